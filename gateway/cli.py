@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -41,7 +42,7 @@ def check_config(site_file: Path = typer.Argument(..., help="the site's YAML fil
     except ConfigError as exc:
         err_console.print(f"[bold red]{len(exc.issues)} error(s) in the configuration:[/]")
         for issue in exc.issues:
-            err_console.print(str(issue), markup=False, highlight=False)
+            print(issue, file=sys.stderr)  # plain text: editors and CI parse "file:line:"
         raise typer.Exit(1) from None
     print_summary(site)
 

@@ -1,0 +1,150 @@
+"""`sitegw check-config`: a valid site is summarised, every mistake is named with its file and line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from gateway.config import ConfigError, load_site
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "config" / "examples" / "site.yaml"
+
+PROFILE = """\
+name: test_box
+kind: crane
+modbus:
+  values:
+    - {metric: load_t, function: holding, address: 0, type: float32, unit: t}
+"""
+
+SITE = """\
+project:
+  code: T-0001
+  name: test
+devices:
+  - id: crane-1
+    kind: crane
+    profile: test_box
+    transport: {type: modbus_tcp, host: 127.0.0.1, port: 5020}
+    crane:
+      position_m: [0, 0]
+      jib_m: 50
+      counter_jib_m: 10
+      jib_height_m: 40
+      load_chart:
+        - {radius_m: 2.5, rated_t: 6}
+        - {radius_m: 50, rated_t: 1.3}
+profiles_dir: profiles
+"""
+
+
+def write_site(tmp_path: Path, site: str = SITE, profile: str = PROFILE) -> Path:
+    (tmp_path / "profiles").mkdir(exist_ok=True)
+    (tmp_path / "profiles" / "test_box.yaml").write_text(profile, encoding="utf-8")
+    path = tmp_path / "site.yaml"
+    path.write_text(site, encoding="utf-8")
+    return path
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "gateway.cli", *args], capture_output=True, text=True,
+                          cwd=REPO, env=env, timeout=60)
+
+
+def issues_of(path: Path, env: dict[str, str] | None = None) -> list:
+    with pytest.raises(ConfigError) as exc:
+        load_site(path, env=env or {})
+    return exc.value.issues
+
+
+def test_reference_site_is_valid_and_summarised() -> None:
+    result = run_cli("check-config", str(EXAMPLE))
+    assert result.returncode == 0, result.stderr + result.stdout
+    out = result.stdout
+    assert "GD-SZ-2026-0001" in out and "configuration OK" in out
+    for device in ("crane-1", "crane-2", "anemo-1", "pit-1"):
+        assert device in out
+    assert "13 points" in out
+
+
+def test_wrong_type_names_line_field_and_hint(tmp_path: Path) -> None:
+    path = write_site(tmp_path, SITE.replace("port: 5020", "port: fivethousand"))
+    [issue] = issues_of(path)
+    assert issue.line == 8
+    assert issue.path == "devices[0].transport.port"
+    assert "whole number" in issue.hint
+
+
+def test_unknown_field_suggests_the_right_name(tmp_path: Path) -> None:
+    path = write_site(tmp_path, SITE.replace("    kind: crane\n", "    kind: crane\n    poll_intervall_s: 2\n"))
+    [issue] = issues_of(path)
+    assert issue.line == 7 and issue.path == "devices[0].poll_intervall_s"
+    assert "poll_interval_s" in issue.hint
+
+
+def test_every_error_is_reported_at_once(tmp_path: Path) -> None:
+    bad = SITE.replace("port: 5020", "port: 70000").replace("jib_m: 50", "jib_m: -1")
+    issues = issues_of(write_site(tmp_path, bad))
+    assert {i.path for i in issues} == {"devices[0].transport.port", "devices[0].crane.jib_m"}
+    assert all(i.line for i in issues)
+
+
+def test_missing_secret_names_the_variable(tmp_path: Path) -> None:
+    site = SITE + "mqtt_brokers:\n  site: {host: 127.0.0.1, password: '${BROKER_PW}'}\n"
+    path = write_site(tmp_path, site)
+    [issue] = issues_of(path)
+    assert "BROKER_PW" in issue.message and issue.line == 19
+    site_ok = load_site(path, env={"BROKER_PW": "s3cret"})
+    assert site_ok.config.mqtt_brokers["site"].password == "s3cret"
+
+
+def test_env_reference_keeps_yaml_typing(tmp_path: Path) -> None:
+    path = write_site(tmp_path, SITE.replace("port: 5020", "port: '${CRANE_PORT:-5021}'"))
+    assert load_site(path, env={}).config.devices[0].transport.port == 5021
+    assert load_site(path, env={"CRANE_PORT": "6000"}).config.devices[0].transport.port == 6000
+
+
+def test_yaml_syntax_error_has_a_line(tmp_path: Path) -> None:
+    path = write_site(tmp_path, SITE.replace("  name: test\n", "  name: [unclosed\n"))
+    [issue] = issues_of(path)
+    assert issue.line is not None and "YAML syntax" in issue.message
+
+
+def test_missing_profile_suggests_a_close_name(tmp_path: Path) -> None:
+    path = write_site(tmp_path, SITE.replace("profile: test_box", "profile: test_bx"))
+    [issue] = issues_of(path)
+    assert issue.line == 7 and "test_box" in issue.hint
+
+
+def test_bad_profile_is_reported_with_the_profile_file_and_line(tmp_path: Path) -> None:
+    bad = PROFILE.replace("type: float32", "type: float31")
+    [issue] = issues_of(write_site(tmp_path, profile=bad))
+    assert issue.file.name == "test_box.yaml" and issue.line == 5
+    assert "float32" in issue.hint
+
+
+def test_kind_and_transport_must_fit_the_profile(tmp_path: Path) -> None:
+    site = SITE.replace("transport: {type: modbus_tcp, host: 127.0.0.1, port: 5020}",
+                        "transport: {type: mqtt, broker: b, topic_prefix: x}") + "mqtt_brokers: {b: {}}\n"
+    [issue] = issues_of(write_site(tmp_path, site))
+    assert "no mqtt: payload map" in issue.message and issue.line == 8
+
+
+def test_cli_exits_1_and_prints_file_line_and_hint(tmp_path: Path) -> None:
+    path = write_site(tmp_path, SITE.replace("port: 5020", "port: fivethousand"))
+    result = run_cli("check-config", str(path))
+    assert result.returncode == 1
+    assert f"{path}:8: devices[0].transport.port" in result.stderr
+    assert "hint:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unreadable_file_is_a_clear_error(tmp_path: Path) -> None:
+    result = run_cli("check-config", str(tmp_path / "nope.yaml"))
+    assert result.returncode == 1 and "cannot read file" in result.stderr
+    assert "Traceback" not in result.stderr
