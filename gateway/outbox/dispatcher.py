@@ -1,0 +1,148 @@
+"""One uplink's delivery loop: oldest first, one alert's events strictly in order, retries paced.
+
+Ordering: the loop looks at the oldest pending events (a window) and sends an event only if no
+earlier event of the same alert is still pending or in flight, so different alerts go in parallel
+(up to ``concurrency``) while each alert's events arrive in the order they happened.
+
+Retries: a transient failure puts the whole uplink into backoff (a platform that is down is down for
+every alert); while failures continue it probes with one event at a time, and the first success
+brings back full concurrency. A permanent refusal dead-letters that event and the alert moves on.
+
+Backfill (补传): an event sent more than ``backfill_after_s`` after it was queued goes out with
+``backfill: true``; the queue time is the gateway's own clock, so a device's clock cannot fake it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from dataclasses import dataclass
+
+from gateway.alerts.event import AlertEvent
+from gateway.config.uplinks import UplinkBase
+from gateway.outbox.backoff import backoff_delay
+from gateway.outbox.store import OutboxStore, Pending
+from gateway.uplinks.base import DeliveryFailure, PermanentFailure, UplinkAdapter
+
+log = logging.getLogger(__name__)
+
+WINDOW_PER_SLOT = 32  # pending events looked at per concurrent slot: enough to find other alerts' heads
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    row: Pending
+    backfill: bool
+    failure: DeliveryFailure | None
+
+
+class Dispatcher:
+    """Delivers one uplink's pending events until stopped."""
+
+    def __init__(self, store: OutboxStore, adapter: UplinkAdapter, config: UplinkBase, backfill_after_s: float,
+                 rng: random.Random | None = None) -> None:
+        self.name = config.name
+        self._store = store
+        self._adapter = adapter
+        self._config = config
+        self._backfill_after_s = backfill_after_s
+        self._rng = rng or random.Random()
+        self._wake = asyncio.Event()
+        self._inflight: dict[asyncio.Task[_Outcome], Pending] = {}
+        self._failures = 0
+        self._retry_at = 0.0
+        self.last_error = ""
+
+    def wake(self) -> None:
+        """New events were queued (call from the loop thread)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Deliver until cancelled; in-flight sends are cancelled with it (they stay pending on disk)."""
+        try:
+            while True:
+                self._wake.clear()
+                if time.monotonic() >= self._retry_at:
+                    self._start_sends()
+                await self._wait()
+                self._settle([t for t in self._inflight if t.done()])
+        finally:
+            for task in self._inflight:
+                task.cancel()
+            await asyncio.gather(*self._inflight, return_exceptions=True)
+
+    def _start_sends(self) -> None:
+        slots = 1 if self._failures else self._config.concurrency
+        if len(self._inflight) >= slots:
+            return
+        busy_alerts = {p.alert_id for p in self._inflight.values()}
+        busy_seqs = {p.seq for p in self._inflight.values()}
+        seen: set[str] = set()
+        for row in self._store.pending(self.name, WINDOW_PER_SLOT * self._config.concurrency):
+            if row.alert_id in seen or row.alert_id in busy_alerts:
+                seen.add(row.alert_id)  # an earlier event of this alert is pending or in flight
+                continue
+            seen.add(row.alert_id)
+            if row.seq in busy_seqs:
+                continue
+            self._inflight[asyncio.create_task(self._send(row))] = row
+            if len(self._inflight) >= slots:
+                return
+
+    async def _wait(self) -> None:
+        waits: set[asyncio.Future[object]] = set(self._inflight)  # type: ignore[arg-type]
+        waker = asyncio.ensure_future(self._wake.wait())
+        waits.add(waker)
+        timeout = max(0.0, self._retry_at - time.monotonic()) if self._failures else None
+        try:
+            await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waker.cancel()
+
+    async def _send(self, row: Pending) -> _Outcome:
+        event = AlertEvent.model_validate_json(self._store.body(row.seq))
+        backfill = event.backfill or time.time() - row.queued_at > self._backfill_after_s
+        if backfill and not event.backfill:
+            event = event.model_copy(update={"backfill": True})
+        try:
+            await self._adapter.send(event)
+        except DeliveryFailure as failure:
+            return _Outcome(row, backfill, failure)
+        return _Outcome(row, backfill, None)
+
+    def _settle(self, done: list[asyncio.Task[_Outcome]]) -> None:
+        delivered: list[tuple[int, bool]] = []
+        for task in done:
+            row = self._inflight.pop(task)
+            try:
+                outcome = task.result()
+            except Exception as exc:  # an adapter bug must not stop delivery: retried like a transient failure
+                log.exception("uplink %s: unexpected error sending event seq %d", self.name, row.seq)
+                outcome = _Outcome(row, False, DeliveryFailure(f"{type(exc).__name__}: {exc}"))
+            if outcome.failure is None:
+                delivered.append((row.seq, outcome.backfill))
+            elif isinstance(outcome.failure, PermanentFailure):
+                log.error("uplink %s refused event seq %d for good, kept in dead_letters: %s",
+                          self.name, row.seq, outcome.failure.detail)
+                self._store.dead_letter(self.name, row.seq, outcome.failure.detail)
+            else:
+                self._failed(row, outcome.failure.detail)
+        if delivered:
+            self._store.mark_delivered(self.name, delivered)
+            if self._failures:
+                log.info("uplink %s reachable again after %d failed attempts", self.name, self._failures)
+            self._failures = 0
+            self._retry_at = 0.0
+            self.last_error = ""
+
+    def _failed(self, row: Pending, detail: str) -> None:
+        self._store.record_failure(self.name, row.seq, detail)
+        self._failures += 1
+        delay = backoff_delay(self._failures, self._config.backoff_initial_s, self._config.backoff_max_s, self._rng)
+        self._retry_at = time.monotonic() + delay
+        self.last_error = detail
+        level = logging.WARNING if self._failures in (1, 5) or self._failures % 50 == 0 else logging.DEBUG
+        log.log(level, "uplink %s: delivery failed (%d in a row), retrying in %.1f s: %s",
+                self.name, self._failures, delay, detail)

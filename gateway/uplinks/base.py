@@ -1,0 +1,69 @@
+"""What every uplink adapter is to the outbox: ``send(event)`` either delivers, or says why not.
+
+An adapter raises `TransientFailure` when trying again later may succeed (network down, 5xx, 408,
+429, a platform's rate limit) and `PermanentFailure` when the platform refused this very event
+(other 4xx, a bad signature): the outbox retries the first and dead-letters the second.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+import httpx
+
+from gateway.alerts.event import AlertEvent
+
+log = logging.getLogger(__name__)
+
+RETRYABLE_4XX = frozenset({408, 429})
+
+
+class DeliveryFailure(Exception):
+    """Base of both failures; ``detail`` is what the platform said (status and body), for the logs."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class TransientFailure(DeliveryFailure):
+    """The platform could not take the event now; the outbox retries with backoff."""
+
+
+class PermanentFailure(DeliveryFailure):
+    """The platform refused the event itself; retrying the same bytes cannot help."""
+
+
+class UplinkAdapter(Protocol):
+    """One destination of AlertEvents (regulator, notification robot, MQTT platform)."""
+
+    name: str
+
+    async def send(self, event: AlertEvent) -> None:
+        """Deliver one event; return only once the platform confirmed it, else raise a DeliveryFailure."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+def classify_http(response: httpx.Response) -> None:
+    """Raise the failure an HTTP status means: 2xx delivered, 408/429/5xx transient, other 4xx permanent."""
+    if response.is_success:
+        return
+    detail = f"HTTP {response.status_code}: {response.text[:2000]}"
+    if 400 <= response.status_code < 500 and response.status_code not in RETRYABLE_4XX:
+        raise PermanentFailure(detail)
+    raise TransientFailure(detail)
+
+
+async def post(client: httpx.AsyncClient, url: str, **kwargs: object) -> httpx.Response:
+    """POST, turning every network-level error (refused, reset, timeout) into a TransientFailure."""
+    try:
+        response = await client.post(url, **kwargs)  # type: ignore[arg-type]
+    except httpx.HTTPError as exc:
+        raise TransientFailure(f"{type(exc).__name__}: {exc or 'no answer'} ({url.split('?')[0]})") from exc
+    classify_http(response)
+    return response

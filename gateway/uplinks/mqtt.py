@@ -1,0 +1,77 @@
+"""Alerts to a platform over MQTT: QoS 1, delivered only once the broker's PUBACK came back.
+
+paho runs its network loop in its own thread; each publish waits on an asyncio future that the
+PUBACK callback resolves from that thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import threading
+
+import paho.mqtt.client as mqtt
+
+from gateway.alerts.event import AlertEvent
+from gateway.config.uplinks import MqttUplink
+from gateway.uplinks.base import TransientFailure
+
+
+class MqttAdapter:
+    """One JSON AlertEvent per message on the configured topic."""
+
+    def __init__(self, config: MqttUplink) -> None:
+        self.name = config.name
+        self._config = config
+        self._lock = threading.Lock()
+        self._waiting: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = {}
+        self._early: set[int] = set()  # PUBACKs that arrived before their waiter was registered
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2,
+                             client_id=config.client_id or f"sitegw-uplink-{config.name}")
+        if config.username:
+            client.username_pw_set(config.username, config.password or None)
+        if config.tls:
+            client.tls_set_context(ssl.create_default_context())
+        client.reconnect_delay_set(1, int(config.backoff_max_s))
+        client.on_publish = self._on_publish
+        client.connect_async(config.host, config.port, keepalive=30)
+        client.loop_start()
+        self._client = client
+
+    def _on_publish(self, _client: mqtt.Client, _userdata: object, mid: int,
+                    _reason: object, _properties: object) -> None:
+        with self._lock:
+            waiter = self._waiting.pop(mid, None)
+            if waiter is None:
+                self._early.add(mid)
+                return
+        loop, future = waiter
+        loop.call_soon_threadsafe(lambda: future.done() or future.set_result(None))
+
+    async def send(self, event: AlertEvent) -> None:
+        """Publish with QoS 1 and wait for the PUBACK (up to timeout_s)."""
+        cfg = self._config
+        if not self._client.is_connected():
+            raise TransientFailure(f"not connected to MQTT broker {cfg.host}:{cfg.port}")
+        topic = cfg.topic.format(project=event.project, device=event.device, rule=event.rule)
+        info = self._client.publish(topic, event.model_dump_json(), qos=1)
+        if info.rc != mqtt.MQTT_ERR_SUCCESS:
+            raise TransientFailure(f"publish to {topic} failed: {mqtt.error_string(info.rc)}")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        with self._lock:
+            if info.mid in self._early:
+                self._early.discard(info.mid)
+                return
+            self._waiting[info.mid] = (loop, future)
+        try:
+            await asyncio.wait_for(future, cfg.timeout_s)
+        except TimeoutError:
+            with self._lock:
+                self._waiting.pop(info.mid, None)
+            raise TransientFailure(f"no PUBACK from {cfg.host}:{cfg.port} within {cfg.timeout_s:g} s") from None
+
+    async def close(self) -> None:
+        """Disconnect and stop paho's network thread."""
+        self._client.disconnect()
+        await asyncio.to_thread(self._client.loop_stop)

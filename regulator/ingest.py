@@ -1,0 +1,109 @@
+"""The receiving end of the default protocol: authenticate, validate, store, in that order.
+
+Independent of the web framework (regulator/app.py is the FastAPI shell) and of the storage engine
+(regulator/storage.py), so the review service can grow on either side.
+
+Refusals: 401 for a missing header, an unknown project, a timestamp more than 5 minutes off, a bad
+signature or a reused nonce; 422 for a body that is not one valid AlertEvent of the signed project.
+A repeated event_id is accepted (200, ``duplicate``) and not stored again.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from gateway.alerts.event import AlertEvent
+from gateway.uplinks.signing import default_signature
+from regulator.storage import Evidence, Repository
+
+WINDOW_S = 300.0
+HEADERS = ("X-Sitegw-Project", "X-Sitegw-Timestamp", "X-Sitegw-Nonce", "X-Sitegw-Signature")
+
+
+class Refusal(Exception):
+    """A request the receiver turns down, with the HTTP status and a reason the sender can act on."""
+
+    def __init__(self, status: int, reason: str, **extra: object) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+        self.extra = extra
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """A request the receiver took: stored now, or a duplicate of a stored event."""
+
+    event_id: str
+    duplicate: bool
+
+
+def authenticate(repo: Repository, headers: Mapping[str, str], method: str, path: str, body: bytes,
+                 now: float | None = None) -> str:
+    """Check the X-Sitegw-* headers; returns the project code or raises Refusal(401)."""
+    missing = [h for h in HEADERS if not headers.get(h)]
+    if missing:
+        raise Refusal(401, f"missing header(s): {', '.join(missing)}")
+    code, ts, nonce, signature = (headers[h] for h in HEADERS)
+    project = repo.project(code)
+    if project is None:
+        raise Refusal(401, f"unknown project {code!r}: register it with `sitegw regulator add-project`")
+    try:
+        ts_ms = int(ts)
+    except ValueError:
+        raise Refusal(401, f"X-Sitegw-Timestamp must be Unix milliseconds, got {ts!r}") from None
+    skew = ts_ms / 1000 - (time.time() if now is None else now)
+    if abs(skew) > WINDOW_S:
+        raise Refusal(401, f"timestamp is {abs(skew):.0f} s in the {'future' if skew > 0 else 'past'}; "
+                           f"at most {WINDOW_S:.0f} s off is accepted (check the gateway's clock)")
+    expected = default_signature(project.secret, method, path, ts, nonce, body)
+    if not hmac.compare_digest(expected, signature.lower()):
+        raise Refusal(401, "bad signature: HMAC-SHA256 with the project's secret over "
+                           "METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\nSHA256HEX(BODY) does not match")
+    # nonces outlive the window on both sides of now, so a replay can never fall outside both checks
+    if not repo.use_nonce(code, nonce, 2 * WINDOW_S):
+        raise Refusal(401, "nonce already used (replayed request): send a fresh random nonce per request")
+    return code
+
+
+def decode_evidence(evidence: str | None) -> Evidence | None:
+    """An event's evidence field as stored; Refusal(422) if it is neither a URL nor a base64 JPEG."""
+    if not evidence:
+        return None
+    if evidence.startswith(("http://", "https://")):
+        return Evidence("url", url=evidence)
+    try:
+        jpeg = base64.b64decode(evidence, validate=True)
+    except (binascii.Error, ValueError):
+        raise Refusal(422, "evidence is neither an http(s) URL nor valid base64") from None
+    if not jpeg.startswith(b"\xff\xd8"):
+        raise Refusal(422, "evidence is base64 but not a JPEG (no FF D8 start-of-image marker)")
+    return Evidence("jpeg", jpeg=jpeg)
+
+
+def parse_event(body: bytes, project: str) -> AlertEvent:
+    """The body as one AlertEvent of ``project``; Refusal(422) naming each wrong field otherwise."""
+    try:
+        event = AlertEvent.model_validate_json(body)
+    except ValidationError as exc:
+        errors = [{"field": ".".join(str(p) for p in e["loc"]) or "(body)", "problem": e["msg"]}
+                  for e in exc.errors(include_url=False)]
+        raise Refusal(422, "body is not a valid AlertEvent", errors=errors) from None
+    if event.project != project:
+        raise Refusal(422, f"body is for project {event.project!r} but was signed as project {project!r}")
+    return event
+
+
+def ingest(repo: Repository, headers: Mapping[str, str], method: str, path: str, body: bytes) -> Accepted:
+    """Authenticate, validate and durably store one request (blocking: run it in a worker thread)."""
+    project = authenticate(repo, headers, method, path, body)
+    event = parse_event(body, project)
+    stored = repo.store_event(event, decode_evidence(event.evidence))
+    return Accepted(event.event_id, duplicate=not stored)

@@ -1,0 +1,4 @@
+"""Fixtures of the uplink tests: stand-in platforms and a real mosquitto."""
+
+from tests.servers.mosquitto import mosquitto  # noqa: F401 (fixture)
+from tests.uplinks.platform import platform  # noqa: F401 (fixture)
