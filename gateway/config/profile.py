@@ -81,6 +81,8 @@ class RegisterValue(Model):
             raise ValueError("type string needs length: (number of registers, two characters each)")
         if self.type is DataType.BIT and not bit_objects and self.bit is None:
             raise ValueError("type bit on a register needs bit: (0 = least significant bit)")
+        if self.address + self.words > 65536:
+            raise ValueError(f"{self.type.value} at address {self.address} runs past the last address 65535")
         return self
 
     @property
@@ -109,6 +111,17 @@ class ModbusMap(Model):
             if key in seen:
                 raise ValueError(f"metric {v.metric!r}{' point ' + v.point if v.point else ''} is mapped twice")
             seen.add(key)
+        # two whole values sharing a register is a typo in the map (bits of one status word may share)
+        taken: dict[tuple[FunctionCode, int], str] = {}
+        for v in self.values:
+            if v.type is DataType.BIT:
+                continue
+            label = v.metric + (f"@{v.point}" if v.point else "")
+            for a in range(v.address, v.address + v.words):
+                other = taken.setdefault((v.function, a), label)
+                if other != label:
+                    raise ValueError(f"{label} ({v.type.value} at {v.function.value} {v.address}) overlaps "
+                                     f"{other} at address {a}: check the addresses and types")
         return self
 
 

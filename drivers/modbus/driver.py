@@ -1,0 +1,83 @@
+"""The Modbus driver: every Modbus TCP and RTU device of a site, each polled on its own schedule."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from drivers.base import DeviceStats
+from drivers.modbus.link import ModbusLink, quiet_pymodbus_client_errors
+from drivers.modbus.poller import DevicePoller
+from gateway.bus import Bus
+from gateway.config.loader import LoadedSite
+from gateway.config.site import DeviceConfig
+from gateway.config.transport import ModbusRtuTransport, ModbusTcpTransport
+
+log = logging.getLogger(__name__)
+
+
+def is_modbus(device: DeviceConfig) -> bool:
+    """True for devices reached over Modbus TCP or RTU."""
+    return isinstance(device.transport, ModbusTcpTransport | ModbusRtuTransport)
+
+
+class ModbusDriver:
+    """Polls the site's Modbus devices (implements :class:`drivers.base.Driver`).
+
+    TCP devices get one connection each. RTU devices on the same serial port share one client
+    (the bus is half-duplex: one request at a time) but keep their own schedules, timeouts and
+    backoff, so a dead slave only costs the bus its own, shrinking, probe time.
+    """
+
+    def __init__(self, site: LoadedSite, bus: Bus, devices: list[DeviceConfig] | None = None):
+        chosen = [d for d in site.config.devices if is_modbus(d)] if devices is None else devices
+        wrong = [d.id for d in chosen if not is_modbus(d)]
+        if wrong:
+            raise ValueError(f"devices {', '.join(wrong)} are not Modbus devices (transport is not "
+                             "modbus_tcp or modbus_rtu): give them to the MQTT driver")
+        self._bus = bus
+        self._links: dict[str, ModbusLink] = {}
+        self.pollers: list[DevicePoller] = []
+        serial_timeouts: dict[str, float] = {}
+        for d in chosen:
+            if isinstance(d.transport, ModbusRtuTransport):
+                port = d.transport.port
+                serial_timeouts[port] = max(serial_timeouts.get(port, 0.0), d.timeout_s)
+        for d in chosen:
+            t = d.transport
+            if isinstance(t, ModbusTcpTransport):
+                link = self._links[f"tcp:{d.id}"] = ModbusLink.tcp(t, d.timeout_s)
+            else:
+                assert isinstance(t, ModbusRtuTransport)
+                key = f"rtu:{t.port}"
+                if key not in self._links:
+                    self._links[key] = ModbusLink.rtu(t, serial_timeouts[t.port])
+                link = self._links[key]
+            if d.profile not in site.profiles:
+                raise ValueError(f"device {d.id}: profile {d.profile!r} is not among the site's loaded profiles "
+                                 f"({', '.join(sorted(site.profiles))})")
+            self.pollers.append(DevicePoller(d, site.profiles[d.profile], link, bus, site.config.project.code))
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        """Start one polling task per device."""
+        quiet_pymodbus_client_errors()
+        for p in self.pollers:
+            self._tasks.append(asyncio.create_task(p.run(), name=f"modbus-poll-{p.device.id}"))
+        log.info("modbus: polling %d device(s) over %d link(s)", len(self.pollers), len(self._links))
+
+    async def stop(self) -> None:
+        """Cancel the polling tasks and close every connection."""
+        for t in self._tasks:
+            t.cancel()
+        for t in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await t
+        self._tasks.clear()
+        for link in self._links.values():
+            await link.close()
+
+    def stats(self) -> dict[str, DeviceStats]:
+        """Counters by device id."""
+        return {p.device.id: p.stats for p in self.pollers}

@@ -1,0 +1,191 @@
+"""One Modbus connection (a TCP socket to a device, or a serial port shared by an RS-485 bus).
+
+A link turns every way a read can fail into a :class:`LinkError` with a kind (for counting and
+log-once) and a sentence a site electrician can act on. The pymodbus client is used with its
+own retries and reconnects switched off: the poller decides when to retry and how long to back
+off, per device, so that one dead slave never holds the bus for the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pymodbus.client import AsyncModbusSerialClient, AsyncModbusTcpClient
+from pymodbus.client.base import ModbusBaseClient
+from pymodbus.exceptions import ConnectionException, ModbusException, ModbusIOException
+
+from drivers.modbus.plan import Request
+from gateway.config.profile import FunctionCode
+from gateway.config.transport import ModbusRtuTransport, ModbusTcpTransport
+
+# Modbus application protocol 1.1b3, section 7: what each exception code tells the installer
+EXCEPTION_MEANING = {
+    1: "ILLEGAL FUNCTION: the device does not support this function code",
+    2: "ILLEGAL DATA ADDRESS: the device does not serve these addresses",
+    3: "ILLEGAL DATA VALUE: the device refuses this register count",
+    4: "SERVER DEVICE FAILURE: the device failed while answering",
+    5: "ACKNOWLEDGE: the device accepted a long-running request",
+    6: "SERVER DEVICE BUSY: the device is busy, try again later",
+    8: "MEMORY PARITY ERROR: the device's memory is faulty",
+    10: "GATEWAY PATH UNAVAILABLE: the Modbus gateway has no route to this unit id",
+    11: "GATEWAY TARGET DEVICE FAILED TO RESPOND: the unit behind the Modbus gateway is silent",
+}
+
+# pymodbus's own timeout sits behind ours, so that every silence is reported by read() as a timeout
+_CLIENT_TIMEOUT_MARGIN_S = 1.0
+
+_Reader = Callable[..., Awaitable[Any]]
+_READERS: dict[FunctionCode, Callable[[ModbusBaseClient], _Reader]] = {
+    FunctionCode.COILS: lambda c: c.read_coils,
+    FunctionCode.DISCRETE_INPUTS: lambda c: c.read_discrete_inputs,
+    FunctionCode.HOLDING: lambda c: c.read_holding_registers,
+    FunctionCode.INPUT: lambda c: c.read_input_registers,
+}
+
+
+class LinkError(Exception):
+    """A read that gave no usable answer.
+
+    ``kind`` is one of ``connect``, ``timeout``, ``garbage``, ``exception``; ``answered`` says
+    whether the device itself responded (an exception response proves it is alive).
+    """
+
+    def __init__(self, kind: str, message: str, code: int | None = None):
+        super().__init__(message)
+        self.kind = kind
+        self.code = code
+
+    @property
+    def answered(self) -> bool:
+        """True when the device answered (with an exception response)."""
+        return self.kind == "exception"
+
+
+class ModbusLink:
+    """A pymodbus async client plus a lock, shared by every device reached through it."""
+
+    def __init__(self, client: ModbusBaseClient, description: str, drop_on_failure: bool):
+        self._client = client
+        self.description = description
+        # TCP: a timed-out or garbled stream is reopened; RS-485: the port stays open for the others
+        self._drop_on_failure = drop_on_failure
+        self._lock = asyncio.Lock()
+        self._received = bytearray()
+        self._guard_framer()
+
+    @classmethod
+    def tcp(cls, transport: ModbusTcpTransport, timeout_s: float) -> ModbusLink:
+        """A link of its own to one Modbus TCP device whose answers take at most ``timeout_s``."""
+        link: ModbusLink
+        client = AsyncModbusTcpClient(transport.host, port=transport.port,
+                                      timeout=timeout_s + _CLIENT_TIMEOUT_MARGIN_S, retries=0,
+                                      reconnect_delay=0, trace_packet=lambda s, d: link._trace(s, d))
+        link = cls(client, f"tcp {transport.host}:{transport.port}", drop_on_failure=True)
+        return link
+
+    @classmethod
+    def rtu(cls, transport: ModbusRtuTransport, timeout_s: float) -> ModbusLink:
+        """The link of one serial port, shared by every slave on that RS-485 bus (``timeout_s``: the
+        longest of their timeouts)."""
+        link: ModbusLink
+        client = AsyncModbusSerialClient(transport.port, baudrate=transport.baudrate, bytesize=transport.bytesize,
+                                         parity=transport.parity, stopbits=transport.stopbits,
+                                         timeout=timeout_s + _CLIENT_TIMEOUT_MARGIN_S,
+                                         retries=0, reconnect_delay=0, trace_packet=lambda s, d: link._trace(s, d))
+        settings = f"{transport.baudrate} {transport.bytesize}{transport.parity}{transport.stopbits}"
+        link = cls(client, f"rtu {transport.port} {settings}", drop_on_failure=False)
+        return link
+
+    def _trace(self, sending: bool, data: bytes) -> bytes:
+        if not sending:
+            self._received.extend(data)
+        return data
+
+    def _guard_framer(self) -> None:
+        """Undecodable bytes must not raise inside asyncio's data_received (a traceback, a dead socket).
+
+        They are discarded here; the read then times out and is reported as garbage with the bytes seen.
+        """
+        framer = self._client.ctx.framer
+        original = framer.handleFrame
+
+        def guarded(data: bytes, exp_devid: int, exp_tid: int) -> tuple[int, Any]:
+            try:
+                return original(data, exp_devid, exp_tid)
+            except ModbusIOException:
+                return len(data), None
+
+        framer.handleFrame = guarded  # type: ignore[method-assign]
+
+    async def read(self, request: Request, unit: int, timeout_s: float) -> list[int] | list[bool]:
+        """Registers (or bits) of ``request`` from ``unit``; raise LinkError on any failure."""
+        async with self._lock:
+            await self._ensure_connected(timeout_s)
+            self._received.clear()
+            try:
+                async with asyncio.timeout(timeout_s):
+                    response = await _READERS[request.function](self._client)(
+                        request.address, count=request.count, device_id=unit)
+            except TimeoutError:
+                raise self._failed(self._silence_error(timeout_s)) from None
+            except (ConnectionException, ModbusIOException) as exc:
+                raise self._failed(LinkError("connect", f"connection to {self.description} lost ({exc})")) from None
+            except ModbusException as exc:
+                raise self._failed(LinkError("garbage", f"unusable answer: {exc}")) from None
+            if response.isError():
+                code = int(getattr(response, "exception_code", 0))
+                meaning = EXCEPTION_MEANING.get(code, "unknown exception code")
+                raise LinkError("exception", f"exception response {code} ({meaning})", code)
+            is_bits = request.function in (FunctionCode.COILS, FunctionCode.DISCRETE_INPUTS)
+            data = list(response.bits[:request.count]) if is_bits else list(response.registers)
+            if len(data) != request.count:
+                raise self._failed(LinkError("garbage", f"answered {len(data)} values where {request.count} "
+                                                        "were asked for"))
+            return data
+
+    async def _ensure_connected(self, timeout_s: float) -> None:
+        if self._client.connected:
+            return
+        try:
+            async with asyncio.timeout(timeout_s + 1.0):
+                ok = await self._client.connect()
+        except TimeoutError:
+            ok = False
+        if not ok:
+            raise LinkError("connect", f"cannot connect to {self.description}")
+
+    def _silence_error(self, timeout_s: float) -> LinkError:
+        if self._received:
+            shown = bytes(self._received[:32]).hex(" ")
+            more = " ..." if len(self._received) > 32 else ""
+            return LinkError("garbage", f"answered {len(self._received)} bytes that are not a valid Modbus "
+                                        f"frame (bad CRC, framing or header): {shown}{more}")
+        return LinkError("timeout", f"no answer within {timeout_s:g} s")
+
+    def _failed(self, error: LinkError) -> LinkError:
+        if self._drop_on_failure:
+            self._client.close()
+        return error
+
+    async def close(self) -> None:
+        """Close the connection (or serial port)."""
+        async with self._lock:
+            self._client.close()
+
+
+class _PymodbusNoise(logging.Filter):
+    """Drops pymodbus's own warnings and errors: the driver reports each failure itself, once,
+    with the device, unit and register, instead of pymodbus's line per failed request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno < logging.WARNING
+
+
+def quiet_pymodbus_client_errors() -> None:
+    """Install the filter once (idempotent)."""
+    logger = logging.getLogger("pymodbus.logging")
+    if not any(isinstance(f, _PymodbusNoise) for f in logger.filters):
+        logger.addFilter(_PymodbusNoise())

@@ -1,0 +1,165 @@
+"""Poll one Modbus device on its own schedule and publish what it answers.
+
+Each device gets one task. The schedule is anchored (poll k is due at t0 + k * interval) so it
+does not drift by the poll's own duration; a late poll skips the slots it missed instead of
+bursting. A device that fails ``retries`` polls in a row is published offline and then probed
+with exponential backoff, capped at ``backoff_max_s``, so a dead slave costs its RS-485 bus
+less and less time. No exception leaves the task: a bug in one poll is logged and counted,
+and the next poll runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+
+from drivers.base import DeviceStats
+from drivers.modbus.decode import DecodeError, decode_value, orders
+from drivers.modbus.errlog import OncePerKind
+from drivers.modbus.link import LinkError, ModbusLink
+from drivers.modbus.plan import Request, plan_requests
+from gateway.bus import Bus
+from gateway.config.profile import Profile
+from gateway.config.site import DeviceConfig
+from gateway.readings import DeviceStatus, Reading
+
+log = logging.getLogger(__name__)
+
+_LINK_KINDS = ("connect", "timeout", "garbage")
+
+
+class DevicePoller:
+    """The polling loop, link state and counters of one Modbus device."""
+
+    def __init__(self, device: DeviceConfig, profile: Profile, link: ModbusLink, bus: Bus, project: str):
+        if profile.modbus is None:
+            raise ValueError(f"device {device.id}: profile {profile.name} has no modbus: register map")
+        self.device = device
+        self.profile = profile
+        self.link = link
+        self.bus = bus
+        self.project = project
+        self.unit: int = device.transport.unit_id  # type: ignore[union-attr]
+        self.requests: list[Request] = plan_requests(profile.modbus)
+        self._orders = {id(v): orders(v, profile.modbus) for v in profile.modbus.values}
+        self.stats = DeviceStats(device=device.id)
+        self._online: bool | None = None  # None until the first poll settles it
+        self._failures = 0
+        self._errors = OncePerKind(log, f"modbus device {device.id} ({link.description} unit {self.unit})")
+
+    @property
+    def offline_after(self) -> int:
+        """Failed polls in a row that make the device offline (``retries``, at least one)."""
+        return max(1, self.device.retries)
+
+    async def run(self) -> None:
+        """Poll until cancelled."""
+        loop = asyncio.get_running_loop()
+        interval = self.device.poll_interval_s
+        anchor, slot = loop.time(), 0
+        while True:
+            try:
+                answered = await self.poll_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a bug in one poll must not end the device's polling for good
+                log.exception("modbus device %s: unexpected error while polling (polling continues)", self.device.id)
+                self.stats.errors += 1
+                answered = False
+            now = loop.time()
+            if not answered and self._online is False:
+                # offline: probe with exponential backoff, then restart the schedule on recovery
+                extra = self._failures - self.offline_after
+                delay = min(self.device.backoff_max_s, interval * 2 ** max(0, extra))
+                await asyncio.sleep(delay)
+                anchor, slot = loop.time(), 0
+                continue
+            slot = max(slot + 1, math.ceil((now - anchor) / interval))
+            await asyncio.sleep(max(0.0, anchor + slot * interval - loop.time()))
+
+    async def poll_once(self) -> bool:
+        """Read every request once, publish the Readings; True if the device answered."""
+        ts = time.time()
+        readings: list[Reading] = []
+        for request in self.requests:
+            self.stats.requests += 1
+            try:
+                data = await self.link.read(request, self.unit, self.device.timeout_s)
+            except LinkError as err:
+                self._request_failed(request, err)
+                if not err.answered:
+                    self._set_failed(str(err))
+                    self._publish(readings)
+                    return False
+                continue
+            self._request_ok(request)
+            self.stats.registers += request.count
+            readings.extend(self._decode(request, data, ts))
+        self._publish(readings)
+        self._set_answered()
+        return True
+
+    def _decode(self, request: Request, data: list[int] | list[bool], ts: float) -> list[Reading]:
+        out = []
+        for rv in request.values:
+            key = ("decode", rv.metric, rv.point)
+            try:
+                value = decode_value(rv, request.slice_for(rv, data), *self._orders[id(rv)])
+            except DecodeError as exc:
+                self.stats.errors += 1
+                self.stats.last_error = f"{rv.metric} at {request.function.value} {rv.address}: {exc}"
+                self._errors.error(key, f"unit {self.unit} {rv.function.value} register {rv.address} "
+                                        f"({rv.metric}, {rv.type.value}): value out of range for its type: {exc}; "
+                                        "the value is skipped")
+                continue
+            self._errors.clear(key, f"{rv.metric} at {rv.function.value} {rv.address}")
+            out.append(Reading(ts, self.project, self.device.id, rv.metric, value, rv.unit, point=rv.point))
+        return out
+
+    def _request_failed(self, request: Request, err: LinkError) -> None:
+        self.stats.errors += 1
+        where = f"unit {self.unit} {request.describe()}"
+        self.stats.last_error = f"{where}: {err}"
+        hint = ""
+        if err.kind == "exception" and err.code == 2:
+            hint = (f"; check the addresses in profile {self.profile.name}"
+                    + (" or lower its max_gap (the gap between values may not be served)"
+                       if len(request.values) > 1 else ""))
+        elif err.kind == "timeout":
+            hint = f"; check power, wiring, unit id {self.unit} and the line settings"
+        self._errors.error((err.kind, err.code, request.function, request.address), f"{where}: {err}{hint}")
+
+    def _request_ok(self, request: Request) -> None:
+        for key in self._errors.ongoing():
+            kind, _code, function, address = key if len(key) == 4 else (key[0], None, None, None)
+            if kind in _LINK_KINDS or (function is request.function and address == request.address):
+                self._errors.clear(key, f"unit {self.unit} {request.describe()}")
+
+    def _publish(self, readings: list[Reading]) -> None:
+        if not readings:
+            return
+        self.stats.readings += len(readings)
+        self.stats.last_reading_ts = readings[0].ts
+        for r in readings:
+            self.stats.per_metric[r.metric] = self.stats.per_metric.get(r.metric, 0) + 1
+        self.bus.publish(readings)
+
+    def _set_answered(self) -> None:
+        failed, self._failures = self._failures, 0
+        if self._online is not True:
+            reason = "answering" if self._online is None else f"answering again after {failed} failed polls"
+            self._set_online(True, reason)
+
+    def _set_failed(self, reason: str) -> None:
+        self._failures += 1
+        if self._online is not False and self._failures >= self.offline_after:
+            self._set_online(False, f"{self._failures} failed polls in a row: {reason}")
+
+    def _set_online(self, online: bool, reason: str) -> None:
+        self._online = online
+        self.stats.online = online
+        (log.info if online else log.warning)("modbus device %s is %s: %s", self.device.id,
+                                              "online" if online else "offline", reason)
+        self.bus.publish_status(DeviceStatus(time.time(), self.device.id, online, reason))

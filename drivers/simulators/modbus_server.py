@@ -1,0 +1,168 @@
+"""Serve device profiles as real pymodbus servers (TCP or serial), several unit ids per server.
+
+Each unit is a profile plus a function returning its current values; on every read the
+registers asked for are refreshed from that function through the same encoder the driver's
+decoder inverts. Only the addresses the profile maps are served: reading anything else gets
+exception 2 (ILLEGAL DATA ADDRESS), as from a strict black box. On a serial bus a unit id
+nobody has stays silent, as on a real RS-485 line; over TCP it gets exception 11 (gateway
+target failed to respond), as from a Modbus TCP gateway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import TracebackType
+
+from pymodbus.constants import ExcCodes
+from pymodbus.exceptions import NoSuchIdException
+from pymodbus.server import ModbusSerialServer, ModbusTcpServer
+from pymodbus.server.base import ModbusBaseServer
+from pymodbus.simulator import DataType, SimData, SimDevice
+from pymodbus.simulator.simcore import SimCore
+
+from drivers.simulators.register_image import build_image, served_addresses
+from gateway.config.profile import FunctionCode, ModbusMap
+
+log = logging.getLogger(__name__)
+
+ValueSource = Callable[[], Mapping[str, float | str]]
+
+_FC_BLOCK = {1: FunctionCode.COILS, 2: FunctionCode.DISCRETE_INPUTS, 3: FunctionCode.HOLDING,
+             4: FunctionCode.INPUT}
+_BIT_FUNCTIONS = (FunctionCode.COILS, FunctionCode.DISCRETE_INPUTS)
+
+
+@dataclass
+class SimUnit:
+    """One simulated device on a server: its unit id, register map and value source."""
+
+    unit_id: int
+    modbus: ModbusMap
+    values: ValueSource
+
+
+class _SilentForUnknownIds(SimCore):
+    """pymodbus's SimCore answers unknown ids with a device failure; a real bus stays silent."""
+
+    async def async_getValues(self, device_id: int, func_code: int, address: int,
+                              count: int = 1) -> list[int] | list[bool] | ExcCodes:
+        if device_id not in self.devices:
+            raise NoSuchIdException(f"no unit {device_id} here")
+        return await super().async_getValues(device_id, func_code, address, count)
+
+    async def async_setValues(self, device_id: int, func_code: int, address: int,
+                              values: list[int] | list[bool]) -> ExcCodes | None:
+        if device_id not in self.devices:
+            raise NoSuchIdException(f"no unit {device_id} here")
+        return await super().async_setValues(device_id, func_code, address, values)
+
+
+def _runs(addresses: list[int]) -> list[tuple[int, int]]:
+    """Contiguous (start, length) runs of sorted addresses."""
+    runs: list[tuple[int, int]] = []
+    for a in addresses:
+        if runs and runs[-1][0] + runs[-1][1] == a:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((a, 1))
+    return runs
+
+
+def _bit_words(bits: Mapping[int, int]) -> dict[int, int]:
+    """Coil address -> 0/1 into 16-bit words as pymodbus stores them (word a // 16, bit a % 16)."""
+    words: dict[int, int] = {}
+    for address, bit in bits.items():
+        words[address // 16] = words.get(address // 16, 0) | (bit & 1) << (address % 16)
+    return words
+
+
+def sim_device(unit: SimUnit) -> SimDevice:
+    """A pymodbus SimDevice that serves ``unit``'s mapped addresses with fresh values on every read."""
+    served = served_addresses(unit.modbus)
+    blocks: list[list[SimData]] = []
+    for function in FunctionCode:
+        addresses = served[function]
+        if function in _BIT_FUNCTIONS:
+            addresses = sorted({a // 16 for a in addresses})
+        datatype = DataType.BITS if function in _BIT_FUNCTIONS else DataType.REGISTERS
+        block = [SimData(start, values=[0] * length, datatype=datatype) for start, length in _runs(addresses)]
+        if not block:
+            # pymodbus needs a non-empty block per function (and bit blocks must hold bits):
+            # park one unused cell at the very top of the address space
+            block = [SimData(4095, values=[0], datatype=DataType.BITS) if function in _BIT_FUNCTIONS
+                     else SimData(65535, datatype=DataType.INVALID)]
+        blocks.append(block)
+
+    async def refresh(func_code: int, start_address: int, _address: int, _count: int, registers: list[int],
+                      set_values: list[int] | list[bool] | None) -> ExcCodes | None:
+        if set_values is not None:
+            return ExcCodes.ILLEGAL_FUNCTION  # the black boxes are read-only
+        function = _FC_BLOCK[func_code]
+        try:
+            cells = build_image(unit.modbus, unit.values())[function]
+        except Exception:  # a model bug must show in the log, and the client gets a device failure
+            log.exception("simulated unit %d: cannot build its registers", unit.unit_id)
+            return ExcCodes.DEVICE_FAILURE
+        if function in _BIT_FUNCTIONS:
+            cells = _bit_words(cells)
+        for address, word in cells.items():
+            registers[address - start_address] = word
+        return None
+
+    return SimDevice(id=unit.unit_id, simdata=(blocks[0], blocks[1], blocks[2], blocks[3]), action=refresh)
+
+
+class ModbusSimulatorServer:
+    """A pymodbus server for one or more :class:`SimUnit`, on TCP or on a serial port.
+
+    Use ``async with ModbusSimulatorServer(units, tcp=("127.0.0.1", 5020)):`` or
+    ``serial="/dev/pts/5"``; :meth:`stop` and :meth:`start` again simulate a device that goes
+    away and comes back.
+    """
+
+    def __init__(self, units: list[SimUnit], *, tcp: tuple[str, int] | None = None, serial: str | None = None,
+                 baudrate: int = 9600, bytesize: int = 8, parity: str = "N", stopbits: int = 1):
+        if (tcp is None) == (serial is None):
+            raise ValueError("give exactly one of tcp=(host, port) or serial=PATH")
+        self.units = units
+        self.tcp = tcp
+        self.serial = serial
+        self._line = {"baudrate": baudrate, "bytesize": bytesize, "parity": parity, "stopbits": stopbits}
+        self._server: ModbusBaseServer | None = None
+
+    @property
+    def where(self) -> str:
+        """``tcp HOST:PORT`` or ``serial PATH``."""
+        return f"tcp {self.tcp[0]}:{self.tcp[1]}" if self.tcp else f"serial {self.serial}"
+
+    async def start(self) -> None:
+        """Listen (TCP) or open the port (serial)."""
+        devices = [sim_device(u) for u in self.units]
+        server: ModbusBaseServer
+        if self.tcp:
+            server = ModbusTcpServer(devices, address=self.tcp)
+        else:
+            server = ModbusSerialServer(devices, port=self.serial or "", ignore_missing_devices=True,
+                                        **self._line)  # type: ignore[arg-type]
+        server.context = _SilentForUnknownIds(devices)
+        await server.serve_forever(background=True)
+        self._server = server
+        log.info("simulator serving units %s on %s", [u.unit_id for u in self.units], self.where)
+
+    async def stop(self) -> None:
+        """Stop serving and close every connection."""
+        if self._server is not None:
+            await self._server.shutdown()
+            self._server = None
+            await asyncio.sleep(0)  # let the transports close before a restart binds again
+
+    async def __aenter__(self) -> ModbusSimulatorServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.stop()

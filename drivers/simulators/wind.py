@@ -1,0 +1,82 @@
+"""Gusty wind: a mean, Ornstein-Uhlenbeck turbulence and gusts (1 - cos shaped, as in IEC 61400-1).
+
+Time advances in fixed 0.1 s steps whatever the read rate, so the same seed gives the same wind
+whether it is polled every 100 ms or every 5 s.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+
+from drivers.simulators.scenario import Scenario
+
+STEP_S = 0.1
+MAX_WIND_MS = 36.9  # top of the regulator's field range (standards.md)
+
+# high_wind script: (start s, length s, floor m/s) within each 90 s period; the floors sit just
+# above the JGJ 276 / regulator thresholds (13.8 m/s alarm, 20.8 m/s Beaufort 9) so they are crossed
+_HIGH_WIND_PERIOD_S = 90.0
+_HIGH_WIND_EPISODES = ((20.0, 10.0, 14.3), (45.0, 8.0, 21.3))
+
+
+@dataclass
+class _Gust:
+    start: float
+    length: float
+    amplitude: float
+
+    def at(self, t: float) -> float:
+        x = (t - self.start) / self.length
+        return 0.5 * self.amplitude * (1 - math.cos(2 * math.pi * x)) if 0.0 <= x <= 1.0 else 0.0
+
+
+@dataclass
+class WindModel:
+    """Wind speed (m/s) at the jib, for one scenario."""
+
+    scenario: Scenario = Scenario.NORMAL
+    seed: int = 1
+    mean_ms: float = 4.0
+    turbulence: float = 0.18  # OU standard deviation as a fraction of the mean
+    tau_s: float = 8.0  # OU correlation time
+    gust_every_s: float = 25.0  # mean time between random gusts
+    t: float = 0.0
+    _ou: float = 0.0
+    _gusts: list[_Gust] = field(default_factory=list)
+    _rng: random.Random = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+
+    def _mean(self, t: float) -> float:
+        if self.scenario is Scenario.HIGH_WIND:
+            return min(9.0, self.mean_ms + t * 0.25)  # building up over the first ~20 s
+        return self.mean_ms
+
+    def advance(self, dt: float) -> None:
+        """Move the model ``dt`` seconds forward."""
+        end = self.t + dt
+        while self.t + STEP_S <= end + 1e-9:
+            self.t += STEP_S
+            sigma = self.turbulence * self._mean(self.t)
+            self._ou += (-self._ou / self.tau_s) * STEP_S + sigma * math.sqrt(2 * STEP_S / self.tau_s) * \
+                self._rng.gauss(0.0, 1.0)
+            if self._rng.random() < STEP_S / self.gust_every_s:
+                self._gusts.append(_Gust(self.t, self._rng.uniform(3.0, 8.0),
+                                         self._rng.uniform(0.25, 0.6) * self._mean(self.t)))
+            self._gusts = [g for g in self._gusts if self.t <= g.start + g.length]
+
+    def speed(self) -> float:
+        """Current wind speed, m/s."""
+        v = self._mean(self.t) + self._ou + sum(g.at(self.t) for g in self._gusts)
+        if self.scenario is Scenario.NORMAL:
+            v = min(v, 10.0)  # a normal day stays below Beaufort 6 (10.8 m/s)
+        elif self.scenario is Scenario.HIGH_WIND:
+            phase = self.t % _HIGH_WIND_PERIOD_S
+            for start, length, floor in _HIGH_WIND_EPISODES:
+                if start <= phase < start + length:
+                    # a scripted storm gust: the floor plus the turbulence's own ups
+                    v = max(v, floor + abs(self._ou))
+        return round(min(MAX_WIND_MS, max(0.0, v)), 2)
