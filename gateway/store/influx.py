@@ -1,0 +1,223 @@
+"""Every Reading to InfluxDB, in batches, with a disk spool for when the server is away.
+
+``add`` (a bus handler) only appends to a list. One task takes batches of ``batch_size``
+(or whatever arrived within ``flush_interval_s``), encodes them in a worker thread and writes
+them. A write the server could not take (no connection, timeout, 5xx, 429) puts the batch in
+the spool, tagged ``backfill=true``; from then on new batches queue behind it in the spool, so
+InfluxDB receives every point in the order it was read. The oldest spooled batches are retried
+with a backoff until the server answers, then the spool drains. A batch the server refuses for
+good (other 4xx) goes to the dead letters with the server's message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from gateway.config.sinks import InfluxConfig
+from gateway.readings import Reading
+from gateway.store.deadletter import DeadLetters
+from gateway.store.influx_writers import InfluxWriter, Outcome, WriteResult, make_writer
+from gateway.store.lineproto import LineEncoder
+from gateway.store.spool import DiskSpool
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True, frozen=True)
+class SinkStats:
+    """Counters for the summary and /metrics. Points are InfluxDB lines (one per device, point
+    and millisecond, carrying all its metrics)."""
+
+    points_written: int
+    batches_written: int
+    batches_failed: int  # writes that failed and were kept for retry
+    points_rejected: int  # refused by the server, kept in the dead letters
+    batches_rejected: int
+    values_invalid: int  # NaN/inf readings InfluxDB cannot store
+    spool_points: int
+    spool_bytes: int
+    spool_dropped_points: int  # lost because the spool budget was exceeded
+    buffered_readings: int
+    last_error: str
+    last_error_ts: float | None
+
+
+class InfluxSink:
+    """Writes Readings to the InfluxDB of ``cfg``; spool and dead letters live under ``spool_dir``.
+
+    ``kinds`` maps device id to kind (the measurement). ``retry_max_s`` caps the backoff
+    between retries of the spool while the server is away.
+    """
+
+    def __init__(self, cfg: InfluxConfig, spool_dir: Path, kinds: Mapping[str, str],
+                 writer: InfluxWriter | None = None, retry_max_s: float = 30.0) -> None:
+        self._cfg = cfg
+        self._spool_dir = spool_dir
+        self._encoder = LineEncoder(kinds)
+        self._writer = writer
+        self._retry_max_s = retry_max_s
+        self._buffer: list[Reading] = []
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._spool: DiskSpool | None = None
+        self._dead: DeadLetters | None = None
+        self._last_flush = time.monotonic()
+        self._retry_at = 0.0
+        self._backoff = cfg.flush_interval_s
+        self._outage_since: float | None = None
+        self._points_written = 0
+        self._batches_written = 0
+        self._batches_failed = 0
+        self._last_error = ""
+        self._last_error_ts: float | None = None
+
+    async def start(self) -> None:
+        """Open the spool (resuming what a previous run left) and start the writer task."""
+        budget = int(self._cfg.spool_max_mb * 1e6)
+        self._spool = await asyncio.to_thread(DiskSpool, self._spool_dir / "spool", budget)
+        # dead letters are for a person to read, a tenth of the spool's budget is plenty
+        self._dead = DeadLetters(self._spool_dir / "deadletter", max(budget // 10, 1_000_000))
+        if self._writer is None:
+            self._writer = make_writer(self._cfg)
+        self._task = asyncio.create_task(self._run(), name="influx-sink")
+
+    async def stop(self) -> None:
+        """Write (or spool) everything added so far, then close; nothing accepted is lost."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        await self._task
+        self._task = None
+        assert self._writer is not None
+        await self._writer.close()
+
+    def add(self, batch: Sequence[Reading]) -> None:
+        """Bus handler: queue ``batch`` for writing (cheap, never blocks)."""
+        self._buffer.extend(batch)
+        if len(self._buffer) >= self._cfg.batch_size:
+            self._wake.set()
+
+    def stats(self) -> SinkStats:
+        """Current counters and depths."""
+        spool, dead = self._spool, self._dead
+        return SinkStats(
+            points_written=self._points_written, batches_written=self._batches_written,
+            batches_failed=self._batches_failed,
+            points_rejected=dead.points if dead else 0, batches_rejected=dead.batches if dead else 0,
+            values_invalid=self._encoder.rejected_total,
+            spool_points=spool.points if spool else 0, spool_bytes=spool.bytes if spool else 0,
+            spool_dropped_points=spool.dropped_points if spool else 0,
+            buffered_readings=len(self._buffer), last_error=self._last_error,
+            last_error_ts=self._last_error_ts)
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self._cfg.flush_interval_s)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            try:
+                await self._move_buffer(force=False)
+                await self._drain_spool()
+            except Exception:  # a bug here must not end the sink: the data stays queued
+                log.exception("InfluxDB sink: unexpected error; retrying in %.1f s", self._cfg.flush_interval_s)
+                await asyncio.sleep(self._cfg.flush_interval_s)
+        try:
+            await self._move_buffer(force=True)
+        except Exception:
+            log.exception("InfluxDB sink: %d readings could not be written or spooled at stop",
+                          len(self._buffer))
+
+    async def _move_buffer(self, force: bool) -> None:
+        """Write (or spool, while the spool is not empty) the readings that are due."""
+        while self._buffer and (force or len(self._buffer) >= self._cfg.batch_size
+                                or time.monotonic() - self._last_flush >= self._cfg.flush_interval_s):
+            chunk = self._buffer[:self._cfg.batch_size]
+            del self._buffer[:self._cfg.batch_size]
+            self._last_flush = time.monotonic()
+            assert self._spool is not None and self._writer is not None
+            if len(self._spool):
+                await self._to_spool(chunk)
+                continue
+            encoded = await asyncio.to_thread(self._encoder.encode, chunk)
+            if not encoded.points:
+                continue
+            result = await self._writer.write(encoded.body)
+            if result.outcome is Outcome.WRITTEN:
+                self._written(encoded.points)
+            elif result.outcome is Outcome.RETRY:
+                self._failed(result, encoded.points)
+                await self._to_spool(chunk)
+            else:
+                await self._reject(encoded.body, encoded.points, result)
+        if not self._buffer:
+            self._last_flush = time.monotonic()
+
+    async def _to_spool(self, chunk: list[Reading]) -> None:
+        assert self._spool is not None
+        encoded = await asyncio.to_thread(self._encoder.encode, chunk, True)
+        if encoded.points:
+            await asyncio.to_thread(self._spool.append, encoded.body, encoded.points)
+
+    async def _drain_spool(self) -> None:
+        """Replay spooled batches, oldest first, while the server takes them."""
+        assert self._spool is not None and self._writer is not None
+        while len(self._spool) and time.monotonic() >= self._retry_at and not self._stopping:
+            segments, body = await asyncio.to_thread(self._spool.head, self._cfg.batch_size)
+            points = sum(seg.points for seg in segments)
+            result = await self._writer.write(body)
+            if result.outcome is Outcome.RETRY:
+                self._failed(result, points)
+                return
+            if result.outcome is Outcome.WRITTEN:
+                self._written(points)
+            else:
+                await self._reject(body, points, result)
+            await asyncio.to_thread(self._spool.remove, segments)
+            if not len(self._spool):
+                log.info("InfluxDB spool replayed: %d points written in all", self._points_written)
+            # readings that arrived meanwhile queue behind the backlog, in order
+            await self._move_buffer(force=False)
+
+    def _written(self, points: int) -> None:
+        self._points_written += points
+        self._batches_written += 1
+        self._backoff = self._cfg.flush_interval_s
+        self._retry_at = 0.0
+        if self._outage_since is not None:
+            log.warning("InfluxDB %s answers again after %.0f s; replaying %d spooled points",
+                        self._cfg.url, time.monotonic() - self._outage_since,
+                        self._spool.points if self._spool else 0)
+            self._outage_since = None
+
+    def _failed(self, result: WriteResult, points: int) -> None:
+        self._batches_failed += 1
+        self._note_error(f"HTTP {result.status}: {result.message}" if result.status else result.message)
+        self._retry_at = time.monotonic() + self._backoff
+        self._backoff = min(self._backoff * 2, self._retry_max_s)
+        if self._outage_since is None:
+            self._outage_since = time.monotonic()
+            log.warning("InfluxDB %s cannot take writes (%s); %d points go to the disk spool %s until it "
+                        "answers", self._cfg.url, self._last_error, points, self._spool_dir / "spool")
+
+    async def _reject(self, body: bytes, points: int, result: WriteResult) -> None:
+        assert self._dead is not None
+        await asyncio.to_thread(self._dead.add, body, points, result.status, result.message)
+        self._note_error(f"HTTP {result.status}: {result.message}")
+        sample = body.split(b"\n", 1)[0][:300].decode(errors="replace")
+        log.error("InfluxDB %s refused a batch of %d points: HTTP %d %s. Sample line: %s. The batch is kept "
+                  "in %s (%d refused so far); check the database/bucket, credentials and the line.",
+                  self._cfg.url, points, result.status, result.message, sample, self._dead.path,
+                  self._dead.points)
+
+    def _note_error(self, message: str) -> None:
+        self._last_error = message
+        self._last_error_ts = time.time()

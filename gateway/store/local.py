@@ -1,0 +1,233 @@
+"""The embedded history every gateway keeps: SQLite (WAL), written by one thread in batches.
+
+``add`` (a bus handler) only appends the batch to a queue, so the event loop never waits on the
+disk. The writer thread wakes every ``flush_interval_s`` (or early once many readings wait),
+turns everything queued into compact rows and commits them in one transaction. Every
+``maintenance_interval_s`` it applies the retention and the disk budget (local_trim). Reads go
+through :attr:`LocalStore.reader` (local_query), on their own connections.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections import deque
+from collections.abc import Sequence
+from pathlib import Path
+
+from gateway.config.sinks import LocalStoreConfig
+from gateway.readings import Reading
+from gateway.store.local_query import HistoryReader
+from gateway.store.local_schema import QUALITY_CODES, open_store
+from gateway.store.local_trim import TrimReport, trim
+
+log = logging.getLogger(__name__)
+
+# readings waiting before the writer commits without waiting for the interval: bounds memory
+EARLY_COMMIT = 50_000
+_INSERT = "INSERT OR IGNORE INTO readings (series_id, ts, value, text, quality) VALUES (?, ?, ?, ?, ?)"
+
+Row = tuple[int, int, float | None, str | None, int]
+
+
+class LocalStore:
+    """SQLite history at ``path``: ``start()``, ``add(batch)`` from the bus, ``stop()``.
+
+    ``start`` and ``stop`` block briefly (opening the file, the last commit): from async code call
+    them with ``asyncio.to_thread``.
+    """
+
+    def __init__(self, path: Path, cfg: LocalStoreConfig, maintenance_interval_s: float = 10.0) -> None:
+        self.path = path
+        self.cfg = cfg
+        self.reader = HistoryReader(path)
+        self._maintenance_interval_s = maintenance_interval_s
+        self._queue: deque[Sequence[Reading]] = deque()
+        self._lock = threading.Lock()
+        self._committed_cv = threading.Condition(self._lock)
+        self._added = 0
+        self._committed = 0
+        self._wake = threading.Event()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._start_error: BaseException | None = None
+        self._series: dict[tuple[str, str, str, str], int] = {}
+        self._trims_wanted = 0
+        self._trims_done = 0
+        self._last_trim: TrimReport | None = None
+        self.rejected = 0  # readings that could not be stored at all (their ts or value unusable)
+
+    def start(self) -> None:
+        """Open (or create) the file and start the writer thread; raises StoreError if unusable."""
+        self._thread = threading.Thread(target=self._run, name="local-store", daemon=True)
+        self._thread.start()
+        self._ready.wait()
+        if self._start_error is not None:
+            self._thread.join()
+            raise self._start_error
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Commit everything added so far and stop the writer."""
+        if self._thread is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            log.error("local store: writer still busy after %.0f s at stop; %d readings not committed",
+                      timeout, self.pending)
+        self._thread = None
+
+    def add(self, batch: Sequence[Reading]) -> None:
+        """Bus handler: queue ``batch`` for the writer (cheap, never touches the disk)."""
+        self._queue.append(batch)
+        with self._lock:
+            self._added += len(batch)
+            if self._added - self._committed >= EARLY_COMMIT:
+                self._wake.set()
+
+    @property
+    def pending(self) -> int:
+        """Readings added but not committed yet."""
+        return self._added - self._committed
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Wait until every reading added before this call is committed; False on timeout."""
+        with self._lock:
+            target = self._added
+            self._wake.set()
+            return self._committed_cv.wait_for(lambda: self._committed >= target, timeout)
+
+    def maintain(self, timeout: float = 60.0) -> TrimReport | None:
+        """Run retention and budget enforcement now (normally periodic) and return what it did."""
+        with self._lock:
+            self._trims_wanted += 1
+            wanted = self._trims_wanted
+            self._wake.set()
+            done = self._committed_cv.wait_for(lambda: self._trims_done >= wanted, timeout)
+        return self._last_trim if done else None
+
+    def _run(self) -> None:
+        try:
+            conn = open_store(self.path, writer=True)
+            self._load_series(conn)
+        except BaseException as exc:
+            self._start_error = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        next_trim = time.monotonic()
+        try:
+            while True:
+                self._wake.wait(self.cfg.flush_interval_s)
+                self._wake.clear()
+                stopping = self._stopping
+                self._write_queued(conn)
+                if self._trims_wanted > self._trims_done or time.monotonic() >= next_trim:
+                    self._trim(conn)
+                    next_trim = time.monotonic() + self._maintenance_interval_s
+                if stopping and not self._queue:
+                    break
+        finally:
+            conn.close()
+
+    def _write_queued(self, conn: sqlite3.Connection) -> None:
+        batches: list[Sequence[Reading]] = []
+        while self._queue:
+            batches.append(self._queue.popleft())
+        if not batches:
+            return
+        count = sum(len(b) for b in batches)
+        try:
+            self._commit(conn, batches)
+        except sqlite3.Error:
+            # disk full, I/O error: keep the readings queued, in order, and try again
+            log.exception("local store %s: commit of %d readings failed; retrying in 1 s", self.path, count)
+            self._queue.extendleft(reversed(batches))
+            self._series.clear()  # ids made in the rolled-back transaction are gone
+            self._load_series(conn)
+            time.sleep(1)
+            return
+        with self._lock:
+            self._committed += count
+            self._committed_cv.notify_all()
+
+    def _commit(self, conn: sqlite3.Connection, batches: list[Sequence[Reading]]) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            rows: list[Row] = []
+            for batch in batches:
+                try:
+                    rows.extend(self._rows(conn, batch))
+                except (ValueError, TypeError, KeyError, OverflowError):
+                    rows.extend(self._rows_checked(conn, batch))
+            before = conn.total_changes
+            conn.executemany(_INSERT, rows)
+            inserted = conn.total_changes - before
+            conn.execute("UPDATE meta SET value = value + ? WHERE key = 'rows'", (inserted,))
+            if inserted < len(rows):
+                conn.execute("UPDATE meta SET value = value + ? WHERE key = 'duplicates'",
+                             (len(rows) - inserted,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def _rows(self, conn: sqlite3.Connection, batch: Sequence[Reading]) -> list[Row]:
+        """The fast path: well-formed readings to rows."""
+        series = self._series
+        codes = QUALITY_CODES
+        rows: list[Row] = []
+        append = rows.append
+        for r in batch:
+            key = (r.device, r.point, r.metric, r.unit)
+            sid = series.get(key)
+            if sid is None:
+                sid = self._series_id(conn, r)
+            value = r.value
+            if value.__class__ is str:
+                append((sid, round(r.ts * 1000), None, value, codes[r.quality]))  # type: ignore[arg-type]
+            else:
+                append((sid, round(r.ts * 1000), float(value), None, codes[r.quality]))
+        return rows
+
+    def _rows_checked(self, conn: sqlite3.Connection, batch: Sequence[Reading]) -> list[Row]:
+        """The slow path for a batch holding a malformed reading: keep all the others."""
+        rows: list[Row] = []
+        for r in batch:
+            try:
+                rows.extend(self._rows(conn, [r]))
+            except (ValueError, TypeError, KeyError, OverflowError) as exc:
+                self.rejected += 1
+                log.error("local store: cannot store reading %s/%s/%s ts=%r value=%r quality=%r (%s); "
+                          "%d rejected so far", r.device, r.point, r.metric, r.ts, r.value, r.quality, exc,
+                          self.rejected)
+        return rows
+
+    def _series_id(self, conn: sqlite3.Connection, r: Reading) -> int:
+        """Id of the reading's series, created (or its unit updated) inside the open transaction."""
+        conn.execute("INSERT INTO series (device, point, metric, unit) VALUES (?, ?, ?, ?) "
+                     "ON CONFLICT (device, point, metric) DO UPDATE SET unit = excluded.unit",
+                     (r.device, r.point, r.metric, r.unit))
+        sid = conn.execute("SELECT id FROM series WHERE device = ? AND point = ? AND metric = ?",
+                           (r.device, r.point, r.metric)).fetchone()[0]
+        self._series[(r.device, r.point, r.metric, r.unit)] = sid
+        return sid
+
+    def _load_series(self, conn: sqlite3.Connection) -> None:
+        for sid, device, point, metric, unit in conn.execute("SELECT id, device, point, metric, unit FROM series"):
+            self._series[(device, point, metric, unit)] = sid
+
+    def _trim(self, conn: sqlite3.Connection) -> None:
+        wanted = self._trims_wanted
+        try:
+            self._last_trim = trim(conn, self.path, self.cfg)
+        except sqlite3.Error:
+            log.exception("local store %s: retention/budget pass failed; next try in %.0f s",
+                          self.path, self._maintenance_interval_s)
+        with self._lock:
+            self._trims_done = max(self._trims_done, wanted)
+            self._committed_cv.notify_all()

@@ -1,0 +1,192 @@
+"""Reading the local store back for the API and the demo summary.
+
+Every method opens its own read-only connection (WAL lets it read while the writer commits), so
+the API may call them from any worker thread. They block: from async code use
+``asyncio.to_thread``. Times are Unix seconds, as in Readings.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from gateway.store.local_schema import FAULT, QUALITY_NAMES, open_store
+
+
+@dataclass(slots=True, frozen=True)
+class SeriesInfo:
+    """One stored series: a metric of a device (and monitoring point)."""
+
+    device: str
+    point: str
+    metric: str
+    unit: str
+
+
+@dataclass(slots=True, frozen=True)
+class LatestValue:
+    """The newest reading of one series."""
+
+    device: str
+    point: str
+    metric: str
+    unit: str
+    ts: float
+    value: float | str | None
+    quality: str
+
+
+@dataclass(slots=True, frozen=True)
+class HistoryPoint:
+    """A raw reading (``count`` 1) or a time bucket of readings.
+
+    For a bucket, ``ts`` is its start, ``value``/``min``/``max`` the average, minimum and maximum
+    of the readings that are not ``fault`` (None when all are), and ``faults`` how many were.
+    For text metrics ``value`` is the bucket's last text. A raw reading keeps its ``quality``;
+    a bucket's quality is ``fault`` when every reading in it is, else ``ok``.
+    """
+
+    ts: float
+    value: float | str | None
+    min: float | None
+    max: float | None
+    count: int
+    faults: int
+    quality: str
+
+
+@dataclass(slots=True, frozen=True)
+class History:
+    """The history of one series between two instants; ``bucket_s`` is 0 when the points are raw."""
+
+    series: SeriesInfo
+    start: float
+    end: float
+    bucket_s: float
+    points: list[HistoryPoint]
+
+
+@dataclass(slots=True, frozen=True)
+class StoreCounts:
+    """Totals for the demo summary and /metrics."""
+
+    rows: int
+    series: int
+    duplicates: int  # readings not stored again: same series and millisecond as a stored one
+    oldest_ts: float | None
+    newest_ts: float | None
+    file_bytes: int  # database plus WAL
+
+
+class HistoryReader:
+    """Queries over the store file at ``path`` (which the LocalStore writer creates)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        conn = open_store(self.path, writer=False)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def series(self) -> list[SeriesInfo]:
+        """Every series ever stored, by device, point, metric."""
+        with self._connect() as conn:
+            rows = conn.execute("SELECT device, point, metric, unit FROM series "
+                                "ORDER BY device, point, metric").fetchall()
+        return [SeriesInfo(*row) for row in rows]
+
+    def latest(self, device: str | None = None) -> list[LatestValue]:
+        """The newest reading of every series (of one ``device`` if given)."""
+        sql = ("SELECT s.device, s.point, s.metric, s.unit, r.ts, r.value, r.text, r.quality FROM series s "
+               "JOIN readings r ON r.series_id = s.id "
+               "AND r.ts = (SELECT MAX(ts) FROM readings WHERE series_id = s.id)")
+        params: tuple[str, ...] = ()
+        if device is not None:
+            sql += " WHERE s.device = ?"
+            params = (device,)
+        with self._connect() as conn:
+            rows = conn.execute(sql + " ORDER BY s.device, s.point, s.metric", params).fetchall()
+        return [LatestValue(dev, point, metric, unit, ts / 1000, text if text is not None else value,
+                            QUALITY_NAMES[q])
+                for dev, point, metric, unit, ts, value, text, q in rows]
+
+    def history(self, device: str, metric: str, start: float, end: float, point: str = "",
+                max_points: int = 1000) -> History | None:
+        """Readings of one series with ``start <= ts <= end``; when there are more than
+        ``max_points``, equal time buckets (at most ``max_points``) with avg/min/max/count.
+        None when the series does not exist."""
+        if max_points < 1:
+            raise ValueError(f"max_points must be at least 1, not {max_points}")
+        start_ms, end_ms = math.floor(start * 1000), math.ceil(end * 1000)
+        with self._connect() as conn:
+            found = conn.execute("SELECT id, unit FROM series WHERE device = ? AND point = ? AND metric = ?",
+                                 (device, point, metric)).fetchone()
+            if found is None:
+                return None
+            sid, unit = found
+            info = SeriesInfo(device, point, metric, unit)
+            raw = conn.execute("SELECT ts, value, text, quality FROM readings WHERE series_id = ? "
+                               "AND ts BETWEEN ? AND ? ORDER BY ts LIMIT ?",
+                               (sid, start_ms, end_ms, max_points + 1)).fetchall()
+            if len(raw) <= max_points:
+                points = [_raw_point(*row) for row in raw]
+                return History(info, start, end, 0.0, points)
+            width = -(-(end_ms - start_ms + 1) // max_points)  # ceil: never more than max_points buckets
+            is_text = raw[-1][2] is not None
+            points = _text_buckets(conn, sid, start_ms, end_ms, width) if is_text else \
+                _number_buckets(conn, sid, start_ms, end_ms, width)
+        return History(info, start, end, width / 1000, points)
+
+    def counts(self) -> StoreCounts:
+        """Rows, series, oldest and newest reading, and the file size."""
+        with self._connect() as conn:
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            nseries, oldest, newest = conn.execute(
+                "SELECT COUNT(*), MIN((SELECT MIN(ts) FROM readings WHERE series_id = s.id)), "
+                "MAX((SELECT MAX(ts) FROM readings WHERE series_id = s.id)) FROM series s").fetchone()
+        size = sum(os.path.getsize(p) for p in (self.path, Path(f"{self.path}-wal")) if os.path.exists(p))
+        return StoreCounts(rows=meta["rows"], series=nseries, duplicates=meta["duplicates"],
+                           oldest_ts=None if oldest is None else oldest / 1000,
+                           newest_ts=None if newest is None else newest / 1000, file_bytes=size)
+
+
+def _raw_point(ts: int, value: float | None, text: str | None, quality: int) -> HistoryPoint:
+    shown = text if text is not None else value
+    number = None if quality == FAULT or text is not None else value
+    return HistoryPoint(ts / 1000, shown, number, number, 1, int(quality == FAULT), QUALITY_NAMES[quality])
+
+
+def _number_buckets(conn: sqlite3.Connection, sid: int, start_ms: int, end_ms: int,
+                    width: int) -> list[HistoryPoint]:
+    rows = conn.execute(
+        "SELECT (ts - :start) / :width AS b, AVG(CASE WHEN quality != :fault THEN value END), "
+        "MIN(CASE WHEN quality != :fault THEN value END), MAX(CASE WHEN quality != :fault THEN value END), "
+        "COUNT(*), SUM(quality = :fault) FROM readings "
+        "WHERE series_id = :sid AND ts BETWEEN :start AND :end GROUP BY b ORDER BY b",
+        {"start": start_ms, "end": end_ms, "width": width, "sid": sid, "fault": FAULT}).fetchall()
+    return [HistoryPoint((start_ms + b * width) / 1000, avg, lo, hi, n, faults, _bucket_quality(n, faults))
+            for b, avg, lo, hi, n, faults in rows]
+
+
+def _text_buckets(conn: sqlite3.Connection, sid: int, start_ms: int, end_ms: int,
+                  width: int) -> list[HistoryPoint]:
+    # with a single max() aggregate, SQLite takes the bare column (text) from the row holding the max
+    rows = conn.execute(
+        "SELECT (ts - :start) / :width AS b, MAX(ts), text, COUNT(*), SUM(quality = :fault) FROM readings "
+        "WHERE series_id = :sid AND ts BETWEEN :start AND :end GROUP BY b ORDER BY b",
+        {"start": start_ms, "end": end_ms, "width": width, "sid": sid, "fault": FAULT}).fetchall()
+    return [HistoryPoint((start_ms + b * width) / 1000, text, None, None, n, faults, _bucket_quality(n, faults))
+            for b, _last, text, n, faults in rows]
+
+
+def _bucket_quality(count: int, faults: int) -> str:
+    return QUALITY_NAMES[FAULT] if faults == count else QUALITY_NAMES[0]

@@ -1,0 +1,80 @@
+"""The local store's SQLite file: schema, pragmas, and how connections are opened.
+
+Series are dictionary-encoded: ``series`` holds each (device, point, metric) once with its unit,
+``readings`` holds compact rows keyed by (series_id, ts) in a WITHOUT ROWID table, so a row costs
+about 20 bytes and a series' history or latest value is one index range. ``ts`` is Unix
+milliseconds; a second reading of a series at the same millisecond is not stored twice (it is
+counted as a duplicate: re-delivered backfill is harmless). ``value`` holds numbers, ``text``
+text metrics (``operator_id``), ``quality`` the codes of :data:`QUALITY_CODES`. ``meta`` keeps
+the schema version and running counters updated in the same transactions as the rows.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from gateway.readings import Quality
+
+SCHEMA_VERSION = 1
+
+QUALITY_CODES: dict[str, int] = {Quality.OK: 0, Quality.STALE: 1, Quality.FAULT: 2, Quality.BACKFILL: 3}
+QUALITY_NAMES: dict[int, str] = {code: str(name) for name, code in QUALITY_CODES.items()}
+FAULT = QUALITY_CODES[Quality.FAULT]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS series (
+    id INTEGER PRIMARY KEY,
+    device TEXT NOT NULL,
+    point TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    UNIQUE (device, point, metric)
+);
+CREATE TABLE IF NOT EXISTS readings (
+    series_id INTEGER NOT NULL,
+    ts INTEGER NOT NULL,
+    value REAL,
+    text TEXT,
+    quality INTEGER NOT NULL,
+    PRIMARY KEY (series_id, ts)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta VALUES ('schema_version', 1), ('rows', 0), ('duplicates', 0);
+"""
+
+
+class StoreError(RuntimeError):
+    """The store's file cannot be used; the message names the file and the fix."""
+
+
+def open_store(path: Path, writer: bool) -> sqlite3.Connection:
+    """Open the store at ``path``; the writer creates it and sets the durable pragmas.
+
+    WAL with ``synchronous=FULL``: every commit is fsynced, so a commit survives a power cut, not
+    only a crash. Commits are batched (one per flush interval), so this costs one fsync per
+    interval, not per reading.
+    """
+    if writer:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(path, check_same_thread=False, timeout=10, isolation_level=None)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        if writer:
+            # must precede the first table; lets budget enforcement give pages back to the disk
+            conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA journal_size_limit = 67108864")
+            conn.executescript(_SCHEMA)
+        else:
+            conn.execute("PRAGMA query_only = 1")
+        version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: cannot be used as the local store ({exc}); move the file away or "
+                         f"point store.path at another file") from exc
+    if version is None or version[0] != SCHEMA_VERSION:
+        conn.close()
+        raise StoreError(f"{path}: store schema version {version and version[0]} is not {SCHEMA_VERSION}; "
+                         f"this file was written by another sitegw version")
+    return conn
