@@ -2,3 +2,4 @@
 
 from tests.servers.mosquitto import mosquitto  # noqa: F401 (fixture)
 from tests.uplinks.platform import platform  # noqa: F401 (fixture)
+from tests.regulator.support import receiver  # noqa: F401,E402 (fixture)
