@@ -1,0 +1,1 @@
+"""Alerts: AlertEvent (the regulator protocol body), the alert lifecycle and its SQLite store."""

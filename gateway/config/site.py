@@ -8,6 +8,7 @@ from gateway.config.common import Model
 from gateway.config.crane import CraneSpec, Operator, Zone
 from gateway.config.pit import PitSpec
 from gateway.config.profile import DeviceKind
+from gateway.config.rules import RulesConfig
 from gateway.config.sinks import ApiConfig, InfluxConfig, LocalStoreConfig
 from gateway.config.transport import ModbusRtuTransport, MqttBroker, MqttTransport, Transport
 from gateway.config.uplinks import Uplink
@@ -73,6 +74,8 @@ class SiteConfig(Model):
     influx: InfluxConfig | None = Field(None, title="InfluxDB", description="optional InfluxDB sink")
     api: ApiConfig = Field(default_factory=ApiConfig, title="API", description="dashboard and REST API")
     uplinks: list[Uplink] = Field(default_factory=list, title="Uplinks", description="where alerts are delivered")
+    rules: RulesConfig = Field(default_factory=RulesConfig, title="Rules",
+                               description="safety rule thresholds (defaults from the standards)")
     profiles_dir: str = Field("", title="Profiles folder",
                               description="extra folder of device profiles, relative to this file; "
                                           "searched before the profiles shipped with sitegw")

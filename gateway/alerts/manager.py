@@ -1,0 +1,246 @@
+"""AlertManager: the life of every alert, from the rules' verdicts and the supervisors' actions.
+
+One alert per fingerprint (project + device + point + rule) at a time; its states are firing,
+acknowledged and resolved. Every change is an AlertEvent, written to SQLite before ``on_event``
+(the outbox) hears of it; events ``on_event`` has not accepted are offered again at start-up and
+at each tick, in order. There is no grouping: every event, critical ones first of all, goes out
+at once. Silenced or inhibited alerts are still tracked; what they missed is delivered when the
+silence or inhibition ends, if the alert is still active.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from gateway.alerts.event import AlertEvent, State
+from gateway.alerts.models import Alert, AlertDetail, Silence, SilenceSpec
+from gateway.alerts.store import AlertStore
+from gateway.rules.result import RuleResult, rank
+
+log = logging.getLogger(__name__)
+
+# A device that is offline inhibits its other alerts: they can only come from late (backfilled)
+# readings, and the offline alert already tells the supervisor what matters.
+INHIBITING_RULE = "device.offline"
+
+
+class AlertError(Exception):
+    """A supervisor's action that cannot be done (unknown alert, wrong state, missing name)."""
+
+
+class AlertManager:
+    """Turns RuleResults into alerts and AlertEvents; API for acknowledgements, resolutions, silences."""
+
+    def __init__(self, db_path: str | Path, project: str, on_event: Callable[[AlertEvent], None],
+                 clock: Callable[[], float] = time.time) -> None:
+        self._store = AlertStore(db_path)
+        self._project = project
+        self._on_event = on_event
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._active: dict[str, Alert] = {a.fingerprint: a for a in self._store.active()}
+        self._silences = self._store.silences()
+        self._deliver_pending()
+
+    def close(self) -> None:
+        """Close the database."""
+        with self._lock:
+            self._store.close()
+
+    # ---- from the rules
+
+    def handle(self, results: Iterable[RuleResult]) -> list[AlertEvent]:
+        """Apply the rules' verdicts; return the events delivered to on_event."""
+        delivered: list[AlertEvent] = []
+        with self._lock:
+            for result in results:
+                delivered.extend(self._apply(result))
+        return delivered
+
+    def tick(self, now: float | None = None) -> list[AlertEvent]:
+        """Deliver what ended silences and inhibitions release, and retry undelivered events."""
+        now = self._clock() if now is None else now
+        with self._lock:
+            out = self._deliver_pending()
+            for alert in list(self._active.values()):
+                if alert.notified_level != alert.level and not self._suppressed(alert, now):
+                    out.extend(self._release(alert, now))
+            return out
+
+    def _apply(self, r: RuleResult) -> list[AlertEvent]:
+        fingerprint = self._fingerprint(r.device, r.point, r.rule)
+        alert = self._active.get(fingerprint)
+        if r.level is None:
+            if alert is None or alert.latched:
+                return []
+            alert = alert.model_copy(update={"state": "resolved", "resolved_ts": r.ts, "updated_ts": r.ts,
+                                             "value": r.value, "message": r.message})
+            return self._record(alert, "resolved", r.ts, backfill=r.backfill)
+        if alert is None:
+            seq = self._store.count(fingerprint) + 1
+            alert = Alert(alert_id=f"{fingerprint}:{seq}", fingerprint=fingerprint, project=self._project,
+                          device=r.device, point=r.point, rule=r.rule, clause=r.clause, level=r.level,
+                          state="firing", value=r.value, threshold=r.threshold, unit=r.unit, message=r.message,
+                          details=r.details, opened_ts=r.ts, updated_ts=r.ts, latched=r.latched)
+            return self._record(alert, "firing", r.ts, backfill=r.backfill)
+        if alert.level == r.level:
+            # same level: keep the latest figures in memory; a change of level is what gets written
+            self._active[fingerprint] = alert.model_copy(update={"value": r.value, "message": r.message})
+            return []
+        escalated = rank(r.level) > rank(alert.level)
+        alert = alert.model_copy(update={
+            "level": r.level, "clause": r.clause, "value": r.value, "threshold": r.threshold, "unit": r.unit,
+            "message": r.message, "details": r.details, "updated_ts": r.ts,
+            # an acknowledgement covered the lower level only: an escalation needs a new one
+            "state": "firing" if escalated else alert.state})
+        return self._record(alert, "updated", r.ts, backfill=r.backfill)
+
+    # ---- supervisors' actions
+
+    def acknowledge(self, alert_id: str, actor: str, note: str = "") -> AlertEvent | None:
+        """A named supervisor takes charge of a firing alert; returns the event (None if not delivered)."""
+        with self._lock:
+            alert = self._require_active(alert_id, actor)
+            if alert.state == "acknowledged":
+                raise AlertError(f"alert {alert_id} was already acknowledged by {alert.acked_by}")
+            now = self._clock()
+            alert = alert.model_copy(update={"state": "acknowledged", "acked_by": actor, "ack_note": note,
+                                             "updated_ts": now})
+            events = self._record(alert, "acknowledged", now, actor=actor, note=note)
+            return events[0] if events else None
+
+    def resolve(self, alert_id: str, actor: str, note: str = "") -> AlertEvent | None:
+        """A supervisor closes an alert by hand (latched pit.jump, a replaced sensor). If the condition
+        still holds, the rules open a new alert at their next verdict."""
+        with self._lock:
+            alert = self._require_active(alert_id, actor)
+            now = self._clock()
+            alert = alert.model_copy(update={"state": "resolved", "resolved_ts": now, "updated_ts": now})
+            events = self._record(alert, "resolved", now, actor=actor, note=note)
+            return events[0] if events else None
+
+    def _require_active(self, alert_id: str, actor: str) -> Alert:
+        if not actor.strip():
+            raise AlertError("name the supervisor (actor) who acts on the alert")
+        stored = self._store.get(alert_id)
+        if stored is None:
+            raise AlertError(f"no alert {alert_id!r}")
+        if stored.state == "resolved":
+            raise AlertError(f"alert {alert_id} is already resolved")
+        return self._active.get(stored.fingerprint, stored)
+
+    # ---- queries
+
+    def list_alerts(self, *, state: str | None = None, level: str | None = None, device: str | None = None,
+                    rule: str | None = None, since: float | None = None, until: float | None = None,
+                    limit: int = 500) -> list[Alert]:
+        """Alerts matching every given filter (since: changed at or after; until: opened at or before)."""
+        with self._lock:
+            found = self._store.query(state=state, level=level, device=device, rule=rule, since=since,
+                                      until=until, limit=limit)
+            return [self._active.get(a.fingerprint, a) if a.state != "resolved" else a for a in found]
+
+    def get(self, alert_id: str) -> AlertDetail:
+        """One alert with its full history."""
+        with self._lock:
+            alert = self._store.get(alert_id)
+            if alert is None:
+                raise AlertError(f"no alert {alert_id!r}")
+            if alert.state != "resolved":
+                alert = self._active.get(alert.fingerprint, alert)
+            return AlertDetail(alert=alert, history=self._store.history(alert_id))
+
+    # ---- silences
+
+    def add_silence(self, spec: SilenceSpec) -> Silence:
+        """Start (or schedule) a maintenance window."""
+        with self._lock:
+            silence = self._store.add_silence(spec, self._clock())
+            self._silences.append(silence)
+            return silence
+
+    def list_silences(self, active_at: float | None = None, include_deleted: bool = False) -> list[Silence]:
+        """Silences, optionally only those in force at ``active_at``."""
+        with self._lock:
+            found = self._store.silences(include_deleted)
+            if active_at is not None:
+                found = [s for s in found if s.start_ts <= active_at < s.end_ts and s.deleted_ts is None]
+            return found
+
+    def delete_silence(self, silence_id: int, actor: str) -> Silence:
+        """End a silence now; what it held back is delivered at the next tick."""
+        with self._lock:
+            if not actor.strip():
+                raise AlertError("name the supervisor (actor) who deletes the silence")
+            silence = next((s for s in self._silences if s.id == silence_id), None)
+            if silence is None:
+                raise AlertError(f"no active silence {silence_id}")
+            silence = silence.model_copy(update={"deleted_ts": self._clock(), "deleted_by": actor})
+            self._store.update_silence(silence)
+            self._silences = [s for s in self._silences if s.id != silence_id]
+            return silence
+
+    # ---- internals
+
+    def _fingerprint(self, device: str, point: str, rule: str) -> str:
+        return f"{self._project}:{device}:{point}:{rule}"
+
+    def _suppressed(self, alert: Alert, ts: float) -> str:
+        """Why ``alert`` must not be delivered now ('' if it may)."""
+        for s in self._silences:
+            if s.matches(alert.device, alert.point, alert.rule, ts):
+                return f"silence {s.id}"
+        if alert.rule != INHIBITING_RULE:
+            offline = self._active.get(self._fingerprint(alert.device, "", INHIBITING_RULE))
+            if offline is not None:
+                return f"inhibited by {offline.alert_id}"
+        return ""
+
+    def _record(self, alert: Alert, state: State, ts: float, *, backfill: bool = False, actor: str = "",
+                note: str = "") -> list[AlertEvent]:
+        """Persist a change, then deliver its event unless it must be held back."""
+        if state in ("firing", "updated"):
+            deliver = not self._suppressed(alert, ts)
+        else:  # acknowledgements and resolutions of alerts the outside world has heard of
+            deliver = alert.notified_level is not None
+        if deliver and state in ("firing", "updated"):
+            alert = alert.model_copy(update={"notified_level": alert.level})
+        event = AlertEvent(alert_id=alert.alert_id, project=alert.project, device=alert.device, point=alert.point,
+                           rule=alert.rule, clause=alert.clause, level=alert.level, state=state, value=alert.value,
+                           threshold=alert.threshold, unit=alert.unit, ts=ts, message=alert.message,
+                           backfill=backfill, actor=actor, note=note, details=alert.details)
+        self._store.save(alert, event, "pending" if deliver else "held")
+        if alert.state == "resolved":
+            self._active.pop(alert.fingerprint, None)
+        else:
+            self._active[alert.fingerprint] = alert
+        # through the pending queue, so that an event never overtakes one the outbox refused earlier
+        return self._deliver_pending() if deliver else []
+
+    def _release(self, alert: Alert, now: float) -> list[AlertEvent]:
+        """An active alert that was held back: tell the outside world where it stands now."""
+        state: State = "firing" if alert.notified_level is None else "updated"
+        return self._record(alert, state, now)
+
+    def _deliver(self, event: AlertEvent) -> bool:
+        try:
+            self._on_event(event)
+        except Exception:  # the outbox failed: the event stays pending and is offered again at the next tick
+            log.exception("alerts: on_event failed for %s (%s %s); will retry", event.event_id, event.rule,
+                          event.state)
+            return False
+        self._store.mark_delivered(event.event_id)
+        return True
+
+    def _deliver_pending(self) -> list[AlertEvent]:
+        out = []
+        for event in self._store.pending():
+            if not self._deliver(event):
+                break  # keep the order per alert: nothing after a failed one
+            out.append(event)
+        return out
+

@@ -1,0 +1,121 @@
+"""SQLite persistence of alerts, their history and silences (WAL, synchronous=FULL): every change
+is on disk before anyone is told about it, so alerts survive restarts and power cuts."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from gateway.alerts.event import AlertEvent
+from gateway.alerts.models import Alert, Silence, SilenceSpec
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS alerts (
+    alert_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, state TEXT NOT NULL, level TEXT NOT NULL,
+    device TEXT NOT NULL, rule TEXT NOT NULL, opened_ts REAL NOT NULL, updated_ts REAL NOT NULL,
+    body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS alerts_fp ON alerts (fingerprint, state);
+CREATE INDEX IF NOT EXISTS alerts_updated ON alerts (updated_ts);
+CREATE TABLE IF NOT EXISTS history (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, alert_id TEXT NOT NULL, event_id TEXT NOT NULL UNIQUE,
+    body TEXT NOT NULL, delivery TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS history_alert ON history (alert_id, seq);
+CREATE INDEX IF NOT EXISTS history_pending ON history (delivery) WHERE delivery = 'pending';
+CREATE TABLE IF NOT EXISTS silences (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);
+"""
+
+
+class AlertStore:
+    """Alerts, events and silences in one SQLite file (or ``:memory:`` for replay)."""
+
+    def __init__(self, path: str | Path) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")  # an alert change survives a power cut once committed
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+    def save(self, alert: Alert, event: AlertEvent | None, delivery: str) -> None:
+        """Write the alert and (optionally) its new event in one transaction."""
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute(
+                "INSERT OR REPLACE INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (alert.alert_id, alert.fingerprint, alert.state, alert.level, alert.device, alert.rule,
+                 alert.opened_ts, alert.updated_ts, alert.model_dump_json()))
+            if event is not None:
+                self._db.execute("INSERT INTO history (alert_id, event_id, body, delivery) VALUES (?, ?, ?, ?)",
+                                 (alert.alert_id, event.event_id, event.model_dump_json(), delivery))
+
+    def mark_delivered(self, event_id: str) -> None:
+        """on_event accepted the event."""
+        self._db.execute("UPDATE history SET delivery = 'delivered' WHERE event_id = ?", (event_id,))
+
+    def pending(self) -> list[AlertEvent]:
+        """Events written but not yet accepted by on_event, oldest first."""
+        rows = self._db.execute("SELECT body FROM history WHERE delivery = 'pending' ORDER BY seq").fetchall()
+        return [AlertEvent.model_validate_json(r[0]) for r in rows]
+
+    def active(self) -> list[Alert]:
+        """Alerts not resolved."""
+        rows = self._db.execute("SELECT body FROM alerts WHERE state != 'resolved'").fetchall()
+        return [Alert.model_validate_json(r[0]) for r in rows]
+
+    def count(self, fingerprint: str) -> int:
+        """How many alerts this fingerprint has had."""
+        return int(self._db.execute("SELECT COUNT(*) FROM alerts WHERE fingerprint = ?",
+                                    (fingerprint,)).fetchone()[0])
+
+    def get(self, alert_id: str) -> Alert | None:
+        """One alert."""
+        row = self._db.execute("SELECT body FROM alerts WHERE alert_id = ?", (alert_id,)).fetchone()
+        return Alert.model_validate_json(row[0]) if row else None
+
+    def history(self, alert_id: str) -> list[AlertEvent]:
+        """Every event of one alert, delivered or not, oldest first."""
+        rows = self._db.execute("SELECT body FROM history WHERE alert_id = ? ORDER BY seq", (alert_id,)).fetchall()
+        return [AlertEvent.model_validate_json(r[0]) for r in rows]
+
+    def query(self, *, state: str | None, level: str | None, device: str | None, rule: str | None,
+              since: float | None, until: float | None, limit: int) -> list[Alert]:
+        """Alerts matching every given filter, most recently changed first."""
+        where, args = [], []
+        for column, value in (("state", state), ("level", level), ("device", device), ("rule", rule)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        if since is not None:
+            where.append("updated_ts >= ?")
+            args.append(since)
+        if until is not None:
+            where.append("opened_ts <= ?")
+            args.append(until)
+        sql = "SELECT body FROM alerts" + (" WHERE " + " AND ".join(where) if where else "")
+        rows = self._db.execute(sql + " ORDER BY updated_ts DESC LIMIT ?", (*args, limit)).fetchall()
+        return [Alert.model_validate_json(r[0]) for r in rows]
+
+    def add_silence(self, spec: SilenceSpec, created_ts: float) -> Silence:
+        """Store a new silence."""
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            cur = self._db.execute("INSERT INTO silences (body) VALUES ('{}')")
+            silence = Silence(id=int(cur.lastrowid or 0), created_ts=created_ts, **spec.model_dump())
+            self._db.execute("UPDATE silences SET body = ? WHERE id = ?", (silence.model_dump_json(), silence.id))
+        return silence
+
+    def update_silence(self, silence: Silence) -> None:
+        """Rewrite a silence (deletion keeps it, marked, for the record)."""
+        self._db.execute("UPDATE silences SET body = ?, deleted = ? WHERE id = ?",
+                         (silence.model_dump_json(), int(silence.deleted_ts is not None), silence.id))
+
+    def silences(self, include_deleted: bool = False) -> list[Silence]:
+        """Stored silences, oldest first."""
+        sql = "SELECT body FROM silences" + ("" if include_deleted else " WHERE deleted = 0") + " ORDER BY id"
+        return [Silence.model_validate_json(r[0]) for r in self._db.execute(sql).fetchall()]
+

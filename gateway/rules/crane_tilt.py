@@ -1,0 +1,43 @@
+"""crane.tilt: tower verticality (JGJ 196-2010: 4/1000 free-standing or above the highest tie,
+2/1000 below it); out of spec verticality is a major hazard (建质规〔2022〕2号 Art. 8)."""
+
+from __future__ import annotations
+
+import math
+
+from gateway.config.rules import CraneTiltRule
+from gateway.rules.levels import LevelMemory, banded_level, threshold_of
+from gateway.rules.result import RuleResult
+
+RULE = "crane.tilt"
+CLAUSES = {
+    "warning": "JGJ 196-2010 verticality limit; 80 % pre-warning (practice)",
+    "alarm": "JGJ 196-2010 verticality limit; 建质规〔2022〕2号 Art. 8",
+    "critical": "JGJ 196-2010 verticality limit; 2 × limit (practice); 建质规〔2022〕2号 Art. 8",
+}
+
+
+class CraneTilt:
+    """Verticality per crane from the black box's tilt angle."""
+
+    def __init__(self) -> None:
+        self._memory = LevelMemory()
+
+    def evaluate(self, device: str, name: str, limit_per_mille: float, cfg: CraneTiltRule,
+                 tilt_deg: float, ts: float, backfill: bool) -> RuleResult | None:
+        """The crane.tilt verdict for one tilt sample (either direction counts)."""
+        per_mille = abs(math.tan(math.radians(tilt_deg))) * 1000.0
+        thresholds = [("warning", limit_per_mille * cfg.warning_fraction), ("alarm", limit_per_mille),
+                      ("critical", limit_per_mille * cfg.critical_factor)]
+        level = banded_level(per_mille, thresholds, self._memory.get(device), cfg.hysteresis_pct / 100)
+
+        def build() -> RuleResult:
+            return RuleResult(
+                rule=RULE, device=device, point="", level=level, ts=ts,
+                clause=CLAUSES[level] if level else CLAUSES["alarm"],
+                value=round(per_mille, 3), threshold=threshold_of(thresholds, level) or limit_per_mille, unit="‰",
+                message=f"{name} 塔身垂直度 {per_mille:.2f}‰ (限值 {limit_per_mille:g}‰) | "
+                        f"{device} tower verticality {per_mille:.2f}/1000, limit {limit_per_mille:g}/1000",
+                details={"tilt_deg": tilt_deg}, backfill=backfill)
+
+        return self._memory.report(device, "", level, build)

@@ -1,0 +1,242 @@
+"""RuleEngine: runs every rule family over Readings, live or in replay, with no I/O and no clock
+of its own (time is the readings' ts, or the ``now`` given to :meth:`RuleEngine.tick`)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from itertools import groupby
+from typing import TypeVar
+
+from gateway.config.errors import ConfigError, ConfigIssue
+from gateway.config.loader import LoadedSite
+from gateway.config.pit import PitPoint
+from gateway.config.rules import (CraneLoadRule, CraneTiltRule, CraneWindRule, DeviceOfflineRule, PitRule,
+                                  SensorFaultRule)
+from gateway.config.site import DeviceConfig
+from gateway.readings import DeviceStatus, Quality, Reading
+from gateway.rules.crane_collision import CraneCollision, CraneView
+from gateway.rules.crane_load import CraneLoad
+from gateway.rules.crane_operator import CraneOperator
+from gateway.rules.crane_tilt import CraneTilt
+from gateway.rules.crane_wind import CraneWind
+from gateway.rules.crane_zone import CraneZone
+from gateway.rules.device_offline import CLAUSE_CRANE, CLAUSE_PIT, DeviceOffline
+from gateway.rules.pit_displacement import PitRules
+from gateway.rules.pit_limits import PointLimits, check_thresholds, point_limits
+from gateway.rules.result import RuleResult
+from gateway.rules.sensor_fault import SensorFault
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+KINEMATICS = ("load_t", "radius_m", "height_m", "slew_deg")
+WATCHED_KINDS = ("crane", "anemometer", "pit", "generic")  # cameras: camera.offline belongs to vision/
+FRESH = (Quality.OK, Quality.BACKFILL)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The outcome of one batch: the readings (those judged broken marked fault) and the verdicts."""
+
+    readings: list[Reading]
+    results: list[RuleResult]
+
+
+class RuleEngine:
+    """All safety rules of one site. Feed it batches in time order; it keeps each rule's state."""
+
+    def __init__(self, site: LoadedSite) -> None:
+        self._cfg = site.config
+        self._rules = site.config.rules
+        self._devices = {d.id: d for d in site.config.devices}
+        _check(site)
+        self._points: dict[tuple[str, str], PitPoint] = {
+            (d.id, p.code): p for d in site.config.devices if d.pit for p in d.pit.points}
+        self._limits: dict[tuple[str, str, str], PointLimits | None] = {}
+        self._cranes: dict[str, dict[str, float]] = {d.id: {} for d in site.config.devices if d.crane}
+        self._load, self._wind, self._tilt = CraneLoad(), CraneWind(), CraneTilt()
+        self._collision, self._zone = CraneCollision(), CraneZone(site.config.no_lift_zones)
+        self._operator = CraneOperator(site.config.operators, self._rules.licence_utc_offset_h)
+        self._pit, self._fault, self._offline = PitRules(), SensorFault(), DeviceOffline()
+        self._unknown: set[tuple[str, str]] = set()
+
+    def process(self, batch: Sequence[Reading]) -> list[RuleResult]:
+        """Verdicts for one batch of readings (see :meth:`evaluate` for the marked readings too)."""
+        return self.evaluate(batch).results
+
+    def evaluate(self, batch: Iterable[Reading]) -> Evaluation:
+        """Judge a batch; readings of one device with the same ts are taken as one sample."""
+        readings: list[Reading] = []
+        results: list[RuleResult] = []
+        for (device, ts), group_iter in groupby(batch, key=lambda r: (r.device, r.ts)):
+            group = list(group_iter)
+            dev = self._devices.get(device)
+            if dev is None:
+                self._warn_once(device, "", "readings from a device that is not in the site file are not judged")
+                readings.extend(group)
+                continue
+            fresh = [r for r in group if r.quality in FRESH]
+            backfill = any(r.quality is Quality.BACKFILL for r in fresh)
+            if fresh and dev.kind in WATCHED_KINDS:
+                results.extend(_some(self._offline.seen(device, ts, _name(dev), _offline_clause(dev), backfill)))
+            moved = False
+            for r in group:
+                if r.quality not in FRESH:
+                    readings.append(r)  # stale or already faulted upstream: no hazard from it
+                    continue
+                judged, found = self._reading(dev, r)
+                readings.append(judged)
+                results.extend(found)
+                moved = moved or (dev.crane is not None and r.metric in KINEMATICS and judged is r)
+            if moved:
+                results.extend(self._crane_motion(dev, ts, backfill))
+        return Evaluation(readings, results)
+
+    def on_status(self, status: DeviceStatus) -> list[RuleResult]:
+        """A driver's link-state change: an offline device gets at least a warning at once."""
+        dev = self._devices.get(status.device)
+        if dev is None or dev.kind not in WATCHED_KINDS:
+            return []
+        return _some(self._offline.driver_status(status.device, status.online, status.reason, status.ts,
+                                                 _name(dev), dev.poll_interval_s, _offline_clause(dev)))
+
+    def tick(self, now: float) -> list[RuleResult]:
+        """Offline verdicts reached by ``now`` (call every second live; before each sample in replay)."""
+        out: list[RuleResult] = []
+        for dev in self._devices.values():
+            if dev.kind in WATCHED_KINDS:
+                cfg = self._section(dev.id, "device_offline", DeviceOfflineRule)
+                out.extend(self._offline.tick(now, dev.id, _name(dev), dev.poll_interval_s, cfg,
+                                              _offline_clause(dev)))
+        return out
+
+    def _reading(self, dev: DeviceConfig, r: Reading) -> tuple[Reading, list[RuleResult]]:
+        value, name, backfill = r.value, _name(dev), r.quality is Quality.BACKFILL
+        if r.metric == "operator_id" and dev.crane is not None:
+            return r, _some(self._operator.evaluate(dev.id, name, str(value), r.ts, backfill))
+        if isinstance(value, str):
+            self._warn_once(dev.id, r.metric, f"text value for numeric metric {r.metric}: not judged")
+            return r, []
+        if r.metric == "wind_ms":
+            return self._wind_reading(dev, r, float(value), backfill)
+        if dev.crane is not None:
+            if r.metric in KINEMATICS:
+                self._cranes[dev.id][r.metric] = float(value)
+            elif r.metric == "tilt_deg":
+                cfg = self._section(dev.id, "crane_tilt", CraneTiltRule)
+                return r, _some(self._tilt.evaluate(dev.id, name, dev.crane.tilt_limit_per_mille, cfg,
+                                                    float(value), r.ts, backfill))
+            return r, []
+        if dev.pit is not None:
+            return self._pit_reading(dev, r, float(value), backfill)
+        return r, []
+
+    def _wind_reading(self, dev: DeviceConfig, r: Reading, wind: float,
+                      backfill: bool) -> tuple[Reading, list[RuleResult]]:
+        faults = self._section(dev.id, "sensor_fault", SensorFaultRule)
+        reason = self._fault.judge(dev.id, "", "wind_ms", wind, r.ts, valid_range=faults.ranges.get("wind_ms"),
+                                   step=None, step_limit=None, stuck_s=None)
+        results = _some(self._fault.report(dev.id, "", "wind_ms", reason, wind, _name(dev), r.ts, backfill))
+        if reason:
+            return replace(r, quality=Quality.FAULT), results
+        serves = dev.serves or [dev.id]
+        names = [_name(self._devices[c]) for c in serves]
+        cfg = self._section(dev.id, "crane_wind", CraneWindRule)
+        return r, results + _some(self._wind.evaluate(dev.id, _name(dev), serves, names, cfg, wind, r.ts, backfill))
+
+    def _pit_reading(self, dev: DeviceConfig, r: Reading, raw: float,
+                     backfill: bool) -> tuple[Reading, list[RuleResult]]:
+        point = self._points.get((dev.id, r.point))
+        if point is None:
+            self._warn_once(dev.id, r.point, f"point {r.point!r} is not among {dev.id}'s points: not judged")
+            return r, []
+        limits = self._limits_of(dev, point, r.metric)
+        faults = self._section(dev.id, "sensor_fault", SensorFaultRule)
+        over = point.thresholds.get(r.metric, {})
+        default_range = faults.ranges.get(r.metric)
+        valid_range = (over.get("range_min", default_range[0]), over.get("range_max", default_range[1])) \
+            if default_range else None
+        series = self._pit.series(dev.id, point.code, r.metric)
+        value = limits.to_table_units(raw, series.baseline) if limits else raw
+        jump = limits.jump if limits else None
+        reason = self._fault.judge(dev.id, point.code, r.metric, raw, r.ts, valid_range=valid_range,
+                                   step=self._pit.step_of(dev.id, point.code, r.metric, value),
+                                   step_limit=jump * faults.step_factor if jump else None,
+                                   stuck_s=faults.stuck_h * 3600)
+        results = _some(self._fault.report(dev.id, point.code, r.metric, reason, raw, _name(dev), r.ts, backfill))
+        if reason:
+            self._pit.mark_fault(dev.id, point.code, r.metric)
+            return replace(r, quality=Quality.FAULT), results
+        if limits is None:
+            return r, results
+        if series.baseline is None and limits.metric == "water_level_m":
+            series.baseline = limits.baseline if limits.baseline is not None else raw
+            value = limits.to_table_units(raw, series.baseline)
+        cfg = self._section(dev.id, "pit", PitRule)
+        return r, results + self._pit.evaluate(dev.id, _name(dev), point.code, limits, cfg, value, r.ts,
+                                               point.interval_s, backfill)
+
+    def _crane_motion(self, dev: DeviceConfig, ts: float, backfill: bool) -> list[RuleResult]:
+        assert dev.crane is not None
+        state = self._cranes[dev.id]
+        out: list[RuleResult] = []
+        if "load_t" in state and "radius_m" in state:
+            cfg = self._section(dev.id, "crane_load", CraneLoadRule)
+            out.extend(_some(self._load.evaluate(dev.id, _name(dev), dev.crane.load_chart, cfg, state["load_t"],
+                                                 state["radius_m"], ts, backfill)))
+        if "slew_deg" in state and "radius_m" in state:
+            out.extend(_some(self._zone.evaluate(dev.id, _name(dev), dev.crane, self._rules.crane_zone,
+                                                 state["slew_deg"], state["radius_m"], ts, backfill)))
+        views = [CraneView(d, _name(self._devices[d]), self._devices[d].crane, s.get("slew_deg"),  # type: ignore[arg-type]
+                           s.get("radius_m"), s.get("height_m")) for d, s in self._cranes.items()]
+        if len(views) > 1:
+            out.extend(self._collision.evaluate(views, self._rules.crane_collision, ts, backfill))
+        return out
+
+    def _limits_of(self, dev: DeviceConfig, point: PitPoint, metric: str) -> PointLimits | None:
+        key = (dev.id, point.code, metric)
+        if key not in self._limits:
+            assert dev.pit is not None
+            self._limits[key] = point_limits(dev.pit, point, metric)
+        return self._limits[key]
+
+    def _section(self, device: str, section: str, kind: type[T]) -> T:
+        found = self._rules.for_device(device, section)
+        assert isinstance(found, kind)
+        return found
+
+    def _warn_once(self, device: str, what: str, message: str) -> None:
+        if (device, what) not in self._unknown:
+            self._unknown.add((device, what))
+            log.warning("rules: device %s %s: %s", device, what, message)
+
+
+def _check(site: LoadedSite) -> None:
+    issues: list[ConfigIssue] = []
+    known = {d.id for d in site.config.devices}
+    for device in site.config.rules.devices:
+        if device not in known:
+            issues.append(ConfigIssue(site.path, None, f"rules.devices.{device}",
+                                      f"rules for device {device!r}, which is not in devices",
+                                      f"known devices: {', '.join(sorted(known))}"))
+    for i, d in enumerate(site.config.devices):
+        if d.pit is not None:
+            issues.extend(check_thresholds(site.path, i, d.pit))
+    if issues:
+        raise ConfigError(issues)
+
+
+def _name(dev: DeviceConfig) -> str:
+    return dev.name or dev.id
+
+
+def _offline_clause(dev: DeviceConfig) -> str:
+    return CLAUSE_PIT if dev.kind == "pit" else CLAUSE_CRANE
+
+
+def _some(result: RuleResult | list[RuleResult] | None) -> list[RuleResult]:
+    if result is None:
+        return []
+    return result if isinstance(result, list) else [result]

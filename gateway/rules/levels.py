@@ -1,0 +1,72 @@
+"""Levels with a clearing band, and the per-fingerprint memory every rule keeps.
+
+A level is entered when its threshold is crossed and left only once the value is back beyond
+the threshold by the clearing band, so that noise around a threshold does not flap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from gateway.alerts.event import Level
+from gateway.rules.result import RuleResult, rank
+
+Thresholds = Sequence[tuple[Level, float]]  # mildest first
+
+
+def banded_level(value: float, thresholds: Thresholds, current: Level | None, band: float,
+                 higher_is_worse: bool = True) -> Level | None:
+    """The level of ``value``; a lower level than ``current`` only once past the clearing band.
+
+    ``band`` is a fraction of each threshold (0.05 = 5 %). For ``higher_is_worse`` a threshold is
+    crossed at value >= threshold, otherwise at value < threshold.
+    """
+    def crossed(threshold: float) -> bool:
+        return value >= threshold if higher_is_worse else value < threshold
+
+    def within_band(threshold: float) -> bool:
+        margin = abs(threshold) * band
+        return value >= threshold - margin if higher_is_worse else value < threshold + margin
+
+    raw: Level | None = None
+    for level, threshold in thresholds:
+        if crossed(threshold):
+            raw = level
+    if rank(raw) >= rank(current):
+        return raw
+    for level, threshold in reversed(thresholds):
+        if rank(raw) < rank(level) <= rank(current) and within_band(threshold):
+            return level
+    return raw
+
+
+def threshold_of(thresholds: Thresholds, level: Level | None) -> float | None:
+    """The threshold belonging to ``level`` (None for no level)."""
+    return next((t for lv, t in thresholds if lv == level), None)
+
+
+class LevelMemory:
+    """Current level per (device, point) for one rule, and what to report to the alert manager.
+
+    Reports every evaluation that has a level, each change back to None, and the very first
+    evaluation of a key even when it is None (so a restarted gateway resolves alerts whose
+    condition ended while it was down).
+    """
+
+    def __init__(self) -> None:
+        self._levels: dict[tuple[str, str], Level | None] = {}
+
+    def get(self, device: str, point: str = "") -> Level | None:
+        """The level last set for this key (None if none)."""
+        return self._levels.get((device, point))
+
+    def report(self, device: str, point: str, level: Level | None,
+               build: Callable[[], RuleResult]) -> RuleResult | None:
+        """Remember ``level``; return ``build()`` when the alert manager must hear about it."""
+        key = (device, point)
+        first = key not in self._levels
+        previous = self._levels.get(key)
+        self._levels[key] = level
+        if level is not None or first or previous is not None:
+            return build()
+        return None
