@@ -1,0 +1,107 @@
+"""MqttDriver: every MQTT device of a site, one client per broker."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+
+from drivers.base import DeviceStats
+from drivers.mqtt.decode import MessageDecoder, compile_path
+from drivers.mqtt.link import BrokerLink
+from drivers.mqtt.topics import check_filter, expand
+from gateway.bus import Bus
+from gateway.config.errors import ConfigError, ConfigIssue
+from gateway.config.loader import LoadedSite
+from gateway.config.site import DeviceConfig
+from gateway.config.transport import MqttBroker, MqttTransport
+
+log = logging.getLogger(__name__)
+
+
+class MqttDriver:
+    """The ``drivers.base.Driver`` for MQTT devices.
+
+    ``brokers`` replaces entries of the site's ``mqtt_brokers`` by name (the demo points the
+    site's broker at its embedded one). Bad topic maps raise ConfigError at construction.
+    """
+
+    def __init__(self, site: LoadedSite, bus: Bus, brokers: dict[str, MqttBroker] | None = None) -> None:
+        cfg = site.config
+        known = {**cfg.mqtt_brokers, **(brokers or {})}
+        decoders = site_decoders(site)
+        self._links: list[BrokerLink] = []
+        for name, devices in _mqtt_devices(site).items():
+            broker = known[name]
+            client_id = broker.client_id or f"sitegw-{cfg.project.code}-{name}"
+            backoff = min(d.backoff_max_s for d in devices)
+            self._links.append(BrokerLink(name, broker, client_id, decoders[name], [d.id for d in devices], bus,
+                                          backoff))
+
+    async def start(self) -> None:
+        """Start one client per broker; returns at once, connecting goes on in paho's threads."""
+        loop = asyncio.get_running_loop()
+        for link in self._links:
+            link.start(loop)
+
+    async def stop(self) -> None:
+        """Disconnect every client; the brokers keep the sessions for the next start."""
+        await asyncio.gather(*(link.stop() for link in self._links))
+
+    def stats(self) -> dict[str, DeviceStats]:
+        """Counters by device id (``requests`` counts MQTT messages received)."""
+        return {device: st for link in self._links for device, st in link.stats.items()}
+
+    def topic_errors(self) -> dict[str, int]:
+        """Malformed messages by topic, over every broker."""
+        out: dict[str, int] = {}
+        for link in self._links:
+            for topic, n in link.topic_errors.items():
+                out[topic] = out.get(topic, 0) + n
+        return out
+
+
+def site_decoders(site: LoadedSite) -> dict[str, list[MessageDecoder]]:
+    """The compiled topic maps of every MQTT device, by broker name; ConfigError for maps that cannot work."""
+    issues: list[ConfigIssue] = []
+    out: dict[str, list[MessageDecoder]] = {}
+    index = {d.id: i for i, d in enumerate(site.config.devices)}
+    for name, devices in _mqtt_devices(site).items():
+        out[name] = [dec for d in devices for dec in _decoders(site, index[d.id], d, issues)]
+    if issues:
+        raise ConfigError(issues)
+    return out
+
+
+def _mqtt_devices(site: LoadedSite) -> dict[str, list[DeviceConfig]]:
+    by_broker: dict[str, list[DeviceConfig]] = defaultdict(list)
+    for device in site.config.devices:
+        if isinstance(device.transport, MqttTransport):
+            by_broker[device.transport.broker].append(device)
+    return by_broker
+
+
+def _decoders(site: LoadedSite, index: int, device: DeviceConfig, issues: list[ConfigIssue]) -> list[MessageDecoder]:
+    """Compile the device's topic maps, adding a ConfigIssue for each one that cannot work."""
+    profile = site.profiles[device.profile]
+    transport = device.transport
+    assert isinstance(transport, MqttTransport) and profile.mqtt is not None  # load_site checked both
+    points = frozenset(p.code for p in device.pit.points) if device.pit else None
+    out = []
+    for j, tmap in enumerate(profile.mqtt.topics):
+        where = f"devices[{index}] ({device.id}), profile {profile.name}: mqtt.topics[{j}]"
+        problem = check_filter(expand(tmap.topic, transport.topic_prefix))
+        try:
+            for path in [tmap.point_path, tmap.ts_path, *(v.path for v in tmap.values)]:
+                compile_path(path)
+        except ValueError as exc:
+            problem = problem or str(exc)
+        if tmap.point_level is not None and tmap.point_level >= len(tmap.topic.split("/")) \
+                and not tmap.topic.endswith("#"):
+            problem = problem or f"point_level {tmap.point_level} is beyond the filter {tmap.topic!r}"
+        if problem:
+            issues.append(ConfigIssue(site.path, None, where, problem,
+                                      "fix the profile's topic map (config/profiles/README.md)"))
+            continue
+        out.append(MessageDecoder(site.config.project.code, device.id, transport.topic_prefix, tmap, points))
+    return out

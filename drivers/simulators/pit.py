@@ -1,0 +1,272 @@
+"""Deep-pit monitoring simulator: every point of a PitSpec published over MQTT as a pit DAU would.
+
+Values follow what pit monitoring records look like (GB 50497-2019 items): wall-top
+displacement creeping slowly with 0.1-0.3 mm survey noise, vertical settlement, inclinometer
+creep at depth, strut forces around their working load with a daily temperature swing, a
+groundwater level wandering by centimetres. Points report every ``interval_s`` (2 h on real
+sites) on a simulated clock: it starts ``history_hours`` in the past and runs ``time_scale``
+simulated seconds per real second until it reaches the present, then follows real time, so a
+payload ``ts`` is never in the future. The payload is the one ``config/profiles/pit_dau.yaml``
+reads: topic ``{prefix}/points/<code>/data``, JSON ``{"ts", "point", <metric>: value}``.
+
+Scenarios (the event time is the middle of the history, or the third report without history):
+
+- ``normal``: every point well inside its GB 50497 grade-1 limits.
+- ``rate``: the first wall-top point's horizontal displacement creeps at ``rate_mm_d``
+  (3.5 mm/d by default, above the 2 mm/d grade-1 rate alarm) from the start of the history,
+  so with the defaults (72 h at 7200x) the alarm is reached in the first ~15 s of a demo.
+- ``jump``: the first wall-top point's horizontal displacement steps up by ``JUMP_MM`` at the
+  event time and stays there (GB 50497 §8.0.9 sudden change).
+- ``fault``: the first wall-top point sends the sentinel -9999 for three reports from the event
+  time; the first strut (or the second wall-top point) is stuck at one exact value from then on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+import paho.mqtt.client as mqtt
+
+from gateway.config.pit import PitPoint, PitSpec
+
+log = logging.getLogger(__name__)
+
+SENTINEL = -9999.0  # what DAUs send for a failed measurement
+JUMP_MM = 5.0
+FAULT_REPORTS = 3  # sentinel reports in the fault scenario
+DAY_S = 86400.0
+STAGGER_S = 30.0  # points of one DAU are read one after another, not all in the same second
+
+
+class PitScenario(StrEnum):
+    """What the simulated pit does (see the module docstring)."""
+
+    NORMAL = "normal"
+    RATE = "rate"
+    JUMP = "jump"
+    FAULT = "fault"
+
+
+# the metrics each point kind reports (DESIGN.md names)
+KIND_METRICS: dict[str, tuple[str, ...]] = {
+    "wall_top": ("disp_h_mm", "disp_v_mm"),
+    "inclinometer": ("incl_mm",),
+    "strut": ("axial_kn",),
+    "anchor": ("anchor_kn",),
+    "water_level": ("water_level_m",),
+    "settlement": ("settle_mm",),
+    "column": ("settle_mm",),
+}
+DECIMALS = {"disp_h_mm": 2, "disp_v_mm": 2, "incl_mm": 2, "settle_mm": 2, "axial_kn": 1, "anchor_kn": 1,
+            "water_level_m": 3}
+
+
+class PitModel:
+    """The value of every point's metrics at any simulated instant; deterministic for a seed.
+
+    ``t0`` is the start of the simulated record (days of creep count from it), ``event_ts`` the
+    instant of the scenario's jump or fault.
+    """
+
+    def __init__(self, spec: PitSpec, scenario: PitScenario, t0: float, event_ts: float, interval_s: float,
+                 seed: int = 1, rate_mm_d: float = 3.5) -> None:
+        self.spec = spec
+        self.scenario = scenario
+        self.t0 = t0
+        self.event_ts = event_ts
+        self.interval_s = interval_s
+        self.seed = seed
+        self.rate_mm_d = rate_mm_d
+        walls = [p.code for p in spec.points if p.kind == "wall_top"]
+        struts = [p.code for p in spec.points if p.kind == "strut"]
+        self.special = walls[0] if walls else None  # the point the rate/jump/sentinel scenario acts on
+        self.stuck = struts[0] if struts else (walls[1] if len(walls) > 1 else None)
+        self._rank = {}
+        for kind in KIND_METRICS:
+            for i, p in enumerate(q for q in spec.points if q.kind == kind):
+                self._rank[p.code] = i
+
+    def sample(self, point: PitPoint, ts: float) -> dict[str, float]:
+        """The point's payload values (rounded as a DAU sends them) at simulated time ``ts``."""
+        if self.scenario is PitScenario.FAULT and point.code == self.stuck and ts >= self.event_ts:
+            return self._true(point, self.event_ts, noise=False)
+        values = self._true(point, ts, noise=True)
+        if point.code == self.special:
+            if self.scenario is PitScenario.JUMP and ts >= self.event_ts:
+                values["disp_h_mm"] = round(values["disp_h_mm"] + JUMP_MM, 2)
+            if self.scenario is PitScenario.FAULT and \
+                    self.event_ts <= ts < self.event_ts + FAULT_REPORTS * self.interval_s:
+                values["disp_h_mm"] = SENTINEL
+        return values
+
+    def _true(self, point: PitPoint, ts: float, noise: bool) -> dict[str, float]:
+        rng = random.Random(f"{self.seed}:{point.code}:{ts:.0f}")  # same report, same noise, any order
+        n = (lambda sd: rng.gauss(0.0, sd)) if noise else (lambda sd: 0.0)
+        days = (ts - self.t0) / DAY_S
+        i = self._rank.get(point.code, 0)
+        daily = math.sin(2 * math.pi * (ts / DAY_S - 0.375))  # peaks mid-afternoon (UTC+8 ignored)
+        out: dict[str, float]
+        if point.kind == "wall_top":
+            if self.scenario is PitScenario.RATE and point.code == self.special:
+                h = 2.0 + self.rate_mm_d * days
+            else:
+                h = 4.0 + 0.8 * (i % 6) + (0.2 + 0.05 * (i % 6)) * days
+            out = {"disp_h_mm": h + n(0.15), "disp_v_mm": 2.0 + 0.4 * (i % 5) + 0.1 * days + n(0.1)}
+        elif point.kind == "inclinometer":
+            out = {"incl_mm": 6.0 + 1.5 * (i % 4) + 0.25 * days + n(0.2)}
+        elif point.kind == "strut":
+            cap = point.capacity_kn or 3000.0
+            out = {"axial_kn": cap * (0.45 + 0.02 * daily) + 3.0 * days + n(cap * 0.002)}
+        elif point.kind == "anchor":
+            cap = point.capacity_kn or 500.0
+            out = {"anchor_kn": cap * 0.95 - 0.5 * days + n(cap * 0.002)}
+        elif point.kind == "water_level":
+            out = {"water_level_m": -3.2 - 0.1 * i + 0.02 * math.sin(2 * math.pi * days / 3) - 0.01 * days + n(0.005)}
+        else:  # settlement, column
+            out = {"settle_mm": 1.5 + 0.5 * (i % 4) + 0.08 * days + n(0.1)}
+        return {m: round(v, DECIMALS[m]) for m, v in out.items()}
+
+
+@dataclass
+class SimClock:
+    """Simulated time: starts ``history_s`` ago, runs ``time_scale`` times real time, never passes now."""
+
+    time_scale: float
+    history_s: float
+    real: Callable[[], float] = time.time
+
+    def __post_init__(self) -> None:
+        self.real0 = self.real()
+        self.start = self.real0 - self.history_s
+
+    def now(self) -> float:
+        """Current simulated time (Unix s)."""
+        real = self.real()
+        return min(self.start + (real - self.real0) * self.time_scale, real)
+
+    def real_wait(self, sim_ts: float) -> float:
+        """Real seconds until the simulated clock reaches ``sim_ts``.
+
+        The clock reads min(fast, real), so it reaches ``sim_ts`` once both the fast clock and
+        the real one have.
+        """
+        fast_at = self.real0 + (sim_ts - self.start) / self.time_scale
+        return max(0.0, max(fast_at, sim_ts) - self.real())
+
+
+class PitSimulator:
+    """Publishes a pit's points to an MQTT broker; ``await start()`` / ``await stop()``, or ``run()``."""
+
+    def __init__(self, spec: PitSpec, host: str, port: int, prefix: str, *,
+                 scenario: PitScenario | str = PitScenario.NORMAL, time_scale: float = 7200.0,
+                 history_hours: float = 72.0, interval_s: float | None = None, seed: int = 1,
+                 rate_mm_d: float = 3.5, username: str = "", password: str = "", client_id: str = "") -> None:
+        if time_scale <= 0:
+            raise ValueError(f"time_scale must be above 0 (simulated seconds per real second), got {time_scale}")
+        if history_hours < 0:
+            raise ValueError(f"history_hours must be 0 or more, got {history_hours}")
+        self.spec = spec
+        self.host, self.port = host, port
+        self.prefix = prefix.rstrip("/")
+        self.scenario = PitScenario(scenario)
+        self.time_scale = time_scale
+        self.history_s = history_hours * 3600.0
+        self.interval_s = interval_s
+        self.seed = seed
+        self.rate_mm_d = rate_mm_d
+        self.username, self.password = username, password
+        self.client_id = client_id or f"sitegw-sim-pit-{random.getrandbits(32):08x}"
+        self.published = 0
+        self.last_ts: float | None = None
+        self.clock: SimClock | None = None
+        self.model: PitModel | None = None
+        self._client: mqtt.Client | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._last_info: mqtt.MQTTMessageInfo | None = None
+
+    def topic(self, code: str) -> str:
+        """Where a point's messages go."""
+        return f"{self.prefix}/points/{code}/data"
+
+    async def start(self) -> None:
+        """Connect (ConnectionError naming the broker if it cannot) and start publishing."""
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=self.client_id, clean_session=True,
+                             protocol=mqtt.MQTTv311)
+        if self.username:
+            client.username_pw_set(self.username, self.password or None)
+        try:
+            await asyncio.to_thread(client.connect, self.host, self.port, 30)
+        except OSError as exc:
+            raise ConnectionError(f"cannot reach the MQTT broker {self.host}:{self.port}: {exc}") from None
+        client.loop_start()
+        self._client = client
+        self.clock = SimClock(self.time_scale, self.history_s)
+        first = min(p.interval_s for p in self.spec.points) if self.interval_s is None else self.interval_s
+        event = self.clock.start + (self.history_s / 2 if self.history_s >= 4 * first else 2 * first)
+        self.model = PitModel(self.spec, self.scenario, self.clock.start, event, first, self.seed, self.rate_mm_d)
+        self._task = asyncio.create_task(self._publish_loop(), name="pit-simulator")
+        log.info("pit simulator: %d points to %s:%d under %s, scenario %s, %.0fx from %.1f h ago",
+                 len(self.spec.points), self.host, self.port, self.prefix, self.scenario.value, self.time_scale,
+                 self.history_s / 3600)
+
+    async def stop(self) -> None:
+        """Stop publishing, let the broker acknowledge what was sent, disconnect."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        client, self._client = self._client, None
+        if client is None:
+            return
+        info = self._last_info
+        if info is not None:
+            await asyncio.to_thread(_wait_published, info, 10.0)
+        client.disconnect()
+        await asyncio.to_thread(client.loop_stop)
+
+    async def run(self, duration: float | None = None) -> None:
+        """Publish for ``duration`` real seconds (None: until cancelled), then stop."""
+        await self.start()
+        try:
+            assert self._task is not None
+            if duration is None:
+                await self._task
+            else:
+                await asyncio.sleep(duration)
+        finally:
+            await self.stop()
+
+    async def _publish_loop(self) -> None:
+        assert self.clock is not None and self.model is not None
+        clock, points = self.clock, self.spec.points
+        due = {p.code: clock.start + i * STAGGER_S for i, p in enumerate(points)}
+        while True:
+            now = clock.now()
+            for p in points:
+                while due[p.code] <= now:
+                    self._publish(p, due[p.code])
+                    due[p.code] += self.interval_s or p.interval_s
+            # wake for the next report, but at least every second so stop() is prompt
+            await asyncio.sleep(min(clock.real_wait(min(due.values())), 1.0))
+
+    def _publish(self, point: PitPoint, ts: float) -> None:
+        assert self.model is not None and self._client is not None
+        body = {"ts": round(ts, 3), "point": point.code, **self.model.sample(point, ts)}
+        self._last_info = self._client.publish(self.topic(point.code), json.dumps(body), qos=1)
+        self.published += 1
+        self.last_ts = ts
+
+
+def _wait_published(info: mqtt.MQTTMessageInfo, timeout: float) -> None:
+    with contextlib.suppress(RuntimeError, ValueError):  # not sent because the link is down: nothing to wait for
+        info.wait_for_publish(timeout)
