@@ -119,8 +119,9 @@ class LocalStore:
             self._ready.set()
             return
         self._ready.set()
-        next_trim = time.monotonic()
         try:
+            self._trim(conn)  # a gateway back after weeks off starts within its limits
+            next_trim = time.monotonic() + self._maintenance_interval_s
             while True:
                 self._wake.wait(self.cfg.flush_interval_s)
                 self._wake.clear()

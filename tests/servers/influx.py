@@ -129,9 +129,10 @@ class VictoriaMetrics(ServerProcess):
     health_path = "/health"
 
     def argv(self) -> list[str]:
-        """Loopback only, no latency offset so fresh points can be read back at once."""
+        """Loopback only; no latency offset, so fresh points can be read back at once."""
         return [self.binary, f"-httpListenAddr=127.0.0.1:{self.port}",
-                f"-storageDataPath={self.workdir / 'data'}", "-search.latencyOffset=0s", "-loggerLevel=ERROR"]
+                f"-storageDataPath={self.workdir / 'data'}", "-search.latencyOffset=0s", "-loggerLevel=ERROR",
+                "-retentionPeriod=100y"]  # keep test data with fixed past timestamps
 
     def export(self, series: str, expect: int | None = None, timeout: float = 10.0) -> list[dict[str, Any]]:
         """The stored samples of every series named ``series`` (``measurement_field``), as

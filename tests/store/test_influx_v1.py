@@ -1,0 +1,150 @@
+"""The InfluxDB sink over the v1 ``/write`` API, against a real InfluxDB 1.6.7 it starts and stops.
+
+Covers the happy path, the server's refusals (unknown database 404, a field-type conflict 400)
+going to the dead letters, an outage spooled to disk and replayed in order, and a sink restarted
+with a full spool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from gateway.config.sinks import InfluxConfig
+from gateway.readings import Quality, Reading
+from gateway.store.influx import InfluxSink
+from tests.servers.influx import InfluxDB1
+
+T0 = 1_790_000_000.0
+KINDS = {"crane-1": "crane", "pit-1": "pit"}
+
+
+def config(server: InfluxDB1, database: str = "site", **kw: object) -> InfluxConfig:
+    return InfluxConfig(url=server.url, api="v1", database=database, flush_interval_s=0.05,
+                        timeout_s=2, **kw)  # type: ignore[arg-type]
+
+
+def loads(first: int, count: int) -> list[Reading]:
+    """Crane readings one second apart, load_t = the reading's number."""
+    return [Reading(T0 + i, "GD-1", "crane-1", "load_t", float(i), "t") for i in range(first, first + count)]
+
+
+async def until(condition: Callable[[], bool], timeout: float = 15.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
+
+
+def load_rows(server: InfluxDB1) -> list[tuple[int, float, str | None]]:
+    """(time, load_t, backfill tag) of every stored crane point, in time order."""
+    rows = []
+    for series in server.query("site", "SELECT load_t FROM crane GROUP BY backfill"):
+        backfill = series["tags"]["backfill"] or None
+        rows += [(t, v, backfill) for t, v in series["values"]]
+    return sorted(rows)
+
+
+async def test_readings_arrive_with_schema_and_ms_times(influxdb1: InfluxDB1, tmp_path: Path) -> None:
+    sink = InfluxSink(config(influxdb1), tmp_path, KINDS)
+    await sink.start()
+    sink.add([Reading(T0 + 0.001, "GD-1", "crane-1", "load_t", 3.25, "t"),
+              Reading(T0 + 0.001, "GD-1", "crane-1", "operator_id", "OP-7"),
+              Reading(T0 + 0.5, "GD-1", "pit-1", "disp_h_mm", 21.0, "mm", Quality.FAULT, "ZQS-01")])
+    await sink.stop()
+    crane = influxdb1.query("site", "SELECT * FROM crane GROUP BY *")
+    assert crane == [{"name": "crane", "tags": {"device": "crane-1", "project": "GD-1"},
+                      "columns": ["time", "load_t", "operator_id"], "values": [[1790000000001, 3.25, "OP-7"]]}]
+    pit = influxdb1.query("site", "SELECT * FROM pit GROUP BY *")
+    assert pit[0]["tags"] == {"device": "pit-1", "point": "ZQS-01", "project": "GD-1", "quality": "fault"}
+    stats = sink.stats()
+    assert (stats.points_written, stats.spool_points, stats.batches_failed) == (2, 0, 0)
+
+
+async def test_unknown_database_goes_to_dead_letters_with_the_servers_message(
+        influxdb1: InfluxDB1, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    sink = InfluxSink(config(influxdb1, database="nope"), tmp_path, KINDS)
+    await sink.start()
+    with caplog.at_level(logging.ERROR):
+        sink.add(loads(0, 3))
+        await sink.stop()
+    stats = sink.stats()
+    assert (stats.batches_rejected, stats.points_rejected, stats.spool_points) == (1, 3, 0)
+    assert 'database not found: "nope"' in stats.last_error
+    dead = (tmp_path / "deadletter" / "deadletter.lp").read_text()
+    assert 'HTTP 404: database not found: "nope"' in dead.splitlines()[0]
+    assert dead.splitlines()[1:] == [f"crane,device=crane-1,project=GD-1 load_t={i}.0 {int(T0 + i) * 1000}"
+                                     for i in range(3)]
+    assert any("refused a batch of 3 points: HTTP 404" in r.message and "Sample line: crane," in r.message
+               for r in caplog.records)
+
+
+async def test_a_bad_line_400_is_kept_once_and_later_batches_still_flow(influxdb1: InfluxDB1,
+                                                                          tmp_path: Path) -> None:
+    """A profile that turns a numeric metric into text makes InfluxDB refuse the field (type conflict)."""
+    sink = InfluxSink(config(influxdb1), tmp_path, KINDS)
+    await sink.start()
+    sink.add(loads(0, 1))
+    await until(lambda: sink.stats().points_written == 1)
+    sink.add([Reading(T0 + 5, "GD-1", "crane-1", "load_t", "heavy")])
+    await until(lambda: sink.stats().batches_rejected == 1)
+    sink.add(loads(10, 2))
+    await sink.stop()
+    stats = sink.stats()
+    assert (stats.points_written, stats.points_rejected, stats.spool_points) == (3, 1, 0)
+    assert "field type conflict" in stats.last_error
+    assert [v for _, v, _ in load_rows(influxdb1)] == [0.0, 10.0, 11.0]
+
+
+async def test_an_outage_is_spooled_then_replayed_in_order_tagged_backfill(influxdb1: InfluxDB1,
+                                                                           tmp_path: Path) -> None:
+    sink = InfluxSink(config(influxdb1, batch_size=50), tmp_path, KINDS, retry_max_s=0.2)
+    await sink.start()
+    sink.add(loads(0, 10))
+    await until(lambda: sink.stats().points_written == 10)
+
+    influxdb1.stop()
+    for k in range(10):  # 400 points while the server is away, in many batches
+        sink.add(loads(10 + k * 40, 40))
+        await asyncio.sleep(0.02)
+    # a correction of an earlier point, later in the outage: replayed in order, it must win
+    sink.add([Reading(T0 + 15, "GD-1", "crane-1", "load_t", 15.5, "t")])
+    await until(lambda: sink.stats().spool_points == 401 and sink.stats().buffered_readings == 0)
+    stats = sink.stats()
+    assert stats.batches_failed >= 1 and stats.last_error
+    assert len(list((tmp_path / "spool").glob("*.lp"))) > 1
+
+    influxdb1.start()
+    await until(lambda: sink.stats().spool_points == 0)
+    await sink.stop()
+    rows = load_rows(influxdb1)
+    assert [t for t, _, _ in rows] == [int(T0 + i) * 1000 for i in range(410)]
+    assert [v for _, v, _ in rows] == [15.5 if i == 15 else float(i) for i in range(410)]
+    assert {b for _, _, b in rows[:10]} == {None}
+    assert {b for _, _, b in rows[10:]} == {"true"}
+    assert not list((tmp_path / "spool").glob("*.lp"))
+
+
+async def test_a_restarted_sink_replays_the_spool_it_left(influxdb1: InfluxDB1, tmp_path: Path) -> None:
+    influxdb1.stop()
+    first = InfluxSink(config(influxdb1), tmp_path, KINDS, retry_max_s=0.2)
+    await first.start()
+    first.add(loads(0, 30))
+    await first.stop()  # the server is away: what was added must be on disk now
+    assert first.stats().spool_points == 30
+
+    influxdb1.start()
+    second = InfluxSink(config(influxdb1), tmp_path, KINDS)
+    await second.start()
+    assert second.stats().spool_points == 30
+    await until(lambda: second.stats().spool_points == 0)
+    second.add(loads(30, 5))  # the backlog is gone: fresh readings are written as they are
+    await second.stop()
+    rows = load_rows(influxdb1)
+    assert [v for _, v, _ in rows] == [float(i) for i in range(35)]
+    assert [b for _, _, b in rows] == ["true"] * 30 + [None] * 5

@@ -1,0 +1,189 @@
+"""The embedded SQLite history: what the API reads back, downsampling, retention, the disk
+budget, and committed data surviving a SIGKILL."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gateway.config.sinks import LocalStoreConfig
+from gateway.readings import Quality, Reading
+from gateway.store.local import LocalStore
+from gateway.store.local_schema import StoreError
+
+ROOT = Path(__file__).resolve().parents[2]
+T0 = float(int(time.time()) - 86400)  # inside the retention, which the writer applies as it starts
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[LocalStore]:
+    s = LocalStore(tmp_path / "history.db", LocalStoreConfig(flush_interval_s=0.05))
+    s.start()
+    yield s
+    s.stop()
+
+
+def test_series_latest_text_and_faults_read_back(store: LocalStore) -> None:
+    store.add([Reading(T0, "GD-1", "crane-1", "load_t", 2.0, "t"),
+               Reading(T0, "GD-1", "crane-1", "operator_id", "OP-007"),
+               Reading(T0 + 1, "GD-1", "crane-1", "load_t", 2.5, "t", Quality.STALE)])
+    store.add([Reading(T0 + 2, "GD-1", "pit-1", "disp_h_mm", 40.0, "mm", Quality.FAULT, "ZQS-01"),
+               Reading(T0 + 2, "GD-1", "pit-1", "disp_h_mm", 12.0, "mm", point="ZQS-02")])
+    assert store.flush(10)
+    reader = store.reader
+    assert [(s.device, s.point, s.metric, s.unit) for s in reader.series()] == [
+        ("crane-1", "", "load_t", "t"), ("crane-1", "", "operator_id", ""),
+        ("pit-1", "ZQS-01", "disp_h_mm", "mm"), ("pit-1", "ZQS-02", "disp_h_mm", "mm")]
+    crane = {v.metric: (v.ts, v.value, v.quality) for v in reader.latest("crane-1")}
+    assert crane == {"load_t": (T0 + 1, 2.5, "stale"), "operator_id": (T0, "OP-007", "ok")}
+    pit = {v.point: (v.value, v.quality) for v in reader.latest() if v.device == "pit-1"}
+    assert pit == {"ZQS-01": (40.0, "fault"), "ZQS-02": (12.0, "ok")}
+    counts = reader.counts()
+    assert (counts.rows, counts.series, counts.oldest_ts, counts.newest_ts) == (5, 4, T0, T0 + 2)
+    assert counts.file_bytes > 0
+
+
+def test_history_is_raw_up_to_max_points_then_bucketed(store: LocalStore) -> None:
+    # 600 readings, one per second; every 7th one is a fault reading of 1000 that must not skew the average
+    readings = [Reading(T0 + i, "GD-1", "crane-1", "load_t", 1000.0 if i % 7 == 0 else float(i % 50), "t",
+                        Quality.FAULT if i % 7 == 0 else Quality.OK) for i in range(600)]
+    store.add(readings)
+    assert store.flush(10)
+
+    raw = store.reader.history("crane-1", "load_t", T0 + 10, T0 + 19, max_points=10)
+    assert raw is not None and raw.bucket_s == 0
+    assert [(p.ts, p.value, p.quality) for p in raw.points] == [
+        (T0 + i, 1000.0 if i % 7 == 0 else float(i % 50), "fault" if i % 7 == 0 else "ok") for i in range(10, 20)]
+
+    hist = store.reader.history("crane-1", "load_t", T0, T0 + 599.999, max_points=60)
+    assert hist is not None and hist.bucket_s == 10.0 and len(hist.points) == 60
+    for k, bucket in enumerate(hist.points):
+        members = readings[k * 10:(k + 1) * 10]
+        good = [float(r.value) for r in members if r.quality is Quality.OK]
+        assert bucket.ts == T0 + k * 10
+        assert (bucket.count, bucket.faults) == (10, 10 - len(good))
+        assert bucket.value == pytest.approx(sum(good) / len(good))
+        assert (bucket.min, bucket.max) == (min(good), max(good))
+
+    odd = store.reader.history("crane-1", "load_t", T0, T0 + 599, max_points=7)
+    assert odd is not None and len(odd.points) <= 7 and sum(p.count for p in odd.points) == 600
+    assert store.reader.history("crane-1", "nope", T0, T0 + 1) is None
+
+
+def test_text_history_buckets_keep_the_last_text(store: LocalStore) -> None:
+    store.add([Reading(T0 + i, "GD-1", "crane-1", "operator_id", f"OP-{i // 5}") for i in range(20)])
+    assert store.flush(10)
+    hist = store.reader.history("crane-1", "operator_id", T0, T0 + 19.999, max_points=4)
+    assert hist is not None
+    assert [(p.ts, p.value, p.count) for p in hist.points] == [(T0 + 5 * k, f"OP-{k}", 5) for k in range(4)]
+
+
+def test_add_never_waits_for_the_disk(store: LocalStore) -> None:
+    """Another process holds the write lock: add() still returns, and nothing is lost once it lets go."""
+    other = sqlite3.connect(store.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    for i in range(50):
+        store.add([Reading(T0 + i, "GD-1", "crane-1", "load_t", float(i))])
+    assert not store.flush(timeout=0.5)  # the writer is stuck behind the lock, add() was not
+    other.execute("ROLLBACK")
+    other.close()
+    assert store.flush(10)
+    assert store.reader.counts().rows == 50
+
+
+def test_duplicates_and_malformed_readings_are_counted_not_silent(store: LocalStore,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.ERROR):
+        store.add([Reading(T0, "GD-1", "crane-1", "load_t", 1.0),
+                   Reading(float("nan"), "GD-1", "crane-1", "load_t", 2.0),
+                   Reading(T0 + 1, "GD-1", "crane-1", "load_t", 3.0)])
+        store.add([Reading(T0, "GD-1", "crane-1", "load_t", 1.0)])  # re-delivered
+        assert store.flush(10)
+    counts = store.reader.counts()
+    assert (counts.rows, counts.duplicates, store.rejected) == (2, 1, 1)
+    assert any("cannot store reading crane-1//load_t ts=nan" in r.message for r in caplog.records)
+
+
+def test_retention_deletes_only_what_is_older(tmp_path: Path) -> None:
+    # the periodic pass runs once at start (on the empty file), the next one after an hour
+    store = LocalStore(tmp_path / "h.db", LocalStoreConfig(retention_days=30, flush_interval_s=0.05),
+                       maintenance_interval_s=3600)
+    store.start()
+    now = time.time()
+    store.add([Reading(now + 60 - d * 86400, "GD-1", "pit-1", "disp_h_mm", float(d), point="ZQS-01")
+               for d in range(40)])  # a minute younger than whole days: day 30 is just inside
+    assert store.flush(10)
+    report = store.maintain()
+    store.stop()
+    assert report is not None and report.expired_rows == 9  # days 31..39
+    assert report.oldest_ts == pytest.approx(now + 60 - 30 * 86400, abs=0.01)
+    assert store.reader.counts().rows == 31
+
+
+def test_disk_budget_drops_the_oldest_first_and_warns(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    cfg = LocalStoreConfig(max_disk_mb=1, flush_interval_s=0.05)
+    store = LocalStore(tmp_path / "h.db", cfg, maintenance_interval_s=3600)
+    store.start()
+    start = time.time() - 86400  # one day of readings, well inside the 35-day retention
+    for k in range(10):
+        store.add([Reading(start + (k * 10_000 + i) * 0.5, "GD-1", f"crane-{i % 4}", "load_t", float(i))
+                   for i in range(10_000)])
+    assert store.flush(30)
+    before = store.reader.counts()
+    with caplog.at_level(logging.WARNING):
+        report = store.maintain()
+    store.stop()
+    after = store.reader.counts()
+    assert report is not None and report.budget_rows > 0
+    assert report.used_bytes <= 0.8e6
+    assert after.rows == before.rows - report.budget_rows
+    assert after.oldest_ts is not None and before.oldest_ts is not None and after.oldest_ts > before.oldest_ts
+    assert after.newest_ts == before.newest_ts
+    assert any("disk budget reached" in r.message and "raise store.max_disk_mb" in r.message
+               for r in caplog.records)
+
+
+def test_committed_readings_survive_sigkill(tmp_path: Path) -> None:
+    path = tmp_path / "h.db"
+    proc = subprocess.Popen([sys.executable, "-m", "tests.store.killed_writer", str(path)], cwd=ROOT,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        committed = 0
+        assert proc.stdout is not None
+        while committed < 50_000:
+            line = proc.stdout.readline()
+            assert line, "the writer died on its own"
+            committed = int(line.split()[1])
+        os.kill(proc.pid, signal.SIGKILL)  # in the middle of the next batches
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    rows = conn.execute("SELECT COUNT(*) FROM readings").fetchone()[0]
+    values = conn.execute("SELECT MIN(value), MAX(value) FROM readings").fetchone()
+    conn.close()
+    assert rows >= committed
+    assert values == (0.0, rows - 1.0)  # no gap: a prefix of what was added, nothing half-written
+
+    reopened = LocalStore(path, LocalStoreConfig())
+    reopened.start()
+    reopened.stop()
+    assert reopened.reader.counts().rows == rows
+
+
+def test_a_file_that_is_not_a_store_is_refused_with_its_name(tmp_path: Path) -> None:
+    path = tmp_path / "history.db"
+    path.write_text("not a database, but the site's notes " * 100)
+    with pytest.raises(StoreError, match=f"{path}: cannot be used as the local store"):
+        LocalStore(path, LocalStoreConfig()).start()
