@@ -19,7 +19,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
+console = Console(width=None if Console().is_terminal else 140)
 err_console = Console(stderr=True)
 
 
@@ -37,14 +37,7 @@ def _root(
 @app.command("check-config")
 def check_config(site_file: Path = typer.Argument(..., help="the site's YAML file")) -> None:
     """Validate a site file and its device profiles; print a summary, or every error with its line."""
-    try:
-        site = load_site(site_file)
-    except ConfigError as exc:
-        err_console.print(f"[bold red]{len(exc.issues)} error(s) in the configuration:[/]")
-        for issue in exc.issues:
-            print(issue, file=sys.stderr)  # plain text: editors and CI parse "file:line:"
-        raise typer.Exit(1) from None
-    print_summary(site)
+    print_summary(_load_or_exit(site_file))
 
 
 def print_summary(site: LoadedSite) -> None:
@@ -69,6 +62,101 @@ def print_summary(site: LoadedSite) -> None:
     console.print(f"influxdb: {cfg.influx.url} ({cfg.influx.api})" if cfg.influx else "influxdb: not configured")
     console.print(f"uplinks: {', '.join(f'{u.name} ({u.type})' for u in cfg.uplinks) or 'none'}")
     console.print(f"operators: {len(cfg.operators)}, no-lift zones: {len(cfg.no_lift_zones)}")
+
+
+@app.command("run")
+def run(
+    site_file: Path = typer.Argument(..., help="the site's YAML file"),
+    state_dir: Path = typer.Option(Path("state"), "--state-dir", help="folder for history, spool, alerts, outbox"),
+) -> None:
+    """Run the production gateway for one site until SIGINT/SIGTERM."""
+    import asyncio
+
+    from gateway.runner import run_gateway
+
+    site = _load_or_exit(site_file)
+    asyncio.run(run_gateway(site, state_dir))
+
+
+@app.command("demo")
+def demo(
+    duration: float | None = typer.Option(None, "--duration", help="stop after S seconds (default: until Ctrl-C)"),
+    state_dir: Path = typer.Option(Path(".state/demo"), "--state-dir",
+                                   help="keep all state here; a second run continues where the first stopped"),
+    summary_json: Path | None = typer.Option(None, "--summary-json",
+                                             help="write counts (readings per device and metric, errors, depths)"),
+    host: str = typer.Option("127.0.0.1", "--host", help="dashboard address (0.0.0.0 for the LAN)"),
+    port: int = typer.Option(8080, "--port", help="dashboard port (0: any free port)"),
+    mqtt: str | None = typer.Option(None, "--mqtt", help="HOST:PORT of an MQTT broker (default: embedded amqtt)"),
+    influx_url: str | None = typer.Option(None, "--influx-url", help="also write every reading to this InfluxDB"),
+    influx_api: str = typer.Option("v2", "--influx-api", help="v2 (/api/v2/write) or v1 (/write)"),
+    influx_bucket: str = typer.Option("sitegw", "--influx-bucket", help="v2 bucket"),
+    influx_org: str = typer.Option("sitegw", "--influx-org", help="v2 organisation"),
+    influx_token: str = typer.Option("", "--influx-token", envvar="INFLUX_TOKEN", help="v2 token"),
+    influx_database: str = typer.Option("sitegw", "--influx-database", help="v1 database"),
+    no_scenarios: bool = typer.Option(False, "--no-scenarios", help="no scripted hazards: a quiet site"),
+) -> None:
+    """A whole simulated site on this machine: cranes and anemometer over Modbus TCP/RTU, the pit over MQTT."""
+    import asyncio
+
+    from gateway.config.sinks import InfluxConfig
+    from gateway.demo import DemoOptions, run_demo
+
+    influx = None
+    if influx_url:
+        try:
+            influx = InfluxConfig(url=influx_url, api=influx_api, bucket=influx_bucket, org=influx_org,
+                                  token=influx_token, database=influx_database)
+        except ValueError as exc:
+            _fail(f"--influx-*: {exc}")
+    opts = DemoOptions(state_dir=state_dir, duration=duration, host=host, port=port,
+                       mqtt=_host_port(mqtt, "--mqtt") if mqtt else None, influx=influx,
+                       summary_json=summary_json, scenarios=not no_scenarios)
+    try:
+        summary = asyncio.run(run_demo(opts))
+    except OSError as exc:
+        _fail(str(exc))
+    console.print(f"demo stopped after {summary['duration_s']} s: {summary['readings_total']} readings, "
+                  f"{summary['errors_total']} errors, store {summary['store']['rows']} rows")
+
+
+simulate_app = typer.Typer(help="Device simulators: real Modbus servers and MQTT publishers with scenarios.",
+                           no_args_is_help=True)
+app.add_typer(simulate_app, name="simulate")
+
+
+def _register_subcommands() -> None:
+    from drivers.simulators.modbus_cli import anemometer, crane
+    from drivers.simulators.pit_cli import simulate_pit
+
+    simulate_app.command("crane")(crane)
+    simulate_app.command("anemometer")(anemometer)
+    simulate_app.command("pit")(simulate_pit)
+
+
+def _load_or_exit(site_file: Path) -> LoadedSite:
+    try:
+        return load_site(site_file)
+    except ConfigError as exc:
+        print(f"{len(exc.issues)} error(s) in the configuration:", file=sys.stderr)
+        for issue in exc.issues:
+            print(issue, file=sys.stderr)  # plain text: editors and CI parse "file:line:"
+        raise typer.Exit(1) from None
+
+
+def _host_port(text: str, option: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit():
+        _fail(f"{option} {text!r}: write HOST:PORT, e.g. 127.0.0.1:1883")
+    return host, int(port)
+
+
+def _fail(message: str) -> None:
+    err_console.print(f"[red]error:[/] {message}", highlight=False)
+    raise typer.Exit(2)
+
+
+_register_subcommands()
 
 
 def main() -> None:
