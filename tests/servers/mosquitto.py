@@ -98,7 +98,6 @@ class MosquittoServer:
 
 
 def _user() -> str:
-
     return pwd.getpwuid(os.getuid()).pw_name
 
 
