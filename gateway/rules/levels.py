@@ -22,7 +22,9 @@ def banded_level(value: float, thresholds: Thresholds, current: Level | None, ba
     crossed at value >= threshold, otherwise at value < threshold.
     """
     def crossed(threshold: float) -> bool:
-        return value >= threshold if higher_is_worse else value < threshold
+        # a reading exactly on the line counts as on it, whatever the float arithmetic before
+        slack = abs(threshold) * 1e-9
+        return value >= threshold - slack if higher_is_worse else value < threshold - slack
 
     def within_band(threshold: float) -> bool:
         margin = abs(threshold) * band

@@ -1,0 +1,57 @@
+"""The reference site and variants of it, written as real site files and loaded by the real loader."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gateway.config import LoadedSite, load_site
+from gateway.readings import Quality, Reading
+from gateway.rules import RuleEngine, RuleResult
+
+REFERENCE = Path(__file__).resolve().parents[2] / "config" / "examples" / "site.yaml"
+PROJECT = "GD-SZ-2026-0001"
+
+
+def reference_site() -> LoadedSite:
+    """config/examples/site.yaml as shipped."""
+    return load_site(REFERENCE)
+
+
+def site_variant(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> LoadedSite:
+    """The reference site with ``change`` applied to its YAML data, loaded from ``tmp_path``."""
+    data = yaml.safe_load(REFERENCE.read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "site.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return load_site(path)
+
+
+def device(data: dict[str, Any], device_id: str) -> dict[str, Any]:
+    """The YAML mapping of one device."""
+    return next(d for d in data["devices"] if d["id"] == device_id)
+
+
+def sample(dev: str, ts: float, point: str = "", quality: Quality = Quality.OK, **metrics: float | str) -> list[Reading]:
+    """One device's readings at one instant."""
+    return [Reading(ts, PROJECT, dev, metric, value, quality=quality, point=point) for metric, value in metrics.items()]
+
+
+def run(engine: RuleEngine, batches: Iterable[list[Reading]], rule: str | None = None) -> list[RuleResult]:
+    """Feed batches in order; the results (of one rule if given)."""
+    out = []
+    for batch in batches:
+        out.extend(r for r in engine.process(batch) if rule is None or r.rule == rule)
+    return out
+
+
+def levels(results: list[RuleResult]) -> list[str | None]:
+    """The sequence of level changes (consecutive repeats collapsed)."""
+    seq: list[str | None] = []
+    for r in results:
+        if not seq or seq[-1] != r.level:
+            seq.append(r.level)
+    return seq

@@ -1,0 +1,68 @@
+"""crane.load against the reference crane-1 load chart (GB 5144-2006 §6.1.2)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from gateway.rules import RuleEngine
+from gateway.rules.crane_load import rated_load
+from tests.rules.sites import levels, reference_site, run, sample
+
+
+@pytest.fixture
+def engine() -> RuleEngine:
+    return RuleEngine(reference_site())
+
+
+def load_at(engine: RuleEngine, ts: float, load: float, radius: float = 30.0):
+    return run(engine, [sample("crane-1", ts, load_t=load, radius_m=radius)], "crane.load")
+
+
+def test_rated_load_follows_the_chart_linearly_between_points() -> None:
+    chart = reference_site().config.device("crane-1").crane.load_chart
+    assert rated_load(chart, 30) == pytest.approx(2.85)
+    assert rated_load(chart, 27.5) == pytest.approx((3.51 + 2.85) / 2)
+    assert rated_load(chart, 10) == pytest.approx(6.0)  # flat part of the chart
+    assert rated_load(chart, 2.0) == pytest.approx(6.0)
+
+
+@pytest.mark.parametrize(("pct", "level"), [(89.9, None), (90.0, "warning"), (99.9, "warning"),
+                                            (100.0, "alarm"), (109.9, "alarm"), (110.0, "critical")])
+def test_each_threshold_edge(engine: RuleEngine, pct: float, level: str | None) -> None:
+    [result] = load_at(engine, 1, 2.85 * pct / 100)
+    assert result.level == level
+    assert result.value == pytest.approx(pct, abs=0.05)
+
+
+def test_message_and_clause_name_the_rated_load_and_the_standard(engine: RuleEngine) -> None:
+    [result] = load_at(engine, 1, 2.85 * 1.04)
+    assert result.message.startswith("1号塔吊 起重量 104% (额定 2.85 t @ 30 m)")
+    assert "GB 5144-2006 §6.1.2" in result.clause
+    [warn] = load_at(engine, 2, 2.85 * 0.94)  # below 100 % minus the 5 % band: back to warning
+    assert warn.level == "warning" and "practice" in warn.clause
+
+
+def test_escalation_then_clearing_below_the_band(engine: RuleEngine) -> None:
+    results = []
+    for ts, pct in enumerate([80, 92, 101, 111, 106, 104, 94, 86, 85]):
+        results += load_at(engine, ts, 2.85 * pct / 100)
+    # 106 % stays critical (band: 110 × 0.95 = 104.5), 86 % stays warning (90 × 0.95 = 85.5),
+    # 95 % would still be alarm (100 × 0.95)
+    assert [r.level for r in results] == [None, "warning", "alarm", "critical", "critical", "alarm", "warning",
+                                          "warning", None]
+
+
+def test_same_load_at_a_longer_radius_is_more_dangerous(engine: RuleEngine) -> None:
+    assert load_at(engine, 1, 2.0, radius=20)[0].level is None  # 2.0 / 4.52 = 44 %
+    assert load_at(engine, 2, 2.0, radius=40)[0].level == "warning"  # 2.0 / 2.02 = 99 %
+    assert load_at(engine, 3, 2.0, radius=45)[0].level == "critical"  # 2.0 / 1.74 = 115 %
+
+
+def test_noise_around_the_warning_line_does_not_flap(engine: RuleEngine) -> None:
+    rng = random.Random(7)
+    results = []
+    for ts in range(300):
+        results += load_at(engine, ts, 2.85 * (0.90 + rng.uniform(-0.02, 0.02)))
+    assert levels(results) in (["warning"], [None, "warning"])
