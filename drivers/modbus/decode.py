@@ -10,6 +10,7 @@ import math
 import struct
 from collections.abc import Sequence
 
+from drivers.modbus.plan import Request
 from gateway.config.profile import DataType, FunctionCode, ModbusMap, Order, RegisterValue
 
 # struct format (big-endian after reordering) and the integer range of each numeric type
@@ -139,3 +140,16 @@ def encode_value(rv: RegisterValue, value: float | str, byte_order: Order = Orde
             raise EncodeError(f"{rv.metric}: {value!r} is out of range for float32")
         data = struct.pack(">" + _STRUCT[rv.type], raw)
     return _from_bytes(data, byte_order, word_order)
+
+
+def decode_request(mmap: ModbusMap, request: Request,
+                   data: Sequence[int] | Sequence[bool]) -> list[tuple[RegisterValue, float | str | DecodeError]]:
+    """Every value of ``request`` decoded from its answer ``data``; a value that cannot be decoded
+    comes back as its DecodeError so the caller can report it and keep the others."""
+    out: list[tuple[RegisterValue, float | str | DecodeError]] = []
+    for rv in request.values:
+        try:
+            out.append((rv, decode_value(rv, request.slice_for(rv, data), *orders(rv, mmap))))
+        except DecodeError as exc:
+            out.append((rv, exc))
+    return out

@@ -16,7 +16,7 @@ import math
 import time
 
 from drivers.base import DeviceStats
-from drivers.modbus.decode import DecodeError, decode_value, orders
+from drivers.modbus.decode import DecodeError, decode_request
 from drivers.modbus.errlog import OncePerKind
 from drivers.modbus.link import LinkError, ModbusLink
 from drivers.modbus.plan import Request, plan_requests
@@ -43,7 +43,6 @@ class DevicePoller:
         self.project = project
         self.unit: int = device.transport.unit_id  # type: ignore[union-attr]
         self.requests: list[Request] = plan_requests(profile.modbus)
-        self._orders = {id(v): orders(v, profile.modbus) for v in profile.modbus.values}
         self.stats = DeviceStats(device=device.id)
         self._online: bool | None = None  # None until the first poll settles it
         self._failures = 0
@@ -72,7 +71,7 @@ class DevicePoller:
             if not answered and self._online is False:
                 # offline: probe with exponential backoff, then restart the schedule on recovery
                 extra = self._failures - self.offline_after
-                delay = min(self.device.backoff_max_s, interval * 2 ** max(0, extra))
+                delay = min(self.device.backoff_max_s, interval * 2 ** (1 + max(0, extra)))
                 await asyncio.sleep(delay)
                 anchor, slot = loop.time(), 0
                 continue
@@ -103,16 +102,15 @@ class DevicePoller:
 
     def _decode(self, request: Request, data: list[int] | list[bool], ts: float) -> list[Reading]:
         out = []
-        for rv in request.values:
+        assert self.profile.modbus is not None
+        for rv, value in decode_request(self.profile.modbus, request, data):
             key = ("decode", rv.metric, rv.point)
-            try:
-                value = decode_value(rv, request.slice_for(rv, data), *self._orders[id(rv)])
-            except DecodeError as exc:
+            if isinstance(value, DecodeError):
                 self.stats.errors += 1
-                self.stats.last_error = f"{rv.metric} at {request.function.value} {rv.address}: {exc}"
+                self.stats.last_error = f"{rv.metric} at {rv.function.value} {rv.address}: {value}"
                 self._errors.error(key, f"unit {self.unit} {rv.function.value} register {rv.address} "
-                                        f"({rv.metric}, {rv.type.value}): value out of range for its type: {exc}; "
-                                        "the value is skipped")
+                                        f"({rv.metric}, {rv.type.value}): value out of range for its type: "
+                                        f"{value}; the value is skipped")
                 continue
             self._errors.clear(key, f"{rv.metric} at {rv.function.value} {rv.address}")
             out.append(Reading(ts, self.project, self.device.id, rv.metric, value, rv.unit, point=rv.point))

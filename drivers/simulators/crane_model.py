@@ -116,12 +116,11 @@ class CraneModel:
             self._phase = "to_pick"
             self._target = (pick[0], pick[1], 1.5)
 
-    def advance(self, dt: float) -> None:
-        """Move the crane ``dt`` seconds forward."""
+    def advance_to(self, t: float) -> None:
+        """Move the crane (and its wind) forward to ``t`` seconds after the start."""
         assert self.wind is not None
-        self.wind.advance(dt)
-        end = self.t + dt
-        while self.t + STEP_S <= end + 1e-9:
+        self.wind.advance_to(t)
+        while self.t + STEP_S <= t + 1e-9:
             self.t += STEP_S
             self._step(STEP_S)
 

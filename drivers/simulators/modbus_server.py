@@ -148,7 +148,11 @@ class ModbusSimulatorServer:
             server = ModbusSerialServer(devices, port=self.serial or "", ignore_missing_devices=True,
                                         **self._line)  # type: ignore[arg-type]
         server.context = _SilentForUnknownIds(devices)
-        await server.serve_forever(background=True)
+        try:
+            await server.serve_forever(background=True)
+        except RuntimeError as exc:  # pymodbus says only "Could not start listen"
+            raise OSError(f"cannot serve on {self.where}: the address is in use or not local, "
+                          "or the serial port cannot be opened") from exc
         self._server = server
         log.info("simulator serving units %s on %s", [u.unit_id for u in self.units], self.where)
 

@@ -55,10 +55,10 @@ class WindModel:
             return min(9.0, self.mean_ms + t * 0.25)  # building up over the first ~20 s
         return self.mean_ms
 
-    def advance(self, dt: float) -> None:
-        """Move the model ``dt`` seconds forward."""
-        end = self.t + dt
-        while self.t + STEP_S <= end + 1e-9:
+    def advance_to(self, t: float) -> None:
+        """Move the model forward to ``t`` seconds after its start (earlier times are a no-op, so
+        several readers may share one model)."""
+        while self.t + STEP_S <= t + 1e-9:
             self.t += STEP_S
             sigma = self.turbulence * self._mean(self.t)
             self._ou += (-self._ou / self.tau_s) * STEP_S + sigma * math.sqrt(2 * STEP_S / self.tau_s) * \

@@ -1,0 +1,196 @@
+"""Simulated cranes and anemometers of a site, served over Modbus TCP and an RTU pty bus.
+
+This is the API the demo uses, in the gateway's own process and event loop::
+
+    async with await start_modbus_simulators(site, scenarios={"crane-1": "overload"},
+                                             rtu_devices=["crane-2", "anemo-1"]) as sims:
+        driver = ModbusDriver(sims.site, bus)   # the site with its transports pointed at the simulators
+
+Every device named in ``rtu_devices`` shares one RS-485 bus (one pty pair, one serial server,
+each device at its own unit id); every other Modbus device gets a Modbus TCP server of its own
+on 127.0.0.1. All models share one clock, and an anemometer that ``serves`` cranes is their wind.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+
+from drivers.simulators.crane_model import CraneModel
+from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit, ValueSource
+from drivers.simulators.ptypair import PtyPair
+from drivers.simulators.scenario import Scenario
+from drivers.simulators.wind import WindModel
+from gateway.config.crane import CraneSpec
+from gateway.config.loader import LoadedSite
+from gateway.config.profile import ModbusMap
+from gateway.config.site import DeviceConfig
+from gateway.config.transport import ModbusRtuTransport, ModbusTcpTransport
+
+
+class SimClock:
+    """Seconds since the simulation started (monotonic), shared by every model of a run."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self._clock = clock
+        self._t0 = clock()
+
+    def __call__(self) -> float:
+        return self._clock() - self._t0
+
+
+def crane_source(model: CraneModel, clock: SimClock) -> ValueSource:
+    """Values of ``model`` at the time of each read."""
+    def values() -> Mapping[str, float | str]:
+        model.advance_to(clock())
+        return model.values()
+    return values
+
+
+def anemometer_source(wind: WindModel, clock: SimClock) -> ValueSource:
+    """``wind_ms`` of ``wind`` at the time of each read."""
+    def values() -> Mapping[str, float | str]:
+        wind.advance_to(clock())
+        return {"wind_ms": wind.speed()}
+    return values
+
+
+class CraneSimulatorServer(ModbusSimulatorServer):
+    """One simulated tower crane (its black box) on Modbus TCP or a serial port."""
+
+    def __init__(self, spec: CraneSpec, modbus: ModbusMap, *, scenario: Scenario | str = Scenario.NORMAL,
+                 unit: int = 1, seed: int = 1, operator_id: str = "OP-1001", tcp: tuple[str, int] | None = None,
+                 serial: str | None = None, baudrate: int = 9600):
+        self.model = CraneModel(spec, Scenario(scenario), seed=seed, operator_id=operator_id)
+        super().__init__([SimUnit(unit, modbus, crane_source(self.model, SimClock()))], tcp=tcp, serial=serial,
+                         baudrate=baudrate)
+
+
+def free_tcp_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class ModbusSimulators:
+    """Running simulators and where the gateway finds them."""
+
+    site: LoadedSite  # the input site with each simulated device's transport replaced
+    transports: dict[str, ModbusTcpTransport | ModbusRtuTransport]
+    servers: list[ModbusSimulatorServer]
+    models: dict[str, CraneModel | WindModel]
+    pty: PtyPair | None = None
+    rtu_path: str = ""  # the serial port clients open ("" when no device is on RTU)
+    _stopped: bool = field(default=False, repr=False)
+
+    async def stop(self) -> None:
+        """Stop every server and close the pty pair."""
+        if self._stopped:
+            return
+        self._stopped = True
+        for s in self.servers:
+            await s.stop()
+        if self.pty is not None:
+            self.pty.close()
+
+    async def __aenter__(self) -> ModbusSimulators:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.stop()
+
+
+def retarget(site: LoadedSite, transports: Mapping[str, ModbusTcpTransport | ModbusRtuTransport]) -> LoadedSite:
+    """``site`` with the transports of some devices replaced (config validated again)."""
+    devices = [d.model_copy(update={"transport": transports[d.id]}) if d.id in transports else d
+               for d in site.config.devices]
+    config = site.config.model_validate(site.config.model_copy(update={"devices": devices}).model_dump())
+    return LoadedSite(site.path, config, site.profiles)
+
+
+def _simulated(site: LoadedSite) -> list[DeviceConfig]:
+    return [d for d in site.config.devices
+            if isinstance(d.transport, ModbusTcpTransport | ModbusRtuTransport) and d.kind in ("crane", "anemometer")]
+
+
+async def start_modbus_simulators(site: LoadedSite, *, scenario: Scenario | str = Scenario.NORMAL,
+                                  scenarios: Mapping[str, Scenario | str] | None = None,
+                                  rtu_devices: list[str] | None = None, host: str = "127.0.0.1",
+                                  seed: int = 1) -> ModbusSimulators:
+    """Simulate every crane and anemometer of ``site`` on local Modbus servers.
+
+    ``scenarios`` picks a scenario per device id (default ``scenario``); ``rtu_devices`` lists
+    the devices on the shared RTU bus (default: the devices the site has on RTU).
+    """
+    devices = _simulated(site)
+    known = {d.id for d in devices}
+    unknown = sorted(set(scenarios or {}) - known) + sorted(set(rtu_devices or []) - known)
+    if unknown:
+        raise ValueError(f"no simulated crane or anemometer with id {', '.join(unknown)} (have {sorted(known)})")
+    on_rtu = set(rtu_devices) if rtu_devices is not None else {
+        d.id for d in devices if isinstance(d.transport, ModbusRtuTransport)}
+    clock = SimClock()
+    pick = {d.id: Scenario((scenarios or {}).get(d.id, scenario)) for d in devices}
+    models: dict[str, CraneModel | WindModel] = {}
+    sources: dict[str, ValueSource] = {}
+    shared_wind: dict[str, WindModel] = {}
+    for i, d in enumerate(devices):
+        if d.kind == "anemometer":
+            wind = WindModel(pick[d.id], seed=seed + 100 + i)
+            models[d.id] = wind
+            sources[d.id] = anemometer_source(wind, clock)
+            for crane_id in d.serves:
+                shared_wind.setdefault(crane_id, wind)
+    operators = [o.id for o in site.config.operators] or ["OP-1001"]
+    for i, d in enumerate(devices):
+        if d.kind == "crane":
+            assert d.crane is not None
+            model = CraneModel(d.crane, pick[d.id], seed=seed + i, operator_id=operators[i % len(operators)],
+                               wind=shared_wind.get(d.id))
+            models[d.id] = model
+            sources[d.id] = crane_source(model, clock)
+
+    transports: dict[str, ModbusTcpTransport | ModbusRtuTransport] = {}
+    servers: list[ModbusSimulatorServer] = []
+    pty: PtyPair | None = None
+    try:
+        rtu_units: list[SimUnit] = []
+        used_units: set[int] = set()
+        if on_rtu:
+            pty = PtyPair()
+        for d in devices:
+            mmap = site.profiles[d.profile].modbus
+            assert mmap is not None
+            if d.id in on_rtu:
+                assert pty is not None
+                unit = d.transport.unit_id or 1  # type: ignore[union-attr]
+                while unit in used_units:
+                    unit += 1
+                used_units.add(unit)
+                rtu_units.append(SimUnit(unit, mmap, sources[d.id]))
+                transports[d.id] = ModbusRtuTransport(port=pty.b, baudrate=9600, unit_id=unit)
+            else:
+                port = free_tcp_port(host)
+                server = ModbusSimulatorServer([SimUnit(1, mmap, sources[d.id])], tcp=(host, port))
+                await server.start()
+                servers.append(server)
+                transports[d.id] = ModbusTcpTransport(host=host, port=port, unit_id=1)
+        if rtu_units:
+            assert pty is not None
+            server = ModbusSimulatorServer(rtu_units, serial=pty.a, baudrate=9600)
+            await server.start()
+            servers.append(server)
+    except BaseException:
+        for s in servers:
+            await s.stop()
+        if pty is not None:
+            pty.close()
+        raise
+    return ModbusSimulators(retarget(site, transports), transports, servers, models, pty,
+                            pty.b if pty else "")

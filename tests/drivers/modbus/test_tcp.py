@@ -1,0 +1,164 @@
+"""Modbus TCP end to end: the driver against the profile-driven simulator server on a free port."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import pytest
+
+from drivers.modbus import ModbusDriver
+from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit
+from gateway.bus import Bus
+from gateway.config import LoadedSite
+from gateway.config.profile import Profile
+from gateway.config.transport import ModbusTcpTransport
+from tests.drivers.modbus.conftest import Recorder, fast, wait_until, with_profiles
+from tests.support import free_port
+
+BOX = {"load_t": 3.25, "radius_m": 21.4, "height_m": 35.5, "slew_deg": 271.3, "wind_ms": 8.6, "tilt_deg": -0.12,
+       "moment_pct": 71.9, "rated_load_t": 4.52, "trolley_speed_ms": -0.45, "reeving": 2.0,
+       "flag_overload": 0.0, "flag_wind_alarm": 0.0, "flag_tilt_alarm": 0.0, "flag_sensor_fault": 1.0,
+       "flag_limiter_bypass": 0.0, "flag_operator_logged_in": 1.0, "operator_id": "OP-1002"}
+
+
+def crane_server(site: LoadedSite, port: int, values: dict[str, float | str] | None = None) -> ModbusSimulatorServer:
+    mmap = site.profiles["tower_crane_blackbox"].modbus
+    assert mmap is not None
+    return ModbusSimulatorServer([SimUnit(1, mmap, lambda: values or BOX)], tcp=("127.0.0.1", port))
+
+
+def tcp_crane(site: LoadedSite, device_id: str, port: int, **changes: object):
+    return fast(site.config.device(device_id), transport=ModbusTcpTransport(host="127.0.0.1", port=port),
+                **changes)
+
+
+async def test_every_register_arrives_decoded_as_one_batch_per_poll(
+        site: LoadedSite, bus_recorder: tuple[Bus, Recorder]) -> None:
+    bus, rec = bus_recorder
+    port = free_port()
+    async with crane_server(site, port):
+        driver = ModbusDriver(site, bus, [tcp_crane(site, "crane-1", port)])
+        before = time.time()
+        await driver.start()
+        try:
+            await wait_until(lambda: len(rec.batch_times("crane-1")) >= 3, 5, "three polls")
+        finally:
+            await driver.stop()
+    _, batch = next((t, b) for t, b in rec.batches if b)
+    assert {r.metric: r.value for r in batch} == BOX
+    assert {r.ts for r in batch} == {batch[0].ts} and before <= batch[0].ts <= time.time()
+    assert {r.project for r in batch} == {"GD-SZ-2026-0001"}
+    assert next(r.unit for r in batch if r.metric == "load_t") == "t"
+    assert rec.status_of("crane-1") == [True]
+    stats = driver.stats()["crane-1"]
+    assert stats.online and stats.errors == 0 and stats.readings == len(rec.readings("crane-1"))
+    assert stats.registers == 21 * stats.requests // 2  # 13 + 8 registers in two requests per poll
+
+
+async def test_poll_schedule_does_not_drift(site: LoadedSite, bus_recorder: tuple[Bus, Recorder]) -> None:
+    bus, rec = bus_recorder
+    port = free_port()
+    async with crane_server(site, port):
+        driver = ModbusDriver(site, bus, [tcp_crane(site, "crane-1", port, poll_interval_s=0.1)])
+        await driver.start()
+        await asyncio.sleep(2.05)
+        await driver.stop()
+    times = rec.batch_times("crane-1")
+    # anchored schedule: 21 slots in 2.05 s; a schedule that adds the poll time would fall behind
+    assert 19 <= len(times) <= 22
+    assert times[-1] - times[0] == pytest.approx(0.1 * (len(times) - 1), abs=0.05)
+
+
+async def test_device_that_stops_answering_goes_offline_and_comes_back_by_itself(
+        site: LoadedSite, bus_recorder: tuple[Bus, Recorder], caplog: pytest.LogCaptureFixture) -> None:
+    bus, rec = bus_recorder
+    port = free_port()
+    server = crane_server(site, port)
+    await server.start()
+    driver = ModbusDriver(site, bus, [tcp_crane(site, "crane-1", port)])
+    await driver.start()
+    try:
+        await wait_until(lambda: rec.status_of("crane-1") == [True], 5, "online")
+        with caplog.at_level(logging.INFO, logger="drivers.modbus"):
+            await server.stop()
+            await wait_until(lambda: rec.status_of("crane-1") == [True, False], 5, "offline")
+            offline = rec.statuses[-1]
+            await asyncio.sleep(1.5)  # several failed reconnects with backoff
+            failed_polls = driver.stats()["crane-1"].errors
+            await server.start()
+            await wait_until(lambda: rec.status_of("crane-1") == [True, False, True], 5, "back online")
+            count = len(rec.readings("crane-1"))
+            await wait_until(lambda: len(rec.readings("crane-1")) > count, 5, "readings again")
+    finally:
+        await driver.stop()
+        await server.stop()
+    assert "failed polls in a row" in offline.reason and "crane-1" == offline.device
+    assert failed_polls >= 4  # it kept trying while offline...
+    lines = [r.getMessage() for r in caplog.records if "crane-1" in r.getMessage()]
+    connect_lines = [m for m in lines if "cannot connect" in m or "no answer" in m or "connection" in m]
+    assert len(connect_lines) <= 3, connect_lines  # ...but logged each kind of failure once, not every poll
+    assert any("is offline" in m for m in lines) and any("is online: answering again" in m for m in lines)
+
+
+async def test_exception_response_names_device_and_register_and_others_keep_going(
+        site: LoadedSite, bus_recorder: tuple[Bus, Recorder], caplog: pytest.LogCaptureFixture) -> None:
+    bus, rec = bus_recorder
+    crane = site.profiles["tower_crane_blackbox"]
+    data = crane.model_dump(mode="json")
+    data["name"] = "box_with_extra_register"
+    data["modbus"]["values"].append({"metric": "slew_speed_rpm", "address": 40, "type": "uint16", "scale": 0.01})
+    extra = Profile.model_validate(data)
+    test_site = with_profiles(site, box_with_extra_register=extra)
+    p1, p2 = free_port(), free_port()
+    async with crane_server(site, p1), crane_server(site, p2):
+        devices = [tcp_crane(site, "crane-1", p1, profile="box_with_extra_register"), tcp_crane(site, "crane-2", p2)]
+        driver = ModbusDriver(test_site, bus, devices)
+        with caplog.at_level(logging.WARNING, logger="drivers.modbus"):
+            await driver.start()
+            await asyncio.sleep(1.5)
+            await driver.stop()
+    messages = [r.getMessage() for r in caplog.records]
+    wanted = [m for m in messages if "holding registers 40" in m]
+    assert len(wanted) == 1, messages  # once, not once per poll
+    assert "crane-1" in wanted[0] and "slew_speed_rpm" in wanted[0] and "exception response 2" in wanted[0]
+    assert "ILLEGAL DATA ADDRESS" in wanted[0] and "box_with_extra_register" in wanted[0]
+    # the device answered, so it stays online and its other registers keep coming
+    assert rec.status_of("crane-1") == [True]
+    assert {r.metric for r in rec.readings("crane-1")} == set(BOX)
+    assert driver.stats()["crane-1"].errors >= 5
+    assert len(rec.batch_times("crane-2")) >= 6 and driver.stats()["crane-2"].errors == 0
+
+
+async def test_device_answering_garbage_is_reported_and_others_keep_going(
+        site: LoadedSite, bus_recorder: tuple[Bus, Recorder], caplog: pytest.LogCaptureFixture) -> None:
+    bus, rec = bus_recorder
+
+    async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while await reader.read(256):
+            writer.write(b"\x00\x01\x00\x00\x00\x05\x01HELLO, I am not Modbus")
+            await writer.drain()
+        writer.close()
+
+    bad_port, good_port = free_port(), free_port()
+    raw = await asyncio.start_server(garbage, "127.0.0.1", bad_port)
+    try:
+        async with crane_server(site, good_port):
+            driver = ModbusDriver(site, bus, [tcp_crane(site, "crane-1", bad_port),
+                                              tcp_crane(site, "crane-2", good_port)])
+            with caplog.at_level(logging.WARNING):
+                await driver.start()
+                await wait_until(lambda: rec.status_of("crane-1") == [False], 5, "garbage device offline")
+                await asyncio.sleep(0.5)
+                await driver.stop()
+    finally:
+        raw.close()
+        await raw.wait_closed()
+    messages = [r.getMessage() for r in caplog.records]
+    garbled = [m for m in messages if "not a valid Modbus frame" in m and "is offline" not in m]
+    assert len(garbled) == 1, messages
+    assert "crane-1" in garbled[0] and "holding registers 0-12" in garbled[0] and "48 45 4c 4c 4f" in garbled[0]
+    assert not any(r.exc_info for r in caplog.records), "no traceback for a garbled answer"
+    assert rec.readings("crane-1") == []
+    assert len(rec.batch_times("crane-2")) >= 5 and rec.status_of("crane-2") == [True]

@@ -1,0 +1,42 @@
+"""Every folder of drivers/modbus/testcases: a profile, a register dump, the readings it must give."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from drivers.modbus.decode import DecodeError, decode_request
+from drivers.modbus.plan import plan_requests
+from gateway.config import load_profile
+from gateway.config.profile import FunctionCode
+
+CASES = Path(__file__).resolve().parents[3] / "drivers" / "modbus" / "testcases"
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if p.is_dir()))
+def test_case(case: str) -> None:
+    folder = CASES / case
+    profile = load_profile(folder / "profile.yaml")
+    assert profile.modbus is not None
+    dump = json.loads((folder / "registers.json").read_text())
+    expected = json.loads((folder / "expected.json").read_text())
+    requests = plan_requests(profile.modbus)
+    if "requests" in expected:
+        assert [[r.function.value, r.address, r.count] for r in requests] == expected["requests"]
+    values, errors = {}, []
+    for r in requests:
+        memory = {int(a): w for a, w in dump.get(r.function.value, {}).items()}
+        missing = [a for a in range(r.address, r.end) if a not in memory]
+        assert not missing, f"registers.json lacks {r.function.value} {missing} that the plan reads"
+        data = [memory[a] for a in range(r.address, r.end)]
+        if r.function in (FunctionCode.COILS, FunctionCode.DISCRETE_INPUTS):
+            data = [bool(x) for x in data] + [False] * 7  # answers are padded to whole bytes
+        for rv, value in decode_request(profile.modbus, r, data):
+            if isinstance(value, DecodeError):
+                errors.append(rv.metric)
+            else:
+                values[rv.metric] = value
+    assert values == expected["values"]
+    assert errors == expected.get("errors", [])
