@@ -1,0 +1,42 @@
+# sitegw: the two commands of the quick start are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+DEMO_ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: demo test test-slow bench vision-eval test-env venv clean help
+
+help:
+	@echo "make demo        run the simulated reference site (Ctrl-C stops; DEMO_ARGS='--duration 60')"
+	@echo "make test        the test suite against real servers (installs them when missing)"
+	@echo "make test-slow   long suites: fault injection, soak, full vision evaluation"
+	@echo "make bench       benchmarks, printing 'name: value unit' lines"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "sitegw needs Python 3.11 or newer"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/sitegw demo $(DEMO_ARGS)
+
+test-env:
+	bash scripts/setup-test-env.sh
+
+test: $(STAMP) test-env
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+test-slow: $(STAMP) test-env
+	$(PY) -m pytest -m slow $(PYTEST_ARGS)
+
+bench: $(STAMP) test-env
+	bash bench/run_all.sh
+
+clean:
+	rm -rf $(VENV) .state .pytest_cache
