@@ -1,0 +1,54 @@
+"""Data that crosses the vision boundary: detections, violations and the result of one analysed frame."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Label = Literal["helmet", "no_helmet", "person"]
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """One object found in a frame; box in pixels of the original frame (x1, y1, x2, y2)."""
+
+    label: Label
+    box: Box
+    score: float
+
+    def to_json(self) -> dict[str, object]:
+        """The `detections[]` item of `sitegw vision detect` (box rounded to 0.1 px)."""
+        return {"label": self.label, "box": [round(v, 1) for v in self.box], "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken rule in one frame: what, where (zone or edge name) and the boxes that prove it."""
+
+    rule: str  # vision.no_helmet | vision.edge_missing | vision.zone_intrusion
+    target: str  # zone or edge name; "" for the hard-hat check
+    score: float
+    boxes: tuple[Box, ...] = ()
+    message: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        """The `violations[]` item of `sitegw vision detect`."""
+        d = asdict(self)
+        d["boxes"] = [[round(v, 1) for v in b] for b in self.boxes]
+        d["score"] = round(self.score, 4)
+        return d
+
+
+@dataclass(slots=True)
+class FrameResult:
+    """Everything the checks found in one analysed frame."""
+
+    camera: str
+    ts: float
+    width: int
+    height: int
+    detections: list[Detection] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+    motion: bool = True
+    inference_ms: float = 0.0

@@ -1,0 +1,1 @@
+"""The checks that look at pixels: hard hats, persons, edge protection, danger zones."""

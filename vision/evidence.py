@@ -1,0 +1,133 @@
+"""Evidence of a vision alert: the annotated JPEG, a short clip around it, kept within a disk budget."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from vision.config import CameraConfig
+from vision.detections import FrameResult
+
+COLOURS = {"helmet": (60, 180, 60), "no_helmet": (0, 0, 255), "person": (255, 160, 0)}
+
+
+def annotate(frame: np.ndarray, result: FrameResult, cam: CameraConfig) -> np.ndarray:
+    """A copy of the frame with zones, edges, boxes, violations, camera name and time burned in."""
+    img = frame.copy()
+    lw = max(2, img.shape[1] // 640)
+    for z in cam.zones:
+        cv2.polylines(img, [np.array(z.polygon, np.int32)], True, (0, 215, 255), lw)
+        cv2.putText(img, z.name, tuple(int(v) for v in z.polygon[0]), cv2.FONT_HERSHEY_SIMPLEX, 0.6 * lw / 2,
+                    (0, 215, 255), lw)
+    for e in cam.edges:
+        cv2.polylines(img, [np.array(e.polyline, np.int32)], False, (255, 0, 255), lw)
+    for d in result.detections:
+        x1, y1, x2, y2 = (int(v) for v in d.box)
+        cv2.rectangle(img, (x1, y1), (x2, y2), COLOURS[d.label], lw)
+        cv2.putText(img, f"{d.label} {d.score:.2f}", (x1, max(12, y1 - 4)), cv2.FONT_HERSHEY_SIMPLEX,
+                    0.45 * lw / 2, COLOURS[d.label], max(1, lw // 2))
+    for v in result.violations:
+        for x1, y1, x2, y2 in v.boxes:
+            cv2.rectangle(img, (int(x1), int(y1)), (int(x2), int(y2)), (0, 0, 255), lw + 1)
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(result.ts)) + f"  {cam.name}"
+    rules = " ".join(sorted({v.rule for v in result.violations}))
+    for text, y in ((stamp, 28 * lw // 2), (rules, 56 * lw // 2)):
+        if text:
+            # dark outline keeps the text readable on any background
+            cv2.putText(img, text, (10, y), cv2.FONT_HERSHEY_SIMPLEX, 0.7 * lw / 2, (0, 0, 0), lw + 2)
+            cv2.putText(img, text, (10, y), cv2.FONT_HERSHEY_SIMPLEX, 0.7 * lw / 2, (255, 255, 255), lw)
+    return img
+
+
+def to_jpeg(img: np.ndarray, quality: int = 80) -> bytes:
+    """JPEG bytes of an image."""
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ValueError("JPEG encoding failed")
+    return buf.tobytes()
+
+
+class EvidenceStore:
+    """A folder of evidence files; the oldest go first when the folder passes its budget."""
+
+    def __init__(self, folder: Path, budget_bytes: int) -> None:
+        self.folder = folder
+        self.budget = budget_bytes
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def save(self, name: str, data: bytes) -> Path:
+        """Write one file (atomically) and trim the folder to the budget."""
+        path = self.folder / name
+        tmp = path.with_suffix(path.suffix + ".part")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+        self.trim()
+        return path
+
+    def trim(self) -> None:
+        """Delete the oldest files until the folder fits its budget (the newest file is always kept)."""
+        files = sorted((p for p in self.folder.iterdir() if p.is_file() and ".part" not in p.name),
+                       key=lambda p: p.stat().st_mtime)
+        total = sum(p.stat().st_size for p in files)
+        for p in files[:-1]:
+            if total <= self.budget:
+                break
+            total -= p.stat().st_size
+            p.unlink(missing_ok=True)
+
+
+@dataclass(slots=True)
+class _PendingClip:
+    name: str
+    frames: list[np.ndarray]
+    until: float
+
+
+@dataclass(slots=True)
+class ClipRecorder:
+    """Keeps the last seconds of a stream; on an alert writes pre + post seconds as an MJPG AVI."""
+
+    store: EvidenceStore
+    pre_s: float
+    post_s: float
+    width: int = 640
+    _ring: deque[tuple[float, np.ndarray]] = field(default_factory=deque)
+    _pending: list[_PendingClip] = field(default_factory=list)
+
+    def push(self, ts: float, frame: np.ndarray) -> list[Path]:
+        """Add a frame (downscaled); returns clips finished by it."""
+        h, w = frame.shape[:2]
+        s = min(1.0, self.width / w)
+        small = cv2.resize(frame, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA) if s < 1 else frame
+        self._ring.append((ts, small))
+        while self._ring and ts - self._ring[0][0] > self.pre_s:
+            self._ring.popleft()
+        done = []
+        for p in list(self._pending):
+            p.frames.append(small)
+            if ts >= p.until:
+                done.append(self._write(p))
+                self._pending.remove(p)
+        return done
+
+    def start(self, ts: float, name: str) -> None:
+        """Begin a clip for an alert raised at `ts`, from the frames already kept."""
+        self._pending.append(_PendingClip(name, [f for _, f in self._ring], ts + self.post_s))
+
+    def _write(self, clip: _PendingClip) -> Path:
+        tmp = self.store.folder / (clip.name + ".part.avi")
+        h, w = clip.frames[0].shape[:2]
+        fps = max(1.0, len(clip.frames) / max(self.pre_s + self.post_s, 1.0))
+        vw = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*"MJPG"), fps, (w, h))
+        for f in clip.frames:
+            vw.write(f if f.shape[:2] == (h, w) else cv2.resize(f, (w, h)))
+        vw.release()
+        path = self.store.folder / clip.name
+        tmp.replace(path)
+        self.store.trim()
+        return path

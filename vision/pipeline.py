@@ -1,0 +1,140 @@
+"""One camera's analysis: motion gate, then hard hats, persons, zones and edges, then events with evidence."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from vision.config import CameraConfig
+from vision.detections import Detection, FrameResult, Violation
+from vision.detectors.helmet import HelmetDetector
+from vision.detectors.person import PersonDetector
+from vision.edges import EdgeWatch
+from vision.events import VisionEvent
+from vision.evidence import ClipRecorder, EvidenceStore, annotate, to_jpeg
+from vision.motion import MotionGate, detection_window
+from vision.sources import Frame
+from vision.zones import ZoneWatch
+
+CLEAR_FRAMES = 3  # analysed frames without the violation before it is resolved
+
+
+def _inside(box: tuple[float, float, float, float], win: tuple[int, int, int, int]) -> bool:
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return win[0] <= cx < win[2] and win[1] <= cy < win[3]
+
+
+@dataclass(slots=True)
+class _Open:
+    last_seen: int
+    violation: Violation
+
+
+@dataclass(slots=True)
+class CameraAnalyzer:
+    """Stateful checks of one camera; `analyse` once per frame to analyse."""
+
+    cam: CameraConfig
+    helmet: HelmetDetector | None
+    persons: PersonDetector | None = None
+    store: EvidenceStore | None = None
+    gate: MotionGate = field(default_factory=MotionGate)
+    _zones: ZoneWatch = field(init=False)
+    _edges: EdgeWatch | None = field(init=False, default=None)
+    _clips: ClipRecorder | None = field(init=False, default=None)
+    _last: list[Detection] = field(init=False, default_factory=list)
+    _last_full: float = field(init=False, default=float("-inf"))
+    _bare_run: int = field(init=False, default=0)
+    _n: int = field(init=False, default=0)
+    _open: dict[tuple[str, str], _Open] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._zones = ZoneWatch(self.cam.zones)
+        if self.cam.edges:
+            if self.cam.edge_reference is None:
+                raise ValueError(f"camera {self.cam.name}: edges need edge_reference (the accepted frame)")
+            ref = cv2.imread(str(self.cam.edge_reference))
+            if ref is None:
+                raise ValueError(f"camera {self.cam.name}: cannot read edge_reference {self.cam.edge_reference}")
+            self._edges = EdgeWatch(self.cam.edges, ref)
+        if self.store is not None:
+            self._clips = ClipRecorder(self.store, self.cam.clip_pre_s, self.cam.clip_post_s)
+
+    def detect(self, img: np.ndarray, window: tuple[int, int, int, int]) -> list[Detection]:
+        """Heads and persons inside `window` (x1, y1, x2, y2), in frame pixels."""
+        x1, y1, x2, y2 = window
+        crop = img[y1:y2, x1:x2]
+        found: list[Detection] = []
+        # heads also serve zones and edges (as people), so the network runs when any check needs it
+        if self.helmet is not None and (self.cam.helmet or self.cam.zones or self.cam.edges):
+            found += self.helmet.detect(crop)
+        if self.persons is not None and self.cam.persons:
+            found += self.persons.detect(crop)
+        return [Detection(d.label, (d.box[0] + x1, d.box[1] + y1, d.box[2] + x1, d.box[3] + y1), d.score)
+                for d in found]
+
+    def analyse(self, frame: Frame) -> tuple[FrameResult, list[VisionEvent]]:
+        """Run the checks on one frame; returns what was seen and the events it started or ended."""
+        t0 = time.process_time()
+        img = frame.image
+        h, w = img.shape[:2]
+        self._n += 1
+        res = FrameResult(self.cam.name, frame.ts, w, h)
+        regions = self.gate.regions(img) if self.cam.motion_gate else [(0.0, 0.0, float(w), float(h))]
+        full_due = frame.ts - self._last_full >= self.cam.still_recheck_s
+        if regions or full_due:
+            win = (0, 0, w, h) if full_due else detection_window(regions, w, h)
+            if win == (0, 0, w, h):
+                self._last_full = frame.ts
+            # what was found outside the moved window is still there: the scene did not change
+            kept = [d for d in self._last if not _inside(d.box, win)]
+            self._last = kept + self.detect(img, win)
+            res.violations += self._helmet_violations()
+            if self._edges is not None:
+                res.violations += self._edges.update(img, self._last)
+        else:
+            res.motion = False
+        res.detections = list(self._last)
+        res.violations += self._zones.update(frame.ts, self._last)
+        events = self._events(frame, res)
+        res.inference_ms = (time.process_time() - t0) * 1000
+        return res, events
+
+    def _helmet_violations(self) -> list[Violation]:
+        bare = [d for d in self._last if d.label == "no_helmet"]
+        self._bare_run = self._bare_run + 1 if bare else 0
+        if not self.cam.helmet or self._bare_run < self.cam.helmet_frames:
+            return []
+        return [Violation("vision.no_helmet", "", max(d.score for d in bare), tuple(d.box for d in bare),
+                          f"{len(bare)} 人未戴安全帽")]
+
+    def _events(self, frame: Frame, res: FrameResult) -> list[VisionEvent]:
+        events: list[VisionEvent] = []
+        if self._clips is not None and frame.live:
+            self._clips.push(frame.ts, frame.image)
+        jpeg: bytes | None = None
+        for v in res.violations:
+            key = (v.rule, v.target)
+            if key in self._open:
+                self._open[key] = _Open(self._n, v)
+                continue
+            self._open[key] = _Open(self._n, v)
+            jpeg = jpeg or to_jpeg(annotate(frame.image, res, self.cam))
+            stem = f"{self.cam.name}_{v.rule.split('.')[1]}_{v.target or 'all'}_{int(frame.ts * 1000)}"
+            path = self.store.save(stem + ".jpg", jpeg) if self.store is not None else None
+            clip = ""
+            if self._clips is not None and frame.live:
+                self._clips.start(frame.ts, stem + ".avi")
+                clip = str(Path(self._clips.store.folder) / (stem + ".avi"))
+            events.append(VisionEvent(self.cam.name, v.rule, v.target, "firing", frame.ts, v.score, v.message,
+                                      jpeg, str(path or ""), clip))
+        for key, o in list(self._open.items()):
+            if self._n - o.last_seen >= CLEAR_FRAMES:
+                del self._open[key]
+                events.append(VisionEvent(self.cam.name, key[0], key[1], "resolved", frame.ts, 0.0,
+                                          f"{o.violation.message} 已解除"))
+        return events

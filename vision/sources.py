@@ -1,0 +1,184 @@
+"""Frame sources: RTSP and HTTP cameras, video files and folders of images, at a set analysis rate.
+
+A source runs inside a camera's worker process, so blocking reads only ever block that camera.
+Streams that drop are reopened with exponential backoff; frames between two analysed ones are
+only grabbed (demuxed), not converted, which is the cheap way to skip them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import httpx
+import numpy as np
+
+from vision.config import CameraConfig
+from vision.labels import IMAGE_SUFFIXES, list_images
+
+VIDEO_SUFFIXES = (".mp4", ".avi", ".mkv", ".mov", ".mjpg", ".mjpeg", ".ts", ".h264", ".webm")
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One frame to analyse (`name` is the file name for images, else the frame index)."""
+
+    ts: float
+    image: np.ndarray
+    name: str
+    live: bool
+
+
+class SourceError(RuntimeError):
+    """A source that cannot be opened; the message names the camera and what to check."""
+
+
+def source_kind(cam: CameraConfig) -> str:
+    """The configured kind, or the one the source string implies."""
+    if cam.kind != "auto":
+        return cam.kind
+    s = cam.source.lower()
+    if s.startswith("rtsp://") or s.startswith("rtsps://"):
+        return "rtsp"
+    if s.startswith(("http://", "https://")):
+        return "snapshot" if s.split("?")[0].endswith((".jpg", ".jpeg", ".png")) or "snapshot" in s else "mjpeg"
+    p = Path(cam.source)
+    if p.is_dir():
+        return "images"
+    if p.suffix.lower() in IMAGE_SUFFIXES:
+        return "images"
+    return "file"
+
+
+StatusHook = Callable[[bool, str], None]
+
+
+class FrameSource:
+    """Yields frames of one camera at `cam.fps`, reconnecting live sources forever."""
+
+    def __init__(self, cam: CameraConfig, on_status: StatusHook | None = None,
+                 backoff: tuple[float, float] = (1.0, 60.0), clock: Callable[[], float] = time.time,
+                 tick: Callable[[], None] = lambda: None) -> None:
+        self.cam = cam
+        self.tick = tick
+        self.kind = source_kind(cam)
+        self.on_status = on_status or (lambda online, reason: None)
+        self.backoff = backoff
+        self.clock = clock
+        self._online: bool | None = None
+
+    def _sleep(self, seconds: float) -> None:
+        # in short steps, telling the worker's watchdog we are waiting, not hung
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            self.tick()
+            time.sleep(min(1.0, left))
+
+    def _status(self, online: bool, reason: str) -> None:
+        if online != self._online:
+            self._online = online
+            self.on_status(online, reason)
+
+    def frames(self) -> Iterator[Frame]:
+        """All frames to analyse; ends for files and folders unless `loop`, never for cameras."""
+        if self.kind == "images":
+            yield from self._images()
+        elif self.kind == "file":
+            yield from self._file()
+        elif self.kind == "snapshot":
+            yield from self._snapshots()
+        else:
+            yield from self._stream()
+
+    def _images(self) -> Iterator[Frame]:
+        p = Path(self.cam.source)
+        files = list_images(p) if p.is_dir() else [p]
+        if not files:
+            raise SourceError(f"camera {self.cam.name}: no images in {p} (expected {', '.join(IMAGE_SUFFIXES)})")
+        while True:
+            for f in files:
+                img = cv2.imread(str(f))
+                if img is None:
+                    # one unreadable picture must not stop the rest; it is reported, not skipped silently
+                    self.on_status(True, f"camera {self.cam.name}: cannot decode {f}, skipped")
+                    continue
+                yield Frame(self.clock(), img, f.name, False)
+                if self.cam.loop:
+                    self._sleep(1.0 / self.cam.fps)
+            if not self.cam.loop:
+                return
+
+    def _file(self) -> Iterator[Frame]:
+        while True:
+            cap = cv2.VideoCapture(self.cam.source)
+            if not cap.isOpened():
+                raise SourceError(f"camera {self.cam.name}: cannot open video {self.cam.source}")
+            # analyse one frame per 1/fps seconds of video time; the others are grabbed, not decoded to BGR
+            step = max(1, round((cap.get(cv2.CAP_PROP_FPS) or 25.0) / self.cam.fps))
+            i = 0
+            while cap.grab():
+                if i % step == 0:
+                    ok, img = cap.retrieve()
+                    if ok:
+                        yield Frame(self.clock(), img, str(i), False)
+                        if self.cam.loop:
+                            self._sleep(1.0 / self.cam.fps)
+                i += 1
+            cap.release()
+            if not self.cam.loop:
+                return
+
+    def _stream(self) -> Iterator[Frame]:
+        delay = self.backoff[0]
+        i = 0
+        while True:
+            # bounded open and read, so a dead camera cannot block the worker past its watchdog
+            cap = cv2.VideoCapture(self.cam.source, cv2.CAP_FFMPEG,
+                                   [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, 10000, cv2.CAP_PROP_READ_TIMEOUT_MSEC, 10000])
+            if not cap.isOpened():
+                self._status(False, f"camera {self.cam.name}: cannot open {self.cam.source}, retry in {delay:.0f} s")
+                self._sleep(delay)
+                delay = min(delay * 2, self.backoff[1])
+                continue
+            next_due = 0.0
+            while cap.grab():
+                self.tick()
+                self._status(True, "stream open")
+                delay = self.backoff[0]
+                now = self.clock()
+                i += 1
+                if now >= next_due:
+                    ok, img = cap.retrieve()
+                    if ok:
+                        next_due = max(next_due + 1.0 / self.cam.fps, now)
+                        yield Frame(now, img, str(i), True)
+            cap.release()
+            self._status(False, f"camera {self.cam.name}: stream ended, reconnect in {delay:.0f} s")
+            self._sleep(delay)
+            delay = min(delay * 2, self.backoff[1])
+
+    def _snapshots(self) -> Iterator[Frame]:
+        delay = self.backoff[0]
+        i = 0
+        with httpx.Client(timeout=10.0) as client:
+            while True:
+                t = self.clock()
+                try:
+                    r = client.get(self.cam.source)
+                    r.raise_for_status()
+                    img = cv2.imdecode(np.frombuffer(r.content, np.uint8), cv2.IMREAD_COLOR)
+                    if img is None:
+                        raise ValueError(f"answer is not an image ({r.headers.get('content-type')})")
+                except (httpx.HTTPError, ValueError) as e:
+                    self._status(False, f"camera {self.cam.name}: snapshot {self.cam.source} failed: {e}")
+                    self._sleep(delay)
+                    delay = min(delay * 2, self.backoff[1])
+                    continue
+                delay = self.backoff[0]
+                self._status(True, "snapshot ok")
+                i += 1
+                yield Frame(t, img, str(i), True)
+                self._sleep(max(0.0, 1.0 / self.cam.fps - (self.clock() - t)))

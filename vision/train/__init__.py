@@ -1,0 +1,1 @@
+"""Training of the hard-hat network (needs the `train` extra: torch, onnx). Not imported at run time."""

@@ -1,0 +1,154 @@
+"""Train the hard-hat network on the committed split, within a wall-clock budget, and export ONNX.
+
+    nice -n 10 .venv/bin/python -m vision.train.train --data ../shared/data/helmet --minutes 90
+
+The learning rate follows a cosine over the time budget (not over epochs), so a run of any
+length ends annealed. After each epoch the validation AP50 is measured; the best weights are
+kept in vision/train/runs/ and exported to ONNX (checked to load in cv2.dnn), so a stopped run
+still leaves a usable model. The test part of the split is never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import shutil
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from vision.detectors.centernet import CLASSES, decode
+from vision.metrics import Evaluator
+from vision.train import split
+from vision.train.data import augment, eval_view, load_set, targets
+from vision.train.model import HeadNet
+
+RUNS = Path(__file__).parent / "runs"
+
+
+def focal_loss(pred: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
+    """CenterNet's penalty-reduced focal loss on sigmoid heat maps."""
+    pred = pred.clamp(1e-4, 1 - 1e-4)
+    pos = gt.eq(1).float()
+    neg = 1 - pos
+    pos_l = torch.log(pred) * (1 - pred) ** 2 * pos
+    neg_l = torch.log(1 - pred) * pred ** 2 * (1 - gt) ** 4 * neg
+    n = pos.sum().clamp(min=1)
+    return -(pos_l.sum() + neg_l.sum()) / n
+
+
+def batch_tensors(samples: list[tuple[np.ndarray, np.ndarray]], size: int) -> tuple[torch.Tensor, ...]:
+    """Stack images and targets of one batch."""
+    imgs, hms, regs, masks = [], [], [], []
+    for img, boxes in samples:
+        hm, reg, mask = targets(boxes, size)
+        imgs.append(img.transpose(2, 0, 1))
+        hms.append(hm)
+        regs.append(reg)
+        masks.append(mask)
+    return (torch.from_numpy(np.stack(imgs)).float(), torch.from_numpy(np.stack(hms)),
+            torch.from_numpy(np.stack(regs)), torch.from_numpy(np.stack(masks)))
+
+
+def validate(net: HeadNet, val: list[tuple[np.ndarray, np.ndarray]], size: int) -> float:
+    """Mean AP50 of the two classes on the validation part."""
+    net.eval()
+    ev = Evaluator(CLASSES)
+    with torch.no_grad():
+        for img, boxes in val:
+            lb, b, _ = eval_view(img, boxes, size)
+            out = net(torch.from_numpy(lb.transpose(2, 0, 1)[None]).float()).numpy()
+            ev.add(decode(out, 0.05), b)
+    net.train()
+    res = ev.result({})
+    return float(np.mean([r.ap50 for r in res]))
+
+
+def export(net: HeadNet, size: int, path: Path) -> None:
+    """ONNX with a fixed input (1, 3, size, size), opset 13; refuses a graph cv2.dnn cannot run."""
+    net.eval()
+    torch.onnx.export(net, torch.zeros(1, 3, size, size), str(path), opset_version=13,
+                      input_names=["image"], output_names=["maps"], dynamo=False)
+    net.train()
+    cvnet = cv2.dnn.readNetFromONNX(str(path))
+    cvnet.setInput(np.zeros((1, 3, size, size), np.float32))
+    got = cvnet.forward()
+    if got.shape != (1, 6, size // 8, size // 8):
+        raise RuntimeError(f"cv2.dnn output shape {got.shape} for {path}")
+
+
+def main() -> None:
+    """Command line entry of the training run."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=Path("../shared/data/helmet"))
+    ap.add_argument("--minutes", type=float, default=90.0)
+    ap.add_argument("--size", type=int, default=384)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--resume", type=Path, default=None)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    cv2.setNumThreads(1)
+    RUNS.mkdir(exist_ok=True)
+    rng = np.random.default_rng(split.SEED)
+    torch.manual_seed(split.SEED)
+
+    train = load_set(args.data, split.load("train"))
+    val = load_set(args.data, split.load("val"))
+    # no_helmet heads are 1 in 7: show images that contain one twice as often
+    weights = np.array([2.0 if (b[:, 4] == 1).any() else 1.0 for _, b in train])
+    weights /= weights.sum()
+    print(f"train {len(train)} images, val {len(val)} images", flush=True)
+
+    net = HeadNet()
+    if args.resume:
+        net.load_state_dict(torch.load(args.resume))
+    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=5e-4)
+    budget = args.minutes * 60
+    t0 = time.monotonic()
+    best, epoch, step = -1.0, 0, 0
+    steps_per_epoch = len(train) // args.batch
+    while time.monotonic() - t0 < budget:
+        epoch += 1
+        tl = 0.0
+        for _ in range(steps_per_epoch):
+            frac = min(1.0, (time.monotonic() - t0) / budget)
+            warm = min(1.0, (step + 1) / 100)
+            for g in opt.param_groups:
+                g["lr"] = args.lr * warm * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))
+            idx = rng.choice(len(train), args.batch, p=weights)
+            x, hm, reg, mask = batch_tensors([augment(*train[i], args.size, rng) for i in idx], args.size)
+            out = net(x)
+            m = mask[:, None]
+            n = mask.sum().clamp(min=1)
+            l_hm = focal_loss(out[:, :2], hm)
+            l_wh = (F.l1_loss(out[:, 2:4], reg[:, :2], reduction="none") * m).sum() / n
+            l_off = (F.l1_loss(out[:, 4:6], reg[:, 2:4], reduction="none") * m).sum() / n
+            loss = l_hm + 0.5 * l_wh + l_off
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), 10.0)
+            opt.step()
+            tl += loss.item()
+            step += 1
+            if time.monotonic() - t0 > budget:
+                break
+        v = validate(net, val, args.size)
+        el = (time.monotonic() - t0) / 60
+        print(f"epoch {epoch} step {step} {el:.1f} min loss {tl / steps_per_epoch:.3f} val mAP50 {v:.3f}", flush=True)
+        torch.save(net.state_dict(), RUNS / "last.pt")
+        if v > best:
+            best = v
+            torch.save(net.state_dict(), RUNS / "best.pt")
+            export(net, args.size, RUNS / "best.onnx")
+    print(f"best val mAP50 {best:.3f}; copy {RUNS / 'best.onnx'} to vision/models/helmet.onnx", flush=True)
+    shutil.copy(RUNS / "best.onnx", RUNS / "final.onnx")
+
+
+if __name__ == "__main__":
+    main()

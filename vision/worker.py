@@ -1,0 +1,204 @@
+"""Camera workers: one process per camera, watched by a supervisor that restarts and reports them.
+
+Vision never runs in the gateway's event loop. Each camera's process reads, analyses and sends
+results on its own queue (a worker killed mid-write can only spoil its own queue, which is then
+replaced). The supervisor's thread drains the queues, and restarts a worker that died or whose
+heartbeat stopped, with backoff, raising `camera.offline` until the camera works again.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.sharedctypes import Synchronized
+from pathlib import Path
+
+from gateway.readings import Quality, Reading
+from vision.config import CameraConfig, VisionConfig
+from vision.detections import FrameResult
+from vision.events import VisionEvent
+
+_CTX = mp.get_context("spawn")  # no fork of the gateway's threads and event loop into workers
+STARTUP_GRACE_S = 20.0  # a fresh worker imports OpenCV and loads its model before its first heartbeat
+
+
+@dataclass(frozen=True, slots=True)
+class FrameSummary:
+    """Per analysed frame, the camera's canonical metrics (DESIGN.md: camera)."""
+
+    camera: str
+    ts: float
+    persons: int
+    no_helmet: int
+    edge_missing: int
+    zone_intrusions: int
+    inference_ms: float
+    motion: bool
+
+    @classmethod
+    def of(cls, res: FrameResult) -> FrameSummary:
+        """Counts of one frame's result."""
+        rules = [v.rule for v in res.violations]
+        return cls(res.camera, res.ts, sum(d.label != "person" for d in res.detections),
+                   sum(d.label == "no_helmet" for d in res.detections), rules.count("vision.edge_missing"),
+                   rules.count("vision.zone_intrusion"), res.inference_ms, res.motion)
+
+    def readings(self, project: str) -> list[Reading]:
+        """The camera's Readings for the bus (persons are counted by their heads)."""
+        return [Reading(self.ts, project, self.camera, m, float(getattr(self, m)), "", Quality.OK, "")
+                for m in ("persons", "no_helmet", "edge_missing", "zone_intrusions")] + [
+            Reading(self.ts, project, self.camera, "inference_ms", self.inference_ms, "ms", Quality.OK, "")]
+
+
+def camera_main(cam_json: str, model: str | None, evidence_dir: str, budget: int, out: mp.Queue,
+                heartbeat: Synchronized) -> None:
+    """Body of a camera's worker process: read, analyse, send; runs until killed."""
+    import cv2
+
+    from vision.detectors.helmet import DEFAULT_MODEL, HelmetDetector
+    from vision.detectors.person import PersonDetector
+    from vision.evidence import EvidenceStore
+    from vision.pipeline import CameraAnalyzer
+    from vision.sources import FrameSource
+
+    cv2.setNumThreads(1)  # one camera, one core: eight cameras share a small box predictably
+    cam = CameraConfig.model_validate_json(cam_json)
+
+    def beat() -> None:
+        heartbeat.value = time.time()
+
+    beat()
+    analyzer = CameraAnalyzer(cam, HelmetDetector(Path(model) if model else DEFAULT_MODEL),
+                              PersonDetector() if cam.persons else None, EvidenceStore(Path(evidence_dir), budget))
+    src = FrameSource(cam, on_status=lambda online, why: out.put(("status", online, why, time.time())), tick=beat)
+    for frame in src.frames():
+        beat()
+        res, events = analyzer.analyse(frame)
+        out.put(("frame", FrameSummary.of(res)))
+        for ev in events:
+            out.put(("event", ev))
+    out.put(("status", False, f"camera {cam.name}: source ended", time.time()))
+
+
+@dataclass(slots=True)
+class _Worker:
+    cam: CameraConfig
+    proc: mp.process.BaseProcess | None = None
+    out: mp.Queue | None = None
+    heartbeat: Synchronized | None = None
+    restarts: int = 0
+    next_start: float = 0.0
+    offline: bool = False
+    ended: bool = False
+
+
+@dataclass
+class VisionSupervisor:
+    """Starts a worker per camera, forwards their results, restarts the ones that crash or hang."""
+
+    cfg: VisionConfig
+    on_event: Callable[[VisionEvent], None]
+    on_frame: Callable[[FrameSummary], None] = lambda s: None
+    backoff: tuple[float, float] = (1.0, 60.0)
+    _workers: list[_Worker] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Spawn all workers and the watching thread."""
+        self._workers = [_Worker(c) for c in self.cfg.cameras]
+        for w in self._workers:
+            self._spawn(w)
+        self._thread = threading.Thread(target=self._watch, name="vision-supervisor", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop watching and end every worker (terminate, then kill what does not exit)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+        for w in self._workers:
+            self._end(w)
+
+    def stats(self) -> dict[str, dict[str, float | int | bool]]:
+        """Per camera: alive, restarts, seconds since the last heartbeat."""
+        now = time.time()
+        return {w.cam.name: {"alive": bool(w.proc and w.proc.is_alive()), "restarts": w.restarts,
+                             "heartbeat_age_s": max(0.0, now - w.heartbeat.value) if w.heartbeat else -1.0}
+                for w in self._workers}
+
+    def _spawn(self, w: _Worker) -> None:
+        w.out = _CTX.Queue()
+        w.heartbeat = _CTX.Value("d", time.time() + STARTUP_GRACE_S)
+        model = str(self.cfg.model) if self.cfg.model else None
+        w.proc = _CTX.Process(target=camera_main, name=f"vision-{w.cam.name}", daemon=True,
+                              args=(w.cam.model_dump_json(), model, str(self.cfg.evidence_dir),
+                                    int(self.cfg.evidence_budget_mb * 1e6), w.out, w.heartbeat))
+        w.proc.start()
+
+    def _end(self, w: _Worker) -> None:
+        if w.proc is not None and w.proc.is_alive():
+            w.proc.terminate()
+            w.proc.join(3)
+            if w.proc.is_alive():
+                w.proc.kill()
+                w.proc.join(3)
+        if w.out is not None:
+            w.out.cancel_join_thread()
+            w.out.close()
+
+    def _offline(self, w: _Worker, why: str) -> None:
+        if not w.offline:
+            w.offline = True
+            self.on_event(VisionEvent(w.cam.name, "camera.offline", "", "firing", time.time(), 1.0,
+                                      f"摄像头 {w.cam.name} 离线: {why}"))
+
+    def _online(self, w: _Worker) -> None:
+        if w.offline:
+            w.offline = False
+            self.on_event(VisionEvent(w.cam.name, "camera.offline", "", "resolved", time.time(), 0.0,
+                                      f"摄像头 {w.cam.name} 恢复"))
+
+    def _drain(self, w: _Worker) -> None:
+        while w.out is not None:
+            try:
+                msg = w.out.get_nowait()
+            except (queue.Empty, OSError, EOFError, ValueError):
+                return
+            if msg[0] == "frame":
+                self._online(w)
+                self.on_frame(msg[1])
+            elif msg[0] == "event":
+                self.on_event(msg[1])
+            elif msg[0] == "status":
+                if msg[1]:
+                    self._online(w)
+                else:
+                    self._offline(w, msg[2])
+                    w.ended = msg[2].endswith("source ended")
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            now = time.time()
+            for w in self._workers:
+                self._drain(w)
+                if w.proc is None or w.ended:
+                    continue
+                dead = not w.proc.is_alive()
+                hung = not dead and now - w.heartbeat.value > self.cfg.hang_timeout_s
+                if (dead or hung) and w.next_start == 0.0:
+                    why = f"worker exited with code {w.proc.exitcode}" if dead else (
+                        f"worker silent for {now - w.heartbeat.value:.0f} s, killed")
+                    self._offline(w, why)
+                    self._end(w)
+                    delay = min(self.backoff[0] * 2 ** w.restarts, self.backoff[1])
+                    w.next_start = now + delay
+                elif w.next_start and now >= w.next_start:
+                    w.restarts += 1
+                    w.next_start = 0.0
+                    self._spawn(w)
+            self._stop.wait(0.2)

@@ -1,0 +1,49 @@
+"""Danger zones (pit edge, under the load, hoist entrance): who is inside, for how long, with inertia."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from vision.config import ZoneConfig
+from vision.detections import Box, Detection, Violation
+
+
+def anchor(det: Detection) -> tuple[float, float]:
+    """Where a detection stands: a person's feet; for a head, its centre (site cameras look down)."""
+    x1, y1, x2, y2 = det.box
+    return ((x1 + x2) / 2, y2) if det.label == "person" else ((x1 + x2) / 2, (y1 + y2) / 2)
+
+
+@dataclass(slots=True)
+class _State:
+    frames_inside: int = 0
+    since: float | None = None
+
+
+class ZoneWatch:
+    """One camera's zones; `update` once per analysed frame returns the zones being intruded."""
+
+    def __init__(self, zones: list[ZoneConfig]) -> None:
+        self.zones = zones
+        self._poly = [np.array(z.polygon, np.float32).reshape(-1, 1, 2) for z in zones]
+        self._state = [_State() for _ in zones]
+
+    def update(self, ts: float, detections: list[Detection]) -> list[Violation]:
+        """Violations for zones with someone inside for `inertia` frames and `loiter_s` seconds."""
+        out = []
+        for zone, poly, st in zip(self.zones, self._poly, self._state):
+            inside: list[Box] = [d.box for d in detections
+                                 if cv2.pointPolygonTest(poly, anchor(d), False) >= 0]
+            if not inside:
+                st.frames_inside, st.since = 0, None
+                continue
+            st.frames_inside += 1
+            st.since = ts if st.since is None else st.since
+            stayed = ts - st.since
+            if st.frames_inside >= zone.inertia and stayed >= zone.loiter_s:
+                out.append(Violation("vision.zone_intrusion", zone.name, 1.0, tuple(inside),
+                                     f"{len(inside)} 人进入危险区域 {zone.name} ({stayed:.0f} s)"))
+        return out
