@@ -23,11 +23,11 @@ import paho.mqtt.client as mqtt
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from drivers.mqtt.decode import MessageRouter  # noqa: E402
-from drivers.mqtt.driver import site_decoders  # noqa: E402
-from drivers.mqtt.link import BrokerLink  # noqa: E402
-from gateway.bus import Bus  # noqa: E402
-from gateway.config.loader import load_site  # noqa: E402
+from drivers.mqtt.decode import MessageRouter
+from drivers.mqtt.driver import site_decoders
+from drivers.mqtt.link import BrokerLink
+from gateway.bus import Bus
+from gateway.config.loader import load_site
 
 PREFIX = "sitegw/B-0001/pit-1"
 POINTS = [f"ZQS-{i:02d}" for i in range(1, 41)]
@@ -72,7 +72,8 @@ def bench_route(router: MessageRouter, msgs: list[tuple[str, bytes]], seconds: f
     return n_msgs / elapsed, n_readings / elapsed
 
 
-async def bench_on_message(site_path: Path, msgs: list[tuple[str, bytes]], seconds: float) -> tuple[float, float]:
+async def bench_on_message(site_path: Path, msgs: list[tuple[str, bytes]],
+                           seconds: float) -> tuple[float, float]:
     site = load_site(site_path)
     bus = Bus()
     delivered = [0]

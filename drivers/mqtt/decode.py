@@ -21,10 +21,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from drivers.mqtt.topics import TopicFilter, expand, level_index
 from gateway.config.profile import TopicMap
 from gateway.readings import Quality, Reading
-
-from drivers.mqtt.topics import TopicFilter, expand, level_index
 
 MISSING: Any = object()
 FUTURE_SLACK_S = 600.0  # a device clock this far ahead is wrong: its readings would poison rates
@@ -124,8 +123,17 @@ class Decoded:
 class MessageDecoder:
     """Decodes the messages of one topic map of one device."""
 
-    __slots__ = ("device", "project", "filter", "is_json", "point_index", "point_path", "ts_path", "values",
-                 "points")
+    __slots__ = (
+        "device",
+        "filter",
+        "is_json",
+        "point_index",
+        "point_path",
+        "points",
+        "project",
+        "ts_path",
+        "values",
+    )
 
     def __init__(self, project: str, device: str, prefix: str, tmap: TopicMap,
                  points: frozenset[str] | None) -> None:
@@ -134,11 +142,12 @@ class MessageDecoder:
         text = expand(tmap.topic, prefix)
         self.filter = TopicFilter(text, tuple(text.split("/")))
         self.is_json = tmap.format == "json"
-        self.point_index = None if tmap.point_level is None else level_index(tmap.topic, prefix, tmap.point_level)
+        self.point_index = (None if tmap.point_level is None
+                            else level_index(tmap.topic, prefix, tmap.point_level))
         self.point_path = compile_path(tmap.point_path) if tmap.point_path else None
         self.ts_path = compile_path(tmap.ts_path) if tmap.ts_path else None
-        self.values = tuple(ValueSpec(v.metric, compile_path(v.path), v.path or "$", v.scale, v.offset, v.unit,
-                                      v.optional) for v in tmap.values)
+        self.values = tuple(ValueSpec(v.metric, compile_path(v.path), v.path or "$", v.scale, v.offset,
+                                      v.unit, v.optional) for v in tmap.values)
         self.points = points
 
     def decode(self, levels: list[str], doc: Any, arrival: float) -> Decoded:
@@ -194,7 +203,8 @@ class MessageDecoder:
         else:
             return ""
         if self.points is not None and point not in self.points:
-            raise BadValue(f"unknown point {point!r} (this device's points: {', '.join(sorted(self.points))})")
+            known = ", ".join(sorted(self.points))
+            raise BadValue(f"unknown point {point!r} (this device's points: {known})")
         return point
 
 

@@ -35,8 +35,8 @@ class MqttDriver:
             broker = known[name]
             client_id = broker.client_id or f"sitegw-{cfg.project.code}-{name}"
             backoff = min(d.backoff_max_s for d in devices)
-            self._links.append(BrokerLink(name, broker, client_id, decoders[name], [d.id for d in devices], bus,
-                                          backoff))
+            self._links.append(BrokerLink(name, broker, client_id, decoders[name], [d.id for d in devices],
+                                          bus, backoff))
 
     async def start(self) -> None:
         """Start one client per broker; returns at once, connecting goes on in paho's threads."""
@@ -81,7 +81,8 @@ def _mqtt_devices(site: LoadedSite) -> dict[str, list[DeviceConfig]]:
     return by_broker
 
 
-def _decoders(site: LoadedSite, index: int, device: DeviceConfig, issues: list[ConfigIssue]) -> list[MessageDecoder]:
+def _decoders(site: LoadedSite, index: int, device: DeviceConfig,
+              issues: list[ConfigIssue]) -> list[MessageDecoder]:
     """Compile the device's topic maps, adding a ConfigIssue for each one that cannot work."""
     profile = site.profiles[device.profile]
     transport = device.transport

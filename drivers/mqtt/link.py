@@ -127,6 +127,11 @@ class BrokerLink:
             return
         if not results:
             self.unmatched += 1
+            if self.unmatched == 1:
+                log.warning("%s: message on %s matches no device's topic map (a subscription left in "
+                            "the session by an older configuration?); such messages are counted, not "
+                            "logged again",
+                            self.where, topic)
             return
         batch: list[Reading] = []
         for decoder, out in results:
@@ -155,7 +160,8 @@ class BrokerLink:
         st = self.stats[device]
         st.errors += 1
         st.last_error = f"{topic}: {'; '.join(out.problems)}"
-        key = topic if topic in self.topic_errors or len(self.topic_errors) < TOPIC_ERROR_LIMIT else OTHER_TOPICS
+        room = topic in self.topic_errors or len(self.topic_errors) < TOPIC_ERROR_LIMIT
+        key = topic if room else OTHER_TOPICS
         count = self.topic_errors.get(key, 0) + 1
         self.topic_errors[key] = count
         if count == 1:

@@ -130,7 +130,8 @@ class PitModel:
             cap = point.capacity_kn or 500.0
             out = {"anchor_kn": cap * 0.95 - 0.5 * days + n(cap * 0.002)}
         elif point.kind == "water_level":
-            out = {"water_level_m": -3.2 - 0.1 * i + 0.02 * math.sin(2 * math.pi * days / 3) - 0.01 * days + n(0.005)}
+            wander = 0.02 * math.sin(2 * math.pi * days / 3)
+            out = {"water_level_m": -3.2 - 0.1 * i + wander - 0.01 * days + n(0.005)}
         else:  # settlement, column
             out = {"settle_mm": 1.5 + 0.5 * (i % 4) + 0.08 * days + n(0.1)}
         return {m: round(v, DECIMALS[m]) for m, v in out.items()}
@@ -171,7 +172,8 @@ class PitSimulator:
                  history_hours: float = 72.0, interval_s: float | None = None, seed: int = 1,
                  rate_mm_d: float = 3.5, username: str = "", password: str = "", client_id: str = "") -> None:
         if time_scale <= 0:
-            raise ValueError(f"time_scale must be above 0 (simulated seconds per real second), got {time_scale}")
+            raise ValueError(f"time_scale must be above 0 (simulated seconds per real second), "
+                             f"got {time_scale}")
         if history_hours < 0:
             raise ValueError(f"history_hours must be 0 or more, got {history_hours}")
         self.spec = spec
@@ -212,11 +214,12 @@ class PitSimulator:
         self.clock = SimClock(self.time_scale, self.history_s)
         first = min(p.interval_s for p in self.spec.points) if self.interval_s is None else self.interval_s
         event = self.clock.start + (self.history_s / 2 if self.history_s >= 4 * first else 2 * first)
-        self.model = PitModel(self.spec, self.scenario, self.clock.start, event, first, self.seed, self.rate_mm_d)
+        self.model = PitModel(self.spec, self.scenario, self.clock.start, event, first, self.seed,
+                              self.rate_mm_d)
         self._task = asyncio.create_task(self._publish_loop(), name="pit-simulator")
         log.info("pit simulator: %d points to %s:%d under %s, scenario %s, %.0fx from %.1f h ago",
-                 len(self.spec.points), self.host, self.port, self.prefix, self.scenario.value, self.time_scale,
-                 self.history_s / 3600)
+                 len(self.spec.points), self.host, self.port, self.prefix, self.scenario.value,
+                 self.time_scale, self.history_s / 3600)
 
     async def stop(self) -> None:
         """Stop publishing, let the broker acknowledge what was sent, disconnect."""
@@ -268,5 +271,6 @@ class PitSimulator:
 
 
 def _wait_published(info: mqtt.MQTTMessageInfo, timeout: float) -> None:
-    with contextlib.suppress(RuntimeError, ValueError):  # not sent because the link is down: nothing to wait for
+    # not sent because the link is down: nothing to wait for
+    with contextlib.suppress(RuntimeError, ValueError):
         info.wait_for_publish(timeout)

@@ -19,21 +19,26 @@ DEFAULT_SITE = BUILTIN_PROFILES.parent / "examples" / "site.yaml"
 
 def simulate_pit(
     broker: Annotated[str | None, typer.Option(
-        "--broker", help="HOST:PORT of the MQTT broker; default: the device's broker in the site file")] = None,
-    site: Annotated[Path, typer.Option("--site", help="site file whose pit points are simulated")] = DEFAULT_SITE,
-    device: Annotated[str | None, typer.Option("--device", help="pit device id; default: the site's first pit")] = None,
+        "--broker", help="HOST:PORT of the MQTT broker; default: the device's broker in the site file"),
+    ] = None,
+    site: Annotated[Path, typer.Option("--site", help="site file whose pit points are simulated")] = (
+        DEFAULT_SITE),
+    device: Annotated[str | None, typer.Option(
+        "--device", help="pit device id; default: the site's first pit")] = None,
     prefix: Annotated[str | None, typer.Option(
         "--prefix", help="topic prefix; default: the device's transport.topic_prefix")] = None,
     scenario: Annotated[PitScenario, typer.Option("--scenario", help="normal, rate, jump or fault")] =
         PitScenario.NORMAL,
     time_scale: Annotated[float, typer.Option(
-        "--time-scale", min=0.001, help="simulated seconds per real second while replaying history")] = 7200.0,
+        "--time-scale", min=0.001, help="simulated seconds per real second while replaying history"),
+    ] = 7200.0,
     history_hours: Annotated[float, typer.Option(
         "--history-hours", min=0, help="the simulated clock starts this many hours ago")] = 72.0,
     duration: Annotated[float | None, typer.Option(
         "--duration", min=0, help="real seconds to run; default: until Ctrl-C")] = None,
     interval: Annotated[float | None, typer.Option(
-        "--interval", min=1, help="seconds between reports of each point; default: the site's (7200 s)")] = None,
+        "--interval", min=1, help="seconds between reports of each point; default: the site's (7200 s)"),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="same seed, same values")] = 1,
 ) -> None:
     """Publish every monitoring point of a pit as `config/profiles/pit_dau.yaml` reads them."""

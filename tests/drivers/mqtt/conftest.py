@@ -10,12 +10,15 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
+import yaml
 
 from gateway.bus import Bus
 from gateway.config.loader import LoadedSite, load_site
+from gateway.config.pit import PitSpec
 from gateway.readings import DeviceStatus, Reading
 from tests.servers.mosquitto import mosquitto  # noqa: F401  (the fixture)
 
+REPO = Path(__file__).resolve().parents[3]
 PREFIX = "sitegw/T-0001/pit-1"
 POINTS = ["ZQS-01", "ZQS-02", "CX-01", "ZL-01", "SW-01"]
 
@@ -72,7 +75,8 @@ class Recorder:
             await asyncio.sleep(0.02)
 
 
-def publish(port: int, messages: Iterable[tuple[str, bytes | str]], client_id: str = "test-publisher") -> None:
+def publish(port: int, messages: Iterable[tuple[str, bytes | str]],
+            client_id: str = "test-publisher") -> None:
     """Publish at QoS 1 and return once the broker acknowledged every message."""
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311)
     client.connect("127.0.0.1", port)
@@ -89,3 +93,9 @@ def publish(port: int, messages: Iterable[tuple[str, bytes | str]], client_id: s
 def point_msg(point: str, ts: float | str, **values: object) -> tuple[str, str]:
     """A pit_dau message of one point."""
     return f"{PREFIX}/points/{point}/data", json.dumps({"ts": ts, "point": point, **values})
+
+
+def example_spec() -> PitSpec:
+    """The reference site's pit: 8 wall-top points, 2 inclinometers, 2 struts, 1 water level."""
+    site = yaml.safe_load((REPO / "config" / "examples" / "site.yaml").read_text())
+    return PitSpec.model_validate(next(d for d in site["devices"] if d["kind"] == "pit")["pit"])

@@ -105,7 +105,8 @@ def test_timestamp_formats(pit_router: MessageRouter, ts: object, expected: floa
     (time.time() + 86400, "in the future"),
     (True, "not a number"),
 ])
-def test_bad_timestamp_drops_the_message_and_says_why(pit_router: MessageRouter, ts: object, why: str) -> None:
+def test_bad_timestamp_drops_the_message_and_says_why(pit_router: MessageRouter, ts: object,
+                                                      why: str) -> None:
     out = decode(pit_router, f"{PREFIX}/points/ZQS-01/data", {"ts": ts, "disp_h_mm": 1.0})
     assert out.readings == []
     assert why in out.problems[0] and "dropped" in out.problems[0]

@@ -91,7 +91,8 @@ async def test_broker_restart_marks_devices_offline_then_resubscribes(
             broker.kill()
             await rec.wait(lambda: any(not s.online for s in rec.statuses), what="the offline status")
             off = next(s for s in rec.statuses if not s.online)
-            assert off.device == "pit-1" and f"broker site (127.0.0.1:{broker.port}) disconnected" in off.reason
+            assert off.device == "pit-1"
+            assert f"broker site (127.0.0.1:{broker.port}) disconnected" in off.reason
             assert driver.stats()["pit-1"].online is False
             broker.start()
             await rec.wait(lambda: rec.statuses[-1].online, timeout=15, what="online again")
@@ -139,7 +140,8 @@ async def test_messages_published_while_the_gateway_was_away_arrive_after_it_ret
         await driver.stop()
 
 
-async def test_one_client_per_broker_serves_every_device_on_it(tmp_path: Path, mosquitto: MosquittoServer) -> None:
+async def test_one_client_per_broker_serves_every_device_on_it(tmp_path: Path,
+                                                              mosquitto: MosquittoServer) -> None:
     site = write_site(tmp_path, mosquitto.port)
     text = site.path.read_text()
     pit2 = text[text.index("  - id: pit-1"):].replace("pit-1", "pit-2")
@@ -153,7 +155,7 @@ async def test_one_client_per_broker_serves_every_device_on_it(tmp_path: Path, m
         now = time.time()
         await asyncio.to_thread(publish, mosquitto.port, [
             point_msg("ZQS-01", now, disp_h_mm=1.0),
-            ("sitegw/T-0001/pit-2/points/ZQS-01/data", '{"ts": %f, "disp_h_mm": 2.0}' % now)])
+            ("sitegw/T-0001/pit-2/points/ZQS-01/data", f'{{"ts": {now}, "disp_h_mm": 2.0}}')])
         await rec.wait(lambda: len(rec.readings) == 2)
         assert {(r.device, r.value) for r in rec.readings} == {("pit-1", 1.0), ("pit-2", 2.0)}
         connects = [line for line in mosquitto.log().splitlines() if "New client connected" in line]

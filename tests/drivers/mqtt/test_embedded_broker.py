@@ -10,10 +10,11 @@ import pytest
 
 from drivers.mqtt import MqttDriver
 from drivers.mqtt.embedded_broker import EmbeddedBroker
+from drivers.simulators.pit import PitSimulator
 from gateway.bus import Bus
 from tests.support import wait_port
 
-from .conftest import Recorder, point_msg, publish, write_site
+from .conftest import PREFIX, Recorder, example_spec, point_msg, publish, write_site
 
 
 async def test_driver_reads_through_the_embedded_broker_given_as_override(tmp_path: Path) -> None:
@@ -65,3 +66,24 @@ async def test_stop_closes_the_port(tmp_path: Path) -> None:
     await broker.stop()
     with pytest.raises(OSError):
         await asyncio.open_connection("127.0.0.1", port)
+
+
+async def test_demo_path_simulated_pit_through_the_embedded_broker(tmp_path: Path) -> None:
+    spec = example_spec()
+    async with EmbeddedBroker() as broker:
+        site = write_site(tmp_path, broker.port, points=[p.code for p in spec.points])
+        bus = Bus()
+        rec = Recorder(bus)
+        driver = MqttDriver(site, bus)
+        await driver.start()
+        try:
+            await rec.wait(lambda: any(s.online for s in rec.statuses), what="connect")
+            sim = PitSimulator(spec, "127.0.0.1", broker.port, PREFIX, scenario="rate", time_scale=1e6,
+                               history_hours=24)
+            await sim.run(duration=0.5)
+            await rec.wait(lambda: driver.stats()["pit-1"].requests == sim.published, what="every message")
+        finally:
+            await driver.stop()
+    assert sim.published >= 12 * len(spec.points)
+    assert {r.point for r in rec.readings} == {p.code for p in spec.points}
+    assert driver.stats()["pit-1"].errors == 0

@@ -2,35 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
+import itertools
 import statistics
 import time
 from pathlib import Path
 
 import pytest
 import typer
-import yaml
 from typer.testing import CliRunner
 
 from drivers.mqtt import MqttDriver
 from drivers.simulators.pit import JUMP_MM, SENTINEL, PitModel, PitScenario, PitSimulator, SimClock
 from drivers.simulators.pit_cli import simulate_pit
 from gateway.bus import Bus
-from gateway.config.pit import PitSpec
 from tests.servers.mosquitto import MosquittoServer
 from tests.support import free_port
 
-from .conftest import PREFIX, Recorder, write_site
+from .conftest import PREFIX, Recorder, example_spec, write_site
 
-REPO = Path(__file__).resolve().parents[3]
 DAY = 86400.0
 T0 = 1_763_000_000.0
-
-
-def example_spec() -> PitSpec:
-    """The reference site's pit: 8 wall-top points, 2 inclinometers, 2 struts, 1 water level."""
-    site = yaml.safe_load((REPO / "config" / "examples" / "site.yaml").read_text())
-    return PitSpec.model_validate(next(d for d in site["devices"] if d["kind"] == "pit")["pit"])
 
 
 def series(model: PitModel, code: str, metric: str, hours: float = 72) -> list[tuple[float, float]]:
@@ -49,7 +40,7 @@ def test_normal_values_stay_plausible_and_inside_grade_1_limits() -> None:
         samples = [model.sample(p, T0 + i * 7200) for i in range(37)]
         for metric in samples[0]:
             values = [s[metric] for s in samples]
-            steps = [abs(b - a) for a, b in zip(values, values[1:], strict=False)]
+            steps = [abs(b - a) for a, b in itertools.pairwise(values)]
             if metric == "disp_h_mm":
                 assert 0 < min(values) and max(values) < 14, (p.code, values)  # < 70 % of 20 mm
                 assert abs(slope_per_day(series(model, p.code, metric))) < 1.4  # < 70 % of 2 mm/d
@@ -110,7 +101,8 @@ def test_sim_clock_replays_history_fast_then_follows_real_time_never_ahead() -> 
     assert clock.real_wait(real[0] + 30) == pytest.approx(30)
 
 
-async def test_simulated_pit_reaches_the_driver_with_every_point(tmp_path: Path, mosquitto: MosquittoServer) -> None:
+async def test_simulated_pit_reaches_the_driver_with_every_point(tmp_path: Path,
+                                                                 mosquitto: MosquittoServer) -> None:
     spec = example_spec()
     site = write_site(tmp_path, mosquitto.port, points=[p.code for p in spec.points])
     bus = Bus()
@@ -135,7 +127,7 @@ async def test_simulated_pit_reaches_the_driver_with_every_point(tmp_path: Path,
     assert max(r.ts for r in rec.readings) <= time.time()
     assert min(r.ts for r in rec.readings) == pytest.approx(time.time() - 72 * 3600, abs=60)
     zqs1 = sorted((r.ts, r.value) for r in rec.readings if r.point == "ZQS-01" and r.metric == "disp_h_mm")
-    assert all(b[0] - a[0] == pytest.approx(7200) for a, b in zip(zqs1, zqs1[1:], strict=False))
+    assert all(b[0] - a[0] == pytest.approx(7200) for a, b in itertools.pairwise(zqs1))
     assert slope_per_day(zqs1) == pytest.approx(3.5, abs=0.15)
     assert driver.stats()["pit-1"].errors == 0
 
@@ -148,8 +140,9 @@ def cli_app() -> typer.Typer:
 
 def test_cli_publishes_the_site_pit(tmp_path: Path, mosquitto: MosquittoServer) -> None:
     site = write_site(tmp_path, mosquitto.port, points=["ZQS-01", "SW-01"])
-    result = CliRunner().invoke(cli_app(), ["--site", str(site.path), "--time-scale", "1e6",
-                                            "--history-hours", "24", "--duration", "0.5", "--scenario", "jump"])
+    args = ["--site", str(site.path), "--time-scale", "1e6", "--history-hours", "24", "--duration", "0.5",
+            "--scenario", "jump"]
+    result = CliRunner().invoke(cli_app(), args)
     assert result.exit_code == 0, result.output
     assert f"mqtt://127.0.0.1:{mosquitto.port} {PREFIX}/points/<code>/data" in result.output
     # ZQS-01 reports at 0, 2, ..., 24 h (13); SW-01 30 s later each time, so its 24 h report is still ahead
