@@ -128,7 +128,8 @@ class InfluxSink:
                 await self._move_buffer(force=False)
                 await self._drain_spool()
             except Exception:  # a bug here must not end the sink: the data stays queued
-                log.exception("InfluxDB sink: unexpected error; retrying in %.1f s", self._cfg.flush_interval_s)
+                log.exception("InfluxDB sink: unexpected error; retrying in %.1f s",
+                              self._cfg.flush_interval_s)
                 await asyncio.sleep(self._cfg.flush_interval_s)
         try:
             await self._move_buffer(force=True)

@@ -98,7 +98,8 @@ class LineEncoder:
             for (project, device, point, quality, ts), fields in groups.items()
         ]
         body = ("\n".join(lines) + "\n").encode() if lines else b""
-        return EncodedBatch(body=body, points=len(lines), readings=len(readings) - rejected, rejected=rejected)
+        return EncodedBatch(body=body, points=len(lines), readings=len(readings) - rejected,
+                            rejected=rejected)
 
     def _prefix(self, project: str, device: str, point: str, quality: str, backfill: bool) -> str:
         key = (project, device, point, quality, backfill)

@@ -219,7 +219,8 @@ class LocalStore:
         return sid
 
     def _load_series(self, conn: sqlite3.Connection) -> None:
-        for sid, device, point, metric, unit in conn.execute("SELECT id, device, point, metric, unit FROM series"):
+        rows = conn.execute("SELECT id, device, point, metric, unit FROM series")
+        for sid, device, point, metric, unit in rows:
             self._series[(device, point, metric, unit)] = sid
 
     def _trim(self, conn: sqlite3.Connection) -> None:

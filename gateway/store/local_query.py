@@ -184,8 +184,8 @@ def _text_buckets(conn: sqlite3.Connection, sid: int, start_ms: int, end_ms: int
         "SELECT (ts - :start) / :width AS b, MAX(ts), text, COUNT(*), SUM(quality = :fault) FROM readings "
         "WHERE series_id = :sid AND ts BETWEEN :start AND :end GROUP BY b ORDER BY b",
         {"start": start_ms, "end": end_ms, "width": width, "sid": sid, "fault": FAULT}).fetchall()
-    return [HistoryPoint((start_ms + b * width) / 1000, text, None, None, n, faults, _bucket_quality(n, faults))
-            for b, _last, text, n, faults in rows]
+    return [HistoryPoint((start_ms + b * width) / 1000, text, None, None, n, faults,
+                         _bucket_quality(n, faults)) for b, _last, text, n, faults in rows]
 
 
 def _bucket_quality(count: int, faults: int) -> str:

@@ -71,8 +71,8 @@ def open_store(path: Path, writer: bool) -> sqlite3.Connection:
             conn.execute("PRAGMA query_only = 1")
         version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: cannot be used as the local store ({exc}); move the file away or "
-                         f"point store.path at another file") from exc
+        raise StoreError(f"{path}: cannot be used as the local store ({exc}); move the file away (the "
+                         f"gateway creates a new store) or point the gateway at another file") from exc
     if version is None or version[0] != SCHEMA_VERSION:
         conn.close()
         raise StoreError(f"{path}: store schema version {version and version[0]} is not {SCHEMA_VERSION}; "

@@ -58,7 +58,8 @@ class ServerProcess:
                 pass
             time.sleep(0.05)
         self.stop()
-        raise TimeoutError(f"{self.binary} did not answer on {self.url} within {timeout} s: {self.log_tail()}")
+        raise TimeoutError(f"{self.binary} did not answer on {self.url} within {timeout} s: "
+                           f"{self.log_tail()}")
 
     def stop(self) -> None:
         """Stop the server by its PID (SIGTERM, then SIGKILL after 10 s)."""
@@ -110,7 +111,8 @@ reporting-disabled = true
 
     def create_database(self, name: str) -> None:
         """``CREATE DATABASE name``."""
-        httpx.post(self.url + "/query", data={"q": f'CREATE DATABASE "{name}"'}, timeout=10).raise_for_status()
+        response = httpx.post(self.url + "/query", data={"q": f'CREATE DATABASE "{name}"'}, timeout=10)
+        response.raise_for_status()
 
     def query(self, database: str, q: str) -> list[dict[str, Any]]:
         """Run InfluxQL; the ``series`` of the first statement's result (empty list when none)."""
@@ -149,31 +151,29 @@ class VictoriaMetrics(ServerProcess):
             time.sleep(0.2)
 
 
-def _require(binary: str) -> None:
-    if shutil.which(binary) is None:
-        pytest.skip(f"{binary} is not installed: run scripts/setup-test-env.sh")
+def _running(server: ServerProcess) -> Iterator[ServerProcess]:
+    """Start ``server`` (skipping the test if its binary is missing) and stop it afterwards."""
+    if shutil.which(server.binary) is None:
+        pytest.skip(f"{server.binary} is not installed: run scripts/setup-test-env.sh")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture
 def influxdb1(tmp_path: Path) -> Iterator[InfluxDB1]:
     """A running InfluxDB 1.6.7 with an empty database ``site``."""
-    _require(InfluxDB1.binary)
     server = InfluxDB1(tmp_path / "influxdb")
-    server.start()
-    try:
+    for _ in _running(server):
         server.create_database("site")
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
 def victoria(tmp_path: Path) -> Iterator[VictoriaMetrics]:
     """A running, empty VictoriaMetrics."""
-    _require(VictoriaMetrics.binary)
     server = VictoriaMetrics(tmp_path / "victoria")
-    server.start()
-    try:
+    for _ in _running(server):
         yield server
-    finally:
-        server.stop()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from gateway.config.sinks import InfluxConfig
 from gateway.readings import Quality, Reading
 from gateway.store.influx import InfluxSink
 from tests.servers.influx import InfluxDB1
+from tests.store.support import until
 
 T0 = 1_790_000_000.0
 KINDS = {"crane-1": "crane", "pit-1": "pit"}
@@ -31,14 +31,6 @@ def config(server: InfluxDB1, database: str = "site", **kw: object) -> InfluxCon
 def loads(first: int, count: int) -> list[Reading]:
     """Crane readings one second apart, load_t = the reading's number."""
     return [Reading(T0 + i, "GD-1", "crane-1", "load_t", float(i), "t") for i in range(first, first + count)]
-
-
-async def until(condition: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
 
 
 def load_rows(server: InfluxDB1) -> list[tuple[int, float, str | None]]:
@@ -59,7 +51,8 @@ async def test_readings_arrive_with_schema_and_ms_times(influxdb1: InfluxDB1, tm
     await sink.stop()
     crane = influxdb1.query("site", "SELECT * FROM crane GROUP BY *")
     assert crane == [{"name": "crane", "tags": {"device": "crane-1", "project": "GD-1"},
-                      "columns": ["time", "load_t", "operator_id"], "values": [[1790000000001, 3.25, "OP-7"]]}]
+                      "columns": ["time", "load_t", "operator_id"],
+                      "values": [[1790000000001, 3.25, "OP-7"]]}]
     pit = influxdb1.query("site", "SELECT * FROM pit GROUP BY *")
     assert pit[0]["tags"] == {"device": "pit-1", "point": "ZQS-01", "project": "GD-1", "quality": "fault"}
     stats = sink.stats()

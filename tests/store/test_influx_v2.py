@@ -7,9 +7,7 @@ malformed lines with 204, so the refusal paths are tested on InfluxDB 1.6.7 (tes
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from gateway.config.sinks import InfluxConfig
 from gateway.readings import Reading
 from gateway.store.influx import InfluxSink
 from tests.servers.influx import VictoriaMetrics
+from tests.store.support import until
 
 T0 = 1_790_000_000.0
 KINDS = {"crane-1": "crane", "pit-1": "pit"}
@@ -26,14 +25,6 @@ KINDS = {"crane-1": "crane", "pit-1": "pit"}
 def config(server: VictoriaMetrics, **kw: object) -> InfluxConfig:
     return InfluxConfig(url=server.url, api="v2", org="site", bucket="site", token="t",
                         flush_interval_s=0.05, timeout_s=2, **kw)  # type: ignore[arg-type]
-
-
-async def until(condition: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
 
 
 def samples(server: VictoriaMetrics, name: str, expect: int) -> list[tuple[int, float, dict[str, str]]]:

@@ -62,7 +62,8 @@ def test_history_is_raw_up_to_max_points_then_bucketed(store: LocalStore) -> Non
     raw = store.reader.history("crane-1", "load_t", T0 + 10, T0 + 19, max_points=10)
     assert raw is not None and raw.bucket_s == 0
     assert [(p.ts, p.value, p.quality) for p in raw.points] == [
-        (T0 + i, 1000.0 if i % 7 == 0 else float(i % 50), "fault" if i % 7 == 0 else "ok") for i in range(10, 20)]
+        (T0 + i, 1000.0 if i % 7 == 0 else float(i % 50), "fault" if i % 7 == 0 else "ok")
+        for i in range(10, 20)]
 
     hist = store.reader.history("crane-1", "load_t", T0, T0 + 599.999, max_points=60)
     assert hist is not None and hist.bucket_s == 10.0 and len(hist.points) == 60
@@ -129,7 +130,8 @@ def test_retention_deletes_only_what_is_older(tmp_path: Path) -> None:
     assert store.reader.counts().rows == 31
 
 
-def test_disk_budget_drops_the_oldest_first_and_warns(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_disk_budget_drops_the_oldest_first_and_warns(tmp_path: Path,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
     cfg = LocalStoreConfig(max_disk_mb=1, flush_interval_s=0.05)
     store = LocalStore(tmp_path / "h.db", cfg, maintenance_interval_s=3600)
     store.start()
