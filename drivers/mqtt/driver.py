@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from dataclasses import replace
 
 from drivers.base import DeviceStats
 from drivers.mqtt.decode import MessageDecoder, compile_path
@@ -49,8 +50,13 @@ class MqttDriver:
         await asyncio.gather(*(link.stop() for link in self._links))
 
     def stats(self) -> dict[str, DeviceStats]:
-        """Counters by device id (``requests`` counts MQTT messages received)."""
-        return {device: st for link in self._links for device, st in link.stats.items()}
+        """A snapshot of the counters by device id (``requests`` counts MQTT messages received).
+
+        Copies, because paho's thread keeps counting: a caller iterating ``per_metric`` while a
+        new metric is added would fail; ``dict(d)`` copies under the GIL in one step.
+        """
+        return {device: replace(st, per_metric=dict(st.per_metric))
+                for link in self._links for device, st in link.stats.items()}
 
     def topic_errors(self) -> dict[str, int]:
         """Malformed messages by topic, over every broker."""
