@@ -38,8 +38,7 @@ class DeviceOffline:
         else:
             watch.last_seen = max(watch.last_seen, ts)
             watch.driver_offline = ""
-        if self._memory.get(device) is None:
-            return None
+        # reported even when nothing was known offline: after a restart the alert may still be open
         return self._memory.report(device, "", None, lambda: RuleResult(
             rule=RULE, device=device, point="", level=None, ts=ts, clause=clause, value=0.0, unit="s",
             message=f"{name} 恢复在线 | {device} online again", backfill=backfill))

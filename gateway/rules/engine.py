@@ -15,6 +15,7 @@ from gateway.config.pit import PitPoint
 from gateway.config.rules import (CraneLoadRule, CraneTiltRule, CraneWindRule, DeviceOfflineRule, PitRule,
                                   SensorFaultRule)
 from gateway.config.site import DeviceConfig
+from gateway.config.yamlsrc import Loc, format_loc, load_yaml
 from gateway.readings import DeviceStatus, Quality, Reading
 from gateway.rules.crane_collision import CraneCollision, CraneView
 from gateway.rules.crane_load import CraneLoad
@@ -214,18 +215,20 @@ class RuleEngine:
 
 
 def _check(site: LoadedSite) -> None:
-    issues: list[ConfigIssue] = []
+    """What the config models cannot see alone: rules for unknown devices, pit threshold keys."""
+    found: list[tuple[Loc, str, str]] = []
     known = {d.id for d in site.config.devices}
     for device in site.config.rules.devices:
         if device not in known:
-            issues.append(ConfigIssue(site.path, None, f"rules.devices.{device}",
-                                      f"rules for device {device!r}, which is not in devices",
-                                      f"known devices: {', '.join(sorted(known))}"))
+            found.append((("rules", "devices", device), f"rules for device {device!r}, which is not in devices",
+                          f"known devices: {', '.join(sorted(known))}"))
     for i, d in enumerate(site.config.devices):
         if d.pit is not None:
-            issues.extend(check_thresholds(site.path, i, d.pit))
-    if issues:
-        raise ConfigError(issues)
+            found.extend(check_thresholds(i, d.pit))
+    if found:
+        _, smap = load_yaml(site.path)  # only to name the lines
+        raise ConfigError([ConfigIssue(site.path, smap.line_of(loc), format_loc(loc), message, hint)
+                           for loc, message, hint in found])
 
 
 def _name(dev: DeviceConfig) -> str:

@@ -8,10 +8,8 @@ change from the baseline) or kN of axial force.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-
-from gateway.config.errors import ConfigIssue
 from gateway.config.pit import PitPoint, PitSpec
+from gateway.config.yamlsrc import Loc
 
 PILE_WALLS = {"bored_pile", "diaphragm_wall", "sheet_pile", "smw"}
 
@@ -66,17 +64,14 @@ def point_limits(pit: PitSpec, point: PitPoint, metric: str) -> PointLimits | No
     group = "pile" if pit.support in PILE_WALLS else "soil"
     table = "GB 50497-2019 §8.0.3, Table 8.0.4 {} (table values: practice)"
     unit = "kN" if metric == "axial_kn" else "mm"
-    if metric == "disp_h_mm" or (metric == "incl_mm"):
-        if metric == "incl_mm":
-            abs_mm, pct = INCLINOMETER[grade]
-            rate = None  # the table gives inclinometers no rate
-            jump = WALL_TOP_H[group][grade][2]  # chosen: the wall-top horizontal daily rate
-            item = "deep horizontal"
-        else:
-            abs_mm, pct, rate = WALL_TOP_H[group][grade]
-            jump = rate
-            item = "wall-top horizontal"
-        cumulative = min(abs_mm, pct / 100 * depth_mm)
+    if metric == "incl_mm":
+        abs_mm, pct = INCLINOMETER[grade]
+        cumulative, item = min(abs_mm, pct / 100 * depth_mm), "deep horizontal"
+        rate = None  # the table gives inclinometers no rate
+        jump = WALL_TOP_H[group][grade][2]  # chosen: the wall-top horizontal daily rate of the grade
+    elif metric == "disp_h_mm":
+        abs_mm, pct, rate = WALL_TOP_H[group][grade]
+        cumulative, jump, item = min(abs_mm, pct / 100 * depth_mm), rate, "wall-top horizontal"
     elif metric == "disp_v_mm" and point.kind == "wall_top":
         abs_mm, pct, rate = WALL_TOP_V[grade]
         cumulative, jump, item = min(abs_mm, pct / 100 * depth_mm), rate, "wall-top vertical"
@@ -96,27 +91,28 @@ def point_limits(pit: PitSpec, point: PitPoint, metric: str) -> PointLimits | No
     if "cumulative_mm" in over or "cumulative_pct_h" in over:
         cumulative = min(over.get("cumulative_mm", float("inf")),
                          over.get("cumulative_pct_h", float("inf")) / 100 * depth_mm)
-    rate = over.get("rate_mm_d", rate)
-    jump = over.get("jump_mm", rate if "rate_mm_d" in over and jump is not None else jump)
+    if "rate_mm_d" in over:
+        rate = over["rate_mm_d"]
+        jump = rate if jump is not None else None  # the jump value follows the designer's daily rate
+    jump = over.get("jump_mm", jump)
     clause = "GB 50497-2019 §8.0.1 (designer's alarm value)" if designed else table.format(item)
     return PointLimits(metric, unit, cumulative, rate, jump, clause, over.get("baseline_m"))
 
 
-def check_thresholds(file: Path, device_index: int, pit: PitSpec) -> list[ConfigIssue]:
-    """Issues with the points' threshold overrides and capacities (unknown keys, missing capacity)."""
-    issues = []
+def check_thresholds(device_index: int, pit: PitSpec) -> list[tuple[Loc, str, str]]:
+    """Problems with the points' threshold overrides and capacities: (field path, message, hint)."""
+    issues: list[tuple[Loc, str, str]] = []
     for j, point in enumerate(pit.points):
-        where = f"devices[{device_index}].pit.points[{j}]"
+        where: Loc = ("devices", device_index, "pit", "points", j)
         if point.kind == "strut" and point.capacity_kn is None and \
                 "cumulative_kn" not in point.thresholds.get("axial_kn", {}):
-            issues.append(ConfigIssue(file, None, f"{where}.capacity_kn",
-                                      f"strut point {point.code} has no capacity_kn",
-                                      "add capacity_kn: (member capacity, kN) so its axial force can be judged "
-                                      "(GB 50497 Table 8.0.4)"))
+            issues.append((where + ("capacity_kn",), f"strut point {point.code} has no capacity_kn",
+                           "add capacity_kn: (member capacity, kN) so its axial force can be judged "
+                           "(GB 50497 Table 8.0.4)"))
         for metric, values in point.thresholds.items():
             unknown = sorted(set(values) - OVERRIDE_KEYS)
             if unknown:
-                issues.append(ConfigIssue(file, None, f"{where}.thresholds.{metric}",
-                                          f"point {point.code}: unknown threshold key(s) {', '.join(unknown)}",
-                                          f"known keys: {', '.join(sorted(OVERRIDE_KEYS))}"))
+                issues.append((where + ("thresholds", metric),
+                               f"point {point.code}: unknown threshold key(s) {', '.join(unknown)}",
+                               f"known keys: {', '.join(sorted(OVERRIDE_KEYS))}"))
     return issues

@@ -66,3 +66,36 @@ def test_noise_around_the_warning_line_does_not_flap(engine: RuleEngine) -> None
     for ts in range(300):
         results += load_at(engine, ts, 2.85 * (0.90 + rng.uniform(-0.02, 0.02)))
     assert levels(results) in (["warning"], [None, "warning"])
+
+
+def test_per_device_thresholds_replace_the_sites(tmp_path) -> None:
+    from tests.rules.sites import site_variant
+
+    def stricter(data: dict) -> None:
+        data["rules"]["devices"] = {"crane-2": {"crane_load": {"warning_pct": 80, "alarm_pct": 95,
+                                                               "critical_pct": 105}}}
+    engine = RuleEngine(site_variant(tmp_path, stricter))
+    [c1] = run(engine, [sample("crane-1", 1, load_t=2.85 * 0.96, radius_m=30)], "crane.load")
+    [c2] = run(engine, [sample("crane-2", 1, load_t=2.4 * 0.96, radius_m=30)], "crane.load")
+    assert (c1.level, c2.level) == ("warning", "alarm")
+
+
+def test_rules_for_an_unknown_device_are_a_config_error(tmp_path) -> None:
+    from gateway.config import ConfigError
+    from tests.rules.sites import site_variant
+
+    with pytest.raises(ConfigError) as err:
+        RuleEngine(site_variant(tmp_path, lambda d: d["rules"].update(devices={"crane-3": {}})))
+    [issue] = err.value.issues
+    assert issue.path == "rules.devices.crane-3" and issue.line is not None
+    assert "not in devices" in issue.message and "crane-1, crane-2" in issue.hint
+
+
+def test_thresholds_out_of_order_are_a_config_error_with_the_line(tmp_path) -> None:
+    from gateway.config import ConfigError
+    from tests.rules.sites import site_variant
+
+    with pytest.raises(ConfigError) as err:
+        site_variant(tmp_path, lambda d: d["rules"].update(crane_load={"warning_pct": 100, "alarm_pct": 90}))
+    assert "warning_pct < alarm_pct < critical_pct" in str(err.value)
+    assert "site.yaml:" in str(err.value) and "rules.crane_load" in str(err.value)
