@@ -13,7 +13,7 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import paho.mqtt.client as mqtt
 
@@ -84,6 +84,7 @@ class BrokerLink:
         client.disconnect()
         await asyncio.to_thread(client.loop_stop)
         self._drain()  # what paho decoded before it stopped
+        self._online = None  # a later start() announces its connection again
         for st in self.stats.values():
             st.online = False
 
@@ -192,12 +193,12 @@ class BrokerLink:
                 st.last_error = reason
             self._call_in_loop(self._bus.publish_status, DeviceStatus(now, device, online, reason))
 
-    def _call_in_loop(self, fn: object, *args: object) -> None:
+    def _call_in_loop(self, fn: Callable[..., object], *args: object) -> None:
         loop = self._loop
         if loop is None or loop.is_closed():
             return
         try:
-            loop.call_soon_threadsafe(fn, *args)  # type: ignore[arg-type]
+            loop.call_soon_threadsafe(fn, *args)
         except RuntimeError:  # the loop closed between the check and the call (shutdown)
             log.debug("%s: event loop closed, dropped a hand-over", self.where)
 

@@ -162,3 +162,16 @@ async def test_one_client_per_broker_serves_every_device_on_it(tmp_path: Path,
         assert len([c for c in connects if "sitegw-T-0001-site" in c]) == 1, connects
     finally:
         await driver.stop()
+
+
+async def test_a_restarted_driver_announces_itself_online_again(tmp_path: Path,
+                                                                mosquitto: MosquittoServer) -> None:
+    driver, rec = await started((tmp_path, mosquitto.port))
+    await driver.stop()
+    assert driver.stats()["pit-1"].online is False
+    await driver.start()
+    try:
+        await rec.wait(lambda: len([s for s in rec.statuses if s.online]) == 2, what="a second online status")
+        assert driver.stats()["pit-1"].online is True
+    finally:
+        await driver.stop()
