@@ -34,7 +34,8 @@ T = TypeVar("T")
 
 KINEMATICS = ("load_t", "radius_m", "height_m", "slew_deg")
 WATCHED_KINDS = ("crane", "anemometer", "pit", "generic")  # cameras: camera.offline belongs to vision/
-FRESH = (Quality.OK, Quality.BACKFILL)
+FRESH = (Quality.OK, Quality.BACKFILL)  # judged by the rules
+ALIVE = (*FRESH, Quality.FAULT)  # proves the device answers (a faulty value is still an answer)
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,8 @@ class RuleEngine:
                 self._warn_once(device, "", "readings from a device that is not in the site file are not judged")
                 readings.extend(group)
                 continue
-            fresh = [r for r in group if r.quality in FRESH]
-            backfill = any(r.quality is Quality.BACKFILL for r in fresh)
-            if fresh and dev.kind in WATCHED_KINDS:
+            backfill = any(r.quality is Quality.BACKFILL for r in group)
+            if any(r.quality in ALIVE for r in group) and dev.kind in WATCHED_KINDS:
                 results.extend(_some(self._offline.seen(device, ts, _name(dev), _offline_clause(dev), backfill)))
             moved = False
             for r in group:
@@ -116,7 +116,9 @@ class RuleEngine:
     def _reading(self, dev: DeviceConfig, r: Reading) -> tuple[Reading, list[RuleResult]]:
         value, name, backfill = r.value, _name(dev), r.quality is Quality.BACKFILL
         if r.metric == "operator_id" and dev.crane is not None:
-            return r, _some(self._operator.evaluate(dev.id, name, str(value), r.ts, backfill))
+            # black boxes read over Modbus report card numbers as numbers: 1001.0 is card "1001"
+            text = f"{value:.0f}" if isinstance(value, float) and value.is_integer() else str(value)
+            return r, _some(self._operator.evaluate(dev.id, name, text, r.ts, backfill))
         if isinstance(value, str):
             self._warn_once(dev.id, r.metric, f"text value for numeric metric {r.metric}: not judged")
             return r, []
@@ -160,6 +162,12 @@ class RuleEngine:
         valid_range = (over.get("range_min", default_range[0]), over.get("range_max", default_range[1])) \
             if default_range else None
         series = self._pit.series(dev.id, point.code, r.metric)
+        if series.last_ts is not None and r.ts <= series.last_ts:
+            # late (backfilled) or repeated readings would corrupt the rate and jump history
+            self._warn_once(dev.id, f"{point.code}/{r.metric}/order",
+                            "readings older than the last one judged are kept but not judged")
+            return r, []
+        series.last_ts = r.ts
         value = limits.to_table_units(raw, series.baseline) if limits else raw
         jump = limits.jump if limits else None
         reason = self._fault.judge(dev.id, point.code, r.metric, raw, r.ts, valid_range=valid_range,

@@ -33,6 +33,7 @@ class Series:
 
     baseline: float | None = None
     last_valid: float | None = None
+    last_ts: float | None = None  # of the last reading judged, valid or not
     after_fault: bool = False
     values: deque[tuple[float, float]] = field(default_factory=deque)
     rates: deque[tuple[float, float]] = field(default_factory=deque)

@@ -43,3 +43,12 @@ def test_card_removed_clears() -> None:
     results = run(engine, [sample("crane-1", 1, operator_id="OP-9999"), sample("crane-1", 2, operator_id="")],
                   "crane.operator")
     assert [r.level for r in results] == ["critical", None]
+
+
+def test_numeric_card_id_from_a_register_matches_the_roster(tmp_path) -> None:
+    from tests.rules.sites import site_variant
+
+    site = site_variant(tmp_path, lambda d: d["operators"].append({"id": "1003", "valid_until": "2030-01-01"}))
+    ts = datetime.fromisoformat("2026-11-21T09:00:00+08:00").timestamp()
+    [result] = run(RuleEngine(site), [sample("crane-1", ts, operator_id=1003.0)], "crane.operator")
+    assert result.level is None and result.value == "1003"

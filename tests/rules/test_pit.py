@@ -155,3 +155,11 @@ def test_water_level_change_from_the_first_reading() -> None:
     cumulative = [r for r in results if r.rule == "pit.cumulative"]
     assert cumulative[-1].level == "warning" and cumulative[-1].value == pytest.approx(-750)
     assert [r.level for r in results if r.rule == "pit.rate"][0] == "alarm"  # 600 mm/d > 500
+
+
+def test_late_readings_of_a_point_are_kept_but_not_judged() -> None:
+    engine = RuleEngine(reference_site())
+    series(engine, "ZQS-01", "disp_h_mm", [1.0, 1.1, 1.2])
+    late = engine.evaluate(sample("pit-1", H2 / 2, point="ZQS-01", disp_h_mm=19.0))
+    assert late.readings[0].value == 19.0 and late.readings[0].quality == "ok"
+    assert [r for r in late.results if r.rule.startswith("pit.")] == []
