@@ -85,7 +85,8 @@ class AlertManager:
             alert = Alert(alert_id=f"{fingerprint}:{seq}", fingerprint=fingerprint, project=self._project,
                           device=r.device, point=r.point, rule=r.rule, clause=r.clause, level=r.level,
                           state="firing", value=r.value, threshold=r.threshold, unit=r.unit, message=r.message,
-                          details=r.details, opened_ts=r.ts, updated_ts=r.ts, latched=r.latched)
+                          details=r.details, opened_ts=r.ts, updated_ts=r.ts, latched=r.latched,
+                          evidence=r.evidence)
             return self._record(alert, "firing", r.ts, backfill=r.backfill)
         if alert.level == r.level:
             # same level: keep the latest figures in memory; a change of level is what gets written
@@ -94,7 +95,7 @@ class AlertManager:
         escalated = rank(r.level) > rank(alert.level)
         alert = alert.model_copy(update={
             "level": r.level, "clause": r.clause, "value": r.value, "threshold": r.threshold, "unit": r.unit,
-            "message": r.message, "details": r.details, "updated_ts": r.ts,
+            "message": r.message, "details": r.details, "updated_ts": r.ts, "evidence": r.evidence or alert.evidence,
             # an acknowledgement covered the lower level only: an escalation needs a new one
             "state": "firing" if escalated else alert.state})
         return self._record(alert, "updated", r.ts, backfill=r.backfill)
@@ -212,7 +213,8 @@ class AlertManager:
         event = AlertEvent(alert_id=alert.alert_id, project=alert.project, device=alert.device, point=alert.point,
                            rule=alert.rule, clause=alert.clause, level=alert.level, state=state, value=alert.value,
                            threshold=alert.threshold, unit=alert.unit, ts=ts, message=alert.message,
-                           backfill=backfill, actor=actor, note=note, details=alert.details)
+                           backfill=backfill, actor=actor, note=note, details=alert.details,
+                           evidence=alert.evidence if state in ("firing", "updated") else None)
         self._store.save(alert, event, "pending" if deliver else "held")
         if alert.state == "resolved":
             self._active.pop(alert.fingerprint, None)

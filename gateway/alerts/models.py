@@ -35,6 +35,7 @@ class Alert(BaseModel):
     ack_note: str = ""
     notified_level: Level | None = Field(None, description="level last delivered to on_event (None: never)")
     latched: bool = Field(False, description="never clears by itself: a supervisor resolves it")
+    evidence: str | None = Field(None, description="latest evidence (JPEG as base64, or a URL)")
 
 
 class AlertDetail(BaseModel):

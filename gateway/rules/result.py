@@ -29,6 +29,7 @@ class RuleResult:
     details: dict[str, float | str | list[str]] = field(default_factory=dict)
     backfill: bool = False
     latched: bool = False
+    evidence: str | None = None  # JPEG as base64, or a URL (vision results)
 
 
 def rank(level: Level | None) -> int:

@@ -203,3 +203,13 @@ def test_list_filters(manager: AlertManager) -> None:
     assert [a.device for a in manager.list_alerts(since=25)] == ["anemo-1"]
     assert [a.device for a in manager.list_alerts(until=15)] == ["crane-1"]
     assert manager.list_alerts(state="resolved") == []
+
+
+def test_vision_results_take_the_same_path_with_their_evidence(manager: AlertManager,
+                                                               sent: list[AlertEvent]) -> None:
+    def helmet(level: str | None, ts: float, evidence: str | None = None) -> RuleResult:
+        return RuleResult(rule="vision.no_helmet", device="cam-1", point="", level=level, ts=ts,  # type: ignore[arg-type]
+                          clause="JGJ 59-2011", message="未戴安全帽", evidence=evidence)
+    manager.handle([helmet("warning", 1, "data:image/jpeg;base64,/9j/AAA="), helmet(None, 5)])
+    assert [(e.state, e.evidence) for e in sent] == [("firing", "data:image/jpeg;base64,/9j/AAA="),
+                                                     ("resolved", None)]
