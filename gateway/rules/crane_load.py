@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from gateway.config.crane import LoadChartPoint
 from gateway.config.rules import CraneLoadRule
-from gateway.rules.levels import LevelMemory, banded_level, threshold_of
+from gateway.rules.levels import LevelMemory, banded_level, banded_result
 from gateway.rules.result import RuleResult
 
 RULE = "crane.load"
@@ -46,13 +46,10 @@ class CraneLoad:
         level = banded_level(pct, thresholds, self._memory.get(device), cfg.hysteresis_pct / 100)
 
         def build() -> RuleResult:
-            return RuleResult(
-                rule=RULE, device=device, point="", level=level, ts=ts,
-                clause=CLAUSES[level] if level else CLAUSES["alarm"],
-                value=round(pct, 1), threshold=threshold_of(thresholds, level) or cfg.alarm_pct, unit="%",
-                message=f"{name} 起重量 {pct:.0f}% (额定 {rated:.2f} t @ {radius_m:g} m) | "
-                        f"{device} load {load_t:g} t = {pct:.0f} % of rated {rated:.2f} t at {radius_m:g} m",
-                details={"load_t": load_t, "radius_m": radius_m, "rated_t": round(rated, 3)},
-                backfill=backfill)
+            return banded_result(
+                RULE, CLAUSES, device, level, ts, round(pct, 1), thresholds, "%",
+                f"{name} 起重量 {pct:.0f}% (额定 {rated:.2f} t @ {radius_m:g} m) | "
+                f"{device} load {load_t:g} t = {pct:.0f} % of rated {rated:.2f} t at {radius_m:g} m",
+                {"load_t": load_t, "radius_m": radius_m, "rated_t": round(rated, 3)}, backfill)
 
         return self._memory.report(device, "", level, build)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from gateway.config.rules import CraneTiltRule
-from gateway.rules.levels import LevelMemory, banded_level, threshold_of
+from gateway.rules.levels import LevelMemory, banded_level, banded_result
 from gateway.rules.result import RuleResult
 
 RULE = "crane.tilt"
@@ -32,12 +32,10 @@ class CraneTilt:
         level = banded_level(per_mille, thresholds, self._memory.get(device), cfg.hysteresis_pct / 100)
 
         def build() -> RuleResult:
-            return RuleResult(
-                rule=RULE, device=device, point="", level=level, ts=ts,
-                clause=CLAUSES[level] if level else CLAUSES["alarm"],
-                value=round(per_mille, 3), threshold=threshold_of(thresholds, level) or limit_per_mille, unit="‰",
-                message=f"{name} 塔身垂直度 {per_mille:.2f}‰ (限值 {limit_per_mille:g}‰) | "
-                        f"{device} tower verticality {per_mille:.2f}/1000, limit {limit_per_mille:g}/1000",
-                details={"tilt_deg": tilt_deg}, backfill=backfill)
+            return banded_result(
+                RULE, CLAUSES, device, level, ts, round(per_mille, 3), thresholds, "‰",
+                f"{name} 塔身垂直度 {per_mille:.2f}‰ (限值 {limit_per_mille:g}‰) | "
+                f"{device} tower verticality {per_mille:.2f}/1000, limit {limit_per_mille:g}/1000",
+                {"tilt_deg": tilt_deg}, backfill)
 
         return self._memory.report(device, "", level, build)

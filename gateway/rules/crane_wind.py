@@ -7,7 +7,7 @@ serves, since one anemometer's wind stops every crane it serves.
 from __future__ import annotations
 
 from gateway.config.rules import CraneWindRule
-from gateway.rules.levels import LevelMemory, banded_level, threshold_of
+from gateway.rules.levels import LevelMemory, banded_level, banded_result
 from gateway.rules.result import RuleResult
 
 RULE = "crane.wind"
@@ -37,13 +37,10 @@ class CraneWind:
             level = "warning"  # one gust is not yet an alarm
 
         def build() -> RuleResult:
-            cranes = "、".join(serve_names)
-            return RuleResult(
-                rule=RULE, device=device, point="", level=level, ts=ts,
-                clause=CLAUSES[level] if level else CLAUSES["warning"],
-                value=round(wind_ms, 2), threshold=threshold_of(thresholds, level) or cfg.warning_ms, unit="m/s",
-                message=f"{name} 风速 {wind_ms:.1f} m/s，{cranes} 停止吊装 | wind {wind_ms:.1f} m/s at "
-                        f"{device}, serving {', '.join(serves)}",
-                details={"cranes": list(serves)}, backfill=backfill)
+            return banded_result(
+                RULE, CLAUSES, device, level, ts, round(wind_ms, 2), thresholds, "m/s",
+                f"{name} 风速 {wind_ms:.1f} m/s，{'、'.join(serve_names)} 停止吊装 | wind {wind_ms:.1f} m/s at "
+                f"{device}, serving {', '.join(serves)}",
+                {"cranes": list(serves)}, backfill)
 
         return self._memory.report(device, "", level, build)

@@ -47,6 +47,15 @@ def threshold_of(thresholds: Thresholds, level: Level | None) -> float | None:
     return next((t for lv, t in thresholds if lv == level), None)
 
 
+def banded_result(rule: str, clauses: dict[str, str], device: str, level: Level | None, ts: float,
+                  value: float, thresholds: Thresholds, unit: str, message: str,
+                  details: dict[str, float | str | list[str]], backfill: bool) -> RuleResult:
+    """The verdict of a threshold rule: the level's clause and threshold (the alarm's once clear)."""
+    return RuleResult(rule=rule, device=device, point="", level=level, ts=ts, clause=clauses[level or "alarm"],
+                      value=value, threshold=threshold_of(thresholds, level or "alarm"), unit=unit, message=message,
+                      details=details, backfill=backfill)
+
+
 class LevelMemory:
     """Current level per (device, point) for one rule, and what to report to the alert manager.
 
