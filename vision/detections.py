@@ -50,5 +50,6 @@ class FrameResult:
     height: int
     detections: list[Detection] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
-    motion: bool = True
+    motion: bool = True  # the gate saw something move
+    detected: bool = True  # the detectors ran (motion, or the periodic look at a still scene)
     inference_ms: float = 0.0

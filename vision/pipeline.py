@@ -86,7 +86,9 @@ class CameraAnalyzer:
         res = FrameResult(self.cam.name, frame.ts, w, h)
         regions = self.gate.regions(img) if self.cam.motion_gate else [(0.0, 0.0, float(w), float(h))]
         full_due = frame.ts - self._last_full >= self.cam.still_recheck_s
-        if regions or full_due:
+        res.motion = bool(regions)
+        res.detected = bool(regions) or full_due
+        if res.detected:
             win = (0, 0, w, h) if full_due else detection_window(regions, w, h)
             if win == (0, 0, w, h):
                 self._last_full = frame.ts
@@ -96,8 +98,6 @@ class CameraAnalyzer:
             res.violations += self._helmet_violations()
             if self._edges is not None:
                 res.violations += self._edges.update(img, self._last)
-        else:
-            res.motion = False
         res.detections = list(self._last)
         res.violations += self._zones.update(frame.ts, self._last)
         events = self._events(frame, res)

@@ -7,6 +7,7 @@ only grabbed (demuxed), not converted, which is the cheap way to skip them.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ import numpy as np
 from vision.config import CameraConfig
 from vision.labels import IMAGE_SUFFIXES, list_images
 
-VIDEO_SUFFIXES = (".mp4", ".avi", ".mkv", ".mov", ".mjpg", ".mjpeg", ".ts", ".h264", ".webm")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +104,7 @@ class FrameSource:
                 img = cv2.imread(str(f))
                 if img is None:
                     # one unreadable picture must not stop the rest; it is reported, not skipped silently
-                    self.on_status(True, f"camera {self.cam.name}: cannot decode {f}, skipped")
+                    log.warning("camera %s: cannot decode %s, skipped", self.cam.name, f)
                     continue
                 yield Frame(self.clock(), img, f.name, False)
                 if self.cam.loop:

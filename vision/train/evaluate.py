@@ -4,7 +4,8 @@
 
 Runs the ONNX file through cv2.dnn exactly as the gateway does. Thresholds are chosen on the
 validation part (most recall at precision >= 0.80 per class); the figures are then measured on
-the test part, which training never read, per data set and pooled. Writes NAME.json beside the
+the test part, which training never read: all of it, without the images that near-duplicate a
+train image (split.near_duplicates), and per data set without those. Writes NAME.json beside the
 model (size, thresholds, figures, provenance).
 """
 
@@ -53,7 +54,11 @@ def main() -> None:
         "trained_on": "vision/train/split/train.txt (cap CC BY 4.0 + sfchd, see docs/vision.md)",
         "test": {}}
     test_ids = split.load("test")
-    for name, ids in (("all", test_ids), *((s, [i for i in test_ids if i.startswith(s + "/")]) for s in split.SETS)):
+    dups = set(split.load("test_near_duplicates"))
+    clean = [i for i in test_ids if i not in dups]
+    parts = [("all", test_ids), ("no_near_duplicates", clean),
+             *((s, [i for i in clean if i.startswith(s + "/")]) for s in split.SETS)]
+    for name, ids in parts:
         res = run(det, args.data, ids).result(thr)
         card["test"][name] = {"images": len(ids), **{r.label: {k: (round(v, 3) if isinstance(v, float) else v)
                                                                for k, v in asdict(r).items() if k != "label"}

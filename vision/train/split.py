@@ -9,6 +9,9 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import cv2
+import numpy as np
+
 SETS = ("cap", "sfchd")
 SPLIT_DIR = Path(__file__).parent / "split"
 SEED = 20261121
@@ -45,6 +48,32 @@ def label_path(data_root: Path, image_id: str) -> Path:
     return data_root / s / "labels" / (Path(f).stem + ".txt")
 
 
+def _dhashes(path: Path) -> list[np.ndarray]:
+    grey = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2GRAY)
+    out = []
+    # the sets contain flipped copies of one photo, so compare against all four flips
+    for v in (grey, grey[:, ::-1], grey[::-1, :], grey[::-1, ::-1]):
+        s = cv2.resize(v, (9, 8), interpolation=cv2.INTER_AREA).astype(np.int16)
+        out.append(np.packbits((s[:, 1:] > s[:, :-1]).ravel()))
+    return out
+
+
+def near_duplicates(data_root: Path, part: str, max_bits: int = 8) -> list[str]:
+    """Images of `part` whose 64-bit difference hash (any flip) is within `max_bits` of a train image.
+
+    The split is by file, but the sources hold re-encoded, flipped or cropped copies of one
+    photo under different names; the figures are also given without these.
+    """
+    train = np.stack([_dhashes(image_path(data_root, i))[0] for i in load("train")])
+    out = []
+    for i in load(part):
+        best = min(int(np.unpackbits(np.bitwise_xor(train, h), axis=1).sum(1).min())
+                   for h in _dhashes(image_path(data_root, i)))
+        if best <= max_bits:
+            out.append(i)
+    return out
+
+
 if __name__ == "__main__":
     import sys
 
@@ -53,3 +82,6 @@ if __name__ == "__main__":
     for part, ids in build(root).items():
         (SPLIT_DIR / f"{part}.txt").write_text("\n".join(ids) + "\n")
         print(f"{part}: {len(ids)} images")
+    dups = near_duplicates(root, "test")
+    (SPLIT_DIR / "test_near_duplicates.txt").write_text("\n".join(dups) + "\n")
+    print(f"test images near-duplicating a train image: {len(dups)}")

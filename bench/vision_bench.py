@@ -1,0 +1,94 @@
+"""Vision cost on this machine: CPU ms per analysed 1280x720 frame, on a still scene, and RSS per camera worker.
+
+One camera worker uses one thread (cv2.setNumThreads(1)), as in production. Frames are the
+shipped real photos (vision/demo/cap) scaled to 1280x720. "all checks" = motion gate, hard-hat
+network, HOG persons, one danger zone and one protected edge on the whole frame (the gate
+switched off, so every frame is a full analysis: the worst case). "still scene" = the same
+frame again and again with the gate on. CPU time is process time of the analysing thread's process.
+
+Run: .venv/bin/python bench/vision_bench.py [--frames N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from vision.config import CameraConfig, EdgeConfig, VisionConfig, ZoneConfig
+from vision.detectors.helmet import HelmetDetector
+from vision.detectors.person import PersonDetector
+from vision.pipeline import CameraAnalyzer
+from vision.sources import Frame
+from vision.worker import VisionSupervisor
+
+SAMPLE = Path(__file__).resolve().parents[1] / "vision" / "demo" / "cap" / "images"
+
+
+def cpu_ms(fn, n: int) -> float:  # type: ignore[no-untyped-def]
+    """Median process-CPU milliseconds of n calls."""
+    out = []
+    for i in range(n):
+        t = time.process_time()
+        fn(i)
+        out.append((time.process_time() - t) * 1000)
+    return statistics.median(out)
+
+
+def worker_rss_mb(folder: Path) -> float:
+    """Resident memory of one real camera worker process after it analysed a few frames."""
+    cam = CameraConfig(name="bench", source=str(folder), loop=True, fps=5)
+    frames: list[object] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        sup = VisionSupervisor(VisionConfig(cameras=[cam], evidence_dir=Path(tmp)), lambda e: None, frames.append)
+        sup.start()
+        try:
+            end = time.monotonic() + 60
+            while len(frames) < 10 and time.monotonic() < end:
+                time.sleep(0.2)
+            pid = sup._workers[0].proc.pid  # type: ignore[union-attr]
+            status = Path(f"/proc/{pid}/status").read_text()
+            return int(next(ln.split()[1] for ln in status.splitlines() if ln.startswith("VmRSS"))) / 1024
+        finally:
+            sup.stop()
+
+
+def main() -> None:
+    """Print the figures as `name: value unit` lines."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--frames", type=int, default=24)
+    args = ap.parse_args()
+    cv2.setNumThreads(1)
+    imgs = [cv2.resize(cv2.imread(str(p)), (1280, 720)) for p in sorted(SAMPLE.iterdir())]
+    with tempfile.TemporaryDirectory() as tmp:
+        ref = Path(tmp) / "ref.jpg"
+        cv2.imwrite(str(ref), imgs[0])
+        cam = CameraConfig(name="bench", source="bench", zones=[ZoneConfig(name="pit", polygon=[
+            (100, 400), (700, 400), (700, 700), (100, 700)])], edges=[EdgeConfig(name="edge", polyline=[
+                (100, 380), (1200, 380)])], edge_reference=ref, still_recheck_s=1e9)
+        helmet, persons = HelmetDetector(), PersonDetector()
+        full = CameraAnalyzer(cam.model_copy(update={"motion_gate": False}), helmet, persons)
+        print(f"vision_frame_all_checks_1280x720: "
+              f"{cpu_ms(lambda i: full.analyse(Frame(float(i), imgs[i % len(imgs)], str(i), True)), args.frames):.1f}"
+              f" ms_cpu")
+        still = CameraAnalyzer(cam, helmet, persons)
+        still.analyse(Frame(0.0, imgs[0], "0", True))
+        print(f"vision_frame_still_scene_1280x720: "
+              f"{cpu_ms(lambda i: still.analyse(Frame(1.0 + i, imgs[0], str(i), True)), args.frames * 4):.2f}"
+              f" ms_cpu")
+        print(f"vision_helmet_net_only_1280x720: {cpu_ms(lambda i: helmet.raw(imgs[i % len(imgs)]), args.frames):.1f}"
+              f" ms_cpu")
+        print(f"vision_hog_persons_only_1280x720: "
+              f"{cpu_ms(lambda i: persons.detect(imgs[i % len(imgs)]), args.frames):.1f} ms_cpu")
+    print(f"vision_worker_rss: {worker_rss_mb(SAMPLE):.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

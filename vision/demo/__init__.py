@@ -1,0 +1,22 @@
+"""The demo site's camera: real CC BY 4.0 photos (see cap/ATTRIBUTION.md) replayed as a looping feed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from vision.config import CameraConfig, VisionConfig, ZoneConfig
+
+FRAMES = Path(__file__).resolve().parent / "cap" / "images"
+
+
+def demo_vision(evidence_dir: Path, fps: float = 0.5) -> VisionConfig:
+    """One camera over the shipped photos, with the hard-hat check and a hoist-entrance zone.
+
+    Consecutive photos show bare heads, so `vision.no_helmet` fires with evidence within a few
+    seconds of the demo starting; the zone (lower middle of the picture) catches the nearest workers.
+    """
+    cam = CameraConfig(name="cam-gate", source=str(FRAMES), loop=True, fps=fps, helmet_frames=2, persons=False,
+                       motion_gate=False,
+                       zones=[ZoneConfig(name="hoist-entrance", polygon=[(200, 380), (440, 380), (440, 640),
+                                                                         (200, 640)], inertia=2)])
+    return VisionConfig(cameras=[cam], evidence_dir=evidence_dir, evidence_budget_mb=50)
