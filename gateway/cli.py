@@ -95,6 +95,10 @@ def demo(
     influx_token: str = typer.Option("", "--influx-token", envvar="INFLUX_TOKEN", help="v2 token"),
     influx_database: str = typer.Option("sitegw", "--influx-database", help="v1 database"),
     no_scenarios: bool = typer.Option(False, "--no-scenarios", help="no scripted hazards: a quiet site"),
+    regulator_url: str | None = typer.Option(None, "--regulator-url",
+                                             help="send alerts to this receiver (default: an embedded one)"),
+    regulator_secret: str = typer.Option("", "--regulator-secret", envvar="SITEGW_REGULATOR_SECRET",
+                                         help="the project's secret at --regulator-url"),
 ) -> None:
     """A whole simulated site on this machine: cranes and anemometer over Modbus TCP/RTU, the pit over MQTT."""
     import asyncio
@@ -111,32 +115,50 @@ def demo(
             _fail(f"--influx-*: {exc}")
     opts = DemoOptions(state_dir=state_dir, duration=duration, host=host, port=port,
                        mqtt=_host_port(mqtt, "--mqtt") if mqtt else None, influx=influx,
-                       summary_json=summary_json, scenarios=not no_scenarios)
+                       summary_json=summary_json, scenarios=not no_scenarios, regulator_url=regulator_url,
+                       regulator_secret=regulator_secret)
+    if regulator_url and not regulator_secret:
+        _fail("--regulator-url needs --regulator-secret (or SITEGW_REGULATOR_SECRET)")
     try:
         summary = asyncio.run(run_demo(opts))
     except OSError as exc:
         _fail(str(exc))
     console.print(f"demo stopped after {summary['duration_s']} s: {summary['readings_total']} readings, "
-                  f"{summary['errors_total']} errors, store {summary['store']['rows']} rows")
+                  f"{summary['errors_total']} errors, store {summary['store']['rows']} rows, "
+                  f"{summary['alerts']['alerts']} alerts {summary['alerts']['by_rule']}")
 
 
 simulate_app = typer.Typer(help="Device simulators: real Modbus servers and MQTT publishers with scenarios.",
                            no_args_is_help=True)
 app.add_typer(simulate_app, name="simulate")
+regulator_app = typer.Typer(help="The regulator's side: receive hazards from many sites.", no_args_is_help=True)
+app.add_typer(regulator_app, name="regulator")
 
 
 def _register_subcommands() -> None:
     from drivers.simulators.modbus_cli import anemometer, crane
     from drivers.simulators.pit_cli import simulate_pit
+    from gateway.events_cli import events
+    from gateway.replay_cli import replay_command
+    from regulator.cli import add_project, serve
 
     simulate_app.command("crane")(crane)
     simulate_app.command("anemometer")(anemometer)
     simulate_app.command("pit")(simulate_pit)
+    app.command("replay")(replay_command)
+    app.command("events")(events)
+    regulator_app.command("serve")(serve)
+    regulator_app.command("add-project")(add_project)
 
 
 def _load_or_exit(site_file: Path) -> LoadedSite:
+    """The validated site, rules included (their thresholds are checked when the engine is built)."""
+    from gateway.rules import RuleEngine
+
     try:
-        return load_site(site_file)
+        site = load_site(site_file)
+        RuleEngine(site)
+        return site
     except ConfigError as exc:
         print(f"{len(exc.issues)} error(s) in the configuration:", file=sys.stderr)
         for issue in exc.issues:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import secrets
 import logging
 import signal
 from dataclasses import dataclass, field
@@ -24,7 +25,9 @@ from drivers.simulators.pit import PitSimulator
 from gateway.config import LoadedSite, load_site
 from gateway.config.sinks import ApiConfig, InfluxConfig
 from gateway.config.transport import MqttBroker, MqttTransport
+from gateway.config.uplinks import RegulatorUplink
 from gateway.runtime import Gateway
+from regulator.server import RegulatorServer
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,8 @@ class DemoOptions:
     influx: InfluxConfig | None = None
     summary_json: Path | None = None
     scenarios: bool = True
+    regulator_url: str | None = None  # an outside receiver instead of the embedded one
+    regulator_secret: str = ""
     site_file: Path = EXAMPLE_SITE
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -62,10 +67,14 @@ async def run_demo(opts: DemoOptions, on_ready: Any = None) -> dict[str, Any]:
         scenarios = CRANE_SCENARIOS if opts.scenarios else {d: "normal" for d in CRANE_SCENARIOS}
         sims = await start_modbus_simulators(site, scenarios=scenarios, rtu_devices=["crane-2", "anemo-1"])
         stack.push_async_callback(sims.stop)
+        uplink = await _regulator(stack, opts, site)
         brokers = {name: broker_cfg for name in site.config.mqtt_brokers}
-        gw = Gateway(sims.site, opts.state_dir, mqtt_brokers=brokers, api=ApiConfig(host=opts.host, port=opts.port))
+        gw = Gateway(sims.site, opts.state_dir, mqtt_brokers=brokers, api=ApiConfig(host=opts.host, port=opts.port),
+                     extra_uplinks=[uplink])
         await gw.start()
         stack.push_async_callback(gw.stop)
+        # a new MQTT session gets nothing published before it subscribed: wait for the driver first
+        await _until_online(gw, [d.id for d in site.config.devices if isinstance(d.transport, MqttTransport)])
         for pit in (d for d in site.config.devices if d.kind == "pit"):
             assert pit.pit is not None and isinstance(pit.transport, MqttTransport)
             sim = PitSimulator(pit.pit, broker_cfg.host, broker_cfg.port, pit.transport.topic_prefix,
@@ -73,11 +82,11 @@ async def run_demo(opts: DemoOptions, on_ready: Any = None) -> dict[str, Any]:
                                history_hours=72, interval_s=600)
             await sim.start()
             stack.push_async_callback(sim.stop)
-        _announce(gw, sims.rtu_path, broker_cfg, opts)
+        _announce(gw, sims.rtu_path, broker_cfg, uplink, opts)
         if on_ready is not None:
             on_ready(gw)
         await _wait(opts.duration)
-    summary = gw.summary()  # after the stack closed: the store has committed everything
+    summary = gw.final_summary or gw.summary()
     if opts.summary_json is not None:
         opts.summary_json.parent.mkdir(parents=True, exist_ok=True)
         opts.summary_json.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -93,12 +102,28 @@ async def _broker(stack: contextlib.AsyncExitStack, opts: DemoOptions) -> MqttBr
     return broker.as_config()
 
 
+async def _regulator(stack: contextlib.AsyncExitStack, opts: DemoOptions, site: LoadedSite) -> RegulatorUplink:
+    """The regulator uplink: the given receiver, or one embedded in this process with its own database."""
+    if opts.regulator_url:
+        return RegulatorUplink(name="regulator", base_url=opts.regulator_url, secret=opts.regulator_secret)
+    secret_file = opts.state_dir / "regulator.secret"
+    if not secret_file.exists():
+        secret_file.write_text(secrets.token_hex(16), encoding="utf-8")
+    secret = secret_file.read_text(encoding="utf-8").strip()
+    server = RegulatorServer(opts.state_dir / "regulator.sqlite")
+    await server.start()
+    stack.push_async_callback(server.stop)
+    p = site.config.project
+    server.repo.add_project(p.code, p.name, p.city, secret)
+    return RegulatorUplink(name="regulator", base_url=server.base_url, secret=secret)
+
+
 def _with_influx(site: LoadedSite, influx: InfluxConfig) -> LoadedSite:
     config = site.config.model_copy(update={"influx": influx})
     return LoadedSite(site.path, config, site.profiles)
 
 
-def _announce(gw: Gateway, rtu_path: str, broker: MqttBroker, opts: DemoOptions) -> None:
+def _announce(gw: Gateway, rtu_path: str, broker: MqttBroker, uplink: RegulatorUplink, opts: DemoOptions) -> None:
     lines = [
         f"sitegw demo: project {gw.site.config.project.code}, state in {opts.state_dir}",
         f"  crane-1       Modbus TCP  {_tcp(gw, 'crane-1')} unit 1",
@@ -107,9 +132,19 @@ def _announce(gw: Gateway, rtu_path: str, broker: MqttBroker, opts: DemoOptions)
         f"  pit-1         MQTT        {broker.host}:{broker.port} ({'given broker' if opts.mqtt else 'embedded amqtt'})",
         f"  scenarios     {'crane-1 overload, anemo-1 high wind, pit-1 displacement rate' if opts.scenarios else 'none'}",
         f"  influxdb      {opts.influx.url if opts.influx else 'not configured (local store only)'}",
+        f"  regulator     {uplink.base_url} ({'given receiver' if opts.regulator_url else 'embedded receiver'})",
         f"Dashboard: {gw.url}",
     ]
     print("\n".join(lines), flush=True)
+
+
+async def _until_online(gw: Gateway, devices: list[str], timeout: float = 15.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not all(gw.driver_stats().get(d) and gw.driver_stats()[d].online for d in devices):
+        if loop.time() > deadline:
+            raise OSError(f"the demo's MQTT devices {devices} did not connect to the broker within {timeout:.0f} s")
+        await asyncio.sleep(0.05)
 
 
 def _tcp(gw: Gateway, device: str) -> str:

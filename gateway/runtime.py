@@ -19,12 +19,16 @@ from drivers.base import DeviceStats, Driver
 from drivers.modbus.driver import ModbusDriver, is_modbus
 from drivers.mqtt.driver import MqttDriver
 from gateway import __version__
+from gateway.alerts.monitor import SafetyMonitor
 from gateway.bus import Bus
 from gateway.config import LoadedSite
 from gateway.config.sinks import ApiConfig
 from gateway.config.transport import MqttBroker, MqttTransport
+from gateway.config.uplinks import UplinkBase
 from gateway.live import LiveState
 from gateway.metrics import GatewayMetrics
+from gateway.outbox.service import Outbox
+from gateway.readings import Reading
 from gateway.store.influx import InfluxSink
 from gateway.store.local import LocalStore
 from gateway.store.local_query import StoreCounts
@@ -40,7 +44,8 @@ class Gateway:
     """
 
     def __init__(self, site: LoadedSite, state_dir: Path, *, mqtt_brokers: dict[str, MqttBroker] | None = None,
-                 api: ApiConfig | None = None, serve_api: bool = True) -> None:
+                 api: ApiConfig | None = None, serve_api: bool = True,
+                 extra_uplinks: list[UplinkBase] | None = None) -> None:
         self.site = site
         self.state_dir = state_dir
         self.device_ids = {d.id for d in site.config.devices}
@@ -52,6 +57,8 @@ class Gateway:
         if site.config.influx is not None:
             kinds = {d.id: d.kind for d in site.config.devices}
             self.influx = InfluxSink(site.config.influx, state_dir / "influx-spool", kinds)
+        self.outbox = Outbox(state_dir, [*site.config.uplinks, *(extra_uplinks or [])], site.config.outbox)
+        self.monitor = SafetyMonitor(site, state_dir / "alerts.sqlite", on_event=self.outbox.put)
         self.drivers: list[Driver] = []
         if any(is_modbus(d) for d in site.config.devices):
             self.drivers.append(ModbusDriver(site, self.bus))
@@ -61,19 +68,21 @@ class Gateway:
         self._serve_api = serve_api
         self.api = None
         self.started_at = time.time()
-        self._started = False
+        self._tasks: list[asyncio.Task[None]] = []
+        self.final_summary: dict[str, Any] | None = None  # the summary as of stop()
 
     async def start(self) -> None:
         """Start consumers, then the API, then the drivers."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.bus.bind_loop(asyncio.get_running_loop())
-        self.bus.subscribe("live", self.live.on_readings)
-        self.bus.subscribe_status("live", self.live.on_status)
         await asyncio.to_thread(self.store.start)
-        self.bus.subscribe("store", self.store.add)
         if self.influx is not None:
             await self.influx.start()
-            self.bus.subscribe("influx", self.influx.add)
+        await self.outbox.start()  # events left from the last run go first
+        self.bus.subscribe("pipeline", self._ingest)
+        self.bus.subscribe_status("live", self.live.on_status)
+        self.bus.subscribe_status("rules", self.monitor.on_status)
+        self._tasks.append(asyncio.create_task(self.monitor.run(), name="rules-tick"))
         if self._serve_api:
             from gateway.api.app import create_app
             from gateway.api.server import ApiServer
@@ -83,7 +92,6 @@ class Gateway:
         for driver in self.drivers:
             await driver.start()
         self.started_at = time.time()
-        self._started = True
         log.info("gateway for %s started: %d devices, state in %s", self.site.config.project.code,
                  len(self.device_ids), self.state_dir)
 
@@ -94,12 +102,28 @@ class Gateway:
                 await driver.stop()
             except Exception:
                 log.exception("stopping driver %s failed", type(driver).__name__)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
         if self.api is not None:
             await self.api.stop()
         if self.influx is not None:
             await self.influx.stop()
         await asyncio.to_thread(self.store.stop)
-        self._started = False
+        # taken while the alert and outbox databases are still open, after the store's last commit
+        self.final_summary = self.summary()
+        await self.outbox.stop()
+        self.monitor.close()
+
+    def _ingest(self, batch: list[Reading]) -> None:
+        """The one bus handler of readings: rules first (they mark a broken sensor's readings
+        ``fault``), then the live picture and the stores get the readings as judged."""
+        judged = self.monitor.judge(batch)
+        self.live.on_readings(judged)
+        self.store.add(judged)
+        if self.influx is not None:
+            self.influx.add(judged)
 
     @property
     def url(self) -> str | None:
@@ -135,7 +159,7 @@ class Gateway:
             "devices": {d: _stats_dict(st) for d, st in self.driver_stats().items()},
             "store": _counts_dict(counts) | {"pending": self.store.pending},
             "influx": _influx_dict(self.influx) if self.influx else None,
-            "uplinks": {},
+            "uplinks": _outbox_dict(self.outbox),
         }
 
     def summary(self) -> dict[str, Any]:
@@ -152,7 +176,18 @@ class Gateway:
             "errors_total": sum(st.errors for st in stats.values()) + sum(self.bus.handler_errors.values()),
             "store": _counts_dict(counts) | {"pending": self.store.pending},
             "spool": _influx_dict(self.influx) if self.influx else {"configured": False, "spool_points": 0},
+            "alerts": self.alert_counts(),
+            "uplinks": _outbox_dict(self.outbox),
         }
+
+    def alert_counts(self) -> dict[str, Any]:
+        """Alerts recorded, by rule and level, and events recorded (for the summary)."""
+        by_rule: dict[str, dict[str, int]] = {}
+        alerts = self.monitor.alerts.list_alerts(limit=1_000_000)
+        for a in alerts:
+            by_rule.setdefault(a.rule, {}).setdefault(a.level, 0)
+            by_rule[a.rule][a.level] += 1
+        return {"alerts": len(alerts), "by_rule": by_rule}
 
 
 def _stats_dict(st: DeviceStats) -> dict[str, Any]:
@@ -165,6 +200,12 @@ def _counts_dict(counts: StoreCounts | None) -> dict[str, Any]:
         return {"rows": 0, "series": 0, "file_bytes": 0, "oldest_ts": None, "newest_ts": None}
     return {"rows": counts.rows, "series": counts.series, "file_bytes": counts.file_bytes,
             "oldest_ts": counts.oldest_ts, "newest_ts": counts.newest_ts, "duplicates": counts.duplicates}
+
+
+def _outbox_dict(outbox: Outbox) -> dict[str, Any]:
+    st = outbox.stats()
+    return {b.uplink: {"depth": b.depth, "oldest_unsent_s": b.oldest_unsent_s, "delivered": b.delivered,
+                       "dead": b.dead} for b in st.backlogs} | {"_disk_pct": st.disk_pct}
 
 
 def _influx_dict(sink: InfluxSink) -> dict[str, Any]:

@@ -125,7 +125,7 @@ class PitModel:
             out = {"incl_mm": 6.0 + 1.5 * (i % 4) + 0.25 * days + n(0.2)}
         elif point.kind == "strut":
             cap = point.capacity_kn or 3000.0
-            out = {"axial_kn": cap * (0.45 + 0.02 * daily) + 3.0 * days + n(cap * 0.002)}
+            out = {"axial_kn": cap * (0.32 + 0.02 * daily) + 3.0 * days + n(cap * 0.002)}
         elif point.kind == "anchor":
             cap = point.capacity_kn or 500.0
             out = {"anchor_kn": cap * 0.95 - 0.5 * days + n(cap * 0.002)}

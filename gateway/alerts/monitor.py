@@ -36,8 +36,9 @@ class SafetyMonitor:
         bus.subscribe(name, self.on_readings)
         bus.subscribe_status(name, self.on_status)
 
-    def on_readings(self, batch: Sequence[Reading]) -> None:
-        """Bus handler: judge a batch and act on the verdicts."""
+    def judge(self, batch: Sequence[Reading]) -> list[Reading]:
+        """Judge a batch, act on the verdicts, and return the batch as the rules marked it
+        (readings of a broken sensor come back with quality ``fault``), for the stores."""
         evaluation = self.engine.evaluate(batch)
         self.alerts.handle(evaluation.results)
         if self._on_fault is not None:
@@ -45,6 +46,11 @@ class SafetyMonitor:
                        if r.quality is Quality.FAULT and before.quality is not Quality.FAULT]
             if faulted:
                 self._on_fault(faulted)
+        return evaluation.readings
+
+    def on_readings(self, batch: Sequence[Reading]) -> None:
+        """Bus handler: judge a batch and act on the verdicts."""
+        self.judge(batch)
 
     def on_status(self, status: DeviceStatus) -> None:
         """Bus handler: a driver's link-state change."""

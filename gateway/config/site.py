@@ -11,7 +11,7 @@ from gateway.config.profile import DeviceKind
 from gateway.config.rules import RulesConfig
 from gateway.config.sinks import ApiConfig, InfluxConfig, LocalStoreConfig
 from gateway.config.transport import ModbusRtuTransport, MqttBroker, MqttTransport, Transport
-from gateway.config.uplinks import Uplink
+from gateway.config.uplinks import OutboxConfig, Uplink
 
 
 class ProjectInfo(Model):
@@ -76,6 +76,8 @@ class SiteConfig(Model):
     uplinks: list[Uplink] = Field(default_factory=list, title="Uplinks", description="where alerts are delivered")
     rules: RulesConfig = Field(default_factory=RulesConfig, title="Rules",
                                description="safety rule thresholds (defaults from the standards)")
+    outbox: OutboxConfig = Field(default_factory=OutboxConfig, title="Outbox",
+                                 description="the disk queue in front of every uplink")
     profiles_dir: str = Field("", title="Profiles folder",
                               description="extra folder of device profiles, relative to this file; "
                                           "searched before the profiles shipped with sitegw")

@@ -63,6 +63,9 @@ class RuleEngine:
         self._operator = CraneOperator(site.config.operators, self._rules.licence_utc_offset_h)
         self._pit, self._fault, self._offline = PitRules(), SensorFault(), DeviceOffline()
         self._unknown: set[tuple[str, str]] = set()
+        # a crane's black box often repeats the wind of the anemometer that serves it: one wind
+        # source of record per crane, or a gust would raise the same hazard three times
+        self._wind_from_anemometer = {c for d in site.config.devices if d.kind == "anemometer" for c in d.serves}
 
     def process(self, batch: Sequence[Reading]) -> list[RuleResult]:
         """Verdicts for one batch of readings (see :meth:`evaluate` for the marked readings too)."""
@@ -123,6 +126,8 @@ class RuleEngine:
             self._warn_once(dev.id, r.metric, f"text value for numeric metric {r.metric}: not judged")
             return r, []
         if r.metric == "wind_ms":
+            if dev.id in self._wind_from_anemometer:
+                return r, []  # kept, not judged: the serving anemometer's alert names this crane
             return self._wind_reading(dev, r, float(value), backfill)
         if dev.crane is not None:
             if r.metric in KINEMATICS:

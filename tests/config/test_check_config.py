@@ -148,3 +148,10 @@ def test_unreadable_file_is_a_clear_error(tmp_path: Path) -> None:
     result = run_cli("check-config", str(tmp_path / "nope.yaml"))
     assert result.returncode == 1 and "cannot read file" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_rule_thresholds_are_checked_too(tmp_path: Path) -> None:
+    site = SITE + "rules:\n  devices:\n    crane-9: {}\n"
+    result = run_cli("check-config", str(write_site(tmp_path, site)))
+    assert result.returncode == 1
+    assert "rules.devices.crane-9" in result.stderr and "crane-1" in result.stderr

@@ -28,6 +28,13 @@ def test_wind_alert_is_the_anemometers_and_names_both_cranes() -> None:
     assert "JGJ 276-2012 §3.0.12" in last.clause
 
 
+def test_a_served_cranes_own_wind_register_raises_no_second_wind_alert() -> None:
+    engine = RuleEngine(reference_site())
+    gust = [sample("anemo-1", 0, wind_ms=15.0) + sample("crane-1", 0, wind_ms=15.0) + sample("crane-2", 0, wind_ms=15.0)]
+    devices = {r.device for r in run(engine, gust, "crane.wind") if r.level}
+    assert devices == {"anemo-1"}
+
+
 def test_wind_exactly_at_the_alarm_speed_is_not_above_it() -> None:
     results = wind(RuleEngine(reference_site()), [13.8, 13.8, 13.8])
     assert levels(results) == ["warning"]

@@ -1,0 +1,107 @@
+"""Writes docs/configuration.md from the config models' titles and descriptions.
+
+The models are the single source of the configuration's documentation (as the error
+messages are): `make docs` regenerates the page and a test fails when it is stale.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+import typing
+from pathlib import Path
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from gateway.config.profile import Profile
+from gateway.config.site import SiteConfig
+
+OUT = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
+
+
+def models_of(annotation: typing.Any) -> list[type[BaseModel]]:
+    """The pydantic models an annotation refers to (through lists, dicts, unions, Annotated)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    out: list[type[BaseModel]] = []
+    for arg in typing.get_args(annotation):
+        out.extend(models_of(arg))
+    return out
+
+
+def type_name(annotation: typing.Any) -> str:
+    """A short readable name of a field's type."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return type_name(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(type_name(a) for a in typing.get_args(annotation))
+    if origin is typing.Literal:
+        return " / ".join(str(a) for a in typing.get_args(annotation))
+    if origin in (list, tuple, dict):
+        args = ", ".join(type_name(a) for a in typing.get_args(annotation) if a is not Ellipsis)
+        return f"{origin.__name__}[{args}]"
+    if annotation is type(None):
+        return "null"
+    return getattr(annotation, "__name__", str(annotation))
+
+
+def default_of(field: FieldInfo) -> str:
+    if field.is_required():
+        return "**required**"
+    if field.default_factory is not None:
+        return "(empty)" if field.default_factory in (list, dict) else "(defaults below)"
+    if field.default is PydanticUndefined or field.default is None:
+        return ""
+    value = getattr(field.default, "value", field.default)
+    return '`""`' if value == "" else f"`{value}`"
+
+
+def render() -> str:
+    """The whole reference page."""
+    lines = ["# Configuration reference", "",
+             "Generated from the pydantic models in `gateway/config/` by `scripts/config_reference.py`; "
+             "`sitegw check-config SITE.yaml` checks a file against exactly these rules. Any string value "
+             "may be written `${ENV_VAR}` or `${ENV_VAR:-default}` to keep secrets out of the file.", ""]
+    seen: set[type[BaseModel]] = set()
+    for title, root in (("The site file", SiteConfig), ("Device profiles (config/profiles/NAME.yaml)", Profile)):
+        lines += [f"# {title}", ""]
+        lines += _models(root, seen)
+    return "\n".join(lines)
+
+
+def _models(root: type[BaseModel], seen: set[type[BaseModel]]) -> list[str]:
+    lines: list[str] = []
+    queue: list[type[BaseModel]] = [root]
+    while queue:
+        model = queue.pop(0)
+        if model in seen:
+            continue
+        seen.add(model)
+        doc = (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else ""
+        lines += [f"## {model.__name__}", "", doc, "", "| field | type | default | meaning |", "|---|---|---|---|"]
+        for name, field in model.model_fields.items():
+            desc = " — ".join(x for x in (field.title, field.description) if x).replace("|", "\\|")
+            lines.append(f"| `{name}` | {type_name(field.annotation).replace('|', '/')} | {default_of(field)} | {desc} |")
+            queue.extend(m for m in models_of(field.annotation) if m not in seen)
+        lines.append("")
+    return lines
+
+
+def main() -> int:
+    text = render()
+    if "--check" in sys.argv:
+        if not OUT.exists() or OUT.read_text(encoding="utf-8") != text:
+            print(f"{OUT} is stale: run python scripts/config_reference.py", file=sys.stderr)
+            return 1
+        return 0
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(text, encoding="utf-8")
+    print(f"wrote {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
