@@ -3,7 +3,7 @@
 ``add`` (a bus handler) only appends to a list. One task takes batches of ``batch_size``
 (or whatever arrived within ``flush_interval_s``), encodes them in a worker thread and writes
 them. A write the server could not take (no connection, timeout, 5xx, 429) puts the batch in
-the spool, tagged ``backfill=true``; from then on new batches queue behind it in the spool, so
+the spool, marked ``backfill=true``; from then on new batches queue behind it in the spool, so
 InfluxDB receives every point in the order it was read. The oldest spooled batches are retried
 with a backoff until the server answers, then the spool drains. A batch the server refuses for
 good (other 4xx) goes to the dead letters with the server's message.

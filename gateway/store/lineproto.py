@@ -2,6 +2,9 @@
 
 One line per (device, point, quality, ts): every metric a device reported at the same
 millisecond becomes a field of that line, so a crane's nine values cost one line, not nine.
+Lateness (spooled, or delivered late by the device) is the field ``backfill=true``, not a tag:
+a replayed batch that the server had in fact stored before timing out then overwrites the same
+points instead of adding a second series beside them.
 Built by hand because influxdb-client's ``Point`` objects cost more CPU than the server does
 (ENVIRONMENT.md); the tag prefix and field keys are escaped once and cached.
 """
@@ -64,13 +67,13 @@ class LineEncoder:
 
     def __init__(self, kinds: Mapping[str, str]) -> None:
         self._kinds = dict(kinds)
-        self._prefixes: dict[tuple[str, str, str, str, bool], str] = {}
+        self._prefixes: dict[tuple[str, str, str, str], str] = {}
         self._field_keys: dict[str, str] = {}
         self.rejected_total = 0
         self._rejected_logged_at = -math.inf
 
     def encode(self, readings: Sequence[Reading], backfill: bool = False) -> EncodedBatch:
-        """Encode ``readings``; ``backfill`` tags every line ``backfill=true`` (spooled data)."""
+        """Encode ``readings``; ``backfill`` adds the field ``backfill=true`` to every line (spooled data)."""
         groups: dict[tuple[str, str, str, str, int], dict[str, str]] = {}
         rejected = 0
         for r in readings:
@@ -92,33 +95,34 @@ class LineEncoder:
         if rejected:
             self._count_rejected(rejected)
         fkey = self._field_key
+        late = ",backfill=true" if backfill else ""
         lines = [
-            f"{self._prefix(project, device, point, quality, backfill)} "
-            f"{','.join([fkey(m) + '=' + v for m, v in fields.items()])} {ts}"
+            f"{self._prefix(project, device, point, quality)} "
+            f"{','.join([fkey(m) + '=' + v for m, v in fields.items()])}"
+            f"{',backfill=true' if quality == Quality.BACKFILL else late} {ts}"
             for (project, device, point, quality, ts), fields in groups.items()
         ]
         body = ("\n".join(lines) + "\n").encode() if lines else b""
         return EncodedBatch(body=body, points=len(lines), readings=len(readings) - rejected,
                             rejected=rejected)
 
-    def _prefix(self, project: str, device: str, point: str, quality: str, backfill: bool) -> str:
-        key = (project, device, point, quality, backfill)
+    def _prefix(self, project: str, device: str, point: str, quality: str) -> str:
+        key = (project, device, point, quality)
         prefix = self._prefixes.get(key)
         if prefix is None:
             prefix = self._prefixes[key] = self._build_prefix(*key)
         return prefix
 
-    def _build_prefix(self, project: str, device: str, point: str, quality: str, backfill: bool) -> str:
+    def _build_prefix(self, project: str, device: str, point: str, quality: str) -> str:
         kind = self._kinds.get(device)
         if kind is None:
             log.warning("device %r is not in the site's device list: its readings go to measurement %r",
                         device, FALLBACK_KIND)
             kind = FALLBACK_KIND
-        if quality == Quality.BACKFILL:
-            backfill, quality = True, Quality.OK
+        # a late reading is the same series as a punctual one; its lateness is the backfill field
+        shown = "" if quality in (Quality.OK, Quality.BACKFILL) else str(quality)
         # tags in key order, as InfluxDB recommends; empty values are not allowed, so omitted
-        tags = [("backfill", "true" if backfill else ""), ("device", device), ("point", point),
-                ("project", project), ("quality", "" if quality == Quality.OK else str(quality))]
+        tags = [("device", device), ("point", point), ("project", project), ("quality", shown)]
         return escape_measurement(kind) + "".join(f",{k}={escape_key(v)}" for k, v in tags if v)
 
     def _field_key(self, metric: str) -> str:

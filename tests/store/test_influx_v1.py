@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ import pytest
 from gateway.config.sinks import InfluxConfig
 from gateway.readings import Quality, Reading
 from gateway.store.influx import InfluxSink
+from gateway.store.influx_writers import Outcome, verdict
 from tests.servers.influx import InfluxDB1
 from tests.store.support import until
 
@@ -24,8 +27,8 @@ KINDS = {"crane-1": "crane", "pit-1": "pit"}
 
 
 def config(server: InfluxDB1, database: str = "site", **kw: object) -> InfluxConfig:
-    return InfluxConfig(url=server.url, api="v1", database=database, flush_interval_s=0.05,
-                        timeout_s=2, **kw)  # type: ignore[arg-type]
+    settings: dict[str, object] = {"flush_interval_s": 0.05, "timeout_s": 2} | kw
+    return InfluxConfig(url=server.url, api="v1", database=database, **settings)  # type: ignore[arg-type]
 
 
 def loads(first: int, count: int) -> list[Reading]:
@@ -33,13 +36,10 @@ def loads(first: int, count: int) -> list[Reading]:
     return [Reading(T0 + i, "GD-1", "crane-1", "load_t", float(i), "t") for i in range(first, first + count)]
 
 
-def load_rows(server: InfluxDB1) -> list[tuple[int, float, str | None]]:
-    """(time, load_t, backfill tag) of every stored crane point, in time order."""
-    rows = []
-    for series in server.query("site", "SELECT load_t FROM crane GROUP BY backfill"):
-        backfill = series["tags"]["backfill"] or None
-        rows += [(t, v, backfill) for t, v in series["values"]]
-    return sorted(rows)
+def load_rows(server: InfluxDB1) -> list[tuple[int, float, bool | None]]:
+    """(time, load_t, backfill field) of every stored crane point, in time order."""
+    series = server.query("site", "SELECT load_t, backfill FROM crane")
+    return [(t, v, backfill) for t, v, backfill in series[0]["values"]] if series else []
 
 
 async def test_readings_arrive_with_schema_and_ms_times(influxdb1: InfluxDB1, tmp_path: Path) -> None:
@@ -94,7 +94,7 @@ async def test_a_bad_line_400_is_kept_once_and_later_batches_still_flow(influxdb
     assert [v for _, v, _ in load_rows(influxdb1)] == [0.0, 10.0, 11.0]
 
 
-async def test_an_outage_is_spooled_then_replayed_in_order_tagged_backfill(influxdb1: InfluxDB1,
+async def test_an_outage_is_spooled_then_replayed_in_order_marked_backfill(influxdb1: InfluxDB1,
                                                                            tmp_path: Path) -> None:
     sink = InfluxSink(config(influxdb1, batch_size=50), tmp_path, KINDS, retry_max_s=0.2)
     await sink.start()
@@ -119,7 +119,7 @@ async def test_an_outage_is_spooled_then_replayed_in_order_tagged_backfill(influ
     assert [t for t, _, _ in rows] == [int(T0 + i) * 1000 for i in range(410)]
     assert [v for _, v, _ in rows] == [15.5 if i == 15 else float(i) for i in range(410)]
     assert {b for _, _, b in rows[:10]} == {None}
-    assert {b for _, _, b in rows[10:]} == {"true"}
+    assert {b for _, _, b in rows[10:]} == {True}
     assert not list((tmp_path / "spool").glob("*.lp"))
 
 
@@ -140,4 +140,32 @@ async def test_a_restarted_sink_replays_the_spool_it_left(influxdb1: InfluxDB1, 
     await second.stop()
     rows = load_rows(influxdb1)
     assert [v for _, v, _ in rows] == [float(i) for i in range(35)]
-    assert [b for _, _, b in rows] == ["true"] * 30 + [None] * 5
+    assert [b for _, _, b in rows] == [True] * 30 + [None] * 5
+
+
+async def test_a_frozen_server_times_out_into_the_spool(influxdb1: InfluxDB1, tmp_path: Path) -> None:
+    """SIGSTOP: the kernel still accepts the connection but no answer comes (a hung server)."""
+    assert influxdb1.process is not None
+    sink = InfluxSink(config(influxdb1, timeout_s=0.3), tmp_path, KINDS, retry_max_s=0.2)
+    await sink.start()
+    os.kill(influxdb1.process.pid, signal.SIGSTOP)
+    try:
+        sink.add(loads(0, 20))
+        await until(lambda: sink.stats().spool_points == 20)
+        assert "Timeout" in sink.stats().last_error
+    finally:
+        os.kill(influxdb1.process.pid, signal.SIGCONT)
+    await until(lambda: sink.stats().spool_points == 0)
+    await sink.stop()
+    # the timed-out write may have been stored after all: the replay overwrites, never doubles
+    assert [v for _, v, _ in load_rows(influxdb1)] == [float(i) for i in range(20)]
+
+
+@pytest.mark.parametrize(("status", "outcome"), [
+    (204, Outcome.WRITTEN), (0, Outcome.RETRY), (408, Outcome.RETRY), (429, Outcome.RETRY),
+    (500, Outcome.RETRY), (503, Outcome.RETRY), (400, Outcome.REJECTED), (401, Outcome.REJECTED),
+    (403, Outcome.REJECTED), (404, Outcome.REJECTED), (413, Outcome.REJECTED)])
+def test_which_answers_are_retried(status: int, outcome: Outcome) -> None:
+    result = verdict(status, '{"error":"why"}')
+    assert result.outcome is outcome
+    assert result.message == ("" if outcome is Outcome.WRITTEN else "why")

@@ -64,4 +64,6 @@ async def test_v2_outage_is_spooled_and_replayed_as_backfill(victoria: VictoriaM
     await sink.stop()
     got = samples(victoria, "crane_wind_ms", expect=105)
     assert [v for _, v, _ in got] == [float(i) for i in range(105)]
-    assert [labels.get("backfill") for _, _, labels in got] == [None] * 5 + ["true"] * 100
+    assert all(labels == {"device": "crane-1", "project": "GD-1"} for _, _, labels in got)
+    late = samples(victoria, "crane_backfill", expect=100)  # the backfill field, true stored as 1
+    assert [(t, v) for t, v, _ in late] == [(int(T0 + i) * 1000, 1.0) for i in range(5, 105)]

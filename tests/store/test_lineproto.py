@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 import httpx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gateway.readings import Quality, Reading
 from gateway.store.lineproto import LineEncoder
@@ -29,7 +33,7 @@ def test_metrics_of_one_device_and_instant_share_a_line() -> None:
     ]
 
 
-def test_pit_point_quality_and_backfill_tags() -> None:
+def test_pit_point_and_quality_tags_and_the_backfill_field() -> None:
     out = lines([
         Reading(TS, "GD-1", "pit-1", "disp_h_mm", 12.5, "mm", point="ZQS-01"),
         Reading(TS, "GD-1", "pit-1", "disp_h_mm", 99.0, "mm", Quality.FAULT, point="ZQS-02"),
@@ -39,12 +43,12 @@ def test_pit_point_quality_and_backfill_tags() -> None:
     assert out == [
         "pit,device=pit-1,point=ZQS-01,project=GD-1 disp_h_mm=12.5 1790000000123",
         "pit,device=pit-1,point=ZQS-02,project=GD-1,quality=fault disp_h_mm=99.0 1790000000123",
-        "anemometer,backfill=true,device=anemo-1,project=GD-1 wind_ms=7.0 1790000000123",
+        "anemometer,device=anemo-1,project=GD-1 wind_ms=7.0,backfill=true 1790000000123",
         "gateway,device=gateway,project=GD-1 spool_depth=3.0 1790000000123",
     ]
     spooled = lines([Reading(TS, "GD-1", "pit-1", "disp_h_mm", 1.0, "mm", Quality.STALE, "ZQS-01")], True)
-    assert spooled == ["pit,backfill=true,device=pit-1,point=ZQS-01,project=GD-1,quality=stale "
-                       "disp_h_mm=1.0 1790000000123"]
+    assert spooled == ["pit,device=pit-1,point=ZQS-01,project=GD-1,quality=stale "
+                       "disp_h_mm=1.0,backfill=true 1790000000123"]
 
 
 def test_nan_and_infinity_are_counted_not_written() -> None:
@@ -79,3 +83,27 @@ def test_backslash_in_a_tag_is_written_as_slash(influxdb1: InfluxDB1) -> None:
     response = httpx.post(f"{influxdb1.url}/write", params={"db": "site", "precision": "ms"}, content=body)
     assert response.status_code == 204, response.text
     assert influxdb1.query("site", "SELECT * FROM pit GROUP BY *")[0]["tags"]["point"] == "A/"
+
+
+# names as a site might type them: any printable text, including separators and quotes
+names = st.text(st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\n\t"), min_size=1,
+                max_size=12)
+_example = itertools.count()
+texts = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(point=names, text=texts, value=st.floats(allow_nan=False, allow_infinity=False))
+def test_any_point_code_and_text_round_trip(influxdb1: InfluxDB1, point: str, text: str,
+                                            value: float) -> None:
+    project = f"P{next(_example)}"  # each example its own series, found by its project tag
+    readings = [Reading(TS, project, "pit-1", "disp_h_mm", value, point=point),
+                Reading(TS, project, "pit-1", "operator_id", text, point=point)]
+    body = LineEncoder(KINDS).encode(readings).body
+    response = httpx.post(f"{influxdb1.url}/write", params={"db": "site", "precision": "ms"}, content=body)
+    assert response.status_code == 204, (body, response.text)
+    [series] = influxdb1.query("site", f"SELECT * FROM pit WHERE project = '{project}' GROUP BY *")
+    assert series["tags"]["point"] == point.replace("\\", "/").replace("\n", " ")
+    row = dict(zip(series["columns"], series["values"][0], strict=True))
+    assert float(row["disp_h_mm"]) == value  # InfluxDB prints integral floats as JSON integers
+    assert row["operator_id"] == text
