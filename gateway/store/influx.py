@@ -28,6 +28,10 @@ from gateway.store.spool import DiskSpool
 log = logging.getLogger(__name__)
 
 
+class _SpoolUnavailable(Exception):
+    """The spool could not take a batch (already logged); the batch is back in the buffer."""
+
+
 @dataclass(slots=True, frozen=True)
 class SinkStats:
     """Counters for the summary and /metrics. Points are InfluxDB lines (one per device, point
@@ -127,7 +131,9 @@ class InfluxSink:
             try:
                 await self._move_buffer(force=False)
                 await self._drain_spool()
-            except Exception:  # a bug here must not end the sink: the data stays queued
+            except _SpoolUnavailable:
+                await asyncio.sleep(self._cfg.flush_interval_s)
+            except Exception:  # a bug here must not end the sink
                 log.exception("InfluxDB sink: unexpected error; retrying in %.1f s",
                               self._cfg.flush_interval_s)
                 await asyncio.sleep(self._cfg.flush_interval_s)
@@ -165,8 +171,16 @@ class InfluxSink:
     async def _to_spool(self, chunk: list[Reading]) -> None:
         assert self._spool is not None
         encoded = await asyncio.to_thread(self._encoder.encode, chunk, True)
-        if encoded.points:
+        if not encoded.points:
+            return
+        try:
             await asyncio.to_thread(self._spool.append, encoded.body, encoded.points)
+        except OSError as exc:
+            # disk full or gone: keep the readings in memory, first in line, and say so
+            self._buffer[:0] = chunk
+            log.error("InfluxDB spool %s cannot be written (%s); %d readings kept in memory, retrying",
+                      self._spool.directory, exc, len(self._buffer))
+            raise _SpoolUnavailable from exc
 
     async def _drain_spool(self) -> None:
         """Replay spooled batches, oldest first, while the server takes them."""

@@ -96,6 +96,7 @@ class LocalStore:
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Wait until every reading added before this call is committed; False on timeout."""
+        self._require_running()
         with self._lock:
             target = self._added
             self._wake.set()
@@ -103,12 +104,17 @@ class LocalStore:
 
     def maintain(self, timeout: float = 60.0) -> TrimReport | None:
         """Run retention and budget enforcement now (normally periodic) and return what it did."""
+        self._require_running()
         with self._lock:
             self._trims_wanted += 1
             wanted = self._trims_wanted
             self._wake.set()
             done = self._committed_cv.wait_for(lambda: self._trims_done >= wanted, timeout)
         return self._last_trim if done else None
+
+    def _require_running(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            raise RuntimeError(f"local store {self.path} is not running: call start() first")
 
     def _run(self) -> None:
         try:

@@ -57,8 +57,13 @@ def open_store(path: Path, writer: bool) -> sqlite3.Connection:
     """
     if writer:
         path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.exists():
+        raise StoreError(f"{path}: no local store there yet (the gateway creates it when it starts)")
+    # readers open read-only, so a query can never create or change the file
+    target = str(path) if writer else path.resolve().as_uri() + "?mode=ro"
     try:
-        conn = sqlite3.connect(path, check_same_thread=False, timeout=10, isolation_level=None)
+        conn = sqlite3.connect(target, check_same_thread=False, timeout=10, isolation_level=None,
+                               uri=not writer)
         conn.execute("PRAGMA busy_timeout = 10000")
         if writer:
             # must precede the first table; lets budget enforcement give pages back to the disk
@@ -67,8 +72,6 @@ def open_store(path: Path, writer: bool) -> sqlite3.Connection:
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA journal_size_limit = 67108864")
             conn.executescript(_SCHEMA)
-        else:
-            conn.execute("PRAGMA query_only = 1")
         version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: cannot be used as the local store ({exc}); move the file away (the "

@@ -50,7 +50,10 @@ def trim(conn: sqlite3.Connection, path: Path, cfg: LocalStoreConfig, now: float
     expired = _delete_before(conn, retention_cutoff)
     budget = cfg.max_disk_mb * 1e6
     removed = 0
-    used = _checkpointed_bytes(conn, path)
+    used = used_bytes(conn, path)
+    if used > budget * HIGH_WATER:
+        # only now fold the WAL in: a TRUNCATE checkpoint waits for the API's readers
+        used = _checkpointed_bytes(conn, path)
     if used > budget * HIGH_WATER:
         removed, used = _shrink_to(conn, path, budget * LOW_WATER, used, retention_cutoff, now_ms)
         if _file_bytes(path) > budget:

@@ -18,6 +18,7 @@ import pytest
 from gateway.config.sinks import LocalStoreConfig
 from gateway.readings import Quality, Reading
 from gateway.store.local import LocalStore
+from gateway.store.local_query import HistoryReader
 from gateway.store.local_schema import StoreError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -189,3 +190,10 @@ def test_a_file_that_is_not_a_store_is_refused_with_its_name(tmp_path: Path) -> 
     path.write_text("not a database, but the site's notes " * 100)
     with pytest.raises(StoreError, match=f"{path}: cannot be used as the local store"):
         LocalStore(path, LocalStoreConfig()).start()
+
+
+def test_reading_a_store_that_does_not_exist_yet_says_so_and_creates_nothing(tmp_path: Path) -> None:
+    reader = HistoryReader(tmp_path / "history.db")
+    with pytest.raises(StoreError, match="no local store there yet"):
+        reader.latest()
+    assert not list(tmp_path.iterdir())
