@@ -1,7 +1,7 @@
 """How fast readings go into the stores. Prints ``name: value unit`` lines.
 
-- local store: readings/s from ``add`` until committed (fsynced) in SQLite, and the cost of
-  ``add`` itself (what the event loop pays);
+- local store: readings/s from ``add`` until committed (fsynced) in SQLite, the cost of
+  ``add`` itself, and the event loop's lag while the store takes 50,000 readings/s;
 - InfluxDB sink: line-protocol encoding rate, and the rate ``add`` takes readings into its buffer;
 - with ``SITEGW_BENCH_INFLUX_URL`` set (and ``SITEGW_BENCH_INFLUX_API`` v1 with
   ``SITEGW_BENCH_INFLUX_DB``, default ``bench``, or v2 with ``SITEGW_BENCH_INFLUX_BUCKET``), the
@@ -80,6 +80,43 @@ def bench_local(batches: list[list[Reading]]) -> None:
     print(f"local_store_rss_peak: {rss_mb():.0f} MB")
 
 
+def bench_loop_lag(batches: list[list[Reading]], rate: int = 50_000, seconds: float = 5.0) -> None:
+    """Event-loop lag while the local store takes ``rate`` readings/s: what a driver or the API
+    would feel. A ticker sleeps 10 ms and records how late it wakes."""
+
+    async def run(store: LocalStore) -> list[float]:
+        lags: list[float] = []
+        stop = False
+
+        async def ticker() -> None:
+            loop = asyncio.get_running_loop()
+            while not stop:
+                t = loop.time()
+                await asyncio.sleep(0.01)
+                lags.append(loop.time() - t - 0.01)
+
+        task = asyncio.create_task(ticker())
+        flat = [r for b in batches for r in b]
+        per_tick = rate // 10
+        for k in range(int(seconds * 10)):
+            start = (k * per_tick) % max(1, len(flat) - per_tick)
+            if per_tick:
+                store.add(flat[start:start + per_tick])
+            await asyncio.sleep(0.1)
+        stop = True
+        await task
+        return sorted(lags)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = LocalStore(Path(tmp) / "history.db", LocalStoreConfig())
+        store.start()
+        lags = asyncio.run(run(store))
+        store.flush(120)
+        store.stop()
+    print(f"local_store_loop_lag_p99_at_{rate}: {lags[int(len(lags) * 0.99)] * 1000:.2f} ms")
+    print(f"local_store_loop_lag_max_at_{rate}: {lags[-1] * 1000:.2f} ms")
+
+
 def bench_encode(batches: list[list[Reading]], batch_size: int = 5000) -> None:
     flat = [r for b in batches for r in b]
     encoder = LineEncoder(KINDS)
@@ -137,6 +174,8 @@ def main() -> None:
     args = parser.parse_args()
     batches = site_batches(args.readings)
     bench_local(batches)
+    bench_loop_lag(batches, rate=0)  # the machine's own noise, to compare with
+    bench_loop_lag(batches)
     bench_encode(batches)
     url = os.environ.get("SITEGW_BENCH_INFLUX_URL")
     if url:
