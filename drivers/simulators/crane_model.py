@@ -169,13 +169,13 @@ class CraneModel:
         assert self.wind is not None
         rng = self._rng
         rated = self.chart.rated_at(self.radius_m)
-        load = max(0.0, self._rope_load * (1 + rng.gauss(0.0, 0.003)) + rng.gauss(0.0, 0.005))
-        moment = load / rated * 100.0
+        load = round(max(0.0, self._rope_load * (1 + rng.gauss(0.0, 0.003)) + rng.gauss(0.0, 0.005)), 2)
+        moment = load / rated * 100.0  # from the load as displayed, as a box computes it
         wind = self.wind.speed()
         tilt = 0.05 + 0.0008 * moment + 0.004 * wind + rng.gauss(0.0, 0.004)
         tilt_limit_deg = self.spec.tilt_limit_per_mille / 1000.0 * 57.29578
         return {
-            "load_t": round(load, 2),
+            "load_t": load,
             "radius_m": round(self.radius_m, 2),
             "height_m": round(self.height_m, 3),
             "slew_deg": round(self.slew_deg, 1) % 360.0,

@@ -23,12 +23,15 @@ class PtyPair:
         for _ in range(2):
             master, slave = os.openpty()
             tty.setraw(slave)  # no echo, no line discipline: bytes pass unchanged
+            # never block the pump: bytes nobody reads are lost, as on a wire with no listener
+            os.set_blocking(master, False)
             self._masters.append(master)
             # keeping our own slave fd open means the master never reads EIO between clients
             self._slaves.append(slave)
             paths.append(os.ttyname(slave))
         self.a, self.b = paths
         self._wake_r, self._wake_w = os.pipe()
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._pump, name=f"ptypair {self.a}<->{self.b}", daemon=True)
         self._thread.start()
 
@@ -44,10 +47,13 @@ class PtyPair:
                         return
                     try:
                         data = os.read(key.fd, 4096)
+                        if data:
+                            os.write(self._masters[1 - key.data], data)
+                    except (BlockingIOError, InterruptedError):
+                        continue  # the other end's input queue is full: the bytes are dropped
                     except OSError:
-                        continue
-                    if data:
-                        os.write(self._masters[1 - key.data], data)
+                        # EIO while one end is being (re)opened: wait a moment instead of spinning
+                        self._stop.wait(0.01)
         finally:
             sel.close()
 
@@ -55,6 +61,7 @@ class PtyPair:
         """Stop the copying thread and close both pseudo-terminals."""
         if not self._thread.is_alive() and not self._masters:
             return
+        self._stop.set()
         os.write(self._wake_w, b"x")
         self._thread.join(timeout=2)
         for fd in (*self._masters, *self._slaves, self._wake_r, self._wake_w):

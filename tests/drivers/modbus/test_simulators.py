@@ -1,0 +1,177 @@
+"""The crane and wind models, the pty pair, the demo's simulator API and the `simulate` commands."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pymodbus.client import ModbusTcpClient
+
+from drivers.modbus import ModbusDriver
+from drivers.modbus.decode import decode_request
+from drivers.modbus.plan import plan_requests
+from drivers.simulators.crane_model import CraneModel, LoadChart
+from drivers.simulators.modbus_sims import start_modbus_simulators
+from drivers.simulators.ptypair import PtyPair
+from drivers.simulators.scenario import Scenario
+from drivers.simulators.wind import WindModel
+from gateway.bus import Bus
+from gateway.config import LoadedSite
+from gateway.config.transport import ModbusRtuTransport, ModbusTcpTransport
+from tests.drivers.modbus.conftest import Recorder, wait_until
+from tests.support import free_port, wait_port
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def run_model(site: LoadedSite, device: str, scenario: Scenario, seconds: float, seed: int = 1,
+              step: float = 1.0) -> list[dict[str, float | str]]:
+    spec = site.config.device(device).crane
+    assert spec is not None
+    model = CraneModel(spec, scenario, seed=seed)
+    out = []
+    for i in range(int(seconds / step)):
+        model.advance_to((i + 1) * step)
+        out.append(model.values())
+    return out
+
+
+def test_load_chart_interpolates_linearly_and_is_flat_beyond_its_ends(site: LoadedSite) -> None:
+    spec = site.config.device("crane-1").crane
+    assert spec is not None
+    chart = LoadChart.of(spec)
+    assert chart.rated_at(1.0) == 6.0 and chart.rated_at(15.4) == 6.0 and chart.rated_at(60) == 1.30
+    assert chart.rated_at(22.5) == pytest.approx((4.52 + 3.51) / 2)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_overload_lift_at_104_to_115_percent_within_20_s(site: LoadedSite, seed: int) -> None:
+    samples = run_model(site, "crane-1", Scenario.OVERLOAD, 20, seed=seed, step=0.5)
+    over = [s for s in samples if float(s["moment_pct"]) >= 104]
+    assert over, f"no overload in the first 20 s (max {max(float(s['moment_pct']) for s in samples)} %)"
+    peak = max(float(s["moment_pct"]) for s in samples)
+    assert peak <= 115.0
+    assert all(s["flag_overload"] == 1.0 for s in over)
+    for s in samples:  # the box's own arithmetic: moment % = load / rated load at the radius
+        assert float(s["moment_pct"]) == pytest.approx(100 * float(s["load_t"]) / float(s["rated_load_t"]), abs=0.2)
+
+
+@pytest.mark.parametrize("seed", [1, 7])
+def test_normal_day_stays_below_warning_levels(site: LoadedSite, seed: int) -> None:
+    samples = run_model(site, "crane-2", Scenario.NORMAL, 1200, seed=seed)
+    assert max(float(s["moment_pct"]) for s in samples) < 90
+    assert max(float(s["wind_ms"]) for s in samples) < 10.8
+    loads = [float(s["load_t"]) for s in samples]
+    assert max(loads) > 0.5 and min(loads) < 0.05  # lifts happen, and loads are released
+    heights = [float(s["height_m"]) for s in samples]
+    assert min(heights) < 2 and max(heights) > 20  # hook goes down to the ground and up to travel height
+    assert len({round(float(s["slew_deg"])) for s in samples}) > 30  # it slews
+    assert {s["operator_id"] for s in samples} == {"OP-1001"} and {s["reeving"] for s in samples} == {2.0}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_high_wind_gusts_above_13_8_for_consecutive_samples_then_20_8(seed: int) -> None:
+    wind = WindModel(Scenario.HIGH_WIND, seed=seed)
+    speeds = []
+    for t in range(1, 91):
+        wind.advance_to(t)
+        speeds.append(wind.speed())
+    run, best, first_storm = 0, 0, None
+    for i, v in enumerate(speeds):
+        run = run + 1 if v > 13.8 else 0
+        best = max(best, run)
+        if v >= 20.8 and first_storm is None:
+            first_storm = i + 1
+    assert best >= 5, speeds
+    assert first_storm is not None and first_storm > 30
+    assert max(speeds) <= 36.9
+
+
+def test_wind_is_gusty_not_flat() -> None:
+    wind = WindModel(Scenario.NORMAL, seed=3)
+    speeds = []
+    for i in range(1, 601):
+        wind.advance_to(i)
+        speeds.append(wind.speed())
+    mean = sum(speeds) / len(speeds)
+    assert 3 < mean < 6 and max(speeds) > mean + 2 and min(speeds) < mean - 1.5
+
+
+def test_pty_pair_carries_every_byte_both_ways() -> None:
+    with PtyPair() as pair:
+        a = os.open(pair.a, os.O_RDWR | os.O_NOCTTY)
+        b = os.open(pair.b, os.O_RDWR | os.O_NOCTTY)
+        try:
+            payload = bytes(range(256))
+            for src, dst in ((a, b), (b, a)):
+                os.write(src, payload)
+                got = b""
+                while len(got) < len(payload):
+                    got += os.read(dst, 512)
+                assert got == payload
+        finally:
+            os.close(a)
+            os.close(b)
+
+
+async def test_demo_layout_crane_on_tcp_and_two_slaves_on_one_rtu_bus(site: LoadedSite) -> None:
+    bus = Bus()
+    rec = Recorder().attach(bus)
+    sims = await start_modbus_simulators(site, scenarios={"crane-1": "overload"}, rtu_devices=["crane-2", "anemo-1"])
+    async with sims:
+        assert isinstance(sims.transports["crane-1"], ModbusTcpTransport)
+        rtu = [sims.transports["crane-2"], sims.transports["anemo-1"]]
+        assert all(isinstance(t, ModbusRtuTransport) and t.port == sims.rtu_path for t in rtu)
+        assert [t.unit_id for t in rtu] == [1, 2]
+        fast_site = sims.site.config.model_copy(update={"devices": [
+            d.model_copy(update={"poll_interval_s": 0.5}) for d in sims.site.config.devices]})
+        driver = ModbusDriver(LoadedSite(site.path, fast_site, site.profiles), bus)
+        await driver.start()
+        try:
+            await wait_until(lambda: any(r.metric == "moment_pct" and float(r.value) >= 104
+                                         for r in rec.readings("crane-1")), 20, "crane-1 overload")
+            await wait_until(lambda: rec.readings("crane-2") and rec.readings("anemo-1"), 5, "RTU devices")
+        finally:
+            await driver.stop()
+    assert {s.device for s in rec.statuses if s.online} == {"crane-1", "crane-2", "anemo-1"}
+    assert not any(not s.online for s in rec.statuses)
+    # anemo-1 serves both cranes: their wind registers carry the same wind
+    anemo = [float(r.value) for r in rec.readings("anemo-1")]
+    crane_wind = [float(r.value) for r in rec.readings("crane-2") if r.metric == "wind_ms"]
+    assert abs(sum(anemo) / len(anemo) - sum(crane_wind) / len(crane_wind)) < 1.5
+
+
+def test_simulate_crane_command_serves_the_profile_over_tcp(site: LoadedSite) -> None:
+    port = free_port()
+    cmd = [sys.executable, "-c", "import typer; from drivers.simulators.modbus_cli import crane; typer.run(crane)",
+           "--tcp", f"127.0.0.1:{port}", "--site", str(ROOT / "config/examples/site.yaml"), "--device", "crane-1",
+           "--scenario", "overload", "--operator", "OP-1002", "--duration", "20"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_port(port)
+        mmap = site.profiles["tower_crane_blackbox"].modbus
+        assert mmap is not None
+        client = ModbusTcpClient("127.0.0.1", port=port)
+        assert client.connect()
+        values = {}
+        for r in plan_requests(mmap):
+            answer = client.read_holding_registers(r.address, count=r.count, device_id=1)
+            values.update({rv.metric: v for rv, v in decode_request(mmap, r, answer.registers)})
+        client.close()
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+    assert values["operator_id"] == "OP-1002" and values["reeving"] == 2.0
+    assert 0 <= float(values["radius_m"]) <= 56 and 0 <= float(values["slew_deg"]) < 360
+    assert f"unit 1 on tcp 127.0.0.1:{port}" in out
+
+
+def test_simulate_command_refuses_two_places_to_serve() -> None:
+    cmd = [sys.executable, "-c", "import typer; from drivers.simulators.modbus_cli import anemometer; "
+           "typer.run(anemometer)", "--tcp", "127.0.0.1:5020", "--pty"]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2 and "exactly one of --tcp" in done.stderr and "Traceback" not in done.stderr
