@@ -57,7 +57,10 @@ def trim(conn: sqlite3.Connection, path: Path, cfg: LocalStoreConfig, now: float
     if used > budget * HIGH_WATER:
         removed, used = _shrink_to(conn, path, budget * LOW_WATER, used, retention_cutoff, now_ms)
         if _file_bytes(path) > budget:
-            conn.execute("PRAGMA incremental_vacuum")  # the budget was lowered: give pages back
+            # the file outgrew the budget (it was lowered, or grew between passes): give pages back.
+            # execute() would step the pragma once, freeing one page; executescript runs it through
+            conn.executescript("PRAGMA incremental_vacuum;")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     oldest = _oldest_ms(conn)
     return TrimReport(expired, removed, used, None if oldest is None else oldest / 1000)
 

@@ -151,6 +151,7 @@ def test_disk_budget_drops_the_oldest_first_and_warns(tmp_path: Path,
     assert after.rows == before.rows - report.budget_rows
     assert after.oldest_ts is not None and before.oldest_ts is not None and after.oldest_ts > before.oldest_ts
     assert after.newest_ts == before.newest_ts
+    assert after.file_bytes <= 1e6 < before.file_bytes  # the pages went back to the disk
     assert any("disk budget reached" in r.message and "raise store.max_disk_mb" in r.message
                for r in caplog.records)
 
