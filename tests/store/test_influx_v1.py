@@ -11,6 +11,8 @@ import asyncio
 import logging
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ from gateway.store.influx_writers import Outcome, verdict
 from tests.servers.influx import InfluxDB1
 from tests.store.support import until
 
+ROOT = Path(__file__).resolve().parents[2]
 T0 = 1_790_000_000.0
 KINDS = {"crane-1": "crane", "pit-1": "pit"}
 
@@ -169,3 +172,30 @@ def test_which_answers_are_retried(status: int, outcome: Outcome) -> None:
     result = verdict(status, '{"error":"why"}')
     assert result.outcome is outcome
     assert result.message == ("" if outcome is Outcome.WRITTEN else "why")
+
+
+async def test_the_spool_survives_sigkill(influxdb1: InfluxDB1, tmp_path: Path) -> None:
+    influxdb1.stop()
+    proc = subprocess.Popen([sys.executable, "-m", "tests.store.killed_sink", influxdb1.url, str(tmp_path)],
+                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        spooled = 0
+        assert proc.stdout is not None
+        while spooled < 2000:
+            line = await asyncio.to_thread(proc.stdout.readline)
+            assert line, "the sink died on its own"
+            spooled = int(line.split()[1])
+        os.kill(proc.pid, signal.SIGKILL)  # while it keeps spooling
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+
+    influxdb1.start()
+    sink = InfluxSink(config(influxdb1), tmp_path, KINDS)
+    await sink.start()
+    await until(lambda: sink.stats().spool_points == 0)
+    await sink.stop()
+    values = [v for _, v, _ in load_rows(influxdb1)]
+    assert len(values) >= spooled
+    assert values == [float(i) for i in range(len(values))]  # a prefix, in order, nothing half-written
