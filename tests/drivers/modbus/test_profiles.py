@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from drivers.modbus.plan import plan_requests
-from gateway.config import ConfigError, load_profile
+from gateway.config import ConfigError, ConfigIssue, load_profile
 from gateway.config.loader import BUILTIN_PROFILES
 
 README = BUILTIN_PROFILES / "README.md"
@@ -56,23 +56,24 @@ def _write(tmp_path: Path, body: str) -> Path:
     return path
 
 
-def test_wrong_register_type_names_the_line_and_the_allowed_types(tmp_path: Path) -> None:
-    path = _write(tmp_path, "    - {metric: load_t, address: 0, type: uint16}\n"
-                            "    - {metric: radius_m, address: 1, type: float23}\n")
+def _only_issue(tmp_path: Path, *values: str) -> ConfigIssue:
     with pytest.raises(ConfigError) as err:
-        load_profile(path)
+        load_profile(_write(tmp_path, "".join(f"    - {v}\n" for v in values)))
     (issue,) = err.value.issues
+    return issue
+
+
+def test_wrong_register_type_names_the_line_and_the_allowed_types(tmp_path: Path) -> None:
+    issue = _only_issue(tmp_path, "{metric: load_t, address: 0, type: uint16}",
+                        "{metric: radius_m, address: 1, type: float23}")
     assert issue.line == 6 and issue.path == "modbus.values[1].type"
     assert "float32" in issue.hint and "float23" in issue.message
 
 
 def test_overlapping_values_are_refused_with_the_line(tmp_path: Path) -> None:
-    path = _write(tmp_path, "    - {metric: height_m, address: 2, type: float32}\n"
-                            "    - {metric: slew_deg, address: 3, type: uint16}\n")
-    with pytest.raises(ConfigError) as err:
-        load_profile(path)
-    (issue,) = err.value.issues
-    assert issue.line is not None and issue.line >= 3
+    issue = _only_issue(tmp_path, "{metric: height_m, address: 2, type: float32}",
+                        "{metric: slew_deg, address: 3, type: uint16}")
+    assert issue.line == 3 and issue.path == "modbus"
     assert "slew_deg" in issue.message and "overlaps height_m at address 3" in issue.message
 
 

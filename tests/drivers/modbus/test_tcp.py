@@ -162,3 +162,20 @@ async def test_device_answering_garbage_is_reported_and_others_keep_going(
     assert not any(r.exc_info for r in caplog.records), "no traceback for a garbled answer"
     assert rec.readings("crane-1") == []
     assert len(rec.batch_times("crane-2")) >= 5 and rec.status_of("crane-2") == [True]
+
+
+async def test_value_out_of_range_for_its_type_is_reported_once_and_the_rest_published(
+        site: LoadedSite, bus_recorder: tuple[Bus, Recorder], caplog: pytest.LogCaptureFixture) -> None:
+    bus, rec = bus_recorder
+    port = free_port()
+    async with crane_server(site, port, {**BOX, "height_m": float("nan")}):  # "sensor missing" as NaN
+        driver = ModbusDriver(site, bus, [tcp_crane(site, "crane-1", port)])
+        with caplog.at_level(logging.WARNING, logger="drivers.modbus"):
+            await driver.start()
+            await wait_until(lambda: len(rec.batch_times("crane-1")) >= 4, 5, "four polls")
+            await driver.stop()
+    bad = [r.getMessage() for r in caplog.records if "height_m" in r.getMessage()]
+    assert len(bad) == 1 and "crane-1" in bad[0] and "holding register 2" in bad[0] and "float32" in bad[0]
+    assert "value out of range for its type" in bad[0]
+    assert {r.metric for r in rec.readings("crane-1")} == set(BOX) - {"height_m"}
+    assert rec.status_of("crane-1") == [True] and driver.stats()["crane-1"].errors >= 4
