@@ -14,7 +14,7 @@ class LocalStoreConfig(Model):
 
     retention_days: float = Field(35, ge=30, title="Retention",
                                   description="days of history kept; GB/T 28264 asks for at least 30 working days")
-    max_disk_mb: float = Field(2048, gt=0, title="Disk budget",
+    max_disk_mb: float = Field(8192, gt=0, title="Disk budget",
                                description="MB the store may use; the oldest days go first when it is reached "
                                            "(a warning is logged when that cuts below the retention)")
     flush_interval_s: float = Field(0.5, gt=0, le=10, title="Flush interval",
