@@ -30,7 +30,7 @@ class ModbusDriver:
     backoff, so a dead slave only costs the bus its own, shrinking, probe time.
     """
 
-    def __init__(self, site: LoadedSite, bus: Bus, devices: list[DeviceConfig] | None = None):
+    def __init__(self, site: LoadedSite, bus: Bus, devices: list[DeviceConfig] | None = None) -> None:
         chosen = [d for d in site.config.devices if is_modbus(d)] if devices is None else devices
         wrong = [d.id for d in chosen if not is_modbus(d)]
         if wrong:

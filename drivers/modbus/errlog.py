@@ -7,18 +7,20 @@ lines a day and bury everything else in the log.
 from __future__ import annotations
 
 import logging
-from collections.abc import Hashable
+
+# (kind, code, where, which): e.g. ("exception", 2, FunctionCode.HOLDING, 40) or ("decode", None, metric, point)
+ErrorKey = tuple[object, object, object, object]
 
 
 class OncePerKind:
     """Remembers which errors are ongoing; logs the first of each and its recovery."""
 
-    def __init__(self, logger: logging.Logger, subject: str):
+    def __init__(self, logger: logging.Logger, subject: str) -> None:
         self._log = logger
         self._subject = subject
-        self._ongoing: dict[Hashable, int] = {}
+        self._ongoing: dict[ErrorKey, int] = {}
 
-    def error(self, key: Hashable, message: str, level: int = logging.WARNING) -> bool:
+    def error(self, key: ErrorKey, message: str, level: int = logging.WARNING) -> bool:
         """Record one occurrence; log it if this kind of error was not already ongoing."""
         count = self._ongoing.get(key, 0) + 1
         self._ongoing[key] = count
@@ -27,13 +29,13 @@ class OncePerKind:
             return True
         return False
 
-    def clear(self, key: Hashable, what: str) -> None:
+    def clear(self, key: ErrorKey, what: str) -> None:
         """The error ``key`` stopped happening: log once how many times it happened."""
         count = self._ongoing.pop(key, 0)
         if count:
             self._log.info("%s: %s works again (failed %d time%s in a row)", self._subject, what, count,
                            "" if count == 1 else "s")
 
-    def ongoing(self) -> list[Hashable]:
+    def ongoing(self) -> list[ErrorKey]:
         """Keys of the errors still happening."""
         return list(self._ongoing)

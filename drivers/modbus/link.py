@@ -53,7 +53,7 @@ class LinkError(Exception):
     whether the device itself responded (an exception response proves it is alive).
     """
 
-    def __init__(self, kind: str, message: str, code: int | None = None):
+    def __init__(self, kind: str, message: str, code: int | None = None) -> None:
         super().__init__(message)
         self.kind = kind
         self.code = code
@@ -67,7 +67,7 @@ class LinkError(Exception):
 class ModbusLink:
     """A pymodbus async client plus a lock, shared by every device reached through it."""
 
-    def __init__(self, client: ModbusBaseClient, description: str, drop_on_failure: bool):
+    def __init__(self, client: ModbusBaseClient, description: str, drop_on_failure: bool) -> None:
         self._client = client
         self.description = description
         # TCP: a timed-out or garbled stream is reopened; RS-485: the port stays open for the others

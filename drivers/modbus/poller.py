@@ -33,7 +33,8 @@ _LINK_KINDS = ("connect", "timeout", "garbage")
 class DevicePoller:
     """The polling loop, link state and counters of one Modbus device."""
 
-    def __init__(self, device: DeviceConfig, profile: Profile, link: ModbusLink, bus: Bus, project: str):
+    def __init__(self, device: DeviceConfig, profile: Profile, link: ModbusLink, bus: Bus,
+                 project: str) -> None:
         if profile.modbus is None:
             raise ValueError(f"device {device.id}: profile {profile.name} has no modbus: register map")
         self.device = device
@@ -104,7 +105,7 @@ class DevicePoller:
         out = []
         assert self.profile.modbus is not None
         for rv, value in decode_request(self.profile.modbus, request, data):
-            key = ("decode", rv.metric, rv.point)
+            key = ("decode", None, rv.metric, rv.point)
             if isinstance(value, DecodeError):
                 self.stats.errors += 1
                 self.stats.last_error = f"{rv.metric} at {rv.function.value} {rv.address}: {value}"
@@ -131,7 +132,7 @@ class DevicePoller:
 
     def _request_ok(self, request: Request) -> None:
         for key in self._errors.ongoing():
-            kind, _code, function, address = key if len(key) == 4 else (key[0], None, None, None)
+            kind, _code, function, address = key
             if kind in _LINK_KINDS or (function is request.function and address == request.address):
                 self._errors.clear(key, f"unit {self.unit} {request.describe()}")
 

@@ -27,7 +27,7 @@ MIN_RADIUS_M = 2.5
 class LoadChart:
     """Rated load (t) by radius (m), linear between the chart's points, flat beyond its ends."""
 
-    def __init__(self, points: list[tuple[float, float]]):
+    def __init__(self, points: list[tuple[float, float]]) -> None:
         if len(points) < 2:
             raise ValueError("a load chart needs at least two (radius, rated load) points")
         self.radii = [r for r, _ in points]

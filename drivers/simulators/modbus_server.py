@@ -124,7 +124,7 @@ class ModbusSimulatorServer:
     """
 
     def __init__(self, units: list[SimUnit], *, tcp: tuple[str, int] | None = None, serial: str | None = None,
-                 baudrate: int = 9600, bytesize: int = 8, parity: str = "N", stopbits: int = 1):
+                 baudrate: int = 9600, bytesize: int = 8, parity: str = "N", stopbits: int = 1) -> None:
         if (tcp is None) == (serial is None):
             raise ValueError("give exactly one of tcp=(host, port) or serial=PATH")
         self.units = units

@@ -34,7 +34,7 @@ from gateway.config.transport import ModbusRtuTransport, ModbusTcpTransport
 class SimClock:
     """Seconds since the simulation started (monotonic), shared by every model of a run."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._t0 = clock()
 
@@ -63,7 +63,7 @@ class CraneSimulatorServer(ModbusSimulatorServer):
 
     def __init__(self, spec: CraneSpec, modbus: ModbusMap, *, scenario: Scenario | str = Scenario.NORMAL,
                  unit: int = 1, seed: int = 1, operator_id: str = "OP-1001", tcp: tuple[str, int] | None = None,
-                 serial: str | None = None, baudrate: int = 9600):
+                 serial: str | None = None, baudrate: int = 9600) -> None:
         self.model = CraneModel(spec, Scenario(scenario), seed=seed, operator_id=operator_id)
         super().__init__([SimUnit(unit, modbus, crane_source(self.model, SimClock()))], tcp=tcp, serial=serial,
                          baudrate=baudrate)
@@ -174,7 +174,8 @@ async def start_modbus_simulators(site: LoadedSite, *, scenario: Scenario | str 
                     unit += 1
                 used_units.add(unit)
                 rtu_units.append(SimUnit(unit, mmap, sources[d.id]))
-                transports[d.id] = ModbusRtuTransport(port=pty.b, baudrate=9600, unit_id=unit)
+                transports[d.id] = ModbusRtuTransport(port=pty.b, baudrate=9600, bytesize=8, parity="N",
+                                                      stopbits=1, unit_id=unit)
             else:
                 port = free_tcp_port(host)
                 server = ModbusSimulatorServer([SimUnit(1, mmap, sources[d.id])], tcp=(host, port))

@@ -63,5 +63,5 @@ def test_plan_covers_every_value_within_limits(addresses: list[int], gap: int, f
         assert r.count <= limit
         assert all(r.address <= v.address and v.address + v.words <= r.end for v in r.values)
     # merging is greedy but never wasteful: consecutive requests are further apart than max_gap or full
-    for a, b in zip(requests, requests[1:]):
+    for a, b in zip(requests, requests[1:], strict=False):
         assert b.address - a.end > gap or (b.end - a.address) > limit

@@ -13,6 +13,7 @@ from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit
 from gateway.bus import Bus
 from gateway.config import LoadedSite
 from gateway.config.profile import Profile
+from gateway.config.site import DeviceConfig
 from gateway.config.transport import ModbusTcpTransport
 from tests.drivers.modbus.conftest import Recorder, fast, wait_until, with_profiles
 from tests.support import free_port
@@ -29,7 +30,7 @@ def crane_server(site: LoadedSite, port: int, values: dict[str, float | str] | N
     return ModbusSimulatorServer([SimUnit(1, mmap, lambda: values or BOX)], tcp=("127.0.0.1", port))
 
 
-def tcp_crane(site: LoadedSite, device_id: str, port: int, **changes: object):
+def tcp_crane(site: LoadedSite, device_id: str, port: int, **changes: object) -> DeviceConfig:
     return fast(site.config.device(device_id), transport=ModbusTcpTransport(host="127.0.0.1", port=port),
                 **changes)
 
