@@ -5,6 +5,8 @@ Independent of the web framework (regulator/app.py is the FastAPI shell) and of 
 
 Refusals: 401 for a missing header, an unknown project, a timestamp more than 5 minutes off, a bad
 signature or a reused nonce; 422 for a body that is not one valid AlertEvent of the signed project.
+The nonce is checked last, in the same commit that stores the event, so an accepted request costs
+one fsync; a request refused with 422 does not use up its nonce (replaying it only gets 422 again).
 A repeated event_id is accepted (200, ``duplicate``) and not stored again.
 """
 
@@ -21,7 +23,7 @@ from pydantic import ValidationError
 
 from gateway.alerts.event import AlertEvent
 from gateway.uplinks.signing import default_signature
-from regulator.storage import Evidence, Repository
+from regulator.storage import Evidence, NonceReused, Repository
 
 WINDOW_S = 300.0
 HEADERS = ("X-Sitegw-Project", "X-Sitegw-Timestamp", "X-Sitegw-Nonce", "X-Sitegw-Signature")
@@ -47,7 +49,8 @@ class Accepted:
 
 def authenticate(repo: Repository, headers: Mapping[str, str], method: str, path: str, body: bytes,
                  now: float | None = None) -> str:
-    """Check the X-Sitegw-* headers; returns the project code or raises Refusal(401)."""
+    """Check the X-Sitegw-* headers but the nonce (checked as the event is stored); returns the project
+    code or raises Refusal(401)."""
     missing = [h for h in HEADERS if not headers.get(h)]
     if missing:
         raise Refusal(401, f"missing header(s): {', '.join(missing)}")
@@ -67,9 +70,6 @@ def authenticate(repo: Repository, headers: Mapping[str, str], method: str, path
     if not hmac.compare_digest(expected, signature.lower()):
         raise Refusal(401, "bad signature: HMAC-SHA256 with the project's secret over "
                            "METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\nSHA256HEX(BODY) does not match")
-    # nonces outlive the window on both sides of now, so a replay can never fall outside both checks
-    if not repo.use_nonce(code, nonce, 2 * WINDOW_S):
-        raise Refusal(401, "nonce already used (replayed request): send a fresh random nonce per request")
     return code
 
 
@@ -105,5 +105,10 @@ def ingest(repo: Repository, headers: Mapping[str, str], method: str, path: str,
     """Authenticate, validate and durably store one request (blocking: run it in a worker thread)."""
     project = authenticate(repo, headers, method, path, body)
     event = parse_event(body, project)
-    stored = repo.store_event(event, decode_evidence(event.evidence))
+    evidence = decode_evidence(event.evidence)
+    try:
+        # nonces outlive the window on both sides of now, so a replay can never fall outside both checks
+        stored = repo.store_event(event, headers["X-Sitegw-Nonce"], 2 * WINDOW_S, evidence)
+    except NonceReused:
+        raise Refusal(401, "nonce already used (replayed request): send a fresh random nonce per request") from None
     return Accepted(event.event_id, duplicate=not stored)

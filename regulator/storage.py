@@ -2,19 +2,19 @@
 
 Ingest (regulator/ingest.py) decides what is acceptable; this module only keeps things durably:
 projects and their secrets, nonces seen within the replay window, events (idempotent by event_id)
-and their evidence. Every write commits with synchronous=FULL before it returns, so an event the
-receiver answered 2xx for survives a power cut.
+and their evidence. A request's nonce and its event are written in one commit (one fsync, with
+synchronous=FULL) before the receiver answers, so an event answered 2xx survives a power cut.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.alerts.event import AlertEvent
+from gateway.outbox.sqlite import DurableDb
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS projects(
@@ -48,6 +48,10 @@ CREATE TABLE IF NOT EXISTS evidence(
     jpeg BLOB,
     url TEXT);
 """
+
+
+class NonceReused(Exception):
+    """The request's nonce was already used within the replay window."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,80 +93,59 @@ def sqlite_path(db: str) -> Path:
 
 
 class Repository:
-    """SQLite-backed storage; thread-safe (one connection behind a lock)."""
+    """SQLite-backed storage; thread-safe, every write fsynced before it returns."""
 
     def __init__(self, db: str | Path) -> None:
-        path = sqlite_path(str(db))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(SCHEMA)
+        self._db = DurableDb(sqlite_path(str(db)), SCHEMA)
 
     def close(self) -> None:
         """Close the database."""
-        with self._lock:
-            self._db.close()
+        self._db.close()
 
     def add_project(self, code: str, name: str, city: str, secret: str) -> None:
         """Register a project, or replace its name, city and secret."""
-        with self._lock:
-            self._db.execute("INSERT INTO projects VALUES (?,?,?,?,?) ON CONFLICT(code) DO UPDATE SET "
-                             "name=excluded.name, city=excluded.city, secret=excluded.secret",
-                             (code, name, city, secret, time.time()))
+        with self._db.transaction() as db:
+            db.execute("INSERT INTO projects VALUES (?,?,?,?,?) ON CONFLICT(code) DO UPDATE SET "
+                       "name=excluded.name, city=excluded.city, secret=excluded.secret",
+                       (code, name, city, secret, time.time()))
 
     def project(self, code: str) -> Project | None:
         """The project with this code, if registered."""
-        with self._lock:
-            row = self._db.execute("SELECT code, name, city, secret FROM projects WHERE code=?", (code,)).fetchone()
-        return Project(*row) if row else None
+        rows = self._db.read("SELECT code, name, city, secret FROM projects WHERE code=?", (code,))
+        return Project(*rows[0]) if rows else None
 
-    def use_nonce(self, project: str, nonce: str, keep_s: float) -> bool:
-        """Remember a nonce for ``keep_s`` seconds; False if it was already seen (a replay)."""
+    def store_event(self, event: AlertEvent, nonce: str, keep_nonce_s: float,
+                    evidence: Evidence | None = None) -> bool:
+        """Remember the request's nonce and store the event with its evidence, all in one commit.
+
+        Returns False if this event_id was stored before (the nonce is still remembered); raises
+        `NonceReused` if the nonce was seen within ``keep_nonce_s`` (nothing is written then).
+        """
         now = time.time()
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+        with self._db.transaction() as db:
+            db.execute("DELETE FROM nonces WHERE expires_at < ?", (now,))
             try:
-                self._db.execute("DELETE FROM nonces WHERE expires_at < ?", (now,))
-                fresh = self._db.execute("INSERT OR IGNORE INTO nonces VALUES (?,?,?)",
-                                         (project, nonce, now + keep_s)).rowcount == 1
-            finally:
-                self._db.execute("COMMIT")
-        return fresh
-
-    def store_event(self, event: AlertEvent, evidence: Evidence | None = None) -> bool:
-        """Store the event and its evidence in one commit; False if this event_id was stored before."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                new = self._db.execute(
-                    "INSERT OR IGNORE INTO events(event_id, project, alert_id, device, rule, level, state, ts, "
-                    "backfill, received_at, body) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    (event.event_id, event.project, event.alert_id, event.device, event.rule, event.level,
-                     event.state, event.ts, int(event.backfill), time.time(), event.model_dump_json())).rowcount == 1
-                if new and evidence is not None:
-                    self._db.execute("INSERT INTO evidence VALUES (?,?,?,?)",
-                                     (event.event_id, evidence.kind, evidence.jpeg, evidence.url))
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+                db.execute("INSERT INTO nonces VALUES (?,?,?)", (event.project, nonce, now + keep_nonce_s))
+            except sqlite3.IntegrityError:
+                raise NonceReused(nonce) from None
+            new = db.execute(
+                "INSERT OR IGNORE INTO events(event_id, project, alert_id, device, rule, level, state, ts, "
+                "backfill, received_at, body) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (event.event_id, event.project, event.alert_id, event.device, event.rule, event.level,
+                 event.state, event.ts, int(event.backfill), now, event.model_dump_json())).rowcount == 1
+            if new and evidence is not None:
+                db.execute("INSERT INTO evidence VALUES (?,?,?,?)",
+                           (event.event_id, evidence.kind, evidence.jpeg, evidence.url))
         return new
 
     def events(self, project: str | None = None) -> list[StoredEvent]:
         """Stored events in the order they were received."""
         where, args = ("WHERE project=?", (project,)) if project else ("", ())
-        with self._lock:
-            rows = self._db.execute(f"SELECT id, received_at, body FROM events {where} ORDER BY id",  # noqa: S608
-                                    args).fetchall()
+        rows = self._db.read(f"SELECT id, received_at, body FROM events {where} ORDER BY id", args)  # noqa: S608
         return [StoredEvent(i, at, AlertEvent.model_validate_json(body)) for i, at, body in rows]
 
     def evidence_jpeg(self, event_id: str) -> bytes | None:
         """The evidence JPEG stored with an event, if it came inline."""
-        with self._lock:
-            row = self._db.execute("SELECT jpeg FROM evidence WHERE event_id=? AND kind='jpeg'",
-                                   (event_id,)).fetchone()
-        return row[0] if row else None
+        rows = self._db.read("SELECT jpeg FROM evidence WHERE event_id=? AND kind='jpeg'", (event_id,))
+        return rows[0][0] if rows else None
 

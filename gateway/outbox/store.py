@@ -11,14 +11,13 @@ power cut, not only a SIGKILL. A commit costs ~0.25 ms here, so puts are not bat
 from __future__ import annotations
 
 import logging
-import sqlite3
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.alerts.event import LEVEL_RANK, AlertEvent
+from gateway.outbox.sqlite import DurableDb
 
 log = logging.getLogger(__name__)
 
@@ -91,34 +90,24 @@ class DeliveryState:
 
 
 class OutboxStore:
-    """All SQL of the outbox; thread-safe (one connection behind a lock), every write committed and fsynced."""
+    """All SQL of the outbox; thread-safe, every write committed and fsynced before it returns."""
 
     def __init__(self, path: Path, max_bytes: int | None = None) -> None:
         self.path = path
         self.max_bytes = max_bytes
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(SCHEMA)
-        self._page_size = self._db.execute("PRAGMA page_size").fetchone()[0]
+        self._db = DurableDb(path, SCHEMA)
+        self._page_size = self._db.read("PRAGMA page_size")[0][0]
 
     def close(self) -> None:
         """Checkpoint and close the file."""
-        with self._lock:
-            self._db.close()
-
-    def _tx(self) -> _Transaction:
-        return _Transaction(self._db, self._lock)
+        self._db.close()
 
     # --- writes -------------------------------------------------------------------------------------
 
     def put(self, event: AlertEvent, uplinks: list[str]) -> bool:
         """Store the event with a pending delivery per uplink; durable on return. False if already stored."""
         body = event.model_dump_json()
-        with self._tx() as db:
+        with self._db.transaction() as db:
             cur = db.execute(
                 "INSERT OR IGNORE INTO events(event_id, alert_id, level_rank, queued_at, body) VALUES (?,?,?,?,?)",
                 (event.event_id, event.alert_id, LEVEL_RANK[event.level], time.time(), body))
@@ -131,20 +120,20 @@ class OutboxStore:
     def mark_delivered(self, uplink: str, delivered: list[tuple[int, bool]]) -> None:
         """Record confirmed deliveries ``(seq, sent_as_backfill)`` in one commit."""
         now = time.time()
-        with self._tx() as db:
+        with self._db.transaction() as db:
             db.executemany("UPDATE deliveries SET state='delivered', attempts=attempts+1, done_at=?, backfill=?, "
                            "last_error='' WHERE uplink=? AND seq=?",
                            [(now, int(bf), uplink, seq) for seq, bf in delivered])
 
     def record_failure(self, uplink: str, seq: int, error: str) -> None:
         """Count a failed attempt that will be retried."""
-        with self._tx() as db:
+        with self._db.transaction() as db:
             db.execute("UPDATE deliveries SET attempts=attempts+1, last_error=? WHERE uplink=? AND seq=?",
                        (error[:2000], uplink, seq))
 
     def dead_letter(self, uplink: str, seq: int, answer: str) -> None:
         """The platform refused this event for good: keep it, with the answer, in dead_letters."""
-        with self._tx() as db:
+        with self._db.transaction() as db:
             db.execute("UPDATE deliveries SET state='dead', attempts=attempts+1, last_error=?, done_at=? "
                        "WHERE uplink=? AND seq=?", (answer[:2000], time.time(), uplink, seq))
             db.execute("INSERT INTO dead_letters(uplink, event_id, at, answer, body) "
@@ -154,40 +143,33 @@ class OutboxStore:
 
     def pending(self, uplink: str, limit: int) -> list[Pending]:
         """The oldest undelivered events of one uplink, in arrival order."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT d.seq, e.alert_id, e.queued_at FROM deliveries d JOIN events e ON e.seq = d.seq "
-                "WHERE d.uplink=? AND d.state='pending' ORDER BY d.seq LIMIT ?", (uplink, limit)).fetchall()
+        rows = self._db.read(
+            "SELECT d.seq, e.alert_id, e.queued_at FROM deliveries d JOIN events e ON e.seq = d.seq "
+            "WHERE d.uplink=? AND d.state='pending' ORDER BY d.seq LIMIT ?", (uplink, limit))
         return [Pending(*r) for r in rows]
 
     def body(self, seq: int) -> str:
         """The stored JSON of one event."""
-        with self._lock:
-            return self._db.execute("SELECT body FROM events WHERE seq=?", (seq,)).fetchone()[0]
+        return self._db.read("SELECT body FROM events WHERE seq=?", (seq,))[0][0]
 
     def backlog(self, uplink: str) -> Backlog:
         """Depth, oldest age and totals of one uplink's queue."""
-        with self._lock:
-            counts = dict(self._db.execute("SELECT state, COUNT(*) FROM deliveries WHERE uplink=? GROUP BY state",
-                                           (uplink,)).fetchall())
-            oldest = self._db.execute(
-                "SELECT e.queued_at FROM deliveries d JOIN events e ON e.seq = d.seq "
-                "WHERE d.uplink=? AND d.state='pending' ORDER BY d.seq LIMIT 1", (uplink,)).fetchone()
-        age = max(0.0, time.time() - oldest[0]) if oldest else 0.0
+        counts = dict(self._db.read("SELECT state, COUNT(*) FROM deliveries WHERE uplink=? GROUP BY state", (uplink,)))
+        oldest = self._db.read("SELECT e.queued_at FROM deliveries d JOIN events e ON e.seq = d.seq "
+                               "WHERE d.uplink=? AND d.state='pending' ORDER BY d.seq LIMIT 1", (uplink,))
+        age = max(0.0, time.time() - oldest[0][0]) if oldest else 0.0
         return Backlog(uplink, counts.get("pending", 0), age, counts.get("delivered", 0), counts.get("dead", 0))
 
     def events(self) -> Iterator[tuple[AlertEvent, float, dict[str, DeliveryState]]]:
         """Every stored event in arrival order with its queue time and its state per uplink."""
         last = 0
         while True:
-            with self._lock:
-                rows = self._db.execute("SELECT seq, queued_at, body FROM events WHERE seq > ? ORDER BY seq LIMIT 500",
-                                        (last,)).fetchall()
-                states = self._db.execute(
-                    "SELECT seq, uplink, state, attempts, last_error, done_at, backfill FROM deliveries "
-                    "WHERE seq > ? AND seq <= ?", (last, rows[-1][0] if rows else last)).fetchall()
+            rows = self._db.read("SELECT seq, queued_at, body FROM events WHERE seq > ? ORDER BY seq LIMIT 500",
+                                 (last,))
             if not rows:
                 return
+            states = self._db.read("SELECT seq, uplink, state, attempts, last_error, done_at, backfill FROM deliveries "
+                                   "WHERE seq > ? AND seq <= ?", (last, rows[-1][0]))
             per_seq: dict[int, dict[str, DeliveryState]] = {}
             for seq, uplink, state, attempts, error, done_at, backfill in states:
                 per_seq.setdefault(seq, {})[uplink] = DeliveryState(state, attempts, error, done_at, bool(backfill))
@@ -197,16 +179,14 @@ class OutboxStore:
 
     def dropped(self) -> list[tuple[str, str, float, str]]:
         """Events given up for lack of disk: (event_id, alert_id, when, uplinks they were pending for)."""
-        with self._lock:
-            return self._db.execute("SELECT event_id, alert_id, at, uplinks FROM dropped ORDER BY at").fetchall()
+        return self._db.read("SELECT event_id, alert_id, at, uplinks FROM dropped ORDER BY at")  # type: ignore[return-value]
 
     # --- disk budget --------------------------------------------------------------------------------
 
     def used_bytes(self) -> int:
         """Bytes the database's live pages take (free pages are reused, so this is what the budget counts)."""
-        with self._lock:
-            pages = self._db.execute("PRAGMA page_count").fetchone()[0]
-            free = self._db.execute("PRAGMA freelist_count").fetchone()[0]
+        pages = self._db.read("PRAGMA page_count")[0][0]
+        free = self._db.read("PRAGMA freelist_count")[0][0]
         return (pages - free) * self._page_size
 
     def prune(self, keep_done_s: float) -> int:
@@ -222,14 +202,14 @@ class OutboxStore:
 
     def _delete_done(self, before: float | None, limit: int = -1) -> int:
         cond = "" if before is None else "AND e.queued_at < :before"
-        with self._tx() as db:
+        with self._db.transaction() as db:
             return db.execute(
                 f"DELETE FROM events WHERE seq IN (SELECT e.seq FROM events e WHERE NOT EXISTS ("  # noqa: S608
                 f"SELECT 1 FROM deliveries d WHERE d.seq = e.seq AND d.state='pending') {cond} "
                 "ORDER BY e.seq LIMIT :limit)", {"before": before, "limit": limit}).rowcount
 
     def _drop_pending(self, limit: int) -> int:
-        with self._tx() as db:
+        with self._db.transaction() as db:
             victims = db.execute(
                 "SELECT e.seq, e.event_id, e.alert_id, e.level_rank, "
                 "(SELECT group_concat(uplink) FROM deliveries d WHERE d.seq=e.seq AND d.state='pending') "
@@ -243,25 +223,3 @@ class OutboxStore:
                       "pending for %s; raise outbox.max_disk_mb or restore the uplink", eid, aid, rank, ups)
         return len(victims)
 
-
-class _Transaction:
-    """``with`` block: the store's lock held, BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error)."""
-
-    def __init__(self, db: sqlite3.Connection, lock: threading.Lock) -> None:
-        self._db = db
-        self._lock = lock
-
-    def __enter__(self) -> sqlite3.Connection:
-        self._lock.acquire()
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-        except BaseException:
-            self._lock.release()
-            raise
-        return self._db
-
-    def __exit__(self, exc_type: object, *_: object) -> None:
-        try:
-            self._db.execute("ROLLBACK" if exc_type else "COMMIT")
-        finally:
-            self._lock.release()

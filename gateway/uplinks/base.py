@@ -7,16 +7,16 @@ An adapter raises `TransientFailure` when trying again later may succeed (networ
 
 from __future__ import annotations
 
-import logging
+from datetime import timedelta, timezone
 from typing import Protocol
 
 import httpx
 
 from gateway.alerts.event import AlertEvent
 
-log = logging.getLogger(__name__)
 
 RETRYABLE_4XX = frozenset({408, 429})
+BEIJING = timezone(timedelta(hours=8))  # Chinese platforms and supervisors read China Standard Time
 
 
 class DeliveryFailure(Exception):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 import httpx
 
 from gateway.alerts.event import AlertEvent
-from gateway.uplinks.base import PermanentFailure, TransientFailure
+from gateway.uplinks.base import BEIJING, PermanentFailure, TransientFailure
 
-BEIJING = timezone(timedelta(hours=8))
 LEVEL_ZH = {"warning": "预警", "alarm": "报警", "critical": "危险"}
 STATE_ZH = {"firing": "触发", "updated": "更新", "acknowledged": "已确认", "resolved": "已解除"}
 

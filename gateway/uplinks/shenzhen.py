@@ -28,16 +28,15 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 import httpx
 
 from gateway.alerts.event import LEVEL_RANK, AlertEvent
 from gateway.config.uplinks import ShenzhenUplink
-from gateway.uplinks.base import PermanentFailure, post
+from gateway.uplinks.base import BEIJING, PermanentFailure, post
 from gateway.uplinks.signing import shenzhen_signature
 
-BEIJING = timezone(timedelta(hours=8))
 
 _MEASURES = {"weight": "load_t", "range": "radius_m", "height": "height_m", "rotation": "slew_deg",
              "windSpeed": "wind_ms", "obliquity": "tilt_deg", "momentPercent": "moment_pct"}

@@ -17,6 +17,7 @@ import asyncio
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -26,6 +27,7 @@ import pytest
 
 from gateway.outbox import OutboxStore
 from regulator.server import RegulatorServer
+from regulator.storage import Repository
 from tests.regulator.support import PROJECT, SECRET
 from tests.support import free_port
 
@@ -133,10 +135,10 @@ async def kill_during_delivery_and_outage(tmp_path: Path, outage_s: float) -> No
         gw.kill()
         await receiver.stop()
 
-    stored = RegulatorServer(db).repo
-    received = stored.events()
-    counts = dict(stored._db.execute("SELECT event_id, COUNT(*) FROM events GROUP BY event_id").fetchall())
-    assert all(n == 1 for n in counts.values())
+    received = Repository(db).events()
+    with sqlite3.connect(db) as conn:  # as the receiver stores them: count by event_id
+        counts = dict(conn.execute("SELECT event_id, COUNT(*) FROM events GROUP BY event_id").fetchall())
+    assert counts and set(counts.values()) == {1}
     recorded_ids = {eid for eid, _, _ in recorded}
     assert set(gw.acked()) <= recorded_ids, "an acknowledged event is missing from the outbox"
     assert {s.event.event_id for s in received} == recorded_ids, "recorded and received events differ"

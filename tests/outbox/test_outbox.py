@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import random
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from typer.testing import CliRunner
 
 from gateway.config.uplinks import OutboxConfig, RegulatorUplink
 from gateway.events_cli import events
-from gateway.outbox import Outbox, OutboxStore
+from gateway.outbox import Outbox
 from gateway.outbox.backoff import backoff_delay
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET, make_event
@@ -116,9 +117,8 @@ async def test_refused_event_is_dead_lettered_and_the_alert_moves_on(tmp_path: P
     assert "401" in lines[0]["delivery"]["reg"]["last_error"] and "unknown project" in lines[0]["delivery"]["reg"][
         "last_error"]
     assert lines[1]["delivery"]["reg"]["state"] == "delivered"
-    store = OutboxStore(tmp_path / "outbox.sqlite")
-    dead = store._db.execute("SELECT uplink, event_id, answer FROM dead_letters").fetchall()
-    store.close()
+    with sqlite3.connect(tmp_path / "outbox.sqlite") as db:
+        dead = db.execute("SELECT uplink, event_id, answer FROM dead_letters").fetchall()
     assert dead[0][:2] == ("reg", bad.event_id) and "unknown project" in dead[0][2]
 
 

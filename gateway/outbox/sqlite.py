@@ -1,0 +1,45 @@
+"""Durable SQLite, shared by the outbox and the regulator's repository: one connection behind a lock,
+WAL with synchronous=FULL (every commit fsyncs), explicit transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+class DurableDb:
+    """A thread-safe SQLite connection whose commits survive SIGKILL and power loss."""
+
+    def __init__(self, path: Path, schema: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.lock = threading.Lock()
+        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self.conn.executescript(schema)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """The lock held, BEGIN IMMEDIATE ... COMMIT (fsynced), ROLLBACK if the block raises."""
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def read(self, sql: str, args: object = ()) -> list[tuple]:  # type: ignore[type-arg]
+        """All rows of one query, under the lock."""
+        with self.lock:
+            return self.conn.execute(sql, args).fetchall()  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        """Close the connection (the WAL is checkpointed)."""
+        with self.lock:
+            self.conn.close()
