@@ -54,6 +54,13 @@ class DevicePoller:
         """Failed polls in a row that make the device offline (``retries``, at least one)."""
         return max(1, self.device.retries)
 
+    def backoff_s(self) -> float:
+        """Wait before the next probe of an offline device: twice the poll interval, doubling with
+        every failed probe, capped at ``backoff_max_s``."""
+        # the exponent is bounded: weeks offline must not overflow into an exception
+        doublings = min(30, 1 + max(0, self._failures - self.offline_after))
+        return min(self.device.backoff_max_s, self.device.poll_interval_s * 2**doublings)
+
     async def run(self) -> None:
         """Poll until cancelled."""
         loop = asyncio.get_running_loop()
@@ -71,9 +78,7 @@ class DevicePoller:
             now = loop.time()
             if not answered and self._online is False:
                 # offline: probe with exponential backoff, then restart the schedule on recovery
-                extra = self._failures - self.offline_after
-                delay = min(self.device.backoff_max_s, interval * 2 ** (1 + max(0, extra)))
-                await asyncio.sleep(delay)
+                await asyncio.sleep(self.backoff_s())
                 anchor, slot = loop.time(), 0
                 continue
             slot = max(slot + 1, math.ceil((now - anchor) / interval))

@@ -72,3 +72,15 @@ async def test_missing_serial_port_is_a_clear_error_not_a_crash(
         await wait_until(lambda: rec.status_of("anemo-1") == [False], 5, "offline")
         await driver.stop()
     assert any("cannot connect to rtu /dev/ttyNOPE9" in r.getMessage() for r in caplog.records)
+
+
+
+async def test_backoff_doubles_from_twice_the_interval_up_to_its_cap(site: LoadedSite) -> None:
+    device = fast(site.config.device("anemo-1"), transport=ModbusRtuTransport(port="/dev/ttyNOPE9", unit_id=2),
+                  poll_interval_s=1.0, retries=2, backoff_max_s=30)
+    poller = ModbusDriver(site, Bus(), [device]).pollers[0]
+    delays = []
+    for failures in (2, 3, 4, 5, 6, 50_000):  # the last: weeks of probing a dead slave, no overflow
+        poller._failures = failures
+        delays.append(poller.backoff_s())
+    assert delays == [2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
