@@ -64,52 +64,60 @@ class LinkError(Exception):
         return self.kind == "exception"
 
 
-class ModbusLink:
-    """A pymodbus async client plus a lock, shared by every device reached through it."""
+ClientFactory = Callable[[Callable[[bool, bytes], bytes]], ModbusBaseClient]
 
-    def __init__(self, client: ModbusBaseClient, description: str, drop_on_failure: bool) -> None:
-        self._client = client
+
+class ModbusLink:
+    """A pymodbus async client plus a lock, shared by every device reached through it.
+
+    The client is made on first use, inside the event loop (pymodbus needs a running loop), so a
+    driver can be built, and its counters read, before it starts.
+    """
+
+    def __init__(self, factory: ClientFactory, description: str, drop_on_failure: bool) -> None:
+        self._factory = factory
+        self._client: ModbusBaseClient | None = None
         self.description = description
         # TCP: a timed-out or garbled stream is reopened; RS-485: the port stays open for the others
         self._drop_on_failure = drop_on_failure
         self._lock = asyncio.Lock()
         self._received = bytearray()
-        self._guard_framer()
 
     @classmethod
     def tcp(cls, transport: ModbusTcpTransport, timeout_s: float) -> ModbusLink:
         """A link of its own to one Modbus TCP device whose answers take at most ``timeout_s``."""
-        link: ModbusLink
-        client = AsyncModbusTcpClient(transport.host, port=transport.port,
-                                      timeout=timeout_s + _CLIENT_TIMEOUT_MARGIN_S, retries=0,
-                                      reconnect_delay=0, trace_packet=lambda s, d: link._trace(s, d))
-        link = cls(client, f"tcp {transport.host}:{transport.port}", drop_on_failure=True)
-        return link
+        return cls(lambda trace: AsyncModbusTcpClient(
+            transport.host, port=transport.port, timeout=timeout_s + _CLIENT_TIMEOUT_MARGIN_S, retries=0,
+            reconnect_delay=0, trace_packet=trace), f"tcp {transport.host}:{transport.port}", drop_on_failure=True)
 
     @classmethod
     def rtu(cls, transport: ModbusRtuTransport, timeout_s: float) -> ModbusLink:
         """The link of one serial port, shared by every slave on that RS-485 bus (``timeout_s``: the
         longest of their timeouts)."""
-        link: ModbusLink
-        client = AsyncModbusSerialClient(transport.port, baudrate=transport.baudrate, bytesize=transport.bytesize,
-                                         parity=transport.parity, stopbits=transport.stopbits,
-                                         timeout=timeout_s + _CLIENT_TIMEOUT_MARGIN_S,
-                                         retries=0, reconnect_delay=0, trace_packet=lambda s, d: link._trace(s, d))
         settings = f"{transport.baudrate} {transport.bytesize}{transport.parity}{transport.stopbits}"
-        link = cls(client, f"rtu {transport.port} {settings}", drop_on_failure=False)
-        return link
+        return cls(lambda trace: AsyncModbusSerialClient(
+            transport.port, baudrate=transport.baudrate, bytesize=transport.bytesize, parity=transport.parity,
+            stopbits=transport.stopbits, timeout=timeout_s + _CLIENT_TIMEOUT_MARGIN_S, retries=0,
+            reconnect_delay=0, trace_packet=trace), f"rtu {transport.port} {settings}", drop_on_failure=False)
+
+    def _client_now(self) -> ModbusBaseClient:
+        if self._client is None:
+            self._client = self._factory(self._trace)
+            self._guard_framer(self._client)
+        return self._client
 
     def _trace(self, sending: bool, data: bytes) -> bytes:
         if not sending:
             self._received.extend(data)
         return data
 
-    def _guard_framer(self) -> None:
+    @staticmethod
+    def _guard_framer(client: ModbusBaseClient) -> None:
         """Undecodable bytes must not raise inside asyncio's data_received (a traceback, a dead socket).
 
         They are discarded here; the read then times out and is reported as garbage with the bytes seen.
         """
-        framer = self._client.ctx.framer
+        framer = client.ctx.framer
         original = framer.handleFrame
 
         def guarded(data: bytes, exp_devid: int, exp_tid: int) -> tuple[int, Any]:
@@ -123,11 +131,12 @@ class ModbusLink:
     async def read(self, request: Request, unit: int, timeout_s: float) -> list[int] | list[bool]:
         """Registers (or bits) of ``request`` from ``unit``; raise LinkError on any failure."""
         async with self._lock:
-            await self._ensure_connected(timeout_s)
+            client = self._client_now()
+            await self._ensure_connected(client, timeout_s)
             self._received.clear()
             try:
                 async with asyncio.timeout(timeout_s):
-                    response = await _READERS[request.function](self._client)(
+                    response = await _READERS[request.function](client)(
                         request.address, count=request.count, device_id=unit)
             except TimeoutError:
                 raise self._failed(self._silence_error(timeout_s)) from None
@@ -146,12 +155,12 @@ class ModbusLink:
                                                         "were asked for"))
             return data
 
-    async def _ensure_connected(self, timeout_s: float) -> None:
-        if self._client.connected:
+    async def _ensure_connected(self, client: ModbusBaseClient, timeout_s: float) -> None:
+        if client.connected:
             return
         try:
             async with asyncio.timeout(timeout_s + 1.0):
-                ok = await self._client.connect()
+                ok = await client.connect()
         except TimeoutError:
             ok = False
         if not ok:
@@ -166,14 +175,15 @@ class ModbusLink:
         return LinkError("timeout", f"no answer within {timeout_s:g} s")
 
     def _failed(self, error: LinkError) -> LinkError:
-        if self._drop_on_failure:
+        if self._drop_on_failure and self._client is not None:
             self._client.close()
         return error
 
     async def close(self) -> None:
         """Close the connection (or serial port)."""
         async with self._lock:
-            self._client.close()
+            if self._client is not None:
+                self._client.close()
 
 
 class _PymodbusNoise(logging.Filter):

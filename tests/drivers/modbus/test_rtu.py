@@ -75,7 +75,7 @@ async def test_missing_serial_port_is_a_clear_error_not_a_crash(
 
 
 
-async def test_backoff_doubles_from_twice_the_interval_up_to_its_cap(site: LoadedSite) -> None:
+def test_backoff_doubles_from_twice_the_interval_up_to_its_cap(site: LoadedSite) -> None:
     device = fast(site.config.device("anemo-1"), transport=ModbusRtuTransport(port="/dev/ttyNOPE9", unit_id=2),
                   poll_interval_s=1.0, retries=2, backoff_max_s=30)
     poller = ModbusDriver(site, Bus(), [device]).pollers[0]
