@@ -1,4 +1,5 @@
-"""``sitegw events``: every AlertEvent the gateway recorded, with its delivery state per uplink."""
+"""``sitegw events``: every AlertEvent the gateway recorded, with its delivery state per uplink;
+``sitegw redeliver``: send an uplink's refused events again."""
 
 from __future__ import annotations
 
@@ -19,11 +20,7 @@ def events(
     as_json: bool = typer.Option(False, "--json", help="one JSON object per line instead of a table"),
 ) -> None:
     """List recorded AlertEvents, oldest first, with pending / delivered / dead per uplink."""
-    path = state_dir / OUTBOX_FILE
-    if not path.is_file():
-        typer.echo(f"no outbox at {path}: is --state-dir the folder the gateway was run with?", err=True)
-        raise typer.Exit(1)
-    store = OutboxStore(path)
+    store = _open(state_dir)
     try:
         if as_json:
             _print_json(store)
@@ -31,6 +28,29 @@ def events(
             _print_table(store)
     finally:
         store.close()
+
+
+def redeliver(
+    uplink: str = typer.Argument(..., help="name of the uplink whose refused (dead) events to send again"),
+    state_dir: Path = typer.Option(..., "--state-dir", help="the gateway's state folder (holds outbox.sqlite)"),
+) -> None:
+    """Queue an uplink's dead-lettered events again, e.g. after fixing its secret; a running gateway picks
+    them up at its next delivery round."""
+    store = _open(state_dir)
+    try:
+        n = store.requeue_dead(uplink)
+    finally:
+        store.close()
+    typer.echo(f"{n} dead event(s) of uplink {uplink!r} queued again" if n else
+               f"uplink {uplink!r} has no dead events in {state_dir / OUTBOX_FILE}")
+
+
+def _open(state_dir: Path) -> OutboxStore:
+    path = state_dir / OUTBOX_FILE
+    if not path.is_file():
+        typer.echo(f"no outbox at {path}: is --state-dir the folder the gateway was run with?", err=True)
+        raise typer.Exit(1)
+    return OutboxStore(path)
 
 
 def _print_json(store: OutboxStore) -> None:

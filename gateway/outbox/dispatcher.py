@@ -29,6 +29,7 @@ from gateway.uplinks.base import DeliveryFailure, PermanentFailure, UplinkAdapte
 log = logging.getLogger(__name__)
 
 WINDOW_PER_SLOT = 32  # pending events looked at per concurrent slot: enough to find other alerts' heads
+IDLE_POLL_S = 5.0  # an idle uplink looks again this often: events requeued by `sitegw redeliver` get picked up
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,7 @@ class Dispatcher:
         waits: set[asyncio.Future[object]] = set(self._inflight)  # type: ignore[arg-type]
         waker = asyncio.ensure_future(self._wake.wait())
         waits.add(waker)
-        timeout = max(0.0, self._retry_at - time.monotonic()) if self._failures else None
+        timeout = max(0.0, self._retry_at - time.monotonic()) if self._failures else IDLE_POLL_S
         try:
             await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         finally:

@@ -29,6 +29,7 @@ class OutboxStats:
     disk_budget_bytes: int
     disk_pct: float
     disk_warn_pct: float
+    dropped: int
 
 
 class Outbox:
@@ -123,4 +124,4 @@ class Outbox:
         used = self.store.used_bytes()
         budget = self.store.max_bytes or 1
         return OutboxStats([self.store.backlog(u.name) for u in self._uplinks], used, budget,
-                           round(100 * used / budget, 2), self.config.warn_pct)
+                           round(100 * used / budget, 2), self.config.warn_pct, self.store.dropped_count())

@@ -139,6 +139,16 @@ class OutboxStore:
             db.execute("INSERT INTO dead_letters(uplink, event_id, at, answer, body) "
                        "SELECT ?, event_id, ?, ?, body FROM events WHERE seq=?", (uplink, time.time(), answer, seq))
 
+    def requeue_dead(self, uplink: str) -> int:
+        """Make an uplink's refused events pending again (after fixing its secret or mapping); returns how many.
+
+        They go out in arrival order, so a requeued event can reach the platform after a later event
+        of the same alert that was delivered meanwhile: the event's ts still tells the true order.
+        """
+        with self._db.transaction() as db:
+            return db.execute("UPDATE deliveries SET state='pending', attempts=0, done_at=NULL "
+                              "WHERE uplink=? AND state='dead'", (uplink,)).rowcount
+
     # --- reads --------------------------------------------------------------------------------------
 
     def pending(self, uplink: str, limit: int) -> list[Pending]:
@@ -180,6 +190,10 @@ class OutboxStore:
     def dropped(self) -> list[tuple[str, str, float, str]]:
         """Events given up for lack of disk: (event_id, alert_id, when, uplinks they were pending for)."""
         return self._db.read("SELECT event_id, alert_id, at, uplinks FROM dropped ORDER BY at")  # type: ignore[return-value]
+
+    def dropped_count(self) -> int:
+        """How many events were given up for lack of disk, ever."""
+        return self._db.read("SELECT COUNT(*) FROM dropped")[0][0]
 
     # --- disk budget --------------------------------------------------------------------------------
 

@@ -8,18 +8,23 @@ import json
 import logging
 import random
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import typer
 from hypothesis import given
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import Metric
+from prometheus_client.registry import Collector
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from gateway.config.uplinks import OutboxConfig, RegulatorUplink
-from gateway.events_cli import events
+from gateway.events_cli import events, redeliver
 from gateway.outbox import Outbox
 from gateway.outbox.backoff import backoff_delay
+from gateway.outbox.metrics import outbox_metrics
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET, make_event
 from tests.support import free_port
@@ -30,6 +35,16 @@ def uplink(server_or_port: RegulatorServer | int, name: str = "reg", secret: str
     port = server_or_port if isinstance(server_or_port, int) else server_or_port.port
     return RegulatorUplink(name=name, base_url=f"http://127.0.0.1:{port}", secret=secret,
                            backoff_initial_s=0.05, backoff_max_s=0.2, timeout_s=2, **kw)  # type: ignore[arg-type]
+
+
+def scrape(outbox: Outbox) -> str:
+    """The outbox's families as Prometheus would scrape them."""
+    class Families(Collector):
+        def collect(self) -> Iterator[Metric]:
+            return outbox_metrics(outbox.stats())
+    registry = CollectorRegistry()
+    registry.register(Families())
+    return generate_latest(registry).decode()
 
 
 def per_alert_order(server: RegulatorServer) -> dict[str, list[float]]:
@@ -108,8 +123,9 @@ async def test_refused_event_is_dead_lettered_and_the_alert_moves_on(tmp_path: P
         await outbox.stop()
     assert [s.event.details["n"] for s in receiver.repo.events()] == [1.0]
     app = typer.Typer()
-    app.command()(events)
-    result = CliRunner().invoke(app, ["--state-dir", str(tmp_path), "--json"])
+    app.command("events")(events)
+    app.command("redeliver")(redeliver)
+    result = CliRunner().invoke(app, ["events", "--state-dir", str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert [line["event_id"] for line in lines] == [bad.event_id, lines[1]["event_id"]]
@@ -120,6 +136,18 @@ async def test_refused_event_is_dead_lettered_and_the_alert_moves_on(tmp_path: P
     with sqlite3.connect(tmp_path / "outbox.sqlite") as db:
         dead = db.execute("SELECT uplink, event_id, answer FROM dead_letters").fetchall()
     assert dead[0][:2] == ("reg", bad.event_id) and "unknown project" in dead[0][2]
+
+    # the regulator registers the project: the refused event can be sent again
+    receiver.repo.add_project("XX-UNKNOWN", "p", "深圳", SECRET)
+    result = CliRunner().invoke(app, ["redeliver", "reg", "--state-dir", str(tmp_path)])
+    assert result.exit_code == 0 and "1 dead event(s)" in result.output, result.output
+    outbox = Outbox(tmp_path, [uplink(receiver)])
+    await outbox.start()
+    try:
+        assert await outbox.drained(10)
+    finally:
+        await outbox.stop()
+    assert bad.event_id in {s.event.event_id for s in receiver.repo.events()}
 
 
 async def test_each_uplink_has_its_own_cursor(tmp_path: Path, receiver: RegulatorServer) -> None:
@@ -136,6 +164,10 @@ async def test_each_uplink_has_its_own_cursor(tmp_path: Path, receiver: Regulato
             if depths["up"] == 0 and depths["critical-only"] == 0:
                 break
         assert depths == {"up": 0, "down": 2, "critical-only": 0}
+        scraped = scrape(outbox)
+        assert 'sitegw_outbox_depth{uplink="down"} 2.0' in scraped
+        assert 'sitegw_outbox_delivered_total{uplink="up"} 2.0' in scraped
+        assert 'sitegw_outbox_depth{uplink="critical-only"} 0.0' in scraped
     finally:
         await outbox.stop()
     assert len(receiver.repo.events()) == 2  # "critical-only" re-sent b: stored once
@@ -158,7 +190,7 @@ async def test_disk_budget_warns_then_drops_lowest_level_first(tmp_path: Path,
     assert critical.event_id in kept
     dropped = outbox.store.dropped()
     assert dropped and all(alert == "warn" for _, alert, _, _ in dropped)
-    assert outbox.stats().disk_pct <= 100
+    assert outbox.stats().disk_pct <= 100 and outbox.stats().dropped == len(dropped)
     outbox.store.close()
 
 
