@@ -111,7 +111,7 @@ def _parse_tcp(text: str) -> tuple[str, int]:
 
 def _serve(unit: SimUnit, tcp: str | None, serial: str | None, pty: bool, duration: float, baudrate: int,
            what: str) -> None:
-    if sum(x is not None and x is not False for x in (tcp, serial, pty or None)) != 1:
+    if [bool(tcp), bool(serial), pty].count(True) != 1:
         raise _fail("give exactly one of --tcp HOST:PORT, --serial PATH or --pty")
     pair = PtyPair() if pty else None
     if tcp:

@@ -6,6 +6,7 @@ This is the API the demo uses, in the gateway's own process and event loop::
                                              rtu_devices=["crane-2", "anemo-1"]) as sims:
         driver = ModbusDriver(sims.site, bus)   # the site with its transports pointed at the simulators
 
+Stop the driver before the simulators (``sims.stop()`` closes the pty pair last).
 Every device named in ``rtu_devices`` shares one RS-485 bus (one pty pair, one serial server,
 each device at its own unit id); every other Modbus device gets a Modbus TCP server of its own
 on 127.0.0.1. All models share one clock, and an anemometer that ``serves`` cranes is their wind.

@@ -180,3 +180,37 @@ async def test_value_out_of_range_for_its_type_is_reported_once_and_the_rest_pub
     assert "value out of range for its type" in bad[0]
     assert {r.metric for r in rec.readings("crane-1")} == set(BOX) - {"height_m"}
     assert rec.status_of("crane-1") == [True] and driver.stats()["crane-1"].errors >= 4
+
+
+async def test_every_function_code_and_type_round_trips_through_a_real_server(
+        site: LoadedSite, bus_recorder: tuple[Bus, Recorder]) -> None:
+    """The simulator's encoder and the driver's decoder agree over the wire for FC01-FC04 and every type."""
+    bus, rec = bus_recorder
+    profile = Profile.model_validate({"name": "every_type", "kind": "generic", "modbus": {
+        "word_order": "little", "values": [
+            {"metric": "siren", "function": "coils", "address": 17, "type": "bit"},
+            {"metric": "door", "function": "coils", "address": 18, "type": "bit"},
+            {"metric": "estop", "function": "discrete_inputs", "address": 3, "type": "bit"},
+            {"metric": "level", "function": "input", "address": 0, "type": "int32", "scale": 0.001},
+            {"metric": "counter", "function": "input", "address": 2, "type": "uint32", "word_order": "big"},
+            {"metric": "temp", "function": "holding", "address": 100, "type": "float64"},
+            {"metric": "pressure", "function": "holding", "address": 104, "type": "int16", "byte_order": "little"},
+            {"metric": "serial_no", "function": "holding", "address": 105, "type": "string", "length": 4}]}})
+    values = {"siren": 1.0, "door": 0.0, "estop": 1.0, "level": -12.345, "counter": 4_000_000_000.0,
+              "temp": 21.125, "pressure": -300.0, "serial_no": "SN-42"}
+    assert profile.modbus is not None
+    port = free_port()
+    async with ModbusSimulatorServer([SimUnit(3, profile.modbus, lambda: values)], tcp=("127.0.0.1", port)):
+        device = fast(site.config.device("crane-1"), id="plc-1", kind="generic", profile="every_type", crane=None,
+                      transport=ModbusTcpTransport(host="127.0.0.1", port=port, unit_id=3))
+        driver = ModbusDriver(with_profiles(site, every_type=profile), bus, [device])
+        await driver.start()
+        await wait_until(lambda: rec.batch_times("plc-1"), 5, "a poll")
+        await driver.stop()
+    assert {r.metric: r.value for r in rec.readings("plc-1")[:len(values)]} == values
+
+
+def test_driver_takes_the_sites_modbus_devices_and_refuses_others(site: LoadedSite) -> None:
+    assert [p.device.id for p in ModbusDriver(site, Bus()).pollers] == ["crane-1", "crane-2", "anemo-1"]
+    with pytest.raises(ValueError, match="pit-1 are not Modbus devices"):
+        ModbusDriver(site, Bus(), [site.config.device("pit-1")])
