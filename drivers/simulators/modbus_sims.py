@@ -18,6 +18,7 @@ import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from types import TracebackType
 
 from drivers.simulators.crane_model import CraneModel
@@ -123,15 +124,17 @@ def _simulated(site: LoadedSite) -> list[DeviceConfig]:
 async def start_modbus_simulators(site: LoadedSite, *, scenario: Scenario | str = Scenario.NORMAL,
                                   scenarios: Mapping[str, Scenario | str] | None = None,
                                   rtu_devices: list[str] | None = None, host: str = "127.0.0.1",
-                                  seed: int = 1) -> ModbusSimulators:
+                                  seed: int = 1, operators: Mapping[str, str] | None = None) -> ModbusSimulators:
     """Simulate every crane and anemometer of ``site`` on local Modbus servers.
 
     ``scenarios`` picks a scenario per device id (default ``scenario``); ``rtu_devices`` lists
-    the devices on the shared RTU bus (default: the devices the site has on RTU).
+    the devices on the shared RTU bus (default: the devices the site has on RTU); ``operators``
+    picks the operator ID each crane reports (default: the site's operators whose licence is
+    valid today, in turn, so a quiet site raises no crane.operator alert).
     """
     devices = _simulated(site)
     known = {d.id for d in devices}
-    unknown = sorted(set(scenarios or {}) - known) + sorted(set(rtu_devices or []) - known)
+    unknown = sorted((set(scenarios or {}) | set(operators or {}) | set(rtu_devices or [])) - known)
     if unknown:
         raise ValueError(f"no simulated crane or anemometer with id {', '.join(unknown)} (have {sorted(known)})")
     on_rtu = set(rtu_devices) if rtu_devices is not None else {
@@ -148,11 +151,13 @@ async def start_modbus_simulators(site: LoadedSite, *, scenario: Scenario | str 
             sources[d.id] = anemometer_source(wind, clock)
             for crane_id in d.serves:
                 shared_wind.setdefault(crane_id, wind)
-    operators = [o.id for o in site.config.operators] or ["OP-1001"]
+    licensed = [o.id for o in site.config.operators if o.valid_until >= date.today()] or ["OP-1001"]
+    cranes = [d for d in devices if d.kind == "crane"]
+    chosen = {d.id: (operators or {}).get(d.id, licensed[n % len(licensed)]) for n, d in enumerate(cranes)}
     for i, d in enumerate(devices):
         if d.kind == "crane":
             assert d.crane is not None
-            model = CraneModel(d.crane, pick[d.id], seed=seed + i, operator_id=operators[i % len(operators)],
+            model = CraneModel(d.crane, pick[d.id], seed=seed + i, operator_id=chosen[d.id],
                                wind=shared_wind.get(d.id))
             models[d.id] = model
             sources[d.id] = crane_source(model, clock)

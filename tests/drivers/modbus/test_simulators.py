@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from datetime import date
 import sys
 from pathlib import Path
 
@@ -174,3 +175,14 @@ def test_simulate_command_refuses_two_places_to_serve() -> None:
            "typer.run(anemometer)", "--tcp", "127.0.0.1:5020", "--pty"]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=30)
     assert done.returncode == 2 and "exactly one of --tcp" in done.stderr and "Traceback" not in done.stderr
+
+
+async def test_simulated_cranes_report_licensed_operators_unless_told_otherwise(site: LoadedSite) -> None:
+    sims = await start_modbus_simulators(site, operators={"crane-2": "OP-9999"})
+    async with sims:
+        ids = {d: m.operator_id for d, m in sims.models.items() if isinstance(m, CraneModel)}
+    licensed = [o.id for o in site.config.operators if o.valid_until >= date.today()]
+    assert ids == {"crane-1": (licensed or ["OP-1001"])[0], "crane-2": "OP-9999"}
+    assert "OP-1002" not in licensed or date.today() <= date(2026, 6, 30)  # its licence expired then
+    with pytest.raises(ValueError, match="no simulated crane or anemometer with id pit-1"):
+        await start_modbus_simulators(site, scenarios={"pit-1": "normal"})
