@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-from datetime import date
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
