@@ -16,7 +16,7 @@ import typer
 
 from drivers.simulators.crane_model import CraneModel
 from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit
-from drivers.simulators.modbus_sims import SimClock, anemometer_source, crane_source
+from drivers.simulators.modbus_sims import ElapsedClock, anemometer_source, crane_source
 from drivers.simulators.ptypair import PtyPair
 from drivers.simulators.scenario import Scenario
 from drivers.simulators.wind import WindModel
@@ -50,7 +50,7 @@ def crane(tcp: TcpOpt = None, serial: SerialOpt = None, pty: PtyOpt = False,
     """Simulate a tower crane's black box (tower_crane_blackbox profile) doing lift cycles."""
     spec, mmap = _crane_from(site, device)
     model = CraneModel(spec, scenario, seed=seed, operator_id=operator)
-    _serve(SimUnit(unit, mmap, crane_source(model, SimClock())), tcp, serial, pty, duration, baudrate,
+    _serve(SimUnit(unit, mmap, crane_source(model, ElapsedClock())), tcp, serial, pty, duration, baudrate,
            f"crane {spec.model or ''} scenario {scenario.value}")
 
 
@@ -61,7 +61,7 @@ def anemometer(tcp: TcpOpt = None, serial: SerialOpt = None, pty: PtyOpt = False
     """Simulate an RS-485 anemometer (anemometer_rs485 profile) with gusty wind."""
     mmap = _profile_map(site, device, "anemometer_rs485", "anemometer")
     wind = WindModel(scenario, seed=seed)
-    _serve(SimUnit(unit, mmap, anemometer_source(wind, SimClock())), tcp, serial, pty, duration, baudrate,
+    _serve(SimUnit(unit, mmap, anemometer_source(wind, ElapsedClock())), tcp, serial, pty, duration, baudrate,
            f"anemometer scenario {scenario.value}")
 
 

@@ -33,7 +33,7 @@ from gateway.config.site import DeviceConfig
 from gateway.config.transport import ModbusRtuTransport, ModbusTcpTransport
 
 
-class SimClock:
+class ElapsedClock:
     """Seconds since the simulation started (monotonic), shared by every model of a run."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
@@ -44,7 +44,7 @@ class SimClock:
         return self._clock() - self._t0
 
 
-def crane_source(model: CraneModel, clock: SimClock) -> ValueSource:
+def crane_source(model: CraneModel, clock: ElapsedClock) -> ValueSource:
     """Values of ``model`` at the time of each read."""
     def values() -> Mapping[str, float | str]:
         model.advance_to(clock())
@@ -52,7 +52,7 @@ def crane_source(model: CraneModel, clock: SimClock) -> ValueSource:
     return values
 
 
-def anemometer_source(wind: WindModel, clock: SimClock) -> ValueSource:
+def anemometer_source(wind: WindModel, clock: ElapsedClock) -> ValueSource:
     """``wind_ms`` of ``wind`` at the time of each read."""
     def values() -> Mapping[str, float | str]:
         wind.advance_to(clock())
@@ -67,7 +67,7 @@ class CraneSimulatorServer(ModbusSimulatorServer):
                  unit: int = 1, seed: int = 1, operator_id: str = "OP-1001", tcp: tuple[str, int] | None = None,
                  serial: str | None = None, baudrate: int = 9600) -> None:
         self.model = CraneModel(spec, Scenario(scenario), seed=seed, operator_id=operator_id)
-        super().__init__([SimUnit(unit, modbus, crane_source(self.model, SimClock()))], tcp=tcp, serial=serial,
+        super().__init__([SimUnit(unit, modbus, crane_source(self.model, ElapsedClock()))], tcp=tcp, serial=serial,
                          baudrate=baudrate)
 
 
@@ -139,7 +139,7 @@ async def start_modbus_simulators(site: LoadedSite, *, scenario: Scenario | str 
         raise ValueError(f"no simulated crane or anemometer with id {', '.join(unknown)} (have {sorted(known)})")
     on_rtu = set(rtu_devices) if rtu_devices is not None else {
         d.id for d in devices if isinstance(d.transport, ModbusRtuTransport)}
-    clock = SimClock()
+    clock = ElapsedClock()
     pick = {d.id: Scenario((scenarios or {}).get(d.id, scenario)) for d in devices}
     models: dict[str, CraneModel | WindModel] = {}
     sources: dict[str, ValueSource] = {}
