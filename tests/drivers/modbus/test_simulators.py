@@ -15,7 +15,7 @@ from drivers.modbus import ModbusDriver
 from drivers.modbus.decode import decode_request
 from drivers.modbus.plan import plan_requests
 from drivers.simulators.crane_model import CraneModel, LoadChart
-from drivers.simulators.modbus_sims import start_modbus_simulators
+from drivers.simulators.modbus_sims import CraneSimulatorServer, start_modbus_simulators
 from drivers.simulators.ptypair import PtyPair
 from drivers.simulators.scenario import Scenario
 from drivers.simulators.wind import WindModel
@@ -186,3 +186,26 @@ async def test_simulated_cranes_report_licensed_operators_unless_told_otherwise(
     assert "OP-1002" not in licensed or date.today() <= date(2026, 6, 30)  # its licence expired then
     with pytest.raises(ValueError, match="no simulated crane or anemometer with id pit-1"):
         await start_modbus_simulators(site, scenarios={"pit-1": "normal"})
+
+
+async def test_crane_simulator_server_serves_its_model(site: LoadedSite) -> None:
+    spec, mmap = site.config.device("crane-1").crane, site.profiles["tower_crane_blackbox"].modbus
+    assert spec is not None and mmap is not None
+    port = free_port()
+    async with CraneSimulatorServer(spec, mmap, scenario="overload", operator_id="OP-1001",
+                                    tcp=("127.0.0.1", port)) as sim:
+        bus = Bus()
+        rec = Recorder().attach(bus)
+        device = site.config.device("crane-1").model_copy(update={
+            "transport": ModbusTcpTransport(host="127.0.0.1", port=port), "poll_interval_s": 0.5})
+        driver = ModbusDriver(site, bus, [device])
+        await driver.start()
+        try:
+            await wait_until(lambda: any(r.metric == "moment_pct" and float(r.value) >= 104
+                                         for r in rec.readings("crane-1")), 20, "the overload lift")
+        finally:
+            await driver.stop()
+        assert sim.model.phase in ("sling", "hoist", "carry", "lower")
+    last = {r.metric: r.value for r in rec.readings("crane-1")[-17:]}
+    assert float(last["moment_pct"]) == pytest.approx(100 * float(last["load_t"]) / float(last["rated_load_t"]),
+                                                      abs=0.2)
