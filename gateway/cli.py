@@ -133,22 +133,28 @@ simulate_app = typer.Typer(help="Device simulators: real Modbus servers and MQTT
 app.add_typer(simulate_app, name="simulate")
 regulator_app = typer.Typer(help="The regulator's side: receive hazards from many sites.", no_args_is_help=True)
 app.add_typer(regulator_app, name="regulator")
+vision_app = typer.Typer(help="Video checks: hard hats, danger zones, edge protection.", no_args_is_help=True)
+app.add_typer(vision_app, name="vision")
 
 
 def _register_subcommands() -> None:
     from drivers.simulators.modbus_cli import anemometer, crane
     from drivers.simulators.pit_cli import simulate_pit
-    from gateway.events_cli import events
+    from gateway.events_cli import events, redeliver
     from gateway.replay_cli import replay_command
     from regulator.cli import add_project, serve
+    from vision.cli import detect, evaluate
 
     simulate_app.command("crane")(crane)
     simulate_app.command("anemometer")(anemometer)
     simulate_app.command("pit")(simulate_pit)
     app.command("replay")(replay_command)
     app.command("events")(events)
+    app.command("redeliver")(redeliver)
     regulator_app.command("serve")(serve)
     regulator_app.command("add-project")(add_project)
+    vision_app.command("detect")(detect)
+    vision_app.command("eval")(evaluate)
 
 
 def _load_or_exit(site_file: Path) -> LoadedSite:

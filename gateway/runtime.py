@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from prometheus_client.core import GaugeMetricFamily
+
 from drivers.base import DeviceStats, Driver
 from drivers.modbus.driver import ModbusDriver, is_modbus
 from drivers.mqtt.driver import MqttDriver
@@ -27,6 +29,7 @@ from gateway.config.transport import MqttBroker, MqttTransport
 from gateway.config.uplinks import UplinkBase
 from gateway.live import LiveState
 from gateway.metrics import GatewayMetrics
+from gateway.outbox.metrics import outbox_metrics
 from gateway.outbox.service import Outbox
 from gateway.readings import Reading
 from gateway.store.influx import InfluxSink
@@ -147,7 +150,15 @@ class Gateway:
 
     def extra_metrics(self) -> Iterable[Any]:
         """Metric families of the alerting and delivery parts."""
-        return ()
+        yield from outbox_metrics(self.outbox.stats())
+        by_level = GaugeMetricFamily("sitegw_alerts_active", "Alerts not resolved, by level", labels=["level"])
+        counts: dict[str, int] = {"warning": 0, "alarm": 0, "critical": 0}
+        for alert in self.monitor.alerts.list_alerts(limit=100_000):
+            if alert.state != "resolved":
+                counts[alert.level] += 1
+        for level, n in counts.items():
+            by_level.add_metric([level], n)
+        yield by_level
 
     def health(self) -> dict[str, Any]:
         """The health document of /api/v1/health (blocking: reads the store)."""
