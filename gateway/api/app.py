@@ -13,7 +13,9 @@ from fastapi.responses import FileResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from gateway import __version__
-from gateway.api.models import DeviceView, HealthView, HistoryView, LatestView, SiteView
+from gateway.alerts.manager import AlertError
+from gateway.api.models import CraneGeometry, DeviceView, HealthView, HistoryView, LatestView, SiteView, ZoneView
+from gateway.alerts.models import Alert, AlertDetail
 
 if TYPE_CHECKING:
     from gateway.runtime import Gateway
@@ -32,9 +34,15 @@ def create_app(gw: Gateway) -> FastAPI:
 
     @app.get("/api/v1/site", response_model=SiteView, summary="The project and its devices with live state")
     async def site() -> SiteView:
-        p = gw.site.config.project
+        cfg = gw.site.config
+        p = cfg.project
+        cranes = [CraneGeometry(id=d.id, x=d.crane.position_m[0], y=d.crane.position_m[1], jib_m=d.crane.jib_m,
+                                counter_jib_m=d.crane.counter_jib_m, jib_height_m=d.crane.jib_height_m,
+                                slew_offset_deg=d.crane.slew_offset_deg, slew_direction=d.crane.slew_direction)
+                  for d in cfg.devices if d.crane is not None]
         return SiteView(code=p.code, name=p.name, city=p.city, district=p.district,
-                        devices=[device_view(gw, d.id) for d in gw.site.config.devices])
+                        devices=[device_view(gw, d.id) for d in cfg.devices], cranes=cranes,
+                        zones=[ZoneView(name=z.name, polygon=z.polygon) for z in cfg.no_lift_zones])
 
     @app.get("/api/v1/devices/{device_id}", response_model=DeviceView, summary="One device with its latest values")
     async def device(device_id: str) -> DeviceView:
@@ -68,6 +76,22 @@ def create_app(gw: Gateway) -> FastAPI:
         return HistoryView(device=device, point=point, metric=metric, unit=found.series.unit, start=found.start,
                            end=found.end, bucket_s=found.bucket_s,
                            points=[dataclasses.asdict(p) for p in found.points])
+
+    @app.get("/api/v1/alerts", response_model=list[Alert], summary="Alerts, newest change first")
+    async def alerts(state: str | None = Query(None, description="firing, acknowledged or resolved"),
+                     level: str | None = Query(None, description="warning, alarm or critical"),
+                     device: str | None = Query(None), rule: str | None = Query(None, description="e.g. crane.load"),
+                     since: float | None = Query(None, description="changed at or after (Unix s)"),
+                     limit: int = Query(200, ge=1, le=5000)) -> list[Alert]:
+        return await asyncio.to_thread(gw.monitor.alerts.list_alerts, state=state, level=level, device=device,
+                                       rule=rule, since=since, limit=limit)
+
+    @app.get("/api/v1/alerts/{alert_id}", response_model=AlertDetail, summary="One alert with its full history")
+    async def alert(alert_id: str) -> AlertDetail:
+        try:
+            return await asyncio.to_thread(gw.monitor.alerts.get, alert_id)
+        except (AlertError, KeyError) as exc:
+            raise HTTPException(404, f"no alert {alert_id!r}") from exc
 
     @app.get("/api/v1/health", response_model=HealthView, summary="Gateway health: drivers, store, spool, uplinks")
     async def health() -> HealthView:

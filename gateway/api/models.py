@@ -22,14 +22,36 @@ class DeviceView(BaseModel):
     latest: list[dict[str, Any]] = Field(default_factory=list)
 
 
+class CraneGeometry(BaseModel):
+    """Where a crane stands and how far it reaches, for the site plan."""
+
+    id: str
+    x: float
+    y: float
+    jib_m: float
+    counter_jib_m: float
+    jib_height_m: float
+    slew_offset_deg: float
+    slew_direction: str
+
+
+class ZoneView(BaseModel):
+    """A no-lift zone on the site plan."""
+
+    name: str
+    polygon: list[tuple[float, float]]
+
+
 class SiteView(BaseModel):
-    """The project and its devices."""
+    """The project, its devices and its plan."""
 
     code: str
     name: str
     city: str
     district: str
     devices: list[DeviceView]
+    cranes: list[CraneGeometry]
+    zones: list[ZoneView]
 
 
 class LatestView(BaseModel):
