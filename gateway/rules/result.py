@@ -31,6 +31,14 @@ class RuleResult:
     latched: bool = False
     evidence: str | None = None  # JPEG as base64, or a URL (vision results)
 
+    def __post_init__(self) -> None:
+        # alerts copy these figures without re-validation: ints (seconds, counts) must arrive as
+        # the floats the AlertEvent schema declares, or every serialisation warns
+        if isinstance(self.value, int) and not isinstance(self.value, bool):
+            object.__setattr__(self, "value", float(self.value))
+        if isinstance(self.threshold, int):
+            object.__setattr__(self, "threshold", float(self.threshold))
+
 
 def rank(level: Level | None) -> int:
     """0 for no alert, then warning < alarm < critical."""

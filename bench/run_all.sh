@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# make bench: every benchmark in turn, each printing `name: value unit` lines.
+# The machine is shared and noisy (±30-50 %): compare ratios measured in the same run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+failed=0
+run() {  # name, command...
+    echo "== $1"
+    if ! timeout 900 "${@:2}" 2> >(grep -vE ' INFO |^\s*$' >&2); then
+        echo "bench $1 FAILED" >&2
+        failed=1
+    fi
+}
+run ingest_pipeline   $PY bench/ingest_pipeline.py
+run mqtt_decode       $PY bench/mqtt_decode.py --seconds 2
+run mqtt_end_to_end   $PY bench/mqtt_end_to_end.py
+run store_ingest      $PY bench/store_ingest.py
+run idle_cpu          $PY bench/idle_cpu.py
+run modbus_poll       $PY bench/modbus_poll.py
+run rules_replay      $PY bench/rules_replay.py
+run delivery_latency  $PY bench/delivery_latency.py
+run backlog_drain     $PY bench/backlog_drain.py
+run vision            $PY bench/vision_bench.py
+exit $failed
