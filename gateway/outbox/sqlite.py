@@ -23,16 +23,27 @@ class DurableDb:
         self.conn.executescript(schema)
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """The lock held, BEGIN IMMEDIATE ... COMMIT (fsynced), ROLLBACK if the block raises."""
+    def transaction(self, fsync: bool = True) -> Iterator[sqlite3.Connection]:
+        """The lock held, BEGIN IMMEDIATE ... COMMIT, ROLLBACK if the block raises.
+
+        ``fsync=False`` commits without waiting for the disk (synchronous=NORMAL for this commit): still
+        safe against SIGKILL, and after a power cut only such commits can be lost, so use it only for
+        writes whose loss is harmless (the next fsynced commit makes them durable too).
+        """
         with self.lock:
-            self.conn.execute("BEGIN IMMEDIATE")
+            if not fsync:
+                self.conn.execute("PRAGMA synchronous=NORMAL")
             try:
-                yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.conn
+                except BaseException:
+                    self.conn.execute("ROLLBACK")
+                    raise
+                self.conn.execute("COMMIT")
+            finally:
+                if not fsync:
+                    self.conn.execute("PRAGMA synchronous=FULL")
 
     def read(self, sql: str, args: object = ()) -> list[tuple]:  # type: ignore[type-arg]
         """All rows of one query, under the lock."""
