@@ -13,7 +13,7 @@ Mapping of an AlertEvent to the record (the uplink's ``rules`` default to ``cran
 | projectCode, eventId | event.project, event.event_id |
 | recordTime | event.ts as ``YYYY-MM-DD HH:MM:SS`` Beijing time (UTC+8) |
 | weight (t), range (m), height (m), rotation (°), windSpeed (m/s), obliquity (°) | details ``load_t``, ``radius_m``, ``height_m``, ``slew_deg``, ``wind_ms``, ``tilt_deg`` |
-| weightPercent (%) | details ``load_pct``, else 100 × ``load_t`` / ``rated_load_t`` |
+| weightPercent (%) | details ``load_pct``, else 100 × ``load_t`` / ``rated_load_t`` (or ``rated_t``, as crane.load reports it) |
 | momentPercent (%) | details ``moment_pct`` |
 | the rule's own field | event.value fills it when details lack it: crane.load → weightPercent (unit %) or weight (t), crane.wind → windSpeed, crane.tilt → obliquity |
 | weightAlarm, momentAlarm, windAlarm, tiltAlarm, collisionAlarm, zoneAlarm, operatorAlarm | 0 none, 1 warning, 2 alarm, 3 critical: the event's rule sets its own flag (crane.load sets weight and moment), 0 once resolved |
@@ -71,7 +71,7 @@ def crane_record(event: AlertEvent, device_no: str) -> dict[str, object]:
     }
     for field, metric in _MEASURES.items():
         record[field] = _number(d.get(metric))
-    load, rated = _number(d.get("load_t")), _number(d.get("rated_load_t"))
+    load, rated = _number(d.get("load_t")), _number(d.get("rated_load_t", d.get("rated_t")))
     record["weightPercent"] = _number(d.get("load_pct")) or (
         round(100 * load / rated, 1) if load is not None and rated else None)
     own = _value_field(event)
