@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
 from pathlib import Path
 
-import uvicorn
-
+from gateway.api.server import ApiServer
 from regulator.app import create_app
 from regulator.storage import Repository
 
@@ -19,9 +16,13 @@ class RegulatorServer:
         self.db = db
         self.repo = Repository(db)
         self.host = host
-        self.port = port
-        self._server: uvicorn.Server | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._http = ApiServer(create_app(self.repo), host, port, what="the regulator receiver",
+                               hint="choose another --port")
+
+    @property
+    def port(self) -> int:
+        """The bound port (after start)."""
+        return self._http.port
 
     @property
     def base_url(self) -> str:
@@ -30,29 +31,13 @@ class RegulatorServer:
 
     async def start(self) -> None:
         """Bind and serve; returns once the socket accepts connections."""
-        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted sockets only when the listening
-        # socket says proto TCP; with proto 0 every keep-alive answer waited ~40 ms for a delayed ACK
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
-        self.port = sock.getsockname()[1]
-        config = uvicorn.Config(create_app(self.repo), log_level="warning", access_log=False, lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
-        while not self._server.started:
-            if self._task.done():
-                self._task.result()  # raises what stopped it
-            await asyncio.sleep(0.01)
+        await self._http.start()
 
     async def wait(self) -> None:
         """Return when the server stopped by itself (uvicorn handles SIGINT/SIGTERM when in the main thread)."""
-        if self._task is not None:
-            await asyncio.shield(self._task)
+        await self._http.wait()
 
     async def stop(self) -> None:
-        """Stop accepting, finish requests in progress, close the database."""
-        if self._server is not None and self._task is not None:
-            self._server.should_exit = True
-            await self._task
-        self._server = self._task = None
+        """Stop accepting, finish requests in progress (their events are stored), close the database."""
+        await self._http.stop(force=False)
         self.repo.close()

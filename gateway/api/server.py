@@ -1,4 +1,4 @@
-"""Runs an ASGI app with uvicorn inside the gateway's own event loop."""
+"""Runs an ASGI app with uvicorn inside an existing event loop (the gateway's API, the regulator receiver)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from fastapi import FastAPI
 class ApiServer:
     """uvicorn on a socket bound before start, so port 0 gives a known free port at once."""
 
-    def __init__(self, app: FastAPI, host: str, port: int) -> None:
+    def __init__(self, app: FastAPI, host: str, port: int, what: str = "the API",
+                 hint: str = "set api.port in the site file, or --port") -> None:
         self._app = app
+        self._what, self._hint = what, hint
         self._host = host
         self._port = port
         self._sock: socket.socket | None = None
@@ -24,7 +26,7 @@ class ApiServer:
     @property
     def port(self) -> int:
         """The bound port (meaningful after start)."""
-        return self._sock.getsockname()[1] if self._sock else self._port
+        return self._port
 
     @property
     def url(self) -> str:
@@ -35,14 +37,17 @@ class ApiServer:
     async def start(self) -> None:
         """Bind and serve in the background; raises OSError naming the address if it is taken."""
         family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted sockets only when the listening
+        # socket says proto TCP; with proto 0 every keep-alive answer waits ~40 ms for a delayed ACK
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((self._host, self._port))
         except OSError as exc:
             sock.close()
-            raise OSError(exc.errno, f"cannot listen on {self._host}:{self._port} for the API: {exc.strerror} "
-                                     "(set api.port in the site file, or --port)") from exc
+            raise OSError(exc.errno, f"cannot listen on {self._host}:{self._port} for {self._what}: "
+                                     f"{exc.strerror} ({self._hint})") from exc
+        self._port = sock.getsockname()[1]  # port 0 asked for any: remember the one given
         sock.listen(128)
         sock.setblocking(False)
         self._sock = sock
@@ -54,13 +59,19 @@ class ApiServer:
         if self._task.done():
             self._task.result()
 
-    async def stop(self) -> None:
-        """Stop accepting, finish open requests briefly, close the socket."""
+    async def wait(self) -> None:
+        """Return when the server stopped by itself (uvicorn handles SIGINT/SIGTERM in the main thread)."""
+        if self._task is not None:
+            await asyncio.shield(self._task)
+
+    async def stop(self, force: bool = True) -> None:
+        """Stop accepting and close the socket. ``force`` cuts open connections (live streams
+        would otherwise hold shutdown open); without it, requests in progress get their answer."""
         if self._server is not None:
             self._server.should_exit = True
-            self._server.force_exit = True  # SSE streams would otherwise hold shutdown open
+            self._server.force_exit = force
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(self._task, 5)
+                await asyncio.wait_for(self._task, 5 if force else 30)
         if self._sock is not None:
             self._sock.close()
