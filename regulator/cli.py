@@ -3,26 +3,53 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import typer
 
+from regulator.db import DatabaseUrlError
 from regulator.storage import Repository
 
 DEFAULT_DB = "sqlite:///regulator.sqlite"
+DB_HELP = "postgresql://USER@HOST:PORT/DB (production) or sqlite:///PATH (embedded)"
+
+
+def _repo(db: str) -> Repository:
+    try:
+        return Repository(db)
+    except DatabaseUrlError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    except Exception as exc:  # noqa: BLE001 - a driver's connection error, shown as one line, not a traceback
+        typer.echo(f"cannot open the regulator database {db}: {str(exc).splitlines()[0]}", err=True)
+        raise typer.Exit(2) from None
 
 
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
     port: int = typer.Option(8700, "--port", help="TCP port"),
-    db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help="sqlite:///PATH"),
+    db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
+    evidence_dir: Path | None = typer.Option(None, "--evidence-dir", envvar="REGULATOR_EVIDENCE_DIR",
+                                             help="where evidence pictures are kept (default: next to a SQLite "
+                                                  "file, ./regulator-evidence for PostgreSQL)"),
+    general_days: float = typer.Option(7.0, "--general-days", help="default rectification deadline, days"),
+    major_days: float = typer.Option(15.0, "--major-days", help="deadline of a major hazard (挂牌督办), days"),
+    offline_after_min: float = typer.Option(10.0, "--offline-after-min",
+                                            help="a project is offline after this long without a request"),
 ) -> None:
-    """Run the regulator receiver: POST /api/v1/events (the default sitegw protocol)."""
+    """Run the regulator's service: gateways' ingest (POST /api/v1/events, ...) and the review UI at /."""
+    from regulator.review import DeadlinePolicy
     from regulator.server import RegulatorServer
 
+    _repo(db).close()  # a clear error for a bad --db before anything listens
+
     async def _run() -> None:
-        server = RegulatorServer(db, host, port)
+        server = RegulatorServer(db, host, port, evidence_dir=evidence_dir,
+                                 policy=DeadlinePolicy(general_days, major_days),
+                                 offline_after_s=offline_after_min * 60)
         await server.start()
-        typer.echo(f"regulator receiver on {server.base_url}/api/v1/events (db {db})")
+        typer.echo(f"regulator on {server.base_url}/ (review UI), gateways POST {server.base_url}/api/v1/events "
+                   f"(db {db})")
         try:
             await server.wait()
         finally:
@@ -42,14 +69,34 @@ def add_project(
     name: str = typer.Option(..., "--name", help="project name"),
     city: str = typer.Option("", "--city", help="city, e.g. 深圳"),
     secret: str = typer.Option(..., "--secret", envvar="REGULATOR_SECRET", help="the project's signing secret"),
-    db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help="sqlite:///PATH"),
+    district: str = typer.Option("", "--district", help="district, e.g. 南山区"),
+    contractor: str = typer.Option("", "--contractor", help="main contractor (施工总承包单位)"),
+    db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
 ) -> None:
-    """Register a project (or change its secret) so its gateway's events are accepted."""
-    try:
-        repo = Repository(db)
-    except ValueError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
-    repo.add_project(code, name, city, secret)
+    """Register a project (or change its details and secret) so its gateway's requests are accepted."""
+    repo = _repo(db)
+    repo.add_project(code, name, city, secret, district, contractor)
     repo.close()
     typer.echo(f"project {code} registered in {db}")
+
+
+def add_user(
+    username: str = typer.Argument(..., help="sign-in name"),
+    role: str = typer.Option(..., "--role", help="regulator, project or admin"),
+    password: str = typer.Option(..., "--password", envvar="REGULATOR_PASSWORD", prompt=True, hide_input=True,
+                                 help="at least 8 characters"),
+    project: str | None = typer.Option(None, "--project", help="the project a project user reports for"),
+    db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
+) -> None:
+    """Create a user of the review UI (or reset their password and role)."""
+    from regulator.auth import Accounts, AuthError
+
+    repo = _repo(db)
+    try:
+        Accounts(repo).add_user(username, password, role, project)
+    except AuthError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    finally:
+        repo.close()
+    typer.echo(f"user {username} ({role}) saved in {db}")

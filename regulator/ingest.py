@@ -3,6 +3,10 @@
 Independent of the web framework (regulator/app.py is the FastAPI shell) and of the storage engine
 (regulator/storage.py), so the review service can grow on either side.
 
+Besides AlertEvents (``POST /api/v1/events``) a gateway may send, signed the same way, a heartbeat
+(``POST /api/v1/heartbeat``), a readings summary of its cranes and pit points (``POST /api/v1/readings``)
+and a rectification report with its photo (``POST /api/v1/rectifications``, regulator/review.py).
+
 Refusals: 401 for a missing header, an unknown project, a timestamp more than 5 minutes off, a bad
 signature or a reused nonce; 422 for a body that is not one valid AlertEvent of the signed project.
 The nonce is checked last, in the same commit that stores the event, so an accepted request costs
@@ -19,13 +23,16 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pydantic import ValidationError
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from gateway.alerts.event import AlertEvent
 from gateway.uplinks.signing import default_signature
 from regulator.storage import Evidence, NonceReused, Repository
 
 WINDOW_S = 300.0
+M = TypeVar("M", bound=BaseModel)
 HEADERS = ("X-Sitegw-Project", "X-Sitegw-Timestamp", "X-Sitegw-Nonce", "X-Sitegw-Signature")
 
 
@@ -88,17 +95,39 @@ def decode_evidence(evidence: str | None) -> Evidence | None:
     return Evidence("jpeg", jpeg=jpeg)
 
 
+def field_errors(exc: ValidationError) -> list[dict[str, str]]:
+    """Pydantic's errors as ``{field, problem}`` pairs a sender can act on."""
+    return [{"field": ".".join(str(p) for p in e["loc"]) or "(body)", "problem": e["msg"]}
+            for e in exc.errors(include_url=False)]
+
+
 def parse_event(body: bytes, project: str) -> AlertEvent:
     """The body as one AlertEvent of ``project``; Refusal(422) naming each wrong field otherwise."""
     try:
         event = AlertEvent.model_validate_json(body)
     except ValidationError as exc:
-        errors = [{"field": ".".join(str(p) for p in e["loc"]) or "(body)", "problem": e["msg"]}
-                  for e in exc.errors(include_url=False)]
-        raise Refusal(422, "body is not a valid AlertEvent", errors=errors) from None
+        raise Refusal(422, "body is not a valid AlertEvent", errors=field_errors(exc)) from None
     if event.project != project:
         raise Refusal(422, f"body is for project {event.project!r} but was signed as project {project!r}")
     return event
+
+
+def authenticated(repo: Repository, headers: Mapping[str, str], method: str, path: str, body: bytes,
+                  model: type[M]) -> tuple[M, str]:
+    """A signed request's body as ``model`` (which has a ``project`` field) and its nonce; Refusal otherwise."""
+    project = authenticate(repo, headers, method, path, body)
+    try:
+        parsed = model.model_validate_json(body or b"{}")
+    except ValidationError as exc:
+        raise Refusal(422, f"body is not a valid {model.__name__}", errors=field_errors(exc)) from None
+    if getattr(parsed, "project", project) != project:
+        raise Refusal(422, f"body is for project {getattr(parsed, 'project')!r} but was signed as project {project!r}")
+    return parsed, headers["X-Sitegw-Nonce"]
+
+
+def refuse_replay(nonce: str) -> Refusal:
+    """The 401 for a nonce used before."""
+    return Refusal(401, "nonce already used (replayed request): send a fresh random nonce per request")
 
 
 def ingest(repo: Repository, headers: Mapping[str, str], method: str, path: str, body: bytes) -> Accepted:
@@ -109,6 +138,6 @@ def ingest(repo: Repository, headers: Mapping[str, str], method: str, path: str,
     try:
         # nonces outlive the window on both sides of now, so a replay can never fall outside both checks
         stored = repo.store_event(event, headers["X-Sitegw-Nonce"], 2 * WINDOW_S, evidence)
-    except NonceReused:
-        raise Refusal(401, "nonce already used (replayed request): send a fresh random nonce per request") from None
+    except NonceReused as reused:
+        raise refuse_replay(str(reused)) from None
     return Accepted(event.event_id, duplicate=not stored)

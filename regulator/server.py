@@ -1,4 +1,4 @@
-"""Run the receiver with uvicorn inside an existing event loop (the demo, the tests, the benchmarks)."""
+"""Run the regulator service with uvicorn inside an existing event loop (the demo, the tests, the benchmarks)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,21 @@ from pathlib import Path
 
 from gateway.api.server import ApiServer
 from regulator.app import create_app
+from regulator.review import DeadlinePolicy
 from regulator.storage import Repository
 
 
 class RegulatorServer:
     """``await start()`` serves the receiver on ``host:port`` (port 0: a free one); ``await stop()`` ends it."""
 
-    def __init__(self, db: str | Path, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, db: str | Path, host: str = "127.0.0.1", port: int = 0, *, evidence_dir: Path | None = None,
+                 policy: DeadlinePolicy | None = None, offline_after_s: float = 600.0,
+                 escalate_every_s: float = 60.0) -> None:
         self.db = db
-        self.repo = Repository(db)
+        self.repo = Repository(db, evidence_dir)
         self.host = host
-        self._http = ApiServer(create_app(self.repo), host, port, what="the regulator receiver",
-                               hint="choose another --port")
+        app = create_app(self.repo, policy, offline_after_s, escalate_every_s)
+        self._http = ApiServer(app, host, port, what="the regulator", hint="choose another --port")
 
     @property
     def port(self) -> int:

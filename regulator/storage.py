@@ -1,53 +1,27 @@
-"""The regulator's storage behind one small repository class (SQLite now; PostgreSQL later).
+"""The regulator's repository: projects and their secrets, what ingest stores (nonces, events, their
+evidence, readings summaries), kept in PostgreSQL or SQLite (regulator/db.py) and pictures on disk.
 
-Ingest (regulator/ingest.py) decides what is acceptable; this module only keeps things durably:
-projects and their secrets, nonces seen within the replay window, events (idempotent by event_id)
-and their evidence. A request's nonce and its event are written in one commit (one fsync, with
-synchronous=FULL) before the receiver answers, so an event answered 2xx survives a power cut.
+Ingest (regulator/ingest.py) decides what is acceptable; this module only keeps things durably. A
+request's nonce, its event, the hazard the event belongs to and the evidence record are written in
+one transaction, after the picture itself is fsynced, so an event answered 2xx survives a power cut.
+Nothing is ever deleted here but expired nonces.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from gateway.alerts.event import AlertEvent
-from gateway.outbox.sqlite import DurableDb
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS projects(
-    code TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    city TEXT NOT NULL,
-    secret TEXT NOT NULL,
-    created_at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS nonces(
-    project TEXT NOT NULL,
-    nonce TEXT NOT NULL,
-    expires_at REAL NOT NULL,
-    PRIMARY KEY (project, nonce)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS events(
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    event_id TEXT NOT NULL UNIQUE,
-    project TEXT NOT NULL REFERENCES projects(code),
-    alert_id TEXT NOT NULL,
-    device TEXT NOT NULL,
-    rule TEXT NOT NULL,
-    level TEXT NOT NULL,
-    state TEXT NOT NULL,
-    ts REAL NOT NULL,
-    backfill INTEGER NOT NULL,
-    received_at REAL NOT NULL,
-    body TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS events_by_alert ON events(project, alert_id, id);
-CREATE TABLE IF NOT EXISTS evidence(
-    event_id TEXT PRIMARY KEY REFERENCES events(event_id),
-    kind TEXT NOT NULL CHECK (kind IN ('jpeg', 'url')),
-    jpeg BLOB,
-    url TEXT);
-"""
+from gateway.alerts.event import LEVEL_RANK, AlertEvent
+from regulator.db import normalise_url, open_engine
+from regulator.evidence import EvidenceStore
+
+NONCE_SWEEP_S = 10.0  # expired nonces are swept at most this often (a sweep per request costs PostgreSQL)
+SEEN_EVERY_S = 10.0  # last_seen_at is rewritten at most this often per project
 
 
 class NonceReused(Exception):
@@ -62,11 +36,14 @@ class Project:
     name: str
     city: str
     secret: str
+    district: str = ""
+    contractor: str = ""
+    last_seen_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """An event's evidence as stored: an inline JPEG or a URL."""
+    """An event's evidence as received: an inline JPEG or a URL."""
 
     kind: str
     jpeg: bytes | None = None
@@ -82,70 +59,178 @@ class StoredEvent:
     event: AlertEvent
 
 
-def sqlite_path(db: str) -> Path:
-    """The file of a ``sqlite:///PATH`` URL (or a plain path)."""
-    for prefix in ("sqlite:///", "sqlite://"):
-        if db.startswith(prefix):
-            return Path(db[len(prefix):])
-    if "://" in db:
-        raise ValueError(f"unsupported database URL {db!r}: only sqlite:///PATH (or a file path) for now")
-    return Path(db)
+@dataclass(frozen=True, slots=True)
+class ReadingRecord:
+    """One value of a readings summary a gateway sent (a crane's or a pit point's metric)."""
+
+    device: str
+    point: str
+    metric: str
+    ts: float
+    value: float
+    unit: str
+
+
+def default_evidence_dir(db: str | Path) -> Path:
+    """Next to a SQLite file (``X.sqlite`` -> ``X.evidence/``); ``./regulator-evidence`` for PostgreSQL."""
+    url = normalise_url(db)
+    if url.startswith("sqlite:///"):
+        return Path(url.removeprefix("sqlite:///")).with_suffix(".evidence")
+    return Path("regulator-evidence")
 
 
 class Repository:
-    """SQLite-backed storage; thread-safe, every write fsynced before it returns."""
+    """Thread-safe storage of the regulator; every write is durable before it returns."""
 
-    def __init__(self, db: str | Path) -> None:
-        self._db = DurableDb(sqlite_path(str(db)), SCHEMA)
+    def __init__(self, db: str | Path, evidence_dir: Path | None = None, pool_size: int = 10) -> None:
+        self.engine: Engine = open_engine(db, pool_size)
+        self.pictures = EvidenceStore(evidence_dir or default_evidence_dir(db))
+        self._next_sweep = 0.0
+
+    @property
+    def dialect(self) -> str:
+        """``postgresql`` or ``sqlite``."""
+        return self.engine.dialect.name
 
     def close(self) -> None:
-        """Close the database."""
-        self._db.close()
+        """Close every pooled connection."""
+        self.engine.dispose()
 
-    def add_project(self, code: str, name: str, city: str, secret: str) -> None:
-        """Register a project, or replace its name, city and secret."""
-        with self._db.transaction() as db:
-            db.execute("INSERT INTO projects VALUES (?,?,?,?,?) ON CONFLICT(code) DO UPDATE SET "
-                       "name=excluded.name, city=excluded.city, secret=excluded.secret",
-                       (code, name, city, secret, time.time()))
+    def add_project(self, code: str, name: str, city: str, secret: str, district: str = "",
+                    contractor: str = "") -> None:
+        """Register a project, or replace its name, place, contractor and secret."""
+        with self.engine.begin() as db:
+            db.execute(sa.text(
+                "INSERT INTO projects(code, name, city, district, contractor, secret, created_at) "
+                "VALUES (:code, :name, :city, :district, :contractor, :secret, :now) "
+                "ON CONFLICT (code) DO UPDATE SET name=excluded.name, city=excluded.city, "
+                "district=excluded.district, contractor=excluded.contractor, secret=excluded.secret"),
+                dict(code=code, name=name, city=city, district=district, contractor=contractor, secret=secret,
+                     now=time.time()))
 
     def project(self, code: str) -> Project | None:
         """The project with this code, if registered."""
-        rows = self._db.read("SELECT code, name, city, secret FROM projects WHERE code=?", (code,))
-        return Project(*rows[0]) if rows else None
+        with self.engine.connect() as db:
+            row = db.execute(sa.text("SELECT code, name, city, secret, district, contractor, last_seen_at "
+                                     "FROM projects WHERE code=:code"), {"code": code}).first()
+        return Project(*row) if row else None
+
+    def projects(self) -> list[Project]:
+        """Every registered project, by code."""
+        with self.engine.connect() as db:
+            rows = db.execute(sa.text("SELECT code, name, city, secret, district, contractor, last_seen_at "
+                                      "FROM projects ORDER BY code")).all()
+        return [Project(*r) for r in rows]
+
+    def use_nonce(self, db: Connection, project: str, nonce: str, keep_s: float) -> None:
+        """Remember a request's nonce inside the caller's transaction; `NonceReused` if seen before."""
+        now = time.time()
+        if now >= self._next_sweep:
+            self._next_sweep = now + NONCE_SWEEP_S
+            db.execute(sa.text("DELETE FROM nonces WHERE expires_at < :now"), {"now": now})
+        fresh = db.execute(sa.text("INSERT INTO nonces VALUES (:p, :n, :exp) ON CONFLICT DO NOTHING"),
+                           {"p": project, "n": nonce, "exp": now + keep_s}).rowcount
+        if fresh != 1:
+            raise NonceReused(nonce)
+        db.execute(sa.text("UPDATE projects SET last_seen_at=:now WHERE code=:p "
+                           "AND (last_seen_at IS NULL OR last_seen_at < :stale)"),
+                   {"p": project, "now": now, "stale": now - SEEN_EVERY_S})
 
     def store_event(self, event: AlertEvent, nonce: str, keep_nonce_s: float,
                     evidence: Evidence | None = None) -> bool:
-        """Remember the request's nonce and store the event with its evidence, all in one commit.
+        """Remember the request's nonce and store the event, its hazard and its evidence in one commit.
 
         Returns False if this event_id was stored before (the nonce is still remembered); raises
         `NonceReused` if the nonce was seen within ``keep_nonce_s`` (nothing is written then).
         """
-        now = time.time()
-        with self._db.transaction() as db:
-            db.execute("DELETE FROM nonces WHERE expires_at < ?", (now,))
+        picture = self.pictures.put(evidence.jpeg) if evidence is not None and evidence.jpeg else None
+        for attempt in (1, 2):
             try:
-                db.execute("INSERT INTO nonces VALUES (?,?,?)", (event.project, nonce, now + keep_nonce_s))
-            except sqlite3.IntegrityError:
-                raise NonceReused(nonce) from None
-            new = db.execute(
-                "INSERT OR IGNORE INTO events(event_id, project, alert_id, device, rule, level, state, ts, "
-                "backfill, received_at, body) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (event.event_id, event.project, event.alert_id, event.device, event.rule, event.level,
-                 event.state, event.ts, int(event.backfill), now, event.model_dump_json())).rowcount == 1
-            if new and evidence is not None:
-                db.execute("INSERT INTO evidence VALUES (?,?,?,?)",
-                           (event.event_id, evidence.kind, evidence.jpeg, evidence.url))
-        return new
+                with self.engine.begin() as db:
+                    self.use_nonce(db, event.project, nonce, keep_nonce_s)
+                    if db.execute(sa.text("SELECT 1 FROM events WHERE event_id=:e"),
+                                  {"e": event.event_id}).first():
+                        return False
+                    hazard_id = self._upsert_hazard(db, event, evidence is not None)
+                    now = time.time()
+                    db.execute(sa.text(
+                        "INSERT INTO events(event_id, hazard_id, project, state, level, ts, backfill, received_at, "
+                        "body) VALUES (:e, :h, :p, :s, :l, :ts, :b, :now, :body)"),
+                        dict(e=event.event_id, h=hazard_id, p=event.project, s=event.state, l=event.level,
+                             ts=event.ts, b=event.backfill, now=now, body=event.model_dump_json()))
+                    if evidence is not None:
+                        db.execute(sa.text(
+                            "INSERT INTO evidence(event_id, hazard_id, purpose, kind, sha256, size, url, created_at) "
+                            "VALUES (:e, :h, 'event', :k, :sha, :size, :url, :now)"),
+                            dict(e=event.event_id, h=hazard_id, k="url" if picture is None else "stored",
+                                 sha=picture and picture.sha256, size=picture and picture.size,
+                                 url=evidence.url, now=now))
+                return True
+            except sa.exc.IntegrityError:
+                # the same event_id committed by a concurrent request between our check and insert
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _upsert_hazard(db: Connection, event: AlertEvent, has_evidence: bool) -> int:
+        """The hazard (one per alert) this event belongs to, opened as ``pending`` on its first event.
+
+        The highest level and the newest site-side facts win, so out-of-order redelivery cannot lower it.
+        """
+        newer = "excluded.last_ts >= hazards.last_ts"
+        row = db.execute(sa.text(
+            "INSERT INTO hazards(project, alert_id, city, district, device, point, rule, clause, level, level_rank, "
+            "message, value, threshold, unit, site_state, first_ts, last_ts, evidence_event, state, updated_at) "
+            "SELECT :project, :alert_id, p.city, p.district, :device, :point, :rule, :clause, :level, :rank, "
+            ":message, :value, :threshold, :unit, :site_state, :ts, :ts, :evidence_event, 'pending', :now "
+            "FROM projects p WHERE p.code=:project "
+            "ON CONFLICT (project, alert_id) DO UPDATE SET "
+            "level=CASE WHEN excluded.level_rank > hazards.level_rank THEN excluded.level ELSE hazards.level END, "
+            "level_rank=CASE WHEN excluded.level_rank > hazards.level_rank THEN excluded.level_rank "
+            "ELSE hazards.level_rank END, "
+            f"message=CASE WHEN {newer} AND excluded.message <> '' THEN excluded.message ELSE hazards.message END, "
+            f"value=CASE WHEN {newer} THEN excluded.value ELSE hazards.value END, "
+            f"threshold=CASE WHEN {newer} THEN excluded.threshold ELSE hazards.threshold END, "
+            f"site_state=CASE WHEN {newer} THEN excluded.site_state ELSE hazards.site_state END, "
+            "first_ts=CASE WHEN excluded.first_ts < hazards.first_ts THEN excluded.first_ts ELSE hazards.first_ts END, "
+            f"last_ts=CASE WHEN {newer} THEN excluded.last_ts ELSE hazards.last_ts END, "
+            "evidence_event=COALESCE(excluded.evidence_event, hazards.evidence_event), "
+            "updated_at=excluded.updated_at RETURNING id"),
+            dict(project=event.project, alert_id=event.alert_id, device=event.device, point=event.point,
+                 rule=event.rule, clause=event.clause, level=event.level, rank=LEVEL_RANK[event.level],
+                 message=event.message, value="" if event.value is None else str(event.value),
+                 threshold=event.threshold, unit=event.unit, site_state=event.state, ts=event.ts,
+                 evidence_event=event.event_id if has_evidence else None, now=time.time())).first()
+        assert row is not None  # the project exists: ingest authenticated it
+        return int(row[0])
+
+    def store_readings(self, project: str, nonce: str, keep_nonce_s: float, records: list[ReadingRecord]) -> int:
+        """Remember the nonce and keep a readings summary (the context a reviewer sees around a hazard)."""
+        with self.engine.begin() as db:
+            self.use_nonce(db, project, nonce, keep_nonce_s)
+            if records:
+                db.execute(sa.text("INSERT INTO readings(project, device, point, metric, ts, value, unit) "
+                                   "VALUES (:p, :d, :pt, :m, :ts, :v, :u)"),
+                           [dict(p=project, d=r.device, pt=r.point, m=r.metric, ts=r.ts, v=r.value, u=r.unit)
+                            for r in records])
+        return len(records)
+
+    def heartbeat(self, project: str, nonce: str, keep_nonce_s: float) -> None:
+        """Remember the nonce; the project's last_seen_at moves on (a gateway with nothing to report)."""
+        with self.engine.begin() as db:
+            self.use_nonce(db, project, nonce, keep_nonce_s)
 
     def events(self, project: str | None = None) -> list[StoredEvent]:
         """Stored events in the order they were received."""
-        where, args = ("WHERE project=?", (project,)) if project else ("", ())
-        rows = self._db.read(f"SELECT id, received_at, body FROM events {where} ORDER BY id", args)  # noqa: S608
+        where, args = ("WHERE project=:p", {"p": project}) if project else ("", {})
+        with self.engine.connect() as db:
+            rows = db.execute(sa.text(f"SELECT id, received_at, body FROM events {where} ORDER BY id"), args).all()  # noqa: S608
         return [StoredEvent(i, at, AlertEvent.model_validate_json(body)) for i, at, body in rows]
 
     def evidence_jpeg(self, event_id: str) -> bytes | None:
         """The evidence JPEG stored with an event, if it came inline."""
-        rows = self._db.read("SELECT jpeg FROM evidence WHERE event_id=? AND kind='jpeg'", (event_id,))
-        return rows[0][0] if rows else None
-
+        with self.engine.connect() as db:
+            row = db.execute(sa.text("SELECT sha256 FROM evidence WHERE event_id=:e AND kind='stored'"),
+                             {"e": event_id}).first()
+        return self.pictures.get(row[0]) if row else None

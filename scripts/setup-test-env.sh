@@ -17,4 +17,20 @@ if [ ${#need[@]} -gt 0 ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+# --- PostgreSQL (regulator/ in production; its tests and benchmark) ---
+# Debian's postgresql when missing; the cluster started without systemd when not running.
+if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+    echo "[setup-test-env] installing postgresql"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+    # a test machine only: loopback connections as user postgres without a password, as the tests expect
+    hba="/etc/postgresql/$(ls /etc/postgresql | sort -V | tail -1)/main/pg_hba.conf"
+    $SUDO sed -i -E 's#^(host\s+all\s+all\s+127\.0\.0\.1/32\s+)\S+#\1trust#' "$hba"
+fi
+if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+    $SUDO pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start
+fi
+# --- end PostgreSQL ---
 echo "[setup-test-env] ok: mosquitto $(command -v mosquitto || echo /usr/sbin/mosquitto), influxd $(command -v influxd), victoria-metrics $(command -v victoria-metrics)"

@@ -132,5 +132,7 @@ def test_add_project_command_registers_a_secret(tmp_path: Path) -> None:
     repo = Repository(db)
     assert repo.project("GD-SZ-2026-0009").secret == "k1"  # type: ignore[union-attr]
     repo.close()
-    bad = CliRunner().invoke(app, ["X", "--name", "n", "--secret", "k", "--db", "postgresql://h/db"])
-    assert bad.exit_code == 2 and "only sqlite" in bad.output
+    bad = CliRunner().invoke(app, ["X", "--name", "n", "--secret", "k", "--db", "mysql://h/db"])
+    assert bad.exit_code == 2 and "unsupported database URL 'mysql://h/db'" in bad.output
+    unreachable = CliRunner().invoke(app, ["X", "--name", "n", "--secret", "k", "--db", "postgresql://nohost.invalid/db"])
+    assert unreachable.exit_code == 2 and "cannot open the regulator database" in unreachable.output

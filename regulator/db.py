@@ -1,0 +1,68 @@
+"""The regulator's database: one SQLAlchemy engine over PostgreSQL (production) or SQLite (embedded
+default), its schema brought to the newest alembic revision on open.
+
+SQLite runs in WAL with synchronous=FULL so a commit is on disk before ingest answers 2xx; PostgreSQL
+keeps its default synchronous_commit=on for the same reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Engine
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class DatabaseUrlError(ValueError):
+    """A --db value that names no supported database."""
+
+
+def normalise_url(db: str | Path) -> str:
+    """A SQLAlchemy URL from ``postgresql://...``, ``sqlite:///PATH`` or a plain file path."""
+    text = str(db)
+    if text.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + text.split("://", 1)[1]
+    if text.startswith(("postgresql+psycopg://", "sqlite:///")):
+        return text
+    if "://" in text:
+        raise DatabaseUrlError(f"unsupported database URL {text!r}: use postgresql://USER@HOST:PORT/DB "
+                               "or sqlite:///PATH (or a plain file path)")
+    return f"sqlite:///{text}"
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def open_engine(db: str | Path, pool_size: int = 10) -> Engine:
+    """An engine for ``db`` with the schema migrated to head."""
+    url = normalise_url(db)
+    if url.startswith("sqlite"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        # pysqlite's own transaction handling is off so BEGIN IMMEDIATE takes the write lock up front
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "isolation_level": None},
+                                  pool_size=pool_size, max_overflow=0)
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    else:
+        engine = sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    migrate(engine)
+    return engine
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the schema to ``revision`` (idempotent: alembic records where it stands)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)

@@ -1,0 +1,274 @@
+"""The hazard ledger's closed loop: 排查 -> 整改 -> 复查 -> 销号.
+
+One hazard per alert (project + alert_id), opened ``pending`` by its first event (regulator/storage.py).
+A regulator confirms it or dismisses it as a false alarm, orders rectification with a deadline, the
+site reports the fix with a photo, and re-inspection closes it (or sends it back). Rectification past
+its deadline is escalated by `escalate_overdue`. Every step is one row in ``actions``: the audit trail
+(who, role, when, from which state to which, why) and, read by project, the feedback the site's
+gateway fetches from ``GET /api/v1/feedback``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from regulator.storage import Repository
+
+OPEN_STATES = ("pending", "confirmed", "rectifying", "reported")
+STATES = (*OPEN_STATES, "dismissed", "closed")
+DAY_S = 86400.0
+
+
+class ReviewError(Exception):
+    """An action that is not allowed now; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """Which states an action applies to, the state it leads to, who may take it, what it needs."""
+
+    sources: tuple[str, ...]
+    target: str
+    roles: frozenset[str]
+    needs_reason: bool = False
+
+
+REGULATORS = frozenset({"regulator", "admin"})
+SITE = frozenset({"project", "gateway", "admin"})
+TRANSITIONS: dict[str, Transition] = {
+    "confirm": Transition(("pending",), "confirmed", REGULATORS),
+    "dismiss": Transition(("pending", "confirmed"), "dismissed", REGULATORS, needs_reason=True),
+    "order": Transition(("pending", "confirmed"), "rectifying", REGULATORS),
+    "report": Transition(("rectifying",), "reported", SITE, needs_reason=True),
+    "close": Transition(("reported",), "closed", REGULATORS),
+    "reject": Transition(("reported",), "rectifying", REGULATORS, needs_reason=True),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlinePolicy:
+    """Default rectification deadlines: an everyday hazard, and a major one under listed supervision (挂牌督办)."""
+
+    general_days: float = 7.0
+    major_days: float = 15.0
+
+    def deadline(self, now: float, major: bool, days: float | None) -> float:
+        """The deadline an order sets: the regulator's days, else the default for its kind."""
+        return now + DAY_S * (days if days is not None else self.major_days if major else self.general_days)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts: a signed-in user (regulator, project user, admin) or a project's gateway."""
+
+    name: str
+    role: str
+    project: str | None = None
+
+
+@dataclass(slots=True)
+class QueueFilter:
+    """The review queue's filters; empty means any."""
+
+    state: str = "pending"
+    city: str = ""
+    district: str = ""
+    project: str = ""
+    rule: str = ""
+    level: str = ""
+    since: float | None = None
+    until: float | None = None
+    overdue: bool = False
+    limit: int = 50
+    offset: int = 0
+
+
+HAZARD_COLUMNS = ("h.id, h.project, p.name, h.city, h.district, h.device, h.point, h.rule, h.clause, h.level, "
+                  "h.message, h.value, h.threshold, h.unit, h.site_state, h.first_ts, h.last_ts, h.evidence_event, "
+                  "h.state, h.major, h.deadline, h.escalated_at, h.closed_at, h.alert_id")
+HAZARD_KEYS = ("id", "project", "project_name", "city", "district", "device", "point", "rule", "clause", "level",
+               "message", "value", "threshold", "unit", "site_state", "first_ts", "last_ts", "evidence_event",
+               "state", "major", "deadline", "escalated_at", "closed_at", "alert_id")
+
+
+class Review:
+    """The review service over one repository."""
+
+    def __init__(self, repo: Repository, policy: DeadlinePolicy | None = None) -> None:
+        self.repo = repo
+        self.policy = policy or DeadlinePolicy()
+
+    def queue(self, f: QueueFilter, actor: Actor) -> list[dict[str, Any]]:
+        """Hazards matching ``f``, most severe then newest first (a project user sees only their project)."""
+        where, args = ["1=1"], {"limit": max(1, min(f.limit, 500)), "offset": max(0, f.offset)}
+        if actor.role == "project":
+            where.append("h.project = :own")
+            args["own"] = actor.project
+        for column in ("state", "city", "district", "project", "rule", "level"):
+            value = getattr(f, column)
+            if value and value != "all":
+                if column == "state" and value == "open":
+                    where.append(f"h.state IN {OPEN_STATES}")
+                    continue
+                where.append(f"h.{column} = :{column}")
+                args[column] = value
+        if f.since is not None:
+            where.append("h.last_ts >= :since")
+            args["since"] = f.since
+        if f.until is not None:
+            where.append("h.last_ts <= :until")
+            args["until"] = f.until
+        if f.overdue:
+            where.append("h.state = 'rectifying' AND h.deadline < :now")
+            args["now"] = time.time()
+        sql = (f"SELECT {HAZARD_COLUMNS} FROM hazards h JOIN projects p ON p.code = h.project "  # noqa: S608
+               f"WHERE {' AND '.join(where)} ORDER BY h.level_rank DESC, h.last_ts DESC LIMIT :limit OFFSET :offset")
+        with self.repo.engine.connect() as db:
+            rows = db.execute(sa.text(sql), args).all()
+        now = time.time()
+        return [self._hazard_dict(r, now) for r in rows]
+
+    @staticmethod
+    def _hazard_dict(row: sa.Row[Any], now: float) -> dict[str, Any]:
+        h = dict(zip(HAZARD_KEYS, row, strict=True))
+        h["major"] = bool(h["major"])
+        h["overdue"] = h["state"] == "rectifying" and h["deadline"] is not None and h["deadline"] < now
+        return h
+
+    def hazard(self, hazard_id: int, actor: Actor, context_s: float = 900.0) -> dict[str, Any]:
+        """One hazard with its events, evidence, the readings around it and its audit trail."""
+        with self.repo.engine.connect() as db:
+            row = db.execute(sa.text(f"SELECT {HAZARD_COLUMNS} FROM hazards h JOIN projects p "  # noqa: S608
+                                     "ON p.code = h.project WHERE h.id = :id"), {"id": hazard_id}).first()
+            if row is None or (actor.role == "project" and row[1] != actor.project):
+                raise ReviewError(404, f"no hazard {hazard_id}")
+            h = self._hazard_dict(row, time.time())
+            h["events"] = [dict(zip(("event_id", "state", "level", "ts", "received_at", "backfill", "body"), e,
+                                    strict=True))
+                           for e in db.execute(sa.text(
+                               "SELECT event_id, state, level, ts, received_at, backfill, body FROM events "
+                               "WHERE hazard_id = :id ORDER BY ts, id"), {"id": hazard_id}).all()]
+            h["evidence"] = [dict(zip(("purpose", "kind", "sha256", "url", "created_at"), e, strict=True))
+                             for e in db.execute(sa.text(
+                                 "SELECT purpose, kind, sha256, url, created_at FROM evidence WHERE hazard_id = :id "
+                                 "ORDER BY id"), {"id": hazard_id}).all()]
+            h["readings"] = [dict(zip(("device", "point", "metric", "ts", "value", "unit"), r, strict=True))
+                             for r in db.execute(sa.text(
+                                 "SELECT device, point, metric, ts, value, unit FROM readings WHERE project = :p "
+                                 "AND device = :d AND ts BETWEEN :t0 AND :t1 ORDER BY ts LIMIT 2000"),
+                                 {"p": h["project"], "d": h["device"], "t0": h["first_ts"] - context_s,
+                                  "t1": h["last_ts"] + context_s}).all()]
+            h["actions"] = self._actions(db, "hazard_id = :id", {"id": hazard_id})
+        return h
+
+    @staticmethod
+    def _actions(db: Connection, where: str, args: dict[str, Any]) -> list[dict[str, Any]]:
+        keys = ("id", "hazard_id", "project", "action", "actor", "role", "from_state", "to_state", "reason",
+                "deadline", "ts")
+        rows = db.execute(sa.text(f"SELECT a.{', a.'.join(keys)}, h.alert_id FROM actions a "  # noqa: S608
+                                  f"LEFT JOIN hazards h ON h.id = a.hazard_id WHERE {where} ORDER BY a.id LIMIT 1000"),
+                          args).all()
+        return [dict(zip((*keys, "alert_id"), r, strict=True)) for r in rows]
+
+    def audit(self, project: str | None = None, after: int = 0) -> list[dict[str, Any]]:
+        """The audit trail (for one project: what its gateway is told), oldest first, after action ``after``."""
+        where, args = ("a.id > :after", {"after": after})
+        if project:
+            where += " AND a.project = :p"
+            args["p"] = project
+        with self.repo.engine.connect() as db:
+            return self._actions(db, where, args)
+
+    def act(self, hazard_id: int, action: str, actor: Actor, reason: str = "", *, major: bool | None = None,
+            deadline_days: float | None = None, photo: bytes | None = None,
+            nonce: tuple[str, float] | None = None) -> dict[str, Any]:
+        """Take one action on a hazard; returns the audit row. ReviewError if not allowed now.
+
+        ``nonce`` (nonce, keep seconds) is used up in the same transaction when a gateway reports.
+        """
+        step = TRANSITIONS.get(action)
+        if step is None:
+            raise ReviewError(422, f"unknown action {action!r}: one of {', '.join(TRANSITIONS)}")
+        if actor.role not in step.roles:
+            raise ReviewError(403, f"a {actor.role} may not {action}")
+        if step.needs_reason and not reason.strip():
+            raise ReviewError(422, f"{action} needs a reason (原因/说明)")
+        if action == "report" and not photo:
+            raise ReviewError(422, "a rectification report needs a photo of the fix (JPEG)")
+        picture = self.repo.pictures.put(photo) if photo else None
+        now = time.time()
+        with self.repo.engine.begin() as db:
+            if nonce is not None and actor.project:
+                self.repo.use_nonce(db, actor.project, *nonce)
+            row = db.execute(sa.text("SELECT project, state, major, level FROM hazards WHERE id = :id"),
+                             {"id": hazard_id}).first()
+            if row is None or (actor.role in ("project", "gateway") and row[0] != actor.project):
+                raise ReviewError(404, f"no hazard {hazard_id}")
+            project, state, was_major, level = row
+            if state not in step.sources:
+                raise ReviewError(409, f"hazard {hazard_id} is {state}; {action} applies to "
+                                       f"{' or '.join(step.sources)}")
+            updates: dict[str, Any] = {"state": step.target, "updated_at": now}
+            deadline = None
+            if action == "order":
+                is_major = (level == "critical") if major is None else major
+                deadline = self.policy.deadline(now, is_major, deadline_days)
+                updates |= {"major": is_major, "deadline": deadline, "escalated_at": None}
+            elif action == "reject":
+                deadline = self.policy.deadline(now, bool(was_major), deadline_days)
+                updates |= {"deadline": deadline, "escalated_at": None}
+            elif action in ("close", "dismiss"):
+                updates["closed_at"] = now
+            sets = ", ".join(f"{k} = :{k}" for k in updates)
+            changed = db.execute(sa.text(f"UPDATE hazards SET {sets} WHERE id = :id AND state = :from"),  # noqa: S608
+                                 updates | {"id": hazard_id, "from": state}).rowcount
+            if changed != 1:
+                raise ReviewError(409, f"hazard {hazard_id} changed meanwhile; reload it")
+            if picture is not None:
+                db.execute(sa.text("INSERT INTO evidence(hazard_id, purpose, kind, sha256, size, created_at) "
+                                   "VALUES (:h, 'rectification', 'stored', :sha, :size, :now)"),
+                           {"h": hazard_id, "sha": picture.sha256, "size": picture.size, "now": now})
+            audit = self._record(db, hazard_id, project, action, actor, state, step.target, reason, deadline, now)
+        return audit
+
+    @staticmethod
+    def _record(db: Connection, hazard_id: int | None, project: str, action: str, actor: Actor, from_state: str,
+                to_state: str, reason: str, deadline: float | None, now: float) -> dict[str, Any]:
+        args = dict(h=hazard_id, p=project, a=action, who=actor.name, role=actor.role, f=from_state, t=to_state,
+                    r=reason, d=deadline, ts=now)
+        action_id = db.execute(sa.text(
+            "INSERT INTO actions(hazard_id, project, action, actor, role, from_state, to_state, reason, deadline, ts) "
+            "VALUES (:h, :p, :a, :who, :role, :f, :t, :r, :d, :ts) RETURNING id"), args).scalar_one()
+        return {"id": action_id, "hazard_id": hazard_id, "project": project, "action": action, "actor": actor.name,
+                "role": actor.role, "from_state": from_state, "to_state": to_state, "reason": reason,
+                "deadline": deadline, "ts": now}
+
+    def hazard_for_alert(self, project: str, alert_id: str) -> int | None:
+        """The hazard id of a project's alert, if the regulator has it."""
+        with self.repo.engine.connect() as db:
+            return db.execute(sa.text("SELECT id FROM hazards WHERE project = :p AND alert_id = :a"),
+                              {"p": project, "a": alert_id}).scalar()
+
+    def escalate_overdue(self, now: float | None = None) -> int:
+        """Mark rectification past its deadline as escalated (once per deadline), audited as by ``system``."""
+        now = time.time() if now is None else now
+        system = Actor("system", "system")
+        with self.repo.engine.begin() as db:
+            rows = db.execute(sa.text("SELECT id, project FROM hazards WHERE state = 'rectifying' "
+                                      "AND deadline < :now AND escalated_at IS NULL"), {"now": now}).all()
+            for hazard_id, project in rows:
+                db.execute(sa.text("UPDATE hazards SET escalated_at = :now WHERE id = :id"),
+                           {"now": now, "id": hazard_id})
+                self._record(db, hazard_id, project, "escalate", system, "rectifying", "rectifying",
+                             "整改逾期，已升级督办 (rectification overdue, escalated)", None, now)
+        return len(rows)
