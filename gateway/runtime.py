@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client.core import GaugeMetricFamily
 
@@ -22,6 +22,7 @@ from drivers.modbus.driver import ModbusDriver, is_modbus
 from drivers.mqtt.driver import MqttDriver
 from gateway import __version__
 from gateway.alerts.monitor import SafetyMonitor
+from gateway.api.hub import LiveHub
 from gateway.bus import Bus
 from gateway.config import LoadedSite
 from gateway.config.sinks import ApiConfig
@@ -35,6 +36,9 @@ from gateway.readings import Reading
 from gateway.store.influx import InfluxSink
 from gateway.store.local import LocalStore
 from gateway.store.local_query import StoreCounts
+
+if TYPE_CHECKING:
+    from gateway.api.auth import AuthPolicy
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +66,9 @@ class Gateway:
             self.influx = InfluxSink(site.config.influx, state_dir / "influx-spool", kinds)
         self.outbox = Outbox(state_dir, [*site.config.uplinks, *(extra_uplinks or [])], site.config.outbox)
         self.monitor = SafetyMonitor(site, state_dir / "alerts.sqlite", on_event=self.outbox.put)
+        self.hub = LiveHub()  # live stream of readings, status and alert events for the API
+        self.monitor.alerts.add_listener(self.hub.on_alert)
+        self.rule_evaluations = 0
         self.drivers: list[Driver] = []
         if any(is_modbus(d) for d in site.config.devices):
             self.drivers.append(ModbusDriver(site, self.bus))
@@ -70,6 +77,7 @@ class Gateway:
         self._api_cfg = api or site.config.api
         self._serve_api = serve_api
         self.api = None
+        self.auth: AuthPolicy | None = None
         self.started_at = time.time()
         self._tasks: list[asyncio.Task[None]] = []
         self.final_summary: dict[str, Any] | None = None  # the summary as of stop()
@@ -78,6 +86,7 @@ class Gateway:
         """Start consumers, then the API, then the drivers."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.bus.bind_loop(asyncio.get_running_loop())
+        self.hub.bind_loop(asyncio.get_running_loop())
         await asyncio.to_thread(self.store.start)
         if self.influx is not None:
             await self.influx.start()
@@ -85,12 +94,19 @@ class Gateway:
         self.bus.subscribe("pipeline", self._ingest)
         self.bus.subscribe_status("live", self.live.on_status)
         self.bus.subscribe_status("rules", self.monitor.on_status)
+        self.bus.subscribe_status("hub", self.hub.on_status)
         self._tasks.append(asyncio.create_task(self.monitor.run(), name="rules-tick"))
         if self._serve_api:
             from gateway.api.app import create_app
+            from gateway.api.auth import AuthPolicy
+            from gateway.api.auth_store import AuthStore
             from gateway.api.server import ApiServer
 
-            self.api = ApiServer(create_app(self), self._api_cfg.host, self._api_cfg.port)
+            # api.anonymous_read / api.cors_origins: read when the site file's api section has them
+            self.auth = AuthPolicy(AuthStore(self.state_dir / "users.sqlite"),
+                                   anonymous_read=getattr(self._api_cfg, "anonymous_read", True))
+            app = create_app(self, self.auth, cors_origins=tuple(getattr(self._api_cfg, "cors_origins", ())))
+            self.api = ApiServer(app, self._api_cfg.host, self._api_cfg.port)
             await self.api.start()
         for driver in self.drivers:
             await driver.start()
@@ -111,6 +127,8 @@ class Gateway:
         self._tasks.clear()
         if self.api is not None:
             await self.api.stop()
+        if self.auth is not None:
+            self.auth.store.close()
         if self.influx is not None:
             await self.influx.stop()
         await asyncio.to_thread(self.store.stop)
@@ -123,7 +141,9 @@ class Gateway:
         """The one bus handler of readings: rules first (they mark a broken sensor's readings
         ``fault``), then the live picture and the stores get the readings as judged."""
         judged = self.monitor.judge(batch)
+        self.rule_evaluations += len(batch)
         self.live.on_readings(judged)
+        self.hub.on_readings(judged)
         self.store.add(judged)
         if self.influx is not None:
             self.influx.add(judged)

@@ -44,12 +44,18 @@ class AlertManager:
         self._lock = threading.RLock()
         self._active: dict[str, Alert] = {a.fingerprint: a for a in self._store.active()}
         self._silences = self._store.silences()
+        self._listeners: list[Callable[[AlertEvent], None]] = []
         self._deliver_pending()
 
     def close(self) -> None:
         """Close the database."""
         with self._lock:
             self._store.close()
+
+    def add_listener(self, listener: Callable[[AlertEvent], None]) -> None:
+        """Also tell ``listener`` (e.g. the live stream) of every change once it is stored, whether
+        or not it is delivered to ``on_event``: a silenced alert still shows on the dashboard."""
+        self._listeners.append(listener)
 
     # ---- from the rules
 
@@ -216,6 +222,11 @@ class AlertManager:
                            backfill=backfill, actor=actor, note=note, details=alert.details,
                            evidence=alert.evidence if state in ("firing", "updated") else None)
         self._store.save(alert, event, "pending" if deliver else "held")
+        for listener in self._listeners:
+            try:
+                listener(event)
+            except Exception:  # a viewer's failure must never stop an alert's life
+                log.exception("alerts: listener failed for %s", event.event_id)
         if alert.state == "resolved":
             self._active.pop(alert.fingerprint, None)
         else:

@@ -33,6 +33,7 @@ class CraneGeometry(BaseModel):
     jib_height_m: float
     slew_offset_deg: float
     slew_direction: str
+    bands: CraneBands
 
 
 class ZoneView(BaseModel):
@@ -52,6 +53,8 @@ class SiteView(BaseModel):
     devices: list[DeviceView]
     cranes: list[CraneGeometry]
     zones: list[ZoneView]
+    pit_points: list[PitPointView]
+    cameras: list[CameraView]
 
 
 class LatestView(BaseModel):
@@ -89,3 +92,70 @@ class HealthView(BaseModel):
     store: dict[str, Any]
     influx: dict[str, Any] | None
     uplinks: dict[str, Any]
+    cameras: list[dict[str, Any]] = Field(description="camera workers (empty when the site has none)")
+    live_clients: int = Field(description="SSE and WebSocket clients connected")
+    versions: dict[str, str] = Field(description="sitegw, Python and the main libraries")
+
+
+class Bands(BaseModel):
+    """A gauge's warning / alarm / critical thresholds (same unit as the value)."""
+
+    warning: float
+    alarm: float
+    critical: float
+
+
+class CraneBands(BaseModel):
+    """The thresholds a crane's gauges draw, from the site's rules."""
+
+    load_pct: Bands = Field(description="% of rated load (also used for moment %)")
+    wind_ms: Bands
+    tilt_deg: Bands = Field(description="verticality limit as a tilt angle")
+
+
+class PointLimitView(BaseModel):
+    """A pit point metric's alarm values (GB 50497 Table 8.0.4 or the designer's): the trend plot
+    draws ``cumulative`` (100 %) and ``warning_fraction`` × it (70 %)."""
+
+    metric: str
+    unit: str = Field(description="mm or kN (water level: mm of change from the baseline)")
+    cumulative: float | None
+    rate_per_day: float | None
+    warning_fraction: float
+    baseline: float | None = None
+    clause: str
+
+
+class PitPointView(BaseModel):
+    """A deep-pit monitoring point and its alarm values."""
+
+    device: str
+    code: str
+    kind: str
+    limits: list[PointLimitView]
+
+
+class CameraView(BaseModel):
+    """A camera as the dashboard tiles show it."""
+
+    id: str
+    name: str
+    online: bool
+    last_frame_ts: float | None
+
+
+class AlertAction(BaseModel):
+    """A supervisor's note with an acknowledgement or resolution (what was done, who was called)."""
+
+    note: str = Field("", max_length=2000, description="e.g. 已通知司机停止起吊，卸载至额定以下")
+
+
+class SilenceRequest(BaseModel):
+    """A maintenance window set from the API; the author is the logged-in user."""
+
+    device: str = Field("", description="device id; empty: every device")
+    rule: str = Field("", description="rule id; empty: every rule")
+    point: str = Field("", description="monitoring point; empty: every point")
+    reason: str = Field(min_length=1, max_length=500, description="why, e.g. 1号塔吊顶升加节")
+    start_ts: float | None = Field(None, description="Unix seconds; default now")
+    end_ts: float = Field(description="Unix seconds")

@@ -1,0 +1,155 @@
+"""LiveHub: the fan-out of live changes (readings, device status, alert events) to stream clients.
+
+Every change gets an id ``BOOT.SEQ`` and is kept in a ring buffer, so a client that lost its
+connection and comes back with ``Last-Event-ID`` gets exactly what it missed. When it cannot be
+resumed (an id from before a gateway restart, or older than the buffer) the client is sent a
+``reset`` event first: it reloads its snapshot from the REST API, and nothing is silently skipped.
+
+Each event is serialised once, here, not once per client: 50 dashboards cost one ``json.dumps``.
+A client too slow to keep up (its queue full) is cut off rather than slowing the gateway; it
+reconnects with its last id and resumes from the buffer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+from gateway.alerts.event import AlertEvent
+from gateway.readings import DeviceStatus, Reading
+
+RING_SIZE = 20_000  # ~10 minutes of the reference site's reading batches
+QUEUE_SIZE = 2_000  # per client, before it counts as too slow
+
+
+@dataclass(frozen=True, slots=True)
+class LiveEvent:
+    """One change as streamed: ``id`` BOOT.SEQ, ``event`` its type, ``data`` JSON text."""
+
+    seq: int
+    id: str
+    event: str
+    data: str
+
+
+class Subscription:
+    """One client's queue of events; ``dropped`` when it fell behind and must reconnect."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[LiveEvent] = asyncio.Queue(QUEUE_SIZE)
+        self.dropped = False
+
+
+class LiveHub:
+    """Fan-out of live events with a resumable ring buffer; publish from any thread."""
+
+    def __init__(self, ring_size: int = RING_SIZE) -> None:
+        # the boot id makes ids from an earlier run of the gateway recognisable as such
+        self.boot = format(int(time.time() * 1000), "x")
+        self._seq = itertools.count(1)
+        self._ring: deque[LiveEvent] = deque(maxlen=ring_size)
+        self._subs: set[Subscription] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread: int | None = None
+        self.published = 0
+        self.dropped_clients = 0
+
+    def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The loop the subscribers' queues belong to (publishers on other threads hop onto it)."""
+        self._loop = loop
+        self._loop_thread = threading.get_ident()
+
+    @property
+    def clients(self) -> int:
+        """Stream clients connected now."""
+        return len(self._subs)
+
+    # ---- publishers
+
+    def on_readings(self, batch: Sequence[Reading]) -> None:
+        """A judged batch of readings, as one event (compact: device, point, metric, value, unit, ts, quality)."""
+        if batch:
+            self._publish("readings", [{"device": r.device, "point": r.point, "metric": r.metric, "value": r.value,
+                                        "unit": r.unit, "ts": r.ts, "quality": r.quality.value} for r in batch])
+
+    def on_status(self, status: DeviceStatus) -> None:
+        """A device went offline or came back."""
+        self._publish("status", {"device": status.device, "online": status.online, "reason": status.reason,
+                                 "ts": status.ts})
+
+    def on_alert(self, event: AlertEvent) -> None:
+        """An alert changed (every change, delivered to the uplinks or held back by a silence)."""
+        self._publish("alert", event.model_dump(mode="json", exclude={"evidence"})
+                      | {"has_evidence": event.evidence is not None})
+
+    def _publish(self, kind: str, payload: object) -> None:
+        data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        if self._loop is not None and threading.get_ident() != self._loop_thread:
+            self._loop.call_soon_threadsafe(self._append, kind, data)
+        else:
+            self._append(kind, data)
+
+    def _append(self, kind: str, data: str) -> None:
+        seq = next(self._seq)
+        event = LiveEvent(seq, f"{self.boot}.{seq}", kind, data)
+        self._ring.append(event)
+        self.published += 1
+        for sub in list(self._subs):
+            try:
+                sub.queue.put_nowait(event)
+            except asyncio.QueueFull:
+                sub.dropped = True
+                self._subs.discard(sub)
+                self.dropped_clients += 1
+
+    # ---- subscribers
+
+    def backlog(self, last_event_id: str | None) -> tuple[bool, list[LiveEvent]]:
+        """What a client that saw ``last_event_id`` missed: (resumable, events after it).
+
+        Not resumable (the client must reload its snapshot) when the id is from another run of
+        the gateway, malformed, or older than the ring buffer.
+        """
+        if not last_event_id:
+            return True, []
+        boot, _, seq_text = last_event_id.partition(".")
+        if boot != self.boot or not seq_text.isdigit():
+            return False, []
+        seq = int(seq_text)
+        ring = self._ring
+        if ring and seq < ring[0].seq - 1:
+            return False, list(ring)
+        return True, [e for e in ring if e.seq > seq]
+
+    async def stream(self, last_event_id: str | None) -> AsyncIterator[LiveEvent]:
+        """Events after ``last_event_id`` then live ones, until the client is too slow (then it ends).
+
+        A ``reset`` event (data: the reason) comes first when the client's position cannot be resumed.
+        """
+        sub = Subscription()
+        self._subs.add(sub)  # before reading the backlog: nothing published in between is lost
+        try:
+            resumable, missed = self.backlog(last_event_id)
+            if not resumable:
+                yield self._reset(last_event_id)
+                missed = []
+            last = max((e.seq for e in missed), default=0)
+            for e in missed:
+                yield e
+            while not sub.dropped or not sub.queue.empty():
+                event = await sub.queue.get()
+                if event.seq > last:
+                    yield event
+        finally:
+            self._subs.discard(sub)
+
+    def _reset(self, last_event_id: str | None) -> LiveEvent:
+        head = self._ring[-1].seq if self._ring else 0
+        reason = "restarted" if not (last_event_id or "").startswith(self.boot + ".") else "too_old"
+        return LiveEvent(head, f"{self.boot}.{head}", "reset", json.dumps({"reason": reason}))

@@ -1,0 +1,95 @@
+"""Alert routes: list and read (viewer), acknowledge / resolve with a note and silences (supervisor).
+
+The actor of every action is the logged-in user, never a name from the request body, so the
+regulator's record says who really acted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from pydantic import ValidationError
+
+from gateway.alerts.event import Level
+from gateway.alerts.manager import AlertError
+from gateway.alerts.models import Alert, AlertDetail, AlertState, Silence, SilenceSpec
+from gateway.api.auth import ERRORS, supervisor, viewer
+from gateway.api.auth_store import Principal
+from gateway.api.models import AlertAction, SilenceRequest
+
+if TYPE_CHECKING:
+    from gateway.runtime import Gateway
+
+CONFLICT = {404: {"description": "no such alert"}, 409: {"description": "not in a state that allows this"}}
+
+
+def alerts_router(gw: Gateway) -> APIRouter:
+    """Alerts and silences of one gateway."""
+    r = APIRouter(prefix="/api/v1", tags=["alerts"], responses=ERRORS)
+    manager = gw.monitor.alerts
+
+    @r.get("/alerts", response_model=list[Alert], summary="Alerts, newest change first",
+           dependencies=[Depends(viewer)])
+    async def alerts(state: AlertState | None = Query(None), level: Level | None = Query(None),
+                     device: str | None = Query(None), rule: str | None = Query(None, description="e.g. crane.load"),
+                     since: float | None = Query(None, description="changed at or after (Unix s)"),
+                     until: float | None = Query(None, description="opened at or before (Unix s)"),
+                     limit: int = Query(200, ge=1, le=5000)) -> list[Alert]:
+        return await asyncio.to_thread(manager.list_alerts, state=state, level=level, device=device, rule=rule,
+                                       since=since, until=until, limit=limit)
+
+    @r.get("/alerts/{alert_id}", response_model=AlertDetail, summary="One alert with its full history",
+           dependencies=[Depends(viewer)], responses={404: {"description": "no such alert"}})
+    async def alert(alert_id: str) -> AlertDetail:
+        try:
+            return await asyncio.to_thread(manager.get, alert_id)
+        except AlertError as exc:
+            raise HTTPException(404, str(exc)) from exc
+
+    async def act(action: Literal["acknowledge", "resolve"], alert_id: str, note: str, who: Principal) -> Alert:
+        try:
+            await asyncio.to_thread(getattr(manager, action), alert_id, who.name, note)
+            return (await asyncio.to_thread(manager.get, alert_id)).alert
+        except AlertError as exc:
+            missing = str(exc).startswith("no alert")
+            raise HTTPException(404 if missing else 409, str(exc)) from exc
+
+    @r.post("/alerts/{alert_id}/acknowledge", response_model=Alert, responses=CONFLICT,
+            summary="Take charge of a firing alert, with a note of what is being done (supervisor)")
+    async def acknowledge(alert_id: str, body: AlertAction, who: Principal = Depends(supervisor)) -> Alert:
+        return await act("acknowledge", alert_id, body.note, who)
+
+    @r.post("/alerts/{alert_id}/resolve", response_model=Alert, responses=CONFLICT,
+            summary="Close an alert by hand, e.g. a latched pit.jump after inspection (supervisor)")
+    async def resolve(alert_id: str, body: AlertAction, who: Principal = Depends(supervisor)) -> Alert:
+        return await act("resolve", alert_id, body.note, who)
+
+    @r.get("/silences", response_model=list[Silence], summary="Silences (maintenance windows)",
+           dependencies=[Depends(viewer)])
+    async def silences(active: bool = Query(False, description="only those in force now"),
+                       include_deleted: bool = Query(False)) -> list[Silence]:
+        return await asyncio.to_thread(manager.list_silences, time.time() if active else None, include_deleted)
+
+    @r.post("/silences", response_model=Silence, status_code=201, responses={422: {"description": "bad window"}},
+            summary="Silence a device or rule for a while: alerts are tracked, not delivered (supervisor)")
+    async def add_silence(body: SilenceRequest, who: Principal = Depends(supervisor)) -> Silence:
+        try:
+            spec = SilenceSpec(device=body.device, rule=body.rule, point=body.point, author=who.name,
+                               reason=body.reason, start_ts=time.time() if body.start_ts is None else body.start_ts,
+                               end_ts=body.end_ts)
+        except ValidationError as exc:
+            raise HTTPException(422, "; ".join(e["msg"] for e in exc.errors())) from exc
+        return await asyncio.to_thread(manager.add_silence, spec)
+
+    @r.delete("/silences/{silence_id}", response_model=Silence, summary="End a silence now (supervisor)",
+              responses={404: {"description": "no such active silence"}})
+    async def delete_silence(silence_id: int, who: Principal = Depends(supervisor)) -> Silence:
+        try:
+            return await asyncio.to_thread(manager.delete_silence, silence_id, who.name)
+        except AlertError as exc:
+            raise HTTPException(404, str(exc)) from exc
+
+    return r

@@ -1,0 +1,76 @@
+"""Camera routes: the cameras, their latest analysed frame, and an alert's evidence image.
+
+They read the vision service the gateway exposes as ``gw.cameras`` (None on a site without
+cameras): ``cameras()``, ``latest_jpeg(camera_id)``, ``evidence_jpeg(alert_id)``. An alert's
+own evidence (base64 JPEG in the AlertEvent) is the fallback for evidence, so an image outlives
+the vision worker that took it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, Depends, HTTPException
+from fastapi.responses import Response
+
+from gateway.alerts.manager import AlertError
+from gateway.api.auth import ERRORS, viewer
+from gateway.api.models import CameraView
+from gateway.api.site_views import camera_views, cameras_of
+
+if TYPE_CHECKING:
+    from gateway.runtime import Gateway
+
+JPEG = {200: {"content": {"image/jpeg": {}}, "description": "a JPEG image"}, 404: {"description": "no image"}}
+
+
+def _jpeg(data: bytes) -> Response:
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+
+def cameras_router(gw: Gateway) -> APIRouter:
+    """Camera list, latest frames and evidence images."""
+    r = APIRouter(prefix="/api/v1", tags=["cameras"], dependencies=[Depends(viewer)], responses=ERRORS)
+
+    @r.get("/cameras", response_model=list[CameraView], summary="The site's cameras (empty without vision)")
+    async def cameras() -> list[CameraView]:
+        return camera_views(gw)
+
+    @r.get("/cameras/{camera_id}/latest.jpg", response_class=Response, responses=JPEG,
+           summary="The camera's latest analysed frame, with its detections drawn")
+    async def latest(camera_id: str) -> Response:
+        cams = cameras_of(gw)
+        data = None if cams is None else await asyncio.to_thread(cams.latest_jpeg, camera_id)
+        if not data:
+            raise HTTPException(404, f"no analysed frame of camera {camera_id!r} yet")
+        return _jpeg(data)
+
+    @r.get("/alerts/{alert_id}/evidence.jpg", response_class=Response, responses=JPEG,
+           summary="The evidence image of a vision alert")
+    async def evidence(alert_id: str) -> Response:
+        cams = cameras_of(gw)
+        data = None if cams is None else await asyncio.to_thread(cams.evidence_jpeg, alert_id)
+        if not data:
+            data = await asyncio.to_thread(_stored_evidence, gw, alert_id)
+        if not data:
+            raise HTTPException(404, f"alert {alert_id!r} has no evidence image")
+        return _jpeg(data)
+
+    return r
+
+
+def _stored_evidence(gw: Gateway, alert_id: str) -> bytes | None:
+    """The alert's own evidence when it is an inline base64 JPEG (a URL is not fetched from here)."""
+    try:
+        evidence = gw.monitor.alerts.get(alert_id).alert.evidence
+    except AlertError:
+        return None
+    if not evidence or evidence.startswith(("http://", "https://")):
+        return None
+    try:
+        return base64.b64decode(evidence, validate=True)
+    except (binascii.Error, ValueError):
+        return None

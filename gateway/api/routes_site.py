@@ -1,0 +1,91 @@
+"""Read routes: site, devices, latest readings, history, health."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import platform
+import time
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+
+from gateway import __version__
+from gateway.api.auth import ERRORS, viewer
+from gateway.api.models import DeviceView, HealthView, HistoryView, LatestView, SiteView
+from gateway.api.site_views import cameras_of, device_view, site_view
+
+if TYPE_CHECKING:
+    from gateway.runtime import Gateway
+
+LIBRARIES = ("fastapi", "uvicorn", "pydantic", "pymodbus", "paho-mqtt", "influxdb-client", "opencv-python-headless")
+
+
+def versions() -> dict[str, str]:
+    """sitegw, Python and the libraries whose version matters when reporting a fault."""
+    out = {"sitegw": __version__, "python": platform.python_version()}
+    for lib in LIBRARIES:
+        try:
+            out[lib] = version(lib)
+        except PackageNotFoundError:
+            out[lib] = "not installed"
+    return out
+
+
+def site_router(gw: Gateway) -> APIRouter:
+    """Site, devices, readings, history and health over one gateway."""
+    r = APIRouter(prefix="/api/v1", tags=["site"], dependencies=[Depends(viewer)], responses=ERRORS)
+    lib_versions = versions()
+
+    @r.get("/site", response_model=SiteView, summary="The project, its devices with live state, plan and cameras")
+    async def site() -> SiteView:
+        return site_view(gw)
+
+    @r.get("/devices/{device_id}", response_model=DeviceView, summary="One device with its latest values",
+           responses={404: {"description": "no such device"}})
+    async def device(device_id: str) -> DeviceView:
+        if device_id not in gw.device_ids:
+            raise HTTPException(404, f"no device {device_id!r} on this site (devices: {sorted(gw.device_ids)})")
+        return device_view(gw, device_id, with_latest=True)
+
+    @r.get("/readings/latest", response_model=list[LatestView],
+           summary="Latest value of every metric (and pit point), from the live state")
+    async def latest(device: str | None = Query(None, description="only this device")) -> list[LatestView]:
+        readings = gw.live.latest.values() if device is None else gw.live.device_readings(device)
+        return [LatestView(device=r.device, point=r.point, metric=r.metric, value=r.value, unit=r.unit, ts=r.ts,
+                           quality=r.quality.value)
+                for r in sorted(readings, key=lambda r: (r.device, r.point, r.metric))]
+
+    @r.get("/history", response_model=HistoryView,
+           summary="History of one metric from the local store, downsampled to at most max_points",
+           responses={404: {"description": "no such series"}, 422: {"description": "bad range"}})
+    async def history(device: str = Query(..., description="device id"),
+                      metric: str = Query(..., description="metric name, e.g. load_t"),
+                      point: str = Query("", description="pit monitoring point code"),
+                      start: float | None = Query(None, ge=0, le=1e11, description="Unix seconds; default end - 1 h"),
+                      end: float | None = Query(None, ge=0, le=1e11, description="Unix seconds; default now"),
+                      max_points: int = Query(500, ge=1, le=10_000, description="bucketed above this")) -> HistoryView:
+        end_ts = time.time() if end is None else end
+        start_ts = end_ts - 3600 if start is None else start
+        if start_ts > end_ts:
+            raise HTTPException(422, "start must not be after end")
+        found = await asyncio.to_thread(gw.store.reader.history, device, metric, start_ts, end_ts, point, max_points)
+        if found is None:
+            raise HTTPException(404, f"no history for device {device!r} metric {metric!r}"
+                                     f"{' point ' + repr(point) if point else ''}")
+        return HistoryView(device=device, point=point, metric=metric, unit=found.series.unit, start=found.start,
+                           end=found.end, bucket_s=found.bucket_s,
+                           points=[dataclasses.asdict(p) for p in found.points])
+
+    @r.get("/health", response_model=HealthView,
+           summary="Gateway health: drivers, store, spool, uplink backlog and age, cameras, versions")
+    async def health() -> HealthView:
+        doc: dict[str, Any] = await asyncio.to_thread(gw.health)
+        cams = cameras_of(gw)
+        cameras = [] if cams is None else [
+            {"id": c.id, "name": c.name, "online": bool(c.online), "last_frame_ts": c.last_frame_ts}
+            for c in cams.cameras()]
+        return HealthView(**doc, cameras=cameras, live_clients=gw.hub.clients, versions=lib_versions)
+
+    return r
