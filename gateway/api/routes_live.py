@@ -56,10 +56,10 @@ def live_router(gw: Gateway) -> APIRouter:
         token = access_token or _bearer(ws.headers.get("authorization"))
         allowed = policy.anonymous_read if token is None else \
             await asyncio.to_thread(policy.store.principal, token) is not None
+        await ws.accept()  # before refusing: a close frame tells the browser why (a bare 403 does not)
         if not allowed:
             await ws.close(code=4401, reason="log in first: ?access_token=TOKEN")
             return
-        await ws.accept()
         # the client sends nothing, but reading is how a closed socket is noticed between events
         sender = asyncio.create_task(_send(ws, last_event_id))
         closed = asyncio.create_task(_until_closed(ws))

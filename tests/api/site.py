@@ -64,6 +64,11 @@ def running_site(state_dir: Path, scenarios: bool = True) -> Iterator[RunningSit
             holder["error"] = exc
         finally:
             ready.set()
+            # as asyncio.run does: end what the run left (sse-starlette's shutdown watcher)
+            left = asyncio.all_tasks(loop)
+            for task in left:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
             loop.close()
 
     thread = threading.Thread(target=thread_main, name="demo-site", daemon=True)

@@ -1,0 +1,86 @@
+"""LiveHub: resuming after a lost connection, resets after a restart, slow clients cut off."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from gateway.api.hub import LiveHub, LiveEvent
+from gateway.readings import DeviceStatus
+
+
+def status(n: int) -> DeviceStatus:
+    return DeviceStatus(ts=float(n), device=f"dev-{n}", online=True, reason="")
+
+
+async def take(hub: LiveHub, last_id: str | None, n: int) -> list[LiveEvent]:
+    out: list[LiveEvent] = []
+    stream = hub.stream(last_id)
+    async with asyncio.timeout(2):
+        async for e in stream:
+            out.append(e)
+            if len(out) == n:
+                break
+    await stream.aclose()
+    return out
+
+
+async def test_resume_gives_exactly_the_missed_events_then_live_ones() -> None:
+    hub = LiveHub()
+    hub.bind_loop(asyncio.get_running_loop())
+    for n in range(1, 6):
+        hub.on_status(status(n))
+    first_id = f"{hub.boot}.2"
+    task = asyncio.create_task(take(hub, first_id, 4))
+    await asyncio.sleep(0.05)
+    hub.on_status(status(6))
+    got = await task
+    assert [json.loads(e.data)["device"] for e in got] == ["dev-3", "dev-4", "dev-5", "dev-6"]
+    assert [e.id for e in got] == [f"{hub.boot}.{n}" for n in (3, 4, 5, 6)]
+
+
+async def test_an_id_from_another_run_gets_a_reset_first() -> None:
+    hub = LiveHub()
+    hub.bind_loop(asyncio.get_running_loop())
+    hub.on_status(status(1))
+    task = asyncio.create_task(take(hub, "0000.41", 2))
+    await asyncio.sleep(0.05)
+    hub.on_status(status(2))
+    reset, live = await task
+    assert reset.event == "reset" and json.loads(reset.data) == {"reason": "restarted"}
+    assert live.event == "status" and json.loads(live.data)["device"] == "dev-2"
+
+
+async def test_an_id_older_than_the_buffer_gets_a_reset() -> None:
+    hub = LiveHub(ring_size=3)
+    hub.bind_loop(asyncio.get_running_loop())
+    for n in range(1, 10):
+        hub.on_status(status(n))
+    assert hub.backlog(f"{hub.boot}.2") == (False, list(hub._ring))
+    assert hub.backlog(f"{hub.boot}.6")[0] is True  # 7, 8, 9 are still there
+
+
+async def test_a_client_too_slow_is_cut_off_and_can_resume() -> None:
+    hub = LiveHub()
+    hub.bind_loop(asyncio.get_running_loop())
+    stream = hub.stream(None)
+    first = asyncio.create_task(anext(stream))
+    await asyncio.sleep(0.01)
+    for n in range(1, 2_100):  # more than a client's queue
+        hub.on_status(status(n))
+    got = [await first]
+    async for e in stream:  # the queued events drain, then the stream ends
+        got.append(e)
+    assert hub.dropped_clients == 1 and hub.clients == 0
+    resumed = hub.backlog(got[-1].id)
+    assert resumed[0] is True and json.loads(resumed[1][0].data)["device"] == f"dev-{len(got) + 1}"
+
+
+async def test_publishing_from_another_thread_reaches_the_loop() -> None:
+    hub = LiveHub()
+    hub.bind_loop(asyncio.get_running_loop())
+    task = asyncio.create_task(take(hub, None, 1))
+    await asyncio.sleep(0.01)
+    await asyncio.to_thread(hub.on_status, status(7))
+    (e,) = await task
+    assert json.loads(e.data)["device"] == "dev-7"
