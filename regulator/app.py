@@ -94,6 +94,11 @@ def _jpeg(b64: str | None, what: str) -> bytes | None:
     return data
 
 
+def signed_path(request: Request) -> str:
+    """The path a gateway signs: with the query string when there is one (feedback's ``?after=``)."""
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
 def create_app(repo: Repository, policy: DeadlinePolicy | None = None, offline_after_s: float = 600.0,
                escalate_every_s: float = 60.0) -> FastAPI:
     """The regulator app over one repository; overdue rectification is escalated every ``escalate_every_s``."""
@@ -141,7 +146,7 @@ def create_app(repo: Repository, policy: DeadlinePolicy | None = None, offline_a
     async def receive_event(request: Request) -> JSONResponse:
         """Store one signed AlertEvent; 200 stored or duplicate, 401 unauthenticated, 422 malformed."""
         body = await request.body()
-        accepted = await run_in_threadpool(ingest, repo, request.headers, request.method, request.url.path, body)
+        accepted = await run_in_threadpool(ingest, repo, request.headers, request.method, signed_path(request), body)
         return JSONResponse({"event_id": accepted.event_id,
                              "status": "duplicate" if accepted.duplicate else "stored"})
 
@@ -149,7 +154,7 @@ def create_app(repo: Repository, policy: DeadlinePolicy | None = None, offline_a
     async def heartbeat(request: Request) -> dict[str, str]:
         """A gateway is alive: the project's last-seen time moves on."""
         def handle(body: bytes) -> dict[str, str]:
-            beat, nonce = authenticated(repo, request.headers, "POST", request.url.path, body, Heartbeat)
+            beat, nonce = authenticated(repo, request.headers, "POST", signed_path(request), body, Heartbeat)
             repo.heartbeat(beat.project, nonce, KEEP_NONCE_S)
             return {"status": "ok"}
         return await signed(request, handle)  # type: ignore[no-any-return]
@@ -158,7 +163,7 @@ def create_app(repo: Repository, policy: DeadlinePolicy | None = None, offline_a
     async def readings(request: Request) -> dict[str, Any]:
         """Keep a crane or pit readings summary (shown around the project's hazards)."""
         def handle(body: bytes) -> dict[str, Any]:
-            summary, nonce = authenticated(repo, request.headers, "POST", request.url.path, body, ReadingsSummary)
+            summary, nonce = authenticated(repo, request.headers, "POST", signed_path(request), body, ReadingsSummary)
             stored = repo.store_readings(summary.project, nonce, KEEP_NONCE_S, [
                 ReadingRecord(r.device, r.point, r.metric, r.ts, r.value, r.unit) for r in summary.readings])
             return {"status": "stored", "readings": stored}
@@ -168,7 +173,7 @@ def create_app(repo: Repository, policy: DeadlinePolicy | None = None, offline_a
     async def rectification(request: Request) -> dict[str, Any]:
         """The site reports a hazard fixed, with a photo; it waits for re-inspection."""
         def handle(body: bytes) -> dict[str, Any]:
-            report, nonce = authenticated(repo, request.headers, "POST", request.url.path, body,
+            report, nonce = authenticated(repo, request.headers, "POST", signed_path(request), body,
                                           RectificationReport)
             hazard_id = review.hazard_for_alert(report.project, report.alert_id)
             if hazard_id is None:
@@ -185,7 +190,7 @@ def create_app(repo: Repository, policy: DeadlinePolicy | None = None, offline_a
     async def feedback(request: Request, after: int = 0) -> dict[str, Any]:
         """The regulator's decisions on this project's hazards after action ``after`` (signed GET, empty body)."""
         def handle(body: bytes) -> dict[str, Any]:
-            project = authenticate(repo, request.headers, "GET", request.url.path, body)
+            project = authenticate(repo, request.headers, "GET", signed_path(request), body)
             repo.heartbeat(project, request.headers["X-Sitegw-Nonce"], KEEP_NONCE_S)
             return {"actions": review.audit(project, after)}
         return await signed(request, handle)  # type: ignore[no-any-return]

@@ -1,18 +1,30 @@
-"""What the delivery tests share: AlertEvents to send and a real receiver to send them to."""
+"""What the regulator and delivery tests share: AlertEvents to send, a real receiver to send them to
+(SQLite, or a fresh PostgreSQL database of its own), signed requests, and a real JPEG."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import secrets
+import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import cv2
+import numpy as np
+import psycopg
 import pytest
 
 from gateway.alerts.event import AlertEvent
+from gateway.uplinks.signing import default_signature
 from regulator.server import RegulatorServer
 
 PROJECT = "GD-SZ-2026-0001"
 SECRET = "s3cret-for-tests"
+PG_ADMIN = os.environ.get("SITEGW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 def make_event(alert: str = "a1", n: int = 0, **fields: object) -> AlertEvent:
@@ -25,11 +37,83 @@ def make_event(alert: str = "a1", n: int = 0, **fields: object) -> AlertEvent:
     return AlertEvent(**base)  # type: ignore[arg-type]
 
 
+def real_jpeg(text: str = "sitegw", colour: tuple[int, int, int] = (40, 90, 200)) -> bytes:
+    """A real 320x240 JPEG (OpenCV-encoded) a browser can decode."""
+    img = np.full((240, 320, 3), colour, np.uint8)
+    cv2.putText(img, text, (20, 130), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (255, 255, 255), 2)
+    ok, buf = cv2.imencode(".jpg", img)
+    assert ok
+    return buf.tobytes()
+
+
+def signed(path: str, body: bytes, method: str = "POST", secret: str = SECRET, project: str = PROJECT,
+           now_ms: int | None = None, nonce: str | None = None) -> dict[str, str]:
+    """The X-Sitegw-* headers of any gateway request (events, heartbeat, readings, rectifications, feedback)."""
+    ts = str(int(time.time() * 1000) if now_ms is None else now_ms)
+    nonce = nonce or secrets.token_hex(16)
+    return {"Content-Type": "application/json", "X-Sitegw-Project": project, "X-Sitegw-Timestamp": ts,
+            "X-Sitegw-Nonce": nonce, "X-Sitegw-Signature": default_signature(secret, method, path, ts, nonce, body)}
+
+
+@contextmanager
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database ``sitegw_test_<random>``, dropped afterwards; its URL."""
+    name = f"sitegw_test_{secrets.token_hex(4)}"
+    try:
+        admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN} ({exc}): run scripts/setup-test-env.sh "
+                    "or set SITEGW_TEST_PG")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 async def receiver(tmp_path: Path) -> AsyncIterator[RegulatorServer]:
-    """The regulator receiver on a free port with the test project registered."""
+    """The regulator receiver on a free port with the test project registered (SQLite)."""
     server = RegulatorServer(tmp_path / "regulator.sqlite")
     server.repo.add_project(PROJECT, "示范项目", "深圳", SECRET)
     await server.start()
     yield server
     await server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A regulator database URL: the embedded SQLite default, then a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/regulator.sqlite"
+    else:
+        with pg_database() as url:
+            yield url
+
+
+class ThreadedRegulator:
+    """A RegulatorServer on its own event loop in a thread, for synchronous tests (Playwright)."""
+
+    def __init__(self, db: str, **options: Any) -> None:
+        self._db = db
+        self._options = options
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self.server: RegulatorServer
+
+    def __enter__(self) -> RegulatorServer:
+        self._thread.start()
+        self.server = asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(60)
+        return self.server
+
+    async def _start(self) -> RegulatorServer:
+        server = RegulatorServer(self._db, **self._options)
+        await server.start()
+        return server
+
+    def __exit__(self, *_: object) -> None:
+        asyncio.run_coroutine_threadsafe(self.server.stop(), self._loop).result(30)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()

@@ -73,7 +73,7 @@ async def test_replayed_nonce_is_refused_even_after_a_restart(receiver: Regulato
     replay = await post(receiver, body, headers)
     assert replay.status_code == 401 and "nonce already used" in replay.json()["error"]
     await receiver.stop()
-    restarted = RegulatorServer(receiver.db, port=receiver.port)
+    restarted = RegulatorServer(receiver.db, port=receiver.port, evidence_dir=receiver.repo.pictures.root)
     await restarted.start()
     try:
         assert (await post(restarted, body, headers)).status_code == 401

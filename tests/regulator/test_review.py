@@ -1,0 +1,232 @@
+"""The closed loop over real HTTP, on SQLite and on PostgreSQL: a hazard from the gateway, reviewed,
+ordered, reported fixed by the site (user or gateway), closed; who may do what; the audit trail; the
+site's feedback; escalation of overdue rectification; the overview."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway.uplinks.signing import EVENTS_PATH
+from regulator.auth import Accounts
+from regulator.messages import FEEDBACK_PATH, HEARTBEAT_PATH, READINGS_PATH, RECTIFICATIONS_PATH
+from regulator.review import Review
+from regulator.server import RegulatorServer
+from tests.regulator.support import PROJECT, SECRET, make_event, real_jpeg, signed
+
+PASSWORD = "correct horse"
+
+
+async def send(server: RegulatorServer, path: str, payload: dict[str, Any] | None, method: str = "POST",
+               **sign: Any) -> httpx.Response:
+    body = b"" if payload is None else json.dumps(payload).encode()
+    async with httpx.AsyncClient(base_url=server.base_url) as client:
+        return await client.request(method, path, content=body or None, headers=signed(path, body, method, **sign))
+
+
+async def send_event(server: RegulatorServer, **fields: Any) -> dict[str, Any]:
+    event = make_event(**fields)
+    r = await send(server, EVENTS_PATH, json.loads(event.model_dump_json()))
+    assert r.status_code == 200, r.text
+    return json.loads(event.model_dump_json())
+
+
+async def signed_in(server: RegulatorServer, username: str, role: str, project: str | None = None) -> httpx.AsyncClient:
+    Accounts(server.repo).add_user(username, PASSWORD, role, project)
+    client = httpx.AsyncClient(base_url=server.base_url)
+    r = await client.post("/ui/api/login", json={"username": username, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    return client
+
+
+@pytest.fixture
+async def people(receiver: RegulatorServer) -> Any:
+    receiver.repo.add_project("GD-GZ-2026-0002", "广州某项目", "广州", "other-secret-123", "天河区")
+    clients = {
+        "regulator": await signed_in(receiver, "li.jian", "regulator"),
+        "site": await signed_in(receiver, "wang.gong", "project", PROJECT),
+        "other_site": await signed_in(receiver, "zhao.gong", "project", "GD-GZ-2026-0002"),
+        "admin": await signed_in(receiver, "root", "admin"),
+    }
+    yield clients
+    for c in clients.values():
+        await c.aclose()
+
+
+async def queue(client: httpx.AsyncClient, **params: Any) -> list[dict[str, Any]]:
+    r = await client.get("/ui/api/hazards", params=params)
+    assert r.status_code == 200, r.text
+    return r.json()["hazards"]  # type: ignore[no-any-return]
+
+
+async def test_hazard_goes_from_queue_to_closed_with_an_audit_trail(receiver: RegulatorServer, people: Any) -> None:
+    reg, site = people["regulator"], people["site"]
+    evidence = real_jpeg("overload")
+    sent = await send_event(receiver, alert="crane-1:crane.load:1", evidence=base64.b64encode(evidence).decode())
+    await send_event(receiver, alert="crane-1:crane.load:1", n=1, level="critical", value=112.0)
+    [h] = await queue(reg)
+    assert (h["level"], h["state"], h["city"], h["clause"]) == ("critical", "pending", "深圳", "GB 5144-2006 §6.1.2")
+    detail = (await reg.get(f"/ui/api/hazards/{h['id']}")).json()
+    assert [e["event_id"] for e in detail["events"]][0] == sent["event_id"] and len(detail["events"]) == 2
+    [pic] = detail["evidence"]
+    assert (await reg.get(f"/ui/api/evidence/{pic['sha256']}")).content == evidence
+
+    assert (await reg.post(f"/ui/api/hazards/{h['id']}/confirm", json={})).status_code == 200
+    r = await reg.post(f"/ui/api/hazards/{h['id']}/order", json={})
+    assert r.status_code == 200, r.text
+    listed = (await reg.get(f"/ui/api/hazards/{h['id']}")).json()
+    assert listed["major"] is True  # critical: listed supervision by default, with the major deadline
+    assert listed["deadline"] == pytest.approx(time.time() + 15 * 86400, abs=60)
+
+    no_photo = await site.post(f"/ui/api/hazards/{h['id']}/report", json={"reason": "已卸载并更换限位器"})
+    assert no_photo.status_code == 422 and "photo" in no_photo.json()["error"]
+    fix = real_jpeg("fixed", (30, 160, 60))
+    r = await site.post(f"/ui/api/hazards/{h['id']}/report",
+                        json={"reason": "已卸载并更换限位器", "photo": "data:image/jpeg;base64," + base64.b64encode(fix).decode()})
+    assert r.status_code == 200, r.text
+    r = await reg.post(f"/ui/api/hazards/{h['id']}/reject", json={"reason": "照片看不清限位器"})
+    assert r.status_code == 200
+    await site.post(f"/ui/api/hazards/{h['id']}/report", json={"reason": "补拍", "photo": base64.b64encode(fix).decode()})
+    assert (await reg.post(f"/ui/api/hazards/{h['id']}/close", json={})).status_code == 200
+
+    final = (await reg.get(f"/ui/api/hazards/{h['id']}")).json()
+    assert final["state"] == "closed" and final["closed_at"] is not None
+    assert [(a["action"], a["actor"], a["to_state"]) for a in final["actions"]] == [
+        ("confirm", "li.jian", "confirmed"), ("order", "li.jian", "rectifying"), ("report", "wang.gong", "reported"),
+        ("reject", "li.jian", "rectifying"), ("report", "wang.gong", "reported"), ("close", "li.jian", "closed")]
+    pics = final["evidence"]
+    assert [e["purpose"] for e in pics] == ["event", "rectification", "rectification"]
+    assert pics[1]["sha256"] == pics[2]["sha256"] != pics[0]["sha256"]  # each report cites it; the file is kept once
+    assert await queue(reg) == [] and [x["id"] for x in await queue(reg, state="closed")] == [h["id"]]
+
+
+async def test_who_may_do_what(receiver: RegulatorServer, people: Any) -> None:
+    await send_event(receiver, alert="a-roles")
+    [h] = await queue(people["regulator"])
+    site, other = people["site"], people["other_site"]
+    assert (await site.post(f"/ui/api/hazards/{h['id']}/confirm", json={})).status_code == 403
+    assert (await other.get(f"/ui/api/hazards/{h['id']}")).status_code == 404  # another project's hazard
+    assert await queue(other, state="all") == [] and len(await queue(site, state="all")) == 1
+    assert (await people["regulator"].post("/ui/api/projects", json={
+        "code": "X", "name": "x", "secret": "12345678"})).status_code == 403
+    assert (await people["admin"].post("/ui/api/projects", json={
+        "code": "GD-FS-2026-0003", "name": "佛山项目", "city": "佛山", "secret": "12345678"})).status_code == 200
+    async with httpx.AsyncClient(base_url=receiver.base_url) as anonymous:
+        assert (await anonymous.get("/ui/api/hazards")).status_code == 401
+        bad = await anonymous.post("/ui/api/login", json={"username": "li.jian", "password": "wrong password"})
+        assert bad.status_code == 401 and "wrong username or password" in bad.json()["error"]
+
+
+async def test_dismissal_needs_a_reason_and_reaches_the_site_as_feedback(receiver: RegulatorServer, people: Any) -> None:
+    reg = people["regulator"]
+    sent = await send_event(receiver, alert="crane-1:crane.wind:3", rule="crane.wind")
+    [h] = await queue(reg)
+    r = await reg.post(f"/ui/api/hazards/{h['id']}/dismiss", json={"reason": " "})
+    assert r.status_code == 422 and "reason" in r.json()["error"]
+    assert (await reg.post(f"/ui/api/hazards/{h['id']}/dismiss", json={"reason": "风速计故障，非大风"})).status_code == 200
+    again = await reg.post(f"/ui/api/hazards/{h['id']}/order", json={})
+    assert again.status_code == 409 and "is dismissed" in again.json()["error"]
+    r = await send(receiver, FEEDBACK_PATH, None, method="GET")
+    assert r.status_code == 200, r.text
+    [decision] = r.json()["actions"]
+    assert (decision["alert_id"], decision["action"], decision["reason"]) == (sent["alert_id"], "dismiss", "风速计故障，非大风")
+    assert (await send(receiver, FEEDBACK_PATH + f"?after={decision['id']}", None, method="GET")).json()["actions"] == []
+    unsigned = await send(receiver, FEEDBACK_PATH, None, method="GET", secret="wrong")
+    assert unsigned.status_code == 401
+
+
+async def test_gateway_reports_a_fix_with_its_photo(receiver: RegulatorServer, people: Any) -> None:
+    reg = people["regulator"]
+    sent = await send_event(receiver, alert="pit-1:ZQS-01:pit.cumulative:1", device="pit-1", point="ZQS-01",
+                            rule="pit.cumulative", clause="GB 50497-2019 §8.0.5")
+    [h] = await queue(reg)
+    report = {"project": PROJECT, "alert_id": sent["alert_id"], "note": "已加设钢支撑",
+              "photo": base64.b64encode(real_jpeg("strut")).decode()}
+    early = await send(receiver, RECTIFICATIONS_PATH, report)
+    assert early.status_code == 409 and "is pending" in early.json()["error"]  # not yet ordered
+    await reg.post(f"/ui/api/hazards/{h['id']}/order", json={"deadline_days": 3, "major": False})
+    r = await send(receiver, RECTIFICATIONS_PATH, report)
+    assert r.status_code == 200, r.text
+    assert (await reg.get(f"/ui/api/hazards/{h['id']}")).json()["state"] == "reported"
+    unknown = await send(receiver, RECTIFICATIONS_PATH, report | {"alert_id": "nope"})
+    assert unknown.status_code == 422 and "no hazard for alert 'nope'" in unknown.json()["error"]
+    not_jpeg = await send(receiver, RECTIFICATIONS_PATH, report | {"photo": base64.b64encode(b"GIF89a").decode()})
+    assert not_jpeg.status_code == 422
+
+
+async def test_overdue_rectification_escalates_and_stands_out(receiver: RegulatorServer, people: Any) -> None:
+    reg = people["regulator"]
+    await send_event(receiver, alert="a-late")
+    [h] = await queue(reg)
+    await reg.post(f"/ui/api/hazards/{h['id']}/order", json={"deadline_days": 1})
+    review = Review(receiver.repo)
+    assert review.escalate_overdue(now=time.time()) == 0  # not yet due
+    assert review.escalate_overdue(now=time.time() + 2 * 86400) == 1
+    assert review.escalate_overdue(now=time.time() + 3 * 86400) == 0  # once per deadline
+    detail = (await reg.get(f"/ui/api/hazards/{h['id']}")).json()
+    assert detail["escalated_at"] is not None and detail["actions"][-1]["actor"] == "system"
+
+
+async def test_overview_counts_offline_projects_and_false_alarms(receiver: RegulatorServer, people: Any) -> None:
+    reg = people["regulator"]
+    for i in range(4):
+        await send_event(receiver, alert=f"a{i}")
+    hazards = await queue(reg)
+    await reg.post(f"/ui/api/hazards/{hazards[0]['id']}/dismiss", json={"reason": "误报"})
+    await reg.post(f"/ui/api/hazards/{hazards[1]['id']}/confirm", json={})
+    beat = await send(receiver, HEARTBEAT_PATH, {"project": PROJECT, "ts": time.time()})
+    assert beat.status_code == 200, beat.text
+    o = (await reg.get("/ui/api/overview")).json()
+    by_code = {p["code"]: p for p in o["projects"]}
+    here, silent = by_code[PROJECT], by_code["GD-GZ-2026-0002"]
+    assert (here["open"], here["pending"], here["dismissed"], here["false_alarm_rate"]) == (3, 2, 1, 0.5)
+    assert here["open_by_rule"] == {"crane.load": 3} and here["open_lt_1d"] == 3
+    assert (here["offline"], silent["offline"]) == (False, True)
+    assert {c["city"]: c["open"] for c in o["cities"]} == {"深圳": 3, "广州": 0}
+    [rule] = o["rules"]
+    assert (rule["rule"], rule["false_alarm_rate"]) == ("crane.load", 0.5)
+
+
+async def test_readings_summary_shows_around_the_hazard(receiver: RegulatorServer, people: Any) -> None:
+    now = time.time()
+    summary = {"project": PROJECT, "readings": [
+        {"device": "crane-1", "metric": "load_t", "ts": now - 60 + i, "value": 2.5 + i / 10, "unit": "t"} for i in range(5)]}
+    r = await send(receiver, READINGS_PATH, summary)
+    assert r.status_code == 200 and r.json()["readings"] == 5
+    bad = await send(receiver, READINGS_PATH, {"project": PROJECT, "readings": [
+        {"device": "crane-1", "metric": "load_kg", "ts": now, "value": 1}]})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "readings.0.metric"
+    assert "unknown metric 'load_kg'" in bad.json()["errors"][0]["problem"]
+    await send_event(receiver, alert="a-ctx")
+    [h] = await queue(people["regulator"])
+    detail = (await people["regulator"].get(f"/ui/api/hazards/{h['id']}")).json()
+    assert [x["value"] for x in detail["readings"]] == [2.5, 2.6, 2.7, 2.8, 2.9]
+
+
+async def test_queue_is_most_severe_then_newest_and_filters(receiver: RegulatorServer, people: Any) -> None:
+    now = time.time()
+    await send_event(receiver, alert="old-critical", level="critical", ts=now - 3600)
+    await send_event(receiver, alert="new-warning", level="warning", ts=now)
+    await send_event(receiver, alert="new-alarm", level="alarm", ts=now - 10)
+    await send_event(receiver, alert="newer-alarm", level="alarm", ts=now - 5, rule="crane.tilt")
+    reg = people["regulator"]
+    assert [h["alert_id"] for h in await queue(reg)] == ["old-critical", "newer-alarm", "new-alarm", "new-warning"]
+    assert [h["alert_id"] for h in await queue(reg, rule="crane.tilt")] == ["newer-alarm"]
+    assert [h["alert_id"] for h in await queue(reg, level="warning")] == ["new-warning"]
+    assert await queue(reg, city="广州") == [] and len(await queue(reg, district="南山区")) == 4
+    assert [h["alert_id"] for h in await queue(reg, since=now - 60, until=now - 1)] == ["newer-alarm", "new-alarm"]
+    assert len(await queue(reg, project=PROJECT, state="open")) == 4
+
+
+async def test_a_redelivered_older_event_does_not_lower_the_hazard(receiver: RegulatorServer, people: Any) -> None:
+    now = time.time()
+    await send_event(receiver, alert="ooo", n=1, level="critical", ts=now, state="updated")
+    await send_event(receiver, alert="ooo", n=0, level="warning", ts=now - 30, state="firing", backfill=True)
+    [h] = await queue(people["regulator"])
+    assert (h["level"], h["site_state"], h["first_ts"]) == ("critical", "updated", pytest.approx(now - 30))
+    assert SECRET  # the test project's secret signed every request above
