@@ -29,9 +29,10 @@ class AuthError(Exception):
 class Accounts:
     """Users and sessions in the repository's database."""
 
-    def __init__(self, repo: Repository) -> None:
+    def __init__(self, repo: Repository, hasher: PasswordHasher | None = None) -> None:
         self.repo = repo
-        self._hasher = PasswordHasher()
+        # verification reads the cost from each stored hash, so only new passwords use these parameters
+        self._hasher = hasher or PasswordHasher()
 
     def add_user(self, username: str, password: str, role: str, project: str | None = None,
                  display_name: str = "") -> None:

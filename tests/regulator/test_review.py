@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 
 from gateway.uplinks.signing import EVENTS_PATH
 from regulator.auth import Accounts
@@ -20,6 +21,9 @@ from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET, make_event, real_jpeg, signed
 
 PASSWORD = "correct horse"
+# argon2id at its lowest cost: production's default (64 MiB, 3 passes) would make each user cost ~0.5 s
+# here; login verifies with whatever cost the stored hash names, so the code under test is the same
+CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 async def send(server: RegulatorServer, path: str, payload: dict[str, Any] | None, method: str = "POST",
@@ -37,7 +41,7 @@ async def send_event(server: RegulatorServer, **fields: Any) -> dict[str, Any]:
 
 
 async def signed_in(server: RegulatorServer, username: str, role: str, project: str | None = None) -> httpx.AsyncClient:
-    Accounts(server.repo).add_user(username, PASSWORD, role, project)
+    Accounts(server.repo, CHEAP).add_user(username, PASSWORD, role, project)
     client = httpx.AsyncClient(base_url=server.base_url)
     r = await client.post("/ui/api/login", json={"username": username, "password": PASSWORD})
     assert r.status_code == 200, r.text
