@@ -7,6 +7,7 @@ keeps its default synchronous_commit=on for the same reason.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -59,10 +60,28 @@ def open_engine(db: str | Path, pool_size: int = 10) -> Engine:
     return engine
 
 
+class LegacyDatabase(RuntimeError):
+    """A database written by the first receiver, before migrations: not upgraded in place."""
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Upgrade the schema to ``revision`` (idempotent: alembic records where it stands)."""
+    tables = set(sa.inspect(engine).get_table_names())
+    if "events" in tables and "alembic_version" not in tables:
+        raise LegacyDatabase(f"{engine.url.render_as_string(hide_password=True)} was written by the first "
+                             "receiver (before migrations); move it aside and start with a new --db (its events "
+                             "stay readable with sqlite3)")
+    _alembic(engine, command.upgrade, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision`` (``base``: empty); for operators undoing a release."""
+    _alembic(engine, command.downgrade, revision)
+
+
+def _alembic(engine: Engine, step: Callable[[Config, str], None], revision: str) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+        step(cfg, revision)
