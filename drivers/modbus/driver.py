@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from drivers.base import DeviceStats
@@ -69,11 +68,11 @@ class ModbusDriver:
 
     async def stop(self) -> None:
         """Cancel the polling tasks and close every connection."""
+        for p in self.pollers:
+            p.request_stop()
         for t in self._tasks:
             t.cancel()
-        for t in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await t
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         for link in self._links.values():
             await link.close()

@@ -11,6 +11,7 @@ and the next poll runs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import time
@@ -47,6 +48,7 @@ class DevicePoller:
         self.stats = DeviceStats(device=device.id)
         self._online: bool | None = None  # None until the first poll settles it
         self._failures = 0
+        self._stopping = asyncio.Event()
         self._errors = OncePerKind(log, f"modbus device {device.id} ({link.description} unit {self.unit})")
 
     @property
@@ -61,12 +63,26 @@ class DevicePoller:
         doublings = min(30, 1 + max(0, self._failures - self.offline_after))
         return min(self.device.backoff_max_s, self.device.poll_interval_s * 2**doublings)
 
+    def request_stop(self) -> None:
+        """Make :meth:`run` return at its next step.
+
+        Cancelling the task alone is not enough on Python 3.11: ``asyncio.wait_for`` inside
+        pymodbus swallows a cancel that lands as the answer arrives, and the task polls on.
+        """
+        self._stopping.set()
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._stopping.wait()
+
     async def run(self) -> None:
-        """Poll until cancelled."""
+        """Poll until cancelled or :meth:`request_stop`."""
+        self._stopping.clear()
         loop = asyncio.get_running_loop()
         interval = self.device.poll_interval_s
         anchor, slot = loop.time(), 0
-        while True:
+        while not self._stopping.is_set():
             try:
                 answered = await self.poll_once()
             except asyncio.CancelledError:
@@ -78,17 +94,19 @@ class DevicePoller:
             now = loop.time()
             if not answered and self._online is False:
                 # offline: probe with exponential backoff, then restart the schedule on recovery
-                await asyncio.sleep(self.backoff_s())
+                await self._pause(self.backoff_s())
                 anchor, slot = loop.time(), 0
                 continue
             slot = max(slot + 1, math.ceil((now - anchor) / interval))
-            await asyncio.sleep(max(0.0, anchor + slot * interval - loop.time()))
+            await self._pause(max(0.0, anchor + slot * interval - loop.time()))
 
     async def poll_once(self) -> bool:
         """Read every request once, publish the Readings; True if the device answered."""
         ts = time.time()
         readings: list[Reading] = []
         for request in self.requests:
+            if self._stopping.is_set():
+                break
             self.stats.requests += 1
             try:
                 data = await self.link.read(request, self.unit, self.device.timeout_s)
