@@ -58,6 +58,7 @@ def running_site(state_dir: Path, scenarios: bool = True) -> Iterator[RunningSit
         await run_demo(DemoOptions(state_dir=state_dir, port=0, scenarios=scenarios), on_ready=on_ready)
 
     def thread_main() -> None:
+        asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(main())
         except BaseException as exc:  # noqa: BLE001  (reported to the test below)

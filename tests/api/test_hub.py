@@ -84,3 +84,18 @@ async def test_publishing_from_another_thread_reaches_the_loop() -> None:
     await asyncio.to_thread(hub.on_status, status(7))
     (e,) = await task
     assert json.loads(e.data)["device"] == "dev-7"
+
+
+async def test_readings_are_coalesced_and_go_out_before_a_later_change() -> None:
+    from gateway.readings import Quality, Reading
+
+    hub = LiveHub(coalesce_s=10)  # long: only the status event can flush them
+    hub.bind_loop(asyncio.get_running_loop())
+    task = asyncio.create_task(take(hub, None, 2))
+    await asyncio.sleep(0.01)
+    for n in range(3):
+        hub.on_readings([Reading(float(n), "P", "crane-1", "load_t", float(n), "t", Quality.OK, "")])
+    hub.on_status(status(1))
+    readings, change = await task
+    assert readings.event == "readings" and [r["value"] for r in json.loads(readings.data)] == [0.0, 1.0, 2.0]
+    assert change.event == "status"

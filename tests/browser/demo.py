@@ -1,0 +1,50 @@
+"""`sitegw demo` as a subprocess of the real CLI, with a supervisor login made beforehand."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from gateway.api.auth_store import AuthStore
+
+REPO = Path(__file__).resolve().parents[2]
+SUPERVISOR, PASSWORD = "super1", "correct-horse-9"
+
+
+class Demo:
+    """One run of the demo on a given port and state folder."""
+
+    def __init__(self, state: Path, port: int, *extra: str) -> None:
+        store = AuthStore(state / "users.sqlite")
+        store.add_user(SUPERVISOR, "supervisor", PASSWORD, replace=True)
+        store.close()
+        self.proc = subprocess.Popen([sys.executable, "-m", "gateway.cli", "demo", "--port", str(port),
+                                      "--state-dir", str(state), *extra],
+                                     cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        assert self.proc.stdout is not None
+        seen = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            seen.append(line)
+            if line.startswith("Dashboard: "):
+                self.url = line.split(" ", 1)[1].strip()
+                return
+        self.proc.kill()
+        raise AssertionError("the demo printed no dashboard URL:\n" + "".join(seen))
+
+    def stop(self) -> str:
+        """Ctrl-C, as a user stops it; returns what it printed after the URL."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+        try:
+            out, _ = self.proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, _ = self.proc.communicate()
+        return out
