@@ -36,6 +36,8 @@ EXAMPLE_SITE = Path(__file__).resolve().parents[1] / "config" / "examples" / "si
 # Which simulated device plays which hazard (the scenarios are defined by the simulators).
 CRANE_SCENARIOS = {"crane-1": "overload", "crane-2": "normal", "anemo-1": "high_wind"}
 PIT_SCENARIO = "rate"
+# crane-2's driver carries a licence that expired on 2026-06-30 (the reference site's roster)
+OPERATOR_SCENARIO = {"crane-2": "OP-1002"}
 
 
 @dataclass
@@ -65,7 +67,8 @@ async def run_demo(opts: DemoOptions, on_ready: Any = None) -> dict[str, Any]:
     async with contextlib.AsyncExitStack() as stack:
         broker_cfg = await _broker(stack, opts)
         scenarios = CRANE_SCENARIOS if opts.scenarios else {d: "normal" for d in CRANE_SCENARIOS}
-        sims = await start_modbus_simulators(site, scenarios=scenarios, rtu_devices=["crane-2", "anemo-1"])
+        sims = await start_modbus_simulators(site, scenarios=scenarios, rtu_devices=["crane-2", "anemo-1"],
+                                             operators=OPERATOR_SCENARIO if opts.scenarios else None)
         stack.push_async_callback(sims.stop)
         uplink = await _regulator(stack, opts, site)
         brokers = {name: broker_cfg for name in site.config.mqtt_brokers}
@@ -130,7 +133,7 @@ def _announce(gw: Gateway, rtu_path: str, broker: MqttBroker, uplink: RegulatorU
         f"  crane-2       Modbus RTU  {rtu_path} unit 1 (9600 8N1, pty pair)",
         f"  anemo-1       Modbus RTU  {rtu_path} unit 2",
         f"  pit-1         MQTT        {broker.host}:{broker.port} ({'given broker' if opts.mqtt else 'embedded amqtt'})",
-        f"  scenarios     {'crane-1 overload, anemo-1 high wind, pit-1 displacement rate' if opts.scenarios else 'none'}",
+        f"  scenarios     {'crane-1 overload, anemo-1 high wind, pit-1 displacement rate, crane-2 expired licence' if opts.scenarios else 'none'}",
         f"  influxdb      {opts.influx.url if opts.influx else 'not configured (local store only)'}",
         f"  regulator     {uplink.base_url} ({'given receiver' if opts.regulator_url else 'embedded receiver'})",
         f"Dashboard: {gw.url}",
