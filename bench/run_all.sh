@@ -17,7 +17,15 @@ run mqtt_decode       $PY bench/mqtt_decode.py --seconds 2
 run mqtt_end_to_end   $PY bench/mqtt_end_to_end.py
 run store_ingest      $PY bench/store_ingest.py
 run idle_cpu          $PY bench/idle_cpu.py
-run modbus_poll       $PY bench/modbus_poll.py
+# the ThingsBoard IoT gateway, measured in the same run through the shared peer harness when it is there
+PEER=../shared/bench/peer_tbgw/setup.sh
+export TBPEER_ROOT="${TBPEER_ROOT:-/tmp/tbpeer-sitegw}"
+if [ -f "$PEER" ] && bash "$PEER" >/dev/null; then
+    run modbus_poll   $PY bench/modbus_poll.py --peer
+else
+    echo "(no ThingsBoard peer: $PEER missing or its setup failed; sitegw alone)"
+    run modbus_poll   $PY bench/modbus_poll.py
+fi
 run rules_replay      $PY bench/rules_replay.py
 run delivery_latency  $PY bench/delivery_latency.py
 run backlog_drain     $PY bench/backlog_drain.py
