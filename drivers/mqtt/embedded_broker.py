@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 from dataclasses import dataclass
 
 from amqtt.broker import Broker
@@ -22,6 +21,7 @@ from amqtt.plugins.base import BaseAuthPlugin
 from amqtt.session import Session
 
 from gateway.config.transport import MqttBroker
+from gateway.ports import free_tcp_port
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class EmbeddedBroker:
         if self._broker is not None:
             return
         if self.port == 0:
-            self.port = _free_port(self.host)
+            self.port = free_tcp_port(self.host)
         config = {
             "listeners": {"default": {"type": "tcp", "bind": f"{self.host}:{self.port}"}},
             "plugins": {f"{__name__}.AcceptAllAuthPlugin": {}},
@@ -77,10 +77,3 @@ class EmbeddedBroker:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
-
-
-def _free_port(host: str) -> int:
-    # The tiny window between closing this socket and amqtt binding is acceptable for a demo.
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])

@@ -14,7 +14,6 @@ on 127.0.0.1. All models share one clock, and an anemometer that ``serves`` cran
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from gateway.config.loader import LoadedSite
 from gateway.config.profile import ModbusMap
 from gateway.config.site import DeviceConfig
 from gateway.config.transport import ModbusRtuTransport, ModbusTcpTransport
+from gateway.ports import free_tcp_port
 
 
 class ElapsedClock:
@@ -69,13 +69,6 @@ class CraneSimulatorServer(ModbusSimulatorServer):
         self.model = CraneModel(spec, Scenario(scenario), seed=seed, operator_id=operator_id)
         super().__init__([SimUnit(unit, modbus, crane_source(self.model, ElapsedClock()))], tcp=tcp, serial=serial,
                          baudrate=baudrate)
-
-
-def free_tcp_port(host: str = "127.0.0.1") -> int:
-    """A port nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
