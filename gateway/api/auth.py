@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -20,6 +21,7 @@ from gateway.api.auth_store import AuthError, AuthStore, LoginThrottle, Principa
 
 ANONYMOUS = Principal("anonymous", "viewer")
 bearer = HTTPBearer(auto_error=False, description="a login token (POST /api/v1/auth/login) or an API token")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ERRORS = {401: {"description": "no valid token"}, 403: {"description": "the token's role may not do this"}}
 
 
@@ -43,8 +45,7 @@ def _token(request: Request, creds: HTTPAuthorizationCredentials | None) -> str 
 def require(role: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency giving the caller, or 401/403 when they lack ``role``."""
 
-    async def dependency(request: Request,
-                         creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
+    async def dependency(request: Request, creds: Credentials) -> Principal:
         policy: AuthPolicy = request.app.state.auth
         token = _token(request, creds)
         if token is None:
@@ -66,6 +67,9 @@ def require(role: Role) -> Callable[..., Awaitable[Principal]]:
 viewer = require("viewer")
 supervisor = require("supervisor")
 admin = require("admin")
+Viewer = Annotated[Principal, Depends(viewer)]
+Supervisor = Annotated[Principal, Depends(supervisor)]
+Admin = Annotated[Principal, Depends(admin)]
 
 
 class LoginRequest(BaseModel):
@@ -140,24 +144,23 @@ def auth_router() -> APIRouter:
         return TokenView(token=issued.token, name=issued.name, role=issued.role, expires_ts=issued.expires_ts)
 
     @r.post("/auth/logout", status_code=204, summary="End this token", responses=ERRORS)
-    async def logout(request: Request, who: Principal = Depends(viewer),
-                     creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Response:
+    async def logout(request: Request, who: Viewer, creds: Credentials) -> Response:
         if creds is not None:
             await asyncio.to_thread(request.app.state.auth.store.revoke, creds.credentials)
         return Response(status_code=204)
 
     @r.get("/auth/me", response_model=MeView, summary="Who the token belongs to", responses=ERRORS)
-    async def me(who: Principal = Depends(viewer)) -> MeView:
+    async def me(who: Viewer) -> MeView:
         return MeView(name=who.name, role=who.role, anonymous=who is ANONYMOUS)
 
     @r.get("/users", response_model=list[UserView], summary="Users (admin)", responses=ERRORS)
-    async def users(request: Request, who: Principal = Depends(admin)) -> list[UserView]:
+    async def users(request: Request, who: Admin) -> list[UserView]:
         found = await asyncio.to_thread(request.app.state.auth.store.users)
         return [UserView(name=u.name, role=u.role, created_ts=u.created_ts) for u in found]
 
     @r.post("/users", response_model=UserView, status_code=201, summary="Add a user (admin)",
             responses=ERRORS | {409: {"description": "exists, or a bad name"}})
-    async def add_user(body: UserRequest, request: Request, who: Principal = Depends(admin)) -> UserView:
+    async def add_user(body: UserRequest, request: Request, who: Admin) -> UserView:
         try:
             u = await asyncio.to_thread(request.app.state.auth.store.add_user, body.name, body.role, body.password,
                                         replace=body.replace)
@@ -167,7 +170,7 @@ def auth_router() -> APIRouter:
 
     @r.delete("/users/{name}", status_code=204, summary="Remove a user and their tokens (admin)",
               responses=ERRORS | {404: {"description": "no such user"}})
-    async def remove_user(name: str, request: Request, who: Principal = Depends(admin)) -> Response:
+    async def remove_user(name: str, request: Request, who: Admin) -> Response:
         try:
             await asyncio.to_thread(request.app.state.auth.store.remove_user, name)
         except AuthError as exc:
@@ -176,7 +179,7 @@ def auth_router() -> APIRouter:
 
     @r.post("/tokens", response_model=TokenView, status_code=201, summary="Issue an API token (admin)",
             responses=ERRORS)
-    async def api_token(body: ApiTokenRequest, request: Request, who: Principal = Depends(admin)) -> TokenView:
+    async def api_token(body: ApiTokenRequest, request: Request, who: Admin) -> TokenView:
         ttl = None if body.ttl_days is None else body.ttl_days * 86400
         issued = await asyncio.to_thread(request.app.state.auth.store.issue, body.label, body.role, kind="api",
                                          label=f"issued by {who.name}", ttl_s=ttl)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import ValidationError
@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from gateway.alerts.event import Level
 from gateway.alerts.manager import AlertError
 from gateway.alerts.models import Alert, AlertDetail, AlertState, Silence, SilenceSpec
-from gateway.api.auth import ERRORS, supervisor, viewer
+from gateway.api.auth import ERRORS, Supervisor, viewer
 from gateway.api.auth_store import Principal
 from gateway.api.models import AlertAction, SilenceRequest
 
@@ -33,7 +33,7 @@ def alerts_router(gw: Gateway) -> APIRouter:
 
     @r.get("/alerts", response_model=list[Alert], summary="Alerts, newest change first",
            dependencies=[Depends(viewer)])
-    async def alerts(state: AlertState | None = Query(None), level: Level | None = Query(None),
+    async def alerts(state: Annotated[AlertState | None, Query()] = None, level: Annotated[Level | None, Query()] = None,
                      device: str | None = Query(None), rule: str | None = Query(None, description="e.g. crane.load"),
                      since: float | None = Query(None, description="changed at or after (Unix s)"),
                      until: float | None = Query(None, description="opened at or before (Unix s)"),
@@ -59,12 +59,12 @@ def alerts_router(gw: Gateway) -> APIRouter:
 
     @r.post("/alerts/{alert_id}/acknowledge", response_model=Alert, responses=CONFLICT,
             summary="Take charge of a firing alert, with a note of what is being done (supervisor)")
-    async def acknowledge(alert_id: str, body: AlertAction, who: Principal = Depends(supervisor)) -> Alert:
+    async def acknowledge(alert_id: str, body: AlertAction, who: Supervisor) -> Alert:
         return await act("acknowledge", alert_id, body.note, who)
 
     @r.post("/alerts/{alert_id}/resolve", response_model=Alert, responses=CONFLICT,
             summary="Close an alert by hand, e.g. a latched pit.jump after inspection (supervisor)")
-    async def resolve(alert_id: str, body: AlertAction, who: Principal = Depends(supervisor)) -> Alert:
+    async def resolve(alert_id: str, body: AlertAction, who: Supervisor) -> Alert:
         return await act("resolve", alert_id, body.note, who)
 
     @r.get("/silences", response_model=list[Silence], summary="Silences (maintenance windows)",
@@ -75,7 +75,7 @@ def alerts_router(gw: Gateway) -> APIRouter:
 
     @r.post("/silences", response_model=Silence, status_code=201, responses={422: {"description": "bad window"}},
             summary="Silence a device or rule for a while: alerts are tracked, not delivered (supervisor)")
-    async def add_silence(body: SilenceRequest, who: Principal = Depends(supervisor)) -> Silence:
+    async def add_silence(body: SilenceRequest, who: Supervisor) -> Silence:
         try:
             spec = SilenceSpec(device=body.device, rule=body.rule, point=body.point, author=who.name,
                                reason=body.reason, start_ts=time.time() if body.start_ts is None else body.start_ts,
@@ -86,7 +86,7 @@ def alerts_router(gw: Gateway) -> APIRouter:
 
     @r.delete("/silences/{silence_id}", response_model=Silence, summary="End a silence now (supervisor)",
               responses={404: {"description": "no such active silence"}})
-    async def delete_silence(silence_id: int, who: Principal = Depends(supervisor)) -> Silence:
+    async def delete_silence(silence_id: int, who: Supervisor) -> Silence:
         try:
             return await asyncio.to_thread(manager.delete_silence, silence_id, who.name)
         except AlertError as exc:

@@ -27,8 +27,16 @@ if TYPE_CHECKING:
 JPEG = {200: {"content": {"image/jpeg": {}}, "description": "a JPEG image"}, 404: {"description": "no image"}}
 
 
-def _jpeg(data: bytes) -> Response:
+def _jpeg(data: bytes | None, missing: str) -> Response:
+    if not data:
+        raise HTTPException(404, missing)
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+
+async def _from_cameras(gw: Gateway, method: str, key: str) -> bytes | None:
+    """An image from the vision service (off the loop: it may read a file), None without one."""
+    cams = cameras_of(gw)
+    return None if cams is None else await asyncio.to_thread(getattr(cams, method), key)
 
 
 def cameras_router(gw: Gateway) -> APIRouter:
@@ -42,22 +50,14 @@ def cameras_router(gw: Gateway) -> APIRouter:
     @r.get("/cameras/{camera_id}/latest.jpg", response_class=Response, responses=JPEG,
            summary="The camera's latest analysed frame, with its detections drawn")
     async def latest(camera_id: str) -> Response:
-        cams = cameras_of(gw)
-        data = None if cams is None else await asyncio.to_thread(cams.latest_jpeg, camera_id)
-        if not data:
-            raise HTTPException(404, f"no analysed frame of camera {camera_id!r} yet")
-        return _jpeg(data)
+        return _jpeg(await _from_cameras(gw, "latest_jpeg", camera_id), f"no analysed frame of camera {camera_id!r} yet")
 
     @r.get("/alerts/{alert_id}/evidence.jpg", response_class=Response, responses=JPEG,
            summary="The evidence image of a vision alert")
     async def evidence(alert_id: str) -> Response:
-        cams = cameras_of(gw)
-        data = None if cams is None else await asyncio.to_thread(cams.evidence_jpeg, alert_id)
-        if not data:
-            data = await asyncio.to_thread(_stored_evidence, gw, alert_id)
-        if not data:
-            raise HTTPException(404, f"alert {alert_id!r} has no evidence image")
-        return _jpeg(data)
+        data = await _from_cameras(gw, "evidence_jpeg", alert_id) or \
+            await asyncio.to_thread(_stored_evidence, gw, alert_id)
+        return _jpeg(data, f"alert {alert_id!r} has no evidence image")
 
     return r
 

@@ -6,8 +6,17 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from gateway.api.models import (Bands, CameraView, CraneBands, CraneGeometry, DeviceView, PitPointView,
-                                PointLimitView, SiteView, ZoneView)
+from gateway.api.models import (
+    Bands,
+    CameraView,
+    CraneBands,
+    CraneGeometry,
+    DeviceView,
+    PitPointView,
+    PointLimitView,
+    SiteView,
+    ZoneView,
+)
 from gateway.config.rules import CraneLoadRule, CraneTiltRule, CraneWindRule, PitRule
 from gateway.config.site import DeviceConfig
 from gateway.rules.pit_limits import KIND_METRICS, point_limits

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from gateway.api.hub import LiveHub, LiveEvent
+from gateway.api.hub import LiveEvent, LiveHub
 from gateway.readings import DeviceStatus
 
 

@@ -12,6 +12,8 @@ engine is driven through Hypothesis here, one operation after another.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -39,6 +41,18 @@ def test_the_document_lists_every_route(site: RunningSite) -> None:
     assert doc["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
 
 
+def checker(operation: schemathesis.APIOperation, headers: dict[str, str]) -> Callable[[], None]:
+    """A Hypothesis test of one operation: generated requests, each answer checked against the document."""
+    excluded = [schemathesis.checks.positive_data_acceptance] if operation.path in CROSS_FIELD else []
+
+    @given(case=operation.as_strategy())
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    def check(case: schemathesis.Case) -> None:
+        case.call_and_validate(headers=headers, timeout=10, excluded_checks=excluded)
+
+    return check
+
+
 def test_every_operation_answers_as_documented(site: RunningSite) -> None:
     site.gw.auth.anonymous_read = False  # type: ignore[union-attr]
     try:
@@ -50,12 +64,7 @@ def test_every_operation_answers_as_documented(site: RunningSite) -> None:
             operation = result.ok()
             tested.append(operation.label)
 
-            @given(case=operation.as_strategy())
-            @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-            def check(case: schemathesis.Case) -> None:
-                excluded = [schemathesis.checks.positive_data_acceptance] if operation.path in CROSS_FIELD else []
-                case.call_and_validate(headers=headers, timeout=10, excluded_checks=excluded)
-
+            check = checker(operation, headers)
             try:
                 check()
             except Exception as exc:  # noqa: BLE001  (collected: one report naming every failing operation)

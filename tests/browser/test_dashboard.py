@@ -26,11 +26,12 @@ def shot(page: Page, name: str) -> None:
         page.screenshot(path=str(Path(SHOTS) / name), full_page=True)
 
 
-def new_alert(url: str, known: set[str], timeout: float = 60) -> dict[str, object]:
-    """The first alert the simulators raise after ``known``, seen as soon as the API has it."""
+def new_alert(url: str, known: set[str], timeout: float = 60, rule: str | None = None) -> dict[str, object]:
+    """The first firing alert (of ``rule``) not in ``known``, seen as soon as the API has it."""
     deadline = time.monotonic() + timeout
+    params = {"state": "firing"} | ({"rule": rule} if rule else {})
     while time.monotonic() < deadline:
-        for a in httpx.get(url + "api/v1/alerts", params={"state": "firing"}, timeout=5).json():
+        for a in httpx.get(url + "api/v1/alerts", params=params, timeout=5).json():
             if a["alert_id"] not in known:
                 return a
         time.sleep(0.1)
@@ -58,7 +59,10 @@ def test_live_alert_appears_and_is_acknowledged_from_the_page(page: Page, tmp_pa
         expect(item).to_have_attribute("data-level", str(alert["level"]))
         shot(page, "dashboard.png")
 
-        item.locator("textarea").fill("已通知司机停止作业，安全员到场")
+        # act on a lasting hazard: the pit's displacement rate (a crane's overload may end with the lift)
+        alert = new_alert(demo.url, set(), rule="pit.rate")
+        item = page.locator(f'#alerts li[data-alert-id="{alert["alert_id"]}"]')
+        item.locator("textarea").fill("已通知监测单位加密观测，停止坑边堆载")
         item.locator(".ack-btn").click()  # not logged in yet: the page asks
         page.fill("#login-name", SUPERVISOR)
         page.fill("#login-pass", PASSWORD)
@@ -66,7 +70,7 @@ def test_live_alert_appears_and_is_acknowledged_from_the_page(page: Page, tmp_pa
         expect(item).to_have_attribute("data-state", "acknowledged", timeout=5000)
         stored = httpx.get(demo.url + f"api/v1/alerts/{alert['alert_id']}", timeout=5).json()["alert"]
         assert stored["state"] == "acknowledged"
-        assert stored["acked_by"] == SUPERVISOR and stored["ack_note"] == "已通知司机停止作业，安全员到场"
+        assert stored["acked_by"] == SUPERVISOR and stored["ack_note"] == "已通知监测单位加密观测，停止坑边堆载"
 
         page.click("#lang")
         expect(page.locator("h2[data-i18n=alerts]")).to_have_text("Active alerts")
