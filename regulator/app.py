@@ -17,7 +17,7 @@ import binascii
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -26,7 +26,15 @@ from starlette.concurrency import run_in_threadpool
 
 from gateway.uplinks.signing import EVENTS_PATH
 from regulator.auth import Accounts, AuthError
-from regulator.ingest import WINDOW_S, Refusal, authenticate, authenticated, decode_evidence, ingest, refuse_replay
+from regulator.ingest import (
+    WINDOW_S,
+    Refusal,
+    authenticate,
+    authenticated,
+    decode_evidence,
+    ingest,
+    refuse_replay,
+)
 from regulator.messages import (
     FEEDBACK_PATH,
     HEARTBEAT_PATH,
@@ -94,6 +102,18 @@ def _jpeg(b64: str | None, what: str) -> bytes | None:
     return data
 
 
+async def signed_in(request: Request) -> Actor:
+    """The user behind the request's session cookie; 401 when there is none."""
+    accounts: Accounts = request.app.state.accounts
+    who = await run_in_threadpool(accounts.actor, request.cookies.get(COOKIE))
+    if who is None:
+        raise ReviewError(401, "not signed in (请先登录)")
+    return who
+
+
+Who = Annotated[Actor, Depends(signed_in)]
+
+
 def signed_path(request: Request) -> str:
     """The path a gateway signs: with the query string when there is one (feedback's ``?after=``)."""
     return request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -120,6 +140,7 @@ def create_app(repo: Repository, policy: DeadlinePolicy | None = None, offline_a
 
     app = FastAPI(title="sitegw regulator", summary="hazards from site gateways, reviewed and closed",
                   lifespan=lifespan)
+    app.state.accounts = accounts
 
     @app.exception_handler(Refusal)
     async def refused(_: Request, refusal: Refusal) -> JSONResponse:
@@ -197,12 +218,6 @@ def create_app(repo: Repository, policy: DeadlinePolicy | None = None, offline_a
 
     # ---- people ---------------------------------------------------------------------------------------
 
-    async def actor(request: Request) -> Actor:
-        who = await run_in_threadpool(accounts.actor, request.cookies.get(COOKIE))
-        if who is None:
-            raise ReviewError(401, "not signed in (请先登录)")
-        return who
-
     def admin(who: Actor) -> None:
         if who.role != "admin":
             raise ReviewError(403, "only an admin may do this")
@@ -237,12 +252,12 @@ def create_app(repo: Repository, policy: DeadlinePolicy | None = None, offline_a
         return response
 
     @app.get("/ui/api/me")
-    async def me(who: Actor = Depends(actor)) -> dict[str, Any]:
+    async def me(who: Who) -> dict[str, Any]:
         """The signed-in user."""
         return {"username": who.name, "role": who.role, "project": who.project}
 
     @app.get("/ui/api/hazards")
-    async def hazards(who: Actor = Depends(actor), state: str = "pending", city: str = "", district: str = "",
+    async def hazards(who: Who, state: str = "pending", city: str = "", district: str = "",
                       project: str = "", rule: str = "", level: str = "", since: float | None = None,
                       until: float | None = None, overdue: bool = False,
                       limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> dict[str, Any]:
@@ -251,19 +266,19 @@ def create_app(repo: Repository, policy: DeadlinePolicy | None = None, offline_a
         return {"hazards": await blocking(review.queue)(f, who)}
 
     @app.get("/ui/api/hazards/{hazard_id}")
-    async def hazard(hazard_id: int, who: Actor = Depends(actor)) -> dict[str, Any]:
+    async def hazard(hazard_id: int, who: Who) -> dict[str, Any]:
         """One hazard: events, evidence, readings around it, clause, audit trail."""
         return await blocking(review.hazard)(hazard_id, who)  # type: ignore[no-any-return]
 
     @app.post("/ui/api/hazards/{hazard_id}/{action}")
-    async def act(hazard_id: int, action: str, body: ActionBody, who: Actor = Depends(actor)) -> dict[str, Any]:
+    async def act(hazard_id: int, action: str, body: ActionBody, who: Who) -> dict[str, Any]:
         """confirm, dismiss, order, report (with photo), close or reject."""
         photo = _jpeg(body.photo, "photo")
         return await blocking(review.act)(hazard_id, action, who, body.reason, major=body.major,  # type: ignore[no-any-return]
                                           deadline_days=body.deadline_days, photo=photo)
 
     @app.get("/ui/api/evidence/{sha256}")
-    async def evidence(sha256: str, _: Actor = Depends(actor)) -> Response:
+    async def evidence(sha256: str, _: Who) -> Response:
         """An evidence or rectification picture by its hash."""
         jpeg = await run_in_threadpool(repo.pictures.get, sha256)
         if jpeg is None:
@@ -271,17 +286,17 @@ def create_app(repo: Repository, policy: DeadlinePolicy | None = None, offline_a
         return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
 
     @app.get("/ui/api/overview")
-    async def stats(who: Actor = Depends(actor)) -> dict[str, Any]:
+    async def stats(who: Who) -> dict[str, Any]:
         """Per-project, per-city and per-check figures; projects that stopped reporting."""
         return await blocking(overview)(repo, who, offline_after_s)  # type: ignore[no-any-return]
 
     @app.get("/ui/api/audit")
-    async def audit(who: Actor = Depends(actor), after: int = 0) -> dict[str, Any]:
+    async def audit(who: Who, after: int = 0) -> dict[str, Any]:
         """Every decision, who and when (a project user: their project's)."""
         return {"actions": await blocking(review.audit)(who.project if who.role == "project" else None, after)}
 
     @app.get("/ui/api/projects")
-    async def projects(who: Actor = Depends(actor)) -> dict[str, Any]:
+    async def projects(who: Who) -> dict[str, Any]:
         """Registered projects (without their secrets)."""
         rows = await run_in_threadpool(repo.projects)
         return {"projects": [{"code": p.code, "name": p.name, "city": p.city, "district": p.district,
@@ -289,7 +304,7 @@ def create_app(repo: Repository, policy: DeadlinePolicy | None = None, offline_a
                              for p in rows if who.role != "project" or p.code == who.project]}
 
     @app.post("/ui/api/projects")
-    async def register(body: NewProject, who: Actor = Depends(actor)) -> dict[str, str]:
+    async def register(body: NewProject, who: Who) -> dict[str, str]:
         """Register a project (admin)."""
         admin(who)
         await run_in_threadpool(repo.add_project, body.code, body.name, body.city, body.secret, body.district,
@@ -297,7 +312,7 @@ def create_app(repo: Repository, policy: DeadlinePolicy | None = None, offline_a
         return {"status": "registered", "code": body.code}
 
     @app.post("/ui/api/users")
-    async def add_user(body: NewUser, who: Actor = Depends(actor)) -> dict[str, str]:
+    async def add_user(body: NewUser, who: Who) -> dict[str, str]:
         """Create a user (admin)."""
         admin(who)
         await run_in_threadpool(accounts.add_user, body.username, body.password, body.role, body.project,

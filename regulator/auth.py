@@ -11,10 +11,10 @@ import hashlib
 import secrets
 import time
 
-import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from regulator.db import sql
 from regulator.review import Actor
 from regulator.storage import Repository
 
@@ -46,18 +46,18 @@ class Accounts:
         if len(password) < 8:
             raise AuthError("password too short: at least 8 characters")
         with self.repo.engine.begin() as db:
-            db.execute(sa.text(
+            db.execute(sql(
                 "INSERT INTO users(username, password_hash, role, project, display_name, created_at) "
                 "VALUES (:u, :h, :r, :p, :d, :now) ON CONFLICT (username) DO UPDATE SET "
                 "password_hash=excluded.password_hash, role=excluded.role, project=excluded.project, "
                 "display_name=excluded.display_name"),
-                dict(u=username, h=self._hasher.hash(password), r=role, p=project if role == "project" else None,
-                     d=display_name or username, now=time.time()))
+                {"u": username, "h": self._hasher.hash(password), "r": role, "p": project if role == "project" else None,
+                     "d": display_name or username, "now": time.time()})
 
     def login(self, username: str, password: str) -> str:
         """A new session token for these credentials; AuthError otherwise (same text either way)."""
         with self.repo.engine.connect() as db:
-            row = db.execute(sa.text("SELECT password_hash FROM users WHERE username = :u"), {"u": username}).first()
+            row = db.execute(sql("SELECT password_hash FROM users WHERE username = :u"), {"u": username}).first()
         try:
             if row is None:
                 raise VerificationError
@@ -67,22 +67,22 @@ class Accounts:
         token = secrets.token_urlsafe(32)
         now = time.time()
         with self.repo.engine.begin() as db:
-            db.execute(sa.text("DELETE FROM sessions WHERE expires_at < :now"), {"now": now})
-            db.execute(sa.text("INSERT INTO sessions VALUES (:t, :u, :exp)"),
+            db.execute(sql("DELETE FROM sessions WHERE expires_at < :now"), {"now": now})
+            db.execute(sql("INSERT INTO sessions VALUES (:t, :u, :exp)"),
                        {"t": _digest(token), "u": username, "exp": now + SESSION_S})
         return token
 
     def logout(self, token: str) -> None:
         """End a session."""
         with self.repo.engine.begin() as db:
-            db.execute(sa.text("DELETE FROM sessions WHERE token_sha256 = :t"), {"t": _digest(token)})
+            db.execute(sql("DELETE FROM sessions WHERE token_sha256 = :t"), {"t": _digest(token)})
 
     def actor(self, token: str | None) -> Actor | None:
         """The signed-in user behind a session token, if it is valid."""
         if not token:
             return None
         with self.repo.engine.connect() as db:
-            row = db.execute(sa.text(
+            row = db.execute(sql(
                 "SELECT u.username, u.role, u.project FROM sessions s JOIN users u ON u.username = s.username "
                 "WHERE s.token_sha256 = :t AND s.expires_at > :now"), {"t": _digest(token), "now": time.time()}).first()
         return Actor(*row) if row else None

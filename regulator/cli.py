@@ -29,7 +29,7 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
     port: int = typer.Option(8700, "--port", help="TCP port"),
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
-    evidence_dir: Path | None = typer.Option(None, "--evidence-dir", envvar="REGULATOR_EVIDENCE_DIR",
+    evidence_dir: str = typer.Option("", "--evidence-dir", envvar="REGULATOR_EVIDENCE_DIR",
                                              help="where evidence pictures are kept (default: next to a SQLite "
                                                   "file, ./regulator-evidence for PostgreSQL)"),
     general_days: float = typer.Option(7.0, "--general-days", help="default rectification deadline, days"),
@@ -44,7 +44,7 @@ def serve(
     _repo(db).close()  # a clear error for a bad --db before anything listens
 
     async def _run() -> None:
-        server = RegulatorServer(db, host, port, evidence_dir=evidence_dir,
+        server = RegulatorServer(db, host, port, evidence_dir=Path(evidence_dir) if evidence_dir else None,
                                  policy=DeadlinePolicy(general_days, major_days),
                                  offline_after_s=offline_after_min * 60)
         await server.start()

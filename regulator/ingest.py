@@ -22,7 +22,6 @@ import hmac
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -62,7 +61,7 @@ def authenticate(repo: Repository, headers: Mapping[str, str], method: str, path
     if missing:
         raise Refusal(401, f"missing header(s): {', '.join(missing)}")
     code, ts, nonce, signature = (headers[h] for h in HEADERS)
-    project = repo.project(code)
+    project = repo.project(code, cached=True)
     if project is None:
         raise Refusal(401, f"unknown project {code!r}: register it with `sitegw regulator add-project`")
     try:
@@ -121,7 +120,7 @@ def authenticated(repo: Repository, headers: Mapping[str, str], method: str, pat
     except ValidationError as exc:
         raise Refusal(422, f"body is not a valid {model.__name__}", errors=field_errors(exc)) from None
     if getattr(parsed, "project", project) != project:
-        raise Refusal(422, f"body is for project {getattr(parsed, 'project')!r} but was signed as project {project!r}")
+        raise Refusal(422, f"body is for project {parsed.project!r} but was signed as project {project!r}")
     return parsed, headers["X-Sitegw-Nonce"]
 
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import sqlalchemy as sa
-
+from regulator.db import sql
 from regulator.review import DAY_S, OPEN_STATES, Actor
 from regulator.storage import Repository
 
@@ -49,15 +48,15 @@ def overview(repo: Repository, actor: Actor, offline_after_s: float = 600.0) -> 
         own, and_own = "WHERE p.code = :own", "AND p.code = :own"
         args["own"] = actor.project
     with repo.engine.connect() as db:
-        projects = db.execute(sa.text(
-            f"SELECT p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at, {FIGURES} "  # noqa: S608
+        projects = db.execute(sql(
+            f"SELECT p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at, {FIGURES} "
             f"FROM projects p LEFT JOIN hazards h ON h.project = p.code {own} "
             "GROUP BY p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at ORDER BY p.code"), args).all()
-        by_rule = db.execute(sa.text(
-            f"SELECT h.rule, {FIGURES} FROM hazards h JOIN projects p ON p.code = h.project {own} "  # noqa: S608
+        by_rule = db.execute(sql(
+            f"SELECT h.rule, {FIGURES} FROM hazards h JOIN projects p ON p.code = h.project {own} "
             "GROUP BY h.rule ORDER BY h.rule"), args).all()
-        open_by_rule = db.execute(sa.text(
-            "SELECT h.project, h.rule, COUNT(*) FROM hazards h JOIN projects p ON p.code = h.project "  # noqa: S608
+        open_by_rule = db.execute(sql(
+            "SELECT h.project, h.rule, COUNT(*) FROM hazards h JOIN projects p ON p.code = h.project "
             f"WHERE {OPEN} {and_own} GROUP BY h.project, h.rule"), args).all()
     rules_open: dict[str, dict[str, int]] = {}
     for project, rule, count in open_by_rule:

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from regulator.db import sql
 from regulator.storage import Repository
 
 OPEN_STATES = ("pending", "confirmed", "rectifying", "reported")
@@ -131,10 +132,10 @@ class Review:
         if f.overdue:
             where.append("h.state = 'rectifying' AND h.deadline < :now")
             args["now"] = time.time()
-        sql = (f"SELECT {HAZARD_COLUMNS} FROM hazards h JOIN projects p ON p.code = h.project "  # noqa: S608
+        query = (f"SELECT {HAZARD_COLUMNS} FROM hazards h JOIN projects p ON p.code = h.project "
                f"WHERE {' AND '.join(where)} ORDER BY h.level_rank DESC, h.last_ts DESC LIMIT :limit OFFSET :offset")
         with self.repo.engine.connect() as db:
-            rows = db.execute(sa.text(sql), args).all()
+            rows = db.execute(sql(query), args).all()
         now = time.time()
         return [self._hazard_dict(r, now) for r in rows]
 
@@ -148,22 +149,22 @@ class Review:
     def hazard(self, hazard_id: int, actor: Actor, context_s: float = 900.0) -> dict[str, Any]:
         """One hazard with its events, evidence, the readings around it and its audit trail."""
         with self.repo.engine.connect() as db:
-            row = db.execute(sa.text(f"SELECT {HAZARD_COLUMNS} FROM hazards h JOIN projects p "  # noqa: S608
+            row = db.execute(sql(f"SELECT {HAZARD_COLUMNS} FROM hazards h JOIN projects p "
                                      "ON p.code = h.project WHERE h.id = :id"), {"id": hazard_id}).first()
             if row is None or (actor.role == "project" and row[1] != actor.project):
                 raise ReviewError(404, f"no hazard {hazard_id}")
             h = self._hazard_dict(row, time.time())
             h["events"] = [dict(zip(("event_id", "state", "level", "ts", "received_at", "backfill", "body"), e,
                                     strict=True))
-                           for e in db.execute(sa.text(
+                           for e in db.execute(sql(
                                "SELECT event_id, state, level, ts, received_at, backfill, body FROM events "
                                "WHERE hazard_id = :id ORDER BY ts, id"), {"id": hazard_id}).all()]
             h["evidence"] = [dict(zip(("purpose", "kind", "sha256", "url", "created_at"), e, strict=True))
-                             for e in db.execute(sa.text(
+                             for e in db.execute(sql(
                                  "SELECT purpose, kind, sha256, url, created_at FROM evidence WHERE hazard_id = :id "
                                  "ORDER BY id"), {"id": hazard_id}).all()]
             h["readings"] = [dict(zip(("device", "point", "metric", "ts", "value", "unit"), r, strict=True))
-                             for r in db.execute(sa.text(
+                             for r in db.execute(sql(
                                  "SELECT device, point, metric, ts, value, unit FROM readings WHERE project = :p "
                                  "AND device = :d AND ts BETWEEN :t0 AND :t1 ORDER BY ts LIMIT 2000"),
                                  {"p": h["project"], "d": h["device"], "t0": h["first_ts"] - context_s,
@@ -175,7 +176,7 @@ class Review:
     def _actions(db: Connection, where: str, args: dict[str, Any]) -> list[dict[str, Any]]:
         keys = ("id", "hazard_id", "project", "action", "actor", "role", "from_state", "to_state", "reason",
                 "deadline", "ts")
-        rows = db.execute(sa.text(f"SELECT a.{', a.'.join(keys)}, h.alert_id FROM actions a "  # noqa: S608
+        rows = db.execute(sql(f"SELECT a.{', a.'.join(keys)}, h.alert_id FROM actions a "
                                   f"LEFT JOIN hazards h ON h.id = a.hazard_id WHERE {where} ORDER BY a.id LIMIT 1000"),
                           args).all()
         return [dict(zip((*keys, "alert_id"), r, strict=True)) for r in rows]
@@ -210,7 +211,7 @@ class Review:
         with self.repo.engine.begin() as db:
             if nonce is not None and actor.project:
                 self.repo.use_nonce(db, actor.project, *nonce)
-            row = db.execute(sa.text("SELECT project, state, major, level FROM hazards WHERE id = :id"),
+            row = db.execute(sql("SELECT project, state, major, level FROM hazards WHERE id = :id"),
                              {"id": hazard_id}).first()
             if row is None or (actor.role in ("project", "gateway") and row[0] != actor.project):
                 raise ReviewError(404, f"no hazard {hazard_id}")
@@ -230,12 +231,12 @@ class Review:
             elif action in ("close", "dismiss"):
                 updates["closed_at"] = now
             sets = ", ".join(f"{k} = :{k}" for k in updates)
-            changed = db.execute(sa.text(f"UPDATE hazards SET {sets} WHERE id = :id AND state = :from"),  # noqa: S608
+            changed = db.execute(sql(f"UPDATE hazards SET {sets} WHERE id = :id AND state = :from"),
                                  updates | {"id": hazard_id, "from": state}).rowcount
             if changed != 1:
                 raise ReviewError(409, f"hazard {hazard_id} changed meanwhile; reload it")
             if picture is not None:
-                db.execute(sa.text("INSERT INTO evidence(hazard_id, purpose, kind, sha256, size, created_at) "
+                db.execute(sql("INSERT INTO evidence(hazard_id, purpose, kind, sha256, size, created_at) "
                                    "VALUES (:h, 'rectification', 'stored', :sha, :size, :now)"),
                            {"h": hazard_id, "sha": picture.sha256, "size": picture.size, "now": now})
             audit = self._record(db, hazard_id, project, action, actor, state, step.target, reason, deadline, now)
@@ -244,9 +245,9 @@ class Review:
     @staticmethod
     def _record(db: Connection, hazard_id: int | None, project: str, action: str, actor: Actor, from_state: str,
                 to_state: str, reason: str, deadline: float | None, now: float) -> dict[str, Any]:
-        args = dict(h=hazard_id, p=project, a=action, who=actor.name, role=actor.role, f=from_state, t=to_state,
-                    r=reason, d=deadline, ts=now)
-        action_id = db.execute(sa.text(
+        args = {"h": hazard_id, "p": project, "a": action, "who": actor.name, "role": actor.role, "f": from_state, "t": to_state,
+                    "r": reason, "d": deadline, "ts": now}
+        action_id = db.execute(sql(
             "INSERT INTO actions(hazard_id, project, action, actor, role, from_state, to_state, reason, deadline, ts) "
             "VALUES (:h, :p, :a, :who, :role, :f, :t, :r, :d, :ts) RETURNING id"), args).scalar_one()
         return {"id": action_id, "hazard_id": hazard_id, "project": project, "action": action, "actor": actor.name,
@@ -256,7 +257,7 @@ class Review:
     def hazard_for_alert(self, project: str, alert_id: str) -> int | None:
         """The hazard id of a project's alert, if the regulator has it."""
         with self.repo.engine.connect() as db:
-            return db.execute(sa.text("SELECT id FROM hazards WHERE project = :p AND alert_id = :a"),
+            return db.execute(sql("SELECT id FROM hazards WHERE project = :p AND alert_id = :a"),
                               {"p": project, "a": alert_id}).scalar()
 
     def escalate_overdue(self, now: float | None = None) -> int:
@@ -264,10 +265,10 @@ class Review:
         now = time.time() if now is None else now
         system = Actor("system", "system")
         with self.repo.engine.begin() as db:
-            rows = db.execute(sa.text("SELECT id, project FROM hazards WHERE state = 'rectifying' "
+            rows = db.execute(sql("SELECT id, project FROM hazards WHERE state = 'rectifying' "
                                       "AND deadline < :now AND escalated_at IS NULL"), {"now": now}).all()
             for hazard_id, project in rows:
-                db.execute(sa.text("UPDATE hazards SET escalated_at = :now WHERE id = :id"),
+                db.execute(sql("UPDATE hazards SET escalated_at = :now WHERE id = :id"),
                            {"now": now, "id": hazard_id})
                 self._record(db, hazard_id, project, "escalate", system, "rectifying", "rectifying",
                              "整改逾期，已升级督办 (rectification overdue, escalated)", None, now)

@@ -17,11 +17,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from gateway.alerts.event import LEVEL_RANK, AlertEvent
-from regulator.db import normalise_url, open_engine
+from regulator.db import normalise_url, open_engine, sql
 from regulator.evidence import EvidenceStore
 
 NONCE_SWEEP_S = 10.0  # expired nonces are swept at most this often (a sweep per request costs PostgreSQL)
 SEEN_EVERY_S = 10.0  # last_seen_at is rewritten at most this often per project
+PROJECT_CACHE_S = 5.0  # a changed secret reaches every replica within this (ingest reads it per request)
 
 
 class NonceReused(Exception):
@@ -86,6 +87,7 @@ class Repository:
         self.engine: Engine = open_engine(db, pool_size)
         self.pictures = EvidenceStore(evidence_dir or default_evidence_dir(db))
         self._next_sweep = 0.0
+        self._projects: dict[str, tuple[float, Project | None]] = {}
 
     @property
     def dialect(self) -> str:
@@ -100,41 +102,54 @@ class Repository:
                     contractor: str = "") -> None:
         """Register a project, or replace its name, place, contractor and secret."""
         with self.engine.begin() as db:
-            db.execute(sa.text(
+            db.execute(sql(
                 "INSERT INTO projects(code, name, city, district, contractor, secret, created_at) "
                 "VALUES (:code, :name, :city, :district, :contractor, :secret, :now) "
                 "ON CONFLICT (code) DO UPDATE SET name=excluded.name, city=excluded.city, "
                 "district=excluded.district, contractor=excluded.contractor, secret=excluded.secret"),
-                dict(code=code, name=name, city=city, district=district, contractor=contractor, secret=secret,
-                     now=time.time()))
+                {"code": code, "name": name, "city": city, "district": district, "contractor": contractor, "secret": secret,
+                     "now": time.time()})
+        self._projects.pop(code, None)
 
-    def project(self, code: str) -> Project | None:
-        """The project with this code, if registered."""
+    def project(self, code: str, cached: bool = False) -> Project | None:
+        """The project with this code, if registered (``cached``: as read at most PROJECT_CACHE_S ago)."""
+        if cached:
+            hit = self._projects.get(code)
+            if hit is not None and hit[0] > time.monotonic():
+                return hit[1]
+            found = self.project(code)
+            self._projects[code] = (time.monotonic() + PROJECT_CACHE_S, found)
+            return found
         with self.engine.connect() as db:
-            row = db.execute(sa.text("SELECT code, name, city, secret, district, contractor, last_seen_at "
+            row = db.execute(sql("SELECT code, name, city, secret, district, contractor, last_seen_at "
                                      "FROM projects WHERE code=:code"), {"code": code}).first()
         return Project(*row) if row else None
 
     def projects(self) -> list[Project]:
         """Every registered project, by code."""
         with self.engine.connect() as db:
-            rows = db.execute(sa.text("SELECT code, name, city, secret, district, contractor, last_seen_at "
+            rows = db.execute(sql("SELECT code, name, city, secret, district, contractor, last_seen_at "
                                       "FROM projects ORDER BY code")).all()
         return [Project(*r) for r in rows]
 
-    def use_nonce(self, db: Connection, project: str, nonce: str, keep_s: float) -> None:
-        """Remember a request's nonce inside the caller's transaction; `NonceReused` if seen before."""
+    def use_nonce(self, db: Connection, project: str, nonce: str, keep_s: float, event_id: str = "") -> bool:
+        """Remember a request's nonce inside the caller's transaction; `NonceReused` if seen before.
+
+        Returns whether ``event_id`` is already stored (asked in the same statement: one round trip less).
+        """
         now = time.time()
         if now >= self._next_sweep:
             self._next_sweep = now + NONCE_SWEEP_S
-            db.execute(sa.text("DELETE FROM nonces WHERE expires_at < :now"), {"now": now})
-        fresh = db.execute(sa.text("INSERT INTO nonces VALUES (:p, :n, :exp) ON CONFLICT DO NOTHING"),
-                           {"p": project, "n": nonce, "exp": now + keep_s}).rowcount
-        if fresh != 1:
+            db.execute(sql("DELETE FROM nonces WHERE expires_at < :now"), {"now": now})
+        stored = db.execute(sql("INSERT INTO nonces VALUES (:p, :n, :exp) ON CONFLICT DO NOTHING "
+                                "RETURNING (SELECT COUNT(*) FROM events WHERE event_id = :e)"),
+                            {"p": project, "n": nonce, "exp": now + keep_s, "e": event_id}).scalar()
+        if stored is None:
             raise NonceReused(nonce)
-        db.execute(sa.text("UPDATE projects SET last_seen_at=:now WHERE code=:p "
-                           "AND (last_seen_at IS NULL OR last_seen_at < :stale)"),
+        db.execute(sql("UPDATE projects SET last_seen_at=:now WHERE code=:p "
+                       "AND (last_seen_at IS NULL OR last_seen_at < :stale)"),
                    {"p": project, "now": now, "stale": now - SEEN_EVERY_S})
+        return bool(stored)
 
     def store_event(self, event: AlertEvent, nonce: str, keep_nonce_s: float,
                     evidence: Evidence | None = None) -> bool:
@@ -147,24 +162,22 @@ class Repository:
         for attempt in (1, 2):
             try:
                 with self.engine.begin() as db:
-                    self.use_nonce(db, event.project, nonce, keep_nonce_s)
-                    if db.execute(sa.text("SELECT 1 FROM events WHERE event_id=:e"),
-                                  {"e": event.event_id}).first():
+                    if self.use_nonce(db, event.project, nonce, keep_nonce_s, event.event_id):
                         return False
                     hazard_id = self._upsert_hazard(db, event, evidence is not None)
                     now = time.time()
-                    db.execute(sa.text(
+                    db.execute(sql(
                         "INSERT INTO events(event_id, hazard_id, project, state, level, ts, backfill, received_at, "
                         "body) VALUES (:e, :h, :p, :s, :l, :ts, :b, :now, :body)"),
-                        dict(e=event.event_id, h=hazard_id, p=event.project, s=event.state, l=event.level,
-                             ts=event.ts, b=event.backfill, now=now, body=event.model_dump_json()))
+                        {"e": event.event_id, "h": hazard_id, "p": event.project, "s": event.state, "l": event.level,
+                             "ts": event.ts, "b": event.backfill, "now": now, "body": event.model_dump_json()})
                     if evidence is not None:
-                        db.execute(sa.text(
+                        db.execute(sql(
                             "INSERT INTO evidence(event_id, hazard_id, purpose, kind, sha256, size, url, created_at) "
                             "VALUES (:e, :h, 'event', :k, :sha, :size, :url, :now)"),
-                            dict(e=event.event_id, h=hazard_id, k="url" if picture is None else "stored",
-                                 sha=picture and picture.sha256, size=picture and picture.size,
-                                 url=evidence.url, now=now))
+                            {"e": event.event_id, "h": hazard_id, "k": "url" if picture is None else "stored",
+                                 "sha": picture and picture.sha256, "size": picture and picture.size,
+                                 "url": evidence.url, "now": now})
                 return True
             except sa.exc.IntegrityError:
                 # the same event_id committed by a concurrent request between our check and insert
@@ -179,7 +192,7 @@ class Repository:
         The highest level and the newest site-side facts win, so out-of-order redelivery cannot lower it.
         """
         newer = "excluded.last_ts >= hazards.last_ts"
-        row = db.execute(sa.text(
+        row = db.execute(sql(
             "INSERT INTO hazards(project, alert_id, city, district, device, point, rule, clause, level, level_rank, "
             "message, value, threshold, unit, site_state, first_ts, last_ts, evidence_event, state, updated_at) "
             "SELECT :project, :alert_id, p.city, p.district, :device, :point, :rule, :clause, :level, :rank, "
@@ -197,11 +210,11 @@ class Repository:
             f"last_ts=CASE WHEN {newer} THEN excluded.last_ts ELSE hazards.last_ts END, "
             "evidence_event=COALESCE(excluded.evidence_event, hazards.evidence_event), "
             "updated_at=excluded.updated_at RETURNING id"),
-            dict(project=event.project, alert_id=event.alert_id, device=event.device, point=event.point,
-                 rule=event.rule, clause=event.clause, level=event.level, rank=LEVEL_RANK[event.level],
-                 message=event.message, value="" if event.value is None else str(event.value),
-                 threshold=event.threshold, unit=event.unit, site_state=event.state, ts=event.ts,
-                 evidence_event=event.event_id if has_evidence else None, now=time.time())).first()
+            {"project": event.project, "alert_id": event.alert_id, "device": event.device, "point": event.point,
+                 "rule": event.rule, "clause": event.clause, "level": event.level, "rank": LEVEL_RANK[event.level],
+                 "message": event.message, "value": "" if event.value is None else str(event.value),
+                 "threshold": event.threshold, "unit": event.unit, "site_state": event.state, "ts": event.ts,
+                 "evidence_event": event.event_id if has_evidence else None, "now": time.time()}).first()
         assert row is not None  # the project exists: ingest authenticated it
         return int(row[0])
 
@@ -210,9 +223,9 @@ class Repository:
         with self.engine.begin() as db:
             self.use_nonce(db, project, nonce, keep_nonce_s)
             if records:
-                db.execute(sa.text("INSERT INTO readings(project, device, point, metric, ts, value, unit) "
+                db.execute(sql("INSERT INTO readings(project, device, point, metric, ts, value, unit) "
                                    "VALUES (:p, :d, :pt, :m, :ts, :v, :u)"),
-                           [dict(p=project, d=r.device, pt=r.point, m=r.metric, ts=r.ts, v=r.value, u=r.unit)
+                           [{"p": project, "d": r.device, "pt": r.point, "m": r.metric, "ts": r.ts, "v": r.value, "u": r.unit}
                             for r in records])
         return len(records)
 
@@ -225,12 +238,12 @@ class Repository:
         """Stored events in the order they were received."""
         where, args = ("WHERE project=:p", {"p": project}) if project else ("", {})
         with self.engine.connect() as db:
-            rows = db.execute(sa.text(f"SELECT id, received_at, body FROM events {where} ORDER BY id"), args).all()  # noqa: S608
+            rows = db.execute(sql(f"SELECT id, received_at, body FROM events {where} ORDER BY id"), args).all()
         return [StoredEvent(i, at, AlertEvent.model_validate_json(body)) for i, at, body in rows]
 
     def evidence_jpeg(self, event_id: str) -> bytes | None:
         """The evidence JPEG stored with an event, if it came inline."""
         with self.engine.connect() as db:
-            row = db.execute(sa.text("SELECT sha256 FROM evidence WHERE event_id=:e AND kind='stored'"),
+            row = db.execute(sql("SELECT sha256 FROM evidence WHERE event_id=:e AND kind='stored'"),
                              {"e": event_id}).first()
         return self.pictures.get(row[0]) if row else None

@@ -29,10 +29,10 @@ PG_ADMIN = os.environ.get("SITEGW_TEST_PG", "postgresql://postgres@127.0.0.1:543
 
 def make_event(alert: str = "a1", n: int = 0, **fields: object) -> AlertEvent:
     """An alarm on crane-1; ``n`` (kept in details) numbers the alert's events in the order they happened."""
-    base: dict[str, object] = dict(
-        alert_id=alert, project=PROJECT, device="crane-1", rule="crane.load", clause="GB 5144-2006 §6.1.2",
-        level="alarm", state="firing" if n == 0 else "updated", value=102.5, threshold=100.0, unit="%",
-        ts=time.time(), message="1号塔吊 起重量 102.5%", details={"n": float(n), "load_t": 2.92, "rated_load_t": 2.85})
+    base: dict[str, object] = {
+        "alert_id": alert, "project": PROJECT, "device": "crane-1", "rule": "crane.load", "clause": "GB 5144-2006 §6.1.2",
+        "level": "alarm", "state": "firing" if n == 0 else "updated", "value": 102.5, "threshold": 100.0, "unit": "%",
+        "ts": time.time(), "message": "1号塔吊 起重量 102.5%", "details": {"n": float(n), "load_t": 2.92, "rated_load_t": 2.85}}
     base.update(fields)
     return AlertEvent(**base)  # type: ignore[arg-type]
 

@@ -76,7 +76,7 @@ async def test_hazard_goes_from_queue_to_closed_with_an_audit_trail(receiver: Re
     [h] = await queue(reg)
     assert (h["level"], h["state"], h["city"], h["clause"]) == ("critical", "pending", "深圳", "GB 5144-2006 §6.1.2")
     detail = (await reg.get(f"/ui/api/hazards/{h['id']}")).json()
-    assert [e["event_id"] for e in detail["events"]][0] == sent["event_id"] and len(detail["events"]) == 2
+    assert detail["events"][0]["event_id"] == sent["event_id"] and len(detail["events"]) == 2
     [pic] = detail["evidence"]
     assert (await reg.get(f"/ui/api/evidence/{pic['sha256']}")).content == evidence
 

@@ -32,17 +32,17 @@ def regulator(tmp_path: Path) -> Iterator[RegulatorServer]:
         yield server
 
 
-def sign_in(page: Page, url: str, user: str) -> None:
-    page.goto(url)
-    page.fill("#login-user", user)
-    page.fill("#login-pass", PASSWORD)
-    page.click("#login-btn")
-    expect(page.locator("#who")).to_contain_text(user)
+def sign_in(tab: Page, url: str, user: str) -> None:
+    tab.goto(url)
+    tab.fill("#login-user", user)
+    tab.fill("#login-pass", PASSWORD)
+    tab.click("#login-btn")
+    expect(tab.locator("#who")).to_contain_text(user)
 
 
-def sign_out(page: Page) -> None:
-    page.click("#logout")
-    expect(page.locator("#login")).to_be_visible()
+def sign_out(tab: Page) -> None:
+    tab.click("#logout")
+    expect(tab.locator("#login")).to_be_visible()
 
 
 def test_regulator_takes_a_hazard_from_the_queue_to_closed(regulator: RegulatorServer, page: Page,  # noqa: F811

@@ -1,0 +1,381 @@
+"""The regulator's side at provincial scale, on PostgreSQL (``make bench``):
+
+- ``ingest``: 500 simulated project gateways (each its own secret and keep-alive connection, sending
+  one request at a time as a gateway's outbox does: signed AlertEvents carrying an evidence URL, and a
+  heartbeat every 20th request) against one ``sitegw regulator serve`` process. Two phases:
+  saturation (every gateway sends its next request as soon as the last is answered: the sustained
+  events/s) and paced (a fixed offered rate, open loop, ``--rate`` events/s spread over the 500
+  gateways: the latency a regulator sees at that load). Latency is from the request's first byte
+  written to the 2xx read, so queueing in the server counts.
+- ``queue``: the review queue's query with 1,000,000 stored events (200,000 hazards over 500
+  projects in 21 cities) loaded by SQL, timed through ``Review.queue`` (query + rows to dicts) and
+  through ``GET /ui/api/hazards`` over HTTP, over a mix of filters.
+
+Requests are signed before the clock starts (the 5-minute window allows it), so the load generator's
+own cost is a socket write and read. Each phase runs in a fresh database, dropped afterwards.
+Goals: ingest >= 1,000 events/s with p99 < 200 ms; queue p99 < 100 ms.
+Prints ``name: value unit`` lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import os
+import random
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import httpx
+import psycopg
+from argon2 import PasswordHasher
+
+from gateway.alerts.event import AlertEvent
+from gateway.uplinks.signing import EVENTS_PATH, default_signature
+from regulator.auth import Accounts
+from regulator.messages import HEARTBEAT_PATH
+from regulator.review import Actor, QueueFilter, Review
+from regulator.storage import Repository
+
+PG_ADMIN = os.environ.get("SITEGW_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+CITIES = ["广州", "深圳", "珠海", "汕头", "佛山", "韶关", "湛江", "肇庆", "江门", "茂名", "惠州", "梅州", "汕尾", "河源",
+          "阳江", "清远", "东莞", "中山", "潮州", "揭阳", "云浮"]
+RULES = ["crane.load", "crane.wind", "crane.tilt", "crane.collision", "crane.zone", "crane.operator", "pit.cumulative",
+         "pit.rate", "pit.jump", "sensor.fault", "device.offline", "vision.no_helmet", "vision.edge_missing",
+         "vision.zone_intrusion", "camera.offline"]
+LEVELS = ["warning", "alarm", "critical"]
+
+
+def code(i: int) -> str:
+    return f"GD-BENCH-{i:04d}"
+
+
+@contextmanager
+def database() -> Iterator[str]:
+    """A fresh PostgreSQL database, dropped afterwards."""
+    name = f"sitegw_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def serve(db: str, evidence: Path, port: int) -> subprocess.Popen[bytes]:
+    """``sitegw regulator serve`` in its own process, as it runs on the regulator's server."""
+    proc = subprocess.Popen([sys.executable, "-m", "gateway.cli", "regulator", "serve", "--port", str(port),
+                             "--db", db, "--evidence-dir", str(evidence)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the regulator did not start")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# ---- ingest ---------------------------------------------------------------------------------------------
+
+
+def raw_request(project: str, secret: str, path: str, body: bytes) -> bytes:
+    """One signed HTTP/1.1 keep-alive request, ready to write."""
+    ts = str(int(time.time() * 1000))
+    nonce = secrets.token_hex(16)
+    sig = default_signature(secret, "POST", path, ts, nonce, body)
+    head = (f"POST {path} HTTP/1.1\r\nHost: regulator\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nX-Sitegw-Project: {project}\r\nX-Sitegw-Timestamp: {ts}\r\n"
+            f"X-Sitegw-Nonce: {nonce}\r\nX-Sitegw-Signature: {sig}\r\n\r\n")
+    return head.encode() + body
+
+
+def gateway_requests(i: int, n: int) -> list[tuple[bool, bytes]]:
+    """A gateway's next ``n`` requests: (is_event, bytes); every 20th a heartbeat."""
+    project, secret = code(i), f"secret-{i}"
+    out = []
+    for k in range(n):
+        if k % 20 == 19:
+            body = json.dumps({"project": project, "ts": time.time()}).encode()
+            out.append((False, raw_request(project, secret, HEARTBEAT_PATH, body)))
+            continue
+        rule = RULES[(i + k) % len(RULES)]
+        event = AlertEvent(alert_id=f"crane-1:{rule}:{k // 4}", project=project, device="crane-1", rule=rule,
+                           clause="GB 5144-2006 §6.1.2", level=LEVELS[k % 3], state="firing" if k % 4 == 0 else "updated",
+                           value=104.0 + k % 10, threshold=100.0, unit="%", ts=time.time(),
+                           message="1号塔吊 起重量 104%",
+                           evidence=f"https://evidence.example.cn/{project}/{secrets.token_hex(8)}.jpg")
+        out.append((True, raw_request(project, secret, EVENTS_PATH, event.model_dump_json().encode())))
+    return out
+
+
+async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> int:
+    """Write one request, read its response; the status code."""
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+    await reader.readexactly(length)
+    return status
+
+
+async def run_gateways(port: int, plans: list[list[tuple[bool, bytes]]], rate_per_gateway: float | None,
+                       seconds: float) -> tuple[int, int, list[float], float, int]:
+    """Each gateway on its own connection, one request at a time; paced when ``rate_per_gateway``.
+
+    Returns (events answered 2xx, heartbeats answered, event latencies in s, elapsed s, failures).
+    """
+    latencies: list[float] = []
+    counts = {"events": 0, "beats": 0, "failed": 0}
+    start = time.perf_counter()
+    stop = start + seconds
+
+    async def gateway(g: int, plan: list[tuple[bool, bytes]]) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        due = start + (random.random() / rate_per_gateway if rate_per_gateway else 0.0)
+        try:
+            for is_event, request in plan:
+                if rate_per_gateway:
+                    # open loop: the next request is due on schedule; a late answer does not delay the schedule
+                    await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                    sent = due
+                    due += 1 / rate_per_gateway
+                else:
+                    sent = time.perf_counter()
+                if sent >= stop:
+                    return
+                status = await exchange(reader, writer, request)
+                if status != 200:
+                    counts["failed"] += 1
+                    continue
+                if is_event:
+                    latencies.append(time.perf_counter() - sent)
+                    counts["events"] += 1
+                else:
+                    counts["beats"] += 1
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(gateway(g, plan) for g, plan in enumerate(plans)))
+    return counts["events"], counts["beats"], latencies, time.perf_counter() - start, counts["failed"]
+
+
+def cpu_s(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by these processes."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def postgres_pids() -> list[int]:
+    """Every PostgreSQL server process (its backends do the regulator's SQL)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() in ("postgres", "postmaster"):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=1000)[int(q * 10) - 1] if len(values) > 1 else float("nan")
+
+
+def bench_ingest(gateways: int, seconds: float, rate: float) -> None:
+    with database() as db, tempfile.TemporaryDirectory() as tmp:
+        repo = Repository(db, Path(tmp) / "evidence")
+        for i in range(gateways):
+            repo.add_project(code(i), f"项目{i}", CITIES[i % len(CITIES)], f"secret-{i}", f"区{i % 5}")
+        repo.close()
+        port = free_port()
+        proc = serve(db, Path(tmp) / "evidence", port)
+        try:
+            for phase, per_gateway in (("saturation", None), ("paced", rate / gateways)):
+                budget = int(seconds * (per_gateway or 40)) + 2  # a generous upper bound of what one gateway sends
+                plans = [gateway_requests(i, budget) for i in range(gateways)]
+                pg = postgres_pids()
+                api_cpu, pg_cpu = cpu_s([proc.pid]), cpu_s(pg)
+                events, beats, lat, elapsed, failed = asyncio.run(run_gateways(port, plans, per_gateway, seconds))
+                api_cpu, pg_cpu = cpu_s([proc.pid]) - api_cpu, cpu_s(sorted(set(pg) | set(postgres_pids()))) - pg_cpu
+                print(f"regulator_ingest_{phase}_gateways: {gateways} gateways")
+                if per_gateway:
+                    print(f"regulator_ingest_{phase}_offered: {rate:.0f} events/s")
+                print(f"regulator_ingest_{phase}_events_per_s: {events / elapsed:.0f} events/s")
+                print(f"regulator_ingest_{phase}_heartbeats_per_s: {beats / elapsed:.0f} requests/s")
+                print(f"regulator_ingest_{phase}_p50: {pct(lat, 50) * 1000:.1f} ms")
+                print(f"regulator_ingest_{phase}_p99: {pct(lat, 99) * 1000:.1f} ms")
+                print(f"regulator_ingest_{phase}_failed: {failed} requests")
+                handled = max(1, events + beats)
+                print(f"regulator_ingest_{phase}_api_cpu_per_request: {api_cpu / handled * 1000:.2f} ms")
+                print(f"regulator_ingest_{phase}_postgres_cpu_per_request: {pg_cpu / handled * 1000:.2f} ms")
+                print(f"regulator_ingest_{phase}_machine_load: {os.getloadavg()[0]:.1f} runnable (2 cores, shared)")
+        finally:
+            proc.terminate()
+            proc.wait(30)
+
+
+# ---- the review queue with 1M events ------------------------------------------------------------------
+
+LOAD_SQL = [
+    """INSERT INTO projects(code, name, city, district, contractor, secret, created_at, last_seen_at)
+       SELECT 'GD-BENCH-' || lpad(i::text, 4, '0'), '项目' || i, (CAST(:cities AS text[]))[i % 21 + 1], '区' || (i % 5), '',
+              'secret-' || i, :now, :now - (i % 50) * 60
+       FROM generate_series(0, 499) i""",
+    """INSERT INTO hazards(project, alert_id, city, district, device, point, rule, clause, level, level_rank, message,
+              value, threshold, unit, site_state, first_ts, last_ts, evidence_event, state, major, deadline,
+              escalated_at, closed_at, updated_at)
+       SELECT 'GD-BENCH-' || lpad((g % 500)::text, 4, '0'), 'bench:' || g, (CAST(:cities AS text[]))[(g % 500) % 21 + 1],
+              '区' || ((g % 500) % 5), 'crane-1', '', (CAST(:rules AS text[]))[g % 15 + 1], 'GB 5144-2006 §6.1.2',
+              (CAST(:levels AS text[]))[(g * 7) % 3 + 1], (g * 7) % 3 + 1, '1号塔吊 起重量 104%', '104', 100, '%',
+              'firing', :now - g * 60, :now - g * 60 + 600, 'ev-' || g,
+              (ARRAY['pending','closed','closed','closed','closed','closed','dismissed','rectifying','reported',
+                     'confirmed'])[(g / 500) % 10 + 1],
+              g % 30 = 0, CASE WHEN g % 10 = 7 THEN :now + ((g % 20) - 5) * 86400 END, NULL,
+              CASE WHEN g % 10 BETWEEN 1 AND 6 THEN :now - g * 60 + 86400 END, :now
+       FROM generate_series(1, :hazards) g""",
+    """INSERT INTO events(event_id, hazard_id, project, state, level, ts, backfill, received_at, body)
+       SELECT 'ev-' || e, (e % :hazards) + 1, 'GD-BENCH-' || lpad(((e % :hazards) + 1) % 500 || '', 4, '0'),
+              CASE WHEN e <= :hazards THEN 'firing' ELSE 'updated' END, 'alarm', :now - e, false, :now - e,
+              :body_head || e || :body_tail
+       FROM generate_series(1, :events) e""",
+    """INSERT INTO evidence(event_id, hazard_id, purpose, kind, url, created_at)
+       SELECT 'ev-' || g, g, 'event', 'url', 'https://evidence.example.cn/' || g || '.jpg', :now
+       FROM generate_series(1, :hazards) g""",
+    "ANALYZE",
+]
+
+
+def load_million(db: str, events: int, hazards: int) -> float:
+    """Fill the database by SQL; seconds it took."""
+    import sqlalchemy as sa
+
+    repo = Repository(db)
+    started = time.perf_counter()
+    args = {"cities": CITIES, "rules": RULES, "levels": LEVELS, "now": time.time(), "hazards": hazards,
+            "events": events, "body_head": '{"event_id":"ev-',
+            "body_tail": '","rule":"crane.load","message":"1号塔吊 起重量 104%","value":104.0,"threshold":100.0,'
+                         '"unit":"%","details":{"load_t":2.96,"rated_load_t":2.85}}'}
+    with repo.engine.begin() as conn:
+        for sql in LOAD_SQL[:-1]:
+            conn.execute(sa.text(sql), args)
+    with repo.engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))
+    repo.close()
+    return time.perf_counter() - started
+
+
+def queue_filters(rng: random.Random) -> QueueFilter:
+    """What regulators ask: the default queue, by city, by project, by type and level, open, overdue, paged."""
+    kind = rng.randrange(7)
+    f = QueueFilter()
+    if kind == 1:
+        f.city = rng.choice(CITIES)
+    elif kind == 2:
+        f.project, f.state = code(rng.randrange(500)), "open"
+    elif kind == 3:
+        f.rule, f.level = rng.choice(RULES), rng.choice(LEVELS)
+    elif kind == 4:
+        f.state = "open"
+    elif kind == 5:
+        f.state, f.overdue = "rectifying", True
+    elif kind == 6:
+        f.city, f.offset = rng.choice(CITIES), 100
+    return f
+
+
+def bench_queue(events: int, hazards: int, queries: int) -> None:
+    with database() as db, tempfile.TemporaryDirectory() as tmp:
+        loaded = load_million(db, events, hazards)
+        print(f"regulator_queue_events_stored: {events} events")
+        print(f"regulator_queue_hazards_stored: {hazards} hazards")
+        print(f"regulator_queue_load_time: {loaded:.1f} s")
+        repo = Repository(db, Path(tmp) / "evidence")
+        review = Review(repo)
+        regulator = Actor("bench", "regulator")
+        rng = random.Random(7)
+        times = []
+        for _ in range(queries):
+            f = queue_filters(rng)
+            t0 = time.perf_counter()
+            rows = review.queue(f, regulator)
+            times.append(time.perf_counter() - t0)
+            assert rows or f.overdue or f.offset, f
+        print(f"regulator_queue_query_p50: {pct(times, 50) * 1000:.1f} ms")
+        print(f"regulator_queue_query_p99: {pct(times, 99) * 1000:.1f} ms")
+        Accounts(repo, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)).add_user(
+            "bench", "bench-password", "regulator")
+        repo.close()
+        port = free_port()
+        proc = serve(db, Path(tmp) / "evidence", port)
+        try:
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+                client.post("/ui/api/login", json={"username": "bench", "password": "bench-password"}).raise_for_status()
+                times = []
+                for _ in range(queries):
+                    f = queue_filters(rng)
+                    params = {k: v for k, v in dataclasses.asdict(f).items() if v not in ("", None, False)}
+                    t0 = time.perf_counter()
+                    r = client.get("/ui/api/hazards", params=params)
+                    times.append(time.perf_counter() - t0)
+                    r.raise_for_status()
+                print(f"regulator_queue_http_p50: {pct(times, 50) * 1000:.1f} ms")
+                print(f"regulator_queue_http_p99: {pct(times, 99) * 1000:.1f} ms")
+                t0 = time.perf_counter()
+                client.get("/ui/api/overview").raise_for_status()
+                print(f"regulator_overview_500_projects: {(time.perf_counter() - t0) * 1000:.0f} ms")
+        finally:
+            proc.terminate()
+            proc.wait(30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--gateways", type=int, default=500)
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of each ingest phase")
+    parser.add_argument("--rate", type=float, default=1000.0, help="offered events/s in the paced phase")
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--hazards", type=int, default=200_000)
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--only", choices=["ingest", "queue"])
+    args = parser.parse_args()
+    if args.only != "queue":
+        bench_ingest(args.gateways, args.seconds, args.rate)
+    if args.only != "ingest":
+        bench_queue(args.events, args.hazards, args.queries)
+
+
+if __name__ == "__main__":
+    main()
