@@ -144,9 +144,10 @@ async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, r
     return status
 
 
-async def run_gateways(port: int, plans: list[list[tuple[bool, bytes]]], rate_per_gateway: float | None,
+async def run_gateways(ports: list[int], plans: list[list[tuple[bool, bytes]]], rate_per_gateway: float | None,
                        seconds: float) -> tuple[int, int, list[float], float, int]:
-    """Each gateway on its own connection, one request at a time; paced when ``rate_per_gateway``.
+    """Each gateway on its own connection (to the replicas in turn, as a load balancer would), one request
+    at a time; paced when ``rate_per_gateway``.
 
     Returns (events answered 2xx, heartbeats answered, event latencies in s, elapsed s, failures).
     """
@@ -156,7 +157,7 @@ async def run_gateways(port: int, plans: list[list[tuple[bool, bytes]]], rate_pe
     stop = start + seconds
 
     async def gateway(g: int, plan: list[tuple[bool, bytes]]) -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        reader, writer = await asyncio.open_connection("127.0.0.1", ports[g % len(ports)])
         due = start + (random.random() / rate_per_gateway if rate_per_gateway else 0.0)
         try:
             for is_event, request in plan:
@@ -214,24 +215,27 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=1000)[int(q * 10) - 1] if len(values) > 1 else float("nan")
 
 
-def bench_ingest(gateways: int, seconds: float, rate: float) -> None:
+def bench_ingest(gateways: int, seconds: float, rates: list[float], replicas: int) -> None:
     with database() as db, tempfile.TemporaryDirectory() as tmp:
         repo = Repository(db, Path(tmp) / "evidence")
         for i in range(gateways):
             repo.add_project(code(i), f"项目{i}", CITIES[i % len(CITIES)], f"secret-{i}", f"区{i % 5}")
         repo.close()
-        port = free_port()
-        proc = serve(db, Path(tmp) / "evidence", port)
+        ports = [free_port() for _ in range(replicas)]
+        procs = [serve(db, Path(tmp) / "evidence", port) for port in ports]
+        print(f"regulator_ingest_gateways: {gateways} gateways")
+        print(f"regulator_ingest_api_replicas: {replicas} processes")
         try:
-            for phase, per_gateway in (("saturation", None), ("paced", rate / gateways)):
+            for phase, rate in [("saturation", None), *((f"paced_{r:.0f}", r) for r in rates)]:
+                per_gateway = rate / gateways if rate else None
                 budget = int(seconds * (per_gateway or 40)) + 2  # a generous upper bound of what one gateway sends
                 plans = [gateway_requests(i, budget) for i in range(gateways)]
                 pg = postgres_pids()
-                api_cpu, pg_cpu = cpu_s([proc.pid]), cpu_s(pg)
-                events, beats, lat, elapsed, failed = asyncio.run(run_gateways(port, plans, per_gateway, seconds))
-                api_cpu, pg_cpu = cpu_s([proc.pid]) - api_cpu, cpu_s(sorted(set(pg) | set(postgres_pids()))) - pg_cpu
-                print(f"regulator_ingest_{phase}_gateways: {gateways} gateways")
-                if per_gateway:
+                api_cpu, pg_cpu = cpu_s([p.pid for p in procs]), cpu_s(pg)
+                events, beats, lat, elapsed, failed = asyncio.run(run_gateways(ports, plans, per_gateway, seconds))
+                api_cpu = cpu_s([p.pid for p in procs]) - api_cpu
+                pg_cpu = cpu_s(sorted(set(pg) | set(postgres_pids()))) - pg_cpu
+                if rate:
                     print(f"regulator_ingest_{phase}_offered: {rate:.0f} events/s")
                 print(f"regulator_ingest_{phase}_events_per_s: {events / elapsed:.0f} events/s")
                 print(f"regulator_ingest_{phase}_heartbeats_per_s: {beats / elapsed:.0f} requests/s")
@@ -241,10 +245,11 @@ def bench_ingest(gateways: int, seconds: float, rate: float) -> None:
                 handled = max(1, events + beats)
                 print(f"regulator_ingest_{phase}_api_cpu_per_request: {api_cpu / handled * 1000:.2f} ms")
                 print(f"regulator_ingest_{phase}_postgres_cpu_per_request: {pg_cpu / handled * 1000:.2f} ms")
-                print(f"regulator_ingest_{phase}_machine_load: {os.getloadavg()[0]:.1f} runnable (2 cores, shared)")
+                print(f"regulator_ingest_{phase}_machine_load: {os.getloadavg()[0]:.1f} runnable")
         finally:
-            proc.terminate()
-            proc.wait(30)
+            for proc in procs:
+                proc.terminate()
+                proc.wait(30)
 
 
 # ---- the review queue with 1M events ------------------------------------------------------------------
@@ -259,7 +264,7 @@ LOAD_SQL = [
               escalated_at, closed_at, updated_at)
        SELECT 'GD-BENCH-' || lpad((g % 500)::text, 4, '0'), 'bench:' || g, (CAST(:cities AS text[]))[(g % 500) % 21 + 1],
               '区' || ((g % 500) % 5), 'crane-1', '', (CAST(:rules AS text[]))[g % 15 + 1], 'GB 5144-2006 §6.1.2',
-              (CAST(:levels AS text[]))[(g * 7) % 3 + 1], (g * 7) % 3 + 1, '1号塔吊 起重量 104%', '104', 100, '%',
+              (CAST(:levels AS text[]))[(g / 7) % 3 + 1], (g / 7) % 3 + 1, '1号塔吊 起重量 104%', '104', 100, '%',
               'firing', :now - g * 60, :now - g * 60 + 600, 'ev-' || g,
               (ARRAY['pending','closed','closed','closed','closed','closed','dismissed','rectifying','reported',
                      'confirmed'])[(g / 500) % 10 + 1],
@@ -365,14 +370,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--gateways", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each ingest phase")
-    parser.add_argument("--rate", type=float, default=1000.0, help="offered events/s in the paced phase")
+    parser.add_argument("--rates", default="250,1000", help="offered events/s of the paced phases, comma-separated")
+    parser.add_argument("--replicas", type=int, default=1, help="regulator API processes (gateways spread over them)")
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--hazards", type=int, default=200_000)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--only", choices=["ingest", "queue"])
     args = parser.parse_args()
     if args.only != "queue":
-        bench_ingest(args.gateways, args.seconds, args.rate)
+        bench_ingest(args.gateways, args.seconds, [float(r) for r in args.rates.split(",") if r], args.replicas)
     if args.only != "ingest":
         bench_queue(args.events, args.hazards, args.queries)
 

@@ -11,11 +11,9 @@ users; the page itself is ``/`` (regulator/static/index.html, Chinese first).
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
-import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -45,7 +43,7 @@ from regulator.messages import (
     RectificationReport,
 )
 from regulator.overview import overview
-from regulator.review import Actor, DeadlinePolicy, QueueFilter, Review, ReviewError
+from regulator.review import Actor, QueueFilter, Review, ReviewError
 from regulator.storage import NonceReused, ReadingRecord, Repository
 
 STATIC = Path(__file__).with_name("static")
@@ -119,27 +117,11 @@ def signed_path(request: Request) -> str:
     return request.url.path + (f"?{request.url.query}" if request.url.query else "")
 
 
-def create_app(repo: Repository, policy: DeadlinePolicy | None = None, offline_after_s: float = 600.0,
-               escalate_every_s: float = 60.0) -> FastAPI:
-    """The regulator app over one repository; overdue rectification is escalated every ``escalate_every_s``."""
-    review = Review(repo, policy)
+def create_app(repo: Repository, review: Review, offline_after_s: float = 600.0) -> FastAPI:
+    """The regulator app over one repository and its review service."""
     accounts = Accounts(repo)
 
-    @contextlib.asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        async def escalate() -> None:
-            while True:
-                await run_in_threadpool(review.escalate_overdue)
-                await asyncio.sleep(escalate_every_s)
-
-        task = asyncio.create_task(escalate())
-        yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    app = FastAPI(title="sitegw regulator", summary="hazards from site gateways, reviewed and closed",
-                  lifespan=lifespan)
+    app = FastAPI(title="sitegw regulator", summary="hazards from site gateways, reviewed and closed")
     app.state.accounts = accounts
 
     @app.exception_handler(Refusal)

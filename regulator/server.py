@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from pathlib import Path
 
 from gateway.api.server import ApiServer
 from regulator.app import create_app
-from regulator.review import DeadlinePolicy
+from regulator.review import DeadlinePolicy, Review
 from regulator.storage import Repository
+
+log = logging.getLogger(__name__)
 
 
 class RegulatorServer:
@@ -19,7 +24,10 @@ class RegulatorServer:
         self.db = db
         self.repo = Repository(db, evidence_dir)
         self.host = host
-        app = create_app(self.repo, policy, offline_after_s, escalate_every_s)
+        self.review = Review(self.repo, policy)
+        self._escalate_every_s = escalate_every_s
+        self._escalation: asyncio.Task[None] | None = None
+        app = create_app(self.repo, self.review, offline_after_s)
         self._http = ApiServer(app, host, port, what="the regulator", hint="choose another --port")
 
     @property
@@ -33,8 +41,18 @@ class RegulatorServer:
         return f"http://{self.host}:{self.port}"
 
     async def start(self) -> None:
-        """Bind and serve; returns once the socket accepts connections."""
+        """Bind and serve; returns once the socket accepts connections. Overdue rectification is
+        escalated every ``escalate_every_s`` from then on."""
         await self._http.start()
+        self._escalation = asyncio.create_task(self._escalate(), name="regulator-escalation")
+
+    async def _escalate(self) -> None:
+        while True:
+            try:
+                await asyncio.to_thread(self.review.escalate_overdue)
+            except Exception:  # a database hiccup must not end the sweep: the next one retries
+                log.exception("escalating overdue rectification failed; retrying in %.0f s", self._escalate_every_s)
+            await asyncio.sleep(self._escalate_every_s)
 
     async def wait(self) -> None:
         """Return when the server stopped by itself (uvicorn handles SIGINT/SIGTERM when in the main thread)."""
@@ -42,5 +60,9 @@ class RegulatorServer:
 
     async def stop(self) -> None:
         """Stop accepting, finish requests in progress (their events are stored), close the database."""
+        if self._escalation is not None:
+            self._escalation.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._escalation
         await self._http.stop(force=False)
         self.repo.close()

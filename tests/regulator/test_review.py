@@ -4,6 +4,7 @@ site's feedback; escalation of overdue rectification; the overview."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -174,6 +175,26 @@ async def test_overdue_rectification_escalates_and_stands_out(receiver: Regulato
     assert review.escalate_overdue(now=time.time() + 3 * 86400) == 0  # once per deadline
     detail = (await reg.get(f"/ui/api/hazards/{h['id']}")).json()
     assert detail["escalated_at"] is not None and detail["actions"][-1]["actor"] == "system"
+
+
+async def test_the_running_service_escalates_on_its_own(tmp_path: Any) -> None:
+    server = RegulatorServer(tmp_path / "own.sqlite", escalate_every_s=0.2)
+    server.repo.add_project(PROJECT, "示范项目", "深圳", SECRET)
+    await server.start()
+    try:
+        reg = await signed_in(server, "li.jian", "regulator")
+        await send_event(server, alert="a-due-now")
+        [h] = await queue(reg)
+        await reg.post(f"/ui/api/hazards/{h['id']}/order", json={"deadline_days": 0.5 / 86400})  # due in 0.5 s
+        deadline = time.monotonic() + 10
+        while (await queue(reg, state="rectifying"))[0]["escalated_at"] is None:
+            assert time.monotonic() < deadline, "the service never escalated the overdue hazard"
+            await asyncio.sleep(0.2)
+        [late] = await queue(reg, state="open", overdue=True)
+        assert late["overdue"] is True
+        await reg.aclose()
+    finally:
+        await server.stop()
 
 
 async def test_overview_counts_offline_projects_and_false_alarms(receiver: RegulatorServer, people: Any) -> None:
