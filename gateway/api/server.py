@@ -48,7 +48,7 @@ class ApiServer:
             raise OSError(exc.errno, f"cannot listen on {self._host}:{self._port} for {self._what}: "
                                      f"{exc.strerror} ({self._hint})") from exc
         self._port = sock.getsockname()[1]  # port 0 asked for any: remember the one given
-        sock.listen(128)
+        sock.listen(1024)  # a burst of dashboards reconnecting after a restart must not be refused
         sock.setblocking(False)
         self._sock = sock
         config = uvicorn.Config(self._app, log_level="warning", access_log=False, lifespan="off")
