@@ -95,6 +95,7 @@ def demo(
     influx_token: str = typer.Option("", "--influx-token", envvar="INFLUX_TOKEN", help="v2 token"),
     influx_database: str = typer.Option("sitegw", "--influx-database", help="v1 database"),
     no_scenarios: bool = typer.Option(False, "--no-scenarios", help="no scripted hazards: a quiet site"),
+    no_cameras: bool = typer.Option(False, "--no-cameras", help="leave out the demo camera (no vision workers)"),
     regulator_url: str | None = typer.Option(None, "--regulator-url",
                                              help="send alerts to this receiver (default: an embedded one)"),
     regulator_secret: str = typer.Option("", "--regulator-secret", envvar="SITEGW_REGULATOR_SECRET",
@@ -115,7 +116,8 @@ def demo(
             _fail(f"--influx-*: {exc}")
     opts = DemoOptions(state_dir=state_dir, duration=duration, host=host, port=port,
                        mqtt=_host_port(mqtt, "--mqtt") if mqtt else None, influx=influx,
-                       summary_json=summary_json, scenarios=not no_scenarios, regulator_url=regulator_url,
+                       summary_json=summary_json, scenarios=not no_scenarios, cameras=not no_cameras,
+                       regulator_url=regulator_url,
                        regulator_secret=regulator_secret)
     if regulator_url and not regulator_secret:
         _fail("--regulator-url needs --regulator-secret (or SITEGW_REGULATOR_SECRET)")

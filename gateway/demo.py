@@ -28,6 +28,7 @@ from gateway.config.transport import MqttBroker, MqttTransport
 from gateway.config.uplinks import RegulatorUplink
 from gateway.runtime import Gateway
 from regulator.server import RegulatorServer
+from vision.demo import demo_vision
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ class DemoOptions:
     influx: InfluxConfig | None = None
     summary_json: Path | None = None
     scenarios: bool = True
+    cameras: bool = True
     regulator_url: str | None = None  # an outside receiver instead of the embedded one
     regulator_secret: str = ""
     site_file: Path = EXAMPLE_SITE
@@ -61,8 +63,13 @@ class DemoOptions:
 async def run_demo(opts: DemoOptions, on_ready: Any = None) -> dict[str, Any]:
     """Run the simulated site until ``duration`` elapses (or SIGINT/SIGTERM); return the summary."""
     site = load_site(opts.site_file)
+    updates: dict[str, Any] = {}
     if opts.influx is not None:
-        site = _with_influx(site, opts.influx)
+        updates["influx"] = opts.influx
+    if opts.cameras:
+        # the site gate's camera replays real CC BY 4.0 photos (vision/demo/cap) as a looping feed
+        updates["vision"] = demo_vision(opts.state_dir / "evidence")
+    site = LoadedSite(site.path, site.config.model_copy(update=updates), site.profiles)
     opts.state_dir.mkdir(parents=True, exist_ok=True)
     async with contextlib.AsyncExitStack() as stack:
         broker_cfg = await _broker(stack, opts)
@@ -121,11 +128,6 @@ async def _regulator(stack: contextlib.AsyncExitStack, opts: DemoOptions, site: 
     return RegulatorUplink(name="regulator", base_url=server.base_url, secret=secret)
 
 
-def _with_influx(site: LoadedSite, influx: InfluxConfig) -> LoadedSite:
-    config = site.config.model_copy(update={"influx": influx})
-    return LoadedSite(site.path, config, site.profiles)
-
-
 def _announce(gw: Gateway, rtu_path: str, broker: MqttBroker, uplink: RegulatorUplink, opts: DemoOptions) -> None:
     lines = [
         f"sitegw demo: project {gw.site.config.project.code}, state in {opts.state_dir}",
@@ -136,6 +138,7 @@ def _announce(gw: Gateway, rtu_path: str, broker: MqttBroker, uplink: RegulatorU
         f"  scenarios     {'crane-1 overload, anemo-1 high wind, pit-1 displacement rate, crane-2 expired licence' if opts.scenarios else 'none'}",
         f"  influxdb      {opts.influx.url if opts.influx else 'not configured (local store only)'}",
         f"  regulator     {uplink.base_url} ({'given receiver' if opts.regulator_url else 'embedded receiver'})",
+        f"  cameras       {', '.join(c.id for c in gw.cameras.cameras()) + ' (real photos, looping)' if gw.cameras else 'none'}",
         f"Dashboard: {gw.url}",
     ]
     print("\n".join(lines), flush=True)

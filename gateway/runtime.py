@@ -24,6 +24,7 @@ from gateway import __version__
 from gateway.alerts.monitor import SafetyMonitor
 from gateway.api.hub import LiveHub
 from gateway.bus import Bus
+from gateway.cameras import CameraHub
 from gateway.config import LoadedSite
 from gateway.config.sinks import ApiConfig
 from gateway.config.transport import MqttBroker, MqttTransport
@@ -62,10 +63,14 @@ class Gateway:
         self.store = LocalStore(state_dir / "history.sqlite", site.config.store)
         self.influx: InfluxSink | None = None
         if site.config.influx is not None:
-            kinds = {d.id: d.kind for d in site.config.devices}
+            kinds = {d.id: d.kind for d in site.config.devices} | {c.name: "camera" for c in _cameras(site)}
             self.influx = InfluxSink(site.config.influx, state_dir / "influx-spool", kinds)
         self.outbox = Outbox(state_dir, [*site.config.uplinks, *(extra_uplinks or [])], site.config.outbox)
         self.monitor = SafetyMonitor(site, state_dir / "alerts.sqlite", on_event=self.outbox.put)
+        self.cameras: CameraHub | None = None
+        if _cameras(site):
+            assert site.config.vision is not None
+            self.cameras = CameraHub(site.config.vision, state_dir, site.config.project.code, self.bus, self.monitor)
         self.hub = LiveHub()  # live stream of readings, status and alert events for the API
         self.monitor.alerts.add_listener(self.hub.on_alert)
         self.rule_evaluations = 0
@@ -110,12 +115,16 @@ class Gateway:
             await self.api.start()
         for driver in self.drivers:
             await driver.start()
+        if self.cameras is not None:
+            await self.cameras.start()
         self.started_at = time.time()
         log.info("gateway for %s started: %d devices, state in %s", self.site.config.project.code,
                  len(self.device_ids), self.state_dir)
 
     async def stop(self) -> None:
         """Stop producers first, then flush and close the consumers."""
+        if self.cameras is not None:
+            await self.cameras.stop()
         for driver in reversed(self.drivers):
             try:
                 await driver.stop()
@@ -219,6 +228,10 @@ class Gateway:
             by_rule.setdefault(a.rule, {}).setdefault(a.level, 0)
             by_rule[a.rule][a.level] += 1
         return {"alerts": len(alerts), "by_rule": by_rule}
+
+
+def _cameras(site: LoadedSite) -> list[Any]:
+    return list(site.config.vision.cameras) if site.config.vision is not None else []
 
 
 def _stats_dict(st: DeviceStats) -> dict[str, Any]:

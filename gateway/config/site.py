@@ -12,6 +12,7 @@ from gateway.config.rules import RulesConfig
 from gateway.config.sinks import ApiConfig, InfluxConfig, LocalStoreConfig
 from gateway.config.transport import ModbusRtuTransport, MqttBroker, MqttTransport, Transport
 from gateway.config.uplinks import OutboxConfig, Uplink
+from vision.config import VisionConfig
 
 
 class ProjectInfo(Model):
@@ -76,6 +77,9 @@ class SiteConfig(Model):
     uplinks: list[Uplink] = Field(default_factory=list, title="Uplinks", description="where alerts are delivered")
     rules: RulesConfig = Field(default_factory=RulesConfig, title="Rules",
                                description="safety rule thresholds (defaults from the standards)")
+    vision: VisionConfig | None = Field(None, title="Vision",
+                                        description="cameras and their checks (hard hats, danger zones, edge "
+                                                    "protection), evidence folder and budget")
     outbox: OutboxConfig = Field(default_factory=OutboxConfig, title="Outbox",
                                  description="the disk queue in front of every uplink")
     profiles_dir: str = Field("", title="Profiles folder",

@@ -65,6 +65,7 @@ class RuleEngine:
         self._unknown: set[tuple[str, str]] = set()
         # a crane's black box often repeats the wind of the anemometer that serves it: one wind
         # source of record per crane, or a gust would raise the same hazard three times
+        self._cameras = {c.name for c in site.config.vision.cameras} if site.config.vision else set()
         self._wind_from_anemometer = {c for d in site.config.devices if d.kind == "anemometer" for c in d.serves}
 
     def process(self, batch: Sequence[Reading]) -> list[RuleResult]:
@@ -78,6 +79,9 @@ class RuleEngine:
         for (device, ts), group_iter in groupby(batch, key=lambda r: (r.device, r.ts)):
             group = list(group_iter)
             dev = self._devices.get(device)
+            if dev is None and device in self._cameras:
+                readings.extend(group)  # camera counts: vision judged them in its own worker
+                continue
             if dev is None:
                 self._warn_once(device, "", "readings from a device that is not in the site file are not judged")
                 readings.extend(group)
