@@ -4,8 +4,10 @@
   one request at a time as a gateway's outbox does: signed AlertEvents carrying an evidence URL, and a
   heartbeat every 20th request) against one ``sitegw regulator serve`` process. Two phases:
   saturation (every gateway sends its next request as soon as the last is answered: the sustained
-  events/s) and paced (a fixed offered rate, open loop, ``--rate`` events/s spread over the 500
-  gateways: the latency a regulator sees at that load). Latency is from the request's first byte
+  events/s) and paced (fixed offered rates, open loop, ``--rates`` requests/s spread over the 500
+  gateways: the latency at that load). ``--replicas N`` runs N API processes, gateways spread over
+  them as a load balancer would. CPU per request of the API processes and of PostgreSQL is printed
+  too: on a shared machine it says more than events/s. Latency is from the request's first byte
   written to the 2xx read, so queueing in the server counts.
 - ``queue``: the review queue's query with 1,000,000 stored events (200,000 hazards over 500
   projects in 21 cities) loaded by SQL, timed through ``Review.queue`` (query + rows to dicts) and
@@ -113,11 +115,11 @@ def raw_request(project: str, secret: str, path: str, body: bytes) -> bytes:
 
 
 def gateway_requests(i: int, n: int) -> list[tuple[bool, bytes]]:
-    """A gateway's next ``n`` requests: (is_event, bytes); every 20th a heartbeat."""
+    """A gateway's next ``n`` requests: (is_event, bytes); the first and every 20th a heartbeat."""
     project, secret = code(i), f"secret-{i}"
     out = []
     for k in range(n):
-        if k % 20 == 19:
+        if k % 20 == 0:
             body = json.dumps({"project": project, "ts": time.time()}).encode()
             out.append((False, raw_request(project, secret, HEARTBEAT_PATH, body)))
             continue
@@ -186,16 +188,21 @@ async def run_gateways(ports: list[int], plans: list[list[tuple[bool, bytes]]], 
     return counts["events"], counts["beats"], latencies, time.perf_counter() - start, counts["failed"]
 
 
-def cpu_s(pids: list[int]) -> float:
-    """User + system CPU seconds used so far by these processes."""
-    total = 0.0
+def cpu_s(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds used so far by each of these processes (those still running)."""
+    used = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+        used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
+
+
+def cpu_since(before: dict[int, float], pids: list[int]) -> float:
+    """CPU seconds these processes used since ``before`` (a process started since counts whole)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in cpu_s(pids).items())
 
 
 def postgres_pids() -> list[int]:
@@ -230,13 +237,12 @@ def bench_ingest(gateways: int, seconds: float, rates: list[float], replicas: in
                 per_gateway = rate / gateways if rate else None
                 budget = int(seconds * (per_gateway or 40)) + 2  # a generous upper bound of what one gateway sends
                 plans = [gateway_requests(i, budget) for i in range(gateways)]
-                pg = postgres_pids()
-                api_cpu, pg_cpu = cpu_s([p.pid for p in procs]), cpu_s(pg)
+                api_before, pg_before = cpu_s([p.pid for p in procs]), cpu_s(postgres_pids())
                 events, beats, lat, elapsed, failed = asyncio.run(run_gateways(ports, plans, per_gateway, seconds))
-                api_cpu = cpu_s([p.pid for p in procs]) - api_cpu
-                pg_cpu = cpu_s(sorted(set(pg) | set(postgres_pids()))) - pg_cpu
+                api_cpu = cpu_since(api_before, [p.pid for p in procs])
+                pg_cpu = cpu_since(pg_before, postgres_pids())
                 if rate:
-                    print(f"regulator_ingest_{phase}_offered: {rate:.0f} events/s")
+                    print(f"regulator_ingest_{phase}_offered: {rate:.0f} requests/s")
                 print(f"regulator_ingest_{phase}_events_per_s: {events / elapsed:.0f} events/s")
                 print(f"regulator_ingest_{phase}_heartbeats_per_s: {beats / elapsed:.0f} requests/s")
                 print(f"regulator_ingest_{phase}_p50: {pct(lat, 50) * 1000:.1f} ms")
@@ -378,7 +384,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--gateways", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each ingest phase")
-    parser.add_argument("--rates", default="250,1000", help="offered events/s of the paced phases, comma-separated")
+    parser.add_argument("--rates", default="250,1000",
+                        help="offered requests/s (events and heartbeats) of the paced phases, comma-separated")
     parser.add_argument("--replicas", type=int, default=1, help="regulator API processes (gateways spread over them)")
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--hazards", type=int, default=200_000)

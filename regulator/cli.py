@@ -49,7 +49,7 @@ def serve(
                                  offline_after_s=offline_after_min * 60)
         await server.start()
         typer.echo(f"regulator on {server.base_url}/ (review UI), gateways POST {server.base_url}/api/v1/events "
-                   f"(db {db})")
+                   f"(db {db}, evidence in {server.repo.pictures.root})")
         try:
             await server.wait()
         finally:
