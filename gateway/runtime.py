@@ -135,7 +135,8 @@ class Gateway:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         if self.api is not None:
-            await self.api.stop()
+            self.hub.close()  # live streams end cleanly, so the server can stop without cutting them
+            await self.api.stop(force=False)
         if self.auth is not None:
             self.auth.store.close()
         if self.influx is not None:

@@ -16,6 +16,7 @@ reconnects with its last id and resumes from the buffer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import threading
@@ -42,6 +43,9 @@ class LiveEvent:
     data: str
 
 
+END = LiveEvent(-1, "", "end", "")  # put in a queue: the stream ends there
+
+
 class Subscription:
     """One client's queue of events; ``dropped`` when it fell behind and must reconnect."""
 
@@ -66,6 +70,7 @@ class LiveHub:
         self._flush_handle: asyncio.TimerHandle | None = None
         self.published = 0
         self.dropped_clients = 0
+        self.closed = False
 
     def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         """The loop the subscribers' queues belong to (publishers on other threads hop onto it)."""
@@ -134,6 +139,16 @@ class LiveHub:
                 self._subs.discard(sub)
                 self.dropped_clients += 1
 
+    def close(self) -> None:
+        """End every stream (the gateway is stopping): each client's response completes normally
+        instead of being cut mid-answer, and the client reconnects to the next run."""
+        self.closed = True
+        for sub in list(self._subs):
+            sub.dropped = True
+            with contextlib.suppress(asyncio.QueueFull):  # a full queue ends anyway once drained
+                sub.queue.put_nowait(END)
+        self._subs.clear()
+
     # ---- subscribers
 
     def backlog(self, last_event_id: str | None) -> tuple[bool, list[LiveEvent]]:
@@ -158,6 +173,8 @@ class LiveHub:
 
         A ``reset`` event (data: the reason) comes first when the client's position cannot be resumed.
         """
+        if self.closed:
+            return
         sub = Subscription()
         self._subs.add(sub)  # before reading the backlog: nothing published in between is lost
         try:
@@ -170,6 +187,8 @@ class LiveHub:
                 yield e
             while not sub.dropped or not sub.queue.empty():
                 event = await sub.queue.get()
+                if event is END:
+                    return
                 if event.seq > last:
                     yield event
         finally:

@@ -46,16 +46,23 @@ class ApiCollector(Collector):
         if cams is None:
             return
         online = GaugeMetricFamily("sitegw_camera_online", "1 when the camera delivers frames", labels=["camera"])
-        inference = GaugeMetricFamily("sitegw_inference_ms", "Last analysis time per frame, ms", labels=["camera"])
+        inference = GaugeMetricFamily("sitegw_inference_ms", "Analysis time of the last frame, ms", labels=["camera"])
+        analysed = CounterMetricFamily("sitegw_frames_analysed", "Frames analysed since start", labels=["camera"])
         dropped = CounterMetricFamily("sitegw_frames_dropped", "Frames skipped because analysis was busy",
                                       labels=["camera"])
+        restarts = CounterMetricFamily("sitegw_camera_worker_restarts", "Camera worker processes restarted",
+                                       labels=["camera"])
+        workers = cams.stats() if hasattr(cams, "stats") else {}
         for c in cams.cameras():
             online.add_metric([c.id], 1.0 if c.online else 0.0)
+            last = gw.live.latest.get((c.id, "", "inference_ms"))  # the workers report it with each frame
+            if last is not None:
+                inference.add_metric([c.id], float(last.value))
             # optional figures: reported only when the vision service gives them
-            if getattr(c, "inference_ms", None) is not None:
-                inference.add_metric([c.id], float(c.inference_ms))
+            if getattr(c, "frames", None) is not None:
+                analysed.add_metric([c.id], float(c.frames))
             if getattr(c, "dropped_frames", None) is not None:
                 dropped.add_metric([c.id], float(c.dropped_frames))
-        yield online
-        yield inference
-        yield dropped
+            if c.id in workers:
+                restarts.add_metric([c.id], float(workers[c.id].get("restarts", 0)))
+        yield from (online, inference, analysed, dropped, restarts)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from typing import TYPE_CHECKING, Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import ValidationError
@@ -26,6 +27,23 @@ if TYPE_CHECKING:
 CONFLICT = {404: {"description": "no such alert"}, 409: {"description": "not in a state that allows this"}}
 
 
+def evidence_url(alert_id: str) -> str:
+    """Where the API serves an alert's evidence image."""
+    return f"/api/v1/alerts/{quote(alert_id, safe='')}/evidence.jpg"
+
+
+def is_inline(evidence: str | None) -> bool:
+    """Is this evidence a base64 JPEG (rather than a URL)?"""
+    # a JPEG in base64 starts with "/9j/": a URL path here is only ever our own /api/
+    return bool(evidence) and not evidence.startswith(("http://", "https://", "/api/"))  # type: ignore[union-attr]
+
+
+def linked(alert: Alert) -> Alert:
+    """The alert with inline evidence replaced by its URL: a list of alerts stays small, and the
+    dashboard loads an image only when it shows it."""
+    return alert.model_copy(update={"evidence": evidence_url(alert.alert_id)}) if is_inline(alert.evidence) else alert
+
+
 def alerts_router(gw: Gateway) -> APIRouter:
     """Alerts and silences of one gateway."""
     r = APIRouter(prefix="/api/v1", tags=["alerts"], responses=ERRORS)
@@ -38,21 +56,25 @@ def alerts_router(gw: Gateway) -> APIRouter:
                      since: float | None = Query(None, description="changed at or after (Unix s)"),
                      until: float | None = Query(None, description="opened at or before (Unix s)"),
                      limit: int = Query(200, ge=1, le=5000)) -> list[Alert]:
-        return await asyncio.to_thread(manager.list_alerts, state=state, level=level, device=device, rule=rule,
-                                       since=since, until=until, limit=limit)
+        found = await asyncio.to_thread(manager.list_alerts, state=state, level=level, device=device, rule=rule,
+                                        since=since, until=until, limit=limit)
+        return [linked(a) for a in found]
 
     @r.get("/alerts/{alert_id}", response_model=AlertDetail, summary="One alert with its full history",
            dependencies=[Depends(viewer)], responses={404: {"description": "no such alert"}})
     async def alert(alert_id: str) -> AlertDetail:
         try:
-            return await asyncio.to_thread(manager.get, alert_id)
+            detail = await asyncio.to_thread(manager.get, alert_id)
         except AlertError as exc:
             raise HTTPException(404, str(exc)) from exc
+        url = evidence_url(alert_id)
+        return AlertDetail(alert=linked(detail.alert), history=[
+            e.model_copy(update={"evidence": url}) if is_inline(e.evidence) else e for e in detail.history])
 
     async def act(action: Literal["acknowledge", "resolve"], alert_id: str, note: str, who: Principal) -> Alert:
         try:
             await asyncio.to_thread(getattr(manager, action), alert_id, who.name, note)
-            return (await asyncio.to_thread(manager.get, alert_id)).alert
+            return linked((await asyncio.to_thread(manager.get, alert_id)).alert)
         except AlertError as exc:
             missing = str(exc).startswith("no alert")
             raise HTTPException(404 if missing else 409, str(exc)) from exc

@@ -19,6 +19,7 @@ from fastapi.responses import Response
 from gateway.alerts.manager import AlertError
 from gateway.api.auth import ERRORS, viewer
 from gateway.api.models import CameraView
+from gateway.api.routes_alerts import is_inline
 from gateway.api.site_views import camera_views, cameras_of
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def _stored_evidence(gw: Gateway, alert_id: str) -> bytes | None:
         evidence = gw.monitor.alerts.get(alert_id).alert.evidence
     except AlertError:
         return None
-    if not evidence or evidence.startswith(("http://", "https://")):
+    if evidence is None or not is_inline(evidence):
         return None
     try:
         return base64.b64decode(evidence, validate=True)

@@ -95,9 +95,10 @@ def site_router(gw: Gateway) -> APIRouter:
     async def health() -> HealthView:
         doc: dict[str, Any] = await asyncio.to_thread(gw.health)
         cams = cameras_of(gw)
+        workers = cams.stats() if cams is not None and hasattr(cams, "stats") else {}
         cameras = [] if cams is None else [
             {"id": c.id, "name": c.name, "online": bool(c.online), "last_frame_ts": c.last_frame_ts}
-            for c in cams.cameras()]
+            | {"worker": workers.get(c.id, {})} for c in cams.cameras()]
         return HealthView(**doc, cameras=cameras, live_clients=gw.hub.clients, versions=lib_versions)
 
     return r

@@ -39,8 +39,11 @@ class RunningSite:
 
 
 @contextlib.contextmanager
-def running_site(state_dir: Path, scenarios: bool = True) -> Iterator[RunningSite]:
-    """Run the demo until the block ends; users viewer1, super1 and admin1 exist (password PASSWORD)."""
+def running_site(state_dir: Path, scenarios: bool = True, cameras: bool = False) -> Iterator[RunningSite]:
+    """Run the demo until the block ends; users viewer1, super1 and admin1 exist (password PASSWORD).
+
+    Without the demo's camera by default: its worker process loads OpenCV and the model for
+    seconds of CPU the API tests do not need (the browser tests run the demo with it)."""
     store = AuthStore(state_dir / "users.sqlite")
     for name, role in (("viewer1", "viewer"), ("super1", "supervisor"), ("admin1", "admin")):
         store.add_user(name, role, PASSWORD, replace=True)
@@ -55,7 +58,8 @@ def running_site(state_dir: Path, scenarios: bool = True) -> Iterator[RunningSit
 
     async def main() -> None:
         holder["task"] = asyncio.current_task()
-        await run_demo(DemoOptions(state_dir=state_dir, port=0, scenarios=scenarios), on_ready=on_ready)
+        await run_demo(DemoOptions(state_dir=state_dir, port=0, scenarios=scenarios,
+                                   cameras=cameras), on_ready=on_ready)
 
     def thread_main() -> None:
         asyncio.set_event_loop(loop)

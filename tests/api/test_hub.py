@@ -99,3 +99,16 @@ async def test_readings_are_coalesced_and_go_out_before_a_later_change() -> None
     readings, change = await task
     assert readings.event == "readings" and [r["value"] for r in json.loads(readings.data)] == [0.0, 1.0, 2.0]
     assert change.event == "status"
+
+
+async def test_close_ends_every_stream() -> None:
+    hub = LiveHub()
+    hub.bind_loop(asyncio.get_running_loop())
+    task = asyncio.create_task(take(hub, None, 5))
+    await asyncio.sleep(0.01)
+    hub.on_status(status(1))
+    await asyncio.sleep(0.01)
+    hub.close()
+    got = await task  # ends with what it had, not after 5 events
+    assert [json.loads(e.data)["device"] for e in got] == ["dev-1"]
+    assert hub.clients == 0 and [e async for e in hub.stream(None)] == []

@@ -5,10 +5,13 @@ from __future__ import annotations
 import base64
 import time
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import httpx
 import pytest
 
+from gateway.readings import Quality, Reading
+from gateway.rules.result import RuleResult
 from tests.api.site import RunningSite
 
 
@@ -138,7 +141,7 @@ class Camera:
     name: str
     online: bool
     last_frame_ts: float | None
-    inference_ms: float | None = None
+    frames: int | None = None
     dropped_frames: int | None = None
 
 
@@ -150,7 +153,10 @@ class CameraService:
         self.jpeg = jpeg
 
     def cameras(self) -> list[Camera]:
-        return [Camera("cam-1", "1号门口", True, time.time(), 46.0, 3), Camera("cam-2", "基坑东", False, None)]
+        return [Camera("cam-1", "1号门口", True, time.time(), 120, 3), Camera("cam-2", "基坑东", False, None)]
+
+    def stats(self) -> dict[str, dict[str, float | int | bool]]:
+        return {"cam-1": {"alive": True, "restarts": 1, "heartbeat_age_s": 0.5}}
 
     def latest_jpeg(self, camera_id: str) -> bytes | None:
         return self.jpeg if camera_id == "cam-1" else None
@@ -171,9 +177,28 @@ def test_cameras_frames_and_evidence(site: RunningSite) -> None:
         assert get(site, "api/v1/cameras/cam-2/latest.jpg").status_code == 404
         assert get(site, "api/v1/alerts/a-1/evidence.jpg").content == jpeg
         assert get(site, "api/v1/alerts/none/evidence.jpg").status_code == 404
-        text = get(site, "metrics").text
+        site.gw.bus.publish_threadsafe([Reading(time.time(), "GD-SZ-2026-0001", "cam-1", "inference_ms", 46.0, "ms",
+                                                Quality.OK, "")])
+        text = wait_for(lambda: next((t for t in [get(site, "metrics").text] if "sitegw_inference_ms{" in t), None))
         assert 'sitegw_inference_ms{camera="cam-1"} 46.0' in text
+        assert 'sitegw_frames_analysed_total{camera="cam-1"} 120.0' in text
         assert 'sitegw_frames_dropped_total{camera="cam-1"} 3.0' in text
-        assert get(site, "api/v1/health").json()["cameras"][0]["id"] == "cam-1"
+        assert 'sitegw_camera_worker_restarts_total{camera="cam-1"} 1.0' in text
+        health = get(site, "api/v1/health").json()["cameras"][0]
+        assert health["id"] == "cam-1" and health["worker"]["alive"] is True
     finally:
         site.gw.cameras = before  # type: ignore[attr-defined]
+
+
+def test_inline_evidence_is_listed_as_a_link_and_served_as_jpeg(site: RunningSite) -> None:
+    jpeg = b"\xff\xd8\xff\xe0 evidence \xff\xd9"
+    # a vision verdict handed to the alert manager as the vision workers will (no camera on this site)
+    site.gw.monitor.alerts.handle([RuleResult(
+        rule="vision.no_helmet", device="cam-9", point="", level="warning", ts=time.time(), clause="JGJ 59-2011",
+        message="未戴安全帽 | no hard hat", evidence=base64.b64encode(jpeg).decode())])
+    (alert,) = get(site, "api/v1/alerts", rule="vision.no_helmet", device="cam-9").json()
+    assert alert["evidence"] == f"/api/v1/alerts/{quote(alert['alert_id'], safe='')}/evidence.jpg"
+    detail = get(site, f"api/v1/alerts/{alert['alert_id']}").json()
+    assert detail["history"][0]["evidence"] == alert["evidence"]
+    image = httpx.get(site.url.rstrip("/") + alert["evidence"], timeout=10)
+    assert image.status_code == 200 and image.content == jpeg

@@ -49,6 +49,9 @@ def test_live_alert_appears_and_is_acknowledged_from_the_page(page: Page, tmp_pa
         expect(page.locator("#conn")).to_have_class("ok")
         expect(page.locator('#pit tbody tr[data-point="ZL-01"] td[data-metric="axial_kn"]')).to_contain_text("kN")
         expect(page.locator('#cranes [data-crane="crane-1"] [data-gauge="load_pct"] b')).to_contain_text("%")
+        # the demo's gate camera (real photos through a vision worker process): its tile and counts
+        expect(page.locator('#cams [data-camera="cam-gate"]')).to_be_visible()
+        expect(page.locator('#cams [data-camera="cam-gate"] .counts')).to_contain_text("ms", timeout=30_000)
 
         known = {a["alert_id"] for a in httpx.get(demo.url + "api/v1/alerts", timeout=5).json()}
         alert = new_alert(demo.url, known)
