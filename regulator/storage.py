@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from gateway.alerts.event import LEVEL_RANK, AlertEvent
 from regulator.db import normalise_url, open_engine, sql
-from regulator.evidence import EvidenceStore
+from regulator.evidence import EvidenceStore, StoredPicture
 
 NONCE_SWEEP_S = 10.0  # expired nonces are swept at most this often (a sweep per request costs PostgreSQL)
 SEEN_EVERY_S = 10.0  # last_seen_at is rewritten at most this often per project
@@ -78,6 +78,13 @@ def default_evidence_dir(db: str | Path) -> Path:
     if url.startswith("sqlite:///"):
         return Path(url.removeprefix("sqlite:///")).with_suffix(".evidence")
     return Path("regulator-evidence")
+
+
+def stored_body(event: AlertEvent, picture: StoredPicture | None) -> str:
+    """The event as kept: an inline picture (kept once, on disk) is replaced by ``sha256:<hex>``."""
+    if picture is None:
+        return event.model_dump_json()
+    return event.model_copy(update={"evidence": f"sha256:{picture.sha256}"}).model_dump_json()
 
 
 class Repository:
@@ -170,7 +177,7 @@ class Repository:
                         "INSERT INTO events(event_id, hazard_id, project, state, level, ts, backfill, received_at, "
                         "body) VALUES (:e, :h, :p, :s, :l, :ts, :b, :now, :body)"),
                         {"e": event.event_id, "h": hazard_id, "p": event.project, "s": event.state, "l": event.level,
-                             "ts": event.ts, "b": event.backfill, "now": now, "body": event.model_dump_json()})
+                             "ts": event.ts, "b": event.backfill, "now": now, "body": stored_body(event, picture)})
                     if evidence is not None:
                         db.execute(sql(
                             "INSERT INTO evidence(event_id, hazard_id, purpose, kind, sha256, size, url, created_at) "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -112,6 +113,8 @@ async def test_evidence_is_stored_with_the_event_or_refused(receiver: RegulatorS
     body = event.model_dump_json().encode()
     assert (await post(receiver, body, signed(body))).status_code == 200
     assert receiver.repo.evidence_jpeg(event.event_id) == JPEG
+    [stored] = receiver.repo.events()  # the picture is kept once, on disk; the event cites its hash
+    assert stored.event.evidence == "sha256:" + hashlib.sha256(JPEG).hexdigest()
     bad = make_event(evidence=base64.b64encode(b"GIF89a...").decode()).model_dump_json().encode()
     r = await post(receiver, bad, signed(bad))
     assert r.status_code == 422 and "not a JPEG" in r.json()["error"]
