@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from gateway.alerts.event import LEVEL_RANK
 from regulator.db import sql
 from regulator.storage import Repository
 
@@ -111,6 +112,10 @@ class Review:
 
     def queue(self, f: QueueFilter, actor: Actor) -> list[dict[str, Any]]:
         """Hazards matching ``f``, most severe then newest first (a project user sees only their project)."""
+        if f.state not in (*STATES, "open", "all"):
+            raise ReviewError(422, f"unknown state {f.state!r}: one of {', '.join((*STATES, 'open', 'all'))}")
+        if f.level and f.level not in LEVEL_RANK:
+            raise ReviewError(422, f"unknown level {f.level!r}: one of {', '.join(LEVEL_RANK)}")
         where, args = ["1=1"], {"limit": max(1, min(f.limit, 500)), "offset": max(0, f.offset)}
         if actor.role == "project":
             where.append("h.project = :own")

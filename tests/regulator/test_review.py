@@ -246,6 +246,8 @@ async def test_queue_is_most_severe_then_newest_and_filters(receiver: RegulatorS
     assert await queue(reg, city="广州") == [] and len(await queue(reg, district="南山区")) == 4
     assert [h["alert_id"] for h in await queue(reg, since=now - 60, until=now - 1)] == ["newer-alarm", "new-alarm"]
     assert len(await queue(reg, project=PROJECT, state="open")) == 4
+    bad = await reg.get("/ui/api/hazards", params={"state": "solved"})
+    assert bad.status_code == 422 and "unknown state 'solved'" in bad.json()["error"]
 
 
 async def test_a_redelivered_older_event_does_not_lower_the_hazard(receiver: RegulatorServer, people: Any) -> None:
