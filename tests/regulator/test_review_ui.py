@@ -10,16 +10,28 @@ from pathlib import Path
 import httpx
 import pytest
 from argon2 import PasswordHasher
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, expect, sync_playwright
 
 from gateway.uplinks.signing import EVENTS_PATH
 from regulator.auth import Accounts
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator, make_event, real_jpeg, signed
-from tests.servers.browser import browser, page  # noqa: F401 (fixtures)
+from tests.servers.browser import CHROMIUM_ARGS, chromium_path
 
 PASSWORD = "correct horse"
 CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # see test_review.py
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    """Chromium for this test only: the shared session-scoped fixture (tests/servers/browser.py) leaves
+    Playwright's event loop set as running in the main thread, and every asyncio test after it fails."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        finally:
+            browser.close()
 
 
 @pytest.fixture
@@ -45,7 +57,7 @@ def sign_out(tab: Page) -> None:
     expect(tab.locator("#login")).to_be_visible()
 
 
-def test_regulator_takes_a_hazard_from_the_queue_to_closed(regulator: RegulatorServer, page: Page,  # noqa: F811
+def test_regulator_takes_a_hazard_from_the_queue_to_closed(regulator: RegulatorServer, page: Page,
                                                            tmp_path: Path) -> None:
     event = make_event(alert="crane-1:crane.load:7", level="critical", value=112.0, message="1号塔吊 起重量 112%",
                        evidence=base64.b64encode(real_jpeg("overload")).decode())
