@@ -60,7 +60,11 @@ def test_devices_come_online_with_their_latest_values(site: RunningSite) -> None
 
 
 def test_history_is_downsampled_to_max_points(site: RunningSite) -> None:
-    wait_for(lambda: len(get(site, "api/v1/history", device="crane-1", metric="slew_deg").json()["points"]) >= 4)
+    def stored() -> bool:  # 404 until the store's first flush holds the series
+        r = get(site, "api/v1/history", device="crane-1", metric="slew_deg")
+        return r.status_code == 200 and len(r.json()["points"]) >= 4
+
+    wait_for(stored)
     raw = get(site, "api/v1/history", device="crane-1", metric="slew_deg").json()
     assert raw["bucket_s"] == 0 and raw["unit"] == "deg"
     start, end = raw["points"][0]["ts"], raw["points"][-1]["ts"]

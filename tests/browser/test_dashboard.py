@@ -40,6 +40,8 @@ def new_alert(url: str, known: set[str], timeout: float = 60, rule: str | None =
 
 def test_live_alert_appears_and_is_acknowledged_from_the_page(page: Page, tmp_path: Path) -> None:
     demo = Demo(tmp_path, 0)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
     try:
         page.goto(demo.url)
         expect(page.locator("#cranes [data-crane]")).to_have_count(2)
@@ -77,6 +79,7 @@ def test_live_alert_appears_and_is_acknowledged_from_the_page(page: Page, tmp_pa
 
         page.click("#lang")
         expect(page.locator("h2[data-i18n=alerts]")).to_have_text("Active alerts")
+        expect(page.locator('#cranes [data-crane="crane-1"] [data-gauge="load_pct"] .lbl span')).to_have_text("Load")
         page.locator('#pit tbody tr[data-point="ZQS-01"]').click()
         expect(page.locator("#trend polyline")).to_have_count(1, timeout=5000)
         expect(page.locator("#trend line.limit").first).to_be_attached()  # the 70 % / 100 % lines
@@ -84,6 +87,7 @@ def test_live_alert_appears_and_is_acknowledged_from_the_page(page: Page, tmp_pa
     finally:
         out = demo.stop()
     assert "Traceback" not in out, out
+    assert errors == []  # the page's script never failed
 
 
 def test_phone_screen(browser: Browser, tmp_path: Path) -> None:
