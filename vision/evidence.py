@@ -14,6 +14,8 @@ from vision.config import CameraConfig
 from vision.detections import FrameResult
 
 COLOURS = {"helmet": (60, 180, 60), "no_helmet": (0, 0, 255), "person": (255, 160, 0)}
+RULE_COLOURS = {"vision.no_helmet": (0, 0, 255), "vision.zone_intrusion": (0, 140, 255),
+                "vision.edge_missing": (255, 0, 255)}
 
 
 def annotate(frame: np.ndarray, result: FrameResult, cam: CameraConfig) -> np.ndarray:
@@ -33,7 +35,7 @@ def annotate(frame: np.ndarray, result: FrameResult, cam: CameraConfig) -> np.nd
                     0.45 * lw / 2, COLOURS[d.label], max(1, lw // 2))
     for v in result.violations:
         for x1, y1, x2, y2 in v.boxes:
-            cv2.rectangle(img, (int(x1), int(y1)), (int(x2), int(y2)), (0, 0, 255), lw + 1)
+            cv2.rectangle(img, (int(x1), int(y1)), (int(x2), int(y2)), RULE_COLOURS[v.rule], lw + 1)
     stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(result.ts)) + f"  {cam.name}"
     rules = " ".join(sorted({v.rule for v in result.violations}))
     for text, y in ((stamp, 28 * lw // 2), (rules, 56 * lw // 2)):

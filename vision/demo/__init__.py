@@ -13,10 +13,10 @@ def demo_vision(evidence_dir: Path, fps: float = 0.5) -> VisionConfig:
     """One camera over the shipped photos, with the hard-hat check and a hoist-entrance zone.
 
     Consecutive photos show bare heads, so `vision.no_helmet` fires with evidence within a few
-    seconds of the demo starting; the zone (lower middle of the picture) catches the nearest workers.
+    seconds of the demo starting; the zone (middle of the picture) catches the workers standing there.
     """
     cam = CameraConfig(name="cam-gate", source=str(FRAMES), loop=True, fps=fps, helmet_frames=2, persons=False,
                        motion_gate=False,
-                       zones=[ZoneConfig(name="hoist-entrance", polygon=[(200, 380), (440, 380), (440, 640),
-                                                                         (200, 640)], inertia=2)])
+                       zones=[ZoneConfig(name="hoist-entrance", polygon=[(160, 120), (480, 120), (480, 420),
+                                                                         (160, 420)], inertia=2)])
     return VisionConfig(cameras=[cam], evidence_dir=evidence_dir, evidence_budget_mb=50)

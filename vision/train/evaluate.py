@@ -1,6 +1,7 @@
 """The held-out measurement of a trained hard-hat model, and its model card.
 
-    .venv/bin/python -m vision.train.evaluate --model vision/train/runs/best.onnx --data ../shared/data/helmet
+    .venv/bin/python -m vision.train.evaluate --model vision/train/runs/best.onnx --data ../shared/data/helmet \
+        --sizes 384,480,576 --out vision/models/helmet.onnx
 
 Runs the ONNX file through cv2.dnn exactly as the gateway does. Thresholds are chosen on the
 validation part (most recall at precision >= 0.80 per class); the figures are then measured on
@@ -41,14 +42,21 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", type=Path, required=True)
     ap.add_argument("--data", type=Path, default=Path("../shared/data/helmet"))
-    ap.add_argument("--size", type=int, default=384)
+    ap.add_argument("--sizes", default="384", help="run-time input sizes to try; the best on val is kept")
     ap.add_argument("--out", type=Path, default=None, help="ONNX destination; the card goes beside it")
     args = ap.parse_args()
-    det = HelmetDetector(args.model, score_floor=0.05, card=ModelCard(args.size, {c: 0.05 for c in CLASSES}))
-    val = run(det, args.data, split.load("val"))
+    vals = {}
+    for size in (int(x) for x in args.sizes.split(",")):
+        det = HelmetDetector(args.model, score_floor=0.05, card=ModelCard(size, {c: 0.05 for c in CLASSES}))
+        ev = run(det, args.data, split.load("val"))
+        vals[size] = (sum(r.ap50 for r in ev.result({})) / len(CLASSES), det, ev)
+        print(f"val mAP50 at input {size}: {vals[size][0]:.3f}")
+    size = max(vals, key=lambda k: vals[k][0])
+    _, det, val = vals[size]
     thr = {c: round(val.threshold_for_precision(c, PRECISION_GOAL), 3) for c in CLASSES}
     card: dict[str, object] = {
-        "size": args.size, "thresholds": thr,
+        "size": size, "thresholds": thr,
+        "size_chosen_on": f"val part mAP50 among input sizes {sorted(vals)}",
         "thresholds_chosen_on": f"val part ({len(split.load('val'))} images): most recall at precision >= "
                                 f"{PRECISION_GOAL}",
         "trained_on": "vision/train/split/train.txt (cap CC BY 4.0 + sfchd, see docs/vision.md)",

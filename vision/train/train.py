@@ -69,16 +69,21 @@ def validate(net: HeadNet, val: list[tuple[np.ndarray, np.ndarray]], size: int) 
 
 
 def export(net: HeadNet, size: int, path: Path) -> None:
-    """ONNX with a fixed input (1, 3, size, size), opset 13; refuses a graph cv2.dnn cannot run."""
+    """ONNX (opset 13) with free input height and width, so the model card may pick the run-time size.
+
+    Refuses a graph that cv2.dnn cannot run at the training size and at a larger one.
+    """
     net.eval()
     torch.onnx.export(net, torch.zeros(1, 3, size, size), str(path), opset_version=13,
-                      input_names=["image"], output_names=["maps"], dynamo=False)
+                      input_names=["image"], output_names=["maps"], dynamo=False,
+                      dynamic_axes={"image": {2: "height", 3: "width"}, "maps": {2: "h8", 3: "w8"}})
     net.train()
     cvnet = cv2.dnn.readNetFromONNX(str(path))
-    cvnet.setInput(np.zeros((1, 3, size, size), np.float32))
-    got = cvnet.forward()
-    if got.shape != (1, 6, size // 8, size // 8):
-        raise RuntimeError(f"cv2.dnn output shape {got.shape} for {path}")
+    for s in (size, size + 128):
+        cvnet.setInput(np.zeros((1, 3, s, s), np.float32))
+        got = cvnet.forward()
+        if got.shape != (1, 6, s // 8, s // 8):
+            raise RuntimeError(f"cv2.dnn output shape {got.shape} at input {s} for {path}")
 
 
 def main() -> None:
@@ -91,7 +96,13 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--resume", type=Path, default=None)
+    ap.add_argument("--export-only", type=Path, default=None, help="export these weights to runs/best.onnx and stop")
     args = ap.parse_args()
+    if args.export_only:
+        net = HeadNet()
+        net.load_state_dict(torch.load(args.export_only))
+        export(net, args.size, RUNS / "best.onnx")
+        return
     torch.set_num_threads(args.threads)
     cv2.setNumThreads(1)
     RUNS.mkdir(exist_ok=True)
