@@ -16,6 +16,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
+from regulator.legacy import is_first_receiver, set_aside
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -68,16 +70,19 @@ def open_engine(db: str | Path, pool_size: int = 10) -> Engine:
 
 
 class LegacyDatabase(RuntimeError):
-    """A database written by the first receiver, before migrations: not upgraded in place."""
+    """A database of the first receiver that is not SQLite: there never was one, so it is not touched."""
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the schema to ``revision`` (idempotent: alembic records where it stands)."""
-    tables = set(sa.inspect(engine).get_table_names())
-    if "events" in tables and "alembic_version" not in tables:
-        raise LegacyDatabase(f"{engine.url.render_as_string(hide_password=True)} was written by the first "
-                             "receiver (before migrations); move it aside and start with a new --db (its events "
-                             "stay readable with sqlite3)")
+    """Upgrade the schema to ``revision`` (idempotent: alembic records where it stands).
+
+    A SQLite database of the first receiver has its tables set aside first (regulator/legacy.py).
+    """
+    if is_first_receiver(set(sa.inspect(engine).get_table_names())):
+        if engine.dialect.name != "sqlite":
+            raise LegacyDatabase(f"{engine.url.render_as_string(hide_password=True)} has an events table but no "
+                                 "alembic version: not a regulator database this version knows; use another --db")
+        set_aside(engine)
     _alembic(engine, command.upgrade, revision)
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from gateway.alerts.event import LEVEL_RANK, AlertEvent
 from regulator.db import normalise_url, open_engine, sql
 from regulator.evidence import EvidenceStore, StoredPicture
+from regulator.legacy import adopt
 
 NONCE_SWEEP_S = 10.0  # expired nonces are swept at most this often (a sweep per request costs PostgreSQL)
 SEEN_EVERY_S = 10.0  # last_seen_at is rewritten at most this often per project
@@ -95,6 +96,7 @@ class Repository:
         self.pictures = EvidenceStore(evidence_dir or default_evidence_dir(db))
         self._next_sweep = 0.0
         self._projects: dict[str, tuple[float, Project | None]] = {}
+        adopt(self)
 
     @property
     def dialect(self) -> str:
@@ -159,11 +161,12 @@ class Repository:
         return bool(stored)
 
     def store_event(self, event: AlertEvent, nonce: str, keep_nonce_s: float,
-                    evidence: Evidence | None = None) -> bool:
+                    evidence: Evidence | None = None, received_at: float | None = None) -> bool:
         """Remember the request's nonce and store the event, its hazard and its evidence in one commit.
 
         Returns False if this event_id was stored before (the nonce is still remembered); raises
         `NonceReused` if the nonce was seen within ``keep_nonce_s`` (nothing is written then).
+        ``received_at`` is now unless an older database is being adopted (regulator/legacy.py).
         """
         picture = self.pictures.put(evidence.jpeg) if evidence is not None and evidence.jpeg else None
         for attempt in (1, 2):
@@ -172,7 +175,7 @@ class Repository:
                     if self.use_nonce(db, event.project, nonce, keep_nonce_s, event.event_id):
                         return False
                     hazard_id = self._upsert_hazard(db, event, evidence is not None)
-                    now = time.time()
+                    now = time.time() if received_at is None else received_at
                     db.execute(sql(
                         "INSERT INTO events(event_id, hazard_id, project, state, level, ts, backfill, received_at, "
                         "body) VALUES (:e, :h, :p, :s, :l, :ts, :b, :now, :body)"),

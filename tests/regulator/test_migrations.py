@@ -1,17 +1,17 @@
 """The schema is alembic's: a new database is brought to head, reopening changes nothing, the
-migration runs down and up again, and a database from before migrations is refused clearly."""
+migration runs down and up again, and a database of the first receiver is adopted with all it held."""
 
 from __future__ import annotations
 
+import base64
 import sqlite3
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
-from regulator.db import LegacyDatabase, downgrade, migrate, open_engine
+from regulator.db import downgrade, migrate
 from regulator.storage import Repository
-from tests.regulator.support import PROJECT, SECRET
+from tests.regulator.support import PROJECT, SECRET, make_event, real_jpeg
 
 TABLES = {"projects", "nonces", "hazards", "events", "evidence", "readings", "users", "sessions", "actions"}
 
@@ -36,9 +36,43 @@ def test_new_database_is_at_head_and_reopening_keeps_data(db_url: str) -> None:
     again.close()
 
 
-def test_database_of_the_first_receiver_is_refused_with_a_hint(tmp_path: Path) -> None:
-    old = tmp_path / "old.sqlite"
+FIRST_RECEIVER_SCHEMA = """
+CREATE TABLE projects(code TEXT PRIMARY KEY, name TEXT NOT NULL, city TEXT NOT NULL, secret TEXT NOT NULL,
+    created_at REAL NOT NULL);
+CREATE TABLE nonces(project TEXT NOT NULL, nonce TEXT NOT NULL, expires_at REAL NOT NULL,
+    PRIMARY KEY (project, nonce)) WITHOUT ROWID;
+CREATE TABLE events(id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE,
+    project TEXT NOT NULL REFERENCES projects(code), alert_id TEXT NOT NULL, device TEXT NOT NULL, rule TEXT NOT NULL,
+    level TEXT NOT NULL, state TEXT NOT NULL, ts REAL NOT NULL, backfill INTEGER NOT NULL, received_at REAL NOT NULL,
+    body TEXT NOT NULL);
+CREATE INDEX events_by_alert ON events(project, alert_id, id);
+CREATE TABLE evidence(event_id TEXT PRIMARY KEY REFERENCES events(event_id),
+    kind TEXT NOT NULL CHECK (kind IN ('jpeg', 'url')), jpeg BLOB, url TEXT);
+"""  # regulator/storage.py as the first receiver (commit 9ebfecd) created it
+
+
+def test_a_database_of_the_first_receiver_is_adopted_without_losing_anything(tmp_path: Path) -> None:
+    old = tmp_path / "regulator.sqlite"  # as `sitegw demo` left it in .state/demo
+    jpeg = real_jpeg("old")
+    first, second = make_event("a1"), make_event("a1", n=1, evidence=base64.b64encode(jpeg).decode())
     with sqlite3.connect(old) as db:
-        db.execute("CREATE TABLE events(id INTEGER PRIMARY KEY, event_id TEXT)")
-    with pytest.raises(LegacyDatabase, match="move it aside"):
-        open_engine(old)
+        db.executescript(FIRST_RECEIVER_SCHEMA)
+        db.execute("INSERT INTO projects VALUES (?,?,?,?,?)", (PROJECT, "示范项目", "深圳", SECRET, 1.0))
+        for i, e in enumerate((first, second)):
+            db.execute("INSERT INTO events(event_id, project, alert_id, device, rule, level, state, ts, backfill, "
+                       "received_at, body) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                       (e.event_id, PROJECT, e.alert_id, e.device, e.rule, e.level, e.state, e.ts, 0, 100.0 + i,
+                        e.model_dump_json()))
+        db.execute("INSERT INTO evidence VALUES (?, 'jpeg', ?, NULL)", (second.event_id, jpeg))
+    repo = Repository(old)
+    assert repo.project(PROJECT).secret == SECRET  # type: ignore[union-attr]
+    stored = repo.events()
+    assert [(s.event.event_id, s.received_at) for s in stored] == [(first.event_id, 100.0), (second.event_id, 101.0)]
+    assert repo.evidence_jpeg(second.event_id) == jpeg
+    with repo.engine.connect() as db:
+        assert db.execute(sa.text("SELECT state, alert_id FROM hazards")).all() == [("pending", "a1")]
+        assert db.execute(sa.text("SELECT COUNT(*) FROM legacy_events")).scalar() == 2  # kept, never deleted
+    repo.close()
+    again = Repository(old)  # imported once: reopening changes nothing
+    assert len(again.events()) == 2
+    again.close()
