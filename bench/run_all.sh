@@ -26,8 +26,10 @@ else
     echo "(no ThingsBoard peer: $PEER missing or its setup failed; sitegw alone)"
     run modbus_poll   $PY bench/modbus_poll.py
 fi
+run api_bench         $PY bench/api_bench.py
 run rules_replay      $PY bench/rules_replay.py
 run delivery_latency  $PY bench/delivery_latency.py
 run backlog_drain     $PY bench/backlog_drain.py
+run regulator         $PY bench/regulator_bench.py
 run vision            $PY bench/vision_bench.py
 exit $failed

@@ -142,9 +142,10 @@ app.add_typer(vision_app, name="vision")
 def _register_subcommands() -> None:
     from drivers.simulators.modbus_cli import anemometer, crane
     from drivers.simulators.pit_cli import simulate_pit
+    from gateway.api.users_cli import users_app
     from gateway.events_cli import events, redeliver
     from gateway.replay_cli import replay_command
-    from regulator.cli import add_project, serve
+    from regulator.cli import add_project, add_user, serve
     from vision.cli import detect, evaluate
 
     simulate_app.command("crane")(crane)
@@ -155,6 +156,8 @@ def _register_subcommands() -> None:
     app.command("redeliver")(redeliver)
     regulator_app.command("serve")(serve)
     regulator_app.command("add-project")(add_project)
+    regulator_app.command("add-user")(add_user)
+    app.add_typer(users_app, name="users")
     vision_app.command("detect")(detect)
     vision_app.command("eval")(evaluate)
 

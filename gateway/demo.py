@@ -22,6 +22,7 @@ from typing import Any
 from drivers.mqtt.embedded_broker import EmbeddedBroker
 from drivers.simulators.modbus_sims import start_modbus_simulators
 from drivers.simulators.pit import PitSimulator
+from gateway.api.users_cli import demo_login
 from gateway.config import LoadedSite, load_site
 from gateway.config.sinks import ApiConfig, InfluxConfig
 from gateway.config.transport import MqttBroker, MqttTransport
@@ -139,6 +140,7 @@ def _announce(gw: Gateway, rtu_path: str, broker: MqttBroker, uplink: RegulatorU
         f"  influxdb      {opts.influx.url if opts.influx else 'not configured (local store only)'}",
         f"  regulator     {uplink.base_url} ({'given receiver' if opts.regulator_url else 'embedded receiver'})",
         f"  cameras       {', '.join(c.id for c in gw.cameras.cameras()) + ' (real photos, looping)' if gw.cameras else 'none'}",
+        "Login (to acknowledge alerts): {} / {}".format(*demo_login(opts.state_dir)),
         f"Dashboard: {gw.url}",
     ]
     print("\n".join(lines), flush=True)

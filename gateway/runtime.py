@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,11 +29,12 @@ from gateway.cameras import CameraHub
 from gateway.config import LoadedSite
 from gateway.config.sinks import ApiConfig
 from gateway.config.transport import MqttBroker, MqttTransport
-from gateway.config.uplinks import UplinkBase
+from gateway.config.uplinks import RegulatorUplink, UplinkBase
 from gateway.live import LiveState
 from gateway.metrics import GatewayMetrics
 from gateway.outbox.metrics import outbox_metrics
 from gateway.outbox.service import Outbox
+from gateway.uplinks.heartbeat import heartbeat_forever
 from gateway.readings import Reading
 from gateway.store.influx import InfluxSink
 from gateway.store.local import LocalStore
@@ -65,7 +67,8 @@ class Gateway:
         if site.config.influx is not None:
             kinds = {d.id: d.kind for d in site.config.devices} | {c.name: "camera" for c in _cameras(site)}
             self.influx = InfluxSink(site.config.influx, state_dir / "influx-spool", kinds)
-        self.outbox = Outbox(state_dir, [*site.config.uplinks, *(extra_uplinks or [])], site.config.outbox)
+        self._uplinks = [*site.config.uplinks, *(extra_uplinks or [])]
+        self.outbox = Outbox(state_dir, self._uplinks, site.config.outbox)
         self.monitor = SafetyMonitor(site, state_dir / "alerts.sqlite", on_event=self.outbox.put)
         self.cameras: CameraHub | None = None
         if _cameras(site):
@@ -101,16 +104,20 @@ class Gateway:
         self.bus.subscribe_status("rules", self.monitor.on_status)
         self.bus.subscribe_status("hub", self.hub.on_status)
         self._tasks.append(asyncio.create_task(self.monitor.run(), name="rules-tick"))
+        for uplink in self._uplinks:
+            if isinstance(uplink, RegulatorUplink):
+                depth = partial(lambda name: self.outbox.store.backlog(name).depth, uplink.name)
+                self._tasks.append(asyncio.create_task(
+                    heartbeat_forever(uplink, self.site.config.project.code, depth), name=f"heartbeat-{uplink.name}"))
         if self._serve_api:
             from gateway.api.app import create_app
             from gateway.api.auth import AuthPolicy
             from gateway.api.auth_store import AuthStore
             from gateway.api.server import ApiServer
 
-            # api.anonymous_read / api.cors_origins: read when the site file's api section has them
             self.auth = AuthPolicy(AuthStore(self.state_dir / "users.sqlite"),
-                                   anonymous_read=getattr(self._api_cfg, "anonymous_read", True))
-            app = create_app(self, self.auth, cors_origins=tuple(getattr(self._api_cfg, "cors_origins", ())))
+                                   anonymous_read=self._api_cfg.anonymous_read)
+            app = create_app(self, self.auth, cors_origins=tuple(self._api_cfg.cors_origins))
             self.api = ApiServer(app, self._api_cfg.host, self._api_cfg.port)
             await self.api.start()
         for driver in self.drivers:

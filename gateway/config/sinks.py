@@ -56,3 +56,8 @@ class ApiConfig(Model):
 
     host: str = Field("127.0.0.1", title="Host", description="address to listen on; 0.0.0.0 for the site LAN")
     port: int = Field(8080, ge=0, le=65535, title="Port", description="0 picks a free port")
+    anonymous_read: bool = Field(True, title="Anonymous read",
+                                 description="the site office screen may watch without logging in; every "
+                                             "write (acknowledge, note, silence) always needs a supervisor")
+    cors_origins: list[str] = Field(default_factory=list, title="CORS origins",
+                                    description="other web origins allowed to call the API; empty: closed")

@@ -49,6 +49,9 @@ class RegulatorUplink(UplinkBase):
     base_url: str = Field(title="Base URL", description="events go to POST {base_url}/api/v1/events")
     secret: str = Field(min_length=1, title="Secret",
                         description="the project's signing secret; use ${REGULATOR_SECRET}")
+    heartbeat_s: float = Field(60, ge=5, le=3600, title="Heartbeat",
+                               description="seconds between heartbeats (POST {base_url}/api/v1/heartbeat), so the "
+                                           "regulator can tell a quiet site from a dead gateway")
 
 
 class ShenzhenUplink(UplinkBase):

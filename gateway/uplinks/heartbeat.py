@@ -1,0 +1,47 @@
+"""The gateway's heartbeat to a regulator (default protocol): "alive, N events waiting".
+
+A quiet site sends no AlertEvents for days; without a heartbeat the regulator could not tell it
+from a site whose gateway died (its overview lists projects silent for more than N minutes).
+Heartbeats do not go through the outbox: a missed one is worth nothing later, the next one
+says the same thing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable
+
+import httpx
+
+from gateway.config.uplinks import RegulatorUplink
+from gateway.uplinks.regulator import signed_headers
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_PATH = "/api/v1/heartbeat"
+
+
+async def send_heartbeat(client: httpx.AsyncClient, cfg: RegulatorUplink, project: str, outbox_depth: int) -> bool:
+    """One signed heartbeat; True when the regulator took it."""
+    url = httpx.URL(cfg.base_url.rstrip("/") + HEARTBEAT_PATH)
+    body = json.dumps({"project": project, "ts": time.time(), "outbox_depth": outbox_depth}).encode()
+    try:
+        r = await client.post(url, content=body,
+                              headers=signed_headers(project, cfg.secret, url.raw_path.decode(), body))
+    except httpx.HTTPError as exc:
+        log.debug("heartbeat to %s failed: %s", cfg.name, exc)
+        return False
+    if r.status_code >= 400:
+        log.warning("heartbeat to %s refused: HTTP %d %s", cfg.name, r.status_code, r.text[:200])
+    return r.is_success
+
+
+async def heartbeat_forever(cfg: RegulatorUplink, project: str, depth: Callable[[], int]) -> None:
+    """Send a heartbeat every ``cfg.heartbeat_s`` seconds until cancelled."""
+    async with httpx.AsyncClient(timeout=cfg.timeout_s) as client:
+        while True:
+            await send_heartbeat(client, cfg, project, depth())
+            await asyncio.sleep(cfg.heartbeat_s)

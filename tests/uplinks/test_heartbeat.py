@@ -1,0 +1,39 @@
+"""The gateway's heartbeat reaches the real regulator receiver and moves the project's last-seen time."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import httpx
+
+from gateway.config.uplinks import RegulatorUplink
+from gateway.uplinks.heartbeat import heartbeat_forever, send_heartbeat
+from regulator.server import RegulatorServer
+from tests.regulator.support import PROJECT, SECRET
+
+
+async def test_signed_heartbeat_marks_the_project_seen(receiver: RegulatorServer) -> None:
+    assert receiver.repo.project(PROJECT).last_seen_at is None
+    cfg = RegulatorUplink(base_url=receiver.base_url, secret=SECRET)
+    async with httpx.AsyncClient() as client:
+        assert await send_heartbeat(client, cfg, PROJECT, outbox_depth=3)
+    seen = receiver.repo.project(PROJECT).last_seen_at
+    assert seen is not None
+
+
+async def test_wrong_secret_is_refused_and_not_seen(receiver: RegulatorServer) -> None:
+    cfg = RegulatorUplink(base_url=receiver.base_url, secret="not-the-secret")
+    async with httpx.AsyncClient() as client:
+        assert not await send_heartbeat(client, cfg, PROJECT, outbox_depth=0)
+    assert receiver.repo.project(PROJECT).last_seen_at is None
+
+
+async def test_heartbeat_loop_survives_a_receiver_that_is_away(receiver: RegulatorServer) -> None:
+    cfg = RegulatorUplink(base_url="http://127.0.0.1:9", secret=SECRET, heartbeat_s=5, timeout_s=0.5)
+    task = asyncio.create_task(heartbeat_forever(cfg, PROJECT, lambda: 0))
+    await asyncio.sleep(1.0)
+    assert not task.done()  # a refused connection is only logged
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
