@@ -57,7 +57,9 @@ class CameraHub:
         """Spawn one worker process per camera (they load OpenCV and the model in the background)."""
         self._loop = asyncio.get_running_loop()
         self.cfg.evidence_dir.mkdir(parents=True, exist_ok=True)
-        await asyncio.to_thread(self._supervisor.start)
+        # from the loop's own thread, not a pool thread: Linux ties a worker's parent-death signal
+        # to the thread that spawned it, and pool threads come and go
+        self._supervisor.start()
         log.info("vision: %d camera worker(s), evidence in %s", len(self._info), self.cfg.evidence_dir)
 
     async def stop(self) -> None:

@@ -8,8 +8,13 @@ heartbeat stopped, with backoff, raising `camera.offline` until the camera works
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import multiprocessing as mp
+import os
 import queue
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +28,7 @@ from vision.detections import FrameResult
 from vision.events import VisionEvent
 
 _CTX = mp.get_context("spawn")  # no fork of the gateway's threads and event loop into workers
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 STARTUP_GRACE_S = 20.0  # a fresh worker imports OpenCV and loads its model before its first heartbeat
 
 
@@ -55,8 +61,9 @@ class FrameSummary:
 
 
 def camera_main(cam_json: str, model: str | None, evidence_dir: str, budget: int, out: mp.Queue,
-                heartbeat: Synchronized) -> None:
-    """Body of a camera's worker process: read, analyse, send; runs until killed."""
+                heartbeat: Synchronized, parent: int) -> None:
+    """Body of a camera's worker process: read, analyse, send; runs until killed (or its gateway dies)."""
+    _die_with(parent)  # first, before the slow imports: the gateway may die while we load
     import cv2
 
     from vision.detectors.helmet import DEFAULT_MODEL, HelmetDetector
@@ -70,6 +77,8 @@ def camera_main(cam_json: str, model: str | None, evidence_dir: str, budget: int
 
     def beat() -> None:
         heartbeat.value = time.time()
+        if os.getppid() != parent:  # the gateway is gone (SIGKILL, power cut of its cgroup): so are we
+            os._exit(0)
 
     beat()
     analyzer = CameraAnalyzer(cam, HelmetDetector(Path(model) if model else DEFAULT_MODEL),
@@ -82,6 +91,20 @@ def camera_main(cam_json: str, model: str | None, evidence_dir: str, budget: int
         for ev in events:
             out.put(("event", ev))
     out.put(("status", False, f"camera {cam.name}: source ended", time.time()))
+
+
+def _die_with(parent: int) -> None:
+    """Ask Linux to SIGKILL this worker when its gateway (pid ``parent``) dies.
+
+    A gateway killed with SIGKILL runs no clean-up: without this its camera workers would live on
+    as orphans, and the restarted gateway would start a second set beside them. The gateway may
+    already be gone by the time the worker gets here, hence the check after asking.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(0)
 
 
 @dataclass(slots=True)
@@ -137,7 +160,7 @@ class VisionSupervisor:
         model = str(self.cfg.model) if self.cfg.model else None
         w.proc = _CTX.Process(target=camera_main, name=f"vision-{w.cam.name}", daemon=True,
                               args=(w.cam.model_dump_json(), model, str(self.cfg.evidence_dir),
-                                    int(self.cfg.evidence_budget_mb * 1e6), w.out, w.heartbeat))
+                                    int(self.cfg.evidence_budget_mb * 1e6), w.out, w.heartbeat, os.getpid()))
         w.proc.start()
 
     def _end(self, w: _Worker) -> None:
