@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-FARM = Path(os.environ.get("PEER_TBGW_DIR", "/work/shared/bench/peer_tbgw")) / "modbus_farm.py"
+FARM = Path(os.environ.get("PEER_TBGW_DIR", Path(__file__).resolve().parents[2] / "shared" / "bench" / "peer_tbgw")) / "modbus_farm.py"
 CLK = os.sysconf("SC_CLK_TCK")
 
 
