@@ -37,10 +37,12 @@ SECRET = "bench-secret"
 
 
 def start_receiver(db: Path, port: int) -> subprocess.Popen[bytes]:
-    """The regulator receiver in its own process (``sitegw regulator serve``'s function), project registered."""
-    code = (f"from regulator.cli import add_project, serve; add_project({PROJECT!r}, 'bench', '深圳', {SECRET!r}, "
-            f"{str(db)!r}); serve('127.0.0.1', {port}, {str(db)!r})")
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL)
+    """The regulator receiver in its own process (`sitegw regulator serve`), project registered first."""
+    url = f"sqlite:///{db}"
+    cli = [sys.executable, "-m", "gateway.cli", "--log-level", "WARNING", "regulator"]
+    subprocess.run([*cli, "add-project", PROJECT, "--name", "bench", "--city", "深圳", "--secret", SECRET, "--db", url],
+                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen([*cli, "serve", "--port", str(port), "--db", url], cwd=ROOT, stdout=subprocess.DEVNULL)
     from tests.support import wait_port
     wait_port(port, timeout=30)
     return proc
