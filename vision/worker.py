@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 
+import numpy as np
+
 from gateway.readings import Quality, Reading
 from vision.config import CameraConfig, VisionConfig
 from vision.detections import FrameResult
@@ -29,6 +31,8 @@ from vision.events import VisionEvent
 
 _CTX = mp.get_context("spawn")  # no fork of the gateway's threads and event loop into workers
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+PREVIEW_EVERY_S = 2.0  # the tile refreshes this often at most: a 640 px JPEG costs ~3 ms and ~40 KB
+PREVIEW_WIDTH = 640
 STARTUP_GRACE_S = 20.0  # a fresh worker imports OpenCV and loads its model before its first heartbeat
 
 
@@ -44,14 +48,15 @@ class FrameSummary:
     zone_intrusions: int
     inference_ms: float
     motion: bool
+    jpeg: bytes | None = None  # small annotated preview for the dashboard's camera tile
 
     @classmethod
-    def of(cls, res: FrameResult) -> FrameSummary:
-        """Counts of one frame's result."""
+    def of(cls, res: FrameResult, jpeg: bytes | None = None) -> FrameSummary:
+        """Counts of one frame's result (and its preview, when one was made)."""
         rules = [v.rule for v in res.violations]
         return cls(res.camera, res.ts, sum(d.label != "person" for d in res.detections),
                    sum(d.label == "no_helmet" for d in res.detections), rules.count("vision.edge_missing"),
-                   rules.count("vision.zone_intrusion"), res.inference_ms, res.motion)
+                   rules.count("vision.zone_intrusion"), res.inference_ms, res.motion, jpeg)
 
     def readings(self, project: str) -> list[Reading]:
         """The camera's Readings for the bus (persons are counted by their heads)."""
@@ -84,13 +89,30 @@ def camera_main(cam_json: str, model: str | None, evidence_dir: str, budget: int
     analyzer = CameraAnalyzer(cam, HelmetDetector(Path(model) if model else DEFAULT_MODEL),
                               PersonDetector() if cam.persons else None, EvidenceStore(Path(evidence_dir), budget))
     src = FrameSource(cam, on_status=lambda online, why: out.put(("status", online, why, time.time())), tick=beat)
+    last_preview = 0.0
     for frame in src.frames():
         beat()
         res, events = analyzer.analyse(frame)
-        out.put(("frame", FrameSummary.of(res)))
+        preview = None
+        if time.monotonic() - last_preview >= PREVIEW_EVERY_S:
+            preview, last_preview = _preview(frame.image, res, cam), time.monotonic()
+        out.put(("frame", FrameSummary.of(res, preview)))
         for ev in events:
             out.put(("event", ev))
     out.put(("status", False, f"camera {cam.name}: source ended", time.time()))
+
+
+def _preview(image: np.ndarray, res: FrameResult, cam: CameraConfig) -> bytes:
+    """The analysed frame with its detections and zones drawn, scaled down for a dashboard tile."""
+    import cv2
+
+    from vision.evidence import annotate, to_jpeg
+
+    img = annotate(image, res, cam)
+    if img.shape[1] > PREVIEW_WIDTH:
+        img = cv2.resize(img, (PREVIEW_WIDTH, round(img.shape[0] * PREVIEW_WIDTH / img.shape[1])),
+                         interpolation=cv2.INTER_AREA)
+    return to_jpeg(img, 70)
 
 
 def _die_with(parent: int) -> None:

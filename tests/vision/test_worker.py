@@ -93,3 +93,22 @@ def test_hung_worker_is_killed_after_its_heartbeat_stops(tmp_path: Path, collect
             collector.wait(lambda: not sup._workers[0].proc.is_alive(), 10)
         finally:
             sup.stop()
+
+
+def test_frames_carry_a_small_annotated_preview_for_the_dashboard(tmp_path: Path, collector: Collector) -> None:
+    import cv2
+    import numpy as np
+
+    sup = VisionSupervisor(VisionConfig(cameras=[looping("cam-p")], evidence_dir=tmp_path), collector.event,
+                           collector.frame)
+    sup.start()
+    try:
+        collector.wait(lambda: any(f.jpeg for f in collector.frames))
+    finally:
+        sup.stop()
+    with collector.lock:
+        previews = [f.jpeg for f in collector.frames if f.jpeg]
+        frames = len(collector.frames)
+    img = cv2.imdecode(np.frombuffer(previews[0], np.uint8), cv2.IMREAD_COLOR)
+    assert img is not None and img.shape[1] <= 640  # a tile, not the full frame
+    assert len(previews) <= frames  # at most one per analysed frame (rate-limited to one per 2 s)
