@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from gateway.cli_options import host_port
 from gateway.config import ConfigError, LoadedSite, load_site
 
 app = typer.Typer(
@@ -115,7 +116,7 @@ def demo(
         except ValueError as exc:
             _fail(f"--influx-*: {exc}")
     opts = DemoOptions(state_dir=state_dir, duration=duration, host=host, port=port,
-                       mqtt=_host_port(mqtt, "--mqtt") if mqtt else None, influx=influx,
+                       mqtt=host_port(mqtt, "--mqtt") if mqtt else None, influx=influx,
                        summary_json=summary_json, scenarios=not no_scenarios, cameras=not no_cameras,
                        regulator_url=regulator_url,
                        regulator_secret=regulator_secret)
@@ -176,12 +177,6 @@ def _load_or_exit(site_file: Path) -> LoadedSite:
             print(issue, file=sys.stderr)  # plain text: editors and CI parse "file:line:"
         raise typer.Exit(1) from None
 
-
-def _host_port(text: str, option: str) -> tuple[str, int]:
-    host, _, port = text.rpartition(":")
-    if not host or not port.isdigit():
-        _fail(f"{option} {text!r}: write HOST:PORT, e.g. 127.0.0.1:1883")
-    return host, int(port)
 
 
 def _fail(message: str) -> None:

@@ -20,6 +20,7 @@ from drivers.simulators.modbus_sims import ElapsedClock, anemometer_source, cran
 from drivers.simulators.ptypair import PtyPair
 from drivers.simulators.scenario import Scenario
 from drivers.simulators.wind import WindModel
+from gateway.cli_options import host_port
 from gateway.config import ConfigError, load_profile, load_site
 from gateway.config.crane import CraneSpec
 from gateway.config.loader import BUILTIN_PROFILES
@@ -102,12 +103,6 @@ def _crane_from(site: Path | None, device: str | None) -> tuple[CraneSpec, Modbu
     return spec, mmap
 
 
-def _parse_tcp(text: str) -> tuple[str, int]:
-    host, _, port = text.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise _fail(f"--tcp {text!r}: write HOST:PORT, e.g. 127.0.0.1:5020")
-    return host, int(port)
-
 
 def _serve(unit: SimUnit, tcp: str | None, serial: str | None, pty: bool, duration: float, baudrate: int,
            what: str) -> None:
@@ -115,7 +110,7 @@ def _serve(unit: SimUnit, tcp: str | None, serial: str | None, pty: bool, durati
         raise _fail("give exactly one of --tcp HOST:PORT, --serial PATH or --pty")
     pair = PtyPair() if pty else None
     if tcp:
-        server = ModbusSimulatorServer([unit], tcp=_parse_tcp(tcp))
+        server = ModbusSimulatorServer([unit], tcp=host_port(tcp, "--tcp"))
     else:
         server = ModbusSimulatorServer([unit], serial=pair.a if pair else serial, baudrate=baudrate)
     try:

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from drivers.simulators.pit import PitScenario, PitSimulator
+from gateway.cli_options import host_port
 from gateway.config.errors import ConfigError
 from gateway.config.loader import BUILTIN_PROFILES, load_site
 from gateway.config.transport import MqttTransport
@@ -57,7 +58,7 @@ def simulate_pit(
                                  f"{', '.join(d.id for d in pits) or 'none'})", param_hint="--device")
     transport = chosen.transport
     site_broker = cfg.mqtt_brokers.get(transport.broker) if isinstance(transport, MqttTransport) else None
-    host, port = _host_port(broker) if broker else (
+    host, port = host_port(broker, "--broker") if broker else (
         (site_broker.host, site_broker.port) if site_broker else ("127.0.0.1", 1883))
     if prefix is None:
         prefix = transport.topic_prefix if isinstance(transport, MqttTransport) else \
@@ -78,9 +79,3 @@ def simulate_pit(
     last = f", last ts {sim.last_ts:.0f}" if sim.last_ts else ""
     typer.echo(f"published {sim.published} messages{last}")
 
-
-def _host_port(text: str) -> tuple[str, int]:
-    host, sep, port = text.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise typer.BadParameter(f"{text!r} is not HOST:PORT (e.g. 127.0.0.1:1883)", param_hint="--broker")
-    return host, int(port)
