@@ -149,7 +149,10 @@ def _announce(gw: Gateway, rtu_path: str, broker: MqttBroker, uplink: RegulatorU
 async def _until_online(gw: Gateway, devices: list[str], timeout: float = 15.0) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while not all(gw.driver_stats().get(d) and gw.driver_stats()[d].online for d in devices):
+    while True:
+        stats = gw.driver_stats()
+        if all(d in stats and stats[d].online for d in devices):
+            return
         if loop.time() > deadline:
             raise OSError(f"the demo's MQTT devices {devices} did not connect to the broker within {timeout:.0f} s")
         await asyncio.sleep(0.05)
