@@ -1,5 +1,6 @@
 """The regulator's overview: open hazards by project, city and check, their age, overdue items,
-time to close, false-alarm rates, and which projects stopped reporting."""
+time to close, false-alarm rates, which projects stopped reporting, and where each project sits on
+the map (regulator/places.py) with the worst of its states."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import time
 from typing import Any
 
 from regulator.db import sql
+from regulator.places import find_city, layout, map_frame, position
 from regulator.review import DAY_S, OPEN_STATES, Actor
 from regulator.storage import Repository
 
@@ -20,13 +22,16 @@ FIGURES = (
     "SUM(CASE WHEN h.state = 'pending' THEN 1 ELSE 0 END), "
     "SUM(CASE WHEN h.state = 'rectifying' AND h.deadline < :now THEN 1 ELSE 0 END), "
     "SUM(CASE WHEN h.major AND h.state IN ('rectifying', 'reported') THEN 1 ELSE 0 END), "
+    f"SUM(CASE WHEN {OPEN} AND (h.major OR h.level = 'critical') THEN 1 ELSE 0 END), "
     "SUM(CASE WHEN h.state = 'closed' THEN 1 ELSE 0 END), "
     "SUM(CASE WHEN h.state = 'dismissed' THEN 1 ELSE 0 END), "
     "SUM(CASE WHEN h.state NOT IN ('pending', 'dismissed') THEN 1 ELSE 0 END), "
     "AVG(CASE WHEN h.state = 'closed' THEN h.closed_at - h.first_ts END)"
 )
-COUNTS = ("open", "open_lt_1d", "open_1_7d", "open_gt_7d", "pending", "overdue", "listed", "closed", "dismissed",
-          "confirmed")
+COUNTS = ("open", "open_lt_1d", "open_1_7d", "open_gt_7d", "pending", "overdue", "listed", "open_severe", "closed",
+          "dismissed", "confirmed")
+# a project's dot on the map takes the first of these that holds (the legend's order, worst first)
+STATUSES = ("offline", "overdue", "severe", "open", "quiet")
 
 
 def _figures(row: dict[str, Any], close_s: float | None) -> dict[str, Any]:
@@ -69,8 +74,18 @@ def overview(repo: Repository, actor: Actor, offline_after_s: float = 600.0) -> 
         row["offline"] = row["last_seen_at"] is None or now - row["last_seen_at"] > offline_after_s
         project_rows.append(row)
     rules = [_figures(dict(zip(("rule", *COUNTS), r[:-1], strict=True)), r[-1]) for r in by_rule]
+    placed = layout({row["code"]: row["city"] for row in project_rows})
+    for row in project_rows:
+        row["status"] = status(row)
+        row.update(position(placed, row["code"]))
     return {"now": now, "offline_after_s": offline_after_s, "projects": project_rows,
-            "cities": _cities(project_rows), "rules": rules}
+            "cities": _cities(project_rows), "rules": rules, "map": map_frame(placed)}
+
+
+def status(project: dict[str, Any]) -> str:
+    """The worst of a project's states (STATUSES): what its dot on the map shows."""
+    holds = (project["offline"], project["overdue"], project["open_severe"], project["open"], True)
+    return next(name for name, hit in zip(STATUSES, holds, strict=True) if hit)
 
 
 def _cities(projects: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -89,4 +104,6 @@ def _cities(projects: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for name, city in cities.items():
         hours = closed_hours.get(name)
         _figures(city, None if hours is None else hours * 3600 / city["closed"])
+        known = find_city(name)
+        city["lon"], city["lat"] = (known.lon, known.lat) if known else (None, None)
     return sorted(cities.values(), key=lambda c: (-c["open"], c["city"]))
