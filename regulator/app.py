@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from gateway.uplinks.signing import EVENTS_PATH
 from regulator.auth import Accounts, AuthError
+from regulator.evidence import EvidenceUnavailable
 from regulator.ingest import (
     WINDOW_S,
     Refusal,
@@ -47,6 +49,7 @@ from regulator.review import Actor, QueueFilter, Review, ReviewError
 from regulator.storage import NonceReused, ReadingRecord, Repository
 
 STATIC = Path(__file__).with_name("static")
+log = logging.getLogger(__name__)
 COOKIE = "sitegw_regulator_session"
 KEEP_NONCE_S = 2 * WINDOW_S
 
@@ -131,6 +134,12 @@ def create_app(repo: Repository, review: Review, offline_after_s: float = 600.0)
     @app.exception_handler(ReviewError)
     async def not_allowed(_: Request, exc: ReviewError) -> JSONResponse:
         return JSONResponse({"error": exc.reason}, status_code=exc.status)
+
+    @app.exception_handler(EvidenceUnavailable)
+    async def evidence_unavailable(_: Request, exc: EvidenceUnavailable) -> JSONResponse:
+        # 503: the gateway retries later, and nothing was committed without its picture
+        log.warning("%s", exc)
+        return JSONResponse({"error": str(exc)}, status_code=503)
 
     @app.exception_handler(AuthError)
     async def auth_failed(_: Request, exc: AuthError) -> JSONResponse:

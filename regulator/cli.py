@@ -8,7 +8,8 @@ from pathlib import Path
 import typer
 
 from regulator.db import DatabaseUrlError
-from regulator.storage import Repository
+from regulator.evidence import EvidenceConfigError, EvidenceUnavailable, PictureStore, open_evidence_store
+from regulator.storage import Repository, default_evidence_dir
 
 DEFAULT_DB = "sqlite:///regulator.sqlite"
 DB_HELP = "postgresql://USER@HOST:PORT/DB (production) or sqlite:///PATH (embedded)"
@@ -25,13 +26,29 @@ def _repo(db: str) -> Repository:
         raise typer.Exit(2) from None
 
 
+def _pictures(spec: str | Path, s3_endpoint: str | None) -> PictureStore:
+    """The evidence store, checked (bucket there, credentials accepted, folder writable); exit 2 if not."""
+    try:
+        store = open_evidence_store(spec, s3_endpoint)
+        store.check()
+    except (EvidenceConfigError, EvidenceUnavailable) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    return store
+
+
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
     port: int = typer.Option(8700, "--port", help="TCP port"),
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
     evidence_dir: str = typer.Option("", "--evidence-dir", envvar="REGULATOR_EVIDENCE_DIR",
-                                             help="where evidence pictures are kept (default: next to a SQLite "
-                                                  "file, ./regulator-evidence for PostgreSQL)"),
+                                     help="where evidence pictures are kept: a folder (default: next to a SQLite "
+                                          "file, ./regulator-evidence for PostgreSQL) or s3://BUCKET/PREFIX in an "
+                                          "S3-compatible store (MinIO, OSS, COS, S3; credentials from "
+                                          "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE)"),
+    s3_endpoint: str = typer.Option("", "--s3-endpoint", envvar="REGULATOR_S3_ENDPOINT",
+                                    help="URL of the S3-compatible store of an s3:// --evidence-dir, e.g. "
+                                         "http://minio.local:9000 (default: AWS_ENDPOINT_URL, else AWS S3)"),
     general_days: float = typer.Option(7.0, "--general-days", help="default rectification deadline, days"),
     major_days: float = typer.Option(15.0, "--major-days", help="deadline of a major hazard (挂牌督办), days"),
     offline_after_min: float = typer.Option(10.0, "--offline-after-min",
@@ -42,14 +59,15 @@ def serve(
     from regulator.server import RegulatorServer
 
     _repo(db).close()  # a clear error for a bad --db before anything listens
+    pictures = _pictures(evidence_dir or default_evidence_dir(db), s3_endpoint or None)
 
     async def _run() -> None:
-        server = RegulatorServer(db, host, port, evidence_dir=Path(evidence_dir) if evidence_dir else None,
+        server = RegulatorServer(db, host, port, evidence_dir=pictures,
                                  policy=DeadlinePolicy(general_days, major_days),
                                  offline_after_s=offline_after_min * 60)
         await server.start()
         typer.echo(f"regulator on {server.base_url}/ (review UI), gateways POST {server.base_url}/api/v1/events "
-                   f"(db {db}, evidence in {server.repo.pictures.root})")
+                   f"(db {db}, evidence in {pictures.describe()})")
         try:
             await server.wait()
         finally:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from gateway.api.server import ApiServer
 from regulator.app import create_app
+from regulator.evidence import PictureStore
 from regulator.review import DeadlinePolicy, Review
 from regulator.storage import Repository
 
@@ -18,9 +19,10 @@ log = logging.getLogger(__name__)
 class RegulatorServer:
     """``await start()`` serves the receiver on ``host:port`` (port 0: a free one); ``await stop()`` ends it."""
 
-    def __init__(self, db: str | Path, host: str = "127.0.0.1", port: int = 0, *, evidence_dir: Path | None = None,
-                 policy: DeadlinePolicy | None = None, offline_after_s: float = 600.0,
-                 escalate_every_s: float = 60.0) -> None:
+    def __init__(self, db: str | Path, host: str = "127.0.0.1", port: int = 0, *,
+                 evidence_dir: PictureStore | str | Path | None = None, policy: DeadlinePolicy | None = None,
+                 offline_after_s: float = 600.0, escalate_every_s: float = 60.0) -> None:
+        """``evidence_dir``: a picture store, a folder or ``s3://BUCKET/PREFIX`` (None: by the database)."""
         self.db = db
         self.repo = Repository(db, evidence_dir)
         self.host = host

@@ -1,10 +1,11 @@
 """The regulator's repository: projects and their secrets, what ingest stores (nonces, events, their
-evidence, readings summaries), kept in PostgreSQL or SQLite (regulator/db.py) and pictures on disk.
+evidence, readings summaries), kept in PostgreSQL or SQLite (regulator/db.py); pictures are kept in a
+folder or an S3-compatible store (regulator/evidence.py).
 
 Ingest (regulator/ingest.py) decides what is acceptable; this module only keeps things durably. A
 request's nonce, its event, the hazard the event belongs to and the evidence record are written in
-one transaction, after the picture itself is fsynced, so an event answered 2xx survives a power cut.
-Nothing is ever deleted here but expired nonces.
+one transaction, after the picture itself is durable (fsynced, or stored by S3), so an event answered
+2xx survives a power cut. Nothing is ever deleted here but expired nonces.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from gateway.alerts.event import LEVEL_RANK, AlertEvent
 from regulator.db import normalise_url, open_engine, sql
-from regulator.evidence import EvidenceStore, StoredPicture
+from regulator.evidence import PictureStore, StoredPicture, open_evidence_store
 from regulator.legacy import adopt
 
 NONCE_SWEEP_S = 10.0  # expired nonces are swept at most this often (a sweep per request costs PostgreSQL)
@@ -91,9 +92,12 @@ def stored_body(event: AlertEvent, picture: StoredPicture | None) -> str:
 class Repository:
     """Thread-safe storage of the regulator; every write is durable before it returns."""
 
-    def __init__(self, db: str | Path, evidence_dir: Path | None = None, pool_size: int = 10) -> None:
+    def __init__(self, db: str | Path, evidence: PictureStore | str | Path | None = None,
+                 pool_size: int = 10) -> None:
+        """``evidence``: a picture store, a folder or ``s3://BUCKET/PREFIX`` (None: default_evidence_dir)."""
         self.engine: Engine = open_engine(db, pool_size)
-        self.pictures = EvidenceStore(evidence_dir or default_evidence_dir(db))
+        self.pictures = (open_evidence_store(evidence or default_evidence_dir(db))
+                         if evidence is None or isinstance(evidence, str | Path) else evidence)
         self._next_sweep = 0.0
         self._projects: dict[str, tuple[float, Project | None]] = {}
         adopt(self)
