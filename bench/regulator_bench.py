@@ -5,8 +5,9 @@
   heartbeat every 20th request) against one ``sitegw regulator serve`` process. Two phases:
   saturation (every gateway sends its next request as soon as the last is answered: the sustained
   events/s) and paced (fixed offered rates, open loop, ``--rates`` requests/s spread over the 500
-  gateways: the latency at that load). ``--replicas N`` runs N API processes, gateways spread over
-  them as a load balancer would. CPU per request of the API processes and of PostgreSQL is printed
+  gateways: the latency at that load). ``--workers N`` runs ``serve --workers N`` (N processes on one
+  port); ``--replicas N`` runs N separate ``serve`` processes, gateways spread over them as a load
+  balancer would. CPU per request of the API processes and of PostgreSQL is printed
   too: on a shared machine it says more than events/s. Latency is from the request's first byte
   written to the 2xx read, so queueing in the server counts.
 - ``queue``: the review queue's query with 1,000,000 stored events (200,000 hazards over 500
@@ -76,10 +77,10 @@ def database() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def serve(db: str, evidence: Path, port: int) -> subprocess.Popen[bytes]:
-    """``sitegw regulator serve`` in its own process, as it runs on the regulator's server."""
+def serve(db: str, evidence: Path, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
+    """``sitegw regulator serve`` in its own process(es), as it runs on the regulator's server."""
     proc = subprocess.Popen([sys.executable, "-m", "gateway.cli", "regulator", "serve", "--port", str(port),
-                             "--db", db, "--evidence-dir", str(evidence)], cwd=ROOT,
+                             "--db", db, "--evidence-dir", str(evidence), "--workers", str(workers)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -188,6 +189,24 @@ async def run_gateways(ports: list[int], plans: list[list[tuple[bool, bytes]]], 
     return counts["events"], counts["beats"], latencies, time.perf_counter() - start, counts["failed"]
 
 
+def with_children(pids: list[int]) -> list[int]:
+    """These processes and their descendants (``serve --workers N`` runs N children)."""
+    parent = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError):
+            continue
+    found, todo = set(pids), list(pids)
+    while todo:
+        p = todo.pop()
+        for child, ppid in parent.items():
+            if ppid == p and child not in found:
+                found.add(child)
+                todo.append(child)
+    return sorted(found)
+
+
 def cpu_s(pids: list[int]) -> dict[int, float]:
     """User + system CPU seconds used so far by each of these processes (those still running)."""
     used = {}
@@ -222,24 +241,25 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=1000)[int(q * 10) - 1] if len(values) > 1 else float("nan")
 
 
-def bench_ingest(gateways: int, seconds: float, rates: list[float], replicas: int) -> None:
+def bench_ingest(gateways: int, seconds: float, rates: list[float], replicas: int, workers: int) -> None:
     with database() as db, tempfile.TemporaryDirectory() as tmp:
         repo = Repository(db, Path(tmp) / "evidence")
         for i in range(gateways):
             repo.add_project(code(i), f"项目{i}", CITIES[i % len(CITIES)], f"secret-{i}", f"区{i % 5}")
         repo.close()
         ports = [free_port() for _ in range(replicas)]
-        procs = [serve(db, Path(tmp) / "evidence", port) for port in ports]
+        procs = [serve(db, Path(tmp) / "evidence", port, workers) for port in ports]
+        api_pids = with_children([p.pid for p in procs])
         print(f"regulator_ingest_gateways: {gateways} gateways")
-        print(f"regulator_ingest_api_replicas: {replicas} processes")
+        print(f"regulator_ingest_api_replicas: {replicas} x serve --workers {workers}")
         try:
             for phase, rate in [("saturation", None), *((f"paced_{r:.0f}", r) for r in rates)]:
                 per_gateway = rate / gateways if rate else None
                 budget = int(seconds * (per_gateway or 40)) + 2  # a generous upper bound of what one gateway sends
                 plans = [gateway_requests(i, budget) for i in range(gateways)]
-                api_before, pg_before = cpu_s([p.pid for p in procs]), cpu_s(postgres_pids())
+                api_before, pg_before = cpu_s(api_pids), cpu_s(postgres_pids())
                 events, beats, lat, elapsed, failed = asyncio.run(run_gateways(ports, plans, per_gateway, seconds))
-                api_cpu = cpu_since(api_before, [p.pid for p in procs])
+                api_cpu = cpu_since(api_before, api_pids)
                 pg_cpu = cpu_since(pg_before, postgres_pids())
                 if rate:
                     print(f"regulator_ingest_{phase}_offered: {rate:.0f} requests/s")
@@ -388,14 +408,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each ingest phase")
     parser.add_argument("--rates", default="250,1000",
                         help="offered requests/s (events and heartbeats) of the paced phases, comma-separated")
-    parser.add_argument("--replicas", type=int, default=1, help="regulator API processes (gateways spread over them)")
+    parser.add_argument("--replicas", type=int, default=1,
+                        help="separate `serve` processes on their own ports (gateways spread over them)")
+    parser.add_argument("--workers", type=int, default=1, help="`serve --workers N`: processes sharing one port")
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--hazards", type=int, default=200_000)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--only", choices=["ingest", "queue"])
     args = parser.parse_args()
     if args.only != "queue":
-        bench_ingest(args.gateways, args.seconds, [float(r) for r in args.rates.split(",") if r], args.replicas)
+        bench_ingest(args.gateways, args.seconds, [float(r) for r in args.rates.split(",") if r], args.replicas,
+                     args.workers)
     if args.only != "ingest":
         bench_queue(args.events, args.hazards, args.queries)
 

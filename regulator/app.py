@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
@@ -140,6 +141,16 @@ def create_app(repo: Repository, review: Review, offline_after_s: float = 600.0)
         # 503: the gateway retries later, and nothing was committed without its picture
         log.warning("%s", exc)
         return JSONResponse({"error": str(exc)}, status_code=503)
+
+    @app.exception_handler(sa.exc.OperationalError)
+    @app.exception_handler(sa.exc.InterfaceError)
+    @app.exception_handler(sa.exc.TimeoutError)
+    async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # the database restarted or is out of reach: nothing was stored, and a 503 tells the gateway to
+        # retry (its outbox keeps the event); the pool drops the broken connections on its own
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        log.warning("%s %s: database unavailable: %s", request.method, request.url.path, reason)
+        return JSONResponse({"error": f"database unavailable, retry later: {reason}"}, status_code=503)
 
     @app.exception_handler(AuthError)
     async def auth_failed(_: Request, exc: AuthError) -> JSONResponse:

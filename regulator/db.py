@@ -64,7 +64,7 @@ def open_engine(db: str | Path, pool_size: int = 10) -> Engine:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
     else:
-        engine = sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        engine = sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False)
     migrate(engine)
     return engine
 

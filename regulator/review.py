@@ -266,15 +266,18 @@ class Review:
                               {"p": project, "a": alert_id}).scalar()
 
     def escalate_overdue(self, now: float | None = None) -> int:
-        """Mark rectification past its deadline as escalated (once per deadline), audited as by ``system``."""
+        """Mark rectification past its deadline as escalated (once per deadline), audited as by ``system``.
+
+        Safe to run in several API processes at once (``serve --workers``): the UPDATE claims each hazard,
+        and a process that loses the race to another's commit finds ``escalated_at`` set and records nothing.
+        """
         now = time.time() if now is None else now
         system = Actor("system", "system")
         with self.repo.engine.begin() as db:
-            rows = db.execute(sql("SELECT id, project FROM hazards WHERE state = 'rectifying' "
-                                      "AND deadline < :now AND escalated_at IS NULL"), {"now": now}).all()
+            rows = db.execute(sql("UPDATE hazards SET escalated_at = :now WHERE state = 'rectifying' "
+                                  "AND deadline < :now AND escalated_at IS NULL RETURNING id, project"),
+                              {"now": now}).all()
             for hazard_id, project in rows:
-                db.execute(sql("UPDATE hazards SET escalated_at = :now WHERE id = :id"),
-                           {"now": now, "id": hazard_id})
                 self._record(db, hazard_id, project, "escalate", system, "rectifying", "rectifying",
                              "整改逾期，已升级督办 (rectification overdue, escalated)", None, now)
         return len(rows)

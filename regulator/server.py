@@ -16,6 +16,16 @@ from regulator.storage import Repository
 log = logging.getLogger(__name__)
 
 
+async def escalate_forever(review: Review, every_s: float) -> None:
+    """Escalate overdue rectification every ``every_s`` until cancelled (Review.escalate_overdue)."""
+    while True:
+        try:
+            await asyncio.to_thread(review.escalate_overdue)
+        except Exception:  # a database hiccup must not end the sweep: the next one retries
+            log.exception("escalating overdue rectification failed; retrying in %.0f s", every_s)
+        await asyncio.sleep(every_s)
+
+
 class RegulatorServer:
     """``await start()`` serves the receiver on ``host:port`` (port 0: a free one); ``await stop()`` ends it."""
 
@@ -46,15 +56,8 @@ class RegulatorServer:
         """Bind and serve; returns once the socket accepts connections. Overdue rectification is
         escalated every ``escalate_every_s`` from then on."""
         await self._http.start()
-        self._escalation = asyncio.create_task(self._escalate(), name="regulator-escalation")
-
-    async def _escalate(self) -> None:
-        while True:
-            try:
-                await asyncio.to_thread(self.review.escalate_overdue)
-            except Exception:  # a database hiccup must not end the sweep: the next one retries
-                log.exception("escalating overdue rectification failed; retrying in %.0f s", self._escalate_every_s)
-            await asyncio.sleep(self._escalate_every_s)
+        self._escalation = asyncio.create_task(escalate_forever(self.review, self._escalate_every_s),
+                                               name="regulator-escalation")
 
     async def wait(self) -> None:
         """Return when the server stopped by itself (uvicorn handles SIGINT/SIGTERM when in the main thread)."""

@@ -10,6 +10,23 @@ import uvicorn
 from fastapi import FastAPI
 
 
+def listen(host: str, port: int, what: str = "the API", hint: str = "choose another port") -> socket.socket:
+    """A non-blocking TCP listening socket on ``host:port``; OSError naming the address and ``hint`` if taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted sockets only when the listening
+    # socket says proto TCP; with proto 0 every keep-alive answer waits ~40 ms for a delayed ACK
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise OSError(exc.errno, f"cannot listen on {host}:{port} for {what}: {exc.strerror} ({hint})") from exc
+    sock.listen(1024)  # a burst of dashboards reconnecting after a restart must not be refused
+    sock.setblocking(False)
+    return sock
+
+
 class ApiServer:
     """uvicorn on a socket bound before start, so port 0 gives a known free port at once."""
 
@@ -36,21 +53,8 @@ class ApiServer:
 
     async def start(self) -> None:
         """Bind and serve in the background; raises OSError naming the address if it is taken."""
-        family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
-        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted sockets only when the listening
-        # socket says proto TCP; with proto 0 every keep-alive answer waits ~40 ms for a delayed ACK
-        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((self._host, self._port))
-        except OSError as exc:
-            sock.close()
-            raise OSError(exc.errno, f"cannot listen on {self._host}:{self._port} for {self._what}: "
-                                     f"{exc.strerror} ({self._hint})") from exc
+        self._sock = sock = listen(self._host, self._port, self._what, self._hint)
         self._port = sock.getsockname()[1]  # port 0 asked for any: remember the one given
-        sock.listen(1024)  # a burst of dashboards reconnecting after a restart must not be refused
-        sock.setblocking(False)
-        self._sock = sock
         config = uvicorn.Config(self._app, log_level="warning", access_log=False, lifespan="off")
         self._server = uvicorn.Server(config)
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="api-server")

@@ -1,0 +1,88 @@
+"""``sitegw regulator serve --workers N``: the regulator in N processes on one listening socket.
+
+uvicorn's own supervisor (uvicorn.supervisors.Multiprocess) spawns the workers, restarts one that
+dies and hands each the socket the CLI bound; every worker builds its app here from the settings
+the CLI put in the environment (a spawned process inherits nothing else). Workers share nothing but
+the database and the evidence store: ingest and review keep no state between requests (nonces,
+sessions and the hazard ledger are rows), which is also why replicas can run on several machines
+behind a load balancer. One process serves about a thousand events a second; more workers help
+once the machine has cores to spare for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+from collections.abc import AsyncIterator
+from dataclasses import asdict, dataclass
+
+import uvicorn
+from fastapi import FastAPI
+from uvicorn.supervisors import Multiprocess
+
+from gateway.api.server import listen
+from regulator.app import create_app
+from regulator.evidence import open_evidence_store
+from regulator.review import DeadlinePolicy, Review
+from regulator.server import escalate_forever
+from regulator.storage import Repository
+
+ENV = "SITEGW_REGULATOR_SERVE"
+
+
+@dataclass(frozen=True, slots=True)
+class ServeSettings:
+    """What ``sitegw regulator serve`` was given, as every worker process needs it."""
+
+    db: str
+    evidence: str
+    s3_endpoint: str | None
+    general_days: float
+    major_days: float
+    offline_after_s: float
+    escalate_every_s: float = 60.0
+
+    @classmethod
+    def from_env(cls) -> ServeSettings:
+        """The settings the CLI exported (a worker started any other way has none: say so)."""
+        raw = os.environ.get(ENV)
+        if not raw:
+            raise RuntimeError(f"{ENV} is not set: start workers with `sitegw regulator serve --workers N`")
+        return cls(**json.loads(raw))
+
+
+def app_from_env() -> FastAPI:
+    """uvicorn's app factory in each worker: the regulator over the shared database, escalating overdue
+    rectification while it runs (escalation is safe in several processes at once)."""
+    settings = ServeSettings.from_env()
+    repo = Repository(settings.db, open_evidence_store(settings.evidence, settings.s3_endpoint))
+    review = Review(repo, DeadlinePolicy(settings.general_days, settings.major_days))
+    app = create_app(repo, review, settings.offline_after_s)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        escalation = asyncio.create_task(escalate_forever(review, settings.escalate_every_s))
+        try:
+            yield
+        finally:
+            escalation.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await escalation
+            repo.close()
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+def serve_workers(settings: ServeSettings, host: str, port: int, workers: int) -> None:
+    """Bind ``host:port`` and run ``workers`` processes on it until SIGINT/SIGTERM (blocking).
+
+    OSError naming the address if it is taken.
+    """
+    sock = listen(host, port, "the regulator", "choose another --port")
+    os.environ[ENV] = json.dumps(asdict(settings))
+    config = uvicorn.Config(f"{__name__}:app_from_env", factory=True, workers=workers, log_level="warning",
+                            access_log=False, lifespan="on")
+    Multiprocess(config, sockets=[sock]).run()
