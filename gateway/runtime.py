@@ -23,6 +23,7 @@ from drivers.modbus.driver import ModbusDriver, is_modbus
 from drivers.mqtt.driver import MqttDriver
 from gateway import __version__
 from gateway.alerts.monitor import SafetyMonitor
+from gateway.alerts.store import DecisionStore
 from gateway.api.hub import LiveHub
 from gateway.bus import Bus
 from gateway.cameras import CameraHub
@@ -34,6 +35,7 @@ from gateway.live import LiveState
 from gateway.metrics import GatewayMetrics
 from gateway.outbox.metrics import outbox_metrics
 from gateway.outbox.service import Outbox
+from gateway.uplinks.feedback import FeedbackPoller
 from gateway.uplinks.heartbeat import heartbeat_forever
 from gateway.readings import Reading
 from gateway.store.influx import InfluxSink
@@ -70,6 +72,7 @@ class Gateway:
         self._uplinks = [*site.config.uplinks, *(extra_uplinks or [])]
         self.outbox = Outbox(state_dir, self._uplinks, site.config.outbox)
         self.monitor = SafetyMonitor(site, state_dir / "alerts.sqlite", on_event=self.outbox.put)
+        self.decisions = DecisionStore(state_dir / "alerts.sqlite")  # the regulator's feedback on those alerts
         self.cameras: CameraHub | None = None
         if _cameras(site):
             assert site.config.vision is not None
@@ -109,6 +112,10 @@ class Gateway:
                 depth = partial(lambda name: self.outbox.store.backlog(name).depth, uplink.name)
                 self._tasks.append(asyncio.create_task(
                     heartbeat_forever(uplink, self.site.config.project.code, depth), name=f"heartbeat-{uplink.name}"))
+                if uplink.feedback_every_s > 0:
+                    poller = FeedbackPoller(uplink, self.site.config.project.code, self.decisions,
+                                            on_decision=self.hub.on_decision)
+                    self._tasks.append(asyncio.create_task(poller.run(), name=f"feedback-{uplink.name}"))
         if self._serve_api:
             from gateway.api.app import create_app
             from gateway.api.auth import AuthPolicy
@@ -153,6 +160,7 @@ class Gateway:
         self.final_summary = self.summary()
         await self.outbox.stop()
         self.monitor.close()
+        self.decisions.close()
 
     def _ingest(self, batch: list[Reading]) -> None:
         """The one bus handler of readings: rules first (they mark a broken sensor's readings

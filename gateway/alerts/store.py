@@ -1,13 +1,18 @@
 """SQLite persistence of alerts, their history and silences (WAL, synchronous=FULL): every change
-is on disk before anyone is told about it, so alerts survive restarts and power cuts."""
+is on disk before anyone is told about it, so alerts survive restarts and power cuts.
+
+The regulator's decisions on those alerts (`DecisionStore`) live in the same file, in tables of their
+own, with the feedback cursor of each regulator uplink."""
 
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from gateway.alerts.event import AlertEvent
-from gateway.alerts.models import Alert, Silence, SilenceSpec
+from gateway.alerts.models import Alert, Decision, Silence, SilenceSpec
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS alerts (
@@ -26,16 +31,32 @@ CREATE TABLE IF NOT EXISTS silences (
 """
 
 
+DECISIONS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS regulator_decisions (
+    uplink TEXT NOT NULL, action_id INTEGER NOT NULL, alert_id TEXT NOT NULL, ts REAL NOT NULL, body TEXT NOT NULL,
+    PRIMARY KEY (uplink, action_id));
+CREATE INDEX IF NOT EXISTS regulator_decisions_alert ON regulator_decisions (alert_id, action_id);
+CREATE INDEX IF NOT EXISTS regulator_decisions_ts ON regulator_decisions (ts);
+CREATE TABLE IF NOT EXISTS regulator_cursor (uplink TEXT PRIMARY KEY, after INTEGER NOT NULL);
+"""
+
+
+def _open(path: str | Path, schema: str) -> sqlite3.Connection:
+    """A WAL connection with synchronous=FULL: a change survives a power cut once committed."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.executescript(schema)
+    return db
+
+
 class AlertStore:
     """Alerts, events and silences in one SQLite file (or ``:memory:`` for replay)."""
 
     def __init__(self, path: str | Path) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")  # an alert change survives a power cut once committed
-        self._db.executescript(SCHEMA)
+        self._db = _open(path, SCHEMA)
 
     def close(self) -> None:
         """Close the database."""
@@ -119,3 +140,67 @@ class AlertStore:
         sql = "SELECT body FROM silences" + ("" if include_deleted else " WHERE deleted = 0") + " ORDER BY id"
         return [Silence.model_validate_json(r[0]) for r in self._db.execute(sql).fetchall()]
 
+
+class DecisionStore:
+    """The regulator's decisions on this site's alerts, and how far each regulator uplink has read them.
+
+    A decision and the cursor past it are written in one transaction, keyed by (uplink, action id):
+    after a restart the poller asks only for what came later, and a page fetched twice (the cursor
+    write lost with the power) stores nothing twice. Safe to use from several threads (the poller
+    writes, the API reads).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self._db = _open(path, DECISIONS_SCHEMA)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close the database."""
+        with self._lock:
+            self._db.close()
+
+    def cursor(self, uplink: str) -> int:
+        """The last action id of ``uplink`` already stored (0: none yet)."""
+        with self._lock:
+            row = self._db.execute("SELECT after FROM regulator_cursor WHERE uplink = ?", (uplink,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def add(self, uplink: str, decisions: Sequence[Decision], after: int) -> list[Decision]:
+        """Store ``decisions`` and move the cursor to ``after`` (never backwards); return those not stored before."""
+        new: list[Decision] = []
+        with self._lock, self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            for d in decisions:
+                cur = self._db.execute("INSERT OR IGNORE INTO regulator_decisions VALUES (?, ?, ?, ?, ?)",
+                                       (uplink, d.action_id, d.alert_id, d.ts, d.model_dump_json()))
+                if cur.rowcount == 1:
+                    new.append(d)
+            self._db.execute("INSERT INTO regulator_cursor VALUES (?, ?) ON CONFLICT (uplink) "
+                             "DO UPDATE SET after = MAX(after, excluded.after)", (uplink, after))
+        return new
+
+    def for_alert(self, alert_id: str) -> list[Decision]:
+        """Every decision on one alert, in the order the regulator took them."""
+        return self._select("WHERE alert_id = ? ORDER BY ts, action_id", (alert_id,))
+
+    def latest(self, alert_ids: Sequence[str]) -> dict[str, Decision]:
+        """The newest decision of each of these alerts that has one."""
+        out: dict[str, Decision] = {}
+        with self._lock:
+            for i in range(0, len(alert_ids), 500):  # SQLite's bound-parameter limit
+                chunk = list(alert_ids[i:i + 500])
+                marks = ", ".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT alert_id, body FROM regulator_decisions WHERE alert_id IN ({marks}) "
+                    "ORDER BY ts, action_id", chunk).fetchall()
+                out.update((alert_id, Decision.model_validate_json(body)) for alert_id, body in rows)
+        return out
+
+    def recent(self, limit: int) -> list[Decision]:
+        """The newest ``limit`` decisions on any alert, newest first."""
+        return self._select("ORDER BY ts DESC, action_id DESC LIMIT ?", (limit,))
+
+    def _select(self, tail: str, args: tuple[object, ...]) -> list[Decision]:
+        with self._lock:
+            rows = self._db.execute(f"SELECT body FROM regulator_decisions {tail}", args).fetchall()
+        return [Decision.model_validate_json(r[0]) for r in rows]

@@ -1,4 +1,5 @@
-"""LiveHub: the fan-out of live changes (readings, device status, alert events) to stream clients.
+"""LiveHub: the fan-out of live changes (readings, device status, alert events, the regulator's
+decisions) to stream clients.
 
 Every change gets an id ``BOOT.SEQ`` and is kept in a ring buffer, so a client that lost its
 connection and comes back with ``Last-Event-ID`` gets exactly what it missed. When it cannot be
@@ -26,6 +27,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
 from gateway.alerts.event import AlertEvent
+from gateway.alerts.models import Decision
 from gateway.readings import DeviceStatus, Reading
 
 RING_SIZE = 20_000  # ~30 minutes of the reference site at 10 reading events a second
@@ -100,6 +102,10 @@ class LiveHub:
         """An alert changed (every change, delivered to the uplinks or held back by a silence)."""
         payload = event.model_dump(mode="json", exclude={"evidence"}) | {"has_evidence": event.evidence is not None}
         self._on_loop(self._append, "alert", json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
+
+    def on_decision(self, decision: Decision) -> None:
+        """The regulator decided on an alert (its feedback): an event of its own type, ``regulator``."""
+        self._on_loop(self._append, "regulator", decision.model_dump_json())
 
     def _on_loop(self, fn: Callable[..., None], *args: object) -> None:
         if self._loop is not None and threading.get_ident() != self._loop_thread:

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from gateway.alerts.models import Alert, AlertDetail, Decision
+
 
 class DeviceView(BaseModel):
     """A device with its link state."""
@@ -159,3 +161,17 @@ class SilenceRequest(BaseModel):
     reason: str = Field(min_length=1, max_length=500, description="why, e.g. 1号塔吊顶升加节")
     start_ts: float | None = Field(None, description="Unix seconds; default now")
     end_ts: float = Field(description="Unix seconds")
+
+
+class AlertView(Alert):
+    """An alert with the regulator's latest decision on it: an annotation, the alert's own state stays its own."""
+
+    regulator: Decision | None = Field(None, description="the regulator's latest decision (e.g. 监管: 限期整改至 "
+                                                         "2026-12-01); None until it decided")
+
+
+class AlertDetailView(AlertDetail):
+    """An alert with every change of its life and every decision of the regulator on it, oldest first."""
+
+    alert: AlertView
+    decisions: list[Decision] = Field(default_factory=list, description="the regulator's decisions, oldest first")

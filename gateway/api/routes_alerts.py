@@ -1,7 +1,10 @@
-"""Alert routes: list and read (viewer), acknowledge / resolve with a note and silences (supervisor).
+"""Alert routes: list and read (viewer), acknowledge / resolve with a note and silences (supervisor),
+and the regulator's decisions on the alerts (viewer).
 
 The actor of every action is the logged-in user, never a name from the request body, so the
-regulator's record says who really acted.
+regulator's record says who really acted. Every alert carries the regulator's latest decision on it
+(``regulator``), its detail all of them; ``/regulator/decisions`` lists the newest across alerts,
+since most alerts are resolved long before the regulator decides.
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ from pydantic import ValidationError
 
 from gateway.alerts.event import Level
 from gateway.alerts.manager import AlertError
-from gateway.alerts.models import Alert, AlertDetail, AlertState, Silence, SilenceSpec
+from gateway.alerts.models import Alert, AlertState, Decision, Silence, SilenceSpec
 from gateway.api.auth import ERRORS, Supervisor, viewer
 from gateway.api.auth_store import Principal
-from gateway.api.models import AlertAction, SilenceRequest
+from gateway.api.models import AlertAction, AlertDetailView, AlertView, SilenceRequest
 
 if TYPE_CHECKING:
     from gateway.runtime import Gateway
@@ -44,50 +47,69 @@ def linked(alert: Alert) -> Alert:
     return alert.model_copy(update={"evidence": evidence_url(alert.alert_id)}) if is_inline(alert.evidence) else alert
 
 
+def with_decision(alert: Alert, decision: Decision | None) -> AlertView:
+    """The alert as the API shows it: evidence linked, the regulator's latest decision attached."""
+    return AlertView(**linked(alert).model_dump(), regulator=decision)
+
+
 def alerts_router(gw: Gateway) -> APIRouter:
-    """Alerts and silences of one gateway."""
+    """Alerts, silences and the regulator's decisions of one gateway."""
     r = APIRouter(prefix="/api/v1", tags=["alerts"], responses=ERRORS)
     manager = gw.monitor.alerts
 
-    @r.get("/alerts", response_model=list[Alert], summary="Alerts, newest change first",
+    async def viewed(alert: Alert) -> AlertView:
+        latest = await asyncio.to_thread(gw.decisions.latest, [alert.alert_id])
+        return with_decision(alert, latest.get(alert.alert_id))
+
+    @r.get("/alerts", response_model=list[AlertView], summary="Alerts, newest change first",
            dependencies=[Depends(viewer)])
     async def alerts(state: Annotated[AlertState | None, Query()] = None, level: Annotated[Level | None, Query()] = None,
                      device: str | None = Query(None), rule: str | None = Query(None, description="e.g. crane.load"),
                      since: float | None = Query(None, description="changed at or after (Unix s)"),
                      until: float | None = Query(None, description="opened at or before (Unix s)"),
-                     limit: int = Query(200, ge=1, le=5000)) -> list[Alert]:
+                     limit: int = Query(200, ge=1, le=5000)) -> list[AlertView]:
         found = await asyncio.to_thread(manager.list_alerts, state=state, level=level, device=device, rule=rule,
                                         since=since, until=until, limit=limit)
-        return [linked(a) for a in found]
+        latest = await asyncio.to_thread(gw.decisions.latest, [a.alert_id for a in found])
+        return [with_decision(a, latest.get(a.alert_id)) for a in found]
 
-    @r.get("/alerts/{alert_id}", response_model=AlertDetail, summary="One alert with its full history",
+    @r.get("/alerts/{alert_id}", response_model=AlertDetailView,
+           summary="One alert with its full history and the regulator's decisions on it",
            dependencies=[Depends(viewer)], responses={404: {"description": "no such alert"}})
-    async def alert(alert_id: str) -> AlertDetail:
+    async def alert(alert_id: str) -> AlertDetailView:
         try:
             detail = await asyncio.to_thread(manager.get, alert_id)
         except AlertError as exc:
             raise HTTPException(404, str(exc)) from exc
+        decisions = await asyncio.to_thread(gw.decisions.for_alert, alert_id)
         url = evidence_url(alert_id)
-        return AlertDetail(alert=linked(detail.alert), history=[
-            e.model_copy(update={"evidence": url}) if is_inline(e.evidence) else e for e in detail.history])
+        return AlertDetailView(
+            alert=with_decision(detail.alert, decisions[-1] if decisions else None), decisions=decisions,
+            history=[e.model_copy(update={"evidence": url}) if is_inline(e.evidence) else e for e in detail.history])
 
-    async def act(action: Literal["acknowledge", "resolve"], alert_id: str, note: str, who: Principal) -> Alert:
+    async def act(action: Literal["acknowledge", "resolve"], alert_id: str, note: str, who: Principal) -> AlertView:
         try:
             await asyncio.to_thread(getattr(manager, action), alert_id, who.name, note)
-            return linked((await asyncio.to_thread(manager.get, alert_id)).alert)
+            return await viewed((await asyncio.to_thread(manager.get, alert_id)).alert)
         except AlertError as exc:
             missing = str(exc).startswith("no alert")
             raise HTTPException(404 if missing else 409, str(exc)) from exc
 
-    @r.post("/alerts/{alert_id}/acknowledge", response_model=Alert, responses=CONFLICT,
+    @r.post("/alerts/{alert_id}/acknowledge", response_model=AlertView, responses=CONFLICT,
             summary="Take charge of a firing alert, with a note of what is being done (supervisor)")
-    async def acknowledge(alert_id: str, body: AlertAction, who: Supervisor) -> Alert:
+    async def acknowledge(alert_id: str, body: AlertAction, who: Supervisor) -> AlertView:
         return await act("acknowledge", alert_id, body.note, who)
 
-    @r.post("/alerts/{alert_id}/resolve", response_model=Alert, responses=CONFLICT,
+    @r.post("/alerts/{alert_id}/resolve", response_model=AlertView, responses=CONFLICT,
             summary="Close an alert by hand, e.g. a latched pit.jump after inspection (supervisor)")
-    async def resolve(alert_id: str, body: AlertAction, who: Supervisor) -> Alert:
+    async def resolve(alert_id: str, body: AlertAction, who: Supervisor) -> AlertView:
         return await act("resolve", alert_id, body.note, who)
+
+    @r.get("/regulator/decisions", response_model=list[Decision], dependencies=[Depends(viewer)],
+           summary="The regulator's decisions on this site's alerts, newest first (confirmed, false alarm with "
+                   "its reason, rectification ordered with its deadline, closed)")
+    async def decisions(limit: int = Query(50, ge=1, le=1000)) -> list[Decision]:
+        return await asyncio.to_thread(gw.decisions.recent, limit)
 
     @r.get("/silences", response_model=list[Silence], summary="Silences (maintenance windows)",
            dependencies=[Depends(viewer)])

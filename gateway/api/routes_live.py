@@ -1,6 +1,7 @@
 """The live stream: readings, device status and alert events over Server-Sent Events and WebSocket.
 
-Both carry the same events (``readings``, ``status``, ``alert``, ``reset``) with the hub's ids.
+Both carry the same events (``readings``, ``status``, ``alert``, ``regulator``, ``reset``) with the hub's
+ids; ``regulator`` is one decision of the regulator on an alert (a Decision, see ``/api/v1/alerts``).
 SSE resumes with the standard ``Last-Event-ID`` header (EventSource sends it by itself when it
 reconnects); both also accept ``last_event_id`` as a query parameter. ``reset`` means the
 client's position could not be resumed (the gateway restarted): reload the snapshot.
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
 
 PING_S = 15  # keeps proxies and phones' networks from closing an idle stream
 SSE_DOC = {200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},
-                 "description": "events `readings`, `status`, `alert`, `reset`; `id:` BOOT.SEQ"}}
+                 "description": "events `readings`, `status`, `alert`, `regulator` (a decision of the "
+                                "regulator on an alert), `reset`; `id:` BOOT.SEQ"}}
 
 
 def ws_text(e: LiveEvent) -> str:
@@ -38,7 +40,8 @@ def live_router(gw: Gateway) -> APIRouter:
     r = APIRouter(prefix="/api/v1", tags=["live"])
 
     @r.get("/stream", response_class=EventSourceResponse, responses=ERRORS | SSE_DOC,
-           dependencies=[Depends(viewer)], summary="Live readings, device status and alert events (SSE)")
+           dependencies=[Depends(viewer)],
+           summary="Live readings, device status, alert events and regulator decisions (SSE)")
     async def stream(last_event_id_header: str | None = Header(None, alias="Last-Event-ID"),
                      last_event_id: str | None = Query(None, max_length=64,
                                                        description="resume after this id (as Last-Event-ID)")

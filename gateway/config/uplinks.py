@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from gateway.config.common import Model
 
 Level = Literal["warning", "alarm", "critical"]
+MIN_FEEDBACK_S = 0.2
 
 
 class UplinkBase(Model):
@@ -52,6 +53,20 @@ class RegulatorUplink(UplinkBase):
     heartbeat_s: float = Field(60, ge=5, le=3600, title="Heartbeat",
                                description="seconds between heartbeats (POST {base_url}/api/v1/heartbeat), so the "
                                            "regulator can tell a quiet site from a dead gateway")
+    feedback_every_s: float = Field(60, ge=0, le=3600, title="Feedback poll",
+                                    description="seconds between polls of the regulator's decisions on this site's "
+                                                "hazards (GET {base_url}/api/v1/feedback): confirmed, dismissed as a "
+                                                "false alarm with the reason, rectification ordered with a deadline, "
+                                                "closed; shown on the alerts in the API and dashboard. 0 turns it off; "
+                                                "otherwise at least 0.2")
+
+    @field_validator("feedback_every_s")
+    @classmethod
+    def _poll_or_off(cls, seconds: float) -> float:
+        # a tiny period would hammer the regulator with signed requests for decisions made by people
+        if 0 < seconds < MIN_FEEDBACK_S:
+            raise ValueError(f"feedback_every_s must be 0 (off) or at least {MIN_FEEDBACK_S:g} s")
+        return seconds
 
 
 class ShenzhenUplink(UplinkBase):

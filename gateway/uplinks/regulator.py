@@ -13,8 +13,10 @@ from gateway.uplinks.base import post
 from gateway.uplinks.signing import EVENTS_PATH, default_signature
 
 
-def signed_headers(project: str, secret: str, path: str, body: bytes, now_ms: int | None = None) -> dict[str, str]:
-    """The four X-Sitegw-* headers (plus Content-Type) for POSTing ``body`` to ``path``."""
+def signed_headers(project: str, secret: str, path: str, body: bytes, now_ms: int | None = None,
+                   method: str = "POST") -> dict[str, str]:
+    """The four X-Sitegw-* headers (plus Content-Type) for sending ``body`` to ``path`` (with its query
+    string, if any) with ``method``."""
     ts = str(int(time.time() * 1000) if now_ms is None else now_ms)
     nonce = secrets.token_hex(16)
     return {
@@ -22,7 +24,7 @@ def signed_headers(project: str, secret: str, path: str, body: bytes, now_ms: in
         "X-Sitegw-Project": project,
         "X-Sitegw-Timestamp": ts,
         "X-Sitegw-Nonce": nonce,
-        "X-Sitegw-Signature": default_signature(secret, "POST", path, ts, nonce, body),
+        "X-Sitegw-Signature": default_signature(secret, method, path, ts, nonce, body),
     }
 
 

@@ -1,0 +1,222 @@
+"""The regulator's decisions, heard by the site (issue #6, closing the loop on the gateway's side).
+
+Every ``feedback_every_s`` the poller asks a regulator uplink (default protocol) for the decisions on
+this project's hazards after the last one it stored: ``GET {base_url}/api/v1/feedback?after=N``,
+signed like every gateway request (empty body, the path signed with its query string). Each action
+(confirmed, dismissed as a false alarm with its reason, rectification ordered with a deadline,
+re-inspection failed, closed 销号, overdue escalation) becomes a `Decision` on the site's alert of the
+same ``alert_id``: stored with the cursor in the alert database (a restart neither misses nor repeats
+one), shown by the API and the dashboard, pushed on the live stream as a ``regulator`` event, logged.
+A decision annotates the alert; the alert's own life (firing, resolved) stays the rules' and the
+supervisors'.
+
+The poller is its own task: a regulator that is away or refuses it is retried with backoff and
+logged, and nothing else waits on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+import httpx
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from gateway.alerts.models import Decision
+from gateway.alerts.store import DecisionStore
+from gateway.config.uplinks import RegulatorUplink
+from gateway.outbox.backoff import backoff_delay
+from gateway.uplinks.base import BEIJING, RETRYABLE_4XX
+from gateway.uplinks.regulator import signed_headers
+
+log = logging.getLogger(__name__)
+
+FEEDBACK_PATH = "/api/v1/feedback"  # regulator/messages.py serves it
+RELOG_S = 600.0  # a failure that persists is logged again this often, so a later reader of the log sees it
+URGENT = frozenset({"order", "reject", "escalate"})  # the site must act: logged as warnings
+
+
+class RegulatorAction(BaseModel):
+    """One row of the regulator's audit trail as ``/api/v1/feedback`` sends it (fields sitegw does not
+    use are ignored, so the regulator may add more)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: int
+    alert_id: str | None = None
+    action: str
+    actor: str = ""
+    to_state: str
+    reason: str | None = ""
+    deadline: float | None = None
+    major: bool | None = None
+    ts: float
+
+
+class FeedbackPage(BaseModel):
+    """The answer of ``GET /api/v1/feedback``."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    actions: list[RegulatorAction]
+
+
+class FeedbackError(Exception):
+    """A poll that brought nothing; ``refused`` when retrying alone cannot help (a setting is wrong)."""
+
+    def __init__(self, message: str, *, refused: bool) -> None:
+        super().__init__(message)
+        self.refused = refused
+
+
+def _day(ts: float) -> str:
+    return datetime.fromtimestamp(ts, BEIJING).strftime("%Y-%m-%d")  # the regulator's and the site's time zone
+
+
+def decision_text(a: RegulatorAction) -> str:
+    """What the site reads about one action: ``中文 | English`` (the dashboard shows its language's half)."""
+    reason = (a.reason or "").strip()
+    by = f"至 {_day(a.deadline)}" if a.deadline is not None else ""
+    by_en = f" by {_day(a.deadline)}" if a.deadline is not None else ""
+    listed, listed_en = ("，挂牌督办", ", listed supervision") if a.major else ("", "")
+    zh, en = {
+        "confirm": ("已确认隐患", "confirmed as a hazard"),
+        "dismiss": (f"误报（{reason}）", f"false alarm ({reason})"),
+        "order": (f"限期整改{by}{listed}" if by else f"责令整改{listed}", f"rectify{by_en}{listed_en}"),
+        "report": ("已上报整改，待复查", "fix reported, awaiting re-inspection"),
+        "reject": (f"复查未通过（{reason}），限期整改{by}", f"re-inspection failed ({reason}), rectify{by_en}"),
+        "close": ("已销号", "closed after re-inspection"),
+        "escalate": ("整改逾期，已升级督办", "rectification overdue, escalated"),
+    }.get(a.action, (f"{a.action} → {a.to_state}", f"{a.action} → {a.to_state}"))
+    return f"监管: {zh} | regulator: {en}"
+
+
+def to_decision(uplink: str, a: RegulatorAction, received_ts: float) -> Decision | None:
+    """The site's record of one action; None for an action that names no alert."""
+    if not a.alert_id:
+        return None
+    return Decision(uplink=uplink, action_id=a.id, alert_id=a.alert_id, action=a.action, state=a.to_state,
+                    actor=a.actor, reason=(a.reason or "").strip(), deadline=a.deadline, major=a.major, ts=a.ts,
+                    received_ts=received_ts, text=decision_text(a))
+
+
+class FeedbackPoller:
+    """Polls one regulator uplink's feedback into a DecisionStore; ``on_decision`` hears of each new one."""
+
+    def __init__(self, cfg: RegulatorUplink, project: str, store: DecisionStore,
+                 on_decision: Callable[[Decision], None] | None = None) -> None:
+        self._cfg = cfg
+        self._project = project
+        self._store = store
+        self._on_decision = on_decision
+        self._url = httpx.URL(cfg.base_url.rstrip("/") + FEEDBACK_PATH)
+        self._last_logged = ("", 0.0)  # (message, when): a persisting failure is not logged at every retry
+
+    async def poll(self, client: httpx.AsyncClient) -> list[Decision]:
+        """Fetch, store and announce every decision after the stored cursor, page by page; the new ones."""
+        name = self._cfg.name
+        after = await asyncio.to_thread(self._store.cursor, name)
+        new: list[Decision] = []
+        while actions := await self._fetch(client, after):
+            last = max(a.id for a in actions)
+            if last <= after:  # would ask for the same page forever
+                raise FeedbackError(f"uplink {name!r}: the regulator answered actions up to {last} when asked for "
+                                    f"those after {after}; its feedback endpoint is broken", refused=True)
+            now = time.time()
+            decisions = [d for a in actions if (d := to_decision(name, a, now)) is not None]
+            stored = await asyncio.to_thread(self._store.add, name, decisions, last)
+            for d in stored:
+                self._announce(d)
+            new.extend(stored)
+            after = last
+        return new
+
+    async def _fetch(self, client: httpx.AsyncClient, after: int) -> list[RegulatorAction]:
+        cfg = self._cfg
+        url = self._url.copy_merge_params({"after": str(after)})
+        headers = signed_headers(self._project, cfg.secret, url.raw_path.decode(), b"", method="GET")
+        try:
+            r = await client.get(url, headers=headers)
+        except httpx.HTTPError as exc:
+            raise FeedbackError(f"uplink {cfg.name!r}: regulator {cfg.base_url} unreachable "
+                                f"({type(exc).__name__}: {exc or 'no answer'}); retrying", refused=False) from exc
+        if r.is_success:
+            try:
+                return FeedbackPage.model_validate_json(r.content).actions
+            except ValidationError as exc:
+                first = exc.errors(include_url=False)[0]
+                where = ".".join(str(p) for p in first["loc"]) or "(body)"
+                raise FeedbackError(f"uplink {cfg.name!r}: the regulator's feedback answer is not what sitegw "
+                                    f"expects ({where}: {first['msg']}); is {cfg.base_url} a sitegw regulator?",
+                                    refused=True) from None
+        raise _http_failure(cfg, self._project, r)
+
+    def _announce(self, d: Decision) -> None:
+        english = d.text.split(" | ", 1)[-1]
+        log.log(logging.WARNING if d.action in URGENT else logging.INFO,
+                "uplink %r: alert %s %s (by %s)", d.uplink, d.alert_id, english, d.actor or "the regulator")
+        if self._on_decision is not None:
+            try:
+                self._on_decision(d)
+            except Exception:  # a viewer's failure must not lose the next decisions
+                log.exception("feedback: listener failed for decision %d of %s", d.action_id, d.uplink)
+
+    async def run(self) -> None:
+        """Poll every ``feedback_every_s`` until cancelled; after a failure, back off (capped by the uplink's
+        ``backoff_max_s``, never faster than the poll period) and try again."""
+        cfg = self._cfg
+        failures = 0
+        async with httpx.AsyncClient(timeout=cfg.timeout_s) as client:
+            while True:
+                try:
+                    await self.poll(client)
+                except FeedbackError as exc:
+                    failures += 1
+                    self._report(str(exc), logging.ERROR if exc.refused else logging.WARNING)
+                except Exception:  # a full disk, a bug: logged, and the loop goes on as for any failure
+                    failures += 1
+                    log.exception("uplink %r: storing the regulator's feedback failed; retrying", cfg.name)
+                else:
+                    if failures:
+                        log.info("uplink %r: the regulator's feedback is read again after %d failed polls",
+                                 cfg.name, failures)
+                    failures = 0
+                    self._last_logged = ("", 0.0)
+                delay = cfg.feedback_every_s
+                if failures:
+                    delay = max(delay, backoff_delay(failures, cfg.backoff_initial_s, cfg.backoff_max_s))
+                await asyncio.sleep(delay)
+
+    def _report(self, message: str, level: int) -> None:
+        last, when = self._last_logged
+        now = time.monotonic()
+        if message != last or now - when >= RELOG_S:
+            log.log(level, "%s", message)
+            self._last_logged = (message, now)
+        else:
+            log.debug("%s", message)
+
+
+def _http_failure(cfg: RegulatorUplink, project: str, r: httpx.Response) -> FeedbackError:
+    """What a refused feedback request means for the site, and what to change."""
+    try:
+        said = str(r.json().get("error", r.text))
+    except (ValueError, AttributeError):
+        said = r.text
+    said = said[:300]
+    if r.status_code == 401:
+        return FeedbackError(
+            f"uplink {cfg.name!r}: the regulator refused the signed feedback request (HTTP 401: {said}); check that "
+            f"the uplink's secret is the one registered for project {project} at the regulator "
+            f"(`sitegw regulator add-project {project} --secret ...`) and that this machine's clock is right",
+            refused=True)
+    if r.status_code == 404:
+        return FeedbackError(
+            f"uplink {cfg.name!r}: {cfg.base_url} has no feedback endpoint ({FEEDBACK_PATH}: HTTP 404); upgrade "
+            "the regulator, or set feedback_every_s: 0 on this uplink", refused=True)
+    transient = r.status_code >= 500 or r.status_code in RETRYABLE_4XX
+    return FeedbackError(f"uplink {cfg.name!r}: the regulator answered the feedback request with HTTP "
+                         f"{r.status_code}: {said}{'; retrying' if transient else ''}", refused=not transient)
