@@ -181,10 +181,11 @@ class Review:
     def _actions(db: Connection, where: str, args: dict[str, Any]) -> list[dict[str, Any]]:
         keys = ("id", "hazard_id", "project", "action", "actor", "role", "from_state", "to_state", "reason",
                 "deadline", "ts")
-        rows = db.execute(sql(f"SELECT a.{', a.'.join(keys)}, h.alert_id FROM actions a "
+        # ``major``: the hazard is under listed supervision (挂牌督办) now, so the site can show it with the order
+        rows = db.execute(sql(f"SELECT a.{', a.'.join(keys)}, h.alert_id, h.major FROM actions a "
                                   f"LEFT JOIN hazards h ON h.id = a.hazard_id WHERE {where} ORDER BY a.id LIMIT 1000"),
                           args).all()
-        return [dict(zip((*keys, "alert_id"), r, strict=True)) for r in rows]
+        return [{**dict(zip((*keys, "alert_id"), r[:-1], strict=True)), "major": bool(r[-1])} for r in rows]
 
     def audit(self, project: str | None = None, after: int = 0) -> list[dict[str, Any]]:
         """The audit trail (for one project: what its gateway is told), oldest first, after action ``after``."""

@@ -145,6 +145,19 @@ async def test_dismissal_needs_a_reason_and_reaches_the_site_as_feedback(receive
     assert unsigned.status_code == 401
 
 
+async def test_feedback_says_when_an_order_is_listed_supervision(receiver: RegulatorServer, people: Any) -> None:
+    """A major hazard's order reaches the site marked 挂牌督办 (``major``); an everyday one is not."""
+    reg = people["regulator"]
+    for alert in ("crane-1:crane.load:1", "crane-2:crane.load:1"):
+        await send_event(receiver, alert=alert)
+    hazards = {h["alert_id"]: h["id"] for h in await queue(reg)}
+    await reg.post(f"/ui/api/hazards/{hazards['crane-1:crane.load:1']}/order", json={"major": True})
+    await reg.post(f"/ui/api/hazards/{hazards['crane-2:crane.load:1']}/order", json={"major": False})
+    r = await send(receiver, FEEDBACK_PATH, None, method="GET")
+    assert {(a["alert_id"], a["action"], a["major"]) for a in r.json()["actions"]} == {
+        ("crane-1:crane.load:1", "order", True), ("crane-2:crane.load:1", "order", False)}
+
+
 async def test_gateway_reports_a_fix_with_its_photo(receiver: RegulatorServer, people: Any) -> None:
     reg = people["regulator"]
     sent = await send_event(receiver, alert="pit-1:ZQS-01:pit.cumulative:1", device="pit-1", point="ZQS-01",
