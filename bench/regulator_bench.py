@@ -302,6 +302,8 @@ LOAD_SQL = [
               CASE WHEN e <= :hazards THEN 'firing' ELSE 'updated' END, 'alarm', :now - e, false, :now - e,
               :body_head || e || :body_tail
        FROM generate_series(1, :events) e""",
+    # ingest keeps every event_id in event_ids too (regulator/storage.py): a database ingest could have made
+    "INSERT INTO event_ids(event_id, received_at) SELECT event_id, received_at FROM events",
     """INSERT INTO evidence(event_id, hazard_id, purpose, kind, url, created_at)
        SELECT 'ev-' || g, g, 'event', 'url', 'https://evidence.example.cn/' || g || '.jpg', :now
        FROM generate_series(1, :hazards) g""",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 
 from gateway.api.server import ApiServer
@@ -17,12 +18,21 @@ log = logging.getLogger(__name__)
 
 
 async def escalate_forever(review: Review, every_s: float) -> None:
-    """Escalate overdue rectification every ``every_s`` until cancelled (Review.escalate_overdue)."""
+    """Escalate overdue rectification every ``every_s`` until cancelled (Review.escalate_overdue); once a
+    UTC day, also keep the coming months' partitions in place (Repository.ensure_partitions)."""
+    ensured_day = ""  # remembered so the upkeep costs nothing on the day's other sweeps
     while True:
         try:
             await asyncio.to_thread(review.escalate_overdue)
         except Exception:  # a database hiccup must not end the sweep: the next one retries
             log.exception("escalating overdue rectification failed; retrying in %.0f s", every_s)
+        today = datetime.now(UTC).date().isoformat()
+        if today != ensured_day:
+            try:
+                await asyncio.to_thread(review.repo.ensure_partitions)
+                ensured_day = today
+            except Exception:  # as above: the database may be away for a moment; the next sweep retries
+                log.exception("keeping the monthly partitions failed; retrying in %.0f s", every_s)
         await asyncio.sleep(every_s)
 
 

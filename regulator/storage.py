@@ -22,6 +22,7 @@ from gateway.alerts.event import LEVEL_RANK, AlertEvent
 from regulator.db import normalise_url, open_engine, sql
 from regulator.evidence import PictureStore, StoredPicture, open_evidence_store
 from regulator.legacy import adopt
+from regulator.partitions import ensure_months
 
 NONCE_SWEEP_S = 10.0  # expired nonces are swept at most this often (a sweep per request costs PostgreSQL)
 SEEN_EVERY_S = 10.0  # last_seen_at is rewritten at most this often per project
@@ -118,6 +119,10 @@ UPSERT_HAZARD = (
     "updated_at=excluded.updated_at RETURNING id")
 INSERT_EVENT = ("INSERT INTO events(event_id, hazard_id, project, state, level, ts, backfill, received_at, body) "
                 "{source} :e, {h}, :p, :s, :l, :ts, :b, :received, :body")
+# idempotency by event_id (events is partitioned on PostgreSQL, so it cannot keep UNIQUE(event_id));
+# without ON CONFLICT, so a concurrent duplicate fails on this table's primary key and is retried
+INSERT_EVENT_ID = "INSERT INTO event_ids(event_id, received_at) {source} :e, :received"
+IS_STORED = "SELECT COUNT(*) FROM event_ids WHERE event_id = :e"
 INSERT_EVIDENCE = ("INSERT INTO evidence(event_id, hazard_id, purpose, kind, sha256, size, url, created_at) "
                    "{source} :e, {h}, 'event', :k, :sha, :size, :url, :received")
 
@@ -126,14 +131,16 @@ INSERT_EVIDENCE = ("INSERT INTO evidence(event_id, hazard_id, purpose, kind, sha
 HAZARD_ROW = UPSERT_HAZARD.format(guard="")
 EVENT_ROW = INSERT_EVENT.format(source="VALUES (", h=":h") + ")"
 EVIDENCE_ROW = INSERT_EVIDENCE.format(source="VALUES (", h=":h") + ")"
+EVENT_ID_ROW = INSERT_EVENT_ID.format(source="VALUES (") + ")"
 # PostgreSQL: all of it in one statement; each step runs only if the nonce is fresh and the event new
 ONE_STATEMENT = (
     "WITH nonce AS (" + INSERT_NONCE + " RETURNING 1), "
-    "dup AS (SELECT 1 FROM events WHERE event_id = :e), "
+    "dup AS (SELECT 1 FROM event_ids WHERE event_id = :e), "
     "seen AS (" + TOUCH_PROJECT + " AND EXISTS (SELECT 1 FROM nonce) RETURNING 1), "
     "hazard AS (" + UPSERT_HAZARD.format(guard="AND EXISTS (SELECT 1 FROM nonce) AND NOT EXISTS (SELECT 1 FROM dup)")
     + "), "
     "event AS (" + INSERT_EVENT.format(source="SELECT", h="hazard.id") + " FROM hazard RETURNING hazard_id), "
+    "known AS (" + INSERT_EVENT_ID.format(source="SELECT") + " FROM hazard), "
     "proof AS (" + INSERT_EVIDENCE.format(source="SELECT", h="event.hazard_id") + " FROM event WHERE :has_evidence) "
     "SELECT (SELECT COUNT(*) FROM nonce), (SELECT COUNT(*) FROM dup)")
 
@@ -164,12 +171,24 @@ class Repository:
                          if evidence is None or isinstance(evidence, str | Path) else evidence)
         self._next_sweep = 0.0
         self._projects: dict[str, tuple[float, Project | None]] = {}
+        self.ensure_partitions()
         adopt(self)
 
     @property
     def dialect(self) -> str:
         """``postgresql`` or ``sqlite``."""
         return self.engine.dialect.name
+
+    def ensure_partitions(self, now: float | None = None) -> list[str]:
+        """PostgreSQL: create the current and next two months' partitions of events and readings where
+        missing (regulator/partitions.py); the names created. A no-op on SQLite, which is not partitioned.
+
+        Called on open and daily by the regulator's periodic loop; ``now`` (default: the clock) is the
+        instant whose month counts as current.
+        """
+        if self.dialect != "postgresql":
+            return []
+        return ensure_months(self.engine, time.time() if now is None else now)
 
     def close(self) -> None:
         """Close every pooled connection."""
@@ -224,8 +243,7 @@ class Repository:
         self._sweep_nonces(db)
         now = time.time()
         args = {"p": project, "n": nonce, "exp": now + keep_s, "e": event_id, "now": now, "stale": now - SEEN_EVERY_S}
-        stored = db.execute(sql(INSERT_NONCE + " RETURNING (SELECT COUNT(*) FROM events WHERE event_id = :e)"),
-                            args).scalar()
+        stored = db.execute(sql(INSERT_NONCE + f" RETURNING ({IS_STORED})"), args).scalar()
         if stored is None:
             raise NonceReused(nonce)
         db.execute(sql(TOUCH_PROJECT), args)
@@ -276,6 +294,7 @@ class Repository:
                 return False
             args["h"] = db.execute(sql(HAZARD_ROW), args).scalar_one()
             db.execute(sql(EVENT_ROW), args)
+            db.execute(sql(EVENT_ID_ROW), args)
             if args["has_evidence"]:
                 db.execute(sql(EVIDENCE_ROW), args)
         return True
