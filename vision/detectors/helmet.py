@@ -1,7 +1,15 @@
-"""The hard-hat check: the trained head network (ONNX in cv2.dnn) finds heads, each helmet or no_helmet.
+"""The hard-hat check in two stages, both trained ONNX networks run by cv2.dnn.
 
-The model card vision/models/helmet.json beside the ONNX file holds the input size and the
-per-class score thresholds chosen on the validation part of the split (never on the test part).
+1. The head detector (vision/models/helmet.onnx, CenterNet-style) proposes head boxes at a low
+   score floor, one box per head whatever its class (cross-class NMS).
+2. The head classifier (vision/models/helmet_cls.onnx) looks at each proposal again, cut from the
+   full-resolution frame with some context around it, and says helmet / no_helmet / not a head.
+   All proposals of a frame go through it in one batched forward pass.
+
+A head's class is the classifier's likelier head class; its score is
+p_classifier(class) * detector_score ** det_power. The model card vision/models/helmet.json beside
+the detector holds the input size, the classifier's settings, det_power and the per-class score
+thresholds, all chosen on the validation part of the split (never on the test part).
 """
 
 from __future__ import annotations
@@ -18,47 +26,148 @@ from vision.detectors.centernet import CLASSES, decode, letterbox
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_MODEL = MODEL_DIR / "helmet.onnx"
+NOT_HEAD = len(CLASSES)  # the classifier's third output: the proposal is no head at all
+PAD_GREY = 114  # the grey the networks were trained with outside the picture
+
+
+@dataclass(frozen=True, slots=True)
+class ClassifierCard:
+    """How the second stage is run: its file (beside the detector), crop geometry and score mixing."""
+
+    model: str
+    input: int
+    context: float
+    candidate_floor: float
+    max_candidates: int
+    det_power: float
+
+    @classmethod
+    def from_dict(cls, d: dict[str, str | int | float]) -> ClassifierCard:
+        """The card's `classifier` object."""
+        return cls(str(d["model"]), int(d["input"]), float(d["context"]), float(d["candidate_floor"]),
+                   int(d["max_candidates"]), float(d["det_power"]))
 
 
 @dataclass(frozen=True, slots=True)
 class ModelCard:
-    """What runtime needs to know about a trained network."""
+    """What runtime needs to know about the trained networks."""
 
     size: int
     thresholds: dict[str, float]
+    classifier: ClassifierCard
 
     @classmethod
     def for_model(cls, onnx_path: Path) -> ModelCard:
         """Read NAME.json beside NAME.onnx; a missing card is an error naming the file to create."""
         card = onnx_path.with_suffix(".json")
         if not card.exists():
-            raise FileNotFoundError(f"model card {card} missing: it must give 'size' and 'thresholds' for {onnx_path}")
+            raise FileNotFoundError(f"model card {card} missing: it must give 'size', 'thresholds' and "
+                                    f"'classifier' for {onnx_path} (vision.train.evaluate writes it)")
         d = json.loads(card.read_text())
-        return cls(int(d["size"]), {k: float(v) for k, v in d["thresholds"].items()})
+        if "classifier" not in d:
+            raise ValueError(f"model card {card} has no 'classifier' (the second stage); "
+                             f"rewrite it with python -m vision.train.evaluate")
+        return cls(int(d["size"]), {k: float(v) for k, v in d["thresholds"].items()},
+                   ClassifierCard.from_dict(d["classifier"]))
+
+
+def head_crops(frame: np.ndarray, boxes: np.ndarray, context: float, side: int) -> np.ndarray:
+    """Square uint8 crops (N, side, side, 3) around each (x1, y1, x2, y2) box, `context` x its longer side.
+
+    Cut from the frame at full resolution (a head is often only 10-20 px in the detector's
+    letterbox); the part of a crop outside the frame is the training grey.
+    """
+    h, w = frame.shape[:2]
+    out = np.empty((len(boxes), side, side, 3), np.uint8)
+    for k, (x1, y1, x2, y2) in enumerate(boxes[:, :4].tolist()):
+        n = max(2, round(context * max(x2 - x1, y2 - y1, 1.0)))
+        a, b = round((x1 + x2 - n) / 2), round((y1 + y2 - n) / 2)
+        sub = frame[max(b, 0):max(min(b + n, h), 0), max(a, 0):max(min(a + n, w), 0)]
+        if sub.size == 0:
+            out[k] = PAD_GREY
+            continue
+        top, left = max(0, -b), max(0, -a)
+        sub = cv2.copyMakeBorder(sub, top, n - sub.shape[0] - top, left, n - sub.shape[1] - left,
+                                 cv2.BORDER_CONSTANT, value=(PAD_GREY,) * 3)
+        out[k] = cv2.resize(sub, (side, side), interpolation=cv2.INTER_AREA if n > side else cv2.INTER_LINEAR)
+    return out
+
+
+def to_blob(crops: np.ndarray) -> np.ndarray:
+    """(N, S, S, 3) uint8 crops as the classifier's (N, 3, S, S) float input."""
+    return np.ascontiguousarray(crops.transpose(0, 3, 1, 2), np.float32)
+
+
+class HeadProposer:
+    """Stage 1 alone: the head detector's boxes above a low floor, one per head whatever its class."""
+
+    def __init__(self, model: Path, size: int, floor: float, max_candidates: int) -> None:
+        self.net = cv2.dnn.readNetFromONNX(str(model))
+        self.size, self.floor, self.max_candidates = size, floor, max_candidates
+
+    def __call__(self, frame: np.ndarray) -> np.ndarray:
+        """Rows (x1, y1, x2, y2, detector score, detector class) in frame pixels."""
+        lb, s = letterbox(frame, self.size)
+        self.net.setInput(cv2.dnn.blobFromImage(lb))
+        det = decode(self.net.forward(), self.floor, self.max_candidates)
+        det[:, :4] /= s
+        h, w = frame.shape[:2]
+        det[:, [0, 2]] = det[:, [0, 2]].clip(0, w)
+        det[:, [1, 3]] = det[:, [1, 3]].clip(0, h)
+        return det
+
+
+def combine(cands: np.ndarray, probs: np.ndarray, det_power: float) -> np.ndarray:
+    """Rows (x1, y1, x2, y2, score, class) from proposals and their classifier probabilities.
+
+    The class is the likelier head class; the score is its probability times the detector's
+    score to det_power (0: the classifier alone decides, 1: both count equally).
+    """
+    if len(cands) == 0:
+        return np.zeros((0, 6), np.float32)
+    cls = probs[:, :NOT_HEAD].argmax(1)
+    score = probs[np.arange(len(cands)), cls] * cands[:, 4] ** det_power
+    return np.concatenate([cands[:, :4], score[:, None], cls[:, None]], 1).astype(np.float32)
 
 
 class HelmetDetector:
     """Heads with a hard hat or bare, boxes in pixels of the frame given."""
 
     def __init__(self, model: Path = DEFAULT_MODEL, score_floor: float | None = None,
-                 card: ModelCard | None = None) -> None:
+                 card: ModelCard | None = None, classifier: Path | None = None) -> None:
+        """`classifier` defaults to the card's file beside `model` (evaluate.py points it at a new run)."""
         if not model.exists():
-            raise FileNotFoundError(f"hard-hat model {model} not found (train it: python -m vision.train.train)")
+            raise FileNotFoundError(f"hard-hat model {model} not found (train it: python -m "
+                                    f"vision.train.train)")
         self.card = card or ModelCard.for_model(model)
-        self.net = cv2.dnn.readNetFromONNX(str(model))
+        cls_path = classifier or model.parent / self.card.classifier.model
+        if not cls_path.exists():
+            raise FileNotFoundError(f"hard-hat head classifier {cls_path} not found (train it: python -m "
+                                    f"vision.train.classifier --data ../shared/data/helmet, then run "
+                                    f"python -m vision.train.evaluate)")
+        c = self.card.classifier
+        self.proposer = HeadProposer(model, self.card.size, c.candidate_floor, c.max_candidates)
+        self.cls_net = cv2.dnn.readNetFromONNX(str(cls_path))
         # the floor lets `eval` see low scores for AP50; runtime keeps only those above the card's thresholds
         self.score_floor = min(self.card.thresholds.values()) if score_floor is None else score_floor
 
+    def candidates(self, frame: np.ndarray) -> np.ndarray:
+        """Stage 1: head proposals (x1, y1, x2, y2, detector score, detector class) in frame pixels."""
+        return self.proposer(frame)
+
+    def classify(self, frame: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+        """Stage 2: (N, 3) probabilities helmet / no_helmet / not a head, one batched pass for all boxes."""
+        if len(boxes) == 0:
+            return np.zeros((0, NOT_HEAD + 1), np.float32)
+        c = self.card.classifier
+        self.cls_net.setInput(to_blob(head_crops(frame, boxes, c.context, c.input)))
+        return self.cls_net.forward().reshape(len(boxes), NOT_HEAD + 1)
+
     def raw(self, frame: np.ndarray) -> np.ndarray:
-        """Rows (x1, y1, x2, y2, score, class) in frame pixels, every score above the floor."""
-        lb, s = letterbox(frame, self.card.size)
-        self.net.setInput(cv2.dnn.blobFromImage(lb))
-        det = decode(self.net.forward(), self.score_floor)
-        det[:, :4] /= s
-        h, w = frame.shape[:2]
-        det[:, [0, 2]] = det[:, [0, 2]].clip(0, w)
-        det[:, [1, 3]] = det[:, [1, 3]].clip(0, h)
-        return det
+        """Rows (x1, y1, x2, y2, score, class) in frame pixels, every combined score above the floor."""
+        cands = self.candidates(frame)
+        det = combine(cands, self.classify(frame, cands), self.card.classifier.det_power)
+        return det[det[:, 4] >= self.score_floor]
 
     def detect(self, frame: np.ndarray) -> list[Detection]:
         """Heads whose score passes their class's operating threshold."""

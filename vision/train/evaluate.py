@@ -1,65 +1,113 @@
-"""The held-out measurement of a trained hard-hat model, and its model card.
+"""The held-out measurement of the two-stage hard-hat check, and its model card.
 
-    .venv/bin/python -m vision.train.evaluate --model vision/train/runs/best.onnx --data ../shared/data/helmet \
-        --sizes 384,480,576 --out vision/models/helmet.onnx
+    .venv/bin/python -m vision.train.evaluate --model vision/models/helmet.onnx \\
+        --classifier vision/train/runs/cls_best.onnx --data ../shared/data/helmet \\
+        --sizes 384,480,576 --powers 0,0.25,0.5,1 --out vision/models/helmet.onnx
 
-Runs the ONNX file through cv2.dnn exactly as the gateway does. Thresholds are chosen on the
-validation part (most recall at precision >= 0.80 per class); the figures are then measured on
-the test part, which training never read: all of it, without the images that near-duplicate a
-train image (split.near_duplicates), and per data set without those. Writes NAME.json beside the
-model (size, thresholds, figures, provenance).
+Runs the ONNX files through cv2.dnn exactly as the gateway does. On the validation part it chooses
+the detector's input size and the score mixing (det_power in p_classifier * detector_score ** det_power)
+by mean AP50 of the two classes, then the thresholds (most recall at precision >= 0.80 per class).
+The figures are then measured on the test part, which training never read: all of it, without the
+images that near-duplicate a train image (split.near_duplicates), and per data set without those.
+Val truth includes split/val_unlabelled_bare_heads.txt (bare heads the sfchd labels omit;
+--no-audit leaves them out); test truth is the published labels only.
+Writes NAME.json beside the detector (sizes, classifier settings, thresholds, figures, provenance)
+and copies the classifier beside it as helmet_cls.onnx.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 from dataclasses import asdict
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 from vision.detectors.centernet import CLASSES
-from vision.detectors.helmet import HelmetDetector, ModelCard
+from vision.detectors.helmet import ClassifierCard, HelmetDetector, ModelCard, combine
 from vision.labels import read_yolo
 from vision.metrics import Evaluator
+from vision.train import classifier as stage2
 from vision.train import split
 
 PRECISION_GOAL = 0.80
+CLASSIFIER_FILE = "helmet_cls.onnx"
 
 
-def run(det: HelmetDetector, data: Path, ids: list[str]) -> Evaluator:
-    """Predictions of `det` on the images `ids`, scored against their labels."""
-    ev = Evaluator(CLASSES)
+def stages(det: HelmetDetector, data: Path, ids: list[str],
+           extra: dict[str, np.ndarray] | None = None) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """(proposals, classifier probabilities, truth) of each image: both networks once, any mixing later.
+
+    `extra` adds truth rows per image id (the val audit of bare heads the labels omit).
+    """
+    out = []
     for i in ids:
         img = cv2.imread(str(split.image_path(data, i)))
-        ev.add(det.raw(img), read_yolo(split.label_path(data, i), img.shape[1], img.shape[0]))
+        cand = det.candidates(img)
+        truth = read_yolo(split.label_path(data, i), img.shape[1], img.shape[0])
+        if extra and i in extra:
+            truth = np.concatenate([truth, extra[i]])
+        out.append((cand, det.classify(img, cand), truth))
+    return out
+
+
+def score(items: list[tuple[np.ndarray, np.ndarray, np.ndarray]], det_power: float) -> Evaluator:
+    """The pipeline's predictions at one mixing, scored against the truth."""
+    ev = Evaluator(CLASSES)
+    for cand, probs, truth in items:
+        ev.add(combine(cand, probs, det_power), truth)
     return ev
 
 
 def main() -> None:
     """Command line entry of the measurement."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", type=Path, required=True)
+    ap.add_argument("--model", type=Path, required=True, help="the stage-1 head detector ONNX")
+    ap.add_argument("--classifier", type=Path, required=True, help="the stage-2 head classifier ONNX")
     ap.add_argument("--data", type=Path, default=Path("../shared/data/helmet"))
-    ap.add_argument("--sizes", default="384", help="run-time input sizes to try; the best on val is kept")
-    ap.add_argument("--out", type=Path, default=None, help="ONNX destination; the card goes beside it")
+    ap.add_argument("--sizes", default="384", help="detector input sizes to try; the best on val is kept")
+    ap.add_argument("--powers", default="0,0.25,0.5,1",
+                    help="det_power values to try; the best on val is kept")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="detector ONNX destination; the card goes beside it")
+    ap.add_argument("--no-audit", action="store_true",
+                    help="choose on val with the published labels only "
+                         "(without split/val_unlabelled_bare_heads.txt)")
     args = ap.parse_args()
-    vals = {}
+    audit = {} if args.no_audit else split.val_unlabelled_bare_heads()
+    audit_note = (f", val labels plus {sum(map(len, audit.values()))} audited bare heads "
+                  "(split/val_unlabelled_bare_heads.txt)") if audit else ""
+    cls_card = ClassifierCard(CLASSIFIER_FILE, stage2.SIDE, stage2.CONTEXT, stage2.FLOOR,
+                              stage2.MAX_CANDIDATES, 0.0)
+    low = {c: 0.0 for c in CLASSES}
+    vals: dict[tuple[int, float], float] = {}
     for size in (int(x) for x in args.sizes.split(",")):
-        det = HelmetDetector(args.model, score_floor=0.05, card=ModelCard(size, {c: 0.05 for c in CLASSES}))
-        ev = run(det, args.data, split.load("val"))
-        vals[size] = (sum(r.ap50 for r in ev.result({})) / len(CLASSES), det, ev)
-        print(f"val mAP50 at input {size}: {vals[size][0]:.3f}")
-    size = max(vals, key=lambda k: vals[k][0])
-    _, det, val = vals[size]
+        det = HelmetDetector(args.model, score_floor=0.0, card=ModelCard(size, low, cls_card),
+                             classifier=args.classifier)
+        items = stages(det, args.data, split.load("val"), audit)
+        for p in (float(x) for x in args.powers.split(",")):
+            res = score(items, p).result({})
+            vals[(size, p)] = sum(r.ap50 for r in res) / len(CLASSES)
+            print(f"val input {size} det_power {p}: mAP50 {vals[(size, p)]:.3f} "
+                  f"(helmet {res[0].ap50:.3f}, no_helmet {res[1].ap50:.3f})", flush=True)
+    size, power = max(vals, key=lambda k: vals[k])
+    cls_card = ClassifierCard(**{**asdict(cls_card), "det_power": power})
+    det = HelmetDetector(args.model, score_floor=0.0, card=ModelCard(size, low, cls_card),
+                         classifier=args.classifier)
+    val = score(stages(det, args.data, split.load("val"), audit), power)
     thr = {c: round(val.threshold_for_precision(c, PRECISION_GOAL), 3) for c in CLASSES}
     card: dict[str, object] = {
-        "size": size, "thresholds": thr,
-        "size_chosen_on": f"val part mAP50 among input sizes {sorted(vals)}",
+        "size": size, "thresholds": thr, "classifier": asdict(cls_card),
+        "size_chosen_on": f"val part mAP50 among input sizes {sorted({k[0] for k in vals})} "
+                          f"and det_power {sorted({k[1] for k in vals})}",
         "thresholds_chosen_on": f"val part ({len(split.load('val'))} images): most recall at precision >= "
-                                f"{PRECISION_GOAL}",
-        "trained_on": "vision/train/split/train.txt (cap CC BY 4.0 + sfchd, see docs/vision.md)",
+                                f"{PRECISION_GOAL}" + audit_note,
+        "score": "p_classifier(class) * detector_score ** det_power; class = likelier of helmet/no_helmet",
+        "trained_on": "vision/train/split/train.txt (cap CC BY 4.0 + sfchd, see docs/vision.md); detector by "
+                      "vision.train.train, classifier by vision.train.classifier",
         "test": {}}
     test_ids = split.load("test")
     dups = set(split.load("test_near_duplicates"))
@@ -67,17 +115,19 @@ def main() -> None:
     parts = [("all", test_ids), ("no_near_duplicates", clean),
              *((s, [i for i in clean if i.startswith(s + "/")]) for s in split.SETS)]
     for name, ids in parts:
-        res = run(det, args.data, ids).result(thr)
+        res = score(stages(det, args.data, ids), power).result(thr)
         card["test"][name] = {"images": len(ids), **{r.label: {k: (round(v, 3) if isinstance(v, float) else v)
                                                                for k, v in asdict(r).items() if k != "label"}
                                                      for r in res}}  # type: ignore[index]
-        print(f"test {name} ({len(ids)} images), thresholds {thr}")
+        print(f"test {name} ({len(ids)} images), input {size}, det_power {power}, thresholds {thr}")
         for r in res:
             print(f"  {r.label:<10} truth {r.n_truth:>5} pred {r.n_pred:>5} precision {r.precision:.3f} "
                   f"recall {r.recall:.3f} AP50 {r.ap50:.3f}")
     dest = args.out or args.model
-    if args.out:
-        args.out.write_bytes(args.model.read_bytes())
+    if args.out and args.out.resolve() != args.model.resolve():
+        shutil.copy(args.model, args.out)
+    if args.classifier.resolve() != (dest.parent / CLASSIFIER_FILE).resolve():
+        shutil.copy(args.classifier, dest.parent / CLASSIFIER_FILE)
     dest.with_suffix(".json").write_text(json.dumps(card, indent=1) + "\n")
     print(f"card written to {dest.with_suffix('.json')}")
 

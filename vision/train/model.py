@@ -47,3 +47,26 @@ class HeadNet(nn.Module):
         p3 = self.m3(self.l3(c3) + F.interpolate(p4, scale_factor=2.0, mode="nearest"))
         h = self.head(p3)
         return torch.cat([torch.sigmoid(self.hm(h)), self.box(h)], 1)
+
+
+class HeadClassifier(nn.Module):
+    """The second stage: a head crop (N, 3, S, S) BGR 0..255 to probabilities helmet / no_helmet / not a head.
+
+    Four stride-2 stages of plain 3x3 convolutions, global average pool and one linear layer
+    (about 26 MMAC at 64x64, 0.2 M parameters); softmax is in the graph so cv2.dnn returns probabilities.
+    """
+
+    def __init__(self, n_classes: int = 3) -> None:
+        super().__init__()
+        self.body = nn.Sequential(cbr(3, 24, 2), cbr(24, 32), cbr(32, 48, 2), cbr(48, 48),
+                                  cbr(48, 96, 2), cbr(96, 96), cbr(96, 128, 2), cbr(128, 128))
+        self.fc = nn.Linear(128, n_classes)
+
+    def logits(self, x: torch.Tensor) -> torch.Tensor:
+        """Unnormalised class scores (what the loss sees); normalisation of pixels as in HeadNet."""
+        x = self.body((x - 114.0) / 64.0)
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Class probabilities, rows summing to 1."""
+        return torch.softmax(self.logits(x), 1)

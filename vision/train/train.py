@@ -30,6 +30,11 @@ from vision.train.model import HeadNet
 RUNS = Path(__file__).parent / "runs"
 
 
+def cosine_lr(base: float, step: int, frac: float) -> float:
+    """Learning rate after `step` steps with `frac` of the budget spent: 100-step warm-up, cosine to 2 %."""
+    return base * min(1.0, (step + 1) / 100) * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))
+
+
 def focal_loss(pred: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
     """CenterNet's penalty-reduced focal loss on sigmoid heat maps."""
     pred = pred.clamp(1e-4, 1 - 1e-4)
@@ -128,10 +133,8 @@ def main() -> None:
         epoch += 1
         tl = 0.0
         for _ in range(steps_per_epoch):
-            frac = min(1.0, (time.monotonic() - t0) / budget)
-            warm = min(1.0, (step + 1) / 100)
             for g in opt.param_groups:
-                g["lr"] = args.lr * warm * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))
+                g["lr"] = cosine_lr(args.lr, step, min(1.0, (time.monotonic() - t0) / budget))
             idx = rng.choice(len(train), args.batch, p=weights)
             x, hm, reg, mask = batch_tensors([augment(*train[i], args.size, rng) for i in idx], args.size)
             out = net(x)
