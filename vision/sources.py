@@ -144,17 +144,20 @@ class FrameSource:
                 self._sleep(delay)
                 delay = min(delay * 2, self.backoff[1])
                 continue
-            next_due = 0.0
+            next_due: float | None = None
             while cap.grab():
                 self.tick()
                 self._status(True, "stream open")
                 delay = self.backoff[0]
                 now = self.clock()
                 i += 1
-                if now >= next_due:
+                if next_due is None or now >= next_due:
                     ok, img = cap.retrieve()
                     if ok:
-                        next_due = max(next_due + 1.0 / self.cam.fps, now)
+                        # the first frame sets the cadence (counting from 0 let the second one through
+                        # at once); a source that fell behind is not made to catch up in a burst
+                        period = 1.0 / self.cam.fps
+                        next_due = now + period if next_due is None else max(next_due + period, now)
                         yield Frame(now, img, str(i), True)
             cap.release()
             self._status(False, f"camera {self.cam.name}: stream ended, reconnect in {delay:.0f} s")
