@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests talk to, from Debian's packages, when it is missing:
-# mosquitto, influxdb (1.6.7), victoria-metrics, socat, chromium + chromium-driver.
+# mosquitto, influxdb (1.6.7), victoria-metrics, socat, chromium + chromium-driver, and GStreamer's
+# RTSP server (for system python3 + gi) that plays an H.264 camera for the RTSP source tests.
 # Idempotent; the tests start their own servers on free ports from these binaries.
 set -euo pipefail
 need=()
@@ -11,6 +12,15 @@ command -v socat >/dev/null 2>&1 || need+=(socat)
 command -v chromium >/dev/null 2>&1 || need+=(chromium chromium-driver)
 # CJK glyphs for the Chinese dashboard in headless screenshots and browser tests
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+# tests/servers/rtsp_server.py: GstRtspServer under /usr/bin/python3; x264enc is in plugins-ugly,
+# multifilesrc/jpegdec/rtph264pay in plugins-good, gst-inspect-1.0 in tools
+if ! /usr/bin/python3 -c 'import gi; gi.require_version("GstRtspServer", "1.0")' >/dev/null 2>&1; then
+    need+=(python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-rtsp-server-1.0)
+fi
+command -v gst-inspect-1.0 >/dev/null 2>&1 || need+=(gstreamer1.0-tools)
+gst_has() { command -v gst-inspect-1.0 >/dev/null 2>&1 && gst-inspect-1.0 --exists "$1"; }
+gst_has jpegdec && gst_has multifilesrc && gst_has rtph264pay || need+=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
+gst_has x264enc || need+=(gstreamer1.0-plugins-ugly)
 if [ ${#need[@]} -gt 0 ]; then
     echo "[setup-test-env] installing ${need[*]}"
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
@@ -33,4 +43,4 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
     $SUDO pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start
 fi
 # --- end PostgreSQL ---
-echo "[setup-test-env] ok: mosquitto $(command -v mosquitto || echo /usr/sbin/mosquitto), influxd $(command -v influxd), victoria-metrics $(command -v victoria-metrics)"
+echo "[setup-test-env] ok: mosquitto $(command -v mosquitto || echo /usr/sbin/mosquitto), influxd $(command -v influxd), victoria-metrics $(command -v victoria-metrics), rtsp $(gst-inspect-1.0 --version | head -1) x264enc=$(gst_has x264enc && echo yes || echo NO)"

@@ -11,20 +11,20 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import signal
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.servers.process import RestartableServer, running
 from tests.support import free_port, wait_port
 
 BINARY = shutil.which("mosquitto") or next(
     (p for p in ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto") if os.access(p, os.X_OK)), None)
 
 
-class MosquittoServer:
+class MosquittoServer(RestartableServer):
     """One mosquitto process on 127.0.0.1; ``persistence`` keeps sessions across restarts."""
 
     def __init__(self, workdir: Path, port: int | None = None, persistence: bool = True) -> None:
@@ -35,12 +35,7 @@ class MosquittoServer:
         self.workdir = workdir
         self.persistence = persistence
         self.log_path = workdir / "mosquitto.log"
-        self._proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def pid(self) -> int | None:
-        """PID of the running broker, None when stopped."""
-        return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
+        super().__init__()
 
     def start(self) -> None:
         """Start on ``self.port`` (the same port across restarts) and wait until it accepts."""
@@ -68,34 +63,6 @@ class MosquittoServer:
             self.stop()
             raise RuntimeError(f"mosquitto did not start on port {self.port}; log:\n{self.log()}") from None
 
-    def stop(self) -> None:
-        """Orderly stop (SIGTERM: a persistent broker saves its sessions), SIGKILL after 5 s."""
-        self._signal(signal.SIGTERM)
-
-    def kill(self) -> None:
-        """Abrupt death, like a power cut: clients see the connection drop."""
-        self._signal(signal.SIGKILL)
-
-    def restart(self) -> None:
-        """Stop and start again on the same port."""
-        self.stop()
-        self.start()
-
-    def log(self) -> str:
-        """The broker's log so far (for assertion messages)."""
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def _signal(self, sig: signal.Signals) -> None:
-        proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        os.kill(proc.pid, sig)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
-
 
 def _user() -> str:
     return pwd.getpwuid(os.getuid()).pw_name
@@ -104,9 +71,4 @@ def _user() -> str:
 @pytest.fixture
 def mosquitto(tmp_path: Path) -> Iterator[MosquittoServer]:
     """A started Mosquitto with persistence on a free port, stopped after the test."""
-    server = MosquittoServer(tmp_path / "mosquitto")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
+    yield from running(MosquittoServer(tmp_path / "mosquitto"))

@@ -1,0 +1,114 @@
+#!/usr/bin/python3
+"""A tiny real RTSP camera for the tests: GStreamer's gst-rtsp-server serving H.264 at rtsp://HOST:PORT/cam.
+
+Runs under Debian's system python (/usr/bin/python3 with python3-gi), not the project's venv:
+PyGObject and the GstRtspServer typelib come from Debian (scripts/setup-test-env.sh). The picture
+is either a folder of real photos, each shown for ``--photo-s`` seconds and re-timed to ``--fps``
+like a camera watching a changing scene, or GStreamer's test pattern. It is encoded with x264
+(a key frame every second, so a client that reconnects gets a picture within a second) and
+paced by the pipeline clock as a live camera would be. Prints ``ready`` once it listens; ends on
+SIGTERM or SIGINT. Command-line errors end it with exit code 2 and a line saying what to fix.
+
+    /usr/bin/python3 tests/servers/rtsp_server.py --port 8554 --fps 10 --images vision/demo/cap/images
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import tempfile
+from fractions import Fraction
+from pathlib import Path
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstRtspServer", "1.0")
+from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402  (versions must be chosen first)
+
+PHOTO_SUFFIXES = (".jpg", ".jpeg")
+MOUNT = "/cam"
+# element -> the Debian package that has it; a missing one would only show when a client connects
+ELEMENTS = {"multifilesrc": "gstreamer1.0-plugins-good", "jpegdec": "gstreamer1.0-plugins-good",
+            "rtph264pay": "gstreamer1.0-plugins-good", "videorate": "gstreamer1.0-plugins-base",
+            "videoscale": "gstreamer1.0-plugins-base", "videoconvert": "gstreamer1.0-plugins-base",
+            "videotestsrc": "gstreamer1.0-plugins-base", "x264enc": "gstreamer1.0-plugins-ugly"}
+
+
+def photo_sequence(folder: Path, into: Path) -> str:
+    """Link the folder's JPEGs as 00000.jpg, 00001.jpg, ... in ``into``; the multifilesrc pattern."""
+    photos = sorted(p for p in folder.iterdir() if p.suffix.lower() in PHOTO_SUFFIXES)
+    if not photos:
+        raise SystemExit(f"rtsp_server: no JPEG photos in {folder}: pass --images a folder of .jpg files")
+    for i, p in enumerate(photos):
+        (into / f"{i:05d}.jpg").symlink_to(p.resolve())
+    return str(into / "%05d.jpg")
+
+
+def launch_line(fps: int, width: int, height: int, pattern: str | None, photo_s: float) -> str:
+    """The gst-launch description of the media: photos (or test pattern) -> raw video at fps -> H.264 RTP."""
+    raw = f"video/x-raw,width={width},height={height},framerate={fps}/1"
+    if pattern is None:
+        source = f"videotestsrc is-live=true pattern=ball ! {raw}"
+    else:
+        # framerate on the JPEG caps is the photo rate; videorate repeats each photo up to the camera's fps
+        photo_rate = Fraction(1 / photo_s).limit_denominator(1000)
+        source = (f"multifilesrc location={pattern} loop=true "
+                  f"caps=image/jpeg,framerate={photo_rate.numerator}/{photo_rate.denominator} ! jpegdec ! "
+                  "videoconvert ! "
+                  f"videoscale ! videorate ! {raw}")
+    return (f"( {source} ! videoconvert ! video/x-raw,format=I420 ! "
+            f"x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} ! "
+            "rtph264pay name=pay0 pt=96 config-interval=1 )")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, serve until SIGTERM/SIGINT."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--port", type=int, required=True, help="TCP port of the RTSP server (127.0.0.1)")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--fps", type=int, default=10, help="frames per second of the stream")
+    ap.add_argument("--images", type=Path, help="folder of JPEG photos to play in a loop (else a test pattern)")
+    ap.add_argument("--photo-s", type=float, default=1.0, help="seconds each photo stays on screen")
+    ap.add_argument("--size", default="640x640", help="WIDTHxHEIGHT of the stream")
+    args = ap.parse_args(argv)
+    if not 1 <= args.fps <= 60:
+        ap.error(f"--fps {args.fps}: use 1..60")
+    try:
+        width, height = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        ap.error(f"--size {args.size!r}: use WIDTHxHEIGHT, e.g. 640x640")
+    if args.photo_s <= 0:
+        ap.error(f"--photo-s {args.photo_s}: use a positive number of seconds")
+    if args.images is not None and not args.images.is_dir():
+        ap.error(f"--images {args.images}: not a folder")
+
+    Gst.init(None)
+    missing = sorted({pkg for name, pkg in ELEMENTS.items() if Gst.ElementFactory.find(name) is None})
+    if missing:
+        print(f"rtsp_server: GStreamer elements missing: install {' '.join(missing)} "
+              "(scripts/setup-test-env.sh)", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="rtsp-cam-") as tmp:
+        pattern = photo_sequence(args.images, Path(tmp)) if args.images is not None else None
+        factory = GstRtspServer.RTSPMediaFactory()
+        factory.set_launch(launch_line(args.fps, width, height, pattern, args.photo_s))
+        factory.set_shared(True)  # one encoder for all clients, as a camera has
+        server = GstRtspServer.RTSPServer()
+        server.set_address(args.host)
+        server.set_service(str(args.port))
+        server.get_mount_points().add_factory(MOUNT, factory)
+        if server.attach(None) == 0:
+            print(f"rtsp_server: cannot listen on {args.host}:{args.port} (in use?)", file=sys.stderr)
+            return 1
+        loop = GLib.MainLoop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, sig, loop.quit)
+        print(f"ready rtsp://{args.host}:{args.port}{MOUNT}", flush=True)
+        loop.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
