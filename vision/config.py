@@ -38,6 +38,9 @@ class CameraConfig(BaseModel):
     source: str = Field(description="rtsp://…, http(s)://… (MJPEG or snapshot), a video file or a folder of images")
     kind: Literal["auto", "rtsp", "mjpeg", "snapshot", "file", "images"] = "auto"
     fps: float = Field(1.0, gt=0, le=30, description="analysed frames per second; the rest are skipped")
+    rtsp_transport: Literal["tcp", "udp"] = Field(
+        "tcp", description="RTP over the RTSP TCP connection (tcp: no lost packets or smeared frames on a 4G "
+                           "uplink, and a silent camera is noticed by the read timeout) or plain UDP")
     loop: bool = Field(False, description="replay a file or folder forever (demo cameras)")
     helmet: bool = True
     helmet_frames: int = Field(2, ge=1, description="consecutive analysed frames with a bare head before the alert")

@@ -8,6 +8,7 @@ only grabbed (demuxed), not converted, which is the cheap way to skip them.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -136,6 +137,10 @@ class FrameSource:
         delay = self.backoff[0]
         i = 0
         while True:
+            # FFmpeg reads its options from the environment at each open; one camera per worker process,
+            # so setting it here affects only this camera. TCP as Frigate's presets do: over lossy links UDP
+            # loses packets (smeared frames) and a frozen camera blocked reads for twice the timeout
+            os.environ["OPENCV_FFMPEG_CAPTURE_OPTIONS"] = f"rtsp_transport;{self.cam.rtsp_transport}"
             # bounded open and read, so a dead camera cannot block the worker past its watchdog
             cap = cv2.VideoCapture(self.cam.source, cv2.CAP_FFMPEG,
                                    [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, 10000, cv2.CAP_PROP_READ_TIMEOUT_MSEC, 10000])

@@ -40,7 +40,7 @@ class RtspServer(RestartableServer):
     """One RTSP camera at ``url`` (rtsp://127.0.0.1:PORT/cam), keeping its port across restarts."""
 
     def __init__(self, workdir: Path, images: Path | None = DEMO_PHOTOS, fps: int = 10,
-                 photo_s: float = 1.0, port: int | None = None) -> None:
+                 photo_s: float = 1.0, port: int | None = None, protocols: str = "any") -> None:
         why = gi_missing()
         if why is not None:
             pytest.skip(f"GStreamer RTSP server for {SYSTEM_PYTHON} is missing ({why}): "
@@ -49,6 +49,7 @@ class RtspServer(RestartableServer):
         self.images = images
         self.fps = fps
         self.photo_s = photo_s
+        self.protocols = protocols
         self.port = port or free_port()
         self.url = f"rtsp://127.0.0.1:{self.port}/cam"
         self.log_path = workdir / "rtsp_server.log"
@@ -60,7 +61,7 @@ class RtspServer(RestartableServer):
             return
         self.workdir.mkdir(parents=True, exist_ok=True)
         argv = [SYSTEM_PYTHON, str(SCRIPT), "--port", str(self.port), "--fps", str(self.fps),
-                "--photo-s", str(self.photo_s)]
+                "--photo-s", str(self.photo_s), "--protocols", self.protocols]
         if self.images is not None:
             argv += ["--images", str(self.images)]
         with open(self.log_path, "ab") as log:

@@ -24,8 +24,9 @@ from pathlib import Path
 import gi
 
 gi.require_version("Gst", "1.0")
+gi.require_version("GstRtsp", "1.0")
 gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402  (versions must be chosen first)
+from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402  (versions must be chosen first)
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg")
 MOUNT = "/cam"
@@ -72,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--images", type=Path, help="folder of JPEG photos to play in a loop (else a test pattern)")
     ap.add_argument("--photo-s", type=float, default=1.0, help="seconds each photo stays on screen")
     ap.add_argument("--size", default="640x640", help="WIDTHxHEIGHT of the stream")
+    ap.add_argument("--protocols", choices=["any", "tcp", "udp"], default="any",
+                    help="RTP transports offered (a camera set to one only refuses the other at SETUP)")
     args = ap.parse_args(argv)
     if not 1 <= args.fps <= 60:
         ap.error(f"--fps {args.fps}: use 1..60")
@@ -95,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         factory = GstRtspServer.RTSPMediaFactory()
         factory.set_launch(launch_line(args.fps, width, height, pattern, args.photo_s))
         factory.set_shared(True)  # one encoder for all clients, as a camera has
+        if args.protocols != "any":
+            factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP if args.protocols == "tcp" else GstRtsp.RTSPLowerTrans.UDP)
         server = GstRtspServer.RTSPServer()
         server.set_address(args.host)
         server.set_service(str(args.port))

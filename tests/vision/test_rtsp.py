@@ -46,6 +46,35 @@ def test_rtsp_camera_is_analysed_at_the_configured_rate(rtsp_camera: RtspServer)
     assert max(closest_photo_error(f.image) for f in frames) < 12
 
 
+class Refused(Exception):
+    """Raised from the status hook to end the source at its first 'offline' report."""
+
+
+@pytest.mark.parametrize("offered", ["tcp", "udp"])
+def test_rtsp_transport_setting_reaches_the_camera(tmp_path: Path, offered: str) -> None:
+    """A camera set to one RTP transport only: the source with the matching ``rtsp_transport`` gets
+    pictures; with the other one the camera refuses at SETUP and the source reports it offline."""
+    server = RtspServer(tmp_path / offered, protocols=offered)
+    server.start()
+
+    def status(up: bool, why: str) -> None:
+        if not up:
+            raise Refused(why)
+
+    try:
+        other = "udp" if offered == "tcp" else "tcp"
+        good = FrameSource(CameraConfig(name="lift-cam", source=server.url, fps=5.0, rtsp_transport=offered),
+                           on_status=status)
+        frame = next(good.frames())
+        assert frame.live and closest_photo_error(frame.image) < 12
+        bad = FrameSource(CameraConfig(name="lift-cam", source=server.url, fps=5.0, rtsp_transport=other),
+                          on_status=status)
+        with pytest.raises(Refused, match="cannot open"):
+            next(bad.frames())
+    finally:
+        server.stop()
+
+
 class BootingCamera:
     """Stand-in for a camera whose RTSP service is not up yet: it accepts TCP on the port and hangs up.
 
