@@ -37,6 +37,7 @@ from gateway.outbox.metrics import outbox_metrics
 from gateway.outbox.service import Outbox
 from gateway.uplinks.feedback import FeedbackPoller
 from gateway.uplinks.heartbeat import heartbeat_forever
+from gateway.uplinks.summaries import SummarySender
 from gateway.readings import Reading
 from gateway.store.influx import InfluxSink
 from gateway.store.local import LocalStore
@@ -116,6 +117,10 @@ class Gateway:
                     poller = FeedbackPoller(uplink, self.site.config.project.code, self.decisions,
                                             on_decision=self.hub.on_decision)
                     self._tasks.append(asyncio.create_task(poller.run(), name=f"feedback-{uplink.name}"))
+                if uplink.summary_every_s > 0:
+                    summaries = SummarySender(uplink, self.site.config.project.code, self.store.reader,
+                                              self.decisions)
+                    self._tasks.append(asyncio.create_task(summaries.run(), name=f"summaries-{uplink.name}"))
         if self._serve_api:
             from gateway.api.app import create_app
             from gateway.api.auth import AuthPolicy

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from gateway.config.common import Model
 
 Level = Literal["warning", "alarm", "critical"]
-MIN_FEEDBACK_S = 0.2
+MIN_PERIOD_S = 0.2  # feedback polls and readings summaries: 0 (off) or at least this
 
 
 class UplinkBase(Model):
@@ -59,13 +59,22 @@ class RegulatorUplink(UplinkBase):
                                                 "false alarm with the reason, rectification ordered with a deadline, "
                                                 "closed; shown on the alerts in the API and dashboard. 0 turns it off; "
                                                 "otherwise at least 0.2")
+    summary_every_s: float = Field(60, ge=0, le=3600, title="Readings summaries",
+                                   description="seconds between sends of the crane and pit readings summaries "
+                                               "(POST {base_url}/api/v1/readings): one value per device, point, "
+                                               "metric and closed minute (the peak of load, moment, wind, tilt, "
+                                               "displacements, forces; the last slew, radius, height, water "
+                                               "level), read from the local store after a cursor kept in the "
+                                               "state folder, so outages and restarts lose and repeat nothing; "
+                                               "reviewers see them around each hazard. 0 turns it off; otherwise "
+                                               "at least 0.2")
 
-    @field_validator("feedback_every_s")
+    @field_validator("feedback_every_s", "summary_every_s")
     @classmethod
-    def _poll_or_off(cls, seconds: float) -> float:
-        # a tiny period would hammer the regulator with signed requests for decisions made by people
-        if 0 < seconds < MIN_FEEDBACK_S:
-            raise ValueError(f"feedback_every_s must be 0 (off) or at least {MIN_FEEDBACK_S:g} s")
+    def _period_or_off(cls, seconds: float, info: ValidationInfo) -> float:
+        # a tiny period would hammer the regulator with signed requests that mostly carry nothing new
+        if 0 < seconds < MIN_PERIOD_S:
+            raise ValueError(f"{info.field_name} must be 0 (off) or at least {MIN_PERIOD_S:g} s")
         return seconds
 
 

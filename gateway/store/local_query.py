@@ -10,12 +10,18 @@ from __future__ import annotations
 import math
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from gateway.store.local_schema import FAULT, QUALITY_NAMES, open_store
+from gateway.readings import Quality
+from gateway.store.local_schema import FAULT, QUALITY_CODES, QUALITY_NAMES, open_store
+
+Pick = Literal["max", "min", "peak", "last"]
+"""Which reading of a minute stands for it: the largest, the smallest, the largest magnitude (sign kept),
+the newest."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -69,6 +75,20 @@ class History:
     end: float
     bucket_s: float
     points: list[HistoryPoint]
+
+
+@dataclass(slots=True, frozen=True)
+class MinuteValue:
+    """The reading chosen to stand for one series over one whole minute (``minute``: its start, Unix
+    seconds); ``ts`` is when that reading was taken."""
+
+    device: str
+    point: str
+    metric: str
+    unit: str
+    minute: float
+    ts: float
+    value: float
 
 
 @dataclass(slots=True, frozen=True)
@@ -145,6 +165,30 @@ class HistoryReader:
             points = _text_buckets(conn, sid, start_ms, end_ms, width) if is_text else \
                 _number_buckets(conn, sid, start_ms, end_ms, width)
         return History(info, start, end, width / 1000, points)
+
+    def minute_values(self, picks: Mapping[str, Pick], start: float, end: float) -> list[MinuteValue]:
+        """For each series of a metric in ``picks``, one reading per minute with readings in ``[start, end)``
+        (minute boundaries, Unix seconds), chosen as ``picks[metric]`` says; ordered by minute, device, point,
+        metric. Readings judged ``fault`` (a broken sensor) or ``stale`` (a repeated last value, not a
+        measurement) never stand for a minute; text metrics have no value to pick."""
+        if not picks:
+            return []
+        table = ", ".join("(?, ?)" for _ in picks)
+        # One MAX() is the only aggregate, so SQLite takes the bare columns (ts, value) from the row holding
+        # the maximum: every pick is written as a maximum of a key (min = max of -value, last = max of ts).
+        query = (f"WITH pick(metric, how) AS (VALUES {table}) "
+                 "SELECT s.device, s.point, s.metric, s.unit, r.ts / 60000 AS m, r.ts, r.value, "
+                 "MAX(CASE p.how WHEN 'max' THEN r.value WHEN 'min' THEN -r.value WHEN 'peak' THEN ABS(r.value) "
+                 "ELSE r.ts END) FROM series s JOIN pick p ON p.metric = s.metric "
+                 "JOIN readings r ON r.series_id = s.id "
+                 "WHERE r.ts >= ? AND r.ts < ? AND r.value IS NOT NULL AND r.quality NOT IN (?, ?) "
+                 "GROUP BY s.id, m ORDER BY m, s.device, s.point, s.metric")
+        args = [x for item in picks.items() for x in item]
+        args += [math.floor(start * 1000), math.floor(end * 1000), FAULT, QUALITY_CODES[Quality.STALE]]
+        with self._connect() as conn:
+            rows = conn.execute(query, args).fetchall()
+        return [MinuteValue(device, point, metric, unit, m * 60.0, ts / 1000, value)
+                for device, point, metric, unit, m, ts, value, _key in rows]
 
     def counts(self) -> StoreCounts:
         """Rows, series, oldest and newest reading, and the file size."""

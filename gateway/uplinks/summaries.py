@@ -1,0 +1,264 @@
+"""Readings summaries for the regulator (issue #6): the readings a reviewer sees around a hazard.
+
+Every ``summary_every_s`` the sender of a regulator uplink (default protocol) reads the local store
+for the closed minutes after its cursor and sends one value per (device, point, metric) and minute
+to ``POST {base_url}/api/v1/readings``, signed like every gateway request. Only DESIGN.md's numeric
+crane and pit metrics (the regulator's ``SUMMARY_METRICS``) are sent; which reading stands for a
+minute is decided per metric in :data:`PICKS`.
+
+Nothing is queued twice: the local store already keeps every reading for more than 30 days, so the
+only state is a cursor per uplink ("summarised up to T"), kept with the feedback poller's cursors in
+the alert database (`DecisionStore`). It moves past a chunk only once the regulator took it (2xx),
+or refused that very chunk (a 4xx such as 422: it would never be accepted, so it is skipped with an
+error naming the regulator's reason). A network error, a 5xx, 401, 404, 408, 413 or 429 leaves it
+where it is and the chunk is tried again with backoff. After an outage the sender catches up in
+order, a chunk at a time (at most ``MAX_READINGS`` readings, at most an hour of minutes), at most
+one chunk a second: it is a task of its own beside the outbox, so alerts never wait behind it.
+
+A reading stored later than a minute after the end of its minute (a device's own backfill arriving
+late) is not summarised: the cursor has passed its minute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+import time
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from gateway.alerts.store import DecisionStore
+from gateway.config.uplinks import RegulatorUplink
+from gateway.outbox.backoff import backoff_delay
+from gateway.store.local_query import HistoryReader, MinuteValue, Pick
+from gateway.uplinks.base import RETRYABLE_4XX
+from gateway.uplinks.feedback import RELOG_S
+from gateway.uplinks.regulator import signed_headers
+from regulator.messages import READINGS_PATH, SUMMARY_METRICS
+
+log = logging.getLogger(__name__)
+
+# Which reading stands for a minute, per metric. A summary exists for the reviewer to see how close the site
+# came to a limit, so a metric judged against a limit sends the reading nearest to it:
+PICKS: dict[str, Pick] = {
+    # limits on how large they get (GB 5144 §6.1.2, §6.2.1; JGJ 276 §3.0.12; GB 50497 Table 8.0.4 strut force)
+    "load_t": "max", "moment_pct": "max", "wind_ms": "max", "axial_kn": "max", "trolley_speed_ms": "max",
+    # signed: the limit is on the magnitude (JGJ 196 verticality, GB 50497 cumulative values), so the reading
+    # farthest from zero is sent with its sign, which says which way the tower leans or the wall moves
+    "tilt_deg": "peak", "disp_h_mm": "peak", "disp_v_mm": "peak", "incl_mm": "peak", "settle_mm": "peak",
+    # GB 50497 Table 8.0.4 sets the anchor's alarm on its minimum (lost prestress), not on a maximum
+    "anchor_kn": "min",
+    # positions and slow states: no limit of their own, they explain the peaks above (where the hook was when
+    # the moment peaked), so the minute's last reading; rated load follows the radius; the water level's alarm
+    # is on its change over days, which the last reading of each minute shows as well as any
+    "slew_deg": "last", "radius_m": "last", "height_m": "last", "rated_load_t": "last", "water_level_m": "last",
+}
+
+MAX_READINGS = 10_000  # ReadingsSummary's limit per request (regulator/messages.py)
+WINDOW_MAX_S = 3600.0  # one query reads at most an hour: a day of catch-up is 24 bounded queries, not one scan
+SETTLE_S = 60.0  # a minute is summarised a minute after it ended: the store commits every <= 10 s, drivers lag
+FIRST_LOOKBACK_S = 3600.0  # a new uplink starts an hour back, not at the store's 30 days
+CATCH_UP_PAUSE_S = 1.0  # between chunks while catching up: one chunk a second caps the load on both sides
+RETRY_STATUSES = RETRYABLE_4XX | {401, 404, 413}  # refusals a setting or the regulator's side will fix
+
+
+class RetryLater(Exception):
+    """A chunk the regulator did not take, to try again; ``refused`` when only a changed setting can help."""
+
+    def __init__(self, message: str, *, refused: bool) -> None:
+        super().__init__(message)
+        self.refused = refused
+
+
+def closed_until(now: float) -> float:
+    """The end of the last minute that may be summarised at ``now`` (a minute boundary)."""
+    return math.floor((now - SETTLE_S) / 60) * 60
+
+
+def cursor_key(uplink: str) -> str:
+    """The summaries' cursor name in the DecisionStore: the ':' no uplink name may hold keeps it apart from
+    the feedback cursor kept under the uplink's own name."""
+    return f"summaries:{uplink}"
+
+
+def wire(v: MinuteValue) -> dict[str, Any]:
+    """One SummaryReading as the regulator reads it."""
+    return {"device": v.device, "point": v.point, "metric": v.metric, "ts": v.ts, "value": v.value, "unit": v.unit}
+
+
+class SummarySender:
+    """Sends one regulator uplink's readings summaries from the local store, after a durable cursor."""
+
+    def __init__(self, cfg: RegulatorUplink, project: str, reader: HistoryReader, cursors: DecisionStore) -> None:
+        self._cfg = cfg
+        self._project = project
+        self._reader = reader
+        self._cursors = cursors
+        self._key = cursor_key(cfg.name)
+        base = httpx.URL(cfg.base_url.rstrip("/") + READINGS_PATH)
+        self._url = str(base)
+        self._path = base.raw_path.decode()  # the path as sent, so a base URL with a prefix signs correctly
+        self._others_logged = False
+        self._failures = 0  # tries in a row that the regulator did not take
+
+    async def catch_up(self, client: httpx.AsyncClient) -> int:
+        """Send every closed minute after the cursor, oldest first, a chunk at a time; the readings the
+        regulator took. Raises RetryLater (the cursor stays at the chunk not taken)."""
+        start = await asyncio.to_thread(self._start)
+        end = closed_until(time.time())
+        window = await asyncio.to_thread(self._window_s)
+        taken = 0
+        while start < end:
+            stop = min(end, start + window)
+            values = await asyncio.to_thread(self._reader.minute_values, PICKS, start, stop)
+            if not values:
+                await asyncio.to_thread(self._cursors.add, self._key, [], int(stop))
+            else:
+                step = asyncio.ensure_future(self._deliver(client, values, start, stop))
+                try:
+                    taken += await asyncio.shield(step)
+                except asyncio.CancelledError:
+                    # the regulator may have stored the chunk already: wait for its answer and the cursor, so a
+                    # restart neither repeats nor loses it
+                    await asyncio.wait({step}, timeout=self._cfg.timeout_s + 5)
+                    if step.done() and not step.cancelled():
+                        step.exception()  # seen here: a chunk not taken is tried again by the next run
+                    else:
+                        step.cancel()
+                    raise
+            start = stop
+            if values and start < end:
+                await asyncio.sleep(CATCH_UP_PAUSE_S)
+        return taken
+
+    async def _deliver(self, client: httpx.AsyncClient, values: Sequence[MinuteValue], start: float,
+                       stop: float) -> int:
+        """Post the minutes [start, stop) and move the cursor to ``stop``; the readings taken."""
+        taken = 0
+        # more parts only when one minute holds more series than a request may carry (over 10,000 series)
+        for i in range(0, len(values), MAX_READINGS):
+            part = values[i:i + MAX_READINGS]
+            if await self._post(client, part):
+                taken += len(part)
+        await asyncio.to_thread(self._cursors.add, self._key, [], int(stop))
+        if self._failures:  # said at the first chunk taken, not after a long catch-up
+            log.info("uplink %r: the regulator takes readings summaries again after %d failed tries",
+                     self._cfg.name, self._failures)
+            self._failures = 0
+        if taken:
+            log.debug("uplink %r: %d readings summaries of %s to %s taken", self._cfg.name, taken, _at(start),
+                      _at(stop))
+        return taken
+
+    async def _post(self, client: httpx.AsyncClient, part: Sequence[MinuteValue]) -> bool:
+        """One signed POST; True taken, False refused for good (logged); RetryLater otherwise."""
+        cfg = self._cfg
+        body = await asyncio.to_thread(self._body, part)
+        try:
+            r = await client.post(self._url, content=body,
+                                  headers=signed_headers(self._project, cfg.secret, self._path, body))
+        except httpx.HTTPError as exc:
+            raise RetryLater(f"uplink {cfg.name!r}: regulator {cfg.base_url} unreachable for readings summaries "
+                             f"({type(exc).__name__}: {exc or 'no answer'}); retrying", refused=False) from exc
+        if r.is_success:
+            return True
+        said = _reason(r)
+        if r.status_code >= 500 or r.status_code in RETRY_STATUSES:
+            raise RetryLater(_retry_message(cfg, self._project, r.status_code, said),
+                             refused=r.status_code in (401, 404, 413))
+        first, last = part[0], part[-1]
+        log.error("uplink %r: the regulator refused the readings summaries of %s to %s (HTTP %d: %s); these %d "
+                  "readings are skipped, as the regulator will never take them", cfg.name, _at(first.minute),
+                  _at(last.minute + 60), r.status_code, said, len(part))
+        return False
+
+    def _body(self, part: Sequence[MinuteValue]) -> bytes:
+        return json.dumps({"project": self._project, "readings": [wire(v) for v in part]},
+                          ensure_ascii=False).encode()
+
+    def _start(self) -> float:
+        """The cursor; a new uplink's is set an hour back and kept, so a restart before its first chunk
+        misses nothing."""
+        after = self._cursors.cursor(self._key)
+        if after:
+            return float(after)
+        first = math.floor((time.time() - FIRST_LOOKBACK_S) / 60) * 60
+        self._cursors.add(self._key, [], first)
+        log.info("uplink %r: readings summaries start at %s (a new uplink starts an hour back)", self._cfg.name,
+                 _at(first))
+        return float(first)
+
+    def _window_s(self) -> float:
+        """Seconds of minutes per query, so one window's summaries fit one request (at least a minute)."""
+        series = self._reader.series()
+        ours = sum(s.metric in SUMMARY_METRICS for s in series)
+        if not self._others_logged:
+            others = Counter(s.metric for s in series if s.metric not in SUMMARY_METRICS)
+            if others:
+                log.debug("uplink %r: %d series of metrics outside the regulator's summary metrics are not "
+                          "summarised (%s)", self._cfg.name, sum(others.values()),
+                          ", ".join(f"{m} x{n}" for m, n in sorted(others.items())))
+            self._others_logged = True
+        return min(WINDOW_MAX_S, max(1, MAX_READINGS // max(ours, 1)) * 60.0)
+
+    async def run(self) -> None:
+        """Catch up every ``summary_every_s`` until cancelled; after a failure, back off (capped by the uplink's
+        ``backoff_max_s``, never faster than the period) and try the same chunk again."""
+        cfg = self._cfg
+        logged = ("", 0.0)  # (message, when): a persisting failure is logged again only every RELOG_S
+        async with httpx.AsyncClient(timeout=cfg.timeout_s) as client:
+            while True:
+                try:
+                    await self.catch_up(client)
+                except RetryLater as exc:
+                    self._failures += 1
+                    message, now = str(exc), time.monotonic()
+                    repeated = message == logged[0] and now - logged[1] < RELOG_S
+                    level = logging.ERROR if exc.refused else logging.WARNING
+                    log.log(logging.DEBUG if repeated else level, "%s", message)
+                    if not repeated:
+                        logged = (message, now)
+                except Exception:  # a bug, a broken store file: logged, and the loop goes on as for any failure
+                    self._failures += 1
+                    log.exception("uplink %r: summarising readings failed; retrying", cfg.name)
+                else:
+                    self._failures, logged = 0, ("", 0.0)
+                delay = cfg.summary_every_s
+                if self._failures:
+                    delay = max(delay, backoff_delay(self._failures, cfg.backoff_initial_s, cfg.backoff_max_s))
+                await asyncio.sleep(delay)
+
+
+def _at(ts: float) -> str:
+    """A minute boundary as the site's logs show it (the gateway's local time)."""
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
+
+
+def _reason(r: httpx.Response) -> str:
+    """What the regulator said: its error and the fields it named."""
+    try:
+        said = r.json()
+        text = str(said.get("error", r.text))
+        fields = "; ".join(f"{e['field']}: {e['problem']}" for e in said.get("errors", [])[:3])
+    except (ValueError, AttributeError, KeyError, TypeError):
+        return r.text[:300]
+    return f"{text} ({fields})"[:500] if fields else text[:300]
+
+
+def _retry_message(cfg: RegulatorUplink, project: str, status: int, said: str) -> str:
+    """What a refusal that retrying with backoff may outlast means for the site, and what to change."""
+    head = f"uplink {cfg.name!r}: the regulator answered readings summaries with HTTP {status}: {said}"
+    if status == 401:
+        return (f"{head}; check that the uplink's secret is the one registered for project {project} at the "
+                f"regulator (`sitegw regulator add-project {project} --secret ...`) and that this machine's clock "
+                "is right; retrying")
+    if status == 404:
+        return f"{head}; {cfg.base_url} has no {READINGS_PATH}: upgrade the regulator, or set summary_every_s: 0"
+    if status == 413:
+        return f"{head}; a proxy in front of the regulator limits request bodies: allow at least 2 MB"
+    return f"{head}; retrying"

@@ -1,0 +1,256 @@
+"""Readings summaries reach the regulator losslessly (issue #6, the readings around a hazard): a real gateway
+(site file, local store, alert manager, outbox, regulator uplink, summary sender) against a real
+`RegulatorServer` on SQLite.
+
+Stand-ins: the site has no devices, so its readings are written into the gateway's own local store file
+before the gateway starts (old timestamps, as a driver's would have been a while ago), and its alert starts
+from a rule verdict (`raise_alert`, tests/uplinks/feedback_site.py). One chunk carries a reading of a device
+with an empty name, which no driver makes, as the chunk the regulator refuses with 422. The restart test
+reaches the regulator through `SlowLink`, a TCP relay that holds each answer back a while, standing in for
+a slow network, so the gateway is stopped while the regulator has stored a chunk it has not yet answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import get_args
+
+import pytest
+import sqlalchemy as sa
+from pydantic import ValidationError
+
+from gateway.config import LoadedSite, load_site
+from gateway.config.sinks import LocalStoreConfig
+from gateway.config.uplinks import RegulatorUplink
+from gateway.readings import Quality, Reading
+from gateway.store.local import LocalStore
+from gateway.store.local_query import Pick
+from gateway.uplinks.summaries import PICKS
+from regulator.messages import SUMMARY_METRICS
+from regulator.server import RegulatorServer
+from tests.regulator.support import PROJECT, SECRET
+from tests.support import free_port
+from tests.uplinks.feedback_site import raise_alert
+from tests.uplinks.test_feedback import gateway, hazards_by_alert, regulator_client, until
+
+PERIOD_S = 0.3
+LOG = "gateway.uplinks.summaries"
+POINTS = 200  # pit points: 200 series x 57 minutes is more than one request's 10,000, so it takes two chunks
+
+
+def site(tmp_path: Path, base_url: str) -> LoadedSite:
+    """A site file with no devices and one regulator uplink sending summaries every PERIOD_S seconds."""
+    path = tmp_path / "site.yaml"
+    path.write_text(f"project: {{code: {PROJECT}}}\nuplinks:\n"
+                    f"  - {{type: regulator, base_url: '{base_url}', secret: {SECRET}, feedback_every_s: 0,\n"
+                    f"     summary_every_s: {PERIOD_S}, backoff_initial_s: 0.1, backoff_max_s: 1, timeout_s: 5}}\n"
+                    "api: {host: 127.0.0.1, port: 0}\n", encoding="utf-8")
+    return load_site(path)
+
+
+async def stored(state: Path, readings: Iterable[Reading]) -> None:
+    """Write readings into the gateway's local store file (the gateway is not running yet)."""
+    store = LocalStore(state / "history.sqlite", LocalStoreConfig())
+    await asyncio.to_thread(store.start)
+    store.add(list(readings))
+    await asyncio.to_thread(store.stop)
+
+
+def this_minute() -> float:
+    """The start of the current minute: each test counts its minutes back from it, once."""
+    return math.floor(time.time() / 60) * 60.0
+
+
+def received(server: RegulatorServer) -> list[tuple[str, str, str, float, float]]:
+    """(device, point, metric, ts, value) of every summary the regulator stored, in the order it stored them."""
+    with server.repo.engine.connect() as db:
+        rows = db.execute(sa.text("SELECT device, point, metric, ts, value FROM readings ORDER BY id")).all()
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def pit(now: float, minutes: range) -> list[Reading]:
+    """Two readings per point and minute (``minutes`` back from ``now``) of wall-top horizontal displacement;
+    the larger magnitude is negative."""
+    out = []
+    for k in minutes:
+        m = now - 60 * k
+        for p in range(POINTS):
+            out += [Reading(m + 10, PROJECT, "pit-1", "disp_h_mm", 0.5 + p / 1000, "mm", point=f"P{p:03d}"),
+                    Reading(m + 40, PROJECT, "pit-1", "disp_h_mm", -2.0 - k / 100, "mm", point=f"P{p:03d}")]
+    return out
+
+
+class SlowLink:
+    """A TCP relay from ``port`` to the regulator's ``upstream`` port that delays every piece of its answers."""
+
+    LAG_S = 0.8
+
+    def __init__(self, port: int, upstream: int) -> None:
+        self._port, self._upstream = port, upstream
+        self._server: asyncio.Server | None = None
+        self._pipes: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        """Listen on ``port``."""
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", self._port)
+
+    async def stop(self) -> None:
+        """Stop listening and cut the connections."""
+        if self._server is not None:
+            self._server.close()
+        for pipe in self._pipes:
+            pipe.cancel()
+        await asyncio.gather(*self._pipes, return_exceptions=True)
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self._upstream)
+        for pipe in (self._pipe(reader, up_writer, 0.0), self._pipe(up_reader, writer, self.LAG_S)):
+            task = asyncio.create_task(pipe)
+            self._pipes.add(task)
+            task.add_done_callback(self._pipes.discard)
+
+    @staticmethod
+    async def _pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter, lag_s: float) -> None:
+        with contextlib.suppress(ConnectionError):
+            while data := await src.read(65536):
+                await asyncio.sleep(lag_s)
+                dst.write(data)
+                await dst.drain()
+        dst.close()
+
+
+def test_every_summary_metric_has_one_pick() -> None:
+    # the regulator's canonical metrics are DESIGN.md's numeric crane and pit metrics; each needs its rule
+    assert set(PICKS) == SUMMARY_METRICS
+    assert set(PICKS.values()) <= set(get_args(Pick))
+
+
+async def test_minute_peaks_show_in_the_hazard_detail(receiver: RegulatorServer, tmp_path: Path) -> None:
+    state, now = tmp_path / "state", this_minute()
+    readings, peaks = [], {}
+    for k in range(3, 13):  # closed minutes within the hazard's 15 minutes of context
+        m = now - 60 * k
+        loads = [2.0, 2.4, 2.9 + k / 100, 2.5, 2.1, 1.8]
+        for i, load in enumerate(loads):
+            ts = m + 5 + 9 * i
+            readings += [Reading(ts, PROJECT, "crane-1", "load_t", load, "t"),
+                         Reading(ts, PROJECT, "crane-1", "moment_pct", load * 30, "%"),
+                         Reading(ts, PROJECT, "crane-1", "wind_ms", 12.0 - i + k / 10, "m/s"),
+                         Reading(ts, PROJECT, "crane-1", "slew_deg", 10.0 * i, "deg")]
+        peaks[m] = (m + 23, 2.9 + k / 100, 12.0 + k / 10, 50.0)
+    m7 = now - 60 * 7
+    readings += [
+        Reading(m7 + 50, PROJECT, "crane-1", "load_t", 9.9, "t", Quality.FAULT),  # a broken sensor's value
+        Reading(m7 + 52, PROJECT, "crane-1", "load_t", 8.8, "t", Quality.STALE),  # a repeat, not a measurement
+        Reading(m7 + 1, PROJECT, "crane-1", "operator_id", "110101199001011234", ""),  # not a summary metric
+        Reading(m7 + 2, PROJECT, "crane-1", "cabin_temp_c", 31.0, "°C"),  # nor is a metric DESIGN.md lacks
+        Reading(time.time() - 2 * 3600, PROJECT, "crane-1", "load_t", 5.0, "t"),  # before a new uplink's start
+        Reading(time.time(), PROJECT, "crane-1", "load_t", 5.5, "t"),  # a minute not closed yet
+    ]
+    await stored(state, readings)
+    reg = await regulator_client(receiver)
+    try:
+        async with gateway(site(tmp_path, receiver.base_url), state) as gw:
+            alert = raise_alert(gw, "crane-1")
+            [hazard] = (await hazards_by_alert(reg, 1)).values()
+
+            async def detail() -> list[dict[str, object]] | None:
+                r = await reg.get(f"/ui/api/hazards/{hazard}")
+                assert r.status_code == 200, r.text
+                shown = r.json()["readings"]
+                return shown if len(shown) >= 40 else None
+            shown = await until(detail, "the summaries in the hazard detail")
+            await asyncio.sleep(4 * PERIOD_S)  # more periods: nothing comes twice
+            assert gw.monitor.alerts.list_alerts(device="crane-1")[0].alert_id == alert
+        by_metric: dict[str, dict[float, tuple[float, float]]] = {}
+        for r in shown:
+            assert r["device"] == "crane-1" and r["point"] == ""
+            ts, value = float(r["ts"]), float(r["value"])  # type: ignore[arg-type]
+            by_metric.setdefault(str(r["metric"]), {})[ts // 60 * 60] = (ts, value)
+        assert set(by_metric) == {"load_t", "moment_pct", "wind_ms", "slew_deg"}
+        assert sorted(by_metric["load_t"]) == sorted(peaks)  # one per closed minute: not the old nor the open one
+        for m, (ts, load, wind, slew) in peaks.items():
+            assert by_metric["load_t"][m] == (ts, pytest.approx(load))  # the peak, when it happened
+            assert by_metric["moment_pct"][m] == (ts, pytest.approx(load * 30))
+            assert by_metric["wind_ms"][m] == (m + 5, pytest.approx(wind))
+            assert by_metric["slew_deg"][m] == (m + 50, slew)  # a position: the minute's last
+        units = {(r["metric"], r["unit"]) for r in shown}
+        assert units == {("load_t", "t"), ("moment_pct", "%"), ("wind_ms", "m/s"), ("slew_deg", "deg")}
+        assert len(received(receiver)) == 40  # the fault, stale, text and unknown readings stayed home
+    finally:
+        await reg.aclose()
+
+
+async def test_an_outage_and_a_restart_lose_and_repeat_nothing(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger=LOG)
+    state, now, port = tmp_path / "state", this_minute(), free_port()
+    await stored(state, pit(now, range(2, 59)))
+    loaded = site(tmp_path, f"http://127.0.0.1:{port}")
+    expected = {(f"P{p:03d}", now - 60 * k) for p in range(POINTS) for k in range(2, 59)}
+    upstream = free_port()
+    server = RegulatorServer(tmp_path / "regulator.sqlite", port=upstream)
+    server.repo.add_project(PROJECT, "示范项目", "深圳", SECRET)
+    link = SlowLink(port, upstream)
+    try:
+        async with gateway(loaded, state):
+            await asyncio.sleep(1.5)  # the regulator is away: several tries, each refused at the door
+            await server.start()
+            await link.start()
+            # stopped as soon as the regulator stored the first chunk, before its answer crossed the slow link
+            await until(lambda: asyncio.to_thread(lambda: len(received(server)) > 0), "the first chunk", 15)
+        # the stop waited for that answer and kept the cursor past it; the rest of the catch-up is left for later
+        assert 0 < len(received(server)) < len(expected)
+        away = [r for r in caplog.records if r.name == LOG and "unreachable" in r.getMessage()]
+        assert len(away) == 1 and away[0].levelname == "WARNING", away  # logged once, not at every retry
+        assert "uplink 'regulator'" in away[0].getMessage()
+        assert any("takes readings summaries again" in r.getMessage() for r in caplog.records if r.name == LOG)
+
+        async with gateway(loaded, state):
+            await until(lambda: asyncio.to_thread(lambda: len(received(server)) >= len(expected)), "the rest", 15)
+            await asyncio.sleep(4 * PERIOD_S)  # more periods: nothing comes twice
+        rows = received(server)
+    finally:
+        await link.stop()
+        await server.stop()
+    keys = [(point, ts // 60 * 60) for _device, point, _metric, ts, _value in rows]
+    assert Counter(keys).most_common(1)[0][1] == 1 and set(keys) == expected  # every minute once
+    assert [m for _p, m in keys] == sorted(m for _p, m in keys)  # in order across chunks and the restart
+    # each point's minute is its reading farthest from zero, with its sign
+    assert {(ts % 60, value) for _d, _p, _m, ts, value in rows} == {(40, -2.0 - k / 100) for k in range(2, 59)}
+
+
+async def test_a_refused_chunk_is_skipped_and_later_ones_arrive(
+        receiver: RegulatorServer, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    state, now = tmp_path / "state", this_minute()
+    bad_minute = now - 60 * 50
+    await stored(state, [*pit(now, range(2, 59)), Reading(bad_minute + 30, PROJECT, "", "wind_ms", 8.0, "m/s")])
+    async with gateway(site(tmp_path, receiver.base_url), state):
+        await until(lambda: asyncio.to_thread(lambda: now - 120 + 40 in {r[3] for r in received(receiver)}),
+                    "the minutes after the refused chunk", 15)
+        await asyncio.sleep(4 * PERIOD_S)  # the refused chunk is not tried again
+        rows = received(receiver)
+    minutes = Counter(ts // 60 * 60 for _d, _p, _m, ts, _v in rows)
+    written = [now - 60 * k for k in range(58, 1, -1)]  # oldest first
+    # the newest minutes without a gap, each whole; the chunk holding the refused reading is not among them
+    assert sorted(minutes) == written[-len(minutes):] and set(minutes.values()) == {POINTS}
+    assert min(minutes) > bad_minute and len(minutes) >= 5
+    refused = [r for r in caplog.records if r.name == LOG and r.levelno == logging.ERROR]
+    assert len(refused) == 1, [r.getMessage() for r in refused]
+    text = refused[0].getMessage()
+    assert "HTTP 422" in text and "readings." in text and ".device" in text and "skipped" in text
+    assert "uplink 'regulator'" in text
+
+
+def test_a_summary_period_is_off_or_at_least_a_fifth_of_a_second() -> None:
+    # the same check as feedback_every_s, whose test shows the site file's line named with it
+    with pytest.raises(ValidationError, match=r"summary_every_s must be 0 \(off\) or at least 0.2 s"):
+        RegulatorUplink(base_url="http://jg", secret="s", summary_every_s=0.05)
+    assert RegulatorUplink(base_url="http://jg", secret="s", summary_every_s=0).summary_every_s == 0
