@@ -304,8 +304,9 @@ class Repository:
         with self.engine.begin() as db:
             self.use_nonce(db, project, nonce, keep_nonce_s)
             if records:
+                # a summary sent again (its answer was lost) is kept once: migration 0004's key
                 db.execute(sql("INSERT INTO readings(project, device, point, metric, ts, value, unit) "
-                                   "VALUES (:p, :d, :pt, :m, :ts, :v, :u)"),
+                                   "VALUES (:p, :d, :pt, :m, :ts, :v, :u) ON CONFLICT DO NOTHING"),
                            [{"p": project, "d": r.device, "pt": r.point, "m": r.metric, "ts": r.ts, "v": r.value, "u": r.unit}
                             for r in records])
         return len(records)

@@ -65,7 +65,7 @@ def reading(ts: float, metric: str = "load_pct") -> ReadingRecord:
 
 def test_events_and_readings_are_partitioned_by_month_and_rows_land_in_theirs(repo: Repository) -> None:
     with repo.engine.connect() as db:
-        assert db.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert db.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0004"
         keys = dict(db.execute(sa.text("SELECT c.relname, pg_get_partkeydef(c.oid) FROM pg_partitioned_table "
                                        "p JOIN pg_class c ON c.oid = p.partrelid")).all())
     assert keys == {"events": "RANGE (received_at)", "readings": "RANGE (ts)"}
@@ -118,7 +118,7 @@ def test_a_database_at_0002_keeps_every_row_and_id_through_upgrade_and_downgrade
             "SELECT indexname FROM pg_indexes WHERE tablename IN ('events', 'readings')")).scalars())
     assert sequence == "public.events_id_seq"
     assert indexes == {"events_pkey", "events_by_hazard", "events_by_project", "readings_pkey",
-                       "readings_by_device"}
+                       "readings_by_device", "readings_once"}
     # an event stored before the upgrade is still known (event_ids was filled), and ids continue
     assert repo.store_event(old_events[0], "after-1", 60.0) is False
     assert repo.store_event(make_event("a3", event_id="new"), "after-2", 60.0) is True

@@ -236,6 +236,8 @@ async def test_readings_summary_shows_around_the_hazard(receiver: RegulatorServe
         {"device": "crane-1", "metric": "load_t", "ts": now - 60 + i, "value": 2.5 + i / 10, "unit": "t"} for i in range(5)]}
     r = await send(receiver, READINGS_PATH, summary)
     assert r.status_code == 200 and r.json()["readings"] == 5
+    # sent again, as a gateway does when the first answer was lost: accepted, kept once
+    assert (await send(receiver, READINGS_PATH, summary)).status_code == 200
     bad = await send(receiver, READINGS_PATH, {"project": PROJECT, "readings": [
         {"device": "crane-1", "metric": "load_kg", "ts": now, "value": 1}]})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "readings.0.metric"
