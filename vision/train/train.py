@@ -19,6 +19,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import torch
+from torch import nn
 from torch.nn import functional as F
 
 from vision.detectors.centernet import CLASSES, decode
@@ -35,15 +36,55 @@ def cosine_lr(base: float, step: int, frac: float) -> float:
     return base * min(1.0, (step + 1) / 100) * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))
 
 
-def focal_loss(pred: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
-    """CenterNet's penalty-reduced focal loss on sigmoid heat maps."""
+def focal_loss(pred: torch.Tensor, gt: torch.Tensor, bare_weight: float = 1.0) -> torch.Tensor:
+    """CenterNet's penalty-reduced focal loss on sigmoid heat maps; the no_helmet map weighs bare_weight."""
     pred = pred.clamp(1e-4, 1 - 1e-4)
     pos = gt.eq(1).float()
     neg = 1 - pos
     pos_l = torch.log(pred) * (1 - pred) ** 2 * pos
     neg_l = torch.log(1 - pred) * pred ** 2 * (1 - gt) ** 4 * neg
+    w = torch.tensor([1.0, bare_weight]).view(1, 2, 1, 1)
     n = pos.sum().clamp(min=1)
-    return -(pos_l.sum() + neg_l.sum()) / n
+    return -((pos_l + neg_l) * w).sum() / n
+
+
+class FrozenBN(nn.BatchNorm2d):
+    """Batch norm that always uses its stored statistics (for weights read back from a BN-fused ONNX)."""
+
+    def train(self, mode: bool = True) -> FrozenBN:
+        """Stays in eval mode; its scale and shift still learn."""
+        return super().train(False)
+
+
+def load_fused_onnx(net: HeadNet, path: Path) -> None:
+    """Weights of an exported HeadNet ONNX (BN folded into each conv) back into `net`, BN frozen.
+
+    The .pt files of the shipped detector were lost; its ONNX is all there is to fine-tune from.
+    """
+    import onnx
+    from onnx import numpy_helper
+
+    m = onnx.load(str(path))
+    init = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer}
+    fused = [(init[n.input[1]], init[n.input[2]]) for n in m.graph.node
+             if n.op_type == "Conv" and n.input[1].startswith("onnx::")]
+    blocks = [b for b in net.modules() if isinstance(b, nn.Sequential) and len(b) == 3
+              and isinstance(b[1], nn.BatchNorm2d)]
+    if len(fused) != len(blocks):
+        raise ValueError(f"{path}: {len(fused)} fused convolutions, HeadNet has {len(blocks)}")
+    for (w, b), blk in zip(fused, blocks):
+        if tuple(w.shape) != tuple(blk[0].weight.shape):
+            raise ValueError(f"{path}: conv shape {w.shape} where HeadNet has {tuple(blk[0].weight.shape)}")
+        blk[0].weight.data = torch.from_numpy(w.copy())
+        bn = FrozenBN(len(b))
+        bn.running_var.fill_(1 - bn.eps)
+        bn.bias.data = torch.from_numpy(b.copy())
+        blk[1] = bn
+    sd = net.state_dict()
+    for k in sd:
+        if k in init:
+            sd[k] = torch.from_numpy(init[k].copy())
+    net.load_state_dict(sd)
 
 
 def batch_tensors(samples: list[tuple[np.ndarray, np.ndarray]], size: int) -> tuple[torch.Tensor, ...]:
@@ -101,6 +142,12 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--resume", type=Path, default=None)
+    ap.add_argument("--init-onnx", type=Path, default=None,
+                    help="fine-tune from an exported model (BN-fused ONNX), BN kept frozen")
+    ap.add_argument("--bare-weight", type=float, default=1.0,
+                    help="weight of the no_helmet heat map in the loss")
+    ap.add_argument("--bare-oversample", type=float, default=2.0,
+                    help="how much more often an image with a bare head is drawn")
     ap.add_argument("--export-only", type=Path, default=None, help="export these weights to runs/best.onnx and stop")
     args = ap.parse_args()
     if args.export_only:
@@ -117,13 +164,15 @@ def main() -> None:
     train = load_set(args.data, split.load("train"))
     val = load_set(args.data, split.load("val"))
     # no_helmet heads are 1 in 7: show images that contain one twice as often
-    weights = np.array([2.0 if (b[:, 4] == 1).any() else 1.0 for _, b in train])
+    weights = np.array([args.bare_oversample if (b[:, 4] == 1).any() else 1.0 for _, b in train])
     weights /= weights.sum()
     print(f"train {len(train)} images, val {len(val)} images", flush=True)
 
     net = HeadNet()
     if args.resume:
         net.load_state_dict(torch.load(args.resume))
+    if args.init_onnx:
+        load_fused_onnx(net, args.init_onnx)
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=5e-4)
     budget = args.minutes * 60
     t0 = time.monotonic()
@@ -140,7 +189,7 @@ def main() -> None:
             out = net(x)
             m = mask[:, None]
             n = mask.sum().clamp(min=1)
-            l_hm = focal_loss(out[:, :2], hm)
+            l_hm = focal_loss(out[:, :2], hm, args.bare_weight)
             l_wh = (F.l1_loss(out[:, 2:4], reg[:, :2], reduction="none") * m).sum() / n
             l_off = (F.l1_loss(out[:, 4:6], reg[:, 2:4], reduction="none") * m).sum() / n
             loss = l_hm + 0.5 * l_wh + l_off
