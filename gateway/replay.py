@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import groupby
 from pathlib import Path
 
 from gateway.alerts.event import AlertEvent
@@ -158,15 +157,12 @@ def replay(site: LoadedSite, readings: Iterable[Reading], on_event: Callable[[Al
 
     manager = AlertManager(db_path, site.config.project.code, count, clock=lambda: stats.last_ts or 0.0)
     try:
-        ordered = sorted(readings, key=lambda r: r.ts)
-        for ts, group in groupby(ordered, key=lambda r: r.ts):
-            batch = list(group)
+        for ts, batch, results in engine.replay(sorted(readings, key=lambda r: r.ts)):
             stats.rows += len(batch)
             if stats.first_ts is None:
                 stats.first_ts = ts
             stats.last_ts = ts
-            manager.handle(engine.tick(ts))
-            manager.handle(engine.process(batch))
+            manager.handle(results)
             manager.tick(ts)
     finally:
         manager.close()

@@ -39,6 +39,7 @@ from gateway.uplinks.feedback import FeedbackPoller
 from gateway.uplinks.heartbeat import heartbeat_forever
 from gateway.uplinks.summaries import SummarySender
 from gateway.readings import Reading
+from gateway.rules.warmup import RuleWarmup
 from gateway.store.influx import InfluxSink
 from gateway.store.local import LocalStore
 from gateway.store.local_query import StoreCounts
@@ -74,6 +75,7 @@ class Gateway:
         self.outbox = Outbox(state_dir, self._uplinks, site.config.outbox)
         self.monitor = SafetyMonitor(site, state_dir / "alerts.sqlite", on_event=self.outbox.put)
         self.decisions = DecisionStore(state_dir / "alerts.sqlite")  # the regulator's feedback on those alerts
+        self.warmup = RuleWarmup(site, self.monitor, self.store.reader)  # the rules' memory from before a restart
         self.cameras: CameraHub | None = None
         if _cameras(site):
             assert site.config.vision is not None
@@ -103,11 +105,12 @@ class Gateway:
         if self.influx is not None:
             await self.influx.start()
         await self.outbox.start()  # events left from the last run go first
-        self.bus.subscribe("pipeline", self._ingest)
+        # the rules judge live readings only after the warm-up; drivers and the API need not wait for it
+        self.bus.subscribe("pipeline", self.warmup.hold(self._ingest))
         self.bus.subscribe_status("live", self.live.on_status)
-        self.bus.subscribe_status("rules", self.monitor.on_status)
+        self.bus.subscribe_status("rules", self.warmup.hold(self.monitor.on_status))
         self.bus.subscribe_status("hub", self.hub.on_status)
-        self._tasks.append(asyncio.create_task(self.monitor.run(), name="rules-tick"))
+        self._tasks.append(asyncio.create_task(self.warmup.run_then(self.monitor.run), name="rules-tick"))
         for uplink in self._uplinks:
             if isinstance(uplink, RegulatorUplink):
                 depth = partial(lambda name: self.outbox.store.backlog(name).depth, uplink.name)

@@ -141,6 +141,12 @@ class RulesConfig(Model):
                                           description="sensor.fault")
     device_offline: DeviceOfflineRule = Field(default_factory=DeviceOfflineRule, title="Offline",
                                               description="device.offline")
+    warmup_max_h: float = Field(72, ge=0, le=720, title="Warm-up cap",
+                                description="hours of stored history at most replayed through the rules at "
+                                            "start, so that their memory (pit rates over days, wind samples, "
+                                            "offline timers) survives a restart; each rule family asks for what "
+                                            "it needs (pit: 3 × rate_window_h) and this caps it; 0 disables the "
+                                            "warm-up; at most 720 (the store keeps 30 days at least)")
     licence_utc_offset_h: float = Field(8, ge=-12, le=14, title="Licence time zone",
                                         description="hours east of UTC in which licence expiry dates are read "
                                                     "(China Standard Time)")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from gateway.config.crane import CraneSpec
 from gateway.config.rules import CraneCollisionRule
+from gateway.config.site import SiteConfig
 from gateway.rules.geometry import along_jib, jib_line, segment_distance
 from gateway.rules.levels import LevelMemory, banded_level, threshold_of
 from gateway.rules.result import RuleResult
@@ -101,3 +102,10 @@ class CraneCollision:
             message=f"{lower.name} 与 {other_name} {kind_zh}净距 {worst.metres:.1f} m | {lower.device} "
                     f"{worst.mode} clearance to {worst.other} {worst.metres:.1f} m",
             details={"other": worst.other, "mode": worst.mode}, backfill=backfill)
+
+
+def history_s(site: SiteConfig) -> float:
+    """Seconds of history that carry every crane's latest kinematics and level. The same holds for
+    the other crane motion rules (load, zone, tilt, operator): each judges the latest sample against
+    its last level only, so this one declaration covers them."""
+    return max((2 * d.poll_interval_s for d in site.devices if d.crane is not None), default=0.0)

@@ -7,6 +7,7 @@ serves, since one anemometer's wind stops every crane it serves.
 from __future__ import annotations
 
 from gateway.config.rules import CraneWindRule
+from gateway.config.site import SiteConfig
 from gateway.rules.levels import LevelMemory, banded_level, banded_result
 from gateway.rules.result import RuleResult
 
@@ -44,3 +45,14 @@ class CraneWind:
                 {"cranes": list(serves)}, backfill)
 
         return self._memory.report(device, "", level, build)
+
+
+def history_s(site: SiteConfig) -> float:
+    """Seconds of history that carry the run of samples above the alarm speed (alarm_samples)."""
+    needed = 0.0
+    for d in site.devices:
+        if d.kind in ("anemometer", "crane"):
+            cfg = site.rules.for_device(d.id, "crane_wind")
+            assert isinstance(cfg, CraneWindRule)
+            needed = max(needed, (cfg.alarm_samples + 1) * d.poll_interval_s)
+    return needed

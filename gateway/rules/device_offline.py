@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gateway.config.rules import DeviceOfflineRule
+from gateway.config.site import SiteConfig
 from gateway.rules.levels import LevelMemory
 from gateway.rules.result import RuleResult, rank
 
 RULE = "device.offline"
 CLAUSE_CRANE = "建质规〔2022〕2号 Art. 8 (safety device failed: monitoring silent); time limits: practice"
 CLAUSE_PIT = "建质规〔2022〕2号 Art. 5 (pit without monitoring); time limits: practice"
+WATCHED_KINDS = ("crane", "anemometer", "pit", "generic")  # cameras: camera.offline belongs to vision/
 
 
 @dataclass
@@ -42,6 +44,12 @@ class DeviceOffline:
         return self._memory.report(device, "", None, lambda: RuleResult(
             rule=RULE, device=device, point="", level=None, ts=ts, clause=clause, value=0.0, unit="s",
             message=f"{name} 恢复在线 | {device} online again", backfill=backfill))
+
+    def resume(self, now: float) -> None:
+        """After a warm-up: the gateway's own downtime is not the devices' silence, so every device
+        gets its full time limits again from ``now`` (the levels reached before the stop stay)."""
+        for watch in self._watch.values():
+            watch.last_seen = max(watch.last_seen, now)
 
     def driver_status(self, device: str, online: bool, reason: str, ts: float, name: str, interval_s: float,
                       clause: str) -> RuleResult | None:
@@ -83,3 +91,14 @@ class DeviceOffline:
             value=round(silent_s, 1), threshold=round(silent_s, 1), unit="s",
             message=f"{name} 离线 {silent_s:.0f} 秒{why}，监测失效 | {device} silent for {silent_s:.0f} s{why}",
             details={"interval_s": interval_s})
+
+
+def history_s(site: SiteConfig) -> float:
+    """Seconds of history that carry the offline levels reached before a stop: the longest limit."""
+    needed = 0.0
+    for d in site.devices:
+        if d.kind in WATCHED_KINDS:
+            cfg = site.rules.for_device(d.id, "device_offline")
+            assert isinstance(cfg, DeviceOfflineRule)
+            needed = max(needed, cfg.alarm_after_s, (cfg.alarm_intervals + 1) * d.poll_interval_s)
+    return needed

@@ -4,7 +4,7 @@ of its own (time is the readings' ts, or the ``now`` given to :meth:`RuleEngine.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import groupby
 from typing import TypeVar
@@ -23,8 +23,9 @@ from gateway.rules.crane_operator import CraneOperator
 from gateway.rules.crane_tilt import CraneTilt
 from gateway.rules.crane_wind import CraneWind
 from gateway.rules.crane_zone import CraneZone
-from gateway.rules.device_offline import CLAUSE_CRANE, CLAUSE_PIT, DeviceOffline
+from gateway.rules.device_offline import CLAUSE_CRANE, CLAUSE_PIT, WATCHED_KINDS, DeviceOffline
 from gateway.rules.pit_displacement import PitRules
+from gateway.rules.levels import memories_of
 from gateway.rules.pit_limits import PointLimits, check_thresholds, point_limits
 from gateway.rules.result import RuleResult
 from gateway.rules.sensor_fault import SensorFault
@@ -33,7 +34,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 KINEMATICS = ("load_t", "radius_m", "height_m", "slew_deg")
-WATCHED_KINDS = ("crane", "anemometer", "pit", "generic")  # cameras: camera.offline belongs to vision/
 FRESH = (Quality.OK, Quality.BACKFILL)  # judged by the rules
 ALIVE = (*FRESH, Quality.FAULT)  # proves the device answers (a faulty value is still an answer)
 
@@ -119,6 +119,24 @@ class RuleEngine:
                 out.extend(self._offline.tick(now, dev.id, _name(dev), dev.poll_interval_s, cfg,
                                               _offline_clause(dev)))
         return out
+
+    def replay(self, ordered: Iterable[Reading]) -> Iterator[tuple[float, list[Reading], list[RuleResult]]]:
+        """Judge readings already in ts order one instant at a time, as the live gateway did: the
+        offline verdicts reached by that instant, then its readings' (``sitegw replay`` and the
+        warm-up at start both go through here)."""
+        for ts, group in groupby(ordered, key=lambda r: r.ts):
+            batch = list(group)
+            yield ts, batch, self.tick(ts) + self.process(batch)
+
+    def resume(self, now: float) -> None:
+        """End of a warm-up whose verdicts were dropped: the next verdict of every alert is reported
+        (the alert manager reconciles it with what it persisted), and the offline time limits
+        restart at ``now``, since the gateway's own downtime is not the devices' silence."""
+        for family in (self._load, self._wind, self._tilt, self._collision, self._zone, self._operator, self._pit,
+                       self._fault, self._offline):
+            for memory in memories_of(family):
+                memory.rearm()
+        self._offline.resume(now)
 
     def _reading(self, dev: DeviceConfig, r: Reading) -> tuple[Reading, list[RuleResult]]:
         value, name, backfill = r.value, _name(dev), r.quality is Quality.BACKFILL

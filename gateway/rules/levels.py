@@ -61,11 +61,18 @@ class LevelMemory:
 
     Reports every evaluation that has a level, each change back to None, and the very first
     evaluation of a key even when it is None (so a restarted gateway resolves alerts whose
-    condition ended while it was down).
+    condition ended while it was down), and after :meth:`rearm` (the end of a warm-up) the first
+    evaluation of every key again.
     """
 
     def __init__(self) -> None:
         self._levels: dict[tuple[str, str], Level | None] = {}
+        self._unreported: set[tuple[str, str]] = set()
+
+    def rearm(self) -> None:
+        """Report the next evaluation of every key, as at a start: after a warm-up whose verdicts were
+        dropped, the alert manager has not heard the levels this memory holds."""
+        self._unreported = set(self._levels)
 
     def get(self, device: str, point: str = "") -> Level | None:
         """The level last set for this key (None if none)."""
@@ -76,8 +83,22 @@ class LevelMemory:
         """Remember ``level``; return ``build()`` when the alert manager must hear about it."""
         key = (device, point)
         first = key not in self._levels
+        if self._unreported and key in self._unreported:
+            first = True
+            self._unreported.discard(key)
         previous = self._levels.get(key)
         self._levels[key] = level
         if level is not None or first or previous is not None:
             return build()
         return None
+
+
+def memories_of(family: object) -> list[LevelMemory]:
+    """Every LevelMemory a rule family keeps, as an attribute or in a dict attribute (pit: one per rule)."""
+    found: list[LevelMemory] = []
+    for value in vars(family).values():
+        if isinstance(value, LevelMemory):
+            found.append(value)
+        elif isinstance(value, dict):
+            found.extend(v for v in value.values() if isinstance(v, LevelMemory))
+    return found

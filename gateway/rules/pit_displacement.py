@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from gateway.alerts.event import Level
 from gateway.config.rules import PitRule
+from gateway.config.site import SiteConfig
 from gateway.rules.levels import LevelMemory, banded_level, threshold_of
 from gateway.rules.pit_limits import ITEMS_ZH, PointLimits
 from gateway.rules.result import RuleResult, rank
@@ -166,3 +167,15 @@ class PitRules:
         if worst is not result:
             worst = replace(worst, ts=result.ts, backfill=result.backfill)
         return self._memory[rule].report(device, point, worst.level, lambda: worst)
+
+
+def history_s(site: SiteConfig) -> float:
+    """Seconds of history the pit rules need to judge the next reading as if never stopped: the
+    three-day note compares the daily rate now, one and two windows earlier, each over a window."""
+    needed = 0.0
+    for d in site.devices:
+        if d.pit is not None:
+            cfg = site.rules.for_device(d.id, "pit")
+            assert isinstance(cfg, PitRule)
+            needed = max(needed, 3 * cfg.rate_window_h * 3600 + max((p.interval_s for p in d.pit.points), default=0))
+    return needed

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gateway.config.rules import SensorFaultRule
+from gateway.config.site import SiteConfig
 from gateway.rules.levels import LevelMemory
 from gateway.rules.result import RuleResult
 
@@ -70,3 +72,15 @@ class SensorFault:
                               clause=CLAUSE, value=value, message=message, details=details, backfill=backfill)
 
         return self._memory.report(device, point, level, build)
+
+
+def history_s(site: SiteConfig) -> float:
+    """Seconds of history the stuck check needs: ``stuck_h`` of one value (pit sensors only: crane
+    kinematics and wind are never judged stuck)."""
+    needed = 0.0
+    for d in site.devices:
+        if d.pit is not None:
+            cfg = site.rules.for_device(d.id, "sensor_fault")
+            assert isinstance(cfg, SensorFaultRule)
+            needed = max(needed, cfg.stuck_h * 3600 + max((p.interval_s for p in d.pit.points), default=0))
+    return needed

@@ -7,16 +7,17 @@ the API may call them from any worker thread. They block: from async code use
 
 from __future__ import annotations
 
+import heapq
 import math
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from gateway.readings import Quality
+from gateway.readings import Quality, Reading
 from gateway.store.local_schema import FAULT, QUALITY_CODES, QUALITY_NAMES, open_store
 
 Pick = Literal["max", "min", "peak", "last"]
@@ -201,6 +202,35 @@ class HistoryReader:
         return StoreCounts(rows=meta["rows"], series=nseries, duplicates=meta["duplicates"],
                            oldest_ts=None if oldest is None else oldest / 1000,
                            newest_ts=None if newest is None else newest / 1000, file_bytes=size)
+
+    def readings_since(self, since: float, project: str, devices: Collection[str],
+                       chunk: int = 500) -> Generator[Reading, None, None]:
+        """Every stored reading of ``devices`` with ``ts >= since``, in ts order (readings of one
+        instant by device, point, metric), as Readings of ``project``.
+
+        Streams: each series is read along its (series, ts) index ``chunk`` rows at a time and the
+        series are merged, so memory holds about ``chunk`` rows per series, whatever the period.
+        The connection stays open until the iterator is exhausted or closed.
+        """
+        since_ms = math.floor(since * 1000)
+        with self._connect() as conn:
+            found = conn.execute("SELECT id, device, point, metric, unit FROM series "
+                                 "ORDER BY device, point, metric").fetchall()
+            streams = [_series_readings(conn, row, since_ms, project, chunk) for row in found if row[1] in devices]
+            # merge is stable: readings of one instant keep the series order, so a device's are together
+            yield from heapq.merge(*streams, key=lambda r: r.ts)
+
+
+def _series_readings(conn: sqlite3.Connection, series: tuple[int, str, str, str, str], since_ms: int,
+                     project: str, chunk: int) -> Iterator[Reading]:
+    sid, device, point, metric, unit = series
+    cursor = conn.execute("SELECT ts, value, text, quality FROM readings WHERE series_id = ? AND ts >= ? "
+                          "ORDER BY ts", (sid, since_ms))
+    qualities = {code: Quality(name) for code, name in QUALITY_NAMES.items()}
+    while rows := cursor.fetchmany(chunk):
+        for ts, value, text, quality in rows:
+            yield Reading(ts / 1000, project, device, metric, text if text is not None else value, unit,
+                          qualities[quality], point)
 
 
 def _raw_point(ts: int, value: float | None, text: str | None, quality: int) -> HistoryPoint:
