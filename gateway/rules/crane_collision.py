@@ -62,11 +62,33 @@ def clearances(lower: CraneView, other: CraneView, hook_plan_m: float) -> list[C
     return out
 
 
+def can_come_close(lower: CraneSpec, other: CraneSpec, cfg: CraneCollisionRule) -> bool:
+    """Whether any slew, trolley and hook position of the two cranes could give a clearance that
+    matters: horizontally within the warning distance (and its hysteresis), or the other's hook over
+    the lower one's slewing structure. Cranes set up out of each other's reach never are, so a site of
+    20 cranes checks the few pairs that overlap instead of all 380."""
+    bases = math.dist(lower.position_m, other.position_m)
+    swing = max(lower.jib_m, lower.counter_jib_m)
+    mast = other.tower_half_width_m * math.sqrt(2)
+    warning = (cfg.min_clearance_m + cfg.warning_margin_m) * (1 + cfg.hysteresis_pct / 100)
+    return bases - swing - mast <= warning or bases <= swing + other.jib_m + cfg.hook_plan_m
+
+
 class CraneCollision:
-    """Evaluates every crane against every crane whose jib is as high or higher."""
+    """Evaluates every crane against every crane whose jib is as high or higher and that it could
+    come close to (the others can never change its level)."""
 
     def __init__(self) -> None:
         self._memory = LevelMemory()
+        self._close: dict[tuple[object, ...], bool] = {}
+
+    def _may_meet(self, lower: CraneView, other: CraneView, cfg: CraneCollisionRule) -> bool:
+        key = (lower.device, other.device, cfg.min_clearance_m, cfg.warning_margin_m, cfg.hysteresis_pct,
+               cfg.hook_plan_m)
+        close = self._close.get(key)
+        if close is None:
+            close = self._close[key] = can_come_close(lower.spec, other.spec, cfg)
+        return close
 
     def evaluate(self, cranes: list[CraneView], cfg: CraneCollisionRule, ts: float,
                  backfill: bool) -> list[RuleResult]:
@@ -75,7 +97,7 @@ class CraneCollision:
         thresholds = [("warning", cfg.min_clearance_m + cfg.warning_margin_m), ("alarm", cfg.min_clearance_m)]
         for lower in cranes:
             found = [c for other in cranes if other.device != lower.device
-                     and other.spec.jib_height_m >= lower.spec.jib_height_m
+                     and other.spec.jib_height_m >= lower.spec.jib_height_m and self._may_meet(lower, other, cfg)
                      for c in clearances(lower, other, cfg.hook_plan_m)]
             if not found:
                 continue

@@ -1,0 +1,69 @@
+"""crane.collision checks only pairs of cranes that could come close (GB 5144-2006 §10.5).
+
+A large site sets its cranes out of each other's reach where it can; skipping those pairs is only
+safe if no slew, trolley or hook position of such a pair could ever give a clearance that matters.
+Hypothesis searches for one.
+"""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gateway.config.crane import CraneSpec
+from gateway.config.rules import CraneCollisionRule
+from gateway.rules.crane_collision import CraneView, can_come_close, clearances
+
+CFG = CraneCollisionRule()
+WARNING_HELD = (CFG.min_clearance_m + CFG.warning_margin_m) * (1 + CFG.hysteresis_pct / 100)
+
+
+def spec(x: float, y: float, jib: float, counter: float, height: float) -> CraneSpec:
+    return CraneSpec.model_validate({"position_m": (x, y), "jib_m": jib, "counter_jib_m": counter,
+                                     "jib_height_m": height, "load_chart": [{"radius_m": 2.5, "rated_t": 6.0},
+                                                                            {"radius_m": jib, "rated_t": 1.5}]})
+
+
+jibs = st.floats(20, 70)
+counters = st.floats(5, 20)
+MAST = 0.8 * math.sqrt(2)
+
+
+def pointing(spec_: CraneSpec, at: tuple[float, float], arm: float) -> float:
+    """The slew that points the jib (arm > 0) or the counter-jib (arm < 0) at ``at``."""
+    bearing = math.degrees(math.atan2(at[1] - spec_.position_m[1], at[0] - spec_.position_m[0]))
+    return (bearing if arm > 0 else bearing + 180) % 360
+
+
+@settings(max_examples=400, deadline=None)
+@given(jib1=jibs, c1=counters, jib2=jibs, c2=counters, bearing=st.floats(0, 360), delta=st.floats(-2, 2),
+       jitter1=st.floats(-3, 3), jitter2=st.floats(-3, 3), trolley=st.floats(0.9, 1.0), hook=st.floats(0, 80))
+def test_pairs_just_out_of_reach_are_skipped_and_never_matter(
+        jib1: float, c1: float, jib2: float, c2: float, bearing: float, delta: float, jitter1: float,
+        jitter2: float, trolley: float, hook: float) -> None:
+    """The cranes are placed around the edge of reach (horizontal: the lower one's longer arm, the
+    higher one's mast and the warning distance held by hysteresis; vertical: both arms and the hook's
+    plan distance), with both jibs pointed at each other: inside the edge the pair must be checked;
+    outside it, no clearance may matter, or skipping it would hide a hazard."""
+    swing = max(jib1, c1)
+    edge = max(swing + MAST + WARNING_HELD, swing + jib2 + CFG.hook_plan_m)
+    d = edge + delta
+    where = (d * math.cos(math.radians(bearing)), d * math.sin(math.radians(bearing)))
+    lower, higher = spec(0, 0, jib1, c1, 30), spec(*where, jib2, c2, 45)
+    if delta < -0.01:
+        assert can_come_close(lower, higher, CFG), "a pair within reach was skipped"
+    if can_come_close(lower, higher, CFG):
+        return
+    arm = jib1 if jib1 >= c1 else -c1
+    low = CraneView("crane-1", "1号塔吊", lower, pointing(lower, where, arm) + jitter1, 20.0, 10.0)
+    high = CraneView("crane-2", "2号塔吊", higher, pointing(higher, (0, 0), 1) + jitter2, trolley * jib2, hook)
+    for c in clearances(low, high, CFG.hook_plan_m):
+        assert c.mode == "horizontal" and c.metres > WARNING_HELD, c
+
+
+def test_overlapping_cranes_are_checked_and_far_ones_are_not() -> None:
+    lower = spec(0, 0, 50, 12, 30)
+    assert can_come_close(lower, spec(90, 0, 50, 12, 45), CFG)  # jibs overlap
+    assert not can_come_close(lower, spec(130, 0, 50, 12, 45), CFG)  # 30 m between the tips
