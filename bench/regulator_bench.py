@@ -408,7 +408,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--gateways", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each ingest phase")
-    parser.add_argument("--rates", default="250,1000",
+    parser.add_argument("--rates", default="250,1100",
                         help="offered requests/s (events and heartbeats) of the paced phases, comma-separated")
     parser.add_argument("--replicas", type=int, default=1,
                         help="separate `serve` processes on their own ports (gateways spread over them)")

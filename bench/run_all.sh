@@ -33,6 +33,6 @@ run delivery_latency  $PY bench/delivery_latency.py
 run backlog_drain     $PY bench/backlog_drain.py
 run regulator         $PY bench/regulator_bench.py
 # the same 500 gateways against `serve --workers 2` (two processes on one port; the load generator shares the cores)
-run regulator_workers $PY bench/regulator_bench.py --only ingest --workers 2 --rates 1000
+run regulator_workers $PY bench/regulator_bench.py --only ingest --workers 2 --rates 1100
 run vision            $PY bench/vision_bench.py
 exit $failed
