@@ -7,6 +7,7 @@ data folder is absent. The accuracy figures themselves are in docs/vision.md (29
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -20,7 +21,11 @@ from vision.labels import read_yolo
 from vision.metrics import match
 from vision.train import split
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "helmet"
+# SITEGW_HELMET_DATA, else ../shared beside the checkout, else this workplace's shared folder (a CI
+# clone may live elsewhere than the working checkout)
+_CANDIDATES = [Path(p) for p in (os.environ.get("SITEGW_HELMET_DATA"),) if p] + [
+    Path(__file__).resolve().parents[2].parent / "shared" / "data" / "helmet", Path("/work/shared/data/helmet")]
+DATA = next((p for p in _CANDIDATES if (p / "cap").is_dir()), _CANDIDATES[0])
 N_PHOTOS = 12
 Photos = list[tuple[np.ndarray, np.ndarray]]  # (image, head boxes x1, y1, x2, y2, class)
 needs_data = pytest.mark.skipif(not (DATA / "cap").is_dir(),
