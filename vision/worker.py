@@ -69,6 +69,9 @@ def camera_main(cam_json: str, model: str | None, evidence_dir: str, budget: int
                 heartbeat: Synchronized, parent: int) -> None:
     """Body of a camera's worker process: read, analyse, send; runs until killed (or its gateway dies)."""
     _die_with(parent)  # first, before the slow imports: the gateway may die while we load
+    # Ctrl-C in a terminal reaches the whole process group; the gateway stops its workers itself,
+    # so the worker must not die of it halfway through a frame with a traceback on the console
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     import cv2
 
     from vision.detectors.helmet import DEFAULT_MODEL, HelmetDetector

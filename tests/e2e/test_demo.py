@@ -9,6 +9,8 @@ here), history read back through the HTTP API.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -25,11 +27,13 @@ CRANE_METRICS = {v.metric for v in SITE.profiles["tower_crane_blackbox"].modbus.
 PIT_POINTS = {p.code for p in SITE.config.device("pit-1").pit.points}  # type: ignore[union-attr]
 
 
-def start_demo(state: Path, duration: float, *extra: str) -> tuple[subprocess.Popen[str], str]:
-    """Start the demo and return it with the dashboard URL it printed."""
+def start_demo(state: Path, duration: float, *extra: str, own_group: bool = False) -> tuple[subprocess.Popen[str], str]:
+    """Start the demo and return it with the dashboard URL it printed (``own_group``: in a process
+    group of its own, as a terminal runs it)."""
     proc = subprocess.Popen([sys.executable, "-m", "gateway.cli", "demo", "--duration", str(duration), "--port", "0",
                              "--state-dir", str(state), "--summary-json", str(state / "summary.json"), *extra],
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=own_group)
     assert proc.stdout is not None
     deadline = time.monotonic() + 60
     seen = []
@@ -103,3 +107,23 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
     second = finish(proc, state)
     assert second["store"]["oldest_ts"] == first_oldest
     assert second["store"]["rows"] > first_rows
+
+
+def test_ctrl_c_stops_the_demo_and_its_camera_worker_cleanly(tmp_path: Path) -> None:
+    """Ctrl-C in a terminal sends SIGINT to the whole process group, camera workers included: the
+    demo stops, writes its summary and leaves no worker behind, with no traceback on the console."""
+    state = tmp_path / "state"
+    proc, url = start_demo(state, 120, own_group=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not httpx.get(url + "api/v1/readings/latest", params={"device": "cam-gate"}, timeout=5).json():
+            assert time.monotonic() < deadline, "the camera worker analysed no frame"
+            time.sleep(0.5)
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        summary = finish(proc, state)
+    assert summary["readings"]["cam-gate"]["persons"] >= 1
+    deadline = time.monotonic() + 10  # a worker notices its gateway is gone within a second or two
+    while left := subprocess.run(["pgrep", "-a", "-g", str(proc.pid)], capture_output=True, text=True).stdout:
+        assert time.monotonic() < deadline, f"processes left in the demo's group:\n{left}"
+        time.sleep(0.2)
