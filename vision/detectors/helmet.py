@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from vision.detections import Detection
-from vision.detectors.centernet import CLASSES, decode, letterbox
+from vision.detectors.centernet import CLASSES, decode, letterbox, nms_any_class
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_MODEL = MODEL_DIR / "helmet.onnx"
@@ -40,12 +40,13 @@ class ClassifierCard:
     candidate_floor: float
     max_candidates: int
     det_power: float
+    flip: bool = False  # also propose on the mirrored frame (doubles the detector's cost)
 
     @classmethod
-    def from_dict(cls, d: dict[str, str | int | float]) -> ClassifierCard:
-        """The card's `classifier` object."""
+    def from_dict(cls, d: dict[str, str | int | float | bool]) -> ClassifierCard:
+        """The card's `classifier` object; a card written before `flip` existed proposes unmirrored."""
         return cls(str(d["model"]), int(d["input"]), float(d["context"]), float(d["candidate_floor"]),
-                   int(d["max_candidates"]), float(d["det_power"]))
+                   int(d["max_candidates"]), float(d["det_power"]), bool(d.get("flip", False)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,14 +100,18 @@ def to_blob(crops: np.ndarray) -> np.ndarray:
 
 
 class HeadProposer:
-    """Stage 1 alone: the head detector's boxes above a low floor, one per head whatever its class."""
+    """Stage 1 alone: the head detector's boxes above a low floor, one per head whatever its class.
 
-    def __init__(self, model: Path, size: int, floor: float, max_candidates: int) -> None:
+    With `flip` the detector also runs on the mirrored frame and both sets of boxes are merged by
+    cross-class NMS: a head the network misses one way round is often found the other way.
+    """
+
+    def __init__(self, model: Path, size: int, floor: float, max_candidates: int, flip: bool = False) -> None:
         self.net = cv2.dnn.readNetFromONNX(str(model))
-        self.size, self.floor, self.max_candidates = size, floor, max_candidates
+        self.size, self.floor, self.max_candidates, self.flip = size, floor, max_candidates, flip
 
-    def __call__(self, frame: np.ndarray) -> np.ndarray:
-        """Rows (x1, y1, x2, y2, detector score, detector class) in frame pixels."""
+    def _once(self, frame: np.ndarray) -> np.ndarray:
+        """One detector pass: rows in frame pixels, clipped to the frame."""
         lb, s = letterbox(frame, self.size)
         self.net.setInput(cv2.dnn.blobFromImage(lb))
         det = decode(self.net.forward(), self.floor, self.max_candidates)
@@ -115,6 +120,17 @@ class HeadProposer:
         det[:, [0, 2]] = det[:, [0, 2]].clip(0, w)
         det[:, [1, 3]] = det[:, [1, 3]].clip(0, h)
         return det
+
+    def __call__(self, frame: np.ndarray) -> np.ndarray:
+        """Rows (x1, y1, x2, y2, detector score, detector class) in frame pixels, highest score first."""
+        det = self._once(frame)
+        if not self.flip:
+            return det
+        # mirror the frame, not the letterbox: the padding must stay right/bottom as in training
+        mirrored = self._once(cv2.flip(frame, 1))
+        mirrored[:, [0, 2]] = frame.shape[1] - mirrored[:, [2, 0]]
+        both = np.concatenate([det, mirrored])
+        return nms_any_class(both[np.argsort(-both[:, 4], kind="stable")], 0.5)[: self.max_candidates]
 
 
 def combine(cands: np.ndarray, probs: np.ndarray, det_power: float) -> np.ndarray:
@@ -146,7 +162,7 @@ class HelmetDetector:
                                     f"vision.train.classifier --data ../shared/data/helmet, then run "
                                     f"python -m vision.train.evaluate)")
         c = self.card.classifier
-        self.proposer = HeadProposer(model, self.card.size, c.candidate_floor, c.max_candidates)
+        self.proposer = HeadProposer(model, self.card.size, c.candidate_floor, c.max_candidates, c.flip)
         self.cls_net = cv2.dnn.readNetFromONNX(str(cls_path))
         # the floor lets `eval` see low scores for AP50; runtime keeps only those above the card's thresholds
         self.score_floor = min(self.card.thresholds.values()) if score_floor is None else score_floor

@@ -2,11 +2,15 @@
 
     .venv/bin/python -m vision.train.evaluate --model vision/models/helmet.onnx \\
         --classifier vision/train/runs/cls_best.onnx --data ../shared/data/helmet \\
-        --sizes 384,480,576 --powers 0,0.25,0.5,1 --out vision/models/helmet.onnx
+        --sizes 576,672,768 --flips 0,1 --floors 0.1,0.05,0.03 --max-candidates 48,64 \\
+        --powers 0,0.25,0.5,1 --out vision/models/helmet.onnx
 
 Runs the ONNX files through cv2.dnn exactly as the gateway does. On the validation part it chooses
-the detector's input size and the score mixing (det_power in p_classifier * detector_score ** det_power)
-by mean AP50 of the two classes, then the thresholds (most recall at precision >= 0.80 per class).
+how heads are proposed (detector input size, test-time flip, candidate floor, most candidates) and
+the score mixing (det_power in p_classifier * detector_score ** det_power) by mean AP50 of the two
+classes (on a tie the cheaper setting, listed first, wins), then the thresholds (most recall at
+precision >= 0.80 per class). For every proposal setting it prints the proposal recall: the share
+of val heads, per class, with a proposal at IoU >= 0.5, the ceiling the classifier cannot pass.
 The figures are then measured on the test part, which training never read: all of it, without the
 images that near-duplicate a train image (split.near_duplicates), and per data set without those.
 Val truth includes split/val_unlabelled_bare_heads.txt (bare heads the sfchd labels omit;
@@ -26,7 +30,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from vision.detectors.centernet import CLASSES
+from vision.detectors.centernet import CLASSES, iou_one_to_many
 from vision.detectors.helmet import ClassifierCard, HelmetDetector, ModelCard, combine
 from vision.labels import read_yolo
 from vision.metrics import Evaluator
@@ -62,17 +66,49 @@ def score(items: list[tuple[np.ndarray, np.ndarray, np.ndarray]], det_power: flo
     return ev
 
 
+def narrowed(items: list[tuple[np.ndarray, np.ndarray, np.ndarray]], floor: float,
+             max_candidates: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The items as a stricter proposer would give them: score >= floor, at most max_candidates.
+
+    Proposals come highest score first and greedy NMS never lets a lower box remove a higher one,
+    so one run at the loosest setting serves every stricter one.
+    """
+    out = []
+    for cand, probs, truth in items:
+        keep = np.nonzero(cand[:, 4] >= floor)[0][:max_candidates]
+        out.append((cand[keep], probs[keep], truth))
+    return out
+
+
+def proposal_recall(items: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[float]:
+    """Per class, the share of truth heads with a proposal at IoU >= 0.5 (whatever its class)."""
+    found, total = np.zeros(len(CLASSES)), np.zeros(len(CLASSES))
+    for cand, _, truth in items:
+        for t in truth:
+            total[int(t[4])] += 1
+            found[int(t[4])] += bool(len(cand)) and iou_one_to_many(t[:4], cand[:, :4]).max() >= 0.5
+    return (found / np.maximum(total, 1)).tolist()
+
+
 def main() -> None:
     """Command line entry of the measurement."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", type=Path, required=True, help="the stage-1 head detector ONNX")
     ap.add_argument("--classifier", type=Path, required=True, help="the stage-2 head classifier ONNX")
     ap.add_argument("--data", type=Path, default=Path("../shared/data/helmet"))
-    ap.add_argument("--sizes", default="384", help="detector input sizes to try; the best on val is kept")
+    ap.add_argument("--sizes", default="576", help="detector input sizes to try; the best on val is kept")
+    ap.add_argument("--flips", default="0",
+                    help="1: also propose on the mirrored frame (doubles the detector's cost); 0,1 tries both")
+    ap.add_argument("--floors", default=str(stage2.FLOOR), help="detector score floors for proposals to try")
+    ap.add_argument("--max-candidates", default=str(stage2.MAX_CANDIDATES),
+                    help="most proposals per frame to try (each costs ~0.7 ms of classifier CPU)")
     ap.add_argument("--powers", default="0,0.25,0.5,1",
                     help="det_power values to try; the best on val is kept")
     ap.add_argument("--out", type=Path, default=None,
                     help="detector ONNX destination; the card goes beside it")
+    ap.add_argument("--val-only", action="store_true",
+                    help="choose on val and print it; read no test image and write nothing (for trying "
+                         "options without seeing test figures before the one final measurement)")
     ap.add_argument("--no-audit", action="store_true",
                     help="choose on val with the published labels only "
                          "(without split/val_unlabelled_bare_heads.txt)")
@@ -80,29 +116,54 @@ def main() -> None:
     audit = {} if args.no_audit else split.val_unlabelled_bare_heads()
     audit_note = (f", val labels plus {sum(map(len, audit.values()))} audited bare heads "
                   "(split/val_unlabelled_bare_heads.txt)") if audit else ""
-    cls_card = ClassifierCard(CLASSIFIER_FILE, stage2.SIDE, stage2.CONTEXT, stage2.FLOOR,
-                              stage2.MAX_CANDIDATES, 0.0)
+    floors = sorted((float(x) for x in args.floors.split(",")), reverse=True)
+    max_cands = sorted(int(x) for x in args.max_candidates.split(","))
     low = {c: 0.0 for c in CLASSES}
-    vals: dict[tuple[int, float], float] = {}
-    for size in (int(x) for x in args.sizes.split(",")):
-        det = HelmetDetector(args.model, score_floor=0.0, card=ModelCard(size, low, cls_card),
-                             classifier=args.classifier)
-        items = stages(det, args.data, split.load("val"), audit)
-        for p in (float(x) for x in args.powers.split(",")):
-            res = score(items, p).result({})
-            vals[(size, p)] = sum(r.ap50 for r in res) / len(CLASSES)
-            print(f"val input {size} det_power {p}: mAP50 {vals[(size, p)]:.3f} "
-                  f"(helmet {res[0].ap50:.3f}, no_helmet {res[1].ap50:.3f})", flush=True)
-    size, power = max(vals, key=lambda k: vals[k])
-    cls_card = ClassifierCard(**{**asdict(cls_card), "det_power": power})
+    # keys in order of cost (size, flip, candidates): max() keeps the first of equal scores
+    vals: dict[tuple[int, bool, float, int, float], float] = {}
+    for size in sorted(int(x) for x in args.sizes.split(",")):
+        for flip in sorted(bool(int(x)) for x in args.flips.split(",")):
+            loosest = ClassifierCard(CLASSIFIER_FILE, stage2.SIDE, stage2.CONTEXT, floors[-1], max_cands[-1],
+                                     0.0, flip)
+            det = HelmetDetector(args.model, score_floor=0.0, card=ModelCard(size, low, loosest),
+                                 classifier=args.classifier)
+            all_items = stages(det, args.data, split.load("val"), audit)
+            for floor in floors:
+                for mc in max_cands:
+                    items = narrowed(all_items, floor, mc)
+                    rec = proposal_recall(items)
+                    print(f"val input {size} flip {int(flip)} floor {floor} max {mc}: "
+                          f"{sum(len(c) for c, _, _ in items) / len(items):.1f} proposals per image, proposal "
+                          f"recall helmet {rec[0]:.3f} no_helmet {rec[1]:.3f}", flush=True)
+                    for p in (float(x) for x in args.powers.split(",")):
+                        res = score(items, p).result({})
+                        vals[(size, flip, floor, mc, p)] = sum(r.ap50 for r in res) / len(CLASSES)
+                        print(f"  det_power {p}: mAP50 {vals[(size, flip, floor, mc, p)]:.3f} "
+                              f"(helmet {res[0].ap50:.3f}, no_helmet {res[1].ap50:.3f})", flush=True)
+    size, flip, floor, mc, power = max(vals, key=lambda k: vals[k])
+    cls_card = ClassifierCard(CLASSIFIER_FILE, stage2.SIDE, stage2.CONTEXT, floor, mc, power, flip)
     det = HelmetDetector(args.model, score_floor=0.0, card=ModelCard(size, low, cls_card),
                          classifier=args.classifier)
-    val = score(stages(det, args.data, split.load("val"), audit), power)
+    val_items = stages(det, args.data, split.load("val"), audit)
+    val = score(val_items, power)
     thr = {c: round(val.threshold_for_precision(c, PRECISION_GOAL), 3) for c in CLASSES}
+    val_res = val.result(thr)
+    print(f"chosen on val: input {size}, flip {int(flip)}, floor {floor}, max {mc}, det_power {power}, "
+          f"mAP50 {vals[(size, flip, floor, mc, power)]:.3f}, thresholds {thr}")
+    for r in val_res:
+        print(f"  val {r.label:<10} truth {r.n_truth:>5} pred {r.n_pred:>5} precision {r.precision:.3f} "
+              f"recall {r.recall:.3f} AP50 {r.ap50:.3f}")
+    if args.val_only:
+        return
     card: dict[str, object] = {
         "size": size, "thresholds": thr, "classifier": asdict(cls_card),
-        "size_chosen_on": f"val part mAP50 among input sizes {sorted({k[0] for k in vals})} "
-                          f"and det_power {sorted({k[1] for k in vals})}",
+        "size_chosen_on": f"val part mAP50 among input sizes {sorted({k[0] for k in vals})}, flip "
+                          f"{sorted({k[1] for k in vals})}, candidate_floor {floors}, max_candidates "
+                          f"{max_cands} and det_power {sorted({k[4] for k in vals})}",
+        "val": {"map50": round(vals[(size, flip, floor, mc, power)], 3),
+                "proposal_recall": dict(zip(CLASSES, (round(r, 3) for r in proposal_recall(val_items)))),
+                **{r.label: {"precision": round(r.precision, 3), "recall": round(r.recall, 3),
+                             "ap50": round(r.ap50, 3)} for r in val_res}},
         "thresholds_chosen_on": f"val part ({len(split.load('val'))} images): most recall at precision >= "
                                 f"{PRECISION_GOAL}" + audit_note,
         "score": "p_classifier(class) * detector_score ** det_power; class = likelier of helmet/no_helmet",
@@ -119,7 +180,8 @@ def main() -> None:
         card["test"][name] = {"images": len(ids), **{r.label: {k: (round(v, 3) if isinstance(v, float) else v)
                                                                for k, v in asdict(r).items() if k != "label"}
                                                      for r in res}}  # type: ignore[index]
-        print(f"test {name} ({len(ids)} images), input {size}, det_power {power}, thresholds {thr}")
+        print(f"test {name} ({len(ids)} images), input {size}, flip {int(flip)}, floor {floor}, max {mc}, "
+              f"det_power {power}, thresholds {thr}")
         for r in res:
             print(f"  {r.label:<10} truth {r.n_truth:>5} pred {r.n_pred:>5} precision {r.precision:.3f} "
                   f"recall {r.recall:.3f} AP50 {r.ap50:.3f}")

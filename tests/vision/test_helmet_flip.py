@@ -1,0 +1,54 @@
+"""Proposing heads on the mirrored frame too (the model card's "flip"), on shipped CC BY photos.
+
+What matters to a user: the mirrored pass's boxes land on the heads of the real frame (not on their
+mirror images), and adding it loses none of the labelled heads the plain pass proposes.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from tests.vision.conftest import load
+from vision.detectors.centernet import iou_one_to_many
+from vision.detectors.helmet import DEFAULT_MODEL, ClassifierCard, HeadProposer
+
+PHOTOS = ["000160.jpg", "000303.jpg", "hard_hat_workers0.jpg"]
+
+
+def _covered(proposals: np.ndarray, truth: np.ndarray) -> int:
+    """Labelled heads with a proposal at IoU >= 0.5."""
+    return sum(bool(len(proposals)) and iou_one_to_many(t[:4], proposals[:, :4]).max() >= 0.5 for t in truth)
+
+
+@pytest.mark.parametrize("name", PHOTOS)
+def test_flip_proposals_mirror_with_the_frame(name: str) -> None:
+    img, _ = load(name)
+    prop = HeadProposer(DEFAULT_MODEL, 576, 0.1, 64, flip=True)
+    here, there = prop(img), prop(cv2.flip(img, 1))
+    there[:, [0, 2]] = img.shape[1] - there[:, [2, 0]]
+    strong = here[here[:, 4] >= 0.3]
+    assert len(strong) >= 2
+    back = [iou_one_to_many(b[:4], there[:, :4]).max() for b in strong]
+    # the same heads either way round: boxes put back on the real frame must land where they were
+    assert np.mean(np.array(back) >= 0.8) >= 0.9, f"{name}: IoU with the mirrored run {np.round(back, 2)}"
+
+
+def test_flip_keeps_every_labelled_head_the_plain_pass_proposes() -> None:
+    plain = HeadProposer(DEFAULT_MODEL, 576, 0.1, 64)
+    flipped = HeadProposer(DEFAULT_MODEL, 576, 0.1, 64, flip=True)
+    n_plain = n_flip = n = 0
+    for name in PHOTOS:
+        img, truth = load(name)
+        n_plain += _covered(plain(img), truth)
+        n_flip += _covered(flipped(img), truth)
+        n += len(truth)
+    assert n_flip >= n_plain >= n // 2, f"of {n} heads: plain pass {n_plain}, with flip {n_flip}"
+
+
+def test_card_without_flip_proposes_unmirrored_as_before() -> None:
+    old = {"model": "helmet_cls.onnx", "input": 64, "context": 1.6, "candidate_floor": 0.1,
+           "max_candidates": 48, "det_power": 0.5}
+    assert ClassifierCard.from_dict(old).flip is False
+    assert ClassifierCard.from_dict({**old, "flip": True}).flip is True
