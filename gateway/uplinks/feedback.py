@@ -28,14 +28,13 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from gateway.alerts.models import Decision
 from gateway.alerts.store import DecisionStore
 from gateway.config.uplinks import RegulatorUplink
-from gateway.outbox.backoff import backoff_delay
 from gateway.uplinks.base import BEIJING, RETRYABLE_4XX
+from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said, run_periodically, secret_hint
 from gateway.uplinks.regulator import signed_headers
 
 log = logging.getLogger(__name__)
 
 FEEDBACK_PATH = "/api/v1/feedback"  # regulator/messages.py serves it
-RELOG_S = 600.0  # a failure that persists is logged again this often, so a later reader of the log sees it
 URGENT = frozenset({"order", "reject", "escalate"})  # the site must act: logged as warnings
 
 
@@ -62,14 +61,6 @@ class FeedbackPage(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     actions: list[RegulatorAction]
-
-
-class FeedbackError(Exception):
-    """A poll that brought nothing; ``refused`` when retrying alone cannot help (a setting is wrong)."""
-
-    def __init__(self, message: str, *, refused: bool) -> None:
-        super().__init__(message)
-        self.refused = refused
 
 
 def _day(ts: float) -> str:
@@ -113,7 +104,6 @@ class FeedbackPoller:
         self._store = store
         self._on_decision = on_decision
         self._url = httpx.URL(cfg.base_url.rstrip("/") + FEEDBACK_PATH)
-        self._last_logged = ("", 0.0)  # (message, when): a persisting failure is not logged at every retry
 
     async def poll(self, client: httpx.AsyncClient) -> list[Decision]:
         """Fetch, store and announce every decision after the stored cursor, page by page; the new ones."""
@@ -123,7 +113,7 @@ class FeedbackPoller:
         while actions := await self._fetch(client, after):
             last = max(a.id for a in actions)
             if last <= after:  # would ask for the same page forever
-                raise FeedbackError(f"uplink {name!r}: the regulator answered actions up to {last} when asked for "
+                raise UplinkRetry(f"uplink {name!r}: the regulator answered actions up to {last} when asked for "
                                     f"those after {after}; its feedback endpoint is broken", refused=True)
             now = time.time()
             decisions = [d for a in actions if (d := to_decision(name, a, now)) is not None]
@@ -141,7 +131,7 @@ class FeedbackPoller:
         try:
             r = await client.get(url, headers=headers)
         except httpx.HTTPError as exc:
-            raise FeedbackError(f"uplink {cfg.name!r}: regulator {cfg.base_url} unreachable "
+            raise UplinkRetry(f"uplink {cfg.name!r}: regulator {cfg.base_url} unreachable "
                                 f"({type(exc).__name__}: {exc or 'no answer'}); retrying", refused=False) from exc
         if r.is_success:
             try:
@@ -149,7 +139,7 @@ class FeedbackPoller:
             except ValidationError as exc:
                 first = exc.errors(include_url=False)[0]
                 where = ".".join(str(p) for p in first["loc"]) or "(body)"
-                raise FeedbackError(f"uplink {cfg.name!r}: the regulator's feedback answer is not what sitegw "
+                raise UplinkRetry(f"uplink {cfg.name!r}: the regulator's feedback answer is not what sitegw "
                                     f"expects ({where}: {first['msg']}); is {cfg.base_url} a sitegw regulator?",
                                     refused=True) from None
         raise _http_failure(cfg, self._project, r)
@@ -165,58 +155,23 @@ class FeedbackPoller:
                 log.exception("feedback: listener failed for decision %d of %s", d.action_id, d.uplink)
 
     async def run(self) -> None:
-        """Poll every ``feedback_every_s`` until cancelled; after a failure, back off (capped by the uplink's
-        ``backoff_max_s``, never faster than the poll period) and try again."""
-        cfg = self._cfg
-        failures = 0
-        async with httpx.AsyncClient(timeout=cfg.timeout_s) as client:
-            while True:
-                try:
-                    await self.poll(client)
-                except FeedbackError as exc:
-                    failures += 1
-                    self._report(str(exc), logging.ERROR if exc.refused else logging.WARNING)
-                except Exception:  # a full disk, a bug: logged, and the loop goes on as for any failure
-                    failures += 1
-                    log.exception("uplink %r: storing the regulator's feedback failed; retrying", cfg.name)
-                else:
-                    if failures:
-                        log.info("uplink %r: the regulator's feedback is read again after %d failed polls",
-                                 cfg.name, failures)
-                    failures = 0
-                    self._last_logged = ("", 0.0)
-                delay = cfg.feedback_every_s
-                if failures:
-                    delay = max(delay, backoff_delay(failures, cfg.backoff_initial_s, cfg.backoff_max_s))
-                await asyncio.sleep(delay)
-
-    def _report(self, message: str, level: int) -> None:
-        last, when = self._last_logged
-        now = time.monotonic()
-        if message != last or now - when >= RELOG_S:
-            log.log(level, "%s", message)
-            self._last_logged = (message, now)
-        else:
-            log.debug("%s", message)
+        """Poll every ``feedback_every_s`` until cancelled, backing off after failures."""
+        name = self._cfg.name
+        await run_periodically(
+            self._cfg, self._cfg.feedback_every_s, self.poll, Failures(), log, "storing the regulator's feedback",
+            lambda n: log.info("uplink %r: the regulator's feedback is read again after %d failed polls", name, n))
 
 
-def _http_failure(cfg: RegulatorUplink, project: str, r: httpx.Response) -> FeedbackError:
+def _http_failure(cfg: RegulatorUplink, project: str, r: httpx.Response) -> UplinkRetry:
     """What a refused feedback request means for the site, and what to change."""
-    try:
-        said = str(r.json().get("error", r.text))
-    except (ValueError, AttributeError):
-        said = r.text
-    said = said[:300]
+    said = regulator_said(r)
     if r.status_code == 401:
-        return FeedbackError(
-            f"uplink {cfg.name!r}: the regulator refused the signed feedback request (HTTP 401: {said}); check that "
-            f"the uplink's secret is the one registered for project {project} at the regulator "
-            f"(`sitegw regulator add-project {project} --secret ...`) and that this machine's clock is right",
-            refused=True)
+        return UplinkRetry(f"uplink {cfg.name!r}: the regulator refused the signed feedback request "
+                           f"(HTTP 401: {said}); {secret_hint(project)}", refused=True)
     if r.status_code == 404:
-        return FeedbackError(
+        return UplinkRetry(
             f"uplink {cfg.name!r}: {cfg.base_url} has no feedback endpoint ({FEEDBACK_PATH}: HTTP 404); upgrade "
             "the regulator, or set feedback_every_s: 0 on this uplink", refused=True)
     transient = r.status_code >= 500 or r.status_code in RETRYABLE_4XX
-    return FeedbackError(f"uplink {cfg.name!r}: the regulator answered the feedback request with HTTP "
+    return UplinkRetry(f"uplink {cfg.name!r}: the regulator answered the feedback request with HTTP "
                          f"{r.status_code}: {said}{'; retrying' if transient else ''}", refused=not transient)

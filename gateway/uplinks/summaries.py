@@ -34,10 +34,9 @@ import httpx
 
 from gateway.alerts.store import DecisionStore
 from gateway.config.uplinks import RegulatorUplink
-from gateway.outbox.backoff import backoff_delay
 from gateway.store.local_query import HistoryReader, MinuteValue, Pick
 from gateway.uplinks.base import RETRYABLE_4XX
-from gateway.uplinks.feedback import RELOG_S
+from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said, run_periodically, secret_hint
 from gateway.uplinks.regulator import signed_headers
 from regulator.messages import READINGS_PATH, SUMMARY_METRICS
 
@@ -65,14 +64,6 @@ SETTLE_S = 60.0  # a minute is summarised a minute after it ended: the store com
 FIRST_LOOKBACK_S = 3600.0  # a new uplink starts an hour back, not at the store's 30 days
 CATCH_UP_PAUSE_S = 1.0  # between chunks while catching up: one chunk a second caps the load on both sides
 RETRY_STATUSES = RETRYABLE_4XX | {401, 404, 413}  # refusals a setting or the regulator's side will fix
-
-
-class RetryLater(Exception):
-    """A chunk the regulator did not take, to try again; ``refused`` when only a changed setting can help."""
-
-    def __init__(self, message: str, *, refused: bool) -> None:
-        super().__init__(message)
-        self.refused = refused
 
 
 def closed_until(now: float) -> float:
@@ -104,11 +95,11 @@ class SummarySender:
         self._url = str(base)
         self._path = base.raw_path.decode()  # the path as sent, so a base URL with a prefix signs correctly
         self._others_logged = False
-        self._failures = 0  # tries in a row that the regulator did not take
+        self._failures = Failures()  # tries in a row that the regulator did not take
 
     async def catch_up(self, client: httpx.AsyncClient) -> int:
         """Send every closed minute after the cursor, oldest first, a chunk at a time; the readings the
-        regulator took. Raises RetryLater (the cursor stays at the chunk not taken)."""
+        regulator took. Raises UplinkRetry (the cursor stays at the chunk not taken)."""
         start = await asyncio.to_thread(self._start)
         end = closed_until(time.time())
         window = await asyncio.to_thread(self._window_s)
@@ -146,30 +137,30 @@ class SummarySender:
             if await self._post(client, part):
                 taken += len(part)
         await asyncio.to_thread(self._cursors.add, self._key, [], int(stop))
-        if self._failures:  # said at the first chunk taken, not after a long catch-up
+        if self._failures.count:  # said at the first chunk taken, not after a long catch-up
             log.info("uplink %r: the regulator takes readings summaries again after %d failed tries",
-                     self._cfg.name, self._failures)
-            self._failures = 0
+                     self._cfg.name, self._failures.count)
+            self._failures.count = 0
         if taken:
             log.debug("uplink %r: %d readings summaries of %s to %s taken", self._cfg.name, taken, _at(start),
                       _at(stop))
         return taken
 
     async def _post(self, client: httpx.AsyncClient, part: Sequence[MinuteValue]) -> bool:
-        """One signed POST; True taken, False refused for good (logged); RetryLater otherwise."""
+        """One signed POST; True taken, False refused for good (logged); UplinkRetry otherwise."""
         cfg = self._cfg
         body = await asyncio.to_thread(self._body, part)
         try:
             r = await client.post(self._url, content=body,
                                   headers=signed_headers(self._project, cfg.secret, self._path, body))
         except httpx.HTTPError as exc:
-            raise RetryLater(f"uplink {cfg.name!r}: regulator {cfg.base_url} unreachable for readings summaries "
+            raise UplinkRetry(f"uplink {cfg.name!r}: regulator {cfg.base_url} unreachable for readings summaries "
                              f"({type(exc).__name__}: {exc or 'no answer'}); retrying", refused=False) from exc
         if r.is_success:
             return True
-        said = _reason(r)
+        said = regulator_said(r)
         if r.status_code >= 500 or r.status_code in RETRY_STATUSES:
-            raise RetryLater(_retry_message(cfg, self._project, r.status_code, said),
+            raise UplinkRetry(_retry_message(cfg, self._project, r.status_code, said),
                              refused=r.status_code in (401, 404, 413))
         first, last = part[0], part[-1]
         log.error("uplink %r: the regulator refused the readings summaries of %s to %s (HTTP %d: %s); these %d "
@@ -207,31 +198,10 @@ class SummarySender:
         return min(WINDOW_MAX_S, max(1, MAX_READINGS // max(ours, 1)) * 60.0)
 
     async def run(self) -> None:
-        """Catch up every ``summary_every_s`` until cancelled; after a failure, back off (capped by the uplink's
-        ``backoff_max_s``, never faster than the period) and try the same chunk again."""
-        cfg = self._cfg
-        logged = ("", 0.0)  # (message, when): a persisting failure is logged again only every RELOG_S
-        async with httpx.AsyncClient(timeout=cfg.timeout_s) as client:
-            while True:
-                try:
-                    await self.catch_up(client)
-                except RetryLater as exc:
-                    self._failures += 1
-                    message, now = str(exc), time.monotonic()
-                    repeated = message == logged[0] and now - logged[1] < RELOG_S
-                    level = logging.ERROR if exc.refused else logging.WARNING
-                    log.log(logging.DEBUG if repeated else level, "%s", message)
-                    if not repeated:
-                        logged = (message, now)
-                except Exception:  # a bug, a broken store file: logged, and the loop goes on as for any failure
-                    self._failures += 1
-                    log.exception("uplink %r: summarising readings failed; retrying", cfg.name)
-                else:
-                    self._failures, logged = 0, ("", 0.0)
-                delay = cfg.summary_every_s
-                if self._failures:
-                    delay = max(delay, backoff_delay(self._failures, cfg.backoff_initial_s, cfg.backoff_max_s))
-                await asyncio.sleep(delay)
+        """Catch up every ``summary_every_s`` until cancelled; after a failure, back off and try the same chunk
+        again."""
+        await run_periodically(self._cfg, self._cfg.summary_every_s, self.catch_up, self._failures, log,
+                               "summarising readings")
 
 
 def _at(ts: float) -> str:
@@ -239,24 +209,11 @@ def _at(ts: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
 
 
-def _reason(r: httpx.Response) -> str:
-    """What the regulator said: its error and the fields it named."""
-    try:
-        said = r.json()
-        text = str(said.get("error", r.text))
-        fields = "; ".join(f"{e['field']}: {e['problem']}" for e in said.get("errors", [])[:3])
-    except (ValueError, AttributeError, KeyError, TypeError):
-        return r.text[:300]
-    return f"{text} ({fields})"[:500] if fields else text[:300]
-
-
 def _retry_message(cfg: RegulatorUplink, project: str, status: int, said: str) -> str:
     """What a refusal that retrying with backoff may outlast means for the site, and what to change."""
     head = f"uplink {cfg.name!r}: the regulator answered readings summaries with HTTP {status}: {said}"
     if status == 401:
-        return (f"{head}; check that the uplink's secret is the one registered for project {project} at the "
-                f"regulator (`sitegw regulator add-project {project} --secret ...`) and that this machine's clock "
-                "is right; retrying")
+        return f"{head}; {secret_hint(project)}; retrying"
     if status == 404:
         return f"{head}; {cfg.base_url} has no {READINGS_PATH}: upgrade the regulator, or set summary_every_s: 0"
     if status == 413:

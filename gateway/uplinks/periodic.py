@@ -1,0 +1,94 @@
+"""What the gateway's periodic requests to a regulator share (the feedback poll, the readings summaries):
+the loop that repeats one attempt every period and backs off after failures, the failure it raises, how a
+persisting failure is logged, and what the regulator's refusals mean for the site.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import httpx
+
+from gateway.config.uplinks import RegulatorUplink
+from gateway.outbox.backoff import backoff_delay
+
+RELOG_S = 600.0  # a failure that persists is logged again this often, so a later reader of the log sees it
+
+
+class UplinkRetry(Exception):
+    """An attempt the regulator did not take, tried again next period; ``refused`` when retrying alone cannot
+    help (a setting is wrong): logged as an error rather than a warning."""
+
+    def __init__(self, message: str, *, refused: bool) -> None:
+        super().__init__(message)
+        self.refused = refused
+
+
+@dataclass
+class Failures:
+    """Attempts in a row that failed, and the last message logged for them."""
+
+    count: int = 0
+    _logged: tuple[str, float] = ("", 0.0)
+
+    def report(self, logger: logging.Logger, message: str, level: int) -> None:
+        """Count a failure; log it at ``level`` unless the same message was logged less than RELOG_S ago."""
+        self.count += 1
+        last, when = self._logged
+        now = time.monotonic()
+        if message != last or now - when >= RELOG_S:
+            logger.log(level, "%s", message)
+            self._logged = (message, now)
+        else:
+            logger.debug("%s", message)
+
+    def cleared(self) -> int:
+        """An attempt got through: the failures before it (0 if none), forgotten with their message."""
+        count, self.count, self._logged = self.count, 0, ("", 0.0)
+        return count
+
+
+async def run_periodically(cfg: RegulatorUplink, period_s: float,
+                           attempt: Callable[[httpx.AsyncClient], Awaitable[object]], failures: Failures,
+                           logger: logging.Logger, what: str, on_cleared: Callable[[int], None] | None = None) -> None:
+    """``attempt`` every ``period_s`` until cancelled; after a failure, back off (capped by the uplink's
+    ``backoff_max_s``, never faster than the period). ``on_cleared`` hears how many failures an attempt
+    that got through ended."""
+    async with httpx.AsyncClient(timeout=cfg.timeout_s) as client:
+        while True:
+            try:
+                await attempt(client)
+            except UplinkRetry as exc:
+                failures.report(logger, str(exc), logging.ERROR if exc.refused else logging.WARNING)
+            except Exception:  # a full disk, a bug: logged, and the loop goes on as for any failure
+                failures.count += 1
+                logger.exception("uplink %r: %s failed; retrying", cfg.name, what)
+            else:
+                ended = failures.cleared()
+                if ended and on_cleared is not None:
+                    on_cleared(ended)
+            delay = period_s
+            if failures.count:
+                delay = max(delay, backoff_delay(failures.count, cfg.backoff_initial_s, cfg.backoff_max_s))
+            await asyncio.sleep(delay)
+
+
+def regulator_said(r: httpx.Response) -> str:
+    """What the regulator said in a refusal: its error and the fields it named."""
+    try:
+        said = r.json()
+        text = str(said.get("error", r.text))
+        fields = "; ".join(f"{e['field']}: {e['problem']}" for e in said.get("errors", [])[:3])
+    except (ValueError, AttributeError, KeyError, TypeError):
+        return r.text[:300]
+    return f"{text} ({fields})"[:500] if fields else text[:300]
+
+
+def secret_hint(project: str) -> str:
+    """The fix for a 401: the secret registered at the regulator, or this machine's clock."""
+    return (f"check that the uplink's secret is the one registered for project {project} at the regulator "
+            f"(`sitegw regulator add-project {project} --secret ...`) and that this machine's clock is right")
