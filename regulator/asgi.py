@@ -26,7 +26,7 @@ from gateway.api.server import listen
 from regulator.app import create_app
 from regulator.evidence import open_evidence_store
 from regulator.review import DeadlinePolicy, Review
-from regulator.server import escalate_forever
+from regulator.server import upkeep_forever
 from regulator.storage import Repository
 
 ENV = "SITEGW_REGULATOR_SERVE"
@@ -63,13 +63,13 @@ def app_from_env() -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        escalation = asyncio.create_task(escalate_forever(review, settings.escalate_every_s))
+        upkeep = asyncio.create_task(upkeep_forever(review, settings.escalate_every_s))
         try:
             yield
         finally:
-            escalation.cancel()
+            upkeep.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await escalation
+                await upkeep
             repo.close()
 
     app.router.lifespan_context = lifespan

@@ -17,9 +17,10 @@ from regulator.storage import Repository
 log = logging.getLogger(__name__)
 
 
-async def escalate_forever(review: Review, every_s: float) -> None:
-    """Escalate overdue rectification every ``every_s`` until cancelled (Review.escalate_overdue); once a
-    UTC day, also keep the coming months' partitions in place (Repository.ensure_partitions)."""
+async def upkeep_forever(review: Review, every_s: float) -> None:
+    """The regulator's periodic upkeep until cancelled: escalate overdue rectification every ``every_s``
+    (Review.escalate_overdue) and, once a UTC day, keep the coming months' partitions in place
+    (Repository.ensure_partitions)."""
     ensured_day = ""  # remembered so the upkeep costs nothing on the day's other sweeps
     while True:
         try:
@@ -66,7 +67,7 @@ class RegulatorServer:
         """Bind and serve; returns once the socket accepts connections. Overdue rectification is
         escalated every ``escalate_every_s`` from then on."""
         await self._http.start()
-        self._escalation = asyncio.create_task(escalate_forever(self.review, self._escalate_every_s),
+        self._escalation = asyncio.create_task(upkeep_forever(self.review, self._escalate_every_s),
                                                name="regulator-escalation")
 
     async def wait(self) -> None:

@@ -19,7 +19,7 @@ from gateway.uplinks.signing import EVENTS_PATH
 from regulator.db import downgrade, migrate, normalise_url
 from regulator.partitions import Month
 from regulator.review import Review
-from regulator.server import RegulatorServer, escalate_forever
+from regulator.server import RegulatorServer, upkeep_forever
 from regulator.storage import EVENT_ROW, HAZARD_ROW, ONE_STATEMENT, ReadingRecord, Repository, _event_args
 from tests.regulator.support import PROJECT, SECRET, make_event, pg_database, signed
 
@@ -222,7 +222,7 @@ async def test_the_periodic_loop_keeps_partitions_once_a_day(repo: Repository) -
     calls = []
     ensure = repo.ensure_partitions
     repo.ensure_partitions = lambda now=None: calls.append(now) or ensure(now)  # type: ignore[method-assign]
-    loop = asyncio.create_task(escalate_forever(Review(repo), every_s=0.01))
+    loop = asyncio.create_task(upkeep_forever(Review(repo), every_s=0.01))
     try:
         deadline = time.monotonic() + 10
         while gone not in partitions(repo.engine, "events") or len(calls) < 1:
