@@ -66,12 +66,14 @@ class Gateway:
         self.bus = Bus()
         self.live = LiveState()
         self.metrics = GatewayMetrics()
-        self.store = LocalStore(state_dir / "history.sqlite", site.config.store)
         self.influx: InfluxSink | None = None
         if site.config.influx is not None:
             kinds = {d.id: d.kind for d in site.config.devices} | {c.name: "camera" for c in _cameras(site)}
             self.influx = InfluxSink(site.config.influx, state_dir / "influx-spool", kinds)
         self._uplinks = [*site.config.uplinks, *(extra_uplinks or [])]
+        # the store marks readings that arrive after their minute was summarised, for each uplink summarising
+        late_for = [u.name for u in self._uplinks if isinstance(u, RegulatorUplink) and u.summary_every_s > 0]
+        self.store = LocalStore(state_dir / "history.sqlite", site.config.store, late_for=late_for)
         self.outbox = Outbox(state_dir, self._uplinks, site.config.outbox)
         self.monitor = SafetyMonitor(site, state_dir / "alerts.sqlite", on_event=self.outbox.put)
         self.decisions = DecisionStore(state_dir / "alerts.sqlite")  # the regulator's feedback on those alerts
@@ -121,8 +123,7 @@ class Gateway:
                                             on_decision=self.hub.on_decision)
                     self._tasks.append(asyncio.create_task(poller.run(), name=f"feedback-{uplink.name}"))
                 if uplink.summary_every_s > 0:
-                    summaries = SummarySender(uplink, self.site.config.project.code, self.store.reader,
-                                              self.decisions)
+                    summaries = SummarySender(uplink, self.site.config.project.code, self.store, self.decisions)
                     self._tasks.append(asyncio.create_task(summaries.run(), name=f"summaries-{uplink.name}"))
         if self._serve_api:
             from gateway.api.app import create_app

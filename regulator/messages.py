@@ -26,7 +26,9 @@ class Heartbeat(BaseModel):
 
 
 class SummaryReading(BaseModel):
-    """One crane or pit value of a readings summary (e.g. the peak over the last minute)."""
+    """One crane or pit value of a readings summary: the reading that stands for its minute (e.g. the minute's
+    peak), ``ts`` being when it was taken. The regulator keeps one value per device, point, metric and minute
+    (UTC), so a later summary of the same minute replaces the value it kept."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -5,7 +5,8 @@ folder or an S3-compatible store (regulator/evidence.py).
 Ingest (regulator/ingest.py) decides what is acceptable; this module only keeps things durably. A
 request's nonce, its event, the hazard the event belongs to and the evidence record are written in
 one transaction, after the picture itself is durable (fsynced, or stored by S3), so an event answered
-2xx survives a power cut. Nothing is ever deleted here but expired nonces.
+2xx survives a power cut. Nothing is ever deleted here but expired nonces, and a readings summary's
+value of a minute that a newer summary of the same minute replaces.
 """
 
 from __future__ import annotations
@@ -74,6 +75,21 @@ class ReadingRecord:
     ts: float
     value: float
     unit: str
+
+
+# A readings summary keeps one value per (project, device, point, metric) and minute: a gateway sends a minute
+# again when readings reached it late (a device's backfill may move the minute's peak), or when the answer to
+# the first send was lost, and the newer value replaces the one kept. The minute is the UTC minute of ``ts``
+# (the picked reading's own time), so [lo, lo + 60) lies within one monthly partition.
+DELETE_MINUTE = ("DELETE FROM readings WHERE project = :p AND device = :d AND point = :pt AND metric = :m "
+                 "AND ts >= :lo AND ts < :hi")
+# ON CONFLICT: two values of one instant in one request (a sender's bug) are kept once, as before
+INSERT_READING = ("INSERT INTO readings(project, device, point, metric, ts, value, unit) "
+                  "VALUES (:p, :d, :pt, :m, :ts, :v, :u) ON CONFLICT DO NOTHING")
+# PostgreSQL: summaries of one project replace minutes in turn (two of them at once, a retry overtaking a slow
+# first try, would each delete before the other inserts and keep both values); a key pair of its own, apart
+# from partitions.py's single-key upkeep lock
+READINGS_LOCK = int.from_bytes(b"sgwr", "big")
 
 
 def default_evidence_dir(db: str | Path) -> Path:
@@ -300,15 +316,26 @@ class Repository:
         return True
 
     def store_readings(self, project: str, nonce: str, keep_nonce_s: float, records: list[ReadingRecord]) -> int:
-        """Remember the nonce and keep a readings summary (the context a reviewer sees around a hazard)."""
+        """Remember the nonce and keep a readings summary (the context a reviewer sees around a hazard); the
+        readings received.
+
+        One value per device, point, metric and minute (UTC, of ``ts``) is kept: a record replaces the value
+        kept for its minute, and of several records of one minute in a request the last stands. All in one
+        transaction, so a reviewer never sees a minute without its value."""
+        latest: dict[tuple[str, str, str, float], ReadingRecord] = {}
+        for r in records:
+            latest[(r.device, r.point, r.metric, r.ts // 60 * 60)] = r  # floor division: no error on inf or NaN
         with self.engine.begin() as db:
             self.use_nonce(db, project, nonce, keep_nonce_s)
-            if records:
-                # a summary sent again (its answer was lost) is kept once: migration 0004's key
-                db.execute(sql("INSERT INTO readings(project, device, point, metric, ts, value, unit) "
-                                   "VALUES (:p, :d, :pt, :m, :ts, :v, :u) ON CONFLICT DO NOTHING"),
+            if latest:
+                if self.dialect == "postgresql":
+                    db.execute(sql("SELECT pg_advisory_xact_lock(CAST(:k AS integer), hashtext(:p))"),
+                               {"k": READINGS_LOCK, "p": project})
+                db.execute(sql(DELETE_MINUTE), [{"p": project, "d": d, "pt": pt, "m": m, "lo": lo, "hi": lo + 60}
+                                                for d, pt, m, lo in latest])
+                db.execute(sql(INSERT_READING),
                            [{"p": project, "d": r.device, "pt": r.point, "m": r.metric, "ts": r.ts, "v": r.value, "u": r.unit}
-                            for r in records])
+                            for r in latest.values()])
         return len(records)
 
     def heartbeat(self, project: str, nonce: str, keep_nonce_s: float) -> None:

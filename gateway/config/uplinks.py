@@ -66,8 +66,9 @@ class RegulatorUplink(UplinkBase):
                                                "displacements, forces; the last slew, radius, height, water "
                                                "level), read from the local store after a cursor kept in the "
                                                "state folder, so outages and restarts lose and repeat nothing; "
-                                               "reviewers see them around each hazard. 0 turns it off; otherwise "
-                                               "at least 0.2")
+                                               "a minute that gets readings after it was sent (a device's own "
+                                               "backfill) is sent again and replaces its value; reviewers see "
+                                               "them around each hazard. 0 turns it off; otherwise at least 0.2")
 
     @field_validator("feedback_every_s", "summary_every_s")
     @classmethod

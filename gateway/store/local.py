@@ -5,22 +5,30 @@ disk. The writer thread wakes every ``flush_interval_s`` (or early once many rea
 turns everything queued into compact rows and commits them in one transaction. Every
 ``maintenance_interval_s`` it applies the retention and the disk budget (local_trim). Reads go
 through :attr:`LocalStore.reader` (local_query), on their own connections.
+
+A reading whose minute ended more than ``LATE_AFTER_S`` before its commit may belong to a minute the
+readings summaries already sent: the same transaction marks that (series, minute) in ``late_minutes``
+for each uplink named in ``late_for``, one row per minute however many readings it got, and the
+uplink's sender removes the marks it delivered through :meth:`LocalStore.forget_late`, which the
+writer thread runs like any other write.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 
 from gateway.config.sinks import LocalStoreConfig
 from gateway.readings import Reading
-from gateway.store.local_query import HistoryReader
-from gateway.store.local_schema import QUALITY_CODES, open_store
+from gateway.store.local_query import HistoryReader, LateMark
+from gateway.store.local_schema import QUALITY_CODES, open_store, transaction
 from gateway.store.local_trim import TrimReport, trim
 
 log = logging.getLogger(__name__)
@@ -28,6 +36,16 @@ log = logging.getLogger(__name__)
 # readings waiting before the writer commits without waiting for the interval: bounds memory
 EARLY_COMMIT = 50_000
 _INSERT = "INSERT OR IGNORE INTO readings (series_id, ts, value, text, quality) VALUES (?, ?, ?, ?, ?)"
+# a newer mark of a minute replaces the older one's seq, so a sender holding the older one leaves it in place
+_MARK = ("INSERT INTO late_minutes (uplink, minute, series_id, seq) VALUES (?, ?, ?, ?) "
+         "ON CONFLICT (uplink, minute, series_id) DO UPDATE SET seq = excluded.seq")
+_FORGET = "DELETE FROM late_minutes WHERE uplink = ? AND minute = ? AND series_id = ? AND seq = ?"
+# A reading is late when its minute ended this long before the commit. The summaries read a minute only
+# once it ended SETTLE_S (60 s) ago, so a minute ending later than 30 s before the commit cannot have been
+# read before the commit made the reading visible, and live readings (committed every <= 10 s) are never
+# marked; the other 30 s cover the time between taking this instant and the commit.
+LATE_AFTER_S = 30.0
+_NEVER = -(1 << 62)  # the cut when no uplink wants late minutes: no ts is before it
 
 Row = tuple[int, int, float | None, str | None, int]
 
@@ -39,9 +57,11 @@ class LocalStore:
     them with ``asyncio.to_thread``.
     """
 
-    def __init__(self, path: Path, cfg: LocalStoreConfig, maintenance_interval_s: float = 10.0) -> None:
+    def __init__(self, path: Path, cfg: LocalStoreConfig, maintenance_interval_s: float = 10.0,
+                 late_for: Collection[str] = ()) -> None:
         self.path = path
         self.cfg = cfg
+        self.late_for = tuple(late_for)  # the uplinks whose summaries send late minutes again
         self.reader = HistoryReader(path)
         self._maintenance_interval_s = maintenance_interval_s
         self._queue: deque[Sequence[Reading]] = deque()
@@ -58,6 +78,8 @@ class LocalStore:
         self._trims_wanted = 0
         self._trims_done = 0
         self._last_trim: TrimReport | None = None
+        self._late_seq = 0  # the last commit that marked late minutes
+        self._forgets: deque[tuple[str, Sequence[LateMark], int | None, Future[int]]] = deque()
         self.rejected = 0  # readings that could not be stored at all (their ts or value unusable)
 
     def start(self) -> None:
@@ -112,6 +134,17 @@ class LocalStore:
             done = self._committed_cv.wait_for(lambda: self._trims_done >= wanted, timeout)
         return self._last_trim if done else None
 
+    def forget_late(self, uplink: str, marks: Sequence[LateMark], from_minute: int | None = None,
+                    timeout: float = 30.0) -> int:
+        """Remove ``uplink``'s late-minute ``marks`` (those not marked again since they were read) and, with
+        ``from_minute``, all its marks of that minute and later; how many went. Runs in the writer's thread
+        (blocks until it did); raises sqlite3.Error if the delete failed, TimeoutError after ``timeout``."""
+        self._require_running()
+        done: Future[int] = Future()
+        self._forgets.append((uplink, marks, from_minute, done))
+        self._wake.set()
+        return done.result(timeout)
+
     def _require_running(self) -> None:
         if self._thread is None or not self._thread.is_alive():
             raise RuntimeError(f"local store {self.path} is not running: call start() first")
@@ -120,6 +153,7 @@ class LocalStore:
         try:
             conn = open_store(self.path, writer=True)
             self._load_series(conn)
+            self._late_seq = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM late_minutes").fetchone()[0]
         except BaseException as exc:
             self._start_error = exc
             self._ready.set()
@@ -133,6 +167,7 @@ class LocalStore:
                 self._wake.clear()
                 stopping = self._stopping
                 self._write_queued(conn)
+                self._forget_queued(conn)
                 if self._trims_wanted > self._trims_done or time.monotonic() >= next_trim:
                     self._trim(conn)
                     next_trim = time.monotonic() + self._maintenance_interval_s
@@ -163,14 +198,16 @@ class LocalStore:
             self._committed_cv.notify_all()
 
     def _commit(self, conn: sqlite3.Connection, batches: list[Sequence[Reading]]) -> None:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(conn):
+            # taken inside the transaction, so the commit follows within far less than LATE_AFTER_S
+            cut = math.floor((time.time() - LATE_AFTER_S) / 60) * 60_000 if self.late_for else _NEVER
+            late: set[tuple[int, int]] = set()
             rows: list[Row] = []
             for batch in batches:
                 try:
-                    rows.extend(self._rows(conn, batch))
+                    rows.extend(self._rows(conn, batch, cut, late))
                 except (ValueError, TypeError, KeyError, OverflowError):
-                    rows.extend(self._rows_checked(conn, batch))
+                    rows.extend(self._rows_checked(conn, batch, cut, late))
             before = conn.total_changes
             conn.executemany(_INSERT, rows)
             inserted = conn.total_changes - before
@@ -178,13 +215,15 @@ class LocalStore:
             if inserted < len(rows):
                 conn.execute("UPDATE meta SET value = value + ? WHERE key = 'duplicates'",
                              (len(rows) - inserted,))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+            if late:
+                self._late_seq += 1
+                conn.executemany(_MARK, [(uplink, minute * 60, sid, self._late_seq)
+                                         for uplink in self.late_for for sid, minute in late])
 
-    def _rows(self, conn: sqlite3.Connection, batch: Sequence[Reading]) -> list[Row]:
-        """The fast path: well-formed readings to rows."""
+    def _rows(self, conn: sqlite3.Connection, batch: Sequence[Reading], cut: int,
+              late: set[tuple[int, int]]) -> list[Row]:
+        """The fast path: well-formed readings to rows; the (series, minute number) of each reading older
+        than ``cut`` (Unix ms) is added to ``late``."""
         series = self._series
         codes = QUALITY_CODES
         rows: list[Row] = []
@@ -195,24 +234,45 @@ class LocalStore:
             if sid is None:
                 sid = self._series_id(conn, r)
             value = r.value
+            ts = round(r.ts * 1000)
             if value.__class__ is str:
-                append((sid, round(r.ts * 1000), None, value, codes[r.quality]))  # type: ignore[arg-type]
+                append((sid, ts, None, value, codes[r.quality]))  # type: ignore[arg-type]
             else:
-                append((sid, round(r.ts * 1000), float(value), None, codes[r.quality]))
+                append((sid, ts, float(value), None, codes[r.quality]))
+            if ts < cut:  # one comparison: a live reading costs no extra row or query
+                late.add((sid, ts // 60_000))
         return rows
 
-    def _rows_checked(self, conn: sqlite3.Connection, batch: Sequence[Reading]) -> list[Row]:
+    def _rows_checked(self, conn: sqlite3.Connection, batch: Sequence[Reading], cut: int,
+                      late: set[tuple[int, int]]) -> list[Row]:
         """The slow path for a batch holding a malformed reading: keep all the others."""
         rows: list[Row] = []
         for r in batch:
             try:
-                rows.extend(self._rows(conn, [r]))
+                rows.extend(self._rows(conn, [r], cut, late))
             except (ValueError, TypeError, KeyError, OverflowError) as exc:
                 self.rejected += 1
                 log.error("local store: cannot store reading %s/%s/%s ts=%r value=%r quality=%r (%s); "
                           "%d rejected so far", r.device, r.point, r.metric, r.ts, r.value, r.quality, exc,
                           self.rejected)
         return rows
+
+    def _forget_queued(self, conn: sqlite3.Connection) -> None:
+        """Run the senders' requests to remove late-minute marks, each in its own transaction."""
+        while self._forgets:
+            uplink, marks, from_minute, done = self._forgets.popleft()
+            try:
+                with transaction(conn):
+                    before = conn.total_changes
+                    if from_minute is not None:
+                        conn.execute("DELETE FROM late_minutes WHERE uplink = ? AND minute >= ?",
+                                     (uplink, from_minute))
+                    conn.executemany(_FORGET, [(uplink, m.minute, m.series_id, m.seq) for m in marks])
+                    removed = conn.total_changes - before
+            except sqlite3.Error as exc:
+                done.set_exception(exc)
+            else:
+                done.set_result(removed)
 
     def _series_id(self, conn: sqlite3.Connection, r: Reading) -> int:
         """Id of the reading's series, created (or its unit updated) inside the open transaction."""

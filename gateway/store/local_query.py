@@ -93,6 +93,16 @@ class MinuteValue:
 
 
 @dataclass(slots=True, frozen=True)
+class LateMark:
+    """A (series, minute) that got a reading after the summaries may have read it (``minute``: its start, Unix
+    seconds); ``seq``: the commit that marked it last."""
+
+    series_id: int
+    minute: int
+    seq: int
+
+
+@dataclass(slots=True, frozen=True)
 class StoreCounts:
     """Totals for the demo summary and /metrics."""
 
@@ -174,22 +184,30 @@ class HistoryReader:
         measurement) never stand for a minute; text metrics have no value to pick."""
         if not picks:
             return []
-        table = ", ".join("(?, ?)" for _ in picks)
-        # One MAX() is the only aggregate, so SQLite takes the bare columns (ts, value) from the row holding
-        # the maximum: every pick is written as a maximum of a key (min = max of -value, last = max of ts).
-        query = (f"WITH pick(metric, how) AS (VALUES {table}) "
-                 "SELECT s.device, s.point, s.metric, s.unit, r.ts / 60000 AS m, r.ts, r.value, "
-                 "MAX(CASE p.how WHEN 'max' THEN r.value WHEN 'min' THEN -r.value WHEN 'peak' THEN ABS(r.value) "
-                 "ELSE r.ts END) FROM series s JOIN pick p ON p.metric = s.metric "
-                 "JOIN readings r ON r.series_id = s.id "
-                 "WHERE r.ts >= ? AND r.ts < ? AND r.value IS NOT NULL AND r.quality NOT IN (?, ?) "
-                 "GROUP BY s.id, m ORDER BY m, s.device, s.point, s.metric")
-        args = [x for item in picks.items() for x in item]
-        args += [math.floor(start * 1000), math.floor(end * 1000), FAULT, QUALITY_CODES[Quality.STALE]]
         with self._connect() as conn:
-            rows = conn.execute(query, args).fetchall()
-        return [MinuteValue(device, point, metric, unit, m * 60.0, ts / 1000, value)
-                for device, point, metric, unit, m, ts, value, _key in rows]
+            return _picked(conn, picks, "", "series s", "r.ts >= ? AND r.ts < ?",
+                           [math.floor(start * 1000), math.floor(end * 1000)])
+
+    def late_minutes(self, picks: Mapping[str, Pick], uplink: str, before: float,
+                     limit: int) -> tuple[list[LateMark], list[MinuteValue]]:
+        """The oldest ``limit`` of ``uplink``'s late-minute marks of minutes before ``before``, and each marked
+        minute's value as :meth:`minute_values` picks it from every reading the minute now holds (none for a
+        minute with no reading to pick, e.g. one past the retention). Both come from one read snapshot, so a
+        reading committed after it has marked its minute again (a newer ``seq``)."""
+        marks_sql = ("SELECT series_id, minute, seq FROM late_minutes WHERE uplink = ? AND minute < ? "
+                     "ORDER BY minute, series_id LIMIT ?")
+        marks_args: list[object] = [uplink, math.floor(before), limit]
+        with self._connect() as conn:
+            conn.execute("BEGIN")  # one snapshot for the marks and the values
+            try:
+                marks = [LateMark(*row) for row in conn.execute(marks_sql, marks_args)]
+                values = _picked(conn, picks, f", marks AS ({marks_sql})",
+                                 "marks l JOIN series s ON s.id = l.series_id",
+                                 "r.ts >= l.minute * 1000 AND r.ts < l.minute * 1000 + 60000",
+                                 marks_args) if marks and picks else []
+            finally:
+                conn.execute("COMMIT")
+        return marks, values
 
     def counts(self) -> StoreCounts:
         """Rows, series, oldest and newest reading, and the file size."""
@@ -219,6 +237,28 @@ class HistoryReader:
             streams = [_series_readings(conn, row, since_ms, project, chunk) for row in found if row[1] in devices]
             # merge is stable: readings of one instant keep the series order, so a device's are together
             yield from heapq.merge(*streams, key=lambda r: r.ts)
+
+
+def _picked(conn: sqlite3.Connection, picks: Mapping[str, Pick], more_ctes: str, source: str, where: str,
+            args: list[object]) -> list[MinuteValue]:
+    """One reading per series and minute among the readings of the series ``source`` names ``s`` that match
+    ``where``, chosen as ``picks`` says; ``args`` fill the placeholders of ``more_ctes`` and ``where``.
+    Readings judged ``fault`` (a broken sensor) or ``stale`` (a repeated last value, not a measurement) never
+    stand for a minute; text metrics have no value to pick."""
+    table = ", ".join("(?, ?)" for _ in picks)
+    # One MAX() is the only aggregate, so SQLite takes the bare columns (ts, value) from the row holding the
+    # maximum: every pick is written as a maximum of a key (min = max of -value, last = max of ts).
+    query = (f"WITH pick(metric, how) AS (VALUES {table}){more_ctes} "
+             "SELECT s.device, s.point, s.metric, s.unit, r.ts / 60000 AS m, r.ts, r.value, "
+             "MAX(CASE p.how WHEN 'max' THEN r.value WHEN 'min' THEN -r.value WHEN 'peak' THEN ABS(r.value) "
+             f"ELSE r.ts END) FROM {source} JOIN pick p ON p.metric = s.metric "
+             f"JOIN readings r ON r.series_id = s.id WHERE {where} "
+             "AND r.value IS NOT NULL AND r.quality NOT IN (?, ?) "
+             "GROUP BY s.id, m ORDER BY m, s.device, s.point, s.metric")
+    params = [x for item in picks.items() for x in item] + args + [FAULT, QUALITY_CODES[Quality.STALE]]
+    rows = conn.execute(query, params).fetchall()
+    return [MinuteValue(device, point, metric, unit, m * 60.0, ts / 1000, value)
+            for device, point, metric, unit, m, ts, value, _key in rows]
 
 
 def _series_readings(conn: sqlite3.Connection, series: tuple[int, str, str, str, str], since_ms: int,

@@ -7,11 +7,24 @@ milliseconds; a second reading of a series at the same millisecond is not stored
 counted as a duplicate: re-delivered backfill is harmless). ``value`` holds numbers, ``text``
 text metrics (``operator_id``), ``quality`` the codes of :data:`QUALITY_CODES`. ``meta`` keeps
 the schema version and running counters updated in the same transactions as the rows.
+
+``late_minutes`` marks, per regulator uplink that sends readings summaries, each (series, minute) that
+received a reading after the summaries may already have read that minute (a device's own backfill
+after an outage): the uplink's sender summarises the minute again and removes the mark once the
+regulator took it (gateway/uplinks/summaries.py). ``seq`` says which commit marked it last, so a
+sender removes only the marks it read, not one a newer reading set again meanwhile.
+
+The version changes only when an older release would misread the file. A table that older releases
+simply do not know (``late_minutes``, added after version 1 shipped) is created by the writer when it
+opens the file (``IF NOT EXISTS``): a version-1 file from an earlier release gains it in place, and
+rolling back to that release still opens the file with its history (it ignores the marks).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from gateway.readings import Quality
@@ -40,6 +53,13 @@ CREATE TABLE IF NOT EXISTS readings (
     PRIMARY KEY (series_id, ts)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS late_minutes (
+    uplink TEXT NOT NULL,
+    minute INTEGER NOT NULL,  -- the minute's start, Unix seconds
+    series_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (uplink, minute, series_id)
+) WITHOUT ROWID;
 INSERT OR IGNORE INTO meta VALUES ('schema_version', 1), ('rows', 0), ('duplicates', 0);
 """
 
@@ -81,3 +101,16 @@ def open_store(path: Path, writer: bool) -> sqlite3.Connection:
         raise StoreError(f"{path}: store schema version {version and version[0]} is not {SCHEMA_VERSION}; "
                          f"this file was written by another sitegw version")
     return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """A write transaction on a connection in autocommit mode: BEGIN IMMEDIATE (the write lock at once, so
+    it never fails halfway on a lock), COMMIT, or ROLLBACK on any exception."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.config.sinks import LocalStoreConfig
+from gateway.store.local_schema import transaction
 
 log = logging.getLogger(__name__)
 
@@ -93,18 +94,16 @@ def _checkpointed_bytes(conn: sqlite3.Connection, path: Path) -> int:
 
 
 def _delete_before(conn: sqlite3.Connection, cutoff_ms: int) -> int:
-    """Delete every reading older than ``cutoff_ms``, one primary-key range per series."""
+    """Delete every reading older than ``cutoff_ms``, one primary-key range per series, and the late-minute
+    marks of the minutes wholly before it (nothing left to summarise; this also bounds the marks of an
+    uplink no longer in the site file, which no sender removes)."""
     deleted = 0
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(conn):
         for (series_id,) in conn.execute("SELECT id FROM series").fetchall():
             deleted += conn.execute("DELETE FROM readings WHERE series_id = ? AND ts < ?",
                                     (series_id, cutoff_ms)).rowcount
         conn.execute("UPDATE meta SET value = value - ? WHERE key = 'rows'", (deleted,))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+        conn.execute("DELETE FROM late_minutes WHERE minute * 1000 + 60000 <= ?", (cutoff_ms,))
     return deleted
 
 

@@ -7,16 +7,25 @@ crane and pit metrics (the regulator's ``SUMMARY_METRICS``) are sent; which read
 minute is decided per metric in :data:`PICKS`.
 
 Nothing is queued twice: the local store already keeps every reading for more than 30 days, so the
-only state is a cursor per uplink ("summarised up to T"), kept with the feedback poller's cursors in
-the alert database (`DecisionStore`). It moves past a chunk only once the regulator took it (2xx),
-or refused that very chunk (a 4xx such as 422: it would never be accepted, so it is skipped with an
-error naming the regulator's reason). A network error, a 5xx, 401, 404, 408, 413 or 429 leaves it
-where it is and the chunk is tried again with backoff. After an outage the sender catches up in
+state is a cursor per uplink ("summarised up to T"), kept with the feedback poller's cursors in the
+alert database (`DecisionStore`), besides the late minutes' marks below. The cursor moves past a chunk
+only once the regulator took it (2xx), or refused that very chunk (a 4xx such as 422: it would never be
+accepted, so it is skipped with an error naming the regulator's reason). A network error, a 5xx, 401,
+404, 408, 413 or 429 leaves it where it is and the chunk is tried again with backoff. After an outage the sender catches up in
 order, a chunk at a time (at most ``MAX_READINGS`` readings, at most an hour of minutes), at most
 one chunk a second: it is a task of its own beside the outbox, so alerts never wait behind it.
 
-A reading stored later than a minute after the end of its minute (a device's own backfill arriving
-late) is not summarised: the cursor has passed its minute.
+Readings that reach the store after their minute was summarised (a deep-pit data acquisition unit
+uploading its own buffer after a 4G outage, a Modbus or MQTT backfill) are summarised too. The store
+marks each such (series, minute) durably, in the transaction that commits the readings (one mark per
+minute and uplink, however many readings: gateway/store/local.py, ``late_minutes``). Each catch-up
+first sends the marked minutes before the cursor again, re-summarised from every reading the minute now
+holds, in chunks under the same limits, and removes their marks only once the regulator took them (2xx)
+or refused them for good (4xx, as above); a failure keeps them for the next try, a restart finds them in
+the store. Marks of minutes at or after the cursor are dropped: the catch-up has not read those minutes
+yet and will read them with the late readings in. The regulator keeps one value per series and minute,
+so a minute sent again replaces the value it had (a late reading may have moved the minute's peak), and
+a chunk sent twice after a lost answer is kept once.
 """
 
 from __future__ import annotations
@@ -34,7 +43,8 @@ import httpx
 
 from gateway.alerts.store import DecisionStore
 from gateway.config.uplinks import RegulatorUplink
-from gateway.store.local_query import HistoryReader, MinuteValue, Pick
+from gateway.store.local import LocalStore
+from gateway.store.local_query import MinuteValue, Pick
 from gateway.uplinks.base import RETRYABLE_4XX
 from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said, run_periodically, secret_hint
 from gateway.uplinks.regulator import signed_headers
@@ -61,6 +71,8 @@ PICKS: dict[str, Pick] = {
 MAX_READINGS = 10_000  # ReadingsSummary's limit per request (regulator/messages.py)
 WINDOW_MAX_S = 3600.0  # one query reads at most an hour: a day of catch-up is 24 bounded queries, not one scan
 SETTLE_S = 60.0  # a minute is summarised a minute after it ended: the store commits every <= 10 s, drivers lag
+# (the store marks a reading late when its minute ended LATE_AFTER_S before its commit: less than SETTLE_S, so
+# every minute this module may already have read is among those marked; tests/uplinks/test_summaries.py)
 FIRST_LOOKBACK_S = 3600.0  # a new uplink starts an hour back, not at the store's 30 days
 CATCH_UP_PAUSE_S = 1.0  # between chunks while catching up: one chunk a second caps the load on both sides
 RETRY_STATUSES = RETRYABLE_4XX | {401, 404, 413}  # refusals a setting or the regulator's side will fix
@@ -85,11 +97,16 @@ def wire(v: MinuteValue) -> dict[str, Any]:
 class SummarySender:
     """Sends one regulator uplink's readings summaries from the local store, after a durable cursor."""
 
-    def __init__(self, cfg: RegulatorUplink, project: str, reader: HistoryReader, cursors: DecisionStore) -> None:
+    def __init__(self, cfg: RegulatorUplink, project: str, store: LocalStore, cursors: DecisionStore) -> None:
         self._cfg = cfg
         self._project = project
-        self._reader = reader
+        self._store = store
+        self._reader = store.reader
         self._cursors = cursors
+        if cfg.name not in store.late_for:
+            # a wiring mistake, not a site's: the late minutes of this uplink would never be marked
+            log.warning("uplink %r: the local store does not mark late minutes for it; readings that arrive "
+                        "after their minute was summarised will not be sent", cfg.name)
         self._key = cursor_key(cfg.name)
         base = httpx.URL(cfg.base_url.rstrip("/") + READINGS_PATH)
         self._url = str(base)
@@ -101,9 +118,9 @@ class SummarySender:
         """Send every closed minute after the cursor, oldest first, a chunk at a time; the readings the
         regulator took. Raises UplinkRetry (the cursor stays at the chunk not taken)."""
         start = await asyncio.to_thread(self._start)
+        taken = await self._send_late(client, start)
         end = closed_until(time.time())
         window = await asyncio.to_thread(self._window_s)
-        taken = 0
         while start < end:
             stop = min(end, start + window)
             values = await asyncio.to_thread(self._reader.minute_values, PICKS, start, stop)
@@ -127,6 +144,45 @@ class SummarySender:
                 await asyncio.sleep(CATCH_UP_PAUSE_S)
         return taken
 
+    async def _send_late(self, client: httpx.AsyncClient, cursor: float) -> int:
+        """Send again the marked minutes before ``cursor`` (oldest first, a chunk at a time) and remove their
+        marks once the regulator answered for good; the readings it took. Raises UplinkRetry (the marks stay).
+
+        A stop while a chunk is on its way leaves its marks: the next run sends those minutes again, which the
+        regulator keeps once (a minute's value replaces the one it had)."""
+        name = self._cfg.name
+        # the catch-up after this reads the minutes from the cursor on, late readings included
+        await asyncio.to_thread(self._store.forget_late, name, (), int(cursor))
+        taken = sent = first = last = 0
+        while True:
+            marks, values = await asyncio.to_thread(self._reader.late_minutes, PICKS, name, cursor, MAX_READINGS)
+            if not marks:
+                break
+            # one value per mark at most, so a chunk of marks fits one request
+            if values and await self._post(client, values):
+                taken += len(values)
+            await asyncio.to_thread(self._store.forget_late, name, marks)
+            self._answered()
+            if not sent:
+                first = marks[0].minute
+            last = marks[-1].minute
+            sent += len(marks)
+            if len(marks) < MAX_READINGS:  # the rest (marked meanwhile) waits for the next catch-up
+                break
+            await asyncio.sleep(CATCH_UP_PAUSE_S)
+        if sent:
+            log.info("uplink %r: %d minutes of %s to %s that got readings after they were summarised sent again "
+                     "(%d readings summaries taken)", name, sent, _at(first), _at(last + 60), taken)
+        return taken
+
+    def _answered(self) -> None:
+        """The regulator answered a chunk for good: say so at the first one after failures, not after a long
+        catch-up."""
+        if self._failures.count:
+            log.info("uplink %r: the regulator takes readings summaries again after %d failed tries",
+                     self._cfg.name, self._failures.count)
+            self._failures.count = 0
+
     async def _deliver(self, client: httpx.AsyncClient, values: Sequence[MinuteValue], start: float,
                        stop: float) -> int:
         """Post the minutes [start, stop) and move the cursor to ``stop``; the readings taken."""
@@ -137,10 +193,7 @@ class SummarySender:
             if await self._post(client, part):
                 taken += len(part)
         await asyncio.to_thread(self._cursors.add, self._key, [], int(stop))
-        if self._failures.count:  # said at the first chunk taken, not after a long catch-up
-            log.info("uplink %r: the regulator takes readings summaries again after %d failed tries",
-                     self._cfg.name, self._failures.count)
-            self._failures.count = 0
+        self._answered()
         if taken:
             log.debug("uplink %r: %d readings summaries of %s to %s taken", self._cfg.name, taken, _at(start),
                       _at(stop))

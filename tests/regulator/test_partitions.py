@@ -122,7 +122,8 @@ def test_a_database_at_0002_keeps_every_row_and_id_through_upgrade_and_downgrade
     # an event stored before the upgrade is still known (event_ids was filled), and ids continue
     assert repo.store_event(old_events[0], "after-1", 60.0) is False
     assert repo.store_event(make_event("a3", event_id="new"), "after-2", 60.0) is True
-    repo.store_readings(PROJECT, "after-3", 60.0, [reading(time.time())])
+    # another metric: a value of row 8's own minute would replace it (one value per series and minute)
+    repo.store_readings(PROJECT, "after-3", 60.0, [reading(time.time(), "moment_pct")])
     assert [r[0] for r in rows(repo.engine, "events", "received_at")] == [42, 100, 101, 102]
     assert [r[0] for r in rows(repo.engine, "readings", "ts")] == [7, 8, 9, 10]
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 from gateway.uplinks.signing import EVENTS_PATH
@@ -231,21 +232,32 @@ async def test_overview_counts_offline_projects_and_false_alarms(receiver: Regul
 
 
 async def test_readings_summary_shows_around_the_hazard(receiver: RegulatorServer, people: Any) -> None:
-    now = time.time()
-    summary = {"project": PROJECT, "readings": [
-        {"device": "crane-1", "metric": "load_t", "ts": now - 60 + i, "value": 2.5 + i / 10, "unit": "t"} for i in range(5)]}
+    first = time.time() // 60 * 60 - 300  # five closed minutes, one value each, as a gateway summarises them
+
+    def load(minute: int, second: float, value: float, metric: str = "load_t") -> dict[str, Any]:
+        return {"device": "crane-1", "metric": metric, "ts": first + 60 * minute + second, "value": value, "unit": "t"}
+    summary = {"project": PROJECT, "readings": [load(i, 7 + i, 2.5 + i / 10) for i in range(5)]}
     r = await send(receiver, READINGS_PATH, summary)
     assert r.status_code == 200 and r.json()["readings"] == 5
     # sent again, as a gateway does when the first answer was lost: accepted, kept once
     assert (await send(receiver, READINGS_PATH, summary)).status_code == 200
+    # minute 2 summarised again after a late reading moved its peak: the new value, at its own time, replaces
+    # the old one; of two values of one minute in a request the last stands; another metric is left alone
+    later = {"project": PROJECT, "readings": [load(2, 58.5, 3.1), load(2, 51, 3.4), load(2, 30, 9.0, "rated_load_t")]}
+    assert (await send(receiver, READINGS_PATH, later)).status_code == 200
+    with receiver.repo.engine.connect() as db:
+        kept = db.execute(sa.text("SELECT metric, ts, value FROM readings ORDER BY metric, ts")).all()
+    loads = [("load_t", first + 60 * i + 7 + i, 2.5 + i / 10) for i in range(5)]
+    loads[2] = ("load_t", first + 120 + 51, 3.4)
+    assert [tuple(k) for k in kept] == [*loads, ("rated_load_t", first + 150, 9.0)]
     bad = await send(receiver, READINGS_PATH, {"project": PROJECT, "readings": [
-        {"device": "crane-1", "metric": "load_kg", "ts": now, "value": 1}]})
+        {"device": "crane-1", "metric": "load_kg", "ts": time.time(), "value": 1}]})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "readings.0.metric"
     assert "unknown metric 'load_kg'" in bad.json()["errors"][0]["problem"]
     await send_event(receiver, alert="a-ctx")
     [h] = await queue(people["regulator"])
     detail = (await people["regulator"].get(f"/ui/api/hazards/{h['id']}")).json()
-    assert [x["value"] for x in detail["readings"]] == [2.5, 2.6, 2.7, 2.8, 2.9]
+    assert [x["value"] for x in detail["readings"] if x["metric"] == "load_t"] == [2.5, 2.6, 3.4, 2.8, 2.9]
 
 
 async def test_queue_is_most_severe_then_newest_and_filters(receiver: RegulatorServer, people: Any) -> None:

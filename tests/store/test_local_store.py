@@ -18,7 +18,7 @@ import pytest
 from gateway.config.sinks import LocalStoreConfig
 from gateway.readings import Quality, Reading
 from gateway.store.local import LocalStore
-from gateway.store.local_query import HistoryReader
+from gateway.store.local_query import HistoryReader, Pick
 from gateway.store.local_schema import StoreError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -198,3 +198,97 @@ def test_reading_a_store_that_does_not_exist_yet_says_so_and_creates_nothing(tmp
     with pytest.raises(StoreError, match="no local store there yet"):
         reader.latest()
     assert not list(tmp_path.iterdir())
+
+
+# The schema of the first release (schema version 1), as its local_schema.py created it
+VERSION_1_SCHEMA = """
+CREATE TABLE series (id INTEGER PRIMARY KEY, device TEXT NOT NULL, point TEXT NOT NULL, metric TEXT NOT NULL,
+                     unit TEXT NOT NULL, UNIQUE (device, point, metric));
+CREATE TABLE readings (series_id INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL, text TEXT,
+                       quality INTEGER NOT NULL, PRIMARY KEY (series_id, ts)) WITHOUT ROWID;
+CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT INTO meta VALUES ('schema_version', 1), ('rows', 2), ('duplicates', 0);
+INSERT INTO series VALUES (1, 'pit-1', 'ZQS-01', 'disp_h_mm', 'mm');
+"""
+
+
+def marks(path: Path) -> list[tuple[str, int, int, int]]:
+    """(uplink, minute, series_id, seq) of every late-minute mark in the store file."""
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT uplink, minute, series_id, seq FROM late_minutes ORDER BY 1, 2, 3").fetchall()
+    finally:
+        conn.close()
+
+
+def test_a_version_1_store_of_an_earlier_release_gains_the_late_marks_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite"
+    conn = sqlite3.connect(path)
+    conn.executescript(VERSION_1_SCHEMA)
+    conn.executemany("INSERT INTO readings VALUES (1, ?, ?, NULL, 0)", [(round(T0 * 1000), 4.0),
+                                                                        (round(T0 * 1000) + 1000, 4.5)])
+    conn.commit()
+    conn.close()
+    for _run in range(2):  # upgraded in place, then opened again as it is
+        store = LocalStore(path, LocalStoreConfig(flush_interval_s=0.05), late_for=["regulator"])
+        store.start()
+        store.add([Reading(T0 + 2, "GD-1", "pit-1", "disp_h_mm", 5.0, "mm", Quality.BACKFILL, "ZQS-01")])
+        assert store.flush(10)
+        store.stop()
+    counts = store.reader.counts()
+    assert (counts.rows, counts.series, counts.oldest_ts, counts.newest_ts) == (3, 1, T0, T0 + 2)
+    history = store.reader.history("pit-1", "disp_h_mm", T0, T0 + 2, point="ZQS-01")
+    assert history is not None and [p.value for p in history.points] == [4.0, 4.5, 5.0]
+    assert marks(path) == [("regulator", int(T0 + 2) // 60 * 60, 1, 2)]  # marked again by the second run
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (1,)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    conn.close()
+
+
+def test_late_readings_mark_their_minute_once_per_uplink_and_live_ones_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite"
+    store = LocalStore(path, LocalStoreConfig(flush_interval_s=0.05), late_for=["regulator", "city"])
+    store.start()
+    now = time.time()
+    start = (now - 3 * 3600) // 60 * 60
+    # a data acquisition unit's buffer after an outage: 10,000 readings of one point, one every second
+    store.add([Reading(start + i, "GD-1", "pit-1", "disp_h_mm", float(i % 100), "mm", Quality.BACKFILL, "ZQS-01")
+               for i in range(10_000)])
+    store.add([Reading(now, "GD-1", "crane-1", "load_t", 2.0, "t"),  # live readings
+               Reading(now - 5, "GD-1", "crane-1", "wind_ms", 8.0, "m/s")])
+    assert store.flush(10)
+    found = marks(path)
+    minutes = [start + 60 * k for k in range(167)]  # 10,000 s: 166 whole minutes and part of one
+    assert found == [(uplink, m, 1, 1) for uplink in ("city", "regulator") for m in minutes]
+
+    picks: dict[str, Pick] = {"disp_h_mm": "peak", "load_t": "max"}
+    read, values = store.reader.late_minutes(picks, "regulator", start + 120, 10)
+    assert [(m.minute, m.seq) for m in read] == [(start, 1), (start + 60, 1)]  # minutes before start + 120
+    assert [(v.minute, v.ts, v.value) for v in values] == [(start, start + 59, 59.0), (start + 60, start + 99, 99.0)]
+    store.add([Reading(start + 1.5, "GD-1", "pit-1", "disp_h_mm", -120.0, "mm", Quality.BACKFILL, "ZQS-01")])
+    assert store.flush(10)
+    # the first minute was marked again after it was read: its mark stays for the next send
+    assert store.forget_late("regulator", read) == 1
+    assert store.forget_late("regulator", (), from_minute=int(start + 600)) == 167 - 10
+    again, values = store.reader.late_minutes(picks, "regulator", now, 100)
+    assert [(m.minute, m.seq) for m in again] == [(start, 2)] + [(start + 60 * k, 1) for k in range(2, 10)]
+    assert (values[0].ts, values[0].value) == (start + 1.5, -120.0)  # the minute's new peak
+    assert len([m for m in marks(path) if m[0] == "city"]) == 167  # the other uplink's marks are its own
+    store.stop()
+
+
+def test_marks_of_minutes_past_the_retention_go_with_their_readings(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite"
+    store = LocalStore(path, LocalStoreConfig(retention_days=30, flush_interval_s=0.05), late_for=["regulator"],
+                       maintenance_interval_s=3600)
+    store.start()
+    now = time.time()
+    store.add([Reading(now - 31 * 86400, "GD-1", "crane-1", "load_t", 1.0, "t"),
+               Reading(now - 29 * 86400, "GD-1", "crane-1", "load_t", 2.0, "t")])
+    assert store.flush(10)
+    assert len(marks(path)) == 2
+    report = store.maintain()
+    assert report is not None and report.expired_rows == 1
+    assert [m[1] for m in marks(path)] == [int(now - 29 * 86400) // 60 * 60]
+    store.stop()

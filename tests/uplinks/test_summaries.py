@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -30,9 +31,9 @@ from gateway.config import LoadedSite, load_site
 from gateway.config.sinks import LocalStoreConfig
 from gateway.config.uplinks import RegulatorUplink
 from gateway.readings import Quality, Reading
-from gateway.store.local import LocalStore
+from gateway.store.local import LATE_AFTER_S, LocalStore
 from gateway.store.local_query import Pick
-from gateway.uplinks.summaries import PICKS
+from gateway.uplinks.summaries import PICKS, SETTLE_S, closed_until
 from regulator.messages import SUMMARY_METRICS
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET
@@ -247,6 +248,103 @@ async def test_a_refused_chunk_is_skipped_and_later_ones_arrive(
     text = refused[0].getMessage()
     assert "HTTP 422" in text and "readings." in text and ".device" in text and "skipped" in text
     assert "uplink 'regulator'" in text
+
+
+def late_marks(state: Path) -> list[tuple[int, int]]:
+    """(minute, series id) of the late minutes the gateway's store still marks for the uplink."""
+    conn = sqlite3.connect(f"file:{state / 'history.sqlite'}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT minute, series_id FROM late_minutes WHERE uplink = 'regulator'").fetchall()
+    finally:
+        conn.close()
+
+
+def crane_minutes(now: float, minutes: range) -> list[Reading]:
+    """Three crane loads per minute (``minutes`` back from ``now``); each minute's peak, 2.6 t, at its 25th
+    second."""
+    return [Reading(now - 60 * k + 10 + 15 * i, PROJECT, "crane-1", "load_t", load, "t")
+            for k in minutes for i, load in enumerate((2.0, 2.6, 2.2))]
+
+
+def late(now: float) -> list[Reading]:
+    """What a crane's black box uploads from its own buffer after a 4G outage: minute 40 back, which had no
+    readings when it was summarised; minute 5 back with a higher peak than the 2.6 t summarised; minute 6
+    back with a lower load, which leaves its value as it was."""
+    m40, m5, m6 = now - 2400, now - 300, now - 360
+    return [Reading(m40 + 12, PROJECT, "crane-1", "load_t", 1.5, "t", Quality.BACKFILL),
+            Reading(m40 + 48, PROJECT, "crane-1", "load_t", 1.7, "t", Quality.BACKFILL),
+            Reading(m5 + 55, PROJECT, "crane-1", "load_t", 3.3, "t", Quality.BACKFILL),
+            Reading(m6 + 5, PROJECT, "crane-1", "load_t", 1.0, "t", Quality.BACKFILL)]
+
+
+def assert_late_minutes_arrived(rows: list[tuple[str, str, str, float, float]], now: float) -> None:
+    """One value per minute: minutes 3 to 10 back as first summarised but minute 5's new peak, and minute 40."""
+    by_minute = Counter(ts // 60 * 60 for _d, _p, _m, ts, _v in rows)
+    assert set(by_minute.values()) == {1}, by_minute  # a replaced value is not kept beside its successor
+    expected = {now - 60 * k: (now - 60 * k + 25, 2.6) for k in range(3, 11)}
+    expected |= {now - 300: (now - 300 + 55, 3.3), now - 2400: (now - 2400 + 48, 1.7)}
+    assert {ts // 60 * 60: (ts, value) for _d, _p, _m, ts, value in rows} == expected
+
+
+async def test_readings_reaching_the_store_after_their_minute_was_summarised_replace_its_value(
+        receiver: RegulatorServer, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger=LOG)
+    state, now = tmp_path / "state", this_minute()
+    await stored(state, crane_minutes(now, range(3, 11)))
+    async with gateway(site(tmp_path, receiver.base_url), state) as gw:
+        await until(lambda: asyncio.to_thread(lambda: len(received(receiver)) == 8), "the first summaries")
+        # the cursor has passed those minutes (and minute 40, which had no readings) when the buffer arrives
+        gw.store.add(late(now))
+        await until(lambda: asyncio.to_thread(lambda: len(received(receiver)) == 9 and not late_marks(state)),
+                    "the late minutes sent and their marks removed")
+        await asyncio.sleep(4 * PERIOD_S)  # more periods: nothing comes twice
+        rows = received(receiver)
+    assert_late_minutes_arrived(rows, now)
+    said = [r.getMessage() for r in caplog.records if r.name == LOG and "sent again" in r.getMessage()]
+    assert len(said) == 1 and "3 minutes of" in said[0] and "uplink 'regulator'" in said[0], said
+
+
+@pytest.mark.parametrize("restart", [False, True], ids=["outage", "outage-and-restart"])
+async def test_late_minutes_stay_marked_while_the_regulator_is_away_and_are_sent_when_it_answers(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, restart: bool) -> None:
+    caplog.set_level(logging.INFO, logger=LOG)
+    state, now, port, db = tmp_path / "state", this_minute(), free_port(), tmp_path / "regulator.sqlite"
+    await stored(state, crane_minutes(now, range(3, 11)))
+    loaded = site(tmp_path, f"http://127.0.0.1:{port}")
+    server = RegulatorServer(db, port=port)
+    server.repo.add_project(PROJECT, "示范项目", "深圳", SECRET)
+    await server.start()
+    try:
+        async with gateway(loaded, state) as gw:
+            await until(lambda: asyncio.to_thread(lambda: len(received(server)) == 8), "the first summaries")
+            await server.stop()  # the regulator goes away; the crane's buffer arrives meanwhile
+            gw.store.add(late(now))
+            assert await asyncio.to_thread(gw.store.flush)
+            await asyncio.sleep(6 * PERIOD_S)  # several tries, none answered
+            assert len(late_marks(state)) == 3
+            if not restart:
+                server = RegulatorServer(db, port=port)
+                await server.start()
+                await until(lambda: asyncio.to_thread(lambda: not late_marks(state)), "the marks removed")
+        if restart:
+            assert len(late_marks(state)) == 3  # the marks outlive the gateway's process
+            server = RegulatorServer(db, port=port)
+            await server.start()
+            async with gateway(loaded, state):
+                await until(lambda: asyncio.to_thread(lambda: not late_marks(state)), "the marks removed")
+        rows = received(server)
+    finally:
+        await server.stop()
+    assert_late_minutes_arrived(rows, now)
+    away = [r for r in caplog.records if r.name == LOG and "unreachable" in r.getMessage()]
+    assert away and away[0].levelname == "WARNING"
+
+
+def test_the_store_marks_every_minute_the_summaries_may_have_read() -> None:
+    # a reading is marked late when its minute ended LATE_AFTER_S before its commit; the summaries read a
+    # minute SETTLE_S after it ended: a mark must cover every minute they may have read
+    assert LATE_AFTER_S < SETTLE_S
+    assert closed_until(1_000_000.0) <= math.floor((1_000_000.0 - LATE_AFTER_S) / 60) * 60
 
 
 def test_a_summary_period_is_off_or_at_least_a_fifth_of_a_second() -> None:
