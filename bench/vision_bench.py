@@ -16,20 +16,25 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from vision.config import CameraConfig, EdgeConfig, VisionConfig, ZoneConfig
-from vision.detectors.helmet import HelmetDetector
+from vision.detectors.centernet import letterbox
+from vision.detectors.helmet import HelmetDetector, head_crops, to_blob
+from vision.detectors.onnx_net import OnnxNet
 from vision.detectors.person import PersonDetector
 from vision.pipeline import CameraAnalyzer
 from vision.sources import Frame
 from vision.worker import VisionSupervisor
 
 SAMPLE = Path(__file__).resolve().parents[1] / "vision" / "demo" / "cap" / "images"
+WEIGHTS = Path(__file__).resolve().parents[1] / "vision" / "train" / "weights"
 
 
 def cpu_ms(fn, n: int) -> float:  # type: ignore[no-untyped-def]
@@ -40,6 +45,46 @@ def cpu_ms(fn, n: int) -> float:  # type: ignore[no-untyped-def]
         fn(i)
         out.append((time.process_time() - t) * 1000)
     return statistics.median(out)
+
+
+def runtime_costs(helmet: HelmetDetector, imgs: list, n: int) -> dict[str, float]:  # type: ignore[type-arg]
+    """CPU ms per frame of both hard-hat networks: shipped (int8, onnxruntime) and the two baselines.
+
+    Same inputs for all three: the detector's letterboxed frame (and its mirror when the card asks for
+    it) and the classifier's crops of the shipped proposals. Baselines: the float networks the int8
+    ones were quantised from (vision/train/weights/) in onnxruntime, and in cv2.dnn (the first runtime).
+    """
+    c = helmet.card.classifier
+    inputs = []
+    for img in imgs:
+        blob = cv2.dnn.blobFromImage(letterbox(img, helmet.card.size)[0])
+        blobs = [blob, blob[..., ::-1].copy()] if c.flip else [blob]
+        inputs.append((blobs, to_blob(head_crops(img, helmet.candidates(img), c.context, c.input))))
+    det_fp32, cls_fp32 = WEIGHTS / "helmet_det_fp32.onnx", WEIGHTS / "helmet_cls_fp32.onnx"
+    runners: dict[str, tuple[Callable[[np.ndarray], object], Callable[[np.ndarray], object]]] = {
+        "int8_onnxruntime": (helmet.proposer.net, helmet.cls_net),
+        "fp32_onnxruntime": (OnnxNet(det_fp32), OnnxNet(cls_fp32)),
+        "fp32_cv2dnn": (_dnn(det_fp32), _dnn(cls_fp32)),
+    }
+
+    def timed(det: Callable[[np.ndarray], object], cls: Callable[[np.ndarray], object]) -> float:
+        def once(i: int) -> None:
+            blobs, crops = inputs[i % len(inputs)]
+            for b in blobs:
+                det(b)
+            cls(crops)
+        return cpu_ms(once, n)
+
+    return {name: timed(*nets) for name, nets in runners.items()}
+
+
+def _dnn(path: Path) -> Callable[[np.ndarray], object]:
+    net = cv2.dnn.readNetFromONNX(str(path))
+
+    def run(x: np.ndarray) -> object:
+        net.setInput(x)
+        return net.forward()
+    return run
 
 
 def worker_rss_mb(folder: Path) -> float:
@@ -85,6 +130,10 @@ def main() -> None:
               f" ms_cpu")
         print(f"vision_helmet_net_only_1280x720: {cpu_ms(lambda i: helmet.raw(imgs[i % len(imgs)]), args.frames):.1f}"
               f" ms_cpu")
+        costs = runtime_costs(helmet, imgs, args.frames)
+        shipped = costs["int8_onnxruntime"]
+        print(f"vision_helmet_nets_int8_onnxruntime: {shipped:.1f} ms_cpu; same inputs, baselines: "
+              + ", ".join(f"{k} {v:.1f} ms_cpu ({v / shipped:.2f}x)" for k, v in costs.items() if k != "int8_onnxruntime"))
         print(f"vision_hog_persons_only_1280x720: "
               f"{cpu_ms(lambda i: persons.detect(imgs[i % len(imgs)]), args.frames):.1f} ms_cpu")
     print(f"vision_worker_rss: {worker_rss_mb(SAMPLE):.0f} MB")

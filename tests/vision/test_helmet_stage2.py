@@ -51,7 +51,7 @@ def bare_head_photos() -> Photos:
     return out
 
 
-def test_classifier_runs_in_cv2_dnn_batched_and_gives_probabilities(det: HelmetDetector) -> None:
+def test_classifier_runs_in_onnxruntime_batched_and_gives_probabilities(det: HelmetDetector) -> None:
     img, _ = load("hard_hat_workers0.jpg")
     cands = det.candidates(img)
     probs = det.classify(img, cands)

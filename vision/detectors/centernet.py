@@ -64,11 +64,19 @@ def nms_any_class(det: np.ndarray, iou_max: float) -> np.ndarray:
     return det[keep]
 
 
+PAD_MULTIPLE = 32  # the detector's coarsest stride: its top-down merge needs sides divisible by it
+
+
 def letterbox(img: np.ndarray, size: int) -> tuple[np.ndarray, float]:
-    """Scale the long side to `size` and pad right/bottom with grey; returns image and scale."""
+    """Scale the long side to `size` and pad right/bottom with grey to a multiple of 32; returns image and scale.
+
+    Not padded to a square: a 16:9 camera frame at 576 is 576x352, not 576x576, which saves the
+    detector 39 % of its work on grey (the network is fully convolutional, any multiple of 32 runs).
+    """
     h, w = img.shape[:2]
     s = size / max(h, w)
     nw, nh = max(1, round(w * s)), max(1, round(h * s))
-    canvas = np.full((size, size, 3), 114, np.uint8)
+    canvas = np.full((-(-nh // PAD_MULTIPLE) * PAD_MULTIPLE, -(-nw // PAD_MULTIPLE) * PAD_MULTIPLE, 3), 114,
+                     np.uint8)
     canvas[:nh, :nw] = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
     return canvas, s

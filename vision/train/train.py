@@ -4,7 +4,7 @@
 
 The learning rate follows a cosine over the time budget (not over epochs), so a run of any
 length ends annealed. After each epoch the validation AP50 is measured; the best weights are
-kept in vision/train/runs/ and exported to ONNX (checked to load in cv2.dnn), so a stopped run
+kept in vision/train/runs/ and exported to ONNX (checked to run in onnxruntime), so a stopped run
 still leaves a usable model. The test part of the split is never read here.
 """
 
@@ -23,6 +23,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from vision.detectors.centernet import CLASSES, decode
+from vision.detectors.onnx_net import OnnxNet
 from vision.metrics import Evaluator
 from vision.train import split
 from vision.train.data import augment, eval_view, load_set, targets
@@ -117,19 +118,18 @@ def validate(net: HeadNet, val: list[tuple[np.ndarray, np.ndarray]], size: int) 
 def export(net: HeadNet, size: int, path: Path) -> None:
     """ONNX (opset 13) with free input height and width, so the model card may pick the run-time size.
 
-    Refuses a graph that cv2.dnn cannot run at the training size and at a larger one.
+    Refuses a graph that onnxruntime (as the gateway runs it) cannot run at the training size and at a larger one.
     """
     net.eval()
     torch.onnx.export(net, torch.zeros(1, 3, size, size), str(path), opset_version=13,
                       input_names=["image"], output_names=["maps"], dynamo=False,
                       dynamic_axes={"image": {2: "height", 3: "width"}, "maps": {2: "h8", 3: "w8"}})
     net.train()
-    cvnet = cv2.dnn.readNetFromONNX(str(path))
+    runtime = OnnxNet(path)
     for s in (size, size + 128):
-        cvnet.setInput(np.zeros((1, 3, s, s), np.float32))
-        got = cvnet.forward()
+        got = runtime(np.zeros((1, 3, s, s), np.float32))
         if got.shape != (1, 6, s // 8, s // 8):
-            raise RuntimeError(f"cv2.dnn output shape {got.shape} at input {s} for {path}")
+            raise RuntimeError(f"onnxruntime output shape {got.shape} at input {s} for {path}")
 
 
 def main() -> None:
