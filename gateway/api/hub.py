@@ -200,7 +200,18 @@ class LiveHub:
         finally:
             self._subs.discard(sub)
 
+    @property
+    def head(self) -> int:
+        """The sequence number of the newest event (0 before the first)."""
+        return self._ring[-1].seq if self._ring else 0
+
+    @property
+    def position(self) -> str:
+        """The id of the newest event. A client that takes it before loading its snapshot and then streams
+        from it gets every event published while the snapshot loaded, which it would miss by connecting
+        after loading."""
+        return f"{self.boot}.{self.head}"
+
     def _reset(self, last_event_id: str | None) -> LiveEvent:
-        head = self._ring[-1].seq if self._ring else 0
         reason = "restarted" if not (last_event_id or "").startswith(self.boot + ".") else "too_old"
-        return LiveEvent(head, f"{self.boot}.{head}", "reset", json.dumps({"reason": reason}))
+        return LiveEvent(self.head, self.position, "reset", json.dumps({"reason": reason}))

@@ -175,3 +175,11 @@ class AlertDetailView(AlertDetail):
 
     alert: AlertView
     decisions: list[Decision] = Field(default_factory=list, description="the regulator's decisions, oldest first")
+
+
+class StreamPosition(BaseModel):
+    """Where the live stream is now, to start streaming from after loading a snapshot."""
+
+    last_event_id: str = Field(description="id of the newest event (BOOT.SEQ): pass it as the stream's "
+                                           "`last_event_id` after loading the snapshot, so nothing published "
+                                           "meanwhile is missed")

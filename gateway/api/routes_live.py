@@ -3,8 +3,10 @@
 Both carry the same events (``readings``, ``status``, ``alert``, ``regulator``, ``reset``) with the hub's
 ids; ``regulator`` is one decision of the regulator on an alert (a Decision, see ``/api/v1/alerts``).
 SSE resumes with the standard ``Last-Event-ID`` header (EventSource sends it by itself when it
-reconnects); both also accept ``last_event_id`` as a query parameter. ``reset`` means the
-client's position could not be resumed (the gateway restarted): reload the snapshot.
+reconnects); both also accept ``last_event_id`` as a query parameter. A client loading a snapshot first
+takes ``/api/v1/stream/position``, then loads, then streams from that id: what happened while it loaded
+comes on the stream. ``reset`` means the client's position could not be resumed (the gateway
+restarted): reload the snapshot.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sse_starlette.sse import EventSourceResponse, ServerSentEvent
 
 from gateway.api.auth import ERRORS, AuthPolicy, viewer
 from gateway.api.hub import LiveEvent
+from gateway.api.models import StreamPosition
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -51,6 +54,11 @@ def live_router(gw: Gateway) -> APIRouter:
                 yield ServerSentEvent(data=e.data, event=e.event, id=e.id)
 
         return EventSourceResponse(events(), ping=PING_S, headers={"Cache-Control": "no-store"})
+
+    @r.get("/stream/position", response_model=StreamPosition, responses=ERRORS, dependencies=[Depends(viewer)],
+           summary="The live stream's position: take it before loading a snapshot, stream from it after")
+    async def position() -> StreamPosition:
+        return StreamPosition(last_event_id=gw.hub.position)
 
     @r.websocket("/ws")
     async def websocket(ws: WebSocket, last_event_id: str | None = Query(None, max_length=64),

@@ -13,12 +13,14 @@ from tests.api.site import RunningSite
 
 
 def sse_events(site: RunningSite, n: int, headers: dict[str, str] | None = None,
-               until: str | None = None, timeout: float = 20) -> list[dict[str, str]]:
+               until: str | None = None, timeout: float = 20,
+               params: dict[str, str] | None = None) -> list[dict[str, str]]:
     """Read SSE events (id, event, data) until ``n`` were read, or one of type ``until``."""
     out: list[dict[str, str]] = []
     current: dict[str, str] = {}
     deadline = time.monotonic() + timeout
-    with httpx.stream("GET", site.url + "api/v1/stream", headers=headers or {}, timeout=timeout) as r:
+    with httpx.stream("GET", site.url + "api/v1/stream", headers=headers or {}, params=params,
+                      timeout=timeout) as r:
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
         for line in r.iter_lines():
             if time.monotonic() > deadline:
@@ -101,3 +103,12 @@ def test_a_websocket_without_a_token_is_refused_when_reading_needs_one(site: Run
         assert asyncio.run(attempt()) == 4401
     finally:
         site.gw.auth.anonymous_read = True  # type: ignore[union-attr]
+
+
+def test_streaming_from_the_position_taken_before_a_snapshot_misses_nothing(site: RunningSite) -> None:
+    # the dashboard's start: position, then the snapshot (slow on a busy box), then the stream from the position
+    pos = httpx.get(site.url + "api/v1/stream/position").json()["last_event_id"]
+    time.sleep(1.0)  # the site keeps producing while the snapshot loads
+    after = sse_events(site, 10, params={"last_event_id": pos})
+    assert [seq(e) for e in after] == list(range(seq({"id": pos}) + 1, seq({"id": pos}) + 11))
+    assert after[0]["event"] != "reset"

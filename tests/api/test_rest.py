@@ -77,8 +77,10 @@ def test_history_is_downsampled_to_max_points(site: RunningSite) -> None:
 
 def test_alerts_filter_acknowledge_with_note_and_resolve(site: RunningSite) -> None:
     # the demo's overload scenario: crane-1's first lift carries 104-115 % of the rated load
-    crane = wait_for(lambda: get(site, "api/v1/alerts", rule="crane.load", device="crane-1").json(), timeout=40)[0]
-    assert crane["level"] in ("alarm", "critical") and crane["clause"].startswith("GB 5144-2006")
+    # (its warning at 90 % comes first; a slow box may still be there when the first alert shows)
+    crane = wait_for(lambda: [a for a in get(site, "api/v1/alerts", rule="crane.load", device="crane-1").json()
+                              if a["level"] in ("alarm", "critical")], timeout=40)[0]
+    assert crane["clause"].startswith("GB 5144-2006")
     # a lift ends in seconds; the pit's displacement rate (the pit simulator's scenario) stays: act on that
     alert = wait_for(lambda: get(site, "api/v1/alerts", rule="pit.rate", state="firing").json(), timeout=40)[0]
     assert all(a["rule"] == "pit.rate" for a in get(site, "api/v1/alerts", rule="pit.rate").json())
