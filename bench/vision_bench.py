@@ -25,7 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from vision.config import CameraConfig, EdgeConfig, VisionConfig, ZoneConfig
-from vision.detectors.centernet import letterbox
+from vision.demo import FRAMES, camera_frames
 from vision.detectors.helmet import HelmetDetector, head_crops, to_blob
 from vision.detectors.onnx_net import OnnxNet
 from vision.detectors.person import PersonDetector
@@ -33,7 +33,6 @@ from vision.pipeline import CameraAnalyzer
 from vision.sources import Frame
 from vision.worker import VisionSupervisor
 
-SAMPLE = Path(__file__).resolve().parents[1] / "vision" / "demo" / "cap" / "images"
 WEIGHTS = Path(__file__).resolve().parents[1] / "vision" / "train" / "weights"
 
 
@@ -55,11 +54,8 @@ def runtime_costs(helmet: HelmetDetector, imgs: list, n: int) -> dict[str, float
     ones were quantised from (vision/train/weights/) in onnxruntime, and in cv2.dnn (the first runtime).
     """
     c = helmet.card.classifier
-    inputs = []
-    for img in imgs:
-        blob = cv2.dnn.blobFromImage(letterbox(img, helmet.card.size)[0])
-        blobs = [blob, blob[..., ::-1].copy()] if c.flip else [blob]
-        inputs.append((blobs, to_blob(head_crops(img, helmet.candidates(img), c.context, c.input))))
+    inputs = [([blob for blob, _ in helmet.proposer.inputs(img)],
+               to_blob(head_crops(img, helmet.candidates(img), c.context, c.input))) for img in imgs]
     det_fp32, cls_fp32 = WEIGHTS / "helmet_det_fp32.onnx", WEIGHTS / "helmet_cls_fp32.onnx"
     runners: dict[str, tuple[Callable[[np.ndarray], object], Callable[[np.ndarray], object]]] = {
         "int8_onnxruntime": (helmet.proposer.net, helmet.cls_net),
@@ -111,7 +107,7 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=24)
     args = ap.parse_args()
     cv2.setNumThreads(1)
-    imgs = [cv2.resize(cv2.imread(str(p)), (1280, 720)) for p in sorted(SAMPLE.iterdir())]
+    imgs = camera_frames()
     with tempfile.TemporaryDirectory() as tmp:
         ref = Path(tmp) / "ref.jpg"
         cv2.imwrite(str(ref), imgs[0])
@@ -136,7 +132,7 @@ def main() -> None:
               + ", ".join(f"{k} {v:.1f} ms_cpu ({v / shipped:.2f}x)" for k, v in costs.items() if k != "int8_onnxruntime"))
         print(f"vision_hog_persons_only_1280x720: "
               f"{cpu_ms(lambda i: persons.detect(imgs[i % len(imgs)]), args.frames):.1f} ms_cpu")
-    print(f"vision_worker_rss: {worker_rss_mb(SAMPLE):.0f} MB")
+    print(f"vision_worker_rss: {worker_rss_mb(FRAMES):.0f} MB")
 
 
 if __name__ == "__main__":

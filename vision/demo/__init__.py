@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
+import numpy as np
+
 from vision.config import CameraConfig, VisionConfig, ZoneConfig
 
 FRAMES = Path(__file__).resolve().parent / "cap" / "images"
+CAMERA_SIZE = (1280, 720)
+
+
+def camera_frames() -> list[np.ndarray]:
+    """The shipped photos scaled to a site camera's 1280x720: the frames every vision cost is measured on
+    (`make bench`, and the budget `vision.train.evaluate` chooses within)."""
+    return [cv2.resize(cv2.imread(str(p)), CAMERA_SIZE) for p in sorted(FRAMES.iterdir())]
 
 
 def demo_vision(evidence_dir: Path, fps: float = 0.5) -> VisionConfig:

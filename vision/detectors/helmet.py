@@ -111,25 +111,28 @@ class HeadProposer:
         self.net = OnnxNet(model)
         self.size, self.floor, self.max_candidates, self.flip = size, floor, max_candidates, flip
 
-    def _once(self, frame: np.ndarray) -> np.ndarray:
-        """One detector pass: rows in frame pixels, clipped to the frame."""
-        lb, s = letterbox(frame, self.size)
-        det = decode(self.net(cv2.dnn.blobFromImage(lb)), self.floor, self.max_candidates)
-        det[:, :4] /= s
-        h, w = frame.shape[:2]
-        det[:, [0, 2]] = det[:, [0, 2]].clip(0, w)
-        det[:, [1, 3]] = det[:, [1, 3]].clip(0, h)
-        return det
+    def inputs(self, frame: np.ndarray) -> list[tuple[np.ndarray, float]]:
+        """The detector's input blobs for `frame`, each with its scale: the frame's letterbox and, with `flip`,
+        the mirrored frame's (mirror the frame, not the letterbox: the padding must stay right/bottom as in
+        training)."""
+        views = [frame, cv2.flip(frame, 1)] if self.flip else [frame]
+        return [(cv2.dnn.blobFromImage(lb), s) for lb, s in (letterbox(v, self.size) for v in views)]
 
     def __call__(self, frame: np.ndarray) -> np.ndarray:
         """Rows (x1, y1, x2, y2, detector score, detector class) in frame pixels, highest score first."""
-        det = self._once(frame)
-        if not self.flip:
-            return det
-        # mirror the frame, not the letterbox: the padding must stay right/bottom as in training
-        mirrored = self._once(cv2.flip(frame, 1))
-        mirrored[:, [0, 2]] = frame.shape[1] - mirrored[:, [2, 0]]
-        both = np.concatenate([det, mirrored])
+        h, w = frame.shape[:2]
+        passes = []
+        for mirrored, (blob, s) in enumerate(self.inputs(frame)):
+            det = decode(self.net(blob), self.floor, self.max_candidates)
+            det[:, :4] /= s
+            if mirrored:
+                det[:, [0, 2]] = w - det[:, [2, 0]]
+            det[:, [0, 2]] = det[:, [0, 2]].clip(0, w)
+            det[:, [1, 3]] = det[:, [1, 3]].clip(0, h)
+            passes.append(det)
+        if len(passes) == 1:
+            return passes[0]
+        both = np.concatenate(passes)
         return nms_any_class(both[np.argsort(-both[:, 4], kind="stable")], 0.5)[: self.max_candidates]
 
 

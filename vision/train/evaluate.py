@@ -32,6 +32,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from vision.demo import camera_frames
 from vision.detectors.centernet import CLASSES, iou_one_to_many
 from vision.detectors.helmet import ClassifierCard, HelmetDetector, ModelCard, combine
 from vision.labels import read_yolo
@@ -41,14 +42,11 @@ from vision.train import split
 
 PRECISION_GOAL = 0.80
 CLASSIFIER_FILE = "helmet_cls.onnx"
-# the frames `make bench` times (bench/vision_bench.py): real photos scaled to a camera's 1280x720
-BENCH_FRAMES = Path(__file__).resolve().parents[1] / "demo" / "cap" / "images"
 
 
-def frame_cost_ms(det: HelmetDetector) -> float:
-    """Median CPU ms of the whole hard-hat check (both networks, one thread) per 1280x720 bench frame."""
+def frame_cost_ms(det: HelmetDetector, frames: list[np.ndarray]) -> float:
+    """Median CPU ms of the whole hard-hat check (both networks, one thread) per frame of `frames`."""
     cv2.setNumThreads(1)
-    frames = [cv2.resize(cv2.imread(str(p)), (1280, 720)) for p in sorted(BENCH_FRAMES.iterdir())]
     det.raw(frames[0])  # the first call allocates
     costs = []
     for f in frames * 2:
@@ -140,6 +138,7 @@ def main() -> None:
     floors = sorted((float(x) for x in args.floors.split(",")), reverse=True)
     max_cands = sorted(int(x) for x in args.max_candidates.split(","))
     low = {c: 0.0 for c in CLASSES}
+    bench_frames = camera_frames()  # what `make bench` times: each setting's cost is measured on them
     # keys in order of cost (size, flip, candidates): max() keeps the first of equal scores
     vals: dict[tuple[int, bool, float, int, float], float] = {}
     for size in sorted(int(x) for x in args.sizes.split(",")):
@@ -155,7 +154,7 @@ def main() -> None:
                     rec = proposal_recall(items)
                     cost = frame_cost_ms(HelmetDetector(args.model, card=ModelCard(size, low, ClassifierCard(
                         CLASSIFIER_FILE, stage2.SIDE, stage2.CONTEXT, floor, mc, 0.0, flip)),
-                        classifier=args.classifier))
+                        classifier=args.classifier), bench_frames)
                     over = cost > args.budget_ms
                     print(f"val input {size} flip {int(flip)} floor {floor} max {mc}: "
                           f"{sum(len(c) for c, _, _ in items) / len(items):.1f} proposals per image, proposal "
