@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from gateway.sqlite_tx import transaction
+
 
 class DurableDb:
     """A thread-safe SQLite connection whose commits survive SIGKILL and power loss."""
@@ -34,13 +36,8 @@ class DurableDb:
             if not fsync:
                 self.conn.execute("PRAGMA synchronous=NORMAL")
             try:
-                self.conn.execute("BEGIN IMMEDIATE")
-                try:
+                with transaction(self.conn):
                     yield self.conn
-                except BaseException:
-                    self.conn.execute("ROLLBACK")
-                    raise
-                self.conn.execute("COMMIT")
             finally:
                 if not fsync:
                     self.conn.execute("PRAGMA synchronous=FULL")

@@ -27,8 +27,9 @@ from pathlib import Path
 
 from gateway.config.sinks import LocalStoreConfig
 from gateway.readings import Reading
+from gateway.sqlite_tx import transaction
 from gateway.store.local_query import HistoryReader, LateMark
-from gateway.store.local_schema import QUALITY_CODES, open_store, transaction
+from gateway.store.local_schema import QUALITY_CODES, open_store
 from gateway.store.local_trim import TrimReport, trim
 
 log = logging.getLogger(__name__)

@@ -23,8 +23,6 @@ rolling back to that release still opens the file with its history (it ignores t
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from gateway.readings import Quality
@@ -101,16 +99,3 @@ def open_store(path: Path, writer: bool) -> sqlite3.Connection:
         raise StoreError(f"{path}: store schema version {version and version[0]} is not {SCHEMA_VERSION}; "
                          f"this file was written by another sitegw version")
     return conn
-
-
-@contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    """A write transaction on a connection in autocommit mode: BEGIN IMMEDIATE (the write lock at once, so
-    it never fails halfway on a lock), COMMIT, or ROLLBACK on any exception."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")

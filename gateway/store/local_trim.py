@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.config.sinks import LocalStoreConfig
-from gateway.store.local_schema import transaction
+from gateway.sqlite_tx import transaction
 
 log = logging.getLogger(__name__)
 
