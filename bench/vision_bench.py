@@ -2,7 +2,7 @@
 
 One camera worker uses one thread (cv2.setNumThreads(1)), as in production. Frames are the
 shipped real photos (vision/demo/cap) scaled to 1280x720. "all checks" = motion gate, hard-hat
-network, HOG persons, one danger zone and one protected edge on the whole frame (the gate
+network, the SSDLite person network, one danger zone and one protected edge on the whole frame (the gate
 switched off, so every frame is a full analysis: the worst case). "still scene" = the same
 frame again and again with the gate on. CPU time is process time of the analysing thread's process.
 
@@ -31,6 +31,7 @@ from vision.detectors.onnx_net import OnnxNet
 from vision.detectors.person import PersonDetector
 from vision.pipeline import CameraAnalyzer
 from vision.sources import Frame
+from vision.train.evaluate_persons import HogPersons
 from vision.worker import VisionSupervisor
 
 WEIGHTS = Path(__file__).resolve().parents[1] / "vision" / "train" / "weights"
@@ -115,10 +116,15 @@ def main() -> None:
             (100, 400), (700, 400), (700, 700), (100, 700)])], edges=[EdgeConfig(name="edge", polyline=[
                 (100, 380), (1200, 380)])], edge_reference=ref, still_recheck_s=1e9)
         helmet, persons = HelmetDetector(), PersonDetector()
-        full = CameraAnalyzer(cam.model_copy(update={"motion_gate": False}), helmet, persons)
-        print(f"vision_frame_all_checks_1280x720: "
-              f"{cpu_ms(lambda i: full.analyse(Frame(float(i), imgs[i % len(imgs)], str(i), True)), args.frames):.1f}"
-              f" ms_cpu")
+        every_frame = cam.model_copy(update={"motion_gate": False})
+        full = CameraAnalyzer(every_frame, helmet, persons)
+        # baseline: the same frame with the person check shipped before (HOG), same run
+        full_hog = CameraAnalyzer(every_frame, helmet, HogPersons())  # type: ignore[arg-type]
+        frame_ms = cpu_ms(lambda i: full.analyse(Frame(float(i), imgs[i % len(imgs)], str(i), True)), args.frames)
+        hog_frame_ms = cpu_ms(lambda i: full_hog.analyse(Frame(float(i), imgs[i % len(imgs)], str(i), True)),
+                              args.frames)
+        print(f"vision_frame_all_checks_1280x720: {frame_ms:.1f} ms_cpu; same frames with HOG persons (before): "
+              f"{hog_frame_ms:.1f} ms_cpu ({frame_ms / hog_frame_ms:.2f}x)")
         still = CameraAnalyzer(cam, helmet, persons)
         still.analyse(Frame(0.0, imgs[0], "0", True))
         print(f"vision_frame_still_scene_1280x720: "
@@ -130,8 +136,10 @@ def main() -> None:
         shipped = costs["int8_onnxruntime"]
         print(f"vision_helmet_nets_int8_onnxruntime: {shipped:.1f} ms_cpu; same inputs, baselines: "
               + ", ".join(f"{k} {v:.1f} ms_cpu ({v / shipped:.2f}x)" for k, v in costs.items() if k != "int8_onnxruntime"))
-        print(f"vision_hog_persons_only_1280x720: "
-              f"{cpu_ms(lambda i: persons.detect(imgs[i % len(imgs)]), args.frames):.1f} ms_cpu")
+        ssd_ms = cpu_ms(lambda i: persons.detect(imgs[i % len(imgs)]), args.frames)
+        hog_ms = cpu_ms(lambda i: full_hog.persons.detect(imgs[i % len(imgs)]), args.frames)  # type: ignore[union-attr]
+        print(f"vision_persons_only_1280x720: {ssd_ms:.1f} ms_cpu; HOG (before) {hog_ms:.1f} ms_cpu "
+              f"({ssd_ms / hog_ms:.2f}x)")
     print(f"vision_worker_rss: {worker_rss_mb(FRAMES):.0f} MB")
 
 

@@ -28,7 +28,7 @@ def detect(
     input: Path = typer.Option(..., "--input", help="an image, a folder of images, or a video file"),
     out: Path = typer.Option(..., "--out", help="JSON lines, one per image or analysed frame"),
     fps: float = typer.Option(1.0, "--fps", help="analysed frames per second of video time"),
-    persons: bool = typer.Option(True, "--persons/--no-persons", help="also run the HOG person detector"),
+    persons: bool = typer.Option(True, "--persons/--no-persons", help="also run the person network (SSDLite)"),
     model: Path = typer.Option(DEFAULT_MODEL, "--model", help="hard-hat ONNX (with its .json card beside it)"),
 ) -> None:
     """Run the vision checks on images or a video; write detections and violations as JSON lines."""

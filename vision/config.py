@@ -44,7 +44,7 @@ class CameraConfig(BaseModel):
     loop: bool = Field(False, description="replay a file or folder forever (demo cameras)")
     helmet: bool = True
     helmet_frames: int = Field(2, ge=1, description="consecutive analysed frames with a bare head before the alert")
-    persons: bool = Field(True, description="run the HOG person detector (zones also use heads)")
+    persons: bool = Field(True, description="run the person network (SSDLite-MobileNetV2; zones also use heads)")
     motion_gate: bool = True
     still_recheck_s: float = Field(10.0, gt=0, description="full analysis at least this often on a still scene")
     zones: list[ZoneConfig] = Field(default_factory=list)

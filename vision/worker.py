@@ -54,12 +54,16 @@ class FrameSummary:
     def of(cls, res: FrameResult, jpeg: bytes | None = None) -> FrameSummary:
         """Counts of one frame's result (and its preview, when one was made)."""
         rules = [v.rule for v in res.violations]
-        return cls(res.camera, res.ts, sum(d.label != "person" for d in res.detections),
+        heads = sum(d.label != "person" for d in res.detections)
+        # heads and person boxes are not paired up: each undercounts (a head hidden, a crowd in one box),
+        # so the larger count is the estimate
+        people = max(heads, sum(d.label == "person" for d in res.detections))
+        return cls(res.camera, res.ts, people,
                    sum(d.label == "no_helmet" for d in res.detections), rules.count("vision.edge_missing"),
                    rules.count("vision.zone_intrusion"), res.inference_ms, res.motion, jpeg)
 
     def readings(self, project: str) -> list[Reading]:
-        """The camera's Readings for the bus (persons are counted by their heads)."""
+        """The camera's Readings for the bus."""
         return [Reading(self.ts, project, self.camera, m, float(getattr(self, m)), "", Quality.OK, "")
                 for m in ("persons", "no_helmet", "edge_missing", "zone_intrusions")] + [
             Reading(self.ts, project, self.camera, "inference_ms", self.inference_ms, "ms", Quality.OK, "")]

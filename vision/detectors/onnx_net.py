@@ -30,6 +30,10 @@ class OnnxNet:
             raise ValueError(f"{path} is not a network onnxruntime can run: {e}") from e
         self.input = self.session.get_inputs()[0].name
 
+    def outputs(self, x: np.ndarray) -> list[np.ndarray]:
+        """All the network's outputs for input `x` (float32, NCHW)."""
+        return self.session.run(None, {self.input: np.ascontiguousarray(x, np.float32)})
+
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """The network's first output for input `x` (float32, NCHW)."""
-        return self.session.run(None, {self.input: np.ascontiguousarray(x, np.float32)})[0]
+        return self.outputs(x)[0]

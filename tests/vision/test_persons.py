@@ -1,0 +1,68 @@
+"""The person check (SSDLite-MobileNetV2 in onnxruntime), as a user of the danger-zone check would test it.
+
+Photos are the shipped CC BY 4.0 demo sample (real site photos the project's networks never trained
+on). Its labels are heads, so "a worker is found" means a labelled head lies inside a person box.
+The measurement on 1,714 sfchd photos is in docs/vision.md (vision.train.evaluate_persons).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.vision.conftest import SAMPLE, load
+from vision.config import CameraConfig, ZoneConfig
+from vision.detectors.person import PERSON_MODEL, PersonDetector
+from vision.pipeline import CameraAnalyzer
+from vision.sources import Frame
+from vision.train.evaluate_persons import held
+
+
+@pytest.fixture(scope="module")
+def persons() -> PersonDetector:
+    return PersonDetector()
+
+
+def test_workers_in_real_site_photos_are_found(persons: PersonDetector) -> None:
+    n_heads = inside = 0
+    for path in sorted((SAMPLE / "images").iterdir()):
+        img, heads = load(path.name)
+        found = persons.detect(img)
+        assert all(d.label == "person" and 0.5 <= d.score <= 1 for d in found)
+        boxes = np.array([d.box for d in found]).reshape(-1, 4)
+        assert (boxes[:, [0, 2]] >= 0).all() and (boxes[:, [0, 2]] <= img.shape[1]).all()
+        n_heads += len(heads)
+        inside += int((held(heads, boxes).max(1, initial=0) >= 0.7).sum())
+    # crowds merge into fewer boxes, so not every head has its own; most workers must be covered
+    assert inside >= 0.6 * n_heads, f"{inside} of {n_heads} labelled workers' heads inside a person box"
+
+
+def test_a_view_without_people_gives_no_person(persons: PersonDetector) -> None:
+    img, heads = load("000702.jpg")
+    sky = img[: int(heads[:, 1].min()) - 20]  # the buildings above the highest head
+    assert sky.shape[0] >= 150
+    assert persons.detect(sky) == []
+
+
+def test_a_worker_standing_in_a_danger_zone_is_an_intrusion(persons: PersonDetector) -> None:
+    img, _ = load("000702.jpg")  # workers standing on the ground at the bottom half of the photo
+    zone = ZoneConfig(name="pit-edge", polygon=[(0, 400), (640, 400), (640, 640), (0, 640)], inertia=2)
+    cam = CameraConfig(name="c", source="x", helmet=False, motion_gate=False, zones=[zone])
+    an = CameraAnalyzer(cam, None, persons)
+    events = [e for t in range(3) for e in an.analyse(Frame(float(t), img, str(t), True))[1]]
+    assert [(e.rule, e.state) for e in events] == [("vision.zone_intrusion", "firing")]
+    empty = CameraAnalyzer(cam.model_copy(update={"zones": [zone.model_copy(update={
+        "polygon": [(0, 0), (640, 0), (640, 60), (0, 60)]})]}), None, persons)
+    assert [e for t in range(3) for e in empty.analyse(Frame(float(t), img, str(t), True))[1]] == []
+
+
+def test_missing_person_model_is_an_error_naming_how_to_build_it(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"persons\.onnx.*vision\.train\.person_model"):
+        PersonDetector(tmp_path / PERSON_MODEL.name)
+    bad = tmp_path / "bad.onnx"
+    shutil.copy(SAMPLE / "images" / "000702.jpg", bad)
+    with pytest.raises(ValueError, match="bad.onnx is not a network"):
+        PersonDetector(bad)
