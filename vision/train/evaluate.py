@@ -123,7 +123,7 @@ def main() -> None:
     ap.add_argument("--budget-ms", type=float, default=80.0,
                     help="most CPU ms per 1280x720 frame the hard-hat check may take (measured here on the bench "
                          "frames); costlier settings are printed but not chosen. 80 of the frame's 150 leaves "
-                         "HOG persons (~25 ms), zones, edges and a loaded box's noise room")
+                         "the person network (~17 ms), zones, edges and a loaded box's noise room")
     ap.add_argument("--out", type=Path, default=None,
                     help="detector ONNX destination; the card goes beside it")
     ap.add_argument("--val-only", action="store_true",
