@@ -5,8 +5,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+import numpy as np
+
 Label = Literal["helmet", "no_helmet", "person"]
 Box = tuple[float, float, float, float]
+
+
+def clip_boxes(boxes: np.ndarray, width: int, height: int) -> None:
+    """Clip rows (x1, y1, x2, y2, ...) to a width x height frame, in place: a network's box may reach past the edge."""
+    boxes[:, [0, 2]] = boxes[:, [0, 2]].clip(0, width)
+    boxes[:, [1, 3]] = boxes[:, [1, 3]].clip(0, height)
 
 
 @dataclass(frozen=True, slots=True)

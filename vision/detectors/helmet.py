@@ -21,7 +21,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from vision.detections import Detection
+from vision.detections import Detection, clip_boxes
 from vision.detectors.centernet import CLASSES, decode, letterbox, nms_any_class
 from vision.detectors.onnx_net import OnnxNet
 
@@ -132,8 +132,7 @@ class HeadProposer:
             det[:, :4] /= s
             if mirrored:
                 det[:, [0, 2]] = w - det[:, [2, 0]]
-            det[:, [0, 2]] = det[:, [0, 2]].clip(0, w)
-            det[:, [1, 3]] = det[:, [1, 3]].clip(0, h)
+            clip_boxes(det, w, h)
             passes.append(det)
         if len(passes) == 1:
             return passes[0]
@@ -175,8 +174,7 @@ def on_heads(boxes: np.ndarray, out: np.ndarray, context: float, width: int, hei
     if out.shape[1] == NOT_HEAD + 1:
         return out
     heads = refined_boxes(boxes, out[:, NOT_HEAD + 1:], context)
-    heads[:, [0, 2]] = heads[:, [0, 2]].clip(0, width)
-    heads[:, [1, 3]] = heads[:, [1, 3]].clip(0, height)
+    clip_boxes(heads, width, height)
     return np.concatenate([out[:, :NOT_HEAD + 1], heads], 1).astype(np.float32)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from vision.detections import Detection
+from vision.detections import Detection, clip_boxes
 from vision.detectors.onnx_net import OnnxNet
 
 PERSON_MODEL = Path(__file__).resolve().parent.parent / "models" / "persons.onnx"
@@ -73,8 +73,7 @@ class PersonDetector:
         h, w = np.exp(np.clip(d[:, 2], -4, 4)) * a[:, 2], np.exp(np.clip(d[:, 3], -4, 4)) * a[:, 3]
         fh, fw = frame.shape[:2]
         boxes = np.stack([(cx - w / 2) * fw, (cy - h / 2) * fh, (cx + w / 2) * fw, (cy + h / 2) * fh], 1)
-        boxes[:, [0, 2]] = boxes[:, [0, 2]].clip(0, fw)
-        boxes[:, [1, 3]] = boxes[:, [1, 3]].clip(0, fh)
+        clip_boxes(boxes, fw, fh)
         rects = [[x1, y1, x2 - x1, y2 - y1] for x1, y1, x2, y2 in boxes.tolist()]
         idx = np.asarray(cv2.dnn.NMSBoxes(rects, score[keep].tolist(), self.score_min, 0.5), int).ravel()
         return [Detection("person", (float(b[0]), float(b[1]), float(b[2]), float(b[3])), float(s))

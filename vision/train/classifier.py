@@ -1,10 +1,11 @@
 """Train the hard-hat check's second stage, the head crop classifier (helmet / no_helmet / not a head).
 
-    nice -n 10 .venv/bin/python -m vision.train.classifier --data ../shared/data/helmet --minutes 25
+    nice -n 5 .venv/bin/python -m vision.train.classifier --data ../shared/data/helmet --arch lite0 --refine \
+        --minutes 30 --threads 2
 
-The shipped vision/models/helmet_cls.onnx was made by exactly that command (one CPU thread),
-then `python -m vision.train.evaluate` chose the detector size, the score mixing and the thresholds on
-the val part and wrote the model card.
+The shipped vision/models/helmet_cls.onnx was made by exactly that command, then quantised
+(`python -m vision.train.quantize`), then `python -m vision.train.evaluate` chose the proposals, the
+score mixing and the thresholds on the val part and wrote the model card.
 
 Why a second stage: the detector (vision/models/helmet.onnx) finds most bare heads but gives them low
 scores, so a threshold that keeps precision throws them away. Here every proposal of the detector is
@@ -15,8 +16,10 @@ Samples, all from the train part of the split (val only chooses the best epoch; 
 - labelled heads, with random shift and scale of the box (bare heads, 1 in 7, more copies);
 - the detector's own proposals at input 384 and 576 with score >= 0.1: those on a labelled head
   (IoU >= 0.5) are examples of its class, those on nothing (IoU < 0.3) are hard "not a head" examples;
-- random boxes of head size away from every head.
-Training draws each class equally often, flips, shifts colour and light, and sometimes shrinks a
+- random boxes of head size away from every head;
+- with --refine, box-only samples (a looser jitter of each labelled head, the proposals at IoU 0.3-0.5):
+  they teach the box output where the head is, not its class.
+Training draws the classes in fixed shares (CLASS_DRAW), flips, shifts colour and light, and sometimes shrinks a
 crop to a few pixels and back (far workers). Learning rate: cosine over the time budget. After each
 round the pipeline (detector + this classifier) is scored on val (mean AP50 of the two classes);
 the best is exported to ONNX (opset 13, checked in onnxruntime) in vision/train/runs/.
@@ -105,6 +108,13 @@ def _random_boxes(truth: np.ndarray, w: int, h: int, rng: np.random.Generator, n
     return b[_max_iou(b, truth)[0] < 0.2]
 
 
+def _box_only(heads: np.ndarray) -> np.ndarray:
+    """Truth rows whose class is BOX_ONLY: their crops teach where the head is, not what it is."""
+    out = heads.copy()
+    out[:, 4] = BOX_ONLY
+    return out
+
+
 def mine(data: Path, ids: list[str], proposers: list[HeadProposer], rng: np.random.Generator,
          refine: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Training crops (N, SIDE, SIDE, 3), labels (0 helmet, 1 no_helmet, 2 not a head) and box targets
@@ -121,7 +131,7 @@ def mine(data: Path, ids: list[str], proposers: list[HeadProposer], rng: np.rand
         boxes = [_jittered(t, JITTER_COPIES[c], rng) for c, t in enumerate(by_cls)]
         heads = [np.repeat(t, JITTER_COPIES[c], 0) for c, t in enumerate(by_cls)]
         box_only = [_jittered(truth, 1, rng, JITTER_REFINE)] if refine else []
-        box_only_heads = [truth] if refine else []
+        box_only_heads = [_box_only(truth)] if refine else []
         for p in proposers:
             cand = p(img)
             best, which = _max_iou(cand, truth)
@@ -131,16 +141,13 @@ def mine(data: Path, ids: list[str], proposers: list[HeadProposer], rng: np.rand
             if refine:
                 near = ~hit & ~miss
                 box_only.append(cand[near, :4])
-                box_only_heads.append(truth[which[near]])
-        n_box_only = sum(len(b) for b in box_only)
+                box_only_heads.append(_box_only(truth[which[near]]))
         rand = _random_boxes(truth, w, h, rng)
         boxes.append(rand)
         heads.append(np.full((len(rand), 5), np.nan))
         b, hd = np.concatenate(boxes + box_only), np.concatenate(heads + box_only_heads)
         crops.append(head_crops(img, b, CONTEXT, SIDE))
-        lab = np.where(np.isnan(hd[:, 4]), NOT_HEAD, np.nan_to_num(hd[:, 4]))
-        lab[len(lab) - n_box_only:] = BOX_ONLY
-        labels.append(lab)
+        labels.append(np.where(np.isnan(hd[:, 4]), NOT_HEAD, np.nan_to_num(hd[:, 4])))
         targets.append(box_deltas(b, hd, CONTEXT))
         if n % 200 == 0:
             print(f"  mined {n}/{len(ids)} images", flush=True)
@@ -276,7 +283,7 @@ def main() -> None:
             idx = np.array([rng.choice(by_class[c]) for c in cls])
             crops, flipped = augment(x[idx], rng)
             xb = torch.from_numpy(to_blob(crops)).contiguous(memory_format=torch.channels_last)
-            logits, deltas = net.outputs(xb) if args.refine else (net.logits(xb), None)
+            logits, deltas = net.outputs(xb)
             loss = F.cross_entropy(logits, torch.from_numpy(y[idx]), label_smoothing=0.05)
             if deltas is not None:
                 tb = t[idx].copy()

@@ -67,6 +67,10 @@ class HeadClassifier(nn.Module):
         x = self.body((x - 114.0) / 64.0)
         return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
 
+    def outputs(self, x: torch.Tensor) -> tuple[torch.Tensor, None]:
+        """(class logits, None): the training loop's contract; this classifier has no box output."""
+        return self.logits(x), None
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Class probabilities, rows summing to 1."""
         return torch.softmax(self.logits(x), 1)
