@@ -18,7 +18,7 @@ from vision.config import CameraConfig, ZoneConfig
 from vision.detectors.person import PERSON_MODEL, PersonDetector
 from vision.pipeline import CameraAnalyzer
 from vision.sources import Frame
-from vision.train.evaluate_persons import held
+from vision.train.evaluate_persons import held, read_audit, wilson
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +66,15 @@ def test_missing_person_model_is_an_error_naming_how_to_build_it(tmp_path: Path)
     shutil.copy(SAMPLE / "images" / "000702.jpg", bad)
     with pytest.raises(ValueError, match="bad.onnx is not a network"):
         PersonDetector(bad)
+
+
+def test_audited_precision_interval_and_a_bad_verdict_named(tmp_path: Path) -> None:
+    lo, hi = wilson(5, 10)  # the textbook Wilson interval of 5 in 10
+    assert (round(lo, 3), round(hi, 3)) == (0.237, 0.763)
+    assert wilson(0, 10)[0] == pytest.approx(0) and wilson(10, 10)[1] == pytest.approx(1)
+    people, seen = read_audit()
+    assert seen == 100 and 0 < people <= seen
+    bad = tmp_path / "audit.txt"
+    bad.write_text("# header\n000002 38 33 123 321 person\n000004 421 30 506 270 maybe\n")
+    with pytest.raises(ValueError, match=r"audit\.txt.*'person' or 'not'.*maybe"):
+        read_audit(bad)
