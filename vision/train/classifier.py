@@ -1,7 +1,7 @@
 """Train the hard-hat check's second stage, the head crop classifier (helmet / no_helmet / not a head).
 
     nice -n 5 .venv/bin/python -m vision.train.classifier --data ../shared/data/helmet --arch lite0 --refine \
-        --minutes 30 --threads 2
+        --skip-bystanders --steps 5954 --threads 2
 
 The shipped vision/models/helmet_cls.onnx was made by exactly that command, then quantised
 (`python -m vision.train.quantize`), then `python -m vision.train.evaluate` chose the proposals, the
@@ -16,11 +16,14 @@ Samples, all from the train part of the split (val only chooses the best epoch; 
 - labelled heads, with random shift and scale of the box (bare heads, 1 in 7, more copies);
 - the detector's own proposals at input 384 and 576 with score >= 0.1: those on a labelled head
   (IoU >= 0.5) are examples of its class, those on nothing (IoU < 0.3) are hard "not a head" examples;
+  with --skip-bystanders, those on the head of a person the labels do not mention are left out
+  (vision.train.bystanders);
 - random boxes of head size away from every head;
 - with --refine, box-only samples (a looser jitter of each labelled head, the proposals at IoU 0.3-0.5):
   they teach the box output where the head is, not its class.
 Training draws the classes in fixed shares (CLASS_DRAW), flips, shifts colour and light, and sometimes shrinks a
-crop to a few pixels and back (far workers). Learning rate: cosine over the time budget. After each
+crop to a few pixels and back (far workers). Learning rate: cosine over the budget (--minutes, or
+--steps, which makes a run the same length on a slower box). After each
 round the pipeline (detector + this classifier) is scored on val (mean AP50 of the two classes);
 the best is exported to ONNX (opset 13, checked in onnxruntime) in vision/train/runs/.
 """
@@ -49,9 +52,11 @@ from vision.detectors.helmet import (
     to_blob,
 )
 from vision.detectors.onnx_net import OnnxNet
+from vision.detectors.person import PersonDetector
 from vision.labels import read_yolo
 from vision.metrics import Evaluator
 from vision.train import split
+from vision.train.bystanders import BYSTANDER_SCORE, on_bystanders
 from vision.train.model import HeadClassifier, LiteHeadClassifier
 from vision.train.train import RUNS, cosine_lr
 
@@ -116,18 +121,22 @@ def _box_only(heads: np.ndarray) -> np.ndarray:
 
 
 def mine(data: Path, ids: list[str], proposers: list[HeadProposer], rng: np.random.Generator,
-         refine: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+         refine: bool = False, persons: PersonDetector | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Training crops (N, SIDE, SIDE, 3), labels (0 helmet, 1 no_helmet, 2 not a head) and box targets
     (N, 4: box_deltas of the crop's head, NaN for "not a head") of images `ids`.
 
     With `refine` there are also box-only samples (label BOX_ONLY): one looser jitter of each labelled
-    head and the proposals at IoU NEAR_IOU-0.5 with one."""
+    head and the proposals at IoU NEAR_IOU-0.5 with one. With `persons`, proposals on nothing that lie
+    where an unlabelled person's head is (vision.train.bystanders) are left out instead of taught as
+    "not a head"."""
     crops, labels, targets = [], [], []
+    skipped = 0
     for n, i in enumerate(ids):
         img = cv2.imread(str(split.image_path(data, i)))
         h, w = img.shape[:2]
         truth = read_yolo(split.label_path(data, i), w, h)
         by_cls = [truth[truth[:, 4] == c] for c in range(len(CLASSES))]
+        people = np.array([d.box for d in persons.detect(img)]).reshape(-1, 4) if persons is not None else None
         boxes = [_jittered(t, JITTER_COPIES[c], rng) for c, t in enumerate(by_cls)]
         heads = [np.repeat(t, JITTER_COPIES[c], 0) for c, t in enumerate(by_cls)]
         box_only = [_jittered(truth, 1, rng, JITTER_REFINE)] if refine else []
@@ -136,10 +145,14 @@ def mine(data: Path, ids: list[str], proposers: list[HeadProposer], rng: np.rand
             cand = p(img)
             best, which = _max_iou(cand, truth)
             hit, miss = best >= 0.5, best < NEAR_IOU
+            near = ~hit & ~miss
+            if persons is not None:
+                bystander = miss & on_bystanders(cand, truth, people)
+                skipped += int(bystander.sum())
+                miss &= ~bystander
             boxes += [cand[hit, :4], cand[miss, :4]]
             heads += [truth[which[hit]], np.full((int(miss.sum()), 5), np.nan)]
             if refine:
-                near = ~hit & ~miss
                 box_only.append(cand[near, :4])
                 box_only_heads.append(_box_only(truth[which[near]]))
         rand = _random_boxes(truth, w, h, rng)
@@ -151,6 +164,8 @@ def mine(data: Path, ids: list[str], proposers: list[HeadProposer], rng: np.rand
         targets.append(box_deltas(b, hd, CONTEXT))
         if n % 200 == 0:
             print(f"  mined {n}/{len(ids)} images", flush=True)
+    if persons is not None:
+        print(f"  left out {skipped} proposals on the heads of people the labels do not mention", flush=True)
     return np.concatenate(crops), np.concatenate(labels).astype(np.int64), np.concatenate(targets)
 
 
@@ -239,6 +254,8 @@ def main() -> None:
     ap.add_argument("--detector", type=Path, default=DEFAULT_MODEL,
                     help="the stage-1 ONNX whose proposals are mined")
     ap.add_argument("--minutes", type=float, default=25.0)
+    ap.add_argument("--steps", type=int, default=None,
+                    help="train this many batches instead of for --minutes (the same run on any box)")
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--arch", choices=sorted(ARCHS), default="plain",
                     help="plain: small CNN from scratch; lite0: EfficientNet-Lite0 body pretrained on ImageNet")
@@ -246,6 +263,9 @@ def main() -> None:
     ap.add_argument("--refine", action="store_true",
                     help="also regress each proposal's head box inside its crop (4 more outputs): fixes the "
                          "detector's near misses (IoU 0.3-0.5), which otherwise count as a false and a missed head")
+    ap.add_argument("--skip-bystanders", action="store_true",
+                    help="leave out proposals on the heads of people the labels do not mention (found by the "
+                         "person network) instead of teaching them as 'not a head'")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--steps-per-round", type=int, default=300)
     args = ap.parse_args()
@@ -258,7 +278,8 @@ def main() -> None:
     t_mine = time.monotonic()
     # the crops stay in memory only: images of the sfchd set must not be written into the project
     x, y, t = mine(args.data, split.load("train"),
-                   [HeadProposer(args.detector, s, FLOOR, MAX_CANDIDATES) for s in MINE_SIZES], rng, args.refine)
+                   [HeadProposer(args.detector, s, FLOOR, MAX_CANDIDATES) for s in MINE_SIZES], rng, args.refine,
+             PersonDetector(score_min=BYSTANDER_SCORE) if args.skip_bystanders else None)
     val = ValSet(args.data, HeadProposer(args.detector, VAL_SIZE, FLOOR, MAX_CANDIDATES))
     by_class = [np.nonzero(y == c)[0] for c in (*range(NOT_HEAD + 1), *((BOX_ONLY,) if args.refine else ()))]
     draw = CLASS_DRAW_REFINE if args.refine else CLASS_DRAW
@@ -272,13 +293,18 @@ def main() -> None:
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=5e-4)
     budget = args.minutes * 60
     t0 = time.monotonic()
+
+    def done() -> float:
+        """How much of the budget is spent (0 to 1 and beyond)."""
+        return step / args.steps if args.steps else (time.monotonic() - t0) / budget
+
     best, step, rnd = -1.0, 0, 0
-    while time.monotonic() - t0 < budget:
+    while done() < 1:
         rnd += 1
         tl, n = 0.0, 0
         for n in range(1, args.steps_per_round + 1):
             for g in opt.param_groups:
-                g["lr"] = cosine_lr(lr, step, min(1.0, (time.monotonic() - t0) / budget))
+                g["lr"] = cosine_lr(lr, step, min(1.0, done()))
             cls = rng.choice(len(draw), args.batch, p=draw)
             idx = np.array([rng.choice(by_class[c]) for c in cls])
             crops, flipped = augment(x[idx], rng)
@@ -295,7 +321,7 @@ def main() -> None:
             opt.step()
             tl += loss.item()
             step += 1
-            if time.monotonic() - t0 > budget:
+            if done() >= 1:
                 break
         m, nh = val.score(net)
         print(f"round {rnd} step {step} {(time.monotonic() - t0) / 60:.1f} min loss {tl / max(n, 1):.3f} "
