@@ -277,9 +277,10 @@ def main() -> None:
 
     t_mine = time.monotonic()
     # the crops stay in memory only: images of the sfchd set must not be written into the project
+    bystanders = PersonDetector(score_min=BYSTANDER_SCORE) if args.skip_bystanders else None
     x, y, t = mine(args.data, split.load("train"),
                    [HeadProposer(args.detector, s, FLOOR, MAX_CANDIDATES) for s in MINE_SIZES], rng, args.refine,
-             PersonDetector(score_min=BYSTANDER_SCORE) if args.skip_bystanders else None)
+                   bystanders)
     val = ValSet(args.data, HeadProposer(args.detector, VAL_SIZE, FLOOR, MAX_CANDIDATES))
     by_class = [np.nonzero(y == c)[0] for c in (*range(NOT_HEAD + 1), *((BOX_ONLY,) if args.refine else ()))]
     draw = CLASS_DRAW_REFINE if args.refine else CLASS_DRAW

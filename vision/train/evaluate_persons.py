@@ -172,12 +172,10 @@ def main() -> None:
     if AUDIT.exists():
         people, seen = read_audit()
         lo, hi = wilson(people, seen)
-        right = boxes[shipped] - unlabelled[shipped]
-        def precision(share: float) -> float:
-            return (right + unlabelled[shipped] * share) / max(boxes[shipped], 1)
-        print(f"  {shipped} precision {precision(people / seen):.3f} (95 % interval {precision(lo):.3f}-"
-              f"{precision(hi):.3f}): {people} of {seen} audited boxes over no labelled torso are people "
-              f"({AUDIT.name})")
+        n, lone = boxes[shipped], unlabelled[shipped]
+        p_mid, p_lo, p_hi = ((n - lone + lone * share) / max(n, 1) for share in (people / seen, lo, hi))
+        print(f"  {shipped} precision {p_mid:.3f} (95 % interval {p_lo:.3f}-{p_hi:.3f}): {people} of {seen} "
+              f"audited boxes over no labelled torso are people ({AUDIT.name})")
 
 
 if __name__ == "__main__":
