@@ -13,7 +13,7 @@ import pytest
 
 from tests.vision.conftest import SAMPLE, load
 from vision.detectors.person import PersonDetector
-from vision.train.bystanders import BYSTANDER_SCORE, on_bystanders, unlabelled_people
+from vision.train.bystanders import BYSTANDER_SCORE, bystander_zones, on_bystanders, unlabelled_people
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def people() -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
 def test_labelled_heads_are_never_taken_for_bystanders(people: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
     for name, (heads, persons) in people.items():
-        assert not on_bystanders(heads[:, :4], heads, persons).any(), name
+        assert not on_bystanders(heads[:, :4], bystander_zones(persons, heads)).any(), name
 
 
 def test_a_head_whose_label_is_left_out_is_a_bystander(people: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
@@ -40,7 +40,7 @@ def test_a_head_whose_label_is_left_out_is_a_bystander(people: dict[str, tuple[n
             if len(unlabelled_people(persons, rest)) == len(unlabelled_people(persons, heads)):
                 continue
             alone += 1
-            flagged += int(on_bystanders(heads[k:k + 1, :4], rest, persons)[0])
+            flagged += int(on_bystanders(heads[k:k + 1, :4], bystander_zones(persons, rest))[0])
     assert alone >= 10, alone
     assert flagged >= 0.8 * alone, f"{flagged} of {alone} unlabelled heads with their own person box flagged"
 
@@ -54,4 +54,4 @@ def test_the_ground_and_sky_around_people_are_not_bystanders(people: dict[str, t
     feet = np.hstack([lonely[:, :1], lonely[:, 3:4] - 0.2 * h, lonely[:, 2:3], lonely[:, 3:4]])
     above = np.hstack([lonely[:, :1], lonely[:, 1:2] - 0.4 * h, lonely[:, 2:3], lonely[:, 1:2] - 0.1 * h])
     assert len(lonely) and w.min() > 0
-    assert not on_bystanders(np.vstack([feet, above]), heads[:0], persons).any()
+    assert not on_bystanders(np.vstack([feet, above]), bystander_zones(persons, heads[:0])).any()

@@ -16,20 +16,26 @@ BYSTANDER_SCORE = 0.3
 BYSTANDER_TOP = 0.35
 
 
+def centres_in(boxes: np.ndarray, regions: np.ndarray) -> np.ndarray:
+    """(len(boxes), len(regions)) whether each box's centre lies in each (x1, y1, x2, y2) region."""
+    cx, cy = ((boxes[:, 0] + boxes[:, 2]) / 2)[:, None], ((boxes[:, 1] + boxes[:, 3]) / 2)[:, None]
+    r = regions.reshape(-1, 4)
+    return (cx >= r[:, 0]) & (cx <= r[:, 2]) & (cy >= r[:, 1]) & (cy <= r[:, 3])
+
+
 def unlabelled_people(people: np.ndarray, truth: np.ndarray) -> np.ndarray:
     """The person boxes (x1, y1, x2, y2) that hold no labelled head's centre."""
-    if len(truth) == 0:
-        return people.reshape(-1, 4)
-    hx, hy = (truth[:, 0] + truth[:, 2]) / 2, (truth[:, 1] + truth[:, 3]) / 2
-    inside = ((hx[None] >= people[:, :1]) & (hx[None] <= people[:, 2:3])
-              & (hy[None] >= people[:, 1:2]) & (hy[None] <= people[:, 3:4]))
-    return people[~inside.any(1)].reshape(-1, 4)
+    people = people.reshape(-1, 4)
+    return people[~centres_in(truth.reshape(-1, 5), people).any(0)]
 
 
-def on_bystanders(boxes: np.ndarray, truth: np.ndarray, people: np.ndarray) -> np.ndarray:
-    """Which `boxes` have their centre in the top BYSTANDER_TOP of a person box holding no labelled head."""
-    bx, by = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2
-    hit = np.zeros(len(boxes), bool)
-    for x1, y1, x2, y2 in unlabelled_people(people, truth):
-        hit |= (bx >= x1) & (bx <= x2) & (by >= y1) & (by <= y1 + BYSTANDER_TOP * (y2 - y1))
-    return hit
+def bystander_zones(people: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """The top BYSTANDER_TOP of each person box holding no labelled head: where its unlabelled head is."""
+    z = unlabelled_people(people, truth).copy()
+    z[:, 3] = z[:, 1] + BYSTANDER_TOP * (z[:, 3] - z[:, 1])
+    return z
+
+
+def on_bystanders(boxes: np.ndarray, zones: np.ndarray) -> np.ndarray:
+    """Which `boxes` have their centre in one of the `bystander_zones`."""
+    return centres_in(boxes, zones).any(1)

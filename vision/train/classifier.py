@@ -56,7 +56,7 @@ from vision.detectors.person import PersonDetector
 from vision.labels import read_yolo
 from vision.metrics import Evaluator
 from vision.train import split
-from vision.train.bystanders import BYSTANDER_SCORE, on_bystanders
+from vision.train.bystanders import BYSTANDER_SCORE, bystander_zones, on_bystanders
 from vision.train.model import HeadClassifier, LiteHeadClassifier
 from vision.train.train import RUNS, cosine_lr
 
@@ -136,7 +136,8 @@ def mine(data: Path, ids: list[str], proposers: list[HeadProposer], rng: np.rand
         h, w = img.shape[:2]
         truth = read_yolo(split.label_path(data, i), w, h)
         by_cls = [truth[truth[:, 4] == c] for c in range(len(CLASSES))]
-        people = np.array([d.box for d in persons.detect(img)]).reshape(-1, 4) if persons is not None else None
+        zones = (bystander_zones(np.array([d.box for d in persons.detect(img)]), truth)
+                 if persons is not None else None)
         boxes = [_jittered(t, JITTER_COPIES[c], rng) for c, t in enumerate(by_cls)]
         heads = [np.repeat(t, JITTER_COPIES[c], 0) for c, t in enumerate(by_cls)]
         box_only = [_jittered(truth, 1, rng, JITTER_REFINE)] if refine else []
@@ -147,7 +148,7 @@ def mine(data: Path, ids: list[str], proposers: list[HeadProposer], rng: np.rand
             hit, miss = best >= 0.5, best < NEAR_IOU
             near = ~hit & ~miss
             if persons is not None:
-                bystander = miss & on_bystanders(cand, truth, people)
+                bystander = miss & on_bystanders(cand, zones)
                 skipped += int(bystander.sum())
                 miss &= ~bystander
             boxes += [cand[hit, :4], cand[miss, :4]]
