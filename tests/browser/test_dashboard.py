@@ -1,6 +1,7 @@
 """The dashboard in a real headless Chromium against `sitegw demo`: it shows the cranes and the
 pit, an alert raised by the simulators appears within 2 s, acknowledging it on the page changes
-it through the API, and the page survives a gateway restart without being reloaded.
+it through the API, the page survives a gateway restart without being reloaded, and its own reload
+after a `reset` keeps what changed while it loaded.
 
 Set SITEGW_SCREENSHOTS=docs/screenshots to refresh the README's screenshots from this run.
 """
@@ -12,7 +13,7 @@ import time
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.browser.demo import PASSWORD, SUPERVISOR, Demo
 from tests.support import free_port
@@ -124,3 +125,40 @@ def test_the_page_survives_a_gateway_restart(page: Page, tmp_path: Path) -> None
                                timeout=15_000)
     finally:
         demo.stop()
+
+
+def test_a_change_made_while_the_page_reloads_after_a_reset_is_kept(page: Page, tmp_path: Path) -> None:
+    """A page whose stream position the gateway no longer holds (a laptop that slept through the hub's
+    buffer, a gateway restart) reloads its snapshot. An alert acknowledged between the moment the
+    snapshot's alerts were read and the moment they reached the page must still show acknowledged:
+    the reload must not overwrite a change the stream already brought with the older list."""
+    demo = Demo(tmp_path, 0)
+    try:
+        page.goto(demo.url)
+        expect(page.locator("#conn")).to_have_class("ok")
+        alert = new_alert(demo.url, set(), rule="pit.rate")
+        item = page.locator(f'#alerts li[data-alert-id="{alert["alert_id"]}"]')
+        expect(item).to_have_attribute("data-state", "firing", timeout=5000)
+        token = httpx.post(demo.url + "api/v1/auth/login", json={"username": SUPERVISOR, "password": PASSWORD},
+                           timeout=10).json()["token"]
+
+        def stale_alerts(route: Route) -> None:
+            before = route.fetch()  # the list as it is now, still firing
+            acked = httpx.post(demo.url + f"api/v1/alerts/{alert['alert_id']}/acknowledge",
+                               json={"note": "坑边已停止堆载"}, headers={"Authorization": "Bearer " + token},
+                               timeout=10)
+            assert acked.status_code == 200, acked.text
+            time.sleep(2)  # the acknowledgement's event reaches the page before the list does
+            route.fulfill(response=before)
+
+        page.route("**/api/v1/alerts?limit=*", stale_alerts, times=1)
+        # a position from a boot the gateway never had: it answers with `reset`
+        page.evaluate("connect('0000.1')")
+        expect(item).to_have_attribute("data-state", "acknowledged", timeout=10_000)
+        # and it stays so once the page is live again
+        expect(page.locator("#conn")).to_have_class("ok")
+        time.sleep(1)
+        expect(item).to_have_attribute("data-state", "acknowledged")
+    finally:
+        out = demo.stop()
+    assert "Traceback" not in out, out
