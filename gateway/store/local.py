@@ -11,6 +11,11 @@ readings summaries already sent: the same transaction marks that (series, minute
 for each uplink named in ``late_for``, one row per minute however many readings it got, and the
 uplink's sender removes the marks it delivered through :meth:`LocalStore.forget_late`, which the
 writer thread runs like any other write.
+
+The cut is taken from the latest time the clock ever read at a commit, kept in the file, not from the
+clock alone: when the clock is set back (an NTP step after weeks of drift, a correction after it ran
+ahead), the summaries have already read minutes up to the clock's old time, and a live reading stamped
+before that time would otherwise reach none of them. While the clock is behind, every reading is marked.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -59,7 +64,7 @@ class LocalStore:
     """
 
     def __init__(self, path: Path, cfg: LocalStoreConfig, maintenance_interval_s: float = 10.0,
-                 late_for: Collection[str] = ()) -> None:
+                 late_for: Collection[str] = (), clock: Callable[[], float] = time.time) -> None:
         self.path = path
         self.cfg = cfg
         self.late_for = tuple(late_for)  # the uplinks whose summaries send late minutes again
@@ -80,6 +85,9 @@ class LocalStore:
         self._trims_done = 0
         self._last_trim: TrimReport | None = None
         self._late_seq = 0  # the last commit that marked late minutes
+        self._clock = clock
+        self._clock_high_ms = 0  # the latest time the clock read at a commit, ever (meta clock_high_ms)
+        self._clock_behind = False  # said in the log: the clock reads before clock_high_ms
         self._forgets: deque[tuple[str, Sequence[LateMark], int | None, Future[int]]] = deque()
         self.rejected = 0  # readings that could not be stored at all (their ts or value unusable)
 
@@ -155,6 +163,7 @@ class LocalStore:
             conn = open_store(self.path, writer=True)
             self._load_series(conn)
             self._late_seq = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM late_minutes").fetchone()[0]
+            self._clock_high_ms = conn.execute("SELECT value FROM meta WHERE key = 'clock_high_ms'").fetchone()[0]
         except BaseException as exc:
             self._start_error = exc
             self._ready.set()
@@ -201,7 +210,9 @@ class LocalStore:
     def _commit(self, conn: sqlite3.Connection, batches: list[Sequence[Reading]]) -> None:
         with transaction(conn):
             # taken inside the transaction, so the commit follows within far less than LATE_AFTER_S
-            cut = math.floor((time.time() - LATE_AFTER_S) / 60) * 60_000 if self.late_for else _NEVER
+            now_ms = round(self._clock() * 1000)
+            high = max(now_ms, self._clock_high_ms)
+            cut = math.floor((high / 1000 - LATE_AFTER_S) / 60) * 60_000 if self.late_for else _NEVER
             late: set[tuple[int, int]] = set()
             rows: list[Row] = []
             for batch in batches:
@@ -220,6 +231,27 @@ class LocalStore:
                 self._late_seq += 1
                 conn.executemany(_MARK, [(uplink, minute * 60, sid, self._late_seq)
                                          for uplink in self.late_for for sid, minute in late])
+            if now_ms > self._clock_high_ms:
+                conn.execute("UPDATE meta SET value = ? WHERE key = 'clock_high_ms'", (now_ms,))
+        self._note_clock(now_ms)
+
+    def _note_clock(self, now_ms: int) -> None:
+        """Keep the clock's high mark and say in the log when the clock went back behind it, and when it passed
+        it again (a step of less than a minute is NTP's everyday correction and is not said)."""
+        high = self._clock_high_ms
+        if now_ms >= high:
+            self._clock_high_ms = now_ms
+            if self._clock_behind:
+                self._clock_behind = False
+                log.info("local store %s: this machine's clock has passed the time it read before it was set "
+                         "back; readings are marked late again only when they come late", self.path)
+        elif not self._clock_behind and high - now_ms > 60_000:
+            self._clock_behind = True
+            log.warning("local store %s: this machine's clock reads %s, %.0f s before the time it read at an "
+                        "earlier commit (%s): it was set back. The gateway stamps readings by this clock; until it "
+                        "passes that time every reading is marked for the readings summaries to send again, so "
+                        "none is skipped. If the clock is wrong now, check its time source (NTP, the RTC "
+                        "battery)", self.path, _local(now_ms), (high - now_ms) / 1000, _local(high))
 
     def _rows(self, conn: sqlite3.Connection, batch: Sequence[Reading], cut: int,
               late: set[tuple[int, int]]) -> list[Row]:
@@ -300,3 +332,8 @@ class LocalStore:
         with self._lock:
             self._trims_done = max(self._trims_done, wanted)
             self._committed_cv.notify_all()
+
+
+def _local(ms: int) -> str:
+    """A commit's time as the site's logs show it (the gateway's local time)."""
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ms / 1000))

@@ -6,7 +6,8 @@ about 20 bytes and a series' history or latest value is one index range. ``ts`` 
 milliseconds; a second reading of a series at the same millisecond is not stored twice (it is
 counted as a duplicate: re-delivered backfill is harmless). ``value`` holds numbers, ``text``
 text metrics (``operator_id``), ``quality`` the codes of :data:`QUALITY_CODES`. ``meta`` keeps
-the schema version and running counters updated in the same transactions as the rows.
+the schema version and running counters updated in the same transactions as the rows, and
+``clock_high_ms``, the latest time this machine's clock read at a commit (the late minutes' cut, below).
 
 ``late_minutes`` marks, per regulator uplink that sends readings summaries, each (series, minute) that
 received a reading after the summaries may already have read that minute (a device's own backfill
@@ -58,7 +59,7 @@ CREATE TABLE IF NOT EXISTS late_minutes (
     seq INTEGER NOT NULL,
     PRIMARY KEY (uplink, minute, series_id)
 ) WITHOUT ROWID;
-INSERT OR IGNORE INTO meta VALUES ('schema_version', 1), ('rows', 0), ('duplicates', 0);
+INSERT OR IGNORE INTO meta VALUES ('schema_version', 1), ('rows', 0), ('duplicates', 0), ('clock_high_ms', 0);
 """
 
 

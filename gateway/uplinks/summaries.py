@@ -18,7 +18,8 @@ one chunk a second: it is a task of its own beside the outbox, so alerts never w
 Readings that reach the store after their minute was summarised (a deep-pit data acquisition unit
 uploading its own buffer after a 4G outage, a Modbus or MQTT backfill) are summarised too. The store
 marks each such (series, minute) durably, in the transaction that commits the readings (one mark per
-minute and uplink, however many readings: gateway/store/local.py, ``late_minutes``). Each catch-up
+minute and uplink, however many readings: gateway/store/local.py, ``late_minutes``); after this machine's
+clock was set back, it marks every reading until the clock passes the time it read before. Each catch-up
 first sends the marked minutes before the cursor again, re-summarised from every reading the minute now
 holds, in chunks under the same limits, and removes their marks only once the regulator took them (2xx)
 or refused them for good (4xx, as above); a failure keeps them for the next try, a restart finds them in

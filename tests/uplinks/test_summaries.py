@@ -27,13 +27,14 @@ import pytest
 import sqlalchemy as sa
 from pydantic import ValidationError
 
+from gateway.alerts.store import DecisionStore
 from gateway.config import LoadedSite, load_site
 from gateway.config.sinks import LocalStoreConfig
 from gateway.config.uplinks import RegulatorUplink
 from gateway.readings import Quality, Reading
 from gateway.store.local import LATE_AFTER_S, LocalStore
 from gateway.store.local_query import Pick
-from gateway.uplinks.summaries import PICKS, SETTLE_S, closed_until
+from gateway.uplinks.summaries import PICKS, SETTLE_S, closed_until, cursor_key
 from regulator.messages import SUMMARY_METRICS
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET
@@ -338,6 +339,40 @@ async def test_late_minutes_stay_marked_while_the_regulator_is_away_and_are_sent
     assert_late_minutes_arrived(rows, now)
     away = [r for r in caplog.records if r.name == LOG and "unreachable" in r.getMessage()]
     assert away and away[0].levelname == "WARNING"
+
+
+async def test_live_readings_stamped_after_the_clock_was_set_back_are_summarised(
+        receiver: RegulatorServer, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A clock that ran AHEAD_S ahead and is then set back (NTP stepping a drifted clock; within the
+    regulator's 300 s, so the earlier run's summaries were taken) leaves the summaries' cursor ahead of it.
+    Readings stamped by the corrected clock fall in minutes already summarised, yet arrive live: they
+    reach the regulator all the same.
+
+    Stand-ins, as no test can set this machine's clock: the earlier run is a local store written with its
+    clock AHEAD_S ahead (``LocalStore(clock=...)``) and the cursor its summaries sender left in the alert
+    database."""
+    caplog.set_level(logging.INFO)
+    ahead_s, state = 240.0, tmp_path / "state"
+    before = LocalStore(state / "history.sqlite", LocalStoreConfig(), late_for=["regulator"],
+                        clock=lambda: time.time() + ahead_s)
+    await asyncio.to_thread(before.start)
+    before.add([Reading(time.time() + ahead_s - 1, PROJECT, "crane-1", "load_t", 2.0, "t")])  # live there
+    await asyncio.to_thread(before.stop)
+    cursors = DecisionStore(state / "alerts.sqlite")
+    cursors.add(cursor_key("regulator"), [], int(closed_until(time.time() + ahead_s)))
+    cursors.close()
+
+    async with gateway(site(tmp_path, receiver.base_url), state) as gw:
+        t = time.time()
+        live = [Reading(t - 2 + i / 10, PROJECT, "crane-1", "load_t", 3.0 + i / 10, "t") for i in range(20)]
+        gw.store.add(live)
+        peaks = {math.floor(r.ts / 60) * 60: r for r in live}  # each minute's last reading is its largest
+        expected = {("crane-1", "load_t", round(r.ts, 3), r.value) for r in peaks.values()}
+        await until(lambda: asyncio.to_thread(
+            lambda: {(d, m, round(ts, 3), v) for d, _p, m, ts, v in received(receiver)} == expected),
+            "the live readings' minutes at the regulator", timeout=15)
+    said = [r.getMessage() for r in caplog.records if r.name == "gateway.store.local"]
+    assert any("was set back" in m and "every reading is marked" in m for m in said), said
 
 
 def test_the_store_marks_every_minute_the_summaries_may_have_read() -> None:
