@@ -49,6 +49,14 @@ def iou_one_to_many(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     return inter / np.maximum(a + b - inter, 1e-9)
 
 
+def max_iou(boxes: np.ndarray, truth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each box its best IoU with a truth box and that box's index (0, -1 when there is no truth)."""
+    if len(truth) == 0:
+        return np.zeros(len(boxes)), np.full(len(boxes), -1)
+    ious = np.stack([iou_one_to_many(t[:4], boxes[:, :4]) for t in truth], 1)
+    return ious.max(1), ious.argmax(1)
+
+
 def nms_any_class(det: np.ndarray, iou_max: float) -> np.ndarray:
     """Greedy NMS across classes: one head is either helmet or no_helmet, never both.
 

@@ -21,6 +21,9 @@ Samples, all from the train part of the split (val only chooses the best epoch; 
 - random boxes of head size away from every head;
 - with --refine, box-only samples (a looser jitter of each labelled head, the proposals at IoU 0.3-0.5):
   they teach the box output where the head is, not its class.
+With --audited-labels the heads the train labels omit, found by looking (split/train_unlabelled_heads.txt,
+vision.train.head_audit), join the labelled heads, and val is scored with its audited bare heads as
+vision.train.evaluate scores it.
 Training draws the classes in fixed shares (CLASS_DRAW), flips, shifts colour and light, and sometimes shrinks a
 crop to a few pixels and back (far workers). Learning rate: cosine over the budget (--minutes, or
 --steps, which makes a run the same length on a slower box). After each
@@ -40,7 +43,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from vision.detectors.centernet import CLASSES, iou_one_to_many
+from vision.detectors.centernet import CLASSES, max_iou
 from vision.detectors.helmet import (
     DEFAULT_MODEL,
     NOT_HEAD,
@@ -53,7 +56,6 @@ from vision.detectors.helmet import (
 )
 from vision.detectors.onnx_net import OnnxNet
 from vision.detectors.person import PersonDetector
-from vision.labels import read_yolo
 from vision.metrics import Evaluator
 from vision.train import split
 from vision.train.bystanders import BYSTANDER_SCORE, bystander_zones, on_bystanders
@@ -82,14 +84,6 @@ CLASS_DRAW = (0.35, 0.30, 0.35)
 CLASS_DRAW_REFINE = (0.30, 0.25, 0.30, 0.15)
 
 
-def _max_iou(boxes: np.ndarray, truth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each box its best IoU with a truth box and that box's index (0, -1 when there is no truth)."""
-    if len(truth) == 0:
-        return np.zeros(len(boxes)), np.full(len(boxes), -1)
-    ious = np.stack([iou_one_to_many(t[:4], boxes[:, :4]) for t in truth], 1)
-    return ious.max(1), ious.argmax(1)
-
-
 def _jittered(truth: np.ndarray, copies: int, rng: np.random.Generator,
               jitter: tuple[float, tuple[float, float]] = JITTER) -> np.ndarray:
     """`copies` boxes per truth box (in truth's order, each repeated), shifted and scaled at random:
@@ -110,7 +104,7 @@ def _random_boxes(truth: np.ndarray, w: int, h: int, rng: np.random.Generator, n
     x = rng.uniform(0, np.maximum(w - side, 1))
     y = rng.uniform(0, np.maximum(h - side, 1))
     b = np.stack([x, y, x + side, y + side], 1)
-    return b[_max_iou(b, truth)[0] < 0.2]
+    return b[max_iou(b, truth)[0] < 0.2]
 
 
 def _box_only(heads: np.ndarray) -> np.ndarray:
@@ -121,20 +115,21 @@ def _box_only(heads: np.ndarray) -> np.ndarray:
 
 
 def mine(data: Path, ids: list[str], proposers: list[HeadProposer], rng: np.random.Generator,
-         refine: bool = False, persons: PersonDetector | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+         refine: bool = False, persons: PersonDetector | None = None,
+         audited: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Training crops (N, SIDE, SIDE, 3), labels (0 helmet, 1 no_helmet, 2 not a head) and box targets
     (N, 4: box_deltas of the crop's head, NaN for "not a head") of images `ids`.
 
     With `refine` there are also box-only samples (label BOX_ONLY): one looser jitter of each labelled
     head and the proposals at IoU NEAR_IOU-0.5 with one. With `persons`, proposals on nothing that lie
     where an unlabelled person's head is (vision.train.bystanders) are left out instead of taught as
-    "not a head"."""
+    "not a head". `audited` adds heads the labels omit (split.train_unlabelled_heads) to the truth."""
     crops, labels, targets = [], [], []
     skipped = 0
     for n, i in enumerate(ids):
         img = cv2.imread(str(split.image_path(data, i)))
         h, w = img.shape[:2]
-        truth = read_yolo(split.label_path(data, i), w, h)
+        truth = split.truth(data, i, w, h, audited)
         by_cls = [truth[truth[:, 4] == c] for c in range(len(CLASSES))]
         zones = (bystander_zones(np.array([d.box for d in persons.detect(img)]), truth)
                  if persons is not None else None)
@@ -144,7 +139,7 @@ def mine(data: Path, ids: list[str], proposers: list[HeadProposer], rng: np.rand
         box_only_heads = [_box_only(truth)] if refine else []
         for p in proposers:
             cand = p(img)
-            best, which = _max_iou(cand, truth)
+            best, which = max_iou(cand, truth)
             hit, miss = best >= 0.5, best < NEAR_IOU
             near = ~hit & ~miss
             if persons is not None:
@@ -193,14 +188,17 @@ def augment(batch: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np
 class ValSet:
     """The val part's detector proposals (input VAL_SIZE), their crops and truth, to score the pipeline."""
 
-    def __init__(self, data: Path, proposer: HeadProposer) -> None:
+    def __init__(self, data: Path, proposer: HeadProposer,
+                 audited: dict[str, np.ndarray] | None = None) -> None:
+        """`audited` adds the bare heads the val labels omit (split.val_unlabelled_bare_heads), as
+        vision.train.evaluate scores val."""
         self.items: list[tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]] = []
         for i in split.load("val"):
             img = cv2.imread(str(split.image_path(data, i)))
             cand = proposer(img)
             h, w = img.shape[:2]
             self.items.append((cand, to_blob(head_crops(img, cand, CONTEXT, SIDE)),
-                               read_yolo(split.label_path(data, i), w, h), (w, h)))
+                               split.truth(data, i, w, h, audited), (w, h)))
 
     def score(self, net: torch.nn.Module) -> tuple[float, float]:
         """(mean AP50, no_helmet AP50) of detector + classifier on val."""
@@ -267,6 +265,9 @@ def main() -> None:
     ap.add_argument("--skip-bystanders", action="store_true",
                     help="leave out proposals on the heads of people the labels do not mention (found by the "
                          "person network) instead of teaching them as 'not a head'")
+    ap.add_argument("--audited-labels", action="store_true",
+                    help="add the audited heads the train labels omit (split/train_unlabelled_heads.txt) to "
+                         "the training truth, and score val with its audited bare heads, as evaluate does")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--steps-per-round", type=int, default=300)
     args = ap.parse_args()
@@ -281,8 +282,9 @@ def main() -> None:
     bystanders = PersonDetector(score_min=BYSTANDER_SCORE) if args.skip_bystanders else None
     x, y, t = mine(args.data, split.load("train"),
                    [HeadProposer(args.detector, s, FLOOR, MAX_CANDIDATES) for s in MINE_SIZES], rng, args.refine,
-                   bystanders)
-    val = ValSet(args.data, HeadProposer(args.detector, VAL_SIZE, FLOOR, MAX_CANDIDATES))
+                   bystanders, split.train_unlabelled_heads() if args.audited_labels else None)
+    val = ValSet(args.data, HeadProposer(args.detector, VAL_SIZE, FLOOR, MAX_CANDIDATES),
+                 split.val_unlabelled_bare_heads() if args.audited_labels else None)
     by_class = [np.nonzero(y == c)[0] for c in (*range(NOT_HEAD + 1), *((BOX_ONLY,) if args.refine else ()))]
     draw = CLASS_DRAW_REFINE if args.refine else CLASS_DRAW
     print(f"mined in {(time.monotonic() - t_mine) / 60:.1f} min: crops per class "

@@ -36,7 +36,6 @@ import numpy as np
 from vision.demo import camera_frames
 from vision.detectors.centernet import CLASSES, iou_one_to_many
 from vision.detectors.helmet import ClassifierCard, HelmetDetector, ModelCard, combine
-from vision.labels import read_yolo
 from vision.metrics import Evaluator
 from vision.train import classifier as stage2
 from vision.train import split
@@ -67,10 +66,7 @@ def stages(det: HelmetDetector, data: Path, ids: list[str],
     for i in ids:
         img = cv2.imread(str(split.image_path(data, i)))
         cand = det.candidates(img)
-        truth = read_yolo(split.label_path(data, i), img.shape[1], img.shape[0])
-        if extra and i in extra:
-            truth = np.concatenate([truth, extra[i]])
-        out.append((cand, det.classify(img, cand), truth))
+        out.append((cand, det.classify(img, cand), split.truth(data, i, img.shape[1], img.shape[0], extra)))
     return out
 
 

@@ -28,12 +28,11 @@ import numpy as np
 from vision.detections import Detection
 from vision.detectors.person import PersonDetector
 from vision.labels import list_images, read_yolo
+from vision.train.contact_sheets import contact_sheets
 
 TORSO_CLASSES = (2, 3)
 HELD = 0.7
 AUDIT = Path(__file__).parent / "split" / "person_audit.txt"
-SHEET_GRID = (5, 4)
-TILE = 200
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -53,32 +52,6 @@ def read_audit(path: Path = AUDIT) -> tuple[int, int]:
     if bad:
         raise ValueError(f"{path}: verdicts must be 'person' or 'not', found {bad}")
     return verdicts.count("person"), len(verdicts)
-
-
-def contact_sheets(sample: list[tuple[Path, np.ndarray]], out: Path) -> None:
-    """Numbered tiles of each sampled box (drawn in red on a little context) on sheets of SHEET_GRID, and
-    the audit file's lines (verdict left as `?`) in out/audit_template.txt."""
-    out.mkdir(parents=True, exist_ok=True)
-    cols, rows = SHEET_GRID
-    lines = []
-    for start in range(0, len(sample), cols * rows):
-        sheet = np.full((rows * TILE, cols * TILE, 3), 255, np.uint8)
-        for k, (path, box) in enumerate(sample[start:start + cols * rows]):
-            img = cv2.imread(str(path))
-            x1, y1, x2, y2 = box.astype(int)
-            m = int(0.15 * max(x2 - x1, y2 - y1))
-            cx1, cy1 = max(x1 - m, 0), max(y1 - m, 0)
-            crop = img[cy1:min(y2 + m, img.shape[0]), cx1:min(x2 + m, img.shape[1])].copy()
-            cv2.rectangle(crop, (x1 - cx1, y1 - cy1), (x2 - cx1, y2 - cy1), (0, 0, 255), 2)
-            f = (TILE - 4) / max(crop.shape[:2])
-            crop = cv2.resize(crop, (max(int(crop.shape[1] * f), 1), max(int(crop.shape[0] * f), 1)))
-            r, c = divmod(k, cols)
-            sheet[r * TILE:r * TILE + crop.shape[0], c * TILE:c * TILE + crop.shape[1]] = crop
-            cv2.putText(sheet, str(start + k), (c * TILE + 4, r * TILE + 22), cv2.FONT_HERSHEY_SIMPLEX, 0.8,
-                        (255, 0, 255), 2)
-            lines.append(f"{path.stem} {x1} {y1} {x2} {y2} ?")
-        cv2.imwrite(str(out / f"sheet_{start // (cols * rows):02d}.png"), sheet)
-    (out / "audit_template.txt").write_text("\n".join(lines) + "\n")
 
 
 class HogPersons:
@@ -140,7 +113,7 @@ def main() -> None:
     cpu = {k: 0.0 for k in detectors}
     n_torsos = 0
     shipped = next(iter(detectors))
-    over_nothing: list[tuple[Path, np.ndarray]] = []
+    over_nothing: list[tuple[str, Path, np.ndarray]] = []
     for path in images:
         img = cv2.imread(str(path))
         torsos = read_yolo(args.data / "sfchd" / "labels" / (path.stem + ".txt"), img.shape[1], img.shape[0],
@@ -156,7 +129,7 @@ def main() -> None:
             lone = found_boxes[share.max(0, initial=0) < HELD] if len(torsos) else found_boxes
             unlabelled[name] += len(lone)
             if name == shipped:
-                over_nothing += [(path, b) for b in lone]
+                over_nothing += [(path.stem, path, b) for b in lone]
     print(f"sfchd: {len(images)} images, {n_torsos} labelled torsos (a torso is found when a person box holds "
           f">= {HELD:.0%} of it)")
     for name in detectors:

@@ -12,9 +12,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from vision.labels import read_yolo
+
 SETS = ("cap", "sfchd")
 SPLIT_DIR = Path(__file__).parent / "split"
 SEED = 20261121
+AUDIT_CLASSES = {"helmet": 0.0, "no_helmet": 1.0}  # the class numbers of the YOLO labels
 
 
 def build(data_root: Path, val_frac: float = 0.07, test_frac: float = 0.15) -> dict[str, list[str]]:
@@ -36,6 +39,24 @@ def load(name: str) -> list[str]:
     return (SPLIT_DIR / f"{name}.txt").read_text().split()
 
 
+def audited_heads(name: str) -> dict[str, np.ndarray]:
+    """Heads the source labels omit, from split/NAME: rows (x1, y1, x2, y2, class) per image id.
+
+    Lines are `image_id x1 y1 x2 y2 [class]` in pixels of the original image; the class is `helmet` or
+    `no_helmet` (the default: the val audit lists bare heads only)."""
+    path = SPLIT_DIR / name
+    out: dict[str, list[list[float]]] = {}
+    for n, line in enumerate(path.read_text().splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        i, *rest = line.split()
+        cls = rest[4] if len(rest) == 5 else "no_helmet"
+        if len(rest) not in (4, 5) or cls not in AUDIT_CLASSES:
+            raise ValueError(f"{path}:{n}: expected `image_id x1 y1 x2 y2 [helmet|no_helmet]`, got {line!r}")
+        out.setdefault(i, []).append([*(float(v) for v in rest[:4]), AUDIT_CLASSES[cls]])
+    return {i: np.array(rows, np.float32) for i, rows in out.items()}
+
+
 def val_unlabelled_bare_heads() -> dict[str, np.ndarray]:
     """Bare heads the source labels omit in val images, rows (x1, y1, x2, y2, 1) per image id.
 
@@ -43,12 +64,14 @@ def val_unlabelled_bare_heads() -> dict[str, np.ndarray]:
     counts as false; with only 32 labelled bare heads in val that made the precision-based threshold
     choice meaningless. The list (an audit of val only, see the file's header) corrects that.
     """
-    out: dict[str, list[list[float]]] = {}
-    for line in (SPLIT_DIR / "val_unlabelled_bare_heads.txt").read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            i, *box = line.split()
-            out.setdefault(i, []).append([*(float(v) for v in box), 1.0])
-    return {i: np.array(rows, np.float32) for i, rows in out.items()}
+    return audited_heads("val_unlabelled_bare_heads.txt")
+
+
+def train_unlabelled_heads() -> dict[str, np.ndarray]:
+    """Heads the source labels omit in train images (helmets and bare heads), rows (x1, y1, x2, y2, class)
+    per image id: taught as "not a head" they teach the classifier to doubt real heads (see the file's
+    header for how they were found)."""
+    return audited_heads("train_unlabelled_heads.txt")
 
 
 def image_path(data_root: Path, image_id: str) -> Path:
@@ -61,6 +84,14 @@ def label_path(data_root: Path, image_id: str) -> Path:
     """YOLO label file of an id."""
     s, f = image_id.split("/")
     return data_root / s / "labels" / (Path(f).stem + ".txt")
+
+
+def truth(data_root: Path, image_id: str, width: int, height: int,
+          extra: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """The image's labelled heads, rows (x1, y1, x2, y2, class) in pixels, with `extra`'s rows for it (an
+    audit of the heads the labels omit) appended."""
+    rows = read_yolo(label_path(data_root, image_id), width, height)
+    return np.concatenate([rows, extra[image_id]]) if extra and image_id in extra else rows
 
 
 def _dhashes(path: Path) -> list[np.ndarray]:
