@@ -163,7 +163,8 @@ class LocalStore:
             conn = open_store(self.path, writer=True)
             self._load_series(conn)
             self._late_seq = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM late_minutes").fetchone()[0]
-            self._clock_high_ms = conn.execute("SELECT value FROM meta WHERE key = 'clock_high_ms'").fetchone()[0]
+            self._clock_high_ms = conn.execute(
+                "SELECT value FROM meta WHERE key = 'clock_high_ms'").fetchone()[0]
         except BaseException as exc:
             self._start_error = exc
             self._ready.set()
@@ -236,8 +237,8 @@ class LocalStore:
         self._note_clock(now_ms)
 
     def _note_clock(self, now_ms: int) -> None:
-        """Keep the clock's high mark and say in the log when the clock went back behind it, and when it passed
-        it again (a step of less than a minute is NTP's everyday correction and is not said)."""
+        """Keep the clock's high mark and say in the log when the clock went back behind it, and when it
+        passed it again (a step of less than a minute is NTP's everyday correction and is not said)."""
         high = self._clock_high_ms
         if now_ms >= high:
             self._clock_high_ms = now_ms
@@ -247,11 +248,12 @@ class LocalStore:
                          "back; readings are marked late again only when they come late", self.path)
         elif not self._clock_behind and high - now_ms > 60_000:
             self._clock_behind = True
-            log.warning("local store %s: this machine's clock reads %s, %.0f s before the time it read at an "
-                        "earlier commit (%s): it was set back. The gateway stamps readings by this clock; until it "
-                        "passes that time every reading is marked for the readings summaries to send again, so "
-                        "none is skipped. If the clock is wrong now, check its time source (NTP, the RTC "
-                        "battery)", self.path, _local(now_ms), (high - now_ms) / 1000, _local(high))
+            marked = (" until it passes that time every reading is marked for the readings summaries to send "
+                      "again, so none is skipped;" if self.late_for else "")
+            log.warning("local store %s: this machine's clock reads %s, %.0f s before the time it read "
+                        "at an earlier commit (%s): it was set back. The gateway stamps readings by this "
+                        "clock;%s if the clock is wrong now, check its time source (NTP, the RTC battery)",
+                        self.path, _local(now_ms), (high - now_ms) / 1000, _local(high), marked)
 
     def _rows(self, conn: sqlite3.Connection, batch: Sequence[Reading], cut: int,
               late: set[tuple[int, int]]) -> list[Row]:
