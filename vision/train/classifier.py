@@ -268,14 +268,17 @@ def main() -> None:
     ap.add_argument("--audited-labels", action="store_true",
                     help="add the audited heads the train labels omit (split/train_unlabelled_heads.txt) to "
                          "the training truth, and score val with its audited bare heads, as evaluate does")
+    ap.add_argument("--seed", type=int, default=split.SEED,
+                    help="seed of the jitter, the draws, the augmentation and the initial head (another seed "
+                         "retrains the same recipe: how far two runs differ is the noise a round must beat)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--steps-per-round", type=int, default=300)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     cv2.setNumThreads(1)
     RUNS.mkdir(exist_ok=True)
-    rng = np.random.default_rng(split.SEED)
-    torch.manual_seed(split.SEED)
+    rng = np.random.default_rng(args.seed)
+    torch.manual_seed(args.seed)
 
     t_mine = time.monotonic()
     # the crops stay in memory only: images of the sfchd set must not be written into the project
