@@ -45,10 +45,11 @@ def test_an_audited_head_is_one_the_labels_omit_and_the_truth_gains_it() -> None
 
 def test_a_bad_audit_line_is_an_error_naming_the_file_line(tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "audit.txt").write_text("# header\ncap/a.jpg 1 2 3 4 helmet\ncap/b.jpg 1 2 3 4 hat\n")
     monkeypatch.setattr(split, "SPLIT_DIR", tmp_path)
-    with pytest.raises(ValueError, match=r"audit.txt:3: expected `image_id x1 y1 x2 y2 \[helmet\|no_helmet"):
-        split.audited_heads("audit.txt")
+    for bad in ("cap/b.jpg 1 2 3 4 hat", "cap/b.jpg 1 2 three 4 helmet", "cap/b.jpg 1 2 3"):
+        (tmp_path / "audit.txt").write_text(f"# header\ncap/a.jpg 1 2 3 4 helmet\n{bad}\n")
+        with pytest.raises(ValueError, match=r"audit.txt:3: expected `image_id x1 y1 x2 y2 \[helmet"):
+            split.audited_heads("audit.txt")
 
 
 def test_contact_sheets_show_every_box_with_its_line_in_the_template(tmp_path: Path) -> None:

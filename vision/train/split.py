@@ -51,9 +51,14 @@ def audited_heads(name: str) -> dict[str, np.ndarray]:
             continue
         i, *rest = line.split()
         cls = rest[4] if len(rest) == 5 else "no_helmet"
-        if len(rest) not in (4, 5) or cls not in AUDIT_CLASSES:
-            raise ValueError(f"{path}:{n}: expected `image_id x1 y1 x2 y2 [helmet|no_helmet]`, got {line!r}")
-        out.setdefault(i, []).append([*(float(v) for v in rest[:4]), AUDIT_CLASSES[cls]])
+        try:
+            if len(rest) not in (4, 5) or cls not in AUDIT_CLASSES:
+                raise ValueError
+            box = [float(v) for v in rest[:4]]
+        except ValueError:
+            raise ValueError(f"{path}:{n}: expected `image_id x1 y1 x2 y2 [helmet|no_helmet]`, "
+                             f"got {line!r}") from None
+        out.setdefault(i, []).append([*box, AUDIT_CLASSES[cls]])
     return {i: np.array(rows, np.float32) for i, rows in out.items()}
 
 
