@@ -231,9 +231,10 @@ class HelmetDetector:
         out = self.cls_net(to_blob(head_crops(frame, boxes, c.context, c.input))).reshape(len(boxes), -1)
         return on_heads(boxes, out, c.context, frame.shape[1], frame.shape[0])
 
-    def raw(self, frame: np.ndarray) -> np.ndarray:
-        """Rows (x1, y1, x2, y2, score, class) in frame pixels, every combined score above the floor."""
-        cands = self.candidates(frame)
+    def raw(self, frame: np.ndarray, cands: np.ndarray | None = None) -> np.ndarray:
+        """Rows (x1, y1, x2, y2, score, class) in frame pixels, every combined score above the floor;
+        `cands` are the frame's proposals when the caller already has them (stage 1 then does not run)."""
+        cands = self.candidates(frame) if cands is None else cands
         det = combine(cands, self.classify(frame, cands), self.card.classifier.det_power)
         return det[det[:, 4] >= self.score_floor]
 

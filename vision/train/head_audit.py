@@ -6,8 +6,9 @@ The sfchd labels mark a photo's workers, not bystanders, and some workers are sk
 "not a head", those heads teach the classifier to doubt real ones. Two passes over the train images,
 each written to its own folder of numbered sheets (outside the project: sfchd photos must not be copied
 into it) with an audit template:
-- zones/: the detector's proposals on no labelled head (IoU < 0.3), after cross-class NMS, centred where
-  the head of a person holding no labelled head is (vision.train.bystanders);
+- zones/: the detector's proposals (the model card's: input, mirror pass, floor, most) on no labelled
+  head (IoU < 0.3), after cross-class NMS, centred where the head of a person holding no labelled head
+  is (vision.train.bystanders);
 - score/: of the pipeline's detections on no labelled head outside those zones, the TOP scored highest
   (`--classifier` names the classifier whose scores rank them).
 The heads kept after looking, each with its class, go into split/train_unlabelled_heads.txt, which
@@ -23,7 +24,7 @@ import cv2
 import numpy as np
 
 from vision.detectors.centernet import max_iou, nms_any_class
-from vision.detectors.helmet import DEFAULT_MODEL, HeadProposer, HelmetDetector
+from vision.detectors.helmet import HelmetDetector
 from vision.detectors.person import PersonDetector
 from vision.train import split
 from vision.train.bystanders import BYSTANDER_SCORE, bystander_zones, on_bystanders
@@ -43,7 +44,6 @@ def main() -> None:
                     help="the classifier ranking the score pass (default: the shipped one; the committed "
                          "audit used round 5's: git show 5bc6301:vision/models/helmet_cls.onnx)")
     args = ap.parse_args()
-    proposer = HeadProposer(DEFAULT_MODEL, 576, 0.1, 64, flip=True)
     pipeline = HelmetDetector(score_floor=0.05, classifier=args.classifier)
     persons = PersonDetector(score_min=BYSTANDER_SCORE)
     zoned: list[tuple[str, Path, np.ndarray]] = []
@@ -53,10 +53,10 @@ def main() -> None:
         img = cv2.imread(str(path))
         truth = split.truth(args.data, i, img.shape[1], img.shape[0])
         zones = bystander_zones(np.array([d.box for d in persons.detect(img)]).reshape(-1, 4), truth)
-        cand = proposer(img)
-        cand = cand[(max_iou(cand, truth)[0] < UNLABELLED_IOU) & on_bystanders(cand, zones)]
-        zoned += [(i, path, b) for b in nms_any_class(cand, 0.3)]
-        det = pipeline.raw(img)
+        cands = pipeline.candidates(img)
+        zoned += [(i, path, b) for b in nms_any_class(
+            cands[(max_iou(cands, truth)[0] < UNLABELLED_IOU) & on_bystanders(cands, zones)], 0.3)]
+        det = pipeline.raw(img, cands)
         det = det[(max_iou(det, truth)[0] < UNLABELLED_IOU) & ~on_bystanders(det, zones)]
         scored += [(i, path, b) for b in det]
     scored.sort(key=lambda s: -float(s[2][4]))
