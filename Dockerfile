@@ -8,7 +8,7 @@ COPY drivers ./drivers
 COPY vision ./vision
 COPY regulator ./regulator
 COPY config ./config
-# editable install keeps config/profiles next to the code, where the loader looks for them
+# editable install keeps contract/config/profiles next to the code, where the loader looks for them
 RUN pip install --no-cache-dir -e . && useradd --system --home /var/lib/sitegw sitegw \
     && mkdir -p /var/lib/sitegw && chown sitegw /var/lib/sitegw
 USER sitegw

@@ -38,8 +38,13 @@ def cpu_s(pid: int) -> float:
 
 
 def start_demo(state: Path) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen([sys.executable, "-m", "gateway.cli", "demo", "--port", "0", "--state-dir", str(state)],
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sitegw.cli", "demo", "--port", "0", "--state-dir", str(state)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     assert proc.stdout is not None
     for line in proc.stdout:
         if line.startswith("Dashboard: "):
@@ -85,8 +90,9 @@ class SseClient:
                 self.lags.append(now - max(crane))
 
 
-async def history_load(client: httpx.AsyncClient, url: str, rate: float,
-                       seconds: float) -> tuple[list[float], dict[str, int]]:
+async def history_load(
+    client: httpx.AsyncClient, url: str, rate: float, seconds: float
+) -> tuple[list[float], dict[str, int]]:
     """Open loop: one request every 1/rate s whatever the answers do; (latencies, errors by kind)."""
     latencies: list[float] = []
     errors: dict[str, int] = {}
@@ -96,9 +102,16 @@ async def history_load(client: httpx.AsyncClient, url: str, rate: float,
         t0 = time.perf_counter()
         end = time.time()
         try:
-            r = await client.get(url + "api/v1/history", params={
-                "device": f"crane-{1 + i % 2}", "metric": metrics[i % len(metrics)], "start": end - 600, "end": end,
-                "max_points": 300})
+            r = await client.get(
+                url + "api/v1/history",
+                params={
+                    "device": f"crane-{1 + i % 2}",
+                    "metric": metrics[i % len(metrics)],
+                    "start": end - 600,
+                    "end": end,
+                    "max_points": 300,
+                },
+            )
             if r.status_code != 200:
                 errors[str(r.status_code)] = errors.get(str(r.status_code), 0) + 1
         except httpx.HTTPError as exc:
@@ -116,6 +129,7 @@ async def history_load(client: httpx.AsyncClient, url: str, rate: float,
 
 def history_worker(url: str, rate: float, seconds: float, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     """One load process (a single Python client cannot send 200 requests/s and parse 50 streams)."""
+
     async def run() -> tuple[list[float], dict[str, int]]:
         async with httpx.AsyncClient(limits=httpx.Limits(max_connections=200), timeout=30) as client:
             return await history_load(client, url, rate, seconds)
@@ -142,8 +156,10 @@ async def bench(url: str, pid: int, clients: int, rate: float, seconds: float, p
         c0 = cpu_s(pid)
         t0 = time.perf_counter()
         queue: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
-        workers = [multiprocessing.Process(target=history_worker, args=(url, rate / procs, seconds, queue))
-                   for _ in range(procs)]
+        workers = [
+            multiprocessing.Process(target=history_worker, args=(url, rate / procs, seconds, queue))
+            for _ in range(procs)
+        ]
         for w in workers:
             w.start()
         results = [await asyncio.to_thread(queue.get) for _ in workers]
@@ -168,7 +184,9 @@ async def bench(url: str, pid: int, clients: int, rate: float, seconds: float, p
     print(f"api_sse_crane_lag_p99: {pct(lags, 99) * 1000:.0f} ms")
     print(f"api_history_target_rate: {rate:.0f} requests/s")
     print(f"api_history_rate: {len(latencies) / elapsed:.0f} requests/s")
-    print(f"api_history_answered_within_1s: {100 * sum(x < 1 for x in latencies) / max(1, len(latencies)):.1f} %")
+    print(
+        f"api_history_answered_within_1s: {100 * sum(x < 1 for x in latencies) / max(1, len(latencies)):.1f} %"
+    )
     print(f"api_history_errors: {sum(errors.values())} requests")
     for kind, n in sorted(errors.items()):
         print(f"api_history_errors_{kind}: {n} requests")

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from delivery_latency import SECRET, event, start_receiver  # noqa: E402
 
-from gateway.config.uplinks import RegulatorUplink  # noqa: E402
+from contract.config.uplinks import RegulatorUplink  # noqa: E402
 from gateway.outbox import Outbox  # noqa: E402
 from tests.support import free_port  # noqa: E402
 

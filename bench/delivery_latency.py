@@ -24,12 +24,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gateway.alerts.event import AlertEvent  # noqa: E402
+from contract.alert_event import AlertEvent  # noqa: E402
+from contract.config import load_site  # noqa: E402
+from contract.config.uplinks import RegulatorUplink  # noqa: E402
+from contract.readings import Reading  # noqa: E402
 from gateway.alerts.monitor import SafetyMonitor  # noqa: E402
-from gateway.config import load_site  # noqa: E402
-from gateway.config.uplinks import RegulatorUplink  # noqa: E402
 from gateway.outbox import Outbox  # noqa: E402
-from gateway.readings import Reading  # noqa: E402
 from gateway.uplinks.regulator import RegulatorAdapter  # noqa: E402
 
 PROJECT = "GD-SZ-2026-0001"
@@ -39,23 +39,47 @@ SECRET = "bench-secret"
 def start_receiver(db: Path, port: int) -> subprocess.Popen[bytes]:
     """The regulator receiver in its own process (`sitegw regulator serve`), project registered first."""
     url = f"sqlite:///{db}"
-    cli = [sys.executable, "-m", "gateway.cli", "--log-level", "WARNING", "regulator"]
-    subprocess.run([*cli, "add-project", PROJECT, "--name", "bench", "--city", "深圳", "--secret", SECRET, "--db", url],
-                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    proc = subprocess.Popen([*cli, "serve", "--port", str(port), "--db", url], cwd=ROOT, stdout=subprocess.DEVNULL)
+    cli = [sys.executable, "-m", "sitegw.cli", "--log-level", "WARNING", "regulator"]
+    subprocess.run(
+        [*cli, "add-project", PROJECT, "--name", "bench", "--city", "深圳", "--secret", SECRET, "--db", url],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    proc = subprocess.Popen(
+        [*cli, "serve", "--port", str(port), "--db", url], cwd=ROOT, stdout=subprocess.DEVNULL
+    )
     from tests.support import wait_port
+
     wait_port(port, timeout=30)
     return proc
 
 
 def event(alert: int, n: int) -> AlertEvent:
     """A realistic crane alarm (about 600 bytes of JSON)."""
-    return AlertEvent(alert_id=f"{PROJECT}/crane-{alert % 2 + 1}/crane.load/{alert}", project=PROJECT,
-                      device=f"crane-{alert % 2 + 1}", rule="crane.load", clause="GB 5144-2006 §6.1.2",
-                      level="alarm", state="firing" if n == 0 else "updated", value=102.5, threshold=100.0,
-                      unit="%", ts=time.time(), message="1号塔吊 起重量 102.5% (额定 2.85 t)",
-                      details={"load_t": 2.92, "rated_load_t": 2.85, "radius_m": 30.0, "height_m": 41.5,
-                               "wind_ms": 8.2, "tilt_deg": 0.1, "moment_pct": 102.5})
+    return AlertEvent(
+        alert_id=f"{PROJECT}/crane-{alert % 2 + 1}/crane.load/{alert}",
+        project=PROJECT,
+        device=f"crane-{alert % 2 + 1}",
+        rule="crane.load",
+        clause="GB 5144-2006 §6.1.2",
+        level="alarm",
+        state="firing" if n == 0 else "updated",
+        value=102.5,
+        threshold=100.0,
+        unit="%",
+        ts=time.time(),
+        message="1号塔吊 起重量 102.5% (额定 2.85 t)",
+        details={
+            "load_t": 2.92,
+            "rated_load_t": 2.85,
+            "radius_m": 30.0,
+            "height_m": 41.5,
+            "wind_ms": 8.2,
+            "tilt_deg": 0.1,
+            "moment_pct": 102.5,
+        },
+    )
 
 
 class Timed:
@@ -100,7 +124,7 @@ async def events_to_2xx(rate: float, count: int, port: int, state: Path) -> list
 async def readings_to_2xx(batches: int, port: int, state: Path) -> list[float]:
     """Latencies (ms) from a reading batch reaching the rules to the 2xx of each event it caused."""
     outbox, timed = await delivering(port, state)
-    site = load_site(ROOT / "config/examples/site.yaml")
+    site = load_site(ROOT / "contract/config/examples/site.yaml")
     arrived: dict[str, float] = {}
     batch_at = 0.0
 
@@ -114,8 +138,12 @@ async def readings_to_2xx(batches: int, port: int, state: Path) -> list[float]:
         crane = f"crane-{i % 2 + 1}"
         ratio = ratios[(i // 2) % len(ratios)]
         now = time.time()
-        batch = [Reading(now, PROJECT, crane, "radius_m", 30.0, "m"),
-                 Reading(now, PROJECT, crane, "load_t", round(ratio * (2.85 if crane == "crane-1" else 2.4), 3), "t")]
+        batch = [
+            Reading(now, PROJECT, crane, "radius_m", 30.0, "m"),
+            Reading(
+                now, PROJECT, crane, "load_t", round(ratio * (2.85 if crane == "crane-1" else 2.4), 3), "t"
+            ),
+        ]
         batch_at = time.perf_counter()
         monitor.judge(batch)
         await asyncio.sleep(0.05)
@@ -131,6 +159,7 @@ def pct(values: list[float], p: float) -> float:
 
 def main() -> None:
     from tests.support import free_port
+
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         receiver = start_receiver(Path(tmp) / "regulator.sqlite", port)

@@ -26,17 +26,17 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from gateway.demo import EXAMPLE_SITE  # noqa: E402
+from contract.config.loader import EXAMPLE_SITE  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 async def serve_simulators(site_out: Path, duration: float) -> None:
     """Run the demo's simulators, write the site file that points at them, wait."""
+    from contract.config import load_site
     from drivers.mqtt.embedded_broker import EmbeddedBroker
     from drivers.simulators.modbus_sims import start_modbus_simulators
     from drivers.simulators.pit import PitSimulator
-    from gateway.config import load_site
 
     site = load_site(EXAMPLE_SITE)
     async with EmbeddedBroker() as broker:
@@ -47,8 +47,14 @@ async def serve_simulators(site_out: Path, duration: float) -> None:
         config["profiles_dir"] = str(EXAMPLE_SITE.parent.parent / "profiles")
         site_out.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
         pit = site.config.device("pit-1")
-        sim = PitSimulator(pit.pit, broker.host, broker.port, pit.transport.topic_prefix,  # type: ignore[arg-type,union-attr]
-                           time_scale=1, history_hours=0)
+        sim = PitSimulator(
+            pit.pit,
+            broker.host,
+            broker.port,
+            pit.transport.topic_prefix,  # type: ignore[arg-type,union-attr]
+            time_scale=1,
+            history_hours=0,
+        )
         await sim.start()
         try:
             await asyncio.sleep(duration)
@@ -80,9 +86,20 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         site_file = Path(tmp) / "site.yaml"
-        sims = subprocess.Popen([sys.executable, __file__, "--serve-simulators", str(site_file),
-                                 "--seconds", str(args.seconds), "--warmup", str(args.warmup)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        sims = subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--serve-simulators",
+                str(site_file),
+                "--seconds",
+                str(args.seconds),
+                "--warmup",
+                str(args.warmup),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         gw = None
         try:
             deadline = time.monotonic() + 60
@@ -91,9 +108,22 @@ def main() -> None:
                     raise SystemExit("the simulators did not start")
                 time.sleep(0.1)
             time.sleep(0.5)
-            gw = subprocess.Popen([sys.executable, "-m", "gateway.cli", "--log-level", "WARNING", "run", str(site_file),
-                                   "--state-dir", str(Path(tmp) / "state")], cwd=REPO,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            gw = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "sitegw.cli",
+                    "--log-level",
+                    "WARNING",
+                    "run",
+                    str(site_file),
+                    "--state-dir",
+                    str(Path(tmp) / "state"),
+                ],
+                cwd=REPO,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             time.sleep(args.warmup)
             c0, t0 = cpu_seconds(gw.pid), time.monotonic()
             time.sleep(args.seconds)
@@ -104,6 +134,7 @@ def main() -> None:
             print(f"gateway_idle_rss: {rss_mb(gw.pid):.0f} MB")
             # proof that it was working, not stuck: readings kept in the window's history
             from gateway.store.local_query import HistoryReader
+
             rows = HistoryReader(Path(tmp) / "state" / "history.sqlite").counts().rows
             print(f"gateway_idle_readings_stored: {rows} readings")
         finally:

@@ -27,11 +27,11 @@ import paho.mqtt.client as mqtt
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.mqtt_decode import SITE, messages
+from contract.config.loader import LoadedSite, load_site
+from contract.config.sinks import InfluxConfig
 from drivers.mqtt.driver import site_decoders
 from drivers.mqtt.link import BrokerLink
-from gateway.config.loader import LoadedSite, load_site
-from gateway.config.sinks import InfluxConfig
-from gateway.runtime import Gateway
+from sitegw.runtime import Gateway
 from tests.servers.influx import VictoriaMetrics
 
 
@@ -41,8 +41,9 @@ async def run(site: LoadedSite, state: Path, msgs: list[tuple[str, bytes]], rule
     if not rules:
         gw.monitor.judge = lambda batch: batch  # type: ignore[method-assign]
     await gw.start()
-    link = BrokerLink("site", site.config.mqtt_brokers["site"], "bench", site_decoders(site)["site"],
-                      ["pit-1"], gw.bus, 30)
+    link = BrokerLink(
+        "site", site.config.mqtt_brokers["site"], "bench", site_decoders(site)["site"], ["pit-1"], gw.bus, 30
+    )
     link._loop = asyncio.get_running_loop()
     paho_msgs = []
     for topic, payload in msgs:
@@ -61,8 +62,13 @@ async def run(site: LoadedSite, state: Path, msgs: list[tuple[str, bytes]], rule
     while True:
         readings = link.stats["pit-1"].readings
         influx = gw.influx.stats() if gw.influx else None
-        if (link.stats["pit-1"].requests >= expected and gw.live.total >= readings
-                and influx is not None and influx.buffered_readings == 0 and influx.points_written >= expected):
+        if (
+            link.stats["pit-1"].requests >= expected
+            and gw.live.total >= readings
+            and influx is not None
+            and influx.buffered_readings == 0
+            and influx.points_written >= expected
+        ):
             # one InfluxDB line per message (its 7 metrics are fields of it)
             break
         await asyncio.sleep(0.005)

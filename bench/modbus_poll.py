@@ -27,7 +27,14 @@ import tempfile
 import time
 from pathlib import Path
 
-FARM = Path(os.environ.get("PEER_TBGW_DIR", Path(__file__).resolve().parents[2] / "shared" / "bench" / "peer_tbgw")) / "modbus_farm.py"
+FARM = (
+    Path(
+        os.environ.get(
+            "PEER_TBGW_DIR", Path(__file__).resolve().parents[2] / "shared" / "bench" / "peer_tbgw"
+        )
+    )
+    / "modbus_farm.py"
+)
 CLK = os.sysconf("SC_CLK_TCK")
 
 
@@ -51,8 +58,8 @@ async def poller(devices: int, regs: int, poll_ms: float, base_port: int, stats_
     """The measured process: sitegw's Modbus driver, readings counted, counters dumped every second."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from bench.modbus_bench_site import bench_site
+    from contract.bus import Bus
     from drivers.modbus import ModbusDriver
-    from gateway.bus import Bus
 
     bus = Bus()
     counted = [0]
@@ -64,9 +71,14 @@ async def poller(devices: int, regs: int, poll_ms: float, base_port: int, stats_
     await driver.start()
     while not stop.is_set():
         stats = driver.stats().values()
-        snapshot = {"readings": counted[0], "registers": sum(s.registers for s in stats),
-                    "requests": sum(s.requests for s in stats), "errors": sum(s.errors for s in stats),
-                    "online": sum(s.online for s in stats), "mono": time.monotonic()}
+        snapshot = {
+            "readings": counted[0],
+            "registers": sum(s.registers for s in stats),
+            "requests": sum(s.requests for s in stats),
+            "errors": sum(s.errors for s in stats),
+            "online": sum(s.online for s in stats),
+            "mono": time.monotonic(),
+        }
         Path(stats_path + ".tmp").write_text(json.dumps(snapshot))
         os.replace(stats_path + ".tmp", stats_path)
         try:
@@ -85,11 +97,20 @@ def run_peer_harness(devices: int, regs: int, poll_ms: float, seconds: float, ad
     adapter = Path(__file__).resolve().parent / "sitegw_tb_adapter.py"
     results: dict[str, dict[str, float]] = {}
     for label in ("tbgw", "sitegw"):
-        env = dict(os.environ, MQTT_PORT=str(18000 + os.getpid() % 700), BASE_PORT=str(30000 + os.getpid() % 700 * 40))
+        env = dict(
+            os.environ,
+            MQTT_PORT=str(18000 + os.getpid() % 700),
+            BASE_PORT=str(30000 + os.getpid() % 700 * 40),
+        )
         if label == "sitegw":
             env.update(GATEWAY="sitegw", GATEWAY_CMD=f"{adapter_python} {adapter}")
-        done = subprocess.run(["bash", str(harness), str(devices), str(int(poll_ms)), str(int(seconds))],
-                              env=env, capture_output=True, text=True, timeout=seconds + 300)
+        done = subprocess.run(
+            ["bash", str(harness), str(devices), str(int(poll_ms)), str(int(seconds))],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=seconds + 300,
+        )
         figures = {}
         for line in done.stdout.splitlines():
             name, _, rest = line.partition(": ")
@@ -99,18 +120,25 @@ def run_peer_harness(devices: int, regs: int, poll_ms: float, seconds: float, ad
                 except ValueError:
                     pass
         if done.returncode != 0 or "gateway_cpu_pct" not in figures:
-            print(f"peer harness ({label}) failed, rc {done.returncode}: {done.stderr.strip()[-500:]}", file=sys.stderr)
+            print(
+                f"peer harness ({label}) failed, rc {done.returncode}: {done.stderr.strip()[-500:]}",
+                file=sys.stderr,
+            )
             return
         results[label] = figures
-    per_cpu = {k: v["modbus_registers_per_s"] / max(1e-9, v["gateway_cpu_pct"] / 100) for k, v in results.items()}
+    per_cpu = {
+        k: v["modbus_registers_per_s"] / max(1e-9, v["gateway_cpu_pct"] / 100) for k, v in results.items()
+    }
     for label, figures in results.items():
         print(f"peer_{label}_registers_per_cpu_s: {per_cpu[label]:.0f} registers/cpu-s")
         print(f"peer_{label}_datapoints_per_s: {figures.get('datapoints_per_s', 0):.0f} datapoints/s")
         print(f"peer_{label}_delivery_ratio: {figures.get('delivery_ratio', 0):.3f} ratio")
         print(f"peer_{label}_peak_rss_mb: {figures.get('gateway_peak_rss_MB', 0):.1f} MB")
     print(f"peer_ratio_registers_per_cpu_s: {per_cpu['sitegw'] / per_cpu['tbgw']:.2f} sitegw/tbgw")
-    print(f"peer_ratio_peak_rss: {results['sitegw']['gateway_peak_rss_MB'] / results['tbgw']['gateway_peak_rss_MB']:.2f} "
-          "sitegw/tbgw")
+    print(
+        f"peer_ratio_peak_rss: {results['sitegw']['gateway_peak_rss_MB'] / results['tbgw']['gateway_peak_rss_MB']:.2f} "
+        "sitegw/tbgw"
+    )
 
 
 def _read(path: Path) -> dict[str, float]:
@@ -130,8 +158,11 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--warmup", type=float, default=5.0)
     ap.add_argument("--base-port", type=int, default=0, help="0: pick a free range")
-    ap.add_argument("--peer", action="store_true",
-                    help="also run the ThingsBoard gateway and sitegw (MQTT adapter) in the peer harness, and compare")
+    ap.add_argument(
+        "--peer",
+        action="store_true",
+        help="also run the ThingsBoard gateway and sitegw (MQTT adapter) in the peer harness, and compare",
+    )
     ap.add_argument("--poller", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--stats", default="", help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -143,16 +174,43 @@ def main() -> None:
     base = a.base_port or 20000 + (os.getpid() % 200) * 100
     with tempfile.TemporaryDirectory(prefix="modbus-bench-") as tmp:
         farm_stats, poll_stats = Path(tmp, "farm.json"), Path(tmp, "poller.json")
-        farm = subprocess.Popen([sys.executable, str(FARM), "--devices", str(a.devices), "--regs", str(a.regs),
-                                 "--base-port", str(base), "--stats", str(farm_stats)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        farm = subprocess.Popen(
+            [
+                sys.executable,
+                str(FARM),
+                "--devices",
+                str(a.devices),
+                "--regs",
+                str(a.regs),
+                "--base-port",
+                str(base),
+                "--stats",
+                str(farm_stats),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         proc = None
         try:
             _read(farm_stats)
             time.sleep(0.5)
-            proc = subprocess.Popen([sys.executable, __file__, "--poller", "--devices", str(a.devices), "--regs",
-                                     str(a.regs), "--poll-ms", str(a.poll_ms), "--base-port", str(base),
-                                     "--stats", str(poll_stats)])
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    __file__,
+                    "--poller",
+                    "--devices",
+                    str(a.devices),
+                    "--regs",
+                    str(a.regs),
+                    "--poll-ms",
+                    str(a.poll_ms),
+                    "--base-port",
+                    str(base),
+                    "--stats",
+                    str(poll_stats),
+                ]
+            )
             time.sleep(a.warmup)
             p0, f0, c0, t0 = _read(poll_stats), _read(farm_stats), cpu_s(proc.pid), time.monotonic()
             time.sleep(a.seconds)
@@ -172,10 +230,15 @@ def main() -> None:
     registers = (p1["registers"] - p0["registers"]) / (p1["mono"] - p0["mono"]) * wall
     readings = (p1["readings"] - p0["readings"]) / (p1["mono"] - p0["mono"]) * wall
     offered = a.devices * a.regs * 1000.0 / a.poll_ms
-    print(f"workload: {a.devices} devices x {a.regs} holding registers every {a.poll_ms:g} ms "
-          f"(offered {offered:.0f} registers/s), window {wall:.1f} s")
-    print(f"modbus_registers_per_cpu_s: {registers / cpu:.0f} registers/cpu-s" if cpu > 0 else
-          "modbus_registers_per_cpu_s: nan registers/cpu-s")
+    print(
+        f"workload: {a.devices} devices x {a.regs} holding registers every {a.poll_ms:g} ms "
+        f"(offered {offered:.0f} registers/s), window {wall:.1f} s"
+    )
+    print(
+        f"modbus_registers_per_cpu_s: {registers / cpu:.0f} registers/cpu-s"
+        if cpu > 0
+        else "modbus_registers_per_cpu_s: nan registers/cpu-s"
+    )
     print(f"modbus_registers_per_s: {registers / wall:.0f} registers/s")
     print(f"modbus_farm_registers_per_s: {(f1['registers'] - f0['registers']) / wall:.0f} registers/s")
     print(f"modbus_readings_per_s: {readings / wall:.0f} readings/s")

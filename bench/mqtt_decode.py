@@ -23,11 +23,11 @@ import paho.mqtt.client as mqtt
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from contract.bus import Bus
+from contract.config.loader import load_site
 from drivers.mqtt.decode import MessageRouter
 from drivers.mqtt.driver import site_decoders
 from drivers.mqtt.link import BrokerLink
-from gateway.bus import Bus
-from gateway.config.loader import load_site
 
 PREFIX = "sitegw/B-0001/pit-1"
 POINTS = [f"ZQS-{i:02d}" for i in range(1, 41)]
@@ -72,14 +72,16 @@ def bench_route(router: MessageRouter, msgs: list[tuple[str, bytes]], seconds: f
     return n_msgs / elapsed, n_readings / elapsed
 
 
-async def bench_on_message(site_path: Path, msgs: list[tuple[str, bytes]],
-                           seconds: float) -> tuple[float, float]:
+async def bench_on_message(
+    site_path: Path, msgs: list[tuple[str, bytes]], seconds: float
+) -> tuple[float, float]:
     site = load_site(site_path)
     bus = Bus()
     delivered = [0]
     bus.subscribe("count", lambda batch: delivered.__setitem__(0, delivered[0] + len(batch)))
-    link = BrokerLink("site", site.config.mqtt_brokers["site"], "bench", site_decoders(site)["site"],
-                      ["pit-1"], bus, 30)
+    link = BrokerLink(
+        "site", site.config.mqtt_brokers["site"], "bench", site_decoders(site)["site"], ["pit-1"], bus, 30
+    )
     link._loop = asyncio.get_running_loop()  # as start() would, without connecting anywhere
     paho_msgs = []
     for topic, payload in msgs:

@@ -24,9 +24,9 @@ import paho.mqtt.client as mqtt
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.mqtt_decode import SITE, messages
+from contract.bus import Bus
+from contract.config.loader import load_site
 from drivers.mqtt import MqttDriver
-from gateway.bus import Bus
-from gateway.config.loader import load_site
 from tests.servers.mosquitto import MosquittoServer
 
 

@@ -45,19 +45,53 @@ import httpx
 import psycopg
 from argon2 import PasswordHasher
 
-from gateway.alerts.event import AlertEvent
-from gateway.uplinks.signing import EVENTS_PATH, default_signature
+from contract.alert_event import AlertEvent
+from contract.wire import EVENTS_PATH, HEARTBEAT_PATH, default_signature
 from regulator.auth import Accounts
-from regulator.messages import HEARTBEAT_PATH
 from regulator.review import Actor, QueueFilter, Review
 from regulator.storage import Repository
 
 PG_ADMIN = os.environ.get("SITEGW_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-CITIES = ["广州", "深圳", "珠海", "汕头", "佛山", "韶关", "湛江", "肇庆", "江门", "茂名", "惠州", "梅州", "汕尾", "河源",
-          "阳江", "清远", "东莞", "中山", "潮州", "揭阳", "云浮"]
-RULES = ["crane.load", "crane.wind", "crane.tilt", "crane.collision", "crane.zone", "crane.operator", "pit.cumulative",
-         "pit.rate", "pit.jump", "sensor.fault", "device.offline", "vision.no_helmet", "vision.edge_missing",
-         "vision.zone_intrusion", "camera.offline"]
+CITIES = [
+    "广州",
+    "深圳",
+    "珠海",
+    "汕头",
+    "佛山",
+    "韶关",
+    "湛江",
+    "肇庆",
+    "江门",
+    "茂名",
+    "惠州",
+    "梅州",
+    "汕尾",
+    "河源",
+    "阳江",
+    "清远",
+    "东莞",
+    "中山",
+    "潮州",
+    "揭阳",
+    "云浮",
+]
+RULES = [
+    "crane.load",
+    "crane.wind",
+    "crane.tilt",
+    "crane.collision",
+    "crane.zone",
+    "crane.operator",
+    "pit.cumulative",
+    "pit.rate",
+    "pit.jump",
+    "sensor.fault",
+    "device.offline",
+    "vision.no_helmet",
+    "vision.edge_missing",
+    "vision.zone_intrusion",
+    "camera.offline",
+]
 LEVELS = ["warning", "alarm", "critical"]
 
 
@@ -79,9 +113,26 @@ def database() -> Iterator[str]:
 
 def serve(db: str, evidence: Path, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
     """``sitegw regulator serve`` in its own process(es), as it runs on the regulator's server."""
-    proc = subprocess.Popen([sys.executable, "-m", "gateway.cli", "regulator", "serve", "--port", str(port),
-                             "--db", db, "--evidence-dir", str(evidence), "--workers", str(workers)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sitegw.cli",
+            "regulator",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            db,
+            "--evidence-dir",
+            str(evidence),
+            "--workers",
+            str(workers),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -109,9 +160,11 @@ def raw_request(project: str, secret: str, path: str, body: bytes) -> bytes:
     ts = str(int(time.time() * 1000))
     nonce = secrets.token_hex(16)
     sig = default_signature(secret, "POST", path, ts, nonce, body)
-    head = (f"POST {path} HTTP/1.1\r\nHost: regulator\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\nX-Sitegw-Project: {project}\r\nX-Sitegw-Timestamp: {ts}\r\n"
-            f"X-Sitegw-Nonce: {nonce}\r\nX-Sitegw-Signature: {sig}\r\n\r\n")
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: regulator\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nX-Sitegw-Project: {project}\r\nX-Sitegw-Timestamp: {ts}\r\n"
+        f"X-Sitegw-Nonce: {nonce}\r\nX-Sitegw-Signature: {sig}\r\n\r\n"
+    )
     return head.encode() + body
 
 
@@ -125,11 +178,21 @@ def gateway_requests(i: int, n: int) -> list[tuple[bool, bytes]]:
             out.append((False, raw_request(project, secret, HEARTBEAT_PATH, body)))
             continue
         rule = RULES[(i + k) % len(RULES)]
-        event = AlertEvent(alert_id=f"crane-1:{rule}:{k // 4}", project=project, device="crane-1", rule=rule,
-                           clause="GB 5144-2006 §6.1.2", level=LEVELS[k % 3], state="firing" if k % 4 == 0 else "updated",
-                           value=104.0 + k % 10, threshold=100.0, unit="%", ts=time.time(),
-                           message="1号塔吊 起重量 104%",
-                           evidence=f"https://evidence.example.cn/{project}/{secrets.token_hex(8)}.jpg")
+        event = AlertEvent(
+            alert_id=f"crane-1:{rule}:{k // 4}",
+            project=project,
+            device="crane-1",
+            rule=rule,
+            clause="GB 5144-2006 §6.1.2",
+            level=LEVELS[k % 3],
+            state="firing" if k % 4 == 0 else "updated",
+            value=104.0 + k % 10,
+            threshold=100.0,
+            unit="%",
+            ts=time.time(),
+            message="1号塔吊 起重量 104%",
+            evidence=f"https://evidence.example.cn/{project}/{secrets.token_hex(8)}.jpg",
+        )
         out.append((True, raw_request(project, secret, EVENTS_PATH, event.model_dump_json().encode())))
     return out
 
@@ -147,8 +210,9 @@ async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, r
     return status
 
 
-async def run_gateways(ports: list[int], plans: list[list[tuple[bool, bytes]]], rate_per_gateway: float | None,
-                       seconds: float) -> tuple[int, int, list[float], float, int]:
+async def run_gateways(
+    ports: list[int], plans: list[list[tuple[bool, bytes]]], rate_per_gateway: float | None, seconds: float
+) -> tuple[int, int, list[float], float, int]:
     """Each gateway on its own connection (to the replicas in turn, as a load balancer would), one request
     at a time; paced when ``rate_per_gateway``.
 
@@ -255,10 +319,14 @@ def bench_ingest(gateways: int, seconds: float, rates: list[float], replicas: in
         try:
             for phase, rate in [("saturation", None), *((f"paced_{r:.0f}", r) for r in rates)]:
                 per_gateway = rate / gateways if rate else None
-                budget = int(seconds * (per_gateway or 40)) + 2  # a generous upper bound of what one gateway sends
+                budget = (
+                    int(seconds * (per_gateway or 40)) + 2
+                )  # a generous upper bound of what one gateway sends
                 plans = [gateway_requests(i, budget) for i in range(gateways)]
                 api_before, pg_before = cpu_s(api_pids), cpu_s(postgres_pids())
-                events, beats, lat, elapsed, failed = asyncio.run(run_gateways(ports, plans, per_gateway, seconds))
+                events, beats, lat, elapsed, failed = asyncio.run(
+                    run_gateways(ports, plans, per_gateway, seconds)
+                )
                 api_cpu = cpu_since(api_before, api_pids)
                 pg_cpu = cpu_since(pg_before, postgres_pids())
                 if rate:
@@ -317,10 +385,17 @@ def load_million(db: str, events: int, hazards: int) -> float:
 
     repo = Repository(db)
     started = time.perf_counter()
-    args = {"cities": CITIES, "rules": RULES, "levels": LEVELS, "now": time.time(), "hazards": hazards,
-            "events": events, "body_head": '{"event_id":"ev-',
-            "body_tail": '","rule":"crane.load","message":"1号塔吊 起重量 104%","value":104.0,"threshold":100.0,'
-                         '"unit":"%","details":{"load_t":2.96,"rated_load_t":2.85}}'}
+    args = {
+        "cities": CITIES,
+        "rules": RULES,
+        "levels": LEVELS,
+        "now": time.time(),
+        "hazards": hazards,
+        "events": events,
+        "body_head": '{"event_id":"ev-',
+        "body_tail": '","rule":"crane.load","message":"1号塔吊 起重量 104%","value":104.0,"threshold":100.0,'
+        '"unit":"%","details":{"load_t":2.96,"rated_load_t":2.85}}',
+    }
     with repo.engine.begin() as conn:
         for sql in LOAD_SQL[:-1]:
             conn.execute(sa.text(sql), args)
@@ -379,13 +454,16 @@ def bench_queue(events: int, hazards: int, queries: int) -> None:
         for kind, ts in times.items():
             print(f"regulator_queue_query_{kind}_max: {max(ts) * 1000:.1f} ms")
         Accounts(repo, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)).add_user(
-            "bench", "bench-password", "regulator")
+            "bench", "bench-password", "regulator"
+        )
         repo.close()
         port = free_port()
         proc = serve(db, Path(tmp) / "evidence", port)
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-                client.post("/ui/api/login", json={"username": "bench", "password": "bench-password"}).raise_for_status()
+                client.post(
+                    "/ui/api/login", json={"username": "bench", "password": "bench-password"}
+                ).raise_for_status()
                 http_times = []
                 for i in range(queries):
                     f = queue_filter(QUERY_KINDS[i % len(QUERY_KINDS)], rng)
@@ -408,19 +486,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--gateways", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each ingest phase")
-    parser.add_argument("--rates", default="250,1100",
-                        help="offered requests/s (events and heartbeats) of the paced phases, comma-separated")
-    parser.add_argument("--replicas", type=int, default=1,
-                        help="separate `serve` processes on their own ports (gateways spread over them)")
-    parser.add_argument("--workers", type=int, default=1, help="`serve --workers N`: processes sharing one port")
+    parser.add_argument(
+        "--rates",
+        default="250,1100",
+        help="offered requests/s (events and heartbeats) of the paced phases, comma-separated",
+    )
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        help="separate `serve` processes on their own ports (gateways spread over them)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="`serve --workers N`: processes sharing one port"
+    )
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--hazards", type=int, default=200_000)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--only", choices=["ingest", "queue"])
     args = parser.parse_args()
     if args.only != "queue":
-        bench_ingest(args.gateways, args.seconds, [float(r) for r in args.rates.split(",") if r], args.replicas,
-                     args.workers)
+        bench_ingest(
+            args.gateways,
+            args.seconds,
+            [float(r) for r in args.rates.split(",") if r],
+            args.replicas,
+            args.workers,
+        )
     if args.only != "ingest":
         bench_queue(args.events, args.hazards, args.queries)
 

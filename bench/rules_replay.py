@@ -3,7 +3,7 @@
 - rules engine: readings/s through ``RuleEngine.process`` on the reference site (two cranes and
   the anemometer at 1 Hz, the pit's 13 points every 2 hours), one batch per device sample as
   drivers publish them;
-- replay: readings/s of ``gateway.replay.replay`` (engine + alert manager, sorted input);
+- replay: readings/s of ``sitegw.replay.replay`` (engine + alert manager, sorted input);
 - alert changes: ms per AlertEvent persisted (SQLite WAL, synchronous=FULL, one commit each)
   and delivered, on a file in a temporary folder.
 
@@ -21,13 +21,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from contract.config import load_site  # noqa: E402
+from contract.readings import Reading  # noqa: E402
 from gateway.alerts.manager import AlertManager  # noqa: E402
-from gateway.config import load_site  # noqa: E402
-from gateway.readings import Reading  # noqa: E402
-from gateway.replay import replay  # noqa: E402
-from gateway.rules import RuleEngine, RuleResult  # noqa: E402
+from rules import RuleEngine, RuleResult  # noqa: E402
+from sitegw.replay import replay  # noqa: E402
 
-SITE = Path(__file__).resolve().parents[1] / "config" / "examples" / "site.yaml"
+SITE = Path(__file__).resolve().parents[1] / "contract" / "config" / "examples" / "site.yaml"
 P = "GD-SZ-2026-0001"
 
 
@@ -39,11 +39,15 @@ def site_batches(hours: float) -> list[list[Reading]]:
         ts = t0 + s
         for i, crane in enumerate(("crane-1", "crane-2")):
             phase = s / 60 + i
-            out.append([Reading(ts, P, crane, "load_t", 1.5 + math.sin(phase)),
-                        Reading(ts, P, crane, "radius_m", 25 + 15 * math.sin(phase / 3)),
-                        Reading(ts, P, crane, "slew_deg", (s * 0.5 + 90 * i) % 360),
-                        Reading(ts, P, crane, "height_m", 30 + 5 * math.cos(phase)),
-                        Reading(ts, P, crane, "tilt_deg", 0.1)])
+            out.append(
+                [
+                    Reading(ts, P, crane, "load_t", 1.5 + math.sin(phase)),
+                    Reading(ts, P, crane, "radius_m", 25 + 15 * math.sin(phase / 3)),
+                    Reading(ts, P, crane, "slew_deg", (s * 0.5 + 90 * i) % 360),
+                    Reading(ts, P, crane, "height_m", 30 + 5 * math.cos(phase)),
+                    Reading(ts, P, crane, "tilt_deg", 0.1),
+                ]
+            )
         out.append([Reading(ts, P, "anemo-1", "wind_ms", 8 + 4 * math.sin(s / 17))])
         if s % 7200 == 0:
             for j, code in enumerate(("ZQS-01", "ZQS-02", "ZQS-03", "ZQS-04", "ZQS-05", "ZQS-06", "ZQS-07")):
@@ -79,8 +83,18 @@ def main() -> None:
         changes = 400
         started = time.perf_counter()
         for k in range(changes):
-            manager.handle([RuleResult(rule="crane.load", device="crane-1", point="", level=levels[k % 4],
-                                       ts=float(k), clause="GB 5144-2006 §6.1.2")])
+            manager.handle(
+                [
+                    RuleResult(
+                        rule="crane.load",
+                        device="crane-1",
+                        point="",
+                        level=levels[k % 4],
+                        ts=float(k),
+                        clause="GB 5144-2006 §6.1.2",
+                    )
+                ]
+            )
         elapsed = time.perf_counter() - started
         manager.close()
     print(f"alert_change_persisted_ms: {elapsed / changes * 1000:.2f} ms")

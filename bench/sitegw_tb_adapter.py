@@ -24,17 +24,22 @@ import paho.mqtt.client as mqtt
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.modbus_bench_site import bench_site  # noqa: E402
+from contract.bus import Bus  # noqa: E402
+from contract.readings import Reading  # noqa: E402
 from drivers.modbus import ModbusDriver  # noqa: E402
-from gateway.bus import Bus  # noqa: E402
-from gateway.readings import Reading  # noqa: E402
 
 
 async def main() -> None:
     """Run until SIGINT/SIGTERM."""
     env = os.environ
-    site = bench_site(int(env["BENCH_DEVICES"]), int(env["BENCH_REGS"]), float(env["BENCH_POLL_MS"]),
-                      env.get("BENCH_MODBUS_HOST", "127.0.0.1"), int(env["BENCH_MODBUS_BASE_PORT"]),
-                      env.get("BENCH_LAYOUT", "ports"))
+    site = bench_site(
+        int(env["BENCH_DEVICES"]),
+        int(env["BENCH_REGS"]),
+        float(env["BENCH_POLL_MS"]),
+        env.get("BENCH_MODBUS_HOST", "127.0.0.1"),
+        int(env["BENCH_MODBUS_BASE_PORT"]),
+        env.get("BENCH_LAYOUT", "ports"),
+    )
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="sitegw-bench")
     client.username_pw_set(env.get("BENCH_TOKEN", "sitegw"))
     client.max_inflight_messages_set(1000)

@@ -23,14 +23,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gateway.config.sinks import InfluxConfig, LocalStoreConfig  # noqa: E402
-from gateway.readings import Reading  # noqa: E402
+from contract.config.sinks import InfluxConfig, LocalStoreConfig  # noqa: E402
+from contract.readings import Reading  # noqa: E402
 from gateway.store.influx import InfluxSink  # noqa: E402
 from gateway.store.lineproto import LineEncoder  # noqa: E402
 from gateway.store.local import LocalStore  # noqa: E402
 
-CRANE_METRICS = ("load_t", "radius_m", "height_m", "slew_deg", "wind_ms", "tilt_deg", "moment_pct",
-                 "rated_load_t")
+CRANE_METRICS = (
+    "load_t",
+    "radius_m",
+    "height_m",
+    "slew_deg",
+    "wind_ms",
+    "tilt_deg",
+    "moment_pct",
+    "rated_load_t",
+)
 KINDS = {f"crane-{c}": "crane" for c in range(10)} | {"pit-1": "pit"}
 
 
@@ -43,12 +51,18 @@ def site_batches(total: int, per_batch: int = 90) -> list[list[Reading]]:
     while made < total:
         ts = t0 + tick * 0.1
         for c in range(10):
-            batch = [Reading(ts, "GD-SZ-2026-0001", f"crane-{c}", m, 1.5 + tick % 40 + k, "t")
-                     for k, m in enumerate(CRANE_METRICS)]
+            batch = [
+                Reading(ts, "GD-SZ-2026-0001", f"crane-{c}", m, 1.5 + tick % 40 + k, "t")
+                for k, m in enumerate(CRANE_METRICS)
+            ]
             batch.append(Reading(ts, "GD-SZ-2026-0001", f"crane-{c}", "operator_id", "OP-0042"))
             batches.append(batch)
-        batches.append([Reading(ts, "GD-SZ-2026-0001", "pit-1", "disp_h_mm", 0.01 * tick, "mm",
-                                point=f"ZQS-{p:02d}") for p in range(20)])
+        batches.append(
+            [
+                Reading(ts, "GD-SZ-2026-0001", "pit-1", "disp_h_mm", 0.01 * tick, "mm", point=f"ZQS-{p:02d}")
+                for p in range(20)
+            ]
+        )
         made += 10 * 9 + 20
         tick += 1
     return batches
@@ -101,7 +115,7 @@ def bench_loop_lag(batches: list[list[Reading]], rate: int = 50_000, seconds: fl
         for k in range(int(seconds * 10)):
             start = (k * per_tick) % max(1, len(flat) - per_tick)
             if per_tick:
-                store.add(flat[start:start + per_tick])
+                store.add(flat[start : start + per_tick])
             await asyncio.sleep(0.1)
         stop = True
         await task
@@ -123,14 +137,15 @@ def bench_encode(batches: list[list[Reading]], batch_size: int = 5000) -> None:
     start = time.perf_counter()
     lines = 0
     for i in range(0, len(flat), batch_size):
-        lines += encoder.encode(flat[i:i + batch_size]).points
+        lines += encoder.encode(flat[i : i + batch_size]).points
     elapsed = time.perf_counter() - start
     print(f"influx_encode: {len(flat) / elapsed:.0f} readings/s")
     print(f"influx_encode_lines: {lines / elapsed:.0f} lines/s")
 
     async def fill() -> float:
-        cfg = InfluxConfig(url="http://127.0.0.1:9", api="v1", database="x", flush_interval_s=60,
-                           batch_size=100_000)
+        cfg = InfluxConfig(
+            url="http://127.0.0.1:9", api="v1", database="x", flush_interval_s=60, batch_size=100_000
+        )
         with tempfile.TemporaryDirectory() as tmp:
             sink = InfluxSink(cfg, Path(tmp), KINDS)  # not started: only the buffer is measured
             t = time.perf_counter()
@@ -143,11 +158,15 @@ def bench_encode(batches: list[list[Reading]], batch_size: int = 5000) -> None:
 
 def bench_server(batches: list[list[Reading]], url: str) -> None:
     api = os.environ.get("SITEGW_BENCH_INFLUX_API", "v1")
-    cfg = InfluxConfig(url=url, api=api,  # type: ignore[arg-type]
-                       database=os.environ.get("SITEGW_BENCH_INFLUX_DB", "bench"),
-                       bucket=os.environ.get("SITEGW_BENCH_INFLUX_BUCKET", "bench"),
-                       org=os.environ.get("SITEGW_BENCH_INFLUX_ORG", ""),
-                       token=os.environ.get("SITEGW_BENCH_INFLUX_TOKEN", ""), flush_interval_s=0.2)
+    cfg = InfluxConfig(
+        url=url,
+        api=api,  # type: ignore[arg-type]
+        database=os.environ.get("SITEGW_BENCH_INFLUX_DB", "bench"),
+        bucket=os.environ.get("SITEGW_BENCH_INFLUX_BUCKET", "bench"),
+        org=os.environ.get("SITEGW_BENCH_INFLUX_ORG", ""),
+        token=os.environ.get("SITEGW_BENCH_INFLUX_TOKEN", ""),
+        flush_interval_s=0.2,
+    )
     count = sum(len(b) for b in batches)
 
     async def run() -> tuple[float, int]:

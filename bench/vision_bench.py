@@ -24,14 +24,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from vision.config import CameraConfig, EdgeConfig, VisionConfig, ZoneConfig
+from contract.config.camera import CameraConfig, EdgeConfig, VisionConfig, ZoneConfig
+from training.evaluate_persons import HogPersons
 from vision.demo import FRAMES, camera_frames
 from vision.detectors.helmet import HelmetDetector, head_crops, to_blob
 from vision.detectors.onnx_net import OnnxNet
 from vision.detectors.person import PersonDetector
 from vision.pipeline import CameraAnalyzer
 from vision.sources import Frame
-from vision.train.evaluate_persons import HogPersons
 from vision.worker import VisionSupervisor
 
 WEIGHTS = Path(__file__).resolve().parents[1] / "vision" / "train" / "weights"
@@ -52,11 +52,16 @@ def runtime_costs(helmet: HelmetDetector, imgs: list, n: int) -> dict[str, float
 
     Same inputs for all three: the detector's letterboxed frame (and its mirror when the card asks for
     it) and the classifier's crops of the shipped proposals. Baselines: the float networks the int8
-    ones were quantised from (vision/train/weights/) in onnxruntime, and in cv2.dnn (the first runtime).
+    ones were quantised from (training/weights/) in onnxruntime, and in cv2.dnn (the first runtime).
     """
     c = helmet.card.classifier
-    inputs = [([blob for blob, _ in helmet.proposer.inputs(img)],
-               to_blob(head_crops(img, helmet.candidates(img), c.context, c.input))) for img in imgs]
+    inputs = [
+        (
+            [blob for blob, _ in helmet.proposer.inputs(img)],
+            to_blob(head_crops(img, helmet.candidates(img), c.context, c.input)),
+        )
+        for img in imgs
+    ]
     det_fp32, cls_fp32 = WEIGHTS / "helmet_det_fp32.onnx", WEIGHTS / "helmet_cls_fp32.onnx"
     runners: dict[str, tuple[Callable[[np.ndarray], object], Callable[[np.ndarray], object]]] = {
         "int8_onnxruntime": (helmet.proposer.net, helmet.cls_net),
@@ -70,6 +75,7 @@ def runtime_costs(helmet: HelmetDetector, imgs: list, n: int) -> dict[str, float
             for b in blobs:
                 det(b)
             cls(crops)
+
         return cpu_ms(once, n)
 
     return {name: timed(*nets) for name, nets in runners.items()}
@@ -81,6 +87,7 @@ def _dnn(path: Path) -> Callable[[np.ndarray], object]:
     def run(x: np.ndarray) -> object:
         net.setInput(x)
         return net.forward()
+
     return run
 
 
@@ -89,7 +96,9 @@ def worker_rss_mb(folder: Path) -> float:
     cam = CameraConfig(name="bench", source=str(folder), loop=True, fps=5)
     frames: list[object] = []
     with tempfile.TemporaryDirectory() as tmp:
-        sup = VisionSupervisor(VisionConfig(cameras=[cam], evidence_dir=Path(tmp)), lambda e: None, frames.append)
+        sup = VisionSupervisor(
+            VisionConfig(cameras=[cam], evidence_dir=Path(tmp)), lambda e: None, frames.append
+        )
         sup.start()
         try:
             end = time.monotonic() + 60
@@ -112,35 +121,57 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         ref = Path(tmp) / "ref.jpg"
         cv2.imwrite(str(ref), imgs[0])
-        cam = CameraConfig(name="bench", source="bench", zones=[ZoneConfig(name="pit", polygon=[
-            (100, 400), (700, 400), (700, 700), (100, 700)])], edges=[EdgeConfig(name="edge", polyline=[
-                (100, 380), (1200, 380)])], edge_reference=ref, still_recheck_s=1e9)
+        cam = CameraConfig(
+            name="bench",
+            source="bench",
+            zones=[ZoneConfig(name="pit", polygon=[(100, 400), (700, 400), (700, 700), (100, 700)])],
+            edges=[EdgeConfig(name="edge", polyline=[(100, 380), (1200, 380)])],
+            edge_reference=ref,
+            still_recheck_s=1e9,
+        )
         helmet, persons = HelmetDetector(), PersonDetector()
         every_frame = cam.model_copy(update={"motion_gate": False})
         full = CameraAnalyzer(every_frame, helmet, persons)
         # baseline: the same frame with the person check shipped before (HOG), same run
         hog = HogPersons()
         full_hog = CameraAnalyzer(every_frame, helmet, hog)  # type: ignore[arg-type]
-        frame_ms = cpu_ms(lambda i: full.analyse(Frame(float(i), imgs[i % len(imgs)], str(i), True)), args.frames)
-        hog_frame_ms = cpu_ms(lambda i: full_hog.analyse(Frame(float(i), imgs[i % len(imgs)], str(i), True)),
-                              args.frames)
-        print(f"vision_frame_all_checks_1280x720: {frame_ms:.1f} ms_cpu; same frames with HOG persons (before): "
-              f"{hog_frame_ms:.1f} ms_cpu ({frame_ms / hog_frame_ms:.2f}x)")
+        frame_ms = cpu_ms(
+            lambda i: full.analyse(Frame(float(i), imgs[i % len(imgs)], str(i), True)), args.frames
+        )
+        hog_frame_ms = cpu_ms(
+            lambda i: full_hog.analyse(Frame(float(i), imgs[i % len(imgs)], str(i), True)), args.frames
+        )
+        print(
+            f"vision_frame_all_checks_1280x720: {frame_ms:.1f} ms_cpu; same frames with HOG persons (before): "
+            f"{hog_frame_ms:.1f} ms_cpu ({frame_ms / hog_frame_ms:.2f}x)"
+        )
         still = CameraAnalyzer(cam, helmet, persons)
         still.analyse(Frame(0.0, imgs[0], "0", True))
-        print(f"vision_frame_still_scene_1280x720: "
-              f"{cpu_ms(lambda i: still.analyse(Frame(1.0 + i, imgs[0], str(i), True)), args.frames * 4):.2f}"
-              f" ms_cpu")
-        print(f"vision_helmet_net_only_1280x720: {cpu_ms(lambda i: helmet.raw(imgs[i % len(imgs)]), args.frames):.1f}"
-              f" ms_cpu")
+        print(
+            f"vision_frame_still_scene_1280x720: "
+            f"{cpu_ms(lambda i: still.analyse(Frame(1.0 + i, imgs[0], str(i), True)), args.frames * 4):.2f}"
+            f" ms_cpu"
+        )
+        print(
+            f"vision_helmet_net_only_1280x720: {cpu_ms(lambda i: helmet.raw(imgs[i % len(imgs)]), args.frames):.1f}"
+            f" ms_cpu"
+        )
         costs = runtime_costs(helmet, imgs, args.frames)
         shipped = costs["int8_onnxruntime"]
-        print(f"vision_helmet_nets_int8_onnxruntime: {shipped:.1f} ms_cpu; same inputs, baselines: "
-              + ", ".join(f"{k} {v:.1f} ms_cpu ({v / shipped:.2f}x)" for k, v in costs.items() if k != "int8_onnxruntime"))
+        print(
+            f"vision_helmet_nets_int8_onnxruntime: {shipped:.1f} ms_cpu; same inputs, baselines: "
+            + ", ".join(
+                f"{k} {v:.1f} ms_cpu ({v / shipped:.2f}x)"
+                for k, v in costs.items()
+                if k != "int8_onnxruntime"
+            )
+        )
         ssd_ms = cpu_ms(lambda i: persons.detect(imgs[i % len(imgs)]), args.frames)
         hog_ms = cpu_ms(lambda i: hog.detect(imgs[i % len(imgs)]), args.frames)
-        print(f"vision_persons_only_1280x720: {ssd_ms:.1f} ms_cpu; HOG (before) {hog_ms:.1f} ms_cpu "
-              f"({ssd_ms / hog_ms:.2f}x)")
+        print(
+            f"vision_persons_only_1280x720: {ssd_ms:.1f} ms_cpu; HOG (before) {hog_ms:.1f} ms_cpu "
+            f"({ssd_ms / hog_ms:.2f}x)"
+        )
     print(f"vision_worker_rss: {worker_rss_mb(FRAMES):.0f} MB")
 
 

@@ -1,4 +1,4 @@
-"""How long the rules' warm-up at start takes (gateway/rules/warmup.py). Prints ``name: value unit`` lines.
+"""How long the rules' warm-up at start takes (sitegw/warmup.py). Prints ``name: value unit`` lines.
 
 - pit: the demo site's pit (13 points, every 600 s as `sitegw demo` publishes them) over the 72 h the
   pit rate rule asks for;
@@ -23,18 +23,22 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gateway.config import LoadedSite, load_site  # noqa: E402
-from gateway.config.sinks import LocalStoreConfig  # noqa: E402
-from gateway.readings import Reading  # noqa: E402
-from gateway.rules import RuleEngine  # noqa: E402
-from gateway.rules.warmup import warm_up, warmup_window_s  # noqa: E402
+from contract.config import LoadedSite, load_site  # noqa: E402
+from contract.config.sinks import LocalStoreConfig  # noqa: E402
+from contract.readings import Reading  # noqa: E402
 from gateway.store.local import LocalStore  # noqa: E402
+from rules import RuleEngine  # noqa: E402
+from sitegw.warmup import warm_up, warmup_window_s  # noqa: E402
 
-SITE = Path(__file__).resolve().parents[1] / "config" / "examples" / "site.yaml"
+SITE = Path(__file__).resolve().parents[1] / "contract" / "config" / "examples" / "site.yaml"
 P = "GD-SZ-2026-0001"
-PIT_INTERVAL_S = 600  # gateway/demo.py: the pit simulator's interval
-METRICS = {"wall_top": ("disp_h_mm", "disp_v_mm"), "inclinometer": ("incl_mm",), "strut": ("axial_kn",),
-           "water_level": ("water_level_m",)}
+PIT_INTERVAL_S = 600  # sitegw/demo.py: the pit simulator's interval
+METRICS = {
+    "wall_top": ("disp_h_mm", "disp_v_mm"),
+    "inclinometer": ("incl_mm",),
+    "strut": ("axial_kn",),
+    "water_level": ("water_level_m",),
+}
 
 
 def pit_history(site: LoadedSite, end: float, hours: float) -> list[list[Reading]]:
@@ -47,8 +51,19 @@ def pit_history(site: LoadedSite, end: float, hours: float) -> list[list[Reading
         ts = end - (steps - k) * PIT_INTERVAL_S
         for j, p in enumerate(pit.points):
             base = {"axial_kn": 1500.0, "water_level_m": -3.0}
-            out.append([Reading(ts, P, "pit-1", m, base.get(m, 2.0) + k * 0.002 + j * 0.01 + 0.001 * (k % 3),
-                                point=p.code) for m in METRICS[p.kind]])
+            out.append(
+                [
+                    Reading(
+                        ts,
+                        P,
+                        "pit-1",
+                        m,
+                        base.get(m, 2.0) + k * 0.002 + j * 0.01 + 0.001 * (k % 3),
+                        point=p.code,
+                    )
+                    for m in METRICS[p.kind]
+                ]
+            )
     return out
 
 
@@ -76,13 +91,17 @@ def crane_history(site: LoadedSite, end: float, seconds: float) -> list[list[Rea
         ts = end - seconds + s
         for i, d in enumerate(site.config.devices):
             phase = s / 60 + i
-            out.append([Reading(ts, P, d.id, "load_t", 1.5 + math.sin(phase)),
-                        Reading(ts, P, d.id, "radius_m", 25 + 15 * math.sin(phase / 3)),
-                        Reading(ts, P, d.id, "slew_deg", (s * 0.5 + 40 * i) % 360),
-                        Reading(ts, P, d.id, "height_m", 30 + 5 * math.cos(phase)),
-                        Reading(ts, P, d.id, "tilt_deg", 0.1 + 0.001 * (s % 5)),
-                        Reading(ts, P, d.id, "wind_ms", 6 + 2 * math.sin(s / 17)),
-                        Reading(ts, P, d.id, "operator_id", "OP-1001")])
+            out.append(
+                [
+                    Reading(ts, P, d.id, "load_t", 1.5 + math.sin(phase)),
+                    Reading(ts, P, d.id, "radius_m", 25 + 15 * math.sin(phase / 3)),
+                    Reading(ts, P, d.id, "slew_deg", (s * 0.5 + 40 * i) % 360),
+                    Reading(ts, P, d.id, "height_m", 30 + 5 * math.cos(phase)),
+                    Reading(ts, P, d.id, "tilt_deg", 0.1 + 0.001 * (s % 5)),
+                    Reading(ts, P, d.id, "wind_ms", 6 + 2 * math.sin(s / 17)),
+                    Reading(ts, P, d.id, "operator_id", "OP-1001"),
+                ]
+            )
     return out
 
 
@@ -113,7 +132,9 @@ def main() -> None:
         measure("pit_72h", demo, pit_history(demo, now, 72), folder, now)
         cranes = crane_site(folder, 20)
         # a little more than the window is stored, as on a running site
-        measure("cranes_20", cranes, crane_history(cranes, now, warmup_window_s(cranes.config) + 120), folder, now)
+        measure(
+            "cranes_20", cranes, crane_history(cranes, now, warmup_window_s(cranes.config) + 120), folder, now
+        )
 
 
 if __name__ == "__main__":

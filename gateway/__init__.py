@@ -1,3 +1,5 @@
-"""sitegw gateway: drivers -> readings -> rules -> alerts -> outbox -> uplinks."""
+"""The gateway's services: alerts, the local store and InfluxDB, the outbox, uplinks and the API.
 
-__version__ = "0.1.0"
+They stand on the contract and on the rules; the application shell (package ``sitegw``) wires them to the
+drivers and the camera workers.
+"""

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from gateway.readings import DeviceStatus, Reading
+from contract.readings import DeviceStatus, Reading
 
 
 @dataclass

@@ -14,7 +14,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 if TYPE_CHECKING:
-    from gateway.runtime import Gateway
+    from sitegw.runtime import Gateway
 
 
 class GatewayCollector(Collector):
@@ -29,8 +29,9 @@ class GatewayCollector(Collector):
             return
         readings = CounterMetricFamily("sitegw_readings", "Readings received, by device", labels=["device"])
         online = GaugeMetricFamily("sitegw_device_online", "1 when the device answers", labels=["device"])
-        errors = CounterMetricFamily("sitegw_device_errors", "Failed polls and malformed payloads",
-                                     labels=["device"])
+        errors = CounterMetricFamily(
+            "sitegw_device_errors", "Failed polls and malformed payloads", labels=["device"]
+        )
         for device, st in gw.driver_stats().items():
             readings.add_metric([device], st.readings)
             online.add_metric([device], 1.0 if st.online else 0.0)
@@ -45,9 +46,12 @@ class GatewayCollector(Collector):
             yield GaugeMetricFamily("sitegw_store_bytes", "Local store file size", value=counts.file_bytes)
         if gw.influx is not None:
             st = gw.influx.stats()
-            yield GaugeMetricFamily("sitegw_spool_depth", "InfluxDB points waiting on disk", value=st.spool_points)
-            yield CounterMetricFamily("sitegw_influx_points_written", "Points written to InfluxDB",
-                                      value=st.points_written)
+            yield GaugeMetricFamily(
+                "sitegw_spool_depth", "InfluxDB points waiting on disk", value=st.spool_points
+            )
+            yield CounterMetricFamily(
+                "sitegw_influx_points_written", "Points written to InfluxDB", value=st.points_written
+            )
         for family in gw.extra_metrics():
             yield family
 

@@ -24,7 +24,16 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from gateway.uplinks.signing import EVENTS_PATH
+from contract.wire import (
+    EVENTS_PATH,
+    FEEDBACK_PATH,
+    HEARTBEAT_PATH,
+    READINGS_PATH,
+    RECTIFICATIONS_PATH,
+    Heartbeat,
+    ReadingsSummary,
+    RectificationReport,
+)
 from regulator.auth import Accounts, AuthError
 from regulator.evidence import EvidenceUnavailable
 from regulator.ingest import (
@@ -35,15 +44,6 @@ from regulator.ingest import (
     decode_evidence,
     ingest,
     refuse_replay,
-)
-from regulator.messages import (
-    FEEDBACK_PATH,
-    HEARTBEAT_PATH,
-    READINGS_PATH,
-    RECTIFICATIONS_PATH,
-    Heartbeat,
-    ReadingsSummary,
-    RectificationReport,
 )
 from regulator.overview import overview
 from regulator.review import Actor, QueueFilter, Review, ReviewError
@@ -169,35 +169,50 @@ def create_app(repo: Repository, review: Review, offline_after_s: float = 600.0)
     async def receive_event(request: Request) -> JSONResponse:
         """Store one signed AlertEvent; 200 stored or duplicate, 401 unauthenticated, 422 malformed."""
         body = await request.body()
-        accepted = await run_in_threadpool(ingest, repo, request.headers, request.method, signed_path(request), body)
-        return JSONResponse({"event_id": accepted.event_id,
-                             "status": "duplicate" if accepted.duplicate else "stored"})
+        accepted = await run_in_threadpool(
+            ingest, repo, request.headers, request.method, signed_path(request), body
+        )
+        return JSONResponse(
+            {"event_id": accepted.event_id, "status": "duplicate" if accepted.duplicate else "stored"}
+        )
 
     @app.post(HEARTBEAT_PATH)
     async def heartbeat(request: Request) -> dict[str, str]:
         """A gateway is alive: the project's last-seen time moves on."""
+
         def handle(body: bytes) -> dict[str, str]:
             beat, nonce = authenticated(repo, request.headers, "POST", signed_path(request), body, Heartbeat)
             repo.heartbeat(beat.project, nonce, KEEP_NONCE_S)
             return {"status": "ok"}
+
         return await signed(request, handle)  # type: ignore[no-any-return]
 
     @app.post(READINGS_PATH)
     async def readings(request: Request) -> dict[str, Any]:
         """Keep a crane or pit readings summary (shown around the project's hazards)."""
+
         def handle(body: bytes) -> dict[str, Any]:
-            summary, nonce = authenticated(repo, request.headers, "POST", signed_path(request), body, ReadingsSummary)
-            stored = repo.store_readings(summary.project, nonce, KEEP_NONCE_S, [
-                ReadingRecord(r.device, r.point, r.metric, r.ts, r.value, r.unit) for r in summary.readings])
+            summary, nonce = authenticated(
+                repo, request.headers, "POST", signed_path(request), body, ReadingsSummary
+            )
+            stored = repo.store_readings(
+                summary.project,
+                nonce,
+                KEEP_NONCE_S,
+                [ReadingRecord(r.device, r.point, r.metric, r.ts, r.value, r.unit) for r in summary.readings],
+            )
             return {"status": "stored", "readings": stored}
+
         return await signed(request, handle)  # type: ignore[no-any-return]
 
     @app.post(RECTIFICATIONS_PATH)
     async def rectification(request: Request) -> dict[str, Any]:
         """The site reports a hazard fixed, with a photo; it waits for re-inspection."""
+
         def handle(body: bytes) -> dict[str, Any]:
-            report, nonce = authenticated(repo, request.headers, "POST", signed_path(request), body,
-                                          RectificationReport)
+            report, nonce = authenticated(
+                repo, request.headers, "POST", signed_path(request), body, RectificationReport
+            )
             hazard_id = review.hazard_for_alert(report.project, report.alert_id)
             if hazard_id is None:
                 raise Refusal(422, f"no hazard for alert {report.alert_id!r} of project {report.project!r}")
@@ -205,17 +220,21 @@ def create_app(repo: Repository, review: Review, offline_after_s: float = 600.0)
             if evidence is None or evidence.jpeg is None:
                 raise Refusal(422, "photo must be a base64 JPEG")
             actor = Actor(f"gateway:{report.actor}", "gateway", report.project)
-            return review.act(hazard_id, "report", actor, report.note, photo=evidence.jpeg,
-                              nonce=(nonce, KEEP_NONCE_S))
+            return review.act(
+                hazard_id, "report", actor, report.note, photo=evidence.jpeg, nonce=(nonce, KEEP_NONCE_S)
+            )
+
         return await signed(request, handle)  # type: ignore[no-any-return]
 
     @app.get(FEEDBACK_PATH)
     async def feedback(request: Request, after: int = 0) -> dict[str, Any]:
         """The regulator's decisions on this project's hazards after action ``after`` (signed GET, empty body)."""
+
         def handle(body: bytes) -> dict[str, Any]:
             project = authenticate(repo, request.headers, "GET", signed_path(request), body)
             repo.heartbeat(project, request.headers["X-Sitegw-Nonce"], KEEP_NONCE_S)
             return {"actions": review.audit(project, after)}
+
         return await signed(request, handle)  # type: ignore[no-any-return]
 
     # ---- people ---------------------------------------------------------------------------------------
@@ -259,10 +278,20 @@ def create_app(repo: Repository, review: Review, offline_after_s: float = 600.0)
         return {"username": who.name, "role": who.role, "project": who.project}
 
     @app.get("/ui/api/hazards")
-    async def hazards(who: Who, state: str = "pending", city: str = "", district: str = "",
-                      project: str = "", rule: str = "", level: str = "", since: float | None = None,
-                      until: float | None = None, overdue: bool = False,
-                      limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+    async def hazards(
+        who: Who,
+        state: str = "pending",
+        city: str = "",
+        district: str = "",
+        project: str = "",
+        rule: str = "",
+        level: str = "",
+        since: float | None = None,
+        until: float | None = None,
+        overdue: bool = False,
+        limit: int = Query(50, ge=1, le=500),
+        offset: int = Query(0, ge=0),
+    ) -> dict[str, Any]:
         """The review queue: most severe, then newest first."""
         f = QueueFilter(state, city, district, project, rule, level, since, until, overdue, limit, offset)
         return {"hazards": await blocking(review.queue)(f, who)}
@@ -276,8 +305,15 @@ def create_app(repo: Repository, review: Review, offline_after_s: float = 600.0)
     async def act(hazard_id: int, action: str, body: ActionBody, who: Who) -> dict[str, Any]:
         """confirm, dismiss, order, report (with photo), close or reject."""
         photo = _jpeg(body.photo, "photo")
-        return await blocking(review.act)(hazard_id, action, who, body.reason, major=body.major,  # type: ignore[no-any-return]
-                                          deadline_days=body.deadline_days, photo=photo)
+        return await blocking(review.act)(
+            hazard_id,
+            action,
+            who,
+            body.reason,
+            major=body.major,  # type: ignore[no-any-return]
+            deadline_days=body.deadline_days,
+            photo=photo,
+        )
 
     @app.get("/ui/api/evidence/{sha256}")
     async def evidence(sha256: str, _: Who) -> Response:
@@ -295,30 +331,45 @@ def create_app(repo: Repository, review: Review, offline_after_s: float = 600.0)
     @app.get("/ui/api/audit")
     async def audit(who: Who, after: int = 0) -> dict[str, Any]:
         """Every decision, who and when (a project user: their project's)."""
-        return {"actions": await blocking(review.audit)(who.project if who.role == "project" else None, after)}
+        return {
+            "actions": await blocking(review.audit)(who.project if who.role == "project" else None, after)
+        }
 
     @app.get("/ui/api/projects")
     async def projects(who: Who) -> dict[str, Any]:
         """Registered projects (without their secrets)."""
         rows = await run_in_threadpool(repo.projects)
-        return {"projects": [{"code": p.code, "name": p.name, "city": p.city, "district": p.district,
-                              "contractor": p.contractor, "last_seen_at": p.last_seen_at}
-                             for p in rows if who.role != "project" or p.code == who.project]}
+        return {
+            "projects": [
+                {
+                    "code": p.code,
+                    "name": p.name,
+                    "city": p.city,
+                    "district": p.district,
+                    "contractor": p.contractor,
+                    "last_seen_at": p.last_seen_at,
+                }
+                for p in rows
+                if who.role != "project" or p.code == who.project
+            ]
+        }
 
     @app.post("/ui/api/projects")
     async def register(body: NewProject, who: Who) -> dict[str, str]:
         """Register a project (admin)."""
         admin(who)
-        await run_in_threadpool(repo.add_project, body.code, body.name, body.city, body.secret, body.district,
-                                body.contractor)
+        await run_in_threadpool(
+            repo.add_project, body.code, body.name, body.city, body.secret, body.district, body.contractor
+        )
         return {"status": "registered", "code": body.code}
 
     @app.post("/ui/api/users")
     async def add_user(body: NewUser, who: Who) -> dict[str, str]:
         """Create a user (admin)."""
         admin(who)
-        await run_in_threadpool(accounts.add_user, body.username, body.password, body.role, body.project,
-                                body.display_name)
+        await run_in_threadpool(
+            accounts.add_user, body.username, body.password, body.role, body.project, body.display_name
+        )
         return {"status": "created", "username": body.username}
 
     @app.get("/healthz")

@@ -22,7 +22,7 @@ import uvicorn
 from fastapi import FastAPI
 from uvicorn.supervisors import Multiprocess
 
-from gateway.api.server import listen
+from contract.http_server import listen
 from regulator.app import create_app
 from regulator.evidence import open_evidence_store
 from regulator.review import DeadlinePolicy, Review
@@ -83,6 +83,12 @@ def serve_workers(settings: ServeSettings, host: str, port: int, workers: int) -
     """
     sock = listen(host, port, "the regulator", "choose another --port")
     os.environ[ENV] = json.dumps(asdict(settings))
-    config = uvicorn.Config(f"{__name__}:app_from_env", factory=True, workers=workers, log_level="warning",
-                            access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        f"{__name__}:app_from_env",
+        factory=True,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+    )
     Multiprocess(config, sockets=[sock]).run()

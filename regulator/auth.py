@@ -34,30 +34,44 @@ class Accounts:
         # verification reads the cost from each stored hash, so only new passwords use these parameters
         self._hasher = hasher or PasswordHasher()
 
-    def add_user(self, username: str, password: str, role: str, project: str | None = None,
-                 display_name: str = "") -> None:
+    def add_user(
+        self, username: str, password: str, role: str, project: str | None = None, display_name: str = ""
+    ) -> None:
         """Create a user or replace their password, role and project."""
         if role not in ROLES:
             raise AuthError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
         if role == "project" and not project:
             raise AuthError("a project user needs --project CODE (the project they report for)")
         if project and self.repo.project(project) is None:
-            raise AuthError(f"unknown project {project!r}: register it first with `sitegw regulator add-project`")
+            raise AuthError(
+                f"unknown project {project!r}: register it first with `sitegw regulator add-project`"
+            )
         if len(password) < 8:
             raise AuthError("password too short: at least 8 characters")
         with self.repo.engine.begin() as db:
-            db.execute(sql(
-                "INSERT INTO users(username, password_hash, role, project, display_name, created_at) "
-                "VALUES (:u, :h, :r, :p, :d, :now) ON CONFLICT (username) DO UPDATE SET "
-                "password_hash=excluded.password_hash, role=excluded.role, project=excluded.project, "
-                "display_name=excluded.display_name"),
-                {"u": username, "h": self._hasher.hash(password), "r": role, "p": project if role == "project" else None,
-                     "d": display_name or username, "now": time.time()})
+            db.execute(
+                sql(
+                    "INSERT INTO users(username, password_hash, role, project, display_name, created_at) "
+                    "VALUES (:u, :h, :r, :p, :d, :now) ON CONFLICT (username) DO UPDATE SET "
+                    "password_hash=excluded.password_hash, role=excluded.role, project=excluded.project, "
+                    "display_name=excluded.display_name"
+                ),
+                {
+                    "u": username,
+                    "h": self._hasher.hash(password),
+                    "r": role,
+                    "p": project if role == "project" else None,
+                    "d": display_name or username,
+                    "now": time.time(),
+                },
+            )
 
     def login(self, username: str, password: str) -> str:
         """A new session token for these credentials; AuthError otherwise (same text either way)."""
         with self.repo.engine.connect() as db:
-            row = db.execute(sql("SELECT password_hash FROM users WHERE username = :u"), {"u": username}).first()
+            row = db.execute(
+                sql("SELECT password_hash FROM users WHERE username = :u"), {"u": username}
+            ).first()
         try:
             if row is None:
                 raise VerificationError
@@ -68,8 +82,10 @@ class Accounts:
         now = time.time()
         with self.repo.engine.begin() as db:
             db.execute(sql("DELETE FROM sessions WHERE expires_at < :now"), {"now": now})
-            db.execute(sql("INSERT INTO sessions VALUES (:t, :u, :exp)"),
-                       {"t": _digest(token), "u": username, "exp": now + SESSION_S})
+            db.execute(
+                sql("INSERT INTO sessions VALUES (:t, :u, :exp)"),
+                {"t": _digest(token), "u": username, "exp": now + SESSION_S},
+            )
         return token
 
     def logout(self, token: str) -> None:
@@ -82,9 +98,13 @@ class Accounts:
         if not token:
             return None
         with self.repo.engine.connect() as db:
-            row = db.execute(sql(
-                "SELECT u.username, u.role, u.project FROM sessions s JOIN users u ON u.username = s.username "
-                "WHERE s.token_sha256 = :t AND s.expires_at > :now"), {"t": _digest(token), "now": time.time()}).first()
+            row = db.execute(
+                sql(
+                    "SELECT u.username, u.role, u.project FROM sessions s JOIN users u ON u.username = s.username "
+                    "WHERE s.token_sha256 = :t AND s.expires_at > :now"
+                ),
+                {"t": _digest(token), "now": time.time()},
+            ).first()
         return Actor(*row) if row else None
 
 

@@ -1,4 +1,4 @@
-"""Command functions of ``sitegw regulator ...`` (registered on the CLI by gateway/cli.py)."""
+"""Command functions of ``sitegw regulator ...`` (registered on the CLI by sitegw/cli.py)."""
 
 from __future__ import annotations
 
@@ -46,21 +46,37 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
     port: int = typer.Option(8700, "--port", help="TCP port"),
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
-    evidence_dir: str = typer.Option("", "--evidence-dir", envvar="REGULATOR_EVIDENCE_DIR",
-                                     help="where evidence pictures are kept: a folder (default: next to a SQLite "
-                                          "file, ./regulator-evidence for PostgreSQL) or s3://BUCKET/PREFIX in an "
-                                          "S3-compatible store (MinIO, OSS, COS, S3; credentials from "
-                                          "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE)"),
-    s3_endpoint: str = typer.Option("", "--s3-endpoint", envvar="REGULATOR_S3_ENDPOINT",
-                                    help="URL of the S3-compatible store of an s3:// --evidence-dir, e.g. "
-                                         "http://minio.local:9000 (default: AWS_ENDPOINT_URL, else AWS S3)"),
+    evidence_dir: str = typer.Option(
+        "",
+        "--evidence-dir",
+        envvar="REGULATOR_EVIDENCE_DIR",
+        help="where evidence pictures are kept: a folder (default: next to a SQLite "
+        "file, ./regulator-evidence for PostgreSQL) or s3://BUCKET/PREFIX in an "
+        "S3-compatible store (MinIO, OSS, COS, S3; credentials from "
+        "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE)",
+    ),
+    s3_endpoint: str = typer.Option(
+        "",
+        "--s3-endpoint",
+        envvar="REGULATOR_S3_ENDPOINT",
+        help="URL of the S3-compatible store of an s3:// --evidence-dir, e.g. "
+        "http://minio.local:9000 (default: AWS_ENDPOINT_URL, else AWS S3)",
+    ),
     general_days: float = typer.Option(7.0, "--general-days", help="default rectification deadline, days"),
-    major_days: float = typer.Option(15.0, "--major-days", help="deadline of a major hazard (挂牌督办), days"),
-    offline_after_min: float = typer.Option(10.0, "--offline-after-min",
-                                            help="a project is offline after this long without a request"),
-    workers: int = typer.Option(1, "--workers", min=1, max=64,
-                                help="API processes on the one port (about 1,000 events/s each, CPU permitting); "
-                                     "uvicorn restarts one that dies"),
+    major_days: float = typer.Option(
+        15.0, "--major-days", help="deadline of a major hazard (挂牌督办), days"
+    ),
+    offline_after_min: float = typer.Option(
+        10.0, "--offline-after-min", help="a project is offline after this long without a request"
+    ),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        max=64,
+        help="API processes on the one port (about 1,000 events/s each, CPU permitting); "
+        "uvicorn restarts one that dies",
+    ),
 ) -> None:
     """Run the regulator's service: gateways' ingest (POST /api/v1/events, ...) and the review UI at /."""
     from regulator.asgi import ServeSettings
@@ -71,17 +87,29 @@ def serve(
     spec = str(evidence_dir or default_evidence_dir(db))
     pictures = _pictures(spec, s3_endpoint or None)
     if workers > 1:
-        _serve_workers(ServeSettings(db, spec, s3_endpoint or None, general_days, major_days, offline_after_min * 60),
-                       host, port, workers, pictures)
+        _serve_workers(
+            ServeSettings(db, spec, s3_endpoint or None, general_days, major_days, offline_after_min * 60),
+            host,
+            port,
+            workers,
+            pictures,
+        )
         return
 
     async def _run() -> None:
-        server = RegulatorServer(db, host, port, evidence_dir=pictures,
-                                 policy=DeadlinePolicy(general_days, major_days),
-                                 offline_after_s=offline_after_min * 60)
+        server = RegulatorServer(
+            db,
+            host,
+            port,
+            evidence_dir=pictures,
+            policy=DeadlinePolicy(general_days, major_days),
+            offline_after_s=offline_after_min * 60,
+        )
         await server.start()
-        typer.echo(f"regulator on {server.base_url}/ (review UI), gateways POST {server.base_url}/api/v1/events "
-                   f"(db {db}, evidence in {pictures.describe()})")
+        typer.echo(
+            f"regulator on {server.base_url}/ (review UI), gateways POST {server.base_url}/api/v1/events "
+            f"(db {db}, evidence in {pictures.describe()})"
+        )
         try:
             await server.wait()
         finally:
@@ -96,11 +124,15 @@ def serve(
         raise typer.Exit(1) from None
 
 
-def _serve_workers(settings: ServeSettings, host: str, port: int, workers: int, pictures: PictureStore) -> None:
+def _serve_workers(
+    settings: ServeSettings, host: str, port: int, workers: int, pictures: PictureStore
+) -> None:
     from regulator.asgi import serve_workers
 
-    typer.echo(f"regulator on http://{host}:{port}/ (review UI) in {workers} worker processes, gateways POST "
-               f"http://{host}:{port}/api/v1/events (db {settings.db}, evidence in {pictures.describe()})")
+    typer.echo(
+        f"regulator on http://{host}:{port}/ (review UI) in {workers} worker processes, gateways POST "
+        f"http://{host}:{port}/api/v1/events (db {settings.db}, evidence in {pictures.describe()})"
+    )
     try:
         serve_workers(settings, host, port, workers)
     except OSError as exc:
@@ -112,7 +144,9 @@ def add_project(
     code: str = typer.Argument(..., help="project code, e.g. GD-SZ-2026-0001"),
     name: str = typer.Option(..., "--name", help="project name"),
     city: str = typer.Option("", "--city", help="city, e.g. 深圳"),
-    secret: str = typer.Option(..., "--secret", envvar="REGULATOR_SECRET", help="the project's signing secret"),
+    secret: str = typer.Option(
+        ..., "--secret", envvar="REGULATOR_SECRET", help="the project's signing secret"
+    ),
     district: str = typer.Option("", "--district", help="district, e.g. 南山区"),
     contractor: str = typer.Option("", "--contractor", help="main contractor (施工总承包单位)"),
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
@@ -127,8 +161,14 @@ def add_project(
 def add_user(
     username: str = typer.Argument(..., help="sign-in name"),
     role: str = typer.Option(..., "--role", help="regulator, project or admin"),
-    password: str = typer.Option(..., "--password", envvar="REGULATOR_PASSWORD", prompt=True, hide_input=True,
-                                 help="at least 8 characters"),
+    password: str = typer.Option(
+        ...,
+        "--password",
+        envvar="REGULATOR_PASSWORD",
+        prompt=True,
+        hide_input=True,
+        help="at least 8 characters",
+    ),
     project: str | None = typer.Option(None, "--project", help="the project a project user reports for"),
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
 ) -> None:

@@ -39,8 +39,10 @@ def normalise_url(db: str | Path) -> str:
     if text.startswith(("postgresql+psycopg://", "sqlite:///")):
         return text
     if "://" in text:
-        raise DatabaseUrlError(f"unsupported database URL {text!r}: use postgresql://USER@HOST:PORT/DB "
-                               "or sqlite:///PATH (or a plain file path)")
+        raise DatabaseUrlError(
+            f"unsupported database URL {text!r}: use postgresql://USER@HOST:PORT/DB "
+            "or sqlite:///PATH (or a plain file path)"
+        )
     return f"sqlite:///{text}"
 
 
@@ -59,8 +61,12 @@ def open_engine(db: str | Path, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         # pysqlite's own transaction handling is off so BEGIN IMMEDIATE takes the write lock up front
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "isolation_level": None},
-                                  pool_size=pool_size, max_overflow=0)
+        engine = sa.create_engine(
+            url,
+            connect_args={"check_same_thread": False, "isolation_level": None},
+            pool_size=pool_size,
+            max_overflow=0,
+        )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
     else:
@@ -80,8 +86,10 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     """
     if is_first_receiver(set(sa.inspect(engine).get_table_names())):
         if engine.dialect.name != "sqlite":
-            raise LegacyDatabase(f"{engine.url.render_as_string(hide_password=True)} has an events table but no "
-                                 "alembic version: not a regulator database this version knows; use another --db")
+            raise LegacyDatabase(
+                f"{engine.url.render_as_string(hide_password=True)} has an events table but no "
+                "alembic version: not a regulator database this version knows; use another --db"
+            )
         set_aside(engine)
     _alembic(engine, command.upgrade, revision)
 

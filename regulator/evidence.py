@@ -80,11 +80,15 @@ class EvidenceStore:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise EvidenceUnavailable(f"cannot create the evidence folder {self.root}: "
-                                      f"{exc.strerror or exc}; choose another --evidence-dir") from None
+            raise EvidenceUnavailable(
+                f"cannot create the evidence folder {self.root}: "
+                f"{exc.strerror or exc}; choose another --evidence-dir"
+            ) from None
         if not os.access(self.root, os.W_OK | os.X_OK):
-            raise EvidenceUnavailable(f"the evidence folder {self.root} is not writable by this user; "
-                                      "fix its permissions or choose another --evidence-dir")
+            raise EvidenceUnavailable(
+                f"the evidence folder {self.root} is not writable by this user; "
+                "fix its permissions or choose another --evidence-dir"
+            )
 
     def put(self, jpeg: bytes) -> StoredPicture:
         """Write the picture durably (no-op when already there) and return its hash."""
@@ -95,8 +99,10 @@ class EvidenceStore:
                 self._write(path, jpeg)
             except OSError as exc:  # a full or read-only disk: the gateway retries later
                 reason = exc.strerror or exc
-                raise EvidenceUnavailable(f"cannot write evidence to the folder {self.root}: {reason}; "
-                                          "free space or fix its permissions") from None
+                raise EvidenceUnavailable(
+                    f"cannot write evidence to the folder {self.root}: {reason}; "
+                    "free space or fix its permissions"
+                ) from None
         return StoredPicture(digest, len(jpeg))
 
     @staticmethod
@@ -133,10 +139,14 @@ def open_evidence_store(spec: str | Path, s3_endpoint: str | None = None) -> Pic
     if not text:
         raise EvidenceConfigError("--evidence-dir is empty: give a folder or s3://BUCKET/PREFIX")
     if "://" in text:
-        raise EvidenceConfigError(f"--evidence-dir {text!r} is neither a folder nor s3://BUCKET/PREFIX "
-                                  "(other URL schemes are not supported)")
+        raise EvidenceConfigError(
+            f"--evidence-dir {text!r} is neither a folder nor s3://BUCKET/PREFIX "
+            "(other URL schemes are not supported)"
+        )
     if s3_endpoint:
-        raise EvidenceConfigError(f"--s3-endpoint {s3_endpoint} applies to an s3://BUCKET/PREFIX "
-                                  f"--evidence-dir, but the evidence goes to the folder {text}: give "
-                                  "s3://... or drop --s3-endpoint (and REGULATOR_S3_ENDPOINT)")
+        raise EvidenceConfigError(
+            f"--s3-endpoint {s3_endpoint} applies to an s3://BUCKET/PREFIX "
+            f"--evidence-dir, but the evidence goes to the folder {text}: give "
+            "s3://... or drop --s3-endpoint (and REGULATOR_S3_ENDPOINT)"
+        )
     return EvidenceStore(Path(text))

@@ -33,36 +33,43 @@ CONNECT_TIMEOUT_S = 2.0
 READ_TIMEOUT_S = 5.0
 BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 ENDPOINT_HINT = "--s3-endpoint / REGULATOR_S3_ENDPOINT (or AWS_ENDPOINT_URL)"
-THROTTLED = frozenset({"SlowDown", "Throttling", "ThrottlingException", "RequestLimitExceeded",
-                       "TooManyRequests"})
+THROTTLED = frozenset(
+    {"SlowDown", "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequests"}
+)
 DENIED = frozenset({"AccessDenied", "403", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken"})
 
 
 class S3EvidenceStore:
     """Pictures as objects ``prefix/ab/abcdef....jpg`` of one bucket."""
 
-    def __init__(self, bucket: str, prefix: str = "", *, endpoint: str | None = None,
-                 region: str | None = None) -> None:
+    def __init__(
+        self, bucket: str, prefix: str = "", *, endpoint: str | None = None, region: str | None = None
+    ) -> None:
         if not BUCKET.match(bucket):
-            raise EvidenceConfigError(f"{bucket!r} is not an S3 bucket name (3-63 lower-case letters, "
-                                      "digits, dots and hyphens): fix s3://BUCKET/PREFIX in --evidence-dir")
+            raise EvidenceConfigError(
+                f"{bucket!r} is not an S3 bucket name (3-63 lower-case letters, "
+                "digits, dots and hyphens): fix s3://BUCKET/PREFIX in --evidence-dir"
+            )
         if endpoint is not None:
             parts = urlsplit(endpoint)
             if parts.scheme not in ("http", "https") or not parts.hostname:
-                raise EvidenceConfigError(f"S3 endpoint {endpoint!r} is not a URL like "
-                                          f"http://minio.local:9000: fix {ENDPOINT_HINT}")
+                raise EvidenceConfigError(
+                    f"S3 endpoint {endpoint!r} is not a URL like http://minio.local:9000: fix {ENDPOINT_HINT}"
+                )
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         session = boto3.session.Session()
         config = Config(
             region_name=region or session.region_name or "us-east-1",
             retries={"max_attempts": RETRIES, "mode": "standard"},
-            connect_timeout=CONNECT_TIMEOUT_S, read_timeout=READ_TIMEOUT_S,
+            connect_timeout=CONNECT_TIMEOUT_S,
+            read_timeout=READ_TIMEOUT_S,
             # MinIO-likes answer at one host, without a bucket subdomain in DNS
             s3={"addressing_style": "path" if endpoint else "auto"},
             # botocore's default CRC32 trailers are refused by several S3-compatible stores; Content-MD5 is
             # checked by all of them
-            request_checksum_calculation="when_required", response_checksum_validation="when_required",
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
         )
         self._client: BaseClient = session.client("s3", endpoint_url=endpoint, config=config)
         self.endpoint: str = self._client.meta.endpoint_url
@@ -72,8 +79,9 @@ class S3EvidenceStore:
         """The store of ``s3://BUCKET/PREFIX`` (PREFIX may be empty)."""
         parts = urlsplit(url)
         if not parts.netloc or parts.query or parts.fragment:
-            raise EvidenceConfigError(f"--evidence-dir {url!r} is not s3://BUCKET/PREFIX "
-                                      "(e.g. s3://regulator/evidence)")
+            raise EvidenceConfigError(
+                f"--evidence-dir {url!r} is not s3://BUCKET/PREFIX (e.g. s3://regulator/evidence)"
+            )
         return cls(parts.netloc, parts.path, endpoint=endpoint or None)
 
     def key(self, sha256: str) -> str:
@@ -92,8 +100,10 @@ class S3EvidenceStore:
         except ClientError as exc:
             if _status(exc) == 404:
                 make = f"`mc mb ALIAS/{self.bucket}` or `aws s3 mb s3://{self.bucket}`"
-                raise EvidenceUnavailable(f"bucket {self.bucket} does not exist at {self.endpoint}: create "
-                                          f"it ({make}) or fix --evidence-dir") from None
+                raise EvidenceUnavailable(
+                    f"bucket {self.bucket} does not exist at {self.endpoint}: create "
+                    f"it ({make}) or fix --evidence-dir"
+                ) from None
             raise self._failure(exc, "reach") from None
         except BotoCoreError as exc:
             raise self._failure(exc, "reach") from None
@@ -104,8 +114,13 @@ class S3EvidenceStore:
         key = self.key(digest)
         try:
             if not self._exists(key):
-                self._client.put_object(Bucket=self.bucket, Key=key, Body=jpeg, ContentType="image/jpeg",
-                                        ContentMD5=base64.b64encode(hashlib.md5(jpeg).digest()).decode())
+                self._client.put_object(
+                    Bucket=self.bucket,
+                    Key=key,
+                    Body=jpeg,
+                    ContentType="image/jpeg",
+                    ContentMD5=base64.b64encode(hashlib.md5(jpeg).digest()).decode(),
+                )
         except (BotoCoreError, ClientError) as exc:
             raise self._failure(exc, "store") from None
         return StoredPicture(digest, len(jpeg))
@@ -134,17 +149,21 @@ class S3EvidenceStore:
             raise self._failure(exc, "read") from None
         if hashlib.sha256(jpeg).hexdigest() != sha256:
             # the name is the integrity check: an object changed behind our back is not served as evidence
-            raise EvidenceUnavailable(f"object {self.key(sha256)} in {self.describe()} does not match its "
-                                      "SHA-256 (changed or damaged in the bucket): restore it from the "
-                                      "bucket's versions or a backup")
+            raise EvidenceUnavailable(
+                f"object {self.key(sha256)} in {self.describe()} does not match its "
+                "SHA-256 (changed or damaged in the bucket): restore it from the "
+                "bucket's versions or a backup"
+            )
         return jpeg
 
     def _failure(self, exc: BotoCoreError | ClientError, doing: str) -> EvidenceUnavailable:
         """One line naming the store, what went wrong and what to do about it."""
         where = f"bucket {self.bucket} at {self.endpoint}"
         if isinstance(exc, NoCredentialsError | PartialCredentialsError):
-            return EvidenceUnavailable(f"no S3 credentials for {where}: set AWS_ACCESS_KEY_ID and "
-                                       "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) for the regulator")
+            return EvidenceUnavailable(
+                f"no S3 credentials for {where}: set AWS_ACCESS_KEY_ID and "
+                "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) for the regulator"
+            )
         if isinstance(exc, ClientError):
             code = str(exc.response.get("Error", {}).get("Code", "?"))
             what = f"{code} (HTTP {_status(exc)})"

@@ -26,8 +26,8 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from gateway.alerts.event import AlertEvent
-from gateway.uplinks.signing import default_signature
+from contract.alert_event import AlertEvent
+from contract.wire import default_signature
 from regulator.storage import Evidence, NonceReused, Repository
 
 WINDOW_S = 300.0
@@ -53,8 +53,14 @@ class Accepted:
     duplicate: bool
 
 
-def authenticate(repo: Repository, headers: Mapping[str, str], method: str, path: str, body: bytes,
-                 now: float | None = None) -> str:
+def authenticate(
+    repo: Repository,
+    headers: Mapping[str, str],
+    method: str,
+    path: str,
+    body: bytes,
+    now: float | None = None,
+) -> str:
     """Check the X-Sitegw-* headers but the nonce (checked as the event is stored); returns the project
     code or raises Refusal(401)."""
     missing = [h for h in HEADERS if not headers.get(h)]
@@ -70,12 +76,18 @@ def authenticate(repo: Repository, headers: Mapping[str, str], method: str, path
         raise Refusal(401, f"X-Sitegw-Timestamp must be Unix milliseconds, got {ts!r}") from None
     skew = ts_ms / 1000 - (time.time() if now is None else now)
     if abs(skew) > WINDOW_S:
-        raise Refusal(401, f"timestamp is {abs(skew):.0f} s in the {'future' if skew > 0 else 'past'}; "
-                           f"at most {WINDOW_S:.0f} s off is accepted (check the gateway's clock)")
+        raise Refusal(
+            401,
+            f"timestamp is {abs(skew):.0f} s in the {'future' if skew > 0 else 'past'}; "
+            f"at most {WINDOW_S:.0f} s off is accepted (check the gateway's clock)",
+        )
     expected = default_signature(project.secret, method, path, ts, nonce, body)
     if not hmac.compare_digest(expected, signature.lower()):
-        raise Refusal(401, "bad signature: HMAC-SHA256 with the project's secret over "
-                           "METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\nSHA256HEX(BODY) does not match")
+        raise Refusal(
+            401,
+            "bad signature: HMAC-SHA256 with the project's secret over "
+            "METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\nSHA256HEX(BODY) does not match",
+        )
     return code
 
 
@@ -96,8 +108,10 @@ def decode_evidence(evidence: str | None) -> Evidence | None:
 
 def field_errors(exc: ValidationError) -> list[dict[str, str]]:
     """Pydantic's errors as ``{field, problem}`` pairs a sender can act on."""
-    return [{"field": ".".join(str(p) for p in e["loc"]) or "(body)", "problem": e["msg"]}
-            for e in exc.errors(include_url=False)]
+    return [
+        {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "problem": e["msg"]}
+        for e in exc.errors(include_url=False)
+    ]
 
 
 def parse_event(body: bytes, project: str) -> AlertEvent:
@@ -111,8 +125,9 @@ def parse_event(body: bytes, project: str) -> AlertEvent:
     return event
 
 
-def authenticated(repo: Repository, headers: Mapping[str, str], method: str, path: str, body: bytes,
-                  model: type[M]) -> tuple[M, str]:
+def authenticated(
+    repo: Repository, headers: Mapping[str, str], method: str, path: str, body: bytes, model: type[M]
+) -> tuple[M, str]:
     """A signed request's body as ``model`` (which has a ``project`` field) and its nonce; Refusal otherwise."""
     project = authenticate(repo, headers, method, path, body)
     try:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from gateway.alerts.event import AlertEvent
+from contract.alert_event import AlertEvent
 
 if TYPE_CHECKING:
     from regulator.storage import Repository
@@ -43,9 +43,12 @@ def adopt(repo: Repository) -> int:
         return 0
     with repo.engine.connect() as db:
         projects = db.execute(sa.text("SELECT code, name, city, secret FROM legacy_projects")).all()
-        events = db.execute(sa.text(
-            "SELECT e.body, e.received_at, v.kind, v.jpeg, v.url FROM legacy_events e "
-            "LEFT JOIN legacy_evidence v ON v.event_id = e.event_id ORDER BY e.id")).all()
+        events = db.execute(
+            sa.text(
+                "SELECT e.body, e.received_at, v.kind, v.jpeg, v.url FROM legacy_events e "
+                "LEFT JOIN legacy_evidence v ON v.event_id = e.event_id ORDER BY e.id"
+            )
+        ).all()
     for code, name, city, secret in projects:
         if repo.project(code) is None:
             repo.add_project(code, name, city, secret)
@@ -54,7 +57,9 @@ def adopt(repo: Repository) -> int:
         event = AlertEvent.model_validate_json(body)
         evidence = Evidence(kind, jpeg, url) if kind else None
         # a nonce that is already expired: nothing to replay, swept with the others
-        imported += repo.store_event(event, f"legacy:{event.event_id}", -1.0, evidence, received_at=received_at)
+        imported += repo.store_event(
+            event, f"legacy:{event.event_id}", -1.0, evidence, received_at=received_at
+        )
     with repo.engine.begin() as db:
         db.execute(sa.text("CREATE TABLE legacy_imported (events INTEGER NOT NULL)"))
         db.execute(sa.text("INSERT INTO legacy_imported VALUES (:n)"), {"n": len(events)})

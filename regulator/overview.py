@@ -28,8 +28,19 @@ FIGURES = (
     "SUM(CASE WHEN h.state NOT IN ('pending', 'dismissed') THEN 1 ELSE 0 END), "
     "AVG(CASE WHEN h.state = 'closed' THEN h.closed_at - h.first_ts END)"
 )
-COUNTS = ("open", "open_lt_1d", "open_1_7d", "open_gt_7d", "pending", "overdue", "listed", "open_severe", "closed",
-          "dismissed", "confirmed")
+COUNTS = (
+    "open",
+    "open_lt_1d",
+    "open_1_7d",
+    "open_gt_7d",
+    "pending",
+    "overdue",
+    "listed",
+    "open_severe",
+    "closed",
+    "dismissed",
+    "confirmed",
+)
 # a project's dot on the map takes the first of these that holds (the legend's order, worst first)
 STATUSES = ("offline", "overdue", "severe", "open", "quiet")
 
@@ -53,23 +64,43 @@ def overview(repo: Repository, actor: Actor, offline_after_s: float = 600.0) -> 
         own, and_own = "WHERE p.code = :own", "AND p.code = :own"
         args["own"] = actor.project
     with repo.engine.connect() as db:
-        projects = db.execute(sql(
-            f"SELECT p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at, {FIGURES} "
-            f"FROM projects p LEFT JOIN hazards h ON h.project = p.code {own} "
-            "GROUP BY p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at ORDER BY p.code"), args).all()
-        by_rule = db.execute(sql(
-            f"SELECT h.rule, {FIGURES} FROM hazards h JOIN projects p ON p.code = h.project {own} "
-            "GROUP BY h.rule ORDER BY h.rule"), args).all()
-        open_by_rule = db.execute(sql(
-            "SELECT h.project, h.rule, COUNT(*) FROM hazards h JOIN projects p ON p.code = h.project "
-            f"WHERE {OPEN} {and_own} GROUP BY h.project, h.rule"), args).all()
+        projects = db.execute(
+            sql(
+                f"SELECT p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at, {FIGURES} "
+                f"FROM projects p LEFT JOIN hazards h ON h.project = p.code {own} "
+                "GROUP BY p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at ORDER BY p.code"
+            ),
+            args,
+        ).all()
+        by_rule = db.execute(
+            sql(
+                f"SELECT h.rule, {FIGURES} FROM hazards h JOIN projects p ON p.code = h.project {own} "
+                "GROUP BY h.rule ORDER BY h.rule"
+            ),
+            args,
+        ).all()
+        open_by_rule = db.execute(
+            sql(
+                "SELECT h.project, h.rule, COUNT(*) FROM hazards h JOIN projects p ON p.code = h.project "
+                f"WHERE {OPEN} {and_own} GROUP BY h.project, h.rule"
+            ),
+            args,
+        ).all()
     rules_open: dict[str, dict[str, int]] = {}
     for project, rule, count in open_by_rule:
         rules_open.setdefault(project, {})[rule] = int(count)
     project_rows = []
     for r in projects:
-        row = _figures(dict(zip(("code", "name", "city", "district", "contractor", "last_seen_at", *COUNTS), r[:-1],
-                                strict=True)), r[-1])
+        row = _figures(
+            dict(
+                zip(
+                    ("code", "name", "city", "district", "contractor", "last_seen_at", *COUNTS),
+                    r[:-1],
+                    strict=True,
+                )
+            ),
+            r[-1],
+        )
         row["open_by_rule"] = rules_open.get(row["code"], {})
         row["offline"] = row["last_seen_at"] is None or now - row["last_seen_at"] > offline_after_s
         project_rows.append(row)
@@ -78,8 +109,14 @@ def overview(repo: Repository, actor: Actor, offline_after_s: float = 600.0) -> 
     for row in project_rows:
         row["status"] = status(row)
         row.update(position(placed, row["code"]))
-    return {"now": now, "offline_after_s": offline_after_s, "projects": project_rows,
-            "cities": _cities(project_rows), "rules": rules, "map": map_frame(placed)}
+    return {
+        "now": now,
+        "offline_after_s": offline_after_s,
+        "projects": project_rows,
+        "cities": _cities(project_rows),
+        "rules": rules,
+        "map": map_frame(placed),
+    }
 
 
 def status(project: dict[str, Any]) -> str:
@@ -94,7 +131,9 @@ def _cities(projects: list[dict[str, Any]]) -> list[dict[str, Any]]:
     closed_hours: dict[str, float] = {}
     for row in projects:
         name = row["city"] or "—"
-        city = cities.setdefault(name, {"city": name, "projects": 0, "offline": 0, **dict.fromkeys(COUNTS, 0)})
+        city = cities.setdefault(
+            name, {"city": name, "projects": 0, "offline": 0, **dict.fromkeys(COUNTS, 0)}
+        )
         city["projects"] += 1
         city["offline"] += int(row["offline"])
         for key in COUNTS:

@@ -73,8 +73,10 @@ def wanted(now: float) -> list[Month]:
 
 def create_month_sql(table: str, month: Month) -> str:
     """DDL of one month's partition (no bind parameters: DDL takes none)."""
-    return (f"CREATE TABLE IF NOT EXISTS {month.partition(table)} PARTITION OF {table} "
-            f"FOR VALUES FROM ({month.start!r}) TO ({month.next().start!r})")
+    return (
+        f"CREATE TABLE IF NOT EXISTS {month.partition(table)} PARTITION OF {table} "
+        f"FOR VALUES FROM ({month.start!r}) TO ({month.next().start!r})"
+    )
 
 
 def create_default_sql(table: str) -> str:
@@ -85,18 +87,28 @@ def create_default_sql(table: str) -> str:
 def months_in(db: Connection, table: str, column: str) -> list[Month]:
     """Every UTC month some row of ``table`` falls in (by ``column``), oldest first; keys outside
     FIRST_KEY..END_KEY are not counted."""
-    rows = db.execute(sa.text(
-        f"SELECT DISTINCT EXTRACT(YEAR FROM m)::int, EXTRACT(MONTH FROM m)::int FROM "
-        f"(SELECT date_trunc('month', to_timestamp({column}) AT TIME ZONE 'UTC') AS m FROM {table} "
-        f"WHERE {column} >= :first AND {column} < :end) months"), {"first": FIRST_KEY, "end": END_KEY}).all()
+    rows = db.execute(
+        sa.text(
+            f"SELECT DISTINCT EXTRACT(YEAR FROM m)::int, EXTRACT(MONTH FROM m)::int FROM "
+            f"(SELECT date_trunc('month', to_timestamp({column}) AT TIME ZONE 'UTC') AS m FROM {table} "
+            f"WHERE {column} >= :first AND {column} < :end) months"
+        ),
+        {"first": FIRST_KEY, "end": END_KEY},
+    ).all()
     return sorted(Month(y, m) for y, m in rows)
 
 
 def existing(db: Connection, table: str) -> set[str]:
     """Names of ``table``'s partitions."""
-    return set(db.execute(sa.text(
-        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-        "WHERE i.inhparent = CAST(:t AS regclass)"), {"t": table}).scalars())
+    return set(
+        db.execute(
+            sa.text(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                "WHERE i.inhparent = CAST(:t AS regclass)"
+            ),
+            {"t": table},
+        ).scalars()
+    )
 
 
 def ensure_months(engine: Engine, now: float) -> list[str]:
@@ -109,8 +121,12 @@ def ensure_months(engine: Engine, now: float) -> list[str]:
     """
     with engine.connect() as db:
         have = {table: existing(db, table) for table in PARTITIONED}
-    missing = [(table, month) for month in wanted(now) for table in PARTITIONED
-               if month.partition(table) not in have[table]]
+    missing = [
+        (table, month)
+        for month in wanted(now)
+        for table in PARTITIONED
+        if month.partition(table) not in have[table]
+    ]
     created = []
     for table, month in missing:
         try:
@@ -122,11 +138,20 @@ def ensure_months(engine: Engine, now: float) -> list[str]:
                 db.execute(sa.text(create_month_sql(table, month)))
             created.append(month.partition(table))
         except sa.exc.DBAPIError as exc:
-            log.warning("could not create partition %s (%s); rows of %s land in %s_default meanwhile. "
-                        "If %s_default already holds rows of %s, move them out by hand: copy them to a table "
-                        "of their own, DELETE them from %s_default, restart the regulator (it creates the "
-                        "partition), INSERT them back into %s. Upkeep retries daily", month.partition(table),
-                        _first_line(exc), month, table, table, month, table, table)
+            log.warning(
+                "could not create partition %s (%s); rows of %s land in %s_default meanwhile. "
+                "If %s_default already holds rows of %s, move them out by hand: copy them to a table "
+                "of their own, DELETE them from %s_default, restart the regulator (it creates the "
+                "partition), INSERT them back into %s. Upkeep retries daily",
+                month.partition(table),
+                _first_line(exc),
+                month,
+                table,
+                table,
+                month,
+                table,
+                table,
+            )
     return created
 
 

@@ -61,12 +61,32 @@ DEFAULT_PROVINCE = "广东"  # drawn when no project has a known city yet
 # by OUTLINE_PAD_DEG. A sketch from places we know, not the administrative border (that needs boundary
 # data we do not ship); a province added to CITIES needs its ring here (tests/regulator/test_map_places.py).
 OUTLINES: dict[str, tuple[tuple[str, float, float], ...]] = {
-    "广东": (("怀集", 112.18, 23.91), ("连州", 112.38, 24.78), ("乐昌", 113.35, 25.13), ("南雄", 114.31, 25.12),
-             ("和平", 114.94, 24.44), ("平远", 115.89, 24.57), ("大埔", 116.70, 24.35), ("饶平", 117.00, 23.67),
-             ("南澳", 117.02, 23.42), ("汕头", 116.68, 23.35), ("惠来", 116.29, 23.03), ("陆丰", 115.64, 22.95),
-             ("汕尾", 115.37, 22.79), ("深圳", 114.06, 22.54), ("珠海", 113.58, 22.27), ("台山", 112.79, 22.25),
-             ("阳江", 111.98, 21.86), ("电白", 111.01, 21.51), ("湛江", 110.36, 21.27), ("徐闻", 110.17, 20.33),
-             ("雷州", 110.08, 20.91), ("廉江", 110.28, 21.61), ("信宜", 110.95, 22.35), ("封开", 111.50, 23.42)),
+    "广东": (
+        ("怀集", 112.18, 23.91),
+        ("连州", 112.38, 24.78),
+        ("乐昌", 113.35, 25.13),
+        ("南雄", 114.31, 25.12),
+        ("和平", 114.94, 24.44),
+        ("平远", 115.89, 24.57),
+        ("大埔", 116.70, 24.35),
+        ("饶平", 117.00, 23.67),
+        ("南澳", 117.02, 23.42),
+        ("汕头", 116.68, 23.35),
+        ("惠来", 116.29, 23.03),
+        ("陆丰", 115.64, 22.95),
+        ("汕尾", 115.37, 22.79),
+        ("深圳", 114.06, 22.54),
+        ("珠海", 113.58, 22.27),
+        ("台山", 112.79, 22.25),
+        ("阳江", 111.98, 21.86),
+        ("电白", 111.01, 21.51),
+        ("湛江", 110.36, 21.27),
+        ("徐闻", 110.17, 20.33),
+        ("雷州", 110.08, 20.91),
+        ("廉江", 110.28, 21.61),
+        ("信宜", 110.95, 22.35),
+        ("封开", 111.50, 23.42),
+    ),
 }
 OUTLINE_PAD_DEG = 0.2
 _BY_NAME: dict[str, City] = {key: c for c in CITIES for key in (c.name, c.pinyin)}
@@ -121,9 +141,12 @@ class _Occupied:
         """No dot within one spacing of (x, y)."""
         cx, cy = self._cell(x, y)
         limit = self.spacing * self.spacing
-        return not any((x - px) ** 2 + (y - py) ** 2 < limit
-                       for i in (cx - 1, cx, cx + 1) for j in (cy - 1, cy, cy + 1)
-                       for px, py in self.cells.get((i, j), ()))
+        return not any(
+            (x - px) ** 2 + (y - py) ** 2 < limit
+            for i in (cx - 1, cx, cx + 1)
+            for j in (cy - 1, cy, cy + 1)
+            for px, py in self.cells.get((i, j), ())
+        )
 
     def add(self, x: float, y: float) -> None:
         """Take the spot."""
@@ -193,14 +216,22 @@ def map_frame(placed: Layout) -> dict[str, Any]:
             lats.append(spot[1])
     margin_lon = _FRAME_MARGIN_DEG / placed.projection.kx
     return {
-        "frame": {"west": _r(min(lons) - margin_lon), "east": _r(max(lons) + margin_lon),
-                  "south": _r(min(lats) - _FRAME_MARGIN_DEG), "north": _r(max(lats) + _FRAME_MARGIN_DEG),
-                  "lat0": _r(placed.projection.lat0)},
+        "frame": {
+            "west": _r(min(lons) - margin_lon),
+            "east": _r(max(lons) + margin_lon),
+            "south": _r(min(lats) - _FRAME_MARGIN_DEG),
+            "north": _r(max(lats) + _FRAME_MARGIN_DEG),
+            "lat0": _r(placed.projection.lat0),
+        },
         "spacing_deg": SPACING_DEG,
         "outline_pad_deg": OUTLINE_PAD_DEG,
-        "provinces": [{"province": p, "outline": [[_r(lon), _r(lat)] for lon, lat in shape]}
-                      for p, shape in shapes.items()],
-        "cities": [{"city": c.name, "province": c.province, "lon": c.lon, "lat": c.lat} for c in placed.cities()],
+        "provinces": [
+            {"province": p, "outline": [[_r(lon), _r(lat)] for lon, lat in shape]}
+            for p, shape in shapes.items()
+        ],
+        "cities": [
+            {"city": c.name, "province": c.province, "lon": c.lon, "lat": c.lat} for c in placed.cities()
+        ],
     }
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from gateway.alerts.event import LEVEL_RANK
+from contract.alert_event import LEVEL_RANK
 from regulator.db import sql
 from regulator.storage import Repository
 
@@ -95,12 +95,37 @@ class QueueFilter:
     offset: int = 0
 
 
-HAZARD_COLUMNS = ("h.id, h.project, p.name, h.city, h.district, h.device, h.point, h.rule, h.clause, h.level, "
-                  "h.message, h.value, h.threshold, h.unit, h.site_state, h.first_ts, h.last_ts, h.evidence_event, "
-                  "h.state, h.major, h.deadline, h.escalated_at, h.closed_at, h.alert_id")
-HAZARD_KEYS = ("id", "project", "project_name", "city", "district", "device", "point", "rule", "clause", "level",
-               "message", "value", "threshold", "unit", "site_state", "first_ts", "last_ts", "evidence_event",
-               "state", "major", "deadline", "escalated_at", "closed_at", "alert_id")
+HAZARD_COLUMNS = (
+    "h.id, h.project, p.name, h.city, h.district, h.device, h.point, h.rule, h.clause, h.level, "
+    "h.message, h.value, h.threshold, h.unit, h.site_state, h.first_ts, h.last_ts, h.evidence_event, "
+    "h.state, h.major, h.deadline, h.escalated_at, h.closed_at, h.alert_id"
+)
+HAZARD_KEYS = (
+    "id",
+    "project",
+    "project_name",
+    "city",
+    "district",
+    "device",
+    "point",
+    "rule",
+    "clause",
+    "level",
+    "message",
+    "value",
+    "threshold",
+    "unit",
+    "site_state",
+    "first_ts",
+    "last_ts",
+    "evidence_event",
+    "state",
+    "major",
+    "deadline",
+    "escalated_at",
+    "closed_at",
+    "alert_id",
+)
 
 
 class Review:
@@ -137,8 +162,10 @@ class Review:
         if f.overdue:
             where.append("h.state = 'rectifying' AND h.deadline < :now")
             args["now"] = time.time()
-        query = (f"SELECT {HAZARD_COLUMNS} FROM hazards h JOIN projects p ON p.code = h.project "
-               f"WHERE {' AND '.join(where)} ORDER BY h.level_rank DESC, h.last_ts DESC LIMIT :limit OFFSET :offset")
+        query = (
+            f"SELECT {HAZARD_COLUMNS} FROM hazards h JOIN projects p ON p.code = h.project "
+            f"WHERE {' AND '.join(where)} ORDER BY h.level_rank DESC, h.last_ts DESC LIMIT :limit OFFSET :offset"
+        )
         with self.repo.engine.connect() as db:
             rows = db.execute(sql(query), args).all()
         now = time.time()
@@ -154,37 +181,83 @@ class Review:
     def hazard(self, hazard_id: int, actor: Actor, context_s: float = 900.0) -> dict[str, Any]:
         """One hazard with its events, evidence, the readings around it and its audit trail."""
         with self.repo.engine.connect() as db:
-            row = db.execute(sql(f"SELECT {HAZARD_COLUMNS} FROM hazards h JOIN projects p "
-                                     "ON p.code = h.project WHERE h.id = :id"), {"id": hazard_id}).first()
+            row = db.execute(
+                sql(
+                    f"SELECT {HAZARD_COLUMNS} FROM hazards h JOIN projects p "
+                    "ON p.code = h.project WHERE h.id = :id"
+                ),
+                {"id": hazard_id},
+            ).first()
             if row is None or (actor.role == "project" and row[1] != actor.project):
                 raise ReviewError(404, f"no hazard {hazard_id}")
             h = self._hazard_dict(row, time.time())
-            h["events"] = [dict(zip(("event_id", "state", "level", "ts", "received_at", "backfill", "body"), e,
-                                    strict=True))
-                           for e in db.execute(sql(
-                               "SELECT event_id, state, level, ts, received_at, backfill, body FROM events "
-                               "WHERE hazard_id = :id ORDER BY ts, id"), {"id": hazard_id}).all()]
-            h["evidence"] = [dict(zip(("purpose", "kind", "sha256", "url", "created_at"), e, strict=True))
-                             for e in db.execute(sql(
-                                 "SELECT purpose, kind, sha256, url, created_at FROM evidence WHERE hazard_id = :id "
-                                 "ORDER BY id"), {"id": hazard_id}).all()]
-            h["readings"] = [dict(zip(("device", "point", "metric", "ts", "value", "unit"), r, strict=True))
-                             for r in db.execute(sql(
-                                 "SELECT device, point, metric, ts, value, unit FROM readings WHERE project = :p "
-                                 "AND device = :d AND ts BETWEEN :t0 AND :t1 ORDER BY ts LIMIT 2000"),
-                                 {"p": h["project"], "d": h["device"], "t0": h["first_ts"] - context_s,
-                                  "t1": h["last_ts"] + context_s}).all()]
+            h["events"] = [
+                dict(
+                    zip(
+                        ("event_id", "state", "level", "ts", "received_at", "backfill", "body"),
+                        e,
+                        strict=True,
+                    )
+                )
+                for e in db.execute(
+                    sql(
+                        "SELECT event_id, state, level, ts, received_at, backfill, body FROM events "
+                        "WHERE hazard_id = :id ORDER BY ts, id"
+                    ),
+                    {"id": hazard_id},
+                ).all()
+            ]
+            h["evidence"] = [
+                dict(zip(("purpose", "kind", "sha256", "url", "created_at"), e, strict=True))
+                for e in db.execute(
+                    sql(
+                        "SELECT purpose, kind, sha256, url, created_at FROM evidence WHERE hazard_id = :id "
+                        "ORDER BY id"
+                    ),
+                    {"id": hazard_id},
+                ).all()
+            ]
+            h["readings"] = [
+                dict(zip(("device", "point", "metric", "ts", "value", "unit"), r, strict=True))
+                for r in db.execute(
+                    sql(
+                        "SELECT device, point, metric, ts, value, unit FROM readings WHERE project = :p "
+                        "AND device = :d AND ts BETWEEN :t0 AND :t1 ORDER BY ts LIMIT 2000"
+                    ),
+                    {
+                        "p": h["project"],
+                        "d": h["device"],
+                        "t0": h["first_ts"] - context_s,
+                        "t1": h["last_ts"] + context_s,
+                    },
+                ).all()
+            ]
             h["actions"] = self._actions(db, "hazard_id = :id", {"id": hazard_id})
         return h
 
     @staticmethod
     def _actions(db: Connection, where: str, args: dict[str, Any]) -> list[dict[str, Any]]:
-        keys = ("id", "hazard_id", "project", "action", "actor", "role", "from_state", "to_state", "reason",
-                "deadline", "ts")
+        keys = (
+            "id",
+            "hazard_id",
+            "project",
+            "action",
+            "actor",
+            "role",
+            "from_state",
+            "to_state",
+            "reason",
+            "deadline",
+            "ts",
+        )
         # ``major``: the hazard is under listed supervision (挂牌督办) now, so the site can show it with the order
-        rows = db.execute(sql(f"SELECT a.{', a.'.join(keys)}, h.alert_id, h.major FROM actions a "
-                                  f"LEFT JOIN hazards h ON h.id = a.hazard_id WHERE {where} ORDER BY a.id LIMIT 1000"),
-                          args).all()
+        rows = db.execute(
+            sql(
+                f"SELECT a.{', a.'.join(keys)}, h.alert_id, h.major FROM actions a "
+                f"LEFT JOIN hazards h ON h.id = a.hazard_id WHERE {where} ORDER BY a.id LIMIT 1000"
+            ),
+            args,
+        ).all()
         return [{**dict(zip((*keys, "alert_id"), r[:-1], strict=True)), "major": bool(r[-1])} for r in rows]
 
     def audit(self, project: str | None = None, after: int = 0) -> list[dict[str, Any]]:
@@ -196,9 +269,18 @@ class Review:
         with self.repo.engine.connect() as db:
             return self._actions(db, where, args)
 
-    def act(self, hazard_id: int, action: str, actor: Actor, reason: str = "", *, major: bool | None = None,
-            deadline_days: float | None = None, photo: bytes | None = None,
-            nonce: tuple[str, float] | None = None) -> dict[str, Any]:
+    def act(
+        self,
+        hazard_id: int,
+        action: str,
+        actor: Actor,
+        reason: str = "",
+        *,
+        major: bool | None = None,
+        deadline_days: float | None = None,
+        photo: bytes | None = None,
+        nonce: tuple[str, float] | None = None,
+    ) -> dict[str, Any]:
         """Take one action on a hazard; returns the audit row. ReviewError if not allowed now.
 
         ``nonce`` (nonce, keep seconds) is used up in the same transaction when a gateway reports.
@@ -217,14 +299,16 @@ class Review:
         with self.repo.engine.begin() as db:
             if nonce is not None and actor.project:
                 self.repo.use_nonce(db, actor.project, *nonce)
-            row = db.execute(sql("SELECT project, state, major, level FROM hazards WHERE id = :id"),
-                             {"id": hazard_id}).first()
+            row = db.execute(
+                sql("SELECT project, state, major, level FROM hazards WHERE id = :id"), {"id": hazard_id}
+            ).first()
             if row is None or (actor.role in ("project", "gateway") and row[0] != actor.project):
                 raise ReviewError(404, f"no hazard {hazard_id}")
             project, state, was_major, level = row
             if state not in step.sources:
-                raise ReviewError(409, f"hazard {hazard_id} is {state}; {action} applies to "
-                                       f"{' or '.join(step.sources)}")
+                raise ReviewError(
+                    409, f"hazard {hazard_id} is {state}; {action} applies to {' or '.join(step.sources)}"
+                )
             updates: dict[str, Any] = {"state": step.target, "updated_at": now}
             deadline = None
             if action == "order":
@@ -237,34 +321,78 @@ class Review:
             elif action in ("close", "dismiss"):
                 updates["closed_at"] = now
             sets = ", ".join(f"{k} = :{k}" for k in updates)
-            changed = db.execute(sql(f"UPDATE hazards SET {sets} WHERE id = :id AND state = :from"),
-                                 updates | {"id": hazard_id, "from": state}).rowcount
+            changed = db.execute(
+                sql(f"UPDATE hazards SET {sets} WHERE id = :id AND state = :from"),
+                updates | {"id": hazard_id, "from": state},
+            ).rowcount
             if changed != 1:
                 raise ReviewError(409, f"hazard {hazard_id} changed meanwhile; reload it")
             if picture is not None:
-                db.execute(sql("INSERT INTO evidence(hazard_id, purpose, kind, sha256, size, created_at) "
-                                   "VALUES (:h, 'rectification', 'stored', :sha, :size, :now)"),
-                           {"h": hazard_id, "sha": picture.sha256, "size": picture.size, "now": now})
-            audit = self._record(db, hazard_id, project, action, actor, state, step.target, reason, deadline, now)
+                db.execute(
+                    sql(
+                        "INSERT INTO evidence(hazard_id, purpose, kind, sha256, size, created_at) "
+                        "VALUES (:h, 'rectification', 'stored', :sha, :size, :now)"
+                    ),
+                    {"h": hazard_id, "sha": picture.sha256, "size": picture.size, "now": now},
+                )
+            audit = self._record(
+                db, hazard_id, project, action, actor, state, step.target, reason, deadline, now
+            )
         return audit
 
     @staticmethod
-    def _record(db: Connection, hazard_id: int | None, project: str, action: str, actor: Actor, from_state: str,
-                to_state: str, reason: str, deadline: float | None, now: float) -> dict[str, Any]:
-        args = {"h": hazard_id, "p": project, "a": action, "who": actor.name, "role": actor.role, "f": from_state, "t": to_state,
-                    "r": reason, "d": deadline, "ts": now}
-        action_id = db.execute(sql(
-            "INSERT INTO actions(hazard_id, project, action, actor, role, from_state, to_state, reason, deadline, ts) "
-            "VALUES (:h, :p, :a, :who, :role, :f, :t, :r, :d, :ts) RETURNING id"), args).scalar_one()
-        return {"id": action_id, "hazard_id": hazard_id, "project": project, "action": action, "actor": actor.name,
-                "role": actor.role, "from_state": from_state, "to_state": to_state, "reason": reason,
-                "deadline": deadline, "ts": now}
+    def _record(
+        db: Connection,
+        hazard_id: int | None,
+        project: str,
+        action: str,
+        actor: Actor,
+        from_state: str,
+        to_state: str,
+        reason: str,
+        deadline: float | None,
+        now: float,
+    ) -> dict[str, Any]:
+        args = {
+            "h": hazard_id,
+            "p": project,
+            "a": action,
+            "who": actor.name,
+            "role": actor.role,
+            "f": from_state,
+            "t": to_state,
+            "r": reason,
+            "d": deadline,
+            "ts": now,
+        }
+        action_id = db.execute(
+            sql(
+                "INSERT INTO actions(hazard_id, project, action, actor, role, from_state, to_state, reason, deadline, ts) "
+                "VALUES (:h, :p, :a, :who, :role, :f, :t, :r, :d, :ts) RETURNING id"
+            ),
+            args,
+        ).scalar_one()
+        return {
+            "id": action_id,
+            "hazard_id": hazard_id,
+            "project": project,
+            "action": action,
+            "actor": actor.name,
+            "role": actor.role,
+            "from_state": from_state,
+            "to_state": to_state,
+            "reason": reason,
+            "deadline": deadline,
+            "ts": now,
+        }
 
     def hazard_for_alert(self, project: str, alert_id: str) -> int | None:
         """The hazard id of a project's alert, if the regulator has it."""
         with self.repo.engine.connect() as db:
-            return db.execute(sql("SELECT id FROM hazards WHERE project = :p AND alert_id = :a"),
-                              {"p": project, "a": alert_id}).scalar()
+            return db.execute(
+                sql("SELECT id FROM hazards WHERE project = :p AND alert_id = :a"),
+                {"p": project, "a": alert_id},
+            ).scalar()
 
     def escalate_overdue(self, now: float | None = None) -> int:
         """Mark rectification past its deadline as escalated (once per deadline), audited as by ``system``.
@@ -275,10 +403,24 @@ class Review:
         now = time.time() if now is None else now
         system = Actor("system", "system")
         with self.repo.engine.begin() as db:
-            rows = db.execute(sql("UPDATE hazards SET escalated_at = :now WHERE state = 'rectifying' "
-                                  "AND deadline < :now AND escalated_at IS NULL RETURNING id, project"),
-                              {"now": now}).all()
+            rows = db.execute(
+                sql(
+                    "UPDATE hazards SET escalated_at = :now WHERE state = 'rectifying' "
+                    "AND deadline < :now AND escalated_at IS NULL RETURNING id, project"
+                ),
+                {"now": now},
+            ).all()
             for hazard_id, project in rows:
-                self._record(db, hazard_id, project, "escalate", system, "rectifying", "rectifying",
-                             "整改逾期，已升级督办 (rectification overdue, escalated)", None, now)
+                self._record(
+                    db,
+                    hazard_id,
+                    project,
+                    "escalate",
+                    system,
+                    "rectifying",
+                    "rectifying",
+                    "整改逾期，已升级督办 (rectification overdue, escalated)",
+                    None,
+                    now,
+                )
         return len(rows)

@@ -8,7 +8,7 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
-from gateway.api.server import ApiServer
+from contract.http_server import ApiServer
 from regulator.app import create_app
 from regulator.evidence import PictureStore
 from regulator.review import DeadlinePolicy, Review
@@ -40,9 +40,17 @@ async def upkeep_forever(review: Review, every_s: float) -> None:
 class RegulatorServer:
     """``await start()`` serves the receiver on ``host:port`` (port 0: a free one); ``await stop()`` ends it."""
 
-    def __init__(self, db: str | Path, host: str = "127.0.0.1", port: int = 0, *,
-                 evidence_dir: PictureStore | str | Path | None = None, policy: DeadlinePolicy | None = None,
-                 offline_after_s: float = 600.0, escalate_every_s: float = 60.0) -> None:
+    def __init__(
+        self,
+        db: str | Path,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        evidence_dir: PictureStore | str | Path | None = None,
+        policy: DeadlinePolicy | None = None,
+        offline_after_s: float = 600.0,
+        escalate_every_s: float = 60.0,
+    ) -> None:
         """``evidence_dir``: a picture store, a folder or ``s3://BUCKET/PREFIX`` (None: by the database)."""
         self.db = db
         self.repo = Repository(db, evidence_dir)
@@ -67,8 +75,9 @@ class RegulatorServer:
         """Bind and serve; returns once the socket accepts connections. Overdue rectification is
         escalated every ``escalate_every_s`` from then on."""
         await self._http.start()
-        self._escalation = asyncio.create_task(upkeep_forever(self.review, self._escalate_every_s),
-                                               name="regulator-escalation")
+        self._escalation = asyncio.create_task(
+            upkeep_forever(self.review, self._escalate_every_s), name="regulator-escalation"
+        )
 
     async def wait(self) -> None:
         """Return when the server stopped by itself (uvicorn handles SIGINT/SIGTERM when in the main thread)."""

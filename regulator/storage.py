@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from gateway.alerts.event import LEVEL_RANK, AlertEvent
+from contract.alert_event import LEVEL_RANK, AlertEvent
 from regulator.db import normalise_url, open_engine, sql
 from regulator.evidence import PictureStore, StoredPicture, open_evidence_store
 from regulator.legacy import adopt
@@ -81,11 +81,15 @@ class ReadingRecord:
 # again when readings reached it late (a device's backfill may move the minute's peak), or when the answer to
 # the first send was lost, and the newer value replaces the one kept. The minute is the UTC minute of ``ts``
 # (the picked reading's own time), so [lo, lo + 60) lies within one monthly partition.
-DELETE_MINUTE = ("DELETE FROM readings WHERE project = :p AND device = :d AND point = :pt AND metric = :m "
-                 "AND ts >= :lo AND ts < :hi")
+DELETE_MINUTE = (
+    "DELETE FROM readings WHERE project = :p AND device = :d AND point = :pt AND metric = :m "
+    "AND ts >= :lo AND ts < :hi"
+)
 # ON CONFLICT: two values of one instant in one request (a sender's bug) are kept once, as before
-INSERT_READING = ("INSERT INTO readings(project, device, point, metric, ts, value, unit) "
-                  "VALUES (:p, :d, :pt, :m, :ts, :v, :u) ON CONFLICT DO NOTHING")
+INSERT_READING = (
+    "INSERT INTO readings(project, device, point, metric, ts, value, unit) "
+    "VALUES (:p, :d, :pt, :m, :ts, :v, :u) ON CONFLICT DO NOTHING"
+)
 # PostgreSQL: summaries of one project replace minutes in turn (two of them at once, a retry overtaking a slow
 # first try, would each delete before the other inserts and keep both values); a key pair of its own, apart
 # from partitions.py's single-key upkeep lock
@@ -110,8 +114,9 @@ def stored_body(event: AlertEvent, picture: StoredPicture | None) -> str:
 # The writes of one accepted event, shared by the one-statement path (PostgreSQL) and the
 # statement-per-table path (SQLite). ``{guard}``, ``{h}`` and ``{source}`` are where the two differ.
 INSERT_NONCE = "INSERT INTO nonces VALUES (:p, :n, :exp) ON CONFLICT DO NOTHING"
-TOUCH_PROJECT = ("UPDATE projects SET last_seen_at=:now WHERE code=:p "
-                 "AND (last_seen_at IS NULL OR last_seen_at < :stale)")
+TOUCH_PROJECT = (
+    "UPDATE projects SET last_seen_at=:now WHERE code=:p AND (last_seen_at IS NULL OR last_seen_at < :stale)"
+)
 _NEWER = "excluded.last_ts >= hazards.last_ts"
 # the hazard (one per alert) an event belongs to, opened as ``pending`` on its first event; the highest
 # level and the newest site-side facts win, so out-of-order redelivery cannot lower it
@@ -132,15 +137,20 @@ UPSERT_HAZARD = (
     "first_ts=CASE WHEN excluded.first_ts < hazards.first_ts THEN excluded.first_ts ELSE hazards.first_ts END, "
     f"last_ts=CASE WHEN {_NEWER} THEN excluded.last_ts ELSE hazards.last_ts END, "
     "evidence_event=COALESCE(excluded.evidence_event, hazards.evidence_event), "
-    "updated_at=excluded.updated_at RETURNING id")
-INSERT_EVENT = ("INSERT INTO events(event_id, hazard_id, project, state, level, ts, backfill, received_at, body) "
-                "{source} :e, {h}, :p, :s, :l, :ts, :b, :received, :body")
+    "updated_at=excluded.updated_at RETURNING id"
+)
+INSERT_EVENT = (
+    "INSERT INTO events(event_id, hazard_id, project, state, level, ts, backfill, received_at, body) "
+    "{source} :e, {h}, :p, :s, :l, :ts, :b, :received, :body"
+)
 # idempotency by event_id (events is partitioned on PostgreSQL, so it cannot keep UNIQUE(event_id));
 # without ON CONFLICT, so a concurrent duplicate fails on this table's primary key and is retried
 INSERT_EVENT_ID = "INSERT INTO event_ids(event_id, received_at) {source} :e, :received"
 IS_STORED = "SELECT COUNT(*) FROM event_ids WHERE event_id = :e"
-INSERT_EVIDENCE = ("INSERT INTO evidence(event_id, hazard_id, purpose, kind, sha256, size, url, created_at) "
-                   "{source} :e, {h}, 'event', :k, :sha, :size, :url, :received")
+INSERT_EVIDENCE = (
+    "INSERT INTO evidence(event_id, hazard_id, purpose, kind, sha256, size, url, created_at) "
+    "{source} :e, {h}, 'event', :k, :sha, :size, :url, :received"
+)
 
 
 # SQLite: one statement per table inside a transaction, the hazard id passed on as ``:h``
@@ -153,38 +163,68 @@ ONE_STATEMENT = (
     "WITH nonce AS (" + INSERT_NONCE + " RETURNING 1), "
     "dup AS (SELECT 1 FROM event_ids WHERE event_id = :e), "
     "seen AS (" + TOUCH_PROJECT + " AND EXISTS (SELECT 1 FROM nonce) RETURNING 1), "
-    "hazard AS (" + UPSERT_HAZARD.format(guard="AND EXISTS (SELECT 1 FROM nonce) AND NOT EXISTS (SELECT 1 FROM dup)")
+    "hazard AS ("
+    + UPSERT_HAZARD.format(guard="AND EXISTS (SELECT 1 FROM nonce) AND NOT EXISTS (SELECT 1 FROM dup)")
     + "), "
     "event AS (" + INSERT_EVENT.format(source="SELECT", h="hazard.id") + " FROM hazard RETURNING hazard_id), "
     "known AS (" + INSERT_EVENT_ID.format(source="SELECT") + " FROM hazard), "
-    "proof AS (" + INSERT_EVIDENCE.format(source="SELECT", h="event.hazard_id") + " FROM event WHERE :has_evidence) "
-    "SELECT (SELECT COUNT(*) FROM nonce), (SELECT COUNT(*) FROM dup)")
+    "proof AS ("
+    + INSERT_EVIDENCE.format(source="SELECT", h="event.hazard_id")
+    + " FROM event WHERE :has_evidence) "
+    "SELECT (SELECT COUNT(*) FROM nonce), (SELECT COUNT(*) FROM dup)"
+)
 
 
-def _event_args(event: AlertEvent, evidence: Evidence | None, picture: StoredPicture | None, now: float,
-                received_at: float) -> dict[str, Any]:
+def _event_args(
+    event: AlertEvent,
+    evidence: Evidence | None,
+    picture: StoredPicture | None,
+    now: float,
+    received_at: float,
+) -> dict[str, Any]:
     """The bind parameters of UPSERT_HAZARD, INSERT_EVENT and INSERT_EVIDENCE for one event."""
     return {
-        "e": event.event_id, "p": event.project, "alert_id": event.alert_id, "device": event.device,
-        "point": event.point, "rule": event.rule, "clause": event.clause, "l": event.level,
-        "rank": LEVEL_RANK[event.level], "message": event.message,
-        "value": "" if event.value is None else str(event.value), "threshold": event.threshold, "unit": event.unit,
-        "s": event.state, "ts": event.ts, "b": event.backfill, "now": now, "received": received_at,
-        "body": stored_body(event, picture), "evidence_event": event.event_id if evidence is not None else None,
-        "has_evidence": evidence is not None, "k": "url" if picture is None else "stored",
-        "sha": picture and picture.sha256, "size": picture and picture.size, "url": evidence and evidence.url,
+        "e": event.event_id,
+        "p": event.project,
+        "alert_id": event.alert_id,
+        "device": event.device,
+        "point": event.point,
+        "rule": event.rule,
+        "clause": event.clause,
+        "l": event.level,
+        "rank": LEVEL_RANK[event.level],
+        "message": event.message,
+        "value": "" if event.value is None else str(event.value),
+        "threshold": event.threshold,
+        "unit": event.unit,
+        "s": event.state,
+        "ts": event.ts,
+        "b": event.backfill,
+        "now": now,
+        "received": received_at,
+        "body": stored_body(event, picture),
+        "evidence_event": event.event_id if evidence is not None else None,
+        "has_evidence": evidence is not None,
+        "k": "url" if picture is None else "stored",
+        "sha": picture and picture.sha256,
+        "size": picture and picture.size,
+        "url": evidence and evidence.url,
     }
 
 
 class Repository:
     """Thread-safe storage of the regulator; every write is durable before it returns."""
 
-    def __init__(self, db: str | Path, evidence: PictureStore | str | Path | None = None,
-                 pool_size: int = 10) -> None:
+    def __init__(
+        self, db: str | Path, evidence: PictureStore | str | Path | None = None, pool_size: int = 10
+    ) -> None:
         """``evidence``: a picture store, a folder or ``s3://BUCKET/PREFIX`` (None: default_evidence_dir)."""
         self.engine: Engine = open_engine(db, pool_size)
-        self.pictures = (open_evidence_store(evidence or default_evidence_dir(db))
-                         if evidence is None or isinstance(evidence, str | Path) else evidence)
+        self.pictures = (
+            open_evidence_store(evidence or default_evidence_dir(db))
+            if evidence is None or isinstance(evidence, str | Path)
+            else evidence
+        )
         self._next_sweep = 0.0
         self._projects: dict[str, tuple[float, Project | None]] = {}
         self.ensure_partitions()
@@ -210,17 +250,28 @@ class Repository:
         """Close every pooled connection."""
         self.engine.dispose()
 
-    def add_project(self, code: str, name: str, city: str, secret: str, district: str = "",
-                    contractor: str = "") -> None:
+    def add_project(
+        self, code: str, name: str, city: str, secret: str, district: str = "", contractor: str = ""
+    ) -> None:
         """Register a project, or replace its name, place, contractor and secret."""
         with self.engine.begin() as db:
-            db.execute(sql(
-                "INSERT INTO projects(code, name, city, district, contractor, secret, created_at) "
-                "VALUES (:code, :name, :city, :district, :contractor, :secret, :now) "
-                "ON CONFLICT (code) DO UPDATE SET name=excluded.name, city=excluded.city, "
-                "district=excluded.district, contractor=excluded.contractor, secret=excluded.secret"),
-                {"code": code, "name": name, "city": city, "district": district, "contractor": contractor, "secret": secret,
-                     "now": time.time()})
+            db.execute(
+                sql(
+                    "INSERT INTO projects(code, name, city, district, contractor, secret, created_at) "
+                    "VALUES (:code, :name, :city, :district, :contractor, :secret, :now) "
+                    "ON CONFLICT (code) DO UPDATE SET name=excluded.name, city=excluded.city, "
+                    "district=excluded.district, contractor=excluded.contractor, secret=excluded.secret"
+                ),
+                {
+                    "code": code,
+                    "name": name,
+                    "city": city,
+                    "district": district,
+                    "contractor": contractor,
+                    "secret": secret,
+                    "now": time.time(),
+                },
+            )
         self._projects.pop(code, None)
 
     def project(self, code: str, cached: bool = False) -> Project | None:
@@ -233,15 +284,24 @@ class Repository:
             self._projects[code] = (time.monotonic() + PROJECT_CACHE_S, found)
             return found
         with self.engine.connect() as db:
-            row = db.execute(sql("SELECT code, name, city, secret, district, contractor, last_seen_at "
-                                     "FROM projects WHERE code=:code"), {"code": code}).first()
+            row = db.execute(
+                sql(
+                    "SELECT code, name, city, secret, district, contractor, last_seen_at "
+                    "FROM projects WHERE code=:code"
+                ),
+                {"code": code},
+            ).first()
         return Project(*row) if row else None
 
     def projects(self) -> list[Project]:
         """Every registered project, by code."""
         with self.engine.connect() as db:
-            rows = db.execute(sql("SELECT code, name, city, secret, district, contractor, last_seen_at "
-                                      "FROM projects ORDER BY code")).all()
+            rows = db.execute(
+                sql(
+                    "SELECT code, name, city, secret, district, contractor, last_seen_at "
+                    "FROM projects ORDER BY code"
+                )
+            ).all()
         return [Project(*r) for r in rows]
 
     def _sweep_nonces(self, db: Connection) -> None:
@@ -258,15 +318,28 @@ class Repository:
         """
         self._sweep_nonces(db)
         now = time.time()
-        args = {"p": project, "n": nonce, "exp": now + keep_s, "e": event_id, "now": now, "stale": now - SEEN_EVERY_S}
+        args = {
+            "p": project,
+            "n": nonce,
+            "exp": now + keep_s,
+            "e": event_id,
+            "now": now,
+            "stale": now - SEEN_EVERY_S,
+        }
         stored = db.execute(sql(INSERT_NONCE + f" RETURNING ({IS_STORED})"), args).scalar()
         if stored is None:
             raise NonceReused(nonce)
         db.execute(sql(TOUCH_PROJECT), args)
         return bool(stored)
 
-    def store_event(self, event: AlertEvent, nonce: str, keep_nonce_s: float,
-                    evidence: Evidence | None = None, received_at: float | None = None) -> bool:
+    def store_event(
+        self,
+        event: AlertEvent,
+        nonce: str,
+        keep_nonce_s: float,
+        evidence: Evidence | None = None,
+        received_at: float | None = None,
+    ) -> bool:
         """Remember the request's nonce and store the event, its hazard and its evidence in one commit.
 
         Returns False if this event_id was stored before (the nonce is still remembered); raises
@@ -276,7 +349,9 @@ class Repository:
         picture = self.pictures.put(evidence.jpeg) if evidence is not None and evidence.jpeg else None
         now = time.time()
         args = _event_args(event, evidence, picture, now, now if received_at is None else received_at)
-        args.update({"n": nonce, "exp": now + keep_nonce_s, "keep": keep_nonce_s, "stale": now - SEEN_EVERY_S})
+        args.update(
+            {"n": nonce, "exp": now + keep_nonce_s, "keep": keep_nonce_s, "stale": now - SEEN_EVERY_S}
+        )
         for attempt in (1, 2):
             try:
                 if self.dialect == "postgresql":
@@ -315,7 +390,9 @@ class Repository:
                 db.execute(sql(EVIDENCE_ROW), args)
         return True
 
-    def store_readings(self, project: str, nonce: str, keep_nonce_s: float, records: list[ReadingRecord]) -> int:
+    def store_readings(
+        self, project: str, nonce: str, keep_nonce_s: float, records: list[ReadingRecord]
+    ) -> int:
         """Remember the nonce and keep a readings summary (the context a reviewer sees around a hazard); the
         readings received.
 
@@ -324,18 +401,39 @@ class Repository:
         transaction, so a reviewer never sees a minute without its value."""
         latest: dict[tuple[str, str, str, float], ReadingRecord] = {}
         for r in records:
-            latest[(r.device, r.point, r.metric, r.ts // 60 * 60)] = r  # floor division: no error on inf or NaN
+            latest[(r.device, r.point, r.metric, r.ts // 60 * 60)] = (
+                r  # floor division: no error on inf or NaN
+            )
         with self.engine.begin() as db:
             self.use_nonce(db, project, nonce, keep_nonce_s)
             if latest:
                 if self.dialect == "postgresql":
-                    db.execute(sql("SELECT pg_advisory_xact_lock(CAST(:k AS integer), hashtext(:p))"),
-                               {"k": READINGS_LOCK, "p": project})
-                db.execute(sql(DELETE_MINUTE), [{"p": project, "d": d, "pt": pt, "m": m, "lo": lo, "hi": lo + 60}
-                                                for d, pt, m, lo in latest])
-                db.execute(sql(INSERT_READING),
-                           [{"p": project, "d": r.device, "pt": r.point, "m": r.metric, "ts": r.ts, "v": r.value, "u": r.unit}
-                            for r in latest.values()])
+                    db.execute(
+                        sql("SELECT pg_advisory_xact_lock(CAST(:k AS integer), hashtext(:p))"),
+                        {"k": READINGS_LOCK, "p": project},
+                    )
+                db.execute(
+                    sql(DELETE_MINUTE),
+                    [
+                        {"p": project, "d": d, "pt": pt, "m": m, "lo": lo, "hi": lo + 60}
+                        for d, pt, m, lo in latest
+                    ],
+                )
+                db.execute(
+                    sql(INSERT_READING),
+                    [
+                        {
+                            "p": project,
+                            "d": r.device,
+                            "pt": r.point,
+                            "m": r.metric,
+                            "ts": r.ts,
+                            "v": r.value,
+                            "u": r.unit,
+                        }
+                        for r in latest.values()
+                    ],
+                )
         return len(records)
 
     def heartbeat(self, project: str, nonce: str, keep_nonce_s: float) -> None:
@@ -347,12 +445,15 @@ class Repository:
         """Stored events in the order they were received."""
         where, args = ("WHERE project=:p", {"p": project}) if project else ("", {})
         with self.engine.connect() as db:
-            rows = db.execute(sql(f"SELECT id, received_at, body FROM events {where} ORDER BY id"), args).all()
+            rows = db.execute(
+                sql(f"SELECT id, received_at, body FROM events {where} ORDER BY id"), args
+            ).all()
         return [StoredEvent(i, at, AlertEvent.model_validate_json(body)) for i, at, body in rows]
 
     def evidence_jpeg(self, event_id: str) -> bytes | None:
         """The evidence JPEG stored with an event, if it came inline."""
         with self.engine.connect() as db:
-            row = db.execute(sql("SELECT sha256 FROM evidence WHERE event_id=:e AND kind='stored'"),
-                             {"e": event_id}).first()
+            row = db.execute(
+                sql("SELECT sha256 FROM evidence WHERE event_id=:e AND kind='stored'"), {"e": event_id}
+            ).first()
         return self.pictures.get(row[0]) if row else None

@@ -15,8 +15,8 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from gateway.config.profile import Profile
-from gateway.config.site import SiteConfig
+from contract.config.profile import Profile
+from contract.config.site import SiteConfig
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
 
@@ -61,12 +61,19 @@ def default_of(field: FieldInfo) -> str:
 
 def render() -> str:
     """The whole reference page."""
-    lines = ["# Configuration reference", "",
-             "Generated from the pydantic models in `gateway/config/` by `scripts/config_reference.py`; "
-             "`sitegw check-config SITE.yaml` checks a file against exactly these rules. Any string value "
-             "may be written `${ENV_VAR}` or `${ENV_VAR:-default}` to keep secrets out of the file.", ""]
+    lines = [
+        "# Configuration reference",
+        "",
+        "Generated from the pydantic models in `contract/config/` by `scripts/config_reference.py`; "
+        "`sitegw check-config SITE.yaml` checks a file against exactly these rules. Any string value "
+        "may be written `${ENV_VAR}` or `${ENV_VAR:-default}` to keep secrets out of the file.",
+        "",
+    ]
     seen: set[type[BaseModel]] = set()
-    for title, root in (("The site file", SiteConfig), ("Device profiles (config/profiles/NAME.yaml)", Profile)):
+    for title, root in (
+        ("The site file", SiteConfig),
+        ("Device profiles (contract/config/profiles/NAME.yaml)", Profile),
+    ):
         lines += [f"# {title}", ""]
         lines += _models(root, seen)
     return "\n".join(lines)
@@ -81,10 +88,19 @@ def _models(root: type[BaseModel], seen: set[type[BaseModel]]) -> list[str]:
             continue
         seen.add(model)
         doc = (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else ""
-        lines += [f"## {model.__name__}", "", doc, "", "| field | type | default | meaning |", "|---|---|---|---|"]
+        lines += [
+            f"## {model.__name__}",
+            "",
+            doc,
+            "",
+            "| field | type | default | meaning |",
+            "|---|---|---|---|",
+        ]
         for name, field in model.model_fields.items():
             desc = " — ".join(x for x in (field.title, field.description) if x).replace("|", "\\|")
-            lines.append(f"| `{name}` | {type_name(field.annotation).replace('|', '/')} | {default_of(field)} | {desc} |")
+            lines.append(
+                f"| `{name}` | {type_name(field.annotation).replace('|', '/')} | {default_of(field)} | {desc} |"
+            )
             queue.extend(m for m in models_of(field.annotation) if m not in seen)
         lines.append("")
     return lines

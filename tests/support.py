@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import time
 
-from gateway.ports import free_tcp_port
+from drivers.ports import free_tcp_port
 
 
 def free_port() -> int:

@@ -15,7 +15,7 @@ from collections import deque
 import cv2
 import numpy as np
 
-from vision.config import EdgeConfig
+from contract.config.camera import EdgeConfig
 from vision.detections import Box, Detection, Violation
 
 NCC_PRESENT = 0.3  # below this a cell no longer looks like the accepted rail
@@ -68,8 +68,16 @@ class _Edge:
 
     def strip(self, frame: np.ndarray) -> np.ndarray:
         b = self.cfg.band_px
-        parts = [cv2.warpAffine(frame, m, (length, 2 * b), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                                borderMode=cv2.BORDER_REPLICATE) for m, length in self.maps]
+        parts = [
+            cv2.warpAffine(
+                frame,
+                m,
+                (length, 2 * b),
+                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                borderMode=cv2.BORDER_REPLICATE,
+            )
+            for m, length in self.maps
+        ]
         return np.concatenate(parts, 1)
 
     def cells(self, structure: np.ndarray) -> list[np.ndarray]:
@@ -77,7 +85,7 @@ class _Edge:
         out = []
         x0 = 0
         for _, length in self.maps:
-            out += [structure[:, x0 + c * b: x0 + (c + 1) * b] for c in range(length // b)]
+            out += [structure[:, x0 + c * b : x0 + (c + 1) * b] for c in range(length // b)]
             x0 += length
         return out
 
@@ -123,8 +131,20 @@ class EdgeWatch:
                 continue  # hidden: keep the run as it is
             e.missing_run = e.missing_run + 1 if p < 1 - MISSING_FRAC else 0
             if e.missing_run >= e.cfg.missing_frames:
-                box: Box = tuple(float(v) for v in (*np.min(e.cfg.polyline, 0) - e.cfg.band_px,
-                                                    *np.max(e.cfg.polyline, 0) + e.cfg.band_px))  # type: ignore
-                out.append(Violation("vision.edge_missing", e.cfg.name, 1 - p, (box,),
-                                     f"临边防护缺失 {e.cfg.name} ({(1 - p) * 100:.0f}% 段与验收时不同)"))
+                box: Box = tuple(
+                    float(v)
+                    for v in (
+                        *np.min(e.cfg.polyline, 0) - e.cfg.band_px,
+                        *np.max(e.cfg.polyline, 0) + e.cfg.band_px,
+                    )
+                )  # type: ignore
+                out.append(
+                    Violation(
+                        "vision.edge_missing",
+                        e.cfg.name,
+                        1 - p,
+                        (box,),
+                        f"临边防护缺失 {e.cfg.name} ({(1 - p) * 100:.0f}% 段与验收时不同)",
+                    )
+                )
         return out

@@ -6,7 +6,7 @@ import base64
 from dataclasses import dataclass
 from typing import Literal
 
-from gateway.alerts.event import AlertEvent, Level
+from contract.alert_event import AlertEvent, Level
 
 CLAUSES: dict[str, tuple[str, Level]] = {
     "vision.no_helmet": ("JGJ 59-2011 (hard hats per GB 2811)", "warning"),
@@ -38,7 +38,17 @@ class VisionEvent:
         if self.clip_path:
             details["clip"] = self.clip_path
         return AlertEvent(
-            alert_id=f"{project}:{self.camera}:{self.target}:{self.rule}", project=project, device=self.camera,
-            point=self.target, rule=self.rule, clause=clause, level=level, state=self.state,
-            value=round(self.score, 3), ts=self.ts, message=self.message, details=details,
-            evidence=base64.b64encode(self.evidence_jpeg).decode() if self.evidence_jpeg else None)
+            alert_id=f"{project}:{self.camera}:{self.target}:{self.rule}",
+            project=project,
+            device=self.camera,
+            point=self.target,
+            rule=self.rule,
+            clause=clause,
+            level=level,
+            state=self.state,
+            value=round(self.score, 3),
+            ts=self.ts,
+            message=self.message,
+            details=details,
+            evidence=base64.b64encode(self.evidence_jpeg).decode() if self.evidence_jpeg else None,
+        )

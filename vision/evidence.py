@@ -10,12 +10,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from vision.config import CameraConfig
+from contract.config.camera import CameraConfig
 from vision.detections import FrameResult
 
 COLOURS = {"helmet": (60, 180, 60), "no_helmet": (0, 0, 255), "person": (255, 160, 0)}
-RULE_COLOURS = {"vision.no_helmet": (0, 0, 255), "vision.zone_intrusion": (0, 140, 255),
-                "vision.edge_missing": (255, 0, 255)}
+RULE_COLOURS = {
+    "vision.no_helmet": (0, 0, 255),
+    "vision.zone_intrusion": (0, 140, 255),
+    "vision.edge_missing": (255, 0, 255),
+}
 
 
 def annotate(frame: np.ndarray, result: FrameResult, cam: CameraConfig) -> np.ndarray:
@@ -24,15 +27,29 @@ def annotate(frame: np.ndarray, result: FrameResult, cam: CameraConfig) -> np.nd
     lw = max(2, img.shape[1] // 640)
     for z in cam.zones:
         cv2.polylines(img, [np.array(z.polygon, np.int32)], True, (0, 215, 255), lw)
-        cv2.putText(img, z.name, tuple(int(v) for v in z.polygon[0]), cv2.FONT_HERSHEY_SIMPLEX, 0.6 * lw / 2,
-                    (0, 215, 255), lw)
+        cv2.putText(
+            img,
+            z.name,
+            tuple(int(v) for v in z.polygon[0]),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.6 * lw / 2,
+            (0, 215, 255),
+            lw,
+        )
     for e in cam.edges:
         cv2.polylines(img, [np.array(e.polyline, np.int32)], False, (255, 0, 255), lw)
     for d in result.detections:
         x1, y1, x2, y2 = (int(v) for v in d.box)
         cv2.rectangle(img, (x1, y1), (x2, y2), COLOURS[d.label], lw)
-        cv2.putText(img, f"{d.label} {d.score:.2f}", (x1, max(12, y1 - 4)), cv2.FONT_HERSHEY_SIMPLEX,
-                    0.45 * lw / 2, COLOURS[d.label], max(1, lw // 2))
+        cv2.putText(
+            img,
+            f"{d.label} {d.score:.2f}",
+            (x1, max(12, y1 - 4)),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.45 * lw / 2,
+            COLOURS[d.label],
+            max(1, lw // 2),
+        )
     for v in result.violations:
         for x1, y1, x2, y2 in v.boxes:
             cv2.rectangle(img, (int(x1), int(y1)), (int(x2), int(y2)), RULE_COLOURS[v.rule], lw + 1)
@@ -73,8 +90,10 @@ class EvidenceStore:
 
     def trim(self) -> None:
         """Delete the oldest files until the folder fits its budget (the newest file is always kept)."""
-        files = sorted((p for p in self.folder.iterdir() if p.is_file() and ".part" not in p.name),
-                       key=lambda p: p.stat().st_mtime)
+        files = sorted(
+            (p for p in self.folder.iterdir() if p.is_file() and ".part" not in p.name),
+            key=lambda p: p.stat().st_mtime,
+        )
         total = sum(p.stat().st_size for p in files)
         for p in files[:-1]:
             if total <= self.budget:
@@ -105,7 +124,9 @@ class ClipRecorder:
         """Add a frame (downscaled); returns clips finished by it."""
         h, w = frame.shape[:2]
         s = min(1.0, self.width / w)
-        small = cv2.resize(frame, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA) if s < 1 else frame
+        small = (
+            cv2.resize(frame, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA) if s < 1 else frame
+        )
         self._ring.append((ts, small))
         while self._ring and ts - self._ring[0][0] > self.pre_s:
             self._ring.popleft()

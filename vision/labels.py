@@ -28,8 +28,15 @@ def read_yolo(path: Path, width: int, height: int, classes: tuple[int, ...] = (0
         if c not in classes:
             continue
         cx, cy, w, h = (float(p) for p in parts[1:])
-        rows.append([(cx - w / 2) * width, (cy - h / 2) * height, (cx + w / 2) * width, (cy + h / 2) * height,
-                     classes.index(c)])
+        rows.append(
+            [
+                (cx - w / 2) * width,
+                (cy - h / 2) * height,
+                (cx + w / 2) * width,
+                (cy + h / 2) * height,
+                classes.index(c),
+            ]
+        )
     return np.array(rows, np.float32).reshape(-1, 5)
 
 

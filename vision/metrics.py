@@ -37,7 +37,9 @@ def match(pred: np.ndarray, truth: np.ndarray, iou_min: float = 0.5) -> np.ndarr
     return hit
 
 
-def score_class(scores: np.ndarray, hits: np.ndarray, n_truth: int, threshold: float, label: str) -> ClassScore:
+def score_class(
+    scores: np.ndarray, hits: np.ndarray, n_truth: int, threshold: float, label: str
+) -> ClassScore:
     """Precision/recall at `threshold` and AP50 over all scores, from pooled per-prediction hits."""
     order = np.argsort(-scores)
     s, h = scores[order], hits[order]

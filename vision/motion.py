@@ -16,8 +16,14 @@ from vision.detections import Box
 class MotionGate:
     """Keeps a running background of one camera and returns where something moved."""
 
-    def __init__(self, width: int = 160, threshold: int = 25, min_area_frac: float = 0.0015,
-                 alpha: float = 0.2, global_change_frac: float = 0.6) -> None:
+    def __init__(
+        self,
+        width: int = 160,
+        threshold: int = 25,
+        min_area_frac: float = 0.0015,
+        alpha: float = 0.2,
+        global_change_frac: float = 0.6,
+    ) -> None:
         self.width = width
         self.threshold = threshold
         self.min_area_frac = min_area_frac
@@ -44,12 +50,16 @@ class MotionGate:
         mask = cv2.dilate(mask, np.ones((3, 3), np.uint8), iterations=2)
         n, _, stats, _ = cv2.connectedComponentsWithStats(mask)
         min_area = self.min_area_frac * mask.size
-        return [(x / s, y / s, (x + bw) / s, (y + bh) / s)
-                for x, y, bw, bh, area in stats[1:n].tolist() if area >= min_area]
+        return [
+            (x / s, y / s, (x + bw) / s, (y + bh) / s)
+            for x, y, bw, bh, area in stats[1:n].tolist()
+            if area >= min_area
+        ]
 
 
-def detection_window(regions: list[Box], width: int, height: int, min_side: int = 384,
-                     whole_frac: float = 0.5) -> tuple[int, int, int, int]:
+def detection_window(
+    regions: list[Box], width: int, height: int, min_side: int = 384, whole_frac: float = 0.5
+) -> tuple[int, int, int, int]:
     """The crop to run detection on: the moved regions' union, padded, or the whole frame if large.
 
     Cropping keeps small, far-away workers at more pixels in the network's input.

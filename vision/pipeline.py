@@ -9,7 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from vision.config import CameraConfig
+from contract.config.camera import CameraConfig
 from vision.detections import Detection, FrameResult, Violation
 from vision.detectors.helmet import HelmetDetector
 from vision.detectors.person import PersonDetector
@@ -59,7 +59,9 @@ class CameraAnalyzer:
                 raise ValueError(f"camera {self.cam.name}: edges need edge_reference (the accepted frame)")
             ref = cv2.imread(str(self.cam.edge_reference))
             if ref is None:
-                raise ValueError(f"camera {self.cam.name}: cannot read edge_reference {self.cam.edge_reference}")
+                raise ValueError(
+                    f"camera {self.cam.name}: cannot read edge_reference {self.cam.edge_reference}"
+                )
             self._edges = EdgeWatch(self.cam.edges, ref)
         if self.store is not None:
             self._clips = ClipRecorder(self.store, self.cam.clip_pre_s, self.cam.clip_post_s)
@@ -74,8 +76,10 @@ class CameraAnalyzer:
             found += self.helmet.detect(crop)
         if self.persons is not None and self.cam.persons:
             found += self.persons.detect(crop)
-        return [Detection(d.label, (d.box[0] + x1, d.box[1] + y1, d.box[2] + x1, d.box[3] + y1), d.score)
-                for d in found]
+        return [
+            Detection(d.label, (d.box[0] + x1, d.box[1] + y1, d.box[2] + x1, d.box[3] + y1), d.score)
+            for d in found
+        ]
 
     def analyse(self, frame: Frame) -> tuple[FrameResult, list[VisionEvent]]:
         """Run the checks on one frame; returns what was seen and the events it started or ended."""
@@ -109,8 +113,15 @@ class CameraAnalyzer:
         self._bare_run = self._bare_run + 1 if bare else 0
         if not self.cam.helmet or self._bare_run < self.cam.helmet_frames:
             return []
-        return [Violation("vision.no_helmet", "", max(d.score for d in bare), tuple(d.box for d in bare),
-                          f"{len(bare)} 人未戴安全帽")]
+        return [
+            Violation(
+                "vision.no_helmet",
+                "",
+                max(d.score for d in bare),
+                tuple(d.box for d in bare),
+                f"{len(bare)} 人未戴安全帽",
+            )
+        ]
 
     def _events(self, frame: Frame, res: FrameResult) -> list[VisionEvent]:
         events: list[VisionEvent] = []
@@ -130,11 +141,32 @@ class CameraAnalyzer:
             if self._clips is not None and frame.live:
                 self._clips.start(frame.ts, stem + ".avi")
                 clip = str(Path(self._clips.store.folder) / (stem + ".avi"))
-            events.append(VisionEvent(self.cam.name, v.rule, v.target, "firing", frame.ts, v.score, v.message,
-                                      jpeg, str(path or ""), clip))
+            events.append(
+                VisionEvent(
+                    self.cam.name,
+                    v.rule,
+                    v.target,
+                    "firing",
+                    frame.ts,
+                    v.score,
+                    v.message,
+                    jpeg,
+                    str(path or ""),
+                    clip,
+                )
+            )
         for key, o in list(self._open.items()):
             if self._n - o.last_seen >= CLEAR_FRAMES:
                 del self._open[key]
-                events.append(VisionEvent(self.cam.name, key[0], key[1], "resolved", frame.ts, 0.0,
-                                          f"{o.violation.message} 已解除"))
+                events.append(
+                    VisionEvent(
+                        self.cam.name,
+                        key[0],
+                        key[1],
+                        "resolved",
+                        frame.ts,
+                        0.0,
+                        f"{o.violation.message} 已解除",
+                    )
+                )
         return events

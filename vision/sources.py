@@ -18,7 +18,7 @@ import cv2
 import httpx
 import numpy as np
 
-from vision.config import CameraConfig
+from contract.config.camera import CameraConfig
 from vision.labels import IMAGE_SUFFIXES, list_images
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,9 @@ def source_kind(cam: CameraConfig) -> str:
     if s.startswith("rtsp://") or s.startswith("rtsps://"):
         return "rtsp"
     if s.startswith(("http://", "https://")):
-        return "snapshot" if s.split("?")[0].endswith((".jpg", ".jpeg", ".png")) or "snapshot" in s else "mjpeg"
+        return (
+            "snapshot" if s.split("?")[0].endswith((".jpg", ".jpeg", ".png")) or "snapshot" in s else "mjpeg"
+        )
     p = Path(cam.source)
     if p.is_dir():
         return "images"
@@ -61,9 +63,14 @@ StatusHook = Callable[[bool, str], None]
 class FrameSource:
     """Yields frames of one camera at `cam.fps`, reconnecting live sources forever."""
 
-    def __init__(self, cam: CameraConfig, on_status: StatusHook | None = None,
-                 backoff: tuple[float, float] = (1.0, 60.0), clock: Callable[[], float] = time.time,
-                 tick: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        cam: CameraConfig,
+        on_status: StatusHook | None = None,
+        backoff: tuple[float, float] = (1.0, 60.0),
+        clock: Callable[[], float] = time.time,
+        tick: Callable[[], None] = lambda: None,
+    ) -> None:
         self.cam = cam
         self.tick = tick
         self.kind = source_kind(cam)
@@ -99,7 +106,9 @@ class FrameSource:
         p = Path(self.cam.source)
         files = list_images(p) if p.is_dir() else [p]
         if not files:
-            raise SourceError(f"camera {self.cam.name}: no images in {p} (expected {', '.join(IMAGE_SUFFIXES)})")
+            raise SourceError(
+                f"camera {self.cam.name}: no images in {p} (expected {', '.join(IMAGE_SUFFIXES)})"
+            )
         while True:
             for f in files:
                 img = cv2.imread(str(f))
@@ -142,10 +151,15 @@ class FrameSource:
             # loses packets (smeared frames) and a frozen camera blocked reads for twice the timeout
             os.environ["OPENCV_FFMPEG_CAPTURE_OPTIONS"] = f"rtsp_transport;{self.cam.rtsp_transport}"
             # bounded open and read, so a dead camera cannot block the worker past its watchdog
-            cap = cv2.VideoCapture(self.cam.source, cv2.CAP_FFMPEG,
-                                   [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, 10000, cv2.CAP_PROP_READ_TIMEOUT_MSEC, 10000])
+            cap = cv2.VideoCapture(
+                self.cam.source,
+                cv2.CAP_FFMPEG,
+                [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, 10000, cv2.CAP_PROP_READ_TIMEOUT_MSEC, 10000],
+            )
             if not cap.isOpened():
-                self._status(False, f"camera {self.cam.name}: cannot open {self.cam.source}, retry in {delay:.0f} s")
+                self._status(
+                    False, f"camera {self.cam.name}: cannot open {self.cam.source}, retry in {delay:.0f} s"
+                )
                 self._sleep(delay)
                 delay = min(delay * 2, self.backoff[1])
                 continue

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from gateway.readings import Quality, Reading
-from vision.config import CameraConfig, VisionConfig
+from contract.config.camera import CameraConfig, VisionConfig
+from contract.readings import Quality, Reading
 from vision.detections import FrameResult
 from vision.events import VisionEvent
 
@@ -58,19 +58,35 @@ class FrameSummary:
         # heads and person boxes are not paired up: each undercounts (a head hidden, a crowd in one box),
         # so the larger count is the estimate
         people = max(heads, sum(d.label == "person" for d in res.detections))
-        return cls(res.camera, res.ts, people,
-                   sum(d.label == "no_helmet" for d in res.detections), rules.count("vision.edge_missing"),
-                   rules.count("vision.zone_intrusion"), res.inference_ms, res.motion, jpeg)
+        return cls(
+            res.camera,
+            res.ts,
+            people,
+            sum(d.label == "no_helmet" for d in res.detections),
+            rules.count("vision.edge_missing"),
+            rules.count("vision.zone_intrusion"),
+            res.inference_ms,
+            res.motion,
+            jpeg,
+        )
 
     def readings(self, project: str) -> list[Reading]:
         """The camera's Readings for the bus."""
-        return [Reading(self.ts, project, self.camera, m, float(getattr(self, m)), "", Quality.OK, "")
-                for m in ("persons", "no_helmet", "edge_missing", "zone_intrusions")] + [
-            Reading(self.ts, project, self.camera, "inference_ms", self.inference_ms, "ms", Quality.OK, "")]
+        return [
+            Reading(self.ts, project, self.camera, m, float(getattr(self, m)), "", Quality.OK, "")
+            for m in ("persons", "no_helmet", "edge_missing", "zone_intrusions")
+        ] + [Reading(self.ts, project, self.camera, "inference_ms", self.inference_ms, "ms", Quality.OK, "")]
 
 
-def camera_main(cam_json: str, model: str | None, evidence_dir: str, budget: int, out: mp.Queue,
-                heartbeat: Synchronized, parent: int) -> None:
+def camera_main(
+    cam_json: str,
+    model: str | None,
+    evidence_dir: str,
+    budget: int,
+    out: mp.Queue,
+    heartbeat: Synchronized,
+    parent: int,
+) -> None:
     """Body of a camera's worker process: read, analyse, send; runs until killed (or its gateway dies)."""
     _die_with(parent)  # first, before the slow imports: the gateway may die while we load
     # Ctrl-C in a terminal reaches the whole process group; the gateway stops its workers itself,
@@ -93,9 +109,15 @@ def camera_main(cam_json: str, model: str | None, evidence_dir: str, budget: int
             os._exit(0)
 
     beat()
-    analyzer = CameraAnalyzer(cam, HelmetDetector(Path(model) if model else DEFAULT_MODEL),
-                              PersonDetector() if cam.persons else None, EvidenceStore(Path(evidence_dir), budget))
-    src = FrameSource(cam, on_status=lambda online, why: out.put(("status", online, why, time.time())), tick=beat)
+    analyzer = CameraAnalyzer(
+        cam,
+        HelmetDetector(Path(model) if model else DEFAULT_MODEL),
+        PersonDetector() if cam.persons else None,
+        EvidenceStore(Path(evidence_dir), budget),
+    )
+    src = FrameSource(
+        cam, on_status=lambda online, why: out.put(("status", online, why, time.time())), tick=beat
+    )
     last_preview = 0.0
     for frame in src.frames():
         beat()
@@ -117,8 +139,11 @@ def _preview(image: np.ndarray, res: FrameResult, cam: CameraConfig) -> bytes:
 
     img = annotate(image, res, cam)
     if img.shape[1] > PREVIEW_WIDTH:
-        img = cv2.resize(img, (PREVIEW_WIDTH, round(img.shape[0] * PREVIEW_WIDTH / img.shape[1])),
-                         interpolation=cv2.INTER_AREA)
+        img = cv2.resize(
+            img,
+            (PREVIEW_WIDTH, round(img.shape[0] * PREVIEW_WIDTH / img.shape[1])),
+            interpolation=cv2.INTER_AREA,
+        )
     return to_jpeg(img, 70)
 
 
@@ -179,17 +204,33 @@ class VisionSupervisor:
     def stats(self) -> dict[str, dict[str, float | int | bool]]:
         """Per camera: alive, restarts, seconds since the last heartbeat."""
         now = time.time()
-        return {w.cam.name: {"alive": bool(w.proc and w.proc.is_alive()), "restarts": w.restarts,
-                             "heartbeat_age_s": max(0.0, now - w.heartbeat.value) if w.heartbeat else -1.0}
-                for w in self._workers}
+        return {
+            w.cam.name: {
+                "alive": bool(w.proc and w.proc.is_alive()),
+                "restarts": w.restarts,
+                "heartbeat_age_s": max(0.0, now - w.heartbeat.value) if w.heartbeat else -1.0,
+            }
+            for w in self._workers
+        }
 
     def _spawn(self, w: _Worker) -> None:
         w.out = _CTX.Queue()
         w.heartbeat = _CTX.Value("d", time.time() + STARTUP_GRACE_S)
         model = str(self.cfg.model) if self.cfg.model else None
-        w.proc = _CTX.Process(target=camera_main, name=f"vision-{w.cam.name}", daemon=True,
-                              args=(w.cam.model_dump_json(), model, str(self.cfg.evidence_dir),
-                                    int(self.cfg.evidence_budget_mb * 1e6), w.out, w.heartbeat, os.getpid()))
+        w.proc = _CTX.Process(
+            target=camera_main,
+            name=f"vision-{w.cam.name}",
+            daemon=True,
+            args=(
+                w.cam.model_dump_json(),
+                model,
+                str(self.cfg.evidence_dir),
+                int(self.cfg.evidence_budget_mb * 1e6),
+                w.out,
+                w.heartbeat,
+                os.getpid(),
+            ),
+        )
         w.proc.start()
 
     def _end(self, w: _Worker) -> None:
@@ -206,14 +247,32 @@ class VisionSupervisor:
     def _offline(self, w: _Worker, why: str) -> None:
         if not w.offline:
             w.offline = True
-            self.on_event(VisionEvent(w.cam.name, "camera.offline", "", "firing", time.time(), 1.0,
-                                      f"摄像头 {w.cam.name} 离线: {why}"))
+            self.on_event(
+                VisionEvent(
+                    w.cam.name,
+                    "camera.offline",
+                    "",
+                    "firing",
+                    time.time(),
+                    1.0,
+                    f"摄像头 {w.cam.name} 离线: {why}",
+                )
+            )
 
     def _online(self, w: _Worker) -> None:
         if w.offline:
             w.offline = False
-            self.on_event(VisionEvent(w.cam.name, "camera.offline", "", "resolved", time.time(), 0.0,
-                                      f"摄像头 {w.cam.name} 恢复"))
+            self.on_event(
+                VisionEvent(
+                    w.cam.name,
+                    "camera.offline",
+                    "",
+                    "resolved",
+                    time.time(),
+                    0.0,
+                    f"摄像头 {w.cam.name} 恢复",
+                )
+            )
 
     def _drain(self, w: _Worker) -> None:
         while w.out is not None:
@@ -243,11 +302,14 @@ class VisionSupervisor:
                 dead = not w.proc.is_alive()
                 hung = not dead and now - w.heartbeat.value > self.cfg.hang_timeout_s
                 if (dead or hung) and w.next_start == 0.0:
-                    why = f"worker exited with code {w.proc.exitcode}" if dead else (
-                        f"worker silent for {now - w.heartbeat.value:.0f} s, killed")
+                    why = (
+                        f"worker exited with code {w.proc.exitcode}"
+                        if dead
+                        else (f"worker silent for {now - w.heartbeat.value:.0f} s, killed")
+                    )
                     self._offline(w, why)
                     self._end(w)
-                    delay = min(self.backoff[0] * 2 ** w.restarts, self.backoff[1])
+                    delay = min(self.backoff[0] * 2**w.restarts, self.backoff[1])
                     w.next_start = now + delay
                 elif w.next_start and now >= w.next_start:
                     w.restarts += 1

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from vision.config import ZoneConfig
+from contract.config.camera import ZoneConfig
 from vision.detections import Box, Detection, Violation
 
 
@@ -35,8 +35,9 @@ class ZoneWatch:
         """Violations for zones with someone inside for `inertia` frames and `loiter_s` seconds."""
         out = []
         for zone, poly, st in zip(self.zones, self._poly, self._state):
-            inside: list[Box] = [d.box for d in detections
-                                 if cv2.pointPolygonTest(poly, anchor(d), False) >= 0]
+            inside: list[Box] = [
+                d.box for d in detections if cv2.pointPolygonTest(poly, anchor(d), False) >= 0
+            ]
             if not inside:
                 st.frames_inside, st.since = 0, None
                 continue
@@ -44,6 +45,13 @@ class ZoneWatch:
             st.since = ts if st.since is None else st.since
             stayed = ts - st.since
             if st.frames_inside >= zone.inertia and stayed >= zone.loiter_s:
-                out.append(Violation("vision.zone_intrusion", zone.name, 1.0, tuple(inside),
-                                     f"{len(inside)} 人进入危险区域 {zone.name} ({stayed:.0f} s)"))
+                out.append(
+                    Violation(
+                        "vision.zone_intrusion",
+                        zone.name,
+                        1.0,
+                        tuple(inside),
+                        f"{len(inside)} 人进入危险区域 {zone.name} ({stayed:.0f} s)",
+                    )
+                )
         return out

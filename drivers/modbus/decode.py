@@ -10,14 +10,24 @@ import math
 import struct
 from collections.abc import Sequence
 
+from contract.config.profile import DataType, FunctionCode, ModbusMap, Order, RegisterValue
 from drivers.modbus.plan import Request
-from gateway.config.profile import DataType, FunctionCode, ModbusMap, Order, RegisterValue
 
 # struct format (big-endian after reordering) and the integer range of each numeric type
-_STRUCT = {DataType.INT16: "h", DataType.UINT16: "H", DataType.INT32: "i", DataType.UINT32: "I",
-           DataType.FLOAT32: "f", DataType.FLOAT64: "d"}
-_INT_RANGE = {DataType.INT16: (-(2**15), 2**15 - 1), DataType.UINT16: (0, 2**16 - 1),
-              DataType.INT32: (-(2**31), 2**31 - 1), DataType.UINT32: (0, 2**32 - 1)}
+_STRUCT = {
+    DataType.INT16: "h",
+    DataType.UINT16: "H",
+    DataType.INT32: "i",
+    DataType.UINT32: "I",
+    DataType.FLOAT32: "f",
+    DataType.FLOAT64: "d",
+}
+_INT_RANGE = {
+    DataType.INT16: (-(2**15), 2**15 - 1),
+    DataType.UINT16: (0, 2**16 - 1),
+    DataType.INT32: (-(2**31), 2**31 - 1),
+    DataType.UINT32: (0, 2**32 - 1),
+}
 _FLOAT32_MAX = 3.4028234663852886e38
 
 
@@ -53,7 +63,7 @@ def _to_bytes(words: Sequence[int], byte_order: Order, word_order: Order) -> byt
 
 def _from_bytes(data: bytes, byte_order: Order, word_order: Order) -> list[int]:
     """Inverse of :func:`_to_bytes`."""
-    ws = [int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2)]
+    ws = [int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2)]
     if word_order is Order.LITTLE:
         ws.reverse()
     return [_swap(w) if byte_order is Order.LITTLE else w for w in ws]
@@ -69,8 +79,12 @@ def decimals(x: float) -> int:
     return len(text.split(".")[1].rstrip("0"))
 
 
-def decode_raw(rv: RegisterValue, words: Sequence[int] | Sequence[bool], byte_order: Order = Order.BIG,
-               word_order: Order = Order.BIG) -> float | str:
+def decode_raw(
+    rv: RegisterValue,
+    words: Sequence[int] | Sequence[bool],
+    byte_order: Order = Order.BIG,
+    word_order: Order = Order.BIG,
+) -> float | str:
     """The unscaled value held in ``words`` (registers, or one bit for coils/discrete inputs)."""
     if is_bit_object(rv):
         return 1.0 if words[0] else 0.0
@@ -86,14 +100,20 @@ def decode_raw(rv: RegisterValue, words: Sequence[int] | Sequence[bool], byte_or
             raise DecodeError(f"bytes {data.hex(' ')} are not ASCII text") from exc
     raw = struct.unpack(">" + _STRUCT[rv.type], _to_bytes(words, byte_order, word_order))[0]
     if isinstance(raw, float) and not math.isfinite(raw):
-        raise DecodeError(f"{rv.type.value} words {[f'0x{w:04x}' for w in words]} decode to {raw}, not a number")
+        raise DecodeError(
+            f"{rv.type.value} words {[f'0x{w:04x}' for w in words]} decode to {raw}, not a number"
+        )
     if rv.type is DataType.FLOAT32:
         return float(f"{raw:.7g}")  # a float32 carries ~7 digits: 1.9 rather than 1.899999976158142
     return float(raw)
 
 
-def decode_value(rv: RegisterValue, words: Sequence[int] | Sequence[bool], byte_order: Order = Order.BIG,
-                 word_order: Order = Order.BIG) -> float | str:
+def decode_value(
+    rv: RegisterValue,
+    words: Sequence[int] | Sequence[bool],
+    byte_order: Order = Order.BIG,
+    word_order: Order = Order.BIG,
+) -> float | str:
     """The value of ``rv`` in engineering units: raw * scale + offset (text is returned as is)."""
     raw = decode_raw(rv, words, byte_order, word_order)
     if isinstance(raw, str):
@@ -105,8 +125,9 @@ def decode_value(rv: RegisterValue, words: Sequence[int] | Sequence[bool], byte_
     return value
 
 
-def encode_value(rv: RegisterValue, value: float | str, byte_order: Order = Order.BIG,
-                 word_order: Order = Order.BIG) -> list[int]:
+def encode_value(
+    rv: RegisterValue, value: float | str, byte_order: Order = Order.BIG, word_order: Order = Order.BIG
+) -> list[int]:
     """The register words (or ``[0]``/``[1]`` for a coil) a device stores for ``value``.
 
     For ``type: bit`` in a register the result is the register with only that bit set (or 0),
@@ -132,8 +153,10 @@ def encode_value(rv: RegisterValue, value: float | str, byte_order: Order = Orde
         low, high = _INT_RANGE[rv.type]
         as_int = round(raw)
         if not low <= as_int <= high:
-            raise EncodeError(f"{rv.metric}: {value!r} is raw {as_int}, out of range for {rv.type.value} "
-                              f"({low}..{high}) with scale {rv.scale:g} and offset {rv.offset:g}")
+            raise EncodeError(
+                f"{rv.metric}: {value!r} is raw {as_int}, out of range for {rv.type.value} "
+                f"({low}..{high}) with scale {rv.scale:g} and offset {rv.offset:g}"
+            )
         data = struct.pack(">" + _STRUCT[rv.type], as_int)
     else:
         if rv.type is DataType.FLOAT32 and math.isfinite(raw) and abs(raw) > _FLOAT32_MAX:
@@ -142,8 +165,9 @@ def encode_value(rv: RegisterValue, value: float | str, byte_order: Order = Orde
     return _from_bytes(data, byte_order, word_order)
 
 
-def decode_request(mmap: ModbusMap, request: Request,
-                   data: Sequence[int] | Sequence[bool]) -> list[tuple[RegisterValue, float | str | DecodeError]]:
+def decode_request(
+    mmap: ModbusMap, request: Request, data: Sequence[int] | Sequence[bool]
+) -> list[tuple[RegisterValue, float | str | DecodeError]]:
     """Every value of ``request`` decoded from its answer ``data``; a value that cannot be decoded
     comes back as its DecodeError so the caller can report it and keep the others."""
     out: list[tuple[RegisterValue, float | str | DecodeError]] = []

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from contract.bus import Bus
+from contract.config.loader import LoadedSite
+from contract.config.site import DeviceConfig
+from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport
 from drivers.base import DeviceStats
 from drivers.modbus.link import ModbusLink, quiet_pymodbus_client_errors
 from drivers.modbus.poller import DevicePoller
-from gateway.bus import Bus
-from gateway.config.loader import LoadedSite
-from gateway.config.site import DeviceConfig
-from gateway.config.transport import ModbusRtuTransport, ModbusTcpTransport
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +33,10 @@ class ModbusDriver:
         chosen = [d for d in site.config.devices if is_modbus(d)] if devices is None else devices
         wrong = [d.id for d in chosen if not is_modbus(d)]
         if wrong:
-            raise ValueError(f"devices {', '.join(wrong)} are not Modbus devices (transport is not "
-                             "modbus_tcp or modbus_rtu): give them to the MQTT driver")
+            raise ValueError(
+                f"devices {', '.join(wrong)} are not Modbus devices (transport is not "
+                "modbus_tcp or modbus_rtu): give them to the MQTT driver"
+            )
         self._bus = bus
         self._links: dict[str, ModbusLink] = {}
         self.pollers: list[DevicePoller] = []
@@ -54,9 +56,13 @@ class ModbusDriver:
                     self._links[key] = ModbusLink.rtu(t, serial_timeouts[t.port])
                 link = self._links[key]
             if d.profile not in site.profiles:
-                raise ValueError(f"device {d.id}: profile {d.profile!r} is not among the site's loaded profiles "
-                                 f"({', '.join(sorted(site.profiles))})")
-            self.pollers.append(DevicePoller(d, site.profiles[d.profile], link, bus, site.config.project.code))
+                raise ValueError(
+                    f"device {d.id}: profile {d.profile!r} is not among the site's loaded profiles "
+                    f"({', '.join(sorted(site.profiles))})"
+                )
+            self.pollers.append(
+                DevicePoller(d, site.profiles[d.profile], link, bus, site.config.project.code)
+            )
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:

@@ -33,8 +33,13 @@ class OncePerKind:
         """The error ``key`` stopped happening: log once how many times it happened."""
         count = self._ongoing.pop(key, 0)
         if count:
-            self._log.info("%s: %s works again (failed %d time%s in a row)", self._subject, what, count,
-                           "" if count == 1 else "s")
+            self._log.info(
+                "%s: %s works again (failed %d time%s in a row)",
+                self._subject,
+                what,
+                count,
+                "" if count == 1 else "s",
+            )
 
     def ongoing(self) -> list[ErrorKey]:
         """Keys of the errors still happening."""

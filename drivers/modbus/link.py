@@ -17,9 +17,9 @@ from pymodbus.client import AsyncModbusSerialClient, AsyncModbusTcpClient
 from pymodbus.client.base import ModbusBaseClient
 from pymodbus.exceptions import ConnectionException, ModbusException, ModbusIOException
 
+from contract.config.profile import FunctionCode
+from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport
 from drivers.modbus.plan import Request
-from gateway.config.profile import FunctionCode
-from gateway.config.transport import ModbusRtuTransport, ModbusTcpTransport
 
 # Modbus application protocol 1.1b3, section 7: what each exception code tells the installer
 EXCEPTION_MEANING = {
@@ -86,19 +86,39 @@ class ModbusLink:
     @classmethod
     def tcp(cls, transport: ModbusTcpTransport, timeout_s: float) -> ModbusLink:
         """A link of its own to one Modbus TCP device whose answers take at most ``timeout_s``."""
-        return cls(lambda trace: AsyncModbusTcpClient(
-            transport.host, port=transport.port, timeout=timeout_s + _CLIENT_TIMEOUT_MARGIN_S, retries=0,
-            reconnect_delay=0, trace_packet=trace), f"tcp {transport.host}:{transport.port}", drop_on_failure=True)
+        return cls(
+            lambda trace: AsyncModbusTcpClient(
+                transport.host,
+                port=transport.port,
+                timeout=timeout_s + _CLIENT_TIMEOUT_MARGIN_S,
+                retries=0,
+                reconnect_delay=0,
+                trace_packet=trace,
+            ),
+            f"tcp {transport.host}:{transport.port}",
+            drop_on_failure=True,
+        )
 
     @classmethod
     def rtu(cls, transport: ModbusRtuTransport, timeout_s: float) -> ModbusLink:
         """The link of one serial port, shared by every slave on that RS-485 bus (``timeout_s``: the
         longest of their timeouts)."""
         settings = f"{transport.baudrate} {transport.bytesize}{transport.parity}{transport.stopbits}"
-        return cls(lambda trace: AsyncModbusSerialClient(
-            transport.port, baudrate=transport.baudrate, bytesize=transport.bytesize, parity=transport.parity,
-            stopbits=transport.stopbits, timeout=timeout_s + _CLIENT_TIMEOUT_MARGIN_S, retries=0,
-            reconnect_delay=0, trace_packet=trace), f"rtu {transport.port} {settings}", drop_on_failure=False)
+        return cls(
+            lambda trace: AsyncModbusSerialClient(
+                transport.port,
+                baudrate=transport.baudrate,
+                bytesize=transport.bytesize,
+                parity=transport.parity,
+                stopbits=transport.stopbits,
+                timeout=timeout_s + _CLIENT_TIMEOUT_MARGIN_S,
+                retries=0,
+                reconnect_delay=0,
+                trace_packet=trace,
+            ),
+            f"rtu {transport.port} {settings}",
+            drop_on_failure=False,
+        )
 
     def _client_now(self) -> ModbusBaseClient:
         if self._client is None:
@@ -137,11 +157,14 @@ class ModbusLink:
             try:
                 async with asyncio.timeout(timeout_s):
                     response = await _READERS[request.function](client)(
-                        request.address, count=request.count, device_id=unit)
+                        request.address, count=request.count, device_id=unit
+                    )
             except TimeoutError:
                 raise self._failed(self._silence_error(timeout_s)) from None
             except (ConnectionException, ModbusIOException) as exc:
-                raise self._failed(LinkError("connect", f"connection to {self.description} lost ({exc})")) from None
+                raise self._failed(
+                    LinkError("connect", f"connection to {self.description} lost ({exc})")
+                ) from None
             except ModbusException as exc:
                 raise self._failed(LinkError("garbage", f"unusable answer: {exc}")) from None
             if response.isError():
@@ -149,10 +172,11 @@ class ModbusLink:
                 meaning = EXCEPTION_MEANING.get(code, "unknown exception code")
                 raise LinkError("exception", f"exception response {code} ({meaning})", code)
             is_bits = request.function in (FunctionCode.COILS, FunctionCode.DISCRETE_INPUTS)
-            data = list(response.bits[:request.count]) if is_bits else list(response.registers)
+            data = list(response.bits[: request.count]) if is_bits else list(response.registers)
             if len(data) != request.count:
-                raise self._failed(LinkError("garbage", f"answered {len(data)} values where {request.count} "
-                                                        "were asked for"))
+                raise self._failed(
+                    LinkError("garbage", f"answered {len(data)} values where {request.count} were asked for")
+                )
             return data
 
     async def _ensure_connected(self, client: ModbusBaseClient, timeout_s: float) -> None:
@@ -170,8 +194,11 @@ class ModbusLink:
         if self._received:
             shown = bytes(self._received[:32]).hex(" ")
             more = " ..." if len(self._received) > 32 else ""
-            return LinkError("garbage", f"answered {len(self._received)} bytes that are not a valid Modbus "
-                                        f"frame (bad CRC, framing or header): {shown}{more}")
+            return LinkError(
+                "garbage",
+                f"answered {len(self._received)} bytes that are not a valid Modbus "
+                f"frame (bad CRC, framing or header): {shown}{more}",
+            )
         return LinkError("timeout", f"no answer within {timeout_s:g} s")
 
     def _failed(self, error: LinkError) -> LinkError:

@@ -10,15 +10,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gateway.config.profile import FunctionCode, ModbusMap, RegisterValue
+from contract.config.profile import FunctionCode, ModbusMap, RegisterValue
 
 MAX_REGISTERS = 125  # FC03/FC04 limit (Modbus application protocol 1.1b3, 6.3/6.4)
 MAX_BITS = 2000  # FC01/FC02 limit (6.1/6.2)
 
-FC_NUMBER = {FunctionCode.COILS: 1, FunctionCode.DISCRETE_INPUTS: 2, FunctionCode.HOLDING: 3,
-             FunctionCode.INPUT: 4}
-FC_NAME = {FunctionCode.COILS: "coils", FunctionCode.DISCRETE_INPUTS: "discrete inputs",
-           FunctionCode.HOLDING: "holding registers", FunctionCode.INPUT: "input registers"}
+FC_NUMBER = {
+    FunctionCode.COILS: 1,
+    FunctionCode.DISCRETE_INPUTS: 2,
+    FunctionCode.HOLDING: 3,
+    FunctionCode.INPUT: 4,
+}
+FC_NAME = {
+    FunctionCode.COILS: "coils",
+    FunctionCode.DISCRETE_INPUTS: "discrete inputs",
+    FunctionCode.HOLDING: "holding registers",
+    FunctionCode.INPUT: "input registers",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,17 +49,21 @@ class Request:
         names = ", ".join(v.metric + (f"@{v.point}" if v.point else "") for v in self.values)
         return f"{FC_NAME[self.function]} {span} (FC{FC_NUMBER[self.function]:02d}: {names})"
 
-    def slice_for(self, rv: RegisterValue, data: Sequence[int] | Sequence[bool]) -> Sequence[int] | Sequence[bool]:
+    def slice_for(
+        self, rv: RegisterValue, data: Sequence[int] | Sequence[bool]
+    ) -> Sequence[int] | Sequence[bool]:
         """The words (or bits) of ``rv`` inside this request's answer ``data``."""
         start = rv.address - self.address
-        return data[start:start + rv.words]
+        return data[start : start + rv.words]
 
 
 def plan_requests(mmap: ModbusMap) -> list[Request]:
     """Coalesce the map's values into requests, in function-code then address order."""
     requests: list[Request] = []
     for function in FunctionCode:
-        values = sorted((v for v in mmap.values if v.function is function), key=lambda v: (v.address, v.words))
+        values = sorted(
+            (v for v in mmap.values if v.function is function), key=lambda v: (v.address, v.words)
+        )
         limit = MAX_BITS if function in (FunctionCode.COILS, FunctionCode.DISCRETE_INPUTS) else MAX_REGISTERS
         group: list[RegisterValue] = []
         start = end = 0

@@ -16,15 +16,15 @@ import logging
 import math
 import time
 
+from contract.bus import Bus
+from contract.config.profile import Profile
+from contract.config.site import DeviceConfig
+from contract.readings import DeviceStatus, Reading
 from drivers.base import DeviceStats
 from drivers.modbus.decode import DecodeError, decode_request
 from drivers.modbus.errlog import OncePerKind
 from drivers.modbus.link import LinkError, ModbusLink
 from drivers.modbus.plan import Request, plan_requests
-from gateway.bus import Bus
-from gateway.config.profile import Profile
-from gateway.config.site import DeviceConfig
-from gateway.readings import DeviceStatus, Reading
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +34,9 @@ _LINK_KINDS = ("connect", "timeout", "garbage")
 class DevicePoller:
     """The polling loop, link state and counters of one Modbus device."""
 
-    def __init__(self, device: DeviceConfig, profile: Profile, link: ModbusLink, bus: Bus,
-                 project: str) -> None:
+    def __init__(
+        self, device: DeviceConfig, profile: Profile, link: ModbusLink, bus: Bus, project: str
+    ) -> None:
         if profile.modbus is None:
             raise ValueError(f"device {device.id}: profile {profile.name} has no modbus: register map")
         self.device = device
@@ -88,7 +89,9 @@ class DevicePoller:
             except asyncio.CancelledError:
                 raise
             except Exception:  # a bug in one poll must not end the device's polling for good
-                log.exception("modbus device %s: unexpected error while polling (polling continues)", self.device.id)
+                log.exception(
+                    "modbus device %s: unexpected error while polling (polling continues)", self.device.id
+                )
                 self.stats.errors += 1
                 answered = False
             now = loop.time()
@@ -132,9 +135,12 @@ class DevicePoller:
             if isinstance(value, DecodeError):
                 self.stats.errors += 1
                 self.stats.last_error = f"{rv.metric} at {rv.function.value} {rv.address}: {value}"
-                self._errors.error(key, f"unit {self.unit} {rv.function.value} register {rv.address} "
-                                        f"({rv.metric}, {rv.type.value}): value out of range for its type: "
-                                        f"{value}; the value is skipped")
+                self._errors.error(
+                    key,
+                    f"unit {self.unit} {rv.function.value} register {rv.address} "
+                    f"({rv.metric}, {rv.type.value}): value out of range for its type: "
+                    f"{value}; the value is skipped",
+                )
                 continue
             self._errors.clear(key, f"{rv.metric} at {rv.function.value} {rv.address}")
             out.append(Reading(ts, self.project, self.device.id, rv.metric, value, rv.unit, point=rv.point))
@@ -146,9 +152,11 @@ class DevicePoller:
         self.stats.last_error = f"{where}: {err}"
         hint = ""
         if err.kind == "exception" and err.code == 2:
-            hint = (f"; check the addresses in profile {self.profile.name}"
-                    + (" or lower its max_gap (the gap between values may not be served)"
-                       if len(request.values) > 1 else ""))
+            hint = f"; check the addresses in profile {self.profile.name}" + (
+                " or lower its max_gap (the gap between values may not be served)"
+                if len(request.values) > 1
+                else ""
+            )
         elif err.kind == "timeout":
             hint = f"; check power, wiring, unit id {self.unit} and the line settings"
         self._errors.error((err.kind, err.code, request.function, request.address), f"{where}: {err}{hint}")
@@ -182,6 +190,7 @@ class DevicePoller:
     def _set_online(self, online: bool, reason: str) -> None:
         self._online = online
         self.stats.online = online
-        (log.info if online else log.warning)("modbus device %s is %s: %s", self.device.id,
-                                              "online" if online else "offline", reason)
+        (log.info if online else log.warning)(
+            "modbus device %s is %s: %s", self.device.id, "online" if online else "offline", reason
+        )
         self.bus.publish_status(DeviceStatus(time.time(), self.device.id, online, reason))

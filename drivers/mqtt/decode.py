@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from contract.config.profile import TopicMap
+from contract.readings import Quality, Reading
 from drivers.mqtt.topics import TopicFilter, expand, level_index
-from gateway.config.profile import TopicMap
-from gateway.readings import Quality, Reading
 
 MISSING: Any = object()
 FUTURE_SLACK_S = 600.0  # a device clock this far ahead is wrong: its readings would poison rates
@@ -135,19 +135,23 @@ class MessageDecoder:
         "values",
     )
 
-    def __init__(self, project: str, device: str, prefix: str, tmap: TopicMap,
-                 points: frozenset[str] | None) -> None:
+    def __init__(
+        self, project: str, device: str, prefix: str, tmap: TopicMap, points: frozenset[str] | None
+    ) -> None:
         self.project = project
         self.device = device
         text = expand(tmap.topic, prefix)
         self.filter = TopicFilter(text, tuple(text.split("/")))
         self.is_json = tmap.format == "json"
-        self.point_index = (None if tmap.point_level is None
-                            else level_index(tmap.topic, prefix, tmap.point_level))
+        self.point_index = (
+            None if tmap.point_level is None else level_index(tmap.topic, prefix, tmap.point_level)
+        )
         self.point_path = compile_path(tmap.point_path) if tmap.point_path else None
         self.ts_path = compile_path(tmap.ts_path) if tmap.ts_path else None
-        self.values = tuple(ValueSpec(v.metric, compile_path(v.path), v.path or "$", v.scale, v.offset,
-                                      v.unit, v.optional) for v in tmap.values)
+        self.values = tuple(
+            ValueSpec(v.metric, compile_path(v.path), v.path or "$", v.scale, v.offset, v.unit, v.optional)
+            for v in tmap.values
+        )
         self.points = points
 
     def decode(self, levels: list[str], doc: Any, arrival: float) -> Decoded:
@@ -171,11 +175,23 @@ class MessageDecoder:
             except BadValue as exc:
                 problems.append(str(exc))
                 continue
-            readings.append(Reading(ts, project, device, spec.metric, value * spec.scale + spec.offset,
-                                    spec.unit, Quality.OK, point))
+            readings.append(
+                Reading(
+                    ts,
+                    project,
+                    device,
+                    spec.metric,
+                    value * spec.scale + spec.offset,
+                    spec.unit,
+                    Quality.OK,
+                    point,
+                )
+            )
         if not readings and not problems:
-            problems.append("none of the profile's values is in the message: "
-                            + ", ".join(s.path_text for s in self.values))
+            problems.append(
+                "none of the profile's values is in the message: "
+                + ", ".join(s.path_text for s in self.values)
+            )
         return out
 
     def _ts(self, doc: Any, arrival: float) -> float:

@@ -7,15 +7,15 @@ import logging
 from collections import defaultdict
 from dataclasses import replace
 
+from contract.bus import Bus
+from contract.config.errors import ConfigError, ConfigIssue
+from contract.config.loader import LoadedSite
+from contract.config.site import DeviceConfig
+from contract.config.transport import MqttBroker, MqttTransport
 from drivers.base import DeviceStats
 from drivers.mqtt.decode import MessageDecoder, compile_path
 from drivers.mqtt.link import BrokerLink
 from drivers.mqtt.topics import check_filter, expand
-from gateway.bus import Bus
-from gateway.config.errors import ConfigError, ConfigIssue
-from gateway.config.loader import LoadedSite
-from gateway.config.site import DeviceConfig
-from gateway.config.transport import MqttBroker, MqttTransport
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,9 @@ class MqttDriver:
             broker = known[name]
             client_id = broker.client_id or f"sitegw-{cfg.project.code}-{name}"
             backoff = min(d.backoff_max_s for d in devices)
-            self._links.append(BrokerLink(name, broker, client_id, decoders[name], [d.id for d in devices],
-                                          bus, backoff))
+            self._links.append(
+                BrokerLink(name, broker, client_id, decoders[name], [d.id for d in devices], bus, backoff)
+            )
 
     async def start(self) -> None:
         """Start one client per broker; returns at once, connecting goes on in paho's threads."""
@@ -55,8 +56,11 @@ class MqttDriver:
         Copies, because paho's thread keeps counting: a caller iterating ``per_metric`` while a
         new metric is added would fail; ``dict(d)`` copies under the GIL in one step.
         """
-        return {device: replace(st, per_metric=dict(st.per_metric))
-                for link in self._links for device, st in link.stats.items()}
+        return {
+            device: replace(st, per_metric=dict(st.per_metric))
+            for link in self._links
+            for device, st in link.stats.items()
+        }
 
     def topic_errors(self) -> dict[str, int]:
         """Malformed messages by topic, over every broker."""
@@ -87,8 +91,9 @@ def _mqtt_devices(site: LoadedSite) -> dict[str, list[DeviceConfig]]:
     return by_broker
 
 
-def _decoders(site: LoadedSite, index: int, device: DeviceConfig,
-              issues: list[ConfigIssue]) -> list[MessageDecoder]:
+def _decoders(
+    site: LoadedSite, index: int, device: DeviceConfig, issues: list[ConfigIssue]
+) -> list[MessageDecoder]:
     """Compile the device's topic maps, adding a ConfigIssue for each one that cannot work."""
     profile = site.profiles[device.profile]
     transport = device.transport
@@ -103,12 +108,22 @@ def _decoders(site: LoadedSite, index: int, device: DeviceConfig,
                 compile_path(path)
         except ValueError as exc:
             problem = problem or str(exc)
-        if tmap.point_level is not None and tmap.point_level >= len(tmap.topic.split("/")) \
-                and not tmap.topic.endswith("#"):
+        if (
+            tmap.point_level is not None
+            and tmap.point_level >= len(tmap.topic.split("/"))
+            and not tmap.topic.endswith("#")
+        ):
             problem = problem or f"point_level {tmap.point_level} is beyond the filter {tmap.topic!r}"
         if problem:
-            issues.append(ConfigIssue(site.path, None, where, problem,
-                                      "fix the profile's topic map (config/profiles/README.md)"))
+            issues.append(
+                ConfigIssue(
+                    site.path,
+                    None,
+                    where,
+                    problem,
+                    "fix the profile's topic map (contract/config/profiles/README.md)",
+                )
+            )
             continue
         out.append(MessageDecoder(site.config.project.code, device.id, transport.topic_prefix, tmap, points))
     return out

@@ -20,8 +20,8 @@ from amqtt.broker import Broker
 from amqtt.plugins.base import BaseAuthPlugin
 from amqtt.session import Session
 
-from gateway.config.transport import MqttBroker
-from gateway.ports import free_tcp_port
+from contract.config.transport import MqttBroker
+from drivers.ports import free_tcp_port
 
 log = logging.getLogger(__name__)
 

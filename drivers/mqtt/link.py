@@ -17,11 +17,11 @@ from collections.abc import Callable, Iterable
 
 import paho.mqtt.client as mqtt
 
+from contract.bus import Bus
+from contract.config.transport import MqttBroker
+from contract.readings import DeviceStatus, Reading
 from drivers.base import DeviceStats
 from drivers.mqtt.decode import Decoded, MessageDecoder, MessageRouter
-from gateway.bus import Bus
-from gateway.config.transport import MqttBroker
-from gateway.readings import DeviceStatus, Reading
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +34,16 @@ DRAIN_S = 0.005  # hand-over period while messages flow; the first message of a 
 class BrokerLink:
     """The gateway's session with one broker, serving every MQTT device configured on it."""
 
-    def __init__(self, name: str, broker: MqttBroker, client_id: str, decoders: list[MessageDecoder],
-                 devices: Iterable[str], bus: Bus, backoff_max_s: float) -> None:
+    def __init__(
+        self,
+        name: str,
+        broker: MqttBroker,
+        client_id: str,
+        decoders: list[MessageDecoder],
+        devices: Iterable[str],
+        bus: Bus,
+        backoff_max_s: float,
+    ) -> None:
         self.name = name
         self.broker = broker
         self.client_id = client_id
@@ -59,8 +67,12 @@ class BrokerLink:
         """Start paho's thread; it connects, and reconnects with backoff, on its own."""
         self._loop = loop
         self._stopping = False
-        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=self.client_id, clean_session=False,
-                             protocol=mqtt.MQTTv311)
+        client = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2,
+            client_id=self.client_id,
+            clean_session=False,
+            protocol=mqtt.MQTTv311,
+        )
         client.suppress_exceptions = True  # an exception in a callback must not end paho's thread
         if self.broker.username:
             client.username_pw_set(self.broker.username, self.broker.password or None)
@@ -90,8 +102,14 @@ class BrokerLink:
 
     # --- paho's thread -------------------------------------------------------------------
 
-    def _on_connect(self, client: mqtt.Client, _userdata: object, flags: mqtt.ConnectFlags,
-                    reason: mqtt.ReasonCode, _props: object) -> None:
+    def _on_connect(
+        self,
+        client: mqtt.Client,
+        _userdata: object,
+        flags: mqtt.ConnectFlags,
+        reason: mqtt.ReasonCode,
+        _props: object,
+    ) -> None:
         if reason.is_failure:
             self._set_online(False, f"{self.where} refused the connection: {reason}")
             return
@@ -99,25 +117,46 @@ class BrokerLink:
         result, _mid = client.subscribe([(f, 1) for f in self.filters])
         if result != mqtt.MQTT_ERR_SUCCESS:
             log.error("%s: subscribe failed to send (%s)", self.where, mqtt.error_string(result))
-        log.info("%s: connected (session %s), subscribed to %s", self.where,
-                 "resumed" if flags.session_present else "new", ", ".join(self.filters))
+        log.info(
+            "%s: connected (session %s), subscribed to %s",
+            self.where,
+            "resumed" if flags.session_present else "new",
+            ", ".join(self.filters),
+        )
         self._set_online(True, f"{self.where} connected")
 
     def _on_connect_fail(self, _client: mqtt.Client, _userdata: object) -> None:
         self._set_online(False, f"{self.where} unreachable: connection failed, retrying with backoff")
 
-    def _on_disconnect(self, _client: mqtt.Client, _userdata: object, _flags: mqtt.DisconnectFlags,
-                       reason: mqtt.ReasonCode, _props: object) -> None:
+    def _on_disconnect(
+        self,
+        _client: mqtt.Client,
+        _userdata: object,
+        _flags: mqtt.DisconnectFlags,
+        reason: mqtt.ReasonCode,
+        _props: object,
+    ) -> None:
         if self._stopping:
             return
         self._set_online(False, f"{self.where} disconnected: {reason}")
 
-    def _on_subscribe(self, _client: mqtt.Client, _userdata: object, _mid: int,
-                      reasons: list[mqtt.ReasonCode], _props: object) -> None:
+    def _on_subscribe(
+        self,
+        _client: mqtt.Client,
+        _userdata: object,
+        _mid: int,
+        reasons: list[mqtt.ReasonCode],
+        _props: object,
+    ) -> None:
         for topic, reason in zip(self.filters, reasons, strict=False):
             if reason.is_failure:
-                log.error("%s refused the subscription to %s (%s): check the broker's ACL for %s",
-                          self.where, topic, reason, self.client_id)
+                log.error(
+                    "%s refused the subscription to %s (%s): check the broker's ACL for %s",
+                    self.where,
+                    topic,
+                    reason,
+                    self.client_id,
+                )
 
     def _on_message(self, _client: mqtt.Client, _userdata: object, msg: mqtt.MQTTMessage) -> None:
         topic = msg.topic
@@ -129,10 +168,13 @@ class BrokerLink:
         if not results:
             self.unmatched += 1
             if self.unmatched == 1:
-                log.warning("%s: message on %s matches no device's topic map (a subscription left in "
-                            "the session by an older configuration?); such messages are counted, not "
-                            "logged again",
-                            self.where, topic)
+                log.warning(
+                    "%s: message on %s matches no device's topic map (a subscription left in "
+                    "the session by an older configuration?); such messages are counted, not "
+                    "logged again",
+                    self.where,
+                    topic,
+                )
             return
         batch: list[Reading] = []
         for decoder, out in results:
@@ -168,10 +210,16 @@ class BrokerLink:
         if count == 1:
             sample = payload[:SAMPLE_BYTES]
             more = f" (+{len(payload) - SAMPLE_BYTES} bytes)" if len(payload) > SAMPLE_BYTES else ""
-            log.warning("device %s: bad message on topic %s: %s; payload %r%s; %s (later bad messages on "
-                        "this topic are only counted: stats errors / topic_errors)",
-                        device, topic, "; ".join(out.problems), sample, more,
-                        f"kept {len(out.readings)} good value(s)" if out.readings else "nothing kept")
+            log.warning(
+                "device %s: bad message on topic %s: %s; payload %r%s; %s (later bad messages on "
+                "this topic are only counted: stats errors / topic_errors)",
+                device,
+                topic,
+                "; ".join(out.problems),
+                sample,
+                more,
+                f"kept {len(out.readings)} good value(s)" if out.readings else "nothing kept",
+            )
 
     def _push(self, readings: list[Reading]) -> None:
         with self._lock:

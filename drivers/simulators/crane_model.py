@@ -13,9 +13,9 @@ import bisect
 import random
 from dataclasses import dataclass, field
 
+from contract.config.crane import CraneSpec
 from drivers.simulators.scenario import Scenario
 from drivers.simulators.wind import STEP_S, WindModel
-from gateway.config.crane import CraneSpec
 
 HOIST_MS = 0.8  # m/s, hook up/down
 TROLLEY_MS = 0.6  # m/s

@@ -23,15 +23,19 @@ from pymodbus.server.base import ModbusBaseServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 from pymodbus.simulator.simcore import SimCore
 
+from contract.config.profile import FunctionCode, ModbusMap
 from drivers.simulators.register_image import build_image, served_addresses
-from gateway.config.profile import FunctionCode, ModbusMap
 
 log = logging.getLogger(__name__)
 
 ValueSource = Callable[[], Mapping[str, float | str]]
 
-_FC_BLOCK = {1: FunctionCode.COILS, 2: FunctionCode.DISCRETE_INPUTS, 3: FunctionCode.HOLDING,
-             4: FunctionCode.INPUT}
+_FC_BLOCK = {
+    1: FunctionCode.COILS,
+    2: FunctionCode.DISCRETE_INPUTS,
+    3: FunctionCode.HOLDING,
+    4: FunctionCode.INPUT,
+}
 _BIT_FUNCTIONS = (FunctionCode.COILS, FunctionCode.DISCRETE_INPUTS)
 
 
@@ -47,14 +51,16 @@ class SimUnit:
 class _SilentForUnknownIds(SimCore):
     """pymodbus's SimCore answers unknown ids with a device failure; a real bus stays silent."""
 
-    async def async_getValues(self, device_id: int, func_code: int, address: int,
-                              count: int = 1) -> list[int] | list[bool] | ExcCodes:
+    async def async_getValues(
+        self, device_id: int, func_code: int, address: int, count: int = 1
+    ) -> list[int] | list[bool] | ExcCodes:
         if device_id not in self.devices:
             raise NoSuchIdException(f"no unit {device_id} here")
         return await super().async_getValues(device_id, func_code, address, count)
 
-    async def async_setValues(self, device_id: int, func_code: int, address: int,
-                              values: list[int] | list[bool]) -> ExcCodes | None:
+    async def async_setValues(
+        self, device_id: int, func_code: int, address: int, values: list[int] | list[bool]
+    ) -> ExcCodes | None:
         if device_id not in self.devices:
             raise NoSuchIdException(f"no unit {device_id} here")
         return await super().async_setValues(device_id, func_code, address, values)
@@ -92,12 +98,21 @@ def sim_device(unit: SimUnit) -> SimDevice:
         if not block:
             # pymodbus needs a non-empty block per function (and bit blocks must hold bits):
             # park one unused cell at the very top of the address space
-            block = [SimData(4095, values=[0], datatype=DataType.BITS) if function in _BIT_FUNCTIONS
-                     else SimData(65535, datatype=DataType.INVALID)]
+            block = [
+                SimData(4095, values=[0], datatype=DataType.BITS)
+                if function in _BIT_FUNCTIONS
+                else SimData(65535, datatype=DataType.INVALID)
+            ]
         blocks.append(block)
 
-    async def refresh(func_code: int, start_address: int, _address: int, _count: int, registers: list[int],
-                      set_values: list[int] | list[bool] | None) -> ExcCodes | None:
+    async def refresh(
+        func_code: int,
+        start_address: int,
+        _address: int,
+        _count: int,
+        registers: list[int],
+        set_values: list[int] | list[bool] | None,
+    ) -> ExcCodes | None:
         if set_values is not None:
             return ExcCodes.ILLEGAL_FUNCTION  # the black boxes are read-only
         function = _FC_BLOCK[func_code]
@@ -123,8 +138,17 @@ class ModbusSimulatorServer:
     away and comes back.
     """
 
-    def __init__(self, units: list[SimUnit], *, tcp: tuple[str, int] | None = None, serial: str | None = None,
-                 baudrate: int = 9600, bytesize: int = 8, parity: str = "N", stopbits: int = 1) -> None:
+    def __init__(
+        self,
+        units: list[SimUnit],
+        *,
+        tcp: tuple[str, int] | None = None,
+        serial: str | None = None,
+        baudrate: int = 9600,
+        bytesize: int = 8,
+        parity: str = "N",
+        stopbits: int = 1,
+    ) -> None:
         if (tcp is None) == (serial is None):
             raise ValueError("give exactly one of tcp=(host, port) or serial=PATH")
         self.units = units
@@ -145,14 +169,17 @@ class ModbusSimulatorServer:
         if self.tcp:
             server = ModbusTcpServer(devices, address=self.tcp)
         else:
-            server = ModbusSerialServer(devices, port=self.serial or "", ignore_missing_devices=True,
-                                        **self._line)  # type: ignore[arg-type]
+            server = ModbusSerialServer(
+                devices, port=self.serial or "", ignore_missing_devices=True, **self._line
+            )  # type: ignore[arg-type]
         server.context = _SilentForUnknownIds(devices)
         try:
             await server.serve_forever(background=True)
         except RuntimeError as exc:  # pymodbus says only "Could not start listen"
-            raise OSError(f"cannot serve on {self.where}: the address is in use or not local, "
-                          "or the serial port cannot be opened") from exc
+            raise OSError(
+                f"cannot serve on {self.where}: the address is in use or not local, "
+                "or the serial port cannot be opened"
+            ) from exc
         self._server = server
         log.info("simulator serving units %s on %s", [u.unit_id for u in self.units], self.where)
 
@@ -167,6 +194,7 @@ class ModbusSimulatorServer:
         await self.start()
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await self.stop()

@@ -20,17 +20,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import TracebackType
 
+from contract.config.crane import CraneSpec
+from contract.config.loader import LoadedSite
+from contract.config.profile import ModbusMap
+from contract.config.site import DeviceConfig
+from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport
+from drivers.ports import free_tcp_port
 from drivers.simulators.crane_model import CraneModel
 from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit, ValueSource
 from drivers.simulators.ptypair import PtyPair
 from drivers.simulators.scenario import Scenario
 from drivers.simulators.wind import WindModel
-from gateway.config.crane import CraneSpec
-from gateway.config.loader import LoadedSite
-from gateway.config.profile import ModbusMap
-from gateway.config.site import DeviceConfig
-from gateway.config.transport import ModbusRtuTransport, ModbusTcpTransport
-from gateway.ports import free_tcp_port
 
 
 class ElapsedClock:
@@ -46,29 +46,47 @@ class ElapsedClock:
 
 def crane_source(model: CraneModel, clock: ElapsedClock) -> ValueSource:
     """Values of ``model`` at the time of each read."""
+
     def values() -> Mapping[str, float | str]:
         model.advance_to(clock())
         return model.values()
+
     return values
 
 
 def anemometer_source(wind: WindModel, clock: ElapsedClock) -> ValueSource:
     """``wind_ms`` of ``wind`` at the time of each read."""
+
     def values() -> Mapping[str, float | str]:
         wind.advance_to(clock())
         return {"wind_ms": wind.speed()}
+
     return values
 
 
 class CraneSimulatorServer(ModbusSimulatorServer):
     """One simulated tower crane (its black box) on Modbus TCP or a serial port."""
 
-    def __init__(self, spec: CraneSpec, modbus: ModbusMap, *, scenario: Scenario | str = Scenario.NORMAL,
-                 unit: int = 1, seed: int = 1, operator_id: str = "OP-1001", tcp: tuple[str, int] | None = None,
-                 serial: str | None = None, baudrate: int = 9600) -> None:
+    def __init__(
+        self,
+        spec: CraneSpec,
+        modbus: ModbusMap,
+        *,
+        scenario: Scenario | str = Scenario.NORMAL,
+        unit: int = 1,
+        seed: int = 1,
+        operator_id: str = "OP-1001",
+        tcp: tuple[str, int] | None = None,
+        serial: str | None = None,
+        baudrate: int = 9600,
+    ) -> None:
         self.model = CraneModel(spec, Scenario(scenario), seed=seed, operator_id=operator_id)
-        super().__init__([SimUnit(unit, modbus, crane_source(self.model, ElapsedClock()))], tcp=tcp, serial=serial,
-                         baudrate=baudrate)
+        super().__init__(
+            [SimUnit(unit, modbus, crane_source(self.model, ElapsedClock()))],
+            tcp=tcp,
+            serial=serial,
+            baudrate=baudrate,
+        )
 
 
 @dataclass
@@ -96,28 +114,43 @@ class ModbusSimulators:
     async def __aenter__(self) -> ModbusSimulators:
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await self.stop()
 
 
-def retarget(site: LoadedSite, transports: Mapping[str, ModbusTcpTransport | ModbusRtuTransport]) -> LoadedSite:
+def retarget(
+    site: LoadedSite, transports: Mapping[str, ModbusTcpTransport | ModbusRtuTransport]
+) -> LoadedSite:
     """``site`` with the transports of some devices replaced (config validated again)."""
-    devices = [d.model_copy(update={"transport": transports[d.id]}) if d.id in transports else d
-               for d in site.config.devices]
+    devices = [
+        d.model_copy(update={"transport": transports[d.id]}) if d.id in transports else d
+        for d in site.config.devices
+    ]
     config = site.config.model_validate(site.config.model_copy(update={"devices": devices}).model_dump())
     return LoadedSite(site.path, config, site.profiles)
 
 
 def _simulated(site: LoadedSite) -> list[DeviceConfig]:
-    return [d for d in site.config.devices
-            if isinstance(d.transport, ModbusTcpTransport | ModbusRtuTransport) and d.kind in ("crane", "anemometer")]
+    return [
+        d
+        for d in site.config.devices
+        if isinstance(d.transport, ModbusTcpTransport | ModbusRtuTransport)
+        and d.kind in ("crane", "anemometer")
+    ]
 
 
-async def start_modbus_simulators(site: LoadedSite, *, scenario: Scenario | str = Scenario.NORMAL,
-                                  scenarios: Mapping[str, Scenario | str] | None = None,
-                                  rtu_devices: list[str] | None = None, host: str = "127.0.0.1",
-                                  seed: int = 1, operators: Mapping[str, str] | None = None) -> ModbusSimulators:
+async def start_modbus_simulators(
+    site: LoadedSite,
+    *,
+    scenario: Scenario | str = Scenario.NORMAL,
+    scenarios: Mapping[str, Scenario | str] | None = None,
+    rtu_devices: list[str] | None = None,
+    host: str = "127.0.0.1",
+    seed: int = 1,
+    operators: Mapping[str, str] | None = None,
+) -> ModbusSimulators:
     """Simulate every crane and anemometer of ``site`` on local Modbus servers.
 
     ``scenarios`` picks a scenario per device id (default ``scenario``); ``rtu_devices`` lists
@@ -129,9 +162,14 @@ async def start_modbus_simulators(site: LoadedSite, *, scenario: Scenario | str 
     known = {d.id for d in devices}
     unknown = sorted((set(scenarios or {}) | set(operators or {}) | set(rtu_devices or [])) - known)
     if unknown:
-        raise ValueError(f"no simulated crane or anemometer with id {', '.join(unknown)} (have {sorted(known)})")
-    on_rtu = set(rtu_devices) if rtu_devices is not None else {
-        d.id for d in devices if isinstance(d.transport, ModbusRtuTransport)}
+        raise ValueError(
+            f"no simulated crane or anemometer with id {', '.join(unknown)} (have {sorted(known)})"
+        )
+    on_rtu = (
+        set(rtu_devices)
+        if rtu_devices is not None
+        else {d.id for d in devices if isinstance(d.transport, ModbusRtuTransport)}
+    )
     clock = ElapsedClock()
     pick = {d.id: Scenario((scenarios or {}).get(d.id, scenario)) for d in devices}
     models: dict[str, CraneModel | WindModel] = {}
@@ -150,8 +188,9 @@ async def start_modbus_simulators(site: LoadedSite, *, scenario: Scenario | str 
     for i, d in enumerate(devices):
         if d.kind == "crane":
             assert d.crane is not None
-            model = CraneModel(d.crane, pick[d.id], seed=seed + i, operator_id=chosen[d.id],
-                               wind=shared_wind.get(d.id))
+            model = CraneModel(
+                d.crane, pick[d.id], seed=seed + i, operator_id=chosen[d.id], wind=shared_wind.get(d.id)
+            )
             models[d.id] = model
             sources[d.id] = crane_source(model, clock)
 
@@ -173,8 +212,9 @@ async def start_modbus_simulators(site: LoadedSite, *, scenario: Scenario | str 
                     unit += 1
                 used_units.add(unit)
                 rtu_units.append(SimUnit(unit, mmap, sources[d.id]))
-                transports[d.id] = ModbusRtuTransport(port=pty.b, baudrate=9600, bytesize=8, parity="N",
-                                                      stopbits=1, unit_id=unit)
+                transports[d.id] = ModbusRtuTransport(
+                    port=pty.b, baudrate=9600, bytesize=8, parity="N", stopbits=1, unit_id=unit
+                )
             else:
                 port = free_tcp_port(host)
                 server = ModbusSimulatorServer([SimUnit(1, mmap, sources[d.id])], tcp=(host, port))
@@ -192,5 +232,6 @@ async def start_modbus_simulators(site: LoadedSite, *, scenario: Scenario | str 
         if pty is not None:
             pty.close()
         raise
-    return ModbusSimulators(retarget(site, transports), transports, servers, models, pty,
-                            pty.b if pty else "")
+    return ModbusSimulators(
+        retarget(site, transports), transports, servers, models, pty, pty.b if pty else ""
+    )

@@ -6,7 +6,7 @@ creep at depth, strut forces around their working load with a daily temperature 
 groundwater level wandering by centimetres. Points report every ``interval_s`` (2 h on real
 sites) on a simulated clock: it starts ``history_hours`` in the past and runs ``time_scale``
 simulated seconds per real second until it reaches the present, then follows real time, so a
-payload ``ts`` is never in the future. The payload is the one ``config/profiles/pit_dau.yaml``
+payload ``ts`` is never in the future. The payload is the one ``contract/config/profiles/pit_dau.yaml``
 reads: topic ``{prefix}/points/<code>/data``, JSON ``{"ts", "point", <metric>: value}``.
 
 Scenarios (the event time is the middle of the history, or the third report without history):
@@ -36,7 +36,7 @@ from enum import StrEnum
 
 import paho.mqtt.client as mqtt
 
-from gateway.config.pit import PitPoint, PitSpec
+from contract.config.pit import PitPoint, PitSpec
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +66,15 @@ KIND_METRICS: dict[str, tuple[str, ...]] = {
     "settlement": ("settle_mm",),
     "column": ("settle_mm",),
 }
-DECIMALS = {"disp_h_mm": 2, "disp_v_mm": 2, "incl_mm": 2, "settle_mm": 2, "axial_kn": 1, "anchor_kn": 1,
-            "water_level_m": 3}
+DECIMALS = {
+    "disp_h_mm": 2,
+    "disp_v_mm": 2,
+    "incl_mm": 2,
+    "settle_mm": 2,
+    "axial_kn": 1,
+    "anchor_kn": 1,
+    "water_level_m": 3,
+}
 
 
 class PitModel:
@@ -77,8 +84,16 @@ class PitModel:
     instant of the scenario's jump or fault.
     """
 
-    def __init__(self, spec: PitSpec, scenario: PitScenario, t0: float, event_ts: float, interval_s: float,
-                 seed: int = 1, rate_mm_d: float = 3.5) -> None:
+    def __init__(
+        self,
+        spec: PitSpec,
+        scenario: PitScenario,
+        t0: float,
+        event_ts: float,
+        interval_s: float,
+        seed: int = 1,
+        rate_mm_d: float = 3.5,
+    ) -> None:
         self.spec = spec
         self.scenario = scenario
         self.t0 = t0
@@ -103,8 +118,10 @@ class PitModel:
         if point.code == self.special:
             if self.scenario is PitScenario.JUMP and ts >= self.event_ts:
                 values["disp_h_mm"] = round(values["disp_h_mm"] + JUMP_MM, 2)
-            if self.scenario is PitScenario.FAULT and \
-                    self.event_ts <= ts < self.event_ts + FAULT_REPORTS * self.interval_s:
+            if (
+                self.scenario is PitScenario.FAULT
+                and self.event_ts <= ts < self.event_ts + FAULT_REPORTS * self.interval_s
+            ):
                 values["disp_h_mm"] = SENTINEL
         return values
 
@@ -167,13 +184,27 @@ class SimClock:
 class PitSimulator:
     """Publishes a pit's points to an MQTT broker; ``await start()`` / ``await stop()``, or ``run()``."""
 
-    def __init__(self, spec: PitSpec, host: str, port: int, prefix: str, *,
-                 scenario: PitScenario | str = PitScenario.NORMAL, time_scale: float = 7200.0,
-                 history_hours: float = 72.0, interval_s: float | None = None, seed: int = 1,
-                 rate_mm_d: float = 3.5, username: str = "", password: str = "", client_id: str = "") -> None:
+    def __init__(
+        self,
+        spec: PitSpec,
+        host: str,
+        port: int,
+        prefix: str,
+        *,
+        scenario: PitScenario | str = PitScenario.NORMAL,
+        time_scale: float = 7200.0,
+        history_hours: float = 72.0,
+        interval_s: float | None = None,
+        seed: int = 1,
+        rate_mm_d: float = 3.5,
+        username: str = "",
+        password: str = "",
+        client_id: str = "",
+    ) -> None:
         if time_scale <= 0:
-            raise ValueError(f"time_scale must be above 0 (simulated seconds per real second), "
-                             f"got {time_scale}")
+            raise ValueError(
+                f"time_scale must be above 0 (simulated seconds per real second), got {time_scale}"
+            )
         if history_hours < 0:
             raise ValueError(f"history_hours must be 0 or more, got {history_hours}")
         self.spec = spec
@@ -201,8 +232,12 @@ class PitSimulator:
 
     async def start(self) -> None:
         """Connect (ConnectionError naming the broker if it cannot) and start publishing."""
-        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=self.client_id, clean_session=True,
-                             protocol=mqtt.MQTTv311)
+        client = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2,
+            client_id=self.client_id,
+            clean_session=True,
+            protocol=mqtt.MQTTv311,
+        )
         if self.username:
             client.username_pw_set(self.username, self.password or None)
         try:
@@ -214,12 +249,20 @@ class PitSimulator:
         self.clock = SimClock(self.time_scale, self.history_s)
         first = min(p.interval_s for p in self.spec.points) if self.interval_s is None else self.interval_s
         event = self.clock.start + (self.history_s / 2 if self.history_s >= 4 * first else 2 * first)
-        self.model = PitModel(self.spec, self.scenario, self.clock.start, event, first, self.seed,
-                              self.rate_mm_d)
+        self.model = PitModel(
+            self.spec, self.scenario, self.clock.start, event, first, self.seed, self.rate_mm_d
+        )
         self._task = asyncio.create_task(self._publish_loop(), name="pit-simulator")
-        log.info("pit simulator: %d points to %s:%d under %s, scenario %s, %.0fx from %.1f h ago",
-                 len(self.spec.points), self.host, self.port, self.prefix, self.scenario.value,
-                 self.time_scale, self.history_s / 3600)
+        log.info(
+            "pit simulator: %d points to %s:%d under %s, scenario %s, %.0fx from %.1f h ago",
+            len(self.spec.points),
+            self.host,
+            self.port,
+            self.prefix,
+            self.scenario.value,
+            self.time_scale,
+            self.history_s / 3600,
+        )
 
     async def stop(self) -> None:
         """Stop publishing, let the broker acknowledge what was sent, disconnect."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from contract.config.profile import DataType, FunctionCode, ModbusMap, RegisterValue
 from drivers.modbus.decode import encode_value, is_bit_object, orders
-from gateway.config.profile import DataType, FunctionCode, ModbusMap, RegisterValue
 
 Image = dict[FunctionCode, dict[int, int]]  # function -> address -> register word (or 0/1 for a bit object)
 

@@ -61,11 +61,15 @@ class WindModel:
         while self.t + STEP_S <= t + 1e-9:
             self.t += STEP_S
             sigma = self.turbulence * self._mean(self.t)
-            self._ou += (-self._ou / self.tau_s) * STEP_S + sigma * math.sqrt(2 * STEP_S / self.tau_s) * \
-                self._rng.gauss(0.0, 1.0)
+            self._ou += (-self._ou / self.tau_s) * STEP_S + sigma * math.sqrt(
+                2 * STEP_S / self.tau_s
+            ) * self._rng.gauss(0.0, 1.0)
             if self._rng.random() < STEP_S / self.gust_every_s:
-                self._gusts.append(_Gust(self.t, self._rng.uniform(3.0, 8.0),
-                                         self._rng.uniform(0.25, 0.6) * self._mean(self.t)))
+                self._gusts.append(
+                    _Gust(
+                        self.t, self._rng.uniform(3.0, 8.0), self._rng.uniform(0.25, 0.6) * self._mean(self.t)
+                    )
+                )
             self._gusts = [g for g in self._gusts if self.t <= g.start + g.length]
 
     def speed(self) -> float:

@@ -16,10 +16,10 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from gateway.alerts.event import AlertEvent, State
+from contract.alert_event import AlertEvent, State
 from gateway.alerts.models import Alert, AlertDetail, Silence, SilenceSpec
 from gateway.alerts.store import AlertStore
-from gateway.rules.result import RuleResult, rank
+from rules.result import RuleResult, rank
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +35,13 @@ class AlertError(Exception):
 class AlertManager:
     """Turns RuleResults into alerts and AlertEvents; API for acknowledgements, resolutions, silences."""
 
-    def __init__(self, db_path: str | Path, project: str, on_event: Callable[[AlertEvent], None],
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        db_path: str | Path,
+        project: str,
+        on_event: Callable[[AlertEvent], None],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._store = AlertStore(db_path)
         self._project = project
         self._on_event = on_event
@@ -83,27 +88,59 @@ class AlertManager:
         if r.level is None:
             if alert is None or alert.latched:
                 return []
-            alert = alert.model_copy(update={"state": "resolved", "resolved_ts": r.ts, "updated_ts": r.ts,
-                                             "value": r.value, "message": r.message})
+            alert = alert.model_copy(
+                update={
+                    "state": "resolved",
+                    "resolved_ts": r.ts,
+                    "updated_ts": r.ts,
+                    "value": r.value,
+                    "message": r.message,
+                }
+            )
             return self._record(alert, "resolved", r.ts, backfill=r.backfill)
         if alert is None:
             seq = self._store.count(fingerprint) + 1
-            alert = Alert(alert_id=f"{fingerprint}:{seq}", fingerprint=fingerprint, project=self._project,
-                          device=r.device, point=r.point, rule=r.rule, clause=r.clause, level=r.level,
-                          state="firing", value=r.value, threshold=r.threshold, unit=r.unit, message=r.message,
-                          details=r.details, opened_ts=r.ts, updated_ts=r.ts, latched=r.latched,
-                          evidence=r.evidence)
+            alert = Alert(
+                alert_id=f"{fingerprint}:{seq}",
+                fingerprint=fingerprint,
+                project=self._project,
+                device=r.device,
+                point=r.point,
+                rule=r.rule,
+                clause=r.clause,
+                level=r.level,
+                state="firing",
+                value=r.value,
+                threshold=r.threshold,
+                unit=r.unit,
+                message=r.message,
+                details=r.details,
+                opened_ts=r.ts,
+                updated_ts=r.ts,
+                latched=r.latched,
+                evidence=r.evidence,
+            )
             return self._record(alert, "firing", r.ts, backfill=r.backfill)
         if alert.level == r.level:
             # same level: keep the latest figures in memory; a change of level is what gets written
             self._active[fingerprint] = alert.model_copy(update={"value": r.value, "message": r.message})
             return []
         escalated = rank(r.level) > rank(alert.level)
-        alert = alert.model_copy(update={
-            "level": r.level, "clause": r.clause, "value": r.value, "threshold": r.threshold, "unit": r.unit,
-            "message": r.message, "details": r.details, "updated_ts": r.ts, "evidence": r.evidence or alert.evidence,
-            # an acknowledgement covered the lower level only: an escalation needs a new one
-            "state": "firing" if escalated else alert.state})
+        alert = alert.model_copy(
+            update={
+                "level": r.level,
+                "clause": r.clause,
+                "value": r.value,
+                "threshold": r.threshold,
+                "unit": r.unit,
+                "message": r.message,
+                "details": r.details,
+                "updated_ts": r.ts,
+                "evidence": r.evidence or alert.evidence,
+                # an acknowledgement covered the lower level only: an escalation needs a new one
+                "state": "firing" if escalated else alert.state,
+            }
+        )
         return self._record(alert, "updated", r.ts, backfill=r.backfill)
 
     # ---- supervisors' actions
@@ -115,8 +152,9 @@ class AlertManager:
             if alert.state == "acknowledged":
                 raise AlertError(f"alert {alert_id} was already acknowledged by {alert.acked_by}")
             now = self._clock()
-            alert = alert.model_copy(update={"state": "acknowledged", "acked_by": actor, "ack_note": note,
-                                             "updated_ts": now})
+            alert = alert.model_copy(
+                update={"state": "acknowledged", "acked_by": actor, "ack_note": note, "updated_ts": now}
+            )
             events = self._record(alert, "acknowledged", now, actor=actor, note=note)
             return events[0] if events else None
 
@@ -142,13 +180,22 @@ class AlertManager:
 
     # ---- queries
 
-    def list_alerts(self, *, state: str | None = None, level: str | None = None, device: str | None = None,
-                    rule: str | None = None, since: float | None = None, until: float | None = None,
-                    limit: int = 500) -> list[Alert]:
+    def list_alerts(
+        self,
+        *,
+        state: str | None = None,
+        level: str | None = None,
+        device: str | None = None,
+        rule: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        limit: int = 500,
+    ) -> list[Alert]:
         """Alerts matching every given filter (since: changed at or after; until: opened at or before)."""
         with self._lock:
-            found = self._store.query(state=state, level=level, device=device, rule=rule, since=since,
-                                      until=until, limit=limit)
+            found = self._store.query(
+                state=state, level=level, device=device, rule=rule, since=since, until=until, limit=limit
+            )
             return [self._active.get(a.fingerprint, a) if a.state != "resolved" else a for a in found]
 
     def get(self, alert_id: str) -> AlertDetail:
@@ -207,8 +254,16 @@ class AlertManager:
                 return f"inhibited by {offline.alert_id}"
         return ""
 
-    def _record(self, alert: Alert, state: State, ts: float, *, backfill: bool = False, actor: str = "",
-                note: str = "") -> list[AlertEvent]:
+    def _record(
+        self,
+        alert: Alert,
+        state: State,
+        ts: float,
+        *,
+        backfill: bool = False,
+        actor: str = "",
+        note: str = "",
+    ) -> list[AlertEvent]:
         """Persist a change, then deliver its event unless it must be held back."""
         if state in ("firing", "updated"):
             deliver = not self._suppressed(alert, ts)
@@ -216,11 +271,26 @@ class AlertManager:
             deliver = alert.notified_level is not None
         if deliver and state in ("firing", "updated"):
             alert = alert.model_copy(update={"notified_level": alert.level})
-        event = AlertEvent(alert_id=alert.alert_id, project=alert.project, device=alert.device, point=alert.point,
-                           rule=alert.rule, clause=alert.clause, level=alert.level, state=state, value=alert.value,
-                           threshold=alert.threshold, unit=alert.unit, ts=ts, message=alert.message,
-                           backfill=backfill, actor=actor, note=note, details=alert.details,
-                           evidence=alert.evidence if state in ("firing", "updated") else None)
+        event = AlertEvent(
+            alert_id=alert.alert_id,
+            project=alert.project,
+            device=alert.device,
+            point=alert.point,
+            rule=alert.rule,
+            clause=alert.clause,
+            level=alert.level,
+            state=state,
+            value=alert.value,
+            threshold=alert.threshold,
+            unit=alert.unit,
+            ts=ts,
+            message=alert.message,
+            backfill=backfill,
+            actor=actor,
+            note=note,
+            details=alert.details,
+            evidence=alert.evidence if state in ("firing", "updated") else None,
+        )
         self._store.save(alert, event, "pending" if deliver else "held")
         for listener in self._listeners:
             try:
@@ -243,8 +313,9 @@ class AlertManager:
         try:
             self._on_event(event)
         except Exception:  # the outbox failed: the event stays pending and is offered again at the next tick
-            log.exception("alerts: on_event failed for %s (%s %s); will retry", event.event_id, event.rule,
-                          event.state)
+            log.exception(
+                "alerts: on_event failed for %s (%s %s); will retry", event.event_id, event.rule, event.state
+            )
             return False
         self._store.mark_delivered(event.event_id)
         return True
@@ -256,4 +327,3 @@ class AlertManager:
                 break  # keep the order per alert: nothing after a failed one
             out.append(event)
         return out
-

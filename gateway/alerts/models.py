@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from gateway.alerts.event import AlertEvent, Level
+from contract.alert_event import AlertEvent, Level
 
 AlertState = Literal["firing", "acknowledged", "resolved"]
 
@@ -66,8 +66,12 @@ class SilenceSpec(BaseModel):
 
     def matches(self, device: str, point: str, rule: str, ts: float) -> bool:
         """Does this silence cover that alert at ``ts``?"""
-        return (self.start_ts <= ts < self.end_ts and self.device in ("", device) and self.rule in ("", rule)
-                and self.point in ("", point))
+        return (
+            self.start_ts <= ts < self.end_ts
+            and self.device in ("", device)
+            and self.rule in ("", rule)
+            and self.point in ("", point)
+        )
 
 
 class Silence(SilenceSpec):
@@ -87,13 +91,19 @@ class Decision(BaseModel):
     action_id: int = Field(description="the regulator's id of the action (the feedback cursor)")
     alert_id: str = Field(description="the gateway alert it is about")
     action: str = Field(description="confirm, dismiss, order, report, close, reject or escalate")
-    state: str = Field(description="the hazard's state at the regulator after it: confirmed, dismissed, "
-                                   "rectifying, reported, closed")
+    state: str = Field(
+        description="the hazard's state at the regulator after it: confirmed, dismissed, "
+        "rectifying, reported, closed"
+    )
     actor: str = Field("", description="who decided (a regulator's user name, or system)")
     reason: str = Field("", description="why: a dismissal's reason, a rejected rectification's")
     deadline: float | None = Field(None, description="rectification deadline, Unix seconds")
-    major: bool | None = Field(None, description="listed supervision (挂牌督办); None when the regulator did not say")
+    major: bool | None = Field(
+        None, description="listed supervision (挂牌督办); None when the regulator did not say"
+    )
     ts: float = Field(description="Unix seconds the regulator decided")
     received_ts: float = Field(description="Unix seconds the gateway heard of it")
-    text: str = Field(description="what the site reads, 中文 | English, e.g. 监管: 限期整改至 2026-12-01 | "
-                                  "regulator: rectify by 2026-12-01")
+    text: str = Field(
+        description="what the site reads, 中文 | English, e.g. 监管: 限期整改至 2026-12-01 | "
+        "regulator: rectify by 2026-12-01"
+    )

@@ -7,12 +7,12 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from gateway.alerts.event import AlertEvent
+from contract.alert_event import AlertEvent
+from contract.bus import Bus
+from contract.config.loader import LoadedSite
+from contract.readings import DeviceStatus, Quality, Reading
 from gateway.alerts.manager import AlertManager
-from gateway.bus import Bus
-from gateway.config.loader import LoadedSite
-from gateway.readings import DeviceStatus, Quality, Reading
-from gateway.rules.engine import RuleEngine
+from rules.engine import RuleEngine
 
 
 class SafetyMonitor:
@@ -23,9 +23,14 @@ class SafetyMonitor:
     re-marked with quality ``fault``.
     """
 
-    def __init__(self, site: LoadedSite, db_path: str | Path, on_event: Callable[[AlertEvent], None],
-                 on_fault: Callable[[list[Reading]], None] | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        site: LoadedSite,
+        db_path: str | Path,
+        on_event: Callable[[AlertEvent], None],
+        on_fault: Callable[[list[Reading]], None] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.engine = RuleEngine(site)
         self.alerts = AlertManager(db_path, site.config.project.code, on_event, clock)
         self._on_fault = on_fault
@@ -42,8 +47,11 @@ class SafetyMonitor:
         evaluation = self.engine.evaluate(batch)
         self.alerts.handle(evaluation.results)
         if self._on_fault is not None:
-            faulted = [r for r, before in zip(evaluation.readings, batch, strict=True)
-                       if r.quality is Quality.FAULT and before.quality is not Quality.FAULT]
+            faulted = [
+                r
+                for r, before in zip(evaluation.readings, batch, strict=True)
+                if r.quality is Quality.FAULT and before.quality is not Quality.FAULT
+            ]
             if faulted:
                 self._on_fault(faulted)
         return evaluation.readings

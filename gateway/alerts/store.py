@@ -11,7 +11,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from gateway.alerts.event import AlertEvent
+from contract.alert_event import AlertEvent
 from gateway.alerts.models import Alert, Decision, Silence, SilenceSpec
 
 SCHEMA = """
@@ -68,11 +68,23 @@ class AlertStore:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute(
                 "INSERT OR REPLACE INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (alert.alert_id, alert.fingerprint, alert.state, alert.level, alert.device, alert.rule,
-                 alert.opened_ts, alert.updated_ts, alert.model_dump_json()))
+                (
+                    alert.alert_id,
+                    alert.fingerprint,
+                    alert.state,
+                    alert.level,
+                    alert.device,
+                    alert.rule,
+                    alert.opened_ts,
+                    alert.updated_ts,
+                    alert.model_dump_json(),
+                ),
+            )
             if event is not None:
-                self._db.execute("INSERT INTO history (alert_id, event_id, body, delivery) VALUES (?, ?, ?, ?)",
-                                 (alert.alert_id, event.event_id, event.model_dump_json(), delivery))
+                self._db.execute(
+                    "INSERT INTO history (alert_id, event_id, body, delivery) VALUES (?, ?, ?, ?)",
+                    (alert.alert_id, event.event_id, event.model_dump_json(), delivery),
+                )
 
     def mark_delivered(self, event_id: str) -> None:
         """on_event accepted the event."""
@@ -90,8 +102,11 @@ class AlertStore:
 
     def count(self, fingerprint: str) -> int:
         """How many alerts this fingerprint has had."""
-        return int(self._db.execute("SELECT COUNT(*) FROM alerts WHERE fingerprint = ?",
-                                    (fingerprint,)).fetchone()[0])
+        return int(
+            self._db.execute("SELECT COUNT(*) FROM alerts WHERE fingerprint = ?", (fingerprint,)).fetchone()[
+                0
+            ]
+        )
 
     def get(self, alert_id: str) -> Alert | None:
         """One alert."""
@@ -100,11 +115,22 @@ class AlertStore:
 
     def history(self, alert_id: str) -> list[AlertEvent]:
         """Every event of one alert, delivered or not, oldest first."""
-        rows = self._db.execute("SELECT body FROM history WHERE alert_id = ? ORDER BY seq", (alert_id,)).fetchall()
+        rows = self._db.execute(
+            "SELECT body FROM history WHERE alert_id = ? ORDER BY seq", (alert_id,)
+        ).fetchall()
         return [AlertEvent.model_validate_json(r[0]) for r in rows]
 
-    def query(self, *, state: str | None, level: str | None, device: str | None, rule: str | None,
-              since: float | None, until: float | None, limit: int) -> list[Alert]:
+    def query(
+        self,
+        *,
+        state: str | None,
+        level: str | None,
+        device: str | None,
+        rule: str | None,
+        since: float | None,
+        until: float | None,
+        limit: int,
+    ) -> list[Alert]:
         """Alerts matching every given filter, most recently changed first."""
         where, args = [], []
         for column, value in (("state", state), ("level", level), ("device", device), ("rule", rule)):
@@ -127,13 +153,17 @@ class AlertStore:
             self._db.execute("BEGIN IMMEDIATE")
             cur = self._db.execute("INSERT INTO silences (body) VALUES ('{}')")
             silence = Silence(id=int(cur.lastrowid or 0), created_ts=created_ts, **spec.model_dump())
-            self._db.execute("UPDATE silences SET body = ? WHERE id = ?", (silence.model_dump_json(), silence.id))
+            self._db.execute(
+                "UPDATE silences SET body = ? WHERE id = ?", (silence.model_dump_json(), silence.id)
+            )
         return silence
 
     def update_silence(self, silence: Silence) -> None:
         """Rewrite a silence (deletion keeps it, marked, for the record)."""
-        self._db.execute("UPDATE silences SET body = ?, deleted = ? WHERE id = ?",
-                         (silence.model_dump_json(), int(silence.deleted_ts is not None), silence.id))
+        self._db.execute(
+            "UPDATE silences SET body = ?, deleted = ? WHERE id = ?",
+            (silence.model_dump_json(), int(silence.deleted_ts is not None), silence.id),
+        )
 
     def silences(self, include_deleted: bool = False) -> list[Silence]:
         """Stored silences, oldest first."""
@@ -162,7 +192,9 @@ class DecisionStore:
     def cursor(self, uplink: str) -> int:
         """The last action id of ``uplink`` already stored (0: none yet)."""
         with self._lock:
-            row = self._db.execute("SELECT after FROM regulator_cursor WHERE uplink = ?", (uplink,)).fetchone()
+            row = self._db.execute(
+                "SELECT after FROM regulator_cursor WHERE uplink = ?", (uplink,)
+            ).fetchone()
         return int(row[0]) if row else 0
 
     def add(self, uplink: str, decisions: Sequence[Decision], after: int) -> list[Decision]:
@@ -171,12 +203,17 @@ class DecisionStore:
         with self._lock, self._db:
             self._db.execute("BEGIN IMMEDIATE")
             for d in decisions:
-                cur = self._db.execute("INSERT OR IGNORE INTO regulator_decisions VALUES (?, ?, ?, ?, ?)",
-                                       (uplink, d.action_id, d.alert_id, d.ts, d.model_dump_json()))
+                cur = self._db.execute(
+                    "INSERT OR IGNORE INTO regulator_decisions VALUES (?, ?, ?, ?, ?)",
+                    (uplink, d.action_id, d.alert_id, d.ts, d.model_dump_json()),
+                )
                 if cur.rowcount == 1:
                     new.append(d)
-            self._db.execute("INSERT INTO regulator_cursor VALUES (?, ?) ON CONFLICT (uplink) "
-                             "DO UPDATE SET after = MAX(after, excluded.after)", (uplink, after))
+            self._db.execute(
+                "INSERT INTO regulator_cursor VALUES (?, ?) ON CONFLICT (uplink) "
+                "DO UPDATE SET after = MAX(after, excluded.after)",
+                (uplink, after),
+            )
         return new
 
     def for_alert(self, alert_id: str) -> list[Decision]:
@@ -188,11 +225,13 @@ class DecisionStore:
         out: dict[str, Decision] = {}
         with self._lock:
             for i in range(0, len(alert_ids), 500):  # SQLite's bound-parameter limit
-                chunk = list(alert_ids[i:i + 500])
+                chunk = list(alert_ids[i : i + 500])
                 marks = ", ".join("?" * len(chunk))
                 rows = self._db.execute(
                     f"SELECT alert_id, body FROM regulator_decisions WHERE alert_id IN ({marks}) "
-                    "ORDER BY ts, action_id", chunk).fetchall()
+                    "ORDER BY ts, action_id",
+                    chunk,
+                ).fetchall()
                 out.update((alert_id, Decision.model_validate_json(body)) for alert_id, body in rows)
         return out
 

@@ -14,7 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from gateway import __version__
+from contract import __version__
 from gateway.api.auth import AuthPolicy, auth_router
 from gateway.api.prometheus import ApiCollector
 from gateway.api.routes_alerts import alerts_router
@@ -23,7 +23,7 @@ from gateway.api.routes_live import live_router
 from gateway.api.routes_site import site_router
 
 if TYPE_CHECKING:
-    from gateway.runtime import Gateway
+    from sitegw.runtime import Gateway
 
 STATIC = Path(__file__).parent / "static"
 DESCRIPTION = """Live state, history, alerts and cameras of one construction site.
@@ -43,17 +43,28 @@ def create_app(gw: Gateway, auth: AuthPolicy, *, cors_origins: tuple[str, ...] =
     gw.metrics.registry.register(collector)
     gw.monitor.alerts.add_listener(collector.on_alert)
     if cors_origins:  # closed by default: the dashboard is served from the same origin
-        app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST", "DELETE"],
-                           allow_headers=["Authorization", "Content-Type", "Last-Event-ID"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(cors_origins),
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Last-Event-ID"],
+        )
     for router in (site_router(gw), alerts_router(gw), cameras_router(gw), live_router(gw), auth_router()):
         app.include_router(router)
 
     @app.get("/", include_in_schema=False)
     async def dashboard() -> FileResponse:
-        return FileResponse(STATIC / "index.html", media_type="text/html", headers={"Cache-Control": "no-cache"})
+        return FileResponse(
+            STATIC / "index.html", media_type="text/html", headers={"Cache-Control": "no-cache"}
+        )
 
-    @app.get("/metrics", response_class=Response, tags=["health"], summary="Prometheus metrics",
-             responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}, "description": "text format"}})
+    @app.get(
+        "/metrics",
+        response_class=Response,
+        tags=["health"],
+        summary="Prometheus metrics",
+        responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}, "description": "text format"}},
+    )
     async def metrics() -> Response:
         gw.metrics.refresh(gw)
         return Response(generate_latest(gw.metrics.registry), media_type=CONTENT_TYPE_LATEST)

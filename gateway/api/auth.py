@@ -51,12 +51,16 @@ def require(role: Role) -> Callable[..., Awaitable[Principal]]:
         if token is None:
             if role == "viewer" and policy.anonymous_read:
                 return ANONYMOUS
-            raise HTTPException(401, "log in first (POST /api/v1/auth/login) and send the token as "
-                                     "'Authorization: Bearer TOKEN'", headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                401,
+                "log in first (POST /api/v1/auth/login) and send the token as 'Authorization: Bearer TOKEN'",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         who = await asyncio.to_thread(policy.store.principal, token)
         if who is None:
-            raise HTTPException(401, "the token is unknown or expired: log in again",
-                                headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                401, "the token is unknown or expired: log in again", headers={"WWW-Authenticate": "Bearer"}
+            )
         if not who.can(role):
             raise HTTPException(403, f"{who.name} is {who.role}; this needs {role} or above")
         return who
@@ -125,16 +129,25 @@ def auth_router() -> APIRouter:
     """Login, logout, who am I, users and API tokens."""
     r = APIRouter(prefix="/api/v1", tags=["auth"])
 
-    @r.post("/auth/login", response_model=TokenView, summary="Log in; the token lasts one shift (12 h)",
-            responses={401: {"description": "wrong name or password"},
-                       429: {"description": "too many failed logins: wait Retry-After seconds"}})
+    @r.post(
+        "/auth/login",
+        response_model=TokenView,
+        summary="Log in; the token lasts one shift (12 h)",
+        responses={
+            401: {"description": "wrong name or password"},
+            429: {"description": "too many failed logins: wait Retry-After seconds"},
+        },
+    )
     async def login(body: LoginRequest, request: Request) -> TokenView:
         policy: AuthPolicy = request.app.state.auth
         keys = ("user:" + body.username, "addr:" + (request.client.host if request.client else "?"))
         wait = policy.throttle.retry_after(*keys)
         if wait > 0:
-            raise HTTPException(429, f"too many failed logins: try again in {wait:.0f} s",
-                                headers={"Retry-After": str(int(wait) + 1)})
+            raise HTTPException(
+                429,
+                f"too many failed logins: try again in {wait:.0f} s",
+                headers={"Retry-After": str(int(wait) + 1)},
+            )
         who = await asyncio.to_thread(policy.store.verify_password, body.username, body.password)
         if who is None:
             policy.throttle.failed(*keys)
@@ -158,18 +171,32 @@ def auth_router() -> APIRouter:
         found = await asyncio.to_thread(request.app.state.auth.store.users)
         return [UserView(name=u.name, role=u.role, created_ts=u.created_ts) for u in found]
 
-    @r.post("/users", response_model=UserView, status_code=201, summary="Add a user (admin)",
-            responses=ERRORS | {409: {"description": "exists, or a bad name"}})
+    @r.post(
+        "/users",
+        response_model=UserView,
+        status_code=201,
+        summary="Add a user (admin)",
+        responses=ERRORS | {409: {"description": "exists, or a bad name"}},
+    )
     async def add_user(body: UserRequest, request: Request, who: Admin) -> UserView:
         try:
-            u = await asyncio.to_thread(request.app.state.auth.store.add_user, body.name, body.role, body.password,
-                                        replace=body.replace)
+            u = await asyncio.to_thread(
+                request.app.state.auth.store.add_user,
+                body.name,
+                body.role,
+                body.password,
+                replace=body.replace,
+            )
         except AuthError as exc:
             raise HTTPException(409, str(exc)) from exc
         return UserView(name=u.name, role=u.role, created_ts=u.created_ts)
 
-    @r.delete("/users/{name}", status_code=204, summary="Remove a user and their tokens (admin)",
-              responses=ERRORS | {404: {"description": "no such user"}})
+    @r.delete(
+        "/users/{name}",
+        status_code=204,
+        summary="Remove a user and their tokens (admin)",
+        responses=ERRORS | {404: {"description": "no such user"}},
+    )
     async def remove_user(name: str, request: Request, who: Admin) -> Response:
         try:
             await asyncio.to_thread(request.app.state.auth.store.remove_user, name)
@@ -177,12 +204,23 @@ def auth_router() -> APIRouter:
             raise HTTPException(404, str(exc)) from exc
         return Response(status_code=204)
 
-    @r.post("/tokens", response_model=TokenView, status_code=201, summary="Issue an API token (admin)",
-            responses=ERRORS)
+    @r.post(
+        "/tokens",
+        response_model=TokenView,
+        status_code=201,
+        summary="Issue an API token (admin)",
+        responses=ERRORS,
+    )
     async def api_token(body: ApiTokenRequest, request: Request, who: Admin) -> TokenView:
         ttl = None if body.ttl_days is None else body.ttl_days * 86400
-        issued = await asyncio.to_thread(request.app.state.auth.store.issue, body.label, body.role, kind="api",
-                                         label=f"issued by {who.name}", ttl_s=ttl)
+        issued = await asyncio.to_thread(
+            request.app.state.auth.store.issue,
+            body.label,
+            body.role,
+            kind="api",
+            label=f"issued by {who.name}",
+            ttl_s=ttl,
+        )
         return TokenView(token=issued.token, name=issued.name, role=issued.role, expires_ts=issued.expires_ts)
 
     return r

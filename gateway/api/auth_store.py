@@ -106,7 +106,9 @@ class AuthStore:
     def add_user(self, name: str, role: str, password: str, *, replace: bool = False) -> UserInfo:
         """Create (or with ``replace``, reset) a user; errors name the bad field."""
         if not NAME_RE.match(name):
-            raise AuthError(f"user name {name!r}: 1-64 letters, digits, Chinese characters, '.', '-', '_' or '@'")
+            raise AuthError(
+                f"user name {name!r}: 1-64 letters, digits, Chinese characters, '.', '-', '_' or '@'"
+            )
         valid_role = check_role(role)
         if len(password) < MIN_PASSWORD:
             raise AuthError(f"password for {name!r} is too short: at least {MIN_PASSWORD} characters")
@@ -115,8 +117,12 @@ class AuthStore:
         with self._lock:
             exists = self._db.execute("SELECT 1 FROM users WHERE name=?", (name,)).fetchone()
             if exists and not replace:
-                raise AuthError(f"user {name!r} already exists (use --replace to reset the password and role)")
-            self._db.execute("INSERT OR REPLACE INTO users VALUES (?,?,?,?)", (name, valid_role, pw_hash, now))
+                raise AuthError(
+                    f"user {name!r} already exists (use --replace to reset the password and role)"
+                )
+            self._db.execute(
+                "INSERT OR REPLACE INTO users VALUES (?,?,?,?)", (name, valid_role, pw_hash, now)
+            )
             if exists:  # a reset password ends the old sessions
                 self._db.execute("DELETE FROM tokens WHERE name=? AND kind='session'", (name,))
         return UserInfo(name, valid_role, now)
@@ -146,15 +152,24 @@ class AuthStore:
 
     # ---- tokens
 
-    def issue(self, name: str, role: Role, *, kind: Literal["session", "api"] = "session", label: str = "",
-              ttl_s: float | None = SESSION_TTL_S) -> IssuedToken:
+    def issue(
+        self,
+        name: str,
+        role: Role,
+        *,
+        kind: Literal["session", "api"] = "session",
+        label: str = "",
+        ttl_s: float | None = SESSION_TTL_S,
+    ) -> IssuedToken:
         """A new bearer token for ``name`` with ``role``; ``ttl_s`` None never expires (API tokens)."""
         token = secrets.token_urlsafe(32)
         now = time.time()
         expires = None if ttl_s is None else now + ttl_s
         with self._lock:
-            self._db.execute("INSERT INTO tokens VALUES (?,?,?,?,?,?,?)",
-                             (_sha(token), name, role, kind, label, now, expires))
+            self._db.execute(
+                "INSERT INTO tokens VALUES (?,?,?,?,?,?,?)",
+                (_sha(token), name, role, kind, label, now, expires),
+            )
             self._db.execute("DELETE FROM tokens WHERE expires_ts IS NOT NULL AND expires_ts < ?", (now,))
         return IssuedToken(token, name, role, expires)
 
@@ -163,7 +178,9 @@ class AuthStore:
         with self._lock:
             row = self._db.execute(
                 "SELECT t.name, t.role, t.kind, t.expires_ts, u.role FROM tokens t LEFT JOIN users u ON u.name=t.name "
-                "WHERE t.token_sha=?", (_sha(token),)).fetchone()
+                "WHERE t.token_sha=?",
+                (_sha(token),),
+            ).fetchone()
         if row is None:
             return None
         name, role, kind, expires, user_role = row

@@ -26,9 +26,9 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
-from gateway.alerts.event import AlertEvent
+from contract.alert_event import AlertEvent
+from contract.readings import DeviceStatus, Reading
 from gateway.alerts.models import Decision
-from gateway.readings import DeviceStatus, Reading
 
 RING_SIZE = 20_000  # ~30 minutes of the reference site at 10 reading events a second
 COALESCE_S = 0.1
@@ -89,18 +89,35 @@ class LiveHub:
     def on_readings(self, batch: Sequence[Reading]) -> None:
         """A judged batch of readings (compact: device, point, metric, value, unit, ts, quality)."""
         if batch:
-            rows = [{"device": r.device, "point": r.point, "metric": r.metric, "value": r.value, "unit": r.unit,
-                     "ts": r.ts, "quality": r.quality.value} for r in batch]
+            rows = [
+                {
+                    "device": r.device,
+                    "point": r.point,
+                    "metric": r.metric,
+                    "value": r.value,
+                    "unit": r.unit,
+                    "ts": r.ts,
+                    "quality": r.quality.value,
+                }
+                for r in batch
+            ]
             self._on_loop(self._add_readings, rows)
 
     def on_status(self, status: DeviceStatus) -> None:
         """A device went offline or came back."""
-        self._on_loop(self._append, "status", json.dumps(
-            {"device": status.device, "online": status.online, "reason": status.reason, "ts": status.ts}))
+        self._on_loop(
+            self._append,
+            "status",
+            json.dumps(
+                {"device": status.device, "online": status.online, "reason": status.reason, "ts": status.ts}
+            ),
+        )
 
     def on_alert(self, event: AlertEvent) -> None:
         """An alert changed (every change, delivered to the uplinks or held back by a silence)."""
-        payload = event.model_dump(mode="json", exclude={"evidence"}) | {"has_evidence": event.evidence is not None}
+        payload = event.model_dump(mode="json", exclude={"evidence"}) | {
+            "has_evidence": event.evidence is not None
+        }
         self._on_loop(self._append, "alert", json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
 
     def on_decision(self, decision: Decision) -> None:

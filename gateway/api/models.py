@@ -166,20 +166,27 @@ class SilenceRequest(BaseModel):
 class AlertView(Alert):
     """An alert with the regulator's latest decision on it: an annotation, the alert's own state stays its own."""
 
-    regulator: Decision | None = Field(None, description="the regulator's latest decision (e.g. 监管: 限期整改至 "
-                                                         "2026-12-01); None until it decided")
+    regulator: Decision | None = Field(
+        None,
+        description="the regulator's latest decision (e.g. 监管: 限期整改至 "
+        "2026-12-01); None until it decided",
+    )
 
 
 class AlertDetailView(AlertDetail):
     """An alert with every change of its life and every decision of the regulator on it, oldest first."""
 
     alert: AlertView
-    decisions: list[Decision] = Field(default_factory=list, description="the regulator's decisions, oldest first")
+    decisions: list[Decision] = Field(
+        default_factory=list, description="the regulator's decisions, oldest first"
+    )
 
 
 class StreamPosition(BaseModel):
     """Where the live stream is now, to start streaming from after loading a snapshot."""
 
-    last_event_id: str = Field(description="id of the newest event (BOOT.SEQ): pass it as the stream's "
-                                           "`last_event_id` after loading the snapshot, so nothing published "
-                                           "meanwhile is missed")
+    last_event_id: str = Field(
+        description="id of the newest event (BOOT.SEQ): pass it as the stream's "
+        "`last_event_id` after loading the snapshot, so nothing published "
+        "meanwhile is missed"
+    )

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from gateway.alerts.event import AlertEvent
+from contract.alert_event import AlertEvent
 from gateway.api.site_views import cameras_of
 
 if TYPE_CHECKING:
-    from gateway.runtime import Gateway
+    from sitegw.runtime import Gateway
 
 
 class ApiCollector(Collector):
@@ -30,28 +30,44 @@ class ApiCollector(Collector):
 
     def collect(self) -> Iterator[Any]:
         gw = self.gw
-        yield CounterMetricFamily("sitegw_rule_evaluations", "Readings judged by the safety rules",
-                                  value=gw.rule_evaluations)
-        events = CounterMetricFamily("sitegw_alert_events", "Alert changes since start, by level and state",
-                                     labels=["level", "state"])
+        yield CounterMetricFamily(
+            "sitegw_rule_evaluations", "Readings judged by the safety rules", value=gw.rule_evaluations
+        )
+        events = CounterMetricFamily(
+            "sitegw_alert_events", "Alert changes since start, by level and state", labels=["level", "state"]
+        )
         for (level, state), n in sorted(self.alert_events.items()):
             events.add_metric([level, state], n)
         yield events
-        yield GaugeMetricFamily("sitegw_live_clients", "SSE and WebSocket clients connected", value=gw.hub.clients)
-        yield CounterMetricFamily("sitegw_live_events", "Events published on the live stream",
-                                  value=gw.hub.published)
-        yield CounterMetricFamily("sitegw_live_clients_dropped", "Stream clients cut off for falling behind",
-                                  value=gw.hub.dropped_clients)
+        yield GaugeMetricFamily(
+            "sitegw_live_clients", "SSE and WebSocket clients connected", value=gw.hub.clients
+        )
+        yield CounterMetricFamily(
+            "sitegw_live_events", "Events published on the live stream", value=gw.hub.published
+        )
+        yield CounterMetricFamily(
+            "sitegw_live_clients_dropped",
+            "Stream clients cut off for falling behind",
+            value=gw.hub.dropped_clients,
+        )
         cams = cameras_of(gw)
         if cams is None:
             return
-        online = GaugeMetricFamily("sitegw_camera_online", "1 when the camera delivers frames", labels=["camera"])
-        inference = GaugeMetricFamily("sitegw_inference_ms", "Analysis time of the last frame, ms", labels=["camera"])
-        analysed = CounterMetricFamily("sitegw_frames_analysed", "Frames analysed since start", labels=["camera"])
-        dropped = CounterMetricFamily("sitegw_frames_dropped", "Frames skipped because analysis was busy",
-                                      labels=["camera"])
-        restarts = CounterMetricFamily("sitegw_camera_worker_restarts", "Camera worker processes restarted",
-                                       labels=["camera"])
+        online = GaugeMetricFamily(
+            "sitegw_camera_online", "1 when the camera delivers frames", labels=["camera"]
+        )
+        inference = GaugeMetricFamily(
+            "sitegw_inference_ms", "Analysis time of the last frame, ms", labels=["camera"]
+        )
+        analysed = CounterMetricFamily(
+            "sitegw_frames_analysed", "Frames analysed since start", labels=["camera"]
+        )
+        dropped = CounterMetricFamily(
+            "sitegw_frames_dropped", "Frames skipped because analysis was busy", labels=["camera"]
+        )
+        restarts = CounterMetricFamily(
+            "sitegw_camera_worker_restarts", "Camera worker processes restarted", labels=["camera"]
+        )
         workers = cams.stats() if hasattr(cams, "stats") else {}
         for c in cams.cameras():
             online.add_metric([c.id], 1.0 if c.online else 0.0)

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import ValidationError
 
-from gateway.alerts.event import Level
+from contract.alert_event import Level
 from gateway.alerts.manager import AlertError
 from gateway.alerts.models import Alert, AlertState, Decision, Silence, SilenceSpec
 from gateway.api.auth import ERRORS, Supervisor, viewer
@@ -25,7 +25,7 @@ from gateway.api.auth_store import Principal
 from gateway.api.models import AlertAction, AlertDetailView, AlertView, SilenceRequest
 
 if TYPE_CHECKING:
-    from gateway.runtime import Gateway
+    from sitegw.runtime import Gateway
 
 CONFLICT = {404: {"description": "no such alert"}, 409: {"description": "not in a state that allows this"}}
 
@@ -44,7 +44,11 @@ def is_inline(evidence: str | None) -> bool:
 def linked(alert: Alert) -> Alert:
     """The alert with inline evidence replaced by its URL: a list of alerts stays small, and the
     dashboard loads an image only when it shows it."""
-    return alert.model_copy(update={"evidence": evidence_url(alert.alert_id)}) if is_inline(alert.evidence) else alert
+    return (
+        alert.model_copy(update={"evidence": evidence_url(alert.alert_id)})
+        if is_inline(alert.evidence)
+        else alert
+    )
 
 
 def with_decision(alert: Alert, decision: Decision | None) -> AlertView:
@@ -61,21 +65,41 @@ def alerts_router(gw: Gateway) -> APIRouter:
         latest = await asyncio.to_thread(gw.decisions.latest, [alert.alert_id])
         return with_decision(alert, latest.get(alert.alert_id))
 
-    @r.get("/alerts", response_model=list[AlertView], summary="Alerts, newest change first",
-           dependencies=[Depends(viewer)])
-    async def alerts(state: Annotated[AlertState | None, Query()] = None, level: Annotated[Level | None, Query()] = None,
-                     device: str | None = Query(None), rule: str | None = Query(None, description="e.g. crane.load"),
-                     since: float | None = Query(None, description="changed at or after (Unix s)"),
-                     until: float | None = Query(None, description="opened at or before (Unix s)"),
-                     limit: int = Query(200, ge=1, le=5000)) -> list[AlertView]:
-        found = await asyncio.to_thread(manager.list_alerts, state=state, level=level, device=device, rule=rule,
-                                        since=since, until=until, limit=limit)
+    @r.get(
+        "/alerts",
+        response_model=list[AlertView],
+        summary="Alerts, newest change first",
+        dependencies=[Depends(viewer)],
+    )
+    async def alerts(
+        state: Annotated[AlertState | None, Query()] = None,
+        level: Annotated[Level | None, Query()] = None,
+        device: str | None = Query(None),
+        rule: str | None = Query(None, description="e.g. crane.load"),
+        since: float | None = Query(None, description="changed at or after (Unix s)"),
+        until: float | None = Query(None, description="opened at or before (Unix s)"),
+        limit: int = Query(200, ge=1, le=5000),
+    ) -> list[AlertView]:
+        found = await asyncio.to_thread(
+            manager.list_alerts,
+            state=state,
+            level=level,
+            device=device,
+            rule=rule,
+            since=since,
+            until=until,
+            limit=limit,
+        )
         latest = await asyncio.to_thread(gw.decisions.latest, [a.alert_id for a in found])
         return [with_decision(a, latest.get(a.alert_id)) for a in found]
 
-    @r.get("/alerts/{alert_id}", response_model=AlertDetailView,
-           summary="One alert with its full history and the regulator's decisions on it",
-           dependencies=[Depends(viewer)], responses={404: {"description": "no such alert"}})
+    @r.get(
+        "/alerts/{alert_id}",
+        response_model=AlertDetailView,
+        summary="One alert with its full history and the regulator's decisions on it",
+        dependencies=[Depends(viewer)],
+        responses={404: {"description": "no such alert"}},
+    )
     async def alert(alert_id: str) -> AlertDetailView:
         try:
             detail = await asyncio.to_thread(manager.get, alert_id)
@@ -84,10 +108,16 @@ def alerts_router(gw: Gateway) -> APIRouter:
         decisions = await asyncio.to_thread(gw.decisions.for_alert, alert_id)
         url = evidence_url(alert_id)
         return AlertDetailView(
-            alert=with_decision(detail.alert, decisions[-1] if decisions else None), decisions=decisions,
-            history=[e.model_copy(update={"evidence": url}) if is_inline(e.evidence) else e for e in detail.history])
+            alert=with_decision(detail.alert, decisions[-1] if decisions else None),
+            decisions=decisions,
+            history=[
+                e.model_copy(update={"evidence": url}) if is_inline(e.evidence) else e for e in detail.history
+            ],
+        )
 
-    async def act(action: Literal["acknowledge", "resolve"], alert_id: str, note: str, who: Principal) -> AlertView:
+    async def act(
+        action: Literal["acknowledge", "resolve"], alert_id: str, note: str, who: Principal
+    ) -> AlertView:
         try:
             await asyncio.to_thread(getattr(manager, action), alert_id, who.name, note)
             return await viewed((await asyncio.to_thread(manager.get, alert_id)).alert)
@@ -95,41 +125,76 @@ def alerts_router(gw: Gateway) -> APIRouter:
             missing = str(exc).startswith("no alert")
             raise HTTPException(404 if missing else 409, str(exc)) from exc
 
-    @r.post("/alerts/{alert_id}/acknowledge", response_model=AlertView, responses=CONFLICT,
-            summary="Take charge of a firing alert, with a note of what is being done (supervisor)")
+    @r.post(
+        "/alerts/{alert_id}/acknowledge",
+        response_model=AlertView,
+        responses=CONFLICT,
+        summary="Take charge of a firing alert, with a note of what is being done (supervisor)",
+    )
     async def acknowledge(alert_id: str, body: AlertAction, who: Supervisor) -> AlertView:
         return await act("acknowledge", alert_id, body.note, who)
 
-    @r.post("/alerts/{alert_id}/resolve", response_model=AlertView, responses=CONFLICT,
-            summary="Close an alert by hand, e.g. a latched pit.jump after inspection (supervisor)")
+    @r.post(
+        "/alerts/{alert_id}/resolve",
+        response_model=AlertView,
+        responses=CONFLICT,
+        summary="Close an alert by hand, e.g. a latched pit.jump after inspection (supervisor)",
+    )
     async def resolve(alert_id: str, body: AlertAction, who: Supervisor) -> AlertView:
         return await act("resolve", alert_id, body.note, who)
 
-    @r.get("/regulator/decisions", response_model=list[Decision], dependencies=[Depends(viewer)],
-           summary="The regulator's decisions on this site's alerts, newest first (confirmed, false alarm with "
-                   "its reason, rectification ordered with its deadline, closed)")
+    @r.get(
+        "/regulator/decisions",
+        response_model=list[Decision],
+        dependencies=[Depends(viewer)],
+        summary="The regulator's decisions on this site's alerts, newest first (confirmed, false alarm with "
+        "its reason, rectification ordered with its deadline, closed)",
+    )
     async def decisions(limit: int = Query(50, ge=1, le=1000)) -> list[Decision]:
         return await asyncio.to_thread(gw.decisions.recent, limit)
 
-    @r.get("/silences", response_model=list[Silence], summary="Silences (maintenance windows)",
-           dependencies=[Depends(viewer)])
-    async def silences(active: bool = Query(False, description="only those in force now"),
-                       include_deleted: bool = Query(False)) -> list[Silence]:
-        return await asyncio.to_thread(manager.list_silences, time.time() if active else None, include_deleted)
+    @r.get(
+        "/silences",
+        response_model=list[Silence],
+        summary="Silences (maintenance windows)",
+        dependencies=[Depends(viewer)],
+    )
+    async def silences(
+        active: bool = Query(False, description="only those in force now"),
+        include_deleted: bool = Query(False),
+    ) -> list[Silence]:
+        return await asyncio.to_thread(
+            manager.list_silences, time.time() if active else None, include_deleted
+        )
 
-    @r.post("/silences", response_model=Silence, status_code=201, responses={422: {"description": "bad window"}},
-            summary="Silence a device or rule for a while: alerts are tracked, not delivered (supervisor)")
+    @r.post(
+        "/silences",
+        response_model=Silence,
+        status_code=201,
+        responses={422: {"description": "bad window"}},
+        summary="Silence a device or rule for a while: alerts are tracked, not delivered (supervisor)",
+    )
     async def add_silence(body: SilenceRequest, who: Supervisor) -> Silence:
         try:
-            spec = SilenceSpec(device=body.device, rule=body.rule, point=body.point, author=who.name,
-                               reason=body.reason, start_ts=time.time() if body.start_ts is None else body.start_ts,
-                               end_ts=body.end_ts)
+            spec = SilenceSpec(
+                device=body.device,
+                rule=body.rule,
+                point=body.point,
+                author=who.name,
+                reason=body.reason,
+                start_ts=time.time() if body.start_ts is None else body.start_ts,
+                end_ts=body.end_ts,
+            )
         except ValidationError as exc:
             raise HTTPException(422, "; ".join(e["msg"] for e in exc.errors())) from exc
         return await asyncio.to_thread(manager.add_silence, spec)
 
-    @r.delete("/silences/{silence_id}", response_model=Silence, summary="End a silence now (supervisor)",
-              responses={404: {"description": "no such active silence"}})
+    @r.delete(
+        "/silences/{silence_id}",
+        response_model=Silence,
+        summary="End a silence now (supervisor)",
+        responses={404: {"description": "no such active silence"}},
+    )
     async def delete_silence(silence_id: int, who: Supervisor) -> Silence:
         try:
             return await asyncio.to_thread(manager.delete_silence, silence_id, who.name)

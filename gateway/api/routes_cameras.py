@@ -23,7 +23,7 @@ from gateway.api.routes_alerts import is_inline
 from gateway.api.site_views import camera_views, cameras_of
 
 if TYPE_CHECKING:
-    from gateway.runtime import Gateway
+    from sitegw.runtime import Gateway
 
 JPEG = {200: {"content": {"image/jpeg": {}}, "description": "a JPEG image"}, 404: {"description": "no image"}}
 
@@ -48,16 +48,28 @@ def cameras_router(gw: Gateway) -> APIRouter:
     async def cameras() -> list[CameraView]:
         return camera_views(gw)
 
-    @r.get("/cameras/{camera_id}/latest.jpg", response_class=Response, responses=JPEG,
-           summary="The camera's latest analysed frame, with its detections drawn")
+    @r.get(
+        "/cameras/{camera_id}/latest.jpg",
+        response_class=Response,
+        responses=JPEG,
+        summary="The camera's latest analysed frame, with its detections drawn",
+    )
     async def latest(camera_id: str) -> Response:
-        return _jpeg(await _from_cameras(gw, "latest_jpeg", camera_id), f"no analysed frame of camera {camera_id!r} yet")
+        return _jpeg(
+            await _from_cameras(gw, "latest_jpeg", camera_id),
+            f"no analysed frame of camera {camera_id!r} yet",
+        )
 
-    @r.get("/alerts/{alert_id}/evidence.jpg", response_class=Response, responses=JPEG,
-           summary="The evidence image of a vision alert")
+    @r.get(
+        "/alerts/{alert_id}/evidence.jpg",
+        response_class=Response,
+        responses=JPEG,
+        summary="The evidence image of a vision alert",
+    )
     async def evidence(alert_id: str) -> Response:
-        data = await _from_cameras(gw, "evidence_jpeg", alert_id) or \
-            await asyncio.to_thread(_stored_evidence, gw, alert_id)
+        data = await _from_cameras(gw, "evidence_jpeg", alert_id) or await asyncio.to_thread(
+            _stored_evidence, gw, alert_id
+        )
         return _jpeg(data, f"alert {alert_id!r} has no evidence image")
 
     return r

@@ -25,12 +25,16 @@ from gateway.api.models import StreamPosition
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from gateway.runtime import Gateway
+    from sitegw.runtime import Gateway
 
 PING_S = 15  # keeps proxies and phones' networks from closing an idle stream
-SSE_DOC = {200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},
-                 "description": "events `readings`, `status`, `alert`, `regulator` (a decision of the "
-                                "regulator on an alert), `reset`; `id:` BOOT.SEQ"}}
+SSE_DOC = {
+    200: {
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        "description": "events `readings`, `status`, `alert`, `regulator` (a decision of the "
+        "regulator on an alert), `reset`; `id:` BOOT.SEQ",
+    }
+}
 
 
 def ws_text(e: LiveEvent) -> str:
@@ -42,31 +46,48 @@ def live_router(gw: Gateway) -> APIRouter:
     """SSE and WebSocket streams of one gateway's hub."""
     r = APIRouter(prefix="/api/v1", tags=["live"])
 
-    @r.get("/stream", response_class=EventSourceResponse, responses=ERRORS | SSE_DOC,
-           dependencies=[Depends(viewer)],
-           summary="Live readings, device status, alert events and regulator decisions (SSE)")
-    async def stream(last_event_id_header: str | None = Header(None, alias="Last-Event-ID"),
-                     last_event_id: str | None = Query(None, max_length=64,
-                                                       description="resume after this id (as Last-Event-ID)")
-                     ) -> EventSourceResponse:
+    @r.get(
+        "/stream",
+        response_class=EventSourceResponse,
+        responses=ERRORS | SSE_DOC,
+        dependencies=[Depends(viewer)],
+        summary="Live readings, device status, alert events and regulator decisions (SSE)",
+    )
+    async def stream(
+        last_event_id_header: str | None = Header(None, alias="Last-Event-ID"),
+        last_event_id: str | None = Query(
+            None, max_length=64, description="resume after this id (as Last-Event-ID)"
+        ),
+    ) -> EventSourceResponse:
         async def events() -> AsyncIterator[ServerSentEvent]:
             async for e in gw.hub.stream(last_event_id_header or last_event_id):
                 yield ServerSentEvent(data=e.data, event=e.event, id=e.id)
 
         return EventSourceResponse(events(), ping=PING_S, headers={"Cache-Control": "no-store"})
 
-    @r.get("/stream/position", response_model=StreamPosition, responses=ERRORS, dependencies=[Depends(viewer)],
-           summary="The live stream's position: take it before loading a snapshot, stream from it after")
+    @r.get(
+        "/stream/position",
+        response_model=StreamPosition,
+        responses=ERRORS,
+        dependencies=[Depends(viewer)],
+        summary="The live stream's position: take it before loading a snapshot, stream from it after",
+    )
     async def position() -> StreamPosition:
         return StreamPosition(last_event_id=gw.hub.position)
 
     @r.websocket("/ws")
-    async def websocket(ws: WebSocket, last_event_id: str | None = Query(None, max_length=64),
-                        access_token: str | None = Query(None)) -> None:
+    async def websocket(
+        ws: WebSocket,
+        last_event_id: str | None = Query(None, max_length=64),
+        access_token: str | None = Query(None),
+    ) -> None:
         policy: AuthPolicy = ws.app.state.auth
         token = access_token or _bearer(ws.headers.get("authorization"))
-        allowed = policy.anonymous_read if token is None else \
-            await asyncio.to_thread(policy.store.principal, token) is not None
+        allowed = (
+            policy.anonymous_read
+            if token is None
+            else await asyncio.to_thread(policy.store.principal, token) is not None
+        )
         await ws.accept()  # before refusing: a close frame tells the browser why (a bare 403 does not)
         if not allowed:
             await ws.close(code=4401, reason="log in first: ?access_token=TOKEN")

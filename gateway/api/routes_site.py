@@ -13,15 +13,23 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
-from gateway import __version__
+from contract import __version__
 from gateway.api.auth import ERRORS, viewer
 from gateway.api.models import DeviceView, HealthView, HistoryView, LatestView, SiteView
 from gateway.api.site_views import cameras_of, device_view, site_view
 
 if TYPE_CHECKING:
-    from gateway.runtime import Gateway
+    from sitegw.runtime import Gateway
 
-LIBRARIES = ("fastapi", "uvicorn", "pydantic", "pymodbus", "paho-mqtt", "influxdb-client", "opencv-python-headless")
+LIBRARIES = (
+    "fastapi",
+    "uvicorn",
+    "pydantic",
+    "pymodbus",
+    "paho-mqtt",
+    "influxdb-client",
+    "opencv-python-headless",
+)
 
 
 def versions() -> dict[str, str]:
@@ -45,60 +53,115 @@ def site_router(gw: Gateway) -> APIRouter:
     r = APIRouter(prefix="/api/v1", tags=["site"], dependencies=[Depends(viewer)], responses=ERRORS)
     lib_versions = versions()
 
-    @r.get("/site", response_model=SiteView, summary="The project, its devices with live state, plan and cameras")
+    @r.get(
+        "/site", response_model=SiteView, summary="The project, its devices with live state, plan and cameras"
+    )
     async def site() -> SiteView:
         return site_view(gw)
 
-    @r.get("/devices/{device_id}", response_model=DeviceView, summary="One device with its latest values",
-           responses={404: {"description": "no such device"}})
+    @r.get(
+        "/devices/{device_id}",
+        response_model=DeviceView,
+        summary="One device with its latest values",
+        responses={404: {"description": "no such device"}},
+    )
     async def device(device_id: str) -> DeviceView:
         if device_id not in gw.device_ids:
-            raise HTTPException(404, f"no device {device_id!r} on this site (devices: {sorted(gw.device_ids)})")
+            raise HTTPException(
+                404, f"no device {device_id!r} on this site (devices: {sorted(gw.device_ids)})"
+            )
         return device_view(gw, device_id, with_latest=True)
 
-    @r.get("/readings/latest", response_model=list[LatestView],
-           summary="Latest value of every metric (and pit point), from the live state")
+    @r.get(
+        "/readings/latest",
+        response_model=list[LatestView],
+        summary="Latest value of every metric (and pit point), from the live state",
+    )
     async def latest(device: str | None = Query(None, description="only this device")) -> list[LatestView]:
         readings = gw.live.latest.values() if device is None else gw.live.device_readings(device)
-        return [LatestView(device=r.device, point=r.point, metric=r.metric, value=r.value, unit=r.unit, ts=r.ts,
-                           quality=r.quality.value)
-                for r in sorted(readings, key=lambda r: (r.device, r.point, r.metric))]
+        return [
+            LatestView(
+                device=r.device,
+                point=r.point,
+                metric=r.metric,
+                value=r.value,
+                unit=r.unit,
+                ts=r.ts,
+                quality=r.quality.value,
+            )
+            for r in sorted(readings, key=lambda r: (r.device, r.point, r.metric))
+        ]
 
-    @r.get("/history", response_model=HistoryView,
-           summary="History of one metric from the local store, downsampled to at most max_points",
-           responses={404: {"description": "no such series"}, 422: {"description": "bad range"}})
-    async def history(device: str = Query(..., description="device id"),
-                      metric: str = Query(..., description="metric name, e.g. load_t"),
-                      point: str = Query("", description="pit monitoring point code"),
-                      start: float | None = Query(None, ge=0, le=1e11, description="Unix seconds; default end - 1 h"),
-                      end: float | None = Query(None, ge=0, le=1e11, description="Unix seconds; default now"),
-                      max_points: int = Query(500, ge=1, le=10_000, description="bucketed above this")) -> Response:
+    @r.get(
+        "/history",
+        response_model=HistoryView,
+        summary="History of one metric from the local store, downsampled to at most max_points",
+        responses={404: {"description": "no such series"}, 422: {"description": "bad range"}},
+    )
+    async def history(
+        device: str = Query(..., description="device id"),
+        metric: str = Query(..., description="metric name, e.g. load_t"),
+        point: str = Query("", description="pit monitoring point code"),
+        start: float | None = Query(None, ge=0, le=1e11, description="Unix seconds; default end - 1 h"),
+        end: float | None = Query(None, ge=0, le=1e11, description="Unix seconds; default now"),
+        max_points: int = Query(500, ge=1, le=10_000, description="bucketed above this"),
+    ) -> Response:
         end_ts = time.time() if end is None else end
         start_ts = end_ts - 3600 if start is None else start
         if start_ts > end_ts:
             raise HTTPException(422, "start must not be after end")
-        found = await asyncio.to_thread(gw.store.reader.history, device, metric, start_ts, end_ts, point, max_points)
+        found = await asyncio.to_thread(
+            gw.store.reader.history, device, metric, start_ts, end_ts, point, max_points
+        )
         if found is None:
-            raise HTTPException(404, f"no history for device {device!r} metric {metric!r}"
-                                     f"{' point ' + repr(point) if point else ''}")
+            raise HTTPException(
+                404,
+                f"no history for device {device!r} metric {metric!r}"
+                f"{' point ' + repr(point) if point else ''}",
+            )
         # the hot query of trend plots: JSON written directly (the document still shows HistoryView),
         # not validated point by point, which cost more than the SQLite query itself
-        body = {"device": device, "point": point, "metric": metric, "unit": found.series.unit, "start": found.start,
-                "end": found.end, "bucket_s": found.bucket_s,
-                "points": [{"ts": p.ts, "value": _finite(p.value), "min": _finite(p.min), "max": _finite(p.max),
-                            "count": p.count,
-                            "faults": p.faults, "quality": p.quality} for p in found.points]}
+        body = {
+            "device": device,
+            "point": point,
+            "metric": metric,
+            "unit": found.series.unit,
+            "start": found.start,
+            "end": found.end,
+            "bucket_s": found.bucket_s,
+            "points": [
+                {
+                    "ts": p.ts,
+                    "value": _finite(p.value),
+                    "min": _finite(p.min),
+                    "max": _finite(p.max),
+                    "count": p.count,
+                    "faults": p.faults,
+                    "quality": p.quality,
+                }
+                for p in found.points
+            ],
+        }
         return Response(json.dumps(body, ensure_ascii=False, allow_nan=False), media_type="application/json")
 
-    @r.get("/health", response_model=HealthView,
-           summary="Gateway health: drivers, store, spool, uplink backlog and age, cameras, versions")
+    @r.get(
+        "/health",
+        response_model=HealthView,
+        summary="Gateway health: drivers, store, spool, uplink backlog and age, cameras, versions",
+    )
     async def health() -> HealthView:
         doc: dict[str, Any] = await asyncio.to_thread(gw.health)
         cams = cameras_of(gw)
         workers = cams.stats() if cams is not None and hasattr(cams, "stats") else {}
-        cameras = [] if cams is None else [
-            {"id": c.id, "name": c.name, "online": bool(c.online), "last_frame_ts": c.last_frame_ts}
-            | {"worker": workers.get(c.id, {})} for c in cams.cameras()]
+        cameras = (
+            []
+            if cams is None
+            else [
+                {"id": c.id, "name": c.name, "online": bool(c.online), "last_frame_ts": c.last_frame_ts}
+                | {"worker": workers.get(c.id, {})}
+                for c in cams.cameras()
+            ]
+        )
         return HealthView(**doc, cameras=cameras, live_clients=gw.hub.clients, versions=lib_versions)
 
     return r

@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from contract.config.rules import CraneLoadRule, CraneTiltRule, CraneWindRule, PitRule
+from contract.config.site import DeviceConfig
 from gateway.api.models import (
     Bands,
     CameraView,
@@ -17,23 +19,27 @@ from gateway.api.models import (
     SiteView,
     ZoneView,
 )
-from gateway.config.rules import CraneLoadRule, CraneTiltRule, CraneWindRule, PitRule
-from gateway.config.site import DeviceConfig
-from gateway.rules.pit_limits import KIND_METRICS, point_limits
+from rules.pit_limits import KIND_METRICS, point_limits
 
 if TYPE_CHECKING:
-    from gateway.runtime import Gateway
+    from sitegw.runtime import Gateway
 
 
 def site_view(gw: Gateway) -> SiteView:
     """Project, devices, plan (cranes, zones, pit points) and cameras."""
     cfg = gw.site.config
     p = cfg.project
-    return SiteView(code=p.code, name=p.name, city=p.city, district=p.district,
-                    devices=[device_view(gw, d.id) for d in cfg.devices],
-                    cranes=[crane_geometry(gw, d) for d in cfg.devices if d.crane is not None],
-                    zones=[ZoneView(name=z.name, polygon=z.polygon) for z in cfg.no_lift_zones],
-                    pit_points=pit_points(gw), cameras=camera_views(gw))
+    return SiteView(
+        code=p.code,
+        name=p.name,
+        city=p.city,
+        district=p.district,
+        devices=[device_view(gw, d.id) for d in cfg.devices],
+        cranes=[crane_geometry(gw, d) for d in cfg.devices if d.crane is not None],
+        zones=[ZoneView(name=z.name, polygon=z.polygon) for z in cfg.no_lift_zones],
+        pit_points=pit_points(gw),
+        cameras=camera_views(gw),
+    )
 
 
 def device_view(gw: Gateway, device_id: str, with_latest: bool = False) -> DeviceView:
@@ -42,12 +48,29 @@ def device_view(gw: Gateway, device_id: str, with_latest: bool = False) -> Devic
     live = gw.live.devices.get(device_id)
     latest: list[dict[str, Any]] = []
     if with_latest:
-        latest = [{"point": r.point, "metric": r.metric, "value": r.value, "unit": r.unit, "ts": r.ts,
-                   "quality": r.quality.value} for r in gw.live.device_readings(device_id)]
-    return DeviceView(id=cfg.id, name=cfg.name, kind=cfg.kind, profile=cfg.profile, transport=cfg.transport.type,
-                      online=live.online if live else None, reason=live.reason if live else "",
-                      last_reading_ts=live.last_reading_ts if live else None,
-                      readings=live.readings if live else 0, latest=latest)
+        latest = [
+            {
+                "point": r.point,
+                "metric": r.metric,
+                "value": r.value,
+                "unit": r.unit,
+                "ts": r.ts,
+                "quality": r.quality.value,
+            }
+            for r in gw.live.device_readings(device_id)
+        ]
+    return DeviceView(
+        id=cfg.id,
+        name=cfg.name,
+        kind=cfg.kind,
+        profile=cfg.profile,
+        transport=cfg.transport.type,
+        online=live.online if live else None,
+        reason=live.reason if live else "",
+        last_reading_ts=live.last_reading_ts if live else None,
+        readings=live.readings if live else 0,
+        latest=latest,
+    )
 
 
 def crane_geometry(gw: Gateway, d: DeviceConfig) -> CraneGeometry:
@@ -57,16 +80,33 @@ def crane_geometry(gw: Gateway, d: DeviceConfig) -> CraneGeometry:
     load = rules.for_device(d.id, "crane_load")
     wind = rules.for_device(d.id, "crane_wind")
     tilt = rules.for_device(d.id, "crane_tilt")
-    assert isinstance(load, CraneLoadRule) and isinstance(wind, CraneWindRule) and isinstance(tilt, CraneTiltRule)
+    assert (
+        isinstance(load, CraneLoadRule)
+        and isinstance(wind, CraneWindRule)
+        and isinstance(tilt, CraneTiltRule)
+    )
     limit_deg = math.degrees(math.atan(d.crane.tilt_limit_per_mille / 1000))
-    bands = CraneBands(load_pct=Bands(warning=load.warning_pct, alarm=load.alarm_pct, critical=load.critical_pct),
-                       wind_ms=Bands(warning=wind.warning_ms, alarm=wind.alarm_ms, critical=wind.critical_ms),
-                       tilt_deg=Bands(warning=limit_deg * tilt.warning_fraction, alarm=limit_deg,
-                                      critical=limit_deg * tilt.critical_factor))
+    bands = CraneBands(
+        load_pct=Bands(warning=load.warning_pct, alarm=load.alarm_pct, critical=load.critical_pct),
+        wind_ms=Bands(warning=wind.warning_ms, alarm=wind.alarm_ms, critical=wind.critical_ms),
+        tilt_deg=Bands(
+            warning=limit_deg * tilt.warning_fraction,
+            alarm=limit_deg,
+            critical=limit_deg * tilt.critical_factor,
+        ),
+    )
     c = d.crane
-    return CraneGeometry(id=d.id, x=c.position_m[0], y=c.position_m[1], jib_m=c.jib_m, counter_jib_m=c.counter_jib_m,
-                         jib_height_m=c.jib_height_m, slew_offset_deg=c.slew_offset_deg,
-                         slew_direction=c.slew_direction, bands=bands)
+    return CraneGeometry(
+        id=d.id,
+        x=c.position_m[0],
+        y=c.position_m[1],
+        jib_m=c.jib_m,
+        counter_jib_m=c.counter_jib_m,
+        jib_height_m=c.jib_height_m,
+        slew_offset_deg=c.slew_offset_deg,
+        slew_direction=c.slew_direction,
+        bands=bands,
+    )
 
 
 def pit_points(gw: Gateway) -> list[PitPointView]:
@@ -80,11 +120,26 @@ def pit_points(gw: Gateway) -> list[PitPointView]:
         assert isinstance(pit_rule, PitRule)
         for point in d.pit.points:
             limits = [point_limits(d.pit, point, m) for m in KIND_METRICS[point.kind]]
-            out.append(PitPointView(device=d.id, code=point.code, kind=point.kind, limits=[
-                PointLimitView(metric=lim.metric, unit=lim.unit, cumulative=lim.cumulative,
-                               rate_per_day=lim.rate_per_day, warning_fraction=pit_rule.warning_fraction,
-                               baseline=lim.baseline, clause=lim.clause)
-                for lim in limits if lim is not None]))
+            out.append(
+                PitPointView(
+                    device=d.id,
+                    code=point.code,
+                    kind=point.kind,
+                    limits=[
+                        PointLimitView(
+                            metric=lim.metric,
+                            unit=lim.unit,
+                            cumulative=lim.cumulative,
+                            rate_per_day=lim.rate_per_day,
+                            warning_fraction=pit_rule.warning_fraction,
+                            baseline=lim.baseline,
+                            clause=lim.clause,
+                        )
+                        for lim in limits
+                        if lim is not None
+                    ],
+                )
+            )
     return out
 
 
@@ -98,5 +153,7 @@ def camera_views(gw: Gateway) -> list[CameraView]:
     cams = cameras_of(gw)
     if cams is None:
         return []
-    return [CameraView(id=c.id, name=c.name, online=bool(c.online), last_frame_ts=c.last_frame_ts)
-            for c in cams.cameras()]
+    return [
+        CameraView(id=c.id, name=c.name, online=bool(c.online), last_frame_ts=c.last_frame_ts)
+        for c in cams.cameras()
+    ]

@@ -20,8 +20,8 @@ import random
 import time
 from dataclasses import dataclass
 
-from gateway.alerts.event import AlertEvent
-from gateway.config.uplinks import UplinkBase
+from contract.alert_event import AlertEvent
+from contract.config.uplinks import UplinkBase
 from gateway.outbox.backoff import backoff_delay
 from gateway.outbox.store import OutboxStore, Pending
 from gateway.uplinks.base import DeliveryFailure, PermanentFailure, UplinkAdapter
@@ -29,7 +29,9 @@ from gateway.uplinks.base import DeliveryFailure, PermanentFailure, UplinkAdapte
 log = logging.getLogger(__name__)
 
 WINDOW_PER_SLOT = 32  # pending events looked at per concurrent slot: enough to find other alerts' heads
-IDLE_POLL_S = 5.0  # an idle uplink looks again this often: events requeued by `sitegw redeliver` get picked up
+IDLE_POLL_S = (
+    5.0  # an idle uplink looks again this often: events requeued by `sitegw redeliver` get picked up
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +44,14 @@ class _Outcome:
 class Dispatcher:
     """Delivers one uplink's pending events until stopped."""
 
-    def __init__(self, store: OutboxStore, adapter: UplinkAdapter, config: UplinkBase, backfill_after_s: float,
-                 rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        store: OutboxStore,
+        adapter: UplinkAdapter,
+        config: UplinkBase,
+        backfill_after_s: float,
+        rng: random.Random | None = None,
+    ) -> None:
         self.name = config.name
         self._store = store
         self._adapter = adapter
@@ -119,14 +127,20 @@ class Dispatcher:
             row = self._inflight.pop(task)
             try:
                 outcome = task.result()
-            except Exception as exc:  # an adapter bug must not stop delivery: retried like a transient failure
+            except (
+                Exception
+            ) as exc:  # an adapter bug must not stop delivery: retried like a transient failure
                 log.exception("uplink %s: unexpected error sending event seq %d", self.name, row.seq)
                 outcome = _Outcome(row, False, DeliveryFailure(f"{type(exc).__name__}: {exc}"))
             if outcome.failure is None:
                 delivered.append((row.seq, outcome.backfill))
             elif isinstance(outcome.failure, PermanentFailure):
-                log.error("uplink %s refused event seq %d for good, kept in dead_letters: %s",
-                          self.name, row.seq, outcome.failure.detail)
+                log.error(
+                    "uplink %s refused event seq %d for good, kept in dead_letters: %s",
+                    self.name,
+                    row.seq,
+                    outcome.failure.detail,
+                )
                 self._store.dead_letter(self.name, row.seq, outcome.failure.detail)
             else:
                 self._failed(row, outcome.failure.detail)
@@ -141,9 +155,17 @@ class Dispatcher:
     def _failed(self, row: Pending, detail: str) -> None:
         self._store.record_failure(self.name, row.seq, detail)
         self._failures += 1
-        delay = backoff_delay(self._failures, self._config.backoff_initial_s, self._config.backoff_max_s, self._rng)
+        delay = backoff_delay(
+            self._failures, self._config.backoff_initial_s, self._config.backoff_max_s, self._rng
+        )
         self._retry_at = time.monotonic() + delay
         self.last_error = detail
         level = logging.WARNING if self._failures in (1, 5) or self._failures % 50 == 0 else logging.DEBUG
-        log.log(level, "uplink %s: delivery failed (%d in a row), retrying in %.1f s: %s",
-                self.name, self._failures, delay, detail)
+        log.log(
+            level,
+            "uplink %s: delivery failed (%d in a row), retrying in %.1f s: %s",
+            self.name,
+            self._failures,
+            delay,
+            detail,
+        )

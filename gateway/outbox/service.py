@@ -9,8 +9,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from gateway.alerts.event import AlertEvent
-from gateway.config.uplinks import OutboxConfig, UplinkBase
+from contract.alert_event import AlertEvent
+from contract.config.uplinks import OutboxConfig, UplinkBase
 from gateway.outbox.dispatcher import Dispatcher
 from gateway.outbox.store import OUTBOX_FILE, Backlog, OutboxStore
 from gateway.uplinks import UplinkAdapter, build_adapter
@@ -35,8 +35,13 @@ class OutboxStats:
 class Outbox:
     """Disk queue in front of every uplink. ``on_event`` is the AlertManager's callback."""
 
-    def __init__(self, state_dir: Path, uplinks: list[UplinkBase], config: OutboxConfig | None = None,
-                 adapters: dict[str, UplinkAdapter] | None = None) -> None:
+    def __init__(
+        self,
+        state_dir: Path,
+        uplinks: list[UplinkBase],
+        config: OutboxConfig | None = None,
+        adapters: dict[str, UplinkAdapter] | None = None,
+    ) -> None:
         """Open (or create) ``<state_dir>/outbox.sqlite``; ``adapters`` overrides `build_adapter` per name."""
         self.config = config or OutboxConfig()
         self.store = OutboxStore(Path(state_dir) / OUTBOX_FILE, int(self.config.max_disk_mb * 1024 * 1024))
@@ -72,9 +77,13 @@ class Outbox:
         budget = self.store.max_bytes or 1
         pct = 100 * used / budget
         if pct >= self.config.warn_pct and not self._warned:
-            log.warning("outbox uses %.0f %% of its %.0f MB disk budget (warning at %.0f %%): uplinks are not "
-                        "keeping up; at 100 %% the oldest undelivered warnings are dropped first",
-                        pct, self.config.max_disk_mb, self.config.warn_pct)
+            log.warning(
+                "outbox uses %.0f %% of its %.0f MB disk budget (warning at %.0f %%): uplinks are not "
+                "keeping up; at 100 %% the oldest undelivered warnings are dropped first",
+                pct,
+                self.config.max_disk_mb,
+                self.config.warn_pct,
+            )
         self._warned = pct >= self.config.warn_pct
         if used > budget:
             self.store.prune(self.config.keep_delivered_days * 86400)
@@ -123,5 +132,11 @@ class Outbox:
         """Backlog per uplink (``outbox_depth``, ``oldest_unsent_s``) and disk use."""
         used = self.store.used_bytes()
         budget = self.store.max_bytes or 1
-        return OutboxStats([self.store.backlog(u.name) for u in self._uplinks], used, budget,
-                           round(100 * used / budget, 2), self.config.warn_pct, self.store.dropped_count())
+        return OutboxStats(
+            [self.store.backlog(u.name) for u in self._uplinks],
+            used,
+            budget,
+            round(100 * used / budget, 2),
+            self.config.warn_pct,
+            self.store.dropped_count(),
+        )

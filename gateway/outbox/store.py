@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from gateway.alerts.event import LEVEL_RANK, AlertEvent
+from contract.alert_event import LEVEL_RANK, AlertEvent
 from gateway.outbox.sqlite import DurableDb
 
 log = logging.getLogger(__name__)
@@ -111,11 +111,14 @@ class OutboxStore:
         with self._db.transaction() as db:
             cur = db.execute(
                 "INSERT OR IGNORE INTO events(event_id, alert_id, level_rank, queued_at, body) VALUES (?,?,?,?,?)",
-                (event.event_id, event.alert_id, LEVEL_RANK[event.level], time.time(), body))
+                (event.event_id, event.alert_id, LEVEL_RANK[event.level], time.time(), body),
+            )
             if cur.rowcount == 0:
                 return False
-            db.executemany("INSERT INTO deliveries(uplink, seq, state) VALUES (?, ?, 'pending')",
-                           [(u, cur.lastrowid) for u in uplinks])
+            db.executemany(
+                "INSERT INTO deliveries(uplink, seq, state) VALUES (?, ?, 'pending')",
+                [(u, cur.lastrowid) for u in uplinks],
+            )
         return True
 
     def mark_delivered(self, uplink: str, delivered: list[tuple[int, bool]]) -> None:
@@ -126,23 +129,33 @@ class OutboxStore:
         """
         now = time.time()
         with self._db.transaction(fsync=False) as db:
-            db.executemany("UPDATE deliveries SET state='delivered', attempts=attempts+1, done_at=?, backfill=?, "
-                           "last_error='' WHERE uplink=? AND seq=?",
-                           [(now, int(bf), uplink, seq) for seq, bf in delivered])
+            db.executemany(
+                "UPDATE deliveries SET state='delivered', attempts=attempts+1, done_at=?, backfill=?, "
+                "last_error='' WHERE uplink=? AND seq=?",
+                [(now, int(bf), uplink, seq) for seq, bf in delivered],
+            )
 
     def record_failure(self, uplink: str, seq: int, error: str) -> None:
         """Count a failed attempt that will be retried."""
         with self._db.transaction() as db:
-            db.execute("UPDATE deliveries SET attempts=attempts+1, last_error=? WHERE uplink=? AND seq=?",
-                       (error[:2000], uplink, seq))
+            db.execute(
+                "UPDATE deliveries SET attempts=attempts+1, last_error=? WHERE uplink=? AND seq=?",
+                (error[:2000], uplink, seq),
+            )
 
     def dead_letter(self, uplink: str, seq: int, answer: str) -> None:
         """The platform refused this event for good: keep it, with the answer, in dead_letters."""
         with self._db.transaction() as db:
-            db.execute("UPDATE deliveries SET state='dead', attempts=attempts+1, last_error=?, done_at=? "
-                       "WHERE uplink=? AND seq=?", (answer[:2000], time.time(), uplink, seq))
-            db.execute("INSERT INTO dead_letters(uplink, event_id, at, answer, body) "
-                       "SELECT ?, event_id, ?, ?, body FROM events WHERE seq=?", (uplink, time.time(), answer, seq))
+            db.execute(
+                "UPDATE deliveries SET state='dead', attempts=attempts+1, last_error=?, done_at=? "
+                "WHERE uplink=? AND seq=?",
+                (answer[:2000], time.time(), uplink, seq),
+            )
+            db.execute(
+                "INSERT INTO dead_letters(uplink, event_id, at, answer, body) "
+                "SELECT ?, event_id, ?, ?, body FROM events WHERE seq=?",
+                (uplink, time.time(), answer, seq),
+            )
 
     def requeue_dead(self, uplink: str) -> int:
         """Make an uplink's refused events pending again (after fixing its secret or mapping); returns how many.
@@ -151,8 +164,11 @@ class OutboxStore:
         of the same alert that was delivered meanwhile: the event's ts still tells the true order.
         """
         with self._db.transaction() as db:
-            return db.execute("UPDATE deliveries SET state='pending', attempts=0, done_at=NULL "
-                              "WHERE uplink=? AND state='dead'", (uplink,)).rowcount
+            return db.execute(
+                "UPDATE deliveries SET state='pending', attempts=0, done_at=NULL "
+                "WHERE uplink=? AND state='dead'",
+                (uplink,),
+            ).rowcount
 
     # --- reads --------------------------------------------------------------------------------------
 
@@ -160,7 +176,9 @@ class OutboxStore:
         """The oldest undelivered events of one uplink, in arrival order."""
         rows = self._db.read(
             "SELECT d.seq, e.alert_id, e.queued_at FROM deliveries d JOIN events e ON e.seq = d.seq "
-            "WHERE d.uplink=? AND d.state='pending' ORDER BY d.seq LIMIT ?", (uplink, limit))
+            "WHERE d.uplink=? AND d.state='pending' ORDER BY d.seq LIMIT ?",
+            (uplink, limit),
+        )
         return [Pending(*r) for r in rows]
 
     def body(self, seq: int) -> str:
@@ -169,25 +187,38 @@ class OutboxStore:
 
     def backlog(self, uplink: str) -> Backlog:
         """Depth, oldest age and totals of one uplink's queue."""
-        counts = dict(self._db.read("SELECT state, COUNT(*) FROM deliveries WHERE uplink=? GROUP BY state", (uplink,)))
-        oldest = self._db.read("SELECT e.queued_at FROM deliveries d JOIN events e ON e.seq = d.seq "
-                               "WHERE d.uplink=? AND d.state='pending' ORDER BY d.seq LIMIT 1", (uplink,))
+        counts = dict(
+            self._db.read("SELECT state, COUNT(*) FROM deliveries WHERE uplink=? GROUP BY state", (uplink,))
+        )
+        oldest = self._db.read(
+            "SELECT e.queued_at FROM deliveries d JOIN events e ON e.seq = d.seq "
+            "WHERE d.uplink=? AND d.state='pending' ORDER BY d.seq LIMIT 1",
+            (uplink,),
+        )
         age = max(0.0, time.time() - oldest[0][0]) if oldest else 0.0
-        return Backlog(uplink, counts.get("pending", 0), age, counts.get("delivered", 0), counts.get("dead", 0))
+        return Backlog(
+            uplink, counts.get("pending", 0), age, counts.get("delivered", 0), counts.get("dead", 0)
+        )
 
     def events(self) -> Iterator[tuple[AlertEvent, float, dict[str, DeliveryState]]]:
         """Every stored event in arrival order with its queue time and its state per uplink."""
         last = 0
         while True:
-            rows = self._db.read("SELECT seq, queued_at, body FROM events WHERE seq > ? ORDER BY seq LIMIT 500",
-                                 (last,))
+            rows = self._db.read(
+                "SELECT seq, queued_at, body FROM events WHERE seq > ? ORDER BY seq LIMIT 500", (last,)
+            )
             if not rows:
                 return
-            states = self._db.read("SELECT seq, uplink, state, attempts, last_error, done_at, backfill FROM deliveries "
-                                   "WHERE seq > ? AND seq <= ?", (last, rows[-1][0]))
+            states = self._db.read(
+                "SELECT seq, uplink, state, attempts, last_error, done_at, backfill FROM deliveries "
+                "WHERE seq > ? AND seq <= ?",
+                (last, rows[-1][0]),
+            )
             per_seq: dict[int, dict[str, DeliveryState]] = {}
             for seq, uplink, state, attempts, error, done_at, backfill in states:
-                per_seq.setdefault(seq, {})[uplink] = DeliveryState(state, attempts, error, done_at, bool(backfill))
+                per_seq.setdefault(seq, {})[uplink] = DeliveryState(
+                    state, attempts, error, done_at, bool(backfill)
+                )
             for seq, queued_at, body in rows:
                 yield AlertEvent.model_validate_json(body), queued_at, per_seq.get(seq, {})
             last = rows[-1][0]
@@ -225,20 +256,31 @@ class OutboxStore:
             return db.execute(
                 f"DELETE FROM events WHERE seq IN (SELECT e.seq FROM events e WHERE NOT EXISTS ("  # noqa: S608
                 f"SELECT 1 FROM deliveries d WHERE d.seq = e.seq AND d.state='pending') {cond} "
-                "ORDER BY e.seq LIMIT :limit)", {"before": before, "limit": limit}).rowcount
+                "ORDER BY e.seq LIMIT :limit)",
+                {"before": before, "limit": limit},
+            ).rowcount
 
     def _drop_pending(self, limit: int) -> int:
         with self._db.transaction() as db:
             victims = db.execute(
                 "SELECT e.seq, e.event_id, e.alert_id, e.level_rank, "
                 "(SELECT group_concat(uplink) FROM deliveries d WHERE d.seq=e.seq AND d.state='pending') "
-                "FROM events e ORDER BY e.level_rank, e.seq LIMIT ?", (limit,)).fetchall()
+                "FROM events e ORDER BY e.level_rank, e.seq LIMIT ?",
+                (limit,),
+            ).fetchall()
             now = time.time()
-            db.executemany("INSERT OR REPLACE INTO dropped VALUES (?,?,?,?,?)",
-                           [(eid, aid, rank, now, ups or "") for _, eid, aid, rank, ups in victims])
+            db.executemany(
+                "INSERT OR REPLACE INTO dropped VALUES (?,?,?,?,?)",
+                [(eid, aid, rank, now, ups or "") for _, eid, aid, rank, ups in victims],
+            )
             db.executemany("DELETE FROM events WHERE seq=?", [(v[0],) for v in victims])
         for _, eid, aid, rank, ups in victims:
-            log.error("outbox over its disk budget: dropped undelivered event %s (alert %s, level rank %d) "
-                      "pending for %s; raise outbox.max_disk_mb or restore the uplink", eid, aid, rank, ups)
+            log.error(
+                "outbox over its disk budget: dropped undelivered event %s (alert %s, level rank %d) "
+                "pending for %s; raise outbox.max_disk_mb or restore the uplink",
+                eid,
+                aid,
+                rank,
+                ups,
+            )
         return len(victims)
-

@@ -16,5 +16,16 @@ from gateway.store.local_query import (
 from gateway.store.local_schema import StoreError
 from gateway.store.local_trim import TrimReport
 
-__all__ = ["History", "HistoryPoint", "HistoryReader", "InfluxSink", "LatestValue", "LocalStore",
-           "SeriesInfo", "SinkStats", "StoreCounts", "StoreError", "TrimReport"]
+__all__ = [
+    "History",
+    "HistoryPoint",
+    "HistoryReader",
+    "InfluxSink",
+    "LatestValue",
+    "LocalStore",
+    "SeriesInfo",
+    "SinkStats",
+    "StoreCounts",
+    "StoreError",
+    "TrimReport",
+]

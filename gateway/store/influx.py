@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from gateway.config.sinks import InfluxConfig
-from gateway.readings import Reading
+from contract.config.sinks import InfluxConfig
+from contract.readings import Reading
 from gateway.store.deadletter import DeadLetters
 from gateway.store.influx_writers import InfluxWriter, Outcome, WriteResult, make_writer
 from gateway.store.lineproto import LineEncoder
@@ -58,8 +58,14 @@ class InfluxSink:
     between retries of the spool while the server is away.
     """
 
-    def __init__(self, cfg: InfluxConfig, spool_dir: Path, kinds: Mapping[str, str],
-                 writer: InfluxWriter | None = None, retry_max_s: float = 30.0) -> None:
+    def __init__(
+        self,
+        cfg: InfluxConfig,
+        spool_dir: Path,
+        kinds: Mapping[str, str],
+        writer: InfluxWriter | None = None,
+        retry_max_s: float = 30.0,
+    ) -> None:
         self._cfg = cfg
         self._spool_dir = spool_dir
         self._encoder = LineEncoder(kinds)
@@ -112,14 +118,19 @@ class InfluxSink:
         """Current counters and depths."""
         spool, dead = self._spool, self._dead
         return SinkStats(
-            points_written=self._points_written, batches_written=self._batches_written,
+            points_written=self._points_written,
+            batches_written=self._batches_written,
             batches_failed=self._batches_failed,
-            points_rejected=dead.points if dead else 0, batches_rejected=dead.batches if dead else 0,
+            points_rejected=dead.points if dead else 0,
+            batches_rejected=dead.batches if dead else 0,
             values_invalid=self._encoder.rejected_total,
-            spool_points=spool.points if spool else 0, spool_bytes=spool.bytes if spool else 0,
+            spool_points=spool.points if spool else 0,
+            spool_bytes=spool.bytes if spool else 0,
             spool_dropped_points=spool.dropped_points if spool else 0,
-            buffered_readings=len(self._buffer), last_error=self._last_error,
-            last_error_ts=self._last_error_ts)
+            buffered_readings=len(self._buffer),
+            last_error=self._last_error,
+            last_error_ts=self._last_error_ts,
+        )
 
     async def _run(self) -> None:
         while not self._stopping:
@@ -134,21 +145,26 @@ class InfluxSink:
             except _SpoolUnavailable:
                 await asyncio.sleep(self._cfg.flush_interval_s)
             except Exception:  # a bug here must not end the sink
-                log.exception("InfluxDB sink: unexpected error; retrying in %.1f s",
-                              self._cfg.flush_interval_s)
+                log.exception(
+                    "InfluxDB sink: unexpected error; retrying in %.1f s", self._cfg.flush_interval_s
+                )
                 await asyncio.sleep(self._cfg.flush_interval_s)
         try:
             await self._move_buffer(force=True)
         except Exception:
-            log.exception("InfluxDB sink: %d readings could not be written or spooled at stop",
-                          len(self._buffer))
+            log.exception(
+                "InfluxDB sink: %d readings could not be written or spooled at stop", len(self._buffer)
+            )
 
     async def _move_buffer(self, force: bool) -> None:
         """Write (or spool, while the spool is not empty) the readings that are due."""
-        while self._buffer and (force or len(self._buffer) >= self._cfg.batch_size
-                                or time.monotonic() - self._last_flush >= self._cfg.flush_interval_s):
-            chunk = self._buffer[:self._cfg.batch_size]
-            del self._buffer[:self._cfg.batch_size]
+        while self._buffer and (
+            force
+            or len(self._buffer) >= self._cfg.batch_size
+            or time.monotonic() - self._last_flush >= self._cfg.flush_interval_s
+        ):
+            chunk = self._buffer[: self._cfg.batch_size]
+            del self._buffer[: self._cfg.batch_size]
             self._last_flush = time.monotonic()
             assert self._spool is not None and self._writer is not None
             if len(self._spool):
@@ -178,8 +194,12 @@ class InfluxSink:
         except OSError as exc:
             # disk full or gone: keep the readings in memory, first in line, and say so
             self._buffer[:0] = chunk
-            log.error("InfluxDB spool %s cannot be written (%s); %d readings kept in memory, retrying",
-                      self._spool.directory, exc, len(self._buffer))
+            log.error(
+                "InfluxDB spool %s cannot be written (%s); %d readings kept in memory, retrying",
+                self._spool.directory,
+                exc,
+                len(self._buffer),
+            )
             raise _SpoolUnavailable from exc
 
     async def _drain_spool(self) -> None:
@@ -208,9 +228,12 @@ class InfluxSink:
         self._backoff = self._cfg.flush_interval_s
         self._retry_at = 0.0
         if self._outage_since is not None:
-            log.warning("InfluxDB %s answers again after %.0f s; replaying %d spooled points",
-                        self._cfg.url, time.monotonic() - self._outage_since,
-                        self._spool.points if self._spool else 0)
+            log.warning(
+                "InfluxDB %s answers again after %.0f s; replaying %d spooled points",
+                self._cfg.url,
+                time.monotonic() - self._outage_since,
+                self._spool.points if self._spool else 0,
+            )
             self._outage_since = None
 
     def _failed(self, result: WriteResult, points: int) -> None:
@@ -220,18 +243,30 @@ class InfluxSink:
         self._backoff = min(self._backoff * 2, self._retry_max_s)
         if self._outage_since is None:
             self._outage_since = time.monotonic()
-            log.warning("InfluxDB %s cannot take writes (%s); %d points go to the disk spool %s until it "
-                        "answers", self._cfg.url, self._last_error, points, self._spool_dir / "spool")
+            log.warning(
+                "InfluxDB %s cannot take writes (%s); %d points go to the disk spool %s until it answers",
+                self._cfg.url,
+                self._last_error,
+                points,
+                self._spool_dir / "spool",
+            )
 
     async def _reject(self, body: bytes, points: int, result: WriteResult) -> None:
         assert self._dead is not None
         await asyncio.to_thread(self._dead.add, body, points, result.status, result.message)
         self._note_error(f"HTTP {result.status}: {result.message}")
         sample = body.split(b"\n", 1)[0][:300].decode(errors="replace")
-        log.error("InfluxDB %s refused a batch of %d points: HTTP %d %s. Sample line: %s. The batch is kept "
-                  "in %s (%d refused so far); check the database/bucket, credentials and the line.",
-                  self._cfg.url, points, result.status, result.message, sample, self._dead.path,
-                  self._dead.points)
+        log.error(
+            "InfluxDB %s refused a batch of %d points: HTTP %d %s. Sample line: %s. The batch is kept "
+            "in %s (%d refused so far); check the database/bucket, credentials and the line.",
+            self._cfg.url,
+            points,
+            result.status,
+            result.message,
+            sample,
+            self._dead.path,
+            self._dead.points,
+        )
 
     def _note_error(self, message: str) -> None:
         self._last_error = message

@@ -19,7 +19,7 @@ from influxdb_client import InfluxDBClient, WritePrecision
 from influxdb_client.client.write_api import SYNCHRONOUS
 from influxdb_client.rest import ApiException
 
-from gateway.config.sinks import InfluxConfig
+from contract.config.sinks import InfluxConfig
 
 
 class Outcome(enum.Enum):
@@ -103,8 +103,9 @@ class V2Writer:
     def __init__(self, cfg: InfluxConfig) -> None:
         self._bucket = cfg.bucket
         self._org = cfg.org
-        self._client = InfluxDBClient(url=cfg.url, token=cfg.token, org=cfg.org,
-                                      timeout=int(cfg.timeout_s * 1000), retries=False)
+        self._client = InfluxDBClient(
+            url=cfg.url, token=cfg.token, org=cfg.org, timeout=int(cfg.timeout_s * 1000), retries=False
+        )
         self._api = self._client.write_api(write_options=SYNCHRONOUS)
 
     async def write(self, body: bytes) -> WriteResult:
@@ -113,8 +114,9 @@ class V2Writer:
 
     def _write_blocking(self, body: bytes) -> WriteResult:
         try:
-            self._api.write(bucket=self._bucket, org=self._org, record=body.decode(),
-                            write_precision=WritePrecision.MS)
+            self._api.write(
+                bucket=self._bucket, org=self._org, record=body.decode(), write_precision=WritePrecision.MS
+            )
         except ApiException as exc:
             return verdict(exc.status or 0, exc.body or exc.reason or "")
         except (urllib3.exceptions.HTTPError, OSError) as exc:

@@ -17,7 +17,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from gateway.readings import Quality, Reading
+from contract.readings import Quality, Reading
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +103,9 @@ class LineEncoder:
             for (project, device, point, quality, ts), fields in groups.items()
         ]
         body = ("\n".join(lines) + "\n").encode() if lines else b""
-        return EncodedBatch(body=body, points=len(lines), readings=len(readings) - rejected,
-                            rejected=rejected)
+        return EncodedBatch(
+            body=body, points=len(lines), readings=len(readings) - rejected, rejected=rejected
+        )
 
     def _prefix(self, project: str, device: str, point: str, quality: str) -> str:
         key = (project, device, point, quality)
@@ -116,8 +117,11 @@ class LineEncoder:
     def _build_prefix(self, project: str, device: str, point: str, quality: str) -> str:
         kind = self._kinds.get(device)
         if kind is None:
-            log.warning("device %r is not in the site's device list: its readings go to measurement %r",
-                        device, FALLBACK_KIND)
+            log.warning(
+                "device %r is not in the site's device list: its readings go to measurement %r",
+                device,
+                FALLBACK_KIND,
+            )
             kind = FALLBACK_KIND
         # a late reading is the same series as a punctual one; its lateness is the backfill field
         shown = "" if quality in (Quality.OK, Quality.BACKFILL) else str(quality)
@@ -136,5 +140,8 @@ class LineEncoder:
         now = time.monotonic()
         if now - self._rejected_logged_at >= 60:  # a broken sensor must not flood the log
             self._rejected_logged_at = now
-            log.error("readings with a NaN or infinite value cannot be written to InfluxDB: %d skipped so "
-                      "far (the local store keeps them)", self.rejected_total)
+            log.error(
+                "readings with a NaN or infinite value cannot be written to InfluxDB: %d skipped so "
+                "far (the local store keeps them)",
+                self.rejected_total,
+            )

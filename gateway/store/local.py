@@ -30,8 +30,8 @@ from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 
-from gateway.config.sinks import LocalStoreConfig
-from gateway.readings import Reading
+from contract.config.sinks import LocalStoreConfig
+from contract.readings import Reading
 from gateway.sqlite_tx import transaction
 from gateway.store.local_query import HistoryReader, LateMark
 from gateway.store.local_schema import QUALITY_CODES, open_store
@@ -43,8 +43,10 @@ log = logging.getLogger(__name__)
 EARLY_COMMIT = 50_000
 _INSERT = "INSERT OR IGNORE INTO readings (series_id, ts, value, text, quality) VALUES (?, ?, ?, ?, ?)"
 # a newer mark of a minute replaces the older one's seq, so a sender holding the older one leaves it in place
-_MARK = ("INSERT INTO late_minutes (uplink, minute, series_id, seq) VALUES (?, ?, ?, ?) "
-         "ON CONFLICT (uplink, minute, series_id) DO UPDATE SET seq = excluded.seq")
+_MARK = (
+    "INSERT INTO late_minutes (uplink, minute, series_id, seq) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (uplink, minute, series_id) DO UPDATE SET seq = excluded.seq"
+)
 _FORGET = "DELETE FROM late_minutes WHERE uplink = ? AND minute = ? AND series_id = ? AND seq = ?"
 # A reading is late when its minute ended this long before the commit. The summaries read a minute only
 # once it ended SETTLE_S (60 s) ago, so a minute ending later than 30 s before the commit cannot have been
@@ -63,8 +65,14 @@ class LocalStore:
     them with ``asyncio.to_thread``.
     """
 
-    def __init__(self, path: Path, cfg: LocalStoreConfig, maintenance_interval_s: float = 10.0,
-                 late_for: Collection[str] = (), clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        path: Path,
+        cfg: LocalStoreConfig,
+        maintenance_interval_s: float = 10.0,
+        late_for: Collection[str] = (),
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.path = path
         self.cfg = cfg
         self.late_for = tuple(late_for)  # the uplinks whose summaries send late minutes again
@@ -108,8 +116,11 @@ class LocalStore:
         self._wake.set()
         self._thread.join(timeout)
         if self._thread.is_alive():
-            log.error("local store: writer still busy after %.0f s at stop; %d readings not committed",
-                      timeout, self.pending)
+            log.error(
+                "local store: writer still busy after %.0f s at stop; %d readings not committed",
+                timeout,
+                self.pending,
+            )
         self._thread = None
 
     def add(self, batch: Sequence[Reading]) -> None:
@@ -143,8 +154,9 @@ class LocalStore:
             done = self._committed_cv.wait_for(lambda: self._trims_done >= wanted, timeout)
         return self._last_trim if done else None
 
-    def forget_late(self, uplink: str, marks: Sequence[LateMark], from_minute: int | None = None,
-                    timeout: float = 30.0) -> int:
+    def forget_late(
+        self, uplink: str, marks: Sequence[LateMark], from_minute: int | None = None, timeout: float = 30.0
+    ) -> int:
         """Remove ``uplink``'s late-minute ``marks`` (those not marked again since they were read) and, with
         ``from_minute``, all its marks of that minute and later; how many went. Runs in the writer's thread
         (blocks until it did); raises sqlite3.Error if the delete failed, TimeoutError after ``timeout``."""
@@ -164,7 +176,8 @@ class LocalStore:
             self._load_series(conn)
             self._late_seq = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM late_minutes").fetchone()[0]
             self._clock_high_ms = conn.execute(
-                "SELECT value FROM meta WHERE key = 'clock_high_ms'").fetchone()[0]
+                "SELECT value FROM meta WHERE key = 'clock_high_ms'"
+            ).fetchone()[0]
         except BaseException as exc:
             self._start_error = exc
             self._ready.set()
@@ -226,12 +239,19 @@ class LocalStore:
             inserted = conn.total_changes - before
             conn.execute("UPDATE meta SET value = value + ? WHERE key = 'rows'", (inserted,))
             if inserted < len(rows):
-                conn.execute("UPDATE meta SET value = value + ? WHERE key = 'duplicates'",
-                             (len(rows) - inserted,))
+                conn.execute(
+                    "UPDATE meta SET value = value + ? WHERE key = 'duplicates'", (len(rows) - inserted,)
+                )
             if late:
                 self._late_seq += 1
-                conn.executemany(_MARK, [(uplink, minute * 60, sid, self._late_seq)
-                                         for uplink in self.late_for for sid, minute in late])
+                conn.executemany(
+                    _MARK,
+                    [
+                        (uplink, minute * 60, sid, self._late_seq)
+                        for uplink in self.late_for
+                        for sid, minute in late
+                    ],
+                )
             if now_ms > self._clock_high_ms:
                 conn.execute("UPDATE meta SET value = ? WHERE key = 'clock_high_ms'", (now_ms,))
         self._note_clock(now_ms)
@@ -244,19 +264,33 @@ class LocalStore:
             self._clock_high_ms = now_ms
             if self._clock_behind:
                 self._clock_behind = False
-                log.info("local store %s: this machine's clock has passed the time it read before it was set "
-                         "back; readings are marked late again only when they come late", self.path)
+                log.info(
+                    "local store %s: this machine's clock has passed the time it read before it was set "
+                    "back; readings are marked late again only when they come late",
+                    self.path,
+                )
         elif not self._clock_behind and high - now_ms > 60_000:
             self._clock_behind = True
-            marked = (" until it passes that time every reading is marked for the readings summaries to send "
-                      "again, so none is skipped;" if self.late_for else "")
-            log.warning("local store %s: this machine's clock reads %s, %.0f s before the time it read "
-                        "at an earlier commit (%s): it was set back. The gateway stamps readings by this "
-                        "clock;%s if the clock is wrong now, check its time source (NTP, the RTC battery)",
-                        self.path, _local(now_ms), (high - now_ms) / 1000, _local(high), marked)
+            marked = (
+                " until it passes that time every reading is marked for the readings summaries to send "
+                "again, so none is skipped;"
+                if self.late_for
+                else ""
+            )
+            log.warning(
+                "local store %s: this machine's clock reads %s, %.0f s before the time it read "
+                "at an earlier commit (%s): it was set back. The gateway stamps readings by this "
+                "clock;%s if the clock is wrong now, check its time source (NTP, the RTC battery)",
+                self.path,
+                _local(now_ms),
+                (high - now_ms) / 1000,
+                _local(high),
+                marked,
+            )
 
-    def _rows(self, conn: sqlite3.Connection, batch: Sequence[Reading], cut: int,
-              late: set[tuple[int, int]]) -> list[Row]:
+    def _rows(
+        self, conn: sqlite3.Connection, batch: Sequence[Reading], cut: int, late: set[tuple[int, int]]
+    ) -> list[Row]:
         """The fast path: well-formed readings to rows; the (series, minute number) of each reading older
         than ``cut`` (Unix ms) is added to ``late``."""
         series = self._series
@@ -278,8 +312,9 @@ class LocalStore:
                 late.add((sid, ts // 60_000))
         return rows
 
-    def _rows_checked(self, conn: sqlite3.Connection, batch: Sequence[Reading], cut: int,
-                      late: set[tuple[int, int]]) -> list[Row]:
+    def _rows_checked(
+        self, conn: sqlite3.Connection, batch: Sequence[Reading], cut: int, late: set[tuple[int, int]]
+    ) -> list[Row]:
         """The slow path for a batch holding a malformed reading: keep all the others."""
         rows: list[Row] = []
         for r in batch:
@@ -287,9 +322,18 @@ class LocalStore:
                 rows.extend(self._rows(conn, [r], cut, late))
             except (ValueError, TypeError, KeyError, OverflowError) as exc:
                 self.rejected += 1
-                log.error("local store: cannot store reading %s/%s/%s ts=%r value=%r quality=%r (%s); "
-                          "%d rejected so far", r.device, r.point, r.metric, r.ts, r.value, r.quality, exc,
-                          self.rejected)
+                log.error(
+                    "local store: cannot store reading %s/%s/%s ts=%r value=%r quality=%r (%s); "
+                    "%d rejected so far",
+                    r.device,
+                    r.point,
+                    r.metric,
+                    r.ts,
+                    r.value,
+                    r.quality,
+                    exc,
+                    self.rejected,
+                )
         return rows
 
     def _forget_queued(self, conn: sqlite3.Connection) -> None:
@@ -300,8 +344,9 @@ class LocalStore:
                 with transaction(conn):
                     before = conn.total_changes
                     if from_minute is not None:
-                        conn.execute("DELETE FROM late_minutes WHERE uplink = ? AND minute >= ?",
-                                     (uplink, from_minute))
+                        conn.execute(
+                            "DELETE FROM late_minutes WHERE uplink = ? AND minute >= ?", (uplink, from_minute)
+                        )
                     conn.executemany(_FORGET, [(uplink, m.minute, m.series_id, m.seq) for m in marks])
                     removed = conn.total_changes - before
             except sqlite3.Error as exc:
@@ -311,11 +356,15 @@ class LocalStore:
 
     def _series_id(self, conn: sqlite3.Connection, r: Reading) -> int:
         """Id of the reading's series, created (or its unit updated) inside the open transaction."""
-        conn.execute("INSERT INTO series (device, point, metric, unit) VALUES (?, ?, ?, ?) "
-                     "ON CONFLICT (device, point, metric) DO UPDATE SET unit = excluded.unit",
-                     (r.device, r.point, r.metric, r.unit))
-        sid = conn.execute("SELECT id FROM series WHERE device = ? AND point = ? AND metric = ?",
-                           (r.device, r.point, r.metric)).fetchone()[0]
+        conn.execute(
+            "INSERT INTO series (device, point, metric, unit) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (device, point, metric) DO UPDATE SET unit = excluded.unit",
+            (r.device, r.point, r.metric, r.unit),
+        )
+        sid = conn.execute(
+            "SELECT id FROM series WHERE device = ? AND point = ? AND metric = ?",
+            (r.device, r.point, r.metric),
+        ).fetchone()[0]
         self._series[(r.device, r.point, r.metric, r.unit)] = sid
         return sid
 
@@ -329,8 +378,11 @@ class LocalStore:
         try:
             self._last_trim = trim(conn, self.path, self.cfg)
         except sqlite3.Error:
-            log.exception("local store %s: retention/budget pass failed; next try in %.0f s",
-                          self.path, self._maintenance_interval_s)
+            log.exception(
+                "local store %s: retention/budget pass failed; next try in %.0f s",
+                self.path,
+                self._maintenance_interval_s,
+            )
         with self._lock:
             self._trims_done = max(self._trims_done, wanted)
             self._committed_cv.notify_all()

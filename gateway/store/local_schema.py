@@ -26,7 +26,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from gateway.readings import Quality
+from contract.readings import Quality
 
 SCHEMA_VERSION = 1
 
@@ -81,8 +81,9 @@ def open_store(path: Path, writer: bool) -> sqlite3.Connection:
     # readers open read-only, so a query can never create or change the file
     target = str(path) if writer else path.resolve().as_uri() + "?mode=ro"
     try:
-        conn = sqlite3.connect(target, check_same_thread=False, timeout=10, isolation_level=None,
-                               uri=not writer)
+        conn = sqlite3.connect(
+            target, check_same_thread=False, timeout=10, isolation_level=None, uri=not writer
+        )
         conn.execute("PRAGMA busy_timeout = 10000")
         if writer:
             # must precede the first table; lets budget enforcement give pages back to the disk
@@ -93,10 +94,14 @@ def open_store(path: Path, writer: bool) -> sqlite3.Connection:
             conn.executescript(_SCHEMA)
         version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: cannot be used as the local store ({exc}); move the file away (the "
-                         f"gateway creates a new store) or point the gateway at another file") from exc
+        raise StoreError(
+            f"{path}: cannot be used as the local store ({exc}); move the file away (the "
+            f"gateway creates a new store) or point the gateway at another file"
+        ) from exc
     if version is None or version[0] != SCHEMA_VERSION:
         conn.close()
-        raise StoreError(f"{path}: store schema version {version and version[0]} is not {SCHEMA_VERSION}; "
-                         f"this file was written by another sitegw version")
+        raise StoreError(
+            f"{path}: store schema version {version and version[0]} is not {SCHEMA_VERSION}; "
+            f"this file was written by another sitegw version"
+        )
     return conn

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from gateway.config.sinks import LocalStoreConfig
+from contract.config.sinks import LocalStoreConfig
 from gateway.sqlite_tx import transaction
 
 log = logging.getLogger(__name__)
@@ -66,8 +66,9 @@ def trim(conn: sqlite3.Connection, path: Path, cfg: LocalStoreConfig, now: float
     return TrimReport(expired, removed, used, None if oldest is None else oldest / 1000)
 
 
-def _shrink_to(conn: sqlite3.Connection, path: Path, target: float, used: int,
-               retention_cutoff: int, now_ms: int) -> tuple[int, int]:
+def _shrink_to(
+    conn: sqlite3.Connection, path: Path, target: float, used: int, retention_cutoff: int, now_ms: int
+) -> tuple[int, int]:
     removed = 0
     cutoff = None
     for _ in range(20):
@@ -80,10 +81,13 @@ def _shrink_to(conn: sqlite3.Connection, path: Path, target: float, used: int,
         removed += _delete_before(conn, cutoff)
         used = _checkpointed_bytes(conn, path)
     if cutoff is not None and cutoff > retention_cutoff:
-        log.warning("local store: disk budget reached; deleted readings older than %s UTC, so only %.1f days "
-                    "are kept instead of the %.0f-day retention: raise store.max_disk_mb",
-                    time.strftime("%Y-%m-%d %H:%M", time.gmtime(cutoff / 1000)),
-                    (now_ms - cutoff) / DAY_MS, (now_ms - retention_cutoff) / DAY_MS)
+        log.warning(
+            "local store: disk budget reached; deleted readings older than %s UTC, so only %.1f days "
+            "are kept instead of the %.0f-day retention: raise store.max_disk_mb",
+            time.strftime("%Y-%m-%d %H:%M", time.gmtime(cutoff / 1000)),
+            (now_ms - cutoff) / DAY_MS,
+            (now_ms - retention_cutoff) / DAY_MS,
+        )
     return removed, used
 
 
@@ -100,21 +104,24 @@ def _delete_before(conn: sqlite3.Connection, cutoff_ms: int) -> int:
     deleted = 0
     with transaction(conn):
         for (series_id,) in conn.execute("SELECT id FROM series").fetchall():
-            deleted += conn.execute("DELETE FROM readings WHERE series_id = ? AND ts < ?",
-                                    (series_id, cutoff_ms)).rowcount
+            deleted += conn.execute(
+                "DELETE FROM readings WHERE series_id = ? AND ts < ?", (series_id, cutoff_ms)
+            ).rowcount
         conn.execute("UPDATE meta SET value = value - ? WHERE key = 'rows'", (deleted,))
         conn.execute("DELETE FROM late_minutes WHERE minute * 1000 + 60000 <= ?", (cutoff_ms,))
     return deleted
 
 
 def _oldest_ms(conn: sqlite3.Connection) -> int | None:
-    return conn.execute("SELECT MIN((SELECT MIN(ts) FROM readings WHERE series_id = s.id)) "
-                        "FROM series s").fetchone()[0]
+    return conn.execute(
+        "SELECT MIN((SELECT MIN(ts) FROM readings WHERE series_id = s.id)) FROM series s"
+    ).fetchone()[0]
 
 
 def _newest_ms(conn: sqlite3.Connection) -> int | None:
-    return conn.execute("SELECT MAX((SELECT MAX(ts) FROM readings WHERE series_id = s.id)) "
-                        "FROM series s").fetchone()[0]
+    return conn.execute(
+        "SELECT MAX((SELECT MAX(ts) FROM readings WHERE series_id = s.id)) FROM series s"
+    ).fetchone()[0]
 
 
 def _file_bytes(path: Path) -> int:

@@ -96,9 +96,13 @@ class DiskSpool:
             self.remove([oldest])
             self.dropped_points += oldest.points
             self.dropped_batches += 1
-            log.error("InfluxDB spool full (%.3g MB budget): dropped its oldest batch of %d points "
-                      "(%d points dropped so far); raise influx.spool_max_mb or bring InfluxDB back",
-                      self.max_bytes / 1e6, oldest.points, self.dropped_points)
+            log.error(
+                "InfluxDB spool full (%.3g MB budget): dropped its oldest batch of %d points "
+                "(%d points dropped so far); raise influx.spool_max_mb or bring InfluxDB back",
+                self.max_bytes / 1e6,
+                oldest.points,
+                self.dropped_points,
+            )
 
     def _load(self) -> None:
         for path in sorted(self.directory.iterdir()):
@@ -113,8 +117,12 @@ class DiskSpool:
                 log.warning("removing the half-written spool file %s left by a crash", path)
                 path.unlink()
         if self._segments:
-            log.info("InfluxDB spool %s holds %d points in %d batches from before the restart",
-                     self.directory, self.points, len(self._segments))
+            log.info(
+                "InfluxDB spool %s holds %d points in %d batches from before the restart",
+                self.directory,
+                self.points,
+                len(self._segments),
+            )
 
     def _fsync_dir(self) -> None:
         fd = os.open(self.directory, os.O_RDONLY)

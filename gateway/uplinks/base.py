@@ -12,8 +12,7 @@ from typing import Protocol
 
 import httpx
 
-from gateway.alerts.event import AlertEvent
-
+from contract.alert_event import AlertEvent
 
 RETRYABLE_4XX = frozenset({408, 429})
 BEIJING = timezone(timedelta(hours=8))  # Chinese platforms and supervisors read China Standard Time

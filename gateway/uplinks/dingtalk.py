@@ -6,8 +6,8 @@ import time
 
 import httpx
 
-from gateway.alerts.event import AlertEvent
-from gateway.config.uplinks import DingTalkUplink
+from contract.alert_event import AlertEvent
+from contract.config.uplinks import DingTalkUplink
 from gateway.uplinks.base import post
 from gateway.uplinks.robot import check_answer, markdown
 from gateway.uplinks.signing import dingtalk_signature
@@ -35,8 +35,11 @@ class DingTalkAdapter:
         at = cfg.at_mobiles if event.level != "warning" and event.state in ("firing", "updated") else []
         if at:
             text += "\n\n" + " ".join(f"@{m}" for m in at)
-        body = {"msgtype": "markdown", "markdown": {"title": title, "text": text},
-                "at": {"atMobiles": at, "isAtAll": False}}
+        body = {
+            "msgtype": "markdown",
+            "markdown": {"title": title, "text": text},
+            "at": {"atMobiles": at, "isAtAll": False},
+        }
         check_answer(await post(self._client, url, json=body), TRANSIENT_CODES)
 
     async def close(self) -> None:

@@ -25,16 +25,16 @@ from datetime import datetime
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from contract.config.uplinks import RegulatorUplink
+from contract.wire import FEEDBACK_PATH
 from gateway.alerts.models import Decision
 from gateway.alerts.store import DecisionStore
-from gateway.config.uplinks import RegulatorUplink
 from gateway.uplinks.base import BEIJING, RETRYABLE_4XX
 from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said, run_periodically, secret_hint
 from gateway.uplinks.regulator import signed_headers
 
 log = logging.getLogger(__name__)
 
-FEEDBACK_PATH = "/api/v1/feedback"  # regulator/messages.py serves it
 URGENT = frozenset({"order", "reject", "escalate"})  # the site must act: logged as warnings
 
 
@@ -64,7 +64,9 @@ class FeedbackPage(BaseModel):
 
 
 def _day(ts: float) -> str:
-    return datetime.fromtimestamp(ts, BEIJING).strftime("%Y-%m-%d")  # the regulator's and the site's time zone
+    return datetime.fromtimestamp(ts, BEIJING).strftime(
+        "%Y-%m-%d"
+    )  # the regulator's and the site's time zone
 
 
 def decision_text(a: RegulatorAction) -> str:
@@ -78,7 +80,10 @@ def decision_text(a: RegulatorAction) -> str:
         "dismiss": (f"误报（{reason}）", f"false alarm ({reason})"),
         "order": (f"限期整改{by}{listed}" if by else f"责令整改{listed}", f"rectify{by_en}{listed_en}"),
         "report": ("已上报整改，待复查", "fix reported, awaiting re-inspection"),
-        "reject": (f"复查未通过（{reason}），限期整改{by}", f"re-inspection failed ({reason}), rectify{by_en}"),
+        "reject": (
+            f"复查未通过（{reason}），限期整改{by}",
+            f"re-inspection failed ({reason}), rectify{by_en}",
+        ),
         "close": ("已销号", "closed after re-inspection"),
         "escalate": ("整改逾期，已升级督办", "rectification overdue, escalated"),
     }.get(a.action, (f"{a.action} → {a.to_state}", f"{a.action} → {a.to_state}"))
@@ -89,16 +94,32 @@ def to_decision(uplink: str, a: RegulatorAction, received_ts: float) -> Decision
     """The site's record of one action; None for an action that names no alert."""
     if not a.alert_id:
         return None
-    return Decision(uplink=uplink, action_id=a.id, alert_id=a.alert_id, action=a.action, state=a.to_state,
-                    actor=a.actor, reason=(a.reason or "").strip(), deadline=a.deadline, major=a.major, ts=a.ts,
-                    received_ts=received_ts, text=decision_text(a))
+    return Decision(
+        uplink=uplink,
+        action_id=a.id,
+        alert_id=a.alert_id,
+        action=a.action,
+        state=a.to_state,
+        actor=a.actor,
+        reason=(a.reason or "").strip(),
+        deadline=a.deadline,
+        major=a.major,
+        ts=a.ts,
+        received_ts=received_ts,
+        text=decision_text(a),
+    )
 
 
 class FeedbackPoller:
     """Polls one regulator uplink's feedback into a DecisionStore; ``on_decision`` hears of each new one."""
 
-    def __init__(self, cfg: RegulatorUplink, project: str, store: DecisionStore,
-                 on_decision: Callable[[Decision], None] | None = None) -> None:
+    def __init__(
+        self,
+        cfg: RegulatorUplink,
+        project: str,
+        store: DecisionStore,
+        on_decision: Callable[[Decision], None] | None = None,
+    ) -> None:
         self._cfg = cfg
         self._project = project
         self._store = store
@@ -113,8 +134,11 @@ class FeedbackPoller:
         while actions := await self._fetch(client, after):
             last = max(a.id for a in actions)
             if last <= after:  # would ask for the same page forever
-                raise UplinkRetry(f"uplink {name!r}: the regulator answered actions up to {last} when asked for "
-                                    f"those after {after}; its feedback endpoint is broken", refused=True)
+                raise UplinkRetry(
+                    f"uplink {name!r}: the regulator answered actions up to {last} when asked for "
+                    f"those after {after}; its feedback endpoint is broken",
+                    refused=True,
+                )
             now = time.time()
             decisions = [d for a in actions if (d := to_decision(name, a, now)) is not None]
             stored = await asyncio.to_thread(self._store.add, name, decisions, last)
@@ -131,23 +155,34 @@ class FeedbackPoller:
         try:
             r = await client.get(url, headers=headers)
         except httpx.HTTPError as exc:
-            raise UplinkRetry(f"uplink {cfg.name!r}: regulator {cfg.base_url} unreachable "
-                                f"({type(exc).__name__}: {exc or 'no answer'}); retrying", refused=False) from exc
+            raise UplinkRetry(
+                f"uplink {cfg.name!r}: regulator {cfg.base_url} unreachable "
+                f"({type(exc).__name__}: {exc or 'no answer'}); retrying",
+                refused=False,
+            ) from exc
         if r.is_success:
             try:
                 return FeedbackPage.model_validate_json(r.content).actions
             except ValidationError as exc:
                 first = exc.errors(include_url=False)[0]
                 where = ".".join(str(p) for p in first["loc"]) or "(body)"
-                raise UplinkRetry(f"uplink {cfg.name!r}: the regulator's feedback answer is not what sitegw "
-                                    f"expects ({where}: {first['msg']}); is {cfg.base_url} a sitegw regulator?",
-                                    refused=True) from None
+                raise UplinkRetry(
+                    f"uplink {cfg.name!r}: the regulator's feedback answer is not what sitegw "
+                    f"expects ({where}: {first['msg']}); is {cfg.base_url} a sitegw regulator?",
+                    refused=True,
+                ) from None
         raise _http_failure(cfg, self._project, r)
 
     def _announce(self, d: Decision) -> None:
         english = d.text.split(" | ", 1)[-1]
-        log.log(logging.WARNING if d.action in URGENT else logging.INFO,
-                "uplink %r: alert %s %s (by %s)", d.uplink, d.alert_id, english, d.actor or "the regulator")
+        log.log(
+            logging.WARNING if d.action in URGENT else logging.INFO,
+            "uplink %r: alert %s %s (by %s)",
+            d.uplink,
+            d.alert_id,
+            english,
+            d.actor or "the regulator",
+        )
         if self._on_decision is not None:
             try:
                 self._on_decision(d)
@@ -158,20 +193,36 @@ class FeedbackPoller:
         """Poll every ``feedback_every_s`` until cancelled, backing off after failures."""
         name = self._cfg.name
         await run_periodically(
-            self._cfg, self._cfg.feedback_every_s, self.poll, Failures(), log, "storing the regulator's feedback",
-            lambda n: log.info("uplink %r: the regulator's feedback is read again after %d failed polls", name, n))
+            self._cfg,
+            self._cfg.feedback_every_s,
+            self.poll,
+            Failures(),
+            log,
+            "storing the regulator's feedback",
+            lambda n: log.info(
+                "uplink %r: the regulator's feedback is read again after %d failed polls", name, n
+            ),
+        )
 
 
 def _http_failure(cfg: RegulatorUplink, project: str, r: httpx.Response) -> UplinkRetry:
     """What a refused feedback request means for the site, and what to change."""
     said = regulator_said(r)
     if r.status_code == 401:
-        return UplinkRetry(f"uplink {cfg.name!r}: the regulator refused the signed feedback request "
-                           f"(HTTP 401: {said}); {secret_hint(project)}", refused=True)
+        return UplinkRetry(
+            f"uplink {cfg.name!r}: the regulator refused the signed feedback request "
+            f"(HTTP 401: {said}); {secret_hint(project)}",
+            refused=True,
+        )
     if r.status_code == 404:
         return UplinkRetry(
             f"uplink {cfg.name!r}: {cfg.base_url} has no feedback endpoint ({FEEDBACK_PATH}: HTTP 404); upgrade "
-            "the regulator, or set feedback_every_s: 0 on this uplink", refused=True)
+            "the regulator, or set feedback_every_s: 0 on this uplink",
+            refused=True,
+        )
     transient = r.status_code >= 500 or r.status_code in RETRYABLE_4XX
-    return UplinkRetry(f"uplink {cfg.name!r}: the regulator answered the feedback request with HTTP "
-                         f"{r.status_code}: {said}{'; retrying' if transient else ''}", refused=not transient)
+    return UplinkRetry(
+        f"uplink {cfg.name!r}: the regulator answered the feedback request with HTTP "
+        f"{r.status_code}: {said}{'; retrying' if transient else ''}",
+        refused=not transient,
+    )

@@ -9,28 +9,29 @@ says the same thing.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Callable
 
 import httpx
 
-from gateway.config.uplinks import RegulatorUplink
+from contract.config.uplinks import RegulatorUplink
+from contract.wire import HEARTBEAT_PATH, Heartbeat
 from gateway.uplinks.regulator import signed_headers
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT_PATH = "/api/v1/heartbeat"
 
-
-async def send_heartbeat(client: httpx.AsyncClient, cfg: RegulatorUplink, project: str, outbox_depth: int) -> bool:
+async def send_heartbeat(
+    client: httpx.AsyncClient, cfg: RegulatorUplink, project: str, outbox_depth: int
+) -> bool:
     """One signed heartbeat; True when the regulator took it."""
     url = httpx.URL(cfg.base_url.rstrip("/") + HEARTBEAT_PATH)
-    body = json.dumps({"project": project, "ts": time.time(), "outbox_depth": outbox_depth}).encode()
+    body = Heartbeat(project=project, ts=time.time(), outbox_depth=outbox_depth).model_dump_json().encode()
     try:
-        r = await client.post(url, content=body,
-                              headers=signed_headers(project, cfg.secret, url.raw_path.decode(), body))
+        r = await client.post(
+            url, content=body, headers=signed_headers(project, cfg.secret, url.raw_path.decode(), body)
+        )
     except httpx.HTTPError as exc:
         log.debug("heartbeat to %s failed: %s", cfg.name, exc)
         return False

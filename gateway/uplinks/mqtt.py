@@ -12,8 +12,8 @@ import threading
 
 import paho.mqtt.client as mqtt
 
-from gateway.alerts.event import AlertEvent
-from gateway.config.uplinks import MqttUplink
+from contract.alert_event import AlertEvent
+from contract.config.uplinks import MqttUplink
 from gateway.uplinks.base import TransientFailure
 
 
@@ -26,8 +26,9 @@ class MqttAdapter:
         self._lock = threading.Lock()
         self._waiting: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = {}
         self._early: set[int] = set()  # PUBACKs that arrived before their waiter was registered
-        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2,
-                             client_id=config.client_id or f"sitegw-uplink-{config.name}")
+        client = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2, client_id=config.client_id or f"sitegw-uplink-{config.name}"
+        )
         if config.username:
             client.username_pw_set(config.username, config.password or None)
         if config.tls:
@@ -38,8 +39,9 @@ class MqttAdapter:
         client.loop_start()
         self._client = client
 
-    def _on_publish(self, _client: mqtt.Client, _userdata: object, mid: int,
-                    _reason: object, _properties: object) -> None:
+    def _on_publish(
+        self, _client: mqtt.Client, _userdata: object, mid: int, _reason: object, _properties: object
+    ) -> None:
         with self._lock:
             waiter = self._waiting.pop(mid, None)
             if waiter is None:
@@ -69,7 +71,9 @@ class MqttAdapter:
         except TimeoutError:
             with self._lock:
                 self._waiting.pop(info.mid, None)
-            raise TransientFailure(f"no PUBACK from {cfg.host}:{cfg.port} within {cfg.timeout_s:g} s") from None
+            raise TransientFailure(
+                f"no PUBACK from {cfg.host}:{cfg.port} within {cfg.timeout_s:g} s"
+            ) from None
 
     async def close(self) -> None:
         """Disconnect and stop paho's network thread."""

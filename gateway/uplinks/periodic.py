@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from gateway.config.uplinks import RegulatorUplink
+from contract.config.uplinks import RegulatorUplink
 from gateway.outbox.backoff import backoff_delay
 
 RELOG_S = 600.0  # a failure that persists is logged again this often, so a later reader of the log sees it
@@ -52,9 +52,15 @@ class Failures:
         return count
 
 
-async def run_periodically(cfg: RegulatorUplink, period_s: float,
-                           attempt: Callable[[httpx.AsyncClient], Awaitable[object]], failures: Failures,
-                           logger: logging.Logger, what: str, on_cleared: Callable[[int], None] | None = None) -> None:
+async def run_periodically(
+    cfg: RegulatorUplink,
+    period_s: float,
+    attempt: Callable[[httpx.AsyncClient], Awaitable[object]],
+    failures: Failures,
+    logger: logging.Logger,
+    what: str,
+    on_cleared: Callable[[int], None] | None = None,
+) -> None:
     """``attempt`` every ``period_s`` until cancelled; after a failure, back off (capped by the uplink's
     ``backoff_max_s``, never faster than the period). ``on_cleared`` hears how many failures an attempt
     that got through ended."""
@@ -90,5 +96,7 @@ def regulator_said(r: httpx.Response) -> str:
 
 def secret_hint(project: str) -> str:
     """The fix for a 401: the secret registered at the regulator, or this machine's clock."""
-    return (f"check that the uplink's secret is the one registered for project {project} at the regulator "
-            f"(`sitegw regulator add-project {project} --secret ...`) and that this machine's clock is right")
+    return (
+        f"check that the uplink's secret is the one registered for project {project} at the regulator "
+        f"(`sitegw regulator add-project {project} --secret ...`) and that this machine's clock is right"
+    )

@@ -7,14 +7,15 @@ import time
 
 import httpx
 
-from gateway.alerts.event import AlertEvent
-from gateway.config.uplinks import RegulatorUplink
+from contract.alert_event import AlertEvent
+from contract.config.uplinks import RegulatorUplink
+from contract.wire import EVENTS_PATH, default_signature
 from gateway.uplinks.base import post
-from gateway.uplinks.signing import EVENTS_PATH, default_signature
 
 
-def signed_headers(project: str, secret: str, path: str, body: bytes, now_ms: int | None = None,
-                   method: str = "POST") -> dict[str, str]:
+def signed_headers(
+    project: str, secret: str, path: str, body: bytes, now_ms: int | None = None, method: str = "POST"
+) -> dict[str, str]:
     """The four X-Sitegw-* headers (plus Content-Type) for sending ``body`` to ``path`` (with its query
     string, if any) with ``method``."""
     ts = str(int(time.time() * 1000) if now_ms is None else now_ms)
@@ -42,8 +43,12 @@ class RegulatorAdapter:
     async def send(self, event: AlertEvent) -> None:
         """Sign and POST one event (a fresh timestamp and nonce per attempt)."""
         body = event.model_dump_json().encode()
-        await post(self._client, self._url, content=body,
-                   headers=signed_headers(event.project, self._secret, self._path, body))
+        await post(
+            self._client,
+            self._url,
+            content=body,
+            headers=signed_headers(event.project, self._secret, self._path, body),
+        )
 
     async def close(self) -> None:
         """Close the connection pool."""

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import httpx
 
-from gateway.alerts.event import AlertEvent
+from contract.alert_event import AlertEvent
 from gateway.uplinks.base import BEIJING, PermanentFailure, TransientFailure
 
 LEVEL_ZH = {"warning": "预警", "alarm": "报警", "critical": "危险"}
@@ -21,12 +21,14 @@ def markdown(event: AlertEvent) -> tuple[str, str]:
     value = "" if event.value is None else f"{event.value}{event.unit}"
     limit = "" if event.threshold is None else f" (阈值 {event.threshold:g}{event.unit})"
     when = datetime.fromtimestamp(event.ts, BEIJING).strftime("%Y-%m-%d %H:%M:%S")
-    lines = [f"### {level} · {STATE_ZH[event.state]}: {event.message or event.rule}",
-             f"- 项目 project: {event.project}",
-             f"- 设备 device: {where}",
-             f"- 规则 rule: {event.rule} ({event.clause})",
-             f"- 数值 value: {value}{limit}",
-             f"- 时间 time: {when}"]
+    lines = [
+        f"### {level} · {STATE_ZH[event.state]}: {event.message or event.rule}",
+        f"- 项目 project: {event.project}",
+        f"- 设备 device: {where}",
+        f"- 规则 rule: {event.rule} ({event.clause})",
+        f"- 数值 value: {value}{limit}",
+        f"- 时间 time: {when}",
+    ]
     if event.actor:
         lines.append(f"- 处理人 by: {event.actor} {event.note}".rstrip())
     if event.backfill:
@@ -39,7 +41,9 @@ def check_answer(response: httpx.Response, transient_codes: frozenset[int]) -> N
     try:
         code = int(response.json().get("errcode", 0))
     except (ValueError, AttributeError, TypeError):
-        raise TransientFailure(f"HTTP {response.status_code}: not a robot answer: {response.text[:500]}") from None
+        raise TransientFailure(
+            f"HTTP {response.status_code}: not a robot answer: {response.text[:500]}"
+        ) from None
     if code == 0:
         return
     detail = f"errcode {code}: {response.text[:2000]}"

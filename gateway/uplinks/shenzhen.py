@@ -32,17 +32,28 @@ from datetime import datetime
 
 import httpx
 
-from gateway.alerts.event import LEVEL_RANK, AlertEvent
-from gateway.config.uplinks import ShenzhenUplink
+from contract.alert_event import LEVEL_RANK, AlertEvent
+from contract.config.uplinks import ShenzhenUplink
 from gateway.uplinks.base import BEIJING, PermanentFailure, post
 from gateway.uplinks.signing import shenzhen_signature
 
-
-_MEASURES = {"weight": "load_t", "range": "radius_m", "height": "height_m", "rotation": "slew_deg",
-             "windSpeed": "wind_ms", "obliquity": "tilt_deg", "momentPercent": "moment_pct"}
-_FLAGS = {"crane.load": ("weightAlarm", "momentAlarm"), "crane.wind": ("windAlarm",),
-          "crane.tilt": ("tiltAlarm",), "crane.collision": ("collisionAlarm",), "crane.zone": ("zoneAlarm",),
-          "crane.operator": ("operatorAlarm",)}
+_MEASURES = {
+    "weight": "load_t",
+    "range": "radius_m",
+    "height": "height_m",
+    "rotation": "slew_deg",
+    "windSpeed": "wind_ms",
+    "obliquity": "tilt_deg",
+    "momentPercent": "moment_pct",
+}
+_FLAGS = {
+    "crane.load": ("weightAlarm", "momentAlarm"),
+    "crane.wind": ("windAlarm",),
+    "crane.tilt": ("tiltAlarm",),
+    "crane.collision": ("collisionAlarm",),
+    "crane.zone": ("zoneAlarm",),
+    "crane.operator": ("operatorAlarm",),
+}
 _ALL_FLAGS = sorted({f for flags in _FLAGS.values() for f in flags})
 
 
@@ -73,7 +84,8 @@ def crane_record(event: AlertEvent, device_no: str) -> dict[str, object]:
         record[field] = _number(d.get(metric))
     load, rated = _number(d.get("load_t")), _number(d.get("rated_load_t", d.get("rated_t")))
     record["weightPercent"] = _number(d.get("load_pct")) or (
-        round(100 * load / rated, 1) if load is not None and rated else None)
+        round(100 * load / rated, 1) if load is not None and rated else None
+    )
     own = _value_field(event)
     if own and record.get(own) is None:
         record[own] = _number(event.value)
@@ -96,12 +108,24 @@ class ShenzhenAdapter:
     async def send(self, event: AlertEvent) -> None:
         """Map, sign and POST one record."""
         cfg = self._config
-        body = json.dumps(crane_record(event, cfg.device_numbers.get(event.device, event.device)),
-                          ensure_ascii=False, separators=(",", ":"))
-        params = {"api_key": cfg.api_key, "timestamp": str(int(time.time() * 1000)), "client_serial": event.event_id}
+        body = json.dumps(
+            crane_record(event, cfg.device_numbers.get(event.device, event.device)),
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        params = {
+            "api_key": cfg.api_key,
+            "timestamp": str(int(time.time() * 1000)),
+            "client_serial": event.event_id,
+        }
         params["sign"] = shenzhen_signature(cfg.secret, params, body)
-        response = await post(self._client, cfg.url, params=params, content=body.encode(),
-                              headers={"Content-Type": "application/json; charset=utf-8"})
+        response = await post(
+            self._client,
+            cfg.url,
+            params=params,
+            content=body.encode(),
+            headers={"Content-Type": "application/json; charset=utf-8"},
+        )
         try:
             answer = response.json()
         except ValueError:

@@ -1,7 +1,7 @@
 """Request signatures of every platform sitegw talks to, in one place.
 
-The default protocol's signature is shared with the receiver (regulator/), so both sides compute it
-with the same function and cannot drift apart.
+The default protocol's signature is part of the contract (contract.wire.default_signature), shared with
+the regulator; this module holds the other platforms' signatures.
 """
 
 from __future__ import annotations
@@ -10,15 +10,6 @@ import base64
 import hashlib
 import hmac
 import urllib.parse
-
-EVENTS_PATH = "/api/v1/events"
-"""Path of the default protocol's endpoint (relative to the regulator's base URL)."""
-
-
-def default_signature(secret: str, method: str, path: str, timestamp_ms: str, nonce: str, body: bytes) -> str:
-    """Lowercase hex HMAC-SHA256 over ``METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\nSHA256HEX(BODY)`` (DESIGN.md)."""
-    message = "\n".join([method.upper(), path, timestamp_ms, nonce, hashlib.sha256(body).hexdigest()])
-    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
 def shenzhen_signature(secret: str, params: dict[str, str], body: str) -> str:

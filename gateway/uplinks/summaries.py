@@ -42,14 +42,14 @@ from typing import Any
 
 import httpx
 
+from contract.config.uplinks import RegulatorUplink
+from contract.wire import READINGS_PATH, SUMMARY_METRICS
 from gateway.alerts.store import DecisionStore
-from gateway.config.uplinks import RegulatorUplink
 from gateway.store.local import LocalStore
 from gateway.store.local_query import MinuteValue, Pick
 from gateway.uplinks.base import RETRYABLE_4XX
 from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said, run_periodically, secret_hint
 from gateway.uplinks.regulator import signed_headers
-from regulator.messages import READINGS_PATH, SUMMARY_METRICS
 
 log = logging.getLogger(__name__)
 
@@ -57,21 +57,37 @@ log = logging.getLogger(__name__)
 # came to a limit, so a metric judged against a limit sends the reading nearest to it:
 PICKS: dict[str, Pick] = {
     # limits on how large they get (GB 5144 §6.1.2, §6.2.1; JGJ 276 §3.0.12; GB 50497 Table 8.0.4 strut force)
-    "load_t": "max", "moment_pct": "max", "wind_ms": "max", "axial_kn": "max", "trolley_speed_ms": "max",
+    "load_t": "max",
+    "moment_pct": "max",
+    "wind_ms": "max",
+    "axial_kn": "max",
+    "trolley_speed_ms": "max",
     # signed: the limit is on the magnitude (JGJ 196 verticality, GB 50497 cumulative values), so the reading
     # farthest from zero is sent with its sign, which says which way the tower leans or the wall moves
-    "tilt_deg": "peak", "disp_h_mm": "peak", "disp_v_mm": "peak", "incl_mm": "peak", "settle_mm": "peak",
+    "tilt_deg": "peak",
+    "disp_h_mm": "peak",
+    "disp_v_mm": "peak",
+    "incl_mm": "peak",
+    "settle_mm": "peak",
     # GB 50497 Table 8.0.4 sets the anchor's alarm on its minimum (lost prestress), not on a maximum
     "anchor_kn": "min",
     # positions and slow states: no limit of their own, they explain the peaks above (where the hook was when
     # the moment peaked), so the minute's last reading; rated load follows the radius; the water level's alarm
     # is on its change over days, which the last reading of each minute shows as well as any
-    "slew_deg": "last", "radius_m": "last", "height_m": "last", "rated_load_t": "last", "water_level_m": "last",
+    "slew_deg": "last",
+    "radius_m": "last",
+    "height_m": "last",
+    "rated_load_t": "last",
+    "water_level_m": "last",
 }
 
-MAX_READINGS = 10_000  # ReadingsSummary's limit per request (regulator/messages.py)
-WINDOW_MAX_S = 3600.0  # one query reads at most an hour: a day of catch-up is 24 bounded queries, not one scan
-SETTLE_S = 60.0  # a minute is summarised a minute after it ended: the store commits every <= 10 s, drivers lag
+MAX_READINGS = 10_000  # ReadingsSummary's limit per request (contract/wire.py)
+WINDOW_MAX_S = (
+    3600.0  # one query reads at most an hour: a day of catch-up is 24 bounded queries, not one scan
+)
+SETTLE_S = (
+    60.0  # a minute is summarised a minute after it ended: the store commits every <= 10 s, drivers lag
+)
 # (the store marks a reading late when its minute ended LATE_AFTER_S before its commit: less than SETTLE_S, so
 # every minute this module may already have read is among those marked; tests/uplinks/test_summaries.py)
 FIRST_LOOKBACK_S = 3600.0  # a new uplink starts an hour back, not at the store's 30 days
@@ -92,7 +108,14 @@ def cursor_key(uplink: str) -> str:
 
 def wire(v: MinuteValue) -> dict[str, Any]:
     """One SummaryReading as the regulator reads it."""
-    return {"device": v.device, "point": v.point, "metric": v.metric, "ts": v.ts, "value": v.value, "unit": v.unit}
+    return {
+        "device": v.device,
+        "point": v.point,
+        "metric": v.metric,
+        "ts": v.ts,
+        "value": v.value,
+        "unit": v.unit,
+    }
 
 
 class SummarySender:
@@ -106,8 +129,11 @@ class SummarySender:
         self._cursors = cursors
         if cfg.name not in store.late_for:
             # a wiring mistake, not a site's: the late minutes of this uplink would never be marked
-            log.warning("uplink %r: the local store does not mark late minutes for it; readings that arrive "
-                        "after their minute was summarised will not be sent", cfg.name)
+            log.warning(
+                "uplink %r: the local store does not mark late minutes for it; readings that arrive "
+                "after their minute was summarised will not be sent",
+                cfg.name,
+            )
         self._key = cursor_key(cfg.name)
         base = httpx.URL(cfg.base_url.rstrip("/") + READINGS_PATH)
         self._url = str(base)
@@ -156,7 +182,9 @@ class SummarySender:
         await asyncio.to_thread(self._store.forget_late, name, (), int(cursor))
         taken = sent = first = last = 0
         while True:
-            marks, values = await asyncio.to_thread(self._reader.late_minutes, PICKS, name, cursor, MAX_READINGS)
+            marks, values = await asyncio.to_thread(
+                self._reader.late_minutes, PICKS, name, cursor, MAX_READINGS
+            )
             if not marks:
                 break
             # one value per mark at most, so a chunk of marks fits one request
@@ -172,32 +200,48 @@ class SummarySender:
                 break
             await asyncio.sleep(CATCH_UP_PAUSE_S)
         if sent:
-            log.info("uplink %r: %d minutes of %s to %s that got readings after they were summarised sent again "
-                     "(%d readings summaries taken)", name, sent, _at(first), _at(last + 60), taken)
+            log.info(
+                "uplink %r: %d minutes of %s to %s that got readings after they were summarised sent again "
+                "(%d readings summaries taken)",
+                name,
+                sent,
+                _at(first),
+                _at(last + 60),
+                taken,
+            )
         return taken
 
     def _answered(self) -> None:
         """The regulator answered a chunk for good: say so at the first one after failures, not after a long
         catch-up."""
         if self._failures.count:
-            log.info("uplink %r: the regulator takes readings summaries again after %d failed tries",
-                     self._cfg.name, self._failures.count)
+            log.info(
+                "uplink %r: the regulator takes readings summaries again after %d failed tries",
+                self._cfg.name,
+                self._failures.count,
+            )
             self._failures.count = 0
 
-    async def _deliver(self, client: httpx.AsyncClient, values: Sequence[MinuteValue], start: float,
-                       stop: float) -> int:
+    async def _deliver(
+        self, client: httpx.AsyncClient, values: Sequence[MinuteValue], start: float, stop: float
+    ) -> int:
         """Post the minutes [start, stop) and move the cursor to ``stop``; the readings taken."""
         taken = 0
         # more parts only when one minute holds more series than a request may carry (over 10,000 series)
         for i in range(0, len(values), MAX_READINGS):
-            part = values[i:i + MAX_READINGS]
+            part = values[i : i + MAX_READINGS]
             if await self._post(client, part):
                 taken += len(part)
         await asyncio.to_thread(self._cursors.add, self._key, [], int(stop))
         self._answered()
         if taken:
-            log.debug("uplink %r: %d readings summaries of %s to %s taken", self._cfg.name, taken, _at(start),
-                      _at(stop))
+            log.debug(
+                "uplink %r: %d readings summaries of %s to %s taken",
+                self._cfg.name,
+                taken,
+                _at(start),
+                _at(stop),
+            )
         return taken
 
     async def _post(self, client: httpx.AsyncClient, part: Sequence[MinuteValue]) -> bool:
@@ -205,26 +249,40 @@ class SummarySender:
         cfg = self._cfg
         body = await asyncio.to_thread(self._body, part)
         try:
-            r = await client.post(self._url, content=body,
-                                  headers=signed_headers(self._project, cfg.secret, self._path, body))
+            r = await client.post(
+                self._url, content=body, headers=signed_headers(self._project, cfg.secret, self._path, body)
+            )
         except httpx.HTTPError as exc:
-            raise UplinkRetry(f"uplink {cfg.name!r}: regulator {cfg.base_url} unreachable for readings summaries "
-                             f"({type(exc).__name__}: {exc or 'no answer'}); retrying", refused=False) from exc
+            raise UplinkRetry(
+                f"uplink {cfg.name!r}: regulator {cfg.base_url} unreachable for readings summaries "
+                f"({type(exc).__name__}: {exc or 'no answer'}); retrying",
+                refused=False,
+            ) from exc
         if r.is_success:
             return True
         said = regulator_said(r)
         if r.status_code >= 500 or r.status_code in RETRY_STATUSES:
-            raise UplinkRetry(_retry_message(cfg, self._project, r.status_code, said),
-                             refused=r.status_code in (401, 404, 413))
+            raise UplinkRetry(
+                _retry_message(cfg, self._project, r.status_code, said),
+                refused=r.status_code in (401, 404, 413),
+            )
         first, last = part[0], part[-1]
-        log.error("uplink %r: the regulator refused the readings summaries of %s to %s (HTTP %d: %s); these %d "
-                  "readings are skipped, as the regulator will never take them", cfg.name, _at(first.minute),
-                  _at(last.minute + 60), r.status_code, said, len(part))
+        log.error(
+            "uplink %r: the regulator refused the readings summaries of %s to %s (HTTP %d: %s); these %d "
+            "readings are skipped, as the regulator will never take them",
+            cfg.name,
+            _at(first.minute),
+            _at(last.minute + 60),
+            r.status_code,
+            said,
+            len(part),
+        )
         return False
 
     def _body(self, part: Sequence[MinuteValue]) -> bytes:
-        return json.dumps({"project": self._project, "readings": [wire(v) for v in part]},
-                          ensure_ascii=False).encode()
+        return json.dumps(
+            {"project": self._project, "readings": [wire(v) for v in part]}, ensure_ascii=False
+        ).encode()
 
     def _start(self) -> float:
         """The cursor; a new uplink's is set an hour back and kept, so a restart before its first chunk
@@ -234,8 +292,11 @@ class SummarySender:
             return float(after)
         first = math.floor((time.time() - FIRST_LOOKBACK_S) / 60) * 60
         self._cursors.add(self._key, [], first)
-        log.info("uplink %r: readings summaries start at %s (a new uplink starts an hour back)", self._cfg.name,
-                 _at(first))
+        log.info(
+            "uplink %r: readings summaries start at %s (a new uplink starts an hour back)",
+            self._cfg.name,
+            _at(first),
+        )
         return float(first)
 
     def _window_s(self) -> float:
@@ -245,17 +306,22 @@ class SummarySender:
         if not self._others_logged:
             others = Counter(s.metric for s in series if s.metric not in SUMMARY_METRICS)
             if others:
-                log.debug("uplink %r: %d series of metrics outside the regulator's summary metrics are not "
-                          "summarised (%s)", self._cfg.name, sum(others.values()),
-                          ", ".join(f"{m} x{n}" for m, n in sorted(others.items())))
+                log.debug(
+                    "uplink %r: %d series of metrics outside the regulator's summary metrics are not "
+                    "summarised (%s)",
+                    self._cfg.name,
+                    sum(others.values()),
+                    ", ".join(f"{m} x{n}" for m, n in sorted(others.items())),
+                )
             self._others_logged = True
         return min(WINDOW_MAX_S, max(1, MAX_READINGS // max(ours, 1)) * 60.0)
 
     async def run(self) -> None:
         """Catch up every ``summary_every_s`` until cancelled; after a failure, back off and try the same chunk
         again."""
-        await run_periodically(self._cfg, self._cfg.summary_every_s, self.catch_up, self._failures, log,
-                               "summarising readings")
+        await run_periodically(
+            self._cfg, self._cfg.summary_every_s, self.catch_up, self._failures, log, "summarising readings"
+        )
 
 
 def _at(ts: float) -> str:
@@ -269,7 +335,9 @@ def _retry_message(cfg: RegulatorUplink, project: str, status: int, said: str) -
     if status == 401:
         return f"{head}; {secret_hint(project)}; retrying"
     if status == 404:
-        return f"{head}; {cfg.base_url} has no {READINGS_PATH}: upgrade the regulator, or set summary_every_s: 0"
+        return (
+            f"{head}; {cfg.base_url} has no {READINGS_PATH}: upgrade the regulator, or set summary_every_s: 0"
+        )
     if status == 413:
         return f"{head}; a proxy in front of the regulator limits request bodies: allow at least 2 MB"
     return f"{head}; retrying"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from gateway.alerts.event import AlertEvent
-from gateway.config.uplinks import WeComUplink
+from contract.alert_event import AlertEvent
+from contract.config.uplinks import WeComUplink
 from gateway.uplinks.base import post
 from gateway.uplinks.robot import check_answer, markdown
 

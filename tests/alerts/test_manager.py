@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from gateway.alerts.event import AlertEvent
+from contract.alert_event import AlertEvent
 from gateway.alerts.manager import AlertError, AlertManager
 from gateway.alerts.models import SilenceSpec
-from gateway.rules import RuleResult
+from rules import RuleResult
 
 PROJECT = "GD-SZ-2026-0001"
 
@@ -25,13 +25,31 @@ class Clock:
 
 
 def load(level: str | None, ts: float, device: str = "crane-1", pct: float = 95.0) -> RuleResult:
-    return RuleResult(rule="crane.load", device=device, point="", level=level, ts=ts,  # type: ignore[arg-type]
-                      clause="GB 5144-2006 §6.1.2", value=pct, threshold=90.0, unit="%", message=f"load {pct}%")
+    return RuleResult(
+        rule="crane.load",
+        device=device,
+        point="",
+        level=level,
+        ts=ts,  # type: ignore[arg-type]
+        clause="GB 5144-2006 §6.1.2",
+        value=pct,
+        threshold=90.0,
+        unit="%",
+        message=f"load {pct}%",
+    )
 
 
 def offline(level: str | None, ts: float, device: str = "crane-1") -> RuleResult:
-    return RuleResult(rule="device.offline", device=device, point="", level=level, ts=ts,  # type: ignore[arg-type]
-                      clause="practice", value=3.0, unit="s")
+    return RuleResult(
+        rule="device.offline",
+        device=device,
+        point="",
+        level=level,
+        ts=ts,  # type: ignore[arg-type]
+        clause="practice",
+        value=3.0,
+        unit="s",
+    )
 
 
 @pytest.fixture
@@ -52,11 +70,24 @@ def manager(tmp_path: Path, sent: list[AlertEvent], clock: Clock) -> AlertManage
 
 
 def test_escalation_updates_one_alert(manager: AlertManager, sent: list[AlertEvent]) -> None:
-    manager.handle([load("warning", 1), load("warning", 2), load("alarm", 3), load("critical", 4),
-                    load("alarm", 5), load(None, 6), load(None, 7)])
-    assert [(e.state, e.level) for e in sent] == [("firing", "warning"), ("updated", "alarm"),
-                                                  ("updated", "critical"), ("updated", "alarm"),
-                                                  ("resolved", "alarm")]
+    manager.handle(
+        [
+            load("warning", 1),
+            load("warning", 2),
+            load("alarm", 3),
+            load("critical", 4),
+            load("alarm", 5),
+            load(None, 6),
+            load(None, 7),
+        ]
+    )
+    assert [(e.state, e.level) for e in sent] == [
+        ("firing", "warning"),
+        ("updated", "alarm"),
+        ("updated", "critical"),
+        ("updated", "alarm"),
+        ("resolved", "alarm"),
+    ]
     assert len({e.alert_id for e in sent}) == 1 and len({e.event_id for e in sent}) == 5
     assert sent[0].alert_id == f"{PROJECT}:crane-1::crane.load:1"
     [alert] = manager.list_alerts()
@@ -66,15 +97,20 @@ def test_escalation_updates_one_alert(manager: AlertManager, sent: list[AlertEve
     assert sent[-1].alert_id.endswith(":2") and sent[-1].state == "firing"
 
 
-def test_acknowledge_needs_a_name_and_an_escalation_reopens(manager: AlertManager, sent: list[AlertEvent],
-                                                             clock: Clock) -> None:
+def test_acknowledge_needs_a_name_and_an_escalation_reopens(
+    manager: AlertManager, sent: list[AlertEvent], clock: Clock
+) -> None:
     manager.handle([load("alarm", 1)])
     alert_id = sent[0].alert_id
     with pytest.raises(AlertError, match="name the supervisor"):
         manager.acknowledge(alert_id, "  ")
     clock.now = 1234.0
     event = manager.acknowledge(alert_id, "王工 (safety officer)", "吊物已落地，检查限位器")
-    assert event is not None and (event.state, event.actor, event.ts) == ("acknowledged", "王工 (safety officer)", 1234.0)
+    assert event is not None and (event.state, event.actor, event.ts) == (
+        "acknowledged",
+        "王工 (safety officer)",
+        1234.0,
+    )
     assert manager.get(alert_id).alert.state == "acknowledged"
     with pytest.raises(AlertError, match="already acknowledged"):
         manager.acknowledge(alert_id, "李工")
@@ -83,8 +119,9 @@ def test_acknowledge_needs_a_name_and_an_escalation_reopens(manager: AlertManage
 
 
 def test_resolve_by_hand_and_errors(manager: AlertManager, sent: list[AlertEvent]) -> None:
-    jump = RuleResult(rule="pit.jump", device="pit-1", point="ZQS-05", level="critical", ts=1, clause="§8.0.9",
-                      latched=True)
+    jump = RuleResult(
+        rule="pit.jump", device="pit-1", point="ZQS-05", level="critical", ts=1, clause="§8.0.9", latched=True
+    )
     manager.handle([jump])
     alert_id = sent[0].alert_id
     manager.handle([RuleResult(rule="pit.jump", device="pit-1", point="ZQS-05", level=None, ts=2, clause="")])
@@ -143,9 +180,19 @@ def test_events_the_outbox_refused_are_offered_again_in_order(tmp_path: Path, cl
     m2.close()
 
 
-def test_silence_holds_events_back_until_its_window_ends(manager: AlertManager, sent: list[AlertEvent]) -> None:
-    silence = manager.add_silence(SilenceSpec(device="crane-1", rule="crane.load", author="王工",
-                                              reason="1号塔吊顶升加节", start_ts=0, end_ts=100))
+def test_silence_holds_events_back_until_its_window_ends(
+    manager: AlertManager, sent: list[AlertEvent]
+) -> None:
+    silence = manager.add_silence(
+        SilenceSpec(
+            device="crane-1",
+            rule="crane.load",
+            author="王工",
+            reason="1号塔吊顶升加节",
+            start_ts=0,
+            end_ts=100,
+        )
+    )
     manager.handle([load("alarm", 10)])
     assert sent == []
     assert manager.list_alerts(device="crane-1")[0].state == "firing"  # tracked all the same
@@ -158,8 +205,9 @@ def test_silence_holds_events_back_until_its_window_ends(manager: AlertManager, 
     assert (sent[-1].rule, sent[-1].state, sent[-1].level) == ("crane.load", "firing", "warning")
 
 
-def test_silenced_alert_that_ends_within_the_window_is_never_sent(manager: AlertManager,
-                                                                  sent: list[AlertEvent]) -> None:
+def test_silenced_alert_that_ends_within_the_window_is_never_sent(
+    manager: AlertManager, sent: list[AlertEvent]
+) -> None:
     manager.add_silence(SilenceSpec(device="crane-1", author="王工", reason="维保", start_ts=0, end_ts=100))
     manager.handle([load("alarm", 10), load(None, 20)])
     manager.tick(200)
@@ -167,12 +215,17 @@ def test_silenced_alert_that_ends_within_the_window_is_never_sent(manager: Alert
     assert [e.state for e in manager.get(manager.list_alerts()[0].alert_id).history] == ["firing", "resolved"]
 
 
-def test_deleting_a_silence_releases_what_it_held(manager: AlertManager, sent: list[AlertEvent],
-                                                  clock: Clock) -> None:
-    s = manager.add_silence(SilenceSpec(rule="crane.load", author="王工", reason="标定", start_ts=0, end_ts=1e9))
+def test_deleting_a_silence_releases_what_it_held(
+    manager: AlertManager, sent: list[AlertEvent], clock: Clock
+) -> None:
+    s = manager.add_silence(
+        SilenceSpec(rule="crane.load", author="王工", reason="标定", start_ts=0, end_ts=1e9)
+    )
     manager.handle([load("alarm", 10)])
     manager.delete_silence(s.id, "王工")
-    assert manager.list_silences() == [] and manager.list_silences(include_deleted=True)[0].deleted_by == "王工"
+    assert (
+        manager.list_silences() == [] and manager.list_silences(include_deleted=True)[0].deleted_by == "王工"
+    )
     manager.tick(11)
     assert [(e.state, e.level) for e in sent] == [("firing", "alarm")]
 
@@ -192,12 +245,17 @@ def test_offline_device_inhibits_its_other_alerts(manager: AlertManager, sent: l
     manager.handle([offline(None, 4)])
     manager.tick(4)
     assert [(e.device, e.rule, e.state) for e in sent] == [
-        ("crane-1", "device.offline", "firing"), ("crane-2", "crane.load", "firing"),
-        ("crane-1", "device.offline", "resolved"), ("crane-1", "crane.load", "firing")]
+        ("crane-1", "device.offline", "firing"),
+        ("crane-2", "crane.load", "firing"),
+        ("crane-1", "device.offline", "resolved"),
+        ("crane-1", "crane.load", "firing"),
+    ]
 
 
 def test_list_filters(manager: AlertManager) -> None:
-    manager.handle([load("warning", 10), load("critical", 20, device="crane-2"), offline("alarm", 30, "anemo-1")])
+    manager.handle(
+        [load("warning", 10), load("critical", 20, device="crane-2"), offline("alarm", 30, "anemo-1")]
+    )
     assert {a.device for a in manager.list_alerts(rule="crane.load")} == {"crane-1", "crane-2"}
     assert [a.device for a in manager.list_alerts(level="critical")] == ["crane-2"]
     assert [a.device for a in manager.list_alerts(since=25)] == ["anemo-1"]
@@ -205,11 +263,23 @@ def test_list_filters(manager: AlertManager) -> None:
     assert manager.list_alerts(state="resolved") == []
 
 
-def test_vision_results_take_the_same_path_with_their_evidence(manager: AlertManager,
-                                                               sent: list[AlertEvent]) -> None:
+def test_vision_results_take_the_same_path_with_their_evidence(
+    manager: AlertManager, sent: list[AlertEvent]
+) -> None:
     def helmet(level: str | None, ts: float, evidence: str | None = None) -> RuleResult:
-        return RuleResult(rule="vision.no_helmet", device="cam-1", point="", level=level, ts=ts,  # type: ignore[arg-type]
-                          clause="JGJ 59-2011", message="未戴安全帽", evidence=evidence)
+        return RuleResult(
+            rule="vision.no_helmet",
+            device="cam-1",
+            point="",
+            level=level,
+            ts=ts,  # type: ignore[arg-type]
+            clause="JGJ 59-2011",
+            message="未戴安全帽",
+            evidence=evidence,
+        )
+
     manager.handle([helmet("warning", 1, "data:image/jpeg;base64,/9j/AAA="), helmet(None, 5)])
-    assert [(e.state, e.evidence) for e in sent] == [("firing", "data:image/jpeg;base64,/9j/AAA="),
-                                                     ("resolved", None)]
+    assert [(e.state, e.evidence) for e in sent] == [
+        ("firing", "data:image/jpeg;base64,/9j/AAA="),
+        ("resolved", None),
+    ]

@@ -17,8 +17,8 @@ from pathlib import Path
 import httpx
 
 from gateway.api.auth_store import AuthStore
-from gateway.demo import DemoOptions, run_demo
-from gateway.runtime import Gateway
+from sitegw.demo import DemoOptions, run_demo
+from sitegw.runtime import Gateway
 
 PASSWORD = "correct-horse-9"
 
@@ -33,7 +33,9 @@ class RunningSite:
 
     def login(self, name: str) -> dict[str, str]:
         """Headers with a fresh token of the user ``name`` (made by :func:`running_site`)."""
-        r = httpx.post(self.url + "api/v1/auth/login", json={"username": name, "password": PASSWORD}, timeout=10)
+        r = httpx.post(
+            self.url + "api/v1/auth/login", json={"username": name, "password": PASSWORD}, timeout=10
+        )
         r.raise_for_status()
         return {"Authorization": "Bearer " + r.json()["token"]}
 
@@ -58,8 +60,9 @@ def running_site(state_dir: Path, scenarios: bool = True, cameras: bool = False)
 
     async def main() -> None:
         holder["task"] = asyncio.current_task()
-        await run_demo(DemoOptions(state_dir=state_dir, port=0, scenarios=scenarios,
-                                   cameras=cameras), on_ready=on_ready)
+        await run_demo(
+            DemoOptions(state_dir=state_dir, port=0, scenarios=scenarios, cameras=cameras), on_ready=on_ready
+        )
 
     def thread_main() -> None:
         asyncio.set_event_loop(loop)

@@ -10,7 +10,9 @@ from tests.api.site import PASSWORD, RunningSite
 
 
 def login(site: RunningSite, name: str, password: str) -> httpx.Response:
-    return httpx.post(site.url + "api/v1/auth/login", json={"username": name, "password": password}, timeout=10)
+    return httpx.post(
+        site.url + "api/v1/auth/login", json={"username": name, "password": password}, timeout=10
+    )
 
 
 def test_passwords_are_stored_as_argon2_hashes_only(site: RunningSite) -> None:
@@ -54,12 +56,20 @@ def test_only_an_admin_manages_users_and_tokens(site: RunningSite) -> None:
     assert httpx.post(site.url + "api/v1/users", json=new, headers=admin, timeout=10).status_code == 409
     assert login(site, "王工", "long-enough-1").json()["role"] == "supervisor"
     assert "王工" in [u["name"] for u in httpx.get(site.url + "api/v1/users", headers=admin).json()]
-    token = httpx.post(site.url + "api/v1/tokens", json={"label": "office-screen", "role": "viewer"}, headers=admin)
+    token = httpx.post(
+        site.url + "api/v1/tokens", json={"label": "office-screen", "role": "viewer"}, headers=admin
+    )
     assert token.status_code == 201 and token.json()["expires_ts"] is None
     screen = {"Authorization": "Bearer " + token.json()["token"]}
     assert httpx.get(site.url + "api/v1/auth/me", headers=screen).json()["name"] == "office-screen"
-    assert httpx.post(site.url + "api/v1/silences", json={"rule": "crane.wind", "reason": "r", "end_ts": 9e9},
-                      headers=screen).status_code == 403
+    assert (
+        httpx.post(
+            site.url + "api/v1/silences",
+            json={"rule": "crane.wind", "reason": "r", "end_ts": 9e9},
+            headers=screen,
+        ).status_code
+        == 403
+    )
     assert httpx.delete(site.url + "api/v1/users/王工", headers=admin).status_code == 204
     assert login(site, "王工", "long-enough-1").status_code == 401
 
@@ -67,8 +77,10 @@ def test_only_an_admin_manages_users_and_tokens(site: RunningSite) -> None:
 def test_cors_is_closed_by_default(site: RunningSite) -> None:
     r = httpx.get(site.url + "api/v1/site", headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in r.headers
-    pre = httpx.options(site.url + "api/v1/silences", headers={"Origin": "https://evil.example",
-                                                               "Access-Control-Request-Method": "POST"})
+    pre = httpx.options(
+        site.url + "api/v1/silences",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
     assert "access-control-allow-origin" not in pre.headers
 
 

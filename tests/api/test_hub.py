@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 
+from contract.readings import DeviceStatus
 from gateway.api.hub import LiveEvent, LiveHub
-from gateway.readings import DeviceStatus
 
 
 def status(n: int) -> DeviceStatus:
@@ -87,7 +87,7 @@ async def test_publishing_from_another_thread_reaches_the_loop() -> None:
 
 
 async def test_readings_are_coalesced_and_go_out_before_a_later_change() -> None:
-    from gateway.readings import Quality, Reading
+    from contract.readings import Quality, Reading
 
     hub = LiveHub(coalesce_s=10)  # long: only the status event can flush them
     hub.bind_loop(asyncio.get_running_loop())

@@ -12,15 +12,21 @@ import websockets
 from tests.api.site import RunningSite
 
 
-def sse_events(site: RunningSite, n: int, headers: dict[str, str] | None = None,
-               until: str | None = None, timeout: float = 20,
-               params: dict[str, str] | None = None) -> list[dict[str, str]]:
+def sse_events(
+    site: RunningSite,
+    n: int,
+    headers: dict[str, str] | None = None,
+    until: str | None = None,
+    timeout: float = 20,
+    params: dict[str, str] | None = None,
+) -> list[dict[str, str]]:
     """Read SSE events (id, event, data) until ``n`` were read, or one of type ``until``."""
     out: list[dict[str, str]] = []
     current: dict[str, str] = {}
     deadline = time.monotonic() + timeout
-    with httpx.stream("GET", site.url + "api/v1/stream", headers=headers or {}, params=params,
-                      timeout=timeout) as r:
+    with httpx.stream(
+        "GET", site.url + "api/v1/stream", headers=headers or {}, params=params, timeout=timeout
+    ) as r:
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
         for line in r.iter_lines():
             if time.monotonic() > deadline:
@@ -66,8 +72,12 @@ def test_an_acknowledgement_is_on_the_stream(site: RunningSite) -> None:
         time.sleep(0.3)
     aid = alerts[0]["alert_id"]
     start = sse_events(site, 1)[0]["id"]
-    r = httpx.post(site.url + f"api/v1/alerts/{aid}/acknowledge", json={"note": "现场已处理"},
-                   headers=site.login("super1"), timeout=10)
+    r = httpx.post(
+        site.url + f"api/v1/alerts/{aid}/acknowledge",
+        json={"note": "现场已处理"},
+        headers=site.login("super1"),
+        timeout=10,
+    )
     assert r.status_code == 200
     seen = sse_events(site, 100_000, headers={"Last-Event-ID": start}, until="alert")
     ack = json.loads(seen[-1]["data"])
@@ -92,6 +102,7 @@ def test_websocket_carries_the_same_events_and_resumes(site: RunningSite) -> Non
 def test_a_websocket_without_a_token_is_refused_when_reading_needs_one(site: RunningSite) -> None:
     site.gw.auth.anonymous_read = False  # type: ignore[union-attr]
     try:
+
         async def attempt() -> int | None:
             async with websockets.connect(site.url.replace("http://", "ws://") + "api/v1/ws") as ws:
                 try:

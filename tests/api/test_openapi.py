@@ -31,12 +31,26 @@ CROSS_FIELD = {"/api/v1/history", "/api/v1/silences"}
 def test_the_document_lists_every_route(site: RunningSite) -> None:
     doc = httpx.get(site.url + "openapi.json").json()
     paths = set(doc["paths"])
-    for path in ("/api/v1/site", "/api/v1/devices/{device_id}", "/api/v1/readings/latest", "/api/v1/history",
-                 "/api/v1/alerts", "/api/v1/alerts/{alert_id}/acknowledge", "/api/v1/alerts/{alert_id}/resolve",
-                 "/api/v1/silences", "/api/v1/silences/{silence_id}", "/api/v1/cameras",
-                 "/api/v1/cameras/{camera_id}/latest.jpg", "/api/v1/alerts/{alert_id}/evidence.jpg",
-                 "/api/v1/health", "/api/v1/stream", "/api/v1/auth/login", "/api/v1/users", "/api/v1/tokens",
-                 "/metrics"):
+    for path in (
+        "/api/v1/site",
+        "/api/v1/devices/{device_id}",
+        "/api/v1/readings/latest",
+        "/api/v1/history",
+        "/api/v1/alerts",
+        "/api/v1/alerts/{alert_id}/acknowledge",
+        "/api/v1/alerts/{alert_id}/resolve",
+        "/api/v1/silences",
+        "/api/v1/silences/{silence_id}",
+        "/api/v1/cameras",
+        "/api/v1/cameras/{camera_id}/latest.jpg",
+        "/api/v1/alerts/{alert_id}/evidence.jpg",
+        "/api/v1/health",
+        "/api/v1/stream",
+        "/api/v1/auth/login",
+        "/api/v1/users",
+        "/api/v1/tokens",
+        "/metrics",
+    ):
         assert path in paths, path
     assert doc["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
 

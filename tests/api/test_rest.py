@@ -10,8 +10,8 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from gateway.readings import Quality, Reading
-from gateway.rules.result import RuleResult
+from contract.readings import Quality, Reading
+from rules.result import RuleResult
 from tests.api.site import RunningSite
 
 
@@ -68,7 +68,9 @@ def test_history_is_downsampled_to_max_points(site: RunningSite) -> None:
     raw = get(site, "api/v1/history", device="crane-1", metric="slew_deg").json()
     assert raw["bucket_s"] == 0 and raw["unit"] == "deg"
     start, end = raw["points"][0]["ts"], raw["points"][-1]["ts"]
-    two = get(site, "api/v1/history", device="crane-1", metric="slew_deg", start=start, end=end, max_points=2).json()
+    two = get(
+        site, "api/v1/history", device="crane-1", metric="slew_deg", start=start, end=end, max_points=2
+    ).json()
     assert len(two["points"]) <= 2 and two["bucket_s"] > 0
     assert sum(p["count"] for p in two["points"]) >= 4
     assert get(site, "api/v1/history", device="crane-1", metric="nope").status_code == 404
@@ -78,11 +80,19 @@ def test_history_is_downsampled_to_max_points(site: RunningSite) -> None:
 def test_alerts_filter_acknowledge_with_note_and_resolve(site: RunningSite) -> None:
     # the demo's overload scenario: crane-1's first lift carries 104-115 % of the rated load
     # (its warning at 90 % comes first; a slow box may still be there when the first alert shows)
-    crane = wait_for(lambda: [a for a in get(site, "api/v1/alerts", rule="crane.load", device="crane-1").json()
-                              if a["level"] in ("alarm", "critical")], timeout=40)[0]
+    crane = wait_for(
+        lambda: [
+            a
+            for a in get(site, "api/v1/alerts", rule="crane.load", device="crane-1").json()
+            if a["level"] in ("alarm", "critical")
+        ],
+        timeout=40,
+    )[0]
     assert crane["clause"].startswith("GB 5144-2006")
     # a lift ends in seconds; the pit's displacement rate (the pit simulator's scenario) stays: act on that
-    alert = wait_for(lambda: get(site, "api/v1/alerts", rule="pit.rate", state="firing").json(), timeout=40)[0]
+    alert = wait_for(lambda: get(site, "api/v1/alerts", rule="pit.rate", state="firing").json(), timeout=40)[
+        0
+    ]
     assert all(a["rule"] == "pit.rate" for a in get(site, "api/v1/alerts", rule="pit.rate").json())
     assert get(site, "api/v1/alerts", level="purple").status_code == 422
     assert get(site, "api/v1/alerts", since=time.time() + 3600).json() == []
@@ -101,7 +111,9 @@ def test_alerts_filter_acknowledge_with_note_and_resolve(site: RunningSite) -> N
     ack = [e for e in detail["history"] if e["state"] == "acknowledged"]
     assert ack and ack[0]["actor"] == "super1" and ack[0]["note"] == "已通知司机卸载"
 
-    resolved = httpx.post(site.url + f"api/v1/alerts/{aid}/resolve", json={"note": "复查正常"}, headers=sup, timeout=10)
+    resolved = httpx.post(
+        site.url + f"api/v1/alerts/{aid}/resolve", json={"note": "复查正常"}, headers=sup, timeout=10
+    )
     assert resolved.status_code == 200 and resolved.json()["state"] == "resolved"
     assert httpx.post(site.url + "api/v1/alerts/nope/acknowledge", json={}, headers=sup).status_code == 404
 
@@ -114,7 +126,9 @@ def test_silences_are_set_listed_and_ended_by_a_supervisor(site: RunningSite) ->
     assert made.status_code == 201 and made.json()["author"] == "super1"
     sid = made.json()["id"]
     assert sid in [s["id"] for s in get(site, "api/v1/silences", active=True).json()]
-    bad = httpx.post(site.url + "api/v1/silences", json={"reason": "all", "end_ts": time.time() + 60}, headers=sup)
+    bad = httpx.post(
+        site.url + "api/v1/silences", json={"reason": "all", "end_ts": time.time() + 60}, headers=sup
+    )
     assert bad.status_code == 422 and "device or a rule" in bad.json()["detail"]
     ended = httpx.delete(site.url + f"api/v1/silences/{sid}", headers=sup, timeout=10)
     assert ended.status_code == 200 and ended.json()["deleted_by"] == "super1"
@@ -132,12 +146,21 @@ def test_health_names_uplink_backlog_store_and_versions(site: RunningSite) -> No
 
 def test_metrics_has_the_families_a_site_is_watched_by(site: RunningSite) -> None:
     text = get(site, "metrics").text
-    for family in ("sitegw_readings_in_total", "sitegw_rule_evaluations_total", "sitegw_alerts_active",
-                   "sitegw_alert_events_total", "sitegw_outbox_depth", "sitegw_oldest_unsent_s",
-                   "sitegw_live_clients"):
+    for family in (
+        "sitegw_readings_in_total",
+        "sitegw_rule_evaluations_total",
+        "sitegw_alerts_active",
+        "sitegw_alert_events_total",
+        "sitegw_outbox_depth",
+        "sitegw_oldest_unsent_s",
+        "sitegw_live_clients",
+    ):
         assert family in text, family
-    evaluations = float(next(line.split()[-1] for line in text.splitlines()
-                             if line.startswith("sitegw_rule_evaluations_total")))
+    evaluations = float(
+        next(
+            line.split()[-1] for line in text.splitlines() if line.startswith("sitegw_rule_evaluations_total")
+        )
+    )
     assert evaluations > 0
 
 
@@ -172,20 +195,29 @@ class CameraService:
 
 
 def test_cameras_frames_and_evidence(site: RunningSite) -> None:
-    jpeg = base64.b64decode("/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwg")
+    jpeg = base64.b64decode(
+        "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwg"
+    )
     before = getattr(site.gw, "cameras", None)
     site.gw.cameras = CameraService(jpeg)  # type: ignore[attr-defined]
     try:
         cams = get(site, "api/v1/cameras").json()
         assert [(c["id"], c["online"]) for c in cams] == [("cam-1", True), ("cam-2", False)]
         frame = get(site, "api/v1/cameras/cam-1/latest.jpg")
-        assert frame.status_code == 200 and frame.headers["content-type"] == "image/jpeg" and frame.content == jpeg
+        assert (
+            frame.status_code == 200
+            and frame.headers["content-type"] == "image/jpeg"
+            and frame.content == jpeg
+        )
         assert get(site, "api/v1/cameras/cam-2/latest.jpg").status_code == 404
         assert get(site, "api/v1/alerts/a-1/evidence.jpg").content == jpeg
         assert get(site, "api/v1/alerts/none/evidence.jpg").status_code == 404
-        site.gw.bus.publish_threadsafe([Reading(time.time(), "GD-SZ-2026-0001", "cam-1", "inference_ms", 46.0, "ms",
-                                                Quality.OK, "")])
-        text = wait_for(lambda: next((t for t in [get(site, "metrics").text] if "sitegw_inference_ms{" in t), None))
+        site.gw.bus.publish_threadsafe(
+            [Reading(time.time(), "GD-SZ-2026-0001", "cam-1", "inference_ms", 46.0, "ms", Quality.OK, "")]
+        )
+        text = wait_for(
+            lambda: next((t for t in [get(site, "metrics").text] if "sitegw_inference_ms{" in t), None)
+        )
         assert 'sitegw_inference_ms{camera="cam-1"} 46.0' in text
         assert 'sitegw_frames_analysed_total{camera="cam-1"} 120.0' in text
         assert 'sitegw_frames_dropped_total{camera="cam-1"} 3.0' in text
@@ -199,9 +231,20 @@ def test_cameras_frames_and_evidence(site: RunningSite) -> None:
 def test_inline_evidence_is_listed_as_a_link_and_served_as_jpeg(site: RunningSite) -> None:
     jpeg = b"\xff\xd8\xff\xe0 evidence \xff\xd9"
     # a vision verdict handed to the alert manager as the vision workers will (no camera on this site)
-    site.gw.monitor.alerts.handle([RuleResult(
-        rule="vision.no_helmet", device="cam-9", point="", level="warning", ts=time.time(), clause="JGJ 59-2011",
-        message="未戴安全帽 | no hard hat", evidence=base64.b64encode(jpeg).decode())])
+    site.gw.monitor.alerts.handle(
+        [
+            RuleResult(
+                rule="vision.no_helmet",
+                device="cam-9",
+                point="",
+                level="warning",
+                ts=time.time(),
+                clause="JGJ 59-2011",
+                message="未戴安全帽 | no hard hat",
+                evidence=base64.b64encode(jpeg).decode(),
+            )
+        ]
+    )
     (alert,) = get(site, "api/v1/alerts", rule="vision.no_helmet", device="cam-9").json()
     assert alert["evidence"] == f"/api/v1/alerts/{quote(alert['alert_id'], safe='')}/evidence.jpg"
     detail = get(site, f"api/v1/alerts/{alert['alert_id']}").json()

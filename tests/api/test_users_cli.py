@@ -9,7 +9,7 @@ import typer
 from typer.testing import CliRunner
 
 from gateway.api.auth_store import AuthStore
-from gateway.api.users_cli import demo_login, users_app
+from sitegw.users_cli import demo_login, users_app
 
 runner = CliRunner()
 

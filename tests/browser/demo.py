@@ -21,9 +21,23 @@ class Demo:
         store = AuthStore(state / "users.sqlite")
         store.add_user(SUPERVISOR, "supervisor", PASSWORD, replace=True)
         store.close()
-        self.proc = subprocess.Popen([sys.executable, "-m", "gateway.cli", "demo", "--port", str(port),
-                                      "--state-dir", str(state), *extra],
-                                     cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sitegw.cli",
+                "demo",
+                "--port",
+                str(port),
+                "--state-dir",
+                str(state),
+                *extra,
+            ],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         assert self.proc.stdout is not None
         seen = []
         deadline = time.monotonic() + 60

@@ -50,7 +50,9 @@ def test_live_alert_appears_and_is_acknowledged_from_the_page(page: Page, tmp_pa
         expect(page.locator("#plan .crane-plan")).to_have_count(2)
         expect(page.locator("#title")).to_contain_text("GD-SZ-2026-0001")
         expect(page.locator("#conn")).to_have_class("ok")
-        expect(page.locator('#pit tbody tr[data-point="ZL-01"] td[data-metric="axial_kn"]')).to_contain_text("kN")
+        expect(page.locator('#pit tbody tr[data-point="ZL-01"] td[data-metric="axial_kn"]')).to_contain_text(
+            "kN"
+        )
         expect(page.locator('#cranes [data-crane="crane-1"] [data-gauge="load_pct"] b')).to_contain_text("%")
         # the demo's gate camera (real photos through a vision worker process): its tile and counts
         expect(page.locator('#cams [data-camera="cam-gate"]')).to_be_visible()
@@ -76,11 +78,15 @@ def test_live_alert_appears_and_is_acknowledged_from_the_page(page: Page, tmp_pa
         expect(item).to_have_attribute("data-state", "acknowledged", timeout=5000)
         stored = httpx.get(demo.url + f"api/v1/alerts/{alert['alert_id']}", timeout=5).json()["alert"]
         assert stored["state"] == "acknowledged"
-        assert stored["acked_by"] == SUPERVISOR and stored["ack_note"] == "已通知监测单位加密观测，停止坑边堆载"
+        assert (
+            stored["acked_by"] == SUPERVISOR and stored["ack_note"] == "已通知监测单位加密观测，停止坑边堆载"
+        )
 
         page.click("#lang")
         expect(page.locator("h2[data-i18n=alerts]")).to_have_text("Active alerts")
-        expect(page.locator('#cranes [data-crane="crane-1"] [data-gauge="load_pct"] .lbl span')).to_have_text("Load")
+        expect(page.locator('#cranes [data-crane="crane-1"] [data-gauge="load_pct"] .lbl span')).to_have_text(
+            "Load"
+        )
         page.locator('#pit tbody tr[data-point="ZQS-01"]').click()
         expect(page.locator("#trend polyline")).to_have_count(1, timeout=5000)
         expect(page.locator("#trend line.limit").first).to_be_attached()  # the 70 % / 100 % lines
@@ -93,8 +99,9 @@ def test_live_alert_appears_and_is_acknowledged_from_the_page(page: Page, tmp_pa
 
 def test_phone_screen(browser: Browser, tmp_path: Path) -> None:
     demo = Demo(tmp_path, 0, "--no-scenarios")
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                  locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
     try:
         page = context.new_page()
         page.goto(demo.url)
@@ -121,8 +128,9 @@ def test_the_page_survives_a_gateway_restart(page: Page, tmp_path: Path) -> None
     try:
         expect(page.locator("#conn")).to_have_class("ok", timeout=15_000)
         # the same page (never reloaded) shows readings taken after the restart
-        page.wait_for_function(f"S.latest['crane-1'] && S.latest['crane-1'].slew_deg.ts > {restarted_at}",
-                               timeout=15_000)
+        page.wait_for_function(
+            f"S.latest['crane-1'] && S.latest['crane-1'].slew_deg.ts > {restarted_at}", timeout=15_000
+        )
     finally:
         demo.stop()
 
@@ -139,14 +147,18 @@ def test_a_change_made_while_the_page_reloads_after_a_reset_is_kept(page: Page, 
         alert = new_alert(demo.url, set(), rule="pit.rate")
         item = page.locator(f'#alerts li[data-alert-id="{alert["alert_id"]}"]')
         expect(item).to_have_attribute("data-state", "firing", timeout=5000)
-        token = httpx.post(demo.url + "api/v1/auth/login", json={"username": SUPERVISOR, "password": PASSWORD},
-                           timeout=10).json()["token"]
+        token = httpx.post(
+            demo.url + "api/v1/auth/login", json={"username": SUPERVISOR, "password": PASSWORD}, timeout=10
+        ).json()["token"]
 
         def stale_alerts(route: Route) -> None:
             before = route.fetch()  # the list as it is now, still firing
-            acked = httpx.post(demo.url + f"api/v1/alerts/{alert['alert_id']}/acknowledge",
-                               json={"note": "坑边已停止堆载"}, headers={"Authorization": "Bearer " + token},
-                               timeout=10)
+            acked = httpx.post(
+                demo.url + f"api/v1/alerts/{alert['alert_id']}/acknowledge",
+                json={"note": "坑边已停止堆载"},
+                headers={"Authorization": "Bearer " + token},
+                timeout=10,
+            )
             assert acked.status_code == 200, acked.text
             time.sleep(2)  # the acknowledgement's event reaches the page before the list does
             route.fulfill(response=before)

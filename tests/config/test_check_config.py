@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from gateway.config import ConfigError, load_site
+from contract.config import ConfigError, load_site
 
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLE = REPO / "config" / "examples" / "site.yaml"
+EXAMPLE = REPO / "contract" / "config" / "examples" / "site.yaml"
 
 PROFILE = """\
 name: test_box
@@ -52,8 +52,14 @@ def write_site(tmp_path: Path, site: str = SITE, profile: str = PROFILE) -> Path
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gateway.cli", *args], capture_output=True, text=True,
-                          cwd=REPO, env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "sitegw.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=60,
+    )
 
 
 def issues_of(path: Path, env: dict[str, str] | None = None) -> list:
@@ -81,7 +87,9 @@ def test_wrong_type_names_line_field_and_hint(tmp_path: Path) -> None:
 
 
 def test_unknown_field_suggests_the_right_name(tmp_path: Path) -> None:
-    path = write_site(tmp_path, SITE.replace("    kind: crane\n", "    kind: crane\n    poll_intervall_s: 2\n"))
+    path = write_site(
+        tmp_path, SITE.replace("    kind: crane\n", "    kind: crane\n    poll_intervall_s: 2\n")
+    )
     [issue] = issues_of(path)
     assert issue.line == 7 and issue.path == "devices[0].poll_intervall_s"
     assert "poll_interval_s" in issue.hint
@@ -129,8 +137,13 @@ def test_bad_profile_is_reported_with_the_profile_file_and_line(tmp_path: Path) 
 
 
 def test_kind_and_transport_must_fit_the_profile(tmp_path: Path) -> None:
-    site = SITE.replace("transport: {type: modbus_tcp, host: 127.0.0.1, port: 5020}",
-                        "transport: {type: mqtt, broker: b, topic_prefix: x}") + "mqtt_brokers: {b: {}}\n"
+    site = (
+        SITE.replace(
+            "transport: {type: modbus_tcp, host: 127.0.0.1, port: 5020}",
+            "transport: {type: mqtt, broker: b, topic_prefix: x}",
+        )
+        + "mqtt_brokers: {b: {}}\n"
+    )
     [issue] = issues_of(write_site(tmp_path, site))
     assert "no mqtt: payload map" in issue.message and issue.line == 8
 

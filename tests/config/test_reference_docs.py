@@ -10,6 +10,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_configuration_reference_is_current() -> None:
-    result = subprocess.run([sys.executable, "scripts/config_reference.py", "--check"], cwd=REPO,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "scripts/config_reference.py", "--check"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr

@@ -37,16 +37,27 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # --- the gateway side (runs in its own process) ------------------------------------------------------
 
+
 async def produce(state_dir: Path, port: int, run: int, count: int, rate: float) -> None:
     """Queue ``count`` events at ``rate``/s (event n of every alert grows across runs), deliver forever."""
-    from gateway.config.uplinks import OutboxConfig, RegulatorUplink
+    from contract.config.uplinks import OutboxConfig, RegulatorUplink
     from gateway.outbox import Outbox
     from tests.regulator.support import make_event
 
-    outbox = Outbox(state_dir, [RegulatorUplink(base_url=f"http://127.0.0.1:{port}", secret=SECRET,
-                                                backoff_initial_s=0.05, backoff_max_s=1.0, timeout_s=2,
-                                                concurrency=8)],
-                    OutboxConfig(backfill_after_s=0.5))
+    outbox = Outbox(
+        state_dir,
+        [
+            RegulatorUplink(
+                base_url=f"http://127.0.0.1:{port}",
+                secret=SECRET,
+                backoff_initial_s=0.05,
+                backoff_max_s=1.0,
+                timeout_s=2,
+                concurrency=8,
+            )
+        ],
+        OutboxConfig(backfill_after_s=0.5),
+    )
     await outbox.start()
     acks = os.open(state_dir / "acked.txt", os.O_WRONLY | os.O_APPEND | os.O_CREAT)
     for i in range(count):
@@ -59,6 +70,7 @@ async def produce(state_dir: Path, port: int, run: int, count: int, rate: float)
 
 # --- the test -----------------------------------------------------------------------------------------
 
+
 class Gateway:
     """The producer process, started and SIGKILLed by PID."""
 
@@ -69,8 +81,19 @@ class Gateway:
 
     def start(self, run: int, count: int, rate: float = 150) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, __file__, "--produce", str(self.state_dir), str(self.port), str(run), str(count),
-             str(rate)], cwd=ROOT, env=os.environ | {"PYTHONPATH": str(ROOT)})
+            [
+                sys.executable,
+                __file__,
+                "--produce",
+                str(self.state_dir),
+                str(self.port),
+                str(run),
+                str(count),
+                str(rate),
+            ],
+            cwd=ROOT,
+            env=os.environ | {"PYTHONPATH": str(ROOT)},
+        )
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -111,12 +134,17 @@ async def kill_during_delivery_and_outage(tmp_path: Path, outage_s: float) -> No
         outage_end = time.monotonic() + outage_s
         acked = len(gw.acked())
         gw.start(run=1, count=300)
-        await until(lambda: len(gw.acked()) >= acked + 50 + rng.randrange(100), 30, "events queued in the outage")
+        await until(
+            lambda: len(gw.acked()) >= acked + 50 + rng.randrange(100), 30, "events queued in the outage"
+        )
         gw.kill()
         acked = len(gw.acked())
         gw.start(run=2, count=100_000, rate=20)
-        await until(lambda: len(gw.acked()) > acked + 5 and time.monotonic() > outage_end, outage_s + 30,
-                    "the end of the outage")
+        await until(
+            lambda: len(gw.acked()) > acked + 5 and time.monotonic() > outage_end,
+            outage_s + 30,
+            "the end of the outage",
+        )
         gw.kill()
         # 3. the receiver comes back; the backlog drains, with one more kill in the middle of it
         receiver = RegulatorServer(db, port=port)
@@ -163,6 +191,8 @@ async def test_sigkill_with_a_two_minute_outage_loses_nothing(tmp_path: Path) ->
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="gateway side of the SIGKILL delivery test")
-    parser.add_argument("--produce", nargs=5, metavar=("STATE_DIR", "PORT", "RUN", "COUNT", "RATE"), required=True)
+    parser.add_argument(
+        "--produce", nargs=5, metavar=("STATE_DIR", "PORT", "RUN", "COUNT", "RATE"), required=True
+    )
     state, port_s, run_s, count_s, rate_s = parser.parse_args().produce
     asyncio.run(produce(Path(state), int(port_s), int(run_s), int(count_s), float(rate_s)))

@@ -19,21 +19,41 @@ from typing import Any
 
 import httpx
 
-from gateway.config import load_site
+from contract.config import load_site
 
 REPO = Path(__file__).resolve().parents[2]
-SITE = load_site(REPO / "config" / "examples" / "site.yaml")
+SITE = load_site(REPO / "contract" / "config" / "examples" / "site.yaml")
 CRANE_METRICS = {v.metric for v in SITE.profiles["tower_crane_blackbox"].modbus.values}  # type: ignore[union-attr]
 PIT_POINTS = {p.code for p in SITE.config.device("pit-1").pit.points}  # type: ignore[union-attr]
 
 
-def start_demo(state: Path, duration: float, *extra: str, own_group: bool = False) -> tuple[subprocess.Popen[str], str]:
+def start_demo(
+    state: Path, duration: float, *extra: str, own_group: bool = False
+) -> tuple[subprocess.Popen[str], str]:
     """Start the demo and return it with the dashboard URL it printed (``own_group``: in a process
     group of its own, as a terminal runs it)."""
-    proc = subprocess.Popen([sys.executable, "-m", "gateway.cli", "demo", "--duration", str(duration), "--port", "0",
-                             "--state-dir", str(state), "--summary-json", str(state / "summary.json"), *extra],
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=own_group)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sitegw.cli",
+            "demo",
+            "--duration",
+            str(duration),
+            "--port",
+            "0",
+            "--state-dir",
+            str(state),
+            "--summary-json",
+            str(state / "summary.json"),
+            *extra,
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=own_group,
+    )
     assert proc.stdout is not None
     deadline = time.monotonic() + 60
     seen = []
@@ -62,7 +82,9 @@ def wait_all_online(url: str, timeout: float = 30) -> dict[str, Any]:
         if all(d["online"] for d in site["devices"]):
             return site
         if time.monotonic() > deadline:
-            raise AssertionError(f"devices not all online: {[(d['id'], d['online']) for d in site['devices']]}")
+            raise AssertionError(
+                f"devices not all online: {[(d['id'], d['online']) for d in site['devices']]}"
+            )
         time.sleep(0.5)
 
 
@@ -72,10 +94,17 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
     try:
         site = wait_all_online(url)
         assert {d["id"]: d["transport"] for d in site["devices"] if d["kind"] != "camera"} == {
-            "crane-1": "modbus_tcp", "crane-2": "modbus_rtu", "anemo-1": "modbus_rtu", "pit-1": "mqtt"}
+            "crane-1": "modbus_tcp",
+            "crane-2": "modbus_rtu",
+            "anemo-1": "modbus_rtu",
+            "pit-1": "mqtt",
+        }
         time.sleep(5)
-        hist = httpx.get(url + "api/v1/history", params={"device": "crane-1", "metric": "load_t",
-                                                         "start": time.time() - 600}, timeout=5).json()
+        hist = httpx.get(
+            url + "api/v1/history",
+            params={"device": "crane-1", "metric": "load_t", "start": time.time() - 600},
+            timeout=5,
+        ).json()
         assert len(hist["points"]) >= 3 and hist["unit"] == "t"
         pit = httpx.get(url + "api/v1/readings/latest", params={"device": "pit-1"}, timeout=5).json()
         assert {r["point"] for r in pit} == PIT_POINTS

@@ -28,8 +28,14 @@ SECRET = "kill-test-secret"
 
 
 def cli(*args: str, **kw: object) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "gateway.cli", "--log-level", "WARNING", *args], cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)  # type: ignore[call-overload]
+    return subprocess.Popen(
+        [sys.executable, "-m", "sitegw.cli", "--log-level", "WARNING", *args],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **kw,
+    )  # type: ignore[call-overload]
 
 
 def start_receiver(db: str, port: int) -> subprocess.Popen[str]:
@@ -39,21 +45,55 @@ def start_receiver(db: str, port: int) -> subprocess.Popen[str]:
 
 
 def gateway_events(state: Path) -> list[dict]:
-    out = subprocess.run([sys.executable, "-m", "gateway.cli", "events", "--state-dir", str(state), "--json"],
-                         cwd=REPO, capture_output=True, text=True, timeout=60, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "sitegw.cli", "events", "--state-dir", str(state), "--json"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
 def run_scenario(tmp_path: Path, outage_s: float) -> None:
     db = f"sqlite:///{tmp_path / 'regulator.sqlite'}"
     port = free_port()
-    subprocess.run([sys.executable, "-m", "gateway.cli", "regulator", "add-project", PROJECT, "--name", "demo",
-                    "--city", "深圳", "--secret", SECRET, "--db", db], cwd=REPO, check=True, timeout=60,
-                   capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sitegw.cli",
+            "regulator",
+            "add-project",
+            PROJECT,
+            "--name",
+            "demo",
+            "--city",
+            "深圳",
+            "--secret",
+            SECRET,
+            "--db",
+            db,
+        ],
+        cwd=REPO,
+        check=True,
+        timeout=60,
+        capture_output=True,
+    )
     receiver = start_receiver(db, port)
     state = tmp_path / "state"
-    demo_args = ["demo", "--port", "0", "--state-dir", str(state), "--regulator-url", f"http://127.0.0.1:{port}",
-                 "--regulator-secret", SECRET]
+    demo_args = [
+        "demo",
+        "--port",
+        "0",
+        "--state-dir",
+        str(state),
+        "--regulator-url",
+        f"http://127.0.0.1:{port}",
+        "--regulator-secret",
+        SECRET,
+    ]
     gateway = cli(*demo_args, "--duration", "600")
     try:
         time.sleep(20)  # the scripted hazards fire, the first events are delivered

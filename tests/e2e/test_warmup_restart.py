@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from gateway.config import LoadedSite, load_site
-from gateway.readings import Reading
-from gateway.rules.warmup import warmup_window_s
-from gateway.runtime import Gateway
+from contract.config import LoadedSite, load_site
+from contract.readings import Reading
 from regulator.server import RegulatorServer
+from sitegw.runtime import Gateway
+from sitegw.warmup import warmup_window_s
 from tests.regulator.support import PROJECT, SECRET, receiver  # noqa: F401 (fixture)
 from tests.rules.sites import reference_site, site_variant
 from tests.servers.mosquitto import MosquittoServer
@@ -34,7 +34,8 @@ HISTORY = 73  # readings per point: 1.5 days every 30 minutes
 def site(tmp_path: Path, broker: MosquittoServer, regulator_url: str, warmup_max_h: float) -> LoadedSite:
     """One pit with three wall-top points reporting every 30 minutes (alarm: 20 mm cumulative, 2 mm/d)."""
     path = tmp_path / "site.yaml"
-    path.write_text(f"""\
+    path.write_text(
+        f"""\
 project: {{code: {PROJECT}, name: 示范项目, city: 深圳}}
 mqtt_brokers:
   site: {{host: {broker.host}, port: {broker.port}}}
@@ -62,7 +63,9 @@ uplinks:
     backoff_initial_s: 0.1
     backoff_max_s: 1
     timeout_s: 2
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return load_site(path)
 
 
@@ -95,20 +98,25 @@ async def delivered(gw: Gateway, receiver: RegulatorServer, count: int) -> list[
 
 
 @pytest.mark.parametrize("warmup_max_h", [72, 0], ids=["warm-up", "no-warm-up"])
-async def test_pit_rate_trips_at_once_after_a_restart(tmp_path: Path, mosquitto: MosquittoServer,
-                                                      receiver: RegulatorServer, warmup_max_h: float) -> None:  # noqa: F811
+async def test_pit_rate_trips_at_once_after_a_restart(
+    tmp_path: Path, mosquitto: MosquittoServer, receiver: RegulatorServer, warmup_max_h: float
+) -> None:  # noqa: F811
     loaded, state = site(tmp_path, mosquitto, receiver.base_url, warmup_max_h), tmp_path / "state"
     start = time.time() - (HISTORY - 1) * HALF_HOUR - HALF_HOUR  # the last reading half an hour ago
     async with running(loaded, state) as gw:
         for i in range(HISTORY):  # one go, no await: the live offline clock never sees the old gaps
             ts = start + i * HALF_HOUR
-            gw.bus.publish(point(ts, "ZQS-01", (ts - start) / DAY)  # creeping at 1 mm/d: below the 1.4 warning
-                           + point(ts, "ZQS-02", 21 + 0.01 * (i % 3))  # over the 20 mm alarm, and staying there
-                           + point(ts, "ZQS-03", 14.2 + 0.01 * (i % 3)))  # over the 14 mm warning, until restart
+            gw.bus.publish(
+                point(ts, "ZQS-01", (ts - start) / DAY)  # creeping at 1 mm/d: below the 1.4 warning
+                + point(ts, "ZQS-02", 21 + 0.01 * (i % 3))  # over the 20 mm alarm, and staying there
+                + point(ts, "ZQS-03", 14.2 + 0.01 * (i % 3))
+            )  # over the 14 mm warning, until restart
         before = await delivered(gw, receiver, 2)
         [over] = [a for a in gw.monitor.alerts.list_alerts(rule="pit.cumulative") if a.point == "ZQS-02"]
-    assert sorted(before) == [("ZQS-02", "pit.cumulative", "alarm", "firing"),
-                              ("ZQS-03", "pit.cumulative", "warning", "firing")]
+    assert sorted(before) == [
+        ("ZQS-02", "pit.cumulative", "alarm", "firing"),
+        ("ZQS-03", "pit.cumulative", "warning", "firing"),
+    ]
 
     # the box was off for half an hour, during which ZQS-01 moved 1.5 mm: 2.5 mm over the last 24 h
     async with running(loaded, state) as gw:
@@ -119,16 +127,21 @@ async def test_pit_rate_trips_at_once_after_a_restart(tmp_path: Path, mosquitto:
         else:
             assert report is None
         now = time.time()
-        gw.bus.publish(point(now, "ZQS-01", (now - start) / DAY + 1.5) + point(now, "ZQS-02", 21.0)
-                       + point(now, "ZQS-03", 13.2))  # below the warning by more than the 5 % band
+        gw.bus.publish(
+            point(now, "ZQS-01", (now - start) / DAY + 1.5)
+            + point(now, "ZQS-02", 21.0)
+            + point(now, "ZQS-03", 13.2)
+        )  # below the warning by more than the 5 % band
         expected = 4 if warmup_max_h else 3
-        after = (await delivered(gw, receiver, expected))[len(before):]
+        after = (await delivered(gw, receiver, expected))[len(before) :]
         rate = [a for a in gw.monitor.alerts.list_alerts(rule="pit.rate") if a.state != "resolved"]
         still = [a for a in gw.monitor.alerts.list_alerts(rule="pit.cumulative") if a.point == "ZQS-02"]
     if warmup_max_h:
         # the rate needs the reading of 24 h ago, which only the warm-up brought back
-        assert sorted(after) == [("ZQS-01", "pit.rate", "alarm", "firing"),
-                                 ("ZQS-03", "pit.cumulative", "warning", "resolved")]
+        assert sorted(after) == [
+            ("ZQS-01", "pit.rate", "alarm", "firing"),
+            ("ZQS-03", "pit.cumulative", "warning", "resolved"),
+        ]
         [alarm] = rate
         assert alarm.point == "ZQS-01" and alarm.value == pytest.approx(2.5, abs=0.05)
     else:
@@ -145,7 +158,9 @@ def test_each_rule_family_asks_for_its_own_history(tmp_path: Path) -> None:
     assert warmup_window_s(reference_site().config) == 72 * 3600
     uncapped = site_variant(tmp_path, lambda d: d["rules"].update(warmup_max_h=100)).config
     assert warmup_window_s(uncapped) == 72 * 3600 + 7200
-    cranes = site_variant(tmp_path, lambda d: d.update(devices=[x for x in d["devices"] if x["kind"] != "pit"]))
+    cranes = site_variant(
+        tmp_path, lambda d: d.update(devices=[x for x in d["devices"] if x["kind"] != "pit"])
+    )
     assert warmup_window_s(cranes.config) == 600  # rules.device_offline.alarm_after_s
     off = site_variant(tmp_path, lambda d: d["rules"].update(warmup_max_h=0)).config
     assert warmup_window_s(off) == 0

@@ -14,34 +14,44 @@ from pathlib import Path
 import pytest
 import typer
 from hypothesis import given
+from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import Metric
 from prometheus_client.registry import Collector
-from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from gateway.config.uplinks import OutboxConfig, RegulatorUplink
-from gateway.events_cli import events, redeliver
+from contract.config.uplinks import OutboxConfig, RegulatorUplink
 from gateway.outbox import Outbox
 from gateway.outbox.backoff import backoff_delay
 from gateway.outbox.metrics import outbox_metrics
 from regulator.server import RegulatorServer
+from sitegw.events_cli import events, redeliver
 from tests.regulator.support import PROJECT, SECRET, make_event
 from tests.support import free_port
 
 
-def uplink(server_or_port: RegulatorServer | int, name: str = "reg", secret: str = SECRET,
-           **kw: object) -> RegulatorUplink:
+def uplink(
+    server_or_port: RegulatorServer | int, name: str = "reg", secret: str = SECRET, **kw: object
+) -> RegulatorUplink:
     port = server_or_port if isinstance(server_or_port, int) else server_or_port.port
-    return RegulatorUplink(name=name, base_url=f"http://127.0.0.1:{port}", secret=secret,
-                           backoff_initial_s=0.05, backoff_max_s=0.2, timeout_s=2, **kw)  # type: ignore[arg-type]
+    return RegulatorUplink(
+        name=name,
+        base_url=f"http://127.0.0.1:{port}",
+        secret=secret,
+        backoff_initial_s=0.05,
+        backoff_max_s=0.2,
+        timeout_s=2,
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def scrape(outbox: Outbox) -> str:
     """The outbox's families as Prometheus would scrape them."""
+
     class Families(Collector):
         def collect(self) -> Iterator[Metric]:
             return outbox_metrics(outbox.stats())
+
     registry = CollectorRegistry()
     registry.register(Families())
     return generate_latest(registry).decode()
@@ -54,7 +64,9 @@ def per_alert_order(server: RegulatorServer) -> dict[str, list[float]]:
     return order
 
 
-async def test_every_event_arrives_once_and_in_order_per_alert(tmp_path: Path, receiver: RegulatorServer) -> None:
+async def test_every_event_arrives_once_and_in_order_per_alert(
+    tmp_path: Path, receiver: RegulatorServer
+) -> None:
     outbox = Outbox(tmp_path, [uplink(receiver, concurrency=8)])
     await outbox.start()
     try:
@@ -97,7 +109,11 @@ async def test_outage_is_retried_then_delivered_as_backfill(tmp_path: Path) -> N
         backlog = outbox.stats().backlogs[0]
         assert backlog.depth == 3 and backlog.oldest_unsent_s >= 0.5
         pending = [states["reg"] for _, _, states in outbox.store.events()]
-        assert pending[0].state == "pending" and pending[0].attempts >= 2 and "ConnectError" in pending[0].last_error
+        assert (
+            pending[0].state == "pending"
+            and pending[0].attempts >= 2
+            and "ConnectError" in pending[0].last_error
+        )
         await server.start()
         assert await outbox.drained(10)
         outbox.put(make_event("a", 3))  # after the outage: sent at once, not backfill
@@ -105,12 +121,16 @@ async def test_outage_is_retried_then_delivered_as_backfill(tmp_path: Path) -> N
     finally:
         await outbox.stop()
         await server.stop()
-    got = [(s.event.details["n"], s.event.backfill) for s in RegulatorServer(tmp_path / "reg.sqlite").repo.events()]
+    got = [
+        (s.event.details["n"], s.event.backfill)
+        for s in RegulatorServer(tmp_path / "reg.sqlite").repo.events()
+    ]
     assert got == [(0.0, True), (1.0, True), (2.0, True), (3.0, False)]
 
 
-async def test_refused_event_is_dead_lettered_and_the_alert_moves_on(tmp_path: Path,
-                                                                     receiver: RegulatorServer) -> None:
+async def test_refused_event_is_dead_lettered_and_the_alert_moves_on(
+    tmp_path: Path, receiver: RegulatorServer
+) -> None:
     outbox = Outbox(tmp_path, [uplink(receiver)])
     bad = make_event("a", 0, project="XX-UNKNOWN")  # the receiver answers 401: unknown project
     outbox.put(bad)
@@ -130,8 +150,10 @@ async def test_refused_event_is_dead_lettered_and_the_alert_moves_on(tmp_path: P
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert [line["event_id"] for line in lines] == [bad.event_id, lines[1]["event_id"]]
     assert lines[0]["delivery"]["reg"]["state"] == "dead"
-    assert "401" in lines[0]["delivery"]["reg"]["last_error"] and "unknown project" in lines[0]["delivery"]["reg"][
-        "last_error"]
+    assert (
+        "401" in lines[0]["delivery"]["reg"]["last_error"]
+        and "unknown project" in lines[0]["delivery"]["reg"]["last_error"]
+    )
     assert lines[1]["delivery"]["reg"]["state"] == "delivered"
     with sqlite3.connect(tmp_path / "outbox.sqlite") as db:
         dead = db.execute("SELECT uplink, event_id, answer FROM dead_letters").fetchall()
@@ -152,8 +174,14 @@ async def test_refused_event_is_dead_lettered_and_the_alert_moves_on(tmp_path: P
 
 async def test_each_uplink_has_its_own_cursor(tmp_path: Path, receiver: RegulatorServer) -> None:
     down = free_port()
-    outbox = Outbox(tmp_path / "gw", [uplink(receiver, "up"), uplink(down, "down"),
-                                      uplink(receiver, "critical-only", levels=["critical"])])
+    outbox = Outbox(
+        tmp_path / "gw",
+        [
+            uplink(receiver, "up"),
+            uplink(down, "down"),
+            uplink(receiver, "critical-only", levels=["critical"]),
+        ],
+    )
     await outbox.start()
     try:
         outbox.put(make_event("a", 0))
@@ -173,8 +201,9 @@ async def test_each_uplink_has_its_own_cursor(tmp_path: Path, receiver: Regulato
     assert len(receiver.repo.events()) == 2  # "critical-only" re-sent b: stored once
 
 
-async def test_disk_budget_warns_then_drops_lowest_level_first(tmp_path: Path,
-                                                                caplog: pytest.LogCaptureFixture) -> None:
+async def test_disk_budget_warns_then_drops_lowest_level_first(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     budget_mb = 0.25
     outbox = Outbox(tmp_path, [uplink(free_port())], OutboxConfig(max_disk_mb=budget_mb, warn_pct=50))
     critical = make_event("crit", 0, level="critical")
@@ -194,7 +223,9 @@ async def test_disk_budget_warns_then_drops_lowest_level_first(tmp_path: Path,
     outbox.store.close()
 
 
-@given(failures=st.integers(1, 200), initial=st.floats(0.01, 10), cap=st.floats(0.01, 600), seed=st.integers())
+@given(
+    failures=st.integers(1, 200), initial=st.floats(0.01, 10), cap=st.floats(0.01, 600), seed=st.integers()
+)
 def test_backoff_grows_and_stays_under_the_cap(failures: int, initial: float, cap: float, seed: int) -> None:
     delay = backoff_delay(failures, initial, cap, random.Random(seed))
     ceiling = min(cap, initial * 2 ** (failures - 1))

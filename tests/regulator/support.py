@@ -18,8 +18,8 @@ import numpy as np
 import psycopg
 import pytest
 
-from gateway.alerts.event import AlertEvent
-from gateway.uplinks.signing import default_signature
+from contract.alert_event import AlertEvent
+from contract.wire import default_signature
 from regulator.server import RegulatorServer
 
 PROJECT = "GD-SZ-2026-0001"
@@ -30,9 +30,20 @@ PG_ADMIN = os.environ.get("SITEGW_TEST_PG", "postgresql://postgres@127.0.0.1:543
 def make_event(alert: str = "a1", n: int = 0, **fields: object) -> AlertEvent:
     """An alarm on crane-1; ``n`` (kept in details) numbers the alert's events in the order they happened."""
     base: dict[str, object] = {
-        "alert_id": alert, "project": PROJECT, "device": "crane-1", "rule": "crane.load", "clause": "GB 5144-2006 §6.1.2",
-        "level": "alarm", "state": "firing" if n == 0 else "updated", "value": 102.5, "threshold": 100.0, "unit": "%",
-        "ts": time.time(), "message": "1号塔吊 起重量 102.5%", "details": {"n": float(n), "load_t": 2.92, "rated_load_t": 2.85}}
+        "alert_id": alert,
+        "project": PROJECT,
+        "device": "crane-1",
+        "rule": "crane.load",
+        "clause": "GB 5144-2006 §6.1.2",
+        "level": "alarm",
+        "state": "firing" if n == 0 else "updated",
+        "value": 102.5,
+        "threshold": 100.0,
+        "unit": "%",
+        "ts": time.time(),
+        "message": "1号塔吊 起重量 102.5%",
+        "details": {"n": float(n), "load_t": 2.92, "rated_load_t": 2.85},
+    }
     base.update(fields)
     return AlertEvent(**base)  # type: ignore[arg-type]
 
@@ -46,13 +57,25 @@ def real_jpeg(text: str = "sitegw", colour: tuple[int, int, int] = (40, 90, 200)
     return buf.tobytes()
 
 
-def signed(path: str, body: bytes, method: str = "POST", secret: str = SECRET, project: str = PROJECT,
-           now_ms: int | None = None, nonce: str | None = None) -> dict[str, str]:
+def signed(
+    path: str,
+    body: bytes,
+    method: str = "POST",
+    secret: str = SECRET,
+    project: str = PROJECT,
+    now_ms: int | None = None,
+    nonce: str | None = None,
+) -> dict[str, str]:
     """The X-Sitegw-* headers of any gateway request (events, heartbeat, readings, rectifications, feedback)."""
     ts = str(int(time.time() * 1000) if now_ms is None else now_ms)
     nonce = nonce or secrets.token_hex(16)
-    return {"Content-Type": "application/json", "X-Sitegw-Project": project, "X-Sitegw-Timestamp": ts,
-            "X-Sitegw-Nonce": nonce, "X-Sitegw-Signature": default_signature(secret, method, path, ts, nonce, body)}
+    return {
+        "Content-Type": "application/json",
+        "X-Sitegw-Project": project,
+        "X-Sitegw-Timestamp": ts,
+        "X-Sitegw-Nonce": nonce,
+        "X-Sitegw-Signature": default_signature(secret, method, path, ts, nonce, body),
+    }
 
 
 @contextmanager
@@ -62,8 +85,10 @@ def pg_database() -> Iterator[str]:
     try:
         admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN} ({exc}): run scripts/setup-test-env.sh "
-                    "or set SITEGW_TEST_PG")
+        pytest.fail(
+            f"PostgreSQL is not reachable at {PG_ADMIN} ({exc}): run scripts/setup-test-env.sh "
+            "or set SITEGW_TEST_PG"
+        )
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
         try:

@@ -15,24 +15,41 @@ from regulator.storage import Repository
 from tests.support import free_port, wait_port
 
 REPO = Path(__file__).resolve().parents[2]
-DEMO_PROJECT = "GD-SZ-2026-0001"  # config/examples/site.yaml
+DEMO_PROJECT = "GD-SZ-2026-0001"  # contract/config/examples/site.yaml
 SECRET = "demo-secret-for-the-test"
 
 
 def cli(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "gateway.cli", *args], cwd=REPO, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "sitegw.cli", *args],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def test_demo_gateway_delivers_to_regulator_serve(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path}/regulator.sqlite"
-    added = cli("regulator", "add-project", DEMO_PROJECT, "--name", "演示项目", "--city", "深圳", "--secret", SECRET,
-                "--db", db)
+    added = cli(
+        "regulator",
+        "add-project",
+        DEMO_PROJECT,
+        "--name",
+        "演示项目",
+        "--city",
+        "深圳",
+        "--secret",
+        SECRET,
+        "--db",
+        db,
+    )
     out, _ = added.communicate(timeout=60)
     assert added.returncode == 0, out
     repo = Repository(db)
     Accounts(repo, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)).add_user(
-        "li.jian", "correct horse", "regulator")
+        "li.jian", "correct horse", "regulator"
+    )
     repo.close()
     port = free_port()
     serve = cli("regulator", "serve", "--port", str(port), "--db", db)
@@ -40,13 +57,31 @@ def test_demo_gateway_delivers_to_regulator_serve(tmp_path: Path) -> None:
     try:
         wait_port(port, timeout=30)
         url = f"http://127.0.0.1:{port}"
-        demo = cli("demo", "--duration", "25", "--port", "0", "--state-dir", str(tmp_path / "demo"),
-                   "--regulator-url", url, "--regulator-secret", SECRET)
+        demo = cli(
+            "demo",
+            "--duration",
+            "25",
+            "--port",
+            "0",
+            "--state-dir",
+            str(tmp_path / "demo"),
+            "--regulator-url",
+            url,
+            "--regulator-secret",
+            SECRET,
+        )
         out, _ = demo.communicate(timeout=120)
         assert demo.returncode == 0, out
         with httpx.Client(base_url=url, timeout=10) as reg:
-            assert reg.post("/ui/api/login", json={"username": "li.jian", "password": "correct horse"}).status_code == 200
-            hazards = reg.get("/ui/api/hazards", params={"state": "all", "project": DEMO_PROJECT}).json()["hazards"]
+            assert (
+                reg.post(
+                    "/ui/api/login", json={"username": "li.jian", "password": "correct horse"}
+                ).status_code
+                == 200
+            )
+            hazards = reg.get("/ui/api/hazards", params={"state": "all", "project": DEMO_PROJECT}).json()[
+                "hazards"
+            ]
             rules = {h["rule"] for h in hazards}
             assert "crane.load" in rules, (rules, out[-3000:])  # crane-1 runs the overload scenario
             overview = reg.get("/ui/api/overview").json()

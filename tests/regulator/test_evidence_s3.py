@@ -25,8 +25,8 @@ from botocore.client import BaseClient
 from moto.server import ThreadedMotoServer
 from typer.testing import CliRunner
 
-from gateway.alerts.event import AlertEvent
-from gateway.config.uplinks import RegulatorUplink
+from contract.alert_event import AlertEvent
+from contract.config.uplinks import RegulatorUplink
 from gateway.uplinks.base import TransientFailure
 from gateway.uplinks.regulator import RegulatorAdapter
 from regulator.cli import serve
@@ -114,7 +114,8 @@ def with_picture(jpeg: bytes, alert: str = "a1") -> AlertEvent:
 
 
 async def test_event_picture_lands_in_the_bucket_and_the_review_ui_serves_it(
-        s3: S3Endpoint, regulator: RegulatorServer, gateway: RegulatorAdapter, tmp_path: Path) -> None:
+    s3: S3Endpoint, regulator: RegulatorServer, gateway: RegulatorAdapter, tmp_path: Path
+) -> None:
     jpeg = real_jpeg("S3")
     sha = hashlib.sha256(jpeg).hexdigest()
     event = with_picture(jpeg)
@@ -135,7 +136,8 @@ async def test_event_picture_lands_in_the_bucket_and_the_review_ui_serves_it(
 
 
 async def test_the_same_picture_sent_twice_is_one_object(
-        s3: S3Endpoint, regulator: RegulatorServer, gateway: RegulatorAdapter) -> None:
+    s3: S3Endpoint, regulator: RegulatorServer, gateway: RegulatorAdapter
+) -> None:
     jpeg = real_jpeg("twice")
     # with versioning on, an upload of a picture the bucket already has would show as a second version
     s3.client.put_bucket_versioning(Bucket=s3.bucket, VersioningConfiguration={"Status": "Enabled"})
@@ -148,7 +150,8 @@ async def test_the_same_picture_sent_twice_is_one_object(
 
 
 async def test_store_down_means_503_naming_it_nothing_stored_and_the_retry_lands(
-        s3: S3Endpoint, regulator: RegulatorServer, gateway: RegulatorAdapter) -> None:
+    s3: S3Endpoint, regulator: RegulatorServer, gateway: RegulatorAdapter
+) -> None:
     jpeg = real_jpeg("outage")
     event = with_picture(jpeg)
     s3.stop()
@@ -171,7 +174,8 @@ def free_port() -> int:
 
 
 def test_bad_evidence_location_is_one_clear_line_from_serve(
-        s3: S3Endpoint, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    s3: S3Endpoint, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = typer.Typer()
     app.command()(serve)
     runner = CliRunner()
@@ -190,15 +194,17 @@ def test_bad_evidence_location_is_one_clear_line_from_serve(
     }
     db = f"sqlite:///{tmp_path}/regulator.sqlite"
     for (where, endpoint), says in cases.items():
-        result = runner.invoke(app, ["--db", db, "--port", "0", "--evidence-dir", where, "--s3-endpoint",
-                                     endpoint])
+        result = runner.invoke(
+            app, ["--db", db, "--port", "0", "--evidence-dir", where, "--s3-endpoint", endpoint]
+        )
         assert result.exit_code == 2, (where, result.output)
         assert "Traceback" not in result.output
         for fragment in says:
             assert fragment in result.output, (where, result.output)
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
-    result = runner.invoke(app, ["--db", db, "--evidence-dir", f"s3://{s3.bucket}/x",
-                                 "--s3-endpoint", s3.url])
+    result = runner.invoke(
+        app, ["--db", db, "--evidence-dir", f"s3://{s3.bucket}/x", "--s3-endpoint", s3.url]
+    )
     assert result.exit_code == 2
     assert "no S3 credentials" in result.output and "AWS_ACCESS_KEY_ID" in result.output

@@ -6,10 +6,40 @@ from __future__ import annotations
 import math
 from itertools import combinations
 
-from regulator.places import CITIES, OUTLINE_PAD_DEG, OUTLINES, SPACING_DEG, Layout, find_city, layout, map_frame
+from regulator.places import (
+    CITIES,
+    OUTLINE_PAD_DEG,
+    OUTLINES,
+    SPACING_DEG,
+    Layout,
+    find_city,
+    layout,
+    map_frame,
+)
 
-GUANGDONG = ("广州", "深圳", "珠海", "汕头", "佛山", "韶关", "湛江", "肇庆", "江门", "茂名", "惠州", "梅州", "汕尾", "河源",
-             "阳江", "清远", "东莞", "中山", "潮州", "揭阳", "云浮")
+GUANGDONG = (
+    "广州",
+    "深圳",
+    "珠海",
+    "汕头",
+    "佛山",
+    "韶关",
+    "湛江",
+    "肇庆",
+    "江门",
+    "茂名",
+    "惠州",
+    "梅州",
+    "汕尾",
+    "河源",
+    "阳江",
+    "清远",
+    "东莞",
+    "中山",
+    "潮州",
+    "揭阳",
+    "云浮",
+)
 
 
 def in_guangdong(lon: float, lat: float) -> bool:
@@ -61,8 +91,15 @@ def near_ring(lon: float, lat: float, ring: list[tuple[float, float]]) -> bool:
 
 
 def test_projects_sit_around_their_city_and_an_unknown_city_is_unplaced() -> None:
-    placed = layout({"GD-SZ-0001": "深圳", "GD-SZ-0002": "深圳市", "GD-GZ-0001": "广州", "GD-XX-0001": "火星",
-                     "GD-XX-0002": ""})
+    placed = layout(
+        {
+            "GD-SZ-0001": "深圳",
+            "GD-SZ-0002": "深圳市",
+            "GD-GZ-0001": "广州",
+            "GD-XX-0001": "火星",
+            "GD-XX-0002": "",
+        }
+    )
     assert placed.spots["GD-XX-0001"] is None and placed.spots["GD-XX-0002"] is None
     assert placed.spots["GD-SZ-0001"] != placed.spots["GD-SZ-0002"]
     assert apart(placed, "GD-SZ-0001", "GD-SZ-0002") >= SPACING_DEG

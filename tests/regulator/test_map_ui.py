@@ -32,8 +32,13 @@ PASSWORD = "correct horse"
 CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # see test_review.py
 REGULATOR = Actor("li.jian", "regulator")
 # the colours a user sees (index.html's .s-* classes), as getComputedStyle reports them
-GRAY, RED, ORANGE, YELLOW, GREEN = ("rgb(158, 158, 158)", "rgb(198, 40, 40)", "rgb(239, 108, 0)",
-                                    "rgb(249, 168, 37)", "rgb(67, 160, 71)")
+GRAY, RED, ORANGE, YELLOW, GREEN = (
+    "rgb(158, 158, 158)",
+    "rgb(198, 40, 40)",
+    "rgb(239, 108, 0)",
+    "rgb(249, 168, 37)",
+    "rgb(67, 160, 71)",
+)
 SHOTS = os.environ.get("SITEGW_SCREENSHOTS")
 
 
@@ -42,7 +47,9 @@ def beat(server: RegulatorServer, code: str) -> None:
     server.repo.heartbeat(code, secrets.token_hex(8), 600)
 
 
-def hazard(server: RegulatorServer, code: str, alert: str, level: str = "alarm", rule: str = "crane.load") -> None:
+def hazard(
+    server: RegulatorServer, code: str, alert: str, level: str = "alarm", rule: str = "crane.load"
+) -> None:
     """One open hazard of the project (its event also counts as the gateway being heard)."""
     event = make_event(alert=alert, project=code, level=level, rule=rule, message=f"{code} {rule}")
     server.repo.store_event(event, secrets.token_hex(8), 600)
@@ -78,12 +85,14 @@ def dot(tab: Page, code: str) -> Locator:
 
 
 def style(tab: Page, code: str, prop: str) -> str:
-    return tab.eval_on_selector(f"[data-testid=map-dot][data-code='{code}']",
-                                f"el => getComputedStyle(el).{prop}")
+    return tab.eval_on_selector(
+        f"[data-testid=map-dot][data-code='{code}']", f"el => getComputedStyle(el).{prop}"
+    )
 
 
-def test_dots_show_each_projects_worst_state_and_a_click_filters_the_queue(regulator: RegulatorServer,
-                                                                         page: Page) -> None:  # noqa: F811
+def test_dots_show_each_projects_worst_state_and_a_click_filters_the_queue(
+    regulator: RegulatorServer, page: Page
+) -> None:  # noqa: F811
     repo = regulator.repo
     repo.add_project("GD-SZ-0001", "前海离线项目", "深圳", "secret-0001", "南山区")  # never heard: offline
     repo.add_project("GD-GZ-0002", "天河逾期项目", "广州", "secret-0002", "天河区")
@@ -107,8 +116,13 @@ def test_dots_show_each_projects_worst_state_and_a_click_filters_the_queue(regul
     assert projects["GD-XX-0006"]["lon"] is None and projects["GD-FS-0003"]["lon"] is not None
     expect(page.get_by_test_id("map-dot")).to_have_count(5)  # the sixth has no city: listed, not drawn
     expect(page.get_by_test_id("map-city")).to_have_count(21)
-    expected = {"GD-SZ-0001": ("offline", GRAY), "GD-GZ-0002": ("overdue", RED), "GD-FS-0003": ("quiet", GREEN),
-                "GD-DG-0004": ("severe", ORANGE), "GD-DG-0005": ("open", YELLOW)}
+    expected = {
+        "GD-SZ-0001": ("offline", GRAY),
+        "GD-GZ-0002": ("overdue", RED),
+        "GD-FS-0003": ("quiet", GREEN),
+        "GD-DG-0004": ("severe", ORANGE),
+        "GD-DG-0005": ("open", YELLOW),
+    }
     for code, (status, colour) in expected.items():
         expect(dot(page, code)).to_have_attribute("data-status", status)
         assert style(page, code, "fill") == colour, code
@@ -148,8 +162,11 @@ def test_five_hundred_projects_stay_apart_and_readable(regulator: RegulatorServe
     with regulator.repo.engine.begin() as db:  # one transaction: 500 fsynced commits would take seconds
         db.exec_driver_sql(
             "INSERT INTO projects(code, name, city, district, secret, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [(code, f"项目{i}", CITIES[i % 21].name, f"区{i % 5}", "secret", time.time())
-             for i, code in enumerate(codes)])
+            [
+                (code, f"项目{i}", CITIES[i % 21].name, f"区{i % 5}", "secret", time.time())
+                for i, code in enumerate(codes)
+            ],
+        )
     for i, code in enumerate(codes):
         if i % 10 == 3:
             continue  # offline
@@ -166,14 +183,22 @@ def test_five_hundred_projects_stay_apart_and_readable(regulator: RegulatorServe
         tab = context.new_page()
         sign_in_to_map(tab, regulator)
         expect(tab.get_by_test_id("map-dot")).to_have_count(500)
-        boxes = tab.eval_on_selector_all("[data-testid=map-dot]", """els => els.map(e => {
-            const b = e.getBoundingClientRect(); return [b.x + b.width / 2, b.y + b.height / 2, b.width / 2]; })""")
-        closest = min(((ax - bx) ** 2 + (ay - by) ** 2) ** 0.5 - ar - br
-                      for n, (ax, ay, ar) in enumerate(boxes) for bx, by, br in boxes[n + 1:])
+        boxes = tab.eval_on_selector_all(
+            "[data-testid=map-dot]",
+            """els => els.map(e => {
+            const b = e.getBoundingClientRect(); return [b.x + b.width / 2, b.y + b.height / 2, b.width / 2]; })""",
+        )
+        closest = min(
+            ((ax - bx) ** 2 + (ay - by) ** 2) ** 0.5 - ar - br
+            for n, (ax, ay, ar) in enumerate(boxes)
+            for bx, by, br in boxes[n + 1 :]
+        )
         assert closest > 0, f"two dots overlap by {-closest:.1f} px"
         assert min(r for _, _, r in boxes) >= 2.5, "dots too small to see or hover"
-        counts = {s: int(tab.get_by_test_id(f"map-legend-{s}").locator("b").inner_text())
-                  for s in ("offline", "overdue", "severe", "open", "quiet")}
+        counts = {
+            s: int(tab.get_by_test_id(f"map-legend-{s}").locator("b").inner_text())
+            for s in ("offline", "overdue", "severe", "open", "quiet")
+        }
         assert sum(counts.values()) == 500 and counts["offline"] == 50 and counts["overdue"] > 0
         if SHOTS:
             Path(SHOTS).mkdir(parents=True, exist_ok=True)

@@ -13,8 +13,18 @@ from regulator.db import downgrade, migrate
 from regulator.storage import Repository
 from tests.regulator.support import PROJECT, SECRET, make_event, real_jpeg
 
-TABLES = {"projects", "nonces", "hazards", "events", "event_ids", "evidence", "readings", "users", "sessions",
-          "actions"}
+TABLES = {
+    "projects",
+    "nonces",
+    "hazards",
+    "events",
+    "event_ids",
+    "evidence",
+    "readings",
+    "users",
+    "sessions",
+    "actions",
+}
 
 
 def tables(engine: sa.Engine) -> set[str]:
@@ -65,15 +75,31 @@ def test_a_database_of_the_first_receiver_is_adopted_without_losing_anything(tmp
         db.executescript(FIRST_RECEIVER_SCHEMA)
         db.execute("INSERT INTO projects VALUES (?,?,?,?,?)", (PROJECT, "示范项目", "深圳", SECRET, 1.0))
         for i, e in enumerate((first, second)):
-            db.execute("INSERT INTO events(event_id, project, alert_id, device, rule, level, state, ts, backfill, "
-                       "received_at, body) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                       (e.event_id, PROJECT, e.alert_id, e.device, e.rule, e.level, e.state, e.ts, 0, 100.0 + i,
-                        e.model_dump_json()))
+            db.execute(
+                "INSERT INTO events(event_id, project, alert_id, device, rule, level, state, ts, backfill, "
+                "received_at, body) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    e.event_id,
+                    PROJECT,
+                    e.alert_id,
+                    e.device,
+                    e.rule,
+                    e.level,
+                    e.state,
+                    e.ts,
+                    0,
+                    100.0 + i,
+                    e.model_dump_json(),
+                ),
+            )
         db.execute("INSERT INTO evidence VALUES (?, 'jpeg', ?, NULL)", (second.event_id, jpeg))
     repo = Repository(old)
     assert repo.project(PROJECT).secret == SECRET  # type: ignore[union-attr]
     stored = repo.events()
-    assert [(s.event.event_id, s.received_at) for s in stored] == [(first.event_id, 100.0), (second.event_id, 101.0)]
+    assert [(s.event.event_id, s.received_at) for s in stored] == [
+        (first.event_id, 100.0),
+        (second.event_id, 101.0),
+    ]
     assert repo.evidence_jpeg(second.event_id) == jpeg
     with repo.engine.connect() as db:
         assert db.execute(sa.text("SELECT state, alert_id FROM hazards")).all() == [("pending", "a1")]

@@ -15,7 +15,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from gateway.uplinks.signing import EVENTS_PATH
+from contract.wire import EVENTS_PATH
 from regulator.db import downgrade, migrate, normalise_url
 from regulator.partitions import Month
 from regulator.review import Review
@@ -48,15 +48,27 @@ def repo(pg: str, tmp_path: Path) -> Iterator[Repository]:
 def partitions(engine: sa.Engine, table: str) -> set[str]:
     """Names of ``table``'s partitions."""
     with engine.connect() as db:
-        return set(db.execute(sa.text("SELECT inhrelid::regclass::text FROM pg_inherits "
-                                      "WHERE inhparent = CAST(:t AS regclass)"), {"t": table}).scalars())
+        return set(
+            db.execute(
+                sa.text(
+                    "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = CAST(:t AS regclass)"
+                ),
+                {"t": table},
+            ).scalars()
+        )
 
 
 def rows(engine: sa.Engine, table: str, column: str) -> list[tuple[int, float, str]]:
     """(id, partition key, the partition the row is in) of every row, by id."""
     with engine.connect() as db:
-        return [tuple(r) for r in db.execute(sa.text(  # type: ignore[misc]
-            f"SELECT id, {column}, tableoid::regclass::text FROM {table} ORDER BY id")).all()]
+        return [
+            tuple(r)
+            for r in db.execute(
+                sa.text(  # type: ignore[misc]
+                    f"SELECT id, {column}, tableoid::regclass::text FROM {table} ORDER BY id"
+                )
+            ).all()
+        ]
 
 
 def reading(ts: float, metric: str = "load_pct") -> ReadingRecord:
@@ -66,8 +78,14 @@ def reading(ts: float, metric: str = "load_pct") -> ReadingRecord:
 def test_events_and_readings_are_partitioned_by_month_and_rows_land_in_theirs(repo: Repository) -> None:
     with repo.engine.connect() as db:
         assert db.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0004"
-        keys = dict(db.execute(sa.text("SELECT c.relname, pg_get_partkeydef(c.oid) FROM pg_partitioned_table "
-                                       "p JOIN pg_class c ON c.oid = p.partrelid")).all())
+        keys = dict(
+            db.execute(
+                sa.text(
+                    "SELECT c.relname, pg_get_partkeydef(c.oid) FROM pg_partitioned_table "
+                    "p JOIN pg_class c ON c.oid = p.partrelid"
+                )
+            ).all()
+        )
     assert keys == {"events": "RANGE (received_at)", "readings": "RANGE (ts)"}
     this = Month.of(time.time())
     for table in ("events", "readings"):
@@ -77,19 +95,30 @@ def test_events_and_readings_are_partitioned_by_month_and_rows_land_in_theirs(re
     in_2040 = 2209032000.0  # 2040-01-01: no month partition that far ahead; caught by the default one
     repo.store_readings(PROJECT, "n2", 60.0, [reading(time.time()), reading(in_2040)])
     assert [where for *_, where in rows(repo.engine, "events", "received_at")] == [this.partition("events")]
-    assert [where for *_, where in rows(repo.engine, "readings", "ts")] == [this.partition("readings"),
-                                                                            "readings_default"]
+    assert [where for *_, where in rows(repo.engine, "readings", "ts")] == [
+        this.partition("readings"),
+        "readings_default",
+    ]
 
 
-def test_a_database_at_0002_keeps_every_row_and_id_through_upgrade_and_downgrade(pg: str,
-                                                                                 tmp_path: Path) -> None:
+def test_a_database_at_0002_keeps_every_row_and_id_through_upgrade_and_downgrade(
+    pg: str, tmp_path: Path
+) -> None:
     engine = sa.create_engine(normalise_url(pg))
     migrate(engine, "0002")
     with engine.begin() as db:  # rows as the 0002 release stored them, ids with gaps
-        db.execute(sa.text("INSERT INTO projects(code, name, city, secret, created_at) "
-                           "VALUES (:p, '示范项目', '深圳', :s, 1)"), {"p": PROJECT, "s": SECRET})
-        old_events = [make_event("a1", 0, event_id="old-jan"), make_event("a1", 1, event_id="old-jun"),
-                      make_event("a2", 0, event_id="old-now")]
+        db.execute(
+            sa.text(
+                "INSERT INTO projects(code, name, city, secret, created_at) "
+                "VALUES (:p, '示范项目', '深圳', :s, 1)"
+            ),
+            {"p": PROJECT, "s": SECRET},
+        )
+        old_events = [
+            make_event("a1", 0, event_id="old-jan"),
+            make_event("a1", 1, event_id="old-jun"),
+            make_event("a2", 0, event_id="old-now"),
+        ]
         received = (JAN_2025, JUN_2025, time.time())
         for event, received_at, next_id in zip(old_events, received, (42, 100, 101), strict=True):
             db.execute(sa.text("SELECT setval('events_id_seq', :i, false)"), {"i": next_id})
@@ -98,27 +127,45 @@ def test_a_database_at_0002_keeps_every_row_and_id_through_upgrade_and_downgrade
             db.execute(sa.text(EVENT_ROW), args)
         db.execute(sa.text("SELECT setval('readings_id_seq', 7, false)"))
         for ts in (MAR_2025, time.time(), IN_MS):
-            db.execute(sa.text("INSERT INTO readings(project, device, point, metric, ts, value, unit) "
-                               "VALUES (:p, 'crane-1', '', 'load_pct', :ts, 87.5, '%')"),
-                       {"p": PROJECT, "ts": ts})
-    before = {t: [r[:2] for r in rows(engine, t, c)]
-              for t, c in (("events", "received_at"), ("readings", "ts"))}
+            db.execute(
+                sa.text(
+                    "INSERT INTO readings(project, device, point, metric, ts, value, unit) "
+                    "VALUES (:p, 'crane-1', '', 'load_pct', :ts, 87.5, '%')"
+                ),
+                {"p": PROJECT, "ts": ts},
+            )
+    before = {
+        t: [r[:2] for r in rows(engine, t, c)] for t, c in (("events", "received_at"), ("readings", "ts"))
+    }
 
     repo = Repository(pg, tmp_path / "evidence")  # opening migrates to head
     this = Month.of(time.time())
     assert rows(repo.engine, "events", "received_at") == [
-        (42, JAN_2025, "events_y2025m01"), (100, JUN_2025, "events_y2025m06"),
-        (101, before["events"][2][1], this.partition("events"))]
-    assert rows(repo.engine, "readings", "ts") == [(7, MAR_2025, "readings_y2025m03"),
-                                                   (8, before["readings"][1][1], this.partition("readings")),
-                                                   (9, IN_MS, "readings_default")]
+        (42, JAN_2025, "events_y2025m01"),
+        (100, JUN_2025, "events_y2025m06"),
+        (101, before["events"][2][1], this.partition("events")),
+    ]
+    assert rows(repo.engine, "readings", "ts") == [
+        (7, MAR_2025, "readings_y2025m03"),
+        (8, before["readings"][1][1], this.partition("readings")),
+        (9, IN_MS, "readings_default"),
+    ]
     with repo.engine.connect() as db:
         sequence = db.execute(sa.text("SELECT pg_get_serial_sequence('events', 'id')")).scalar()
-        indexes = set(db.execute(sa.text(
-            "SELECT indexname FROM pg_indexes WHERE tablename IN ('events', 'readings')")).scalars())
+        indexes = set(
+            db.execute(
+                sa.text("SELECT indexname FROM pg_indexes WHERE tablename IN ('events', 'readings')")
+            ).scalars()
+        )
     assert sequence == "public.events_id_seq"
-    assert indexes == {"events_pkey", "events_by_hazard", "events_by_project", "readings_pkey",
-                       "readings_by_device", "readings_once"}
+    assert indexes == {
+        "events_pkey",
+        "events_by_hazard",
+        "events_by_project",
+        "readings_pkey",
+        "readings_by_device",
+        "readings_once",
+    }
     # an event stored before the upgrade is still known (event_ids was filled), and ids continue
     assert repo.store_event(old_events[0], "after-1", 60.0) is False
     assert repo.store_event(make_event("a3", event_id="new"), "after-2", 60.0) is True
@@ -130,10 +177,21 @@ def test_a_database_at_0002_keeps_every_row_and_id_through_upgrade_and_downgrade
     downgrade(repo.engine, "0002")  # plain tables again, the same rows and ids, UNIQUE(event_id) back
     with repo.engine.begin() as db:
         assert db.execute(sa.text("SELECT COUNT(*) FROM pg_partitioned_table")).scalar() == 0
-        assert db.execute(sa.text("SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'events'::regclass "
-                                  "AND contype = 'u'")).scalar() == 1
-        db.execute(sa.text("INSERT INTO readings(project, device, point, metric, ts, value, unit) "
-                           "VALUES (:p, 'crane-1', '', 'load_pct', 1, 1, '%')"), {"p": PROJECT})
+        assert (
+            db.execute(
+                sa.text(
+                    "SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'events'::regclass AND contype = 'u'"
+                )
+            ).scalar()
+            == 1
+        )
+        db.execute(
+            sa.text(
+                "INSERT INTO readings(project, device, point, metric, ts, value, unit) "
+                "VALUES (:p, 'crane-1', '', 'load_pct', 1, 1, '%')"
+            ),
+            {"p": PROJECT},
+        )
     assert [r[:2] for r in rows(repo.engine, "events", "received_at")][:3] == before["events"]
     assert [r[0] for r in rows(repo.engine, "readings", "ts")] == [7, 8, 9, 10, 11]
     migrate(repo.engine)
@@ -151,8 +209,9 @@ async def test_duplicates_are_answered_duplicate_and_stored_once(pg: str, tmp_pa
     try:
         body = make_event().model_dump_json().encode()
         async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as client:
-            answers = await asyncio.gather(*(
-                client.post(EVENTS_PATH, content=body, headers=signed(EVENTS_PATH, body)) for _ in range(6)))
+            answers = await asyncio.gather(
+                *(client.post(EVENTS_PATH, content=body, headers=signed(EVENTS_PATH, body)) for _ in range(6))
+            )
             again = await client.post(EVENTS_PATH, content=body, headers=signed(EVENTS_PATH, body))
         assert sorted(a.json()["status"] for a in answers) == ["duplicate"] * 5 + ["stored"]
         assert again.json()["status"] == "duplicate"
@@ -183,8 +242,12 @@ def test_a_duplicate_committed_while_ingest_waits_is_retried_and_answered_duplic
 
 def _someone_waits_for_a_lock(engine: sa.Engine) -> bool:
     with engine.connect() as db:
-        waiting = db.execute(sa.text("SELECT COUNT(*) FROM pg_stat_activity "
-                                     "WHERE datname = current_database() AND wait_event_type = 'Lock'")).scalar()
+        waiting = db.execute(
+            sa.text(
+                "SELECT COUNT(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        ).scalar()
     return bool(waiting)
 
 
@@ -199,7 +262,8 @@ def test_upkeep_is_idempotent_and_creates_next_months_when_time_moves_on(repo: R
 
 
 def test_rows_already_in_the_default_partition_are_warned_about_and_ingest_goes_on(
-        repo: Repository, caplog: pytest.LogCaptureFixture) -> None:
+    repo: Repository, caplog: pytest.LogCaptureFixture
+) -> None:
     """A gateway whose clock ran months ahead put readings in the default partition: that month's
     partition cannot be created. Upkeep says which month and what to do, and creates the rest."""
     ahead = Month.of(time.time()).next(4)

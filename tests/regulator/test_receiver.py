@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 from typer.testing import CliRunner
 
+from contract.wire import EVENTS_PATH
 from gateway.uplinks.regulator import signed_headers
-from gateway.uplinks.signing import EVENTS_PATH
 from regulator.server import RegulatorServer
 from regulator.storage import Repository
 from tests.regulator.support import PROJECT, SECRET, make_event
@@ -25,7 +25,9 @@ async def post(server: RegulatorServer, body: bytes, headers: dict[str, str]) ->
         return await client.post(server.base_url + EVENTS_PATH, content=body, headers=headers)
 
 
-def signed(body: bytes, secret: str = SECRET, project: str = PROJECT, now_ms: int | None = None) -> dict[str, str]:
+def signed(
+    body: bytes, secret: str = SECRET, project: str = PROJECT, now_ms: int | None = None
+) -> dict[str, str]:
     return signed_headers(project, secret, EVENTS_PATH, body, now_ms)
 
 
@@ -129,13 +131,16 @@ def test_add_project_command_registers_a_secret(tmp_path: Path) -> None:
     app = typer.Typer()
     app.command()(add_project)
     db = f"sqlite:///{tmp_path}/reg.sqlite"
-    result = CliRunner().invoke(app, ["GD-SZ-2026-0009", "--name", "测试", "--city", "深圳", "--secret", "k1",
-                                      "--db", db])
+    result = CliRunner().invoke(
+        app, ["GD-SZ-2026-0009", "--name", "测试", "--city", "深圳", "--secret", "k1", "--db", db]
+    )
     assert result.exit_code == 0, result.output
     repo = Repository(db)
     assert repo.project("GD-SZ-2026-0009").secret == "k1"  # type: ignore[union-attr]
     repo.close()
     bad = CliRunner().invoke(app, ["X", "--name", "n", "--secret", "k", "--db", "mysql://h/db"])
     assert bad.exit_code == 2 and "unsupported database URL 'mysql://h/db'" in bad.output
-    unreachable = CliRunner().invoke(app, ["X", "--name", "n", "--secret", "k", "--db", "postgresql://nohost.invalid/db"])
+    unreachable = CliRunner().invoke(
+        app, ["X", "--name", "n", "--secret", "k", "--db", "postgresql://nohost.invalid/db"]
+    )
     assert unreachable.exit_code == 2 and "cannot open the regulator database" in unreachable.output

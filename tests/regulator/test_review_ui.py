@@ -12,7 +12,7 @@ import pytest
 from argon2 import PasswordHasher
 from playwright.sync_api import Page, expect, sync_playwright
 
-from gateway.uplinks.signing import EVENTS_PATH
+from contract.wire import EVENTS_PATH
 from regulator.auth import Accounts
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator, make_event, real_jpeg, signed
@@ -57,12 +57,23 @@ def sign_out(tab: Page) -> None:
     expect(tab.locator("#login")).to_be_visible()
 
 
-def test_regulator_takes_a_hazard_from_the_queue_to_closed(regulator: RegulatorServer, page: Page,
-                                                           tmp_path: Path) -> None:
-    event = make_event(alert="crane-1:crane.load:7", level="critical", value=112.0, message="1号塔吊 起重量 112%",
-                       evidence=base64.b64encode(real_jpeg("overload")).decode())
+def test_regulator_takes_a_hazard_from_the_queue_to_closed(
+    regulator: RegulatorServer, page: Page, tmp_path: Path
+) -> None:
+    event = make_event(
+        alert="crane-1:crane.load:7",
+        level="critical",
+        value=112.0,
+        message="1号塔吊 起重量 112%",
+        evidence=base64.b64encode(real_jpeg("overload")).decode(),
+    )
     body = event.model_dump_json().encode()
-    assert httpx.post(regulator.base_url + EVENTS_PATH, content=body, headers=signed(EVENTS_PATH, body)).status_code == 200
+    assert (
+        httpx.post(
+            regulator.base_url + EVENTS_PATH, content=body, headers=signed(EVENTS_PATH, body)
+        ).status_code
+        == 200
+    )
     url = regulator.base_url + "/"
 
     sign_in(page, url, "li.jian")

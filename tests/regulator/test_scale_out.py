@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import psycopg
 
-from gateway.ports import free_tcp_port
-from gateway.uplinks.signing import EVENTS_PATH
+from contract.wire import EVENTS_PATH
+from drivers.ports import free_tcp_port
 from regulator.review import Review
 from regulator.server import RegulatorServer
 from regulator.storage import Repository
@@ -52,16 +52,36 @@ def test_workers_share_one_port_and_a_dead_worker_is_replaced(tmp_path: Path) ->
         repo.add_project(PROJECT, "示范项目", "深圳", SECRET)
         repo.close()
         port = free_tcp_port()
-        proc = subprocess.Popen([sys.executable, "-m", "gateway.cli", "regulator", "serve", "--port", str(port),
-                                 "--db", db, "--evidence-dir", str(tmp_path / "evidence"), "--workers", "2"],
-                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sitegw.cli",
+                "regulator",
+                "serve",
+                "--port",
+                str(port),
+                "--db",
+                db,
+                "--evidence-dir",
+                str(tmp_path / "evidence"),
+                "--workers",
+                "2",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_healthy(base, proc)
             workers = _wait_workers(proc.pid, 2)
             # separate connections, as separate gateways: the kernel spreads them over both workers
             answers = [post_event(None, base, n) for n in range(40)]
-            assert [a.status_code for a in answers] == [200] * 40, [a.text for a in answers if a.status_code != 200]
+            assert [a.status_code for a in answers] == [200] * 40, [
+                a.text for a in answers if a.status_code != 200
+            ]
             os.kill(min(workers), signal.SIGKILL)
             deadline = time.monotonic() + 30
             late = []
@@ -94,15 +114,18 @@ async def test_database_connections_dropped_get_503_then_the_retry_is_stored(tmp
         await server.start()
         try:
             async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as client:
+
                 async def send(n: int) -> httpx.Response:
                     body = make_event("a1", n, event_id=f"a1-{n}").model_dump_json().encode()
                     return await client.post(EVENTS_PATH, content=body, headers=signed(EVENTS_PATH, body))
 
                 assert (await send(0)).status_code == 200
                 with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-                    killed = admin.execute("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                                           "WHERE datname = %s AND pid <> pg_backend_pid()",
-                                           (db.rsplit("/", 1)[1],)).fetchone()
+                    killed = admin.execute(
+                        "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        "WHERE datname = %s AND pid <> pg_backend_pid()",
+                        (db.rsplit("/", 1)[1],),
+                    ).fetchone()
                 assert killed is not None and killed[0] >= 1
                 statuses = []
                 for _ in range(5):  # the outbox's retries, each with a fresh nonce

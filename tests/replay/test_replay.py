@@ -9,8 +9,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from gateway.replay import ReplayInputError, parse_ts, read_readings
-from gateway.replay_cli import replay_command
+from sitegw.replay import ReplayInputError, parse_ts, read_readings
+from sitegw.replay_cli import replay_command
 from tests.rules.sites import REFERENCE, reference_site
 
 SCENARIOS = sorted(p for p in (Path(__file__).parent / "scenarios").iterdir() if p.is_dir())
@@ -26,8 +26,12 @@ def cli() -> typer.Typer:
 
 def replay(tmp_path: Path, readings: Path) -> tuple[int, str, list[dict]]:
     out = tmp_path / "alerts.jsonl"
-    result = CliRunner().invoke(cli(), ["replay", str(REFERENCE), "--readings", str(readings), "--out", str(out)])
-    events = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] if out.exists() else []
+    result = CliRunner().invoke(
+        cli(), ["replay", str(REFERENCE), "--readings", str(readings), "--out", str(out)]
+    )
+    events = (
+        [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] if out.exists() else []
+    )
     return result.exit_code, result.output, events
 
 
@@ -35,7 +39,9 @@ def replay(tmp_path: Path, readings: Path) -> tuple[int, str, list[dict]]:
 def test_scenario(tmp_path: Path, scenario: Path) -> None:
     code, output, events = replay(tmp_path, scenario / "readings.csv")
     assert code == 0, output
-    expected = [json.loads(line) for line in (scenario / "expected.jsonl").read_text(encoding="utf-8").splitlines()]
+    expected = [
+        json.loads(line) for line in (scenario / "expected.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     assert [{k: e[k] for k in FIELDS} for e in events] == expected
     assert len({e["event_id"] for e in events}) == len(events)
     assert all(e["project"] == "GD-SZ-2026-0001" and e["clause"] and e["message"] for e in events)
@@ -44,20 +50,28 @@ def test_scenario(tmp_path: Path, scenario: Path) -> None:
 
 def test_bad_rows_are_listed_with_their_line_numbers_and_nothing_is_written(tmp_path: Path) -> None:
     csv = tmp_path / "bad.csv"
-    csv.write_text("ts,device,point,metric,value\n"
-                   "1795222800,crane-1,,load_t,1.0\n"
-                   "2026-11-21T09:00:00,crane-1,,load_t,1.0\n"
-                   "1795222801,crane-9,,load_t,1.0\n"
-                   "1795222802,crane-1,,load_t,1,5\n"
-                   "1795222803,crane-1,,load_t,heavy\n"
-                   "1795222804,pit-1,ZQS-99,disp_h_mm,1.0\n"
-                   "1795222805,crane-1,,disp_h_mm,1.0\n", encoding="utf-8")
+    csv.write_text(
+        "ts,device,point,metric,value\n"
+        "1795222800,crane-1,,load_t,1.0\n"
+        "2026-11-21T09:00:00,crane-1,,load_t,1.0\n"
+        "1795222801,crane-9,,load_t,1.0\n"
+        "1795222802,crane-1,,load_t,1,5\n"
+        "1795222803,crane-1,,load_t,heavy\n"
+        "1795222804,pit-1,ZQS-99,disp_h_mm,1.0\n"
+        "1795222805,crane-1,,disp_h_mm,1.0\n",
+        encoding="utf-8",
+    )
     code, output, events = replay(tmp_path, csv)
     assert code == 1 and events == []
     flat = " ".join(output.split())
-    for line, text in [(3, "no UTC offset"), (4, "device 'crane-9' is not in the site file"),
-                       (5, "6 fields where the header has 5"), (6, "'heavy' of load_t is not a number"),
-                       (7, "point 'ZQS-99' is not a point of pit-1"), (8, "'disp_h_mm' is not a crane metric")]:
+    for line, text in [
+        (3, "no UTC offset"),
+        (4, "device 'crane-9' is not in the site file"),
+        (5, "6 fields where the header has 5"),
+        (6, "'heavy' of load_t is not a number"),
+        (7, "point 'ZQS-99' is not a point of pit-1"),
+        (8, "'disp_h_mm' is not a crane metric"),
+    ]:
         assert f"bad.csv:{line}: " in flat and text in flat, (line, text, output)
 
 

@@ -8,16 +8,16 @@ from typing import Any
 
 import yaml
 
-from gateway.config import LoadedSite, load_site
-from gateway.readings import Quality, Reading
-from gateway.rules import RuleEngine, RuleResult
+from contract.config import LoadedSite, load_site
+from contract.readings import Quality, Reading
+from rules import RuleEngine, RuleResult
 
-REFERENCE = Path(__file__).resolve().parents[2] / "config" / "examples" / "site.yaml"
+REFERENCE = Path(__file__).resolve().parents[2] / "contract" / "config" / "examples" / "site.yaml"
 PROJECT = "GD-SZ-2026-0001"
 
 
 def reference_site() -> LoadedSite:
-    """config/examples/site.yaml as shipped."""
+    """contract/config/examples/site.yaml as shipped."""
     return load_site(REFERENCE)
 
 
@@ -35,9 +35,14 @@ def device(data: dict[str, Any], device_id: str) -> dict[str, Any]:
     return next(d for d in data["devices"] if d["id"] == device_id)
 
 
-def sample(dev: str, ts: float, point: str = "", quality: Quality = Quality.OK, **metrics: float | str) -> list[Reading]:
+def sample(
+    dev: str, ts: float, point: str = "", quality: Quality = Quality.OK, **metrics: float | str
+) -> list[Reading]:
     """One device's readings at one instant."""
-    return [Reading(ts, PROJECT, dev, metric, value, quality=quality, point=point) for metric, value in metrics.items()]
+    return [
+        Reading(ts, PROJECT, dev, metric, value, quality=quality, point=point)
+        for metric, value in metrics.items()
+    ]
 
 
 def run(engine: RuleEngine, batches: Iterable[list[Reading]], rule: str | None = None) -> list[RuleResult]:

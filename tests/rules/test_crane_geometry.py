@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.rules import RuleEngine
+from rules import RuleEngine
 from tests.rules.sites import levels, reference_site, run, sample, site_variant
 
 MAST = 0.8 * math.sqrt(2)  # the tower taken as the circle through its corners
@@ -29,16 +29,23 @@ def slew_for_clearance(clearance: float) -> float:
     return 180 - math.degrees(math.acos((51**2 + 50**2 - d**2) / (2 * 51 * 50)))
 
 
-def collision(engine: RuleEngine, ts: float, slew2: float, slew1: float = 90, radius1: float = 20,
-              height1: float = 40):
-    batches = [sample("crane-1", ts, slew_deg=slew1, radius_m=radius1, height_m=height1),
-               sample("crane-2", ts, slew_deg=slew2, radius_m=20, height_m=20)]
+def collision(
+    engine: RuleEngine, ts: float, slew2: float, slew1: float = 90, radius1: float = 20, height1: float = 40
+):
+    batches = [
+        sample("crane-1", ts, slew_deg=slew1, radius_m=radius1, height_m=height1),
+        sample("crane-2", ts, slew_deg=slew2, radius_m=20, height_m=20),
+    ]
     return [r for r in run(engine, batches, "crane.collision") if r.ts == ts]
 
 
-@pytest.mark.parametrize(("clearance", "level"), [(7.01, None), (6.99, "warning"), (2.01, "warning"),
-                                                  (1.99, "alarm"), (-0.1, "alarm")])
-def test_horizontal_clearance_of_the_lower_jib_to_the_higher_tower(clearance: float, level: str | None) -> None:
+@pytest.mark.parametrize(
+    ("clearance", "level"),
+    [(7.01, None), (6.99, "warning"), (2.01, "warning"), (1.99, "alarm"), (-0.1, "alarm")],
+)
+def test_horizontal_clearance_of_the_lower_jib_to_the_higher_tower(
+    clearance: float, level: str | None
+) -> None:
     results = collision(RuleEngine(reference_site()), 1, slew_for_clearance(clearance))
     assert results[-1].device == "crane-2"  # the lower crane carries the alert
     assert results[-1].level == level
@@ -52,11 +59,17 @@ def test_jib_pointing_away_is_clear() -> None:
     assert result.value == pytest.approx(51 - 11 - MAST, abs=0.01)  # the counter-jib end is the nearest part
 
 
-@pytest.mark.parametrize(("hook_height", "level"), [(40, None), (38.9, "warning"), (35.1, "warning"),
-                                                    (34.9, "alarm"), (30, "alarm")])
-def test_vertical_clearance_of_the_higher_hook_over_the_lower_jib(hook_height: float, level: str | None) -> None:
+@pytest.mark.parametrize(
+    ("hook_height", "level"),
+    [(40, None), (38.9, "warning"), (35.1, "warning"), (34.9, "alarm"), (30, "alarm")],
+)
+def test_vertical_clearance_of_the_higher_hook_over_the_lower_jib(
+    hook_height: float, level: str | None
+) -> None:
     # crane-2's jib points north (x = 51); crane-1's hook at radius 51 due east is right above it
-    [*_, result] = collision(RuleEngine(reference_site()), 1, slew2=90, slew1=0, radius1=51, height1=hook_height)
+    [*_, result] = collision(
+        RuleEngine(reference_site()), 1, slew2=90, slew1=0, radius1=51, height1=hook_height
+    )
     assert result.device == "crane-2"
     assert result.level == level
     if level:
@@ -90,6 +103,7 @@ def test_cranes_at_the_same_height_check_each_other(tmp_path: Path) -> None:
         for d in data["devices"]:
             if d["id"] == "crane-2":
                 d["crane"]["jib_height_m"] = 45
+
     engine = RuleEngine(site_variant(tmp_path, same_height))
     results = collision(engine, 1, slew2=180, slew1=0)  # the jibs overlap, pointing at each other
     assert {(r.device, r.level) for r in results} == {("crane-1", "alarm"), ("crane-2", "alarm")}
@@ -111,7 +125,11 @@ def test_hook_over_the_school_is_an_alarm_for_either_crane() -> None:
 
 def test_zone_alarm_holds_until_the_hook_is_a_margin_outside() -> None:
     engine = RuleEngine(reference_site())
+
     # crane-1 slewing along y = -30 across the zone's west edge at x = 20
     def at(ts: float, x: float):
-        return hook(engine, ts, "crane-1", math.degrees(math.atan2(-30, x)) % 360, math.hypot(x, -30))[0].level
+        return hook(engine, ts, "crane-1", math.degrees(math.atan2(-30, x)) % 360, math.hypot(x, -30))[
+            0
+        ].level
+
     assert [at(1, 25), at(2, 19.5), at(3, 18.5), at(4, 21)] == ["alarm", "alarm", None, "alarm"]

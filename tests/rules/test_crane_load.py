@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from gateway.rules import RuleEngine
-from gateway.rules.crane_load import rated_load
+from rules import RuleEngine
+from rules.crane_load import rated_load
 from tests.rules.sites import levels, reference_site, run, sample
 
 
@@ -28,8 +28,17 @@ def test_rated_load_follows_the_chart_linearly_between_points() -> None:
     assert rated_load(chart, 2.0) == pytest.approx(6.0)
 
 
-@pytest.mark.parametrize(("pct", "level"), [(89.9, None), (90.0, "warning"), (99.9, "warning"),
-                                            (100.0, "alarm"), (109.9, "alarm"), (110.0, "critical")])
+@pytest.mark.parametrize(
+    ("pct", "level"),
+    [
+        (89.9, None),
+        (90.0, "warning"),
+        (99.9, "warning"),
+        (100.0, "alarm"),
+        (109.9, "alarm"),
+        (110.0, "critical"),
+    ],
+)
 def test_each_threshold_edge(engine: RuleEngine, pct: float, level: str | None) -> None:
     [result] = load_at(engine, 1, 2.85 * pct / 100)
     assert result.level == level
@@ -50,8 +59,17 @@ def test_escalation_then_clearing_below_the_band(engine: RuleEngine) -> None:
         results += load_at(engine, ts, 2.85 * pct / 100)
     # 106 % stays critical (band: 110 × 0.95 = 104.5), 86 % stays warning (90 × 0.95 = 85.5),
     # 95 % would still be alarm (100 × 0.95)
-    assert [r.level for r in results] == [None, "warning", "alarm", "critical", "critical", "alarm", "warning",
-                                          "warning", None]
+    assert [r.level for r in results] == [
+        None,
+        "warning",
+        "alarm",
+        "critical",
+        "critical",
+        "alarm",
+        "warning",
+        "warning",
+        None,
+    ]
 
 
 def test_same_load_at_a_longer_radius_is_more_dangerous(engine: RuleEngine) -> None:
@@ -72,8 +90,10 @@ def test_per_device_thresholds_replace_the_sites(tmp_path) -> None:
     from tests.rules.sites import site_variant
 
     def stricter(data: dict) -> None:
-        data["rules"]["devices"] = {"crane-2": {"crane_load": {"warning_pct": 80, "alarm_pct": 95,
-                                                               "critical_pct": 105}}}
+        data["rules"]["devices"] = {
+            "crane-2": {"crane_load": {"warning_pct": 80, "alarm_pct": 95, "critical_pct": 105}}
+        }
+
     engine = RuleEngine(site_variant(tmp_path, stricter))
     [c1] = run(engine, [sample("crane-1", 1, load_t=2.85 * 0.96, radius_m=30)], "crane.load")
     [c2] = run(engine, [sample("crane-2", 1, load_t=2.4 * 0.96, radius_m=30)], "crane.load")
@@ -81,7 +101,7 @@ def test_per_device_thresholds_replace_the_sites(tmp_path) -> None:
 
 
 def test_rules_for_an_unknown_device_are_a_config_error(tmp_path) -> None:
-    from gateway.config import ConfigError
+    from contract.config import ConfigError
     from tests.rules.sites import site_variant
 
     with pytest.raises(ConfigError) as err:
@@ -92,7 +112,7 @@ def test_rules_for_an_unknown_device_are_a_config_error(tmp_path) -> None:
 
 
 def test_thresholds_out_of_order_are_a_config_error_with_the_line(tmp_path) -> None:
-    from gateway.config import ConfigError
+    from contract.config import ConfigError
     from tests.rules.sites import site_variant
 
     with pytest.raises(ConfigError) as err:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from gateway.rules import RuleEngine
+from rules import RuleEngine
 from tests.rules.sites import reference_site, run, sample
 
 
@@ -31,8 +31,9 @@ def test_unknown_operator_is_critical() -> None:
     assert result.level == "critical" and "不在持证名单" in result.message
 
 
-@pytest.mark.parametrize(("when", "level"), [("2026-06-30T23:59:00+08:00", None),
-                                             ("2026-07-01T00:01:00+08:00", "critical")])
+@pytest.mark.parametrize(
+    ("when", "level"), [("2026-06-30T23:59:00+08:00", None), ("2026-07-01T00:01:00+08:00", "critical")]
+)
 def test_expiry_day_is_read_in_china_standard_time(when: str, level: str | None) -> None:
     # 2026-07-01T00:01+08:00 is still 30 June in UTC: the licence ends on the local date
     assert operator("OP-1002", when)[0].level == level
@@ -40,15 +41,20 @@ def test_expiry_day_is_read_in_china_standard_time(when: str, level: str | None)
 
 def test_card_removed_clears() -> None:
     engine = RuleEngine(reference_site())
-    results = run(engine, [sample("crane-1", 1, operator_id="OP-9999"), sample("crane-1", 2, operator_id="")],
-                  "crane.operator")
+    results = run(
+        engine,
+        [sample("crane-1", 1, operator_id="OP-9999"), sample("crane-1", 2, operator_id="")],
+        "crane.operator",
+    )
     assert [r.level for r in results] == ["critical", None]
 
 
 def test_numeric_card_id_from_a_register_matches_the_roster(tmp_path) -> None:
     from tests.rules.sites import site_variant
 
-    site = site_variant(tmp_path, lambda d: d["operators"].append({"id": "1003", "valid_until": "2030-01-01"}))
+    site = site_variant(
+        tmp_path, lambda d: d["operators"].append({"id": "1003", "valid_until": "2030-01-01"})
+    )
     ts = datetime.fromisoformat("2026-11-21T09:00:00+08:00").timestamp()
     [result] = run(RuleEngine(site), [sample("crane-1", ts, operator_id=1003.0)], "crane.operator")
     assert result.level is None and result.value == "1003"

@@ -12,18 +12,24 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gateway.config.crane import CraneSpec
-from gateway.config.rules import CraneCollisionRule
-from gateway.rules.crane_collision import CraneView, can_come_close, clearances
+from contract.config.crane import CraneSpec
+from contract.config.rules import CraneCollisionRule
+from rules.crane_collision import CraneView, can_come_close, clearances
 
 CFG = CraneCollisionRule()
 WARNING_HELD = (CFG.min_clearance_m + CFG.warning_margin_m) * (1 + CFG.hysteresis_pct / 100)
 
 
 def spec(x: float, y: float, jib: float, counter: float, height: float) -> CraneSpec:
-    return CraneSpec.model_validate({"position_m": (x, y), "jib_m": jib, "counter_jib_m": counter,
-                                     "jib_height_m": height, "load_chart": [{"radius_m": 2.5, "rated_t": 6.0},
-                                                                            {"radius_m": jib, "rated_t": 1.5}]})
+    return CraneSpec.model_validate(
+        {
+            "position_m": (x, y),
+            "jib_m": jib,
+            "counter_jib_m": counter,
+            "jib_height_m": height,
+            "load_chart": [{"radius_m": 2.5, "rated_t": 6.0}, {"radius_m": jib, "rated_t": 1.5}],
+        }
+    )
 
 
 jibs = st.floats(20, 70)
@@ -38,11 +44,30 @@ def pointing(spec_: CraneSpec, at: tuple[float, float], arm: float) -> float:
 
 
 @settings(max_examples=400, deadline=None)
-@given(jib1=jibs, c1=counters, jib2=jibs, c2=counters, bearing=st.floats(0, 360), delta=st.floats(-2, 2),
-       jitter1=st.floats(-3, 3), jitter2=st.floats(-3, 3), trolley=st.floats(0.9, 1.0), hook=st.floats(0, 80))
+@given(
+    jib1=jibs,
+    c1=counters,
+    jib2=jibs,
+    c2=counters,
+    bearing=st.floats(0, 360),
+    delta=st.floats(-2, 2),
+    jitter1=st.floats(-3, 3),
+    jitter2=st.floats(-3, 3),
+    trolley=st.floats(0.9, 1.0),
+    hook=st.floats(0, 80),
+)
 def test_pairs_just_out_of_reach_are_skipped_and_never_matter(
-        jib1: float, c1: float, jib2: float, c2: float, bearing: float, delta: float, jitter1: float,
-        jitter2: float, trolley: float, hook: float) -> None:
+    jib1: float,
+    c1: float,
+    jib2: float,
+    c2: float,
+    bearing: float,
+    delta: float,
+    jitter1: float,
+    jitter2: float,
+    trolley: float,
+    hook: float,
+) -> None:
     """The cranes are placed around the edge of reach (horizontal: the lower one's longer arm, the
     higher one's mast and the warning distance held by hysteresis; vertical: both arms and the hook's
     plan distance), with both jibs pointed at each other: inside the edge the pair must be checked;
@@ -58,7 +83,9 @@ def test_pairs_just_out_of_reach_are_skipped_and_never_matter(
         return
     arm = jib1 if jib1 >= c1 else -c1
     low = CraneView("crane-1", "1号塔吊", lower, pointing(lower, where, arm) + jitter1, 20.0, 10.0)
-    high = CraneView("crane-2", "2号塔吊", higher, pointing(higher, (0, 0), 1) + jitter2, trolley * jib2, hook)
+    high = CraneView(
+        "crane-2", "2号塔吊", higher, pointing(higher, (0, 0), 1) + jitter2, trolley * jib2, hook
+    )
     for c in clearances(low, high, CFG.hook_plan_m):
         assert c.mode == "horizontal" and c.metres > WARNING_HELD, c
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.rules import RuleEngine
+from rules import RuleEngine
 from tests.rules.sites import device, levels, reference_site, run, sample, site_variant
 
 
@@ -30,7 +30,11 @@ def test_wind_alert_is_the_anemometers_and_names_both_cranes() -> None:
 
 def test_a_served_cranes_own_wind_register_raises_no_second_wind_alert() -> None:
     engine = RuleEngine(reference_site())
-    gust = [sample("anemo-1", 0, wind_ms=15.0) + sample("crane-1", 0, wind_ms=15.0) + sample("crane-2", 0, wind_ms=15.0)]
+    gust = [
+        sample("anemo-1", 0, wind_ms=15.0)
+        + sample("crane-1", 0, wind_ms=15.0)
+        + sample("crane-2", 0, wind_ms=15.0)
+    ]
     devices = {r.device for r in run(engine, gust, "crane.wind") if r.level}
     assert devices == {"anemo-1"}
 
@@ -62,11 +66,22 @@ def deg(per_mille: float) -> float:
     return math.degrees(math.atan(per_mille / 1000))
 
 
-@pytest.mark.parametrize(("per_mille", "level"), [(3.19, None), (3.2, "warning"), (3.99, "warning"),
-                                                  (4.0, "alarm"), (7.99, "alarm"), (8.0, "critical"),
-                                                  (-4.0, "alarm")])
+@pytest.mark.parametrize(
+    ("per_mille", "level"),
+    [
+        (3.19, None),
+        (3.2, "warning"),
+        (3.99, "warning"),
+        (4.0, "alarm"),
+        (7.99, "alarm"),
+        (8.0, "critical"),
+        (-4.0, "alarm"),
+    ],
+)
 def test_tilt_edges_against_4_per_mille(per_mille: float, level: str | None) -> None:
-    [result] = run(RuleEngine(reference_site()), [sample("crane-1", 1, tilt_deg=deg(per_mille))], "crane.tilt")
+    [result] = run(
+        RuleEngine(reference_site()), [sample("crane-1", 1, tilt_deg=deg(per_mille))], "crane.tilt"
+    )
     assert result.level == level
     assert result.unit == "‰"
 

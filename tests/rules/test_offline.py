@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gateway.readings import DeviceStatus, Quality
-from gateway.rules import RuleEngine
+from contract.readings import DeviceStatus, Quality
+from rules import RuleEngine
 from tests.rules.sites import reference_site, run, sample
 
 
@@ -12,7 +12,12 @@ def test_crane_silent_three_intervals_then_ten_minutes() -> None:
     run(engine, [sample("crane-1", ts, load_t=1.0) for ts in range(11)])
     assert engine.tick(13.0) == []  # exactly 3 s: not yet more than 3 intervals
     [warning] = engine.tick(13.5)
-    assert (warning.rule, warning.device, warning.level, warning.ts) == ("device.offline", "crane-1", "warning", 13.0)
+    assert (warning.rule, warning.device, warning.level, warning.ts) == (
+        "device.offline",
+        "crane-1",
+        "warning",
+        13.0,
+    )
     assert engine.tick(100) == []
     [alarm] = engine.tick(700)
     assert (alarm.level, alarm.ts) == ("alarm", 610.0)

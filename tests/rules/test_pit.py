@@ -8,18 +8,27 @@ from pathlib import Path
 
 import pytest
 
-from gateway.rules import RuleEngine
-from gateway.rules.pit_limits import point_limits
+from rules import RuleEngine
+from rules.pit_limits import point_limits
 from tests.rules.sites import device, levels, reference_site, run, sample, site_variant
 
 H2 = 7200.0  # every point reports every 2 hours
 DAY = 86400.0
 
 
-def series(engine: RuleEngine, point: str, metric: str, values: list[float], start: float = 0.0,
-           rule: str | None = None):
-    return run(engine, [sample("pit-1", start + i * H2, point=point, **{metric: v}) for i, v in enumerate(values)],
-               rule)
+def series(
+    engine: RuleEngine,
+    point: str,
+    metric: str,
+    values: list[float],
+    start: float = 0.0,
+    rule: str | None = None,
+):
+    return run(
+        engine,
+        [sample("pit-1", start + i * H2, point=point, **{metric: v}) for i, v in enumerate(values)],
+        rule,
+    )
 
 
 def test_table_defaults_take_the_smaller_of_mm_and_percent_of_depth(tmp_path: Path) -> None:
@@ -36,8 +45,10 @@ def test_table_defaults_take_the_smaller_of_mm_and_percent_of_depth(tmp_path: Pa
     assert point_limits(pit8, pit8.points[0], "disp_h_mm").cumulative == pytest.approx(16)  # 0.2 % × 8 m < 20
 
 
-@pytest.mark.parametrize(("value", "level"), [(13.9, None), (14.0, "warning"), (19.9, "warning"), (20.0, "alarm"),
-                                              (-20.0, "alarm")])
+@pytest.mark.parametrize(
+    ("value", "level"),
+    [(13.9, None), (14.0, "warning"), (19.9, "warning"), (20.0, "alarm"), (-20.0, "alarm")],
+)
 def test_cumulative_edges_wall_top_horizontal(value: float, level: str | None) -> None:
     [result] = series(RuleEngine(reference_site()), "ZQS-01", "disp_h_mm", [value], rule="pit.cumulative")
     assert result.level == level
@@ -46,8 +57,9 @@ def test_cumulative_edges_wall_top_horizontal(value: float, level: str | None) -
 
 
 def test_strut_force_against_its_capacity() -> None:
-    results = series(RuleEngine(reference_site()), "ZL-01", "axial_kn", [1600, 1680, 2000, 2400],
-                     rule="pit.cumulative")
+    results = series(
+        RuleEngine(reference_site()), "ZL-01", "axial_kn", [1600, 1680, 2000, 2400], rule="pit.cumulative"
+    )
     assert [r.level for r in results] == [None, "warning", "warning", "alarm"]
     assert results[-1].unit == "kN" and "支撑轴力" in results[-1].message
 
@@ -55,17 +67,20 @@ def test_strut_force_against_its_capacity() -> None:
 def test_designer_values_replace_the_table(tmp_path: Path) -> None:
     def designed(data: dict) -> None:
         device(data, "pit-1")["pit"]["points"][0]["thresholds"] = {"disp_h_mm": {"cumulative_mm": 25}}
-    [result] = series(RuleEngine(site_variant(tmp_path, designed)), "ZQS-01", "disp_h_mm", [21],
-                      rule="pit.cumulative")
+
+    [result] = series(
+        RuleEngine(site_variant(tmp_path, designed)), "ZQS-01", "disp_h_mm", [21], rule="pit.cumulative"
+    )
     assert result.level == "warning" and result.threshold == pytest.approx(17.5)
     assert "§8.0.1" in result.clause
 
 
 def test_unknown_threshold_key_is_a_config_error_naming_the_point(tmp_path: Path) -> None:
-    from gateway.config import ConfigError
+    from contract.config import ConfigError
 
     def typo(data: dict) -> None:
         device(data, "pit-1")["pit"]["points"][0]["thresholds"] = {"disp_h_mm": {"cumulatve_mm": 25}}
+
     with pytest.raises(ConfigError) as err:
         RuleEngine(site_variant(tmp_path, typo))
     assert "ZQS-01" in str(err.value) and "cumulatve_mm" in str(err.value)
@@ -123,8 +138,9 @@ def test_sentinel_value_is_out_of_range_and_marked_fault() -> None:
     engine = RuleEngine(reference_site())
     evaluation = engine.evaluate(sample("pit-1", 0, point="CX-01", incl_mm=-9999))
     assert evaluation.readings[0].quality == "fault"
-    assert [(r.rule, r.level, r.details.get("reason")) for r in evaluation.results if r.level] == \
-        [("sensor.fault", "warning", "range")]
+    assert [(r.rule, r.level, r.details.get("reason")) for r in evaluation.results if r.level] == [
+        ("sensor.fault", "warning", "range")
+    ]
 
 
 def test_stuck_sensor_after_24_hours_of_the_same_value() -> None:
@@ -138,8 +154,9 @@ def test_stuck_sensor_after_24_hours_of_the_same_value() -> None:
             assert faults and faults[0].details["reason"] == "stuck"
     assert marked[:12] == ["ok"] * 12 and marked[12:] == ["fault", "fault"]
     recovered = engine.evaluate(sample("pit-1", 14 * H2, point="ZQS-07", disp_v_mm=6.5))
-    assert [(r.rule, r.level) for r in recovered.results if r.rule in ("sensor.fault", "pit.jump")] == \
-        [("sensor.fault", None)]  # 3.5 mm after a fault: no jump
+    assert [(r.rule, r.level) for r in recovered.results if r.rule in ("sensor.fault", "pit.jump")] == [
+        ("sensor.fault", None)
+    ]  # 3.5 mm after a fault: no jump
 
 
 def test_noise_around_the_pre_warning_does_not_flap() -> None:

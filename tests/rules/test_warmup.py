@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gateway.config.sinks import LocalStoreConfig
-from gateway.readings import Quality
-from gateway.rules import RuleEngine
-from gateway.rules.warmup import warm_up
+from contract.config.sinks import LocalStoreConfig
+from contract.readings import Quality
 from gateway.store.local import LocalStore
+from rules import RuleEngine
+from sitegw.warmup import warm_up
 from tests.rules.sites import PROJECT, reference_site, sample
 
 T0 = 1_795_222_800.0
@@ -25,10 +25,15 @@ def stored(tmp_path: Path, batches: list[list]) -> LocalStore:
 
 
 def test_history_comes_back_in_time_order_across_series_and_chunks(tmp_path: Path) -> None:
-    batches = [sample("pit-1", T0 + i * H2, point=code, disp_h_mm=float(i)) for i in range(6)
-               for code in ("ZQS-02", "ZQS-01")]
-    batches += [sample("crane-1", T0 + 3 * H2, load_t=1.0, operator_id="OP-1001"),
-                sample("crane-1", T0 + 3 * H2 + 1, tilt_deg=0.1, quality=Quality.FAULT)]
+    batches = [
+        sample("pit-1", T0 + i * H2, point=code, disp_h_mm=float(i))
+        for i in range(6)
+        for code in ("ZQS-02", "ZQS-01")
+    ]
+    batches += [
+        sample("crane-1", T0 + 3 * H2, load_t=1.0, operator_id="OP-1001"),
+        sample("crane-1", T0 + 3 * H2 + 1, tilt_deg=0.1, quality=Quality.FAULT),
+    ]
     store = stored(tmp_path, batches)
     try:
         back = list(store.reader.readings_since(T0 + H2, PROJECT, {"pit-1", "crane-1"}, chunk=2))
@@ -36,8 +41,12 @@ def test_history_comes_back_in_time_order_across_series_and_chunks(tmp_path: Pat
         store.stop()
     assert [r.ts for r in back] == sorted(r.ts for r in back) and len(back) == 5 * 2 + 3
     same_instant = [(r.device, r.point, r.metric) for r in back if r.ts == T0 + 3 * H2]
-    assert same_instant == [("crane-1", "", "load_t"), ("crane-1", "", "operator_id"),
-                            ("pit-1", "ZQS-01", "disp_h_mm"), ("pit-1", "ZQS-02", "disp_h_mm")]
+    assert same_instant == [
+        ("crane-1", "", "load_t"),
+        ("crane-1", "", "operator_id"),
+        ("pit-1", "ZQS-01", "disp_h_mm"),
+        ("pit-1", "ZQS-02", "disp_h_mm"),
+    ]
     text = next(r for r in back if r.metric == "operator_id")
     tilt = next(r for r in back if r.metric == "tilt_deg")
     assert text.value == "OP-1001" and tilt.quality is Quality.FAULT and tilt.ts == T0 + 3 * H2 + 1
@@ -47,7 +56,9 @@ def test_after_a_warm_up_the_next_verdict_counts_and_offline_clocks_restart() ->
     """An alert the manager still holds but the warm-up saw clear (it fired before the window) resolves on
     the first live verdict; devices are not taken for offline because the gateway itself was off."""
     engine = RuleEngine(reference_site())
-    history = [r for i in range(3) for r in sample("pit-1", T0 + i * H2, point="ZQS-03", disp_h_mm=5.0 + i / 10)]
+    history = [
+        r for i in range(3) for r in sample("pit-1", T0 + i * H2, point="ZQS-03", disp_h_mm=5.0 + i / 10)
+    ]
     history += sample("crane-1", T0 + 2 * H2, load_t=1.0, radius_m=20.0)
     report = warm_up(engine, history, 3 * H2)
     assert report.readings == 5 and report.first_ts == T0 and report.last_ts == T0 + 2 * H2

@@ -45,8 +45,9 @@ class ServerProcess:
     def start(self, timeout: float = 20.0) -> None:
         """Start the server and wait until it answers its health check."""
         with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(self.argv(), stdout=log, stderr=subprocess.STDOUT,
-                                            start_new_session=True)
+            self.process = subprocess.Popen(
+                self.argv(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -58,8 +59,9 @@ class ServerProcess:
                 pass
             time.sleep(0.05)
         self.stop()
-        raise TimeoutError(f"{self.binary} did not answer on {self.url} within {timeout} s: "
-                           f"{self.log_tail()}")
+        raise TimeoutError(
+            f"{self.binary} did not answer on {self.url} within {timeout} s: {self.log_tail()}"
+        )
 
     def stop(self) -> None:
         """Stop the server by its PID (SIGTERM, then SIGKILL after 10 s)."""
@@ -91,10 +93,10 @@ class InfluxDB1(ServerProcess):
 bind-address = "127.0.0.1:{rpc_port}"
 reporting-disabled = true
 [meta]
-  dir = "{workdir / 'meta'}"
+  dir = "{workdir / "meta"}"
 [data]
-  dir = "{workdir / 'data'}"
-  wal-dir = "{workdir / 'wal'}"
+  dir = "{workdir / "data"}"
+  wal-dir = "{workdir / "wal"}"
   query-log-enabled = false
 [http]
   bind-address = "127.0.0.1:{self.port}"
@@ -132,9 +134,14 @@ class VictoriaMetrics(ServerProcess):
 
     def argv(self) -> list[str]:
         """Loopback only; no latency offset, so fresh points can be read back at once."""
-        return [self.binary, f"-httpListenAddr=127.0.0.1:{self.port}",
-                f"-storageDataPath={self.workdir / 'data'}", "-search.latencyOffset=0s", "-loggerLevel=ERROR",
-                "-retentionPeriod=100y"]  # keep test data with fixed past timestamps
+        return [
+            self.binary,
+            f"-httpListenAddr=127.0.0.1:{self.port}",
+            f"-storageDataPath={self.workdir / 'data'}",
+            "-search.latencyOffset=0s",
+            "-loggerLevel=ERROR",
+            "-retentionPeriod=100y",
+        ]  # keep test data with fixed past timestamps
 
     def export(self, series: str, expect: int | None = None, timeout: float = 10.0) -> list[dict[str, Any]]:
         """The stored samples of every series named ``series`` (``measurement_field``), as

@@ -21,7 +21,8 @@ from tests.servers.process import RestartableServer, running
 from tests.support import free_port, wait_port
 
 BINARY = shutil.which("mosquitto") or next(
-    (p for p in ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto") if os.access(p, os.X_OK)), None)
+    (p for p in ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto") if os.access(p, os.X_OK)), None
+)
 
 
 class MosquittoServer(RestartableServer):
@@ -55,8 +56,9 @@ class MosquittoServer(RestartableServer):
             f"log_dest file {self.log_path}\n"
             "log_type error\nlog_type warning\nlog_type notice\n"
         )
-        self._proc = subprocess.Popen([BINARY, "-c", str(conf)], stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL)
+        self._proc = subprocess.Popen(
+            [BINARY, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         try:
             wait_port(self.port, self.host, timeout=10)
         except TimeoutError:

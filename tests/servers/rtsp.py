@@ -39,12 +39,20 @@ def gi_missing() -> str | None:
 class RtspServer(RestartableServer):
     """One RTSP camera at ``url`` (rtsp://127.0.0.1:PORT/cam), keeping its port across restarts."""
 
-    def __init__(self, workdir: Path, images: Path | None = DEMO_PHOTOS, fps: int = 10,
-                 photo_s: float = 1.0, port: int | None = None, protocols: str = "any") -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        images: Path | None = DEMO_PHOTOS,
+        fps: int = 10,
+        photo_s: float = 1.0,
+        port: int | None = None,
+        protocols: str = "any",
+    ) -> None:
         why = gi_missing()
         if why is not None:
-            pytest.skip(f"GStreamer RTSP server for {SYSTEM_PYTHON} is missing ({why}): "
-                        "run scripts/setup-test-env.sh")
+            pytest.skip(
+                f"GStreamer RTSP server for {SYSTEM_PYTHON} is missing ({why}): run scripts/setup-test-env.sh"
+            )
         self.workdir = workdir
         self.images = images
         self.fps = fps
@@ -60,8 +68,18 @@ class RtspServer(RestartableServer):
         if self.pid is not None:
             return
         self.workdir.mkdir(parents=True, exist_ok=True)
-        argv = [SYSTEM_PYTHON, str(SCRIPT), "--port", str(self.port), "--fps", str(self.fps),
-                "--photo-s", str(self.photo_s), "--protocols", self.protocols]
+        argv = [
+            SYSTEM_PYTHON,
+            str(SCRIPT),
+            "--port",
+            str(self.port),
+            "--fps",
+            str(self.fps),
+            "--photo-s",
+            str(self.photo_s),
+            "--protocols",
+            self.protocols,
+        ]
         if self.images is not None:
             argv += ["--images", str(self.images)]
         with open(self.log_path, "ab") as log:
@@ -73,8 +91,9 @@ class RtspServer(RestartableServer):
             if sel.select(timeout) and self._proc.stdout.readline().startswith(b"ready"):
                 return
         self.kill()
-        raise RuntimeError(f"RTSP server did not get ready on port {self.port} within {timeout} s; "
-                           f"log:\n{self.log()}")
+        raise RuntimeError(
+            f"RTSP server did not get ready on port {self.port} within {timeout} s; log:\n{self.log()}"
+        )
 
 
 @pytest.fixture

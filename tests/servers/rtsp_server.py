@@ -31,10 +31,16 @@ from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402  (vers
 PHOTO_SUFFIXES = (".jpg", ".jpeg")
 MOUNT = "/cam"
 # element -> the Debian package that has it; a missing one would only show when a client connects
-ELEMENTS = {"multifilesrc": "gstreamer1.0-plugins-good", "jpegdec": "gstreamer1.0-plugins-good",
-            "rtph264pay": "gstreamer1.0-plugins-good", "videorate": "gstreamer1.0-plugins-base",
-            "videoscale": "gstreamer1.0-plugins-base", "videoconvert": "gstreamer1.0-plugins-base",
-            "videotestsrc": "gstreamer1.0-plugins-base", "x264enc": "gstreamer1.0-plugins-ugly"}
+ELEMENTS = {
+    "multifilesrc": "gstreamer1.0-plugins-good",
+    "jpegdec": "gstreamer1.0-plugins-good",
+    "rtph264pay": "gstreamer1.0-plugins-good",
+    "videorate": "gstreamer1.0-plugins-base",
+    "videoscale": "gstreamer1.0-plugins-base",
+    "videoconvert": "gstreamer1.0-plugins-base",
+    "videotestsrc": "gstreamer1.0-plugins-base",
+    "x264enc": "gstreamer1.0-plugins-ugly",
+}
 
 
 def photo_sequence(folder: Path, into: Path) -> str:
@@ -55,13 +61,17 @@ def launch_line(fps: int, width: int, height: int, pattern: str | None, photo_s:
     else:
         # framerate on the JPEG caps is the photo rate; videorate repeats each photo up to the camera's fps
         photo_rate = Fraction(1 / photo_s).limit_denominator(1000)
-        source = (f"multifilesrc location={pattern} loop=true "
-                  f"caps=image/jpeg,framerate={photo_rate.numerator}/{photo_rate.denominator} ! jpegdec ! "
-                  "videoconvert ! "
-                  f"videoscale ! videorate ! {raw}")
-    return (f"( {source} ! videoconvert ! video/x-raw,format=I420 ! "
-            f"x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} ! "
-            "rtph264pay name=pay0 pt=96 config-interval=1 )")
+        source = (
+            f"multifilesrc location={pattern} loop=true "
+            f"caps=image/jpeg,framerate={photo_rate.numerator}/{photo_rate.denominator} ! jpegdec ! "
+            "videoconvert ! "
+            f"videoscale ! videorate ! {raw}"
+        )
+    return (
+        f"( {source} ! videoconvert ! video/x-raw,format=I420 ! "
+        f"x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} ! "
+        "rtph264pay name=pay0 pt=96 config-interval=1 )"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,11 +80,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--port", type=int, required=True, help="TCP port of the RTSP server (127.0.0.1)")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--fps", type=int, default=10, help="frames per second of the stream")
-    ap.add_argument("--images", type=Path, help="folder of JPEG photos to play in a loop (else a test pattern)")
+    ap.add_argument(
+        "--images", type=Path, help="folder of JPEG photos to play in a loop (else a test pattern)"
+    )
     ap.add_argument("--photo-s", type=float, default=1.0, help="seconds each photo stays on screen")
     ap.add_argument("--size", default="640x640", help="WIDTHxHEIGHT of the stream")
-    ap.add_argument("--protocols", choices=["any", "tcp", "udp"], default="any",
-                    help="RTP transports offered (a camera set to one only refuses the other at SETUP)")
+    ap.add_argument(
+        "--protocols",
+        choices=["any", "tcp", "udp"],
+        default="any",
+        help="RTP transports offered (a camera set to one only refuses the other at SETUP)",
+    )
     args = ap.parse_args(argv)
     if not 1 <= args.fps <= 60:
         ap.error(f"--fps {args.fps}: use 1..60")
@@ -90,8 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     Gst.init(None)
     missing = sorted({pkg for name, pkg in ELEMENTS.items() if Gst.ElementFactory.find(name) is None})
     if missing:
-        print(f"rtsp_server: GStreamer elements missing: install {' '.join(missing)} "
-              "(scripts/setup-test-env.sh)", file=sys.stderr)
+        print(
+            f"rtsp_server: GStreamer elements missing: install {' '.join(missing)} "
+            "(scripts/setup-test-env.sh)",
+            file=sys.stderr,
+        )
         return 1
     with tempfile.TemporaryDirectory(prefix="rtsp-cam-") as tmp:
         pattern = photo_sequence(args.images, Path(tmp)) if args.images is not None else None
@@ -99,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
         factory.set_launch(launch_line(args.fps, width, height, pattern, args.photo_s))
         factory.set_shared(True)  # one encoder for all clients, as a camera has
         if args.protocols != "any":
-            factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP if args.protocols == "tcp" else GstRtsp.RTSPLowerTrans.UDP)
+            factory.set_protocols(
+                GstRtsp.RTSPLowerTrans.TCP if args.protocols == "tcp" else GstRtsp.RTSPLowerTrans.UDP
+            )
         server = GstRtspServer.RTSPServer()
         server.set_address(args.host)
         server.set_service(str(args.port))

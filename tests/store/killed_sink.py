@@ -12,8 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from gateway.config.sinks import InfluxConfig
-from gateway.readings import Reading
+from contract.config.sinks import InfluxConfig
+from contract.readings import Reading
 from gateway.store.influx import InfluxSink
 
 

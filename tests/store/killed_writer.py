@@ -11,8 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from gateway.config.sinks import LocalStoreConfig
-from gateway.readings import Reading
+from contract.config.sinks import LocalStoreConfig
+from contract.readings import Reading
 from gateway.store.local import LocalStore
 
 
@@ -24,8 +24,12 @@ def main(path: Path) -> None:
     t0 = int(time.time()) - 3600  # inside the retention
     while True:
         for _ in range(10):
-            store.add([Reading(t0 + (added + i) / 1000, "P", "crane-1", "load_t", float(added + i))
-                       for i in range(1000)])
+            store.add(
+                [
+                    Reading(t0 + (added + i) / 1000, "P", "crane-1", "load_t", float(added + i))
+                    for i in range(1000)
+                ]
+            )
             added += 1000
         if store.flush(30):
             print(f"committed {added}", flush=True)

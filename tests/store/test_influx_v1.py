@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.config.sinks import InfluxConfig
-from gateway.readings import Quality, Reading
+from contract.config.sinks import InfluxConfig
+from contract.readings import Quality, Reading
 from gateway.store.influx import InfluxSink
 from gateway.store.influx_writers import Outcome, verdict
 from tests.servers.influx import InfluxDB1
@@ -48,14 +48,23 @@ def load_rows(server: InfluxDB1) -> list[tuple[int, float, bool | None]]:
 async def test_readings_arrive_with_schema_and_ms_times(influxdb1: InfluxDB1, tmp_path: Path) -> None:
     sink = InfluxSink(config(influxdb1), tmp_path, KINDS)
     await sink.start()
-    sink.add([Reading(T0 + 0.001, "GD-1", "crane-1", "load_t", 3.25, "t"),
-              Reading(T0 + 0.001, "GD-1", "crane-1", "operator_id", "OP-7"),
-              Reading(T0 + 0.5, "GD-1", "pit-1", "disp_h_mm", 21.0, "mm", Quality.FAULT, "ZQS-01")])
+    sink.add(
+        [
+            Reading(T0 + 0.001, "GD-1", "crane-1", "load_t", 3.25, "t"),
+            Reading(T0 + 0.001, "GD-1", "crane-1", "operator_id", "OP-7"),
+            Reading(T0 + 0.5, "GD-1", "pit-1", "disp_h_mm", 21.0, "mm", Quality.FAULT, "ZQS-01"),
+        ]
+    )
     await sink.stop()
     crane = influxdb1.query("site", "SELECT * FROM crane GROUP BY *")
-    assert crane == [{"name": "crane", "tags": {"device": "crane-1", "project": "GD-1"},
-                      "columns": ["time", "load_t", "operator_id"],
-                      "values": [[1790000000001, 3.25, "OP-7"]]}]
+    assert crane == [
+        {
+            "name": "crane",
+            "tags": {"device": "crane-1", "project": "GD-1"},
+            "columns": ["time", "load_t", "operator_id"],
+            "values": [[1790000000001, 3.25, "OP-7"]],
+        }
+    ]
     pit = influxdb1.query("site", "SELECT * FROM pit GROUP BY *")
     assert pit[0]["tags"] == {"device": "pit-1", "point": "ZQS-01", "project": "GD-1", "quality": "fault"}
     stats = sink.stats()
@@ -63,7 +72,8 @@ async def test_readings_arrive_with_schema_and_ms_times(influxdb1: InfluxDB1, tm
 
 
 async def test_unknown_database_goes_to_dead_letters_with_the_servers_message(
-        influxdb1: InfluxDB1, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    influxdb1: InfluxDB1, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     sink = InfluxSink(config(influxdb1, database="nope"), tmp_path, KINDS)
     await sink.start()
     with caplog.at_level(logging.ERROR):
@@ -74,14 +84,18 @@ async def test_unknown_database_goes_to_dead_letters_with_the_servers_message(
     assert 'database not found: "nope"' in stats.last_error
     dead = (tmp_path / "deadletter" / "deadletter.lp").read_text()
     assert 'HTTP 404: database not found: "nope"' in dead.splitlines()[0]
-    assert dead.splitlines()[1:] == [f"crane,device=crane-1,project=GD-1 load_t={i}.0 {int(T0 + i) * 1000}"
-                                     for i in range(3)]
-    assert any("refused a batch of 3 points: HTTP 404" in r.message and "Sample line: crane," in r.message
-               for r in caplog.records)
+    assert dead.splitlines()[1:] == [
+        f"crane,device=crane-1,project=GD-1 load_t={i}.0 {int(T0 + i) * 1000}" for i in range(3)
+    ]
+    assert any(
+        "refused a batch of 3 points: HTTP 404" in r.message and "Sample line: crane," in r.message
+        for r in caplog.records
+    )
 
 
-async def test_a_bad_line_400_is_kept_once_and_later_batches_still_flow(influxdb1: InfluxDB1,
-                                                                          tmp_path: Path) -> None:
+async def test_a_bad_line_400_is_kept_once_and_later_batches_still_flow(
+    influxdb1: InfluxDB1, tmp_path: Path
+) -> None:
     """A profile that turns a numeric metric into text makes InfluxDB refuse the field (type conflict)."""
     sink = InfluxSink(config(influxdb1), tmp_path, KINDS)
     await sink.start()
@@ -97,8 +111,9 @@ async def test_a_bad_line_400_is_kept_once_and_later_batches_still_flow(influxdb
     assert [v for _, v, _ in load_rows(influxdb1)] == [0.0, 10.0, 11.0]
 
 
-async def test_an_outage_is_spooled_then_replayed_in_order_marked_backfill(influxdb1: InfluxDB1,
-                                                                           tmp_path: Path) -> None:
+async def test_an_outage_is_spooled_then_replayed_in_order_marked_backfill(
+    influxdb1: InfluxDB1, tmp_path: Path
+) -> None:
     sink = InfluxSink(config(influxdb1, batch_size=50), tmp_path, KINDS, retry_max_s=0.2)
     await sink.start()
     sink.add(loads(0, 10))
@@ -164,10 +179,22 @@ async def test_a_frozen_server_times_out_into_the_spool(influxdb1: InfluxDB1, tm
     assert [v for _, v, _ in load_rows(influxdb1)] == [float(i) for i in range(20)]
 
 
-@pytest.mark.parametrize(("status", "outcome"), [
-    (204, Outcome.WRITTEN), (0, Outcome.RETRY), (408, Outcome.RETRY), (429, Outcome.RETRY),
-    (500, Outcome.RETRY), (503, Outcome.RETRY), (400, Outcome.REJECTED), (401, Outcome.REJECTED),
-    (403, Outcome.REJECTED), (404, Outcome.REJECTED), (413, Outcome.REJECTED)])
+@pytest.mark.parametrize(
+    ("status", "outcome"),
+    [
+        (204, Outcome.WRITTEN),
+        (0, Outcome.RETRY),
+        (408, Outcome.RETRY),
+        (429, Outcome.RETRY),
+        (500, Outcome.RETRY),
+        (503, Outcome.RETRY),
+        (400, Outcome.REJECTED),
+        (401, Outcome.REJECTED),
+        (403, Outcome.REJECTED),
+        (404, Outcome.REJECTED),
+        (413, Outcome.REJECTED),
+    ],
+)
 def test_which_answers_are_retried(status: int, outcome: Outcome) -> None:
     result = verdict(status, '{"error":"why"}')
     assert result.outcome is outcome
@@ -176,8 +203,12 @@ def test_which_answers_are_retried(status: int, outcome: Outcome) -> None:
 
 async def test_the_spool_survives_sigkill(influxdb1: InfluxDB1, tmp_path: Path) -> None:
     influxdb1.stop()
-    proc = subprocess.Popen([sys.executable, "-m", "tests.store.killed_sink", influxdb1.url, str(tmp_path)],
-                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.store.killed_sink", influxdb1.url, str(tmp_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         spooled = 0
         assert proc.stdout is not None

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.config.sinks import InfluxConfig
-from gateway.readings import Reading
+from contract.config.sinks import InfluxConfig
+from contract.readings import Reading
 from gateway.store.influx import InfluxSink
 from tests.servers.influx import VictoriaMetrics
 from tests.store.support import until
@@ -23,8 +23,16 @@ KINDS = {"crane-1": "crane", "pit-1": "pit"}
 
 
 def config(server: VictoriaMetrics, **kw: object) -> InfluxConfig:
-    return InfluxConfig(url=server.url, api="v2", org="site", bucket="site", token="t",
-                        flush_interval_s=0.05, timeout_s=2, **kw)  # type: ignore[arg-type]
+    return InfluxConfig(
+        url=server.url,
+        api="v2",
+        org="site",
+        bucket="site",
+        token="t",
+        flush_interval_s=0.05,
+        timeout_s=2,
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def samples(server: VictoriaMetrics, name: str, expect: int) -> list[tuple[int, float, dict[str, str]]]:
@@ -39,8 +47,12 @@ def samples(server: VictoriaMetrics, name: str, expect: int) -> list[tuple[int, 
 async def test_v2_writes_arrive_with_tags_and_ms_times(victoria: VictoriaMetrics, tmp_path: Path) -> None:
     sink = InfluxSink(config(victoria), tmp_path, KINDS)
     await sink.start()
-    sink.add([Reading(T0 + i + 0.25, "GD-1", "pit-1", "disp_h_mm", i * 0.5, "mm", point="ZQS-01")
-              for i in range(20)])
+    sink.add(
+        [
+            Reading(T0 + i + 0.25, "GD-1", "pit-1", "disp_h_mm", i * 0.5, "mm", point="ZQS-01")
+            for i in range(20)
+        ]
+    )
     await sink.stop()
     got = samples(victoria, "pit_disp_h_mm", expect=20)
     assert [(t, v) for t, v, _ in got] == [(int(T0 + i) * 1000 + 250, i * 0.5) for i in range(20)]
@@ -48,8 +60,9 @@ async def test_v2_writes_arrive_with_tags_and_ms_times(victoria: VictoriaMetrics
     assert sink.stats().points_written == 20
 
 
-async def test_v2_outage_is_spooled_and_replayed_as_backfill(victoria: VictoriaMetrics, tmp_path: Path,
-                                                             caplog: pytest.LogCaptureFixture) -> None:
+async def test_v2_outage_is_spooled_and_replayed_as_backfill(
+    victoria: VictoriaMetrics, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     sink = InfluxSink(config(victoria, batch_size=25), tmp_path, KINDS, retry_max_s=0.2)
     await sink.start()
     sink.add([Reading(T0 + i, "GD-1", "crane-1", "wind_ms", float(i), "m/s") for i in range(5)])

@@ -8,7 +8,7 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gateway.readings import Quality, Reading
+from contract.readings import Quality, Reading
 from gateway.store.lineproto import LineEncoder
 from tests.servers.influx import InfluxDB1
 
@@ -21,12 +21,14 @@ def lines(readings: list[Reading], backfill: bool = False) -> list[str]:
 
 
 def test_metrics_of_one_device_and_instant_share_a_line() -> None:
-    out = lines([
-        Reading(TS, "GD-1", "crane-1", "load_t", 2.5, "t"),
-        Reading(TS, "GD-1", "crane-1", "radius_m", 30, "m"),
-        Reading(TS, "GD-1", "crane-1", "operator_id", "OP-007"),
-        Reading(TS + 1, "GD-1", "crane-1", "load_t", 2.75, "t"),
-    ])
+    out = lines(
+        [
+            Reading(TS, "GD-1", "crane-1", "load_t", 2.5, "t"),
+            Reading(TS, "GD-1", "crane-1", "radius_m", 30, "m"),
+            Reading(TS, "GD-1", "crane-1", "operator_id", "OP-007"),
+            Reading(TS + 1, "GD-1", "crane-1", "load_t", 2.75, "t"),
+        ]
+    )
     assert out == [
         'crane,device=crane-1,project=GD-1 load_t=2.5,radius_m=30.0,operator_id="OP-007" 1790000000123',
         "crane,device=crane-1,project=GD-1 load_t=2.75 1790000001123",
@@ -34,12 +36,14 @@ def test_metrics_of_one_device_and_instant_share_a_line() -> None:
 
 
 def test_pit_point_and_quality_tags_and_the_backfill_field() -> None:
-    out = lines([
-        Reading(TS, "GD-1", "pit-1", "disp_h_mm", 12.5, "mm", point="ZQS-01"),
-        Reading(TS, "GD-1", "pit-1", "disp_h_mm", 99.0, "mm", Quality.FAULT, point="ZQS-02"),
-        Reading(TS, "GD-1", "anemo-1", "wind_ms", 7.0, "m/s", Quality.BACKFILL),
-        Reading(TS, "GD-1", "gateway", "spool_depth", 3),
-    ])
+    out = lines(
+        [
+            Reading(TS, "GD-1", "pit-1", "disp_h_mm", 12.5, "mm", point="ZQS-01"),
+            Reading(TS, "GD-1", "pit-1", "disp_h_mm", 99.0, "mm", Quality.FAULT, point="ZQS-02"),
+            Reading(TS, "GD-1", "anemo-1", "wind_ms", 7.0, "m/s", Quality.BACKFILL),
+            Reading(TS, "GD-1", "gateway", "spool_depth", 3),
+        ]
+    )
     assert out == [
         "pit,device=pit-1,point=ZQS-01,project=GD-1 disp_h_mm=12.5 1790000000123",
         "pit,device=pit-1,point=ZQS-02,project=GD-1,quality=fault disp_h_mm=99.0 1790000000123",
@@ -47,15 +51,20 @@ def test_pit_point_and_quality_tags_and_the_backfill_field() -> None:
         "gateway,device=gateway,project=GD-1 spool_depth=3.0 1790000000123",
     ]
     spooled = lines([Reading(TS, "GD-1", "pit-1", "disp_h_mm", 1.0, "mm", Quality.STALE, "ZQS-01")], True)
-    assert spooled == ["pit,device=pit-1,point=ZQS-01,project=GD-1,quality=stale "
-                       "disp_h_mm=1.0,backfill=true 1790000000123"]
+    assert spooled == [
+        "pit,device=pit-1,point=ZQS-01,project=GD-1,quality=stale disp_h_mm=1.0,backfill=true 1790000000123"
+    ]
 
 
 def test_nan_and_infinity_are_counted_not_written() -> None:
     encoder = LineEncoder(KINDS)
-    batch = encoder.encode([Reading(TS, "P", "crane-1", "load_t", float("nan")),
-                            Reading(TS, "P", "crane-1", "wind_ms", float("inf")),
-                            Reading(TS, "P", "crane-1", "radius_m", 3.0)])
+    batch = encoder.encode(
+        [
+            Reading(TS, "P", "crane-1", "load_t", float("nan")),
+            Reading(TS, "P", "crane-1", "wind_ms", float("inf")),
+            Reading(TS, "P", "crane-1", "radius_m", 3.0),
+        ]
+    )
     assert batch.body == b"crane,device=crane-1,project=P radius_m=3.0 1790000000123\n"
     assert (batch.points, batch.readings, batch.rejected) == (1, 1, 2)
     assert encoder.rejected_total == 2
@@ -65,12 +74,14 @@ def test_awkward_names_and_strings_survive_a_round_trip_through_influxdb(influxd
     """Spaces, commas, equals signs, quotes, backslashes and non-ASCII in every position."""
     point = "ZQS 01,a=b"
     text = 'he said "hi", C:\\path\\ 司机\nline two'
-    readings = [Reading(TS, "项目 A,1", "pit-1", "disp_h_mm", 1.5, point=point),
-                Reading(TS, "项目 A,1", "pit-1", "note x=y", text, point=point)]
+    readings = [
+        Reading(TS, "项目 A,1", "pit-1", "disp_h_mm", 1.5, point=point),
+        Reading(TS, "项目 A,1", "pit-1", "note x=y", text, point=point),
+    ]
     body = LineEncoder(KINDS).encode(readings).body
     response = httpx.post(f"{influxdb1.url}/write", params={"db": "site", "precision": "ms"}, content=body)
     assert response.status_code == 204, response.text
-    series = influxdb1.query("site", 'SELECT * FROM pit GROUP BY *')
+    series = influxdb1.query("site", "SELECT * FROM pit GROUP BY *")
     assert len(series) == 1
     assert series[0]["tags"] == {"device": "pit-1", "point": point, "project": "项目 A,1"}
     row = dict(zip(series[0]["columns"], series[0]["values"][0], strict=True))
@@ -86,19 +97,23 @@ def test_backslash_in_a_tag_is_written_as_slash(influxdb1: InfluxDB1) -> None:
 
 
 # names as a site might type them: any printable text, including separators and quotes
-names = st.text(st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\n\t"), min_size=1,
-                max_size=12)
+names = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\n\t"), min_size=1, max_size=12
+)
 _example = itertools.count()
 texts = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(point=names, text=texts, value=st.floats(allow_nan=False, allow_infinity=False))
-def test_any_point_code_and_text_round_trip(influxdb1: InfluxDB1, point: str, text: str,
-                                            value: float) -> None:
+def test_any_point_code_and_text_round_trip(
+    influxdb1: InfluxDB1, point: str, text: str, value: float
+) -> None:
     project = f"P{next(_example)}"  # each example its own series, found by its project tag
-    readings = [Reading(TS, project, "pit-1", "disp_h_mm", value, point=point),
-                Reading(TS, project, "pit-1", "operator_id", text, point=point)]
+    readings = [
+        Reading(TS, project, "pit-1", "disp_h_mm", value, point=point),
+        Reading(TS, project, "pit-1", "operator_id", text, point=point),
+    ]
     body = LineEncoder(KINDS).encode(readings).body
     response = httpx.post(f"{influxdb1.url}/write", params={"db": "site", "precision": "ms"}, content=body)
     assert response.status_code == 204, (body, response.text)

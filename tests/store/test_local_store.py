@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.config.sinks import LocalStoreConfig
-from gateway.readings import Quality, Reading
+from contract.config.sinks import LocalStoreConfig
+from contract.readings import Quality, Reading
 from gateway.store.local import LocalStore
 from gateway.store.local_query import HistoryReader, Pick
 from gateway.store.local_schema import StoreError
@@ -34,16 +34,27 @@ def store(tmp_path: Path) -> Iterator[LocalStore]:
 
 
 def test_series_latest_text_and_faults_read_back(store: LocalStore) -> None:
-    store.add([Reading(T0, "GD-1", "crane-1", "load_t", 2.0, "t"),
-               Reading(T0, "GD-1", "crane-1", "operator_id", "OP-007"),
-               Reading(T0 + 1, "GD-1", "crane-1", "load_t", 2.5, "t", Quality.STALE)])
-    store.add([Reading(T0 + 2, "GD-1", "pit-1", "disp_h_mm", 40.0, "mm", Quality.FAULT, "ZQS-01"),
-               Reading(T0 + 2, "GD-1", "pit-1", "disp_h_mm", 12.0, "mm", point="ZQS-02")])
+    store.add(
+        [
+            Reading(T0, "GD-1", "crane-1", "load_t", 2.0, "t"),
+            Reading(T0, "GD-1", "crane-1", "operator_id", "OP-007"),
+            Reading(T0 + 1, "GD-1", "crane-1", "load_t", 2.5, "t", Quality.STALE),
+        ]
+    )
+    store.add(
+        [
+            Reading(T0 + 2, "GD-1", "pit-1", "disp_h_mm", 40.0, "mm", Quality.FAULT, "ZQS-01"),
+            Reading(T0 + 2, "GD-1", "pit-1", "disp_h_mm", 12.0, "mm", point="ZQS-02"),
+        ]
+    )
     assert store.flush(10)
     reader = store.reader
     assert [(s.device, s.point, s.metric, s.unit) for s in reader.series()] == [
-        ("crane-1", "", "load_t", "t"), ("crane-1", "", "operator_id", ""),
-        ("pit-1", "ZQS-01", "disp_h_mm", "mm"), ("pit-1", "ZQS-02", "disp_h_mm", "mm")]
+        ("crane-1", "", "load_t", "t"),
+        ("crane-1", "", "operator_id", ""),
+        ("pit-1", "ZQS-01", "disp_h_mm", "mm"),
+        ("pit-1", "ZQS-02", "disp_h_mm", "mm"),
+    ]
     crane = {v.metric: (v.ts, v.value, v.quality) for v in reader.latest("crane-1")}
     assert crane == {"load_t": (T0 + 1, 2.5, "stale"), "operator_id": (T0, "OP-007", "ok")}
     pit = {v.point: (v.value, v.quality) for v in reader.latest() if v.device == "pit-1"}
@@ -55,8 +66,18 @@ def test_series_latest_text_and_faults_read_back(store: LocalStore) -> None:
 
 def test_history_is_raw_up_to_max_points_then_bucketed(store: LocalStore) -> None:
     # 600 readings, one per second; every 7th one is a fault reading of 1000 that must not skew the average
-    readings = [Reading(T0 + i, "GD-1", "crane-1", "load_t", 1000.0 if i % 7 == 0 else float(i % 50), "t",
-                        Quality.FAULT if i % 7 == 0 else Quality.OK) for i in range(600)]
+    readings = [
+        Reading(
+            T0 + i,
+            "GD-1",
+            "crane-1",
+            "load_t",
+            1000.0 if i % 7 == 0 else float(i % 50),
+            "t",
+            Quality.FAULT if i % 7 == 0 else Quality.OK,
+        )
+        for i in range(600)
+    ]
     store.add(readings)
     assert store.flush(10)
 
@@ -64,12 +85,13 @@ def test_history_is_raw_up_to_max_points_then_bucketed(store: LocalStore) -> Non
     assert raw is not None and raw.bucket_s == 0
     assert [(p.ts, p.value, p.quality) for p in raw.points] == [
         (T0 + i, 1000.0 if i % 7 == 0 else float(i % 50), "fault" if i % 7 == 0 else "ok")
-        for i in range(10, 20)]
+        for i in range(10, 20)
+    ]
 
     hist = store.reader.history("crane-1", "load_t", T0, T0 + 599.999, max_points=60)
     assert hist is not None and hist.bucket_s == 10.0 and len(hist.points) == 60
     for k, bucket in enumerate(hist.points):
-        members = readings[k * 10:(k + 1) * 10]
+        members = readings[k * 10 : (k + 1) * 10]
         good = [float(r.value) for r in members if r.quality is Quality.OK]
         assert bucket.ts == T0 + k * 10
         assert (bucket.count, bucket.faults) == (10, 10 - len(good))
@@ -102,12 +124,17 @@ def test_add_never_waits_for_the_disk(store: LocalStore) -> None:
     assert store.reader.counts().rows == 50
 
 
-def test_duplicates_and_malformed_readings_are_counted_not_silent(store: LocalStore,
-                                                                  caplog: pytest.LogCaptureFixture) -> None:
+def test_duplicates_and_malformed_readings_are_counted_not_silent(
+    store: LocalStore, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.ERROR):
-        store.add([Reading(T0, "GD-1", "crane-1", "load_t", 1.0),
-                   Reading(float("nan"), "GD-1", "crane-1", "load_t", 2.0),
-                   Reading(T0 + 1, "GD-1", "crane-1", "load_t", 3.0)])
+        store.add(
+            [
+                Reading(T0, "GD-1", "crane-1", "load_t", 1.0),
+                Reading(float("nan"), "GD-1", "crane-1", "load_t", 2.0),
+                Reading(T0 + 1, "GD-1", "crane-1", "load_t", 3.0),
+            ]
+        )
         store.add([Reading(T0, "GD-1", "crane-1", "load_t", 1.0)])  # re-delivered
         assert store.flush(10)
     counts = store.reader.counts()
@@ -117,12 +144,19 @@ def test_duplicates_and_malformed_readings_are_counted_not_silent(store: LocalSt
 
 def test_retention_deletes_only_what_is_older(tmp_path: Path) -> None:
     # the periodic pass runs once at start (on the empty file), the next one after an hour
-    store = LocalStore(tmp_path / "h.db", LocalStoreConfig(retention_days=30, flush_interval_s=0.05),
-                       maintenance_interval_s=3600)
+    store = LocalStore(
+        tmp_path / "h.db",
+        LocalStoreConfig(retention_days=30, flush_interval_s=0.05),
+        maintenance_interval_s=3600,
+    )
     store.start()
     now = time.time()
-    store.add([Reading(now + 60 - d * 86400, "GD-1", "pit-1", "disp_h_mm", float(d), point="ZQS-01")
-               for d in range(40)])  # a minute younger than whole days: day 30 is just inside
+    store.add(
+        [
+            Reading(now + 60 - d * 86400, "GD-1", "pit-1", "disp_h_mm", float(d), point="ZQS-01")
+            for d in range(40)
+        ]
+    )  # a minute younger than whole days: day 30 is just inside
     assert store.flush(10)
     report = store.maintain()
     store.stop()
@@ -131,15 +165,20 @@ def test_retention_deletes_only_what_is_older(tmp_path: Path) -> None:
     assert store.reader.counts().rows == 31
 
 
-def test_disk_budget_drops_the_oldest_first_and_warns(tmp_path: Path,
-                                                      caplog: pytest.LogCaptureFixture) -> None:
+def test_disk_budget_drops_the_oldest_first_and_warns(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     cfg = LocalStoreConfig(max_disk_mb=1, flush_interval_s=0.05)
     store = LocalStore(tmp_path / "h.db", cfg, maintenance_interval_s=3600)
     store.start()
     start = time.time() - 86400  # one day of readings, well inside the 35-day retention
     for k in range(10):
-        store.add([Reading(start + (k * 10_000 + i) * 0.5, "GD-1", f"crane-{i % 4}", "load_t", float(i))
-                   for i in range(10_000)])
+        store.add(
+            [
+                Reading(start + (k * 10_000 + i) * 0.5, "GD-1", f"crane-{i % 4}", "load_t", float(i))
+                for i in range(10_000)
+            ]
+        )
     assert store.flush(30)
     before = store.reader.counts()
     with caplog.at_level(logging.WARNING):
@@ -152,14 +191,19 @@ def test_disk_budget_drops_the_oldest_first_and_warns(tmp_path: Path,
     assert after.oldest_ts is not None and before.oldest_ts is not None and after.oldest_ts > before.oldest_ts
     assert after.newest_ts == before.newest_ts
     assert after.file_bytes <= 1e6 < before.file_bytes  # the pages went back to the disk
-    assert any("disk budget reached" in r.message and "raise store.max_disk_mb" in r.message
-               for r in caplog.records)
+    assert any(
+        "disk budget reached" in r.message and "raise store.max_disk_mb" in r.message for r in caplog.records
+    )
 
 
 def test_committed_readings_survive_sigkill(tmp_path: Path) -> None:
     path = tmp_path / "h.db"
-    proc = subprocess.Popen([sys.executable, "-m", "tests.store.killed_writer", str(path)], cwd=ROOT,
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.store.killed_writer", str(path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         committed = 0
         assert proc.stdout is not None
@@ -216,17 +260,23 @@ def marks(path: Path) -> list[tuple[str, int, int, int]]:
     """(uplink, minute, series_id, seq) of every late-minute mark in the store file."""
     conn = sqlite3.connect(path)
     try:
-        return conn.execute("SELECT uplink, minute, series_id, seq FROM late_minutes ORDER BY 1, 2, 3").fetchall()
+        return conn.execute(
+            "SELECT uplink, minute, series_id, seq FROM late_minutes ORDER BY 1, 2, 3"
+        ).fetchall()
     finally:
         conn.close()
 
 
-def test_a_version_1_store_of_an_earlier_release_gains_the_late_marks_and_keeps_its_rows(tmp_path: Path) -> None:
+def test_a_version_1_store_of_an_earlier_release_gains_the_late_marks_and_keeps_its_rows(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "history.sqlite"
     conn = sqlite3.connect(path)
     conn.executescript(VERSION_1_SCHEMA)
-    conn.executemany("INSERT INTO readings VALUES (1, ?, ?, NULL, 0)", [(round(T0 * 1000), 4.0),
-                                                                        (round(T0 * 1000) + 1000, 4.5)])
+    conn.executemany(
+        "INSERT INTO readings VALUES (1, ?, ?, NULL, 0)",
+        [(round(T0 * 1000), 4.0), (round(T0 * 1000) + 1000, 4.5)],
+    )
     conn.commit()
     conn.close()
     for _run in range(2):  # upgraded in place, then opened again as it is
@@ -253,10 +303,18 @@ def test_late_readings_mark_their_minute_once_per_uplink_and_live_ones_nothing(t
     now = time.time()
     start = (now - 3 * 3600) // 60 * 60
     # a data acquisition unit's buffer after an outage: 10,000 readings of one point, one every second
-    store.add([Reading(start + i, "GD-1", "pit-1", "disp_h_mm", float(i % 100), "mm", Quality.BACKFILL, "ZQS-01")
-               for i in range(10_000)])
-    store.add([Reading(now, "GD-1", "crane-1", "load_t", 2.0, "t"),  # live readings
-               Reading(now - 5, "GD-1", "crane-1", "wind_ms", 8.0, "m/s")])
+    store.add(
+        [
+            Reading(start + i, "GD-1", "pit-1", "disp_h_mm", float(i % 100), "mm", Quality.BACKFILL, "ZQS-01")
+            for i in range(10_000)
+        ]
+    )
+    store.add(
+        [
+            Reading(now, "GD-1", "crane-1", "load_t", 2.0, "t"),  # live readings
+            Reading(now - 5, "GD-1", "crane-1", "wind_ms", 8.0, "m/s"),
+        ]
+    )
     assert store.flush(10)
     found = marks(path)
     minutes = [start + 60 * k for k in range(167)]  # 10,000 s: 166 whole minutes and part of one
@@ -265,7 +323,10 @@ def test_late_readings_mark_their_minute_once_per_uplink_and_live_ones_nothing(t
     picks: dict[str, Pick] = {"disp_h_mm": "peak", "load_t": "max"}
     read, values = store.reader.late_minutes(picks, "regulator", start + 120, 10)
     assert [(m.minute, m.seq) for m in read] == [(start, 1), (start + 60, 1)]  # minutes before start + 120
-    assert [(v.minute, v.ts, v.value) for v in values] == [(start, start + 59, 59.0), (start + 60, start + 99, 99.0)]
+    assert [(v.minute, v.ts, v.value) for v in values] == [
+        (start, start + 59, 59.0),
+        (start + 60, start + 99, 99.0),
+    ]
     store.add([Reading(start + 1.5, "GD-1", "pit-1", "disp_h_mm", -120.0, "mm", Quality.BACKFILL, "ZQS-01")])
     assert store.flush(10)
     # the first minute was marked again after it was read: its mark stays for the next send
@@ -280,12 +341,20 @@ def test_late_readings_mark_their_minute_once_per_uplink_and_live_ones_nothing(t
 
 def test_marks_of_minutes_past_the_retention_go_with_their_readings(tmp_path: Path) -> None:
     path = tmp_path / "history.sqlite"
-    store = LocalStore(path, LocalStoreConfig(retention_days=30, flush_interval_s=0.05), late_for=["regulator"],
-                       maintenance_interval_s=3600)
+    store = LocalStore(
+        path,
+        LocalStoreConfig(retention_days=30, flush_interval_s=0.05),
+        late_for=["regulator"],
+        maintenance_interval_s=3600,
+    )
     store.start()
     now = time.time()
-    store.add([Reading(now - 31 * 86400, "GD-1", "crane-1", "load_t", 1.0, "t"),
-               Reading(now - 29 * 86400, "GD-1", "crane-1", "load_t", 2.0, "t")])
+    store.add(
+        [
+            Reading(now - 31 * 86400, "GD-1", "crane-1", "load_t", 1.0, "t"),
+            Reading(now - 29 * 86400, "GD-1", "crane-1", "load_t", 2.0, "t"),
+        ]
+    )
     assert store.flush(10)
     assert len(marks(path)) == 2
     report = store.maintain()

@@ -42,8 +42,9 @@ def test_the_spool_survives_a_restart_and_keeps_counting(tmp_path: Path) -> None
     assert body == batch(7)
 
 
-def test_a_full_spool_drops_its_oldest_batches_loudly(tmp_path: Path,
-                                                      caplog: pytest.LogCaptureFixture) -> None:
+def test_a_full_spool_drops_its_oldest_batches_loudly(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     size = len(batch(10))
     spool = DiskSpool(tmp_path, max_bytes=size * 3)
     with caplog.at_level(logging.ERROR):

@@ -8,9 +8,9 @@ import threading
 import time
 from pathlib import Path
 
-from gateway.config import LoadedSite, load_site
-from gateway.rules.result import RuleResult
-from gateway.runtime import Gateway
+from contract.config import LoadedSite, load_site
+from rules.result import RuleResult
+from sitegw.runtime import Gateway
 from tests.regulator.support import PROJECT, SECRET
 
 POLL_S = 0.3
@@ -19,7 +19,8 @@ POLL_S = 0.3
 def site(tmp_path: Path, base_url: str, secret: str = SECRET) -> LoadedSite:
     """A site file with no devices and one regulator uplink polling its feedback every POLL_S seconds."""
     path = tmp_path / "site.yaml"
-    path.write_text(f"""\
+    path.write_text(
+        f"""\
 project: {{code: {PROJECT}, name: 示范项目, city: 深圳}}
 uplinks:
   - type: regulator
@@ -30,16 +31,31 @@ uplinks:
     backoff_max_s: 1
     timeout_s: 2
 api: {{host: 127.0.0.1, port: 0}}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return load_site(path)
 
 
 def raise_alert(gw: Gateway, device: str, rule: str = "crane.load") -> str:
     """An alarm from a rule's verdict (the site has no devices to read), through the gateway's real alert
     manager and outbox; its alert id."""
-    gw.monitor.alerts.handle([RuleResult(rule, device, "", "alarm", time.time(), clause="GB 5144-2006 §6.1.2",
-                                         value=104.0, threshold=100.0, unit="%",
-                                         message=f"{device} 起重量 104% | {device} load 104%")])
+    gw.monitor.alerts.handle(
+        [
+            RuleResult(
+                rule,
+                device,
+                "",
+                "alarm",
+                time.time(),
+                clause="GB 5144-2006 §6.1.2",
+                value=104.0,
+                threshold=100.0,
+                unit="%",
+                message=f"{device} 起重量 104% | {device} load 104%",
+            )
+        ]
+    )
     [alert] = [a for a in gw.monitor.alerts.list_alerts(device=device) if a.state == "firing"]
     return alert.alert_id
 

@@ -44,8 +44,13 @@ class PlatformServer:
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 parts = urlsplit(self.path)
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                req = Request(parts.path, {k: v[0] for k, v in parse_qs(parts.query).items()}, parts.query,
-                              dict(self.headers.items()), body)
+                req = Request(
+                    parts.path,
+                    {k: v[0] for k, v in parse_qs(parts.query).items()},
+                    parts.query,
+                    dict(self.headers.items()),
+                    body,
+                )
                 outer.requests.append(req)
                 status, payload = outer.answer(req)
                 data = json.dumps(payload).encode()

@@ -22,15 +22,15 @@ import httpx
 import pytest
 from argon2 import PasswordHasher
 
+from contract.config import ConfigError, LoadedSite, load_site
+from contract.config.uplinks import RegulatorUplink
 from gateway.alerts.store import DecisionStore
-from gateway.config import ConfigError, LoadedSite, load_site
-from gateway.config.uplinks import RegulatorUplink
-from gateway.runtime import Gateway
 from gateway.uplinks.base import BEIJING
 from gateway.uplinks.feedback import FeedbackPoller
 from regulator.auth import Accounts
 from regulator.review import Actor
 from regulator.server import RegulatorServer
+from sitegw.runtime import Gateway
 from tests.regulator.support import PROJECT, SECRET
 from tests.support import free_port
 from tests.uplinks.feedback_site import POLL_S, raise_alert, site
@@ -79,8 +79,11 @@ async def stream_events(gw: Gateway, kind: str, count: int, timeout: float = 10.
     found: list[dict[str, Any]] = []
     params = {"last_event_id": f"{gw.hub.boot}.0"}
     with contextlib.suppress(TimeoutError):  # fewer than asked for: the caller's assertion says so
-        async with httpx.AsyncClient(base_url=gw.url or "", timeout=timeout) as client, asyncio.timeout(timeout), \
-                client.stream("GET", "/api/v1/stream", params=params) as r:
+        async with (
+            httpx.AsyncClient(base_url=gw.url or "", timeout=timeout) as client,
+            asyncio.timeout(timeout),
+            client.stream("GET", "/api/v1/stream", params=params) as r,
+        ):
             event = ""
             async for line in r.aiter_lines():
                 if line.startswith("event:"):
@@ -103,14 +106,17 @@ async def regulator_client(server: RegulatorServer) -> httpx.AsyncClient:
 
 async def hazards_by_alert(reg: httpx.AsyncClient, count: int) -> dict[str, int]:
     """The regulator's hazard id of each delivered alert, once ``count`` of them arrived."""
+
     async def listed() -> dict[str, int] | None:
         hazards = (await reg.get("/ui/api/hazards", params={"state": "all"})).json()["hazards"]
         return {h["alert_id"]: h["id"] for h in hazards} if len(hazards) >= count else None
+
     return await until(listed, f"{count} alerts delivered to the regulator")  # type: ignore[no-any-return]
 
 
 async def test_decisions_reach_the_alerts_live_and_survive_a_restart(
-        receiver: RegulatorServer, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    receiver: RegulatorServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO, logger=FEEDBACK_LOG)
     loaded, state = site(tmp_path, receiver.base_url), tmp_path / "state"
     reg = await regulator_client(receiver)
@@ -122,11 +128,15 @@ async def test_decisions_reach_the_alerts_live_and_survive_a_restart(
             r = await reg.post(f"/ui/api/hazards/{hazard[ordered]}/order", json={"deadline_days": 10})
             assert r.status_code == 200, r.text
             deadline = r.json()["deadline"]
-            r = await reg.post(f"/ui/api/hazards/{hazard[dismissed]}/dismiss", json={"reason": "吊钩传感器未校准，非超载"})
+            r = await reg.post(
+                f"/ui/api/hazards/{hazard[dismissed]}/dismiss", json={"reason": "吊钩传感器未校准，非超载"}
+            )
             assert r.status_code == 200, r.text
 
             order = await until(lambda: shown(gw, ordered, "order"), "the order on the gateway's alert", 3)
-            false_alarm = await until(lambda: shown(gw, dismissed, "dismiss"), "the dismissal on the gateway's alert", 3)
+            false_alarm = await until(
+                lambda: shown(gw, dismissed, "dismiss"), "the dismissal on the gateway's alert", 3
+            )
             day = datetime.fromtimestamp(deadline, BEIJING).strftime("%Y-%m-%d")
             assert order["regulator"]["deadline"] == pytest.approx(time.time() + 10 * DAY_S, abs=60)
             assert order["regulator"]["text"] == f"监管: 限期整改至 {day} | regulator: rectify by {day}"
@@ -140,21 +150,34 @@ async def test_decisions_reach_the_alerts_live_and_survive_a_restart(
             assert detail["alert"]["regulator"]["action"] == "order"
             newest = await site_api(gw, "/api/v1/regulator/decisions")
             assert [(d["alert_id"], d["action"]) for d in newest] == [
-                (dismissed, "dismiss"), (ordered, "order"), (ordered, "confirm")]
+                (dismissed, "dismiss"),
+                (ordered, "order"),
+                (ordered, "confirm"),
+            ]
             live = await stream_events(gw, "regulator", 3)
             assert sorted(d["action"] for d in live) == ["confirm", "dismiss", "order"]
-        logged = {(r.levelname, r.getMessage().split(" (by")[0]) for r in caplog.records if r.name == FEEDBACK_LOG}
+        logged = {
+            (r.levelname, r.getMessage().split(" (by")[0]) for r in caplog.records if r.name == FEEDBACK_LOG
+        }
         assert ("WARNING", f"uplink 'regulator': alert {ordered} regulator: rectify by {day}") in logged
-        assert ("INFO", f"uplink 'regulator': alert {dismissed} regulator: false alarm (吊钩传感器未校准，非超载)") in logged
+        assert (
+            "INFO",
+            f"uplink 'regulator': alert {dismissed} regulator: false alarm (吊钩传感器未校准，非超载)",
+        ) in logged
 
         # while the gateway is off, the regulator escalates the order as if it were overdue
         assert receiver.review.escalate_overdue(now=time.time() + 11 * DAY_S) == 1
         async with gateway(loaded, state) as gw:
-            await until(lambda: shown(gw, ordered, "escalate"), "the escalation made while the gateway was off", 3)
+            await until(
+                lambda: shown(gw, ordered, "escalate"), "the escalation made while the gateway was off", 3
+            )
             await asyncio.sleep(3 * POLL_S)  # more polls: nothing comes twice
             detail = await site_api(gw, f"/api/v1/alerts/{ordered}")
             assert [d["action"] for d in detail["decisions"]] == ["confirm", "order", "escalate"]
-            assert detail["alert"]["regulator"]["text"] == "监管: 整改逾期，已升级督办 | regulator: rectification overdue, escalated"
+            assert (
+                detail["alert"]["regulator"]["text"]
+                == "监管: 整改逾期，已升级督办 | regulator: rectification overdue, escalated"
+            )
             assert len(await site_api(gw, "/api/v1/regulator/decisions")) == 4
             [escalation] = await stream_events(gw, "regulator", 2, timeout=1.5)  # only the new one is news
             assert escalation["action"] == "escalate"
@@ -163,7 +186,8 @@ async def test_decisions_reach_the_alerts_live_and_survive_a_restart(
 
 
 async def test_a_regulator_that_is_away_is_retried_and_disturbs_nothing(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO, logger=FEEDBACK_LOG)
     db, port = tmp_path / "regulator.sqlite", free_port()
     running: list[RegulatorServer] = []
@@ -180,7 +204,9 @@ async def test_a_regulator_that_is_away_is_retried_and_disturbs_nothing(
         server.repo.add_project(PROJECT, "示范项目", "深圳", SECRET)
         async with gateway(site(tmp_path, server.base_url), tmp_path / "state") as gw:
             first = raise_alert(gw, "crane-1")
-            await until(lambda: asyncio.to_thread(lambda: len(server.repo.events(PROJECT)) == 1), "the first delivery")
+            await until(
+                lambda: asyncio.to_thread(lambda: len(server.repo.events(PROJECT)) == 1), "the first delivery"
+            )
             await running.pop().stop()
 
             await asyncio.sleep(6 * POLL_S)
@@ -201,14 +227,21 @@ async def test_a_regulator_that_is_away_is_retried_and_disturbs_nothing(
             back = await serve()
             hazard = await asyncio.to_thread(back.review.hazard_for_alert, PROJECT, first)
             assert hazard is not None
-            await asyncio.to_thread(back.review.act, hazard, "order", Actor("li.jian", "regulator"), deadline_days=5)
+            await asyncio.to_thread(
+                back.review.act, hazard, "order", Actor("li.jian", "regulator"), deadline_days=5
+            )
             # within the uplink's backoff cap (1 s) and a poll or two
             await until(lambda: shown(gw, first, "order"), "the order once the regulator is back", 4)
-            await until(lambda: asyncio.to_thread(lambda: len(back.repo.events(PROJECT)) == 2),
-                        "the alert queued in the outage delivered")
+            await until(
+                lambda: asyncio.to_thread(lambda: len(back.repo.events(PROJECT)) == 2),
+                "the alert queued in the outage delivered",
+            )
 
             async def recovery_logged() -> bool:
-                return any("read again after" in r.getMessage() for r in caplog.records if r.name == FEEDBACK_LOG)
+                return any(
+                    "read again after" in r.getMessage() for r in caplog.records if r.name == FEEDBACK_LOG
+                )
+
             await until(recovery_logged, "the poller saying it reads the feedback again", 2)
     finally:
         for server in running:
@@ -216,10 +249,17 @@ async def test_a_regulator_that_is_away_is_retried_and_disturbs_nothing(
 
 
 async def test_a_wrong_secret_is_logged_once_naming_the_uplink_and_the_fix(
-        receiver: RegulatorServer, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    receiver: RegulatorServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO, logger=FEEDBACK_LOG)
-    cfg = RegulatorUplink(name="jg-shenzhen", base_url=receiver.base_url, secret="not-the-secret",
-                          feedback_every_s=0.2, backoff_initial_s=0.1, backoff_max_s=0.2)
+    cfg = RegulatorUplink(
+        name="jg-shenzhen",
+        base_url=receiver.base_url,
+        secret="not-the-secret",
+        feedback_every_s=0.2,
+        backoff_initial_s=0.1,
+        backoff_max_s=0.2,
+    )
     store = DecisionStore(tmp_path / "alerts.sqlite")
     task = asyncio.create_task(FeedbackPoller(cfg, PROJECT, store).run())
     try:
@@ -239,12 +279,17 @@ async def test_a_wrong_secret_is_logged_once_naming_the_uplink_and_the_fix(
 
 def test_a_feedback_period_too_short_names_its_line(tmp_path: Path) -> None:
     path = tmp_path / "site.yaml"
-    path.write_text("project: {code: P}\nuplinks:\n  - {type: regulator, base_url: 'http://jg', secret: s,\n"
-                    "     feedback_every_s: 0.01}\n", encoding="utf-8")
+    path.write_text(
+        "project: {code: P}\nuplinks:\n  - {type: regulator, base_url: 'http://jg', secret: s,\n"
+        "     feedback_every_s: 0.01}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError) as err:
         load_site(path)
     text = "\n".join(str(i) for i in err.value.issues)
-    assert "site.yaml:4: uplinks[0].feedback_every_s: feedback_every_s must be 0 (off) or at least 0.2 s" in text
+    assert (
+        "site.yaml:4: uplinks[0].feedback_every_s: feedback_every_s must be 0 (off) or at least 0.2 s" in text
+    )
     off = path.read_text().replace("0.01", "0")
     path.write_text(off, encoding="utf-8")
     assert load_site(path).config.uplinks[0].feedback_every_s == 0  # type: ignore[union-attr]

@@ -60,7 +60,9 @@ def test_decisions_show_on_the_alerts_and_arrive_live(page: Page, tmp_path: Path
             expect(page.locator("#decisions li")).to_have_count(2)
             expect(page.locator("#decisions li").first).to_have_attribute("data-action", "dismiss")
             # the alerts stay as the site's rules left them: still firing
-            expect(page.locator(f'#alerts li[data-alert-id="{ordered}"]')).to_have_attribute("data-state", "firing")
+            expect(page.locator(f'#alerts li[data-alert-id="{ordered}"]')).to_have_attribute(
+                "data-state", "firing"
+            )
 
             if SHOTS:
                 page.screenshot(path=SHOTS, full_page=True)

@@ -7,7 +7,7 @@ import contextlib
 
 import httpx
 
-from gateway.config.uplinks import RegulatorUplink
+from contract.config.uplinks import RegulatorUplink
 from gateway.uplinks.heartbeat import heartbeat_forever, send_heartbeat
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET

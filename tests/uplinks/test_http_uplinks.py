@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pytest
 
-from gateway.config.uplinks import DingTalkUplink, RegulatorUplink, ShenzhenUplink, WeComUplink
+from contract.config.uplinks import DingTalkUplink, RegulatorUplink, ShenzhenUplink, WeComUplink
 from gateway.uplinks import PermanentFailure, TransientFailure, build_adapter
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET, make_event
@@ -39,8 +39,13 @@ async def test_regulator_uplink_classifies_statuses(platform: Factory) -> None:
     status = {"code": 503}
     server = platform(lambda req: (status["code"], {"error": "busy"}))
     adapter = build_adapter(RegulatorUplink(base_url=server.url("/gw"), secret=SECRET))
-    for code, failure in ((503, TransientFailure), (429, TransientFailure), (408, TransientFailure),
-                          (400, PermanentFailure), (404, PermanentFailure)):
+    for code, failure in (
+        (503, TransientFailure),
+        (429, TransientFailure),
+        (408, TransientFailure),
+        (400, PermanentFailure),
+        (404, PermanentFailure),
+    ):
         status["code"] = code
         with pytest.raises(failure, match=f"HTTP {code}"):
             await adapter.send(make_event())
@@ -54,35 +59,69 @@ async def test_regulator_uplink_classifies_statuses(platform: Factory) -> None:
 
 def shenzhen_answer(secret: str) -> Callable[[Request], tuple[int, object]]:
     """The platform's check: MD5(secret + sorted key+value pairs without sign + body + secret), upper-case."""
+
     def answer(req: Request) -> tuple[int, object]:
         params = {k: v for k, v in req.query.items() if k != "sign"}
         text = secret + "".join(k + params[k] for k in sorted(params)) + req.body.decode() + secret
         if req.query.get("sign") != hashlib.md5(text.encode()).hexdigest().upper():
             return 200, {"code": 1001, "msg": "签名错误"}
         return 200, {"code": 0, "msg": "success"}
+
     return answer
 
 
 async def test_shenzhen_uplink_signs_and_maps_a_crane_record(platform: Factory) -> None:
     server = platform(shenzhen_answer("sz-secret"))
-    cfg = ShenzhenUplink(name="sz", url=server.url("/api/tower/alarm"), api_key="K-1", secret="sz-secret",
-                         device_numbers={"crane-1": "TC-440305-0001"})
+    cfg = ShenzhenUplink(
+        name="sz",
+        url=server.url("/api/tower/alarm"),
+        api_key="K-1",
+        secret="sz-secret",
+        device_numbers={"crane-1": "TC-440305-0001"},
+    )
     adapter = build_adapter(cfg)
-    event = make_event(details={"load_t": 2.92, "rated_load_t": 2.85, "radius_m": 30.0, "height_m": 41.5,
-                                "wind_ms": 8.2, "tilt_deg": 0.1, "moment_pct": 102.5, "slew_deg": 120.0},
-                       ts=1_790_000_000.0, backfill=True)
+    event = make_event(
+        details={
+            "load_t": 2.92,
+            "rated_load_t": 2.85,
+            "radius_m": 30.0,
+            "height_m": 41.5,
+            "wind_ms": 8.2,
+            "tilt_deg": 0.1,
+            "moment_pct": 102.5,
+            "slew_deg": 120.0,
+        },
+        ts=1_790_000_000.0,
+        backfill=True,
+    )
     await adapter.send(event)
     req = server.requests[0]
     assert set(req.query) == {"api_key", "timestamp", "client_serial", "sign"}
     assert req.query["client_serial"] == event.event_id and req.query["api_key"] == "K-1"
     record = req.json()
     assert record == {
-        "deviceNo": "TC-440305-0001", "projectCode": PROJECT, "eventId": event.event_id,
-        "recordTime": "2026-09-21 22:13:20", "weight": 2.92, "range": 30.0, "height": 41.5, "rotation": 120.0,
-        "windSpeed": 8.2, "obliquity": 0.1, "momentPercent": 102.5, "weightPercent": 102.5,
-        "collisionAlarm": 0, "momentAlarm": 2, "operatorAlarm": 0, "tiltAlarm": 0, "weightAlarm": 2,
-        "windAlarm": 0, "zoneAlarm": 0, "alarmState": "firing",
-        "isResend": 1}
+        "deviceNo": "TC-440305-0001",
+        "projectCode": PROJECT,
+        "eventId": event.event_id,
+        "recordTime": "2026-09-21 22:13:20",
+        "weight": 2.92,
+        "range": 30.0,
+        "height": 41.5,
+        "rotation": 120.0,
+        "windSpeed": 8.2,
+        "obliquity": 0.1,
+        "momentPercent": 102.5,
+        "weightPercent": 102.5,
+        "collisionAlarm": 0,
+        "momentAlarm": 2,
+        "operatorAlarm": 0,
+        "tiltAlarm": 0,
+        "weightAlarm": 2,
+        "windAlarm": 0,
+        "zoneAlarm": 0,
+        "alarmState": "firing",
+        "isResend": 1,
+    }
     assert cfg.accepts("alarm", "crane.wind") and not cfg.accepts("alarm", "pit.rate")
     wrong = build_adapter(cfg.model_copy(update={"secret": "other"}))
     with pytest.raises(PermanentFailure, match="1001"):
@@ -93,23 +132,31 @@ async def test_shenzhen_uplink_signs_and_maps_a_crane_record(platform: Factory) 
 
 def dingtalk_answer(secret: str, token: str) -> Callable[[Request], tuple[int, object]]:
     """DingTalk's check: access_token, timestamp within an hour, sign = base64(HMAC-SHA256(ts\\nsecret))."""
+
     def answer(req: Request) -> tuple[int, object]:
         if req.query.get("access_token") != token:
             return 200, {"errcode": 300001, "errmsg": "token is not exist"}
         ts = req.query.get("timestamp", "0")
-        want = base64.b64encode(hmac.new(secret.encode(), f"{ts}\n{secret}".encode(), hashlib.sha256).digest())
+        want = base64.b64encode(
+            hmac.new(secret.encode(), f"{ts}\n{secret}".encode(), hashlib.sha256).digest()
+        )
         if abs(int(ts) / 1000 - time.time()) > 3600 or req.query.get("sign") != want.decode():
             return 200, {"errcode": 310000, "errmsg": "sign not match"}
         body = req.json()
         assert isinstance(body, dict) and body["msgtype"] == "markdown"
         return 200, {"errcode": 0, "errmsg": "ok"}
+
     return answer
 
 
 async def test_dingtalk_robot_signs_its_url(platform: Factory) -> None:
     server = platform(dingtalk_answer("SECabc+/=", "tok"))
-    cfg = DingTalkUplink(name="dt", webhook=server.url("/robot/send?access_token=tok"), secret="SECabc+/=",
-                         at_mobiles=["13800000000"])
+    cfg = DingTalkUplink(
+        name="dt",
+        webhook=server.url("/robot/send?access_token=tok"),
+        secret="SECabc+/=",
+        at_mobiles=["13800000000"],
+    )
     adapter = build_adapter(cfg)
     await adapter.send(make_event(level="critical"))
     body = server.requests[0].json()
@@ -136,6 +183,7 @@ async def test_wecom_robot_posts_markdown(platform: Factory) -> None:
         if req.query.get("key") != "k-123":
             return 200, {"errcode": 93000, "errmsg": "invalid webhook url"}
         return 200, {"errcode": 0, "errmsg": "ok"}
+
     server = platform(answer)
     adapter = build_adapter(WeComUplink(name="wc", webhook=server.url("/cgi-bin/webhook/send?key=k-123")))
     await adapter.send(make_event(message="1号塔吊 起重量 102.5%", state="resolved"))

@@ -9,7 +9,7 @@ import queue
 import paho.mqtt.client as mqtt
 import pytest
 
-from gateway.config.uplinks import MqttUplink
+from contract.config.uplinks import MqttUplink
 from gateway.uplinks import TransientFailure, build_adapter
 from tests.regulator.support import PROJECT, make_event
 from tests.servers.mosquitto import MosquittoServer
@@ -63,8 +63,9 @@ async def test_no_broker_is_a_transient_failure() -> None:
 
 
 async def test_broker_killed_mid_session_is_transient_then_recovers(mosquitto: MosquittoServer) -> None:
-    adapter = build_adapter(MqttUplink(name="mq", host=mosquitto.host, port=mosquitto.port, timeout_s=1,
-                                       backoff_max_s=1))
+    adapter = build_adapter(
+        MqttUplink(name="mq", host=mosquitto.host, port=mosquitto.port, timeout_s=1, backoff_max_s=1)
+    )
     try:
         await connected(adapter)
         mosquitto.kill()

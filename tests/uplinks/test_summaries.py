@@ -27,15 +27,15 @@ import pytest
 import sqlalchemy as sa
 from pydantic import ValidationError
 
+from contract.config import LoadedSite, load_site
+from contract.config.sinks import LocalStoreConfig
+from contract.config.uplinks import RegulatorUplink
+from contract.readings import Quality, Reading
+from contract.wire import SUMMARY_METRICS
 from gateway.alerts.store import DecisionStore
-from gateway.config import LoadedSite, load_site
-from gateway.config.sinks import LocalStoreConfig
-from gateway.config.uplinks import RegulatorUplink
-from gateway.readings import Quality, Reading
 from gateway.store.local import LATE_AFTER_S, LocalStore
 from gateway.store.local_query import Pick
 from gateway.uplinks.summaries import PICKS, SETTLE_S, closed_until, cursor_key
-from regulator.messages import SUMMARY_METRICS
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET
 from tests.support import free_port
@@ -50,10 +50,13 @@ POINTS = 200  # pit points: 200 series x 57 minutes is more than one request's 1
 def site(tmp_path: Path, base_url: str) -> LoadedSite:
     """A site file with no devices and one regulator uplink sending summaries every PERIOD_S seconds."""
     path = tmp_path / "site.yaml"
-    path.write_text(f"project: {{code: {PROJECT}}}\nuplinks:\n"
-                    f"  - {{type: regulator, base_url: '{base_url}', secret: {SECRET}, feedback_every_s: 0,\n"
-                    f"     summary_every_s: {PERIOD_S}, backoff_initial_s: 0.1, backoff_max_s: 1, timeout_s: 5}}\n"
-                    "api: {host: 127.0.0.1, port: 0}\n", encoding="utf-8")
+    path.write_text(
+        f"project: {{code: {PROJECT}}}\nuplinks:\n"
+        f"  - {{type: regulator, base_url: '{base_url}', secret: {SECRET}, feedback_every_s: 0,\n"
+        f"     summary_every_s: {PERIOD_S}, backoff_initial_s: 0.1, backoff_max_s: 1, timeout_s: 5}}\n"
+        "api: {host: 127.0.0.1, port: 0}\n",
+        encoding="utf-8",
+    )
     return load_site(path)
 
 
@@ -84,8 +87,10 @@ def pit(now: float, minutes: range) -> list[Reading]:
     for k in minutes:
         m = now - 60 * k
         for p in range(POINTS):
-            out += [Reading(m + 10, PROJECT, "pit-1", "disp_h_mm", 0.5 + p / 1000, "mm", point=f"P{p:03d}"),
-                    Reading(m + 40, PROJECT, "pit-1", "disp_h_mm", -2.0 - k / 100, "mm", point=f"P{p:03d}")]
+            out += [
+                Reading(m + 10, PROJECT, "pit-1", "disp_h_mm", 0.5 + p / 1000, "mm", point=f"P{p:03d}"),
+                Reading(m + 40, PROJECT, "pit-1", "disp_h_mm", -2.0 - k / 100, "mm", point=f"P{p:03d}"),
+            ]
     return out
 
 
@@ -142,18 +147,24 @@ async def test_minute_peaks_show_in_the_hazard_detail(receiver: RegulatorServer,
         loads = [2.0, 2.4, 2.9 + k / 100, 2.5, 2.1, 1.8]
         for i, load in enumerate(loads):
             ts = m + 5 + 9 * i
-            readings += [Reading(ts, PROJECT, "crane-1", "load_t", load, "t"),
-                         Reading(ts, PROJECT, "crane-1", "moment_pct", load * 30, "%"),
-                         Reading(ts, PROJECT, "crane-1", "wind_ms", 12.0 - i + k / 10, "m/s"),
-                         Reading(ts, PROJECT, "crane-1", "slew_deg", 10.0 * i, "deg")]
+            readings += [
+                Reading(ts, PROJECT, "crane-1", "load_t", load, "t"),
+                Reading(ts, PROJECT, "crane-1", "moment_pct", load * 30, "%"),
+                Reading(ts, PROJECT, "crane-1", "wind_ms", 12.0 - i + k / 10, "m/s"),
+                Reading(ts, PROJECT, "crane-1", "slew_deg", 10.0 * i, "deg"),
+            ]
         peaks[m] = (m + 23, 2.9 + k / 100, 12.0 + k / 10, 50.0)
     m7 = now - 60 * 7
     readings += [
         Reading(m7 + 50, PROJECT, "crane-1", "load_t", 9.9, "t", Quality.FAULT),  # a broken sensor's value
-        Reading(m7 + 52, PROJECT, "crane-1", "load_t", 8.8, "t", Quality.STALE),  # a repeat, not a measurement
+        Reading(
+            m7 + 52, PROJECT, "crane-1", "load_t", 8.8, "t", Quality.STALE
+        ),  # a repeat, not a measurement
         Reading(m7 + 1, PROJECT, "crane-1", "operator_id", "110101199001011234", ""),  # not a summary metric
         Reading(m7 + 2, PROJECT, "crane-1", "cabin_temp_c", 31.0, "°C"),  # nor is a metric DESIGN.md lacks
-        Reading(time.time() - 2 * 3600, PROJECT, "crane-1", "load_t", 5.0, "t"),  # before a new uplink's start
+        Reading(
+            time.time() - 2 * 3600, PROJECT, "crane-1", "load_t", 5.0, "t"
+        ),  # before a new uplink's start
         Reading(time.time(), PROJECT, "crane-1", "load_t", 5.5, "t"),  # a minute not closed yet
     ]
     await stored(state, readings)
@@ -168,6 +179,7 @@ async def test_minute_peaks_show_in_the_hazard_detail(receiver: RegulatorServer,
                 assert r.status_code == 200, r.text
                 shown = r.json()["readings"]
                 return shown if len(shown) >= 40 else None
+
             shown = await until(detail, "the summaries in the hazard detail")
             await asyncio.sleep(4 * PERIOD_S)  # more periods: nothing comes twice
             assert gw.monitor.alerts.list_alerts(device="crane-1")[0].alert_id == alert
@@ -177,7 +189,9 @@ async def test_minute_peaks_show_in_the_hazard_detail(receiver: RegulatorServer,
             ts, value = float(r["ts"]), float(r["value"])  # type: ignore[arg-type]
             by_metric.setdefault(str(r["metric"]), {})[ts // 60 * 60] = (ts, value)
         assert set(by_metric) == {"load_t", "moment_pct", "wind_ms", "slew_deg"}
-        assert sorted(by_metric["load_t"]) == sorted(peaks)  # one per closed minute: not the old nor the open one
+        assert sorted(by_metric["load_t"]) == sorted(
+            peaks
+        )  # one per closed minute: not the old nor the open one
         for m, (ts, load, wind, slew) in peaks.items():
             assert by_metric["load_t"][m] == (ts, pytest.approx(load))  # the peak, when it happened
             assert by_metric["moment_pct"][m] == (ts, pytest.approx(load * 30))
@@ -191,7 +205,8 @@ async def test_minute_peaks_show_in_the_hazard_detail(receiver: RegulatorServer,
 
 
 async def test_an_outage_and_a_restart_lose_and_repeat_nothing(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO, logger=LOG)
     state, now, port = tmp_path / "state", this_minute(), free_port()
     await stored(state, pit(now, range(2, 59)))
@@ -213,10 +228,14 @@ async def test_an_outage_and_a_restart_lose_and_repeat_nothing(
         away = [r for r in caplog.records if r.name == LOG and "unreachable" in r.getMessage()]
         assert len(away) == 1 and away[0].levelname == "WARNING", away  # logged once, not at every retry
         assert "uplink 'regulator'" in away[0].getMessage()
-        assert any("takes readings summaries again" in r.getMessage() for r in caplog.records if r.name == LOG)
+        assert any(
+            "takes readings summaries again" in r.getMessage() for r in caplog.records if r.name == LOG
+        )
 
         async with gateway(loaded, state):
-            await until(lambda: asyncio.to_thread(lambda: len(received(server)) >= len(expected)), "the rest", 15)
+            await until(
+                lambda: asyncio.to_thread(lambda: len(received(server)) >= len(expected)), "the rest", 15
+            )
             await asyncio.sleep(4 * PERIOD_S)  # more periods: nothing comes twice
         rows = received(server)
     finally:
@@ -226,23 +245,31 @@ async def test_an_outage_and_a_restart_lose_and_repeat_nothing(
     assert Counter(keys).most_common(1)[0][1] == 1 and set(keys) == expected  # every minute once
     assert [m for _p, m in keys] == sorted(m for _p, m in keys)  # in order across chunks and the restart
     # each point's minute is its reading farthest from zero, with its sign
-    assert {(ts % 60, value) for _d, _p, _m, ts, value in rows} == {(40, -2.0 - k / 100) for k in range(2, 59)}
+    assert {(ts % 60, value) for _d, _p, _m, ts, value in rows} == {
+        (40, -2.0 - k / 100) for k in range(2, 59)
+    }
 
 
 async def test_a_refused_chunk_is_skipped_and_later_ones_arrive(
-        receiver: RegulatorServer, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    receiver: RegulatorServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     state, now = tmp_path / "state", this_minute()
     bad_minute = now - 60 * 50
-    await stored(state, [*pit(now, range(2, 59)), Reading(bad_minute + 30, PROJECT, "", "wind_ms", 8.0, "m/s")])
+    await stored(
+        state, [*pit(now, range(2, 59)), Reading(bad_minute + 30, PROJECT, "", "wind_ms", 8.0, "m/s")]
+    )
     async with gateway(site(tmp_path, receiver.base_url), state):
-        await until(lambda: asyncio.to_thread(lambda: now - 120 + 40 in {r[3] for r in received(receiver)}),
-                    "the minutes after the refused chunk", 15)
+        await until(
+            lambda: asyncio.to_thread(lambda: now - 120 + 40 in {r[3] for r in received(receiver)}),
+            "the minutes after the refused chunk",
+            15,
+        )
         await asyncio.sleep(4 * PERIOD_S)  # the refused chunk is not tried again
         rows = received(receiver)
     minutes = Counter(ts // 60 * 60 for _d, _p, _m, ts, _v in rows)
     written = [now - 60 * k for k in range(58, 1, -1)]  # oldest first
     # the newest minutes without a gap, each whole; the chunk holding the refused reading is not among them
-    assert sorted(minutes) == written[-len(minutes):] and set(minutes.values()) == {POINTS}
+    assert sorted(minutes) == written[-len(minutes) :] and set(minutes.values()) == {POINTS}
     assert min(minutes) > bad_minute and len(minutes) >= 5
     refused = [r for r in caplog.records if r.name == LOG and r.levelno == logging.ERROR]
     assert len(refused) == 1, [r.getMessage() for r in refused]
@@ -255,7 +282,9 @@ def late_marks(state: Path) -> list[tuple[int, int]]:
     """(minute, series id) of the late minutes the gateway's store still marks for the uplink."""
     conn = sqlite3.connect(f"file:{state / 'history.sqlite'}?mode=ro", uri=True)
     try:
-        return conn.execute("SELECT minute, series_id FROM late_minutes WHERE uplink = 'regulator'").fetchall()
+        return conn.execute(
+            "SELECT minute, series_id FROM late_minutes WHERE uplink = 'regulator'"
+        ).fetchall()
     finally:
         conn.close()
 
@@ -263,8 +292,11 @@ def late_marks(state: Path) -> list[tuple[int, int]]:
 def crane_minutes(now: float, minutes: range) -> list[Reading]:
     """Three crane loads per minute (``minutes`` back from ``now``); each minute's peak, 2.6 t, at its 25th
     second."""
-    return [Reading(now - 60 * k + 10 + 15 * i, PROJECT, "crane-1", "load_t", load, "t")
-            for k in minutes for i, load in enumerate((2.0, 2.6, 2.2))]
+    return [
+        Reading(now - 60 * k + 10 + 15 * i, PROJECT, "crane-1", "load_t", load, "t")
+        for k in minutes
+        for i, load in enumerate((2.0, 2.6, 2.2))
+    ]
 
 
 def late(now: float) -> list[Reading]:
@@ -272,10 +304,12 @@ def late(now: float) -> list[Reading]:
     readings when it was summarised; minute 5 back with a higher peak than the 2.6 t summarised; minute 6
     back with a lower load, which leaves its value as it was."""
     m40, m5, m6 = now - 2400, now - 300, now - 360
-    return [Reading(m40 + 12, PROJECT, "crane-1", "load_t", 1.5, "t", Quality.BACKFILL),
-            Reading(m40 + 48, PROJECT, "crane-1", "load_t", 1.7, "t", Quality.BACKFILL),
-            Reading(m5 + 55, PROJECT, "crane-1", "load_t", 3.3, "t", Quality.BACKFILL),
-            Reading(m6 + 5, PROJECT, "crane-1", "load_t", 1.0, "t", Quality.BACKFILL)]
+    return [
+        Reading(m40 + 12, PROJECT, "crane-1", "load_t", 1.5, "t", Quality.BACKFILL),
+        Reading(m40 + 48, PROJECT, "crane-1", "load_t", 1.7, "t", Quality.BACKFILL),
+        Reading(m5 + 55, PROJECT, "crane-1", "load_t", 3.3, "t", Quality.BACKFILL),
+        Reading(m6 + 5, PROJECT, "crane-1", "load_t", 1.0, "t", Quality.BACKFILL),
+    ]
 
 
 def assert_late_minutes_arrived(rows: list[tuple[str, str, str, float, float]], now: float) -> None:
@@ -288,7 +322,8 @@ def assert_late_minutes_arrived(rows: list[tuple[str, str, str, float, float]], 
 
 
 async def test_readings_reaching_the_store_after_their_minute_was_summarised_replace_its_value(
-        receiver: RegulatorServer, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    receiver: RegulatorServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO, logger=LOG)
     state, now = tmp_path / "state", this_minute()
     await stored(state, crane_minutes(now, range(3, 11)))
@@ -296,8 +331,10 @@ async def test_readings_reaching_the_store_after_their_minute_was_summarised_rep
         await until(lambda: asyncio.to_thread(lambda: len(received(receiver)) == 8), "the first summaries")
         # the cursor has passed those minutes (and minute 40, which had no readings) when the buffer arrives
         gw.store.add(late(now))
-        await until(lambda: asyncio.to_thread(lambda: len(received(receiver)) == 9 and not late_marks(state)),
-                    "the late minutes sent and their marks removed")
+        await until(
+            lambda: asyncio.to_thread(lambda: len(received(receiver)) == 9 and not late_marks(state)),
+            "the late minutes sent and their marks removed",
+        )
         await asyncio.sleep(4 * PERIOD_S)  # more periods: nothing comes twice
         rows = received(receiver)
     assert_late_minutes_arrived(rows, now)
@@ -307,7 +344,8 @@ async def test_readings_reaching_the_store_after_their_minute_was_summarised_rep
 
 @pytest.mark.parametrize("restart", [False, True], ids=["outage", "outage-and-restart"])
 async def test_late_minutes_stay_marked_while_the_regulator_is_away_and_are_sent_when_it_answers(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture, restart: bool) -> None:
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, restart: bool
+) -> None:
     caplog.set_level(logging.INFO, logger=LOG)
     state, now, port, db = tmp_path / "state", this_minute(), free_port(), tmp_path / "regulator.sqlite"
     await stored(state, crane_minutes(now, range(3, 11)))
@@ -342,7 +380,8 @@ async def test_late_minutes_stay_marked_while_the_regulator_is_away_and_are_sent
 
 
 async def test_live_readings_stamped_after_the_clock_was_set_back_are_summarised(
-        receiver: RegulatorServer, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    receiver: RegulatorServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """A clock that ran AHEAD_S ahead and is then set back (NTP stepping a drifted clock; within the
     regulator's 300 s, so the earlier run's summaries were taken) leaves the summaries' cursor ahead of it.
     Readings stamped by the corrected clock fall in minutes already summarised, yet arrive live: they
@@ -353,8 +392,12 @@ async def test_live_readings_stamped_after_the_clock_was_set_back_are_summarised
     database."""
     caplog.set_level(logging.INFO)
     ahead_s, state = 240.0, tmp_path / "state"
-    before = LocalStore(state / "history.sqlite", LocalStoreConfig(), late_for=["regulator"],
-                        clock=lambda: time.time() + ahead_s)
+    before = LocalStore(
+        state / "history.sqlite",
+        LocalStoreConfig(),
+        late_for=["regulator"],
+        clock=lambda: time.time() + ahead_s,
+    )
     await asyncio.to_thread(before.start)
     before.add([Reading(time.time() + ahead_s - 1, PROJECT, "crane-1", "load_t", 2.0, "t")])  # live there
     await asyncio.to_thread(before.stop)
@@ -368,9 +411,13 @@ async def test_live_readings_stamped_after_the_clock_was_set_back_are_summarised
         gw.store.add(live)
         peaks = {math.floor(r.ts / 60) * 60: r for r in live}  # each minute's last reading is its largest
         expected = {("crane-1", "load_t", round(r.ts, 3), r.value) for r in peaks.values()}
-        await until(lambda: asyncio.to_thread(
-            lambda: {(d, m, round(ts, 3), v) for d, _p, m, ts, v in received(receiver)} == expected),
-            "the live readings' minutes at the regulator", timeout=15)
+        await until(
+            lambda: asyncio.to_thread(
+                lambda: {(d, m, round(ts, 3), v) for d, _p, m, ts, v in received(receiver)} == expected
+            ),
+            "the live readings' minutes at the regulator",
+            timeout=15,
+        )
     said = [r.getMessage() for r in caplog.records if r.name == "gateway.store.local"]
     assert any("was set back" in m and "every reading is marked" in m for m in said), said
 

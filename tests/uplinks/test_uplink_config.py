@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.config import ConfigError, load_site
-from gateway.config.uplinks import DingTalkUplink, MqttUplink, RegulatorUplink, ShenzhenUplink, WeComUplink
+from contract.config import ConfigError, load_site
+from contract.config.uplinks import DingTalkUplink, MqttUplink, RegulatorUplink, ShenzhenUplink, WeComUplink
 
 SITE = """\
 project: {code: GD-SZ-2026-0001}
@@ -26,14 +26,22 @@ def test_every_uplink_type_parses_with_env_secrets(tmp_path: Path, monkeypatch: 
     site = tmp_path / "site.yaml"
     site.write_text(SITE)
     uplinks = load_site(site).config.uplinks
-    assert [type(u) for u in uplinks] == [RegulatorUplink, ShenzhenUplink, MqttUplink, DingTalkUplink, WeComUplink]
+    assert [type(u) for u in uplinks] == [
+        RegulatorUplink,
+        ShenzhenUplink,
+        MqttUplink,
+        DingTalkUplink,
+        WeComUplink,
+    ]
     assert uplinks[0].secret == "from-env" and uplinks[1].secret == "dev"  # type: ignore[union-attr]
     assert not uplinks[3].accepts("warning", "crane.load") and uplinks[3].accepts("alarm", "pit.rate")
 
 
 def test_unknown_type_and_missing_field_name_their_line(tmp_path: Path) -> None:
     site = tmp_path / "site.yaml"
-    site.write_text("project: {code: P}\nuplinks:\n  - {type: regulator, secret: x}\n  - {type: fax, name: f}\n")
+    site.write_text(
+        "project: {code: P}\nuplinks:\n  - {type: regulator, secret: x}\n  - {type: fax, name: f}\n"
+    )
     with pytest.raises(ConfigError) as err:
         load_site(site)
     text = "\n".join(str(i) for i in err.value.issues)

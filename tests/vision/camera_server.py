@@ -47,8 +47,12 @@ class CameraServer:
                         if server.mode != "ok":
                             return
                         body = server.frames[i % len(server.frames)]
-                        self.wfile.write(b"--frame\r\nContent-Type: image/jpeg\r\n"
-                                         + f"Content-Length: {len(body)}\r\n\r\n".encode() + body + b"\r\n")
+                        self.wfile.write(
+                            b"--frame\r\nContent-Type: image/jpeg\r\n"
+                            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                            + body
+                            + b"\r\n"
+                        )
                         time.sleep(1 / server.fps)
                 except (BrokenPipeError, ConnectionResetError):
                     return

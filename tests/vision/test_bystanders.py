@@ -1,5 +1,5 @@
 """Mining the hard-hat classifier's negatives: a proposal on the head of a person the labels do not
-mention is left out, not taught as "not a head" (vision.train.bystanders).
+mention is left out, not taught as "not a head" (training.bystanders).
 
 Real parts: the shipped person network on the shipped CC BY 4.0 demo photos, whose labels mark every
 head. "A bystander" is made by leaving one head's label out, as the sfchd labels leave out people
@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from tests.vision.conftest import SAMPLE, load
+from training.bystanders import BYSTANDER_SCORE, bystander_zones, on_bystanders, unlabelled_people
 from vision.detectors.person import PersonDetector
-from vision.train.bystanders import BYSTANDER_SCORE, bystander_zones, on_bystanders, unlabelled_people
 
 
 @pytest.fixture(scope="module")
@@ -26,12 +26,16 @@ def people() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return out
 
 
-def test_labelled_heads_are_never_taken_for_bystanders(people: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+def test_labelled_heads_are_never_taken_for_bystanders(
+    people: dict[str, tuple[np.ndarray, np.ndarray]],
+) -> None:
     for name, (heads, persons) in people.items():
         assert not on_bystanders(heads[:, :4], bystander_zones(persons, heads)).any(), name
 
 
-def test_a_head_whose_label_is_left_out_is_a_bystander(people: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+def test_a_head_whose_label_is_left_out_is_a_bystander(
+    people: dict[str, tuple[np.ndarray, np.ndarray]],
+) -> None:
     flagged = alone = 0
     for heads, persons in people.values():
         for k in range(len(heads)):
@@ -40,12 +44,14 @@ def test_a_head_whose_label_is_left_out_is_a_bystander(people: dict[str, tuple[n
             if len(unlabelled_people(persons, rest)) == len(unlabelled_people(persons, heads)):
                 continue
             alone += 1
-            flagged += int(on_bystanders(heads[k:k + 1, :4], bystander_zones(persons, rest))[0])
+            flagged += int(on_bystanders(heads[k : k + 1, :4], bystander_zones(persons, rest))[0])
     assert alone >= 10, alone
     assert flagged >= 0.8 * alone, f"{flagged} of {alone} unlabelled heads with their own person box flagged"
 
 
-def test_the_ground_and_sky_around_people_are_not_bystanders(people: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+def test_the_ground_and_sky_around_people_are_not_bystanders(
+    people: dict[str, tuple[np.ndarray, np.ndarray]],
+) -> None:
     heads, persons = people["000702.jpg"]
     lonely = unlabelled_people(persons, heads[:0])
     w = (lonely[:, 2] - lonely[:, 0])[:, None]

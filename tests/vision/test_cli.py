@@ -62,7 +62,11 @@ def test_detect_names_a_missing_input(tmp_path: Path) -> None:
 def test_eval_prints_precision_recall_ap50_per_class() -> None:
     r = runner.invoke(app, ["eval", "--images", str(SAMPLE / "images"), "--labels", str(SAMPLE / "labels")])
     assert r.exit_code == 0, r.output
-    rows = {ln.split()[0]: ln.split()[1:] for ln in r.output.splitlines() if ln.startswith(("helmet", "no_helmet"))}
+    rows = {
+        ln.split()[0]: ln.split()[1:]
+        for ln in r.output.splitlines()
+        if ln.startswith(("helmet", "no_helmet"))
+    }
     assert set(rows) == {"helmet", "no_helmet"}
     truth = {k: int(v[0]) for k, v in rows.items()}
     labels = [ln.split()[0] for p in (SAMPLE / "labels").iterdir() for ln in p.read_text().splitlines()]

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from contract.config.camera import EdgeConfig
 from tests.vision.conftest import load
-from vision.config import EdgeConfig
 from vision.detections import Detection
 from vision.edges import EdgeWatch
 
-BARRIER = EdgeConfig(name="slab-east", polyline=[(360, 318), (500, 318), (636, 322)], band_px=24, missing_frames=3)
+BARRIER = EdgeConfig(
+    name="slab-east", polyline=[(360, 318), (500, 318), (636, 322)], band_px=24, missing_frames=3
+)
 
 
 def _watch() -> tuple[EdgeWatch, np.ndarray]:

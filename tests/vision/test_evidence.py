@@ -8,19 +8,27 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from contract.config.camera import CameraConfig, ZoneConfig
 from tests.vision.conftest import load
-from vision.config import CameraConfig, ZoneConfig
 from vision.detections import Detection, FrameResult, Violation
 from vision.evidence import ClipRecorder, EvidenceStore, annotate, to_jpeg
 
 
 def test_annotated_jpeg_shows_boxes_zone_and_stamp() -> None:
     img, _ = load("000303.jpg")
-    cam = CameraConfig(name="gate-cam", source="x", zones=[ZoneConfig(name="pit", polygon=[(10, 300), (300, 300),
-                                                                                            (300, 600)])])
-    res = FrameResult("gate-cam", 1_790_000_000.0, img.shape[1], img.shape[0],
-                      [Detection("no_helmet", (100, 100, 160, 170), 0.9)],
-                      [Violation("vision.no_helmet", "", 0.9, ((100, 100, 160, 170),))])
+    cam = CameraConfig(
+        name="gate-cam",
+        source="x",
+        zones=[ZoneConfig(name="pit", polygon=[(10, 300), (300, 300), (300, 600)])],
+    )
+    res = FrameResult(
+        "gate-cam",
+        1_790_000_000.0,
+        img.shape[1],
+        img.shape[0],
+        [Detection("no_helmet", (100, 100, 160, 170), 0.9)],
+        [Violation("vision.no_helmet", "", 0.9, ((100, 100, 160, 170),))],
+    )
     out = annotate(img, res, cam)
     assert out.shape == img.shape and not np.array_equal(out, img)
     assert np.array_equal(img, load("000303.jpg")[0]), "the caller's frame must stay untouched"

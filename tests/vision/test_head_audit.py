@@ -1,4 +1,4 @@
-"""The audit of heads the train labels omit (vision/train/split/train_unlabelled_heads.txt): the file reads
+"""The audit of heads the train labels omit (training/split/train_unlabelled_heads.txt): the file reads
 as the training truth needs it, names its own bad lines, adds no head twice, and its contact sheets show
 every box looked at.
 
@@ -14,9 +14,9 @@ import pytest
 
 from tests.vision.conftest import SAMPLE, load
 from tests.vision.test_helmet_stage2 import DATA, needs_data
+from training import split
+from training.contact_sheets import contact_sheets
 from vision.detectors.centernet import max_iou
-from vision.train import split
-from vision.train.contact_sheets import contact_sheets
 
 
 def test_the_train_audit_lists_helmets_and_bare_heads_of_train_images_only() -> None:
@@ -39,12 +39,13 @@ def test_an_audited_head_is_one_the_labels_omit_and_the_truth_gains_it() -> None
         assert (max_iou(rows, published)[0] < 0.3).all(), i  # not a labelled head again
         assert (rows[:, :2] >= -1).all() and (rows[:, 2] <= w + 1).all() and (rows[:, 3] <= h + 1).all()
         for k in range(len(rows)):  # one line per head
-            assert (max_iou(rows[k:k + 1], np.delete(rows, k, 0))[0] < 0.5).all(), (i, rows[k])
+            assert (max_iou(rows[k : k + 1], np.delete(rows, k, 0))[0] < 0.5).all(), (i, rows[k])
         assert len(split.truth(DATA, i, w, h, audited)) == len(published) + len(rows)
 
 
-def test_a_bad_audit_line_is_an_error_naming_the_file_line(tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bad_audit_line_is_an_error_naming_the_file_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(split, "SPLIT_DIR", tmp_path)
     for bad in ("cap/b.jpg 1 2 3 4 hat", "cap/b.jpg 1 2 three 4 helmet", "cap/b.jpg 1 2 3"):
         (tmp_path / "audit.txt").write_text(f"# header\ncap/a.jpg 1 2 3 4 helmet\n{bad}\n")

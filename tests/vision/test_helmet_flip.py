@@ -48,7 +48,13 @@ def test_flip_keeps_every_labelled_head_the_plain_pass_proposes() -> None:
 
 
 def test_card_without_flip_proposes_unmirrored_as_before() -> None:
-    old = {"model": "helmet_cls.onnx", "input": 64, "context": 1.6, "candidate_floor": 0.1,
-           "max_candidates": 48, "det_power": 0.5}
+    old = {
+        "model": "helmet_cls.onnx",
+        "input": 64,
+        "context": 1.6,
+        "candidate_floor": 0.1,
+        "max_candidates": 48,
+        "det_power": 0.5,
+    }
     assert ClassifierCard.from_dict(old).flip is False
     assert ClassifierCard.from_dict({**old, "flip": True}).flip is True

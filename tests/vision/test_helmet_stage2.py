@@ -16,21 +16,24 @@ import numpy as np
 import pytest
 
 from tests.vision.conftest import load
+from training import split
 from vision.detectors.centernet import iou_one_to_many
 from vision.detectors.helmet import DEFAULT_MODEL, NOT_HEAD, HelmetDetector, box_deltas, refined_boxes
 from vision.labels import read_yolo
 from vision.metrics import match
-from vision.train import split
 
 # SITEGW_HELMET_DATA, else ../shared beside the checkout, else this workplace's shared folder (a CI
 # clone may live elsewhere than the working checkout)
 _CANDIDATES = [Path(p) for p in (os.environ.get("SITEGW_HELMET_DATA"),) if p] + [
-    Path(__file__).resolve().parents[2].parent / "shared" / "data" / "helmet", Path("/work/shared/data/helmet")]
+    Path(__file__).resolve().parents[2].parent / "shared" / "data" / "helmet",
+    Path("/work/shared/data/helmet"),
+]
 DATA = next((p for p in _CANDIDATES if (p / "cap").is_dir()), _CANDIDATES[0])
 N_PHOTOS = 12
 Photos = list[tuple[np.ndarray, np.ndarray]]  # (image, head boxes x1, y1, x2, y2, class)
-needs_data = pytest.mark.skipif(not (DATA / "cap").is_dir(),
-                                reason=f"hard-hat data {DATA} absent (see vision/train/split.py)")
+needs_data = pytest.mark.skipif(
+    not (DATA / "cap").is_dir(), reason=f"hard-hat data {DATA} absent (see training/split.py)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +61,13 @@ def test_classifier_runs_in_onnxruntime_batched_and_gives_probabilities(det: Hel
     out = det.classify(img, cands)
     # the shipped classifier also places each proposal's head (trained with --refine): a box in the frame
     assert len(cands) >= 2 and out.shape == (len(cands), NOT_HEAD + 1 + 4)
-    probs, heads = out[:, :NOT_HEAD + 1], out[:, NOT_HEAD + 1:]
+    probs, heads = out[:, : NOT_HEAD + 1], out[:, NOT_HEAD + 1 :]
     assert np.allclose(probs.sum(1), 1.0, atol=1e-4) and (probs >= 0).all()
-    assert (heads[:, :2] >= 0).all() and (heads[:, 2] <= img.shape[1]).all() and (heads[:, 3] <= img.shape[0]).all()
+    assert (
+        (heads[:, :2] >= 0).all()
+        and (heads[:, 2] <= img.shape[1]).all()
+        and (heads[:, 3] <= img.shape[0]).all()
+    )
     assert (heads[:, 2:] > heads[:, :2]).all()
     assert len(det.classify(img, cands[:0])) == 0
 
@@ -84,18 +91,20 @@ def test_a_box_off_a_labelled_head_is_moved_onto_it(det: HelmetDetector, bare_he
         w, h = truth[:, 2] - truth[:, 0], truth[:, 3] - truth[:, 1]
         cx, cy = (truth[:, 0] + truth[:, 2]) / 2 + 0.25 * w, (truth[:, 1] + truth[:, 3]) / 2 + 0.25 * h
         off = np.stack([cx - 0.65 * w, cy - 0.65 * h, cx + 0.65 * w, cy + 0.65 * h], 1)
-        moved = det.classify(img, off)[:, NOT_HEAD + 1:]  # the heads' boxes in frame pixels
+        moved = det.classify(img, off)[:, NOT_HEAD + 1 :]  # the heads' boxes in frame pixels
         for t, a, b in zip(truth, off, moved):
             before.append(iou_one_to_many(t[:4], a[None])[0])
             after.append(iou_one_to_many(t[:4], b[None])[0])
     before_ok, after_ok = np.mean(np.array(before) >= 0.5), np.mean(np.array(after) >= 0.5)
-    assert before_ok == 0 and after_ok >= 0.7, f"heads at IoU >= 0.5: {before_ok:.2f} before, {after_ok:.2f} after"
+    assert before_ok == 0 and after_ok >= 0.7, (
+        f"heads at IoU >= 0.5: {before_ok:.2f} before, {after_ok:.2f} after"
+    )
 
 
 def test_missing_classifier_is_an_error_naming_the_file_and_how_to_train_it(tmp_path: Path) -> None:
     for f in (DEFAULT_MODEL, DEFAULT_MODEL.with_suffix(".json")):
         shutil.copy(f, tmp_path / f.name)
-    with pytest.raises(FileNotFoundError, match=r"helmet_cls\.onnx.*vision\.train\.classifier"):
+    with pytest.raises(FileNotFoundError, match=r"helmet_cls\.onnx.*training\.classifier"):
         HelmetDetector(tmp_path / DEFAULT_MODEL.name)
 
 
@@ -103,7 +112,7 @@ def test_missing_classifier_is_an_error_naming_the_file_and_how_to_train_it(tmp_
 def test_labelled_heads_are_classified_as_labelled(det: HelmetDetector, bare_head_photos: Photos) -> None:
     bare, hatted = [], []
     for img, truth in bare_head_photos:
-        cls = det.classify(img, truth)[:, :NOT_HEAD + 1].argmax(1)
+        cls = det.classify(img, truth)[:, : NOT_HEAD + 1].argmax(1)
         bare += cls[truth[:, 4] == 1].tolist()
         hatted += cls[truth[:, 4] == 0].tolist()
     assert np.mean(np.array(bare) == 1) >= 0.75, f"bare heads called bare: {bare}"

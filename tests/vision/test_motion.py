@@ -28,10 +28,10 @@ def test_a_worker_moving_into_view_is_a_region_around_him() -> None:
     bg = _scene()
     worker, boxes = load("hard_hat_workers1045.jpg")
     x1, y1, x2, y2 = (int(v) for v in boxes[0, :4])
-    patch = worker[y1:y1 + 120, x1:x1 + 80]  # a real head-and-shoulders crop
+    patch = worker[y1 : y1 + 120, x1 : x1 + 80]  # a real head-and-shoulders crop
     gate.regions(bg)
     moved = bg.copy()
-    moved[400:400 + patch.shape[0], 300:300 + patch.shape[1]] = patch
+    moved[400 : 400 + patch.shape[0], 300 : 300 + patch.shape[1]] = patch
     regions = gate.regions(moved)
     assert regions, "a worker appearing must count as motion"
     assert any(r[0] <= 310 and r[2] >= 300 + patch.shape[1] - 10 and r[1] <= 410 for r in regions)

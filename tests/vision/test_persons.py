@@ -2,7 +2,7 @@
 
 Photos are the shipped CC BY 4.0 demo sample (real site photos the project's networks never trained
 on). Its labels are heads, so "a worker is found" means a labelled head lies inside a person box.
-The measurement on 1,714 sfchd photos is in docs/vision.md (vision.train.evaluate_persons).
+The measurement on 1,714 sfchd photos is in docs/vision.md (training.evaluate_persons).
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from contract.config.camera import CameraConfig, ZoneConfig
 from tests.vision.conftest import SAMPLE, load
-from vision.config import CameraConfig, ZoneConfig
+from training.evaluate_persons import held, read_audit, wilson
 from vision.detectors.person import PERSON_MODEL, PersonDetector
 from vision.pipeline import CameraAnalyzer
 from vision.sources import Frame
-from vision.train.evaluate_persons import held, read_audit, wilson
 
 
 @pytest.fixture(scope="module")
@@ -54,13 +54,18 @@ def test_a_worker_standing_in_a_danger_zone_is_an_intrusion(persons: PersonDetec
     an = CameraAnalyzer(cam, None, persons)
     events = [e for t in range(3) for e in an.analyse(Frame(float(t), img, str(t), True))[1]]
     assert [(e.rule, e.state) for e in events] == [("vision.zone_intrusion", "firing")]
-    empty = CameraAnalyzer(cam.model_copy(update={"zones": [zone.model_copy(update={
-        "polygon": [(0, 0), (640, 0), (640, 60), (0, 60)]})]}), None, persons)
+    empty = CameraAnalyzer(
+        cam.model_copy(
+            update={"zones": [zone.model_copy(update={"polygon": [(0, 0), (640, 0), (640, 60), (0, 60)]})]}
+        ),
+        None,
+        persons,
+    )
     assert [e for t in range(3) for e in empty.analyse(Frame(float(t), img, str(t), True))[1]] == []
 
 
 def test_missing_person_model_is_an_error_naming_how_to_build_it(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match=r"persons\.onnx.*vision\.train\.person_model"):
+    with pytest.raises(FileNotFoundError, match=r"persons\.onnx.*training\.person_model"):
         PersonDetector(tmp_path / PERSON_MODEL.name)
     bad = tmp_path / "bad.onnx"
     shutil.copy(SAMPLE / "images" / "000702.jpg", bad)

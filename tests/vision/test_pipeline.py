@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
+from contract.config.camera import CameraConfig
 from tests.vision.conftest import load
-from vision.config import CameraConfig
 from vision.detectors.helmet import HelmetDetector
 from vision.evidence import EvidenceStore
 from vision.pipeline import CameraAnalyzer
@@ -38,8 +38,15 @@ def test_still_scene_skips_detection_and_keeps_what_was_seen(helmet: HelmetDetec
 def test_bare_heads_fire_once_with_evidence_then_resolve(helmet: HelmetDetector, tmp_path: Path) -> None:
     bare, truth = load("000303.jpg")
     clean, _ = load("000702.jpg")
-    cam = CameraConfig(name="gate-cam", source="rtsp://cam", persons=False, motion_gate=False, helmet_frames=2,
-                       clip_pre_s=1, clip_post_s=1)
+    cam = CameraConfig(
+        name="gate-cam",
+        source="rtsp://cam",
+        persons=False,
+        motion_gate=False,
+        helmet_frames=2,
+        clip_pre_s=1,
+        clip_post_s=1,
+    )
     an = CameraAnalyzer(cam, helmet, store=EvidenceStore(tmp_path, 10**8))
     _, ev0 = an.analyse(Frame(0.0, bare, "0", True))
     assert ev0 == []  # one frame is not enough (helmet_frames=2)

@@ -16,9 +16,9 @@ import cv2
 import numpy as np
 import pytest
 
+from contract.config.camera import CameraConfig, VisionConfig, ZoneConfig
 from tests.servers.rtsp import DEMO_PHOTOS, RtspServer, rtsp_camera  # noqa: F401  (the fixture)
 from tests.vision.test_worker import Collector, collector  # noqa: F401  (the fixture)
-from vision.config import CameraConfig, VisionConfig, ZoneConfig
 from vision.sources import Frame, FrameSource
 from vision.worker import VisionSupervisor
 
@@ -63,12 +63,15 @@ def test_rtsp_transport_setting_reaches_the_camera(tmp_path: Path, offered: str)
 
     try:
         other = "udp" if offered == "tcp" else "tcp"
-        good = FrameSource(CameraConfig(name="lift-cam", source=server.url, fps=5.0, rtsp_transport=offered),
-                           on_status=status)
+        good = FrameSource(
+            CameraConfig(name="lift-cam", source=server.url, fps=5.0, rtsp_transport=offered),
+            on_status=status,
+        )
         frame = next(good.frames())
         assert frame.live and closest_photo_error(frame.image) < 12
-        bad = FrameSource(CameraConfig(name="lift-cam", source=server.url, fps=5.0, rtsp_transport=other),
-                          on_status=status)
+        bad = FrameSource(
+            CameraConfig(name="lift-cam", source=server.url, fps=5.0, rtsp_transport=other), on_status=status
+        )
         with pytest.raises(Refused, match="cannot open"):
             next(bad.frames())
     finally:
@@ -107,10 +110,14 @@ class BootingCamera:
 
 
 def test_camera_that_drops_is_reported_offline_retried_with_backoff_and_back_online(
-        rtsp_camera: RtspServer) -> None:
+    rtsp_camera: RtspServer,
+) -> None:
     status: list[tuple[bool, str]] = []
-    src = FrameSource(CameraConfig(name="gate-cam", source=rtsp_camera.url, fps=5.0),
-                      on_status=lambda ok, why: status.append((ok, why)), backoff=(0.2, 0.8))
+    src = FrameSource(
+        CameraConfig(name="gate-cam", source=rtsp_camera.url, fps=5.0),
+        on_status=lambda ok, why: status.append((ok, why)),
+        backoff=(0.2, 0.8),
+    )
     frames = src.frames()
     next(frames)
     assert status == [(True, "stream open")]
@@ -135,14 +142,24 @@ def test_camera_that_drops_is_reported_offline_retried_with_backoff_and_back_onl
     assert gaps[1] > gaps[0] * 1.5 and all(0.15 <= g <= 0.8 + 0.5 for g in gaps), [round(g, 2) for g in gaps]
 
 
-def test_worker_on_rtsp_camera_writes_clip_around_a_zone_intrusion(tmp_path: Path, rtsp_camera: RtspServer,
-                                                                   collector: Collector) -> None:
+def test_worker_on_rtsp_camera_writes_clip_around_a_zone_intrusion(
+    tmp_path: Path, rtsp_camera: RtspServer, collector: Collector
+) -> None:
     # the whole picture is the danger zone: every head the detector finds in the photos is an intrusion
     whole = ZoneConfig(name="whole-frame", polygon=[(0, 0), (640, 0), (640, 640), (0, 640)], inertia=1)
-    cam = CameraConfig(name="pit-cam", source=rtsp_camera.url, fps=4, helmet=False, persons=False,
-                       zones=[whole], clip_pre_s=1.0, clip_post_s=1.0)
-    sup = VisionSupervisor(VisionConfig(cameras=[cam], evidence_dir=tmp_path / "evidence"), collector.event,
-                           collector.frame)
+    cam = CameraConfig(
+        name="pit-cam",
+        source=rtsp_camera.url,
+        fps=4,
+        helmet=False,
+        persons=False,
+        zones=[whole],
+        clip_pre_s=1.0,
+        clip_post_s=1.0,
+    )
+    sup = VisionSupervisor(
+        VisionConfig(cameras=[cam], evidence_dir=tmp_path / "evidence"), collector.event, collector.frame
+    )
     sup.start()
     try:
         collector.wait(lambda: any(e.rule == "vision.zone_intrusion" for e in collector.events), 60)

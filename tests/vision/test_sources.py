@@ -10,9 +10,9 @@ import cv2
 import numpy as np
 import pytest
 
+from contract.config.camera import CameraConfig
 from tests.vision.camera_server import CameraServer
 from tests.vision.conftest import SAMPLE
-from vision.config import CameraConfig
 from vision.sources import FrameSource, SourceError, source_kind
 
 
@@ -56,8 +56,11 @@ def test_http_snapshot_camera_reconnects_after_failures_and_reports_status() -> 
     status: list[tuple[bool, str]] = []
     with CameraServer(_jpegs()) as cam:
         cam.mode = "fail"
-        src = FrameSource(CameraConfig(name="yard", source=cam.url("/snapshot.jpg"), fps=20),
-                          on_status=lambda ok, why: status.append((ok, why)), backoff=(0.1, 0.4))
+        src = FrameSource(
+            CameraConfig(name="yard", source=cam.url("/snapshot.jpg"), fps=20),
+            on_status=lambda ok, why: status.append((ok, why)),
+            backoff=(0.1, 0.4),
+        )
         threading.Timer(0.5, lambda: setattr(cam, "mode", "ok")).start()
         t0 = time.monotonic()
         frame = next(iter(src.frames()))
@@ -71,8 +74,11 @@ def test_mjpeg_stream_that_drops_is_reopened() -> None:
     status: list[bool] = []
     with CameraServer(_jpegs(), fps=20) as cam:
         cam.stream_frames = 6  # every connection ends after 6 frames, like a flaky camera
-        src = FrameSource(CameraConfig(name="gate", source=cam.url("/stream.mjpg"), fps=30),
-                          on_status=lambda ok, why: status.append(ok), backoff=(0.1, 0.2))
+        src = FrameSource(
+            CameraConfig(name="gate", source=cam.url("/stream.mjpg"), fps=30),
+            on_status=lambda ok, why: status.append(ok),
+            backoff=(0.1, 0.2),
+        )
         frames = []
         for f in src.frames():
             frames.append(f)

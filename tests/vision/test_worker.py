@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from contract.config.camera import CameraConfig, VisionConfig
 from tests.vision.camera_server import CameraServer
 from tests.vision.conftest import SAMPLE
-from vision.config import CameraConfig, VisionConfig
 from vision.events import VisionEvent
 from vision.worker import FrameSummary, VisionSupervisor
 
@@ -41,7 +41,9 @@ class Collector:
                 if cond():
                     return
             time.sleep(0.1)
-        raise AssertionError(f"condition not met in {timeout} s; events {[(e.camera, e.rule, e.state) for e in self.events]}")
+        raise AssertionError(
+            f"condition not met in {timeout} s; events {[(e.camera, e.rule, e.state) for e in self.events]}"
+        )
 
     def offline(self, cam: str, state: str) -> list[VisionEvent]:
         return [e for e in self.events if e.camera == cam and e.rule == "camera.offline" and e.state == state]
@@ -56,8 +58,9 @@ def collector() -> Collector:
     return Collector()
 
 
-def test_killed_worker_is_reported_restarted_and_the_other_camera_keeps_going(tmp_path: Path,
-                                                                             collector: Collector) -> None:
+def test_killed_worker_is_reported_restarted_and_the_other_camera_keeps_going(
+    tmp_path: Path, collector: Collector
+) -> None:
     cfg = VisionConfig(cameras=[looping("cam-a"), looping("cam-b")], evidence_dir=tmp_path, hang_timeout_s=10)
     sup = VisionSupervisor(cfg, collector.event, collector.frame, backoff=(0.5, 2.0))
     sup.start()
@@ -82,8 +85,11 @@ def test_killed_worker_is_reported_restarted_and_the_other_camera_keeps_going(tm
 def test_hung_worker_is_killed_after_its_heartbeat_stops(tmp_path: Path, collector: Collector) -> None:
     with CameraServer([(SAMPLE / "images" / "000930.jpg").read_bytes()]) as cam:
         cam.mode = "hang"  # accepts the request and never answers: the worker blocks in its read
-        cfg = VisionConfig(cameras=[CameraConfig(name="stuck", source=cam.url("/snapshot.jpg"), persons=False)],
-                           evidence_dir=tmp_path, hang_timeout_s=2)
+        cfg = VisionConfig(
+            cameras=[CameraConfig(name="stuck", source=cam.url("/snapshot.jpg"), persons=False)],
+            evidence_dir=tmp_path,
+            hang_timeout_s=2,
+        )
         sup = VisionSupervisor(cfg, collector.event, collector.frame, backoff=(30.0, 30.0))
         sup.start()
         try:
@@ -95,12 +101,15 @@ def test_hung_worker_is_killed_after_its_heartbeat_stops(tmp_path: Path, collect
             sup.stop()
 
 
-def test_frames_carry_a_small_annotated_preview_for_the_dashboard(tmp_path: Path, collector: Collector) -> None:
+def test_frames_carry_a_small_annotated_preview_for_the_dashboard(
+    tmp_path: Path, collector: Collector
+) -> None:
     import cv2
     import numpy as np
 
-    sup = VisionSupervisor(VisionConfig(cameras=[looping("cam-p")], evidence_dir=tmp_path), collector.event,
-                           collector.frame)
+    sup = VisionSupervisor(
+        VisionConfig(cameras=[looping("cam-p")], evidence_dir=tmp_path), collector.event, collector.frame
+    )
     sup.start()
     try:
         collector.wait(lambda: any(f.jpeg for f in collector.frames))

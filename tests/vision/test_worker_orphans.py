@@ -43,7 +43,11 @@ def test_camera_worker_dies_with_a_sigkilled_gateway(tmp_path: Path) -> None:
         workers: list[int] = []
         while time.monotonic() < deadline:
             # the spawn context starts a resource tracker too; the camera worker is the other child
-            workers = [p for p in children(gw.pid) if "resource_tracker" not in Path(f"/proc/{p}/cmdline").read_text()]
+            workers = [
+                p
+                for p in children(gw.pid)
+                if "resource_tracker" not in Path(f"/proc/{p}/cmdline").read_text()
+            ]
             if workers:
                 break
             time.sleep(0.2)
@@ -53,7 +57,11 @@ def test_camera_worker_dies_with_a_sigkilled_gateway(tmp_path: Path) -> None:
         deadline = time.monotonic() + 10
         while any(alive(p) for p in workers) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not any(alive(p) for p in workers), [(p, Path(f"/proc/{p}/stat").read_text()[:60], Path(f"/proc/{p}/cmdline").read_text()[:90]) for p in workers if alive(p)]
+        assert not any(alive(p) for p in workers), [
+            (p, Path(f"/proc/{p}/stat").read_text()[:60], Path(f"/proc/{p}/cmdline").read_text()[:90])
+            for p in workers
+            if alive(p)
+        ]
     finally:
         if gw.poll() is None:
             gw.kill()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from vision.config import ZoneConfig
+from contract.config.camera import ZoneConfig
 from vision.detections import Detection
 from vision.zones import ZoneWatch
 
-PIT = ZoneConfig(name="pit-edge", polygon=[(100, 100), (500, 100), (500, 400), (100, 400)], inertia=3, loiter_s=0)
+PIT = ZoneConfig(
+    name="pit-edge", polygon=[(100, 100), (500, 100), (500, 400), (100, 400)], inertia=3, loiter_s=0
+)
 
 
 def head_at(x: float, y: float, label: str = "helmet") -> Detection:

@@ -7,7 +7,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from vision.config import CameraConfig, VisionConfig, ZoneConfig
+from contract.config.camera import CameraConfig, VisionConfig, ZoneConfig
 
 FRAMES = Path(__file__).resolve().parent / "cap" / "images"
 CAMERA_SIZE = (1280, 720)
@@ -15,7 +15,7 @@ CAMERA_SIZE = (1280, 720)
 
 def camera_frames() -> list[np.ndarray]:
     """The shipped photos scaled to a site camera's 1280x720: the frames every vision cost is measured on
-    (`make bench`, and the budget `vision.train.evaluate` chooses within)."""
+    (`make bench`, and the budget `training.evaluate` chooses within)."""
     return [cv2.resize(cv2.imread(str(p)), CAMERA_SIZE) for p in sorted(FRAMES.iterdir())]
 
 
@@ -25,8 +25,18 @@ def demo_vision(evidence_dir: Path, fps: float = 0.5) -> VisionConfig:
     Consecutive photos show bare heads, so `vision.no_helmet` fires with evidence within a few
     seconds of the demo starting; the zone (middle of the picture) catches the workers standing there.
     """
-    cam = CameraConfig(name="cam-gate", source=str(FRAMES), loop=True, fps=fps, helmet_frames=2, persons=False,
-                       motion_gate=False,
-                       zones=[ZoneConfig(name="hoist-entrance", polygon=[(160, 120), (480, 120), (480, 420),
-                                                                         (160, 420)], inertia=2)])
+    cam = CameraConfig(
+        name="cam-gate",
+        source=str(FRAMES),
+        loop=True,
+        fps=fps,
+        helmet_frames=2,
+        persons=False,
+        motion_gate=False,
+        zones=[
+            ZoneConfig(
+                name="hoist-entrance", polygon=[(160, 120), (480, 120), (480, 420), (160, 420)], inertia=2
+            )
+        ],
+    )
     return VisionConfig(cameras=[cam], evidence_dir=evidence_dir, evidence_budget_mb=50)

@@ -68,7 +68,7 @@ def nms_any_class(det: np.ndarray, iou_max: float) -> np.ndarray:
         if not alive[i]:
             continue
         keep.append(i)
-        alive[i + 1:] &= iou_one_to_many(det[i, :4], det[i + 1:, :4]) < iou_max
+        alive[i + 1 :] &= iou_one_to_many(det[i, :4], det[i + 1 :, :4]) < iou_max
     return det[keep]
 
 
@@ -84,7 +84,8 @@ def letterbox(img: np.ndarray, size: int) -> tuple[np.ndarray, float]:
     h, w = img.shape[:2]
     s = size / max(h, w)
     nw, nh = max(1, round(w * s)), max(1, round(h * s))
-    canvas = np.full((-(-nh // PAD_MULTIPLE) * PAD_MULTIPLE, -(-nw // PAD_MULTIPLE) * PAD_MULTIPLE, 3), 114,
-                     np.uint8)
+    canvas = np.full(
+        (-(-nh // PAD_MULTIPLE) * PAD_MULTIPLE, -(-nw // PAD_MULTIPLE) * PAD_MULTIPLE, 3), 114, np.uint8
+    )
     canvas[:nh, :nw] = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
     return canvas, s

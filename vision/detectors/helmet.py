@@ -46,8 +46,15 @@ class ClassifierCard:
     @classmethod
     def from_dict(cls, d: dict[str, str | int | float | bool]) -> ClassifierCard:
         """The card's `classifier` object; a card written before `flip` existed proposes unmirrored."""
-        return cls(str(d["model"]), int(d["input"]), float(d["context"]), float(d["candidate_floor"]),
-                   int(d["max_candidates"]), float(d["det_power"]), bool(d.get("flip", False)))
+        return cls(
+            str(d["model"]),
+            int(d["input"]),
+            float(d["context"]),
+            float(d["candidate_floor"]),
+            int(d["max_candidates"]),
+            float(d["det_power"]),
+            bool(d.get("flip", False)),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,14 +70,21 @@ class ModelCard:
         """Read NAME.json beside NAME.onnx; a missing card is an error naming the file to create."""
         card = onnx_path.with_suffix(".json")
         if not card.exists():
-            raise FileNotFoundError(f"model card {card} missing: it must give 'size', 'thresholds' and "
-                                    f"'classifier' for {onnx_path} (vision.train.evaluate writes it)")
+            raise FileNotFoundError(
+                f"model card {card} missing: it must give 'size', 'thresholds' and "
+                f"'classifier' for {onnx_path} (training.evaluate writes it)"
+            )
         d = json.loads(card.read_text())
         if "classifier" not in d:
-            raise ValueError(f"model card {card} has no 'classifier' (the second stage); "
-                             f"rewrite it with python -m vision.train.evaluate")
-        return cls(int(d["size"]), {k: float(v) for k, v in d["thresholds"].items()},
-                   ClassifierCard.from_dict(d["classifier"]))
+            raise ValueError(
+                f"model card {card} has no 'classifier' (the second stage); "
+                f"rewrite it with python -m training.evaluate"
+            )
+        return cls(
+            int(d["size"]),
+            {k: float(v) for k, v in d["thresholds"].items()},
+            ClassifierCard.from_dict(d["classifier"]),
+        )
 
 
 def crop_squares(boxes: np.ndarray, context: float) -> np.ndarray:
@@ -89,13 +103,20 @@ def head_crops(frame: np.ndarray, boxes: np.ndarray, context: float, side: int) 
     h, w = frame.shape[:2]
     out = np.empty((len(boxes), side, side, 3), np.uint8)
     for k, (a, b, n) in enumerate(crop_squares(boxes, context).astype(int).tolist()):
-        sub = frame[max(b, 0):max(min(b + n, h), 0), max(a, 0):max(min(a + n, w), 0)]
+        sub = frame[max(b, 0) : max(min(b + n, h), 0), max(a, 0) : max(min(a + n, w), 0)]
         if sub.size == 0:
             out[k] = PAD_GREY
             continue
         top, left = max(0, -b), max(0, -a)
-        sub = cv2.copyMakeBorder(sub, top, n - sub.shape[0] - top, left, n - sub.shape[1] - left,
-                                 cv2.BORDER_CONSTANT, value=(PAD_GREY,) * 3)
+        sub = cv2.copyMakeBorder(
+            sub,
+            top,
+            n - sub.shape[0] - top,
+            left,
+            n - sub.shape[1] - left,
+            cv2.BORDER_CONSTANT,
+            value=(PAD_GREY,) * 3,
+        )
         out[k] = cv2.resize(sub, (side, side), interpolation=cv2.INTER_AREA if n > side else cv2.INTER_LINEAR)
     return out
 
@@ -173,9 +194,9 @@ def on_heads(boxes: np.ndarray, out: np.ndarray, context: float, width: int, hei
     boxes in frame pixels, clipped to the frame: (N, 3) probabilities, then x1, y1, x2, y2."""
     if out.shape[1] == NOT_HEAD + 1:
         return out
-    heads = refined_boxes(boxes, out[:, NOT_HEAD + 1:], context)
+    heads = refined_boxes(boxes, out[:, NOT_HEAD + 1 :], context)
     clip_boxes(heads, width, height)
-    return np.concatenate([out[:, :NOT_HEAD + 1], heads], 1).astype(np.float32)
+    return np.concatenate([out[:, : NOT_HEAD + 1], heads], 1).astype(np.float32)
 
 
 def combine(cands: np.ndarray, out: np.ndarray, det_power: float) -> np.ndarray:
@@ -191,7 +212,7 @@ def combine(cands: np.ndarray, out: np.ndarray, det_power: float) -> np.ndarray:
     cls = out[:, :NOT_HEAD].argmax(1)
     score = out[np.arange(len(cands)), cls] * cands[:, 4] ** det_power
     refine = out.shape[1] > NOT_HEAD + 1
-    boxes = out[:, NOT_HEAD + 1:] if refine else cands[:, :4]
+    boxes = out[:, NOT_HEAD + 1 :] if refine else cands[:, :4]
     rows = np.concatenate([boxes, score[:, None], cls[:, None]], 1).astype(np.float32)
     rows = rows[np.argsort(-rows[:, 4], kind="stable")]
     return nms_any_class(rows, 0.5) if refine else rows
@@ -200,18 +221,24 @@ def combine(cands: np.ndarray, out: np.ndarray, det_power: float) -> np.ndarray:
 class HelmetDetector:
     """Heads with a hard hat or bare, boxes in pixels of the frame given."""
 
-    def __init__(self, model: Path = DEFAULT_MODEL, score_floor: float | None = None,
-                 card: ModelCard | None = None, classifier: Path | None = None) -> None:
+    def __init__(
+        self,
+        model: Path = DEFAULT_MODEL,
+        score_floor: float | None = None,
+        card: ModelCard | None = None,
+        classifier: Path | None = None,
+    ) -> None:
         """`classifier` defaults to the card's file beside `model` (evaluate.py points it at a new run)."""
         if not model.exists():
-            raise FileNotFoundError(f"hard-hat model {model} not found (train it: python -m "
-                                    f"vision.train.train)")
+            raise FileNotFoundError(f"hard-hat model {model} not found (train it: python -m training.train)")
         self.card = card or ModelCard.for_model(model)
         cls_path = classifier or model.parent / self.card.classifier.model
         if not cls_path.exists():
-            raise FileNotFoundError(f"hard-hat head classifier {cls_path} not found (train it: python -m "
-                                    f"vision.train.classifier --data ../shared/data/helmet, then run "
-                                    f"python -m vision.train.evaluate)")
+            raise FileNotFoundError(
+                f"hard-hat head classifier {cls_path} not found (train it: python -m "
+                f"training.classifier --data ../shared/data/helmet, then run "
+                f"python -m training.evaluate)"
+            )
         c = self.card.classifier
         self.proposer = HeadProposer(model, self.card.size, c.candidate_floor, c.max_candidates, c.flip)
         self.cls_net = OnnxNet(cls_path)

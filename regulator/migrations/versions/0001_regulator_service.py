@@ -149,5 +149,15 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop everything (an empty regulator)."""
-    for table in ("actions", "sessions", "users", "readings", "evidence", "events", "hazards", "nonces", "projects"):
+    for table in (
+        "actions",
+        "sessions",
+        "users",
+        "readings",
+        "evidence",
+        "events",
+        "hazards",
+        "nonces",
+        "projects",
+    ):
         op.drop_table(table)

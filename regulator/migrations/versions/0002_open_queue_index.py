@@ -21,8 +21,13 @@ OPEN = "state IN ('pending', 'confirmed', 'rectifying', 'reported')"
 
 def upgrade() -> None:
     """Add the open-queue partial index."""
-    op.create_index("hazards_open_queue", "hazards", ["level_rank", "last_ts"], postgresql_where=sa.text(OPEN),
-                    sqlite_where=sa.text(OPEN))
+    op.create_index(
+        "hazards_open_queue",
+        "hazards",
+        ["level_rank", "last_ts"],
+        postgresql_where=sa.text(OPEN),
+        sqlite_where=sa.text(OPEN),
+    )
 
 
 def downgrade() -> None:

@@ -33,14 +33,18 @@ depends_on = None
 # the columns of each table exactly as 0001 created them on PostgreSQL; ids keep drawing from the
 # sequence its BIGSERIAL made
 COLUMNS = {
-    "events": ("id BIGINT NOT NULL DEFAULT nextval('events_id_seq'), event_id TEXT NOT NULL, "
-               "hazard_id BIGINT NOT NULL REFERENCES hazards(id), project TEXT NOT NULL, "
-               "state TEXT NOT NULL, level TEXT NOT NULL, ts DOUBLE PRECISION NOT NULL, "
-               "backfill BOOLEAN NOT NULL, received_at DOUBLE PRECISION NOT NULL, body TEXT NOT NULL"),
-    "readings": ("id BIGINT NOT NULL DEFAULT nextval('readings_id_seq'), "
-                 "project TEXT NOT NULL REFERENCES projects(code), device TEXT NOT NULL, "
-                 "point TEXT NOT NULL, metric TEXT NOT NULL, ts DOUBLE PRECISION NOT NULL, "
-                 "value DOUBLE PRECISION NOT NULL, unit TEXT NOT NULL"),
+    "events": (
+        "id BIGINT NOT NULL DEFAULT nextval('events_id_seq'), event_id TEXT NOT NULL, "
+        "hazard_id BIGINT NOT NULL REFERENCES hazards(id), project TEXT NOT NULL, "
+        "state TEXT NOT NULL, level TEXT NOT NULL, ts DOUBLE PRECISION NOT NULL, "
+        "backfill BOOLEAN NOT NULL, received_at DOUBLE PRECISION NOT NULL, body TEXT NOT NULL"
+    ),
+    "readings": (
+        "id BIGINT NOT NULL DEFAULT nextval('readings_id_seq'), "
+        "project TEXT NOT NULL REFERENCES projects(code), device TEXT NOT NULL, "
+        "point TEXT NOT NULL, metric TEXT NOT NULL, ts DOUBLE PRECISION NOT NULL, "
+        "value DOUBLE PRECISION NOT NULL, unit TEXT NOT NULL"
+    ),
 }
 NAMES = {
     "events": "id, event_id, hazard_id, project, state, level, ts, backfill, received_at, body",
@@ -88,8 +92,9 @@ def _rebuild(table: str, keys: str, partition_by: str | None = None) -> None:
     op.execute(f"ALTER TABLE {table} RENAME TO {old}")
     for index in INDEXES[table]:
         op.execute(f"DROP INDEX {index}")
-    indexed = sa.text("SELECT conname FROM pg_constraint WHERE conrelid = CAST(:t AS regclass) "
-                      "AND contype IN ('p', 'u')")
+    indexed = sa.text(
+        "SELECT conname FROM pg_constraint WHERE conrelid = CAST(:t AS regclass) AND contype IN ('p', 'u')"
+    )
     for name in db.execute(indexed, {"t": old}).scalars():  # a primary key or UNIQUE is an index too
         op.execute(f"ALTER TABLE {old} DROP CONSTRAINT {name}")
     partitioning = f" PARTITION BY RANGE ({partition_by})" if partition_by else ""

@@ -26,9 +26,13 @@ KEY = ["project", "device", "point", "metric", "ts"]
 def upgrade() -> None:
     """Drop repeated copies, then add the key."""
     on = " AND ".join(f"r.{c} = k.{c}" for c in KEY)
-    op.execute(sa.text(f"DELETE FROM readings WHERE id NOT IN (SELECT MIN(id) FROM readings GROUP BY {', '.join(KEY)})"
-                       if op.get_bind().dialect.name == "sqlite" else
-                       f"DELETE FROM readings r USING readings k WHERE {on} AND r.id > k.id"))
+    op.execute(
+        sa.text(
+            f"DELETE FROM readings WHERE id NOT IN (SELECT MIN(id) FROM readings GROUP BY {', '.join(KEY)})"
+            if op.get_bind().dialect.name == "sqlite"
+            else f"DELETE FROM readings r USING readings k WHERE {on} AND r.id > k.id"
+        )
+    )
     op.create_index("readings_once", "readings", KEY, unique=True)
 
 

@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from gateway.bus import Bus
-from gateway.config import LoadedSite, load_site
-from gateway.config.profile import Profile
-from gateway.config.site import DeviceConfig
-from gateway.readings import DeviceStatus, Reading
+from contract.bus import Bus
+from contract.config import LoadedSite, load_site
+from contract.config.profile import Profile
+from contract.config.site import DeviceConfig
+from contract.readings import DeviceStatus, Reading
 
-SITE = Path(__file__).resolve().parents[3] / "config" / "examples" / "site.yaml"
+SITE = Path(__file__).resolve().parents[3] / "contract" / "config" / "examples" / "site.yaml"
 
 
 @dataclass

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from contract.config.profile import DataType, FunctionCode, Order, RegisterValue
 from drivers.modbus.decode import DecodeError, EncodeError, decode_value, encode_value
-from gateway.config.profile import DataType, FunctionCode, Order, RegisterValue
 
 B, L = Order.BIG, Order.LITTLE
 
@@ -19,20 +19,25 @@ def rv(type_: str, **kw: object) -> RegisterValue:
     return RegisterValue.model_validate({"metric": "m", "address": 0, "type": type_, **kw})
 
 
-@pytest.mark.parametrize(("byte_order", "word_order", "words"), [
-    (B, B, [0x42F6, 0xE979]),  # ABCD
-    (B, L, [0xE979, 0x42F6]),  # CDAB
-    (L, B, [0xF642, 0x79E9]),  # BADC
-    (L, L, [0x79E9, 0xF642]),  # DCBA
-])
-def test_float32_in_the_four_orders_devices_use(byte_order: Order, word_order: Order, words: list[int]) -> None:
+@pytest.mark.parametrize(
+    ("byte_order", "word_order", "words"),
+    [
+        (B, B, [0x42F6, 0xE979]),  # ABCD
+        (B, L, [0xE979, 0x42F6]),  # CDAB
+        (L, B, [0xF642, 0x79E9]),  # BADC
+        (L, L, [0x79E9, 0xF642]),  # DCBA
+    ],
+)
+def test_float32_in_the_four_orders_devices_use(
+    byte_order: Order, word_order: Order, words: list[int]
+) -> None:
     assert decode_value(rv("float32"), words, byte_order, word_order) == 123.456
     assert encode_value(rv("float32"), 123.456, byte_order, word_order) == words
 
 
 def test_int32_and_float64_big_endian() -> None:
     assert decode_value(rv("int32"), [0xFFFF, 0xFFFE]) == -2
-    words = [int.from_bytes(struct.pack(">d", -1234.5678)[i:i + 2], "big") for i in range(0, 8, 2)]
+    words = [int.from_bytes(struct.pack(">d", -1234.5678)[i : i + 2], "big") for i in range(0, 8, 2)]
     assert decode_value(rv("float64"), words) == -1234.5678
 
 
@@ -78,12 +83,21 @@ scales = st.sampled_from([1.0, 0.1, 0.01, 0.001, 10.0])
 
 
 @settings(max_examples=200, deadline=None)
-@given(type_=st.sampled_from(["int16", "uint16", "int32", "uint32"]), data=st.data(), scale=scales,
-       offset=st.sampled_from([0.0, -10.5, 40.0]), bo=orders_, wo=orders_)
-def test_integers_round_trip(type_: str, data: st.DataObject, scale: float, offset: float, bo: Order,
-                             wo: Order) -> None:
+@given(
+    type_=st.sampled_from(["int16", "uint16", "int32", "uint32"]),
+    data=st.data(),
+    scale=scales,
+    offset=st.sampled_from([0.0, -10.5, 40.0]),
+    bo=orders_,
+    wo=orders_,
+)
+def test_integers_round_trip(
+    type_: str, data: st.DataObject, scale: float, offset: float, bo: Order, wo: Order
+) -> None:
     bits, signed = int(type_[-2:]), type_.startswith("int")
-    raw = data.draw(st.integers(-(2 ** (bits - 1)) if signed else 0, 2 ** (bits - 1) - 1 if signed else 2**bits - 1))
+    raw = data.draw(
+        st.integers(-(2 ** (bits - 1)) if signed else 0, 2 ** (bits - 1) - 1 if signed else 2**bits - 1)
+    )
     value = rv(type_, scale=scale, offset=offset)
     words = encode_value(value, raw * scale + offset, bo, wo)
     assert all(0 <= w <= 0xFFFF for w in words) and len(words) == value.words

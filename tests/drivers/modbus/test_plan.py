@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from contract.config.profile import FunctionCode, ModbusMap
 from drivers.modbus.plan import MAX_BITS, MAX_REGISTERS, plan_requests
-from gateway.config.profile import FunctionCode, ModbusMap
 
 
 def mmap(values: list[dict[str, object]], max_gap: int = 0) -> ModbusMap:
@@ -18,8 +18,13 @@ def spans(m: ModbusMap) -> list[tuple[str, int, int]]:
 
 
 def test_adjacent_values_share_a_request_and_gaps_split_them() -> None:
-    m = mmap([{"metric": "a", "address": 0}, {"metric": "b", "address": 1, "type": "float32"},
-              {"metric": "c", "address": 5}])
+    m = mmap(
+        [
+            {"metric": "a", "address": 0},
+            {"metric": "b", "address": 1, "type": "float32"},
+            {"metric": "c", "address": 5},
+        ]
+    )
     assert spans(m) == [("holding", 0, 3), ("holding", 5, 1)]
 
 
@@ -30,9 +35,15 @@ def test_max_gap_reads_through_unmapped_registers() -> None:
 
 
 def test_function_codes_are_never_mixed() -> None:
-    m = mmap([{"metric": "a", "address": 0}, {"metric": "b", "function": "input", "address": 1},
-              {"metric": "c", "function": "coils", "address": 0, "type": "bit"},
-              {"metric": "d", "function": "discrete_inputs", "address": 1, "type": "bit"}], max_gap=10)
+    m = mmap(
+        [
+            {"metric": "a", "address": 0},
+            {"metric": "b", "function": "input", "address": 1},
+            {"metric": "c", "function": "coils", "address": 0, "type": "bit"},
+            {"metric": "d", "function": "discrete_inputs", "address": 1, "type": "bit"},
+        ],
+        max_gap=10,
+    )
     assert spans(m) == [("coils", 0, 1), ("discrete_inputs", 1, 1), ("holding", 0, 1), ("input", 1, 1)]
 
 
@@ -49,12 +60,22 @@ def test_registers_split_at_125_and_bits_at_2000() -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(addresses=st.lists(st.integers(0, 600), min_size=1, max_size=60, unique=True),
-       gap=st.integers(0, 20), function=st.sampled_from(list(FunctionCode)))
-def test_plan_covers_every_value_within_limits(addresses: list[int], gap: int, function: FunctionCode) -> None:
+@given(
+    addresses=st.lists(st.integers(0, 600), min_size=1, max_size=60, unique=True),
+    gap=st.integers(0, 20),
+    function=st.sampled_from(list(FunctionCode)),
+)
+def test_plan_covers_every_value_within_limits(
+    addresses: list[int], gap: int, function: FunctionCode
+) -> None:
     bit = function in (FunctionCode.COILS, FunctionCode.DISCRETE_INPUTS)
-    m = mmap([{"metric": f"v{a}", "function": function.value, "address": a, "type": "bit" if bit else "uint16"}
-              for a in addresses], max_gap=gap)
+    m = mmap(
+        [
+            {"metric": f"v{a}", "function": function.value, "address": a, "type": "bit" if bit else "uint16"}
+            for a in addresses
+        ],
+        max_gap=gap,
+    )
     requests = plan_requests(m)
     limit = MAX_BITS if bit else MAX_REGISTERS
     covered = {v.metric for r in requests for v in r.values}

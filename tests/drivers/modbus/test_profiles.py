@@ -7,13 +7,24 @@ from pathlib import Path
 
 import pytest
 
+from contract.config import ConfigError, ConfigIssue, load_profile
+from contract.config.loader import BUILTIN_PROFILES
 from drivers.modbus.plan import plan_requests
-from gateway.config import ConfigError, ConfigIssue, load_profile
-from gateway.config.loader import BUILTIN_PROFILES
 
 README = BUILTIN_PROFILES / "README.md"
-CRANE_METRICS = {"load_t", "radius_m", "height_m", "slew_deg", "wind_ms", "tilt_deg", "moment_pct",
-                 "rated_load_t", "operator_id", "trolley_speed_ms", "reeving"}
+CRANE_METRICS = {
+    "load_t",
+    "radius_m",
+    "height_m",
+    "slew_deg",
+    "wind_ms",
+    "tilt_deg",
+    "moment_pct",
+    "rated_load_t",
+    "operator_id",
+    "trolley_speed_ms",
+    "reeving",
+}
 
 
 def test_crane_profile_has_every_crane_metric_in_two_requests() -> None:
@@ -27,17 +38,27 @@ def test_anemometer_profile_is_fc03_register_0_tenths() -> None:
     p = load_profile(BUILTIN_PROFILES / "anemometer_rs485.yaml")
     assert p.modbus is not None
     (v,) = p.modbus.values
-    assert (v.metric, v.function.value, v.address, v.type.value, v.scale) == ("wind_ms", "holding", 0, "uint16", 0.1)
+    assert (v.metric, v.function.value, v.address, v.type.value, v.scale) == (
+        "wind_ms",
+        "holding",
+        0,
+        "uint16",
+        0.1,
+    )
 
 
 def _readme_rows(section: str) -> list[tuple[str, str, str, str]]:
     text = README.read_text(encoding="utf-8").split(f"## {section}")[1].split("\n## ")[0]
-    rows = re.findall(r"^\| ([\d-]+) \| \d+ \| (\d\d) \| ([^|]+?) \| [^|]+ \| [^|]+ \| [^|]+ \| `(\w+)` \|", text, re.M)
+    rows = re.findall(
+        r"^\| ([\d-]+) \| \d+ \| (\d\d) \| ([^|]+?) \| [^|]+ \| [^|]+ \| [^|]+ \| `(\w+)` \|", text, re.M
+    )
     return [(addr, fc, typ, metric) for addr, fc, typ, metric in rows]
 
 
-@pytest.mark.parametrize(("section", "name"), [("Tower-crane black box", "tower_crane_blackbox"),
-                                               ("Anemometer", "anemometer_rs485")])
+@pytest.mark.parametrize(
+    ("section", "name"),
+    [("Tower-crane black box", "tower_crane_blackbox"), ("Anemometer", "anemometer_rs485")],
+)
 def test_vendor_table_matches_the_profile(section: str, name: str) -> None:
     p = load_profile(BUILTIN_PROFILES / f"{name}.yaml")
     assert p.modbus is not None
@@ -45,7 +66,9 @@ def test_vendor_table_matches_the_profile(section: str, name: str) -> None:
     expected = []
     for v in p.modbus.values:
         addr = str(v.address) if v.words == 1 else f"{v.address}-{v.address + v.words - 1}"
-        typ = {"bit": f"bit {v.bit}", "string": f"string ({2 * (v.length or 0)} chars)"}.get(v.type.value, v.type.value)
+        typ = {"bit": f"bit {v.bit}", "string": f"string ({2 * (v.length or 0)} chars)"}.get(
+            v.type.value, v.type.value
+        )
         expected.append((addr, fc[v.function.value], typ, v.metric))
     assert _readme_rows(section) == expected
 
@@ -64,15 +87,21 @@ def _only_issue(tmp_path: Path, *values: str) -> ConfigIssue:
 
 
 def test_wrong_register_type_names_the_line_and_the_allowed_types(tmp_path: Path) -> None:
-    issue = _only_issue(tmp_path, "{metric: load_t, address: 0, type: uint16}",
-                        "{metric: radius_m, address: 1, type: float23}")
+    issue = _only_issue(
+        tmp_path,
+        "{metric: load_t, address: 0, type: uint16}",
+        "{metric: radius_m, address: 1, type: float23}",
+    )
     assert issue.line == 6 and issue.path == "modbus.values[1].type"
     assert "float32" in issue.hint and "float23" in issue.message
 
 
 def test_overlapping_values_are_refused_with_the_line(tmp_path: Path) -> None:
-    issue = _only_issue(tmp_path, "{metric: height_m, address: 2, type: float32}",
-                        "{metric: slew_deg, address: 3, type: uint16}")
+    issue = _only_issue(
+        tmp_path,
+        "{metric: height_m, address: 2, type: float32}",
+        "{metric: slew_deg, address: 3, type: uint16}",
+    )
     assert issue.line == 3 and issue.path == "modbus"
     assert "slew_deg" in issue.message and "overlaps height_m at address 3" in issue.message
 

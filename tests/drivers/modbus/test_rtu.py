@@ -8,12 +8,12 @@ import time
 
 import pytest
 
+from contract.bus import Bus
+from contract.config import LoadedSite
+from contract.config.transport import ModbusRtuTransport
 from drivers.modbus import ModbusDriver
 from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit
 from drivers.simulators.ptypair import PtyPair
-from gateway.bus import Bus
-from gateway.config import LoadedSite
-from gateway.config.transport import ModbusRtuTransport
 from tests.drivers.modbus.conftest import Recorder, fast, wait_until
 from tests.drivers.modbus.test_tcp import BOX
 
@@ -25,9 +25,13 @@ def pty() -> PtyPair:
 
 
 async def test_live_slaves_keep_their_rate_while_one_slave_is_dead(
-        site: LoadedSite, bus_recorder: tuple[Bus, Recorder], pty: PtyPair, caplog: pytest.LogCaptureFixture) -> None:
+    site: LoadedSite, bus_recorder: tuple[Bus, Recorder], pty: PtyPair, caplog: pytest.LogCaptureFixture
+) -> None:
     bus, rec = bus_recorder
-    crane_map, anemo_map = site.profiles["tower_crane_blackbox"].modbus, site.profiles["anemometer_rs485"].modbus
+    crane_map, anemo_map = (
+        site.profiles["tower_crane_blackbox"].modbus,
+        site.profiles["anemometer_rs485"].modbus,
+    )
     assert crane_map is not None and anemo_map is not None
     units = [SimUnit(1, crane_map, lambda: BOX), SimUnit(2, anemo_map, lambda: {"wind_ms": 14.2})]
     line = {"port": pty.b, "baudrate": 9600}
@@ -35,8 +39,12 @@ async def test_live_slaves_keep_their_rate_while_one_slave_is_dead(
         fast(site.config.device("crane-2"), transport=ModbusRtuTransport(unit_id=1, **line)),
         fast(site.config.device("anemo-1"), transport=ModbusRtuTransport(unit_id=2, **line)),
         # unit 5 is wired but dead: it never answers
-        fast(site.config.device("anemo-1"), id="anemo-dead", transport=ModbusRtuTransport(unit_id=5, **line),
-             backoff_max_s=5),
+        fast(
+            site.config.device("anemo-1"),
+            id="anemo-dead",
+            transport=ModbusRtuTransport(unit_id=5, **line),
+            backoff_max_s=5,
+        ),
     ]
     async with ModbusSimulatorServer(units, serial=pty.a):
         driver = ModbusDriver(site, bus, devices)
@@ -57,15 +65,23 @@ async def test_live_slaves_keep_their_rate_while_one_slave_is_dead(
     assert {r.value for r in rec.readings("anemo-1")} == {14.2}
     dead = driver.stats()["anemo-dead"]
     assert not dead.online and dead.readings == 0 and "no answer within 0.3 s" in dead.last_error
-    timeouts = [r.getMessage() for r in caplog.records if "anemo-dead" in r.getMessage() and "no answer" in r.getMessage()
-                and "is offline" not in r.getMessage()]
+    timeouts = [
+        r.getMessage()
+        for r in caplog.records
+        if "anemo-dead" in r.getMessage()
+        and "no answer" in r.getMessage()
+        and "is offline" not in r.getMessage()
+    ]
     assert len(timeouts) == 1 and "unit 5" in timeouts[0] and "holding registers 0" in timeouts[0]
 
 
 async def test_missing_serial_port_is_a_clear_error_not_a_crash(
-        site: LoadedSite, bus_recorder: tuple[Bus, Recorder], caplog: pytest.LogCaptureFixture) -> None:
+    site: LoadedSite, bus_recorder: tuple[Bus, Recorder], caplog: pytest.LogCaptureFixture
+) -> None:
     bus, rec = bus_recorder
-    device = fast(site.config.device("anemo-1"), transport=ModbusRtuTransport(port="/dev/ttyNOPE9", unit_id=2))
+    device = fast(
+        site.config.device("anemo-1"), transport=ModbusRtuTransport(port="/dev/ttyNOPE9", unit_id=2)
+    )
     driver = ModbusDriver(site, bus, [device])
     with caplog.at_level(logging.WARNING, logger="drivers.modbus"):
         await driver.start()
@@ -74,10 +90,14 @@ async def test_missing_serial_port_is_a_clear_error_not_a_crash(
     assert any("cannot connect to rtu /dev/ttyNOPE9" in r.getMessage() for r in caplog.records)
 
 
-
 def test_backoff_doubles_from_twice_the_interval_up_to_its_cap(site: LoadedSite) -> None:
-    device = fast(site.config.device("anemo-1"), transport=ModbusRtuTransport(port="/dev/ttyNOPE9", unit_id=2),
-                  poll_interval_s=1.0, retries=2, backoff_max_s=30)
+    device = fast(
+        site.config.device("anemo-1"),
+        transport=ModbusRtuTransport(port="/dev/ttyNOPE9", unit_id=2),
+        poll_interval_s=1.0,
+        retries=2,
+        backoff_max_s=30,
+    )
     poller = ModbusDriver(site, Bus(), [device]).pollers[0]
     delays = []
     for failures in (2, 3, 4, 5, 6, 50_000):  # the last: weeks of probing a dead slave, no overflow

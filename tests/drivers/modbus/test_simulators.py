@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 from pymodbus.client import ModbusTcpClient
 
+from contract.bus import Bus
+from contract.config import LoadedSite
+from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport
 from drivers.modbus import ModbusDriver
 from drivers.modbus.decode import decode_request
 from drivers.modbus.plan import plan_requests
@@ -19,17 +22,15 @@ from drivers.simulators.modbus_sims import CraneSimulatorServer, start_modbus_si
 from drivers.simulators.ptypair import PtyPair
 from drivers.simulators.scenario import Scenario
 from drivers.simulators.wind import WindModel
-from gateway.bus import Bus
-from gateway.config import LoadedSite
-from gateway.config.transport import ModbusRtuTransport, ModbusTcpTransport
 from tests.drivers.modbus.conftest import Recorder, wait_until
 from tests.support import free_port, wait_port
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def run_model(site: LoadedSite, device: str, scenario: Scenario, seconds: float, seed: int = 1,
-              step: float = 1.0) -> list[dict[str, float | str]]:
+def run_model(
+    site: LoadedSite, device: str, scenario: Scenario, seconds: float, seed: int = 1, step: float = 1.0
+) -> list[dict[str, float | str]]:
     spec = site.config.device(device).crane
     assert spec is not None
     model = CraneModel(spec, scenario, seed=seed)
@@ -57,7 +58,9 @@ def test_overload_lift_at_104_to_115_percent_within_20_s(site: LoadedSite, seed:
     assert peak <= 115.0
     assert all(s["flag_overload"] == 1.0 for s in over)
     for s in samples:  # the box's own arithmetic: moment % = load / rated load at the radius
-        assert float(s["moment_pct"]) == pytest.approx(100 * float(s["load_t"]) / float(s["rated_load_t"]), abs=0.2)
+        assert float(s["moment_pct"]) == pytest.approx(
+            100 * float(s["load_t"]) / float(s["rated_load_t"]), abs=0.2
+        )
 
 
 @pytest.mark.parametrize("seed", [1, 7])
@@ -121,19 +124,29 @@ def test_pty_pair_carries_every_byte_both_ways() -> None:
 async def test_demo_layout_crane_on_tcp_and_two_slaves_on_one_rtu_bus(site: LoadedSite) -> None:
     bus = Bus()
     rec = Recorder().attach(bus)
-    sims = await start_modbus_simulators(site, scenarios={"crane-1": "overload"}, rtu_devices=["crane-2", "anemo-1"])
+    sims = await start_modbus_simulators(
+        site, scenarios={"crane-1": "overload"}, rtu_devices=["crane-2", "anemo-1"]
+    )
     async with sims:
         assert isinstance(sims.transports["crane-1"], ModbusTcpTransport)
         rtu = [sims.transports["crane-2"], sims.transports["anemo-1"]]
         assert all(isinstance(t, ModbusRtuTransport) and t.port == sims.rtu_path for t in rtu)
         assert [t.unit_id for t in rtu] == [1, 2]
-        fast_site = sims.site.config.model_copy(update={"devices": [
-            d.model_copy(update={"poll_interval_s": 0.5}) for d in sims.site.config.devices]})
+        fast_site = sims.site.config.model_copy(
+            update={
+                "devices": [d.model_copy(update={"poll_interval_s": 0.5}) for d in sims.site.config.devices]
+            }
+        )
         driver = ModbusDriver(LoadedSite(site.path, fast_site, site.profiles), bus)
         await driver.start()
         try:
-            await wait_until(lambda: any(r.metric == "moment_pct" and float(r.value) >= 104
-                                         for r in rec.readings("crane-1")), 20, "crane-1 overload")
+            await wait_until(
+                lambda: any(
+                    r.metric == "moment_pct" and float(r.value) >= 104 for r in rec.readings("crane-1")
+                ),
+                20,
+                "crane-1 overload",
+            )
             await wait_until(lambda: rec.readings("crane-2") and rec.readings("anemo-1"), 5, "RTU devices")
         finally:
             await driver.stop()
@@ -147,9 +160,23 @@ async def test_demo_layout_crane_on_tcp_and_two_slaves_on_one_rtu_bus(site: Load
 
 def test_simulate_crane_command_serves_the_profile_over_tcp(site: LoadedSite) -> None:
     port = free_port()
-    cmd = [sys.executable, "-c", "import typer; from drivers.simulators.modbus_cli import crane; typer.run(crane)",
-           "--tcp", f"127.0.0.1:{port}", "--site", str(ROOT / "config/examples/site.yaml"), "--device", "crane-1",
-           "--scenario", "overload", "--operator", "OP-1002", "--duration", "20"]
+    cmd = [
+        sys.executable,
+        "-c",
+        "import typer; from sitegw.simulate_modbus_cli import crane; typer.run(crane)",
+        "--tcp",
+        f"127.0.0.1:{port}",
+        "--site",
+        str(ROOT / "contract/config/examples/site.yaml"),
+        "--device",
+        "crane-1",
+        "--scenario",
+        "overload",
+        "--operator",
+        "OP-1002",
+        "--duration",
+        "20",
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         wait_port(port)
@@ -171,8 +198,14 @@ def test_simulate_crane_command_serves_the_profile_over_tcp(site: LoadedSite) ->
 
 
 def test_simulate_command_refuses_two_places_to_serve() -> None:
-    cmd = [sys.executable, "-c", "import typer; from drivers.simulators.modbus_cli import anemometer; "
-           "typer.run(anemometer)", "--tcp", "127.0.0.1:5020", "--pty"]
+    cmd = [
+        sys.executable,
+        "-c",
+        "import typer; from sitegw.simulate_modbus_cli import anemometer; typer.run(anemometer)",
+        "--tcp",
+        "127.0.0.1:5020",
+        "--pty",
+    ]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=30)
     assert done.returncode == 2 and "exactly one of --tcp" in done.stderr and "Traceback" not in done.stderr
 
@@ -192,20 +225,28 @@ async def test_crane_simulator_server_serves_its_model(site: LoadedSite) -> None
     spec, mmap = site.config.device("crane-1").crane, site.profiles["tower_crane_blackbox"].modbus
     assert spec is not None and mmap is not None
     port = free_port()
-    async with CraneSimulatorServer(spec, mmap, scenario="overload", operator_id="OP-1001",
-                                    tcp=("127.0.0.1", port)) as sim:
+    async with CraneSimulatorServer(
+        spec, mmap, scenario="overload", operator_id="OP-1001", tcp=("127.0.0.1", port)
+    ) as sim:
         bus = Bus()
         rec = Recorder().attach(bus)
-        device = site.config.device("crane-1").model_copy(update={
-            "transport": ModbusTcpTransport(host="127.0.0.1", port=port), "poll_interval_s": 0.5})
+        device = site.config.device("crane-1").model_copy(
+            update={"transport": ModbusTcpTransport(host="127.0.0.1", port=port), "poll_interval_s": 0.5}
+        )
         driver = ModbusDriver(site, bus, [device])
         await driver.start()
         try:
-            await wait_until(lambda: any(r.metric == "moment_pct" and float(r.value) >= 104
-                                         for r in rec.readings("crane-1")), 20, "the overload lift")
+            await wait_until(
+                lambda: any(
+                    r.metric == "moment_pct" and float(r.value) >= 104 for r in rec.readings("crane-1")
+                ),
+                20,
+                "the overload lift",
+            )
         finally:
             await driver.stop()
         assert sim.model.phase in ("sling", "hoist", "carry", "lower")
     last = {r.metric: r.value for r in rec.readings("crane-1")[-17:]}
-    assert float(last["moment_pct"]) == pytest.approx(100 * float(last["load_t"]) / float(last["rated_load_t"]),
-                                                      abs=0.2)
+    assert float(last["moment_pct"]) == pytest.approx(
+        100 * float(last["load_t"]) / float(last["rated_load_t"]), abs=0.2
+    )

@@ -8,35 +8,54 @@ import time
 
 import pytest
 
+from contract.bus import Bus
+from contract.config import LoadedSite
+from contract.config.profile import Profile
+from contract.config.site import DeviceConfig
+from contract.config.transport import ModbusTcpTransport
 from drivers.modbus import ModbusDriver
 from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit
-from gateway.bus import Bus
-from gateway.config import LoadedSite
-from gateway.config.profile import Profile
-from gateway.config.site import DeviceConfig
-from gateway.config.transport import ModbusTcpTransport
 from tests.drivers.modbus.conftest import Recorder, fast, wait_until, with_profiles
 from tests.support import free_port
 
-BOX = {"load_t": 3.25, "radius_m": 21.4, "height_m": 35.5, "slew_deg": 271.3, "wind_ms": 8.6, "tilt_deg": -0.12,
-       "moment_pct": 71.9, "rated_load_t": 4.52, "trolley_speed_ms": -0.45, "reeving": 2.0,
-       "flag_overload": 0.0, "flag_wind_alarm": 0.0, "flag_tilt_alarm": 0.0, "flag_sensor_fault": 1.0,
-       "flag_limiter_bypass": 0.0, "flag_operator_logged_in": 1.0, "operator_id": "OP-1002"}
+BOX = {
+    "load_t": 3.25,
+    "radius_m": 21.4,
+    "height_m": 35.5,
+    "slew_deg": 271.3,
+    "wind_ms": 8.6,
+    "tilt_deg": -0.12,
+    "moment_pct": 71.9,
+    "rated_load_t": 4.52,
+    "trolley_speed_ms": -0.45,
+    "reeving": 2.0,
+    "flag_overload": 0.0,
+    "flag_wind_alarm": 0.0,
+    "flag_tilt_alarm": 0.0,
+    "flag_sensor_fault": 1.0,
+    "flag_limiter_bypass": 0.0,
+    "flag_operator_logged_in": 1.0,
+    "operator_id": "OP-1002",
+}
 
 
-def crane_server(site: LoadedSite, port: int, values: dict[str, float | str] | None = None) -> ModbusSimulatorServer:
+def crane_server(
+    site: LoadedSite, port: int, values: dict[str, float | str] | None = None
+) -> ModbusSimulatorServer:
     mmap = site.profiles["tower_crane_blackbox"].modbus
     assert mmap is not None
     return ModbusSimulatorServer([SimUnit(1, mmap, lambda: values or BOX)], tcp=("127.0.0.1", port))
 
 
 def tcp_crane(site: LoadedSite, device_id: str, port: int, **changes: object) -> DeviceConfig:
-    return fast(site.config.device(device_id), transport=ModbusTcpTransport(host="127.0.0.1", port=port),
-                **changes)
+    return fast(
+        site.config.device(device_id), transport=ModbusTcpTransport(host="127.0.0.1", port=port), **changes
+    )
 
 
 async def test_every_register_arrives_decoded_as_one_batch_per_poll(
-        site: LoadedSite, bus_recorder: tuple[Bus, Recorder]) -> None:
+    site: LoadedSite, bus_recorder: tuple[Bus, Recorder]
+) -> None:
     bus, rec = bus_recorder
     port = free_port()
     async with crane_server(site, port):
@@ -82,7 +101,8 @@ async def test_poll_schedule_does_not_drift(site: LoadedSite, bus_recorder: tupl
 
 
 async def test_device_that_stops_answering_goes_offline_and_comes_back_by_itself(
-        site: LoadedSite, bus_recorder: tuple[Bus, Recorder], caplog: pytest.LogCaptureFixture) -> None:
+    site: LoadedSite, bus_recorder: tuple[Bus, Recorder], caplog: pytest.LogCaptureFixture
+) -> None:
     bus, rec = bus_recorder
     port = free_port()
     server = crane_server(site, port)
@@ -113,17 +133,23 @@ async def test_device_that_stops_answering_goes_offline_and_comes_back_by_itself
 
 
 async def test_exception_response_names_device_and_register_and_others_keep_going(
-        site: LoadedSite, bus_recorder: tuple[Bus, Recorder], caplog: pytest.LogCaptureFixture) -> None:
+    site: LoadedSite, bus_recorder: tuple[Bus, Recorder], caplog: pytest.LogCaptureFixture
+) -> None:
     bus, rec = bus_recorder
     crane = site.profiles["tower_crane_blackbox"]
     data = crane.model_dump(mode="json")
     data["name"] = "box_with_extra_register"
-    data["modbus"]["values"].append({"metric": "slew_speed_rpm", "address": 40, "type": "uint16", "scale": 0.01})
+    data["modbus"]["values"].append(
+        {"metric": "slew_speed_rpm", "address": 40, "type": "uint16", "scale": 0.01}
+    )
     extra = Profile.model_validate(data)
     test_site = with_profiles(site, box_with_extra_register=extra)
     p1, p2 = free_port(), free_port()
     async with crane_server(site, p1), crane_server(site, p2):
-        devices = [tcp_crane(site, "crane-1", p1, profile="box_with_extra_register"), tcp_crane(site, "crane-2", p2)]
+        devices = [
+            tcp_crane(site, "crane-1", p1, profile="box_with_extra_register"),
+            tcp_crane(site, "crane-2", p2),
+        ]
         driver = ModbusDriver(test_site, bus, devices)
         with caplog.at_level(logging.WARNING, logger="drivers.modbus"):
             await driver.start()
@@ -142,7 +168,8 @@ async def test_exception_response_names_device_and_register_and_others_keep_goin
 
 
 async def test_device_answering_garbage_is_reported_and_others_keep_going(
-        site: LoadedSite, bus_recorder: tuple[Bus, Recorder], caplog: pytest.LogCaptureFixture) -> None:
+    site: LoadedSite, bus_recorder: tuple[Bus, Recorder], caplog: pytest.LogCaptureFixture
+) -> None:
     bus, rec = bus_recorder
 
     async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -155,8 +182,9 @@ async def test_device_answering_garbage_is_reported_and_others_keep_going(
     raw = await asyncio.start_server(garbage, "127.0.0.1", bad_port)
     try:
         async with crane_server(site, good_port):
-            driver = ModbusDriver(site, bus, [tcp_crane(site, "crane-1", bad_port),
-                                              tcp_crane(site, "crane-2", good_port)])
+            driver = ModbusDriver(
+                site, bus, [tcp_crane(site, "crane-1", bad_port), tcp_crane(site, "crane-2", good_port)]
+            )
             with caplog.at_level(logging.WARNING):
                 await driver.start()
                 await wait_until(lambda: rec.status_of("crane-1") == [False], 5, "garbage device offline")
@@ -168,14 +196,17 @@ async def test_device_answering_garbage_is_reported_and_others_keep_going(
     messages = [r.getMessage() for r in caplog.records]
     garbled = [m for m in messages if "not a valid Modbus frame" in m and "is offline" not in m]
     assert len(garbled) == 1, messages
-    assert "crane-1" in garbled[0] and "holding registers 0-12" in garbled[0] and "48 45 4c 4c 4f" in garbled[0]
+    assert (
+        "crane-1" in garbled[0] and "holding registers 0-12" in garbled[0] and "48 45 4c 4c 4f" in garbled[0]
+    )
     assert not any(r.exc_info for r in caplog.records), "no traceback for a garbled answer"
     assert rec.readings("crane-1") == []
     assert len(rec.batch_times("crane-2")) >= 5 and rec.status_of("crane-2") == [True]
 
 
 async def test_value_out_of_range_for_its_type_is_reported_once_and_the_rest_published(
-        site: LoadedSite, bus_recorder: tuple[Bus, Recorder], caplog: pytest.LogCaptureFixture) -> None:
+    site: LoadedSite, bus_recorder: tuple[Bus, Recorder], caplog: pytest.LogCaptureFixture
+) -> None:
     bus, rec = bus_recorder
     port = free_port()
     async with crane_server(site, port, {**BOX, "height_m": float("nan")}):  # "sensor missing" as NaN
@@ -192,31 +223,73 @@ async def test_value_out_of_range_for_its_type_is_reported_once_and_the_rest_pub
 
 
 async def test_every_function_code_and_type_round_trips_through_a_real_server(
-        site: LoadedSite, bus_recorder: tuple[Bus, Recorder]) -> None:
+    site: LoadedSite, bus_recorder: tuple[Bus, Recorder]
+) -> None:
     """The simulator's encoder and the driver's decoder agree over the wire for FC01-FC04 and every type."""
     bus, rec = bus_recorder
-    profile = Profile.model_validate({"name": "every_type", "kind": "generic", "modbus": {
-        "word_order": "little", "values": [
-            {"metric": "siren", "function": "coils", "address": 17, "type": "bit"},
-            {"metric": "door", "function": "coils", "address": 18, "type": "bit"},
-            {"metric": "estop", "function": "discrete_inputs", "address": 3, "type": "bit"},
-            {"metric": "level", "function": "input", "address": 0, "type": "int32", "scale": 0.001},
-            {"metric": "counter", "function": "input", "address": 2, "type": "uint32", "word_order": "big"},
-            {"metric": "temp", "function": "holding", "address": 100, "type": "float64"},
-            {"metric": "pressure", "function": "holding", "address": 104, "type": "int16", "byte_order": "little"},
-            {"metric": "serial_no", "function": "holding", "address": 105, "type": "string", "length": 4}]}})
-    values = {"siren": 1.0, "door": 0.0, "estop": 1.0, "level": -12.345, "counter": 4_000_000_000.0,
-              "temp": 21.125, "pressure": -300.0, "serial_no": "SN-42"}
+    profile = Profile.model_validate(
+        {
+            "name": "every_type",
+            "kind": "generic",
+            "modbus": {
+                "word_order": "little",
+                "values": [
+                    {"metric": "siren", "function": "coils", "address": 17, "type": "bit"},
+                    {"metric": "door", "function": "coils", "address": 18, "type": "bit"},
+                    {"metric": "estop", "function": "discrete_inputs", "address": 3, "type": "bit"},
+                    {"metric": "level", "function": "input", "address": 0, "type": "int32", "scale": 0.001},
+                    {
+                        "metric": "counter",
+                        "function": "input",
+                        "address": 2,
+                        "type": "uint32",
+                        "word_order": "big",
+                    },
+                    {"metric": "temp", "function": "holding", "address": 100, "type": "float64"},
+                    {
+                        "metric": "pressure",
+                        "function": "holding",
+                        "address": 104,
+                        "type": "int16",
+                        "byte_order": "little",
+                    },
+                    {
+                        "metric": "serial_no",
+                        "function": "holding",
+                        "address": 105,
+                        "type": "string",
+                        "length": 4,
+                    },
+                ],
+            },
+        }
+    )
+    values = {
+        "siren": 1.0,
+        "door": 0.0,
+        "estop": 1.0,
+        "level": -12.345,
+        "counter": 4_000_000_000.0,
+        "temp": 21.125,
+        "pressure": -300.0,
+        "serial_no": "SN-42",
+    }
     assert profile.modbus is not None
     port = free_port()
     async with ModbusSimulatorServer([SimUnit(3, profile.modbus, lambda: values)], tcp=("127.0.0.1", port)):
-        device = fast(site.config.device("crane-1"), id="plc-1", kind="generic", profile="every_type", crane=None,
-                      transport=ModbusTcpTransport(host="127.0.0.1", port=port, unit_id=3))
+        device = fast(
+            site.config.device("crane-1"),
+            id="plc-1",
+            kind="generic",
+            profile="every_type",
+            crane=None,
+            transport=ModbusTcpTransport(host="127.0.0.1", port=port, unit_id=3),
+        )
         driver = ModbusDriver(with_profiles(site, every_type=profile), bus, [device])
         await driver.start()
         await wait_until(lambda: rec.batch_times("plc-1"), 5, "a poll")
         await driver.stop()
-    assert {r.metric: r.value for r in rec.readings("plc-1")[:len(values)]} == values
+    assert {r.metric: r.value for r in rec.readings("plc-1")[: len(values)]} == values
 
 
 def test_driver_takes_the_sites_modbus_devices_and_refuses_others(site: LoadedSite) -> None:
@@ -226,7 +299,8 @@ def test_driver_takes_the_sites_modbus_devices_and_refuses_others(site: LoadedSi
 
 
 async def test_stop_ends_polling_even_when_a_cancel_is_swallowed(
-        site: LoadedSite, bus_recorder: tuple[Bus, Recorder]) -> None:
+    site: LoadedSite, bus_recorder: tuple[Bus, Recorder]
+) -> None:
     """Python 3.11's asyncio.wait_for (inside pymodbus) loses a cancel that lands as the answer arrives.
 
     The race cannot be timed against a real server, so this link stand-in swallows every cancel

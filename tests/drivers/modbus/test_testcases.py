@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from contract.config import load_profile
+from contract.config.profile import FunctionCode
 from drivers.modbus.decode import DecodeError, decode_request
 from drivers.modbus.plan import plan_requests
-from gateway.config import load_profile
-from gateway.config.profile import FunctionCode
 
 CASES = Path(__file__).resolve().parents[3] / "drivers" / "modbus" / "testcases"
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 import yaml
 
-from gateway.bus import Bus
-from gateway.config.loader import LoadedSite, load_site
-from gateway.config.pit import PitSpec
-from gateway.readings import DeviceStatus, Reading
+from contract.bus import Bus
+from contract.config.loader import LoadedSite, load_site
+from contract.config.pit import PitSpec
+from contract.readings import DeviceStatus, Reading
 from tests.servers.mosquitto import mosquitto  # noqa: F401  (the fixture)
 
 REPO = Path(__file__).resolve().parents[3]
@@ -23,8 +23,15 @@ PREFIX = "sitegw/T-0001/pit-1"
 POINTS = ["ZQS-01", "ZQS-02", "CX-01", "ZL-01", "SW-01"]
 
 
-def write_site(tmp_path: Path, port: int, *, profile: str = "pit_dau", extra_profile: str = "",
-               points: Iterable[str] = POINTS, backoff_max_s: float = 2) -> LoadedSite:
+def write_site(
+    tmp_path: Path,
+    port: int,
+    *,
+    profile: str = "pit_dau",
+    extra_profile: str = "",
+    points: Iterable[str] = POINTS,
+    backoff_max_s: float = 2,
+) -> LoadedSite:
     """A one-pit site on 127.0.0.1:``port``; ``extra_profile`` is YAML for a test profile."""
     kinds = {"ZQS": "wall_top", "CX": "inclinometer", "ZL": "strut", "SW": "water_level"}
     rows = "\n".join(f"          - {{code: {c}, kind: {kinds[c.split('-')[0]]}}}" for c in points)
@@ -70,13 +77,16 @@ class Recorder:
         deadline = time.monotonic() + timeout
         while not ready():
             if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what or ready}: {len(self.readings)} readings, "
-                                     f"statuses {[(s.online, s.reason) for s in self.statuses]}")
+                raise AssertionError(
+                    f"timed out waiting for {what or ready}: {len(self.readings)} readings, "
+                    f"statuses {[(s.online, s.reason) for s in self.statuses]}"
+                )
             await asyncio.sleep(0.02)
 
 
-def publish(port: int, messages: Iterable[tuple[str, bytes | str]],
-            client_id: str = "test-publisher") -> None:
+def publish(
+    port: int, messages: Iterable[tuple[str, bytes | str]], client_id: str = "test-publisher"
+) -> None:
     """Publish at QoS 1 and return once the broker acknowledged every message."""
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311)
     client.connect("127.0.0.1", port)
@@ -97,5 +107,5 @@ def point_msg(point: str, ts: float | str, **values: object) -> tuple[str, str]:
 
 def example_spec() -> PitSpec:
     """The reference site's pit: 8 wall-top points, 2 inclinometers, 2 struts, 1 water level."""
-    site = yaml.safe_load((REPO / "config" / "examples" / "site.yaml").read_text())
+    site = yaml.safe_load((REPO / "contract" / "config" / "examples" / "site.yaml").read_text())
     return PitSpec.model_validate(next(d for d in site["devices"] if d["kind"] == "pit")["pit"])

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from contract.bus import Bus
+from contract.config.errors import ConfigError
 from drivers.mqtt.decode import MessageRouter
 from drivers.mqtt.driver import MqttDriver, site_decoders
-from gateway.bus import Bus
-from gateway.config.errors import ConfigError
 
 from .conftest import PREFIX, write_site
 
@@ -57,18 +57,25 @@ def decode(router: MessageRouter, topic: str, payload: object, arrival: float | 
 
 
 def test_pit_message_gives_one_reading_per_metric_with_point_from_topic(pit_router: MessageRouter) -> None:
-    out = decode(pit_router, f"{PREFIX}/points/ZQS-01/data",
-                 {"ts": 1763701200, "point": "ZQS-01", "disp_h_mm": 12.41, "disp_v_mm": 4})
+    out = decode(
+        pit_router,
+        f"{PREFIX}/points/ZQS-01/data",
+        {"ts": 1763701200, "point": "ZQS-01", "disp_h_mm": 12.41, "disp_v_mm": 4},
+    )
     assert out.problems == []
     got = {(r.metric, r.value, r.unit, r.point, r.ts, r.device, r.project) for r in out.readings}
-    assert got == {("disp_h_mm", 12.41, "mm", "ZQS-01", 1763701200.0, "pit-1", "T-0001"),
-                   ("disp_v_mm", 4.0, "mm", "ZQS-01", 1763701200.0, "pit-1", "T-0001")}
+    assert got == {
+        ("disp_h_mm", 12.41, "mm", "ZQS-01", 1763701200.0, "pit-1", "T-0001"),
+        ("disp_v_mm", 4.0, "mm", "ZQS-01", 1763701200.0, "pit-1", "T-0001"),
+    }
 
 
 def test_nested_paths_list_indexes_and_scale(nested_router: MessageRouter) -> None:
-    out = decode(nested_router, f"{PREFIX}/report",
-                 {"meta": {"point": "ZQS-01", "time": "2026-11-21T08:00:00+08:00"},
-                  "data": [{"v": 123}, {"v": -1.5}]})
+    out = decode(
+        nested_router,
+        f"{PREFIX}/report",
+        {"meta": {"point": "ZQS-01", "time": "2026-11-21T08:00:00+08:00"}, "data": [{"v": 123}, {"v": -1.5}]},
+    )
     assert out.problems == []
     by_metric = {r.metric: r for r in out.readings}
     assert by_metric["disp_h_mm"].value == pytest.approx(12.3)  # 123 * 0.1
@@ -84,45 +91,58 @@ def test_plain_number_payload_with_point_from_topic_and_arrival_time(nested_rout
     assert (r.metric, r.value, r.point, r.ts) == ("water_level_m", -3.25, "SW-01", 1763701234.5)
 
 
-@pytest.mark.parametrize("ts, expected", [
-    (1763701200, 1763701200.0),  # Unix seconds
-    (1763701200.25, 1763701200.25),
-    (1763701200123, 1763701200.123),  # Unix milliseconds
-    ("1763701200", 1763701200.0),
-    ("2025-11-21T05:00:00Z", datetime(2025, 11, 21, 5, tzinfo=UTC).timestamp()),
-    ("2025-11-21T13:00:00.500+08:00", datetime(2025, 11, 21, 5, 0, 0, 500000, tzinfo=UTC).timestamp()),
-])
+@pytest.mark.parametrize(
+    "ts, expected",
+    [
+        (1763701200, 1763701200.0),  # Unix seconds
+        (1763701200.25, 1763701200.25),
+        (1763701200123, 1763701200.123),  # Unix milliseconds
+        ("1763701200", 1763701200.0),
+        ("2025-11-21T05:00:00Z", datetime(2025, 11, 21, 5, tzinfo=UTC).timestamp()),
+        ("2025-11-21T13:00:00.500+08:00", datetime(2025, 11, 21, 5, 0, 0, 500000, tzinfo=UTC).timestamp()),
+    ],
+)
 def test_timestamp_formats(pit_router: MessageRouter, ts: object, expected: float) -> None:
     out = decode(pit_router, f"{PREFIX}/points/ZQS-01/data", {"ts": ts, "disp_h_mm": 1.0})
     assert out.problems == []
     assert out.readings[0].ts == pytest.approx(expected, abs=1e-6)
 
 
-@pytest.mark.parametrize("ts, why", [
-    ("2025-11-21T05:00:00", "no UTC offset"),
-    ("yesterday", "neither Unix time nor ISO 8601"),
-    (None, "no timestamp"),
-    (time.time() + 86400, "in the future"),
-    (True, "not a number"),
-])
-def test_bad_timestamp_drops_the_message_and_says_why(pit_router: MessageRouter, ts: object,
-                                                      why: str) -> None:
+@pytest.mark.parametrize(
+    "ts, why",
+    [
+        ("2025-11-21T05:00:00", "no UTC offset"),
+        ("yesterday", "neither Unix time nor ISO 8601"),
+        (None, "no timestamp"),
+        (time.time() + 86400, "in the future"),
+        (True, "not a number"),
+    ],
+)
+def test_bad_timestamp_drops_the_message_and_says_why(
+    pit_router: MessageRouter, ts: object, why: str
+) -> None:
     out = decode(pit_router, f"{PREFIX}/points/ZQS-01/data", {"ts": ts, "disp_h_mm": 1.0})
     assert out.readings == []
     assert why in out.problems[0] and "dropped" in out.problems[0]
 
 
 def test_partly_bad_message_keeps_its_good_values(pit_router: MessageRouter) -> None:
-    out = decode(pit_router, f"{PREFIX}/points/ZQS-01/data",
-                 {"ts": 1763701200, "disp_h_mm": "12.4", "disp_v_mm": 3.2, "incl_mm": float("nan")})
+    out = decode(
+        pit_router,
+        f"{PREFIX}/points/ZQS-01/data",
+        {"ts": 1763701200, "disp_h_mm": "12.4", "disp_v_mm": 3.2, "incl_mm": float("nan")},
+    )
     assert [(r.metric, r.value) for r in out.readings] == [("disp_v_mm", 3.2)]
     assert any("disp_h_mm" in p and "not a number" in p for p in out.problems)
     assert any("incl_mm" in p for p in out.problems)
 
 
 def test_missing_required_value_is_a_problem_missing_optional_is_not(nested_router: MessageRouter) -> None:
-    out = decode(nested_router, f"{PREFIX}/report",
-                 {"meta": {"point": "ZQS-01", "time": 1763701200}, "data": [{"v": 5}]})
+    out = decode(
+        nested_router,
+        f"{PREFIX}/report",
+        {"meta": {"point": "ZQS-01", "time": 1763701200}, "data": [{"v": 5}]},
+    )
     assert [r.metric for r in out.readings] == ["disp_h_mm"]
     assert out.problems == ["disp_v_mm: no value at data.1.v"]
 
@@ -132,11 +152,14 @@ def test_message_without_any_value_is_a_problem(pit_router: MessageRouter) -> No
     assert out.readings == [] and "none of the profile's values" in out.problems[0]
 
 
-@pytest.mark.parametrize("payload, why", [
-    (b'{"ts": 1763701200, "disp_h_mm": 12.', "not valid JSON"),  # truncated
-    (b"\xff\xfe garbage", "not valid JSON"),
-    (b"", "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    "payload, why",
+    [
+        (b'{"ts": 1763701200, "disp_h_mm": 12.', "not valid JSON"),  # truncated
+        (b"\xff\xfe garbage", "not valid JSON"),
+        (b"", "not valid JSON"),
+    ],
+)
 def test_unparseable_payload(pit_router: MessageRouter, payload: bytes, why: str) -> None:
     out = decode(pit_router, f"{PREFIX}/points/ZQS-01/data", payload)
     assert out.readings == [] and why in out.problems[0]

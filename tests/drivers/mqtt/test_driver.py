@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from contract.bus import Bus
+from contract.config.loader import load_site
 from drivers.mqtt import MqttDriver
-from gateway.bus import Bus
-from gateway.config.loader import load_site
 from tests.servers.mosquitto import MosquittoServer
 
 from .conftest import PREFIX, Recorder, point_msg, publish, write_site
@@ -31,15 +31,23 @@ async def test_readings_of_a_pit_dau_reach_the_bus(tmp_path: Path, mosquitto: Mo
     driver, rec = await started((tmp_path, mosquitto.port))
     try:
         now = time.time()
-        await asyncio.to_thread(publish, mosquitto.port, [
-            point_msg("ZQS-01", now - 7200, disp_h_mm=12.41, disp_v_mm=4.02),
-            point_msg("CX-01", int((now - 3600) * 1000), incl_mm=8.5),
-            point_msg("ZL-01", now - 60, axial_kn=1804.2),
-        ])
+        await asyncio.to_thread(
+            publish,
+            mosquitto.port,
+            [
+                point_msg("ZQS-01", now - 7200, disp_h_mm=12.41, disp_v_mm=4.02),
+                point_msg("CX-01", int((now - 3600) * 1000), incl_mm=8.5),
+                point_msg("ZL-01", now - 60, axial_kn=1804.2),
+            ],
+        )
         await rec.wait(lambda: len(rec.readings) == 4, what="4 readings")
         got = {(r.device, r.point, r.metric, r.value) for r in rec.readings}
-        assert got == {("pit-1", "ZQS-01", "disp_h_mm", 12.41), ("pit-1", "ZQS-01", "disp_v_mm", 4.02),
-                       ("pit-1", "CX-01", "incl_mm", 8.5), ("pit-1", "ZL-01", "axial_kn", 1804.2)}
+        assert got == {
+            ("pit-1", "ZQS-01", "disp_h_mm", 12.41),
+            ("pit-1", "ZQS-01", "disp_v_mm", 4.02),
+            ("pit-1", "CX-01", "incl_mm", 8.5),
+            ("pit-1", "ZL-01", "axial_kn", 1804.2),
+        }
         assert {r.point: round(r.ts) for r in rec.readings}["CX-01"] == round(now - 3600)
         st = driver.stats()["pit-1"]
         assert (st.online, st.requests, st.readings, st.errors) == (True, 3, 4, 0)
@@ -50,37 +58,43 @@ async def test_readings_of_a_pit_dau_reach_the_bus(tmp_path: Path, mosquitto: Mo
 
 
 async def test_bad_messages_are_counted_per_topic_logged_once_and_the_rest_flows(
-        tmp_path: Path, mosquitto: MosquittoServer, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, mosquitto: MosquittoServer, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.WARNING, logger="drivers.mqtt")
     driver, rec = await started((tmp_path, mosquitto.port))
     try:
         bad_topic = f"{PREFIX}/points/ZQS-02/data"
         now = time.time()
-        await asyncio.to_thread(publish, mosquitto.port, [
-            (bad_topic, b'{"ts": 1763701200, "disp_h_mm": 12.'),  # truncated
-            (bad_topic, b"not json at all " * 40),  # long: the log keeps a sample only
-            point_msg("ZQS-02", now, disp_h_mm="12.4", disp_v_mm=3.5),  # half good
-            point_msg("ZQS-77", now, disp_h_mm=1.0),  # unknown point
-            point_msg("ZQS-01", now, disp_h_mm=7.0),  # good, after all the bad ones
-        ])
+        await asyncio.to_thread(
+            publish,
+            mosquitto.port,
+            [
+                (bad_topic, b'{"ts": 1763701200, "disp_h_mm": 12.'),  # truncated
+                (bad_topic, b"not json at all " * 40),  # long: the log keeps a sample only
+                point_msg("ZQS-02", now, disp_h_mm="12.4", disp_v_mm=3.5),  # half good
+                point_msg("ZQS-77", now, disp_h_mm=1.0),  # unknown point
+                point_msg("ZQS-01", now, disp_h_mm=7.0),  # good, after all the bad ones
+            ],
+        )
         await rec.wait(lambda: any(r.point == "ZQS-01" for r in rec.readings), what="the good message")
         assert [(r.point, r.metric, r.value) for r in rec.readings] == [
-            ("ZQS-02", "disp_v_mm", 3.5), ("ZQS-01", "disp_h_mm", 7.0)]
+            ("ZQS-02", "disp_v_mm", 3.5),
+            ("ZQS-01", "disp_h_mm", 7.0),
+        ]
         assert driver.topic_errors() == {bad_topic: 3, f"{PREFIX}/points/ZQS-77/data": 1}
         st = driver.stats()["pit-1"]
         assert (st.requests, st.errors, st.readings) == (5, 4, 2)
         warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
         bad_logs = [w for w in warnings if bad_topic in w]
         assert len(bad_logs) == 1, warnings  # once per topic, however many bad messages
-        assert "not valid JSON" in bad_logs[0] and "disp_h_mm\": 12." in bad_logs[0]
+        assert "not valid JSON" in bad_logs[0] and 'disp_h_mm": 12.' in bad_logs[0]
         assert any("unknown point 'ZQS-77'" in w for w in warnings)
         assert all(len(w) < 1000 for w in warnings)  # a sample of the payload, not all of it
     finally:
         await driver.stop()
 
 
-async def test_broker_restart_marks_devices_offline_then_resubscribes(
-        tmp_path: Path) -> None:
+async def test_broker_restart_marks_devices_offline_then_resubscribes(tmp_path: Path) -> None:
     # No persistence: the restarted broker has forgotten the subscription, so readings can
     # only flow again if the driver subscribes anew on reconnect.
     broker = MosquittoServer(tmp_path / "mq", persistence=False)
@@ -125,7 +139,8 @@ async def test_broker_down_at_start_then_up(tmp_path: Path) -> None:
 
 
 async def test_messages_published_while_the_gateway_was_away_arrive_after_it_returns(
-        tmp_path: Path, mosquitto: MosquittoServer) -> None:
+    tmp_path: Path, mosquitto: MosquittoServer
+) -> None:
     driver, rec = await started((tmp_path, mosquitto.port))
     await driver.stop()  # the session (subscription + queue) stays at the broker
     t0 = time.time() - 3600
@@ -140,11 +155,12 @@ async def test_messages_published_while_the_gateway_was_away_arrive_after_it_ret
         await driver.stop()
 
 
-async def test_one_client_per_broker_serves_every_device_on_it(tmp_path: Path,
-                                                              mosquitto: MosquittoServer) -> None:
+async def test_one_client_per_broker_serves_every_device_on_it(
+    tmp_path: Path, mosquitto: MosquittoServer
+) -> None:
     site = write_site(tmp_path, mosquitto.port)
     text = site.path.read_text()
-    pit2 = text[text.index("  - id: pit-1"):].replace("pit-1", "pit-2")
+    pit2 = text[text.index("  - id: pit-1") :].replace("pit-1", "pit-2")
     site.path.write_text(text + pit2)
     bus = Bus()
     rec = Recorder(bus)
@@ -153,9 +169,14 @@ async def test_one_client_per_broker_serves_every_device_on_it(tmp_path: Path,
     try:
         await rec.wait(lambda: {s.device for s in rec.statuses if s.online} == {"pit-1", "pit-2"})
         now = time.time()
-        await asyncio.to_thread(publish, mosquitto.port, [
-            point_msg("ZQS-01", now, disp_h_mm=1.0),
-            ("sitegw/T-0001/pit-2/points/ZQS-01/data", f'{{"ts": {now}, "disp_h_mm": 2.0}}')])
+        await asyncio.to_thread(
+            publish,
+            mosquitto.port,
+            [
+                point_msg("ZQS-01", now, disp_h_mm=1.0),
+                ("sitegw/T-0001/pit-2/points/ZQS-01/data", f'{{"ts": {now}, "disp_h_mm": 2.0}}'),
+            ],
+        )
         await rec.wait(lambda: len(rec.readings) == 2)
         assert {(r.device, r.value) for r in rec.readings} == {("pit-1", 1.0), ("pit-2", 2.0)}
         connects = [line for line in mosquitto.log().splitlines() if "New client connected" in line]
@@ -164,8 +185,9 @@ async def test_one_client_per_broker_serves_every_device_on_it(tmp_path: Path,
         await driver.stop()
 
 
-async def test_a_restarted_driver_announces_itself_online_again(tmp_path: Path,
-                                                                mosquitto: MosquittoServer) -> None:
+async def test_a_restarted_driver_announces_itself_online_again(
+    tmp_path: Path, mosquitto: MosquittoServer
+) -> None:
     driver, rec = await started((tmp_path, mosquitto.port))
     await driver.stop()
     assert driver.stats()["pit-1"].online is False

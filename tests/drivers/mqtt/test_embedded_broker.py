@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from contract.bus import Bus
 from drivers.mqtt import MqttDriver
 from drivers.mqtt.embedded_broker import EmbeddedBroker
 from drivers.simulators.pit import PitSimulator
-from gateway.bus import Bus
 from tests.support import wait_port
 
 from .conftest import PREFIX, Recorder, example_spec, point_msg, publish, write_site
@@ -46,8 +46,9 @@ async def test_qos1_messages_queued_for_an_absent_gateway_are_delivered_on_retur
         await rec.wait(lambda: any(s.online for s in rec.statuses), what="connect")
         await driver.stop()
         t0 = time.time() - 600
-        await asyncio.to_thread(publish, broker.port,
-                                [point_msg("ZQS-01", t0 + i, disp_h_mm=float(i)) for i in range(20)])
+        await asyncio.to_thread(
+            publish, broker.port, [point_msg("ZQS-01", t0 + i, disp_h_mm=float(i)) for i in range(20)]
+        )
         bus2 = Bus()
         rec2 = Recorder(bus2)
         driver2 = MqttDriver(site, bus2)
@@ -78,8 +79,9 @@ async def test_demo_path_simulated_pit_through_the_embedded_broker(tmp_path: Pat
         await driver.start()
         try:
             await rec.wait(lambda: any(s.online for s in rec.statuses), what="connect")
-            sim = PitSimulator(spec, "127.0.0.1", broker.port, PREFIX, scenario="rate", time_scale=1e6,
-                               history_hours=24)
+            sim = PitSimulator(
+                spec, "127.0.0.1", broker.port, PREFIX, scenario="rate", time_scale=1e6, history_hours=24
+            )
             await sim.run(duration=0.5)
             await rec.wait(lambda: driver.stats()["pit-1"].requests == sim.published, what="every message")
         finally:

@@ -11,10 +11,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from contract.bus import Bus
 from drivers.mqtt import MqttDriver
 from drivers.simulators.pit import JUMP_MM, SENTINEL, PitModel, PitScenario, PitSimulator, SimClock
-from drivers.simulators.pit_cli import simulate_pit
-from gateway.bus import Bus
+from sitegw.simulate_pit_cli import simulate_pit
 from tests.servers.mosquitto import MosquittoServer
 from tests.support import free_port
 
@@ -102,8 +102,9 @@ def test_sim_clock_replays_history_fast_then_follows_real_time_never_ahead() -> 
     assert clock.real_wait(real[0] + 30) == pytest.approx(30)
 
 
-async def test_simulated_pit_reaches_the_driver_with_every_point(tmp_path: Path,
-                                                                 mosquitto: MosquittoServer) -> None:
+async def test_simulated_pit_reaches_the_driver_with_every_point(
+    tmp_path: Path, mosquitto: MosquittoServer
+) -> None:
     spec = example_spec()
     site = write_site(tmp_path, mosquitto.port, points=[p.code for p in spec.points])
     bus = Bus()
@@ -111,8 +112,9 @@ async def test_simulated_pit_reaches_the_driver_with_every_point(tmp_path: Path,
     driver = MqttDriver(site, bus)
     await driver.start()
     await rec.wait(lambda: any(s.online for s in rec.statuses), what="connect")
-    sim = PitSimulator(spec, "127.0.0.1", mosquitto.port, PREFIX, scenario="rate", time_scale=1e6,
-                       history_hours=72)
+    sim = PitSimulator(
+        spec, "127.0.0.1", mosquitto.port, PREFIX, scenario="rate", time_scale=1e6, history_hours=72
+    )
     try:
         await sim.run(duration=1.0)
         assert sim.published >= 36 * len(spec.points)  # 72 h of 2-hourly reports
@@ -121,8 +123,12 @@ async def test_simulated_pit_reaches_the_driver_with_every_point(tmp_path: Path,
         await driver.stop()
     assert {r.point for r in rec.readings} == {p.code for p in spec.points}
     kinds = {p.code: p.kind for p in spec.points}
-    want = {"wall_top": {"disp_h_mm", "disp_v_mm"}, "inclinometer": {"incl_mm"}, "strut": {"axial_kn"},
-            "water_level": {"water_level_m"}}
+    want = {
+        "wall_top": {"disp_h_mm", "disp_v_mm"},
+        "inclinometer": {"incl_mm"},
+        "strut": {"axial_kn"},
+        "water_level": {"water_level_m"},
+    }
     for code, kind in kinds.items():
         assert {r.metric for r in rec.readings if r.point == code} == want[kind]
     assert max(r.ts for r in rec.readings) <= time.time()
@@ -141,8 +147,18 @@ def cli_app() -> typer.Typer:
 
 def test_cli_publishes_the_site_pit(tmp_path: Path, mosquitto: MosquittoServer) -> None:
     site = write_site(tmp_path, mosquitto.port, points=["ZQS-01", "SW-01"])
-    args = ["--site", str(site.path), "--time-scale", "1e6", "--history-hours", "24", "--duration", "0.5",
-            "--scenario", "jump"]
+    args = [
+        "--site",
+        str(site.path),
+        "--time-scale",
+        "1e6",
+        "--history-hours",
+        "24",
+        "--duration",
+        "0.5",
+        "--scenario",
+        "jump",
+    ]
     result = CliRunner().invoke(cli_app(), args)
     assert result.exit_code == 0, result.output
     assert f"mqtt://127.0.0.1:{mosquitto.port} {PREFIX}/points/<code>/data" in result.output

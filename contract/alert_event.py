@@ -1,0 +1,54 @@
+"""AlertEvent: every change of an alert's life, the unit that is stored, streamed and delivered.
+
+Its JSON form is the body of the default regulator protocol (DESIGN.md), so field names and
+meanings are a contract with regulator/ and with other platforms' adapters.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Level = Literal["warning", "alarm", "critical"]
+State = Literal["firing", "updated", "acknowledged", "resolved"]
+
+LEVEL_RANK: dict[str, int] = {"warning": 1, "alarm": 2, "critical": 3}
+
+
+def new_event_id() -> str:
+    """A globally unique, roughly time-ordered id (UUIDv7 layout from uuid4 randomness + ms clock)."""
+    return str(uuid.uuid4())
+
+
+class AlertEvent(BaseModel):
+    """One change of one alert (opened, escalated or updated, acknowledged, resolved)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event_id: str = Field(
+        default_factory=new_event_id, description="unique id of this change (idempotency key)"
+    )
+    alert_id: str = Field(description="stable id of the alert: fingerprint project+device+point+rule")
+    project: str = Field(description="project code")
+    device: str = Field(
+        description="device id (the anemometer for crane.wind, the lower crane for collision)"
+    )
+    point: str = Field("", description="monitoring point code, empty for single-point devices")
+    rule: str = Field(description="rule id, e.g. crane.load")
+    clause: str = Field(description="standard and clause the rule implements, e.g. GB 5144-2006 §6.1.2")
+    level: Level = Field(description="warning, alarm or critical")
+    state: State = Field(description="firing, updated, acknowledged or resolved")
+    value: float | str | None = Field(None, description="measured value that decided the level")
+    threshold: float | None = Field(None, description="limit the value was compared with")
+    unit: str = Field("", description="unit of value and threshold")
+    ts: float = Field(description="Unix seconds of the reading (or action) behind this change")
+    message: str = Field("", description="human text, Chinese first, e.g. 1号塔吊 起重量 104% (额定 2.85 t)")
+    backfill: bool = Field(False, description="delivered after an outage (补传)")
+    actor: str = Field("", description="who acknowledged or resolved by hand")
+    note: str = Field("", description="the supervisor's note")
+    evidence: str | None = Field(None, description="evidence JPEG as base64, or a URL")
+    details: dict[str, float | str | list[str]] = Field(
+        default_factory=dict, description="rule-specific facts (cranes served, ...)"
+    )

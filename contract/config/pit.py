@@ -1,0 +1,45 @@
+"""Deep-pit facts: grade, support type, depth and monitoring points (GB 50497-2019)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from contract.config.common import Model
+
+PitGrade = Literal[1, 2, 3]  # 一级, 二级, 三级 (GB 50497 §3.0.1)
+SupportType = Literal[
+    "bored_pile", "diaphragm_wall", "sheet_pile", "smw", "soil_nail", "shotcrete", "cement_soil"
+]
+PointKind = Literal["wall_top", "inclinometer", "strut", "anchor", "water_level", "settlement", "column"]
+
+
+class PitPoint(Model):
+    """One monitoring point (测点) with the site's code, e.g. ZQS-01."""
+
+    code: str = Field(title="Point code", description="the site's own code, e.g. ZQS-01")
+    kind: PointKind = Field(
+        title="Kind", description="wall_top, inclinometer, strut, anchor, water_level, settlement or column"
+    )
+    interval_s: float = Field(7200, gt=0, title="Reporting interval", description="seconds between readings")
+    capacity_kn: float | None = Field(
+        None, gt=0, title="Capacity", description="strut member capacity or anchor design prestress, kN"
+    )
+    depth_m: float | None = Field(None, title="Depth", description="inclinometer measuring depth, m")
+    thresholds: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        title="Thresholds",
+        description="per metric overrides: {disp_h_mm: {cumulative_mm: 25, rate_mm_d: 2.5}}; "
+        "default from GB 50497 Table 8.0.4 (lower bound of each range)",
+    )
+
+
+class PitSpec(Model):
+    """A deep foundation pit and its monitoring design."""
+
+    grade: PitGrade = Field(title="Grade", description="safety grade 1 (一级), 2 (二级) or 3 (三级)")
+    support: SupportType = Field(title="Support type", description="retaining structure type")
+    struts: bool = Field(False, title="Struts", description="internal struts fitted")
+    excavation_depth_m: float = Field(gt=0, title="Excavation depth H", description="m")
+    points: list[PitPoint] = Field(min_length=1, title="Points", description="monitoring points")

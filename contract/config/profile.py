@@ -1,0 +1,235 @@
+"""Device profiles: how a kind of device's registers or payloads map onto sitegw metrics.
+
+A profile (contract/config/profiles/NAME.yaml) is written once per device model and reused by every
+site that has one. Register maps follow Telegraf's modbus input in spirit: each value says
+where it lives, how its bytes are ordered, and how to scale it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from contract.config.common import Model
+
+
+class FunctionCode(StrEnum):
+    """Modbus object type, named the way device manuals name them."""
+
+    COILS = "coils"  # FC01
+    DISCRETE_INPUTS = "discrete_inputs"  # FC02
+    HOLDING = "holding"  # FC03
+    INPUT = "input"  # FC04
+
+
+class DataType(StrEnum):
+    """How the register words of one value are interpreted."""
+
+    INT16 = "int16"
+    UINT16 = "uint16"
+    INT32 = "int32"
+    UINT32 = "uint32"
+    FLOAT32 = "float32"
+    FLOAT64 = "float64"
+    BIT = "bit"  # one bit of a 16-bit register (or a coil / discrete input)
+    STRING = "string"  # ASCII, two characters per register, NULs and spaces stripped
+
+
+WORDS = {
+    DataType.INT16: 1,
+    DataType.UINT16: 1,
+    DataType.INT32: 2,
+    DataType.UINT32: 2,
+    DataType.FLOAT32: 2,
+    DataType.FLOAT64: 4,
+    DataType.BIT: 1,
+}
+
+
+class Order(StrEnum):
+    """Byte order inside a register, or word order across registers."""
+
+    BIG = "big"  # Modbus standard: high byte / high word first ("ABCD")
+    LITTLE = "little"
+
+
+class RegisterValue(Model):
+    """One metric read from a Modbus device."""
+
+    metric: str = Field(title="Metric", description="sitegw metric name (DESIGN.md), e.g. load_t")
+    function: FunctionCode = Field(
+        FunctionCode.HOLDING, title="Function", description="coils, discrete_inputs, holding or input"
+    )
+    address: int = Field(
+        ge=0,
+        le=65535,
+        title="Address",
+        description="0-based protocol address of the first register (manual 40001 = address 0)",
+    )
+    type: DataType = Field(
+        DataType.UINT16,
+        title="Data type",
+        description="int16, uint16, int32, uint32, float32, float64, bit or string",
+    )
+    bit: int | None = Field(
+        None,
+        ge=0,
+        le=15,
+        title="Bit",
+        description="for type bit on registers: bit number, 0 = least significant",
+    )
+    length: int | None = Field(
+        None,
+        ge=1,
+        le=64,
+        title="Length",
+        description="for type string: number of registers (two characters each)",
+    )
+    byte_order: Order | None = Field(
+        None, title="Byte order", description="inside each register; default: the profile's"
+    )
+    word_order: Order | None = Field(
+        None, title="Word order", description="across registers of 32/64-bit values; default: the profile's"
+    )
+    scale: float = Field(1.0, title="Scale", description="value = raw * scale + offset")
+    offset: float = Field(0.0, title="Offset", description="value = raw * scale + offset")
+    unit: str = Field("", title="Unit", description="unit after scaling, e.g. t, m, deg, m/s")
+    point: str = Field(
+        "", title="Point", description="monitoring point code, for devices with several points"
+    )
+    description: str = Field("", title="Description", description="what the register holds, for vendors")
+
+    @model_validator(mode="after")
+    def _check_shape(self) -> RegisterValue:
+        bit_objects = self.function in (FunctionCode.COILS, FunctionCode.DISCRETE_INPUTS)
+        if bit_objects and self.type not in (DataType.BIT, DataType.UINT16):
+            raise ValueError(f"{self.function.value} hold single bits: use type: bit, not {self.type.value}")
+        if self.type is DataType.STRING and self.length is None:
+            raise ValueError("type string needs length: (number of registers, two characters each)")
+        if self.type is DataType.BIT and not bit_objects and self.bit is None:
+            raise ValueError("type bit on a register needs bit: (0 = least significant bit)")
+        if self.address + self.words > 65536:
+            raise ValueError(f"{self.type.value} at address {self.address} runs past the last address 65535")
+        return self
+
+    @property
+    def words(self) -> int:
+        """Number of 16-bit registers (or bits, for coils) the value occupies."""
+        if self.function in (FunctionCode.COILS, FunctionCode.DISCRETE_INPUTS):
+            return 1
+        return self.length if self.type is DataType.STRING else WORDS[self.type]
+
+
+class ModbusMap(Model):
+    """The register map of a Modbus device model."""
+
+    byte_order: Order = Field(
+        Order.BIG, title="Byte order", description="default byte order inside registers"
+    )
+    word_order: Order = Field(
+        Order.BIG, title="Word order", description="default word order for 32/64-bit values"
+    )
+    max_gap: int = Field(
+        0,
+        ge=0,
+        le=100,
+        title="Max gap",
+        description="unmapped registers that may be read through to merge two requests; "
+        "0 reads only truly adjacent registers together (safe for strict devices)",
+    )
+    values: list[RegisterValue] = Field(min_length=1, title="Values", description="every value to poll")
+
+    @model_validator(mode="after")
+    def _unique(self) -> ModbusMap:
+        seen: set[tuple[str, str]] = set()
+        for v in self.values:
+            key = (v.metric, v.point)
+            if key in seen:
+                raise ValueError(
+                    f"metric {v.metric!r}{' point ' + v.point if v.point else ''} is mapped twice"
+                )
+            seen.add(key)
+        # two whole values sharing a register is a typo in the map (bits of one status word may share)
+        taken: dict[tuple[FunctionCode, int], str] = {}
+        for v in self.values:
+            if v.type is DataType.BIT:
+                continue
+            label = v.metric + (f"@{v.point}" if v.point else "")
+            for a in range(v.address, v.address + v.words):
+                other = taken.setdefault((v.function, a), label)
+                if other != label:
+                    raise ValueError(
+                        f"{label} ({v.type.value} at {v.function.value} {v.address}) overlaps "
+                        f"{other} at address {a}: check the addresses and types"
+                    )
+        return self
+
+
+class PayloadValue(Model):
+    """One metric taken from an MQTT message."""
+
+    metric: str = Field(title="Metric", description="sitegw metric name, e.g. disp_h_mm")
+    path: str = Field(
+        "",
+        title="JSON path",
+        description="dotted path into the JSON payload (a.b.0.c, optional leading $.); "
+        "empty when the payload is a plain number",
+    )
+    scale: float = Field(1.0, title="Scale", description="value = raw * scale + offset")
+    offset: float = Field(0.0, title="Offset", description="value = raw * scale + offset")
+    unit: str = Field("", title="Unit", description="unit after scaling")
+    optional: bool = Field(False, title="Optional", description="a missing value is not an error")
+
+
+class TopicMap(Model):
+    """One topic filter of an MQTT device and how to read its messages."""
+
+    topic: str = Field(
+        title="Topic filter",
+        description="MQTT filter under the device's prefix, may use + and #; "
+        "{prefix} is replaced by the device's topic_prefix",
+    )
+    format: Literal["json", "number"] = Field(
+        "json", title="Format", description="json object, or a plain number as text"
+    )
+    point_level: int | None = Field(
+        None,
+        title="Point from topic level",
+        description="index of the topic level (0-based) that carries the point code",
+    )
+    point_path: str = Field(
+        "", title="Point from payload", description="dotted JSON path of the point code in the payload"
+    )
+    ts_path: str = Field(
+        "",
+        title="Timestamp path",
+        description="dotted JSON path of the reading time (Unix s or ms, or ISO 8601); empty: arrival time",
+    )
+    values: list[PayloadValue] = Field(min_length=1, title="Values", description="metrics in each message")
+
+
+class MqttMap(Model):
+    """The payload map of an MQTT-speaking device model."""
+
+    topics: list[TopicMap] = Field(min_length=1, title="Topics", description="subscriptions of this device")
+
+
+DeviceKind = Literal["crane", "anemometer", "pit", "camera", "generic"]
+
+
+class Profile(Model):
+    """A device profile file (contract/config/profiles/NAME.yaml)."""
+
+    name: str = Field(title="Name", description="profile name, as devices refer to it")
+    kind: DeviceKind = Field(title="Kind", description="crane, anemometer, pit, camera or generic")
+    description: str = Field("", title="Description", description="device model, vendor notes")
+    modbus: ModbusMap | None = Field(None, title="Modbus map", description="register map, for Modbus devices")
+    mqtt: MqttMap | None = Field(None, title="MQTT map", description="payload map, for MQTT devices")
+
+    @model_validator(mode="after")
+    def _has_a_map(self) -> Profile:
+        if self.modbus is None and self.mqtt is None:
+            raise ValueError("a profile needs a modbus: register map or an mqtt: payload map")
+        return self

@@ -1,0 +1,226 @@
+"""Thresholds of the safety rules: defaults from standards.md, overridable per site and per device.
+
+Pit thresholds per monitoring point live in ``PitPoint.thresholds`` (contract/config/pit.py):
+the designer sets them per point (GB 50497-2019 §8.0.1); GB 50497 Table 8.0.4 gives the defaults.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from contract.config.common import Model
+
+
+class CraneLoadRule(Model):
+    """crane.load: load ÷ rated load at the current radius (GB 5144-2006 §6.1.2)."""
+
+    warning_pct: float = Field(
+        90, gt=0, title="Warning", description="% of rated load (practice, GB/T 12602)"
+    )
+    alarm_pct: float = Field(100, gt=0, title="Alarm", description="% of rated load (GB 5144-2006 §6.1.2)")
+    critical_pct: float = Field(
+        110, gt=0, title="Critical", description="% of rated load (GB 5144-2006 §6.1.2)"
+    )
+    hysteresis_pct: float = Field(
+        5, ge=0, lt=50, title="Clearing band", description="a level clears below threshold × (1 − band %)"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CraneLoadRule:
+        if not self.warning_pct < self.alarm_pct < self.critical_pct:
+            raise ValueError("crane_load needs warning_pct < alarm_pct < critical_pct")
+        return self
+
+
+class CraneWindRule(Model):
+    """crane.wind: wind speed at the jib (JGJ 276-2012 §3.0.12; Shenzhen regulator interface)."""
+
+    warning_ms: float = Field(10.8, gt=0, title="Warning", description="m/s, Beaufort 6: stop lifting")
+    alarm_ms: float = Field(13.8, gt=0, title="Alarm", description="m/s, exceeded for alarm_samples in a row")
+    alarm_samples: int = Field(
+        2,
+        ge=1,
+        le=100,
+        title="Alarm samples",
+        description="consecutive samples above alarm_ms before the alarm",
+    )
+    critical_ms: float = Field(20.8, gt=0, title="Critical", description="m/s, Beaufort 9 (practice)")
+    hysteresis_pct: float = Field(5, ge=0, lt=50, title="Clearing band", description="% of the threshold")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CraneWindRule:
+        if not self.warning_ms <= self.alarm_ms < self.critical_ms:
+            raise ValueError("crane_wind needs warning_ms <= alarm_ms < critical_ms")
+        return self
+
+
+class CraneTiltRule(Model):
+    """crane.tilt: tower verticality against the crane's tilt_limit_per_mille (JGJ 196-2010)."""
+
+    warning_fraction: float = Field(
+        0.8, gt=0, lt=1, title="Warning", description="fraction of the limit (practice)"
+    )
+    critical_factor: float = Field(
+        2.0, gt=1, title="Critical", description="multiple of the limit (practice)"
+    )
+    hysteresis_pct: float = Field(5, ge=0, lt=50, title="Clearing band", description="% of the threshold")
+
+
+class CraneCollisionRule(Model):
+    """crane.collision: clearances between cranes (GB 5144-2006 §10.5)."""
+
+    min_clearance_m: float = Field(2.0, gt=0, title="Minimum clearance", description="m, GB 5144-2006 §10.5")
+    warning_margin_m: float = Field(
+        5.0, ge=0, title="Warning margin", description="m added to the minimum for the warning (practice)"
+    )
+    hook_plan_m: float = Field(
+        2.0,
+        gt=0,
+        title="Hook plan distance",
+        description="m: a higher hook this close in plan to a lower jib is checked vertically",
+    )
+    hysteresis_pct: float = Field(5, ge=0, lt=50, title="Clearing band", description="% of the threshold")
+
+
+class CraneZoneRule(Model):
+    """crane.zone: the hook above a no-lift zone."""
+
+    clear_margin_m: float = Field(
+        1.0,
+        ge=0,
+        title="Clearing margin",
+        description="m the hook must be outside the polygon before the alarm clears",
+    )
+
+
+class PitRule(Model):
+    """pit.cumulative, pit.rate, pit.jump (GB 50497-2019 §8.0.3, §8.0.9, Table 8.0.4)."""
+
+    warning_fraction: float = Field(
+        0.7, gt=0, lt=1, title="Pre-warning", description="fraction of the alarm value (practice)"
+    )
+    rate_window_h: float = Field(24, gt=0, title="Rate window", description="hours the rate is measured over")
+    rate_consecutive_fraction: float = Field(
+        0.7,
+        gt=0,
+        le=1,
+        title="Three-day fraction",
+        description="a rate above this fraction now, 24 h and 48 h earlier is an alarm (Table 8.0.4 note)",
+    )
+    hysteresis_pct: float = Field(5, ge=0, lt=50, title="Clearing band", description="% of the threshold")
+
+
+DEFAULT_RANGES: dict[str, tuple[float, float]] = {
+    "disp_h_mm": (-500, 500),
+    "disp_v_mm": (-500, 500),
+    "incl_mm": (-500, 500),
+    "settle_mm": (-500, 500),
+    "axial_kn": (-1000, 20000),
+    "anchor_kn": (-1000, 20000),
+    "water_level_m": (-50, 10),
+    "wind_ms": (0, 60),
+}
+
+
+class SensorFaultRule(Model):
+    """sensor.fault: stuck, out-of-range or impossible steps of monitoring sensors (practice)."""
+
+    stuck_h: float = Field(24, gt=0, title="Stuck after", description="hours of exactly the same value")
+    step_factor: float = Field(
+        10,
+        gt=1,
+        title="Step factor",
+        description="a step above this multiple of the jump value is a fault, not a jump",
+    )
+    ranges: dict[str, tuple[float, float]] = Field(
+        default_factory=lambda: dict(DEFAULT_RANGES),
+        title="Physical ranges",
+        description="metric: [min, max]; outside = fault",
+    )
+
+    @model_validator(mode="after")
+    def _ranges(self) -> SensorFaultRule:
+        bad = [m for m, (lo, hi) in self.ranges.items() if lo >= hi]
+        if bad:
+            raise ValueError(f"sensor_fault.ranges: min must be below max for {', '.join(bad)}")
+        return self
+
+
+class DeviceOfflineRule(Model):
+    """device.offline: the monitoring itself is a safety device (建质规〔2022〕2号 Art. 8)."""
+
+    warning_intervals: float = Field(
+        3, gt=1, title="Warning after", description="poll intervals without a reading"
+    )
+    alarm_after_s: float = Field(600, gt=0, title="Alarm after", description="seconds without a reading")
+    alarm_intervals: float = Field(
+        6,
+        gt=1,
+        title="Alarm after (intervals)",
+        description="for slow devices (pits): at least this many intervals",
+    )
+
+
+class DeviceRules(Model):
+    """Per-device replacements of the site-wide sections (a section given here replaces the site's)."""
+
+    crane_load: CraneLoadRule | None = Field(None, title="Load", description="replaces rules.crane_load")
+    crane_wind: CraneWindRule | None = Field(None, title="Wind", description="replaces rules.crane_wind")
+    crane_tilt: CraneTiltRule | None = Field(None, title="Tilt", description="replaces rules.crane_tilt")
+    pit: PitRule | None = Field(None, title="Pit", description="replaces rules.pit")
+    sensor_fault: SensorFaultRule | None = Field(
+        None, title="Sensor fault", description="replaces rules.sensor_fault"
+    )
+    device_offline: DeviceOfflineRule | None = Field(
+        None, title="Offline", description="replaces rules.device_offline"
+    )
+
+
+class RulesConfig(Model):
+    """The safety rules' thresholds for the whole site."""
+
+    crane_load: CraneLoadRule = Field(default_factory=CraneLoadRule, title="Load", description="crane.load")
+    crane_wind: CraneWindRule = Field(default_factory=CraneWindRule, title="Wind", description="crane.wind")
+    crane_tilt: CraneTiltRule = Field(default_factory=CraneTiltRule, title="Tilt", description="crane.tilt")
+    crane_collision: CraneCollisionRule = Field(
+        default_factory=CraneCollisionRule, title="Collision", description="crane.collision"
+    )
+    crane_zone: CraneZoneRule = Field(default_factory=CraneZoneRule, title="Zone", description="crane.zone")
+    pit: PitRule = Field(
+        default_factory=PitRule, title="Pit", description="pit.cumulative, pit.rate, pit.jump"
+    )
+    sensor_fault: SensorFaultRule = Field(
+        default_factory=SensorFaultRule, title="Sensor fault", description="sensor.fault"
+    )
+    device_offline: DeviceOfflineRule = Field(
+        default_factory=DeviceOfflineRule, title="Offline", description="device.offline"
+    )
+    warmup_max_h: float = Field(
+        72,
+        ge=0,
+        le=720,
+        title="Warm-up cap",
+        description="hours of stored history at most replayed through the rules at "
+        "start, so that their memory (pit rates over days, wind samples, "
+        "offline timers) survives a restart; each rule family asks for what "
+        "it needs (pit: 3 × rate_window_h) and this caps it; 0 disables the "
+        "warm-up; at most 720 (the store keeps 30 days at least)",
+    )
+    licence_utc_offset_h: float = Field(
+        8,
+        ge=-12,
+        le=14,
+        title="Licence time zone",
+        description="hours east of UTC in which licence expiry dates are read (China Standard Time)",
+    )
+    devices: dict[str, DeviceRules] = Field(
+        default_factory=dict,
+        title="Per device",
+        description="device id: sections replacing the site-wide ones",
+    )
+
+    def for_device(self, device: str, section: str) -> Model:
+        """The section ``section`` (e.g. "crane_load") that applies to ``device``."""
+        own = self.devices.get(device)
+        chosen = getattr(own, section) if own is not None else None
+        return chosen if chosen is not None else getattr(self, section)

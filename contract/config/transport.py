@@ -1,0 +1,56 @@
+"""How sitegw reaches a device: Modbus TCP, Modbus RTU on a serial line, or MQTT."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from contract.config.common import Model
+
+
+class ModbusTcpTransport(Model):
+    """A device on Modbus TCP (or an RS-485 to Ethernet converter speaking Modbus TCP)."""
+
+    type: Literal["modbus_tcp"] = "modbus_tcp"
+    host: str = Field(title="Host", description="IP address or host name of the device")
+    port: int = Field(502, ge=1, le=65535, title="Port", description="TCP port (502 by default)")
+    unit_id: int = Field(1, ge=0, le=247, title="Unit id", description="Modbus unit (slave) id")
+
+
+class ModbusRtuTransport(Model):
+    """A slave on an RS-485 bus, reached through a local serial port."""
+
+    type: Literal["modbus_rtu"] = "modbus_rtu"
+    port: str = Field(title="Serial port", description="e.g. /dev/ttyUSB0 or /dev/ttyS1")
+    baudrate: int = Field(9600, title="Baud rate", description="bits per second, e.g. 9600")
+    bytesize: Literal[7, 8] = Field(8, title="Data bits", description="7 or 8")
+    parity: Literal["N", "E", "O"] = Field("N", title="Parity", description="N, E or O")
+    stopbits: Literal[1, 2] = Field(1, title="Stop bits", description="1 or 2")
+    unit_id: int = Field(1, ge=1, le=247, title="Unit id", description="Modbus slave address on the bus")
+
+
+class MqttTransport(Model):
+    """A device that publishes to an MQTT broker."""
+
+    type: Literal["mqtt"] = "mqtt"
+    broker: str = Field("default", title="Broker", description="name of an entry in mqtt_brokers")
+    topic_prefix: str = Field(title="Topic prefix", description="replaces {prefix} in the profile's topics")
+
+
+Transport = Annotated[ModbusTcpTransport | ModbusRtuTransport | MqttTransport, Field(discriminator="type")]
+
+
+class MqttBroker(Model):
+    """An MQTT broker the gateway connects to (devices' broker; uplinks may name another)."""
+
+    host: str = Field("127.0.0.1", title="Host", description="broker host")
+    port: int = Field(1883, ge=1, le=65535, title="Port", description="broker port")
+    username: str = Field("", title="User name", description="empty: anonymous")
+    password: str = Field("", title="Password", description="use ${ENV_VAR} to keep it out of the file")
+    client_id: str = Field(
+        "",
+        title="Client id",
+        description="fixed id for a persistent session; default sitegw-<project>-<broker>",
+    )
+    keepalive_s: int = Field(30, ge=5, le=3600, title="Keepalive", description="seconds")

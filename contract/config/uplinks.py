@@ -1,0 +1,229 @@
+"""Where hazard alerts go: the regulator platform and supervisors' notification channels.
+
+Every uplink sits behind the disk outbox (gateway/outbox): its settings here say how to reach the
+platform and how patiently to retry; `OutboxConfig` bounds the queue itself.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationInfo, field_validator
+
+from contract.config.common import Model
+
+Level = Literal["warning", "alarm", "critical"]
+MIN_PERIOD_S = 0.2  # feedback polls and readings summaries: 0 (off) or at least this
+
+
+class UplinkBase(Model):
+    """Settings every uplink shares: its name, which alerts it takes, and its retry pace."""
+
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        title="Name",
+        description="unique name of this uplink (its cursor in the outbox is kept under this name; "
+        "renaming it starts a new, empty queue)",
+    )
+    levels: list[Level] = Field(
+        default_factory=lambda: ["warning", "alarm", "critical"],
+        min_length=1,
+        title="Levels",
+        description="alert levels this uplink receives",
+    )
+    rules: list[str] = Field(
+        default_factory=lambda: [""],
+        min_length=1,
+        title="Rules",
+        description="rule id prefixes this uplink receives, e.g. [crane., pit.]; "
+        'the default [""] takes every rule',
+    )
+    timeout_s: float = Field(10, gt=0, le=300, title="Timeout", description="seconds per request")
+    backoff_initial_s: float = Field(
+        1,
+        gt=0,
+        le=3600,
+        title="First retry",
+        description="seconds before the first retry after a failed delivery",
+    )
+    backoff_max_s: float = Field(
+        300,
+        gt=0,
+        le=86400,
+        title="Retry cap",
+        description="longest wait between retries while the platform is unreachable",
+    )
+    concurrency: int = Field(
+        4,
+        ge=1,
+        le=64,
+        title="Concurrency",
+        description="requests in flight at once (different alerts only: one alert's events "
+        "always go one after another, in order)",
+    )
+
+    def accepts(self, level: str, rule: str) -> bool:
+        """Whether an alert of this level and rule goes to this uplink."""
+        return level in self.levels and any(rule.startswith(prefix) for prefix in self.rules)
+
+
+class RegulatorUplink(UplinkBase):
+    """The default regulator protocol (DESIGN.md): HMAC-SHA256 signed JSON over HTTPS."""
+
+    type: Literal["regulator"] = "regulator"
+    name: str = Field(
+        "regulator",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        title="Name",
+        description="unique name of this uplink",
+    )
+    base_url: str = Field(title="Base URL", description="events go to POST {base_url}/api/v1/events")
+    secret: str = Field(
+        min_length=1, title="Secret", description="the project's signing secret; use ${REGULATOR_SECRET}"
+    )
+    heartbeat_s: float = Field(
+        60,
+        ge=5,
+        le=3600,
+        title="Heartbeat",
+        description="seconds between heartbeats (POST {base_url}/api/v1/heartbeat), so the "
+        "regulator can tell a quiet site from a dead gateway",
+    )
+    feedback_every_s: float = Field(
+        60,
+        ge=0,
+        le=3600,
+        title="Feedback poll",
+        description="seconds between polls of the regulator's decisions on this site's "
+        "hazards (GET {base_url}/api/v1/feedback): confirmed, dismissed as a "
+        "false alarm with the reason, rectification ordered with a deadline, "
+        "closed; shown on the alerts in the API and dashboard. 0 turns it off; "
+        "otherwise at least 0.2",
+    )
+    summary_every_s: float = Field(
+        60,
+        ge=0,
+        le=3600,
+        title="Readings summaries",
+        description="seconds between sends of the crane and pit readings summaries "
+        "(POST {base_url}/api/v1/readings): one value per device, point, "
+        "metric and closed minute (the peak of load, moment, wind, tilt, "
+        "displacements, forces; the last slew, radius, height, water "
+        "level), read from the local store after a cursor kept in the "
+        "state folder, so outages and restarts lose and repeat nothing; "
+        "a minute that gets readings after it was sent (a device's own "
+        "backfill) is sent again and replaces its value; reviewers see "
+        "them around each hazard. 0 turns it off; otherwise at least 0.2",
+    )
+
+    @field_validator("feedback_every_s", "summary_every_s")
+    @classmethod
+    def _period_or_off(cls, seconds: float, info: ValidationInfo) -> float:
+        # a tiny period would hammer the regulator with signed requests that mostly carry nothing new
+        if 0 < seconds < MIN_PERIOD_S:
+            raise ValueError(f"{info.field_name} must be 0 (off) or at least {MIN_PERIOD_S:g} s")
+        return seconds
+
+
+class ShenzhenUplink(UplinkBase):
+    """A Shenzhen-style platform: MD5-signed query string, tower-crane records (see gateway/uplinks/shenzhen.py)."""
+
+    type: Literal["shenzhen"] = "shenzhen"
+    url: str = Field(title="URL", description="the platform's tower-crane record endpoint (full URL)")
+    api_key: str = Field(
+        min_length=1, title="API key", description="api_key the platform issued to this project"
+    )
+    secret: str = Field(
+        min_length=1, title="Secret", description="the platform's signing secret; use ${SZ_SECRET}"
+    )
+    rules: list[str] = Field(
+        default_factory=lambda: ["crane."],
+        min_length=1,
+        title="Rules",
+        description="rule id prefixes sent; this dialect only has tower-crane records",
+    )
+    device_numbers: dict[str, str] = Field(
+        default_factory=dict,
+        title="Device numbers",
+        description="site device id -> the platform's registered device number "
+        "(备案编号); unmapped devices are sent under their own id",
+    )
+
+
+class MqttUplink(UplinkBase):
+    """A platform that takes alerts over MQTT: one JSON AlertEvent per message, QoS 1, confirmed by PUBACK."""
+
+    type: Literal["mqtt"] = "mqtt"
+    host: str = Field(title="Host", description="broker host name or address")
+    port: int = Field(1883, ge=1, le=65535, title="Port", description="broker port")
+    topic: str = Field(
+        "sitegw/{project}/alerts/{device}",
+        title="Topic",
+        description="topic template; {project}, {device} and {rule} are filled in",
+    )
+    client_id: str = Field("", title="Client id", description="empty: sitegw-uplink-<name>")
+    username: str = Field("", title="User", description="broker user")
+    password: str = Field("", title="Password", description="broker password; use ${MQTT_UPLINK_PASSWORD}")
+    tls: bool = Field(False, title="TLS", description="connect with TLS (system CA store)")
+
+
+class DingTalkUplink(UplinkBase):
+    """A DingTalk group robot (钉钉群机器人) with the 加签 signature: supervisors' notifications."""
+
+    type: Literal["dingtalk"] = "dingtalk"
+    webhook: str = Field(
+        title="Webhook",
+        description="the robot's URL, https://oapi.dingtalk.com/robot/send?"
+        "access_token=...; use ${DINGTALK_WEBHOOK}",
+    )
+    secret: str = Field(
+        min_length=1, title="Secret", description="the robot's SEC... signing secret; use ${DINGTALK_SECRET}"
+    )
+    at_mobiles: list[str] = Field(
+        default_factory=list, title="@ mobiles", description="phone numbers to @ on alarm and critical alerts"
+    )
+
+
+class WeComUplink(UplinkBase):
+    """A WeCom group robot (企业微信群机器人): supervisors' notifications as markdown."""
+
+    type: Literal["wecom"] = "wecom"
+    webhook: str = Field(
+        title="Webhook",
+        description="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...; use ${WECOM_WEBHOOK}",
+    )
+
+
+Uplink = Annotated[
+    RegulatorUplink | ShenzhenUplink | MqttUplink | DingTalkUplink | WeComUplink, Field(discriminator="type")
+]
+
+
+class OutboxConfig(Model):
+    """The disk queue in front of every uplink (`<state-dir>/outbox.sqlite`)."""
+
+    max_disk_mb: float = Field(
+        512,
+        gt=0,
+        title="Disk budget",
+        description="MB the outbox may use; beyond it the oldest undelivered events are "
+        "dropped, lowest level first (logged one by one)",
+    )
+    warn_pct: float = Field(
+        70,
+        gt=0,
+        lt=100,
+        title="Warning level",
+        description="per cent of the budget at which a warning is logged and the "
+        "outbox_disk_pct gauge crosses outbox_disk_warn_pct",
+    )
+    backfill_after_s: float = Field(
+        60,
+        gt=0,
+        title="Backfill after",
+        description="an event sent more than this many seconds after it was queued "
+        "goes out flagged backfill (补传)",
+    )
+    keep_delivered_days: float = Field(
+        35, ge=0, title="Keep delivered", description="days delivered events stay listed by `sitegw events`"
+    )

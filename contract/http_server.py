@@ -1,0 +1,89 @@
+"""Runs an ASGI app with uvicorn inside an existing event loop (the gateway's API, the regulator receiver)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+
+import uvicorn
+from fastapi import FastAPI
+
+
+def listen(host: str, port: int, what: str = "the API", hint: str = "choose another port") -> socket.socket:
+    """A non-blocking TCP listening socket on ``host:port``; OSError naming the address and ``hint`` if taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted sockets only when the listening
+    # socket says proto TCP; with proto 0 every keep-alive answer waits ~40 ms for a delayed ACK
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise OSError(
+            exc.errno, f"cannot listen on {host}:{port} for {what}: {exc.strerror} ({hint})"
+        ) from exc
+    sock.listen(1024)  # a burst of dashboards reconnecting after a restart must not be refused
+    sock.setblocking(False)
+    return sock
+
+
+class ApiServer:
+    """uvicorn on a socket bound before start, so port 0 gives a known free port at once."""
+
+    def __init__(
+        self,
+        app: FastAPI,
+        host: str,
+        port: int,
+        what: str = "the API",
+        hint: str = "set api.port in the site file, or --port",
+    ) -> None:
+        self._app = app
+        self._what, self._hint = what, hint
+        self._host = host
+        self._port = port
+        self._sock: socket.socket | None = None
+        self._server: uvicorn.Server | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def port(self) -> int:
+        """The bound port (meaningful after start)."""
+        return self._port
+
+    @property
+    def url(self) -> str:
+        """Base URL a browser on this machine can open."""
+        host = "127.0.0.1" if self._host in ("0.0.0.0", "::", "") else self._host
+        return f"http://{host}:{self.port}/"
+
+    async def start(self) -> None:
+        """Bind and serve in the background; raises OSError naming the address if it is taken."""
+        self._sock = sock = listen(self._host, self._port, self._what, self._hint)
+        self._port = sock.getsockname()[1]  # port 0 asked for any: remember the one given
+        config = uvicorn.Config(self._app, log_level="warning", access_log=False, lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="api-server")
+        while not self._server.started and not self._task.done():
+            await asyncio.sleep(0.01)
+        if self._task.done():
+            self._task.result()
+
+    async def wait(self) -> None:
+        """Return when the server stopped by itself (uvicorn handles SIGINT/SIGTERM in the main thread)."""
+        if self._task is not None:
+            await asyncio.shield(self._task)
+
+    async def stop(self, force: bool = True) -> None:
+        """Stop accepting and close the socket. ``force`` cuts open connections (live streams
+        would otherwise hold shutdown open); without it, requests in progress get their answer."""
+        if self._server is not None:
+            self._server.should_exit = True
+            self._server.force_exit = force
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(self._task, 5 if force else 30)
+        if self._sock is not None:
+            self._sock.close()

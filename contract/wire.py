@@ -1,0 +1,103 @@
+"""The default regulator protocol on the wire: its paths, the signature of every request, and the bodies a
+gateway sends besides AlertEvents (docs/design.md).
+
+A gateway signs and the regulator checks with the same ``default_signature``, so the two sides cannot drift
+apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# DESIGN.md's canonical numeric metrics of tower cranes, anemometers and pit points
+SUMMARY_METRICS = frozenset(
+    {
+        "load_t",
+        "radius_m",
+        "height_m",
+        "slew_deg",
+        "wind_ms",
+        "tilt_deg",
+        "moment_pct",
+        "rated_load_t",
+        "trolley_speed_ms",
+        "disp_h_mm",
+        "disp_v_mm",
+        "incl_mm",
+        "axial_kn",
+        "anchor_kn",
+        "water_level_m",
+        "settle_mm",
+    }
+)
+EVENTS_PATH = "/api/v1/events"
+HEARTBEAT_PATH = "/api/v1/heartbeat"
+READINGS_PATH = "/api/v1/readings"
+RECTIFICATIONS_PATH = "/api/v1/rectifications"
+FEEDBACK_PATH = "/api/v1/feedback"
+"""Paths of the default protocol's endpoints, relative to the regulator's base URL."""
+
+
+def default_signature(secret: str, method: str, path: str, timestamp_ms: str, nonce: str, body: bytes) -> str:
+    """Lowercase hex HMAC-SHA256 over ``METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\nSHA256HEX(BODY)`` (docs/design.md)."""
+    message = "\n".join([method.upper(), path, timestamp_ms, nonce, hashlib.sha256(body).hexdigest()])
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+class Heartbeat(BaseModel):
+    """A gateway saying it is alive with nothing else to report."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    project: str
+    ts: float = Field(description="Unix seconds at the gateway")
+    outbox_depth: int = Field(0, ge=0, description="events waiting to be delivered")
+
+
+class SummaryReading(BaseModel):
+    """One crane or pit value of a readings summary: the reading that stands for its minute (e.g. the minute's
+    peak), ``ts`` being when it was taken. The regulator keeps one value per device, point, metric and minute
+    (UTC), so a later summary of the same minute replaces the value it kept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    device: str = Field(min_length=1)
+    point: str = ""
+    metric: str
+    ts: float
+    value: float
+    unit: str = ""
+
+    @field_validator("metric")
+    @classmethod
+    def _canonical(cls, metric: str) -> str:
+        if metric not in SUMMARY_METRICS:
+            raise ValueError(
+                f"unknown metric {metric!r}; crane and pit summaries use DESIGN.md's names: "
+                f"{', '.join(sorted(SUMMARY_METRICS))}"
+            )
+        return metric
+
+
+class ReadingsSummary(BaseModel):
+    """Tower-crane and pit readings a gateway summarises for the regulator (context around hazards)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    project: str
+    readings: list[SummaryReading] = Field(max_length=10_000)
+
+
+class RectificationReport(BaseModel):
+    """The site's report that a hazard is fixed, with a photo of the fix (base64 JPEG)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    project: str
+    alert_id: str = Field(description="the alert the regulator ordered rectified")
+    note: str = Field(min_length=1, description="what was done, e.g. 已更换限位器并复测")
+    photo: str = Field(description="JPEG as base64")
+    actor: str = Field("gateway", description="who at the site reports it")

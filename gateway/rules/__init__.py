@@ -1,6 +1,0 @@
-"""Safety rules from the standards: pure functions of state and Readings (live and in replay)."""
-
-from gateway.rules.engine import Evaluation, RuleEngine
-from gateway.rules.result import RuleResult
-
-__all__ = ["Evaluation", "RuleEngine", "RuleResult"]

@@ -1,0 +1,170 @@
+"""crane.collision: clearances between tower cranes (GB 5144-2006 §10.5).
+
+Horizontal: the lower crane's slewing structure (counter-jib end to jib tip: the counter-jib
+swings as well) must stay 2 m from every higher crane's tower. The mast section's orientation is
+not known, so the tower is taken as the circle through its corners (half-width × √2).
+Vertical: where a higher crane's hook is within ``hook_plan_m`` in plan of the lower crane's
+jib, the hook must be 2 m above that jib (a negative clearance means the rope crosses it).
+The worst clearance against every other crane decides the lower crane's level.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from contract.config.crane import CraneSpec
+from contract.config.rules import CraneCollisionRule
+from contract.config.site import SiteConfig
+from rules.geometry import along_jib, jib_line, segment_distance
+from rules.levels import LevelMemory, banded_level, threshold_of
+from rules.result import RuleResult
+
+RULE = "crane.collision"
+CLAUSES = {
+    "warning": "GB 5144-2006 §10.5 (2 m) + warning margin (practice)",
+    "alarm": "GB 5144-2006 §10.5 (anti-collision clearance ≥ 2 m)",
+}
+
+
+@dataclass(frozen=True)
+class CraneView:
+    """What the collision check needs of one crane: its spec and latest kinematics."""
+
+    device: str
+    name: str
+    spec: CraneSpec
+    slew_deg: float | None
+    radius_m: float | None
+    height_m: float | None
+
+
+@dataclass(frozen=True)
+class Clearance:
+    """One clearance between a lower crane and another crane."""
+
+    metres: float
+    mode: str  # horizontal or vertical
+    other: str
+
+
+def clearances(lower: CraneView, other: CraneView, hook_plan_m: float) -> list[Clearance]:
+    """Horizontal and (where it applies) vertical clearances of ``lower`` against higher ``other``."""
+    if lower.slew_deg is None:
+        return []
+    a, b = jib_line(lower.spec, lower.slew_deg)
+    mast = other.spec.tower_half_width_m * math.sqrt(2)
+    out = [Clearance(segment_distance(other.spec.position_m, a, b) - mast, "horizontal", other.device)]
+    if other.slew_deg is not None and other.radius_m is not None and other.height_m is not None:
+        hook = along_jib(other.spec, other.slew_deg, other.radius_m)
+        if segment_distance(hook, a, b) <= hook_plan_m:
+            out.append(Clearance(other.height_m - lower.spec.jib_height_m, "vertical", other.device))
+    return out
+
+
+def can_come_close(lower: CraneSpec, other: CraneSpec, cfg: CraneCollisionRule) -> bool:
+    """Whether any slew, trolley and hook position of the two cranes could give a clearance that
+    matters: horizontally within the warning distance (and its hysteresis), or the other's hook over
+    the lower one's slewing structure. Cranes set up out of each other's reach never are, so a site of
+    20 cranes checks the few pairs that overlap instead of all 380."""
+    bases = math.dist(lower.position_m, other.position_m)
+    swing = max(lower.jib_m, lower.counter_jib_m)
+    mast = other.tower_half_width_m * math.sqrt(2)
+    warning = (cfg.min_clearance_m + cfg.warning_margin_m) * (1 + cfg.hysteresis_pct / 100)
+    return bases - swing - mast <= warning or bases <= swing + other.jib_m + cfg.hook_plan_m
+
+
+class CraneCollision:
+    """Evaluates every crane against every crane whose jib is as high or higher and that it could
+    come close to (the others can never change its level)."""
+
+    def __init__(self) -> None:
+        self._memory = LevelMemory()
+        self._close: dict[tuple[object, ...], bool] = {}
+
+    def _may_meet(self, lower: CraneView, other: CraneView, cfg: CraneCollisionRule) -> bool:
+        key = (
+            lower.device,
+            other.device,
+            cfg.min_clearance_m,
+            cfg.warning_margin_m,
+            cfg.hysteresis_pct,
+            cfg.hook_plan_m,
+        )
+        close = self._close.get(key)
+        if close is None:
+            close = self._close[key] = can_come_close(lower.spec, other.spec, cfg)
+        return close
+
+    def evaluate(
+        self, cranes: list[CraneView], cfg: CraneCollisionRule, ts: float, backfill: bool
+    ) -> list[RuleResult]:
+        """crane.collision verdicts for every crane that has a higher neighbour and a known slew."""
+        results = []
+        thresholds = [("warning", cfg.min_clearance_m + cfg.warning_margin_m), ("alarm", cfg.min_clearance_m)]
+        for lower in cranes:
+            found = [
+                c
+                for other in cranes
+                if other.device != lower.device
+                and other.spec.jib_height_m >= lower.spec.jib_height_m
+                and self._may_meet(lower, other, cfg)
+                for c in clearances(lower, other, cfg.hook_plan_m)
+            ]
+            if not found:
+                continue
+            worst = min(found, key=lambda c: c.metres)
+            level = banded_level(
+                worst.metres,
+                thresholds,
+                self._memory.get(lower.device),
+                cfg.hysteresis_pct / 100,
+                higher_is_worse=False,
+            )
+            result = self._memory.report(
+                lower.device,
+                "",
+                level,
+                lambda lower=lower, worst=worst, level=level: self._result(
+                    lower, worst, level, thresholds, cfg, ts, backfill, cranes
+                ),
+            )
+            if result is not None:
+                results.append(result)
+        return results
+
+    @staticmethod
+    def _result(
+        lower: CraneView,
+        worst: Clearance,
+        level: str | None,
+        thresholds: list[tuple[str, float]],
+        cfg: CraneCollisionRule,
+        ts: float,
+        backfill: bool,
+        cranes: list[CraneView],
+    ) -> RuleResult:
+        other_name = next(c.name for c in cranes if c.device == worst.other)
+        kind_zh = "水平" if worst.mode == "horizontal" else "垂直"
+        return RuleResult(
+            rule=RULE,
+            device=lower.device,
+            point="",
+            level=level,
+            ts=ts,  # type: ignore[arg-type]
+            clause=CLAUSES.get(level or "alarm", CLAUSES["alarm"]),
+            value=round(worst.metres, 2),
+            threshold=threshold_of(thresholds, level) or cfg.min_clearance_m,  # type: ignore[arg-type]
+            unit="m",
+            message=f"{lower.name} 与 {other_name} {kind_zh}净距 {worst.metres:.1f} m | {lower.device} "
+            f"{worst.mode} clearance to {worst.other} {worst.metres:.1f} m",
+            details={"other": worst.other, "mode": worst.mode},
+            backfill=backfill,
+        )
+
+
+def history_s(site: SiteConfig) -> float:
+    """Seconds of history that carry every crane's latest kinematics and level. The same holds for
+    the other crane motion rules (load, zone, tilt, operator): each judges the latest sample against
+    its last level only, so this one declaration covers them."""
+    return max((2 * d.poll_interval_s for d in site.devices if d.crane is not None), default=0.0)

@@ -1,0 +1,148 @@
+"""device.offline: no reading for warning_intervals poll intervals = warning, for alarm_after_s
+(at least alarm_intervals intervals for slow devices such as pits) = alarm. The monitoring is
+itself a safety device: a silent black box is a failed one (建质规〔2022〕2号 Art. 8), a pit
+without monitoring a major hazard (Art. 5). Time limits: practice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from contract.config.rules import DeviceOfflineRule
+from contract.config.site import SiteConfig
+from rules.levels import LevelMemory
+from rules.result import RuleResult, rank
+
+RULE = "device.offline"
+CLAUSE_CRANE = "建质规〔2022〕2号 Art. 8 (safety device failed: monitoring silent); time limits: practice"
+CLAUSE_PIT = "建质规〔2022〕2号 Art. 5 (pit without monitoring); time limits: practice"
+WATCHED_KINDS = ("crane", "anemometer", "pit", "generic")  # cameras: camera.offline belongs to vision/
+
+
+@dataclass
+class _Watch:
+    last_seen: float
+    driver_offline: str = ""  # the driver's reason while it reports the device offline
+
+
+class DeviceOffline:
+    """Tracks when each device last sent a fresh reading."""
+
+    def __init__(self) -> None:
+        self._memory = LevelMemory()
+        self._watch: dict[str, _Watch] = {}
+
+    def seen(self, device: str, ts: float, name: str, clause: str, backfill: bool) -> RuleResult | None:
+        """A fresh reading: the device is online (resolves its offline alert)."""
+        watch = self._watch.get(device)
+        if watch is None:
+            self._watch[device] = _Watch(ts)
+        else:
+            watch.last_seen = max(watch.last_seen, ts)
+            watch.driver_offline = ""
+        # reported even when nothing was known offline: after a restart the alert may still be open
+        return self._memory.report(
+            device,
+            "",
+            None,
+            lambda: RuleResult(
+                rule=RULE,
+                device=device,
+                point="",
+                level=None,
+                ts=ts,
+                clause=clause,
+                value=0.0,
+                unit="s",
+                message=f"{name} 恢复在线 | {device} online again",
+                backfill=backfill,
+            ),
+        )
+
+    def resume(self, now: float) -> None:
+        """After a warm-up: the gateway's own downtime is not the devices' silence, so every device
+        gets its full time limits again from ``now`` (the levels reached before the stop stay)."""
+        for watch in self._watch.values():
+            watch.last_seen = max(watch.last_seen, now)
+
+    def driver_status(
+        self, device: str, online: bool, reason: str, ts: float, name: str, interval_s: float, clause: str
+    ) -> RuleResult | None:
+        """The driver says the device stopped (or resumed) answering: at least a warning at once."""
+        watch = self._watch.setdefault(device, _Watch(ts))
+        watch.driver_offline = "" if online else (reason or "no answer")
+        if online or self._memory.get(device) is not None:
+            return None
+        silent = ts - watch.last_seen
+        return self._memory.report(
+            device,
+            "",
+            "warning",
+            lambda: self._result(
+                device, name, "warning", ts, silent, interval_s, clause, watch.driver_offline
+            ),
+        )
+
+    def tick(
+        self, now: float, device: str, name: str, interval_s: float, cfg: DeviceOfflineRule, clause: str
+    ) -> list[RuleResult]:
+        """Levels reached by ``now``, each stamped with the instant its limit passed."""
+        watch = self._watch.get(device)
+        if watch is None:
+            return []  # never heard of: the driver's status reports it
+        limits = [
+            ("warning", cfg.warning_intervals * interval_s),
+            ("alarm", max(cfg.alarm_after_s, cfg.alarm_intervals * interval_s)),
+        ]
+        out = []
+        for level, after in limits:
+            if now - watch.last_seen > after and rank(level) > rank(self._memory.get(device)):
+                at = watch.last_seen + after
+                result = self._memory.report(
+                    device,
+                    "",
+                    level,  # type: ignore[arg-type]
+                    lambda level=level, at=at, after=after: self._result(
+                        device, name, level, at, after, interval_s, clause, watch.driver_offline
+                    ),
+                )
+                if result is not None:
+                    out.append(result)
+        return out
+
+    @staticmethod
+    def _result(
+        device: str,
+        name: str,
+        level: str,
+        ts: float,
+        silent_s: float,
+        interval_s: float,
+        clause: str,
+        reason: str,
+    ) -> RuleResult:
+        why = f" ({reason})" if reason else ""
+        return RuleResult(
+            rule=RULE,
+            device=device,
+            point="",
+            level=level,
+            ts=ts,
+            clause=clause,  # type: ignore[arg-type]
+            value=round(silent_s, 1),
+            threshold=round(silent_s, 1),
+            unit="s",
+            message=f"{name} 离线 {silent_s:.0f} 秒{why}，监测失效 | {device} silent for {silent_s:.0f} s{why}",
+            details={"interval_s": interval_s},
+        )
+
+
+def history_s(site: SiteConfig) -> float:
+    """Seconds of history that carry the offline levels reached before a stop: the longest limit."""
+    needed = 0.0
+    for d in site.devices:
+        if d.kind in WATCHED_KINDS:
+            cfg = site.rules.for_device(d.id, "device_offline")
+            assert isinstance(cfg, DeviceOfflineRule)
+            needed = max(needed, cfg.alarm_after_s, (cfg.alarm_intervals + 1) * d.poll_interval_s)
+    return needed

@@ -1,0 +1,388 @@
+"""RuleEngine: runs every rule family over Readings, live or in replay, with no I/O and no clock
+of its own (time is the readings' ts, or the ``now`` given to :meth:`RuleEngine.tick`)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from itertools import groupby
+from typing import TypeVar
+
+from contract.config.errors import ConfigError, ConfigIssue
+from contract.config.loader import LoadedSite
+from contract.config.pit import PitPoint
+from contract.config.rules import (
+    CraneLoadRule,
+    CraneTiltRule,
+    CraneWindRule,
+    DeviceOfflineRule,
+    PitRule,
+    SensorFaultRule,
+)
+from contract.config.site import DeviceConfig
+from contract.config.yamlsrc import Loc, format_loc, load_yaml
+from contract.readings import DeviceStatus, Quality, Reading
+from rules.crane_collision import CraneCollision, CraneView
+from rules.crane_load import CraneLoad
+from rules.crane_operator import CraneOperator
+from rules.crane_tilt import CraneTilt
+from rules.crane_wind import CraneWind
+from rules.crane_zone import CraneZone
+from rules.device_offline import CLAUSE_CRANE, CLAUSE_PIT, WATCHED_KINDS, DeviceOffline
+from rules.levels import memories_of
+from rules.pit_displacement import PitRules
+from rules.pit_limits import PointLimits, check_thresholds, point_limits
+from rules.result import RuleResult
+from rules.sensor_fault import SensorFault
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+KINEMATICS = ("load_t", "radius_m", "height_m", "slew_deg")
+FRESH = (Quality.OK, Quality.BACKFILL)  # judged by the rules
+ALIVE = (*FRESH, Quality.FAULT)  # proves the device answers (a faulty value is still an answer)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The outcome of one batch: the readings (those judged broken marked fault) and the verdicts."""
+
+    readings: list[Reading]
+    results: list[RuleResult]
+
+
+class RuleEngine:
+    """All safety rules of one site. Feed it batches in time order; it keeps each rule's state."""
+
+    def __init__(self, site: LoadedSite) -> None:
+        self._cfg = site.config
+        self._rules = site.config.rules
+        self._devices = {d.id: d for d in site.config.devices}
+        _check(site)
+        self._points: dict[tuple[str, str], PitPoint] = {
+            (d.id, p.code): p for d in site.config.devices if d.pit for p in d.pit.points
+        }
+        self._limits: dict[tuple[str, str, str], PointLimits | None] = {}
+        self._cranes: dict[str, dict[str, float]] = {d.id: {} for d in site.config.devices if d.crane}
+        self._load, self._wind, self._tilt = CraneLoad(), CraneWind(), CraneTilt()
+        self._collision, self._zone = CraneCollision(), CraneZone(site.config.no_lift_zones)
+        self._operator = CraneOperator(site.config.operators, self._rules.licence_utc_offset_h)
+        self._pit, self._fault, self._offline = PitRules(), SensorFault(), DeviceOffline()
+        self._unknown: set[tuple[str, str]] = set()
+        # a crane's black box often repeats the wind of the anemometer that serves it: one wind
+        # source of record per crane, or a gust would raise the same hazard three times
+        self._cameras = {c.name for c in site.config.vision.cameras} if site.config.vision else set()
+        self._wind_from_anemometer = {
+            c for d in site.config.devices if d.kind == "anemometer" for c in d.serves
+        }
+
+    def process(self, batch: Sequence[Reading]) -> list[RuleResult]:
+        """Verdicts for one batch of readings (see :meth:`evaluate` for the marked readings too)."""
+        return self.evaluate(batch).results
+
+    def evaluate(self, batch: Iterable[Reading]) -> Evaluation:
+        """Judge a batch; readings of one device with the same ts are taken as one sample."""
+        readings: list[Reading] = []
+        results: list[RuleResult] = []
+        for (device, ts), group_iter in groupby(batch, key=lambda r: (r.device, r.ts)):
+            group = list(group_iter)
+            dev = self._devices.get(device)
+            if dev is None and device in self._cameras:
+                readings.extend(group)  # camera counts: vision judged them in its own worker
+                continue
+            if dev is None:
+                self._warn_once(
+                    device, "", "readings from a device that is not in the site file are not judged"
+                )
+                readings.extend(group)
+                continue
+            backfill = any(r.quality is Quality.BACKFILL for r in group)
+            if any(r.quality in ALIVE for r in group) and dev.kind in WATCHED_KINDS:
+                results.extend(
+                    _some(self._offline.seen(device, ts, _name(dev), _offline_clause(dev), backfill))
+                )
+            moved = False
+            for r in group:
+                if r.quality not in FRESH:
+                    readings.append(r)  # stale or already faulted upstream: no hazard from it
+                    continue
+                judged, found = self._reading(dev, r)
+                readings.append(judged)
+                results.extend(found)
+                moved = moved or (dev.crane is not None and r.metric in KINEMATICS and judged is r)
+            if moved:
+                results.extend(self._crane_motion(dev, ts, backfill))
+        return Evaluation(readings, results)
+
+    def on_status(self, status: DeviceStatus) -> list[RuleResult]:
+        """A driver's link-state change: an offline device gets at least a warning at once."""
+        dev = self._devices.get(status.device)
+        if dev is None or dev.kind not in WATCHED_KINDS:
+            return []
+        return _some(
+            self._offline.driver_status(
+                status.device,
+                status.online,
+                status.reason,
+                status.ts,
+                _name(dev),
+                dev.poll_interval_s,
+                _offline_clause(dev),
+            )
+        )
+
+    def tick(self, now: float) -> list[RuleResult]:
+        """Offline verdicts reached by ``now`` (call every second live; before each sample in replay)."""
+        out: list[RuleResult] = []
+        for dev in self._devices.values():
+            if dev.kind in WATCHED_KINDS:
+                cfg = self._section(dev.id, "device_offline", DeviceOfflineRule)
+                out.extend(
+                    self._offline.tick(
+                        now, dev.id, _name(dev), dev.poll_interval_s, cfg, _offline_clause(dev)
+                    )
+                )
+        return out
+
+    def replay(self, ordered: Iterable[Reading]) -> Iterator[tuple[float, list[Reading], list[RuleResult]]]:
+        """Judge readings already in ts order one instant at a time, as the live gateway did: the
+        offline verdicts reached by that instant, then its readings' (``sitegw replay`` and the
+        warm-up at start both go through here)."""
+        for ts, group in groupby(ordered, key=lambda r: r.ts):
+            batch = list(group)
+            yield ts, batch, self.tick(ts) + self.process(batch)
+
+    def resume(self, now: float) -> None:
+        """End of a warm-up whose verdicts were dropped: the next verdict of every alert is reported
+        (the alert manager reconciles it with what it persisted), and the offline time limits
+        restart at ``now``, since the gateway's own downtime is not the devices' silence."""
+        for family in (
+            self._load,
+            self._wind,
+            self._tilt,
+            self._collision,
+            self._zone,
+            self._operator,
+            self._pit,
+            self._fault,
+            self._offline,
+        ):
+            for memory in memories_of(family):
+                memory.rearm()
+        self._offline.resume(now)
+
+    def _reading(self, dev: DeviceConfig, r: Reading) -> tuple[Reading, list[RuleResult]]:
+        value, name, backfill = r.value, _name(dev), r.quality is Quality.BACKFILL
+        if r.metric == "operator_id" and dev.crane is not None:
+            # black boxes read over Modbus report card numbers as numbers: 1001.0 is card "1001"
+            text = f"{value:.0f}" if isinstance(value, float) and value.is_integer() else str(value)
+            return r, _some(self._operator.evaluate(dev.id, name, text, r.ts, backfill))
+        if isinstance(value, str):
+            self._warn_once(dev.id, r.metric, f"text value for numeric metric {r.metric}: not judged")
+            return r, []
+        if r.metric == "wind_ms":
+            if dev.id in self._wind_from_anemometer:
+                return r, []  # kept, not judged: the serving anemometer's alert names this crane
+            return self._wind_reading(dev, r, float(value), backfill)
+        if dev.crane is not None:
+            if r.metric in KINEMATICS:
+                self._cranes[dev.id][r.metric] = float(value)
+            elif r.metric == "tilt_deg":
+                cfg = self._section(dev.id, "crane_tilt", CraneTiltRule)
+                return r, _some(
+                    self._tilt.evaluate(
+                        dev.id, name, dev.crane.tilt_limit_per_mille, cfg, float(value), r.ts, backfill
+                    )
+                )
+            return r, []
+        if dev.pit is not None:
+            return self._pit_reading(dev, r, float(value), backfill)
+        return r, []
+
+    def _wind_reading(
+        self, dev: DeviceConfig, r: Reading, wind: float, backfill: bool
+    ) -> tuple[Reading, list[RuleResult]]:
+        faults = self._section(dev.id, "sensor_fault", SensorFaultRule)
+        reason = self._fault.judge(
+            dev.id,
+            "",
+            "wind_ms",
+            wind,
+            r.ts,
+            valid_range=faults.ranges.get("wind_ms"),
+            step=None,
+            step_limit=None,
+            stuck_s=None,
+        )
+        results = _some(self._fault.report(dev.id, "", "wind_ms", reason, wind, _name(dev), r.ts, backfill))
+        if reason:
+            return replace(r, quality=Quality.FAULT), results
+        serves = dev.serves or [dev.id]
+        names = [_name(self._devices[c]) for c in serves]
+        cfg = self._section(dev.id, "crane_wind", CraneWindRule)
+        return r, results + _some(
+            self._wind.evaluate(dev.id, _name(dev), serves, names, cfg, wind, r.ts, backfill)
+        )
+
+    def _pit_reading(
+        self, dev: DeviceConfig, r: Reading, raw: float, backfill: bool
+    ) -> tuple[Reading, list[RuleResult]]:
+        point = self._points.get((dev.id, r.point))
+        if point is None:
+            self._warn_once(dev.id, r.point, f"point {r.point!r} is not among {dev.id}'s points: not judged")
+            return r, []
+        limits = self._limits_of(dev, point, r.metric)
+        faults = self._section(dev.id, "sensor_fault", SensorFaultRule)
+        over = point.thresholds.get(r.metric, {})
+        default_range = faults.ranges.get(r.metric)
+        valid_range = (
+            (over.get("range_min", default_range[0]), over.get("range_max", default_range[1]))
+            if default_range
+            else None
+        )
+        series = self._pit.series(dev.id, point.code, r.metric)
+        if series.last_ts is not None and r.ts <= series.last_ts:
+            # late (backfilled) or repeated readings would corrupt the rate and jump history
+            self._warn_once(
+                dev.id,
+                f"{point.code}/{r.metric}/order",
+                "readings older than the last one judged are kept but not judged",
+            )
+            return r, []
+        series.last_ts = r.ts
+        value = limits.to_table_units(raw, series.baseline) if limits else raw
+        jump = limits.jump if limits else None
+        reason = self._fault.judge(
+            dev.id,
+            point.code,
+            r.metric,
+            raw,
+            r.ts,
+            valid_range=valid_range,
+            step=self._pit.step_of(dev.id, point.code, r.metric, value),
+            step_limit=jump * faults.step_factor if jump else None,
+            stuck_s=faults.stuck_h * 3600,
+        )
+        results = _some(
+            self._fault.report(dev.id, point.code, r.metric, reason, raw, _name(dev), r.ts, backfill)
+        )
+        if reason:
+            self._pit.mark_fault(dev.id, point.code, r.metric)
+            return replace(r, quality=Quality.FAULT), results
+        if limits is None:
+            return r, results
+        if series.baseline is None and limits.metric == "water_level_m":
+            series.baseline = limits.baseline if limits.baseline is not None else raw
+            value = limits.to_table_units(raw, series.baseline)
+        cfg = self._section(dev.id, "pit", PitRule)
+        return r, results + self._pit.evaluate(
+            dev.id, _name(dev), point.code, limits, cfg, value, r.ts, point.interval_s, backfill
+        )
+
+    def _crane_motion(self, dev: DeviceConfig, ts: float, backfill: bool) -> list[RuleResult]:
+        assert dev.crane is not None
+        state = self._cranes[dev.id]
+        out: list[RuleResult] = []
+        if "load_t" in state and "radius_m" in state:
+            cfg = self._section(dev.id, "crane_load", CraneLoadRule)
+            out.extend(
+                _some(
+                    self._load.evaluate(
+                        dev.id,
+                        _name(dev),
+                        dev.crane.load_chart,
+                        cfg,
+                        state["load_t"],
+                        state["radius_m"],
+                        ts,
+                        backfill,
+                    )
+                )
+            )
+        if "slew_deg" in state and "radius_m" in state:
+            out.extend(
+                _some(
+                    self._zone.evaluate(
+                        dev.id,
+                        _name(dev),
+                        dev.crane,
+                        self._rules.crane_zone,
+                        state["slew_deg"],
+                        state["radius_m"],
+                        ts,
+                        backfill,
+                    )
+                )
+            )
+        views = [
+            CraneView(
+                d,
+                _name(self._devices[d]),
+                self._devices[d].crane,
+                s.get("slew_deg"),  # type: ignore[arg-type]
+                s.get("radius_m"),
+                s.get("height_m"),
+            )
+            for d, s in self._cranes.items()
+        ]
+        if len(views) > 1:
+            out.extend(self._collision.evaluate(views, self._rules.crane_collision, ts, backfill))
+        return out
+
+    def _limits_of(self, dev: DeviceConfig, point: PitPoint, metric: str) -> PointLimits | None:
+        key = (dev.id, point.code, metric)
+        if key not in self._limits:
+            assert dev.pit is not None
+            self._limits[key] = point_limits(dev.pit, point, metric)
+        return self._limits[key]
+
+    def _section(self, device: str, section: str, kind: type[T]) -> T:
+        found = self._rules.for_device(device, section)
+        assert isinstance(found, kind)
+        return found
+
+    def _warn_once(self, device: str, what: str, message: str) -> None:
+        if (device, what) not in self._unknown:
+            self._unknown.add((device, what))
+            log.warning("rules: device %s %s: %s", device, what, message)
+
+
+def _check(site: LoadedSite) -> None:
+    """What the config models cannot see alone: rules for unknown devices, pit threshold keys."""
+    found: list[tuple[Loc, str, str]] = []
+    known = {d.id for d in site.config.devices}
+    for device in site.config.rules.devices:
+        if device not in known:
+            found.append(
+                (
+                    ("rules", "devices", device),
+                    f"rules for device {device!r}, which is not in devices",
+                    f"known devices: {', '.join(sorted(known))}",
+                )
+            )
+    for i, d in enumerate(site.config.devices):
+        if d.pit is not None:
+            found.extend(check_thresholds(i, d.pit))
+    if found:
+        _, smap = load_yaml(site.path)  # only to name the lines
+        raise ConfigError(
+            [
+                ConfigIssue(site.path, smap.line_of(loc), format_loc(loc), message, hint)
+                for loc, message, hint in found
+            ]
+        )
+
+
+def _name(dev: DeviceConfig) -> str:
+    return dev.name or dev.id
+
+
+def _offline_clause(dev: DeviceConfig) -> str:
+    return CLAUSE_PIT if dev.kind == "pit" else CLAUSE_CRANE
+
+
+def _some(result: RuleResult | list[RuleResult] | None) -> list[RuleResult]:
+    if result is None:
+        return []
+    return result if isinstance(result, list) else [result]

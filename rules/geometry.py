@@ -1,0 +1,56 @@
+"""Plan geometry of tower cranes in site coordinates (metres, +x east, angles counter-clockwise)."""
+
+from __future__ import annotations
+
+import math
+
+from contract.config.crane import CraneSpec
+
+Point = tuple[float, float]
+
+
+def site_angle_deg(spec: CraneSpec, slew_deg: float) -> float:
+    """The jib's direction in site terms (0 = +x, counter-clockwise) from the black box's slew."""
+    signed = slew_deg if spec.slew_direction == "ccw" else -slew_deg
+    return (spec.slew_offset_deg + signed) % 360.0
+
+
+def along_jib(spec: CraneSpec, slew_deg: float, distance_m: float) -> Point:
+    """The plan point ``distance_m`` from the tower axis along the jib (negative: counter-jib side)."""
+    a = math.radians(site_angle_deg(spec, slew_deg))
+    x0, y0 = spec.position_m
+    return (x0 + distance_m * math.cos(a), y0 + distance_m * math.sin(a))
+
+
+def jib_line(spec: CraneSpec, slew_deg: float) -> tuple[Point, Point]:
+    """The slewing structure in plan: counter-jib end to jib tip, through the tower axis."""
+    return along_jib(spec, slew_deg, -spec.counter_jib_m), along_jib(spec, slew_deg, spec.jib_m)
+
+
+def segment_distance(p: Point, a: Point, b: Point) -> float:
+    """Shortest distance from point ``p`` to the segment ``a``–``b``."""
+    ax, ay = a
+    dx, dy = b[0] - ax, b[1] - ay
+    length2 = dx * dx + dy * dy
+    t = 0.0 if length2 == 0 else max(0.0, min(1.0, ((p[0] - ax) * dx + (p[1] - ay) * dy) / length2))
+    return math.hypot(p[0] - (ax + t * dx), p[1] - (ay + t * dy))
+
+
+def inside_polygon(p: Point, polygon: list[tuple[float, float]]) -> bool:
+    """Even-odd rule: is ``p`` inside ``polygon`` (points on an edge count as inside)?"""
+    if polygon_edge_distance(p, polygon) < 1e-9:
+        return True
+    x, y = p
+    inside = False
+    n = len(polygon)
+    for i in range(n):
+        (x1, y1), (x2, y2) = polygon[i], polygon[(i + 1) % n]
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside
+
+
+def polygon_edge_distance(p: Point, polygon: list[tuple[float, float]]) -> float:
+    """Distance from ``p`` to the nearest edge of ``polygon``."""
+    n = len(polygon)
+    return min(segment_distance(p, polygon[i], polygon[(i + 1) % n]) for i in range(n))

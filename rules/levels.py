@@ -1,0 +1,128 @@
+"""Levels with a clearing band, and the per-fingerprint memory every rule keeps.
+
+A level is entered when its threshold is crossed and left only once the value is back beyond
+the threshold by the clearing band, so that noise around a threshold does not flap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from contract.alert_event import Level
+from rules.result import RuleResult, rank
+
+Thresholds = Sequence[tuple[Level, float]]  # mildest first
+
+
+def banded_level(
+    value: float, thresholds: Thresholds, current: Level | None, band: float, higher_is_worse: bool = True
+) -> Level | None:
+    """The level of ``value``; a lower level than ``current`` only once past the clearing band.
+
+    ``band`` is a fraction of each threshold (0.05 = 5 %). For ``higher_is_worse`` a threshold is
+    crossed at value >= threshold, otherwise at value < threshold.
+    """
+
+    def crossed(threshold: float) -> bool:
+        # a reading exactly on the line counts as on it, whatever the float arithmetic before
+        slack = abs(threshold) * 1e-9
+        return value >= threshold - slack if higher_is_worse else value < threshold - slack
+
+    def within_band(threshold: float) -> bool:
+        margin = abs(threshold) * band
+        return value >= threshold - margin if higher_is_worse else value < threshold + margin
+
+    raw: Level | None = None
+    for level, threshold in thresholds:
+        if crossed(threshold):
+            raw = level
+    if rank(raw) >= rank(current):
+        return raw
+    for level, threshold in reversed(thresholds):
+        if rank(raw) < rank(level) <= rank(current) and within_band(threshold):
+            return level
+    return raw
+
+
+def threshold_of(thresholds: Thresholds, level: Level | None) -> float | None:
+    """The threshold belonging to ``level`` (None for no level)."""
+    return next((t for lv, t in thresholds if lv == level), None)
+
+
+def banded_result(
+    rule: str,
+    clauses: dict[str, str],
+    device: str,
+    level: Level | None,
+    ts: float,
+    value: float,
+    thresholds: Thresholds,
+    unit: str,
+    message: str,
+    details: dict[str, float | str | list[str]],
+    backfill: bool,
+) -> RuleResult:
+    """The verdict of a threshold rule: the level's clause and threshold (the alarm's once clear)."""
+    return RuleResult(
+        rule=rule,
+        device=device,
+        point="",
+        level=level,
+        ts=ts,
+        clause=clauses[level or "alarm"],
+        value=value,
+        threshold=threshold_of(thresholds, level or "alarm"),
+        unit=unit,
+        message=message,
+        details=details,
+        backfill=backfill,
+    )
+
+
+class LevelMemory:
+    """Current level per (device, point) for one rule, and what to report to the alert manager.
+
+    Reports every evaluation that has a level, each change back to None, and the very first
+    evaluation of a key even when it is None (so a restarted gateway resolves alerts whose
+    condition ended while it was down), and after :meth:`rearm` (the end of a warm-up) the first
+    evaluation of every key again.
+    """
+
+    def __init__(self) -> None:
+        self._levels: dict[tuple[str, str], Level | None] = {}
+        self._unreported: set[tuple[str, str]] = set()
+
+    def rearm(self) -> None:
+        """Report the next evaluation of every key, as at a start: after a warm-up whose verdicts were
+        dropped, the alert manager has not heard the levels this memory holds."""
+        self._unreported = set(self._levels)
+
+    def get(self, device: str, point: str = "") -> Level | None:
+        """The level last set for this key (None if none)."""
+        return self._levels.get((device, point))
+
+    def report(
+        self, device: str, point: str, level: Level | None, build: Callable[[], RuleResult]
+    ) -> RuleResult | None:
+        """Remember ``level``; return ``build()`` when the alert manager must hear about it."""
+        key = (device, point)
+        first = key not in self._levels
+        if self._unreported and key in self._unreported:
+            first = True
+            self._unreported.discard(key)
+        previous = self._levels.get(key)
+        self._levels[key] = level
+        if level is not None or first or previous is not None:
+            return build()
+        return None
+
+
+def memories_of(family: object) -> list[LevelMemory]:
+    """Every LevelMemory a rule family keeps, as an attribute or in a dict attribute (pit: one per rule)."""
+    found: list[LevelMemory] = []
+    for value in vars(family).values():
+        if isinstance(value, LevelMemory):
+            found.append(value)
+        elif isinstance(value, dict):
+            found.extend(v for v in value.values() if isinstance(v, LevelMemory))
+    return found

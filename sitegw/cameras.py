@@ -1,0 +1,134 @@
+"""The gateway's side of vision: camera workers' results into the bus and the alert path.
+
+Vision runs in worker processes (vision/worker.py) watched by a supervisor thread; this hub
+moves what they report onto the event loop: per analysed frame the camera metrics (DESIGN.md:
+persons, no_helmet, edge_missing, zone_intrusions, inference_ms) go on the bus like any
+device's readings, and each vision rule starting or ending becomes a RuleResult for the alert
+manager, so vision alerts get the same life as the others (acknowledgement, silences,
+persistence, the outbox) with their evidence JPEG attached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from contract.bus import Bus
+from contract.config.camera import VisionConfig
+from gateway.alerts.monitor import SafetyMonitor
+from rules.result import RuleResult
+from vision.events import CLAUSES, VisionEvent
+from vision.worker import FrameSummary, VisionSupervisor
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CameraInfo:
+    """A camera as the API lists it."""
+
+    id: str
+    name: str
+    online: bool = False
+    last_frame_ts: float | None = None
+    frames: int = 0
+
+
+class CameraHub:
+    """Starts the camera workers and turns their output into readings and alerts."""
+
+    def __init__(
+        self, cfg: VisionConfig, state_dir: Path, project: str, bus: Bus, monitor: SafetyMonitor
+    ) -> None:
+        evidence = cfg.evidence_dir if cfg.evidence_dir.is_absolute() else state_dir / cfg.evidence_dir.name
+        self.cfg = cfg.model_copy(update={"evidence_dir": evidence})
+        self._project = project
+        self._bus = bus
+        self._monitor = monitor
+        self._info = {c.name: CameraInfo(c.name, c.name) for c in cfg.cameras}
+        self._latest_jpeg: dict[str, bytes] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._supervisor = VisionSupervisor(
+            self.cfg, on_event=self._from_thread_event, on_frame=self._from_thread_frame
+        )
+
+    async def start(self) -> None:
+        """Spawn one worker process per camera (they load OpenCV and the model in the background)."""
+        self._loop = asyncio.get_running_loop()
+        self.cfg.evidence_dir.mkdir(parents=True, exist_ok=True)
+        # from the loop's own thread, not a pool thread: Linux ties a worker's parent-death signal
+        # to the thread that spawned it, and pool threads come and go
+        self._supervisor.start()
+        log.info("vision: %d camera worker(s), evidence in %s", len(self._info), self.cfg.evidence_dir)
+
+    async def stop(self) -> None:
+        """End every worker."""
+        await asyncio.to_thread(self._supervisor.stop)
+
+    # -- what the API reads (gw.cameras) ----------------------------------------------------------------
+
+    def cameras(self) -> list[CameraInfo]:
+        """Every camera with its link state and last analysed frame time."""
+        return list(self._info.values())
+
+    def latest_jpeg(self, camera_id: str) -> bytes | None:
+        """The camera's latest analysed frame with its detections drawn, when the worker sent one."""
+        return self._latest_jpeg.get(camera_id)
+
+    def evidence_jpeg(self, alert_id: str) -> bytes | None:
+        """Evidence comes with the alert itself (base64 in its AlertEvent); nothing extra is kept here."""
+        return None
+
+    def stats(self) -> dict[str, dict[str, float | int | bool]]:
+        """Per camera: worker alive, restarts, heartbeat age (for /api/v1/health)."""
+        return self._supervisor.stats()
+
+    # -- from the supervisor thread to the loop ---------------------------------------------------------
+
+    def _from_thread_frame(self, summary: FrameSummary) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._on_frame, summary)
+
+    def _from_thread_event(self, event: VisionEvent) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._on_event, event)
+
+    def _on_frame(self, summary: FrameSummary) -> None:
+        info = self._info.get(summary.camera)
+        if info is not None:
+            info.online, info.last_frame_ts, info.frames = True, summary.ts, info.frames + 1
+        jpeg = getattr(summary, "jpeg", None)
+        if jpeg:
+            self._latest_jpeg[summary.camera] = jpeg
+        self._bus.publish(summary.readings(self._project))
+
+    def _on_event(self, event: VisionEvent) -> None:
+        info = self._info.get(event.camera)
+        if info is not None and event.rule == "camera.offline":
+            info.online = event.state == "resolved"
+        self._monitor.alerts.handle([to_rule_result(event)])
+
+
+def to_rule_result(event: VisionEvent) -> RuleResult:
+    """A vision rule's change as the alert manager takes every rule's verdict."""
+    clause, level = CLAUSES[event.rule]
+    details: dict[str, float | str | list[str]] = {"camera": event.camera}
+    if event.clip_path:
+        details["clip"] = event.clip_path
+    return RuleResult(
+        rule=event.rule,
+        device=event.camera,
+        point=event.target,
+        level=level if event.state == "firing" else None,
+        ts=event.ts or time.time(),
+        clause=clause,
+        value=round(event.score, 3),
+        unit="",
+        message=event.message,
+        details=details,
+        evidence=base64.b64encode(event.evidence_jpeg).decode() if event.evidence_jpeg else None,
+    )

@@ -1,0 +1,244 @@
+"""The `sitegw` command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from contract.config import ConfigError, LoadedSite, load_site
+from sitegw.cli_options import host_port
+
+app = typer.Typer(
+    name="sitegw",
+    help="Construction-site safety gateway: tower cranes, deep pits and cameras, monitored to the "
+    "Chinese standards, with every hazard delivered to the regulator.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(width=None if Console().is_terminal else 140)
+err_console = Console(stderr=True)
+
+
+@app.callback()
+def _root(
+    log_level: str = typer.Option(
+        "INFO", "--log-level", envvar="SITEGW_LOG_LEVEL", help="DEBUG, INFO, WARNING or ERROR"
+    ),
+) -> None:
+    """sitegw: one process on each site's edge box."""
+    from sitegw.logs import setup_logging
+
+    setup_logging(log_level)
+
+
+@app.command("check-config")
+def check_config(site_file: Path = typer.Argument(..., help="the site's YAML file")) -> None:
+    """Validate a site file and its device profiles; print a summary, or every error with its line."""
+    print_summary(_load_or_exit(site_file))
+
+
+def print_summary(site: LoadedSite) -> None:
+    """The site as a supervisor would check it: project, devices, sinks, uplinks."""
+    cfg = site.config
+    p = cfg.project
+    console.print(f"[bold]{p.code}[/] {p.name} ({p.city} {p.district})  [green]configuration OK[/]")
+    table = Table("device", "kind", "profile", "transport", "poll", "values")
+    for d in cfg.devices:
+        prof = site.profiles[d.profile]
+        t = d.transport
+        where = {
+            "modbus_tcp": lambda: f"modbus tcp {t.host}:{t.port} unit {t.unit_id}",
+            "modbus_rtu": lambda: (
+                f"modbus rtu {t.port} {t.baudrate} {t.bytesize}{t.parity}{t.stopbits} unit {t.unit_id}"
+            ),
+            "mqtt": lambda: f"mqtt {t.broker}: {t.topic_prefix}",
+        }[t.type]()
+        n = (
+            len(prof.modbus.values)
+            if t.type != "mqtt" and prof.modbus
+            else sum(len(tp.values) for tp in prof.mqtt.topics)
+            if prof.mqtt
+            else 0
+        )
+        extra = f", {len(d.pit.points)} points" if d.pit else ""
+        table.add_row(d.id, d.kind, d.profile, where, f"{d.poll_interval_s:g} s", f"{n}{extra}")
+    console.print(table)
+    console.print(f"local store: {cfg.store.retention_days:g} days within {cfg.store.max_disk_mb:g} MB")
+    console.print(
+        f"influxdb: {cfg.influx.url} ({cfg.influx.api})" if cfg.influx else "influxdb: not configured"
+    )
+    console.print(f"uplinks: {', '.join(f'{u.name} ({u.type})' for u in cfg.uplinks) or 'none'}")
+    console.print(f"operators: {len(cfg.operators)}, no-lift zones: {len(cfg.no_lift_zones)}")
+
+
+@app.command("run")
+def run(
+    site_file: Path = typer.Argument(..., help="the site's YAML file"),
+    state_dir: Path = typer.Option(
+        Path("state"), "--state-dir", help="folder for history, spool, alerts, outbox"
+    ),
+) -> None:
+    """Run the production gateway for one site until SIGINT/SIGTERM."""
+    import asyncio
+
+    from sitegw.runner import run_gateway
+
+    site = _load_or_exit(site_file)
+    asyncio.run(run_gateway(site, state_dir))
+
+
+@app.command("demo")
+def demo(
+    duration: float | None = typer.Option(
+        None, "--duration", help="stop after S seconds (default: until Ctrl-C)"
+    ),
+    state_dir: Path = typer.Option(
+        Path(".state/demo"),
+        "--state-dir",
+        help="keep all state here; a second run continues where the first stopped",
+    ),
+    summary_json: Path | None = typer.Option(
+        None, "--summary-json", help="write counts (readings per device and metric, errors, depths)"
+    ),
+    host: str = typer.Option("127.0.0.1", "--host", help="dashboard address (0.0.0.0 for the LAN)"),
+    port: int = typer.Option(8080, "--port", help="dashboard port (0: any free port)"),
+    mqtt: str | None = typer.Option(
+        None, "--mqtt", help="HOST:PORT of an MQTT broker (default: embedded amqtt)"
+    ),
+    influx_url: str | None = typer.Option(
+        None, "--influx-url", help="also write every reading to this InfluxDB"
+    ),
+    influx_api: str = typer.Option("v2", "--influx-api", help="v2 (/api/v2/write) or v1 (/write)"),
+    influx_bucket: str = typer.Option("sitegw", "--influx-bucket", help="v2 bucket"),
+    influx_org: str = typer.Option("sitegw", "--influx-org", help="v2 organisation"),
+    influx_token: str = typer.Option("", "--influx-token", envvar="INFLUX_TOKEN", help="v2 token"),
+    influx_database: str = typer.Option("sitegw", "--influx-database", help="v1 database"),
+    no_scenarios: bool = typer.Option(False, "--no-scenarios", help="no scripted hazards: a quiet site"),
+    no_cameras: bool = typer.Option(
+        False, "--no-cameras", help="leave out the demo camera (no vision workers)"
+    ),
+    regulator_url: str | None = typer.Option(
+        None, "--regulator-url", help="send alerts to this receiver (default: an embedded one)"
+    ),
+    regulator_secret: str = typer.Option(
+        "",
+        "--regulator-secret",
+        envvar="SITEGW_REGULATOR_SECRET",
+        help="the project's secret at --regulator-url",
+    ),
+) -> None:
+    """A whole simulated site on this machine: cranes and anemometer over Modbus TCP/RTU, the pit over MQTT."""
+    import asyncio
+
+    from contract.config.sinks import InfluxConfig
+    from sitegw.demo import DemoOptions, run_demo
+
+    influx = None
+    if influx_url:
+        try:
+            influx = InfluxConfig(
+                url=influx_url,
+                api=influx_api,
+                bucket=influx_bucket,
+                org=influx_org,
+                token=influx_token,
+                database=influx_database,
+            )
+        except ValueError as exc:
+            _fail(f"--influx-*: {exc}")
+    opts = DemoOptions(
+        state_dir=state_dir,
+        duration=duration,
+        host=host,
+        port=port,
+        mqtt=host_port(mqtt, "--mqtt") if mqtt else None,
+        influx=influx,
+        summary_json=summary_json,
+        scenarios=not no_scenarios,
+        cameras=not no_cameras,
+        regulator_url=regulator_url,
+        regulator_secret=regulator_secret,
+    )
+    if regulator_url and not regulator_secret:
+        _fail("--regulator-url needs --regulator-secret (or SITEGW_REGULATOR_SECRET)")
+    try:
+        summary = asyncio.run(run_demo(opts))
+    except OSError as exc:
+        _fail(str(exc))
+    console.print(
+        f"demo stopped after {summary['duration_s']} s: {summary['readings_total']} readings, "
+        f"{summary['errors_total']} errors, store {summary['store']['rows']} rows, "
+        f"{summary['alerts']['alerts']} alerts {summary['alerts']['by_rule']}"
+    )
+
+
+simulate_app = typer.Typer(
+    help="Device simulators: real Modbus servers and MQTT publishers with scenarios.", no_args_is_help=True
+)
+app.add_typer(simulate_app, name="simulate")
+regulator_app = typer.Typer(
+    help="The regulator's side: receive hazards from many sites.", no_args_is_help=True
+)
+app.add_typer(regulator_app, name="regulator")
+vision_app = typer.Typer(help="Video checks: hard hats, danger zones, edge protection.", no_args_is_help=True)
+app.add_typer(vision_app, name="vision")
+
+
+def _register_subcommands() -> None:
+    from regulator.cli import add_project, add_user, serve
+    from sitegw.events_cli import events, redeliver
+    from sitegw.replay_cli import replay_command
+    from sitegw.simulate_modbus_cli import anemometer, crane
+    from sitegw.simulate_pit_cli import simulate_pit
+    from sitegw.users_cli import users_app
+    from vision.cli import detect, evaluate
+
+    simulate_app.command("crane")(crane)
+    simulate_app.command("anemometer")(anemometer)
+    simulate_app.command("pit")(simulate_pit)
+    app.command("replay")(replay_command)
+    app.command("events")(events)
+    app.command("redeliver")(redeliver)
+    regulator_app.command("serve")(serve)
+    regulator_app.command("add-project")(add_project)
+    regulator_app.command("add-user")(add_user)
+    app.add_typer(users_app, name="users")
+    vision_app.command("detect")(detect)
+    vision_app.command("eval")(evaluate)
+
+
+def _load_or_exit(site_file: Path) -> LoadedSite:
+    """The validated site, rules included (their thresholds are checked when the engine is built)."""
+    from rules import RuleEngine
+
+    try:
+        site = load_site(site_file)
+        RuleEngine(site)
+        return site
+    except ConfigError as exc:
+        print(f"{len(exc.issues)} error(s) in the configuration:", file=sys.stderr)
+        for issue in exc.issues:
+            print(issue, file=sys.stderr)  # plain text: editors and CI parse "file:line:"
+        raise typer.Exit(1) from None
+
+
+def _fail(message: str) -> None:
+    err_console.print(f"[red]error:[/] {message}", highlight=False)
+    raise typer.Exit(2)
+
+
+_register_subcommands()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,200 @@
+"""`sitegw demo`: the reference site, simulated on this machine, watched by a real gateway.
+
+Two tower cranes and an anemometer speak Modbus (crane-1 over TCP; crane-2 and the anemometer
+as two slaves of one RS-485 bus, RTU over a pty pair), the deep pit's 13 points publish over
+MQTT (an embedded broker unless one is given), and the gateway reads them exactly as it would
+read the real devices: the only thing the demo changes in contract/config/examples/site.yaml is where
+each device is reached. Scripted scenarios make hazards appear within the first minute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import signal
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from contract.config import LoadedSite, load_site
+from contract.config.loader import EXAMPLE_SITE
+from contract.config.sinks import ApiConfig, InfluxConfig
+from contract.config.transport import MqttBroker, MqttTransport
+from contract.config.uplinks import RegulatorUplink
+from drivers.mqtt.embedded_broker import EmbeddedBroker
+from drivers.simulators.modbus_sims import start_modbus_simulators
+from drivers.simulators.pit import PitSimulator
+from regulator.server import RegulatorServer
+from sitegw.runtime import Gateway
+from sitegw.users_cli import demo_login
+from vision.demo import demo_vision
+
+log = logging.getLogger(__name__)
+
+# Which simulated device plays which hazard (the scenarios are defined by the simulators).
+CRANE_SCENARIOS = {"crane-1": "overload", "crane-2": "normal", "anemo-1": "high_wind"}
+PIT_SCENARIO = "rate"
+# crane-2's driver carries a licence that expired on 2026-06-30 (the reference site's roster)
+OPERATOR_SCENARIO = {"crane-2": "OP-1002"}
+
+
+@dataclass
+class DemoOptions:
+    """What `sitegw demo` was asked to do."""
+
+    state_dir: Path
+    duration: float | None = None
+    host: str = "127.0.0.1"
+    port: int = 8080
+    mqtt: tuple[str, int] | None = None  # an outside broker instead of the embedded one
+    influx: InfluxConfig | None = None
+    summary_json: Path | None = None
+    scenarios: bool = True
+    cameras: bool = True
+    regulator_url: str | None = None  # an outside receiver instead of the embedded one
+    regulator_secret: str = ""
+    site_file: Path = EXAMPLE_SITE
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+async def run_demo(opts: DemoOptions, on_ready: Any = None) -> dict[str, Any]:
+    """Run the simulated site until ``duration`` elapses (or SIGINT/SIGTERM); return the summary."""
+    site = load_site(opts.site_file)
+    updates: dict[str, Any] = {}
+    if opts.influx is not None:
+        updates["influx"] = opts.influx
+    if opts.cameras:
+        # the site gate's camera replays real CC BY 4.0 photos (vision/demo/cap) as a looping feed
+        updates["vision"] = demo_vision(opts.state_dir / "evidence")
+    site = LoadedSite(site.path, site.config.model_copy(update=updates), site.profiles)
+    opts.state_dir.mkdir(parents=True, exist_ok=True)
+    async with contextlib.AsyncExitStack() as stack:
+        broker_cfg = await _broker(stack, opts)
+        scenarios = CRANE_SCENARIOS if opts.scenarios else {d: "normal" for d in CRANE_SCENARIOS}
+        sims = await start_modbus_simulators(
+            site,
+            scenarios=scenarios,
+            rtu_devices=["crane-2", "anemo-1"],
+            operators=OPERATOR_SCENARIO if opts.scenarios else None,
+        )
+        stack.push_async_callback(sims.stop)
+        uplink = await _regulator(stack, opts, site)
+        brokers = {name: broker_cfg for name in site.config.mqtt_brokers}
+        gw = Gateway(
+            sims.site,
+            opts.state_dir,
+            mqtt_brokers=brokers,
+            api=ApiConfig(host=opts.host, port=opts.port),
+            extra_uplinks=[uplink],
+        )
+        await gw.start()
+        stack.push_async_callback(gw.stop)
+        # a new MQTT session gets nothing published before it subscribed: wait for the driver first
+        await _until_online(gw, [d.id for d in site.config.devices if isinstance(d.transport, MqttTransport)])
+        for pit in (d for d in site.config.devices if d.kind == "pit"):
+            assert pit.pit is not None and isinstance(pit.transport, MqttTransport)
+            sim = PitSimulator(
+                pit.pit,
+                broker_cfg.host,
+                broker_cfg.port,
+                pit.transport.topic_prefix,
+                scenario=PIT_SCENARIO if opts.scenarios else "normal",
+                time_scale=7200,
+                history_hours=72,
+                interval_s=600,
+            )
+            await sim.start()
+            stack.push_async_callback(sim.stop)
+        _announce(gw, sims.rtu_path, broker_cfg, uplink, opts)
+        if on_ready is not None:
+            on_ready(gw)
+        await _wait(opts.duration)
+    summary = gw.final_summary or gw.summary()
+    if opts.summary_json is not None:
+        opts.summary_json.parent.mkdir(parents=True, exist_ok=True)
+        opts.summary_json.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+    return summary
+
+
+async def _broker(stack: contextlib.AsyncExitStack, opts: DemoOptions) -> MqttBroker:
+    if opts.mqtt is not None:
+        return MqttBroker(host=opts.mqtt[0], port=opts.mqtt[1])
+    broker = EmbeddedBroker()
+    await broker.start()
+    stack.push_async_callback(broker.stop)
+    return broker.as_config()
+
+
+async def _regulator(
+    stack: contextlib.AsyncExitStack, opts: DemoOptions, site: LoadedSite
+) -> RegulatorUplink:
+    """The regulator uplink: the given receiver, or one embedded in this process with its own database."""
+    if opts.regulator_url:
+        return RegulatorUplink(name="regulator", base_url=opts.regulator_url, secret=opts.regulator_secret)
+    secret_file = opts.state_dir / "regulator.secret"
+    if not secret_file.exists():
+        secret_file.write_text(secrets.token_hex(16), encoding="utf-8")
+    secret = secret_file.read_text(encoding="utf-8").strip()
+    server = RegulatorServer(opts.state_dir / "regulator.sqlite")
+    await server.start()
+    stack.push_async_callback(server.stop)
+    p = site.config.project
+    server.repo.add_project(p.code, p.name, p.city, secret)
+    return RegulatorUplink(name="regulator", base_url=server.base_url, secret=secret)
+
+
+def _announce(
+    gw: Gateway, rtu_path: str, broker: MqttBroker, uplink: RegulatorUplink, opts: DemoOptions
+) -> None:
+    lines = [
+        f"sitegw demo: project {gw.site.config.project.code}, state in {opts.state_dir}",
+        f"  crane-1       Modbus TCP  {_tcp(gw, 'crane-1')} unit 1",
+        f"  crane-2       Modbus RTU  {rtu_path} unit 1 (9600 8N1, pty pair)",
+        f"  anemo-1       Modbus RTU  {rtu_path} unit 2",
+        f"  pit-1         MQTT        {broker.host}:{broker.port} ({'given broker' if opts.mqtt else 'embedded amqtt'})",
+        f"  scenarios     {'crane-1 overload, anemo-1 high wind, pit-1 displacement rate, crane-2 expired licence' if opts.scenarios else 'none'}",
+        f"  influxdb      {opts.influx.url if opts.influx else 'not configured (local store only)'}",
+        f"  regulator     {uplink.base_url} ({'given receiver' if opts.regulator_url else 'embedded receiver'})",
+        f"  cameras       {', '.join(c.id for c in gw.cameras.cameras()) + ' (real photos, looping)' if gw.cameras else 'none'}",
+        "Login (to acknowledge alerts): {} / {}".format(*demo_login(opts.state_dir)),
+        f"Dashboard: {gw.url}",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+async def _until_online(gw: Gateway, devices: list[str], timeout: float = 15.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        stats = gw.driver_stats()
+        if all(d in stats and stats[d].online for d in devices):
+            return
+        if loop.time() > deadline:
+            raise OSError(
+                f"the demo's MQTT devices {devices} did not connect to the broker within {timeout:.0f} s"
+            )
+        await asyncio.sleep(0.05)
+
+
+def _tcp(gw: Gateway, device: str) -> str:
+    t = gw.site.config.device(device).transport
+    return f"{getattr(t, 'host', '?')}:{getattr(t, 'port', '?')}"
+
+
+async def _wait(duration: float | None) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await asyncio.wait_for(stop.wait(), duration)
+    except TimeoutError:
+        pass
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)

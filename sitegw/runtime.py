@@ -1,0 +1,341 @@
+"""One site's gateway, assembled from its configuration.
+
+Data flows one way: drivers -> bus -> (live state, local store, InfluxDB sink, rules -> alerts
+-> outbox -> uplinks), with the API reading beside it. This module only wires the parts and
+owns their start/stop order: consumers start before producers, and stop after them, so no
+reading is published into a part that is not listening.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from prometheus_client.core import GaugeMetricFamily
+
+from contract import __version__
+from contract.bus import Bus
+from contract.config import LoadedSite
+from contract.config.sinks import ApiConfig
+from contract.config.transport import MqttBroker, MqttTransport
+from contract.config.uplinks import RegulatorUplink, UplinkBase
+from contract.readings import Reading
+from drivers.base import DeviceStats, Driver
+from drivers.modbus.driver import ModbusDriver, is_modbus
+from drivers.mqtt.driver import MqttDriver
+from gateway.alerts.monitor import SafetyMonitor
+from gateway.alerts.store import DecisionStore
+from gateway.api.hub import LiveHub
+from gateway.live import LiveState
+from gateway.metrics import GatewayMetrics
+from gateway.outbox.metrics import outbox_metrics
+from gateway.outbox.service import Outbox
+from gateway.store.influx import InfluxSink
+from gateway.store.local import LocalStore
+from gateway.store.local_query import StoreCounts
+from gateway.uplinks.feedback import FeedbackPoller
+from gateway.uplinks.heartbeat import heartbeat_forever
+from gateway.uplinks.summaries import SummarySender
+from sitegw.cameras import CameraHub
+from sitegw.warmup import RuleWarmup
+
+if TYPE_CHECKING:
+    from gateway.api.auth import AuthPolicy
+
+log = logging.getLogger(__name__)
+
+
+class Gateway:
+    """Everything one site runs: drivers, stores, rules and alerts, delivery, API.
+
+    ``state_dir`` holds every file the gateway writes (history, spool, alerts, outbox), so a
+    restart with the same folder continues where the last run stopped.
+    """
+
+    def __init__(
+        self,
+        site: LoadedSite,
+        state_dir: Path,
+        *,
+        mqtt_brokers: dict[str, MqttBroker] | None = None,
+        api: ApiConfig | None = None,
+        serve_api: bool = True,
+        extra_uplinks: list[UplinkBase] | None = None,
+    ) -> None:
+        self.site = site
+        self.state_dir = state_dir
+        self.device_ids = {d.id for d in site.config.devices}
+        self.bus = Bus()
+        self.live = LiveState()
+        self.metrics = GatewayMetrics()
+        self.influx: InfluxSink | None = None
+        if site.config.influx is not None:
+            kinds = {d.id: d.kind for d in site.config.devices} | {c.name: "camera" for c in _cameras(site)}
+            self.influx = InfluxSink(site.config.influx, state_dir / "influx-spool", kinds)
+        self._uplinks = [*site.config.uplinks, *(extra_uplinks or [])]
+        # the store marks readings that arrive after their minute was summarised, for each uplink summarising
+        late_for = [u.name for u in self._uplinks if isinstance(u, RegulatorUplink) and u.summary_every_s > 0]
+        self.store = LocalStore(state_dir / "history.sqlite", site.config.store, late_for=late_for)
+        self.outbox = Outbox(state_dir, self._uplinks, site.config.outbox)
+        self.monitor = SafetyMonitor(site, state_dir / "alerts.sqlite", on_event=self.outbox.put)
+        self.decisions = DecisionStore(
+            state_dir / "alerts.sqlite"
+        )  # the regulator's feedback on those alerts
+        self.warmup = RuleWarmup(
+            site, self.monitor, self.store.reader
+        )  # the rules' memory from before a restart
+        self.cameras: CameraHub | None = None
+        if _cameras(site):
+            assert site.config.vision is not None
+            self.cameras = CameraHub(
+                site.config.vision, state_dir, site.config.project.code, self.bus, self.monitor
+            )
+        self.hub = LiveHub()  # live stream of readings, status and alert events for the API
+        self.monitor.alerts.add_listener(self.hub.on_alert)
+        self.rule_evaluations = 0
+        self.drivers: list[Driver] = []
+        if any(is_modbus(d) for d in site.config.devices):
+            self.drivers.append(ModbusDriver(site, self.bus))
+        if any(isinstance(d.transport, MqttTransport) for d in site.config.devices):
+            self.drivers.append(MqttDriver(site, self.bus, mqtt_brokers))
+        self._api_cfg = api or site.config.api
+        self._serve_api = serve_api
+        self.api = None
+        self.auth: AuthPolicy | None = None
+        self.started_at = time.time()
+        self._tasks: list[asyncio.Task[None]] = []
+        self.final_summary: dict[str, Any] | None = None  # the summary as of stop()
+
+    async def start(self) -> None:
+        """Start consumers, then the API, then the drivers."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.bus.bind_loop(asyncio.get_running_loop())
+        self.hub.bind_loop(asyncio.get_running_loop())
+        await asyncio.to_thread(self.store.start)
+        if self.influx is not None:
+            await self.influx.start()
+        await self.outbox.start()  # events left from the last run go first
+        # the rules judge live readings only after the warm-up; drivers and the API need not wait for it
+        self.bus.subscribe("pipeline", self.warmup.hold(self._ingest))
+        self.bus.subscribe_status("live", self.live.on_status)
+        self.bus.subscribe_status("rules", self.warmup.hold(self.monitor.on_status))
+        self.bus.subscribe_status("hub", self.hub.on_status)
+        self._tasks.append(asyncio.create_task(self.warmup.run_then(self.monitor.run), name="rules-tick"))
+        for uplink in self._uplinks:
+            if isinstance(uplink, RegulatorUplink):
+                depth = partial(lambda name: self.outbox.store.backlog(name).depth, uplink.name)
+                self._tasks.append(
+                    asyncio.create_task(
+                        heartbeat_forever(uplink, self.site.config.project.code, depth),
+                        name=f"heartbeat-{uplink.name}",
+                    )
+                )
+                if uplink.feedback_every_s > 0:
+                    poller = FeedbackPoller(
+                        uplink,
+                        self.site.config.project.code,
+                        self.decisions,
+                        on_decision=self.hub.on_decision,
+                    )
+                    self._tasks.append(asyncio.create_task(poller.run(), name=f"feedback-{uplink.name}"))
+                if uplink.summary_every_s > 0:
+                    summaries = SummarySender(
+                        uplink, self.site.config.project.code, self.store, self.decisions
+                    )
+                    self._tasks.append(asyncio.create_task(summaries.run(), name=f"summaries-{uplink.name}"))
+        if self._serve_api:
+            from contract.http_server import ApiServer
+            from gateway.api.app import create_app
+            from gateway.api.auth import AuthPolicy
+            from gateway.api.auth_store import AuthStore
+
+            self.auth = AuthPolicy(
+                AuthStore(self.state_dir / "users.sqlite"), anonymous_read=self._api_cfg.anonymous_read
+            )
+            app = create_app(self, self.auth, cors_origins=tuple(self._api_cfg.cors_origins))
+            self.api = ApiServer(app, self._api_cfg.host, self._api_cfg.port)
+            await self.api.start()
+        for driver in self.drivers:
+            await driver.start()
+        if self.cameras is not None:
+            await self.cameras.start()
+        self.started_at = time.time()
+        log.info(
+            "gateway for %s started: %d devices, state in %s",
+            self.site.config.project.code,
+            len(self.device_ids),
+            self.state_dir,
+        )
+
+    async def stop(self) -> None:
+        """Stop producers first, then flush and close the consumers."""
+        if self.cameras is not None:
+            await self.cameras.stop()
+        for driver in reversed(self.drivers):
+            try:
+                await driver.stop()
+            except Exception:
+                log.exception("stopping driver %s failed", type(driver).__name__)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        if self.api is not None:
+            self.hub.close()  # live streams end cleanly, so the server can stop without cutting them
+            await self.api.stop(force=False)
+        if self.auth is not None:
+            self.auth.store.close()
+        if self.influx is not None:
+            await self.influx.stop()
+        await asyncio.to_thread(self.store.stop)
+        # taken while the alert and outbox databases are still open, after the store's last commit
+        self.final_summary = self.summary()
+        await self.outbox.stop()
+        self.monitor.close()
+        self.decisions.close()
+
+    def _ingest(self, batch: list[Reading]) -> None:
+        """The one bus handler of readings: rules first (they mark a broken sensor's readings
+        ``fault``), then the live picture and the stores get the readings as judged."""
+        judged = self.monitor.judge(batch)
+        self.rule_evaluations += len(batch)
+        self.live.on_readings(judged)
+        self.hub.on_readings(judged)
+        self.store.add(judged)
+        if self.influx is not None:
+            self.influx.add(judged)
+
+    @property
+    def url(self) -> str | None:
+        """The dashboard's URL, once the API is serving."""
+        return self.api.url if self.api else None
+
+    def driver_stats(self) -> dict[str, DeviceStats]:
+        """Per-device counters of every driver."""
+        out: dict[str, DeviceStats] = {}
+        for driver in self.drivers:
+            out.update(driver.stats())
+        return out
+
+    def store_counts(self) -> StoreCounts | None:
+        """Local store totals (blocking: a small SQLite query)."""
+        try:
+            return self.store.reader.counts()
+        except Exception as exc:  # the file may not exist before the first commit
+            log.debug("store counts unavailable: %s", exc)
+            return None
+
+    def extra_metrics(self) -> Iterable[Any]:
+        """Metric families of the alerting and delivery parts."""
+        yield from outbox_metrics(self.outbox.stats())
+        by_level = GaugeMetricFamily(
+            "sitegw_alerts_active", "Alerts not resolved, by level", labels=["level"]
+        )
+        counts: dict[str, int] = {"warning": 0, "alarm": 0, "critical": 0}
+        for alert in self.monitor.alerts.list_alerts(limit=100_000):
+            if alert.state != "resolved":
+                counts[alert.level] += 1
+        for level, n in counts.items():
+            by_level.add_metric([level], n)
+        yield by_level
+
+    def health(self) -> dict[str, Any]:
+        """The health document of /api/v1/health (blocking: reads the store)."""
+        counts = self.store_counts()
+        return {
+            "version": __version__,
+            "uptime_s": time.time() - self.started_at,
+            "readings_in": self.live.total,
+            "devices": {d: _stats_dict(st) for d, st in self.driver_stats().items()},
+            "store": _counts_dict(counts) | {"pending": self.store.pending},
+            "influx": _influx_dict(self.influx) if self.influx else None,
+            "uplinks": _outbox_dict(self.outbox),
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """Counts for `sitegw demo --summary-json`: readings per device and metric, errors, depths."""
+        stats = self.driver_stats()
+        counts = self.store_counts()
+        return {
+            "project": self.site.config.project.code,
+            "duration_s": round(time.time() - self.started_at, 1),
+            "readings_total": self.live.total,
+            "readings": self.live.counts(),
+            "devices": {d: _stats_dict(st) for d, st in stats.items()},
+            "errors": {d: st.errors for d, st in stats.items()},
+            "errors_total": sum(st.errors for st in stats.values()) + sum(self.bus.handler_errors.values()),
+            "store": _counts_dict(counts) | {"pending": self.store.pending},
+            "spool": _influx_dict(self.influx) if self.influx else {"configured": False, "spool_points": 0},
+            "alerts": self.alert_counts(),
+            "uplinks": _outbox_dict(self.outbox),
+        }
+
+    def alert_counts(self) -> dict[str, Any]:
+        """Alerts recorded, by rule and level, and events recorded (for the summary)."""
+        by_rule: dict[str, dict[str, int]] = {}
+        alerts = self.monitor.alerts.list_alerts(limit=1_000_000)
+        for a in alerts:
+            by_rule.setdefault(a.rule, {}).setdefault(a.level, 0)
+            by_rule[a.rule][a.level] += 1
+        return {"alerts": len(alerts), "by_rule": by_rule}
+
+
+def _cameras(site: LoadedSite) -> list[Any]:
+    return list(site.config.vision.cameras) if site.config.vision is not None else []
+
+
+def _stats_dict(st: DeviceStats) -> dict[str, Any]:
+    return {
+        "online": st.online,
+        "readings": st.readings,
+        "requests": st.requests,
+        "registers": st.registers,
+        "errors": st.errors,
+        "last_error": st.last_error,
+        "last_reading_ts": st.last_reading_ts,
+    }
+
+
+def _counts_dict(counts: StoreCounts | None) -> dict[str, Any]:
+    if counts is None:
+        return {"rows": 0, "series": 0, "file_bytes": 0, "oldest_ts": None, "newest_ts": None}
+    return {
+        "rows": counts.rows,
+        "series": counts.series,
+        "file_bytes": counts.file_bytes,
+        "oldest_ts": counts.oldest_ts,
+        "newest_ts": counts.newest_ts,
+        "duplicates": counts.duplicates,
+    }
+
+
+def _outbox_dict(outbox: Outbox) -> dict[str, Any]:
+    st = outbox.stats()
+    return {
+        b.uplink: {
+            "depth": b.depth,
+            "oldest_unsent_s": b.oldest_unsent_s,
+            "delivered": b.delivered,
+            "dead": b.dead,
+        }
+        for b in st.backlogs
+    } | {"_disk_pct": st.disk_pct}
+
+
+def _influx_dict(sink: InfluxSink) -> dict[str, Any]:
+    st = sink.stats()
+    return {
+        "configured": True,
+        "points_written": st.points_written,
+        "spool_points": st.spool_points,
+        "spool_bytes": st.spool_bytes,
+        "spool_dropped_points": st.spool_dropped_points,
+        "batches_failed": st.batches_failed,
+        "points_rejected": st.points_rejected,
+        "last_error": st.last_error,
+    }

@@ -1,0 +1,188 @@
+"""``sitegw simulate crane`` and ``sitegw simulate anemometer``: a simulated device on a real port.
+
+Plain functions with typer-annotated parameters; sitegw/cli.py registers them with
+``simulate_app.command("crane")(crane)`` and ``simulate_app.command("anemometer")(anemometer)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from contract.config import ConfigError, load_profile, load_site
+from contract.config.crane import CraneSpec
+from contract.config.loader import BUILTIN_PROFILES
+from contract.config.profile import ModbusMap
+from drivers.simulators.crane_model import CraneModel
+from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit
+from drivers.simulators.modbus_sims import ElapsedClock, anemometer_source, crane_source
+from drivers.simulators.ptypair import PtyPair
+from drivers.simulators.scenario import Scenario
+from drivers.simulators.wind import WindModel
+from sitegw.cli_options import host_port
+
+# A QTZ80 (TC5010)-like chart, used when no site file is given
+_DEFAULT_CRANE = {
+    "model": "QTZ80 (TC5010)",
+    "position_m": [0, 0],
+    "jib_m": 50,
+    "counter_jib_m": 11,
+    "jib_height_m": 33,
+    "load_chart": [
+        {"radius_m": 2.5, "rated_t": 6.0},
+        {"radius_m": 13, "rated_t": 6.0},
+        {"radius_m": 20, "rated_t": 3.8},
+        {"radius_m": 30, "rated_t": 2.4},
+        {"radius_m": 40, "rated_t": 1.7},
+        {"radius_m": 50, "rated_t": 1.3},
+    ],
+}
+
+TcpOpt = Annotated[
+    str | None, typer.Option("--tcp", help="serve Modbus TCP on HOST:PORT, e.g. 127.0.0.1:5020")
+]
+SerialOpt = Annotated[str | None, typer.Option("--serial", help="serve Modbus RTU on this serial port")]
+PtyOpt = Annotated[
+    bool, typer.Option("--pty", help="create a pty pair, serve RTU on one end, print the other")
+]
+ScenarioOpt = Annotated[Scenario, typer.Option("--scenario", help="normal, overload or high_wind")]
+SiteOpt = Annotated[
+    Path | None, typer.Option("--site", help="site file to take the device (and profile) from")
+]
+DeviceOpt = Annotated[str | None, typer.Option("--device", help="device id in --site")]
+DurationOpt = Annotated[float, typer.Option("--duration", help="stop after S seconds (0: until Ctrl-C)")]
+BaudOpt = Annotated[int, typer.Option("--baudrate", help="serial line speed (RTU)")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="random seed: the same seed replays the same day")]
+
+
+def crane(
+    tcp: TcpOpt = None,
+    serial: SerialOpt = None,
+    pty: PtyOpt = False,
+    unit: Annotated[int, typer.Option("--unit", help="Modbus unit id")] = 1,
+    scenario: ScenarioOpt = Scenario.NORMAL,
+    site: SiteOpt = None,
+    device: DeviceOpt = None,
+    duration: DurationOpt = 0.0,
+    baudrate: BaudOpt = 9600,
+    seed: SeedOpt = 1,
+    operator: Annotated[str, typer.Option("--operator", help="operator ID the box reports")] = "OP-1001",
+) -> None:
+    """Simulate a tower crane's black box (tower_crane_blackbox profile) doing lift cycles."""
+    spec, mmap = _crane_from(site, device)
+    model = CraneModel(spec, scenario, seed=seed, operator_id=operator)
+    _serve(
+        SimUnit(unit, mmap, crane_source(model, ElapsedClock())),
+        tcp,
+        serial,
+        pty,
+        duration,
+        baudrate,
+        f"crane {spec.model or ''} scenario {scenario.value}",
+    )
+
+
+def anemometer(
+    tcp: TcpOpt = None,
+    serial: SerialOpt = None,
+    pty: PtyOpt = False,
+    unit: Annotated[int, typer.Option("--unit", help="Modbus unit id (factory default 2)")] = 2,
+    scenario: ScenarioOpt = Scenario.NORMAL,
+    site: SiteOpt = None,
+    device: DeviceOpt = None,
+    duration: DurationOpt = 0.0,
+    baudrate: BaudOpt = 9600,
+    seed: SeedOpt = 1,
+) -> None:
+    """Simulate an RS-485 anemometer (anemometer_rs485 profile) with gusty wind."""
+    mmap = _profile_map(site, device, "anemometer_rs485", "anemometer")
+    wind = WindModel(scenario, seed=seed)
+    _serve(
+        SimUnit(unit, mmap, anemometer_source(wind, ElapsedClock())),
+        tcp,
+        serial,
+        pty,
+        duration,
+        baudrate,
+        f"anemometer scenario {scenario.value}",
+    )
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _profile_map(site: Path | None, device: str | None, default: str, kind: str) -> ModbusMap:
+    try:
+        if site is None:
+            profile = load_profile(BUILTIN_PROFILES / f"{default}.yaml")
+        else:
+            if not device:
+                raise _fail("--site needs --device ID (which device of the site to simulate)")
+            loaded = load_site(site)
+            try:
+                dev = loaded.config.device(device)
+            except KeyError:
+                ids = ", ".join(d.id for d in loaded.config.devices if d.kind == kind)
+                raise _fail(
+                    f"{site}: no device {device!r}; its {kind} devices are: {ids or 'none'}"
+                ) from None
+            if dev.kind != kind:
+                raise _fail(f"{site}: device {device} is of kind {dev.kind}, not {kind}")
+            profile = loaded.profiles[dev.profile]
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    if profile.modbus is None:
+        raise _fail(f"profile {profile.name} has no modbus: register map")
+    return profile.modbus
+
+
+def _crane_from(site: Path | None, device: str | None) -> tuple[CraneSpec, ModbusMap]:
+    mmap = _profile_map(site, device, "tower_crane_blackbox", "crane")
+    if site is None:
+        return CraneSpec.model_validate(_DEFAULT_CRANE), mmap
+    spec = load_site(site).config.device(device or "").crane
+    assert spec is not None  # a crane device always has crane: (site validation)
+    return spec, mmap
+
+
+def _serve(
+    unit: SimUnit, tcp: str | None, serial: str | None, pty: bool, duration: float, baudrate: int, what: str
+) -> None:
+    if [bool(tcp), bool(serial), pty].count(True) != 1:
+        raise _fail("give exactly one of --tcp HOST:PORT, --serial PATH or --pty")
+    pair = PtyPair() if pty else None
+    if tcp:
+        server = ModbusSimulatorServer([unit], tcp=host_port(tcp, "--tcp"))
+    else:
+        server = ModbusSimulatorServer([unit], serial=pair.a if pair else serial, baudrate=baudrate)
+    try:
+        asyncio.run(_run(server, duration, what, pair))
+    except OSError as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        if pair is not None:
+            pair.close()
+
+
+async def _run(server: ModbusSimulatorServer, duration: float, what: str, pair: PtyPair | None) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await server.start()
+    unit = server.units[0].unit_id
+    where = f"serial {pair.b} (clients open this end)" if pair else server.where
+    typer.echo(f"simulating {what}: unit {unit} on {where}; Ctrl-C stops", err=False)
+    try:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=duration or None)
+    finally:
+        await server.stop()
+        typer.echo("simulator stopped")

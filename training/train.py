@@ -1,0 +1,248 @@
+"""Train the hard-hat network on the committed split, within a wall-clock budget, and export ONNX.
+
+    nice -n 10 .venv/bin/python -m training.train --data ../shared/data/helmet --minutes 90
+
+The learning rate follows a cosine over the time budget (not over epochs), so a run of any
+length ends annealed. After each epoch the validation AP50 is measured; the best weights are
+kept in training/runs/ and exported to ONNX (checked to run in onnxruntime), so a stopped run
+still leaves a usable model. The test part of the split is never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import shutil
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from training import split
+from training.data import augment, eval_view, load_set, targets
+from training.model import HeadNet
+from vision.detectors.centernet import CLASSES, decode
+from vision.detectors.onnx_net import OnnxNet
+from vision.metrics import Evaluator
+
+RUNS = Path(__file__).parent / "runs"
+
+
+def cosine_lr(base: float, step: int, frac: float) -> float:
+    """Learning rate after `step` steps with `frac` of the budget spent: 100-step warm-up, cosine to 2 %."""
+    return base * min(1.0, (step + 1) / 100) * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))
+
+
+def focal_loss(pred: torch.Tensor, gt: torch.Tensor, bare_weight: float = 1.0) -> torch.Tensor:
+    """CenterNet's penalty-reduced focal loss on sigmoid heat maps; the no_helmet map weighs bare_weight."""
+    pred = pred.clamp(1e-4, 1 - 1e-4)
+    pos = gt.eq(1).float()
+    neg = 1 - pos
+    pos_l = torch.log(pred) * (1 - pred) ** 2 * pos
+    neg_l = torch.log(1 - pred) * pred**2 * (1 - gt) ** 4 * neg
+    w = torch.tensor([1.0, bare_weight]).view(1, 2, 1, 1)
+    n = pos.sum().clamp(min=1)
+    return -((pos_l + neg_l) * w).sum() / n
+
+
+class FrozenBN(nn.BatchNorm2d):
+    """Batch norm that always uses its stored statistics (for weights read back from a BN-fused ONNX)."""
+
+    def train(self, mode: bool = True) -> FrozenBN:
+        """Stays in eval mode; its scale and shift still learn."""
+        return super().train(False)
+
+
+def load_fused_onnx(net: HeadNet, path: Path) -> None:
+    """Weights of an exported HeadNet ONNX (BN folded into each conv) back into `net`, BN frozen.
+
+    The .pt files of the shipped detector were lost; its ONNX is all there is to fine-tune from.
+    """
+    import onnx
+    from onnx import numpy_helper
+
+    m = onnx.load(str(path))
+    init = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer}
+    fused = [
+        (init[n.input[1]], init[n.input[2]])
+        for n in m.graph.node
+        if n.op_type == "Conv" and n.input[1].startswith("onnx::")
+    ]
+    blocks = [
+        b
+        for b in net.modules()
+        if isinstance(b, nn.Sequential) and len(b) == 3 and isinstance(b[1], nn.BatchNorm2d)
+    ]
+    if len(fused) != len(blocks):
+        raise ValueError(f"{path}: {len(fused)} fused convolutions, HeadNet has {len(blocks)}")
+    for (w, b), blk in zip(fused, blocks):
+        if tuple(w.shape) != tuple(blk[0].weight.shape):
+            raise ValueError(f"{path}: conv shape {w.shape} where HeadNet has {tuple(blk[0].weight.shape)}")
+        blk[0].weight.data = torch.from_numpy(w.copy())
+        bn = FrozenBN(len(b))
+        bn.running_var.fill_(1 - bn.eps)
+        bn.bias.data = torch.from_numpy(b.copy())
+        blk[1] = bn
+    sd = net.state_dict()
+    for k in sd:
+        if k in init:
+            sd[k] = torch.from_numpy(init[k].copy())
+    net.load_state_dict(sd)
+
+
+def batch_tensors(samples: list[tuple[np.ndarray, np.ndarray]], size: int) -> tuple[torch.Tensor, ...]:
+    """Stack images and targets of one batch."""
+    imgs, hms, regs, masks = [], [], [], []
+    for img, boxes in samples:
+        hm, reg, mask = targets(boxes, size)
+        imgs.append(img.transpose(2, 0, 1))
+        hms.append(hm)
+        regs.append(reg)
+        masks.append(mask)
+    return (
+        torch.from_numpy(np.stack(imgs)).float(),
+        torch.from_numpy(np.stack(hms)),
+        torch.from_numpy(np.stack(regs)),
+        torch.from_numpy(np.stack(masks)),
+    )
+
+
+def validate(net: HeadNet, val: list[tuple[np.ndarray, np.ndarray]], size: int) -> float:
+    """Mean AP50 of the two classes on the validation part."""
+    net.eval()
+    ev = Evaluator(CLASSES)
+    with torch.no_grad():
+        for img, boxes in val:
+            lb, b, _ = eval_view(img, boxes, size)
+            out = net(torch.from_numpy(lb.transpose(2, 0, 1)[None]).float()).numpy()
+            ev.add(decode(out, 0.05), b)
+    net.train()
+    res = ev.result({})
+    return float(np.mean([r.ap50 for r in res]))
+
+
+def export(net: HeadNet, size: int, path: Path) -> None:
+    """ONNX (opset 13) with free input height and width, so the model card may pick the run-time size.
+
+    Refuses a graph that onnxruntime (as the gateway runs it) cannot run at the training size and at a larger one.
+    """
+    net.eval()
+    torch.onnx.export(
+        net,
+        torch.zeros(1, 3, size, size),
+        str(path),
+        opset_version=13,
+        input_names=["image"],
+        output_names=["maps"],
+        dynamo=False,
+        dynamic_axes={"image": {2: "height", 3: "width"}, "maps": {2: "h8", 3: "w8"}},
+    )
+    net.train()
+    runtime = OnnxNet(path)
+    for s in (size, size + 128):
+        got = runtime(np.zeros((1, 3, s, s), np.float32))
+        if got.shape != (1, 6, s // 8, s // 8):
+            raise RuntimeError(f"onnxruntime output shape {got.shape} at input {s} for {path}")
+
+
+def main() -> None:
+    """Command line entry of the training run."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=Path("../shared/data/helmet"))
+    ap.add_argument("--minutes", type=float, default=90.0)
+    ap.add_argument("--size", type=int, default=384)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--resume", type=Path, default=None)
+    ap.add_argument(
+        "--init-onnx",
+        type=Path,
+        default=None,
+        help="fine-tune from an exported model (BN-fused ONNX), BN kept frozen",
+    )
+    ap.add_argument(
+        "--bare-weight", type=float, default=1.0, help="weight of the no_helmet heat map in the loss"
+    )
+    ap.add_argument(
+        "--bare-oversample",
+        type=float,
+        default=2.0,
+        help="how much more often an image with a bare head is drawn",
+    )
+    ap.add_argument(
+        "--export-only", type=Path, default=None, help="export these weights to runs/best.onnx and stop"
+    )
+    args = ap.parse_args()
+    if args.export_only:
+        net = HeadNet()
+        net.load_state_dict(torch.load(args.export_only))
+        export(net, args.size, RUNS / "best.onnx")
+        return
+    torch.set_num_threads(args.threads)
+    cv2.setNumThreads(1)
+    RUNS.mkdir(exist_ok=True)
+    rng = np.random.default_rng(split.SEED)
+    torch.manual_seed(split.SEED)
+
+    train = load_set(args.data, split.load("train"))
+    val = load_set(args.data, split.load("val"))
+    # no_helmet heads are 1 in 7: show images that contain one twice as often
+    weights = np.array([args.bare_oversample if (b[:, 4] == 1).any() else 1.0 for _, b in train])
+    weights /= weights.sum()
+    print(f"train {len(train)} images, val {len(val)} images", flush=True)
+
+    net = HeadNet()
+    if args.resume:
+        net.load_state_dict(torch.load(args.resume))
+    if args.init_onnx:
+        load_fused_onnx(net, args.init_onnx)
+    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=5e-4)
+    budget = args.minutes * 60
+    t0 = time.monotonic()
+    best, epoch, step = -1.0, 0, 0
+    steps_per_epoch = len(train) // args.batch
+    while time.monotonic() - t0 < budget:
+        epoch += 1
+        tl = 0.0
+        for _ in range(steps_per_epoch):
+            for g in opt.param_groups:
+                g["lr"] = cosine_lr(args.lr, step, min(1.0, (time.monotonic() - t0) / budget))
+            idx = rng.choice(len(train), args.batch, p=weights)
+            x, hm, reg, mask = batch_tensors([augment(*train[i], args.size, rng) for i in idx], args.size)
+            out = net(x)
+            m = mask[:, None]
+            n = mask.sum().clamp(min=1)
+            l_hm = focal_loss(out[:, :2], hm, args.bare_weight)
+            l_wh = (F.l1_loss(out[:, 2:4], reg[:, :2], reduction="none") * m).sum() / n
+            l_off = (F.l1_loss(out[:, 4:6], reg[:, 2:4], reduction="none") * m).sum() / n
+            loss = l_hm + 0.5 * l_wh + l_off
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), 10.0)
+            opt.step()
+            tl += loss.item()
+            step += 1
+            if time.monotonic() - t0 > budget:
+                break
+        v = validate(net, val, args.size)
+        el = (time.monotonic() - t0) / 60
+        print(
+            f"epoch {epoch} step {step} {el:.1f} min loss {tl / steps_per_epoch:.3f} val mAP50 {v:.3f}",
+            flush=True,
+        )
+        torch.save(net.state_dict(), RUNS / "last.pt")
+        if v > best:
+            best = v
+            torch.save(net.state_dict(), RUNS / "best.pt")
+            export(net, args.size, RUNS / "best.onnx")
+    print(f"best val mAP50 {best:.3f}; copy {RUNS / 'best.onnx'} to vision/models/helmet.onnx", flush=True)
+    shutil.copy(RUNS / "best.onnx", RUNS / "final.onnx")
+
+
+if __name__ == "__main__":
+    main()
