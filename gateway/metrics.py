@@ -1,69 +1,207 @@
-"""Prometheus metrics of the gateway, collected from live state at scrape time.
+"""Every Prometheus metric the gateway exports, declared here and read from live state at scrape time.
 
-Counting happens where the work is (drivers, store, outbox); this module only reads those
-counters when Prometheus asks, so the hot paths pay nothing for it.
+Counting happens where the work is (drivers, store, outbox, rules, the live stream, the camera workers);
+this module only reads those counters when Prometheus asks, so the hot paths pay nothing for it. The
+application shell hands over the sources (:class:`MetricSources`); each gateway has a registry of its own
+(tests run several gateways in one process).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-if TYPE_CHECKING:
-    from sitegw.runtime import Gateway
+from contract.alert_event import AlertEvent
+from drivers.base import DeviceStats
+from gateway.alerts.manager import AlertManager
+from gateway.api.hub import LiveHub
+from gateway.camera_service import CameraService
+from gateway.live import LiveState
+from gateway.outbox.service import OutboxStats
+from gateway.store.influx import InfluxSink
+from gateway.store.local_query import StoreCounts
+
+
+@dataclass(slots=True)
+class MetricSources:
+    """Where each family's figures come from (callables are read at scrape time)."""
+
+    driver_stats: Callable[[], Mapping[str, DeviceStats]]
+    store_counts: Callable[[], StoreCounts | None]
+    outbox: Callable[[], OutboxStats]
+    rule_evaluations: Callable[[], int]
+    live: LiveState
+    hub: LiveHub
+    alerts: AlertManager
+    influx: InfluxSink | None = None
+    cameras: Callable[[], CameraService | None] = lambda: None
 
 
 class GatewayCollector(Collector):
     """Reads a running gateway's counters into metric families."""
 
-    def __init__(self) -> None:
-        self.gw: Gateway | None = None
+    def __init__(self, src: MetricSources) -> None:
+        self.src = src
+        self.alert_events: Counter[tuple[str, str]] = Counter()
+
+    def on_alert(self, event: AlertEvent) -> None:
+        """Count an alert event by level and state (an alert manager listener)."""
+        self.alert_events[(event.level, event.state)] += 1
 
     def collect(self) -> Iterator[Any]:
-        gw = self.gw
-        if gw is None:
-            return
+        """Every family, in a stable order."""
+        yield from self._devices()
+        yield from self._stores()
+        yield from outbox_metrics(self.src.outbox())
+        yield from self._alerts()
+        yield from self._live()
+        yield from self._cameras()
+
+    def _devices(self) -> Iterator[Any]:
         readings = CounterMetricFamily("sitegw_readings", "Readings received, by device", labels=["device"])
         online = GaugeMetricFamily("sitegw_device_online", "1 when the device answers", labels=["device"])
         errors = CounterMetricFamily(
             "sitegw_device_errors", "Failed polls and malformed payloads", labels=["device"]
         )
-        for device, st in gw.driver_stats().items():
+        for device, st in self.src.driver_stats().items():
             readings.add_metric([device], st.readings)
             online.add_metric([device], 1.0 if st.online else 0.0)
             errors.add_metric([device], st.errors)
-        yield readings
-        yield online
-        yield errors
-        yield CounterMetricFamily("sitegw_readings_in", "Readings on the bus", value=gw.live.total)
-        counts = gw.store_counts()
+        yield from (readings, online, errors)
+        yield CounterMetricFamily("sitegw_readings_in", "Readings on the bus", value=self.src.live.total)
+        yield CounterMetricFamily(
+            "sitegw_rule_evaluations",
+            "Readings judged by the safety rules",
+            value=self.src.rule_evaluations(),
+        )
+
+    def _stores(self) -> Iterator[Any]:
+        counts = self.src.store_counts()
         if counts is not None:
             yield GaugeMetricFamily("sitegw_store_rows", "Rows in the local store", value=counts.rows)
             yield GaugeMetricFamily("sitegw_store_bytes", "Local store file size", value=counts.file_bytes)
-        if gw.influx is not None:
-            st = gw.influx.stats()
+        if self.src.influx is not None:
+            st = self.src.influx.stats()
             yield GaugeMetricFamily(
                 "sitegw_spool_depth", "InfluxDB points waiting on disk", value=st.spool_points
             )
             yield CounterMetricFamily(
                 "sitegw_influx_points_written", "Points written to InfluxDB", value=st.points_written
             )
-        for family in gw.extra_metrics():
-            yield family
+
+    def _alerts(self) -> Iterator[Any]:
+        by_level = GaugeMetricFamily(
+            "sitegw_alerts_active", "Alerts not resolved, by level", labels=["level"]
+        )
+        counts: dict[str, int] = {"warning": 0, "alarm": 0, "critical": 0}
+        for alert in self.src.alerts.list_alerts(limit=100_000):
+            if alert.state != "resolved":
+                counts[alert.level] += 1
+        for level, n in counts.items():
+            by_level.add_metric([level], n)
+        yield by_level
+        events = CounterMetricFamily(
+            "sitegw_alert_events", "Alert changes since start, by level and state", labels=["level", "state"]
+        )
+        for (level, state), n in sorted(self.alert_events.items()):
+            events.add_metric([level, state], n)
+        yield events
+
+    def _live(self) -> Iterator[Any]:
+        hub = self.src.hub
+        yield GaugeMetricFamily(
+            "sitegw_live_clients", "SSE and WebSocket clients connected", value=hub.clients
+        )
+        yield CounterMetricFamily(
+            "sitegw_live_events", "Events published on the live stream", value=hub.published
+        )
+        yield CounterMetricFamily(
+            "sitegw_live_clients_dropped",
+            "Stream clients cut off for falling behind",
+            value=hub.dropped_clients,
+        )
+
+    def _cameras(self) -> Iterator[Any]:
+        cams = self.src.cameras()
+        if cams is None:
+            return
+        online = GaugeMetricFamily(
+            "sitegw_camera_online", "1 when the camera delivers frames", labels=["camera"]
+        )
+        inference = GaugeMetricFamily(
+            "sitegw_inference_ms", "Analysis time of the last frame, ms", labels=["camera"]
+        )
+        analysed = CounterMetricFamily(
+            "sitegw_frames_analysed", "Frames analysed since start", labels=["camera"]
+        )
+        dropped = CounterMetricFamily(
+            "sitegw_frames_dropped", "Frames skipped because analysis was busy", labels=["camera"]
+        )
+        restarts = CounterMetricFamily(
+            "sitegw_camera_worker_restarts", "Camera worker processes restarted", labels=["camera"]
+        )
+        stats = getattr(cams, "stats", None)
+        workers: Mapping[str, Mapping[str, Any]] = stats() if stats is not None else {}
+        for c in cams.cameras():
+            online.add_metric([c.id], 1.0 if c.online else 0.0)
+            last = self.src.live.latest.get(
+                (c.id, "", "inference_ms")
+            )  # the workers report it with each frame
+            if last is not None:
+                inference.add_metric([c.id], float(last.value))
+            # optional figures: reported only when the camera service gives them
+            frames, skipped = getattr(c, "frames", None), getattr(c, "dropped_frames", None)
+            if frames is not None:
+                analysed.add_metric([c.id], float(frames))
+            if skipped is not None:
+                dropped.add_metric([c.id], float(skipped))
+            if c.id in workers:
+                restarts.add_metric([c.id], float(workers[c.id].get("restarts", 0)))
+        yield from (online, inference, analysed, dropped, restarts)
+
+
+def outbox_metrics(stats: OutboxStats) -> Iterator[Any]:
+    """Backlog per uplink (canonical ``outbox_depth`` and ``oldest_unsent_s``), outcomes, disk use."""
+    depth = GaugeMetricFamily("sitegw_outbox_depth", "AlertEvents waiting for delivery", labels=["uplink"])
+    oldest = GaugeMetricFamily(
+        "sitegw_oldest_unsent_s", "Age of the oldest undelivered AlertEvent, seconds", labels=["uplink"]
+    )
+    delivered = CounterMetricFamily(
+        "sitegw_outbox_delivered", "AlertEvents the platform confirmed", labels=["uplink"]
+    )
+    dead = CounterMetricFamily(
+        "sitegw_outbox_dead", "AlertEvents the platform refused (kept in dead_letters)", labels=["uplink"]
+    )
+    for b in stats.backlogs:
+        depth.add_metric([b.uplink], b.depth)
+        oldest.add_metric([b.uplink], b.oldest_unsent_s)
+        delivered.add_metric([b.uplink], b.delivered)
+        dead.add_metric([b.uplink], b.dead)
+    yield from (depth, oldest, delivered, dead)
+    yield GaugeMetricFamily(
+        "sitegw_outbox_disk_pct", "Per cent of the outbox disk budget in use", value=stats.disk_pct
+    )
+    yield GaugeMetricFamily(
+        "sitegw_outbox_disk_warn_pct", "Per cent at which the outbox warns", value=stats.disk_warn_pct
+    )
+    yield CounterMetricFamily(
+        "sitegw_outbox_dropped",
+        "AlertEvents given up because the disk budget ran out",
+        value=stats.dropped,
+    )
 
 
 class GatewayMetrics:
-    """A registry of its own (tests may run several gateways in one process)."""
+    """The gateway's registry with its one collector."""
 
-    def __init__(self) -> None:
+    def __init__(self, sources: MetricSources) -> None:
         self.registry = CollectorRegistry(auto_describe=False)
-        self._collector = GatewayCollector()
-        self.registry.register(self._collector)
-
-    def refresh(self, gw: Gateway) -> None:
-        """Point the collector at the gateway to read."""
-        self._collector.gw = gw
+        self.collector = GatewayCollector(sources)
+        self.registry.register(self.collector)
+        sources.alerts.add_listener(self.collector.on_alert)

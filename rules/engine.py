@@ -21,7 +21,7 @@ from contract.config.rules import (
     SensorFaultRule,
 )
 from contract.config.site import DeviceConfig
-from contract.config.yamlsrc import Loc, format_loc, load_yaml
+from contract.config.yamlsrc import Loc, format_loc
 from contract.readings import DeviceStatus, Quality, Reading
 from rules.crane_collision import CraneCollision, CraneView
 from rules.crane_load import CraneLoad
@@ -365,10 +365,9 @@ def _check(site: LoadedSite) -> None:
         if d.pit is not None:
             found.extend(check_thresholds(i, d.pit))
     if found:
-        _, smap = load_yaml(site.path)  # only to name the lines
         raise ConfigError(
             [
-                ConfigIssue(site.path, smap.line_of(loc), format_loc(loc), message, hint)
+                ConfigIssue(site.path, site.line_of(loc), format_loc(loc), message, hint)
                 for loc, message, hint in found
             ]
         )

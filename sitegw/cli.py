@@ -11,6 +11,7 @@ from rich.table import Table
 
 from contract.config import ConfigError, LoadedSite, load_site
 from sitegw.cli_options import host_port
+from sitegw.extras import REGULATOR_INSTALL, regulator_extra_missing
 
 app = typer.Typer(
     name="sitegw",
@@ -189,8 +190,29 @@ vision_app = typer.Typer(help="Video checks: hard hats, danger zones, edge prote
 app.add_typer(vision_app, name="vision")
 
 
+def _needs_regulator_extra() -> None:
+    _fail(f"the regulator's commands need the regulator extra: {REGULATOR_INSTALL}")
+
+
+def _register_regulator() -> None:
+    try:
+        from regulator.cli import add_project, add_user, serve
+    except ModuleNotFoundError as exc:
+        if not regulator_extra_missing(exc):
+            raise
+        # an edge install: the commands are listed, and say how to get them
+        loose = {"allow_extra_args": True, "ignore_unknown_options": True}
+        for name in ("serve", "add-project", "add-user"):
+            regulator_app.command(name, context_settings=loose, help=f"(needs {REGULATOR_INSTALL})")(
+                _needs_regulator_extra
+            )
+        return
+    regulator_app.command("serve")(serve)
+    regulator_app.command("add-project")(add_project)
+    regulator_app.command("add-user")(add_user)
+
+
 def _register_subcommands() -> None:
-    from regulator.cli import add_project, add_user, serve
     from sitegw.events_cli import events, redeliver
     from sitegw.replay_cli import replay_command
     from sitegw.simulate_modbus_cli import anemometer, crane
@@ -204,9 +226,7 @@ def _register_subcommands() -> None:
     app.command("replay")(replay_command)
     app.command("events")(events)
     app.command("redeliver")(redeliver)
-    regulator_app.command("serve")(serve)
-    regulator_app.command("add-project")(add_project)
-    regulator_app.command("add-user")(add_user)
+    _register_regulator()
     app.add_typer(users_app, name="users")
     vision_app.command("detect")(detect)
     vision_app.command("eval")(evaluate)

@@ -15,7 +15,7 @@ import json
 import logging
 import secrets
 import signal
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from contract.config.uplinks import RegulatorUplink
 from drivers.mqtt.embedded_broker import EmbeddedBroker
 from drivers.simulators.modbus_sims import start_modbus_simulators
 from drivers.simulators.pit import PitSimulator
-from regulator.server import RegulatorServer
+from sitegw.extras import REGULATOR_INSTALL, regulator_extra_missing
 from sitegw.runtime import Gateway
 from sitegw.users_cli import demo_login
 from vision.demo import demo_vision
@@ -69,7 +69,7 @@ async def run_demo(opts: DemoOptions, on_ready: Any = None) -> dict[str, Any]:
     if opts.cameras:
         # the site gate's camera replays real CC BY 4.0 photos (vision/demo/cap) as a looping feed
         updates["vision"] = demo_vision(opts.state_dir / "evidence")
-    site = LoadedSite(site.path, site.config.model_copy(update=updates), site.profiles)
+    site = replace(site, config=site.config.model_copy(update=updates))
     opts.state_dir.mkdir(parents=True, exist_ok=True)
     async with contextlib.AsyncExitStack() as stack:
         broker_cfg = await _broker(stack, opts)
@@ -88,7 +88,7 @@ async def run_demo(opts: DemoOptions, on_ready: Any = None) -> dict[str, Any]:
             opts.state_dir,
             mqtt_brokers=brokers,
             api=ApiConfig(host=opts.host, port=opts.port),
-            extra_uplinks=[uplink],
+            extra_uplinks=[uplink] if uplink is not None else [],
         )
         await gw.start()
         stack.push_async_callback(gw.stop)
@@ -130,10 +130,22 @@ async def _broker(stack: contextlib.AsyncExitStack, opts: DemoOptions) -> MqttBr
 
 async def _regulator(
     stack: contextlib.AsyncExitStack, opts: DemoOptions, site: LoadedSite
-) -> RegulatorUplink:
-    """The regulator uplink: the given receiver, or one embedded in this process with its own database."""
+) -> RegulatorUplink | None:
+    """The regulator uplink: the given receiver, or one embedded in this process with its own database;
+    None on an install without the regulator extra (the demo runs on, and says how to get it)."""
     if opts.regulator_url:
         return RegulatorUplink(name="regulator", base_url=opts.regulator_url, secret=opts.regulator_secret)
+    try:
+        from regulator.server import RegulatorServer
+    except ModuleNotFoundError as exc:
+        if not regulator_extra_missing(exc):
+            raise
+        log.warning(
+            "no embedded regulator: it needs the regulator extra (%s), or pass --regulator-url; "
+            "alerts stay on this box (dashboard, sitegw events)",
+            REGULATOR_INSTALL,
+        )
+        return None
     secret_file = opts.state_dir / "regulator.secret"
     if not secret_file.exists():
         secret_file.write_text(secrets.token_hex(16), encoding="utf-8")
@@ -147,8 +159,12 @@ async def _regulator(
 
 
 def _announce(
-    gw: Gateway, rtu_path: str, broker: MqttBroker, uplink: RegulatorUplink, opts: DemoOptions
+    gw: Gateway, rtu_path: str, broker: MqttBroker, uplink: RegulatorUplink | None, opts: DemoOptions
 ) -> None:
+    if uplink is None:
+        regulator = f"none: the embedded receiver needs the regulator extra ({REGULATOR_INSTALL})"
+    else:
+        regulator = f"{uplink.base_url} ({'given receiver' if opts.regulator_url else 'embedded receiver'})"
     lines = [
         f"sitegw demo: project {gw.site.config.project.code}, state in {opts.state_dir}",
         f"  crane-1       Modbus TCP  {_tcp(gw, 'crane-1')} unit 1",
@@ -157,7 +173,7 @@ def _announce(
         f"  pit-1         MQTT        {broker.host}:{broker.port} ({'given broker' if opts.mqtt else 'embedded amqtt'})",
         f"  scenarios     {'crane-1 overload, anemo-1 high wind, pit-1 displacement rate, crane-2 expired licence' if opts.scenarios else 'none'}",
         f"  influxdb      {opts.influx.url if opts.influx else 'not configured (local store only)'}",
-        f"  regulator     {uplink.base_url} ({'given receiver' if opts.regulator_url else 'embedded receiver'})",
+        f"  regulator     {regulator}",
         f"  cameras       {', '.join(c.id for c in gw.cameras.cameras()) + ' (real photos, looping)' if gw.cameras else 'none'}",
         "Login (to acknowledge alerts): {} / {}".format(*demo_login(opts.state_dir)),
         f"Dashboard: {gw.url}",

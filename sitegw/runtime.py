@@ -11,12 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from prometheus_client.core import GaugeMetricFamily
 
 from contract import __version__
 from contract.bus import Bus
@@ -31,9 +28,9 @@ from drivers.mqtt.driver import MqttDriver
 from gateway.alerts.monitor import SafetyMonitor
 from gateway.alerts.store import DecisionStore
 from gateway.api.hub import LiveHub
+from gateway.api.services import ApiServices
 from gateway.live import LiveState
-from gateway.metrics import GatewayMetrics
-from gateway.outbox.metrics import outbox_metrics
+from gateway.metrics import GatewayMetrics, MetricSources
 from gateway.outbox.service import Outbox
 from gateway.store.influx import InfluxSink
 from gateway.store.local import LocalStore
@@ -72,7 +69,6 @@ class Gateway:
         self.device_ids = {d.id for d in site.config.devices}
         self.bus = Bus()
         self.live = LiveState()
-        self.metrics = GatewayMetrics()
         self.influx: InfluxSink | None = None
         if site.config.influx is not None:
             kinds = {d.id: d.kind for d in site.config.devices} | {c.name: "camera" for c in _cameras(site)}
@@ -98,6 +94,30 @@ class Gateway:
         self.hub = LiveHub()  # live stream of readings, status and alert events for the API
         self.monitor.alerts.add_listener(self.hub.on_alert)
         self.rule_evaluations = 0
+        # what the API may read and act on, and where /metrics reads its figures: nothing else of this object
+        self.api_services = ApiServices(
+            site=site,
+            live=self.live,
+            hub=self.hub,
+            alerts=self.monitor.alerts,
+            decisions=self.decisions,
+            history=self.store.reader,
+            health=self.health,
+            cameras=self.cameras,
+        )
+        self.metrics = GatewayMetrics(
+            MetricSources(
+                driver_stats=self.driver_stats,
+                store_counts=self.store_counts,
+                outbox=self.outbox.stats,
+                rule_evaluations=lambda: self.rule_evaluations,
+                live=self.live,
+                hub=self.hub,
+                alerts=self.monitor.alerts,
+                influx=self.influx,
+                cameras=lambda: self.api_services.cameras,
+            )
+        )
         self.drivers: list[Driver] = []
         if any(is_modbus(d) for d in site.config.devices):
             self.drivers.append(ModbusDriver(site, self.bus))
@@ -145,7 +165,7 @@ class Gateway:
                     self._tasks.append(asyncio.create_task(poller.run(), name=f"feedback-{uplink.name}"))
                 if uplink.summary_every_s > 0:
                     summaries = SummarySender(
-                        uplink, self.site.config.project.code, self.store, self.decisions
+                        uplink, self.site.config.project.code, self.store.reader, self.store, self.decisions
                     )
                     self._tasks.append(asyncio.create_task(summaries.run(), name=f"summaries-{uplink.name}"))
         if self._serve_api:
@@ -157,7 +177,12 @@ class Gateway:
             self.auth = AuthPolicy(
                 AuthStore(self.state_dir / "users.sqlite"), anonymous_read=self._api_cfg.anonymous_read
             )
-            app = create_app(self, self.auth, cors_origins=tuple(self._api_cfg.cors_origins))
+            app = create_app(
+                self.api_services,
+                self.metrics.registry,
+                self.auth,
+                cors_origins=tuple(self._api_cfg.cors_origins),
+            )
             self.api = ApiServer(app, self._api_cfg.host, self._api_cfg.port)
             await self.api.start()
         for driver in self.drivers:
@@ -229,20 +254,6 @@ class Gateway:
         except Exception as exc:  # the file may not exist before the first commit
             log.debug("store counts unavailable: %s", exc)
             return None
-
-    def extra_metrics(self) -> Iterable[Any]:
-        """Metric families of the alerting and delivery parts."""
-        yield from outbox_metrics(self.outbox.stats())
-        by_level = GaugeMetricFamily(
-            "sitegw_alerts_active", "Alerts not resolved, by level", labels=["level"]
-        )
-        counts: dict[str, int] = {"warning": 0, "alarm": 0, "critical": 0}
-        for alert in self.monitor.alerts.list_alerts(limit=100_000):
-            if alert.state != "resolved":
-                counts[alert.level] += 1
-        for level, n in counts.items():
-            by_level.add_metric([level], n)
-        yield by_level
 
     def health(self) -> dict[str, Any]:
         """The health document of /api/v1/health (blocking: reads the store)."""

@@ -1,12 +1,14 @@
-"""What vision hands to the alert path: a rule starting or ending on a camera, with its evidence."""
+"""What vision hands to the alert path: a rule starting or ending on a camera, with its evidence.
+
+The shell turns each into the alert manager's verdict (sitegw/cameras.py, ``to_rule_result``): the one
+place a vision event becomes an alert."""
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from typing import Literal
 
-from contract.alert_event import AlertEvent, Level
+from contract.alert_event import Level
 
 CLAUSES: dict[str, tuple[str, Level]] = {
     "vision.no_helmet": ("JGJ 59-2011 (hard hats per GB 2811)", "warning"),
@@ -30,25 +32,3 @@ class VisionEvent:
     evidence_jpeg: bytes | None = None
     evidence_path: str = ""
     clip_path: str = ""  # written `clip_post_s` after the event
-
-    def to_alert_event(self, project: str) -> AlertEvent:
-        """The AlertEvent for the regulator protocol (evidence inline as base64 JPEG)."""
-        clause, level = CLAUSES[self.rule]
-        details: dict[str, float | str | list[str]] = {"camera": self.camera}
-        if self.clip_path:
-            details["clip"] = self.clip_path
-        return AlertEvent(
-            alert_id=f"{project}:{self.camera}:{self.target}:{self.rule}",
-            project=project,
-            device=self.camera,
-            point=self.target,
-            rule=self.rule,
-            clause=clause,
-            level=level,
-            state=self.state,
-            value=round(self.score, 3),
-            ts=self.ts,
-            message=self.message,
-            details=details,
-            evidence=base64.b64encode(self.evidence_jpeg).decode() if self.evidence_jpeg else None,
-        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,6 +30,11 @@ class LoadedSite:
     path: Path
     config: SiteConfig
     profiles: dict[str, Profile]
+    source: SourceMap | None = None  # the file's lines, so later checks (the rules') can name them
+
+    def line_of(self, loc: Iterable[str | int]) -> int | None:
+        """The site file's line of a field path, when the site was loaded from a file."""
+        return self.source.line_of(loc) if self.source is not None else None
 
     def profile_of(self, device_id: str) -> Profile:
         """The profile of one device of the site."""
@@ -70,7 +76,7 @@ def load_site(path: str | Path, env: dict[str, str] | None = None) -> LoadedSite
         issues.extend(_device_matches_profile(path, smap, i, device.kind, device.transport, profile))
     if issues:
         raise ConfigError(issues)
-    return LoadedSite(path, config, profiles)
+    return LoadedSite(path, config, profiles, smap)
 
 
 def profile_dirs(site_path: Path, config: SiteConfig) -> list[Path]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from types import TracebackType
 
@@ -129,7 +129,7 @@ def retarget(
         for d in site.config.devices
     ]
     config = site.config.model_validate(site.config.model_copy(update={"devices": devices}).model_dump())
-    return LoadedSite(site.path, config, site.profiles)
+    return replace(site, config=config)
 
 
 def _simulated(site: LoadedSite) -> list[DeviceConfig]:

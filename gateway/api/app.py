@@ -16,14 +16,15 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from contract import __version__
 from gateway.api.auth import AuthPolicy, auth_router
-from gateway.api.prometheus import ApiCollector
 from gateway.api.routes_alerts import alerts_router
 from gateway.api.routes_cameras import cameras_router
 from gateway.api.routes_live import live_router
 from gateway.api.routes_site import site_router
 
 if TYPE_CHECKING:
-    from sitegw.runtime import Gateway
+    from prometheus_client import CollectorRegistry
+
+    from gateway.api.services import ApiServices
 
 STATIC = Path(__file__).parent / "static"
 DESCRIPTION = """Live state, history, alerts and cameras of one construction site.
@@ -35,13 +36,12 @@ resolving and silencing need `supervisor`; users and tokens need `admin`. Log in
 `/api/v1/ws` (same events, `?last_event_id=`)."""
 
 
-def create_app(gw: Gateway, auth: AuthPolicy, *, cors_origins: tuple[str, ...] = ()) -> FastAPI:
-    """The FastAPI app over one running gateway, its users and tokens in ``auth``."""
+def create_app(
+    svc: ApiServices, registry: CollectorRegistry, auth: AuthPolicy, *, cors_origins: tuple[str, ...] = ()
+) -> FastAPI:
+    """The FastAPI app over one site's services, its metrics registry, its users and tokens in ``auth``."""
     app = FastAPI(title="sitegw", version=__version__, description=DESCRIPTION)
     app.state.auth = auth
-    collector = ApiCollector(gw)
-    gw.metrics.registry.register(collector)
-    gw.monitor.alerts.add_listener(collector.on_alert)
     if cors_origins:  # closed by default: the dashboard is served from the same origin
         app.add_middleware(
             CORSMiddleware,
@@ -49,7 +49,13 @@ def create_app(gw: Gateway, auth: AuthPolicy, *, cors_origins: tuple[str, ...] =
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Last-Event-ID"],
         )
-    for router in (site_router(gw), alerts_router(gw), cameras_router(gw), live_router(gw), auth_router()):
+    for router in (
+        site_router(svc),
+        alerts_router(svc),
+        cameras_router(svc),
+        live_router(svc.hub),
+        auth_router(),
+    ):
         app.include_router(router)
 
     @app.get("/", include_in_schema=False)
@@ -66,7 +72,6 @@ def create_app(gw: Gateway, auth: AuthPolicy, *, cors_origins: tuple[str, ...] =
         responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}, "description": "text format"}},
     )
     async def metrics() -> Response:
-        gw.metrics.refresh(gw)
-        return Response(generate_latest(gw.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return app

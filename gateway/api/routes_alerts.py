@@ -25,7 +25,7 @@ from gateway.api.auth_store import Principal
 from gateway.api.models import AlertAction, AlertDetailView, AlertView, SilenceRequest
 
 if TYPE_CHECKING:
-    from sitegw.runtime import Gateway
+    from gateway.api.services import ApiServices
 
 CONFLICT = {404: {"description": "no such alert"}, 409: {"description": "not in a state that allows this"}}
 
@@ -56,13 +56,13 @@ def with_decision(alert: Alert, decision: Decision | None) -> AlertView:
     return AlertView(**linked(alert).model_dump(), regulator=decision)
 
 
-def alerts_router(gw: Gateway) -> APIRouter:
+def alerts_router(svc: ApiServices) -> APIRouter:
     """Alerts, silences and the regulator's decisions of one gateway."""
     r = APIRouter(prefix="/api/v1", tags=["alerts"], responses=ERRORS)
-    manager = gw.monitor.alerts
+    manager = svc.alerts
 
     async def viewed(alert: Alert) -> AlertView:
-        latest = await asyncio.to_thread(gw.decisions.latest, [alert.alert_id])
+        latest = await asyncio.to_thread(svc.decisions.latest, [alert.alert_id])
         return with_decision(alert, latest.get(alert.alert_id))
 
     @r.get(
@@ -90,7 +90,7 @@ def alerts_router(gw: Gateway) -> APIRouter:
             until=until,
             limit=limit,
         )
-        latest = await asyncio.to_thread(gw.decisions.latest, [a.alert_id for a in found])
+        latest = await asyncio.to_thread(svc.decisions.latest, [a.alert_id for a in found])
         return [with_decision(a, latest.get(a.alert_id)) for a in found]
 
     @r.get(
@@ -105,7 +105,7 @@ def alerts_router(gw: Gateway) -> APIRouter:
             detail = await asyncio.to_thread(manager.get, alert_id)
         except AlertError as exc:
             raise HTTPException(404, str(exc)) from exc
-        decisions = await asyncio.to_thread(gw.decisions.for_alert, alert_id)
+        decisions = await asyncio.to_thread(svc.decisions.for_alert, alert_id)
         url = evidence_url(alert_id)
         return AlertDetailView(
             alert=with_decision(detail.alert, decisions[-1] if decisions else None),
@@ -151,7 +151,7 @@ def alerts_router(gw: Gateway) -> APIRouter:
         "its reason, rectification ordered with its deadline, closed)",
     )
     async def decisions(limit: int = Query(50, ge=1, le=1000)) -> list[Decision]:
-        return await asyncio.to_thread(gw.decisions.recent, limit)
+        return await asyncio.to_thread(svc.decisions.recent, limit)
 
     @r.get(
         "/silences",

@@ -19,13 +19,12 @@ from fastapi import APIRouter, Depends, Header, Query, WebSocket, WebSocketDisco
 from sse_starlette.sse import EventSourceResponse, ServerSentEvent
 
 from gateway.api.auth import ERRORS, AuthPolicy, viewer
-from gateway.api.hub import LiveEvent
+from gateway.api.hub import LiveEvent, LiveHub
 from gateway.api.models import StreamPosition
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from sitegw.runtime import Gateway
 
 PING_S = 15  # keeps proxies and phones' networks from closing an idle stream
 SSE_DOC = {
@@ -42,7 +41,7 @@ def ws_text(e: LiveEvent) -> str:
     return f'{{"id":"{e.id}","event":"{e.event}","data":{e.data}}}'
 
 
-def live_router(gw: Gateway) -> APIRouter:
+def live_router(hub: LiveHub) -> APIRouter:
     """SSE and WebSocket streams of one gateway's hub."""
     r = APIRouter(prefix="/api/v1", tags=["live"])
 
@@ -60,7 +59,7 @@ def live_router(gw: Gateway) -> APIRouter:
         ),
     ) -> EventSourceResponse:
         async def events() -> AsyncIterator[ServerSentEvent]:
-            async for e in gw.hub.stream(last_event_id_header or last_event_id):
+            async for e in hub.stream(last_event_id_header or last_event_id):
                 yield ServerSentEvent(data=e.data, event=e.event, id=e.id)
 
         return EventSourceResponse(events(), ping=PING_S, headers={"Cache-Control": "no-store"})
@@ -73,7 +72,7 @@ def live_router(gw: Gateway) -> APIRouter:
         summary="The live stream's position: take it before loading a snapshot, stream from it after",
     )
     async def position() -> StreamPosition:
-        return StreamPosition(last_event_id=gw.hub.position)
+        return StreamPosition(last_event_id=hub.position)
 
     @r.websocket("/ws")
     async def websocket(
@@ -104,7 +103,7 @@ def live_router(gw: Gateway) -> APIRouter:
 
     async def _send(ws: WebSocket, last_event_id: str | None) -> None:
         with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-            async for e in gw.hub.stream(last_event_id):
+            async for e in hub.stream(last_event_id):
                 await ws.send_text(ws_text(e))
 
     return r

@@ -16,10 +16,10 @@ from fastapi.responses import Response
 from contract import __version__
 from gateway.api.auth import ERRORS, viewer
 from gateway.api.models import DeviceView, HealthView, HistoryView, LatestView, SiteView
-from gateway.api.site_views import cameras_of, device_view, site_view
+from gateway.api.site_views import device_view, site_view
 
 if TYPE_CHECKING:
-    from sitegw.runtime import Gateway
+    from gateway.api.services import ApiServices
 
 LIBRARIES = (
     "fastapi",
@@ -48,7 +48,7 @@ def _finite(v: float | str | None) -> float | str | None:
     return None if isinstance(v, float) and not math.isfinite(v) else v
 
 
-def site_router(gw: Gateway) -> APIRouter:
+def site_router(svc: ApiServices) -> APIRouter:
     """Site, devices, readings, history and health over one gateway."""
     r = APIRouter(prefix="/api/v1", tags=["site"], dependencies=[Depends(viewer)], responses=ERRORS)
     lib_versions = versions()
@@ -57,7 +57,7 @@ def site_router(gw: Gateway) -> APIRouter:
         "/site", response_model=SiteView, summary="The project, its devices with live state, plan and cameras"
     )
     async def site() -> SiteView:
-        return site_view(gw)
+        return site_view(svc)
 
     @r.get(
         "/devices/{device_id}",
@@ -66,11 +66,11 @@ def site_router(gw: Gateway) -> APIRouter:
         responses={404: {"description": "no such device"}},
     )
     async def device(device_id: str) -> DeviceView:
-        if device_id not in gw.device_ids:
+        if device_id not in svc.device_ids:
             raise HTTPException(
-                404, f"no device {device_id!r} on this site (devices: {sorted(gw.device_ids)})"
+                404, f"no device {device_id!r} on this site (devices: {sorted(svc.device_ids)})"
             )
-        return device_view(gw, device_id, with_latest=True)
+        return device_view(svc, device_id, with_latest=True)
 
     @r.get(
         "/readings/latest",
@@ -78,7 +78,7 @@ def site_router(gw: Gateway) -> APIRouter:
         summary="Latest value of every metric (and pit point), from the live state",
     )
     async def latest(device: str | None = Query(None, description="only this device")) -> list[LatestView]:
-        readings = gw.live.latest.values() if device is None else gw.live.device_readings(device)
+        readings = svc.live.latest.values() if device is None else svc.live.device_readings(device)
         return [
             LatestView(
                 device=r.device,
@@ -111,7 +111,7 @@ def site_router(gw: Gateway) -> APIRouter:
         if start_ts > end_ts:
             raise HTTPException(422, "start must not be after end")
         found = await asyncio.to_thread(
-            gw.store.reader.history, device, metric, start_ts, end_ts, point, max_points
+            svc.history.history, device, metric, start_ts, end_ts, point, max_points
         )
         if found is None:
             raise HTTPException(
@@ -150,8 +150,8 @@ def site_router(gw: Gateway) -> APIRouter:
         summary="Gateway health: drivers, store, spool, uplink backlog and age, cameras, versions",
     )
     async def health() -> HealthView:
-        doc: dict[str, Any] = await asyncio.to_thread(gw.health)
-        cams = cameras_of(gw)
+        doc: dict[str, Any] = await asyncio.to_thread(svc.health)
+        cams = svc.cameras
         workers = cams.stats() if cams is not None and hasattr(cams, "stats") else {}
         cameras = (
             []
@@ -162,6 +162,6 @@ def site_router(gw: Gateway) -> APIRouter:
                 for c in cams.cameras()
             ]
         )
-        return HealthView(**doc, cameras=cameras, live_clients=gw.hub.clients, versions=lib_versions)
+        return HealthView(**doc, cameras=cameras, live_clients=svc.hub.clients, versions=lib_versions)
 
     return r

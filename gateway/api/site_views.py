@@ -1,5 +1,5 @@
 """The site as the API shows it: devices with live state, crane geometry and gauge bands, pit
-points with their alarm values, cameras. Pure functions of a running gateway."""
+points with their alarm values, cameras. Pure functions of the API's services."""
 
 from __future__ import annotations
 
@@ -22,30 +22,30 @@ from gateway.api.models import (
 from rules.pit_limits import KIND_METRICS, point_limits
 
 if TYPE_CHECKING:
-    from sitegw.runtime import Gateway
+    from gateway.api.services import ApiServices
 
 
-def site_view(gw: Gateway) -> SiteView:
+def site_view(svc: ApiServices) -> SiteView:
     """Project, devices, plan (cranes, zones, pit points) and cameras."""
-    cfg = gw.site.config
+    cfg = svc.site.config
     p = cfg.project
     return SiteView(
         code=p.code,
         name=p.name,
         city=p.city,
         district=p.district,
-        devices=[device_view(gw, d.id) for d in cfg.devices],
-        cranes=[crane_geometry(gw, d) for d in cfg.devices if d.crane is not None],
+        devices=[device_view(svc, d.id) for d in cfg.devices],
+        cranes=[crane_geometry(svc, d) for d in cfg.devices if d.crane is not None],
         zones=[ZoneView(name=z.name, polygon=z.polygon) for z in cfg.no_lift_zones],
-        pit_points=pit_points(gw),
-        cameras=camera_views(gw),
+        pit_points=pit_points(svc),
+        cameras=camera_views(svc),
     )
 
 
-def device_view(gw: Gateway, device_id: str, with_latest: bool = False) -> DeviceView:
+def device_view(svc: ApiServices, device_id: str, with_latest: bool = False) -> DeviceView:
     """A device as the API shows it: config, link state, counters."""
-    cfg = gw.site.config.device(device_id)
-    live = gw.live.devices.get(device_id)
+    cfg = svc.site.config.device(device_id)
+    live = svc.live.devices.get(device_id)
     latest: list[dict[str, Any]] = []
     if with_latest:
         latest = [
@@ -57,7 +57,7 @@ def device_view(gw: Gateway, device_id: str, with_latest: bool = False) -> Devic
                 "ts": r.ts,
                 "quality": r.quality.value,
             }
-            for r in gw.live.device_readings(device_id)
+            for r in svc.live.device_readings(device_id)
         ]
     return DeviceView(
         id=cfg.id,
@@ -73,10 +73,10 @@ def device_view(gw: Gateway, device_id: str, with_latest: bool = False) -> Devic
     )
 
 
-def crane_geometry(gw: Gateway, d: DeviceConfig) -> CraneGeometry:
+def crane_geometry(svc: ApiServices, d: DeviceConfig) -> CraneGeometry:
     """Where a crane stands, how far it reaches, and its gauges' bands from the rules in force for it."""
     assert d.crane is not None
-    rules = gw.site.config.rules
+    rules = svc.site.config.rules
     load = rules.for_device(d.id, "crane_load")
     wind = rules.for_device(d.id, "crane_wind")
     tilt = rules.for_device(d.id, "crane_tilt")
@@ -109,11 +109,11 @@ def crane_geometry(gw: Gateway, d: DeviceConfig) -> CraneGeometry:
     )
 
 
-def pit_points(gw: Gateway) -> list[PitPointView]:
+def pit_points(svc: ApiServices) -> list[PitPointView]:
     """Every pit monitoring point with the alarm values its rules use."""
     out = []
-    rules = gw.site.config.rules
-    for d in gw.site.config.devices:
+    rules = svc.site.config.rules
+    for d in svc.site.config.devices:
         if d.pit is None:
             continue
         pit_rule = rules.for_device(d.id, "pit")
@@ -143,14 +143,9 @@ def pit_points(gw: Gateway) -> list[PitPointView]:
     return out
 
 
-def cameras_of(gw: Gateway) -> Any:
-    """The gateway's camera service, or None (a site without cameras, or vision not wired in)."""
-    return getattr(gw, "cameras", None)
-
-
-def camera_views(gw: Gateway) -> list[CameraView]:
+def camera_views(svc: ApiServices) -> list[CameraView]:
     """The cameras' state as the vision service reports it."""
-    cams = cameras_of(gw)
+    cams = svc.cameras
     if cams is None:
         return []
     return [

@@ -37,16 +37,15 @@ import logging
 import math
 import time
 from collections import Counter
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 import httpx
 
 from contract.config.uplinks import RegulatorUplink
 from contract.wire import READINGS_PATH, SUMMARY_METRICS
 from gateway.alerts.store import DecisionStore
-from gateway.store.local import LocalStore
-from gateway.store.local_query import MinuteValue, Pick
+from gateway.store.local_query import LateMark, MinuteValue, Pick, SeriesInfo
 from gateway.uplinks.base import RETRYABLE_4XX
 from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said, run_periodically, secret_hint
 from gateway.uplinks.regulator import signed_headers
@@ -118,16 +117,46 @@ def wire(v: MinuteValue) -> dict[str, Any]:
     }
 
 
+class MinuteReader(Protocol):
+    """What the sender reads of the local store (its HistoryReader): minutes' values and late marks."""
+
+    def minute_values(self, picks: Mapping[str, Pick], start: float, end: float) -> list[MinuteValue]: ...
+
+    def late_minutes(
+        self, picks: Mapping[str, Pick], uplink: str, before: float, limit: int
+    ) -> tuple[list[LateMark], list[MinuteValue]]: ...
+
+    def series(self) -> list[SeriesInfo]: ...
+
+
+class LateMarks(Protocol):
+    """What the sender changes in the local store (its LocalStore): the late marks it has sent."""
+
+    @property
+    def late_for(self) -> tuple[str, ...]: ...
+
+    def forget_late(
+        self, uplink: str, marks: Sequence[LateMark], from_minute: int | None = None, timeout: float = 30.0
+    ) -> int: ...
+
+
 class SummarySender:
     """Sends one regulator uplink's readings summaries from the local store, after a durable cursor."""
 
-    def __init__(self, cfg: RegulatorUplink, project: str, store: LocalStore, cursors: DecisionStore) -> None:
+    def __init__(
+        self,
+        cfg: RegulatorUplink,
+        project: str,
+        reader: MinuteReader,
+        marks: LateMarks,
+        cursors: DecisionStore,
+    ) -> None:
         self._cfg = cfg
         self._project = project
-        self._store = store
-        self._reader = store.reader
+        self._reader = reader
+        self._marks = marks
         self._cursors = cursors
-        if cfg.name not in store.late_for:
+        if cfg.name not in marks.late_for:
             # a wiring mistake, not a site's: the late minutes of this uplink would never be marked
             log.warning(
                 "uplink %r: the local store does not mark late minutes for it; readings that arrive "
@@ -179,7 +208,7 @@ class SummarySender:
         regulator keeps once (a minute's value replaces the one it had)."""
         name = self._cfg.name
         # the catch-up after this reads the minutes from the cursor on, late readings included
-        await asyncio.to_thread(self._store.forget_late, name, (), int(cursor))
+        await asyncio.to_thread(self._marks.forget_late, name, (), int(cursor))
         taken = sent = first = last = 0
         while True:
             marks, values = await asyncio.to_thread(
@@ -190,7 +219,7 @@ class SummarySender:
             # one value per mark at most, so a chunk of marks fits one request
             if values and await self._post(client, values):
                 taken += len(values)
-            await asyncio.to_thread(self._store.forget_late, name, marks)
+            await asyncio.to_thread(self._marks.forget_late, name, marks)
             self._answered()
             if not sent:
                 first = marks[0].minute

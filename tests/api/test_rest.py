@@ -175,8 +175,8 @@ class Camera:
 
 
 class CameraService:
-    """Stand-in for the vision service (vision/ is wired into the gateway by another change):
-    the interface the API reads, answering from memory."""
+    """Stand-in for the camera workers (they need a camera and seconds of CPU the API test does not):
+    the CameraService the API and /metrics read (gateway/camera_service.py), answering from memory."""
 
     def __init__(self, jpeg: bytes) -> None:
         self.jpeg = jpeg
@@ -198,8 +198,9 @@ def test_cameras_frames_and_evidence(site: RunningSite) -> None:
     jpeg = base64.b64decode(
         "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwg"
     )
-    before = getattr(site.gw, "cameras", None)
-    site.gw.cameras = CameraService(jpeg)  # type: ignore[attr-defined]
+    services = site.gw.api_services  # what the API and /metrics read: a camera service of the test's own
+    before = services.cameras
+    services.cameras = CameraService(jpeg)
     try:
         cams = get(site, "api/v1/cameras").json()
         assert [(c["id"], c["online"]) for c in cams] == [("cam-1", True), ("cam-2", False)]
@@ -225,7 +226,7 @@ def test_cameras_frames_and_evidence(site: RunningSite) -> None:
         health = get(site, "api/v1/health").json()["cameras"][0]
         assert health["id"] == "cam-1" and health["worker"]["alive"] is True
     finally:
-        site.gw.cameras = before  # type: ignore[attr-defined]
+        services.cameras = before
 
 
 def test_inline_evidence_is_listed_as_a_link_and_served_as_jpeg(site: RunningSite) -> None:

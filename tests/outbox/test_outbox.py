@@ -21,9 +21,9 @@ from prometheus_client.registry import Collector
 from typer.testing import CliRunner
 
 from contract.config.uplinks import OutboxConfig, RegulatorUplink
+from gateway.metrics import outbox_metrics
 from gateway.outbox import Outbox
 from gateway.outbox.backoff import backoff_delay
-from gateway.outbox.metrics import outbox_metrics
 from regulator.server import RegulatorServer
 from sitegw.events_cli import events, redeliver
 from tests.regulator.support import PROJECT, SECRET, make_event

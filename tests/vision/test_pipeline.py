@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from contract.config.camera import CameraConfig
+from sitegw.cameras import to_rule_result
 from tests.vision.conftest import load
 from vision.detectors.helmet import HelmetDetector
 from vision.evidence import EvidenceStore
@@ -64,6 +65,6 @@ def test_bare_heads_fire_once_with_evidence_then_resolve(helmet: HelmetDetector,
         events += an.analyse(Frame(t, clean, str(t), True))[1]
     assert [(x.rule, x.state) for x in events] == [("vision.no_helmet", "resolved")]
     assert Path(e.clip_path).exists()
-    alert = e.to_alert_event("GD-SZ-2026-0001")
-    assert alert.rule == "vision.no_helmet" and alert.device == "gate-cam" and alert.state == "firing"
-    assert base64.b64decode(alert.evidence or "") == e.evidence_jpeg
+    verdict = to_rule_result(e)  # how the shell hands it to the alert manager
+    assert verdict.rule == "vision.no_helmet" and verdict.device == "gate-cam" and verdict.level == "warning"
+    assert base64.b64decode(verdict.evidence or "") == e.evidence_jpeg

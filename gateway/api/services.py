@@ -1,0 +1,40 @@
+"""The services the API reads and acts on, handed over by the application shell.
+
+The routes see these and nothing else of the running gateway: the site as loaded, the live state and
+stream, the alert manager and the regulator's decisions, the local store's history, the health document
+and the cameras. Not frozen: a site gains or loses its camera service while the API serves (and tests
+put a camera service of their own in).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from contract.config import LoadedSite
+from gateway.alerts.manager import AlertManager
+from gateway.alerts.store import DecisionStore
+from gateway.api.hub import LiveHub
+from gateway.camera_service import CameraService
+from gateway.live import LiveState
+from gateway.store.local_query import HistoryReader
+
+
+@dataclass(slots=True)
+class ApiServices:
+    """What one site's API needs, each part a service of its own."""
+
+    site: LoadedSite
+    live: LiveState
+    hub: LiveHub
+    alerts: AlertManager
+    decisions: DecisionStore
+    history: HistoryReader
+    health: Callable[[], dict[str, Any]]
+    cameras: CameraService | None = None
+
+    @property
+    def device_ids(self) -> set[str]:
+        """The ids of the site file's devices."""
+        return {d.id for d in self.site.config.devices}

@@ -1,0 +1,22 @@
+"""The layers of README.md's Architecture section hold: every import points down.
+
+contract at the bottom; drivers, rules and vision beside each other above it; the gateway's services and
+the regulator beside each other above those (the regulator importing the contract alone); the shell and
+CLI (sitegw) and the model training on top. The contracts live in pyproject.toml ([tool.importlinter]);
+this runs import-linter over the source tree as a developer would (`lint-imports`).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_every_import_points_down_the_layers() -> None:
+    lint = Path(sys.executable).with_name("lint-imports")
+    run = subprocess.run([str(lint), "--no-cache"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, f"an import crosses the layers (pyproject.toml [tool.importlinter]):\n{run.stdout}"
+    assert "0 broken" in run.stdout and "3 kept" in run.stdout, run.stdout
