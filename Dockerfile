@@ -1,16 +1,36 @@
-# sitegw on an edge box: the gateway process with its profiles and example config.
-FROM python:3.11-slim-bookworm
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
-WORKDIR /opt/sitegw
+# sitegw images, built from the wheel (not an editable install), run as a non-root user.
+#   docker build -t sitegw .                                  # the edge box: the gateway, no regulator extra
+#   docker build --target regulator -t sitegw-regulator .     # the housing authority's side
+FROM python:3.11-slim-bookworm AS build
+WORKDIR /src
 COPY pyproject.toml README.md ./
-COPY gateway ./gateway
+COPY contract ./contract
 COPY drivers ./drivers
+COPY rules ./rules
 COPY vision ./vision
+COPY gateway ./gateway
 COPY regulator ./regulator
-COPY config ./config
-# editable install keeps contract/config/profiles next to the code, where the loader looks for them
-RUN pip install --no-cache-dir -e . && useradd --system --home /var/lib/sitegw sitegw \
-    && mkdir -p /var/lib/sitegw && chown sitegw /var/lib/sitegw
+COPY sitegw ./sitegw
+RUN pip wheel --no-cache-dir --no-deps -w /wheels .
+
+FROM python:3.11-slim-bookworm AS base
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+RUN useradd --system --home /var/lib/sitegw sitegw && mkdir -p /var/lib/sitegw && chown sitegw /var/lib/sitegw
+
+FROM base AS regulator
+COPY --from=build /wheels /wheels
+RUN pip install --no-cache-dir "$(ls /wheels/sitegw-*.whl)[regulator]" && rm -rf /wheels
+USER sitegw
+VOLUME ["/var/lib/sitegw"]
+EXPOSE 8700
+ENTRYPOINT ["sitegw", "regulator"]
+CMD ["serve", "--host", "0.0.0.0", "--port", "8700", "--db", "sqlite:////var/lib/sitegw/regulator.sqlite", \
+     "--evidence-dir", "/var/lib/sitegw/evidence"]
+
+# the default target, last: the edge box
+FROM base AS edge
+COPY --from=build /wheels /wheels
+RUN pip install --no-cache-dir /wheels/sitegw-*.whl && rm -rf /wheels
 USER sitegw
 VOLUME ["/var/lib/sitegw"]
 EXPOSE 8080

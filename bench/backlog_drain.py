@@ -17,11 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from delivery_latency import SECRET, event, start_receiver  # noqa: E402
+from delivery_latency import SECRET, event, start_receiver
 
-from contract.config.uplinks import RegulatorUplink  # noqa: E402
-from gateway.outbox import Outbox  # noqa: E402
-from tests.support import free_port  # noqa: E402
+from contract.config.uplinks import RegulatorUplink
+from gateway.outbox import Outbox
+from tests.support import free_port
 
 DAY_S = 86_400
 EVENT_EVERY_S = 5.0

@@ -24,13 +24,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from contract.alert_event import AlertEvent  # noqa: E402
-from contract.config import load_site  # noqa: E402
-from contract.config.uplinks import RegulatorUplink  # noqa: E402
-from contract.readings import Reading  # noqa: E402
-from gateway.alerts.monitor import SafetyMonitor  # noqa: E402
-from gateway.outbox import Outbox  # noqa: E402
-from gateway.uplinks.regulator import RegulatorAdapter  # noqa: E402
+from contract.alert_event import AlertEvent
+from contract.config import load_site
+from contract.config.uplinks import RegulatorUplink
+from contract.readings import Reading
+from gateway.alerts.monitor import SafetyMonitor
+from gateway.outbox import Outbox
+from gateway.uplinks.regulator import RegulatorAdapter
 
 PROJECT = "GD-SZ-2026-0001"
 SECRET = "bench-secret"

@@ -26,7 +26,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from contract.config.loader import EXAMPLE_SITE  # noqa: E402
+from contract.config.loader import EXAMPLE_SITE
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 

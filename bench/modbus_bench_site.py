@@ -12,9 +12,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from contract.config.loader import LoadedSite  # noqa: E402
-from contract.config.profile import Profile  # noqa: E402
-from contract.config.site import SiteConfig  # noqa: E402
+from contract.config.loader import LoadedSite
+from contract.config.profile import Profile
+from contract.config.site import SiteConfig
 
 
 def bench_site(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -81,10 +82,8 @@ async def poller(devices: int, regs: int, poll_ms: float, base_port: int, stats_
         }
         Path(stats_path + ".tmp").write_text(json.dumps(snapshot))
         os.replace(stats_path + ".tmp", stats_path)
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 0.5)
-        except TimeoutError:
-            pass
     await driver.stop()
 
 
@@ -115,10 +114,8 @@ def run_peer_harness(devices: int, regs: int, poll_ms: float, seconds: float, ad
         for line in done.stdout.splitlines():
             name, _, rest = line.partition(": ")
             if rest and name.replace("_", "").isalnum():
-                try:
+                with contextlib.suppress(ValueError):  # a line that is not a figure
                     figures[name] = float(rest.split()[0])
-                except ValueError:
-                    pass
         if done.returncode != 0 or "gateway_cpu_pct" not in figures:
             print(
                 f"peer harness ({label}) failed, rc {done.returncode}: {done.stderr.strip()[-500:]}",

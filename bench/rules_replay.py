@@ -21,11 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from contract.config import load_site  # noqa: E402
-from contract.readings import Reading  # noqa: E402
-from gateway.alerts.manager import AlertManager  # noqa: E402
-from rules import RuleEngine, RuleResult  # noqa: E402
-from sitegw.replay import replay  # noqa: E402
+from contract.config import load_site
+from contract.readings import Reading
+from gateway.alerts.manager import AlertManager
+from rules import RuleEngine, RuleResult
+from sitegw.replay import replay
 
 SITE = Path(__file__).resolve().parents[1] / "contract" / "config" / "examples" / "site.yaml"
 P = "GD-SZ-2026-0001"

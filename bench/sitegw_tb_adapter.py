@@ -23,10 +23,10 @@ import paho.mqtt.client as mqtt
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.modbus_bench_site import bench_site  # noqa: E402
-from contract.bus import Bus  # noqa: E402
-from contract.readings import Reading  # noqa: E402
-from drivers.modbus import ModbusDriver  # noqa: E402
+from bench.modbus_bench_site import bench_site
+from contract.bus import Bus
+from contract.readings import Reading
+from drivers.modbus import ModbusDriver
 
 
 async def main() -> None:

@@ -23,11 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from contract.config.sinks import InfluxConfig, LocalStoreConfig  # noqa: E402
-from contract.readings import Reading  # noqa: E402
-from gateway.store.influx import InfluxSink  # noqa: E402
-from gateway.store.lineproto import LineEncoder  # noqa: E402
-from gateway.store.local import LocalStore  # noqa: E402
+from contract.config.sinks import InfluxConfig, LocalStoreConfig
+from contract.readings import Reading
+from gateway.store.influx import InfluxSink
+from gateway.store.lineproto import LineEncoder
+from gateway.store.local import LocalStore
 
 CRANE_METRICS = (
     "load_t",

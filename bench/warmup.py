@@ -23,12 +23,12 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from contract.config import LoadedSite, load_site  # noqa: E402
-from contract.config.sinks import LocalStoreConfig  # noqa: E402
-from contract.readings import Reading  # noqa: E402
-from gateway.store.local import LocalStore  # noqa: E402
-from rules import RuleEngine  # noqa: E402
-from sitegw.warmup import warm_up, warmup_window_s  # noqa: E402
+from contract.config import LoadedSite, load_site
+from contract.config.sinks import LocalStoreConfig
+from contract.readings import Reading
+from gateway.store.local import LocalStore
+from rules import RuleEngine
+from sitegw.warmup import warm_up, warmup_window_s
 
 SITE = Path(__file__).resolve().parents[1] / "contract" / "config" / "examples" / "site.yaml"
 P = "GD-SZ-2026-0001"

@@ -76,4 +76,5 @@ class Bus:
         count = self.handler_errors.get(name, 0) + 1
         self.handler_errors[name] = count
         if count == 1 or count % 1000 == 0:
-            log.exception("bus handler %r failed (%d failures so far)", name, count)
+            # called from the publishers' except blocks, so the handler's exception is the one logged
+            log.exception("bus handler %r failed (%d failures so far)", name, count)  # noqa: LOG004

@@ -66,7 +66,8 @@ class ApiServer:
         config = uvicorn.Config(self._app, log_level="warning", access_log=False, lifespan="off")
         self._server = uvicorn.Server(config)
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="api-server")
-        while not self._server.started and not self._task.done():
+        # uvicorn sets a flag, not an event, when it is serving
+        while not self._server.started and not self._task.done():  # noqa: ASYNC110
             await asyncio.sleep(0.01)
         if self._task.done():
             self._task.result()

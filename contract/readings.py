@@ -12,7 +12,7 @@ from enum import StrEnum
 
 
 class Quality(StrEnum):
-    """How far a Reading can be trusted (DESIGN.md: ok, stale, fault, backfill)."""
+    """How far a Reading can be trusted (docs/design.md: ok, stale, fault, backfill)."""
 
     OK = "ok"
     STALE = "stale"  # last known value repeated after the device stopped answering

@@ -12,7 +12,7 @@ import hmac
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-# DESIGN.md's canonical numeric metrics of tower cranes, anemometers and pit points
+# docs/design.md's canonical numeric metrics of tower cranes, anemometers and pit points
 SUMMARY_METRICS = frozenset(
     {
         "load_t",
@@ -76,7 +76,7 @@ class SummaryReading(BaseModel):
     def _canonical(cls, metric: str) -> str:
         if metric not in SUMMARY_METRICS:
             raise ValueError(
-                f"unknown metric {metric!r}; crane and pit summaries use DESIGN.md's names: "
+                f"unknown metric {metric!r}; crane and pit summaries use docs/design.md's names: "
                 f"{', '.join(sorted(SUMMARY_METRICS))}"
             )
         return metric

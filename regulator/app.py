@@ -1,6 +1,6 @@
 """The regulator's HTTP service (FastAPI).
 
-Gateways (signed with the project's secret, DESIGN.md's default protocol): ``POST /api/v1/events``,
+Gateways (signed with the project's secret, docs/design.md's default protocol): ``POST /api/v1/events``,
 ``/api/v1/heartbeat``, ``/api/v1/readings``, ``/api/v1/rectifications``, and ``GET /api/v1/feedback``
 (the regulator's decisions on the project's hazards, after an action id).
 

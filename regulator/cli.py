@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,7 +25,7 @@ def _repo(db: str) -> Repository:
     except DatabaseUrlError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
-    except Exception as exc:  # noqa: BLE001 - a driver's connection error, shown as one line, not a traceback
+    except Exception as exc:
         typer.echo(f"cannot open the regulator database {db}: {str(exc).splitlines()[0]}", err=True)
         raise typer.Exit(2) from None
 

@@ -6,6 +6,8 @@ load ÷ rated load is also the moment ratio, since both are taken at the same ra
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from contract.config.crane import LoadChartPoint
 from contract.config.rules import CraneLoadRule
 from rules.levels import LevelMemory, banded_level, banded_result
@@ -23,7 +25,7 @@ def rated_load(chart: list[LoadChartPoint], radius_m: float) -> float:
     """Rated load (t) at ``radius_m``, linear between chart points, flat beyond either end."""
     if radius_m <= chart[0].radius_m:
         return chart[0].rated_t
-    for lo, hi in zip(chart, chart[1:], strict=False):
+    for lo, hi in pairwise(chart):
         if radius_m <= hi.radius_m:
             f = (radius_m - lo.radius_m) / (hi.radius_m - lo.radius_m)
             return lo.rated_t + f * (hi.rated_t - lo.rated_t)

@@ -195,7 +195,8 @@ class PitRules:
         now_floor = floor * (1 - cfg.hysteresis_pct / 100) if current == "alarm" else floor
         earlier = [_at_or_before(s.rates, ts - k * window + tol) for k in (1, 2)]
         three_days = rate > now_floor and all(
-            e is not None and e[0] >= ts - k * window - tol and e[1] > floor for k, e in zip((1, 2), earlier)
+            e is not None and e[0] >= ts - k * window - tol and e[1] > floor
+            for k, e in zip((1, 2), earlier, strict=False)
         )
         if three_days and rank(level) < rank("alarm"):
             level = "alarm"

@@ -142,7 +142,7 @@ def check_thresholds(device_index: int, pit: PitSpec) -> list[tuple[Loc, str, st
         ):
             issues.append(
                 (
-                    where + ("capacity_kn",),
+                    (*where, "capacity_kn"),
                     f"strut point {point.code} has no capacity_kn",
                     "add capacity_kn: (member capacity, kN) so its axial force can be judged "
                     "(GB 50497 Table 8.0.4)",
@@ -153,7 +153,7 @@ def check_thresholds(device_index: int, pit: PitSpec) -> list[tuple[Loc, str, st
             if unknown:
                 issues.append(
                     (
-                        where + ("thresholds", metric),
+                        (*where, "thresholds", metric),
                         f"point {point.code}: unknown threshold key(s) {', '.join(unknown)}",
                         f"known keys: {', '.join(sorted(OVERRIDE_KEYS))}",
                     )

@@ -1,7 +1,7 @@
 """The gateway's side of vision: camera workers' results into the bus and the alert path.
 
 Vision runs in worker processes (vision/worker.py) watched by a supervisor thread; this hub
-moves what they report onto the event loop: per analysed frame the camera metrics (DESIGN.md:
+moves what they report onto the event loop: per analysed frame the camera metrics (docs/design.md:
 persons, no_helmet, edge_missing, zone_intrusions, inference_ms) go on the bus like any
 device's readings, and each vision rule starting or ending becomes a RuleResult for the alert
 manager, so vision alerts get the same life as the others (acknowledgement, silences,

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from contract.config import ConfigError, LoadedSite, load_site
+from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport, MqttTransport
 from sitegw.cli_options import host_port
 from sitegw.extras import REGULATOR_INSTALL, regulator_extra_missing
 
@@ -43,6 +45,15 @@ def check_config(site_file: Path = typer.Argument(..., help="the site's YAML fil
     print_summary(_load_or_exit(site_file))
 
 
+def _where(t: ModbusTcpTransport | ModbusRtuTransport | MqttTransport) -> str:
+    """Where a device is reached, as the summary table shows it."""
+    if isinstance(t, ModbusTcpTransport):
+        return f"modbus tcp {t.host}:{t.port} unit {t.unit_id}"
+    if isinstance(t, ModbusRtuTransport):
+        return f"modbus rtu {t.port} {t.baudrate} {t.bytesize}{t.parity}{t.stopbits} unit {t.unit_id}"
+    return f"mqtt {t.broker}: {t.topic_prefix}"
+
+
 def print_summary(site: LoadedSite) -> None:
     """The site as a supervisor would check it: project, devices, sinks, uplinks."""
     cfg = site.config
@@ -52,13 +63,7 @@ def print_summary(site: LoadedSite) -> None:
     for d in cfg.devices:
         prof = site.profiles[d.profile]
         t = d.transport
-        where = {
-            "modbus_tcp": lambda: f"modbus tcp {t.host}:{t.port} unit {t.unit_id}",
-            "modbus_rtu": lambda: (
-                f"modbus rtu {t.port} {t.baudrate} {t.bytesize}{t.parity}{t.stopbits} unit {t.unit_id}"
-            ),
-            "mqtt": lambda: f"mqtt {t.broker}: {t.topic_prefix}",
-        }[t.type]()
+        where = _where(t)
         n = (
             len(prof.modbus.values)
             if t.type != "mqtt" and prof.modbus
@@ -248,7 +253,8 @@ def _load_or_exit(site_file: Path) -> LoadedSite:
 
 
 def _fail(message: str) -> None:
-    err_console.print(f"[red]error:[/] {message}", highlight=False)
+    # the message is text, not markup: "sitegw[regulator]" or a path with brackets must print as written
+    err_console.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 

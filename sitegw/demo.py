@@ -73,7 +73,7 @@ async def run_demo(opts: DemoOptions, on_ready: Any = None) -> dict[str, Any]:
     opts.state_dir.mkdir(parents=True, exist_ok=True)
     async with contextlib.AsyncExitStack() as stack:
         broker_cfg = await _broker(stack, opts)
-        scenarios = CRANE_SCENARIOS if opts.scenarios else {d: "normal" for d in CRANE_SCENARIOS}
+        scenarios = CRANE_SCENARIOS if opts.scenarios else dict.fromkeys(CRANE_SCENARIOS, "normal")
         sims = await start_modbus_simulators(
             site,
             scenarios=scenarios,
@@ -82,7 +82,7 @@ async def run_demo(opts: DemoOptions, on_ready: Any = None) -> dict[str, Any]:
         )
         stack.push_async_callback(sims.stop)
         uplink = await _regulator(stack, opts, site)
-        brokers = {name: broker_cfg for name in site.config.mqtt_brokers}
+        brokers = dict.fromkeys(site.config.mqtt_brokers, broker_cfg)
         gw = Gateway(
             sims.site,
             opts.state_dir,

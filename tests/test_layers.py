@@ -18,5 +18,7 @@ REPO = Path(__file__).resolve().parents[1]
 def test_every_import_points_down_the_layers() -> None:
     lint = Path(sys.executable).with_name("lint-imports")
     run = subprocess.run([str(lint), "--no-cache"], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, f"an import crosses the layers (pyproject.toml [tool.importlinter]):\n{run.stdout}"
+    assert run.returncode == 0, (
+        f"an import crosses the layers (pyproject.toml [tool.importlinter]):\n{run.stdout}"
+    )
     assert "0 broken" in run.stdout and "3 kept" in run.stdout, run.stdout

@@ -372,7 +372,7 @@ def main() -> None:
     while done() < 1:
         rnd += 1
         tl, n = 0.0, 0
-        for n in range(1, args.steps_per_round + 1):
+        for n in range(1, args.steps_per_round + 1):  # noqa: B007  (n: the round's steps, for its mean loss)
             for g in opt.param_groups:
                 g["lr"] = cosine_lr(lr, step, min(1.0, done()))
             cls = rng.choice(len(draw), args.batch, p=draw)

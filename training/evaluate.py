@@ -159,7 +159,7 @@ def main() -> None:
     )
     floors = sorted((float(x) for x in args.floors.split(",")), reverse=True)
     max_cands = sorted(int(x) for x in args.max_candidates.split(","))
-    low = {c: 0.0 for c in CLASSES}
+    low = dict.fromkeys(CLASSES, 0.0)
     bench_frames = camera_frames()  # what `make bench` times: each setting's cost is measured on them
     # keys in order of cost (size, flip, candidates): max() keeps the first of equal scores
     vals: dict[tuple[int, bool, float, int, float], float] = {}
@@ -243,7 +243,9 @@ def main() -> None:
         f"hard-hat check took at most {args.budget_ms:g} ms of CPU per 1280x720 bench frame",
         "val": {
             "map50": round(vals[(size, flip, floor, mc, power)], 3),
-            "proposal_recall": dict(zip(CLASSES, (round(r, 3) for r in proposal_recall(val_items)))),
+            "proposal_recall": dict(
+                zip(CLASSES, (round(r, 3) for r in proposal_recall(val_items)), strict=False)
+            ),
             **{
                 r.label: {
                     "precision": round(r.precision, 3),

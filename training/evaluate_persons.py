@@ -135,10 +135,10 @@ def main() -> None:
         "hog (before)": HogPersons(),
     }
     images = list_images(args.data / "sfchd" / "images")[:: args.every]
-    found = {k: 0 for k in detectors}
-    boxes = {k: 0 for k in detectors}
-    unlabelled = {k: 0 for k in detectors}
-    cpu = {k: 0.0 for k in detectors}
+    found = dict.fromkeys(detectors, 0)
+    boxes = dict.fromkeys(detectors, 0)
+    unlabelled = dict.fromkeys(detectors, 0)
+    cpu = dict.fromkeys(detectors, 0.0)
     n_torsos = 0
     shipped = next(iter(detectors))
     over_nothing: list[tuple[str, Path, np.ndarray]] = []

@@ -167,7 +167,7 @@ class LiteHeadClassifier(nn.Module):
         if len(mine) != len(names):
             raise ValueError(f"{path}: {len(names)} pretrained layers for {len(mine)} in LiteHeadClassifier")
         copied = 0
-        for module, name in zip(mine, names):
+        for module, name in zip(mine, names, strict=False):
             for key, tensor in module.state_dict().items():
                 value = src[f"{name}.{key}"]
                 if value.shape != tensor.shape:

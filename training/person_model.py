@@ -260,7 +260,7 @@ def _check(net: cv2.dnn.Net, dest: Path) -> None:
         x = blob(frame)
         net.setInput(x)
         want = net.forward([o.replace("BiasAdd", "Conv2D") for o in _outputs()])
-        for k, (name, got) in enumerate(zip(("boxes", "logits"), ort.outputs(x))):
+        for k, (name, got) in enumerate(zip(("boxes", "logits"), ort.outputs(x), strict=False)):
             flat = np.concatenate([w[0].transpose(1, 2, 0).reshape(-1, got.shape[2]) for w in want[k::2]])
             diff = np.abs(got[0][:-last] - flat[:-last]).max()
             if diff > 1e-3:

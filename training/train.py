@@ -79,7 +79,7 @@ def load_fused_onnx(net: HeadNet, path: Path) -> None:
     ]
     if len(fused) != len(blocks):
         raise ValueError(f"{path}: {len(fused)} fused convolutions, HeadNet has {len(blocks)}")
-    for (w, b), blk in zip(fused, blocks):
+    for (w, b), blk in zip(fused, blocks, strict=False):
         if tuple(w.shape) != tuple(blk[0].weight.shape):
             raise ValueError(f"{path}: conv shape {w.shape} where HeadNet has {tuple(blk[0].weight.shape)}")
         blk[0].weight.data = torch.from_numpy(w.copy())

@@ -11,6 +11,7 @@ detected person are left out instead of counting as missing.
 from __future__ import annotations
 
 from collections import deque
+from itertools import pairwise
 
 import cv2
 import numpy as np
@@ -46,7 +47,7 @@ class _Edge:
         self.maps: list[tuple[np.ndarray, int]] = []
         self.centres: list[tuple[float, float]] = []
         pts = np.array(cfg.polyline, np.float64)
-        for p0, p1 in zip(pts[:-1], pts[1:]):
+        for p0, p1 in pairwise(pts):
             length = int(np.linalg.norm(p1 - p0))
             if length < 2:
                 continue
@@ -126,7 +127,7 @@ class EdgeWatch:
     def update(self, frame: np.ndarray, detections: list[Detection]) -> list[Violation]:
         """Violations for edges that looked unprotected in `missing_frames` consecutive analysed frames."""
         out = []
-        for e, p in zip(self.edges, self.presence(frame, detections)):
+        for e, p in zip(self.edges, self.presence(frame, detections), strict=False):
             if p is None:
                 continue  # hidden: keep the run as it is
             e.missing_run = e.missing_run + 1 if p < 1 - MISSING_FRAC else 0

@@ -43,7 +43,7 @@ def source_kind(cam: CameraConfig) -> str:
     if cam.kind != "auto":
         return cam.kind
     s = cam.source.lower()
-    if s.startswith("rtsp://") or s.startswith("rtsps://"):
+    if s.startswith(("rtsp://", "rtsps://")):
         return "rtsp"
     if s.startswith(("http://", "https://")):
         return (

@@ -38,7 +38,7 @@ STARTUP_GRACE_S = 20.0  # a fresh worker imports OpenCV and loads its model befo
 
 @dataclass(frozen=True, slots=True)
 class FrameSummary:
-    """Per analysed frame, the camera's canonical metrics (DESIGN.md: camera)."""
+    """Per analysed frame, the camera's canonical metrics (docs/design.md: camera)."""
 
     camera: str
     ts: float

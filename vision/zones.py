@@ -34,7 +34,7 @@ class ZoneWatch:
     def update(self, ts: float, detections: list[Detection]) -> list[Violation]:
         """Violations for zones with someone inside for `inertia` frames and `loiter_s` seconds."""
         out = []
-        for zone, poly, st in zip(self.zones, self._poly, self._state):
+        for zone, poly, st in zip(self.zones, self._poly, self._state, strict=False):
             inside: list[Box] = [
                 d.box for d in detections if cv2.pointPolygonTest(poly, anchor(d), False) >= 0
             ]

@@ -125,8 +125,8 @@ def _device_matches_profile(
         issues.append(
             ConfigIssue(
                 path,
-                smap.line_of(loc + ("kind",)),
-                format_loc(loc + ("kind",)),
+                smap.line_of((*loc, "kind")),
+                format_loc((*loc, "kind")),
                 f"device kind {kind} but profile {profile.name} is for kind {profile.kind}",
                 "pick a profile for this kind of device",
             )
@@ -136,8 +136,8 @@ def _device_matches_profile(
         issues.append(
             ConfigIssue(
                 path,
-                smap.line_of(loc + ("transport",)),
-                format_loc(loc + ("transport",)),
+                smap.line_of((*loc, "transport")),
+                format_loc((*loc, "transport")),
                 f"transport mqtt but profile {profile.name} has no mqtt: payload map",
                 "use a Modbus transport, or a profile with an mqtt: section",
             )
@@ -146,8 +146,8 @@ def _device_matches_profile(
         issues.append(
             ConfigIssue(
                 path,
-                smap.line_of(loc + ("transport",)),
-                format_loc(loc + ("transport",)),
+                smap.line_of((*loc, "transport")),
+                format_loc((*loc, "transport")),
                 f"transport {transport.type} but profile {profile.name} has no modbus: register map",
                 "use transport type mqtt, or a profile with a modbus: section",
             )
@@ -174,10 +174,9 @@ def _data_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     out: list[Any] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-            out.append(part)
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        ):
             node = node[part]
             out.append(part)
         elif isinstance(node, dict) and part not in node and not _is_field_name(part):

@@ -58,7 +58,7 @@ class Order(StrEnum):
 class RegisterValue(Model):
     """One metric read from a Modbus device."""
 
-    metric: str = Field(title="Metric", description="sitegw metric name (DESIGN.md), e.g. load_t")
+    metric: str = Field(title="Metric", description="sitegw metric name (docs/design.md), e.g. load_t")
     function: FunctionCode = Field(
         FunctionCode.HOLDING, title="Function", description="coils, discrete_inputs, holding or input"
     )

@@ -1,4 +1,4 @@
-"""Thresholds of the safety rules: defaults from standards.md, overridable per site and per device.
+"""Thresholds of the safety rules: defaults from docs/standards.md, overridable per site and per device.
 
 Pit thresholds per monitoring point live in ``PitPoint.thresholds`` (contract/config/pit.py):
 the designer sets them per point (GB 50497-2019 §8.0.1); GB 50497 Table 8.0.4 gives the defaults.

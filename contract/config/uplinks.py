@@ -68,7 +68,7 @@ class UplinkBase(Model):
 
 
 class RegulatorUplink(UplinkBase):
-    """The default regulator protocol (DESIGN.md): HMAC-SHA256 signed JSON over HTTPS."""
+    """The default regulator protocol (docs/design.md): HMAC-SHA256 signed JSON over HTTPS."""
 
     type: Literal["regulator"] = "regulator"
     name: str = Field(

@@ -114,17 +114,17 @@ def _build(
                     ConfigIssue(
                         smap.file,
                         key_node.start_mark.line + 1,
-                        format_loc(loc + (key,)),
+                        format_loc((*loc, key)),
                         f"duplicate key {key!r}",
                         "remove one of the two entries",
                     )
                 )
-            child = loc + (key,)
+            child = (*loc, key)
             smap.lines[child] = key_node.start_mark.line + 1
             out[key] = _build(value_node, child, smap, env, issues)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, loc + (i,), smap, env, issues) for i, item in enumerate(node.value)]
+        return [_build(item, (*loc, i), smap, env, issues) for i, item in enumerate(node.value)]
     value = _scalar(node)
     if isinstance(value, str) and "${" in value:
         value = _substitute(value, loc, node, smap, env, issues)

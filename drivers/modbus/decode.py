@@ -146,8 +146,8 @@ def encode_value(
         if round(raw) not in (0, 1):
             raise EncodeError(f"{rv.metric}: a bit is 0 or 1, got {value!r}")
         if is_bit_object(rv):
-            return [int(round(raw))]
-        word = int(round(raw)) << (rv.bit or 0)
+            return [round(raw)]
+        word = round(raw) << (rv.bit or 0)
         return [_swap(word) if byte_order is Order.LITTLE else word]
     if rv.type in _INT_RANGE:
         low, high = _INT_RANGE[rv.type]

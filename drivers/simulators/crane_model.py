@@ -4,7 +4,7 @@ Each lift: the empty hook travels to a pick point (trolley, slew, lowering), the
 hoisted to travel height, slewed and trolleyed to the drop point, lowered and released. Axes
 move at realistic speeds and overlap as a driver would overlap them. The measured load and tilt
 carry sensor noise; ``rated_load_t`` and ``moment_pct`` come from the crane's own load chart
-(moment % = load / rated load at the current radius, standards.md section 1).
+(moment % = load / rated load at the current radius, docs/standards.md section 1).
 """
 
 from __future__ import annotations

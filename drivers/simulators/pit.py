@@ -56,7 +56,7 @@ class PitScenario(StrEnum):
     FAULT = "fault"
 
 
-# the metrics each point kind reports (DESIGN.md names)
+# the metrics each point kind reports (docs/design.md names)
 KIND_METRICS: dict[str, tuple[str, ...]] = {
     "wall_top": ("disp_h_mm", "disp_v_mm"),
     "inclinometer": ("incl_mm",),

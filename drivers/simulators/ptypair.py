@@ -6,6 +6,7 @@ that copies between the two masters: a serial null-modem cable with no hardware 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import selectors
 import threading
@@ -65,10 +66,8 @@ class PtyPair:
         os.write(self._wake_w, b"x")
         self._thread.join(timeout=2)
         for fd in (*self._masters, *self._slaves, self._wake_r, self._wake_w):
-            try:
+            with contextlib.suppress(OSError):  # closed already by the thread's own clean-up
                 os.close(fd)
-            except OSError:
-                pass
         self._masters, self._slaves = [], []
 
     def __enter__(self) -> PtyPair:

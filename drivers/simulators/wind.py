@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from drivers.simulators.scenario import Scenario
 
 STEP_S = 0.1
-MAX_WIND_MS = 36.9  # top of the regulator's field range (standards.md)
+MAX_WIND_MS = 36.9  # top of the regulator's field range (docs/standards.md)
 
 # high_wind script: (start s, length s, floor m/s) within each 90 s period; the floors sit just
 # above the JGJ 276 / regulator thresholds (13.8 m/s alarm, 20.8 m/s Beaufort 9) so they are crossed

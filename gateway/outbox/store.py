@@ -254,7 +254,7 @@ class OutboxStore:
         cond = "" if before is None else "AND e.queued_at < :before"
         with self._db.transaction() as db:
             return db.execute(
-                f"DELETE FROM events WHERE seq IN (SELECT e.seq FROM events e WHERE NOT EXISTS ("  # noqa: S608
+                f"DELETE FROM events WHERE seq IN (SELECT e.seq FROM events e WHERE NOT EXISTS ("
                 f"SELECT 1 FROM deliveries d WHERE d.seq = e.seq AND d.state='pending') {cond} "
                 "ORDER BY e.seq LIMIT :limit)",
                 {"before": before, "limit": limit},

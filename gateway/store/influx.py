@@ -12,6 +12,7 @@ good (other 4xx) goes to the dead letters with the server's message.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -134,10 +135,8 @@ class InfluxSink:
 
     async def _run(self) -> None:
         while not self._stopping:
-            try:
+            with contextlib.suppress(TimeoutError):  # the flush interval passed without a wake-up
                 await asyncio.wait_for(self._wake.wait(), timeout=self._cfg.flush_interval_s)
-            except TimeoutError:
-                pass
             self._wake.clear()
             try:
                 await self._move_buffer(force=False)

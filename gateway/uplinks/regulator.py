@@ -1,4 +1,4 @@
-"""The default regulator protocol of DESIGN.md: one AlertEvent per signed POST."""
+"""The default regulator protocol of docs/design.md: one AlertEvent per signed POST."""
 
 from __future__ import annotations
 

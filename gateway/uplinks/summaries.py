@@ -2,7 +2,7 @@
 
 Every ``summary_every_s`` the sender of a regulator uplink (default protocol) reads the local store
 for the closed minutes after its cursor and sends one value per (device, point, metric) and minute
-to ``POST {base_url}/api/v1/readings``, signed like every gateway request. Only DESIGN.md's numeric
+to ``POST {base_url}/api/v1/readings``, signed like every gateway request. Only docs/design.md's numeric
 crane and pit metrics (the regulator's ``SUMMARY_METRICS``) are sent; which reading stands for a
 minute is decided per metric in :data:`PICKS`.
 

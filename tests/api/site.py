@@ -68,7 +68,7 @@ def running_site(state_dir: Path, scenarios: bool = True, cameras: bool = False)
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(main())
-        except BaseException as exc:  # noqa: BLE001  (reported to the test below)
+        except BaseException as exc:
             holder["error"] = exc
         finally:
             ready.set()

@@ -100,7 +100,7 @@ async def delivered(gw: Gateway, receiver: RegulatorServer, count: int) -> list[
 @pytest.mark.parametrize("warmup_max_h", [72, 0], ids=["warm-up", "no-warm-up"])
 async def test_pit_rate_trips_at_once_after_a_restart(
     tmp_path: Path, mosquitto: MosquittoServer, receiver: RegulatorServer, warmup_max_h: float
-) -> None:  # noqa: F811
+) -> None:
     loaded, state = site(tmp_path, mosquitto, receiver.base_url, warmup_max_h), tmp_path / "state"
     start = time.time() - (HISTORY - 1) * HALF_HOUR - HALF_HOUR  # the last reading half an hour ago
     async with running(loaded, state) as gw:

@@ -30,8 +30,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "-m",
             "pip",
             "wheel",
-            "--no-deps",
-            "--no-build-isolation",
+            "--no-deps",  # built in isolation, with the build-system's own setuptools
             "-q",
             "-w",
             str(out),
@@ -79,13 +78,16 @@ def edge_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_an_edge_install_has_no_regulator_dependencies_and_says_how_to_get_them(edge_venv: Path) -> None:
     python = str(edge_venv / "bin" / "python")
     for module in ("sqlalchemy", "alembic", "psycopg", "boto3"):
-        probe = subprocess.run([python, "-c", f"import {module}"], capture_output=True, timeout=60)
+        probe = subprocess.run(
+            [python, "-c", f"import {module}"], capture_output=True, timeout=60, cwd=edge_venv
+        )
         assert probe.returncode != 0, f"{module} was installed without the regulator extra"
     run = subprocess.run(
         [str(edge_venv / "bin" / "sitegw"), "regulator", "serve", "--port", "0"],
         capture_output=True,
         text=True,
         timeout=60,
+        cwd=edge_venv,
     )
     assert run.returncode != 0
     assert "pip install 'sitegw[regulator]'" in run.stderr + run.stdout
@@ -93,6 +95,7 @@ def test_an_edge_install_has_no_regulator_dependencies_and_says_how_to_get_them(
 
 
 def test_the_packaged_example_site_checks_and_the_demo_runs(edge_venv: Path, tmp_path: Path) -> None:
+    # every command runs outside the checkout, so that nothing is imported from the source tree
     sitegw = str(edge_venv / "bin" / "sitegw")
     python = str(edge_venv / "bin" / "python")
     example = subprocess.run(
@@ -101,9 +104,12 @@ def test_the_packaged_example_site_checks_and_the_demo_runs(edge_venv: Path, tmp
         text=True,
         check=True,
         timeout=60,
+        cwd=tmp_path,
     ).stdout.strip()
     assert str(edge_venv) in example, "the example site must come from the installed package"
-    check = subprocess.run([sitegw, "check-config", example], capture_output=True, text=True, timeout=60)
+    check = subprocess.run(
+        [sitegw, "check-config", example], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
     assert check.returncode == 0, check.stdout + check.stderr
 
     summary = tmp_path / "summary.json"

@@ -10,7 +10,7 @@ from tests.regulator.support import PROJECT, SECRET, db_url  # noqa: F401 (fixtu
 
 
 @pytest.fixture
-async def receiver(db_url: str, tmp_path: Path) -> AsyncIterator[RegulatorServer]:  # noqa: F811
+async def receiver(db_url: str, tmp_path: Path) -> AsyncIterator[RegulatorServer]:
     """The regulator on a free port with the test project registered, on each database engine."""
     server = RegulatorServer(db_url, evidence_dir=tmp_path / "evidence")
     server.repo.add_project(PROJECT, "示范项目", "深圳", SECRET, "南山区", "中建某局")

@@ -92,7 +92,7 @@ def style(tab: Page, code: str, prop: str) -> str:
 
 def test_dots_show_each_projects_worst_state_and_a_click_filters_the_queue(
     regulator: RegulatorServer, page: Page
-) -> None:  # noqa: F811
+) -> None:
     repo = regulator.repo
     repo.add_project("GD-SZ-0001", "前海离线项目", "深圳", "secret-0001", "南山区")  # never heard: offline
     repo.add_project("GD-GZ-0002", "天河逾期项目", "广州", "secret-0002", "天河区")
@@ -157,7 +157,7 @@ def test_dots_show_each_projects_worst_state_and_a_click_filters_the_queue(
     expect(page.locator("#queue-empty")).to_be_visible()  # a quiet project: nothing to review
 
 
-def test_five_hundred_projects_stay_apart_and_readable(regulator: RegulatorServer, browser: Browser) -> None:  # noqa: F811
+def test_five_hundred_projects_stay_apart_and_readable(regulator: RegulatorServer, browser: Browser) -> None:
     codes = [f"GD-{i:04d}" for i in range(500)]
     with regulator.repo.engine.begin() as db:  # one transaction: 500 fsynced commits would take seconds
         db.exec_driver_sql(

@@ -171,7 +171,7 @@ def test_water_level_change_from_the_first_reading() -> None:
     results = series(RuleEngine(reference_site()), "SW-01", "water_level_m", values)
     cumulative = [r for r in results if r.rule == "pit.cumulative"]
     assert cumulative[-1].level == "warning" and cumulative[-1].value == pytest.approx(-750)
-    assert [r.level for r in results if r.rule == "pit.rate"][0] == "alarm"  # 600 mm/d > 500
+    assert next(r.level for r in results if r.rule == "pit.rate") == "alarm"  # 600 mm/d > 500
 
 
 def test_late_readings_of_a_point_are_kept_but_not_judged() -> None:

@@ -26,7 +26,7 @@ import gi
 gi.require_version("Gst", "1.0")
 gi.require_version("GstRtsp", "1.0")
 gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402  (versions must be chosen first)
+from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402  (after require_version)
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg")
 MOUNT = "/cam"

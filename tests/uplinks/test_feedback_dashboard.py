@@ -39,7 +39,7 @@ def hazard(server: RegulatorServer, alert_id: str, timeout: float = 10) -> int:
     raise AssertionError(f"alert {alert_id} did not reach the regulator in {timeout} s")
 
 
-def test_decisions_show_on_the_alerts_and_arrive_live(page: Page, tmp_path: Path) -> None:  # noqa: F811
+def test_decisions_show_on_the_alerts_and_arrive_live(page: Page, tmp_path: Path) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     with ThreadedRegulator(f"sqlite:///{tmp_path / 'regulator.sqlite'}") as server:

@@ -29,7 +29,7 @@ async def test_regulator_uplink_delivers_to_the_receiver(receiver: RegulatorServ
     await adapter.send(event)  # a retry after a lost answer: still one stored
     assert [s.event for s in receiver.repo.events()] == [event]
     wrong = build_adapter(RegulatorUplink(base_url=receiver.base_url, secret="wrong"))
-    with pytest.raises(PermanentFailure, match="401.*bad signature"):
+    with pytest.raises(PermanentFailure, match=r"401.*bad signature"):
         await wrong.send(make_event())
     await adapter.close()
     await wrong.close()

@@ -134,7 +134,7 @@ class SlowLink:
 
 
 def test_every_summary_metric_has_one_pick() -> None:
-    # the regulator's canonical metrics are DESIGN.md's numeric crane and pit metrics; each needs its rule
+    # the regulator's canonical metrics are docs/design.md's numeric crane and pit metrics; each needs its rule
     assert set(PICKS) == SUMMARY_METRICS
     assert set(PICKS.values()) <= set(get_args(Pick))
 
@@ -161,7 +161,9 @@ async def test_minute_peaks_show_in_the_hazard_detail(receiver: RegulatorServer,
             m7 + 52, PROJECT, "crane-1", "load_t", 8.8, "t", Quality.STALE
         ),  # a repeat, not a measurement
         Reading(m7 + 1, PROJECT, "crane-1", "operator_id", "110101199001011234", ""),  # not a summary metric
-        Reading(m7 + 2, PROJECT, "crane-1", "cabin_temp_c", 31.0, "°C"),  # nor is a metric DESIGN.md lacks
+        Reading(
+            m7 + 2, PROJECT, "crane-1", "cabin_temp_c", 31.0, "°C"
+        ),  # nor is a metric docs/design.md lacks
         Reading(
             time.time() - 2 * 3600, PROJECT, "crane-1", "load_t", 5.0, "t"
         ),  # before a new uplink's start

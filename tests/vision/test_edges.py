@@ -48,7 +48,7 @@ def test_barrier_gone_raises_after_n_frames() -> None:
 
 
 def test_barrier_hidden_by_workers_is_no_decision() -> None:
-    w, ref = _watch()
+    w, _ref = _watch()
     other, _ = load("000930.jpg")
     crowd = [Detection("person", (340, 200, 640, 420), 0.9)]
     assert w.presence(other, crowd) == [None]

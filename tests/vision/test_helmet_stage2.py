@@ -92,7 +92,7 @@ def test_a_box_off_a_labelled_head_is_moved_onto_it(det: HelmetDetector, bare_he
         cx, cy = (truth[:, 0] + truth[:, 2]) / 2 + 0.25 * w, (truth[:, 1] + truth[:, 3]) / 2 + 0.25 * h
         off = np.stack([cx - 0.65 * w, cy - 0.65 * h, cx + 0.65 * w, cy + 0.65 * h], 1)
         moved = det.classify(img, off)[:, NOT_HEAD + 1 :]  # the heads' boxes in frame pixels
-        for t, a, b in zip(truth, off, moved):
+        for t, a, b in zip(truth, off, moved, strict=False):
             before.append(iou_one_to_many(t[:4], a[None])[0])
             after.append(iou_one_to_many(t[:4], b[None])[0])
     before_ok, after_ok = np.mean(np.array(before) >= 0.5), np.mean(np.array(after) >= 0.5)

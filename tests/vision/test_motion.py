@@ -27,7 +27,7 @@ def test_a_worker_moving_into_view_is_a_region_around_him() -> None:
     gate = MotionGate()
     bg = _scene()
     worker, boxes = load("hard_hat_workers1045.jpg")
-    x1, y1, x2, y2 = (int(v) for v in boxes[0, :4])
+    x1, y1, _x2, _y2 = (int(v) for v in boxes[0, :4])
     patch = worker[y1 : y1 + 120, x1 : x1 + 80]  # a real head-and-shoulders crop
     gate.regions(bg)
     moved = bg.copy()

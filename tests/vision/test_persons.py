@@ -69,7 +69,7 @@ def test_missing_person_model_is_an_error_naming_how_to_build_it(tmp_path: Path)
         PersonDetector(tmp_path / PERSON_MODEL.name)
     bad = tmp_path / "bad.onnx"
     shutil.copy(SAMPLE / "images" / "000702.jpg", bad)
-    with pytest.raises(ValueError, match="bad.onnx is not a network"):
+    with pytest.raises(ValueError, match=r"bad\.onnx is not a network"):
         PersonDetector(bad)
 
 

@@ -37,7 +37,7 @@ def test_still_scene_skips_detection_and_keeps_what_was_seen(helmet: HelmetDetec
 
 
 def test_bare_heads_fire_once_with_evidence_then_resolve(helmet: HelmetDetector, tmp_path: Path) -> None:
-    bare, truth = load("000303.jpg")
+    bare, _truth = load("000303.jpg")
     clean, _ = load("000702.jpg")
     cam = CameraConfig(
         name="gate-cam",
@@ -51,7 +51,7 @@ def test_bare_heads_fire_once_with_evidence_then_resolve(helmet: HelmetDetector,
     an = CameraAnalyzer(cam, helmet, store=EvidenceStore(tmp_path, 10**8))
     _, ev0 = an.analyse(Frame(0.0, bare, "0", True))
     assert ev0 == []  # one frame is not enough (helmet_frames=2)
-    res, ev1 = an.analyse(Frame(1.0, bare, "1", True))
+    _res, ev1 = an.analyse(Frame(1.0, bare, "1", True))
     (e,) = ev1
     assert (e.rule, e.state, e.camera) == ("vision.no_helmet", "firing", "gate-cam")
     jpeg = cv2.imdecode(np.frombuffer(e.evidence_jpeg or b"", np.uint8), cv2.IMREAD_COLOR)

@@ -236,7 +236,7 @@ class HelmetDetector:
         if not cls_path.exists():
             raise FileNotFoundError(
                 f"hard-hat head classifier {cls_path} not found (train it: python -m "
-                f"training.classifier --data ../shared/data/helmet, then run "
+                f"training.classifier --data DATA_DIR (training/README.md), then run "
                 f"python -m training.evaluate)"
             )
         c = self.card.classifier

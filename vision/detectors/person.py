@@ -85,5 +85,5 @@ class PersonDetector:
         idx = np.asarray(cv2.dnn.NMSBoxes(rects, score[keep].tolist(), self.score_min, 0.5), int).ravel()
         return [
             Detection("person", (float(b[0]), float(b[1]), float(b[2]), float(b[3])), float(s))
-            for b, s in zip(boxes[idx], score[keep][idx])
+            for b, s in zip(boxes[idx], score[keep][idx], strict=False)
         ]

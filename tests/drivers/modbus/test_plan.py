@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -84,5 +86,5 @@ def test_plan_covers_every_value_within_limits(
         assert r.count <= limit
         assert all(r.address <= v.address and v.address + v.words <= r.end for v in r.values)
     # merging is greedy but never wasteful: consecutive requests are further apart than max_gap or full
-    for a, b in zip(requests, requests[1:], strict=False):
+    for a, b in itertools.pairwise(requests):
         assert b.address - a.end > gap or (b.end - a.address) > limit

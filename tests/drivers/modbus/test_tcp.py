@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 
@@ -124,7 +125,7 @@ async def test_device_that_stops_answering_goes_offline_and_comes_back_by_itself
     finally:
         await driver.stop()
         await server.stop()
-    assert "failed polls in a row" in offline.reason and "crane-1" == offline.device
+    assert "failed polls in a row" in offline.reason and offline.device == "crane-1"
     assert failed_polls >= 4  # it kept trying while offline...
     lines = [r.getMessage() for r in caplog.records if "crane-1" in r.getMessage()]
     connect_lines = [m for m in lines if "cannot connect" in m or "no answer" in m or "connection" in m]
@@ -306,7 +307,7 @@ async def test_stop_ends_polling_even_when_a_cancel_is_swallowed(
     The race cannot be timed against a real server, so this link stand-in swallows every cancel
     the way wait_for does, and stop() must still end the task.
     """
-    bus, rec = bus_recorder
+    bus, _rec = bus_recorder
 
     class SwallowingLink:
         description = "stand-in"
@@ -314,10 +315,10 @@ async def test_stop_ends_polling_even_when_a_cancel_is_swallowed(
 
         async def read(self, request: object, unit: int, timeout_s: float) -> list[int]:
             SwallowingLink.reads += 1
-            try:
-                await asyncio.sleep(10)  # a slow answer: the cancel lands here
-            except asyncio.CancelledError:
-                pass  # what wait_for does when its future completed at the same moment
+            # a slow answer: the cancel lands here, and is swallowed as wait_for does when its future
+            # completed at the same moment
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.sleep(10)
             return [0] * request.count  # type: ignore[attr-defined]
 
         async def close(self) -> None:

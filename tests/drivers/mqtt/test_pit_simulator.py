@@ -42,19 +42,19 @@ def test_normal_values_stay_plausible_and_inside_grade_1_limits() -> None:
             values = [s[metric] for s in samples]
             steps = [abs(b - a) for a, b in itertools.pairwise(values)]
             if metric == "disp_h_mm":
-                assert 0 < min(values) and max(values) < 14, (p.code, values)  # < 70 % of 20 mm
+                assert min(values) > 0 and max(values) < 14, (p.code, values)  # < 70 % of 20 mm
                 assert abs(slope_per_day(series(model, p.code, metric))) < 1.4  # < 70 % of 2 mm/d
                 assert 0.05 < statistics.stdev(steps) < 0.6  # survey noise, not a flat line
             elif metric == "disp_v_mm":
-                assert 0 < min(values) and max(values) < 7
+                assert min(values) > 0 and max(values) < 7
             elif metric == "incl_mm":
-                assert 0 < min(values) and max(values) < 21  # < 70 % of 30 mm
+                assert min(values) > 0 and max(values) < 21  # < 70 % of 30 mm
             elif metric == "axial_kn":
                 # working load, under the pre-warning line: 70 % of the alarm value (60 % of capacity)
-                assert 0.25 * 4000 < min(values) and max(values) < 0.7 * 0.6 * 4000
+                assert min(values) > 0.25 * 4000 and max(values) < 0.7 * 0.6 * 4000
                 assert max(steps) < 0.05 * 4000  # temperature swing, no jumps
             elif metric == "water_level_m":
-                assert -4 < min(values) and max(values) < -2.5 and max(steps) < 0.05
+                assert min(values) > -4 and max(values) < -2.5 and max(steps) < 0.05
             if metric.endswith("_mm"):
                 assert max(steps) < 2, (p.code, metric)  # no jumps in the normal scenario
 
