@@ -6,11 +6,12 @@ STAMP  := $(VENV)/.installed
 DEMO_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-slow bench vision-eval test-env venv clean help
+.PHONY: demo test test-slow lint bench vision-eval test-env venv clean help
 
 help:
 	@echo "make demo        run the simulated reference site (Ctrl-C stops; DEMO_ARGS='--duration 60')"
 	@echo "make test        the test suite against real servers (installs them when missing)"
+	@echo "make lint        ruff (lint and format), mypy, and the import layers (lint-imports)"
 	@echo "make test-slow   long suites: fault injection, soak, full vision evaluation"
 	@echo "make bench       benchmarks, printing 'name: value unit' lines"
 
@@ -31,6 +32,12 @@ test-env:
 
 test: $(STAMP) test-env
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 test-slow: $(STAMP) test-env
 	$(PY) -m pytest -m slow $(PYTEST_ARGS)

@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 Level = Literal["warning", "alarm", "critical"]
 State = Literal["firing", "updated", "acknowledged", "resolved"]
 
-LEVEL_RANK: dict[str, int] = {"warning": 1, "alarm": 2, "critical": 3}
+LEVELS: tuple[Level, ...] = ("warning", "alarm", "critical")
+LEVEL_RANK: dict[str, int] = {level: rank for rank, level in enumerate(LEVELS, 1)}
 
 
 def new_event_id() -> str:

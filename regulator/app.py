@@ -185,7 +185,7 @@ def create_app(repo: Repository, review: Review, offline_after_s: float = 600.0)
             repo.heartbeat(beat.project, nonce, KEEP_NONCE_S)
             return {"status": "ok"}
 
-        return await signed(request, handle)  # type: ignore[no-any-return]
+        return await signed(request, handle)
 
     @app.post(READINGS_PATH)
     async def readings(request: Request) -> dict[str, Any]:
@@ -203,7 +203,7 @@ def create_app(repo: Repository, review: Review, offline_after_s: float = 600.0)
             )
             return {"status": "stored", "readings": stored}
 
-        return await signed(request, handle)  # type: ignore[no-any-return]
+        return await signed(request, handle)
 
     @app.post(RECTIFICATIONS_PATH)
     async def rectification(request: Request) -> dict[str, Any]:
@@ -224,7 +224,7 @@ def create_app(repo: Repository, review: Review, offline_after_s: float = 600.0)
                 hazard_id, "report", actor, report.note, photo=evidence.jpeg, nonce=(nonce, KEEP_NONCE_S)
             )
 
-        return await signed(request, handle)  # type: ignore[no-any-return]
+        return await signed(request, handle)
 
     @app.get(FEEDBACK_PATH)
     async def feedback(request: Request, after: int = 0) -> dict[str, Any]:
@@ -235,7 +235,7 @@ def create_app(repo: Repository, review: Review, offline_after_s: float = 600.0)
             repo.heartbeat(project, request.headers["X-Sitegw-Nonce"], KEEP_NONCE_S)
             return {"actions": review.audit(project, after)}
 
-        return await signed(request, handle)  # type: ignore[no-any-return]
+        return await signed(request, handle)
 
     # ---- people ---------------------------------------------------------------------------------------
 
@@ -259,7 +259,9 @@ def create_app(repo: Repository, review: Review, offline_after_s: float = 600.0)
         except AuthError as exc:
             return JSONResponse({"error": str(exc)}, status_code=401)
         who = await run_in_threadpool(accounts.actor, token)
-        response = JSONResponse({"username": who.name, "role": who.role, "project": who.project})  # type: ignore[union-attr]
+        if who is None:  # the session was ended between the two calls
+            return JSONResponse({"error": "session ended, log in again"}, status_code=401)
+        response = JSONResponse({"username": who.name, "role": who.role, "project": who.project})
         response.set_cookie(COOKIE, token, httponly=True, samesite="strict", max_age=12 * 3600)
         return response
 
@@ -299,7 +301,7 @@ def create_app(repo: Repository, review: Review, offline_after_s: float = 600.0)
     @app.get("/ui/api/hazards/{hazard_id}")
     async def hazard(hazard_id: int, who: Who) -> dict[str, Any]:
         """One hazard: events, evidence, readings around it, clause, audit trail."""
-        return await blocking(review.hazard)(hazard_id, who)  # type: ignore[no-any-return]
+        return await blocking(review.hazard)(hazard_id, who)
 
     @app.post("/ui/api/hazards/{hazard_id}/{action}")
     async def act(hazard_id: int, action: str, body: ActionBody, who: Who) -> dict[str, Any]:
@@ -310,7 +312,7 @@ def create_app(repo: Repository, review: Review, offline_after_s: float = 600.0)
             action,
             who,
             body.reason,
-            major=body.major,  # type: ignore[no-any-return]
+            major=body.major,
             deadline_days=body.deadline_days,
             photo=photo,
         )
@@ -326,7 +328,7 @@ def create_app(repo: Repository, review: Review, offline_after_s: float = 600.0)
     @app.get("/ui/api/overview")
     async def stats(who: Who) -> dict[str, Any]:
         """Per-project, per-city and per-check figures; projects that stopped reporting."""
-        return await blocking(overview)(repo, who, offline_after_s)  # type: ignore[no-any-return]
+        return await blocking(overview)(repo, who, offline_after_s)
 
     @app.get("/ui/api/audit")
     async def audit(who: Who, after: int = 0) -> dict[str, Any]:

@@ -134,8 +134,9 @@ def authenticated(
         parsed = model.model_validate_json(body or b"{}")
     except ValidationError as exc:
         raise Refusal(422, f"body is not a valid {model.__name__}", errors=field_errors(exc)) from None
-    if getattr(parsed, "project", project) != project:
-        raise Refusal(422, f"body is for project {parsed.project!r} but was signed as project {project!r}")
+    claimed = getattr(parsed, "project", project)
+    if claimed != project:
+        raise Refusal(422, f"body is for project {claimed!r} but was signed as project {project!r}")
     return parsed, headers["X-Sitegw-Nonce"]
 
 

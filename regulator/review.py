@@ -141,7 +141,8 @@ class Review:
             raise ReviewError(422, f"unknown state {f.state!r}: one of {', '.join((*STATES, 'open', 'all'))}")
         if f.level and f.level not in LEVEL_RANK:
             raise ReviewError(422, f"unknown level {f.level!r}: one of {', '.join(LEVEL_RANK)}")
-        where, args = ["1=1"], {"limit": max(1, min(f.limit, 500)), "offset": max(0, f.offset)}
+        where = ["1=1"]
+        args: dict[str, Any] = {"limit": max(1, min(f.limit, 500)), "offset": max(0, f.offset)}
         if actor.role == "project":
             where.append("h.project = :own")
             args["own"] = actor.project
@@ -262,7 +263,8 @@ class Review:
 
     def audit(self, project: str | None = None, after: int = 0) -> list[dict[str, Any]]:
         """The audit trail (for one project: what its gateway is told), oldest first, after action ``after``."""
-        where, args = ("a.id > :after", {"after": after})
+        where = "a.id > :after"
+        args: dict[str, Any] = {"after": after}
         if project:
             where += " AND a.project = :p"
             args["p"] = project

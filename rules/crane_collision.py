@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
+from contract.alert_event import Level
 from contract.config.crane import CraneSpec
 from contract.config.rules import CraneCollisionRule
 from contract.config.site import SiteConfig
@@ -101,7 +103,10 @@ class CraneCollision:
     ) -> list[RuleResult]:
         """crane.collision verdicts for every crane that has a higher neighbour and a known slew."""
         results = []
-        thresholds = [("warning", cfg.min_clearance_m + cfg.warning_margin_m), ("alarm", cfg.min_clearance_m)]
+        thresholds: list[tuple[Level, float]] = [
+            ("warning", cfg.min_clearance_m + cfg.warning_margin_m),
+            ("alarm", cfg.min_clearance_m),
+        ]
         for lower in cranes:
             found = [
                 c
@@ -125,9 +130,7 @@ class CraneCollision:
                 lower.device,
                 "",
                 level,
-                lambda lower=lower, worst=worst, level=level: self._result(
-                    lower, worst, level, thresholds, cfg, ts, backfill, cranes
-                ),
+                partial(self._result, lower, worst, level, thresholds, cfg, ts, backfill, cranes),
             )
             if result is not None:
                 results.append(result)
@@ -137,8 +140,8 @@ class CraneCollision:
     def _result(
         lower: CraneView,
         worst: Clearance,
-        level: str | None,
-        thresholds: list[tuple[str, float]],
+        level: Level | None,
+        thresholds: list[tuple[Level, float]],
         cfg: CraneCollisionRule,
         ts: float,
         backfill: bool,
@@ -151,10 +154,10 @@ class CraneCollision:
             device=lower.device,
             point="",
             level=level,
-            ts=ts,  # type: ignore[arg-type]
+            ts=ts,
             clause=CLAUSES.get(level or "alarm", CLAUSES["alarm"]),
             value=round(worst.metres, 2),
-            threshold=threshold_of(thresholds, level) or cfg.min_clearance_m,  # type: ignore[arg-type]
+            threshold=threshold_of(thresholds, level) or cfg.min_clearance_m,
             unit="m",
             message=f"{lower.name} 与 {other_name} {kind_zh}净距 {worst.metres:.1f} m | {lower.device} "
             f"{worst.mode} clearance to {worst.other} {worst.metres:.1f} m",

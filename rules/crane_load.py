@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+from contract.alert_event import Level
 from contract.config.crane import LoadChartPoint
 from contract.config.rules import CraneLoadRule
 from rules.levels import LevelMemory, banded_level, banded_result
@@ -53,7 +54,11 @@ class CraneLoad:
         """The crane.load verdict for one crane at one instant."""
         rated = rated_load(chart, radius_m)
         pct = load_t / rated * 100.0
-        thresholds = [("warning", cfg.warning_pct), ("alarm", cfg.alarm_pct), ("critical", cfg.critical_pct)]
+        thresholds: list[tuple[Level, float]] = [
+            ("warning", cfg.warning_pct),
+            ("alarm", cfg.alarm_pct),
+            ("critical", cfg.critical_pct),
+        ]
         level = banded_level(pct, thresholds, self._memory.get(device), cfg.hysteresis_pct / 100)
 
         def build() -> RuleResult:

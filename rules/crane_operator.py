@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
+from contract.alert_event import Level
 from contract.config.crane import Operator
 from rules.levels import LevelMemory
 from rules.result import RuleResult
@@ -42,7 +43,7 @@ class CraneOperator:
             )
         else:
             problem = ""
-        level = "critical" if problem else None
+        level: Level | None = "critical" if problem else None
 
         def build() -> RuleResult:
             return RuleResult(
@@ -51,7 +52,7 @@ class CraneOperator:
                 point="",
                 level=level,
                 ts=ts,
-                clause=CLAUSE,  # type: ignore[arg-type]
+                clause=CLAUSE,
                 value=operator_id,
                 message=problem or f"{name} 操作员 {operator_id or '-'} 持证有效 | operator ok",
                 details={"valid_until": str(op.valid_until)} if op else {},

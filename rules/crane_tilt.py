@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from contract.alert_event import Level
 from contract.config.rules import CraneTiltRule
 from rules.levels import LevelMemory, banded_level, banded_result
 from rules.result import RuleResult
@@ -35,7 +36,7 @@ class CraneTilt:
     ) -> RuleResult | None:
         """The crane.tilt verdict for one tilt sample (either direction counts)."""
         per_mille = abs(math.tan(math.radians(tilt_deg))) * 1000.0
-        thresholds = [
+        thresholds: list[tuple[Level, float]] = [
             ("warning", limit_per_mille * cfg.warning_fraction),
             ("alarm", limit_per_mille),
             ("critical", limit_per_mille * cfg.critical_factor),

@@ -6,6 +6,7 @@ serves, since one anemometer's wind stops every crane it serves.
 
 from __future__ import annotations
 
+from contract.alert_event import Level
 from contract.config.rules import CraneWindRule
 from contract.config.site import SiteConfig
 from rules.levels import LevelMemory, banded_level, banded_result
@@ -41,7 +42,11 @@ class CraneWind:
         above = self._above.get(device, 0) + 1 if wind_ms > cfg.alarm_ms else 0
         self._above[device] = above
         current = self._memory.get(device)
-        thresholds = [("warning", cfg.warning_ms), ("alarm", cfg.alarm_ms), ("critical", cfg.critical_ms)]
+        thresholds: list[tuple[Level, float]] = [
+            ("warning", cfg.warning_ms),
+            ("alarm", cfg.alarm_ms),
+            ("critical", cfg.critical_ms),
+        ]
         level = banded_level(wind_ms, thresholds, current, cfg.hysteresis_pct / 100)
         if level == "alarm" and current not in ("alarm", "critical") and above < cfg.alarm_samples:
             level = "warning"  # one gust is not yet an alarm

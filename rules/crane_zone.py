@@ -3,6 +3,7 @@ require (Chongqing regulator interface; 黑建安监〔2011〕3号)."""
 
 from __future__ import annotations
 
+from contract.alert_event import Level
 from contract.config.crane import CraneSpec, Zone
 from contract.config.rules import CraneZoneRule
 from rules.geometry import along_jib, inside_polygon, polygon_edge_distance
@@ -45,7 +46,7 @@ class CraneZone:
             and polygon_edge_distance(hook, held.polygon) < cfg.clear_margin_m
         ):
             zone = held  # just outside: not yet clear of the band
-        level = "alarm" if zone is not None else None
+        level: Level | None = "alarm" if zone is not None else None
         if zone is not None:
             self._last_zone[device] = zone
 
@@ -57,7 +58,7 @@ class CraneZone:
                 point="",
                 level=level,
                 ts=ts,
-                clause=CLAUSE,  # type: ignore[arg-type]
+                clause=CLAUSE,
                 value=where,
                 unit="",
                 message=f"{name} 吊钩进入禁吊区 {where} | {device} hook over no-lift zone {where}"

@@ -7,7 +7,9 @@ without monitoring a major hazard (Art. 5). Time limits: practice.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
+from contract.alert_event import Level
 from contract.config.rules import DeviceOfflineRule
 from contract.config.site import SiteConfig
 from rules.levels import LevelMemory
@@ -90,7 +92,7 @@ class DeviceOffline:
         watch = self._watch.get(device)
         if watch is None:
             return []  # never heard of: the driver's status reports it
-        limits = [
+        limits: list[tuple[Level, float]] = [
             ("warning", cfg.warning_intervals * interval_s),
             ("alarm", max(cfg.alarm_after_s, cfg.alarm_intervals * interval_s)),
         ]
@@ -101,9 +103,9 @@ class DeviceOffline:
                 result = self._memory.report(
                     device,
                     "",
-                    level,  # type: ignore[arg-type]
-                    lambda level=level, at=at, after=after: self._result(
-                        device, name, level, at, after, interval_s, clause, watch.driver_offline
+                    level,
+                    partial(
+                        self._result, device, name, level, at, after, interval_s, clause, watch.driver_offline
                     ),
                 )
                 if result is not None:
@@ -114,7 +116,7 @@ class DeviceOffline:
     def _result(
         device: str,
         name: str,
-        level: str,
+        level: Level,
         ts: float,
         silent_s: float,
         interval_s: float,
@@ -128,7 +130,7 @@ class DeviceOffline:
             point="",
             level=level,
             ts=ts,
-            clause=clause,  # type: ignore[arg-type]
+            clause=clause,
             value=round(silent_s, 1),
             threshold=round(silent_s, 1),
             unit="s",

@@ -319,12 +319,13 @@ class RuleEngine:
             CraneView(
                 d,
                 _name(self._devices[d]),
-                self._devices[d].crane,
-                s.get("slew_deg"),  # type: ignore[arg-type]
+                spec,
+                s.get("slew_deg"),
                 s.get("radius_m"),
                 s.get("height_m"),
             )
             for d, s in self._cranes.items()
+            if (spec := self._devices[d].crane) is not None  # every device here is a crane
         ]
         if len(views) > 1:
             out.extend(self._collision.evaluate(views, self._rules.crane_collision, ts, backfill))

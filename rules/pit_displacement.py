@@ -140,7 +140,7 @@ class PitRules:
     ) -> RuleResult | None:
         assert limits.cumulative is not None
         alarm = limits.cumulative
-        thresholds = [("warning", alarm * cfg.warning_fraction), ("alarm", alarm)]
+        thresholds: list[tuple[Level, float]] = [("warning", alarm * cfg.warning_fraction), ("alarm", alarm)]
         level = self._level(CUMULATIVE, device, point, limits.metric, abs(value), thresholds, cfg)
         item = ITEMS_ZH.get(limits.metric, limits.metric)
         what = "变化" if limits.metric == "water_level_m" else "累计"
@@ -187,7 +187,7 @@ class PitRules:
         while s.rates and s.rates[0][0] < ts - 2 * window - interval_s:
             s.rates.popleft()
         limit = limits.rate_per_day
-        thresholds = [("warning", limit * cfg.warning_fraction), ("alarm", limit)]
+        thresholds: list[tuple[Level, float]] = [("warning", limit * cfg.warning_fraction), ("alarm", limit)]
         key = (RATE, device, point, limits.metric)
         current = self._metric_levels.get(key)
         level = banded_level(rate, thresholds, current, cfg.hysteresis_pct / 100)
@@ -227,11 +227,11 @@ class PitRules:
         point: str,
         metric: str,
         value: float,
-        thresholds: list[tuple[str, float]],
+        thresholds: list[tuple[Level, float]],
         cfg: PitRule,
     ) -> Level | None:
         key = (rule, device, point, metric)
-        level = banded_level(value, thresholds, self._metric_levels.get(key), cfg.hysteresis_pct / 100)  # type: ignore[arg-type]
+        level = banded_level(value, thresholds, self._metric_levels.get(key), cfg.hysteresis_pct / 100)
         self._metric_levels[key] = level
         return level
 

@@ -88,6 +88,9 @@ def point_limits(pit: PitSpec, point: PitPoint, metric: str) -> PointLimits | No
     group = "pile" if pit.support in PILE_WALLS else "soil"
     table = "GB 50497-2019 §8.0.3, Table 8.0.4 {} (table values: practice)"
     unit = "kN" if metric == "axial_kn" else "mm"
+    cumulative: float
+    rate: float | None
+    jump: float | None
     if metric == "incl_mm":
         abs_mm, pct = INCLINOMETER[grade]
         cumulative, item = min(abs_mm, pct / 100 * depth_mm), "deep horizontal"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from contract.alert_event import Level
 from contract.config.rules import SensorFaultRule
 from contract.config.site import SiteConfig
 from rules.levels import LevelMemory
@@ -76,7 +77,7 @@ class SensorFault:
             faulty.pop(metric, None)
         else:
             faulty[metric] = (reason, raw)
-        level = "warning" if faulty else None
+        level: Level | None = "warning" if faulty else None
 
         def build() -> RuleResult:
             where = f"{name} {point}".strip()
@@ -98,7 +99,7 @@ class SensorFault:
                 device=device,
                 point=point,
                 level=level,
-                ts=ts,  # type: ignore[arg-type]
+                ts=ts,
                 clause=CLAUSE,
                 value=value,
                 message=message,

@@ -200,4 +200,8 @@ def replay_file(site: LoadedSite, readings_path: Path, out_path: Path) -> Replay
     readings = read_readings(readings_path, site)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with out_path.open("w", encoding="utf-8") as out:
-        return replay(site, readings, lambda e: out.write(e.model_dump_json() + "\n"))
+
+        def write(event: AlertEvent) -> None:
+            out.write(event.model_dump_json() + "\n")
+
+        return replay(site, readings, write)

@@ -33,8 +33,8 @@ def replay_command(
         stats = replay_file(site, readings, out)
     except ReplayInputError as exc:
         err_console.print(f"[bold red]{len(exc.issues)} bad row(s) in {exc.file}, nothing replayed:[/]")
-        for issue in exc.issues:
-            err_console.print(f"{exc.file}:{issue}", markup=False, highlight=False)
+        for row in exc.issues:
+            err_console.print(f"{exc.file}:{row}", markup=False, highlight=False)
         raise typer.Exit(1) from None
     except ConfigError as exc:
         for issue in exc.issues:

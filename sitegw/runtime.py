@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,6 +43,7 @@ from sitegw.cameras import CameraHub
 from sitegw.warmup import RuleWarmup
 
 if TYPE_CHECKING:
+    from contract.http_server import ApiServer
     from gateway.api.auth import AuthPolicy
 
 log = logging.getLogger(__name__)
@@ -125,7 +127,7 @@ class Gateway:
             self.drivers.append(MqttDriver(site, self.bus, mqtt_brokers))
         self._api_cfg = api or site.config.api
         self._serve_api = serve_api
-        self.api = None
+        self.api: ApiServer | None = None
         self.auth: AuthPolicy | None = None
         self.started_at = time.time()
         self._tasks: list[asyncio.Task[None]] = []
@@ -224,7 +226,7 @@ class Gateway:
         self.monitor.close()
         self.decisions.close()
 
-    def _ingest(self, batch: list[Reading]) -> None:
+    def _ingest(self, batch: Sequence[Reading]) -> None:
         """The one bus handler of readings: rules first (they mark a broken sensor's readings
         ``fault``), then the live picture and the stores get the readings as judged."""
         judged = self.monitor.judge(batch)

@@ -38,4 +38,4 @@ def bystander_zones(people: np.ndarray, truth: np.ndarray) -> np.ndarray:
 
 def on_bystanders(boxes: np.ndarray, zones: np.ndarray) -> np.ndarray:
     """Which `boxes` have their centre in one of the `bystander_zones`."""
-    return centres_in(boxes, zones).any(1)
+    return np.asarray(centres_in(boxes, zones).any(1))

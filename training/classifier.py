@@ -60,6 +60,7 @@ from vision.detectors.helmet import (
 )
 from vision.detectors.onnx_net import OnnxNet
 from vision.detectors.person import PersonDetector
+from vision.images import read_image
 from vision.metrics import Evaluator
 
 SIDE = 64
@@ -137,7 +138,7 @@ def mine(
     crops, labels, targets = [], [], []
     skipped = 0
     for n, i in enumerate(ids):
-        img = cv2.imread(str(split.image_path(data, i)))
+        img = read_image(split.image_path(data, i))
         h, w = img.shape[:2]
         truth = split.truth(data, i, w, h, audited)
         by_cls = [truth[truth[:, 4] == c] for c in range(len(CLASSES))]
@@ -155,7 +156,7 @@ def mine(
             best, which = max_iou(cand, truth)
             hit, miss = best >= 0.5, best < NEAR_IOU
             near = ~hit & ~miss
-            if persons is not None:
+            if zones is not None:
                 bystander = miss & on_bystanders(cand, zones)
                 skipped += int(bystander.sum())
                 miss &= ~bystander
@@ -208,7 +209,7 @@ class ValSet:
         training.evaluate scores val."""
         self.items: list[tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]] = []
         for i in split.load("val"):
-            img = cv2.imread(str(split.image_path(data, i)))
+            img = read_image(split.image_path(data, i))
             cand = proposer(img)
             h, w = img.shape[:2]
             self.items.append(

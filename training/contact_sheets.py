@@ -11,6 +11,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from vision.images import read_image
+
 
 def contact_sheets(
     sample: list[tuple[str, Path, np.ndarray]],
@@ -27,7 +29,7 @@ def contact_sheets(
     for start in range(0, len(sample), cols * rows):
         sheet = np.full((rows * tile, cols * tile, 3), 255, np.uint8)
         for k, (name, path, box) in enumerate(sample[start : start + cols * rows]):
-            img = cv2.imread(str(path))
+            img = read_image(path)
             x1, y1, x2, y2 = box[:4].astype(int)
             m = int(margin * max(x2 - x1, y2 - y1))
             cx1, cy1 = max(x1 - m, 0), max(y1 - m, 0)

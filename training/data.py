@@ -10,6 +10,7 @@ import numpy as np
 
 from training.split import image_path, label_path
 from vision.detectors.centernet import STRIDE, letterbox
+from vision.images import read_image
 from vision.labels import read_yolo
 
 CACHE_SIDE = 640
@@ -19,9 +20,7 @@ def load_set(data_root: Path, ids: list[str]) -> list[tuple[np.ndarray, np.ndarr
     """(image scaled to long side <= CACHE_SIDE, head boxes in its pixels) for each id."""
     out = []
     for i in ids:
-        img = cv2.imread(str(image_path(data_root, i)))
-        if img is None:
-            raise ValueError(f"cannot read image {i}")
+        img = read_image(image_path(data_root, i))
         h, w = img.shape[:2]
         boxes = read_yolo(label_path(data_root, i), w, h)
         s = min(1.0, CACHE_SIDE / max(h, w))

@@ -29,6 +29,7 @@ import shutil
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -38,6 +39,7 @@ from training import split
 from vision.demo import camera_frames
 from vision.detectors.centernet import CLASSES, iou_one_to_many
 from vision.detectors.helmet import ClassifierCard, HelmetDetector, ModelCard, combine
+from vision.images import read_image
 from vision.metrics import Evaluator
 
 PRECISION_GOAL = 0.80
@@ -65,7 +67,7 @@ def stages(
     """
     out = []
     for i in ids:
-        img = cv2.imread(str(split.image_path(data, i)))
+        img = read_image(split.image_path(data, i))
         cand = det.candidates(img)
         out.append((cand, det.classify(img, cand), split.truth(data, i, img.shape[1], img.shape[0], extra)))
     return out
@@ -159,7 +161,7 @@ def main() -> None:
     )
     floors = sorted((float(x) for x in args.floors.split(",")), reverse=True)
     max_cands = sorted(int(x) for x in args.max_candidates.split(","))
-    low = dict.fromkeys(CLASSES, 0.0)
+    low: dict[str, float] = dict.fromkeys(CLASSES, 0.0)
     bench_frames = camera_frames()  # what `make bench` times: each setting's cost is measured on them
     # keys in order of cost (size, flip, candidates): max() keeps the first of equal scores
     vals: dict[tuple[int, bool, float, int, float], float] = {}
@@ -220,7 +222,7 @@ def main() -> None:
     val_items = stages(det, args.data, split.load("val"), audit)
     val = score(val_items, power)
     # 6 decimals, not 3: rounding a threshold down admits lower-scored heads and can break the precision goal
-    thr = {c: round(val.threshold_for_precision(c, PRECISION_GOAL), 6) for c in CLASSES}
+    thr: dict[str, float] = {c: round(val.threshold_for_precision(c, PRECISION_GOAL), 6) for c in CLASSES}
     val_res = val.result(thr)
     print(
         f"chosen on val: input {size}, flip {int(flip)}, floor {floor}, max {mc}, det_power {power}, "
@@ -233,7 +235,7 @@ def main() -> None:
         )
     if args.val_only:
         return
-    card: dict[str, object] = {
+    card: dict[str, Any] = {
         "size": size,
         "thresholds": thr,
         "classifier": asdict(cls_card),
@@ -282,7 +284,7 @@ def main() -> None:
                 }
                 for r in res
             },
-        }  # type: ignore[index]
+        }
         print(
             f"test {name} ({len(ids)} images), input {size}, flip {int(flip)}, floor {floor}, max {mc}, "
             f"det_power {power}, thresholds {thr}"

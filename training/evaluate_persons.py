@@ -28,6 +28,7 @@ import numpy as np
 from training.contact_sheets import contact_sheets
 from vision.detections import Detection
 from vision.detectors.person import PersonDetector
+from vision.images import read_image
 from vision.labels import list_images, read_yolo
 
 TORSO_CLASSES = (2, 3)
@@ -65,7 +66,7 @@ class HogPersons:
     def __init__(self, width: int = 640) -> None:
         self.width = width
         self.hog = cv2.HOGDescriptor()
-        self.hog.setSVMDetector(cv2.HOGDescriptor_getDefaultPeopleDetector())
+        self.hog.setSVMDetector(np.asarray(cv2.HOGDescriptor.getDefaultPeopleDetector(), np.float32))
 
     def detect(self, frame: np.ndarray) -> list[Detection]:
         """People boxes in frame pixels (SVM margin >= 0.5 after NMS, as it ran in the gateway)."""
@@ -143,7 +144,7 @@ def main() -> None:
     shipped = next(iter(detectors))
     over_nothing: list[tuple[str, Path, np.ndarray]] = []
     for path in images:
-        img = cv2.imread(str(path))
+        img = read_image(path)
         torsos = read_yolo(
             args.data / "sfchd" / "labels" / (path.stem + ".txt"), img.shape[1], img.shape[0], TORSO_CLASSES
         )

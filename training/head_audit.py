@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from training import split
@@ -29,10 +28,11 @@ from training.contact_sheets import contact_sheets
 from vision.detectors.centernet import max_iou, nms_any_class
 from vision.detectors.helmet import HelmetDetector
 from vision.detectors.person import PersonDetector
+from vision.images import read_image
 
 UNLABELLED_IOU = 0.3  # below this IoU with every labelled head a box lies on "no labelled head"
 TOP = 240
-SHEET = {"margin": 0.7, "grid": (6, 4)}  # more context than the person audit: a head is judged by its body
+SHEET_MARGIN, SHEET_GRID = 0.7, (6, 4)  # more context than the person audit: a head is judged by its body
 
 
 def main() -> None:
@@ -54,7 +54,7 @@ def main() -> None:
     scored: list[tuple[str, Path, np.ndarray]] = []
     for i in split.load("train"):
         path = split.image_path(args.data, i)
-        img = cv2.imread(str(path))
+        img = read_image(path)
         truth = split.truth(args.data, i, img.shape[1], img.shape[0])
         zones = bystander_zones(np.array([d.box for d in persons.detect(img)]).reshape(-1, 4), truth)
         cands = pipeline.candidates(img)
@@ -68,8 +68,8 @@ def main() -> None:
         det = det[(max_iou(det, truth)[0] < UNLABELLED_IOU) & ~on_bystanders(det, zones)]
         scored += [(i, path, b) for b in det]
     scored.sort(key=lambda s: -float(s[2][4]))
-    contact_sheets(zoned, args.sheets / "zones", **SHEET)
-    contact_sheets(scored[:TOP], args.sheets / "score", **SHEET)
+    contact_sheets(zoned, args.sheets / "zones", margin=SHEET_MARGIN, grid=SHEET_GRID)
+    contact_sheets(scored[:TOP], args.sheets / "score", margin=SHEET_MARGIN, grid=SHEET_GRID)
     print(
         f"{len(zoned)} proposals in unlabelled people's head zones and the {min(TOP, len(scored))} highest "
         f"scored of {len(scored)} detections elsewhere on no labelled head: sheets in {args.sheets}"

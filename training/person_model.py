@@ -55,12 +55,20 @@ KEPT_OPS = {
 }
 
 
+def _field(pattern: str, block: str) -> str:
+    """The first group of ``pattern`` in a node's text; ValueError showing the node when it is absent."""
+    found = re.search(pattern, block, re.MULTILINE)
+    if found is None:
+        raise ValueError(f"the graph's node has no {pattern!r}:\n{block[:500]}")
+    return found.group(1)
+
+
 def _nodes(pbtxt: str) -> dict[str, tuple[str, list[str], str]]:
     """name -> (op, inputs, the node's text) of a text graph, in the graph's order."""
     out = {}
     for block in re.findall(r"^node \{\n.*?^\}\n", pbtxt, re.DOTALL | re.MULTILINE):
-        name = re.search(r'^  name: "([^"]+)"', block, re.MULTILINE).group(1)  # type: ignore[union-attr]
-        op = re.search(r'^  op: "([^"]+)"', block, re.MULTILINE).group(1)  # type: ignore[union-attr]
+        name = _field(r'^  name: "([^"]+)"', block)
+        op = _field(r'^  op: "([^"]+)"', block)
         out[name] = (
             op,
             [i.lstrip("^").split(":")[0] for i in re.findall(r'^  input: "([^"]+)"', block, re.MULTILINE)],
@@ -186,7 +194,7 @@ def to_onnx(pb: Path, dest: Path) -> None:
             alias[name] = x
         elif op == "FusedBatchNorm":
             mean, var, gamma, beta = (v.ravel() for v in _params(net, name))
-            eps = float(re.search(r'key: "epsilon"\s*value \{\s*f: ([0-9.e-]+)', block).group(1))  # type: ignore[union-attr]
+            eps = float(_field(r'key: "epsilon"\s*value \{\s*f: ([0-9.e-]+)', block))
             onnx_nodes.append(
                 helper.make_node(
                     "BatchNormalization",
@@ -217,7 +225,7 @@ def to_onnx(pb: Path, dest: Path) -> None:
             onnx_nodes.append(helper.make_node("Add", [x, alias[ins[1]]], [name], name=name))
             alias[name] = name
     # flatten each predictor NCHW -> (1, H*W*anchors, k): the anchors' order is (row, column, anchor)
-    flat = {"boxes": [], "logits": []}
+    flat: dict[str, list[str]] = {"boxes": [], "logits": []}
     inits.append(numpy_helper.from_array(np.array([1, -1, 4], np.int64), "shape4"))
     inits.append(numpy_helper.from_array(np.array([1, -1, 2], np.int64), "shape2"))
     for out in _outputs():

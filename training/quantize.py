@@ -30,6 +30,7 @@ from training import classifier as stage2
 from training import split
 from vision.detectors.centernet import letterbox
 from vision.detectors.helmet import HeadProposer, head_crops, to_blob
+from vision.images import read_image
 
 CALIBRATION_IMAGES = 64
 CALIBRATION_SIZE = 576  # the detector's run-time input; ranges barely move between 480 and 672
@@ -51,7 +52,7 @@ class Feeds(CalibrationDataReader):
 def calibration_images(data: Path) -> list[np.ndarray]:
     """Every 24th image of the train part, at most CALIBRATION_IMAGES."""
     ids = split.load("train")[::24][:CALIBRATION_IMAGES]
-    return [cv2.imread(str(split.image_path(data, i))) for i in ids]
+    return [read_image(split.image_path(data, i)) for i in ids]
 
 
 def quantize(src: Path, dest: Path, feeds: Iterator[dict[str, np.ndarray]]) -> None:

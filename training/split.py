@@ -12,6 +12,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from vision.images import read_image
 from vision.labels import read_yolo
 
 SETS = ("cap", "sfchd")
@@ -102,7 +103,7 @@ def truth(
 
 
 def _dhashes(path: Path) -> list[np.ndarray]:
-    grey = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2GRAY)
+    grey = cv2.cvtColor(read_image(path), cv2.COLOR_BGR2GRAY)
     out = []
     # the sets contain flipped copies of one photo, so compare against all four flips
     for v in (grey, grey[:, ::-1], grey[::-1, :], grey[::-1, ::-1]):

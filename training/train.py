@@ -213,7 +213,9 @@ def main() -> None:
             for g in opt.param_groups:
                 g["lr"] = cosine_lr(args.lr, step, min(1.0, (time.monotonic() - t0) / budget))
             idx = rng.choice(len(train), args.batch, p=weights)
-            x, hm, reg, mask = batch_tensors([augment(*train[i], args.size, rng) for i in idx], args.size)
+            x, hm, reg, mask = batch_tensors(
+                [augment(train[i][0], train[i][1], args.size, rng) for i in idx], args.size
+            )
             out = net(x)
             m = mask[:, None]
             n = mask.sum().clamp(min=1)

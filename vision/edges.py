@@ -132,13 +132,9 @@ class EdgeWatch:
                 continue  # hidden: keep the run as it is
             e.missing_run = e.missing_run + 1 if p < 1 - MISSING_FRAC else 0
             if e.missing_run >= e.cfg.missing_frames:
-                box: Box = tuple(
-                    float(v)
-                    for v in (
-                        *np.min(e.cfg.polyline, 0) - e.cfg.band_px,
-                        *np.max(e.cfg.polyline, 0) + e.cfg.band_px,
-                    )
-                )  # type: ignore
+                (x1, y1), (x2, y2) = np.min(e.cfg.polyline, 0), np.max(e.cfg.polyline, 0)
+                band = e.cfg.band_px
+                box: Box = (float(x1 - band), float(y1 - band), float(x2 + band), float(y2 + band))
                 out.append(
                     Violation(
                         "vision.edge_missing",

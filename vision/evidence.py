@@ -51,8 +51,8 @@ def annotate(frame: np.ndarray, result: FrameResult, cam: CameraConfig) -> np.nd
             max(1, lw // 2),
         )
     for v in result.violations:
-        for x1, y1, x2, y2 in v.boxes:
-            cv2.rectangle(img, (int(x1), int(y1)), (int(x2), int(y2)), RULE_COLOURS[v.rule], lw + 1)
+        for bx1, by1, bx2, by2 in v.boxes:
+            cv2.rectangle(img, (int(bx1), int(by1)), (int(bx2), int(by2)), RULE_COLOURS[v.rule], lw + 1)
     stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(result.ts)) + f"  {cam.name}"
     rules = " ".join(sorted({v.rule for v in result.violations}))
     for text, y in ((stamp, 28 * lw // 2), (rules, 56 * lw // 2)):
@@ -146,7 +146,7 @@ class ClipRecorder:
         tmp = self.store.folder / (clip.name + ".part.avi")
         h, w = clip.frames[0].shape[:2]
         fps = max(1.0, len(clip.frames) / max(self.pre_s + self.post_s, 1.0))
-        vw = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*"MJPG"), fps, (w, h))
+        vw = cv2.VideoWriter(str(tmp), cv2.VideoWriter.fourcc(*"MJPG"), fps, (w, h))
         for f in clip.frames:
             vw.write(f if f.shape[:2] == (h, w) else cv2.resize(f, (w, h)))
         vw.release()

@@ -47,8 +47,8 @@ class MotionGate:
         if changed > self.global_change_frac:
             self._bg = grey  # light change, not movement
             return []
-        mask = cv2.dilate(mask, np.ones((3, 3), np.uint8), iterations=2)
-        n, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+        grown = cv2.dilate(mask, np.ones((3, 3), np.uint8), iterations=2)
+        n, _, stats, _ = cv2.connectedComponentsWithStats(grown)
         min_area = self.min_area_frac * mask.size
         return [
             (x / s, y / s, (x + bw) / s, (y + bh) / s)

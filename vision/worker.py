@@ -299,6 +299,7 @@ class VisionSupervisor:
                 self._drain(w)
                 if w.proc is None or w.ended:
                     continue
+                assert w.heartbeat is not None  # made with the process
                 dead = not w.proc.is_alive()
                 hung = not dead and now - w.heartbeat.value > self.cfg.hang_timeout_s
                 if (dead or hung) and w.next_start == 0.0:

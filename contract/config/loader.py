@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from contract.config.common import Model
 from contract.config.errors import ConfigError, ConfigIssue
@@ -187,7 +188,7 @@ def _data_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _message(err: dict[str, Any]) -> str:
+def _message(err: ErrorDetails) -> str:
     msg = err["msg"]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
@@ -200,7 +201,7 @@ def _message(err: dict[str, Any]) -> str:
     return msg
 
 
-def _hint(err: dict[str, Any]) -> str:
+def _hint(err: ErrorDetails) -> str:
     kind = err["type"]
     field = err["loc"][-1] if err["loc"] else ""
     if kind == "missing":

@@ -119,7 +119,10 @@ class RegisterValue(Model):
         """Number of 16-bit registers (or bits, for coils) the value occupies."""
         if self.function in (FunctionCode.COILS, FunctionCode.DISCRETE_INPUTS):
             return 1
-        return self.length if self.type is DataType.STRING else WORDS[self.type]
+        if self.type is DataType.STRING:
+            assert self.length is not None  # the model's validator requires a length for strings
+            return self.length
+        return WORDS[self.type]
 
 
 class ModbusMap(Model):

@@ -10,9 +10,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from contract.alert_event import LEVELS, Level
 from contract.config.common import Model
 
-Level = Literal["warning", "alarm", "critical"]
 MIN_PERIOD_S = 0.2  # feedback polls and readings summaries: 0 (off) or at least this
 
 
@@ -26,7 +26,7 @@ class UplinkBase(Model):
         "renaming it starts a new, empty queue)",
     )
     levels: list[Level] = Field(
-        default_factory=lambda: ["warning", "alarm", "critical"],
+        default_factory=lambda: list(LEVELS),
         min_length=1,
         title="Levels",
         description="alert levels this uplink receives",

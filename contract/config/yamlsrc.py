@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,7 +57,7 @@ def load_yaml(path: Path, env: dict[str, str] | None = None) -> tuple[Any, Sourc
     Raises ConfigError naming the file and line for unreadable files, YAML syntax errors and
     missing environment variables.
     """
-    env = os.environ if env is None else env
+    environ: Mapping[str, str] = os.environ if env is None else env
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -95,14 +95,14 @@ def load_yaml(path: Path, env: dict[str, str] | None = None) -> tuple[Any, Sourc
         ) from exc
     smap = SourceMap(path)
     issues: list[ConfigIssue] = []
-    data = _build(node, (), smap, env, issues) if node is not None else {}
+    data = _build(node, (), smap, environ, issues) if node is not None else {}
     if issues:
         raise ConfigError(issues)
     return data, smap
 
 
 def _build(
-    node: yaml.Node, loc: Loc, smap: SourceMap, env: dict[str, str] | os._Environ, issues: list[ConfigIssue]
+    node: yaml.Node, loc: Loc, smap: SourceMap, env: Mapping[str, str], issues: list[ConfigIssue]
 ) -> Any:
     smap.lines.setdefault(loc, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
@@ -144,7 +144,7 @@ def _substitute(
     loc: Loc,
     node: yaml.Node,
     smap: SourceMap,
-    env: dict[str, str] | os._Environ,
+    env: Mapping[str, str],
     issues: list[ConfigIssue],
 ) -> Any:
     def repl(match: re.Match[str]) -> str:

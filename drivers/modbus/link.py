@@ -146,6 +146,7 @@ class ModbusLink:
             except ModbusIOException:
                 return len(data), None
 
+        # pymodbus offers no hook for a frame it cannot parse, so its method is wrapped on this one instance
         framer.handleFrame = guarded  # type: ignore[method-assign]
 
     async def read(self, request: Request, unit: int, timeout_s: float) -> list[int] | list[bool]:

@@ -19,6 +19,7 @@ import time
 from contract.bus import Bus
 from contract.config.profile import Profile
 from contract.config.site import DeviceConfig
+from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport
 from contract.readings import DeviceStatus, Reading
 from drivers.base import DeviceStats
 from drivers.modbus.decode import DecodeError, decode_request
@@ -44,7 +45,9 @@ class DevicePoller:
         self.link = link
         self.bus = bus
         self.project = project
-        self.unit: int = device.transport.unit_id  # type: ignore[union-attr]
+        if not isinstance(device.transport, ModbusTcpTransport | ModbusRtuTransport):
+            raise ValueError(f"device {device.id}: a Modbus poller needs a Modbus transport")
+        self.unit: int = device.transport.unit_id
         self.requests: list[Request] = plan_requests(profile.modbus)
         self.stats = DeviceStats(device=device.id)
         self._online: bool | None = None  # None until the first poll settles it

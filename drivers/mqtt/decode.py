@@ -244,7 +244,9 @@ class MessageRouter:
             self._cache[topic] = hit
         return hit
 
-    def route(self, topic: str, payload: bytes, arrival: float) -> list[tuple[MessageDecoder, Decoded]]:
+    def route(
+        self, topic: str, payload: bytes | bytearray, arrival: float
+    ) -> list[tuple[MessageDecoder, Decoded]]:
         """Decode one message for every device subscribed to its topic."""
         levels, decoders = self.match(topic)
         if not decoders:
@@ -265,7 +267,7 @@ class MessageRouter:
         return results
 
 
-def parse_payload(payload: bytes, is_json: bool) -> Any:
+def parse_payload(payload: bytes | bytearray, is_json: bool) -> Any:
     """The JSON document, or the float of a plain-number payload."""
     if is_json:
         try:

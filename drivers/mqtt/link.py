@@ -199,7 +199,7 @@ class BrokerLink:
         if st.last_reading_ts is None or newest > st.last_reading_ts:
             st.last_reading_ts = newest
 
-    def _bad_message(self, device: str, topic: str, payload: bytes, out: Decoded) -> None:
+    def _bad_message(self, device: str, topic: str, payload: bytes | bytearray, out: Decoded) -> None:
         st = self.stats[device]
         st.errors += 1
         st.last_error = f"{topic}: {'; '.join(out.problems)}"

@@ -130,6 +130,16 @@ def sim_device(unit: SimUnit) -> SimDevice:
     return SimDevice(id=unit.unit_id, simdata=(blocks[0], blocks[1], blocks[2], blocks[3]), action=refresh)
 
 
+@dataclass(frozen=True, slots=True)
+class _SerialLine:
+    """An RS-485 line's settings, as the serial server takes them."""
+
+    baudrate: int
+    bytesize: int
+    parity: str
+    stopbits: int
+
+
 class ModbusSimulatorServer:
     """A pymodbus server for one or more :class:`SimUnit`, on TCP or on a serial port.
 
@@ -154,7 +164,7 @@ class ModbusSimulatorServer:
         self.units = units
         self.tcp = tcp
         self.serial = serial
-        self._line = {"baudrate": baudrate, "bytesize": bytesize, "parity": parity, "stopbits": stopbits}
+        self._line = _SerialLine(baudrate, bytesize, parity, stopbits)
         self._server: ModbusBaseServer | None = None
 
     @property
@@ -170,8 +180,14 @@ class ModbusSimulatorServer:
             server = ModbusTcpServer(devices, address=self.tcp)
         else:
             server = ModbusSerialServer(
-                devices, port=self.serial or "", ignore_missing_devices=True, **self._line
-            )  # type: ignore[arg-type]
+                devices,
+                port=self.serial or "",
+                ignore_missing_devices=True,
+                baudrate=self._line.baudrate,
+                bytesize=self._line.bytesize,
+                parity=self._line.parity,
+                stopbits=self._line.stopbits,
+            )
         server.context = _SilentForUnknownIds(devices)
         try:
             await server.serve_forever(background=True)

@@ -207,7 +207,10 @@ async def start_modbus_simulators(
             assert mmap is not None
             if d.id in on_rtu:
                 assert pty is not None
-                unit = d.transport.unit_id or 1  # type: ignore[union-attr]
+                assert isinstance(
+                    d.transport, ModbusTcpTransport | ModbusRtuTransport
+                )  # _simulated: Modbus only
+                unit = d.transport.unit_id or 1
                 while unit in used_units:
                     unit += 1
                 used_units.add(unit)

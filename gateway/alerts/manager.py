@@ -39,7 +39,7 @@ class AlertManager:
         self,
         db_path: str | Path,
         project: str,
-        on_event: Callable[[AlertEvent], None],
+        on_event: Callable[[AlertEvent], object],
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = AlertStore(db_path)

@@ -27,7 +27,7 @@ class SafetyMonitor:
         self,
         site: LoadedSite,
         db_path: str | Path,
-        on_event: Callable[[AlertEvent], None],
+        on_event: Callable[[AlertEvent], object],
         on_fault: Callable[[list[Reading]], None] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:

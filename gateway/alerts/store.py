@@ -132,7 +132,8 @@ class AlertStore:
         limit: int,
     ) -> list[Alert]:
         """Alerts matching every given filter, most recently changed first."""
-        where, args = [], []
+        where: list[str] = []
+        args: list[str | float] = []
         for column, value in (("state", state), ("level", level), ("device", device), ("rule", rule)):
             if value is not None:
                 where.append(f"{column} = ?")

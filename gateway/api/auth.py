@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -22,7 +22,10 @@ from gateway.api.auth_store import AuthError, AuthStore, LoginThrottle, Principa
 ANONYMOUS = Principal("anonymous", "viewer")
 bearer = HTTPBearer(auto_error=False, description="a login token (POST /api/v1/auth/login) or an API token")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-ERRORS = {401: {"description": "no valid token"}, 403: {"description": "the token's role may not do this"}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no valid token"},
+    403: {"description": "the token's role may not do this"},
+}
 
 
 @dataclass

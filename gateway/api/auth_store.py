@@ -80,7 +80,7 @@ def check_role(role: str) -> Role:
     """``role`` as a Role, or an AuthError listing the valid ones."""
     if role not in ROLES:
         raise AuthError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
-    return role  # type: ignore[return-value]
+    return role
 
 
 class AuthStore:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query
@@ -27,7 +27,10 @@ from gateway.api.models import AlertAction, AlertDetailView, AlertView, SilenceR
 if TYPE_CHECKING:
     from gateway.api.services import ApiServices
 
-CONFLICT = {404: {"description": "no such alert"}, 409: {"description": "not in a state that allows this"}}
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no such alert"},
+    409: {"description": "not in a state that allows this"},
+}
 
 
 def evidence_url(alert_id: str) -> str:
@@ -38,7 +41,9 @@ def evidence_url(alert_id: str) -> str:
 def is_inline(evidence: str | None) -> bool:
     """Is this evidence a base64 JPEG (rather than a URL)?"""
     # a JPEG in base64 starts with "/9j/": a URL path here is only ever our own /api/
-    return bool(evidence) and not evidence.startswith(("http://", "https://", "/api/"))  # type: ignore[union-attr]
+    return (
+        evidence is not None and evidence != "" and not evidence.startswith(("http://", "https://", "/api/"))
+    )
 
 
 def linked(alert: Alert) -> Alert:

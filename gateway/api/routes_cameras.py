@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import Response
@@ -25,7 +25,10 @@ from gateway.api.site_views import camera_views
 if TYPE_CHECKING:
     from gateway.api.services import ApiServices
 
-JPEG = {200: {"content": {"image/jpeg": {}}, "description": "a JPEG image"}, 404: {"description": "no image"}}
+JPEG: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/jpeg": {}}, "description": "a JPEG image"},
+    404: {"description": "no image"},
+}
 
 
 def _jpeg(data: bytes | None, missing: str) -> Response:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, Header, Query, WebSocket, WebSocketDisconnect
 from sse_starlette.sse import EventSourceResponse, ServerSentEvent
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 
 PING_S = 15  # keeps proxies and phones' networks from closing an idle stream
-SSE_DOC = {
+SSE_DOC: dict[int | str, dict[str, Any]] = {
     200: {
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
         "description": "events `readings`, `status`, `alert`, `regulator` (a decision of the "

@@ -19,6 +19,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from contract.alert_event import AlertEvent
 from contract.config.uplinks import UplinkBase
@@ -101,7 +102,7 @@ class Dispatcher:
                 return
 
     async def _wait(self) -> None:
-        waits: set[asyncio.Future[object]] = set(self._inflight)  # type: ignore[arg-type]
+        waits: set[asyncio.Future[Any]] = set(self._inflight)
         waker = asyncio.ensure_future(self._wake.wait())
         waits.add(waker)
         timeout = max(0.0, self._retry_at - time.monotonic()) if self._failures else IDLE_POLL_S

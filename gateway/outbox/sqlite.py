@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from gateway.sqlite_tx import transaction
 
@@ -42,10 +43,10 @@ class DurableDb:
                 if not fsync:
                     self.conn.execute("PRAGMA synchronous=FULL")
 
-    def read(self, sql: str, args: object = ()) -> list[tuple]:  # type: ignore[type-arg]
+    def read(self, sql: str, args: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         """All rows of one query, under the lock."""
         with self.lock:
-            return self.conn.execute(sql, args).fetchall()  # type: ignore[arg-type]
+            return self.conn.execute(sql, args).fetchall()
 
     def close(self) -> None:
         """Close the connection (the WAL is checkpointed)."""

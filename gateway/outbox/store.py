@@ -225,7 +225,7 @@ class OutboxStore:
 
     def dropped(self) -> list[tuple[str, str, float, str]]:
         """Events given up for lack of disk: (event_id, alert_id, when, uplinks they were pending for)."""
-        return self._db.read("SELECT event_id, alert_id, at, uplinks FROM dropped ORDER BY at")  # type: ignore[return-value]
+        return self._db.read("SELECT event_id, alert_id, at, uplinks FROM dropped ORDER BY at")
 
     def dropped_count(self) -> int:
         """How many events were given up for lack of disk, ever."""

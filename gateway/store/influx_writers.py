@@ -115,7 +115,10 @@ class V2Writer:
     def _write_blocking(self, body: bytes) -> WriteResult:
         try:
             self._api.write(
-                bucket=self._bucket, org=self._org, record=body.decode(), write_precision=WritePrecision.MS
+                bucket=self._bucket,
+                org=self._org,
+                record=body.decode(),
+                write_precision=WritePrecision.MS,  # type: ignore[arg-type]  # the library types its constants as str
             )
         except ApiException as exc:
             return verdict(exc.status or 0, exc.body or exc.reason or "")

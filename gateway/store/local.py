@@ -305,7 +305,7 @@ class LocalStore:
             value = r.value
             ts = round(r.ts * 1000)
             if value.__class__ is str:
-                append((sid, ts, None, value, codes[r.quality]))  # type: ignore[arg-type]
+                append((sid, ts, None, value, codes[r.quality]))
             else:
                 append((sid, ts, float(value), None, codes[r.quality]))
             if ts < cut:  # one comparison: a live reading costs no extra row or query

@@ -8,7 +8,7 @@ An adapter raises `TransientFailure` when trying again later may succeed (networ
 from __future__ import annotations
 
 from datetime import timedelta, timezone
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 
@@ -58,10 +58,10 @@ def classify_http(response: httpx.Response) -> None:
     raise TransientFailure(detail)
 
 
-async def post(client: httpx.AsyncClient, url: str, **kwargs: object) -> httpx.Response:
+async def post(client: httpx.AsyncClient, url: str, **kwargs: Any) -> httpx.Response:
     """POST, turning every network-level error (refused, reset, timeout) into a TransientFailure."""
     try:
-        response = await client.post(url, **kwargs)  # type: ignore[arg-type]
+        response = await client.post(url, **kwargs)
     except httpx.HTTPError as exc:
         raise TransientFailure(f"{type(exc).__name__}: {exc or 'no answer'} ({url.split('?')[0]})") from exc
     classify_http(response)

@@ -48,7 +48,12 @@ class MqttAdapter:
                 self._early.add(mid)
                 return
         loop, future = waiter
-        loop.call_soon_threadsafe(lambda: future.done() or future.set_result(None))
+
+        def settle() -> None:
+            if not future.done():  # cancelled by a send that timed out meanwhile
+                future.set_result(None)
+
+        loop.call_soon_threadsafe(settle)
 
     async def send(self, event: AlertEvent) -> None:
         """Publish with QoS 1 and wait for the PUBACK (up to timeout_s)."""

@@ -57,9 +57,11 @@ _FLAGS = {
 _ALL_FLAGS = sorted({f for flags in _FLAGS.values() for f in flags})
 
 
-def _number(value: object) -> float | None:
+def _number(value: float | str | list[str] | None) -> float | None:
+    if value is None or isinstance(value, list):  # a list of names is no measure
+        return None
     try:
-        return round(float(value), 3)  # type: ignore[arg-type]
+        return round(float(value), 3)
     except (TypeError, ValueError):
         return None
 

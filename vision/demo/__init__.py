@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from contract.config.camera import CameraConfig, VisionConfig, ZoneConfig
+from vision.images import read_image
 
 FRAMES = Path(__file__).resolve().parent / "cap" / "images"
 CAMERA_SIZE = (1280, 720)
@@ -16,7 +17,10 @@ CAMERA_SIZE = (1280, 720)
 def camera_frames() -> list[np.ndarray]:
     """The shipped photos scaled to a site camera's 1280x720: the frames every vision cost is measured on
     (`make bench`, and the budget `training.evaluate` chooses within)."""
-    return [cv2.resize(cv2.imread(str(p)), CAMERA_SIZE) for p in sorted(FRAMES.iterdir())]
+    frames = []
+    for p in sorted(FRAMES.iterdir()):
+        frames.append(cv2.resize(read_image(p), CAMERA_SIZE))
+    return frames
 
 
 def demo_vision(evidence_dir: Path, fps: float = 0.5) -> VisionConfig:

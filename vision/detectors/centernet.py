@@ -10,8 +10,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from vision.detections import Label
+
 STRIDE = 8
-CLASSES: tuple[str, str] = ("helmet", "no_helmet")
+CLASSES: tuple[Label, Label] = ("helmet", "no_helmet")
 
 
 def decode(out: np.ndarray, score_min: float, max_det: int = 100) -> np.ndarray:

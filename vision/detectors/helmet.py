@@ -271,5 +271,5 @@ class HelmetDetector:
         for x1, y1, x2, y2, s, c in self.raw(frame).tolist():
             label = CLASSES[int(c)]
             if s >= self.card.thresholds[label]:
-                out.append(Detection(label, (x1, y1, x2, y2), s))  # type: ignore[arg-type]
+                out.append(Detection(label, (x1, y1, x2, y2), s))
         return out
