@@ -124,6 +124,7 @@ def main() -> None:
         cam = CameraConfig(
             name="bench",
             source="bench",
+            drawn_on=(1280, 720),  # the bench frames' size
             zones=[ZoneConfig(name="pit", polygon=[(100, 400), (700, 400), (700, 700), (100, 700)])],
             edges=[EdgeConfig(name="edge", polyline=[(100, 380), (1200, 380)])],
             edge_reference=ref,

@@ -24,6 +24,7 @@ RULE_COLOURS = {
 def annotate(frame: np.ndarray, result: FrameResult, cam: CameraConfig) -> np.ndarray:
     """A copy of the frame with zones, edges, boxes, violations, camera name and time burned in."""
     img = frame.copy()
+    cam = cam.scaled(img.shape[1], img.shape[0])  # zones and edges in this frame's pixels
     lw = max(2, img.shape[1] // 640)
     for z in cam.zones:
         cv2.polylines(img, [np.array(z.polygon, np.int32)], True, (0, 215, 255), lw)

@@ -45,6 +45,8 @@ class CameraAnalyzer:
     gate: MotionGate = field(default_factory=MotionGate)
     _zones: ZoneWatch = field(init=False)
     _edges: EdgeWatch | None = field(init=False, default=None)
+    _reference: np.ndarray | None = field(init=False, default=None)
+    _size: tuple[int, int] = field(init=False, default=(0, 0))
     _clips: ClipRecorder | None = field(init=False, default=None)
     _last: list[Detection] = field(init=False, default_factory=list)
     _last_full: float = field(init=False, default=float("-inf"))
@@ -53,7 +55,7 @@ class CameraAnalyzer:
     _open: dict[tuple[str, str], _Open] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._zones = ZoneWatch(self.cam.zones)
+        self._zones = ZoneWatch([])
         if self.cam.edges:
             if self.cam.edge_reference is None:
                 raise ValueError(f"camera {self.cam.name}: edges need edge_reference (the accepted frame)")
@@ -62,9 +64,21 @@ class CameraAnalyzer:
                 raise ValueError(
                     f"camera {self.cam.name}: cannot read edge_reference {self.cam.edge_reference}"
                 )
-            self._edges = EdgeWatch(self.cam.edges, ref)
+            self._reference = ref
         if self.store is not None:
             self._clips = ClipRecorder(self.store, self.cam.clip_pre_s, self.cam.clip_post_s)
+
+    def _place(self, width: int, height: int) -> None:
+        """Zones and edges in the pixels of frames of this size: at the first frame, and again when the
+        stream's size changes (their runs start anew: the scene is seen afresh)."""
+        cam = self.cam.scaled(width, height)
+        self._zones = ZoneWatch(cam.zones)
+        if self._reference is not None:
+            ref = self._reference
+            if ref.shape[1] != width or ref.shape[0] != height:
+                ref = cv2.resize(ref, (width, height), interpolation=cv2.INTER_AREA)
+            self._edges = EdgeWatch(cam.edges, ref)
+        self._size = (width, height)
 
     def detect(self, img: np.ndarray, window: tuple[int, int, int, int]) -> list[Detection]:
         """Heads and persons inside `window` (x1, y1, x2, y2), in frame pixels."""
@@ -86,6 +100,8 @@ class CameraAnalyzer:
         t0 = time.process_time()
         img = frame.image
         h, w = img.shape[:2]
+        if (w, h) != self._size:
+            self._place(w, h)
         self._n += 1
         res = FrameResult(self.cam.name, frame.ts, w, h)
         regions = self.gate.regions(img) if self.cam.motion_gate else [(0.0, 0.0, float(w), float(h))]

@@ -1,71 +1,139 @@
-"""Per-camera configuration: source, rate, and the checks with their zones and edges (pydantic)."""
+"""Per-camera configuration: source, rate, and the checks with their zones and edges.
+
+Zones and edges are drawn on the camera's picture. A camera's stream size changes (a sub-stream of
+640x360 instead of 1280x720, a firmware update), and a zone must stay on the same part of the scene, so
+their coordinates are either fractions of the frame (0-1, as Frigate keeps them) or pixels of the frame
+size named in ``drawn_on``; the analysis scales them to the frames that arrive (``scaled``).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator, model_validator
+
+from contract.config.common import Model
 
 Point = tuple[float, float]
 
 
-class ZoneConfig(BaseModel):
-    """A danger zone drawn on the camera image (pixels of the full frame)."""
+class ZoneConfig(Model):
+    """A danger zone drawn on the camera image: nobody may be inside (禁入区)."""
 
-    model_config = ConfigDict(extra="forbid")
-    name: str
-    polygon: list[Point] = Field(min_length=3, description="vertices in frame pixels")
+    name: str = Field(title="Name", description="the zone's name, shown in alerts, e.g. 卸料平台下方")
+    polygon: list[Point] = Field(
+        min_length=3,
+        title="Polygon",
+        description="vertices as [x, y]: fractions 0-1 of the frame, or pixels of the camera's drawn_on size",
+    )
     inertia: int = Field(
-        3, ge=1, description="consecutive analysed frames with someone inside before it counts"
+        3,
+        ge=1,
+        title="Inertia",
+        description="consecutive analysed frames with someone inside before it counts",
     )
-    loiter_s: float = Field(0.0, ge=0, description="seconds someone must stay inside before the alert")
+    loiter_s: float = Field(
+        0.0, ge=0, title="Loiter", description="seconds someone must stay inside before the alert"
+    )
 
 
-class EdgeConfig(BaseModel):
-    """An edge that must be protected (临边), drawn along the guard rail in the reference frame."""
+class EdgeConfig(Model):
+    """An edge that must be protected (临边防护), drawn along the guard rail in the reference frame."""
 
-    model_config = ConfigDict(extra="forbid")
-    name: str
-    polyline: list[Point] = Field(min_length=2, description="points along the rail, frame pixels")
-    band_px: int = Field(40, ge=8, description="half-height of the strip above/below the line to compare")
+    name: str = Field(title="Name", description="the edge's name, shown in alerts, e.g. 3F东侧临边")
+    polyline: list[Point] = Field(
+        min_length=2,
+        title="Polyline",
+        description="points along the rail: fractions 0-1 of the frame, or pixels of the drawn_on size",
+    )
+    band_px: int = Field(
+        40,
+        ge=8,
+        title="Band",
+        description="half-height in pixels of the strip above and below the line that is compared "
+        "(pixels of drawn_on when given, scaled with the frame; else of the frames as they arrive)",
+    )
     missing_frames: int = Field(
-        5, ge=1, description="consecutive analysed frames without protection before the alert"
+        5,
+        ge=1,
+        title="Missing frames",
+        description="consecutive analysed frames without protection before the alert",
     )
 
 
-class CameraConfig(BaseModel):
+class CameraConfig(Model):
     """One camera: where its frames come from and what is checked."""
 
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    source: str = Field(
-        description="rtsp://…, http(s)://… (MJPEG or snapshot), a video file or a folder of images"
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        title="Name",
+        description="the camera's id: letters, digits, '_', '.', '-' (it names the device in alerts)",
     )
-    kind: Literal["auto", "rtsp", "mjpeg", "snapshot", "file", "images"] = "auto"
-    fps: float = Field(1.0, gt=0, le=30, description="analysed frames per second; the rest are skipped")
+    source: str = Field(
+        title="Source",
+        description="rtsp://…, http(s)://… (MJPEG or snapshot), a video file or a folder of images",
+    )
+    kind: Literal["auto", "rtsp", "mjpeg", "snapshot", "file", "images"] = Field(
+        "auto", title="Kind", description="how to read the source; auto: from its scheme or path"
+    )
+    fps: float = Field(
+        1.0, gt=0, le=30, title="Rate", description="analysed frames per second; the rest are skipped"
+    )
     rtsp_transport: Literal["tcp", "udp"] = Field(
         "tcp",
+        title="RTSP transport",
         description="RTP over the RTSP TCP connection (tcp: no lost packets or smeared frames on a 4G "
         "uplink, and a silent camera is noticed by the read timeout) or plain UDP",
     )
-    loop: bool = Field(False, description="replay a file or folder forever (demo cameras)")
-    helmet: bool = True
+    loop: bool = Field(False, title="Loop", description="replay a file or folder forever (demo cameras)")
+    helmet: bool = Field(True, title="Hard hats", description="run the hard-hat check (安全帽)")
     helmet_frames: int = Field(
-        2, ge=1, description="consecutive analysed frames with a bare head before the alert"
+        2,
+        ge=1,
+        title="Hard-hat frames",
+        description="consecutive analysed frames with a bare head before the alert",
     )
     persons: bool = Field(
-        True, description="run the person network (SSDLite-MobileNetV2; zones also use heads)"
+        True,
+        title="Persons",
+        description="run the person network (SSDLite-MobileNetV2; zones also use heads)",
     )
-    motion_gate: bool = True
+    motion_gate: bool = Field(
+        True,
+        title="Motion gate",
+        description="analyse only where the picture moved (a still scene costs little)",
+    )
     still_recheck_s: float = Field(
-        10.0, gt=0, description="full analysis at least this often on a still scene"
+        10.0, gt=0, title="Still recheck", description="full analysis at least this often on a still scene"
     )
-    zones: list[ZoneConfig] = Field(default_factory=list)
-    edges: list[EdgeConfig] = Field(default_factory=list)
-    edge_reference: Path | None = Field(None, description="JPEG taken when the edge protection was accepted")
-    clip_pre_s: float = Field(3.0, ge=0)
-    clip_post_s: float = Field(3.0, ge=0)
+    drawn_on: tuple[int, int] | None = Field(
+        None,
+        title="Drawn on",
+        description="[width, height] of the frame the zones' and edges' pixel coordinates were drawn on; "
+        "leave out when they are fractions 0-1 of the frame",
+    )
+    zones: list[ZoneConfig] = Field(
+        default_factory=list,
+        title="Danger zones",
+        description="areas nobody may enter (vision.zone_intrusion)",
+    )
+    edges: list[EdgeConfig] = Field(
+        default_factory=list,
+        title="Edges",
+        description="edges whose guard rails must stay in place (vision.edge_missing)",
+    )
+    edge_reference: Path | None = Field(
+        None,
+        title="Edge reference",
+        description="JPEG taken when the edge protection was accepted (needed with edges)",
+    )
+    clip_pre_s: float = Field(
+        3.0, ge=0, title="Clip before", description="seconds of video kept before an alert's frame"
+    )
+    clip_post_s: float = Field(
+        3.0, ge=0, title="Clip after", description="seconds of video kept after an alert's frame"
+    )
 
     @field_validator("edge_reference")
     @classmethod
@@ -76,15 +144,78 @@ class CameraConfig(BaseModel):
             )
         return v
 
+    @field_validator("drawn_on")
+    @classmethod
+    def _positive_size(cls, v: tuple[int, int] | None) -> tuple[int, int] | None:
+        if v is not None and min(v) <= 0:
+            raise ValueError(f"drawn_on {list(v)} is not a frame size: give [width, height] in pixels")
+        return v
 
-class VisionConfig(BaseModel):
+    @model_validator(mode="after")
+    def _coordinates_fit(self) -> CameraConfig:
+        width, height = self.drawn_on or (1, 1)
+        shapes = [("zone", z.name, z.polygon) for z in self.zones] + [
+            ("edge", e.name, e.polyline) for e in self.edges
+        ]
+        for what, name, points in shapes:
+            outside = [p for p in points if not (0 <= p[0] <= width and 0 <= p[1] <= height)]
+            if not outside:
+                continue
+            if self.drawn_on is None:
+                raise ValueError(
+                    f"camera {self.name}: {what} {name!r} has point {list(outside[0])} outside 0-1: "
+                    f"give the frame size it was drawn on as drawn_on: [WIDTH, HEIGHT], or the points as "
+                    f"fractions of the frame"
+                )
+            raise ValueError(
+                f"camera {self.name}: {what} {name!r} has point {list(outside[0])} outside the "
+                f"{width}x{height} frame of drawn_on: redraw it, or correct drawn_on"
+            )
+        return self
+
+    def scaled(self, width: int, height: int) -> CameraConfig:
+        """This camera with its zones and edges in pixels of a ``width`` x ``height`` frame."""
+        if self.drawn_on is None:
+            sx, sy, band = float(width), float(height), 1.0
+        else:
+            sx, sy = width / self.drawn_on[0], height / self.drawn_on[1]
+            band = sy
+        return self.model_copy(
+            update={
+                "zones": [
+                    z.model_copy(update={"polygon": [(x * sx, y * sy) for x, y in z.polygon]})
+                    for z in self.zones
+                ],
+                "edges": [
+                    e.model_copy(
+                        update={
+                            "polyline": [(x * sx, y * sy) for x, y in e.polyline],
+                            "band_px": max(8, round(e.band_px * band)),
+                        }
+                    )
+                    for e in self.edges
+                ],
+            }
+        )
+
+
+class VisionConfig(Model):
     """All cameras of a site plus where evidence is kept."""
 
-    model_config = ConfigDict(extra="forbid")
-    cameras: list[CameraConfig] = Field(default_factory=list)
-    evidence_dir: Path = Path("state/evidence")
-    evidence_budget_mb: float = Field(500.0, gt=0, description="oldest evidence is deleted beyond this")
-    hang_timeout_s: float = Field(30.0, gt=0, description="a worker silent this long is killed and restarted")
+    cameras: list[CameraConfig] = Field(
+        default_factory=list, title="Cameras", description="the site's cameras"
+    )
+    evidence_dir: Path = Field(
+        Path("state/evidence"),
+        title="Evidence folder",
+        description="where evidence pictures and clips are kept (relative: inside the state directory)",
+    )
+    evidence_budget_mb: float = Field(
+        500.0, gt=0, title="Evidence budget", description="oldest evidence is deleted beyond this"
+    )
+    hang_timeout_s: float = Field(
+        30.0, gt=0, title="Hang timeout", description="a worker silent this long is killed and restarted"
+    )
     model: Path | None = Field(
-        None, description="hard-hat ONNX; default: the shipped vision/models/helmet.onnx"
+        None, title="Model", description="hard-hat ONNX; default: the shipped vision/models/helmet.onnx"
     )

@@ -19,6 +19,7 @@ def test_annotated_jpeg_shows_boxes_zone_and_stamp() -> None:
     cam = CameraConfig(
         name="gate-cam",
         source="x",
+        drawn_on=(640, 640),  # the photo's size
         zones=[ZoneConfig(name="pit", polygon=[(10, 300), (300, 300), (300, 600)])],
     )
     res = FrameResult(

@@ -50,7 +50,9 @@ def test_a_view_without_people_gives_no_person(persons: PersonDetector) -> None:
 def test_a_worker_standing_in_a_danger_zone_is_an_intrusion(persons: PersonDetector) -> None:
     img, _ = load("000702.jpg")  # workers standing on the ground at the bottom half of the photo
     zone = ZoneConfig(name="pit-edge", polygon=[(0, 400), (640, 400), (640, 640), (0, 640)], inertia=2)
-    cam = CameraConfig(name="c", source="x", helmet=False, motion_gate=False, zones=[zone])
+    cam = CameraConfig(
+        name="c", source="x", helmet=False, motion_gate=False, drawn_on=(640, 640), zones=[zone]
+    )
     an = CameraAnalyzer(cam, None, persons)
     events = [e for t in range(3) for e in an.analyse(Frame(float(t), img, str(t), True))[1]]
     assert [(e.rule, e.state) for e in events] == [("vision.zone_intrusion", "firing")]

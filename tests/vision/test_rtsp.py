@@ -153,6 +153,7 @@ def test_worker_on_rtsp_camera_writes_clip_around_a_zone_intrusion(
         fps=4,
         helmet=False,
         persons=False,
+        drawn_on=(640, 640),  # the photos the server encodes
         zones=[whole],
         clip_pre_s=1.0,
         clip_post_s=1.0,

@@ -37,6 +37,7 @@ def demo_vision(evidence_dir: Path, fps: float = 0.5) -> VisionConfig:
         helmet_frames=2,
         persons=False,
         motion_gate=False,
+        drawn_on=(640, 640),  # the demo photos' size
         zones=[
             ZoneConfig(
                 name="hoist-entrance", polygon=[(160, 120), (480, 120), (480, 420), (160, 420)], inertia=2
