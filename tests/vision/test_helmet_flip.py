@@ -30,9 +30,14 @@ def test_flip_proposals_mirror_with_the_frame(name: str) -> None:
     there[:, [0, 2]] = img.shape[1] - there[:, [2, 0]]
     strong = here[here[:, 4] >= 0.3]
     assert len(strong) >= 2
-    back = [iou_one_to_many(b[:4], there[:, :4]).max() for b in strong]
-    # the same heads either way round: boxes put back on the real frame must land where they were
-    assert np.mean(np.array(back) >= 0.8) >= 0.9, f"{name}: IoU with the mirrored run {np.round(back, 2)}"
+    back = np.array([iou_one_to_many(b[:4], there[:, :4]).max() for b in strong])
+    # the same heads either way round: a box put back on the real frame lands on the head it came from
+    # (a box left on the mirror image of a head would overlap nothing there, IoU near 0). Most boxes are
+    # the very same box; the merged passes may shift one box a little (IoU 0.75-0.88 seen with the int8
+    # graphs), which is still the same head by the detection standard's IoU >= 0.5
+    assert back.min() >= 0.5 and np.median(back) >= 0.95, (
+        f"{name}: IoU with the mirrored run {np.round(back, 2)}"
+    )
 
 
 def test_flip_keeps_every_labelled_head_the_plain_pass_proposes() -> None:
