@@ -34,7 +34,9 @@ from vision.pipeline import CameraAnalyzer
 from vision.sources import Frame
 from vision.worker import VisionSupervisor
 
-WEIGHTS = Path(__file__).resolve().parents[1] / "vision" / "train" / "weights"
+WEIGHTS = (
+    Path(__file__).resolve().parents[1] / "training" / "weights"
+)  # the fp32 graphs the int8 ones came from
 
 
 def cpu_ms(fn, n: int) -> float:  # type: ignore[no-untyped-def]
