@@ -41,6 +41,9 @@ class CraneView:
     height_m: float | None
 
 
+EDGE_MARGIN_M = 0.001  # pairs within a millimetre of the edge of reach are checked, not skipped
+
+
 @dataclass(frozen=True)
 class Clearance:
     """One clearance between a lower crane and another crane."""
@@ -73,7 +76,12 @@ def can_come_close(lower: CraneSpec, other: CraneSpec, cfg: CraneCollisionRule) 
     swing = max(lower.jib_m, lower.counter_jib_m)
     mast = other.tower_half_width_m * math.sqrt(2)
     warning = (cfg.min_clearance_m + cfg.warning_margin_m) * (1 + cfg.hysteresis_pct / 100)
-    return bases - swing - mast <= warning or bases <= swing + other.jib_m + cfg.hook_plan_m
+    # a pair at the very edge of reach is checked: the plan geometry rounds (a hook exactly hook_plan_m
+    # from the jib came out a femtometre inside it), and a skipped pair must never hide a clearance
+    return (
+        bases - swing - mast <= warning + EDGE_MARGIN_M
+        or bases <= swing + other.jib_m + cfg.hook_plan_m + EDGE_MARGIN_M
+    )
 
 
 class CraneCollision:
