@@ -4,6 +4,9 @@
   the anemometer at 1 Hz, the pit's 13 points every 2 hours), one batch per device sample as
   drivers publish them;
 - replay: readings/s of ``sitegw.replay.replay`` (engine + alert manager, sorted input);
+- new devices: the same two figures for the hoist (1 Hz, 8 judged metrics), the high formwork
+  (4 points x 4 metrics every 30 s, a pour under way) and the access gates (a passage a minute)
+  alone, so the hoist, formwork and personnel rules' own cost is seen;
 - alert changes: ms per AlertEvent persisted (SQLite WAL, synchronous=FULL, one commit each)
   and delivered, on a file in a temporary folder.
 
@@ -21,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from contract.config import load_site
+from contract.config import LoadedSite, load_site
 from contract.readings import Reading
 from gateway.alerts.manager import AlertManager
 from rules import RuleEngine, RuleResult
@@ -55,27 +58,69 @@ def site_batches(hours: float) -> list[list[Reading]]:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--hours", type=float, default=1.0, help="hours of site readings to generate")
-    args = parser.parse_args()
-    site = load_site(SITE)
-    batches = site_batches(args.hours)
-    n = sum(len(b) for b in batches)
+def new_device_batches(hours: float) -> list[list[Reading]]:
+    """The hoist running trips, a pour on the high formwork, people passing the gate."""
+    out: list[list[Reading]] = []
+    t0 = 1795222800.0
+    out.append([Reading(t0, P, "formwork-1", "pour_active", 1.0)])
+    for s in range(1, int(hours * 3600)):
+        ts = t0 + s
+        trip = s % 120
+        speed = 0.6 if 20 <= trip < 80 else 0.0
+        out.append(
+            [
+                Reading(ts, P, "hoist-1", "load_t", 0.8 + 0.4 * math.sin(s / 300)),
+                Reading(ts, P, "hoist-1", "persons", float(6 + s // 120 % 8)),
+                Reading(ts, P, "hoist-1", "speed_ms", speed),
+                Reading(ts, P, "hoist-1", "door_state", 0.0 if speed else 2.0),
+                Reading(ts, P, "hoist-1", "limit_state", 0.0),
+                Reading(ts, P, "hoist-1", "arrester_ok", 1.0),
+                Reading(ts, P, "hoist-1", "wind_ms", 6 + 3 * math.sin(s / 40)),
+                Reading(ts, P, "hoist-1", "driver_id", "OP-1001"),
+            ]
+        )
+        if s % 30 == 0:
+            for j, code in enumerate(("M1", "M2", "M3", "M4")):
+                grow = s / 3600
+                out.append(
+                    [
+                        Reading(ts, P, "formwork-1", "settle_mm", 1 + grow + 0.1 * j, point=code),
+                        Reading(ts, P, "formwork-1", "disp_h_mm", 0.5 + grow, point=code),
+                        Reading(ts, P, "formwork-1", "tilt_deg", 0.02 + 0.01 * j, point=code),
+                        Reading(ts, P, "formwork-1", "axial_kn", 5 + 3 * grow, point=code),
+                    ]
+                )
+        if s % 60 == 0:
+            out.append(
+                [Reading(ts, P, "gate-1", "on_site", float(s // 60 % 2), point=f"W-{s // 120 % 50:04d}")]
+            )
+    return out
 
+
+def measure(name: str, site: LoadedSite, batches: list[list[Reading]]) -> None:
+    """Print the engine's and the replay's readings per second over ``batches``."""
+    n = sum(len(b) for b in batches)
     engine = RuleEngine(site)
     started = time.perf_counter()
     for batch in batches:
         engine.process(batch)
     elapsed = time.perf_counter() - started
-    print(f"rules_engine_readings_per_s: {n / elapsed:.0f} readings/s")
-
+    print(f"{name}rules_engine_readings_per_s: {n / elapsed:.0f} readings/s")
     flat = [r for b in batches for r in b]
     started = time.perf_counter()
     stats = replay(site, flat, lambda e: None)
     elapsed = time.perf_counter() - started
-    print(f"replay_readings_per_s: {n / elapsed:.0f} readings/s")
-    print(f"replay_alert_events: {sum(stats.events.values())} events")
+    print(f"{name}replay_readings_per_s: {n / elapsed:.0f} readings/s")
+    print(f"{name}replay_alert_events: {sum(stats.events.values())} events")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hours", type=float, default=1.0, help="hours of site readings to generate")
+    args = parser.parse_args()
+    site = load_site(SITE)
+    measure("", site, site_batches(args.hours))
+    measure("new_devices_", site, new_device_batches(args.hours))
 
     with tempfile.TemporaryDirectory() as tmp:
         manager = AlertManager(Path(tmp) / "alerts.db", P, lambda e: None)

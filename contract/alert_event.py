@@ -56,7 +56,12 @@ class AlertEvent(BaseModel):
     threshold: float | None = Field(None, description="limit the value was compared with")
     unit: str = Field("", description="unit of value and threshold")
     ts: float = Field(description="Unix seconds of the reading (or action) behind this change")
-    message: str = Field("", description="human text, Chinese first, e.g. 1号塔吊 起重量 104% (额定 2.85 t)")
+    message: str = Field(
+        "",
+        description="what a safety officer reads, in Chinese: what, where, how far over the limit and "
+        "the action, e.g. 1号塔吊 起重量 104%（额定 2.85 t @ 30 m）：立即停止起升，卸载至额定以内",
+    )
+    message_en: str = Field("", description="the same in English, for a dashboard switched to English")
     backfill: bool = Field(False, description="delivered after an outage (补传)")
     actor: str = Field("", description="who acknowledged or resolved by hand")
     note: str = Field("", description="the supervisor's note")

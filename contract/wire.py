@@ -12,7 +12,8 @@ import hmac
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-# docs/design.md's canonical numeric metrics of tower cranes, anemometers and pit points
+# docs/design.md's canonical numeric metrics of tower cranes, anemometers and pit points, and those of
+# construction hoists and high-formwork points (contract/config/profiles/README.md) that have limits
 SUMMARY_METRICS = frozenset(
     {
         "load_t",
@@ -31,6 +32,11 @@ SUMMARY_METRICS = frozenset(
         "anchor_kn",
         "water_level_m",
         "settle_mm",
+        "persons",
+        "speed_ms",
+        "tilt_x_deg",
+        "tilt_y_deg",
+        "floor",
     }
 )
 EVENTS_PATH = "/api/v1/events"
@@ -76,7 +82,7 @@ class SummaryReading(BaseModel):
     def _canonical(cls, metric: str) -> str:
         if metric not in SUMMARY_METRICS:
             raise ValueError(
-                f"unknown metric {metric!r}; crane and pit summaries use docs/design.md's names: "
+                f"unknown metric {metric!r}; crane, hoist, pit and formwork summaries use the canonical names: "
                 f"{', '.join(sorted(SUMMARY_METRICS))}"
             )
         return metric

@@ -21,11 +21,21 @@ from contract.config.site import SiteConfig
 from rules.geometry import along_jib, jib_line, segment_distance
 from rules.levels import LevelMemory, banded_level, threshold_of
 from rules.result import RuleResult
+from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en
 
 RULE = "crane.collision"
+CLEARANCE = (
+    "GB 5144-2006 第10.5条 低位塔机臂架端部与另一塔机塔身水平距离不小于 2 m，"
+    "高位塔机最低位置部件与低位塔机最高位置部件垂直距离不小于 2 m"
+)
 CLAUSES = {
-    "warning": "GB 5144-2006 §10.5 (2 m) + warning margin (practice)",
-    "alarm": "GB 5144-2006 §10.5 (anti-collision clearance ≥ 2 m)",
+    "warning": f"{CLEARANCE}；安全距离加预警余量{PRACTICE_ZH}",
+    "alarm": f"{CLEARANCE}；群塔未保持安全距离属 建质规〔2024〕5号 第八条(八) {MAJOR_ZH}",
+}
+ACTIONS = {"warning": "减速慢转，确认两机安全距离", "alarm": "停止回转，确认两机安全距离"}
+ACTIONS_EN = {
+    "warning": "slow down and confirm the clearance between the two cranes",
+    "alarm": "stop slewing and confirm the clearance between the two cranes",
 }
 
 
@@ -157,6 +167,14 @@ class CraneCollision:
     ) -> RuleResult:
         other_name = next(c.name for c in cranes if c.device == worst.other)
         kind_zh = "水平" if worst.mode == "horizontal" else "垂直"
+        what = (
+            f"{lower.name} 与 {other_name} {kind_zh}净距 {worst.metres:.1f} m，"
+            f"安全距离 {cfg.min_clearance_m:g} m"
+        )
+        what_en = (
+            f"{lower.name} {worst.mode} clearance to {other_name} {worst.metres:.1f} m, "
+            f"minimum {cfg.min_clearance_m:g} m"
+        )
         return RuleResult(
             rule=RULE,
             device=lower.device,
@@ -167,8 +185,8 @@ class CraneCollision:
             value=round(worst.metres, 2),
             threshold=threshold_of(thresholds, level) or cfg.min_clearance_m,
             unit="m",
-            message=f"{lower.name} 与 {other_name} {kind_zh}净距 {worst.metres:.1f} m | {lower.device} "
-            f"{worst.mode} clearance to {worst.other} {worst.metres:.1f} m",
+            message=pick(level, what, ACTIONS.get(level or "", "")),
+            message_en=pick_en(level, what_en, ACTIONS_EN.get(level or "", "")),
             details={"other": worst.other, "mode": worst.mode},
             backfill=backfill,
         )

@@ -13,12 +13,23 @@ from contract.config.crane import LoadChartPoint
 from contract.config.rules import CraneLoadRule
 from rules.levels import LevelMemory, banded_level, banded_result
 from rules.result import RuleResult
+from rules.wording import PRACTICE_ZH, pick, pick_en
 
 RULE = "crane.load"
 CLAUSES = {
-    "warning": "GB/T 12602-2020 pre-warning at 90 % of rated load (practice)",
-    "alarm": "GB 5144-2006 §6.1.2 (load limiter: > 100 % cuts hoist-up)",
-    "critical": "GB 5144-2006 §6.1.2 (load limiter: 110 % cut-off)",
+    "warning": "GB/T 12602-2020 起重量达额定起重量 90% 预警" + PRACTICE_ZH,
+    "alarm": "GB 5144-2006 第6.1.2条 起重量大于额定起重量时，起重量限制器应切断上升方向动力，仅允许下降",
+    "critical": "GB 5144-2006 第6.1.2条 起重量达额定起重量 110%，起重量限制器应已切断上升方向动力",
+}
+ACTIONS = {
+    "warning": "谨慎操作，不得再增加吊重或向外变幅",
+    "alarm": "立即停止起升，卸载至额定起重量以内",
+    "critical": "立即停止起升和向外变幅，卸载至额定起重量以内，检查起重量限制器",
+}
+ACTIONS_EN = {
+    "warning": "take care: add no load and do not trolley out",
+    "alarm": "stop hoisting up now and unload to within the rated load",
+    "critical": "stop hoisting up and trolleying out now, unload to within the rated load and check the load limiter",
 }
 
 
@@ -62,6 +73,8 @@ class CraneLoad:
         level = banded_level(pct, thresholds, self._memory.get(device), cfg.hysteresis_pct / 100)
 
         def build() -> RuleResult:
+            what = f"{name} 起重量 {load_t:.2f} t，为额定起重量 {rated:.2f} t（幅度 {radius_m:g} m）的 {pct:.0f}%"
+            what_en = f"{name} load {load_t:.2f} t = {pct:.0f} % of the rated {rated:.2f} t at {radius_m:g} m"
             return banded_result(
                 RULE,
                 CLAUSES,
@@ -71,10 +84,10 @@ class CraneLoad:
                 round(pct, 1),
                 thresholds,
                 "%",
-                f"{name} 起重量 {pct:.0f}% (额定 {rated:.2f} t @ {radius_m:g} m) | "
-                f"{device} load {load_t:g} t = {pct:.0f} % of rated {rated:.2f} t at {radius_m:g} m",
+                pick(level, what, ACTIONS.get(level or "", "")),
                 {"load_t": load_t, "radius_m": radius_m, "rated_t": round(rated, 3)},
                 backfill,
+                message_en=pick_en(level, what_en, ACTIONS_EN.get(level or "", "")),
             )
 
         return self._memory.report(device, "", level, build)

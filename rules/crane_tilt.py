@@ -1,5 +1,5 @@
 """crane.tilt: tower verticality (JGJ 196-2010: 4/1000 free-standing or above the highest tie,
-2/1000 below it); out of spec verticality is a major hazard (建质规〔2022〕2号 Art. 8)."""
+2/1000 below it); out of spec verticality is a major hazard (建质规〔2024〕5号 Art. 8)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,25 @@ from contract.alert_event import Level
 from contract.config.rules import CraneTiltRule
 from rules.levels import LevelMemory, banded_level, banded_result
 from rules.result import RuleResult
+from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en
 
 RULE = "crane.tilt"
+LIMIT = "JGJ 196-2010 塔身垂直度偏差限值：独立状态或最高附着点以上 4/1000，最高附着点以下 2/1000"
+MAJOR = f"；垂直度超出规范要求属 建质规〔2024〕5号 第八条 {MAJOR_ZH}"
 CLAUSES = {
-    "warning": "JGJ 196-2010 verticality limit; 80 % pre-warning (practice)",
-    "alarm": "JGJ 196-2010 verticality limit; 建质规〔2022〕2号 Art. 8",
-    "critical": "JGJ 196-2010 verticality limit; 2 × limit (practice); 建质规〔2022〕2号 Art. 8",
+    "warning": f"{LIMIT}；达限值 80% 预警{PRACTICE_ZH}",
+    "alarm": LIMIT + MAJOR,
+    "critical": f"{LIMIT}；达限值 2 倍为危险{PRACTICE_ZH}{MAJOR}",
+}
+ACTIONS = {
+    "warning": "加强观测，检查塔身垂直度、附着与基础",
+    "alarm": "停止使用，检查塔身垂直度与基础",
+    "critical": "立即停止使用，撤离塔机周边人员，检查塔身垂直度、附着与基础",
+}
+ACTIONS_EN = {
+    "warning": "watch it closely and check the tower's verticality, ties and foundation",
+    "alarm": "stop using the crane and check the tower's verticality and foundation",
+    "critical": "stop using the crane now, clear people from around it, check verticality, ties and foundation",
 }
 
 
@@ -44,6 +57,11 @@ class CraneTilt:
         level = banded_level(per_mille, thresholds, self._memory.get(device), cfg.hysteresis_pct / 100)
 
         def build() -> RuleResult:
+            what = f"{name} 塔身垂直度 {per_mille:.2f}‰（倾角 {tilt_deg:.2f}°），限值 {limit_per_mille:g}‰"
+            what_en = (
+                f"{name} tower verticality {per_mille:.2f}/1000 (tilt {tilt_deg:.2f}°), "
+                f"limit {limit_per_mille:g}/1000"
+            )
             return banded_result(
                 RULE,
                 CLAUSES,
@@ -53,10 +71,10 @@ class CraneTilt:
                 round(per_mille, 3),
                 thresholds,
                 "‰",
-                f"{name} 塔身垂直度 {per_mille:.2f}‰ (限值 {limit_per_mille:g}‰) | "
-                f"{device} tower verticality {per_mille:.2f}/1000, limit {limit_per_mille:g}/1000",
+                pick(level, what, ACTIONS.get(level or "", "")),
                 {"tilt_deg": tilt_deg},
                 backfill,
+                message_en=pick_en(level, what_en, ACTIONS_EN.get(level or "", "")),
             )
 
         return self._memory.report(device, "", level, build)

@@ -11,12 +11,15 @@ from contract.config.rules import CraneWindRule
 from contract.config.site import SiteConfig
 from rules.levels import LevelMemory, banded_level, banded_result
 from rules.result import RuleResult
+from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en
 
 RULE = "crane.wind"
+# lifting on in such wind is itself a major hazard: 建质规〔2024〕5号 Art. 15 (二)
+BAD_WEATHER = f"；恶劣天气违规吊装属 建质规〔2024〕5号 第十五条(二) {MAJOR_ZH}"
 CLAUSES = {
-    "warning": "JGJ 276-2012 §3.0.12 (Beaufort 6, 10.8 m/s: stop lifting)",
-    "alarm": "Shenzhen regulator interface (> 13.8 m/s in 2 consecutive samples)",
-    "critical": "Beaufort 9, 20.8 m/s (practice)",
+    "warning": "JGJ 276-2012 第3.0.12条 六级及以上大风（10.8 m/s 起）应停止吊装作业" + BAD_WEATHER,
+    "alarm": "深圳市塔机监管平台接口 连续 2 个工作循环风速大于 13.8 m/s 报警" + BAD_WEATHER,
+    "critical": "九级风 20.8 m/s 危险报警" + PRACTICE_ZH,
 }
 
 
@@ -52,6 +55,8 @@ class CraneWind:
             level = "warning"  # one gust is not yet an alarm
 
         def build() -> RuleResult:
+            what, what_en = _what(name, wind_ms, level, cfg)
+            action, action_en = _action(level, serve_names, serves)
             return banded_result(
                 RULE,
                 CLAUSES,
@@ -61,13 +66,54 @@ class CraneWind:
                 round(wind_ms, 2),
                 thresholds,
                 "m/s",
-                f"{name} 风速 {wind_ms:.1f} m/s，{'、'.join(serve_names)} 停止吊装 | wind {wind_ms:.1f} m/s at "
-                f"{device}, serving {', '.join(serves)}",
+                pick(level, what, action),
                 {"cranes": list(serves)},
                 backfill,
+                message_en=pick_en(level, what_en, action_en),
             )
 
         return self._memory.report(device, "", level, build)
+
+
+def _what(name: str, wind_ms: float, level: Level | None, cfg: CraneWindRule) -> tuple[str, str]:
+    """The facts: the wind and the limit it reached (none once clear)."""
+    if level == "critical":
+        return (
+            f"{name} 风速 {wind_ms:.1f} m/s，达到危险风速 {cfg.critical_ms:g} m/s",
+            f"{name} wind {wind_ms:.1f} m/s, at or above the danger speed {cfg.critical_ms:g} m/s",
+        )
+    if level == "alarm":
+        return (
+            f"{name} 风速 {wind_ms:.1f} m/s，连续 {cfg.alarm_samples} 次超过报警风速 {cfg.alarm_ms:g} m/s",
+            f"{name} wind {wind_ms:.1f} m/s, above the alarm speed {cfg.alarm_ms:g} m/s "
+            f"{cfg.alarm_samples} samples running",
+        )
+    if level == "warning":
+        return (
+            f"{name} 风速 {wind_ms:.1f} m/s，达到停止吊装风速 {cfg.warning_ms:g} m/s",
+            f"{name} wind {wind_ms:.1f} m/s, at or above the stop-lifting speed {cfg.warning_ms:g} m/s",
+        )
+    return f"{name} 风速 {wind_ms:.1f} m/s", f"{name} wind {wind_ms:.1f} m/s"
+
+
+def _action(level: Level | None, serve_names: list[str], serves: list[str]) -> tuple[str, str]:
+    """What the served cranes' drivers do: stop lifting; from the alarm on, also leave the jib free
+    to weathervane with the hook up, so that the wind turns the crane instead of pushing it over."""
+    cranes, cranes_en = "、".join(serve_names), ", ".join(serve_names or serves)
+    if level == "critical":
+        return (
+            f"{cranes} 停止吊装，吊钩升起、臂架随风自由回转，司机离开塔机",
+            f"{cranes_en} stop lifting, raise the hook, let the jib slew freely with the wind, "
+            "and the driver leaves the crane",
+        )
+    if level == "alarm":
+        return (
+            f"{cranes} 停止吊装，吊钩升起、臂架随风自由回转",
+            f"{cranes_en} stop lifting, raise the hook and let the jib slew freely with the wind",
+        )
+    if level == "warning":
+        return f"{cranes} 停止吊装作业", f"{cranes_en} stop lifting"
+    return "", ""
 
 
 def history_s(site: SiteConfig) -> float:

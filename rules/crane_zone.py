@@ -9,9 +9,15 @@ from contract.config.rules import CraneZoneRule
 from rules.geometry import along_jib, inside_polygon, polygon_edge_distance
 from rules.levels import LevelMemory
 from rules.result import RuleResult
+from rules.wording import pick, pick_en
 
 RULE = "crane.zone"
-CLAUSE = "No-lift zones 禁吊区 (Chongqing regulator interface; 黑建安监〔2011〕3号)"
+CLAUSE = (
+    "禁吊区（本站设定的学校、道路、输电线路等上方区域）吊物不得进入：按 黑建安监〔2011〕3号 及"
+    "重庆市塔机监管平台接口要求监测"
+)
+ACTION = "立即将吊钩移出禁吊区"
+ACTION_EN = "move the hook out of the no-lift zone now"
 
 
 class CraneZone:
@@ -52,6 +58,7 @@ class CraneZone:
 
         def build() -> RuleResult:
             where = zone.name if zone else ""
+            what, what_en = _what(name, zone, held, hook, cfg)
             return RuleResult(
                 rule=RULE,
                 device=device,
@@ -61,11 +68,31 @@ class CraneZone:
                 clause=CLAUSE,
                 value=where,
                 unit="",
-                message=f"{name} 吊钩进入禁吊区 {where} | {device} hook over no-lift zone {where}"
-                if zone
-                else f"{name} 吊钩离开禁吊区 | {device} hook clear of no-lift zones",
+                message=pick(level, what, ACTION),
+                message_en=pick_en(level, what_en, ACTION_EN),
                 details={"hook_x_m": round(hook[0], 2), "hook_y_m": round(hook[1], 2)},
                 backfill=backfill,
             )
 
         return self._memory.report(device, "", level, build)
+
+
+def _what(
+    name: str, zone: Zone | None, held: Zone | None, hook: tuple[float, float], cfg: CraneZoneRule
+) -> tuple[str, str]:
+    """Where the hook is against the zone: how deep inside, or how little outside it is still held."""
+    if zone is None:
+        left = f"已离开禁吊区 {held.name}" if held is not None else "不在禁吊区内"
+        left_en = f"out of no-lift zone {held.name}" if held is not None else "outside every no-lift zone"
+        return f"{name} 吊钩{left}", f"{name} hook {left_en}"
+    edge = polygon_edge_distance(hook, zone.polygon)
+    if inside_polygon(hook, zone.polygon):
+        return (
+            f"{name} 吊钩进入禁吊区 {zone.name}，距边界 {edge:.1f} m",
+            f"{name} hook {edge:.1f} m inside no-lift zone {zone.name}",
+        )
+    return (
+        f"{name} 吊钩在禁吊区 {zone.name} 边界外 {edge:.1f} m，未离开 {cfg.clear_margin_m:g} m 解除带",
+        f"{name} hook {edge:.1f} m outside no-lift zone {zone.name}, within its "
+        f"{cfg.clear_margin_m:g} m clearing band",
+    )

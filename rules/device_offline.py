@@ -1,7 +1,7 @@
 """device.offline: no reading for warning_intervals poll intervals = warning, for alarm_after_s
 (at least alarm_intervals intervals for slow devices such as pits) = alarm. The monitoring is
-itself a safety device: a silent black box is a failed one (建质规〔2022〕2号 Art. 8), a pit
-without monitoring a major hazard (Art. 5). Time limits: practice.
+itself a safety device: a silent black box is a failed one (建质规〔2024〕5号 Art. 8 (四)), a deep
+pit without monitoring a major hazard (Art. 5 (三)). Time limits: practice.
 """
 
 from __future__ import annotations
@@ -14,11 +14,31 @@ from contract.config.rules import DeviceOfflineRule
 from contract.config.site import SiteConfig
 from rules.levels import LevelMemory
 from rules.result import RuleResult, rank
+from rules.wording import MAJOR_ZH, pick, pick_en
 
 RULE = "device.offline"
-CLAUSE_CRANE = "建质规〔2022〕2号 Art. 8 (safety device failed: monitoring silent); time limits: practice"
-CLAUSE_PIT = "建质规〔2022〕2号 Art. 5 (pit without monitoring); time limits: practice"
-WATCHED_KINDS = ("crane", "anemometer", "pit", "generic")  # cameras: camera.offline belongs to vision/
+TIME_LIMITS = "（离线时限为行业惯例，非标准条文，可配置）"
+CLAUSE_CRANE = (
+    "JGJ 332-2014 第3.1.1条 塔机运行数据应实时监控；安全监控系统离线即安全装置失效，属 建质规〔2024〕5号 "
+    f"第八条(四) {MAJOR_ZH}{TIME_LIMITS}"
+)
+CLAUSE_PIT = f"建质规〔2024〕5号 第五条(三) 深基坑施工未进行第三方监测属{MAJOR_ZH}；监测数据中断期间基坑失去监测{TIME_LIMITS}"
+ACTIONS = {
+    "warning": "检查设备供电与通讯",
+    "alarm": "检查设备供电与通讯，恢复监测前停止相关危险作业",
+}
+ACTIONS_EN = {
+    "warning": "check the device's power and link",
+    "alarm": "check the device's power and link; stop the work it watches until monitoring is back",
+}
+WATCHED_KINDS = (
+    "crane",
+    "anemometer",
+    "pit",
+    "hoist",
+    "formwork",
+    "generic",
+)  # cameras: camera.offline belongs to vision/
 
 
 @dataclass
@@ -56,7 +76,8 @@ class DeviceOffline:
                 clause=clause,
                 value=0.0,
                 unit="s",
-                message=f"{name} 恢复在线 | {device} online again",
+                message=pick(None, f"{name} 设备在线", ""),
+                message_en=pick_en(None, f"{name} online", ""),
                 backfill=backfill,
             ),
         )
@@ -123,7 +144,9 @@ class DeviceOffline:
         clause: str,
         reason: str,
     ) -> RuleResult:
-        why = f" ({reason})" if reason else ""
+        why = f"（{reason}）" if reason else ""
+        what = f"{name} 已 {silent_s:.0f} 秒无数据{why}，监测失效"
+        what_en = f"{name} silent for {silent_s:.0f} s{f' ({reason})' if reason else ''}: not monitored"
         return RuleResult(
             rule=RULE,
             device=device,
@@ -134,7 +157,8 @@ class DeviceOffline:
             value=round(silent_s, 1),
             threshold=round(silent_s, 1),
             unit="s",
-            message=f"{name} 离线 {silent_s:.0f} 秒{why}，监测失效 | {device} silent for {silent_s:.0f} s{why}",
+            message=pick(level, what, ACTIONS.get(level, ACTIONS["alarm"])),
+            message_en=pick_en(level, what_en, ACTIONS_EN.get(level, ACTIONS_EN["alarm"])),
             details={"interval_s": interval_s},
         )
 

@@ -10,6 +10,7 @@ from itertools import groupby
 from typing import TypeVar
 
 from contract.config.errors import ConfigError, ConfigIssue
+from contract.config.formwork import FormworkPoint
 from contract.config.loader import LoadedSite
 from contract.config.pit import PitPoint
 from contract.config.rules import (
@@ -17,6 +18,9 @@ from contract.config.rules import (
     CraneTiltRule,
     CraneWindRule,
     DeviceOfflineRule,
+    FormworkRule,
+    HoistLoadRule,
+    HoistRule,
     PitRule,
     SensorFaultRule,
 )
@@ -30,16 +34,23 @@ from rules.crane_tilt import CraneTilt
 from rules.crane_wind import CraneWind
 from rules.crane_zone import CraneZone
 from rules.device_offline import CLAUSE_CRANE, CLAUSE_PIT, WATCHED_KINDS, DeviceOffline
+from rules.formwork_limits import FormworkLimits
+from rules.formwork_silent import POUR_METRIC, FormworkSilent
+from rules.hoist_sample import HoistRules, HoistState
 from rules.levels import memories_of
+from rules.personnel_sample import PRESENCE_METRIC, PersonnelRules
 from rules.pit_displacement import PitRules
 from rules.pit_limits import PointLimits, check_thresholds, point_limits
 from rules.result import RuleResult
+from rules.roster import Roster
+from rules.safety_devices import FLAGS, SafetyDevices
 from rules.sensor_fault import SensorFault
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 KINEMATICS = ("load_t", "radius_m", "height_m", "slew_deg")
+LOADED_T = 0.1  # a crane hook or hoist cage carrying more than this is at work (personnel rules)
 FRESH = (Quality.OK, Quality.BACKFILL)  # judged by the rules
 ALIVE = (*FRESH, Quality.FAULT)  # proves the device answers (a faulty value is still an answer)
 
@@ -69,6 +80,20 @@ class RuleEngine:
         self._collision, self._zone = CraneCollision(), CraneZone(site.config.no_lift_zones)
         self._operator = CraneOperator(site.config.operators, self._rules.licence_utc_offset_h)
         self._pit, self._fault, self._offline = PitRules(), SensorFault(), DeviceOffline()
+        offset = self._rules.licence_utc_offset_h
+        self._hoist = HoistRules(Roster(site.config.operators, offset), offset)
+        self._hoists: dict[str, HoistState] = {d.id: HoistState() for d in site.config.devices if d.hoist}
+        self._formwork, self._silent = FormworkLimits(), FormworkSilent()
+        self._safety = SafetyDevices()
+        self._formwork_points: dict[tuple[str, str], FormworkPoint] = {
+            (d.id, p.code): p for d in site.config.devices if d.formwork for p in d.formwork.points
+        }
+        gates = [d.id for d in site.config.devices if d.kind == "attendance"]
+        self._personnel = (
+            PersonnelRules(gates[0], site.config.key_personnel, self._rules.personnel, offset)
+            if gates and site.config.key_personnel
+            else None
+        )
         self._unknown: set[tuple[str, str]] = set()
         # a crane's black box often repeats the wind of the anemometer that serves it: one wind
         # source of record per crane, or a gust would raise the same hazard three times
@@ -103,16 +128,22 @@ class RuleEngine:
                     _some(self._offline.seen(device, ts, _name(dev), _offline_clause(dev), backfill))
                 )
             moved = False
+            hoist_changed: set[str] = set()
             for r in group:
                 if r.quality not in FRESH:
                     readings.append(r)  # stale or already faulted upstream: no hazard from it
                     continue
+                if dev.hoist is not None:
+                    self._hoists[device].set(r.metric, r.value)
+                    hoist_changed.add(r.metric)
                 judged, found = self._reading(dev, r)
                 readings.append(judged)
                 results.extend(found)
                 moved = moved or (dev.crane is not None and r.metric in KINEMATICS and judged is r)
             if moved:
                 results.extend(self._crane_motion(dev, ts, backfill))
+            if hoist_changed:
+                results.extend(self._hoist_sample(dev, hoist_changed, ts, backfill))
         return Evaluation(readings, results)
 
     def on_status(self, status: DeviceStatus) -> list[RuleResult]:
@@ -143,7 +174,23 @@ class RuleEngine:
                         now, dev.id, _name(dev), dev.poll_interval_s, cfg, _offline_clause(dev)
                     )
                 )
+            if dev.formwork is not None:
+                fw = self._section(dev.id, "formwork", FormworkRule)
+                codes = [p.code for p in dev.formwork.points]
+                out.extend(self._silent.tick(now, dev.id, _name(dev), codes, fw.silent_s))
+        if self._personnel is not None:
+            out.extend(self._personnel.tick(now))
         return out
+
+    def on_site(self) -> list[tuple[str, float]]:
+        """Everyone the access gates last saw enter and not leave: (person id, entry ts)."""
+        if self._personnel is None:
+            return []
+        return [(s.person, s.ts) for s in self._personnel.on_site()]
+
+    def pouring(self) -> list[str]:
+        """The formwork devices with a pour under way."""
+        return [d for d in self._devices if self._silent.pouring(d)]
 
     def replay(self, ordered: Iterable[Reading]) -> Iterator[tuple[float, list[Reading], list[RuleResult]]]:
         """Judge readings already in ts order one instant at a time, as the live gateway did: the
@@ -167,13 +214,32 @@ class RuleEngine:
             self._pit,
             self._fault,
             self._offline,
+            *vars(self._hoist).values(),
+            self._formwork,
+            self._silent,
+            self._safety,
+            *(self._personnel.families() if self._personnel else ()),
         ):
             for memory in memories_of(family):
                 memory.rearm()
         self._offline.resume(now)
+        if self._personnel is not None:
+            self._personnel.resume(now)
 
     def _reading(self, dev: DeviceConfig, r: Reading) -> tuple[Reading, list[RuleResult]]:
         value, name, backfill = r.value, _name(dev), r.quality is Quality.BACKFILL
+        if r.metric in FLAGS and not isinstance(value, str):
+            return r, _some(
+                self._safety.evaluate(dev.kind, dev.id, name, r.metric, float(value), r.ts, backfill)
+            )
+        if dev.hoist is not None and r.metric in ("driver_id", "wind_ms"):
+            return r, []  # judged with the whole sample (hoist_sample): a hoist's wind is its own
+        if dev.kind == "attendance" and r.metric == PRESENCE_METRIC and not isinstance(value, str):
+            if self._personnel is not None:
+                self._personnel.passage(r.point, float(value), r.ts)
+            return r, []
+        if dev.formwork is not None and r.metric == POUR_METRIC and not isinstance(value, str):
+            return r, self._pour(dev, float(value) >= 0.5, r.ts)
         if r.metric == "operator_id" and dev.crane is not None:
             # black boxes read over Modbus report card numbers as numbers: 1001.0 is card "1001"
             text = f"{value:.0f}" if isinstance(value, float) and value.is_integer() else str(value)
@@ -198,7 +264,64 @@ class RuleEngine:
             return r, []
         if dev.pit is not None:
             return self._pit_reading(dev, r, float(value), backfill)
+        if dev.formwork is not None:
+            return self._formwork_reading(dev, r, float(value), backfill)
         return r, []
+
+    def _hoist_sample(
+        self, dev: DeviceConfig, changed: set[str], ts: float, backfill: bool
+    ) -> list[RuleResult]:
+        assert dev.hoist is not None
+        state = self._hoists[dev.id]
+        cfg = self._section(dev.id, "hoist", HoistRule)
+        if self._personnel is not None and (
+            abs(state.numbers.get("speed_ms", 0.0)) > cfg.moving_ms
+            or state.numbers.get("load_t", 0.0) > LOADED_T
+        ):
+            self._personnel.work_seen((f"{_name(dev)}运行", f"{dev.id} running"), ts)
+        load_cfg = self._section(dev.id, "hoist_load", HoistLoadRule)
+        return self._hoist.evaluate(
+            dev.id, _name(dev), dev.hoist, load_cfg, cfg, state, changed, ts, backfill
+        )
+
+    def _pour(self, dev: DeviceConfig, active: bool, ts: float) -> list[RuleResult]:
+        assert dev.formwork is not None
+        if self._personnel is not None:
+            self._personnel.pour(dev.id, active, ts)
+        codes = [p.code for p in dev.formwork.points]
+        return self._silent.set_pour(dev.id, _name(dev), codes, active, ts)
+
+    def _formwork_reading(
+        self, dev: DeviceConfig, r: Reading, value: float, backfill: bool
+    ) -> tuple[Reading, list[RuleResult]]:
+        point = self._formwork_points.get((dev.id, r.point))
+        if point is None:
+            self._warn_once(dev.id, r.point, f"point {r.point!r} is not among {dev.id}'s points: not judged")
+            return r, []
+        faults = self._section(dev.id, "sensor_fault", SensorFaultRule)
+        reason = self._fault.judge(
+            dev.id,
+            point.code,
+            r.metric,
+            value,
+            r.ts,
+            valid_range=faults.ranges.get(r.metric),
+            step=None,
+            step_limit=None,
+            stuck_s=None,
+        )
+        results = _some(
+            self._fault.report(dev.id, point.code, r.metric, reason, value, _name(dev), r.ts, backfill)
+        )
+        results.extend(_some(self._silent.seen(dev.id, _name(dev), point.code, r.ts)))
+        if reason:
+            return replace(r, quality=Quality.FAULT), results
+        cfg = self._section(dev.id, "formwork", FormworkRule)
+        pouring = self._silent.pouring(dev.id)
+        found = self._formwork.evaluate(
+            dev.id, _name(dev), point, r.metric, value, cfg, pouring, r.ts, backfill
+        )
+        return r, results + _some(found)
 
     def _wind_reading(
         self, dev: DeviceConfig, r: Reading, wind: float, backfill: bool
@@ -284,6 +407,8 @@ class RuleEngine:
         assert dev.crane is not None
         state = self._cranes[dev.id]
         out: list[RuleResult] = []
+        if self._personnel is not None and state.get("load_t", 0.0) > LOADED_T:
+            self._personnel.work_seen((f"{_name(dev)}吊装", f"lifting by {dev.id}"), ts)
         if "load_t" in state and "radius_m" in state:
             cfg = self._section(dev.id, "crane_load", CraneLoadRule)
             out.extend(

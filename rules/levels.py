@@ -61,19 +61,25 @@ def banded_result(
     message: str,
     details: dict[str, float | str | list[str]],
     backfill: bool,
+    message_en: str = "",
+    point: str = "",
 ) -> RuleResult:
-    """The verdict of a threshold rule: the level's clause and threshold (the alarm's once clear)."""
+    """The verdict of a threshold rule: the level's clause and threshold; once clear, the alarm
+    level's (or, for rules without one, the highest level's)."""
+    levels = [lv for lv, _ in thresholds]
+    shown: Level = level or ("alarm" if "alarm" in levels else levels[-1])
     return RuleResult(
         rule=rule,
         device=device,
-        point="",
+        point=point,
         level=level,
         ts=ts,
-        clause=clauses[level or "alarm"],
+        clause=clauses[shown],
         value=value,
-        threshold=threshold_of(thresholds, level or "alarm"),
+        threshold=threshold_of(thresholds, shown),
         unit=unit,
         message=message,
+        message_en=message_en,
         details=details,
         backfill=backfill,
     )

@@ -19,13 +19,43 @@ from contract.alert_event import Level
 from contract.config.rules import PitRule
 from contract.config.site import SiteConfig
 from rules.levels import LevelMemory, banded_level, threshold_of
-from rules.pit_limits import ITEMS_ZH, PointLimits
+from rules.pit_limits import ITEMS_EN, ITEMS_ZH, TABLE_PRACTICE, PointLimits
 from rules.result import RuleResult, rank
+from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en
 
 CUMULATIVE, RATE, JUMP = "pit.cumulative", "pit.rate", "pit.jump"
-RATE_CLAUSE = "GB 50497-2019 §8.0.3, Table 8.0.4 rate and note (3 days > 70 %) (table values: practice)"
-JUMP_CLAUSE = "GB 50497-2019 §8.0.9 (sudden displacement: danger alarm)"
-PREWARNING = "; 70 % pre-warning (practice)"
+RATE_CLAUSE = (
+    "GB 50497-2019 第8.0.3条、表8.0.4 变化速率达报警值，或连续三天超过报警值的 70%（表8.0.4 注）"
+    + TABLE_PRACTICE
+)
+JUMP_CLAUSE = (
+    "GB 50497-2019 第8.0.9条 支护结构或周边土体位移值突然明显增大，应立即危险报警"
+    "（突变阈值默认取日变化速率报警值，为行业惯例，可配置）"
+)
+PREWARNING = "；达报警值 70% 预警" + PRACTICE_ZH
+DEFORMATION_MAJOR = (
+    f"；支护结构或周边变形超过设计控制值且未及时处理属 建质规〔2024〕5号 第五条(四) {MAJOR_ZH}"
+)
+DEFORMATIONS = {"disp_h_mm", "disp_v_mm", "incl_mm", "settle_mm"}
+ACTIONS = {
+    "warning": "加密监测，通知设计与监理",
+    "alarm": "加密监测，通知设计与监理，危险时撤离基坑内人员",
+    "critical": "立即撤离基坑内人员，现场核查并通知设计与监理",
+}
+ACTIONS_EN = {
+    "warning": "monitor more often and tell the designer and the supervising engineer",
+    "alarm": "monitor more often, tell the designer and the supervising engineer, "
+    "and clear the pit of people if it turns dangerous",
+    "critical": "clear the pit of people now, inspect on site and tell the designer and the supervising engineer",
+}
+
+
+def _action(level: Level | None) -> str:
+    return ACTIONS.get(level or "", "")
+
+
+def _action_en(level: Level | None) -> str:
+    return ACTIONS_EN.get(level or "", "")
 
 
 @dataclass
@@ -109,6 +139,8 @@ class PitRules:
         backfill: bool,
     ) -> RuleResult | None:
         item = ITEMS_ZH.get(limits.metric, limits.metric)
+        item_en = ITEMS_EN.get(limits.metric, limits.metric)
+        unit = limits.unit
         result = RuleResult(
             rule=JUMP,
             device=device,
@@ -121,8 +153,17 @@ class PitRules:
             unit=limits.unit,
             latched=True,
             backfill=backfill,
-            message=f"{name} {point} {item} 突变 {step:.1f} {limits.unit} (阈值 {limits.jump:g} {limits.unit})，"
-            f"危险报警，立即核查 | sudden step of {limits.metric} by {step:.1f} {limits.unit}",
+            message=pick(
+                "critical",
+                f"{name} 测点 {point} {item}突变 {step:.1f} {unit}（突变阈值 {limits.jump:g} {unit}），危险报警",
+                _action("critical"),
+            ),
+            message_en=pick_en(
+                "critical",
+                f"{name} point {point} {item_en} jumped by {step:.1f} {unit} (jump value {limits.jump:g} {unit}), "
+                "a danger alarm",
+                _action_en("critical"),
+            ),
             details={"metric": limits.metric, "reading": value},
         )
         return self._memory[JUMP].report(device, point, "critical", lambda: result)
@@ -143,19 +184,32 @@ class PitRules:
         thresholds: list[tuple[Level, float]] = [("warning", alarm * cfg.warning_fraction), ("alarm", alarm)]
         level = self._level(CUMULATIVE, device, point, limits.metric, abs(value), thresholds, cfg)
         item = ITEMS_ZH.get(limits.metric, limits.metric)
-        what = "变化" if limits.metric == "water_level_m" else "累计"
+        item_en = ITEMS_EN.get(limits.metric, limits.metric)
+        # the water level's item is already a change ("地下水位变化"); the others are cumulative values
+        total, total_en = ("", "") if limits.metric == "water_level_m" else ("累计", " cumulative")
+        unit, share = limits.unit, abs(value) / alarm * 100 if alarm else 0.0
+        what = (
+            f"{name} 测点 {point} {item}{total} {value:.1f} {unit}，为报警值 {alarm:g} {unit} 的 {share:.0f}%"
+        )
+        what_en = (
+            f"{name} point {point} {item_en}{total_en} {value:.1f} {unit}, "
+            f"{share:.0f} % of the alarm value {alarm:g} {unit}"
+        )
+        clause = limits.clause + (PREWARNING if level == "warning" else "")
+        if level == "alarm" and limits.metric in DEFORMATIONS:
+            clause += DEFORMATION_MAJOR
         result = RuleResult(
             rule=CUMULATIVE,
             device=device,
             point=point,
             level=level,
             ts=ts,
-            clause=limits.clause + (PREWARNING if level == "warning" else ""),
+            clause=clause,
             value=round(value, 2),
             threshold=threshold_of(thresholds, level) or alarm,
             unit=limits.unit,
-            message=f"{name} {point} {item}{what} {value:.1f} {limits.unit} (报警值 {alarm:g} {limits.unit}) | "
-            f"{point} {limits.metric} cumulative {value:.1f} {limits.unit}, alarm value {alarm:g}",
+            message=pick(level, what, _action(level)),
+            message_en=pick_en(level, what_en, _action_en(level)),
             details={"metric": limits.metric},
             backfill=backfill,
         )
@@ -202,7 +256,13 @@ class PitRules:
             level = "alarm"
         self._metric_levels[key] = level
         item = ITEMS_ZH.get(limits.metric, limits.metric)
-        note = "，连续三天超过70%" if three_days and rate < limit else ""
+        item_en = ITEMS_EN.get(limits.metric, limits.metric)
+        unit = f"{limits.unit}/d"
+        slow = three_days and rate < limit  # alarmed by the three-day note, not by the rate itself
+        note = "，连续三天超过报警值的 70%" if slow else ""
+        note_en = ", above 70 % of it three days running" if slow else ""
+        what = f"{name} 测点 {point} {item}速率 {rate:.2f} {unit}，报警值 {limit:g} {unit}{note}"
+        what_en = f"{name} point {point} {item_en} rate {rate:.2f} {unit} over 24 h, alarm value {limit:g} {unit}{note_en}"
         result = RuleResult(
             rule=RATE,
             device=device,
@@ -213,8 +273,8 @@ class PitRules:
             value=round(rate, 3),
             threshold=threshold_of(thresholds, level) or limit,
             unit=f"{limits.unit}/d",
-            message=f"{name} {point} {item}速率 {rate:.2f} {limits.unit}/d (报警值 {limit:g}){note} | "
-            f"{point} {limits.metric} rate {rate:.2f} {limits.unit}/d over 24 h",
+            message=pick(level, what, _action(level)),
+            message_en=pick_en(level, what_en, _action_en(level)),
             details={"metric": limits.metric, "three_days": "yes" if three_days else "no"},
             backfill=backfill,
         )

@@ -1,5 +1,5 @@
 """Alarm values of deep-pit monitoring points: GB 50497-2019 Table 8.0.4 defaults (lower bound of
-each range, transcribed from a secondary source, hence "practice"), or the designer's values.
+each range, transcribed from a secondary source, which the clause says), or the designer's values.
 
 Every value is expressed in the point's "table unit": mm of displacement (water level: mm of
 change from the baseline) or kN of axial force.
@@ -58,6 +58,16 @@ ITEMS_ZH = {
     "settle_mm": "沉降",
     "anchor_kn": "锚杆拉力",
 }
+ITEMS_EN = {
+    "disp_h_mm": "wall-top horizontal displacement",
+    "disp_v_mm": "wall-top vertical displacement",
+    "incl_mm": "deep horizontal displacement",
+    "axial_kn": "strut axial force",
+    "water_level_m": "groundwater level change",
+    "settle_mm": "settlement",
+    "anchor_kn": "anchor force",
+}
+TABLE_PRACTICE = "（表值取区间下限，录自二手资料，非设计值，可按设计值配置）"
 
 
 @dataclass(frozen=True)
@@ -86,38 +96,38 @@ def point_limits(pit: PitSpec, point: PitPoint, metric: str) -> PointLimits | No
     over = point.thresholds.get(metric, {})
     grade, depth_mm = pit.grade, pit.excavation_depth_m * 1000
     group = "pile" if pit.support in PILE_WALLS else "soil"
-    table = "GB 50497-2019 §8.0.3, Table 8.0.4 {} (table values: practice)"
+    table = "GB 50497-2019 第8.0.3条、表8.0.4 {}报警值" + TABLE_PRACTICE
     unit = "kN" if metric == "axial_kn" else "mm"
     cumulative: float
     rate: float | None
     jump: float | None
     if metric == "incl_mm":
         abs_mm, pct = INCLINOMETER[grade]
-        cumulative, item = min(abs_mm, pct / 100 * depth_mm), "deep horizontal"
+        cumulative, item = min(abs_mm, pct / 100 * depth_mm), "深层水平位移"
         rate = None  # the table gives inclinometers no rate
         jump = WALL_TOP_H[group][grade][2]  # chosen: the wall-top horizontal daily rate of the grade
     elif metric == "disp_h_mm":
         abs_mm, pct, rate = WALL_TOP_H[group][grade]
-        cumulative, jump, item = min(abs_mm, pct / 100 * depth_mm), rate, "wall-top horizontal"
+        cumulative, jump, item = min(abs_mm, pct / 100 * depth_mm), rate, "围护墙顶水平位移"
     elif metric == "disp_v_mm" and point.kind == "wall_top":
         abs_mm, pct, rate = WALL_TOP_V[grade]
-        cumulative, jump, item = min(abs_mm, pct / 100 * depth_mm), rate, "wall-top vertical"
+        cumulative, jump, item = min(abs_mm, pct / 100 * depth_mm), rate, "围护墙顶竖向位移"
     elif point.kind == "column":
         cumulative, rate = COLUMN_V[grade]
-        jump, item = rate, "column vertical"
+        jump, item = rate, "立柱竖向位移"
     elif metric == "settle_mm":
         cumulative, rate = GROUND_SETTLEMENT[grade]
-        jump, item = rate, "ground settlement"
+        jump, item = rate, "地表沉降"
     elif metric == "axial_kn":
         pct = over.get("capacity_pct", STRUT_PCT[grade])
         cumulative = over.get("cumulative_kn", (point.capacity_kn or 0) * pct / 100)
-        rate, jump, item = None, None, "strut axial force"
+        rate, jump, item = None, None, "支撑轴力"
     else:  # water_level_m
         cumulative, rate, jump, item = (
             WATER_CUMULATIVE_MM,
             WATER_RATE_MM_D,
             WATER_RATE_MM_D,
-            "groundwater level",
+            "地下水位变化",
         )
     designed = bool({"cumulative_mm", "cumulative_pct_h", "cumulative_kn", "capacity_pct"} & over.keys())
     if "cumulative_mm" in over or "cumulative_pct_h" in over:
@@ -129,7 +139,9 @@ def point_limits(pit: PitSpec, point: PitPoint, metric: str) -> PointLimits | No
         rate = over["rate_mm_d"]
         jump = rate if jump is not None else None  # the jump value follows the designer's daily rate
     jump = over.get("jump_mm", jump)
-    clause = "GB 50497-2019 §8.0.1 (designer's alarm value)" if designed else table.format(item)
+    clause = (
+        f"GB 50497-2019 第8.0.1条 监测报警值由设计确定：{item}采用设计值" if designed else table.format(item)
+    )
     return PointLimits(metric, unit, cumulative, rate, jump, clause, over.get("baseline_m"))
 
 

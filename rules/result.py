@@ -25,7 +25,8 @@ class RuleResult:
     value: float | str | None = None
     threshold: float | None = None
     unit: str = ""
-    message: str = ""
+    message: str = ""  # Chinese: what, where, how far over, and the action while it applies
+    message_en: str = ""  # the same in English
     details: dict[str, float | str | list[str]] = field(default_factory=dict)
     backfill: bool = False
     latched: bool = False

@@ -12,11 +12,21 @@ from contract.alert_event import Level
 from contract.config.rules import SensorFaultRule
 from contract.config.site import SiteConfig
 from rules.levels import LevelMemory
+from rules.pit_limits import ITEMS_EN, ITEMS_ZH
 from rules.result import RuleResult
+from rules.wording import pick, pick_en
 
 RULE = "sensor.fault"
-CLAUSE = "Sensor fault flags (Chongqing regulator interface); stuck/range/step limits: practice"
+CLAUSE = (
+    "监测传感器故障（重庆市监管平台接口设传感器故障标志）；长时间不变、超出量程、跳变超出物理可能的"
+    "判定阈值为行业惯例（非标准条文，可配置）"
+)
 REASONS_ZH = {"stuck": "数值长时间不变", "range": "超出量程", "step": "跳变超出物理可能"}
+REASONS_EN = {"stuck": "stuck at one value", "range": "out of range", "step": "physically impossible step"}
+METRICS_ZH = {**ITEMS_ZH, "wind_ms": "风速"}
+METRICS_EN = {**ITEMS_EN, "wind_ms": "wind speed"}
+ACTION = "检修传感器，修复前该读数不可信，不得作为安全判断依据"
+ACTION_EN = "repair the sensor; its readings cannot be trusted until then"
 
 
 @dataclass
@@ -80,20 +90,17 @@ class SensorFault:
         level: Level | None = "warning" if faulty else None
 
         def build() -> RuleResult:
-            where = f"{name} {point}".strip()
+            where, where_en = (f"{name} 测点 {point}", f"{name} point {point}") if point else (name, name)
+            details: dict[str, float | str | list[str]] = {}
             if faulty:
                 bad_metric, (why, value) = next(iter(faulty.items()))
-                message = (
-                    f"{where} 传感器故障：{REASONS_ZH[why]} ({bad_metric} = {value:g})，请维护 | "
-                    f"sensor fault ({why}) on {device} {point} {bad_metric} = {value:g}"
-                )
-                details: dict[str, float | str | list[str]] = {"reason": why, "metric": bad_metric}
+                item = METRICS_ZH.get(bad_metric, bad_metric)
+                item_en = METRICS_EN.get(bad_metric, bad_metric)
+                what = f"{where} {item}传感器故障（{REASONS_ZH[why]}，读数 {value:g}）"
+                what_en = f"{where_en} {item_en} sensor fault ({REASONS_EN[why]}, reading {value:g})"
+                details = {"reason": why, "metric": bad_metric}
             else:
-                value, message, details = (
-                    raw,
-                    f"{where} 传感器恢复正常 | sensor {device} {point} valid again",
-                    {},
-                )
+                value, what, what_en = raw, f"{where} 传感器读数", f"{where_en} sensor readings"
             return RuleResult(
                 rule=RULE,
                 device=device,
@@ -102,7 +109,8 @@ class SensorFault:
                 ts=ts,
                 clause=CLAUSE,
                 value=value,
-                message=message,
+                message=pick(level, what, ACTION),
+                message_en=pick_en(level, what_en, ACTION_EN),
                 details=details,
                 backfill=backfill,
             )

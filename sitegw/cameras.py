@@ -21,7 +21,8 @@ from contract.bus import Bus
 from contract.config.camera import VisionConfig
 from gateway.alerts.monitor import SafetyMonitor
 from rules.result import RuleResult
-from vision.events import CLAUSES, VisionEvent
+from rules.wording import pick, pick_en
+from vision.events import ACTIONS, CLAUSES, VisionEvent
 from vision.worker import FrameSummary, VisionSupervisor
 
 log = logging.getLogger(__name__)
@@ -114,8 +115,11 @@ class CameraHub:
 
 
 def to_rule_result(event: VisionEvent) -> RuleResult:
-    """A vision rule's change as the alert manager takes every rule's verdict."""
-    clause, level = CLAUSES[event.rule]
+    """A vision rule's change as the alert manager takes every rule's verdict: the camera named, and
+    while it fires the action to take (rules/wording.py, as every rule words its alerts)."""
+    clause, firing_level = CLAUSES[event.rule]
+    level = firing_level if event.state == "firing" else None
+    action, action_en = ACTIONS[event.rule]
     details: dict[str, float | str | list[str]] = {"camera": event.camera}
     if event.clip_path:
         details["clip"] = event.clip_path
@@ -123,12 +127,13 @@ def to_rule_result(event: VisionEvent) -> RuleResult:
         rule=event.rule,
         device=event.camera,
         point=event.target,
-        level=level if event.state == "firing" else None,
+        level=level,
         ts=event.ts or time.time(),
         clause=clause,
         value=round(event.score, 3),
         unit="",
-        message=event.message,
+        message=pick(level, f"摄像头 {event.camera} {event.message}", action),
+        message_en=pick_en(level, f"camera {event.camera} {event.message_en or event.message}", action_en),
         details=details,
         evidence=base64.b64encode(event.evidence_jpeg).decode() if event.evidence_jpeg else None,
     )

@@ -11,14 +11,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from contract.config import ConfigError, LoadedSite, load_site
+from contract.config.site import point_codes
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport, MqttTransport
-from sitegw.cli_options import host_port
+from sitegw.cli_options import DEMO_POUR_AFTER_S, host_port
 from sitegw.extras import REGULATOR_INSTALL, regulator_extra_missing
 
 app = typer.Typer(
     name="sitegw",
-    help="Construction-site safety gateway: tower cranes, deep pits and cameras, monitored to the "
-    "Chinese standards, with every hazard delivered to the regulator.",
+    help="Construction-site safety gateway: tower cranes, hoists, deep pits, high formwork, key personnel "
+    "and cameras, monitored to the Chinese standards, with every hazard delivered to the regulator.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -71,7 +72,8 @@ def print_summary(site: LoadedSite) -> None:
             if prof.mqtt
             else 0
         )
-        extra = f", {len(d.pit.points)} points" if d.pit else ""
+        points = point_codes(d)
+        extra = f", {len(points)} points" if points else ""
         table.add_row(d.id, d.kind, d.profile, where, f"{d.poll_interval_s:g} s", f"{n}{extra}")
     console.print(table)
     console.print(f"local store: {cfg.store.retention_days:g} days within {cfg.store.max_disk_mb:g} MB")
@@ -80,6 +82,12 @@ def print_summary(site: LoadedSite) -> None:
     )
     console.print(f"uplinks: {', '.join(f'{u.name} ({u.type})' for u in cfg.uplinks) or 'none'}")
     console.print(f"operators: {len(cfg.operators)}, no-lift zones: {len(cfg.no_lift_zones)}")
+    console.print(f"key personnel: {', '.join(f'{k.name} ({k.role})' for k in cfg.key_personnel) or 'none'}")
+    for siren in cfg.sirens:
+        console.print(
+            f"siren {siren.name}: {_where(siren.transport)}, rules {', '.join(siren.rules)}, "
+            f"from {siren.min_level}, off when {siren.off_on}"
+        )
 
 
 @app.command("run")
@@ -128,6 +136,13 @@ def demo(
     no_cameras: bool = typer.Option(
         False, "--no-cameras", help="leave out the demo camera (no vision workers)"
     ),
+    pour_after: float = typer.Option(
+        DEMO_POUR_AFTER_S,
+        "--pour-after",
+        min=0,
+        help="start the high-formwork pour S seconds after start (0: a supervisor starts it "
+        "from the dashboard or `sitegw pour start`)",
+    ),
     regulator_url: str | None = typer.Option(
         None, "--regulator-url", help="send alerts to this receiver (default: an embedded one)"
     ),
@@ -138,7 +153,7 @@ def demo(
         help="the project's secret at --regulator-url",
     ),
 ) -> None:
-    """A whole simulated site on this machine: cranes and anemometer over Modbus TCP/RTU, the pit over MQTT."""
+    """A whole simulated site on this machine: cranes, hoist and anemometer over Modbus TCP/RTU; pit, high formwork and gate over MQTT; a siren relay."""
     import asyncio
 
     from contract.config.sinks import InfluxConfig
@@ -167,6 +182,7 @@ def demo(
         summary_json=summary_json,
         scenarios=not no_scenarios,
         cameras=not no_cameras,
+        pour_after_s=pour_after or None,
         regulator_url=regulator_url,
         regulator_secret=regulator_secret,
     )
@@ -184,7 +200,9 @@ def demo(
 
 
 simulate_app = typer.Typer(
-    help="Device simulators: real Modbus servers and MQTT publishers with scenarios.", no_args_is_help=True
+    help="Device simulators with scenarios: crane, hoist and anemometer as real Modbus servers; "
+    "pit, formwork and gate as MQTT publishers.",
+    no_args_is_help=True,
 )
 app.add_typer(simulate_app, name="simulate")
 regulator_app = typer.Typer(
@@ -219,20 +237,25 @@ def _register_regulator() -> None:
 
 def _register_subcommands() -> None:
     from sitegw.events_cli import events, redeliver
+    from sitegw.pour_cli import pour_app
     from sitegw.replay_cli import replay_command
-    from sitegw.simulate_modbus_cli import anemometer, crane
-    from sitegw.simulate_pit_cli import simulate_pit
+    from sitegw.simulate_modbus_cli import anemometer, crane, hoist
+    from sitegw.simulate_mqtt_cli import simulate_formwork, simulate_gate, simulate_pit
     from sitegw.users_cli import users_app
     from vision.cli import detect, evaluate
 
     simulate_app.command("crane")(crane)
+    simulate_app.command("hoist")(hoist)
     simulate_app.command("anemometer")(anemometer)
     simulate_app.command("pit")(simulate_pit)
+    simulate_app.command("formwork")(simulate_formwork)
+    simulate_app.command("gate")(simulate_gate)
     app.command("replay")(replay_command)
     app.command("events")(events)
     app.command("redeliver")(redeliver)
     _register_regulator()
     app.add_typer(users_app, name="users")
+    app.add_typer(pour_app, name="pour")
     vision_app.command("detect")(detect)
     vision_app.command("eval")(evaluate)
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import typer
 
+# `sitegw demo`: the slab pour over the high formwork begins this long after start, as a supervisor's
+# click would begin it (here, not in sitegw/demo.py, so that `sitegw --help` does not import the demo)
+DEMO_POUR_AFTER_S = 10.0
+
 
 def host_port(text: str, option: str) -> tuple[str, int]:
     """``HOST:PORT`` as given to ``option``; a clear usage error (exit 2, no traceback) otherwise."""

@@ -1,10 +1,14 @@
 """`sitegw demo`: the reference site, simulated on this machine, watched by a real gateway.
 
-Two tower cranes and an anemometer speak Modbus (crane-1 over TCP; crane-2 and the anemometer
-as two slaves of one RS-485 bus, RTU over a pty pair), the deep pit's 13 points publish over
-MQTT (an embedded broker unless one is given), and the gateway reads them exactly as it would
-read the real devices: the only thing the demo changes in contract/config/examples/site.yaml is where
-each device is reached. Scripted scenarios make hazards appear within the first minute.
+Two tower cranes, the construction hoist and an anemometer speak Modbus (crane-1 and hoist-1 over
+TCP; crane-2 and the anemometer as two slaves of one RS-485 bus, RTU over a pty pair); the deep
+pit's 13 points, the high formwork's 4 points and the site gate publish over MQTT (an embedded
+broker unless one is given); the formwork area's siren is a Modbus relay board. The gateway reads
+them exactly as it would read the real devices: the only thing the demo changes in
+contract/config/examples/site.yaml is where each device and siren is reached. Scripted scenarios
+make hazards appear within the first minute; the slab pour over the high formwork begins
+``pour_after_s`` after start, as a supervisor would start it from the dashboard (or when one does:
+the simulated formwork takes concrete as soon as the gateway marks a pour under way).
 """
 
 from __future__ import annotations
@@ -22,11 +26,15 @@ from typing import Any
 from contract.config import LoadedSite, load_site
 from contract.config.loader import EXAMPLE_SITE
 from contract.config.sinks import ApiConfig, InfluxConfig
-from contract.config.transport import MqttBroker, MqttTransport
+from contract.config.transport import ModbusTcpTransport, MqttBroker, MqttTransport
 from contract.config.uplinks import RegulatorUplink
 from drivers.mqtt.embedded_broker import EmbeddedBroker
+from drivers.simulators.access_gate import AccessGateSimulator
+from drivers.simulators.formwork import FormworkSimulator
 from drivers.simulators.modbus_sims import start_modbus_simulators
 from drivers.simulators.pit import PitSimulator
+from drivers.simulators.relay import RelaySimulator
+from sitegw.cli_options import DEMO_POUR_AFTER_S
 from sitegw.extras import REGULATOR_INSTALL, regulator_extra_missing
 from sitegw.runtime import Gateway
 from sitegw.users_cli import demo_login
@@ -35,8 +43,18 @@ from vision.demo import demo_vision
 log = logging.getLogger(__name__)
 
 # Which simulated device plays which hazard (the scenarios are defined by the simulators).
-CRANE_SCENARIOS = {"crane-1": "overload", "crane-2": "normal", "anemo-1": "high_wind"}
+CRANE_SCENARIOS = {
+    "crane-1": "overload",
+    "crane-2": "normal",
+    "anemo-1": "high_wind",
+    "hoist-1": "hoist_door",
+}
 PIT_SCENARIO = "rate"
+FORMWORK_SCENARIO = "collapse"  # one pole's settlement and axial force run away ~30 s into the pour
+SCENARIO_LINE = (
+    "crane-1 overload, anemo-1 storm, hoist-1 moving with a door open, pit-1 displacement rate, "
+    "formwork-1 M3 settling during the pour (siren), crane-2 expired licence"
+)
 # crane-2's driver carries a licence that expired on 2026-06-30 (the reference site's roster)
 OPERATOR_SCENARIO = {"crane-2": "OP-1002"}
 
@@ -54,6 +72,7 @@ class DemoOptions:
     summary_json: Path | None = None
     scenarios: bool = True
     cameras: bool = True
+    pour_after_s: float | None = DEMO_POUR_AFTER_S  # None: the pour waits for a supervisor
     regulator_url: str | None = None  # an outside receiver instead of the embedded one
     regulator_secret: str = ""
     site_file: Path = EXAMPLE_SITE
@@ -81,10 +100,11 @@ async def run_demo(opts: DemoOptions, on_ready: Any = None) -> dict[str, Any]:
             operators=OPERATOR_SCENARIO if opts.scenarios else None,
         )
         stack.push_async_callback(sims.stop)
+        relays = await _relays(stack, sims.site)
         uplink = await _regulator(stack, opts, site)
         brokers = dict.fromkeys(site.config.mqtt_brokers, broker_cfg)
         gw = Gateway(
-            sims.site,
+            _with_relays(sims.site, relays),
             opts.state_dir,
             mqtt_brokers=brokers,
             api=ApiConfig(host=opts.host, port=opts.port),
@@ -108,7 +128,8 @@ async def run_demo(opts: DemoOptions, on_ready: Any = None) -> dict[str, Any]:
             )
             await sim.start()
             stack.push_async_callback(sim.stop)
-        _announce(gw, sims.rtu_path, broker_cfg, uplink, opts)
+        await _mqtt_sites(stack, gw, broker_cfg, opts)
+        _announce(gw, sims.rtu_path, broker_cfg, uplink, relays, opts)
         if on_ready is not None:
             on_ready(gw)
         await _wait(opts.duration)
@@ -117,6 +138,87 @@ async def run_demo(opts: DemoOptions, on_ready: Any = None) -> dict[str, Any]:
         opts.summary_json.parent.mkdir(parents=True, exist_ok=True)
         opts.summary_json.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
     return summary
+
+
+async def _relays(stack: contextlib.AsyncExitStack, site: LoadedSite) -> dict[str, RelaySimulator]:
+    """A relay board on a free local port for each Modbus TCP siren of the site, by siren name."""
+    relays: dict[str, RelaySimulator] = {}
+    for siren in site.config.sirens:
+        if isinstance(siren.transport, ModbusTcpTransport):
+            relay = RelaySimulator(unit=siren.transport.unit_id or 1)
+            await relay.start()
+            stack.push_async_callback(relay.stop)
+            relays[siren.name] = relay
+    return relays
+
+
+def _with_relays(site: LoadedSite, relays: dict[str, RelaySimulator]) -> LoadedSite:
+    """``site`` with each simulated siren reached on its local relay board (config validated again)."""
+    sirens = [
+        s.model_copy(
+            update={
+                "transport": s.transport.model_copy(update={"host": "127.0.0.1", "port": relays[s.name].port})
+            }
+        )
+        if s.name in relays
+        else s
+        for s in site.config.sirens
+    ]
+    config = site.config.model_validate(site.config.model_copy(update={"sirens": sirens}).model_dump())
+    return replace(site, config=config)
+
+
+async def _mqtt_sites(
+    stack: contextlib.AsyncExitStack, gw: Gateway, broker: MqttBroker, opts: DemoOptions
+) -> None:
+    """The high formwork through a pour and the site gate with the key people coming in, over MQTT."""
+    config = gw.site.config
+    for device in config.devices:
+        if not isinstance(device.transport, MqttTransport):
+            continue
+        prefix = device.transport.topic_prefix
+        if device.kind == "formwork":
+            assert device.formwork is not None  # a formwork device always has formwork: (site validation)
+            formwork = FormworkSimulator(
+                device.formwork,
+                broker.host,
+                broker.port,
+                prefix,
+                scenario=FORMWORK_SCENARIO if opts.scenarios else "normal",
+            )
+            await formwork.start()
+            stack.push_async_callback(formwork.stop)
+            follower = asyncio.create_task(_pour_follows(gw, formwork, device.id, opts.pour_after_s))
+            stack.push_async_callback(_cancel, follower)
+        elif device.kind == "attendance" and config.key_personnel:
+            # the morning so far, replayed at 60x: the key people are through the gate within seconds
+            gate = AccessGateSimulator(
+                config.key_personnel, broker.host, broker.port, prefix, time_scale=60, history_hours=0.1
+            )
+            await gate.start()
+            stack.push_async_callback(gate.stop)
+
+
+async def _pour_follows(
+    gw: Gateway, formwork: FormworkSimulator, device: str, start_after_s: float | None
+) -> None:
+    """Concrete goes on the simulated formwork once the gateway marks its pour under way: by the
+    supervisor's click, or by the demo itself ``start_after_s`` after start (None: only the click)."""
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    while not formwork.pour_started:
+        if any(p.device == device and p.active for p in gw.work.pours()):
+            formwork.start_pour()
+        elif start_after_s is not None and loop.time() - began >= start_after_s:
+            gw.work.set_pour(device, True, "demo")
+            continue
+        await asyncio.sleep(0.2)
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def _broker(stack: contextlib.AsyncExitStack, opts: DemoOptions) -> MqttBroker:
@@ -159,19 +261,37 @@ async def _regulator(
 
 
 def _announce(
-    gw: Gateway, rtu_path: str, broker: MqttBroker, uplink: RegulatorUplink | None, opts: DemoOptions
+    gw: Gateway,
+    rtu_path: str,
+    broker: MqttBroker,
+    uplink: RegulatorUplink | None,
+    relays: dict[str, RelaySimulator],
+    opts: DemoOptions,
 ) -> None:
     if uplink is None:
         regulator = f"none: the embedded receiver needs the regulator extra ({REGULATOR_INSTALL})"
     else:
         regulator = f"{uplink.base_url} ({'given receiver' if opts.regulator_url else 'embedded receiver'})"
+    pour = (
+        f"the pour starts {opts.pour_after_s:g} s after start"
+        if opts.pour_after_s is not None
+        else "a supervisor starts the pour: dashboard or `sitegw pour start formwork-1`"
+    )
     lines = [
         f"sitegw demo: project {gw.site.config.project.code}, state in {opts.state_dir}",
         f"  crane-1       Modbus TCP  {_tcp(gw, 'crane-1')} unit 1",
         f"  crane-2       Modbus RTU  {rtu_path} unit 1 (9600 8N1, pty pair)",
         f"  anemo-1       Modbus RTU  {rtu_path} unit 2",
+        f"  hoist-1       Modbus TCP  {_tcp(gw, 'hoist-1')} unit 1",
         f"  pit-1         MQTT        {broker.host}:{broker.port} ({'given broker' if opts.mqtt else 'embedded amqtt'})",
-        f"  scenarios     {'crane-1 overload, anemo-1 high wind, pit-1 displacement rate, crane-2 expired licence' if opts.scenarios else 'none'}",
+        f"  formwork-1    MQTT        same broker ({pour})",
+        "  gate-1        MQTT        same broker (the key people come in first)",
+        *(
+            f"  {s.name:<13} Modbus TCP  {relays[s.name].where} (relay board, coil {s.coil})"
+            for s in gw.site.config.sirens
+            if s.name in relays
+        ),
+        f"  scenarios     {SCENARIO_LINE if opts.scenarios else 'none'}",
         f"  influxdb      {opts.influx.url if opts.influx else 'not configured (local store only)'}",
         f"  regulator     {regulator}",
         f"  cameras       {', '.join(c.id for c in gw.cameras.cameras()) + ' (real photos, looping)' if gw.cameras else 'none'}",

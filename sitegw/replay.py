@@ -17,14 +17,25 @@ from pathlib import Path
 
 from contract.alert_event import AlertEvent
 from contract.config.loader import LoadedSite
-from contract.config.site import DeviceConfig
+from contract.config.site import DeviceConfig, point_codes
 from contract.readings import Quality, Reading
 from gateway.alerts.manager import AlertManager
 from rules.engine import RuleEngine
 
 REQUIRED = ("ts", "device", "point", "metric", "value")
 OPTIONAL = ("unit", "quality")
-TEXT_METRICS = {"operator_id"}
+TEXT_METRICS = {"operator_id", "driver_id"}
+CRANE_FLAGS = {
+    "flag_overload",
+    "flag_wind_alarm",
+    "flag_tilt_alarm",
+    "flag_sensor_fault",
+    "flag_limiter_bypass",
+    "flag_operator_logged_in",
+    "flag_limiter_fault",
+    "flag_anticollision",
+    "flag_zone_limit",
+}
 METRICS = {
     "crane": {
         "load_t",
@@ -37,9 +48,29 @@ METRICS = {
         "rated_load_t",
         "operator_id",
         "trolley_speed_ms",
+        "reeving",
+        *CRANE_FLAGS,
     },
     "anemometer": {"wind_ms"},
     "pit": {"disp_h_mm", "disp_v_mm", "incl_mm", "axial_kn", "anchor_kn", "water_level_m", "settle_mm"},
+    "hoist": {
+        "load_t",
+        "persons",
+        "height_m",
+        "floor",
+        "speed_ms",
+        "wind_ms",
+        "tilt_x_deg",
+        "tilt_y_deg",
+        "door_state",
+        "limit_state",
+        "arrester_ok",
+        "flag_sensor_fault",
+        "flag_driver_logged_in",
+        "driver_id",
+    },
+    "formwork": {"settle_mm", "disp_h_mm", "tilt_deg", "axial_kn", "pour_active"},
+    "attendance": {"on_site"},
     "camera": {"persons", "no_helmet", "edge_missing", "zone_intrusions"},
 }
 MAX_ISSUES = 50
@@ -145,10 +176,11 @@ def _row(row: list[str], col: dict[str, int], devices: dict[str, DeviceConfig], 
             f"metric {metric!r} is not a {device.kind} metric (known: {', '.join(sorted(allowed))})"
         )
     point = get["point"]
-    if device.pit is not None:
-        codes = [p.code for p in device.pit.points]
-        if point not in codes:
-            raise ValueError(f"point {point!r} is not a point of {device.id} (points: {', '.join(codes)})")
+    codes = point_codes(device)
+    if codes is not None and point not in codes and not (device.formwork and metric == "pour_active"):
+        raise ValueError(
+            f"point {point!r} is not a point of {device.id} (points: {', '.join(sorted(codes))})"
+        )
     raw = get["value"]
     if metric in TEXT_METRICS:
         value: float | str = raw

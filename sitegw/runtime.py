@@ -33,6 +33,8 @@ from gateway.api.services import ApiServices
 from gateway.live import LiveState
 from gateway.metrics import GatewayMetrics, MetricSources
 from gateway.outbox.service import Outbox
+from gateway.siren import SirenController
+from gateway.site_work import SiteWork
 from gateway.store.influx import InfluxSink
 from gateway.store.local import LocalStore
 from gateway.store.local_query import StoreCounts
@@ -93,8 +95,16 @@ class Gateway:
             self.cameras = CameraHub(
                 site.config.vision, state_dir, site.config.project.code, self.bus, self.monitor
             )
+        # pours started and ended by supervisors, and who is on site, over the rules' own state
+        self.work = SiteWork(site, self.monitor.engine, self.bus.publish, state_dir)
         self.hub = LiveHub()  # live stream of readings, status and alert events for the API
         self.monitor.alerts.add_listener(self.hub.on_alert)
+        # the site's own sirens follow the alerts from the start (those still active from the last
+        # run included), before the API or any other thread can act on an alert
+        self.sirens = SirenController(
+            site.config.sirens, {**site.config.mqtt_brokers, **(mqtt_brokers or {})}, site.config.project.code
+        )
+        self.sirens.follow(self.monitor.alerts)
         self.rule_evaluations = 0
         # what the API may read and act on, and where /metrics reads its figures: nothing else of this object
         self.api_services = ApiServices(
@@ -106,6 +116,8 @@ class Gateway:
             history=self.store.reader,
             health=self.health,
             cameras=self.cameras,
+            work=self.work,
+            sirens=self.sirens.states,
         )
         self.metrics = GatewayMetrics(
             MetricSources(
@@ -142,6 +154,7 @@ class Gateway:
         if self.influx is not None:
             await self.influx.start()
         await self.outbox.start()  # events left from the last run go first
+        await self.sirens.start()  # a siren whose alert still fires sounds at once after a restart
         # the rules judge live readings only after the warm-up; drivers and the API need not wait for it
         self.bus.subscribe("pipeline", self.warmup.hold(self._ingest))
         self.bus.subscribe_status("live", self.live.on_status)
@@ -212,6 +225,7 @@ class Gateway:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        await self.sirens.stop()  # leaves every relay as it is: a restart must not silence a danger
         if self.api is not None:
             self.hub.close()  # live streams end cleanly, so the server can stop without cutting them
             await self.api.stop(force=False)

@@ -1,7 +1,7 @@
-"""``sitegw simulate crane`` and ``sitegw simulate anemometer``: a simulated device on a real port.
+"""``sitegw simulate crane``, ``hoist`` and ``anemometer``: a simulated device on a real port.
 
 Plain functions with typer-annotated parameters; sitegw/cli.py registers them with
-``simulate_app.command("crane")(crane)`` and ``simulate_app.command("anemometer")(anemometer)``.
+``simulate_app.command("crane")(crane)`` and likewise ``hoist`` and ``anemometer``.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -16,13 +17,16 @@ import typer
 
 from contract.config import ConfigError, load_profile, load_site
 from contract.config.crane import CraneSpec
+from contract.config.hoist import HoistSpec
 from contract.config.loader import BUILTIN_PROFILES
 from contract.config.profile import ModbusMap
+from contract.config.site import DeviceConfig
 from drivers.simulators.crane_model import CraneModel
+from drivers.simulators.hoist_model import HoistModel
 from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit
-from drivers.simulators.modbus_sims import ElapsedClock, anemometer_source, crane_source
+from drivers.simulators.modbus_sims import ElapsedClock, anemometer_source, crane_source, hoist_source
 from drivers.simulators.ptypair import PtyPair
-from drivers.simulators.scenario import Scenario
+from drivers.simulators.scenario import HOIST_SCENARIOS, Scenario
 from drivers.simulators.wind import WindModel
 from sitegw.cli_options import host_port
 
@@ -43,6 +47,8 @@ _DEFAULT_CRANE = {
     ],
 }
 
+_HOIST_CHOICES = [s.value for s in Scenario if s in HOIST_SCENARIOS]
+
 TcpOpt = Annotated[
     str | None, typer.Option("--tcp", help="serve Modbus TCP on HOST:PORT, e.g. 127.0.0.1:5020")
 ]
@@ -51,6 +57,14 @@ PtyOpt = Annotated[
     bool, typer.Option("--pty", help="create a pty pair, serve RTU on one end, print the other")
 ]
 ScenarioOpt = Annotated[Scenario, typer.Option("--scenario", help="normal, overload or high_wind")]
+HoistScenarioOpt = Annotated[
+    Scenario,
+    typer.Option(
+        "--scenario",
+        metavar=f"[{'|'.join(_HOIST_CHOICES)}]",
+        help="normal, hoist_door (leaves with the landing door open) or hoist_overload",
+    ),
+]
 SiteOpt = Annotated[
     Path | None, typer.Option("--site", help="site file to take the device (and profile) from")
 ]
@@ -74,7 +88,9 @@ def crane(
     operator: Annotated[str, typer.Option("--operator", help="operator ID the box reports")] = "OP-1001",
 ) -> None:
     """Simulate a tower crane's black box (tower_crane_blackbox profile) doing lift cycles."""
-    spec, mmap = _crane_from(site, device)
+    dev, mmap = _device_and_map(site, device, "tower_crane_blackbox", "crane")
+    spec = CraneSpec.model_validate(_DEFAULT_CRANE) if dev is None else dev.crane
+    assert spec is not None  # a crane device always has crane: (site validation)
     model = CraneModel(spec, scenario, seed=seed, operator_id=operator)
     _serve(
         SimUnit(unit, mmap, crane_source(model, ElapsedClock())),
@@ -84,6 +100,39 @@ def crane(
         duration,
         baudrate,
         f"crane {spec.model or ''} scenario {scenario.value}",
+    )
+
+
+def hoist(
+    tcp: TcpOpt = None,
+    serial: SerialOpt = None,
+    pty: PtyOpt = False,
+    unit: Annotated[int, typer.Option("--unit", help="Modbus unit id")] = 1,
+    scenario: HoistScenarioOpt = Scenario.NORMAL,
+    site: SiteOpt = None,
+    device: DeviceOpt = None,
+    duration: DurationOpt = 0.0,
+    baudrate: BaudOpt = 9600,
+    seed: SeedOpt = 1,
+    driver: Annotated[str, typer.Option("--driver", help="driver ID the box reports")] = "OP-1001",
+) -> None:
+    """Simulate a construction hoist's black box (hoist_blackbox profile) doing trips between landings."""
+    if scenario not in HOIST_SCENARIOS:
+        raise _fail(
+            f"--scenario {scenario.value} is not for a hoist; a hoist plays {', '.join(_HOIST_CHOICES)}"
+        )
+    dev, mmap = _device_and_map(site, device, "hoist_blackbox", "hoist")
+    spec = _default_hoist() if dev is None else dev.hoist
+    assert spec is not None  # a hoist device always has hoist: (site validation)
+    model = HoistModel(spec, scenario, seed=seed, driver_id=driver)
+    _serve(
+        SimUnit(unit, mmap, hoist_source(model, ElapsedClock())),
+        tcp,
+        serial,
+        pty,
+        duration,
+        baudrate,
+        f"hoist {spec.model} scenario {scenario.value}",
     )
 
 
@@ -100,7 +149,7 @@ def anemometer(
     seed: SeedOpt = 1,
 ) -> None:
     """Simulate an RS-485 anemometer (anemometer_rs485 profile) with gusty wind."""
-    mmap = _profile_map(site, device, "anemometer_rs485", "anemometer")
+    _, mmap = _device_and_map(site, device, "anemometer_rs485", "anemometer")
     wind = WindModel(scenario, seed=seed)
     _serve(
         SimUnit(unit, mmap, anemometer_source(wind, ElapsedClock())),
@@ -113,12 +162,30 @@ def anemometer(
     )
 
 
+def _default_hoist() -> HoistSpec:
+    """An SC200/200-like hoist (2 t, 20 persons, 90 m), used when no site file is given."""
+    # the box never reports its fall arrester's calibration, but a hoist spec needs the date: a recent
+    # one, as a fixed date would in time describe a hoist whose arrester is out of date
+    return HoistSpec(
+        model="SC200/200",
+        rated_load_t=2.0,
+        rated_persons=20,
+        erected_height_m=90,
+        arrester_calibrated_on=date.today() - timedelta(days=60),
+    )
+
+
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(2)
 
 
-def _profile_map(site: Path | None, device: str | None, default: str, kind: str) -> ModbusMap:
+def _device_and_map(
+    site: Path | None, device: str | None, default: str, kind: str
+) -> tuple[DeviceConfig | None, ModbusMap]:
+    """Device ``device`` of ``kind`` in ``site`` and its profile's register map; without a site, no
+    device and the built-in profile ``default``'s map. A usage error (exit 2) names what is wrong."""
+    dev: DeviceConfig | None = None
     try:
         if site is None:
             profile = load_profile(BUILTIN_PROFILES / f"{default}.yaml")
@@ -126,30 +193,21 @@ def _profile_map(site: Path | None, device: str | None, default: str, kind: str)
             if not device:
                 raise _fail("--site needs --device ID (which device of the site to simulate)")
             loaded = load_site(site)
+            ids = ", ".join(d.id for d in loaded.config.devices if d.kind == kind) or "none"
             try:
                 dev = loaded.config.device(device)
             except KeyError:
-                ids = ", ".join(d.id for d in loaded.config.devices if d.kind == kind)
-                raise _fail(
-                    f"{site}: no device {device!r}; its {kind} devices are: {ids or 'none'}"
-                ) from None
+                raise _fail(f"{site}: no device {device!r}; its {kind} devices are: {ids}") from None
             if dev.kind != kind:
-                raise _fail(f"{site}: device {device} is of kind {dev.kind}, not {kind}")
+                raise _fail(
+                    f"{site}: device {device} is of kind {dev.kind}, not {kind}; its {kind} devices are: {ids}"
+                )
             profile = loaded.profiles[dev.profile]
     except ConfigError as exc:
         raise _fail(str(exc)) from None
     if profile.modbus is None:
         raise _fail(f"profile {profile.name} has no modbus: register map")
-    return profile.modbus
-
-
-def _crane_from(site: Path | None, device: str | None) -> tuple[CraneSpec, ModbusMap]:
-    mmap = _profile_map(site, device, "tower_crane_blackbox", "crane")
-    if site is None:
-        return CraneSpec.model_validate(_DEFAULT_CRANE), mmap
-    spec = load_site(site).config.device(device or "").crane
-    assert spec is not None  # a crane device always has crane: (site validation)
-    return spec, mmap
+    return dev, profile.modbus
 
 
 def _serve(

@@ -34,7 +34,16 @@ from contract.readings import Quality, Reading
 from gateway.alerts.monitor import SafetyMonitor
 from gateway.store.local_query import HistoryReader
 from gateway.store.local_schema import StoreError
-from rules import crane_collision, crane_wind, device_offline, pit_displacement, sensor_fault
+from rules import (
+    crane_collision,
+    crane_wind,
+    device_offline,
+    formwork_silent,
+    personnel_sample,
+    pit_displacement,
+    safety_devices,
+    sensor_fault,
+)
 from rules.engine import RuleEngine
 
 log = logging.getLogger(__name__)
@@ -47,6 +56,9 @@ HISTORY_NEEDED: tuple[Callable[[SiteConfig], float], ...] = (
     device_offline.history_s,  # offline levels: the longest time limit
     crane_wind.history_s,  # the run of samples above the alarm speed
     crane_collision.history_s,  # crane motion: each crane's latest kinematics and levels
+    formwork_silent.history_s,  # a pour under way and each formwork point's last reading
+    personnel_sample.history_s,  # each key person's last passage through the access gates
+    safety_devices.history_s,  # an open safety-device flag and the run of zeros that clears it
 )
 
 

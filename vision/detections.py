@@ -38,7 +38,8 @@ class Violation:
     target: str  # zone or edge name; "" for the hard-hat check
     score: float
     boxes: tuple[Box, ...] = ()
-    message: str = ""
+    message: str = ""  # what was seen, in Chinese
+    message_en: str = ""  # the same in English
 
     def to_json(self) -> dict[str, object]:
         """The `violations[]` item of `sitegw vision detect`."""

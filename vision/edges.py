@@ -141,7 +141,9 @@ class EdgeWatch:
                         e.cfg.name,
                         1 - p,
                         (box,),
-                        f"临边防护缺失 {e.cfg.name} ({(1 - p) * 100:.0f}% 段与验收时不同)",
+                        f"发现临边 {e.cfg.name} 防护缺失（{(1 - p) * 100:.0f}% 区段与验收时画面不同）",
+                        f"sees edge protection missing at {e.cfg.name} ({(1 - p) * 100:.0f} % of the edge "
+                        "differs from the accepted view)",
                     )
                 )
         return out

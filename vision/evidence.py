@@ -12,8 +12,13 @@ import numpy as np
 
 from contract.config.camera import CameraConfig
 from vision.detections import FrameResult
+from vision.events import LABELS
+from vision.text import CELL, put_text
 
 COLOURS = {"helmet": (60, 180, 60), "no_helmet": (0, 0, 255), "person": (255, 160, 0)}
+# what each detection is called on the picture (Chinese: the people on site read it)
+DETECTION_LABELS = {"helmet": "戴安全帽", "no_helmet": "未戴安全帽", "person": "人员"}
+WHITE = (255, 255, 255)
 RULE_COLOURS = {
     "vision.no_helmet": (0, 0, 255),
     "vision.zone_intrusion": (0, 140, 255),
@@ -21,46 +26,43 @@ RULE_COLOURS = {
 }
 
 
+def header_lines(result: FrameResult, cam: CameraConfig) -> list[str]:
+    """The lines burned in at the top of a picture: time and camera, then the broken rules in Chinese."""
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(result.ts)) + f"  {cam.name}"
+    rules = "、".join(LABELS.get(r, r) for r in sorted({v.rule for v in result.violations}))
+    return [stamp, rules] if rules else [stamp]
+
+
+def text_scales(width: int) -> tuple[int, int]:
+    """Whole-pixel scales of the 16-pixel font: (labels, header) for a frame ``width`` wide."""
+    return max(1, round(width / 1280)), max(1, round(width / 640))
+
+
 def annotate(frame: np.ndarray, result: FrameResult, cam: CameraConfig) -> np.ndarray:
-    """A copy of the frame with zones, edges, boxes, violations, camera name and time burned in."""
+    """A copy of the frame with zones, edges, boxes, violations, camera name and time burned in,
+    every label in Chinese (禁入区, 临边, 未戴安全帽 ...)."""
     img = frame.copy()
     cam = cam.scaled(img.shape[1], img.shape[0])  # zones and edges in this frame's pixels
     lw = max(2, img.shape[1] // 640)
+    small, big = text_scales(img.shape[1])
     for z in cam.zones:
         cv2.polylines(img, [np.array(z.polygon, np.int32)], True, (0, 215, 255), lw)
-        cv2.putText(
-            img,
-            z.name,
-            tuple(int(v) for v in z.polygon[0]),
-            cv2.FONT_HERSHEY_SIMPLEX,
-            0.6 * lw / 2,
-            (0, 215, 255),
-            lw,
-        )
+        x, y = (int(v) for v in z.polygon[0])
+        put_text(img, f"禁入区 {z.name}", (x, y - CELL * small - 2), (0, 215, 255), small)
     for e in cam.edges:
         cv2.polylines(img, [np.array(e.polyline, np.int32)], False, (255, 0, 255), lw)
+        x, y = (int(v) for v in e.polyline[0])
+        put_text(img, f"临边 {e.name}", (x, y - CELL * small - 2), (255, 0, 255), small)
     for d in result.detections:
         x1, y1, x2, y2 = (int(v) for v in d.box)
         cv2.rectangle(img, (x1, y1), (x2, y2), COLOURS[d.label], lw)
-        cv2.putText(
-            img,
-            f"{d.label} {d.score:.2f}",
-            (x1, max(12, y1 - 4)),
-            cv2.FONT_HERSHEY_SIMPLEX,
-            0.45 * lw / 2,
-            COLOURS[d.label],
-            max(1, lw // 2),
-        )
+        label = f"{DETECTION_LABELS[d.label]} {d.score:.2f}"
+        put_text(img, label, (x1, max(0, y1 - CELL * small - 2)), COLOURS[d.label], small)
     for v in result.violations:
         for bx1, by1, bx2, by2 in v.boxes:
             cv2.rectangle(img, (int(bx1), int(by1)), (int(bx2), int(by2)), RULE_COLOURS[v.rule], lw + 1)
-    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(result.ts)) + f"  {cam.name}"
-    rules = " ".join(sorted({v.rule for v in result.violations}))
-    for text, y in ((stamp, 28 * lw // 2), (rules, 56 * lw // 2)):
-        if text:
-            # dark outline keeps the text readable on any background
-            cv2.putText(img, text, (10, y), cv2.FONT_HERSHEY_SIMPLEX, 0.7 * lw / 2, (0, 0, 0), lw + 2)
-            cv2.putText(img, text, (10, y), cv2.FONT_HERSHEY_SIMPLEX, 0.7 * lw / 2, (255, 255, 255), lw)
+    for i, text in enumerate(header_lines(result, cam)):
+        put_text(img, text, (10, 6 + i * (CELL + 4) * big), WHITE, big)
     return img
 
 

@@ -14,7 +14,7 @@ from vision.detections import Detection, FrameResult, Violation
 from vision.detectors.helmet import HelmetDetector
 from vision.detectors.person import PersonDetector
 from vision.edges import EdgeWatch
-from vision.events import VisionEvent
+from vision.events import VisionEvent, cleared_what
 from vision.evidence import ClipRecorder, EvidenceStore, annotate, to_jpeg
 from vision.motion import MotionGate, detection_window
 from vision.sources import Frame
@@ -135,7 +135,8 @@ class CameraAnalyzer:
                 "",
                 max(d.score for d in bare),
                 tuple(d.box for d in bare),
-                f"{len(bare)} 人未戴安全帽",
+                f"发现 {len(bare)} 人未戴安全帽",
+                f"sees {len(bare)} {'person' if len(bare) == 1 else 'people'} without a hard hat",
             )
         ]
 
@@ -169,20 +170,16 @@ class CameraAnalyzer:
                     jpeg,
                     str(path or ""),
                     clip,
+                    message_en=v.message_en,
                 )
             )
         for key, o in list(self._open.items()):
             if self._n - o.last_seen >= CLEAR_FRAMES:
                 del self._open[key]
+                what, what_en = cleared_what(*key)
                 events.append(
                     VisionEvent(
-                        self.cam.name,
-                        key[0],
-                        key[1],
-                        "resolved",
-                        frame.ts,
-                        0.0,
-                        f"{o.violation.message} 已解除",
+                        self.cam.name, key[0], key[1], "resolved", frame.ts, 0.0, what, message_en=what_en
                     )
                 )
         return events

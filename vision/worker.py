@@ -27,7 +27,7 @@ import numpy as np
 from contract.config.camera import CameraConfig, VisionConfig
 from contract.readings import Quality, Reading
 from vision.detections import FrameResult
-from vision.events import VisionEvent
+from vision.events import VisionEvent, cleared_what
 
 _CTX = mp.get_context("spawn")  # no fork of the gateway's threads and event loop into workers
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -255,22 +255,18 @@ class VisionSupervisor:
                     "firing",
                     time.time(),
                     1.0,
-                    f"摄像头 {w.cam.name} 离线: {why}",
+                    f"离线，无画面（{why}）",
+                    message_en=f"offline, no picture ({why})",
                 )
             )
 
     def _online(self, w: _Worker) -> None:
         if w.offline:
             w.offline = False
+            what, what_en = cleared_what("camera.offline", "")
             self.on_event(
                 VisionEvent(
-                    w.cam.name,
-                    "camera.offline",
-                    "",
-                    "resolved",
-                    time.time(),
-                    0.0,
-                    f"摄像头 {w.cam.name} 恢复",
+                    w.cam.name, "camera.offline", "", "resolved", time.time(), 0.0, what, message_en=what_en
                 )
             )
 

@@ -51,7 +51,9 @@ class ZoneWatch:
                         zone.name,
                         1.0,
                         tuple(inside),
-                        f"{len(inside)} 人进入危险区域 {zone.name} ({stayed:.0f} s)",
+                        f"发现 {len(inside)} 人进入禁入区 {zone.name}（停留 {stayed:.0f} s）",
+                        f"sees {len(inside)} {'person' if len(inside) == 1 else 'people'} inside danger zone "
+                        f"{zone.name} for {stayed:.0f} s",
                     )
                 )
         return out

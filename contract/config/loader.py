@@ -16,12 +16,22 @@ from contract.config.errors import ConfigError, ConfigIssue
 from contract.config.profile import Profile
 from contract.config.site import SiteConfig
 from contract.config.transport import MqttTransport
-from contract.config.yamlsrc import SourceMap, format_loc, load_yaml
+from contract.config.uniqueness import (
+    DEVICE_ID_HINT,
+    DUPLICATE_DEVICE_ID,
+    DUPLICATE_POINT_CODE,
+    POINT_CODE_HINT,
+    duplicate_codes,
+)
+from contract.config.yamlsrc import Loc, SourceMap, format_loc, load_yaml
 
 BUILTIN_PROFILES = Path(__file__).resolve().parent / "profiles"
 EXAMPLE_SITE = Path(__file__).resolve().parent / "examples" / "site.yaml"
 
 M = TypeVar("M", bound=BaseModel)
+
+# device sections whose points: carry the site's own codes, unique within one device
+POINT_SECTIONS = ("pit", "formwork")
 
 
 @dataclass(frozen=True)
@@ -46,27 +56,27 @@ def load_site(path: str | Path, env: dict[str, str] | None = None) -> LoadedSite
     """Validate a site file and every profile it names; raise ConfigError listing all issues."""
     path = Path(path)
     data, smap = load_yaml(path, env)
-    config = validate(SiteConfig, data, smap)
-    issues: list[ConfigIssue] = []
+    # Duplicates are found on the raw data, where each occurrence has a line, and whatever else is
+    # wrong: the model's own (typed, unlocated) error for them is then left out.
+    dup_ids = _duplicate_device_ids(smap, data)
+    dup_points = _duplicate_point_codes(smap, data)
+    located = {DUPLICATE_DEVICE_ID} if dup_ids else set()
+    located |= {DUPLICATE_POINT_CODE} if dup_points else set()
+    issues: list[ConfigIssue] = [*dup_ids, *dup_points]
+    try:
+        config = SiteConfig.model_validate(data)
+    except ValidationError as exc:
+        issues.extend(_schema_issues(exc, data, smap, skip=located))
+        # profile names need no valid site to be looked up: a misspelt one is named in this run too
+        issues.extend(_raw_unknown_profiles(path, smap, data))
+        raise ConfigError(_in_file_order(path, issues)) from exc
     profiles: dict[str, Profile] = {}
     dirs = profile_dirs(path, config)
     for i, device in enumerate(config.devices):
-        loc = ("devices", i, "profile")
         if device.profile not in profiles:
             found = find_profile(device.profile, dirs)
             if found is None:
-                known = sorted({p.stem for d in dirs if d.is_dir() for p in d.glob("*.yaml")})
-                close = difflib.get_close_matches(device.profile, known, n=1)
-                issues.append(
-                    ConfigIssue(
-                        path,
-                        smap.line_of(loc),
-                        format_loc(loc),
-                        f"device {device.id}: profile {device.profile!r} not found in "
-                        f"{', '.join(str(d) for d in dirs)}",
-                        f"did you mean {close[0]!r}?" if close else f"known profiles: {', '.join(known)}",
-                    )
-                )
+                issues.append(_unknown_profile(path, smap, i, device.id, device.profile, dirs))
                 continue
             try:
                 profiles[device.profile] = load_profile(found)
@@ -76,17 +86,120 @@ def load_site(path: str | Path, env: dict[str, str] | None = None) -> LoadedSite
         profile = profiles[device.profile]
         issues.extend(_device_matches_profile(path, smap, i, device.kind, device.transport, profile))
     if issues:
-        raise ConfigError(issues)
+        raise ConfigError(_in_file_order(path, issues))
     return LoadedSite(path, config, profiles, smap)
 
 
 def profile_dirs(site_path: Path, config: SiteConfig) -> list[Path]:
     """Folders searched for profiles, first match wins."""
+    return _profile_dirs(site_path, config.profiles_dir)
+
+
+def _profile_dirs(site_path: Path, profiles_dir: str) -> list[Path]:
     dirs = []
-    if config.profiles_dir:
-        dirs.append((site_path.parent / config.profiles_dir).resolve())
+    if profiles_dir:
+        dirs.append((site_path.parent / profiles_dir).resolve())
     dirs.append(BUILTIN_PROFILES)
     return dirs
+
+
+def _unknown_profile(
+    path: Path, smap: SourceMap, i: int, device_id: str, name: str, dirs: list[Path]
+) -> ConfigIssue:
+    loc = ("devices", i, "profile")
+    known = sorted({p.stem for d in dirs if d.is_dir() for p in d.glob("*.yaml")})
+    close = difflib.get_close_matches(name, known, n=1)
+    return ConfigIssue(
+        path,
+        smap.line_of(loc),
+        format_loc(loc),
+        f"device {device_id}: profile {name!r} not found in {', '.join(str(d) for d in dirs)}",
+        f"did you mean {close[0]!r}?" if close else f"known profiles: {', '.join(known)}",
+    )
+
+
+def _raw_devices(data: Any) -> list[tuple[int, dict[str, Any]]]:
+    """The site's device entries that are mappings, with their index; the schema reports the rest."""
+    devices = data.get("devices") if isinstance(data, dict) else None
+    if not isinstance(devices, list):
+        return []
+    return [(i, d) for i, d in enumerate(devices) if isinstance(d, dict)]
+
+
+def _raw_id(i: int, device: dict[str, Any]) -> str:
+    """A device's id as written, or its place in the list when it has no usable id."""
+    return device["id"] if isinstance(device.get("id"), str) else format_loc(("devices", i))
+
+
+def _raw_unknown_profiles(path: Path, smap: SourceMap, data: Any) -> list[ConfigIssue]:
+    """Profiles named by the unvalidated site that exist in no profile folder."""
+    profiles_dir = data.get("profiles_dir") if isinstance(data, dict) else None
+    dirs = _profile_dirs(path, profiles_dir if isinstance(profiles_dir, str) else "")
+    issues = []
+    for i, device in _raw_devices(data):
+        name = device.get("profile")
+        if isinstance(name, str) and find_profile(name, dirs) is None:
+            issues.append(_unknown_profile(path, smap, i, _raw_id(i, device), name, dirs))
+    return issues
+
+
+def _first_at(smap: SourceMap, loc: Loc) -> str:
+    line = smap.line_of(loc)
+    return f"line {line} ({format_loc(loc)})" if line is not None else format_loc(loc)
+
+
+def _duplicate_device_ids(smap: SourceMap, data: Any) -> list[ConfigIssue]:
+    """One issue per device whose id an earlier device already has, at the later id's line."""
+    devices = _raw_devices(data)
+    ids = [d.get("id") if isinstance(d.get("id"), str) else None for _, d in devices]
+    issues = []
+    for later, first in duplicate_codes(ids):
+        loc: Loc = ("devices", devices[later][0], "id")
+        first_loc: Loc = ("devices", devices[first][0], "id")
+        issues.append(
+            ConfigIssue(
+                smap.file,
+                smap.line_of(loc),
+                format_loc(loc),
+                f"device id {ids[later]!r} is already used on {_first_at(smap, first_loc)}",
+                DEVICE_ID_HINT,
+            )
+        )
+    return issues
+
+
+def _duplicate_point_codes(smap: SourceMap, data: Any) -> list[ConfigIssue]:
+    """One issue per monitoring point whose code an earlier point of the same device has."""
+    issues = []
+    for i, device in _raw_devices(data):
+        for section in POINT_SECTIONS:
+            spec = device.get(section)
+            points = spec.get("points") if isinstance(spec, dict) else None
+            if not isinstance(points, list):
+                continue
+            codes = [
+                p.get("code") if isinstance(p, dict) and isinstance(p.get("code"), str) else None
+                for p in points
+            ]
+            for later, first in duplicate_codes(codes):
+                loc: Loc = ("devices", i, section, "points", later, "code")
+                first_loc: Loc = ("devices", i, section, "points", first, "code")
+                issues.append(
+                    ConfigIssue(
+                        smap.file,
+                        smap.line_of(loc),
+                        format_loc(loc),
+                        f"device {_raw_id(i, device)}: point code {codes[later]!r} is already used on "
+                        f"{_first_at(smap, first_loc)}",
+                        POINT_CODE_HINT,
+                    )
+                )
+    return issues
+
+
+def _in_file_order(site: Path, issues: list[ConfigIssue]) -> list[ConfigIssue]:
+    """The site file's issues by line, then those of profile files as found: fixed top to bottom."""
+    return sorted(issues, key=lambda issue: (0, issue.line or 0) if issue.file == site else (1, 0))
 
 
 def find_profile(name: str, dirs: list[Path]) -> Path | None:
@@ -161,13 +274,21 @@ def validate(model: type[M], data: Any, smap: SourceMap) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        issues = []
-        for err in exc.errors(include_url=False):
-            loc = _data_loc(data, err["loc"])
-            issues.append(
-                ConfigIssue(smap.file, smap.line_of(loc), format_loc(loc), _message(err), _hint(err))
-            )
-        raise ConfigError(issues) from exc
+        raise ConfigError(_schema_issues(exc, data, smap)) from exc
+
+
+def _schema_issues(
+    exc: ValidationError, data: Any, smap: SourceMap, skip: Iterable[str] = ()
+) -> list[ConfigIssue]:
+    """One issue per pydantic error, less those whose type is in ``skip`` (reported elsewhere)."""
+    skipped = set(skip)
+    issues = []
+    for err in exc.errors(include_url=False):
+        if err["type"] in skipped:
+            continue
+        loc = _data_loc(data, err["loc"])
+        issues.append(ConfigIssue(smap.file, smap.line_of(loc), format_loc(loc), _message(err), _hint(err)))
+    return issues
 
 
 def _data_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -225,6 +346,10 @@ def _hint(err: ErrorDetails) -> str:
         return "add type: (modbus_tcp, modbus_rtu or mqtt for transports)"
     if kind.startswith(("greater", "less")):
         return "the value is out of range for this field"
+    if kind == DUPLICATE_DEVICE_ID:
+        return DEVICE_ID_HINT
+    if kind == DUPLICATE_POINT_CODE:
+        return POINT_CODE_HINT
     return ""
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from contract.config.common import Model
+from contract.config.uniqueness import DUPLICATE_POINT_CODE, require_unique
 
 PitGrade = Literal[1, 2, 3]  # 一级, 二级, 三级 (GB 50497 §3.0.1)
 SupportType = Literal[
@@ -43,3 +44,9 @@ class PitSpec(Model):
     struts: bool = Field(False, title="Struts", description="internal struts fitted")
     excavation_depth_m: float = Field(gt=0, title="Excavation depth H", description="m")
     points: list[PitPoint] = Field(min_length=1, title="Points", description="monitoring points")
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> PitSpec:
+        # the rules key each point by (device, code): a second point of a code would hide the first
+        require_unique([p.code for p in self.points], DUPLICATE_POINT_CODE, "point codes")
+        return self

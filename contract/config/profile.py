@@ -184,6 +184,12 @@ class PayloadValue(Model):
     offset: float = Field(0.0, title="Offset", description="value = raw * scale + offset")
     unit: str = Field("", title="Unit", description="unit after scaling")
     optional: bool = Field(False, title="Optional", description="a missing value is not an error")
+    map: dict[str, float] = Field(
+        default_factory=dict,
+        title="Text values",
+        description="for values sent as words: each word and the number it stands for, "
+        "e.g. {in: 1, out: 0}; any other word is an error naming the words allowed",
+    )
 
 
 class TopicMap(Model):
@@ -219,14 +225,17 @@ class MqttMap(Model):
     topics: list[TopicMap] = Field(min_length=1, title="Topics", description="subscriptions of this device")
 
 
-DeviceKind = Literal["crane", "anemometer", "pit", "camera", "generic"]
+DeviceKind = Literal["crane", "anemometer", "pit", "hoist", "formwork", "attendance", "camera", "generic"]
 
 
 class Profile(Model):
     """A device profile file (contract/config/profiles/NAME.yaml)."""
 
     name: str = Field(title="Name", description="profile name, as devices refer to it")
-    kind: DeviceKind = Field(title="Kind", description="crane, anemometer, pit, camera or generic")
+    kind: DeviceKind = Field(
+        title="Kind",
+        description="crane, anemometer, pit, hoist, formwork, attendance (access gates), camera or generic",
+    )
     description: str = Field("", title="Description", description="device model, vendor notes")
     modbus: ModbusMap | None = Field(None, title="Modbus map", description="register map, for Modbus devices")
     mqtt: MqttMap | None = Field(None, title="MQTT map", description="payload map, for MQTT devices")

@@ -33,7 +33,7 @@ class CraneLoadRule(Model):
 
 
 class CraneWindRule(Model):
-    """crane.wind: wind speed at the jib (JGJ 276-2012 §3.0.12; Shenzhen regulator interface)."""
+    """crane.wind: wind at the jib (JGJ 276-2012 §3.0.12; Shenzhen interface; 建质规〔2024〕5号 Art. 15 (二))."""
 
     warning_ms: float = Field(10.8, gt=0, title="Warning", description="m/s, Beaufort 6: stop lifting")
     alarm_ms: float = Field(13.8, gt=0, title="Alarm", description="m/s, exceeded for alarm_samples in a row")
@@ -55,7 +55,7 @@ class CraneWindRule(Model):
 
 
 class CraneTiltRule(Model):
-    """crane.tilt: tower verticality against the crane's tilt_limit_per_mille (JGJ 196-2010)."""
+    """crane.tilt: tower verticality against tilt_limit_per_mille (JGJ 196-2010; 建质规〔2024〕5号 Art. 8)."""
 
     warning_fraction: float = Field(
         0.8, gt=0, lt=1, title="Warning", description="fraction of the limit (practice)"
@@ -67,7 +67,7 @@ class CraneTiltRule(Model):
 
 
 class CraneCollisionRule(Model):
-    """crane.collision: clearances between cranes (GB 5144-2006 §10.5)."""
+    """crane.collision: clearances between cranes (GB 5144-2006 §10.5; 建质规〔2024〕5号 Art. 8 (八))."""
 
     min_clearance_m: float = Field(2.0, gt=0, title="Minimum clearance", description="m, GB 5144-2006 §10.5")
     warning_margin_m: float = Field(
@@ -94,7 +94,7 @@ class CraneZoneRule(Model):
 
 
 class PitRule(Model):
-    """pit.cumulative, pit.rate, pit.jump (GB 50497-2019 §8.0.3, §8.0.9, Table 8.0.4)."""
+    """pit.cumulative, pit.rate, pit.jump (GB 50497-2019 §8.0.3, §8.0.9, Table 8.0.4; 建质规〔2024〕5号 Art. 5)."""
 
     warning_fraction: float = Field(
         0.7, gt=0, lt=1, title="Pre-warning", description="fraction of the alarm value (practice)"
@@ -108,6 +108,103 @@ class PitRule(Model):
         description="a rate above this fraction now, 24 h and 48 h earlier is an alarm (Table 8.0.4 note)",
     )
     hysteresis_pct: float = Field(5, ge=0, lt=50, title="Clearing band", description="% of the threshold")
+
+
+class HoistLoadRule(Model):
+    """hoist.load: cage load ÷ rated load ([U] GB/T 10054 practice, docs/standards.md §5)."""
+
+    warning_pct: float = Field(90, gt=0, title="Warning", description="% of rated load (practice)")
+    alarm_pct: float = Field(100, gt=0, title="Alarm", description="% of rated load (practice)")
+    critical_pct: float = Field(
+        110, gt=0, title="Critical", description="% of rated load: the cage must not start (practice)"
+    )
+    hysteresis_pct: float = Field(
+        5, ge=0, lt=50, title="Clearing band", description="a level clears below threshold × (1 − band %)"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> HoistLoadRule:
+        if not self.warning_pct < self.alarm_pct < self.critical_pct:
+            raise ValueError("hoist_load needs warning_pct < alarm_pct < critical_pct")
+        return self
+
+
+class HoistRule(Model):
+    """hoist.door, hoist.wind, hoist.arrester, hoist.operator: the hoist's other limits."""
+
+    moving_ms: float = Field(
+        0.1, gt=0, title="Moving above", description="m/s: |speed| above this is a moving cage"
+    )
+    wind_alarm_ms: float = Field(
+        20, gt=0, title="Wind alarm", description="m/s at the mast top: no use above it (JGJ 215, practice)"
+    )
+    arrester_valid_days: int = Field(
+        365,
+        ge=1,
+        title="Calibration valid",
+        description="days a fall arrester calibration is valid (JGJ 215-2010 §4.1.7: one year)",
+    )
+    arrester_due_days: int = Field(
+        30, ge=0, title="Calibration due warning", description="days before expiry a warning is raised"
+    )
+    hysteresis_pct: float = Field(5, ge=0, lt=50, title="Clearing band", description="% of the threshold")
+
+
+class FormworkRule(Model):
+    """formwork.settle, .disp, .tilt, .axial, .silent (DBJ/T 15-197-2020 §7.0.3, §8.0.4, §8.0.5)."""
+
+    warning_fraction: float = Field(
+        0.8, gt=0, lt=1, title="Pre-warning", description="fraction of the alarm value (§8.0.4: 80 %)"
+    )
+    hysteresis_pct: float = Field(5, ge=0, lt=50, title="Clearing band", description="% of the threshold")
+    silent_s: float = Field(
+        60,
+        gt=0,
+        le=3600,
+        title="Silent during a pour",
+        description="seconds without a reading from a point during a pour before the alarm "
+        "(§7.0.3 asks for at least two readings a minute)",
+    )
+
+
+class PersonnelRule(Model):
+    """personnel.absent, personnel.certificate, personnel.attendance (docs/standards.md §7)."""
+
+    absent_grace_min: float = Field(
+        30,
+        ge=0,
+        le=480,
+        title="Grace period",
+        description="minutes dangerous work may go on before the absence of the project "
+        "manager or of every safety officer is an alert",
+    )
+    month_share_warning: float = Field(
+        0.8,
+        gt=0,
+        le=1,
+        title="Monthly share",
+        description="fraction of the month's working time the project manager must be on site "
+        "(建质〔2011〕111号: 80 %)",
+    )
+    work_hours: tuple[int, int] = Field(
+        (7, 19),
+        title="Working hours",
+        description="site-local hours [start, end) that count as working time for the monthly share",
+    )
+    active_hold_s: float = Field(
+        300,
+        gt=0,
+        title="Work hold",
+        description="seconds after the last sign of dangerous work (a crane or hoist moving or "
+        "loaded, a pour) that it still counts as going on",
+    )
+
+    @model_validator(mode="after")
+    def _hours(self) -> PersonnelRule:
+        start, end = self.work_hours
+        if not 0 <= start < end <= 24:
+            raise ValueError("personnel.work_hours needs 0 <= start < end <= 24")
+        return self
 
 
 DEFAULT_RANGES: dict[str, tuple[float, float]] = {
@@ -147,7 +244,7 @@ class SensorFaultRule(Model):
 
 
 class DeviceOfflineRule(Model):
-    """device.offline: the monitoring itself is a safety device (建质规〔2022〕2号 Art. 8)."""
+    """device.offline: the monitoring itself is a safety device (建质规〔2024〕5号 Art. 8 (四); pits Art. 5 (三))."""
 
     warning_intervals: float = Field(
         3, gt=1, title="Warning after", description="poll intervals without a reading"
@@ -168,6 +265,11 @@ class DeviceRules(Model):
     crane_wind: CraneWindRule | None = Field(None, title="Wind", description="replaces rules.crane_wind")
     crane_tilt: CraneTiltRule | None = Field(None, title="Tilt", description="replaces rules.crane_tilt")
     pit: PitRule | None = Field(None, title="Pit", description="replaces rules.pit")
+    hoist_load: HoistLoadRule | None = Field(
+        None, title="Hoist load", description="replaces rules.hoist_load"
+    )
+    hoist: HoistRule | None = Field(None, title="Hoist", description="replaces rules.hoist")
+    formwork: FormworkRule | None = Field(None, title="Formwork", description="replaces rules.formwork")
     sensor_fault: SensorFaultRule | None = Field(
         None, title="Sensor fault", description="replaces rules.sensor_fault"
     )
@@ -188,6 +290,24 @@ class RulesConfig(Model):
     crane_zone: CraneZoneRule = Field(default_factory=CraneZoneRule, title="Zone", description="crane.zone")
     pit: PitRule = Field(
         default_factory=PitRule, title="Pit", description="pit.cumulative, pit.rate, pit.jump"
+    )
+    hoist_load: HoistLoadRule = Field(
+        default_factory=HoistLoadRule, title="Hoist load", description="hoist.load"
+    )
+    hoist: HoistRule = Field(
+        default_factory=HoistRule,
+        title="Hoist",
+        description="hoist.door, hoist.wind, hoist.arrester, hoist.operator",
+    )
+    formwork: FormworkRule = Field(
+        default_factory=FormworkRule,
+        title="Formwork",
+        description="formwork.settle, formwork.disp, formwork.tilt, formwork.axial, formwork.silent",
+    )
+    personnel: PersonnelRule = Field(
+        default_factory=PersonnelRule,
+        title="Key personnel",
+        description="personnel.absent, personnel.certificate, personnel.attendance",
     )
     sensor_fault: SensorFaultRule = Field(
         default_factory=SensorFaultRule, title="Sensor fault", description="sensor.fault"

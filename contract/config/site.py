@@ -7,11 +7,16 @@ from pydantic import Field, model_validator
 from contract.config.camera import VisionConfig
 from contract.config.common import Model
 from contract.config.crane import CraneSpec, Operator, Zone
+from contract.config.formwork import FormworkSpec
+from contract.config.hoist import HoistSpec
+from contract.config.personnel import KeyPerson
 from contract.config.pit import PitSpec
 from contract.config.profile import DeviceKind
 from contract.config.rules import RulesConfig
 from contract.config.sinks import ApiConfig, InfluxConfig, LocalStoreConfig
+from contract.config.siren import SirenOutput
 from contract.config.transport import ModbusRtuTransport, MqttBroker, MqttTransport, Transport
+from contract.config.uniqueness import DUPLICATE_DEVICE_ID, require_unique
 from contract.config.uplinks import OutboxConfig, Uplink
 
 
@@ -27,6 +32,15 @@ class ProjectInfo(Model):
     contractor: str = Field("", title="Contractor", description="general contractor")
 
 
+# the kinds that need a section of their own, and what it holds (for the error that asks for it)
+KIND_SECTIONS = {
+    "crane": "position_m, jib_m, counter_jib_m, jib_height_m, load_chart",
+    "pit": "grade, support, excavation_depth_m, points",
+    "hoist": "rated_load_t, rated_persons, erected_height_m, arrester_calibrated_on",
+    "formwork": "points with their codes and alarm values",
+}
+
+
 class DeviceConfig(Model):
     """One device on the site and how to reach it."""
 
@@ -36,7 +50,10 @@ class DeviceConfig(Model):
         description="unique on the site, e.g. crane-1 (letters, digits, - _ .)",
     )
     name: str = Field("", title="Name", description="display name, e.g. 1号塔吊")
-    kind: DeviceKind = Field(title="Kind", description="crane, anemometer, pit, camera or generic")
+    kind: DeviceKind = Field(
+        title="Kind",
+        description="crane, anemometer, pit, hoist, formwork, attendance (access gates), camera or generic",
+    )
     profile: str = Field(
         title="Profile", description="name of a file in contract/config/profiles (without .yaml)"
     )
@@ -69,20 +86,31 @@ class DeviceConfig(Model):
         default_factory=list, title="Serves", description="for kind anemometer: the cranes whose wind this is"
     )
     pit: PitSpec | None = Field(None, title="Pit", description="for kind pit: grade, support and points")
+    hoist: HoistSpec | None = Field(
+        None, title="Hoist", description="for kind hoist: rated load and persons, height, fall arrester"
+    )
+    formwork: FormworkSpec | None = Field(
+        None, title="Formwork", description="for kind formwork: monitoring points and their alarm values"
+    )
 
     @model_validator(mode="after")
     def _kind_fields(self) -> DeviceConfig:
-        if self.kind == "crane" and self.crane is None:
-            raise ValueError(
-                "a crane needs crane: (position_m, jib_m, counter_jib_m, jib_height_m, load_chart)"
-            )
-        if self.kind == "pit" and self.pit is None:
-            raise ValueError("a pit needs pit: (grade, support, excavation_depth_m, points)")
-        if self.crane is not None and self.kind != "crane":
-            raise ValueError(f"crane: is only for kind crane, this device is kind {self.kind}")
-        if self.pit is not None and self.kind != "pit":
-            raise ValueError(f"pit: is only for kind pit, this device is kind {self.kind}")
+        for kind, needs in KIND_SECTIONS.items():
+            section = getattr(self, kind)
+            if self.kind == kind and section is None:
+                raise ValueError(f"a {kind} needs {kind}: ({needs})")
+            if section is not None and self.kind != kind:
+                raise ValueError(f"{kind}: is only for kind {kind}, this device is kind {self.kind}")
         return self
+
+
+def point_codes(device: DeviceConfig) -> frozenset[str] | None:
+    """The monitoring point codes a device may report (None: any, or single-point devices)."""
+    if device.pit is not None:
+        return frozenset(p.code for p in device.pit.points)
+    if device.formwork is not None:
+        return frozenset(p.code for p in device.formwork.points)
+    return None
 
 
 class SiteConfig(Model):
@@ -94,7 +122,20 @@ class SiteConfig(Model):
         default_factory=dict, title="MQTT brokers", description="brokers by name, referred to by MQTT devices"
     )
     operators: list[Operator] = Field(
-        default_factory=list, title="Operators", description="roster of licensed crane operators"
+        default_factory=list,
+        title="Operators",
+        description="roster of licensed special-operations workers: crane operators and hoist drivers",
+    )
+    key_personnel: list[KeyPerson] = Field(
+        default_factory=list,
+        title="Key personnel",
+        description="project manager, safety officers, chief supervision engineer: who must be on "
+        "site while dangerous work goes on, with their certificates",
+    )
+    sirens: list[SirenOutput] = Field(
+        default_factory=list,
+        title="Sirens",
+        description="the site's audible/visual alarms (声光报警器) and the alerts that switch them",
     )
     no_lift_zones: list[Zone] = Field(
         default_factory=list, title="No-lift zones", description="polygons the hook must never be above"
@@ -130,10 +171,8 @@ class SiteConfig(Model):
 
     @model_validator(mode="after")
     def _cross_refs(self) -> SiteConfig:
-        ids = [d.id for d in self.devices]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"device ids must be unique: {', '.join(dupes)} used twice")
+        # a typed error: load_site replaces it with one naming the lines of both ids
+        require_unique([d.id for d in self.devices], DUPLICATE_DEVICE_ID, "device ids")
         cranes = {d.id for d in self.devices if d.kind == "crane"}
         for d in self.devices:
             unknown = [s for s in d.serves if s not in cranes]
@@ -167,6 +206,23 @@ class SiteConfig(Model):
         names = [u.name for u in self.uplinks]
         if len(set(names)) != len(names):
             raise ValueError("uplink names must be unique")
+        sirens = [s.name for s in self.sirens]
+        if len(set(sirens)) != len(sirens):
+            raise ValueError("siren names must be unique")
+        polled = {t.port for t in (d.transport for d in self.devices) if isinstance(t, ModbusRtuTransport)}
+        for siren in self.sirens:
+            t = siren.transport
+            if isinstance(t, MqttTransport) and t.broker not in self.mqtt_brokers:
+                raise ValueError(
+                    f"siren {siren.name}: broker {t.broker!r} is not in mqtt_brokers "
+                    f"(known: {sorted(self.mqtt_brokers) or 'none'})"
+                )
+            if isinstance(t, ModbusRtuTransport) and t.port in polled:
+                # two masters on one RS-485 line garble each other's frames
+                raise ValueError(
+                    f"siren {siren.name}: serial port {t.port} is already polled for devices; "
+                    "put the relay on its own line or on Modbus TCP"
+                )
         return self
 
     def device(self, device_id: str) -> DeviceConfig:

@@ -105,11 +105,11 @@ class RegulatorUplink(UplinkBase):
         ge=0,
         le=3600,
         title="Readings summaries",
-        description="seconds between sends of the crane and pit readings summaries "
+        description="seconds between sends of the crane, hoist, pit and formwork readings summaries "
         "(POST {base_url}/api/v1/readings): one value per device, point, "
         "metric and closed minute (the peak of load, moment, wind, tilt, "
-        "displacements, forces; the last slew, radius, height, water "
-        "level), read from the local store after a cursor kept in the "
+        "displacements, settlement, forces, persons, cage speed; the last slew, "
+        "radius, height, floor, water level), read from the local store after a cursor kept in the "
         "state folder, so outages and restarts lose and repeat nothing; "
         "a minute that gets readings after it was sent (a device's own "
         "backfill) is sent again and replaces its value; reviewers see "

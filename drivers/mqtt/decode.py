@@ -99,6 +99,15 @@ def number(raw: Any, what: str) -> float:
     return value
 
 
+def word(raw: str, words: dict[str, float], what: str) -> float:
+    """The number a text value stands for (case and surrounding blanks ignored)."""
+    key = raw.strip().lower()
+    for text, value in words.items():
+        if text.lower() == key:
+            return value
+    raise BadValue(f"{what} is {raw!r}, not one of {', '.join(sorted(words))}")
+
+
 @dataclass(frozen=True, slots=True)
 class ValueSpec:
     """One payload value, compiled."""
@@ -110,6 +119,7 @@ class ValueSpec:
     offset: float
     unit: str
     optional: bool
+    words: dict[str, float]  # text values and the numbers they stand for (empty: numbers only)
 
 
 @dataclass(slots=True)
@@ -149,7 +159,9 @@ class MessageDecoder:
         self.point_path = compile_path(tmap.point_path) if tmap.point_path else None
         self.ts_path = compile_path(tmap.ts_path) if tmap.ts_path else None
         self.values = tuple(
-            ValueSpec(v.metric, compile_path(v.path), v.path or "$", v.scale, v.offset, v.unit, v.optional)
+            ValueSpec(
+                v.metric, compile_path(v.path), v.path or "$", v.scale, v.offset, v.unit, v.optional, v.map
+            )
             for v in tmap.values
         )
         self.points = points
@@ -171,7 +183,10 @@ class MessageDecoder:
                     problems.append(f"{spec.metric}: no value at {spec.path_text}")
                 continue
             try:
-                value = number(raw, f"{spec.metric} at {spec.path_text}")
+                if spec.words and type(raw) is str:
+                    value = word(raw, spec.words, f"{spec.metric} at {spec.path_text}")
+                else:
+                    value = number(raw, f"{spec.metric} at {spec.path_text}")
             except BadValue as exc:
                 problems.append(str(exc))
                 continue

@@ -1,1 +1,2 @@
-"""Device simulators: Modbus black boxes and anemometers (pymodbus servers), pit data loggers (MQTT)."""
+"""Device simulators: Modbus black boxes (cranes, hoists) and anemometers (pymodbus servers), pit data
+loggers, formwork monitors and access gates (MQTT)."""

@@ -22,6 +22,9 @@ TROLLEY_MS = 0.6  # m/s
 SLEW_DEG_S = 3.0  # deg/s (0.5 rpm)
 LOAD_RAMP_S = 2.0  # slack rope taking the load
 MIN_RADIUS_M = 2.5
+OVERLOAD_EVERY = (
+    10  # overload scenario: the first lift and every tenth after it (a few an hour, not a stream)
+)
 
 
 class LoadChart:
@@ -93,7 +96,7 @@ class CraneModel:
         return max(6.0, self.spec.jib_height_m - 8.0)
 
     def _overload_lift(self) -> bool:
-        return self.scenario is Scenario.OVERLOAD and self._lifts % 4 == 0
+        return self.scenario is Scenario.OVERLOAD and self._lifts % OVERLOAD_EVERY == 0
 
     def _start_lift(self, first: bool = False) -> None:
         rng, jib = self._rng, self.spec.jib_m
@@ -192,6 +195,9 @@ class CraneModel:
             "flag_sensor_fault": 0.0,
             "flag_limiter_bypass": 0.0,
             "flag_operator_logged_in": 1.0,
+            "flag_limiter_fault": 0.0,
+            "flag_anticollision": 0.0,
+            "flag_zone_limit": 0.0,
         }
 
     @property

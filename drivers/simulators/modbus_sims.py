@@ -1,4 +1,4 @@
-"""Simulated cranes and anemometers of a site, served over Modbus TCP and an RTU pty bus.
+"""Simulated cranes, anemometers and hoists of a site, served over Modbus TCP and an RTU pty bus.
 
 This is the API the demo uses, in the gateway's own process and event loop::
 
@@ -9,7 +9,8 @@ This is the API the demo uses, in the gateway's own process and event loop::
 Stop the driver before the simulators (``sims.stop()`` closes the pty pair last).
 Every device named in ``rtu_devices`` shares one RS-485 bus (one pty pair, one serial server,
 each device at its own unit id); every other Modbus device gets a Modbus TCP server of its own
-on 127.0.0.1. All models share one clock, and an anemometer that ``serves`` cranes is their wind.
+on 127.0.0.1. All models share one clock, and an anemometer that ``serves`` cranes is their wind
+(a hoist has its own mast-top wind, on a normal day).
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ from contract.config.site import DeviceConfig
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport
 from drivers.ports import free_tcp_port
 from drivers.simulators.crane_model import CraneModel
+from drivers.simulators.hoist_model import HoistModel
 from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit, ValueSource
 from drivers.simulators.ptypair import PtyPair
-from drivers.simulators.scenario import Scenario
+from drivers.simulators.scenario import HOIST_SCENARIOS, Scenario
 from drivers.simulators.wind import WindModel
 
 
@@ -46,6 +48,16 @@ class ElapsedClock:
 
 def crane_source(model: CraneModel, clock: ElapsedClock) -> ValueSource:
     """Values of ``model`` at the time of each read."""
+
+    def values() -> Mapping[str, float | str]:
+        model.advance_to(clock())
+        return model.values()
+
+    return values
+
+
+def hoist_source(model: HoistModel, clock: ElapsedClock) -> ValueSource:
+    """Values of the hoist ``model`` at the time of each read."""
 
     def values() -> Mapping[str, float | str]:
         model.advance_to(clock())
@@ -96,7 +108,7 @@ class ModbusSimulators:
     site: LoadedSite  # the input site with each simulated device's transport replaced
     transports: dict[str, ModbusTcpTransport | ModbusRtuTransport]
     servers: list[ModbusSimulatorServer]
-    models: dict[str, CraneModel | WindModel]
+    models: dict[str, CraneModel | WindModel | HoistModel]
     pty: PtyPair | None = None
     rtu_path: str = ""  # the serial port clients open ("" when no device is on RTU)
     _stopped: bool = field(default=False, repr=False)
@@ -132,12 +144,31 @@ def retarget(
     return replace(site, config=config)
 
 
+def _scenarios(
+    devices: list[DeviceConfig], default: Scenario, chosen: Mapping[str, Scenario | str]
+) -> dict[str, Scenario]:
+    """Each device's scenario; ValueError for a hoist scenario given to a crane or the reverse."""
+    out: dict[str, Scenario] = {}
+    for d in devices:
+        if d.id in chosen:
+            wanted = Scenario(chosen[d.id])
+            if (d.kind == "hoist") != (wanted in HOIST_SCENARIOS) and wanted is not Scenario.NORMAL:
+                plays = "normal, hoist_door or hoist_overload" if d.kind == "hoist" else "no hoist_ scenario"
+                raise ValueError(f"{d.id} is a {d.kind}: it plays {plays}, not {wanted.value}")
+            out[d.id] = wanted
+        elif d.kind == "hoist":
+            out[d.id] = default if default in HOIST_SCENARIOS else Scenario.NORMAL
+        else:
+            out[d.id] = Scenario.NORMAL if default in HOIST_SCENARIOS - {Scenario.NORMAL} else default
+    return out
+
+
 def _simulated(site: LoadedSite) -> list[DeviceConfig]:
     return [
         d
         for d in site.config.devices
         if isinstance(d.transport, ModbusTcpTransport | ModbusRtuTransport)
-        and d.kind in ("crane", "anemometer")
+        and d.kind in ("crane", "anemometer", "hoist")
     ]
 
 
@@ -151,19 +182,21 @@ async def start_modbus_simulators(
     seed: int = 1,
     operators: Mapping[str, str] | None = None,
 ) -> ModbusSimulators:
-    """Simulate every crane and anemometer of ``site`` on local Modbus servers.
+    """Simulate every crane, anemometer and hoist of ``site`` on local Modbus servers.
 
-    ``scenarios`` picks a scenario per device id (default ``scenario``); ``rtu_devices`` lists
-    the devices on the shared RTU bus (default: the devices the site has on RTU); ``operators``
-    picks the operator ID each crane reports (default: the site's operators whose licence is
-    valid today, in turn, so a quiet site raises no crane.operator alert).
+    ``scenarios`` picks a scenario per device id (default ``scenario``; a hoist plays normal,
+    hoist_door or hoist_overload and falls back to normal when ``scenario`` is a crane's);
+    ``rtu_devices`` lists the devices on the shared RTU bus (default: the devices the site has on
+    RTU); ``operators`` picks the operator ID each crane or the driver ID each hoist reports
+    (default: the site's operators whose licence is valid today, in turn, so a quiet site raises
+    no crane.operator alert; a hoist gets one no crane has, while there is one).
     """
     devices = _simulated(site)
     known = {d.id for d in devices}
     unknown = sorted((set(scenarios or {}) | set(operators or {}) | set(rtu_devices or [])) - known)
     if unknown:
         raise ValueError(
-            f"no simulated crane or anemometer with id {', '.join(unknown)} (have {sorted(known)})"
+            f"no simulated crane, anemometer or hoist with id {', '.join(unknown)} (have {sorted(known)})"
         )
     on_rtu = (
         set(rtu_devices)
@@ -171,8 +204,8 @@ async def start_modbus_simulators(
         else {d.id for d in devices if isinstance(d.transport, ModbusRtuTransport)}
     )
     clock = ElapsedClock()
-    pick = {d.id: Scenario((scenarios or {}).get(d.id, scenario)) for d in devices}
-    models: dict[str, CraneModel | WindModel] = {}
+    pick = _scenarios(devices, Scenario(scenario), scenarios or {})
+    models: dict[str, CraneModel | WindModel | HoistModel] = {}
     sources: dict[str, ValueSource] = {}
     shared_wind: dict[str, WindModel] = {}
     for i, d in enumerate(devices):
@@ -193,6 +226,13 @@ async def start_modbus_simulators(
             )
             models[d.id] = model
             sources[d.id] = crane_source(model, clock)
+    for n, (i, d) in enumerate((i, d) for i, d in enumerate(devices) if d.kind == "hoist"):
+        assert d.hoist is not None  # a hoist device always has hoist: (site validation)
+        free = [o for o in licensed if o not in chosen.values()] or licensed
+        driver = (operators or {}).get(d.id, free[n % len(free)])
+        hoist = HoistModel(d.hoist, pick[d.id], seed=seed + i, driver_id=driver)
+        models[d.id] = hoist
+        sources[d.id] = hoist_source(hoist, clock)
 
     transports: dict[str, ModbusTcpTransport | ModbusRtuTransport] = {}
     servers: list[ModbusSimulatorServer] = []

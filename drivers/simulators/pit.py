@@ -24,8 +24,6 @@ Scenarios (the event time is the middle of the history, or the third report with
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import logging
 import math
 import random
@@ -34,9 +32,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-import paho.mqtt.client as mqtt
-
 from contract.config.pit import PitPoint, PitSpec
+from drivers.simulators.mqtt_publish import MqttJsonSimulator
 
 log = logging.getLogger(__name__)
 
@@ -181,8 +178,10 @@ class SimClock:
         return max(0.0, max(fast_at, sim_ts) - self.real())
 
 
-class PitSimulator:
+class PitSimulator(MqttJsonSimulator):
     """Publishes a pit's points to an MQTT broker; ``await start()`` / ``await stop()``, or ``run()``."""
+
+    kind = "pit"
 
     def __init__(
         self,
@@ -207,8 +206,8 @@ class PitSimulator:
             )
         if history_hours < 0:
             raise ValueError(f"history_hours must be 0 or more, got {history_hours}")
+        super().__init__(host, port, username=username, password=password, client_id=client_id)
         self.spec = spec
-        self.host, self.port = host, port
         self.prefix = prefix.rstrip("/")
         self.scenario = PitScenario(scenario)
         self.time_scale = time_scale
@@ -216,43 +215,21 @@ class PitSimulator:
         self.interval_s = interval_s
         self.seed = seed
         self.rate_mm_d = rate_mm_d
-        self.username, self.password = username, password
-        self.client_id = client_id or f"sitegw-sim-pit-{random.getrandbits(32):08x}"
-        self.published = 0
         self.last_ts: float | None = None
         self.clock: SimClock | None = None
         self.model: PitModel | None = None
-        self._client: mqtt.Client | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._last_info: mqtt.MQTTMessageInfo | None = None
 
     def topic(self, code: str) -> str:
         """Where a point's messages go."""
         return f"{self.prefix}/points/{code}/data"
 
-    async def start(self) -> None:
-        """Connect (ConnectionError naming the broker if it cannot) and start publishing."""
-        client = mqtt.Client(
-            mqtt.CallbackAPIVersion.VERSION2,
-            client_id=self.client_id,
-            clean_session=True,
-            protocol=mqtt.MQTTv311,
-        )
-        if self.username:
-            client.username_pw_set(self.username, self.password or None)
-        try:
-            await asyncio.to_thread(client.connect, self.host, self.port, 30)
-        except OSError as exc:
-            raise ConnectionError(f"cannot reach the MQTT broker {self.host}:{self.port}: {exc}") from None
-        client.loop_start()
-        self._client = client
+    def _on_connected(self) -> None:
         self.clock = SimClock(self.time_scale, self.history_s)
         first = min(p.interval_s for p in self.spec.points) if self.interval_s is None else self.interval_s
         event = self.clock.start + (self.history_s / 2 if self.history_s >= 4 * first else 2 * first)
         self.model = PitModel(
             self.spec, self.scenario, self.clock.start, event, first, self.seed, self.rate_mm_d
         )
-        self._task = asyncio.create_task(self._publish_loop(), name="pit-simulator")
         log.info(
             "pit simulator: %d points to %s:%d under %s, scenario %s, %.0fx from %.1f h ago",
             len(self.spec.points),
@@ -263,34 +240,6 @@ class PitSimulator:
             self.time_scale,
             self.history_s / 3600,
         )
-
-    async def stop(self) -> None:
-        """Stop publishing, let the broker acknowledge what was sent, disconnect."""
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        client, self._client = self._client, None
-        if client is None:
-            return
-        info = self._last_info
-        if info is not None:
-            await asyncio.to_thread(_wait_published, info, 10.0)
-        client.disconnect()
-        await asyncio.to_thread(client.loop_stop)
-
-    async def run(self, duration: float | None = None) -> None:
-        """Publish for ``duration`` real seconds (None: until cancelled), then stop."""
-        await self.start()
-        try:
-            assert self._task is not None
-            if duration is None:
-                await self._task
-            else:
-                await asyncio.sleep(duration)
-        finally:
-            await self.stop()
 
     async def _publish_loop(self) -> None:
         assert self.clock is not None and self.model is not None
@@ -306,14 +255,7 @@ class PitSimulator:
             await asyncio.sleep(min(clock.real_wait(min(due.values())), 1.0))
 
     def _publish(self, point: PitPoint, ts: float) -> None:
-        assert self.model is not None and self._client is not None
+        assert self.model is not None
         body = {"ts": round(ts, 3), "point": point.code, **self.model.sample(point, ts)}
-        self._last_info = self._client.publish(self.topic(point.code), json.dumps(body), qos=1)
-        self.published += 1
+        self.publish_json(self.topic(point.code), body)
         self.last_ts = ts
-
-
-def _wait_published(info: mqtt.MQTTMessageInfo, timeout: float) -> None:
-    # not sent because the link is down: nothing to wait for
-    with contextlib.suppress(RuntimeError, ValueError):
-        info.wait_for_publish(timeout)

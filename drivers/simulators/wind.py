@@ -15,10 +15,13 @@ from drivers.simulators.scenario import Scenario
 STEP_S = 0.1
 MAX_WIND_MS = 36.9  # top of the regulator's field range (docs/standards.md)
 
-# high_wind script: (start s, length s, floor m/s) within each 90 s period; the floors sit just
-# above the JGJ 276 / regulator thresholds (13.8 m/s alarm, 20.8 m/s Beaufort 9) so they are crossed
-_HIGH_WIND_PERIOD_S = 90.0
-_HIGH_WIND_EPISODES = ((20.0, 10.0, 14.3), (45.0, 8.0, 21.3))
+# high_wind script: one storm gust per 10 min, from 30 s to 80 s of each period: a smooth swell from
+# 11 m/s (above Beaufort 6, 10.8 m/s: stop lifting) to 15.5 m/s (above the 13.8 m/s regulator alarm
+# for ~30 s) and back, the turbulence riding on top; between storms the wind stays below 10 m/s. One
+# explainable alert per storm (warning, alarm, warning, clear), never a flapping one.
+_HIGH_WIND_PERIOD_S = 600.0
+_STORM_START_S, _STORM_LENGTH_S = 30.0, 50.0
+_STORM_EDGE_MS, _STORM_PEAK_MS = 11.0, 15.5
 
 
 @dataclass
@@ -51,8 +54,6 @@ class WindModel:
         self._rng = random.Random(self.seed)
 
     def _mean(self, t: float) -> float:
-        if self.scenario is Scenario.HIGH_WIND:
-            return min(9.0, self.mean_ms + t * 0.25)  # building up over the first ~20 s
         return self.mean_ms
 
     def advance_to(self, t: float) -> None:
@@ -74,13 +75,11 @@ class WindModel:
 
     def speed(self) -> float:
         """Current wind speed, m/s."""
-        v = self._mean(self.t) + self._ou + sum(g.at(self.t) for g in self._gusts)
-        if self.scenario is Scenario.NORMAL:
-            v = min(v, 10.0)  # a normal day stays below Beaufort 6 (10.8 m/s)
-        elif self.scenario is Scenario.HIGH_WIND:
-            phase = self.t % _HIGH_WIND_PERIOD_S
-            for start, length, floor in _HIGH_WIND_EPISODES:
-                if start <= phase < start + length:
-                    # a scripted storm gust: the floor plus the turbulence's own ups
-                    v = max(v, floor + abs(self._ou))
+        v = min(self._mean(self.t) + self._ou + sum(g.at(self.t) for g in self._gusts), 10.0)
+        if self.scenario is Scenario.HIGH_WIND:
+            x = (self.t % _HIGH_WIND_PERIOD_S - _STORM_START_S) / _STORM_LENGTH_S
+            if 0.0 <= x <= 1.0:
+                swell = _STORM_EDGE_MS + (_STORM_PEAK_MS - _STORM_EDGE_MS) * math.sin(math.pi * x)
+                v = swell + 0.3 * abs(self._ou)  # the turbulence only adds: the swell never dips
+        # a normal day, and a stormy one between storms, stays below Beaufort 6 (10.8 m/s)
         return round(min(MAX_WIND_MS, max(0.0, v)), 2)

@@ -95,6 +95,7 @@ class AlertManager:
                     "updated_ts": r.ts,
                     "value": r.value,
                     "message": r.message,
+                    "message_en": r.message_en,
                 }
             )
             return self._record(alert, "resolved", r.ts, backfill=r.backfill)
@@ -114,6 +115,7 @@ class AlertManager:
                 threshold=r.threshold,
                 unit=r.unit,
                 message=r.message,
+                message_en=r.message_en,
                 details=r.details,
                 opened_ts=r.ts,
                 updated_ts=r.ts,
@@ -123,7 +125,9 @@ class AlertManager:
             return self._record(alert, "firing", r.ts, backfill=r.backfill)
         if alert.level == r.level:
             # same level: keep the latest figures in memory; a change of level is what gets written
-            self._active[fingerprint] = alert.model_copy(update={"value": r.value, "message": r.message})
+            self._active[fingerprint] = alert.model_copy(
+                update={"value": r.value, "message": r.message, "message_en": r.message_en}
+            )
             return []
         escalated = rank(r.level) > rank(alert.level)
         alert = alert.model_copy(
@@ -134,6 +138,7 @@ class AlertManager:
                 "threshold": r.threshold,
                 "unit": r.unit,
                 "message": r.message,
+                "message_en": r.message_en,
                 "details": r.details,
                 "updated_ts": r.ts,
                 "evidence": r.evidence or alert.evidence,
@@ -285,6 +290,7 @@ class AlertManager:
             unit=alert.unit,
             ts=ts,
             message=alert.message,
+            message_en=alert.message_en,
             backfill=backfill,
             actor=actor,
             note=note,

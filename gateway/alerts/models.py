@@ -27,6 +27,7 @@ class Alert(BaseModel):
     threshold: float | None = None
     unit: str = ""
     message: str = ""
+    message_en: str = ""
     details: dict[str, float | str | list[str]] = Field(default_factory=dict)
     opened_ts: float = Field(description="Unix seconds the alert opened")
     updated_ts: float = Field(description="Unix seconds of its last change")

@@ -1,7 +1,7 @@
 """The supervisors' HTTP API (REST under /api/v1, live stream, Prometheus /metrics) and the dashboard.
 
-Routes live in one module per concern (site, alerts, cameras, live, auth); this module assembles
-them over one running gateway, with CORS closed unless origins are configured.
+Routes live in one module per concern (site, alerts, cameras, work, live, auth); this module
+assembles them over one running gateway, with CORS closed unless origins are configured.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from gateway.api.routes_alerts import alerts_router
 from gateway.api.routes_cameras import cameras_router
 from gateway.api.routes_live import live_router
 from gateway.api.routes_site import site_router
+from gateway.api.routes_work import work_router
 
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
@@ -27,13 +28,13 @@ if TYPE_CHECKING:
     from gateway.api.services import ApiServices
 
 STATIC = Path(__file__).parent / "static"
-DESCRIPTION = """Live state, history, alerts and cameras of one construction site.
+DESCRIPTION = """Live state, history, alerts, cameras, pours and key personnel of one construction site.
 
 Reads need a `viewer` token unless the gateway allows anonymous reading; acknowledging,
-resolving and silencing need `supervisor`; users and tokens need `admin`. Log in with
-`POST /api/v1/auth/login` and send `Authorization: Bearer TOKEN`. The live stream is
-`GET /api/v1/stream` (Server-Sent Events, resumable with `Last-Event-ID`) or the WebSocket
-`/api/v1/ws` (same events, `?last_event_id=`)."""
+resolving, silencing and starting or ending a pour need `supervisor`; users and tokens need
+`admin`. Log in with `POST /api/v1/auth/login` and send `Authorization: Bearer TOKEN`. The live
+stream is `GET /api/v1/stream` (Server-Sent Events, resumable with `Last-Event-ID`) or the
+WebSocket `/api/v1/ws` (same events, `?last_event_id=`)."""
 
 
 def create_app(
@@ -53,6 +54,7 @@ def create_app(
         site_router(svc),
         alerts_router(svc),
         cameras_router(svc),
+        work_router(svc),
         live_router(svc.hub),
         auth_router(),
     ):

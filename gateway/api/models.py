@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -57,6 +58,12 @@ class SiteView(BaseModel):
     zones: list[ZoneView]
     pit_points: list[PitPointView]
     cameras: list[CameraView]
+    hoists: list[HoistView] = Field(
+        default_factory=list, description="construction hoists with their limits (empty: none)"
+    )
+    formwork_points: list[FormworkPointView] = Field(
+        default_factory=list, description="high-formwork monitoring points with their alarm values"
+    )
 
 
 class LatestView(BaseModel):
@@ -137,6 +144,47 @@ class PitPointView(BaseModel):
     limits: list[PointLimitView]
 
 
+class HoistView(BaseModel):
+    """A construction hoist's nameplate and the limits its card draws, from the site's rules."""
+
+    id: str
+    model: str = Field(description="manufacturer's model, e.g. SC200/200")
+    rated_load_t: float = Field(description="t the cage may carry")
+    rated_persons: int = Field(description="people the cage may carry; more is an alarm")
+    erected_height_m: float = Field(description="m, mast height as erected")
+    load_pct: Bands = Field(description="% of rated load (hoist.load)")
+    wind_alarm_ms: float = Field(description="m/s at the mast top: no use above it (hoist.wind)")
+    moving_ms: float = Field(description="m/s: a cage faster than this is moving (|speed|)")
+    arrester_calibrated_on: date = Field(description="the fall arrester's last calibration")
+    arrester_valid_until: date = Field(
+        description="last day the calibration is valid (JGJ 215-2010 §4.1.7: one year)"
+    )
+
+
+class FormworkLimitView(BaseModel):
+    """One metric's alarm value at a formwork point (DBJ/T 15-197-2020 Table 8.0.4 or the design's)."""
+
+    metric: str = Field(description="settle_mm, disp_h_mm, tilt_deg or axial_kn")
+    unit: str = Field(description="mm, ° or kN")
+    alarm: float | None = Field(
+        description="the alarm value (100 %, a danger alarm); null: kept but not judged (axial force "
+        "without a design value)"
+    )
+    by_size: bool = Field(
+        description="judged by its size whatever its sign (settlement, displacement, tilt); axial force "
+        "is judged as compression (positive)"
+    )
+
+
+class FormworkPointView(BaseModel):
+    """A high-formwork monitoring point and its alarm values."""
+
+    device: str = Field(description="formwork device id")
+    code: str = Field(description="the point's code, e.g. M1")
+    warning_fraction: float = Field(description="pre-warning at this fraction of the alarm value (0.8)")
+    limits: list[FormworkLimitView]
+
+
 class CameraView(BaseModel):
     """A camera as the dashboard tiles show it."""
 
@@ -190,3 +238,35 @@ class StreamPosition(BaseModel):
         "`last_event_id` after loading the snapshot, so nothing published "
         "meanwhile is missed"
     )
+
+
+class PourStateView(BaseModel):
+    """One high-formwork device's pour: under way or not, and who last started or ended it."""
+
+    device: str = Field(description="formwork device id, e.g. formwork-1")
+    name: str = Field(description="display name, e.g. 3号楼5层高支模")
+    area: str = Field("", description="where the formwork stands")
+    active: bool = Field(description="a pour is under way (the rules watch its points as a pour)")
+    changed_ts: float | None = Field(None, description="Unix seconds of the last start or end; null: never")
+    changed_by: str = Field("", description="the user who started the pour under way, or ended the last one")
+
+
+class KeyPersonView(BaseModel):
+    """One key person (关键岗位人员) and whether the access gates saw them enter."""
+
+    id: str = Field(description="the id the access gates report, e.g. KP-01")
+    name: str = Field(description="full name")
+    role: str = Field(description="project_manager, safety_officer, chief_supervisor or technical_lead")
+    role_zh: str = Field(description="the role in Chinese, e.g. 项目负责人")
+    on_site: bool = Field(description="the gates saw them enter and not leave")
+    since: float | None = Field(None, description="Unix seconds of their entry, when on site")
+    certificate_no: str = Field("", description="safety assessment certificate number (考核合格证书)")
+    certificate_valid_until: date | None = Field(None, description="the certificate's expiry date")
+    certificate_valid: bool = Field(description="the certificate is valid today (or no expiry is known)")
+
+
+class PersonnelOnSiteView(BaseModel):
+    """The key people, on site or not, and how many other workers are in."""
+
+    key_people: list[KeyPersonView]
+    others_on_site: int = Field(description="workers on site who are not key personnel (head count)")

@@ -18,6 +18,8 @@ from gateway.alerts.store import DecisionStore
 from gateway.api.hub import LiveHub
 from gateway.camera_service import CameraService
 from gateway.live import LiveState
+from gateway.siren import SirenState
+from gateway.site_work import SiteWork
 from gateway.store.local_query import HistoryReader
 
 
@@ -33,6 +35,8 @@ class ApiServices:
     history: HistoryReader
     health: Callable[[], dict[str, Any]]
     cameras: CameraService | None = None
+    work: SiteWork | None = None  # pours and who is on site
+    sirens: Callable[[], list[SirenState]] | None = None  # the site's sirens and what drives them
 
     @property
     def device_ids(self) -> set[str]:

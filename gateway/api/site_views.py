@@ -1,12 +1,22 @@
 """The site as the API shows it: devices with live state, crane geometry and gauge bands, pit
-points with their alarm values, cameras. Pure functions of the API's services."""
+points with their alarm values, hoists with their limits, formwork points with their alarm values,
+cameras. Pure functions of the API's services."""
 
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from contract.config.rules import CraneLoadRule, CraneTiltRule, CraneWindRule, PitRule
+from contract.config.rules import (
+    CraneLoadRule,
+    CraneTiltRule,
+    CraneWindRule,
+    FormworkRule,
+    HoistLoadRule,
+    HoistRule,
+    PitRule,
+)
 from contract.config.site import DeviceConfig
 from gateway.api.models import (
     Bands,
@@ -14,11 +24,16 @@ from gateway.api.models import (
     CraneBands,
     CraneGeometry,
     DeviceView,
+    FormworkLimitView,
+    FormworkPointView,
+    HoistView,
     PitPointView,
     PointLimitView,
     SiteView,
     ZoneView,
 )
+from rules.formwork_limits import ITEMS as FORMWORK_ITEMS
+from rules.formwork_limits import alarm_value
 from rules.pit_limits import KIND_METRICS, point_limits
 
 if TYPE_CHECKING:
@@ -39,6 +54,8 @@ def site_view(svc: ApiServices) -> SiteView:
         zones=[ZoneView(name=z.name, polygon=z.polygon) for z in cfg.no_lift_zones],
         pit_points=pit_points(svc),
         cameras=camera_views(svc),
+        hoists=[hoist_view(svc, d) for d in cfg.devices if d.hoist is not None],
+        formwork_points=formwork_points(svc),
     )
 
 
@@ -137,6 +154,58 @@ def pit_points(svc: ApiServices) -> list[PitPointView]:
                         )
                         for lim in limits
                         if lim is not None
+                    ],
+                )
+            )
+    return out
+
+
+def hoist_view(svc: ApiServices, d: DeviceConfig) -> HoistView:
+    """A hoist's nameplate and the limits in force for it (hoist.load bands, wind, calibration)."""
+    assert d.hoist is not None
+    rules = svc.site.config.rules
+    load = rules.for_device(d.id, "hoist_load")
+    other = rules.for_device(d.id, "hoist")
+    assert isinstance(load, HoistLoadRule) and isinstance(other, HoistRule)
+    h = d.hoist
+    return HoistView(
+        id=d.id,
+        model=h.model,
+        rated_load_t=h.rated_load_t,
+        rated_persons=h.rated_persons,
+        erected_height_m=h.erected_height_m,
+        load_pct=Bands(warning=load.warning_pct, alarm=load.alarm_pct, critical=load.critical_pct),
+        wind_alarm_ms=other.wind_alarm_ms,
+        moving_ms=other.moving_ms,
+        arrester_calibrated_on=h.arrester_calibrated_on,
+        # the day count the hoist.arrester rule uses: valid for arrester_valid_days after calibration
+        arrester_valid_until=h.arrester_calibrated_on + timedelta(days=other.arrester_valid_days),
+    )
+
+
+def formwork_points(svc: ApiServices) -> list[FormworkPointView]:
+    """Every formwork monitoring point with the alarm values its rules use."""
+    out = []
+    rules = svc.site.config.rules
+    for d in svc.site.config.devices:
+        if d.formwork is None:
+            continue
+        cfg = rules.for_device(d.id, "formwork")
+        assert isinstance(cfg, FormworkRule)
+        for point in d.formwork.points:
+            out.append(
+                FormworkPointView(
+                    device=d.id,
+                    code=point.code,
+                    warning_fraction=cfg.warning_fraction,
+                    limits=[
+                        FormworkLimitView(
+                            metric=metric,
+                            unit=item.unit,
+                            alarm=alarm_value(point, metric),
+                            by_size=not item.signed,
+                        )
+                        for metric, item in FORMWORK_ITEMS.items()
                     ],
                 )
             )

@@ -2,8 +2,8 @@
 
 Every ``summary_every_s`` the sender of a regulator uplink (default protocol) reads the local store
 for the closed minutes after its cursor and sends one value per (device, point, metric) and minute
-to ``POST {base_url}/api/v1/readings``, signed like every gateway request. Only docs/design.md's numeric
-crane and pit metrics (the regulator's ``SUMMARY_METRICS``) are sent; which reading stands for a
+to ``POST {base_url}/api/v1/readings``, signed like every gateway request. Only the canonical numeric
+crane, hoist, pit and formwork metrics that have limits (the regulator's ``SUMMARY_METRICS``) are sent; which reading stands for a
 minute is decided per metric in :data:`PICKS`.
 
 Nothing is queued twice: the local store already keeps every reading for more than 30 days, so the
@@ -61,6 +61,7 @@ PICKS: dict[str, Pick] = {
     "wind_ms": "max",
     "axial_kn": "max",
     "trolley_speed_ms": "max",
+    "persons": "max",  # a hoist cage's rated persons
     # signed: the limit is on the magnitude (JGJ 196 verticality, GB 50497 cumulative values), so the reading
     # farthest from zero is sent with its sign, which says which way the tower leans or the wall moves
     "tilt_deg": "peak",
@@ -68,6 +69,9 @@ PICKS: dict[str, Pick] = {
     "disp_v_mm": "peak",
     "incl_mm": "peak",
     "settle_mm": "peak",
+    "speed_ms": "peak",  # a hoist cage: up positive, the fastest run of the minute with its direction
+    "tilt_x_deg": "peak",
+    "tilt_y_deg": "peak",
     # GB 50497 Table 8.0.4 sets the anchor's alarm on its minimum (lost prestress), not on a maximum
     "anchor_kn": "min",
     # positions and slow states: no limit of their own, they explain the peaks above (where the hook was when
@@ -78,6 +82,7 @@ PICKS: dict[str, Pick] = {
     "height_m": "last",
     "rated_load_t": "last",
     "water_level_m": "last",
+    "floor": "last",
 }
 
 MAX_READINGS = 10_000  # ReadingsSummary's limit per request (contract/wire.py)

@@ -45,7 +45,8 @@ def running_site(state_dir: Path, scenarios: bool = True, cameras: bool = False)
     """Run the demo until the block ends; users viewer1, super1 and admin1 exist (password PASSWORD).
 
     Without the demo's camera by default: its worker process loads OpenCV and the model for
-    seconds of CPU the API tests do not need (the browser tests run the demo with it)."""
+    seconds of CPU the API tests do not need (the browser tests run the demo with it). The pour
+    waits for a supervisor (the tests start and end it)."""
     store = AuthStore(state_dir / "users.sqlite")
     for name, role in (("viewer1", "viewer"), ("super1", "supervisor"), ("admin1", "admin")):
         store.add_user(name, role, PASSWORD, replace=True)
@@ -61,7 +62,8 @@ def running_site(state_dir: Path, scenarios: bool = True, cameras: bool = False)
     async def main() -> None:
         holder["task"] = asyncio.current_task()
         await run_demo(
-            DemoOptions(state_dir=state_dir, port=0, scenarios=scenarios, cameras=cameras), on_ready=on_ready
+            DemoOptions(state_dir=state_dir, port=0, scenarios=scenarios, cameras=cameras, pour_after_s=None),
+            on_ready=on_ready,
         )
 
     def thread_main() -> None:

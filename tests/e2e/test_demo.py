@@ -1,7 +1,8 @@
 """`sitegw demo` as a newcomer runs it: a whole simulated site, read for real, kept, served, continued.
 
-The demo runs as a subprocess of the real CLI: cranes and the anemometer over real Modbus TCP
-and RTU (pty pair), the pit over MQTT (embedded amqtt), InfluxDB writes to a real
+The demo runs as a subprocess of the real CLI: cranes, the hoist and the anemometer over real Modbus
+TCP and RTU (pty pair), the pit, the high formwork and the access gate over MQTT (embedded amqtt),
+the formwork area's siren on a real Modbus relay server, InfluxDB writes to a real
 VictoriaMetrics (the v2 write API of influxdb-client; no InfluxDB 2.x server can be installed
 here), history read back through the HTTP API.
 """
@@ -24,7 +25,10 @@ from contract.config import load_site
 REPO = Path(__file__).resolve().parents[2]
 SITE = load_site(REPO / "contract" / "config" / "examples" / "site.yaml")
 CRANE_METRICS = {v.metric for v in SITE.profiles["tower_crane_blackbox"].modbus.values}  # type: ignore[union-attr]
+HOIST_METRICS = {v.metric for v in SITE.profiles["hoist_blackbox"].modbus.values}  # type: ignore[union-attr]
 PIT_POINTS = {p.code for p in SITE.config.device("pit-1").pit.points}  # type: ignore[union-attr]
+FORMWORK_POINTS = {p.code for p in SITE.config.device("formwork-1").formwork.points}  # type: ignore[union-attr]
+KEY_PEOPLE = {p.id for p in SITE.config.key_personnel}
 
 
 def start_demo(
@@ -88,33 +92,81 @@ def wait_all_online(url: str, timeout: float = 30) -> dict[str, Any]:
         time.sleep(0.5)
 
 
+def get(url: str, path: str, **params: object) -> Any:
+    return httpx.get(url + "api/v1/" + path, params=params, timeout=5).json()  # type: ignore[arg-type]
+
+
+def until(what: str, check: Any, timeout: float) -> Any:
+    """Poll ``check()`` until it returns something true; fail naming ``what`` after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not (got := check()):
+        assert time.monotonic() < deadline, f"{what}: not within {timeout:.0f} s"
+        time.sleep(0.5)
+    return got
+
+
 def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, victoria: Any) -> None:
     state = tmp_path / "state"
-    proc, url = start_demo(state, 35, "--influx-url", victoria.url, "--influx-api", "v2")
+    started = time.monotonic()
+    proc, url = start_demo(state, 60, "--influx-url", victoria.url, "--influx-api", "v2")
     try:
         site = wait_all_online(url)
         assert {d["id"]: d["transport"] for d in site["devices"] if d["kind"] != "camera"} == {
             "crane-1": "modbus_tcp",
             "crane-2": "modbus_rtu",
             "anemo-1": "modbus_rtu",
+            "hoist-1": "modbus_tcp",
             "pit-1": "mqtt",
+            "formwork-1": "mqtt",
+            "gate-1": "mqtt",
         }
+        # the key people come through the gate first: the dashboard knows who is on site
+        people = until(
+            "every key person on site by the gate",
+            lambda: (
+                (p := get(url, "personnel"))
+                and {k["id"] for k in p["key_people"] if k["on_site"]} == KEY_PEOPLE
+            ),
+            timeout=20,
+        )
+        assert people
         time.sleep(5)
-        hist = httpx.get(
-            url + "api/v1/history",
-            params={"device": "crane-1", "metric": "load_t", "start": time.time() - 600},
-            timeout=5,
-        ).json()
+        hist = get(url, "history", device="crane-1", metric="load_t", start=time.time() - 600)
         assert len(hist["points"]) >= 3 and hist["unit"] == "t"
-        pit = httpx.get(url + "api/v1/readings/latest", params={"device": "pit-1"}, timeout=5).json()
+        pit = get(url, "readings/latest", device="pit-1")
         assert {r["point"] for r in pit} == PIT_POINTS
         metrics = httpx.get(url + "metrics", timeout=5).text
         assert "sitegw_readings_in_total" in metrics
+        # the pour starts by itself; then M3 settles under it until the formwork area's siren sounds
+        pours = until("the demo's pour under way", lambda: [p for p in get(url, "pours") if p["active"]], 30)
+        assert [(p["device"], p["changed_by"]) for p in pours] == [("formwork-1", "demo")]
+        siren = until(
+            "the formwork siren on, confirmed by its relay",
+            lambda: [s for s in get(url, "sirens") if s["written_on"] and s["write_ok"]],
+            timeout=max(1.0, 55 - (time.monotonic() - started)),
+        )
+        driving = {a.split(":")[-2] for s in siren for a in s["alerts"]}
+        assert driving & {"formwork.settle", "formwork.axial", "hoist.door"}, siren
+        fw = get(url, "readings/latest", device="formwork-1")
+        assert {r["point"] for r in fw if r["metric"] != "pour_active"} == FORMWORK_POINTS
     finally:
         summary = finish(proc, state)
 
     readings = summary["readings"]
-    assert set(readings) == {"crane-1", "crane-2", "anemo-1", "pit-1", "cam-gate"}
+    assert set(readings) == {
+        "crane-1",
+        "crane-2",
+        "anemo-1",
+        "hoist-1",
+        "pit-1",
+        "formwork-1",
+        "gate-1",
+        "cam-gate",
+    }
+    assert set(readings["hoist-1"]) == HOIST_METRICS
+    assert readings["hoist-1"]["load_t"] >= 20
+    assert {"settle_mm", "disp_h_mm", "tilt_deg", "axial_kn", "pour_active"} <= set(readings["formwork-1"])
+    assert readings["gate-1"]["on_site"] >= len(KEY_PEOPLE)  # one passage per reading
     assert readings["cam-gate"]["persons"] >= 5  # the gate camera's worker analysed frames
     for crane in ("crane-1", "crane-2"):
         assert set(readings[crane]) == CRANE_METRICS, crane

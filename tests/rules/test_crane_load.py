@@ -45,12 +45,23 @@ def test_each_threshold_edge(engine: RuleEngine, pct: float, level: str | None) 
     assert result.value == pytest.approx(pct, abs=0.05)
 
 
-def test_message_and_clause_name_the_rated_load_and_the_standard(engine: RuleEngine) -> None:
+def test_message_and_clause_name_the_rated_load_the_action_and_the_standard(engine: RuleEngine) -> None:
     [result] = load_at(engine, 1, 2.85 * 1.04)
-    assert result.message.startswith("1号塔吊 起重量 104% (额定 2.85 t @ 30 m)")
-    assert "GB 5144-2006 §6.1.2" in result.clause
+    assert result.message == (
+        "1号塔吊 起重量 2.96 t，为额定起重量 2.85 t（幅度 30 m）的 104%：立即停止起升，卸载至额定起重量以内"
+    )
+    assert result.message_en == (
+        "1号塔吊 load 2.96 t = 104 % of the rated 2.85 t at 30 m: "
+        "stop hoisting up now and unload to within the rated load"
+    )
+    assert result.clause.startswith("GB 5144-2006 第6.1.2条 起重量大于额定起重量时")
     [warn] = load_at(engine, 2, 2.85 * 0.94)  # below 100 % minus the 5 % band: back to warning
-    assert warn.level == "warning" and "practice" in warn.clause
+    assert warn.level == "warning" and warn.clause.startswith("GB/T 12602-2020")
+    assert "行业惯例" in warn.clause and "不得再增加吊重" in warn.message
+    [clear] = load_at(engine, 3, 2.85 * 0.5)
+    assert clear.level is None
+    assert clear.message == "1号塔吊 起重量 1.43 t，为额定起重量 2.85 t（幅度 30 m）的 50%，已恢复正常"
+    assert clear.message_en == "1号塔吊 load 1.43 t = 50 % of the rated 2.85 t at 30 m, back to normal"
 
 
 def test_escalation_then_clearing_below_the_band(engine: RuleEngine) -> None:

@@ -1,4 +1,4 @@
-"""crane.operator: roster and licence validity (建质规〔2022〕2号: unlicensed operator = major hazard)."""
+"""crane.operator: roster and licence validity (建质规〔2024〕5号 第四条(三): unlicensed operator = major hazard)."""
 
 from __future__ import annotations
 
@@ -22,13 +22,22 @@ def test_licensed_operator_is_fine() -> None:
 def test_expired_licence_is_critical() -> None:
     [result] = operator("OP-1002", "2026-11-21T09:00:00+08:00")
     assert result.level == "critical"
-    assert "OP-1002" in result.message and "过期" in result.message
-    assert "建质规〔2022〕2号" in result.clause
+    assert (
+        result.message
+        == "1号塔吊 操作员 OP-1002 李卫东 操作资格证已于 2026-06-30 过期：立即停止作业，由持证司机操作"
+    )
+    assert result.message_en == (
+        "1号塔吊 operator OP-1002's licence expired on 2026-06-30: "
+        "stop work now; only a licensed operator may run the crane"
+    )
+    assert result.clause.startswith("建设部令第166号 第二十五条；建质规〔2024〕5号 第四条(三)")
+    assert "重大事故隐患" in result.clause
 
 
 def test_unknown_operator_is_critical() -> None:
     [result] = operator("OP-9999", "2026-11-21T09:00:00+08:00")
-    assert result.level == "critical" and "不在持证名单" in result.message
+    assert result.level == "critical"
+    assert result.message == "1号塔吊 操作员 OP-9999 不在持证人员名单：立即停止作业，由持证司机操作"
 
 
 @pytest.mark.parametrize(
@@ -47,6 +56,7 @@ def test_card_removed_clears() -> None:
         "crane.operator",
     )
     assert [r.level for r in results] == ["critical", None]
+    assert results[1].message == "1号塔吊 操作员已退出登录，已恢复正常"
 
 
 def test_numeric_card_id_from_a_register_matches_the_roster(tmp_path) -> None:

@@ -24,8 +24,15 @@ def test_wind_alert_is_the_anemometers_and_names_both_cranes() -> None:
     [*_, last] = wind(RuleEngine(reference_site()), [12.0])
     assert last.device == "anemo-1" and last.level == "warning"
     assert last.details["cranes"] == ["crane-1", "crane-2"]
-    assert "1号塔吊、2号塔吊 停止吊装" in last.message
-    assert "JGJ 276-2012 §3.0.12" in last.clause
+    assert (
+        last.message
+        == "1号塔吊风速仪 风速 12.0 m/s，达到停止吊装风速 10.8 m/s：1号塔吊、2号塔吊 停止吊装作业"
+    )
+    assert last.message_en == (
+        "1号塔吊风速仪 wind 12.0 m/s, at or above the stop-lifting speed 10.8 m/s: 1号塔吊, 2号塔吊 stop lifting"
+    )
+    assert last.clause.startswith("JGJ 276-2012 第3.0.12条 六级及以上大风")
+    assert "建质规〔2024〕5号 第十五条(二)" in last.clause
 
 
 def test_a_served_cranes_own_wind_register_raises_no_second_wind_alert() -> None:
@@ -92,4 +99,6 @@ def test_tilt_limit_of_2_per_mille_below_the_highest_tie(tmp_path: Path) -> None
     [c2] = run(engine, [sample("crane-2", 1, tilt_deg=deg(2.1))], "crane.tilt")
     [c1] = run(engine, [sample("crane-1", 1, tilt_deg=deg(2.1))], "crane.tilt")
     assert (c2.level, c1.level) == ("alarm", None)
-    assert "JGJ 196-2010" in c2.clause
+    assert c2.clause.startswith("JGJ 196-2010") and "建质规〔2024〕5号 第八条" in c2.clause
+    assert c2.message == "2号塔吊 塔身垂直度 2.10‰（倾角 0.12°），限值 2‰：停止使用，检查塔身垂直度与基础"
+    assert c1.message == "1号塔吊 塔身垂直度 2.10‰（倾角 0.12°），限值 4‰，已恢复正常"

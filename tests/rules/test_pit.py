@@ -52,7 +52,8 @@ def test_table_defaults_take_the_smaller_of_mm_and_percent_of_depth(tmp_path: Pa
 def test_cumulative_edges_wall_top_horizontal(value: float, level: str | None) -> None:
     [result] = series(RuleEngine(reference_site()), "ZQS-01", "disp_h_mm", [value], rule="pit.cumulative")
     assert result.level == level
-    assert "Table 8.0.4" in result.clause and "practice" in result.clause
+    assert result.clause.startswith("GB 50497-2019 第8.0.3条、表8.0.4 围护墙顶水平位移报警值")
+    assert "表值取区间下限" in result.clause
     assert result.point == "ZQS-01" and result.device == "pit-1"
 
 
@@ -72,7 +73,12 @@ def test_designer_values_replace_the_table(tmp_path: Path) -> None:
         RuleEngine(site_variant(tmp_path, designed)), "ZQS-01", "disp_h_mm", [21], rule="pit.cumulative"
     )
     assert result.level == "warning" and result.threshold == pytest.approx(17.5)
-    assert "§8.0.1" in result.clause
+    assert result.clause.startswith(
+        "GB 50497-2019 第8.0.1条 监测报警值由设计确定：围护墙顶水平位移采用设计值"
+    )
+    assert result.message == (
+        "1号基坑 测点 ZQS-01 围护墙顶水平位移累计 21.0 mm，为报警值 25 mm 的 84%：加密监测，通知设计与监理"
+    )
 
 
 def test_unknown_threshold_key_is_a_config_error_naming_the_point(tmp_path: Path) -> None:
@@ -123,7 +129,11 @@ def test_jump_is_critical_and_latched() -> None:
     engine = RuleEngine(reference_site())
     results = series(engine, "ZQS-05", "disp_h_mm", [5.0, 5.1, 8.2, 8.3, 8.3], rule="pit.jump")
     assert [(r.ts, r.level) for r in results] == [(2 * H2, "critical")]  # 3.1 mm > 2 mm, and never cleared
-    assert results[0].latched and "§8.0.9" in results[0].clause and "突变" in results[0].message
+    assert results[0].latched and results[0].clause.startswith("GB 50497-2019 第8.0.9条")
+    assert results[0].message == (
+        "1号基坑 测点 ZQS-05 围护墙顶水平位移突变 3.1 mm（突变阈值 2 mm），危险报警："
+        "立即撤离基坑内人员，现场核查并通知设计与监理"
+    )
 
 
 def test_step_above_ten_times_the_jump_is_a_fault_and_the_way_back_raises_nothing() -> None:

@@ -48,11 +48,12 @@ def raise_alert(gw: Gateway, device: str, rule: str = "crane.load") -> str:
                 "",
                 "alarm",
                 time.time(),
-                clause="GB 5144-2006 §6.1.2",
+                clause="GB 5144-2006 第6.1.2条 起重量大于额定起重量时，起重量限制器应切断上升方向动力，仅允许下降",
                 value=104.0,
                 threshold=100.0,
                 unit="%",
-                message=f"{device} 起重量 104% | {device} load 104%",
+                message=f"{device} 起重量 104%：立即停止起升，卸载至额定起重量以内",
+                message_en=f"{device} load 104 %: stop hoisting up now and unload to within the rated load",
             )
         ]
     )

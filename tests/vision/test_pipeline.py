@@ -72,3 +72,7 @@ def test_bare_heads_fire_once_with_evidence_then_resolve(helmet: HelmetDetector,
     verdict = to_rule_result(e)  # how the shell hands it to the alert manager
     assert verdict.rule == "vision.no_helmet" and verdict.device == "gate-cam" and verdict.level == "warning"
     assert base64.b64decode(verdict.evidence or "") == e.evidence_jpeg
+    assert verdict.message.startswith("摄像头 gate-cam 发现 ")
+    assert verdict.message.endswith(" 人未戴安全帽：立即佩戴安全帽")
+    cleared = to_rule_result(events[0])
+    assert cleared.level is None and cleared.message == "摄像头 gate-cam 未再发现未戴安全帽人员，已恢复正常"

@@ -36,6 +36,9 @@ BOX = {
     "flag_sensor_fault": 1.0,
     "flag_limiter_bypass": 0.0,
     "flag_operator_logged_in": 1.0,
+    "flag_limiter_fault": 0.0,
+    "flag_anticollision": 1.0,
+    "flag_zone_limit": 0.0,
     "operator_id": "OP-1002",
 }
 
@@ -294,7 +297,8 @@ async def test_every_function_code_and_type_round_trips_through_a_real_server(
 
 
 def test_driver_takes_the_sites_modbus_devices_and_refuses_others(site: LoadedSite) -> None:
-    assert [p.device.id for p in ModbusDriver(site, Bus()).pollers] == ["crane-1", "crane-2", "anemo-1"]
+    polled = [p.device.id for p in ModbusDriver(site, Bus()).pollers]
+    assert polled == ["crane-1", "crane-2", "anemo-1", "hoist-1"]
     with pytest.raises(ValueError, match="pit-1 are not Modbus devices"):
         ModbusDriver(site, Bus(), [site.config.device("pit-1")])
 

@@ -1,13 +1,16 @@
-"""Shared pieces of the MQTT tests: a real Mosquitto, site files, a bus recorder, a publisher."""
+"""Shared pieces of the MQTT tests: a real Mosquitto, site files, a bus recorder, a publisher, a subscriber."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import textwrap
+import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from types import TracebackType
+from typing import Any
 
 import paho.mqtt.client as mqtt
 import yaml
@@ -98,6 +101,46 @@ def publish(
     finally:
         client.disconnect()
         client.loop_stop()
+
+
+class Subscriber:
+    """JSON messages on a topic filter of the test broker, in arrival order, from the moment the
+    broker confirmed the subscription (the constructor waits for that)."""
+
+    def __init__(self, port: int, topic: str, client_id: str = "test-subscriber") -> None:
+        self.messages: list[tuple[str, dict[str, Any]]] = []
+        subacked = threading.Event()
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311)
+        client.on_message = lambda c, u, m: self.messages.append((m.topic, json.loads(m.payload)))
+        client.on_subscribe = lambda *_: subacked.set()
+        client.connect("127.0.0.1", port)
+        client.loop_start()
+        client.subscribe(topic, qos=1)
+        self._client = client
+        if not subacked.wait(10):
+            self.close()
+            raise AssertionError(f"the broker did not confirm the subscription to {topic}")
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> None:
+        """Block until ``count`` messages have arrived; fail saying how many did."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{len(self.messages)} of {count} messages arrived in {timeout} s")
+            time.sleep(0.02)
+
+    def close(self) -> None:
+        """Disconnect."""
+        self._client.disconnect()
+        self._client.loop_stop()
+
+    def __enter__(self) -> Subscriber:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
 
 
 def point_msg(point: str, ts: float | str, **values: object) -> tuple[str, str]:

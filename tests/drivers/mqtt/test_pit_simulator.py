@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from contract.bus import Bus
 from drivers.mqtt import MqttDriver
 from drivers.simulators.pit import JUMP_MM, SENTINEL, PitModel, PitScenario, PitSimulator, SimClock
-from sitegw.simulate_pit_cli import simulate_pit
+from sitegw.simulate_mqtt_cli import simulate_pit
 from tests.servers.mosquitto import MosquittoServer
 from tests.support import free_port
 

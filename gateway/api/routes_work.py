@@ -1,0 +1,101 @@
+"""Site-work routes: high-formwork pours (list: viewer; start and end: supervisor), the key
+personnel on site (viewer), over the gateway's ``SiteWork`` service, and the site's sirens (viewer).
+
+The actor of a start or end is the logged-in user, never a name from the request, so the pour's
+record says who really started it. These handlers run on the event loop on purpose: a pour is
+published on the bus, which must be called from the loop's thread, and the rules' state they read
+is only changed there.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Path
+
+from gateway.api.auth import ERRORS, Supervisor, viewer
+from gateway.api.models import KeyPersonView, PersonnelOnSiteView, PourStateView
+from gateway.siren import SirenState
+from gateway.site_work import PourView, WorkError
+
+if TYPE_CHECKING:
+    from gateway.api.services import ApiServices
+
+POUR_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no formwork device of that id on this site"},
+    409: {"description": "a pour is already under way (start) or none is (end)"},
+}
+DEVICE = Path(description="formwork device id, e.g. formwork-1")
+
+
+def pour_state(p: PourView) -> PourStateView:
+    """A pour as the API shows it."""
+    return PourStateView.model_validate(p.model_dump())
+
+
+def work_router(svc: ApiServices) -> APIRouter:
+    """Pours and key personnel of one gateway."""
+    r = APIRouter(prefix="/api/v1", tags=["work"], responses=ERRORS)
+
+    def set_pour(device: str, active: bool, actor: str) -> PourStateView:
+        work = svc.work
+        if work is None:  # a gateway without the service has no formwork to pour on
+            raise HTTPException(404, f"{device!r}: this gateway does not track pours")
+        try:
+            return pour_state(work.set_pour(device, active, actor))
+        except WorkError as exc:
+            known = {p.device for p in work.pours()}
+            raise HTTPException(409 if device in known else 404, str(exc)) from exc
+
+    @r.get(
+        "/pours",
+        response_model=list[PourStateView],
+        summary="Every high-formwork device with its pour state",
+        dependencies=[Depends(viewer)],
+    )
+    async def pours() -> list[PourStateView]:
+        return [] if svc.work is None else [pour_state(p) for p in svc.work.pours()]
+
+    @r.post(
+        "/pours/{device}/start",
+        response_model=PourStateView,
+        responses=POUR_ERRORS,
+        summary="Start a pour: the rules watch the formwork's points as a pour from now (supervisor)",
+    )
+    async def start_pour(who: Supervisor, device: str = DEVICE) -> PourStateView:
+        return set_pour(device, True, who.name)
+
+    @r.post(
+        "/pours/{device}/end",
+        response_model=PourStateView,
+        responses=POUR_ERRORS,
+        summary="End the pour under way (supervisor)",
+    )
+    async def end_pour(who: Supervisor, device: str = DEVICE) -> PourStateView:
+        return set_pour(device, False, who.name)
+
+    @r.get(
+        "/personnel",
+        response_model=PersonnelOnSiteView,
+        summary="The key personnel, on site or not (from the access gates), and the head count of others",
+        dependencies=[Depends(viewer)],
+    )
+    async def personnel() -> PersonnelOnSiteView:
+        if svc.work is None:
+            return PersonnelOnSiteView(key_people=[], others_on_site=0)
+        view = svc.work.personnel()
+        return PersonnelOnSiteView(
+            key_people=[KeyPersonView.model_validate(p.model_dump()) for p in view.key_people],
+            others_on_site=view.others_on_site,
+        )
+
+    @r.get(
+        "/sirens",
+        response_model=list[SirenState],
+        summary="The site's sirens (声光报警器): wanted and last written state, the alerts driving each",
+        dependencies=[Depends(viewer)],
+    )
+    async def sirens() -> list[SirenState]:
+        return [] if svc.sirens is None else svc.sirens()
+
+    return r

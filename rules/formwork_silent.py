@@ -1,0 +1,124 @@
+"""formwork.silent: during a pour every point must report at least twice a minute
+(DBJ/T 15-197-2020 §7.0.3); a point silent for longer than the configured time (60 s) while
+concrete goes in is an alarm, since the monitoring that should stop the pour has gone blind.
+Outside a pour the ordinary device.offline rule applies.
+
+A pour is the formwork device's ``pour_active`` metric (1 from the moment a supervisor starts it,
+0 when it ends): stored and replayed like any reading, so ``sitegw replay`` judges pours too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+
+from contract.alert_event import Level
+from contract.config.site import SiteConfig
+from rules.levels import LevelMemory
+from rules.result import RuleResult
+from rules.wording import pick, pick_en
+
+RULE = "formwork.silent"
+CLAUSE = "DBJ/T 15-197-2020 第7.0.3条 浇筑期间监测频率不少于每分钟2次；测点超时无数据即监测失效"
+POUR_METRIC = "pour_active"
+
+
+@dataclass
+class Pour:
+    """One formwork device's pour state and the last reading of each point."""
+
+    active: bool = False
+    started_ts: float = 0.0
+    last_seen: dict[str, float] = field(default_factory=dict)
+
+
+class FormworkSilent:
+    """Points silent during a pour, per formwork device."""
+
+    def __init__(self) -> None:
+        self._pours: dict[str, Pour] = {}
+        self._memory = LevelMemory()
+
+    def pouring(self, device: str) -> bool:
+        """Is a pour under way on ``device``?"""
+        pour = self._pours.get(device)
+        return pour is not None and pour.active
+
+    def set_pour(
+        self, device: str, name: str, points: list[str], active: bool, ts: float
+    ) -> list[RuleResult]:
+        """A pour starts (every point's clock starts now) or ends (every silence alert clears)."""
+        pour = self._pours.setdefault(device, Pour())
+        if active == pour.active:
+            return []
+        pour.active, pour.started_ts = active, ts
+        if active:
+            return []
+        return [r for code in points if (r := self._clear(device, name, code, ts)) is not None]
+
+    def seen(self, device: str, name: str, point: str, ts: float) -> RuleResult | None:
+        """A reading of ``point``: its silence (if any) is over."""
+        pour = self._pours.setdefault(device, Pour())
+        pour.last_seen[point] = max(pour.last_seen.get(point, ts), ts)
+        return self._clear(device, name, point, ts)
+
+    def tick(
+        self, now: float, device: str, name: str, points: list[str], silent_s: float
+    ) -> list[RuleResult]:
+        """Alarms for points silent longer than ``silent_s`` at ``now`` during a pour."""
+        pour = self._pours.get(device)
+        if pour is None or not pour.active:
+            return []
+        out: list[RuleResult] = []
+        for code in points:
+            silent = now - max(pour.last_seen.get(code, pour.started_ts), pour.started_ts)
+            if silent > silent_s and self._memory.get(device, code) is None:
+                found = self._memory.report(
+                    device,
+                    code,
+                    "alarm",
+                    partial(self._result, device, name, code, "alarm", silent, silent_s, now),
+                )
+                if found is not None:
+                    out.append(found)
+        return out
+
+    def _clear(self, device: str, name: str, point: str, ts: float) -> RuleResult | None:
+        if self._memory.get(device, point) is None:
+            return None
+        return self._memory.report(
+            device, point, None, partial(self._result, device, name, point, None, 0.0, 0.0, ts)
+        )
+
+    @staticmethod
+    def _result(
+        device: str, name: str, point: str, level: Level | None, silent: float, limit: float, ts: float
+    ) -> RuleResult:
+        what = f"{name} 测点 {point} 浇筑中 {silent:.0f} 秒无数据" if level else f"{name} 测点 {point} 数据"
+        what_en = (
+            f"{name} point {point} silent for {silent:.0f} s during a pour"
+            if level
+            else f"{name} point {point}"
+        )
+        return RuleResult(
+            rule=RULE,
+            device=device,
+            point=point,
+            level=level,
+            ts=ts,
+            clause=CLAUSE,
+            value=round(silent, 1),
+            threshold=limit or None,
+            unit="s",
+            message=pick(level, what, "暂停浇筑，恢复监测后方可继续；检查测点供电与通讯"),
+            message_en=pick_en(level, what_en, "pause the pour until the point reports again"),
+            backfill=False,
+        )
+
+
+POUR_HISTORY_S = 24 * 3600.0  # a floor's pour rarely runs past a day: a restart finds the pour from it
+
+
+def history_s(site: SiteConfig) -> float:
+    """Seconds of history that hold a pour under way (its start) and each point's last reading."""
+    return POUR_HISTORY_S if any(d.formwork is not None for d in site.devices) else 0.0

@@ -1,0 +1,73 @@
+"""hoist.load: cage load against the rated load: 90 % warning, 100 % alarm, 110 % the cage must
+not start (GB/T 10054 practice, docs/standards.md §5 [U]: thresholds configurable)."""
+
+from __future__ import annotations
+
+from contract.alert_event import Level
+from contract.config.rules import HoistLoadRule
+from rules.levels import LevelMemory, banded_level, banded_result
+from rules.result import RuleResult
+from rules.wording import PRACTICE_ZH, pick, pick_en
+
+RULE = "hoist.load"
+CLAUSES = {
+    "warning": "GB/T 10054 施工升降机 载重 90% 预警" + PRACTICE_ZH,
+    "alarm": "GB/T 10054 施工升降机 超载保护 100% 报警" + PRACTICE_ZH,
+    "critical": "GB/T 10054 施工升降机 超载 110% 禁止启动" + PRACTICE_ZH,
+}
+ACTIONS = {
+    "warning": "注意控制装载，不得再加载",
+    "alarm": "卸载至额定载重以内后方可运行",
+    "critical": "禁止启动，立即卸载",
+}
+ACTIONS_EN = {
+    "warning": "do not load any more",
+    "alarm": "unload to the rated load before running",
+    "critical": "do not start: unload now",
+}
+
+
+class HoistLoad:
+    """Each hoist's load ratio, with the clearing band the cranes use."""
+
+    def __init__(self) -> None:
+        self._memory = LevelMemory()
+
+    def evaluate(
+        self,
+        device: str,
+        name: str,
+        rated_t: float,
+        cfg: HoistLoadRule,
+        load_t: float,
+        ts: float,
+        backfill: bool,
+    ) -> RuleResult | None:
+        """The hoist.load verdict for one sample."""
+        pct = load_t / rated_t * 100.0
+        thresholds: list[tuple[Level, float]] = [
+            ("warning", cfg.warning_pct),
+            ("alarm", cfg.alarm_pct),
+            ("critical", cfg.critical_pct),
+        ]
+        level = banded_level(pct, thresholds, self._memory.get(device), cfg.hysteresis_pct / 100)
+
+        def build() -> RuleResult:
+            what = f"{name} 载重 {load_t:.2f} t，为额定 {rated_t:g} t 的 {pct:.0f}%"
+            what_en = f"{name} load {load_t:.2f} t = {pct:.0f} % of the rated {rated_t:g} t"
+            return banded_result(
+                RULE,
+                CLAUSES,
+                device,
+                level,
+                ts,
+                round(pct, 1),
+                thresholds,
+                "%",
+                pick(level, what, ACTIONS.get(level or "", "")),
+                {"load_t": load_t, "rated_t": rated_t},
+                backfill,
+                message_en=pick_en(level, what_en, ACTIONS_EN.get(level or "", "")),
+            )
+
+        return self._memory.report(device, "", level, build)

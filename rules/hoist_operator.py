@@ -1,0 +1,64 @@
+"""hoist.operator: a moving cage needs a licensed driver logged in: nobody logged in, a driver not
+on the roster or one whose licence has expired is critical (建设部令第166号 Art. 25; 建质规〔2024〕5号
+第四条(三): 特种作业人员未取得有效证书上岗, a major hazard).
+
+The alert opens when the cage moves with such a driver and lasts while that driver stays logged in,
+so a driver who stops at each landing does not open a new alert per trip; it clears when a
+licensed driver logs in, or when nobody is logged in and the cage stands.
+"""
+
+from __future__ import annotations
+
+from contract.alert_event import Level
+from rules.levels import LevelMemory
+from rules.result import RuleResult
+from rules.roster import Roster
+from rules.wording import MAJOR_ZH, pick, pick_en
+
+RULE = "hoist.operator"
+CLAUSE = f"建设部令第166号 第二十五条；建质规〔2024〕5号 第四条(三) 特种作业人员未取得有效操作资格证书上岗，{MAJOR_ZH}"
+
+
+class HoistOperator:
+    """The driver of each moving cage against the roster."""
+
+    def __init__(self, roster: Roster) -> None:
+        self._roster = roster
+        self._memory = LevelMemory()
+        self._flagged: dict[str, str] = {}  # device: the driver id the open alert is about
+
+    def evaluate(
+        self, device: str, name: str, moving: bool, driver_id: str, ts: float, backfill: bool
+    ) -> RuleResult | None:
+        """The hoist.operator verdict for one sample."""
+        found = self._roster.check(driver_id, ts)
+        open_for = self._flagged.get(device)
+        bad = bool(found.problem_zh)
+        level: Level | None = "critical" if bad and (moving or open_for == driver_id.strip()) else None
+        if level:
+            self._flagged[device] = driver_id.strip()
+        else:
+            self._flagged.pop(device, None)
+
+        def build() -> RuleResult:
+            if level:
+                what = f"{name} 运行中，司机 {found.problem_zh}"
+                what_en = f"{name} moving: {found.problem_en}"
+            else:
+                shown = driver_id.strip() or "-"
+                what, what_en = f"{name} 司机 {shown}", f"{name} driver {shown}"
+            return RuleResult(
+                rule=RULE,
+                device=device,
+                point="",
+                level=level,
+                ts=ts,
+                clause=CLAUSE,
+                value=driver_id.strip(),
+                message=pick(level, what, "立即停梯，由持有效操作资格证的司机登录后方可运行"),
+                message_en=pick_en(level, what_en, "stop: only a licensed driver may run it"),
+                details={"valid_until": str(found.operator.valid_until)} if found.operator else {},
+                backfill=backfill,
+            )
+
+        return self._memory.report(device, "", level, build)

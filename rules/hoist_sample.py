@@ -1,0 +1,83 @@
+"""One construction hoist's sample through its seven rules (hoist.load, .persons, .door, .limit,
+.arrester, .wind, .operator): the engine keeps each hoist's latest values and hands them here
+once per sample, since most rules read several metrics at once (door and speed, driver and speed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from contract.config.hoist import HoistSpec
+from contract.config.rules import HoistLoadRule, HoistRule
+from rules.hoist_arrester import HoistArrester
+from rules.hoist_door import HoistDoor
+from rules.hoist_limit import HoistLimit
+from rules.hoist_load import HoistLoad
+from rules.hoist_operator import HoistOperator
+from rules.hoist_persons import HoistPersons
+from rules.hoist_wind import HoistWind
+from rules.result import RuleResult
+from rules.roster import Roster, text_id
+
+METRICS = frozenset(
+    {"load_t", "persons", "speed_ms", "door_state", "limit_state", "arrester_ok", "wind_ms", "driver_id"}
+)
+
+
+@dataclass
+class HoistState:
+    """The latest value of each judged metric of one hoist (None: not reported yet)."""
+
+    numbers: dict[str, float] = field(default_factory=dict)
+    driver_id: str | None = None
+
+    def set(self, metric: str, value: float | str) -> None:
+        """Keep one reading's value."""
+        if metric == "driver_id":
+            self.driver_id = text_id(value)
+        elif not isinstance(value, str):
+            self.numbers[metric] = float(value)
+
+
+class HoistRules:
+    """The hoist rule family of one site."""
+
+    def __init__(self, roster: Roster, utc_offset_h: float) -> None:
+        self.load, self.persons, self.door = HoistLoad(), HoistPersons(), HoistDoor()
+        self.limit, self.wind = HoistLimit(), HoistWind()
+        self.arrester = HoistArrester(utc_offset_h)
+        self.operator = HoistOperator(roster)
+
+    def evaluate(
+        self,
+        device: str,
+        name: str,
+        spec: HoistSpec,
+        load_cfg: HoistLoadRule,
+        cfg: HoistRule,
+        state: HoistState,
+        changed: set[str],
+        ts: float,
+        backfill: bool,
+    ) -> list[RuleResult]:
+        """Verdicts of one sample; rules whose inputs this sample did not report are not run."""
+        n = state.numbers
+        speed = n.get("speed_ms", 0.0)
+        moving = abs(speed) > cfg.moving_ms
+        found: list[RuleResult | None] = []
+        if "load_t" in changed:
+            found.append(
+                self.load.evaluate(device, name, spec.rated_load_t, load_cfg, n["load_t"], ts, backfill)
+            )
+        if "persons" in changed:
+            found.append(self.persons.evaluate(device, name, spec.rated_persons, n["persons"], ts, backfill))
+        if "door_state" in n and changed & {"door_state", "speed_ms"}:
+            found.append(self.door.evaluate(device, name, moving, speed, n["door_state"], ts, backfill))
+        if "limit_state" in n and changed & {"limit_state", "speed_ms"}:
+            found.append(self.limit.evaluate(device, name, moving, n["limit_state"], ts, backfill))
+        if "wind_ms" in changed:
+            found.append(self.wind.evaluate(device, name, cfg, n["wind_ms"], ts, backfill))
+        if changed & {"arrester_ok", "speed_ms"}:
+            found.append(self.arrester.evaluate(device, name, spec, cfg, n.get("arrester_ok"), ts, backfill))
+        if state.driver_id is not None and changed & {"driver_id", "speed_ms"}:
+            found.append(self.operator.evaluate(device, name, moving, state.driver_id, ts, backfill))
+        return [r for r in found if r is not None]

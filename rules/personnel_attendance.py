@@ -1,0 +1,109 @@
+"""personnel.attendance: the project manager must be on site leading the work for at least 80 % of
+each month's working time (建质〔2011〕111号, article [U]). The share is counted over the working
+hours of the site's local days since the month began (or since the gateway's memory of it began:
+the rules' warm-up window, said in the alert), and a warning is raised once at least one full
+working day has been counted and the share is below the limit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import partial
+
+from contract.alert_event import Level
+from rules.levels import LevelMemory
+from rules.result import RuleResult
+from rules.wording import pick, pick_en
+
+RULE = "personnel.attendance"
+CLAUSE = "建质〔2011〕111号 项目负责人每月带班生产时间不得少于本月施工时间的80%（条款号待核）"
+POINT = "project_manager"
+
+
+def working_seconds(a: float, b: float, tz: tzinfo, hours: tuple[int, int]) -> float:
+    """Seconds of [a, b) that fall inside the daily working hours [start, end) of zone ``tz``."""
+    if b <= a:
+        return 0.0
+    total = 0.0
+    day = datetime.fromtimestamp(a, UTC).astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    while day.timestamp() < b:
+        lo = max(a, (day + timedelta(hours=hours[0])).timestamp())
+        hi = min(b, (day + timedelta(hours=hours[1])).timestamp())
+        total += max(0.0, hi - lo)
+        day += timedelta(days=1)
+    return total
+
+
+class PersonnelAttendance:
+    """The project manager's share of this month's working time on site."""
+
+    def __init__(self, utc_offset_h: float) -> None:
+        self._tz = timezone(timedelta(hours=utc_offset_h))
+        self._month: tuple[int, int] | None = None
+        self._since = 0.0
+        self._last: float | None = None
+        self._work_s = 0.0
+        self._present_s = 0.0
+        self._memory = LevelMemory()
+
+    def resume(self, now: float) -> None:
+        """The gateway's own downtime is not counted: the next interval starts at ``now``."""
+        self._last = now
+
+    def advance(self, now: float, pm_on_site: bool, hours: tuple[int, int]) -> None:
+        """Count the time since the last call (the manager's presence held through it)."""
+        local = datetime.fromtimestamp(now, UTC).astimezone(self._tz)
+        month = (local.year, local.month)
+        if month != self._month:
+            start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0).timestamp()
+            self._month, self._work_s, self._present_s = month, 0.0, 0.0
+            self._since = max(start, self._last if self._last is not None else now)
+            self._last = max(start, self._last if self._last is not None else now)
+        if self._last is None or now <= self._last:
+            self._last = max(now, self._last or now)
+            return
+        counted = working_seconds(self._last, now, self._tz, hours)
+        self._work_s += counted
+        if pm_on_site:
+            self._present_s += counted
+        self._last = now
+
+    def evaluate(self, device: str, now: float, limit: float, hours: tuple[int, int]) -> RuleResult | None:
+        """The warning, once a full working day has been counted and the share is below ``limit``."""
+        day_s = (hours[1] - hours[0]) * 3600
+        if self._work_s < day_s:
+            return None
+        share = self._present_s / self._work_s
+        current = self._memory.get(device, POINT)
+        # clear only a point above the limit, so a share hovering on it does not flap
+        level: Level | None = "warning" if share < limit or (current and share < limit + 0.02) else None
+        if level is None and current is None:
+            return None
+        since = datetime.fromtimestamp(self._since, UTC).astimezone(self._tz).strftime("%Y-%m-%d %H:%M")
+        return self._memory.report(
+            device, POINT, level, partial(self._result, device, level, share, limit, since, now)
+        )
+
+    def _result(
+        self, device: str, level: Level | None, share: float, limit: float, since: str, ts: float
+    ) -> RuleResult:
+        hours = self._work_s / 3600
+        what = f"本月（自 {since} 起 {hours:.0f} 个施工小时）项目负责人在岗率 {share:.0%}，要求不低于 {limit:.0%}"
+        what_en = f"project manager on site {share:.0%} of this month's {hours:.0f} working hours since {since} (at least {limit:.0%})"
+        return RuleResult(
+            rule=RULE,
+            device=device,
+            point=POINT,
+            level=level,
+            ts=ts,
+            clause=CLAUSE,
+            value=round(share * 100, 1),
+            threshold=round(limit * 100, 1),
+            unit="%",
+            message=pick(level, what, "项目负责人应保证带班时间；离岗须经建设单位同意并指定代理人"),
+            message_en=pick_en(
+                level,
+                what_en,
+                "the manager must lead on site; absence needs the client's approval and a deputy",
+            ),
+            details={"since": since, "working_h": round(hours, 1)},
+        )

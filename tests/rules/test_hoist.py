@@ -1,0 +1,175 @@
+"""Construction hoists (施工升降机), written from docs/standards.md §5: hoist-1 of the reference site is
+rated 2.0 t and 20 persons, its fall arrester calibrated on 2025-12-15 (valid one year, JGJ 215-2010
+§4.1.7), its drivers the site's roster (OP-1002's licence expired on 2026-06-30)."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rules import RuleEngine
+from tests.rules.sites import device, levels, reference_site, run, sample, site_variant
+
+# a quiet cage standing at a landing, doors closed, a licensed driver logged in
+QUIET: dict[str, float | str] = {
+    "load_t": 0.5,
+    "persons": 4,
+    "speed_ms": 0.0,
+    "door_state": 0,
+    "limit_state": 0,
+    "arrester_ok": 1,
+    "wind_ms": 4.0,
+    "driver_id": "OP-1001",
+}
+NOV = datetime.fromisoformat("2026-11-02T09:00:00+08:00").timestamp()  # arrester due 2026-12-15
+
+
+def hoist(ts: float, **changes: float | str):
+    return sample("hoist-1", ts, **{**QUIET, **changes})
+
+
+def test_load_levels_at_90_100_110_percent_of_the_rated_2_t() -> None:
+    got = run(
+        RuleEngine(reference_site()),
+        [hoist(NOV + i, load_t=t) for i, t in enumerate([1.7, 1.8, 2.0, 2.2, 1.0])],
+        "hoist.load",
+    )
+    assert [r.level for r in got] == [None, "warning", "alarm", "critical", None]
+    assert got[3].value == 110.0 and got[3].threshold == 110.0
+    assert "禁止启动" in got[3].message and "do not start" in got[3].message_en
+    assert "禁止启动" not in got[4].message and "恢复正常" in got[4].message
+
+
+def test_load_noise_around_the_alarm_does_not_flap() -> None:
+    rnd = random.Random(7)
+    # ±2 % of rated around 100 %: inside the 5 % clearing band once the alarm is on
+    loads = [2.0 + rnd.uniform(-0.04, 0.04) for _ in range(200)]
+    got = run(
+        RuleEngine(reference_site()), [hoist(NOV + i, load_t=t) for i, t in enumerate(loads)], "hoist.load"
+    )
+    assert levels(got)[:2] in (["alarm"], ["warning", "alarm"])
+    assert "warning" not in levels(got)[levels(got).index("alarm") :]
+
+
+def test_more_people_than_rated_is_an_alarm_with_no_pre_alarm() -> None:
+    got = run(
+        RuleEngine(reference_site()),
+        [hoist(NOV + i, persons=n) for i, n in enumerate([19, 20, 21, 20])],
+        "hoist.persons",
+    )
+    assert [r.level for r in got] == [None, "alarm", None]
+    assert "超员 1 人" in got[1].message
+
+
+def test_moving_with_a_door_open_is_critical_on_the_first_sample() -> None:
+    engine = RuleEngine(reference_site())
+    boarding = run(engine, [hoist(NOV, door_state=2, speed_ms=0.0)], "hoist.door")
+    assert [r.level for r in boarding] == [None]  # doors open at a landing while people board: fine
+    [moving] = run(engine, [hoist(NOV + 1, door_state=2, speed_ms=0.6)], "hoist.door")
+    assert moving.level == "critical" and "层门" in moving.message and "立即停梯" in moving.message
+    assert "建质规〔2024〕5号 第八条(四)" in moving.clause
+    [hatch] = run(engine, [hoist(NOV + 2, door_state=3, speed_ms=-0.5)], "hoist.door")
+    assert hatch.level == "critical" and "天窗" in hatch.message
+    [closed] = run(engine, [hoist(NOV + 3, door_state=0, speed_ms=-0.5)], "hoist.door")
+    assert closed.level is None and "立即停梯" not in closed.message
+
+
+def test_creeping_below_the_moving_speed_with_a_door_open_is_not_moving() -> None:
+    got = run(RuleEngine(reference_site()), [hoist(NOV, door_state=1, speed_ms=0.05)], "hoist.door")
+    assert [r.level for r in got] == [None]
+
+
+def test_final_limit_is_critical_and_stopping_on_a_travel_limit_is_a_warning() -> None:
+    engine = RuleEngine(reference_site())
+    got = run(
+        engine,
+        [
+            hoist(NOV, limit_state=1, speed_ms=0.6),  # passing the upper travel limit: it stops the cage
+            hoist(NOV + 1, limit_state=1, speed_ms=0.0),  # standing on it: JGJ 215 §5.2.10
+            hoist(NOV + 2, limit_state=3, speed_ms=0.0),  # over-travel: the final limit (冲顶)
+            hoist(NOV + 3, limit_state=0, speed_ms=0.0),
+        ],
+        "hoist.limit",
+    )
+    assert [r.level for r in got] == [None, "warning", "critical", None]
+    assert "JGJ 215-2010 第5.2.10条" in got[1].clause and "冲顶" in got[2].message
+
+
+@pytest.mark.parametrize(
+    ("when", "level"),
+    [
+        ("2026-11-02T09:00:00+08:00", None),  # 43 days before expiry
+        ("2026-11-20T09:00:00+08:00", "warning"),  # 25 days left: due within 30
+        ("2026-12-15T23:00:00+08:00", "warning"),  # the last valid day
+        ("2026-12-16T00:30:00+08:00", "critical"),  # past the year, on the local date
+    ],
+)
+def test_arrester_calibration_is_judged_on_the_readings_own_date(when: str, level: str | None) -> None:
+    ts = datetime.fromisoformat(when).timestamp()
+    [got] = run(RuleEngine(reference_site()), [hoist(ts)], "hoist.arrester")
+    assert got.level == level
+
+
+def test_arrester_not_in_place_is_critical() -> None:
+    got = run(RuleEngine(reference_site()), [hoist(NOV), hoist(NOV + 1, arrester_ok=0)], "hoist.arrester")
+    assert [r.level for r in got] == [None, "critical"]
+    assert "防坠安全器不在位" in got[1].message and "JGJ 215-2010 第4.1.7条" in got[1].clause
+
+
+def test_arrester_past_its_service_life_is_critical(tmp_path: Path) -> None:
+    def old(data: dict[str, Any]) -> None:
+        device(data, "hoist-1")["hoist"]["arrester_in_service_since"] = "2021-06-01"
+
+    [got] = run(RuleEngine(site_variant(tmp_path, old)), [hoist(NOV)], "hoist.arrester")
+    assert got.level == "critical" and "超过 5 年" in got.message
+
+
+def test_wind_above_20_ms_at_the_mast_top_is_an_alarm() -> None:
+    winds = [12, 19.9, 20.5, 19.5, 18.0]  # 19.5 is within the 5 % clearing band
+    got = run(
+        RuleEngine(reference_site()), [hoist(NOV + i, wind_ms=w) for i, w in enumerate(winds)], "hoist.wind"
+    )
+    assert levels(got) == [None, "alarm", None]
+    assert got[-1].value == 18.0
+
+
+@pytest.mark.parametrize(
+    ("driver", "problem"),
+    [("", "无人登录"), ("OP-9999", "不在持证人员名单"), ("OP-1002", "过期")],
+)
+def test_moving_without_a_licensed_driver_is_critical(driver: str, problem: str) -> None:
+    engine = RuleEngine(reference_site())
+    got = run(
+        engine,
+        [hoist(NOV, driver_id=driver), hoist(NOV + 1, driver_id=driver, speed_ms=0.6)],
+        "hoist.operator",
+    )
+    assert [r.level for r in got][-1] == "critical"
+    assert problem in got[-1].message and "第四条(三)" in got[-1].clause
+
+
+def test_an_unlicensed_driver_stays_flagged_between_trips_until_a_licensed_one_logs_in() -> None:
+    engine = RuleEngine(reference_site())
+    trips = [
+        hoist(NOV, driver_id="OP-9999", speed_ms=0.6),
+        hoist(NOV + 1, driver_id="OP-9999", speed_ms=0.0),  # stopped at a landing: same driver
+        hoist(NOV + 2, driver_id="OP-9999", speed_ms=-0.6),
+        hoist(NOV + 3, driver_id="OP-1001", speed_ms=0.0),
+    ]
+    assert levels(run(engine, trips, "hoist.operator")) == ["critical", None]
+
+
+def test_card_numbers_read_over_modbus_as_numbers_are_matched_as_text(tmp_path: Path) -> None:
+    def card(data: dict[str, Any]) -> None:
+        data["operators"].append({"id": "2001", "name": "周", "valid_until": "2030-01-01"})
+
+    got = run(
+        RuleEngine(site_variant(tmp_path, card)),
+        [hoist(NOV, driver_id=2001.0, speed_ms=0.6)],
+        "hoist.operator",
+    )
+    assert [r.level for r in got] == [None]
