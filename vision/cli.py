@@ -4,24 +4,46 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
-import cv2
+import numpy as np
 import typer
 
 from contract.config.camera import CameraConfig
+from vision.detections import Detection, FrameResult
 from vision.detectors.centernet import CLASSES
 from vision.detectors.helmet import DEFAULT_MODEL, HelmetDetector
 from vision.detectors.person import PersonDetector
 from vision.labels import list_images, read_yolo
 from vision.metrics import Evaluator
 from vision.pipeline import CameraAnalyzer
-from vision.sources import FrameSource, SourceError
+from vision.sources import Frame, FrameSource, SourceError
+
+EVAL_FLOOR = 0.05  # scores kept for AP50 below the operating thresholds
 
 
 def _fail(message: str) -> typer.Exit:
     print(f"error: {message}", file=sys.stderr)
     return typer.Exit(2)
+
+
+def detect_camera(source: Path, fps: float, persons: bool) -> CameraConfig:
+    """The camera `detect` and `eval` analyse files through: every frame looked at whole (no motion
+    gate), a bare head reported at the first frame, each picture its own scene."""
+    return CameraConfig(
+        name="detect", source=str(source), fps=fps, motion_gate=False, helmet_frames=1, persons=persons
+    )
+
+
+def analysed(
+    cam: CameraConfig, helmet: HelmetDetector, persons: PersonDetector | None
+) -> Iterator[tuple[Frame, FrameResult]]:
+    """Every frame of ``cam``'s source through the camera workers' analyser: the one path that
+    `detect` writes and `eval` scores."""
+    analyzer = CameraAnalyzer(cam, helmet, persons)
+    for frame in FrameSource(cam).frames():
+        yield frame, analyzer.analyse(frame)[0]
 
 
 def detect(
@@ -39,14 +61,10 @@ def detect(
     if not input.exists():
         raise _fail(f"--input {input} does not exist")
     try:
-        cam = CameraConfig(
-            name="detect", source=str(input), fps=fps, motion_gate=False, helmet_frames=1, persons=persons
-        )
-        analyzer = CameraAnalyzer(cam, HelmetDetector(model), PersonDetector() if persons else None)
+        cam = detect_camera(input, fps, persons)
         n = 0
         with out.open("w") as f:
-            for frame in FrameSource(cam).frames():
-                res, _ = analyzer.analyse(frame)
+            for frame, res in analysed(cam, HelmetDetector(model), PersonDetector() if persons else None):
                 f.write(
                     json.dumps(
                         {
@@ -66,6 +84,12 @@ def detect(
     print(f"{n} frame(s) analysed, written to {out}", file=sys.stderr)
 
 
+def rows(detections: list[Detection]) -> np.ndarray:
+    """The hard-hat detections as the evaluator's rows (x1, y1, x2, y2, score, class)."""
+    heads = [(*d.box, d.score, CLASSES.index(d.label)) for d in detections if d.label in CLASSES]
+    return np.array(heads, np.float32).reshape(-1, 6)
+
+
 def evaluate(
     images: Path = typer.Option(..., "--images", help="folder of images"),
     labels: Path = typer.Option(..., "--labels", help="folder of YOLO .txt labels (0 helmet, 1 no_helmet)"),
@@ -81,15 +105,21 @@ def evaluate(
     if not files:
         raise _fail(f"no images in {images}")
     try:
-        det = HelmetDetector(model, score_floor=0.05)
+        # the path `detect` and the camera workers run, keeping the boxes below the card's thresholds
+        # too (for AP50); precision and recall are taken at the thresholds, from the same boxes
+        det = HelmetDetector(model, score_floor=EVAL_FLOOR, operating=False)
         ev = Evaluator(CLASSES)
-        for p in files:
-            img = cv2.imread(str(p))
-            if img is None:
-                raise ValueError(f"cannot decode image {p}")
-            ev.add(det.raw(img), read_yolo(labels / (p.stem + ".txt"), img.shape[1], img.shape[0]))
-    except (FileNotFoundError, ValueError) as e:
+        scored = 0
+        for frame, res in analysed(detect_camera(images, 1.0, persons=False), det, None):
+            h, w = frame.image.shape[:2]
+            ev.add(rows(res.detections), read_yolo(labels / (Path(frame.name).stem + ".txt"), w, h))
+            scored += 1
+    except (SourceError, FileNotFoundError, ValueError) as e:
         raise _fail(str(e)) from None
+    if scored != len(files):
+        raise _fail(
+            f"{len(files) - scored} of {len(files)} images in {images} could not be decoded (see the log)"
+        )
     print(f"{len(files)} images, IoU >= 0.5, thresholds {det.card.thresholds}")
     print(f"{'class':<10} {'truth':>6} {'pred':>6} {'precision':>9} {'recall':>7} {'AP50':>6}")
     for r in ev.result(det.card.thresholds):

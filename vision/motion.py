@@ -30,6 +30,13 @@ class MotionGate:
         self.alpha = alpha
         self.global_change_frac = global_change_frac
         self._bg: np.ndarray | None = None
+        # True after a frame that changed almost everywhere (lights, or the picture jumped to another
+        # scene): no motion to report, but whatever was seen before may no longer be there
+        self.rebased = False
+
+    def reset(self) -> None:
+        """Forget the background: the next frame is a new scene, new everywhere."""
+        self._bg = None
 
     def regions(self, frame: np.ndarray) -> list[Box]:
         """Boxes (frame pixels) of the parts that moved since the background; [] on a still scene."""
@@ -44,8 +51,9 @@ class MotionGate:
         cv2.accumulateWeighted(grey, self._bg, self.alpha)
         mask = (diff > self.threshold).astype(np.uint8)
         changed = float(mask.mean())
-        if changed > self.global_change_frac:
-            self._bg = grey  # light change, not movement
+        self.rebased = changed > self.global_change_frac
+        if self.rebased:
+            self._bg = grey  # light change or another scene, not movement
             return []
         grown = cv2.dilate(mask, np.ones((3, 3), np.uint8), iterations=2)
         n, _, stats, _ = cv2.connectedComponentsWithStats(grown)

@@ -47,6 +47,7 @@ class CameraAnalyzer:
     _edges: EdgeWatch | None = field(init=False, default=None)
     _reference: np.ndarray | None = field(init=False, default=None)
     _size: tuple[int, int] = field(init=False, default=(0, 0))
+    _scene: str | None = field(init=False, default=None)
     _clips: ClipRecorder | None = field(init=False, default=None)
     _last: list[Detection] = field(init=False, default_factory=list)
     _last_full: float = field(init=False, default=float("-inf"))
@@ -69,8 +70,8 @@ class CameraAnalyzer:
             self._clips = ClipRecorder(self.store, self.cam.clip_pre_s, self.cam.clip_post_s)
 
     def _place(self, width: int, height: int) -> None:
-        """Zones and edges in the pixels of frames of this size: at the first frame, and again when the
-        stream's size changes (their runs start anew: the scene is seen afresh)."""
+        """Zones and edges in the pixels of frames of this size, their runs started anew: at the first
+        frame of each scene."""
         cam = self.cam.scaled(width, height)
         self._zones = ZoneWatch(cam.zones)
         if self._reference is not None:
@@ -79,6 +80,16 @@ class CameraAnalyzer:
                 ref = cv2.resize(ref, (width, height), interpolation=cv2.INTER_AREA)
             self._edges = EdgeWatch(cam.edges, ref)
         self._size = (width, height)
+
+    def _new_scene(self, scene: str, width: int, height: int) -> None:
+        """Another picture, file pass or stream size: nothing seen before may carry over (its boxes
+        would lie on other people, or outside this frame); open alerts still clear as frames pass."""
+        self._place(width, height)
+        self._scene = scene
+        self._last = []
+        self._last_full = float("-inf")
+        self._bare_run = 0
+        self.gate.reset()
 
     def detect(self, img: np.ndarray, window: tuple[int, int, int, int]) -> list[Detection]:
         """Heads and persons inside `window` (x1, y1, x2, y2), in frame pixels."""
@@ -90,22 +101,34 @@ class CameraAnalyzer:
             found += self.helmet.detect(crop)
         if self.persons is not None and self.cam.persons:
             found += self.persons.detect(crop)
-        return [
-            Detection(d.label, (d.box[0] + x1, d.box[1] + y1, d.box[2] + x1, d.box[3] + y1), d.score)
-            for d in found
-        ]
+        h, w = img.shape[:2]
+        out = []
+        for d in found:
+            # in frame pixels, and never outside the frame (a refined box may reach past the crop's edge)
+            box = (
+                min(max(d.box[0] + x1, 0.0), w),
+                min(max(d.box[1] + y1, 0.0), h),
+                min(max(d.box[2] + x1, 0.0), w),
+                min(max(d.box[3] + y1, 0.0), h),
+            )
+            if box[2] > box[0] and box[3] > box[1]:
+                out.append(Detection(d.label, box, d.score))
+        return out
 
     def analyse(self, frame: Frame) -> tuple[FrameResult, list[VisionEvent]]:
         """Run the checks on one frame; returns what was seen and the events it started or ended."""
         t0 = time.process_time()
         img = frame.image
         h, w = img.shape[:2]
-        if (w, h) != self._size:
-            self._place(w, h)
+        if (w, h) != self._size or frame.scene != self._scene:
+            self._new_scene(frame.scene, w, h)
         self._n += 1
         res = FrameResult(self.cam.name, frame.ts, w, h)
         regions = self.gate.regions(img) if self.cam.motion_gate else [(0.0, 0.0, float(w), float(h))]
-        full_due = frame.ts - self._last_full >= self.cam.still_recheck_s
+        # a picture changed almost everywhere is looked at whole again: the old boxes may be gone
+        full_due = frame.ts - self._last_full >= self.cam.still_recheck_s or (
+            self.cam.motion_gate and self.gate.rebased
+        )
         res.motion = bool(regions)
         res.detected = bool(regions) or full_due
         if res.detected:

@@ -26,12 +26,18 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Frame:
-    """One frame to analyse (`name` is the file name for images, else the frame index)."""
+    """One frame to analyse (`name` is the file name for images, else the frame index).
+
+    ``scene`` says what the frame shows: frames of one scene follow each other (one camera's
+    stream, one pass through a video file, one picture held for ``hold_frames``); a new value is a
+    new scene (the next picture of a folder, another pass of a video), and the analyser forgets
+    what it saw in the previous one, so no box or run carries from one picture to another."""
 
     ts: float
     image: np.ndarray
     name: str
     live: bool
+    scene: str = ""
 
 
 class SourceError(RuntimeError):
@@ -109,6 +115,7 @@ class FrameSource:
             raise SourceError(
                 f"camera {self.cam.name}: no images in {p} (expected {', '.join(IMAGE_SUFFIXES)})"
             )
+        passes = 0
         while True:
             for f in files:
                 img = cv2.imread(str(f))
@@ -116,14 +123,18 @@ class FrameSource:
                     # one unreadable picture must not stop the rest; it is reported, not skipped silently
                     log.warning("camera %s: cannot decode %s, skipped", self.cam.name, f)
                     continue
-                yield Frame(self.clock(), img, f.name, False)
-                if self.cam.loop:
-                    self._sleep(1.0 / self.cam.fps)
+                for _ in range(self.cam.hold_frames):
+                    yield Frame(self.clock(), img, f.name, False, scene=f"{f}#{passes}")
+                    if self.cam.loop:
+                        self._sleep(1.0 / self.cam.fps)
             if not self.cam.loop:
                 return
+            passes += 1
 
     def _file(self) -> Iterator[Frame]:
+        passes = 0
         while True:
+            passes += 1  # the video's end jumps back to its start: a new scene
             cap = cv2.VideoCapture(self.cam.source)
             if not cap.isOpened():
                 raise SourceError(f"camera {self.cam.name}: cannot open video {self.cam.source}")
@@ -134,7 +145,7 @@ class FrameSource:
                 if i % step == 0:
                     ok, img = cap.retrieve()
                     if ok:
-                        yield Frame(self.clock(), img, str(i), False)
+                        yield Frame(self.clock(), img, str(i), False, scene=f"{self.cam.source}#{passes}")
                         if self.cam.loop:
                             self._sleep(1.0 / self.cam.fps)
                 i += 1
@@ -177,7 +188,7 @@ class FrameSource:
                         # at once); a source that fell behind is not made to catch up in a burst
                         period = 1.0 / self.cam.fps
                         next_due = now + period if next_due is None else max(next_due + period, now)
-                        yield Frame(now, img, str(i), True)
+                        yield Frame(now, img, str(i), True, scene=self.cam.source)
             cap.release()
             self._status(False, f"camera {self.cam.name}: stream ended, reconnect in {delay:.0f} s")
             self._sleep(delay)
@@ -203,5 +214,5 @@ class FrameSource:
                 delay = self.backoff[0]
                 self._status(True, "snapshot ok")
                 i += 1
-                yield Frame(t, img, str(i), True)
+                yield Frame(t, img, str(i), True, scene=self.cam.source)
                 self._sleep(max(0.0, 1.0 / self.cam.fps - (self.clock() - t)))

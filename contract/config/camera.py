@@ -87,6 +87,14 @@ class CameraConfig(Model):
         "uplink, and a silent camera is noticed by the read timeout) or plain UDP",
     )
     loop: bool = Field(False, title="Loop", description="replay a file or folder forever (demo cameras)")
+    hold_frames: int = Field(
+        1,
+        ge=1,
+        le=100,
+        title="Hold frames",
+        description="images: analyse each picture this many frames in a row, as a fixed camera sees a "
+        "still scene (demo feeds); each picture is its own scene, nothing seen in one carries to the next",
+    )
     helmet: bool = Field(True, title="Hard hats", description="run the hard-hat check (安全帽)")
     helmet_frames: int = Field(
         2,

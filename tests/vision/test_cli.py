@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import cv2
 import typer
 from typer.testing import CliRunner
 
+from contract.config.camera import CameraConfig
 from tests.vision.conftest import SAMPLE
-from vision.cli import detect, evaluate
+from vision.cli import EVAL_FLOOR, analysed, detect, detect_camera, evaluate
+from vision.detectors.helmet import HelmetDetector
+from vision.pipeline import CameraAnalyzer
+from vision.sources import Frame, FrameSource
 
 app = typer.Typer()
 app.command("detect")(detect)
@@ -77,3 +82,84 @@ def test_eval_prints_precision_recall_ap50_per_class() -> None:
 def test_eval_names_a_wrong_folder(tmp_path: Path) -> None:
     r = runner.invoke(app, ["eval", "--images", str(tmp_path), "--labels", str(tmp_path / "labels")])
     assert r.exit_code == 2 and "--labels" in r.output and "is not a folder" in r.output
+
+
+# ---- issue #17: each picture judged on its own; detect and eval on one path
+
+
+def unrelated_folder(tmp_path: Path) -> Path:
+    """The sample's photos (640x640 and 416x416) and two of them at other sizes, in one folder, so that
+    consecutive pictures differ in scene and size as a user's folder of site photos does."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    photos = sorted((SAMPLE / "images").iterdir())
+    for p in photos:
+        (folder / p.name).write_bytes(p.read_bytes())
+    cv2.imwrite(str(folder / "zz_wide.jpg"), cv2.resize(cv2.imread(str(photos[0])), (1280, 720)))
+    cv2.imwrite(str(folder / "zz_small.jpg"), cv2.resize(cv2.imread(str(photos[-1])), (500, 333)))
+    return folder
+
+
+def detect_lines(tmp_path: Path, source: Path, name: str) -> list[dict[str, Any]]:
+    out = tmp_path / f"{name}.jsonl"
+    r = runner.invoke(app, ["detect", "--input", str(source), "--out", str(out), "--no-persons"])
+    assert r.exit_code == 0, r.output
+    return [json.loads(x) for x in out.read_text().splitlines()]
+
+
+def test_a_folder_gives_each_image_the_boxes_it_gives_alone(tmp_path: Path) -> None:
+    folder = unrelated_folder(tmp_path)
+    together = detect_lines(tmp_path, folder, "folder")
+    assert [x["image"] for x in together] == sorted(p.name for p in folder.iterdir())
+    for x in together:
+        alone = detect_lines(tmp_path, folder / x["image"], x["image"])
+        assert x["detections"] == alone[0]["detections"], x["image"]
+        for d in x["detections"]:  # never a box outside the picture it was found on
+            x1, y1, x2, y2 = d["box"]
+            assert 0 <= x1 < x2 <= x["width"] and 0 <= y1 < y2 <= x["height"], (x["image"], d)
+    assert sum(len(x["detections"]) for x in together) > 20
+
+
+def test_detect_and_eval_judge_the_same_boxes(tmp_path: Path) -> None:
+    folder = unrelated_folder(tmp_path)
+    shipped = detect_lines(tmp_path, folder, "shipped")
+    # eval's path keeps the boxes below the card's thresholds too (for AP50): above them, they are detect's
+    det = HelmetDetector(score_floor=EVAL_FLOOR, operating=False)
+    scored = [
+        [d.to_json() for d in res.detections if d.score >= det.card.thresholds[d.label]]
+        for _, res in analysed(detect_camera(folder, 1.0, persons=False), det, None)
+    ]
+    assert scored == [x["detections"] for x in shipped]
+    r = runner.invoke(app, ["eval", "--images", str(SAMPLE / "images"), "--labels", str(SAMPLE / "labels")])
+    assert r.exit_code == 0, r.output
+    assert "8 images" in r.output and "no_helmet" in r.output
+
+
+def test_a_video_after_a_folder_and_a_jumping_stream_start_afresh(tmp_path: Path) -> None:
+    """A worker's analyser that saw a folder, then a video file (a new source), then a live stream whose
+    picture jumps to another scene: after each change it reports what a fresh analyser reports."""
+    helmet = HelmetDetector()
+    photos = sorted((SAMPLE / "images").iterdir())
+    video = tmp_path / "walk.avi"
+    vw = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 1.0, (1280, 720))
+    for _ in range(2):
+        vw.write(cv2.resize(cv2.imread(str(photos[2])), (1280, 720)))
+    vw.release()
+    folder_cam = detect_camera(unrelated_folder(tmp_path), 1.0, persons=False)
+    video_cam = detect_camera(video, 1.0, persons=False)
+    worker = CameraAnalyzer(folder_cam, helmet)
+    for frame in FrameSource(folder_cam).frames():
+        worker.analyse(frame)
+    fresh = CameraAnalyzer(video_cam, helmet)
+    for frame in FrameSource(video_cam).frames():
+        assert worker.analyse(frame)[0].detections == fresh.analyse(frame)[0].detections
+
+    # a live stream (one scene id, motion gate on) whose picture jumps from one photo to another
+    live = CameraConfig(name="c", source="rtsp://cam/1", persons=False)
+    stream = CameraAnalyzer(live, helmet)
+    a, b = (cv2.imread(str(photos[i])) for i in (0, 3))
+    for t in range(3):
+        stream.analyse(Frame(float(t), a, str(t), True, scene="rtsp://cam/1"))
+    jumped = stream.analyse(Frame(3.0, b, "3", True, scene="rtsp://cam/1"))[0]
+    alone = CameraAnalyzer(live, helmet).analyse(Frame(3.0, b, "3", True, scene="rtsp://cam/1"))[0]
+    assert jumped.detections == alone.detections and alone.detections

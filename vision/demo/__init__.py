@@ -26,13 +26,16 @@ def camera_frames() -> list[np.ndarray]:
 def demo_vision(evidence_dir: Path, fps: float = 0.5) -> VisionConfig:
     """One camera over the shipped photos, with the hard-hat check and a hoist-entrance zone.
 
-    Consecutive photos show bare heads, so `vision.no_helmet` fires with evidence within a few
-    seconds of the demo starting; the zone (middle of the picture) catches the workers standing there.
+    Each photo is held for 3 frames, as a fixed camera sees a still scene: a photo with a bare
+    head fires `vision.no_helmet` (2 frames) with evidence within seconds of the demo starting, and
+    nothing seen in one photo carries to the next; the zone (middle of the picture) catches the
+    workers standing there.
     """
     cam = CameraConfig(
         name="cam-gate",
         source=str(FRAMES),
         loop=True,
+        hold_frames=3,
         fps=fps,
         helmet_frames=2,
         persons=False,

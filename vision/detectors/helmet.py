@@ -227,6 +227,7 @@ class HelmetDetector:
         score_floor: float | None = None,
         card: ModelCard | None = None,
         classifier: Path | None = None,
+        operating: bool = True,
     ) -> None:
         """`classifier` defaults to the card's file beside `model` (evaluate.py points it at a new run)."""
         if not model.exists():
@@ -244,6 +245,9 @@ class HelmetDetector:
         self.cls_net = OnnxNet(cls_path)
         # the floor lets `eval` see low scores for AP50; runtime keeps only those above the card's thresholds
         self.score_floor = min(self.card.thresholds.values()) if score_floor is None else score_floor
+        # False for `vision eval`: detect() keeps every box above the floor, so AP50 sees the whole
+        # ranking; the product's boxes are exactly those of them whose score passes the card's threshold
+        self.operating = operating
 
     def candidates(self, frame: np.ndarray) -> np.ndarray:
         """Stage 1: head proposals (x1, y1, x2, y2, detector score, detector class) in frame pixels."""
@@ -266,10 +270,11 @@ class HelmetDetector:
         return det[det[:, 4] >= self.score_floor]
 
     def detect(self, frame: np.ndarray) -> list[Detection]:
-        """Heads whose score passes their class's operating threshold."""
+        """Heads whose score passes their class's operating threshold (every head above the floor
+        when not ``operating``)."""
         out = []
         for x1, y1, x2, y2, s, c in self.raw(frame).tolist():
             label = CLASSES[int(c)]
-            if s >= self.card.thresholds[label]:
+            if not self.operating or s >= self.card.thresholds[label]:
                 out.append(Detection(label, (x1, y1, x2, y2), s))
         return out
