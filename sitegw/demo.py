@@ -257,7 +257,13 @@ async def _regulator(
     stack.push_async_callback(server.stop)
     p = site.config.project
     server.repo.add_project(p.code, p.name, p.city, secret)
-    return RegulatorUplink(name="regulator", base_url=server.base_url, secret=secret)
+    # the embedded receiver listens on a new port each run; its database is what identifies it
+    return RegulatorUplink(
+        name="regulator",
+        base_url=server.base_url,
+        secret=secret,
+        platform=f"embedded receiver {opts.state_dir / 'regulator.sqlite'}",
+    )
 
 
 def _announce(

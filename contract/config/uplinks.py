@@ -53,6 +53,13 @@ class UplinkBase(Model):
         title="Retry cap",
         description="longest wait between retries while the platform is unreachable",
     )
+    platform: str = Field(
+        "",
+        title="Platform",
+        description="what this uplink delivers to, when its address is not what identifies it "
+        "(default: the URL, or the broker and topic). When it differs from the last run's, the "
+        "events of the alerts still open are delivered to the new platform (logged)",
+    )
     concurrency: int = Field(
         4,
         ge=1,
@@ -66,6 +73,20 @@ class UplinkBase(Model):
         """Whether an alert of this level and rule goes to this uplink."""
         return level in self.levels and any(rule.startswith(prefix) for prefix in self.rules)
 
+    def target(self) -> str:
+        """Where this uplink delivers (URL, broker and topic, webhook), secrets included: the outbox
+        keeps only its hash, and shows :meth:`shown_target`."""
+        return ""
+
+    def platform_key(self) -> str:
+        """What identifies the platform this uplink delivers to: ``platform`` when set, else its target."""
+        return self.platform or self.target()
+
+    def shown_target(self) -> str:
+        """The platform as a log line may show it: ``platform``, or the target without its query
+        (webhook keys, tokens)."""
+        return self.platform or self.target().split("?", 1)[0]
+
 
 class RegulatorUplink(UplinkBase):
     """The default regulator protocol (docs/design.md): HMAC-SHA256 signed JSON over HTTPS."""
@@ -78,6 +99,11 @@ class RegulatorUplink(UplinkBase):
         description="unique name of this uplink",
     )
     base_url: str = Field(title="Base URL", description="events go to POST {base_url}/api/v1/events")
+
+    def target(self) -> str:
+        """The receiver's base URL."""
+        return self.base_url.rstrip("/")
+
     secret: str = Field(
         min_length=1, title="Secret", description="the project's signing secret; use ${REGULATOR_SECRET}"
     )
@@ -130,6 +156,11 @@ class ShenzhenUplink(UplinkBase):
 
     type: Literal["shenzhen"] = "shenzhen"
     url: str = Field(title="URL", description="the platform's tower-crane record endpoint (full URL)")
+
+    def target(self) -> str:
+        """The platform's endpoint."""
+        return self.url
+
     api_key: str = Field(
         min_length=1, title="API key", description="api_key the platform issued to this project"
     )
@@ -166,6 +197,10 @@ class MqttUplink(UplinkBase):
     password: str = Field("", title="Password", description="broker password; use ${MQTT_UPLINK_PASSWORD}")
     tls: bool = Field(False, title="TLS", description="connect with TLS (system CA store)")
 
+    def target(self) -> str:
+        """The broker and the topic template."""
+        return f"mqtt{'s' if self.tls else ''}://{self.host}:{self.port}/{self.topic}"
+
 
 class DingTalkUplink(UplinkBase):
     """A DingTalk group robot (钉钉群机器人) with the 加签 signature: supervisors' notifications."""
@@ -183,6 +218,10 @@ class DingTalkUplink(UplinkBase):
         default_factory=list, title="@ mobiles", description="phone numbers to @ on alarm and critical alerts"
     )
 
+    def target(self) -> str:
+        """The robot's webhook (its access token in the query)."""
+        return self.webhook
+
 
 class WeComUplink(UplinkBase):
     """A WeCom group robot (企业微信群机器人): supervisors' notifications as markdown."""
@@ -192,6 +231,10 @@ class WeComUplink(UplinkBase):
         title="Webhook",
         description="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...; use ${WECOM_WEBHOOK}",
     )
+
+    def target(self) -> str:
+        """The robot's webhook (its key in the query)."""
+        return self.webhook
 
 
 Uplink = Annotated[

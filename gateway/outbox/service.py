@@ -12,7 +12,7 @@ from pathlib import Path
 from contract.alert_event import AlertEvent
 from contract.config.uplinks import OutboxConfig, UplinkBase
 from gateway.outbox.dispatcher import Dispatcher
-from gateway.outbox.store import OUTBOX_FILE, Backlog, OutboxStore
+from gateway.outbox.store import OUTBOX_FILE, Backlog, OutboxStore, platform_digest
 from gateway.uplinks import UplinkAdapter, build_adapter
 
 log = logging.getLogger(__name__)
@@ -91,8 +91,11 @@ class Outbox:
     # --- the delivery side ---------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Start one dispatcher per uplink (pending events from a previous run go first)."""
+        """Start one dispatcher per uplink (pending events from a previous run go first); an uplink
+        whose platform changed since the last run first gets the events of the alerts still open."""
         self._loop = asyncio.get_running_loop()
+        for cfg in self._uplinks:
+            self._follow_platform(cfg)
         for cfg in self._uplinks:
             adapter = self._adapters.get(cfg.name) or build_adapter(cfg)
             self._adapters[cfg.name] = adapter
@@ -100,6 +103,36 @@ class Outbox:
             self._dispatchers.append(d)
             self._tasks.append(asyncio.create_task(d.run(), name=f"uplink-{cfg.name}"))
         self._tasks.append(asyncio.create_task(self._prune_forever(), name="outbox-prune"))
+
+    def _follow_platform(self, cfg: UplinkBase) -> None:
+        """Record the platform ``cfg`` delivers to; when it changed, queue the open alerts' events for it.
+
+        Without this, a gateway pointed at another platform (a new regulator URL, another robot)
+        would count the alerts still firing as delivered, and the new platform would never hear of
+        them. Resolved alerts stay with the old platform. Events pruned from the outbox (delivered
+        longer ago than ``keep_delivered_days``) cannot be sent again."""
+        key = cfg.platform_key()
+        if not key:
+            return
+        before = self.store.platform(cfg.name)
+        if before is not None and before[0] == platform_digest(key):
+            return
+        requeue: list[int] = []
+        if before is not None:
+            open_events = [
+                (seq, e) for seq, e in self.store.open_alert_events() if cfg.accepts(e.level, e.rule)
+            ]
+            requeue = [seq for seq, _ in open_events]
+            log.warning(
+                "uplink %r: platform changed from %s to %s: the %d event(s) of the %d alert(s) still open "
+                "go to the new platform (resolved ones stay with the old one)",
+                cfg.name,
+                before[1],
+                cfg.shown_target(),
+                len(requeue),
+                len({e.alert_id for _, e in open_events}),
+            )
+        self.store.switch_platform(cfg.name, key, cfg.shown_target(), requeue)
 
     async def stop(self) -> None:
         """Stop delivering (undelivered events stay on disk), close the adapters and the file."""

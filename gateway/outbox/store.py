@@ -2,7 +2,8 @@
 
 Tables: ``events`` (one row per AlertEvent, in arrival order ``seq``), ``deliveries`` (one row per
 event and uplink that takes it: pending, delivered or dead), ``dead_letters`` (what a platform
-refused, with its answer) and ``dropped`` (events given up because the disk budget ran out).
+refused, with its answer), ``platforms`` (the platform each uplink delivered to last, as a hash of
+its address, to notice a change) and ``dropped`` (events given up because the disk budget ran out).
 
 synchronous=FULL makes every commit fsync the WAL, so an event `put` has returned for survives a
 power cut, not only a SIGKILL. A commit costs ~0.25 ms on an idle disk, so puts are not batched.
@@ -11,6 +12,7 @@ Only "delivered" marks skip the fsync (see `mark_delivered`).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Iterator
@@ -48,6 +50,11 @@ CREATE TABLE IF NOT EXISTS dead_letters(
     at REAL NOT NULL,
     answer TEXT NOT NULL,
     body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS platforms(
+    uplink TEXT PRIMARY KEY,
+    key_sha256 TEXT NOT NULL,
+    shown TEXT NOT NULL,
+    since REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS dropped(
     event_id TEXT PRIMARY KEY,
     alert_id TEXT NOT NULL,
@@ -57,6 +64,11 @@ CREATE TABLE IF NOT EXISTS dropped(
 """
 
 OUTBOX_FILE = "outbox.sqlite"
+
+
+def platform_digest(key: str) -> str:
+    """What the outbox keeps of a platform's address: its SHA-256 (the address may hold a token)."""
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +184,39 @@ class OutboxStore:
 
     # --- reads --------------------------------------------------------------------------------------
 
+    def platform(self, uplink: str) -> tuple[str, str] | None:
+        """The hash and the shown form of the platform ``uplink`` last delivered to; None before its first run."""
+        rows = self._db.read("SELECT key_sha256, shown FROM platforms WHERE uplink = ?", (uplink,))
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    def open_alert_events(self) -> list[tuple[int, AlertEvent]]:
+        """Every stored event of the alerts whose latest stored event is not ``resolved``, in order."""
+        latest: dict[str, str] = {}
+        events: list[tuple[int, AlertEvent]] = []
+        for seq, body in self._db.read("SELECT seq, body FROM events ORDER BY seq"):
+            event = AlertEvent.model_validate_json(body)
+            latest[event.alert_id] = event.state
+            events.append((seq, event))
+        return [(seq, e) for seq, e in events if latest[e.alert_id] != "resolved"]
+
+    def switch_platform(self, uplink: str, key: str, shown: str, requeue: list[int]) -> None:
+        """``uplink`` now delivers to the platform ``key``: the events ``requeue`` go to it again
+        (pending, attempts reset), in one transaction with the new platform's record."""
+        digest = platform_digest(key)
+        with self._db.transaction() as c:
+            c.executemany(
+                "INSERT INTO deliveries(uplink, seq, state) VALUES (?, ?, 'pending') "
+                "ON CONFLICT(uplink, seq) DO UPDATE SET state = 'pending', attempts = 0, "
+                "last_error = '', done_at = NULL, backfill = 0",
+                [(uplink, seq) for seq in requeue],
+            )
+            c.execute(
+                "INSERT INTO platforms(uplink, key_sha256, shown, since) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(uplink) DO UPDATE SET key_sha256 = excluded.key_sha256, "
+                "shown = excluded.shown, since = excluded.since",
+                (uplink, digest, shown, time.time()),
+            )
+
     def pending(self, uplink: str, limit: int) -> list[Pending]:
         """The oldest undelivered events of one uplink, in arrival order."""
         rows = self._db.read(
@@ -265,7 +310,9 @@ class OutboxStore:
             victims = db.execute(
                 "SELECT e.seq, e.event_id, e.alert_id, e.level_rank, "
                 "(SELECT group_concat(uplink) FROM deliveries d WHERE d.seq=e.seq AND d.state='pending') "
-                "FROM events e ORDER BY e.level_rank, e.seq LIMIT ?",
+                # one level per round: the budget is checked again before a higher level is touched
+                "FROM events e WHERE e.level_rank = (SELECT min(level_rank) FROM events) "
+                "ORDER BY e.seq LIMIT ?",
                 (limit,),
             ).fetchall()
             now = time.time()

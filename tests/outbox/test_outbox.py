@@ -230,3 +230,55 @@ def test_backoff_grows_and_stays_under_the_cap(failures: int, initial: float, ca
     delay = backoff_delay(failures, initial, cap, random.Random(seed))
     ceiling = min(cap, initial * 2 ** (failures - 1))
     assert ceiling / 2 <= delay <= ceiling <= cap
+
+
+async def test_a_new_platform_gets_the_alerts_still_open(
+    tmp_path: Path, receiver: RegulatorServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue #19: the same state folder pointed at another regulator. The old platform's deliveries must
+    not count for the new one: the alerts still open reach it, in order; the resolved ones do not; the
+    log says so; a restart with the same platform sends nothing again."""
+    first = Outbox(tmp_path, [uplink(receiver, name="regulator")])
+    await first.start()
+    try:
+        for n in range(3):
+            first.on_event(make_event("open", n))
+        first.on_event(make_event("closed", 0))
+        first.on_event(make_event("closed", 1, state="resolved"))
+        assert await first.drained(10)
+    finally:
+        await first.stop()
+    assert len(receiver.repo.events()) == 5
+
+    other = RegulatorServer(tmp_path / "other.sqlite")
+    other.repo.add_project(PROJECT, "示范项目", "深圳", SECRET)
+    await other.start()
+    try:
+        caplog.set_level(logging.WARNING, logger="gateway.outbox.service")
+        second = Outbox(tmp_path, [uplink(other, name="regulator")])
+        await second.start()
+        try:
+            assert await second.drained(10)
+            second.on_event(make_event("open", 3))
+            assert await second.drained(10)
+        finally:
+            await second.stop()
+        assert per_alert_order(other) == {"open": [0.0, 1.0, 2.0, 3.0]}
+        assert (
+            f"platform changed from http://127.0.0.1:{receiver.port} to http://127.0.0.1:{other.port}"
+            in caplog.text
+        )
+        assert "the 3 event(s) of the 1 alert(s) still open" in caplog.text
+
+        caplog.clear()
+        again = Outbox(tmp_path, [uplink(other, name="regulator")])
+        await again.start()
+        try:
+            assert await again.drained(10)
+        finally:
+            await again.stop()
+        assert "platform changed" not in caplog.text
+        assert len(other.repo.events()) == 4  # nothing sent twice
+    finally:
+        await other.stop()
+    assert len(receiver.repo.events()) == 5  # the old platform got nothing more
