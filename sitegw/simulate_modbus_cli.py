@@ -48,6 +48,7 @@ _DEFAULT_CRANE = {
 }
 
 _HOIST_CHOICES = [s.value for s in Scenario if s in HOIST_SCENARIOS]
+_CRANE_CHOICES = [s.value for s in Scenario if s not in HOIST_SCENARIOS - {Scenario.NORMAL}]
 
 TcpOpt = Annotated[
     str | None, typer.Option("--tcp", help="serve Modbus TCP on HOST:PORT, e.g. 127.0.0.1:5020")
@@ -56,7 +57,10 @@ SerialOpt = Annotated[str | None, typer.Option("--serial", help="serve Modbus RT
 PtyOpt = Annotated[
     bool, typer.Option("--pty", help="create a pty pair, serve RTU on one end, print the other")
 ]
-ScenarioOpt = Annotated[Scenario, typer.Option("--scenario", help="normal, overload or high_wind")]
+ScenarioOpt = Annotated[
+    Scenario,
+    typer.Option("--scenario", metavar=f"[{'|'.join(_CRANE_CHOICES)}]", help="normal, overload or high_wind"),
+]
 HoistScenarioOpt = Annotated[
     Scenario,
     typer.Option(
@@ -88,6 +92,7 @@ def crane(
     operator: Annotated[str, typer.Option("--operator", help="operator ID the box reports")] = "OP-1001",
 ) -> None:
     """Simulate a tower crane's black box (tower_crane_blackbox profile) doing lift cycles."""
+    _not_a_hoist_scenario(scenario, "a crane")
     dev, mmap = _device_and_map(site, device, "tower_crane_blackbox", "crane")
     spec = CraneSpec.model_validate(_DEFAULT_CRANE) if dev is None else dev.crane
     assert spec is not None  # a crane device always has crane: (site validation)
@@ -149,6 +154,7 @@ def anemometer(
     seed: SeedOpt = 1,
 ) -> None:
     """Simulate an RS-485 anemometer (anemometer_rs485 profile) with gusty wind."""
+    _not_a_hoist_scenario(scenario, "an anemometer")
     _, mmap = _device_and_map(site, device, "anemometer_rs485", "anemometer")
     wind = WindModel(scenario, seed=seed)
     _serve(
@@ -173,6 +179,12 @@ def _default_hoist() -> HoistSpec:
         erected_height_m=90,
         arrester_calibrated_on=date.today() - timedelta(days=60),
     )
+
+
+def _not_a_hoist_scenario(scenario: Scenario, kind: str) -> None:
+    """A hoist's scenario given to a crane or an anemometer is a usage error, not a quiet normal day."""
+    if scenario in HOIST_SCENARIOS and scenario is not Scenario.NORMAL:
+        raise _fail(f"--scenario {scenario.value} is a hoist's; {kind} plays {', '.join(_CRANE_CHOICES)}")
 
 
 def _fail(message: str) -> typer.Exit:

@@ -258,25 +258,39 @@ def test_simulate_hoist_command_serves_the_profile_over_tcp(site: LoadedSite) ->
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("command", "args", "message"),
     [
         (
+            "hoist",
             ["--scenario", "overload"],
             "--scenario overload is not for a hoist; a hoist plays normal, hoist_door",
         ),
         (
+            "hoist",
             ["--site", str(ROOT / "contract/config/examples/site.yaml"), "--device", "crane-1"],
             "site.yaml: device crane-1 is of kind crane, not hoist; its hoist devices are: hoist-1",
         ),
+        (
+            "crane",
+            ["--scenario", "hoist_door"],
+            "--scenario hoist_door is a hoist's; a crane plays normal, overload, high_wind",
+        ),
+        (
+            "anemometer",
+            ["--scenario", "hoist_overload"],
+            "--scenario hoist_overload is a hoist's; an anemometer plays",
+        ),
     ],
 )
-def test_simulate_hoist_refuses_a_crane_scenario_or_device(args: list[str], message: str) -> None:
+def test_simulate_refuses_another_kinds_scenario_or_device(
+    command: str, args: list[str], message: str
+) -> None:
     cmd = [
         sys.executable,
         "-m",
         "sitegw.cli",
         "simulate",
-        "hoist",
+        command,
         "--tcp",
         f"127.0.0.1:{free_port()}",
         *args,
