@@ -6,13 +6,14 @@ STAMP  := $(VENV)/.installed
 DEMO_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-slow lint bench vision-eval test-env venv clean help
+.PHONY: demo test test-slow faults lint bench vision-eval test-env venv clean help
 
 help:
 	@echo "make demo        run the simulated reference site (Ctrl-C stops; DEMO_ARGS='--duration 60')"
 	@echo "make test        the test suite against real servers (installs them when missing)"
 	@echo "make lint        ruff (lint and format), mypy, and the import layers (lint-imports)"
 	@echo "make test-slow   long suites: fault injection, soak, full vision evaluation"
+	@echo "make faults      the fault suite with 5-minute faults, printing its table (SITEGW_FAULT_S=3600: an hour)"
 	@echo "make bench       benchmarks, printing 'name: value unit' lines"
 
 $(STAMP): pyproject.toml
@@ -41,6 +42,9 @@ lint: $(STAMP)
 
 test-slow: $(STAMP) test-env
 	$(PY) -m pytest -m slow $(PYTEST_ARGS)
+
+faults: $(STAMP) test-env
+	SITEGW_FAULT_S=$${SITEGW_FAULT_S:-300} $(PY) -m pytest tests/faults tests/e2e/test_gateway_kill.py tests/e2e/test_delivery_sigkill.py -rA $(PYTEST_ARGS)
 
 bench: $(STAMP) test-env
 	bash bench/run_all.sh

@@ -422,7 +422,7 @@ def queue_filter(kind: str, rng: random.Random) -> QueueFilter:
     elif kind == "overdue":
         f.state, f.overdue = "rectifying", True
     elif kind == "city_page3":
-        f.city, f.offset = rng.choice(CITIES), 100
+        f.city, f.page = rng.choice(CITIES), 3
     return f
 
 
@@ -444,9 +444,9 @@ def bench_queue(events: int, hazards: int, queries: int) -> None:
             kind = QUERY_KINDS[i % len(QUERY_KINDS)]
             f = queue_filter(kind, rng)
             t0 = time.perf_counter()
-            rows = review.queue(f, regulator)
+            found = review.queue(f, regulator)
             times[kind].append(time.perf_counter() - t0)
-            empty += not rows
+            empty += not found.hazards
         every = [t for ts in times.values() for t in ts]
         print(f"regulator_queue_empty_answers: {empty} of {queries} queries")
         print(f"regulator_queue_query_p50: {pct(every, 50) * 1000:.1f} ms")

@@ -13,6 +13,7 @@ run() {  # name, command...
     fi
 }
 run ingest_pipeline   $PY bench/ingest_pipeline.py
+run ingest_stages     $PY bench/ingest_stages.py
 run mqtt_decode       $PY bench/mqtt_decode.py --seconds 2
 run mqtt_end_to_end   $PY bench/mqtt_end_to_end.py
 run store_ingest      $PY bench/store_ingest.py
@@ -30,6 +31,7 @@ run api_bench         $PY bench/api_bench.py
 run rules_replay      $PY bench/rules_replay.py
 run warmup            $PY bench/warmup.py
 run delivery_latency  $PY bench/delivery_latency.py
+run wire_nulls        $PY bench/wire_nulls.py
 run backlog_drain     $PY bench/backlog_drain.py
 run regulator         $PY bench/regulator_bench.py
 # the same 500 gateways against `serve --workers 2` (two processes on one port; the load generator shares the cores)

@@ -35,7 +35,8 @@ def new_event_id() -> str:
 
 
 class AlertEvent(BaseModel):
-    """One change of one alert (opened, escalated or updated, acknowledged, resolved)."""
+    """One change of one alert (opened, escalated or updated, acknowledged, resolved). The receiver takes
+    ``null`` for an optional field as its default; unknown fields are refused (contract/nulls.py)."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -1,5 +1,6 @@
 """The default regulator protocol on the wire: its paths, the signature of every request, and the bodies a
-gateway sends besides AlertEvents (docs/design.md).
+gateway sends besides AlertEvents (docs/design.md). The receiver takes ``null`` for an optional field of
+every body as its default, and refuses an unknown field with 422 naming it (contract/nulls.py).
 
 A gateway signs and the regulator checks with the same ``default_signature``, so the two sides cannot drift
 apart.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -51,6 +53,19 @@ def default_signature(secret: str, method: str, path: str, timestamp_ms: str, no
     """Lowercase hex HMAC-SHA256 over ``METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\nSHA256HEX(BODY)`` (docs/design.md)."""
     message = "\n".join([method.upper(), path, timestamp_ms, nonce, hashlib.sha256(body).hexdigest()])
     return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+class EventReceipt(BaseModel):
+    """The regulator's answer to ``POST /api/v1/events``: which event it holds, and whether it was new.
+
+    A gateway counts an event delivered only on this receipt naming that very event: a 200 without it
+    is a proxy, a captive portal or a wrong URL answering, and nothing was stored.
+    """
+
+    event_id: str = Field(description="the AlertEvent's event_id, as stored")
+    status: Literal["stored", "duplicate"] = Field(
+        description="stored now, or already held from an earlier attempt (not stored twice)"
+    )
 
 
 class Heartbeat(BaseModel):

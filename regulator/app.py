@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,12 +31,15 @@ from contract.wire import (
     HEARTBEAT_PATH,
     READINGS_PATH,
     RECTIFICATIONS_PATH,
+    EventReceipt,
     Heartbeat,
     ReadingsSummary,
     RectificationReport,
 )
+from regulator import classify
 from regulator.auth import Accounts, AuthError
 from regulator.evidence import EvidenceUnavailable
+from regulator.held import WarningHold, counts
 from regulator.ingest import (
     WINDOW_S,
     Refusal,
@@ -45,8 +49,20 @@ from regulator.ingest import (
     ingest,
     refuse_replay,
 )
+from regulator.names import KIND_NAMES, METRIC_NAMES, RULE_NAMES, SITE_STATES
 from regulator.overview import overview
-from regulator.review import Actor, QueueFilter, Review, ReviewError
+from regulator.queue_models import (
+    ClassificationEdit,
+    ClassificationRow,
+    ClassificationTable,
+    HazardPage,
+    HazardRow,
+    Names,
+    Reclassify,
+    WarningCountRow,
+    WarningStats,
+)
+from regulator.review import MAX_PAGE_SIZE, Actor, QueueFilter, Review, ReviewError
 from regulator.storage import NonceReused, ReadingRecord, Repository
 
 STATIC = Path(__file__).with_name("static")
@@ -121,8 +137,12 @@ def signed_path(request: Request) -> str:
     return request.url.path + (f"?{request.url.query}" if request.url.query else "")
 
 
-def create_app(repo: Repository, review: Review, offline_after_s: float = 600.0) -> FastAPI:
-    """The regulator app over one repository and its review service."""
+def create_app(
+    repo: Repository, review: Review, offline_after_s: float = 600.0, hold: WarningHold | None = None
+) -> FastAPI:
+    """The regulator app over one repository and its review service; ``hold``: flood control's hold of
+    warnings (default: DEFAULT_HOLD_S)."""
+    hold = hold or WarningHold()
     accounts = Accounts(repo)
 
     app = FastAPI(title="sitegw regulator", summary="hazards from site gateways, reviewed and closed")
@@ -170,11 +190,12 @@ def create_app(repo: Repository, review: Review, offline_after_s: float = 600.0)
         """Store one signed AlertEvent; 200 stored or duplicate, 401 unauthenticated, 422 malformed."""
         body = await request.body()
         accepted = await run_in_threadpool(
-            ingest, repo, request.headers, request.method, signed_path(request), body
+            ingest, repo, request.headers, request.method, signed_path(request), body, hold
         )
-        return JSONResponse(
-            {"event_id": accepted.event_id, "status": "duplicate" if accepted.duplicate else "stored"}
+        receipt = EventReceipt(
+            event_id=accepted.event_id, status="duplicate" if accepted.duplicate else "stored"
         )
+        return JSONResponse(receipt.model_dump())
 
     @app.post(HEARTBEAT_PATH)
     async def heartbeat(request: Request) -> dict[str, str]:
@@ -243,6 +264,10 @@ def create_app(repo: Repository, review: Review, offline_after_s: float = 600.0)
         if who.role != "admin":
             raise ReviewError(403, "only an admin may do this")
 
+    def editor(who: Actor) -> None:
+        if who.role not in ("regulator", "admin"):
+            raise ReviewError(403, f"a {who.role} may not edit the classification table")
+
     def blocking(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
         return lambda *a, **kw: run_in_threadpool(fn, *a, **kw)
 
@@ -291,17 +316,77 @@ def create_app(repo: Repository, review: Review, offline_after_s: float = 600.0)
         since: float | None = None,
         until: float | None = None,
         overdue: bool = False,
-        limit: int = Query(50, ge=1, le=500),
-        offset: int = Query(0, ge=0),
-    ) -> dict[str, Any]:
-        """The review queue: most severe, then newest first."""
-        f = QueueFilter(state, city, district, project, rule, level, since, until, overdue, limit, offset)
-        return {"hazards": await blocking(review.queue)(f, who)}
+        page: int = Query(1, ge=1, description="page number, from 1"),
+        page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE, description="hazards per page"),
+    ) -> HazardPage:
+        """The review queue: most severe, then newest first, one page of it and the total that match."""
+        f = QueueFilter(state, city, district, project, rule, level, since, until, overdue, page, page_size)
+        found = await blocking(review.queue)(f, who)
+        return HazardPage(
+            hazards=[HazardRow.model_validate(h) for h in found.hazards],
+            total=found.total,
+            page=found.page,
+            page_size=found.page_size,
+            pages=found.pages,
+        )
+
+    @app.get("/ui/api/names")
+    async def names(_: Who) -> Names:
+        """Chinese names of checks (rule ids), rule kinds, readings' metrics and the site's alert states."""
+        return Names(rules=RULE_NAMES, kinds=KIND_NAMES, metrics=METRIC_NAMES, site_states=SITE_STATES)
 
     @app.get("/ui/api/hazards/{hazard_id}")
     async def hazard(hazard_id: int, who: Who) -> dict[str, Any]:
         """One hazard: events, evidence, readings around it, clause, audit trail."""
         return await blocking(review.hazard)(hazard_id, who)
+
+    @app.post("/ui/api/hazards/{hazard_id}/reclassify")
+    async def reclassify(hazard_id: int, body: Reclassify, who: Who) -> dict[str, Any]:
+        """An inspector classifies the hazard major or general with a reason (kept in the audit trail)."""
+        return await blocking(review.reclassify)(
+            hazard_id, who, body.major, body.article, body.item, body.reason
+        )
+
+    @app.get("/ui/api/classifications")
+    async def classifications(_: Who) -> ClassificationTable:
+        """The table that classifies gateway alerts by rule and clause (建质规〔2024〕5号)."""
+
+        def read() -> list[classify.Rule]:
+            with repo.engine.connect() as db:
+                return classify.load(db)
+
+        return ClassificationTable(
+            standard=classify.STANDARD,
+            no_article=classify.NO_ARTICLE,
+            rows=[ClassificationRow.model_validate(r, from_attributes=True) for r in await blocking(read)()],
+        )
+
+    @app.put("/ui/api/classifications")
+    async def save_classification(body: ClassificationEdit, who: Who) -> dict[str, int]:
+        """Add or change the row of a rule and clause text (regulators and admins)."""
+        editor(who)
+
+        def write() -> int:
+            with repo.engine.begin() as db:
+                return classify.save(db, classify.Seed(**body.model_dump()), who.name, time.time())
+
+        try:
+            return {"id": await blocking(write)()}
+        except classify.ClassificationError as exc:
+            raise ReviewError(422, str(exc)) from None
+
+    @app.delete("/ui/api/classifications/{row_id}")
+    async def delete_classification(row_id: int, who: Who) -> dict[str, str]:
+        """Remove a row (regulators and admins)."""
+        editor(who)
+
+        def remove() -> bool:
+            with repo.engine.begin() as db:
+                return classify.delete(db, row_id)
+
+        if not await blocking(remove)():
+            raise ReviewError(404, f"no classification row {row_id}")
+        return {"status": "deleted"}
 
     @app.post("/ui/api/hazards/{hazard_id}/{action}")
     async def act(hazard_id: int, action: str, body: ActionBody, who: Who) -> dict[str, Any]:
@@ -329,6 +414,28 @@ def create_app(repo: Repository, review: Review, offline_after_s: float = 600.0)
     async def stats(who: Who) -> dict[str, Any]:
         """Per-project, per-city and per-check figures; projects that stopped reporting."""
         return await blocking(overview)(repo, who, offline_after_s)
+
+    @app.get("/ui/api/warnings")
+    async def warnings(who: Who) -> WarningStats:
+        """Warnings the sites resolved within the hold: counted per project and rule, not in the ledger."""
+        found, held = await blocking(counts)(repo, who.project if who.role == "project" else None)
+        return WarningStats(
+            hold_s=hold.hold_s,
+            held_now=held,
+            counts=[
+                WarningCountRow(
+                    project=c.project,
+                    project_name=c.project_name,
+                    rule=c.rule,
+                    rule_name=c.rule_name,
+                    episodes=c.episodes,
+                    events=c.events,
+                    first_ts=c.first_ts,
+                    last_ts=c.last_ts,
+                )
+                for c in found
+            ],
+        )
 
     @app.get("/ui/api/audit")
     async def audit(who: Who, after: int = 0) -> dict[str, Any]:

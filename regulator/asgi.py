@@ -25,6 +25,7 @@ from uvicorn.supervisors import Multiprocess
 from contract.http_server import listen
 from regulator.app import create_app
 from regulator.evidence import open_evidence_store
+from regulator.held import DEFAULT_HOLD_S, WarningHold
 from regulator.review import DeadlinePolicy, Review
 from regulator.server import upkeep_forever
 from regulator.storage import Repository
@@ -43,6 +44,7 @@ class ServeSettings:
     major_days: float
     offline_after_s: float
     escalate_every_s: float = 60.0
+    warning_hold_s: float = DEFAULT_HOLD_S
 
     @classmethod
     def from_env(cls) -> ServeSettings:
@@ -59,11 +61,12 @@ def app_from_env() -> FastAPI:
     settings = ServeSettings.from_env()
     repo = Repository(settings.db, open_evidence_store(settings.evidence, settings.s3_endpoint))
     review = Review(repo, DeadlinePolicy(settings.general_days, settings.major_days))
-    app = create_app(repo, review, settings.offline_after_s)
+    hold = WarningHold(settings.warning_hold_s)
+    app = create_app(repo, review, settings.offline_after_s, hold)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        upkeep = asyncio.create_task(upkeep_forever(review, settings.escalate_every_s))
+        upkeep = asyncio.create_task(upkeep_forever(review, settings.escalate_every_s, hold))
         try:
             yield
         finally:

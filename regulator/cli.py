@@ -68,6 +68,13 @@ def serve(
     offline_after_min: float = typer.Option(
         10.0, "--offline-after-min", help="a project is offline after this long without a request"
     ),
+    warning_hold_min: float = typer.Option(
+        10.0,
+        "--warning-hold-min",
+        min=0.0,
+        help="flood control: a warning the site resolves within this many minutes is only counted "
+        "(per project and rule), one open longer becomes a hazard; alarms always do (0: every warning)",
+    ),
     workers: int = typer.Option(
         1,
         "--workers",
@@ -87,7 +94,15 @@ def serve(
     pictures = _pictures(spec, s3_endpoint or None)
     if workers > 1:
         _serve_workers(
-            ServeSettings(db, spec, s3_endpoint or None, general_days, major_days, offline_after_min * 60),
+            ServeSettings(
+                db,
+                spec,
+                s3_endpoint or None,
+                general_days,
+                major_days,
+                offline_after_min * 60,
+                warning_hold_s=warning_hold_min * 60,
+            ),
             host,
             port,
             workers,
@@ -103,6 +118,7 @@ def serve(
             evidence_dir=pictures,
             policy=DeadlinePolicy(general_days, major_days),
             offline_after_s=offline_after_min * 60,
+            warning_hold_s=warning_hold_min * 60,
         )
         await server.start()
         typer.echo(

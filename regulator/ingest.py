@@ -8,7 +8,9 @@ Besides AlertEvents (``POST /api/v1/events``) a gateway may send, signed the sam
 and a rectification report with its photo (``POST /api/v1/rectifications``, regulator/review.py).
 
 Refusals: 401 for a missing header, an unknown project, a timestamp more than 5 minutes off, a bad
-signature or a reused nonce; 422 for a body that is not one valid AlertEvent of the signed project.
+signature or a reused nonce; 422 for a body that is not one valid AlertEvent of the signed project, each
+wrong field named (``null`` for an optional field is its default and accepted; ``null`` for a required field
+and unknown fields are refused: contract/nulls.py).
 The nonce is checked last, in the same commit that stores the event, so an accepted request costs
 one fsync; a request refused with 422 does not use up its nonce (replaying it only gets 422 again).
 A repeated event_id is accepted (200, ``duplicate``) and not stored again.
@@ -27,7 +29,9 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from contract.alert_event import AlertEvent
+from contract.nulls import validate_wire
 from contract.wire import default_signature
+from regulator.held import WarningHold
 from regulator.storage import Evidence, NonceReused, Repository
 
 WINDOW_S = 300.0
@@ -117,7 +121,7 @@ def field_errors(exc: ValidationError) -> list[dict[str, str]]:
 def parse_event(body: bytes, project: str) -> AlertEvent:
     """The body as one AlertEvent of ``project``; Refusal(422) naming each wrong field otherwise."""
     try:
-        event = AlertEvent.model_validate_json(body)
+        event = validate_wire(AlertEvent, body)
     except ValidationError as exc:
         raise Refusal(422, "body is not a valid AlertEvent", errors=field_errors(exc)) from None
     if event.project != project:
@@ -131,7 +135,7 @@ def authenticated(
     """A signed request's body as ``model`` (which has a ``project`` field) and its nonce; Refusal otherwise."""
     project = authenticate(repo, headers, method, path, body)
     try:
-        parsed = model.model_validate_json(body or b"{}")
+        parsed = validate_wire(model, body or b"{}")
     except ValidationError as exc:
         raise Refusal(422, f"body is not a valid {model.__name__}", errors=field_errors(exc)) from None
     claimed = getattr(parsed, "project", project)
@@ -145,14 +149,23 @@ def refuse_replay(nonce: str) -> Refusal:
     return Refusal(401, "nonce already used (replayed request): send a fresh random nonce per request")
 
 
-def ingest(repo: Repository, headers: Mapping[str, str], method: str, path: str, body: bytes) -> Accepted:
-    """Authenticate, validate and durably store one request (blocking: run it in a worker thread)."""
+def ingest(
+    repo: Repository,
+    headers: Mapping[str, str],
+    method: str,
+    path: str,
+    body: bytes,
+    hold: WarningHold | None = None,
+) -> Accepted:
+    """Authenticate, validate and durably store one request (blocking: run it in a worker thread);
+    ``hold``: flood control, which holds warnings back (regulator/held.py)."""
     project = authenticate(repo, headers, method, path, body)
     event = parse_event(body, project)
     evidence = decode_evidence(event.evidence)
     try:
         # nonces outlive the window on both sides of now, so a replay can never fall outside both checks
-        stored = repo.store_event(event, headers["X-Sitegw-Nonce"], 2 * WINDOW_S, evidence)
+        write = hold.writer(event) if hold is not None else None
+        stored = repo.store_event(event, headers["X-Sitegw-Nonce"], 2 * WINDOW_S, evidence, write=write)
     except NonceReused as reused:
         raise refuse_replay(str(reused)) from None
     return Accepted(event.event_id, duplicate=not stored)

@@ -18,7 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from contract.alert_event import LEVEL_RANK
+from regulator import classify
 from regulator.db import sql
+from regulator.names import metric_name, rule_name, site_state_name
 from regulator.storage import Repository
 
 OPEN_STATES = ("pending", "confirmed", "rectifying", "reported")
@@ -91,14 +93,34 @@ class QueueFilter:
     since: float | None = None
     until: float | None = None
     overdue: bool = False
-    limit: int = 50
-    offset: int = 0
+    page: int = 1
+    page_size: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePage:
+    """One page of the review queue and where it stands in the whole: ``total`` hazards match, in ``pages``."""
+
+    hazards: list[dict[str, Any]]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages the matching hazards fill (at least 1: an empty queue is one empty page)."""
+        return max(1, -(-self.total // self.page_size))
+
+
+MAX_PAGE_SIZE = 500
 
 
 HAZARD_COLUMNS = (
     "h.id, h.project, p.name, h.city, h.district, h.device, h.point, h.rule, h.clause, h.level, "
     "h.message, h.value, h.threshold, h.unit, h.site_state, h.first_ts, h.last_ts, h.evidence_event, "
-    "h.state, h.major, h.deadline, h.escalated_at, h.closed_at, h.alert_id"
+    "h.state, h.major, h.deadline, h.escalated_at, h.closed_at, h.alert_id, "
+    "h.peak_value, h.peak_threshold, h.peak_message, h.peak_ts, "
+    "h.class_major, h.class_article, h.class_item, h.class_basis, h.class_by"
 )
 HAZARD_KEYS = (
     "id",
@@ -125,7 +147,17 @@ HAZARD_KEYS = (
     "escalated_at",
     "closed_at",
     "alert_id",
+    "peak_value",
+    "peak_threshold",
+    "peak_message",
+    "peak_ts",
+    "class_major",
+    "class_article",
+    "class_item",
+    "class_basis",
+    "class_by",
 )
+CLASS_KEYS = ("class_major", "class_article", "class_item", "class_basis", "class_by")
 
 
 class Review:
@@ -135,14 +167,19 @@ class Review:
         self.repo = repo
         self.policy = policy or DeadlinePolicy()
 
-    def queue(self, f: QueueFilter, actor: Actor) -> list[dict[str, Any]]:
-        """Hazards matching ``f``, most severe then newest first (a project user sees only their project)."""
+    def queue(self, f: QueueFilter, actor: Actor) -> QueuePage:
+        """Page ``f.page`` of the hazards matching ``f``, most severe then newest first (a project user sees
+        only their project), with how many match in all."""
         if f.state not in (*STATES, "open", "all"):
             raise ReviewError(422, f"unknown state {f.state!r}: one of {', '.join((*STATES, 'open', 'all'))}")
         if f.level and f.level not in LEVEL_RANK:
             raise ReviewError(422, f"unknown level {f.level!r}: one of {', '.join(LEVEL_RANK)}")
+        if not 1 <= f.page_size <= MAX_PAGE_SIZE:
+            raise ReviewError(422, f"page_size {f.page_size} is out of range: 1 to {MAX_PAGE_SIZE}")
+        if f.page < 1:
+            raise ReviewError(422, f"page {f.page} is out of range: pages count from 1")
         where = ["1=1"]
-        args: dict[str, Any] = {"limit": max(1, min(f.limit, 500)), "offset": max(0, f.offset)}
+        args: dict[str, Any] = {"limit": f.page_size, "offset": (f.page - 1) * f.page_size}
         if actor.role == "project":
             where.append("h.project = :own")
             args["own"] = actor.project
@@ -163,19 +200,28 @@ class Review:
         if f.overdue:
             where.append("h.state = 'rectifying' AND h.deadline < :now")
             args["now"] = time.time()
+        matching = f"FROM hazards h JOIN projects p ON p.code = h.project WHERE {' AND '.join(where)}"
+        # id last: hazards of one level and instant keep their order from page to page
         query = (
-            f"SELECT {HAZARD_COLUMNS} FROM hazards h JOIN projects p ON p.code = h.project "
-            f"WHERE {' AND '.join(where)} ORDER BY h.level_rank DESC, h.last_ts DESC LIMIT :limit OFFSET :offset"
+            f"SELECT {HAZARD_COLUMNS} {matching} "
+            "ORDER BY h.level_rank DESC, h.last_ts DESC, h.id DESC LIMIT :limit OFFSET :offset"
         )
         with self.repo.engine.connect() as db:
             rows = db.execute(sql(query), args).all()
+            total = db.execute(sql(f"SELECT COUNT(*) {matching}"), args).scalar_one()
+            table = classify.load(db)
         now = time.time()
-        return [self._hazard_dict(r, now) for r in rows]
+        return QueuePage([self._hazard_dict(r, now, table) for r in rows], total, f.page, f.page_size)
 
     @staticmethod
-    def _hazard_dict(row: sa.Row[Any], now: float) -> dict[str, Any]:
+    def _hazard_dict(row: sa.Row[Any], now: float, table: list[classify.Rule]) -> dict[str, Any]:
         h = dict(zip(HAZARD_KEYS, row, strict=True))
+        h |= classify.of_hazard(table, h)
+        for key in CLASS_KEYS:  # said by of_hazard, as the API says it
+            del h[key]
         h["major"] = bool(h["major"])
+        h["rule_name"] = rule_name(h["rule"])
+        h["site_state_name"] = site_state_name(h["site_state"])
         h["overdue"] = h["state"] == "rectifying" and h["deadline"] is not None and h["deadline"] < now
         return h
 
@@ -191,7 +237,7 @@ class Review:
             ).first()
             if row is None or (actor.role == "project" and row[1] != actor.project):
                 raise ReviewError(404, f"no hazard {hazard_id}")
-            h = self._hazard_dict(row, time.time())
+            h = self._hazard_dict(row, time.time(), classify.load(db))
             h["events"] = [
                 dict(
                     zip(
@@ -220,6 +266,7 @@ class Review:
             ]
             h["readings"] = [
                 dict(zip(("device", "point", "metric", "ts", "value", "unit"), r, strict=True))
+                | {"metric_name": metric_name(r[2])}
                 for r in db.execute(
                     sql(
                         "SELECT device, point, metric, ts, value, unit FROM readings WHERE project = :p "
@@ -302,11 +349,15 @@ class Review:
             if nonce is not None and actor.project:
                 self.repo.use_nonce(db, actor.project, *nonce)
             row = db.execute(
-                sql("SELECT project, state, major, level FROM hazards WHERE id = :id"), {"id": hazard_id}
+                sql(
+                    f"SELECT {HAZARD_COLUMNS} FROM hazards h JOIN projects p ON p.code = h.project WHERE h.id = :id"
+                ),
+                {"id": hazard_id},
             ).first()
-            if row is None or (actor.role in ("project", "gateway") and row[0] != actor.project):
+            if row is None or (actor.role in ("project", "gateway") and row[1] != actor.project):
                 raise ReviewError(404, f"no hazard {hazard_id}")
-            project, state, was_major, level = row
+            h = self._hazard_dict(row, now, classify.load(db) if action == "order" and major is None else [])
+            project, state, was_major, level = h["project"], h["state"], h["major"], h["level"]
             if state not in step.sources:
                 raise ReviewError(
                     409, f"hazard {hazard_id} is {state}; {action} applies to {' or '.join(step.sources)}"
@@ -314,7 +365,8 @@ class Review:
             updates: dict[str, Any] = {"state": step.target, "updated_at": now}
             deadline = None
             if action == "order":
-                is_major = (level == "critical") if major is None else major
+                # listed supervision by default for what is critical or classified a major hazard
+                is_major = (level == "critical" or h["classification"] == "major") if major is None else major
                 deadline = self.policy.deadline(now, is_major, deadline_days)
                 updates |= {"major": is_major, "deadline": deadline, "escalated_at": None}
             elif action == "reject":
@@ -387,6 +439,59 @@ class Review:
             "deadline": deadline,
             "ts": now,
         }
+
+    def reclassify(
+        self, hazard_id: int, actor: Actor, major: bool, article: str, item: str, reason: str
+    ) -> dict[str, Any]:
+        """An inspector classifies one hazard as major or general (with the article and item, needed for a
+        major one) over the table's answer; audited with the reason. ReviewError if not allowed."""
+        if actor.role not in REGULATORS:
+            raise ReviewError(403, f"a {actor.role} may not reclassify")
+        if not reason.strip():
+            raise ReviewError(422, "reclassify needs a reason (改判理由)")
+        article, item = article.strip(), item.strip()
+        if major and not article:
+            raise ReviewError(
+                422, f"a major hazard needs the article of {classify.STANDARD} it falls under, e.g. 第八条"
+            )
+        what = classify.described(major, article, item, reason.strip(), actor.name)
+        now = time.time()
+        with self.repo.engine.begin() as db:
+            row = db.execute(
+                sql("SELECT project, state FROM hazards WHERE id = :id"), {"id": hazard_id}
+            ).first()
+            if row is None:
+                raise ReviewError(404, f"no hazard {hazard_id}")
+            project, state = row
+            db.execute(
+                sql(
+                    "UPDATE hazards SET class_major = :m, class_article = :a, class_item = :i, class_basis = :b, "
+                    "class_by = :by, updated_at = :now WHERE id = :id"
+                ),
+                {
+                    "m": major,
+                    "a": article,
+                    "i": item,
+                    "b": reason.strip(),
+                    "by": actor.name,
+                    "now": now,
+                    "id": hazard_id,
+                },
+            )
+            said = f"改判为{what['classification_name']}" + (f" {what['citation']}" if article else "")
+            audit = self._record(
+                db,
+                hazard_id,
+                project,
+                "reclassify",
+                actor,
+                state,
+                state,
+                f"{said}：{reason.strip()}",
+                None,
+                now,
+            )
+        return audit
 
     def hazard_for_alert(self, project: str, alert_id: str) -> int | None:
         """The hazard id of a project's alert, if the regulator has it."""

@@ -11,15 +11,17 @@ from pathlib import Path
 from contract.http_server import ApiServer
 from regulator.app import create_app
 from regulator.evidence import PictureStore
+from regulator.held import DEFAULT_HOLD_S, WarningHold
 from regulator.review import DeadlinePolicy, Review
 from regulator.storage import Repository
 
 log = logging.getLogger(__name__)
 
 
-async def upkeep_forever(review: Review, every_s: float) -> None:
+async def upkeep_forever(review: Review, every_s: float, hold: WarningHold | None = None) -> None:
     """The regulator's periodic upkeep until cancelled: escalate overdue rectification every ``every_s``
-    (Review.escalate_overdue) and, once a UTC day, keep the coming months' partitions in place
+    (Review.escalate_overdue), make hazards of held warnings still open past the hold
+    (WarningHold.promote_waiting) and, once a UTC day, keep the coming months' partitions in place
     (Repository.ensure_partitions)."""
     ensured_day = ""  # remembered so the upkeep costs nothing on the day's other sweeps
     while True:
@@ -27,6 +29,11 @@ async def upkeep_forever(review: Review, every_s: float) -> None:
             await asyncio.to_thread(review.escalate_overdue)
         except Exception:  # a database hiccup must not end the sweep: the next one retries
             log.exception("escalating overdue rectification failed; retrying in %.0f s", every_s)
+        if hold is not None:
+            try:
+                await asyncio.to_thread(hold.promote_waiting, review.repo)
+            except Exception:  # as above
+                log.exception("promoting held warnings failed; retrying in %.0f s", every_s)
         today = datetime.now(UTC).date().isoformat()
         if today != ensured_day:
             try:
@@ -50,15 +57,18 @@ class RegulatorServer:
         policy: DeadlinePolicy | None = None,
         offline_after_s: float = 600.0,
         escalate_every_s: float = 60.0,
+        warning_hold_s: float = DEFAULT_HOLD_S,
     ) -> None:
-        """``evidence_dir``: a picture store, a folder or ``s3://BUCKET/PREFIX`` (None: by the database)."""
+        """``evidence_dir``: a picture store, a folder or ``s3://BUCKET/PREFIX`` (None: by the database);
+        ``warning_hold_s``: flood control's hold of warnings (regulator/held.py; 0 = none)."""
         self.db = db
         self.repo = Repository(db, evidence_dir)
         self.host = host
         self.review = Review(self.repo, policy)
         self._escalate_every_s = escalate_every_s
         self._escalation: asyncio.Task[None] | None = None
-        app = create_app(self.repo, self.review, offline_after_s)
+        self.hold = WarningHold(warning_hold_s)
+        app = create_app(self.repo, self.review, offline_after_s, self.hold)
         self._http = ApiServer(app, host, port, what="the regulator", hint="choose another --port")
 
     @property
@@ -76,7 +86,7 @@ class RegulatorServer:
         escalated every ``escalate_every_s`` from then on."""
         await self._http.start()
         self._escalation = asyncio.create_task(
-            upkeep_forever(self.review, self._escalate_every_s), name="regulator-escalation"
+            upkeep_forever(self.review, self._escalate_every_s, self.hold), name="regulator-escalation"
         )
 
     async def wait(self) -> None:

@@ -11,7 +11,9 @@ value of a minute that a newer summary of the same minute replaces.
 
 from __future__ import annotations
 
+import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,15 +120,32 @@ TOUCH_PROJECT = (
     "UPDATE projects SET last_seen_at=:now WHERE code=:p AND (last_seen_at IS NULL OR last_seen_at < :stale)"
 )
 _NEWER = "excluded.last_ts >= hazards.last_ts"
+# the peak: the event of the worst level reached, and of that level the one furthest past its limit (either
+# way: a pit's anchor force falls below its limit); an acknowledgement or the resolution, which carry the
+# value at that moment (an overload resolved at 32 %), only stands in until a firing event of the level
+# arrives. Column by column from the row as it was (ON CONFLICT's SET reads the old row throughout).
+_EXCESS = "ABS(COALESCE({t}.peak_value, 0) - COALESCE({t}.peak_threshold, 0))"
+_PEAK = (
+    "(excluded.level_rank > hazards.level_rank OR (excluded.level_rank = hazards.level_rank "
+    "AND excluded.peak_firing AND (NOT hazards.peak_firing OR "
+    f"{_EXCESS.format(t='excluded')} > {_EXCESS.format(t='hazards')})))"
+)
+PEAK = ("peak_value", "peak_threshold", "peak_message", "peak_ts", "peak_firing", "clause")
 # the hazard (one per alert) an event belongs to, opened as ``pending`` on its first event; the highest
 # level and the newest site-side facts win, so out-of-order redelivery cannot lower it
 UPSERT_HAZARD = (
     "INSERT INTO hazards(project, alert_id, city, district, device, point, rule, clause, level, level_rank, "
-    "message, value, threshold, unit, site_state, first_ts, last_ts, evidence_event, state, updated_at) "
+    "message, value, threshold, unit, site_state, first_ts, last_ts, evidence_event, state, updated_at, "
+    "peak_value, peak_threshold, peak_message, peak_ts, peak_firing) "
     "SELECT :p, :alert_id, p.city, p.district, :device, :point, :rule, :clause, :l, :rank, "
-    ":message, :value, :threshold, :unit, :s, :ts, :ts, :evidence_event, 'pending', :now "
+    ":message, :value, :threshold, :unit, :s, :ts, :ts, :evidence_event, 'pending', :now, "
+    ":peak_value, :threshold, :message, :ts, :peak_firing "
     "FROM projects p WHERE p.code=:p {guard} "
     "ON CONFLICT (project, alert_id) DO UPDATE SET "
+    + ", ".join(
+        f"{column}=CASE WHEN {_PEAK} THEN excluded.{column} ELSE hazards.{column} END" for column in PEAK
+    )
+    + ", "
     "level=CASE WHEN excluded.level_rank > hazards.level_rank THEN excluded.level ELSE hazards.level END, "
     "level_rank=CASE WHEN excluded.level_rank > hazards.level_rank THEN excluded.level_rank "
     "ELSE hazards.level_rank END, "
@@ -159,20 +178,43 @@ EVENT_ROW = INSERT_EVENT.format(source="VALUES (", h=":h") + ")"
 EVIDENCE_ROW = INSERT_EVIDENCE.format(source="VALUES (", h=":h") + ")"
 EVENT_ID_ROW = INSERT_EVENT_ID.format(source="VALUES (") + ")"
 # PostgreSQL: all of it in one statement; each step runs only if the nonce is fresh and the event new
-ONE_STATEMENT = (
-    "WITH nonce AS (" + INSERT_NONCE + " RETURNING 1), "
-    "dup AS (SELECT 1 FROM event_ids WHERE event_id = :e), "
-    "seen AS (" + TOUCH_PROJECT + " AND EXISTS (SELECT 1 FROM nonce) RETURNING 1), "
-    "hazard AS ("
-    + UPSERT_HAZARD.format(guard="AND EXISTS (SELECT 1 FROM nonce) AND NOT EXISTS (SELECT 1 FROM dup)")
-    + "), "
-    "event AS (" + INSERT_EVENT.format(source="SELECT", h="hazard.id") + " FROM hazard RETURNING hazard_id), "
-    "known AS (" + INSERT_EVENT_ID.format(source="SELECT") + " FROM hazard), "
-    "proof AS ("
-    + INSERT_EVIDENCE.format(source="SELECT", h="event.hazard_id")
-    + " FROM event WHERE :has_evidence) "
-    "SELECT (SELECT COUNT(*) FROM nonce), (SELECT COUNT(*) FROM dup)"
+
+
+def _one_statement(guard: str = "") -> str:
+    """The PostgreSQL statement; ``guard``: a further condition on writing the event (nothing but the nonce
+    is written when it fails). Answers (nonce fresh, event a duplicate, event written)."""
+    return (
+        "WITH nonce AS (" + INSERT_NONCE + " RETURNING 1), "
+        "dup AS (SELECT 1 FROM event_ids WHERE event_id = :e), "
+        "seen AS (" + TOUCH_PROJECT + " AND EXISTS (SELECT 1 FROM nonce) RETURNING 1), "
+        "hazard AS ("
+        + UPSERT_HAZARD.format(
+            guard=f"AND EXISTS (SELECT 1 FROM nonce) AND NOT EXISTS (SELECT 1 FROM dup) {guard}"
+        )
+        + "), "
+        "event AS ("
+        + INSERT_EVENT.format(source="SELECT", h="hazard.id")
+        + " FROM hazard RETURNING hazard_id), "
+        "known AS (" + INSERT_EVENT_ID.format(source="SELECT") + " FROM hazard), "
+        "proof AS ("
+        + INSERT_EVIDENCE.format(source="SELECT", h="event.hazard_id")
+        + " FROM event WHERE :has_evidence) "
+        "SELECT (SELECT COUNT(*) FROM nonce), (SELECT COUNT(*) FROM dup), (SELECT COUNT(*) FROM hazard)"
+    )
+
+
+ONE_STATEMENT = _one_statement()
+# an event held back unless its alert is a hazard already (flood control's warnings, regulator/held.py)
+ONE_STATEMENT_IF_HAZARD = _one_statement(
+    "AND EXISTS (SELECT 1 FROM hazards h WHERE h.project = :p AND h.alert_id = :alert_id)"
 )
+
+
+def _number(value: float | str | None) -> float | None:
+    """An event's value as a number (a rule may send text, e.g. a licence number: no peak of its own)."""
+    if isinstance(value, int | float) and math.isfinite(value):
+        return float(value)
+    return None
 
 
 def _event_args(
@@ -195,6 +237,8 @@ def _event_args(
         "rank": LEVEL_RANK[event.level],
         "message": event.message,
         "value": "" if event.value is None else str(event.value),
+        "peak_value": _number(event.value),
+        "peak_firing": event.state in ("firing", "updated"),
         "threshold": event.threshold,
         "unit": event.unit,
         "s": event.state,
@@ -210,6 +254,19 @@ def _event_args(
         "size": picture and picture.size,
         "url": evidence and evidence.url,
     }
+
+
+EventWriter = Callable[[Connection, dict[str, Any]], None]
+
+
+def write_event(db: Connection, args: dict[str, Any]) -> None:
+    """Write an accepted event (``_event_args``) into its hazard, opening the hazard on its first event:
+    the hazard, the event, its id and its evidence record; the hazard's id is left in ``args["h"]``."""
+    args["h"] = db.execute(sql(HAZARD_ROW), args).scalar_one()
+    db.execute(sql(EVENT_ROW), args)
+    db.execute(sql(EVENT_ID_ROW), args)
+    if args["has_evidence"]:
+        db.execute(sql(EVIDENCE_ROW), args)
 
 
 class Repository:
@@ -339,12 +396,15 @@ class Repository:
         keep_nonce_s: float,
         evidence: Evidence | None = None,
         received_at: float | None = None,
+        write: EventWriter | None = None,
     ) -> bool:
         """Remember the request's nonce and store the event, its hazard and its evidence in one commit.
 
         Returns False if this event_id was stored before (the nonce is still remembered); raises
         `NonceReused` if the nonce was seen within ``keep_nonce_s`` (nothing is written then).
         ``received_at`` is now unless an older database is being adopted (regulator/legacy.py).
+        ``write`` writes the event once its nonce and id passed (default `write_event`: into its hazard);
+        flood control (regulator/held.py) holds warnings back with its own.
         """
         picture = self.pictures.put(evidence.jpeg) if evidence is not None and evidence.jpeg else None
         now = time.time()
@@ -354,9 +414,11 @@ class Repository:
         )
         for attempt in (1, 2):
             try:
-                if self.dialect == "postgresql":
+                if self.dialect == "postgresql" and write is None:
                     return self._store_event_one_statement(args)
-                return self._store_event_statements(args)
+                if self.dialect == "postgresql" and write is not None:
+                    return self._store_event_unless_held(args, write)
+                return self._store_event_statements(args, write or write_event)
             except sa.exc.IntegrityError:
                 # the same event_id committed by a concurrent request between our check and insert
                 if attempt == 2:
@@ -370,24 +432,42 @@ class Repository:
         waiting on the network to the database, not computing. A statement is atomic, so a reused nonce
         (the ``nonce`` CTE inserts nothing) or a duplicate event (``dup``) writes nothing else.
         """
-        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as db:
-            self._sweep_nonces(db)
-            fresh, duplicate = db.execute(sql(ONE_STATEMENT), args).one()
-        if not fresh:
-            raise NonceReused(args["n"])
+        _, duplicate, _ = self._one_statement(ONE_STATEMENT, args)
         return not duplicate
 
-    def _store_event_statements(self, args: dict[str, Any]) -> bool:
-        """SQLite: the same writes as statements of one transaction (no data-modifying CTEs there; the
-        database is in-process, so extra statements cost no round trips)."""
+    def _one_statement(self, statement: str, args: dict[str, Any]) -> tuple[int, int, int]:
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as db:
+            self._sweep_nonces(db)
+            fresh, duplicate, written = db.execute(sql(statement), args).one()
+        if not fresh:
+            raise NonceReused(args["n"])
+        return fresh, duplicate, written
+
+    def _store_event_unless_held(self, args: dict[str, Any], write: EventWriter) -> bool:
+        """PostgreSQL, an event ``write`` may hold back (a warning): into its hazard in one statement as
+        above when the alert is one already (most of a hazard's later events), else ``write`` in a
+        transaction of its own (the nonce is used by then; the event id is asked again, since a
+        concurrent copy may have been stored meanwhile, and its key on event_ids catches one that commits
+        while this one writes: a duplicate either way, never a retry that would find the nonce used)."""
+        _, duplicate, written = self._one_statement(ONE_STATEMENT_IF_HAZARD, args)
+        if duplicate or written:
+            return not duplicate
+        try:
+            with self.engine.begin() as db:
+                if db.execute(sql(IS_STORED), args).scalar():
+                    return False
+                write(db, args)
+        except sa.exc.IntegrityError:  # event_ids' key: a concurrent copy committed between the two steps
+            return False
+        return True
+
+    def _store_event_statements(self, args: dict[str, Any], write: EventWriter) -> bool:
+        """SQLite (and a ``write`` of its own): the same writes as statements of one transaction (no
+        data-modifying CTEs on SQLite; the database is in-process, so extra statements cost no round trips)."""
         with self.engine.begin() as db:
             if self.use_nonce(db, args["p"], args["n"], args["keep"], args["e"]):
                 return False
-            args["h"] = db.execute(sql(HAZARD_ROW), args).scalar_one()
-            db.execute(sql(EVENT_ROW), args)
-            db.execute(sql(EVENT_ID_ROW), args)
-            if args["has_evidence"]:
-                db.execute(sql(EVIDENCE_ROW), args)
+            write(db, args)
         return True
 
     def store_readings(
@@ -442,11 +522,16 @@ class Repository:
             self.use_nonce(db, project, nonce, keep_nonce_s)
 
     def events(self, project: str | None = None) -> list[StoredEvent]:
-        """Stored events in the order they were received."""
+        """Every accepted event in the order they were received: those of hazards and the warnings flood
+        control holds or counted (``held_events``; ``id`` numbers each table on its own)."""
         where, args = ("WHERE project=:p", {"p": project}) if project else ("", {})
         with self.engine.connect() as db:
             rows = db.execute(
-                sql(f"SELECT id, received_at, body FROM events {where} ORDER BY id"), args
+                sql(
+                    f"SELECT id, received_at, body FROM events {where} UNION ALL "
+                    f"SELECT id, received_at, body FROM held_events {where} ORDER BY 2, 1"
+                ),
+                args,
             ).all()
         return [StoredEvent(i, at, AlertEvent.model_validate_json(body)) for i, at, body in rows]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from contract.alert_event import Level
 from contract.config.crane import CraneSpec, Zone
 from contract.config.rules import CraneZoneRule
-from rules.geometry import along_jib, inside_polygon, polygon_edge_distance
+from rules.geometry import along_jib, bounding_box, inside_polygon, near_box, polygon_edge_distance
 from rules.levels import LevelMemory
 from rules.result import RuleResult
 from rules.wording import pick, pick_en
@@ -18,6 +18,7 @@ CLAUSE = (
 )
 ACTION = "立即将吊钩移出禁吊区"
 ACTION_EN = "move the hook out of the no-lift zone now"
+BOX_MARGIN_M = 1e-6  # well above inside_polygon's 1e-9 m on-the-edge tolerance
 
 
 class CraneZone:
@@ -25,6 +26,9 @@ class CraneZone:
 
     def __init__(self, zones: list[Zone]) -> None:
         self._zones = zones
+        # a hook outside a zone's bounding box (by more than inside_polygon's edge tolerance) is not
+        # in it: most zones of a site are skipped without measuring any of their edges
+        self._boxes = [(z, bounding_box(z.polygon)) for z in zones]
         self._memory = LevelMemory()
         self._last_zone: dict[str, Zone] = {}
 
@@ -43,7 +47,14 @@ class CraneZone:
         if not self._zones:
             return None
         hook = along_jib(spec, slew_deg, radius_m)
-        zone = next((z for z in self._zones if inside_polygon(hook, z.polygon)), None)
+        zone = next(
+            (
+                z
+                for z, box in self._boxes
+                if near_box(hook, box, BOX_MARGIN_M) and inside_polygon(hook, z.polygon)
+            ),
+            None,
+        )
         held = self._last_zone.get(device)
         if (
             zone is None

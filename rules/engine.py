@@ -4,8 +4,9 @@ of its own (time is the readings' ts, or the ``now`` given to :meth:`RuleEngine.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import groupby
 from typing import TypeVar
 
@@ -40,7 +41,8 @@ from rules.hoist_sample import HoistRules, HoistState
 from rules.levels import memories_of
 from rules.personnel_sample import PRESENCE_METRIC, PersonnelRules
 from rules.pit_displacement import PitRules
-from rules.pit_limits import PointLimits, check_thresholds, point_limits
+from rules.pit_limits import check_thresholds, point_limits
+from rules.pit_plan import PitPlan, pit_plan
 from rules.result import RuleResult
 from rules.roster import Roster
 from rules.safety_devices import FLAGS, SafetyDevices
@@ -74,7 +76,10 @@ class RuleEngine:
         self._points: dict[tuple[str, str], PitPoint] = {
             (d.id, p.code): p for d in site.config.devices if d.pit for p in d.pit.points
         }
-        self._limits: dict[tuple[str, str, str], PointLimits | None] = {}
+        self._pit_plans: dict[tuple[str, str, str], PitPlan] = {}
+        self._names = {d.id: _name(d) for d in site.config.devices}
+        # the sections of the rules that apply to each device, looked up once (the config does not change)
+        self._sections: dict[tuple[str, str], object] = {}
         self._cranes: dict[str, dict[str, float]] = {d.id: {} for d in site.config.devices if d.crane}
         self._load, self._wind, self._tilt = CraneLoad(), CraneWind(), CraneTilt()
         self._collision, self._zone = CraneCollision(), CraneZone(site.config.no_lift_zones)
@@ -95,6 +100,12 @@ class RuleEngine:
             else None
         )
         self._unknown: set[tuple[str, str]] = set()
+        # what tick() looks at, in site order: watched devices, and formwork with its points' codes
+        self._timed = [
+            (d, [p.code for p in d.formwork.points] if d.formwork else None)
+            for d in site.config.devices
+            if d.kind in WATCHED_KINDS or d.formwork is not None
+        ]
         # a crane's black box often repeats the wind of the anemometer that serves it: one wind
         # source of record per crane, or a gust would raise the same hazard three times
         self._cameras = {c.name for c in site.config.vision.cameras} if site.config.vision else set()
@@ -125,7 +136,7 @@ class RuleEngine:
             backfill = any(r.quality is Quality.BACKFILL for r in group)
             if any(r.quality in ALIVE for r in group) and dev.kind in WATCHED_KINDS:
                 results.extend(
-                    _some(self._offline.seen(device, ts, _name(dev), _offline_clause(dev), backfill))
+                    _some(self._offline.seen(device, ts, self._names[dev.id], _offline_clause(dev), backfill))
                 )
             moved = False
             hoist_changed: set[str] = set()
@@ -133,8 +144,15 @@ class RuleEngine:
                 if r.quality not in FRESH:
                     readings.append(r)  # stale or already faulted upstream: no hazard from it
                     continue
-                if dev.hoist is not None:
-                    self._hoists[device].set(r.metric, r.value)
+                if isinstance(r.value, float) and not math.isfinite(r.value):
+                    # NaN is below and above every threshold at once: judged, it would clear a
+                    # critical alarm (and infinity raise one); kept as a fault, judged never
+                    self._warn_once(
+                        device, f"{r.metric}/finite", f"{r.metric} {r.value}: kept as fault, not judged"
+                    )
+                    readings.append(_faulted(r))
+                    continue
+                if dev.hoist is not None and self._hoists[device].set(r.metric, r.value):
                     hoist_changed.add(r.metric)
                 judged, found = self._reading(dev, r)
                 readings.append(judged)
@@ -157,7 +175,7 @@ class RuleEngine:
                 status.online,
                 status.reason,
                 status.ts,
-                _name(dev),
+                self._names[dev.id],
                 dev.poll_interval_s,
                 _offline_clause(dev),
             )
@@ -166,18 +184,17 @@ class RuleEngine:
     def tick(self, now: float) -> list[RuleResult]:
         """Offline verdicts reached by ``now`` (call every second live; before each sample in replay)."""
         out: list[RuleResult] = []
-        for dev in self._devices.values():
+        for dev, codes in self._timed:
             if dev.kind in WATCHED_KINDS:
                 cfg = self._section(dev.id, "device_offline", DeviceOfflineRule)
                 out.extend(
                     self._offline.tick(
-                        now, dev.id, _name(dev), dev.poll_interval_s, cfg, _offline_clause(dev)
+                        now, dev.id, self._names[dev.id], dev.poll_interval_s, cfg, _offline_clause(dev)
                     )
                 )
-            if dev.formwork is not None:
+            if codes is not None:
                 fw = self._section(dev.id, "formwork", FormworkRule)
-                codes = [p.code for p in dev.formwork.points]
-                out.extend(self._silent.tick(now, dev.id, _name(dev), codes, fw.silent_s))
+                out.extend(self._silent.tick(now, dev.id, self._names[dev.id], codes, fw.silent_s))
         if self._personnel is not None:
             out.extend(self._personnel.tick(now))
         return out
@@ -227,7 +244,7 @@ class RuleEngine:
             self._personnel.resume(now)
 
     def _reading(self, dev: DeviceConfig, r: Reading) -> tuple[Reading, list[RuleResult]]:
-        value, name, backfill = r.value, _name(dev), r.quality is Quality.BACKFILL
+        value, name, backfill = r.value, self._names[dev.id], r.quality is Quality.BACKFILL
         if r.metric in FLAGS and not isinstance(value, str):
             return r, _some(
                 self._safety.evaluate(dev.kind, dev.id, name, r.metric, float(value), r.ts, backfill)
@@ -278,10 +295,10 @@ class RuleEngine:
             abs(state.numbers.get("speed_ms", 0.0)) > cfg.moving_ms
             or state.numbers.get("load_t", 0.0) > LOADED_T
         ):
-            self._personnel.work_seen((f"{_name(dev)}运行", f"{dev.id} running"), ts)
+            self._personnel.work_seen((f"{self._names[dev.id]}运行", f"{dev.id} running"), ts)
         load_cfg = self._section(dev.id, "hoist_load", HoistLoadRule)
         return self._hoist.evaluate(
-            dev.id, _name(dev), dev.hoist, load_cfg, cfg, state, changed, ts, backfill
+            dev.id, self._names[dev.id], dev.hoist, load_cfg, cfg, state, changed, ts, backfill
         )
 
     def _pour(self, dev: DeviceConfig, active: bool, ts: float) -> list[RuleResult]:
@@ -289,7 +306,7 @@ class RuleEngine:
         if self._personnel is not None:
             self._personnel.pour(dev.id, active, ts)
         codes = [p.code for p in dev.formwork.points]
-        return self._silent.set_pour(dev.id, _name(dev), codes, active, ts)
+        return self._silent.set_pour(dev.id, self._names[dev.id], codes, active, ts)
 
     def _formwork_reading(
         self, dev: DeviceConfig, r: Reading, value: float, backfill: bool
@@ -311,15 +328,17 @@ class RuleEngine:
             stuck_s=None,
         )
         results = _some(
-            self._fault.report(dev.id, point.code, r.metric, reason, value, _name(dev), r.ts, backfill)
+            self._fault.report(
+                dev.id, point.code, r.metric, reason, value, self._names[dev.id], r.ts, backfill
+            )
         )
-        results.extend(_some(self._silent.seen(dev.id, _name(dev), point.code, r.ts)))
+        results.extend(_some(self._silent.seen(dev.id, self._names[dev.id], point.code, r.ts)))
         if reason:
-            return replace(r, quality=Quality.FAULT), results
+            return _faulted(r), results
         cfg = self._section(dev.id, "formwork", FormworkRule)
         pouring = self._silent.pouring(dev.id)
         found = self._formwork.evaluate(
-            dev.id, _name(dev), point, r.metric, value, cfg, pouring, r.ts, backfill
+            dev.id, self._names[dev.id], point, r.metric, value, cfg, pouring, r.ts, backfill
         )
         return r, results + _some(found)
 
@@ -338,33 +357,26 @@ class RuleEngine:
             step_limit=None,
             stuck_s=None,
         )
-        results = _some(self._fault.report(dev.id, "", "wind_ms", reason, wind, _name(dev), r.ts, backfill))
+        results = _some(
+            self._fault.report(dev.id, "", "wind_ms", reason, wind, self._names[dev.id], r.ts, backfill)
+        )
         if reason:
-            return replace(r, quality=Quality.FAULT), results
+            return _faulted(r), results
         serves = dev.serves or [dev.id]
-        names = [_name(self._devices[c]) for c in serves]
+        names = [self._names[c] for c in serves]
         cfg = self._section(dev.id, "crane_wind", CraneWindRule)
         return r, results + _some(
-            self._wind.evaluate(dev.id, _name(dev), serves, names, cfg, wind, r.ts, backfill)
+            self._wind.evaluate(dev.id, self._names[dev.id], serves, names, cfg, wind, r.ts, backfill)
         )
 
     def _pit_reading(
         self, dev: DeviceConfig, r: Reading, raw: float, backfill: bool
     ) -> tuple[Reading, list[RuleResult]]:
-        point = self._points.get((dev.id, r.point))
-        if point is None:
+        plan = self._pit_plan(dev, r.point, r.metric)
+        if plan is None:
             self._warn_once(dev.id, r.point, f"point {r.point!r} is not among {dev.id}'s points: not judged")
             return r, []
-        limits = self._limits_of(dev, point, r.metric)
-        faults = self._section(dev.id, "sensor_fault", SensorFaultRule)
-        over = point.thresholds.get(r.metric, {})
-        default_range = faults.ranges.get(r.metric)
-        valid_range = (
-            (over.get("range_min", default_range[0]), over.get("range_max", default_range[1]))
-            if default_range
-            else None
-        )
-        series = self._pit.series(dev.id, point.code, r.metric)
+        point, limits, series = plan.point, plan.limits, plan.series
         if series.last_ts is not None and r.ts <= series.last_ts:
             # late (backfilled) or repeated readings would corrupt the rate and jump history
             self._warn_once(
@@ -375,47 +387,48 @@ class RuleEngine:
             return r, []
         series.last_ts = r.ts
         value = limits.to_table_units(raw, series.baseline) if limits else raw
-        jump = limits.jump if limits else None
         reason = self._fault.judge(
             dev.id,
             point.code,
             r.metric,
             raw,
             r.ts,
-            valid_range=valid_range,
-            step=self._pit.step_of(dev.id, point.code, r.metric, value),
-            step_limit=jump * faults.step_factor if jump else None,
-            stuck_s=faults.stuck_h * 3600,
+            valid_range=plan.valid_range,
+            step=series.step(value),
+            step_limit=plan.step_limit,
+            stuck_s=plan.stuck_s,
         )
-        results = _some(
-            self._fault.report(dev.id, point.code, r.metric, reason, raw, _name(dev), r.ts, backfill)
-        )
+        name = self._names[dev.id]
+        results = _some(self._fault.report(dev.id, point.code, r.metric, reason, raw, name, r.ts, backfill))
         if reason:
             self._pit.mark_fault(dev.id, point.code, r.metric)
-            return replace(r, quality=Quality.FAULT), results
+            return _faulted(r), results
         if limits is None:
             return r, results
         if series.baseline is None and limits.metric == "water_level_m":
             series.baseline = limits.baseline if limits.baseline is not None else raw
             value = limits.to_table_units(raw, series.baseline)
-        cfg = self._section(dev.id, "pit", PitRule)
-        return r, results + self._pit.evaluate(
-            dev.id, _name(dev), point.code, limits, cfg, value, r.ts, point.interval_s, backfill
+        found = self._pit.evaluate(
+            dev.id, name, point.code, limits, plan.rule, value, r.ts, point.interval_s, backfill
         )
+        if not results:
+            return r, found
+        results.extend(found)
+        return r, results
 
     def _crane_motion(self, dev: DeviceConfig, ts: float, backfill: bool) -> list[RuleResult]:
         assert dev.crane is not None
         state = self._cranes[dev.id]
         out: list[RuleResult] = []
         if self._personnel is not None and state.get("load_t", 0.0) > LOADED_T:
-            self._personnel.work_seen((f"{_name(dev)}吊装", f"lifting by {dev.id}"), ts)
+            self._personnel.work_seen((f"{self._names[dev.id]}吊装", f"lifting by {dev.id}"), ts)
         if "load_t" in state and "radius_m" in state:
             cfg = self._section(dev.id, "crane_load", CraneLoadRule)
             out.extend(
                 _some(
                     self._load.evaluate(
                         dev.id,
-                        _name(dev),
+                        self._names[dev.id],
                         dev.crane.load_chart,
                         cfg,
                         state["load_t"],
@@ -430,7 +443,7 @@ class RuleEngine:
                 _some(
                     self._zone.evaluate(
                         dev.id,
-                        _name(dev),
+                        self._names[dev.id],
                         dev.crane,
                         self._rules.crane_zone,
                         state["slew_deg"],
@@ -443,7 +456,7 @@ class RuleEngine:
         views = [
             CraneView(
                 d,
-                _name(self._devices[d]),
+                self._names[d],
                 spec,
                 s.get("slew_deg"),
                 s.get("radius_m"),
@@ -456,15 +469,28 @@ class RuleEngine:
             out.extend(self._collision.evaluate(views, self._rules.crane_collision, ts, backfill))
         return out
 
-    def _limits_of(self, dev: DeviceConfig, point: PitPoint, metric: str) -> PointLimits | None:
-        key = (dev.id, point.code, metric)
-        if key not in self._limits:
+    def _pit_plan(self, dev: DeviceConfig, code: str, metric: str) -> PitPlan | None:
+        key = (dev.id, code, metric)
+        plan = self._pit_plans.get(key)
+        if plan is None:
+            point = self._points.get((dev.id, code))
+            if point is None:
+                return None
             assert dev.pit is not None
-            self._limits[key] = point_limits(dev.pit, point, metric)
-        return self._limits[key]
+            plan = self._pit_plans[key] = pit_plan(
+                point,
+                metric,
+                point_limits(dev.pit, point, metric),
+                self._section(dev.id, "sensor_fault", SensorFaultRule),
+                self._section(dev.id, "pit", PitRule),
+                self._pit.series(dev.id, code, metric),
+            )
+        return plan
 
     def _section(self, device: str, section: str, kind: type[T]) -> T:
-        found = self._rules.for_device(device, section)
+        found = self._sections.get((device, section))
+        if found is None:
+            found = self._sections[(device, section)] = self._rules.for_device(device, section)
         assert isinstance(found, kind)
         return found
 
@@ -497,6 +523,11 @@ def _check(site: LoadedSite) -> None:
                 for loc, message, hint in found
             ]
         )
+
+
+def _faulted(r: Reading) -> Reading:
+    """``r`` marked fault (built directly: dataclasses.replace costs ten times more per reading)."""
+    return Reading(r.ts, r.project, r.device, r.metric, r.value, r.unit, Quality.FAULT, r.point)
 
 
 def _name(dev: DeviceConfig) -> str:

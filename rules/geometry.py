@@ -7,6 +7,7 @@ import math
 from contract.config.crane import CraneSpec
 
 Point = tuple[float, float]
+Box = tuple[float, float, float, float]  # x min, y min, x max, y max
 
 
 def site_angle_deg(spec: CraneSpec, slew_deg: float) -> float:
@@ -54,3 +55,15 @@ def polygon_edge_distance(p: Point, polygon: list[tuple[float, float]]) -> float
     """Distance from ``p`` to the nearest edge of ``polygon``."""
     n = len(polygon)
     return min(segment_distance(p, polygon[i], polygon[(i + 1) % n]) for i in range(n))
+
+
+def bounding_box(polygon: list[tuple[float, float]]) -> Box:
+    """The smallest upright rectangle holding ``polygon``."""
+    xs, ys = [x for x, _ in polygon], [y for _, y in polygon]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def near_box(p: Point, box: Box, margin: float) -> bool:
+    """Whether ``p`` is inside ``box`` grown by ``margin`` on every side (a point farther out is
+    farther than ``margin`` from every edge of a polygon in that box, and not inside it)."""
+    return box[0] - margin <= p[0] <= box[2] + margin and box[1] - margin <= p[1] <= box[3] + margin

@@ -30,12 +30,15 @@ class HoistState:
     numbers: dict[str, float] = field(default_factory=dict)
     driver_id: str | None = None
 
-    def set(self, metric: str, value: float | str) -> None:
-        """Keep one reading's value."""
+    def set(self, metric: str, value: float | str) -> bool:
+        """Keep one reading's value; False when it cannot be kept (text for a numeric metric)."""
         if metric == "driver_id":
             self.driver_id = text_id(value)
-        elif not isinstance(value, str):
+        elif isinstance(value, str):
+            return False
+        else:
             self.numbers[metric] = float(value)
+        return True
 
 
 class HoistRules:

@@ -69,6 +69,11 @@ class Series:
     values: deque[tuple[float, float]] = field(default_factory=deque)
     rates: deque[tuple[float, float]] = field(default_factory=deque)
 
+    def step(self, value: float) -> float | None:
+        """|value − last valid value|, None before the first valid reading."""
+        last = self.last_valid
+        return None if last is None else abs(value - last)
+
 
 def _at_or_before(items: deque[tuple[float, float]], ts: float) -> tuple[float, float] | None:
     found = None
@@ -94,8 +99,7 @@ class PitRules:
 
     def step_of(self, device: str, point: str, metric: str, value: float) -> float | None:
         """|value − last valid value| of the series, None before its first valid reading."""
-        last = self.series(device, point, metric).last_valid
-        return None if last is None else abs(value - last)
+        return self.series(device, point, metric).step(value)
 
     def mark_fault(self, device: str, point: str, metric: str) -> None:
         """A fault reading: the next valid one starts afresh for the jump rule."""

@@ -6,6 +6,7 @@ a warning tells maintenance. Crane kinematics legitimately hold still and are ne
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from contract.alert_event import Level
@@ -42,6 +43,9 @@ class SensorFault:
         self._memory = LevelMemory()
         self._stuck: dict[tuple[str, str, str], _Stuck] = {}
         self._faulty: dict[tuple[str, str], dict[str, tuple[str, float]]] = {}
+        # the last fault message of each (device, point): while a sensor is broken every reading of the
+        # point repeats its verdict, mostly with the same broken value, so the text is made once
+        self._said: dict[tuple[str, str], tuple[tuple[str, str, str, float, float], str, str]] = {}
 
     def judge(
         self,
@@ -90,17 +94,15 @@ class SensorFault:
         level: Level | None = "warning" if faulty else None
 
         def build() -> RuleResult:
-            where, where_en = (f"{name} 测点 {point}", f"{name} point {point}") if point else (name, name)
             details: dict[str, float | str | list[str]] = {}
             if faulty:
                 bad_metric, (why, value) = next(iter(faulty.items()))
-                item = METRICS_ZH.get(bad_metric, bad_metric)
-                item_en = METRICS_EN.get(bad_metric, bad_metric)
-                what = f"{where} {item}传感器故障（{REASONS_ZH[why]}，读数 {value:g}）"
-                what_en = f"{where_en} {item_en} sensor fault ({REASONS_EN[why]}, reading {value:g})"
+                message, message_en = self._fault_message(device, point, name, bad_metric, why, value)
                 details = {"reason": why, "metric": bad_metric}
             else:
+                where, where_en = _where(name, point)
                 value, what, what_en = raw, f"{where} 传感器读数", f"{where_en} sensor readings"
+                message, message_en = pick(level, what, ACTION), pick_en(level, what_en, ACTION_EN)
             return RuleResult(
                 rule=RULE,
                 device=device,
@@ -109,13 +111,35 @@ class SensorFault:
                 ts=ts,
                 clause=CLAUSE,
                 value=value,
-                message=pick(level, what, ACTION),
-                message_en=pick_en(level, what_en, ACTION_EN),
+                message=message,
+                message_en=message_en,
                 details=details,
                 backfill=backfill,
             )
 
         return self._memory.report(device, point, level, build)
+
+    def _fault_message(
+        self, device: str, point: str, name: str, metric: str, why: str, value: float
+    ) -> tuple[str, str]:
+        """The warning's Chinese and English message for ``metric`` of the point found ``why`` broken."""
+        key = (name, metric, why, value, math.copysign(1.0, value))  # -0.0 == 0.0 but reads "-0"
+        said = self._said.get((device, point))
+        if said is not None and said[0] == key:
+            return said[1], said[2]
+        where, where_en = _where(name, point)
+        item = METRICS_ZH.get(metric, metric)
+        item_en = METRICS_EN.get(metric, metric)
+        what = f"{where} {item}传感器故障（{REASONS_ZH[why]}，读数 {value:g}）"
+        what_en = f"{where_en} {item_en} sensor fault ({REASONS_EN[why]}, reading {value:g})"
+        message, message_en = pick("warning", what, ACTION), pick_en("warning", what_en, ACTION_EN)
+        self._said[(device, point)] = (key, message, message_en)
+        return message, message_en
+
+
+def _where(name: str, point: str) -> tuple[str, str]:
+    """The device's name and the point, in Chinese and English."""
+    return (f"{name} 测点 {point}", f"{name} point {point}") if point else (name, name)
 
 
 def history_s(site: SiteConfig) -> float:

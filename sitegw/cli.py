@@ -15,6 +15,7 @@ from contract.config.site import point_codes
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport, MqttTransport
 from sitegw.cli_options import DEMO_POUR_AFTER_S, host_port
 from sitegw.extras import REGULATOR_INSTALL, regulator_extra_missing
+from sitegw.secrets_check import warn_exposed_secrets
 
 app = typer.Typer(
     name="sitegw",
@@ -267,12 +268,13 @@ def _load_or_exit(site_file: Path) -> LoadedSite:
     try:
         site = load_site(site_file)
         RuleEngine(site)
-        return site
     except ConfigError as exc:
         print(f"{len(exc.issues)} error(s) in the configuration:", file=sys.stderr)
         for issue in exc.issues:
             print(issue, file=sys.stderr)  # plain text: editors and CI parse "file:line:"
         raise typer.Exit(1) from None
+    warn_exposed_secrets(site)
+    return site
 
 
 def _fail(message: str) -> None:

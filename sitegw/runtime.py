@@ -21,7 +21,7 @@ from contract.bus import Bus
 from contract.config import LoadedSite
 from contract.config.sinks import ApiConfig
 from contract.config.transport import MqttBroker, MqttTransport
-from contract.config.uplinks import RegulatorUplink, UplinkBase
+from contract.config.uplinks import CraneRecordsUplink, RegulatorUplink, UplinkBase
 from contract.readings import Reading
 from drivers.base import DeviceStats, Driver
 from drivers.modbus.driver import ModbusDriver, is_modbus
@@ -38,6 +38,8 @@ from gateway.site_work import SiteWork
 from gateway.store.influx import InfluxSink
 from gateway.store.local import LocalStore
 from gateway.store.local_query import StoreCounts
+from gateway.uplinks import build_record_sink
+from gateway.uplinks.crane_records import CraneRecordSender, crane_sources
 from gateway.uplinks.feedback import FeedbackPoller
 from gateway.uplinks.heartbeat import heartbeat_forever
 from gateway.uplinks.summaries import SummarySender
@@ -183,6 +185,10 @@ class Gateway:
                         uplink, self.site.config.project.code, self.store.reader, self.store, self.decisions
                     )
                     self._tasks.append(asyncio.create_task(summaries.run(), name=f"summaries-{uplink.name}"))
+            if isinstance(uplink, CraneRecordsUplink) and uplink.records_every_s > 0:
+                self._tasks.append(
+                    asyncio.create_task(self._send_crane_records(uplink), name=f"records-{uplink.name}")
+                )
         if self._serve_api:
             from contract.http_server import ApiServer
             from gateway.api.app import create_app
@@ -211,6 +217,25 @@ class Gateway:
             len(self.device_ids),
             self.state_dir,
         )
+
+    async def _send_crane_records(self, uplink: CraneRecordsUplink) -> None:
+        """Each crane's per-minute record to a platform that takes them, until cancelled (its own adapter:
+        records never wait behind the outbox's alerts, nor alerts behind them)."""
+        sources = crane_sources(self.site.config.devices)
+        if not sources:
+            log.warning(
+                "uplink %r: the site has no crane, so no crane records are sent (records_every_s: 0 says so)",
+                uplink.name,
+            )
+            return
+        sink = build_record_sink(uplink)
+        sender = CraneRecordSender(
+            uplink, sink, self.store.reader, self.decisions, sources, self.site.config.outbox.backfill_after_s
+        )
+        try:
+            await sender.run()
+        finally:
+            await sink.close()
 
     async def stop(self) -> None:
         """Stop producers first, then flush and close the consumers."""

@@ -103,6 +103,8 @@ class RegisterValue(Model):
 
     @model_validator(mode="after")
     def _check_shape(self) -> RegisterValue:
+        if self.scale == 0:
+            raise ValueError("scale 0 turns every reading into the offset: write the register's real scale")
         bit_objects = self.function in (FunctionCode.COILS, FunctionCode.DISCRETE_INPUTS)
         if bit_objects and self.type not in (DataType.BIT, DataType.UINT16):
             raise ValueError(f"{self.function.value} hold single bits: use type: bit, not {self.type.value}")
@@ -190,6 +192,12 @@ class PayloadValue(Model):
         description="for values sent as words: each word and the number it stands for, "
         "e.g. {in: 1, out: 0}; any other word is an error naming the words allowed",
     )
+
+    @model_validator(mode="after")
+    def _real_scale(self) -> PayloadValue:
+        if self.scale == 0:
+            raise ValueError("scale 0 turns every reading into the offset: write the value's real scale")
+        return self
 
 
 class TopicMap(Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from contract.config.common import Model
 
@@ -35,7 +35,21 @@ class MqttTransport(Model):
 
     type: Literal["mqtt"] = "mqtt"
     broker: str = Field("default", title="Broker", description="name of an entry in mqtt_brokers")
-    topic_prefix: str = Field(title="Topic prefix", description="replaces {prefix} in the profile's topics")
+    topic_prefix: str = Field(
+        title="Topic prefix",
+        description="replaces {prefix} in the profile's topics; plain levels, no # (e.g. sitegw/P-1/pit-1)",
+    )
+
+    @field_validator("topic_prefix")
+    @classmethod
+    def _plain_levels(cls, prefix: str) -> str:
+        # the profile's filter continues after the prefix: a # inside it could never match anything
+        if not prefix.strip("/") or "#" in prefix or any("+" in lv and lv != "+" for lv in prefix.split("/")):
+            raise ValueError(
+                f"topic_prefix {prefix!r} must be topic levels such as sitegw/P-1/pit-1: "
+                "not empty, no #, and + only as a whole level"
+            )
+        return prefix
 
 
 Transport = Annotated[ModbusTcpTransport | ModbusRtuTransport | MqttTransport, Field(discriminator="type")]

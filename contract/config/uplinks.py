@@ -151,14 +151,43 @@ class RegulatorUplink(UplinkBase):
         return seconds
 
 
-class ShenzhenUplink(UplinkBase):
-    """A Shenzhen-style platform: MD5-signed query string, tower-crane records (see gateway/uplinks/shenzhen.py)."""
+def http_url(url: str, field: str) -> str:
+    """``url`` if it is an http(s) URL; else the error that says so."""
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"{field} must be an http:// or https:// URL, got {url!r}")
+    return url
 
-    type: Literal["shenzhen"] = "shenzhen"
-    url: str = Field(title="URL", description="the platform's tower-crane record endpoint (full URL)")
+
+class CraneUplink(UplinkBase):
+    """What the regulator dialects of tower-crane records share: crane rules, the platform's device numbers."""
+
+    rules: list[str] = Field(
+        default_factory=lambda: ["crane."],
+        min_length=1,
+        title="Rules",
+        description="rule id prefixes whose alerts are sent; these dialects only have tower-crane records",
+    )
+    device_numbers: dict[str, str] = Field(
+        default_factory=dict,
+        title="Device numbers",
+        description="site device id -> the platform's registered device number (备案编号, DeviceSN); "
+        "unmapped cranes are sent under their own id",
+    )
+
+
+class CwrServiceUplink(CraneUplink):
+    """Guangdong/Shenzhen CWRService: MD5-signed query string, tower-crane alert records
+    (gateway/uplinks/cwrservice.py; docs/standards.md §4)."""
+
+    # "shenzhen" is the name earlier site files used for this dialect; both select it
+    type: Literal["cwrservice", "shenzhen"] = "cwrservice"
+    url: str = Field(
+        title="URL",
+        description="the platform's method URL for tower-crane records, https://.../CWRService/<method>",
+    )
 
     def target(self) -> str:
-        """The platform's endpoint."""
+        """The platform's method URL."""
         return self.url
 
     api_key: str = Field(
@@ -167,18 +196,124 @@ class ShenzhenUplink(UplinkBase):
     secret: str = Field(
         min_length=1, title="Secret", description="the platform's signing secret; use ${SZ_SECRET}"
     )
-    rules: list[str] = Field(
-        default_factory=lambda: ["crane."],
+    api_version: str = Field(
+        "1.1",
         min_length=1,
-        title="Rules",
-        description="rule id prefixes sent; this dialect only has tower-crane records",
+        title="API version",
+        description='api_version sent and signed (clients send "1.1")',
     )
-    device_numbers: dict[str, str] = Field(
-        default_factory=dict,
-        title="Device numbers",
-        description="site device id -> the platform's registered device number "
-        "(备案编号); unmapped devices are sent under their own id",
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, url: str) -> str:
+        return http_url(url, "url")
+
+
+class CraneRecordsUplink(CraneUplink):
+    """What the dialects that take both alerts and periodic crane records share (工务署, Chongqing)."""
+
+    records_every_s: float = Field(
+        60,
+        ge=0,
+        le=3600,
+        title="Crane records",
+        description="seconds between sends of each crane's per-minute record (the minute's peak load, "
+        "moment and wind, the last radius, height and slew) read from the local store after a kept "
+        "cursor, so outages and restarts lose and repeat nothing; records of minutes sent late are "
+        "flagged backfill (补传). 0 turns it off; otherwise at least 0.2",
     )
+
+    @field_validator("records_every_s")
+    @classmethod
+    def _records_period(cls, seconds: float, info: ValidationInfo) -> float:
+        if 0 < seconds < MIN_PERIOD_S:
+            raise ValueError(f"{info.field_name} must be 0 (off) or at least {MIN_PERIOD_S:g} s")
+        return seconds
+
+    @field_validator("base_url", check_fields=False)
+    @classmethod
+    def _base_url(cls, url: str) -> str:
+        return http_url(url, "base_url")
+
+
+class SzGwsUplink(CraneRecordsUplink):
+    """Shenzhen 工务署 device API: ``/crane/addRecord`` per minute and ``/crane/warning`` per alert event
+    (gateway/uplinks/szgws.py; docs/standards.md §4)."""
+
+    type: Literal["szgws"] = "szgws"
+    base_url: str = Field(
+        title="Base URL",
+        description="records go to POST {base_url}/crane/addRecord, alerts to {base_url}/crane/warning",
+    )
+
+    def target(self) -> str:
+        """The platform's base URL."""
+        return self.base_url.rstrip("/")
+
+    api_key: str = Field(
+        min_length=1, title="API key", description="api_key the platform issued to this project"
+    )
+    secret: str = Field(
+        min_length=1, title="Secret", description="the platform's signing secret; use ${SZGWS_SECRET}"
+    )
+    api_version: str = Field(
+        "1.1", min_length=1, title="API version", description="api_version sent and signed"
+    )
+    eng_code: str = Field(
+        min_length=1, title="Engineering code", description="eng_code of the works (工程编码)"
+    )
+    project_code: str = Field(
+        min_length=1, title="Project code", description="project_code the platform registered (项目编码)"
+    )
+
+
+class ChongqingUplink(CraneRecordsUplink):
+    """Chongqing IoT platform: OAuth2 bearer token, form field ``params`` holding JSON
+    (gateway/uplinks/chongqing.py; docs/standards.md §4)."""
+
+    type: Literal["chongqing"] = "chongqing"
+    base_url: str = Field(
+        title="Base URL", description="the platform's address, e.g. https://iot.example.cq.cn"
+    )
+
+    def target(self) -> str:
+        """The platform's base URL."""
+        return self.base_url.rstrip("/")
+
+    app_key: str = Field(min_length=1, title="App key", description="appKey the platform issued")
+    app_secret: str = Field(
+        min_length=1, title="App secret", description="appSecret the platform issued; use ${CQ_APP_SECRET}"
+    )
+    token_path: str = Field(
+        "/IOTWebService/rest/oauth2/token",
+        title="Token path",
+        description="where the OAuth2 token is fetched (POST, form appKey and appSecret)",
+    )
+    record_path: str = Field(
+        title="Record path",
+        description="path of the crane real-time record method the platform gave you (starts with /)",
+    )
+    alarm_path: str = Field(
+        title="Alarm path",
+        description="path of the crane alarm method the platform gave you (starts with /)",
+    )
+    unified_project_code: str = Field(
+        min_length=1, title="Unified project code", description="UnifiedProjectCode (全市统一项目编码)"
+    )
+    device_factory: str = Field(
+        min_length=1,
+        title="Device factory",
+        description="DeviceFactory: the black box maker's registered name",
+    )
+
+    @field_validator("token_path", "record_path", "alarm_path")
+    @classmethod
+    def _path(cls, path: str, info: ValidationInfo) -> str:
+        if not path.startswith("/"):
+            raise ValueError(
+                f"{info.field_name} is a path under base_url and must start with '/', e.g. /{path.lstrip('/')}"
+            )
+        return path
 
 
 class MqttUplink(UplinkBase):
@@ -238,7 +373,14 @@ class WeComUplink(UplinkBase):
 
 
 Uplink = Annotated[
-    RegulatorUplink | ShenzhenUplink | MqttUplink | DingTalkUplink | WeComUplink, Field(discriminator="type")
+    RegulatorUplink
+    | CwrServiceUplink
+    | SzGwsUplink
+    | ChongqingUplink
+    | MqttUplink
+    | DingTalkUplink
+    | WeComUplink,
+    Field(discriminator="type"),
 ]
 
 

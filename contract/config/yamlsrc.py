@@ -29,6 +29,7 @@ class SourceMap:
 
     file: Path
     lines: dict[Loc, int] = field(default_factory=dict)
+    from_env: set[Loc] = field(default_factory=set)  # values that came from ${ENV} references
 
     def line_of(self, loc: Iterable[str | int]) -> int | None:
         """Line of the deepest known prefix of ``loc`` (pydantic adds union tags the file lacks)."""
@@ -77,10 +78,13 @@ def load_yaml(path: Path, env: dict[str, str] | None = None) -> tuple[Any, Sourc
             [ConfigIssue(path, None, "", f"not UTF-8 text: {exc}", "save the file as UTF-8")]
         ) from exc
     try:
+        _check_depth(path, text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
+        if isinstance(exc, yaml.reader.ReaderError):  # a control character: only its offset is known
+            line = text.count("\n", 0, exc.position) + 1
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(
             [
@@ -94,49 +98,120 @@ def load_yaml(path: Path, env: dict[str, str] | None = None) -> tuple[Any, Sourc
             ]
         ) from exc
     smap = SourceMap(path)
-    issues: list[ConfigIssue] = []
-    data = _build(node, (), smap, environ, issues) if node is not None else {}
-    if issues:
-        raise ConfigError(issues)
+    builder = _Builder(smap, environ)
+    data = builder.build(node, ()) if node is not None else {}
+    smap.lines.setdefault((), 1)  # an empty file (comments only): what it lacks is reported at line 1
+    if builder.issues:
+        raise ConfigError(builder.issues)
     return data, smap
 
 
-def _build(
-    node: yaml.Node, loc: Loc, smap: SourceMap, env: Mapping[str, str], issues: list[ConfigIssue]
-) -> Any:
-    smap.lines.setdefault(loc, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
+MAX_DEPTH = 64  # a site file nests 6 levels; the parser recurses per level, so depth is bounded first
+MAX_VALUES = 50_000  # aliases can repeat a block: "billion laughs" must not expand for ever
+_UNREADABLE: Any = object()  # a scalar whose issue is recorded
+_EVENTS = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when there: the check costs little
+
+
+def _check_depth(path: Path, text: str) -> None:
+    """Refuse nesting past MAX_DEPTH before composing (the parser's events are not recursive)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_EVENTS):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ConfigError(
+                    [
+                        ConfigIssue(
+                            path,
+                            event.start_mark.line + 1 if event.start_mark else None,
+                            "",
+                            f"nested more than {MAX_DEPTH} levels deep",
+                            "a site file nests a few levels: check the brackets and indentation here",
+                        )
+                    ]
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+class _Builder:
+    """Plain data from the composed node tree, recording lines and collecting every issue found."""
+
+    def __init__(self, smap: SourceMap, env: Mapping[str, str]) -> None:
+        self.smap = smap
+        self.env = env
+        self.issues: list[ConfigIssue] = []
+        self._open: set[int] = set()  # nodes being built: an alias to one of them is a cycle
+        self._values = 0
+
+    def _issue(self, node: yaml.Node, loc: Loc, message: str, hint: str) -> None:
+        self.issues.append(
+            ConfigIssue(self.smap.file, node.start_mark.line + 1, format_loc(loc), message, hint)
+        )
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        """The value of ``node`` (None where an issue was recorded instead)."""
+        self.smap.lines.setdefault(loc, node.start_mark.line + 1)
+        self._values += 1
+        if self._values == MAX_VALUES:
+            self._issue(node, loc, f"aliases expand to more than {MAX_VALUES} values", "use fewer * aliases")
+        if self._values >= MAX_VALUES:
+            return None
+        if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            return self._scalar_value(node, loc)
+        if id(node) in self._open:
+            self._issue(
+                node, loc, "an alias refers to itself (&anchor ... *anchor inside it)", "remove the alias"
+            )
+            return None
+        self._open.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
+            return self._mapping(node, loc)
+        finally:
+            self._open.discard(id(node))
+
+    def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node)
-            if key in out:
-                issues.append(
-                    ConfigIssue(
-                        smap.file,
-                        key_node.start_mark.line + 1,
-                        format_loc((*loc, key)),
-                        f"duplicate key {key!r}",
-                        "remove one of the two entries",
-                    )
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._issue(
+                    key_node, loc, "a key must be a plain name", "write name: value, no [..] or {..} as key"
                 )
+                continue
+            key: Any = self._scalar(key_node, loc)
+            if key is _UNREADABLE:
+                continue
+            if key in out:
+                self._issue(key_node, (*loc, key), f"duplicate key {key!r}", "remove one of the two entries")
             child = (*loc, key)
-            smap.lines[child] = key_node.start_mark.line + 1
-            out[key] = _build(value_node, child, smap, env, issues)
+            self.smap.lines[child] = key_node.start_mark.line + 1
+            out[key] = self.build(value_node, child)
         return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*loc, i), smap, env, issues) for i, item in enumerate(node.value)]
-    value = _scalar(node)
-    if isinstance(value, str) and "${" in value:
-        value = _substitute(value, loc, node, smap, env, issues)
-    return value
 
+    def _scalar_value(self, node: yaml.Node, loc: Loc) -> Any:
+        value = self._scalar(node, loc)
+        if value is _UNREADABLE:
+            return None
+        if isinstance(value, str) and "${" in value:
+            value = _substitute(value, loc, node, self.smap, self.env, self.issues)
+            self.smap.from_env.add(loc)
+        return value
 
-def _scalar(node: yaml.Node) -> Any:
-    loader = yaml.SafeLoader("")
-    try:
-        return loader.construct_object(node, deep=True)
-    finally:
-        loader.dispose()
+    def _scalar(self, node: yaml.Node, loc: Loc) -> Any:
+        loader = yaml.SafeLoader("")
+        try:
+            return loader.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+            # an unknown or unsafe tag (!!python/object), or a tagged value that is not of its type
+            problem = getattr(exc, "problem", None) or str(exc)
+            self._issue(
+                node, loc, f"cannot read this value: {problem}", "write a plain value, without a !tag"
+            )
+            return _UNREADABLE
+        finally:
+            loader.dispose()
 
 
 def _substitute(
@@ -146,7 +221,7 @@ def _substitute(
     smap: SourceMap,
     env: Mapping[str, str],
     issues: list[ConfigIssue],
-) -> Any:
+) -> str:
     def repl(match: re.Match[str]) -> str:
         name, default = match.group(1), match.group(2)
         if name in env:
@@ -164,7 +239,6 @@ def _substitute(
         )
         return ""
 
-    whole = _ENV_REF.fullmatch(value)
-    result = _ENV_REF.sub(repl, value)
-    # A value that is only a reference keeps YAML typing (PORT=1883 becomes an int).
-    return yaml.safe_load(result) if whole and result.strip() else result
+    # The variable's text is the value, as written: a secret such as 0123456, [x or a: b must not be
+    # read as YAML (octal 42798, a list, a mapping). The models type it (PORT=1883 becomes an int).
+    return _ENV_REF.sub(repl, value)

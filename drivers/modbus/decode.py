@@ -119,6 +119,11 @@ def decode_value(
     if isinstance(raw, str):
         return raw
     value = raw * rv.scale + rv.offset
+    if not math.isfinite(value):
+        # a huge raw value times the profile's scale: past the largest float, not a measurement
+        raise DecodeError(
+            f"raw {raw:g} * scale {rv.scale:g} + offset {rv.offset:g} is beyond the largest number"
+        )
     if rv.type in _INT_RANGE or rv.type is DataType.BIT or is_bit_object(rv):
         # integer raw values: keep as many decimals as scale and offset were written with
         value = round(value, min(12, decimals(rv.scale) + decimals(rv.offset)))

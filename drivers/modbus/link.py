@@ -19,7 +19,7 @@ from pymodbus.exceptions import ConnectionException, ModbusException, ModbusIOEx
 
 from contract.config.profile import FunctionCode
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport
-from drivers.modbus.plan import Request
+from drivers.modbus.plan import FC_NUMBER, Request
 
 # Modbus application protocol 1.1b3, section 7: what each exception code tells the installer
 EXCEPTION_MEANING = {
@@ -133,18 +133,27 @@ class ModbusLink:
 
     @staticmethod
     def _guard_framer(client: ModbusBaseClient) -> None:
-        """Undecodable bytes must not raise inside asyncio's data_received (a traceback, a dead socket).
+        """Undecodable bytes must not raise inside asyncio's data_received (a traceback, a dead socket),
+        and an answer must carry the request's own transaction id.
 
-        They are discarded here; the read then times out and is reported as garbage with the bytes seen.
+        Undecodable bytes are discarded here; the read then times out and is reported as garbage with
+        the bytes seen. pymodbus takes a transaction id of 0 for "any request", so a stale answer with
+        id 0 (the first one after a reconnect) would pass as the answer to the next request: Modbus/TCP
+        echoes the request's id exactly (Messaging on TCP/IP guide 3.1.3), so any other id is skipped.
         """
         framer = client.ctx.framer
         original = framer.handleFrame
 
         def guarded(data: bytes, exp_devid: int, exp_tid: int) -> tuple[int, Any]:
-            try:
-                return original(data, exp_devid, exp_tid)
-            except ModbusIOException:
-                return len(data), None
+            used = 0
+            while True:
+                try:
+                    n, pdu = original(data[used:], exp_devid, exp_tid)
+                except ModbusIOException:
+                    return len(data), None
+                used += n
+                if pdu is None or not exp_tid or pdu.transaction_id == exp_tid or n == 0:
+                    return used, pdu
 
         # pymodbus offers no hook for a frame it cannot parse, so its method is wrapped on this one instance
         framer.handleFrame = guarded  # type: ignore[method-assign]
@@ -168,6 +177,15 @@ class ModbusLink:
                 ) from None
             except ModbusException as exc:
                 raise self._failed(LinkError("garbage", f"unusable answer: {exc}")) from None
+            function = FC_NUMBER[request.function]
+            if response.function_code & 0x7F != function:
+                # an answer to another request (FC04 to our FC03): its registers are not the ones asked for
+                raise self._failed(
+                    LinkError(
+                        "garbage",
+                        f"answered function code {response.function_code} to a request with FC{function:02d}",
+                    )
+                )
             if response.isError():
                 code = int(getattr(response, "exception_code", 0))
                 meaning = EXCEPTION_MEANING.get(code, "unknown exception code")

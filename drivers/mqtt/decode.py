@@ -69,31 +69,54 @@ def parse_ts(raw: Any) -> float:
     """Unix seconds from Unix s, Unix ms (> 1e11), or ISO 8601 with an offset."""
     kind = type(raw)
     if kind is int or kind is float:
-        t = float(raw)
+        t = _to_float(raw, "timestamp")
     elif kind is str:
         try:
             t = float(raw)
         except ValueError:
-            try:
-                stamp = datetime.fromisoformat(raw)
-            except ValueError:
-                raise BadValue(f"timestamp {raw!r} is neither Unix time nor ISO 8601") from None
-            if stamp.tzinfo is None:
-                raise BadValue(f"timestamp {raw!r} has no UTC offset: send Z or +08:00") from None
-            return stamp.timestamp()
+            return _valid_time(_iso_ts(raw), raw)
     else:
-        raise BadValue(f"timestamp {raw!r} is not a number or an ISO 8601 string")
+        raise BadValue(f"timestamp {_sample(raw)} is not a number or an ISO 8601 string")
+    return _valid_time(t / 1000.0 if t > 1e11 else t, raw)
+
+
+def _iso_ts(raw: str) -> float:
+    try:
+        stamp = datetime.fromisoformat(raw)
+    except ValueError:
+        raise BadValue(f"timestamp {_sample(raw)} is neither Unix time nor ISO 8601") from None
+    if stamp.tzinfo is None:
+        raise BadValue(f"timestamp {raw!r} has no UTC offset: send Z or +08:00")
+    return stamp.timestamp()
+
+
+def _valid_time(t: float, raw: Any) -> float:
+    # an ISO date in year 0001 is no more a reading time than -5 or NaN
     if not math.isfinite(t) or t <= 0:
-        raise BadValue(f"timestamp {raw!r} is not a valid time")
-    return t / 1000.0 if t > 1e11 else t
+        raise BadValue(f"timestamp {_sample(raw)} is not a valid time")
+    return t
+
+
+def _to_float(raw: int | float, what: str) -> float:
+    """``float(raw)``; a JSON integer past the largest float (10**400) is a BadValue, not an OverflowError."""
+    try:
+        return float(raw)
+    except OverflowError:
+        raise BadValue(f"{what} has {len(str(abs(raw)))} digits, beyond any measurement") from None
+
+
+def _sample(raw: Any) -> str:
+    """``repr(raw)`` cut to a length a log line can carry (a hostile value may be a megabyte)."""
+    text = repr(raw)
+    return text if len(text) <= 60 else f"{text[:60]}... ({len(text)} characters)"
 
 
 def number(raw: Any, what: str) -> float:
     """A finite JSON number (not a bool, not a string) as float."""
     kind = type(raw)
     if kind is not int and kind is not float:
-        raise BadValue(f"{what} is {raw!r}, not a number")
-    value = float(raw)
+        raise BadValue(f"{what} is {_sample(raw)}, not a number")
+    value = _to_float(raw, what)
     if not math.isfinite(value):
         raise BadValue(f"{what} is {raw!r}")
     return value
@@ -105,7 +128,7 @@ def word(raw: str, words: dict[str, float], what: str) -> float:
     for text, value in words.items():
         if text.lower() == key:
             return value
-    raise BadValue(f"{what} is {raw!r}, not one of {', '.join(sorted(words))}")
+    raise BadValue(f"{what} is {_sample(raw)}, not one of {', '.join(sorted(words))}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,13 +213,20 @@ class MessageDecoder:
             except BadValue as exc:
                 problems.append(str(exc))
                 continue
+            value = value * spec.scale + spec.offset
+            if not math.isfinite(value):
+                # finite as sent, but the profile's scale carries it past the largest float
+                problems.append(
+                    f"{spec.metric} at {spec.path_text} is {raw!r} * scale {spec.scale:g}: too large"
+                )
+                continue
             readings.append(
                 Reading(
                     ts,
                     project,
                     device,
                     spec.metric,
-                    value * spec.scale + spec.offset,
+                    value,
                     spec.unit,
                     Quality.OK,
                     point,
@@ -235,7 +265,7 @@ class MessageDecoder:
             return ""
         if self.points is not None and point not in self.points:
             known = ", ".join(sorted(self.points))
-            raise BadValue(f"unknown point {point!r} (this device's points: {known})")
+            raise BadValue(f"unknown point {_sample(point)} (this device's points: {known})")
         return point
 
 
@@ -289,6 +319,8 @@ def parse_payload(payload: bytes | bytearray, is_json: bool) -> Any:
             return json.loads(payload)
         except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
             raise BadValue(f"payload is not valid JSON ({exc})") from None
+        except RecursionError:  # json's C parser gives up past ~1000 levels of [ or {
+            raise BadValue("payload is JSON nested too deeply to be a device's message") from None
     try:
         return number_text(payload.decode("utf-8"))
     except UnicodeDecodeError:

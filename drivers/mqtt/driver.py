@@ -118,7 +118,7 @@ def _decoders(
             issues.append(
                 ConfigIssue(
                     site.path,
-                    None,
+                    site.line_of(("devices", index, "profile")),  # the line choosing the profile at fault
                     where,
                     problem,
                     "fix the profile's topic map (contract/config/profiles/README.md)",

@@ -5,6 +5,12 @@ the first message after a lull wakes the event loop at once, and while messages 
 the loop collects the buffer every few milliseconds and hands it to the bus as one batch
 (``Bus.publish`` on the loop's thread, which is what ``publish_threadsafe`` does for a single
 batch). A wake-up per message would cost more than decoding it.
+
+When the loop falls behind (a burst of backlog after an outage), paho's thread waits once
+``MAX_BUFFERED`` readings are waiting, until the loop has taken them: the unread messages stay in
+the socket and at the broker (QoS 1 is acknowledged only after the callback returns), instead of
+every one of them as Readings in the gateway's memory. The wait is capped (``HOLD_MAX_S``) so
+paho's thread still answers the broker's keepalive if the loop were stuck.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ SAMPLE_BYTES = 200  # of a bad payload, in the log line
 TOPIC_ERROR_LIMIT = 10_000  # distinct topics counted one by one; the rest under OTHER_TOPICS
 OTHER_TOPICS = "<other topics>"
 DRAIN_S = 0.005  # hand-over period while messages flow; the first message of a lull is handed at once
+MAX_BUFFERED = 2_000  # readings waiting for the loop before paho's thread waits for it
+HOLD_MAX_S = 2.0  # the longest paho's thread waits at once (the shortest keepalive is 5 s)
 
 
 class BrokerLink:
@@ -58,6 +66,7 @@ class BrokerLink:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: mqtt.Client | None = None
         self._lock = threading.Lock()
+        self._taken = threading.Condition(self._lock)  # notified when the loop took the buffer
         self._buffer: list[Reading] = []
         self._drain_pending = False
         self._online: bool | None = None
@@ -226,8 +235,12 @@ class BrokerLink:
             self._buffer.extend(readings)
             wake = not self._drain_pending
             self._drain_pending = True
+            full = len(self._buffer) >= MAX_BUFFERED
         if wake:
             self._call_in_loop(self._drain)
+        if full:
+            with self._lock:  # the loop is behind: let it take what waits before decoding more
+                self._taken.wait_for(lambda: len(self._buffer) < MAX_BUFFERED or self._stopping, HOLD_MAX_S)
 
     def _set_online(self, online: bool, reason: str) -> None:
         if self._online is online:
@@ -258,6 +271,7 @@ class BrokerLink:
             # While messages keep coming, poll from the loop's side every DRAIN_S instead of being
             # woken by paho's thread for each message (a self-pipe write, ~10 us, per wake-up).
             self._drain_pending = bool(batch) and not self._stopping
+            self._taken.notify_all()
         if self._drain_pending and self._loop is not None:
             self._loop.call_later(DRAIN_S, self._drain)
         self._bus.publish(batch)

@@ -48,8 +48,15 @@ class AlertManager:
         self._clock = clock
         self._lock = threading.RLock()
         self._active: dict[str, Alert] = {a.fingerprint: a for a in self._store.active()}
+        # the latest (value, message, message_en) of an active alert whose level did not change, not yet
+        # copied into its Alert: a rule repeats its verdict with every reading while a hazard lasts, and a
+        # pydantic copy per reading cost more than the rule itself; folded in by _current() when read
+        self._figures: dict[str, tuple[float | str | None, str, str]] = {}
         self._silences = self._store.silences()
         self._listeners: list[Callable[[AlertEvent], None]] = []
+        # whether the database may hold events on_event has not taken: only after it failed (or from
+        # the last run), so that a tick with nothing to retry needs no query
+        self._undelivered = True
         self._deliver_pending()
 
     def close(self) -> None:
@@ -76,10 +83,10 @@ class AlertManager:
         """Deliver what ended silences and inhibitions release, and retry undelivered events."""
         now = self._clock() if now is None else now
         with self._lock:
-            out = self._deliver_pending()
-            for alert in list(self._active.values()):
+            out = self._deliver_pending() if self._undelivered else []
+            for fingerprint, alert in list(self._active.items()):
                 if alert.notified_level != alert.level and not self._suppressed(alert, now):
-                    out.extend(self._release(alert, now))
+                    out.extend(self._release(self._current(fingerprint, alert), now))
             return out
 
     def _apply(self, r: RuleResult) -> list[AlertEvent]:
@@ -125,9 +132,7 @@ class AlertManager:
             return self._record(alert, "firing", r.ts, backfill=r.backfill)
         if alert.level == r.level:
             # same level: keep the latest figures in memory; a change of level is what gets written
-            self._active[fingerprint] = alert.model_copy(
-                update={"value": r.value, "message": r.message, "message_en": r.message_en}
-            )
+            self._figures[fingerprint] = (r.value, r.message, r.message_en)
             return []
         escalated = rank(r.level) > rank(alert.level)
         alert = alert.model_copy(
@@ -181,7 +186,7 @@ class AlertManager:
             raise AlertError(f"no alert {alert_id!r}")
         if stored.state == "resolved":
             raise AlertError(f"alert {alert_id} is already resolved")
-        return self._active.get(stored.fingerprint, stored)
+        return self._current(stored.fingerprint, stored)
 
     # ---- queries
 
@@ -201,7 +206,7 @@ class AlertManager:
             found = self._store.query(
                 state=state, level=level, device=device, rule=rule, since=since, until=until, limit=limit
             )
-            return [self._active.get(a.fingerprint, a) if a.state != "resolved" else a for a in found]
+            return [self._current(a.fingerprint, a) if a.state != "resolved" else a for a in found]
 
     def get(self, alert_id: str) -> AlertDetail:
         """One alert with its full history."""
@@ -210,7 +215,7 @@ class AlertManager:
             if alert is None:
                 raise AlertError(f"no alert {alert_id!r}")
             if alert.state != "resolved":
-                alert = self._active.get(alert.fingerprint, alert)
+                alert = self._current(alert.fingerprint, alert)
             return AlertDetail(alert=alert, history=self._store.history(alert_id))
 
     # ---- silences
@@ -247,6 +252,18 @@ class AlertManager:
 
     def _fingerprint(self, device: str, point: str, rule: str) -> str:
         return f"{self._project}:{device}:{point}:{rule}"
+
+    def _current(self, fingerprint: str, default: Alert) -> Alert:
+        """The active alert of ``fingerprint`` with its latest figures (``default`` if none is active)."""
+        alert = self._active.get(fingerprint)
+        if alert is None:
+            return default
+        figures = self._figures.pop(fingerprint, None)
+        if figures is not None:
+            value, message, message_en = figures
+            alert = alert.model_copy(update={"value": value, "message": message, "message_en": message_en})
+            self._active[fingerprint] = alert
+        return alert
 
     def _suppressed(self, alert: Alert, ts: float) -> str:
         """Why ``alert`` must not be delivered now ('' if it may)."""
@@ -297,6 +314,7 @@ class AlertManager:
             details=alert.details,
             evidence=alert.evidence if state in ("firing", "updated") else None,
         )
+        self._figures.pop(alert.fingerprint, None)  # the alert recorded carries the figures that count
         self._store.save(alert, event, "pending" if deliver else "held")
         for listener in self._listeners:
             try:
@@ -330,6 +348,9 @@ class AlertManager:
         out = []
         for event in self._store.pending():
             if not self._deliver(event):
+                self._undelivered = True
                 break  # keep the order per alert: nothing after a failed one
             out.append(event)
+        else:
+            self._undelivered = False
         return out

@@ -9,13 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from contract import __version__
-from gateway.api.auth import AuthPolicy, auth_router
+from gateway.api.auth import ERRORS, AuthPolicy, auth_router, viewer
 from gateway.api.routes_alerts import alerts_router
 from gateway.api.routes_cameras import cameras_router
 from gateway.api.routes_live import live_router
@@ -70,8 +70,13 @@ def create_app(
         "/metrics",
         response_class=Response,
         tags=["health"],
-        summary="Prometheus metrics",
-        responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}, "description": "text format"}},
+        summary="Prometheus metrics (a viewer's token unless anonymous reading is on)",
+        responses={
+            200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}, "description": "text format"},
+            **ERRORS,
+        },
+        # devices, uplinks and their failures are site information like any other read
+        dependencies=[Depends(viewer)],
     )
     async def metrics() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

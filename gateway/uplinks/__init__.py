@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from contract.config.uplinks import (
+    ChongqingUplink,
+    CraneRecordsUplink,
+    CwrServiceUplink,
     DingTalkUplink,
     MqttUplink,
     RegulatorUplink,
-    ShenzhenUplink,
+    SzGwsUplink,
     UplinkBase,
     WeComUplink,
 )
 from gateway.uplinks.base import PermanentFailure, TransientFailure, UplinkAdapter
+
+if TYPE_CHECKING:
+    from gateway.uplinks.crane_records import RecordSink
 
 
 def build_adapter(config: UplinkBase) -> UplinkAdapter:
@@ -19,10 +27,18 @@ def build_adapter(config: UplinkBase) -> UplinkAdapter:
         from gateway.uplinks.regulator import RegulatorAdapter
 
         return RegulatorAdapter(config)
-    if isinstance(config, ShenzhenUplink):
-        from gateway.uplinks.shenzhen import ShenzhenAdapter
+    if isinstance(config, CwrServiceUplink):
+        from gateway.uplinks.cwrservice import CwrServiceAdapter
 
-        return ShenzhenAdapter(config)
+        return CwrServiceAdapter(config)
+    if isinstance(config, SzGwsUplink):
+        from gateway.uplinks.szgws import SzGwsAdapter
+
+        return SzGwsAdapter(config)
+    if isinstance(config, ChongqingUplink):
+        from gateway.uplinks.chongqing import ChongqingAdapter
+
+        return ChongqingAdapter(config)
     if isinstance(config, MqttUplink):
         from gateway.uplinks.mqtt import MqttAdapter
 
@@ -38,4 +54,17 @@ def build_adapter(config: UplinkBase) -> UplinkAdapter:
     raise TypeError(f"no adapter for uplink type {type(config).__name__}")
 
 
-__all__ = ["PermanentFailure", "TransientFailure", "UplinkAdapter", "build_adapter"]
+def build_record_sink(config: CraneRecordsUplink) -> RecordSink:
+    """The adapter that sends per-minute crane records for one uplink of a dialect that takes them."""
+    if isinstance(config, SzGwsUplink):
+        from gateway.uplinks.szgws import SzGwsAdapter
+
+        return SzGwsAdapter(config)
+    if isinstance(config, ChongqingUplink):
+        from gateway.uplinks.chongqing import ChongqingAdapter
+
+        return ChongqingAdapter(config)
+    raise TypeError(f"no crane records for uplink type {type(config).__name__}")
+
+
+__all__ = ["PermanentFailure", "TransientFailure", "UplinkAdapter", "build_adapter", "build_record_sink"]

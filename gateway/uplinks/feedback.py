@@ -155,11 +155,7 @@ class FeedbackPoller:
         try:
             r = await client.get(url, headers=headers)
         except httpx.HTTPError as exc:
-            raise UplinkRetry(
-                f"uplink {cfg.name!r}: regulator {cfg.base_url} unreachable "
-                f"({type(exc).__name__}: {exc or 'no answer'}); retrying",
-                refused=False,
-            ) from exc
+            raise UplinkRetry.unreachable(cfg, "", exc) from exc
         if r.is_success:
             try:
                 return FeedbackPage.model_validate_json(r.content).actions

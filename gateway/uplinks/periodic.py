@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from contract.config.uplinks import RegulatorUplink
+from contract.config.uplinks import RegulatorUplink, UplinkBase
 from gateway.outbox.backoff import backoff_delay
 
 RELOG_S = 600.0  # a failure that persists is logged again this often, so a later reader of the log sees it
@@ -21,28 +21,43 @@ RELOG_S = 600.0  # a failure that persists is logged again this often, so a late
 
 class UplinkRetry(Exception):
     """An attempt the regulator did not take, tried again next period; ``refused`` when retrying alone cannot
-    help (a setting is wrong): logged as an error rather than a warning."""
+    help (a setting is wrong): logged as an error rather than a warning. ``outage`` names failures that are
+    one and the same outage whatever their detail (a refused connection, then a timeout while the
+    regulator restarts), so the log says it once rather than at every change of detail."""
 
-    def __init__(self, message: str, *, refused: bool) -> None:
+    def __init__(self, message: str, *, refused: bool, outage: str | None = None) -> None:
         super().__init__(message)
         self.refused = refused
+        self.outage = outage
+
+    @classmethod
+    def unreachable(cls, cfg: RegulatorUplink, what: str, exc: httpx.HTTPError) -> UplinkRetry:
+        """The regulator could not be reached at all (refused, reset, timed out)."""
+        return cls(
+            f"uplink {cfg.name!r}: regulator {cfg.base_url} unreachable{what} "
+            f"({type(exc).__name__}: {exc or 'no answer'}); retrying",
+            refused=False,
+            outage="unreachable",
+        )
 
 
 @dataclass
 class Failures:
-    """Attempts in a row that failed, and the last message logged for them."""
+    """Attempts in a row that failed, and what was last logged for them (its key and when)."""
 
     count: int = 0
     _logged: tuple[str, float] = ("", 0.0)
 
-    def report(self, logger: logging.Logger, message: str, level: int) -> None:
-        """Count a failure; log it at ``level`` unless the same message was logged less than RELOG_S ago."""
+    def report(self, logger: logging.Logger, message: str, level: int, key: str | None = None) -> None:
+        """Count a failure; log it at ``level`` unless the same ``key`` (default: the message) was logged
+        less than RELOG_S ago."""
         self.count += 1
+        key = key or message
         last, when = self._logged
         now = time.monotonic()
-        if message != last or now - when >= RELOG_S:
+        if key != last or now - when >= RELOG_S:
             logger.log(level, "%s", message)
-            self._logged = (message, now)
+            self._logged = (key, now)
         else:
             logger.debug("%s", message)
 
@@ -53,7 +68,7 @@ class Failures:
 
 
 async def run_periodically(
-    cfg: RegulatorUplink,
+    cfg: UplinkBase,
     period_s: float,
     attempt: Callable[[httpx.AsyncClient], Awaitable[object]],
     failures: Failures,
@@ -69,7 +84,9 @@ async def run_periodically(
             try:
                 await attempt(client)
             except UplinkRetry as exc:
-                failures.report(logger, str(exc), logging.ERROR if exc.refused else logging.WARNING)
+                failures.report(
+                    logger, str(exc), logging.ERROR if exc.refused else logging.WARNING, exc.outage
+                )
             except Exception:  # a full disk, a bug: logged, and the loop goes on as for any failure
                 failures.count += 1
                 logger.exception("uplink %r: %s failed; retrying", cfg.name, what)

@@ -6,11 +6,12 @@ import secrets
 import time
 
 import httpx
+from pydantic import ValidationError
 
 from contract.alert_event import AlertEvent
 from contract.config.uplinks import RegulatorUplink
-from contract.wire import EVENTS_PATH, default_signature
-from gateway.uplinks.base import post
+from contract.wire import EVENTS_PATH, EventReceipt, default_signature
+from gateway.uplinks.base import TransientFailure, post
 
 
 def signed_headers(
@@ -29,8 +30,30 @@ def signed_headers(
     }
 
 
+def check_receipt(response: httpx.Response, event_id: str) -> None:
+    """Raise a TransientFailure unless a 2xx ``response`` is the regulator's receipt for ``event_id``.
+
+    A proxy that answers 200 without forwarding, a captive portal of the 4G provider or a base URL that
+    points at some other web server all say 200; only the receipt proves the event is stored, so without
+    it the outbox keeps the event and tries again (the receiver stores an event_id once).
+    """
+    try:
+        receipt = EventReceipt.model_validate_json(response.content)
+    except ValidationError:
+        raise TransientFailure(
+            f"HTTP {response.status_code} without the regulator's receipt for event {event_id} "
+            f"({response.text[:200]!r}): a proxy or another server answered, nothing was stored; "
+            "check the uplink's base_url"
+        ) from None
+    if receipt.event_id != event_id:
+        raise TransientFailure(
+            f"the receipt names event {receipt.event_id}, not {event_id}: nothing proves it stored"
+        )
+
+
 class RegulatorAdapter:
-    """POST {base_url}/api/v1/events; 2xx delivered, 408/429/5xx/network retried, other 4xx dead-lettered."""
+    """POST {base_url}/api/v1/events; a 2xx with the receipt for the event delivered, a 2xx without it,
+    408/429/5xx and network errors retried, other 4xx dead-lettered."""
 
     def __init__(self, config: RegulatorUplink) -> None:
         self.name = config.name
@@ -43,12 +66,13 @@ class RegulatorAdapter:
     async def send(self, event: AlertEvent) -> None:
         """Sign and POST one event (a fresh timestamp and nonce per attempt)."""
         body = event.model_dump_json().encode()
-        await post(
+        response = await post(
             self._client,
             self._url,
             content=body,
             headers=signed_headers(event.project, self._secret, self._path, body),
         )
+        check_receipt(response, event.event_id)
 
     async def close(self) -> None:
         """Close the connection pool."""

@@ -10,12 +10,16 @@ import base64
 import hashlib
 import hmac
 import urllib.parse
+from collections.abc import Mapping
 
 
-def shenzhen_signature(secret: str, params: dict[str, str], body: str) -> str:
-    """Upper-case hex MD5 over secret + sorted ``key value`` pairs (no separators) + body + secret."""
-    pairs = "".join(f"{k}{params[k]}" for k in sorted(params))
-    return hashlib.md5(f"{secret}{pairs}{body}{secret}".encode()).hexdigest().upper()
+def name_value_md5(secret: str, params: Mapping[str, str]) -> str:
+    """Upper-case hex MD5 of secret + each parameter's name then value, sorted by name, + secret.
+
+    The signature of the Guangdong/Shenzhen CWRService and the Shenzhen 工务署 device API (docs/standards.md
+    §4); the JSON body is one of the parameters, named ``body``."""
+    pairs = "".join(f"{name}{params[name]}" for name in sorted(params))
+    return hashlib.md5(f"{secret}{pairs}{secret}".encode()).hexdigest().upper()
 
 
 def dingtalk_signature(secret: str, timestamp_ms: str) -> str:

@@ -287,11 +287,7 @@ class SummarySender:
                 self._url, content=body, headers=signed_headers(self._project, cfg.secret, self._path, body)
             )
         except httpx.HTTPError as exc:
-            raise UplinkRetry(
-                f"uplink {cfg.name!r}: regulator {cfg.base_url} unreachable for readings summaries "
-                f"({type(exc).__name__}: {exc or 'no answer'}); retrying",
-                refused=False,
-            ) from exc
+            raise UplinkRetry.unreachable(cfg, " for readings summaries", exc) from exc
         if r.is_success:
             return True
         said = regulator_said(r)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -167,3 +168,13 @@ def test_rule_thresholds_are_checked_too(tmp_path: Path) -> None:
     result = run_cli("check-config", str(write_site(tmp_path, site)))
     assert result.returncode == 1
     assert "rules.devices.crane-9" in result.stderr and "crane-1" in result.stderr
+
+
+@pytest.mark.parametrize("dialect", ["cwrservice", "szgws", "chongqing"])
+def test_each_regulator_dialect_example_is_valid(dialect: str) -> None:
+    example = EXAMPLE.parent / f"uplink-{dialect}.yaml"
+    secrets = ("SZ_API_KEY", "SZ_SECRET", "SZGWS_API_KEY", "SZGWS_SECRET", "CQ_APP_KEY", "CQ_APP_SECRET")
+    env = {**os.environ, **dict.fromkeys(secrets, "from-env")}
+    result = run_cli("check-config", str(example), env=env)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert f"({dialect})" in result.stdout and "configuration OK" in result.stdout

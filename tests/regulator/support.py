@@ -17,13 +17,23 @@ import cv2
 import numpy as np
 import psycopg
 import pytest
+from playwright.sync_api import Page, sync_playwright
 
 from contract.alert_event import AlertEvent
 from contract.wire import default_signature
 from regulator.server import RegulatorServer
+from tests.servers.browser import CHROMIUM_ARGS, chromium_path
 
 PROJECT = "GD-SZ-2026-0001"
 SECRET = "s3cret-for-tests"
+# a hazard as the 0002 release wrote it (no peak columns yet), kept once per alert
+HAZARD_0002 = (
+    "INSERT INTO hazards(project, alert_id, city, district, device, point, rule, clause, level, level_rank, "
+    "message, value, threshold, unit, site_state, first_ts, last_ts, evidence_event, state, updated_at) "
+    "VALUES (:p, :alert_id, '深圳', '', :device, :point, :rule, :clause, :l, :rank, :message, :value, "
+    ":threshold, :unit, :s, :ts, :ts, :evidence_event, 'pending', :now) "
+    "ON CONFLICT (project, alert_id) DO UPDATE SET last_ts = excluded.last_ts RETURNING id"
+)
 PG_ADMIN = os.environ.get("SITEGW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -142,3 +152,17 @@ class ThreadedRegulator:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
         self._loop.close()
+
+
+@contextmanager
+def own_chromium(**context: Any) -> Iterator[Page]:
+    """A page of a Chromium of its own (``context``: Playwright's new_context options).
+
+    Not the shared session-scoped fixture (tests/servers/browser.py): it leaves Playwright's event loop
+    set as running in the main thread, and every asyncio test after it fails."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser.new_context(**context).new_page()
+        finally:
+            browser.close()

@@ -20,8 +20,8 @@ from regulator.db import downgrade, migrate, normalise_url
 from regulator.partitions import Month
 from regulator.review import Review
 from regulator.server import RegulatorServer, upkeep_forever
-from regulator.storage import EVENT_ROW, HAZARD_ROW, ONE_STATEMENT, ReadingRecord, Repository, _event_args
-from tests.regulator.support import PROJECT, SECRET, make_event, pg_database, signed
+from regulator.storage import EVENT_ROW, ONE_STATEMENT, ReadingRecord, Repository, _event_args
+from tests.regulator.support import HAZARD_0002, PROJECT, SECRET, make_event, pg_database, signed
 
 JAN_2025 = 1736942400.0  # 2025-01-15 12:00 UTC
 JUN_2025 = 1749988800.0  # 2025-06-15 12:00 UTC
@@ -77,7 +77,7 @@ def reading(ts: float, metric: str = "load_pct") -> ReadingRecord:
 
 def test_events_and_readings_are_partitioned_by_month_and_rows_land_in_theirs(repo: Repository) -> None:
     with repo.engine.connect() as db:
-        assert db.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0004"
+        assert db.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0007"
         keys = dict(
             db.execute(
                 sa.text(
@@ -123,7 +123,7 @@ def test_a_database_at_0002_keeps_every_row_and_id_through_upgrade_and_downgrade
         for event, received_at, next_id in zip(old_events, received, (42, 100, 101), strict=True):
             db.execute(sa.text("SELECT setval('events_id_seq', :i, false)"), {"i": next_id})
             args = _event_args(event, None, None, received_at, received_at)
-            args["h"] = db.execute(sa.text(HAZARD_ROW), args).scalar_one()
+            args["h"] = db.execute(sa.text(HAZARD_0002), args).scalar_one()
             db.execute(sa.text(EVENT_ROW), args)
         db.execute(sa.text("SELECT setval('readings_id_seq', 7, false)"))
         for ts in (MAR_2025, time.time(), IN_MS):

@@ -345,7 +345,9 @@ async def test_readings_summary_shows_around_the_hazard(receiver: RegulatorServe
 async def test_queue_is_most_severe_then_newest_and_filters(receiver: RegulatorServer, people: Any) -> None:
     now = time.time()
     await send_event(receiver, alert="old-critical", level="critical", ts=now - 3600)
-    await send_event(receiver, alert="new-warning", level="warning", ts=now)
+    # a warning is a hazard once it persists past flood control's hold (10 min): acknowledged 11 min on
+    await send_event(receiver, alert="new-warning", level="warning", ts=now - 660)
+    await send_event(receiver, alert="new-warning", n=1, level="warning", state="acknowledged", ts=now)
     await send_event(receiver, alert="new-alarm", level="alarm", ts=now - 10)
     await send_event(receiver, alert="newer-alarm", level="alarm", ts=now - 5, rule="crane.tilt")
     reg = people["regulator"]

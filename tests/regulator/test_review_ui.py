@@ -10,13 +10,20 @@ from pathlib import Path
 import httpx
 import pytest
 from argon2 import PasswordHasher
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from contract.wire import EVENTS_PATH
 from regulator.auth import Accounts
 from regulator.server import RegulatorServer
-from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator, make_event, real_jpeg, signed
-from tests.servers.browser import CHROMIUM_ARGS, chromium_path
+from tests.regulator.support import (
+    PROJECT,
+    SECRET,
+    ThreadedRegulator,
+    make_event,
+    own_chromium,
+    real_jpeg,
+    signed,
+)
 
 PASSWORD = "correct horse"
 CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # see test_review.py
@@ -24,14 +31,9 @@ CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # see test
 
 @pytest.fixture
 def page() -> Iterator[Page]:
-    """Chromium for this test only: the shared session-scoped fixture (tests/servers/browser.py) leaves
-    Playwright's event loop set as running in the main thread, and every asyncio test after it fails."""
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-        finally:
-            browser.close()
+    """Chromium for this test only (support.own_chromium)."""
+    with own_chromium(viewport={"width": 1400, "height": 1000}, locale="zh-CN") as tab:
+        yield tab
 
 
 @pytest.fixture

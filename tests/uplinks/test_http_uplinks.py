@@ -1,6 +1,7 @@
 """Each HTTP uplink against a real server: the receiver itself for the default protocol, and stand-ins
-for DingTalk, WeCom and a Shenzhen-style platform (which cannot be reached from here) that check the
-signature exactly as each platform documents it."""
+for DingTalk and WeCom (which cannot be reached from here) that check the signature exactly as each
+platform documents it (the regulator dialects have their own files: test_cwrservice.py, test_szgws.py,
+test_chongqing.py)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from collections.abc import Callable
 
 import pytest
 
-from contract.config.uplinks import DingTalkUplink, RegulatorUplink, ShenzhenUplink, WeComUplink
+from contract.config.uplinks import DingTalkUplink, RegulatorUplink, WeComUplink
 from gateway.uplinks import PermanentFailure, TransientFailure, build_adapter
 from regulator.server import RegulatorServer
-from tests.regulator.support import PROJECT, SECRET, make_event
+from tests.regulator.support import SECRET, make_event
 from tests.support import free_port
 from tests.uplinks.platform import PlatformServer, Request
 
@@ -55,79 +56,6 @@ async def test_regulator_uplink_classifies_statuses(platform: Factory) -> None:
     with pytest.raises(TransientFailure, match="ConnectError"):
         await closed.send(make_event())
     await closed.close()
-
-
-def shenzhen_answer(secret: str) -> Callable[[Request], tuple[int, object]]:
-    """The platform's check: MD5(secret + sorted key+value pairs without sign + body + secret), upper-case."""
-
-    def answer(req: Request) -> tuple[int, object]:
-        params = {k: v for k, v in req.query.items() if k != "sign"}
-        text = secret + "".join(k + params[k] for k in sorted(params)) + req.body.decode() + secret
-        if req.query.get("sign") != hashlib.md5(text.encode()).hexdigest().upper():
-            return 200, {"code": 1001, "msg": "签名错误"}
-        return 200, {"code": 0, "msg": "success"}
-
-    return answer
-
-
-async def test_shenzhen_uplink_signs_and_maps_a_crane_record(platform: Factory) -> None:
-    server = platform(shenzhen_answer("sz-secret"))
-    cfg = ShenzhenUplink(
-        name="sz",
-        url=server.url("/api/tower/alarm"),
-        api_key="K-1",
-        secret="sz-secret",
-        device_numbers={"crane-1": "TC-440305-0001"},
-    )
-    adapter = build_adapter(cfg)
-    event = make_event(
-        details={
-            "load_t": 2.92,
-            "rated_load_t": 2.85,
-            "radius_m": 30.0,
-            "height_m": 41.5,
-            "wind_ms": 8.2,
-            "tilt_deg": 0.1,
-            "moment_pct": 102.5,
-            "slew_deg": 120.0,
-        },
-        ts=1_790_000_000.0,
-        backfill=True,
-    )
-    await adapter.send(event)
-    req = server.requests[0]
-    assert set(req.query) == {"api_key", "timestamp", "client_serial", "sign"}
-    assert req.query["client_serial"] == event.event_id and req.query["api_key"] == "K-1"
-    record = req.json()
-    assert record == {
-        "deviceNo": "TC-440305-0001",
-        "projectCode": PROJECT,
-        "eventId": event.event_id,
-        "recordTime": "2026-09-21 22:13:20",
-        "weight": 2.92,
-        "range": 30.0,
-        "height": 41.5,
-        "rotation": 120.0,
-        "windSpeed": 8.2,
-        "obliquity": 0.1,
-        "momentPercent": 102.5,
-        "weightPercent": 102.5,
-        "collisionAlarm": 0,
-        "momentAlarm": 2,
-        "operatorAlarm": 0,
-        "tiltAlarm": 0,
-        "weightAlarm": 2,
-        "windAlarm": 0,
-        "zoneAlarm": 0,
-        "alarmState": "firing",
-        "isResend": 1,
-    }
-    assert cfg.accepts("alarm", "crane.wind") and not cfg.accepts("alarm", "pit.rate")
-    wrong = build_adapter(cfg.model_copy(update={"secret": "other"}))
-    with pytest.raises(PermanentFailure, match="1001"):
-        await wrong.send(event)
-    await adapter.close()
-    await wrong.close()
 
 
 def dingtalk_answer(secret: str, token: str) -> Callable[[Request], tuple[int, object]]:

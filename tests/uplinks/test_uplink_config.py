@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 
 from contract.config import ConfigError, load_site
-from contract.config.uplinks import DingTalkUplink, MqttUplink, RegulatorUplink, ShenzhenUplink, WeComUplink
+from contract.config.uplinks import (
+    ChongqingUplink,
+    CwrServiceUplink,
+    DingTalkUplink,
+    MqttUplink,
+    RegulatorUplink,
+    SzGwsUplink,
+    WeComUplink,
+)
 
 SITE = """\
 project: {code: GD-SZ-2026-0001}
@@ -18,6 +26,11 @@ uplinks:
   - {type: dingtalk, name: dt, webhook: "https://oapi.dingtalk.com/robot/send?access_token=t", secret: SEC1,
      levels: [alarm, critical]}
   - {type: wecom, name: wc, webhook: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"}
+  - {type: cwrservice, name: gd, url: "https://gd.example.cn/CWRService/m", api_key: K, secret: S}
+  - {type: szgws, name: gws, base_url: "https://gws.example.cn/api", api_key: K, secret: S, eng_code: E,
+     project_code: P}
+  - {type: chongqing, name: cq, base_url: "https://iot.example.cq.cn", app_key: A, app_secret: S,
+     record_path: /r, alarm_path: /a, unified_project_code: U, device_factory: F}
 """
 
 
@@ -28,10 +41,13 @@ def test_every_uplink_type_parses_with_env_secrets(tmp_path: Path, monkeypatch: 
     uplinks = load_site(site).config.uplinks
     assert [type(u) for u in uplinks] == [
         RegulatorUplink,
-        ShenzhenUplink,
+        CwrServiceUplink,
         MqttUplink,
         DingTalkUplink,
         WeComUplink,
+        CwrServiceUplink,
+        SzGwsUplink,
+        ChongqingUplink,
     ]
     assert uplinks[0].secret == "from-env" and uplinks[1].secret == "dev"  # type: ignore[union-attr]
     assert not uplinks[3].accepts("warning", "crane.load") and uplinks[3].accepts("alarm", "pit.rate")
@@ -47,3 +63,23 @@ def test_unknown_type_and_missing_field_name_their_line(tmp_path: Path) -> None:
     text = "\n".join(str(i) for i in err.value.issues)
     assert "base_url" in text and ":3" in text
     assert "fax" in text and ":4" in text
+
+
+def test_dialect_mistakes_name_the_field_and_the_fix(tmp_path: Path) -> None:
+    site = tmp_path / "site.yaml"
+    site.write_text(
+        "project: {code: P}\nuplinks:\n"
+        "  - {type: chongqing, name: cq, base_url: 'https://iot.example.cq.cn', app_key: A, app_secret: S,\n"
+        "     alarm_path: a, unified_project_code: U, device_factory: F}\n"
+        "  - {type: szgws, name: gws, base_url: 'https://g.example.cn', api_key: K, secret: S, eng_code: E,\n"
+        "     project_code: P, records_every_s: 0.1}\n"
+        "  - {type: cwrservice, name: gd, url: 'gd.example.cn/CWRService/m', api_key: K, secret: ''}\n"
+    )
+    with pytest.raises(ConfigError) as err:
+        load_site(site)
+    text = "\n".join(str(i) for i in err.value.issues)
+    assert "record_path" in text and ":3" in text  # a missing method path, on the uplink's line
+    assert "alarm_path is a path under base_url and must start with '/', e.g. /a" in text
+    assert "records_every_s must be 0 (off) or at least 0.2 s" in text and ":6" in text
+    assert "secret" in text and ":7" in text
+    assert "url must be an http:// or https:// URL, got 'gd.example.cn/CWRService/m'" in text

@@ -1,0 +1,64 @@
+"""What the two MD5-signed Shenzhen dialects share (CWRService, 工务署 device API): site time as they write it,
+the signed query string, and their reply (docs/standards.md §4).
+
+The query carries the parameters and ``signature`` = `name_value_md5` over the same parameters plus the JSON
+body as ``body``; the body itself goes as the request's JSON. The reply is ``{"result": true|false,
+"detail_message": ...}``: ``true`` took the record, ``false`` refused it (a permanent failure: the same bytes
+would be refused again; the outbox dead-letters it with the platform's message). A 2xx without that shape is
+no confirmation (a proxy's page, say), so it is retried.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+
+import httpx
+
+from gateway.uplinks.base import BEIJING, PermanentFailure, TransientFailure, post
+from gateway.uplinks.signing import name_value_md5
+
+
+def site_time(ts: float) -> str:
+    """``yyyy-MM-dd HH:mm:ss`` in China Standard Time (the sites' time), as these platforms read it."""
+    return datetime.fromtimestamp(ts, BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def signed_query(secret: str, params: Mapping[str, str], body: str) -> dict[str, str]:
+    """``params`` plus their ``signature`` (the body signed among them as ``body``, not sent in the query)."""
+    return {**params, "signature": name_value_md5(secret, {**params, "body": body})}
+
+
+def check_result(response: httpx.Response) -> None:
+    """Raise unless the platform answered ``result: true``."""
+    try:
+        answer = response.json()
+        result = answer["result"]
+    except (ValueError, KeyError, TypeError):
+        raise TransientFailure(
+            f"HTTP {response.status_code}: not a platform reply (no result): {response.text[:500]}"
+        ) from None
+    if result is True or str(result).lower() == "true":
+        return
+    said = answer.get("detail_message", "") if isinstance(answer, dict) else ""
+    raise PermanentFailure(f"result false: {said or response.text[:2000]}")
+
+
+async def post_signed(
+    client: httpx.AsyncClient, url: str, secret: str, params: Mapping[str, str], body: str
+) -> None:
+    """POST ``body`` to ``url`` with the signed query; returns once the platform said ``result: true``."""
+    response = await post(
+        client,
+        url,
+        params=signed_query(secret, params, body),
+        content=body.encode(),
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+    check_result(response)
+
+
+def compact(record: object) -> str:
+    """The JSON text sent and signed: UTF-8 characters as they are, no spaces."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))

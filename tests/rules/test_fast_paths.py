@@ -1,0 +1,170 @@
+"""The rules' shortcuts change no verdict: each is compared with the straightforward path on random input.
+
+- the engine keeps what a pit series, a device's rule sections and a broken sensor's message need
+  from one reading to the next; an engine that forgets all of it before every batch must give the
+  same readings (faults marked alike) and the same verdicts, message for message;
+- crane.zone skips zones whose bounding box the hook is outside: a hook inside a polygon, or on its
+  edge, is always within that box;
+- the alert manager folds a repeated verdict's figures into its alert only when the alert is read:
+  the events and the alerts it reports must be those of a manager read after every verdict.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from contract.alert_event import AlertEvent
+from contract.readings import Quality, Reading
+from gateway.alerts.manager import AlertManager
+from rules import RuleEngine, RuleResult
+from rules.crane_zone import BOX_MARGIN_M
+from rules.geometry import bounding_box, inside_polygon, near_box, polygon_edge_distance
+from tests.rules.sites import PROJECT, reference_site
+
+SITE = reference_site()
+PIT_CODES = ["ZQS-01", "ZQS-02", "CX-01", "ZL-01", "SW-01", "NOPE-9"]  # the last is no point of pit-1
+PIT_METRICS = ["disp_h_mm", "disp_v_mm", "incl_mm", "axial_kn", "water_level_m", "settle_mm"]
+# edges of the default ranges and sentinels, repeated values (stuck, cached messages), signed zeros
+SPECIAL = [0.0, -0.0, 1.0, 1.5, 30.0, 35.0, 100.0, -9999.0, 9999.0, 1e9]
+values = st.one_of(st.sampled_from(SPECIAL), st.floats(-200, 200, allow_nan=False).map(lambda v: round(v, 1)))
+
+
+@st.composite
+def samples(draw: st.DrawFn) -> list[Reading]:
+    """One device's readings at one instant (the caller sets the ts)."""
+    kind = draw(st.sampled_from(["crane", "anemometer", "pit", "pit", "pit"]))
+    quality = draw(st.sampled_from([Quality.OK, Quality.OK, Quality.OK, Quality.BACKFILL, Quality.STALE]))
+    if kind == "crane":
+        device = draw(st.sampled_from(["crane-1", "crane-2"]))
+        metrics = draw(
+            st.lists(
+                st.sampled_from(["load_t", "radius_m", "slew_deg", "height_m", "tilt_deg", "wind_ms"]),
+                min_size=1,
+                max_size=6,
+                unique=True,
+            )
+        )
+        return [Reading(0.0, PROJECT, device, m, draw(values), quality=quality) for m in metrics]
+    if kind == "anemometer":
+        return [Reading(0.0, PROJECT, "anemo-1", "wind_ms", draw(values), quality=quality)]
+    point = draw(st.sampled_from(PIT_CODES))
+    metrics = draw(st.lists(st.sampled_from(PIT_METRICS), min_size=1, max_size=4, unique=True))
+    return [Reading(0.0, PROJECT, "pit-1", m, draw(values), quality=quality, point=point) for m in metrics]
+
+
+@st.composite
+def streams(draw: st.DrawFn) -> list[list[Reading]]:
+    """Batches in time order; steps from a second to hours, and some repeated instants."""
+    ts = 1795222800.0
+    out = []
+    for sample in draw(st.lists(samples(), min_size=1, max_size=60)):
+        ts += draw(st.sampled_from([0.0, 1.0, 1.0, 60.0, 7200.0, 30 * 3600.0]))
+        out.append(
+            [Reading(ts, r.project, r.device, r.metric, r.value, r.unit, r.quality, r.point) for r in sample]
+        )
+    return out
+
+
+def forget_shortcuts(engine: RuleEngine) -> None:
+    """Make ``engine`` look everything up again at its next reading, as before the shortcuts."""
+    engine._pit_plans.clear()
+    engine._sections.clear()
+    engine._fault._said.clear()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(streams())
+def test_engine_shortcuts_change_no_verdict(batches: list[list[Reading]]) -> None:
+    fast, plain = RuleEngine(SITE), RuleEngine(SITE)
+    for batch in batches:
+        forget_shortcuts(plain)
+        got, want = fast.evaluate(batch), plain.evaluate(batch)
+        # repr: a NaN figure is equal to itself there, and every field of every verdict is compared
+        assert repr(got.readings) == repr(want.readings)
+        assert repr(got.results) == repr(want.results)
+        now = batch[0].ts + 3600
+        forget_shortcuts(plain)
+        assert repr(fast.tick(now)) == repr(plain.tick(now))
+
+
+coords = st.floats(-100, 100, allow_nan=False)
+
+
+@given(
+    st.lists(st.tuples(coords, coords), min_size=3, max_size=8),
+    st.tuples(coords, coords),
+    st.integers(0, 7),
+    st.floats(0, 1),
+)
+def test_a_hook_in_a_zone_is_always_near_its_box(
+    polygon: list[tuple[float, float]], hook: tuple[float, float], edge: int, t: float
+) -> None:
+    box = bounding_box(polygon)
+    # a random point, and a point on one of the polygon's edges (inside by the edge tolerance)
+    a, b = polygon[edge % len(polygon)], polygon[(edge + 1) % len(polygon)]
+    on_edge = (a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]))
+    for p in (hook, on_edge):
+        if inside_polygon(p, polygon):
+            assert near_box(p, box, BOX_MARGIN_M), (p, polygon)
+        if not near_box(p, box, BOX_MARGIN_M):
+            assert polygon_edge_distance(p, polygon) > BOX_MARGIN_M / 2
+
+
+verdicts = st.builds(
+    lambda device, rule, level, value, k: RuleResult(
+        rule=rule,
+        device=device,
+        point="",
+        level=level,
+        ts=float(k),
+        clause=f"clause {level}",
+        value=value,
+        message=f"{device} {rule} {level} {value}",
+        message_en=f"{device} {rule} {level} {value} en",
+    ),
+    st.sampled_from(["crane-1", "crane-2"]),
+    st.sampled_from(["crane.load", "crane.wind", "device.offline"]),
+    st.sampled_from(["warning", "warning", "alarm", None]),
+    st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False).filter(lambda v: not math.isnan(v)),
+    st.integers(0, 1000),
+)
+
+
+def _events_without_ids(events: list[AlertEvent]) -> list[dict[str, object]]:
+    return [e.model_dump(exclude={"event_id"}) for e in events]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(verdicts, max_size=12), max_size=12), st.integers(0, 11))
+def test_alert_figures_folded_when_read_equal_folded_at_once(
+    tmp_path: Path, batches: list[list[RuleResult]], ack_after: int
+) -> None:
+    n = len(list(tmp_path.iterdir()))
+    fast_events: list[AlertEvent] = []
+    plain_events: list[AlertEvent] = []
+    fast = AlertManager(tmp_path / f"fast-{n}.db", PROJECT, fast_events.append, clock=lambda: 5000.0)
+    plain = AlertManager(tmp_path / f"plain-{n}.db", PROJECT, plain_events.append, clock=lambda: 5000.0)
+    try:
+        for i, batch in enumerate(batches):
+            fast.handle(batch)
+            for result in batch:
+                plain.handle([result])
+                plain.list_alerts()  # reads every active alert: its figures are folded in at once
+            if i == ack_after:  # a supervisor acts between verdicts: the alert as it stands is written
+                for manager in (fast, plain):
+                    firing = manager.list_alerts(state="firing")
+                    if firing:
+                        manager.acknowledge(firing[0].alert_id, "王工", "seen")
+            fast.tick(5000.0)
+            plain.tick(5000.0)
+        assert _events_without_ids(fast_events) == _events_without_ids(plain_events)
+        assert [a.model_dump() for a in fast.list_alerts()] == [a.model_dump() for a in plain.list_alerts()]
+        for alert in fast.list_alerts():
+            assert fast.get(alert.alert_id).alert == plain.get(alert.alert_id).alert
+    finally:
+        fast.close()
+        plain.close()
