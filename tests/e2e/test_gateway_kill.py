@@ -4,8 +4,12 @@ come back, every AlertEvent the gateway recorded reaches the receiver exactly on
 Everything is a subprocess of the real CLI: `sitegw regulator serve` (the receiver, killed with
 SIGKILL for the outage and restarted on the same port and database) and `sitegw demo` with
 `--regulator-url` (its scripted hazards raise alerts within seconds). The outage lasts
-``SITEGW_GATEWAY_OUTAGE_S`` seconds (8 in ``make test``; the slow variant several minutes), and
+``SITEGW_GATEWAY_OUTAGE_S`` seconds (8 by default; the long variant several minutes), and
 longer if no alert has queued by then (the scripted hazards come at their own times).
+
+Both run in ``make faults``, not ``make test``: a whole demo and receiver cost a minute even with a
+short outage, and ``make test`` keeps the short forms of this promise
+(tests/e2e/test_delivery_sigkill.py, the proxy fault of tests/faults).
 """
 
 from __future__ import annotations
@@ -149,6 +153,7 @@ def run_scenario(tmp_path: Path, outage_s: float) -> None:
         assert any(received.values()), "a long outage must deliver some events as backfill"
 
 
+@pytest.mark.slow
 def test_gateway_killed_during_an_outage_loses_and_repeats_nothing(tmp_path: Path) -> None:
     run_scenario(tmp_path, float(os.environ.get("SITEGW_GATEWAY_OUTAGE_S", "8")))
 
