@@ -15,7 +15,7 @@ import numpy as np
 from vision.images import read_image
 from vision.labels import read_yolo
 
-SETS = ("cap", "sfchd")
+SETS = ("cap", "sfchd", "hhw")  # hhw last: adding it left the draws of the first two as they were
 SPLIT_DIR = Path(__file__).parent / "split"
 SEED = 20261121
 AUDIT_CLASSES = {"helmet": 0.0, "no_helmet": 1.0}  # the class numbers of the YOLO labels
