@@ -170,15 +170,70 @@ def encode_value(
     return _from_bytes(data, byte_order, word_order)
 
 
-def decode_request(
-    mmap: ModbusMap, request: Request, data: Sequence[int] | Sequence[bool]
-) -> list[tuple[RegisterValue, float | str | DecodeError]]:
-    """Every value of ``request`` decoded from its answer ``data``; a value that cannot be decoded
-    comes back as its DecodeError so the caller can report it and keep the others."""
-    out: list[tuple[RegisterValue, float | str | DecodeError]] = []
-    for rv in request.values:
-        try:
-            out.append((rv, decode_value(rv, request.slice_for(rv, data), *orders(rv, mmap))))
-        except DecodeError as exc:
-            out.append((rv, exc))
-    return out
+class RequestDecoder:
+    """Every value of one request decoded from its answer, each value's layout worked out once.
+
+    The poller decodes the same request every poll, so what :func:`decode_value` works out per call
+    (struct format, byte and word order, the decimals of scale and offset) is worked out here when
+    the request is planned. Numeric values in big-endian byte and word order (the common case) are
+    unpacked straight from the answer's bytes; every other value, and any number that is not finite,
+    goes through :func:`decode_value`, so both give the same result and the same error for every
+    input (tests/drivers/modbus/test_decode_properties.py).
+    """
+
+    def __init__(self, mmap: ModbusMap, request: Request) -> None:
+        self._mmap, self._request = mmap, request
+        self._words = struct.Struct(f">{request.count}H")
+        # (value, struct or None for the straightforward path, byte offset, round to or None for floats)
+        self._plan: list[tuple[RegisterValue, struct.Struct | None, int, int | None]] = []
+        for rv in request.values:
+            fast = not is_bit_object(rv) and rv.type in _STRUCT and orders(rv, mmap) == (Order.BIG, Order.BIG)
+            self._plan.append(
+                (
+                    rv,
+                    struct.Struct(">" + _STRUCT[rv.type]) if fast else None,
+                    2 * (rv.address - request.address),
+                    min(12, decimals(rv.scale) + decimals(rv.offset)) if rv.type in _INT_RANGE else None,
+                )
+            )
+        self._any_fast = any(fmt is not None for _, fmt, _, _ in self._plan)
+
+    def __call__(
+        self, data: Sequence[int] | Sequence[bool]
+    ) -> list[tuple[RegisterValue, float | str | DecodeError]]:
+        """Each value with what it decodes to, or its DecodeError so the caller can report it and
+        keep the others."""
+        buf = b""
+        if self._any_fast and len(data) == self._request.count:
+            try:
+                buf = self._words.pack(*data)
+            except struct.error:  # not 16-bit words: the straightforward path says so per value
+                buf = b""
+        out: list[tuple[RegisterValue, float | str | DecodeError]] = []
+        for rv, fmt, at, digits in self._plan:
+            try:
+                fast = self._fast(rv, fmt.unpack_from(buf, at)[0], digits) if fmt and buf else None
+                value = (
+                    fast
+                    if fast is not None
+                    else decode_value(rv, self._request.slice_for(rv, data), *orders(rv, self._mmap))
+                )
+            except DecodeError as exc:
+                out.append((rv, exc))
+                continue
+            out.append((rv, value))
+        return out
+
+    @staticmethod
+    def _fast(rv: RegisterValue, raw: float, digits: int | None) -> float | None:
+        """decode_value's arithmetic on a number already unpacked; None where it is not finite (the
+        straightforward path then raises its DecodeError)."""
+        if digits is None:
+            if not math.isfinite(raw):
+                return None
+            if rv.type is DataType.FLOAT32:
+                raw = float(f"{raw:.7g}")  # as decode_raw: a float32 carries ~7 digits
+        value = raw * rv.scale + rv.offset
+        if not math.isfinite(value):
+            return None
+        return float(value) if digits is None else round(value, digits)

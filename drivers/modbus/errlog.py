@@ -41,6 +41,10 @@ class OncePerKind:
                 "" if count == 1 else "s",
             )
 
+    def __bool__(self) -> bool:
+        """True while any error is ongoing."""
+        return bool(self._ongoing)
+
     def ongoing(self) -> list[ErrorKey]:
         """Keys of the errors still happening."""
         return list(self._ongoing)

@@ -22,7 +22,7 @@ from contract.config.site import DeviceConfig
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport
 from contract.readings import DeviceStatus, Reading
 from drivers.base import DeviceStats
-from drivers.modbus.decode import DecodeError, decode_request
+from drivers.modbus.decode import DecodeError, RequestDecoder
 from drivers.modbus.errlog import OncePerKind
 from drivers.modbus.link import LinkError, ModbusLink
 from drivers.modbus.plan import Request, plan_requests
@@ -49,6 +49,7 @@ class DevicePoller:
             raise ValueError(f"device {device.id}: a Modbus poller needs a Modbus transport")
         self.unit: int = device.transport.unit_id
         self.requests: list[Request] = plan_requests(profile.modbus)
+        self._decoders = [RequestDecoder(profile.modbus, r) for r in self.requests]  # one per request
         self.stats = DeviceStats(device=device.id)
         self._online: bool | None = None  # None until the first poll settles it
         self._failures = 0
@@ -110,7 +111,7 @@ class DevicePoller:
         """Read every request once, publish the Readings; True if the device answered."""
         ts = time.time()
         readings: list[Reading] = []
-        for request in self.requests:
+        for request, decoder in zip(self.requests, self._decoders, strict=True):
             if self._stopping.is_set():
                 break
             self.stats.requests += 1
@@ -125,15 +126,14 @@ class DevicePoller:
                 continue
             self._request_ok(request)
             self.stats.registers += request.count
-            readings.extend(self._decode(request, data, ts))
+            readings.extend(self._decode(decoder, data, ts))
         self._publish(readings)
         self._set_answered()
         return True
 
-    def _decode(self, request: Request, data: list[int] | list[bool], ts: float) -> list[Reading]:
+    def _decode(self, decoder: RequestDecoder, data: list[int] | list[bool], ts: float) -> list[Reading]:
         out = []
-        assert self.profile.modbus is not None
-        for rv, value in decode_request(self.profile.modbus, request, data):
+        for rv, value in decoder(data):
             key = ("decode", None, rv.metric, rv.point)
             if isinstance(value, DecodeError):
                 self.stats.errors += 1
@@ -145,7 +145,8 @@ class DevicePoller:
                     f"{value}; the value is skipped",
                 )
                 continue
-            self._errors.clear(key, f"{rv.metric} at {rv.function.value} {rv.address}")
+            if self._errors:  # most polls have no error to clear: skip building the message
+                self._errors.clear(key, f"{rv.metric} at {rv.function.value} {rv.address}")
             out.append(Reading(ts, self.project, self.device.id, rv.metric, value, rv.unit, point=rv.point))
         return out
 

@@ -18,7 +18,14 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from contract.config.profile import DataType, FunctionCode, ModbusMap, Order, RegisterValue
-from drivers.modbus.decode import DecodeError, EncodeError, decode_request, decode_value, encode_value
+from drivers.modbus.decode import (
+    DecodeError,
+    EncodeError,
+    RequestDecoder,
+    decode_value,
+    encode_value,
+    orders,
+)
 from drivers.modbus.plan import plan_requests
 
 ORDERS = st.sampled_from([Order.BIG, Order.LITTLE])
@@ -102,7 +109,21 @@ def test_a_whole_map_decodes_every_value_once_whatever_the_device_answers(
         is_bits = request.function in (FunctionCode.COILS, FunctionCode.DISCRETE_INPUTS)
         element = st.booleans() if is_bits else st.integers(0, 0xFFFF)
         answer = data.draw(st.lists(element, min_size=request.count, max_size=request.count))  # type: ignore[arg-type]
-        decoded.extend(decode_request(mmap, request, answer))
+        fast = RequestDecoder(mmap, request)(answer)
+        decoded.extend(fast)
+        # the poller's decoder (layout worked out once, numbers unpacked from the answer's bytes)
+        # gives exactly what the straightforward per-value decoding gives, errors included
+        for rv, value in fast:
+            try:
+                plain: float | str | DecodeError = decode_value(
+                    rv, request.slice_for(rv, answer), *orders(rv, mmap)
+                )
+            except DecodeError as exc:
+                plain = exc
+            if isinstance(plain, DecodeError):
+                assert isinstance(value, DecodeError) and str(value) == str(plain), (rv, value, plain)
+            else:
+                assert value == plain and type(value) is type(plain), (rv, value, plain)
     assert sorted(rv.metric for rv, _ in decoded) == sorted(v.metric for v in unique)
     for rv, value in decoded:
         assert isinstance(value, DecodeError | str) or math.isfinite(value), (rv, value)

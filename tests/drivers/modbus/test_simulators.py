@@ -16,7 +16,7 @@ from contract.bus import Bus
 from contract.config import LoadedSite
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport
 from drivers.modbus import ModbusDriver
-from drivers.modbus.decode import decode_request
+from drivers.modbus.decode import RequestDecoder
 from drivers.modbus.plan import plan_requests
 from drivers.simulators.crane_model import CraneModel, LoadChart
 from drivers.simulators.hoist_model import CAGE_DOOR_OPEN, FIRST_BOARD_S
@@ -198,7 +198,7 @@ def test_simulate_crane_command_serves_the_profile_over_tcp(site: LoadedSite) ->
         values = {}
         for r in plan_requests(mmap):
             answer = client.read_holding_registers(r.address, count=r.count, device_id=1)
-            values.update({rv.metric: v for rv, v in decode_request(mmap, r, answer.registers)})
+            values.update({rv.metric: v for rv, v in RequestDecoder(mmap, r)(answer.registers)})
         client.close()
     finally:
         proc.terminate()
@@ -240,7 +240,7 @@ def test_simulate_hoist_command_serves_the_profile_over_tcp(site: LoadedSite) ->
         values = {}
         for r in plan_requests(mmap):
             answer = client.read_holding_registers(r.address, count=r.count, device_id=1)
-            values.update({rv.metric: v for rv, v in decode_request(mmap, r, answer.registers)})
+            values.update({rv.metric: v for rv, v in RequestDecoder(mmap, r)(answer.registers)})
         read_after = time.monotonic() - launched
         client.close()
     finally:

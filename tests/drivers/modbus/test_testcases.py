@@ -9,7 +9,7 @@ import pytest
 
 from contract.config import load_profile
 from contract.config.profile import FunctionCode
-from drivers.modbus.decode import DecodeError, decode_request
+from drivers.modbus.decode import DecodeError, RequestDecoder
 from drivers.modbus.plan import plan_requests
 
 CASES = Path(__file__).resolve().parents[3] / "drivers" / "modbus" / "testcases"
@@ -33,7 +33,7 @@ def test_case(case: str) -> None:
         data = [memory[a] for a in range(r.address, r.end)]
         if r.function in (FunctionCode.COILS, FunctionCode.DISCRETE_INPUTS):
             data = [bool(x) for x in data] + [False] * 7  # answers are padded to whole bytes
-        for rv, value in decode_request(profile.modbus, r, data):
+        for rv, value in RequestDecoder(profile.modbus, r)(data):
             if isinstance(value, DecodeError):
                 errors.append(rv.metric)
             else:
