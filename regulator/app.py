@@ -62,7 +62,8 @@ from regulator.queue_models import (
     WarningCountRow,
     WarningStats,
 )
-from regulator.review import MAX_PAGE_SIZE, Actor, QueueFilter, Review, ReviewError
+from regulator.review import MAX_PAGE_SIZE, QueueFilter, Review, ReviewError
+from regulator.scope import Actor
 from regulator.storage import NonceReused, ReadingRecord, Repository
 
 STATIC = Path(__file__).with_name("static")
@@ -94,6 +95,7 @@ class NewProject(BaseModel):
     name: str = Field(min_length=1)
     city: str = ""
     district: str = ""
+    province: str = Field("", description="where the city table does not know the city, e.g. 广西壮族自治区")
     contractor: str = ""
     secret: str = Field(min_length=8)
 
@@ -106,6 +108,9 @@ class NewUser(BaseModel):
     role: str
     project: str | None = None
     display_name: str = ""
+    jurisdiction: str | None = Field(
+        None, description="a regulator's place, 省/市/区县 from the province down, e.g. 广东省/深圳市/南山区"
+    )
 
 
 def _jpeg(b64: str | None, what: str) -> bytes | None:
@@ -254,7 +259,7 @@ def create_app(
         def handle(body: bytes) -> dict[str, Any]:
             project = authenticate(repo, request.headers, "GET", signed_path(request), body)
             repo.heartbeat(project, request.headers["X-Sitegw-Nonce"], KEEP_NONCE_S)
-            return {"actions": review.audit(project, after)}
+            return {"actions": review.audit(Actor(f"gateway:{project}", "gateway", project), after)}
 
         return await signed(request, handle)
 
@@ -286,7 +291,9 @@ def create_app(
         who = await run_in_threadpool(accounts.actor, token)
         if who is None:  # the session was ended between the two calls
             return JSONResponse({"error": "session ended, log in again"}, status_code=401)
-        response = JSONResponse({"username": who.name, "role": who.role, "project": who.project})
+        response = JSONResponse(
+            {"username": who.name, "role": who.role, "project": who.project, "jurisdiction": who.jurisdiction}
+        )
         response.set_cookie(COOKIE, token, httponly=True, samesite="strict", max_age=12 * 3600)
         return response
 
@@ -301,8 +308,13 @@ def create_app(
 
     @app.get("/ui/api/me")
     async def me(who: Who) -> dict[str, Any]:
-        """The signed-in user."""
-        return {"username": who.name, "role": who.role, "project": who.project}
+        """The signed-in user; ``jurisdiction``: the place whose projects they see (None: every project)."""
+        return {
+            "username": who.name,
+            "role": who.role,
+            "project": who.project,
+            "jurisdiction": who.jurisdiction,
+        }
 
     @app.get("/ui/api/hazards")
     async def hazards(
@@ -403,9 +415,9 @@ def create_app(
         )
 
     @app.get("/ui/api/evidence/{sha256}")
-    async def evidence(sha256: str, _: Who) -> Response:
-        """An evidence or rectification picture by its hash."""
-        jpeg = await run_in_threadpool(repo.pictures.get, sha256)
+    async def evidence(sha256: str, who: Who) -> Response:
+        """An evidence or rectification picture by its hash (of a hazard the user may see)."""
+        jpeg = await run_in_threadpool(repo.picture, who, sha256)
         if jpeg is None:
             return JSONResponse({"error": f"no picture {sha256}"}, status_code=404)
         return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
@@ -418,7 +430,7 @@ def create_app(
     @app.get("/ui/api/warnings")
     async def warnings(who: Who) -> WarningStats:
         """Warnings the sites resolved within the hold: counted per project and rule, not in the ledger."""
-        found, held = await blocking(counts)(repo, who.project if who.role == "project" else None)
+        found, held = await blocking(counts)(repo, who)
         return WarningStats(
             hold_s=hold.hold_s,
             held_now=held,
@@ -440,14 +452,12 @@ def create_app(
     @app.get("/ui/api/audit")
     async def audit(who: Who, after: int = 0) -> dict[str, Any]:
         """Every decision, who and when (a project user: their project's)."""
-        return {
-            "actions": await blocking(review.audit)(who.project if who.role == "project" else None, after)
-        }
+        return {"actions": await blocking(review.audit)(who, after)}
 
     @app.get("/ui/api/projects")
     async def projects(who: Who) -> dict[str, Any]:
-        """Registered projects (without their secrets)."""
-        rows = await run_in_threadpool(repo.projects)
+        """Registered projects the user may see (without their secrets), each with its jurisdiction's path."""
+        rows = await run_in_threadpool(repo.visible_projects, who)
         return {
             "projects": [
                 {
@@ -455,11 +465,11 @@ def create_app(
                     "name": p.name,
                     "city": p.city,
                     "district": p.district,
+                    "jurisdiction": place,
                     "contractor": p.contractor,
                     "last_seen_at": p.last_seen_at,
                 }
-                for p in rows
-                if who.role != "project" or p.code == who.project
+                for p, place in rows
             ]
         }
 
@@ -468,7 +478,14 @@ def create_app(
         """Register a project (admin)."""
         admin(who)
         await run_in_threadpool(
-            repo.add_project, body.code, body.name, body.city, body.secret, body.district, body.contractor
+            repo.add_project,
+            body.code,
+            body.name,
+            body.city,
+            body.secret,
+            body.district,
+            body.contractor,
+            body.province,
         )
         return {"status": "registered", "code": body.code}
 
@@ -477,7 +494,13 @@ def create_app(
         """Create a user (admin)."""
         admin(who)
         await run_in_threadpool(
-            accounts.add_user, body.username, body.password, body.role, body.project, body.display_name
+            accounts.add_user,
+            body.username,
+            body.password,
+            body.role,
+            body.project,
+            body.display_name,
+            body.jurisdiction,
         )
         return {"status": "created", "username": body.username}
 
