@@ -40,6 +40,8 @@ from regulator import classify
 from regulator.auth import Accounts, AuthError
 from regulator.evidence import EvidenceUnavailable
 from regulator.held import WarningHold, counts
+from regulator.incident_models import IncidentLedger, IncidentRow, NewIncident, NewReport
+from regulator.incidents import DESTINATIONS, Incidents
 from regulator.ingest import (
     WINDOW_S,
     Refusal,
@@ -149,6 +151,7 @@ def create_app(
     warnings (default: DEFAULT_HOLD_S)."""
     hold = hold or WarningHold()
     accounts = Accounts(repo)
+    incidents = Incidents(repo)
 
     app = FastAPI(title="sitegw regulator", summary="hazards from site gateways, reviewed and closed")
     app.state.accounts = accounts
@@ -448,6 +451,31 @@ def create_app(
                 for c in found
             ],
         )
+
+    @app.get("/ui/api/incidents")
+    async def incident_ledger(who: Who) -> IncidentLedger:
+        """Accidents and serious near misses (非亡人事故和重大险情台账) with their reports and reporting clocks."""
+        now = time.time()
+        rows = await blocking(incidents.ledger)(who, now)
+        return IncidentLedger(
+            now=now, destinations=DESTINATIONS, incidents=[IncidentRow.model_validate(r) for r in rows]
+        )
+
+    @app.post("/ui/api/incidents")
+    async def record_incident(body: NewIncident, who: Who) -> IncidentRow:
+        """Record an accident or serious near miss of a project the user may see."""
+        row = await blocking(incidents.record)(
+            who, body.project, body.kind, body.occurred_at, body.deaths, body.injuries, body.description
+        )
+        return IncidentRow.model_validate(row)
+
+    @app.post("/ui/api/incidents/{incident_id}/reports")
+    async def report_incident(incident_id: int, body: NewReport, who: Who) -> IncidentRow:
+        """Record a report of the incident: who reported, when, to which level or system."""
+        row = await blocking(incidents.report)(
+            who, incident_id, body.to, body.reported_by, body.reported_at, body.note
+        )
+        return IncidentRow.model_validate(row)
 
     @app.get("/ui/api/audit")
     async def audit(who: Who, after: int = 0) -> dict[str, Any]:
