@@ -51,6 +51,7 @@ from regulator.ingest import (
     ingest,
     refuse_replay,
 )
+from regulator.jurisdictions import SEP
 from regulator.names import KIND_NAMES, METRIC_NAMES, RULE_NAMES, SITE_STATES
 from regulator.overview import overview
 from regulator.queue_models import (
@@ -275,6 +276,11 @@ def create_app(
     def editor(who: Actor) -> None:
         if who.role not in ("regulator", "admin"):
             raise ReviewError(403, f"a {who.role} may not edit the classification table")
+        # the table classifies every project's alerts: a city or district reads it, the province keeps it
+        if who.jurisdiction and SEP in who.jurisdiction:
+            raise ReviewError(
+                403, f"the classification table is kept at province level; {who.jurisdiction} may read it"
+            )
 
     def blocking(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
         return lambda *a, **kw: run_in_threadpool(fn, *a, **kw)

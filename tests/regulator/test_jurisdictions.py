@@ -1,4 +1,4 @@
-"""Jurisdictions (#16 item 1) on real PostgreSQL over real HTTP: four projects in two provinces, three cities
+"""Jurisdictions (#16 item 1) on real PostgreSQL (and the embedded SQLite) over real HTTP: four projects in two provinces, three cities
 and four districts, and regulator users at each level (the top, a province, two cities, two districts).
 Each sees exactly the projects below their place in every place the UI reads the ledger (the queue and its
 search filters, a hazard, its pictures, the overview and map, the warning counters, the projects list,
@@ -95,8 +95,9 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture
-async def bureau(pg_url: str, tmp_path: Path) -> AsyncIterator[Bureau]:
-    server = RegulatorServer(pg_url, evidence_dir=tmp_path / "evidence")
+async def bureau(db_url: str, tmp_path: Path) -> AsyncIterator[Bureau]:
+    """PostgreSQL as a bureau runs it, and the embedded SQLite, which must scope the same."""
+    server = RegulatorServer(db_url, evidence_dir=tmp_path / "evidence")
     for s in SITES:
         server.repo.add_project(s.code, s.name, s.city, s.secret, s.district, "某建设集团", s.province)
     await server.start()
@@ -226,6 +227,12 @@ async def test_acting_on_another_places_hazard_is_404_and_changes_nothing(bureau
             json={"major": True, "article": "第八条", "item": "（一）", "reason": "越权改判"},
         )
         assert r.status_code == 404, (user, r.text)
+    # the classification table classifies every project's alerts: kept by the province, not a district
+    row = {"rule": "crane.wind", "clause_contains": "", "major": False, "basis": "本区规定"}
+    r = await bureau.clients["ns"].put("/ui/api/classifications", json=row)
+    assert r.status_code == 403 and "province" in r.text, r.text
+    r = await bureau.clients["gd"].put("/ui/api/classifications", json=row)
+    assert r.status_code == 200, r.text
     after = await get(root, f"/ui/api/hazards/{theirs}")
     assert after["state"] == before["state"] == "confirmed"
     assert after["classification"] == before["classification"]
