@@ -171,9 +171,7 @@ def add_project(
     ),
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
 ) -> None:
-    """Register a project (or change its details and secret) so its gateway's requests are accepted; it
-    goes in the jurisdiction its province, city and district name (seen by the users of that district
-    and the levels above it)."""
+    """Register a project (or change its details and secret) so its gateway's requests are accepted; it sits in the district its city and district name."""
     repo = _repo(db)
     place = repo.add_project(code, name, city, secret, district, contractor, province)
     repo.close()
@@ -184,8 +182,7 @@ def add_place(
     path: str = typer.Argument(..., help="省/市/区县 from the province down, e.g. 广东省/深圳市/宝安区"),
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
 ) -> None:
-    """Add a jurisdiction (a province, city or district) before any project there is registered, so a
-    regulator can be given it with add-user --jurisdiction."""
+    """Add a jurisdiction (省/市/区县) before any project there is registered, for add-user --jurisdiction."""
     from regulator.jurisdictions import UnknownPlace, add
 
     repo = _repo(db)
