@@ -317,8 +317,8 @@ def test_the_cli_gives_a_user_a_place_and_names_the_fix_for_an_unknown_one(pg_ur
     repo.close()
 
 
-def test_the_migration_places_old_projects_and_old_users_still_see_everything(pg_url: str) -> None:
-    engine = sa.create_engine(normalise_url(pg_url))
+def test_the_migration_places_old_projects_and_old_users_still_see_everything(db_url: str) -> None:
+    engine = sa.create_engine(normalise_url(db_url))
     migrate(engine, "0007")
     with engine.begin() as db:
         for code, city, district in (("P1", "深圳", "南山区"), ("P2", "广州市", ""), ("P3", "Atlantis", "")):
@@ -337,7 +337,7 @@ def test_the_migration_places_old_projects_and_old_users_still_see_everything(pg
             {"h": CHEAP.hash(PASSWORD)},
         )
     engine.dispose()
-    repo = Repository(pg_url)  # brings the schema to head
+    repo = Repository(db_url)  # brings the schema to head
     accounts = Accounts(repo, CHEAP)
     old = accounts.actor(accounts.login("li.jian", PASSWORD))
     assert old == Actor("li.jian", "regulator", None, None)
