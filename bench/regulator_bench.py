@@ -48,7 +48,9 @@ from argon2 import PasswordHasher
 from contract.alert_event import AlertEvent
 from contract.wire import EVENTS_PATH, HEARTBEAT_PATH, default_signature
 from regulator.auth import Accounts
-from regulator.review import Actor, QueueFilter, Review
+from regulator.jurisdictions import place_projects
+from regulator.review import QueueFilter, Review
+from regulator.scope import Actor
 from regulator.storage import Repository
 
 PG_ADMIN = os.environ.get("SITEGW_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -399,6 +401,7 @@ def load_million(db: str, events: int, hazards: int) -> float:
     with repo.engine.begin() as conn:
         for sql in LOAD_SQL[:-1]:
             conn.execute(sa.text(sql), args)
+        place_projects(conn)  # what add-project does for each: its district in the jurisdictions tree
     with repo.engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))
     repo.close()
@@ -453,6 +456,7 @@ def bench_queue(events: int, hazards: int, queries: int) -> None:
         print(f"regulator_queue_query_p99: {pct(every, 99) * 1000:.1f} ms")
         for kind, ts in times.items():
             print(f"regulator_queue_query_{kind}_max: {max(ts) * 1000:.1f} ms")
+        bench_scoped_queue(review, queries, rng)
         Accounts(repo, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)).add_user(
             "bench", "bench-password", "regulator"
         )
@@ -480,6 +484,21 @@ def bench_queue(events: int, hazards: int, queries: int) -> None:
         finally:
             proc.terminate()
             proc.wait(30)
+
+
+def bench_scoped_queue(review: Review, queries: int, rng: random.Random) -> None:
+    """The same mix of queries by a city's and a district's regulator (about 1/21 and 1/105 of the
+    projects): the jurisdiction's filter (regulator/scope.py) on the province's ledger."""
+    for level, place in (("city", "广东省/深圳市"), ("district", "广东省/深圳市/区1")):
+        actor = Actor("bench", "regulator", None, place)
+        times = []
+        for i in range(queries // 2):
+            f = queue_filter(QUERY_KINDS[i % len(QUERY_KINDS)], rng)
+            t0 = time.perf_counter()
+            review.queue(f, actor)
+            times.append(time.perf_counter() - t0)
+        print(f"regulator_queue_query_{level}_p50: {pct(times, 50) * 1000:.1f} ms")
+        print(f"regulator_queue_query_{level}_p99: {pct(times, 99) * 1000:.1f} ms")
 
 
 def main() -> None:

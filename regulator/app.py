@@ -40,6 +40,8 @@ from regulator import classify
 from regulator.auth import Accounts, AuthError
 from regulator.evidence import EvidenceUnavailable
 from regulator.held import WarningHold, counts
+from regulator.incident_models import IncidentLedger, IncidentRow, NewIncident, NewReport
+from regulator.incidents import DESTINATIONS, Incidents
 from regulator.ingest import (
     WINDOW_S,
     Refusal,
@@ -49,6 +51,7 @@ from regulator.ingest import (
     ingest,
     refuse_replay,
 )
+from regulator.jurisdictions import SEP
 from regulator.names import KIND_NAMES, METRIC_NAMES, RULE_NAMES, SITE_STATES
 from regulator.overview import overview
 from regulator.queue_models import (
@@ -62,7 +65,8 @@ from regulator.queue_models import (
     WarningCountRow,
     WarningStats,
 )
-from regulator.review import MAX_PAGE_SIZE, Actor, QueueFilter, Review, ReviewError
+from regulator.review import MAX_PAGE_SIZE, QueueFilter, Review, ReviewError
+from regulator.scope import Actor
 from regulator.storage import NonceReused, ReadingRecord, Repository
 
 STATIC = Path(__file__).with_name("static")
@@ -94,6 +98,7 @@ class NewProject(BaseModel):
     name: str = Field(min_length=1)
     city: str = ""
     district: str = ""
+    province: str = Field("", description="where the city table does not know the city, e.g. 广西壮族自治区")
     contractor: str = ""
     secret: str = Field(min_length=8)
 
@@ -106,6 +111,9 @@ class NewUser(BaseModel):
     role: str
     project: str | None = None
     display_name: str = ""
+    jurisdiction: str | None = Field(
+        None, description="a regulator's place, 省/市/区县 from the province down, e.g. 广东省/深圳市/南山区"
+    )
 
 
 def _jpeg(b64: str | None, what: str) -> bytes | None:
@@ -144,6 +152,7 @@ def create_app(
     warnings (default: DEFAULT_HOLD_S)."""
     hold = hold or WarningHold()
     accounts = Accounts(repo)
+    incidents = Incidents(repo)
 
     app = FastAPI(title="sitegw regulator", summary="hazards from site gateways, reviewed and closed")
     app.state.accounts = accounts
@@ -254,7 +263,7 @@ def create_app(
         def handle(body: bytes) -> dict[str, Any]:
             project = authenticate(repo, request.headers, "GET", signed_path(request), body)
             repo.heartbeat(project, request.headers["X-Sitegw-Nonce"], KEEP_NONCE_S)
-            return {"actions": review.audit(project, after)}
+            return {"actions": review.audit(Actor(f"gateway:{project}", "gateway", project), after)}
 
         return await signed(request, handle)
 
@@ -267,6 +276,11 @@ def create_app(
     def editor(who: Actor) -> None:
         if who.role not in ("regulator", "admin"):
             raise ReviewError(403, f"a {who.role} may not edit the classification table")
+        # the table classifies every project's alerts: a city or district reads it, the province keeps it
+        if who.jurisdiction and SEP in who.jurisdiction:
+            raise ReviewError(
+                403, f"the classification table is kept at province level; {who.jurisdiction} may read it"
+            )
 
     def blocking(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
         return lambda *a, **kw: run_in_threadpool(fn, *a, **kw)
@@ -286,7 +300,9 @@ def create_app(
         who = await run_in_threadpool(accounts.actor, token)
         if who is None:  # the session was ended between the two calls
             return JSONResponse({"error": "session ended, log in again"}, status_code=401)
-        response = JSONResponse({"username": who.name, "role": who.role, "project": who.project})
+        response = JSONResponse(
+            {"username": who.name, "role": who.role, "project": who.project, "jurisdiction": who.jurisdiction}
+        )
         response.set_cookie(COOKIE, token, httponly=True, samesite="strict", max_age=12 * 3600)
         return response
 
@@ -301,8 +317,13 @@ def create_app(
 
     @app.get("/ui/api/me")
     async def me(who: Who) -> dict[str, Any]:
-        """The signed-in user."""
-        return {"username": who.name, "role": who.role, "project": who.project}
+        """The signed-in user; ``jurisdiction``: the place whose projects they see (None: every project)."""
+        return {
+            "username": who.name,
+            "role": who.role,
+            "project": who.project,
+            "jurisdiction": who.jurisdiction,
+        }
 
     @app.get("/ui/api/hazards")
     async def hazards(
@@ -403,9 +424,9 @@ def create_app(
         )
 
     @app.get("/ui/api/evidence/{sha256}")
-    async def evidence(sha256: str, _: Who) -> Response:
-        """An evidence or rectification picture by its hash."""
-        jpeg = await run_in_threadpool(repo.pictures.get, sha256)
+    async def evidence(sha256: str, who: Who) -> Response:
+        """An evidence or rectification picture by its hash (of a hazard the user may see)."""
+        jpeg = await run_in_threadpool(repo.picture, who, sha256)
         if jpeg is None:
             return JSONResponse({"error": f"no picture {sha256}"}, status_code=404)
         return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
@@ -418,7 +439,7 @@ def create_app(
     @app.get("/ui/api/warnings")
     async def warnings(who: Who) -> WarningStats:
         """Warnings the sites resolved within the hold: counted per project and rule, not in the ledger."""
-        found, held = await blocking(counts)(repo, who.project if who.role == "project" else None)
+        found, held = await blocking(counts)(repo, who)
         return WarningStats(
             hold_s=hold.hold_s,
             held_now=held,
@@ -437,17 +458,40 @@ def create_app(
             ],
         )
 
+    @app.get("/ui/api/incidents")
+    async def incident_ledger(who: Who) -> IncidentLedger:
+        """Accidents and serious near misses (非亡人事故和重大险情台账) with their reports and reporting clocks."""
+        now = time.time()
+        rows = await blocking(incidents.ledger)(who, now)
+        return IncidentLedger(
+            now=now, destinations=DESTINATIONS, incidents=[IncidentRow.model_validate(r) for r in rows]
+        )
+
+    @app.post("/ui/api/incidents")
+    async def record_incident(body: NewIncident, who: Who) -> IncidentRow:
+        """Record an accident or serious near miss of a project the user may see."""
+        row = await blocking(incidents.record)(
+            who, body.project, body.kind, body.occurred_at, body.deaths, body.injuries, body.description
+        )
+        return IncidentRow.model_validate(row)
+
+    @app.post("/ui/api/incidents/{incident_id}/reports")
+    async def report_incident(incident_id: int, body: NewReport, who: Who) -> IncidentRow:
+        """Record a report of the incident: who reported, when, to which level or system."""
+        row = await blocking(incidents.report)(
+            who, incident_id, body.to, body.reported_by, body.reported_at, body.note
+        )
+        return IncidentRow.model_validate(row)
+
     @app.get("/ui/api/audit")
     async def audit(who: Who, after: int = 0) -> dict[str, Any]:
         """Every decision, who and when (a project user: their project's)."""
-        return {
-            "actions": await blocking(review.audit)(who.project if who.role == "project" else None, after)
-        }
+        return {"actions": await blocking(review.audit)(who, after)}
 
     @app.get("/ui/api/projects")
     async def projects(who: Who) -> dict[str, Any]:
-        """Registered projects (without their secrets)."""
-        rows = await run_in_threadpool(repo.projects)
+        """Registered projects the user may see (without their secrets), each with its jurisdiction's path."""
+        rows = await run_in_threadpool(repo.visible_projects, who)
         return {
             "projects": [
                 {
@@ -455,11 +499,11 @@ def create_app(
                     "name": p.name,
                     "city": p.city,
                     "district": p.district,
+                    "jurisdiction": place,
                     "contractor": p.contractor,
                     "last_seen_at": p.last_seen_at,
                 }
-                for p in rows
-                if who.role != "project" or p.code == who.project
+                for p, place in rows
             ]
         }
 
@@ -468,7 +512,14 @@ def create_app(
         """Register a project (admin)."""
         admin(who)
         await run_in_threadpool(
-            repo.add_project, body.code, body.name, body.city, body.secret, body.district, body.contractor
+            repo.add_project,
+            body.code,
+            body.name,
+            body.city,
+            body.secret,
+            body.district,
+            body.contractor,
+            body.province,
         )
         return {"status": "registered", "code": body.code}
 
@@ -477,7 +528,13 @@ def create_app(
         """Create a user (admin)."""
         admin(who)
         await run_in_threadpool(
-            accounts.add_user, body.username, body.password, body.role, body.project, body.display_name
+            accounts.add_user,
+            body.username,
+            body.password,
+            body.role,
+            body.project,
+            body.display_name,
+            body.jurisdiction,
         )
         return {"status": "created", "username": body.username}
 

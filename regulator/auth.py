@@ -1,7 +1,8 @@
 """Users, roles and sign-in sessions of the review UI.
 
-Roles: ``regulator`` (review, order, close, every project), ``project`` (one project: see it, report
-rectification), ``admin`` (all of that plus registering projects and users). Passwords are argon2id
+Roles: ``regulator`` (review, order, close: every project, or those of their jurisdiction),
+``project`` (one project: see it, report rectification), ``admin`` (all of that on every project, plus
+registering projects and users). What each sees is regulator/scope.py's. Passwords are argon2id
 hashes; a session is a random token in an HttpOnly cookie, stored only as its SHA-256.
 """
 
@@ -15,7 +16,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from regulator.db import sql
-from regulator.review import Actor
+from regulator.jurisdictions import UnknownPlace, find
+from regulator.scope import Actor
 from regulator.storage import Repository
 
 ROLES = ("regulator", "project", "admin")
@@ -35,13 +37,26 @@ class Accounts:
         self._hasher = hasher or PasswordHasher()
 
     def add_user(
-        self, username: str, password: str, role: str, project: str | None = None, display_name: str = ""
-    ) -> None:
-        """Create a user or replace their password, role and project."""
+        self,
+        username: str,
+        password: str,
+        role: str,
+        project: str | None = None,
+        display_name: str = "",
+        jurisdiction: str | None = None,
+    ) -> str | None:
+        """Create a user or replace their password, role, project and jurisdiction (a regulator's place,
+        e.g. 广东省/深圳市/南山区; none: every project); the jurisdiction's path as stored."""
         if role not in ROLES:
             raise AuthError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
         if role == "project" and not project:
             raise AuthError("a project user needs --project CODE (the project they report for)")
+        if jurisdiction and role != "regulator":
+            raise AuthError(
+                f"--jurisdiction is for regulator users: a {role} user sees "
+                + ("their project only" if role == "project" else "every jurisdiction (the top)")
+                + "; give a user a place with --role regulator --jurisdiction 广东省/深圳市/南山区"
+            )
         if project and self.repo.project(project) is None:
             raise AuthError(
                 f"unknown project {project!r}: register it first with `sitegw regulator add-project`"
@@ -49,12 +64,16 @@ class Accounts:
         if len(password) < 8:
             raise AuthError("password too short: at least 8 characters")
         with self.repo.engine.begin() as db:
+            try:
+                place = find(db, jurisdiction) if jurisdiction else None
+            except UnknownPlace as exc:
+                raise AuthError(str(exc)) from None
             db.execute(
                 sql(
-                    "INSERT INTO users(username, password_hash, role, project, display_name, created_at) "
-                    "VALUES (:u, :h, :r, :p, :d, :now) ON CONFLICT (username) DO UPDATE SET "
+                    "INSERT INTO users(username, password_hash, role, project, display_name, created_at, "
+                    "jurisdiction_id) VALUES (:u, :h, :r, :p, :d, :now, :j) ON CONFLICT (username) DO UPDATE SET "
                     "password_hash=excluded.password_hash, role=excluded.role, project=excluded.project, "
-                    "display_name=excluded.display_name"
+                    "display_name=excluded.display_name, jurisdiction_id=excluded.jurisdiction_id"
                 ),
                 {
                     "u": username,
@@ -63,8 +82,10 @@ class Accounts:
                     "p": project if role == "project" else None,
                     "d": display_name or username,
                     "now": time.time(),
+                    "j": place.id if place else None,
                 },
             )
+        return place.path if place else None
 
     def login(self, username: str, password: str) -> str:
         """A new session token for these credentials; AuthError otherwise (same text either way)."""
@@ -100,7 +121,8 @@ class Accounts:
         with self.repo.engine.connect() as db:
             row = db.execute(
                 sql(
-                    "SELECT u.username, u.role, u.project FROM sessions s JOIN users u ON u.username = s.username "
+                    "SELECT u.username, u.role, u.project, j.path FROM sessions s "
+                    "JOIN users u ON u.username = s.username LEFT JOIN jurisdictions j ON j.id = u.jurisdiction_id "
                     "WHERE s.token_sha256 = :t AND s.expires_at > :now"
                 ),
                 {"t": _digest(token), "now": time.time()},

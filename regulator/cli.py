@@ -164,13 +164,37 @@ def add_project(
     ),
     district: str = typer.Option("", "--district", help="district, e.g. 南山区"),
     contractor: str = typer.Option("", "--contractor", help="main contractor (施工总承包单位)"),
+    province: str = typer.Option(
+        "",
+        "--province",
+        help="province, where the city is not in the map's table (regulator/places.py), e.g. 广西壮族自治区",
+    ),
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
 ) -> None:
-    """Register a project (or change its details and secret) so its gateway's requests are accepted."""
+    """Register a project (or change its details and secret) so its gateway's requests are accepted; it sits in the district its city and district name."""
     repo = _repo(db)
-    repo.add_project(code, name, city, secret, district, contractor)
+    place = repo.add_project(code, name, city, secret, district, contractor, province)
     repo.close()
-    typer.echo(f"project {code} registered in {db}")
+    typer.echo(f"project {code} registered in {db}, jurisdiction {place}")
+
+
+def add_place(
+    path: str = typer.Argument(..., help="省/市/区县 from the province down, e.g. 广东省/深圳市/宝安区"),
+    db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
+) -> None:
+    """Add a jurisdiction (省/市/区县) before any project there is registered, for add-user --jurisdiction."""
+    from regulator.jurisdictions import UnknownPlace, add
+
+    repo = _repo(db)
+    try:
+        with repo.engine.begin() as conn:
+            place = add(conn, path)
+    except UnknownPlace as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    finally:
+        repo.close()
+    typer.echo(f"jurisdiction {place.path} ({place.level}) in {db}")
 
 
 def add_user(
@@ -185,17 +209,27 @@ def add_user(
         help="at least 8 characters",
     ),
     project: str | None = typer.Option(None, "--project", help="the project a project user reports for"),
+    jurisdiction: str | None = typer.Option(
+        None,
+        "--jurisdiction",
+        help="a regulator's place: 省/市/区县 from the province down, e.g. 广东省/深圳市/南山区 "
+        "(a district), 广东省/深圳市 (a city) or 广东省; they see only the projects under it "
+        "(none: every project)",
+    ),
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
 ) -> None:
-    """Create a user of the review UI (or reset their password and role)."""
+    """Create a user of the review UI (or reset their password, role and jurisdiction)."""
     from regulator.auth import Accounts, AuthError
 
     repo = _repo(db)
     try:
-        Accounts(repo).add_user(username, password, role, project)
+        place = Accounts(repo).add_user(username, password, role, project, jurisdiction=jurisdiction)
     except AuthError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     finally:
         repo.close()
-    typer.echo(f"user {username} ({role}) saved in {db}")
+    sees = (
+        f"jurisdiction {place}" if place else ("every project" if role != "project" else f"project {project}")
+    )
+    typer.echo(f"user {username} ({role}, {sees}) saved in {db}")

@@ -30,6 +30,7 @@ from sqlalchemy.engine import Connection
 from contract.alert_event import AlertEvent
 from regulator.db import sql
 from regulator.names import rule_name
+from regulator.scope import PROJECTS, Actor
 from regulator.storage import (
     EVENT_ID_ROW,
     EVENT_ROW,
@@ -168,23 +169,16 @@ class WarningCount:
         return rule_name(self.rule)
 
 
-def counts(repo: Repository, project: str | None = None) -> tuple[list[WarningCount], int]:
-    """The counters (most episodes first; one project's if given) and how many warnings are held now."""
-    own, args = ("WHERE c.project = :p", {"p": project}) if project else ("", {})
-    with repo.engine.connect() as db:
+def counts(repo: Repository, actor: Actor) -> tuple[list[WarningCount], int]:
+    """The counters of the projects ``actor`` may see (most episodes first) and how many of their warnings
+    are held now."""
+    with repo.scoped(actor) as db:
         rows = db.execute(
-            sql(
-                "SELECT c.project, p.name, c.rule, c.episodes, c.events, c.first_ts, c.last_ts "
-                f"FROM warning_counts c JOIN projects p ON p.code = c.project {own} "
-                "ORDER BY c.episodes DESC, c.project, c.rule LIMIT 1000"
-            ),
-            args,
+            "SELECT c.project, p.name, c.rule, c.episodes, c.events, c.first_ts, c.last_ts "
+            f"FROM warning_counts c JOIN {PROJECTS} p ON p.code = c.project "
+            "ORDER BY c.episodes DESC, c.project, c.rule LIMIT 1000"
         ).all()
         held = db.execute(
-            sql(
-                "SELECT COUNT(*) FROM held_warnings WHERE state = 'held'"
-                + (" AND project = :p" if project else "")
-            ),
-            args,
+            f"SELECT COUNT(*) FROM held_warnings w JOIN {PROJECTS} p ON p.code = w.project WHERE w.state = 'held'"
         ).scalar_one()
     return [WarningCount(*r) for r in rows], held

@@ -7,9 +7,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from regulator.db import sql
 from regulator.places import find_city, layout, map_frame, position
-from regulator.review import DAY_S, OPEN_STATES, Actor
+from regulator.review import DAY_S, OPEN_STATES
+from regulator.scope import PROJECTS, Actor
 from regulator.storage import Repository
 
 OPEN = f"h.state IN {OPEN_STATES}"
@@ -56,34 +56,24 @@ def _figures(row: dict[str, Any], close_s: float | None) -> dict[str, Any]:
 
 
 def overview(repo: Repository, actor: Actor, offline_after_s: float = 600.0) -> dict[str, Any]:
-    """Per-project, per-city and per-check figures; a project user sees only their project."""
+    """Per-project, per-city and per-check figures of the projects ``actor`` may see (regulator/scope.py)."""
     now = time.time()
     args: dict[str, Any] = {"now": now, "day1": now - DAY_S, "day7": now - 7 * DAY_S}
-    own, and_own = "", ""
-    if actor.role == "project":
-        own, and_own = "WHERE p.code = :own", "AND p.code = :own"
-        args["own"] = actor.project
-    with repo.engine.connect() as db:
+    with repo.scoped(actor) as db:
         projects = db.execute(
-            sql(
-                f"SELECT p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at, {FIGURES} "
-                f"FROM projects p LEFT JOIN hazards h ON h.project = p.code {own} "
-                "GROUP BY p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at ORDER BY p.code"
-            ),
+            f"SELECT p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at, {FIGURES} "
+            f"FROM {PROJECTS} p LEFT JOIN hazards h ON h.project = p.code "
+            "GROUP BY p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at ORDER BY p.code",
             args,
         ).all()
         by_rule = db.execute(
-            sql(
-                f"SELECT h.rule, {FIGURES} FROM hazards h JOIN projects p ON p.code = h.project {own} "
-                "GROUP BY h.rule ORDER BY h.rule"
-            ),
+            f"SELECT h.rule, {FIGURES} FROM hazards h JOIN {PROJECTS} p ON p.code = h.project "
+            "GROUP BY h.rule ORDER BY h.rule",
             args,
         ).all()
         open_by_rule = db.execute(
-            sql(
-                "SELECT h.project, h.rule, COUNT(*) FROM hazards h JOIN projects p ON p.code = h.project "
-                f"WHERE {OPEN} {and_own} GROUP BY h.project, h.rule"
-            ),
+            f"SELECT h.project, h.rule, COUNT(*) FROM hazards h JOIN {PROJECTS} p ON p.code = h.project "
+            f"WHERE {OPEN} GROUP BY h.project, h.rule",
             args,
         ).all()
     rules_open: dict[str, dict[str, int]] = {}

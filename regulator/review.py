@@ -21,6 +21,7 @@ from contract.alert_event import LEVEL_RANK
 from regulator import classify
 from regulator.db import sql
 from regulator.names import metric_name, rule_name, site_state_name
+from regulator.scope import PROJECTS, Actor, ScopedConnection
 from regulator.storage import Repository
 
 OPEN_STATES = ("pending", "confirmed", "rectifying", "reported")
@@ -69,15 +70,6 @@ class DeadlinePolicy:
     def deadline(self, now: float, major: bool, days: float | None) -> float:
         """The deadline an order sets: the regulator's days, else the default for its kind."""
         return now + DAY_S * (days if days is not None else self.major_days if major else self.general_days)
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who acts: a signed-in user (regulator, project user, admin) or a project's gateway."""
-
-    name: str
-    role: str
-    project: str | None = None
 
 
 @dataclass(slots=True)
@@ -168,8 +160,8 @@ class Review:
         self.policy = policy or DeadlinePolicy()
 
     def queue(self, f: QueueFilter, actor: Actor) -> QueuePage:
-        """Page ``f.page`` of the hazards matching ``f``, most severe then newest first (a project user sees
-        only their project), with how many match in all."""
+        """Page ``f.page`` of the hazards matching ``f`` among those ``actor`` may see (regulator/scope.py),
+        most severe then newest first, with how many match in all."""
         if f.state not in (*STATES, "open", "all"):
             raise ReviewError(422, f"unknown state {f.state!r}: one of {', '.join((*STATES, 'open', 'all'))}")
         if f.level and f.level not in LEVEL_RANK:
@@ -180,9 +172,6 @@ class Review:
             raise ReviewError(422, f"page {f.page} is out of range: pages count from 1")
         where = ["1=1"]
         args: dict[str, Any] = {"limit": f.page_size, "offset": (f.page - 1) * f.page_size}
-        if actor.role == "project":
-            where.append("h.project = :own")
-            args["own"] = actor.project
         for column in ("state", "city", "district", "project", "rule", "level"):
             value = getattr(f, column)
             if value and value != "all":
@@ -200,16 +189,16 @@ class Review:
         if f.overdue:
             where.append("h.state = 'rectifying' AND h.deadline < :now")
             args["now"] = time.time()
-        matching = f"FROM hazards h JOIN projects p ON p.code = h.project WHERE {' AND '.join(where)}"
+        matching = f"FROM hazards h JOIN {PROJECTS} p ON p.code = h.project WHERE {' AND '.join(where)}"
         # id last: hazards of one level and instant keep their order from page to page
         query = (
             f"SELECT {HAZARD_COLUMNS} {matching} "
             "ORDER BY h.level_rank DESC, h.last_ts DESC, h.id DESC LIMIT :limit OFFSET :offset"
         )
-        with self.repo.engine.connect() as db:
-            rows = db.execute(sql(query), args).all()
-            total = db.execute(sql(f"SELECT COUNT(*) {matching}"), args).scalar_one()
-            table = classify.load(db)
+        with self.repo.scoped(actor) as db:
+            rows = db.execute(query, args).all()
+            total = db.execute(f"SELECT COUNT(*) {matching}", args).scalar_one()
+            table = classify.load(db.db)
         now = time.time()
         return QueuePage([self._hazard_dict(r, now, table) for r in rows], total, f.page, f.page_size)
 
@@ -225,18 +214,22 @@ class Review:
         h["overdue"] = h["state"] == "rectifying" and h["deadline"] is not None and h["deadline"] < now
         return h
 
+    @staticmethod
+    def _visible(db: ScopedConnection, hazard_id: int) -> sa.Row[Any]:
+        """The hazard's row if the connection's actor may see it; 404 otherwise, as if there were none."""
+        row = db.execute(
+            f"SELECT {HAZARD_COLUMNS} FROM hazards h JOIN {PROJECTS} p ON p.code = h.project WHERE h.id = :id",
+            {"id": hazard_id},
+        ).first()
+        if row is None:
+            raise ReviewError(404, f"no hazard {hazard_id}")
+        return row
+
     def hazard(self, hazard_id: int, actor: Actor, context_s: float = 900.0) -> dict[str, Any]:
         """One hazard with its events, evidence, the readings around it and its audit trail."""
-        with self.repo.engine.connect() as db:
-            row = db.execute(
-                sql(
-                    f"SELECT {HAZARD_COLUMNS} FROM hazards h JOIN projects p "
-                    "ON p.code = h.project WHERE h.id = :id"
-                ),
-                {"id": hazard_id},
-            ).first()
-            if row is None or (actor.role == "project" and row[1] != actor.project):
-                raise ReviewError(404, f"no hazard {hazard_id}")
+        with self.repo.scoped(actor) as scoped:
+            row = self._visible(scoped, hazard_id)
+            db = scoped.db  # the hazard is the actor's: what hangs on it is too
             h = self._hazard_dict(row, time.time(), classify.load(db))
             h["events"] = [
                 dict(
@@ -280,11 +273,11 @@ class Review:
                     },
                 ).all()
             ]
-            h["actions"] = self._actions(db, "hazard_id = :id", {"id": hazard_id})
+            h["actions"] = self._actions(scoped, "a.hazard_id = :id", {"id": hazard_id})
         return h
 
     @staticmethod
-    def _actions(db: Connection, where: str, args: dict[str, Any]) -> list[dict[str, Any]]:
+    def _actions(db: ScopedConnection, where: str, args: dict[str, Any]) -> list[dict[str, Any]]:
         keys = (
             "id",
             "hazard_id",
@@ -300,23 +293,17 @@ class Review:
         )
         # ``major``: the hazard is under listed supervision (挂牌督办) now, so the site can show it with the order
         rows = db.execute(
-            sql(
-                f"SELECT a.{', a.'.join(keys)}, h.alert_id, h.major FROM actions a "
-                f"LEFT JOIN hazards h ON h.id = a.hazard_id WHERE {where} ORDER BY a.id LIMIT 1000"
-            ),
+            f"SELECT a.{', a.'.join(keys)}, h.alert_id, h.major FROM actions a JOIN {PROJECTS} p "
+            f"ON p.code = a.project LEFT JOIN hazards h ON h.id = a.hazard_id WHERE {where} ORDER BY a.id LIMIT 1000",
             args,
         ).all()
         return [{**dict(zip((*keys, "alert_id"), r[:-1], strict=True)), "major": bool(r[-1])} for r in rows]
 
-    def audit(self, project: str | None = None, after: int = 0) -> list[dict[str, Any]]:
-        """The audit trail (for one project: what its gateway is told), oldest first, after action ``after``."""
-        where = "a.id > :after"
-        args: dict[str, Any] = {"after": after}
-        if project:
-            where += " AND a.project = :p"
-            args["p"] = project
-        with self.repo.engine.connect() as db:
-            return self._actions(db, where, args)
+    def audit(self, actor: Actor, after: int = 0) -> list[dict[str, Any]]:
+        """The audit trail of the projects ``actor`` may see (a project's gateway: what it is told), oldest
+        first, after action ``after``."""
+        with self.repo.scoped(actor) as db:
+            return self._actions(db, "a.id > :after", {"after": after})
 
     def act(
         self,
@@ -345,17 +332,11 @@ class Review:
             raise ReviewError(422, "a rectification report needs a photo of the fix (JPEG)")
         picture = self.repo.pictures.put(photo) if photo else None
         now = time.time()
-        with self.repo.engine.begin() as db:
+        with self.repo.scoped(actor, write=True) as scoped:
+            db = scoped.db
             if nonce is not None and actor.project:
                 self.repo.use_nonce(db, actor.project, *nonce)
-            row = db.execute(
-                sql(
-                    f"SELECT {HAZARD_COLUMNS} FROM hazards h JOIN projects p ON p.code = h.project WHERE h.id = :id"
-                ),
-                {"id": hazard_id},
-            ).first()
-            if row is None or (actor.role in ("project", "gateway") and row[1] != actor.project):
-                raise ReviewError(404, f"no hazard {hazard_id}")
+            row = self._visible(scoped, hazard_id)
             h = self._hazard_dict(row, now, classify.load(db) if action == "order" and major is None else [])
             project, state, was_major, level = h["project"], h["state"], h["major"], h["level"]
             if state not in step.sources:
@@ -456,13 +437,10 @@ class Review:
             )
         what = classify.described(major, article, item, reason.strip(), actor.name)
         now = time.time()
-        with self.repo.engine.begin() as db:
-            row = db.execute(
-                sql("SELECT project, state FROM hazards WHERE id = :id"), {"id": hazard_id}
-            ).first()
-            if row is None:
-                raise ReviewError(404, f"no hazard {hazard_id}")
-            project, state = row
+        with self.repo.scoped(actor, write=True) as scoped:
+            h = dict(zip(HAZARD_KEYS, self._visible(scoped, hazard_id), strict=True))
+            project, state = h["project"], h["state"]
+            db = scoped.db
             db.execute(
                 sql(
                     "UPDATE hazards SET class_major = :m, class_article = :a, class_item = :i, class_basis = :b, "

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,10 @@ from sqlalchemy.engine import Connection, Engine
 from contract.alert_event import LEVEL_RANK, AlertEvent
 from regulator.db import normalise_url, open_engine, sql
 from regulator.evidence import PictureStore, StoredPicture, open_evidence_store
+from regulator.jurisdictions import SEP, chain, ensure
 from regulator.legacy import adopt
 from regulator.partitions import ensure_months
+from regulator.scope import PROJECTS, Actor, Scope, ScopedConnection
 
 NONCE_SWEEP_S = 10.0  # expired nonces are swept at most this often (a sweep per request costs PostgreSQL)
 SEEN_EVERY_S = 10.0  # last_seen_at is rewritten at most this often per project
@@ -308,16 +311,27 @@ class Repository:
         self.engine.dispose()
 
     def add_project(
-        self, code: str, name: str, city: str, secret: str, district: str = "", contractor: str = ""
-    ) -> None:
-        """Register a project, or replace its name, place, contractor and secret."""
+        self,
+        code: str,
+        name: str,
+        city: str,
+        secret: str,
+        district: str = "",
+        contractor: str = "",
+        province: str = "",
+    ) -> str:
+        """Register a project, or replace its name, place, contractor and secret; it goes in the district its
+        city and district name (regulator/jurisdictions.py, ``province`` where the city table does not know
+        the city), created with its city and province where new. Returns that district's path."""
+        place = chain(city, district, province)
         with self.engine.begin() as db:
             db.execute(
                 sql(
-                    "INSERT INTO projects(code, name, city, district, contractor, secret, created_at) "
-                    "VALUES (:code, :name, :city, :district, :contractor, :secret, :now) "
+                    "INSERT INTO projects(code, name, city, district, contractor, secret, created_at, district_id) "
+                    "VALUES (:code, :name, :city, :district, :contractor, :secret, :now, :district_id) "
                     "ON CONFLICT (code) DO UPDATE SET name=excluded.name, city=excluded.city, "
-                    "district=excluded.district, contractor=excluded.contractor, secret=excluded.secret"
+                    "district=excluded.district, contractor=excluded.contractor, secret=excluded.secret, "
+                    "district_id=excluded.district_id"
                 ),
                 {
                     "code": code,
@@ -327,9 +341,18 @@ class Repository:
                     "contractor": contractor,
                     "secret": secret,
                     "now": time.time(),
+                    "district_id": ensure(db, place),
                 },
             )
         self._projects.pop(code, None)
+        return SEP.join(place)
+
+    @contextmanager
+    def scoped(self, actor: Actor, write: bool = False) -> Iterator[ScopedConnection]:
+        """A connection (a transaction with ``write``) that reads only the projects ``actor`` may see
+        (regulator/scope.py): every read of the ledger for a person goes through here."""
+        with self.engine.begin() if write else self.engine.connect() as db:
+            yield ScopedConnection(db, Scope.of(actor))
 
     def project(self, code: str, cached: bool = False) -> Project | None:
         """The project with this code, if registered (``cached``: as read at most PROJECT_CACHE_S ago)."""
@@ -360,6 +383,25 @@ class Repository:
                 )
             ).all()
         return [Project(*r) for r in rows]
+
+    def visible_projects(self, actor: Actor) -> list[tuple[Project, str | None]]:
+        """The projects ``actor`` may see, by code, each with its place's path (None: in no place yet)."""
+        with self.scoped(actor) as db:
+            rows = db.execute(
+                "SELECT p.code, p.name, p.city, p.secret, p.district, p.contractor, p.last_seen_at, j.path "
+                f"FROM {PROJECTS} p LEFT JOIN jurisdictions j ON j.id = p.district_id ORDER BY p.code"
+            ).all()
+        return [(Project(*r[:-1]), r[-1]) for r in rows]
+
+    def picture(self, actor: Actor, sha256: str) -> bytes | None:
+        """A stored evidence or rectification picture, if it is of a hazard ``actor`` may see."""
+        with self.scoped(actor) as db:
+            seen = db.execute(
+                "SELECT 1 FROM evidence e JOIN hazards h ON h.id = e.hazard_id "
+                f"JOIN {PROJECTS} p ON p.code = h.project WHERE e.sha256 = :sha LIMIT 1",
+                {"sha": sha256},
+            ).first()
+        return self.pictures.get(sha256) if seen else None
 
     def _sweep_nonces(self, db: Connection) -> None:
         """Forget expired nonces, at most every NONCE_SWEEP_S (a sweep per request would cost more than ingest)."""

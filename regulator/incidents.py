@@ -1,0 +1,275 @@
+"""The ledger of accidents and serious near misses (非亡人事故和重大险情台账) and their reporting clocks.
+
+An incident is recorded with its project, when it happened, its kind (an accident, 事故, or a serious
+near miss, 重大险情), casualties and what happened; each report of it is recorded with who reported,
+when and to which level or system. Each clock (``CLOCKS``, from docs/standards.md §4) is then met (the
+report came in time), late (it came after the deadline), due (not yet, time left), overdue (not yet,
+past the deadline) or waiting (it runs from a report below that has not been made). The plan keeps
+near misses in the same ledger as accidents and names no other clocks for them, so they run on the
+same ones.
+
+Who may see and record what is regulator/scope.py's: a district's incidents are its district's, the
+levels above see them too, a project user records and sees only their project's; anything outside
+answers 404 as if absent.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from regulator.db import sql
+from regulator.review import ReviewError
+from regulator.scope import PROJECTS, Actor, ScopedConnection
+from regulator.storage import Repository
+
+HOUR_S = 3600.0
+KINDS = {"accident": "事故", "near_miss": "重大险情"}
+RECORDERS = ("regulator", "admin", "project")
+CLOCK_STATES = {
+    "met": "按时上报",
+    "late": "逾期上报",
+    "due": "待上报",
+    "overdue": "已超时未报",
+    "waiting": "待下级上报",
+}
+FUTURE_SLACK_S = 300.0  # a time "in the future" by less than this is a clock a little ahead, not an error
+REGULATION = "《生产安全事故报告和调查处理条例》（国务院令第493号）"
+GUANGDONG = "广东省建筑施工安全专项整治方案"
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """One reporting deadline: a report to ``to`` within ``hours`` of the occurrence (``after`` None) or
+    of the report to ``after`` (the level below passing it up)."""
+
+    to: str
+    name: str
+    hours: float
+    after: str | None
+    basis: str
+
+
+CLOCKS: tuple[Clock, ...] = (
+    Clock(
+        "county", "县级主管部门", 1, None, f"{REGULATION}第九条：事故单位负责人1小时内报告县级以上主管部门"
+    ),
+    Clock("city", "市级主管部门", 2, "county", f"{REGULATION}第十一条：逐级上报，每级不超过2小时"),
+    Clock("province", "省级主管部门", 2, "city", f"{REGULATION}第十一条：逐级上报，每级不超过2小时"),
+    Clock("provincial_system", "省事故报送系统", 24, None, f"{GUANGDONG}：24小时内录入省事故报送系统"),
+    Clock(
+        "national_platform",
+        "全国工程质量安全监管信息平台",
+        48,
+        None,
+        f"{GUANGDONG}：48小时内录入全国工程质量安全监管信息平台",
+    ),
+)
+DESTINATIONS = {c.to: c.name for c in CLOCKS}
+
+
+def _now_unless_future(at: float, what: str) -> float:
+    """The time now; 422 if ``at`` is later than that (beyond a clock's slack)."""
+    now = time.time()
+    if at > now + FUTURE_SLACK_S:
+        raise ReviewError(
+            422,
+            f"{what} is in the future: give the time it {'happened' if what == 'occurred_at' else 'was made'}",
+        )
+    return now
+
+
+def clock_states(occurred_at: float, reports: list[dict[str, Any]], now: float) -> list[dict[str, Any]]:
+    """Each clock's state for an incident with these reports (``to``, ``reported_at``) at ``now``."""
+    first: dict[str, float] = {}
+    for r in reports:
+        first[r["to"]] = min(first.get(r["to"], r["reported_at"]), r["reported_at"])
+    states = []
+    for clock in CLOCKS:
+        start = occurred_at if clock.after is None else first.get(clock.after)
+        deadline = None if start is None else start + clock.hours * HOUR_S
+        done = first.get(clock.to)
+        if done is not None:
+            state = "met" if deadline is None or done <= deadline else "late"
+        elif deadline is None:
+            state = "waiting"
+        else:
+            state = "due" if now <= deadline else "overdue"
+        states.append(
+            {
+                "to": clock.to,
+                "name": clock.name,
+                "hours": clock.hours,
+                "basis": clock.basis,
+                "deadline": deadline,
+                "reported_at": done,
+                "state": state,
+                "state_name": CLOCK_STATES[state],
+                # due: time left; overdue: time past; late: how late the report came
+                "seconds": None
+                if deadline is None or state == "met"
+                else (deadline - now if state == "due" else (done or now) - deadline),
+            }
+        )
+    return states
+
+
+INCIDENT_COLUMNS = (
+    "i.id, i.project, p.name, p.city, p.district, i.kind, i.occurred_at, i.deaths, i.injuries, "
+    "i.description, i.recorded_by, i.recorded_at"
+)
+INCIDENT_KEYS = (
+    "id",
+    "project",
+    "project_name",
+    "city",
+    "district",
+    "kind",
+    "occurred_at",
+    "deaths",
+    "injuries",
+    "description",
+    "recorded_by",
+    "recorded_at",
+)
+REPORT_KEYS = ("id", "incident_id", "to", "reported_by", "reported_at", "note", "recorded_by", "recorded_at")
+REPORT_COLUMNS = tuple("to_level" if k == "to" else k for k in REPORT_KEYS)  # ``to`` is a keyword of SQL
+
+
+class Incidents:
+    """The ledger over one repository, every read and write scoped to the actor."""
+
+    def __init__(self, repo: Repository) -> None:
+        self.repo = repo
+
+    def ledger(self, actor: Actor, now: float | None = None, limit: int = 500) -> list[dict[str, Any]]:
+        """The incidents ``actor`` may see, newest first, each with its reports and clocks."""
+        with self.repo.scoped(actor) as db:
+            return self._read(db, "1 = 1", {"limit": limit}, time.time() if now is None else now)
+
+    def one(self, actor: Actor, incident_id: int, now: float | None = None) -> dict[str, Any]:
+        """One incident ``actor`` may see, with its reports and clocks; 404 otherwise."""
+        with self.repo.scoped(actor) as db:
+            found = self._read(
+                db, "i.id = :id", {"id": incident_id, "limit": 1}, time.time() if now is None else now
+            )
+        if not found:
+            raise ReviewError(404, f"no incident {incident_id}")
+        return found[0]
+
+    @staticmethod
+    def _read(db: ScopedConnection, where: str, args: dict[str, Any], now: float) -> list[dict[str, Any]]:
+        scoped = f"FROM incidents i JOIN {PROJECTS} p ON p.code = i.project WHERE {where}"
+        rows = db.execute(
+            f"SELECT {INCIDENT_COLUMNS} {scoped} ORDER BY i.occurred_at DESC, i.id DESC LIMIT :limit", args
+        ).all()
+        columns = ", ".join(f"r.{k}" for k in REPORT_COLUMNS)
+        reports: dict[int, list[dict[str, Any]]] = {}
+        for r in db.execute(
+            f"SELECT {columns} FROM incident_reports r WHERE r.incident_id IN (SELECT i.id {scoped} "
+            "ORDER BY i.occurred_at DESC, i.id DESC LIMIT :limit) ORDER BY r.reported_at, r.id",
+            args,
+        ).all():
+            report = dict(zip(REPORT_KEYS, r, strict=True))
+            reports.setdefault(report["incident_id"], []).append(
+                report | {"to_name": DESTINATIONS[report["to"]]}
+            )
+        incidents = []
+        for r in rows:
+            row = dict(zip(INCIDENT_KEYS, r, strict=True))
+            mine = reports.get(row["id"], [])
+            incidents.append(
+                row
+                | {
+                    "kind_name": KINDS[row["kind"]],
+                    "reports": mine,
+                    "clocks": clock_states(row["occurred_at"], mine, now),
+                }
+            )
+        return incidents
+
+    def record(
+        self,
+        actor: Actor,
+        project: str,
+        kind: str,
+        occurred_at: float,
+        deaths: int,
+        injuries: int,
+        description: str,
+    ) -> dict[str, Any]:
+        """Record an incident of a project ``actor`` may see; the incident with its clocks."""
+        if actor.role not in RECORDERS:
+            raise ReviewError(403, f"a {actor.role} may not record incidents")
+        if kind not in KINDS:
+            raise ReviewError(422, f"unknown kind {kind!r}: accident (事故) or near_miss (重大险情)")
+        if kind == "near_miss" and (deaths or injuries):
+            raise ReviewError(422, "a near miss (险情) has no casualties: record it as an accident (事故)")
+        if not description.strip():
+            raise ReviewError(422, "describe what happened (事故/险情经过)")
+        now = _now_unless_future(occurred_at, "occurred_at")
+        with self.repo.scoped(actor, write=True) as db:
+            if (
+                db.execute(f"SELECT 1 FROM {PROJECTS} p WHERE p.code = :code", {"code": project}).first()
+                is None
+            ):
+                raise ReviewError(404, f"no project {project!r}")
+            incident_id = db.db.execute(
+                sql(
+                    "INSERT INTO incidents(project, kind, occurred_at, deaths, injuries, description, "
+                    "recorded_by, recorded_at) VALUES (:p, :k, :t, :d, :i, :desc, :by, :now) RETURNING id"
+                ),
+                {
+                    "p": project,
+                    "k": kind,
+                    "t": occurred_at,
+                    "d": deaths,
+                    "i": injuries,
+                    "desc": description.strip(),
+                    "by": actor.name,
+                    "now": now,
+                },
+            ).scalar_one()
+        return self.one(actor, incident_id)
+
+    def report(
+        self, actor: Actor, incident_id: int, to: str, reported_by: str, reported_at: float, note: str = ""
+    ) -> dict[str, Any]:
+        """Record that the incident was reported to ``to`` by ``reported_by`` at ``reported_at``; the
+        incident with its clocks."""
+        if actor.role not in RECORDERS:
+            raise ReviewError(403, f"a {actor.role} may not record reports")
+        if to not in DESTINATIONS:
+            raise ReviewError(
+                422,
+                f"unknown level {to!r}: one of " + ", ".join(f"{k} ({v})" for k, v in DESTINATIONS.items()),
+            )
+        if not reported_by.strip():
+            raise ReviewError(422, "say who reported (上报人)")
+        now = _now_unless_future(reported_at, "reported_at")
+        with self.repo.scoped(actor, write=True) as db:
+            row = db.execute(
+                f"SELECT i.occurred_at FROM incidents i JOIN {PROJECTS} p ON p.code = i.project WHERE i.id = :id",
+                {"id": incident_id},
+            ).first()
+            if row is None:
+                raise ReviewError(404, f"no incident {incident_id}")
+            if reported_at < row[0]:
+                raise ReviewError(422, "reported_at is before the incident happened")
+            db.db.execute(
+                sql(
+                    "INSERT INTO incident_reports(incident_id, to_level, reported_by, reported_at, note, "
+                    "recorded_by, recorded_at) VALUES (:i, :to, :who, :at, :note, :by, :now)"
+                ),
+                {
+                    "i": incident_id,
+                    "to": to,
+                    "who": reported_by.strip(),
+                    "at": reported_at,
+                    "note": note.strip(),
+                    "by": actor.name,
+                    "now": now,
+                },
+            )
+        return self.one(actor, incident_id)
