@@ -10,8 +10,10 @@ from contract.config.loader import LoadedSite
 from contract.config.site import DeviceConfig
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport
 from drivers.base import DeviceStats
-from drivers.modbus.link import ModbusLink, quiet_pymodbus_client_errors
+from drivers.modbus.link import Link, quiet_pymodbus_client_errors
 from drivers.modbus.poller import DevicePoller
+from drivers.modbus.rtu_link import RtuLink
+from drivers.modbus.tcp_link import TcpLink
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +26,8 @@ def is_modbus(device: DeviceConfig) -> bool:
 class ModbusDriver:
     """Polls the site's Modbus devices (implements :class:`drivers.base.Driver`).
 
-    TCP devices get one connection each. RTU devices on the same serial port share one client
+    TCP devices get one connection each (drivers/modbus/tcp_link.py, framed without pymodbus).
+    RTU devices on the same serial port share one pymodbus client
     (the bus is half-duplex: one request at a time) but keep their own schedules, timeouts and
     backoff, so a dead slave only costs the bus its own, shrinking, probe time.
     """
@@ -38,7 +41,7 @@ class ModbusDriver:
                 "modbus_tcp or modbus_rtu): give them to the MQTT driver"
             )
         self._bus = bus
-        self._links: dict[str, ModbusLink] = {}
+        self._links: dict[str, Link] = {}
         self.pollers: list[DevicePoller] = []
         serial_timeouts: dict[str, float] = {}
         for d in chosen:
@@ -47,13 +50,14 @@ class ModbusDriver:
                 serial_timeouts[port] = max(serial_timeouts.get(port, 0.0), d.timeout_s)
         for d in chosen:
             t = d.transport
+            link: Link
             if isinstance(t, ModbusTcpTransport):
-                link = self._links[f"tcp:{d.id}"] = ModbusLink.tcp(t, d.timeout_s)
+                link = self._links[f"tcp:{d.id}"] = TcpLink(t)
             else:
                 assert isinstance(t, ModbusRtuTransport)
                 key = f"rtu:{t.port}"
                 if key not in self._links:
-                    self._links[key] = ModbusLink.rtu(t, serial_timeouts[t.port])
+                    self._links[key] = RtuLink(t, serial_timeouts[t.port])
                 link = self._links[key]
             if d.profile not in site.profiles:
                 raise ValueError(

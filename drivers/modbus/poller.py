@@ -24,7 +24,7 @@ from contract.readings import DeviceStatus, Reading
 from drivers.base import DeviceStats
 from drivers.modbus.decode import DecodeError, RequestDecoder
 from drivers.modbus.errlog import OncePerKind
-from drivers.modbus.link import LinkError, ModbusLink
+from drivers.modbus.link import Link, LinkError
 from drivers.modbus.plan import Request, plan_requests
 
 log = logging.getLogger(__name__)
@@ -35,9 +35,7 @@ _LINK_KINDS = ("connect", "timeout", "garbage")
 class DevicePoller:
     """The polling loop, link state and counters of one Modbus device."""
 
-    def __init__(
-        self, device: DeviceConfig, profile: Profile, link: ModbusLink, bus: Bus, project: str
-    ) -> None:
+    def __init__(self, device: DeviceConfig, profile: Profile, link: Link, bus: Bus, project: str) -> None:
         if profile.modbus is None:
             raise ValueError(f"device {device.id}: profile {profile.name} has no modbus: register map")
         self.device = device
