@@ -51,8 +51,7 @@ class DiskWatch:
 
     def check(self) -> None:
         """Read the free space and act on it (a worker thread: writing the reserve may take a moment)."""
-        st = os.statvfs(self.state_dir)
-        self.free_bytes, self.total_bytes = st.f_bavail * st.f_frsize, st.f_blocks * st.f_frsize
+        self._read()
         reserve = self.reserve_bytes
         if self.free_bytes < self.total_bytes * WARN_SHARE and not self._warned:
             self._warned = True
@@ -68,12 +67,13 @@ class DiskWatch:
         if not self.full and self.free_bytes < reserve / 2:
             self.full = True
             self.reserve_path.unlink(missing_ok=True)
+            self._read()  # the reserve's room is free now
             log.error(
-                "the state folder %s is full (%.2f MB free): its %.1f MB reserve is released for alerts and "
-                "their deliveries; readings wait in memory until space returns",
+                "the state folder %s is full: its %.1f MB reserve is released for alerts and their deliveries "
+                "(%.2f MB free now); readings wait in memory until space returns",
                 self.state_dir,
-                self.free_bytes / 1e6,
                 reserve / 1e6,
+                self.free_bytes / 1e6,
             )
         elif self.full and self.free_bytes > 3 * reserve:
             self.full = False
@@ -84,6 +84,10 @@ class DiskWatch:
             )
         if not self.full and not self.reserve_path.exists() and self.free_bytes > 3 * reserve:
             self._write_reserve(reserve)
+
+    def _read(self) -> None:
+        st = os.statvfs(self.state_dir)
+        self.free_bytes, self.total_bytes = st.f_bavail * st.f_frsize, st.f_blocks * st.f_frsize
 
     def _write_reserve(self, size: int) -> None:
         tmp = self.reserve_path.with_suffix(".tmp")
