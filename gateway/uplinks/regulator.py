@@ -12,7 +12,7 @@ from contract.alert_event import AlertEvent
 from contract.config.uplinks import RegulatorUplink
 from contract.wire import EVENTS_PATH, EventReceipt, default_signature
 from gateway.uplinks.base import TransientFailure, post
-from gateway.uplinks.server_clock import TRUST_S, ServerClock
+from gateway.uplinks.server_clock import TRUST_S, clock_of
 
 
 def signed_headers(
@@ -64,7 +64,7 @@ class RegulatorAdapter:
         self._url = str(base)
         self._path = base.raw_path.decode()  # the path as sent, so a base URL with a prefix signs correctly
         self._client = httpx.AsyncClient(timeout=config.timeout_s)
-        self._clock = ServerClock(config.name)
+        self._clock = clock_of(config.base_url)
 
     async def send(self, event: AlertEvent) -> None:
         """Sign and POST one event (a fresh timestamp, by the regulator's clock, and nonce per attempt)."""

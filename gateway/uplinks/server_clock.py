@@ -7,8 +7,8 @@ wrong secret and dead-letters the event, so every hazard of that time would neve
 (issue #19's clock test found exactly that).
 
 So the ``Date`` header of every answer (RFC 9110 §6.6.1: the server's clock, to the second) is compared
-with this machine's clock. Once they are more than ``TRUST_S`` apart, events are signed with the
-regulator's time instead, the log says so (once, with the fix), and a refusal of a request signed more
+with this machine's clock. Once they are more than ``TRUST_S`` apart, events, heartbeats, readings
+summaries and feedback polls are signed with the regulator's time instead, the log says so (once, with the fix), and a refusal of a request signed more
 than ``TRUST_S`` off the regulator's clock is a transient failure, tried again with the corrected time,
 not a wrong secret. The events keep their own times: only the signature's timestamp moves.
 """
@@ -27,7 +27,7 @@ TRUST_S = 30.0  # the Date header's second, a slow answer and a little drift are
 
 
 class ServerClock:
-    """This machine's time corrected by what the server ``name`` said its time was."""
+    """This machine's time corrected by what the server at ``name`` (its base URL) said its time was."""
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -49,14 +49,26 @@ class ServerClock:
         if (offset != 0.0) != (self.offset_s != 0.0):
             if offset:
                 log.warning(
-                    "uplink %s: this machine's clock is %.0f s %s the regulator's (its Date header); events "
-                    "are signed with the regulator's time until they agree. Fix this machine's clock "
+                    "regulator %s: this machine's clock is %.0f s %s the regulator's (its Date header); "
+                    "requests are signed with the regulator's time until they agree. Fix this machine's clock "
                     "(NTP, the RTC battery): the events' own times come from it",
                     self.name,
                     abs(skew),
                     "behind" if skew > 0 else "ahead of",
                 )
             else:
-                log.warning("uplink %s: this machine's clock agrees with the regulator's again", self.name)
+                log.warning("regulator %s: this machine's clock agrees with the regulator's again", self.name)
         self.offset_s = offset
         return server - signed_ms / 1000
+
+
+_CLOCKS: dict[str, ServerClock] = {}
+
+
+def clock_of(base_url: str) -> ServerClock:
+    """The one ServerClock of the regulator at ``base_url``, shared by events, heartbeats, summaries and
+    the feedback poll: what one answer taught, the next request of any of them uses."""
+    key = base_url.rstrip("/")
+    if key not in _CLOCKS:
+        _CLOCKS[key] = ServerClock(key)
+    return _CLOCKS[key]
