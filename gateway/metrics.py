@@ -22,6 +22,7 @@ from drivers.base import DeviceStats
 from gateway.alerts.manager import AlertManager
 from gateway.api.hub import LiveHub
 from gateway.camera_service import CameraService
+from gateway.disk_watch import DiskWatch
 from gateway.live import LiveState
 from gateway.outbox.service import OutboxStats
 from gateway.store.influx import InfluxSink
@@ -41,6 +42,7 @@ class MetricSources:
     alerts: AlertManager
     influx: InfluxSink | None = None
     cameras: Callable[[], CameraService | None] = lambda: None
+    disk: DiskWatch | None = None
 
 
 class GatewayCollector(Collector):
@@ -86,6 +88,17 @@ class GatewayCollector(Collector):
         if counts is not None:
             yield GaugeMetricFamily("sitegw_store_rows", "Rows in the local store", value=counts.rows)
             yield GaugeMetricFamily("sitegw_store_bytes", "Local store file size", value=counts.file_bytes)
+        if self.src.disk is not None:
+            yield GaugeMetricFamily(
+                "sitegw_state_disk_free_bytes",
+                "Free space of the state folder's filesystem",
+                value=self.src.disk.free_bytes,
+            )
+            yield GaugeMetricFamily(
+                "sitegw_state_disk_full",
+                "1 while the state folder's disk is full (readings wait in memory, alerts use the reserve)",
+                value=int(self.src.disk.full),
+            )
         if self.src.influx is not None:
             st = self.src.influx.stats()
             yield GaugeMetricFamily(

@@ -34,6 +34,7 @@ from pymodbus.exceptions import ModbusException
 from contract.alert_event import LEVEL_RANK, AlertEvent, Level
 from contract.config.siren import SirenOutput
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport, MqttBroker, MqttTransport
+from contract.paho_stop import disconnect_and_join
 from drivers.modbus.link import EXCEPTION_MEANING, quiet_pymodbus_client_errors
 from gateway.alerts.manager import AlertManager
 from gateway.alerts.models import Alert
@@ -230,8 +231,7 @@ class _MqttLine:
         """Disconnect (retained messages stay on the broker) and join paho's thread."""
         client, self._client = self._client, None
         if client is not None:
-            client.disconnect()
-            await asyncio.to_thread(client.loop_stop)
+            await disconnect_and_join(client)
         self._connected.clear()
 
     async def publish(self, topic: str, payload: str, timeout_s: float) -> None:

@@ -88,6 +88,13 @@ class DeviceOffline:
         for watch in self._watch.values():
             watch.last_seen = max(watch.last_seen, now)
 
+    def clock_stepped(self, step_s: float, now: float) -> None:
+        """The wall clock was stepped by ``step_s`` (NTP, an RTC set by hand) and reads ``now``: the time it
+        skipped, or went back, is not the devices' silence, so the last-seen times move with it (never
+        past ``now``: a reading stamped by the new clock may have come before the step was noticed)."""
+        for watch in self._watch.values():
+            watch.last_seen = min(watch.last_seen + step_s, now)
+
     def driver_status(
         self, device: str, online: bool, reason: str, ts: float, name: str, interval_s: float, clause: str
     ) -> RuleResult | None:

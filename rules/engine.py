@@ -243,6 +243,15 @@ class RuleEngine:
         if self._personnel is not None:
             self._personnel.resume(now)
 
+    def clock_stepped(self, step_s: float, now: float) -> None:
+        """The live wall clock jumped by ``step_s`` seconds (more than its running explains) and reads
+        ``now``: silences and time worked are measured across the step, so an hour skipped by NTP raises
+        no device.offline or formwork.silent alarm; alerts already open stay as they are."""
+        self._offline.clock_stepped(step_s, now)
+        self._silent.clock_stepped(step_s, now)
+        if self._personnel is not None:
+            self._personnel.clock_stepped(step_s, now)
+
     def _reading(self, dev: DeviceConfig, r: Reading) -> tuple[Reading, list[RuleResult]]:
         value, name, backfill = r.value, self._names[dev.id], r.quality is Quality.BACKFILL
         if r.metric in FLAGS and not isinstance(value, str):

@@ -62,6 +62,13 @@ class FormworkSilent:
         pour.last_seen[point] = max(pour.last_seen.get(point, ts), ts)
         return self._clear(device, name, point, ts)
 
+    def clock_stepped(self, step_s: float, now: float) -> None:
+        """The wall clock was stepped by ``step_s`` and reads ``now``: a pour's silences are measured
+        across the step (never past ``now``)."""
+        for pour in self._pours.values():
+            pour.started_ts = min(pour.started_ts + step_s, now)
+            pour.last_seen = {point: min(ts + step_s, now) for point, ts in pour.last_seen.items()}
+
     def tick(
         self, now: float, device: str, name: str, points: list[str], silent_s: float
     ) -> list[RuleResult]:

@@ -49,6 +49,11 @@ class PersonnelAttendance:
         """The gateway's own downtime is not counted: the next interval starts at ``now``."""
         self._last = now
 
+    def clock_stepped(self, step_s: float, now: float) -> None:
+        """The wall clock was stepped by ``step_s`` and reads ``now``: the step is not time worked or present."""
+        if self._last is not None:
+            self._last = min(self._last + step_s, now)
+
     def advance(self, now: float, pm_on_site: bool, hours: tuple[int, int]) -> None:
         """Count the time since the last call (the manager's presence held through it)."""
         local = datetime.fromtimestamp(now, UTC).astimezone(self._tz)

@@ -105,6 +105,10 @@ class PersonnelRules:
         """After a warm-up: the monthly count restarts at ``now`` (the gateway's downtime is not time)."""
         self.attendance.resume(now)
 
+    def clock_stepped(self, step_s: float, now: float) -> None:
+        """The wall clock was stepped by ``step_s`` and reads ``now``: the monthly count leaves the step out."""
+        self.attendance.clock_stepped(step_s, now)
+
     def tick(self, now: float) -> list[RuleResult]:
         """The verdicts reached by ``now``."""
         cfg = self._cfg

@@ -30,6 +30,7 @@ from gateway.alerts.monitor import SafetyMonitor
 from gateway.alerts.store import DecisionStore
 from gateway.api.hub import LiveHub
 from gateway.api.services import ApiServices
+from gateway.disk_watch import DiskWatch
 from gateway.live import LiveState
 from gateway.metrics import GatewayMetrics, MetricSources
 from gateway.outbox.service import Outbox
@@ -82,7 +83,14 @@ class Gateway:
         self._uplinks = [*site.config.uplinks, *(extra_uplinks or [])]
         # the store marks readings that arrive after their minute was summarised, for each uplink summarising
         late_for = [u.name for u in self._uplinks if isinstance(u, RegulatorUplink) and u.summary_every_s > 0]
-        self.store = LocalStore(state_dir / "history.sqlite", site.config.store, late_for=late_for)
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self.disk = DiskWatch(state_dir)  # a full disk keeps room for alerts, not readings
+        self.store = LocalStore(
+            state_dir / "history.sqlite",
+            site.config.store,
+            late_for=late_for,
+            may_write=lambda: not self.disk.full,
+        )
         self.outbox = Outbox(state_dir, self._uplinks, site.config.outbox)
         self.monitor = SafetyMonitor(site, state_dir / "alerts.sqlite", on_event=self.outbox.put)
         self.decisions = DecisionStore(
@@ -132,6 +140,7 @@ class Gateway:
                 alerts=self.monitor.alerts,
                 influx=self.influx,
                 cameras=lambda: self.api_services.cameras,
+                disk=self.disk,
             )
         )
         self.drivers: list[Driver] = []
@@ -152,6 +161,8 @@ class Gateway:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.bus.bind_loop(asyncio.get_running_loop())
         self.hub.bind_loop(asyncio.get_running_loop())
+        await asyncio.to_thread(self.disk.start)
+        self._tasks.append(asyncio.create_task(self._watch_disk(), name="disk-watch"))
         await asyncio.to_thread(self.store.start)
         if self.influx is not None:
             await self.influx.start()
@@ -264,6 +275,15 @@ class Gateway:
         await self.outbox.stop()
         self.monitor.close()
         self.decisions.close()
+
+    async def _watch_disk(self, period_s: float = 1.0) -> None:
+        """Read the state folder's free space every ``period_s``, until cancelled."""
+        while True:
+            await asyncio.sleep(period_s)
+            try:
+                await asyncio.to_thread(self.disk.check)
+            except OSError as exc:  # the folder gone or unreadable: said, and tried again
+                log.warning("cannot read the free space of %s: %s", self.state_dir, exc)
 
     def _ingest(self, batch: Sequence[Reading]) -> None:
         """The one bus handler of readings: rules first (they mark a broken sensor's readings

@@ -25,6 +25,7 @@ import paho.mqtt.client as mqtt
 
 from contract.bus import Bus
 from contract.config.transport import MqttBroker
+from contract.paho_stop import disconnect_and_join
 from contract.readings import DeviceStatus, Reading
 from drivers.base import DeviceStats
 from drivers.mqtt.decode import Decoded, MessageDecoder, MessageRouter
@@ -102,8 +103,7 @@ class BrokerLink:
         if client is None:
             return
         self._stopping = True
-        client.disconnect()
-        await asyncio.to_thread(client.loop_stop)
+        await disconnect_and_join(client)
         self._drain()  # what paho decoded before it stopped
         self._online = None  # a later start() announces its connection again
         for st in self.stats.values():

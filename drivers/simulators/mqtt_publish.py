@@ -17,6 +17,8 @@ from collections.abc import Mapping
 
 import paho.mqtt.client as mqtt
 
+from contract.paho_stop import disconnect_and_join
+
 
 class MqttJsonSimulator(ABC):
     """Publishes JSON messages to one broker; ``await start()`` / ``await stop()``, or ``run()``."""
@@ -71,8 +73,7 @@ class MqttJsonSimulator(ABC):
         info = self._last_info
         if info is not None:
             await asyncio.to_thread(_wait_published, info, 10.0)
-        client.disconnect()
-        await asyncio.to_thread(client.loop_stop)
+        await disconnect_and_join(client)
 
     async def run(self, duration: float | None = None) -> None:
         """Publish for ``duration`` real seconds (None: until cancelled), then stop."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from contract.alert_event import AlertEvent
@@ -13,6 +15,12 @@ from contract.config.loader import LoadedSite
 from contract.readings import DeviceStatus, Quality, Reading
 from gateway.alerts.manager import AlertManager
 from rules.engine import RuleEngine
+
+log = logging.getLogger(__name__)
+
+# how far the wall clock may move beyond the monotonic clock between two ticks before it counts as a step:
+# NTP slews drift at 0.5 ms/s at most, two reads of the clocks are microseconds apart
+CLOCK_STEP_S = 2.0
 
 
 class SafetyMonitor:
@@ -30,11 +38,14 @@ class SafetyMonitor:
         on_event: Callable[[AlertEvent], object],
         on_fault: Callable[[list[Reading]], None] | None = None,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.engine = RuleEngine(site)
         self.alerts = AlertManager(db_path, site.config.project.code, on_event, clock)
         self._on_fault = on_fault
         self._clock = clock
+        self._monotonic = monotonic
+        self._last_tick: tuple[float, float] | None = None  # (clock, monotonic) at the last live tick
 
     def attach(self, bus: Bus, name: str = "rules") -> None:
         """Subscribe to readings and device status changes."""
@@ -65,10 +76,29 @@ class SafetyMonitor:
         self.alerts.handle(self.engine.on_status(status))
 
     def tick(self, now: float | None = None) -> None:
-        """Offline detection, silences ending, undelivered events retried."""
-        now = self._clock() if now is None else now
+        """Offline detection, silences ending, undelivered events retried (``now``: the clock's time,
+        checked for a step first)."""
+        if now is None:
+            now = self._clock()
+            self._check_step(now)
         self.alerts.handle(self.engine.tick(now))
         self.alerts.tick(now)
+
+    def _check_step(self, now: float) -> None:
+        """Tell the rules when the wall clock moved more, or less, than the monotonic clock since the last
+        tick: a step (NTP after a boot with a stale RTC, a hand-set clock), not time that passed."""
+        mono = self._monotonic()
+        if self._last_tick is not None:
+            step = (now - self._last_tick[0]) - (mono - self._last_tick[1])
+            if abs(step) > CLOCK_STEP_S:
+                log.warning(
+                    "this machine's clock was stepped %+.0f s (%s): device silences and attendance are "
+                    "measured across the step; check the time source (NTP, the RTC battery) if it is wrong",
+                    step,
+                    datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds"),
+                )
+                self.engine.clock_stepped(step, now)
+        self._last_tick = (now, mono)
 
     async def run(self, period_s: float = 1.0) -> None:
         """Tick until cancelled (run as a task in the gateway's loop)."""

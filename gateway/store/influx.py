@@ -6,7 +6,8 @@ them. A write the server could not take (no connection, timeout, 5xx, 429) puts 
 the spool, marked ``backfill=true``; from then on new batches queue behind it in the spool, so
 InfluxDB receives every point in the order it was read. The oldest spooled batches are retried
 with a backoff until the server answers, then the spool drains. A batch the server refuses for
-good (other 4xx) goes to the dead letters with the server's message.
+good (other 4xx) goes to the dead letters with the server's message; one refused for a line it holds
+(400, 413, 422) is split first, so only the lines refused on their own go there (influx_split).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from pathlib import Path
 from contract.config.sinks import InfluxConfig
 from contract.readings import Reading
 from gateway.store.deadletter import DeadLetters
-from gateway.store.influx_writers import InfluxWriter, Outcome, WriteResult, make_writer
+from gateway.store.influx_split import Settled, write_splitting
+from gateway.store.influx_writers import InfluxWriter, WriteResult, make_writer
 from gateway.store.lineproto import LineEncoder
 from gateway.store.spool import DiskSpool
 
@@ -172,14 +174,12 @@ class InfluxSink:
             encoded = await asyncio.to_thread(self._encoder.encode, chunk)
             if not encoded.points:
                 continue
-            result = await self._writer.write(encoded.body)
-            if result.outcome is Outcome.WRITTEN:
-                self._written(encoded.points)
-            elif result.outcome is Outcome.RETRY:
-                self._failed(result, encoded.points)
+            outcome = await write_splitting(self._writer, encoded.body)
+            if isinstance(outcome, WriteResult):  # the server is away: the whole chunk waits
+                self._failed(outcome, encoded.points)
                 await self._to_spool(chunk)
             else:
-                await self._reject(encoded.body, encoded.points, result)
+                await self._settle(outcome)
         if not self._buffer:
             self._last_flush = time.monotonic()
 
@@ -207,19 +207,23 @@ class InfluxSink:
         while len(self._spool) and time.monotonic() >= self._retry_at and not self._stopping:
             segments, body = await asyncio.to_thread(self._spool.head, self._cfg.batch_size)
             points = sum(seg.points for seg in segments)
-            result = await self._writer.write(body)
-            if result.outcome is Outcome.RETRY:
-                self._failed(result, points)
+            outcome = await write_splitting(self._writer, body)
+            if isinstance(outcome, WriteResult):
+                self._failed(outcome, points)
                 return
-            if result.outcome is Outcome.WRITTEN:
-                self._written(points)
-            else:
-                await self._reject(body, points, result)
+            await self._settle(outcome)
             await asyncio.to_thread(self._spool.remove, segments)
             if not len(self._spool):
                 log.info("InfluxDB spool replayed: %d points written in all", self._points_written)
             # readings that arrived meanwhile queue behind the backlog, in order
             await self._move_buffer(force=False)
+
+    async def _settle(self, settled: Settled) -> None:
+        """Count what a write stored; keep what the server refused in the dead letters."""
+        if settled.written:
+            self._written(settled.written)
+        for body, points, result in settled.refused:
+            await self._reject(body, points, result)
 
     def _written(self, points: int) -> None:
         self._points_written += points

@@ -59,7 +59,8 @@ Row = tuple[int, int, float | None, str | None, int]
 
 
 class LocalStore:
-    """SQLite history at ``path``: ``start()``, ``add(batch)`` from the bus, ``stop()``.
+    """SQLite history at ``path``: ``start()``, ``add(batch)`` from the bus, ``stop()``. While
+    ``may_write()`` is false (a full disk, gateway/disk_watch.py) readings wait in memory, in order.
 
     ``start`` and ``stop`` block briefly (opening the file, the last commit): from async code call
     them with ``asyncio.to_thread``.
@@ -72,8 +73,10 @@ class LocalStore:
         maintenance_interval_s: float = 10.0,
         late_for: Collection[str] = (),
         clock: Callable[[], float] = time.time,
+        may_write: Callable[[], bool] = lambda: True,
     ) -> None:
         self.path = path
+        self._may_write = may_write  # False while the disk is full: readings wait in memory
         self.cfg = cfg
         self.late_for = tuple(late_for)  # the uplinks whose summaries send late minutes again
         self.reader = HistoryReader(path)
@@ -190,7 +193,8 @@ class LocalStore:
                 self._wake.wait(self.cfg.flush_interval_s)
                 self._wake.clear()
                 stopping = self._stopping
-                self._write_queued(conn)
+                if stopping or self._may_write():
+                    self._write_queued(conn)
                 self._forget_queued(conn)
                 if self._trims_wanted > self._trims_done or time.monotonic() >= next_trim:
                     self._trim(conn)

@@ -7,6 +7,7 @@ An adapter raises `TransientFailure` when trying again later may succeed (networ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta, timezone
 from typing import Any, Protocol
 
@@ -58,11 +59,19 @@ def classify_http(response: httpx.Response) -> None:
     raise TransientFailure(detail)
 
 
-async def post(client: httpx.AsyncClient, url: str, **kwargs: Any) -> httpx.Response:
-    """POST, turning every network-level error (refused, reset, timeout) into a TransientFailure."""
+async def post(
+    client: httpx.AsyncClient,
+    url: str,
+    observe: Callable[[httpx.Response], None] | None = None,
+    **kwargs: Any,
+) -> httpx.Response:
+    """POST, turning every network-level error (refused, reset, timeout) into a TransientFailure;
+    ``observe`` sees the answer before its status is judged (and may raise a failure of its own)."""
     try:
         response = await client.post(url, **kwargs)
     except httpx.HTTPError as exc:
         raise TransientFailure(f"{type(exc).__name__}: {exc or 'no answer'} ({url.split('?')[0]})") from exc
+    if observe is not None:
+        observe(response)
     classify_http(response)
     return response

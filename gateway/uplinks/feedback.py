@@ -32,6 +32,7 @@ from gateway.alerts.store import DecisionStore
 from gateway.uplinks.base import BEIJING, RETRYABLE_4XX
 from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said, run_periodically, secret_hint
 from gateway.uplinks.regulator import signed_headers
+from gateway.uplinks.server_clock import clock_of
 
 log = logging.getLogger(__name__)
 
@@ -151,11 +152,15 @@ class FeedbackPoller:
     async def _fetch(self, client: httpx.AsyncClient, after: int) -> list[RegulatorAction]:
         cfg = self._cfg
         url = self._url.copy_merge_params({"after": str(after)})
-        headers = signed_headers(self._project, cfg.secret, url.raw_path.decode(), b"", method="GET")
+        clock = clock_of(cfg.base_url)
+        signed_ms = clock.now_ms()
+        path = url.raw_path.decode()
+        headers = signed_headers(self._project, cfg.secret, path, b"", now_ms=signed_ms, method="GET")
         try:
             r = await client.get(url, headers=headers)
         except httpx.HTTPError as exc:
             raise UplinkRetry.unreachable(cfg, "", exc) from exc
+        clock.observe(r, signed_ms)
         if r.is_success:
             try:
                 return FeedbackPage.model_validate_json(r.content).actions

@@ -18,6 +18,7 @@ import httpx
 from contract.config.uplinks import RegulatorUplink
 from contract.wire import HEARTBEAT_PATH, Heartbeat
 from gateway.uplinks.regulator import signed_headers
+from gateway.uplinks.server_clock import clock_of
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +29,15 @@ async def send_heartbeat(
     """One signed heartbeat; True when the regulator took it."""
     url = httpx.URL(cfg.base_url.rstrip("/") + HEARTBEAT_PATH)
     body = Heartbeat(project=project, ts=time.time(), outbox_depth=outbox_depth).model_dump_json().encode()
+    clock = clock_of(cfg.base_url)
+    signed_ms = clock.now_ms()
+    headers = signed_headers(project, cfg.secret, url.raw_path.decode(), body, now_ms=signed_ms)
     try:
-        r = await client.post(
-            url, content=body, headers=signed_headers(project, cfg.secret, url.raw_path.decode(), body)
-        )
+        r = await client.post(url, content=body, headers=headers)
     except httpx.HTTPError as exc:
         log.debug("heartbeat to %s failed: %s", cfg.name, exc)
         return False
+    clock.observe(r, signed_ms)
     if r.status_code >= 400:
         log.warning("heartbeat to %s refused: HTTP %d %s", cfg.name, r.status_code, r.text[:200])
     return r.is_success

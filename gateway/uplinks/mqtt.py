@@ -14,6 +14,7 @@ import paho.mqtt.client as mqtt
 
 from contract.alert_event import AlertEvent
 from contract.config.uplinks import MqttUplink
+from contract.paho_stop import disconnect_and_join
 from gateway.uplinks.base import TransientFailure
 
 
@@ -82,5 +83,4 @@ class MqttAdapter:
 
     async def close(self) -> None:
         """Disconnect and stop paho's network thread."""
-        self._client.disconnect()
-        await asyncio.to_thread(self._client.loop_stop)
+        await disconnect_and_join(self._client)

@@ -12,6 +12,7 @@ from contract.alert_event import AlertEvent
 from contract.config.uplinks import RegulatorUplink
 from contract.wire import EVENTS_PATH, EventReceipt, default_signature
 from gateway.uplinks.base import TransientFailure, post
+from gateway.uplinks.server_clock import TRUST_S, clock_of
 
 
 def signed_headers(
@@ -53,7 +54,8 @@ def check_receipt(response: httpx.Response, event_id: str) -> None:
 
 class RegulatorAdapter:
     """POST {base_url}/api/v1/events; a 2xx with the receipt for the event delivered, a 2xx without it,
-    408/429/5xx and network errors retried, other 4xx dead-lettered."""
+    408/429/5xx, network errors and a 401 for a timestamp off the regulator's clock (server_clock)
+    retried, other 4xx dead-lettered."""
 
     def __init__(self, config: RegulatorUplink) -> None:
         self.name = config.name
@@ -62,15 +64,27 @@ class RegulatorAdapter:
         self._url = str(base)
         self._path = base.raw_path.decode()  # the path as sent, so a base URL with a prefix signs correctly
         self._client = httpx.AsyncClient(timeout=config.timeout_s)
+        self._clock = clock_of(config.base_url)
 
     async def send(self, event: AlertEvent) -> None:
-        """Sign and POST one event (a fresh timestamp and nonce per attempt)."""
+        """Sign and POST one event (a fresh timestamp, by the regulator's clock, and nonce per attempt)."""
         body = event.model_dump_json().encode()
+        signed_ms = self._clock.now_ms()
+
+        def observe(response: httpx.Response) -> None:
+            off_s = self._clock.observe(response, signed_ms)
+            if response.status_code == 401 and abs(off_s) > TRUST_S:
+                raise TransientFailure(
+                    f"HTTP 401: {response.text[:300]}; the request was signed {abs(off_s):.0f} s off the "
+                    "regulator's clock: trying again with its time"
+                )
+
         response = await post(
             self._client,
             self._url,
+            observe,
             content=body,
-            headers=signed_headers(event.project, self._secret, self._path, body),
+            headers=signed_headers(event.project, self._secret, self._path, body, now_ms=signed_ms),
         )
         check_receipt(response, event.event_id)
 

@@ -49,6 +49,7 @@ from gateway.store.local_query import LateMark, MinuteValue, Pick, SeriesInfo
 from gateway.uplinks.base import RETRYABLE_4XX
 from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said, run_periodically, secret_hint
 from gateway.uplinks.regulator import signed_headers
+from gateway.uplinks.server_clock import clock_of
 
 log = logging.getLogger(__name__)
 
@@ -282,12 +283,14 @@ class SummarySender:
         """One signed POST; True taken, False refused for good (logged); UplinkRetry otherwise."""
         cfg = self._cfg
         body = await asyncio.to_thread(self._body, part)
+        clock = clock_of(cfg.base_url)
+        signed_ms = clock.now_ms()
+        headers = signed_headers(self._project, cfg.secret, self._path, body, now_ms=signed_ms)
         try:
-            r = await client.post(
-                self._url, content=body, headers=signed_headers(self._project, cfg.secret, self._path, body)
-            )
+            r = await client.post(self._url, content=body, headers=headers)
         except httpx.HTTPError as exc:
             raise UplinkRetry.unreachable(cfg, " for readings summaries", exc) from exc
+        clock.observe(r, signed_ms)
         if r.is_success:
             return True
         said = regulator_said(r)

@@ -42,3 +42,36 @@ def test_bus_to_alert_events_and_back_after_a_restart(tmp_path: Path) -> None:
     restarted.on_readings(sample("crane-1", 800, load_t=1.0, radius_m=30, slew_deg=90))
     assert [(e.rule, e.state) for e in again] == [("device.offline", "resolved"), ("crane.load", "resolved")]
     restarted.close()
+
+
+def test_a_stepped_clock_is_no_silence_but_a_real_one_still_is(tmp_path: Path) -> None:
+    """The wall clock stepped an hour ahead, then five minutes back (NTP after a boot with a stale RTC):
+    no device fell silent, so no device.offline; a device that then stays silent is still reported, by
+    the time that really passed."""
+    wall, mono = [1000.0], [50.0]
+    events: list[AlertEvent] = []
+    monitor = SafetyMonitor(
+        reference_site(),
+        tmp_path / "alerts.db",
+        events.append,
+        clock=lambda: wall[0],
+        monotonic=lambda: mono[0],
+    )
+    monitor.on_readings(sample("crane-1", 1000, load_t=1.0, radius_m=30, slew_deg=90))
+    monitor.tick()
+    # an hour ahead, noticed at the next tick; then five minutes back, a poll stamped by it coming first
+    for step, poll_first in ((3600.0, False), (-300.0, True)):
+        wall[0] += step + 1.0
+        mono[0] += 1.0
+        if poll_first:
+            monitor.on_readings(sample("crane-1", wall[0], load_t=1.0, radius_m=30, slew_deg=90))
+        monitor.tick()
+        monitor.on_readings(sample("crane-1", wall[0], load_t=1.0, radius_m=30, slew_deg=90))
+    assert [(e.rule, e.device) for e in events] == []
+    wall[0] += 10.0  # crane-1 silent 10 s by both clocks: past its 3 s warning
+    mono[0] += 10.0
+    monitor.tick()
+    assert [(e.rule, e.device, e.level, e.ts) for e in events] == [
+        ("device.offline", "crane-1", "warning", wall[0] - 10.0 + 3.0)
+    ]
+    monitor.close()

@@ -14,10 +14,10 @@ class FaultRow:
     scenario: str
     fault: str
     readings_lost: int | None  # None: the scenario does not count them
-    events_lost: int
+    events_lost: int | None  # None: the scenario has no events to lose (a readings-only fault)
     duplicates_stored: int
     recover_s: float
-    events: int  # events the gateway recorded in the run, so a 0 lost reads against something
+    events: int | None  # events the gateway recorded in the run, so a 0 lost reads against something
 
 
 ROWS: list[FaultRow] = []

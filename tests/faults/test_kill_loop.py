@@ -22,7 +22,7 @@ import pytest
 from regulator.storage import Repository
 from tests.e2e.test_gateway_kill import PROJECT, REPO, SECRET, cli, gateway_events, start_receiver
 from tests.faults.conftest import FaultRow
-from tests.faults.test_regulator_faults import stored_ids, undelivered, wait_for
+from tests.faults.test_regulator_faults import kill_left, wait_all_stored
 from tests.regulator.support import pg_database
 from tests.support import free_port
 
@@ -70,22 +70,12 @@ def test_twenty_sigkills_in_a_row_lose_and_repeat_nothing(
                 gateway.wait(10)
                 assert not corrupt_stores(state), f"after kill {kill + 1}: {corrupt_stores(state)}"
             gateway = cli(*demo, "--duration", "600")
-            recover_s = wait_for(
-                lambda: (
-                    not undelivered(state)
-                    and set(stored_ids(db)) >= {e["event_id"] for e in gateway_events(state)}
-                ),
-                "the regulator holding every event after the last kill",
-                420,
-            )
+            recover_s = wait_all_stored(state, db, "the regulator holding every event after the last kill")
             gateway.send_signal(signal.SIGINT)
             out, _ = gateway.communicate(timeout=120)
             assert gateway.returncode == 0, out
         finally:
-            for proc in (gateway, receiver):
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait(10)
+            kill_left(gateway, receiver)
         recorded = gateway_events(state)
         stored = Repository(db).events(PROJECT)
     ids = [s.event.event_id for s in stored]

@@ -58,6 +58,26 @@ def wait_for(check: object, what: str, limit_s: float) -> float:
     return time.monotonic() - started
 
 
+def wait_all_stored(state: Path, db: str, what: str, limit_s: float = RECOVER_LIMIT_S) -> float:
+    """Wait until the regulator holds every event the gateway recorded and none is left to deliver; the
+    seconds it took."""
+    return wait_for(
+        lambda: (
+            not undelivered(state) and set(stored_ids(db)) >= {e["event_id"] for e in gateway_events(state)}
+        ),
+        what,
+        limit_s,
+    )
+
+
+def kill_left(*procs: subprocess.Popen[str]) -> None:
+    """SIGKILL whichever of ``procs`` still runs (a test that failed half-way), by PID."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+
+
 @pytest.mark.timeout(FAULT_S + 900)
 @pytest.mark.parametrize(
     "scenario",
@@ -103,22 +123,12 @@ def test_a_regulator_fault_loses_and_repeats_nothing(
                 90,
             )
             link.set_mode("pass")
-            recover_s = wait_for(
-                lambda: (
-                    not undelivered(state)
-                    and set(stored_ids(db)) >= {e["event_id"] for e in gateway_events(state)}
-                ),
-                "the regulator holding every event after the fault",
-                RECOVER_LIMIT_S,
-            )
+            recover_s = wait_all_stored(state, db, "the regulator holding every event after the fault")
             gateway.send_signal(signal.SIGINT)
             out, _ = gateway.communicate(timeout=120)
             assert gateway.returncode == 0, out
         finally:
-            for proc in (gateway, receiver):
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait(10)
+            kill_left(gateway, receiver)
         recorded = gateway_events(state)
         ids = stored_ids(db)
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))

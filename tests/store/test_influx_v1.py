@@ -21,8 +21,10 @@ from contract.config.sinks import InfluxConfig
 from contract.readings import Quality, Reading
 from gateway.store.influx import InfluxSink
 from gateway.store.influx_writers import Outcome, verdict
+from tests.faults.influx_relay import RefusingInflux, point_key
 from tests.servers.influx import InfluxDB1
 from tests.store.support import until
+from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = 1_790_000_000.0
@@ -109,6 +111,35 @@ async def test_a_bad_line_400_is_kept_once_and_later_batches_still_flow(
     assert (stats.points_written, stats.points_rejected, stats.spool_points) == (3, 1, 0)
     assert "field type conflict" in stats.last_error
     assert [v for _, v, _ in load_rows(influxdb1)] == [0.0, 10.0, 11.0]
+
+
+async def test_one_refused_line_keeps_no_other_point_of_its_batch_out(
+    influxdb1: InfluxDB1, tmp_path: Path
+) -> None:
+    """A server that refuses a whole batch for one line (InfluxDB OSS 2.x, played by the relay in front
+    of the real 1.6.7): the batch is split, its other 99 points are written in order and the bad one
+    alone goes to the dead letters, for a batch from the spool and for one written as it comes."""
+    with RefusingInflux(free_port(), influxdb1.url) as relay:
+        url = f"http://127.0.0.1:{relay.port}"
+        cfg = InfluxConfig(url=url, api="v1", database="site", flush_interval_s=0.05, batch_size=1000)
+        sink = InfluxSink(cfg, tmp_path, KINDS, retry_max_s=0.2)
+        await sink.start()
+        influxdb1.stop()
+        sink.add(loads(0, 100))
+        await until(lambda: sink.stats().spool_points == 100)
+        relay.arm("crane")  # the spooled batch's first line becomes the bad point
+        influxdb1.start()
+        await until(lambda: sink.stats().spool_points == 0)
+        first_bad = relay.bad
+        relay.arm("crane")  # and then the first line of the next batch
+        sink.add(loads(100, 100))
+        await until(lambda: sink.stats().points_written == 198)
+        await sink.stop()
+    stats = sink.stats()
+    assert (stats.points_rejected, stats.batches_rejected) == (2, 2)
+    assert [v for _, v, _ in load_rows(influxdb1)] == [float(i) for i in range(200) if i % 100]
+    dead = (tmp_path / "deadletter" / "deadletter.lp").read_bytes().splitlines()
+    assert [point_key(line) for line in dead if not line.startswith(b"#")] == [first_bad, relay.bad]
 
 
 async def test_an_outage_is_spooled_then_replayed_in_order_marked_backfill(

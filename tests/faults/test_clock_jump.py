@@ -1,0 +1,115 @@
+"""Issue #19: the edge box's clock jumping. The real `sitegw demo` (its devices read for real, its scripted
+hazards raising alerts) delivers to the real `sitegw regulator serve` on PostgreSQL, whose clock is
+right, while the gateway's wall clock jumps an hour forward (a dead RTC battery, a wrong NTP
+server), then five minutes back, then back to the right time (NTP corrects it), ``JUMP_S`` seconds
+in each state.
+
+No test may set this machine's clock (it is shared), so the gateway runs under libfaketime (Debian's
+``faketime``): the offset it reads from a file moves the process's wall clock (``time.time``) as a
+step of the system clock would, and ``FAKETIME_DONT_FAKE_MONOTONIC`` leaves the monotonic clock
+alone, as a step does. libfaketime 0.9.10 then fails Python's ``time.sleep`` (an absolute sleep on the
+monotonic clock: EINVAL), so the launcher below makes ``time.sleep`` a wait on an Event, which
+sleeps the same on a relative timeout; nothing else of the gateway changes.
+
+Afterwards the test checks what a user would: alerts kept being raised in every state of the clock,
+none claims a device fell silent (the demo's devices never do: an hour skipped is not an hour of
+silence), and every event `sitegw events` lists is stored at the regulator exactly once, none
+dead-lettered.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_gateway_kill import PROJECT, REPO, SECRET, gateway_events, start_receiver
+from tests.faults.conftest import FaultRow
+from tests.faults.test_regulator_faults import kill_left, stored_ids, wait_all_stored, wait_for
+from tests.regulator.support import pg_database
+from tests.support import free_port
+
+LIBFAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
+JUMP_S = float(os.environ.get("SITEGW_CLOCK_JUMP_S", "45"))
+LAUNCH = "import threading, time\ntime.sleep = lambda s: threading.Event().wait(s) and None\n"
+LAUNCH += "from sitegw.cli import main\nmain()\n"
+SILENCE_RULES = ("device.offline", "formwork.silent")
+STATES = [("+3600", "an hour ahead"), ("+3300", "five minutes back"), ("+0", "corrected")]
+
+
+def set_offset(path: Path, offset: str) -> None:
+    """Move the gateway's wall clock to ``offset`` seconds from the true time (read within a second)."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(offset + "\n")
+    os.replace(tmp, path)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(JUMP_S * 3 + 900)
+def test_a_jumping_clock_loses_and_repeats_nothing(tmp_path: Path, fault_table: list[FaultRow]) -> None:
+    if not LIBFAKETIME.exists():
+        pytest.skip("libfaketime is not installed: run scripts/setup-test-env.sh")
+    state, offset_file, port = tmp_path / "state", tmp_path / "offset", free_port()
+    set_offset(offset_file, "+0")
+    env = os.environ | {
+        "LD_PRELOAD": str(LIBFAKETIME),
+        "FAKETIME_TIMESTAMP_FILE": str(offset_file),
+        "FAKETIME_CACHE_DURATION": "1",
+        "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+    }
+    with pg_database() as db:
+        add = [sys.executable, "-m", "sitegw.cli", "regulator", "add-project", PROJECT, "--name", "demo"]
+        subprocess.run(
+            [*add, "--city", "深圳", "--secret", SECRET, "--db", db], cwd=REPO, check=True, timeout=60
+        )
+        receiver = start_receiver(db, port)
+        argv = [sys.executable, "-c", LAUNCH, "--log-level", "WARNING", "demo", "--port", "0"]
+        argv += ["--no-cameras", "--state-dir", str(state), "--duration", "3600"]
+        argv += ["--regulator-url", f"http://127.0.0.1:{port}", "--regulator-secret", SECRET]
+        log = tmp_path / "gateway.log"
+        with open(log, "wb") as out:
+            gateway = subprocess.Popen(argv, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+        raised: dict[str, int] = {}
+        try:
+            wait_for(lambda: len(stored_ids(db)) > 0, "the first delivery before the jumps", 120)
+            for offset, name in STATES:
+                before = len(gateway_events(state))
+                set_offset(offset_file, offset)
+                time.sleep(JUMP_S)
+                # the scripted hazards come at their own times: each state lasts until one was raised in it
+                wait_for(lambda: len(gateway_events(state)) > before, f"an event with the clock {name}", 120)  # noqa: B023
+                raised[name] = len(gateway_events(state)) - before
+            recover_s = wait_all_stored(
+                state, db, "the regulator holding every event once the clock is right"
+            )
+            gateway.send_signal(signal.SIGINT)
+            gateway.wait(120)
+        finally:
+            kill_left(gateway, receiver)
+        recorded = gateway_events(state)
+        ids = stored_ids(db)
+    states = {e["delivery"]["regulator"]["state"] for e in recorded}
+    row = FaultRow(
+        scenario="clock_jump",
+        fault=f"wall clock +1 h, then -5 min, then right, {JUMP_S:.0f}+ s each",
+        readings_lost=None,
+        events_lost=len({e["event_id"] for e in recorded} - set(ids)),
+        duplicates_stored=len(ids) - len(set(ids)),
+        recover_s=round(recover_s, 1),
+        events=len(recorded),
+    )
+    fault_table.append(row)
+    text = log.read_text(errors="replace")
+    assert gateway.returncode == 0, text[-3000:]
+    assert "Traceback" not in text, text[-3000:]
+    assert all(raised.values()), raised
+    # the demo's devices never fall silent: a silence alarm here is the clock step taken for one
+    silences = [(e["device"], e["level"], e["value"]) for e in recorded if e["rule"] in SILENCE_RULES]
+    assert not silences, f"devices reported silent because the clock jumped: {silences}"
+    assert (row.events_lost, row.duplicates_stored) == (0, 0), (row, states)
+    assert states == {"delivered"}, states

@@ -1,0 +1,32 @@
+"""DiskWatch on a real 4 MB tmpfs of its own: the reserve is written, released when the disk fills (so
+alerts have room), and written back when space returns; the log says each (skipped without root)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from gateway.disk_watch import DiskWatch
+from tests.faults.test_disk_full import fill, small_filesystem
+
+
+def test_the_reserve_is_released_when_the_disk_fills_and_comes_back_with_space(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with small_filesystem(tmp_path / "disk", "4m") as disk, caplog.at_level(logging.WARNING):
+        watch = DiskWatch(disk)
+        watch.start()
+        assert watch.reserve_path.stat().st_size == watch.reserve_bytes > 0
+        assert not watch.full
+        fill(disk / "filler")
+        watch.check()
+        assert watch.full and not watch.reserve_path.exists()
+        assert watch.free_bytes >= watch.reserve_bytes  # the reserve's room, for alerts
+        (disk / "filler").unlink()
+        watch.check()
+        assert not watch.full and watch.reserve_path.stat().st_size == watch.reserve_bytes
+    said = [r.getMessage() for r in caplog.records]
+    assert any("MB free of" in m for m in said) and any("is full" in m for m in said), said
+    assert any("stored again" in m for m in said), said
