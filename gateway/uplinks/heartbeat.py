@@ -17,6 +17,7 @@ import httpx
 
 from contract.config.uplinks import RegulatorUplink
 from contract.wire import HEARTBEAT_PATH, Heartbeat
+from gateway.uplinks.base import http_client, network_failure
 from gateway.uplinks.regulator import signed_headers
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ async def send_heartbeat(
             url, content=body, headers=signed_headers(project, cfg.secret, url.raw_path.decode(), body)
         )
     except httpx.HTTPError as exc:
-        log.debug("heartbeat to %s failed: %s", cfg.name, exc)
+        log.debug("heartbeat to %s failed: %s", cfg.name, network_failure(exc, str(url), cfg.tls))
         return False
     if r.status_code >= 400:
         log.warning("heartbeat to %s refused: HTTP %d %s", cfg.name, r.status_code, r.text[:200])
@@ -42,7 +43,7 @@ async def send_heartbeat(
 
 async def heartbeat_forever(cfg: RegulatorUplink, project: str, depth: Callable[[], int]) -> None:
     """Send a heartbeat every ``cfg.heartbeat_s`` seconds until cancelled."""
-    async with httpx.AsyncClient(timeout=cfg.timeout_s) as client:
+    async with http_client(cfg.timeout_s, cfg.tls) as client:
         while True:
             await send_heartbeat(client, cfg, project, depth())
             await asyncio.sleep(cfg.heartbeat_s)

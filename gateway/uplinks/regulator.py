@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from contract.alert_event import AlertEvent
 from contract.config.uplinks import RegulatorUplink
 from contract.wire import EVENTS_PATH, EventReceipt, default_signature
-from gateway.uplinks.base import TransientFailure, post
+from gateway.uplinks.base import TransientFailure, http_client, post
 
 
 def signed_headers(
@@ -61,7 +61,8 @@ class RegulatorAdapter:
         base = httpx.URL(config.base_url.rstrip("/") + EVENTS_PATH)
         self._url = str(base)
         self._path = base.raw_path.decode()  # the path as sent, so a base URL with a prefix signs correctly
-        self._client = httpx.AsyncClient(timeout=config.timeout_s)
+        self._tls = config.tls
+        self._client = http_client(config.timeout_s, config.tls)
 
     async def send(self, event: AlertEvent) -> None:
         """Sign and POST one event (a fresh timestamp and nonce per attempt)."""
@@ -69,6 +70,7 @@ class RegulatorAdapter:
         response = await post(
             self._client,
             self._url,
+            self._tls,
             content=body,
             headers=signed_headers(event.project, self._secret, self._path, body),
         )
