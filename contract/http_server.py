@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import socket
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -86,5 +90,25 @@ class ApiServer:
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(self._task, 5 if force else 30)
+        self._release_signals()
         if self._sock is not None:
             self._sock.close()
+
+    def _release_signals(self) -> None:
+        """Hand SIGINT/SIGTERM back to their defaults if a stopped uvicorn server is left holding them.
+
+        uvicorn in the main thread takes both signals and, stopping, puts back what it found. Servers
+        whose lives overlap (a gateway's API and a regulator in one process, stopped in another order
+        than started) put back each other's handlers, so a stopped server could stay the process's
+        handler: a later SIGTERM would go nowhere, and sse-starlette, which reads that handler's
+        ``should_exit``, would end every live stream of a later server at once.
+        """
+        defaults: list[tuple[signal.Signals, Callable[[int, FrameType | None], Any] | signal.Handlers]] = [
+            (signal.SIGINT, signal.default_int_handler),
+            (signal.SIGTERM, signal.SIG_DFL),
+        ]
+        for sig, default in defaults:
+            holder = getattr(signal.getsignal(sig), "__self__", None)
+            if isinstance(holder, uvicorn.Server) and holder.should_exit:
+                with contextlib.suppress(ValueError):  # not the main thread: it could not have them
+                    signal.signal(sig, default)

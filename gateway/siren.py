@@ -36,6 +36,7 @@ from contract.config.siren import SirenOutput
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport, MqttBroker, MqttTransport
 from contract.paho_stop import disconnect_and_join
 from drivers.modbus.link import EXCEPTION_MEANING, quiet_pymodbus_client_errors
+from drivers.mqtt.session import broker_client
 from gateway.alerts.manager import AlertManager
 from gateway.alerts.models import Alert
 
@@ -197,7 +198,7 @@ class _MqttLine:
     """
 
     def __init__(self, name: str, broker: MqttBroker, client_id: str) -> None:
-        self.where = f"broker {name} ({broker.host}:{broker.port})"
+        self.where = f"broker {name} ({broker.host}:{broker.port}{', TLS' if broker.tls else ''})"
         self._broker = broker
         self._client_id = client_id
         self._client: mqtt.Client | None = None
@@ -210,15 +211,7 @@ class _MqttLine:
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         """Start paho's thread; it connects, and reconnects, on its own."""
         self._loop = loop
-        client = mqtt.Client(
-            mqtt.CallbackAPIVersion.VERSION2,
-            client_id=self._client_id,
-            clean_session=True,  # it only publishes: no session to keep
-            protocol=mqtt.MQTTv311,
-        )
-        client.suppress_exceptions = True
-        if self._broker.username:
-            client.username_pw_set(self._broker.username, self._broker.password or None)
+        client = broker_client(self._broker, self._client_id, clean_session=True)  # it only publishes
         client.reconnect_delay_set(min_delay=1, max_delay=10)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect

@@ -11,8 +11,6 @@ users; the page itself is ``/`` (regulator/static/index.html, Chinese first).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -21,7 +19,7 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Query, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -37,7 +35,9 @@ from contract.wire import (
     RectificationReport,
 )
 from regulator import classify
+from regulator.answers import LOGIN, MAX_ID, SESSION, SIGNED, After, RowId
 from regulator.auth import Accounts, AuthError
+from regulator.body_limit import DEFAULT_MAX_BODY_MB, BodyLimit
 from regulator.evidence import EvidenceUnavailable
 from regulator.held import WarningHold, counts
 from regulator.incident_models import IncidentLedger, IncidentRow, NewIncident, NewReport
@@ -47,7 +47,7 @@ from regulator.ingest import (
     Refusal,
     authenticate,
     authenticated,
-    decode_evidence,
+    decode_jpeg,
     ingest,
     refuse_replay,
 )
@@ -116,18 +116,6 @@ class NewUser(BaseModel):
     )
 
 
-def _jpeg(b64: str | None, what: str) -> bytes | None:
-    if not b64:
-        return None
-    try:
-        data = base64.b64decode(b64.split(",", 1)[-1], validate=True)  # a data: URL from the browser too
-    except (binascii.Error, ValueError):
-        raise ReviewError(422, f"{what} is not valid base64") from None
-    if not data.startswith(b"\xff\xd8"):
-        raise ReviewError(422, f"{what} is not a JPEG (no FF D8 start-of-image marker)")
-    return data
-
-
 async def signed_in(request: Request) -> Actor:
     """The user behind the request's session cookie; 401 when there is none."""
     accounts: Accounts = request.app.state.accounts
@@ -146,16 +134,21 @@ def signed_path(request: Request) -> str:
 
 
 def create_app(
-    repo: Repository, review: Review, offline_after_s: float = 600.0, hold: WarningHold | None = None
+    repo: Repository,
+    review: Review,
+    offline_after_s: float = 600.0,
+    hold: WarningHold | None = None,
+    max_body_mb: float = DEFAULT_MAX_BODY_MB,
 ) -> FastAPI:
     """The regulator app over one repository and its review service; ``hold``: flood control's hold of
-    warnings (default: DEFAULT_HOLD_S)."""
+    warnings (default: DEFAULT_HOLD_S); ``max_body_mb``: larger request bodies are refused with 413 unread."""
     hold = hold or WarningHold()
     accounts = Accounts(repo)
     incidents = Incidents(repo)
 
     app = FastAPI(title="sitegw regulator", summary="hazards from site gateways, reviewed and closed")
     app.state.accounts = accounts
+    app.add_middleware(BodyLimit, max_bytes=int(max_body_mb * 1024 * 1024))
 
     @app.exception_handler(Refusal)
     async def refused(_: Request, refusal: Refusal) -> JSONResponse:
@@ -194,7 +187,7 @@ def create_app(
 
     # ---- gateways -------------------------------------------------------------------------------------
 
-    @app.post(EVENTS_PATH)
+    @app.post(EVENTS_PATH, responses=SIGNED)
     async def receive_event(request: Request) -> JSONResponse:
         """Store one signed AlertEvent; 200 stored or duplicate, 401 unauthenticated, 422 malformed."""
         body = await request.body()
@@ -206,7 +199,7 @@ def create_app(
         )
         return JSONResponse(receipt.model_dump())
 
-    @app.post(HEARTBEAT_PATH)
+    @app.post(HEARTBEAT_PATH, responses=SIGNED)
     async def heartbeat(request: Request) -> dict[str, str]:
         """A gateway is alive: the project's last-seen time moves on."""
 
@@ -217,7 +210,7 @@ def create_app(
 
         return await signed(request, handle)
 
-    @app.post(READINGS_PATH)
+    @app.post(READINGS_PATH, responses=SIGNED)
     async def readings(request: Request) -> dict[str, Any]:
         """Keep a crane or pit readings summary (shown around the project's hazards)."""
 
@@ -235,7 +228,7 @@ def create_app(
 
         return await signed(request, handle)
 
-    @app.post(RECTIFICATIONS_PATH)
+    @app.post(RECTIFICATIONS_PATH, responses=SIGNED)
     async def rectification(request: Request) -> dict[str, Any]:
         """The site reports a hazard fixed, with a photo; it waits for re-inspection."""
 
@@ -246,18 +239,20 @@ def create_app(
             hazard_id = review.hazard_for_alert(report.project, report.alert_id)
             if hazard_id is None:
                 raise Refusal(422, f"no hazard for alert {report.alert_id!r} of project {report.project!r}")
-            evidence = decode_evidence(report.photo)
-            if evidence is None or evidence.jpeg is None:
-                raise Refusal(422, "photo must be a base64 JPEG")
+            if not report.photo:
+                raise Refusal(
+                    422, "photo must be a base64 JPEG", errors=[{"field": "photo", "problem": "empty"}]
+                )
+            photo = decode_jpeg(report.photo, "photo")
             actor = Actor(f"gateway:{report.actor}", "gateway", report.project)
             return review.act(
-                hazard_id, "report", actor, report.note, photo=evidence.jpeg, nonce=(nonce, KEEP_NONCE_S)
+                hazard_id, "report", actor, report.note, photo=photo, nonce=(nonce, KEEP_NONCE_S)
             )
 
         return await signed(request, handle)
 
-    @app.get(FEEDBACK_PATH)
-    async def feedback(request: Request, after: int = 0) -> dict[str, Any]:
+    @app.get(FEEDBACK_PATH, responses=SIGNED)
+    async def feedback(request: Request, after: After = 0) -> dict[str, Any]:
         """The regulator's decisions on this project's hazards after action ``after`` (signed GET, empty body)."""
 
         def handle(body: bytes) -> dict[str, Any]:
@@ -285,12 +280,12 @@ def create_app(
     def blocking(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
         return lambda *a, **kw: run_in_threadpool(fn, *a, **kw)
 
-    @app.get("/")
+    @app.get("/", response_class=HTMLResponse)
     async def page() -> FileResponse:
         """The review UI."""
         return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
 
-    @app.post("/ui/api/login")
+    @app.post("/ui/api/login", responses=LOGIN)
     async def login(form: Login) -> JSONResponse:
         """Sign in: sets the session cookie."""
         try:
@@ -315,7 +310,7 @@ def create_app(
         response.delete_cookie(COOKIE)
         return response
 
-    @app.get("/ui/api/me")
+    @app.get("/ui/api/me", responses=SESSION)
     async def me(who: Who) -> dict[str, Any]:
         """The signed-in user; ``jurisdiction``: the place whose projects they see (None: every project)."""
         return {
@@ -325,7 +320,7 @@ def create_app(
             "jurisdiction": who.jurisdiction,
         }
 
-    @app.get("/ui/api/hazards")
+    @app.get("/ui/api/hazards", responses=SESSION)
     async def hazards(
         who: Who,
         state: str = "pending",
@@ -337,7 +332,7 @@ def create_app(
         since: float | None = None,
         until: float | None = None,
         overdue: bool = False,
-        page: int = Query(1, ge=1, description="page number, from 1"),
+        page: int = Query(1, ge=1, le=MAX_ID // MAX_PAGE_SIZE, description="page number, from 1"),
         page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE, description="hazards per page"),
     ) -> HazardPage:
         """The review queue: most severe, then newest first, one page of it and the total that match."""
@@ -351,24 +346,24 @@ def create_app(
             pages=found.pages,
         )
 
-    @app.get("/ui/api/names")
+    @app.get("/ui/api/names", responses=SESSION)
     async def names(_: Who) -> Names:
         """Chinese names of checks (rule ids), rule kinds, readings' metrics and the site's alert states."""
         return Names(rules=RULE_NAMES, kinds=KIND_NAMES, metrics=METRIC_NAMES, site_states=SITE_STATES)
 
-    @app.get("/ui/api/hazards/{hazard_id}")
-    async def hazard(hazard_id: int, who: Who) -> dict[str, Any]:
+    @app.get("/ui/api/hazards/{hazard_id}", responses=SESSION)
+    async def hazard(hazard_id: RowId, who: Who) -> dict[str, Any]:
         """One hazard: events, evidence, readings around it, clause, audit trail."""
         return await blocking(review.hazard)(hazard_id, who)
 
-    @app.post("/ui/api/hazards/{hazard_id}/reclassify")
-    async def reclassify(hazard_id: int, body: Reclassify, who: Who) -> dict[str, Any]:
+    @app.post("/ui/api/hazards/{hazard_id}/reclassify", responses=SESSION)
+    async def reclassify(hazard_id: RowId, body: Reclassify, who: Who) -> dict[str, Any]:
         """An inspector classifies the hazard major or general with a reason (kept in the audit trail)."""
         return await blocking(review.reclassify)(
             hazard_id, who, body.major, body.article, body.item, body.reason
         )
 
-    @app.get("/ui/api/classifications")
+    @app.get("/ui/api/classifications", responses=SESSION)
     async def classifications(_: Who) -> ClassificationTable:
         """The table that classifies gateway alerts by rule and clause (建质规〔2024〕5号)."""
 
@@ -382,7 +377,7 @@ def create_app(
             rows=[ClassificationRow.model_validate(r, from_attributes=True) for r in await blocking(read)()],
         )
 
-    @app.put("/ui/api/classifications")
+    @app.put("/ui/api/classifications", responses=SESSION)
     async def save_classification(body: ClassificationEdit, who: Who) -> dict[str, int]:
         """Add or change the row of a rule and clause text (regulators and admins)."""
         editor(who)
@@ -396,8 +391,8 @@ def create_app(
         except classify.ClassificationError as exc:
             raise ReviewError(422, str(exc)) from None
 
-    @app.delete("/ui/api/classifications/{row_id}")
-    async def delete_classification(row_id: int, who: Who) -> dict[str, str]:
+    @app.delete("/ui/api/classifications/{row_id}", responses=SESSION)
+    async def delete_classification(row_id: RowId, who: Who) -> dict[str, str]:
         """Remove a row (regulators and admins)."""
         editor(who)
 
@@ -409,10 +404,10 @@ def create_app(
             raise ReviewError(404, f"no classification row {row_id}")
         return {"status": "deleted"}
 
-    @app.post("/ui/api/hazards/{hazard_id}/{action}")
-    async def act(hazard_id: int, action: str, body: ActionBody, who: Who) -> dict[str, Any]:
+    @app.post("/ui/api/hazards/{hazard_id}/{action}", responses=SESSION)
+    async def act(hazard_id: RowId, action: str, body: ActionBody, who: Who) -> dict[str, Any]:
         """confirm, dismiss, order, report (with photo), close or reject."""
-        photo = _jpeg(body.photo, "photo")
+        photo = decode_jpeg(body.photo, "photo") if body.photo else None
         return await blocking(review.act)(
             hazard_id,
             action,
@@ -423,7 +418,7 @@ def create_app(
             photo=photo,
         )
 
-    @app.get("/ui/api/evidence/{sha256}")
+    @app.get("/ui/api/evidence/{sha256}", responses=SESSION)
     async def evidence(sha256: str, who: Who) -> Response:
         """An evidence or rectification picture by its hash (of a hazard the user may see)."""
         jpeg = await run_in_threadpool(repo.picture, who, sha256)
@@ -431,12 +426,12 @@ def create_app(
             return JSONResponse({"error": f"no picture {sha256}"}, status_code=404)
         return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
 
-    @app.get("/ui/api/overview")
+    @app.get("/ui/api/overview", responses=SESSION)
     async def stats(who: Who) -> dict[str, Any]:
         """Per-project, per-city and per-check figures; projects that stopped reporting."""
         return await blocking(overview)(repo, who, offline_after_s)
 
-    @app.get("/ui/api/warnings")
+    @app.get("/ui/api/warnings", responses=SESSION)
     async def warnings(who: Who) -> WarningStats:
         """Warnings the sites resolved within the hold: counted per project and rule, not in the ledger."""
         found, held = await blocking(counts)(repo, who)
@@ -458,7 +453,7 @@ def create_app(
             ],
         )
 
-    @app.get("/ui/api/incidents")
+    @app.get("/ui/api/incidents", responses=SESSION)
     async def incident_ledger(who: Who) -> IncidentLedger:
         """Accidents and serious near misses (非亡人事故和重大险情台账) with their reports and reporting clocks."""
         now = time.time()
@@ -467,7 +462,7 @@ def create_app(
             now=now, destinations=DESTINATIONS, incidents=[IncidentRow.model_validate(r) for r in rows]
         )
 
-    @app.post("/ui/api/incidents")
+    @app.post("/ui/api/incidents", responses=SESSION)
     async def record_incident(body: NewIncident, who: Who) -> IncidentRow:
         """Record an accident or serious near miss of a project the user may see."""
         row = await blocking(incidents.record)(
@@ -475,20 +470,20 @@ def create_app(
         )
         return IncidentRow.model_validate(row)
 
-    @app.post("/ui/api/incidents/{incident_id}/reports")
-    async def report_incident(incident_id: int, body: NewReport, who: Who) -> IncidentRow:
+    @app.post("/ui/api/incidents/{incident_id}/reports", responses=SESSION)
+    async def report_incident(incident_id: RowId, body: NewReport, who: Who) -> IncidentRow:
         """Record a report of the incident: who reported, when, to which level or system."""
         row = await blocking(incidents.report)(
             who, incident_id, body.to, body.reported_by, body.reported_at, body.note
         )
         return IncidentRow.model_validate(row)
 
-    @app.get("/ui/api/audit")
-    async def audit(who: Who, after: int = 0) -> dict[str, Any]:
+    @app.get("/ui/api/audit", responses=SESSION)
+    async def audit(who: Who, after: After = 0) -> dict[str, Any]:
         """Every decision, who and when (a project user: their project's)."""
         return {"actions": await blocking(review.audit)(who, after)}
 
-    @app.get("/ui/api/projects")
+    @app.get("/ui/api/projects", responses=SESSION)
     async def projects(who: Who) -> dict[str, Any]:
         """Registered projects the user may see (without their secrets), each with its jurisdiction's path."""
         rows = await run_in_threadpool(repo.visible_projects, who)
@@ -507,7 +502,7 @@ def create_app(
             ]
         }
 
-    @app.post("/ui/api/projects")
+    @app.post("/ui/api/projects", responses=SESSION)
     async def register(body: NewProject, who: Who) -> dict[str, str]:
         """Register a project (admin)."""
         admin(who)
@@ -523,7 +518,7 @@ def create_app(
         )
         return {"status": "registered", "code": body.code}
 
-    @app.post("/ui/api/users")
+    @app.post("/ui/api/users", responses=SESSION)
     async def add_user(body: NewUser, who: Who) -> dict[str, str]:
         """Create a user (admin)."""
         admin(who)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 import uvloop
 
+from regulator.body_limit import DEFAULT_MAX_BODY_MB
 from regulator.db import DatabaseUrlError
 from regulator.evidence import EvidenceConfigError, EvidenceUnavailable, PictureStore, open_evidence_store
 from regulator.storage import Repository, default_evidence_dir
@@ -83,6 +84,13 @@ def serve(
         help="API processes on the one port (about 1,000 events/s each, CPU permitting); "
         "uvicorn restarts one that dies",
     ),
+    max_body_mb: float = typer.Option(
+        DEFAULT_MAX_BODY_MB,
+        "--max-body-mb",
+        min=0.01,
+        help="larger request bodies (an event with its base64 evidence JPEG, a rectification photo) "
+        "are refused with 413 before they are read",
+    ),
 ) -> None:
     """Run the regulator's service: gateways' ingest (POST /api/v1/events, ...) and the review UI at /."""
     from regulator.asgi import ServeSettings
@@ -102,6 +110,7 @@ def serve(
                 major_days,
                 offline_after_min * 60,
                 warning_hold_s=warning_hold_min * 60,
+                max_body_mb=max_body_mb,
             ),
             host,
             port,
@@ -119,6 +128,7 @@ def serve(
             policy=DeadlinePolicy(general_days, major_days),
             offline_after_s=offline_after_min * 60,
             warning_hold_s=warning_hold_min * 60,
+            max_body_mb=max_body_mb,
         )
         await server.start()
         typer.echo(

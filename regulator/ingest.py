@@ -8,7 +8,8 @@ Besides AlertEvents (``POST /api/v1/events``) a gateway may send, signed the sam
 and a rectification report with its photo (``POST /api/v1/rectifications``, regulator/review.py).
 
 Refusals: 401 for a missing header, an unknown project, a timestamp more than 5 minutes off, a bad
-signature or a reused nonce; 422 for a body that is not one valid AlertEvent of the signed project, each
+signature, a reused nonce or a header longer than any gateway sends; 413 (regulator/body_limit.py) for a
+body over the limit, before it is read; 422 for a body that is not one valid AlertEvent of the signed project, each
 wrong field named (``null`` for an optional field is its default and accepted; ``null`` for a required field
 and unknown fields are refused: contract/nulls.py).
 The nonce is checked last, in the same commit that stores the event, so an accepted request costs
@@ -35,6 +36,8 @@ from regulator.held import WarningHold
 from regulator.storage import Evidence, NonceReused, Repository
 
 WINDOW_S = 300.0
+MAX_NONCE = 128  # characters; the gateway sends 32 hex digits, and every nonce is a row for 2 * WINDOW_S
+MAX_PROJECT = 64  # characters of a project code, looked up before the signature is checked
 M = TypeVar("M", bound=BaseModel)
 HEADERS = ("X-Sitegw-Project", "X-Sitegw-Timestamp", "X-Sitegw-Nonce", "X-Sitegw-Signature")
 
@@ -71,6 +74,14 @@ def authenticate(
     if missing:
         raise Refusal(401, f"missing header(s): {', '.join(missing)}")
     code, ts, nonce, signature = (headers[h] for h in HEADERS)
+    if len(nonce) > MAX_NONCE:
+        raise Refusal(
+            401, f"X-Sitegw-Nonce is {len(nonce)} characters: at most {MAX_NONCE} (send 32 random hex digits)"
+        )
+    if len(code) > MAX_PROJECT:
+        raise Refusal(
+            401, f"X-Sitegw-Project is {len(code)} characters: no project code is longer than {MAX_PROJECT}"
+        )
     project = repo.project(code, cached=True)
     if project is None:
         raise Refusal(401, f"unknown project {code!r}: register it with `sitegw regulator add-project`")
@@ -95,19 +106,31 @@ def authenticate(
     return code
 
 
-def decode_evidence(evidence: str | None) -> Evidence | None:
-    """An event's evidence field as stored; Refusal(422) if it is neither a URL nor a base64 JPEG."""
+def decode_jpeg(b64: str, field: str) -> bytes:
+    """A base64 JPEG (or a browser's ``data:image/jpeg;base64,`` URL) as bytes; Refusal(422) naming ``field``
+    when it is not valid base64 or not a whole JPEG (start-of-image marker first, end-of-image last)."""
+    try:
+        data = base64.b64decode(b64.split(",", 1)[-1], validate=True)
+    except (binascii.Error, ValueError):
+        problem = "not valid base64"
+    else:
+        if not data.startswith(b"\xff\xd8\xff"):
+            problem = "base64 but not a JPEG (no FF D8 start-of-image marker)"
+        elif b"\xff\xd9" not in data[-16:]:
+            problem = "a JPEG cut short (no FF D9 end-of-image marker at its end)"
+        else:
+            return data
+    raise Refusal(422, f"{field} is {problem}", errors=[{"field": field, "problem": problem}])
+
+
+def decode_evidence(evidence: str | None, field: str = "evidence") -> Evidence | None:
+    """An event's evidence field as stored; Refusal(422) naming ``field`` if it is neither an http(s) URL nor
+    a base64 JPEG."""
     if not evidence:
         return None
     if evidence.startswith(("http://", "https://")):
         return Evidence("url", url=evidence)
-    try:
-        jpeg = base64.b64decode(evidence, validate=True)
-    except (binascii.Error, ValueError):
-        raise Refusal(422, "evidence is neither an http(s) URL nor valid base64") from None
-    if not jpeg.startswith(b"\xff\xd8"):
-        raise Refusal(422, "evidence is base64 but not a JPEG (no FF D8 start-of-image marker)")
-    return Evidence("jpeg", jpeg=jpeg)
+    return Evidence("jpeg", jpeg=decode_jpeg(evidence, field))
 
 
 def field_errors(exc: ValidationError) -> list[dict[str, str]]:

@@ -286,7 +286,7 @@ class Repository:
             else evidence
         )
         self._next_sweep = 0.0
-        self._projects: dict[str, tuple[float, Project | None]] = {}
+        self._projects: dict[str, tuple[float, Project]] = {}
         self.ensure_partitions()
         adopt(self)
 
@@ -361,7 +361,10 @@ class Repository:
             if hit is not None and hit[0] > time.monotonic():
                 return hit[1]
             found = self.project(code)
-            self._projects[code] = (time.monotonic() + PROJECT_CACHE_S, found)
+            if (
+                found is not None
+            ):  # only registered codes: a cache of every code anyone sends would grow without end
+                self._projects[code] = (time.monotonic() + PROJECT_CACHE_S, found)
             return found
         with self.engine.connect() as db:
             row = db.execute(

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests talk to, from Debian's packages, when it is missing:
 # mosquitto, influxdb (1.6.7), victoria-metrics, socat, faketime (the clock-jump fault test),
+# nginx (the dashboard's reverse-proxy example),
 # chromium + chromium-driver, and GStreamer's
 # RTSP server (for system python3 + gi) that plays an H.264 camera for the RTSP source tests.
 # Idempotent; the tests start their own servers on free ports from these binaries.
@@ -11,6 +12,7 @@ command -v influxd >/dev/null 2>&1 || [ -x /usr/bin/influxd ] || need+=(influxdb
 command -v victoria-metrics >/dev/null 2>&1 || [ -x /usr/bin/victoria-metrics ] || need+=(victoria-metrics)
 command -v socat >/dev/null 2>&1 || need+=(socat)
 [ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || need+=(faketime)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 command -v chromium >/dev/null 2>&1 || need+=(chromium chromium-driver)
 # CJK glyphs for the Chinese dashboard in headless screenshots and browser tests
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)

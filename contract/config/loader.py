@@ -64,7 +64,8 @@ def load_site(path: str | Path, env: dict[str, str] | None = None) -> LoadedSite
     located |= {DUPLICATE_POINT_CODE} if dup_points else set()
     issues: list[ConfigIssue] = [*dup_ids, *dup_points]
     try:
-        config = SiteConfig.model_validate(data)
+        # relative paths in the file (TLS certificates) are from its folder
+        config = SiteConfig.model_validate(data, context={"base_dir": path.resolve().parent})
     except ValidationError as exc:
         issues.extend(_schema_issues(exc, data, smap, skip=located))
         # profile names need no valid site to be looked up: a misspelt one is named in this run too

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 
 from contract.config.common import Model
+from contract.config.tls import TlsSettings
 
 
 class ModbusTcpTransport(Model):
@@ -68,3 +69,10 @@ class MqttBroker(Model):
         description="fixed id for a persistent session; default sitegw-<project>-<broker>",
     )
     keepalive_s: int = Field(30, ge=5, le=3600, title="Keepalive", description="seconds")
+    tls: TlsSettings | None = Field(
+        None,
+        title="TLS",
+        description="connect over TLS (port: the broker's TLS listener, usually 8883): the broker's "
+        "certificate checked against ca_file, and cert_file/key_file when the broker requires client "
+        "certificates. Absent: plain TCP",
+    )

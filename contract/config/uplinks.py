@@ -12,6 +12,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from contract.alert_event import LEVELS, Level
 from contract.config.common import Model
+from contract.config.tls import TlsSettings
 
 MIN_PERIOD_S = 0.2  # feedback polls and readings summaries: 0 (off) or at least this
 
@@ -106,6 +107,13 @@ class RegulatorUplink(UplinkBase):
 
     secret: str = Field(
         min_length=1, title="Secret", description="the project's signing secret; use ${REGULATOR_SECRET}"
+    )
+    tls: TlsSettings | None = Field(
+        None,
+        title="TLS",
+        description="for an https base_url: ca_file pins the CA that signed the regulator's certificate "
+        "(only it is trusted, not the system's CAs); cert_file/key_file when the regulator requires "
+        "client certificates. Absent: the system's CA store",
     )
     heartbeat_s: float = Field(
         60,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -27,8 +28,10 @@ from contract.bus import Bus
 from contract.config.transport import MqttBroker
 from contract.paho_stop import disconnect_and_join
 from contract.readings import DeviceStatus, Reading
+from contract.tls import explain
 from drivers.base import DeviceStats
 from drivers.mqtt.decode import Decoded, MessageDecoder, MessageRouter
+from drivers.mqtt.session import broker_client
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +59,7 @@ class BrokerLink:
         self.name = name
         self.broker = broker
         self.client_id = client_id
-        self.where = f"broker {name} ({broker.host}:{broker.port})"
+        self.where = f"broker {name} ({broker.host}:{broker.port}{', TLS' if broker.tls else ''})"
         self.filters = sorted({d.filter.text for d in decoders})
         self.stats = {device: DeviceStats(device) for device in devices}
         self.topic_errors: dict[str, int] = {}
@@ -72,20 +75,15 @@ class BrokerLink:
         self._drain_pending = False
         self._online: bool | None = None
         self._stopping = False
+        self._tls_failure: ssl.SSLError | ssl.CertificateError | None = (
+            None  # the last handshake's, if it failed
+        )
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         """Start paho's thread; it connects, and reconnects with backoff, on its own."""
         self._loop = loop
         self._stopping = False
-        client = mqtt.Client(
-            mqtt.CallbackAPIVersion.VERSION2,
-            client_id=self.client_id,
-            clean_session=False,
-            protocol=mqtt.MQTTv311,
-        )
-        client.suppress_exceptions = True  # an exception in a callback must not end paho's thread
-        if self.broker.username:
-            client.username_pw_set(self.broker.username, self.broker.password or None)
+        client = broker_client(self.broker, self.client_id, False, self._record_tls_failure)
         client.reconnect_delay_set(min_delay=1, max_delay=self._backoff_max_s)
         client.on_connect = self._on_connect
         client.on_connect_fail = self._on_connect_fail
@@ -134,8 +132,16 @@ class BrokerLink:
         )
         self._set_online(True, f"{self.where} connected")
 
+    def _record_tls_failure(self, exc: ssl.SSLError | ssl.CertificateError) -> None:
+        self._tls_failure = exc
+
     def _on_connect_fail(self, _client: mqtt.Client, _userdata: object) -> None:
-        self._set_online(False, f"{self.where} unreachable: connection failed, retrying with backoff")
+        failure, self._tls_failure = self._tls_failure, None
+        if failure is not None:
+            reason = f"{self.where} refused: {explain(failure, self.broker.tls)}; retrying with backoff"
+        else:
+            reason = f"{self.where} unreachable: connection failed, retrying with backoff"
+        self._set_online(False, reason)
 
     def _on_disconnect(
         self,
@@ -146,6 +152,10 @@ class BrokerLink:
         _props: object,
     ) -> None:
         if self._stopping:
+            return
+        failure, self._tls_failure = self._tls_failure, None
+        if failure is not None:
+            self._set_online(False, f"{self.where} refused: {explain(failure, self.broker.tls)}")
             return
         self._set_online(False, f"{self.where} disconnected: {reason}")
 

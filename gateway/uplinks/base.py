@@ -14,6 +14,8 @@ from typing import Any, Protocol
 import httpx
 
 from contract.alert_event import AlertEvent
+from contract.config.tls import TlsSettings, client_context
+from contract.tls import explain, tls_error
 
 RETRYABLE_4XX = frozenset({408, 429})
 BEIJING = timezone(timedelta(hours=8))  # Chinese platforms and supervisors read China Standard Time
@@ -59,18 +61,35 @@ def classify_http(response: httpx.Response) -> None:
     raise TransientFailure(detail)
 
 
+def http_client(timeout_s: float, tls: TlsSettings | None = None) -> httpx.AsyncClient:
+    """An HTTP client for one uplink: the server verified against ``tls.ca_file`` when given (a pinned CA),
+    else the system's CAs; with the gateway's client certificate when ``tls`` has one."""
+    return httpx.AsyncClient(timeout=timeout_s, verify=client_context(tls) if tls is not None else True)
+
+
+def network_failure(exc: httpx.HTTPError, url: str, tls: TlsSettings | None = None) -> str:
+    """Why a request got no answer, for the log: a failed TLS handshake explained with its fix."""
+    where = url.split("?")[0]  # a query may carry a webhook's key
+    handshake = tls_error(exc)
+    if handshake is not None:
+        return f"{where}: {explain(handshake, tls)}"
+    return f"{type(exc).__name__}: {exc or 'no answer'} ({where})"
+
+
 async def post(
     client: httpx.AsyncClient,
     url: str,
+    tls: TlsSettings | None = None,
     observe: Callable[[httpx.Response], None] | None = None,
     **kwargs: Any,
 ) -> httpx.Response:
-    """POST, turning every network-level error (refused, reset, timeout) into a TransientFailure;
+    """POST, turning every network-level error (refused, reset, timeout, TLS refused) into a
+    TransientFailure; ``tls``: the client's settings, named in the explanation of a TLS failure;
     ``observe`` sees the answer before its status is judged (and may raise a failure of its own)."""
     try:
         response = await client.post(url, **kwargs)
     except httpx.HTTPError as exc:
-        raise TransientFailure(f"{type(exc).__name__}: {exc or 'no answer'} ({url.split('?')[0]})") from exc
+        raise TransientFailure(network_failure(exc, url, tls)) from exc
     if observe is not None:
         observe(response)
     classify_http(response)

@@ -17,6 +17,7 @@ import httpx
 
 from contract.config.uplinks import RegulatorUplink
 from contract.wire import HEARTBEAT_PATH, Heartbeat
+from gateway.uplinks.base import http_client, network_failure
 from gateway.uplinks.regulator import signed_headers
 from gateway.uplinks.server_clock import clock_of
 
@@ -35,7 +36,7 @@ async def send_heartbeat(
     try:
         r = await client.post(url, content=body, headers=headers)
     except httpx.HTTPError as exc:
-        log.debug("heartbeat to %s failed: %s", cfg.name, exc)
+        log.debug("heartbeat to %s failed: %s", cfg.name, network_failure(exc, str(url), cfg.tls))
         return False
     clock.observe(r, signed_ms)
     if r.status_code >= 400:
@@ -45,7 +46,7 @@ async def send_heartbeat(
 
 async def heartbeat_forever(cfg: RegulatorUplink, project: str, depth: Callable[[], int]) -> None:
     """Send a heartbeat every ``cfg.heartbeat_s`` seconds until cancelled."""
-    async with httpx.AsyncClient(timeout=cfg.timeout_s) as client:
+    async with http_client(cfg.timeout_s, cfg.tls) as client:
         while True:
             await send_heartbeat(client, cfg, project, depth())
             await asyncio.sleep(cfg.heartbeat_s)

@@ -15,6 +15,7 @@ import httpx
 
 from contract.config.uplinks import RegulatorUplink, UplinkBase
 from gateway.outbox.backoff import backoff_delay
+from gateway.uplinks.base import http_client, network_failure
 
 RELOG_S = 600.0  # a failure that persists is logged again this often, so a later reader of the log sees it
 
@@ -35,7 +36,7 @@ class UplinkRetry(Exception):
         """The regulator could not be reached at all (refused, reset, timed out)."""
         return cls(
             f"uplink {cfg.name!r}: regulator {cfg.base_url} unreachable{what} "
-            f"({type(exc).__name__}: {exc or 'no answer'}); retrying",
+            f"({network_failure(exc, cfg.base_url, cfg.tls)}); retrying",
             refused=False,
             outage="unreachable",
         )
@@ -79,7 +80,8 @@ async def run_periodically(
     """``attempt`` every ``period_s`` until cancelled; after a failure, back off (capped by the uplink's
     ``backoff_max_s``, never faster than the period). ``on_cleared`` hears how many failures an attempt
     that got through ended."""
-    async with httpx.AsyncClient(timeout=cfg.timeout_s) as client:
+    tls = cfg.tls if isinstance(cfg, RegulatorUplink) else None  # a pinned CA is the regulator's setting
+    async with http_client(cfg.timeout_s, tls) as client:
         while True:
             try:
                 await attempt(client)

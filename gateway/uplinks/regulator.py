@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from contract.alert_event import AlertEvent
 from contract.config.uplinks import RegulatorUplink
 from contract.wire import EVENTS_PATH, EventReceipt, default_signature
-from gateway.uplinks.base import TransientFailure, post
+from gateway.uplinks.base import TransientFailure, http_client, post
 from gateway.uplinks.server_clock import TRUST_S, clock_of
 
 
@@ -63,7 +63,8 @@ class RegulatorAdapter:
         base = httpx.URL(config.base_url.rstrip("/") + EVENTS_PATH)
         self._url = str(base)
         self._path = base.raw_path.decode()  # the path as sent, so a base URL with a prefix signs correctly
-        self._client = httpx.AsyncClient(timeout=config.timeout_s)
+        self._tls = config.tls
+        self._client = http_client(config.timeout_s, config.tls)
         self._clock = clock_of(config.base_url)
 
     async def send(self, event: AlertEvent) -> None:
@@ -82,6 +83,7 @@ class RegulatorAdapter:
         response = await post(
             self._client,
             self._url,
+            self._tls,
             observe,
             content=body,
             headers=signed_headers(event.project, self._secret, self._path, body, now_ms=signed_ms),

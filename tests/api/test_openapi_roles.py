@@ -68,7 +68,7 @@ def test_every_operation_answers_as_documented_and_within_the_role(
     site.gw.auth.anonymous_read = False  # type: ignore[union-attr]
     try:
         headers = role_headers[role]
-        tested = run_every_operation(site, lambda operation: checker(operation, role, headers))
+        tested = run_every_operation(site.url, lambda operation: checker(operation, role, headers))
         assert RAN[role] >= len(tested), "every operation was called"
         if role != "none":  # the token still works: nothing above logged it out
             assert httpx.get(site.url + "api/v1/auth/me", headers=headers, timeout=10).status_code == 200

@@ -28,13 +28,18 @@ BINARY = shutil.which("mosquitto") or next(
 class MosquittoServer(RestartableServer):
     """One mosquitto process on 127.0.0.1; ``persistence`` keeps sessions across restarts."""
 
-    def __init__(self, workdir: Path, port: int | None = None, persistence: bool = True) -> None:
+    def __init__(
+        self, workdir: Path, port: int | None = None, persistence: bool = True, extra_listeners: str = ""
+    ) -> None:
+        """``extra_listeners``: more listeners after the plain one on ``port`` (a TLS listener with its
+        cafile, certfile, keyfile and require_certificate)."""
         if BINARY is None:
             pytest.skip("mosquitto is not installed: run scripts/setup-test-env.sh")
         self.host = "127.0.0.1"
         self.port = port or free_port()
         self.workdir = workdir
         self.persistence = persistence
+        self.extra_listeners = extra_listeners
         self.log_path = workdir / "mosquitto.log"
         super().__init__()
 
@@ -55,6 +60,7 @@ class MosquittoServer(RestartableServer):
             "max_queued_messages 100000\n"
             f"log_dest file {self.log_path}\n"
             "log_type error\nlog_type warning\nlog_type notice\n"
+            f"{self.extra_listeners}"
         )
         self._proc = subprocess.Popen(
             [BINARY, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

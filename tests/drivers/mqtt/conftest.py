@@ -34,8 +34,10 @@ def write_site(
     extra_profile: str = "",
     points: Iterable[str] = POINTS,
     backoff_max_s: float = 2,
+    broker_tls: str = "",
 ) -> LoadedSite:
-    """A one-pit site on 127.0.0.1:``port``; ``extra_profile`` is YAML for a test profile."""
+    """A one-pit site on 127.0.0.1:``port``; ``extra_profile`` is YAML for a test profile; ``broker_tls``:
+    the broker's tls: settings as a YAML flow mapping."""
     kinds = {"ZQS": "wall_top", "CX": "inclinometer", "ZL": "strut", "SW": "water_level"}
     rows = "\n".join(f"          - {{code: {c}, kind: {kinds[c.split('-')[0]]}}}" for c in points)
     profiles_dir = ""
@@ -48,7 +50,7 @@ def write_site(
     site.write_text(f"""\
 project: {{code: T-0001, name: test}}
 {profiles_dir}mqtt_brokers:
-  site: {{host: 127.0.0.1, port: {port}}}
+  site: {{host: 127.0.0.1, port: {port}{", tls: " + broker_tls if broker_tls else ""}}}
 devices:
   - id: pit-1
     kind: pit

@@ -1,0 +1,49 @@
+"""The refusals the regulator's API documents (its OpenAPI document lists every status a client can get),
+and the bounds of its path ids.
+
+Every refusal is ``{"error": "..."}``, with ``errors`` naming each wrong field when there are several.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Path, Query
+from pydantic import BaseModel, Field
+
+MAX_ID = 2**63 - 1  # ids are BIGINT: a larger number names no row (and no database could take it)
+RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="a row id, from 1")]
+After = Annotated[
+    int, Query(ge=0, le=MAX_ID, description="only what came after this action id (0: from the start)")
+]
+
+
+class FieldProblem(BaseModel):
+    """One wrong field of a request."""
+
+    field: str = Field(description="dotted path of the field, or (body)")
+    problem: str = Field(description="what is wrong with it")
+
+
+class Refused(BaseModel):
+    """Why a request was refused."""
+
+    error: str = Field(description="the reason, and what to do about it")
+    errors: list[FieldProblem] | None = Field(None, description="each wrong field, when the body had some")
+
+
+def _answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    meaning = {
+        401: "not signed in, or (gateways) a missing, stale, forged or replayed signature",
+        403: "the signed-in user's role may not do this",
+        404: "no such hazard, picture or row",
+        413: "the request body is over the regulator's --max-body-mb",
+        422: "the body or a parameter is wrong; each wrong field is named",
+        503: "the database or the evidence store is out of reach: retry later",
+    }
+    return {status: {"model": Refused, "description": meaning[status]} for status in statuses}
+
+
+SIGNED = _answers(401, 413, 422, 503)  # the gateways' endpoints
+SESSION = _answers(401, 403, 404, 413, 422, 503)  # the review UI's
+LOGIN = _answers(401, 413, 422)
