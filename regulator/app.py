@@ -37,7 +37,7 @@ from contract.wire import (
     ReadingsSummary,
     RectificationReport,
 )
-from regulator import classify, export, jurisdictions
+from regulator import classify, export, jurisdictions, video_set
 from regulator.auth import Accounts, AuthError
 from regulator.evidence import EvidenceUnavailable
 from regulator.held import WarningHold, counts
@@ -71,6 +71,7 @@ from regulator.report_pdf import ReportError, render
 from regulator.review import MAX_PAGE_SIZE, QueueFilter, Review, ReviewError
 from regulator.scope import Actor
 from regulator.storage import NonceReused, ReadingRecord, Repository
+from regulator.video_set_models import Change, Inclusion, Member, Removal, VideoSet
 
 STATIC = Path(__file__).with_name("static")
 log = logging.getLogger(__name__)
@@ -570,6 +571,29 @@ def create_app(
             who, incident_id, body.to, body.reported_by, body.reported_at, body.note
         )
         return IncidentRow.model_validate(row)
+
+    @app.get("/ui/api/video-set")
+    async def video_monitored(who: Who) -> VideoSet:
+        """The provincial video-monitoring set (省级视频监控项目集): its projects the user may see, and its history."""
+        found = await blocking(video_set.members)(repo, who)
+        history = await blocking(video_set.changes)(repo, who)
+        return VideoSet(
+            categories=video_set.CATEGORIES,
+            members=[Member.model_validate(m) for m in found],
+            changes=[Change.model_validate(c) for c in history],
+        )
+
+    @app.post("/ui/api/video-set")
+    async def include_in_video_set(body: Inclusion, who: Who) -> Change:
+        """Put a project in the set (纳入) with its category, a reason and a date, or change its category."""
+        decision = video_set.Decision(body.project, body.reason, body.effective_on, body.category)
+        return Change.model_validate(await blocking(video_set.include)(repo, who, decision))
+
+    @app.post("/ui/api/video-set/{project}/remove")
+    async def remove_from_video_set(project: str, body: Removal, who: Who) -> Change:
+        """Take a project out of the set (移出) with a reason and a date; its history stays."""
+        decision = video_set.Decision(project, body.reason, body.effective_on)
+        return Change.model_validate(await blocking(video_set.remove)(repo, who, decision))
 
     @app.get("/ui/api/audit")
     async def audit(who: Who, after: int = 0) -> dict[str, Any]:
