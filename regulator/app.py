@@ -37,7 +37,7 @@ from contract.wire import (
     ReadingsSummary,
     RectificationReport,
 )
-from regulator import classify, export, jurisdictions, video_set
+from regulator import classify, export, jurisdictions, risk, video_set
 from regulator.auth import Accounts, AuthError
 from regulator.evidence import EvidenceUnavailable
 from regulator.held import WarningHold, counts
@@ -69,6 +69,7 @@ from regulator.queue_models import (
 )
 from regulator.report_pdf import ReportError, render
 from regulator.review import MAX_PAGE_SIZE, QueueFilter, Review, ReviewError
+from regulator.risk_models import CompanyRisk, ProjectRisk, RiskLists, Weights
 from regulator.scope import Actor
 from regulator.storage import NonceReused, ReadingRecord, Repository
 from regulator.video_set_models import Change, Inclusion, Member, Removal, VideoSet
@@ -103,7 +104,8 @@ class NewProject(BaseModel):
     city: str = ""
     district: str = ""
     province: str = Field("", description="where the city table does not know the city, e.g. 广西壮族自治区")
-    contractor: str = ""
+    contractor: str = Field("", description="main contractor (施工总承包单位)")
+    supervisor: str = Field("", description="supervision company (监理单位)")
     secret: str = Field(min_length=8)
 
 
@@ -595,6 +597,29 @@ def create_app(
         decision = video_set.Decision(project, body.reason, body.effective_on)
         return Change.model_validate(await blocking(video_set.remove)(repo, who, decision))
 
+    @app.get("/ui/api/risk")
+    async def risk_lists(
+        who: Who, limit: int = Query(20, ge=1, le=1000, description="projects and companies listed")
+    ) -> RiskLists:
+        """Projects and companies graded 高/中/低 (regulator/risk.py), the riskiest first."""
+        graded = await blocking(risk.grade_projects)(repo, who)
+        companies = risk.grade_companies(graded)
+        in_force = await blocking(risk.policy)(repo)
+        return RiskLists(
+            policy=Weights.model_validate(in_force, from_attributes=True),
+            grades={g: sum(p.grade == g for p in graded) for g in risk.GRADES},
+            projects=[ProjectRisk.model_validate(risk.as_dict(p)) for p in graded[:limit]],
+            companies=[CompanyRisk.model_validate(risk.as_dict(c)) for c in companies[:limit]],
+        )
+
+    @app.put("/ui/api/risk/policy")
+    async def risk_policy(body: Weights, who: Who) -> Weights:
+        """Change the risk score's weights or thresholds (province level); the policy now in force."""
+        changed = {k: v for k, v in body.model_dump().items() if v is not None}
+        return Weights.model_validate(
+            await blocking(risk.set_weights)(repo, who, changed), from_attributes=True
+        )
+
     @app.get("/ui/api/audit")
     async def audit(who: Who, after: int = 0) -> dict[str, Any]:
         """Every decision, who and when (a project user: their project's)."""
@@ -613,6 +638,7 @@ def create_app(
                     "district": p.district,
                     "jurisdiction": place,
                     "contractor": p.contractor,
+                    "supervisor": p.supervisor,
                     "last_seen_at": p.last_seen_at,
                 }
                 for p, place in rows
@@ -632,6 +658,7 @@ def create_app(
             body.district,
             body.contractor,
             body.province,
+            body.supervisor,
         )
         return {"status": "registered", "code": body.code}
 

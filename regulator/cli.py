@@ -164,6 +164,7 @@ def add_project(
     ),
     district: str = typer.Option("", "--district", help="district, e.g. 南山区"),
     contractor: str = typer.Option("", "--contractor", help="main contractor (施工总承包单位)"),
+    supervisor: str = typer.Option("", "--supervisor", help="supervision company (监理单位)"),
     province: str = typer.Option(
         "",
         "--province",
@@ -173,7 +174,7 @@ def add_project(
 ) -> None:
     """Register a project (or change its details and secret) so its gateway's requests are accepted; it sits in the district its city and district name."""
     repo = _repo(db)
-    place = repo.add_project(code, name, city, secret, district, contractor, province)
+    place = repo.add_project(code, name, city, secret, district, contractor, province, supervisor)
     repo.close()
     typer.echo(f"project {code} registered in {db}, jurisdiction {place}")
 

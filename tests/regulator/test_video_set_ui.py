@@ -1,6 +1,7 @@
 """The video-monitoring set (#16 item 8) in real headless Chromium against the regulator on real PostgreSQL:
 a city regulator includes a project with its category and reason, the overview lists it first with its
-badge, and removing it with a reason leaves both steps in the history."""
+badge (beside the risk-graded projects, #16 item 6), and removing it with a reason leaves both steps in the
+history."""
 
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ def test_a_city_regulator_includes_and_removes_a_project(regulator: RegulatorSer
     first = page.get_by_test_id("project-row").first
     expect(first).to_contain_text(FT.name)  # FT sorts after NS by code: first because it is in the set
     expect(first.get_by_test_id("video-set-badge")).to_contain_text("市政隧道")
+    # risk grading's list sits in the overview too: both of the city's projects, each graded
+    expect(page.get_by_test_id("risk-project")).to_have_count(2)
+    expect(page.get_by_test_id("risk-project").first.get_by_test_id("risk-grade")).to_have_text("低")
 
     page.click("header nav button[data-tab=videoset]")
     page.wait_for_load_state("networkidle")  # the tab shows the last table until its reload replaces it
