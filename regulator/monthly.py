@@ -6,7 +6,8 @@ The month is a Beijing calendar month. Its figures, all read through the user's 
   and by article of 建质规〔2024〕5号;
 - hazards closed (销号) in the month and how long they took from the first event, in days;
 - rectifications overdue at the month's end (or now, for the month under way) and those escalated in it;
-- the riskiest projects: most open major hazards (classified major, or listed), then overdue rectifications, then the month's hazards.
+- the riskiest projects: by the risk score (regulator/risk.py) as the ledger stands when the report is made,
+  with the month's hazards of each.
 
 `figures` works them out; regulator/report_pdf.py typesets them.
 """
@@ -24,6 +25,7 @@ from typing import Any
 from regulator import classify
 from regulator.names import BEIJING, KIND_NAMES
 from regulator.review import DAY_S, HAZARD_COLUMNS, OPEN_STATES, Review, ReviewError
+from regulator.risk import GRADES, grade_projects
 from regulator.scope import PROJECTS, Actor
 from regulator.storage import Repository
 
@@ -39,6 +41,8 @@ class ProjectRisk:
     code: str
     name: str
     district: str
+    grade: str  # 高, 中 or 低
+    score: float
     open_major: int  # open hazards classified major or listed for supervision (挂牌督办)
     overdue: int
     found: int
@@ -99,10 +103,6 @@ def figures(repo: Repository, actor: Actor, month: str, now: float | None = None
     args: dict[str, Any] = {"start": start, "end": end}
     with repo.scoped(actor) as db:
         found.projects = db.execute(f"SELECT COUNT(*) FROM {PROJECTS} p").scalar_one()
-        names = {
-            code: (name, district)
-            for code, name, district in db.execute(f"SELECT code, name, district FROM {PROJECTS} p").all()
-        }
         # the month's hazards, those closed or escalated in it, and every one still open
         rows = db.execute(
             f"SELECT {HAZARD_COLUMNS} FROM hazards h JOIN {PROJECTS} p ON p.code = h.project "
@@ -133,22 +133,12 @@ def figures(repo: Repository, actor: Actor, month: str, now: float | None = None
     found.open_now = len(still_open)
     found.overdue = sum(h["overdue"] for h in still_open)
     found.escalated = sum(h["escalated_at"] is not None and start <= h["escalated_at"] < end for h in hazards)
-    found.riskiest = _riskiest(still_open, month_hazards, names)
-    return found
-
-
-def _riskiest(
-    still_open: list[dict[str, Any]], month_hazards: list[dict[str, Any]], names: dict[str, tuple[str, str]]
-) -> list[ProjectRisk]:
-    """Projects with open major hazards, overdue rectifications or the month's hazards, worst first."""
-    # major: classified 重大事故隐患, or listed for supervision (挂牌督办) by an inspector
-    major = Counter(h["project"] for h in still_open if h["classification"] == "major" or h["major"])
-    overdue = Counter(h["project"] for h in still_open if h["overdue"])
-    month = Counter(h["project"] for h in month_hazards)
-    ranked = sorted(
-        set(major) | set(overdue) | set(month), key=lambda p: (-major[p], -overdue[p], -month[p], p)
-    )
-    return [
-        ProjectRisk(p, names.get(p, ("", ""))[0], names.get(p, ("", ""))[1], major[p], overdue[p], month[p])
-        for p in ranked[:RISKIEST]
+    month_count = Counter(h["project"] for h in month_hazards)
+    found.riskiest = [
+        ProjectRisk(
+            p.code, p.name, p.district, GRADES[p.grade], p.score, p.open_major, p.overdue, month_count[p.code]
+        )
+        for p in grade_projects(repo, actor, now)[:RISKIEST]
+        if p.score > 0
     ]
+    return found

@@ -81,6 +81,14 @@ class _Report(FPDF):
         self.cell(70, 6, label)
         self.cell(0, 6, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
+    def fit(self, text: str, width: float) -> str:
+        """``text`` shortened with … to fit ``width`` mm in the current font (a cell does not wrap)."""
+        if self.get_string_width(text) <= width - 2:
+            return text
+        while text and self.get_string_width(text + "…") > width - 2:
+            text = text[:-1]
+        return text + "…"
+
     def bars(self, items: list[tuple[str, int]], colour: tuple[int, int, int] = BAR) -> None:
         """A horizontal bar chart: a label, a bar as long as its share of the largest, the count."""
         if not items:
@@ -94,7 +102,7 @@ class _Report(FPDF):
             if self.will_page_break(6):
                 self.add_page()
             x, y = self.get_x(), self.get_y()
-            self.cell(label_w, 6, label[:24])
+            self.cell(label_w, 6, self.fit(label, label_w))
             if n:
                 self.set_fill_color(*colour)
                 self.rect(x + label_w, y + 1, bar_w * n / top, 4, style="F")
@@ -139,18 +147,26 @@ def render(fig: MonthFigures, now: float | None = None) -> bytes:
     pdf.heading("五、整改逾期")
     pdf.bars([("逾期未整改", fig.overdue), ("本月逾期升级", fig.escalated)], WARN)
 
-    pdf.heading(f"六、风险较高的项目（前 {len(fig.riskiest)} 名）")
-    widths = (40.0, 52.0, 28.0, 22.0, 18.0, 20.0)
+    pdf.heading(f"六、风险较高的项目（前 {len(fig.riskiest)} 名，按风险分级得分）")
+    widths = (34.0, 44.0, 22.0, 16.0, 14.0, 20.0, 12.0, 18.0)
+    headers = ("项目编号", "项目名称", "区县", "风险等级", "得分", "重大/挂牌", "逾期", "本月隐患")
     pdf.set_font(FAMILY, size=9)
-    for text, w in zip(
-        ("项目编号", "项目名称", "区县", "重大/挂牌", "逾期", "本月隐患"), widths, strict=True
-    ):
+    for text, w in zip(headers, widths, strict=True):
         pdf.cell(w, 7, text, border=1, align="C")
     pdf.ln(7)
     for p in fig.riskiest:
-        cells = (p.code, p.name[:16], p.district, str(p.open_major), str(p.overdue), str(p.found))
+        cells = (
+            p.code,
+            p.name,
+            p.district,
+            p.grade,
+            f"{p.score:g}",
+            str(p.open_major),
+            str(p.overdue),
+            str(p.found),
+        )
         for text, w in zip(cells, widths, strict=True):
-            pdf.cell(w, 6, text, border=1)
+            pdf.cell(w, 6, pdf.fit(text, w), border=1)
         pdf.ln(6)
     if not fig.riskiest:
         pdf.cell(0, 6, "（无）", new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -169,6 +169,9 @@ async def test_monthly_report_per_jurisdiction_as_pdf(bureau: Bureau) -> None:
         assert f"整改逾期{overdue}项（本月逾期升级{overdue}项）" in text, user
         for site in (NS, FT, TH):
             assert (site.code in text) == (site.code in sees), (user, site.code)
+        # the riskiest projects as risk grading (regulator/risk.py, /ui/api/risk) grades them
+        for p in (await bureau.clients[user].get("/ui/api/risk")).json()["projects"]:
+            assert f"{p['code']}{p['name']}{p['district']}{p['grade_name']}{p['score']:g}" in text, (user, p)
     assert "整改逾期1项" in await report_text(bureau.clients["ns"], month=month)
     # a city user's report of one district under it; a district user may not read the next district's
     ft_only = await report_text(bureau.clients["sz"], month=month, place="广东省/深圳市/福田区")
