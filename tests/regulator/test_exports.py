@@ -13,14 +13,17 @@ import csv
 import io
 import time
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import httpx
 import openpyxl
 import pypdfium2
 import sqlalchemy as sa
+from typer.testing import CliRunner
 
 from regulator.review import DAY_S
+from sitegw.cli import app
 from tests.regulator.support import real_jpeg
 from tests.regulator.test_jurisdictions import FT, NS, TH, USERS, Bureau, bureau, pg_url, post_event  # noqa: F401
 
@@ -182,3 +185,27 @@ async def test_monthly_report_per_jurisdiction_as_pdf(bureau: Bureau) -> None:
     assert r.status_code == 404
     r = await bureau.clients["ns"].get("/ui/api/reports/monthly.pdf", params={"month": "2026/11"})
     assert r.status_code == 422 and "yyyy-MM" in r.json()["error"]
+
+
+async def test_the_monthly_report_from_the_command_line(bureau: Bureau, tmp_path: Path) -> None:
+    await more_hazards(bureau)
+    month = datetime.now(UTC).astimezone(BEIJING).strftime("%Y-%m")
+    out = tmp_path / "report.pdf"
+    args = [
+        "regulator",
+        "monthly-report",
+        month,
+        "--place",
+        "广东/深圳",
+        "--out",
+        str(out),
+        "--db",
+        bureau.server.db,
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    text = "".join("".join(p.get_textpage().get_text_range().split()) for p in pypdfium2.PdfDocument(out))
+    assert "广东省/深圳市房屋市政工程安全隐患排查治理月报" in text
+    assert NS.code in text and FT.code in text and TH.code not in text
+    result = CliRunner().invoke(app, [*args[:3], "--place", "广东/东莞/虎门", "--db", bureau.server.db])
+    assert result.exit_code == 2 and "add-place" in result.output
