@@ -20,10 +20,11 @@ import httpx
 import openpyxl
 import pypdfium2
 import sqlalchemy as sa
+import typer
 from typer.testing import CliRunner
 
+from regulator.cli import monthly_report
 from regulator.review import DAY_S
-from sitegw.cli import app
 from tests.regulator.support import real_jpeg
 from tests.regulator.test_jurisdictions import FT, NS, TH, USERS, Bureau, bureau, pg_url, post_event  # noqa: F401
 
@@ -202,6 +203,12 @@ async def test_the_monthly_report_from_the_command_line(bureau: Bureau, tmp_path
         "--db",
         bureau.server.db,
     ]
+    # the command alone, without sitegw's logging set-up (its handler would outlive the runner's captured
+    # stderr and break later tests' runners)
+    app = typer.Typer()
+    regulator = typer.Typer()
+    app.add_typer(regulator, name="regulator")
+    regulator.command("monthly-report")(monthly_report)
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     text = "".join("".join(p.get_textpage().get_text_range().split()) for p in pypdfium2.PdfDocument(out))
