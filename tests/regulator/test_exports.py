@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import openpyxl
 import pypdfium2
+import pytest
 import sqlalchemy as sa
 import typer
 from typer.testing import CliRunner
@@ -216,3 +217,11 @@ async def test_the_monthly_report_from_the_command_line(bureau: Bureau, tmp_path
     assert NS.code in text and FT.code in text and TH.code not in text
     result = CliRunner().invoke(app, [*args[:3], "--place", "广东/东莞/虎门", "--db", bureau.server.db])
     assert result.exit_code == 2 and "add-place" in result.output
+
+
+async def test_without_a_chinese_font_the_report_names_the_fix(
+    bureau: Bureau, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SITEGW_CJK_FONT", "/nonexistent/NotoSansCJK-Regular.ttc")
+    r = await bureau.clients["sz"].get("/ui/api/reports/monthly.pdf")
+    assert r.status_code == 503 and "SITEGW_CJK_FONT" in r.json()["error"]
