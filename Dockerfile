@@ -18,6 +18,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 RUN useradd --system --home /var/lib/sitegw sitegw && mkdir -p /var/lib/sitegw && chown sitegw /var/lib/sitegw
 
 FROM base AS regulator
+# the monthly report's PDF embeds a Chinese font (regulator/report_pdf.py): Noto Sans CJK
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk && rm -rf /var/lib/apt/lists/*
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir "$(ls /wheels/sitegw-*.whl)[regulator]" && rm -rf /wheels
 USER sitegw

@@ -16,6 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Query, Request
@@ -34,7 +35,7 @@ from contract.wire import (
     ReadingsSummary,
     RectificationReport,
 )
-from regulator import classify
+from regulator import classify, export, jurisdictions, risk, video_set
 from regulator.answers import LOGIN, MAX_ID, SESSION, SIGNED, After, RowId
 from regulator.auth import Accounts, AuthError
 from regulator.body_limit import DEFAULT_MAX_BODY_MB, BodyLimit
@@ -52,7 +53,8 @@ from regulator.ingest import (
     refuse_replay,
 )
 from regulator.jurisdictions import SEP
-from regulator.names import KIND_NAMES, METRIC_NAMES, RULE_NAMES, SITE_STATES
+from regulator.monthly import figures
+from regulator.names import KIND_NAMES, METRIC_NAMES, RULE_NAMES, SITE_STATES, beijing_text
 from regulator.overview import overview
 from regulator.queue_models import (
     ClassificationEdit,
@@ -65,9 +67,12 @@ from regulator.queue_models import (
     WarningCountRow,
     WarningStats,
 )
+from regulator.report_pdf import ReportError, render
 from regulator.review import MAX_PAGE_SIZE, QueueFilter, Review, ReviewError
+from regulator.risk_models import CompanyRisk, ProjectRisk, RiskLists, Weights
 from regulator.scope import Actor
 from regulator.storage import NonceReused, ReadingRecord, Repository
+from regulator.video_set_models import Change, Inclusion, Member, Removal, VideoSet
 
 STATIC = Path(__file__).with_name("static")
 log = logging.getLogger(__name__)
@@ -99,7 +104,8 @@ class NewProject(BaseModel):
     city: str = ""
     district: str = ""
     province: str = Field("", description="where the city table does not know the city, e.g. 广西壮族自治区")
-    contractor: str = ""
+    contractor: str = Field("", description="main contractor (施工总承包单位)")
+    supervisor: str = Field("", description="supervision company (监理单位)")
     secret: str = Field(min_length=8)
 
 
@@ -126,6 +132,35 @@ async def signed_in(request: Request) -> Actor:
 
 
 Who = Annotated[Actor, Depends(signed_in)]
+
+
+def queue_filter(
+    state: str = Query(
+        "pending", description="pending, confirmed, rectifying, reported, closed, dismissed, open or all"
+    ),
+    city: str = Query("", description="the project's city (empty: any)"),
+    district: str = Query("", description="the project's district or county (empty: any)"),
+    project: str = Query("", description="project code (empty: any)"),
+    rule: str = Query("", description="the check's id, e.g. crane.load (empty: any)"),
+    level: str = Query("", description="warning, alarm or critical (empty: any)"),
+    since: float | None = Query(None, description="newest event at or after, Unix seconds"),
+    until: float | None = Query(None, description="newest event at or before, Unix seconds"),
+    overdue: bool = Query(False, description="only rectifications past their deadline"),
+    page: int = Query(1, ge=1, le=MAX_ID // MAX_PAGE_SIZE, description="page number, from 1"),
+    page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE, description="hazards per page"),
+) -> QueueFilter:
+    """The review queue's filters from the query string: one definition for the queue and its exports."""
+    return QueueFilter(state, city, district, project, rule, level, since, until, overdue, page, page_size)
+
+
+Filter = Annotated[QueueFilter, Depends(queue_filter)]
+
+
+def download(body: bytes, media_type: str, name: str) -> Response:
+    """A file to save: ``name`` (Chinese) as RFC 6266/5987 says, with an ASCII fallback for old clients."""
+    fallback = name.encode("ascii", "replace").decode().replace("?", "_")
+    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+    return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
 def signed_path(request: Request) -> str:
@@ -321,22 +356,8 @@ def create_app(
         }
 
     @app.get("/ui/api/hazards", responses=SESSION)
-    async def hazards(
-        who: Who,
-        state: str = "pending",
-        city: str = "",
-        district: str = "",
-        project: str = "",
-        rule: str = "",
-        level: str = "",
-        since: float | None = None,
-        until: float | None = None,
-        overdue: bool = False,
-        page: int = Query(1, ge=1, le=MAX_ID // MAX_PAGE_SIZE, description="page number, from 1"),
-        page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE, description="hazards per page"),
-    ) -> HazardPage:
+    async def hazards(who: Who, f: Filter) -> HazardPage:
         """The review queue: most severe, then newest first, one page of it and the total that match."""
-        f = QueueFilter(state, city, district, project, rule, level, since, until, overdue, page, page_size)
         found = await blocking(review.queue)(f, who)
         return HazardPage(
             hazards=[HazardRow.model_validate(h) for h in found.hazards],
@@ -345,6 +366,77 @@ def create_app(
             page_size=found.page_size,
             pages=found.pages,
         )
+
+    def export_stem(who: Actor) -> str:
+        return (who.project or who.jurisdiction or "全部辖区").replace(SEP, "")
+
+    @app.get(
+        "/ui/api/exports/hazards.xlsx",
+        response_class=Response,
+        responses={**SESSION, 200: {"content": {export.XLSX_TYPE: {}}, "description": "the workbook"}},
+    )
+    async def export_xlsx(who: Who, f: Filter) -> Response:
+        """The ledger as the queue lists it for the same filters (every page), as an Excel workbook:
+        Chinese headers, Beijing-time date cells."""
+        rows = await blocking(review.matching)(f, who)
+        body = await blocking(export.to_xlsx)(rows, "隐患台账")
+        return download(body, export.XLSX_TYPE, export.filename(export_stem(who), time.time(), "xlsx"))
+
+    @app.get(
+        "/ui/api/exports/hazards.csv",
+        response_class=Response,
+        responses={
+            **SESSION,
+            200: {"content": {export.CSV_TYPE: {}}, "description": "UTF-8 CSV with a byte-order mark"},
+        },
+    )
+    async def export_csv(who: Who, f: Filter) -> Response:
+        """The ledger as the queue lists it for the same filters (every page), as CSV (UTF-8 with a BOM, so
+        Excel reads the Chinese): Chinese headers, dates yyyy-MM-dd HH:mm Beijing time."""
+        rows = await blocking(review.matching)(f, who)
+        return download(
+            export.to_csv(rows), export.CSV_TYPE, export.filename(export_stem(who), time.time(), "csv")
+        )
+
+    def report_actor(who: Actor, place: str) -> Actor:
+        """The regulator, narrowed to ``place`` under their jurisdiction (404 outside it, as if absent)."""
+        if who.role not in ("regulator", "admin"):
+            raise ReviewError(403, "the monthly report is a regulator's: a project user exports the ledger")
+        if not place.strip():
+            return who
+        with repo.engine.connect() as db:
+            try:
+                found = jurisdictions.find(db, place)
+            except jurisdictions.UnknownPlace as exc:
+                raise ReviewError(404, str(exc)) from None
+        mine = who.jurisdiction
+        if mine and found.path != mine and not found.path.startswith(mine + SEP):
+            raise ReviewError(404, f"no place {place!r} in {mine}")
+        return Actor(who.name, who.role, None, found.path)
+
+    @app.get(
+        "/ui/api/reports/monthly.pdf",
+        response_class=Response,
+        responses={**SESSION, 200: {"content": {"application/pdf": {}}, "description": "the report"}},
+    )
+    async def monthly_report(
+        who: Who,
+        month: str = Query("", description="yyyy-MM, Beijing time (empty: this month)"),
+        place: str = Query(
+            "", description="a place under the user's jurisdiction, 省/市/区县 (empty: all of it)"
+        ),
+    ) -> Response:
+        """A jurisdiction's monthly report as PDF: hazards by kind and article, closing times, overdue counts,
+        the riskiest projects (regulator/monthly.py)."""
+        actor = await blocking(report_actor)(who, place)
+        month = month or beijing_text(time.time())[:7]
+        fig = await blocking(figures)(repo, actor, month)
+        try:
+            body = await blocking(render)(fig)
+        except ReportError as exc:
+            raise ReviewError(503, str(exc)) from None
+        name = f"隐患月报_{fig.place.replace(SEP, '')}_{month}.pdf"
+        return download(body, "application/pdf", name)
 
     @app.get("/ui/api/names", responses=SESSION)
     async def names(_: Who) -> Names:
@@ -478,6 +570,52 @@ def create_app(
         )
         return IncidentRow.model_validate(row)
 
+    @app.get("/ui/api/video-set", responses=SESSION)
+    async def video_monitored(who: Who) -> VideoSet:
+        """The provincial video-monitoring set (省级视频监控项目集): its projects the user may see, and its history."""
+        found = await blocking(video_set.members)(repo, who)
+        history = await blocking(video_set.changes)(repo, who)
+        return VideoSet(
+            categories=video_set.CATEGORIES,
+            members=[Member.model_validate(m) for m in found],
+            changes=[Change.model_validate(c) for c in history],
+        )
+
+    @app.post("/ui/api/video-set", responses=SESSION)
+    async def include_in_video_set(body: Inclusion, who: Who) -> Change:
+        """Put a project in the set (纳入) with its category, a reason and a date, or change its category."""
+        decision = video_set.Decision(body.project, body.reason, body.effective_on, body.category)
+        return Change.model_validate(await blocking(video_set.include)(repo, who, decision))
+
+    @app.post("/ui/api/video-set/{project}/remove", responses=SESSION)
+    async def remove_from_video_set(project: str, body: Removal, who: Who) -> Change:
+        """Take a project out of the set (移出) with a reason and a date; its history stays."""
+        decision = video_set.Decision(project, body.reason, body.effective_on)
+        return Change.model_validate(await blocking(video_set.remove)(repo, who, decision))
+
+    @app.get("/ui/api/risk", responses=SESSION)
+    async def risk_lists(
+        who: Who, limit: int = Query(20, ge=1, le=1000, description="projects and companies listed")
+    ) -> RiskLists:
+        """Projects and companies graded 高/中/低 (regulator/risk.py), the riskiest first."""
+        graded = await blocking(risk.grade_projects)(repo, who)
+        companies = risk.grade_companies(graded)
+        in_force = await blocking(risk.policy)(repo)
+        return RiskLists(
+            policy=Weights.model_validate(in_force, from_attributes=True),
+            grades={g: sum(p.grade == g for p in graded) for g in risk.GRADES},
+            projects=[ProjectRisk.model_validate(risk.as_dict(p)) for p in graded[:limit]],
+            companies=[CompanyRisk.model_validate(risk.as_dict(c)) for c in companies[:limit]],
+        )
+
+    @app.put("/ui/api/risk/policy", responses=SESSION)
+    async def risk_policy(body: Weights, who: Who) -> Weights:
+        """Change the risk score's weights or thresholds (province level); the policy now in force."""
+        changed = {k: v for k, v in body.model_dump().items() if v is not None}
+        return Weights.model_validate(
+            await blocking(risk.set_weights)(repo, who, changed), from_attributes=True
+        )
+
     @app.get("/ui/api/audit", responses=SESSION)
     async def audit(who: Who, after: After = 0) -> dict[str, Any]:
         """Every decision, who and when (a project user: their project's)."""
@@ -496,6 +634,7 @@ def create_app(
                     "district": p.district,
                     "jurisdiction": place,
                     "contractor": p.contractor,
+                    "supervisor": p.supervisor,
                     "last_seen_at": p.last_seen_at,
                 }
                 for p, place in rows
@@ -515,6 +654,7 @@ def create_app(
             body.district,
             body.contractor,
             body.province,
+            body.supervisor,
         )
         return {"status": "registered", "code": body.code}
 

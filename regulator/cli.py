@@ -174,6 +174,7 @@ def add_project(
     ),
     district: str = typer.Option("", "--district", help="district, e.g. 南山区"),
     contractor: str = typer.Option("", "--contractor", help="main contractor (施工总承包单位)"),
+    supervisor: str = typer.Option("", "--supervisor", help="supervision company (监理单位)"),
     province: str = typer.Option(
         "",
         "--province",
@@ -183,7 +184,7 @@ def add_project(
 ) -> None:
     """Register a project (or change its details and secret) so its gateway's requests are accepted; it sits in the district its city and district name."""
     repo = _repo(db)
-    place = repo.add_project(code, name, city, secret, district, contractor, province)
+    place = repo.add_project(code, name, city, secret, district, contractor, province, supervisor)
     repo.close()
     typer.echo(f"project {code} registered in {db}, jurisdiction {place}")
 
@@ -243,3 +244,40 @@ def add_user(
         f"jurisdiction {place}" if place else ("every project" if role != "project" else f"project {project}")
     )
     typer.echo(f"user {username} ({role}, {sees}) saved in {db}")
+
+
+def monthly_report(
+    month: str = typer.Argument(..., help="the month, yyyy-MM (Beijing time), e.g. 2026-11"),
+    place: str = typer.Option(
+        "", "--place", help="the jurisdiction, 省/市/区县 from the province down (empty: every project)"
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="where to write the PDF (default: 隐患月报_<place>_<month>.pdf here)"
+    ),
+    db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
+) -> None:
+    """Write a jurisdiction's monthly report (隐患排查治理月报) as PDF, as the UI's 月报 PDF makes it."""
+    from regulator.jurisdictions import UnknownPlace, find
+    from regulator.monthly import figures
+    from regulator.report_pdf import ReportError, render
+    from regulator.review import ReviewError
+    from regulator.scope import Actor
+
+    repo = _repo(db)
+    try:
+        path = ""
+        if place.strip():
+            with repo.engine.connect() as conn:
+                path = find(conn, place).path
+        fig = figures(repo, Actor("cli", "admin", None, path or None), month)
+        pdf = render(fig)
+    except (UnknownPlace, ReviewError, ReportError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    finally:
+        repo.close()
+    target = out or Path(f"隐患月报_{fig.place.replace('/', '')}_{month}.pdf")
+    target.write_bytes(pdf)
+    typer.echo(
+        f"{fig.title}: {fig.found} hazards found, {fig.closed} closed, {fig.overdue} overdue -> {target}"
+    )

@@ -8,6 +8,8 @@ rather than by its id.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
+
 RULE_NAMES: dict[str, str] = {
     "crane.load": "塔吊超载",
     "crane.wind": "塔吊大风",
@@ -87,6 +89,31 @@ SITE_STATES: dict[str, str] = {
     "acknowledged": "现场已确认处理",
     "resolved": "现场已解除",
 }
+
+
+# an alert's level and the regulator's state of a hazard, as the review UI names them (static/index.html)
+LEVEL_NAMES: dict[str, str] = {"critical": "危险", "alarm": "报警", "warning": "预警"}
+STATE_NAMES: dict[str, str] = {
+    "pending": "待审核",
+    "confirmed": "已确认",
+    "rectifying": "整改中",
+    "reported": "待复查",
+    "closed": "已销号",
+    "dismissed": "误报",
+}
+
+# Chinese sites, their forms and the platforms keep Beijing time: UTC+8, no daylight saving
+BEIJING = timezone(timedelta(hours=8), "北京时间")
+
+
+def beijing(ts: float) -> datetime:
+    """Unix seconds as Beijing wall-clock time to the second, without a zone (what a spreadsheet cell holds)."""
+    return datetime.fromtimestamp(ts, UTC).astimezone(BEIJING).replace(tzinfo=None, microsecond=0)
+
+
+def beijing_text(ts: float | None) -> str:
+    """Unix seconds as ``yyyy-MM-dd HH:mm`` Beijing time, as the UI writes dates; empty for none."""
+    return "" if ts is None else beijing(ts).strftime("%Y-%m-%d %H:%M")
 
 
 def rule_name(rule: str) -> str:

@@ -1,6 +1,7 @@
 """The regulator's overview: open hazards by project, city and check, their age, overdue items,
 time to close, false-alarm rates, which projects stopped reporting, and where each project sits on
-the map (regulator/places.py) with the worst of its states."""
+the map (regulator/places.py) with the worst of its states. The projects of the provincial
+video-monitoring set come first (``video_set``: their category, None for the rest)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from regulator.places import find_city, layout, map_frame, position
 from regulator.review import DAY_S, OPEN_STATES
 from regulator.scope import PROJECTS, Actor
 from regulator.storage import Repository
+from regulator.video_set import CATEGORIES
 
 OPEN = f"h.state IN {OPEN_STATES}"
 # one row of figures per group: each a conditional sum over the group's hazards, then the close time
@@ -60,10 +62,13 @@ def overview(repo: Repository, actor: Actor, offline_after_s: float = 600.0) -> 
     now = time.time()
     args: dict[str, Any] = {"now": now, "day1": now - DAY_S, "day7": now - 7 * DAY_S}
     with repo.scoped(actor) as db:
+        # the provincial video-monitoring set's projects first (regulator/video_set.py)
         projects = db.execute(
-            f"SELECT p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at, {FIGURES} "
-            f"FROM {PROJECTS} p LEFT JOIN hazards h ON h.project = p.code "
-            "GROUP BY p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at ORDER BY p.code",
+            f"SELECT p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at, v.category, {FIGURES} "
+            f"FROM {PROJECTS} p LEFT JOIN video_set v ON v.project = p.code "
+            "LEFT JOIN hazards h ON h.project = p.code "
+            "GROUP BY p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at, v.category "
+            "ORDER BY CASE WHEN v.category IS NULL THEN 1 ELSE 0 END, p.code",
             args,
         ).all()
         by_rule = db.execute(
@@ -84,13 +89,14 @@ def overview(repo: Repository, actor: Actor, offline_after_s: float = 600.0) -> 
         row = _figures(
             dict(
                 zip(
-                    ("code", "name", "city", "district", "contractor", "last_seen_at", *COUNTS),
+                    ("code", "name", "city", "district", "contractor", "last_seen_at", "video_set", *COUNTS),
                     r[:-1],
                     strict=True,
                 )
             ),
             r[-1],
         )
+        row["video_set_name"] = CATEGORIES.get(row["video_set"] or "", "")
         row["open_by_rule"] = rules_open.get(row["code"], {})
         row["offline"] = row["last_seen_at"] is None or now - row["last_seen_at"] > offline_after_s
         project_rows.append(row)

@@ -105,6 +105,9 @@ class QueuePage:
 
 
 MAX_PAGE_SIZE = 500
+EXPORT_MAX = 100_000  # hazards in one export: a province's year of major hazards, well within a sheet
+# id last: hazards of one level and instant keep their order from page to page
+QUEUE_ORDER = "ORDER BY h.level_rank DESC, h.last_ts DESC, h.id DESC"
 
 
 HAZARD_COLUMNS = (
@@ -162,16 +165,47 @@ class Review:
     def queue(self, f: QueueFilter, actor: Actor) -> QueuePage:
         """Page ``f.page`` of the hazards matching ``f`` among those ``actor`` may see (regulator/scope.py),
         most severe then newest first, with how many match in all."""
-        if f.state not in (*STATES, "open", "all"):
-            raise ReviewError(422, f"unknown state {f.state!r}: one of {', '.join((*STATES, 'open', 'all'))}")
-        if f.level and f.level not in LEVEL_RANK:
-            raise ReviewError(422, f"unknown level {f.level!r}: one of {', '.join(LEVEL_RANK)}")
         if not 1 <= f.page_size <= MAX_PAGE_SIZE:
             raise ReviewError(422, f"page_size {f.page_size} is out of range: 1 to {MAX_PAGE_SIZE}")
         if f.page < 1:
             raise ReviewError(422, f"page {f.page} is out of range: pages count from 1")
+        matching, args = self._matching(f)
+        args |= {"limit": f.page_size, "offset": (f.page - 1) * f.page_size}
+        with self.repo.scoped(actor) as db:
+            rows = db.execute(
+                f"SELECT {HAZARD_COLUMNS} {matching} {QUEUE_ORDER} LIMIT :limit OFFSET :offset", args
+            ).all()
+            total = db.execute(f"SELECT COUNT(*) {matching}", args).scalar_one()
+            table = classify.load(db.db)
+        now = time.time()
+        return QueuePage([self.hazard_dict(r, now, table) for r in rows], total, f.page, f.page_size)
+
+    def matching(self, f: QueueFilter, actor: Actor, limit: int = EXPORT_MAX) -> list[dict[str, Any]]:
+        """Every hazard the queue lists for ``f`` and ``actor``, in the queue's order, whatever ``f``'s page
+        (an export); ReviewError 422 when more than ``limit`` match, naming the fix."""
+        matching, args = self._matching(f)
+        with self.repo.scoped(actor) as db:
+            total = db.execute(f"SELECT COUNT(*) {matching}", args).scalar_one()
+            if total > limit:
+                raise ReviewError(
+                    422,
+                    f"{total} hazards match, more than an export holds ({limit}): narrow the filter "
+                    "(state, city, district, project, since/until)",
+                )
+            rows = db.execute(f"SELECT {HAZARD_COLUMNS} {matching} {QUEUE_ORDER}", args).all()
+            table = classify.load(db.db)
+        now = time.time()
+        return [self.hazard_dict(r, now, table) for r in rows]
+
+    @staticmethod
+    def _matching(f: QueueFilter) -> tuple[str, dict[str, Any]]:
+        """The queue's ``FROM ... WHERE`` for ``f`` (projects through the scope) and its parameters."""
+        if f.state not in (*STATES, "open", "all"):
+            raise ReviewError(422, f"unknown state {f.state!r}: one of {', '.join((*STATES, 'open', 'all'))}")
+        if f.level and f.level not in LEVEL_RANK:
+            raise ReviewError(422, f"unknown level {f.level!r}: one of {', '.join(LEVEL_RANK)}")
         where = ["1=1"]
-        args: dict[str, Any] = {"limit": f.page_size, "offset": (f.page - 1) * f.page_size}
+        args: dict[str, Any] = {}
         for column in ("state", "city", "district", "project", "rule", "level"):
             value = getattr(f, column)
             if value and value != "all":
@@ -189,21 +223,11 @@ class Review:
         if f.overdue:
             where.append("h.state = 'rectifying' AND h.deadline < :now")
             args["now"] = time.time()
-        matching = f"FROM hazards h JOIN {PROJECTS} p ON p.code = h.project WHERE {' AND '.join(where)}"
-        # id last: hazards of one level and instant keep their order from page to page
-        query = (
-            f"SELECT {HAZARD_COLUMNS} {matching} "
-            "ORDER BY h.level_rank DESC, h.last_ts DESC, h.id DESC LIMIT :limit OFFSET :offset"
-        )
-        with self.repo.scoped(actor) as db:
-            rows = db.execute(query, args).all()
-            total = db.execute(f"SELECT COUNT(*) {matching}", args).scalar_one()
-            table = classify.load(db.db)
-        now = time.time()
-        return QueuePage([self._hazard_dict(r, now, table) for r in rows], total, f.page, f.page_size)
+        return f"FROM hazards h JOIN {PROJECTS} p ON p.code = h.project WHERE {' AND '.join(where)}", args
 
     @staticmethod
-    def _hazard_dict(row: sa.Row[Any], now: float, table: list[classify.Rule]) -> dict[str, Any]:
+    def hazard_dict(row: sa.Row[Any], now: float, table: list[classify.Rule]) -> dict[str, Any]:
+        """A row of HAZARD_COLUMNS as the API gives it: classified, named in Chinese, overdue or not."""
         h = dict(zip(HAZARD_KEYS, row, strict=True))
         h |= classify.of_hazard(table, h)
         for key in CLASS_KEYS:  # said by of_hazard, as the API says it
@@ -230,7 +254,7 @@ class Review:
         with self.repo.scoped(actor) as scoped:
             row = self._visible(scoped, hazard_id)
             db = scoped.db  # the hazard is the actor's: what hangs on it is too
-            h = self._hazard_dict(row, time.time(), classify.load(db))
+            h = self.hazard_dict(row, time.time(), classify.load(db))
             h["events"] = [
                 dict(
                     zip(
@@ -337,7 +361,7 @@ class Review:
             if nonce is not None and actor.project:
                 self.repo.use_nonce(db, actor.project, *nonce)
             row = self._visible(scoped, hazard_id)
-            h = self._hazard_dict(row, now, classify.load(db) if action == "order" and major is None else [])
+            h = self.hazard_dict(row, now, classify.load(db) if action == "order" and major is None else [])
             project, state, was_major, level = h["project"], h["state"], h["major"], h["level"]
             if state not in step.sources:
                 raise ReviewError(

@@ -50,6 +50,7 @@ class Project:
     district: str = ""
     contractor: str = ""
     last_seen_at: float | None = None
+    supervisor: str = ""  # the supervision company (监理单位)
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,19 +320,21 @@ class Repository:
         district: str = "",
         contractor: str = "",
         province: str = "",
+        supervisor: str = "",
     ) -> str:
-        """Register a project, or replace its name, place, contractor and secret; it goes in the district its
+        """Register a project, or replace its name, place, companies and secret; it goes in the district its
         city and district name (regulator/jurisdictions.py, ``province`` where the city table does not know
-        the city), created with its city and province where new. Returns that district's path."""
+        the city), created with its city and province where new. ``supervisor``: the supervision company
+        (监理单位). Returns that district's path."""
         place = chain(city, district, province)
         with self.engine.begin() as db:
             db.execute(
                 sql(
-                    "INSERT INTO projects(code, name, city, district, contractor, secret, created_at, district_id) "
-                    "VALUES (:code, :name, :city, :district, :contractor, :secret, :now, :district_id) "
-                    "ON CONFLICT (code) DO UPDATE SET name=excluded.name, city=excluded.city, "
-                    "district=excluded.district, contractor=excluded.contractor, secret=excluded.secret, "
-                    "district_id=excluded.district_id"
+                    "INSERT INTO projects(code, name, city, district, contractor, supervisor, secret, created_at, "
+                    "district_id) VALUES (:code, :name, :city, :district, :contractor, :supervisor, :secret, :now, "
+                    ":district_id) ON CONFLICT (code) DO UPDATE SET name=excluded.name, city=excluded.city, "
+                    "district=excluded.district, contractor=excluded.contractor, supervisor=excluded.supervisor, "
+                    "secret=excluded.secret, district_id=excluded.district_id"
                 ),
                 {
                     "code": code,
@@ -339,6 +342,7 @@ class Repository:
                     "city": city,
                     "district": district,
                     "contractor": contractor,
+                    "supervisor": supervisor,
                     "secret": secret,
                     "now": time.time(),
                     "district_id": ensure(db, place),
@@ -369,7 +373,7 @@ class Repository:
         with self.engine.connect() as db:
             row = db.execute(
                 sql(
-                    "SELECT code, name, city, secret, district, contractor, last_seen_at "
+                    "SELECT code, name, city, secret, district, contractor, last_seen_at, supervisor "
                     "FROM projects WHERE code=:code"
                 ),
                 {"code": code},
@@ -381,7 +385,7 @@ class Repository:
         with self.engine.connect() as db:
             rows = db.execute(
                 sql(
-                    "SELECT code, name, city, secret, district, contractor, last_seen_at "
+                    "SELECT code, name, city, secret, district, contractor, last_seen_at, supervisor "
                     "FROM projects ORDER BY code"
                 )
             ).all()
@@ -391,7 +395,7 @@ class Repository:
         """The projects ``actor`` may see, by code, each with its place's path (None: in no place yet)."""
         with self.scoped(actor) as db:
             rows = db.execute(
-                "SELECT p.code, p.name, p.city, p.secret, p.district, p.contractor, p.last_seen_at, j.path "
+                "SELECT p.code, p.name, p.city, p.secret, p.district, p.contractor, p.last_seen_at, p.supervisor, j.path "
                 f"FROM {PROJECTS} p LEFT JOIN jurisdictions j ON j.id = p.district_id ORDER BY p.code"
             ).all()
         return [(Project(*r[:-1]), r[-1]) for r in rows]

@@ -4,7 +4,7 @@ Each sees exactly the projects below their place in every place the UI reads the
 search filters, a hazard, its pictures, the overview and map, the warning counters, the projects list,
 the audit trail); acting on another place's hazard answers 404 as if it did not exist and changes
 nothing. The sets each user should see are written out here from the places, not asked of the code.
-There are no exports yet (#16 item 9); they will read through the same scope.
+The exports and the monthly report (#16 item 9) read through the same scope: tests/regulator/test_exports.py.
 
 Also: the CLI gives a user a place and names the fix for an unknown one; the migration places the
 projects of a 0007 database and keeps its users seeing everything; a scoped query that forgets the

@@ -31,6 +31,9 @@ TABLES = {
     "jurisdictions",
     "incidents",
     "incident_reports",
+    "video_set",
+    "video_set_changes",
+    "risk_weights",
 }
 
 
@@ -48,7 +51,7 @@ def test_new_database_is_at_head_and_reopening_keeps_data(db_url: str) -> None:
     assert tables(repo.engine) == TABLES
     repo.add_project(PROJECT, "示范项目", "深圳", SECRET)
     with repo.engine.connect() as db:
-        assert db.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0009"
+        assert db.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0011"
     repo.close()
     again = Repository(db_url)
     assert again.project(PROJECT).secret == SECRET  # type: ignore[union-attr]

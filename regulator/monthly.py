@@ -1,0 +1,144 @@
+"""A jurisdiction's monthly report (隐患排查治理月报): what a bureau sends upward.
+
+The month is a Beijing calendar month. Its figures, all read through the user's scope (regulator/scope.py):
+
+- hazards found in the month (first event within it): major and general, by kind of check (塔吊, 深基坑, ...)
+  and by article of 建质规〔2024〕5号;
+- hazards closed (销号) in the month and how long they took from the first event, in days;
+- rectifications overdue at the month's end (or now, for the month under way) and those escalated in it;
+- the riskiest projects: by the risk score (regulator/risk.py) as the ledger stands when the report is made,
+  with the month's hazards of each.
+
+`figures` works them out; regulator/report_pdf.py typesets them.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from regulator import classify
+from regulator.names import BEIJING, KIND_NAMES
+from regulator.review import DAY_S, HAZARD_COLUMNS, OPEN_STATES, Review, ReviewError
+from regulator.risk import GRADES, grade_projects
+from regulator.scope import PROJECTS, Actor
+from regulator.storage import Repository
+
+MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+RISKIEST = 10
+NO_ARTICLE = "不属重大隐患条款（一般隐患）"
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRisk:
+    """One project's line in the riskiest projects' table."""
+
+    code: str
+    name: str
+    district: str
+    grade: str  # 高, 中 or 低
+    score: float
+    open_major: int  # open hazards classified major or listed for supervision (挂牌督办)
+    overdue: int
+    found: int
+
+
+@dataclass(slots=True)
+class MonthFigures:
+    """The month's figures of the projects a user sees."""
+
+    place: str  # the jurisdiction's path, or 全部辖区 for a user who sees every project
+    month: str  # yyyy-MM
+    start: float
+    end: float
+    as_of: float  # the month's end, or now while it runs
+    projects: int = 0
+    found: int = 0
+    found_major: int = 0
+    by_kind: list[tuple[str, int]] = field(default_factory=list)
+    by_article: list[tuple[str, int]] = field(default_factory=list)
+    closed: int = 0
+    close_days_mean: float | None = None
+    close_days_median: float | None = None
+    close_days_max: float | None = None
+    open_now: int = 0
+    overdue: int = 0
+    escalated: int = 0
+    riskiest: list[ProjectRisk] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        """The report's title: 《<place> 房屋市政工程安全隐患排查治理月报（yyyy年M月）》."""
+        year, month = self.month.split("-")
+        return f"{self.place} 房屋市政工程安全隐患排查治理月报（{year}年{int(month)}月）"
+
+
+def month_bounds(month: str) -> tuple[float, float]:
+    """Unix seconds of a Beijing month's first instant and of the next month's; ReviewError 422 if ``month``
+    is not ``yyyy-MM``."""
+    m = MONTH.match(month.strip())
+    if not m or not 1 <= int(m[2]) <= 12:
+        raise ReviewError(422, f"month {month!r} is not a month: write yyyy-MM, e.g. 2026-11")
+    year, number = int(m[1]), int(m[2])
+    start = datetime(year, number, 1, tzinfo=BEIJING)
+    after = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=BEIJING)
+    return start.timestamp(), after.timestamp()
+
+
+def _kind(rule: str) -> str:
+    return KIND_NAMES.get(rule.split(".", 1)[0], "其他")
+
+
+def figures(repo: Repository, actor: Actor, month: str, now: float | None = None) -> MonthFigures:
+    """The month's figures of the projects ``actor`` may see."""
+    start, end = month_bounds(month)
+    now = time.time() if now is None else now
+    as_of = min(now, end)
+    found = MonthFigures(actor.jurisdiction or "全部辖区", month, start, end, as_of)
+    args: dict[str, Any] = {"start": start, "end": end}
+    with repo.scoped(actor) as db:
+        found.projects = db.execute(f"SELECT COUNT(*) FROM {PROJECTS} p").scalar_one()
+        # the month's hazards, those closed or escalated in it, and every one still open
+        rows = db.execute(
+            f"SELECT {HAZARD_COLUMNS} FROM hazards h JOIN {PROJECTS} p ON p.code = h.project "
+            "WHERE (h.first_ts >= :start AND h.first_ts < :end) OR (h.closed_at >= :start AND h.closed_at < :end) "
+            f"OR (h.escalated_at >= :start AND h.escalated_at < :end) OR h.state IN {OPEN_STATES}",
+            args,
+        ).all()
+        table = classify.load(db.db)
+    hazards = [Review.hazard_dict(r, as_of, table) for r in rows]
+    month_hazards = [h for h in hazards if start <= h["first_ts"] < end]
+    found.found = len(month_hazards)
+    found.found_major = sum(h["classification"] == "major" for h in month_hazards)
+    found.by_kind = Counter(_kind(h["rule"]) for h in month_hazards).most_common()
+    found.by_article = Counter(
+        h["article"] if h["classification"] == "major" and h["article"] else NO_ARTICLE for h in month_hazards
+    ).most_common()
+    days = [
+        (h["closed_at"] - h["first_ts"]) / DAY_S
+        for h in hazards
+        if h["state"] == "closed" and h["closed_at"] is not None and start <= h["closed_at"] < end
+    ]
+    found.closed = len(days)
+    if days:
+        found.close_days_mean = round(statistics.fmean(days), 1)
+        found.close_days_median = round(statistics.median(days), 1)
+        found.close_days_max = round(max(days), 1)
+    still_open = [h for h in hazards if h["state"] in OPEN_STATES and h["first_ts"] < end]
+    found.open_now = len(still_open)
+    found.overdue = sum(h["overdue"] for h in still_open)
+    found.escalated = sum(h["escalated_at"] is not None and start <= h["escalated_at"] < end for h in hazards)
+    month_count = Counter(h["project"] for h in month_hazards)
+    found.riskiest = [
+        ProjectRisk(
+            p.code, p.name, p.district, GRADES[p.grade], p.score, p.open_major, p.overdue, month_count[p.code]
+        )
+        for p in grade_projects(repo, actor, now)[:RISKIEST]
+        if p.score > 0
+    ]
+    return found

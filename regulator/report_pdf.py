@@ -1,0 +1,173 @@
+"""The monthly report (regulator/monthly.py) typeset as a PDF, Chinese in an embedded CJK font, its charts
+drawn as vector bars (no plotting library: the figures are a few bars each, and the text stays text).
+
+The font is Noto Sans CJK SC (Debian's fonts-noto-cjk; the regulator's Docker image installs it) or the
+file ``SITEGW_CJK_FONT`` names (a .ttf, .otf or .ttc); only the glyphs used are embedded, so a report is a
+few tens of kilobytes and opens on a machine without the font.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from regulator.monthly import MonthFigures
+from regulator.names import beijing_text
+
+FONT_ENV = "SITEGW_CJK_FONT"
+# (file, index in a font collection): Noto Sans CJK's collections hold JP, KR, SC, TC, HK in this order
+FONTS: tuple[tuple[str, int], ...] = (
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+)
+FAMILY = "cjk"
+BAR = (47, 111, 179)
+WARN = (196, 58, 49)
+PAGE_W = 210.0
+MARGIN = 15.0
+
+
+class ReportError(RuntimeError):
+    """The report cannot be made here (no CJK font); the message names the fix."""
+
+
+def cjk_font() -> tuple[str, int]:
+    """The CJK font file to embed and its index in a collection."""
+    named = os.environ.get(FONT_ENV, "").strip()
+    if named:
+        if not Path(named).is_file():
+            raise ReportError(
+                f"{FONT_ENV}={named!r} is not a file: name a .ttf, .otf or .ttc with Chinese glyphs"
+            )
+        return named, 2 if named.endswith("NotoSansCJK-Regular.ttc") else 0
+    for path, index in FONTS:
+        if Path(path).is_file():
+            return path, index
+    raise ReportError(
+        "no Chinese font for the PDF report: install Debian's fonts-noto-cjk (apt-get install fonts-noto-cjk), "
+        f"or set {FONT_ENV} to a .ttf/.otf/.ttc with Chinese glyphs"
+    )
+
+
+class _Report(FPDF):
+    def __init__(self, title: str) -> None:
+        super().__init__(format="A4")
+        path, index = cjk_font()
+        self.add_font(FAMILY, fname=path, collection_font_number=index)
+        self.set_margins(MARGIN, MARGIN)
+        self.set_auto_page_break(True, margin=MARGIN)
+        self.set_title(title)
+        self.set_creator("sitegw regulator")
+        self.report_title = title
+
+    def footer(self) -> None:
+        self.set_y(-10)
+        self.set_font(FAMILY, size=8)
+        self.cell(0, 5, f"{self.report_title} · 第 {self.page_no()} 页", align="C")
+
+    def heading(self, text: str) -> None:
+        self.ln(3)
+        self.set_font(FAMILY, size=13)
+        self.cell(0, 8, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(FAMILY, size=10)
+
+    def line_of(self, label: str, value: str) -> None:
+        self.cell(70, 6, label)
+        self.cell(0, 6, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def fit(self, text: str, width: float) -> str:
+        """``text`` shortened with … to fit ``width`` mm in the current font (a cell does not wrap)."""
+        if self.get_string_width(text) <= width - 2:
+            return text
+        while text and self.get_string_width(text + "…") > width - 2:
+            text = text[:-1]
+        return text + "…"
+
+    def bars(self, items: list[tuple[str, int]], colour: tuple[int, int, int] = BAR) -> None:
+        """A horizontal bar chart: a label, a bar as long as its share of the largest, the count."""
+        if not items:
+            self.cell(0, 6, "（本月无）", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            return
+        label_w, count_w = 62.0, 14.0
+        bar_w = PAGE_W - 2 * MARGIN - label_w - count_w
+        top = max(1, *(n for _, n in items))
+        self.set_font(FAMILY, size=9)
+        for label, n in items:
+            if self.will_page_break(6):
+                self.add_page()
+            x, y = self.get_x(), self.get_y()
+            self.cell(label_w, 6, self.fit(label, label_w))
+            if n:
+                self.set_fill_color(*colour)
+                self.rect(x + label_w, y + 1, bar_w * n / top, 4, style="F")
+            self.set_xy(x + label_w + bar_w, y)
+            self.cell(count_w, 6, str(n), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(FAMILY, size=10)
+
+
+def _days(value: float | None) -> str:
+    return "—" if value is None else f"{value} 天"
+
+
+def render(fig: MonthFigures, now: float | None = None) -> bytes:
+    """The report as PDF bytes."""
+    pdf = _Report(fig.title)
+    pdf.add_page()
+    pdf.set_font(FAMILY, size=15)
+    pdf.multi_cell(0, 9, fig.title, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FAMILY, size=9)
+    period = f"统计期间 {beijing_text(fig.start)[:10]} 至 {beijing_text(fig.end - 1)[:10]}（北京时间）"
+    made = f"生成时间 {beijing_text(time.time() if now is None else now)}"
+    pdf.cell(0, 6, f"{period}　{made}", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    pdf.heading("一、总体情况")
+    pdf.line_of("辖区", fig.place)
+    pdf.line_of("在册项目数", str(fig.projects))
+    pdf.line_of("本月新发现隐患", f"{fig.found} 项（重大事故隐患 {fig.found_major} 项）")
+    pdf.line_of("本月销号", f"{fig.closed} 项")
+    pdf.line_of("截至统计时未销号", f"{fig.open_now} 项")
+    pdf.line_of("整改逾期", f"{fig.overdue} 项（本月逾期升级 {fig.escalated} 项）")
+
+    pdf.heading("二、本月隐患按检查类别")
+    pdf.bars(fig.by_kind)
+    pdf.heading("三、本月隐患按《重大事故隐患判定标准》条款（建质规〔2024〕5号）")
+    pdf.bars(fig.by_article, WARN)
+
+    pdf.heading("四、销号用时（自首次报警至复查销号）")
+    pdf.line_of("平均", _days(fig.close_days_mean))
+    pdf.line_of("中位数", _days(fig.close_days_median))
+    pdf.line_of("最长", _days(fig.close_days_max))
+
+    pdf.heading("五、整改逾期")
+    pdf.bars([("逾期未整改", fig.overdue), ("本月逾期升级", fig.escalated)], WARN)
+
+    pdf.heading(f"六、风险较高的项目（前 {len(fig.riskiest)} 名，按风险分级得分）")
+    widths = (34.0, 44.0, 22.0, 16.0, 14.0, 20.0, 12.0, 18.0)
+    headers = ("项目编号", "项目名称", "区县", "风险等级", "得分", "重大/挂牌", "逾期", "本月隐患")
+    pdf.set_font(FAMILY, size=9)
+    for text, w in zip(headers, widths, strict=True):
+        pdf.cell(w, 7, text, border=1, align="C")
+    pdf.ln(7)
+    for p in fig.riskiest:
+        cells = (
+            p.code,
+            p.name,
+            p.district,
+            p.grade,
+            f"{p.score:g}",
+            str(p.open_major),
+            str(p.overdue),
+            str(p.found),
+        )
+        for text, w in zip(cells, widths, strict=True):
+            pdf.cell(w, 6, pdf.fit(text, w), border=1)
+        pdf.ln(6)
+    if not fig.riskiest:
+        pdf.cell(0, 6, "（无）", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    return bytes(pdf.output())

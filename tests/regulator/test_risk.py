@@ -1,0 +1,118 @@
+"""Risk grading (#16 item 6) over real HTTP, on PostgreSQL and the embedded SQLite, with the jurisdictions
+test's bureau: each project's score is worked out here from what the queue and the incident ledger show,
+by the weights the README documents, and compared with the grading's; companies (contractor, supervision
+company) take their worst project's grade; each level lists only its own; the province changes a weight
+and the scores follow; a district may not."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+
+from tests.regulator.test_exports import queue_rows
+from tests.regulator.test_jurisdictions import FT, NS, TH, USERS, Bureau, bureau, pg_url, post_event  # noqa: F401
+
+# the defaults, as the README documents them
+WEIGHTS = {"open_major": 10, "open_general": 2, "recent": 1, "overdue": 5, "accident": 20, "near_miss": 8}
+HIGH_FROM, MEDIUM_FROM, RECENT_DAYS = 30, 10, 30
+
+
+def expected(
+    rows: list[dict[str, Any]], incidents: list[dict[str, Any]], code: str, w: dict[str, float]
+) -> float:
+    mine = [h for h in rows if h["project"] == code]
+    still_open = [h for h in mine if h["state"] in ("pending", "confirmed", "rectifying", "reported")]
+    major = sum(h["classification"] == "major" or h["major"] for h in still_open)
+    recent = sum(
+        h["first_ts"] >= time.time() - RECENT_DAYS * 86400 and h["state"] != "dismissed" for h in mine
+    )
+    kinds = [i["kind"] for i in incidents if i["project"] == code]
+    return (
+        w["open_major"] * major
+        + w["open_general"] * (len(still_open) - major)
+        + w["recent"] * recent
+        + w["overdue"] * sum(h["overdue"] for h in still_open)
+        + w["accident"] * kinds.count("accident")
+        + w["near_miss"] * kinds.count("near_miss")
+    )
+
+
+def grade(score: float) -> str:
+    return "高" if score >= HIGH_FROM else "中" if score >= MEDIUM_FROM else "低"
+
+
+async def risk(client: httpx.AsyncClient) -> dict[str, Any]:
+    r = await client.get("/ui/api/risk")
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def test_projects_and_companies_graded_per_jurisdiction(bureau: Bureau) -> None:
+    repo = bureau.server.repo
+    repo.add_project(NS.code, NS.name, NS.city, NS.secret, NS.district, "甲建设集团", supervisor="乙监理公司")
+    repo.add_project(FT.code, FT.name, FT.city, FT.secret, FT.district, "甲建设集团", supervisor="丙监理公司")
+    root = bureau.clients["root"]
+    now = time.time()
+    await post_event(bureau.server, NS, alert="tilt", rule="crane.tilt", level="critical", ts=now - 60)
+    await post_event(bureau.server, FT, alert="gust2", rule="crane.wind", level="alarm", ts=now - 60)
+    tilt = next(h["id"] for h in await queue_rows(root, state="all", project=NS.code, rule="crane.tilt"))
+    assert (await root.post(f"/ui/api/hazards/{tilt}/order", json={"major": True})).status_code == 200
+    with repo.engine.begin() as db:  # its deadline passed yesterday
+        db.exec_driver_sql(f"UPDATE hazards SET deadline = {now - 86400} WHERE id = {tilt}")
+    gust = next(h["id"] for h in await queue_rows(root, state="all", project=FT.code, rule="crane.wind"))
+    r = await root.post(f"/ui/api/hazards/{gust}/dismiss", json={"reason": "风速计故障，误报"})
+    assert r.status_code == 200, r.text
+    for site, kind, deaths in ((NS, "accident", 0), (TH, "near_miss", 0)):
+        r = await root.post(
+            "/ui/api/incidents",
+            json={
+                "project": site.code,
+                "kind": kind,
+                "occurred_at": now - 7200,
+                "injuries": int(kind == "accident"),
+                "deaths": deaths,
+                "description": "物体打击" if kind == "accident" else "基坑局部坍塌",
+            },
+        )
+        assert r.status_code == 200, r.text
+    rows = await queue_rows(root, state="all")
+    incidents = (await root.get("/ui/api/incidents")).json()["incidents"]
+
+    for user in ("ns", "sz", "gd", "root"):
+        sees = USERS[user][2]
+        found = await risk(bureau.clients[user])
+        assert {p["code"] for p in found["projects"]} == sees, user
+        scores = [p["score"] for p in found["projects"]]
+        assert scores == sorted(scores, reverse=True)
+        for p in found["projects"]:
+            want = expected(rows, incidents, p["code"], WEIGHTS)
+            assert p["score"] == want and p["grade_name"] == grade(want), (user, p)
+        assert sum(found["grades"].values()) == len(sees)
+    ns = next(p for p in (await risk(root))["projects"] if p["code"] == NS.code)
+    assert ns["grade_name"] == "高" and ns["accidents"] == 1 and ns["overdue"] == 1  # the riskiest here
+
+    # companies: the contractor of both Shenzhen projects takes NS's grade; each supervisor its own project's
+    companies = {(c["role_name"], c["name"]): c for c in (await risk(bureau.clients["sz"]))["companies"]}
+    assert set(companies) == {
+        ("施工单位", "甲建设集团"),
+        ("监理单位", "乙监理公司"),
+        ("监理单位", "丙监理公司"),
+    }
+    assert sorted(companies[("施工单位", "甲建设集团")]["projects"]) == sorted([NS.code, FT.code])
+    assert companies[("施工单位", "甲建设集团")]["grade_name"] == "高"
+    ft_score = expected(rows, incidents, FT.code, WEIGHTS)
+    assert companies[("监理单位", "丙监理公司")]["grade_name"] == grade(ft_score)
+    assert companies[("施工单位", "甲建设集团")]["score"] == ns["score"] + ft_score
+    assert "乙监理公司" not in str(await risk(bureau.clients["ft"]))
+
+    # the province sets the weights; a district may not; a misspelt weight is refused
+    assert (await bureau.clients["ns"].put("/ui/api/risk/policy", json={"accident": 50})).status_code == 403
+    assert (await bureau.clients["gd"].put("/ui/api/risk/policy", json={"acident": 50})).status_code == 422
+    r = await bureau.clients["gd"].put("/ui/api/risk/policy", json={"medium_from": 100})
+    assert r.status_code == 422 and "high_from" in r.json()["error"]
+    r = await bureau.clients["gd"].put("/ui/api/risk/policy", json={"accident": 50})
+    assert r.status_code == 200 and r.json()["accident"] == 50
+    again = next(p for p in (await risk(root))["projects"] if p["code"] == NS.code)
+    assert again["score"] == expected(rows, incidents, NS.code, {**WEIGHTS, "accident": 50})
