@@ -29,10 +29,14 @@ from contract.wire import (
     EVENTS_PATH,
     FEEDBACK_PATH,
     HEARTBEAT_PATH,
+    MAX_PICTURE_BODY,
+    PICTURES_PATH,
     READINGS_PATH,
     RECTIFICATIONS_PATH,
+    CameraPicture,
     EventReceipt,
     Heartbeat,
+    PictureReceipt,
     ReadingsSummary,
     RectificationReport,
 )
@@ -54,6 +58,16 @@ from regulator.ingest import (
 from regulator.jurisdictions import SEP
 from regulator.names import KIND_NAMES, METRIC_NAMES, RULE_NAMES, SITE_STATES
 from regulator.overview import overview
+from regulator.patrol import (
+    MAX_WALL_PAGE_SIZE,
+    WALL_PAGE_SIZE,
+    PatrolPage,
+    WallFilter,
+    latest_jpeg,
+    picture_jpeg,
+    store_picture,
+    wall,
+)
 from regulator.queue_models import (
     ClassificationEdit,
     ClassificationRow,
@@ -140,6 +154,22 @@ async def signed_in(request: Request) -> Actor:
 Who = Annotated[Actor, Depends(signed_in)]
 
 
+async def bounded_body(request: Request, limit: int) -> bytes:
+    """The request's body, refused with 413 as soon as it passes ``limit`` bytes (announced or read)."""
+    announced = request.headers.get("content-length", "")
+    too_large = Refusal(413, f"body larger than {limit} bytes: send a smaller picture")
+    if announced.isdigit() and int(announced) > limit:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def signed_path(request: Request) -> str:
     """The path a gateway signs: with the query string when there is one (feedback's ``?after=``)."""
     return request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -185,8 +215,8 @@ def create_app(
     async def auth_failed(_: Request, exc: AuthError) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=422)
 
-    async def signed(request: Request, handle: Callable[[bytes], Any]) -> Any:
-        body = await request.body()
+    async def signed(request: Request, handle: Callable[[bytes], Any], limit: int | None = None) -> Any:
+        body = await request.body() if limit is None else await bounded_body(request, limit)
         try:
             return await run_in_threadpool(handle, body)
         except NonceReused as reused:
@@ -255,6 +285,20 @@ def create_app(
             )
 
         return await signed(request, handle)
+
+    @app.post(PICTURES_PATH)
+    async def picture(request: Request) -> dict[str, Any]:
+        """Keep a camera's latest patrol picture with its findings (regulator/patrol.py); 413 too large,
+        415 not a JPEG, 422 malformed, 401 unauthenticated."""
+
+        def handle(body: bytes) -> dict[str, Any]:
+            pic, nonce = authenticated(
+                repo, request.headers, "POST", signed_path(request), body, CameraPicture
+            )
+            stored = store_picture(repo, pic, picture_jpeg(pic.jpeg), nonce, KEEP_NONCE_S)
+            return PictureReceipt(camera=pic.camera, status="stored" if stored else "older").model_dump()
+
+        return await signed(request, handle, MAX_PICTURE_BODY)
 
     @app.get(FEEDBACK_PATH)
     async def feedback(request: Request, after: int = 0) -> dict[str, Any]:
@@ -430,6 +474,26 @@ def create_app(
         if jpeg is None:
             return JSONResponse({"error": f"no picture {sha256}"}, status_code=404)
         return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
+
+    @app.get("/ui/api/patrol")
+    async def patrol(
+        who: Who,
+        project: str = "",
+        status: str = Query("", description="ok, stale, offline or problem (stale or offline); empty: all"),
+        page: int = Query(1, ge=1, description="page number, from 1"),
+        page_size: int = Query(WALL_PAGE_SIZE, ge=1, le=MAX_WALL_PAGE_SIZE, description="cameras per page"),
+    ) -> PatrolPage:
+        """The patrol wall (远程巡查): each camera's latest picture with its findings and age, paged."""
+        f = WallFilter(project, status, page, page_size)
+        return await blocking(wall)(repo, who, f, offline_after_s)
+
+    @app.get("/ui/api/patrol/{project}/{camera}/picture")
+    async def patrol_picture(project: str, camera: str, who: Who) -> Response:
+        """A camera's latest patrol picture (of a project the user may see)."""
+        jpeg = await blocking(latest_jpeg)(repo, who, project, camera)
+        if jpeg is None:
+            return JSONResponse({"error": f"no picture of camera {camera} of {project}"}, status_code=404)
+        return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=60"})
 
     @app.get("/ui/api/overview")
     async def stats(who: Who) -> dict[str, Any]:

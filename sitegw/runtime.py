@@ -42,6 +42,8 @@ from gateway.uplinks import build_record_sink
 from gateway.uplinks.crane_records import CraneRecordSender, crane_sources
 from gateway.uplinks.feedback import FeedbackPoller
 from gateway.uplinks.heartbeat import heartbeat_forever
+from gateway.uplinks.patrol import PatrolSchedule, PatrolSender
+from gateway.uplinks.patrol_queue import PatrolQueue
 from gateway.uplinks.summaries import SummarySender
 from sitegw.cameras import CameraHub
 from sitegw.warmup import RuleWarmup
@@ -145,6 +147,7 @@ class Gateway:
         self.auth: AuthPolicy | None = None
         self.started_at = time.time()
         self._tasks: list[asyncio.Task[None]] = []
+        self.patrol: list[PatrolSender] = []  # one per regulator uplink, when a camera sends patrol pictures
         self.final_summary: dict[str, Any] | None = None  # the summary as of stop()
 
     async def start(self) -> None:
@@ -189,6 +192,7 @@ class Gateway:
                 self._tasks.append(
                     asyncio.create_task(self._send_crane_records(uplink), name=f"records-{uplink.name}")
                 )
+        self._start_patrol()
         if self._serve_api:
             from contract.http_server import ApiServer
             from gateway.api.app import create_app
@@ -217,6 +221,28 @@ class Gateway:
             len(self.device_ids),
             self.state_dir,
         )
+
+    def _start_patrol(self) -> None:
+        """Each camera's latest picture to every regulator uplink on its schedule (gateway/uplinks/patrol.py),
+        each uplink's pictures in ``patrol/<uplink>`` of the state folder, sent while its outbox is empty."""
+        vision = self.site.config.vision
+        if self.cameras is None or vision is None or not any(c.patrol_every_s for c in vision.cameras):
+            return
+        budget = int(vision.patrol_budget_mb * 1e6)
+        regulators = [u for u in self._uplinks if isinstance(u, RegulatorUplink)]
+        self.patrol = [
+            PatrolSender(
+                u,
+                self.site.config.project.code,
+                PatrolQueue(self.state_dir / "patrol" / u.name, budget // max(1, len(regulators))),
+                partial(self.outbox.store.has_pending, u.name),
+            )
+            for u in regulators
+        ]
+        for sender in self.patrol:
+            self._tasks.append(asyncio.create_task(sender.run(), name=f"patrol-{sender.name}"))
+        schedule = PatrolSchedule(self.site.config.project.code, vision.cameras, self.cameras, self.patrol)
+        self._tasks.append(asyncio.create_task(schedule.run(), name="patrol-schedule"))
 
     async def _send_crane_records(self, uplink: CraneRecordsUplink) -> None:
         """Each crane's per-minute record to a platform that takes them, until cancelled (its own adapter:

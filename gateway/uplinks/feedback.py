@@ -30,7 +30,7 @@ from contract.wire import FEEDBACK_PATH
 from gateway.alerts.models import Decision
 from gateway.alerts.store import DecisionStore
 from gateway.uplinks.base import BEIJING, RETRYABLE_4XX
-from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said, run_periodically, secret_hint
+from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said, run_periodically, unsigned
 from gateway.uplinks.regulator import signed_headers
 
 log = logging.getLogger(__name__)
@@ -205,11 +205,7 @@ def _http_failure(cfg: RegulatorUplink, project: str, r: httpx.Response) -> Upli
     """What a refused feedback request means for the site, and what to change."""
     said = regulator_said(r)
     if r.status_code == 401:
-        return UplinkRetry(
-            f"uplink {cfg.name!r}: the regulator refused the signed feedback request "
-            f"(HTTP 401: {said}); {secret_hint(project)}",
-            refused=True,
-        )
+        return unsigned(cfg, project, "feedback request", said)
     if r.status_code == 404:
         return UplinkRetry(
             f"uplink {cfg.name!r}: {cfg.base_url} has no feedback endpoint ({FEEDBACK_PATH}: HTTP 404); upgrade "

@@ -89,6 +89,17 @@ def test_demo_gateway_delivers_to_regulator_serve(tmp_path: Path) -> None:
             assert project["offline"] is False and project["open"] == len(hazards)
             detail = reg.get(f"/ui/api/hazards/{hazards[0]['id']}").json()
             assert detail["events"] and detail["clause"]
+            # the gate camera's first analysed picture is on the patrol wall with its findings
+            wall = reg.get("/ui/api/patrol", params={"project": DEMO_PROJECT}).json()
+            [gate] = [t for t in wall["tiles"] if t["camera"] == "cam-gate"]
+            print("patrol tile of the demo's gate camera:", gate)
+            findings = gate["findings"]
+            assert (
+                set(findings["zones"]) == {"hoist-entrance"} and findings["heads"] >= findings["bare_heads"]
+            )
+            assert gate["status"] == "ok" and gate["age_s"] < 60
+            picture = reg.get(gate["picture"])
+            assert picture.headers["content-type"] == "image/jpeg" and picture.content[:2] == b"\xff\xd8"
     finally:
         for proc in (demo, serve):
             if proc is not None and proc.poll() is None:
