@@ -1,8 +1,9 @@
 """The regulator's HTTP service (FastAPI).
 
 Gateways (signed with the project's secret, docs/design.md's default protocol): ``POST /api/v1/events``,
-``/api/v1/heartbeat``, ``/api/v1/readings``, ``/api/v1/rectifications``, and ``GET /api/v1/feedback``
-(the regulator's decisions on the project's hazards, after an action id).
+``/api/v1/heartbeat``, ``/api/v1/readings``, ``/api/v1/rectifications``, ``/api/v1/pictures`` (camera
+patrol, regulator/patrol.py), and ``GET /api/v1/feedback`` (the regulator's decisions on the project's
+hazards, after an action id, and the cameras whose picture a regulator asked for).
 
 Regulators, project users and admins (a session cookie from ``POST /ui/api/login``): the review queue,
 a hazard with its evidence and readings, the actions of the closed loop, the overview, projects and
@@ -65,8 +66,10 @@ from regulator.patrol import (
     WallFilter,
     latest_jpeg,
     picture_jpeg,
+    request_picture,
     store_picture,
     wall,
+    wanted,
 )
 from regulator.queue_models import (
     ClassificationEdit,
@@ -307,7 +310,10 @@ def create_app(
         def handle(body: bytes) -> dict[str, Any]:
             project = authenticate(repo, request.headers, "GET", signed_path(request), body)
             repo.heartbeat(project, request.headers["X-Sitegw-Nonce"], KEEP_NONCE_S)
-            return {"actions": review.audit(Actor(f"gateway:{project}", "gateway", project), after)}
+            return {
+                "actions": review.audit(Actor(f"gateway:{project}", "gateway", project), after),
+                "pictures_wanted": wanted(repo, project),
+            }
 
         return await signed(request, handle)
 
@@ -494,6 +500,12 @@ def create_app(
         if jpeg is None:
             return JSONResponse({"error": f"no picture of camera {camera} of {project}"}, status_code=404)
         return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=60"})
+
+    @app.post("/ui/api/patrol/{project}/{camera}/request")
+    async def ask_for_picture(project: str, camera: str, who: Who) -> dict[str, Any]:
+        """Ask the site for the camera's picture now: sent after the gateway's next feedback poll."""
+        asked = await blocking(request_picture)(repo, who, project, camera)
+        return {"status": "requested", "requested_at": asked}
 
     @app.get("/ui/api/overview")
     async def stats(who: Who) -> dict[str, Any]:

@@ -4,7 +4,10 @@ of them a regulator pages through.
 Gateways send each camera's latest analysed picture on a schedule (``POST /api/v1/pictures``, signed like
 events; contract.wire.CameraPicture). Only the newest picture of a camera is kept, in its row, with the
 findings of the site's analysis; a picture older than the one held (a late retry) is answered ``older``
-and not kept. The wall reads through ``Repository.scoped(actor)``: a district's regulator sees its own
+and not kept. A regulator may ask for a camera's picture now (`request_picture`): the site's gateway hears it
+on its next feedback poll (``pictures_wanted``, `wanted`) and sends the camera's latest analysed picture at
+once; the request stands until a picture of that camera arrives after it, or REQUEST_TTL_S passes. The
+wall reads through ``Repository.scoped(actor)``: a district's regulator sees its own
 projects' cameras only. A tile is ``stale`` (画面过期) when its picture is older than twice the camera's
 period plus a minute, and ``offline`` (网关离线) when the project's gateway has not been heard from for the
 overview's offline time.
@@ -30,6 +33,7 @@ from regulator.storage import Repository
 
 WALL_PAGE_SIZE = 24
 MAX_WALL_PAGE_SIZE = 200
+REQUEST_TTL_S = 3600.0  # a site that did not answer a picture request in an hour is not asked again
 STALE_GRACE_S = 60.0  # a picture is stale after twice its camera's period plus this
 
 Status = Literal["ok", "stale", "offline"]
@@ -69,15 +73,20 @@ def store_picture(
 ) -> bool:
     """Keep ``picture`` as its camera's latest (with the nonce, in one transaction); False when the one held
     is newer (nothing changes but the nonce)."""
+    now = time.time()
     with repo.engine.begin() as db:
         repo.use_nonce(db, picture.project, nonce, keep_nonce_s)
+        db.execute(
+            sql("DELETE FROM picture_requests WHERE project = :p AND camera = :c AND requested_at <= :now"),
+            {"p": picture.project, "c": picture.camera, "now": now},
+        )
         row = db.execute(
             sql(UPSERT),
             {
                 "p": picture.project,
                 "c": picture.camera,
                 "taken": picture.taken_at,
-                "now": time.time(),
+                "now": now,
                 "every": picture.every_s,
                 "findings": picture.findings.model_dump_json(),
                 "jpeg": jpeg,
@@ -103,6 +112,9 @@ class PatrolTile(BaseModel):
     )
     findings: PictureFindings = Field(title="Findings", description="what the site's analysis found on it")
     picture: str = Field(title="Picture", description="URL of the JPEG (findings drawn on it)")
+    requested_at: float | None = Field(
+        None, title="Requested at", description="when a regulator asked for a new picture not yet received"
+    )
 
 
 class PatrolPage(BaseModel):
@@ -140,7 +152,10 @@ def wall(
         "project": f.project,
     }
     where = "WHERE (:project = '' OR c.project = :project)"
-    base = f"FROM camera_pictures c JOIN {PROJECTS} p ON p.code = c.project {where}"
+    base = (
+        f"FROM camera_pictures c JOIN {PROJECTS} p ON p.code = c.project "
+        f"LEFT JOIN picture_requests r ON r.project = c.project AND r.camera = c.camera {where}"
+    )
     shown = {
         "": ("ok", "stale", "offline"),
         "problem": ("stale", "offline"),
@@ -159,7 +174,7 @@ def wall(
         )
         rows = db.execute(
             f"SELECT * FROM (SELECT c.project, p.name, c.camera, c.taken_at, c.received_at, c.every_s, "
-            f"{STATUS} AS status, c.findings {base}) s WHERE status IN ({listed}) "
+            f"{STATUS} AS status, c.findings, r.requested_at {base}) s WHERE status IN ({listed}) "
             "ORDER BY project, camera LIMIT :limit OFFSET :offset",
             {**args, "limit": f.page_size, "offset": (f.page - 1) * f.page_size},
         ).all()
@@ -177,6 +192,7 @@ def wall(
                 status=r[6],
                 findings=PictureFindings.model_validate(json.loads(r[7])),
                 picture=f"/ui/api/patrol/{r[0]}/{r[2]}/picture?t={r[3]:.3f}",
+                requested_at=r[8],
             )
             for r in rows
         ],
@@ -199,3 +215,41 @@ def latest_jpeg(repo: Repository, actor: Actor, project: str, camera: str) -> by
             {"p": project, "c": camera},
         ).first()
     return bytes(row[0]) if row else None
+
+
+def request_picture(repo: Repository, actor: Actor, project: str, camera: str) -> float:
+    """Ask the site for ``camera``'s picture now (a regulator or admin, of a project they may see); the time
+    asked. Refusal 403 for a project user, 404 for a camera the actor may not see (as if absent)."""
+    if actor.role not in ("regulator", "admin"):
+        raise Refusal(403, f"a {actor.role} may not ask a site for pictures")
+    now = time.time()
+    with repo.scoped(actor, write=True) as db:
+        seen = db.execute(
+            f"SELECT 1 FROM camera_pictures c JOIN {PROJECTS} p ON p.code = c.project "
+            "WHERE c.project = :p AND c.camera = :c",
+            {"p": project, "c": camera},
+        ).first()
+        if seen is None:
+            raise Refusal(404, f"no camera {camera} of {project}")
+        db.db.execute(
+            sql(
+                "INSERT INTO picture_requests(project, camera, requested_at, requested_by) VALUES (:p, :c, :now, :by) "
+                "ON CONFLICT (project, camera) DO UPDATE SET requested_at = excluded.requested_at, "
+                "requested_by = excluded.requested_by"
+            ),
+            {"p": project, "c": camera, "now": now, "by": actor.name},
+        )
+    return now
+
+
+def wanted(repo: Repository, project: str, now: float | None = None) -> list[str]:
+    """The cameras of ``project`` a regulator asked a picture of within REQUEST_TTL_S, still unanswered."""
+    now = time.time() if now is None else now
+    with repo.engine.connect() as db:
+        rows = db.execute(
+            sql(
+                "SELECT camera FROM picture_requests WHERE project = :p AND requested_at > :since ORDER BY camera"
+            ),
+            {"p": project, "since": now - REQUEST_TTL_S},
+        ).all()
+    return [r[0] for r in rows]

@@ -166,6 +166,7 @@ class Gateway:
         self.bus.subscribe_status("rules", self.warmup.hold(self.monitor.on_status))
         self.bus.subscribe_status("hub", self.hub.on_status)
         self._tasks.append(asyncio.create_task(self.warmup.run_then(self.monitor.run), name="rules-tick"))
+        patrol = self._start_patrol()
         for uplink in self._uplinks:
             if isinstance(uplink, RegulatorUplink):
                 depth = partial(lambda name: self.outbox.store.backlog(name).depth, uplink.name)
@@ -181,6 +182,7 @@ class Gateway:
                         self.site.config.project.code,
                         self.decisions,
                         on_decision=self.hub.on_decision,
+                        on_pictures_wanted=patrol.want if patrol is not None else None,
                     )
                     self._tasks.append(asyncio.create_task(poller.run(), name=f"feedback-{uplink.name}"))
                 if uplink.summary_every_s > 0:
@@ -192,7 +194,6 @@ class Gateway:
                 self._tasks.append(
                     asyncio.create_task(self._send_crane_records(uplink), name=f"records-{uplink.name}")
                 )
-        self._start_patrol()
         if self._serve_api:
             from contract.http_server import ApiServer
             from gateway.api.app import create_app
@@ -222,12 +223,13 @@ class Gateway:
             self.state_dir,
         )
 
-    def _start_patrol(self) -> None:
+    def _start_patrol(self) -> PatrolSchedule | None:
         """Each camera's latest picture to every regulator uplink on its schedule (gateway/uplinks/patrol.py),
-        each uplink's pictures in ``patrol/<uplink>`` of the state folder, sent while its outbox is empty."""
+        each uplink's pictures in ``patrol/<uplink>`` of the state folder, sent while its outbox is empty;
+        the schedule (which also answers a regulator's request for a picture), None without patrol."""
         vision = self.site.config.vision
         if self.cameras is None or vision is None or not any(c.patrol_every_s for c in vision.cameras):
-            return
+            return None
         budget = int(vision.patrol_budget_mb * 1e6)
         regulators = [u for u in self._uplinks if isinstance(u, RegulatorUplink)]
         self.patrol = [
@@ -243,6 +245,7 @@ class Gateway:
             self._tasks.append(asyncio.create_task(sender.run(), name=f"patrol-{sender.name}"))
         schedule = PatrolSchedule(self.site.config.project.code, vision.cameras, self.cameras, self.patrol)
         self._tasks.append(asyncio.create_task(schedule.run(), name="patrol-schedule"))
+        return schedule
 
     async def _send_crane_records(self, uplink: CraneRecordsUplink) -> None:
         """Each crane's per-minute record to a platform that takes them, until cancelled (its own adapter:

@@ -56,11 +56,13 @@ class RegulatorAction(BaseModel):
 
 
 class FeedbackPage(BaseModel):
-    """The answer of ``GET /api/v1/feedback``."""
+    """The answer of ``GET /api/v1/feedback``: the actions, and the cameras whose picture a regulator asked
+    for now (camera patrol; absent from regulators before it)."""
 
     model_config = ConfigDict(extra="ignore")
 
     actions: list[RegulatorAction]
+    pictures_wanted: list[str] = []
 
 
 def _day(ts: float) -> str:
@@ -119,8 +121,11 @@ class FeedbackPoller:
         project: str,
         store: DecisionStore,
         on_decision: Callable[[Decision], None] | None = None,
+        on_pictures_wanted: Callable[[list[str]], None] | None = None,
     ) -> None:
+        """``on_pictures_wanted`` hears the cameras a regulator asked a picture of (gateway/uplinks/patrol.py)."""
         self._cfg = cfg
+        self._on_pictures_wanted = on_pictures_wanted
         self._project = project
         self._store = store
         self._on_decision = on_decision
@@ -131,7 +136,10 @@ class FeedbackPoller:
         name = self._cfg.name
         after = await asyncio.to_thread(self._store.cursor, name)
         new: list[Decision] = []
-        while actions := await self._fetch(client, after):
+        page = await self._fetch(client, after)
+        if page.pictures_wanted and self._on_pictures_wanted is not None:
+            self._on_pictures_wanted(page.pictures_wanted)
+        while actions := page.actions:
             last = max(a.id for a in actions)
             if last <= after:  # would ask for the same page forever
                 raise UplinkRetry(
@@ -146,9 +154,10 @@ class FeedbackPoller:
                 self._announce(d)
             new.extend(stored)
             after = last
+            page = await self._fetch(client, after)
         return new
 
-    async def _fetch(self, client: httpx.AsyncClient, after: int) -> list[RegulatorAction]:
+    async def _fetch(self, client: httpx.AsyncClient, after: int) -> FeedbackPage:
         cfg = self._cfg
         url = self._url.copy_merge_params({"after": str(after)})
         headers = signed_headers(self._project, cfg.secret, url.raw_path.decode(), b"", method="GET")
@@ -158,7 +167,7 @@ class FeedbackPoller:
             raise UplinkRetry.unreachable(cfg, "", exc) from exc
         if r.is_success:
             try:
-                return FeedbackPage.model_validate_json(r.content).actions
+                return FeedbackPage.model_validate_json(r.content)
             except ValidationError as exc:
                 first = exc.errors(include_url=False)[0]
                 where = ".".join(str(p) for p in first["loc"]) or "(body)"

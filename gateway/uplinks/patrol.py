@@ -13,7 +13,8 @@ Pictures are not events and never delay one:
   in flight when an alert arrives.
 
 `PatrolSchedule` takes each camera's picture every ``patrol_every_s`` (the first as soon as the camera has
-one) into every uplink's queue; `PatrolSender` delivers one uplink's queue. A picture the regulator
+one), and at once when a regulator asks for it (the feedback poll's ``pictures_wanted``), into every
+uplink's queue; `PatrolSender` delivers one uplink's queue. A picture the regulator
 refuses for good (a 4xx other than 401, 408 and 429) is dropped and logged: the next one replaces it.
 """
 
@@ -140,18 +141,19 @@ class PatrolSchedule:
         senders: Sequence[PatrolSender],
     ) -> None:
         self._project = project
-        self._cameras = [c for c in cameras if c.patrol_every_s > 0]
+        self._cameras = {c.name: c for c in cameras if c.patrol_every_s > 0}
         self._source = source
         self._senders = senders
         self._sent_ts: dict[str, float] = {}
 
-    def take(self, cam: CameraConfig) -> bool:
-        """Queue ``cam``'s latest picture for every sender; False when it has no picture yet. A picture
-        already queued is not queued again (a frozen camera's wall tile shows its age instead)."""
+    def take(self, cam: CameraConfig, asked: bool = False) -> bool:
+        """Queue ``cam``'s latest picture for every sender; False when it has no picture yet. On schedule a
+        picture already queued is not queued again (a frozen camera's wall tile shows its age instead);
+        ``asked`` by a regulator, it is (the regulator learns that it is the newest there is)."""
         shot = self._source.latest_shot(cam.name)
         if shot is None:
             return False
-        if self._sent_ts.get(cam.name) == shot.ts:
+        if self._sent_ts.get(cam.name) == shot.ts and not asked:
             return True
         self._sent_ts[cam.name] = shot.ts
         picture = CameraPicture(
@@ -166,14 +168,25 @@ class PatrolSchedule:
             sender.put(picture)
         return True
 
+    def want(self, cameras: list[str]) -> None:
+        """A regulator asked for these cameras' pictures now (cameras without patrol are not sent)."""
+        for name in cameras:
+            cam = self._cameras.get(name)
+            if cam is None:
+                log.warning(
+                    "patrol: the regulator asked for camera %s, which sends no patrol pictures here", name
+                )
+            elif self.take(cam, asked=True):
+                log.info("patrol: the regulator asked for camera %s's picture; sent", name)
+
     async def run(self) -> None:
         """Until cancelled: each camera's picture as soon as it has one, then every ``patrol_every_s``."""
         if not self._cameras:
             return
-        due = dict.fromkeys((c.name for c in self._cameras), time.monotonic())
+        due = dict.fromkeys(self._cameras, time.monotonic())
         while True:
             now = time.monotonic()
-            for cam in self._cameras:
+            for cam in self._cameras.values():
                 if due[cam.name] <= now:
                     taken = self.take(cam)
                     due[cam.name] = now + (cam.patrol_every_s if taken else NO_PICTURE_RETRY_S)

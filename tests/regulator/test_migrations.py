@@ -32,6 +32,7 @@ TABLES = {
     "incidents",
     "incident_reports",
     "camera_pictures",
+    "picture_requests",
 }
 
 

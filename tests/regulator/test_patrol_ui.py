@@ -1,6 +1,6 @@
 """The patrol wall (远程巡查) in real headless Chromium against a real regulator service: each camera's latest
 picture loads, with its findings in Chinese, its age and its status; a camera that stopped sending is marked
-画面过期, a project whose gateway is silent 网关离线; the wall pages 24 cameras at a time with its totals.
+画面过期, a project whose gateway is silent 网关离线; the wall pages 24 cameras at a time with its totals; 立即抓拍 asks the site for a picture now.
 
 Pictures go straight into the regulator's repository (its real database, through `store_picture`): what is
 tested here is the wall; the signed ingest has its own tests (test_patrol.py)."""
@@ -12,6 +12,7 @@ import os
 import secrets
 import time
 
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from contract.wire import CameraPicture, PictureFindings
@@ -55,12 +56,17 @@ def test_wall_shows_pictures_findings_and_stale_cameras(regulator: RegulatorServ
         ),
     )
     picture(regulator, "GD-SZ-P-000", "cam-1", 3 * 3600, PictureFindings())  # no picture for 3 hours
+    with repo.engine.begin() as db:  # the last project's gateway was last heard two hours ago
+        db.execute(
+            sa.text("UPDATE projects SET last_seen_at = :t WHERE code = 'GD-SZ-P-003'"),
+            {"t": time.time() - 7200},
+        )
     sign_in_to_map(page, regulator)
     page.click("header nav button[data-tab=patrol]")
     tiles = page.get_by_test_id("patrol-tile")
     expect(tiles).to_have_count(24)
     expect(page.get_by_test_id("patrol-total")).to_contain_text(
-        "共 32 台摄像头（画面过期 1，网关离线 0），第 1/2 页"
+        "共 32 台摄像头（画面过期 1，网关离线 8），第 1/2 页"
     )
     first = tiles.nth(0)
     expect(first).to_contain_text("深圳项目0")
@@ -76,9 +82,14 @@ def test_wall_shows_pictures_findings_and_stale_cameras(regulator: RegulatorServ
     if SHOTS:
         page.set_viewport_size({"width": 1400, "height": 900})
         page.screenshot(path=f"{SHOTS}/patrol-wall.png")
+    # asking the site for a picture now: the tile says it waits for the site's next poll
+    first.get_by_role("button", name="立即抓拍").click()
+    expect(first.get_by_test_id("patrol-asked")).to_contain_text("已请求抓拍")
     page.get_by_test_id("patrol-pager").locator("a[data-page='2']").click()
     expect(tiles).to_have_count(8)
+    expect(page.locator("#pt-wall .badge.offline")).to_have_count(8)
+    expect(tiles.nth(0)).to_contain_text("网关离线")
     page.select_option("#pt-status", "problem")
     page.click("#pt-go")
-    expect(tiles).to_have_count(1)
+    expect(tiles).to_have_count(9)
     expect(tiles.nth(0)).to_contain_text("cam-1")

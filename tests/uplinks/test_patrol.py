@@ -3,7 +3,8 @@ the regulator is down only the newest picture of each camera waits (on disk, thr
 sender), it is delivered when the regulator returns, and an alert raised while pictures wait reaches the
 regulator before any of them. The pictures come from a stand-in of the camera hub (the CameraService
 protocol, gateway/camera_service.py) so the test controls when each is taken; the demo's real camera is
-tested end to end in tests/regulator/test_demo_delivery.py."""
+tested end to end in tests/regulator/test_demo_delivery.py. A regulator's request for a picture reaches
+the site through the feedback poll and is answered at once."""
 
 from __future__ import annotations
 
@@ -15,18 +16,23 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
 from contract.config.camera import CameraConfig
 from contract.config.uplinks import RegulatorUplink
 from contract.wire import CameraPicture, PictureFindings
+from gateway.alerts.store import DecisionStore
 from gateway.camera_service import Shot
 from gateway.outbox.service import Outbox
+from gateway.uplinks.feedback import FeedbackPoller
 from gateway.uplinks.patrol import PatrolSchedule, PatrolSender
 from gateway.uplinks.patrol_queue import PatrolQueue
+from regulator.auth import Accounts
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET, make_event, real_jpeg
+from tests.regulator.test_review import CHEAP, PASSWORD
 from tests.support import free_port
 
 
@@ -153,3 +159,55 @@ async def test_queue_stays_within_its_budget(tmp_path: Path) -> None:
         await asyncio.sleep(0.01)  # distinct write times
     left = sorted(p.stem for p in (tmp_path / "patrol").glob("*.json"))
     assert left == ["cam-3", "cam-4", "cam-5"] and queue.dropped == 3
+
+
+async def test_regulator_asks_for_a_picture_through_the_feedback_channel(
+    receiver: RegulatorServer, tmp_path: Path
+) -> None:
+    """A regulator clicks 立即抓拍: the site hears it on its next feedback poll and sends the camera's latest
+    picture at once, even one it already sent (the camera shows nothing newer); answered, the request ends."""
+    uplink = RegulatorUplink(
+        base_url=receiver.base_url, secret=SECRET, backoff_initial_s=0.05, backoff_max_s=0.1
+    )
+    cam = CameraConfig(name="cam-a", source="rtsp://camera.invalid/1", patrol_every_s=600)
+    source = Cameras()
+    sender = PatrolSender(uplink, PROJECT, PatrolQueue(tmp_path / "patrol", 50_000_000), lambda: False)
+    schedule = PatrolSchedule(PROJECT, [cam], source, [sender])
+    decisions = DecisionStore(tmp_path / "alerts.sqlite")
+    poller = FeedbackPoller(uplink, PROJECT, decisions, on_pictures_wanted=schedule.want)
+    Accounts(receiver.repo, CHEAP).add_user("li.jian", PASSWORD, "regulator")
+    task = asyncio.create_task(sender.run())
+    try:
+        source.show("cam-a", time.time() - 5, "a")
+        assert schedule.take(cam)
+        await until(lambda: sender.sent == 1)
+        async with (
+            httpx.AsyncClient(base_url=receiver.base_url, timeout=10) as ui,
+            httpx.AsyncClient(timeout=10) as gw,
+        ):
+            assert (
+                await ui.post("/ui/api/login", json={"username": "li.jian", "password": PASSWORD})
+            ).is_success
+            [before] = (await ui.get("/ui/api/patrol")).json()["tiles"]
+            assert before["requested_at"] is None
+            assert (await ui.post(f"/ui/api/patrol/{PROJECT}/cam-z/request")).status_code == 404
+            asked = await ui.post(f"/ui/api/patrol/{PROJECT}/cam-a/request")
+            assert asked.status_code == 200, asked.text
+            [waiting] = (await ui.get("/ui/api/patrol")).json()["tiles"]
+            assert waiting["requested_at"] == pytest.approx(asked.json()["requested_at"])
+
+            assert (
+                schedule.take(cam) and sender.queue.depth() == 0
+            )  # on schedule the same shot is not sent again
+            await poller.poll(gw)
+            await until(lambda: sender.sent == 2)
+            [after] = (await ui.get("/ui/api/patrol")).json()["tiles"]
+            assert after["requested_at"] is None and after["received_at"] > before["received_at"]
+            await poller.poll(gw)  # answered: not asked again
+            await asyncio.sleep(0.3)
+            assert sender.sent == 2
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        decisions.close()

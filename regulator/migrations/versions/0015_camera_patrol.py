@@ -1,6 +1,7 @@
 """Camera patrol (远程巡查, regulator/patrol.py): the latest picture of each camera of each project, with the
 findings of the site's analysis, kept in the row itself (replaced by the next one, so a 4,000-camera set
-keeps ~160 MB of pictures, not every picture ever sent).
+keeps ~160 MB of pictures, not every picture ever sent), and the pictures a regulator asked a site for now
+(answered on the site's next feedback poll, until a newer picture arrives).
 
 Revision ID: 0015
 Revises: 0009
@@ -30,8 +31,17 @@ def upgrade() -> None:
         sa.Column("jpeg", sa.LargeBinary, nullable=False),
         sa.PrimaryKeyConstraint("project", "camera", name="camera_pictures_pkey"),
     )
+    op.create_table(
+        "picture_requests",
+        sa.Column("project", sa.Text, sa.ForeignKey("projects.code"), nullable=False),
+        sa.Column("camera", sa.Text, nullable=False),
+        sa.Column("requested_at", sa.Float, nullable=False),
+        sa.Column("requested_by", sa.Text, nullable=False),
+        sa.PrimaryKeyConstraint("project", "camera", name="picture_requests_pkey"),
+    )
 
 
 def downgrade() -> None:
-    """Drop it."""
+    """Drop them."""
+    op.drop_table("picture_requests")
     op.drop_table("camera_pictures")
