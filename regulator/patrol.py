@@ -22,6 +22,7 @@ import math
 import time
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import quote
 
 from pydantic import BaseModel, Field
 
@@ -191,7 +192,7 @@ def wall(
                 every_s=r[5],
                 status=r[6],
                 findings=PictureFindings.model_validate(json.loads(r[7])),
-                picture=f"/ui/api/patrol/{r[0]}/{r[2]}/picture?t={r[3]:.3f}",
+                picture=f"/ui/api/patrol/{quote(r[0], safe='')}/{quote(r[2], safe='')}/picture?t={r[3]:.3f}",
                 requested_at=r[8],
             )
             for r in rows

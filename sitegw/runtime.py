@@ -336,6 +336,7 @@ class Gateway:
             "store": _counts_dict(counts) | {"pending": self.store.pending},
             "influx": _influx_dict(self.influx) if self.influx else None,
             "uplinks": _outbox_dict(self.outbox),
+            "patrol": self.patrol_stats(),
         }
 
     def summary(self) -> dict[str, Any]:
@@ -354,6 +355,14 @@ class Gateway:
             "spool": _influx_dict(self.influx) if self.influx else {"configured": False, "spool_points": 0},
             "alerts": self.alert_counts(),
             "uplinks": _outbox_dict(self.outbox),
+            "patrol": self.patrol_stats(),
+        }
+
+    def patrol_stats(self) -> dict[str, dict[str, int]]:
+        """Per regulator uplink: patrol pictures waiting, sent and dropped since start."""
+        return {
+            s.name: {"waiting": s.queue.depth(), "sent": s.sent, "dropped": s.queue.dropped}
+            for s in self.patrol
         }
 
     def alert_counts(self) -> dict[str, Any]:

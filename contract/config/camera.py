@@ -241,8 +241,9 @@ class VisionConfig(Model):
         50.0,
         gt=0,
         title="Patrol budget",
-        description="disk the patrol pictures waiting for the regulator may take; only the newest picture "
-        "of each camera waits, and beyond this the oldest waiting ones are dropped",
+        description="disk the patrol pictures waiting for the regulator may take (shared by the regulator "
+        "uplinks); only the newest picture of each camera waits, and beyond this the oldest waiting ones "
+        "are dropped",
     )
     hang_timeout_s: float = Field(
         30.0, gt=0, title="Hang timeout", description="a worker silent this long is killed and restarted"

@@ -3,6 +3,7 @@ started through the real CLI as subprocesses, and they reach the regulator's rev
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -69,6 +70,8 @@ def test_demo_gateway_delivers_to_regulator_serve(tmp_path: Path) -> None:
             url,
             "--regulator-secret",
             SECRET,
+            "--summary-json",
+            str(tmp_path / "summary.json"),
         )
         out, _ = demo.communicate(timeout=120)
         assert demo.returncode == 0, out
@@ -98,6 +101,9 @@ def test_demo_gateway_delivers_to_regulator_serve(tmp_path: Path) -> None:
                 set(findings["zones"]) == {"hoist-entrance"} and findings["heads"] >= findings["bare_heads"]
             )
             assert gate["status"] == "ok" and gate["age_s"] < 60
+            # the gateway's run summary counts it (as /api/v1/health does)
+            patrol = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))["patrol"]
+            assert patrol["regulator"]["sent"] >= 1 and patrol["regulator"]["waiting"] == 0
             picture = reg.get(gate["picture"])
             assert picture.headers["content-type"] == "image/jpeg" and picture.content[:2] == b"\xff\xd8"
     finally:
