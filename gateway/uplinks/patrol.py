@@ -71,14 +71,16 @@ class PatrolSender:
         failures = Failures()
         async with httpx.AsyncClient(timeout=self._cfg.timeout_s) as client:
             while True:
-                item = self.queue.oldest()
-                if item is None:
+                if self.queue.oldest() is None:
                     self._wake.clear()
                     await self._wake.wait()
                     continue
                 await self._behind_alerts()
+                item = self.queue.oldest()  # read again: a newer picture may have replaced it meanwhile
+                if item is None:
+                    continue
                 try:
-                    await self._send(client, item)
+                    delivered = await self._send(client, item)
                 except UplinkRetry as exc:
                     level = logging.ERROR if exc.refused else logging.WARNING
                     failures.report(log, str(exc), level, exc.outage)
@@ -91,7 +93,10 @@ class PatrolSender:
                         "uplink %r: patrol pictures go through again after %d failures", self._cfg.name, ended
                     )
                 self.queue.done(item)
-                self.sent += 1
+                if delivered:
+                    self.sent += 1
+                else:
+                    self.queue.dropped += 1
 
     async def _behind_alerts(self) -> None:
         """Return once the uplink's alert outbox has nothing pending (polled: the outbox is another
@@ -101,7 +106,9 @@ class PatrolSender:
                 return
             await asyncio.sleep(ALERTS_CHECK_S)
 
-    async def _send(self, client: httpx.AsyncClient, item: Waiting) -> None:
+    async def _send(self, client: httpx.AsyncClient, item: Waiting) -> bool:
+        """POST one picture: True when the regulator took it, False when it refused it for good (logged);
+        UplinkRetry when trying again may help."""
         cfg = self._cfg
         headers = signed_headers(self._project, cfg.secret, self._path, item.body)
         try:
@@ -109,7 +116,7 @@ class PatrolSender:
         except httpx.HTTPError as exc:
             raise UplinkRetry.unreachable(cfg, " for patrol pictures", exc) from exc
         if r.is_success:
-            return
+            return True
         said = regulator_said(r)
         if r.status_code == 401:
             raise unsigned(cfg, self._project, "patrol picture", said)
@@ -128,6 +135,7 @@ class PatrolSender:
             r.status_code,
             said,
         )
+        return False
 
 
 class PatrolSchedule:

@@ -211,3 +211,21 @@ async def test_regulator_asks_for_a_picture_through_the_feedback_channel(
         with contextlib.suppress(asyncio.CancelledError):
             await task
         decisions.close()
+
+
+async def test_a_picture_refused_for_good_is_dropped_not_retried(
+    receiver: RegulatorServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    uplink = RegulatorUplink(base_url=receiver.base_url, secret=SECRET)
+    sender = PatrolSender(uplink, PROJECT, PatrolQueue(tmp_path / "patrol", 50_000_000), lambda: False)
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 64).decode()
+    sender.put(CameraPicture(project=PROJECT, camera="cam-a", taken_at=time.time(), jpeg=png))
+    task = asyncio.create_task(sender.run())
+    try:
+        await until(lambda: sender.queue.dropped == 1)
+        assert sender.sent == 0 and sender.queue.depth() == 0
+        assert "refused camera cam-a's patrol picture (HTTP 415" in caplog.text
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
