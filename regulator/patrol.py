@@ -77,10 +77,6 @@ def store_picture(
     now = time.time()
     with repo.engine.begin() as db:
         repo.use_nonce(db, picture.project, nonce, keep_nonce_s)
-        db.execute(
-            sql("DELETE FROM picture_requests WHERE project = :p AND camera = :c AND requested_at <= :now"),
-            {"p": picture.project, "c": picture.camera, "now": now},
-        )
         row = db.execute(
             sql(UPSERT),
             {
@@ -93,6 +89,13 @@ def store_picture(
                 "jpeg": jpeg,
             },
         ).first()
+        if row is not None:  # the request is answered by a picture kept, not by a late older one
+            db.execute(
+                sql(
+                    "DELETE FROM picture_requests WHERE project = :p AND camera = :c AND requested_at <= :now"
+                ),
+                {"p": picture.project, "c": picture.camera, "now": now},
+            )
     return row is not None
 
 

@@ -197,3 +197,38 @@ async def test_wall_at_500_projects_by_8_cameras(bureau: RegulatorServer, tmp_pa
         assert max(timings.values()) < 2000, timings
     finally:
         await top.aclose()
+
+
+async def test_a_picture_request_stands_until_a_newer_picture_arrives(bureau: RegulatorServer) -> None:
+    """立即抓拍: the project's gateway reads the request in its feedback answer until a picture newer than the one
+    held is kept; a late, older picture does not answer it. A project user may not ask."""
+    now = time.time()
+    path = "/api/v1/feedback?after=0"
+
+    async def wanted(gw: httpx.AsyncClient) -> list[str]:
+        r = await gw.get(path, headers=signed(path, b"", method="GET"))
+        assert r.status_code == 200, r.text
+        return list(r.json()["pictures_wanted"])
+
+    top = await signed_in(bureau, "top", "regulator", None)
+    Accounts(bureau.repo, CHEAP).add_user("site", PASSWORD, "project", PROJECT)
+    site = httpx.AsyncClient(base_url=bureau.base_url, timeout=30)
+    try:
+        assert (await site.post("/ui/api/login", json={"username": "site", "password": PASSWORD})).is_success
+        async with httpx.AsyncClient(base_url=bureau.base_url, timeout=30) as gw:
+            assert (await send(gw, picture_body("cam-gate", now - 20, real_jpeg("a")))).status_code == 200
+            assert await wanted(gw) == []
+            assert (await top.post(f"/ui/api/patrol/{PROJECT}/cam-gate/request")).status_code == 200
+            assert (await site.post(f"/ui/api/patrol/{PROJECT}/cam-gate/request")).status_code == 403
+            assert await wanted(gw) == ["cam-gate"]
+            assert (await send(gw, picture_body("cam-gate", now - 30, real_jpeg("late")))).json()[
+                "status"
+            ] == "older"
+            assert await wanted(gw) == ["cam-gate"]
+            assert (await send(gw, picture_body("cam-gate", now - 1, real_jpeg("b")))).json()[
+                "status"
+            ] == "stored"
+            assert await wanted(gw) == []
+    finally:
+        await top.aclose()
+        await site.aclose()
