@@ -498,7 +498,8 @@ def create_app(
         """A camera's latest patrol picture (of a project the user may see)."""
         jpeg = await blocking(latest_jpeg)(repo, who, project, camera)
         if jpeg is None:
-            return JSONResponse({"error": f"no picture of camera {camera} of {project}"}, status_code=404)
+            # the names asked are not echoed: another district's project answers exactly as an absent one
+            return JSONResponse({"error": "no patrol picture of that camera"}, status_code=404)
         return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=60"})
 
     @app.post("/ui/api/patrol/{project}/{camera}/request")

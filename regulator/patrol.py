@@ -234,7 +234,7 @@ def request_picture(repo: Repository, actor: Actor, project: str, camera: str) -
             {"p": project, "c": camera},
         ).first()
         if seen is None:
-            raise Refusal(404, f"no camera {camera} of {project}")
+            raise Refusal(404, "no patrol picture of that camera")
         db.db.execute(
             sql(
                 "INSERT INTO picture_requests(project, camera, requested_at, requested_by) VALUES (:p, :c, :now, :by) "
