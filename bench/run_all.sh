@@ -31,6 +31,7 @@ run api_bench         $PY bench/api_bench.py
 run rules_replay      $PY bench/rules_replay.py
 run warmup            $PY bench/warmup.py
 run delivery_latency  $PY bench/delivery_latency.py
+run patrol            $PY bench/patrol_bench.py
 run wire_nulls        $PY bench/wire_nulls.py
 run backlog_drain     $PY bench/backlog_drain.py
 run regulator         $PY bench/regulator_bench.py

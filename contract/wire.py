@@ -46,6 +46,7 @@ HEARTBEAT_PATH = "/api/v1/heartbeat"
 READINGS_PATH = "/api/v1/readings"
 RECTIFICATIONS_PATH = "/api/v1/rectifications"
 FEEDBACK_PATH = "/api/v1/feedback"
+PICTURES_PATH = "/api/v1/pictures"
 """Paths of the default protocol's endpoints, relative to the regulator's base URL."""
 
 
@@ -122,3 +123,53 @@ class RectificationReport(BaseModel):
     note: str = Field(min_length=1, description="what was done, e.g. 已更换限位器并复测")
     photo: str = Field(description="JPEG as base64")
     actor: str = Field("gateway", description="who at the site reports it")
+
+
+MAX_PICTURE_BYTES = 1_000_000
+"""The largest patrol JPEG the regulator takes (a camera's preview is ~40 KB at 640 px)."""
+MAX_PICTURE_BODY = MAX_PICTURE_BYTES * 4 // 3 + 16_384
+"""The largest body of ``POST /api/v1/pictures``: the JPEG as base64 plus its findings."""
+
+
+class PictureFindings(BaseModel):
+    """What the camera's analysis found on one patrol picture (the boxes are drawn on the JPEG itself)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    persons: int = Field(0, ge=0, description="people seen (the larger of heads and person boxes)")
+    heads: int = Field(0, ge=0, description="heads found, with or without a hard hat")
+    bare_heads: int = Field(0, ge=0, description="heads without a hard hat (未戴安全帽)")
+    zones: dict[str, bool] = Field(
+        default_factory=dict, description="each danger zone of the camera: whether someone is inside (禁入区)"
+    )
+    edges: dict[str, bool] = Field(
+        default_factory=dict,
+        description="each protected edge of the camera: whether its rail is missing (临边)",
+    )
+
+
+class CameraPicture(BaseModel):
+    """One camera's latest analysed picture for the regulator's patrol wall (远程巡查), ``POST
+    /api/v1/pictures``. Not an event: the regulator keeps only the newest picture of each camera."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    project: str
+    camera: str = Field(
+        pattern=r"^[A-Za-z0-9_.-]+$", max_length=64, description="the camera's id at the site"
+    )
+    taken_at: float = Field(description="Unix seconds of the analysed frame")
+    every_s: float = Field(
+        600, gt=0, description="how often the site sends this camera's picture: the wall marks it stale after"
+    )
+    findings: PictureFindings = Field(default_factory=PictureFindings)
+    jpeg: str = Field(description="the picture with the findings drawn on it, JPEG as base64")
+
+
+class PictureReceipt(BaseModel):
+    """The regulator's answer to ``POST /api/v1/pictures``."""
+
+    camera: str
+    status: Literal["stored", "older"] = Field(
+        description="stored as the camera's latest picture, or older than the one held (not kept)"
+    )

@@ -7,7 +7,20 @@ read them only through these protocols, so nothing in gateway/ depends on how vi
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
+
+from contract.wire import PictureFindings
+
+
+@dataclass(frozen=True, slots=True)
+class Shot:
+    """A camera's latest analysed picture with its findings drawn on it, and those findings."""
+
+    camera: str
+    ts: float
+    jpeg: bytes
+    findings: PictureFindings
 
 
 class CameraState(Protocol):
@@ -35,6 +48,10 @@ class CameraService(Protocol):
 
     def latest_jpeg(self, camera_id: str) -> bytes | None:
         """The camera's latest analysed frame with its detections drawn, when there is one."""
+        ...
+
+    def latest_shot(self, camera_id: str) -> Shot | None:
+        """The camera's latest analysed picture with its findings (for the regulator's patrol), if any."""
         ...
 
     def evidence_jpeg(self, alert_id: str) -> bytes | None:

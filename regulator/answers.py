@@ -38,7 +38,8 @@ def _answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
         403: "the signed-in user's role may not do this",
         404: "no such hazard, picture or row",
         409: "the action does not apply to the row as it is now (its state, or the set's membership)",
-        413: "the request body is over the regulator's --max-body-mb",
+        413: "the request body is over the regulator's --max-body-mb (a patrol picture: over 1 MB)",
+        415: "a patrol picture that is not a JPEG",
         422: "the body or a parameter is wrong; each wrong field is named",
         503: "the database or the evidence store is out of reach: retry later",
     }
@@ -48,3 +49,4 @@ def _answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
 SIGNED = _answers(401, 413, 422, 503)  # the gateways' endpoints
 SESSION = _answers(401, 403, 404, 409, 413, 422, 503)  # the review UI's
 LOGIN = _answers(401, 413, 422)
+PICTURE = _answers(401, 413, 415, 422, 503)  # a gateway's patrol picture

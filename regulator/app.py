@@ -1,8 +1,9 @@
 """The regulator's HTTP service (FastAPI).
 
 Gateways (signed with the project's secret, docs/design.md's default protocol): ``POST /api/v1/events``,
-``/api/v1/heartbeat``, ``/api/v1/readings``, ``/api/v1/rectifications``, and ``GET /api/v1/feedback``
-(the regulator's decisions on the project's hazards, after an action id).
+``/api/v1/heartbeat``, ``/api/v1/readings``, ``/api/v1/rectifications``, ``/api/v1/pictures`` (camera
+patrol, regulator/patrol.py), and ``GET /api/v1/feedback`` (the regulator's decisions on the project's
+hazards, after an action id, and the cameras whose picture a regulator asked for).
 
 Regulators, project users and admins (a session cookie from ``POST /ui/api/login``): the review queue,
 a hazard with its evidence and readings, the actions of the closed loop, the overview, projects and
@@ -28,15 +29,19 @@ from contract.wire import (
     EVENTS_PATH,
     FEEDBACK_PATH,
     HEARTBEAT_PATH,
+    MAX_PICTURE_BODY,
+    PICTURES_PATH,
     READINGS_PATH,
     RECTIFICATIONS_PATH,
+    CameraPicture,
     EventReceipt,
     Heartbeat,
+    PictureReceipt,
     ReadingsSummary,
     RectificationReport,
 )
 from regulator import classify, export, jurisdictions, risk, video_set
-from regulator.answers import LOGIN, MAX_ID, SESSION, SIGNED, After, RowId
+from regulator.answers import LOGIN, MAX_ID, PICTURE, SESSION, SIGNED, After, RowId
 from regulator.auth import Accounts, AuthError
 from regulator.body_limit import DEFAULT_MAX_BODY_MB, BodyLimit
 from regulator.evidence import EvidenceUnavailable
@@ -56,6 +61,18 @@ from regulator.jurisdictions import SEP
 from regulator.monthly import figures
 from regulator.names import KIND_NAMES, METRIC_NAMES, RULE_NAMES, SITE_STATES, beijing_text
 from regulator.overview import overview
+from regulator.patrol import (
+    MAX_WALL_PAGE_SIZE,
+    WALL_PAGE_SIZE,
+    PatrolPage,
+    WallFilter,
+    latest_jpeg,
+    picture_jpeg,
+    request_picture,
+    store_picture,
+    wall,
+    wanted,
+)
 from regulator.queue_models import (
     ClassificationEdit,
     ClassificationRow,
@@ -163,6 +180,22 @@ def download(body: bytes, media_type: str, name: str) -> Response:
     return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
+async def bounded_body(request: Request, limit: int) -> bytes:
+    """The request's body, refused with 413 as soon as it passes ``limit`` bytes (announced or read)."""
+    announced = request.headers.get("content-length", "")
+    too_large = Refusal(413, f"body larger than {limit} bytes: send a smaller picture")
+    if announced.isdigit() and int(announced) > limit:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def signed_path(request: Request) -> str:
     """The path a gateway signs: with the query string when there is one (feedback's ``?after=``)."""
     return request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -213,8 +246,8 @@ def create_app(
     async def auth_failed(_: Request, exc: AuthError) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=422)
 
-    async def signed(request: Request, handle: Callable[[bytes], Any]) -> Any:
-        body = await request.body()
+    async def signed(request: Request, handle: Callable[[bytes], Any], limit: int | None = None) -> Any:
+        body = await request.body() if limit is None else await bounded_body(request, limit)
         try:
             return await run_in_threadpool(handle, body)
         except NonceReused as reused:
@@ -286,6 +319,20 @@ def create_app(
 
         return await signed(request, handle)
 
+    @app.post(PICTURES_PATH, responses=PICTURE)
+    async def picture(request: Request) -> dict[str, Any]:
+        """Keep a camera's latest patrol picture with its findings (regulator/patrol.py); 413 too large,
+        415 not a JPEG, 422 malformed, 401 unauthenticated."""
+
+        def handle(body: bytes) -> dict[str, Any]:
+            pic, nonce = authenticated(
+                repo, request.headers, "POST", signed_path(request), body, CameraPicture
+            )
+            stored = store_picture(repo, pic, picture_jpeg(pic.jpeg), nonce, KEEP_NONCE_S)
+            return PictureReceipt(camera=pic.camera, status="stored" if stored else "older").model_dump()
+
+        return await signed(request, handle, MAX_PICTURE_BODY)
+
     @app.get(FEEDBACK_PATH, responses=SIGNED)
     async def feedback(request: Request, after: After = 0) -> dict[str, Any]:
         """The regulator's decisions on this project's hazards after action ``after`` (signed GET, empty body)."""
@@ -293,7 +340,10 @@ def create_app(
         def handle(body: bytes) -> dict[str, Any]:
             project = authenticate(repo, request.headers, "GET", signed_path(request), body)
             repo.heartbeat(project, request.headers["X-Sitegw-Nonce"], KEEP_NONCE_S)
-            return {"actions": review.audit(Actor(f"gateway:{project}", "gateway", project), after)}
+            return {
+                "actions": review.audit(Actor(f"gateway:{project}", "gateway", project), after),
+                "pictures_wanted": wanted(repo, project),
+            }
 
         return await signed(request, handle)
 
@@ -517,6 +567,33 @@ def create_app(
         if jpeg is None:
             return JSONResponse({"error": f"no picture {sha256}"}, status_code=404)
         return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
+
+    @app.get("/ui/api/patrol", responses=SESSION)
+    async def patrol(
+        who: Who,
+        project: str = "",
+        status: str = Query("", description="ok, stale, offline or problem (stale or offline); empty: all"),
+        page: int = Query(1, ge=1, le=MAX_ID // MAX_WALL_PAGE_SIZE, description="page number, from 1"),
+        page_size: int = Query(WALL_PAGE_SIZE, ge=1, le=MAX_WALL_PAGE_SIZE, description="cameras per page"),
+    ) -> PatrolPage:
+        """The patrol wall (远程巡查): each camera's latest picture with its findings and age, paged."""
+        f = WallFilter(project, status, page, page_size)
+        return await blocking(wall)(repo, who, f, offline_after_s)
+
+    @app.get("/ui/api/patrol/{project}/{camera}/picture", responses=SESSION)
+    async def patrol_picture(project: str, camera: str, who: Who) -> Response:
+        """A camera's latest patrol picture (of a project the user may see)."""
+        jpeg = await blocking(latest_jpeg)(repo, who, project, camera)
+        if jpeg is None:
+            # the names asked are not echoed: another district's project answers exactly as an absent one
+            return JSONResponse({"error": "no patrol picture of that camera"}, status_code=404)
+        return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=60"})
+
+    @app.post("/ui/api/patrol/{project}/{camera}/request", responses=SESSION)
+    async def ask_for_picture(project: str, camera: str, who: Who) -> dict[str, Any]:
+        """Ask the site for the camera's picture now: sent after the gateway's next feedback poll."""
+        asked = await blocking(request_picture)(repo, who, project, camera)
+        return {"status": "requested", "requested_at": asked}
 
     @app.get("/ui/api/overview", responses=SESSION)
     async def stats(who: Who) -> dict[str, Any]:

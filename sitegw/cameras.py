@@ -19,7 +19,9 @@ from pathlib import Path
 
 from contract.bus import Bus
 from contract.config.camera import VisionConfig
+from contract.wire import PictureFindings
 from gateway.alerts.monitor import SafetyMonitor
+from gateway.camera_service import Shot
 from rules.result import RuleResult
 from rules.wording import pick, pick_en
 from vision.events import ACTIONS, CLAUSES, VisionEvent
@@ -52,6 +54,8 @@ class CameraHub:
         self._monitor = monitor
         self._info = {c.name: CameraInfo(c.name, c.name) for c in cfg.cameras}
         self._latest_jpeg: dict[str, bytes] = {}
+        self._shots: dict[str, Shot] = {}
+        self._checks = {c.name: ([z.name for z in c.zones], [e.name for e in c.edges]) for c in cfg.cameras}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._supervisor = VisionSupervisor(
             self.cfg, on_event=self._from_thread_event, on_frame=self._from_thread_frame
@@ -80,6 +84,10 @@ class CameraHub:
         """The camera's latest analysed frame with its detections drawn, when the worker sent one."""
         return self._latest_jpeg.get(camera_id)
 
+    def latest_shot(self, camera_id: str) -> Shot | None:
+        """The camera's latest preview with the findings of the same frame (the regulator's patrol)."""
+        return self._shots.get(camera_id)
+
     def evidence_jpeg(self, alert_id: str) -> bytes | None:
         """Evidence comes with the alert itself (base64 in its AlertEvent); nothing extra is kept here."""
         return None
@@ -105,7 +113,19 @@ class CameraHub:
         jpeg = getattr(summary, "jpeg", None)
         if jpeg:
             self._latest_jpeg[summary.camera] = jpeg
+            self._shots[summary.camera] = self._shot(summary, jpeg)
         self._bus.publish(summary.readings(self._project))
+
+    def _shot(self, summary: FrameSummary, jpeg: bytes) -> Shot:
+        zones, edges = self._checks.get(summary.camera, ([], []))
+        findings = PictureFindings(
+            persons=summary.persons,
+            heads=summary.heads,
+            bare_heads=summary.no_helmet,
+            zones={z: z in summary.zones_inside for z in zones},
+            edges={e: e in summary.edges_open for e in edges},
+        )
+        return Shot(summary.camera, summary.ts, jpeg, findings)
 
     def _on_event(self, event: VisionEvent) -> None:
         info = self._info.get(event.camera)

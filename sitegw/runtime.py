@@ -43,6 +43,8 @@ from gateway.uplinks import build_record_sink
 from gateway.uplinks.crane_records import CraneRecordSender, crane_sources
 from gateway.uplinks.feedback import FeedbackPoller
 from gateway.uplinks.heartbeat import heartbeat_forever
+from gateway.uplinks.patrol import PatrolSchedule, PatrolSender
+from gateway.uplinks.patrol_queue import PatrolQueue
 from gateway.uplinks.summaries import SummarySender
 from sitegw.cameras import CameraHub
 from sitegw.warmup import RuleWarmup
@@ -154,6 +156,7 @@ class Gateway:
         self.auth: AuthPolicy | None = None
         self.started_at = time.time()
         self._tasks: list[asyncio.Task[None]] = []
+        self.patrol: list[PatrolSender] = []  # one per regulator uplink, when a camera sends patrol pictures
         self.final_summary: dict[str, Any] | None = None  # the summary as of stop()
 
     async def start(self) -> None:
@@ -174,6 +177,7 @@ class Gateway:
         self.bus.subscribe_status("rules", self.warmup.hold(self.monitor.on_status))
         self.bus.subscribe_status("hub", self.hub.on_status)
         self._tasks.append(asyncio.create_task(self.warmup.run_then(self.monitor.run), name="rules-tick"))
+        patrol = self._start_patrol()
         for uplink in self._uplinks:
             if isinstance(uplink, RegulatorUplink):
                 depth = partial(lambda name: self.outbox.store.backlog(name).depth, uplink.name)
@@ -189,6 +193,7 @@ class Gateway:
                         self.site.config.project.code,
                         self.decisions,
                         on_decision=self.hub.on_decision,
+                        on_pictures_wanted=patrol.want if patrol is not None else None,
                     )
                     self._tasks.append(asyncio.create_task(poller.run(), name=f"feedback-{uplink.name}"))
                 if uplink.summary_every_s > 0:
@@ -228,6 +233,30 @@ class Gateway:
             len(self.device_ids),
             self.state_dir,
         )
+
+    def _start_patrol(self) -> PatrolSchedule | None:
+        """Each camera's latest picture to every regulator uplink on its schedule (gateway/uplinks/patrol.py),
+        each uplink's pictures in ``patrol/<uplink>`` of the state folder, sent while its outbox is empty;
+        the schedule (which also answers a regulator's request for a picture), None without patrol."""
+        vision = self.site.config.vision
+        if self.cameras is None or vision is None or not any(c.patrol_every_s for c in vision.cameras):
+            return None
+        budget = int(vision.patrol_budget_mb * 1e6)
+        regulators = [u for u in self._uplinks if isinstance(u, RegulatorUplink)]
+        self.patrol = [
+            PatrolSender(
+                u,
+                self.site.config.project.code,
+                PatrolQueue(self.state_dir / "patrol" / u.name, budget // max(1, len(regulators))),
+                partial(self.outbox.store.has_pending, u.name),
+            )
+            for u in regulators
+        ]
+        for sender in self.patrol:
+            self._tasks.append(asyncio.create_task(sender.run(), name=f"patrol-{sender.name}"))
+        schedule = PatrolSchedule(self.site.config.project.code, vision.cameras, self.cameras, self.patrol)
+        self._tasks.append(asyncio.create_task(schedule.run(), name="patrol-schedule"))
+        return schedule
 
     async def _send_crane_records(self, uplink: CraneRecordsUplink) -> None:
         """Each crane's per-minute record to a platform that takes them, until cancelled (its own adapter:
@@ -327,6 +356,7 @@ class Gateway:
             "store": _counts_dict(counts) | {"pending": self.store.pending},
             "influx": _influx_dict(self.influx) if self.influx else None,
             "uplinks": _outbox_dict(self.outbox),
+            "patrol": self.patrol_stats(),
         }
 
     def summary(self) -> dict[str, Any]:
@@ -345,6 +375,14 @@ class Gateway:
             "spool": _influx_dict(self.influx) if self.influx else {"configured": False, "spool_points": 0},
             "alerts": self.alert_counts(),
             "uplinks": _outbox_dict(self.outbox),
+            "patrol": self.patrol_stats(),
+        }
+
+    def patrol_stats(self) -> dict[str, dict[str, int]]:
+        """Per regulator uplink: patrol pictures waiting, sent and dropped since start."""
+        return {
+            s.name: {"waiting": s.queue.depth(), "sent": s.sent, "dropped": s.queue.dropped}
+            for s in self.patrol
         }
 
     def alert_counts(self) -> dict[str, Any]:

@@ -49,6 +49,9 @@ class FrameSummary:
     inference_ms: float
     motion: bool
     jpeg: bytes | None = None  # small annotated preview for the dashboard's camera tile
+    heads: int = 0  # heads found, hard hat or not (the patrol picture's findings)
+    zones_inside: tuple[str, ...] = ()  # zones someone is inside on this frame
+    edges_open: tuple[str, ...] = ()  # edges whose protection is missing on this frame
 
     @classmethod
     def of(cls, res: FrameResult, jpeg: bytes | None = None) -> FrameSummary:
@@ -68,6 +71,9 @@ class FrameSummary:
             res.inference_ms,
             res.motion,
             jpeg,
+            heads,
+            tuple(v.target for v in res.violations if v.rule == "vision.zone_intrusion"),
+            tuple(v.target for v in res.violations if v.rule == "vision.edge_missing"),
         )
 
     def readings(self, project: str) -> list[Reading]:

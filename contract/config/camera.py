@@ -142,6 +142,15 @@ class CameraConfig(Model):
     clip_post_s: float = Field(
         3.0, ge=0, title="Clip after", description="seconds of video kept after an alert's frame"
     )
+    patrol_every_s: float = Field(
+        600.0,
+        ge=0,
+        le=86400,
+        title="Patrol picture",
+        description="seconds between sends of this camera's latest analysed picture, with its findings, "
+        "to each regulator uplink (远程巡查); the first goes as soon as there is one. Pictures travel "
+        "behind alerts. 0 turns it off; otherwise at least 1",
+    )
 
     @field_validator("edge_reference")
     @classmethod
@@ -150,6 +159,13 @@ class CameraConfig(Model):
             raise ValueError(
                 f"edge reference image {v} does not exist: take one when the protection is accepted"
             )
+        return v
+
+    @field_validator("patrol_every_s")
+    @classmethod
+    def _patrol_period(cls, v: float) -> float:
+        if 0 < v < 1:
+            raise ValueError(f"patrol_every_s {v:g} must be 0 (off) or at least 1 second")
         return v
 
     @field_validator("drawn_on")
@@ -220,6 +236,14 @@ class VisionConfig(Model):
     )
     evidence_budget_mb: float = Field(
         500.0, gt=0, title="Evidence budget", description="oldest evidence is deleted beyond this"
+    )
+    patrol_budget_mb: float = Field(
+        50.0,
+        gt=0,
+        title="Patrol budget",
+        description="disk the patrol pictures waiting for the regulator may take (shared by the regulator "
+        "uplinks); only the newest picture of each camera waits, and beyond this the oldest waiting ones "
+        "are dropped",
     )
     hang_timeout_s: float = Field(
         30.0, gt=0, title="Hang timeout", description="a worker silent this long is killed and restarted"

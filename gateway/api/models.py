@@ -102,6 +102,11 @@ class HealthView(BaseModel):
     influx: dict[str, Any] | None
     uplinks: dict[str, Any]
     cameras: list[dict[str, Any]] = Field(description="camera workers (empty when the site has none)")
+    patrol: dict[str, dict[str, int]] = Field(
+        default_factory=dict,
+        description="camera patrol per regulator uplink: pictures waiting, sent and dropped (replaced by a "
+        "newer one or over the disk budget) since start; empty without patrol",
+    )
     live_clients: int = Field(description="SSE and WebSocket clients connected")
     versions: dict[str, str] = Field(description="sitegw, Python and the main libraries")
 

@@ -230,6 +230,13 @@ class OutboxStore:
         """The stored JSON of one event."""
         return self._db.read("SELECT body FROM events WHERE seq=?", (seq,))[0][0]
 
+    def has_pending(self, uplink: str) -> bool:
+        """Whether ``uplink`` has an event not yet delivered (one indexed row read: asked before every
+        patrol picture, which waits behind alerts)."""
+        return bool(
+            self._db.read("SELECT 1 FROM deliveries WHERE uplink=? AND state='pending' LIMIT 1", (uplink,))
+        )
+
     def backlog(self, uplink: str) -> Backlog:
         """Depth, oldest age and totals of one uplink's queue."""
         counts = dict(

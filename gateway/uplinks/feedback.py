@@ -30,7 +30,7 @@ from contract.wire import FEEDBACK_PATH
 from gateway.alerts.models import Decision
 from gateway.alerts.store import DecisionStore
 from gateway.uplinks.base import BEIJING, RETRYABLE_4XX
-from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said, run_periodically, secret_hint
+from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said, run_periodically, unsigned
 from gateway.uplinks.regulator import signed_headers
 from gateway.uplinks.server_clock import clock_of
 
@@ -57,11 +57,13 @@ class RegulatorAction(BaseModel):
 
 
 class FeedbackPage(BaseModel):
-    """The answer of ``GET /api/v1/feedback``."""
+    """The answer of ``GET /api/v1/feedback``: the actions, and the cameras whose picture a regulator asked
+    for now (camera patrol; absent from regulators before it)."""
 
     model_config = ConfigDict(extra="ignore")
 
     actions: list[RegulatorAction]
+    pictures_wanted: list[str] = []
 
 
 def _day(ts: float) -> str:
@@ -120,8 +122,11 @@ class FeedbackPoller:
         project: str,
         store: DecisionStore,
         on_decision: Callable[[Decision], None] | None = None,
+        on_pictures_wanted: Callable[[list[str]], None] | None = None,
     ) -> None:
+        """``on_pictures_wanted`` hears the cameras a regulator asked a picture of (gateway/uplinks/patrol.py)."""
         self._cfg = cfg
+        self._on_pictures_wanted = on_pictures_wanted
         self._project = project
         self._store = store
         self._on_decision = on_decision
@@ -132,7 +137,10 @@ class FeedbackPoller:
         name = self._cfg.name
         after = await asyncio.to_thread(self._store.cursor, name)
         new: list[Decision] = []
-        while actions := await self._fetch(client, after):
+        page = await self._fetch(client, after)
+        if page.pictures_wanted and self._on_pictures_wanted is not None:
+            self._on_pictures_wanted(page.pictures_wanted)
+        while actions := page.actions:
             last = max(a.id for a in actions)
             if last <= after:  # would ask for the same page forever
                 raise UplinkRetry(
@@ -147,9 +155,10 @@ class FeedbackPoller:
                 self._announce(d)
             new.extend(stored)
             after = last
+            page = await self._fetch(client, after)
         return new
 
-    async def _fetch(self, client: httpx.AsyncClient, after: int) -> list[RegulatorAction]:
+    async def _fetch(self, client: httpx.AsyncClient, after: int) -> FeedbackPage:
         cfg = self._cfg
         url = self._url.copy_merge_params({"after": str(after)})
         clock = clock_of(cfg.base_url)
@@ -163,7 +172,7 @@ class FeedbackPoller:
         clock.observe(r, signed_ms)
         if r.is_success:
             try:
-                return FeedbackPage.model_validate_json(r.content).actions
+                return FeedbackPage.model_validate_json(r.content)
             except ValidationError as exc:
                 first = exc.errors(include_url=False)[0]
                 where = ".".join(str(p) for p in first["loc"]) or "(body)"
@@ -210,11 +219,7 @@ def _http_failure(cfg: RegulatorUplink, project: str, r: httpx.Response) -> Upli
     """What a refused feedback request means for the site, and what to change."""
     said = regulator_said(r)
     if r.status_code == 401:
-        return UplinkRetry(
-            f"uplink {cfg.name!r}: the regulator refused the signed feedback request "
-            f"(HTTP 401: {said}); {secret_hint(project)}",
-            refused=True,
-        )
+        return unsigned(cfg, project, "feedback request", said)
     if r.status_code == 404:
         return UplinkRetry(
             f"uplink {cfg.name!r}: {cfg.base_url} has no feedback endpoint ({FEEDBACK_PATH}: HTTP 404); upgrade "

@@ -102,6 +102,14 @@ async def run_periodically(
             await asyncio.sleep(delay)
 
 
+def unsigned(cfg: UplinkBase, project: str, what: str, said: str) -> UplinkRetry:
+    """The regulator's 401 to a signed ``what`` (e.g. "feedback request"), with the fix."""
+    return UplinkRetry(
+        f"uplink {cfg.name!r}: the regulator refused the signed {what} (HTTP 401: {said}); {secret_hint(project)}",
+        refused=True,
+    )
+
+
 def regulator_said(r: httpx.Response) -> str:
     """What the regulator said in a refusal: its error and the fields it named."""
     try:

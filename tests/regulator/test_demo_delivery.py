@@ -3,6 +3,7 @@ started through the real CLI as subprocesses, and they reach the regulator's rev
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -69,6 +70,8 @@ def test_demo_gateway_delivers_to_regulator_serve(tmp_path: Path) -> None:
             url,
             "--regulator-secret",
             SECRET,
+            "--summary-json",
+            str(tmp_path / "summary.json"),
         )
         out, _ = demo.communicate(timeout=120)
         assert demo.returncode == 0, out
@@ -89,6 +92,20 @@ def test_demo_gateway_delivers_to_regulator_serve(tmp_path: Path) -> None:
             assert project["offline"] is False and project["open"] == len(hazards)
             detail = reg.get(f"/ui/api/hazards/{hazards[0]['id']}").json()
             assert detail["events"] and detail["clause"]
+            # the gate camera's first analysed picture is on the patrol wall with its findings
+            wall = reg.get("/ui/api/patrol", params={"project": DEMO_PROJECT}).json()
+            [gate] = [t for t in wall["tiles"] if t["camera"] == "cam-gate"]
+            print("patrol tile of the demo's gate camera:", gate)
+            findings = gate["findings"]
+            assert (
+                set(findings["zones"]) == {"hoist-entrance"} and findings["heads"] >= findings["bare_heads"]
+            )
+            assert gate["status"] == "ok" and gate["age_s"] < 60
+            # the gateway's run summary counts it (as /api/v1/health does)
+            patrol = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))["patrol"]
+            assert patrol["regulator"]["sent"] >= 1 and patrol["regulator"]["waiting"] == 0
+            picture = reg.get(gate["picture"])
+            assert picture.headers["content-type"] == "image/jpeg" and picture.content[:2] == b"\xff\xd8"
     finally:
         for proc in (demo, serve):
             if proc is not None and proc.poll() is None:

@@ -13,6 +13,7 @@ scope is refused."""
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ import sqlalchemy as sa
 import typer
 from typer.testing import CliRunner
 
-from contract.wire import EVENTS_PATH
+from contract.wire import EVENTS_PATH, PICTURES_PATH, CameraPicture
 from regulator.auth import Accounts
 from regulator.cli import add_place, add_project, add_user
 from regulator.db import migrate, normalise_url
@@ -88,6 +89,19 @@ async def post_event(server: RegulatorServer, site: Site, **fields: Any) -> None
     assert r.status_code == 200, r.text
 
 
+async def post_picture(server: RegulatorServer, site: Site, jpeg: str) -> None:
+    body = CameraPicture(
+        project=site.code, camera="cam-gate", taken_at=time.time(), jpeg=jpeg
+    ).model_dump_json()
+    async with httpx.AsyncClient(base_url=server.base_url) as client:
+        r = await client.post(
+            PICTURES_PATH,
+            content=body.encode(),
+            headers=signed(PICTURES_PATH, body.encode(), project=site.code, secret=site.secret),
+        )
+    assert r.status_code == 200, r.text
+
+
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     with pg_database() as url:
@@ -111,6 +125,8 @@ async def bureau(db_url: str, tmp_path: Path) -> AsyncIterator[Bureau]:
             server, s, alert="gust", rule="crane.wind", level="warning", state="resolved", ts=now + 5
         )
         await post_event(server, s, alert="breeze", rule="crane.wind", level="warning", ts=now)
+        # the camera patrol's latest picture of the site's gate camera
+        await post_picture(server, s, jpeg)
     clients: dict[str, httpx.AsyncClient] = {}
     accounts = Accounts(server.repo, CHEAP)
     for user, (role, place, _) in USERS.items():
@@ -182,7 +198,12 @@ async def test_no_ui_endpoint_shows_a_district_anothers_projects(bureau: Bureau)
     spec = await get(client, "/openapi.json")
     paths = [p for p, ops in spec["paths"].items() if p.startswith("/ui/api/") and "get" in ops]
     assert "/ui/api/hazards/{hazard_id}" in paths and "/ui/api/overview" in paths
-    fill = {"{hazard_id}": str(bureau.hazard[FT.code]), "{sha256}": bureau.picture[FT.code]}
+    fill = {
+        "{hazard_id}": str(bureau.hazard[FT.code]),
+        "{sha256}": bureau.picture[FT.code],
+        "{project}": FT.code,
+        "{camera}": "cam-gate",
+    }
     for path in paths:
         for key, value in fill.items():
             path = path.replace(key, value)
@@ -191,8 +212,14 @@ async def test_no_ui_endpoint_shows_a_district_anothers_projects(bureau: Bureau)
         assert r.status_code in (200, 404), (path, r.text)
         for other in (FT, TH, QX):
             assert other.code not in r.text and other.name not in r.text, (path, other.code)
-        if path == "/ui/api/hazards":
+        if path in ("/ui/api/hazards", "/ui/api/patrol"):
             assert NS.code in r.text  # the inspector's own project is there: the check above can fail
+
+
+async def test_the_patrol_wall_shows_each_user_the_cameras_of_their_place(bureau: Bureau) -> None:
+    for user, (_, _, expected) in USERS.items():
+        wall = await get(bureau.clients[user], "/ui/api/patrol")
+        assert {t["project"] for t in wall["tiles"]} == expected and wall["total"] == len(expected), user
 
 
 async def test_projects_sit_in_the_chain_their_city_and_district_name(bureau: Bureau) -> None:
