@@ -44,7 +44,7 @@ test-slow: $(STAMP) test-env
 	$(PY) -m pytest -m slow $(PYTEST_ARGS)
 
 faults: $(STAMP) test-env
-	SITEGW_FAULT_S=$${SITEGW_FAULT_S:-300} $(PY) -m pytest tests/faults tests/e2e/test_gateway_kill.py tests/e2e/test_delivery_sigkill.py -rA $(PYTEST_ARGS)
+	SITEGW_FAULT_S=$${SITEGW_FAULT_S:-300} $(PY) -m pytest tests/faults tests/e2e/test_gateway_kill.py tests/e2e/test_delivery_sigkill.py tests/e2e/test_platform_change.py -rA $(PYTEST_ARGS)
 
 bench: $(STAMP) test-env
 	bash bench/run_all.sh

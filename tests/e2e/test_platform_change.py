@@ -2,7 +2,8 @@
 another regulator (`--regulator-url`). The alerts still open from the first run (crane-2's expired
 licence: critical, never resolved) must reach the new platform, although the first run's embedded
 receiver already took them; the log says so. Everything is the real CLI: the demo and
-`sitegw regulator serve` as subprocesses."""
+`sitegw regulator serve` as subprocesses. Two demo runs cost half a minute, so it runs in `make faults`
+(the fault of a platform that changes), not `make test`."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from regulator.storage import Repository
 from tests.e2e.test_gateway_kill import PROJECT, REPO, SECRET, cli, gateway_events, start_receiver
 from tests.support import free_port
 
 
+@pytest.mark.slow
 def test_open_alerts_reach_a_new_regulator(tmp_path: Path) -> None:
     state = tmp_path / "state"
     first = cli("demo", "--port", "0", "--no-cameras", "--state-dir", str(state), "--duration", "15")

@@ -23,7 +23,7 @@ from tests.regulator.test_review import signed_in
 
 # short, so the regulator's clock passes it within the test, yet well above how long one request may take
 # on a loaded machine (a warning whose resolution the regulator has not heard of within it is promoted)
-HOLD_S = 10.0
+HOLD_S = 6.0
 FLAPS = 1000
 
 
