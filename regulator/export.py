@@ -15,6 +15,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -96,6 +97,10 @@ def to_xlsx(hazards: list[dict[str, Any]], title: str) -> bytes:
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = DATE_FORMAT
                 row.append(cell)
+            elif isinstance(value, str):
+                # control characters a gateway sent (XML 1.0, which XLSX is, cannot hold them) would make
+                # the whole export fail: each is shown as the replacement character instead
+                row.append(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
             else:
                 row.append(value)
         sheet.append(row)

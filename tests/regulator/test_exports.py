@@ -86,6 +86,16 @@ async def more_hazards(bureau: Bureau) -> None:
         message='=HYPERLINK("x")',
         ts=now,
     )
+    # control characters a gateway may send: XLSX (XML 1.0) cannot hold them (schemathesis found the 500)
+    await post_event(
+        bureau.server,
+        NS,
+        alert="control",
+        rule="crane.load",
+        level="alarm",
+        message="起重量\x01超限\x1f",
+        ts=now,
+    )
 
 
 async def test_exports_hold_the_queues_rows_for_the_same_filter_and_user(bureau: Bureau) -> None:
@@ -121,6 +131,8 @@ async def test_exports_hold_the_queues_rows_for_the_same_filter_and_user(bureau:
     # a site's text that a spreadsheet would run as a formula stays text
     formula = [r for r in ns_sheet[1:] if "HYPERLINK" in str(r[ns_sheet[0].index("描述")])]
     assert formula and str(formula[0][ns_sheet[0].index("描述")]).startswith("'=")
+    # a control character is shown as the replacement character, and the rest of the text is kept
+    assert "起重量\ufffd超限\ufffd" in {r[ns_sheet[0].index("描述")] for r in ns_sheet[1:]}
 
 
 async def report_text(client: httpx.AsyncClient, **params: Any) -> str:
