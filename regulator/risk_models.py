@@ -4,25 +4,71 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# bounds of an edit: generous for any real policy, small enough that a score stays a finite number
+# (an infinite weight made every score infinite, which JSON cannot carry: schemathesis found it)
+MAX_POINTS = 1_000.0
+MAX_DAYS = 3_650.0
+MAX_SCORE = 1_000_000.0
+
 
 class Weights(BaseModel):
     """The risk score's weights and thresholds; in an edit, only those given change."""
 
     model_config = ConfigDict(extra="forbid")  # a misspelt weight is refused, not silently ignored
 
-    open_major: float | None = Field(None, ge=0, description="points per open major (or listed) hazard")
-    open_general: float | None = Field(None, ge=0, description="points per other open hazard")
-    recent: float | None = Field(None, ge=0, description="points per hazard found in the last recent_days")
-    overdue: float | None = Field(None, ge=0, description="points per rectification past its deadline")
-    accident: float | None = Field(None, ge=0, description="points per accident in the last incident_days")
-    near_miss: float | None = Field(None, ge=0, description="points per serious near miss (重大险情) then")
-    recent_days: float | None = Field(None, ge=0, description="the window of recent hazards, days")
-    incident_days: float | None = Field(
-        None, ge=0, description="the window of accidents and near misses, days"
+    open_major: float | None = Field(
+        None, ge=0, le=MAX_POINTS, allow_inf_nan=False, description="points per open major (or listed) hazard"
     )
-    high_from: float | None = Field(None, ge=0, description="a score from this is graded 高")
+    open_general: float | None = Field(
+        None, ge=0, le=MAX_POINTS, allow_inf_nan=False, description="points per other open hazard"
+    )
+    recent: float | None = Field(
+        None,
+        ge=0,
+        le=MAX_POINTS,
+        allow_inf_nan=False,
+        description="points per hazard found in the last recent_days",
+    )
+    overdue: float | None = Field(
+        None,
+        ge=0,
+        le=MAX_POINTS,
+        allow_inf_nan=False,
+        description="points per rectification past its deadline",
+    )
+    accident: float | None = Field(
+        None,
+        ge=0,
+        le=MAX_POINTS,
+        allow_inf_nan=False,
+        description="points per accident in the last incident_days",
+    )
+    near_miss: float | None = Field(
+        None,
+        ge=0,
+        le=MAX_POINTS,
+        allow_inf_nan=False,
+        description="points per serious near miss (重大险情) then",
+    )
+    recent_days: float | None = Field(
+        None, ge=0, le=MAX_DAYS, allow_inf_nan=False, description="the window of recent hazards, days"
+    )
+    incident_days: float | None = Field(
+        None,
+        ge=0,
+        le=MAX_DAYS,
+        allow_inf_nan=False,
+        description="the window of accidents and near misses, days",
+    )
+    high_from: float | None = Field(
+        None, ge=0, le=MAX_SCORE, allow_inf_nan=False, description="a score from this is graded 高"
+    )
     medium_from: float | None = Field(
-        None, ge=0, description="a score from this (below high_from) is graded 中"
+        None,
+        ge=0,
+        le=MAX_SCORE,
+        allow_inf_nan=False,
+        description="a score from this (below high_from) is graded 中",
     )
 
 
