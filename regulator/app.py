@@ -180,22 +180,6 @@ def download(body: bytes, media_type: str, name: str) -> Response:
     return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
-async def bounded_body(request: Request, limit: int) -> bytes:
-    """The request's body, refused with 413 as soon as it passes ``limit`` bytes (announced or read)."""
-    announced = request.headers.get("content-length", "")
-    too_large = Refusal(413, f"body larger than {limit} bytes: send a smaller picture")
-    if announced.isdigit() and int(announced) > limit:
-        raise too_large
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def signed_path(request: Request) -> str:
     """The path a gateway signs: with the query string when there is one (feedback's ``?after=``)."""
     return request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -216,7 +200,11 @@ def create_app(
 
     app = FastAPI(title="sitegw regulator", summary="hazards from site gateways, reviewed and closed")
     app.state.accounts = accounts
-    app.add_middleware(BodyLimit, max_bytes=int(max_body_mb * 1024 * 1024))
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=int(max_body_mb * 1024 * 1024),
+        limits={PICTURES_PATH: (MAX_PICTURE_BODY, "a patrol picture: send a smaller picture")},
+    )
 
     @app.exception_handler(Refusal)
     async def refused(_: Request, refusal: Refusal) -> JSONResponse:
@@ -246,8 +234,8 @@ def create_app(
     async def auth_failed(_: Request, exc: AuthError) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=422)
 
-    async def signed(request: Request, handle: Callable[[bytes], Any], limit: int | None = None) -> Any:
-        body = await request.body() if limit is None else await bounded_body(request, limit)
+    async def signed(request: Request, handle: Callable[[bytes], Any]) -> Any:
+        body = await request.body()
         try:
             return await run_in_threadpool(handle, body)
         except NonceReused as reused:
@@ -331,7 +319,7 @@ def create_app(
             stored = store_picture(repo, pic, picture_jpeg(pic.jpeg), nonce, KEEP_NONCE_S)
             return PictureReceipt(camera=pic.camera, status="stored" if stored else "older").model_dump()
 
-        return await signed(request, handle, MAX_PICTURE_BODY)
+        return await signed(request, handle)
 
     @app.get(FEEDBACK_PATH, responses=SIGNED)
     async def feedback(request: Request, after: After = 0) -> dict[str, Any]:

@@ -13,6 +13,7 @@ rather than this API's ``{"error": ...}`` with the setting to change, and sitegw
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,19 +25,29 @@ class _TooLarge(Exception):
 
 
 class BodyLimit:
-    """ASGI middleware: 413 for a request body over ``max_bytes``."""
+    """ASGI middleware: 413 for a request body over ``max_bytes``, or over a path's own limit in
+    ``limits`` (path: (bytes, what to do instead), e.g. a patrol picture's 1 MB)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, limits: Mapping[str, tuple[int, str]] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.limits = dict(limits or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # the smaller of the two applies, and its refusal says what to change
+        limit, fix = min(
+            (self.max_bytes, "the regulator's --max-body-mb"),
+            self.limits.get(scope["path"], (self.max_bytes, "")),
+            key=lambda pair: pair[0],
+        )
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await self._refuse(send, f"{declared} bytes declared")
+        if declared is not None and declared > limit:
+            await self._refuse(send, f"{declared} bytes declared", limit, fix)
             return
         received = 0
         started = False
@@ -46,7 +57,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise _TooLarge
             return message
 
@@ -60,13 +71,11 @@ class BodyLimit:
         except _TooLarge:
             if started:  # too late for a 413 (an app streaming its answer while reading): just end it
                 raise
-            await self._refuse(send, f"more than {self.max_bytes} bytes sent")
+            await self._refuse(send, f"more than {limit} bytes sent", limit, fix)
 
-    async def _refuse(self, send: Send, what: str) -> None:
-        reason = (
-            f"request body too large ({what}): at most {self.max_bytes} bytes are accepted "
-            "(the regulator's --max-body-mb)"
-        )
+    @staticmethod
+    async def _refuse(send: Send, what: str, limit: int, fix: str) -> None:
+        reason = f"request body too large ({what}): at most {limit} bytes are accepted ({fix})"
         body = json.dumps({"error": reason}).encode()
         await send(
             {
