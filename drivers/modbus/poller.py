@@ -132,19 +132,20 @@ class DevicePoller:
     def _decode(self, decoder: RequestDecoder, data: list[int] | list[bool], ts: float) -> list[Reading]:
         out = []
         for rv, value in decoder(data):
-            key = ("decode", None, rv.metric, rv.point)
             if isinstance(value, DecodeError):
                 self.stats.errors += 1
                 self.stats.last_error = f"{rv.metric} at {rv.function.value} {rv.address}: {value}"
                 self._errors.error(
-                    key,
+                    ("decode", None, rv.metric, rv.point),
                     f"unit {self.unit} {rv.function.value} register {rv.address} "
                     f"({rv.metric}, {rv.type.value}): value out of range for its type: "
                     f"{value}; the value is skipped",
                 )
                 continue
             if self._errors:  # most polls have no error to clear: skip building the message
-                self._errors.clear(key, f"{rv.metric} at {rv.function.value} {rv.address}")
+                self._errors.clear(
+                    ("decode", None, rv.metric, rv.point), f"{rv.metric} at {rv.function.value} {rv.address}"
+                )
             out.append(Reading(ts, self.project, self.device.id, rv.metric, value, rv.unit, point=rv.point))
         return out
 

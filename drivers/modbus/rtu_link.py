@@ -85,15 +85,10 @@ class RtuLink:
         original = framer.handleFrame
 
         def guarded(data: bytes, exp_devid: int, exp_tid: int) -> tuple[int, Any]:
-            used = 0
-            while True:
-                try:
-                    n, pdu = original(data[used:], exp_devid, exp_tid)
-                except ModbusIOException:
-                    return len(data), None
-                used += n
-                if pdu is None or not exp_tid or pdu.transaction_id == exp_tid or n == 0:
-                    return used, pdu
+            try:
+                return original(data, exp_devid, exp_tid)
+            except ModbusIOException:
+                return len(data), None
 
         # pymodbus offers no hook for a frame it cannot parse, so its method is wrapped on this one instance
         framer.handleFrame = guarded  # type: ignore[method-assign]
