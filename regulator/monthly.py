@@ -5,7 +5,9 @@ The month is a Beijing calendar month. Its figures, all read through the user's 
 - hazards found in the month (first event within it): major and general, by kind of check (塔吊, 深基坑, ...)
   and by article of 建质规〔2024〕5号;
 - hazards closed (销号) in the month and how long they took from the first event, in days;
-- rectifications overdue at the month's end (or now, for the month under way) and those escalated in it;
+- hazards open at the month's end (or now, for the month under way) and the rectifications overdue then, as
+  the audit trail says they stood at that instant: a past month's report does not change when its hazards
+  are closed later; and those escalated in the month;
 - the riskiest projects: by the risk score (regulator/risk.py) as the ledger stands when the report is made,
   with the month's hazards of each.
 
@@ -18,6 +20,7 @@ import re
 import statistics
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -94,6 +97,25 @@ def _kind(rule: str) -> str:
     return KIND_NAMES.get(rule.split(".", 1)[0], "其他")
 
 
+def stood_at(
+    hazards: list[dict[str, Any]], steps: Sequence[Any], at: float
+) -> dict[int, tuple[str, float | None]]:
+    """Each hazard's state and rectification deadline at instant ``at``: as the ledger holds them, or, for a
+    hazard acted on since, replayed from the audit trail (``steps``: its actions' hazard_id, to_state,
+    deadline and ts, in the order they were taken, at least those before ``at``): it starts pending when first
+    seen, every action before ``at`` moves it to its ``to_state``, and one that set a deadline (an order, a
+    rejected report) sets it. Hazards first seen at or after ``at`` are left out."""
+    stood = {h["id"]: (h["state"], h["deadline"]) for h in hazards if h["first_ts"] < at}
+    since = {step.hazard_id for step in steps if step.ts >= at and step.hazard_id in stood}
+    for hazard_id in since:
+        stood[hazard_id] = ("pending", None)
+    for step in steps:
+        if step.ts < at and step.hazard_id in since:
+            deadline = stood[step.hazard_id][1] if step.deadline is None else step.deadline
+            stood[step.hazard_id] = (step.to_state, deadline)
+    return stood
+
+
 def figures(repo: Repository, actor: Actor, month: str, now: float | None = None) -> MonthFigures:
     """The month's figures of the projects ``actor`` may see."""
     start, end = month_bounds(month)
@@ -103,11 +125,19 @@ def figures(repo: Repository, actor: Actor, month: str, now: float | None = None
     args: dict[str, Any] = {"start": start, "end": end}
     with repo.scoped(actor) as db:
         found.projects = db.execute(f"SELECT COUNT(*) FROM {PROJECTS} p").scalar_one()
-        # the month's hazards, those closed or escalated in it, and every one still open
+        # the month's hazards, and every one that was open at its end: still open, or closed (or dismissed) since
+        where = (
+            "(h.first_ts >= :start AND h.first_ts < :end) "
+            f"OR (h.first_ts < :end AND (h.state IN {OPEN_STATES} OR h.closed_at >= :start))"
+        )
         rows = db.execute(
-            f"SELECT {HAZARD_COLUMNS} FROM hazards h JOIN {PROJECTS} p ON p.code = h.project "
-            "WHERE (h.first_ts >= :start AND h.first_ts < :end) OR (h.closed_at >= :start AND h.closed_at < :end) "
-            f"OR (h.escalated_at >= :start AND h.escalated_at < :end) OR h.state IN {OPEN_STATES}",
+            f"SELECT {HAZARD_COLUMNS} FROM hazards h JOIN {PROJECTS} p ON p.code = h.project WHERE {where}",
+            args,
+        ).all()
+        steps = db.execute(
+            "SELECT a.hazard_id, a.action, a.to_state, a.deadline, a.ts FROM actions a "
+            f"JOIN hazards h ON h.id = a.hazard_id JOIN {PROJECTS} p ON p.code = h.project "
+            f"WHERE {where} ORDER BY a.id",
             args,
         ).all()
         table = classify.load(db.db)
@@ -129,10 +159,13 @@ def figures(repo: Repository, actor: Actor, month: str, now: float | None = None
         found.close_days_mean = round(statistics.fmean(days), 1)
         found.close_days_median = round(statistics.median(days), 1)
         found.close_days_max = round(max(days), 1)
-    still_open = [h for h in hazards if h["state"] in OPEN_STATES and h["first_ts"] < end]
-    found.open_now = len(still_open)
-    found.overdue = sum(h["overdue"] for h in still_open)
-    found.escalated = sum(h["escalated_at"] is not None and start <= h["escalated_at"] < end for h in hazards)
+    then = stood_at(hazards, steps, as_of)
+    found.open_now = sum(state in OPEN_STATES for state, _ in then.values())
+    found.overdue = sum(
+        state == "rectifying" and deadline is not None and deadline < as_of
+        for state, deadline in then.values()
+    )
+    found.escalated = len({s.hazard_id for s in steps if s.action == "escalate" and start <= s.ts < end})
     month_count = Counter(h["project"] for h in month_hazards)
     found.riskiest = [
         ProjectRisk(

@@ -25,7 +25,9 @@ import typer
 from typer.testing import CliRunner
 
 from regulator.cli import monthly_report
+from regulator.monthly import figures
 from regulator.review import DAY_S
+from regulator.scope import Actor
 from tests.regulator.support import real_jpeg
 from tests.regulator.test_jurisdictions import FT, NS, TH, USERS, Bureau, bureau, pg_url, post_event  # noqa: F401
 
@@ -237,3 +239,54 @@ async def test_without_a_chinese_font_the_report_names_the_fix(
     monkeypatch.setenv("SITEGW_CJK_FONT", "/nonexistent/NotoSansCJK-Regular.ttc")
     r = await bureau.clients["sz"].get("/ui/api/reports/monthly.pdf")
     assert r.status_code == 503 and "SITEGW_CJK_FONT" in r.json()["error"]
+
+
+async def test_a_past_months_report_stands_as_that_month_ended(bureau: Bureau) -> None:
+    """January's report, made in March, shows January's end as it was: NS's major hazard open and overdue
+    then, escalated in January, though it was fixed and closed in March. The bureau's hazards were first seen
+    at 1,800,000,000 (2027-01-15 Beijing); the actions' instants are set as if taken on the days named."""
+    t0 = 1_800_000_000.0
+    hazard = bureau.hazard[NS.code]
+    root = bureau.clients["root"]
+    r = await root.post(f"/ui/api/hazards/{hazard}/order", json={"major": True})
+    assert r.status_code == 200, r.text
+    with bureau.server.repo.engine.begin() as db:  # ordered on Jan 15, due Jan 20
+        args = {"i": hazard, "t": t0 + 3600, "d": t0 + 5 * DAY_S}
+        db.execute(
+            sa.text("UPDATE actions SET ts = :t, deadline = :d WHERE hazard_id = :i AND action = 'order'"),
+            args,
+        )
+        db.execute(sa.text("UPDATE hazards SET deadline = :d WHERE id = :i"), args)
+    assert bureau.server.review.escalate_overdue(now=t0 + 6 * DAY_S) == 1  # Jan 21
+    photo = base64.b64encode(real_jpeg("fixed")).decode()
+    for action, body in (("report", {"reason": "已整改", "photo": photo}), ("close", {})):
+        r = await root.post(f"/ui/api/hazards/{hazard}/{action}", json=body)
+        assert r.status_code == 200, r.text
+    march = t0 + 50 * DAY_S  # 2027-03-06
+    with bureau.server.repo.engine.begin() as db:
+        args = {"i": hazard, "t": march}
+        db.execute(
+            sa.text("UPDATE actions SET ts = :t WHERE hazard_id = :i AND action IN ('report', 'close')"), args
+        )
+        db.execute(sa.text("UPDATE hazards SET closed_at = :t, updated_at = :t WHERE id = :i"), args)
+    ns = Actor("ns", "regulator", None, "广东省/深圳市/南山区")
+    january = figures(bureau.server.repo, ns, "2027-01", now=march + DAY_S)
+    assert (january.found, january.open_now, january.overdue, january.escalated, january.closed) == (
+        1,
+        1,
+        1,
+        1,
+        0,
+    )
+    march_figures = figures(bureau.server.repo, ns, "2027-03", now=march + DAY_S)
+    assert (march_figures.found, march_figures.open_now, march_figures.overdue, march_figures.closed) == (
+        0,
+        0,
+        0,
+        1,
+    )
+    # the city sees NS's and FT's: FT's hazard was confirmed, never ordered, so open and not overdue
+    city = figures(
+        bureau.server.repo, Actor("sz", "regulator", None, "广东省/深圳市"), "2027-01", now=march + DAY_S
+    )
+    assert (city.found, city.open_now, city.overdue) == (2, 2, 1)
