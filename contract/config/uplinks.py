@@ -338,7 +338,19 @@ class MqttUplink(UplinkBase):
     client_id: str = Field("", title="Client id", description="empty: sitegw-uplink-<name>")
     username: str = Field("", title="User", description="broker user")
     password: str = Field("", title="Password", description="broker password; use ${MQTT_UPLINK_PASSWORD}")
-    tls: bool = Field(False, title="TLS", description="connect with TLS (system CA store)")
+    tls: bool | TlsSettings = Field(
+        False,
+        title="TLS",
+        description="connect over TLS (port: the broker's TLS listener, usually 8883). true: the broker's "
+        "certificate checked against the system's CAs; {ca_file, cert_file, key_file, verify}: against a "
+        "pinned CA, with this gateway's client certificate when the broker requires one. false: plain TCP",
+    )
+
+    def tls_settings(self) -> TlsSettings | None:
+        """The TLS settings to connect with (``true`` is the system's CAs, no client certificate); None: plain TCP."""
+        if isinstance(self.tls, TlsSettings):
+            return self.tls
+        return TlsSettings() if self.tls else None
 
     def target(self) -> str:
         """The broker and the topic template."""

@@ -7,15 +7,20 @@ PUBACK callback resolves from that thread.
 from __future__ import annotations
 
 import asyncio
+import logging
 import ssl
 import threading
 
 import paho.mqtt.client as mqtt
+from paho.mqtt.reasoncodes import ReasonCode
 
 from contract.alert_event import AlertEvent
 from contract.config.uplinks import MqttUplink
 from contract.paho_stop import disconnect_and_join
+from contract.tls import explain, recording_context
 from gateway.uplinks.base import TransientFailure
+
+log = logging.getLogger(__name__)
 
 
 class MqttAdapter:
@@ -32,13 +37,36 @@ class MqttAdapter:
         )
         if config.username:
             client.username_pw_set(config.username, config.password or None)
-        if config.tls:
-            client.tls_set_context(ssl.create_default_context())
+        self._tls = config.tls_settings()
+        # why the broker last refused us (TLS handshake or CONNACK), which paho's reconnect loop swallows:
+        # a send answers it, so the outbox's log says what to fix
+        self._refused: str = ""
+        if self._tls is not None:
+            client.tls_set_context(recording_context(self._tls, self._record_refused))
+        client.on_connect = self._on_connect
         client.reconnect_delay_set(1, int(config.backoff_max_s))
         client.on_publish = self._on_publish
         client.connect_async(config.host, config.port, keepalive=30)
         client.loop_start()
         self._client = client
+
+    def _record_refused(self, exc: ssl.SSLError | ssl.CertificateError) -> None:
+        reason = f"uplink {self.name}: broker {self._config.host}:{self._config.port} refused: {explain(exc, self._tls)}"
+        if reason != self._refused:  # once per distinct failure, not once per reconnect attempt
+            log.warning("%s; retrying with backoff", reason)
+        self._refused = reason
+
+    def _on_connect(
+        self, _client: mqtt.Client, _userdata: object, _flags: object, reason: ReasonCode, _properties: object
+    ) -> None:
+        if reason.is_failure:  # wrong user or password, or not authorised: what a send answers until fixed
+            self._refused = (
+                f"uplink {self.name}: broker {self._config.host}:{self._config.port} refused the connection: "
+                f"{reason}; check username and password"
+            )
+            log.warning("%s", self._refused)
+        else:
+            self._refused = ""
 
     def _on_publish(
         self, _client: mqtt.Client, _userdata: object, mid: int, _reason: object, _properties: object
@@ -60,7 +88,7 @@ class MqttAdapter:
         """Publish with QoS 1 and wait for the PUBACK (up to timeout_s)."""
         cfg = self._config
         if not self._client.is_connected():
-            raise TransientFailure(f"not connected to MQTT broker {cfg.host}:{cfg.port}")
+            raise TransientFailure(self._refused or f"not connected to MQTT broker {cfg.host}:{cfg.port}")
         topic = cfg.topic.format(project=event.project, device=event.device, rule=event.rule)
         info = self._client.publish(topic, event.model_dump_json(), qos=1)
         if info.rc != mqtt.MQTT_ERR_SUCCESS:
