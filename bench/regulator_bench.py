@@ -98,7 +98,7 @@ LEVELS = ["warning", "alarm", "critical"]
 
 
 def code(i: int) -> str:
-    return f"GD-BENCH-{i:04d}"
+    return f"GD-BENCH-{i:05d}"
 
 
 @contextmanager
@@ -352,23 +352,23 @@ def bench_ingest(gateways: int, seconds: float, rates: list[float], replicas: in
 
 LOAD_SQL = [
     """INSERT INTO projects(code, name, city, district, contractor, secret, created_at, last_seen_at)
-       SELECT 'GD-BENCH-' || lpad(i::text, 4, '0'), '项目' || i, (CAST(:cities AS text[]))[i % 21 + 1], '区' || (i % 5), '',
+       SELECT 'GD-BENCH-' || lpad(i::text, 5, '0'), '项目' || i, (CAST(:cities AS text[]))[i % 21 + 1], '区' || (i % 5), '',
               'secret-' || i, :now, :now - (i % 50) * 60
-       FROM generate_series(0, 499) i""",
+       FROM generate_series(0, :projects - 1) i""",
     """INSERT INTO hazards(project, alert_id, city, district, device, point, rule, clause, level, level_rank, message,
               value, threshold, unit, site_state, first_ts, last_ts, evidence_event, state, major, deadline,
               escalated_at, closed_at, updated_at)
-       SELECT 'GD-BENCH-' || lpad((g % 500)::text, 4, '0'), 'bench:' || g, (CAST(:cities AS text[]))[(g % 500) % 21 + 1],
-              '区' || ((g % 500) % 5), 'crane-1', '', (CAST(:rules AS text[]))[g % 15 + 1], 'GB 5144-2006 §6.1.2',
+       SELECT 'GD-BENCH-' || lpad((g % :projects)::text, 5, '0'), 'bench:' || g,
+              (CAST(:cities AS text[]))[(g % :projects) % 21 + 1], '区' || ((g % :projects) % 5), 'crane-1', '', (CAST(:rules AS text[]))[g % 15 + 1], 'GB 5144-2006 §6.1.2',
               (CAST(:levels AS text[]))[(g / 7) % 3 + 1], (g / 7) % 3 + 1, '1号塔吊 起重量 104%', '104', 100, '%',
               'firing', :now - g * 60, :now - g * 60 + 600, 'ev-' || g,
               (ARRAY['pending','closed','closed','closed','closed','closed','dismissed','rectifying','reported',
-                     'confirmed'])[(g / 500) % 10 + 1],
+                     'confirmed'])[(g / :projects) % 10 + 1],
               g % 30 = 0, CASE WHEN g % 10 = 7 THEN :now + ((g % 20) - 5) * 86400 END, NULL,
               CASE WHEN g % 10 BETWEEN 1 AND 6 THEN :now - g * 60 + 86400 END, :now
        FROM generate_series(1, :hazards) g""",
     """INSERT INTO events(event_id, hazard_id, project, state, level, ts, backfill, received_at, body)
-       SELECT 'ev-' || e, (e % :hazards) + 1, 'GD-BENCH-' || lpad(((e % :hazards) + 1) % 500 || '', 4, '0'),
+       SELECT 'ev-' || e, (e % :hazards) + 1, 'GD-BENCH-' || lpad(((e % :hazards) + 1) % :projects || '', 5, '0'),
               CASE WHEN e <= :hazards THEN 'firing' ELSE 'updated' END, 'alarm', :now - e, false, :now - e,
               :body_head || e || :body_tail
        FROM generate_series(1, :events) e""",
@@ -381,7 +381,7 @@ LOAD_SQL = [
 ]
 
 
-def load_million(db: str, events: int, hazards: int) -> float:
+def load_million(db: str, events: int, hazards: int, projects: int) -> float:
     """Fill the database by SQL; seconds it took."""
     import sqlalchemy as sa
 
@@ -394,6 +394,7 @@ def load_million(db: str, events: int, hazards: int) -> float:
         "now": time.time(),
         "hazards": hazards,
         "events": events,
+        "projects": projects,
         "body_head": '{"event_id":"ev-',
         "body_tail": '","rule":"crane.load","message":"1号塔吊 起重量 104%","value":104.0,"threshold":100.0,'
         '"unit":"%","details":{"load_t":2.96,"rated_load_t":2.85}}',
@@ -411,13 +412,13 @@ def load_million(db: str, events: int, hazards: int) -> float:
 QUERY_KINDS = ("pending", "city", "project_open", "rule_level", "all_open", "overdue", "city_page3")
 
 
-def queue_filter(kind: str, rng: random.Random) -> QueueFilter:
+def queue_filter(kind: str, rng: random.Random, projects: int = 500) -> QueueFilter:
     """What regulators ask: the default queue, by city, by project, by type and level, open, overdue, paged."""
     f = QueueFilter()
     if kind == "city":
         f.city = rng.choice(CITIES)
     elif kind == "project_open":
-        f.project, f.state = code(rng.randrange(500)), "open"
+        f.project, f.state = code(rng.randrange(projects)), "open"
     elif kind == "rule_level":
         f.rule, f.level = rng.choice(RULES), rng.choice(LEVELS)
     elif kind == "all_open":
@@ -429,23 +430,24 @@ def queue_filter(kind: str, rng: random.Random) -> QueueFilter:
     return f
 
 
-def bench_queue(events: int, hazards: int, queries: int) -> None:
+def bench_queue(events: int, hazards: int, queries: int, projects: int) -> None:
     with database() as db, tempfile.TemporaryDirectory() as tmp:
-        loaded = load_million(db, events, hazards)
+        loaded = load_million(db, events, hazards, projects)
         print(f"regulator_queue_events_stored: {events} events")
         print(f"regulator_queue_hazards_stored: {hazards} hazards")
+        print(f"regulator_queue_projects: {projects} projects")
         print(f"regulator_queue_load_time: {loaded:.1f} s")
         repo = Repository(db, Path(tmp) / "evidence")
         review = Review(repo)
         regulator = Actor("bench", "regulator")
         rng = random.Random(7)
         for kind in QUERY_KINDS:  # warm PostgreSQL's cache and the prepared statements once
-            review.queue(queue_filter(kind, rng), regulator)
+            review.queue(queue_filter(kind, rng, projects), regulator)
         times: dict[str, list[float]] = {kind: [] for kind in QUERY_KINDS}
         empty = 0
         for i in range(queries):
             kind = QUERY_KINDS[i % len(QUERY_KINDS)]
-            f = queue_filter(kind, rng)
+            f = queue_filter(kind, rng, projects)
             t0 = time.perf_counter()
             found = review.queue(f, regulator)
             times[kind].append(time.perf_counter() - t0)
@@ -456,21 +458,19 @@ def bench_queue(events: int, hazards: int, queries: int) -> None:
         print(f"regulator_queue_query_p99: {pct(every, 99) * 1000:.1f} ms")
         for kind, ts in times.items():
             print(f"regulator_queue_query_{kind}_max: {max(ts) * 1000:.1f} ms")
-        bench_scoped_queue(review, queries, rng)
-        Accounts(repo, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)).add_user(
-            "bench", "bench-password", "regulator"
-        )
+        bench_scoped_queue(review, queries, rng, projects)
+        accounts = Accounts(repo, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        for user, place in USER_LEVELS.items():
+            accounts.add_user(user, "bench-password", "regulator", jurisdiction=place)
         repo.close()
         port = free_port()
         proc = serve(db, Path(tmp) / "evidence", port)
         try:
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-                client.post(
-                    "/ui/api/login", json={"username": "bench", "password": "bench-password"}
-                ).raise_for_status()
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+                login(client, "bench")
                 http_times = []
                 for i in range(queries):
-                    f = queue_filter(QUERY_KINDS[i % len(QUERY_KINDS)], rng)
+                    f = queue_filter(QUERY_KINDS[i % len(QUERY_KINDS)], rng, projects)
                     params = {k: v for k, v in dataclasses.asdict(f).items() if v not in ("", None, False)}
                     t0 = time.perf_counter()
                     r = client.get("/ui/api/hazards", params=params)
@@ -478,22 +478,69 @@ def bench_queue(events: int, hazards: int, queries: int) -> None:
                     r.raise_for_status()
                 print(f"regulator_queue_http_p50: {pct(http_times, 50) * 1000:.1f} ms")
                 print(f"regulator_queue_http_p99: {pct(http_times, 99) * 1000:.1f} ms")
-                t0 = time.perf_counter()
-                client.get("/ui/api/overview").raise_for_status()
-                print(f"regulator_overview_500_projects: {(time.perf_counter() - t0) * 1000:.0f} ms")
+            bench_ui_pages(port)
         finally:
             proc.terminate()
             proc.wait(30)
 
 
-def bench_scoped_queue(review: Review, queries: int, rng: random.Random) -> None:
+# who opens the UI's pages: the province, a city and a district (about 1/21 and 1/105 of the projects)
+USER_LEVELS = {
+    "bench": None,
+    "bench-province": "广东省",
+    "bench-city": "广东省/深圳市",
+    "bench-district": "广东省/深圳市/区1",
+}
+# what each tab of the UI asks for when it opens (regulator/static/index.html), the queue's first page first
+UI_PAGES = (
+    "/ui/api/hazards?state=open",
+    "/ui/api/overview",
+    "/ui/api/risk",
+    "/ui/api/projects",
+    "/ui/api/warnings",
+    "/ui/api/video-set",
+    "/ui/api/patrol",
+    "/ui/api/incidents",
+    "/ui/api/audit",
+)
+UI_REPEATS = 5
+
+
+def login(client: httpx.Client, user: str) -> None:
+    client.post("/ui/api/login", json={"username": user, "password": "bench-password"}).raise_for_status()
+
+
+def bench_ui_pages(port: int) -> None:
+    """Each UI page's request over HTTP, by a user at each level: the slowest of ``UI_REPEATS`` (after one
+    warm-up), the goal's p99 at this sample size; and the slowest page over all."""
+    worst = 0.0
+    for user, place in USER_LEVELS.items():
+        level = "province" if place is None else user.removeprefix("bench-")
+        if place == "广东省":
+            continue  # every bench project is in 广东省: the same as the unscoped user's pages
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            login(client, user)
+            for page in UI_PAGES:
+                client.get(page).raise_for_status()
+                taken = []
+                for _ in range(UI_REPEATS):
+                    t0 = time.perf_counter()
+                    client.get(page).raise_for_status()
+                    taken.append(time.perf_counter() - t0)
+                name = page.removeprefix("/ui/api/").split("?")[0].replace("-", "_")
+                print(f"regulator_ui_{name}_{level}_max: {max(taken) * 1000:.0f} ms")
+                worst = max(worst, *taken)
+    print(f"regulator_ui_slowest_page: {worst * 1000:.0f} ms")
+
+
+def bench_scoped_queue(review: Review, queries: int, rng: random.Random, projects: int) -> None:
     """The same mix of queries by a city's and a district's regulator (about 1/21 and 1/105 of the
     projects): the jurisdiction's filter (regulator/scope.py) on the province's ledger."""
     for level, place in (("city", "广东省/深圳市"), ("district", "广东省/深圳市/区1")):
         actor = Actor("bench", "regulator", None, place)
         times = []
         for i in range(queries // 2):
-            f = queue_filter(QUERY_KINDS[i % len(QUERY_KINDS)], rng)
+            f = queue_filter(QUERY_KINDS[i % len(QUERY_KINDS)], rng, projects)
             t0 = time.perf_counter()
             review.queue(f, actor)
             times.append(time.perf_counter() - t0)
@@ -522,6 +569,12 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--hazards", type=int, default=200_000)
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument(
+        "--projects",
+        type=int,
+        default=500,
+        help="projects of the queue phase (a province: 20000, with --hazards 2000000)",
+    )
     parser.add_argument("--only", choices=["ingest", "queue"])
     args = parser.parse_args()
     if args.only != "queue":
@@ -533,7 +586,7 @@ def main() -> None:
             args.workers,
         )
     if args.only != "ingest":
-        bench_queue(args.events, args.hazards, args.queries)
+        bench_queue(args.events, args.hazards, args.queries, args.projects)
 
 
 if __name__ == "__main__":

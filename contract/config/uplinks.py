@@ -217,6 +217,30 @@ class CwrServiceUplink(CraneUplink):
         return http_url(url, "url")
 
 
+class DongguanUplink(CraneUplink):
+    """Dongguan: the token signs the query in the name-value MD5 style, tower-crane alert records
+    (gateway/uplinks/dongguan.py; docs/standards.md §4)."""
+
+    type: Literal["dongguan"] = "dongguan"
+    url: str = Field(title="URL", description="the platform's method URL for tower-crane records")
+
+    def target(self) -> str:
+        """The platform's method URL."""
+        return self.url
+
+    token: str = Field(
+        min_length=1,
+        title="Token",
+        description="the token the platform issued: sent as ``token`` and the signature's key; use ${DG_TOKEN}",
+    )
+    version: str = Field("1.0", min_length=1, title="Version", description='version sent and signed ("1.0")')
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, url: str) -> str:
+        return http_url(url, "url")
+
+
 class CraneRecordsUplink(CraneUplink):
     """What the dialects that take both alerts and periodic crane records share (工务署, Chongqing)."""
 
@@ -395,6 +419,7 @@ class WeComUplink(UplinkBase):
 Uplink = Annotated[
     RegulatorUplink
     | CwrServiceUplink
+    | DongguanUplink
     | SzGwsUplink
     | ChongqingUplink
     | MqttUplink

@@ -9,6 +9,7 @@ from contract.config.uplinks import (
     CraneRecordsUplink,
     CwrServiceUplink,
     DingTalkUplink,
+    DongguanUplink,
     MqttUplink,
     RegulatorUplink,
     SzGwsUplink,
@@ -31,6 +32,10 @@ def build_adapter(config: UplinkBase) -> UplinkAdapter:
         from gateway.uplinks.cwrservice import CwrServiceAdapter
 
         return CwrServiceAdapter(config)
+    if isinstance(config, DongguanUplink):
+        from gateway.uplinks.dongguan import DongguanAdapter
+
+        return DongguanAdapter(config)
     if isinstance(config, SzGwsUplink):
         from gateway.uplinks.szgws import SzGwsAdapter
 

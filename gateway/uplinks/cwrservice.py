@@ -30,11 +30,12 @@ from __future__ import annotations
 
 import time
 import uuid
+from typing import Generic, TypeVar
 
 import httpx
 
 from contract.alert_event import AlertEvent
-from contract.config.uplinks import CwrServiceUplink
+from contract.config.uplinks import CraneUplink, CwrServiceUplink
 from gateway.uplinks.crane_fields import event_level, event_measures
 from gateway.uplinks.md5_query import compact, post_signed, site_time
 
@@ -95,21 +96,36 @@ def cwr_params(cfg: CwrServiceUplink, now: float, serial: str) -> dict[str, str]
     }
 
 
-class CwrServiceAdapter:
-    """Tower-crane alert records to a CWRService platform."""
+C = TypeVar("C", bound=CraneUplink)
 
-    def __init__(self, config: CwrServiceUplink) -> None:
+
+class CraneAlertRecords(Generic[C]):
+    """One crane record (`crane_record`) per alert event, POSTed by the dialect's ``_post``."""
+
+    def __init__(self, config: C) -> None:
         self.name = config.name
         self._config = config
         self._client = httpx.AsyncClient(timeout=config.timeout_s)
 
     async def send(self, event: AlertEvent) -> None:
-        """Map, sign and POST one record (a fresh timestamp per attempt, the same serial)."""
+        """Map, sign and POST one record (a fresh timestamp per attempt); returns once the platform took it."""
         cfg = self._config
-        body = compact(crane_record(event, cfg.device_numbers.get(event.device, event.device)))
-        params = cwr_params(cfg, time.time(), client_serial(event.event_id))
-        await post_signed(self._client, cfg.url, cfg.secret, params, body)
+        await self._post(
+            event, compact(crane_record(event, cfg.device_numbers.get(event.device, event.device)))
+        )
+
+    async def _post(self, event: AlertEvent, body: str) -> None:
+        raise NotImplementedError
 
     async def close(self) -> None:
         """Close the connection pool."""
         await self._client.aclose()
+
+
+class CwrServiceAdapter(CraneAlertRecords[CwrServiceUplink]):
+    """Tower-crane alert records to a CWRService platform (the same serial for every attempt of an event)."""
+
+    async def _post(self, event: AlertEvent, body: str) -> None:
+        cfg = self._config
+        params = cwr_params(cfg, time.time(), client_serial(event.event_id))
+        await post_signed(self._client, cfg.url, cfg.secret, params, body)

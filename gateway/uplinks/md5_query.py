@@ -11,8 +11,9 @@ no confirmation (a proxy's page, say), so it is retried.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Any
 
 import httpx
 
@@ -30,33 +31,50 @@ def signed_query(secret: str, params: Mapping[str, str], body: str) -> dict[str,
     return {**params, "signature": name_value_md5(secret, {**params, "body": body})}
 
 
-def check_result(response: httpx.Response) -> None:
-    """Raise unless the platform answered ``result: true``."""
+def reply_field(response: httpx.Response, key: str) -> tuple[object, dict[str, Any]]:
+    """The platform's JSON reply's ``key`` and the reply; TransientFailure when the answer is no such reply (a
+    proxy's page, say: it confirms nothing, so the record is sent again)."""
     try:
         answer = response.json()
-        result = answer["result"]
+        return answer[key], answer
     except (ValueError, KeyError, TypeError):
         raise TransientFailure(
-            f"HTTP {response.status_code}: not a platform reply (no result): {response.text[:500]}"
+            f"HTTP {response.status_code}: not a platform reply (no {key}): {response.text[:500]}"
         ) from None
+
+
+def check_result(response: httpx.Response) -> None:
+    """Raise unless the platform answered ``result: true``."""
+    result, answer = reply_field(response, "result")
     if result is True or str(result).lower() == "true":
         return
-    said = answer.get("detail_message", "") if isinstance(answer, dict) else ""
+    said = answer.get("detail_message", "")
     raise PermanentFailure(f"result false: {said or response.text[:2000]}")
+
+
+async def post_json(
+    client: httpx.AsyncClient,
+    url: str,
+    query: Mapping[str, str],
+    body: str,
+    check: Callable[[httpx.Response], None] = check_result,
+) -> None:
+    """POST ``body`` (JSON text) to ``url`` with the signed ``query``; returns once ``check`` took the reply."""
+    response = await post(
+        client,
+        url,
+        params=dict(query),
+        content=body.encode(),
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+    check(response)
 
 
 async def post_signed(
     client: httpx.AsyncClient, url: str, secret: str, params: Mapping[str, str], body: str
 ) -> None:
     """POST ``body`` to ``url`` with the signed query; returns once the platform said ``result: true``."""
-    response = await post(
-        client,
-        url,
-        params=signed_query(secret, params, body),
-        content=body.encode(),
-        headers={"Content-Type": "application/json; charset=utf-8"},
-    )
-    check_result(response)
+    await post_json(client, url, signed_query(secret, params, body), body)
 
 
 def compact(record: object) -> str:

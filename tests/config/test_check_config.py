@@ -178,3 +178,14 @@ def test_each_regulator_dialect_example_is_valid(dialect: str) -> None:
     result = run_cli("check-config", str(example), env=env)
     assert result.returncode == 0, result.stderr + result.stdout
     assert f"({dialect})" in result.stdout and "configuration OK" in result.stdout
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLE.parent.glob("*.yaml")), ids=lambda p: p.name)
+def test_every_shipped_example_loads(example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The examples the README points to stay in step with the configuration (their ${ENV} secrets set)."""
+    import re
+
+    for name in set(re.findall(r"\$\{(\w+)\}", example.read_text(encoding="utf-8"))):
+        monkeypatch.setenv(name, "example-value")
+    site = load_site(example)
+    assert site.config.project.code

@@ -8,8 +8,13 @@ import hashlib
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
-from tests.uplinks.platform import Request
+from contract.alert_event import AlertEvent
+from contract.config.uplinks import UplinkBase
+from gateway.outbox import Outbox
+from tests.regulator.support import make_event
+from tests.uplinks.platform import PlatformServer, Request
 
 SITE_TIME = timezone(timedelta(hours=8))  # China Standard Time: "site time" of the Chinese platforms
 TIME_FORMAT = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
@@ -50,3 +55,22 @@ def down_first(
         return answer(req)
 
     return flaky
+
+
+async def deliver_through_outbox(
+    folder: Path, uplink: UplinkBase, server: PlatformServer
+) -> list[AlertEvent]:
+    """Three events (two of one alert) through a real outbox to ``uplink``, whose platform ``server`` answers
+    its first two requests with an error (`down_first`); the events, once the outbox drained. Every event
+    was sent exactly once after the errors: the platform saw two requests more than the events."""
+    outbox = Outbox(folder, [uplink])
+    await outbox.start()
+    try:
+        events = [make_event("a1", 0), make_event("a1", 1), make_event("a2", 0)]
+        for e in events:
+            assert outbox.on_event(e)
+        assert await outbox.drained(20)
+    finally:
+        await outbox.stop()
+    assert len(server.requests) == len(events) + 2
+    return events

@@ -15,12 +15,11 @@ import pytest
 from pydantic import TypeAdapter
 
 from contract.config.uplinks import CwrServiceUplink, Uplink
-from gateway.outbox import Outbox
 from gateway.uplinks import PermanentFailure, TransientFailure, build_adapter
 from gateway.uplinks.cwrservice import cwr_params
 from gateway.uplinks.md5_query import signed_query
 from tests.regulator.support import PROJECT, make_event
-from tests.uplinks.cwr_platform import down_first, md5_upper, refuse
+from tests.uplinks.cwr_platform import deliver_through_outbox, down_first, md5_upper, refuse
 from tests.uplinks.platform import PlatformServer, Request
 
 Factory = Callable[[Callable[[Request], tuple[int, object]]], PlatformServer]
@@ -148,18 +147,9 @@ async def test_refusal_names_the_platforms_message_and_no_reply_is_retried(platf
 async def test_outbox_delivers_each_event_once_after_errors(tmp_path: Path, platform: Factory) -> None:
     accepted: list[dict[str, object]] = []
     server = platform(down_first(cwr_platform(SECRET, accepted), 2, 503))  # down for two requests
-    outbox = Outbox(tmp_path, [site_uplink(server.url("/CWRService/m"))])
-    await outbox.start()
-    try:
-        events = [make_event("a1", 0), make_event("a1", 1), make_event("a2", 0)]
-        for e in events:
-            assert outbox.on_event(e)
-        assert await outbox.drained(20)
-    finally:
-        await outbox.stop()
+    events = await deliver_through_outbox(tmp_path, site_uplink(server.url("/CWRService/m")), server)
     serials = [r["_serial"] for r in accepted]
     assert sorted(serials) == sorted("PL" + e.event_id.replace("-", "") for e in events)
-    assert len(server.requests) == len(events) + 2
 
 
 async def test_an_event_id_that_is_no_uuid_still_gets_one_serial(platform: Factory) -> None:
