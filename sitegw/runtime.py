@@ -83,8 +83,14 @@ class Gateway:
             kinds = {d.id: d.kind for d in site.config.devices} | {c.name: "camera" for c in _cameras(site)}
             self.influx = InfluxSink(site.config.influx, state_dir / "influx-spool", kinds)
         self._uplinks = [*site.config.uplinks, *(extra_uplinks or [])]
-        # the store marks readings that arrive after their minute was summarised, for each uplink summarising
-        late_for = [u.name for u in self._uplinks if isinstance(u, RegulatorUplink) and u.summary_every_s > 0]
+        # the store marks readings that arrive after their minute was summarised or sent as a crane record, for
+        # each uplink that summarises or sends crane records
+        late_for = [
+            u.name
+            for u in self._uplinks
+            if (isinstance(u, RegulatorUplink) and u.summary_every_s > 0)
+            or (isinstance(u, CraneRecordsUplink) and u.records_every_s > 0)
+        ]
         state_dir.mkdir(parents=True, exist_ok=True)
         self.disk = DiskWatch(state_dir)  # a full disk keeps room for alerts, not readings
         self.store = LocalStore(
@@ -270,7 +276,13 @@ class Gateway:
             return
         sink = build_record_sink(uplink)
         sender = CraneRecordSender(
-            uplink, sink, self.store.reader, self.decisions, sources, self.site.config.outbox.backfill_after_s
+            uplink,
+            sink,
+            self.store.reader,
+            self.store,
+            self.decisions,
+            sources,
+            self.site.config.outbox.backfill_after_s,
         )
         try:
             await sender.run()

@@ -16,9 +16,14 @@ restart (each platform's record carries its crane and time, so it can tell). A n
 back, as the summaries do.
 
 Backfill (补传): a record sent more than ``SETTLE_S + records_every_s + backfill_after_s`` after its minute
-ended (a catch-up after an outage or a stop) is flagged so; its time is the gateway's own clock. Readings
-that reach the store after their minute was sent (a device's own buffer) are not sent again to these
-platforms (the default protocol's summaries do that).
+ended (a catch-up after an outage or a stop) is flagged so; its time is the gateway's own clock.
+
+Readings that reach the store after their minute was sent (a crane box uploading its own buffer after a 4G
+outage) are sent too, as the summaries do (gateway/uplinks/summaries.py): the store marks each such (series,
+minute) durably for this uplink, and each catch-up first sends the record of every crane a marked minute
+before the cursor concerns again, made from every reading the minute now holds and flagged backfill, then
+removes the marks; a failure keeps them for the next try, a restart finds them in the store. The platform
+gets a second record of that crane and minute, the late readings in it.
 """
 
 from __future__ import annotations
@@ -40,7 +45,16 @@ from gateway.store.local_query import MinuteValue, Pick
 from gateway.uplinks.base import PermanentFailure, TransientFailure
 from gateway.uplinks.crane_fields import CRANE_METRICS
 from gateway.uplinks.periodic import Failures, UplinkRetry, run_periodically
-from gateway.uplinks.summaries import FIRST_LOOKBACK_S, PICKS, SETTLE_S, WINDOW_MAX_S, closed_until
+from gateway.uplinks.summaries import (
+    FIRST_LOOKBACK_S,
+    PICKS,
+    SETTLE_S,
+    WINDOW_MAX_S,
+    LateMarks,
+    MinuteReader,
+    check_marked,
+    closed_until,
+)
 
 log = logging.getLogger(__name__)
 
@@ -110,10 +124,7 @@ class RecordSink(Protocol):
     async def close(self) -> None: ...
 
 
-class MinuteSource(Protocol):
-    """What the sender reads of the local store (its HistoryReader)."""
-
-    def minute_values(self, picks: Mapping[str, Pick], start: float, end: float) -> list[MinuteValue]: ...
+MAX_LATE_MARKS = 10_000  # late marks read at once: a day's minutes of a few cranes' metrics
 
 
 def records_cursor_key(uplink: str) -> str:
@@ -128,7 +139,8 @@ class CraneRecordSender:
         self,
         cfg: CraneRecordsUplink,
         sink: RecordSink,
-        reader: MinuteSource,
+        reader: MinuteReader,
+        marks: LateMarks,
         cursors: DecisionStore,
         sources: Mapping[str, Collection[str]],
         backfill_after_s: float,
@@ -136,6 +148,8 @@ class CraneRecordSender:
         self._cfg = cfg
         self._sink = sink
         self._reader = reader
+        self._marks = marks
+        check_marked(cfg.name, marks)
         self._cursors = cursors
         self._sources = sources
         self._late_after_s = SETTLE_S + cfg.records_every_s + backfill_after_s
@@ -148,8 +162,8 @@ class CraneRecordSender:
         """Send every closed minute after the cursor, oldest first; the records taken. Raises UplinkRetry
         (the cursor stays at the minute not fully taken)."""
         start = await asyncio.to_thread(self._start)
+        taken = await self._send_late(start)
         end = closed_until(time.time())
-        taken = 0
         while start < end:
             stop = min(end, start + WINDOW_MAX_S)
             values = await asyncio.to_thread(self._reader.minute_values, CRANE_PICKS, start, stop)
@@ -164,14 +178,47 @@ class CraneRecordSender:
             start = stop
         return taken
 
-    async def _send_minute(self, records: list[CraneMinute]) -> int:
+    async def _send_late(self, cursor: float) -> int:
+        """Send again the record of each crane that a marked minute before ``cursor`` concerns (oldest first)
+        and remove the marks; the records taken. Raises UplinkRetry (the marks not yet sent stay)."""
+        name = self._cfg.name
+        # the catch-up after this reads the minutes from the cursor on, late readings included
+        await asyncio.to_thread(self._marks.forget_late, name, (), int(cursor))
+        taken = 0
+        while True:
+            marks, values = await asyncio.to_thread(
+                self._reader.late_minutes, CRANE_PICKS, name, cursor, MAX_LATE_MARKS
+            )
+            if not marks:
+                return taken
+            cranes: dict[
+                float, set[str]
+            ] = {}  # a marked minute -> the cranes its late crane readings concern
+            for v in values:
+                cranes.setdefault(v.minute, set()).update(self._sources.get(v.device, ()))
+            for minute in sorted(cranes):
+                every = await asyncio.to_thread(self._reader.minute_values, CRANE_PICKS, minute, minute + 60)
+                records = [r for r in crane_minutes(every, self._sources) if r.device in cranes[minute]]
+                taken += await self._send_minute(records, backfill=True)
+                self._taken.clear()
+            await asyncio.to_thread(self._marks.forget_late, name, marks)
+            log.info(
+                "uplink %r: crane records of %d minutes that got readings after they were sent, sent again",
+                name,
+                len(cranes),
+            )
+            if len(marks) < MAX_LATE_MARKS:  # the rest (marked meanwhile) waits for the next catch-up
+                return taken
+
+    async def _send_minute(self, records: list[CraneMinute], backfill: bool | None = None) -> int:
+        """Send each record not yet taken (``backfill`` None: flagged when sent late, by the clock)."""
         taken = 0
         for record in records:
             if (record.minute, record.device) in self._taken:
                 continue
-            backfill = time.time() - (record.minute + 60) > self._late_after_s
+            late = time.time() - (record.minute + 60) > self._late_after_s if backfill is None else backfill
             try:
-                await self._sink.send_record(record, backfill)
+                await self._sink.send_record(record, late)
             except TransientFailure as exc:
                 raise UplinkRetry(
                     f"uplink {self._cfg.name!r}: crane record of {record.device} at {_at(record.minute)} "

@@ -146,6 +146,17 @@ class LateMarks(Protocol):
     ) -> int: ...
 
 
+def check_marked(uplink: str, marks: LateMarks) -> None:
+    """Warn when the local store does not mark late minutes for ``uplink``: a wiring mistake, not a site's, that
+    would leave readings arriving after their minute was sent unsent."""
+    if uplink not in marks.late_for:
+        log.warning(
+            "uplink %r: the local store does not mark late minutes for it; readings that arrive after their "
+            "minute was sent will not be sent",
+            uplink,
+        )
+
+
 class SummarySender:
     """Sends one regulator uplink's readings summaries from the local store, after a durable cursor."""
 
@@ -162,13 +173,7 @@ class SummarySender:
         self._reader = reader
         self._marks = marks
         self._cursors = cursors
-        if cfg.name not in marks.late_for:
-            # a wiring mistake, not a site's: the late minutes of this uplink would never be marked
-            log.warning(
-                "uplink %r: the local store does not mark late minutes for it; readings that arrive "
-                "after their minute was summarised will not be sent",
-                cfg.name,
-            )
+        check_marked(cfg.name, marks)
         self._key = cursor_key(cfg.name)
         base = httpx.URL(cfg.base_url.rstrip("/") + READINGS_PATH)
         self._url = str(base)

@@ -23,7 +23,7 @@ from gateway.uplinks import TransientFailure, build_adapter, build_record_sink
 from gateway.uplinks.crane_records import CraneRecordSender
 from tests.regulator.support import make_event
 from tests.uplinks.platform import PlatformServer, Request
-from tests.uplinks.test_szgws import stored_crane
+from tests.uplinks.test_szgws import crane_store
 
 Factory = Callable[[Callable[[Request], tuple[int, object]]], PlatformServer]
 TOKEN_PATH = "/IOTWebService/rest/oauth2/token"
@@ -155,14 +155,15 @@ async def test_outbox_delivers_once_through_errors_and_a_token_refresh(
 
 
 async def test_crane_minutes_go_to_the_record_path(tmp_path: Path, platform: Factory) -> None:
-    reader, now = await stored_crane(tmp_path, [30, 3])
     cq = Chongqing()
     server = platform(cq.answer)
     cfg = uplink(server.url(""))
     cursors = DecisionStore(tmp_path / "alerts.sqlite")
     sink = build_record_sink(cfg)
-    sender = CraneRecordSender(cfg, sink, reader, cursors, {"crane-1": ("crane-1",)}, backfill_after_s=60)
-    assert await sender.catch_up() == 2
+    async with crane_store(tmp_path, [30, 3], late_for=(cfg.name,)) as (store, now):
+        sources = {"crane-1": ("crane-1",)}
+        sender = CraneRecordSender(cfg, sink, store.reader, store, cursors, sources, backfill_after_s=60)
+        assert await sender.catch_up() == 2
     await sink.close()
     cursors.close()
     records = [p for path, p in cq.records if path == "/IOTWebService/rest/crane/record"]

@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -130,14 +132,28 @@ async def test_a_wrong_secret_is_refused_with_the_platforms_reason(platform: Fac
     await adapter.close()
 
 
-async def stored_crane(folder: Path, minutes: list[int]) -> tuple[HistoryReader, float]:
-    """`crane_readings` of ``minutes`` back from the current minute, in ``folder``'s local store (a gateway's
-    history.sqlite); its reader and the current minute."""
+@asynccontextmanager
+async def crane_store(
+    folder: Path, minutes: list[int], late_for: tuple[str, ...] = ()
+) -> AsyncIterator[tuple[LocalStore, float]]:
+    """A running local store (a gateway's history.sqlite in ``folder``, marking late minutes for the uplinks
+    ``late_for``) holding `crane_readings` of ``minutes`` back from the current minute; and that minute."""
     now = math.floor(time.time() / 60) * 60.0
-    store = LocalStore(folder / "history.sqlite", LocalStoreConfig())
+    store = LocalStore(folder / "history.sqlite", LocalStoreConfig(), late_for=late_for)
     await asyncio.to_thread(store.start)
-    store.add(crane_readings(now, minutes))
-    await asyncio.to_thread(store.stop)
+    try:
+        store.add(crane_readings(now, minutes))
+        assert await asyncio.to_thread(store.flush)
+        yield store, now
+    finally:
+        await asyncio.to_thread(store.stop)
+
+
+async def stored_crane(folder: Path, minutes: list[int]) -> tuple[HistoryReader, float]:
+    """`crane_readings` of ``minutes`` back from the current minute, in ``folder``'s local store, stopped (as a
+    gateway's that will read it); its reader and the current minute."""
+    async with crane_store(folder, minutes) as (store, now):
+        pass
     return store.reader, now
 
 
@@ -161,9 +177,6 @@ def crane_readings(now: float, minutes: list[int]) -> list[Reading]:
 async def test_crane_minutes_go_to_add_record_once_with_backfill_after_an_outage(
     tmp_path: Path, platform: Factory
 ) -> None:
-    reader, now = await stored_crane(
-        tmp_path, [40, 39, 3]
-    )  # two minutes from an outage 40 min ago, one just closed
     accepted: list[tuple[str, dict[str, object]]] = []
     check = gws_platform(SECRET, accepted)
     down = {"on": True}
@@ -172,18 +185,18 @@ async def test_crane_minutes_go_to_add_record_once_with_backfill_after_an_outage
     cursors = DecisionStore(tmp_path / "alerts.sqlite")
     sink = build_record_sink(cfg)
     sources = {"crane-1": ("crane-1",), "anemo-1": ("crane-1",)}
-    sender = CraneRecordSender(cfg, sink, reader, cursors, sources, backfill_after_s=60)
-    with pytest.raises(UplinkRetry, match=r"crane record of crane-1.*HTTP 503"):
-        await sender.catch_up()
-    down["on"] = False
-    assert await sender.catch_up() == 3
-    assert await sender.catch_up() == 0  # nothing new: nothing sent again
+    # two minutes from an outage 40 min ago, one just closed
+    async with crane_store(tmp_path, [40, 39, 3], late_for=(cfg.name,)) as (store, now):
+        sender = CraneRecordSender(cfg, sink, store.reader, store, cursors, sources, backfill_after_s=60)
+        with pytest.raises(UplinkRetry, match=r"crane record of crane-1.*HTTP 503"):
+            await sender.catch_up()
+        down["on"] = False
+        assert await sender.catch_up() == 3
+        assert await sender.catch_up() == 0  # nothing new: nothing sent again
     await sink.close()
     cursors.close()
     records = [r for path, r in accepted if path == "/crane/addRecord"]
     runtimes = [str(r["runtime"]) for r in records]
-    from datetime import datetime
-
     assert runtimes == [
         datetime.fromtimestamp(now - 60 * k, SITE_TIME).strftime("%Y-%m-%d %H:%M:%S") for k in (40, 39, 3)
     ]
@@ -244,20 +257,56 @@ async def test_records_refused_before_any_was_taken_wait_for_the_setting(
     tmp_path: Path, platform: Factory
 ) -> None:
     """A wrong secret refuses every record alike: none is skipped; once it is fixed, all go."""
-    reader, _ = await stored_crane(tmp_path, [10, 9])
     accepted: list[tuple[str, dict[str, object]]] = []
     platform_secret = {"now": SECRET}
     server = platform(lambda req: gws_platform(platform_secret["now"], accepted)(req))
     cfg = uplink(server.url(""), secret="typo")
     cursors = DecisionStore(tmp_path / "alerts.sqlite")
     sink = build_record_sink(cfg)
-    sender = CraneRecordSender(cfg, sink, reader, cursors, {"crane-1": ("crane-1",)}, backfill_after_s=60)
-    for _ in range(2):
-        with pytest.raises(UplinkRetry, match=r"refused the first crane record.*signature mismatch") as err:
-            await sender.catch_up()
-        assert err.value.refused
-    platform_secret["now"] = "typo"  # the site's secret was the platform's after all (re-registered)
-    assert await sender.catch_up() == 2
+    async with crane_store(tmp_path, [10, 9], late_for=(cfg.name,)) as (store, _):
+        sources = {"crane-1": ("crane-1",)}
+        sender = CraneRecordSender(cfg, sink, store.reader, store, cursors, sources, backfill_after_s=60)
+        for _ in range(2):
+            with pytest.raises(
+                UplinkRetry, match=r"refused the first crane record.*signature mismatch"
+            ) as err:
+                await sender.catch_up()
+            assert err.value.refused
+        platform_secret["now"] = "typo"  # the site's secret was the platform's after all (re-registered)
+        assert await sender.catch_up() == 2
     await sink.close()
     cursors.close()
     assert len(accepted) == 2
+
+
+async def test_readings_that_come_after_their_minute_was_sent_go_again_as_backfill(
+    tmp_path: Path, platform: Factory
+) -> None:
+    """A crane box uploads its buffer after a 4G outage: readings of a minute already sent reach the store.
+    The next catch-up sends that crane's record of the minute again, the late peak in it, flagged 补传."""
+    accepted: list[tuple[str, dict[str, object]]] = []
+    server = platform(gws_platform(SECRET, accepted))
+    cfg = uplink(server.url(""))
+    cursors = DecisionStore(tmp_path / "alerts.sqlite")
+    sink = build_record_sink(cfg)
+    sources = {"crane-1": ("crane-1",), "anemo-1": ("crane-1",)}
+    async with crane_store(tmp_path, [3, 2], late_for=(cfg.name,)) as (store, now):  # sent in time
+        sender = CraneRecordSender(cfg, sink, store.reader, store, cursors, sources, backfill_after_s=600)
+        assert await sender.catch_up() == 2
+        minute = now - 60 * 3
+        store.add([Reading(minute + 50, PROJECT, "crane-1", "load_t", 3.4, "t")])  # the buffer's peak
+        store.add([Reading(minute + 51, PROJECT, "pit-1", "disp_h_mm", 3.1, "mm")])  # late, but no crane's
+        assert await asyncio.to_thread(store.flush)
+        assert await sender.catch_up() == 1
+        assert await sender.catch_up() == 0  # its marks are gone: sent once
+    await sink.close()
+    cursors.close()
+    records = [r for path, r in accepted if path == "/crane/addRecord"]
+    assert [(r["runtime"], r["load"], r["is_resend"]) for r in records] == [
+        (datetime.fromtimestamp(minute, SITE_TIME).strftime("%Y-%m-%d %H:%M:%S"), 2630, 0),
+        (datetime.fromtimestamp(now - 120, SITE_TIME).strftime("%Y-%m-%d %H:%M:%S"), 2620, 0),
+        (datetime.fromtimestamp(minute, SITE_TIME).strftime("%Y-%m-%d %H:%M:%S"), 3400, 1),
+    ]
+    assert (
+        records[2]["range"] == 30.0 and records[2]["wind_speed"] == 14.2
+    )  # the whole minute, not the late one
