@@ -27,7 +27,7 @@ import pytest
 from contract.wire import RECTIFICATIONS_PATH
 from regulator.auth import Accounts
 from regulator.server import RegulatorServer
-from tests.regulator.support import make_event, pg_database, real_jpeg, signed
+from tests.regulator.support import pg_database, real_jpeg, signed
 from tests.regulator.test_jurisdictions import FT, NS, post_event
 from tests.regulator.test_review import CHEAP, PASSWORD
 
