@@ -196,6 +196,8 @@ class Supervision:
             if major:
                 for level in LISTED_LEVELS:
                     self._list(db, hazard, level, "rectify", actor, now, None, auto=True)
+            elif self._open_listings(db, hazard["id"]):  # ordered as general: still listed until 销号
+                db.execute(sql("UPDATE hazards SET major = :yes WHERE id = :h"), {"yes": True, "h": hazard["id"]})
         elif action in ("close", "dismiss"):
             db.execute(
                 sql(
@@ -361,11 +363,16 @@ class Supervision:
     # ---- what people read -----------------------------------------------------------------------------
 
     def listings(
-        self, actor: Actor, state: str = "open", level: str = "", escalated_to_me: bool = False
+        self,
+        actor: Actor,
+        state: str = "open",
+        level: str = "",
+        escalated_to_me: bool = False,
+        hazard_id: int | None = None,
     ) -> list[dict[str, Any]]:
         """The listings of the projects ``actor`` may see, each with its notices, newest first: ``state``
         open (listed or escalated), listed, escalated, closed or all; ``escalated_to_me``: only those
-        escalated to the actor's own place."""
+        escalated to the actor's own place; ``hazard_id``: only that hazard's."""
         if state not in ("open", "all", *STATES):
             raise ReviewError(422, f"unknown state {state!r}: one of open, all, {', '.join(STATES)}")
         if level and level not in LEVELS:
@@ -379,6 +386,9 @@ class Supervision:
         if level:
             where.append("l.level = :level")
             args["level"] = level
+        if hazard_id is not None:
+            where.append("l.hazard_id = :hazard")
+            args["hazard"] = hazard_id
         if escalated_to_me:
             where.append("l.escalated_to = :mine")
             args["mine"] = actor.jurisdiction or ""

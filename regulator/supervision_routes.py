@@ -9,14 +9,15 @@ resolves only from annotations evaluated where they are written.)
 
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from regulator.answers import SESSION, SIGNED, RowId
+from regulator.answers import MAX_ID, SESSION, SIGNED, RowId
 from regulator.ingest import WINDOW_S, Refusal, authenticate, decode_jpeg, refuse_replay
 from regulator.notice_pdf import render
 from regulator.report_pdf import ReportError
@@ -35,6 +36,7 @@ from regulator.supervision_models import (
 )
 
 NOTICE_PATH = "/api/v1/notices/{notice_id}.pdf"
+SCRIPT = Path(__file__).with_name("static") / "supervision.js"
 PDF: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {}}, "description": "the notice, to print"}
 }
@@ -75,6 +77,11 @@ def supervision_router(
             raise ReviewError(503, str(exc)) from None
         return download(body, "application/pdf", f"{notice['kind_name']}_{notice['number']}.pdf", inline=True)
 
+    @r.get("/ui/supervision.js", include_in_schema=False)
+    async def script() -> FileResponse:
+        """The 挂牌督办 view's script (the review UI loads it)."""
+        return FileResponse(SCRIPT, media_type="text/javascript; charset=utf-8")
+
     @r.get("/ui/api/listings", responses=SESSION)
     async def listings(
         who: Who,
@@ -83,9 +90,10 @@ def supervision_router(
         ),
         level: str = Query("", description="district, city or province (empty: any)"),
         escalated_to_me: bool = Query(False, description="only listings escalated to the user's own place"),
+        hazard: int | None = Query(None, ge=1, le=MAX_ID, description="only this hazard's listings"),
     ) -> ListingList:
         """The 挂牌督办 view: major hazards listed at each level, their deadlines, notices and states."""
-        found = await blocking(supervision.listings)(who, state, level, escalated_to_me)
+        found = await blocking(supervision.listings)(who, state, level, escalated_to_me, hazard)
         return ListingList(
             listings=[ListingRow.model_validate(x) for x in found],
             county_days=supervision.policy.county_days,
@@ -96,11 +104,7 @@ def supervision_router(
     async def list_hazard(hazard_id: RowId, body: NewListing, who: Who) -> ListingRow:
         """List a major hazard at a level (at or below the regulator's own) with a notice."""
         await blocking(supervision.list_by_hand)(hazard_id, who, body.level, body.kind, body.deadline_days)
-        [found] = [
-            x
-            for x in await blocking(supervision.listings)(who, "all")
-            if x["hazard_id"] == hazard_id and x["level"] == body.level
-        ]
+        [found] = await blocking(supervision.listings)(who, "all", body.level, False, hazard_id)
         return ListingRow.model_validate(found)
 
     @r.post("/ui/api/listings/{listing_id}/notices", responses=SESSION)

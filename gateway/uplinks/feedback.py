@@ -93,7 +93,7 @@ def decision_text(a: RegulatorAction) -> str:
         ),
         "close": ("已销号", "closed after re-inspection"),
         "escalate": ("整改逾期，已升级督办", "rectification overdue, escalated"),
-        "list": (f"挂牌督办：{reason}", f"listed for supervision ({reason})"),
+        "list": (reason, f"listed for supervision ({reason})"),
         "notice": (reason, f"notice issued ({reason})"),
         "escalate_listing": (reason.split(" (", 1)[0], "listing overdue, escalated to the level above"),
     }.get(a.action, (f"{a.action} → {a.to_state}", f"{a.action} → {a.to_state}"))

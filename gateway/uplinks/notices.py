@@ -146,14 +146,13 @@ class NoticeBoard:
             ensure_ascii=False,
         ).encode()
         await self._send(cfg, "POST", RECTIFICATIONS_PATH, body)
-        # the regulator took the report: the panel says so before the next poll brings it back
-        self.replace(
-            uplink,
-            [
-                n.model_copy(update={"hazard_state": "reported"}) if n.id == notice_id else n
-                for n in self._peek(uplink)
-            ],
-        )
+        # the regulator took the report of the hazard (every level's notice of it): the panel says so before
+        # the next poll brings it back
+        reported = [
+            n.model_copy(update={"hazard_state": "reported"}) if n.hazard_id == notice.hazard_id else n
+            for n in self._peek(uplink)
+        ]
+        self.replace(uplink, reported)
 
     def _peek(self, uplink: str) -> list[SupervisionNotice]:
         with self._lock:
