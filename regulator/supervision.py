@@ -197,7 +197,9 @@ class Supervision:
                 for level in LISTED_LEVELS:
                     self._list(db, hazard, level, "rectify", actor, now, None, auto=True)
             elif self._open_listings(db, hazard["id"]):  # ordered as general: still listed until 销号
-                db.execute(sql("UPDATE hazards SET major = :yes WHERE id = :h"), {"yes": True, "h": hazard["id"]})
+                db.execute(
+                    sql("UPDATE hazards SET major = :yes WHERE id = :h"), {"yes": True, "h": hazard["id"]}
+                )
         elif action in ("close", "dismiss"):
             db.execute(
                 sql(

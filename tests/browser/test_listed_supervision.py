@@ -87,7 +87,7 @@ def test_a_listed_hazard_from_notice_to_closed_at_each_level(page: Page, tmp_pat
             listed = page.get_by_test_id("hazard-listing")
             expect(listed.first).to_contain_text("区县级挂牌督办")
             expect(listed.nth(1)).to_contain_text("市级挂牌督办")
-            link = page.locator('[data-testid=hazard-listing][data-level=district] [data-testid=notice-link]')
+            link = page.locator("[data-testid=hazard-listing][data-level=district] [data-testid=notice-link]")
             expect(link).to_have_text(f"整改通知书 南山区住建督〔{YEAR}〕1号")
             # the notice opens in a tab of its own, as a PDF
             with page.context.expect_page() as opened:
@@ -165,7 +165,8 @@ def test_a_listed_hazard_from_notice_to_closed_at_each_level(page: Page, tmp_pat
             page.click("#ri-pass")
             expect(page.get_by_test_id("detail-state")).to_contain_text("已销号")
             expect(page.locator("[data-testid=hazard-listing][data-state=closed]")).to_have_count(2)
-            expect(page.get_by_test_id("trail")).to_contain_text("复查合格，销号：复查：限制器已更换，试吊合格")
+            expect(page.get_by_test_id("trail")).to_contain_text(
+                "复查合格，销号：复查：限制器已更换，试吊合格"
+            )
             page.screenshot(path=str(SHOTS / "sitegw-regulator-listing.png"), full_page=True)
     assert errors == []
-

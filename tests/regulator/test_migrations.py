@@ -36,6 +36,9 @@ TABLES = {
     "risk_weights",
     "camera_pictures",
     "picture_requests",
+    "listings",
+    "notices",
+    "reinspections",
 }
 
 

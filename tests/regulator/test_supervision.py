@@ -28,7 +28,7 @@ from contract.wire import RECTIFICATIONS_PATH
 from regulator.auth import Accounts
 from regulator.server import RegulatorServer
 from tests.regulator.support import pg_database, real_jpeg, signed
-from tests.regulator.test_jurisdictions import FT, NS, post_event
+from tests.regulator.test_jurisdictions import FT, NS, Site, post_event
 from tests.regulator.test_review import CHEAP, PASSWORD
 
 DAY = 86400.0
@@ -76,7 +76,9 @@ async def bureau(pg_url: str, tmp_path: Path) -> AsyncIterator[Bureau]:
     accounts = Accounts(server.repo, CHEAP)
     for user, place in USERS.items():
         accounts.add_user(user, PASSWORD, "regulator", jurisdiction=place)
-        clients[user] = httpx.AsyncClient(base_url=server.base_url)
+        clients[user] = httpx.AsyncClient(
+            base_url=server.base_url, timeout=30
+        )  # a notice typesets in seconds
         r = await clients[user].post("/ui/api/login", json={"username": user, "password": PASSWORD})
         assert r.status_code == 200, r.text
     rows = (await clients["ns"].get("/ui/api/hazards", params={"state": "all"})).json()["hazards"]
@@ -101,6 +103,13 @@ def pdf_text(pdf: bytes) -> str:
 
 def day_of(ts: float) -> str:
     return datetime.fromtimestamp(ts, BEIJING).strftime("%Y-%m-%d")
+
+
+async def gateway_pdf(server: RegulatorServer, site: Site, notice_id: int) -> httpx.Response:
+    """A notice's PDF as a project's gateway fetches it (signed GET)."""
+    path = f"/api/v1/notices/{notice_id}.pdf"
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as client:
+        return await client.get(path, headers=signed(path, b"", "GET", site.secret, site.code))
 
 
 async def report_fix(server: RegulatorServer, alert_id: str) -> httpx.Response:
@@ -156,8 +165,14 @@ async def test_a_major_hazard_is_listed_escalated_and_closed_only_after_reinspec
         await ft.get(f"/ui/api/notices/{notice_id}.pdf"),
         await ft.post(f"/ui/api/hazards/{bureau.major}/listings", json={"level": "district"}),
         await ft.post(f"/ui/api/listings/{by_level['district']['id']}/notices", json={"kind": "stop_work"}),
+        await ft.post(
+            f"/ui/api/hazards/{bureau.major}/reinspect",
+            json={"passed": True, "note": "x", "photo": base64.b64encode(real_jpeg("X")).decode()},
+        ),
+        await gateway_pdf(bureau.server, FT, notice_id),  # another project's gateway
     ):
         assert r.status_code == 404, r.text
+    assert (await gateway_pdf(bureau.server, NS, notice_id)).content.startswith(b"%PDF-")
 
     # the rectification notice, printed
     r = await ns.get(f"/ui/api/notices/{notice_id}.pdf")
