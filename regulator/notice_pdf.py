@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from fpdf.enums import XPos, YPos
+from fpdf.enums import WrapMode, XPos, YPos
 
 from regulator.names import beijing_text
 from regulator.report_pdf import FAMILY, MARGIN, PAGE_W, CjkPdf
@@ -62,6 +62,7 @@ def render(notice: dict[str, Any], hazard: dict[str, Any], picture: bytes | None
         f"　　经查，你单位承建的{hazard['project_name']}（项目编号 {hazard['project']}）存在以下重大事故隐患，"
         f"已列入{notice['level_name']}挂牌督办：",
         align="L",
+        wrapmode=WrapMode.CHAR,  # Chinese breaks between any two characters, not only at spaces
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )
@@ -82,7 +83,7 @@ def render(notice: dict[str, Any], hazard: dict[str, Any], picture: bytes | None
         y = pdf.get_y()
         pdf.set_font(FAMILY, size=10)
         pdf.set_xy(MARGIN + label_w, y)
-        pdf.multi_cell(0, 7, value, border=1, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 7, value, border=1, align="L", wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         height = pdf.get_y() - y
         pdf.set_xy(MARGIN, y)
         pdf.multi_cell(label_w, height, label, border=1, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -97,9 +98,9 @@ def render(notice: dict[str, Any], hazard: dict[str, Any], picture: bytes | None
 
     pdf.ln(2)
     pdf.set_font(FAMILY, size=11)
-    pdf.multi_cell(0, 7, "　　" + ORDERS[notice["kind"]], align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 7, "　　" + ORDERS[notice["kind"]], align="L", wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FAMILY, size=9)
-    pdf.multi_cell(0, 5.5, BASIS_LINE, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 5.5, BASIS_LINE, align="L", wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     pdf.ln(6)
     pdf.set_font(FAMILY, size=12)
