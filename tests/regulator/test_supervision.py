@@ -23,10 +23,15 @@ import httpx
 import numpy as np
 import pypdfium2
 import pytest
+import typer
+from typer.testing import CliRunner
 
 from contract.wire import RECTIFICATIONS_PATH
 from regulator.auth import Accounts
+from regulator.cli import serve
+from regulator.scope import Actor
 from regulator.server import RegulatorServer
+from regulator.supervision import ListingPolicy
 from tests.regulator.support import pg_database, real_jpeg, signed
 from tests.regulator.test_jurisdictions import FT, NS, Site, post_event
 from tests.regulator.test_review import CHEAP, PASSWORD
@@ -295,3 +300,32 @@ async def test_a_district_listing_by_hand_is_closed_by_the_district(bureau: Bure
         )
     )
     assert closed["to_state"] == "closed"
+
+
+@pytest.mark.timeout(60)
+async def test_the_listing_deadlines_are_configurable(tmp_path: Path) -> None:
+    """`serve --county-listing-days/--city-listing-days` (documented in --help) set the listings' deadlines."""
+    app = typer.Typer()
+    app.command()(serve)
+    help_text = CliRunner().invoke(app, ["--help"], terminal_width=200).output
+    assert "--county-listing-days" in help_text and "--city-listing-days" in help_text
+    server = RegulatorServer(
+        f"sqlite:///{tmp_path}/r.sqlite", evidence_dir=tmp_path / "evidence", listing=ListingPolicy(10, 20)
+    )
+    server.repo.add_project(NS.code, NS.name, NS.city, NS.secret, NS.district)
+    await server.start()
+    try:
+        await post_event(server, NS, alert="limiter", clause=MAJOR_CLAUSE)
+        hazard_id = server.review.hazard_for_alert(NS.code, "limiter")
+        assert hazard_id is not None
+        before = time.time()
+        server.review.act(hazard_id, "confirm", Actor("ns", "regulator", jurisdiction=USERS["ns"]))
+        listed = {
+            x["level"]: x["deadline"] - before for x in server.supervision.listings(Actor("root", "admin"))
+        }
+        assert listed == {
+            "district": pytest.approx(10 * DAY, abs=60),
+            "city": pytest.approx(20 * DAY, abs=60),
+        }
+    finally:
+        await server.stop()
