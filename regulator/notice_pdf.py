@@ -83,7 +83,9 @@ def render(notice: dict[str, Any], hazard: dict[str, Any], picture: bytes | None
         y = pdf.get_y()
         pdf.set_font(FAMILY, size=10)
         pdf.set_xy(MARGIN + label_w, y)
-        pdf.multi_cell(0, 7, value, border=1, align="L", wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(
+            0, 7, value, border=1, align="L", wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
         height = pdf.get_y() - y
         pdf.set_xy(MARGIN, y)
         pdf.multi_cell(label_w, height, label, border=1, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -98,7 +100,15 @@ def render(notice: dict[str, Any], hazard: dict[str, Any], picture: bytes | None
 
     pdf.ln(2)
     pdf.set_font(FAMILY, size=11)
-    pdf.multi_cell(0, 7, "　　" + ORDERS[notice["kind"]], align="L", wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(
+        0,
+        7,
+        "　　" + ORDERS[notice["kind"]],
+        align="L",
+        wrapmode=WrapMode.CHAR,
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
     pdf.set_font(FAMILY, size=9)
     pdf.multi_cell(0, 5.5, BASIS_LINE, align="L", wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
