@@ -17,7 +17,6 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
 
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Query, Request
@@ -85,10 +84,13 @@ from regulator.queue_models import (
     WarningStats,
 )
 from regulator.report_pdf import ReportError, render
+from regulator.responses import download, signed_path
 from regulator.review import MAX_PAGE_SIZE, QueueFilter, Review, ReviewError
 from regulator.risk_models import CompanyRisk, ProjectRisk, RiskLists, Weights
 from regulator.scope import Actor
 from regulator.storage import NonceReused, ReadingRecord, Repository
+from regulator.supervision import ListingPolicy, Supervision
+from regulator.supervision_routes import supervision_router
 from regulator.video_set_models import Change, Inclusion, Member, Removal, VideoSet
 
 STATIC = Path(__file__).with_name("static")
@@ -163,26 +165,19 @@ def queue_filter(
     since: float | None = Query(None, description="newest event at or after, Unix seconds"),
     until: float | None = Query(None, description="newest event at or before, Unix seconds"),
     overdue: bool = Query(False, description="only rectifications past their deadline"),
+    listed: bool = Query(
+        False, description="only hazards under listed supervision (挂牌督办) not yet closed"
+    ),
     page: int = Query(1, ge=1, le=MAX_ID // MAX_PAGE_SIZE, description="page number, from 1"),
     page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE, description="hazards per page"),
 ) -> QueueFilter:
     """The review queue's filters from the query string: one definition for the queue and its exports."""
-    return QueueFilter(state, city, district, project, rule, level, since, until, overdue, page, page_size)
+    return QueueFilter(
+        state, city, district, project, rule, level, since, until, overdue, listed, page, page_size
+    )
 
 
 Filter = Annotated[QueueFilter, Depends(queue_filter)]
-
-
-def download(body: bytes, media_type: str, name: str) -> Response:
-    """A file to save: ``name`` (Chinese) as RFC 6266/5987 says, with an ASCII fallback for old clients."""
-    fallback = name.encode("ascii", "replace").decode().replace("?", "_")
-    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
-    return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
-
-
-def signed_path(request: Request) -> str:
-    """The path a gateway signs: with the query string when there is one (feedback's ``?after=``)."""
-    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
 
 
 def create_app(
@@ -191,15 +186,19 @@ def create_app(
     offline_after_s: float = 600.0,
     hold: WarningHold | None = None,
     max_body_mb: float = DEFAULT_MAX_BODY_MB,
+    listing: ListingPolicy | None = None,
 ) -> FastAPI:
     """The regulator app over one repository and its review service; ``hold``: flood control's hold of
-    warnings (default: DEFAULT_HOLD_S); ``max_body_mb``: larger request bodies are refused with 413 unread."""
+    warnings (default: DEFAULT_HOLD_S); ``max_body_mb``: larger request bodies are refused with 413 unread;
+    ``listing``: listed supervision's deadlines (county 30 d, city 60 d)."""
     hold = hold or WarningHold()
     accounts = Accounts(repo)
     incidents = Incidents(repo)
+    supervision = Supervision(repo, review, listing)
 
     app = FastAPI(title="sitegw regulator", summary="hazards from site gateways, reviewed and closed")
     app.state.accounts = accounts
+    app.state.supervision = supervision
     app.add_middleware(
         BodyLimit,
         max_bytes=int(max_body_mb * 1024 * 1024),
@@ -240,6 +239,9 @@ def create_app(
             return await run_in_threadpool(handle, body)
         except NonceReused as reused:
             raise refuse_replay(str(reused)) from None
+
+    # before the review loop's POST /ui/api/hazards/{id}/{action}, which would take .../listings for an action
+    app.include_router(supervision_router(supervision, signed_in))
 
     # ---- gateways -------------------------------------------------------------------------------------
 
@@ -331,6 +333,7 @@ def create_app(
             return {
                 "actions": review.audit(Actor(f"gateway:{project}", "gateway", project), after),
                 "pictures_wanted": wanted(repo, project),
+                "notices": supervision.project_notices(project),
             }
 
         return await signed(request, handle)
@@ -397,8 +400,11 @@ def create_app(
     async def hazards(who: Who, f: Filter) -> HazardPage:
         """The review queue: most severe, then newest first, one page of it and the total that match."""
         found = await blocking(review.queue)(f, who)
+        listed = await blocking(supervision.labels)(who, [h["id"] for h in found.hazards])
         return HazardPage(
-            hazards=[HazardRow.model_validate(h) for h in found.hazards],
+            hazards=[
+                HazardRow.model_validate(h | {"supervision": listed.get(h["id"], "")}) for h in found.hazards
+            ],
             total=found.total,
             page=found.page,
             page_size=found.page_size,

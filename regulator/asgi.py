@@ -30,6 +30,7 @@ from regulator.held import DEFAULT_HOLD_S, WarningHold
 from regulator.review import DeadlinePolicy, Review
 from regulator.server import upkeep_forever
 from regulator.storage import Repository
+from regulator.supervision import ListingPolicy
 
 ENV = "SITEGW_REGULATOR_SERVE"
 
@@ -47,6 +48,8 @@ class ServeSettings:
     escalate_every_s: float = 60.0
     warning_hold_s: float = DEFAULT_HOLD_S
     max_body_mb: float = DEFAULT_MAX_BODY_MB
+    county_listing_days: float = 30.0
+    city_listing_days: float = 60.0
 
     @classmethod
     def from_env(cls) -> ServeSettings:
@@ -64,7 +67,8 @@ def app_from_env() -> FastAPI:
     repo = Repository(settings.db, open_evidence_store(settings.evidence, settings.s3_endpoint))
     review = Review(repo, DeadlinePolicy(settings.general_days, settings.major_days))
     hold = WarningHold(settings.warning_hold_s)
-    app = create_app(repo, review, settings.offline_after_s, hold, settings.max_body_mb)
+    listing = ListingPolicy(settings.county_listing_days, settings.city_listing_days)
+    app = create_app(repo, review, settings.offline_after_s, hold, settings.max_body_mb, listing)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

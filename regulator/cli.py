@@ -66,6 +66,19 @@ def serve(
     major_days: float = typer.Option(
         15.0, "--major-days", help="deadline of a major hazard (挂牌督办), days"
     ),
+    county_listing_days: float = typer.Option(
+        30.0,
+        "--county-listing-days",
+        min=0.01,
+        help="listed supervision (挂牌督办): a major hazard's county (district) listing deadline, days "
+        "(the plans' 县级30日); unanswered past it, it goes up to the city",
+    ),
+    city_listing_days: float = typer.Option(
+        60.0,
+        "--city-listing-days",
+        min=0.01,
+        help="the city listing's deadline, days (the plans' 市级60日); unanswered past it, to the province",
+    ),
     offline_after_min: float = typer.Option(
         10.0, "--offline-after-min", help="a project is offline after this long without a request"
     ),
@@ -96,6 +109,7 @@ def serve(
     from regulator.asgi import ServeSettings
     from regulator.review import DeadlinePolicy
     from regulator.server import RegulatorServer
+    from regulator.supervision import ListingPolicy
 
     _repo(db).close()  # a clear error for a bad --db (and the schema migrated once) before anything listens
     spec = str(evidence_dir or default_evidence_dir(db))
@@ -111,6 +125,8 @@ def serve(
                 offline_after_min * 60,
                 warning_hold_s=warning_hold_min * 60,
                 max_body_mb=max_body_mb,
+                county_listing_days=county_listing_days,
+                city_listing_days=city_listing_days,
             ),
             host,
             port,
@@ -129,6 +145,7 @@ def serve(
             offline_after_s=offline_after_min * 60,
             warning_hold_s=warning_hold_min * 60,
             max_body_mb=max_body_mb,
+            listing=ListingPolicy(county_listing_days, city_listing_days),
         )
         await server.start()
         typer.echo(

@@ -52,6 +52,9 @@ class HazardRow(BaseModel):
     classified_by: str = Field(
         description="table (the classification table) or the inspector who reclassified"
     )
+    supervision: str = Field(
+        "", description="its listings for supervision (挂牌督办), e.g. 区县级、市级; empty: not listed"
+    )
 
 
 class HazardPage(BaseModel):

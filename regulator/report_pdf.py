@@ -55,7 +55,10 @@ def cjk_font() -> tuple[str, int]:
     )
 
 
-class _Report(FPDF):
+class CjkPdf(FPDF):
+    """An A4 document of the regulator's with the CJK font embedded as ``FAMILY`` (the monthly report, the
+    supervision notices of regulator/notice_pdf.py); ReportError when there is no CJK font."""
+
     def __init__(self, title: str) -> None:
         super().__init__(format="A4")
         path, index = cjk_font()
@@ -66,6 +69,8 @@ class _Report(FPDF):
         self.set_creator("sitegw regulator")
         self.report_title = title
 
+
+class _Report(CjkPdf):
     def footer(self) -> None:
         self.set_y(-10)
         self.set_font(FAMILY, size=8)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -85,6 +85,7 @@ class QueueFilter:
     since: float | None = None
     until: float | None = None
     overdue: bool = False
+    listed: bool = False  # only hazards under listed supervision (挂牌督办) not yet closed
     page: int = 1
     page_size: int = 50
 
@@ -155,12 +156,28 @@ HAZARD_KEYS = (
 CLASS_KEYS = ("class_major", "class_article", "class_item", "class_basis", "class_by")
 
 
+class ReviewHook(Protocol):
+    """What another part of the regulator adds to the loop (listed supervision, regulator/supervision.py):
+    a check before an action (raise ReviewError to refuse it), what follows one in the same transaction,
+    and its own sweep of overdue work in the upkeep loop."""
+
+    def check(self, db: Connection, hazard: dict[str, Any], action: str, actor: Actor) -> None:
+        """Refuse ``action`` on ``hazard`` (ReviewError), or return to let it go on."""
+
+    def after(self, db: Connection, hazard: dict[str, Any], action: str, actor: Actor, now: float) -> None:
+        """What follows ``action``; ``hazard`` as it is after it."""
+
+    def escalate(self, now: float) -> int:
+        """Escalate what is overdue at ``now``; how many."""
+
+
 class Review:
     """The review service over one repository."""
 
     def __init__(self, repo: Repository, policy: DeadlinePolicy | None = None) -> None:
         self.repo = repo
         self.policy = policy or DeadlinePolicy()
+        self.hooks: list[ReviewHook] = []
 
     def queue(self, f: QueueFilter, actor: Actor) -> QueuePage:
         """Page ``f.page`` of the hazards matching ``f`` among those ``actor`` may see (regulator/scope.py),
@@ -223,6 +240,8 @@ class Review:
         if f.overdue:
             where.append("h.state = 'rectifying' AND h.deadline < :now")
             args["now"] = time.time()
+        if f.listed:
+            where.append("EXISTS (SELECT 1 FROM listings l WHERE l.hazard_id = h.id AND l.state <> 'closed')")
         return f"FROM hazards h JOIN {PROJECTS} p ON p.code = h.project WHERE {' AND '.join(where)}", args
 
     @staticmethod
@@ -361,12 +380,14 @@ class Review:
             if nonce is not None and actor.project:
                 self.repo.use_nonce(db, actor.project, *nonce)
             row = self._visible(scoped, hazard_id)
-            h = self.hazard_dict(row, now, classify.load(db) if action == "order" and major is None else [])
+            h = self.hazard_dict(row, now, classify.load(db) if action in ("order", "confirm") else [])
             project, state, was_major, level = h["project"], h["state"], h["major"], h["level"]
             if state not in step.sources:
                 raise ReviewError(
                     409, f"hazard {hazard_id} is {state}; {action} applies to {' or '.join(step.sources)}"
                 )
+            for hook in self.hooks:
+                hook.check(db, h, action, actor)
             updates: dict[str, Any] = {"state": step.target, "updated_at": now}
             deadline = None
             if action == "order":
@@ -397,6 +418,8 @@ class Review:
             audit = self._record(
                 db, hazard_id, project, action, actor, state, step.target, reason, deadline, now
             )
+            for hook in self.hooks:
+                hook.after(db, h | updates, action, actor, now)
         return audit
 
     @staticmethod
@@ -532,4 +555,4 @@ class Review:
                     None,
                     now,
                 )
-        return len(rows)
+        return len(rows) + sum(hook.escalate(now) for hook in self.hooks)

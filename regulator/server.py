@@ -15,6 +15,7 @@ from regulator.evidence import PictureStore
 from regulator.held import DEFAULT_HOLD_S, WarningHold
 from regulator.review import DeadlinePolicy, Review
 from regulator.storage import Repository
+from regulator.supervision import ListingPolicy, Supervision
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +61,12 @@ class RegulatorServer:
         escalate_every_s: float = 60.0,
         warning_hold_s: float = DEFAULT_HOLD_S,
         max_body_mb: float = DEFAULT_MAX_BODY_MB,
+        listing: ListingPolicy | None = None,
     ) -> None:
         """``evidence_dir``: a picture store, a folder or ``s3://BUCKET/PREFIX`` (None: by the database);
         ``warning_hold_s``: flood control's hold of warnings (regulator/held.py; 0 = none);
-        ``max_body_mb``: larger request bodies are refused with 413 before they are read."""
+        ``max_body_mb``: larger request bodies are refused with 413 before they are read; ``listing``: listed
+        supervision's deadlines (county 30 d, city 60 d)."""
         self.db = db
         self.repo = Repository(db, evidence_dir)
         self.host = host
@@ -71,7 +74,8 @@ class RegulatorServer:
         self._escalate_every_s = escalate_every_s
         self._escalation: asyncio.Task[None] | None = None
         self.hold = WarningHold(warning_hold_s)
-        app = create_app(self.repo, self.review, offline_after_s, self.hold, max_body_mb)
+        app = create_app(self.repo, self.review, offline_after_s, self.hold, max_body_mb, listing)
+        self.supervision: Supervision = app.state.supervision
         self._http = ApiServer(app, host, port, what="the regulator", hint="choose another --port")
 
     @property

@@ -43,6 +43,7 @@ from gateway.uplinks import build_record_sink
 from gateway.uplinks.crane_records import CraneRecordSender, crane_sources
 from gateway.uplinks.feedback import FeedbackPoller
 from gateway.uplinks.heartbeat import heartbeat_forever
+from gateway.uplinks.notices import NoticeBoard
 from gateway.uplinks.patrol import PatrolSchedule, PatrolSender
 from gateway.uplinks.patrol_queue import PatrolQueue
 from gateway.uplinks.summaries import SummarySender
@@ -136,6 +137,9 @@ class Gateway:
             cameras=self.cameras,
             work=self.work,
             sirens=self.sirens.states,
+            notices=NoticeBoard(
+                site.config.project.code, [u for u in self._uplinks if isinstance(u, RegulatorUplink)]
+            ),
         )
         self.metrics = GatewayMetrics(
             MetricSources(
@@ -200,6 +204,9 @@ class Gateway:
                         self.decisions,
                         on_decision=self.hub.on_decision,
                         on_pictures_wanted=patrol.want if patrol is not None else None,
+                        on_notices=partial(self.api_services.notices.replace, uplink.name)
+                        if self.api_services.notices is not None
+                        else None,
                     )
                     self._tasks.append(asyncio.create_task(poller.run(), name=f"feedback-{uplink.name}"))
                 if uplink.summary_every_s > 0:

@@ -30,6 +30,7 @@ from contract.wire import FEEDBACK_PATH
 from gateway.alerts.models import Decision
 from gateway.alerts.store import DecisionStore
 from gateway.uplinks.base import BEIJING, RETRYABLE_4XX
+from gateway.uplinks.notices import SupervisionNotice
 from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said, run_periodically, unsigned
 from gateway.uplinks.regulator import signed_headers
 from gateway.uplinks.server_clock import clock_of
@@ -64,6 +65,9 @@ class FeedbackPage(BaseModel):
 
     actions: list[RegulatorAction]
     pictures_wanted: list[str] = []
+    notices: list[SupervisionNotice] | None = (
+        None  # the open supervision notices; None: a regulator before them
+    )
 
 
 def _day(ts: float) -> str:
@@ -89,6 +93,9 @@ def decision_text(a: RegulatorAction) -> str:
         ),
         "close": ("已销号", "closed after re-inspection"),
         "escalate": ("整改逾期，已升级督办", "rectification overdue, escalated"),
+        "list": (reason, f"listed for supervision ({reason})"),
+        "notice": (reason, f"notice issued ({reason})"),
+        "escalate_listing": (reason.split(" (", 1)[0], "listing overdue, escalated to the level above"),
     }.get(a.action, (f"{a.action} → {a.to_state}", f"{a.action} → {a.to_state}"))
     return f"监管: {zh} | regulator: {en}"
 
@@ -123,9 +130,12 @@ class FeedbackPoller:
         store: DecisionStore,
         on_decision: Callable[[Decision], None] | None = None,
         on_pictures_wanted: Callable[[list[str]], None] | None = None,
+        on_notices: Callable[[list[SupervisionNotice]], None] | None = None,
     ) -> None:
-        """``on_pictures_wanted`` hears the cameras a regulator asked a picture of (gateway/uplinks/patrol.py)."""
+        """``on_pictures_wanted`` hears the cameras a regulator asked a picture of (gateway/uplinks/patrol.py),
+        ``on_notices`` the project's open supervision notices on each poll (gateway/uplinks/notices.py)."""
         self._cfg = cfg
+        self._on_notices = on_notices
         self._on_pictures_wanted = on_pictures_wanted
         self._project = project
         self._store = store
@@ -140,6 +150,8 @@ class FeedbackPoller:
         page = await self._fetch(client, after)
         if page.pictures_wanted and self._on_pictures_wanted is not None:
             self._on_pictures_wanted(page.pictures_wanted)
+        if page.notices is not None and self._on_notices is not None:
+            self._on_notices(page.notices)
         while actions := page.actions:
             last = max(a.id for a in actions)
             if last <= after:  # would ask for the same page forever

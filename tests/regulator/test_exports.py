@@ -162,7 +162,11 @@ async def test_monthly_report_per_jurisdiction_as_pdf(bureau: Bureau) -> None:
         )
     assert bureau.server.review.escalate_overdue() == 1
     photo = base64.b64encode(real_jpeg("fixed")).decode()
-    for action, body in (("order", {}), ("report", {"reason": "已整改", "photo": photo}), ("close", {})):
+    closing = (
+        "reinspect",
+        {"passed": True, "note": "复查合格", "photo": photo},
+    )  # listed: 销号 by re-inspection
+    for action, body in (("order", {}), ("report", {"reason": "已整改", "photo": photo}), closing):
         r = await root.post(f"/ui/api/hazards/{tilt[FT.code]}/{action}", json=body)
         assert r.status_code == 200, r.text
     month = datetime.now(UTC).astimezone(BEIJING).strftime("%Y-%m")

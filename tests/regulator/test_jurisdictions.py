@@ -198,11 +198,18 @@ async def test_no_ui_endpoint_shows_a_district_anothers_projects(bureau: Bureau)
     spec = await get(client, "/openapi.json")
     paths = [p for p, ops in spec["paths"].items() if p.startswith("/ui/api/") and "get" in ops]
     assert "/ui/api/hazards/{hazard_id}" in paths and "/ui/api/overview" in paths
+    # the other district's hazard listed for supervision (挂牌督办), with its notice
+    theirs, root = bureau.hazard[FT.code], bureau.clients["root"]
+    major = {"major": True, "article": "第八条", "item": "（四）", "reason": "限制器失效"}
+    assert (await root.post(f"/ui/api/hazards/{theirs}/reclassify", json=major)).status_code == 200
+    listed = await root.post(f"/ui/api/hazards/{theirs}/listings", json={"level": "district"})
+    assert listed.status_code == 200, listed.text
     fill = {
-        "{hazard_id}": str(bureau.hazard[FT.code]),
+        "{hazard_id}": str(theirs),
         "{sha256}": bureau.picture[FT.code],
         "{project}": FT.code,
         "{camera}": "cam-gate",
+        "{notice_id}": str(listed.json()["notices"][0]["id"]),
     }
     for path in paths:
         for key, value in fill.items():

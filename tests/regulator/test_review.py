@@ -118,23 +118,32 @@ async def test_hazard_goes_from_queue_to_closed_with_an_audit_trail(
     await site.post(
         f"/ui/api/hazards/{h['id']}/report", json={"reason": "补拍", "photo": base64.b64encode(fix).decode()}
     )
-    assert (await reg.post(f"/ui/api/hazards/{h['id']}/close", json={})).status_code == 200
+    # listed (挂牌督办): closed only by a re-inspection with a photo and a note
+    r = await reg.post(f"/ui/api/hazards/{h['id']}/close", json={})
+    assert r.status_code == 409 and "reinspect" in r.json()["error"], r.text
+    r = await reg.post(
+        f"/ui/api/hazards/{h['id']}/reinspect",
+        json={"passed": True, "note": "限位器已更换", "photo": base64.b64encode(fix).decode()},
+    )
+    assert r.status_code == 200, r.text
 
     final = (await reg.get(f"/ui/api/hazards/{h['id']}")).json()
     assert final["state"] == "closed" and final["closed_at"] is not None
     assert [(a["action"], a["actor"], a["to_state"]) for a in final["actions"]] == [
         ("confirm", "li.jian", "confirmed"),
         ("order", "li.jian", "rectifying"),
+        ("list", "li.jian", "rectifying"),  # county
+        ("list", "li.jian", "rectifying"),  # and city
         ("report", "wang.gong", "reported"),
         ("reject", "li.jian", "rectifying"),
         ("report", "wang.gong", "reported"),
         ("close", "li.jian", "closed"),
     ]
     pics = final["evidence"]
-    assert [e["purpose"] for e in pics] == ["event", "rectification", "rectification"]
+    assert [e["purpose"] for e in pics] == ["event", "rectification", "rectification", "reinspection"]
     assert (
-        pics[1]["sha256"] == pics[2]["sha256"] != pics[0]["sha256"]
-    )  # each report cites it; the file is kept once
+        pics[1]["sha256"] == pics[2]["sha256"] == pics[3]["sha256"] != pics[0]["sha256"]
+    )  # each cites it; the file is kept once
     assert await queue(reg) == [] and [x["id"] for x in await queue(reg, state="closed")] == [h["id"]]
 
 
@@ -205,8 +214,10 @@ async def test_feedback_says_when_an_order_is_listed_supervision(
     r = await send(receiver, FEEDBACK_PATH, None, method="GET")
     assert {(a["alert_id"], a["action"], a["major"]) for a in r.json()["actions"]} == {
         ("crane-1:crane.load:1", "order", True),
+        ("crane-1:crane.load:1", "list", True),  # listed at county and city level, with their notices
         ("crane-2:crane.load:1", "order", False),
     }
+    assert {n["alert_id"] for n in r.json()["notices"]} == {"crane-1:crane.load:1"}
 
 
 async def test_gateway_reports_a_fix_with_its_photo(receiver: RegulatorServer, people: Any) -> None:

@@ -112,10 +112,14 @@ def test_regulator_takes_a_hazard_from_the_queue_to_closed(
     page.click("#f-go")
     page.get_by_test_id("hazard-row").click()
     expect(page.get_by_test_id("evidence-img")).to_have_count(2)  # the site's evidence and the fix photo
-    page.click("button[data-do=close]")
+    # listed (挂牌督办): no plain close; re-inspection with a note and a photo closes it
+    expect(page.locator("button[data-do=close]")).to_have_count(0)
+    page.fill("#ri-note", "复查：限制器已更换")
+    page.set_input_files("#ri-photo", str(photo))
+    page.click("#ri-pass")
     expect(page.get_by_test_id("detail-state")).to_contain_text("已销号")
     trail = page.get_by_test_id("trail")
-    expect(trail.locator("tr")).to_have_count(4)  # header + order, report, close
+    expect(trail.locator("tr")).to_have_count(6)  # header + order, list (county, city), report, close
     expect(trail).to_contain_text("wang.gong")
     expect(trail).to_contain_text("已更换起重量限制器并复测")
     page.select_option("#f-state", "pending")
