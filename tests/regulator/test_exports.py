@@ -246,13 +246,14 @@ async def test_without_a_chinese_font_the_report_names_the_fix(
 
 
 async def test_a_past_months_report_stands_as_that_month_ended(bureau: Bureau) -> None:
-    """January's report, made in March, shows January's end as it was: NS's major hazard open and overdue
-    then, escalated in January, though it was fixed and closed in March. The bureau's hazards were first seen
+    """January's report, made in March, shows January's end as it was: NS's hazard open and overdue then,
+    escalated in January, though it was fixed and closed in March (a general hazard: a major one would also be
+    listed for supervision, with deadlines of its own). The bureau's hazards were first seen
     at 1,800,000,000 (2027-01-15 Beijing); the actions' instants are set as if taken on the days named."""
     t0 = 1_800_000_000.0
     hazard = bureau.hazard[NS.code]
     root = bureau.clients["root"]
-    r = await root.post(f"/ui/api/hazards/{hazard}/order", json={"major": True})
+    r = await root.post(f"/ui/api/hazards/{hazard}/order", json={"major": False})
     assert r.status_code == 200, r.text
     with bureau.server.repo.engine.begin() as db:  # ordered on Jan 15, due Jan 20
         args = {"i": hazard, "t": t0 + 3600, "d": t0 + 5 * DAY_S}
