@@ -39,6 +39,7 @@ COLUMNS: tuple[tuple[str, int, Callable[[dict[str, Any]], Value]], ...] = (
     ("项目名称", 24, lambda h: h["project_name"]),
     ("城市", 8, lambda h: h["city"]),
     ("区县", 8, lambda h: h["district"]),
+    ("来源", 8, lambda h: h["source_name"]),
     ("检查项", 14, lambda h: h["rule_name"]),
     ("级别", 6, lambda h: LEVEL_NAMES.get(h["level"], h["level"])),
     ("隐患分类", 14, lambda h: h["classification_name"]),

@@ -52,6 +52,11 @@ class HazardRow(BaseModel):
     classified_by: str = Field(
         description="table (the classification table) or the inspector who reclassified"
     )
+    source: str = Field(description="how it reached the ledger: gateway, inspection, self_check or public")
+    source_name: str = Field(description="the same in Chinese: 机器告警, 监督检查, 企业自查 or 群众举报")
+    found_by: str | None = Field(
+        description="who recorded a finding (inspector, safety officer); null: a gateway"
+    )
 
 
 class HazardPage(BaseModel):
