@@ -39,7 +39,6 @@ COLUMNS: tuple[tuple[str, int, Callable[[dict[str, Any]], Value]], ...] = (
     ("项目名称", 24, lambda h: h["project_name"]),
     ("城市", 8, lambda h: h["city"]),
     ("区县", 8, lambda h: h["district"]),
-    ("来源", 8, lambda h: h["source_name"]),
     ("检查项", 14, lambda h: h["rule_name"]),
     ("级别", 6, lambda h: LEVEL_NAMES.get(h["level"], h["level"])),
     ("隐患分类", 14, lambda h: h["classification_name"]),
@@ -59,6 +58,7 @@ COLUMNS: tuple[tuple[str, int, Callable[[dict[str, Any]], Value]], ...] = (
     ("首次报警", 17, lambda h: _when(h["first_ts"])),
     ("最近报警", 17, lambda h: _when(h["last_ts"])),
     ("销号/误报时间", 17, lambda h: _when(h["closed_at"])),
+    ("来源", 8, lambda h: h["source_name"]),
 )
 HEADERS = tuple(c[0] for c in COLUMNS)
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
