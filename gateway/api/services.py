@@ -21,6 +21,7 @@ from gateway.live import LiveState
 from gateway.siren import SirenState
 from gateway.site_work import SiteWork
 from gateway.store.local_query import HistoryReader
+from gateway.uplinks.self_checks import SelfCheckOutbox
 
 
 @dataclass(slots=True)
@@ -37,6 +38,7 @@ class ApiServices:
     cameras: CameraService | None = None
     work: SiteWork | None = None  # pours and who is on site
     sirens: Callable[[], list[SirenState]] | None = None  # the site's sirens and what drives them
+    self_checks: SelfCheckOutbox | None = None  # company self-checks on their way to the regulators
 
     @property
     def device_ids(self) -> set[str]:

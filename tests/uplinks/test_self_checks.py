@@ -1,0 +1,126 @@
+"""Company self-checks from the site to the regulator's ledger, exactly once (issue #16 §2): a supervisor records
+one on the gateway's API, it is kept on disk and delivered signed to the regulator, where it is one hazard of
+source self_check however often it is sent. Real gateway (the demo, with its embedded regulator), real
+regulator, real HTTP; a regulator that is down keeps the check pending across a restart of the gateway's
+file, and a retry after a lost answer makes no second hazard."""
+
+from __future__ import annotations
+
+import base64
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+from contract.config.uplinks import RegulatorUplink
+from contract.self_check import SelfCheck
+from gateway.uplinks.self_checks import SelfCheckOutbox, SelfCheckSender
+from regulator.db import normalise_url
+from regulator.server import RegulatorServer
+from tests.api.site import running_site
+from tests.regulator.support import PROJECT, SECRET, real_jpeg
+from tests.support import free_port
+
+
+def hazards(db: Path | str) -> list[tuple[str, str, str, str]]:
+    engine = sa.create_engine(normalise_url(db))
+    try:
+        with engine.connect() as c:
+            rows = c.execute(
+                sa.text("SELECT alert_id, source, state, message FROM hazards ORDER BY id")
+            ).all()
+    finally:
+        engine.dispose()
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def test_a_supervisor_records_a_self_check_on_the_gateway_and_the_regulator_has_it_once(
+    tmp_path: Path,
+) -> None:
+    with running_site(tmp_path, scenarios=False) as site:
+        photo = base64.b64encode(real_jpeg("cable on the ground")).decode()
+        form = {
+            "description": "临时电缆拖地，未架空",
+            "standard": "JGJ 46-2005",
+            "article": "第7.2.1条",
+            "photos": [photo],
+        }
+        viewer = httpx.post(
+            site.url + "api/v1/self-checks", json=form, headers=site.login("viewer1"), timeout=10
+        )
+        assert viewer.status_code == 403
+        r = httpx.post(site.url + "api/v1/self-checks", json=form, headers=site.login("super1"), timeout=10)
+        assert r.status_code == 200, r.text
+        check_id = r.json()["check_id"]
+        deadline = time.monotonic() + 20
+        while True:
+            listed = httpx.get(
+                site.url + "api/v1/self-checks", headers=site.login("viewer1"), timeout=10
+            ).json()
+            [delivery] = next(c for c in listed if c["check_id"] == check_id)["deliveries"]
+            if delivery["state"] == "delivered" or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert delivery["state"] == "delivered" and delivery["hazard_id"] is not None, delivery
+        assert hazards(tmp_path / "regulator.sqlite") == [
+            (f"self_check:{check_id}", "self_check", "pending", "临时电缆拖地，未架空")
+        ]
+
+
+async def test_a_check_waits_on_disk_while_the_regulator_is_down_and_a_retry_is_no_second_hazard(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    server = RegulatorServer(tmp_path / "reg.sqlite", port=port, evidence_dir=tmp_path / "evidence")
+    server.repo.add_project(PROJECT, "示范项目", "深圳", SECRET, "南山区")
+    uplink = RegulatorUplink(
+        name="regulator",
+        base_url=f"http://127.0.0.1:{port}",
+        secret=SECRET,
+        timeout_s=2,
+        backoff_initial_s=0.1,
+    )
+    file = tmp_path / "state" / "self_checks.sqlite"
+    outbox = SelfCheckOutbox(file, ["regulator"])
+    check = SelfCheck(
+        check_id=str(uuid.uuid4()), project=PROJECT, description="楼梯口无防护栏杆", found_by="安全员"
+    )
+    outbox.put(check)
+    sender = SelfCheckSender(uplink, PROJECT, outbox)
+    async with httpx.AsyncClient(timeout=2) as client:
+        item = outbox.oldest("regulator")
+        assert item is not None
+        try:
+            await sender.send(client, *item)
+            raise AssertionError("the regulator is down: the send must fail")
+        except Exception as exc:  # UplinkRetry: unreachable
+            assert "unreachable" in str(exc)
+        outbox.failed("regulator", check.check_id, "down", dead=False)
+        outbox.close()
+
+        outbox = SelfCheckOutbox(file, ["regulator"])  # the gateway restarted: the check is still there
+        [queued] = outbox.listing()
+        assert (queued.check, queued.deliveries[0].state, queued.deliveries[0].attempts) == (
+            check,
+            "pending",
+            1,
+        )
+        sender = SelfCheckSender(uplink, PROJECT, outbox)
+        await server.start()
+        try:
+            item = outbox.oldest("regulator")
+            assert item is not None
+            await sender.send(client, *item)
+            assert outbox.oldest("regulator") is None
+            first = outbox.listing()[0].deliveries[0].hazard_id
+            # the answer was lost (a cut link after the regulator committed): the same check again
+            await sender.send(client, *item)
+            assert outbox.listing()[0].deliveries[0].hazard_id == first
+        finally:
+            await server.stop()
+            outbox.close()
+    assert hazards(tmp_path / "reg.sqlite") == [
+        (f"self_check:{check.check_id}", "self_check", "pending", "楼梯口无防护栏杆")
+    ]
