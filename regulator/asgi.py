@@ -25,6 +25,7 @@ from uvicorn.supervisors import Multiprocess
 from contract.http_server import listen
 from regulator.app import create_app
 from regulator.body_limit import DEFAULT_MAX_BODY_MB
+from regulator.channels.public import PER_SENDER, TOTAL, Limits
 from regulator.evidence import open_evidence_store
 from regulator.held import DEFAULT_HOLD_S, WarningHold
 from regulator.review import DeadlinePolicy, Review
@@ -47,6 +48,8 @@ class ServeSettings:
     escalate_every_s: float = 60.0
     warning_hold_s: float = DEFAULT_HOLD_S
     max_body_mb: float = DEFAULT_MAX_BODY_MB
+    public_per_sender: int = PER_SENDER
+    public_total: int = TOTAL
 
     @classmethod
     def from_env(cls) -> ServeSettings:
@@ -64,7 +67,8 @@ def app_from_env() -> FastAPI:
     repo = Repository(settings.db, open_evidence_store(settings.evidence, settings.s3_endpoint))
     review = Review(repo, DeadlinePolicy(settings.general_days, settings.major_days))
     hold = WarningHold(settings.warning_hold_s)
-    app = create_app(repo, review, settings.offline_after_s, hold, settings.max_body_mb)
+    limits = Limits(settings.public_per_sender, settings.public_total)
+    app = create_app(repo, review, settings.offline_after_s, hold, settings.max_body_mb, limits)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -51,12 +51,16 @@ KEYS = (
 )
 
 
+PER_SENDER = 5  # a neighbour reporting what they see from the window, several sites at most
+TOTAL = 500  # a city's busiest hour of honest reports is far below; a flood from many addresses stops here
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     """How many reports the public form takes: per source address and from everyone, per window."""
 
-    per_sender: int = 5
-    total: int = 500
+    per_sender: int = PER_SENDER
+    total: int = TOTAL
     window_s: float = 3600.0
 
 
