@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
 
-from contract.self_check import SelfCheck
+from contract.self_check import SelfCheck, WithPhotos
 from gateway.api.auth import ERRORS, Supervisor, viewer
 from gateway.uplinks.self_checks import NoRegulator, Queued
 
@@ -19,21 +19,8 @@ if TYPE_CHECKING:
     from gateway.api.services import ApiServices
 
 
-class SelfCheckForm(BaseModel):
+class SelfCheckForm(WithPhotos):
     """What the site found, as the dashboard sends it (the project and who found it come from the gateway)."""
-
-    description: str = Field(min_length=1, max_length=2000, title="Description", description="what was found")
-    standard: str = Field(
-        "建质规〔2024〕5号", max_length=100, title="Standard", description="the standard broken"
-    )
-    article: str = Field("", max_length=40, title="Article", description="e.g. 第八条; empty: none")
-    item: str = Field("", max_length=10, title="Item", description="e.g. 四 or （四）")
-    deadline_days: float | None = Field(
-        None, gt=0, le=365, title="Deadline (days)", description="own deadline"
-    )
-    photos: list[str] = Field(
-        default_factory=list, max_length=6, title="Photos", description="JPEG photos as base64, at most 6"
-    )
 
 
 class DeliveryView(BaseModel):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from contract.alert_event import LEVEL_RANK
-from regulator.channels.articles import ARTICLES, Citation
+from regulator.channels.articles import ARTICLES, STANDARD, Citation
 from regulator.db import sql
 from regulator.evidence import StoredPicture
 from regulator.review import Review, ReviewError
@@ -69,7 +69,7 @@ class Finding:
     def basis(self) -> str:
         """Why it is major or general, as the ledger shows it."""
         c = self.citation
-        if c.standard != "建质规〔2024〕5号" or not c.article:
+        if c.standard != STANDARD or not c.article:
             said = f"违反 {c.text}" if c.article else "未引用判定标准条款"
             why = f"{said}，非判定标准所列重大事故隐患"
         else:
@@ -114,7 +114,7 @@ def write(
     project, city, district = visible_project(scoped, finding.project)
     db = scoped.db
     c = finding.citation
-    five = c.standard == "建质规〔2024〕5号"
+    five = c.standard == STANDARD
     level = "alarm" if finding.major else "warning"
     hazard_id = db.execute(
         sql(INSERT_HAZARD),

@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from contract.self_check import STANDARD, WithPhotos
 from regulator.answers import Refused
-from regulator.classify import STANDARD
 
 MEANING = {
     401: "not signed in, or (a gateway) a missing, stale, forged or replayed signature",
@@ -35,33 +35,8 @@ PHOTOS: list[str] = Field(
 )
 
 
-class Cited(BaseModel):
-    """The article a finding breaks: pick it from the criteria, or name another standard's."""
-
-    description: str = Field(
-        min_length=1, max_length=2000, title="Description", description="what was found (隐患描述)"
-    )
-    standard: str = Field(
-        STANDARD,
-        max_length=100,
-        title="Standard",
-        description=f"{STANDARD} (its Art. 4–17: major) or another, e.g. JGJ 59-2011",
-    )
-    article: str = Field(
-        "", max_length=40, title="Article", description="e.g. 第八条; empty: none cited (general)"
-    )
-    item: str = Field("", max_length=10, title="Item", description="the article's item, e.g. 四 or （四）")
-    deadline_days: float | None = Field(
-        None,
-        gt=0,
-        le=365,
-        title="Deadline (days)",
-        description="days to rectify (empty: 15 major, 7 general)",
-    )
-
-
-class Classified(Cited):
-    """A finding an inspector may classify against its article, with the reason."""
+class Override(BaseModel):
+    """An inspector's classification against the article, with the reason (kept in the audit trail)."""
 
     major: bool | None = Field(
         None,
@@ -76,24 +51,25 @@ class Classified(Cited):
     )
 
 
-class NewInspection(Classified):
-    """An inspector's finding on a project of their jurisdiction (监督检查): on site, or from a camera's picture."""
+class OnProject(WithPhotos):
+    """A finding on one project, with photos."""
 
     project: str = Field(min_length=1, max_length=100, title="Project", description="project code")
-    photos: list[str] = PHOTOS
+
+
+class NewSelfCheck(OnProject):
+    """What the project's safety officer found on site (企业自查)."""
+
+
+class NewInspection(OnProject, Override):
+    """An inspector's finding on a project of their jurisdiction (监督检查): on site, or from a camera's picture."""
+
     camera: str | None = Field(
         None,
         max_length=200,
         title="Camera",
         description="a camera of the patrol wall: its latest picture becomes the hazard's evidence",
     )
-
-
-class NewSelfCheck(Cited):
-    """What the project's safety officer found on site (企业自查)."""
-
-    project: str = Field(min_length=1, max_length=100, title="Project", description="project code")
-    photos: list[str] = PHOTOS
 
 
 class Recorded(BaseModel):
@@ -186,14 +162,12 @@ class PublicReports(BaseModel):
     reports: list[PublicReport] = Field(description="newest first")
 
 
-class Verify(Classified):
+class Verify(OnProject, Override):
     """The inspector verified the report on a project of theirs (群众举报查实)."""
 
-    project: str = Field(min_length=1, max_length=100, title="Project", description="the project it is about")
     note: str = Field(
         "", max_length=1000, title="Note", description="what the inspection found (kept in the audit trail)"
     )
-    photos: list[str] = PHOTOS
 
 
 class Reject(BaseModel):

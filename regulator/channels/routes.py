@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from contract.self_check import SELF_CHECKS_PATH, SelfCheck, SelfCheckReceipt
+from contract.self_check import Finding as Cited
 from regulator.answers import RowId
 from regulator.channels import SOURCES, public
 from regulator.channels.articles import ARTICLES, ITEMS, STANDARD, ArticleError, cite
@@ -20,12 +21,11 @@ from regulator.channels.ledger import Finding, record
 from regulator.channels.models import (
     Article,
     Articles,
-    Cited,
-    Classified,
     Districts,
     NewInspection,
     NewPublicReport,
     NewSelfCheck,
+    Override,
     PublicReceipt,
     PublicReport,
     PublicReports,
@@ -50,13 +50,14 @@ INSPECTORS = ("regulator", "admin")
 
 
 def finding(project: str, body: Cited, jpegs: list[bytes]) -> Finding:
-    """The finding a body describes; ReviewError 422 naming a citation the criteria lack."""
+    """The finding a body describes (an inspector's override with it); ReviewError 422 naming a citation the
+    criteria lack."""
     try:
         citation = cite(body.standard, body.article, body.item)
     except ArticleError as exc:
         raise ReviewError(422, str(exc)) from None
-    override = body.major if isinstance(body, Classified) else None
-    reason = body.override_reason if isinstance(body, Classified) else ""
+    override = body.major if isinstance(body, Override) else None
+    reason = body.override_reason if isinstance(body, Override) else ""
     return Finding(project, body.description, citation, override, reason, body.deadline_days, jpegs)
 
 
@@ -137,8 +138,7 @@ def add_routes(app: FastAPI, review: Review, signed_in: Any, limits: public.Limi
         def handle() -> SelfCheckReceipt:
             check, nonce = authenticated(repo, request.headers, "POST", request.url.path, body, SelfCheck)
             jpegs = photos(check.photos)
-            cited = Cited.model_validate(check.model_dump(include=set(Cited.model_fields)))
-            found = finding(check.project, cited, jpegs)
+            found = finding(check.project, check, jpegs)
             actor = Actor(f"gateway:{check.found_by or check.project}", "gateway", check.project)
             try:
                 hazard_id, new = record(
