@@ -36,6 +36,7 @@ TABLES = {
     "risk_weights",
     "camera_pictures",
     "picture_requests",
+    "public_reports",
 }
 
 
