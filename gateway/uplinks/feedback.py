@@ -89,6 +89,8 @@ def decision_text(a: RegulatorAction) -> str:
         ),
         "close": ("已销号", "closed after re-inspection"),
         "escalate": ("整改逾期，已升级督办", "rectification overdue, escalated"),
+        # a hazard a person found (an inspection, a self-check, a verified public report: regulator/channels/)
+        "record": (f"{reason}{by}{listed}", f"hazard recorded in the regulator's ledger{by_en}{listed_en}"),
     }.get(a.action, (f"{a.action} → {a.to_state}", f"{a.action} → {a.to_state}"))
     return f"监管: {zh} | regulator: {en}"
 

@@ -1,19 +1,23 @@
 """Hazards from two channels to 销号 in the review UI, in real headless Chromium against a real regulator:
 someone sends the public form without signing in (a photo, anonymous); a district inspector records an
-inspection hazard with a photo and the article it breaks, finds the public report (not yet in the ledger),
+inspection hazard with a photo and the article it breaks, another from a camera's patrol picture, finds the public report (not yet in the ledger),
 verifies it on the project; the site reports both fixed with photos, and the inspector closes both."""
 
 from __future__ import annotations
 
+import base64
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from contract.wire import PICTURES_PATH, CameraPicture
 from regulator.auth import Accounts
 from regulator.server import RegulatorServer
-from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator, own_chromium, real_jpeg
+from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator, own_chromium, real_jpeg, signed
 from tests.regulator.test_review_ui import CHEAP, PASSWORD, sign_in, sign_out
 
 NANSHAN = "广东省/深圳市/南山区"
@@ -79,6 +83,31 @@ def test_an_inspection_and_a_verified_public_report_go_to_closed(
     expect(page.get_by_test_id("detail-state")).to_contain_text("整改中")
     expect(page.get_by_test_id("evidence-img")).to_have_count(1)
 
+    # from the patrol wall: the camera's latest picture becomes the evidence of a finding (远程巡查)
+    picture = (
+        CameraPicture(
+            project=PROJECT,
+            camera="cam-gate",
+            taken_at=time.time(),
+            jpeg=base64.b64encode(real_jpeg("gate")).decode(),
+        )
+        .model_dump_json()
+        .encode()
+    )
+    sent = httpx.post(
+        regulator.base_url + PICTURES_PATH, content=picture, headers=signed(PICTURES_PATH, picture)
+    )
+    assert sent.status_code == 200, sent.text
+    page.click("header nav button[data-tab=patrol]")
+    page.get_by_test_id("patrol-record").click()
+    expect(page.get_by_test_id("c-camera")).to_contain_text("cam-gate")
+    page.fill("#c-description", "大门口临边无防护")
+    page.click("#c-send")
+    expect(page.get_by_test_id("detail-source")).to_contain_text("监督检查")
+    expect(page.get_by_test_id("trail")).to_contain_text("远程巡查 摄像头 cam-gate")
+    expect(page.get_by_test_id("detail-class")).to_contain_text("一般隐患")
+    page.wait_for_function("() => document.querySelector('[data-testid=evidence-img]').naturalWidth === 320")
+
     # the public report: its photo, then verified on the project
     page.click("header nav button[data-tab=reports]")
     card = page.get_by_test_id("public-report")
@@ -101,7 +130,7 @@ def test_an_inspection_and_a_verified_public_report_go_to_closed(
     expect(page.get_by_test_id("row-source")).to_have_text("群众举报")
     page.select_option("#f-source", "")
     page.click("#f-go")
-    expect(page.get_by_test_id("hazard-row")).to_have_count(2)
+    expect(page.get_by_test_id("hazard-row")).to_have_count(3)
     sign_out(page)
 
     # the site reports both fixed

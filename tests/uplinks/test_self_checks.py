@@ -16,11 +16,13 @@ import sqlalchemy as sa
 
 from contract.config.uplinks import RegulatorUplink
 from contract.self_check import SelfCheck
+from contract.wire import FEEDBACK_PATH
+from gateway.uplinks.feedback import RegulatorAction, decision_text
 from gateway.uplinks.self_checks import SelfCheckOutbox, SelfCheckSender
 from regulator.db import normalise_url
 from regulator.server import RegulatorServer
 from tests.api.site import running_site
-from tests.regulator.support import PROJECT, SECRET, real_jpeg
+from tests.regulator.support import PROJECT, SECRET, real_jpeg, signed
 from tests.support import free_port
 
 
@@ -118,6 +120,15 @@ async def test_a_check_waits_on_disk_while_the_regulator_is_down_and_a_retry_is_
             # the answer was lost (a cut link after the regulator committed): the same check again
             await sender.send(client, *item)
             assert outbox.listing()[0].deliveries[0].hazard_id == first
+            # the site hears of it in its feedback, as its dashboard shows it
+            path = FEEDBACK_PATH + "?after=0"
+            r = await client.get(uplink.base_url + path, headers=signed(path, b"", method="GET"))
+            [action] = [RegulatorAction.model_validate(a) for a in r.json()["actions"]]
+            assert (action.action, action.alert_id) == ("record", f"self_check:{check.check_id}")
+            assert (
+                decision_text(action)
+                == "监管: 企业自查上报（经现场网关） | regulator: hazard recorded in the regulator's ledger"
+            )
         finally:
             await server.stop()
             outbox.close()
