@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 SELF_CHECKS_PATH = "/api/v1/self-checks"
 STANDARD = "建质规〔2024〕5号"  # the 2024 major-hazard criteria (standards.md §7)
+# photos of one finding: 3 of 3 MB as base64 (12 MB) fit the regulator's default 16 MB body with room to spare
+MAX_PHOTOS = 3
 
 
 class Finding(BaseModel):
@@ -41,9 +43,9 @@ class WithPhotos(Finding):
 
     photos: list[str] = Field(
         default_factory=list,
-        max_length=6,
+        max_length=MAX_PHOTOS,
         title="Photos",
-        description="JPEG photos as base64 (or data: URLs), at most 6",
+        description=f"JPEG photos as base64 (or data: URLs), at most {MAX_PHOTOS} of 3 MB each",
     )
 
 

@@ -27,14 +27,6 @@ def answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": Refused, "description": MEANING[s]} for s in statuses}
 
 
-PHOTOS: list[str] = Field(
-    default_factory=list,
-    max_length=6,
-    title="Photos",
-    description="JPEG photos as base64 (or data: URLs), at most 6",
-)
-
-
 class Override(BaseModel):
     """An inspector's classification against the article, with the reason (kept in the audit trail)."""
 

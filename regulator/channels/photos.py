@@ -10,10 +10,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from contract.self_check import MAX_PHOTOS
 from regulator.ingest import Refusal, decode_jpeg
 
 MAX_PHOTO_BYTES = 3 * 1024 * 1024  # a phone's photo at full size is 2–5 MB; 3 MB keeps a clear picture
-MAX_PHOTOS = 6
 # the picture's own size: a 12-megapixel phone photo is 4000 x 3000; larger is no photo of a site
 MAX_SIDE = 10_000
 
