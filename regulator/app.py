@@ -43,6 +43,8 @@ from regulator import classify, export, jurisdictions, risk, video_set
 from regulator.answers import LOGIN, MAX_ID, PICTURE, SESSION, SIGNED, After, RowId
 from regulator.auth import Accounts, AuthError
 from regulator.body_limit import DEFAULT_MAX_BODY_MB, BodyLimit
+from regulator.channels import public
+from regulator.channels.routes import MAX_PUBLIC_BODY, PUBLIC_REPORTS_PATH, add_routes
 from regulator.evidence import EvidenceUnavailable
 from regulator.held import WarningHold, counts
 from regulator.incident_models import IncidentLedger, IncidentRow, NewIncident, NewReport
@@ -170,10 +172,11 @@ def queue_filter(
     ),
     page: int = Query(1, ge=1, le=MAX_ID // MAX_PAGE_SIZE, description="page number, from 1"),
     page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE, description="hazards per page"),
+    source: str = Query("", description="gateway, inspection, self_check or public (empty: any)"),
 ) -> QueueFilter:
     """The review queue's filters from the query string: one definition for the queue and its exports."""
     return QueueFilter(
-        state, city, district, project, rule, level, since, until, overdue, listed, page, page_size
+        state, city, district, project, rule, level, since, until, overdue, listed, page, page_size, source=source
     )
 
 
@@ -187,6 +190,7 @@ def create_app(
     hold: WarningHold | None = None,
     max_body_mb: float = DEFAULT_MAX_BODY_MB,
     listing: ListingPolicy | None = None,
+    public_limits: public.Limits | None = None,
 ) -> FastAPI:
     """The regulator app over one repository and its review service; ``hold``: flood control's hold of
     warnings (default: DEFAULT_HOLD_S); ``max_body_mb``: larger request bodies are refused with 413 unread;
@@ -202,7 +206,10 @@ def create_app(
     app.add_middleware(
         BodyLimit,
         max_bytes=int(max_body_mb * 1024 * 1024),
-        limits={PICTURES_PATH: (MAX_PICTURE_BODY, "a patrol picture: send a smaller picture")},
+        limits={
+            PICTURES_PATH: (MAX_PICTURE_BODY, "a patrol picture: send a smaller picture"),
+            PUBLIC_REPORTS_PATH: (MAX_PUBLIC_BODY, "a public report: send a smaller photo (缩小照片)"),
+        },
     )
 
     @app.exception_handler(Refusal)
@@ -743,6 +750,8 @@ def create_app(
             body.jurisdiction,
         )
         return {"status": "created", "username": body.username}
+
+    add_routes(app, review, signed_in, public_limits or public.Limits())
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

@@ -25,6 +25,7 @@ from uvicorn.supervisors import Multiprocess
 from contract.http_server import listen
 from regulator.app import create_app
 from regulator.body_limit import DEFAULT_MAX_BODY_MB
+from regulator.channels.public import PER_SENDER, TOTAL, Limits
 from regulator.evidence import open_evidence_store
 from regulator.held import DEFAULT_HOLD_S, WarningHold
 from regulator.review import DeadlinePolicy, Review
@@ -50,6 +51,8 @@ class ServeSettings:
     max_body_mb: float = DEFAULT_MAX_BODY_MB
     county_listing_days: float = 30.0
     city_listing_days: float = 60.0
+    public_per_sender: int = PER_SENDER
+    public_total: int = TOTAL
 
     @classmethod
     def from_env(cls) -> ServeSettings:
@@ -68,7 +71,8 @@ def app_from_env() -> FastAPI:
     review = Review(repo, DeadlinePolicy(settings.general_days, settings.major_days))
     hold = WarningHold(settings.warning_hold_s)
     listing = ListingPolicy(settings.county_listing_days, settings.city_listing_days)
-    app = create_app(repo, review, settings.offline_after_s, hold, settings.max_body_mb, listing)
+    limits = Limits(settings.public_per_sender, settings.public_total)
+    app = create_app(repo, review, settings.offline_after_s, hold, settings.max_body_mb, listing, limits)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -9,6 +9,7 @@ import typer
 import uvloop
 
 from regulator.body_limit import DEFAULT_MAX_BODY_MB
+from regulator.channels.public import PER_SENDER, TOTAL
 from regulator.db import DatabaseUrlError
 from regulator.evidence import EvidenceConfigError, EvidenceUnavailable, PictureStore, open_evidence_store
 from regulator.storage import Repository, default_evidence_dir
@@ -104,9 +105,19 @@ def serve(
         help="larger request bodies (an event with its base64 evidence JPEG, a rectification photo) "
         "are refused with 413 before they are read",
     ),
+    public_per_hour: int = typer.Option(
+        PER_SENDER,
+        "--public-per-hour",
+        min=1,
+        help="public reports (/public/report) taken per source address an hour",
+    ),
+    public_total_per_hour: int = typer.Option(
+        TOTAL, "--public-total-per-hour", min=1, help="public reports taken an hour from everyone together"
+    ),
 ) -> None:
     """Run the regulator's service: gateways' ingest (POST /api/v1/events, ...) and the review UI at /."""
     from regulator.asgi import ServeSettings
+    from regulator.channels.public import Limits
     from regulator.review import DeadlinePolicy
     from regulator.server import RegulatorServer
     from regulator.supervision import ListingPolicy
@@ -127,6 +138,8 @@ def serve(
                 max_body_mb=max_body_mb,
                 county_listing_days=county_listing_days,
                 city_listing_days=city_listing_days,
+                public_per_sender=public_per_hour,
+                public_total=public_total_per_hour,
             ),
             host,
             port,
@@ -146,6 +159,7 @@ def serve(
             warning_hold_s=warning_hold_min * 60,
             max_body_mb=max_body_mb,
             listing=ListingPolicy(county_listing_days, city_listing_days),
+            public_limits=Limits(public_per_hour, public_total_per_hour),
         )
         await server.start()
         typer.echo(

@@ -58,6 +58,7 @@ COLUMNS: tuple[tuple[str, int, Callable[[dict[str, Any]], Value]], ...] = (
     ("首次报警", 17, lambda h: _when(h["first_ts"])),
     ("最近报警", 17, lambda h: _when(h["last_ts"])),
     ("销号/误报时间", 17, lambda h: _when(h["closed_at"])),
+    ("来源", 8, lambda h: h["source_name"]),
 )
 HEADERS = tuple(c[0] for c in COLUMNS)
 DATE_FORMAT = "yyyy-mm-dd hh:mm"

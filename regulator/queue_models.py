@@ -55,6 +55,11 @@ class HazardRow(BaseModel):
     supervision: str = Field(
         "", description="its listings for supervision (挂牌督办), e.g. 区县级、市级; empty: not listed"
     )
+    source: str = Field(description="how it reached the ledger: gateway, inspection, self_check or public")
+    source_name: str = Field(description="the same in Chinese: 机器告警, 监督检查, 企业自查 or 群众举报")
+    found_by: str | None = Field(
+        description="who recorded a finding (inspector, safety officer); null: a gateway"
+    )
 
 
 class HazardPage(BaseModel):

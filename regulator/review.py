@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 
 from contract.alert_event import LEVEL_RANK
 from regulator import classify
+from regulator.channels import SOURCES, source_name
 from regulator.db import sql
 from regulator.names import metric_name, rule_name, site_state_name
 from regulator.scope import PROJECTS, Actor, ScopedConnection
@@ -88,6 +89,7 @@ class QueueFilter:
     listed: bool = False  # only hazards under listed supervision (挂牌督办) not yet closed
     page: int = 1
     page_size: int = 50
+    source: str = ""  # gateway, inspection, self_check or public (regulator/channels/)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +118,7 @@ HAZARD_COLUMNS = (
     "h.message, h.value, h.threshold, h.unit, h.site_state, h.first_ts, h.last_ts, h.evidence_event, "
     "h.state, h.major, h.deadline, h.escalated_at, h.closed_at, h.alert_id, "
     "h.peak_value, h.peak_threshold, h.peak_message, h.peak_ts, "
-    "h.class_major, h.class_article, h.class_item, h.class_basis, h.class_by"
+    "h.class_major, h.class_article, h.class_item, h.class_basis, h.class_by, h.source, h.found_by"
 )
 HAZARD_KEYS = (
     "id",
@@ -152,6 +154,8 @@ HAZARD_KEYS = (
     "class_item",
     "class_basis",
     "class_by",
+    "source",
+    "found_by",
 )
 CLASS_KEYS = ("class_major", "class_article", "class_item", "class_basis", "class_by")
 
@@ -223,7 +227,9 @@ class Review:
             raise ReviewError(422, f"unknown level {f.level!r}: one of {', '.join(LEVEL_RANK)}")
         where = ["1=1"]
         args: dict[str, Any] = {}
-        for column in ("state", "city", "district", "project", "rule", "level"):
+        if f.source and f.source not in SOURCES:
+            raise ReviewError(422, f"unknown source {f.source!r}: one of {', '.join(SOURCES)}")
+        for column in ("state", "city", "district", "project", "rule", "level", "source"):
             value = getattr(f, column)
             if value and value != "all":
                 if column == "state" and value == "open":
@@ -252,8 +258,11 @@ class Review:
         for key in CLASS_KEYS:  # said by of_hazard, as the API says it
             del h[key]
         h["major"] = bool(h["major"])
-        h["rule_name"] = rule_name(h["rule"])
-        h["site_state_name"] = site_state_name(h["site_state"])
+        h["source_name"] = source_name(h["source"])
+        # a person's finding has no check or site state of a gateway: its channel names it
+        machine = h["source"] == "gateway"
+        h["rule_name"] = rule_name(h["rule"]) if machine else h["source_name"]
+        h["site_state_name"] = site_state_name(h["site_state"]) if machine else ""
         h["overdue"] = h["state"] == "rectifying" and h["deadline"] is not None and h["deadline"] < now
         return h
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from contract.http_server import ApiServer
 from regulator.app import create_app
 from regulator.body_limit import DEFAULT_MAX_BODY_MB
+from regulator.channels.public import Limits
 from regulator.evidence import PictureStore
 from regulator.held import DEFAULT_HOLD_S, WarningHold
 from regulator.review import DeadlinePolicy, Review
@@ -62,11 +63,13 @@ class RegulatorServer:
         warning_hold_s: float = DEFAULT_HOLD_S,
         max_body_mb: float = DEFAULT_MAX_BODY_MB,
         listing: ListingPolicy | None = None,
+        public_limits: Limits | None = None,
     ) -> None:
         """``evidence_dir``: a picture store, a folder or ``s3://BUCKET/PREFIX`` (None: by the database);
         ``warning_hold_s``: flood control's hold of warnings (regulator/held.py; 0 = none);
         ``max_body_mb``: larger request bodies are refused with 413 before they are read; ``listing``: listed
-        supervision's deadlines (county 30 d, city 60 d)."""
+        supervision's deadlines (county 30 d, city 60 d); ``public_limits``: how many public reports the form
+        takes (regulator/channels/public.py)."""
         self.db = db
         self.repo = Repository(db, evidence_dir)
         self.host = host
@@ -74,7 +77,9 @@ class RegulatorServer:
         self._escalate_every_s = escalate_every_s
         self._escalation: asyncio.Task[None] | None = None
         self.hold = WarningHold(warning_hold_s)
-        app = create_app(self.repo, self.review, offline_after_s, self.hold, max_body_mb, listing)
+        app = create_app(
+            self.repo, self.review, offline_after_s, self.hold, max_body_mb, listing, public_limits
+        )
         self.supervision: Supervision = app.state.supervision
         self._http = ApiServer(app, host, port, what="the regulator", hint="choose another --port")
 

@@ -46,6 +46,8 @@ from gateway.uplinks.heartbeat import heartbeat_forever
 from gateway.uplinks.notices import NoticeBoard
 from gateway.uplinks.patrol import PatrolSchedule, PatrolSender
 from gateway.uplinks.patrol_queue import PatrolQueue
+from gateway.uplinks.self_checks import FILE as SELF_CHECKS_FILE
+from gateway.uplinks.self_checks import SelfCheckOutbox, SelfCheckSender
 from gateway.uplinks.summaries import SummarySender
 from sitegw.cameras import CameraHub
 from sitegw.warmup import RuleWarmup
@@ -125,6 +127,12 @@ class Gateway:
         )
         self.sirens.follow(self.monitor.alerts)
         self.rule_evaluations = 0
+        # the site's self-checks (企业自查), durable, for each regulator uplink (gateway/uplinks/self_checks.py)
+        regulators = [u for u in self._uplinks if isinstance(u, RegulatorUplink)]
+        self.self_checks = SelfCheckOutbox(state_dir / SELF_CHECKS_FILE, [u.name for u in regulators])
+        self.self_check_senders = [
+            SelfCheckSender(u, site.config.project.code, self.self_checks) for u in regulators
+        ]
         # what the API may read and act on, and where /metrics reads its figures: nothing else of this object
         self.api_services = ApiServices(
             site=site,
@@ -140,6 +148,7 @@ class Gateway:
             notices=NoticeBoard(
                 site.config.project.code, [u for u in self._uplinks if isinstance(u, RegulatorUplink)]
             ),
+            self_checks=self.self_checks,
         )
         self.metrics = GatewayMetrics(
             MetricSources(
@@ -188,6 +197,8 @@ class Gateway:
         self.bus.subscribe_status("hub", self.hub.on_status)
         self._tasks.append(asyncio.create_task(self.warmup.run_then(self.monitor.run), name="rules-tick"))
         patrol = self._start_patrol()
+        for sender in self.self_check_senders:
+            self._tasks.append(asyncio.create_task(sender.run(), name=f"self-checks-{sender.name}"))
         for uplink in self._uplinks:
             if isinstance(uplink, RegulatorUplink):
                 depth = partial(lambda name: self.outbox.store.backlog(name).depth, uplink.name)
@@ -315,6 +326,7 @@ class Gateway:
             await self.api.stop(force=False)
         if self.auth is not None:
             self.auth.store.close()
+        self.self_checks.close()
         if self.influx is not None:
             await self.influx.stop()
         await asyncio.to_thread(self.store.stop)

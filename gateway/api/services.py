@@ -22,6 +22,7 @@ from gateway.siren import SirenState
 from gateway.site_work import SiteWork
 from gateway.store.local_query import HistoryReader
 from gateway.uplinks.notices import NoticeBoard
+from gateway.uplinks.self_checks import SelfCheckOutbox
 
 
 @dataclass(slots=True)
@@ -39,6 +40,7 @@ class ApiServices:
     work: SiteWork | None = None  # pours and who is on site
     sirens: Callable[[], list[SirenState]] | None = None  # the site's sirens and what drives them
     notices: NoticeBoard | None = None  # the regulators' supervision notices to the project
+    self_checks: SelfCheckOutbox | None = None  # company self-checks on their way to the regulators
 
     @property
     def device_ids(self) -> set[str]:

@@ -96,6 +96,8 @@ def decision_text(a: RegulatorAction) -> str:
         "list": (reason, f"listed for supervision ({reason})"),
         "notice": (reason, f"notice issued ({reason})"),
         "escalate_listing": (reason.split(" (", 1)[0], "listing overdue, escalated to the level above"),
+        # a hazard a person found (an inspection, a self-check, a verified public report: regulator/channels/)
+        "record": (f"{reason}{by}{listed}", f"hazard recorded in the regulator's ledger{by_en}{listed_en}"),
     }.get(a.action, (f"{a.action} → {a.to_state}", f"{a.action} → {a.to_state}"))
     return f"监管: {zh} | regulator: {en}"
 

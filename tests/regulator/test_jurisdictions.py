@@ -204,7 +204,14 @@ async def test_no_ui_endpoint_shows_a_district_anothers_projects(bureau: Bureau)
     assert (await root.post(f"/ui/api/hazards/{theirs}/reclassify", json=major)).status_code == 200
     listed = await root.post(f"/ui/api/hazards/{theirs}/listings", json={"level": "district"})
     assert listed.status_code == 200, listed.text
+    # a public report from Futian, naming the project (regulator/channels/public.py): Futian's to check
+    sent = await client.post(
+        "/public/api/reports",
+        json={"district": "广东省/深圳市/福田区", "site": FT.name, "description": f"{FT.code} 塔吊大风吊装"},
+    )
+    assert sent.status_code == 200, sent.text
     fill = {
+        "{report_id}": str(sent.json()["id"]),
         "{hazard_id}": str(theirs),
         "{sha256}": bureau.picture[FT.code],
         "{project}": FT.code,

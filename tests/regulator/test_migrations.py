@@ -39,6 +39,7 @@ TABLES = {
     "listings",
     "notices",
     "reinspections",
+    "public_reports",
 }
 
 

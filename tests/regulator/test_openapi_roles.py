@@ -28,7 +28,16 @@ from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator, make_eve
 OTHER, OTHER_SECRET = "GD-SZ-2026-0002", "other-secret-for-tests"
 EXAMPLES = 8  # per operation and role: ~25 operations × 4 roles
 EXCLUDED = ["/ui/api/logout"]  # it would end the session the other requests use
-PUBLIC = {("GET", "/"), ("GET", "/healthz"), ("POST", "/ui/api/login")}
+PUBLIC = {
+    ("GET", "/"),
+    ("GET", "/healthz"),
+    ("POST", "/ui/api/login"),
+    ("GET", "/ui/channels.js"),  # the page's script: no data in it
+    # the public's report form (regulator/channels/public.py): anyone, limited per address and in all
+    ("GET", "/public/report"),
+    ("GET", "/public/api/districts"),
+    ("POST", "/public/api/reports"),
+}
 ADMIN_ONLY = {("POST", "/ui/api/projects"), ("POST", "/ui/api/users")}
 EDITORS = {("PUT", "/ui/api/classifications"), ("DELETE", "/ui/api/classifications/{row_id}")}
 RAN: dict[str, int] = {}
@@ -85,8 +94,9 @@ def allowed(role: str, method: str, path: str) -> bool:
         return False
     if role == "regulator":
         return True
-    # a project user reads, and reports rectification on its own hazards; it edits nothing else
-    return method == "GET" or path == "/ui/api/hazards/{hazard_id}/{action}"
+    # a project user reads, reports rectification on its own hazards and submits its self-checks; it edits
+    # nothing else
+    return method == "GET" or path in ("/ui/api/hazards/{hazard_id}/{action}", "/ui/api/self-checks")
 
 
 def checker(regulator: Regulator, operation: schemathesis.APIOperation, role: str) -> Callable[[], None]:

@@ -1,0 +1,102 @@
+"""Company self-checks from the site to the regulator's ledger, exactly once (issue #16 §2): kept on disk and
+delivered signed to a real regulator over real HTTP, where it is one hazard of source self_check however often
+it is sent: a regulator that is down keeps the check pending across a restart of the gateway's file, and a
+retry after a lost answer makes no second hazard. The dashboard's route to the ledger, through the demo's
+gateway and its embedded regulator: tests/browser/test_self_checks.py; that only a supervisor may send one:
+tests/api/test_openapi_roles.py."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+from contract.config.uplinks import RegulatorUplink
+from contract.self_check import SelfCheck
+from contract.wire import FEEDBACK_PATH
+from gateway.uplinks.feedback import RegulatorAction, decision_text
+from gateway.uplinks.self_checks import SelfCheckOutbox, SelfCheckSender
+from regulator.db import normalise_url
+from regulator.server import RegulatorServer
+from tests.regulator.support import PROJECT, SECRET, signed
+from tests.support import free_port
+
+
+def hazards(db: Path | str) -> list[tuple[str, str, str, str]]:
+    engine = sa.create_engine(normalise_url(db))
+    try:
+        with engine.connect() as c:
+            rows = c.execute(
+                sa.text("SELECT alert_id, source, state, message FROM hazards ORDER BY id")
+            ).all()
+    finally:
+        engine.dispose()
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+async def test_a_check_waits_on_disk_while_the_regulator_is_down_and_a_retry_is_no_second_hazard(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    server = RegulatorServer(tmp_path / "reg.sqlite", port=port, evidence_dir=tmp_path / "evidence")
+    server.repo.add_project(PROJECT, "示范项目", "深圳", SECRET, "南山区")
+    uplink = RegulatorUplink(
+        name="regulator",
+        base_url=f"http://127.0.0.1:{port}",
+        secret=SECRET,
+        timeout_s=2,
+        backoff_initial_s=0.1,
+    )
+    file = tmp_path / "state" / "self_checks.sqlite"
+    outbox = SelfCheckOutbox(file, ["regulator"])
+    check = SelfCheck(
+        check_id=str(uuid.uuid4()), project=PROJECT, description="楼梯口无防护栏杆", found_by="安全员"
+    )
+    outbox.put(check)
+    sender = SelfCheckSender(uplink, PROJECT, outbox)
+    async with httpx.AsyncClient(timeout=2) as client:
+        item = outbox.oldest("regulator")
+        assert item is not None
+        try:
+            await sender.send(client, *item)
+            raise AssertionError("the regulator is down: the send must fail")
+        except Exception as exc:  # UplinkRetry: unreachable
+            assert "unreachable" in str(exc)
+        outbox.failed("regulator", check.check_id, "down", dead=False)
+        outbox.close()
+
+        outbox = SelfCheckOutbox(file, ["regulator"])  # the gateway restarted: the check is still there
+        [queued] = outbox.listing()
+        assert (queued.check, queued.deliveries[0].state, queued.deliveries[0].attempts) == (
+            check,
+            "pending",
+            1,
+        )
+        sender = SelfCheckSender(uplink, PROJECT, outbox)
+        await server.start()
+        try:
+            item = outbox.oldest("regulator")
+            assert item is not None
+            await sender.send(client, *item)
+            assert outbox.oldest("regulator") is None
+            first = outbox.listing()[0].deliveries[0].hazard_id
+            # the answer was lost (a cut link after the regulator committed): the same check again
+            await sender.send(client, *item)
+            assert outbox.listing()[0].deliveries[0].hazard_id == first
+            # the site hears of it in its feedback, as its dashboard shows it
+            path = FEEDBACK_PATH + "?after=0"
+            r = await client.get(uplink.base_url + path, headers=signed(path, b"", method="GET"))
+            [action] = [RegulatorAction.model_validate(a) for a in r.json()["actions"]]
+            assert (action.action, action.alert_id) == ("record", f"self_check:{check.check_id}")
+            assert (
+                decision_text(action)
+                == "监管: 企业自查上报（经现场网关） | regulator: hazard recorded in the regulator's ledger"
+            )
+        finally:
+            await server.stop()
+            outbox.close()
+    assert hazards(tmp_path / "reg.sqlite") == [
+        (f"self_check:{check.check_id}", "self_check", "pending", "楼梯口无防护栏杆")
+    ]
