@@ -176,7 +176,19 @@ def queue_filter(
 ) -> QueueFilter:
     """The review queue's filters from the query string: one definition for the queue and its exports."""
     return QueueFilter(
-        state, city, district, project, rule, level, since, until, overdue, listed, page, page_size, source=source
+        state,
+        city,
+        district,
+        project,
+        rule,
+        level,
+        since,
+        until,
+        overdue,
+        listed,
+        page,
+        page_size,
+        source=source,
     )
 
 

@@ -18,6 +18,7 @@ refused for it with the reason and the fix.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from regulator.review import DAY_S, REGULATORS, Review, ReviewError
 from regulator.scope import PROJECTS, Actor, ScopedConnection
 from regulator.storage import Repository
 
+log = logging.getLogger(__name__)
 BASIS = "《房屋市政工程生产安全重大事故隐患判定标准（2024版）》（建质规〔2024〕5号）"
 PLAN = "重大隐患一律实行市、县两级挂牌督办，“市级60日、县级30日”闭环整改"
 NOTICE_KINDS = {"rectify": "整改通知书", "stop_work": "停工整改通知书"}
@@ -549,6 +551,15 @@ class Supervision:
     ) -> dict[str, Any] | None:
         """List ``hazard`` at ``level`` with a first notice; None when it is listed there already."""
         place = self._place(db, hazard["project"])
+        if place is None and auto:
+            # confirming or ordering the hazard must not fail for it: it is listed by hand once placed
+            log.warning(
+                "hazard %s of project %s is major but not listed for supervision: the project is in no "
+                "district (register its city and district: sitegw regulator add-project), then list it",
+                hazard["id"],
+                hazard["project"],
+            )
+            return None
         if place is None:
             raise ReviewError(
                 422, f"project {hazard['project']} is in no district: register its city and district first"
