@@ -82,6 +82,12 @@ def print_summary(site: LoadedSite) -> None:
         f"influxdb: {cfg.influx.url} ({cfg.influx.api})" if cfg.influx else "influxdb: not configured"
     )
     console.print(f"uplinks: {', '.join(f'{u.name} ({u.type})' for u in cfg.uplinks) or 'none'}")
+    if cfg.gb28181 is not None:
+        gb = cfg.gb28181
+        console.print(
+            f"gb28181: device {gb.device_id} on platform {gb.server_id} at {gb.server_host}:{gb.server_port} "
+            f"({gb.transport}), {len(gb.channels)} channel(s)"
+        )
     console.print(f"operators: {len(cfg.operators)}, no-lift zones: {len(cfg.no_lift_zones)}")
     console.print(f"key personnel: {', '.join(f'{k.name} ({k.role})' for k in cfg.key_personnel) or 'none'}")
     for siren in cfg.sirens:
