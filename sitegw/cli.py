@@ -104,12 +104,21 @@ def run(
         Path("state"), "--state-dir", help="folder for history, spool, alerts, outbox"
     ),
 ) -> None:
-    """Run the production gateway for one site until SIGINT/SIGTERM."""
+    """Run the production gateway for one site until SIGINT/SIGTERM (with a gb28181 section, its cameras
+    are also registered with that GB/T 28181 video platform: ffmpeg needed)."""
     import asyncio
 
     from sitegw.runner import run_gateway
 
     site = _load_or_exit(site_file)
+    if site.config.gb28181 is not None:
+        from gateway.gb28181.media import FfmpegMissing, require_ffmpeg
+
+        try:
+            require_ffmpeg()
+        except FfmpegMissing as exc:
+            print(f"{site_file}: {exc}", file=sys.stderr)
+            raise typer.Exit(1) from None
     asyncio.run(run_gateway(site, state_dir))
 
 

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import asdict
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -372,6 +373,7 @@ class Gateway:
             "influx": _influx_dict(self.influx) if self.influx else None,
             "uplinks": _outbox_dict(self.outbox),
             "patrol": self.patrol_stats(),
+            "gb28181": asdict(self.gb28181.state) if self.gb28181 is not None else None,
         }
 
     def summary(self) -> dict[str, Any]:

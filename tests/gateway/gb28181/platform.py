@@ -76,6 +76,7 @@ class Platform:
     keepalives: int = 0
     device_addr: tuple[str, int] | None = None
     byes: int = 0
+    forgot: bool = False  # refuse keepalives, as a platform that lost the device's registration
 
     def __post_init__(self) -> None:
         self._incoming: asyncio.Queue[Msg] = asyncio.Queue()
@@ -143,8 +144,12 @@ class Platform:
         if msg.method == "REGISTER":
             self._register(msg)
         elif msg.method == "MESSAGE":
+            keepalive = b"<CmdType>Keepalive</CmdType>" in msg.body
+            if keepalive and self.forgot:  # a platform restarted without its registrations
+                self._answer(msg, "403 Forbidden")
+                return
             self._answer(msg, "200 OK")
-            if b"<CmdType>Keepalive</CmdType>" in msg.body:
+            if keepalive:
                 self.keepalives += 1
             else:
                 self._incoming.put_nowait(msg)
@@ -178,6 +183,7 @@ class Platform:
             return
         expires = int(msg.h("expires") or "3600")
         self.registrations.append(expires)
+        self.forgot = False
         self._answer(msg, "200 OK", f"Expires: {expires}\n")
 
     # -- what the platform asks ----------------------------------------------------------------------

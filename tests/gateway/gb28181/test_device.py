@@ -313,3 +313,74 @@ def test_site_config_rejects_bad_ids_and_unknown_cameras() -> None:
                 "gb28181": base,
             }
         )
+
+
+async def test_a_source_that_ends_ends_the_stream_with_bye(udp_platform: Platform, clip: Path) -> None:
+    """A file camera that does not loop: when the 2-second clip is over the device sends BYE itself."""
+    once = [CameraConfig(name=name, source=str(clip), loop=False) for name in CHANNELS.values()]
+    device = Gb28181Device(config(udp_platform.port), once)
+    await device.start()
+    media = udp_media_socket()
+    try:
+        await until(lambda: bool(udp_platform.registrations))
+        await udp_platform.invite("34020000001310000001", offer(media.getsockname()[1]))
+        packets = await receive_udp(media, 1.0)
+        assert packets
+        await until(lambda: udp_platform.byes == 1, timeout=10)
+        assert device.state.streams == 0
+    finally:
+        media.close()
+        await device.stop()
+
+
+async def test_a_platform_that_lost_the_registration_gets_a_new_one(
+    udp_platform: Platform, clip: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The platform refuses a keepalive (it restarted and forgot the device): REGISTER again at once."""
+    device = Gb28181Device(config(udp_platform.port, keepalive_s=0.3), cameras(clip))
+    await device.start()
+    try:
+        await until(lambda: len(udp_platform.registrations) == 1)
+        udp_platform.forgot = True
+        await until(lambda: len(udp_platform.registrations) == 2, timeout=3)
+        assert "platform refused a keepalive (403 Forbidden)" in caplog.text
+        await until(lambda: device.state.registered and not udp_platform.forgot)
+    finally:
+        await device.stop()
+
+
+async def test_the_gateway_registers_its_cameras_and_shows_it_in_health(
+    udp_platform: Platform, clip: Path, tmp_path: Path
+) -> None:
+    """`sitegw run`'s Gateway with a gb28181 section: registered at start, in /api/v1/health, unregistered at stop."""
+    from contract.config import load_site
+    from sitegw.runtime import Gateway
+
+    site_file = tmp_path / "site.yaml"
+    site_file.write_text(
+        f"""\
+project: {{code: GD-SZ-2026-0001}}
+vision:
+  cameras:
+    - {{name: gate, source: {clip}, loop: true, persons: false, helmet: false}}
+gb28181:
+  server_id: "{SERVER_ID}"
+  server_host: 127.0.0.1
+  server_port: {udp_platform.port}
+  device_id: "{DEVICE_ID}"
+  password: "{PASSWORD}"
+  local_host: 127.0.0.1
+  local_port: 0
+  channels:
+    - {{camera: gate, channel_id: "34020000001310000001"}}
+"""
+    )
+    gw = Gateway(load_site(site_file), tmp_path / "state", serve_api=False)
+    await gw.start()
+    try:
+        await until(lambda: bool(udp_platform.registrations), timeout=10)
+        health = gw.health()["gb28181"]
+        assert health["registered"] and health["channels"] == ["34020000001310000001"]
+    finally:
+        await gw.stop()
+    assert udp_platform.registrations[-1] == 0
