@@ -6,6 +6,8 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.config.test_check_config import run_cli
 
 REPO = Path(__file__).resolve().parents[3]
@@ -29,12 +31,20 @@ def sitegw(args: list[str], path: str) -> subprocess.CompletedProcess[str]:
     return run_cli(*args, env=env)
 
 
-def test_check_config_names_the_device_and_run_without_ffmpeg_says_how_to_install_it(tmp_path: Path) -> None:
+def test_the_summary_names_the_device(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from contract.config import load_site
+    from sitegw.cli import print_summary
+
     site = tmp_path / "site.yaml"
     site.write_text(SITE)
-    checked = sitegw(["check-config", str(site)], os.environ["PATH"])
-    assert checked.returncode == 0, checked.stderr
-    assert "gb28181: device 34020000001320000001 on platform 34020000002000000001" in checked.stdout
+    print_summary(load_site(site, env={"GB_PASSWORD": "12345678"}))
+    out = " ".join(capsys.readouterr().out.split())
+    assert "gb28181: device 34020000001320000001 on platform 34020000002000000001 at 127.0.0.1:5060" in out
+
+
+def test_run_without_ffmpeg_says_how_to_install_it(tmp_path: Path) -> None:
+    site = tmp_path / "site.yaml"
+    site.write_text(SITE)
     empty = tmp_path / "bin"
     empty.mkdir()
     ran = sitegw(["run", str(site), "--state-dir", str(tmp_path / "state")], str(empty))
