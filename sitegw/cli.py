@@ -82,6 +82,12 @@ def print_summary(site: LoadedSite) -> None:
         f"influxdb: {cfg.influx.url} ({cfg.influx.api})" if cfg.influx else "influxdb: not configured"
     )
     console.print(f"uplinks: {', '.join(f'{u.name} ({u.type})' for u in cfg.uplinks) or 'none'}")
+    if cfg.gb28181 is not None:
+        gb = cfg.gb28181
+        console.print(
+            f"gb28181: device {gb.device_id} on platform {gb.server_id} at {gb.server_host}:{gb.server_port} "
+            f"({gb.transport}), {len(gb.channels)} channel(s)"
+        )
     console.print(f"operators: {len(cfg.operators)}, no-lift zones: {len(cfg.no_lift_zones)}")
     console.print(f"key personnel: {', '.join(f'{k.name} ({k.role})' for k in cfg.key_personnel) or 'none'}")
     for siren in cfg.sirens:
@@ -98,12 +104,21 @@ def run(
         Path("state"), "--state-dir", help="folder for history, spool, alerts, outbox"
     ),
 ) -> None:
-    """Run the production gateway for one site until SIGINT/SIGTERM."""
+    """Run the production gateway for one site until SIGINT/SIGTERM (with a gb28181 section, its cameras
+    are also registered with that GB/T 28181 video platform: ffmpeg needed)."""
     import asyncio
 
     from sitegw.runner import run_gateway
 
     site = _load_or_exit(site_file)
+    if site.config.gb28181 is not None:
+        from gateway.gb28181.media import FfmpegMissing, require_ffmpeg
+
+        try:
+            require_ffmpeg()
+        except FfmpegMissing as exc:
+            print(f"{site_file}: {exc}", file=sys.stderr)
+            raise typer.Exit(1) from None
     asyncio.run(run_gateway(site, state_dir))
 
 

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import asdict
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,7 @@ from gateway.alerts.store import DecisionStore
 from gateway.api.hub import LiveHub
 from gateway.api.services import ApiServices
 from gateway.disk_watch import DiskWatch
+from gateway.gb28181.device import Gb28181Device
 from gateway.live import LiveState
 from gateway.metrics import GatewayMetrics, MetricSources
 from gateway.outbox.service import Outbox
@@ -116,6 +118,10 @@ class Gateway:
             self.cameras = CameraHub(
                 site.config.vision, state_dir, site.config.project.code, self.bus, self.monitor
             )
+        # the cameras on a GB/T 28181 video platform, when the site file has a gb28181 section
+        self.gb28181: Gb28181Device | None = None
+        if site.config.gb28181 is not None:
+            self.gb28181 = Gb28181Device(site.config.gb28181, _cameras(site), online=self._camera_online)
         # pours started and ended by supervisors, and who is on site, over the rules' own state
         self.work = SiteWork(site, self.monitor.engine, self.bus.publish, state_dir)
         self.hub = LiveHub()  # live stream of readings, status and alert events for the API
@@ -250,6 +256,8 @@ class Gateway:
             await driver.start()
         if self.cameras is not None:
             await self.cameras.start()
+        if self.gb28181 is not None:
+            await self.gb28181.start()  # ffmpeg missing: a clear error before the site runs without it
         self.started_at = time.time()
         log.info(
             "gateway for %s started: %d devices, state in %s",
@@ -282,6 +290,12 @@ class Gateway:
         self._tasks.append(asyncio.create_task(schedule.run(), name="patrol-schedule"))
         return schedule
 
+    def _camera_online(self, camera: str) -> bool:
+        """Whether a camera delivers frames (the platform's Catalog shows it ON), as far as the vision side knows."""
+        if self.cameras is None:
+            return True
+        return any(c.online for c in self.cameras.cameras() if c.id == camera)
+
     async def _send_crane_records(self, uplink: CraneRecordsUplink) -> None:
         """Each crane's per-minute record to a platform that takes them, until cancelled (its own adapter:
         records never wait behind the outbox's alerts, nor alerts behind them)."""
@@ -309,6 +323,8 @@ class Gateway:
 
     async def stop(self) -> None:
         """Stop producers first, then flush and close the consumers."""
+        if self.gb28181 is not None:
+            await self.gb28181.stop()  # its streams ended and the platform told (BYE, unregister)
         if self.cameras is not None:
             await self.cameras.stop()
         for driver in reversed(self.drivers):
@@ -388,6 +404,7 @@ class Gateway:
             "influx": _influx_dict(self.influx) if self.influx else None,
             "uplinks": _outbox_dict(self.outbox),
             "patrol": self.patrol_stats(),
+            "gb28181": asdict(self.gb28181.state) if self.gb28181 is not None else None,
         }
 
     def summary(self) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from contract.config.camera import VisionConfig
 from contract.config.common import Model
 from contract.config.crane import CraneSpec, Operator, Zone
 from contract.config.formwork import FormworkSpec
+from contract.config.gb28181 import Gb28181Config
 from contract.config.hoist import HoistSpec
 from contract.config.personnel import KeyPerson
 from contract.config.pit import PitSpec
@@ -159,6 +160,12 @@ class SiteConfig(Model):
         description="cameras and their checks (hard hats, danger zones, edge "
         "protection), evidence folder and budget",
     )
+    gb28181: Gb28181Config | None = Field(
+        None,
+        title="GB/T 28181",
+        description="register the cameras with a GB/T 28181 video platform as one device, its channels "
+        "streamed live on request",
+    )
     outbox: OutboxConfig = Field(
         default_factory=OutboxConfig, title="Outbox", description="the disk queue in front of every uplink"
     )
@@ -223,6 +230,14 @@ class SiteConfig(Model):
                     f"siren {siren.name}: serial port {t.port} is already polled for devices; "
                     "put the relay on its own line or on Modbus TCP"
                 )
+        if self.gb28181 is not None:
+            cameras = {c.name for c in self.vision.cameras} if self.vision is not None else set()
+            for ch in self.gb28181.channels:
+                if ch.camera not in cameras:
+                    raise ValueError(
+                        f"gb28181: channel {ch.channel_id} names camera {ch.camera!r}, which is not in "
+                        f"vision.cameras (cameras: {sorted(cameras) or 'none'})"
+                    )
         return self
 
     def device(self, device_id: str) -> DeviceConfig:

@@ -91,6 +91,17 @@ class HistoryView(BaseModel):
     points: list[dict[str, Any]]
 
 
+class Gb28181Health(BaseModel):
+    """The site as a GB/T 28181 device on its video platform."""
+
+    registered: bool = Field(description="registered with the platform now")
+    registrations: int = Field(description="registrations granted since start (renewals included)")
+    keepalives_answered: int = Field(description="keepalives the platform answered since start")
+    streams: int = Field(description="live views being sent now")
+    last_error: str = Field(description="why the last registration failed or was lost; empty when it holds")
+    channels: list[str] = Field(description="the channel IDs offered to the platform")
+
+
 class HealthView(BaseModel):
     """What an operator checks first when something looks wrong."""
 
@@ -106,6 +117,9 @@ class HealthView(BaseModel):
         default_factory=dict,
         description="camera patrol per regulator uplink: pictures waiting, sent and dropped (replaced by a "
         "newer one or over the disk budget) since start; empty without patrol",
+    )
+    gb28181: Gb28181Health | None = Field(
+        None, description="registration with the GB/T 28181 video platform; null without a gb28181 section"
     )
     live_clients: int = Field(description="SSE and WebSocket clients connected")
     versions: dict[str, str] = Field(description="sitegw, Python and the main libraries")
