@@ -111,9 +111,13 @@ def served(path: Path, unit: int | None = None) -> list[dict]:
 
 
 def metric(api_port: int, name: str, dev: str) -> float | None:
-    """The gateway's /metrics value of ``name`` for ``dev`` (None when absent)."""
+    """The gateway's /metrics value of ``name`` for ``dev`` (None when absent, or the API not up yet)."""
     prefix = f'{name}{{device="{dev}"}} '
-    for line in httpx.get(f"http://127.0.0.1:{api_port}/metrics", timeout=10).text.splitlines():
+    try:
+        text = httpx.get(f"http://127.0.0.1:{api_port}/metrics", timeout=10).text
+    except httpx.ConnectError:
+        return None
+    for line in text.splitlines():
         if line.startswith(prefix):
             return float(line.split()[-1])
     return None
