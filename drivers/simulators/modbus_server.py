@@ -21,8 +21,8 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO
 from types import TracebackType
+from typing import IO
 
 from pymodbus.constants import ExcCodes
 from pymodbus.exceptions import NoSuchIdException

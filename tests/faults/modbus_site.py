@@ -71,13 +71,13 @@ def device(dev_id: str, kind: str, transport: str, *, extra: str = "", **timing:
     return "\n".join(lines) + "\n" + (CRANE if kind == "crane" else "") + extra
 
 
-def site_file(tmp_path: Path, api_port: int, devices: list[str], name: str = "modbus faults") -> Path:
-    """A site of ``devices`` (from :func:`device`), its API on ``api_port``."""
+def site_file(tmp_path: Path, api_port: int, devices: list[str], extra: str = "") -> Path:
+    """A site of ``devices`` (from :func:`device`), its API on ``api_port``; ``extra``: more top-level
+    sections (uplinks, say)."""
     path = tmp_path / "site.yaml"
     path.write_text(
-        f"project: {{code: {PROJECT}, name: {name}}}\n"
-        f"api: {{port: {api_port}}}\n"
-        "devices:\n" + "".join(devices),
+        f"project: {{code: {PROJECT}, name: modbus faults}}\n"
+        f"api: {{port: {api_port}}}\n" + extra + "devices:\n" + "".join(devices),
         encoding="utf-8",
     )
     return path
