@@ -96,7 +96,7 @@ class GatewayCollector(Collector):
         )
         yield CounterMetricFamily(
             "sitegw_store_dropped",
-            "Readings dropped, oldest first, past local_store.max_held_readings while the disk was full",
+            "Readings dropped, oldest first, past store.max_held_readings while the disk was full",
             value=dropped,
         )
         if self.src.disk is not None:

@@ -258,7 +258,7 @@ class LocalStore:
             self._outage = _Dropped(gone[0].ts, gone[-1].ts, len(gone))
             log.error(
                 "local store %s: the disk is full and %d readings wait in memory, the most it keeps "
-                "(local_store.max_held_readings): the oldest are dropped from now on, from %s, the newest "
+                "(store.max_held_readings): the oldest are dropped from now on, from %s, the newest "
                 "kept (alerts are still recorded)",
                 self.path,
                 self.cfg.max_held_readings,

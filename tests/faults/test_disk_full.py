@@ -4,7 +4,7 @@ a 20 MB tmpfs of its own; the test fills that filesystem to the last byte with a
 ``DISK_FULL_S`` seconds, then deletes the file (space returns).
 
 Checks what a user would: the gateway said so (a log line) and /metrics shows the free space and the
-readings waiting in memory (bounded by ``local_store.max_held_readings``, tests/store), it kept running, every SQLite store passes ``PRAGMA integrity_check``, and once space returned every event it
+readings waiting in memory (bounded by ``store.max_held_readings``, tests/store), it kept running, every SQLite store passes ``PRAGMA integrity_check``, and once space returned every event it
 recorded is stored at the regulator once and every reading its drivers took is in the local store.
 
 Mounting a tmpfs needs root (CAP_SYS_ADMIN); without it the test is skipped saying so.
@@ -142,5 +142,5 @@ def test_a_full_disk_corrupts_and_loses_nothing(tmp_path: Path, fault_table: lis
     # said early (10 % free), and that it is full; /metrics shows it
     assert "MB free of" in text and "is full" in text, text[-3000:]
     assert (full_metric, free_metric is not None) == (1.0, True), (full_metric, free_metric)
-    # readings waited in memory (the demo's rate is far below local_store.max_held_readings: none dropped)
+    # readings waited in memory (the demo's rate is far below store.max_held_readings: none dropped)
     assert held and held > 0 and summary["store"]["dropped"] == 0, (held, summary["store"])
