@@ -4,8 +4,9 @@ a 20 MB tmpfs of its own; the test fills that filesystem to the last byte with a
 ``DISK_FULL_S`` seconds, then deletes the file (space returns).
 
 Checks what a user would: the gateway said so (a log line) and /metrics shows the free space and the
-readings waiting in memory (bounded by ``store.max_held_readings``, tests/store), it kept running, every SQLite store passes ``PRAGMA integrity_check``, and once space returned every event it
-recorded is stored at the regulator once and every reading its drivers took is in the local store.
+readings waiting in memory (bounded by ``store.max_held_readings``, tests/store), it kept running,
+every SQLite store passes ``PRAGMA integrity_check``, and once space returned every event it recorded
+is stored at the regulator once and every reading its drivers took is in the local store.
 
 Mounting a tmpfs needs root (CAP_SYS_ADMIN); without it the test is skipped saying so.
 """
