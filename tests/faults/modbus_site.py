@@ -19,6 +19,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.faults.conftest import FaultRow
+
 PROJECT = "GD-SZ-2026-0001"
 
 CRANE = """\
@@ -188,3 +190,9 @@ def crane_reconciled(
 def readings_unstored(by_request: dict[int, Reconciled], since: float = 0.0) -> int:
     """Readings of the answers served from ``since`` (Unix s) that nothing was stored for."""
     return sum(CRANE_REQUESTS[a] * sum(1 for t in r.unstored if t >= since) for a, r in by_request.items())
+
+
+def readings_row(scenario: str, fault: str, readings_lost: int, recover_s: float, events: int) -> FaultRow:
+    """The fault table's row of a Modbus fault: readings only, no event to deliver (``events``: the
+    device.offline events it raised); a (series, ts) is stored once, the table's key, so none twice."""
+    return FaultRow(scenario, fault, readings_lost, None, 0, round(recover_s, 1), events)

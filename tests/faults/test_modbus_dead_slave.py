@@ -37,6 +37,7 @@ from tests.faults.modbus_site import (
     device,
     events_of,
     metric,
+    readings_row,
     reconcile,
     served,
     site_file,
@@ -163,15 +164,13 @@ def test_a_dead_slave_costs_the_live_ones_nothing(tmp_path: Path, fault_table: l
     offline = events_of(gateway_events(state), "anemo-dead", "device.offline")
     pairs = list(zip(BUSES["clean"], BUSES["with_dead"], strict=True))
     worst = min(rates[b] / rates[a] for a, b in pairs)
-    row = FaultRow(
-        scenario="modbus_rtu_dead_slave",
-        fault="unit 9 silent among 3 live slaves; their readings/s vs a bus without it: "
+    row = readings_row(
+        "modbus_rtu_dead_slave",
+        "unit 9 silent among 3 live slaves; their readings/s vs a bus without it: "
         + ", ".join(f"{rates[b]:.1f} vs {rates[a]:.1f}" for a, b in pairs),
-        readings_lost=lost,
-        events_lost=None,
-        duplicates_stored=0,  # a (series, ts) is stored once: the table's key
-        recover_s=0.0,  # the live slaves never stopped
-        events=len(offline),
+        lost,
+        0.0,  # the live slaves never stopped
+        len(offline),
     )
     fault_table.append(row)
     assert gw.returncode == 0, text[-3000:]

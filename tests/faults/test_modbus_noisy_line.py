@@ -27,6 +27,7 @@ from tests.faults.modbus_site import (
     device,
     events_of,
     metric,
+    readings_row,
     served,
     site_file,
     stored,
@@ -87,14 +88,12 @@ def test_a_noisy_serial_line_stores_no_bad_value_and_recovers(
     }
     lost_readings = sum(CRANE_REQUESTS[address] * len(ts) for address, ts in lost.items())
     offline = events_of(gateway_events(state), "crane-2", "device.offline")
-    row = FaultRow(
-        scenario="modbus_rtu_noisy_line",
-        fault=f"{line.mangled} answers spoilt (CRC, half frame, garbage) in {NOISY_S:.0f} s",
-        readings_lost=lost_readings,
-        events_lost=None,
-        duplicates_stored=0,  # a (series, ts) is stored once: the table's key
-        recover_s=round(recover_s, 1),
-        events=len(offline),
+    row = readings_row(
+        "modbus_rtu_noisy_line",
+        f"{line.mangled} answers spoilt (CRC, half frame, garbage) in {NOISY_S:.0f} s",
+        lost_readings,
+        recover_s,
+        len(offline),
     )
     fault_table.append(row)
     assert gw.returncode == 0, text[-3000:]

@@ -29,6 +29,7 @@ from tests.faults.modbus_site import (
     device,
     events_of,
     metric,
+    readings_row,
     readings_unstored,
     served,
     site_file,
@@ -97,14 +98,12 @@ def test_a_device_unplugged_mid_answer_loses_nothing_it_served_after(
     unstored = sum(len(r.unstored) for r in by_request.values())
     lost_after = readings_unstored(by_request, since=plugged_at)
     offline = events_of(gateway_events(state), "crane-1", "device.offline")
-    row = FaultRow(
-        scenario="modbus_tcp_unplugged",
-        fault=f"cable pulled mid-answer ({cable.cut} answer cut half-way), out {UNPLUGGED_S:.0f} s",
-        readings_lost=lost_after,
-        events_lost=None,
-        duplicates_stored=0,  # a (series, ts) is stored once: the table's key
-        recover_s=round(recover_s, 1),
-        events=len(offline),
+    row = readings_row(
+        "modbus_tcp_unplugged",
+        f"cable pulled mid-answer ({cable.cut} answer cut half-way), out {UNPLUGGED_S:.0f} s",
+        lost_after,
+        recover_s,
+        len(offline),
     )
     fault_table.append(row)
     assert gw.returncode == 0, text[-3000:]
