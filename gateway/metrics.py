@@ -43,6 +43,8 @@ class MetricSources:
     influx: InfluxSink | None = None
     cameras: Callable[[], CameraService | None] = lambda: None
     disk: DiskWatch | None = None
+    # readings waiting in memory for the local store, and those dropped past its cap while the disk was full
+    store_memory: Callable[[], tuple[int, int]] = lambda: (0, 0)
 
 
 class GatewayCollector(Collector):
@@ -88,6 +90,15 @@ class GatewayCollector(Collector):
         if counts is not None:
             yield GaugeMetricFamily("sitegw_store_rows", "Rows in the local store", value=counts.rows)
             yield GaugeMetricFamily("sitegw_store_bytes", "Local store file size", value=counts.file_bytes)
+        pending, dropped = self.src.store_memory()
+        yield GaugeMetricFamily(
+            "sitegw_store_pending", "Readings waiting in memory for the local store", value=pending
+        )
+        yield CounterMetricFamily(
+            "sitegw_store_dropped",
+            "Readings dropped, oldest first, past store.max_held_readings while the disk was full",
+            value=dropped,
+        )
         if self.src.disk is not None:
             yield GaugeMetricFamily(
                 "sitegw_state_disk_free_bytes",

@@ -168,6 +168,7 @@ class Gateway:
                 influx=self.influx,
                 cameras=lambda: self.api_services.cameras,
                 disk=self.disk,
+                store_memory=lambda: (self.store.pending, self.store.dropped),
             )
         )
         self.drivers: list[Driver] = []
@@ -400,7 +401,7 @@ class Gateway:
             "uptime_s": time.time() - self.started_at,
             "readings_in": self.live.total,
             "devices": {d: _stats_dict(st) for d, st in self.driver_stats().items()},
-            "store": _counts_dict(counts) | {"pending": self.store.pending},
+            "store": _counts_dict(counts) | {"pending": self.store.pending, "dropped": self.store.dropped},
             "influx": _influx_dict(self.influx) if self.influx else None,
             "uplinks": _outbox_dict(self.outbox),
             "patrol": self.patrol_stats(),
@@ -419,7 +420,7 @@ class Gateway:
             "devices": {d: _stats_dict(st) for d, st in stats.items()},
             "errors": {d: st.errors for d, st in stats.items()},
             "errors_total": sum(st.errors for st in stats.values()) + sum(self.bus.handler_errors.values()),
-            "store": _counts_dict(counts) | {"pending": self.store.pending},
+            "store": _counts_dict(counts) | {"pending": self.store.pending, "dropped": self.store.dropped},
             "spool": _influx_dict(self.influx) if self.influx else {"configured": False, "spool_points": 0},
             "alerts": self.alert_counts(),
             "uplinks": _outbox_dict(self.outbox),

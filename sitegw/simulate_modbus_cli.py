@@ -23,7 +23,7 @@ from contract.config.profile import ModbusMap
 from contract.config.site import DeviceConfig
 from drivers.simulators.crane_model import CraneModel
 from drivers.simulators.hoist_model import HoistModel
-from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit
+from drivers.simulators.modbus_server import ModbusSimulatorServer, ServedLog, SimUnit
 from drivers.simulators.modbus_sims import ElapsedClock, anemometer_source, crane_source, hoist_source
 from drivers.simulators.ptypair import PtyPair
 from drivers.simulators.scenario import HOIST_SCENARIOS, Scenario
@@ -76,6 +76,14 @@ DeviceOpt = Annotated[str | None, typer.Option("--device", help="device id in --
 DurationOpt = Annotated[float, typer.Option("--duration", help="stop after S seconds (0: until Ctrl-C)")]
 BaudOpt = Annotated[int, typer.Option("--baudrate", help="serial line speed (RTU)")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="random seed: the same seed replays the same day")]
+ServedLogOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--served-log",
+        help="append every read answered to this file, one JSON line each "
+        "(t, unit, function, address, count, words), to check a gateway's store against",
+    ),
+]
 
 
 def crane(
@@ -90,6 +98,7 @@ def crane(
     baudrate: BaudOpt = 9600,
     seed: SeedOpt = 1,
     operator: Annotated[str, typer.Option("--operator", help="operator ID the box reports")] = "OP-1001",
+    served_log: ServedLogOpt = None,
 ) -> None:
     """Simulate a tower crane's black box (tower_crane_blackbox profile) doing lift cycles."""
     _not_a_hoist_scenario(scenario, "a crane")
@@ -105,6 +114,7 @@ def crane(
         duration,
         baudrate,
         f"crane {spec.model or ''} scenario {scenario.value}",
+        served_log,
     )
 
 
@@ -120,6 +130,7 @@ def hoist(
     baudrate: BaudOpt = 9600,
     seed: SeedOpt = 1,
     driver: Annotated[str, typer.Option("--driver", help="driver ID the box reports")] = "OP-1001",
+    served_log: ServedLogOpt = None,
 ) -> None:
     """Simulate a construction hoist's black box (hoist_blackbox profile) doing trips between landings."""
     if scenario not in HOIST_SCENARIOS:
@@ -138,6 +149,7 @@ def hoist(
         duration,
         baudrate,
         f"hoist {spec.model} scenario {scenario.value}",
+        served_log,
     )
 
 
@@ -152,6 +164,7 @@ def anemometer(
     duration: DurationOpt = 0.0,
     baudrate: BaudOpt = 9600,
     seed: SeedOpt = 1,
+    served_log: ServedLogOpt = None,
 ) -> None:
     """Simulate an RS-485 anemometer (anemometer_rs485 profile) with gusty wind."""
     _not_a_hoist_scenario(scenario, "an anemometer")
@@ -165,6 +178,7 @@ def anemometer(
         duration,
         baudrate,
         f"anemometer scenario {scenario.value}",
+        served_log,
     )
 
 
@@ -223,15 +237,27 @@ def _device_and_map(
 
 
 def _serve(
-    unit: SimUnit, tcp: str | None, serial: str | None, pty: bool, duration: float, baudrate: int, what: str
+    unit: SimUnit,
+    tcp: str | None,
+    serial: str | None,
+    pty: bool,
+    duration: float,
+    baudrate: int,
+    what: str,
+    served_log: Path | None,
 ) -> None:
     if [bool(tcp), bool(serial), pty].count(True) != 1:
         raise _fail("give exactly one of --tcp HOST:PORT, --serial PATH or --pty")
+    try:
+        served = ServedLog(served_log) if served_log else None
+    except OSError as exc:
+        raise _fail(f"--served-log {served_log}: {exc.strerror or exc}") from None
     pair = PtyPair() if pty else None
     if tcp:
-        server = ModbusSimulatorServer([unit], tcp=host_port(tcp, "--tcp"))
+        server = ModbusSimulatorServer([unit], tcp=host_port(tcp, "--tcp"), served=served)
     else:
-        server = ModbusSimulatorServer([unit], serial=pair.a if pair else serial, baudrate=baudrate)
+        where = pair.a if pair else serial
+        server = ModbusSimulatorServer([unit], serial=where, baudrate=baudrate, served=served)
     try:
         asyncio.run(_run(server, duration, what, pair))
     except OSError as exc:
@@ -239,6 +265,8 @@ def _serve(
     finally:
         if pair is not None:
             pair.close()
+        if served is not None:
+            served.close()
 
 
 async def _run(server: ModbusSimulatorServer, duration: float, what: str, pair: PtyPair | None) -> None:

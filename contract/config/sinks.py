@@ -28,6 +28,14 @@ class LocalStoreConfig(Model):
     flush_interval_s: float = Field(
         0.5, gt=0, le=10, title="Flush interval", description="seconds between batched commits"
     )
+    max_held_readings: int = Field(
+        500_000,
+        ge=1000,
+        title="Readings held while the disk is full",
+        description="readings kept in memory while the state folder's disk is full (about 150 bytes "
+        "each: 500,000 is about 75 MB); past this the oldest are dropped, counted and logged, so memory stays bounded and the "
+        "alerts, which are recorded in the disk's reserve, keep going",
+    )
 
 
 class InfluxConfig(Model):

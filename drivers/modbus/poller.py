@@ -193,7 +193,13 @@ class DevicePoller:
     def _set_online(self, online: bool, reason: str) -> None:
         self._online = online
         self.stats.online = online
+        # the link and unit in the line: a site electrician goes to that host or serial port
         (log.info if online else log.warning)(
-            "modbus device %s is %s: %s", self.device.id, "online" if online else "offline", reason
+            "modbus device %s (%s unit %d) is %s: %s",
+            self.device.id,
+            self.link.description,
+            self.unit,
+            "online" if online else "offline",
+            reason,
         )
         self.bus.publish_status(DeviceStatus(time.time(), self.device.id, online, reason))

@@ -6,15 +6,23 @@ decoder inverts. Only the addresses the profile maps are served: reading anythin
 exception 2 (ILLEGAL DATA ADDRESS), as from a strict black box. On a serial bus a unit id
 nobody has stays silent, as on a real RS-485 line; over TCP it gets exception 11 (gateway
 target failed to respond), as from a Modbus TCP gateway.
+
+A server can report every read it answers (``served``): when, which unit, and the registers it sent,
+so a test or an installer can set what a gateway stored against what the device served
+(``sitegw simulate crane --served-log FILE`` writes them as JSON lines).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 from pymodbus.constants import ExcCodes
 from pymodbus.exceptions import NoSuchIdException
@@ -66,6 +74,40 @@ class _SilentForUnknownIds(SimCore):
         return await super().async_setValues(device_id, func_code, address, values)
 
 
+@dataclass(frozen=True, slots=True)
+class Served:
+    """One read a simulated unit answered: its wall-clock time (taken as the answer is made, before it
+    is sent), the unit, the function code, the first address asked for and the 16-bit words of the
+    answer (for coils and discrete inputs: the words that hold the bits, 16 to a word)."""
+
+    t: float
+    unit: int
+    function: int
+    address: int
+    count: int
+    words: list[int]
+
+
+ServedHook = Callable[[Served], None]
+
+
+class ServedLog:
+    """A :data:`ServedHook` writing each answered read to ``path`` as one JSON line, flushed at once
+    (the file is read while the simulator runs)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file: IO[str] = path.open("a", encoding="utf-8")
+
+    def __call__(self, served: Served) -> None:
+        self._file.write(json.dumps(asdict(served), separators=(",", ":")) + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        """Close the file."""
+        self._file.close()
+
+
 def _runs(addresses: list[int]) -> list[tuple[int, int]]:
     """Contiguous (start, length) runs of sorted addresses."""
     runs: list[tuple[int, int]] = []
@@ -85,12 +127,13 @@ def _bit_words(bits: Mapping[int, int]) -> dict[int, int]:
     return words
 
 
-def sim_device(unit: SimUnit) -> SimDevice:
-    """A pymodbus SimDevice that serves ``unit``'s mapped addresses with fresh values on every read."""
-    served = served_addresses(unit.modbus)
+def sim_device(unit: SimUnit, served: ServedHook | None = None) -> SimDevice:
+    """A pymodbus SimDevice that serves ``unit``'s mapped addresses with fresh values on every read,
+    each answered read reported to ``served``."""
+    mapped = served_addresses(unit.modbus)
     blocks: list[list[SimData]] = []
     for function in FunctionCode:
-        addresses = served[function]
+        addresses = mapped[function]
         if function in _BIT_FUNCTIONS:
             addresses = sorted({a // 16 for a in addresses})
         datatype = DataType.BITS if function in _BIT_FUNCTIONS else DataType.REGISTERS
@@ -108,8 +151,8 @@ def sim_device(unit: SimUnit) -> SimDevice:
     async def refresh(
         func_code: int,
         start_address: int,
-        _address: int,
-        _count: int,
+        address: int,
+        count: int,
         registers: list[int],
         set_values: list[int] | list[bool] | None,
     ) -> ExcCodes | None:
@@ -123,8 +166,13 @@ def sim_device(unit: SimUnit) -> SimDevice:
             return ExcCodes.DEVICE_FAILURE
         if function in _BIT_FUNCTIONS:
             cells = _bit_words(cells)
-        for address, word in cells.items():
-            registers[address - start_address] = word
+        for cell, word in cells.items():
+            registers[cell - start_address] = word
+        if served is not None:
+            first = (address // 16 if function in _BIT_FUNCTIONS else address) - start_address
+            words = -(-count // 16) if function in _BIT_FUNCTIONS else count
+            answer = registers[first : first + words]
+            served(Served(time.time(), unit.unit_id, func_code, address, count, answer))
         return None
 
     return SimDevice(id=unit.unit_id, simdata=(blocks[0], blocks[1], blocks[2], blocks[3]), action=refresh)
@@ -158,13 +206,16 @@ class ModbusSimulatorServer:
         bytesize: int = 8,
         parity: str = "N",
         stopbits: int = 1,
+        served: ServedHook | None = None,
     ) -> None:
+        """``served``: called with every read answered (e.g. a :class:`ServedLog`)."""
         if (tcp is None) == (serial is None):
             raise ValueError("give exactly one of tcp=(host, port) or serial=PATH")
         self.units = units
         self.tcp = tcp
         self.serial = serial
         self._line = _SerialLine(baudrate, bytesize, parity, stopbits)
+        self._served = served
         self._server: ModbusBaseServer | None = None
 
     @property
@@ -174,7 +225,7 @@ class ModbusSimulatorServer:
 
     async def start(self) -> None:
         """Listen (TCP) or open the port (serial)."""
-        devices = [sim_device(u) for u in self.units]
+        devices = [sim_device(u, self._served) for u in self.units]
         server: ModbusBaseServer
         if self.tcp:
             server = ModbusTcpServer(devices, address=self.tcp)

@@ -12,6 +12,13 @@ for each uplink named in ``late_for``, one row per minute however many readings 
 uplink's sender removes the marks it delivered through :meth:`LocalStore.forget_late`, which the
 writer thread runs like any other write.
 
+While the disk is full (``may_write`` false, gateway/disk_watch.py) readings wait in memory, in order, up to
+``max_held_readings``; past that the writer drops the oldest (newest kept: the latest state of every
+device is what a site looks at after an outage), counts them (:attr:`LocalStore.dropped`,
+``sitegw_store_dropped_total``) and says so in the log once per outage, with the time span lost, when it
+starts dropping and when the disk is writable again. Alerts never wait here: they go to their own
+stores, which have the disk's reserve.
+
 The cut is taken from the latest time the clock ever read at a commit, kept in the file, not from the
 clock alone: when the clock is set back (an NTP step after weeks of drift, a correction after it ran
 ahead), the summaries have already read minutes up to the clock's old time, and a live reading stamped
@@ -28,6 +35,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 
 from contract.config.sinks import LocalStoreConfig
@@ -86,6 +94,8 @@ class LocalStore:
         self._committed_cv = threading.Condition(self._lock)
         self._added = 0
         self._committed = 0
+        self.dropped = 0  # readings dropped, oldest first, while the disk was full (the cap)
+        self._outage: _Dropped | None = None  # this disk-full outage's drops, for the log
         self._wake = threading.Event()
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -136,8 +146,8 @@ class LocalStore:
 
     @property
     def pending(self) -> int:
-        """Readings added but not committed yet."""
-        return self._added - self._committed
+        """Readings added but not committed (nor dropped) yet."""
+        return self._added - self._committed - self.dropped
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Wait until every reading added before this call is committed; False on timeout."""
@@ -145,7 +155,7 @@ class LocalStore:
         with self._lock:
             target = self._added
             self._wake.set()
-            return self._committed_cv.wait_for(lambda: self._committed >= target, timeout)
+            return self._committed_cv.wait_for(lambda: self._committed + self.dropped >= target, timeout)
 
     def maintain(self, timeout: float = 60.0) -> TrimReport | None:
         """Run retention and budget enforcement now (normally periodic) and return what it did."""
@@ -195,6 +205,9 @@ class LocalStore:
                 stopping = self._stopping
                 if stopping or self._may_write():
                     self._write_queued(conn)
+                    self._outage_over()
+                else:
+                    self._hold_within_cap()
                 self._forget_queued(conn)
                 if self._trims_wanted > self._trims_done or time.monotonic() >= next_trim:
                     self._trim(conn)
@@ -224,6 +237,51 @@ class LocalStore:
         with self._lock:
             self._committed += count
             self._committed_cv.notify_all()
+
+    def _hold_within_cap(self) -> None:
+        """While the disk is full: drop the oldest readings held beyond ``max_held_readings``."""
+        excess = self.pending - self.cfg.max_held_readings
+        if excess <= 0:
+            return
+        gone: list[Reading] = []
+        while excess > len(gone) and self._queue:
+            batch = self._queue.popleft()
+            take = excess - len(gone)
+            if len(batch) > take:
+                self._queue.appendleft(batch[take:])  # the rest of the batch is among the newest kept
+                batch = batch[:take]
+            gone.extend(batch)
+        with self._lock:
+            self.dropped += len(gone)
+            self._committed_cv.notify_all()
+        if self._outage is None:
+            self._outage = _Dropped(gone[0].ts, gone[-1].ts, len(gone))
+            log.error(
+                "local store %s: the disk is full and %d readings wait in memory, the most it keeps "
+                "(store.max_held_readings): the oldest are dropped from now on, from %s, the newest "
+                "kept (alerts are still recorded)",
+                self.path,
+                self.cfg.max_held_readings,
+                _local(round(gone[0].ts * 1000)),
+            )
+        else:
+            self._outage.count += len(gone)
+            self._outage.last_ts = gone[-1].ts
+
+    def _outage_over(self) -> None:
+        """Say once what a disk-full outage cost, when the readings are written again."""
+        if self._outage is None:
+            return
+        outage, self._outage = self._outage, None
+        log.warning(
+            "local store %s: the disk is writable again; %d readings taken from %s to %s were dropped "
+            "while it was full (%d dropped since start); the newer ones it kept are stored now",
+            self.path,
+            outage.count,
+            _local(round(outage.first_ts * 1000)),
+            _local(round(outage.last_ts * 1000)),
+            self.dropped,
+        )
 
     def _commit(self, conn: sqlite3.Connection, batches: list[Sequence[Reading]]) -> None:
         with transaction(conn):
@@ -390,6 +448,15 @@ class LocalStore:
         with self._lock:
             self._trims_done = max(self._trims_done, wanted)
             self._committed_cv.notify_all()
+
+
+@dataclass
+class _Dropped:
+    """The readings dropped in one disk-full outage: the span of their timestamps and how many."""
+
+    first_ts: float
+    last_ts: float
+    count: int
 
 
 def _local(ms: int) -> str:

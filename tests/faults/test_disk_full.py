@@ -3,9 +3,10 @@ scripted hazards raising alerts, delivering to `sitegw regulator serve` on Postg
 a 20 MB tmpfs of its own; the test fills that filesystem to the last byte with a file of its own for
 ``DISK_FULL_S`` seconds, then deletes the file (space returns).
 
-Checks what a user would: the gateway said so (a log line) and /metrics shows the free space, it kept
-running, every SQLite store passes ``PRAGMA integrity_check``, and once space returned every event it
-recorded is stored at the regulator once and every reading its drivers took is in the local store.
+Checks what a user would: the gateway said so (a log line) and /metrics shows the free space and the
+readings waiting in memory (bounded by ``store.max_held_readings``, tests/store), it kept running,
+every SQLite store passes ``PRAGMA integrity_check``, and once space returned every event it recorded
+is stored at the regulator once and every reading its drivers took is in the local store.
 
 Mounting a tmpfs needs root (CAP_SYS_ADMIN); without it the test is skipped saying so.
 """
@@ -110,6 +111,7 @@ def test_a_full_disk_corrupts_and_loses_nothing(tmp_path: Path, fault_table: lis
             free_metric = metric(url, "sitegw_state_disk_free_bytes")
             full_metric = metric(url, "sitegw_state_disk_full")
             full_rows = rows(url)
+            held = metric(url, "sitegw_store_pending")  # the readings waiting in memory, within the cap
             filler.unlink()
             freed_at = time.monotonic()
             recover_s = wait_all_stored(state, db, "the regulator holding every event after space returned")
@@ -125,7 +127,8 @@ def test_a_full_disk_corrupts_and_loses_nothing(tmp_path: Path, fault_table: lis
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     row = FaultRow(
         scenario="disk_full",
-        fault=f"state tmpfs (20 MB) filled to the last byte ({filled} bytes) for {freed_at - full_at:.0f} s",
+        fault=f"state tmpfs (20 MB) filled to the last byte ({filled} bytes) for {freed_at - full_at:.0f} s, "
+        f"{held:.0f} readings held in memory then, {summary['store']['dropped']} dropped past the cap",
         # every reading the drivers took is in the store (held in memory while the disk was full)
         readings_lost=summary["readings_total"] - summary["store"]["rows"] - summary["store"]["duplicates"],
         events_lost=len({e["event_id"] for e in recorded} - set(ids)),
@@ -140,3 +143,5 @@ def test_a_full_disk_corrupts_and_loses_nothing(tmp_path: Path, fault_table: lis
     # said early (10 % free), and that it is full; /metrics shows it
     assert "MB free of" in text and "is full" in text, text[-3000:]
     assert (full_metric, free_metric is not None) == (1.0, True), (full_metric, free_metric)
+    # readings waited in memory (the demo's rate is far below store.max_held_readings: none dropped)
+    assert held and held > 0 and summary["store"]["dropped"] == 0, (held, summary["store"])

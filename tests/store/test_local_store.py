@@ -124,6 +124,42 @@ def test_add_never_waits_for_the_disk(store: LocalStore) -> None:
     assert store.reader.counts().rows == 50
 
 
+def test_a_full_disk_holds_the_newest_readings_up_to_the_cap_and_says_what_it_dropped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """While the disk is full readings wait in memory, at most max_held_readings: the oldest go, counted
+    and logged with their time span; once it is writable the ones kept are stored, nothing else."""
+    full = True
+    cfg = LocalStoreConfig(flush_interval_s=0.05, max_held_readings=1000)
+    store = LocalStore(tmp_path / "history.db", cfg, may_write=lambda: not full)
+    store.start()
+    try:
+        with caplog.at_level(logging.WARNING, logger="gateway.store.local"):
+            for i in range(30):  # 3,000 readings, 100 a batch, one a second
+                store.add(
+                    [Reading(T0 + 100 * i + j, "GD-1", "crane-1", "load_t", float(j)) for j in range(100)]
+                )
+                time.sleep(0.01)
+            deadline = time.monotonic() + 10
+            while store.pending > cfg.max_held_readings and time.monotonic() < deadline:
+                time.sleep(0.02)
+            held, dropped = store.pending, store.dropped
+            full = False
+            assert store.flush(10)
+    finally:
+        store.stop()
+    assert (held, dropped) == (1000, 2000)
+    history = store.reader.history("crane-1", "load_t", T0 - 1, T0 + 4000, max_points=10_000)
+    assert history is not None
+    stored = [p.ts for p in history.points]
+    assert stored == [T0 + i for i in range(2000, 3000)]  # the newest thousand, in order
+    said = [r.getMessage() for r in caplog.records]
+    assert sum("the oldest are dropped from now on" in m and "max_held_readings" in m for m in said) == 1, (
+        said
+    )
+    assert any("2000 readings taken from" in m and "were dropped while it was full" in m for m in said), said
+
+
 def test_duplicates_and_malformed_readings_are_counted_not_silent(
     store: LocalStore, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -169,8 +170,9 @@ async def test_demo_layout_crane_on_tcp_and_two_slaves_on_one_rtu_bus(site: Load
     assert abs(sum(anemo) / len(anemo) - sum(crane_wind) / len(crane_wind)) < 1.5
 
 
-def test_simulate_crane_command_serves_the_profile_over_tcp(site: LoadedSite) -> None:
-    port = free_port()
+def test_simulate_crane_command_serves_the_profile_over_tcp(site: LoadedSite, tmp_path: Path) -> None:
+    """...and with --served-log writes each answer it served, with the very words the client got."""
+    port, served_log = free_port(), tmp_path / "served.jsonl"
     cmd = [
         sys.executable,
         "-c",
@@ -187,8 +189,11 @@ def test_simulate_crane_command_serves_the_profile_over_tcp(site: LoadedSite) ->
         "OP-1002",
         "--duration",
         "20",
+        "--served-log",
+        str(served_log),
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    got = []
     try:
         wait_port(port)
         mmap = site.profiles["tower_crane_blackbox"].modbus
@@ -198,6 +203,9 @@ def test_simulate_crane_command_serves_the_profile_over_tcp(site: LoadedSite) ->
         values = {}
         for r in plan_requests(mmap):
             answer = client.read_holding_registers(r.address, count=r.count, device_id=1)
+            got.append(
+                {"unit": 1, "function": 3, "address": r.address, "count": r.count, "words": answer.registers}
+            )
             values.update({rv.metric: v for rv, v in RequestDecoder(mmap, r)(answer.registers)})
         client.close()
     finally:
@@ -206,6 +214,9 @@ def test_simulate_crane_command_serves_the_profile_over_tcp(site: LoadedSite) ->
     assert values["operator_id"] == "OP-1002" and values["reeving"] == 2.0
     assert 0 <= float(values["radius_m"]) <= 56 and 0 <= float(values["slew_deg"]) < 360
     assert f"unit 1 on tcp 127.0.0.1:{port}" in out
+    logged = [json.loads(line) for line in served_log.read_text(encoding="utf-8").splitlines()]
+    assert [{k: v for k, v in line.items() if k != "t"} for line in logged] == got
+    assert all(abs(line["t"] - time.time()) < 60 for line in logged)
 
 
 def test_simulate_hoist_command_serves_the_profile_over_tcp(site: LoadedSite) -> None:

@@ -1,0 +1,183 @@
+"""Issue #19: one dead RTU slave among live ones on the same RS-485 bus.
+
+Two RS-485 buses (pty pairs), each with a real pymodbus RTU server (drivers/simulators/modbus_server.py,
+the one `sitegw simulate` runs, here serving three units on one port, as three boxes on one pair of
+wires): a crane black box (unit 1) and two anemometers (units 2 and 3). The real `sitegw run` polls
+all six every ``INTERVAL_S``; on the second bus it also polls a fourth slave at unit 9, which nothing
+answers (wired, but dead). The first bus is the measure of what the live slaves would do without it,
+taken at the same time on the same machine.
+
+Checks what a user would: the live slaves' readings per second in the store are about the same with
+the dead slave as without (its probes back off, so it costs the bus little), every answer the server
+served to them is stored with its values; the dead one is offline in /metrics with its device.offline
+alert in `sitegw events`, and the log holds no traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from contract.config import load_profile
+from contract.config.loader import BUILTIN_PROFILES
+from drivers.simulators.modbus_server import ModbusSimulatorServer, ServedLog, SimUnit
+from drivers.simulators.ptypair import PtyPair
+from tests.e2e.test_gateway_kill import gateway_events
+from tests.faults.conftest import FaultRow
+from tests.faults.modbus_site import (
+    Reconciled,
+    crane_reconciled,
+    device,
+    events_of,
+    metric,
+    readings_row,
+    reconcile,
+    served,
+    site_file,
+    stored,
+)
+from tests.faults.test_mosquitto_restart import started
+from tests.faults.test_regulator_faults import wait_for
+from tests.support import free_port
+
+INTERVAL_S = 0.2
+TIMEOUT_S = 0.3
+# a poll's answers come within its own timeout after the bus is free, and the bus may be busy with the
+# other slaves' polls and the dead one's probe (its timeout) first
+ANSWER_WITHIN_S = 2 * TIMEOUT_S + 0.4
+WINDOW_S = 8.0  # readings counted over this long, once the dead slave is known dead
+# the same three live slaves on two buses; the second bus also has the dead slave
+BUSES = {
+    "clean": {"crane-2": 1, "anemo-1": 2, "anemo-2": 3},
+    "with_dead": {"crane-3": 1, "anemo-3": 2, "anemo-4": 3},
+}
+LIVE = [d for slaves in BUSES.values() for d in slaves]
+METRIC = {"crane": "load_t", "anemo": "wind_ms"}
+
+
+def line(port: str, unit: int) -> str:
+    return f"{{type: modbus_rtu, port: {port}, baudrate: 9600, unit_id: {unit}}}"
+
+
+@contextmanager
+def bus_server(port: str, served_log: Path) -> Iterator[None]:
+    """The live slaves' server on ``port``, in a thread with its own event loop."""
+    crane, anemo = (
+        load_profile(BUILTIN_PROFILES / f"{p}.yaml").modbus
+        for p in ("tower_crane_blackbox", "anemometer_rs485")
+    )
+    assert crane is not None and anemo is not None
+    started_at = time.monotonic()
+
+    def crane_values() -> dict[str, float | str]:  # a hook going up and down, so each answer differs
+        t = time.monotonic() - started_at
+        return {"load_t": round(1 + (t % 10) / 10, 2), "height_m": 10 + t % 20, "operator_id": "OP-1001"}
+
+    def wind(unit: int) -> dict[str, float | str]:
+        return {"wind_ms": round(unit + (time.monotonic() - started_at) % 5, 1)}
+
+    log = ServedLog(served_log)
+    units = [
+        SimUnit(1, crane, crane_values),
+        SimUnit(2, anemo, lambda: wind(2)),
+        SimUnit(3, anemo, lambda: wind(3)),
+    ]
+    server = ModbusSimulatorServer(units, serial=port, served=log)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="rtu-bus", daemon=True)
+    thread.start()
+    asyncio.run_coroutine_threadsafe(server.start(), loop).result(10)
+    try:
+        yield
+    finally:
+        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        log.close()
+
+
+def reconciled_bus(state: Path, answers: list[dict], devices: dict[str, int]) -> list[Reconciled]:
+    """Each live slave's stored rows against the answers served to it (the crane's two requests apart)."""
+    out: list[Reconciled] = []
+    for dev, unit in devices.items():
+        own = [a for a in answers if a["unit"] == unit]
+        if dev.startswith("crane"):
+            out += crane_reconciled(state, dev, own, ANSWER_WITHIN_S)[1].values()
+        else:
+            out.append(reconcile(stored(state, dev, "wind_ms"), own, lambda w: w[0] / 10, ANSWER_WITHIN_S))
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_a_dead_slave_costs_the_live_ones_nothing(tmp_path: Path, fault_table: list[FaultRow]) -> None:
+    api_port, state, log = free_port(), tmp_path / "state", tmp_path / "gateway.log"
+    logs = {bus: tmp_path / f"served-{bus}.jsonl" for bus in BUSES}
+    timing = {"poll_interval_s": INTERVAL_S, "timeout_s": TIMEOUT_S, "retries": 2, "backoff_max_s": 5.0}
+    with PtyPair() as clean_pty, PtyPair() as dead_pty:
+        ports = {"clean": clean_pty, "with_dead": dead_pty}
+        devices = [
+            device(
+                dev, "crane" if dev.startswith("crane") else "anemometer", line(ports[bus].b, unit), **timing
+            )
+            for bus, slaves in BUSES.items()
+            for dev, unit in slaves.items()
+        ]
+        devices.append(device("anemo-dead", "anemometer", line(dead_pty.b, 9), **timing))
+        site = site_file(tmp_path, api_port, devices)
+        with (
+            bus_server(clean_pty.a, logs["clean"]),
+            bus_server(dead_pty.a, logs["with_dead"]),
+            started(["--log-level", "INFO", "run", str(site), "--state-dir", str(state)], log) as gw,
+        ):
+            wait_for(
+                lambda: metric(api_port, "sitegw_device_online", "anemo-dead") == 0.0,
+                "the dead slave offline",
+                60,
+            )
+            start = time.time()
+            time.sleep(WINDOW_S + 1)
+            online = {d: metric(api_port, "sitegw_device_online", d) for d in [*LIVE, "anemo-dead"]}
+            stopped_at = time.time()
+            gw.send_signal(signal.SIGINT)
+            gw.wait(60)
+    text = log.read_text(errors="replace")
+    rates = {
+        d: sum(
+            1 for ts, _ in stored(state, d, METRIC[d[:5]]) if start * 1000 <= ts < (start + WINDOW_S) * 1000
+        )
+        / WINDOW_S
+        for d in LIVE
+    }
+    reconciled: list[Reconciled] = []
+    for bus, slaves in BUSES.items():
+        answers = [a for a in served(logs[bus]) if a["t"] < stopped_at]
+        reconciled += reconciled_bus(state, answers, slaves)
+    lost = sum(len(r.unstored) for r in reconciled)  # answers, one reading each but the crane's 19 + 1
+    offline = events_of(gateway_events(state), "anemo-dead", "device.offline")
+    pairs = list(zip(BUSES["clean"], BUSES["with_dead"], strict=True))
+    worst = min(rates[b] / rates[a] for a, b in pairs)
+    row = readings_row(
+        "modbus_rtu_dead_slave",
+        "unit 9 silent among 3 live slaves; their readings/s vs a bus without it: "
+        + ", ".join(f"{rates[b]:.1f} vs {rates[a]:.1f}" for a, b in pairs),
+        lost,
+        0.0,  # the live slaves never stopped
+        len(offline),
+    )
+    fault_table.append(row)
+    assert gw.returncode == 0, text[-3000:]
+    assert "Traceback" not in text and "unexpected error" not in text, text[-3000:]
+    assert worst >= 0.85, rates
+    assert all(not r.bad for r in reconciled), [r.bad[:3] for r in reconciled]
+    assert lost == 0, [r.unstored for r in reconciled]
+    assert online == {**dict.fromkeys(LIVE, 1.0), "anemo-dead": 0.0}, online
+    assert offline and offline[-1]["state"] != "resolved", offline
+    assert f"modbus device anemo-dead (rtu {dead_pty.b} 9600 8N1 unit 9) is offline" in text, text[-3000:]
