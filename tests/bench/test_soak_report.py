@@ -15,7 +15,9 @@ MINUTES = 30
 STEP_S = 15
 
 
-def run(rss_mb_h: float = 0.0, fds_h: float = 0.0, warmup_mb: float = 0.0, seed: int = 1) -> list[dict[str, float]]:
+def run(
+    rss_mb_h: float = 0.0, fds_h: float = 0.0, warmup_mb: float = 0.0, seed: int = 1
+) -> list[dict[str, float]]:
     """A 30-minute run sampled every 15 s: RSS 150 MB with 1 MB of noise, growing ``rss_mb_h``, plus
     ``warmup_mb`` gained over the first 5 minutes; 90 descriptors +-1, growing ``fds_h``; two cameras."""
     rng = random.Random(seed)
