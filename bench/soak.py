@@ -55,7 +55,7 @@ from bench.soak_probe import (
     rss_total_mb,
     scrape,
 )
-from bench.soak_trace import diff
+from bench.soak_trace import report
 from contract.config import LoadedSite, load_site
 from drivers.simulators.formwork import FormworkSimulator
 from drivers.simulators.modbus_sims import ModbusSimulators, start_modbus_simulators
@@ -90,9 +90,16 @@ def parse() -> argparse.Namespace:
         "--workdir", type=Path, default=None, help="keep the run's state here (default: a temp dir)"
     )
     ap.add_argument(
-        "--tracemalloc",
+        "--memory-probe",
         action="store_true",
-        help="run the gateway under tracemalloc and write what grew after the warm-up (slow: diagnosis only)",
+        help="probe the gateway's allocators after the warm-up and at the end, and write what grew",
+    )
+    ap.add_argument(
+        "--tracemalloc",
+        type=int,
+        default=0,
+        metavar="FRAMES",
+        help="with --memory-probe, tracemalloc too, keeping FRAMES of each stack (slow: diagnosis only)",
     )
     ap.add_argument("--note", default="", help="a line on the machine (shared with other work, etc.)")
     ap.add_argument("--rss-limit", type=float, default=soak_report.RSS_LIMIT_MB_H, help="MB/h that fails")
@@ -139,11 +146,13 @@ def regulator_db(work: Path) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def cli(log: Path, *args: str, trace: Path | None = None) -> subprocess.Popen[bytes]:
-    """A `sitegw` command as its own process, its output in ``log``; with ``trace``, under tracemalloc
-    (bench/soak_trace.py), its snapshots in that folder."""
+def cli(log: Path, *args: str, trace: Path | None = None, frames: int = 0) -> subprocess.Popen[bytes]:
+    """A `sitegw` command as its own process, its output in ``log``; with ``trace``, under the memory
+    probe (bench/soak_trace.py, tracemalloc keeping ``frames`` when above 0), its files in that folder."""
     program = ["-m", "sitegw.cli"] if trace is None else [str(REPO / "bench" / "soak_trace.py")]
-    env = os.environ | ({"SITEGW_TRACEMALLOC_DIR": str(trace)} if trace else {})
+    env = os.environ | (
+        {"SITEGW_TRACEMALLOC_DIR": str(trace), "SITEGW_TRACEMALLOC_FRAMES": str(frames)} if trace else {}
+    )
     with log.open("ab") as out:
         return subprocess.Popen(
             [sys.executable, *program, "--log-level", "WARNING", *args],
@@ -369,14 +378,22 @@ async def _with_broker(
         site["api"] = {"host": "127.0.0.1", "port": api_port}
         site_file = soak_site.write(site, work / "site.yaml")
         state = work / "state"
-        trace = work / "tracemalloc" if opts.tracemalloc else None
-        gateway = cli(work / "gateway.log", "run", str(site_file), "--state-dir", str(state), trace=trace)
+        trace = work / "memory-probe" if opts.memory_probe else None
+        gateway = cli(
+            work / "gateway.log",
+            "run",
+            str(site_file),
+            "--state-dir",
+            str(state),
+            trace=trace,
+            frames=opts.tracemalloc,
+        )
         wait_port(api_port, timeout=300)
         metrics = f"http://127.0.0.1:{api_port}/metrics"
         mqtt_devices = [d["id"] for d in site["devices"] if d["transport"]["type"] == "mqtt"]
         await until_online(metrics, mqtt_devices)
         if trace is not None:
-            gateway.send_signal(signal.SIGUSR2)  # start tracing, now the imports are done
+            gateway.send_signal(signal.SIGUSR2)  # start the probe, now the imports are done
         mqtt_sims = await start_mqtt_sims(loaded, broker.host, broker.port)
         sampler = Sampler(gateway.pid, metrics, DeliveryWatch(db, project, evidence), mqtt_sims)
         print(
@@ -403,10 +420,8 @@ async def _with_broker(
             )
         if trace is not None:
             await snapshot(gateway, trace, 2)
-            (work / "tracemalloc.txt").write_text(
-                diff(trace / "snap-1.tracemalloc", trace / "snap-2.tracemalloc")
-            )
-            print(f"soak: what grew after the warm-up: {work / 'tracemalloc.txt'}", flush=True)
+            (work / "memory-probe.txt").write_text(report(trace))
+            print(f"soak: what grew after the warm-up: {work / 'memory-probe.txt'}", flush=True)
         for sim in mqtt_sims:
             await sim.stop()
         drained = await _drain(metrics)
@@ -479,14 +494,14 @@ async def _with_broker(
 
 
 async def snapshot(gateway: subprocess.Popen[bytes], folder: Path, n: int) -> None:
-    """Ask the gateway under tracemalloc for its ``n``-th snapshot and wait until it is written."""
+    """Ask the gateway under the memory probe for its ``n``-th reading and wait until it is written."""
     gateway.send_signal(signal.SIGUSR2)
-    path = folder / f"snap-{n}.tracemalloc"
+    path = folder / f"stats-{n}.json"
     for _ in range(600):
         await asyncio.sleep(1)
         if path.exists() and path.stat().st_size and time.time() - path.stat().st_mtime > 2:
             return
-    raise RuntimeError(f"no tracemalloc snapshot {path} within 10 min")
+    raise RuntimeError(f"no memory probe {path} within 10 min")
 
 
 async def _drain(metrics: str) -> bool:
