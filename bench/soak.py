@@ -101,6 +101,11 @@ def parse() -> argparse.Namespace:
         metavar="FRAMES",
         help="with --memory-probe, tracemalloc too, keeping FRAMES of each stack (slow: diagnosis only)",
     )
+    ap.add_argument(
+        "--report-only",
+        action="store_true",
+        help="no run: the plots and the report again from --out's soak.csv and summary.json",
+    )
     ap.add_argument("--note", default="", help="a line on the machine (shared with other work, etc.)")
     ap.add_argument("--rss-limit", type=float, default=soak_report.RSS_LIMIT_MB_H, help="MB/h that fails")
     ap.add_argument(
@@ -514,8 +519,21 @@ async def _drain(metrics: str) -> bool:
     return False
 
 
+def report_again(opts: argparse.Namespace) -> int:
+    """Plots and docs/soak.md again from a run's soak.csv and summary.json (after editing
+    docs/soak/findings.md, or the report's wording); the run's verdict stands."""
+    summary = json.loads((opts.out / "summary.json").read_text(encoding="utf-8"))
+    rows = soak_report.read_csv(opts.out / "soak.csv")
+    soak_report.plot(rows, opts.out, soak_report.verdict(rows, opts.rss_limit, opts.fd_limit))
+    opts.doc.write_text(soak_report.markdown(summary, opts.out, opts.doc.parent), encoding="utf-8")
+    print(f"soak: {opts.doc} and the plots in {opts.out}/ written again", flush=True)
+    return 0
+
+
 def main() -> int:
     opts = parse()
+    if opts.report_only:
+        return report_again(opts)
     if opts.workdir is not None:
         opts.workdir.mkdir(parents=True, exist_ok=True)
         return asyncio.run(soak(opts, opts.workdir))

@@ -273,8 +273,12 @@ def markdown(summary: dict[str, Any], plots: Path, doc_dir: Path) -> str:
         "the rules' windows filling). Delivery latency is the regulator's receive time (when it stored",
         "the event) minus the event's own time; both clocks are this machine's. A camera's offered frames",
         "are 1 a second from its first analysed frame; its source waits 1/fps after each analysed frame,",
-        "so the time analysis takes shows as a share below 1. Readings taken are the drivers' count",
-        "(`sitegw_readings`), rows stored the local store's (`sitegw_store_rows`).",
+        "so the time analysis takes shows as a share below 1. Readings taken are the gateway's bus count",
+        "(`sitegw_readings_in`: the devices' and the cameras'), rows stored the local store's",
+        "(`sitegw_store_rows`).",
         "",
     ]
+    findings = plots / "findings.md"  # written by hand, kept across runs: what the runs found and fixed
+    if findings.exists():
+        lines += [findings.read_text(encoding="utf-8").rstrip(), ""]
     return "\n".join(lines)
