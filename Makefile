@@ -5,8 +5,9 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO_ARGS ?=
 PYTEST_ARGS ?=
+SOAK_ARGS ?=
 
-.PHONY: demo test test-slow faults lint bench vision-eval test-env venv clean help
+.PHONY: demo test test-slow faults soak lint bench vision-eval test-env venv clean help
 
 help:
 	@echo "make demo        run the simulated reference site (Ctrl-C stops; DEMO_ARGS='--duration 60')"
@@ -14,6 +15,7 @@ help:
 	@echo "make lint        ruff (lint and format), mypy, and the import layers (lint-imports)"
 	@echo "make test-slow   long suites: fault injection, soak, full vision evaluation"
 	@echo "make faults      the fault suite with 5-minute faults, printing its table (SITEGW_FAULT_S=3600: an hour)"
+	@echo "make soak        a large site for 30 minutes (SOAK_MINUTES=3: shorter): docs/soak.md, its plots and verdict"
 	@echo "make bench       benchmarks, printing 'name: value unit' lines"
 
 $(STAMP): pyproject.toml
@@ -45,6 +47,9 @@ test-slow: $(STAMP) test-env
 
 faults: $(STAMP) test-env
 	SITEGW_FAULT_S=$${SITEGW_FAULT_S:-300} $(PY) -m pytest tests/faults tests/e2e/test_gateway_kill.py tests/e2e/test_delivery_sigkill.py tests/e2e/test_platform_change.py -rA $(PYTEST_ARGS)
+
+soak: $(STAMP) test-env
+	SOAK_MINUTES=$${SOAK_MINUTES:-30} $(PY) bench/soak.py $(SOAK_ARGS)
 
 bench: $(STAMP) test-env
 	bash bench/run_all.sh

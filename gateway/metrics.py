@@ -123,12 +123,9 @@ class GatewayCollector(Collector):
         by_level = GaugeMetricFamily(
             "sitegw_alerts_active", "Alerts not resolved, by level", labels=["level"]
         )
-        counts: dict[str, int] = {"warning": 0, "alarm": 0, "critical": 0}
-        for alert in self.src.alerts.list_alerts(limit=100_000):
-            if alert.state != "resolved":
-                counts[alert.level] += 1
-        for level, n in counts.items():
-            by_level.add_metric([level], n)
+        active = self.src.alerts.active_levels()
+        for level in ("warning", "alarm", "critical"):
+            by_level.add_metric([level], active[level])
         yield by_level
         events = CounterMetricFamily(
             "sitegw_alert_events", "Alert changes since start, by level and state", labels=["level", "state"]

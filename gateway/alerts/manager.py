@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -189,6 +190,13 @@ class AlertManager:
         return self._current(stored.fingerprint, stored)
 
     # ---- queries
+
+    def active_levels(self) -> Counter[str]:
+        """Alerts not resolved, by level, from memory: /metrics asks at every scrape, and reading every
+        alert back from the store (each resolved vision alert with its evidence picture) made each
+        scrape's cost and the process's memory grow with the site's whole alert history."""
+        with self._lock:
+            return Counter(a.level for a in self._active.values())
 
     def list_alerts(
         self,

@@ -1,7 +1,8 @@
 """LiveHub: the fan-out of live changes (readings, device status, alert events, the regulator's
 decisions) to stream clients.
 
-Every change gets an id ``BOOT.SEQ`` and is kept in a ring buffer, so a client that lost its
+Every change gets an id ``BOOT.SEQ`` and is kept in a ring buffer (bounded by events and by
+characters), so a client that lost its
 connection and comes back with ``Last-Event-ID`` gets exactly what it missed. When it cannot be
 resumed (an id from before a gateway restart, or older than the buffer) the client is sent a
 ``reset`` event first: it reloads its snapshot from the REST API, and nothing is silently skipped.
@@ -31,6 +32,9 @@ from contract.readings import DeviceStatus, Reading
 from gateway.alerts.models import Decision
 
 RING_SIZE = 20_000  # ~30 minutes of the reference site at 10 reading events a second
+# and at most this many characters of JSON (about as many bytes): on a large site each readings event is
+# larger (the soak's 51 devices: ~6 KB), and 20,000 of them held 120 MB, growing for half an hour
+RING_CHARS = 32_000_000
 COALESCE_S = 0.1
 QUEUE_SIZE = 2_000  # per client, before it counts as too slow
 
@@ -59,11 +63,15 @@ class Subscription:
 class LiveHub:
     """Fan-out of live events with a resumable ring buffer; publish from any thread."""
 
-    def __init__(self, ring_size: int = RING_SIZE, coalesce_s: float = COALESCE_S) -> None:
+    def __init__(
+        self, ring_size: int = RING_SIZE, coalesce_s: float = COALESCE_S, ring_chars: int = RING_CHARS
+    ) -> None:
         # the boot id makes ids from an earlier run of the gateway recognisable as such
         self.boot = format(int(time.time() * 1000), "x")
         self._seq = itertools.count(1)
-        self._ring: deque[LiveEvent] = deque(maxlen=ring_size)
+        self._ring: deque[LiveEvent] = deque()
+        self._ring_size, self._ring_chars = ring_size, ring_chars
+        self._kept_chars = 0  # characters of data in the ring
         self._subs: set[Subscription] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None
@@ -152,7 +160,7 @@ class LiveHub:
     def _emit(self, kind: str, data: str) -> None:
         seq = next(self._seq)
         event = LiveEvent(seq, f"{self.boot}.{seq}", kind, data)
-        self._ring.append(event)
+        self._keep(event)
         self.published += 1
         for sub in list(self._subs):
             try:
@@ -161,6 +169,14 @@ class LiveHub:
                 sub.dropped = True
                 self._subs.discard(sub)
                 self.dropped_clients += 1
+
+    def _keep(self, event: LiveEvent) -> None:
+        """Into the ring, dropping the oldest beyond its count or its characters (the newest always stays)."""
+        ring = self._ring
+        ring.append(event)
+        self._kept_chars += len(event.data)
+        while len(ring) > self._ring_size or (self._kept_chars > self._ring_chars and len(ring) > 1):
+            self._kept_chars -= len(ring.popleft().data)
 
     def close(self) -> None:
         """End every stream (the gateway is stopping): each client's response completes normally

@@ -112,3 +112,28 @@ async def test_close_ends_every_stream() -> None:
     got = await task  # ends with what it had, not after 5 events
     assert [json.loads(e.data)["device"] for e in got] == ["dev-1"]
     assert hub.clients == 0 and [e async for e in hub.stream(None)] == []
+
+
+async def test_the_buffer_is_bounded_by_size_too_and_resumes_within_it() -> None:
+    """A large site's readings events are large: the buffer drops the oldest beyond its characters, and a
+    client from before them gets a reset, one within them exactly what it missed."""
+    hub = LiveHub(ring_chars=50_000)
+    hub.bind_loop(asyncio.get_running_loop())
+    for n in range(1, 401):
+        hub.on_status(DeviceStatus(ts=float(n), device=f"dev-{n}", online=True, reason="x" * 900))
+    kept = list(hub._ring)
+    assert sum(len(e.data) for e in kept) <= 50_000
+    assert 40 <= len(kept) < 60 and kept[-1].seq == 400
+    assert hub.backlog(f"{hub.boot}.100")[0] is False
+    resumable, missed = hub.backlog(f"{hub.boot}.390")
+    assert resumable and [json.loads(e.data)["device"] for e in missed] == [
+        f"dev-{n}" for n in range(391, 401)
+    ]
+
+
+async def test_one_event_larger_than_the_budget_is_still_kept() -> None:
+    hub = LiveHub(ring_chars=10)
+    hub.bind_loop(asyncio.get_running_loop())
+    hub.on_status(status(1))
+    hub.on_status(status(2))
+    assert [e.seq for e in hub._ring] == [2]
