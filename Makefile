@@ -7,13 +7,14 @@ DEMO_ARGS ?=
 PYTEST_ARGS ?=
 SOAK_ARGS ?=
 
-.PHONY: demo test test-slow faults soak lint bench vision-eval test-env venv clean help
+.PHONY: demo test test-slow fuzz faults soak lint bench vision-eval test-env venv clean help
 
 help:
 	@echo "make demo        run the simulated reference site (Ctrl-C stops; DEMO_ARGS='--duration 60')"
 	@echo "make test        the test suite against real servers (installs them when missing)"
 	@echo "make lint        ruff (lint and format), mypy, and the import layers (lint-imports)"
 	@echo "make test-slow   long suites: fault injection, soak, full vision evaluation"
+	@echo "make fuzz        schemathesis over both APIs with every role, 50 cases per operation and role (make test: 4)"
 	@echo "make faults      the fault suite with 5-minute faults, printing its table (SITEGW_FAULT_S=3600: an hour)"
 	@echo "make soak        a large site for 30 minutes (SOAK_MINUTES=3: shorter): docs/soak.md, its plots and verdict"
 	@echo "make bench       benchmarks, printing 'name: value unit' lines"
@@ -44,6 +45,9 @@ lint: $(STAMP)
 
 test-slow: $(STAMP) test-env
 	$(PY) -m pytest -m slow $(PYTEST_ARGS)
+
+fuzz: $(STAMP) test-env
+	SITEGW_SCHEMA_EXAMPLES=$${SITEGW_SCHEMA_EXAMPLES:-50} $(PY) -m pytest tests/regulator/test_openapi_roles.py tests/api/test_openapi_roles.py -rA $(PYTEST_ARGS)
 
 faults: $(STAMP) test-env
 	SITEGW_FAULT_S=$${SITEGW_FAULT_S:-300} $(PY) -m pytest tests/faults tests/e2e/test_gateway_kill.py tests/e2e/test_delivery_sigkill.py tests/e2e/test_platform_change.py -rA $(PYTEST_ARGS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 
@@ -23,3 +24,9 @@ def wait_port(port: int, host: str = "127.0.0.1", timeout: float = 15.0) -> None
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout} s")
+
+
+def schema_examples() -> int:
+    """Cases schemathesis draws per operation and role: 4 in `make test`, more in `make fuzz`
+    (``SITEGW_SCHEMA_EXAMPLES``)."""
+    return int(os.environ.get("SITEGW_SCHEMA_EXAMPLES", "4"))

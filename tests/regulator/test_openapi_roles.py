@@ -24,9 +24,10 @@ from regulator.auth import Accounts
 from regulator.server import RegulatorServer
 from tests.api.test_openapi import run_every_operation
 from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator, make_event, signed
+from tests.support import schema_examples
 
 OTHER, OTHER_SECRET = "GD-SZ-2026-0002", "other-secret-for-tests"
-EXAMPLES = 8  # per operation and role: ~25 operations × 4 roles
+EXAMPLES = schema_examples()  # per operation and role
 EXCLUDED = ["/ui/api/logout"]  # it would end the session the other requests use
 PUBLIC = {
     ("GET", "/"),
