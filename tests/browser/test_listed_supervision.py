@@ -35,6 +35,10 @@ SUPERVISOR = "super1"
 YEAR = time.localtime().tm_year
 SHOTS = Path("/tmp")
 
+# a whole demo (or gateway and regulator) under Chromium, ~35 s: in make test-slow, to keep make test within CI's
+# 20 minutes; the API paths they drive are covered in make test (tests/uplinks, tests/regulator)
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def page() -> Iterator[Page]:

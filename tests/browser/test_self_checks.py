@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from tests.browser.demo import PASSWORD, SUPERVISOR, Demo
 from tests.regulator.support import real_jpeg
+
+# a whole demo (or gateway and regulator) under Chromium, ~35 s: in make test-slow, to keep make test within CI's
+# 20 minutes; the API paths they drive are covered in make test (tests/uplinks, tests/regulator)
+pytestmark = pytest.mark.slow
 
 
 def test_a_supervisor_sends_a_self_check_that_reaches_the_regulators_ledger(
