@@ -15,10 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import httpx
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from tests.api.site import RunningSite
+
+# 20 s or more of the whole suite's time: in make test-slow, to keep make test within CI's 20 minutes
+pytestmark = pytest.mark.slow
 
 EXCLUDED = ["/api/v1/stream", "/api/v1/auth/logout"]
 EXAMPLES = 12  # per operation: ~25 operations, ~15 s in all

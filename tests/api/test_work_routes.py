@@ -11,11 +11,15 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 
 from contract.readings import Reading
 from drivers.simulators.access_gate import gate_schedule
 from tests.api.site import RunningSite
 from tests.support import free_port
+
+# 20 s or more of the whole suite's time: in make test-slow, to keep make test within CI's 20 minutes
+pytestmark = pytest.mark.slow
 
 PROJECT = "GD-SZ-2026-0001"
 

@@ -11,11 +11,15 @@ import re
 from pathlib import Path
 
 import httpx
+import pytest
 from playwright.sync_api import Dialog, Page, expect
 
 from tests.browser.demo import PASSWORD, SUPERVISOR, Demo
 from tests.browser.test_dashboard import new_alert, shot
 from tests.servers.mosquitto import MosquittoServer
+
+# 20 s or more of the whole suite's time: in make test-slow, to keep make test within CI's 20 minutes
+pytestmark = pytest.mark.slow
 
 
 def test_english_alerts_hoist_formwork_and_personnel_panels(page: Page, tmp_path: Path) -> None:

@@ -28,6 +28,9 @@ from tests.faults.link import FaultyLink, Mode
 from tests.regulator.support import pg_database
 from tests.support import free_port
 
+# 20 s or more of the whole suite's time: in make test-slow, to keep make test within CI's 20 minutes
+pytestmark = pytest.mark.slow
+
 FAULT_S = float(os.environ.get("SITEGW_FAULT_S", "10"))
 SLOW_LAG_S = 30.0  # the "answering after 30 s": longer than the uplink's 10 s request timeout
 RECOVER_LIMIT_S = 420.0  # the outbox's retry cap is 300 s; a little more for the backlog itself

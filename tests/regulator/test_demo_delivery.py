@@ -9,11 +9,15 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from argon2 import PasswordHasher
 
 from regulator.auth import Accounts
 from regulator.storage import Repository
 from tests.support import free_port, wait_port
+
+# 20 s or more of the whole suite's time: in make test-slow, to keep make test within CI's 20 minutes
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_PROJECT = "GD-SZ-2026-0001"  # contract/config/examples/site.yaml

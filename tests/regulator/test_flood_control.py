@@ -21,6 +21,9 @@ from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET, make_event, signed
 from tests.regulator.test_review import signed_in
 
+# 20 s or more of the whole suite's time: in make test-slow, to keep make test within CI's 20 minutes
+pytestmark = pytest.mark.slow
+
 # short, so the regulator's clock passes it within the test, yet well above how long one request may take
 # on a loaded machine (a warning whose resolution the regulator has not heard of within it is promoted)
 HOLD_S = 6.0

@@ -27,6 +27,9 @@ from regulator.ingest import Refusal, authenticate
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET, make_event, real_jpeg, signed
 
+# 20 s or more of the whole suite's time: in make test-slow, to keep make test within CI's 20 minutes
+pytestmark = pytest.mark.slow
+
 LIMIT_MB = 0.5
 
 

@@ -22,6 +22,9 @@ from tests.vision.test_worker import Collector, collector  # noqa: F401  (the fi
 from vision.sources import Frame, FrameSource
 from vision.worker import VisionSupervisor
 
+# 20 s or more of the whole suite's time: in make test-slow, to keep make test within CI's 20 minutes
+pytestmark = pytest.mark.slow
+
 PHOTOS = [cv2.imread(str(p)) for p in sorted(DEMO_PHOTOS.iterdir())]
 
 

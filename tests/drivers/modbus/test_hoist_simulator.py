@@ -21,6 +21,9 @@ from drivers.simulators.scenario import Scenario
 from tests.drivers.modbus.conftest import Recorder, fast, wait_until
 from tests.support import free_port
 
+# 20 s or more of the whole suite's time: in make test-slow, to keep make test within CI's 20 minutes
+pytestmark = pytest.mark.slow
+
 METRICS = {
     "load_t",
     "persons",
