@@ -13,12 +13,16 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.browser.demo import PASSWORD, SUPERVISOR, Demo
 from tests.support import free_port
 
 SHOTS = os.environ.get("SITEGW_SCREENSHOTS")
+
+# 75 s of the whole suite's time: in make test-slow, to keep make test within CI's 20 minutes
+pytestmark = pytest.mark.slow
 
 
 def shot(page: Page, name: str) -> None:
