@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 from typing import Literal
+
+from tests.faults.relay_loop import RelayLoop
 
 Mode = Literal["pass", "down", "http_500", "slow", "ok_not_stored"]
 
@@ -28,34 +29,28 @@ PORTAL_PAGE = (
 )
 
 
-class FaultyLink:
+class FaultyLink(RelayLoop):
     """Relay ``port`` to ``upstream`` on 127.0.0.1, in the mode last set (``pass`` at first)."""
 
     def __init__(self, port: int, upstream: int, lag_s: float = 30.0) -> None:
+        super().__init__("faulty-link")
         self.port, self.upstream, self.lag_s = port, upstream, lag_s
         self.mode: Mode = "pass"
         self.answered_itself = 0  # requests the link answered without forwarding (500 or a fake 200)
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="faulty-link", daemon=True)
         self._server: asyncio.Server | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
 
     def __enter__(self) -> FaultyLink:
-        self._thread.start()
+        self._start_loop()
         self.set_mode("pass")
         return self
 
     def __exit__(self, *_: object) -> None:
         self._call(self._close())
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
+        self._stop_loop()
 
     def set_mode(self, mode: Mode) -> None:
         """Switch to ``mode``; connections opened before are cut, as a network change cuts them."""
         self._call(self._switch(mode))
-
-    def _call(self, coro: object) -> None:
-        asyncio.run_coroutine_threadsafe(coro, self._loop).result(10)  # type: ignore[arg-type]
 
     async def _switch(self, mode: Mode) -> None:
         await self._close()
@@ -69,14 +64,7 @@ class FaultyLink:
         if self._server is not None:
             self._server.close()
             self._server = None
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    def _spawn(self, coro: object) -> None:
-        task: asyncio.Task[None] = asyncio.ensure_future(coro)  # type: ignore[arg-type]
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        await self._cancel_tasks()
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if self.mode in ("http_500", "ok_not_stored"):

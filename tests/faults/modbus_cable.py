@@ -20,34 +20,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 import time
 
+from tests.faults.relay_loop import RelayLoop
 
-class UnpluggableCable:
+
+class UnpluggableCable(RelayLoop):
     """Relay ``port`` to the device at ``upstream`` on 127.0.0.1."""
 
     def __init__(self, port: int, upstream: int) -> None:
+        super().__init__("modbus-cable")
         self.port, self.upstream = port, upstream
         self.plugged = True
         self.cut = 0  # answers cut half-way
         self.connects: list[float] = []  # when the gateway opened a connection (monotonic)
         self._cut_next = False
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="modbus-cable", daemon=True)
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
 
     def __enter__(self) -> UnpluggableCable:
-        self._thread.start()
+        self._start_loop()
         self._call(self._listen())
         return self
 
     def __exit__(self, *_: object) -> None:
         self._call(self._close_all(stop=True))
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
+        self._stop_loop()
 
     def unplug(self) -> None:
         """Cut the next answer half-way, then let nothing through (returns once the cut happened)."""
@@ -63,9 +61,6 @@ class UnpluggableCable:
         self._call(self._close_all(stop=False))
         self.plugged = True
 
-    def _call(self, coro: object) -> None:
-        asyncio.run_coroutine_threadsafe(coro, self._loop).result(10)  # type: ignore[arg-type]
-
     async def _listen(self) -> None:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port, reuse_address=True)
 
@@ -74,14 +69,7 @@ class UnpluggableCable:
             self._server.close()
         for writer in list(self._writers):
             writer.close()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    def _spawn(self, coro: object) -> None:
-        task: asyncio.Task[None] = asyncio.ensure_future(coro)  # type: ignore[arg-type]
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        await self._cancel_tasks()
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connects.append(time.monotonic())
