@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import socket
 import time
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from drivers.ports import free_tcp_port
 
@@ -30,3 +34,19 @@ def schema_examples() -> int:
     """Cases schemathesis draws per operation and role: 4 in `make test`, more in `make fuzz`
     (``SITEGW_SCHEMA_EXAMPLES``)."""
     return int(os.environ.get("SITEGW_SCHEMA_EXAMPLES", "4"))
+
+
+async def run_until(
+    task_of: Coroutine[Any, Any, None], done: Callable[[], bool], timeout: float = 15.0
+) -> None:
+    """Run a sender's loop until ``done()``; a sender that keeps being refused times out."""
+    task = asyncio.create_task(task_of)
+    try:
+        deadline = time.monotonic() + timeout
+        while not done():
+            assert time.monotonic() < deadline, "never delivered"
+            await asyncio.sleep(0.05)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -29,11 +29,10 @@ from contract.config.uplinks import RegulatorUplink
 from contract.wire import FEEDBACK_PATH
 from gateway.alerts.models import Decision
 from gateway.alerts.store import DecisionStore
-from gateway.uplinks.base import BEIJING, RETRYABLE_4XX
+from gateway.uplinks.base import BEIJING
 from gateway.uplinks.notices import SupervisionNotice
-from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said, run_periodically, unsigned
-from gateway.uplinks.regulator import signed_headers
-from gateway.uplinks.server_clock import clock_of
+from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said, run_periodically
+from gateway.uplinks.signed_request import signed_request
 
 log = logging.getLogger(__name__)
 
@@ -175,15 +174,7 @@ class FeedbackPoller:
     async def _fetch(self, client: httpx.AsyncClient, after: int) -> FeedbackPage:
         cfg = self._cfg
         url = self._url.copy_merge_params({"after": str(after)})
-        clock = clock_of(cfg.base_url)
-        signed_ms = clock.now_ms()
-        path = url.raw_path.decode()
-        headers = signed_headers(self._project, cfg.secret, path, b"", now_ms=signed_ms, method="GET")
-        try:
-            r = await client.get(url, headers=headers)
-        except httpx.HTTPError as exc:
-            raise UplinkRetry.unreachable(cfg, "", exc) from exc
-        clock.observe(r, signed_ms)
+        r = await signed_request(client, cfg, self._project, url, b"", "feedback request", method="GET")
         if r.is_success:
             try:
                 return FeedbackPage.model_validate_json(r.content)
@@ -195,7 +186,7 @@ class FeedbackPoller:
                     f"expects ({where}: {first['msg']}); is {cfg.base_url} a sitegw regulator?",
                     refused=True,
                 ) from None
-        raise _http_failure(cfg, self._project, r)
+        raise _http_failure(cfg, r)
 
     def _announce(self, d: Decision) -> None:
         english = d.text.split(" | ", 1)[-1]
@@ -229,20 +220,16 @@ class FeedbackPoller:
         )
 
 
-def _http_failure(cfg: RegulatorUplink, project: str, r: httpx.Response) -> UplinkRetry:
-    """What a refused feedback request means for the site, and what to change."""
-    said = regulator_said(r)
-    if r.status_code == 401:
-        return unsigned(cfg, project, "feedback request", said)
+def _http_failure(cfg: RegulatorUplink, r: httpx.Response) -> UplinkRetry:
+    """What a feedback request refused for good means for the site, and what to change."""
     if r.status_code == 404:
         return UplinkRetry(
             f"uplink {cfg.name!r}: {cfg.base_url} has no feedback endpoint ({FEEDBACK_PATH}: HTTP 404); upgrade "
             "the regulator, or set feedback_every_s: 0 on this uplink",
             refused=True,
         )
-    transient = r.status_code >= 500 or r.status_code in RETRYABLE_4XX
     return UplinkRetry(
         f"uplink {cfg.name!r}: the regulator answered the feedback request with HTTP "
-        f"{r.status_code}: {said}{'; retrying' if transient else ''}",
-        refused=not transient,
+        f"{r.status_code}: {regulator_said(r)}",
+        refused=True,
     )

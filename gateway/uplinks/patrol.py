@@ -33,10 +33,10 @@ from contract.config.uplinks import RegulatorUplink
 from contract.wire import PICTURES_PATH, CameraPicture
 from gateway.camera_service import CameraService
 from gateway.outbox.backoff import backoff_delay
-from gateway.uplinks.base import RETRYABLE_4XX
+from gateway.uplinks.base import http_client
 from gateway.uplinks.patrol_queue import PatrolQueue, Waiting
-from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said, unsigned
-from gateway.uplinks.regulator import signed_headers
+from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said
+from gateway.uplinks.signed_request import signed_request
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +56,7 @@ class PatrolSender:
         self.queue = queue
         self._alerts_pending = alerts_pending
         self._wake = asyncio.Event()
-        url = httpx.URL(cfg.base_url.rstrip("/") + PICTURES_PATH)
-        self._url = str(url)
-        self._path = url.raw_path.decode()
+        self._url = httpx.URL(cfg.base_url.rstrip("/") + PICTURES_PATH)
         self.sent = 0
 
     def put(self, picture: CameraPicture) -> None:
@@ -69,7 +67,7 @@ class PatrolSender:
     async def run(self) -> None:
         """Send until cancelled: oldest waiting picture first, after the alerts, backing off on failures."""
         failures = Failures()
-        async with httpx.AsyncClient(timeout=self._cfg.timeout_s) as client:
+        async with http_client(self._cfg.timeout_s, self._cfg.tls) as client:
             while True:
                 if self.queue.oldest() is None:
                     self._wake.clear()
@@ -109,31 +107,17 @@ class PatrolSender:
     async def _send(self, client: httpx.AsyncClient, item: Waiting) -> bool:
         """POST one picture: True when the regulator took it, False when it refused it for good (logged);
         UplinkRetry when trying again may help."""
-        cfg = self._cfg
-        headers = signed_headers(self._project, cfg.secret, self._path, item.body)
-        try:
-            r = await client.post(self._url, content=item.body, headers=headers)
-        except httpx.HTTPError as exc:
-            raise UplinkRetry.unreachable(cfg, " for patrol pictures", exc) from exc
+        r = await signed_request(client, self._cfg, self._project, self._url, item.body, "patrol picture")
         if r.is_success:
             return True
-        said = regulator_said(r)
-        if r.status_code == 401:
-            raise unsigned(cfg, self._project, "patrol picture", said)
-        if r.status_code >= 500 or r.status_code in RETRYABLE_4XX:
-            raise UplinkRetry(
-                f"uplink {cfg.name!r}: the regulator answered a patrol picture with HTTP {r.status_code}: "
-                f"{said}; retrying",
-                refused=False,
-            )
         # refused for good (too large, not a JPEG, an old regulator without the endpoint): the camera's next
         # picture replaces it anyway, so it is dropped rather than retried forever
         log.error(
             "uplink %r: the regulator refused camera %s's patrol picture (HTTP %d: %s); dropped",
-            cfg.name,
+            self._cfg.name,
             item.picture.camera,
             r.status_code,
-            said,
+            regulator_said(r),
         )
         return False
 

@@ -26,9 +26,9 @@ from contract.config.uplinks import RegulatorUplink
 from contract.self_check import SELF_CHECKS_PATH, SelfCheck, SelfCheckReceipt
 from gateway.outbox.backoff import backoff_delay
 from gateway.outbox.sqlite import DurableDb
-from gateway.uplinks.base import RETRYABLE_4XX
-from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said, unsigned
-from gateway.uplinks.regulator import signed_headers
+from gateway.uplinks.base import http_client
+from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said
+from gateway.uplinks.signed_request import signed_request
 
 log = logging.getLogger(__name__)
 
@@ -171,14 +171,12 @@ class SelfCheckSender:
         self._project = project
         self._outbox = outbox
         self._wake = outbox.waker()
-        url = httpx.URL(cfg.base_url.rstrip("/") + SELF_CHECKS_PATH)
-        self._url = str(url)
-        self._path = url.raw_path.decode()
+        self._url = httpx.URL(cfg.base_url.rstrip("/") + SELF_CHECKS_PATH)
 
     async def run(self) -> None:
         """Send until cancelled."""
         failures = Failures()
-        async with httpx.AsyncClient(timeout=self._cfg.timeout_s) as client:
+        async with http_client(self._cfg.timeout_s, self._cfg.tls) as client:
             while True:
                 item = await asyncio.to_thread(self._outbox.oldest, self.name)
                 if item is None:
@@ -201,12 +199,7 @@ class SelfCheckSender:
         """POST one check and record the outcome: delivered on the receipt, dead when refused for good;
         UplinkRetry when trying again may help."""
         cfg = self._cfg
-        headers = signed_headers(self._project, cfg.secret, self._path, body)
-        try:
-            r = await client.post(self._url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            raise UplinkRetry.unreachable(cfg, " for self-checks", exc) from exc
-        said = regulator_said(r)
+        r = await signed_request(client, cfg, self._project, self._url, body, "self-check")
         if r.is_success:
             try:
                 receipt = SelfCheckReceipt.model_validate_json(r.content)
@@ -226,13 +219,7 @@ class SelfCheckSender:
                 receipt.hazard_id,
             )
             return
-        if r.status_code == 401:
-            raise unsigned(cfg, self._project, "self-check", said)
-        if r.status_code >= 500 or r.status_code in RETRYABLE_4XX:
-            raise UplinkRetry(
-                f"uplink {cfg.name!r}: the regulator answered a self-check with HTTP {r.status_code}: {said}; retrying",
-                refused=False,
-            )
+        said = regulator_said(r)
         log.error(
             "uplink %r: the regulator refused self-check %s (HTTP %d: %s)",
             cfg.name,

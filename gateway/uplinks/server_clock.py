@@ -8,7 +8,8 @@ wrong secret and dead-letters the event, so every hazard of that time would neve
 
 So the ``Date`` header of every answer (RFC 9110 §6.6.1: the server's clock, to the second) is compared
 with this machine's clock. Once they are more than ``TRUST_S`` apart, events, heartbeats, readings
-summaries and feedback polls are signed with the regulator's time instead, the log says so (once, with the fix), and a refusal of a request signed more
+summaries, feedback polls, patrol pictures and self-checks (signed_request.py) are signed with the
+regulator's time instead, the log says so (once, with the fix), and a refusal of a request signed more
 than ``TRUST_S`` off the regulator's clock is a transient failure, tried again with the corrected time,
 not a wrong secret. The events keep their own times: only the signature's timestamp moves.
 """
@@ -66,8 +67,8 @@ _CLOCKS: dict[str, ServerClock] = {}
 
 
 def clock_of(base_url: str) -> ServerClock:
-    """The one ServerClock of the regulator at ``base_url``, shared by events, heartbeats, summaries and
-    the feedback poll: what one answer taught, the next request of any of them uses."""
+    """The one ServerClock of the regulator at ``base_url``, shared by events, heartbeats, summaries,
+    the feedback poll, patrol pictures, self-checks and notices: what one answer taught, the next request of any of them uses."""
     key = base_url.rstrip("/")
     if key not in _CLOCKS:
         _CLOCKS[key] = ServerClock(key)

@@ -46,10 +46,8 @@ from contract.config.uplinks import RegulatorUplink
 from contract.wire import READINGS_PATH, SUMMARY_METRICS
 from gateway.alerts.store import DecisionStore
 from gateway.store.local_query import LateMark, MinuteValue, Pick, SeriesInfo
-from gateway.uplinks.base import RETRYABLE_4XX
-from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said, run_periodically, secret_hint
-from gateway.uplinks.regulator import signed_headers
-from gateway.uplinks.server_clock import clock_of
+from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said, run_periodically
+from gateway.uplinks.signed_request import signed_request
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +95,7 @@ SETTLE_S = (
 # every minute this module may already have read is among those marked; tests/uplinks/test_summaries.py)
 FIRST_LOOKBACK_S = 3600.0  # a new uplink starts an hour back, not at the store's 30 days
 CATCH_UP_PAUSE_S = 1.0  # between chunks while catching up: one chunk a second caps the load on both sides
-RETRY_STATUSES = RETRYABLE_4XX | {401, 404, 413}  # refusals a setting or the regulator's side will fix
+FIXED_ELSEWHERE = frozenset({404, 413})  # refusals a setting or the regulator's side will fix: kept, retried
 
 
 def closed_until(now: float) -> float:
@@ -175,9 +173,7 @@ class SummarySender:
         self._cursors = cursors
         check_marked(cfg.name, marks)
         self._key = cursor_key(cfg.name)
-        base = httpx.URL(cfg.base_url.rstrip("/") + READINGS_PATH)
-        self._url = str(base)
-        self._path = base.raw_path.decode()  # the path as sent, so a base URL with a prefix signs correctly
+        self._url = httpx.URL(cfg.base_url.rstrip("/") + READINGS_PATH)
         self._others_logged = False
         self._failures = Failures()  # tries in a row that the regulator did not take
 
@@ -288,22 +284,12 @@ class SummarySender:
         """One signed POST; True taken, False refused for good (logged); UplinkRetry otherwise."""
         cfg = self._cfg
         body = await asyncio.to_thread(self._body, part)
-        clock = clock_of(cfg.base_url)
-        signed_ms = clock.now_ms()
-        headers = signed_headers(self._project, cfg.secret, self._path, body, now_ms=signed_ms)
-        try:
-            r = await client.post(self._url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            raise UplinkRetry.unreachable(cfg, " for readings summaries", exc) from exc
-        clock.observe(r, signed_ms)
+        r = await signed_request(client, cfg, self._project, self._url, body, "readings summaries")
         if r.is_success:
             return True
         said = regulator_said(r)
-        if r.status_code >= 500 or r.status_code in RETRY_STATUSES:
-            raise UplinkRetry(
-                _retry_message(cfg, self._project, r.status_code, said),
-                refused=r.status_code in (401, 404, 413),
-            )
+        if r.status_code in FIXED_ELSEWHERE:
+            raise UplinkRetry(_retry_message(cfg, r.status_code, said), refused=True)
         first, last = part[0], part[-1]
         log.error(
             "uplink %r: the regulator refused the readings summaries of %s to %s (HTTP %d: %s); these %d "
@@ -367,15 +353,11 @@ def _at(ts: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
 
 
-def _retry_message(cfg: RegulatorUplink, project: str, status: int, said: str) -> str:
-    """What a refusal that retrying with backoff may outlast means for the site, and what to change."""
+def _retry_message(cfg: RegulatorUplink, status: int, said: str) -> str:
+    """What a refusal that a change elsewhere will fix (404, 413) means for the site, and what to change."""
     head = f"uplink {cfg.name!r}: the regulator answered readings summaries with HTTP {status}: {said}"
-    if status == 401:
-        return f"{head}; {secret_hint(project)}; retrying"
     if status == 404:
         return (
             f"{head}; {cfg.base_url} has no {READINGS_PATH}: upgrade the regulator, or set summary_every_s: 0"
         )
-    if status == 413:
-        return f"{head}; a proxy in front of the regulator limits request bodies: allow at least 2 MB"
-    return f"{head}; retrying"
+    return f"{head}; a proxy in front of the regulator limits request bodies: allow at least 2 MB"

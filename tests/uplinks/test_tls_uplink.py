@@ -1,7 +1,8 @@
 """The regulator uplink over HTTPS with a pinned CA, against the real regulator app served by uvicorn with
 TLS (issue #19, Security). Certificates are made by the test (tests/servers/certs.py).
 
-Pinned to the CA that signed the server's certificate, events, heartbeats and feedback polls go through;
+Pinned to the CA that signed the server's certificate, events, heartbeats, feedback polls, patrol pictures
+and self-checks go through;
 pinned to another CA, nothing is sent and the failure says what to change. The system's CA store does not
 know the test CA either: with no ``tls:`` the uplink refuses the server too.
 """
@@ -28,6 +29,7 @@ from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET, make_event
 from tests.servers.certs import Certs, make_certs
 from tests.support import free_port
+from tests.uplinks.picture_and_check import deliver_picture_and_check
 
 
 @pytest.fixture
@@ -102,3 +104,12 @@ async def test_another_ca_or_the_system_store_refuses_the_server_and_says_what_t
     async with http_client(cfg.timeout_s, cfg.tls) as client:
         with pytest.raises(UplinkRetry, match=r"unreachable.*TLS failed.*set tls\.ca_file"):
             await FeedbackPoller(cfg, PROJECT, DecisionStore(tmp_path / "d.sqlite")).poll(client)
+
+
+async def test_patrol_pictures_and_self_checks_use_the_pinned_ca(
+    https_regulator: tuple[RegulatorServer, str, Certs], tmp_path: Path
+) -> None:
+    """Found in review: these two made their own client with the system's CAs, ignoring ``tls:``."""
+    _, url, certs = https_regulator
+    cfg = uplink(url, certs.ca)
+    await deliver_picture_and_check(cfg, tmp_path)
