@@ -75,6 +75,7 @@ class BrokerLink:
         self._drain_pending = False
         self._online: bool | None = None
         self._stopping = False
+        self._connected_before = False  # since start(): a later connect without a session lost one
         self._tls_failure: ssl.SSLError | ssl.CertificateError | None = (
             None  # the last handshake's, if it failed
         )
@@ -83,6 +84,7 @@ class BrokerLink:
         """Start paho's thread; it connects, and reconnects with backoff, on its own."""
         self._loop = loop
         self._stopping = False
+        self._connected_before = False
         client = broker_client(self.broker, self.client_id, False, self._record_tls_failure)
         client.reconnect_delay_set(min_delay=1, max_delay=self._backoff_max_s)
         client.on_connect = self._on_connect
@@ -130,6 +132,18 @@ class BrokerLink:
             "resumed" if flags.session_present else "new",
             ", ".join(self.filters),
         )
+        if self._connected_before and not flags.session_present:
+            # The broker lost the persistent session (a restart without persistence, or the session
+            # expired): what devices published before this subscribe had no subscriber and is gone.
+            # MQTT cannot recover it, so say so once, with the fix, rather than lose it silently.
+            log.warning(
+                "%s forgot this gateway's session (restarted without persistence, or the session "
+                "expired): readings the devices published while the gateway was away are lost. Run "
+                "the broker with `persistence true` and `persistent_client_expiration` of days "
+                "(deploy/mosquitto/sitegw-site.conf)",
+                self.where,
+            )
+        self._connected_before = True
         self._set_online(True, f"{self.where} connected")
 
     def _record_tls_failure(self, exc: ssl.SSLError | ssl.CertificateError) -> None:

@@ -9,11 +9,15 @@ same port:
   session (``clean_session=False``, QoS 1) comes back with its subscriptions, so what the simulator
   publishes after reconnecting is queued for the gateway even before the gateway is back. Nothing
   may be lost.
+- ``mosquitto_crash_site_config``: the broker SIGKILLed, running the settings the project ships for a
+  site (deploy/mosquitto/sitegw-site.conf: persistence, saved every 10 s), killed once the gateway's
+  session has been saved. The restarted broker has the session back, so nothing may be lost.
 - ``mosquitto_crash_no_persistence``: the broker SIGKILLed, without persistence (Mosquitto's default).
   MQTT cannot save what happens then: messages the broker acknowledged (PUBACK) to the simulator but
   had not yet passed on die with it, and after the restart the broker knows no subscription until
   the gateway reconnects and subscribes again, so what the simulator publishes in between is
-  dropped. The test counts those losses and checks they all lie in that window, none after.
+  dropped. The test counts those losses and checks they all lie in that window, none after, and
+  that the gateway's log said the session was lost, with the fix.
 
 The simulator's client keeps its unacknowledged QoS 1 messages and sends them again when it
 reconnects (paho does), so the messages it made while the broker was down are not lost on its side.
@@ -36,13 +40,18 @@ import pytest
 
 from tests.faults.conftest import FaultRow
 from tests.faults.test_regulator_faults import wait_for
-from tests.servers.mosquitto import MosquittoServer
+from tests.servers.mosquitto import SITE_CONF, MosquittoServer
 
 REPO = Path(__file__).resolve().parents[2]
 BROKER_DOWN_S = 5.0
 INTERVAL_S = 0.1  # the simulator's period per point
 PREFIX = "sitegw/GD-SZ-2026-0001/formwork-1"
 POINTS = ("M1", "M2", "M3", "M4")
+FAULTS = {
+    "restart_persistent": "SIGTERM (persistence on)",
+    "crash_site_config": "SIGKILL (the shipped site config: persistence, autosave 10 s)",
+    "crash_no_persistence": "SIGKILL (no persistence)",
+}
 
 
 def site_file(tmp_path: Path, port: int) -> Path:
@@ -110,13 +119,23 @@ def gaps(by_point: dict[str, list[int]]) -> list[tuple[int, int]]:
     return [(a, b) for ts in by_point.values() for a, b in itertools.pairwise(ts) if b - a > limit]
 
 
+def autosave_interval_s() -> float:
+    """The shipped site broker's ``autosave_interval``: a crash keeps only what was saved."""
+    for line in SITE_CONF.read_text().splitlines():
+        if line.startswith("autosave_interval "):
+            return float(line.split()[1])
+    raise AssertionError(f"{SITE_CONF} sets no autosave_interval")
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(300)
-@pytest.mark.parametrize("persistent", [True, False], ids=["restart_persistent", "crash_no_persistence"])
+@pytest.mark.parametrize("case", ["restart_persistent", "crash_site_config", "crash_no_persistence"])
 def test_a_restarted_broker_loses_only_what_mqtt_cannot_keep(
-    persistent: bool, tmp_path: Path, fault_table: list[FaultRow]
+    case: str, tmp_path: Path, fault_table: list[FaultRow]
 ) -> None:
-    broker = MosquittoServer(tmp_path / "mosquitto", persistence=persistent)
+    persistent = case != "crash_no_persistence"
+    site_config = case == "crash_site_config"
+    broker = MosquittoServer(tmp_path / "mosquitto", persistence=persistent, site_config=site_config)
     state, gw_log, sim_log = tmp_path / "state", tmp_path / "gateway.log", tmp_path / "simulator.log"
     site = site_file(tmp_path, broker.port)
     broker.start()
@@ -127,8 +146,10 @@ def test_a_restarted_broker_loses_only_what_mqtt_cannot_keep(
             sim_argv += ["--interval", str(INTERVAL_S), "--duration", str(20 + BROKER_DOWN_S)]
             with started(sim_argv, sim_log) as sim:
                 wait_for(lambda: sum(map(len, stored(state).values())) > 100, "readings flowing", 60)
+                if site_config:  # the gateway's subscription in the broker's saved database
+                    time.sleep(autosave_interval_s() + 1)
                 down_at = time.time()
-                broker.stop() if persistent else broker.kill()
+                broker.stop() if case == "restart_persistent" else broker.kill()
                 time.sleep(BROKER_DOWN_S)
                 broker.start()
                 up_at = time.monotonic()
@@ -152,9 +173,9 @@ def test_a_restarted_broker_loses_only_what_mqtt_cannot_keep(
     holes = gaps(by_point)
     log = gw_log.read_text(errors="replace")
     row = FaultRow(
-        scenario=f"mosquitto_{'restart_persistent' if persistent else 'crash_no_persistence'}",
+        scenario=f"mosquitto_{case}",
         fault=(
-            f"{'SIGTERM (persistence on)' if persistent else 'SIGKILL (no persistence)'}, down "
+            f"{FAULTS[case]}, down "
             f"{BROKER_DOWN_S:.0f} s, under {published} QoS 1 messages at {len(POINTS) / INTERVAL_S:.0f}/s"
         ),
         readings_lost=(published - messages) * 4,  # a formwork message carries 4 readings
@@ -169,7 +190,9 @@ def test_a_restarted_broker_loses_only_what_mqtt_cannot_keep(
     if persistent:
         assert "session resumed" in log, "the broker forgot the gateway's session: nothing was tested"
         assert published == messages, f"{published - messages} messages lost; gaps {holes}"
+        assert "forgot this gateway's session" not in log
     else:
+        assert "forgot this gateway's session" in log and "persistence true" in log, log[-3000:]
         # losses only while no broker held the gateway's subscription: between the kill and the
         # gateway's subscribing again, none later
         assert all(down_at * 1000 - 1000 <= a and b <= back_at * 1000 + 1000 for a, b in holes), holes

@@ -20,6 +20,10 @@ import pytest
 from tests.servers.process import RestartableServer, running
 from tests.support import free_port, wait_port
 
+SITE_CONF = Path(__file__).resolve().parents[2] / "deploy" / "mosquitto" / "sitegw-site.conf"
+# what the test sets itself in place of the shipped file's site-specific lines
+_SITE_SPECIFIC = ("listener", "allow_anonymous", "password_file", "acl_file", "persistence_location")
+
 BINARY = shutil.which("mosquitto") or next(
     (p for p in ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto") if os.access(p, os.X_OK)), None
 )
@@ -29,10 +33,17 @@ class MosquittoServer(RestartableServer):
     """One mosquitto process on 127.0.0.1; ``persistence`` keeps sessions across restarts."""
 
     def __init__(
-        self, workdir: Path, port: int | None = None, persistence: bool = True, extra_listeners: str = ""
+        self,
+        workdir: Path,
+        port: int | None = None,
+        persistence: bool = True,
+        extra_listeners: str = "",
+        site_config: bool = False,
     ) -> None:
         """``extra_listeners``: more listeners after the plain one on ``port`` (a TLS listener with its
-        cafile, certfile, keyfile and require_certificate)."""
+        cafile, certfile, keyfile and require_certificate). ``site_config``: the broker settings of the
+        shipped deploy/mosquitto/sitegw-site.conf instead of the test's own (``persistence`` is then
+        the file's); only its listener, users and folder are the test's."""
         if BINARY is None:
             pytest.skip("mosquitto is not installed: run scripts/setup-test-env.sh")
         self.host = "127.0.0.1"
@@ -40,6 +51,7 @@ class MosquittoServer(RestartableServer):
         self.workdir = workdir
         self.persistence = persistence
         self.extra_listeners = extra_listeners
+        self.site_config = site_config
         self.log_path = workdir / "mosquitto.log"
         super().__init__()
 
@@ -54,10 +66,8 @@ class MosquittoServer(RestartableServer):
             "allow_anonymous true\n"
             # running as root, mosquitto would switch to user mosquitto and lose the tmp folder
             f"user {_user()}\n"
-            f"persistence {'true' if self.persistence else 'false'}\n"
             f"persistence_location {self.workdir}/\n"
-            "autosave_interval 1\n"
-            "max_queued_messages 100000\n"
+            f"{self._settings()}"
             f"log_dest file {self.log_path}\n"
             "log_type error\nlog_type warning\nlog_type notice\n"
             f"{self.extra_listeners}"
@@ -70,6 +80,15 @@ class MosquittoServer(RestartableServer):
         except TimeoutError:
             self.stop()
             raise RuntimeError(f"mosquitto did not start on port {self.port}; log:\n{self.log()}") from None
+
+    def _settings(self) -> str:
+        """The broker's settings: the shipped site file's less its site-specific lines, or the test's."""
+        if self.site_config:
+            lines = SITE_CONF.read_text().splitlines()
+            kept = [ln for ln in lines if ln.strip() and not ln.startswith(("#", *_SITE_SPECIFIC))]
+            return "".join(f"{ln}\n" for ln in kept)
+        persistence = "true" if self.persistence else "false"
+        return f"persistence {persistence}\nautosave_interval 1\nmax_queued_messages 100000\n"
 
 
 def _user() -> str:
