@@ -28,7 +28,7 @@ from bench.delivery_latency import PROJECT, SECRET, delivering, event, pct, star
 from contract.config.uplinks import RegulatorUplink
 from contract.wire import CameraPicture
 from gateway.uplinks.patrol import PatrolSender
-from gateway.uplinks.patrol_queue import PatrolQueue
+from gateway.uplinks.patrol import PatrolQueue
 from vision.demo import FRAMES
 from vision.images import read_image
 
