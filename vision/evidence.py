@@ -153,6 +153,7 @@ class ClipRecorder:
         tmp = self.store.folder / (clip.name + ".part.webm")  # OpenCV picks the container by the suffix
         h, w = clip.frames[0].shape[:2]
         fps = max(1.0, len(clip.frames) / max(self.pre_s + self.post_s, 1.0))
+        # OpenCV's FFmpeg says the VP80 tag "is not supported" for WebM and writes VP8 with WebM's own tag
         vw = cv2.VideoWriter(str(tmp), cv2.VideoWriter.fourcc(*"VP80"), fps, (w, h))
         for f in clip.frames:
             vw.write(f if f.shape[:2] == (h, w) else cv2.resize(f, (w, h)))
