@@ -170,6 +170,7 @@ class Gateway:
                 cameras=lambda: self.api_services.cameras,
                 disk=self.disk,
                 store_memory=lambda: (self.store.pending, self.store.dropped),
+                behind_alerts=lambda: {"pictures": self.patrol_stats(), "clips": self.clip_stats()},
             )
         )
         self.drivers: list[Driver] = []

@@ -107,11 +107,16 @@ class BehindAlertsSender:
     async def _send(self, client: httpx.AsyncClient, item: Waiting) -> None:
         """POST one body: counted as sent when the regulator took it, else `refused`; UplinkRetry when
         trying again may help."""
+        try:
+            url = self.url(item)
+        except ValueError as exc:  # a file in the folder that names no request (put there by hand)
+            self.queue.drop(item, str(exc))
+            return
         r = await signed_request(
             client,
             self.cfg,
             self.project,
-            self.url(item),
+            url,
             item.body,
             self.what,
             content_type=self._content_type,

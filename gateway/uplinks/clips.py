@@ -45,11 +45,19 @@ def alert_of(key: str) -> str:
         raise ValueError(f"{key!r} names no alert") from exc
 
 
+def named(key: str) -> str:
+    """A waiting clip's file name as log lines name it: "of alert <id>" (the name itself if it is none)."""
+    try:
+        return f"of alert {alert_of(key)}"
+    except ValueError:
+        return key
+
+
 class ClipQueue(WaitingFiles):
     """One regulator uplink's waiting clips: ``<alert>.webm`` each."""
 
     def __init__(self, folder: Path, budget_bytes: int) -> None:
-        super().__init__(folder, budget_bytes, ".webm", "evidence clip", check_clip)
+        super().__init__(folder, budget_bytes, ".webm", "evidence clip", check_clip, named)
 
 
 class ClipSender(BehindAlertsSender):

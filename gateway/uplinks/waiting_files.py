@@ -32,11 +32,17 @@ class Waiting:
 class WaitingFiles:
     """Newest body per key, on disk under ``folder``, within ``budget_bytes``.
 
-    ``what`` names one body in log lines ("picture"); ``check`` raises ValueError for bytes that are not
-    a body of this kind (a file damaged on disk)."""
+    ``what`` names one body in log lines ("picture"), ``describe`` its key (default: the key itself);
+    ``check`` raises ValueError for bytes that are not a body of this kind (a file damaged on disk)."""
 
     def __init__(
-        self, folder: Path, budget_bytes: int, suffix: str, what: str, check: Callable[[bytes], object]
+        self,
+        folder: Path,
+        budget_bytes: int,
+        suffix: str,
+        what: str,
+        check: Callable[[bytes], object],
+        describe: Callable[[str], str] = str,
     ) -> None:
         self.folder = folder
         self.budget = budget_bytes
@@ -44,6 +50,7 @@ class WaitingFiles:
         self._suffix = suffix
         self._what = what
         self._check = check
+        self.describe = describe
         folder.mkdir(parents=True, exist_ok=True)
         for part in folder.glob("*.part"):  # a write cut short by a crash
             part.unlink(missing_ok=True)
@@ -84,7 +91,7 @@ class WaitingFiles:
                 "(the regulator has been unreachable; the newest wait)",
                 self.folder.name,
                 self._what,
-                p.stem,
+                self.describe(p.name.removesuffix(self._suffix)),
                 self.budget / 1e6,
             )
 
@@ -120,4 +127,4 @@ class WaitingFiles:
         """Give ``item`` up (counted and logged with ``why``)."""
         self.done(item)
         self.dropped += 1
-        log.error("%s: the %s %s was dropped: %s", self.folder.name, self._what, item.key, why)
+        log.error("%s: the %s %s was dropped: %s", self.folder.name, self._what, self.describe(item.key), why)

@@ -14,6 +14,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
+from prometheus_client import generate_latest
 
 from contract.config import LoadedSite, load_site
 from regulator.auth import Accounts
@@ -95,9 +96,12 @@ def test_camera_alert_clip_reaches_the_regulator_and_plays_in_the_hazard(
                 )
                 time.sleep(0.3)
             stats = gw.clip_stats()["regulator"]
+            scraped = generate_latest(gw.metrics.registry).decode()
         hazard_id, sha256, clip_at, alert_at = clip
         assert alert_at < clip_at, "the alert reached the regulator before its clip"
         assert stats["sent"] >= 1 and stats["dropped"] == 0
+        assert 'sitegw_behind_alerts_dropped_total{kind="clips",uplink="regulator"} 0.0' in scraped
+        assert 'sitegw_behind_alerts_sent_total{kind="clips",uplink="regulator"}' in scraped
 
         with httpx.Client(base_url=reg.base_url, timeout=30) as ui:
             assert ui.post("/ui/api/login", json={"username": "li.jian", "password": PASSWORD}).is_success
