@@ -21,6 +21,7 @@ from regulator.auth import Accounts
 from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator, own_chromium, pg_database
 from tests.regulator.test_review import CHEAP, PASSWORD
 from tests.servers.rtsp import RtspServer, rtsp_camera  # noqa: F401 (fixture)
+from tests.support import free_port
 from tests.uplinks.feedback_site import ThreadedGateway
 
 # 13 s here (a camera worker loads OpenCV and its model, the clip's seconds pass, Chromium plays it): in
@@ -139,3 +140,44 @@ def test_camera_alert_clip_reaches_the_regulator_and_plays_in_the_hazard(
             start = page.evaluate(f"async () => {{ await {VIDEO}.play(); return {VIDEO}.currentTime; }}")
             page.wait_for_function(f"t0 => {VIDEO}.currentTime > t0 + 0.5", arg=start)
             assert page.evaluate(f"{VIDEO}.videoWidth") == 640
+
+
+def test_regulator_down_across_a_gateway_restart_the_clip_arrives_once(
+    tmp_path: Path, rtsp_camera: RtspServer
+) -> None:
+    """The camera's alert and its clip are raised while the regulator is down; the gateway stops and starts
+    again (the zone stays occupied, so the alert is still the same one: no new clip is queued for it); then
+    the regulator comes: the alert arrives, and after it its one clip, read back from the gateway's disk."""
+    port = free_port()
+    loaded = site(tmp_path, f"http://127.0.0.1:{port}", rtsp_camera.url)
+    with pg_database() as db:
+        with ThreadedGateway(loaded, tmp_path / "gw") as gw:
+            deadline = time.monotonic() + 90
+            while gw.clip_stats()["regulator"]["waiting"] == 0:
+                assert time.monotonic() < deadline, "no clip was queued"
+                time.sleep(0.3)
+        [waiting] = (tmp_path / "gw" / "clips" / "regulator").glob("*.webm")
+        size = waiting.stat().st_size
+        with (
+            ThreadedGateway(loaded, tmp_path / "gw") as gw,
+            ThreadedRegulator(db, port=port, evidence_dir=tmp_path / "regulator-evidence") as reg,
+        ):
+            reg.repo.add_project(PROJECT, "示范项目", "深圳", SECRET, "南山区")
+            deadline = time.monotonic() + 60
+            while gw.clip_stats()["regulator"]["sent"] == 0:
+                assert time.monotonic() < deadline, f"the waiting clip was not delivered: {gw.clip_stats()}"
+                time.sleep(0.3)
+            time.sleep(3)  # the camera keeps running: no second clip may follow
+            assert gw.clip_stats()["regulator"] == {"waiting": 0, "sent": 1, "dropped": 0}
+        engine = sa.create_engine(db)
+        try:
+            with engine.connect() as conn:
+                rows = conn.execute(
+                    sa.text("SELECT e.hazard_id, e.size FROM evidence e WHERE e.purpose = 'clip'")
+                ).all()
+        finally:
+            engine.dispose()
+        clip = first_clip(db)
+        assert clip is not None and len(rows) == 1 and rows[0].size == size
+        _, _, clip_at, alert_at = clip
+        assert alert_at < clip_at
