@@ -47,6 +47,7 @@ from regulator import classify, export, jurisdictions, risk, video_set
 from regulator.answers import CLIP, LOGIN, MAX_ID, PICTURE, SESSION, SIGNED, After, RowId
 from regulator.auth import Accounts, AuthError
 from regulator.body_limit import DEFAULT_MAX_BODY_MB, BodyLimit
+from regulator.byte_ranges import ranged
 from regulator.channels import public
 from regulator.channels.routes import MAX_PUBLIC_BODY, PUBLIC_REPORTS_PATH, add_routes
 from regulator.clips import receive_clip
@@ -591,16 +592,15 @@ def create_app(
             photo=photo,
         )
 
-    async def stored(sha256: str, who: Actor, kind: Kind) -> Response:
-        """A stored picture or clip by its hash, when it is of a hazard ``who`` may see; else 404."""
+    async def stored(sha256: str, who: Actor, kind: Kind, asked: str | None = None) -> Response:
+        """A stored picture or clip by its hash, when it is of a hazard ``who`` may see (the byte range
+        ``asked``, if any); else 404."""
         data = await run_in_threadpool(repo.picture, who, sha256, kind)
         if data is None:
             return JSONResponse(
                 {"error": f"no {'clip' if kind == 'webm' else 'picture'} {sha256}"}, status_code=404
             )
-        return Response(
-            data, media_type=MEDIA_TYPES[kind], headers={"Cache-Control": "private, max-age=86400"}
-        )
+        return ranged(data, asked, MEDIA_TYPES[kind], {"Cache-Control": "private, max-age=86400"})
 
     @app.get("/ui/api/evidence/{sha256}", responses=SESSION)
     async def evidence(sha256: str, who: Who) -> Response:
@@ -608,9 +608,10 @@ def create_app(
         return await stored(sha256, who, "jpg")
 
     @app.get("/ui/api/clips/{sha256}", responses=SESSION)
-    async def evidence_clip(sha256: str, who: Who) -> Response:
-        """A vision alert's evidence clip (VP8 WebM) by its hash (of a hazard the user may see)."""
-        return await stored(sha256, who, "webm")
+    async def evidence_clip(sha256: str, who: Who, request: Request) -> Response:
+        """A vision alert's evidence clip (VP8 WebM) by its hash (of a hazard the user may see); 206 for
+        the byte range a <video> asks for (``Range``), 416 past its end."""
+        return await stored(sha256, who, "webm", request.headers.get("Range"))
 
     @app.get("/ui/api/patrol", responses=SESSION)
     async def patrol(

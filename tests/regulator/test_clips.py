@@ -96,7 +96,15 @@ async def test_clip_is_kept_with_its_hazard_once_and_shown_only_in_its_jurisdict
         [kept] = [e for e in detail["evidence"] if e["purpose"] == "clip"]
         video = await nanshan.get(f"/ui/api/clips/{kept['sha256']}")
         assert video.status_code == 200 and video.headers["content-type"] == "video/webm"
-        assert video.content == clip
+        assert video.content == clip and video.headers["accept-ranges"] == "bytes"
+        # a <video> fetches in byte ranges (Safari plays nothing otherwise)
+        head = await nanshan.get(f"/ui/api/clips/{kept['sha256']}", headers={"Range": "bytes=0-99"})
+        assert head.status_code == 206 and head.content == clip[:100]
+        assert head.headers["content-range"] == f"bytes 0-99/{len(clip)}"
+        tail = await nanshan.get(f"/ui/api/clips/{kept['sha256']}", headers={"Range": "bytes=-100"})
+        assert tail.status_code == 206 and tail.content == clip[-100:]
+        past = await nanshan.get(f"/ui/api/clips/{kept['sha256']}", headers={"Range": f"bytes={len(clip)}-"})
+        assert past.status_code == 416 and past.headers["content-range"] == f"bytes */{len(clip)}"
         (tmp_path / "got.webm").write_bytes(video.content)
         probe = ffprobe(tmp_path / "got.webm")
         assert probe["codec_name"] == "vp8" and int(probe["nb_read_frames"]) >= 16
