@@ -1,7 +1,8 @@
 """Evidence of a vision alert: the annotated JPEG, a short clip around it, kept within a disk budget.
 
-The clip is VP8 in WebM: browsers play it (the regulator's hazard page shows it in a <video>), and a 6 s
-640x360 clip is ~0.3 MB against 1.3 MB as MJPG AVI, for about 0.7 s of one core (README, evidence clips).
+The clip is VP8 in WebM: browsers play it (the regulator's hazard page shows it in a <video>), and it is
+several times smaller than the MJPG AVI it replaces; a 6 s 640x360 clip is ~0.2 MB at 1 analysed frame/s
+and ~0.6 MB at 10, for 0.2-0.5 s of one core (`make bench`, README: Evidence clips).
 """
 
 from __future__ import annotations
