@@ -17,12 +17,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from contract.config import load_site
 from contract.config.uplinks import RegulatorUplink
 from gateway.outbox.service import Outbox
 from gateway.uplinks.clips import EVENT_WAIT_S, ClipQueue, ClipSender, file_key
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET, make_event, pg_database, real_webm
 from tests.support import free_port
+from tests.uplinks.feedback_site import ThreadedGateway
 from tests.uplinks.test_patrol import until
 
 ALERT = f"{PROJECT}:pit-cam:whole-frame:vision.zone_intrusion:1"
@@ -135,3 +137,23 @@ async def test_a_clip_whose_alert_never_arrives_is_given_up(
         finally:
             await stop(task)
             await server.stop()
+
+
+def test_clips_go_to_the_regulator_uplinks_that_take_them(tmp_path: Path) -> None:
+    """Clips are on by default for a regulator uplink; ``clips: false`` keeps them from that one."""
+    path = tmp_path / "site.yaml"
+    path.write_text(
+        f"""\
+project: {{code: {PROJECT}, name: 示范项目, city: 深圳}}
+uplinks:
+  - {{type: regulator, name: city, base_url: "http://127.0.0.1:9", secret: {SECRET}}}
+  - {{type: regulator, name: district, base_url: "http://127.0.0.1:9", secret: {SECRET}, clips: false}}
+vision:
+  cameras: [{{name: pit-cam, source: "rtsp://127.0.0.1:9/none", patrol_every_s: 0}}]
+api: {{host: 127.0.0.1, port: 0}}
+""",
+        encoding="utf-8",
+    )
+    with ThreadedGateway(load_site(path), tmp_path / "gw") as gw:
+        assert gw.clip_stats() == {"city": {"waiting": 0, "sent": 0, "dropped": 0}}
+        assert sorted(p.name for p in (tmp_path / "gw" / "clips").iterdir()) == ["city"]
