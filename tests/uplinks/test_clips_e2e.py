@@ -6,6 +6,7 @@ decodes what the regulator serves back; and in Chromium the hazard's detail play
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -29,6 +30,7 @@ from tests.uplinks.feedback_site import ThreadedGateway
 pytestmark = pytest.mark.slow
 
 VIDEO = "document.querySelector('[data-testid=evidence-clip]')"
+SHOTS = os.environ.get("SITEGW_SCREENSHOTS")
 
 
 def site(tmp_path: Path, base_url: str, camera_url: str) -> LoadedSite:
@@ -140,6 +142,8 @@ def test_camera_alert_clip_reaches_the_regulator_and_plays_in_the_hazard(
             start = page.evaluate(f"async () => {{ await {VIDEO}.play(); return {VIDEO}.currentTime; }}")
             page.wait_for_function(f"t0 => {VIDEO}.currentTime > t0 + 0.5", arg=start)
             assert page.evaluate(f"{VIDEO}.videoWidth") == 640
+            if SHOTS:  # SITEGW_SCREENSHOTS=docs/screenshots: the README's picture of a hazard with its clip
+                page.locator(".evidence").screenshot(path=f"{SHOTS}/regulator-hazard-clip.png")
 
 
 def test_regulator_down_across_a_gateway_restart_the_clip_arrives_once(
