@@ -47,6 +47,7 @@ READINGS_PATH = "/api/v1/readings"
 RECTIFICATIONS_PATH = "/api/v1/rectifications"
 FEEDBACK_PATH = "/api/v1/feedback"
 PICTURES_PATH = "/api/v1/pictures"
+CLIPS_PATH = "/api/v1/clips"
 """Paths of the default protocol's endpoints, relative to the regulator's base URL."""
 
 
@@ -129,6 +130,30 @@ MAX_PICTURE_BYTES = 1_000_000
 """The largest patrol JPEG the regulator takes (a camera's preview is ~40 KB at 640 px)."""
 MAX_PICTURE_BODY = MAX_PICTURE_BYTES * 4 // 3 + 16_384
 """The largest body of ``POST /api/v1/pictures``: the JPEG as base64 plus its findings."""
+
+
+MAX_CLIP_BYTES = 8 * 1024 * 1024
+"""The largest evidence clip the regulator takes (a 6 s VP8 WebM at 640 px is ~0.3 MB), a body limit."""
+WEBM_MAGIC = b"\x1a\x45\xdf\xa3"
+"""The first four bytes of a WebM (Matroska EBML header): what a clip must start with."""
+CLIP_TYPE = "video/webm"
+"""The Content-Type of ``POST /api/v1/clips?alert_id=...`` (the body is the clip itself)."""
+
+
+def check_clip(body: bytes) -> None:
+    """ValueError unless ``body`` starts as a WebM does."""
+    if not body.startswith(WEBM_MAGIC):
+        raise ValueError("not a WebM (no 1A 45 DF A3 EBML header)")
+
+
+class ClipReceipt(BaseModel):
+    """The regulator's answer to ``POST /api/v1/clips``."""
+
+    alert_id: str = Field(title="Alert", description="the gateway's alert the clip belongs to")
+    hazard_id: int = Field(title="Hazard", description="the regulator's hazard the clip is kept with")
+    status: Literal["stored", "duplicate"] = Field(
+        title="Status", description="stored with the hazard's evidence, or the same clip was already there"
+    )
 
 
 class PictureFindings(BaseModel):

@@ -45,6 +45,8 @@ class MetricSources:
     disk: DiskWatch | None = None
     # readings waiting in memory for the local store, and those dropped past its cap while the disk was full
     store_memory: Callable[[], tuple[int, int]] = lambda: (0, 0)
+    # what travels behind the alerts (patrol pictures, evidence clips): kind -> uplink -> waiting/sent/dropped
+    behind_alerts: Callable[[], Mapping[str, Mapping[str, Mapping[str, int]]]] = dict
 
 
 class GatewayCollector(Collector):
@@ -66,6 +68,31 @@ class GatewayCollector(Collector):
         yield from self._alerts()
         yield from self._live()
         yield from self._cameras()
+        yield from self._behind_alerts()
+
+    def _behind_alerts(self) -> Iterator[Any]:
+        """Patrol pictures and evidence clips per regulator uplink: waiting on disk, sent, dropped (over the
+        disk budget, replaced, refused, or a clip whose alert never reached the regulator)."""
+        labels = ["kind", "uplink"]
+        waiting = GaugeMetricFamily(
+            "sitegw_behind_alerts_waiting",
+            "Pictures or clips waiting on disk behind the alerts",
+            labels=labels,
+        )
+        sent = CounterMetricFamily(
+            "sitegw_behind_alerts_sent", "Pictures or clips the regulator took since start", labels=labels
+        )
+        dropped = CounterMetricFamily(
+            "sitegw_behind_alerts_dropped",
+            "Pictures or clips dropped before delivery since start",
+            labels=labels,
+        )
+        for kind, uplinks in self.src.behind_alerts().items():
+            for uplink, counts in uplinks.items():
+                waiting.add_metric([kind, uplink], counts["waiting"])
+                sent.add_metric([kind, uplink], counts["sent"])
+                dropped.add_metric([kind, uplink], counts["dropped"])
+        yield from (waiting, sent, dropped)
 
     def _devices(self) -> Iterator[Any]:
         readings = CounterMetricFamily("sitegw_readings", "Readings received, by device", labels=["device"])

@@ -50,3 +50,4 @@ SIGNED = _answers(401, 413, 422, 503)  # the gateways' endpoints
 SESSION = _answers(401, 403, 404, 409, 413, 422, 503)  # the review UI's
 LOGIN = _answers(401, 413, 422)
 PICTURE = _answers(401, 413, 415, 422, 503)  # a gateway's patrol picture
+CLIP = _answers(401, 409, 413, 415, 422, 503)  # a gateway's evidence clip (409: its alert not there yet)

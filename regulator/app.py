@@ -2,7 +2,8 @@
 
 Gateways (signed with the project's secret, docs/design.md's default protocol): ``POST /api/v1/events``,
 ``/api/v1/heartbeat``, ``/api/v1/readings``, ``/api/v1/rectifications``, ``/api/v1/pictures`` (camera
-patrol, regulator/patrol.py), and ``GET /api/v1/feedback`` (the regulator's decisions on the project's
+patrol, regulator/patrol.py), ``/api/v1/clips`` (vision alerts' evidence clips, regulator/clips.py), and
+``GET /api/v1/feedback`` (the regulator's decisions on the project's
 hazards, after an action id, and the cameras whose picture a regulator asked for).
 
 Regulators, project users and admins (a session cookie from ``POST /ui/api/login``): the review queue,
@@ -25,14 +26,17 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from contract.wire import (
+    CLIPS_PATH,
     EVENTS_PATH,
     FEEDBACK_PATH,
     HEARTBEAT_PATH,
+    MAX_CLIP_BYTES,
     MAX_PICTURE_BODY,
     PICTURES_PATH,
     READINGS_PATH,
     RECTIFICATIONS_PATH,
     CameraPicture,
+    ClipReceipt,
     EventReceipt,
     Heartbeat,
     PictureReceipt,
@@ -40,12 +44,14 @@ from contract.wire import (
     RectificationReport,
 )
 from regulator import classify, export, jurisdictions, risk, video_set
-from regulator.answers import LOGIN, MAX_ID, PICTURE, SESSION, SIGNED, After, RowId
+from regulator.answers import CLIP, LOGIN, MAX_ID, PICTURE, SESSION, SIGNED, After, RowId
 from regulator.auth import Accounts, AuthError
 from regulator.body_limit import DEFAULT_MAX_BODY_MB, BodyLimit
+from regulator.byte_ranges import ranged
 from regulator.channels import public
 from regulator.channels.routes import MAX_PUBLIC_BODY, PUBLIC_REPORTS_PATH, add_routes
-from regulator.evidence import EvidenceUnavailable
+from regulator.clips import receive_clip
+from regulator.evidence import MEDIA_TYPES, EvidenceUnavailable, Kind
 from regulator.held import WarningHold, counts
 from regulator.incident_models import IncidentLedger, IncidentRow, NewIncident, NewReport
 from regulator.incidents import DESTINATIONS, Incidents
@@ -220,6 +226,7 @@ def create_app(
         max_bytes=int(max_body_mb * 1024 * 1024),
         limits={
             PICTURES_PATH: (MAX_PICTURE_BODY, "a patrol picture: send a smaller picture"),
+            CLIPS_PATH: (MAX_CLIP_BYTES, "an evidence clip: send a shorter or smaller clip"),
             PUBLIC_REPORTS_PATH: (MAX_PUBLIC_BODY, "a public report: send a smaller photo (缩小照片)"),
         },
     )
@@ -341,6 +348,18 @@ def create_app(
             return PictureReceipt(camera=pic.camera, status="stored" if stored else "older").model_dump()
 
         return await signed(request, handle)
+
+    @app.post(CLIPS_PATH, responses=CLIP)
+    async def clip(
+        request: Request, alert_id: str = Query("", description="the gateway's alert the clip belongs to")
+    ) -> ClipReceipt:
+        """Keep a vision alert's evidence clip (VP8 WebM body) with its alert's hazard (regulator/clips.py);
+        409 while the alert is not here yet (send again later), 413 too large, 415 not a WebM, 401
+        unauthenticated or replayed."""
+        body = await request.body()
+        return await run_in_threadpool(
+            receive_clip, repo, request.headers, signed_path(request), alert_id, body
+        )
 
     @app.get(FEEDBACK_PATH, responses=SIGNED)
     async def feedback(request: Request, after: After = 0) -> dict[str, Any]:
@@ -573,13 +592,26 @@ def create_app(
             photo=photo,
         )
 
+    async def stored(sha256: str, who: Actor, kind: Kind, asked: str | None = None) -> Response:
+        """A stored picture or clip by its hash, when it is of a hazard ``who`` may see (the byte range
+        ``asked``, if any); else 404."""
+        data = await run_in_threadpool(repo.picture, who, sha256, kind)
+        if data is None:
+            return JSONResponse(
+                {"error": f"no {'clip' if kind == 'webm' else 'picture'} {sha256}"}, status_code=404
+            )
+        return ranged(data, asked, MEDIA_TYPES[kind], {"Cache-Control": "private, max-age=86400"})
+
     @app.get("/ui/api/evidence/{sha256}", responses=SESSION)
     async def evidence(sha256: str, who: Who) -> Response:
         """An evidence or rectification picture by its hash (of a hazard the user may see)."""
-        jpeg = await run_in_threadpool(repo.picture, who, sha256)
-        if jpeg is None:
-            return JSONResponse({"error": f"no picture {sha256}"}, status_code=404)
-        return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
+        return await stored(sha256, who, "jpg")
+
+    @app.get("/ui/api/clips/{sha256}", responses=SESSION)
+    async def evidence_clip(sha256: str, who: Who, request: Request) -> Response:
+        """A vision alert's evidence clip (VP8 WebM) by its hash (of a hazard the user may see); 206 for
+        the byte range a <video> asks for (``Range``), 416 past its end."""
+        return await stored(sha256, who, "webm", request.headers.get("Range"))
 
     @app.get("/ui/api/patrol", responses=SESSION)
     async def patrol(

@@ -1,7 +1,7 @@
 """Evidence pictures named by their SHA-256 (so a picture sent twice is kept once and its name proves
 its content), in a local folder or in any S3-compatible object store (regulator/evidence_s3.py).
 
-Both stores keep ``ab/<sha256>.jpg`` and answer the same `PictureStore` interface; `put` returns only
+Both stores keep ``ab/<sha256>.jpg`` (pictures) and ``ab/<sha256>.webm`` (vision alerts' clips) and answer the same `PictureStore` interface; `put` returns only
 once the picture is durable (the folder store fsyncs the file and its folder, S3 answers 200 to a
 stored PUT), so the event that cites it may commit after it. Nothing is ever deleted here.
 `open_evidence_store` picks the store from ``--evidence-dir``: a folder path or ``s3://BUCKET/PREFIX``.
@@ -13,9 +13,12 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 HEX = frozenset("0123456789abcdef")
+Kind = Literal["jpg", "webm"]
+"""What a stored file is, as its suffix: an evidence picture, or a vision alert's evidence clip."""
+MEDIA_TYPES: dict[Kind, str] = {"jpg": "image/jpeg", "webm": "video/webm"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +43,13 @@ class EvidenceUnavailable(Exception):
 class PictureStore(Protocol):
     """Where evidence pictures are kept, by their SHA-256."""
 
-    def put(self, jpeg: bytes) -> StoredPicture:
-        """Keep the picture durably (no-op when already there), return its hash; else EvidenceUnavailable."""
+    def put(self, jpeg: bytes, kind: Kind = "jpg") -> StoredPicture:
+        """Keep the picture (or clip) durably (no-op when already there), return its hash; else
+        EvidenceUnavailable."""
         ...
 
-    def get(self, sha256: str) -> bytes | None:
-        """The picture with this hash, None if there is none (or ``sha256`` is not a hash)."""
+    def get(self, sha256: str, kind: Kind = "jpg") -> bytes | None:
+        """The picture (or clip) with this hash, None if there is none (or ``sha256`` is not a hash)."""
         ...
 
     def describe(self) -> str:
@@ -68,8 +72,8 @@ class EvidenceStore:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def _path(self, sha256: str) -> Path:
-        return self.root / sha256[:2] / f"{sha256}.jpg"
+    def _path(self, sha256: str, kind: Kind) -> Path:
+        return self.root / sha256[:2] / f"{sha256}.{kind}"
 
     def describe(self) -> str:
         """The folder."""
@@ -90,10 +94,10 @@ class EvidenceStore:
                 "fix its permissions or choose another --evidence-dir"
             )
 
-    def put(self, jpeg: bytes) -> StoredPicture:
-        """Write the picture durably (no-op when already there) and return its hash."""
+    def put(self, jpeg: bytes, kind: Kind = "jpg") -> StoredPicture:
+        """Write the picture (or clip) durably (no-op when already there) and return its hash."""
         digest = hashlib.sha256(jpeg).hexdigest()
-        path = self._path(digest)
+        path = self._path(digest, kind)
         if not path.exists():
             try:
                 self._write(path, jpeg)
@@ -120,11 +124,12 @@ class EvidenceStore:
         finally:
             os.close(dir_fd)
 
-    def get(self, sha256: str) -> bytes | None:
-        """The picture with this hash, if stored (the name is checked to be a hash: no path tricks)."""
+    def get(self, sha256: str, kind: Kind = "jpg") -> bytes | None:
+        """The picture (or clip) with this hash, if stored (the name is checked to be a hash: no path
+        tricks)."""
         if not is_sha256(sha256):
             return None
-        path = self._path(sha256)
+        path = self._path(sha256, kind)
         return path.read_bytes() if path.exists() else None
 
 

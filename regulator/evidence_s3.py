@@ -25,7 +25,14 @@ from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, PartialCredentialsError
 
-from regulator.evidence import EvidenceConfigError, EvidenceUnavailable, StoredPicture, is_sha256
+from regulator.evidence import (
+    MEDIA_TYPES,
+    EvidenceConfigError,
+    EvidenceUnavailable,
+    Kind,
+    StoredPicture,
+    is_sha256,
+)
 
 RETRIES = 3  # after the first try: with botocore's backoff, a refused connection gives up in < 1 s
 # short timeouts: the gateway waits 10 s for an answer, and a 503 it can act on beats a timeout
@@ -84,9 +91,9 @@ class S3EvidenceStore:
             )
         return cls(parts.netloc, parts.path, endpoint=endpoint or None)
 
-    def key(self, sha256: str) -> str:
-        """The object key of a picture."""
-        name = f"{sha256[:2]}/{sha256}.jpg"
+    def key(self, sha256: str, kind: Kind = "jpg") -> str:
+        """The object key of a picture (or clip)."""
+        name = f"{sha256[:2]}/{sha256}.{kind}"
         return f"{self.prefix}/{name}" if self.prefix else name
 
     def describe(self) -> str:
@@ -108,17 +115,17 @@ class S3EvidenceStore:
         except BotoCoreError as exc:
             raise self._failure(exc, "reach") from None
 
-    def put(self, jpeg: bytes) -> StoredPicture:
-        """Upload the picture unless the bucket has it; returns once S3 stored it durably."""
+    def put(self, jpeg: bytes, kind: Kind = "jpg") -> StoredPicture:
+        """Upload the picture (or clip) unless the bucket has it; returns once S3 stored it durably."""
         digest = hashlib.sha256(jpeg).hexdigest()
-        key = self.key(digest)
+        key = self.key(digest, kind)
         try:
             if not self._exists(key):
                 self._client.put_object(
                     Bucket=self.bucket,
                     Key=key,
                     Body=jpeg,
-                    ContentType="image/jpeg",
+                    ContentType=MEDIA_TYPES[kind],
                     ContentMD5=base64.b64encode(hashlib.md5(jpeg).digest()).decode(),
                 )
         except (BotoCoreError, ClientError) as exc:
@@ -134,12 +141,13 @@ class S3EvidenceStore:
             raise
         return True
 
-    def get(self, sha256: str) -> bytes | None:
-        """The picture with this hash, None if absent; EvidenceUnavailable if the object is not it."""
+    def get(self, sha256: str, kind: Kind = "jpg") -> bytes | None:
+        """The picture (or clip) with this hash, None if absent; EvidenceUnavailable if the object is not
+        it."""
         if not is_sha256(sha256):
             return None
         try:
-            answer: dict[str, Any] = self._client.get_object(Bucket=self.bucket, Key=self.key(sha256))
+            answer: dict[str, Any] = self._client.get_object(Bucket=self.bucket, Key=self.key(sha256, kind))
             jpeg: bytes = answer["Body"].read()
         except ClientError as exc:
             if _status(exc) == 404:
@@ -150,7 +158,7 @@ class S3EvidenceStore:
         if hashlib.sha256(jpeg).hexdigest() != sha256:
             # the name is the integrity check: an object changed behind our back is not served as evidence
             raise EvidenceUnavailable(
-                f"object {self.key(sha256)} in {self.describe()} does not match its "
+                f"object {self.key(sha256, kind)} in {self.describe()} does not match its "
                 "SHA-256 (changed or damaged in the bucket): restore it from the "
                 "bucket's versions or a backup"
             )

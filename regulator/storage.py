@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from contract.alert_event import LEVEL_RANK, AlertEvent
 from regulator.db import normalise_url, open_engine, sql
-from regulator.evidence import PictureStore, StoredPicture, open_evidence_store
+from regulator.evidence import Kind, PictureStore, StoredPicture, open_evidence_store
 from regulator.jurisdictions import SEP, chain, ensure
 from regulator.legacy import adopt
 from regulator.partitions import ensure_months
@@ -400,15 +400,16 @@ class Repository:
             ).all()
         return [(Project(*r[:-1]), r[-1]) for r in rows]
 
-    def picture(self, actor: Actor, sha256: str) -> bytes | None:
-        """A stored evidence or rectification picture, if it is of a hazard ``actor`` may see."""
+    def picture(self, actor: Actor, sha256: str, kind: Kind = "jpg") -> bytes | None:
+        """A stored evidence or rectification picture (or a vision alert's clip: ``kind`` webm), if it is of
+        a hazard ``actor`` may see."""
         with self.scoped(actor) as db:
             seen = db.execute(
                 "SELECT 1 FROM evidence e JOIN hazards h ON h.id = e.hazard_id "
                 f"JOIN {PROJECTS} p ON p.code = h.project WHERE e.sha256 = :sha LIMIT 1",
                 {"sha": sha256},
             ).first()
-        return self.pictures.get(sha256) if seen else None
+        return self.pictures.get(sha256, kind) if seen else None
 
     def _sweep_nonces(self, db: Connection) -> None:
         """Forget expired nonces, at most every NONCE_SWEEP_S (a sweep per request would cost more than ingest)."""

@@ -484,7 +484,7 @@ class Supervision:
             sha = db.execute(
                 sql(
                     "SELECT sha256 FROM evidence WHERE hazard_id = :h AND kind = 'stored' "
-                    "AND purpose NOT IN ('rectification', 'reinspection') ORDER BY id LIMIT 1"
+                    "AND purpose NOT IN ('rectification', 'reinspection', 'clip') ORDER BY id LIMIT 1"
                 ),
                 {"h": notice["hazard_id"]},
             ).scalar()

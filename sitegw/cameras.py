@@ -17,11 +17,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from contract.alert_event import AlertEvent
 from contract.bus import Bus
 from contract.config.camera import VisionConfig
 from contract.wire import PictureFindings
 from gateway.alerts.monitor import SafetyMonitor
 from gateway.camera_service import Shot
+from gateway.uplinks.clips import ClipRouter
 from rules.result import RuleResult
 from rules.wording import pick, pick_en
 from vision.events import ACTIONS, CLAUSES, VisionEvent
@@ -58,8 +60,13 @@ class CameraHub:
         self._checks = {c.name: ([z.name for z in c.zones], [e.name for e in c.edges]) for c in cfg.cameras}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._supervisor = VisionSupervisor(
-            self.cfg, on_event=self._from_thread_event, on_frame=self._from_thread_frame
+            self.cfg,
+            on_event=self._from_thread_event,
+            on_frame=self._from_thread_frame,
+            on_clip=self._from_thread_clip,
         )
+        self.clips: ClipRouter | None = None  # set when a regulator uplink takes evidence clips
+        monitor.alerts.add_listener(self._note_clip)
 
     async def start(self) -> None:
         """Spawn one worker process per camera (they load OpenCV and the model in the background)."""
@@ -105,6 +112,20 @@ class CameraHub:
     def _from_thread_event(self, event: VisionEvent) -> None:
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._on_event, event)
+
+    def _from_thread_clip(self, path: str) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._on_clip, path)
+
+    def _on_clip(self, path: str) -> None:
+        if self.clips is not None:
+            self.clips.written(path)
+
+    def _note_clip(self, event: AlertEvent) -> None:
+        """A vision alert fired with a clip to come: the clip router learns its alert id."""
+        clip = event.details.get("clip") if event.details else None
+        if self.clips is not None and event.state == "firing" and isinstance(clip, str):
+            self.clips.note(event.alert_id, clip)
 
     def _on_frame(self, summary: FrameSummary) -> None:
         info = self._info.get(summary.camera)

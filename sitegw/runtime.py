@@ -42,12 +42,13 @@ from gateway.store.influx import InfluxSink
 from gateway.store.local import LocalStore
 from gateway.store.local_query import StoreCounts
 from gateway.uplinks import build_record_sink
+from gateway.uplinks.behind_alerts import BehindAlertsSender
+from gateway.uplinks.clips import ClipQueue, ClipRouter, ClipSender
 from gateway.uplinks.crane_records import CraneRecordSender, crane_sources
 from gateway.uplinks.feedback import FeedbackPoller
 from gateway.uplinks.heartbeat import heartbeat_forever
 from gateway.uplinks.notices import NoticeBoard
-from gateway.uplinks.patrol import PatrolSchedule, PatrolSender
-from gateway.uplinks.patrol_queue import PatrolQueue
+from gateway.uplinks.patrol import PatrolQueue, PatrolSchedule, PatrolSender
 from gateway.uplinks.self_checks import FILE as SELF_CHECKS_FILE
 from gateway.uplinks.self_checks import SelfCheckOutbox, SelfCheckSender
 from gateway.uplinks.summaries import SummarySender
@@ -169,6 +170,7 @@ class Gateway:
                 cameras=lambda: self.api_services.cameras,
                 disk=self.disk,
                 store_memory=lambda: (self.store.pending, self.store.dropped),
+                behind_alerts=lambda: {"pictures": self.patrol_stats(), "clips": self.clip_stats()},
             )
         )
         self.drivers: list[Driver] = []
@@ -183,6 +185,7 @@ class Gateway:
         self.started_at = time.time()
         self._tasks: list[asyncio.Task[None]] = []
         self.patrol: list[PatrolSender] = []  # one per regulator uplink, when a camera sends patrol pictures
+        self.clips: list[ClipSender] = []  # one per regulator uplink that takes evidence clips
         self.final_summary: dict[str, Any] | None = None  # the summary as of stop()
 
     async def start(self) -> None:
@@ -204,6 +207,7 @@ class Gateway:
         self.bus.subscribe_status("hub", self.hub.on_status)
         self._tasks.append(asyncio.create_task(self.warmup.run_then(self.monitor.run), name="rules-tick"))
         patrol = self._start_patrol()
+        self._start_clips()
         for sender in self.self_check_senders:
             self._tasks.append(asyncio.create_task(sender.run(), name=f"self-checks-{sender.name}"))
         for uplink in self._uplinks:
@@ -290,6 +294,27 @@ class Gateway:
         schedule = PatrolSchedule(self.site.config.project.code, vision.cameras, self.cameras, self.patrol)
         self._tasks.append(asyncio.create_task(schedule.run(), name="patrol-schedule"))
         return schedule
+
+    def _start_clips(self) -> None:
+        """Each vision alert's clip to every regulator uplink with ``clips`` on (gateway/uplinks/clips.py),
+        each uplink's clips in ``clips/<uplink>`` of the state folder, sent while its outbox is empty."""
+        vision = self.site.config.vision
+        regulators = [u for u in self._uplinks if isinstance(u, RegulatorUplink) and u.clips]
+        if self.cameras is None or vision is None or not regulators:
+            return
+        budget = int(vision.clip_budget_mb * 1e6) // len(regulators)
+        self.clips = [
+            ClipSender(
+                u,
+                self.site.config.project.code,
+                ClipQueue(self.state_dir / "clips" / u.name, budget),
+                partial(self.outbox.store.has_pending, u.name),
+            )
+            for u in regulators
+        ]
+        for sender in self.clips:
+            self._tasks.append(asyncio.create_task(sender.run(), name=f"clips-{sender.name}"))
+        self.cameras.clips = ClipRouter(self.clips, int(vision.clip_max_mb * 1e6))
 
     def _camera_online(self, camera: str) -> bool:
         """Whether a camera delivers frames (the platform's Catalog shows it ON), as far as the vision side knows."""
@@ -405,6 +430,7 @@ class Gateway:
             "influx": _influx_dict(self.influx) if self.influx else None,
             "uplinks": _outbox_dict(self.outbox),
             "patrol": self.patrol_stats(),
+            "clips": self.clip_stats(),
             "gb28181": asdict(self.gb28181.state) if self.gb28181 is not None else None,
         }
 
@@ -425,14 +451,16 @@ class Gateway:
             "alerts": self.alert_counts(),
             "uplinks": _outbox_dict(self.outbox),
             "patrol": self.patrol_stats(),
+            "clips": self.clip_stats(),
         }
 
     def patrol_stats(self) -> dict[str, dict[str, int]]:
         """Per regulator uplink: patrol pictures waiting, sent and dropped since start."""
-        return {
-            s.name: {"waiting": s.queue.depth(), "sent": s.sent, "dropped": s.queue.dropped}
-            for s in self.patrol
-        }
+        return behind_alerts_stats(self.patrol)
+
+    def clip_stats(self) -> dict[str, dict[str, int]]:
+        """Per regulator uplink taking clips: evidence clips waiting, sent and dropped since start."""
+        return behind_alerts_stats(self.clips)
 
     def alert_counts(self) -> dict[str, Any]:
         """Alerts recorded, by rule and level, and events recorded (for the summary)."""
@@ -446,6 +474,11 @@ class Gateway:
 
 def _cameras(site: LoadedSite) -> list[Any]:
     return list(site.config.vision.cameras) if site.config.vision is not None else []
+
+
+def behind_alerts_stats(senders: Sequence[BehindAlertsSender]) -> dict[str, dict[str, int]]:
+    """Per sender (one per uplink): bodies waiting, sent and dropped since start."""
+    return {s.name: {"waiting": s.queue.depth(), "sent": s.sent, "dropped": s.queue.dropped} for s in senders}
 
 
 def _stats_dict(st: DeviceStats) -> dict[str, Any]:

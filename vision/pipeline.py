@@ -49,6 +49,7 @@ class CameraAnalyzer:
     _size: tuple[int, int] = field(init=False, default=(0, 0))
     _scene: str | None = field(init=False, default=None)
     _clips: ClipRecorder | None = field(init=False, default=None)
+    _written: list[Path] = field(init=False, default_factory=list)
     _last: list[Detection] = field(init=False, default_factory=list)
     _last_full: float = field(init=False, default=float("-inf"))
     _bare_run: int = field(init=False, default=0)
@@ -147,6 +148,11 @@ class CameraAnalyzer:
         res.inference_ms = (time.process_time() - t0) * 1000
         return res, events
 
+    def written_clips(self) -> list[Path]:
+        """The evidence clips finished since the last call (each ``clip_post_s`` after its alert)."""
+        done, self._written = self._written, []
+        return done
+
     def _helmet_violations(self) -> list[Violation]:
         bare = [d for d in self._last if d.label == "no_helmet"]
         self._bare_run = self._bare_run + 1 if bare else 0
@@ -166,7 +172,7 @@ class CameraAnalyzer:
     def _events(self, frame: Frame, res: FrameResult) -> list[VisionEvent]:
         events: list[VisionEvent] = []
         if self._clips is not None and frame.live:
-            self._clips.push(frame.ts, frame.image)
+            self._written += self._clips.push(frame.ts, frame.image)
         jpeg: bytes | None = None
         for v in res.violations:
             key = (v.rule, v.target)
@@ -179,8 +185,8 @@ class CameraAnalyzer:
             path = self.store.save(stem + ".jpg", jpeg) if self.store is not None else None
             clip = ""
             if self._clips is not None and frame.live:
-                self._clips.start(frame.ts, stem + ".avi")
-                clip = str(Path(self._clips.store.folder) / (stem + ".avi"))
+                self._clips.start(frame.ts, stem + ".webm")
+                clip = str(Path(self._clips.store.folder) / (stem + ".webm"))
             events.append(
                 VisionEvent(
                     self.cam.name,

@@ -134,6 +134,8 @@ def camera_main(
         out.put(("frame", FrameSummary.of(res, preview)))
         for ev in events:
             out.put(("event", ev))
+        for clip in analyzer.written_clips():
+            out.put(("clip", str(clip)))
     out.put(("status", False, f"camera {cam.name}: source ended", time.time()))
 
 
@@ -186,6 +188,7 @@ class VisionSupervisor:
     cfg: VisionConfig
     on_event: Callable[[VisionEvent], None]
     on_frame: Callable[[FrameSummary], None] = lambda s: None
+    on_clip: Callable[[str], None] = lambda path: None  # an alert's evidence clip is written
     backoff: tuple[float, float] = (1.0, 60.0)
     _workers: list[_Worker] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -287,6 +290,8 @@ class VisionSupervisor:
                 self.on_frame(msg[1])
             elif msg[0] == "event":
                 self.on_event(msg[1])
+            elif msg[0] == "clip":
+                self.on_clip(msg[1])
             elif msg[0] == "status":
                 if msg[1]:
                     self._online(w)

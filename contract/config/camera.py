@@ -245,6 +245,22 @@ class VisionConfig(Model):
         "uplinks); only the newest picture of each camera waits, and beyond this the oldest waiting ones "
         "are dropped",
     )
+    clip_budget_mb: float = Field(
+        200.0,
+        gt=0,
+        title="Clip upload budget",
+        description="disk the evidence clips waiting for the regulator may take (shared by the regulator "
+        "uplinks that send clips); beyond this the oldest waiting clips are dropped (logged, counted in "
+        "/api/v1/health's clips)",
+    )
+    clip_max_mb: float = Field(
+        4.0,
+        gt=0,
+        le=8.0,
+        title="Largest clip sent",
+        description="a vision alert's clip larger than this stays on the gateway only (logged); the "
+        "regulator takes at most 8 MB",
+    )
     hang_timeout_s: float = Field(
         30.0, gt=0, title="Hang timeout", description="a worker silent this long is killed and restarted"
     )

@@ -150,6 +150,14 @@ class RegulatorUplink(UplinkBase):
         "them around each hazard. 0 turns it off; otherwise at least 0.2",
     )
 
+    clips: bool = Field(
+        True,
+        title="Evidence clips",
+        description="send each vision alert's evidence clip (VP8 WebM, a few seconds around the alert) to "
+        "POST {base_url}/api/v1/clips, behind the alerts and only once the regulator has the alert; false "
+        "keeps clips on the gateway only (vision.clip_budget_mb and vision.clip_max_mb bound them)",
+    )
+
     @field_validator("feedback_every_s", "summary_every_s")
     @classmethod
     def _period_or_off(cls, seconds: float, info: ValidationInfo) -> float:

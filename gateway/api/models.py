@@ -118,6 +118,12 @@ class HealthView(BaseModel):
         description="camera patrol per regulator uplink: pictures waiting, sent and dropped (replaced by a "
         "newer one or over the disk budget) since start; empty without patrol",
     )
+    clips: dict[str, dict[str, int]] = Field(
+        default_factory=dict,
+        description="vision alerts' evidence clips per regulator uplink that takes them: waiting, sent and "
+        "dropped (over vision.clip_budget_mb, refused, or their alert never reached the regulator) since "
+        "start; empty without cameras",
+    )
     gb28181: Gb28181Health | None = Field(
         None, description="registration with the GB/T 28181 video platform; null without a gb28181 section"
     )

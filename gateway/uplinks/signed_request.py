@@ -29,18 +29,22 @@ async def signed_request(
     body: bytes,
     what: str,
     method: str = "POST",
+    content_type: str | None = None,
 ) -> httpx.Response:
     """Sign ``body`` for ``url`` with the regulator's clock and send it; the answer when the regulator took
     it or refused it for good (a 4xx other than 401, 408 and 429), for the caller to judge.
 
     Raises UplinkRetry when trying again may help: no answer, 408, 429, 5xx, or a 401 for a timestamp off
     the regulator's clock (``refused=False``), and for a 401 otherwise (``refused=True``: the secret is
-    wrong, the log says how to fix it). ``what`` names the request in those messages ("patrol picture")."""
+    wrong, the log says how to fix it). ``what`` names the request in those messages ("patrol picture");
+    ``content_type``, when given, is sent as the body's Content-Type (a clip's ``video/webm``)."""
     clock = clock_of(cfg.base_url)
     signed_ms = clock.now_ms()
     headers = signed_headers(
         project, cfg.secret, url.raw_path.decode(), body, now_ms=signed_ms, method=method
     )
+    if content_type:
+        headers["Content-Type"] = content_type
     try:
         r = await client.request(method, url, content=body or None, headers=headers)
     except httpx.HTTPError as exc:

@@ -23,6 +23,7 @@ from contract.alert_event import AlertEvent
 from contract.wire import default_signature
 from regulator.server import RegulatorServer
 from tests.servers.browser import CHROMIUM_ARGS, chromium_path
+from vision.evidence import ClipRecorder, EvidenceStore
 
 PROJECT = "GD-SZ-2026-0001"
 SECRET = "s3cret-for-tests"
@@ -65,6 +66,21 @@ def real_jpeg(text: str = "sitegw", colour: tuple[int, int, int] = (40, 90, 200)
     ok, buf = cv2.imencode(".jpg", img)
     assert ok
     return buf.tobytes()
+
+
+def real_webm(folder: Path, seconds: float = 2.0, fps: int = 8, text: str = "clip") -> bytes:
+    """A real VP8 WebM clip as a camera worker writes it (vision/evidence.py's ClipRecorder): a white
+    square moving over ``seconds`` at ``fps``, 320x240."""
+    recorder = ClipRecorder(EvidenceStore(folder, 10_000_000), pre_s=0.0, post_s=seconds)
+    recorder.start(0.0, f"{text}.webm")
+    written: list[Path] = []
+    for i in range(int(seconds * fps) + 1):
+        img = np.full((240, 320, 3), (40, 90, 200), np.uint8)
+        cv2.rectangle(img, (10 + 8 * i, 100), (50 + 8 * i, 140), (255, 255, 255), -1)
+        cv2.putText(img, text, (20, 40), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (255, 255, 255), 2)
+        written += recorder.push(i / fps, img)
+    [clip] = written
+    return clip.read_bytes()
 
 
 def signed(

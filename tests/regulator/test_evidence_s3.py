@@ -11,7 +11,9 @@ the store refusing damaged bytes is not exercised here.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import hashlib
 import secrets
 import socket
@@ -28,12 +30,14 @@ from typer.testing import CliRunner
 from contract.alert_event import AlertEvent
 from contract.config.uplinks import RegulatorUplink
 from gateway.uplinks.base import TransientFailure
+from gateway.uplinks.clips import ClipQueue, ClipSender
 from gateway.uplinks.regulator import RegulatorAdapter
 from regulator.cli import serve
 from regulator.evidence import open_evidence_store
 from regulator.server import RegulatorServer
-from tests.regulator.support import PROJECT, SECRET, make_event, real_jpeg
+from tests.regulator.support import PROJECT, SECRET, make_event, real_jpeg, real_webm
 from tests.regulator.test_review import signed_in
+from tests.uplinks.test_patrol import until
 
 PREFIX = "evidence"
 
@@ -67,9 +71,10 @@ class S3Endpoint:
         """Every object key in the bucket."""
         return [o["Key"] for o in self.client.list_objects_v2(Bucket=self.bucket).get("Contents", [])]
 
-    def picture(self, sha256: str) -> tuple[bytes, str]:
-        """The object of a picture, as a user of the bucket reads it: bytes and content type."""
-        obj = self.client.get_object(Bucket=self.bucket, Key=f"{PREFIX}/{sha256[:2]}/{sha256}.jpg")
+    def picture(self, sha256: str, suffix: str = "jpg") -> tuple[bytes, str]:
+        """The object of a picture (or a clip: ``webm``), as a user of the bucket reads it: bytes and content
+        type."""
+        obj = self.client.get_object(Bucket=self.bucket, Key=f"{PREFIX}/{sha256[:2]}/{sha256}.{suffix}")
         return obj["Body"].read(), obj["ContentType"]
 
 
@@ -131,6 +136,33 @@ async def test_event_picture_lands_in_the_bucket_and_the_review_ui_serves_it(
         assert r.content == jpeg
         missing = await reviewer.get(f"/ui/api/evidence/{'0' * 64}")
         assert missing.status_code == 404
+    finally:
+        await reviewer.aclose()
+
+
+async def test_a_vision_alerts_clip_lands_in_the_bucket_beside_its_picture(
+    s3: S3Endpoint, regulator: RegulatorServer, gateway: RegulatorAdapter, tmp_path: Path
+) -> None:
+    """The gateway's clip sender after its alert: the clip is an object ``<sha>.webm`` of type video/webm,
+    and the hazard's page plays it from the bucket."""
+    await gateway.send(with_picture(real_jpeg("alert")))
+    clip = real_webm(tmp_path / "cam")
+    uplink = RegulatorUplink(base_url=regulator.base_url, secret=SECRET)
+    sender = ClipSender(uplink, PROJECT, ClipQueue(tmp_path / "clips", 50_000_000), lambda: False)
+    sender.put("a1", clip)
+    task = asyncio.create_task(sender.run())
+    try:
+        await until(lambda: sender.sent == 1)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    sha = hashlib.sha256(clip).hexdigest()
+    assert s3.picture(sha, "webm") == (clip, "video/webm")
+    reviewer = await signed_in(regulator, "li.jian", "regulator")
+    try:
+        r = await reviewer.get(f"/ui/api/clips/{sha}")
+        assert r.status_code == 200 and r.headers["content-type"] == "video/webm" and r.content == clip
     finally:
         await reviewer.aclose()
 

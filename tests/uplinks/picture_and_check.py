@@ -11,8 +11,7 @@ from pathlib import Path
 from contract.config.uplinks import RegulatorUplink
 from contract.self_check import SelfCheck
 from contract.wire import CameraPicture
-from gateway.uplinks.patrol import PatrolSender
-from gateway.uplinks.patrol_queue import PatrolQueue
+from gateway.uplinks.patrol import PatrolQueue, PatrolSender
 from gateway.uplinks.self_checks import SelfCheckOutbox, SelfCheckSender
 from tests.regulator.support import PROJECT, real_jpeg
 from tests.support import run_until

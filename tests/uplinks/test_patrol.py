@@ -27,8 +27,7 @@ from gateway.alerts.store import DecisionStore
 from gateway.camera_service import Shot
 from gateway.outbox.service import Outbox
 from gateway.uplinks.feedback import FeedbackPoller
-from gateway.uplinks.patrol import PatrolSchedule, PatrolSender
-from gateway.uplinks.patrol_queue import PatrolQueue
+from gateway.uplinks.patrol import PatrolQueue, PatrolSchedule, PatrolSender
 from regulator.auth import Accounts
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET, make_event, real_jpeg
@@ -224,7 +223,7 @@ async def test_a_picture_refused_for_good_is_dropped_not_retried(
     try:
         await until(lambda: sender.queue.dropped == 1)
         assert sender.sent == 0 and sender.queue.depth() == 0
-        assert "refused camera cam-a's patrol picture (HTTP 415" in caplog.text
+        assert "the patrol picture cam-a was dropped: the regulator refused it (HTTP 415" in caplog.text
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -54,11 +54,11 @@ def test_clip_holds_seconds_before_and_after(tmp_path: Path) -> None:
     rec = ClipRecorder(EvidenceStore(tmp_path, 10**8), pre_s=2.0, post_s=2.0)
     for t in range(5):
         assert rec.push(float(t), img) == []
-    rec.start(4.0, "cam_clip.avi")
+    rec.start(4.0, "cam_clip.webm")
     done: list[Path] = []
     for t in range(5, 8):
         done += rec.push(float(t), img)
-    assert done == [tmp_path / "cam_clip.avi"]
+    assert done == [tmp_path / "cam_clip.webm"]
     cap = cv2.VideoCapture(str(done[0]))
     n = 0
     while cap.grab():

@@ -61,7 +61,7 @@ def test_bare_heads_fire_once_with_evidence_then_resolve(helmet: HelmetDetector,
     jpeg = cv2.imdecode(np.frombuffer(e.evidence_jpeg or b"", np.uint8), cv2.IMREAD_COLOR)
     assert jpeg.shape == bare.shape
     assert Path(e.evidence_path).read_bytes() == e.evidence_jpeg
-    assert e.clip_path.endswith(".avi")
+    assert e.clip_path.endswith(".webm")
     _, ev2 = an.analyse(Frame(2.0, bare, "2", True))
     assert ev2 == [], "an open alert is not raised again"
     events = []

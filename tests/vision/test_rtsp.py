@@ -180,7 +180,7 @@ def test_worker_on_rtsp_camera_writes_clip_around_a_zone_intrusion(
     # ~1 s before and ~1 s after at 4 frames/s
     assert 5 <= len(images) <= 12, len(images)
     assert all(img.shape == (640, 640, 3) for img in images)
-    assert max(closest_photo_error(img) for img in images) < 15  # MJPG of H.264 of the photos
+    assert max(closest_photo_error(img) for img in images) < 15  # VP8 of H.264 of the photos
 
 
 def _read_all(cap: cv2.VideoCapture) -> Iterator[np.ndarray]:
