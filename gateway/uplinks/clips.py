@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 EVENT_WAIT_S = 3600.0  # how long a clip may wait for the regulator to have its alert
 NOT_YET = 409  # the regulator's answer for a clip whose alert it has not stored yet
+# clips named by an alert but not written yet: a worker killed mid-clip never writes its clip, so the
+# oldest such names are forgotten beyond this many (a clip is written clip_post_s after its alert)
+MAX_UNWRITTEN = 1000
 
 
 def file_key(alert_id: str) -> str:
@@ -104,6 +107,8 @@ class ClipRouter:
     def note(self, alert_id: str, clip_path: str) -> None:
         """The alert ``alert_id`` fired with ``clip_path`` as its clip-to-be."""
         self._alerts[clip_path] = alert_id
+        while len(self._alerts) > MAX_UNWRITTEN:  # dicts keep insertion order: the oldest first
+            del self._alerts[next(iter(self._alerts))]
 
     def written(self, clip_path: str) -> None:
         """The camera worker finished ``clip_path``: queue it for every sender."""

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from contract.config import load_site
 from contract.config.uplinks import RegulatorUplink
 from gateway.outbox.service import Outbox
-from gateway.uplinks.clips import EVENT_WAIT_S, ClipQueue, ClipSender, file_key
+from gateway.uplinks.clips import EVENT_WAIT_S, MAX_UNWRITTEN, ClipQueue, ClipRouter, ClipSender, file_key
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET, make_event, pg_database, real_webm
 from tests.support import free_port
@@ -106,6 +106,33 @@ async def test_waiting_clips_stay_within_their_budget(
     left = sorted(p.stem for p in (tmp_path / "clips" / "regulator").glob("*.webm"))
     assert left == sorted(file_key(f"alert-{k}") for k in (2, 3, 4)) and queue.dropped == 2
     assert caplog.text.count("was dropped to stay within") == 2
+
+
+def test_clips_never_written_are_forgotten_beyond_a_bound(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A camera worker killed mid-clip never writes the clip its alert named: the router forgets the
+    oldest such names beyond MAX_UNWRITTEN instead of holding them for ever; the newest still go out."""
+    sender = ClipSender(
+        RegulatorUplink(base_url="http://127.0.0.1:9", secret=SECRET),
+        PROJECT,
+        ClipQueue(tmp_path / "clips", 50_000_000),
+        lambda: False,
+    )
+    router = ClipRouter([sender], 8_000_000)
+    paths = [str(tmp_path / f"clip-{k}.webm") for k in range(MAX_UNWRITTEN + 1)]
+    for k, path in enumerate(paths):
+        router.note(f"alert-{k}", path)
+    Path(paths[0]).write_bytes(real_webm(tmp_path / "cam"))
+    Path(paths[-1]).write_bytes(Path(paths[0]).read_bytes())
+    with caplog.at_level(logging.INFO):
+        router.written(paths[0])  # its name was forgotten: kept on the gateway only
+        router.written(paths[-1])
+    assert "belongs to no new alert" in caplog.text
+    assert (
+        sender.queue.depth() == 1
+        and (tmp_path / "clips" / f"{file_key(f'alert-{MAX_UNWRITTEN}')}.webm").exists()
+    )
 
 
 async def test_a_clip_whose_alert_never_arrives_is_given_up(
