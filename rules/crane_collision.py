@@ -11,14 +11,14 @@ The worst clearance against every other crane decides the lower crane's level.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from contract.alert_event import Level
 from contract.config.crane import CraneSpec
 from contract.config.rules import CraneCollisionRule
 from contract.config.site import SiteConfig
-from rules.geometry import along_jib, jib_line, segment_distance
+from rules.geometry import Point, jib_line, points_along_jib, segment_distance
 from rules.levels import LevelMemory, banded_level, threshold_of
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en
@@ -41,7 +41,8 @@ ACTIONS_EN = {
 
 @dataclass(frozen=True)
 class CraneView:
-    """What the collision check needs of one crane: its spec and latest kinematics."""
+    """What the collision check needs of one crane: its spec and latest kinematics, and the plan
+    geometry they give (worked out once per view: each view meets every other crane's)."""
 
     device: str
     name: str
@@ -49,6 +50,21 @@ class CraneView:
     slew_deg: float | None
     radius_m: float | None
     height_m: float | None
+    jib: tuple[Point, Point] | None = field(init=False, repr=False, compare=False)  # counter-jib end, tip
+    hook: Point | None = field(init=False, repr=False, compare=False)  # None without slew and radius
+
+    def __post_init__(self) -> None:
+        jib, hook = None, None
+        if self.slew_deg is not None:
+            if self.radius_m is None:
+                jib = jib_line(self.spec, self.slew_deg)
+            else:
+                tail, tip, hook = points_along_jib(
+                    self.spec, self.slew_deg, (-self.spec.counter_jib_m, self.spec.jib_m, self.radius_m)
+                )
+                jib = (tail, tip)
+        object.__setattr__(self, "jib", jib)
+        object.__setattr__(self, "hook", hook)
 
 
 EDGE_MARGIN_M = 0.001  # pairs within a millimetre of the edge of reach are checked, not skipped
@@ -65,13 +81,13 @@ class Clearance:
 
 def clearances(lower: CraneView, other: CraneView, hook_plan_m: float) -> list[Clearance]:
     """Horizontal and (where it applies) vertical clearances of ``lower`` against higher ``other``."""
-    if lower.slew_deg is None:
+    if lower.jib is None:
         return []
-    a, b = jib_line(lower.spec, lower.slew_deg)
+    a, b = lower.jib
     mast = other.spec.tower_half_width_m * math.sqrt(2)
     out = [Clearance(segment_distance(other.spec.position_m, a, b) - mast, "horizontal", other.device)]
-    if other.slew_deg is not None and other.radius_m is not None and other.height_m is not None:
-        hook = along_jib(other.spec, other.slew_deg, other.radius_m)
+    hook = other.hook
+    if hook is not None and other.height_m is not None:
         if segment_distance(hook, a, b) <= hook_plan_m:
             out.append(Clearance(other.height_m - lower.spec.jib_height_m, "vertical", other.device))
     return out
@@ -100,17 +116,15 @@ class CraneCollision:
 
     def __init__(self) -> None:
         self._memory = LevelMemory()
-        self._close: dict[tuple[object, ...], bool] = {}
+        # whether each (lower, other) pair can come close, under the settings in _close_cfg
+        self._close: dict[tuple[str, str], bool] = {}
+        self._close_cfg: CraneCollisionRule | None = None
 
     def _may_meet(self, lower: CraneView, other: CraneView, cfg: CraneCollisionRule) -> bool:
-        key = (
-            lower.device,
-            other.device,
-            cfg.min_clearance_m,
-            cfg.warning_margin_m,
-            cfg.hysteresis_pct,
-            cfg.hook_plan_m,
-        )
+        if cfg is not self._close_cfg:  # the engine passes one settings object; a test may pass others
+            self._close.clear()
+            self._close_cfg = cfg
+        key = (lower.device, other.device)
         close = self._close.get(key)
         if close is None:
             close = self._close[key] = can_come_close(lower.spec, other.spec, cfg)

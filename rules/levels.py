@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from contract.alert_event import Level
+from contract.alert_event import LEVEL_RANK, Level
 from rules.result import RuleResult, rank
 
 Thresholds = Sequence[tuple[Level, float]]  # mildest first
@@ -22,24 +22,23 @@ def banded_level(
     ``band`` is a fraction of each threshold (0.05 = 5 %). For ``higher_is_worse`` a threshold is
     crossed at value >= threshold, otherwise at value < threshold.
     """
-
-    def crossed(threshold: float) -> bool:
-        # a reading exactly on the line counts as on it, whatever the float arithmetic before
-        slack = abs(threshold) * 1e-9
-        return value >= threshold - slack if higher_is_worse else value < threshold - slack
-
-    def within_band(threshold: float) -> bool:
-        margin = abs(threshold) * band
-        return value >= threshold - margin if higher_is_worse else value < threshold + margin
-
+    # the checks are written out rather than in helper closures: this runs for every judged reading
+    # a reading exactly on the line counts as on it, whatever the float arithmetic before (1e-9 slack)
     raw: Level | None = None
-    for level, threshold in thresholds:
-        if crossed(threshold):
-            raw = level
-    if rank(raw) >= rank(current):
+    if higher_is_worse:
+        for level, threshold in thresholds:
+            if value >= threshold - abs(threshold) * 1e-9:
+                raw = level
+    else:
+        for level, threshold in thresholds:
+            if value < threshold - abs(threshold) * 1e-9:
+                raw = level
+    if current is None or (raw is not None and LEVEL_RANK[raw] >= LEVEL_RANK[current]):
         return raw
     for level, threshold in reversed(thresholds):
-        if rank(raw) < rank(level) <= rank(current) and within_band(threshold):
+        margin = abs(threshold) * band
+        within = value >= threshold - margin if higher_is_worse else value < threshold + margin
+        if rank(raw) < rank(level) <= rank(current) and within:
             return level
     return raw
 

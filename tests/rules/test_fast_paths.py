@@ -1,8 +1,10 @@
 """The rules' shortcuts change no verdict: each is compared with the straightforward path on random input.
 
 - the engine keeps what a pit series, a device's rule sections and a broken sensor's message need
-  from one reading to the next; an engine that forgets all of it before every batch must give the
-  same readings (faults marked alike) and the same verdicts, message for message;
+  from one reading to the next, sends a crane's kinematic readings straight to its memory, and
+  keeps the collision check's view of every crane; an engine that forgets all of it before every
+  batch (and takes every reading through the full dispatch) must give the same readings (faults
+  marked alike) and the same verdicts, message for message;
 - crane.zone skips zones whose bounding box the hook is outside: a hook inside a polygon, or on its
   edge, is always within that box;
 - the alert manager folds a repeated verdict's figures into its alert only when the alert is read:
@@ -21,6 +23,7 @@ from contract.alert_event import AlertEvent
 from contract.readings import Quality, Reading
 from gateway.alerts.manager import AlertManager
 from rules import RuleEngine, RuleResult
+from rules.crane_collision import CraneView
 from rules.crane_zone import BOX_MARGIN_M
 from rules.geometry import bounding_box, inside_polygon, near_box, polygon_edge_distance
 from tests.rules.sites import PROJECT, reference_site
@@ -70,10 +73,18 @@ def streams(draw: st.DrawFn) -> list[list[Reading]]:
 
 
 def forget_shortcuts(engine: RuleEngine) -> None:
-    """Make ``engine`` look everything up again at its next reading, as before the shortcuts."""
+    """Make ``engine`` look everything up again at its next reading, as before the shortcuts: every
+    crane kinematic reading through ``_reading``'s cases, and the collision check's view of every
+    crane made afresh from the cranes' kinematics."""
     engine._pit_plans.clear()
     engine._sections.clear()
     engine._fault._said.clear()
+    engine._kinematics.clear()
+    engine._views = {
+        d: CraneView(d, engine._names[d], spec, s.get("slew_deg"), s.get("radius_m"), s.get("height_m"))
+        for d, s in engine._cranes.items()
+        if (spec := engine._devices[d].crane) is not None
+    }
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
