@@ -87,9 +87,8 @@ def clearances(lower: CraneView, other: CraneView, hook_plan_m: float) -> list[C
     mast = other.spec.tower_half_width_m * math.sqrt(2)
     out = [Clearance(segment_distance(other.spec.position_m, a, b) - mast, "horizontal", other.device)]
     hook = other.hook
-    if hook is not None and other.height_m is not None:
-        if segment_distance(hook, a, b) <= hook_plan_m:
-            out.append(Clearance(other.height_m - lower.spec.jib_height_m, "vertical", other.device))
+    if hook is not None and other.height_m is not None and segment_distance(hook, a, b) <= hook_plan_m:
+        out.append(Clearance(other.height_m - lower.spec.jib_height_m, "vertical", other.device))
     return out
 
 
