@@ -12,6 +12,7 @@ from contract.alert_event import LEVEL_RANK, Level
 from rules.result import RuleResult, rank
 
 Thresholds = Sequence[tuple[Level, float]]  # mildest first
+_UNSEEN = "unseen"  # LevelMemory: a key not evaluated yet
 
 
 def banded_level(
@@ -111,15 +112,16 @@ class LevelMemory:
     ) -> RuleResult | None:
         """Remember ``level``; return ``build()`` when the alert manager must hear about it."""
         key = (device, point)
-        first = key not in self._levels
-        if self._unreported and key in self._unreported:
-            first = True
-            self._unreported.discard(key)
-        previous = self._levels.get(key)
+        previous = self._levels.get(key, _UNSEEN)
         self._levels[key] = level
-        if level is not None or first or previous is not None:
+        # _UNSEEN is not None: the first evaluation of a key is reported
+        if level is not None or previous is not None:
+            self._unreported.discard(key)
             return build()
-        return None
+        if key in self._unreported:  # rearmed: reported though nothing changed
+            self._unreported.discard(key)
+            return build()
+        return None  # clear and already clear: the most common case by far
 
 
 def memories_of(family: object) -> list[LevelMemory]:

@@ -1,7 +1,7 @@
 """The rules' shortcuts change no verdict: each is compared with the straightforward path on random input.
 
 - the engine keeps what a pit series, a device's rule sections and a broken sensor's message need
-  from one reading to the next, sends a crane's kinematic readings straight to its memory, and
+  from one reading to the next (a broken point's verdict is made once per sample), sends a crane's kinematic readings straight to its memory, and
   keeps the collision check's view of every crane; an engine that forgets all of it before every
   batch (and takes every reading through the full dispatch) must give the same readings (faults
   marked alike) and the same verdicts, message for message;
@@ -79,6 +79,7 @@ def forget_shortcuts(engine: RuleEngine) -> None:
     engine._pit_plans.clear()
     engine._sections.clear()
     engine._fault._said.clear()
+    engine._fault._built.clear()
     engine._kinematics.clear()
     engine._views = {
         d: CraneView(d, engine._names[d], spec, s.get("slew_deg"), s.get("radius_m"), s.get("height_m"))
