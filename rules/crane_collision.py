@@ -11,8 +11,9 @@ The worst clearance against every other crane decides the lower crane's level.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from functools import partial
+from operator import attrgetter
+from typing import NamedTuple
 
 from contract.alert_event import Level
 from contract.config.crane import CraneSpec
@@ -39,44 +40,49 @@ ACTIONS_EN = {
 }
 
 
-@dataclass(frozen=True)
 class CraneView:
     """What the collision check needs of one crane: its spec and latest kinematics, and the plan
-    geometry they give (worked out once per view: each view meets every other crane's)."""
+    geometry they give, worked out once per view (each view meets every other crane's). Not to be
+    changed once made: the engine makes a new view at each of the crane's samples. A plain class with
+    slots: a frozen dataclass cost more to make than the whole check of a pair."""
 
-    device: str
-    name: str
-    spec: CraneSpec
-    slew_deg: float | None
-    radius_m: float | None
-    height_m: float | None
-    jib: tuple[Point, Point] | None = field(init=False, repr=False, compare=False)  # counter-jib end, tip
-    hook: Point | None = field(init=False, repr=False, compare=False)  # None without slew and radius
+    __slots__ = ("device", "height_m", "hook", "jib", "name", "radius_m", "slew_deg", "spec")
 
-    def __post_init__(self) -> None:
-        jib, hook = None, None
-        if self.slew_deg is not None:
-            if self.radius_m is None:
-                jib = jib_line(self.spec, self.slew_deg)
+    def __init__(
+        self,
+        device: str,
+        name: str,
+        spec: CraneSpec,
+        slew_deg: float | None,
+        radius_m: float | None,
+        height_m: float | None,
+    ) -> None:
+        self.device, self.name, self.spec = device, name, spec
+        self.slew_deg, self.radius_m, self.height_m = slew_deg, radius_m, height_m
+        self.jib: tuple[Point, Point] | None = None  # counter-jib end and jib tip; None without a slew
+        self.hook: Point | None = None  # None without slew and radius
+        if slew_deg is not None:
+            if radius_m is None:
+                self.jib = jib_line(spec, slew_deg)
             else:
-                tail, tip, hook = points_along_jib(
-                    self.spec, self.slew_deg, (-self.spec.counter_jib_m, self.spec.jib_m, self.radius_m)
+                tail, tip, self.hook = points_along_jib(
+                    spec, slew_deg, (-spec.counter_jib_m, spec.jib_m, radius_m)
                 )
-                jib = (tail, tip)
-        object.__setattr__(self, "jib", jib)
-        object.__setattr__(self, "hook", hook)
+                self.jib = (tail, tip)
 
 
 EDGE_MARGIN_M = 0.001  # pairs within a millimetre of the edge of reach are checked, not skipped
 
 
-@dataclass(frozen=True)
-class Clearance:
+class Clearance(NamedTuple):
     """One clearance between a lower crane and another crane."""
 
     metres: float
     mode: str  # horizontal or vertical
     other: str
+
+
+METRES = attrgetter("metres")
 
 
 def clearances(lower: CraneView, other: CraneView, hook_plan_m: float) -> list[Clearance]:
@@ -115,19 +121,31 @@ class CraneCollision:
 
     def __init__(self) -> None:
         self._memory = LevelMemory()
-        # whether each (lower, other) pair can come close, under the settings in _close_cfg
-        self._close: dict[tuple[str, str], bool] = {}
-        self._close_cfg: CraneCollisionRule | None = None
+        # for the cranes in the order evaluate() gets them and the settings in _plan_cfg: each crane's
+        # index with the indices of the cranes as high or higher that it could come close to (the
+        # others can never change its level); only cranes with at least one such neighbour
+        self._plans: dict[tuple[str, ...], list[tuple[int, list[int]]]] = {}
+        self._plan_cfg: CraneCollisionRule | None = None
 
-    def _may_meet(self, lower: CraneView, other: CraneView, cfg: CraneCollisionRule) -> bool:
-        if cfg is not self._close_cfg:  # the engine passes one settings object; a test may pass others
-            self._close.clear()
-            self._close_cfg = cfg
-        key = (lower.device, other.device)
-        close = self._close.get(key)
-        if close is None:
-            close = self._close[key] = can_come_close(lower.spec, other.spec, cfg)
-        return close
+    def _plan(self, cranes: list[CraneView], cfg: CraneCollisionRule) -> list[tuple[int, list[int]]]:
+        if cfg is not self._plan_cfg:  # the engine passes one settings object; a test may pass others
+            self._plans.clear()
+            self._plan_cfg = cfg
+        key = tuple(c.device for c in cranes)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = []
+            for i, lower in enumerate(cranes):
+                others = [
+                    j
+                    for j, other in enumerate(cranes)
+                    if other.device != lower.device
+                    and other.spec.jib_height_m >= lower.spec.jib_height_m
+                    and can_come_close(lower.spec, other.spec, cfg)
+                ]
+                if others:
+                    plan.append((i, others))
+        return plan
 
     def evaluate(
         self, cranes: list[CraneView], cfg: CraneCollisionRule, ts: float, backfill: bool
@@ -138,18 +156,12 @@ class CraneCollision:
             ("warning", cfg.min_clearance_m + cfg.warning_margin_m),
             ("alarm", cfg.min_clearance_m),
         ]
-        for lower in cranes:
-            found = [
-                c
-                for other in cranes
-                if other.device != lower.device
-                and other.spec.jib_height_m >= lower.spec.jib_height_m
-                and self._may_meet(lower, other, cfg)
-                for c in clearances(lower, other, cfg.hook_plan_m)
-            ]
-            if not found:
-                continue
-            worst = min(found, key=lambda c: c.metres)
+        for i, others in self._plan(cranes, cfg):
+            lower = cranes[i]
+            if lower.jib is None:
+                continue  # no slew yet: no clearance to measure
+            found = [c for j in others for c in clearances(lower, cranes[j], cfg.hook_plan_m)]
+            worst = min(found, key=METRES)
             level = banded_level(
                 worst.metres,
                 thresholds,

@@ -456,43 +456,27 @@ class RuleEngine:
     def _crane_motion(self, dev: DeviceConfig, ts: float, backfill: bool) -> list[RuleResult]:
         assert dev.crane is not None
         state = self._cranes[dev.id]
+        name = self._names[dev.id]
         out: list[RuleResult] = []
         if self._personnel is not None and state.get("load_t", 0.0) > LOADED_T:
-            self._personnel.work_seen((f"{self._names[dev.id]}吊装", f"lifting by {dev.id}"), ts)
-        if "load_t" in state and "radius_m" in state:
+            self._personnel.work_seen((f"{name}吊装", f"lifting by {dev.id}"), ts)
+        radius = state.get("radius_m")
+        if radius is not None and "load_t" in state:
             cfg = self._section(dev.id, "crane_load", CraneLoadRule)
-            out.extend(
-                _some(
-                    self._load.evaluate(
-                        dev.id,
-                        self._names[dev.id],
-                        dev.crane.load_chart,
-                        cfg,
-                        state["load_t"],
-                        state["radius_m"],
-                        ts,
-                        backfill,
-                    )
-                )
+            found = self._load.evaluate(
+                dev.id, name, dev.crane.load_chart, cfg, state["load_t"], radius, ts, backfill
             )
+            if found is not None:
+                out.append(found)
         view = self._views[dev.id] = CraneView(
-            dev.id,
-            self._names[dev.id],
-            dev.crane,
-            state.get("slew_deg"),
-            state.get("radius_m"),
-            state.get("height_m"),
+            dev.id, name, dev.crane, state.get("slew_deg"), radius, state.get("height_m")
         )
         if view.hook is not None:  # slew and radius known
-            out.extend(
-                _some(
-                    self._zone.evaluate(
-                        dev.id, self._names[dev.id], view.hook, self._rules.crane_zone, ts, backfill
-                    )
-                )
-            )
-        views = list(self._views.values())
-        if len(views) > 1:
+            found = self._zone.evaluate(dev.id, name, view.hook, self._rules.crane_zone, ts, backfill)
+            if found is not None:
+                out.append(found)
+        if len(self._views) > 1:
+            views = list(self._views.values())
             out.extend(self._collision.evaluate(views, self._rules.crane_collision, ts, backfill))
         return out
 
