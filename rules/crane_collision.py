@@ -169,6 +169,8 @@ class CraneCollision:
                 cfg.hysteresis_pct / 100,
                 higher_is_worse=False,
             )
+            if level is None and self._memory.quiet(lower.device):
+                continue  # clear and known clear: nothing to report, no verdict to make
             result = self._memory.report(
                 lower.device,
                 "",

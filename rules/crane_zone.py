@@ -63,6 +63,8 @@ class CraneZone:
         level: Level | None = "alarm" if zone is not None else None
         if zone is not None:
             self._last_zone[device] = zone
+        elif self._memory.quiet(device):
+            return None  # outside every zone and known to be: nothing to report, no verdict to make
 
         def build() -> RuleResult:
             where = zone.name if zone else ""

@@ -62,6 +62,8 @@ class DeviceOffline:
         else:
             watch.last_seen = max(watch.last_seen, ts)
             watch.driver_offline = ""
+            if self._memory.quiet(device):
+                return None  # online and known online: every sample of a working device
         # reported even when nothing was known offline: after a restart the alert may still be open
         return self._memory.report(
             device,

@@ -107,6 +107,13 @@ class LevelMemory:
         """The level last set for this key (None if none)."""
         return self._levels.get((device, point))
 
+    def quiet(self, device: str, point: str = "") -> bool:
+        """Whether the key was evaluated, is clear, and owes the alert manager no report: then a
+        :meth:`report` of None would return None and change nothing, so a rule whose reading is
+        clear may skip making its verdict and reporting it."""
+        key = (device, point)
+        return self._levels.get(key, _UNSEEN) is None and key not in self._unreported
+
     def report(
         self, device: str, point: str, level: Level | None, build: Callable[[], RuleResult]
     ) -> RuleResult | None:

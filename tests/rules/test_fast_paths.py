@@ -7,6 +7,8 @@
   marked alike) and the same verdicts, message for message;
 - crane.zone skips zones whose bounding box the hook is outside: a hook inside a polygon, or on its
   edge, is always within that box;
+- a rule whose reading is clear and whose memory is quiet (clear, nothing owed to the alert
+  manager) makes no verdict: a report of None would have returned nothing then;
 - the alert manager folds a repeated verdict's figures into its alert only when the alert is read:
   the events and the alerts it reports must be those of a manager read after every verdict.
 """
@@ -26,6 +28,7 @@ from rules import RuleEngine, RuleResult
 from rules.crane_collision import CraneView
 from rules.crane_zone import BOX_MARGIN_M
 from rules.geometry import bounding_box, inside_polygon, near_box, polygon_edge_distance
+from rules.levels import LevelMemory
 from tests.rules.sites import PROJECT, reference_site
 
 SITE = reference_site()
@@ -180,3 +183,37 @@ def test_alert_figures_folded_when_read_equal_folded_at_once(
     finally:
         fast.close()
         plain.close()
+
+
+RESULT = RuleResult(rule="crane.load", device="crane-1", point="", level=None, ts=0.0)
+memory_steps = st.lists(
+    st.tuples(
+        st.sampled_from(["report", "rearm"]),
+        st.sampled_from([("crane-1", ""), ("crane-2", ""), ("pit-1", "ZQS-01")]),
+        st.sampled_from([None, None, "warning", "alarm"]),
+    ),
+    max_size=40,
+)
+
+
+@given(memory_steps)
+def test_a_quiet_key_skips_nothing_a_report_would_say(
+    steps: list[tuple[str, tuple[str, str], str | None]],
+) -> None:
+    """Rules skip making a clear verdict when their memory is quiet: a report of None must then
+    return nothing and leave the memory as it was (the next evaluation reports exactly as it would)."""
+    fast, plain = LevelMemory(), LevelMemory()
+    for op, (device, point), level in steps:
+        if op == "rearm":
+            fast.rearm()
+            plain.rearm()
+            continue
+        skipped = level is None and fast.quiet(device, point)
+        want = plain.report(device, point, level, lambda: RESULT)  # type: ignore[arg-type]
+        if skipped:
+            assert want is None
+        else:
+            got = fast.report(device, point, level, lambda: RESULT)  # type: ignore[arg-type]
+            assert (got is None) == (want is None)
+        assert fast.get(device, point) == plain.get(device, point)
+        assert fast.quiet(device, point) == plain.quiet(device, point)
