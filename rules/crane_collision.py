@@ -121,45 +121,62 @@ class CraneCollision:
 
     def __init__(self) -> None:
         self._memory = LevelMemory()
-        # for the cranes in the order evaluate() gets them and the settings in _plan_cfg: each crane's
-        # index with the indices of the cranes as high or higher that it could come close to (the
-        # others can never change its level); only cranes with at least one such neighbour
-        self._plans: dict[tuple[str, ...], list[tuple[int, list[int]]]] = {}
+        # for the list of cranes in _plan_for and the settings in _plan_cfg: each crane's index with
+        # the indices of the cranes as high or higher that it could come close to (the others can
+        # never change its level) and the devices of that group; only cranes with such a neighbour
+        self._plan: list[tuple[int, list[int], frozenset[str]]] = []
+        self._plan_for: list[CraneView] | None = None
+        self._plan_devices: tuple[str, ...] = ()
         self._plan_cfg: CraneCollisionRule | None = None
 
-    def _plan(self, cranes: list[CraneView], cfg: CraneCollisionRule) -> list[tuple[int, list[int]]]:
-        if cfg is not self._plan_cfg:  # the engine passes one settings object; a test may pass others
-            self._plans.clear()
-            self._plan_cfg = cfg
-        key = tuple(c.device for c in cranes)
-        plan = self._plans.get(key)
-        if plan is None:
-            plan = self._plans[key] = []
-            for i, lower in enumerate(cranes):
-                others = [
-                    j
-                    for j, other in enumerate(cranes)
-                    if other.device != lower.device
-                    and other.spec.jib_height_m >= lower.spec.jib_height_m
-                    and can_come_close(lower.spec, other.spec, cfg)
-                ]
-                if others:
-                    plan.append((i, others))
-        return plan
+    def _make_plan(self, cranes: list[CraneView], cfg: CraneCollisionRule) -> None:
+        devices = tuple(c.device for c in cranes)
+        self._plan_for = cranes
+        if devices == self._plan_devices and cfg is self._plan_cfg:
+            return  # a new list of the same cranes: the same pairs
+        self._plan, self._plan_devices, self._plan_cfg = [], devices, cfg
+        for i, lower in enumerate(cranes):
+            others = [
+                j
+                for j, other in enumerate(cranes)
+                if other.device != lower.device
+                and other.spec.jib_height_m >= lower.spec.jib_height_m
+                and can_come_close(lower.spec, other.spec, cfg)
+            ]
+            if others:
+                self._plan.append((i, others, frozenset([lower.device, *(cranes[j].device for j in others)])))
 
     def evaluate(
-        self, cranes: list[CraneView], cfg: CraneCollisionRule, ts: float, backfill: bool
+        self,
+        cranes: list[CraneView],
+        cfg: CraneCollisionRule,
+        ts: float,
+        backfill: bool,
+        moved: str | None = None,
     ) -> list[RuleResult]:
-        """crane.collision verdicts for every crane that has a higher neighbour and a known slew."""
+        """crane.collision verdicts for every crane that has a higher neighbour and a known slew.
+
+        ``cranes`` may be one list the caller keeps and updates in place (each crane's new view at
+        its own index, never another order): the pairs are worked out once for it. With ``moved``
+        (the crane whose view alone changed since the last call, with the same list and settings),
+        a crane whose group does not hold it and whose memory is quiet is not judged again: its
+        clearances are those it was last judged on, and the same clearance against a level set by it
+        gives that level again (banded_level), so it would be clear and report nothing.
+        """
         results = []
         thresholds: list[tuple[Level, float]] = [
             ("warning", cfg.min_clearance_m + cfg.warning_margin_m),
             ("alarm", cfg.min_clearance_m),
         ]
-        for i, others in self._plan(cranes, cfg):
+        same = cranes is self._plan_for and cfg is self._plan_cfg
+        if not same:
+            self._make_plan(cranes, cfg)
+        for i, others, group in self._plan:
             lower = cranes[i]
             if lower.jib is None:
                 continue  # no slew yet: no clearance to measure
+            if same and moved is not None and moved not in group and self._memory.quiet(lower.device):
+                continue  # nothing it is judged on moved, and it was clear
             found = [c for j in others for c in clearances(lower, cranes[j], cfg.hook_plan_m)]
             worst = min(found, key=METRES)
             level = banded_level(

@@ -91,12 +91,14 @@ class RuleEngine:
             for d in site.config.devices
             if d.crane and d.hoist is None and d.formwork is None and d.kind != "attendance"
         }
-        # every crane as the collision check sees it, in site order; a sample replaces its own crane's
-        self._views: dict[str, CraneView] = {
-            d.id: CraneView(d.id, _name(d), d.crane, None, None, None)
+        # every crane as the collision check sees it, in site order, in one list the collision check
+        # works its pairs out for once; a sample replaces its own crane's view at its index
+        self._views: list[CraneView] = [
+            CraneView(d.id, _name(d), d.crane, None, None, None)
             for d in site.config.devices
             if d.crane is not None
-        }
+        ]
+        self._view_at = {v.device: i for i, v in enumerate(self._views)}
         self._load, self._wind, self._tilt = CraneLoad(), CraneWind(), CraneTilt()
         self._collision, self._zone = CraneCollision(), CraneZone(site.config.no_lift_zones)
         self._operator = CraneOperator(site.config.operators, self._rules.licence_utc_offset_h)
@@ -468,7 +470,7 @@ class RuleEngine:
             )
             if found is not None:
                 out.append(found)
-        view = self._views[dev.id] = CraneView(
+        view = self._views[self._view_at[dev.id]] = CraneView(
             dev.id, name, dev.crane, state.get("slew_deg"), radius, state.get("height_m")
         )
         if view.hook is not None:  # slew and radius known
@@ -476,8 +478,9 @@ class RuleEngine:
             if found is not None:
                 out.append(found)
         if len(self._views) > 1:
-            views = list(self._views.values())
-            out.extend(self._collision.evaluate(views, self._rules.crane_collision, ts, backfill))
+            out.extend(
+                self._collision.evaluate(self._views, self._rules.crane_collision, ts, backfill, moved=dev.id)
+            )
         return out
 
     def _pit_plan(self, dev: DeviceConfig, code: str, metric: str) -> PitPlan | None:
