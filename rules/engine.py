@@ -99,6 +99,10 @@ class RuleEngine:
             if d.crane is not None
         ]
         self._view_at = {v.device: i for i, v in enumerate(self._views)}
+        # the devices whose silence is watched, with the name and clause their online verdict carries
+        self._watched = {
+            d.id: (_name(d), _offline_clause(d)) for d in site.config.devices if d.kind in WATCHED_KINDS
+        }
         self._load, self._wind, self._tilt = CraneLoad(), CraneWind(), CraneTilt()
         self._collision, self._zone = CraneCollision(), CraneZone(site.config.no_lift_zones)
         self._operator = CraneOperator(site.config.operators, self._rules.licence_utc_offset_h)
@@ -145,6 +149,7 @@ class RuleEngine:
         """Judge a batch; readings of one device with the same ts are taken as one sample."""
         readings: list[Reading] = []
         results: list[RuleResult] = []
+        isfinite = math.isfinite
         for (device, ts), group_iter in groupby(batch, key=SAMPLE):
             group = list(group_iter)
             dev = self._devices.get(device)
@@ -159,10 +164,11 @@ class RuleEngine:
                 continue
             qualities = {r.quality for r in group}
             backfill = Quality.BACKFILL in qualities
-            if not ALIVE.isdisjoint(qualities) and dev.kind in WATCHED_KINDS:
-                results.extend(
-                    _some(self._offline.seen(device, ts, self._names[dev.id], _offline_clause(dev), backfill))
-                )
+            watched = self._watched.get(device)
+            if watched is not None and not ALIVE.isdisjoint(qualities):
+                online = self._offline.seen(device, ts, watched[0], watched[1], backfill)
+                if online is not None:
+                    results.append(online)
             moved = False
             hoist_changed: set[str] = set()
             kinematics = self._kinematics.get(device)
@@ -171,7 +177,7 @@ class RuleEngine:
                     readings.append(r)  # stale or already faulted upstream: no hazard from it
                     continue
                 value = r.value
-                if isinstance(value, float) and not math.isfinite(value):
+                if isinstance(value, float) and not isfinite(value):
                     # NaN is below and above every threshold at once: judged, it would clear a
                     # critical alarm (and infinity raise one); kept as a fault, judged never
                     self._warn_once(
