@@ -9,8 +9,8 @@ pit, the hoist's trips, a pour, the gate), ``--minutes`` of it. For each size it
 - the readings per simulated second the site sends (its rate);
 - CPU of the rule engine, and of ``sitegw replay`` (engine + alert manager), per 1,000 readings/s
   of that rate, as a percentage of one core (``process_time``: what the edge box pays);
-- the memory the rules keep for the site (RSS growth of this process over the run, the readings
-  themselves built before), per 1,000 readings/s.
+- the memory the rule engine keeps for the site after the run (Python allocations that remain,
+  by tracemalloc in a pass of its own, untimed), in MB and per 1,000 readings/s.
 
 Run: ``.venv/bin/python bench/rules_scale.py [--sizes 1 5 20 80] [--minutes M]``.
 """
@@ -24,13 +24,13 @@ import heapq
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.ingest_pipeline import rss_mb
 from bench.rules_replay import SITE, new_device_batches, site_batches
 from contract.config import LoadedSite, load_site
 from contract.readings import Reading
@@ -111,15 +111,20 @@ def measure(copies: int, minutes: float, folder: Path) -> None:
     n = sum(len(b) for b in batches)
     seconds = batches[-1][0].ts - batches[0][0].ts + 1
     rate = n / seconds
-    gc.collect()
-    before = rss_mb()
     engine = RuleEngine(site)
     cpu = time.process_time()
     for batch in batches:
         engine.process(batch)
     engine_cpu = time.process_time() - cpu
+    del engine
     gc.collect()
-    kept = rss_mb() - before
+    tracemalloc.start()
+    engine = RuleEngine(site)
+    for batch in batches:
+        engine.process(batch)
+    gc.collect()
+    kept = tracemalloc.get_traced_memory()[0] / 1e6
+    tracemalloc.stop()
     flat = [r for b in batches for r in b]
     cpu = time.process_time()
     replay(site, flat, lambda e: None)
@@ -131,7 +136,8 @@ def measure(copies: int, minutes: float, folder: Path) -> None:
     print(f"{name}_engine_cpu_per_1000_readings_per_s: {engine_cpu / n * 1000 * 100:.3f} % of a core")
     print(f"{name}_replay_cpu_per_1000_readings_per_s: {replay_cpu / n * 1000 * 100:.3f} % of a core")
     print(f"{name}_engine_readings_per_cpu_s: {n / engine_cpu:.0f} readings/s")
-    print(f"{name}_rules_memory_per_1000_readings_per_s: {max(kept, 0.0) * per_k:.2f} MB")
+    print(f"{name}_rules_memory: {kept:.2f} MB")
+    print(f"{name}_rules_memory_per_1000_readings_per_s: {kept * per_k:.2f} MB")
 
 
 def main() -> None:

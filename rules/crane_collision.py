@@ -11,6 +11,7 @@ The worst clearance against every other crane decides the lower crane's level.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from functools import partial
 from operator import attrgetter
 from typing import NamedTuple
@@ -125,6 +126,10 @@ class CraneCollision:
         # the indices of the cranes as high or higher that it could come close to (the others can
         # never change its level) and the devices of that group; only cranes with such a neighbour
         self._plan: list[tuple[int, list[int], frozenset[str]]] = []
+        # each crane's entries of the plan (where it is the lower crane or one of the others), and
+        # the entry of each lower crane
+        self._entries_of: dict[str, list[int]] = {}
+        self._entry_of_lower: dict[str, int] = {}
         self._plan_for: list[CraneView] | None = None
         self._plan_devices: tuple[str, ...] = ()
         self._plan_cfg: CraneCollisionRule | None = None
@@ -145,6 +150,11 @@ class CraneCollision:
             ]
             if others:
                 self._plan.append((i, others, frozenset([lower.device, *(cranes[j].device for j in others)])))
+        self._entries_of, self._entry_of_lower = {}, {}
+        for k, (i, _others, group) in enumerate(self._plan):
+            self._entry_of_lower[cranes[i].device] = k
+            for device in group:
+                self._entries_of.setdefault(device, []).append(k)
 
     def evaluate(
         self,
@@ -159,9 +169,10 @@ class CraneCollision:
         ``cranes`` may be one list the caller keeps and updates in place (each crane's new view at
         its own index, never another order): the pairs are worked out once for it. With ``moved``
         (the crane whose view alone changed since the last call, with the same list and settings),
-        a crane whose group does not hold it and whose memory is quiet is not judged again: its
-        clearances are those it was last judged on, and the same clearance against a level set by it
-        gives that level again (banded_level), so it would be clear and report nothing.
+        only the groups that hold it and the cranes whose memory is not quiet are judged (a site of
+        80 crane pairs judged all 80 at each crane's sample): another crane's clearances are those it
+        was last judged on, and the same clearance against a level set by it gives that level again
+        (banded_level), so it would be clear and report nothing.
         """
         results = []
         thresholds: list[tuple[Level, float]] = [
@@ -171,12 +182,22 @@ class CraneCollision:
         same = cranes is self._plan_for and cfg is self._plan_cfg
         if not same:
             self._make_plan(cranes, cfg)
-        for i, others, group in self._plan:
+        if same and moved is not None:
+            # the groups that hold the crane that moved, and the lower cranes that are not quiet (one
+            # never judged, without a slew so far, gets its first slew by a sample of its own)
+            picked = set(self._entries_of.get(moved, ()))
+            for device, _point in self._memory.owing():
+                entry = self._entry_of_lower.get(device)
+                if entry is not None:
+                    picked.add(entry)
+            order: Iterable[int] = sorted(picked)
+        else:
+            order = range(len(self._plan))
+        for k in order:
+            i, others, _group = self._plan[k]
             lower = cranes[i]
             if lower.jib is None:
                 continue  # no slew yet: no clearance to measure
-            if same and moved is not None and moved not in group and self._memory.quiet(lower.device):
-                continue  # nothing it is judged on moved, and it was clear
             found = [c for j in others for c in clearances(lower, cranes[j], cfg.hook_plan_m)]
             worst = min(found, key=METRES)
             level = banded_level(

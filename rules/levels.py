@@ -97,6 +97,7 @@ class LevelMemory:
     def __init__(self) -> None:
         self._levels: dict[tuple[str, str], Level | None] = {}
         self._unreported: set[tuple[str, str]] = set()
+        self._raised: set[tuple[str, str]] = set()  # the keys whose level is not None
 
     def rearm(self) -> None:
         """Report the next evaluation of every key, as at a start: after a warm-up whose verdicts were
@@ -114,6 +115,10 @@ class LevelMemory:
         key = (device, point)
         return self._levels.get(key, _UNSEEN) is None and key not in self._unreported
 
+    def owing(self) -> set[tuple[str, str]]:
+        """The keys evaluated so far that are not :meth:`quiet`: with a level, or owed a report."""
+        return self._raised | self._unreported
+
     def report(
         self, device: str, point: str, level: Level | None, build: Callable[[], RuleResult]
     ) -> RuleResult | None:
@@ -121,6 +126,10 @@ class LevelMemory:
         key = (device, point)
         previous = self._levels.get(key, _UNSEEN)
         self._levels[key] = level
+        if level is None:
+            self._raised.discard(key)
+        else:
+            self._raised.add(key)
         # _UNSEEN is not None: the first evaluation of a key is reported
         if level is not None or previous is not None:
             self._unreported.discard(key)

@@ -146,6 +146,9 @@ def crane_streams(draw: st.DrawFn) -> list[list[Reading]]:
     out = []
     for _ in range(draw(st.integers(1, 50))):
         ts += draw(st.sampled_from([0.0, 1.0, 1.0, 5.0]))
+        if draw(st.integers(0, 15)) == 0:
+            out.append([])  # the end of a warm-up: every crane reports its next verdict again
+            continue
         device = draw(st.sampled_from(CRANES))
         metrics = draw(
             st.lists(
@@ -164,6 +167,10 @@ def test_cranes_whose_group_did_not_move_are_judged_alike(batches: list[list[Rea
     did not move: an engine that judges every crane at every sample gives the same verdicts."""
     fast, plain = RuleEngine(GROUPS), RuleEngine(GROUPS)
     for batch in batches:
+        if not batch:
+            fast.resume(0.0)
+            plain.resume(0.0)
+            continue
         forget_shortcuts(plain)
         assert repr(fast.evaluate(batch).results) == repr(plain.evaluate(batch).results)
 
