@@ -272,6 +272,7 @@ def test_a_quiet_key_skips_nothing_a_report_would_say(
     """Rules skip making a clear verdict when their memory is quiet: a report of None must then
     return nothing and leave the memory as it was (the next evaluation reports exactly as it would)."""
     fast, plain = LevelMemory(), LevelMemory()
+    seen: set[tuple[str, str]] = set()
     for op, (device, point), level in steps:
         if op == "rearm":
             fast.rearm()
@@ -286,3 +287,6 @@ def test_a_quiet_key_skips_nothing_a_report_would_say(
             assert (got is None) == (want is None)
         assert fast.get(device, point) == plain.get(device, point)
         assert fast.quiet(device, point) == plain.quiet(device, point)
+        seen.add((device, point))
+        # the collision check judges again the keys owing() names: exactly the seen keys not quiet
+        assert plain.owing() == {key for key in seen if not plain.quiet(*key)}
