@@ -3,7 +3,7 @@
 The path measured is the gateway's own: paho's message callback (topic match, JSON, payload
 map, Readings) -> hand-over to the event loop -> bus -> ``Gateway._ingest`` (the rules, the
 live state, the local store's writer thread until committed, the InfluxDB sink until written
-to a real VictoriaMetrics through influxdb-client's v2 write API). The broker is not in the
+to a real VictoriaMetrics through the v2 write API). The broker is not in the
 path: one QoS 1 publisher on this machine tops out far below the gateway
 (bench/mqtt_end_to_end.py measures through Mosquitto). Two figures: with the rules, as the
 gateway runs, and without them (decode -> stores only), the issue's definition.

@@ -11,14 +11,16 @@ The worst clearance against every other crane decides the lower crane's level.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import partial
+from operator import attrgetter
+from typing import NamedTuple
 
 from contract.alert_event import Level
 from contract.config.crane import CraneSpec
 from contract.config.rules import CraneCollisionRule
 from contract.config.site import SiteConfig
-from rules.geometry import along_jib, jib_line, segment_distance
+from rules.geometry import Point, jib_line, points_along_jib, segment_distance
 from rules.levels import LevelMemory, banded_level, threshold_of
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en
@@ -39,23 +41,41 @@ ACTIONS_EN = {
 }
 
 
-@dataclass(frozen=True)
 class CraneView:
-    """What the collision check needs of one crane: its spec and latest kinematics."""
+    """What the collision check needs of one crane: its spec and latest kinematics, and the plan
+    geometry they give, worked out once per view (each view meets every other crane's). Not to be
+    changed once made: the engine makes a new view at each of the crane's samples. A plain class with
+    slots: a frozen dataclass cost more to make than the whole check of a pair."""
 
-    device: str
-    name: str
-    spec: CraneSpec
-    slew_deg: float | None
-    radius_m: float | None
-    height_m: float | None
+    __slots__ = ("device", "height_m", "hook", "jib", "name", "radius_m", "slew_deg", "spec")
+
+    def __init__(
+        self,
+        device: str,
+        name: str,
+        spec: CraneSpec,
+        slew_deg: float | None,
+        radius_m: float | None,
+        height_m: float | None,
+    ) -> None:
+        self.device, self.name, self.spec = device, name, spec
+        self.slew_deg, self.radius_m, self.height_m = slew_deg, radius_m, height_m
+        self.jib: tuple[Point, Point] | None = None  # counter-jib end and jib tip; None without a slew
+        self.hook: Point | None = None  # None without slew and radius
+        if slew_deg is not None:
+            if radius_m is None:
+                self.jib = jib_line(spec, slew_deg)
+            else:
+                tail, tip, self.hook = points_along_jib(
+                    spec, slew_deg, (-spec.counter_jib_m, spec.jib_m, radius_m)
+                )
+                self.jib = (tail, tip)
 
 
 EDGE_MARGIN_M = 0.001  # pairs within a millimetre of the edge of reach are checked, not skipped
 
 
-@dataclass(frozen=True)
-class Clearance:
+class Clearance(NamedTuple):
     """One clearance between a lower crane and another crane."""
 
     metres: float
@@ -63,17 +83,19 @@ class Clearance:
     other: str
 
 
+METRES = attrgetter("metres")
+
+
 def clearances(lower: CraneView, other: CraneView, hook_plan_m: float) -> list[Clearance]:
     """Horizontal and (where it applies) vertical clearances of ``lower`` against higher ``other``."""
-    if lower.slew_deg is None:
+    if lower.jib is None:
         return []
-    a, b = jib_line(lower.spec, lower.slew_deg)
+    a, b = lower.jib
     mast = other.spec.tower_half_width_m * math.sqrt(2)
     out = [Clearance(segment_distance(other.spec.position_m, a, b) - mast, "horizontal", other.device)]
-    if other.slew_deg is not None and other.radius_m is not None and other.height_m is not None:
-        hook = along_jib(other.spec, other.slew_deg, other.radius_m)
-        if segment_distance(hook, a, b) <= hook_plan_m:
-            out.append(Clearance(other.height_m - lower.spec.jib_height_m, "vertical", other.device))
+    hook = other.hook
+    if hook is not None and other.height_m is not None and segment_distance(hook, a, b) <= hook_plan_m:
+        out.append(Clearance(other.height_m - lower.spec.jib_height_m, "vertical", other.device))
     return out
 
 
@@ -100,43 +122,84 @@ class CraneCollision:
 
     def __init__(self) -> None:
         self._memory = LevelMemory()
-        self._close: dict[tuple[object, ...], bool] = {}
+        # for the list of cranes in _plan_for and the settings in _plan_cfg: each crane's index with
+        # the indices of the cranes as high or higher that it could come close to (the others can
+        # never change its level) and the devices of that group; only cranes with such a neighbour
+        self._plan: list[tuple[int, list[int], frozenset[str]]] = []
+        # each crane's entries of the plan (where it is the lower crane or one of the others), and
+        # the entry of each lower crane
+        self._entries_of: dict[str, list[int]] = {}
+        self._entry_of_lower: dict[str, int] = {}
+        self._plan_for: list[CraneView] | None = None
+        self._plan_devices: tuple[str, ...] = ()
+        self._plan_cfg: CraneCollisionRule | None = None
 
-    def _may_meet(self, lower: CraneView, other: CraneView, cfg: CraneCollisionRule) -> bool:
-        key = (
-            lower.device,
-            other.device,
-            cfg.min_clearance_m,
-            cfg.warning_margin_m,
-            cfg.hysteresis_pct,
-            cfg.hook_plan_m,
-        )
-        close = self._close.get(key)
-        if close is None:
-            close = self._close[key] = can_come_close(lower.spec, other.spec, cfg)
-        return close
+    def _make_plan(self, cranes: list[CraneView], cfg: CraneCollisionRule) -> None:
+        devices = tuple(c.device for c in cranes)
+        self._plan_for = cranes
+        if devices == self._plan_devices and cfg is self._plan_cfg:
+            return  # a new list of the same cranes: the same pairs
+        self._plan, self._plan_devices, self._plan_cfg = [], devices, cfg
+        for i, lower in enumerate(cranes):
+            others = [
+                j
+                for j, other in enumerate(cranes)
+                if other.device != lower.device
+                and other.spec.jib_height_m >= lower.spec.jib_height_m
+                and can_come_close(lower.spec, other.spec, cfg)
+            ]
+            if others:
+                self._plan.append((i, others, frozenset([lower.device, *(cranes[j].device for j in others)])))
+        self._entries_of, self._entry_of_lower = {}, {}
+        for k, (i, _others, group) in enumerate(self._plan):
+            self._entry_of_lower[cranes[i].device] = k
+            for device in group:
+                self._entries_of.setdefault(device, []).append(k)
 
     def evaluate(
-        self, cranes: list[CraneView], cfg: CraneCollisionRule, ts: float, backfill: bool
+        self,
+        cranes: list[CraneView],
+        cfg: CraneCollisionRule,
+        ts: float,
+        backfill: bool,
+        moved: str | None = None,
     ) -> list[RuleResult]:
-        """crane.collision verdicts for every crane that has a higher neighbour and a known slew."""
+        """crane.collision verdicts for every crane that has a higher neighbour and a known slew.
+
+        ``cranes`` may be one list the caller keeps and updates in place (each crane's new view at
+        its own index, never another order): the pairs are worked out once for it. With ``moved``
+        (the crane whose view alone changed since the last call, with the same list and settings),
+        only the groups that hold it and the cranes whose memory is not quiet are judged (a site of
+        80 crane pairs judged all 80 at each crane's sample): another crane's clearances are those it
+        was last judged on, and the same clearance against a level set by it gives that level again
+        (banded_level), so it would be clear and report nothing.
+        """
         results = []
         thresholds: list[tuple[Level, float]] = [
             ("warning", cfg.min_clearance_m + cfg.warning_margin_m),
             ("alarm", cfg.min_clearance_m),
         ]
-        for lower in cranes:
-            found = [
-                c
-                for other in cranes
-                if other.device != lower.device
-                and other.spec.jib_height_m >= lower.spec.jib_height_m
-                and self._may_meet(lower, other, cfg)
-                for c in clearances(lower, other, cfg.hook_plan_m)
-            ]
-            if not found:
-                continue
-            worst = min(found, key=lambda c: c.metres)
+        same = cranes is self._plan_for and cfg is self._plan_cfg
+        if not same:
+            self._make_plan(cranes, cfg)
+        if same and moved is not None:
+            # the groups that hold the crane that moved, and the lower cranes that are not quiet (one
+            # never judged, without a slew so far, gets its first slew by a sample of its own)
+            picked = set(self._entries_of.get(moved, ()))
+            for device, _point in self._memory.owing():
+                entry = self._entry_of_lower.get(device)
+                if entry is not None:
+                    picked.add(entry)
+            order: Iterable[int] = sorted(picked)
+        else:
+            order = range(len(self._plan))
+        for k in order:
+            i, others, _group = self._plan[k]
+            lower = cranes[i]
+            if lower.jib is None:
+                continue  # no slew yet: no clearance to measure
+            found = [c for j in others for c in clearances(lower, cranes[j], cfg.hook_plan_m)]
+            worst = min(found, key=METRES)
             level = banded_level(
                 worst.metres,
                 thresholds,
@@ -144,6 +207,8 @@ class CraneCollision:
                 cfg.hysteresis_pct / 100,
                 higher_is_worse=False,
             )
+            if level is None and self._memory.quiet(lower.device):
+                continue  # clear and known clear: nothing to report, no verdict to make
             result = self._memory.report(
                 lower.device,
                 "",

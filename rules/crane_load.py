@@ -71,6 +71,8 @@ class CraneLoad:
             ("critical", cfg.critical_pct),
         ]
         level = banded_level(pct, thresholds, self._memory.get(device), cfg.hysteresis_pct / 100)
+        if level is None and self._memory.quiet(device):
+            return None  # clear and known clear: nothing to report, no verdict to make
 
         def build() -> RuleResult:
             what = f"{name} 起重量 {load_t:.2f} t，为额定起重量 {rated:.2f} t（幅度 {radius_m:g} m）的 {pct:.0f}%"

@@ -55,6 +55,8 @@ class CraneTilt:
             ("critical", limit_per_mille * cfg.critical_factor),
         ]
         level = banded_level(per_mille, thresholds, self._memory.get(device), cfg.hysteresis_pct / 100)
+        if level is None and self._memory.quiet(device):
+            return None  # clear and known clear: nothing to report, no verdict to make
 
         def build() -> RuleResult:
             what = f"{name} 塔身垂直度 {per_mille:.2f}‰（倾角 {tilt_deg:.2f}°），限值 {limit_per_mille:g}‰"

@@ -53,6 +53,8 @@ class CraneWind:
         level = banded_level(wind_ms, thresholds, current, cfg.hysteresis_pct / 100)
         if level == "alarm" and current not in ("alarm", "critical") and above < cfg.alarm_samples:
             level = "warning"  # one gust is not yet an alarm
+        if level is None and self._memory.quiet(device):
+            return None  # clear and known clear: nothing to report, no verdict to make
 
         def build() -> RuleResult:
             what, what_en = _what(name, wind_ms, level, cfg)

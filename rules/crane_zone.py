@@ -4,9 +4,9 @@ require (Chongqing regulator interface; 黑建安监〔2011〕3号)."""
 from __future__ import annotations
 
 from contract.alert_event import Level
-from contract.config.crane import CraneSpec, Zone
+from contract.config.crane import Zone
 from contract.config.rules import CraneZoneRule
-from rules.geometry import along_jib, bounding_box, inside_polygon, near_box, polygon_edge_distance
+from rules.geometry import Point, bounding_box, inside_polygon, near_box, polygon_edge_distance
 from rules.levels import LevelMemory
 from rules.result import RuleResult
 from rules.wording import pick, pick_en
@@ -36,17 +36,14 @@ class CraneZone:
         self,
         device: str,
         name: str,
-        spec: CraneSpec,
+        hook: Point,
         cfg: CraneZoneRule,
-        slew_deg: float,
-        radius_m: float,
         ts: float,
         backfill: bool,
     ) -> RuleResult | None:
-        """The crane.zone verdict for one crane's hook position."""
+        """The crane.zone verdict for one crane's hook position in plan (``geometry.along_jib``)."""
         if not self._zones:
             return None
-        hook = along_jib(spec, slew_deg, radius_m)
         zone = next(
             (
                 z
@@ -66,6 +63,8 @@ class CraneZone:
         level: Level | None = "alarm" if zone is not None else None
         if zone is not None:
             self._last_zone[device] = zone
+        elif self._memory.quiet(device):
+            return None  # outside every zone and known to be: nothing to report, no verdict to make
 
         def build() -> RuleResult:
             where = zone.name if zone else ""

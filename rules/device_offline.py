@@ -62,6 +62,8 @@ class DeviceOffline:
         else:
             watch.last_seen = max(watch.last_seen, ts)
             watch.driver_offline = ""
+            if self._memory.quiet(device):
+                return None  # online and known online: every sample of a working device
         # reported even when nothing was known offline: after a restart the alert may still be open
         return self._memory.report(
             device,
@@ -120,6 +122,11 @@ class DeviceOffline:
         watch = self._watch.get(device)
         if watch is None:
             return []  # never heard of: the driver's status reports it
+        silent = now - watch.last_seen
+        if silent <= cfg.warning_intervals * interval_s and (
+            silent <= cfg.alarm_after_s or silent <= cfg.alarm_intervals * interval_s
+        ):
+            return []  # within both limits below (what nearly every tick finds): no level reached
         limits: list[tuple[Level, float]] = [
             ("warning", cfg.warning_intervals * interval_s),
             ("alarm", max(cfg.alarm_after_s, cfg.alarm_intervals * interval_s)),

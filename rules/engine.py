@@ -8,6 +8,7 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
+from operator import attrgetter
 from typing import TypeVar
 
 from contract.config.errors import ConfigError, ConfigIssue
@@ -54,7 +55,8 @@ T = TypeVar("T")
 KINEMATICS = ("load_t", "radius_m", "height_m", "slew_deg")
 LOADED_T = 0.1  # a crane hook or hoist cage carrying more than this is at work (personnel rules)
 FRESH = (Quality.OK, Quality.BACKFILL)  # judged by the rules
-ALIVE = (*FRESH, Quality.FAULT)  # proves the device answers (a faulty value is still an answer)
+ALIVE = frozenset((*FRESH, Quality.FAULT))  # proves the device answers (a faulty value is still an answer)
+SAMPLE = attrgetter("device", "ts")  # readings of one device at one instant are one sample
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,26 @@ class RuleEngine:
         # the sections of the rules that apply to each device, looked up once (the config does not change)
         self._sections: dict[tuple[str, str], object] = {}
         self._cranes: dict[str, dict[str, float]] = {d.id: {} for d in site.config.devices if d.crane}
+        # the kinematics a crane's sample moves are only remembered until the sample is judged as a
+        # whole (_crane_motion): the cranes whose every kinematic reading goes straight to that memory,
+        # without the walk through _reading's other cases (none of which a crane's kinematics meet)
+        self._kinematics: dict[str, dict[str, float]] = {
+            d.id: self._cranes[d.id]
+            for d in site.config.devices
+            if d.crane and d.hoist is None and d.formwork is None and d.kind != "attendance"
+        }
+        # every crane as the collision check sees it, in site order, in one list the collision check
+        # works its pairs out for once; a sample replaces its own crane's view at its index
+        self._views: list[CraneView] = [
+            CraneView(d.id, _name(d), d.crane, None, None, None)
+            for d in site.config.devices
+            if d.crane is not None
+        ]
+        self._view_at = {v.device: i for i, v in enumerate(self._views)}
+        # the devices whose silence is watched, with the name and clause their online verdict carries
+        self._watched = {
+            d.id: (_name(d), _offline_clause(d)) for d in site.config.devices if d.kind in WATCHED_KINDS
+        }
         self._load, self._wind, self._tilt = CraneLoad(), CraneWind(), CraneTilt()
         self._collision, self._zone = CraneCollision(), CraneZone(site.config.no_lift_zones)
         self._operator = CraneOperator(site.config.operators, self._rules.licence_utc_offset_h)
@@ -100,9 +122,15 @@ class RuleEngine:
             else None
         )
         self._unknown: set[tuple[str, str]] = set()
-        # what tick() looks at, in site order: watched devices, and formwork with its points' codes
+        # what tick() looks at, in site order, with its rule sections: watched devices' offline
+        # limits, and formwork with its points' codes and silence limit
         self._timed = [
-            (d, [p.code for p in d.formwork.points] if d.formwork else None)
+            (
+                d,
+                self._section(d.id, "device_offline", DeviceOfflineRule) if d.kind in WATCHED_KINDS else None,
+                [p.code for p in d.formwork.points] if d.formwork else None,
+                self._section(d.id, "formwork", FormworkRule).silent_s if d.formwork else 0.0,
+            )
             for d in site.config.devices
             if d.kind in WATCHED_KINDS or d.formwork is not None
         ]
@@ -121,7 +149,8 @@ class RuleEngine:
         """Judge a batch; readings of one device with the same ts are taken as one sample."""
         readings: list[Reading] = []
         results: list[RuleResult] = []
-        for (device, ts), group_iter in groupby(batch, key=lambda r: (r.device, r.ts)):
+        isfinite = math.isfinite
+        for (device, ts), group_iter in groupby(batch, key=SAMPLE):
             group = list(group_iter)
             dev = self._devices.get(device)
             if dev is None and device in self._cameras:
@@ -133,24 +162,33 @@ class RuleEngine:
                 )
                 readings.extend(group)
                 continue
-            backfill = any(r.quality is Quality.BACKFILL for r in group)
-            if any(r.quality in ALIVE for r in group) and dev.kind in WATCHED_KINDS:
-                results.extend(
-                    _some(self._offline.seen(device, ts, self._names[dev.id], _offline_clause(dev), backfill))
-                )
+            qualities = {r.quality for r in group}
+            backfill = Quality.BACKFILL in qualities
+            watched = self._watched.get(device)
+            if watched is not None and not ALIVE.isdisjoint(qualities):
+                online = self._offline.seen(device, ts, watched[0], watched[1], backfill)
+                if online is not None:
+                    results.append(online)
             moved = False
             hoist_changed: set[str] = set()
+            kinematics = self._kinematics.get(device)
             for r in group:
                 if r.quality not in FRESH:
                     readings.append(r)  # stale or already faulted upstream: no hazard from it
                     continue
-                if isinstance(r.value, float) and not math.isfinite(r.value):
+                value = r.value
+                if isinstance(value, float) and not isfinite(value):
                     # NaN is below and above every threshold at once: judged, it would clear a
                     # critical alarm (and infinity raise one); kept as a fault, judged never
                     self._warn_once(
                         device, f"{r.metric}/finite", f"{r.metric} {r.value}: kept as fault, not judged"
                     )
                     readings.append(_faulted(r))
+                    continue
+                if kinematics is not None and r.metric in KINEMATICS and type(value) is float:
+                    kinematics[r.metric] = value  # judged with the whole sample (_crane_motion)
+                    readings.append(r)
+                    moved = True
                     continue
                 if dev.hoist is not None and self._hoists[device].set(r.metric, r.value):
                     hoist_changed.add(r.metric)
@@ -184,17 +222,15 @@ class RuleEngine:
     def tick(self, now: float) -> list[RuleResult]:
         """Offline verdicts reached by ``now`` (call every second live; before each sample in replay)."""
         out: list[RuleResult] = []
-        for dev, codes in self._timed:
-            if dev.kind in WATCHED_KINDS:
-                cfg = self._section(dev.id, "device_offline", DeviceOfflineRule)
+        for dev, offline, codes, silent_s in self._timed:
+            if offline is not None:
                 out.extend(
                     self._offline.tick(
-                        now, dev.id, self._names[dev.id], dev.poll_interval_s, cfg, _offline_clause(dev)
+                        now, dev.id, self._names[dev.id], dev.poll_interval_s, offline, _offline_clause(dev)
                     )
                 )
             if codes is not None:
-                fw = self._section(dev.id, "formwork", FormworkRule)
-                out.extend(self._silent.tick(now, dev.id, self._names[dev.id], codes, fw.silent_s))
+                out.extend(self._silent.tick(now, dev.id, self._names[dev.id], codes, silent_s))
         if self._personnel is not None:
             out.extend(self._personnel.tick(now))
         return out
@@ -428,54 +464,29 @@ class RuleEngine:
     def _crane_motion(self, dev: DeviceConfig, ts: float, backfill: bool) -> list[RuleResult]:
         assert dev.crane is not None
         state = self._cranes[dev.id]
+        name = self._names[dev.id]
         out: list[RuleResult] = []
         if self._personnel is not None and state.get("load_t", 0.0) > LOADED_T:
-            self._personnel.work_seen((f"{self._names[dev.id]}吊装", f"lifting by {dev.id}"), ts)
-        if "load_t" in state and "radius_m" in state:
+            self._personnel.work_seen((f"{name}吊装", f"lifting by {dev.id}"), ts)
+        radius = state.get("radius_m")
+        if radius is not None and "load_t" in state:
             cfg = self._section(dev.id, "crane_load", CraneLoadRule)
+            found = self._load.evaluate(
+                dev.id, name, dev.crane.load_chart, cfg, state["load_t"], radius, ts, backfill
+            )
+            if found is not None:
+                out.append(found)
+        view = self._views[self._view_at[dev.id]] = CraneView(
+            dev.id, name, dev.crane, state.get("slew_deg"), radius, state.get("height_m")
+        )
+        if view.hook is not None:  # slew and radius known
+            found = self._zone.evaluate(dev.id, name, view.hook, self._rules.crane_zone, ts, backfill)
+            if found is not None:
+                out.append(found)
+        if len(self._views) > 1:
             out.extend(
-                _some(
-                    self._load.evaluate(
-                        dev.id,
-                        self._names[dev.id],
-                        dev.crane.load_chart,
-                        cfg,
-                        state["load_t"],
-                        state["radius_m"],
-                        ts,
-                        backfill,
-                    )
-                )
+                self._collision.evaluate(self._views, self._rules.crane_collision, ts, backfill, moved=dev.id)
             )
-        if "slew_deg" in state and "radius_m" in state:
-            out.extend(
-                _some(
-                    self._zone.evaluate(
-                        dev.id,
-                        self._names[dev.id],
-                        dev.crane,
-                        self._rules.crane_zone,
-                        state["slew_deg"],
-                        state["radius_m"],
-                        ts,
-                        backfill,
-                    )
-                )
-            )
-        views = [
-            CraneView(
-                d,
-                self._names[d],
-                spec,
-                s.get("slew_deg"),
-                s.get("radius_m"),
-                s.get("height_m"),
-            )
-            for d, s in self._cranes.items()
-            if (spec := self._devices[d].crane) is not None  # every device here is a crane
-        ]
-        if len(views) > 1:
-            out.extend(self._collision.evaluate(views, self._rules.crane_collision, ts, backfill))
         return out
 
     def _pit_plan(self, dev: DeviceConfig, code: str, metric: str) -> PitPlan | None:

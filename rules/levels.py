@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from contract.alert_event import Level
+from contract.alert_event import LEVEL_RANK, Level
 from rules.result import RuleResult, rank
 
 Thresholds = Sequence[tuple[Level, float]]  # mildest first
+_UNSEEN = "unseen"  # LevelMemory: a key not evaluated yet
 
 
 def banded_level(
@@ -22,24 +23,23 @@ def banded_level(
     ``band`` is a fraction of each threshold (0.05 = 5 %). For ``higher_is_worse`` a threshold is
     crossed at value >= threshold, otherwise at value < threshold.
     """
-
-    def crossed(threshold: float) -> bool:
-        # a reading exactly on the line counts as on it, whatever the float arithmetic before
-        slack = abs(threshold) * 1e-9
-        return value >= threshold - slack if higher_is_worse else value < threshold - slack
-
-    def within_band(threshold: float) -> bool:
-        margin = abs(threshold) * band
-        return value >= threshold - margin if higher_is_worse else value < threshold + margin
-
+    # the checks are written out rather than in helper closures: this runs for every judged reading
+    # a reading exactly on the line counts as on it, whatever the float arithmetic before (1e-9 slack)
     raw: Level | None = None
-    for level, threshold in thresholds:
-        if crossed(threshold):
-            raw = level
-    if rank(raw) >= rank(current):
+    if higher_is_worse:
+        for level, threshold in thresholds:
+            if value >= threshold - abs(threshold) * 1e-9:
+                raw = level
+    else:
+        for level, threshold in thresholds:
+            if value < threshold - abs(threshold) * 1e-9:
+                raw = level
+    if current is None or (raw is not None and LEVEL_RANK[raw] >= LEVEL_RANK[current]):
         return raw
     for level, threshold in reversed(thresholds):
-        if rank(raw) < rank(level) <= rank(current) and within_band(threshold):
+        margin = abs(threshold) * band
+        within = value >= threshold - margin if higher_is_worse else value < threshold + margin
+        if rank(raw) < rank(level) <= rank(current) and within:
             return level
     return raw
 
@@ -97,6 +97,7 @@ class LevelMemory:
     def __init__(self) -> None:
         self._levels: dict[tuple[str, str], Level | None] = {}
         self._unreported: set[tuple[str, str]] = set()
+        self._raised: set[tuple[str, str]] = set()  # the keys whose level is not None
 
     def rearm(self) -> None:
         """Report the next evaluation of every key, as at a start: after a warm-up whose verdicts were
@@ -107,20 +108,36 @@ class LevelMemory:
         """The level last set for this key (None if none)."""
         return self._levels.get((device, point))
 
+    def quiet(self, device: str, point: str = "") -> bool:
+        """Whether the key was evaluated, is clear, and owes the alert manager no report: then a
+        :meth:`report` of None would return None and change nothing, so a rule whose reading is
+        clear may skip making its verdict and reporting it."""
+        key = (device, point)
+        return self._levels.get(key, _UNSEEN) is None and key not in self._unreported
+
+    def owing(self) -> set[tuple[str, str]]:
+        """The keys evaluated so far that are not :meth:`quiet`: with a level, or owed a report."""
+        return self._raised | self._unreported
+
     def report(
         self, device: str, point: str, level: Level | None, build: Callable[[], RuleResult]
     ) -> RuleResult | None:
         """Remember ``level``; return ``build()`` when the alert manager must hear about it."""
         key = (device, point)
-        first = key not in self._levels
-        if self._unreported and key in self._unreported:
-            first = True
-            self._unreported.discard(key)
-        previous = self._levels.get(key)
+        previous = self._levels.get(key, _UNSEEN)
         self._levels[key] = level
-        if level is not None or first or previous is not None:
+        if level is None:
+            self._raised.discard(key)
+        else:
+            self._raised.add(key)
+        # _UNSEEN is not None: the first evaluation of a key is reported
+        if level is not None or previous is not None:
+            self._unreported.discard(key)
             return build()
-        return None
+        if key in self._unreported:  # rearmed: reported though nothing changed
+            self._unreported.discard(key)
+            return build()
+        return None  # clear and already clear: the most common case by far
 
 
 def memories_of(family: object) -> list[LevelMemory]:

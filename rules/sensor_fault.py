@@ -46,6 +46,9 @@ class SensorFault:
         # the last fault message of each (device, point): while a sensor is broken every reading of the
         # point repeats its verdict, mostly with the same broken value, so the text is made once
         self._said: dict[tuple[str, str], tuple[tuple[str, str, str, float, float], str, str]] = {}
+        # the last verdict of each (device, point) and what it was made of: the metrics of one sample
+        # (one instant) of a broken point give the same verdict, which is immutable, so it is reused
+        self._built: dict[tuple[str, str], tuple[tuple[object, ...], RuleResult]] = {}
 
     def judge(
         self,
@@ -97,13 +100,21 @@ class SensorFault:
             details: dict[str, float | str | list[str]] = {}
             if faulty:
                 bad_metric, (why, value) = next(iter(faulty.items()))
+            else:
+                bad_metric, why, value = "", "", raw
+            # every metric of a broken point's sample repeats the same verdict: made once, then reused
+            said = (level, ts, backfill, name, bad_metric, why, value, math.copysign(1.0, value))
+            last = self._built.get((device, point))
+            if last is not None and last[0] == said:
+                return last[1]
+            if faulty:
                 message, message_en = self._fault_message(device, point, name, bad_metric, why, value)
                 details = {"reason": why, "metric": bad_metric}
             else:
                 where, where_en = _where(name, point)
-                value, what, what_en = raw, f"{where} 传感器读数", f"{where_en} sensor readings"
+                what, what_en = f"{where} 传感器读数", f"{where_en} sensor readings"
                 message, message_en = pick(level, what, ACTION), pick_en(level, what_en, ACTION_EN)
-            return RuleResult(
+            result = RuleResult(
                 rule=RULE,
                 device=device,
                 point=point,
@@ -116,6 +127,8 @@ class SensorFault:
                 details=details,
                 backfill=backfill,
             )
+            self._built[(device, point)] = (said, result)
+            return result
 
         return self._memory.report(device, point, level, build)
 

@@ -21,5 +21,5 @@ def setup_logging(level: str = "INFO") -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
     root.setLevel(numeric)
-    for noisy in ("pymodbus", "amqtt", "transitions", "httpx", "urllib3", "influxdb_client"):
+    for noisy in ("pymodbus", "amqtt", "transitions", "httpx", "urllib3"):
         logging.getLogger(noisy).setLevel(max(numeric, logging.WARNING))

@@ -45,8 +45,7 @@ class InfluxConfig(Model):
     api: Literal["v2", "v1"] = Field(
         "v2",
         title="API",
-        description="v2: /api/v2/write (InfluxDB 2.x, 3.x, Cloud) via influxdb-client; "
-        "v1: /write (InfluxDB 1.x)",
+        description="v2: /api/v2/write (InfluxDB 2.x, 3.x, Cloud) with a token; v1: /write (InfluxDB 1.x)",
     )
     org: str = Field("", title="Organisation", description="v2 only")
     bucket: str = Field("", title="Bucket", description="v2 only")

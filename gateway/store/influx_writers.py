@@ -1,23 +1,18 @@
 """One write of line protocol to InfluxDB, through the v1 or the v2 API, with a verdict.
 
-Both writers answer the same question the sink asks: was the batch stored, should it wait in the
+The writer answers the same question the sink asks: was the batch stored, should it wait in the
 spool and be tried again (no connection, timeout, 5xx, 429), or will the server never take it
-(any other 4xx: bad line, unknown database, auth)? Neither retries by itself: the spool does.
+(any other 4xx: bad line, unknown database, auth)? It never retries by itself: the spool does.
 """
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import json
 from dataclasses import dataclass
 from typing import Protocol
 
 import httpx
-import urllib3.exceptions
-from influxdb_client import InfluxDBClient, WritePrecision
-from influxdb_client.client.write_api import SYNCHRONOUS
-from influxdb_client.rest import ApiException
 
 from contract.config.sinks import InfluxConfig
 
@@ -70,16 +65,31 @@ def server_message(body: str) -> str:
     return body.strip()[:500]
 
 
-class V1Writer:
-    """``POST /write?db=&rp=&precision=ms`` (InfluxDB 1.x, also VictoriaMetrics) with httpx."""
+class HttpWriter:
+    """Posts line protocol with httpx: ``api: v1`` to ``/write?db=&rp=&precision=ms`` (InfluxDB 1.x,
+    also VictoriaMetrics; basic auth from user and password), ``api: v2`` to
+    ``/api/v2/write?org=&bucket=&precision=ms`` with ``Authorization: Token`` (InfluxDB 2.x, 3.x,
+    Cloud). The v2 path is the same request influxdb-client makes; that library is not used, since
+    importing it cost the gateway's process 13 MB of memory (issue #20)."""
 
     def __init__(self, cfg: InfluxConfig) -> None:
-        params = {"db": cfg.database, "precision": "ms"}
-        if cfg.retention_policy:
-            params["rp"] = cfg.retention_policy
-        auth = httpx.BasicAuth(cfg.username, cfg.password) if cfg.username else None
-        self._url = cfg.url.rstrip("/") + "/write"
-        self._client = httpx.AsyncClient(params=params, auth=auth, timeout=cfg.timeout_s)
+        base = cfg.url.rstrip("/")
+        headers: dict[str, str] = {}
+        auth: httpx.BasicAuth | None = None
+        if cfg.api == "v1":
+            self._url = base + "/write"
+            params = {"db": cfg.database, "precision": "ms"}
+            if cfg.retention_policy:
+                params["rp"] = cfg.retention_policy
+            if cfg.username:
+                auth = httpx.BasicAuth(cfg.username, cfg.password)
+        else:
+            self._url = base + "/api/v2/write"
+            params = {"org": cfg.org, "bucket": cfg.bucket, "precision": "ms"}
+            headers["Content-Type"] = "text/plain; charset=utf-8"
+            if cfg.token:
+                headers["Authorization"] = f"Token {cfg.token}"
+        self._client = httpx.AsyncClient(params=params, headers=headers, auth=auth, timeout=cfg.timeout_s)
 
     async def write(self, body: bytes) -> WriteResult:
         """POST the lines; connection errors and timeouts are ``RETRY``."""
@@ -94,43 +104,6 @@ class V1Writer:
         await self._client.aclose()
 
 
-class V2Writer:
-    """``/api/v2/write`` through influxdb-client's synchronous API, run in a worker thread.
-
-    Its own retries are off (they give up after 180 s and keep nothing on disk); the spool retries.
-    """
-
-    def __init__(self, cfg: InfluxConfig) -> None:
-        self._bucket = cfg.bucket
-        self._org = cfg.org
-        self._client = InfluxDBClient(
-            url=cfg.url, token=cfg.token, org=cfg.org, timeout=int(cfg.timeout_s * 1000), retries=False
-        )
-        self._api = self._client.write_api(write_options=SYNCHRONOUS)
-
-    async def write(self, body: bytes) -> WriteResult:
-        """Write in a worker thread; the client is blocking."""
-        return await asyncio.to_thread(self._write_blocking, body)
-
-    def _write_blocking(self, body: bytes) -> WriteResult:
-        try:
-            self._api.write(
-                bucket=self._bucket,
-                org=self._org,
-                record=body.decode(),
-                write_precision=WritePrecision.MS,  # type: ignore[arg-type]  # the library types its constants as str
-            )
-        except ApiException as exc:
-            return verdict(exc.status or 0, exc.body or exc.reason or "")
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
-            return WriteResult(Outcome.RETRY, 0, f"{type(exc).__name__}: {exc}")
-        return WriteResult(Outcome.WRITTEN, 204)
-
-    async def close(self) -> None:
-        """Close the client's connection pool."""
-        await asyncio.to_thread(self._client.close)
-
-
 def make_writer(cfg: InfluxConfig) -> InfluxWriter:
-    """The writer for ``cfg.api``."""
-    return V1Writer(cfg) if cfg.api == "v1" else V2Writer(cfg)
+    """The writer for ``cfg`` (either API)."""
+    return HttpWriter(cfg)

@@ -6,7 +6,7 @@ Lateness (spooled, or delivered late by the device) is the field ``backfill=true
 a replayed batch that the server had in fact stored before timing out then overwrites the same
 points instead of adding a second series beside them.
 Built by hand because influxdb-client's ``Point`` objects cost more CPU than the server does
-(ENVIRONMENT.md); the tag prefix and field keys are escaped once and cached.
+(ENVIRONMENT.md; the library is not used any more); the tag prefix and field keys are escaped once and cached.
 """
 
 from __future__ import annotations

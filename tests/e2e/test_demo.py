@@ -3,7 +3,7 @@
 The demo runs as a subprocess of the real CLI: cranes, the hoist and the anemometer over real Modbus
 TCP and RTU (pty pair), the pit, the high formwork and the access gate over MQTT (embedded amqtt),
 the formwork area's siren on a real Modbus relay server, InfluxDB writes to a real
-VictoriaMetrics (the v2 write API of influxdb-client; no InfluxDB 2.x server can be installed
+VictoriaMetrics (the v2 write API; no InfluxDB 2.x server can be installed
 here), history read back through the HTTP API.
 """
 

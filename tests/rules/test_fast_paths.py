@@ -1,18 +1,28 @@
 """The rules' shortcuts change no verdict: each is compared with the straightforward path on random input.
 
 - the engine keeps what a pit series, a device's rule sections and a broken sensor's message need
-  from one reading to the next; an engine that forgets all of it before every batch must give the
-  same readings (faults marked alike) and the same verdicts, message for message;
+  from one reading to the next (a broken point's verdict is made once per sample), sends a crane's kinematic readings straight to its memory, and
+  keeps the collision check's view of every crane; an engine that forgets all of it before every
+  batch (and takes every reading through the full dispatch) must give the same readings (faults
+  marked alike) and the same verdicts, message for message;
 - crane.zone skips zones whose bounding box the hook is outside: a hook inside a polygon, or on its
   edge, is always within that box;
+- a rule whose reading is clear and whose memory is quiet (clear, nothing owed to the alert
+  manager) makes no verdict: a report of None would have returned nothing then;
+- the collision check judges again only the cranes whose group moved, or that are not clear: on
+  a site of two crane groups and a crane above one of them, an engine that judges every crane at
+  every sample gives the same verdicts;
 - the alert manager folds a repeated verdict's figures into its alert only when the alert is read:
   the events and the alerts it reports must be those of a manager read after every verdict.
 """
 
 from __future__ import annotations
 
+import copy
 import math
+import tempfile
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,9 +31,11 @@ from contract.alert_event import AlertEvent
 from contract.readings import Quality, Reading
 from gateway.alerts.manager import AlertManager
 from rules import RuleEngine, RuleResult
+from rules.crane_collision import CraneView
 from rules.crane_zone import BOX_MARGIN_M
 from rules.geometry import bounding_box, inside_polygon, near_box, polygon_edge_distance
-from tests.rules.sites import PROJECT, reference_site
+from rules.levels import LevelMemory
+from tests.rules.sites import PROJECT, reference_site, site_variant
 
 SITE = reference_site()
 PIT_CODES = ["ZQS-01", "ZQS-02", "CX-01", "ZL-01", "SW-01", "NOPE-9"]  # the last is no point of pit-1
@@ -70,10 +82,19 @@ def streams(draw: st.DrawFn) -> list[list[Reading]]:
 
 
 def forget_shortcuts(engine: RuleEngine) -> None:
-    """Make ``engine`` look everything up again at its next reading, as before the shortcuts."""
+    """Make ``engine`` look everything up again at its next reading, as before the shortcuts: every
+    crane kinematic reading through ``_reading``'s cases, and the collision check's view of every
+    crane made afresh from the cranes' kinematics."""
     engine._pit_plans.clear()
     engine._sections.clear()
     engine._fault._said.clear()
+    engine._fault._built.clear()
+    engine._kinematics.clear()
+    engine._views = [
+        CraneView(d, engine._names[d], spec, s.get("slew_deg"), s.get("radius_m"), s.get("height_m"))
+        for d, s in engine._cranes.items()
+        if (spec := engine._devices[d].crane) is not None
+    ]  # a new list: the collision check judges every crane again, none skipped as unmoved
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -89,6 +110,69 @@ def test_engine_shortcuts_change_no_verdict(batches: list[list[Reading]]) -> Non
         now = batch[0].ts + 3600
         forget_shortcuts(plain)
         assert repr(fast.tick(now)) == repr(plain.tick(now))
+
+
+def _two_crane_groups(data: dict[str, Any]) -> None:
+    """crane-1 and crane-2 as shipped, and a copy of the pair 1 km east (crane-3 and crane-4) that
+    neither of them can reach; one more crane, crane-5, high above the copy and reaching both of it."""
+    cranes = [d for d in data["devices"] if d["kind"] == "crane"]
+    for k, template in enumerate(cranes, start=3):
+        dev = copy.deepcopy(template)
+        dev["id"], dev["name"] = f"crane-{k}", f"{k}号塔吊"
+        dev["crane"]["position_m"] = [dev["crane"]["position_m"][0] + 1000, dev["crane"]["position_m"][1]]
+        dev["transport"]["port"] = (
+            5100 + k if isinstance(dev["transport"].get("port"), int) else f"/dev/ttyX{k}"
+        )
+        data["devices"].append(dev)
+    high = copy.deepcopy(cranes[0])
+    high["id"], high["name"] = "crane-5", "5号塔吊"
+    high["crane"]["position_m"] = [1025, 30]
+    high["crane"]["jib_height_m"] = 80
+    high["transport"]["port"] = 5105 if isinstance(high["transport"].get("port"), int) else "/dev/ttyX5"
+    data["devices"].append(high)
+    data["sirens"] = []
+
+
+with tempfile.TemporaryDirectory() as _folder:
+    GROUPS = site_variant(Path(_folder), _two_crane_groups)
+CRANES = ["crane-1", "crane-2", "crane-3", "crane-4", "crane-5"]
+angles = st.one_of(st.sampled_from([0.0, 90.0, 180.0, 270.0]), st.floats(0, 360, allow_nan=False))
+
+
+@st.composite
+def crane_streams(draw: st.DrawFn) -> list[list[Reading]]:
+    """Crane samples in time order, some cranes still (or never) moving, slews that bring pairs close."""
+    ts = 1795222800.0
+    out = []
+    for _ in range(draw(st.integers(1, 50))):
+        ts += draw(st.sampled_from([0.0, 1.0, 1.0, 5.0]))
+        if draw(st.integers(0, 15)) == 0:
+            out.append([])  # the end of a warm-up: every crane reports its next verdict again
+            continue
+        device = draw(st.sampled_from(CRANES))
+        metrics = draw(
+            st.lists(
+                st.sampled_from(["slew_deg", "radius_m", "height_m"]), min_size=1, max_size=3, unique=True
+            )
+        )
+        values = {"slew_deg": angles, "radius_m": st.floats(2, 50), "height_m": st.floats(-5, 90)}
+        out.append([Reading(ts, PROJECT, device, m, draw(values[m])) for m in metrics])
+    return out
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(crane_streams())
+def test_cranes_whose_group_did_not_move_are_judged_alike(batches: list[list[Reading]]) -> None:
+    """The collision check skips a quiet crane whose group (it and the cranes it can come close to)
+    did not move: an engine that judges every crane at every sample gives the same verdicts."""
+    fast, plain = RuleEngine(GROUPS), RuleEngine(GROUPS)
+    for batch in batches:
+        if not batch:
+            fast.resume(0.0)
+            plain.resume(0.0)
+            continue
+        forget_shortcuts(plain)
+        assert repr(fast.evaluate(batch).results) == repr(plain.evaluate(batch).results)
 
 
 coords = st.floats(-100, 100, allow_nan=False)
@@ -168,3 +252,41 @@ def test_alert_figures_folded_when_read_equal_folded_at_once(
     finally:
         fast.close()
         plain.close()
+
+
+RESULT = RuleResult(rule="crane.load", device="crane-1", point="", level=None, ts=0.0)
+memory_steps = st.lists(
+    st.tuples(
+        st.sampled_from(["report", "rearm"]),
+        st.sampled_from([("crane-1", ""), ("crane-2", ""), ("pit-1", "ZQS-01")]),
+        st.sampled_from([None, None, "warning", "alarm"]),
+    ),
+    max_size=40,
+)
+
+
+@given(memory_steps)
+def test_a_quiet_key_skips_nothing_a_report_would_say(
+    steps: list[tuple[str, tuple[str, str], str | None]],
+) -> None:
+    """Rules skip making a clear verdict when their memory is quiet: a report of None must then
+    return nothing and leave the memory as it was (the next evaluation reports exactly as it would)."""
+    fast, plain = LevelMemory(), LevelMemory()
+    seen: set[tuple[str, str]] = set()
+    for op, (device, point), level in steps:
+        if op == "rearm":
+            fast.rearm()
+            plain.rearm()
+            continue
+        skipped = level is None and fast.quiet(device, point)
+        want = plain.report(device, point, level, lambda: RESULT)  # type: ignore[arg-type]
+        if skipped:
+            assert want is None
+        else:
+            got = fast.report(device, point, level, lambda: RESULT)  # type: ignore[arg-type]
+            assert (got is None) == (want is None)
+        assert fast.get(device, point) == plain.get(device, point)
+        assert fast.quiet(device, point) == plain.quiet(device, point)
+        seen.add((device, point))
+        # the collision check judges again the keys owing() names: exactly the seen keys not quiet
+        assert plain.owing() == {key for key in seen if not plain.quiet(*key)}

@@ -1,4 +1,4 @@
-"""The InfluxDB sink over the v2 API (influxdb-client, ``/api/v2/write``).
+"""The InfluxDB sink over the v2 API (``/api/v2/write`` with a token).
 
 No InfluxDB 2.x or 3.x server can be installed here (no Debian package, no Docker engine), so a
 real VictoriaMetrics, which accepts the v2 write API, stands in for it; VictoriaMetrics accepts
