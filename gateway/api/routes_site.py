@@ -27,7 +27,7 @@ LIBRARIES = (
     "pydantic",
     "pymodbus",
     "paho-mqtt",
-    "influxdb-client",
+    "httpx",
     "opencv-python-headless",
 )
 
