@@ -28,6 +28,8 @@ from regulator.storage import Repository
 OPEN_STATES = ("pending", "confirmed", "rectifying", "reported")
 STATES = (*OPEN_STATES, "dismissed", "closed")
 DAY_S = 86400.0
+# a hazard under listed supervision (挂牌督办, regulator/supervision.py): an open listing of it
+LISTED = "EXISTS (SELECT 1 FROM listings l WHERE l.hazard_id = h.id AND l.state <> 'closed')"
 
 
 class ReviewError(Exception):
@@ -247,7 +249,7 @@ class Review:
             where.append("h.state = 'rectifying' AND h.deadline < :now")
             args["now"] = time.time()
         if f.listed:
-            where.append("EXISTS (SELECT 1 FROM listings l WHERE l.hazard_id = h.id AND l.state <> 'closed')")
+            where.append(LISTED)
         return f"FROM hazards h JOIN {PROJECTS} p ON p.code = h.project WHERE {' AND '.join(where)}", args
 
     @staticmethod
@@ -536,7 +538,9 @@ class Review:
             ).scalar()
 
     def escalate_overdue(self, now: float | None = None) -> int:
-        """Mark rectification past its deadline as escalated (once per deadline), audited as by ``system``.
+        """Mark rectification past its deadline as escalated (once per deadline), audited as by ``system``;
+        then the hooks' sweeps. A listed hazard is left to its listings' deadlines (regulator/supervision.py
+        escalates those), so it is not escalated twice, once on the order's deadline and again on theirs.
 
         Safe to run in several API processes at once (``serve --workers``): the UPDATE claims each hazard,
         and a process that loses the race to another's commit finds ``escalated_at`` set and records nothing.
@@ -546,8 +550,8 @@ class Review:
         with self.repo.engine.begin() as db:
             rows = db.execute(
                 sql(
-                    "UPDATE hazards SET escalated_at = :now WHERE state = 'rectifying' "
-                    "AND deadline < :now AND escalated_at IS NULL RETURNING id, project"
+                    "UPDATE hazards AS h SET escalated_at = :now WHERE h.state = 'rectifying' "
+                    f"AND h.deadline < :now AND h.escalated_at IS NULL AND NOT {LISTED} RETURNING id, project"
                 ),
                 {"now": now},
             ).all()
