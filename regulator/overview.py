@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from regulator.places import find_city, layout, map_frame, position
-from regulator.review import DAY_S, OPEN_STATES
+from regulator.review import DAY_S, KEPT, OPEN_STATES, STATES
 from regulator.scope import PROJECTS, Actor
 from regulator.storage import Repository
 from regulator.video_set import CATEGORIES
@@ -17,10 +17,7 @@ from regulator.video_set import CATEGORIES
 OPEN = f"h.state IN {OPEN_STATES}"
 # the counters kept per project and check as hazards change (migration 0015, hazard_figures), summed over
 # a group: a few rows per project instead of every hazard
-KEPT = ("pending", "confirmed", "rectifying", "reported", "closed", "dismissed", "listed", "open_severe")
-SUMS = ", ".join(f"SUM(f.{c})" for c in (*KEPT, "close_n", "close_s"))
-ANY_KEPT = " + ".join(f"f.{c}" for c in KEPT[:6])  # every hazard is in one of the six states
-OPEN_KEPT = "f.pending + f.confirmed + f.rectifying + f.reported"
+SUMS = ", ".join(f"SUM(f.{c})" for c in (*STATES, "listed", "open_severe", "close_n", "close_s"))
 # what the clock changes cannot be kept: read from the few hazards concerned (migration 0015's indexes)
 RECENT = (
     "SELECT h.project, h.rule, SUM(CASE WHEN h.first_ts >= :day1 THEN 1 ELSE 0 END), COUNT(*) "
@@ -79,7 +76,7 @@ class Clocked:
         """COUNTS and the false-alarm rate and mean time to close of a group, from its summed SUMS
         (``kept``) and its clocked figures."""
         *counts, close_s = kept
-        pending, confirmed, rectifying, reported, closed, dismissed, listed, severe, close_n = (
+        pending, confirmed, rectifying, reported, dismissed, closed, listed, severe, close_n = (
             int(v or 0) for v in counts
         )
         day, week, overdue = clocked or (0, 0, 0)
@@ -116,12 +113,12 @@ def overview(repo: Repository, actor: Actor, offline_after_s: float = 600.0) -> 
         ).all()
         by_rule = db.execute(
             f"SELECT f.rule, {SUMS} FROM hazard_figures f JOIN {PROJECTS} p ON p.code = f.project "
-            f"GROUP BY f.rule HAVING SUM({ANY_KEPT}) > 0 ORDER BY f.rule",
+            f"GROUP BY f.rule HAVING SUM({KEPT['all']}) > 0 ORDER BY f.rule",
             args,
         ).all()
         open_by_rule = db.execute(
-            f"SELECT f.project, f.rule, SUM({OPEN_KEPT}) FROM hazard_figures f "
-            f"JOIN {PROJECTS} p ON p.code = f.project GROUP BY f.project, f.rule HAVING SUM({OPEN_KEPT}) > 0",
+            f"SELECT f.project, f.rule, SUM({KEPT['open']}) FROM hazard_figures f "
+            f"JOIN {PROJECTS} p ON p.code = f.project GROUP BY f.project, f.rule HAVING SUM({KEPT['open']}) > 0",
             args,
         ).all()
         clocked = Clocked(db.execute(RECENT, args).all(), db.execute(OVERDUE, args).all())

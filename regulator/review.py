@@ -30,6 +30,12 @@ STATES = (*OPEN_STATES, "dismissed", "closed")
 DAY_S = 86400.0
 # a hazard under listed supervision (挂牌督办, regulator/supervision.py): an open listing of it
 LISTED = "EXISTS (SELECT 1 FROM listings l WHERE l.hazard_id = h.id AND l.state <> 'closed')"
+# hazards of a state, or of every open or any state, as counted in hazard_figures ``f`` (migration 0015:
+# kept per project, city, district and check as hazards change)
+KEPT = {state: f"f.{state}" for state in STATES}
+KEPT["open"] = " + ".join(KEPT[state] for state in OPEN_STATES)
+KEPT["all"] = " + ".join(KEPT[state] for state in STATES)
+KEPT_FILTERS = ("city", "district", "project", "rule")
 
 
 class ReviewError(Exception):
@@ -198,7 +204,7 @@ class Review:
             rows = db.execute(
                 f"SELECT {HAZARD_COLUMNS} {matching} {QUEUE_ORDER} LIMIT :limit OFFSET :offset", args
             ).all()
-            total = db.execute(f"SELECT COUNT(*) {matching}", args).scalar_one()
+            total = int(db.execute(*self._total(f, matching, args)).scalar_one())  # a SUM: NUMERIC
             table = classify.load(db.db)
         now = time.time()
         return QueuePage([self.hazard_dict(r, now, table) for r in rows], total, f.page, f.page_size)
@@ -219,6 +225,20 @@ class Review:
             table = classify.load(db.db)
         now = time.time()
         return [self.hazard_dict(r, now, table) for r in rows]
+
+    @staticmethod
+    def _total(f: QueueFilter, matching: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The statement that counts the hazards matching ``f``: summed from hazard_figures where ``f``
+        filters only by what it is kept by (state, place, project, check: the common filters; a province
+        has 800,000 open hazards to count otherwise), else counted over the matching hazards."""
+        if f.level or f.since is not None or f.until is not None or f.overdue or f.listed or f.source not in ("", "all"):
+            return f"SELECT COUNT(*) {matching}", args
+        where = [f"f.{c} = :{c}" for c in KEPT_FILTERS if getattr(f, c) not in ("", "all")]
+        return (
+            f"SELECT COALESCE(SUM({KEPT[f.state]}), 0) FROM hazard_figures f JOIN {PROJECTS} p "
+            f"ON p.code = f.project WHERE {' AND '.join(['1=1', *where])}",
+            args,
+        )
 
     @staticmethod
     def _matching(f: QueueFilter) -> tuple[str, dict[str, Any]]:
