@@ -6,6 +6,7 @@ video-monitoring set come first (``video_set``: their category, None for the res
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from regulator.places import find_city, layout, map_frame, position
@@ -59,7 +60,7 @@ class Clocked:
     """The figures that depend on the time now, per project and per check: open hazards of the last day
     and of the last 7 days, rectification past its deadline."""
 
-    def __init__(self, recent: list[Any], overdue: list[Any]) -> None:
+    def __init__(self, recent: Sequence[Any], overdue: Sequence[Any]) -> None:
         self.projects: dict[str, list[int]] = {}
         self.rules: dict[str, list[int]] = {}
         for project, rule, day, week in recent:
@@ -127,7 +128,13 @@ def overview(repo: Repository, actor: Actor, offline_after_s: float = 600.0) -> 
         rules_open.setdefault(project, {})[rule] = int(count)
     project_rows = []
     for r in projects:
-        row = dict(zip(("code", "name", "city", "district", "contractor", "last_seen_at", "video_set"), r[:7]))
+        row = dict(
+            zip(
+                ("code", "name", "city", "district", "contractor", "last_seen_at", "video_set"),
+                r[:7],
+                strict=True,
+            )
+        )
         row |= clocked.figures(tuple(r[7:]), clocked.projects.get(row["code"]))
         row["video_set_name"] = CATEGORIES.get(row["video_set"] or "", "")
         row["open_by_rule"] = rules_open.get(row["code"], {})

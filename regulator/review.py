@@ -231,7 +231,14 @@ class Review:
         """The statement that counts the hazards matching ``f``: summed from hazard_figures where ``f``
         filters only by what it is kept by (state, place, project, check: the common filters; a province
         has 800,000 open hazards to count otherwise), else counted over the matching hazards."""
-        if f.level or f.since is not None or f.until is not None or f.overdue or f.listed or f.source not in ("", "all"):
+        if (
+            f.level
+            or f.since is not None
+            or f.until is not None
+            or f.overdue
+            or f.listed
+            or f.source not in ("", "all")
+        ):
             return f"SELECT COUNT(*) {matching}", args
         where = [f"f.{c} = :{c}" for c in KEPT_FILTERS if getattr(f, c) not in ("", "all")]
         return (

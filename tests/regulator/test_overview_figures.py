@@ -69,7 +69,9 @@ def province(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Reposit
         repo.close()
 
 
-def recount(repo: Repository, now: float, where: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+def recount(
+    repo: Repository, now: float, where: str
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """Per project, per check and open per project and check, counted over every hazard of the projects
     ``where`` selects (``p`` the project)."""
     args = {"now": now, "day1": now - DAY_S, "day7": now - 7 * DAY_S}
@@ -163,15 +165,23 @@ def take(repo: Repository, review: Review, supervision: Supervision, step: tuple
     list) is refused as it would be for a user, and changes nothing."""
     kind = step[0]
     # an action picks among the hazards it applies to, so that sequences reach every state
-    states = TRANSITIONS[kind].sources if kind in TRANSITIONS else ("reported",) if kind == "reinspect" else STATES
+    states = (
+        TRANSITIONS[kind].sources if kind in TRANSITIONS else ("reported",) if kind == "reinspect" else STATES
+    )
     with repo.engine.connect() as db:
-        ids = db.execute(
-            sa.text("SELECT id FROM hazards WHERE state IN :states ORDER BY id").bindparams(
-                sa.bindparam("states", expanding=True)
-            ),
-            {"states": list(states)},
-        ).scalars().all()
-    hazard = ids[step[1] % len(ids)] if ids and kind in (*ACTIONS, "reclassify", "list", "reinspect") else None
+        ids = (
+            db.execute(
+                sa.text("SELECT id FROM hazards WHERE state IN :states ORDER BY id").bindparams(
+                    sa.bindparam("states", expanding=True)
+                ),
+                {"states": list(states)},
+            )
+            .scalars()
+            .all()
+        )
+    hazard = (
+        ids[step[1] % len(ids)] if ids and kind in (*ACTIONS, "reclassify", "list", "reinspect") else None
+    )
     try:
         if kind == "ingest":
             _, project, alert, level, days, rule = step
@@ -183,8 +193,8 @@ def take(repo: Repository, review: Review, supervision: Supervision, step: tuple
         elif kind == "escalate":
             review.escalate_overdue(time.time() + step[1] * DAY_S)
         elif kind == "move":
-            code, city, _ = PROJECTS[step[1]]
-            repo.add_project(code, code, "深圳", "secret", step[2])
+            code = PROJECTS[step[1]][0]
+            repo.add_project(code, code, "深圳", "secret", step[2])  # to a district (and city) of 深圳
         elif hazard is None:
             return
         elif kind == "reclassify":
@@ -219,10 +229,15 @@ def test_kept_figures_equal_a_full_recount_after_any_sequence_of_changes(
             assert review.queue(f, ADMIN).total == count(repo, f), (f, step)
 
 
-def test_an_upgrade_to_0015_counts_the_hazards_there_are(province: tuple[Repository, Review, Supervision]) -> None:
+def test_an_upgrade_to_0015_counts_the_hazards_there_are(
+    province: tuple[Repository, Review, Supervision],
+) -> None:
     """A ledger from before migration 0015 is counted by the upgrade (and down and up again is the same)."""
     repo, review, supervision = province
-    for step in (("ingest", 0, 1, "critical", 3.0, "crane.load"), ("ingest", 2, 2, "alarm", 10.0, "pit.rate")):
+    for step in (
+        ("ingest", 0, 1, "critical", 3.0, "crane.load"),
+        ("ingest", 2, 2, "alarm", 10.0, "pit.rate"),
+    ):
         take(repo, review, supervision, step)
     take(repo, review, supervision, ("dismiss", 0))
     downgrade(repo.engine, "0014")

@@ -278,7 +278,9 @@ async def test_a_listed_hazard_escalates_on_its_listing_deadline_only(bureau: Bu
 
     review.escalate_overdue(ordered_at + 31 * DAY)  # past the county listing's deadline
     major = await ok(ns.get(f"/ui/api/hazards/{bureau.major}"))
-    assert [a["action"] for a in major["actions"] if a["action"].startswith("escalate")] == ["escalate_listing"]
+    assert [a["action"] for a in major["actions"] if a["action"].startswith("escalate")] == [
+        "escalate_listing"
+    ]
 
 
 @pytest.mark.timeout(60)

@@ -93,8 +93,12 @@ def upgrade() -> None:
             f"FOR EACH ROW WHEN ({CHANGED}) EXECUTE FUNCTION hazard_figures_count()"
         )
     else:
-        op.execute(f"CREATE TRIGGER hazard_figures_on_insert AFTER INSERT ON hazards BEGIN {delta('NEW', '')} END")
-        op.execute(f"CREATE TRIGGER hazard_figures_on_delete AFTER DELETE ON hazards BEGIN {delta('OLD', '-')} END")
+        op.execute(
+            f"CREATE TRIGGER hazard_figures_on_insert AFTER INSERT ON hazards BEGIN {delta('NEW', '')} END"
+        )
+        op.execute(
+            f"CREATE TRIGGER hazard_figures_on_delete AFTER DELETE ON hazards BEGIN {delta('OLD', '-')} END"
+        )
         op.execute(
             f"CREATE TRIGGER hazard_figures_on_update AFTER UPDATE ON hazards WHEN {SQLITE_CHANGED} "
             f"BEGIN {delta('OLD', '-')} {delta('NEW', '')} END"
