@@ -608,10 +608,11 @@ def create_app(
         asked = await blocking(request_picture)(repo, who, project, camera)
         return {"status": "requested", "requested_at": asked}
 
-    @app.get("/ui/api/overview", responses=SESSION)
-    async def stats(who: Who) -> dict[str, Any]:
+    @app.get("/ui/api/overview", responses=SESSION, response_model=dict[str, Any])
+    async def stats(who: Who) -> JSONResponse:
         """Per-project, per-city and per-check figures; projects that stopped reporting."""
-        return await blocking(overview)(repo, who, offline_after_s)
+        # plain JSON (numbers, text, lists): FastAPI's generic encoder took 1.3 s of 20,000 projects' rows
+        return JSONResponse(await blocking(overview)(repo, who, offline_after_s))
 
     @app.get("/ui/api/warnings", responses=SESSION)
     async def warnings(who: Who) -> WarningStats:
