@@ -712,25 +712,28 @@ def create_app(
         """Every decision, who and when (a project user: their project's)."""
         return {"actions": await blocking(review.audit)(who, after)}
 
-    @app.get("/ui/api/projects", responses=SESSION)
-    async def projects(who: Who) -> dict[str, Any]:
+    @app.get("/ui/api/projects", responses=SESSION, response_model=dict[str, Any])
+    async def projects(who: Who) -> JSONResponse:
         """Registered projects the user may see (without their secrets), each with its jurisdiction's path."""
         rows = await run_in_threadpool(repo.visible_projects, who)
-        return {
-            "projects": [
-                {
-                    "code": p.code,
-                    "name": p.name,
-                    "city": p.city,
-                    "district": p.district,
-                    "jurisdiction": place,
-                    "contractor": p.contractor,
-                    "supervisor": p.supervisor,
-                    "last_seen_at": p.last_seen_at,
-                }
-                for p, place in rows
-            ]
-        }
+        # plain JSON, as the overview: FastAPI's generic encoder walks each of a province's 20,000 rows
+        return JSONResponse(
+            {
+                "projects": [
+                    {
+                        "code": p.code,
+                        "name": p.name,
+                        "city": p.city,
+                        "district": p.district,
+                        "jurisdiction": place,
+                        "contractor": p.contractor,
+                        "supervisor": p.supervisor,
+                        "last_seen_at": p.last_seen_at,
+                    }
+                    for p, place in rows
+                ]
+            }
+        )
 
     @app.post("/ui/api/projects", responses=SESSION)
     async def register(body: NewProject, who: Who) -> dict[str, str]:
