@@ -4,7 +4,8 @@ the one a full recount over the hazards gives: here a random sequence of what ha
 (gateways' alerts of rising level and of various ages, confirm, dismiss, order, report, close, reject,
 reclassify, listing, re-inspection, the upkeep's escalation, a project moved to another district) on
 PostgreSQL, checked after every step against the straightforward aggregation the overview used to run
-per request, for the province and for a district, and the queue's totals against a count of the hazards.
+per request, for the province and for a district; risk grading's counts against the hazards classified one
+by one; the queue's totals against a count of the hazards.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from regulator import classify
 from regulator.db import downgrade, migrate
 from regulator.overview import COUNTS, overview
-from regulator.review import DAY_S, STATES, TRANSITIONS, QueueFilter, Review, ReviewError
+from regulator.review import DAY_S, OPEN_STATES, STATES, TRANSITIONS, QueueFilter, Review, ReviewError
+from regulator.risk import grade_projects
 from regulator.scope import Actor
 from regulator.storage import Repository
 from regulator.supervision import Supervision
@@ -142,6 +145,40 @@ def count(repo: Repository, f: QueueFilter) -> int:
         return int(db.execute(sa.text(query), dataclasses.asdict(f)).scalar_one())
 
 
+def graded(repo: Repository, actor: Actor) -> dict[str, tuple[int, int, int, int]]:
+    """Risk grading's counts per project: open major or listed, other open, overdue, recent."""
+    return {
+        p.code: (p.open_major, p.open_general, p.overdue, p.recent)
+        for p in grade_projects(repo, actor)
+        if (p.open_major, p.open_general, p.overdue, p.recent) != (0, 0, 0, 0)
+    }
+
+
+def regraded(repo: Repository, now: float) -> dict[str, tuple[int, int, int, int]]:
+    """The same counted hazard by hazard, each classified as the queue shows it."""
+    with repo.engine.connect() as db:
+        rows = (
+            db.execute(
+                sa.text(
+                    "SELECT project, state, major, deadline, first_ts, rule, clause, class_major, class_article, "
+                    "class_item, class_basis, class_by FROM hazards"
+                )
+            )
+            .mappings()
+            .all()
+        )
+        table = classify.load(db)
+    counts: dict[str, list[int]] = {}
+    for h in rows:
+        c = counts.setdefault(h["project"], [0, 0, 0, 0])
+        if h["state"] in OPEN_STATES:
+            major = h["major"] or classify.of_hazard(table, dict(h))["classification"] == "major"
+            c[0 if major else 1] += 1
+        c[2] += h["state"] == "rectifying" and h["deadline"] < now
+        c[3] += h["state"] != "dismissed" and h["first_ts"] >= now - 30 * DAY_S
+    return {code: (a, b, o, r) for code, (a, b, o, r) in counts.items() if (a, b, o, r) != (0, 0, 0, 0)}
+
+
 STEP = st.one_of(
     st.tuples(
         st.just("ingest"),
@@ -225,6 +262,7 @@ def test_kept_figures_equal_a_full_recount_after_any_sequence_of_changes(
         assert shown(overview(repo, ADMIN)) == recount(repo, now, "1=1"), step
         in_nanshan = "p.district_id = (SELECT id FROM jurisdictions WHERE path = '广东省/深圳市/南山区')"
         assert shown(overview(repo, NANSHAN)) == recount(repo, now, in_nanshan), step
+        assert graded(repo, ADMIN) == regraded(repo, now), step
         for f in QUEUE_TOTALS:  # the queue's totals of the common filters, read from the kept figures
             assert review.queue(f, ADMIN).total == count(repo, f), (f, step)
 

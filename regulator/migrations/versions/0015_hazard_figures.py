@@ -7,7 +7,8 @@ listed supervision, and a trigger counts every one of them (and a DBA's fix by h
 writer could forget one. A trigger undoes the old row's share and adds the new row's; an update that
 changes none of the counted columns (most of ingest's: a newer value, the site's state) fires nothing.
 Figures that depend on the clock (the age of open hazards, rectification past its deadline) cannot be
-kept this way; the two partial indexes below serve them from the few hazards they concern. A third
+kept this way; two indexes below serve them from the few hazards they concern (by age, and
+rectification by deadline). A third
 index serves the queue filtered by check and level, which the figures are not kept by.
 
 Revision ID: 0015
@@ -24,9 +25,16 @@ down_revision = "0014"
 branch_labels = None
 depends_on = None
 
-# the same text the queue's and the overview's WHERE use (regulator/review.py OPEN_STATES)
-OPEN = "state IN ('pending', 'confirmed', 'rectifying', 'reported')"
-KEY = ("project", "city", "district", "rule")
+# kept by: where (the queue's filters), the check, and what classifies it for risk grading (the clause, and
+# an inspector's reclassification: 1 major, 0 general, -1 none, so the table's row for the clause decides)
+KEY = {
+    "project": "{r}project",
+    "city": "{r}city",
+    "district": "{r}district",
+    "rule": "{r}rule",
+    "clause": "{r}clause",
+    "class_major": "COALESCE(CAST({r}class_major AS INTEGER), -1)",
+}
 # each counted column and a hazard's share of it, ``{r}`` standing for the row (OLD or NEW, or none)
 SHARES = {
     "pending": "CAST({r}state = 'pending' AS INTEGER)",
@@ -41,17 +49,20 @@ SHARES = {
         "CAST(({r}state IN ('pending', 'confirmed', 'rectifying', 'reported') "
         "AND ({r}major OR {r}level = 'critical')) AS INTEGER)"
     ),
+    # open and listed for supervision: graded as major whatever its classification (regulator/risk.py)
+    "open_listed": "CAST(({r}state IN ('pending', 'confirmed', 'rectifying', 'reported') AND {r}major) AS INTEGER)",
     # the time to close: summed exactly (NUMERIC on PostgreSQL) over the closed hazards that have one
     "close_n": "CAST(({r}state = 'closed' AND {r}closed_at IS NOT NULL) AS INTEGER)",
     "close_s": "COALESCE(CASE WHEN {r}state = 'closed' THEN CAST({r}closed_at - {r}first_ts AS NUMERIC) END, 0)",
 }
-COUNTED = ("project", "city", "district", "rule", "state", "major", "level", "closed_at", "first_ts")
+COUNTED = (*KEY, "state", "major", "level", "closed_at", "first_ts")
 
 
 def delta(row: str, sign: str) -> str:
     """The statement that adds (``sign`` '') or takes away ('-') ``row``'s share (``row``: OLD or NEW)."""
     columns = (*KEY, *SHARES)
-    values = [f"{row}.{k}" for k in KEY] + [f"{sign}{share.format(r=row + '.')}" for share in SHARES.values()]
+    values = [key.format(r=row + ".") for key in KEY.values()]
+    values += [f"{sign}{share.format(r=row + '.')}" for share in SHARES.values()]
     sums = ", ".join(f"{c} = hazard_figures.{c} + excluded.{c}" for c in SHARES)
     return (
         f"INSERT INTO hazard_figures({', '.join(columns)}) VALUES ({', '.join(values)}) "
@@ -68,7 +79,8 @@ def upgrade() -> None:
     count = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
     op.create_table(
         "hazard_figures",
-        *(sa.Column(k, sa.Text, nullable=False) for k in KEY),
+        *(sa.Column(k, sa.Text, nullable=False) for k in KEY if k != "class_major"),
+        sa.Column("class_major", sa.SmallInteger, nullable=False),
         *(sa.Column(c, count, nullable=False, server_default="0") for c in SHARES if c != "close_s"),
         sa.Column("close_s", sa.Numeric, nullable=False, server_default="0"),
         sa.PrimaryKeyConstraint(*KEY),
@@ -76,7 +88,8 @@ def upgrade() -> None:
     sums = ", ".join(f"SUM({share.format(r='')})" for share in SHARES.values())
     op.execute(
         f"INSERT INTO hazard_figures({', '.join((*KEY, *SHARES))}) "
-        f"SELECT {', '.join(KEY)}, {sums} FROM hazards GROUP BY {', '.join(KEY)}"
+        f"SELECT {', '.join(k.format(r='') for k in KEY.values())}, {sums} FROM hazards "
+        f"GROUP BY {', '.join(k.format(r='') for k in KEY.values())}"
     )
     if op.get_bind().dialect.name == "postgresql":
         # every counted change rewrites its row: room on the page keeps the update HOT (no index write,
@@ -110,14 +123,8 @@ def upgrade() -> None:
             f"CREATE TRIGGER hazard_figures_on_update AFTER UPDATE ON hazards WHEN {SQLITE_CHANGED} "
             f"BEGIN {delta('OLD', '-')} {delta('NEW', '')} END"
         )
-    # open hazards by age (the last 7 days are few) and rectification by deadline (overdue)
-    op.create_index(
-        "hazards_open_by_age",
-        "hazards",
-        ["first_ts"],
-        postgresql_where=sa.text(OPEN),
-        sqlite_where=sa.text(OPEN),
-    )
+    # hazards by age (those of the last week or month are few) and rectification by deadline (overdue)
+    op.create_index("hazards_by_age", "hazards", ["first_ts"])
     # the queue by check and level (its page and its count: the kept figures are not kept by level)
     op.create_index("hazards_rule_queue", "hazards", ["rule", "level", "state", "level_rank", "last_ts"])
     rectifying = sa.text("state = 'rectifying'")
@@ -133,7 +140,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Drop them."""
     op.drop_index("hazards_rectifying_by_deadline", table_name="hazards")
-    op.drop_index("hazards_open_by_age", table_name="hazards")
+    op.drop_index("hazards_by_age", table_name="hazards")
     op.drop_index("hazards_rule_queue", table_name="hazards")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER hazard_figures_on_update ON hazards")
