@@ -3,7 +3,7 @@ kept by triggers). Whatever happens to hazards, in whatever order, every figure 
 the one a full recount over the hazards gives: here a random sequence of what happens in a province
 (gateways' alerts of rising level and of various ages, confirm, dismiss, order, report, close, reject,
 reclassify, listing, re-inspection, the upkeep's escalation, a project moved to another district) on
-PostgreSQL, checked after every step against the straightforward aggregation the overview used to run
+PostgreSQL and on SQLite, checked after every step against the straightforward aggregation the overview used to run
 per request, for the province and for a district; risk grading's counts against the hazards classified one
 by one; the queue's totals against a count of the hazards.
 """
@@ -14,6 +14,7 @@ import dataclasses
 import secrets
 import time
 from collections.abc import Iterator
+from contextlib import nullcontext
 from typing import Any
 
 import pytest
@@ -60,11 +61,17 @@ RECOUNT = (
 )
 
 
-@pytest.fixture(scope="module")
-def province(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Repository, Review, Supervision]]:
-    """One PostgreSQL regulator for every example: the ledger grows across them, as a province's does."""
-    with pg_database() as url:
-        repo = Repository(url, tmp_path_factory.mktemp("evidence"))
+@pytest.fixture(scope="module", params=["postgresql", "sqlite"])
+def province(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Repository, Review, Supervision]]:
+    """One regulator for every example (the ledger grows across them, as a province's does): on PostgreSQL,
+    and on the embedded SQLite, whose triggers are its own."""
+    folder = tmp_path_factory.mktemp("regulator")
+    with (
+        pg_database() if request.param == "postgresql" else nullcontext(f"sqlite:///{folder}/r.sqlite") as url
+    ):
+        repo = Repository(url, folder / "evidence")
         for code, city, district in PROJECTS:
             repo.add_project(code, code, city, "secret", district)
         review = Review(repo)
