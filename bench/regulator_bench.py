@@ -409,8 +409,9 @@ def load_million(db: str, events: int, hazards: int, projects: int) -> float:
             conn.execute(sa.text(sql), args)
         place_projects(conn)  # what add-project does for each: its district in the jurisdictions tree
     with repo.engine.connect() as conn:
-        for sql in LOAD_SQL[-2:]:  # VACUUM runs outside a transaction
-            conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text(sql))
+        autocommit = conn.execution_options(isolation_level="AUTOCOMMIT")  # VACUUM runs outside a transaction
+        for sql in LOAD_SQL[-2:]:
+            autocommit.execute(sa.text(sql))
     repo.close()
     return time.perf_counter() - started
 
