@@ -6,29 +6,28 @@ video-monitoring set come first (``video_set``: their category, None for the res
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from regulator.places import find_city, layout, map_frame, position
-from regulator.review import DAY_S, OPEN_STATES
+from regulator.review import DAY_S, KEPT, OPEN_STATES, STATES
 from regulator.scope import PROJECTS, Actor
 from regulator.storage import Repository
 from regulator.video_set import CATEGORIES
 
 OPEN = f"h.state IN {OPEN_STATES}"
-# one row of figures per group: each a conditional sum over the group's hazards, then the close time
-FIGURES = (
-    f"SUM(CASE WHEN {OPEN} THEN 1 ELSE 0 END), "
-    f"SUM(CASE WHEN {OPEN} AND h.first_ts >= :day1 THEN 1 ELSE 0 END), "
-    f"SUM(CASE WHEN {OPEN} AND h.first_ts < :day1 AND h.first_ts >= :day7 THEN 1 ELSE 0 END), "
-    f"SUM(CASE WHEN {OPEN} AND h.first_ts < :day7 THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN h.state = 'pending' THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN h.state = 'rectifying' AND h.deadline < :now THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN h.major AND h.state IN ('rectifying', 'reported') THEN 1 ELSE 0 END), "
-    f"SUM(CASE WHEN {OPEN} AND (h.major OR h.level = 'critical') THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN h.state = 'closed' THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN h.state = 'dismissed' THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN h.state NOT IN ('pending', 'dismissed') THEN 1 ELSE 0 END), "
-    "AVG(CASE WHEN h.state = 'closed' THEN h.closed_at - h.first_ts END)"
+# the counters kept per project and check as hazards change (migration 0015, hazard_figures), summed over
+# a group: a few rows per project instead of every hazard
+SUMS = ", ".join(f"SUM(f.{c})" for c in (*STATES, "listed", "open_severe", "close_n", "close_s"))
+# what the clock changes cannot be kept: read from the few hazards concerned (migration 0015's indexes)
+RECENT = (
+    "SELECT h.project, h.rule, SUM(CASE WHEN h.first_ts >= :day1 THEN 1 ELSE 0 END), COUNT(*) "
+    f"FROM hazards h JOIN {PROJECTS} p ON p.code = h.project WHERE {OPEN} AND h.first_ts >= :day7 "
+    "GROUP BY h.project, h.rule"
+)
+OVERDUE = (
+    f"SELECT h.project, h.rule, COUNT(*) FROM hazards h JOIN {PROJECTS} p ON p.code = h.project "
+    "WHERE h.state = 'rectifying' AND h.deadline < :now GROUP BY h.project, h.rule"
 )
 COUNTS = (
     "open",
@@ -57,6 +56,48 @@ def _figures(row: dict[str, Any], close_s: float | None) -> dict[str, Any]:
     return row
 
 
+class Clocked:
+    """The figures that depend on the time now, per project and per check: open hazards of the last day
+    and of the last 7 days, rectification past its deadline."""
+
+    def __init__(self, recent: Sequence[Any], overdue: Sequence[Any]) -> None:
+        self.projects: dict[str, list[int]] = {}
+        self.rules: dict[str, list[int]] = {}
+        for project, rule, day, week in recent:
+            for key, group in ((project, self.projects), (rule, self.rules)):
+                figures = group.setdefault(key, [0, 0, 0])
+                figures[0] += int(day)
+                figures[1] += int(week)
+        for project, rule, count in overdue:
+            for key, group in ((project, self.projects), (rule, self.rules)):
+                group.setdefault(key, [0, 0, 0])[2] += int(count)
+
+    @staticmethod
+    def figures(kept: tuple[Any, ...], clocked: list[int] | None) -> dict[str, Any]:
+        """COUNTS and the false-alarm rate and mean time to close of a group, from its summed SUMS
+        (``kept``) and its clocked figures."""
+        *counts, close_s = kept
+        pending, confirmed, rectifying, reported, dismissed, closed, listed, severe, close_n = (
+            int(v or 0) for v in counts
+        )
+        day, week, overdue = clocked or (0, 0, 0)
+        open_ = pending + confirmed + rectifying + reported
+        row = {
+            "open": open_,
+            "open_lt_1d": day,
+            "open_1_7d": week - day,
+            "open_gt_7d": open_ - week,
+            "pending": pending,
+            "overdue": overdue,
+            "listed": listed,
+            "open_severe": severe,
+            "closed": closed,
+            "dismissed": dismissed,
+            "confirmed": confirmed + rectifying + reported + closed,  # reviewed and not a false alarm
+        }
+        return _figures(row, float(close_s) / close_n if close_n else None)
+
+
 def overview(repo: Repository, actor: Actor, offline_after_s: float = 600.0) -> dict[str, Any]:
     """Per-project, per-city and per-check figures of the projects ``actor`` may see (regulator/scope.py)."""
     now = time.time()
@@ -64,43 +105,42 @@ def overview(repo: Repository, actor: Actor, offline_after_s: float = 600.0) -> 
     with repo.scoped(actor) as db:
         # the provincial video-monitoring set's projects first (regulator/video_set.py)
         projects = db.execute(
-            f"SELECT p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at, v.category, {FIGURES} "
+            f"SELECT p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at, v.category, {SUMS} "
             f"FROM {PROJECTS} p LEFT JOIN video_set v ON v.project = p.code "
-            "LEFT JOIN hazards h ON h.project = p.code "
+            "LEFT JOIN hazard_figures f ON f.project = p.code "
             "GROUP BY p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at, v.category "
             "ORDER BY CASE WHEN v.category IS NULL THEN 1 ELSE 0 END, p.code",
             args,
         ).all()
         by_rule = db.execute(
-            f"SELECT h.rule, {FIGURES} FROM hazards h JOIN {PROJECTS} p ON p.code = h.project "
-            "GROUP BY h.rule ORDER BY h.rule",
+            f"SELECT f.rule, {SUMS} FROM hazard_figures f JOIN {PROJECTS} p ON p.code = f.project "
+            f"GROUP BY f.rule HAVING SUM({KEPT['all']}) > 0 ORDER BY f.rule",
             args,
         ).all()
         open_by_rule = db.execute(
-            f"SELECT h.project, h.rule, COUNT(*) FROM hazards h JOIN {PROJECTS} p ON p.code = h.project "
-            f"WHERE {OPEN} GROUP BY h.project, h.rule",
+            f"SELECT f.project, f.rule, SUM({KEPT['open']}) FROM hazard_figures f "
+            f"JOIN {PROJECTS} p ON p.code = f.project GROUP BY f.project, f.rule HAVING SUM({KEPT['open']}) > 0",
             args,
         ).all()
+        clocked = Clocked(db.execute(RECENT, args).all(), db.execute(OVERDUE, args).all())
     rules_open: dict[str, dict[str, int]] = {}
     for project, rule, count in open_by_rule:
         rules_open.setdefault(project, {})[rule] = int(count)
     project_rows = []
     for r in projects:
-        row = _figures(
-            dict(
-                zip(
-                    ("code", "name", "city", "district", "contractor", "last_seen_at", "video_set", *COUNTS),
-                    r[:-1],
-                    strict=True,
-                )
-            ),
-            r[-1],
+        row = dict(
+            zip(
+                ("code", "name", "city", "district", "contractor", "last_seen_at", "video_set"),
+                r[:7],
+                strict=True,
+            )
         )
+        row |= clocked.figures(tuple(r[7:]), clocked.projects.get(row["code"]))
         row["video_set_name"] = CATEGORIES.get(row["video_set"] or "", "")
         row["open_by_rule"] = rules_open.get(row["code"], {})
         row["offline"] = row["last_seen_at"] is None or now - row["last_seen_at"] > offline_after_s
         project_rows.append(row)
-    rules = [_figures(dict(zip(("rule", *COUNTS), r[:-1], strict=True)), r[-1]) for r in by_rule]
+    rules = [{"rule": r[0], **clocked.figures(tuple(r[1:]), clocked.rules.get(r[0]))} for r in by_rule]
     placed = layout({row["code"]: row["city"] for row in project_rows})
     for row in project_rows:
         row["status"] = status(row)

@@ -14,6 +14,7 @@ draws with the same projection, shows the spacing the same in every direction.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -167,10 +168,18 @@ class Layout:
 
 
 def layout(projects: Mapping[str, str]) -> Layout:
-    """Place projects (code -> city) around their cities; deterministic for the same projects."""
+    """Place projects (code -> city) around their cities; deterministic for the same projects, so a layout
+    is kept for the next request of the same projects (a province's 20,000 take seconds to place; the
+    overview and the map ask every minute). The caller must not change what it returns."""
+    return _layout(tuple(sorted(projects.items())))
+
+
+@functools.lru_cache(maxsize=64)  # a few scopes (the province, its cities, busy districts) per process
+def _layout(projects: tuple[tuple[str, str], ...]) -> Layout:
+    """`layout` of (code, city) pairs in code order."""
     located: dict[City, list[str]] = {}
     spots: dict[str, tuple[float, float] | None] = {}
-    for code, city_name in projects.items():
+    for code, city_name in projects:
         city = find_city(city_name)
         if city is None:
             spots[code] = None

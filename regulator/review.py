@@ -28,6 +28,14 @@ from regulator.storage import Repository
 OPEN_STATES = ("pending", "confirmed", "rectifying", "reported")
 STATES = (*OPEN_STATES, "dismissed", "closed")
 DAY_S = 86400.0
+# a hazard under listed supervision (挂牌督办, regulator/supervision.py): an open listing of it
+LISTED = "EXISTS (SELECT 1 FROM listings l WHERE l.hazard_id = h.id AND l.state <> 'closed')"
+# hazards of a state, or of every open or any state, as counted in hazard_figures ``f`` (migration 0015:
+# kept per project, city, district and check as hazards change)
+KEPT = {state: f"f.{state}" for state in STATES}
+KEPT["open"] = " + ".join(KEPT[state] for state in OPEN_STATES)
+KEPT["all"] = " + ".join(KEPT[state] for state in STATES)
+KEPT_FILTERS = ("city", "district", "project", "rule")
 
 
 class ReviewError(Exception):
@@ -196,7 +204,7 @@ class Review:
             rows = db.execute(
                 f"SELECT {HAZARD_COLUMNS} {matching} {QUEUE_ORDER} LIMIT :limit OFFSET :offset", args
             ).all()
-            total = db.execute(f"SELECT COUNT(*) {matching}", args).scalar_one()
+            total = int(db.execute(*self._total(f, matching, args)).scalar_one())  # a SUM: NUMERIC
             table = classify.load(db.db)
         now = time.time()
         return QueuePage([self.hazard_dict(r, now, table) for r in rows], total, f.page, f.page_size)
@@ -217,6 +225,27 @@ class Review:
             table = classify.load(db.db)
         now = time.time()
         return [self.hazard_dict(r, now, table) for r in rows]
+
+    @staticmethod
+    def _total(f: QueueFilter, matching: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The statement that counts the hazards matching ``f``: summed from hazard_figures where ``f``
+        filters only by what it is kept by (state, place, project, check: the common filters; a province
+        has 800,000 open hazards to count otherwise), else counted over the matching hazards."""
+        if (
+            f.level
+            or f.since is not None
+            or f.until is not None
+            or f.overdue
+            or f.listed
+            or f.source not in ("", "all")
+        ):
+            return f"SELECT COUNT(*) {matching}", args
+        where = [f"f.{c} = :{c}" for c in KEPT_FILTERS if getattr(f, c) not in ("", "all")]
+        return (
+            f"SELECT COALESCE(SUM({KEPT[f.state]}), 0) FROM hazard_figures f JOIN {PROJECTS} p "
+            f"ON p.code = f.project WHERE {' AND '.join(['1=1', *where])}",
+            args,
+        )
 
     @staticmethod
     def _matching(f: QueueFilter) -> tuple[str, dict[str, Any]]:
@@ -247,7 +276,7 @@ class Review:
             where.append("h.state = 'rectifying' AND h.deadline < :now")
             args["now"] = time.time()
         if f.listed:
-            where.append("EXISTS (SELECT 1 FROM listings l WHERE l.hazard_id = h.id AND l.state <> 'closed')")
+            where.append(LISTED)
         return f"FROM hazards h JOIN {PROJECTS} p ON p.code = h.project WHERE {' AND '.join(where)}", args
 
     @staticmethod
@@ -536,7 +565,9 @@ class Review:
             ).scalar()
 
     def escalate_overdue(self, now: float | None = None) -> int:
-        """Mark rectification past its deadline as escalated (once per deadline), audited as by ``system``.
+        """Mark rectification past its deadline as escalated (once per deadline), audited as by ``system``;
+        then the hooks' sweeps. A listed hazard is left to its listings' deadlines (regulator/supervision.py
+        escalates those), so it is not escalated twice, once on the order's deadline and again on theirs.
 
         Safe to run in several API processes at once (``serve --workers``): the UPDATE claims each hazard,
         and a process that loses the race to another's commit finds ``escalated_at`` set and records nothing.
@@ -546,8 +577,8 @@ class Review:
         with self.repo.engine.begin() as db:
             rows = db.execute(
                 sql(
-                    "UPDATE hazards SET escalated_at = :now WHERE state = 'rectifying' "
-                    "AND deadline < :now AND escalated_at IS NULL RETURNING id, project"
+                    "UPDATE hazards AS h SET escalated_at = :now WHERE h.state = 'rectifying' "
+                    f"AND h.deadline < :now AND h.escalated_at IS NULL AND NOT {LISTED} RETURNING id, project"
                 ),
                 {"now": now},
             ).all()

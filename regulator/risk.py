@@ -25,7 +25,7 @@ from typing import Any
 
 from regulator import classify
 from regulator.db import sql
-from regulator.review import DAY_S, OPEN_STATES, ReviewError
+from regulator.review import DAY_S, KEPT, ReviewError
 from regulator.scope import PROJECTS, Actor
 from regulator.storage import Repository
 
@@ -137,14 +137,17 @@ def grade_projects(repo: Repository, actor: Actor, now: float | None = None) -> 
                 f"SELECT code, name, district, contractor, supervisor FROM {PROJECTS} p"
             ).all()
         }
-        # open hazards grouped by what classifies them, so each group is classified once
+        # open hazards by what classifies them, kept per project as hazards change (hazard_figures, migration
+        # 0015), so each group is classified once; listed ones are graded major whatever their class
         open_groups = db.execute(
-            "SELECT h.project, h.rule, h.clause, h.class_major, h.class_article, h.class_item, h.class_basis, "
-            "h.class_by, h.major, COUNT(*), "
-            "SUM(CASE WHEN h.state = 'rectifying' AND h.deadline < :now THEN 1 ELSE 0 END) "
-            f"FROM hazards h JOIN {PROJECTS} p ON p.code = h.project WHERE h.state IN {OPEN_STATES} "
-            "GROUP BY h.project, h.rule, h.clause, h.class_major, h.class_article, h.class_item, h.class_basis, "
-            "h.class_by, h.major",
+            f"SELECT f.project, f.rule, f.clause, f.class_major, SUM({KEPT['open']}), SUM(f.open_listed) "
+            f"FROM hazard_figures f JOIN {PROJECTS} p ON p.code = f.project "
+            "GROUP BY f.project, f.rule, f.clause, f.class_major "
+            f"HAVING SUM({KEPT['open']}) > 0",
+        ).all()
+        overdue = db.execute(
+            f"SELECT h.project, COUNT(*) FROM hazards h JOIN {PROJECTS} p ON p.code = h.project "
+            "WHERE h.state = 'rectifying' AND h.deadline < :now GROUP BY h.project",
             args,
         ).all()
         recent = db.execute(
@@ -158,15 +161,17 @@ def grade_projects(repo: Repository, actor: Actor, now: float | None = None) -> 
             args,
         ).all()
         table = classify.load(db.db)
-    keys = ("rule", "clause", "class_major", "class_article", "class_item", "class_basis", "class_by")
-    for project, *group, listed, count, overdue in open_groups:
+    by_table: dict[tuple[str, str], bool] = {}  # a province's projects share a few dozen (rule, clause)
+    for project, rule, clause, class_major, count, listed in open_groups:
         p = projects[project]
-        major = classify.of_hazard(table, dict(zip(keys, group, strict=True)))["classification"] == "major"
-        if major or listed:
-            p.open_major += int(count)
-        else:
-            p.open_general += int(count)
-        p.overdue += int(overdue or 0)
+        if (rule, clause) not in by_table:
+            by_table[rule, clause] = classify.classify(table, rule, clause)["classification"] == "major"
+        # an inspector's class (1 major, 0 general) stands over the table's row for the clause (-1: none)
+        major = class_major > 0 or (class_major < 0 and by_table[rule, clause])
+        p.open_major += int(count) if major else int(listed)
+        p.open_general += 0 if major else int(count) - int(listed)
+    for project, count in overdue:
+        projects[project].overdue = int(count)
     for project, count in recent:
         projects[project].recent = int(count)
     for project, kind, count in incidents:

@@ -259,6 +259,31 @@ async def test_a_major_hazard_is_listed_escalated_and_closed_only_after_reinspec
 
 
 @pytest.mark.timeout(60)
+async def test_a_listed_hazard_escalates_on_its_listing_deadline_only(bureau: Bureau) -> None:
+    """Review #16: a listed hazard ordered rectified (15 days, major) escalated twice, on the order's
+    deadline and on its listings'. It follows its listings' deadlines only; a general hazard, not listed,
+    still escalates on its order's deadline."""
+    ns = bureau.clients["ns"]
+    ordered_at = time.time()
+    await ok(ns.post(f"/ui/api/hazards/{bureau.major}/order", json={}))  # major: 15 days, listed 30 and 60
+    await ok(ns.post(f"/ui/api/hazards/{bureau.general}/order", json={}))  # general: 7 days, not listed
+    review = bureau.server.review
+
+    review.escalate_overdue(ordered_at + 16 * DAY)  # past both orders' deadlines, before any listing's
+    major = await ok(ns.get(f"/ui/api/hazards/{bureau.major}"))
+    general = await ok(ns.get(f"/ui/api/hazards/{bureau.general}"))
+    assert [a["action"] for a in major["actions"] if a["action"].startswith("escalate")] == []
+    assert major["escalated_at"] is None
+    assert [a["action"] for a in general["actions"] if a["action"].startswith("escalate")] == ["escalate"]
+
+    review.escalate_overdue(ordered_at + 31 * DAY)  # past the county listing's deadline
+    major = await ok(ns.get(f"/ui/api/hazards/{bureau.major}"))
+    assert [a["action"] for a in major["actions"] if a["action"].startswith("escalate")] == [
+        "escalate_listing"
+    ]
+
+
+@pytest.mark.timeout(60)
 async def test_a_district_listing_by_hand_is_closed_by_the_district(bureau: Bureau) -> None:
     """Listed by hand at county level only (ordered as major without the table): the district closes it."""
     ns = bureau.clients["ns"]

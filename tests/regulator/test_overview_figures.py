@@ -1,0 +1,290 @@
+"""The overview's figures are kept per project and check as hazards change (migration 0015: hazard_figures,
+kept by triggers). Whatever happens to hazards, in whatever order, every figure the overview shows must be
+the one a full recount over the hazards gives: here a random sequence of what happens in a province
+(gateways' alerts of rising level and of various ages, confirm, dismiss, order, report, close, reject,
+reclassify, listing, re-inspection, the upkeep's escalation, a project moved to another district) on
+PostgreSQL and on SQLite, checked after every step against the straightforward aggregation the overview used to run
+per request, for the province and for a district; risk grading's counts against the hazards classified one
+by one; the queue's totals against a count of the hazards.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+import time
+from collections.abc import Iterator
+from contextlib import nullcontext
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from regulator import classify
+from regulator.db import downgrade, migrate
+from regulator.overview import COUNTS, overview
+from regulator.review import DAY_S, OPEN_STATES, STATES, TRANSITIONS, QueueFilter, Review, ReviewError
+from regulator.risk import grade_projects
+from regulator.scope import Actor
+from regulator.storage import Repository
+from regulator.supervision import Supervision
+from tests.regulator.support import make_event, pg_database, real_jpeg
+
+# three projects in two districts of 深圳 and one of 广州
+PROJECTS = (
+    ("GD-SZ-NS", "深圳", "南山区"),
+    ("GD-SZ-FT", "深圳", "福田区"),
+    ("GD-GZ-TH", "广州", "天河区"),
+)
+ADMIN = Actor("root", "admin")
+NANSHAN = Actor("ns", "regulator", jurisdiction="广东省/深圳市/南山区")
+PHOTO = real_jpeg("FIXED")
+ACTIONS = ("confirm", "dismiss", "order", "report", "close", "reject")
+
+# the straightforward aggregation over every hazard (the overview's query before migration 0015)
+OPEN = "h.state IN ('pending', 'confirmed', 'rectifying', 'reported')"
+RECOUNT = (
+    f"SUM(CASE WHEN {OPEN} THEN 1 ELSE 0 END), "
+    f"SUM(CASE WHEN {OPEN} AND h.first_ts >= :day1 THEN 1 ELSE 0 END), "
+    f"SUM(CASE WHEN {OPEN} AND h.first_ts < :day1 AND h.first_ts >= :day7 THEN 1 ELSE 0 END), "
+    f"SUM(CASE WHEN {OPEN} AND h.first_ts < :day7 THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN h.state = 'pending' THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN h.state = 'rectifying' AND h.deadline < :now THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN h.major AND h.state IN ('rectifying', 'reported') THEN 1 ELSE 0 END), "
+    f"SUM(CASE WHEN {OPEN} AND (h.major OR h.level = 'critical') THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN h.state = 'closed' THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN h.state = 'dismissed' THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN h.state NOT IN ('pending', 'dismissed') THEN 1 ELSE 0 END), "
+    "AVG(CASE WHEN h.state = 'closed' THEN h.closed_at - h.first_ts END)"
+)
+
+
+@pytest.fixture(scope="module", params=["postgresql", "sqlite"])
+def province(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Repository, Review, Supervision]]:
+    """One regulator for every example (the ledger grows across them, as a province's does): on PostgreSQL,
+    and on the embedded SQLite, whose triggers are its own."""
+    folder = tmp_path_factory.mktemp("regulator")
+    with (
+        pg_database() if request.param == "postgresql" else nullcontext(f"sqlite:///{folder}/r.sqlite") as url
+    ):
+        repo = Repository(url, folder / "evidence")
+        for code, city, district in PROJECTS:
+            repo.add_project(code, code, city, "secret", district)
+        review = Review(repo)
+        yield repo, review, Supervision(repo, review)
+        repo.close()
+
+
+def recount(
+    repo: Repository, now: float, where: str
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Per project, per check and open per project and check, counted over every hazard of the projects
+    ``where`` selects (``p`` the project)."""
+    args = {"now": now, "day1": now - DAY_S, "day7": now - 7 * DAY_S}
+    with repo.engine.connect() as db:
+        projects = db.execute(
+            sa.text(
+                f"SELECT p.code, {RECOUNT} FROM projects p JOIN hazards h ON h.project = p.code "
+                f"WHERE {where} GROUP BY p.code"
+            ),
+            args,
+        ).all()
+        rules = db.execute(
+            sa.text(
+                f"SELECT h.rule, {RECOUNT} FROM projects p JOIN hazards h ON h.project = p.code "
+                f"WHERE {where} GROUP BY h.rule"
+            ),
+            args,
+        ).all()
+        open_by_rule = db.execute(
+            sa.text(
+                "SELECT h.project, h.rule, COUNT(*) FROM projects p JOIN hazards h ON h.project = p.code "
+                f"WHERE {where} AND {OPEN} GROUP BY h.project, h.rule"
+            ),
+        ).all()
+
+    def figures(row: Any) -> dict[str, Any]:
+        counts = {key: int(v or 0) for key, v in zip(COUNTS, row[1:-1], strict=True)}
+        close = row[-1]
+        return counts | {"mean_close_h": None if close is None else round(float(close) / 3600, 1)}
+
+    by_rule: dict[str, dict[str, int]] = {}
+    for project, rule, count in open_by_rule:
+        by_rule.setdefault(project, {})[rule] = count
+    return {r[0]: figures(r) for r in projects}, {r[0]: figures(r) for r in rules}, by_rule
+
+
+def shown(view: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The same figures as the overview shows them (projects without hazards left out, as a join does)."""
+
+    def figures(row: dict[str, Any]) -> dict[str, Any]:
+        return {key: row[key] for key in (*COUNTS, "mean_close_h")}
+
+    with_hazards = [p for p in view["projects"] if p["open"] + p["closed"] + p["dismissed"]]
+    return (
+        {p["code"]: figures(p) for p in with_hazards},
+        {r["rule"]: figures(r) for r in view["rules"]},
+        {p["code"]: p["open_by_rule"] for p in view["projects"] if p["open_by_rule"]},
+    )
+
+
+QUEUE_TOTALS = (
+    QueueFilter(state="open"),
+    QueueFilter(state="pending", city="深圳"),
+    QueueFilter(state="all", district="南山区", rule="crane.load"),
+    QueueFilter(state="closed", project=PROJECTS[2][0]),
+)
+
+
+def count(repo: Repository, f: QueueFilter) -> int:
+    """Hazards matching ``f``'s state, place, project and check, counted one by one."""
+    where = ["1=1"] + [f"{c} = :{c}" for c in ("city", "district", "project", "rule") if getattr(f, c)]
+    if f.state == "open":
+        where.append(OPEN)
+    elif f.state != "all":
+        where.append("state = :state")
+    with repo.engine.connect() as db:
+        query = f"SELECT COUNT(*) FROM hazards h WHERE {' AND '.join(where)}"
+        return int(db.execute(sa.text(query), dataclasses.asdict(f)).scalar_one())
+
+
+def graded(repo: Repository, actor: Actor) -> dict[str, tuple[int, int, int, int]]:
+    """Risk grading's counts per project: open major or listed, other open, overdue, recent."""
+    return {
+        p.code: (p.open_major, p.open_general, p.overdue, p.recent)
+        for p in grade_projects(repo, actor)
+        if (p.open_major, p.open_general, p.overdue, p.recent) != (0, 0, 0, 0)
+    }
+
+
+def regraded(repo: Repository, now: float) -> dict[str, tuple[int, int, int, int]]:
+    """The same counted hazard by hazard, each classified as the queue shows it."""
+    with repo.engine.connect() as db:
+        rows = (
+            db.execute(
+                sa.text(
+                    "SELECT project, state, major, deadline, first_ts, rule, clause, class_major, class_article, "
+                    "class_item, class_basis, class_by FROM hazards"
+                )
+            )
+            .mappings()
+            .all()
+        )
+        table = classify.load(db)
+    counts: dict[str, list[int]] = {}
+    for h in rows:
+        c = counts.setdefault(h["project"], [0, 0, 0, 0])
+        if h["state"] in OPEN_STATES:
+            major = h["major"] or classify.of_hazard(table, dict(h))["classification"] == "major"
+            c[0 if major else 1] += 1
+        c[2] += h["state"] == "rectifying" and h["deadline"] < now
+        c[3] += h["state"] != "dismissed" and h["first_ts"] >= now - 30 * DAY_S
+    return {code: (a, b, o, r) for code, (a, b, o, r) in counts.items() if (a, b, o, r) != (0, 0, 0, 0)}
+
+
+STEP = st.one_of(
+    st.tuples(
+        st.just("ingest"),
+        st.integers(0, len(PROJECTS) - 1),
+        st.integers(0, 7),  # the alert: a few per project, so later events raise a hazard's level
+        st.sampled_from(("warning", "alarm", "critical")),
+        st.sampled_from((0.1, 3.0, 10.0)),  # days ago: the last day, the week, older
+        st.sampled_from(("crane.load", "crane.wind", "pit.rate")),
+    ),
+    st.tuples(st.sampled_from(ACTIONS), st.integers(0, 40)),
+    st.tuples(st.just("reclassify"), st.integers(0, 40), st.booleans()),
+    st.tuples(st.just("list"), st.integers(0, 40)),
+    st.tuples(st.just("reinspect"), st.integers(0, 40), st.booleans()),
+    st.tuples(st.just("escalate"), st.sampled_from((8.0, 16.0, 31.0))),
+    st.tuples(st.just("move"), st.integers(0, len(PROJECTS) - 1), st.sampled_from(("南山区", "福田区"))),
+)
+
+
+def take(repo: Repository, review: Review, supervision: Supervision, step: tuple[Any, ...]) -> None:
+    """One thing that happens to the ledger; what the loop refuses (a wrong state, a general hazard to
+    list) is refused as it would be for a user, and changes nothing."""
+    kind = step[0]
+    # an action picks among the hazards it applies to, so that sequences reach every state
+    states = (
+        TRANSITIONS[kind].sources if kind in TRANSITIONS else ("reported",) if kind == "reinspect" else STATES
+    )
+    with repo.engine.connect() as db:
+        ids = (
+            db.execute(
+                sa.text("SELECT id FROM hazards WHERE state IN :states ORDER BY id").bindparams(
+                    sa.bindparam("states", expanding=True)
+                ),
+                {"states": list(states)},
+            )
+            .scalars()
+            .all()
+        )
+    hazard = (
+        ids[step[1] % len(ids)] if ids and kind in (*ACTIONS, "reclassify", "list", "reinspect") else None
+    )
+    try:
+        if kind == "ingest":
+            _, project, alert, level, days, rule = step
+            event = make_event(
+                f"a{alert}-{rule}", project=PROJECTS[project][0], level=level, rule=rule,
+                ts=time.time() - days * DAY_S,
+            )  # fmt: skip
+            repo.store_event(event, secrets.token_hex(8), 300.0)
+        elif kind == "escalate":
+            review.escalate_overdue(time.time() + step[1] * DAY_S)
+        elif kind == "move":
+            code = PROJECTS[step[1]][0]
+            repo.add_project(code, code, "深圳", "secret", step[2])  # to a district (and city) of 深圳
+        elif hazard is None:
+            return
+        elif kind == "reclassify":
+            review.reclassify(hazard, ADMIN, step[2], "第八条" if step[2] else "", "", "复核")
+        elif kind == "list":
+            supervision.list_by_hand(hazard, ADMIN, "district", "rectify", None)
+        elif kind == "reinspect":
+            supervision.reinspect(hazard, ADMIN, step[2], "复查", PHOTO)
+        else:
+            review.act(hazard, kind, ADMIN, "理由", photo=PHOTO if kind == "report" else None)
+    except ReviewError:
+        pass
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(steps=st.lists(STEP, min_size=1, max_size=20))
+def test_kept_figures_equal_a_full_recount_after_any_sequence_of_changes(
+    province: tuple[Repository, Review, Supervision], steps: list[tuple[Any, ...]]
+) -> None:
+    repo, review, supervision = province
+    for step in steps:
+        take(repo, review, supervision, step)
+        now = time.time()
+        assert shown(overview(repo, ADMIN)) == recount(repo, now, "1=1"), step
+        in_nanshan = "p.district_id = (SELECT id FROM jurisdictions WHERE path = '广东省/深圳市/南山区')"
+        assert shown(overview(repo, NANSHAN)) == recount(repo, now, in_nanshan), step
+        assert graded(repo, ADMIN) == regraded(repo, now), step
+        for f in QUEUE_TOTALS:  # the queue's totals of the common filters, read from the kept figures
+            assert review.queue(f, ADMIN).total == count(repo, f), (f, step)
+
+
+def test_an_upgrade_to_0015_counts_the_hazards_there_are(
+    province: tuple[Repository, Review, Supervision],
+) -> None:
+    """A ledger from before migration 0015 is counted by the upgrade (and down and up again is the same)."""
+    repo, review, supervision = province
+    for step in (
+        ("ingest", 0, 1, "critical", 3.0, "crane.load"),
+        ("ingest", 2, 2, "alarm", 10.0, "pit.rate"),
+    ):
+        take(repo, review, supervision, step)
+    take(repo, review, supervision, ("dismiss", 0))
+    downgrade(repo.engine, "0014")
+    migrate(repo.engine)
+    assert shown(overview(repo, ADMIN)) == recount(repo, time.time(), "1=1")
