@@ -18,7 +18,6 @@ import contextlib
 import json
 import logging
 import secrets
-import signal
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ from drivers.simulators.relay import RelaySimulator
 from sitegw.cli_options import DEMO_POUR_AFTER_S
 from sitegw.extras import REGULATOR_INSTALL, regulator_extra_missing
 from sitegw.runtime import Gateway
+from sitegw.stop_signals import stop_requested
 from sitegw.users_cli import demo_login
 from vision.demo import demo_vision
 
@@ -90,6 +90,13 @@ async def run_demo(opts: DemoOptions, on_ready: Any = None) -> dict[str, Any]:
         updates["vision"] = demo_vision(opts.state_dir / "evidence")
     site = replace(site, config=site.config.model_copy(update=updates))
     opts.state_dir.mkdir(parents=True, exist_ok=True)
+    # the stop signals from before anything starts: a stop asked during start-up waits for it
+    with stop_requested() as stop:
+        return await _run(opts, site, stop, on_ready)
+
+
+async def _run(opts: DemoOptions, site: LoadedSite, stop: asyncio.Event, on_ready: Any) -> dict[str, Any]:
+    """Start the simulators, the broker, the receiver and the gateway; run until ``stop`` or the duration."""
     async with contextlib.AsyncExitStack() as stack:
         broker_cfg = await _broker(stack, opts)
         scenarios = CRANE_SCENARIOS if opts.scenarios else dict.fromkeys(CRANE_SCENARIOS, "normal")
@@ -132,7 +139,8 @@ async def run_demo(opts: DemoOptions, on_ready: Any = None) -> dict[str, Any]:
         _announce(gw, sims.rtu_path, broker_cfg, uplink, relays, opts)
         if on_ready is not None:
             on_ready(gw)
-        await _wait(opts.duration)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), opts.duration)
     summary = gw.final_summary or gw.summary()
     if opts.summary_json is not None:
         opts.summary_json.parent.mkdir(parents=True, exist_ok=True)
@@ -324,19 +332,3 @@ async def _until_online(gw: Gateway, devices: list[str], timeout: float = 15.0) 
 def _tcp(gw: Gateway, device: str) -> str:
     t = gw.site.config.device(device).transport
     return f"{getattr(t, 'host', '?')}:{getattr(t, 'port', '?')}"
-
-
-async def _wait(duration: float | None) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-    try:
-        await asyncio.wait_for(stop.wait(), duration)
-    except TimeoutError:
-        pass
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(sig)

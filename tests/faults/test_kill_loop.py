@@ -14,6 +14,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import pytest
 from regulator.storage import Repository
 from tests.e2e.test_gateway_kill import PROJECT, REPO, SECRET, cli, gateway_events, start_receiver
 from tests.faults.conftest import FaultRow
-from tests.faults.test_regulator_faults import kill_left, wait_all_stored
+from tests.faults.test_regulator_faults import kill_left, wait_all_stored, wait_for
 from tests.regulator.support import pg_database
 from tests.support import free_port
 
@@ -70,10 +71,17 @@ def test_twenty_sigkills_in_a_row_lose_and_repeat_nothing(
                 gateway.wait(10)
                 assert not corrupt_stores(state), f"after kill {kill + 1}: {corrupt_stores(state)}"
             gateway = cli(*demo, "--duration", "600")
+            # its output read as it comes: a full pipe would block the gateway's logging, and with it the
+            # gateway; and the stop comes once it has started, as a user's Ctrl-C would
+            output: list[str] = []
+            reader = threading.Thread(target=output.extend, args=(gateway.stdout,), daemon=True)
+            reader.start()
+            wait_for(lambda: any("Dashboard:" in line for line in output), "the last run started", 120)
             recover_s = wait_all_stored(state, db, "the regulator holding every event after the last kill")
             gateway.send_signal(signal.SIGINT)
-            out, _ = gateway.communicate(timeout=120)
-            assert gateway.returncode == 0, out
+            gateway.wait(120)
+            reader.join(10)
+            assert gateway.returncode == 0, "".join(output)[-3000:]
         finally:
             kill_left(gateway, receiver)
         recorded = gateway_events(state)
