@@ -124,6 +124,11 @@ class ActionBody(BaseModel):
     photo: str | None = Field(None, description="JPEG as base64 (a rectification report)")
 
 
+# the most projects a page of risk grading or of the projects list holds; pages are bounded so that the
+# offset stays a BIGINT
+MAX_LIST_PAGE = 1000
+
+
 class NewProject(BaseModel):
     """An administrator registering a project."""
 
@@ -743,8 +748,8 @@ def create_app(
     @app.get("/ui/api/risk", responses=SESSION)
     async def risk_lists(
         who: Who,
-        page: int = Query(1, ge=1, description="the page of projects, from 1"),
-        page_size: int = Query(20, ge=1, le=1000, description="projects per page"),
+        page: int = Query(1, ge=1, le=MAX_ID // MAX_LIST_PAGE, description="the page of projects, from 1"),
+        page_size: int = Query(20, ge=1, le=MAX_LIST_PAGE, description="projects per page"),
         companies: int = Query(20, ge=1, le=1000, description="companies listed"),
     ) -> RiskLists:
         """Projects and companies graded 高/中/低 (regulator/risk.py), the riskiest first: one page of the
@@ -778,8 +783,8 @@ def create_app(
     @app.get("/ui/api/projects", responses=SESSION)
     async def projects(
         who: Who,
-        page: int = Query(1, ge=1, description="the page, from 1"),
-        page_size: int = Query(50, ge=1, le=1000, description="projects per page"),
+        page: int = Query(1, ge=1, le=MAX_ID // MAX_LIST_PAGE, description="the page, from 1"),
+        page_size: int = Query(50, ge=1, le=MAX_LIST_PAGE, description="projects per page"),
         q: str = Query("", max_length=100, description="only projects whose code or name holds this"),
     ) -> ProjectPage:
         """Registered projects the user may see (without their secrets), by code, a page at a time, each with
