@@ -502,8 +502,8 @@ USER_LEVELS = {
 UI_PAGES = (
     "/ui/api/hazards?state=open",
     "/ui/api/overview",
-    "/ui/api/risk",
-    "/ui/api/projects",
+    "/ui/api/risk?page=1&page_size=20",
+    "/ui/api/projects?page=1&page_size=50",
     "/ui/api/warnings",
     "/ui/api/video-set",
     "/ui/api/patrol",

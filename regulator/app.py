@@ -68,6 +68,7 @@ from regulator.jurisdictions import SEP
 from regulator.monthly import figures
 from regulator.names import KIND_NAMES, METRIC_NAMES, RULE_NAMES, SITE_STATES, beijing_text
 from regulator.overview import overview
+from regulator.paging import Paged, pages
 from regulator.patrol import (
     MAX_WALL_PAGE_SIZE,
     WALL_PAGE_SIZE,
@@ -123,6 +124,11 @@ class ActionBody(BaseModel):
     photo: str | None = Field(None, description="JPEG as base64 (a rectification report)")
 
 
+# the most projects a page of risk grading or of the projects list holds; pages are bounded so that the
+# offset stays a BIGINT
+MAX_LIST_PAGE = 1000
+
+
 class NewProject(BaseModel):
     """An administrator registering a project."""
 
@@ -134,6 +140,29 @@ class NewProject(BaseModel):
     contractor: str = Field("", description="main contractor (施工总承包单位)")
     supervisor: str = Field("", description="supervision company (监理单位)")
     secret: str = Field(min_length=8)
+
+
+class ProjectRow(BaseModel):
+    """A registered project as a user sees it (without its secret)."""
+
+    code: str = Field(description="project code")
+    name: str = Field(description="project name")
+    city: str = Field(description="its city")
+    district: str = Field(description="its district or county")
+    jurisdiction: str | None = Field(
+        None, description="its district's path (省/市/区); null: in no place yet"
+    )
+    contractor: str = Field(description="main contractor (施工单位)")
+    supervisor: str = Field(description="supervision company (监理单位)")
+    last_seen_at: float | None = Field(
+        description="when its gateway was last heard, Unix seconds; null: never"
+    )
+
+
+class ProjectPage(Paged):
+    """One page of the projects the user may see, by code."""
+
+    projects: list[ProjectRow] = Field(description="this page's projects")
 
 
 class NewUser(BaseModel):
@@ -718,17 +747,24 @@ def create_app(
 
     @app.get("/ui/api/risk", responses=SESSION)
     async def risk_lists(
-        who: Who, limit: int = Query(20, ge=1, le=1000, description="projects and companies listed")
+        who: Who,
+        page: int = Query(1, ge=1, le=MAX_ID // MAX_LIST_PAGE, description="the page of projects, from 1"),
+        page_size: int = Query(20, ge=1, le=MAX_LIST_PAGE, description="projects per page"),
+        companies: int = Query(20, ge=1, le=1000, description="companies listed"),
     ) -> RiskLists:
-        """Projects and companies graded 高/中/低 (regulator/risk.py), the riskiest first."""
-        graded = await blocking(risk.grade_projects)(repo, who)
-        companies = risk.grade_companies(graded)
+        """Projects and companies graded 高/中/低 (regulator/risk.py), the riskiest first: one page of the
+        projects, every one of them counted per grade."""
+        graded = await blocking(risk.ranked)(repo, who, page, page_size, companies)
         in_force = await blocking(risk.policy)(repo)
         return RiskLists(
             policy=Weights.model_validate(in_force, from_attributes=True),
-            grades={g: sum(p.grade == g for p in graded) for g in risk.GRADES},
-            projects=[ProjectRisk.model_validate(risk.as_dict(p)) for p in graded[:limit]],
-            companies=[CompanyRisk.model_validate(risk.as_dict(c)) for c in companies[:limit]],
+            grades=graded.grades,
+            total=graded.total,
+            page=page,
+            page_size=page_size,
+            pages=pages(graded.total, page_size),
+            projects=[ProjectRisk.model_validate(risk.as_dict(p)) for p in graded.projects],
+            companies=[CompanyRisk.model_validate(risk.as_dict(c)) for c in graded.companies],
         )
 
     @app.put("/ui/api/risk/policy", responses=SESSION)
@@ -744,27 +780,28 @@ def create_app(
         """Every decision, who and when (a project user: their project's)."""
         return {"actions": await blocking(review.audit)(who, after)}
 
-    @app.get("/ui/api/projects", responses=SESSION, response_model=dict[str, Any])
-    async def projects(who: Who) -> JSONResponse:
-        """Registered projects the user may see (without their secrets), each with its jurisdiction's path."""
-        rows = await run_in_threadpool(repo.visible_projects, who)
-        # plain JSON, as the overview: FastAPI's generic encoder walks each of a province's 20,000 rows
-        return JSONResponse(
-            {
-                "projects": [
-                    {
-                        "code": p.code,
-                        "name": p.name,
-                        "city": p.city,
-                        "district": p.district,
-                        "jurisdiction": place,
-                        "contractor": p.contractor,
-                        "supervisor": p.supervisor,
-                        "last_seen_at": p.last_seen_at,
-                    }
-                    for p, place in rows
-                ]
-            }
+    @app.get("/ui/api/projects", responses=SESSION)
+    async def projects(
+        who: Who,
+        page: int = Query(1, ge=1, le=MAX_ID // MAX_LIST_PAGE, description="the page, from 1"),
+        page_size: int = Query(50, ge=1, le=MAX_LIST_PAGE, description="projects per page"),
+        q: str = Query("", max_length=100, description="only projects whose code or name holds this"),
+    ) -> ProjectPage:
+        """Registered projects the user may see (without their secrets), by code, a page at a time, each with
+        its jurisdiction's path."""
+        rows, total = await run_in_threadpool(
+            repo.visible_projects, who, page_size, (page - 1) * page_size, q
+        )
+        return ProjectPage(
+            total=total,
+            page=page,
+            page_size=page_size,
+            pages=pages(total, page_size),
+            # a row takes the project's attributes it names (never the secret) and its place's path
+            projects=[
+                ProjectRow.model_validate(p, from_attributes=True).model_copy(update={"jurisdiction": place})
+                for p, place in rows
+            ],
         )
 
     @app.post("/ui/api/projects", responses=SESSION)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from regulator.paging import Paged
+
 # bounds of an edit: generous for any real policy, small enough that a score stays a finite number
 # (an infinite weight made every score infinite, which JSON cannot carry: schemathesis found it)
 MAX_POINTS = 1_000.0
@@ -103,10 +105,11 @@ class CompanyRisk(BaseModel):
     grade_name: str = Field(description="高, 中 or 低")
 
 
-class RiskLists(BaseModel):
-    """The riskiest projects and companies of the user's jurisdiction (重点风险企业、项目台账清单)."""
+class RiskLists(Paged):
+    """The riskiest projects and companies of the user's jurisdiction (重点风险企业、项目台账清单): one page of
+    its projects (``total``: every one the user may see, graded)."""
 
     policy: Weights = Field(description="the weights and thresholds in force")
     grades: dict[str, int] = Field(description="projects per grade (high, medium, low), all of them")
-    projects: list[ProjectRisk] = Field(description="the riskiest projects first, up to limit")
-    companies: list[CompanyRisk] = Field(description="the riskiest companies first, up to limit")
+    projects: list[ProjectRisk] = Field(description="this page of the projects, the riskiest first")
+    companies: list[CompanyRisk] = Field(description="the riskiest companies first, up to companies")

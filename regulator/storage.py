@@ -391,14 +391,26 @@ class Repository:
             ).all()
         return [Project(*r) for r in rows]
 
-    def visible_projects(self, actor: Actor) -> list[tuple[Project, str | None]]:
-        """The projects ``actor`` may see, by code, each with its place's path (None: in no place yet)."""
+    def visible_projects(
+        self, actor: Actor, limit: int, offset: int = 0, search: str = ""
+    ) -> tuple[list[tuple[Project, str | None]], int]:
+        """The projects ``actor`` may see whose code or name holds ``search`` in any case (every one if it is
+        empty), by code, each
+        with its place's path (None: in no place yet): ``limit`` of them from ``offset``, and how many match
+        in all."""
+        args = {"q": "%" + "".join("\\" + c if c in "\\%_" else c for c in search.lower()) + "%"}
+        where = (
+            "WHERE LOWER(p.code) LIKE :q ESCAPE '\\' OR LOWER(p.name) LIKE :q ESCAPE '\\'" if search else ""
+        )
         with self.scoped(actor) as db:
             rows = db.execute(
                 "SELECT p.code, p.name, p.city, p.secret, p.district, p.contractor, p.last_seen_at, p.supervisor, j.path "
-                f"FROM {PROJECTS} p LEFT JOIN jurisdictions j ON j.id = p.district_id ORDER BY p.code"
+                f"FROM {PROJECTS} p LEFT JOIN jurisdictions j ON j.id = p.district_id {where} ORDER BY p.code "
+                "LIMIT :limit OFFSET :offset",
+                args | {"limit": limit, "offset": offset},
             ).all()
-        return [(Project(*r[:-1]), r[-1]) for r in rows]
+            total = db.execute(f"SELECT COUNT(*) FROM {PROJECTS} p {where}", args).scalar_one()
+        return [(Project(*r[:-1]), r[-1]) for r in rows], int(total)
 
     def picture(self, actor: Actor, sha256: str, kind: Kind = "jpg") -> bytes | None:
         """A stored evidence or rectification picture (or a vision alert's clip: ``kind`` webm), if it is of

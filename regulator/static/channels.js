@@ -2,10 +2,9 @@
 // a project's self-check, and the public's reports a district's inspector verifies or rejects.
 // Uses the page's $, esc, api, flash, time, readFile, showTab, showHazard and me (index.html).
 "use strict";
-let ARTICLES = null, PROJECTS = null;
+let ARTICLES = null;
 async function channelData() {
   if (!ARTICLES) ARTICLES = await api("/ui/api/channels/articles");
-  if (!PROJECTS) PROJECTS = (await api("/ui/api/projects")).projects;
 }
 function citationFields(prefix) {  // the article a finding breaks: from the criteria, or another standard's
   const arts = ARTICLES.articles.map(a => `<option value="${esc(a.article)}">${esc(a.article)} ${esc(a.subject)}</option>`).join("");
@@ -42,21 +41,37 @@ async function readFiles(input) {
     const r = new FileReader(); r.onload = () => ok(r.result); r.onerror = fail; r.readAsDataURL(f); }));
   return out;
 }
-const projectOptions = () => PROJECTS.map(p => `<option value="${esc(p.code)}">${esc(p.name)} (${esc(p.code)})</option>`).join("");
+// a project to choose among the user's (a province's are 20,000): found by code or name, 50 a page (pageLinks: index.html)
+function projectPicker(prefix, label) {
+  return `<label>${label}<input id="${prefix}-find" data-testid="${prefix}-find" size="14" placeholder="编号或名称">
+    <select id="${prefix}-project" data-testid="${prefix}-project"></select></label><span id="${prefix}-projects" class="pager"></span>`;
+}
+function wireProjectPicker(prefix, find = "") {
+  const show = async (n) => {
+    let found;
+    try { found = await api(`/ui/api/projects?page=${n}&page_size=50&q=${encodeURIComponent($(`${prefix}-find`).value.trim())}`); }
+    catch (e) { flash(e.message); return; }
+    $(`${prefix}-project`).innerHTML = found.projects.map(p => `<option value="${esc(p.code)}">${esc(p.name)} (${esc(p.code)})</option>`).join("");
+    pageLinks($(`${prefix}-projects`), found, `<span class="note" data-testid="${prefix}-projects-total">共 ${found.total} 个项目</span>`, show);
+  };
+  $(`${prefix}-find`).value = find;
+  $(`${prefix}-find`).onchange = () => show(1);
+  return show(1);
+}
 let recordCamera = null;
 async function loadChannels() {
   try { await channelData(); } catch (e) { flash(e.message); return; }
   const self = me.role === "project";
   $("channels").innerHTML = `<div class="card"><h3>${self ? "企业自查上报" : "监督检查 记录隐患"}</h3>
     <div class="filters">
-      <label>项目<select id="c-project" data-testid="c-project">${projectOptions()}</select></label>
+      ${projectPicker("c", "项目")}
       <label>隐患描述<input id="c-description" data-testid="c-description" size="40"></label>
       ${citationFields("c")}
       <label>照片<input id="c-photos" data-testid="c-photos" type="file" accept="image/jpeg" multiple></label>
       <span id="c-camera" class="note" data-testid="c-camera">${recordCamera ? `证据：摄像头 ${esc(recordCamera.camera)} 的最新巡查画面` : ""}</span>
       <button class="act" id="c-send" data-testid="c-send">${self ? "上报自查隐患" : "记录隐患并责令整改"}</button></div></div>`;
   wireCitation("c");
-  if (recordCamera) $("c-project").value = recordCamera.project;
+  await wireProjectPicker("c", recordCamera ? recordCamera.project : "");
   $("c-send").onclick = async () => {
     const body = {project: $("c-project").value, description: $("c-description").value, ...citation("c"),
                   photos: await readFiles($("c-photos"))};
@@ -87,14 +102,14 @@ async function loadReports() {
         ${r.decided_by ? `<div>处理</div><div>${esc(r.decided_by)} ${time(r.decided_at)} ${esc(r.reason)}${r.hazard_id ? ` → 隐患 ${r.hazard_id}` : ""}</div>` : ""}</div>
       ${r.has_photo ? `<div class="evidence"><img data-testid="pr-photo" src="/ui/api/public-reports/${r.id}/photo" alt="举报照片"></div>` : ""}
       ${r.state === "received" ? `<div class="filters">
-        <label>所属项目<select id="v${r.id}-project">${projectOptions()}</select></label>
+        ${projectPicker("v" + r.id, "所属项目")}
         <label>核查情况<input id="v${r.id}-note" size="24"></label>${citationFields("v" + r.id)}
         <button class="act" data-verify="${r.id}" data-testid="pr-verify">查实，纳入台账</button>
         <input id="v${r.id}-reject" size="20" placeholder="不予受理理由"> <button class="act warn" data-reject="${r.id}">不予受理</button></div>` : ""}
     </div>`).join("") || `<div class="card note" data-testid="no-reports">暂无举报</div>`}`;
   $("pr-state").value = state;
   $("pr-state").onchange = loadReports;
-  for (const r of found.reports) if (r.state === "received") wireCitation("v" + r.id);
+  for (const r of found.reports) if (r.state === "received") { wireCitation("v" + r.id); wireProjectPicker("v" + r.id); }
   $("reports").querySelectorAll("button[data-verify]").forEach(b => b.onclick = async () => {
     const id = b.dataset.verify, r = found.reports.find(x => String(x.id) === id);
     const body = {project: $(`v${id}-project`).value, note: $(`v${id}-note`).value, description: r.description, ...citation("v" + id)};

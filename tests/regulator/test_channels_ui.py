@@ -156,3 +156,27 @@ def test_an_inspection_and_a_verified_public_report_go_to_closed(
     page.click("#f-go")
     expect(page.get_by_test_id("hazard-row")).to_have_count(2)
     expect(page.get_by_test_id("row-source")).to_have_text(["群众举报", "监督检查"])  # newest first
+
+
+def test_the_project_picker_pages_and_searches_the_inspectors_projects(
+    regulator: RegulatorServer, page: Page
+) -> None:
+    """A jurisdiction's projects are thousands in a province: the picker shows 50 a page with the total and
+    page links, and a search by code or name finds one; another district's projects are never offered."""
+    for i in range(55):
+        regulator.repo.add_project(f"GD-SZ-NS-{i:03d}", f"南山项目{i}", "深圳", SECRET, "南山区")
+    sign_in(page, regulator.base_url + "/", "li.jian")
+    page.click("header nav button[data-tab=channels]")
+    options = page.locator("#c-project option")
+    expect(options).to_have_count(50)
+    expect(page.get_by_test_id("c-projects-total")).to_have_text("共 56 个项目")  # 55 and the fixture's one
+    expect(options.first).to_have_attribute("value", PROJECT)  # by code: the fixture's sorts first
+    page.locator("#c-projects a[data-page='2']").click()
+    expect(options).to_have_count(6)
+    page.fill("#c-find", "南山项目42")
+    page.dispatch_event("#c-find", "change")
+    expect(options).to_have_count(1)
+    expect(options.first).to_have_attribute("value", "GD-SZ-NS-042")
+    page.fill("#c-find", "福田")  # 福田某项目 is not li.jian's district
+    page.dispatch_event("#c-find", "change")
+    expect(page.get_by_test_id("c-projects-total")).to_have_text("共 0 个项目")

@@ -246,6 +246,24 @@ async def test_projects_sit_in_the_chain_their_city_and_district_name(bureau: Bu
     }
 
 
+async def test_projects_come_a_page_at_a_time_by_code_with_their_total(bureau: Bureau) -> None:
+    """A province's projects are thousands: the list pages them, by code, each page saying how many match in
+    all; a search by code or name, in any case, narrows them (a literal ``%`` or ``_`` matches only itself), within the
+    user's scope."""
+    root, gd = bureau.clients["root"], bureau.clients["gd"]
+    first = await get(root, "/ui/api/projects", page=1, page_size=3)
+    second = await get(root, "/ui/api/projects", page=2, page_size=3)
+    assert [p["code"] for p in first["projects"] + second["projects"]] == sorted(ALL)
+    assert (first["total"], first["pages"], len(first["projects"]), second["page"]) == (4, 2, 3, 2)
+    assert (await get(root, "/ui/api/projects", page=3, page_size=3))["projects"] == []
+    found = await get(gd, "/ui/api/projects", q="某项目")  # every project's name holds it: gd's three
+    assert ({p["code"] for p in found["projects"]}, found["total"]) == ({NS.code, FT.code, TH.code}, 3)
+    assert [p["code"] for p in (await get(gd, "/ui/api/projects", q="sz-ft"))["projects"]] == [FT.code]
+    assert (await get(gd, "/ui/api/projects", q="GX-NN"))["total"] == 0  # Guangxi is not gd's
+    assert (await get(root, "/ui/api/projects", q="GD_SZ"))["total"] == 0  # not a wildcard
+    assert (await get(root, "/ui/api/projects", q="%"))["total"] == 0
+
+
 @pytest.mark.timeout(300)
 async def test_acting_on_another_places_hazard_is_404_and_changes_nothing(bureau: Bureau) -> None:
     root = bureau.clients["root"]
@@ -354,7 +372,7 @@ def test_the_cli_gives_a_user_a_place_and_names_the_fix_for_an_unknown_one(pg_ur
     repo = Repository(pg_url)
     token = Accounts(repo).login("bao.an", PASSWORD)
     assert Accounts(repo).actor(token) == Actor("bao.an", "regulator", None, "广东省/深圳市/宝安区")
-    assert repo.visible_projects(Actor("bao.an", "regulator", None, "广东省/深圳市/宝安区")) == []
+    assert repo.visible_projects(Actor("bao.an", "regulator", None, "广东省/深圳市/宝安区"), 100) == ([], 0)
     repo.close()
 
 
@@ -382,13 +400,13 @@ def test_the_migration_places_old_projects_and_old_users_still_see_everything(db
     accounts = Accounts(repo, CHEAP)
     old = accounts.actor(accounts.login("li.jian", PASSWORD))
     assert old == Actor("li.jian", "regulator", None, None)
-    assert {p.code: place for p, place in repo.visible_projects(old)} == {
+    assert {p.code: place for p, place in repo.visible_projects(old, 100)[0]} == {
         "P1": "广东省/深圳市/南山区",
         "P2": "广东省/广州市/未定区县",  # no district: the city's users and those above see it
         "P3": "未定省份/Atlantis市/未定区县",  # a city the table does not know: only the top sees it
     }
     gz = Actor("x", "regulator", None, "广东省/广州市")
-    assert [p.code for p, _ in repo.visible_projects(gz)] == ["P2"]
+    assert [p.code for p, _ in repo.visible_projects(gz, 100)[0]] == ["P2"]
     repo.close()
 
 

@@ -26,18 +26,20 @@ from regulator import classify
 from regulator.db import downgrade, migrate
 from regulator.overview import COUNTS, overview
 from regulator.review import DAY_S, OPEN_STATES, STATES, TRANSITIONS, QueueFilter, Review, ReviewError
-from regulator.risk import grade_projects
+from regulator.risk import RANK, CompanyScore, ProjectScore, grade_projects, ranked
 from regulator.scope import Actor
 from regulator.storage import Repository
 from regulator.supervision import Supervision
 from tests.regulator.support import make_event, pg_database, real_jpeg
 
-# three projects in two districts of 深圳 and one of 广州
+# three projects in two districts of 深圳 and one of 广州, two by one contractor (a company's score sums its
+# projects'), one supervised by a company with none
 PROJECTS = (
     ("GD-SZ-NS", "深圳", "南山区"),
     ("GD-SZ-FT", "深圳", "福田区"),
     ("GD-GZ-TH", "广州", "天河区"),
 )
+COMPANIES = {"GD-SZ-NS": ("甲建设", "乙监理"), "GD-SZ-FT": ("甲建设", ""), "GD-GZ-TH": ("丙建设", "乙监理")}
 ADMIN = Actor("root", "admin")
 NANSHAN = Actor("ns", "regulator", jurisdiction="广东省/深圳市/南山区")
 PHOTO = real_jpeg("FIXED")
@@ -73,7 +75,8 @@ def province(
     ):
         repo = Repository(url, folder / "evidence")
         for code, city, district in PROJECTS:
-            repo.add_project(code, code, city, "secret", district)
+            contractor, supervisor = COMPANIES[code]
+            repo.add_project(code, code, city, "secret", district, contractor, supervisor=supervisor)
         review = Review(repo)
         yield repo, review, Supervision(repo, review)
         repo.close()
@@ -186,6 +189,37 @@ def regraded(repo: Repository, now: float) -> dict[str, tuple[int, int, int, int
     return {code: (a, b, o, r) for code, (a, b, o, r) in counts.items() if (a, b, o, r) != (0, 0, 0, 0)}
 
 
+def grade_companies(projects: list[ProjectScore]) -> list[CompanyScore]:
+    """The straightforward grading of companies: each contractor and supervision company of ``projects``
+    with its projects' summed score and its worst project's grade, riskiest first."""
+    companies: dict[tuple[str, str], CompanyScore] = {}
+    for p in projects:
+        for role, name in (("contractor", p.contractor), ("supervisor", p.supervisor)):
+            if not name.strip():
+                continue
+            company = companies.setdefault((role, name), CompanyScore(name, role))
+            company.projects.append(p.code)
+            company.score += p.score
+            if RANK[p.grade] > RANK[company.grade]:
+                company.grade = p.grade
+    return sorted(companies.values(), key=lambda c: (-RANK[c.grade], -c.score, c.role, c.name))
+
+
+def check_ranking(repo: Repository, actor: Actor) -> None:
+    """Every page of risk grading's ranking (worked out in SQL), its counts per grade and its riskiest
+    companies are what grading every project one by one gives."""
+    now = time.time()
+    every = grade_projects(repo, actor, now)
+    for page_size in (1, 2, 50):
+        pages = [ranked(repo, actor, n, page_size, 2, now) for n in range(1, len(every) // page_size + 2)]
+        assert [p for found in pages for p in found.projects] == every, page_size
+        for found in pages:
+            assert found.grades == {g: sum(p.grade == g for p in every) for g in RANK}
+            assert found.total == len(every)
+            assert found.companies == grade_companies(every)[:2]
+    assert ranked(repo, actor, 1, 50, 50, now).companies == grade_companies(every)
+
+
 STEP = st.one_of(
     st.tuples(
         st.just("ingest"),
@@ -238,7 +272,8 @@ def take(repo: Repository, review: Review, supervision: Supervision, step: tuple
             review.escalate_overdue(time.time() + step[1] * DAY_S)
         elif kind == "move":
             code = PROJECTS[step[1]][0]
-            repo.add_project(code, code, "深圳", "secret", step[2])  # to a district (and city) of 深圳
+            contractor, supervisor = COMPANIES[code]  # to a district (and city) of 深圳
+            repo.add_project(code, code, "深圳", "secret", step[2], contractor, supervisor=supervisor)
         elif hazard is None:
             return
         elif kind == "reclassify":
@@ -270,6 +305,8 @@ def test_kept_figures_equal_a_full_recount_after_any_sequence_of_changes(
         in_nanshan = "p.district_id = (SELECT id FROM jurisdictions WHERE path = '广东省/深圳市/南山区')"
         assert shown(overview(repo, NANSHAN)) == recount(repo, now, in_nanshan), step
         assert graded(repo, ADMIN) == regraded(repo, now), step
+        check_ranking(repo, ADMIN)
+        check_ranking(repo, NANSHAN)
         for f in QUEUE_TOTALS:  # the queue's totals of the common filters, read from the kept figures
             assert review.queue(f, ADMIN).total == count(repo, f), (f, step)
 

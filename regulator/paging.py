@@ -1,0 +1,20 @@
+"""Where one page of a long list stands in the whole, as the risk grading's and the projects' answers
+carry it (the review queue's page says the same in its own words)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+def pages(total: int, page_size: int) -> int:
+    """How many pages ``total`` rows fill (at least 1: an empty list is one empty page)."""
+    return max(1, -(-total // page_size))
+
+
+class Paged(BaseModel):
+    """A page's place in its list."""
+
+    total: int = Field(description="rows in the whole list, on every page")
+    page: int = Field(description="this page's number, from 1")
+    page_size: int = Field(description="rows per page")
+    pages: int = Field(description="pages the list fills (at least 1)")
