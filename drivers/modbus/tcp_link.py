@@ -114,9 +114,14 @@ class TcpLink:
             protocol.transport.write(
                 _READ.pack(self._tid, 0, 6, unit, function, request.address, request.count)
             )
+            # a timer failing the future, not asyncio.timeout: no timeout object and task bookkeeping
+            # per request for a deadline that is almost never reached
+            timer = asyncio.get_running_loop().call_later(timeout_s, _expire, answer)
             try:
-                async with asyncio.timeout(timeout_s):
+                try:
                     pdu = await answer
+                finally:
+                    timer.cancel()
                 return _values(pdu, request, function)
             except LinkError as exc:
                 if not exc.answered:  # an exception answer is a device alive and in step: keep the stream
@@ -156,6 +161,11 @@ class TcpLink:
         """Close the connection."""
         async with self._lock:
             self._drop()
+
+
+def _expire(answer: asyncio.Future[bytes]) -> None:
+    if not answer.done():
+        answer.set_exception(TimeoutError())
 
 
 def _values(pdu: bytes, request: Request, function: int) -> list[int] | list[bool]:

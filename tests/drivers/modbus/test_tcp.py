@@ -341,3 +341,23 @@ async def test_stop_ends_polling_even_when_a_cancel_is_swallowed(
     await wait_until(lambda: SwallowingLink.reads == 1, 5, "a read in progress")
     await asyncio.wait_for(driver.stop(), 5)
     assert not driver._tasks and SwallowingLink.reads == 1
+
+
+async def test_stop_ends_a_long_pause_between_polls_at_once(
+    site: LoadedSite, bus_recorder: tuple[Bus, Recorder]
+) -> None:
+    """The pause between polls is a timer resolving a future (no task cancel): request_stop must wake
+    it, so a device polled every minute, or backing off, does not hold stop() up for its pause."""
+    bus, rec = bus_recorder
+    port = free_port()
+    async with crane_server(site, port):
+        driver = ModbusDriver(site, bus, [tcp_crane(site, "crane-1", port, poll_interval_s=60.0)])
+        poller = driver.pollers[0]
+        task = asyncio.create_task(poller.run())
+        await wait_until(lambda: rec.batch_times("crane-1"), 5, "the first poll")
+        await asyncio.sleep(0.05)  # in its 60 s pause now
+        started = time.monotonic()
+        poller.request_stop()
+        await asyncio.wait_for(task, 1)  # returns by itself: no cancel
+        assert time.monotonic() - started < 0.5 and len(rec.batch_times("crane-1")) == 1
+        await driver.stop()
