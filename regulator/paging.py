@@ -1,5 +1,5 @@
-"""Where one page of a long list stands in the whole, as the risk grading's and the projects' answers
-carry it (the review queue's page says the same in its own words)."""
+"""Where one page of a long list stands in the whole, as every paged answer carries it (the review queue,
+the patrol wall, risk grading, the projects)."""
 
 from __future__ import annotations
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import math
 import time
 from dataclasses import dataclass
 from typing import Literal
@@ -29,6 +28,7 @@ from pydantic import BaseModel, Field
 from contract.wire import MAX_PICTURE_BYTES, CameraPicture, PictureFindings
 from regulator.db import sql
 from regulator.ingest import Refusal
+from regulator.paging import Paged, pages
 from regulator.scope import PROJECTS, Actor
 from regulator.storage import Repository
 
@@ -121,16 +121,13 @@ class PatrolTile(BaseModel):
     )
 
 
-class PatrolPage(BaseModel):
-    """One page of the patrol wall, with the totals of everything that matches."""
+class PatrolPage(Paged):
+    """One page of the patrol wall (``total``: the cameras that match), with the totals of those stale and
+    offline."""
 
     tiles: list[PatrolTile] = Field(title="Tiles", description="the page's cameras, by project then camera")
-    total: int = Field(title="Total", description="cameras that match")
     stale: int = Field(title="Stale", description="of those, with a stale picture")
     offline: int = Field(title="Offline", description="of those, whose gateway is offline")
-    page: int = Field(title="Page", description="this page, from 1")
-    page_size: int = Field(title="Page size", description="tiles per page")
-    pages: int = Field(title="Pages", description="pages in all")
     now: float = Field(title="Now", description="the regulator's time the ages are counted from")
 
 
@@ -205,7 +202,7 @@ def wall(
         offline=int(by_status.get("offline", 0)),
         page=f.page,
         page_size=f.page_size,
-        pages=max(1, math.ceil(total / f.page_size)),
+        pages=pages(total, f.page_size),
         now=now,
     )
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from regulator.paging import Paged
+
 
 class HazardRow(BaseModel):
     """One hazard as the queue lists it: where, what, how bad at its worst, and both sides' states."""
@@ -62,14 +64,10 @@ class HazardRow(BaseModel):
     )
 
 
-class HazardPage(BaseModel):
-    """One page of the review queue."""
+class HazardPage(Paged):
+    """One page of the review queue (``total``: the hazards matching the filters)."""
 
     hazards: list[HazardRow] = Field(description="this page's hazards, most severe then newest first")
-    total: int = Field(description="hazards matching the filters, on every page")
-    page: int = Field(description="this page's number, from 1")
-    page_size: int = Field(description="hazards per page")
-    pages: int = Field(description="pages the matching hazards fill (at least 1)")
 
 
 class Names(BaseModel):

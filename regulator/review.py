@@ -22,6 +22,7 @@ from regulator import classify
 from regulator.channels import SOURCES, source_name
 from regulator.db import sql
 from regulator.names import metric_name, rule_name, site_state_name
+from regulator.paging import pages
 from regulator.scope import PROJECTS, Actor, ScopedConnection
 from regulator.storage import Repository
 
@@ -112,7 +113,7 @@ class QueuePage:
     @property
     def pages(self) -> int:
         """How many pages the matching hazards fill (at least 1: an empty queue is one empty page)."""
-        return max(1, -(-self.total // self.page_size))
+        return pages(self.total, self.page_size)
 
 
 MAX_PAGE_SIZE = 500
