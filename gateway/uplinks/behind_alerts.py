@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
 import httpx
 
@@ -33,8 +34,10 @@ log = logging.getLogger(__name__)
 
 ALERTS_CHECK_S = 0.2  # how often a body waiting behind alerts looks at the outbox again
 
+Q = TypeVar("Q", bound=WaitingFiles)
 
-class BehindAlertsSender:
+
+class BehindAlertsSender(Generic[Q]):
     """Delivers one regulator uplink's waiting bodies of one kind while its alert outbox is empty.
 
     ``what`` names one body in log lines ("patrol picture"); ``content_type`` is sent with each."""
@@ -43,7 +46,7 @@ class BehindAlertsSender:
         self,
         cfg: RegulatorUplink,
         project: str,
-        queue: WaitingFiles,
+        queue: Q,
         alerts_pending: Callable[[], bool],
         what: str,
         content_type: str,
@@ -76,7 +79,7 @@ class BehindAlertsSender:
         failures = Failures()
         async with http_client(self.cfg.timeout_s, self.cfg.tls) as client:
             while True:
-                if self.queue.oldest() is None:
+                if self.queue.depth() == 0:  # not oldest(): that reads the body, read again below
                     self._wake.clear()
                     await self._wake.wait()
                     continue

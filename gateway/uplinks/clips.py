@@ -63,7 +63,7 @@ class ClipQueue(WaitingFiles):
         super().__init__(folder, budget_bytes, ".webm", "evidence clip", check_clip, named)
 
 
-class ClipSender(BehindAlertsSender):
+class ClipSender(BehindAlertsSender[ClipQueue]):
     """Delivers one regulator uplink's waiting clips while its alert outbox is empty."""
 
     def __init__(

@@ -47,7 +47,7 @@ class PatrolQueue(WaitingFiles):
         self.put_body(picture.camera, picture.model_dump_json().encode())
 
 
-class PatrolSender(BehindAlertsSender):
+class PatrolSender(BehindAlertsSender[PatrolQueue]):
     """Delivers one regulator uplink's waiting pictures while its alert outbox is empty; a picture refused
     for good is dropped (the camera's next picture replaces it anyway)."""
 
@@ -55,7 +55,6 @@ class PatrolSender(BehindAlertsSender):
         self, cfg: RegulatorUplink, project: str, queue: PatrolQueue, alerts_pending: Callable[[], bool]
     ) -> None:
         super().__init__(cfg, project, queue, alerts_pending, "patrol picture", "application/json")
-        self._queue = queue
         self._url = httpx.URL(cfg.base_url.rstrip("/") + PICTURES_PATH)
 
     def url(self, item: Waiting) -> httpx.URL:
@@ -64,7 +63,7 @@ class PatrolSender(BehindAlertsSender):
 
     def put(self, picture: CameraPicture) -> None:
         """Queue ``picture`` (replacing its camera's waiting one) and wake the sender."""
-        self._queue.put(picture)
+        self.queue.put(picture)
         self.wake()
 
 
