@@ -28,7 +28,7 @@ from typing import Any
 from regulator import classify
 from regulator.names import BEIJING, KIND_NAMES
 from regulator.review import DAY_S, HAZARD_COLUMNS, OPEN_STATES, Review, ReviewError
-from regulator.risk import GRADES, grade_projects
+from regulator.risk import GRADES, ranked
 from regulator.scope import PROJECTS, Actor
 from regulator.storage import Repository
 
@@ -171,7 +171,7 @@ def figures(repo: Repository, actor: Actor, month: str, now: float | None = None
         ProjectRisk(
             p.code, p.name, p.district, GRADES[p.grade], p.score, p.open_major, p.overdue, month_count[p.code]
         )
-        for p in grade_projects(repo, actor, now)[:RISKIEST]
+        for p in ranked(repo, actor, 1, RISKIEST, 0, now).projects
         if p.score > 0
     ]
     return found

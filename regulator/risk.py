@@ -16,9 +16,8 @@ and its grade is 高 from ``high_from``, 中 from ``medium_from``, else 低. A c
 project (a company is as risky as its riskiest site), and ranked by that grade, then by the sum of its
 projects' scores. Everything is read through the user's scope: a district's lists hold its district.
 
-The API's lists (`ranked`) are worked out in one SQL statement, so that of a province's 20,000 projects only
-the page shown leaves the database; `grade_projects` grades every project in Python, for the monthly
-report's few riskiest.
+The lists (`ranked`: the API's pages, the monthly report's riskiest) are worked out in one SQL statement, so
+that of a province's 20,000 projects only what is shown leaves the database.
 """
 
 from __future__ import annotations
@@ -125,77 +124,6 @@ def set_weights(repo: Repository, actor: Actor, weights: dict[str, float]) -> Ri
     return new
 
 
-def grade_projects(repo: Repository, actor: Actor, now: float | None = None) -> list[ProjectScore]:
-    """Every project ``actor`` may see with its score and grade, riskiest first."""
-    now = time.time() if now is None else now
-    rules = policy(repo)
-    args = {
-        "now": now,
-        "recent": now - rules.recent_days * DAY_S,
-        "incidents": now - rules.incident_days * DAY_S,
-    }
-    with repo.scoped(actor) as db:
-        projects = {
-            r[0]: ProjectScore(*r)
-            for r in db.execute(
-                f"SELECT code, name, district, contractor, supervisor FROM {PROJECTS} p"
-            ).all()
-        }
-        # open hazards by what classifies them, kept per project as hazards change (hazard_figures, migration
-        # 0015), so each group is classified once; listed ones are graded major whatever their class
-        open_groups = db.execute(
-            f"SELECT f.project, f.rule, f.clause, f.class_major, SUM({KEPT['open']}), SUM(f.open_listed) "
-            f"FROM hazard_figures f JOIN {PROJECTS} p ON p.code = f.project "
-            "GROUP BY f.project, f.rule, f.clause, f.class_major "
-            f"HAVING SUM({KEPT['open']}) > 0",
-        ).all()
-        overdue = db.execute(
-            f"SELECT h.project, COUNT(*) FROM hazards h JOIN {PROJECTS} p ON p.code = h.project "
-            "WHERE h.state = 'rectifying' AND h.deadline < :now GROUP BY h.project",
-            args,
-        ).all()
-        recent = db.execute(
-            f"SELECT h.project, COUNT(*) FROM hazards h JOIN {PROJECTS} p ON p.code = h.project "
-            "WHERE h.first_ts >= :recent AND h.state <> 'dismissed' GROUP BY h.project",
-            args,
-        ).all()
-        incidents = db.execute(
-            f"SELECT i.project, i.kind, COUNT(*) FROM incidents i JOIN {PROJECTS} p ON p.code = i.project "
-            "WHERE i.occurred_at >= :incidents GROUP BY i.project, i.kind",
-            args,
-        ).all()
-        table = classify.load(db.db)
-    by_table: dict[tuple[str, str], bool] = {}  # a province's projects share a few dozen (rule, clause)
-    for project, rule, clause, class_major, count, listed in open_groups:
-        p = projects[project]
-        if (rule, clause) not in by_table:
-            by_table[rule, clause] = classify.classify(table, rule, clause)["classification"] == "major"
-        # an inspector's class (1 major, 0 general) stands over the table's row for the clause (-1: none)
-        major = class_major > 0 or (class_major < 0 and by_table[rule, clause])
-        p.open_major += int(count) if major else int(listed)
-        p.open_general += 0 if major else int(count) - int(listed)
-    for project, count in overdue:
-        projects[project].overdue = int(count)
-    for project, count in recent:
-        projects[project].recent = int(count)
-    for project, kind, count in incidents:
-        if kind == "accident":
-            projects[project].accidents += int(count)
-        else:
-            projects[project].near_misses += int(count)
-    for p in projects.values():
-        p.score = (
-            rules.open_major * p.open_major
-            + rules.open_general * p.open_general
-            + rules.recent * p.recent
-            + rules.overdue * p.overdue
-            + rules.accident * p.accidents
-            + rules.near_miss * p.near_misses
-        )
-        p.grade = rules.grade(p.score)
-    return sorted(projects.values(), key=lambda p: (-p.score, p.code))
-
-
 @dataclass(slots=True)
 class RiskPage:
     """One page of the riskiest projects, the riskiest companies and the projects per grade, all of the
@@ -273,7 +201,7 @@ def ranked(
     repo: Repository, actor: Actor, page: int, page_size: int, companies: int, now: float | None = None
 ) -> RiskPage:
     """Page ``page`` (from 1) of ``page_size`` of the projects ``actor`` may see, riskiest first, the
-    ``companies`` riskiest companies, and the projects per grade: the grading of `grade_projects`, worked
+    ``companies`` riskiest companies, and the projects per grade: the grading described above, worked
     out in SQL so that only what is shown leaves the database."""
     now = time.time() if now is None else now
     rules = policy(repo)

@@ -25,8 +25,9 @@ from hypothesis import strategies as st
 from regulator import classify
 from regulator.db import downgrade, migrate
 from regulator.overview import COUNTS, overview
-from regulator.review import DAY_S, OPEN_STATES, STATES, TRANSITIONS, QueueFilter, Review, ReviewError
-from regulator.risk import RANK, CompanyScore, ProjectScore, grade_projects, ranked
+from regulator.review import DAY_S, KEPT, OPEN_STATES, STATES, TRANSITIONS, QueueFilter, Review, ReviewError
+from regulator.risk import RANK, CompanyScore, ProjectScore, policy, ranked
+from regulator.scope import PROJECTS as SCOPED
 from regulator.scope import Actor
 from regulator.storage import Repository
 from regulator.supervision import Supervision
@@ -187,6 +188,77 @@ def regraded(repo: Repository, now: float) -> dict[str, tuple[int, int, int, int
         c[2] += h["state"] == "rectifying" and h["deadline"] < now
         c[3] += h["state"] != "dismissed" and h["first_ts"] >= now - 30 * DAY_S
     return {code: (a, b, o, r) for code, (a, b, o, r) in counts.items() if (a, b, o, r) != (0, 0, 0, 0)}
+
+
+def grade_projects(repo: Repository, actor: Actor, now: float | None = None) -> list[ProjectScore]:
+    """Every project ``actor`` may see with its score and grade, riskiest first, graded project by project in
+    Python (what risk grading did per request before it was worked out in SQL): the reference `ranked` is
+    held to."""
+    now = time.time() if now is None else now
+    rules = policy(repo)
+    args = {
+        "now": now,
+        "recent": now - rules.recent_days * DAY_S,
+        "incidents": now - rules.incident_days * DAY_S,
+    }
+    with repo.scoped(actor) as db:
+        projects = {
+            r[0]: ProjectScore(*r)
+            for r in db.execute(f"SELECT code, name, district, contractor, supervisor FROM {SCOPED} p").all()
+        }
+        # open hazards by what classifies them, kept per project as hazards change (hazard_figures, migration
+        # 0015), so each group is classified once; listed ones are graded major whatever their class
+        open_groups = db.execute(
+            f"SELECT f.project, f.rule, f.clause, f.class_major, SUM({KEPT['open']}), SUM(f.open_listed) "
+            f"FROM hazard_figures f JOIN {SCOPED} p ON p.code = f.project "
+            "GROUP BY f.project, f.rule, f.clause, f.class_major "
+            f"HAVING SUM({KEPT['open']}) > 0",
+        ).all()
+        overdue = db.execute(
+            f"SELECT h.project, COUNT(*) FROM hazards h JOIN {SCOPED} p ON p.code = h.project "
+            "WHERE h.state = 'rectifying' AND h.deadline < :now GROUP BY h.project",
+            args,
+        ).all()
+        recent = db.execute(
+            f"SELECT h.project, COUNT(*) FROM hazards h JOIN {SCOPED} p ON p.code = h.project "
+            "WHERE h.first_ts >= :recent AND h.state <> 'dismissed' GROUP BY h.project",
+            args,
+        ).all()
+        incidents = db.execute(
+            f"SELECT i.project, i.kind, COUNT(*) FROM incidents i JOIN {SCOPED} p ON p.code = i.project "
+            "WHERE i.occurred_at >= :incidents GROUP BY i.project, i.kind",
+            args,
+        ).all()
+        table = classify.load(db.db)
+    by_table: dict[tuple[str, str], bool] = {}  # a province's projects share a few dozen (rule, clause)
+    for project, rule, clause, class_major, count, listed in open_groups:
+        p = projects[project]
+        if (rule, clause) not in by_table:
+            by_table[rule, clause] = classify.classify(table, rule, clause)["classification"] == "major"
+        # an inspector's class (1 major, 0 general) stands over the table's row for the clause (-1: none)
+        major = class_major > 0 or (class_major < 0 and by_table[rule, clause])
+        p.open_major += int(count) if major else int(listed)
+        p.open_general += 0 if major else int(count) - int(listed)
+    for project, count in overdue:
+        projects[project].overdue = int(count)
+    for project, count in recent:
+        projects[project].recent = int(count)
+    for project, kind, count in incidents:
+        if kind == "accident":
+            projects[project].accidents += int(count)
+        else:
+            projects[project].near_misses += int(count)
+    for p in projects.values():
+        p.score = (
+            rules.open_major * p.open_major
+            + rules.open_general * p.open_general
+            + rules.recent * p.recent
+            + rules.overdue * p.overdue
+            + rules.accident * p.accidents
+            + rules.near_miss * p.near_misses
+        )
+        p.grade = rules.grade(p.score)
+    return sorted(projects.values(), key=lambda p: (-p.score, p.code))
 
 
 def grade_companies(projects: list[ProjectScore]) -> list[CompanyScore]:
