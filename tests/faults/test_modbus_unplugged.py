@@ -40,7 +40,10 @@ from tests.faults.test_regulator_faults import wait_for
 from tests.support import free_port, wait_port
 
 UNPLUGGED_S = 10.0
-TIMEOUT_S = 1.0
+# the poll's timeout: generous, because this scenario is the cable's, not a slow box's. At 1 s, the whole
+# `make faults` on a loaded 2-core machine once saw the simulator answer a request after the gateway had
+# given up on it: a reading missed by the timeout's design, counted here as lost to the cable
+TIMEOUT_S = 2.5
 BACKOFF_MAX_S = 2.0
 
 
