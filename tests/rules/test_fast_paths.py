@@ -90,6 +90,7 @@ def forget_shortcuts(engine: RuleEngine) -> None:
     engine._fault._said.clear()
     engine._fault._built.clear()
     engine._kinematics.clear()
+    engine._routes.clear()
     engine._views = [
         CraneView(d, engine._names[d], spec, s.get("slew_deg"), s.get("radius_m"), s.get("height_m"))
         for d, s in engine._cranes.items()
