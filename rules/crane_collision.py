@@ -157,6 +157,7 @@ class CraneCollision:
         self._plan_for: list[CraneView] | None = None
         self._plan_devices: tuple[str, ...] = ()
         self._plan_cfg: CraneCollisionRule | None = None
+        self._names: dict[str, str] = {}  # each crane's name, by device, for the verdicts' words
 
     def _make_plan(self, cranes: list[CraneView], cfg: CraneCollisionRule) -> None:
         devices = tuple(c.device for c in cranes)
@@ -164,6 +165,7 @@ class CraneCollision:
         if devices == self._plan_devices and cfg is self._plan_cfg:
             return  # a new list of the same cranes: the same pairs
         self._plan, self._plan_devices, self._plan_cfg = [], devices, cfg
+        self._names = {c.device: c.name for c in cranes}
         for i, lower in enumerate(cranes):
             others = [
                 j
@@ -238,11 +240,16 @@ class CraneCollision:
             )
             if level is None and self._memory.quiet(lower.device):
                 continue  # clear and known clear: nothing to report, no verdict to make
-            result = self._memory.report(
+            result = self._memory.report_later(
+                RULE,
                 lower.device,
                 "",
                 level,
-                partial(self._result, lower, worst, level, thresholds, cfg, ts, backfill, cranes),
+                ts,
+                backfill,
+                partial(
+                    self._result, lower, worst, self._names[worst.other], level, thresholds, cfg, ts, backfill
+                ),
             )
             if result is not None:
                 results.append(result)
@@ -252,14 +259,13 @@ class CraneCollision:
     def _result(
         lower: CraneView,
         worst: Clearance,
+        other_name: str,
         level: Level | None,
         thresholds: list[tuple[Level, float]],
         cfg: CraneCollisionRule,
         ts: float,
         backfill: bool,
-        cranes: list[CraneView],
     ) -> RuleResult:
-        other_name = next(c.name for c in cranes if c.device == worst.other)
         kind_zh = "水平" if worst.mode == "horizontal" else "垂直"
         what = (
             f"{lower.name} 与 {other_name} {kind_zh}净距 {worst.metres:.1f} m，"

@@ -81,7 +81,7 @@ class CraneZone:
                 backfill=backfill,
             )
 
-        return self._memory.report(device, "", level, build)
+        return self._memory.report_later(RULE, device, "", level, ts, backfill, build)
 
 
 def _what(

@@ -203,8 +203,8 @@ class RuleEngine:
                     readings.append(r)
                     moved = True
                     continue
-                route = routes.get((device, r.metric)) if type(value) is float else None
-                if route is not None:
+                route = routes.get((device, r.metric))
+                if route is not None and type(value) is float:
                     judged, found = route(r, value, r.quality is Quality.BACKFILL)
                     readings.append(judged)
                     results.extend(found)
@@ -403,9 +403,9 @@ class RuleEngine:
 
     def _route(self, dev: DeviceConfig, metric: str, route: Route) -> Route:
         """``route``, kept as the way ``dev``'s float readings of ``metric`` are judged from now on
-        (a hoist's readings also change its sample's state first: those always take _reading)."""
-        if dev.hoist is None:
-            self._routes[(dev.id, metric)] = route
+        (never a hoist's, whose readings change its sample's state first: a hoist's wind is judged with
+        its sample, and only cranes have a tilt)."""
+        self._routes[(dev.id, metric)] = route
         return route
 
     def _tilt_route(self, dev: DeviceConfig) -> Route:
