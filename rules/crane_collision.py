@@ -158,10 +158,15 @@ class CraneCollision:
         self._plan_devices: tuple[str, ...] = ()
         self._plan_cfg: CraneCollisionRule | None = None
         self._names: dict[str, str] = {}  # each crane's name, by device, for the verdicts' words
+        self._thresholds: list[tuple[Level, float]] = []  # of _plan_cfg: mildest first, never changed
 
     def _make_plan(self, cranes: list[CraneView], cfg: CraneCollisionRule) -> None:
         devices = tuple(c.device for c in cranes)
         self._plan_for = cranes
+        self._thresholds = [
+            ("warning", cfg.min_clearance_m + cfg.warning_margin_m),
+            ("alarm", cfg.min_clearance_m),
+        ]
         if devices == self._plan_devices and cfg is self._plan_cfg:
             return  # a new list of the same cranes: the same pairs
         self._plan, self._plan_devices, self._plan_cfg = [], devices, cfg
@@ -203,13 +208,10 @@ class CraneCollision:
         (banded_level), so it would be clear and report nothing.
         """
         results = []
-        thresholds: list[tuple[Level, float]] = [
-            ("warning", cfg.min_clearance_m + cfg.warning_margin_m),
-            ("alarm", cfg.min_clearance_m),
-        ]
         same = cranes is self._plan_for and cfg is self._plan_cfg
         if not same:
             self._make_plan(cranes, cfg)
+        thresholds = self._thresholds
         if same and moved is not None:
             # the groups that hold the crane that moved, and the lower cranes that are not quiet (one
             # never judged, without a slew so far, gets its first slew by a sample of its own)

@@ -7,6 +7,7 @@ import logging
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import groupby
 from operator import attrgetter
 from typing import TypeVar
@@ -339,9 +340,9 @@ class RuleEngine:
                 return self._route(dev, r.metric, self._tilt_route(dev))(r, float(value), backfill)
             return r, []
         if dev.pit is not None:
-            return self._pit_reading(dev, r, float(value), backfill)
+            return self._route(dev, r.metric, partial(self._pit_reading, dev))(r, float(value), backfill)
         if dev.formwork is not None:
-            return self._formwork_reading(dev, r, float(value), backfill)
+            return self._route(dev, r.metric, partial(self._formwork_reading, dev))(r, float(value), backfill)
         return r, []
 
     def _hoist_sample(
@@ -404,7 +405,7 @@ class RuleEngine:
     def _route(self, dev: DeviceConfig, metric: str, route: Route) -> Route:
         """``route``, kept as the way ``dev``'s float readings of ``metric`` are judged from now on
         (never a hoist's, whose readings change its sample's state first: a hoist's wind is judged with
-        its sample, and only cranes have a tilt)."""
+        its sample, only cranes have a tilt, and a hoist is neither a pit nor a formwork)."""
         self._routes[(dev.id, metric)] = route
         return route
 

@@ -31,10 +31,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contract.alert_event import AlertEvent
+from contract.config.crane import LoadChartPoint
 from contract.readings import Quality, Reading
 from gateway.alerts.manager import AlertManager
 from rules import RuleEngine, RuleResult
 from rules.crane_collision import CraneView, clearances, worst_clearance
+from rules.crane_load import ChartTable, rated_load
 from rules.crane_zone import BOX_MARGIN_M
 from rules.geometry import along_jib, bounding_box, inside_polygon, near_box, polygon_edge_distance
 from rules.levels import LevelMemory
@@ -259,6 +261,25 @@ def test_a_crane_view_lies_along_its_jib(view: CraneView) -> None:
         return
     assert view.jib == (along_jib(spec, slew, -spec.counter_jib_m), along_jib(spec, slew, spec.jib_m))
     assert view.hook == (None if view.radius_m is None else along_jib(spec, slew, view.radius_m))
+
+
+@st.composite
+def load_charts(draw: st.DrawFn) -> list[LoadChartPoint]:
+    """A chart of strictly increasing radii (as CraneSpec allows), sometimes the example crane's."""
+    if draw(st.booleans()):
+        return SPECS["crane-1"].load_chart
+    radii = sorted(set(draw(st.lists(st.floats(0.5, 80), min_size=1, max_size=8))))
+    return [LoadChartPoint(radius_m=r, rated_t=draw(st.floats(0.1, 20))) for r in radii]
+
+
+@given(load_charts(), st.data())
+def test_a_chart_table_rates_as_the_chart(chart: list[LoadChartPoint], data: st.DataObject) -> None:
+    """ChartTable.rated gives rated_load's figure to the last bit: at the chart's radii, between
+    them, and beyond either end."""
+    table = ChartTable(chart)
+    radii = [p.radius_m for p in chart]
+    for radius in [*radii, *data.draw(st.lists(st.floats(0, 100), max_size=10))]:
+        assert table.rated(radius) == rated_load(chart, radius)
 
 
 lazy_fields = st.fixed_dictionaries(
