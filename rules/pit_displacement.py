@@ -308,9 +308,19 @@ class PitRules:
         latest = self._latest.setdefault((rule, device, point), {})
         latest[metric] = result
         worst = max(latest.values(), key=lambda r: (rank(r.level), r is result))
-        if worst is not result:
-            worst = replace(worst, ts=result.ts, backfill=result.backfill)
-        return self._memory[rule].report(device, point, worst.level, lambda: worst)
+        if worst is result:
+            return self._memory[rule].report(device, point, worst.level, lambda: worst)
+        # another metric's verdict, restamped with this instant: made when read, as the verdicts are
+        earlier, ts, backfill = worst, result.ts, result.backfill
+        return self._memory[rule].report_later(
+            rule,
+            device,
+            point,
+            earlier.level,
+            ts,
+            backfill,
+            lambda: replace(earlier, ts=ts, backfill=backfill),
+        )
 
 
 def history_s(site: SiteConfig) -> float:

@@ -104,9 +104,35 @@ def forget_shortcuts(engine: RuleEngine) -> None:
     ]  # a new list: the collision check judges every crane again, none skipped as unmoved
 
 
+@st.composite
+def pit_walks(draw: st.DrawFn) -> list[list[Reading]]:
+    """One pit point's metrics creeping (small steps, never judged broken) across their levels, each
+    sample some of them: a metric's verdict stands in for the point's while it is the worst."""
+    ts = 1795222800.0
+    now = dict.fromkeys(PIT_METRICS[:5], 0.0)
+    out = []
+    for _ in range(draw(st.integers(1, 40))):
+        ts += draw(st.sampled_from([600.0, 3600.0, 7200.0]))
+        metrics = draw(st.lists(st.sampled_from(list(now)), min_size=1, max_size=5, unique=True))
+        for m in metrics:
+            now[m] = round(now[m] + draw(st.floats(-6, 9)), 1)
+        out.append([Reading(ts, PROJECT, "pit-1", m, now[m], point="ZQS-01") for m in metrics])
+    return out
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(streams())
 def test_engine_shortcuts_change_no_verdict(batches: list[list[Reading]]) -> None:
+    _judged_alike(batches)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pit_walks())
+def test_pit_shortcuts_change_no_verdict(batches: list[list[Reading]]) -> None:
+    _judged_alike(batches)
+
+
+def _judged_alike(batches: list[list[Reading]]) -> None:
     fast, plain = RuleEngine(SITE), RuleEngine(SITE)
     # the fast engine's verdicts are read only once the whole stream is judged, the plain one's at
     # once: a verdict whose figures are made when first read (LazyResult) must still be its instant's
