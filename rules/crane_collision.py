@@ -13,14 +13,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from functools import partial
-from operator import attrgetter
 from typing import NamedTuple
 
 from contract.alert_event import Level
 from contract.config.crane import CraneSpec
 from contract.config.rules import CraneCollisionRule
 from contract.config.site import SiteConfig
-from rules.geometry import Point, jib_line, points_along_jib, segment_distance
+from rules.geometry import Point, jib_axes, segment_distance
 from rules.levels import LevelMemory, banded_level, threshold_of
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en
@@ -63,13 +62,12 @@ class CraneView:
         self.jib: tuple[Point, Point] | None = None  # counter-jib end and jib tip; None without a slew
         self.hook: Point | None = None  # None without slew and radius
         if slew_deg is not None:
-            if radius_m is None:
-                self.jib = jib_line(spec, slew_deg)
-            else:
-                tail, tip, self.hook = points_along_jib(
-                    spec, slew_deg, (-spec.counter_jib_m, spec.jib_m, radius_m)
-                )
-                self.jib = (tail, tip)
+            # along_jib at the three distances, the angle's cosine and sine worked out once
+            x0, y0, cos, sin = jib_axes(spec, slew_deg)
+            tail, tip = -spec.counter_jib_m, spec.jib_m
+            self.jib = ((x0 + tail * cos, y0 + tail * sin), (x0 + tip * cos, y0 + tip * sin))
+            if radius_m is not None:
+                self.hook = (x0 + radius_m * cos, y0 + radius_m * sin)
 
 
 EDGE_MARGIN_M = 0.001  # pairs within a millimetre of the edge of reach are checked, not skipped
@@ -83,11 +81,9 @@ class Clearance(NamedTuple):
     other: str
 
 
-METRES = attrgetter("metres")
-
-
 def clearances(lower: CraneView, other: CraneView, hook_plan_m: float) -> list[Clearance]:
-    """Horizontal and (where it applies) vertical clearances of ``lower`` against higher ``other``."""
+    """Horizontal and (where it applies) vertical clearances of ``lower`` against higher ``other``
+    (the definition :func:`worst_clearance` measures fast, and is held to in the tests)."""
     if lower.jib is None:
         return []
     a, b = lower.jib
@@ -97,6 +93,33 @@ def clearances(lower: CraneView, other: CraneView, hook_plan_m: float) -> list[C
     if hook is not None and other.height_m is not None and segment_distance(hook, a, b) <= hook_plan_m:
         out.append(Clearance(other.height_m - lower.spec.jib_height_m, "vertical", other.device))
     return out
+
+
+def worst_clearance(
+    lower: CraneView, cranes: list[CraneView], others: list[int], masts: list[float], hook_plan_m: float
+) -> Clearance | None:
+    """The smallest of :func:`clearances` of ``lower`` against the cranes at ``others`` in
+    ``cranes``, in that order (the first of equal ones, as ``min`` picks), ``masts`` being each
+    other's mast radius (half-width × √2); None without a slew. Measured without making the
+    clearances that are not the worst, which is all the collision check keeps of them."""
+    if lower.jib is None:
+        return None
+    a, b = lower.jib
+    jib_height_m = lower.spec.jib_height_m
+    metres, mode, worst = math.inf, "", -1
+    for k, j in enumerate(others):
+        other = cranes[j]
+        horizontal = segment_distance(other.spec.position_m, a, b) - masts[k]
+        if worst < 0 or horizontal < metres:
+            metres, mode, worst = horizontal, "horizontal", j
+        hook = other.hook
+        if hook is not None and other.height_m is not None and segment_distance(hook, a, b) <= hook_plan_m:
+            vertical = other.height_m - jib_height_m
+            if vertical < metres:
+                metres, mode, worst = vertical, "vertical", j
+    if worst < 0:
+        return None
+    return Clearance(metres, mode, cranes[worst].device)
 
 
 def can_come_close(lower: CraneSpec, other: CraneSpec, cfg: CraneCollisionRule) -> bool:
@@ -124,8 +147,9 @@ class CraneCollision:
         self._memory = LevelMemory()
         # for the list of cranes in _plan_for and the settings in _plan_cfg: each crane's index with
         # the indices of the cranes as high or higher that it could come close to (the others can
-        # never change its level) and the devices of that group; only cranes with such a neighbour
-        self._plan: list[tuple[int, list[int], frozenset[str]]] = []
+        # never change its level), their mast radii, and the devices of that group; only cranes with
+        # such a neighbour
+        self._plan: list[tuple[int, list[int], list[float], frozenset[str]]] = []
         # each crane's entries of the plan (where it is the lower crane or one of the others), and
         # the entry of each lower crane
         self._entries_of: dict[str, list[int]] = {}
@@ -133,13 +157,20 @@ class CraneCollision:
         self._plan_for: list[CraneView] | None = None
         self._plan_devices: tuple[str, ...] = ()
         self._plan_cfg: CraneCollisionRule | None = None
+        self._names: dict[str, str] = {}  # each crane's name, by device, for the verdicts' words
+        self._thresholds: list[tuple[Level, float]] = []  # of _plan_cfg: mildest first, never changed
 
     def _make_plan(self, cranes: list[CraneView], cfg: CraneCollisionRule) -> None:
         devices = tuple(c.device for c in cranes)
         self._plan_for = cranes
+        self._thresholds = [
+            ("warning", cfg.min_clearance_m + cfg.warning_margin_m),
+            ("alarm", cfg.min_clearance_m),
+        ]
         if devices == self._plan_devices and cfg is self._plan_cfg:
             return  # a new list of the same cranes: the same pairs
         self._plan, self._plan_devices, self._plan_cfg = [], devices, cfg
+        self._names = {c.device: c.name for c in cranes}
         for i, lower in enumerate(cranes):
             others = [
                 j
@@ -149,9 +180,11 @@ class CraneCollision:
                 and can_come_close(lower.spec, other.spec, cfg)
             ]
             if others:
-                self._plan.append((i, others, frozenset([lower.device, *(cranes[j].device for j in others)])))
+                masts = [cranes[j].spec.tower_half_width_m * math.sqrt(2) for j in others]
+                group = frozenset([lower.device, *(cranes[j].device for j in others)])
+                self._plan.append((i, others, masts, group))
         self._entries_of, self._entry_of_lower = {}, {}
-        for k, (i, _others, group) in enumerate(self._plan):
+        for k, (i, _others, _masts, group) in enumerate(self._plan):
             self._entry_of_lower[cranes[i].device] = k
             for device in group:
                 self._entries_of.setdefault(device, []).append(k)
@@ -175,31 +208,31 @@ class CraneCollision:
         (banded_level), so it would be clear and report nothing.
         """
         results = []
-        thresholds: list[tuple[Level, float]] = [
-            ("warning", cfg.min_clearance_m + cfg.warning_margin_m),
-            ("alarm", cfg.min_clearance_m),
-        ]
         same = cranes is self._plan_for and cfg is self._plan_cfg
         if not same:
             self._make_plan(cranes, cfg)
+        thresholds = self._thresholds
         if same and moved is not None:
             # the groups that hold the crane that moved, and the lower cranes that are not quiet (one
             # never judged, without a slew so far, gets its first slew by a sample of its own)
-            picked = set(self._entries_of.get(moved, ()))
-            for device, _point in self._memory.owing():
-                entry = self._entry_of_lower.get(device)
-                if entry is not None:
-                    picked.add(entry)
-            order: Iterable[int] = sorted(picked)
+            picked = self._entries_of.get(moved, ())
+            owing = self._memory.owing()
+            if owing:
+                more = set(picked)
+                for device, _point in owing:
+                    entry = self._entry_of_lower.get(device)
+                    if entry is not None:
+                        more.add(entry)
+                picked = sorted(more)
+            order: Iterable[int] = picked
         else:
             order = range(len(self._plan))
         for k in order:
-            i, others, _group = self._plan[k]
+            i, others, masts, _group = self._plan[k]
             lower = cranes[i]
-            if lower.jib is None:
+            worst = worst_clearance(lower, cranes, others, masts, cfg.hook_plan_m)
+            if worst is None:
                 continue  # no slew yet: no clearance to measure
-            found = [c for j in others for c in clearances(lower, cranes[j], cfg.hook_plan_m)]
-            worst = min(found, key=METRES)
             level = banded_level(
                 worst.metres,
                 thresholds,
@@ -209,11 +242,16 @@ class CraneCollision:
             )
             if level is None and self._memory.quiet(lower.device):
                 continue  # clear and known clear: nothing to report, no verdict to make
-            result = self._memory.report(
+            result = self._memory.report_later(
+                RULE,
                 lower.device,
                 "",
                 level,
-                partial(self._result, lower, worst, level, thresholds, cfg, ts, backfill, cranes),
+                ts,
+                backfill,
+                partial(
+                    self._result, lower, worst, self._names[worst.other], level, thresholds, cfg, ts, backfill
+                ),
             )
             if result is not None:
                 results.append(result)
@@ -223,14 +261,13 @@ class CraneCollision:
     def _result(
         lower: CraneView,
         worst: Clearance,
+        other_name: str,
         level: Level | None,
         thresholds: list[tuple[Level, float]],
         cfg: CraneCollisionRule,
         ts: float,
         backfill: bool,
-        cranes: list[CraneView],
     ) -> RuleResult:
-        other_name = next(c.name for c in cranes if c.device == worst.other)
         kind_zh = "水平" if worst.mode == "horizontal" else "垂直"
         what = (
             f"{lower.name} 与 {other_name} {kind_zh}净距 {worst.metres:.1f} m，"

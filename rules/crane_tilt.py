@@ -79,4 +79,4 @@ class CraneTilt:
                 message_en=pick_en(level, what_en, ACTIONS_EN.get(level or "", "")),
             )
 
-        return self._memory.report(device, "", level, build)
+        return self._memory.report_later(RULE, device, "", level, ts, backfill, build)

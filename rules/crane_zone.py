@@ -44,14 +44,11 @@ class CraneZone:
         """The crane.zone verdict for one crane's hook position in plan (``geometry.along_jib``)."""
         if not self._zones:
             return None
-        zone = next(
-            (
-                z
-                for z, box in self._boxes
-                if near_box(hook, box, BOX_MARGIN_M) and inside_polygon(hook, z.polygon)
-            ),
-            None,
-        )
+        zone: Zone | None = None
+        for z, box in self._boxes:  # a loop, not next() over a generator: it runs at every crane sample
+            if near_box(hook, box, BOX_MARGIN_M) and inside_polygon(hook, z.polygon):
+                zone = z
+                break
         held = self._last_zone.get(device)
         if (
             zone is None
@@ -84,7 +81,7 @@ class CraneZone:
                 backfill=backfill,
             )
 
-        return self._memory.report(device, "", level, build)
+        return self._memory.report_later(RULE, device, "", level, ts, backfill, build)
 
 
 def _what(

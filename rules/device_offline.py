@@ -60,7 +60,8 @@ class DeviceOffline:
         if watch is None:
             self._watch[device] = _Watch(ts)
         else:
-            watch.last_seen = max(watch.last_seen, ts)
+            if ts > watch.last_seen:  # not max(): this runs for every sample of every device
+                watch.last_seen = ts
             watch.driver_offline = ""
             if self._memory.quiet(device):
                 return None  # online and known online: every sample of a working device

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import groupby
 from operator import attrgetter
 from typing import TypeVar
@@ -57,6 +58,9 @@ LOADED_T = 0.1  # a crane hook or hoist cage carrying more than this is at work 
 FRESH = (Quality.OK, Quality.BACKFILL)  # judged by the rules
 ALIVE = frozenset((*FRESH, Quality.FAULT))  # proves the device answers (a faulty value is still an answer)
 SAMPLE = attrgetter("device", "ts")  # readings of one device at one instant are one sample
+# how one device's float reading of one metric is judged, once _reading's dispatch has found it:
+# (reading, value, backfill) -> the reading (marked fault if judged broken) and its verdicts
+Route = Callable[[Reading, float, bool], tuple[Reading, list[RuleResult]]]
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,10 @@ class RuleEngine:
             else None
         )
         self._unknown: set[tuple[str, str]] = set()
+        # (device, metric) -> its Route, for the cases of _reading whose branch depends on the device
+        # and metric alone (a float value assumed): filled as _reading first meets each, then taken
+        # straight, without the walk through the cases before it and their section look-ups
+        self._routes: dict[tuple[str, str], Route] = {}
         # what tick() looks at, in site order, with its rule sections: watched devices' offline
         # limits, and formwork with its points' codes and silence limit
         self._timed = [
@@ -143,13 +151,19 @@ class RuleEngine:
 
     def process(self, batch: Sequence[Reading]) -> list[RuleResult]:
         """Verdicts for one batch of readings (see :meth:`evaluate` for the marked readings too)."""
-        return self.evaluate(batch).results
+        return self._judge(batch)[1]
 
     def evaluate(self, batch: Iterable[Reading]) -> Evaluation:
         """Judge a batch; readings of one device with the same ts are taken as one sample."""
+        return Evaluation(*self._judge(batch))
+
+    def _judge(self, batch: Iterable[Reading]) -> tuple[list[Reading], list[RuleResult]]:
+        # evaluate's work, returned as a tuple: the frozen Evaluation costs more to make than a
+        # crane's tilt reading costs to judge, and process drops it at once
         readings: list[Reading] = []
         results: list[RuleResult] = []
         isfinite = math.isfinite
+        routes = self._routes
         for (device, ts), group_iter in groupby(batch, key=SAMPLE):
             group = list(group_iter)
             dev = self._devices.get(device)
@@ -190,6 +204,12 @@ class RuleEngine:
                     readings.append(r)
                     moved = True
                     continue
+                route = routes.get((device, r.metric))
+                if route is not None and type(value) is float:
+                    judged, found = route(r, value, r.quality is Quality.BACKFILL)
+                    readings.append(judged)
+                    results.extend(found)
+                    continue
                 if dev.hoist is not None and self._hoists[device].set(r.metric, r.value):
                     hoist_changed.add(r.metric)
                 judged, found = self._reading(dev, r)
@@ -200,7 +220,7 @@ class RuleEngine:
                 results.extend(self._crane_motion(dev, ts, backfill))
             if hoist_changed:
                 results.extend(self._hoist_sample(dev, hoist_changed, ts, backfill))
-        return Evaluation(readings, results)
+        return readings, results
 
     def on_status(self, status: DeviceStatus) -> list[RuleResult]:
         """A driver's link-state change: an offline device gets at least a warning at once."""
@@ -312,22 +332,17 @@ class RuleEngine:
         if r.metric == "wind_ms":
             if dev.id in self._wind_from_anemometer:
                 return r, []  # kept, not judged: the serving anemometer's alert names this crane
-            return self._wind_reading(dev, r, float(value), backfill)
+            return self._route(dev, r.metric, self._wind_route(dev))(r, float(value), backfill)
         if dev.crane is not None:
             if r.metric in KINEMATICS:
                 self._cranes[dev.id][r.metric] = float(value)
             elif r.metric == "tilt_deg":
-                cfg = self._section(dev.id, "crane_tilt", CraneTiltRule)
-                return r, _some(
-                    self._tilt.evaluate(
-                        dev.id, name, dev.crane.tilt_limit_per_mille, cfg, float(value), r.ts, backfill
-                    )
-                )
+                return self._route(dev, r.metric, self._tilt_route(dev))(r, float(value), backfill)
             return r, []
         if dev.pit is not None:
-            return self._pit_reading(dev, r, float(value), backfill)
+            return self._route(dev, r.metric, partial(self._pit_reading, dev))(r, float(value), backfill)
         if dev.formwork is not None:
-            return self._formwork_reading(dev, r, float(value), backfill)
+            return self._route(dev, r.metric, partial(self._formwork_reading, dev))(r, float(value), backfill)
         return r, []
 
     def _hoist_sample(
@@ -387,32 +402,52 @@ class RuleEngine:
         )
         return r, results + _some(found)
 
-    def _wind_reading(
-        self, dev: DeviceConfig, r: Reading, wind: float, backfill: bool
-    ) -> tuple[Reading, list[RuleResult]]:
-        faults = self._section(dev.id, "sensor_fault", SensorFaultRule)
-        reason = self._fault.judge(
-            dev.id,
-            "",
-            "wind_ms",
-            wind,
-            r.ts,
-            valid_range=faults.ranges.get("wind_ms"),
-            step=None,
-            step_limit=None,
-            stuck_s=None,
-        )
-        results = _some(
-            self._fault.report(dev.id, "", "wind_ms", reason, wind, self._names[dev.id], r.ts, backfill)
-        )
-        if reason:
-            return _faulted(r), results
+    def _route(self, dev: DeviceConfig, metric: str, route: Route) -> Route:
+        """``route``, kept as the way ``dev``'s float readings of ``metric`` are judged from now on
+        (never a hoist's, whose readings change its sample's state first: a hoist's wind is judged with
+        its sample, only cranes have a tilt, and a hoist is neither a pit nor a formwork)."""
+        self._routes[(dev.id, metric)] = route
+        return route
+
+    def _tilt_route(self, dev: DeviceConfig) -> Route:
+        assert dev.crane is not None
+        device, name, limit = dev.id, self._names[dev.id], dev.crane.tilt_limit_per_mille
+        cfg, tilt = self._section(dev.id, "crane_tilt", CraneTiltRule), self._tilt
+
+        def judge(r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
+            found = tilt.evaluate(device, name, limit, cfg, value, r.ts, backfill)
+            return r, [] if found is None else [found]
+
+        return judge
+
+    def _wind_route(self, dev: DeviceConfig) -> Route:
+        device, name = dev.id, self._names[dev.id]
+        valid_range = self._section(dev.id, "sensor_fault", SensorFaultRule).ranges.get("wind_ms")
         serves = dev.serves or [dev.id]
         names = [self._names[c] for c in serves]
-        cfg = self._section(dev.id, "crane_wind", CraneWindRule)
-        return r, results + _some(
-            self._wind.evaluate(dev.id, self._names[dev.id], serves, names, cfg, wind, r.ts, backfill)
-        )
+        cfg, fault, wind_rule = self._section(dev.id, "crane_wind", CraneWindRule), self._fault, self._wind
+
+        def judge(r: Reading, wind: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
+            reason = fault.judge(
+                device,
+                "",
+                "wind_ms",
+                wind,
+                r.ts,
+                valid_range=valid_range,
+                step=None,
+                step_limit=None,
+                stuck_s=None,
+            )
+            results = _some(fault.report(device, "", "wind_ms", reason, wind, name, r.ts, backfill))
+            if reason:
+                return _faulted(r), results
+            found = wind_rule.evaluate(device, name, serves, names, cfg, wind, r.ts, backfill)
+            if found is not None:
+                results.append(found)
+            return r, results
+
+        return judge
 
     def _pit_reading(
         self, dev: DeviceConfig, r: Reading, raw: float, backfill: bool

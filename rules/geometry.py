@@ -16,23 +16,18 @@ def site_angle_deg(spec: CraneSpec, slew_deg: float) -> float:
     return (spec.slew_offset_deg + signed) % 360.0
 
 
+def jib_axes(spec: CraneSpec, slew_deg: float) -> tuple[float, float, float, float]:
+    """The tower axis (x, y) and the jib's direction (cosine, sine) at one slew: the plan point
+    ``d`` metres along the jib is (x + d × cosine, y + d × sine)."""
+    a = math.radians(site_angle_deg(spec, slew_deg))
+    x0, y0 = spec.position_m
+    return x0, y0, math.cos(a), math.sin(a)
+
+
 def along_jib(spec: CraneSpec, slew_deg: float, distance_m: float) -> Point:
     """The plan point ``distance_m`` from the tower axis along the jib (negative: counter-jib side)."""
-    return points_along_jib(spec, slew_deg, (distance_m,))[0]
-
-
-def points_along_jib(spec: CraneSpec, slew_deg: float, distances_m: tuple[float, ...]) -> list[Point]:
-    """:func:`along_jib` for several distances at one slew: the angle's cosine and sine once."""
-    a = math.radians(site_angle_deg(spec, slew_deg))
-    cos, sin = math.cos(a), math.sin(a)
-    x0, y0 = spec.position_m
-    return [(x0 + d * cos, y0 + d * sin) for d in distances_m]
-
-
-def jib_line(spec: CraneSpec, slew_deg: float) -> tuple[Point, Point]:
-    """The slewing structure in plan: counter-jib end to jib tip, through the tower axis."""
-    tail, tip = points_along_jib(spec, slew_deg, (-spec.counter_jib_m, spec.jib_m))
-    return tail, tip
+    x0, y0, cos, sin = jib_axes(spec, slew_deg)
+    return x0 + distance_m * cos, y0 + distance_m * sin
 
 
 def segment_distance(p: Point, a: Point, b: Point) -> float:

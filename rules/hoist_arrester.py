@@ -66,7 +66,7 @@ class HoistArrester:
                 backfill=backfill,
             )
 
-        return self._memory.report(device, "", level, build)
+        return self._memory.report_later(RULE, device, "", level, ts, backfill, build)
 
 
 def _judge(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from contract.alert_event import LEVEL_RANK, Level
-from rules.result import RuleResult, rank
+from rules.result import Build, LazyResult, RuleResult, rank
 
 Thresholds = Sequence[tuple[Level, float]]  # mildest first
 _UNSEEN = "unseen"  # LevelMemory: a key not evaluated yet
@@ -123,7 +123,19 @@ class LevelMemory:
         self, device: str, point: str, level: Level | None, build: Callable[[], RuleResult]
     ) -> RuleResult | None:
         """Remember ``level``; return ``build()`` when the alert manager must hear about it."""
-        key = (device, point)
+        return build() if self._due((device, point), level) else None
+
+    def report_later(
+        self, rule: str, device: str, point: str, level: Level | None, ts: float, backfill: bool, build: Build
+    ) -> RuleResult | None:
+        """:meth:`report`, the verdict a :class:`LazyResult` whose figures ``build`` makes when they
+        are first read (``build`` must use only values fixed by then: see LazyResult)."""
+        if self._due((device, point), level):
+            return LazyResult.later(rule, device, point, level, ts, backfill, build)
+        return None
+
+    def _due(self, key: tuple[str, str], level: Level | None) -> bool:
+        """Remember ``level``; whether the alert manager must hear about it."""
         previous = self._levels.get(key, _UNSEEN)
         self._levels[key] = level
         if level is None:
@@ -133,11 +145,11 @@ class LevelMemory:
         # _UNSEEN is not None: the first evaluation of a key is reported
         if level is not None or previous is not None:
             self._unreported.discard(key)
-            return build()
+            return True
         if key in self._unreported:  # rearmed: reported though nothing changed
             self._unreported.discard(key)
-            return build()
-        return None  # clear and already clear: the most common case by far
+            return True
+        return False  # clear and already clear: the most common case by far
 
 
 def memories_of(family: object) -> list[LevelMemory]:

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from contract.alert_event import Level
 from contract.config.rules import PitRule
 from contract.config.site import SiteConfig
 from rules.levels import LevelMemory, banded_level, threshold_of
 from rules.pit_limits import ITEMS_EN, ITEMS_ZH, TABLE_PRACTICE, PointLimits
-from rules.result import RuleResult, rank
+from rules.result import LazyResult, RuleResult, rank
 from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en
 
 CUMULATIVE, RATE, JUMP = "pit.cumulative", "pit.rate", "pit.jump"
@@ -187,35 +188,17 @@ class PitRules:
         alarm = limits.cumulative
         thresholds: list[tuple[Level, float]] = [("warning", alarm * cfg.warning_fraction), ("alarm", alarm)]
         level = self._level(CUMULATIVE, device, point, limits.metric, abs(value), thresholds, cfg)
-        item = ITEMS_ZH.get(limits.metric, limits.metric)
-        item_en = ITEMS_EN.get(limits.metric, limits.metric)
-        # the water level's item is already a change ("地下水位变化"); the others are cumulative values
-        total, total_en = ("", "") if limits.metric == "water_level_m" else ("累计", " cumulative")
-        unit, share = limits.unit, abs(value) / alarm * 100 if alarm else 0.0
-        what = (
-            f"{name} 测点 {point} {item}{total} {value:.1f} {unit}，为报警值 {alarm:g} {unit} 的 {share:.0f}%"
-        )
-        what_en = (
-            f"{name} point {point} {item_en}{total_en} {value:.1f} {unit}, "
-            f"{share:.0f} % of the alarm value {alarm:g} {unit}"
-        )
-        clause = limits.clause + (PREWARNING if level == "warning" else "")
-        if level == "alarm" and limits.metric in DEFORMATIONS:
-            clause += DEFORMATION_MAJOR
-        result = RuleResult(
-            rule=CUMULATIVE,
-            device=device,
-            point=point,
-            level=level,
-            ts=ts,
-            clause=clause,
-            value=round(value, 2),
-            threshold=threshold_of(thresholds, level) or alarm,
-            unit=limits.unit,
-            message=pick(level, what, _action(level)),
-            message_en=pick_en(level, what_en, _action_en(level)),
-            details={"metric": limits.metric},
-            backfill=backfill,
+
+        # made when read (most readings' verdicts are only kept as their metric's latest, _combine),
+        # from a partial, not a closure: a closure's cells, made at every call, cost the GC more
+        result = LazyResult.later(
+            CUMULATIVE,
+            device,
+            point,
+            level,
+            ts,
+            backfill,
+            partial(_cumulative_result, device, name, point, limits, level, thresholds, value, ts, backfill),
         )
         return self._combine(CUMULATIVE, device, point, limits.metric, result)
 
@@ -305,9 +288,57 @@ class PitRules:
         latest = self._latest.setdefault((rule, device, point), {})
         latest[metric] = result
         worst = max(latest.values(), key=lambda r: (rank(r.level), r is result))
-        if worst is not result:
-            worst = replace(worst, ts=result.ts, backfill=result.backfill)
-        return self._memory[rule].report(device, point, worst.level, lambda: worst)
+        if worst is result:
+            return self._memory[rule].report(device, point, worst.level, lambda: worst)
+        # another metric's verdict, restamped with this instant: made when read, as the verdicts are
+        restamped = partial(replace, worst, ts=result.ts, backfill=result.backfill)
+        return self._memory[rule].report_later(
+            rule, device, point, worst.level, result.ts, result.backfill, restamped
+        )
+
+
+def _cumulative_result(
+    device: str,
+    name: str,
+    point: str,
+    limits: PointLimits,
+    level: Level | None,
+    thresholds: list[tuple[Level, float]],
+    value: float,
+    ts: float,
+    backfill: bool,
+) -> RuleResult:
+    """The pit.cumulative verdict of one reading (made when read: see PitRules._cumulative)."""
+    alarm = limits.cumulative
+    assert alarm is not None
+    item = ITEMS_ZH.get(limits.metric, limits.metric)
+    item_en = ITEMS_EN.get(limits.metric, limits.metric)
+    # the water level's item is already a change ("地下水位变化"); the others are cumulative values
+    total, total_en = ("", "") if limits.metric == "water_level_m" else ("累计", " cumulative")
+    unit, share = limits.unit, abs(value) / alarm * 100 if alarm else 0.0
+    what = f"{name} 测点 {point} {item}{total} {value:.1f} {unit}，为报警值 {alarm:g} {unit} 的 {share:.0f}%"
+    what_en = (
+        f"{name} point {point} {item_en}{total_en} {value:.1f} {unit}, "
+        f"{share:.0f} % of the alarm value {alarm:g} {unit}"
+    )
+    clause = limits.clause + (PREWARNING if level == "warning" else "")
+    if level == "alarm" and limits.metric in DEFORMATIONS:
+        clause += DEFORMATION_MAJOR
+    return RuleResult(
+        rule=CUMULATIVE,
+        device=device,
+        point=point,
+        level=level,
+        ts=ts,
+        clause=clause,
+        value=round(value, 2),
+        threshold=threshold_of(thresholds, level) or alarm,
+        unit=limits.unit,
+        message=pick(level, what, _action(level)),
+        message_en=pick_en(level, what_en, _action_en(level)),
+        details={"metric": limits.metric},
+        backfill=backfill,
+    )
 
 
 def history_s(site: SiteConfig) -> float:

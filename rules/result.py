@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from contract.alert_event import LEVEL_RANK, Level
 
@@ -44,3 +46,77 @@ class RuleResult:
 def rank(level: Level | None) -> int:
     """0 for no alert, then warning < alarm < critical."""
     return LEVEL_RANK[level] if level else 0
+
+
+Build = Callable[[], RuleResult]  # makes a verdict
+
+
+class LazyResult(RuleResult):
+    """A verdict whose key (rule, device, point, level, ts, backfill) is set at once and whose figures
+    and words (clause, value, threshold, unit, messages, details) are made by ``build`` the first time
+    any of them is read, then kept: a rule repeats its verdict at every reading while a hazard lasts,
+    and the alert manager reads the figures of a repeat only when its alert is read, so most are never
+    made. ``build`` must use only values fixed when it was made (the rule's state moves on), so that
+    the verdict read later is the one of that instant; it returns the full RuleResult, whose key must
+    be this one's. Equal to, and shown as, that RuleResult.
+    """
+
+    __slots__ = ("_build",)
+
+    @classmethod
+    def later(
+        cls, rule: str, device: str, point: str, level: Level | None, ts: float, backfill: bool, build: Build
+    ) -> LazyResult:
+        """The verdict with this key that ``build`` makes when its figures are first read."""
+        made = cls.__new__(cls)
+        put = object.__setattr__  # frozen: set as the dataclass's own __init__ does
+        put(made, "rule", rule)
+        put(made, "device", device)
+        put(made, "point", point)
+        put(made, "level", level)
+        put(made, "ts", ts)
+        put(made, "backfill", backfill)
+        put(made, "_build", build)
+        return made
+
+    def __getattr__(self, name: str) -> Any:
+        # called only for an attribute not set yet: the figures before their first reading
+        if name not in _LAZY:
+            raise AttributeError(name)
+        build = object.__getattribute__(self, "_build")
+        full = build()
+        if (full.rule, full.device, full.point, full.level, full.ts, full.backfill) != (
+            self.rule,
+            self.device,
+            self.point,
+            self.level,
+            self.ts,
+            self.backfill,
+        ):
+            raise ValueError(f"{self.rule}: the verdict built later is not the one reported: {full!r}")
+        for each in _LAZY:
+            object.__setattr__(self, each, getattr(full, each))
+        return getattr(full, name)
+
+    def full(self) -> RuleResult:
+        """The plain RuleResult this verdict stands for (its figures made if not yet)."""
+        return RuleResult(**{f.name: getattr(self, f.name) for f in fields(RuleResult)})
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazyResult):
+            other = other.full()
+        return self.full() == other if isinstance(other, RuleResult) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.full())
+
+    def __repr__(self) -> str:
+        return repr(self.full())
+
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        # copied or pickled as the plain RuleResult (a build function is not data)
+        return self.full().__reduce__()
+
+
+_KEY = ("rule", "device", "point", "level", "ts", "backfill")
+_LAZY = tuple(f.name for f in fields(RuleResult) if f.name not in _KEY)

@@ -95,6 +95,8 @@ class SensorFault:
         else:
             faulty[metric] = (reason, raw)
         level: Level | None = "warning" if faulty else None
+        if level is None and self._memory.quiet(device, point):
+            return None  # valid, no metric of the point faulty, known clear: no verdict to make
 
         def build() -> RuleResult:
             details: dict[str, float | str | list[str]] = {}

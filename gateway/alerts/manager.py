@@ -49,10 +49,11 @@ class AlertManager:
         self._clock = clock
         self._lock = threading.RLock()
         self._active: dict[str, Alert] = {a.fingerprint: a for a in self._store.active()}
-        # the latest (value, message, message_en) of an active alert whose level did not change, not yet
-        # copied into its Alert: a rule repeats its verdict with every reading while a hazard lasts, and a
-        # pydantic copy per reading cost more than the rule itself; folded in by _current() when read
-        self._figures: dict[str, tuple[float | str | None, str, str]] = {}
+        # the latest verdict of an active alert whose level did not change, its figures (value, message,
+        # message_en) not yet copied into its Alert: a rule repeats its verdict with every reading while a
+        # hazard lasts, and a pydantic copy per reading cost more than the rule itself; folded in by
+        # _current() when read, so a lazily made verdict (rules.result.LazyResult) is made only then
+        self._figures: dict[str, RuleResult] = {}
         self._silences = self._store.silences()
         self._listeners: list[Callable[[AlertEvent], None]] = []
         # whether the database may hold events on_event has not taken: only after it failed (or from
@@ -133,7 +134,7 @@ class AlertManager:
             return self._record(alert, "firing", r.ts, backfill=r.backfill)
         if alert.level == r.level:
             # same level: keep the latest figures in memory; a change of level is what gets written
-            self._figures[fingerprint] = (r.value, r.message, r.message_en)
+            self._figures[fingerprint] = r
             return []
         escalated = rank(r.level) > rank(alert.level)
         alert = alert.model_copy(
@@ -266,10 +267,11 @@ class AlertManager:
         alert = self._active.get(fingerprint)
         if alert is None:
             return default
-        figures = self._figures.pop(fingerprint, None)
-        if figures is not None:
-            value, message, message_en = figures
-            alert = alert.model_copy(update={"value": value, "message": message, "message_en": message_en})
+        latest = self._figures.pop(fingerprint, None)
+        if latest is not None:
+            alert = alert.model_copy(
+                update={"value": latest.value, "message": latest.message, "message_en": latest.message_en}
+            )
             self._active[fingerprint] = alert
         return alert
 

@@ -19,22 +19,28 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
+import pickle
 import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contract.alert_event import AlertEvent
+from contract.config.crane import LoadChartPoint
 from contract.readings import Quality, Reading
 from gateway.alerts.manager import AlertManager
 from rules import RuleEngine, RuleResult
-from rules.crane_collision import CraneView
+from rules.crane_collision import CraneView, clearances, worst_clearance
+from rules.crane_load import ChartTable, rated_load
 from rules.crane_zone import BOX_MARGIN_M
-from rules.geometry import bounding_box, inside_polygon, near_box, polygon_edge_distance
+from rules.geometry import along_jib, bounding_box, inside_polygon, near_box, polygon_edge_distance
 from rules.levels import LevelMemory
+from rules.result import LazyResult
 from tests.rules.sites import PROJECT, reference_site, site_variant
 
 SITE = reference_site()
@@ -90,6 +96,7 @@ def forget_shortcuts(engine: RuleEngine) -> None:
     engine._fault._said.clear()
     engine._fault._built.clear()
     engine._kinematics.clear()
+    engine._routes.clear()
     engine._views = [
         CraneView(d, engine._names[d], spec, s.get("slew_deg"), s.get("radius_m"), s.get("height_m"))
         for d, s in engine._cranes.items()
@@ -97,19 +104,52 @@ def forget_shortcuts(engine: RuleEngine) -> None:
     ]  # a new list: the collision check judges every crane again, none skipped as unmoved
 
 
+@st.composite
+def pit_walks(draw: st.DrawFn) -> list[list[Reading]]:
+    """One pit point's metrics creeping (small steps, never judged broken) across their levels, each
+    sample some of them: a metric's verdict stands in for the point's while it is the worst."""
+    ts = 1795222800.0
+    now = dict.fromkeys(PIT_METRICS[:5], 0.0)
+    out = []
+    for _ in range(draw(st.integers(1, 40))):
+        ts += draw(st.sampled_from([600.0, 3600.0, 7200.0]))
+        metrics = draw(st.lists(st.sampled_from(list(now)), min_size=1, max_size=5, unique=True))
+        for m in metrics:
+            now[m] = round(now[m] + draw(st.floats(-6, 9)), 1)
+        out.append([Reading(ts, PROJECT, "pit-1", m, now[m], point="ZQS-01") for m in metrics])
+    return out
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(streams())
 def test_engine_shortcuts_change_no_verdict(batches: list[list[Reading]]) -> None:
+    _judged_alike(batches)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pit_walks())
+def test_pit_shortcuts_change_no_verdict(batches: list[list[Reading]]) -> None:
+    _judged_alike(batches)
+
+
+def _judged_alike(batches: list[list[Reading]]) -> None:
     fast, plain = RuleEngine(SITE), RuleEngine(SITE)
+    # the fast engine's verdicts are read only once the whole stream is judged, the plain one's at
+    # once: a verdict whose figures are made when first read (LazyResult) must still be its instant's
+    late: list[list[RuleResult]] = []
+    at_once: list[str] = []
     for batch in batches:
         forget_shortcuts(plain)
         got, want = fast.evaluate(batch), plain.evaluate(batch)
         # repr: a NaN figure is equal to itself there, and every field of every verdict is compared
         assert repr(got.readings) == repr(want.readings)
-        assert repr(got.results) == repr(want.results)
+        late.append(got.results)
+        at_once.append(repr(want.results))
         now = batch[0].ts + 3600
         forget_shortcuts(plain)
-        assert repr(fast.tick(now)) == repr(plain.tick(now))
+        late.append(fast.tick(now))
+        at_once.append(repr(plain.tick(now)))
+    assert [repr(results) for results in late] == at_once
 
 
 def _two_crane_groups(data: dict[str, Any]) -> None:
@@ -166,13 +206,17 @@ def test_cranes_whose_group_did_not_move_are_judged_alike(batches: list[list[Rea
     """The collision check skips a quiet crane whose group (it and the cranes it can come close to)
     did not move: an engine that judges every crane at every sample gives the same verdicts."""
     fast, plain = RuleEngine(GROUPS), RuleEngine(GROUPS)
+    late: list[list[RuleResult]] = []  # read once the stream is judged, as in the test above
+    at_once: list[str] = []
     for batch in batches:
         if not batch:
             fast.resume(0.0)
             plain.resume(0.0)
             continue
         forget_shortcuts(plain)
-        assert repr(fast.evaluate(batch).results) == repr(plain.evaluate(batch).results)
+        late.append(fast.evaluate(batch).results)
+        at_once.append(repr(plain.evaluate(batch).results))
+    assert [repr(results) for results in late] == at_once
 
 
 coords = st.floats(-100, 100, allow_nan=False)
@@ -196,6 +240,123 @@ def test_a_hook_in_a_zone_is_always_near_its_box(
             assert near_box(p, box, BOX_MARGIN_M), (p, polygon)
         if not near_box(p, box, BOX_MARGIN_M):
             assert polygon_edge_distance(p, polygon) > BOX_MARGIN_M / 2
+
+
+CFG = SITE.config.rules.crane_collision
+SPECS = {d.id: d.crane for d in GROUPS.config.devices if d.crane is not None}
+
+
+@st.composite
+def crane_views(draw: st.DrawFn, device: str) -> CraneView:
+    """``device``'s view at a random slew, radius and height, any of them unknown."""
+    spec = SPECS[device]
+    maybe = lambda values: st.one_of(st.none(), values)  # noqa: E731
+    return CraneView(
+        device,
+        device,
+        spec,
+        draw(maybe(angles)),
+        draw(maybe(st.floats(0, 60))),
+        draw(maybe(st.floats(-5, 90))),
+    )
+
+
+@given(crane_views("crane-1"), st.lists(st.sampled_from(CRANES[1:]), min_size=1, max_size=6), st.data())
+def test_the_worst_clearance_is_the_least_of_all(
+    lower: CraneView, devices: list[str], data: st.DataObject
+) -> None:
+    """worst_clearance picks what ``min`` over every clearance picks, the first of equal ones (two
+    cranes may stand alike), to the last bit."""
+    cranes = [lower, *(data.draw(crane_views(d)) for d in devices)]
+    if data.draw(st.booleans()):  # a tie: a crane like the last in every way but its id
+        last = cranes[-1]
+        cranes.append(CraneView("twin", "twin", last.spec, last.slew_deg, last.radius_m, last.height_m))
+    others = list(range(1, len(cranes)))
+    masts = [cranes[j].spec.tower_half_width_m * math.sqrt(2) for j in others]
+    found = [c for j in others for c in clearances(lower, cranes[j], CFG.hook_plan_m)]
+    want = min(found, key=lambda c: c.metres) if found else None
+    assert worst_clearance(lower, cranes, others, masts, CFG.hook_plan_m) == want
+
+
+@given(crane_views("crane-2"))
+def test_a_crane_view_lies_along_its_jib(view: CraneView) -> None:
+    """A view's jib ends and hook are along_jib's points, to the last bit."""
+    spec, slew = view.spec, view.slew_deg
+    if slew is None:
+        assert view.jib is None and view.hook is None
+        return
+    assert view.jib == (along_jib(spec, slew, -spec.counter_jib_m), along_jib(spec, slew, spec.jib_m))
+    assert view.hook == (None if view.radius_m is None else along_jib(spec, slew, view.radius_m))
+
+
+@st.composite
+def load_charts(draw: st.DrawFn) -> list[LoadChartPoint]:
+    """A chart of strictly increasing radii (as CraneSpec allows), sometimes the example crane's."""
+    if draw(st.booleans()):
+        return SPECS["crane-1"].load_chart
+    radii = sorted(set(draw(st.lists(st.floats(0.5, 80), min_size=1, max_size=8))))
+    return [LoadChartPoint(radius_m=r, rated_t=draw(st.floats(0.1, 20))) for r in radii]
+
+
+@given(load_charts(), st.data())
+def test_a_chart_table_rates_as_the_chart(chart: list[LoadChartPoint], data: st.DataObject) -> None:
+    """ChartTable.rated gives rated_load's figure to the last bit: at the chart's radii, between
+    them, and beyond either end."""
+    table = ChartTable(chart)
+    radii = [p.radius_m for p in chart]
+    for radius in [*radii, *data.draw(st.lists(st.floats(0, 100), max_size=10))]:
+        assert table.rated(radius) == rated_load(chart, radius)
+
+
+lazy_fields = st.fixed_dictionaries(
+    {
+        "clause": st.text(max_size=3),
+        "value": st.one_of(st.none(), st.integers(-5, 5), st.floats(allow_nan=False), st.text(max_size=3)),
+        "threshold": st.one_of(st.none(), st.integers(-5, 5), st.floats(allow_nan=False)),
+        "message": st.text(max_size=3),
+        "details": st.dictionaries(st.text(max_size=2), st.floats(allow_nan=False), max_size=2),
+        "latched": st.booleans(),
+    }
+)
+
+
+@given(lazy_fields, st.sampled_from(["warning", None]), st.booleans())
+def test_a_lazy_verdict_is_the_verdict_it_builds(fields: dict[str, Any], level: Any, backfill: bool) -> None:
+    """A LazyResult reads, compares, shows, copies and pickles as the RuleResult its build makes,
+    which it makes once, at the first reading of a figure (not of its key)."""
+    made: list[RuleResult] = []
+
+    def build() -> RuleResult:
+        made.append(RuleResult("crane.load", "crane-1", "", level, 5.0, backfill=backfill, **fields))
+        return made[-1]
+
+    lazy = LazyResult.later("crane.load", "crane-1", "", level, 5.0, backfill, build)
+    assert (lazy.rule, lazy.device, lazy.point, lazy.level, lazy.ts, lazy.backfill) == (
+        "crane.load",
+        "crane-1",
+        "",
+        level,
+        5.0,
+        backfill,
+    )
+    assert not made  # the key alone makes nothing
+    full = RuleResult("crane.load", "crane-1", "", level, 5.0, backfill=backfill, **fields)
+    assert lazy.value == full.value and lazy.threshold == full.threshold  # ints made floats alike
+    assert len(made) == 1
+    assert lazy == full and full == lazy
+    assert not lazy != full  # noqa: SIM202 (the != of a dataclass is its own method)
+    assert repr(lazy) == repr(full)
+    assert copy.deepcopy(lazy) == full and type(copy.copy(lazy)) is RuleResult
+    assert pickle.loads(pickle.dumps(lazy)) == full
+    assert dataclasses.replace(lazy, ts=6.0) == dataclasses.replace(full, ts=6.0)
+    assert dataclasses.asdict(lazy) == dataclasses.asdict(full)
+    assert len(made) == 1
+
+
+def test_a_lazy_verdict_whose_build_says_another_key_is_refused() -> None:
+    lazy = LazyResult.later("crane.load", "crane-1", "", "alarm", 5.0, False, lambda: RESULT)
+    with pytest.raises(ValueError, match=r"crane\.load: the verdict built later is not the one reported"):
+        _ = lazy.message
 
 
 verdicts = st.builds(
