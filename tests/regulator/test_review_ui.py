@@ -126,5 +126,7 @@ def test_regulator_takes_a_hazard_from_the_queue_to_closed(
     page.click("#f-go")
     expect(page.get_by_test_id("hazard-row")).to_have_count(0)
 
-    page.click("header nav button[data-tab=overview]")
+    page.click("header nav button[data-tab=overview]")  # every project's regulator: per city, then opened
+    for place in ("深圳市", "南山区"):
+        page.get_by_test_id("area-row").filter(has_text=place).click()
     expect(page.get_by_test_id("project-row")).to_contain_text("前海示范项目")
