@@ -13,13 +13,16 @@ rectifications; at district level every project. ``place`` in `overview` is the 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
+from regulator.db import sql
 from regulator.jurisdictions import LEVELS, SEP
 from regulator.places import Layout, find_city, layout, map_frame, position
 from regulator.review import DAY_S, KEPT, OPEN_STATES, OVERDUE, STATES
-from regulator.scope import PROJECTS, SITE_ROLES, Actor, ScopedConnection
+from regulator.scope import PROJECTS, SITE_ROLES, Actor
 from regulator.storage import Repository
 from regulator.video_set import CATEGORIES
 
@@ -27,34 +30,29 @@ OPEN = f"h.state IN {OPEN_STATES}"
 # the counters kept per project and check as hazards change (migration 0015, hazard_figures), summed over
 # a group: a few rows per project instead of every hazard
 SUMS = ", ".join(f"SUM(f.{c})" for c in (*STATES, "listed", "open_severe", "close_n", "close_s"))
-# what each level's figures are summed by (``area``) and the joins that name it, ``p`` a project of the
-# scope: a place's path from the jurisdictions tree (hazard_figures' own city and district are the names
-# a hazard was stored with, not the tree's places the user's scope and drill-down go by); a project in no
-# place yet (only a user who sees every project sees it) falls in the NULL area
-AREAS = {
-    "city": (
-        "a.path",
-        "LEFT JOIN jurisdictions d ON d.id = p.district_id LEFT JOIN jurisdictions a ON a.id = d.parent_id",
-    ),
-    "district": ("a.path", "LEFT JOIN jurisdictions a ON a.id = p.district_id"),
-    "project": ("p.code", ""),
-}
+# what a level's figures are grouped by in SQL, ``p`` a project of the scope: above district level its district
+# (a number, named as its area by `_area_paths`: the jurisdictions tree's place, which the scope and the
+# drill-down go by, where hazard_figures' own city and district are the names a hazard was stored with), at
+# district level the project; a project in no place yet (seen only by a user who sees every project) falls
+# in the NULL area
+GROUPS = {"city": "p.district_id", "district": "p.district_id", "project": "p.code"}
+# above district level, the projects listed: the video set's and the ATTENTION with the most overdue
+# rectifications (the outer query keeps them to the user's scope)
+ATTENTION = 20
+SHOWN = (
+    "SELECT v.project FROM video_set v UNION SELECT a.project FROM (SELECT h.project FROM hazards h "
+    f"WHERE {OVERDUE} GROUP BY h.project ORDER BY COUNT(*) DESC, h.project LIMIT :attention) a"
+)
 # what the clock changes cannot be kept: read from the few hazards concerned (migration 0015's indexes), per
-# area, project and check; ``{area}`` and ``{joins}`` from AREAS
+# group (GROUPS), listed project and check; ``{group}`` and ``{project}`` stand for the expressions
 RECENT = (
-    "SELECT {area}, h.project, h.rule, SUM(CASE WHEN h.first_ts >= :day1 THEN 1 ELSE 0 END), COUNT(*) "
-    f"FROM hazards h JOIN {PROJECTS} p ON p.code = h.project {{joins}} WHERE {OPEN} AND h.first_ts >= :day7 "
-    "GROUP BY {area}, h.project, h.rule"
+    "SELECT {group}, {project}, h.rule, SUM(CASE WHEN h.first_ts >= :day1 THEN 1 ELSE 0 END), COUNT(*) "
+    f"FROM hazards h JOIN {PROJECTS} p ON p.code = h.project WHERE {OPEN} AND h.first_ts >= :day7 "
+    "GROUP BY {group}, {project}, h.rule"
 )
 OVERDUE_BY = (
-    f"SELECT {{area}}, h.project, h.rule, COUNT(*) FROM hazards h JOIN {PROJECTS} p ON p.code = h.project "
-    f"{{joins}} WHERE {OVERDUE} GROUP BY {{area}}, h.project, h.rule"
-)
-# above district level: the projects with the most overdue rectifications, listed after the video set's
-ATTENTION = 20
-NEEDS_ATTENTION = (
-    f"p.code IN (SELECT h.project FROM hazards h WHERE {OVERDUE} "
-    "GROUP BY h.project ORDER BY COUNT(*) DESC, h.project LIMIT :attention)"
+    f"SELECT {{group}}, {{project}}, h.rule, COUNT(*) FROM hazards h JOIN {PROJECTS} p ON p.code = h.project "
+    f"WHERE {OVERDUE} GROUP BY {{group}}, {{project}}, h.rule"
 )
 COUNTS = (
     "open",
@@ -159,7 +157,7 @@ def overview(
     now = time.time()
     place = actor.jurisdiction
     by = "project" if actor.role in SITE_ROLES else level_below(place)
-    area, joins = AREAS[by]
+    group = GROUPS[by]
     args: dict[str, Any] = {
         "now": now,
         "day1": now - DAY_S,
@@ -167,36 +165,49 @@ def overview(
         "seen": now - offline_after_s,
         "attention": ATTENTION,
     }
-    listed = "1=1" if by == "project" else f"(v.category IS NOT NULL OR {NEEDS_ATTENTION})"
+    shown, project = ("1=1", "h.project") if by == "project" else (
+        f"p.code IN ({SHOWN})",
+        f"CASE WHEN h.project IN ({SHOWN}) THEN h.project END",  # the clock's figures of the listed only
+    )  # fmt: skip
     with repo.scoped(actor) as db:
         # the provincial video-monitoring set's projects first (regulator/video_set.py)
         projects = db.execute(
             f"SELECT p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at, v.category, {SUMS} "
             f"FROM {PROJECTS} p LEFT JOIN video_set v ON v.project = p.code "
-            f"LEFT JOIN hazard_figures f ON f.project = p.code WHERE {listed} "
+            f"LEFT JOIN hazard_figures f ON f.project = p.code WHERE {shown} "
             "GROUP BY p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at, v.category "
             "ORDER BY CASE WHEN v.category IS NULL THEN 1 ELSE 0 END, p.code",
             args,
         ).all()
-        by_rule = db.execute(
-            f"SELECT f.rule, {SUMS} FROM hazard_figures f JOIN {PROJECTS} p ON p.code = f.project "
-            f"GROUP BY f.rule HAVING SUM({KEPT['all']}) > 0 ORDER BY f.rule",
-            args,
-        ).all()
         open_by_rule = db.execute(
             f"SELECT f.project, f.rule, SUM({KEPT['open']}) FROM hazard_figures f "
-            f"JOIN {PROJECTS} p ON p.code = f.project LEFT JOIN video_set v ON v.project = p.code "
-            f"WHERE {listed} GROUP BY f.project, f.rule HAVING SUM({KEPT['open']}) > 0",
+            f"JOIN {PROJECTS} p ON p.code = f.project WHERE {shown} GROUP BY f.project, f.rule "
+            f"HAVING SUM({KEPT['open']}) > 0",
             args,
         ).all()
-        clocked = Clocked(
-            db.execute(RECENT.replace("{area}", area).replace("{joins}", joins), args).all(),
-            db.execute(OVERDUE_BY.replace("{area}", area).replace("{joins}", joins), args).all(),
+        # the kept figures per group and check, in one pass over a province's 60,000 rows of them: summed
+        # per check and per area below
+        kept = db.execute(
+            f"SELECT {group}, f.rule, {SUMS} FROM hazard_figures f JOIN {PROJECTS} p ON p.code = f.project "
+            f"GROUP BY {group}, f.rule",
+            args,
+        ).all()
+        recent, overdue = (
+            db.execute(q.replace("{group}", group).replace("{project}", project), args).all()
+            for q in (RECENT, OVERDUE_BY)
         )
-        areas = [] if by == "project" else _areas(db, area, joins, args, clocked)
+        counted = db.execute(
+            f"SELECT {group}, COUNT(*), SUM(CASE WHEN p.last_seen_at IS NULL OR p.last_seen_at < :seen "
+            f"THEN 1 ELSE 0 END) FROM {PROJECTS} p GROUP BY {group}",
+            args,
+        ).all()
+        area_of = _area_paths(db.db, by)
+    clocked = Clocked(
+        [(area_of(g), *rest) for g, *rest in recent], [(area_of(g), *rest) for g, *rest in overdue]
+    )
     rules_open: dict[str, dict[str, int]] = {}
-    for project, rule, count in open_by_rule:
-        rules_open.setdefault(project, {})[rule] = int(count)
+    for code, rule, count in open_by_rule:
+        rules_open.setdefault(code, {})[rule] = int(count)
     project_rows = []
     for r in projects:
         row = dict(
@@ -210,12 +221,22 @@ def overview(
         row["video_set_name"] = CATEGORIES.get(row["video_set"] or "", "")
         row["open_by_rule"] = rules_open.get(row["code"], {})
         row["offline"] = row["last_seen_at"] is None or now - row["last_seen_at"] > offline_after_s
+        row["status"] = status(row, row["offline"])
         project_rows.append(row)
-    rules = [{"rule": r[0], **clocked.figures(tuple(r[1:]), clocked.rules.get(r[0]))} for r in by_rule]
+    by_area: dict[str | None, tuple[Any, ...]] = {}
+    by_rule: dict[str, tuple[Any, ...]] = {}
+    for g, rule, *sums in kept:
+        by_area[area_of(g)] = _add(by_area.get(area_of(g)), sums)
+        by_rule[rule] = _add(by_rule.get(rule), sums)
+    rules = [
+        {"rule": rule, **clocked.figures(sums, clocked.rules.get(rule))}
+        for rule, sums in sorted(by_rule.items())
+        if any(sums[: len(STATES)])  # a check with hazards of the user's projects
+    ]
+    areas = [] if by == "project" else _areas(counted, area_of, by_area, clocked)
     if by == "project":
         placed = layout({row["code"]: row["city"] for row in project_rows})
         for row in project_rows:
-            row["status"] = status(row, row["offline"])
             row.update(position(placed, row["code"]))
     else:
         placed = _place_areas(by, areas)
@@ -233,41 +254,54 @@ def overview(
     }
 
 
+def _area_paths(db: Connection, by: str) -> Callable[[Any], Any]:
+    """What names a group (GROUPS) as its area: above district level, a district's id -> the path of its
+    city (``by`` city) or its own (district), None for none; at district level the project's code as is."""
+    if by == "project":
+        return lambda code: code
+    named = "c.path" if by == "city" else "d.path"
+    paths: dict[int, str] = dict(
+        db.execute(
+            sql(f"SELECT d.id, {named} FROM jurisdictions d JOIN jurisdictions c ON c.id = d.parent_id")
+        ).all()
+    )
+    return paths.get
+
+
 def status(row: dict[str, Any], offline: bool) -> str:
     """The worst of a project's or an area's states (STATUSES): what its dot or circle on the map shows."""
     holds = (offline, row["overdue"], row["open_severe"], row["open"], True)
     return next(name for name, hit in zip(STATUSES, holds, strict=True) if hit)
 
 
+def _add(sums: tuple[Any, ...] | None, more: Sequence[Any]) -> tuple[Any, ...]:
+    """Two groups' SUMS added up (None: no group yet; a NULL sum counts 0)."""
+    return (
+        tuple(more) if sums is None else tuple((a or 0) + (b or 0) for a, b in zip(sums, more, strict=True))
+    )
+
+
 def _areas(
-    db: ScopedConnection, area: str, joins: str, args: dict[str, Any], clocked: Clocked
+    counted: Sequence[Any],
+    area_of: Callable[[Any], Any],
+    kept: dict[str | None, tuple[Any, ...]],
+    clocked: Clocked,
 ) -> list[dict[str, Any]]:
-    """Each area's projects, those offline, and its figures summed in SQL; the most open hazards first."""
-    counted = db.execute(
-        f"SELECT {area}, COUNT(*), SUM(CASE WHEN p.last_seen_at IS NULL OR p.last_seen_at < :seen "
-        f"THEN 1 ELSE 0 END) FROM {PROJECTS} p {joins} GROUP BY {area}",
-        args,
-    ).all()
-    kept = {
-        r[0]: tuple(r[1:])
-        for r in db.execute(
-            f"SELECT {area}, {SUMS} FROM hazard_figures f JOIN {PROJECTS} p ON p.code = f.project {joins} "
-            f"GROUP BY {area}",
-            args,
-        ).all()
-    }
-    areas = []
-    for path, projects, offline in counted:
-        row = {
-            "path": path,
-            "name": path.split(SEP)[-1] if path else UNPLACED,
-            "projects": int(projects),
-            "offline": int(offline or 0),
-        }
+    """Each area's row: its projects and those offline (``counted`` per group), its summed SUMS (``kept``)
+    and clocked figures; the most open hazards first."""
+    areas: dict[str | None, dict[str, Any]] = {}
+    for g, projects, offline in counted:
+        path = area_of(g)
+        row = areas.setdefault(
+            path,
+            {"path": path, "name": path.split(SEP)[-1] if path else UNPLACED, "projects": 0, "offline": 0},
+        )
+        row["projects"] += int(projects)
+        row["offline"] += int(offline or 0)
+    for path, row in areas.items():
         row |= Clocked.figures(kept.get(path, (0,) * (len(STATES) + 4)), clocked.areas.get(path))
         row["status"] = status(row, offline=False)
-        areas.append(row)
-    return sorted(areas, key=lambda a: (-a["open"], a["name"]))
+    return sorted(areas.values(), key=lambda a: (-a["open"], a["name"]))
 
 
 def _place_areas(by: str, areas: list[dict[str, Any]]) -> Layout:

@@ -105,7 +105,9 @@ def test_regulator_takes_a_hazard_from_the_queue_to_closed(
     page.set_input_files("#a-photo", str(photo))
     page.click("button[data-do=report]")
     expect(page.get_by_test_id("detail-state")).to_have_text("待复查 · 挂牌督办")
-    expect(page.get_by_test_id("detail-due")).to_contain_text("逾期按此计")  # its listing's deadline, not 15 days
+    expect(page.get_by_test_id("detail-due")).to_contain_text(
+        "逾期按此计"
+    )  # its listing's deadline, not 15 days
     sign_out(page)
 
     sign_in(page, url, "li.jian")
