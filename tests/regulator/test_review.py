@@ -313,6 +313,10 @@ async def test_overview_counts_offline_projects_and_false_alarms(
     assert (here["open"], here["pending"], here["dismissed"], here["false_alarm_rate"]) == (3, 2, 1, 0.5)
     assert here["open_by_rule"] == {"crane.load": 3} and here["open_lt_1d"] == 3
     assert (here["offline"], silent["offline"]) == (False, True)
+    # a project user's overview is their project's; no place to open
+    site = people["site"]
+    assert [p["code"] for p in (await site.get("/ui/api/overview")).json()["projects"]] == [PROJECT]
+    assert (await site.get("/ui/api/overview", params={"place": "广东省"})).status_code == 403
 
 
 async def test_readings_summary_shows_around_the_hazard(receiver: RegulatorServer, people: Any) -> None:
