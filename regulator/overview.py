@@ -196,11 +196,15 @@ def overview(
             db.execute(q.replace("{group}", group).replace("{project}", project), args).all()
             for q in (RECENT, OVERDUE_BY)
         )
-        counted = db.execute(
-            f"SELECT {group}, COUNT(*), SUM(CASE WHEN p.last_seen_at IS NULL OR p.last_seen_at < :seen "
-            f"THEN 1 ELSE 0 END) FROM {PROJECTS} p GROUP BY {group}",
-            args,
-        ).all()
+        counted = (
+            []
+            if by == "project"
+            else db.execute(
+                f"SELECT {group}, COUNT(*), SUM(CASE WHEN p.last_seen_at IS NULL OR p.last_seen_at < :seen "
+                f"THEN 1 ELSE 0 END) FROM {PROJECTS} p GROUP BY {group}",
+                args,
+            ).all()
+        )
         area_of = _area_paths(db.db, by)
     clocked = Clocked(
         [(area_of(g), *rest) for g, *rest in recent], [(area_of(g), *rest) for g, *rest in overdue]
@@ -233,7 +237,7 @@ def overview(
         for rule, sums in sorted(by_rule.items())
         if any(sums[: len(STATES)])  # a check with hazards of the user's projects
     ]
-    areas = [] if by == "project" else _areas(counted, area_of, by_area, clocked)
+    areas = _areas(counted, area_of, by_area, clocked)
     if by == "project":
         placed = layout({row["code"]: row["city"] for row in project_rows})
         for row in project_rows:
