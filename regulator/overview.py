@@ -36,12 +36,13 @@ SUMS = ", ".join(f"SUM(f.{c})" for c in (*STATES, "listed", "open_severe", "clos
 # district level the project; a project in no place yet (seen only by a user who sees every project) falls
 # in the NULL area
 GROUPS = {"city": "p.district_id", "district": "p.district_id", "project": "p.code"}
-# above district level, the projects listed: the video set's and the ATTENTION with the most overdue
-# rectifications (the outer query keeps them to the user's scope)
+# above district level, the projects listed: the video set's (the outer query keeps them to the user's
+# scope) and the ATTENTION of the user's with the most overdue rectifications
 ATTENTION = 20
 SHOWN = (
     "SELECT v.project FROM video_set v UNION SELECT a.project FROM (SELECT h.project FROM hazards h "
-    f"WHERE {OVERDUE} GROUP BY h.project ORDER BY COUNT(*) DESC, h.project LIMIT :attention) a"
+    f"JOIN {PROJECTS} s ON s.code = h.project WHERE {OVERDUE} GROUP BY h.project "
+    "ORDER BY COUNT(*) DESC, h.project LIMIT :attention) a"
 )
 # what the clock changes cannot be kept: read from the few hazards concerned (migration 0015's indexes), per
 # group (GROUPS), listed project and check; ``{group}`` and ``{project}`` stand for the expressions

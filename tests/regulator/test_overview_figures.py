@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import nullcontext
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -474,3 +475,24 @@ def test_an_upgrade_to_0015_counts_the_hazards_there_are(
     downgrade(repo.engine, "0014")
     migrate(repo.engine)
     check_overview(repo, time.time())
+
+
+def test_above_district_level_the_most_overdue_of_the_users_own_projects_are_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The projects listed above district level beside the video set's are the most overdue of the user's
+    own projects, not of the province's cut down to theirs (a city would see none of its own)."""
+    repo = Repository(f"sqlite:///{tmp_path}/r.sqlite", tmp_path / "evidence")
+    review = Review(repo, DEADLINES)  # an everyday hazard's order is due at once
+    for code, city, district in PROJECTS:
+        repo.add_project(code, code, city, "secret", district)
+    for project, alerts in ((0, 1), (2, 2)):  # 广州's project more overdue than 南山's
+        for alert in range(alerts):
+            event = make_event(f"a{alert}", project=PROJECTS[project][0], level="alarm")
+            repo.store_event(event, secrets.token_hex(8), 300.0)
+    for hazard in review.queue(QueueFilter(state="pending"), ADMIN).hazards:
+        review.act(hazard["id"], "order", ADMIN)
+    monkeypatch.setattr("regulator.overview.ATTENTION", 1)
+    assert [p["code"] for p in overview(repo, ADMIN)["projects"]] == ["GD-GZ-TH"]
+    assert [p["code"] for p in overview(repo, SHENZHEN)["projects"]] == ["GD-SZ-NS"]
+    repo.close()
