@@ -5,9 +5,10 @@ The month is a Beijing calendar month. Its figures, all read through the user's 
 - hazards found in the month (first event within it): major and general, by kind of check (塔吊, 深基坑, ...)
   and by article of 建质规〔2024〕5号;
 - hazards closed (销号) in the month and how long they took from the first event, in days;
-- hazards open at the month's end (or now, for the month under way) and the rectifications overdue then, as
-  the audit trail says they stood at that instant: a past month's report does not change when its hazards
-  are closed later; and those escalated in the month;
+- hazards open at the month's end (or now, for the month under way) and the rectifications overdue then (a
+  listed hazard's by its listings' deadline, review.py's DUE), as the audit trail says they stood at that
+  instant: a past month's report does not change when its hazards are closed later; and those escalated in
+  the month;
 - the riskiest projects: by the risk score (regulator/risk.py) as the ledger stands when the report is made,
   with the month's hazards of each.
 
@@ -116,6 +117,17 @@ def stood_at(
     return stood
 
 
+def listed_due(listings: Sequence[Any], at: float) -> dict[int, float]:
+    """The deadline each hazard under listed supervision (挂牌督办) ran to at instant ``at``: the first of its
+    listings open then (listed before ``at``, not closed by then), which it escalates on instead of its
+    order's (review.py's DUE); ``listings``: hazard_id, deadline, listed_at, closed_at."""
+    due: dict[int, float] = {}
+    for hazard_id, deadline, listed_at, closed_at in listings:
+        if listed_at < at and (closed_at is None or closed_at >= at):
+            due[hazard_id] = min(deadline, due.get(hazard_id, deadline))
+    return due
+
+
 def figures(repo: Repository, actor: Actor, month: str, now: float | None = None) -> MonthFigures:
     """The month's figures of the projects ``actor`` may see."""
     start, end = month_bounds(month)
@@ -140,6 +152,11 @@ def figures(repo: Repository, actor: Actor, month: str, now: float | None = None
             f"WHERE {where} ORDER BY a.id",
             args,
         ).all()
+        listings = db.execute(
+            "SELECT l.hazard_id, l.deadline, l.listed_at, l.closed_at FROM listings l "
+            f"JOIN hazards h ON h.id = l.hazard_id JOIN {PROJECTS} p ON p.code = h.project WHERE {where}",
+            args,
+        ).all()
         table = classify.load(db.db)
     hazards = [Review.hazard_dict(r, as_of, table) for r in rows]
     month_hazards = [h for h in hazards if start <= h["first_ts"] < end]
@@ -161,9 +178,10 @@ def figures(repo: Repository, actor: Actor, month: str, now: float | None = None
         found.close_days_max = round(max(days), 1)
     then = stood_at(hazards, steps, as_of)
     found.open_now = sum(state in OPEN_STATES for state, _ in then.values())
+    listed = listed_due(listings, as_of)
     found.overdue = sum(
-        state == "rectifying" and deadline is not None and deadline < as_of
-        for state, deadline in then.values()
+        state == "rectifying" and due is not None and due < as_of
+        for due, state in ((listed.get(i, deadline), state) for i, (state, deadline) in then.items())
     )
     found.escalated = len({s.hazard_id for s in steps if s.action == "escalate" and start <= s.ts < end})
     month_count = Counter(h["project"] for h in month_hazards)

@@ -39,10 +39,14 @@ class HazardRow(BaseModel):
     state: str = Field(description="the regulator's state: pending, confirmed, rectifying, reported, ...")
     major: bool = Field(description="under listed supervision (挂牌督办)")
     deadline: float | None = Field(description="rectification deadline, Unix seconds")
+    due: float | None = Field(
+        description="the deadline that counts for overdue: under listed supervision (挂牌督办) its open "
+        "listings' first, on which it escalates; else the rectification deadline"
+    )
     escalated_at: float | None = Field(description="when overdue rectification was escalated")
     closed_at: float | None = Field(description="when closed or dismissed")
     alert_id: str = Field(description="the site's alert id")
-    overdue: bool = Field(description="rectifying past its deadline")
+    overdue: bool = Field(description="rectifying past ``due``")
     classification: str = Field(description="major (重大事故隐患) or general (一般隐患), 建质规〔2024〕5号")
     classification_name: str = Field(description="the same in Chinese")
     article: str = Field(description="the criteria's article, e.g. 第八条; empty where none applies")

@@ -8,7 +8,7 @@ change any weight, kept in ``risk_weights``):
     score = open_major  × open hazards classified 重大事故隐患 or listed for supervision (挂牌督办)
           + open_general × its other open hazards
           + recent       × hazards found in the last ``recent_days`` (any state but dismissed as a false alarm)
-          + overdue      × rectifications past their deadline
+          + overdue      × rectifications past their deadline (a listed hazard's: its listing's)
           + accident     × accidents in the last ``incident_days``
           + near_miss    × serious near misses (重大险情) in that window
 
@@ -28,7 +28,7 @@ from typing import Any
 
 from regulator import classify
 from regulator.db import sql
-from regulator.review import DAY_S, KEPT, ReviewError
+from regulator.review import DAY_S, KEPT, OVERDUE, ReviewError
 from regulator.scope import PROJECTS, Actor
 from regulator.storage import Repository
 
@@ -136,7 +136,8 @@ class RiskPage:
 
 
 # each project's counts, score and grade, in SQL from the kept figures (hazard_figures, migration 0015) and the
-# clock's few hazards; ``{major}`` stands for the test of a group's class, ``{projects}`` for the user's scope
+# clock's few hazards; ``{major}`` stands for the test of a group's class, ``{overdue}`` for review.py's OVERDUE,
+# ``{projects}`` for the user's scope
 GRADED = """
 WITH opened AS (
     SELECT f.project,
@@ -145,7 +146,7 @@ WITH opened AS (
     FROM hazard_figures f JOIN {projects} p ON p.code = f.project GROUP BY f.project
 ), overdue AS (
     SELECT h.project, COUNT(*) AS n FROM hazards h JOIN {projects} p ON p.code = h.project
-    WHERE h.state = 'rectifying' AND h.deadline < :now GROUP BY h.project
+    WHERE {overdue} GROUP BY h.project
 ), recent AS (
     SELECT h.project, COUNT(*) AS n FROM hazards h JOIN {projects} p ON p.code = h.project
     WHERE h.first_ts >= :recent AND h.state <> 'dismissed' GROUP BY h.project
@@ -232,7 +233,10 @@ def ranked(
         args |= {f"rule{n}": rule for n, (rule, _) in enumerate(majors)}
         args |= {f"clause{n}": clause for n, (_, clause) in enumerate(majors)}
         major = f"f.class_major > 0 OR (f.class_major < 0 AND ({by_table or '1 = 0'}))"
-        rows = db.execute(RANKED.replace("{major}", major).replace("{open}", KEPT["open"]), args).all()
+        rows = db.execute(
+            RANKED.replace("{major}", major).replace("{open}", KEPT["open"]).replace("{overdue}", OVERDUE),
+            args,
+        ).all()
     grades = dict.fromkeys(GRADES, 0)
     found: list[ProjectScore] = []
     listed: dict[tuple[str, str], CompanyScore] = {}

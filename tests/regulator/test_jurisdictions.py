@@ -179,9 +179,9 @@ async def test_each_level_sees_exactly_the_projects_below_it_everywhere(bureau: 
             found = await get(client, "/ui/api/hazards", state="all", city=city)
             assert {h["project"] for h in found["hazards"]} == codes & sees, (user, city)
         overview = await get(client, "/ui/api/overview")
-        assert {p["code"] for p in overview["projects"]} == sees, user
-        assert sum(c["projects"] for c in overview["cities"]) == len(sees), user
+        assert sum(a["projects"] for a in overview["areas"]) == len(sees) or overview["by"] == "project"
         assert sum(r["open"] for r in overview["rules"]) == len(sees), user  # one open alarm each
+        assert await drilled(client, "") == sees, user
         warnings = await get(client, "/ui/api/warnings")
         assert {c["project"] for c in warnings["counts"]} == sees, user
         assert warnings["held_now"] == len(sees), user
@@ -189,6 +189,48 @@ async def test_each_level_sees_exactly_the_projects_below_it_everywhere(bureau: 
         assert {p["code"] for p in projects["projects"]} == sees, user
         audit = await get(client, "/ui/api/audit")
         assert {a["project"] for a in audit["actions"]} == sees, user
+
+
+async def drilled(client: httpx.AsyncClient, place: str) -> set[str]:
+    """The projects found by opening the overview's areas from ``place`` down to each district's projects
+    (its area rows, as the UI's drill-down opens them)."""
+    overview = await get(client, "/ui/api/overview", place=place)
+    if overview["by"] == "project":
+        return {p["code"] for p in overview["projects"]}
+    found = set()
+    for area in overview["areas"]:
+        below = await drilled(client, area["path"])
+        assert len(below) == area["projects"], area
+        found |= below
+    return found
+
+
+# user -> places they may open (one level below theirs: the overview's areas) and places they may not
+DRILLS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "ns": ((), ("广东省/深圳市/福田区", "广东省/深圳市", "广东省", "广东省/广州市/天河区")),
+    "sz": (("广东省/深圳市/南山区", "广东/深圳"), ("广东省/广州市", "广东省/广州市/天河区", "广东省")),
+    "gd": (("广东省/广州市", "广东省/深圳市/福田区"), ("广西壮族自治区", "广西壮族自治区/南宁市")),
+}
+
+
+async def test_the_overview_opens_only_places_under_the_users_own(bureau: Bureau) -> None:
+    """A district inspector asking for another district's, their city's or another city's overview, and a
+    city's for another city's or one of its districts, are answered 404 as the monthly report's place is:
+    nothing of it comes back. Their own places open, with the way back up to their own."""
+    for user, (may, may_not) in DRILLS.items():
+        client = bureau.clients[user]
+        for place in may_not:
+            r = await client.get("/ui/api/overview", params={"place": place})
+            assert r.status_code == 404, (user, place, r.text)
+            assert all(code not in r.text for code in ALL), (user, place)
+        home = (await get(client, "/ui/api/me"))["jurisdiction"]
+        for place in may:
+            opened = await get(client, "/ui/api/overview", place=place)
+            assert opened["trail"][0]["path"] == home, opened["trail"]
+            assert opened["trail"][-1]["path"] == opened["place"]["path"]
+    opened = await get(bureau.clients["sz"], "/ui/api/overview", place="广东省/深圳市/南山区")
+    assert opened["by"] == "project" and [p["code"] for p in opened["projects"]] == [NS.code]
+    assert [t["name"] for t in opened["trail"]] == ["深圳市", "南山区"]
 
 
 async def test_no_ui_endpoint_shows_a_district_anothers_projects(bureau: Bureau) -> None:

@@ -59,4 +59,15 @@ def test_a_district_inspector_sees_their_district_and_the_city_both(
     expect(page.locator("#who")).to_contain_text("辖区 广东省/深圳市")
     expect(page.get_by_test_id("hazard-row")).to_have_count(2)
     page.click("header nav button[data-tab=overview]")
-    expect(page.get_by_test_id("project-row")).to_have_count(2)
+    # the city's figures per district; a district's row opens its projects, the breadcrumb goes back up
+    areas = page.get_by_test_id("area-row")
+    expect(areas).to_have_count(2)
+    expect(areas.first).to_contain_text("南山区")  # as many open hazards as 福田区: by name
+    areas.first.click()
+    expect(page.get_by_test_id("overview-crumbs")).to_have_text("深圳市 › 南山区")
+    expect(page.get_by_test_id("area-row")).to_have_count(0)
+    expect(page.get_by_test_id("project-row")).to_have_count(1)
+    expect(page.get_by_test_id("project-row")).to_contain_text(NS.name)
+    page.get_by_test_id("overview-crumbs").get_by_text("深圳市").click()
+    expect(page.get_by_test_id("area-row")).to_have_count(2)
+    expect(page.get_by_test_id("project-row")).to_have_count(0)  # none in the video set, none overdue

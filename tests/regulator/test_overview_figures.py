@@ -4,8 +4,10 @@ the one a full recount over the hazards gives: here a random sequence of what ha
 (gateways' alerts of rising level and of various ages, confirm, dismiss, order, report, close, reject,
 reclassify, listing, re-inspection, the upkeep's escalation, a project moved to another district) on
 PostgreSQL and on SQLite, checked after every step against the straightforward aggregation the overview used to run
-per request, for the province and for a district; risk grading's counts against the hazards classified one
-by one; the queue's totals against a count of the hazards.
+per request: per city for the province, per district for a city, per project for each district opened below
+them and for a district's own user; risk grading's counts against the hazards classified one by one; the
+queue's totals against a count of the hazards. Orders of general hazards are due at once and listings may be,
+so that overdue rectification is counted too: a listed hazard's by its listing's deadline, not its order's.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import secrets
 import time
 from collections.abc import Iterator
 from contextlib import nullcontext
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,8 +28,20 @@ from hypothesis import strategies as st
 
 from regulator import classify
 from regulator.db import downgrade, migrate
+from regulator.monthly import figures
+from regulator.names import BEIJING
 from regulator.overview import COUNTS, overview
-from regulator.review import DAY_S, KEPT, OPEN_STATES, STATES, TRANSITIONS, QueueFilter, Review, ReviewError
+from regulator.review import (
+    DAY_S,
+    KEPT,
+    OPEN_STATES,
+    STATES,
+    TRANSITIONS,
+    DeadlinePolicy,
+    QueueFilter,
+    Review,
+    ReviewError,
+)
 from regulator.risk import RANK, CompanyScore, ProjectScore, policy, ranked
 from regulator.scope import PROJECTS as SCOPED
 from regulator.scope import Actor
@@ -42,19 +58,29 @@ PROJECTS = (
 )
 COMPANIES = {"GD-SZ-NS": ("甲建设", "乙监理"), "GD-SZ-FT": ("甲建设", ""), "GD-GZ-TH": ("丙建设", "乙监理")}
 ADMIN = Actor("root", "admin")
+SHENZHEN = Actor("sz", "regulator", jurisdiction="广东省/深圳市")
 NANSHAN = Actor("ns", "regulator", jurisdiction="广东省/深圳市/南山区")
+# the test's districts, as the tree names them (a project may move between the first two)
+DISTRICTS = ("广东省/深圳市/南山区", "广东省/深圳市/福田区", "广东省/广州市/天河区")
+# an everyday hazard's rectification is due at once, so overdue is counted; a major one's (listed) in 15 days
+DEADLINES = DeadlinePolicy(general_days=-1.0, major_days=15.0)
 PHOTO = real_jpeg("FIXED")
 ACTIONS = ("confirm", "dismiss", "order", "report", "close", "reject")
 
-# the straightforward aggregation over every hazard (the overview's query before migration 0015)
+# the straightforward aggregation over every hazard (the overview's query before migration 0015); overdue: past
+# the first deadline of its open listings for a hazard under listed supervision, else past its order's
 OPEN = "h.state IN ('pending', 'confirmed', 'rectifying', 'reported')"
+DUE = (
+    "COALESCE((SELECT MIN(l.deadline) FROM listings l WHERE l.hazard_id = h.id AND l.state <> 'closed'), "
+    "h.deadline)"
+)
 RECOUNT = (
     f"SUM(CASE WHEN {OPEN} THEN 1 ELSE 0 END), "
     f"SUM(CASE WHEN {OPEN} AND h.first_ts >= :day1 THEN 1 ELSE 0 END), "
     f"SUM(CASE WHEN {OPEN} AND h.first_ts < :day1 AND h.first_ts >= :day7 THEN 1 ELSE 0 END), "
     f"SUM(CASE WHEN {OPEN} AND h.first_ts < :day7 THEN 1 ELSE 0 END), "
     "SUM(CASE WHEN h.state = 'pending' THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN h.state = 'rectifying' AND h.deadline < :now THEN 1 ELSE 0 END), "
+    f"SUM(CASE WHEN h.state = 'rectifying' AND {DUE} < :now THEN 1 ELSE 0 END), "
     "SUM(CASE WHEN h.major AND h.state IN ('rectifying', 'reported') THEN 1 ELSE 0 END), "
     f"SUM(CASE WHEN {OPEN} AND (h.major OR h.level = 'critical') THEN 1 ELSE 0 END), "
     "SUM(CASE WHEN h.state = 'closed' THEN 1 ELSE 0 END), "
@@ -78,7 +104,7 @@ def province(
         for code, city, district in PROJECTS:
             contractor, supervisor = COMPANIES[code]
             repo.add_project(code, code, city, "secret", district, contractor, supervisor=supervisor)
-        review = Review(repo)
+        review = Review(repo, DEADLINES)
         yield repo, review, Supervision(repo, review)
         repo.close()
 
@@ -87,28 +113,33 @@ def recount(
     repo: Repository, now: float, where: str
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """Per project, per check and open per project and check, counted over every hazard of the projects
-    ``where`` selects (``p`` the project)."""
-    args = {"now": now, "day1": now - DAY_S, "day7": now - 7 * DAY_S}
+    ``where`` selects (``p`` the project, ``place`` its district)."""
     with repo.engine.connect() as db:
-        projects = db.execute(
-            sa.text(
-                f"SELECT p.code, {RECOUNT} FROM projects p JOIN hazards h ON h.project = p.code "
-                f"WHERE {where} GROUP BY p.code"
-            ),
-            args,
-        ).all()
-        rules = db.execute(
-            sa.text(
-                f"SELECT h.rule, {RECOUNT} FROM projects p JOIN hazards h ON h.project = p.code "
-                f"WHERE {where} GROUP BY h.rule"
-            ),
-            args,
-        ).all()
         open_by_rule = db.execute(
             sa.text(
                 "SELECT h.project, h.rule, COUNT(*) FROM projects p JOIN hazards h ON h.project = p.code "
+                "JOIN jurisdictions place ON place.id = p.district_id "
                 f"WHERE {where} AND {OPEN} GROUP BY h.project, h.rule"
             ),
+        ).all()
+    by_rule: dict[str, dict[str, int]] = {}
+    for project, rule, count in open_by_rule:
+        by_rule.setdefault(project, {})[rule] = count
+    return recount_by(repo, now, where, "p.code"), recount_by(repo, now, where, "h.rule"), by_rule
+
+
+def recount_by(repo: Repository, now: float, where: str, key: str) -> dict[str, Any]:
+    """The figures of the hazards of the projects ``where`` selects, per ``key``: an expression of ``p`` the
+    project, ``h`` the hazard, ``place`` the project's district and ``city`` its city (jurisdictions)."""
+    args = {"now": now, "day1": now - DAY_S, "day7": now - 7 * DAY_S}
+    with repo.engine.connect() as db:
+        rows = db.execute(
+            sa.text(
+                f"SELECT {key}, {RECOUNT} FROM projects p JOIN hazards h ON h.project = p.code "
+                "JOIN jurisdictions place ON place.id = p.district_id JOIN jurisdictions city ON city.id = place.parent_id "
+                f"WHERE {where} GROUP BY {key}"
+            ),
+            args,
         ).all()
 
     def figures(row: Any) -> dict[str, Any]:
@@ -116,24 +147,59 @@ def recount(
         close = row[-1]
         return counts | {"mean_close_h": None if close is None else round(float(close) / 3600, 1)}
 
-    by_rule: dict[str, dict[str, int]] = {}
-    for project, rule, count in open_by_rule:
-        by_rule.setdefault(project, {})[rule] = count
-    return {r[0]: figures(r) for r in projects}, {r[0]: figures(r) for r in rules}, by_rule
+    return {r[0]: figures(r) for r in rows}
+
+
+def figures_of(row: dict[str, Any]) -> dict[str, Any]:
+    """The figures of an overview's row that a recount gives."""
+    return {key: row[key] for key in (*COUNTS, "mean_close_h")}
 
 
 def shown(view: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """The same figures as the overview shows them (projects without hazards left out, as a join does)."""
-
-    def figures(row: dict[str, Any]) -> dict[str, Any]:
-        return {key: row[key] for key in (*COUNTS, "mean_close_h")}
-
+    """The same figures as a district's overview shows them (projects without hazards left out, as a join
+    does)."""
+    assert view["by"] == "project" and not view["areas"]
     with_hazards = [p for p in view["projects"] if p["open"] + p["closed"] + p["dismissed"]]
     return (
-        {p["code"]: figures(p) for p in with_hazards},
-        {r["rule"]: figures(r) for r in view["rules"]},
+        {p["code"]: figures_of(p) for p in with_hazards},
+        {r["rule"]: figures_of(r) for r in view["rules"]},
         {p["code"]: p["open_by_rule"] for p in view["projects"] if p["open_by_rule"]},
     )
+
+
+def shown_areas(view: dict[str, Any]) -> dict[str, Any]:
+    """An overview's figures per area (city or district), those without hazards left out."""
+    return {a["path"]: figures_of(a) for a in view["areas"] if a["open"] + a["closed"] + a["dismissed"]}
+
+
+def opened(repo: Repository, user: Actor, place: str) -> dict[str, Any]:
+    """The overview of ``place`` as ``user`` opens it below their own (the API's ``?place=``)."""
+    return overview(repo, dataclasses.replace(user, jurisdiction=place), user=user)
+
+
+def check_overview(repo: Repository, now: float) -> None:
+    """Every level's figures against a recount of the hazards: the province per city, a city per district, each
+    district opened by the province per project (all of them: every project), a district's own user."""
+    province = overview(repo, ADMIN)
+    assert province["by"] == "city"
+    assert shown_areas(province) == recount_by(repo, now, "1=1", "city.path")
+    assert sum(a["projects"] for a in province["areas"]) == len(PROJECTS)
+    assert {r["rule"]: figures_of(r) for r in province["rules"]} == recount_by(repo, now, "1=1", "h.rule")
+    city = overview(repo, SHENZHEN)
+    in_shenzhen = "city.path = '广东省/深圳市'"
+    assert city["by"] == "district"
+    assert shown_areas(city) == recount_by(repo, now, in_shenzhen, "place.path")
+    projects: dict[str, Any] = {}
+    open_by_rule: dict[str, Any] = {}
+    for district in DISTRICTS:
+        view = shown(opened(repo, ADMIN, district))
+        projects |= view[0]
+        open_by_rule |= view[2]
+    every = recount(repo, now, "1=1")
+    assert (projects, open_by_rule) == (every[0], every[2])
+    in_nanshan = "place.path = '广东省/深圳市/南山区'"
+    assert shown(overview(repo, NANSHAN)) == recount(repo, now, in_nanshan)
+    assert shown(opened(repo, SHENZHEN, NANSHAN.jurisdiction or "")) == recount(repo, now, in_nanshan)
 
 
 QUEUE_TOTALS = (
@@ -171,12 +237,19 @@ def regraded(repo: Repository, now: float) -> dict[str, tuple[int, int, int, int
         rows = (
             db.execute(
                 sa.text(
-                    "SELECT project, state, major, deadline, first_ts, rule, clause, class_major, class_article, "
+                    "SELECT id, project, state, major, deadline, first_ts, rule, clause, class_major, class_article, "
                     "class_item, class_basis, class_by FROM hazards"
                 )
             )
             .mappings()
             .all()
+        )
+        listed = dict(
+            db.execute(
+                sa.text(
+                    "SELECT hazard_id, MIN(deadline) FROM listings WHERE state <> 'closed' GROUP BY hazard_id"
+                )
+            ).all()
         )
         table = classify.load(db)
     counts: dict[str, list[int]] = {}
@@ -185,7 +258,7 @@ def regraded(repo: Repository, now: float) -> dict[str, tuple[int, int, int, int
         if h["state"] in OPEN_STATES:
             major = h["major"] or classify.of_hazard(table, dict(h))["classification"] == "major"
             c[0 if major else 1] += 1
-        c[2] += h["state"] == "rectifying" and h["deadline"] < now
+        c[2] += h["state"] == "rectifying" and listed.get(h["id"], h["deadline"]) < now
         c[3] += h["state"] != "dismissed" and h["first_ts"] >= now - 30 * DAY_S
     return {code: (a, b, o, r) for code, (a, b, o, r) in counts.items() if (a, b, o, r) != (0, 0, 0, 0)}
 
@@ -216,7 +289,7 @@ def grade_projects(repo: Repository, actor: Actor, now: float | None = None) -> 
         ).all()
         overdue = db.execute(
             f"SELECT h.project, COUNT(*) FROM hazards h JOIN {SCOPED} p ON p.code = h.project "
-            "WHERE h.state = 'rectifying' AND h.deadline < :now GROUP BY h.project",
+            f"WHERE h.state = 'rectifying' AND {DUE} < :now GROUP BY h.project",
             args,
         ).all()
         recent = db.execute(
@@ -303,7 +376,9 @@ STEP = st.one_of(
     ),
     st.tuples(st.sampled_from(ACTIONS), st.integers(0, 40)),
     st.tuples(st.just("reclassify"), st.integers(0, 40), st.booleans()),
-    st.tuples(st.just("list"), st.integers(0, 40)),
+    st.tuples(
+        st.just("list"), st.integers(0, 40), st.sampled_from((None, -1.0))
+    ),  # a listing due at once too
     st.tuples(st.just("reinspect"), st.integers(0, 40), st.booleans()),
     st.tuples(st.just("escalate"), st.sampled_from((8.0, 16.0, 31.0))),
     st.tuples(st.just("move"), st.integers(0, len(PROJECTS) - 1), st.sampled_from(("南山区", "福田区"))),
@@ -351,7 +426,7 @@ def take(repo: Repository, review: Review, supervision: Supervision, step: tuple
         elif kind == "reclassify":
             review.reclassify(hazard, ADMIN, step[2], "第八条" if step[2] else "", "", "复核")
         elif kind == "list":
-            supervision.list_by_hand(hazard, ADMIN, "district", "rectify", None)
+            supervision.list_by_hand(hazard, ADMIN, "district", "rectify", step[2])
         elif kind == "reinspect":
             supervision.reinspect(hazard, ADMIN, step[2], "复查", PHOTO)
         else:
@@ -373,9 +448,12 @@ def test_kept_figures_equal_a_full_recount_after_any_sequence_of_changes(
     for step in steps:
         take(repo, review, supervision, step)
         now = time.time()
-        assert shown(overview(repo, ADMIN)) == recount(repo, now, "1=1"), step
-        in_nanshan = "p.district_id = (SELECT id FROM jurisdictions WHERE path = '广东省/深圳市/南山区')"
-        assert shown(overview(repo, NANSHAN)) == recount(repo, now, in_nanshan), step
+        check_overview(repo, now)
+        # overdue as the queue's filter and the month's report count it
+        overdue = sum(f["overdue"] for f in recount_by(repo, now, "1=1", "city.parent_id").values())
+        assert review.queue(QueueFilter(state="all", overdue=True), ADMIN).total == overdue, step
+        month = datetime.fromtimestamp(now, BEIJING).strftime("%Y-%m")
+        assert figures(repo, ADMIN, month, now).overdue == overdue, step
         assert graded(repo, ADMIN) == regraded(repo, now), step
         check_ranking(repo, ADMIN)
         check_ranking(repo, NANSHAN)
@@ -396,4 +474,25 @@ def test_an_upgrade_to_0015_counts_the_hazards_there_are(
     take(repo, review, supervision, ("dismiss", 0))
     downgrade(repo.engine, "0014")
     migrate(repo.engine)
-    assert shown(overview(repo, ADMIN)) == recount(repo, time.time(), "1=1")
+    check_overview(repo, time.time())
+
+
+def test_above_district_level_the_most_overdue_of_the_users_own_projects_are_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The projects listed above district level beside the video set's are the most overdue of the user's
+    own projects, not of the province's cut down to theirs (a city would see none of its own)."""
+    repo = Repository(f"sqlite:///{tmp_path}/r.sqlite", tmp_path / "evidence")
+    review = Review(repo, DEADLINES)  # an everyday hazard's order is due at once
+    for code, city, district in PROJECTS:
+        repo.add_project(code, code, city, "secret", district)
+    for project, alerts in ((0, 1), (2, 2)):  # 广州's project more overdue than 南山's
+        for alert in range(alerts):
+            event = make_event(f"a{alert}", project=PROJECTS[project][0], level="alarm")
+            repo.store_event(event, secrets.token_hex(8), 300.0)
+    for hazard in review.queue(QueueFilter(state="pending"), ADMIN).hazards:
+        review.act(hazard["id"], "order", ADMIN)
+    monkeypatch.setattr("regulator.overview.ATTENTION", 1)
+    assert [p["code"] for p in overview(repo, ADMIN)["projects"]] == ["GD-GZ-TH"]
+    assert [p["code"] for p in overview(repo, SHENZHEN)["projects"]] == ["GD-SZ-NS"]
+    repo.close()

@@ -297,15 +297,26 @@ async def test_overview_counts_offline_projects_and_false_alarms(
     await reg.post(f"/ui/api/hazards/{hazards[1]['id']}/confirm", json={})
     beat = await send(receiver, HEARTBEAT_PATH, {"project": PROJECT, "ts": time.time()})
     assert beat.status_code == 200, beat.text
+    # every project's regulator: the figures per city, each project's when its district is opened
     o = (await reg.get("/ui/api/overview")).json()
-    by_code = {p["code"]: p for p in o["projects"]}
+    assert o["by"] == "city"
+    cities = {a["path"]: (a["projects"], a["open"], a["offline"], a["false_alarm_rate"]) for a in o["areas"]}
+    assert cities == {"广东省/深圳市": (1, 3, 0, 0.5), "广东省/广州市": (1, 0, 1, None)}
+    [rule] = o["rules"]
+    assert (rule["rule"], rule["false_alarm_rate"]) == ("crane.load", 0.5)
+    by_code = {}
+    for district in ("广东省/深圳市/南山区", "广东省/广州市/天河区"):
+        opened = (await reg.get("/ui/api/overview", params={"place": district})).json()
+        assert opened["by"] == "project"
+        by_code |= {p["code"]: p for p in opened["projects"]}
     here, silent = by_code[PROJECT], by_code["GD-GZ-2026-0002"]
     assert (here["open"], here["pending"], here["dismissed"], here["false_alarm_rate"]) == (3, 2, 1, 0.5)
     assert here["open_by_rule"] == {"crane.load": 3} and here["open_lt_1d"] == 3
     assert (here["offline"], silent["offline"]) == (False, True)
-    assert {c["city"]: c["open"] for c in o["cities"]} == {"深圳": 3, "广州": 0}
-    [rule] = o["rules"]
-    assert (rule["rule"], rule["false_alarm_rate"]) == ("crane.load", 0.5)
+    # a project user's overview is their project's; no place to open
+    site = people["site"]
+    assert [p["code"] for p in (await site.get("/ui/api/overview")).json()["projects"]] == [PROJECT]
+    assert (await site.get("/ui/api/overview", params={"place": "广东省"})).status_code == 403
 
 
 async def test_readings_summary_shows_around_the_hazard(receiver: RegulatorServer, people: Any) -> None:

@@ -105,6 +105,9 @@ def test_regulator_takes_a_hazard_from_the_queue_to_closed(
     page.set_input_files("#a-photo", str(photo))
     page.click("button[data-do=report]")
     expect(page.get_by_test_id("detail-state")).to_have_text("待复查 · 挂牌督办")
+    expect(page.get_by_test_id("detail-due")).to_contain_text(
+        "逾期按此计"
+    )  # its listing's deadline, not 15 days
     sign_out(page)
 
     sign_in(page, url, "li.jian")
@@ -126,5 +129,7 @@ def test_regulator_takes_a_hazard_from_the_queue_to_closed(
     page.click("#f-go")
     expect(page.get_by_test_id("hazard-row")).to_have_count(0)
 
-    page.click("header nav button[data-tab=overview]")
+    page.click("header nav button[data-tab=overview]")  # every project's regulator: per city, then opened
+    for place in ("深圳市", "南山区"):
+        page.get_by_test_id("area-row").filter(has_text=place).click()
     expect(page.get_by_test_id("project-row")).to_contain_text("前海示范项目")

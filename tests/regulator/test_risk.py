@@ -59,8 +59,11 @@ async def test_projects_and_companies_graded_per_jurisdiction(bureau: Bureau) ->
     await post_event(bureau.server, FT, alert="gust2", rule="crane.wind", level="alarm", ts=now - 60)
     tilt = next(h["id"] for h in await queue_rows(root, state="all", project=NS.code, rule="crane.tilt"))
     assert (await root.post(f"/ui/api/hazards/{tilt}/order", json={"major": True})).status_code == 200
-    with repo.engine.begin() as db:  # its deadline passed yesterday
+    with (
+        repo.engine.begin() as db
+    ):  # its deadlines passed yesterday: its order's and (listed: major) listings'
         db.exec_driver_sql(f"UPDATE hazards SET deadline = {now - 86400} WHERE id = {tilt}")
+        db.exec_driver_sql(f"UPDATE listings SET deadline = {now - 86400} WHERE hazard_id = {tilt}")
     gust = next(h["id"] for h in await queue_rows(root, state="all", project=FT.code, rule="crane.wind"))
     r = await root.post(f"/ui/api/hazards/{gust}/dismiss", json={"reason": "风速计故障，误报"})
     assert r.status_code == 200, r.text

@@ -23,12 +23,14 @@ import httpx
 import numpy as np
 import pypdfium2
 import pytest
+import sqlalchemy as sa
 import typer
 from typer.testing import CliRunner
 
 from contract.wire import RECTIFICATIONS_PATH
 from regulator.auth import Accounts
 from regulator.cli import serve
+from regulator.monthly import figures
 from regulator.scope import Actor
 from regulator.server import RegulatorServer
 from regulator.supervision import ListingPolicy
@@ -354,3 +356,48 @@ async def test_the_listing_deadlines_are_configurable(tmp_path: Path) -> None:
         }
     finally:
         await server.stop()
+
+
+@pytest.mark.timeout(60)
+async def test_a_listed_hazard_is_overdue_on_its_listing_deadline_only(bureau: Bureau) -> None:
+    """Review #16: a listed hazard past its rectification order's deadline showed as overdue in the queue,
+    the overview, risk grading and the monthly report, though it escalates only on its listing's. Everywhere
+    it is counted, overdue now reads the listing's deadline for a listed hazard, the order's for another."""
+    ns = bureau.clients["ns"]
+    await ok(ns.post(f"/ui/api/hazards/{bureau.major}/order", json={}))  # major: 15 days, listed 30 and 60
+    await ok(ns.post(f"/ui/api/hazards/{bureau.general}/order", json={}))  # general: 7 days, not listed
+    now = time.time()
+    with bureau.server.repo.engine.begin() as db:  # both orders' deadlines have passed, the listings' not
+        db.execute(sa.text("UPDATE hazards SET deadline = :past"), {"past": now - DAY})
+
+    async def overdue_everywhere() -> list[tuple[str, Any]]:
+        """Overdue as the queue's rows and filter, the overview, risk grading and the month's report count it."""
+        rows = (await ok(ns.get("/ui/api/hazards", params={"state": "all"})))["hazards"]
+        filtered = await ok(ns.get("/ui/api/hazards", params={"state": "all", "overdue": "true"}))
+        [project] = (await ok(ns.get("/ui/api/overview")))["projects"]
+        [graded] = (await ok(ns.get("/ui/api/risk")))["projects"]
+        month = datetime.now(BEIJING).strftime("%Y-%m")
+        report = figures(bureau.server.repo, Actor("ns", "regulator", None, USERS["ns"]), month)
+        return [
+            ("rows", {h["id"] for h in rows if h["overdue"]}),
+            ("filter", {h["id"] for h in filtered["hazards"]}),
+            ("overview", project["overdue"]),
+            ("risk", graded["overdue"]),
+            ("report", report.overdue),
+        ]
+
+    general = {bureau.general}
+    assert await overdue_everywhere() == [
+        ("rows", general), ("filter", general), ("overview", 1), ("risk", 1), ("report", 1)
+    ]  # fmt: skip
+    hazard = await ok(ns.get(f"/ui/api/hazards/{bureau.major}"))  # due on the county listing's 30 days
+    assert hazard["due"] > now + 29 * DAY > now > hazard["deadline"]
+    with bureau.server.repo.engine.begin() as db:  # the county listing's deadline passes too
+        db.execute(
+            sa.text("UPDATE listings SET deadline = :past WHERE hazard_id = :h AND level = 'district'"),
+            {"past": now - DAY, "h": bureau.major},
+        )
+    both = {bureau.general, bureau.major}
+    assert await overdue_everywhere() == [
+        ("rows", both), ("filter", both), ("overview", 2), ("risk", 2), ("report", 2)
+    ]  # fmt: skip
