@@ -14,6 +14,7 @@ run() {  # name, command...
 }
 run ingest_pipeline   $PY bench/ingest_pipeline.py
 run ingest_stages     $PY bench/ingest_stages.py
+run modbus_stages     $PY bench/modbus_stages.py
 run mqtt_decode       $PY bench/mqtt_decode.py --seconds 2
 run mqtt_end_to_end   $PY bench/mqtt_end_to_end.py
 run store_ingest      $PY bench/store_ingest.py

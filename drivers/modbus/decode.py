@@ -170,70 +170,99 @@ def encode_value(
     return _from_bytes(data, byte_order, word_order)
 
 
+Decoded = float | str | DecodeError  # a value, or why it could not be decoded
+
+
 class RequestDecoder:
     """Every value of one request decoded from its answer, each value's layout worked out once.
 
     The poller decodes the same request every poll, so what :func:`decode_value` works out per call
     (struct format, byte and word order, the decimals of scale and offset) is worked out here when
-    the request is planned. Numeric values in big-endian byte and word order (the common case) are
-    unpacked straight from the answer's bytes; every other value, and any number that is not finite,
-    goes through :func:`decode_value`, so both give the same result and the same error for every
-    input (tests/drivers/modbus/test_decode_properties.py).
+    the request is planned. The numeric values in big-endian byte and word order (the common case)
+    are laid out as one struct over the whole answer, so a single ``unpack_from`` gives all their raw
+    numbers; an integer read as it is (scale 1, offset 0: most of a register map) then only becomes
+    a float. Every other value, and any number that is not finite, goes through :func:`decode_value`,
+    so both give the same result and the same error for every input
+    (tests/drivers/modbus/test_decode_properties.py).
     """
 
     def __init__(self, mmap: ModbusMap, request: Request) -> None:
         self._mmap, self._request = mmap, request
+        self.values = request.values  # in the order decode() gives their results
         self._words = struct.Struct(f">{request.count}H")
-        # (value, struct or None for the straightforward path, byte offset, round to or None for floats)
-        self._plan: list[tuple[RegisterValue, struct.Struct | None, int, int | None]] = []
+        # per value: in the block struct or not, the arithmetic after unpacking (None: the raw integer
+        # as a float), and the decimals an integer's value is rounded to (None for floats)
+        self._plan: list[tuple[RegisterValue, bool, tuple[float, float] | None, int | None]] = []
+        layout, end = [">"], 0  # the block struct's format; first byte after the last value laid out
         for rv in request.values:
-            fast = not is_bit_object(rv) and rv.type in _STRUCT and orders(rv, mmap) == (Order.BIG, Order.BIG)
+            at = 2 * (rv.address - request.address)
+            # a value overlapping the one before is decoded on its own, so the block stays one layout
+            fast = (
+                at >= end
+                and not is_bit_object(rv)
+                and rv.type in _STRUCT
+                and orders(rv, mmap) == (Order.BIG, Order.BIG)
+            )
+            if fast:
+                layout.append(f"{at - end}x{_STRUCT[rv.type]}" if at > end else _STRUCT[rv.type])
+                end = at + 2 * rv.words
+            as_is = rv.type in _INT_RANGE and rv.scale == 1.0 and rv.offset == 0.0
             self._plan.append(
                 (
                     rv,
-                    struct.Struct(">" + _STRUCT[rv.type]) if fast else None,
-                    2 * (rv.address - request.address),
+                    fast,
+                    None if as_is else (rv.scale, rv.offset),
                     min(12, decimals(rv.scale) + decimals(rv.offset)) if rv.type in _INT_RANGE else None,
                 )
             )
-        self._any_fast = any(fmt is not None for _, fmt, _, _ in self._plan)
+        self._block = struct.Struct("".join(layout)) if end else None
+        # the common map: every value in the block and an integer read as it is
+        self._as_is = all(fast and arith is None for _, fast, arith, _ in self._plan)
 
-    def __call__(
-        self, data: Sequence[int] | Sequence[bool]
-    ) -> list[tuple[RegisterValue, float | str | DecodeError]]:
+    def __call__(self, data: Sequence[int] | Sequence[bool]) -> list[tuple[RegisterValue, Decoded]]:
         """Each value with what it decodes to, or its DecodeError so the caller can report it and
         keep the others."""
-        buf = b""
-        if self._any_fast and len(data) == self._request.count:
+        return list(zip(self.values, self.decode(data)[0], strict=True))
+
+    def decode(self, data: Sequence[int] | Sequence[bool]) -> tuple[list[Decoded], bool]:
+        """What each of :attr:`values` decodes to, in order, and whether any is a DecodeError."""
+        raws: tuple[float, ...] = ()
+        if self._block is not None and len(data) == self._request.count:
             try:
-                buf = self._words.pack(*data)
+                raws = self._block.unpack_from(self._words.pack(*data))
             except struct.error:  # not 16-bit words: the straightforward path says so per value
-                buf = b""
-        out: list[tuple[RegisterValue, float | str | DecodeError]] = []
-        for rv, fmt, at, digits in self._plan:
-            try:
-                fast = self._fast(rv, fmt.unpack_from(buf, at)[0], digits) if fmt and buf else None
-                value = (
-                    fast
-                    if fast is not None
-                    else decode_value(rv, self._request.slice_for(rv, data), *orders(rv, self._mmap))
-                )
-            except DecodeError as exc:
-                out.append((rv, exc))
+                raws = ()
+        if raws and self._as_is:
+            return list(map(float, raws)), False
+        out: list[Decoded] = []
+        failed = False
+        unpacked = iter(raws)
+        for rv, fast, arith, digits in self._plan:
+            number = self._fast(rv, next(unpacked), arith, digits) if fast and raws else None
+            if number is not None:
+                out.append(number)
                 continue
-            out.append((rv, value))
-        return out
+            try:
+                out.append(decode_value(rv, self._request.slice_for(rv, data), *orders(rv, self._mmap)))
+            except DecodeError as exc:
+                out.append(exc)
+                failed = True
+        return out, failed
 
     @staticmethod
-    def _fast(rv: RegisterValue, raw: float, digits: int | None) -> float | None:
+    def _fast(
+        rv: RegisterValue, raw: float, arith: tuple[float, float] | None, digits: int | None
+    ) -> float | None:
         """decode_value's arithmetic on a number already unpacked; None where it is not finite (the
         straightforward path then raises its DecodeError)."""
+        if arith is None:
+            return float(raw)  # an integer times 1 plus 0, rounded to 0 decimals: itself
         if digits is None:
             if not math.isfinite(raw):
                 return None
             if rv.type is DataType.FLOAT32:
                 raw = float(f"{raw:.7g}")  # as decode_raw: a float32 carries ~7 digits
-        value = raw * rv.scale + rv.offset
+        value = raw * arith[0] + arith[1]
         if not math.isfinite(value):
             return None
         return float(value) if digits is None else round(value, digits)

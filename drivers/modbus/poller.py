@@ -14,12 +14,13 @@ import asyncio
 import logging
 import math
 import time
+from typing import cast
 
 from contract.bus import Bus
 from contract.config.profile import Profile
 from contract.config.site import DeviceConfig
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport
-from contract.readings import DeviceStatus, Reading
+from contract.readings import DeviceStatus, Quality, Reading
 from drivers.base import DeviceStats
 from drivers.modbus.decode import DecodeError, RequestDecoder
 from drivers.modbus.errlog import OncePerKind
@@ -81,16 +82,16 @@ class DevicePoller:
         if self._wake is not None:
             _resolve(self._wake)
 
-    async def _pause(self, seconds: float) -> None:
+    async def _pause(self, loop: asyncio.AbstractEventLoop, seconds: float) -> None:
         """Sleep ``seconds``, or until :meth:`request_stop`.
 
         A timer that resolves a future, rather than ``asyncio.timeout`` around the stop event: that
         ended every pause of every poll by cancelling the task and raising through it, most of the
-        pause's cost at ten polls a second per device.
+        pause's cost at ten polls a second per device. ``loop`` is the running loop, passed in:
+        asyncio.get_running_loop() asks the OS for the process id on every call.
         """
         if self._stopping.is_set():
             return
-        loop = asyncio.get_running_loop()
         self._wake = wake = loop.create_future()
         timer = loop.call_later(seconds, _resolve, wake)
         try:
@@ -119,11 +120,11 @@ class DevicePoller:
             now = loop.time()
             if not answered and self._online is False:
                 # offline: probe with exponential backoff, then restart the schedule on recovery
-                await self._pause(self.backoff_s())
+                await self._pause(loop, self.backoff_s())
                 anchor, slot = loop.time(), 0
                 continue
             slot = max(slot + 1, math.ceil((now - anchor) / interval))
-            await self._pause(max(0.0, anchor + slot * interval - loop.time()))
+            await self._pause(loop, max(0.0, anchor + slot * interval - loop.time()))
 
     async def poll_once(self) -> bool:
         """Read every request once, publish the Readings; True if the device answered."""
@@ -150,8 +151,16 @@ class DevicePoller:
         return True
 
     def _decode(self, decoder: RequestDecoder, data: list[int] | list[bool], ts: float) -> list[Reading]:
+        values, failed = decoder.decode(data)
+        project, device = self.project, self.device.id
+        if not failed and not self._errors:
+            # the usual poll: every value decoded and no error to clear, so nothing to check per value
+            return [
+                Reading(ts, project, device, rv.metric, value, rv.unit, Quality.OK, rv.point)
+                for rv, value in zip(decoder.values, cast(list[float | str], values), strict=True)
+            ]
         out = []
-        for rv, value in decoder(data):
+        for rv, value in zip(decoder.values, values, strict=True):
             if isinstance(value, DecodeError):
                 self.stats.errors += 1
                 self.stats.last_error = f"{rv.metric} at {rv.function.value} {rv.address}: {value}"
@@ -166,7 +175,7 @@ class DevicePoller:
                 self._errors.clear(
                     ("decode", None, rv.metric, rv.point), f"{rv.metric} at {rv.function.value} {rv.address}"
                 )
-            out.append(Reading(ts, self.project, self.device.id, rv.metric, value, rv.unit, point=rv.point))
+            out.append(Reading(ts, project, device, rv.metric, value, rv.unit, Quality.OK, rv.point))
         return out
 
     def _request_failed(self, request: Request, err: LinkError) -> None:

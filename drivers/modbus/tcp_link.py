@@ -41,7 +41,8 @@ class _FramingError(Exception):
 class _MbapProtocol(asyncio.Protocol):
     """Splits the stream into answers and hands the one with the expected ids to the waiting read."""
 
-    def __init__(self) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop  # kept: asyncio.get_running_loop() asks the OS for the process id every call
         self.transport: asyncio.Transport | None = None
         self.received = bytearray()  # what came since the current request was sent (the first bytes)
         self.received_count = 0
@@ -58,7 +59,7 @@ class _MbapProtocol(asyncio.Protocol):
         self._tid, self._unit = tid, unit
         self.received.clear()
         self.received_count = 0
-        self._waiter = asyncio.get_running_loop().create_future()
+        self._waiter = self.loop.create_future()
         return self._waiter
 
     def data_received(self, data: bytes) -> None:
@@ -106,7 +107,9 @@ class TcpLink:
     async def read(self, request: Request, unit: int, timeout_s: float) -> list[int] | list[bool]:
         """Registers (or bits) of ``request`` from ``unit``; raise LinkError on any failure."""
         async with self._lock:
-            protocol = await self._connected(timeout_s)
+            protocol = self._protocol
+            if protocol is None or protocol.transport is None:
+                protocol = await self._connect(timeout_s)
             assert protocol.transport is not None
             self._tid = self._tid % 0xFFFF + 1  # 1..65535: 0 is what a confused device sends
             function = FC_NUMBER[request.function]
@@ -116,7 +119,7 @@ class TcpLink:
             )
             # a timer failing the future, not asyncio.timeout: no timeout object and task bookkeeping
             # per request for a deadline that is almost never reached
-            timer = asyncio.get_running_loop().call_later(timeout_s, _expire, answer)
+            timer = protocol.loop.call_later(timeout_s, _expire, answer)
             try:
                 try:
                     pdu = await answer
@@ -137,13 +140,13 @@ class TcpLink:
                 self._drop()
                 raise LinkError("connect", f"connection to {self.description} lost ({exc})") from None
 
-    async def _connected(self, timeout_s: float) -> _MbapProtocol:
-        if self._protocol is not None and self._protocol.transport is not None:
-            return self._protocol
+    async def _connect(self, timeout_s: float) -> _MbapProtocol:
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(timeout_s + 1.0):
-                _, protocol = await loop.create_connection(_MbapProtocol, self._host, self._port)
+                _, protocol = await loop.create_connection(
+                    lambda: _MbapProtocol(loop), self._host, self._port
+                )
         except (OSError, TimeoutError) as exc:
             reason = "no answer to the connection" if isinstance(exc, TimeoutError) else exc.strerror or exc
             raise LinkError("connect", f"cannot connect to {self.description} ({reason})") from None
