@@ -31,12 +31,16 @@ def test_read_back_network_gives_the_graphs_outputs(make, graph: str, shape: tup
     net = make()
     load_fused_onnx(net, WEIGHTS / graph, torch.zeros(shape))
     x = np.random.default_rng(0).uniform(0, 255, shape).astype(np.float32)
-    net.train()  # as the fine-tune runs it: the folded batch norms must not switch to batch statistics
-    with torch.no_grad():
-        got = net(torch.from_numpy(x)).numpy()
     want = OnnxNet(WEIGHTS / graph)(x)
-    assert got.shape == want.shape
-    assert np.abs(got - want).max() < 1e-3
+    # as the training loops run it: straight after loading (no .train() call yet), then in training mode;
+    # the folded batch norms must never switch to batch statistics
+    for mode in ("as loaded", "training"):
+        if mode == "training":
+            net.train()
+        with torch.no_grad():
+            got = net(torch.from_numpy(x)).numpy()
+        assert got.shape == want.shape
+        assert np.abs(got - want).max() < 1e-3, mode
 
 
 def test_a_graph_of_another_network_is_refused_naming_it() -> None:
