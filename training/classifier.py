@@ -3,9 +3,11 @@
     nice -n 5 .venv/bin/python -m training.classifier --data ../shared/data/helmet --arch lite0 --refine \
         --skip-bystanders --steps 5954 --threads 2
 
-The shipped vision/models/helmet_cls.onnx was made by exactly that command, then quantised
-(`python -m training.quantize`), then `python -m training.evaluate` chose the proposals, the
-score mixing and the thresholds on the val part and wrote the model card.
+Round 5's classifier was made by exactly that command; the shipped one (round 7) is it fine-tuned with
+the same options plus `--init-onnx training/weights/helmet_cls_fp32.onnx --lr 3e-4 --minutes 9` on a
+train part that holds the site-camera folder hhw (docs/vision.md, "Round 7"). Then it was quantised
+(`python -m training.quantize`), and `python -m training.evaluate` chose the proposals, the score
+mixing and the thresholds on the val part and wrote the model card.
 
 Why a second stage: the detector (vision/models/helmet.onnx) finds most bare heads but gives them low
 scores, so a threshold that keeps precision throws them away. Here every proposal of the detector is
