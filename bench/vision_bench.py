@@ -6,7 +6,11 @@ network, the SSDLite person network, one danger zone and one protected edge on t
 switched off, so every frame is a full analysis: the worst case). "still scene" = the same
 frame again and again with the gate on. CPU time is process time of the analysing thread's process.
 
-Run: .venv/bin/python bench/vision_bench.py [--frames N]
+Run: .venv/bin/python bench/vision_bench.py [--frames N] [--candidate MODEL]
+
+--candidate times a retrained hard-hat model (its ONNX with its card and classifier beside it) on the
+same frames in the same run, so a round can say its frame cost as a ratio to the shipped card's
+(the machine is shared: figures from separate runs are not comparable).
 """
 
 from __future__ import annotations
@@ -117,6 +121,12 @@ def main() -> None:
     """Print the figures as `name: value unit` lines."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--frames", type=int, default=24)
+    ap.add_argument(
+        "--candidate",
+        type=Path,
+        default=None,
+        help="a hard-hat ONNX with its .json card and helmet_cls.onnx beside it, timed beside the shipped one",
+    )
     args = ap.parse_args()
     cv2.setNumThreads(1)
     imgs = camera_frames()
@@ -148,6 +158,15 @@ def main() -> None:
             f"vision_frame_all_checks_1280x720: {frame_ms:.1f} ms_cpu; same frames with HOG persons (before): "
             f"{hog_frame_ms:.1f} ms_cpu ({frame_ms / hog_frame_ms:.2f}x)"
         )
+        if args.candidate:
+            cand = CameraAnalyzer(every_frame, HelmetDetector(args.candidate), persons)
+            cand_ms = cpu_ms(
+                lambda i: cand.analyse(Frame(float(i), imgs[i % len(imgs)], str(i), True)), args.frames
+            )
+            print(
+                f"vision_frame_all_checks_candidate_1280x720: {cand_ms:.1f} ms_cpu with {args.candidate} "
+                f"({cand_ms / frame_ms:.2f}x the shipped card's {frame_ms:.1f} ms_cpu, same run)"
+            )
         still = CameraAnalyzer(cam, helmet, persons)
         still.analyse(Frame(0.0, imgs[0], "0", True))
         print(

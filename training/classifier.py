@@ -3,9 +3,11 @@
     nice -n 5 .venv/bin/python -m training.classifier --data ../shared/data/helmet --arch lite0 --refine \
         --skip-bystanders --steps 5954 --threads 2
 
-The shipped vision/models/helmet_cls.onnx was made by exactly that command, then quantised
-(`python -m training.quantize`), then `python -m training.evaluate` chose the proposals, the
-score mixing and the thresholds on the val part and wrote the model card.
+Round 5's classifier was made by exactly that command; the shipped one (round 7) is it fine-tuned with
+the same options plus `--init-onnx training/weights/helmet_cls_fp32.onnx --lr 3e-4 --minutes 9` on a
+train part that holds the site-camera folder hhw (docs/vision.md, "Round 7"). Then it was quantised
+(`python -m training.quantize`), and `python -m training.evaluate` chose the proposals, the score
+mixing and the thresholds on the val part and wrote the model card.
 
 Why a second stage: the detector (vision/models/helmet.onnx) finds most bare heads but gives them low
 scores, so a threshold that keeps precision throws them away. Here every proposal of the detector is
@@ -46,7 +48,7 @@ from torch.nn import functional as F
 from training import split
 from training.bystanders import BYSTANDER_SCORE, bystander_zones, on_bystanders
 from training.model import HeadClassifier, LiteHeadClassifier
-from training.train import RUNS, cosine_lr
+from training.train import RUNS, cosine_lr, load_fused_onnx
 from vision.detectors.centernet import CLASSES, max_iou
 from vision.detectors.helmet import (
     DEFAULT_MODEL,
@@ -323,6 +325,13 @@ def main() -> None:
         help="seed of the jitter, the draws, the augmentation and the initial head (another seed "
         "retrains the same recipe: how far two runs differ is the noise a round must beat)",
     )
+    ap.add_argument(
+        "--init-onnx",
+        type=Path,
+        default=None,
+        help="fine-tune from an exported classifier of the same --arch and --refine (its float ONNX, "
+        "training/weights/helmet_cls_fp32.onnx; batch norms kept frozen) instead of from ImageNet",
+    )
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--steps-per-round", type=int, default=300)
     args = ap.parse_args()
@@ -359,6 +368,8 @@ def main() -> None:
     )
 
     net, lr = ARCHS[args.arch](args.refine)
+    if args.init_onnx:
+        load_fused_onnx(net, args.init_onnx, torch.zeros(2, 3, SIDE, SIDE))
     lr = args.lr or lr
     net = net.to(memory_format=torch.channels_last)
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=5e-4)

@@ -260,7 +260,7 @@ def main() -> None:
         "thresholds_chosen_on": f"val part ({len(split.load('val'))} images): most recall at precision >= "
         f"{PRECISION_GOAL}" + audit_note,
         "score": "p_classifier(class) * detector_score ** det_power; class = likelier of helmet/no_helmet",
-        "trained_on": "training/split/train.txt (cap CC BY 4.0 + sfchd, see docs/vision.md); detector by "
+        "trained_on": "training/split/train.txt (cap CC BY 4.0, sfchd and hhw; see docs/vision.md); detector by "
         "training.train, classifier by training.classifier",
         "test": {},
     }

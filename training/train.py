@@ -11,6 +11,7 @@ still leaves a usable model. The test part of the split is never read here.
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import shutil
 import time
@@ -52,41 +53,74 @@ def focal_loss(pred: torch.Tensor, gt: torch.Tensor, bare_weight: float = 1.0) -
 class FrozenBN(nn.BatchNorm2d):
     """Batch norm that always uses its stored statistics (for weights read back from a BN-fused ONNX)."""
 
+    def __init__(self, num_features: int, eps: float = 1e-5) -> None:
+        """Made in eval mode: a module is born training, and a training loop that never calls .train()
+        before its first epoch would otherwise normalise by batch statistics and overwrite the stored
+        ones (that wrecked every fine-tune's first epoch: val mAP50 0.56 -> 0.06-0.23)."""
+        super().__init__(num_features, eps=eps)
+        super().train(False)
+
     def train(self, mode: bool = True) -> FrozenBN:
         """Stays in eval mode; its scale and shift still learn."""
         return super().train(False)
 
 
-def load_fused_onnx(net: HeadNet, path: Path) -> None:
-    """Weights of an exported HeadNet ONNX (BN folded into each conv) back into `net`, BN frozen.
+def conv_bn_pairs(net: nn.Module, sample: torch.Tensor) -> list[tuple[nn.Conv2d, nn.Module, str]]:
+    """Each convolution that a batch norm follows, with that batch norm's parent and name, in the order
+    a forward pass of `sample` runs them: the order of the convolutions the ONNX export folded them into."""
+    after: dict[nn.Conv2d, tuple[nn.Module, str]] = {}
+    for parent in net.modules():
+        for (_, a), (name, b) in itertools.pairwise(parent.named_children()):
+            if isinstance(a, nn.Conv2d) and isinstance(b, nn.BatchNorm2d):
+                after[a] = (parent, name)
+    ran: list[nn.Conv2d] = []
+    hooks = [c.register_forward_hook(lambda m, _i, _o: ran.append(m)) for c in after]
+    was_training = net.training
+    net.eval()
+    with torch.no_grad():
+        net(sample)
+    net.train(was_training)
+    for h in hooks:
+        h.remove()
+    return [(c, *after[c]) for c in ran]
 
-    The .pt files of the shipped detector were lost; its ONNX is all there is to fine-tune from.
+
+def load_fused_onnx(net: nn.Module, path: Path, sample: torch.Tensor) -> None:
+    """Weights of an exported network's ONNX (each batch norm folded into its convolution) back into
+    `net` (HeadNet or LiteHeadClassifier), those batch norms frozen; `sample` is an input of the
+    network's shape (one forward pass orders its convolutions as the graph does).
+
+    The .pt files of the shipped networks were lost; their float ONNX graphs (training/weights/) are
+    all there is to fine-tune from.
     """
     import onnx
     from onnx import numpy_helper
 
     m = onnx.load(str(path))
     init = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer}
+    # the exporter names a folded convolution's new weight and bias onnx::Conv_N; the others keep their names
     fused = [
         (init[n.input[1]], init[n.input[2]])
         for n in m.graph.node
         if n.op_type == "Conv" and n.input[1].startswith("onnx::")
     ]
-    blocks = [
-        b
-        for b in net.modules()
-        if isinstance(b, nn.Sequential) and len(b) == 3 and isinstance(b[1], nn.BatchNorm2d)
-    ]
-    if len(fused) != len(blocks):
-        raise ValueError(f"{path}: {len(fused)} fused convolutions, HeadNet has {len(blocks)}")
-    for (w, b), blk in zip(fused, blocks, strict=False):
-        if tuple(w.shape) != tuple(blk[0].weight.shape):
-            raise ValueError(f"{path}: conv shape {w.shape} where HeadNet has {tuple(blk[0].weight.shape)}")
-        blk[0].weight.data = torch.from_numpy(w.copy())
-        bn = FrozenBN(len(b))
-        bn.running_var.fill_(1 - bn.eps)
+    pairs = conv_bn_pairs(net, sample)
+    if len(fused) != len(pairs):
+        raise ValueError(
+            f"{path}: {len(fused)} fused convolutions, {type(net).__name__} has {len(pairs)}: "
+            "not a graph exported from this network"
+        )
+    for (w, b), (conv, parent, name) in zip(fused, pairs, strict=True):
+        if tuple(w.shape) != tuple(conv.weight.shape):
+            raise ValueError(
+                f"{path}: conv shape {w.shape} where {type(net).__name__} has {tuple(conv.weight.shape)}"
+            )
+        conv.weight.data = torch.from_numpy(w.copy())
+        old = getattr(parent, name)
+        bn = FrozenBN(len(b), eps=old.eps)
+        bn.running_var.fill_(1 - bn.eps)  # so that the frozen norm is x * 1 + bias, as in the folded graph
         bn.bias.data = torch.from_numpy(b.copy())
-        blk[1] = bn
+        setattr(parent, name, bn)
     sd = net.state_dict()
     for k in sd:
         if k in init:
@@ -200,7 +234,7 @@ def main() -> None:
     if args.resume:
         net.load_state_dict(torch.load(args.resume))
     if args.init_onnx:
-        load_fused_onnx(net, args.init_onnx)
+        load_fused_onnx(net, args.init_onnx, torch.zeros(1, 3, args.size, args.size))
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=5e-4)
     budget = args.minutes * 60
     t0 = time.monotonic()
