@@ -84,8 +84,7 @@ class SensorFault:
             if seen is None:
                 self._stuck[key] = seen = _Stuck(raw, ts)
             elif seen.value != raw:
-                # in place: a monitored value changes at nearly every reading, and a new object for
-                # each was a tenth of this rule's time
+                # in place: a monitored value changes at nearly every reading, no new object for each
                 seen.value, seen.since = raw, ts
             if ts - seen.since >= stuck_s:
                 return "stuck"
@@ -132,17 +131,19 @@ class SensorFault:
                 {},
                 backfill,
             )
-        bad_metric, entry = next(iter(faulty.items()))
         last = self._built.get(key)
+        # the metric the last warning named is still the point's first faulty one while its entry is
+        # the same object: metrics faulty since were added after it, and one mended and broken again
+        # has a new entry (and a new place last in the dict)
         if (
             last is not None
-            and last.entry is entry
+            and faulty.get(last.metric) is last.entry
             and last.ts == ts
             and last.backfill == backfill
-            and last.metric == bad_metric
             and last.name == name
         ):
             return last.result
+        bad_metric, entry = next(iter(faulty.items()))
         why, value = entry
         message, message_en = self._fault_message(device, point, name, bad_metric, why, value)
         details: dict[str, float | str | list[str]] = {"reason": why, "metric": bad_metric}
