@@ -123,19 +123,21 @@ class LevelMemory:
         self, device: str, point: str, level: Level | None, build: Callable[[], RuleResult]
     ) -> RuleResult | None:
         """Remember ``level``; return ``build()`` when the alert manager must hear about it."""
-        return build() if self._due((device, point), level) else None
+        return build() if self.due(device, point, level) else None
 
     def report_later(
         self, rule: str, device: str, point: str, level: Level | None, ts: float, backfill: bool, build: Build
     ) -> RuleResult | None:
         """:meth:`report`, the verdict a :class:`LazyResult` whose figures ``build`` makes when they
         are first read (``build`` must use only values fixed by then: see LazyResult)."""
-        if self._due((device, point), level):
+        if self.due(device, point, level):
             return LazyResult.later(rule, device, point, level, ts, backfill, build)
         return None
 
-    def _due(self, key: tuple[str, str], level: Level | None) -> bool:
-        """Remember ``level``; whether the alert manager must hear about it."""
+    def due(self, device: str, point: str, level: Level | None) -> bool:
+        """Remember ``level``; whether the alert manager must hear about it (what :meth:`report` asks
+        before it builds, for a rule that makes its verdict without a ``build`` function)."""
+        key = (device, point)
         previous = self._levels.get(key, _UNSEEN)
         self._levels[key] = level
         if level is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from contract.alert_event import Level
 from contract.config.rules import SensorFaultRule
@@ -30,10 +31,21 @@ ACTION = "检修传感器，修复前该读数不可信，不得作为安全判�
 ACTION_EN = "repair the sensor; its readings cannot be trusted until then"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Stuck:
     value: float
     since: float
+
+
+class _Built(NamedTuple):
+    """A broken point's last warning and what it was made of (see SensorFault._built)."""
+
+    metric: str
+    entry: tuple[str, float]
+    ts: float
+    backfill: bool
+    name: str
+    result: RuleResult
 
 
 class SensorFault:
@@ -46,9 +58,11 @@ class SensorFault:
         # the last fault message of each (device, point): while a sensor is broken every reading of the
         # point repeats its verdict, mostly with the same broken value, so the text is made once
         self._said: dict[tuple[str, str], tuple[tuple[str, str, str, float, float], str, str]] = {}
-        # the last verdict of each (device, point) and what it was made of: the metrics of one sample
-        # (one instant) of a broken point give the same verdict, which is immutable, so it is reused
-        self._built: dict[tuple[str, str], tuple[tuple[object, ...], RuleResult]] = {}
+        # the last warning of each (device, point) and what it was made of: the metrics of one sample
+        # (one instant) of a broken point repeat the same verdict, which is immutable, so it is reused.
+        # Made of the point's first faulty metric and its entry in _faulty, the very tuple (a new one is
+        # stored at every faulty reading, so while it is the same object its reason and value are too)
+        self._built: dict[tuple[str, str], _Built] = {}
 
     def judge(
         self,
@@ -67,8 +81,11 @@ class SensorFault:
         if stuck_s is not None:
             key = (device, point, metric)
             seen = self._stuck.get(key)
-            if seen is None or seen.value != raw:
+            if seen is None:
                 self._stuck[key] = seen = _Stuck(raw, ts)
+            elif seen.value != raw:
+                # in place: a monitored value changes at nearly every reading, no new object for each
+                seen.value, seen.since = raw, ts
             if ts - seen.since >= stuck_s:
                 return "stuck"
         if valid_range is not None and not valid_range[0] <= raw <= valid_range[1]:
@@ -89,50 +106,77 @@ class SensorFault:
         backfill: bool,
     ) -> RuleResult | None:
         """Record the verdict of one metric; the warning stands while any metric of the point is faulty."""
-        faulty = self._faulty.setdefault((device, point), {})
-        if reason is None:
-            faulty.pop(metric, None)
-        else:
+        key = (device, point)
+        faulty = self._faulty.get(key)
+        if faulty is None:
+            faulty = self._faulty[key] = {}
+        if reason is not None:
             faulty[metric] = (reason, raw)
+        elif faulty:
+            faulty.pop(metric, None)
         level: Level | None = "warning" if faulty else None
-        if level is None and self._memory.quiet(device, point):
+        if not self._memory.due(device, point, level):
             return None  # valid, no metric of the point faulty, known clear: no verdict to make
-
-        def build() -> RuleResult:
-            details: dict[str, float | str | list[str]] = {}
-            if faulty:
-                bad_metric, (why, value) = next(iter(faulty.items()))
-            else:
-                bad_metric, why, value = "", "", raw
-            # every metric of a broken point's sample repeats the same verdict: made once, then reused
-            said = (level, ts, backfill, name, bad_metric, why, value, math.copysign(1.0, value))
-            last = self._built.get((device, point))
-            if last is not None and last[0] == said:
-                return last[1]
-            if faulty:
-                message, message_en = self._fault_message(device, point, name, bad_metric, why, value)
-                details = {"reason": why, "metric": bad_metric}
-            else:
-                where, where_en = _where(name, point)
-                what, what_en = f"{where} 传感器读数", f"{where_en} sensor readings"
-                message, message_en = pick(level, what, ACTION), pick_en(level, what_en, ACTION_EN)
-            result = RuleResult(
-                rule=RULE,
-                device=device,
-                point=point,
-                level=level,
-                ts=ts,
-                clause=CLAUSE,
-                value=value,
-                message=message,
-                message_en=message_en,
-                details=details,
-                backfill=backfill,
+        if level is None:
+            where, where_en = _where(name, point)
+            what, what_en = f"{where} 传感器读数", f"{where_en} sensor readings"
+            return self._verdict(
+                device,
+                point,
+                level,
+                ts,
+                raw,
+                pick(level, what, ACTION),
+                pick_en(level, what_en, ACTION_EN),
+                {},
+                backfill,
             )
-            self._built[(device, point)] = (said, result)
-            return result
+        last = self._built.get(key)
+        # the metric the last warning named is still the point's first faulty one while its entry is
+        # the same object: metrics faulty since were added after it, and one mended and broken again
+        # has a new entry (and a new place last in the dict)
+        if (
+            last is not None
+            and faulty.get(last.metric) is last.entry
+            and last.ts == ts
+            and last.backfill == backfill
+            and last.name == name
+        ):
+            return last.result
+        bad_metric, entry = next(iter(faulty.items()))
+        why, value = entry
+        message, message_en = self._fault_message(device, point, name, bad_metric, why, value)
+        details: dict[str, float | str | list[str]] = {"reason": why, "metric": bad_metric}
+        result = self._verdict(device, point, level, ts, value, message, message_en, details, backfill)
+        self._built[key] = _Built(bad_metric, entry, ts, backfill, name, result)
+        return result
 
-        return self._memory.report(device, point, level, build)
+    @staticmethod
+    def _verdict(
+        device: str,
+        point: str,
+        level: Level | None,
+        ts: float,
+        value: float,
+        message: str,
+        message_en: str,
+        details: dict[str, float | str | list[str]],
+        backfill: bool,
+    ) -> RuleResult:
+        """The rule's verdict on a point (its clause is the rule's one)."""
+        return RuleResult(
+            rule=RULE,
+            device=device,
+            point=point,
+            level=level,
+            ts=ts,
+            clause=CLAUSE,
+            value=value,
+            message=message,
+            message_en=message_en,
+            details=details,
+            backfill=backfill,
+        )
 
     def _fault_message(
         self, device: str, point: str, name: str, metric: str, why: str, value: float

@@ -1,10 +1,11 @@
 """The rules' shortcuts change no verdict: each is compared with the straightforward path on random input.
 
 - the engine keeps what a pit series, a device's rule sections and a broken sensor's message need
-  from one reading to the next (a broken point's verdict is made once per sample), sends a crane's kinematic readings straight to its memory, and
-  keeps the collision check's view of every crane; an engine that forgets all of it before every
-  batch (and takes every reading through the full dispatch) must give the same readings (faults
-  marked alike) and the same verdicts, message for message;
+  from one reading to the next (a broken point's verdict is made once per sample and handed to its
+  other metrics while the same fault stands first), sends a crane's kinematic readings straight to
+  its memory, and keeps the collision check's view of every crane; an engine that forgets all of it
+  before every batch (and takes every reading through the full dispatch) must give the same readings
+  (faults marked alike) and the same verdicts, message for message;
 - crane.zone skips zones whose bounding box the hook is outside: a hook inside a polygon, or on its
   edge, is always within that box;
 - a rule whose reading is clear and whose memory is quiet (clear, nothing owed to the alert
@@ -30,7 +31,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contract.alert_event import AlertEvent
+from contract.alert_event import AlertEvent, Level
 from contract.config.crane import LoadChartPoint
 from contract.readings import Quality, Reading
 from gateway.alerts.manager import AlertManager
@@ -40,7 +41,8 @@ from rules.crane_load import ChartTable, rated_load
 from rules.crane_zone import BOX_MARGIN_M
 from rules.geometry import along_jib, bounding_box, inside_polygon, near_box, polygon_edge_distance
 from rules.levels import LevelMemory
-from rules.result import LazyResult
+from rules.pit_displacement import CUMULATIVE, PitRules
+from rules.result import LazyResult, rank
 from tests.rules.sites import PROJECT, reference_site, site_variant
 
 SITE = reference_site()
@@ -118,6 +120,37 @@ def pit_walks(draw: st.DrawFn) -> list[list[Reading]]:
             now[m] = round(now[m] + draw(st.floats(-6, 9)), 1)
         out.append([Reading(ts, PROJECT, "pit-1", m, now[m], point="ZQS-01") for m in metrics])
     return out
+
+
+# a broken sensor's readings (out of range) mixed with valid ones, both signed zeros among them
+broken_values = st.sampled_from([-9999.0, 9999.0, 1e9, 0.0, -0.0, 1.0, 2.0])
+
+
+@st.composite
+def broken_pit_samples(draw: st.DrawFn) -> list[list[Reading]]:
+    """Samples of two pit points whose metrics break and mend: a broken point's warning is made once
+    per sample and handed to its other metrics while the same fault stands first; a new instant, a
+    backfilled sample or a new faulty reading must each give a new one."""
+    ts = 1795222800.0
+    out = []
+    for _ in range(draw(st.integers(1, 30))):
+        ts += draw(st.sampled_from([0.0, 1.0, 1.0, 60.0]))
+        point = draw(st.sampled_from(["ZQS-01", "ZQS-02"]))
+        quality = draw(st.sampled_from([Quality.OK, Quality.OK, Quality.BACKFILL]))
+        metrics = draw(st.lists(st.sampled_from(PIT_METRICS), min_size=1, max_size=6, unique=True))
+        out.append(
+            [
+                Reading(ts, PROJECT, "pit-1", m, draw(broken_values), quality=quality, point=point)
+                for m in metrics
+            ]
+        )
+    return out
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(broken_pit_samples())
+def test_broken_sensor_shortcuts_change_no_verdict(batches: list[list[Reading]]) -> None:
+    _judged_alike(batches)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -451,3 +484,32 @@ def test_a_quiet_key_skips_nothing_a_report_would_say(
         seen.add((device, point))
         # the collision check judges again the keys owing() names: exactly the seen keys not quiet
         assert plain.owing() == {key for key in seen if not plain.quiet(*key)}
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["disp_h_mm", "disp_v_mm", "incl_mm"]),
+            st.sampled_from([None, None, "warning", "alarm", "critical"]),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_a_point_s_verdict_is_its_worst_metric_s(steps: list[tuple[str, Level | None]]) -> None:
+    """A pit point's verdict is its worst metric's, the judged metric's own at a tie, else the first
+    worst in the order the metrics came: what max() with a key of (rank, is the judged one's) chose
+    before PitRules._combine wrote it out; another metric's is restamped with this instant."""
+    rules = PitRules()
+    latest: dict[str, RuleResult] = {}
+    for i, (metric, level) in enumerate(steps):
+        result = RuleResult(
+            rule=CUMULATIVE, device="pit-1", point="ZQS-01", level=level, ts=float(i), value=i
+        )
+        latest[metric] = result
+        worst = max(latest.values(), key=lambda r: (rank(r.level), r is result))
+        got = rules._combine(CUMULATIVE, "pit-1", "ZQS-01", metric, result)
+        if got is None:
+            assert worst.level is None  # clear and already clear: nothing to report
+            continue
+        assert (got.level, got.value, got.ts) == (worst.level, worst.value, result.ts)
