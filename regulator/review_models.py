@@ -53,7 +53,8 @@ class ActionRecord(Answer):
     hazard_id: int | None = Field(description="the hazard it was taken on")
     project: str = Field(description="project code")
     action: str = Field(
-        description="confirm, dismiss, order, report, close, reject, reclassify, escalate or a listing's step"
+        description="confirm, dismiss, order, report, close, reject, reclassify, escalate; listed supervision's "
+        "list, notice, escalate_listing; record (a finding entered by an inspector or the site)"
     )
     actor: str = Field(
         description="who took it (gateway:<project> for a site's report, system for escalation)"
