@@ -191,6 +191,15 @@ class CameraPicture(BaseModel):
     jpeg: str = Field(description="the picture with the findings drawn on it, JPEG as base64")
 
 
+class ReadingsReceipt(BaseModel):
+    """The regulator's answer to ``POST /api/v1/readings``."""
+
+    status: Literal["stored"] = Field(description="the summary is kept")
+    readings: int = Field(
+        description="readings received (one a device, point, metric and minute is kept: the last sent)"
+    )
+
+
 class PictureReceipt(BaseModel):
     """The regulator's answer to ``POST /api/v1/pictures``."""
 

@@ -9,13 +9,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Path, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 MAX_ID = 2**63 - 1  # ids are BIGINT: a larger number names no row (and no database could take it)
 RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="a row id, from 1")]
 After = Annotated[
     int, Query(ge=0, le=MAX_ID, description="only what came after this action id (0: from the start)")
 ]
+
+
+class Answer(BaseModel):
+    """A typed answer that declares every part of it: a key the code makes that the model lacks is an error (a
+    test fails), not silently dropped from the answer."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class FieldProblem(BaseModel):

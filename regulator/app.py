@@ -40,11 +40,12 @@ from contract.wire import (
     EventReceipt,
     Heartbeat,
     PictureReceipt,
+    ReadingsReceipt,
     ReadingsSummary,
     RectificationReport,
 )
 from regulator import classify, export, jurisdictions, risk, video_set
-from regulator.answers import CLIP, LOGIN, MAX_ID, PICTURE, SESSION, SIGNED, After, RowId
+from regulator.answers import CLIP, LOGIN, MAX_ID, PICTURE, SESSION, SIGNED, After, Answer, RowId
 from regulator.auth import Accounts, AuthError
 from regulator.body_limit import DEFAULT_MAX_BODY_MB, BodyLimit
 from regulator.byte_ranges import ranged
@@ -74,6 +75,7 @@ from regulator.patrol import (
     MAX_WALL_PAGE_SIZE,
     WALL_PAGE_SIZE,
     PatrolPage,
+    PictureRequested,
     WallFilter,
     latest_jpeg,
     picture_jpeg,
@@ -96,6 +98,7 @@ from regulator.queue_models import (
 from regulator.report_pdf import ReportError, render
 from regulator.responses import download, signed_path
 from regulator.review import MAX_PAGE_SIZE, QueueFilter, Review, ReviewError
+from regulator.review_models import ActionRecord, AuditTrail, Feedback, HazardDetail
 from regulator.risk_models import CompanyRisk, ProjectRisk, RiskLists, Weights
 from regulator.scope import Actor
 from regulator.storage import NonceReused, ReadingRecord, Repository
@@ -114,6 +117,17 @@ class Login(BaseModel):
 
     username: str
     password: str
+
+
+class Me(Answer):
+    """The signed-in user."""
+
+    username: str = Field(description="their user name")
+    role: str = Field(description="regulator, admin or project")
+    project: str | None = Field(description="a project user's project (null: not a project user)")
+    jurisdiction: str | None = Field(
+        description="the place whose projects they see, 省/市/区县 (null: every project)"
+    )
 
 
 class ActionBody(BaseModel):
@@ -325,10 +339,10 @@ def create_app(
         return await signed(request, handle)
 
     @app.post(READINGS_PATH, responses=SIGNED)
-    async def readings(request: Request) -> dict[str, Any]:
+    async def readings(request: Request) -> ReadingsReceipt:
         """Keep a crane or pit readings summary (shown around the project's hazards)."""
 
-        def handle(body: bytes) -> dict[str, Any]:
+        def handle(body: bytes) -> ReadingsReceipt:
             summary, nonce = authenticated(
                 repo, request.headers, "POST", signed_path(request), body, ReadingsSummary
             )
@@ -338,15 +352,15 @@ def create_app(
                 KEEP_NONCE_S,
                 [ReadingRecord(r.device, r.point, r.metric, r.ts, r.value, r.unit) for r in summary.readings],
             )
-            return {"status": "stored", "readings": stored}
+            return ReadingsReceipt(status="stored", readings=stored)
 
         return await signed(request, handle)
 
     @app.post(RECTIFICATIONS_PATH, responses=SIGNED)
-    async def rectification(request: Request) -> dict[str, Any]:
-        """The site reports a hazard fixed, with a photo; it waits for re-inspection."""
+    async def rectification(request: Request) -> ActionRecord:
+        """The site reports a hazard fixed, with a photo; it waits for re-inspection (the audit row)."""
 
-        def handle(body: bytes) -> dict[str, Any]:
+        def handle(body: bytes) -> ActionRecord:
             report, nonce = authenticated(
                 repo, request.headers, "POST", signed_path(request), body, RectificationReport
             )
@@ -359,23 +373,23 @@ def create_app(
                 )
             photo = decode_jpeg(report.photo, "photo")
             actor = Actor(f"gateway:{report.actor}", "gateway", report.project)
-            return review.act(
-                hazard_id, "report", actor, report.note, photo=photo, nonce=(nonce, KEEP_NONCE_S)
+            return ActionRecord.model_validate(
+                review.act(hazard_id, "report", actor, report.note, photo=photo, nonce=(nonce, KEEP_NONCE_S))
             )
 
         return await signed(request, handle)
 
     @app.post(PICTURES_PATH, responses=PICTURE)
-    async def picture(request: Request) -> dict[str, Any]:
+    async def picture(request: Request) -> PictureReceipt:
         """Keep a camera's latest patrol picture with its findings (regulator/patrol.py); 413 too large,
         415 not a JPEG, 422 malformed, 401 unauthenticated."""
 
-        def handle(body: bytes) -> dict[str, Any]:
+        def handle(body: bytes) -> PictureReceipt:
             pic, nonce = authenticated(
                 repo, request.headers, "POST", signed_path(request), body, CameraPicture
             )
             stored = store_picture(repo, pic, picture_jpeg(pic.jpeg), nonce, KEEP_NONCE_S)
-            return PictureReceipt(camera=pic.camera, status="stored" if stored else "older").model_dump()
+            return PictureReceipt(camera=pic.camera, status="stored" if stored else "older")
 
         return await signed(request, handle)
 
@@ -392,17 +406,20 @@ def create_app(
         )
 
     @app.get(FEEDBACK_PATH, responses=SIGNED)
-    async def feedback(request: Request, after: After = 0) -> dict[str, Any]:
-        """The regulator's decisions on this project's hazards after action ``after`` (signed GET, empty body)."""
+    async def feedback(request: Request, after: After = 0) -> Feedback:
+        """The regulator's decisions on this project's hazards after action ``after`` (signed GET, empty body),
+        the cameras whose picture is wanted and the open supervision notices."""
 
-        def handle(body: bytes) -> dict[str, Any]:
+        def handle(body: bytes) -> Feedback:
             project = authenticate(repo, request.headers, "GET", signed_path(request), body)
             repo.heartbeat(project, request.headers["X-Sitegw-Nonce"], KEEP_NONCE_S)
-            return {
-                "actions": review.audit(Actor(f"gateway:{project}", "gateway", project), after),
-                "pictures_wanted": wanted(repo, project),
-                "notices": supervision.project_notices(project),
-            }
+            return Feedback.model_validate(
+                {
+                    "actions": review.audit(Actor(f"gateway:{project}", "gateway", project), after),
+                    "pictures_wanted": wanted(repo, project),
+                    "notices": supervision.project_notices(project),
+                }
+            )
 
         return await signed(request, handle)
 
@@ -455,14 +472,9 @@ def create_app(
         return response
 
     @app.get("/ui/api/me", responses=SESSION)
-    async def me(who: Who) -> dict[str, Any]:
+    async def me(who: Who) -> Me:
         """The signed-in user; ``jurisdiction``: the place whose projects they see (None: every project)."""
-        return {
-            "username": who.name,
-            "role": who.role,
-            "project": who.project,
-            "jurisdiction": who.jurisdiction,
-        }
+        return Me(username=who.name, role=who.role, project=who.project, jurisdiction=who.jurisdiction)
 
     @app.get("/ui/api/hazards", responses=SESSION)
     async def hazards(who: Who, f: Filter) -> HazardPage:
@@ -563,16 +575,20 @@ def create_app(
         return Names(rules=RULE_NAMES, kinds=KIND_NAMES, metrics=METRIC_NAMES, site_states=SITE_STATES)
 
     @app.get("/ui/api/hazards/{hazard_id}", responses=SESSION)
-    async def hazard(hazard_id: RowId, who: Who) -> dict[str, Any]:
+    async def hazard(hazard_id: RowId, who: Who) -> HazardDetail:
         """One hazard: events, evidence, readings around it, clause, audit trail."""
-        return await blocking(review.hazard)(hazard_id, who)
+        found = await blocking(review.hazard)(hazard_id, who)
+        listed = await blocking(supervision.labels)(who, [hazard_id])
+        # validated in the worker: a hazard's 2,000 readings are not checked on the event loop
+        return await blocking(HazardDetail.model_validate)(found | {"supervision": listed.get(hazard_id, "")})
 
     @app.post("/ui/api/hazards/{hazard_id}/reclassify", responses=SESSION)
-    async def reclassify(hazard_id: RowId, body: Reclassify, who: Who) -> dict[str, Any]:
-        """An inspector classifies the hazard major or general with a reason (kept in the audit trail)."""
-        return await blocking(review.reclassify)(
+    async def reclassify(hazard_id: RowId, body: Reclassify, who: Who) -> ActionRecord:
+        """An inspector classifies the hazard major or general with a reason (kept in the audit trail: its row)."""
+        recorded = await blocking(review.reclassify)(
             hazard_id, who, body.major, body.article, body.item, body.reason
         )
+        return ActionRecord.model_validate(recorded)
 
     @app.get("/ui/api/classifications", responses=SESSION)
     async def classifications(_: Who) -> ClassificationTable:
@@ -616,10 +632,10 @@ def create_app(
         return {"status": "deleted"}
 
     @app.post("/ui/api/hazards/{hazard_id}/{action}", responses=SESSION)
-    async def act(hazard_id: RowId, action: str, body: ActionBody, who: Who) -> dict[str, Any]:
-        """confirm, dismiss, order, report (with photo), close or reject."""
+    async def act(hazard_id: RowId, action: str, body: ActionBody, who: Who) -> ActionRecord:
+        """confirm, dismiss, order, report (with photo), close or reject; the audit row it made."""
         photo = decode_jpeg(body.photo, "photo") if body.photo else None
-        return await blocking(review.act)(
+        recorded = await blocking(review.act)(
             hazard_id,
             action,
             who,
@@ -628,6 +644,7 @@ def create_app(
             deadline_days=body.deadline_days,
             photo=photo,
         )
+        return ActionRecord.model_validate(recorded)
 
     async def stored(sha256: str, who: Actor, kind: Kind, asked: str | None = None) -> Response:
         """A stored picture or clip by its hash, when it is of a hazard ``who`` may see (the byte range
@@ -672,10 +689,10 @@ def create_app(
         return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=60"})
 
     @app.post("/ui/api/patrol/{project}/{camera}/request", responses=SESSION)
-    async def ask_for_picture(project: str, camera: str, who: Who) -> dict[str, Any]:
+    async def ask_for_picture(project: str, camera: str, who: Who) -> PictureRequested:
         """Ask the site for the camera's picture now: sent after the gateway's next feedback poll."""
         asked = await blocking(request_picture)(repo, who, project, camera)
-        return {"status": "requested", "requested_at": asked}
+        return PictureRequested(status="requested", requested_at=asked)
 
     @app.get("/ui/api/overview", responses=SESSION)
     async def stats(
@@ -795,9 +812,11 @@ def create_app(
         )
 
     @app.get("/ui/api/audit", responses=SESSION)
-    async def audit(who: Who, after: After = 0) -> dict[str, Any]:
-        """Every decision, who and when (a project user: their project's)."""
-        return {"actions": await blocking(review.audit)(who, after)}
+    async def audit(who: Who, after: After = 0) -> AuditTrail:
+        """Every decision, who and when (a project user: their project's), 1,000 at most after ``after``."""
+        return await blocking(AuditTrail.model_validate)(
+            {"actions": await blocking(review.audit)(who, after)}
+        )
 
     @app.get("/ui/api/projects", responses=SESSION)
     async def projects(

@@ -5,15 +5,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-
-class Answer(BaseModel):
-    """Every part of the answer: a figure the overview makes that is not declared here is an error (a test
-    fails), not silently dropped from the answer."""
-
-    model_config = ConfigDict(extra="forbid")
-
+from regulator.answers import Answer
 
 Status = Literal["offline", "overdue", "severe", "open", "quiet"]  # overview.STATUSES, worst first
 

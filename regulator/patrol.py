@@ -121,6 +121,15 @@ class PatrolTile(BaseModel):
     )
 
 
+class PictureRequested(BaseModel):
+    """A regulator's request for a camera's picture now, as recorded."""
+
+    status: Literal["requested"] = Field(
+        description="recorded: the gateway hears it on its next feedback poll"
+    )
+    requested_at: float = Field(description="when, Unix seconds")
+
+
 class PatrolPage(Paged):
     """One page of the patrol wall (``total``: the cameras that match), with the totals of those stale and
     offline."""

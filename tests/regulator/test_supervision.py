@@ -162,6 +162,9 @@ async def test_a_major_hazard_is_listed_escalated_and_closed_only_after_reinspec
     # the ledger's 督办 column and filter
     page = await ok(ns.get("/ui/api/hazards", params={"state": "all", "listed": "true"}))
     assert [(h["id"], h["supervision"]) for h in page["hazards"]] == [(bureau.major, "区县级、市级")]
+    # the hazard's detail says it as the ledger does (its typed answer has the column too)
+    assert (await ok(ns.get(f"/ui/api/hazards/{bureau.major}")))["supervision"] == "区县级、市级"
+    assert (await ok(ns.get(f"/ui/api/hazards/{bureau.general}")))["supervision"] == ""
     # a general hazard is not listed by hand; a district inspector does not list at city level
     r = await ns.post(f"/ui/api/hazards/{bureau.general}/listings", json={"level": "district"})
     assert r.status_code == 422 and "一般隐患" in r.json()["error"], r.text
