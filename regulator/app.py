@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
+import psycopg
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
@@ -66,6 +67,7 @@ from regulator.ingest import (
     refuse_replay,
 )
 from regulator.jurisdictions import SEP
+from regulator.loop_ingest import LoopIngest
 from regulator.monthly import figures
 from regulator.names import KIND_NAMES, METRIC_NAMES, RULE_NAMES, SITE_STATES, beijing_text
 from regulator.overview import overview
@@ -265,6 +267,9 @@ def create_app(
     app = FastAPI(title="sitegw regulator", summary="hazards from site gateways, reviewed and closed")
     app.state.accounts = accounts
     app.state.supervision = supervision
+    # PostgreSQL: events are stored from the event loop (regulator/loop_ingest.py); close_app closes its pool
+    on_loop = LoopIngest(repo, hold) if repo.dialect == "postgresql" else None
+    app.state.loop_ingest = on_loop
     app.add_middleware(
         BodyLimit,
         max_bytes=int(max_body_mb * 1024 * 1024),
@@ -290,6 +295,7 @@ def create_app(
         return JSONResponse({"error": str(exc)}, status_code=503)
 
     @app.exception_handler(sa.exc.OperationalError)
+    @app.exception_handler(psycopg.OperationalError)  # the events' own pool (regulator/loop_ingest.py)
     @app.exception_handler(sa.exc.InterfaceError)
     @app.exception_handler(sa.exc.TimeoutError)
     async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
@@ -319,8 +325,11 @@ def create_app(
     async def receive_event(request: Request) -> JSONResponse:
         """Store one signed AlertEvent; 200 stored or duplicate, 401 unauthenticated, 422 malformed."""
         body = await request.body()
-        accepted = await run_in_threadpool(
-            ingest, repo, request.headers, request.method, signed_path(request), body, hold
+        path = signed_path(request)
+        accepted = (
+            await on_loop.ingest(request.headers, request.method, path, body)
+            if on_loop is not None
+            else await run_in_threadpool(ingest, repo, request.headers, request.method, path, body, hold)
         )
         receipt = EventReceipt(
             event_id=accepted.event_id, status="duplicate" if accepted.duplicate else "stored"
@@ -882,3 +891,11 @@ def create_app(
         return {"status": "ok"}
 
     return app
+
+
+async def close_app(app: FastAPI) -> None:
+    """Release what create_app opened beside the Repository (the events' own pool on PostgreSQL); call it
+    once the server stopped taking requests."""
+    on_loop: LoopIngest | None = app.state.loop_ingest
+    if on_loop is not None:
+        await on_loop.close()

@@ -119,7 +119,7 @@ def serve(
     from regulator.asgi import ServeSettings
     from regulator.channels.public import Limits
     from regulator.review import DeadlinePolicy
-    from regulator.server import RegulatorServer
+    from regulator.server import RegulatorServer, settle_heap
     from regulator.supervision import ListingPolicy
 
     _repo(db).close()  # a clear error for a bad --db (and the schema migrated once) before anything listens
@@ -162,6 +162,7 @@ def serve(
             public_limits=Limits(public_per_hour, public_total_per_hour),
         )
         await server.start()
+        settle_heap()
         typer.echo(
             f"regulator on {server.base_url}/ (review UI), gateways POST {server.base_url}/api/v1/events "
             f"(db {db}, evidence in {pictures.describe()})"

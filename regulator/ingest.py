@@ -33,7 +33,7 @@ from contract.alert_event import AlertEvent
 from contract.nulls import validate_wire
 from contract.wire import default_signature
 from regulator.held import WarningHold
-from regulator.storage import Evidence, NonceReused, Repository
+from regulator.storage import Evidence, NonceReused, Project, Repository
 
 WINDOW_S = 300.0
 MAX_NONCE = 128  # characters; the gateway sends 32 hex digits, and every nonce is a row for 2 * WINDOW_S
@@ -70,10 +70,17 @@ def authenticate(
 ) -> str:
     """Check the X-Sitegw-* headers but the nonce (checked as the event is stored); returns the project
     code or raises Refusal(401)."""
+    code = claimed_project(headers)
+    return verify(repo.project(code, cached=True), code, headers, method, path, body, now)
+
+
+def claimed_project(headers: Mapping[str, str]) -> str:
+    """The project code a request says it is from, once its X-Sitegw-* headers are all there and no longer
+    than a gateway sends (looked up before the signature is checked); Refusal(401) otherwise."""
     missing = [h for h in HEADERS if not headers.get(h)]
     if missing:
         raise Refusal(401, f"missing header(s): {', '.join(missing)}")
-    code, ts, nonce, signature = (headers[h] for h in HEADERS)
+    code, nonce = headers["X-Sitegw-Project"], headers["X-Sitegw-Nonce"]
     if len(nonce) > MAX_NONCE:
         raise Refusal(
             401, f"X-Sitegw-Nonce is {len(nonce)} characters: at most {MAX_NONCE} (send 32 random hex digits)"
@@ -82,9 +89,23 @@ def authenticate(
         raise Refusal(
             401, f"X-Sitegw-Project is {len(code)} characters: no project code is longer than {MAX_PROJECT}"
         )
-    project = repo.project(code, cached=True)
+    return code
+
+
+def verify(
+    project: Project | None,
+    code: str,
+    headers: Mapping[str, str],
+    method: str,
+    path: str,
+    body: bytes,
+    now: float | None = None,
+) -> str:
+    """Check a request claimed_project accepted against ``project`` (the registered project of that code,
+    or None): its timestamp within the window and its signature; returns the code or raises Refusal(401)."""
     if project is None:
         raise Refusal(401, f"unknown project {code!r}: register it with `sitegw regulator add-project`")
+    ts, nonce, signature = (headers[h] for h in HEADERS[1:])
     try:
         ts_ms = int(ts)
     except ValueError:
@@ -180,8 +201,9 @@ def ingest(
     body: bytes,
     hold: WarningHold | None = None,
 ) -> Accepted:
-    """Authenticate, validate and durably store one request (blocking: run it in a worker thread);
-    ``hold``: flood control, which holds warnings back (regulator/held.py)."""
+    """Authenticate, validate and durably store one request (blocking: run it in a worker thread; the app
+    does so on SQLite, while on PostgreSQL it stores events from the event loop with the same checks:
+    regulator/loop_ingest.py); ``hold``: flood control, which holds warnings back (regulator/held.py)."""
     project = authenticate(repo, headers, method, path, body)
     event = parse_event(body, project)
     evidence = decode_evidence(event.evidence)

@@ -120,6 +120,7 @@ def stored_body(event: AlertEvent, picture: StoredPicture | None) -> str:
 # The writes of one accepted event, shared by the one-statement path (PostgreSQL) and the
 # statement-per-table path (SQLite). ``{guard}``, ``{h}`` and ``{source}`` are where the two differ.
 INSERT_NONCE = "INSERT INTO nonces VALUES (:p, :n, :exp) ON CONFLICT DO NOTHING"
+SWEEP_NONCES = "DELETE FROM nonces WHERE expires_at < :now"
 TOUCH_PROJECT = (
     "UPDATE projects SET last_seen_at=:now WHERE code=:p AND (last_seen_at IS NULL OR last_seen_at < :stale)"
 )
@@ -146,10 +147,12 @@ UPSERT_HAZARD = (
     ":peak_value, :threshold, :message, :ts, :peak_firing "
     "FROM projects p WHERE p.code=:p {guard} "
     "ON CONFLICT (project, alert_id) DO UPDATE SET "
-    + ", ".join(
-        f"{column}=CASE WHEN {_PEAK} THEN excluded.{column} ELSE hazards.{column} END" for column in PEAK
-    )
-    + ", "
+    # the peak's columns in one row-valued SET, so its condition is written (and evaluated) once: with it
+    # six times the statement passed psycopg's 4,096-character limit for caching its parsed form, which
+    # cost every event a parse
+    f"({', '.join(PEAK)}) = (SELECT "
+    + ", ".join(f"CASE WHEN better THEN excluded.{column} ELSE hazards.{column} END" for column in PEAK)
+    + f" FROM (SELECT {_PEAK} AS better) AS peak), "
     "level=CASE WHEN excluded.level_rank > hazards.level_rank THEN excluded.level ELSE hazards.level END, "
     "level_rank=CASE WHEN excluded.level_rank > hazards.level_rank THEN excluded.level_rank "
     "ELSE hazards.level_rank END, "
@@ -260,6 +263,22 @@ def _event_args(
     }
 
 
+def event_args(
+    event: AlertEvent,
+    nonce: str,
+    keep_nonce_s: float,
+    evidence: Evidence | None,
+    picture: StoredPicture | None,
+    received_at: float | None = None,
+) -> dict[str, Any]:
+    """The bind parameters of storing one event and using its request's nonce (ONE_STATEMENT and the
+    statements of write_event), as of now; ``picture``: the event's JPEG once kept in the evidence store."""
+    now = time.time()
+    args = _event_args(event, evidence, picture, now, now if received_at is None else received_at)
+    args.update({"n": nonce, "exp": now + keep_nonce_s, "keep": keep_nonce_s, "stale": now - SEEN_EVERY_S})
+    return args
+
+
 EventWriter = Callable[[Connection, dict[str, Any]], None]
 
 
@@ -358,12 +377,18 @@ class Repository:
         with self.engine.begin() if write else self.engine.connect() as db:
             yield ScopedConnection(db, Scope.of(actor))
 
+    def cached_project(self, code: str) -> Project | None:
+        """The project with this code as project(code, cached=True) last read it, if that was at most
+        PROJECT_CACHE_S ago; None otherwise (no query: project(code, cached=True) asks the database)."""
+        hit = self._projects.get(code)
+        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
     def project(self, code: str, cached: bool = False) -> Project | None:
         """The project with this code, if registered (``cached``: as read at most PROJECT_CACHE_S ago)."""
         if cached:
-            hit = self._projects.get(code)
-            if hit is not None and hit[0] > time.monotonic():
-                return hit[1]
+            hit = self.cached_project(code)
+            if hit is not None:
+                return hit
             found = self.project(code)
             if (
                 found is not None
@@ -423,12 +448,20 @@ class Repository:
             ).first()
         return self.pictures.get(sha256, kind) if seen else None
 
-    def _sweep_nonces(self, db: Connection) -> None:
-        """Forget expired nonces, at most every NONCE_SWEEP_S (a sweep per request would cost more than ingest)."""
+    def sweep_due(self) -> float | None:
+        """The time to forget expired nonces before, if a sweep is due: at most one every NONCE_SWEEP_S (a
+        sweep per request would cost more than ingest); the caller runs SWEEP_NONCES with it."""
         now = time.time()
-        if now >= self._next_sweep:
-            self._next_sweep = now + NONCE_SWEEP_S
-            db.execute(sql("DELETE FROM nonces WHERE expires_at < :now"), {"now": now})
+        if now < self._next_sweep:
+            return None
+        self._next_sweep = now + NONCE_SWEEP_S
+        return now
+
+    def _sweep_nonces(self, db: Connection) -> None:
+        """Forget expired nonces when a sweep is due (sweep_due)."""
+        now = self.sweep_due()
+        if now is not None:
+            db.execute(sql(SWEEP_NONCES), {"now": now})
 
     def use_nonce(self, db: Connection, project: str, nonce: str, keep_s: float, event_id: str = "") -> bool:
         """Remember a request's nonce inside the caller's transaction; `NonceReused` if seen before.
@@ -469,11 +502,7 @@ class Repository:
         flood control (regulator/held.py) holds warnings back with its own.
         """
         picture = self.pictures.put(evidence.jpeg) if evidence is not None and evidence.jpeg else None
-        now = time.time()
-        args = _event_args(event, evidence, picture, now, now if received_at is None else received_at)
-        args.update(
-            {"n": nonce, "exp": now + keep_nonce_s, "keep": keep_nonce_s, "stale": now - SEEN_EVERY_S}
-        )
+        args = event_args(event, nonce, keep_nonce_s, evidence, picture, received_at)
         for attempt in (1, 2):
             try:
                 if self.dialect == "postgresql" and write is None:
@@ -514,6 +543,12 @@ class Repository:
         _, duplicate, written = self._one_statement(ONE_STATEMENT_IF_HAZARD, args)
         if duplicate or written:
             return not duplicate
+        return self.store_held(args, write)
+
+    def store_held(self, args: dict[str, Any], write: EventWriter) -> bool:
+        """PostgreSQL, the second step of an event flood control may hold back, once ONE_STATEMENT_IF_HAZARD
+        found no hazard for its alert (and used the request's nonce): ``write`` in a transaction of its
+        own; whether the event was stored (False: a concurrent copy was)."""
         try:
             with self.engine.begin() as db:
                 if db.execute(sql(IS_STORED), args).scalar():

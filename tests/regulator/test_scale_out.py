@@ -8,12 +8,13 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
 import psycopg
 
-from contract.wire import EVENTS_PATH
+from contract.wire import EVENTS_PATH, HEARTBEAT_PATH, Heartbeat
 from drivers.ports import free_tcp_port
 from regulator.review import Review
 from regulator.server import RegulatorServer
@@ -105,9 +106,24 @@ def test_workers_share_one_port_and_a_dead_worker_is_replaced(tmp_path: Path) ->
             repo.close()
 
 
+async def until_stored(send: Callable[[], Awaitable[httpx.Response]]) -> list[int]:
+    """The statuses of up to 5 attempts (the outbox's retries, each with a fresh nonce) until one is 200;
+    every refusal on the way a 503 that says the database is unavailable."""
+    statuses = []
+    for _ in range(5):
+        answer = await send()
+        statuses.append(answer.status_code)
+        if answer.status_code == 200:
+            break
+        assert answer.status_code == 503, answer.text
+        assert "database unavailable" in answer.json()["error"]
+    return statuses
+
+
 async def test_database_connections_dropped_get_503_then_the_retry_is_stored(tmp_path: Path) -> None:
     """PostgreSQL kills the service's connections (as a restart does): a request caught in it is answered
-    503 with a reason, never 500 or a stored-but-unanswered guess, and the gateway's retry is stored once."""
+    503 with a reason, never 500 or a stored-but-unanswered guess, and the gateway's retry is stored once;
+    on both of the service's pools (events on the event loop's, heartbeats on the worker threads')."""
     with pg_database() as db:
         server = RegulatorServer(db, evidence_dir=tmp_path / "evidence")
         server.repo.add_project(PROJECT, "示范项目", "深圳", SECRET)
@@ -127,16 +143,16 @@ async def test_database_connections_dropped_get_503_then_the_retry_is_stored(tmp
                         (db.rsplit("/", 1)[1],),
                     ).fetchone()
                 assert killed is not None and killed[0] >= 1
-                statuses = []
-                for _ in range(5):  # the outbox's retries, each with a fresh nonce
-                    answer = await send(1)
-                    statuses.append(answer.status_code)
-                    if answer.status_code == 200:
-                        break
-                    assert answer.status_code == 503, answer.text
-                    assert "database unavailable" in answer.json()["error"]
-                assert statuses[-1] == 200, statuses
+                assert (await until_stored(lambda: send(1)))[-1] == 200
                 assert (await send(2)).status_code == 200
+
+                async def beat() -> httpx.Response:
+                    body = Heartbeat(project=PROJECT, ts=time.time()).model_dump_json().encode()
+                    return await client.post(
+                        HEARTBEAT_PATH, content=body, headers=signed(HEARTBEAT_PATH, body)
+                    )
+
+                assert (await until_stored(beat))[-1] == 200
             ids = [e.event.event_id for e in server.repo.events()]
             assert ids == ["a1-0", "a1-1", "a1-2"]
             assert Review(server.repo).hazard_for_alert(PROJECT, "a1") is not None
