@@ -796,10 +796,16 @@ def create_app(
         page: int = Query(1, ge=1, le=MAX_ID // MAX_LIST_PAGE, description="the page of projects, from 1"),
         page_size: int = Query(20, ge=1, le=MAX_LIST_PAGE, description="projects per page"),
         companies: int = Query(20, ge=1, le=1000, description="companies listed"),
+        place: str = Query(
+            "",
+            description="a place under the user's jurisdiction, 省/市/区县, as the overview opens it (empty: "
+            "all of it); 404 outside it",
+        ),
     ) -> RiskLists:
         """Projects and companies graded 高/中/低 (regulator/risk.py), the riskiest first: one page of the
-        projects, every one of them counted per grade."""
-        graded = await blocking(risk.ranked)(repo, who, page, page_size, companies)
+        projects, every one of them counted per grade; of ``place`` when one is opened."""
+        actor = await blocking(narrowed)(who, place)
+        graded = await blocking(risk.ranked)(repo, actor, page, page_size, companies)
         in_force = await blocking(risk.policy)(repo)
         return RiskLists(
             policy=Weights.model_validate(in_force, from_attributes=True),

@@ -68,6 +68,10 @@ def test_a_district_inspector_sees_their_district_and_the_city_both(
     expect(page.get_by_test_id("area-row")).to_have_count(0)
     expect(page.get_by_test_id("project-row")).to_have_count(1)
     expect(page.get_by_test_id("project-row")).to_contain_text(NS.name)
+    # the tab's risk card grades the opened district's projects, not the whole city's
+    expect(page.get_by_test_id("risk-project")).to_have_count(1)
+    expect(page.get_by_test_id("risk-project")).to_contain_text(NS.name)
     page.get_by_test_id("overview-crumbs").get_by_text("深圳市").click()
     expect(page.get_by_test_id("area-row")).to_have_count(2)
+    expect(page.get_by_test_id("risk-project")).to_have_count(2)
     expect(page.get_by_test_id("project-row")).to_have_count(0)  # none in the video set, none overdue

@@ -119,3 +119,34 @@ async def test_projects_and_companies_graded_per_jurisdiction(bureau: Bureau) ->
     assert r.status_code == 200 and r.json()["accident"] == 50
     again = next(p for p in (await risk(root))["projects"] if p["code"] == NS.code)
     assert again["score"] == expected(rows, incidents, NS.code, {**WEIGHTS, "accident": 50})
+
+
+async def test_risk_of_a_place_opened_below_the_users_own(bureau: Bureau) -> None:
+    """The overview's tab opens a place below the user's own (?place=); its risk card grades that place's
+    projects and companies only, and a place outside the user's jurisdiction is 404 as if absent."""
+    repo = bureau.server.repo
+    repo.add_project(NS.code, NS.name, NS.city, NS.secret, NS.district, "甲建设集团", supervisor="乙监理公司")
+    repo.add_project(TH.code, TH.name, TH.city, TH.secret, TH.district, "丁建设集团")
+    for site in (NS, FT, TH):
+        await post_event(
+            bureau.server, site, alert="tilt", rule="crane.tilt", level="critical", ts=time.time() - 60
+        )
+
+    async def opened(user: str, place: str) -> httpx.Response:
+        return await bureau.clients[user].get("/ui/api/risk", params={"place": place})
+
+    for user, place, sees in (
+        ("gd", "广东省/深圳市", {NS.code, FT.code}),
+        ("gd", "广东省/广州市/天河区", {TH.code}),
+        ("sz", "广东省/深圳市/南山区", {NS.code}),
+        ("root", "广东省/广州市", {TH.code}),
+    ):
+        r = await opened(user, place)
+        assert r.status_code == 200, (user, place, r.text)
+        found = r.json()
+        assert {p["code"] for p in found["projects"]} == sees, (user, place)
+        assert found["total"] == sum(found["grades"].values()) == len(sees)
+    companies = {c["name"] for c in (await opened("gd", "广东省/广州市")).json()["companies"]}
+    assert companies == {"丁建设集团"}
+    for user, place in (("sz", "广东省/广州市"), ("ns", "广东省/深圳市"), ("gd", "广西壮族自治区")):
+        assert (await opened(user, place)).status_code == 404, (user, place)
