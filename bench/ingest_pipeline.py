@@ -3,7 +3,8 @@
 The path measured is the gateway's own: paho's message callback (topic match, JSON, payload
 map, Readings) -> hand-over to the event loop -> bus -> ``Gateway._ingest`` (the rules, the
 live state, the local store's writer thread until committed, the InfluxDB sink until written
-to a real VictoriaMetrics through the v2 write API). The broker is not in the
+to a real VictoriaMetrics through the v2 write API). The process is built as `sitegw run` builds
+it: the console script's module (``sitegw.cli``) imported, the API served (no client connected). The broker is not in the
 path: one QoS 1 publisher on this machine tops out far below the gateway
 (bench/mqtt_end_to_end.py measures through Mosquitto). Two figures: with the rules, as the
 gateway runs, and without them (decode -> stores only), the issue's definition.
@@ -39,9 +40,10 @@ import paho.mqtt.client as mqtt
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import sitegw.cli  # noqa: F401  # what the `sitegw` console script imports: its memory is the gateway's
 from bench.mqtt_decode import SITE, messages
 from contract.config.loader import LoadedSite, load_site
-from contract.config.sinks import InfluxConfig
+from contract.config.sinks import ApiConfig, InfluxConfig
 from drivers.mqtt.driver import site_decoders
 from drivers.mqtt.link import BrokerLink
 from sitegw.runtime import Gateway
@@ -70,7 +72,7 @@ async def run(
 ) -> tuple[float, float, int]:
     """Readings/s, CPU seconds of the whole process, and readings, from the first message until
     every reading is committed locally and written to InfluxDB."""
-    gw = Gateway(site, state, serve_api=False)
+    gw = Gateway(site, state, api=ApiConfig(port=0))  # serving the API, as `sitegw run` does
     gw.drivers.clear()  # messages are fed to the driver's callback below, not from a broker
     if not rules:
         gw.monitor.judge = lambda batch: batch  # type: ignore[method-assign]
