@@ -36,12 +36,8 @@ class ReadingRows:
         append = out.append
         for r in batch:
             key = (r.device, r.point, r.metric, r.unit)
-            parts = series.get(key)
-            if parts is None:
-                parts = series[key] = _series_parts(*key)
-            tail = tails.get(r.quality)
-            if tail is None:
-                tail = tails[r.quality] = f',"quality":{encode_basestring(r.quality.value)}}}'
+            parts = series.get(key) or self._new_series(key)
+            tail = tails.get(r.quality) or self._new_tail(r.quality)
             value, ts = r.value, r.ts
             # x - x == 0.0 only for a finite float: json writes NaN and the infinities as words
             if value.__class__ is float and ts.__class__ is float and value - value == 0.0 == ts - ts:
@@ -50,13 +46,18 @@ class ReadingRows:
                 append(f"{parts[0]}{json.dumps(value, ensure_ascii=False)}{parts[1]}{json.dumps(ts)}{tail}")
         return out
 
+    def _new_series(self, key: _SeriesKey) -> tuple[str, str]:
+        device, point, metric, unit = key
+        head = (
+            f'{{"device":{encode_basestring(device)},"point":{encode_basestring(point)},'
+            f'"metric":{encode_basestring(metric)},"value":'
+        )
+        parts = self._series[key] = head, f',"unit":{encode_basestring(unit)},"ts":'
+        return parts
 
-def _series_parts(device: str, point: str, metric: str, unit: str) -> tuple[str, str]:
-    head = (
-        f'{{"device":{encode_basestring(device)},"point":{encode_basestring(point)},'
-        f'"metric":{encode_basestring(metric)},"value":'
-    )
-    return head, f',"unit":{encode_basestring(unit)},"ts":'
+    def _new_tail(self, quality: Quality) -> str:
+        tail = self._tails[quality] = f',"quality":{encode_basestring(quality.value)}}}'
+        return tail
 
 
 def array(rows: Sequence[str]) -> str:
