@@ -8,9 +8,11 @@ how many readings a line holds from the batch before. Counting readings instead 
 5,000 pit readings only 715 lines, and each write costs the event loop several turns (the encoding's
 thread, the request, the answer): when the loop is busy with the bus, as under a burst of 50,000
 readings a second, the writes fell behind and the readings waiting for them held the gateway's
-memory (150,000 of them at the end of ingest_pipeline.py, issue #20). A write the server could not take (no connection, timeout, 5xx, 429) puts the batch in
-the spool, marked ``backfill=true``; from then on new batches queue behind it in the spool, so
-InfluxDB receives every point in the order it was read. The oldest spooled batches are retried
+memory (150,000 of them at the end of ingest_pipeline.py, issue #20).
+
+A write the server could not take (no connection, timeout, 5xx, 429) puts the batch in the spool,
+marked ``backfill=true``; from then on new batches queue behind it in the spool, so InfluxDB
+receives every point in the order it was read. The oldest spooled batches are retried
 with a backoff until the server answers, then the spool drains. A batch the server refuses for
 good (other 4xx) goes to the dead letters with the server's message; one refused for a line it holds
 (400, 413, 422) is split first, so only the lines refused on their own go there (influx_split).
