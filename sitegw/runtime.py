@@ -51,6 +51,7 @@ from gateway.uplinks.patrol import PatrolQueue, PatrolSchedule, PatrolSender
 from gateway.uplinks.self_checks import FILE as SELF_CHECKS_FILE
 from gateway.uplinks.self_checks import SelfCheckOutbox, SelfCheckSender
 from gateway.uplinks.summaries import SummarySender
+from sitegw.heap import settle_startup_heap
 from sitegw.warmup import RuleWarmup
 
 # Imported where a site has the parts that need them: the cameras' side loads numpy and the vision
@@ -271,6 +272,7 @@ class Gateway:
         if self.gb28181 is not None:
             await self.gb28181.start()  # ffmpeg missing: a clear error before the site runs without it
         self.started_at = time.time()
+        settle_startup_heap()  # what start-up made stays: no full collection walks it again
         log.info(
             "gateway for %s started: %d devices, state in %s",
             self.site.config.project.code,
