@@ -1,6 +1,7 @@
 """The live stream's readings rows written by hand (gateway/api/live_rows.py) are the text json.dumps
 writes for the same rows as dicts, on random readings: any names, units and text values (quotes,
-backslashes, control characters, CJK, lone surrogates), NaN, the infinities, -0.0 and huge floats."""
+backslashes, control characters, CJK, lone surrogates), NaN, the infinities, -0.0 and huge floats,
+readings sharing a ts object with other qualities and values."""
 
 from __future__ import annotations
 
@@ -28,9 +29,12 @@ names = st.sampled_from(
     ["pit-1", "ZQS-01", "", 'a"b', "a\\b", "地表沉降", "\x00\x1f\n", "\ud800x"]
 ) | st.text(max_size=8)
 values = st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=8) | st.integers(-(10**20), 10**20)
+# the same ts objects again and again, as a message's readings share theirs (the writer keeps the text
+# after one), with other qualities among them
+SHARED_TS = [1_790_000_000.123, float("nan"), 1_790_000_000.123, 7]
 readings = st.builds(
     Reading,
-    ts=st.floats(allow_nan=True, allow_infinity=True) | st.integers(0, 2**40),
+    ts=st.sampled_from(SHARED_TS) | st.floats(allow_nan=True, allow_infinity=True) | st.integers(0, 2**40),
     project=st.just("B-0001"),
     device=names,
     metric=names,
