@@ -4,7 +4,10 @@ The path measured is the gateway's own: paho's message callback (topic match, JS
 map, Readings) -> hand-over to the event loop -> bus -> ``Gateway._ingest`` (the rules, the
 live state, the local store's writer thread until committed, the InfluxDB sink until written
 to a real VictoriaMetrics through the v2 write API). The process is built as `sitegw run` builds
-it: the console script's module (``sitegw.cli``) imported, the API served (no client connected).
+it: the console script's module (``sitegw.cli``) imported, the API served (no client connected), and,
+as on an edge box (README, Installing), without the regulator extra's packages: this development install
+has them, and the command line would otherwise import the regulator's commands with SQLAlchemy and
+Alembic (23 MB) that the box does not have.
 The broker is not in the path: one QoS 1 publisher on this machine tops out far below the gateway
 (bench/mqtt_end_to_end.py measures through Mosquitto). Two figures: with the rules, as the
 gateway runs, and without them (decode -> stores only), the issue's definition.
@@ -28,16 +31,38 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.abc
+import importlib.machinery
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
 
+
+class EdgeInstall(importlib.abc.MetaPathFinder):
+    """Makes ``packages`` (the regulator extra's) missing, as they are on an edge box."""
+
+    def __init__(self, packages: Collection[str]) -> None:
+        self.packages = packages
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: object = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname.partition(".")[0] in self.packages:
+            raise ModuleNotFoundError(f"No module named {fullname!r} (not on an edge box)", name=fullname)
+        return None
+
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sitegw import extras
+
+sys.meta_path.insert(0, EdgeInstall(extras._REGULATOR_ONLY))
 
 import sitegw.cli  # noqa: F401  # what the `sitegw` console script imports: its memory is the gateway's
 from bench.mqtt_decode import SITE, messages
@@ -85,10 +110,12 @@ async def run(
             m.payload = payload
             link._on_message(None, None, m)  # type: ignore[arg-type]
 
-    threading.Thread(target=paho_thread, daemon=True).start()
-    readings = 0
-    while link.stats["pit-1"].requests < expected or gw.live.total < readings:  # every reading judged
-        readings = link.stats["pit-1"].readings
+    paho = threading.Thread(target=paho_thread, daemon=True)
+    paho.start()
+    while paho.is_alive():  # every message decoded
+        await asyncio.sleep(0.005)
+    readings = link.stats["pit-1"].readings
+    while gw.live.total < readings:  # every reading judged
         await asyncio.sleep(0.005)
     # The burst is over. What waits for the InfluxDB sink's flush interval (a partial batch, up to 1 s) is
     # written now, as a stop writes it: that wait is the sink's latency, not throughput, and whether a
