@@ -5,8 +5,9 @@ readings a second).
   onnxruntime and numpy held 55 MB of the gateway's memory while nothing on such a site uses them (the
   command line imported them to describe `sitegw vision`, the gateway to build a camera hub it never
   made). The test runs the real command and reads which shared libraries its process has mapped.
-- What start-up made is frozen out of the garbage collector's full collections, once per process:
-  walking it cost a fifth of the CPU of a reading under a burst (sitegw/heap.py).
+- What start-up made is frozen out of the garbage collector's full collections, once per process, and
+  young collections come every 10,000 tracked objects: walking start-up's objects and the waiting
+  readings cost a fifth of the CPU of a reading under a burst (sitegw/heap.py).
 """
 
 from __future__ import annotations
@@ -80,15 +81,18 @@ def test_start_up_objects_are_out_of_the_collectors_walks_once_per_process(tmp_p
             for n in (1, 2):  # a second gateway in the same process, as in the tests
                 gw = Gateway(site, Path({str(tmp_path)!r}) / f"state-{{n}}", serve_api=False)
                 await gw.start()
-                print(gc.get_freeze_count(), len(gc.get_objects()))
+                print(gc.get_freeze_count(), len(gc.get_objects()), gc.get_threshold()[0])
                 await gw.stop()
 
         asyncio.run(main())
         """
     )
     done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True)
-    (frozen, walked), (frozen_again, _) = [map(int, line.split()) for line in done.stdout.splitlines()]
+    (frozen, walked, young), (frozen_again, _, _) = [
+        map(int, line.split()) for line in done.stdout.splitlines()
+    ]
     assert frozen > 50_000, f"only {frozen} objects frozen after start-up"
     assert walked < frozen // 10, f"{walked} objects still walked by a full collection, {frozen} frozen"
+    assert young == 10_000, f"a young collection every {young} tracked objects"
     # frozen objects freed since (the first gateway's, by their counts) leave the permanent generation
     assert frozen_again <= frozen, "the second gateway froze the process's objects again"
