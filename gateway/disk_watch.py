@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 RESERVE_NAME = "reserve.bin"
 RESERVE_SHARE = 0.05
 RESERVE_MAX = 16 * 1024 * 1024
+# written a mebibyte at a time: the reserve made whole in memory first was 16 MB of the gateway's memory
+# for a moment at every start (issue #20)
+_ZEROS = bytes(1024 * 1024)
 WARN_SHARE = 0.10
 
 
@@ -93,7 +96,9 @@ class DiskWatch:
         tmp = self.reserve_path.with_suffix(".tmp")
         try:
             with open(tmp, "wb") as f:
-                f.write(b"\0" * size)  # written, not sparse: the space must really be taken
+                # written, not sparse: the space must really be taken
+                for start in range(0, size, len(_ZEROS)):
+                    f.write(_ZEROS[: size - start])
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, self.reserve_path)

@@ -32,7 +32,6 @@ from gateway.alerts.store import DecisionStore
 from gateway.api.hub import LiveHub
 from gateway.api.services import ApiServices
 from gateway.disk_watch import DiskWatch
-from gateway.gb28181.device import Gb28181Device
 from gateway.live import LiveState
 from gateway.metrics import GatewayMetrics, MetricSources
 from gateway.outbox.service import Outbox
@@ -52,12 +51,17 @@ from gateway.uplinks.patrol import PatrolQueue, PatrolSchedule, PatrolSender
 from gateway.uplinks.self_checks import FILE as SELF_CHECKS_FILE
 from gateway.uplinks.self_checks import SelfCheckOutbox, SelfCheckSender
 from gateway.uplinks.summaries import SummarySender
-from sitegw.cameras import CameraHub
+from sitegw.heap import settle_startup_heap
 from sitegw.warmup import RuleWarmup
 
+# Imported where a site has the parts that need them: the cameras' side loads numpy and the vision
+# workers' modules (12 MB of the gateway's memory), the GB/T 28181 device its SIP library; a site
+# without cameras should not carry them.
 if TYPE_CHECKING:
     from contract.http_server import ApiServer
     from gateway.api.auth import AuthPolicy
+    from gateway.gb28181.device import Gb28181Device
+    from sitegw.cameras import CameraHub
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +119,8 @@ class Gateway:
         )  # the rules' memory from before a restart
         self.cameras: CameraHub | None = None
         if _cameras(site):
+            from sitegw.cameras import CameraHub
+
             assert site.config.vision is not None
             self.cameras = CameraHub(
                 site.config.vision, state_dir, site.config.project.code, self.bus, self.monitor
@@ -122,6 +128,8 @@ class Gateway:
         # the cameras on a GB/T 28181 video platform, when the site file has a gb28181 section
         self.gb28181: Gb28181Device | None = None
         if site.config.gb28181 is not None:
+            from gateway.gb28181.device import Gb28181Device
+
             self.gb28181 = Gb28181Device(site.config.gb28181, _cameras(site), online=self._camera_online)
         # pours started and ended by supervisors, and who is on site, over the rules' own state
         self.work = SiteWork(site, self.monitor.engine, self.bus.publish, state_dir)
@@ -264,6 +272,7 @@ class Gateway:
         if self.gb28181 is not None:
             await self.gb28181.start()  # ffmpeg missing: a clear error before the site runs without it
         self.started_at = time.time()
+        settle_startup_heap()  # what start-up made stays: no full collection walks it again
         log.info(
             "gateway for %s started: %d devices, state in %s",
             self.site.config.project.code,

@@ -1,4 +1,9 @@
-"""Command functions of `sitegw vision detect` and `sitegw vision eval` (the lead registers them in sitegw/cli.py)."""
+"""Command functions of `sitegw vision detect` and `sitegw vision eval` (the lead registers them in sitegw/cli.py).
+
+Every `sitegw` process imports this module to build its command line, the gateway's `sitegw run`
+too, so the networks' libraries (OpenCV, onnxruntime, numpy: 49 MB of the gateway's memory when
+imported here) are imported by the commands that use them, not at the top.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +11,20 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 import typer
 
 from contract.config.camera import CameraConfig
-from vision.detections import Detection, FrameResult
-from vision.detectors.centernet import CLASSES
-from vision.detectors.helmet import DEFAULT_MODEL, HelmetDetector
-from vision.detectors.person import PersonDetector
-from vision.labels import list_images, read_yolo
-from vision.metrics import Evaluator
-from vision.pipeline import CameraAnalyzer
-from vision.sources import Frame, FrameSource, SourceError
+from vision.model_files import DEFAULT_MODEL
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from vision.detections import Detection, FrameResult
+    from vision.detectors.helmet import HelmetDetector
+    from vision.detectors.person import PersonDetector
+    from vision.sources import Frame
 
 EVAL_FLOOR = 0.05  # scores kept for AP50 below the operating thresholds
 
@@ -41,6 +47,9 @@ def analysed(
 ) -> Iterator[tuple[Frame, FrameResult]]:
     """Every frame of ``cam``'s source through the camera workers' analyser: the one path that
     `detect` writes and `eval` scores."""
+    from vision.pipeline import CameraAnalyzer
+    from vision.sources import FrameSource
+
     analyzer = CameraAnalyzer(cam, helmet, persons)
     for frame in FrameSource(cam).frames():
         yield frame, analyzer.analyse(frame)[0]
@@ -58,6 +67,10 @@ def detect(
     ),
 ) -> None:
     """Run the vision checks on images or a video; write detections and violations as JSON lines."""
+    from vision.detectors.helmet import HelmetDetector
+    from vision.detectors.person import PersonDetector
+    from vision.sources import SourceError
+
     if not input.exists():
         raise _fail(f"--input {input} does not exist")
     try:
@@ -86,6 +99,10 @@ def detect(
 
 def rows(detections: list[Detection]) -> np.ndarray:
     """The hard-hat detections as the evaluator's rows (x1, y1, x2, y2, score, class)."""
+    import numpy as np
+
+    from vision.detectors.centernet import CLASSES
+
     heads = [(*d.box, d.score, CLASSES.index(d.label)) for d in detections if d.label in CLASSES]
     return np.array(heads, np.float32).reshape(-1, 6)
 
@@ -98,6 +115,12 @@ def evaluate(
     ),
 ) -> None:
     """Precision and recall at the model's thresholds, and AP50, per class against YOLO labels (IoU >= 0.5)."""
+    from vision.detectors.centernet import CLASSES
+    from vision.detectors.helmet import HelmetDetector
+    from vision.labels import list_images, read_yolo
+    from vision.metrics import Evaluator
+    from vision.sources import SourceError
+
     for p, what in ((images, "--images"), (labels, "--labels")):
         if not p.is_dir():
             raise _fail(f"{what} {p} is not a folder")

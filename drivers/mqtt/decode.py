@@ -143,6 +143,7 @@ class ValueSpec:
     unit: str
     optional: bool
     words: dict[str, float]  # text values and the numbers they stand for (empty: numbers only)
+    key: str | None  # the path's one key when it is a single name (``$.disp_h_mm``, the usual case)
 
 
 @dataclass(slots=True)
@@ -183,9 +184,18 @@ class MessageDecoder:
         self.ts_path = compile_path(tmap.ts_path) if tmap.ts_path else None
         self.values = tuple(
             ValueSpec(
-                v.metric, compile_path(v.path), v.path or "$", v.scale, v.offset, v.unit, v.optional, v.map
+                v.metric,
+                path,
+                v.path or "$",
+                v.scale,
+                v.offset,
+                v.unit,
+                v.optional,
+                v.map,
+                path[0][0] if len(path) == 1 and path[0][1] is None else None,
             )
             for v in tmap.values
+            for path in (compile_path(v.path),)
         )
         self.points = points
 
@@ -199,20 +209,32 @@ class MessageDecoder:
             out.problems.append(f"{exc}; message dropped")
             return out
         project, device, readings, problems = self.project, self.device, out.readings, out.problems
+        # a JSON object's value at a one-name path is its dict entry (what lookup finds, without the walk)
+        by_key = doc if self.is_json and doc.__class__ is dict else None
         for spec in self.values:
-            raw = lookup(doc, spec.path) if self.is_json else doc
+            if not self.is_json:
+                raw = doc
+            elif by_key is not None and spec.key is not None:
+                raw = by_key.get(spec.key, MISSING)
+            else:
+                raw = lookup(doc, spec.path)
             if raw is MISSING or raw is None:
                 if not spec.optional:
                     problems.append(f"{spec.metric}: no value at {spec.path_text}")
                 continue
-            try:
-                if spec.words and type(raw) is str:
-                    value = word(raw, spec.words, f"{spec.metric} at {spec.path_text}")
-                else:
-                    value = number(raw, f"{spec.metric} at {spec.path_text}")
-            except BadValue as exc:
-                problems.append(str(exc))
-                continue
+            # a finite float passes every check below (x - x == 0.0 only for those) without the words of
+            # a message naming the value being made
+            if raw.__class__ is float and raw - raw == 0.0:
+                value = raw
+            else:
+                try:
+                    if spec.words and type(raw) is str:
+                        value = word(raw, spec.words, f"{spec.metric} at {spec.path_text}")
+                    else:
+                        value = number(raw, f"{spec.metric} at {spec.path_text}")
+                except BadValue as exc:
+                    problems.append(str(exc))
+                    continue
             value = value * spec.scale + spec.offset
             if not math.isfinite(value):
                 # finite as sent, but the profile's scale carries it past the largest float

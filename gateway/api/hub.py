@@ -30,11 +30,15 @@ from dataclasses import dataclass
 from contract.alert_event import AlertEvent
 from contract.readings import DeviceStatus, Reading
 from gateway.alerts.models import Decision
+from gateway.api.live_rows import ReadingRows, array
 
 RING_SIZE = 20_000  # ~30 minutes of the reference site at 10 reading events a second
 # and at most this many characters of JSON (about as many bytes): on a large site each readings event is
-# larger (the soak's 51 devices: ~6 KB), and 20,000 of them held 120 MB, growing for half an hour
-RING_CHARS = 32_000_000
+# larger (the soak's 51 devices: ~6 KB), and 20,000 of them held 120 MB, growing for half an hour. 8 million
+# is a minute of the soak's site and the whole count of the reference site; 32 million was a quarter of the
+# gateway's memory goal, held for good once a burst of readings had filled it (issue #20: 24 MB after
+# ingest_pipeline.py's 210,000 readings). A client away longer gets a reset and reloads its snapshot.
+RING_CHARS = 8_000_000
 COALESCE_S = 0.1
 QUEUE_SIZE = 2_000  # per client, before it counts as too slow
 
@@ -76,7 +80,8 @@ class LiveHub:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None
         self._coalesce_s = coalesce_s
-        self._pending: list[dict[str, object]] = []
+        self._rows = ReadingRows()
+        self._pending: list[str] = []  # the readings waiting for the coalesced event, as JSON objects
         self._flush_handle: asyncio.TimerHandle | None = None
         self.published = 0
         self.dropped_clients = 0
@@ -97,19 +102,7 @@ class LiveHub:
     def on_readings(self, batch: Sequence[Reading]) -> None:
         """A judged batch of readings (compact: device, point, metric, value, unit, ts, quality)."""
         if batch:
-            rows = [
-                {
-                    "device": r.device,
-                    "point": r.point,
-                    "metric": r.metric,
-                    "value": r.value,
-                    "unit": r.unit,
-                    "ts": r.ts,
-                    "quality": r.quality.value,
-                }
-                for r in batch
-            ]
-            self._on_loop(self._add_readings, rows)
+            self._on_loop(self._add_readings, self._rows.rows(batch))
 
     def on_status(self, status: DeviceStatus) -> None:
         """A device went offline or came back."""
@@ -138,7 +131,7 @@ class LiveHub:
         else:
             fn(*args)
 
-    def _add_readings(self, rows: list[dict[str, object]]) -> None:
+    def _add_readings(self, rows: list[str]) -> None:
         self._pending.extend(rows)
         if self._flush_handle is None and self._loop is not None:
             self._flush_handle = self._loop.call_later(self._coalesce_s, self._flush)
@@ -151,7 +144,7 @@ class LiveHub:
             self._flush_handle = None
         if self._pending:
             rows, self._pending = self._pending, []
-            self._emit("readings", json.dumps(rows, ensure_ascii=False, separators=(",", ":")))
+            self._emit("readings", array(rows))
 
     def _append(self, kind: str, data: str) -> None:
         self._flush()  # readings received before this change go out before it

@@ -1,10 +1,18 @@
 """Every Reading to InfluxDB, in batches, with a disk spool for when the server is away.
 
-``add`` (a bus handler) only appends to a list. One task takes batches of ``batch_size``
+``add`` (a bus handler) only appends to a list. One task takes batches of ``batch_size`` lines
 (or whatever arrived within ``flush_interval_s``), encodes them in a worker thread and writes
-them. A write the server could not take (no connection, timeout, 5xx, 429) puts the batch in
-the spool, marked ``backfill=true``; from then on new batches queue behind it in the spool, so
-InfluxDB receives every point in the order it was read. The oldest spooled batches are retried
+them. A line carries every metric a device sent at one instant (a pit point's message of seven
+values is one line), so a batch is as many readings as fill ``batch_size`` lines: the sink learns
+how many readings a line holds from the batch before. Counting readings instead made a write of
+5,000 pit readings only 715 lines, and each write costs the event loop several turns (the encoding's
+thread, the request, the answer): when the loop is busy with the bus, as under a burst of 50,000
+readings a second, the writes fell behind and the readings waiting for them held the gateway's
+memory (150,000 of them at the end of ingest_pipeline.py, issue #20).
+
+A write the server could not take (no connection, timeout, 5xx, 429) puts the batch in the spool,
+marked ``backfill=true``; from then on new batches queue behind it in the spool, so InfluxDB
+receives every point in the order it was read. The oldest spooled batches are retried
 with a backoff until the server answers, then the spool drains. A batch the server refuses for
 good (other 4xx) goes to the dead letters with the server's message; one refused for a line it holds
 (400, 413, 422) is split first, so only the lines refused on their own go there (influx_split).
@@ -25,7 +33,7 @@ from contract.readings import Reading
 from gateway.store.deadletter import DeadLetters
 from gateway.store.influx_split import Settled, write_splitting
 from gateway.store.influx_writers import InfluxWriter, WriteResult, make_writer
-from gateway.store.lineproto import LineEncoder
+from gateway.store.lineproto import EncodedBatch, LineEncoder
 from gateway.store.spool import DiskSpool
 
 log = logging.getLogger(__name__)
@@ -75,6 +83,7 @@ class InfluxSink:
         self._writer = writer
         self._retry_max_s = retry_max_s
         self._buffer: list[Reading] = []
+        self._full = cfg.batch_size  # readings that fill batch_size lines, at the last batch's width
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -114,7 +123,7 @@ class InfluxSink:
     def add(self, batch: Sequence[Reading]) -> None:
         """Bus handler: queue ``batch`` for writing (cheap, never blocks)."""
         self._buffer.extend(batch)
-        if len(self._buffer) >= self._cfg.batch_size:
+        if len(self._buffer) >= self._full:
             self._wake.set()
 
     def stats(self) -> SinkStats:
@@ -161,18 +170,23 @@ class InfluxSink:
         """Write (or spool, while the spool is not empty) the readings that are due."""
         while self._buffer and (
             force
-            or len(self._buffer) >= self._cfg.batch_size
+            or len(self._buffer) >= self._full
             or time.monotonic() - self._last_flush >= self._cfg.flush_interval_s
         ):
-            chunk = self._buffer[: self._cfg.batch_size]
-            del self._buffer[: self._cfg.batch_size]
             self._last_flush = time.monotonic()
             assert self._spool is not None and self._writer is not None
-            if len(self._spool):
-                await self._to_spool(chunk)
+            spooling = len(self._spool) > 0
+            # twice the readings the last width says fill a batch: the encoder stops at batch_size lines
+            # and what it did not take stays first in the buffer (only this task takes from it)
+            chunk = self._buffer[: 2 * self._full]
+            encoded = await asyncio.to_thread(self._encoder.encode, chunk, spooling, self._cfg.batch_size)
+            del self._buffer[: encoded.taken]
+            del chunk[encoded.taken :]
+            if not encoded.points:  # nothing InfluxDB can store (NaN values)
                 continue
-            encoded = await asyncio.to_thread(self._encoder.encode, chunk)
-            if not encoded.points:
+            self._full = round(self._cfg.batch_size * encoded.taken / encoded.points)
+            if spooling:
+                await self._spool_encoded(encoded, chunk)
                 continue
             outcome = await write_splitting(self._writer, encoded.body)
             if isinstance(outcome, WriteResult):  # the server is away: the whole chunk waits
@@ -184,10 +198,14 @@ class InfluxSink:
             self._last_flush = time.monotonic()
 
     async def _to_spool(self, chunk: list[Reading]) -> None:
-        assert self._spool is not None
         encoded = await asyncio.to_thread(self._encoder.encode, chunk, True)
-        if not encoded.points:
-            return
+        if encoded.points:
+            await self._spool_encoded(encoded, chunk)
+
+    async def _spool_encoded(self, encoded: EncodedBatch, chunk: list[Reading]) -> None:
+        """Append ``chunk``'s lines (encoded with backfill) to the spool; if the disk cannot take them,
+        ``chunk`` goes back first in the buffer and _SpoolUnavailable is raised."""
+        assert self._spool is not None
         try:
             await asyncio.to_thread(self._spool.append, encoded.body, encoded.points)
         except OSError as exc:

@@ -43,34 +43,39 @@ async def write_splitting(writer: InfluxWriter, body: bytes, max_writes: int = 6
     keeps the whole batch for later; lines written meanwhile are overwritten then), else what was
     written and refused.
     """
-    lines = [line + b"\n" for line in body.split(b"\n") if line]
+    if not body.endswith(b"\n") or body.startswith(b"\n") or b"\n\n" in body:
+        body = b"".join(line + b"\n" for line in body.split(b"\n") if line)  # one point a line, each ended
+    # The parts are bytes, split into their lines only when one is refused: the batch a healthy server
+    # takes whole (nearly every batch) is sent as it came, not taken apart and joined again.
     settled = Settled()
-    stack = [lines]
+    stack = [body]
     writes = 0
     refusal = WriteResult(Outcome.REJECTED)  # the last refusal, for parts never tried
     while stack:
-        part = stack.pop()
-        chunk = b"".join(part)
+        chunk = stack.pop()
+        points = chunk.count(b"\n")
         if writes >= max_writes:
             log.warning(
                 "InfluxDB refused parts of a batch %d times: the %d points not yet tried go to the "
                 "dead letters with the last refusal",
                 writes,
-                len(part),
+                points,
             )
-            settled.refused.append((chunk, len(part), refusal))
+            settled.refused.append((chunk, points, refusal))
             continue
         writes += 1
         result = await writer.write(chunk)
         if result.outcome is Outcome.RETRY:
             return result
         if result.outcome is Outcome.WRITTEN:
-            settled.written += len(part)
+            settled.written += points
             continue
         refusal = result
-        if result.status in CONTENT_REFUSALS and len(part) > 1:
-            half = len(part) // 2
-            stack += [part[half:], part[:half]]  # the first half is popped, so written, first
+        if result.status in CONTENT_REFUSALS and points > 1:
+            lines = chunk.split(b"\n")[:-1]  # the chunk ends with its last line's newline
+            half = points // 2
+            # the first half is popped, so written, first
+            stack += [b"\n".join(lines[half:]) + b"\n", b"\n".join(lines[:half]) + b"\n"]
         else:
-            settled.refused.append((chunk, len(part), result))
+            settled.refused.append((chunk, points, result))
     return settled

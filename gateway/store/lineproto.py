@@ -50,13 +50,16 @@ class EncodedBatch:
     """Line protocol for one batch of Readings.
 
     ``points`` is the number of lines (InfluxDB points); ``readings`` how many Readings went
-    into them; ``rejected`` how many Readings had a value InfluxDB cannot store (NaN, inf).
+    into them; ``rejected`` how many Readings had a value InfluxDB cannot store (NaN, inf);
+    ``taken`` how many of the Readings given were encoded or rejected (all of them, unless a
+    ``max_points`` stopped the batch first: the rest are for the next one).
     """
 
     body: bytes
     points: int
     readings: int
     rejected: int
+    taken: int
 
 
 class LineEncoder:
@@ -72,13 +75,25 @@ class LineEncoder:
         self.rejected_total = 0
         self._rejected_logged_at = -math.inf
 
-    def encode(self, readings: Sequence[Reading], backfill: bool = False) -> EncodedBatch:
-        """Encode ``readings``; ``backfill`` adds the field ``backfill=true`` to every line (spooled data)."""
+    def encode(
+        self, readings: Sequence[Reading], backfill: bool = False, max_points: int | None = None
+    ) -> EncodedBatch:
+        """Encode ``readings``; ``backfill`` adds the field ``backfill=true`` to every line (spooled data).
+        With ``max_points`` the batch ends before the reading that would start one line more (see
+        ``taken``); a later reading of a line already begun is then a line of the next batch, which
+        InfluxDB merges into the same point."""
         groups: dict[tuple[str, str, str, str, int], dict[str, str]] = {}
         rejected = 0
-        for r in readings:
+        taken = len(readings)
+        room = taken if max_points is None else max_points
+        last: Reading | None = None  # the reading before, whose line ``fields`` is
+        fields: dict[str, str] = {}
+        for i, r in enumerate(readings):
             value = r.value
-            if isinstance(value, str):
+            # x - x == 0.0 only for a finite float: the common case costs no call
+            if value.__class__ is float and value - value == 0.0:
+                text = repr(value)
+            elif isinstance(value, str):
                 text = string_field(value)
             else:
                 number = float(value)
@@ -86,10 +101,25 @@ class LineEncoder:
                     rejected += 1
                     continue
                 text = repr(number)
-            key = (r.project, r.device, r.point, r.quality, round(r.ts * 1000))
-            fields = groups.get(key)
-            if fields is None:
-                groups[key] = fields = {}
+            # a message's readings come one after the other with the same instant, device and point:
+            # they go on the line of the reading before without making and looking up its key
+            if (
+                last is None
+                or r.ts != last.ts
+                or r.device != last.device
+                or r.point != last.point
+                or r.quality != last.quality
+                or r.project != last.project
+            ):
+                key = (r.project, r.device, r.point, r.quality, round(r.ts * 1000))
+                found = groups.get(key)
+                if found is None:
+                    if len(groups) == room:
+                        taken = i
+                        break
+                    found = groups[key] = {}
+                fields = found
+            last = r
             # a second value of one metric at the same ms replaces the first, as InfluxDB would
             fields[r.metric] = text
         if rejected:
@@ -104,7 +134,7 @@ class LineEncoder:
         ]
         body = ("\n".join(lines) + "\n").encode() if lines else b""
         return EncodedBatch(
-            body=body, points=len(lines), readings=len(readings) - rejected, rejected=rejected
+            body=body, points=len(lines), readings=taken - rejected, rejected=rejected, taken=taken
         )
 
     def _prefix(self, project: str, device: str, point: str, quality: str) -> str:

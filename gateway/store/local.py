@@ -36,6 +36,7 @@ from collections import deque
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from contract.config.sinks import LocalStoreConfig
@@ -50,6 +51,11 @@ log = logging.getLogger(__name__)
 # readings waiting before the writer commits without waiting for the interval: bounds memory
 EARLY_COMMIT = 50_000
 _INSERT = "INSERT OR IGNORE INTO readings (series_id, ts, value, text, quality) VALUES (?, ?, ?, ?, ?)"
+# Rows go in a hundred to a statement: sqlite3 lets go of the GIL around every step of a statement, and a
+# row a step made the writer wait for the event loop to give the GIL back once per row (issue #20:
+# 1.70 -> 1.29 µs of CPU a reading in ingest_stages.py's store stage)
+ROWS_PER_INSERT = 100
+_INSERT_MANY = _INSERT + ", (?, ?, ?, ?, ?)" * (ROWS_PER_INSERT - 1)
 # a newer mark of a minute replaces the older one's seq, so a sender holding the older one leaves it in place
 _MARK = (
     "INSERT INTO late_minutes (uplink, minute, series_id, seq) VALUES (?, ?, ?, ?) "
@@ -290,19 +296,20 @@ class LocalStore:
             high = max(now_ms, self._clock_high_ms)
             cut = math.floor((high / 1000 - LATE_AFTER_S) / 60) * 60_000 if self.late_for else _NEVER
             late: set[tuple[int, int]] = set()
-            rows: list[Row] = []
+            offered = inserted = 0
+            # a bus batch's rows at a time: a commit after a busy half-second takes 50,000 readings, and
+            # their rows made all at once were the largest thing the gateway held for that moment
             for batch in batches:
                 try:
-                    rows.extend(self._rows(conn, batch, cut, late))
+                    rows = self._rows(conn, batch, cut, late)
                 except (ValueError, TypeError, KeyError, OverflowError):
-                    rows.extend(self._rows_checked(conn, batch, cut, late))
-            before = conn.total_changes
-            conn.executemany(_INSERT, rows)
-            inserted = conn.total_changes - before
+                    rows = self._rows_checked(conn, batch, cut, late)
+                inserted += _insert(conn, rows)
+                offered += len(rows)
             conn.execute("UPDATE meta SET value = value + ? WHERE key = 'rows'", (inserted,))
-            if inserted < len(rows):
+            if inserted < offered:
                 conn.execute(
-                    "UPDATE meta SET value = value + ? WHERE key = 'duplicates'", (len(rows) - inserted,)
+                    "UPDATE meta SET value = value + ? WHERE key = 'duplicates'", (offered - inserted,)
                 )
             if late:
                 self._late_seq += 1
@@ -457,6 +464,20 @@ class _Dropped:
     first_ts: float
     last_ts: float
     count: int
+
+
+def _insert(conn: sqlite3.Connection, rows: list[Row]) -> int:
+    """Insert ``rows`` (each ignored if its series already has that ts), a hundred to a statement and the
+    rest one by one; how many were new."""
+    before = conn.total_changes
+    whole = len(rows) - len(rows) % ROWS_PER_INSERT
+    if whole:
+        runs = range(0, whole, ROWS_PER_INSERT)
+        conn.executemany(
+            _INSERT_MANY, [tuple(chain.from_iterable(rows[i : i + ROWS_PER_INSERT])) for i in runs]
+        )
+    conn.executemany(_INSERT, rows[whole:])
+    return conn.total_changes - before
 
 
 def _local(ms: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from contract.readings import DeviceStatus
+from contract.readings import DeviceStatus, Reading
 from gateway.api.hub import LiveEvent, LiveHub
 
 
@@ -137,3 +137,21 @@ async def test_one_event_larger_than_the_budget_is_still_kept() -> None:
     hub.on_status(status(1))
     hub.on_status(status(2))
     assert [e.seq for e in hub._ring] == [2]
+
+
+async def test_a_burst_of_readings_leaves_at_most_8_mb_in_the_buffer() -> None:
+    """50,000 readings a second fill the buffer in under two seconds; what it then holds is the gateway's
+    for good (issue #20: RSS at most 150 MB), so it is bounded well below that."""
+    hub = LiveHub(coalesce_s=0.0)
+    hub.bind_loop(asyncio.get_running_loop())
+    for n in range(100):  # 200,000 readings: ~23 MB of JSON
+        hub.on_readings(
+            [
+                Reading(1.79e9 + n + i / 1e4, "GD-1", "pit-1", "disp_h_mm", i * 0.25, "mm", point="ZQS-01")
+                for i in range(2000)
+            ]
+        )
+        await asyncio.sleep(0)
+    kept = list(hub._ring)
+    assert sum(len(e.data) for e in kept) <= 8_000_000 < sum(len(e.data) for e in kept) + len(kept[0].data)
+    assert kept[-1].seq == hub.head and hub.backlog(f"{hub.boot}.1")[0] is False  # the oldest went

@@ -15,6 +15,7 @@ import pytest
 from contract.config.sinks import InfluxConfig
 from contract.readings import Reading
 from gateway.store.influx import InfluxSink
+from gateway.store.influx_writers import WriteResult, make_writer
 from tests.servers.influx import VictoriaMetrics
 from tests.store.support import until
 
@@ -80,3 +81,40 @@ async def test_v2_outage_is_spooled_and_replayed_as_backfill(
     assert all(labels == {"device": "crane-1", "project": "GD-1"} for _, _, labels in got)
     late = samples(victoria, "crane_backfill", expect=100)  # the backfill field, true stored as 1
     assert [(t, v) for t, v, _ in late] == [(int(T0 + i) * 1000, 1.0) for i in range(5, 105)]
+
+
+class CountingWriter:
+    """The real writer, noting how many lines each write carried."""
+
+    def __init__(self, cfg: InfluxConfig) -> None:
+        self.real = make_writer(cfg)
+        self.lines: list[int] = []
+
+    async def write(self, body: bytes) -> WriteResult:
+        self.lines.append(body.count(b"\n"))
+        return await self.real.write(body)
+
+    async def close(self) -> None:
+        await self.real.close()
+
+
+async def test_a_burst_of_pit_messages_is_written_in_writes_of_batch_size_lines(
+    victoria: VictoriaMetrics, tmp_path: Path
+) -> None:
+    """batch_size counts lines (points), not readings: a pit point's message of seven values is one line,
+    so 1,000 messages at batch_size 100 take about ten writes, not seventy."""
+    cfg = config(victoria, batch_size=100).model_copy(update={"flush_interval_s": 5.0})  # by size, not time
+    writer = CountingWriter(cfg)
+    sink = InfluxSink(cfg, tmp_path, KINDS, writer=writer)
+    await sink.start()
+    metrics = ["disp_h_mm", "disp_v_mm", "settle_mm", "incl_mm", "axial_kn", "anchor_kn", "water_level_m"]
+    for i in range(1000):  # one bus batch per message, as the MQTT driver hands them over at a lull
+        sink.add([Reading(T0 + i, "GD-1", "pit-1", m, float(i), "mm", point="ZQS-01") for m in metrics])
+    await sink.stop()
+    # the first write is smaller: the sink learns a line's width from it (200 readings, 29 lines, the
+    # last of them 4 values of a message whose other 3 are a line of the next write: the same point)
+    assert writer.lines[0] == 29 and max(writer.lines) == 100
+    assert sum(writer.lines) == 1001 == sink.stats().points_written
+    assert len(writer.lines) == 11, writer.lines
+    got = samples(victoria, "pit_water_level_m", expect=1000)
+    assert [v for _, v, _ in got] == [float(i) for i in range(1000)]

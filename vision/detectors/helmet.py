@@ -24,9 +24,8 @@ import numpy as np
 from vision.detections import Detection, clip_boxes
 from vision.detectors.centernet import CLASSES, decode, letterbox, nms_any_class
 from vision.detectors.onnx_net import OnnxNet
+from vision.model_files import DEFAULT_MODEL
 
-MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
-DEFAULT_MODEL = MODEL_DIR / "helmet.onnx"
 NOT_HEAD = len(CLASSES)  # the classifier's third output: the proposal is no head at all
 PAD_GREY = 114  # the grey the networks were trained with outside the picture
 
