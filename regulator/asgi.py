@@ -22,6 +22,7 @@ import uvicorn
 from fastapi import FastAPI
 from uvicorn.supervisors import Multiprocess
 
+from contract.heap import settle_startup_heap
 from contract.http_server import listen
 from regulator.app import close_app, create_app
 from regulator.body_limit import DEFAULT_MAX_BODY_MB
@@ -29,7 +30,7 @@ from regulator.channels.public import PER_SENDER, TOTAL, Limits
 from regulator.evidence import open_evidence_store
 from regulator.held import DEFAULT_HOLD_S, WarningHold
 from regulator.review import DeadlinePolicy, Review
-from regulator.server import settle_heap, upkeep_forever
+from regulator.server import upkeep_forever
 from regulator.storage import Repository
 from regulator.supervision import ListingPolicy
 
@@ -77,7 +78,7 @@ def app_from_env() -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         upkeep = asyncio.create_task(upkeep_forever(review, settings.escalate_every_s, hold))
-        settle_heap()
+        settle_startup_heap()
         try:
             yield
         finally:

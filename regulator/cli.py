@@ -116,10 +116,11 @@ def serve(
     ),
 ) -> None:
     """Run the regulator's service: gateways' ingest (POST /api/v1/events, ...) and the review UI at /."""
+    from contract.heap import settle_startup_heap
     from regulator.asgi import ServeSettings
     from regulator.channels.public import Limits
     from regulator.review import DeadlinePolicy
-    from regulator.server import RegulatorServer, settle_heap
+    from regulator.server import RegulatorServer
     from regulator.supervision import ListingPolicy
 
     _repo(db).close()  # a clear error for a bad --db (and the schema migrated once) before anything listens
@@ -162,7 +163,7 @@ def serve(
             public_limits=Limits(public_per_hour, public_total_per_hour),
         )
         await server.start()
-        settle_heap()
+        settle_startup_heap()
         typer.echo(
             f"regulator on {server.base_url}/ (review UI), gateways POST {server.base_url}/api/v1/events "
             f"(db {db}, evidence in {pictures.describe()})"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,15 +45,6 @@ async def upkeep_forever(review: Review, every_s: float, hold: WarningHold | Non
             except Exception:  # as above: the database may be away for a moment; the next sweep retries
                 log.exception("keeping the monthly partitions failed; retrying in %.0f s", every_s)
         await asyncio.sleep(every_s)
-
-
-def settle_heap() -> None:
-    """Move what the service built at start-up (the app, its routes and models, the libraries' tables:
-    most of the heap, and none of it garbage) out of the cyclic collector's reach, in a process that
-    serves the regulator and does nothing else. Every full collection would walk it again; on the ingest
-    benchmark those walks were a sixth of the API process's CPU."""
-    gc.collect()
-    gc.freeze()
 
 
 class RegulatorServer:

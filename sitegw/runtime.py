@@ -23,6 +23,7 @@ from contract.config import LoadedSite
 from contract.config.sinks import ApiConfig
 from contract.config.transport import MqttBroker, MqttTransport
 from contract.config.uplinks import CraneRecordsUplink, RegulatorUplink, UplinkBase
+from contract.heap import settle_startup_heap
 from contract.readings import Reading
 from drivers.base import DeviceStats, Driver
 from drivers.modbus.driver import ModbusDriver, is_modbus
@@ -51,7 +52,6 @@ from gateway.uplinks.patrol import PatrolQueue, PatrolSchedule, PatrolSender
 from gateway.uplinks.self_checks import FILE as SELF_CHECKS_FILE
 from gateway.uplinks.self_checks import SelfCheckOutbox, SelfCheckSender
 from gateway.uplinks.summaries import SummarySender
-from sitegw.heap import settle_startup_heap
 from sitegw.warmup import RuleWarmup
 
 # Imported where a site has the parts that need them: the cameras' side loads numpy and the vision

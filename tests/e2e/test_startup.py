@@ -7,7 +7,7 @@ readings a second).
   made). The test runs the real command and reads which shared libraries its process has mapped.
 - What start-up made is frozen out of the garbage collector's full collections, once per process, and
   young collections come every 10,000 tracked objects: walking start-up's objects and the waiting
-  readings cost a fifth of the CPU of a reading under a burst (sitegw/heap.py).
+  readings cost a fifth of the CPU of a reading under a burst (contract/heap.py).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""What the gateway's start-up made, out of the garbage collector's full collections.
+"""What a service's start-up made, out of the garbage collector's full collections (the gateway's
+``sitegw run`` and the regulator's ``serve``, once each is serving).
 
 A full collection walks every object the collector tracks, and after start-up most of them never die:
 modules, classes, pydantic's schemas, the API's routes, the site's configuration (about 97,000 objects
@@ -8,7 +9,8 @@ seconds, and each walked all of them: the seven of that benchmark's 210,000 read
 of CPU, 0.09 to 0.11 s with start-up frozen. ``gc.freeze()`` moves them to the permanent generation,
 which no collection walks; what start-up left as garbage is collected first, so nothing is frozen that
 could still be freed. With the young collections below as well, the benchmark's CPU per reading went
-from 14.3 to 11.6 µs (medians of 4 interleaved runs each; 11.9 with the freeze alone; issue #20).
+from 14.3 to 11.6 µs (medians of 4 interleaved runs each; 11.9 with the freeze alone; issue #20). The
+regulator's ingest benchmark: the freeze took a sixth of the API process's CPU per event back.
 """
 
 from __future__ import annotations
