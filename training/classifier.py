@@ -16,8 +16,10 @@ tell three things apart.
 
 Samples, all from the train part of the split (val only chooses the best epoch; test is never read):
 - labelled heads, with random shift and scale of the box (bare heads, 1 in 7, more copies);
-- the detector's own proposals at input 384 and 576 with score >= 0.1: those on a labelled head
-  (IoU >= 0.5) are examples of its class, those on nothing (IoU < 0.3) are hard "not a head" examples;
+- the detector's own proposals at input 384 and 576 with score >= 0.1 (with --card-proposals, input
+  384's and those the detector's model card sets: round 7's card proposes at 576 on the frame and its
+  mirror down to 0.05): those on a labelled head (IoU >= 0.5) are examples of its class, those on
+  nothing (IoU < 0.3) are hard "not a head" examples;
   with --skip-bystanders, those on the head of a person the labels do not mention are left out
   (training.bystanders);
 - random boxes of head size away from every head;
@@ -26,11 +28,12 @@ Samples, all from the train part of the split (val only chooses the best epoch; 
 With --audited-labels the heads the train labels omit, found by looking (split/train_unlabelled_heads.txt,
 training.head_audit), join the labelled heads, and val is scored with its audited bare heads as
 training.evaluate scores it.
-Training draws the classes in fixed shares (CLASS_DRAW), flips, shifts colour and light, and sometimes shrinks a
+Training draws the classes in fixed shares (CLASS_DRAW; --bare-share sets the bare heads'), flips, shifts colour and light, and sometimes shrinks a
 crop to a few pixels and back (far workers). Learning rate: cosine over the budget (--minutes, or
 --steps, which makes a run the same length on a slower box). After each
 round the pipeline (detector + this classifier) is scored on val (mean AP50 of the two classes);
-the best is exported to ONNX (opset 13, checked in onnxruntime) in training/runs/.
+the best is exported to ONNX (opset 13, checked in onnxruntime) in training/runs/. Round 8 (not shipped)
+added --card-proposals and --bare-share; its command and figures are in docs/vision.md, "Round 8".
 """
 
 from __future__ import annotations
