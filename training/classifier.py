@@ -16,8 +16,10 @@ tell three things apart.
 
 Samples, all from the train part of the split (val only chooses the best epoch; test is never read):
 - labelled heads, with random shift and scale of the box (bare heads, 1 in 7, more copies);
-- the detector's own proposals at input 384 and 576 with score >= 0.1: those on a labelled head
-  (IoU >= 0.5) are examples of its class, those on nothing (IoU < 0.3) are hard "not a head" examples;
+- the detector's own proposals at input 384 and 576 with score >= 0.1 (with --card-proposals, input
+  384's and those the detector's model card sets: round 7's card proposes at 576 on the frame and its
+  mirror down to 0.05): those on a labelled head (IoU >= 0.5) are examples of its class, those on
+  nothing (IoU < 0.3) are hard "not a head" examples;
   with --skip-bystanders, those on the head of a person the labels do not mention are left out
   (training.bystanders);
 - random boxes of head size away from every head;
@@ -26,11 +28,12 @@ Samples, all from the train part of the split (val only chooses the best epoch; 
 With --audited-labels the heads the train labels omit, found by looking (split/train_unlabelled_heads.txt,
 training.head_audit), join the labelled heads, and val is scored with its audited bare heads as
 training.evaluate scores it.
-Training draws the classes in fixed shares (CLASS_DRAW), flips, shifts colour and light, and sometimes shrinks a
+Training draws the classes in fixed shares (CLASS_DRAW; --bare-share sets the bare heads'), flips, shifts colour and light, and sometimes shrinks a
 crop to a few pixels and back (far workers). Learning rate: cosine over the budget (--minutes, or
 --steps, which makes a run the same length on a slower box). After each
 round the pipeline (detector + this classifier) is scored on val (mean AP50 of the two classes);
-the best is exported to ONNX (opset 13, checked in onnxruntime) in training/runs/.
+the best is exported to ONNX (opset 13, checked in onnxruntime) in training/runs/. Round 8 (not shipped)
+added --card-proposals and --bare-share; its command and figures are in docs/vision.md, "Round 8".
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ from vision.detectors.helmet import (
     DEFAULT_MODEL,
     NOT_HEAD,
     HeadProposer,
+    ModelCard,
     box_deltas,
     combine,
     head_crops,
@@ -85,6 +89,43 @@ BOX_ONLY = -100  # the label of a box-only sample (cross-entropy's ignore_index)
 # how often a training draw takes a helmet, a bare head, a "not a head", and (refining) a box-only sample
 CLASS_DRAW = (0.35, 0.30, 0.35)
 CLASS_DRAW_REFINE = (0.30, 0.25, 0.30, 0.15)
+
+
+def class_draw(refine: bool, bare_share: float | None = None) -> tuple[float, ...]:
+    """The shares of a batch drawn from each class (helmet, no_helmet, not a head, and with `refine`
+    box-only); `bare_share` sets the bare heads' share and the others give up or gain theirs in proportion."""
+    draw = np.array(CLASS_DRAW_REFINE if refine else CLASS_DRAW)
+    if bare_share is None:
+        return tuple(draw.tolist())
+    if not 0 < bare_share < 1:
+        raise SystemExit(
+            f"--bare-share {bare_share}: give the bare heads' share of a batch, above 0 and below 1"
+        )
+    others = np.delete(draw, 1)
+    others *= (1 - bare_share) / others.sum()
+    return tuple(np.insert(others, 1, bare_share).tolist())
+
+
+def proposers(detector: Path, card_proposals: bool) -> tuple[list[HeadProposer], HeadProposer, float]:
+    """The proposers whose boxes are mined for training crops, the one val is scored on, and the det_power
+    val's scores mix in.
+
+    By default (rounds 3-7) inputs MINE_SIZES unmirrored at FLOOR, val at VAL_SIZE. With `card_proposals`
+    the detector's own model card sets the mined and scored proposals (its input, mirror pass, floor, most
+    candidates, det_power), plus input 384's for variety: the classifier then learns, and picks its best
+    round on, the very boxes the shipped check hands it (round 7's card proposes down to a floor of 0.05
+    on the frame and its mirror, boxes rounds 3-7 never trained on).
+    """
+    if not card_proposals:
+        return (
+            [HeadProposer(detector, s, FLOOR, MAX_CANDIDATES) for s in MINE_SIZES],
+            HeadProposer(detector, VAL_SIZE, FLOOR, MAX_CANDIDATES),
+            VAL_DET_POWER,
+        )
+    card = ModelCard.for_model(detector)
+    c = card.classifier
+    shipped = HeadProposer(detector, card.size, c.candidate_floor, c.max_candidates, c.flip)
+    return [HeadProposer(detector, MINE_SIZES[0], FLOOR, MAX_CANDIDATES), shipped], shipped, c.det_power
 
 
 def _jittered(
@@ -205,10 +246,15 @@ class ValSet:
     """The val part's detector proposals (input VAL_SIZE), their crops and truth, to score the pipeline."""
 
     def __init__(
-        self, data: Path, proposer: HeadProposer, audited: dict[str, np.ndarray] | None = None
+        self,
+        data: Path,
+        proposer: HeadProposer,
+        audited: dict[str, np.ndarray] | None = None,
+        det_power: float = VAL_DET_POWER,
     ) -> None:
         """`audited` adds the bare heads the val labels omit (split.val_unlabelled_bare_heads), as
-        training.evaluate scores val."""
+        training.evaluate scores val; `det_power` mixes the detector's score into each head's."""
+        self.det_power = det_power
         self.items: list[tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]] = []
         for i in split.load("val"):
             img = read_image(split.image_path(data, i))
@@ -230,7 +276,7 @@ class ValSet:
         with torch.no_grad():
             for cand, blob, truth, (w, h) in self.items:
                 out = net(torch.from_numpy(blob)).numpy() if len(cand) else np.zeros((0, 3), np.float32)
-                ev.add(combine(cand, on_heads(cand, out, CONTEXT, w, h), VAL_DET_POWER), truth)
+                ev.add(combine(cand, on_heads(cand, out, CONTEXT, w, h), self.det_power), truth)
         net.train()
         res = ev.result({})
         return float(np.mean([r.ap50 for r in res])), res[1].ap50
@@ -332,6 +378,20 @@ def main() -> None:
         help="fine-tune from an exported classifier of the same --arch and --refine (its float ONNX, "
         "training/weights/helmet_cls_fp32.onnx; batch norms kept frozen) instead of from ImageNet",
     )
+    ap.add_argument(
+        "--card-proposals",
+        action="store_true",
+        help="mine the crops on, and score val on, the proposals the --detector's model card sets "
+        "(input, mirror pass, floor, most candidates, det_power), as the shipped check makes them, "
+        "plus input 384's; default: inputs 384 and 576 unmirrored at floor 0.1, val at input 480",
+    )
+    ap.add_argument(
+        "--bare-share",
+        type=float,
+        default=None,
+        help="share of each batch drawn from bare heads (default 0.25 with --refine, 0.30 without); "
+        "the other classes' shares scale to fill the rest",
+    )
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--steps-per-round", type=int, default=300)
     args = ap.parse_args()
@@ -344,10 +404,12 @@ def main() -> None:
     t_mine = time.monotonic()
     # the crops stay in memory only: images of the sfchd set must not be written into the project
     bystanders = PersonDetector(score_min=BYSTANDER_SCORE) if args.skip_bystanders else None
+    draw = class_draw(args.refine, args.bare_share)
+    mine_with, val_with, val_power = proposers(args.detector, args.card_proposals)
     x, y, t = mine(
         args.data,
         split.load("train"),
-        [HeadProposer(args.detector, s, FLOOR, MAX_CANDIDATES) for s in MINE_SIZES],
+        mine_with,
         rng,
         args.refine,
         bystanders,
@@ -355,15 +417,15 @@ def main() -> None:
     )
     val = ValSet(
         args.data,
-        HeadProposer(args.detector, VAL_SIZE, FLOOR, MAX_CANDIDATES),
+        val_with,
         split.val_unlabelled_bare_heads() if args.audited_labels else None,
+        val_power,
     )
     by_class = [np.nonzero(y == c)[0] for c in (*range(NOT_HEAD + 1), *((BOX_ONLY,) if args.refine else ()))]
-    draw = CLASS_DRAW_REFINE if args.refine else CLASS_DRAW
     print(
         f"mined in {(time.monotonic() - t_mine) / 60:.1f} min: crops per class "
         f"(helmet, no_helmet, not a head{', box only' if args.refine else ''}) "
-        f"{[len(b) for b in by_class]}",
+        f"{[len(b) for b in by_class]}, drawn {[round(d, 3) for d in draw]}",
         flush=True,
     )
 

@@ -1,0 +1,52 @@
+"""training.classifier's round-8 options: `--card-proposals` mines and scores val on exactly the boxes the
+shipped check hands its classifier (the detector's card: input, mirror pass, floor, most candidates), and
+`--bare-share` sets the bare heads' share of a batch while the other classes keep their proportions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch", reason="torch is in the train extra")
+
+from training.classifier import CLASS_DRAW_REFINE, class_draw, proposers
+from vision.detectors.helmet import DEFAULT_MODEL, HelmetDetector, ModelCard
+from vision.images import read_image
+
+PHOTOS = Path(__file__).resolve().parents[2] / "vision" / "demo" / "cap" / "images"
+
+
+def test_card_proposals_are_the_boxes_the_shipped_check_classifies() -> None:
+    mine_with, val_with, power = proposers(DEFAULT_MODEL, card_proposals=True)
+    shipped = HelmetDetector(DEFAULT_MODEL)
+    assert power == ModelCard.for_model(DEFAULT_MODEL).classifier.det_power
+    for name in ("000303.jpg", "hard_hat_workers0.jpg"):
+        img = read_image(PHOTOS / name)
+        want = shipped.candidates(img)
+        assert len(want) > 0
+        np.testing.assert_array_equal(val_with(img), want)
+        # the mined crops hold those very boxes (and input 384's besides)
+        assert any(len(p(img)) == len(want) and np.array_equal(p(img), want) for p in mine_with)
+
+
+def test_default_proposals_are_rounds_3_to_7s() -> None:
+    mine_with, val_with, power = proposers(DEFAULT_MODEL, card_proposals=False)
+    assert [(p.size, p.floor, p.flip) for p in mine_with] == [(384, 0.1, False), (576, 0.1, False)]
+    assert (val_with.size, val_with.flip, power) == (480, False, 0.5)
+
+
+def test_bare_share_takes_from_the_other_classes_in_proportion() -> None:
+    draw = class_draw(refine=True, bare_share=0.3)
+    assert draw[1] == pytest.approx(0.3)
+    assert sum(draw) == pytest.approx(1.0)
+    # helmet : not a head : box-only stays 30 : 30 : 15
+    assert np.array(draw)[[0, 2, 3]] / draw[0] == pytest.approx([1.0, 1.0, 0.5])
+    assert class_draw(refine=True) == pytest.approx(CLASS_DRAW_REFINE)
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0, 30.0])
+def test_a_bare_share_outside_0_to_1_is_refused_naming_the_option(share: float) -> None:
+    with pytest.raises(SystemExit, match="--bare-share"):
+        class_draw(refine=True, bare_share=share)
