@@ -7,8 +7,9 @@ import math
 
 from contract.alert_event import Level
 from contract.config.rules import CraneTiltRule
-from rules.levels import LevelMemory, banded_level, banded_result
+from rules.levels import LevelMemory, banded_level, banded_result, clear_below
 from rules.result import RuleResult
+from rules.routes import EMPTY, Band
 from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en
 
 RULE = "crane.tilt"
@@ -31,6 +32,27 @@ ACTIONS_EN = {
 }
 
 
+def tilt_thresholds(limit_per_mille: float, cfg: CraneTiltRule) -> list[tuple[Level, float]]:
+    """The levels' verticality thresholds (‰), mildest first."""
+    return [
+        ("warning", limit_per_mille * cfg.warning_fraction),
+        ("alarm", limit_per_mille),
+        ("critical", limit_per_mille * cfg.critical_factor),
+    ]
+
+
+def quiet_tilts(limit_per_mille: float, cfg: CraneTiltRule) -> Band:
+    """The tilt angles (°) whose verticality is below every threshold (routes.Route's band): a
+    millionth inside the angle whose ‰ is the lowest threshold, so that no rounding of tan can put
+    a tilt within it over the line (tan grows faster than the angle, so the ‰ of an angle a millionth
+    smaller is at least a millionth smaller)."""
+    per_mille = clear_below(tilt_thresholds(limit_per_mille, cfg))
+    if not per_mille > 0:
+        return EMPTY
+    degrees = math.degrees(math.atan(per_mille / 1000.0)) * (1 - 1e-6)
+    return -degrees, degrees
+
+
 class CraneTilt:
     """Verticality per crane from the black box's tilt angle."""
 
@@ -49,11 +71,7 @@ class CraneTilt:
     ) -> RuleResult | None:
         """The crane.tilt verdict for one tilt sample (either direction counts)."""
         per_mille = abs(math.tan(math.radians(tilt_deg))) * 1000.0
-        thresholds: list[tuple[Level, float]] = [
-            ("warning", limit_per_mille * cfg.warning_fraction),
-            ("alarm", limit_per_mille),
-            ("critical", limit_per_mille * cfg.critical_factor),
-        ]
+        thresholds = tilt_thresholds(limit_per_mille, cfg)
         level = banded_level(per_mille, thresholds, self._memory.get(device), cfg.hysteresis_pct / 100)
         if level is None and self._memory.quiet(device):
             return None  # clear and known clear: nothing to report, no verdict to make

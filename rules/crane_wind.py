@@ -9,7 +9,7 @@ from __future__ import annotations
 from contract.alert_event import Level
 from contract.config.rules import CraneWindRule
 from contract.config.site import SiteConfig
-from rules.levels import LevelMemory, banded_level, banded_result
+from rules.levels import LevelMemory, banded_level, banded_result, clear_below
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en
 
@@ -21,6 +21,17 @@ CLAUSES = {
     "alarm": "深圳市塔机监管平台接口 连续 2 个工作循环风速大于 13.8 m/s 报警" + BAD_WEATHER,
     "critical": "九级风 20.8 m/s 危险报警" + PRACTICE_ZH,
 }
+
+
+def wind_thresholds(cfg: CraneWindRule) -> list[tuple[Level, float]]:
+    """The levels' wind speeds (m/s), mildest first."""
+    return [("warning", cfg.warning_ms), ("alarm", cfg.alarm_ms), ("critical", cfg.critical_ms)]
+
+
+def quiet_winds(cfg: CraneWindRule) -> float:
+    """The winds below which a wind source's clear verdict stays clear (routes.Route's band): below
+    every threshold, so also not above the alarm speed (its run of samples above it stays at 0)."""
+    return clear_below(wind_thresholds(cfg))
 
 
 class CraneWind:
@@ -45,11 +56,7 @@ class CraneWind:
         above = self._above.get(device, 0) + 1 if wind_ms > cfg.alarm_ms else 0
         self._above[device] = above
         current = self._memory.get(device)
-        thresholds: list[tuple[Level, float]] = [
-            ("warning", cfg.warning_ms),
-            ("alarm", cfg.alarm_ms),
-            ("critical", cfg.critical_ms),
-        ]
+        thresholds = wind_thresholds(cfg)
         level = banded_level(wind_ms, thresholds, current, cfg.hysteresis_pct / 100)
         if level == "alarm" and current not in ("alarm", "critical") and above < cfg.alarm_samples:
             level = "warning"  # one gust is not yet an alarm

@@ -6,6 +6,8 @@ pit without monitoring a major hazard (Art. 5 (三)). Time limits: practice.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 
@@ -53,12 +55,32 @@ class DeviceOffline:
     def __init__(self) -> None:
         self._memory = LevelMemory()
         self._watch: dict[str, _Watch] = {}
+        # moves on whenever a device's time limit may come nearer than a bound calm_until() gave:
+        # a device watched for the first time, or a clock step (seen() and resume() only put it off)
+        self.version = 0
+
+    def calm_until(self, limits: Iterable[tuple[str, float]]) -> float:
+        """An instant before which :meth:`tick` finds nothing for any of ``limits`` (device, its
+        shorter time limit: warning_intervals × interval, or the alarm's limit if that is shorter),
+        as long as :attr:`version` stays the same: the live gateway ticks every second and replay at
+        every instant, and all but a few of those ticks find every device within its limits.
+
+        Kept a little short of the exact instant, so that no rounding of ``now - last_seen`` against
+        the limit in :meth:`tick` can reach a limit before it (a tick then runs in full, as always)."""
+        bound = math.inf
+        watches = self._watch
+        for device, limit in limits:
+            watch = watches.get(device)
+            if watch is not None and watch.last_seen + limit < bound:
+                bound = watch.last_seen + limit
+        return bound - abs(bound) * 1e-12 - 1e-9 if bound < math.inf else bound
 
     def seen(self, device: str, ts: float, name: str, clause: str, backfill: bool) -> RuleResult | None:
         """A fresh reading: the device is online (resolves its offline alert)."""
         watch = self._watch.get(device)
         if watch is None:
             self._watch[device] = _Watch(ts)
+            self.version += 1
         else:
             if ts > watch.last_seen:  # not max(): this runs for every sample of every device
                 watch.last_seen = ts
@@ -97,12 +119,16 @@ class DeviceOffline:
         past ``now``: a reading stamped by the new clock may have come before the step was noticed)."""
         for watch in self._watch.values():
             watch.last_seen = min(watch.last_seen + step_s, now)
+        self.version += 1
 
     def driver_status(
         self, device: str, online: bool, reason: str, ts: float, name: str, interval_s: float, clause: str
     ) -> RuleResult | None:
         """The driver says the device stopped (or resumed) answering: at least a warning at once."""
-        watch = self._watch.setdefault(device, _Watch(ts))
+        watch = self._watch.get(device)
+        if watch is None:
+            watch = self._watch[device] = _Watch(ts)
+            self.version += 1
         watch.driver_offline = "" if online else (reason or "no answer")
         if online or self._memory.get(device) is not None:
             return None
@@ -124,9 +150,7 @@ class DeviceOffline:
         if watch is None:
             return []  # never heard of: the driver's status reports it
         silent = now - watch.last_seen
-        if silent <= cfg.warning_intervals * interval_s and (
-            silent <= cfg.alarm_after_s or silent <= cfg.alarm_intervals * interval_s
-        ):
+        if silent <= shorter_limit(cfg, interval_s):
             return []  # within both limits below (what nearly every tick finds): no level reached
         limits: list[tuple[Level, float]] = [
             ("warning", cfg.warning_intervals * interval_s),
@@ -176,6 +200,12 @@ class DeviceOffline:
             message_en=pick_en(level, what_en, ACTIONS_EN.get(level, ACTIONS_EN["alarm"])),
             details={"interval_s": interval_s},
         )
+
+
+def shorter_limit(cfg: DeviceOfflineRule, interval_s: float) -> float:
+    """The silence (s) past which a device polled every ``interval_s`` reaches a level: the warning's
+    limit, or the alarm's where that is the shorter."""
+    return min(cfg.warning_intervals * interval_s, max(cfg.alarm_after_s, cfg.alarm_intervals * interval_s))
 
 
 def history_s(site: SiteConfig) -> float:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import groupby
 from operator import attrgetter
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
+from contract.config.crane import CraneSpec
 from contract.config.errors import ConfigError, ConfigIssue
 from contract.config.formwork import FormworkPoint
 from contract.config.loader import LoadedSite
@@ -33,10 +34,10 @@ from contract.readings import DeviceStatus, Quality, Reading
 from rules.crane_collision import CraneCollision, CraneView
 from rules.crane_load import CraneLoad
 from rules.crane_operator import CraneOperator
-from rules.crane_tilt import CraneTilt
-from rules.crane_wind import CraneWind
+from rules.crane_tilt import CraneTilt, quiet_tilts
+from rules.crane_wind import CraneWind, quiet_winds
 from rules.crane_zone import CraneZone
-from rules.device_offline import CLAUSE_CRANE, CLAUSE_PIT, WATCHED_KINDS, DeviceOffline
+from rules.device_offline import CLAUSE_CRANE, CLAUSE_PIT, WATCHED_KINDS, DeviceOffline, shorter_limit
 from rules.formwork_limits import FormworkLimits
 from rules.formwork_silent import POUR_METRIC, FormworkSilent
 from rules.hoist_sample import HoistRules, HoistState
@@ -47,6 +48,7 @@ from rules.pit_limits import check_thresholds, point_limits
 from rules.pit_plan import PitPlan, pit_plan
 from rules.result import RuleResult
 from rules.roster import Roster
+from rules.routes import Judge, Route
 from rules.safety_devices import FLAGS, SafetyDevices
 from rules.sensor_fault import SensorFault
 
@@ -58,9 +60,67 @@ LOADED_T = 0.1  # a crane hook or hoist cage carrying more than this is at work 
 FRESH = (Quality.OK, Quality.BACKFILL)  # judged by the rules
 ALIVE = frozenset((*FRESH, Quality.FAULT))  # proves the device answers (a faulty value is still an answer)
 SAMPLE = attrgetter("device", "ts")  # readings of one device at one instant are one sample
-# how one device's float reading of one metric is judged, once _reading's dispatch has found it:
-# (reading, value, backfill) -> the reading (marked fault if judged broken) and its verdicts
-Route = Callable[[Reading, float, bool], tuple[Reading, list[RuleResult]]]
+TS = attrgetter("ts")  # a key without a Python call per reading (a lambda's frame cost more)
+QUALITY = attrgetter("quality")
+
+
+class _Crane:
+    """What judging one crane's sample as a whole needs (``RuleEngine._crane_motion``)."""
+
+    __slots__ = ("device", "lifting", "load_cfg", "name", "spec", "state", "view_at")
+
+    def __init__(
+        self,
+        device: str,
+        name: str,
+        spec: CraneSpec,
+        state: dict[str, float],
+        load_cfg: CraneLoadRule,
+        lifting: tuple[str, str],
+        view_at: int,
+    ) -> None:
+        self.device, self.name, self.spec = device, name, spec
+        self.state = state  # its latest kinematics
+        self.load_cfg = load_cfg
+        self.lifting = lifting  # the work the personnel rules are told of while its hook is loaded
+        self.view_at = view_at  # its view's index in the collision check's list
+
+
+class _Plan:
+    """What the dispatch needs of one device of the site file, looked up once per sample."""
+
+    __slots__ = ("clause", "config", "crane", "kinematics", "name", "routes", "watched")
+
+    def __init__(
+        self,
+        config: DeviceConfig,
+        name: str,
+        watched: bool,
+        clause: str,
+        kinematics: dict[str, float] | None,
+        crane: _Crane | None,
+    ) -> None:
+        self.config, self.name = config, name
+        self.watched, self.clause = watched, clause  # whether its silence is watched; its online clause
+        # a crane's kinematics memory, for the kinematic readings that go straight to it
+        self.kinematics = kinematics
+        self.crane = crane
+        # metric -> its Route, for the cases of _reading whose branch depends on the device and metric
+        # alone (a float value assumed): filled as _reading first meets each, then taken straight,
+        # without the walk through the cases before it and their section look-ups
+        self.routes: dict[str, Route] = {}
+
+
+class _Timed(NamedTuple):
+    """A device tick() looks at: its offline limits if watched, its points' silence limit if formwork."""
+
+    device: str
+    name: str
+    interval_s: float
+    clause: str  # of its device.offline verdicts
+    offline: DeviceOfflineRule | None
+    codes: list[str] | None  # formwork: its points' codes
+    silent_s: float
 
 
 @dataclass(frozen=True)
@@ -87,14 +147,6 @@ class RuleEngine:
         # the sections of the rules that apply to each device, looked up once (the config does not change)
         self._sections: dict[tuple[str, str], object] = {}
         self._cranes: dict[str, dict[str, float]] = {d.id: {} for d in site.config.devices if d.crane}
-        # the kinematics a crane's sample moves are only remembered until the sample is judged as a
-        # whole (_crane_motion): the cranes whose every kinematic reading goes straight to that memory,
-        # without the walk through _reading's other cases (none of which a crane's kinematics meet)
-        self._kinematics: dict[str, dict[str, float]] = {
-            d.id: self._cranes[d.id]
-            for d in site.config.devices
-            if d.crane and d.hoist is None and d.formwork is None and d.kind != "attendance"
-        }
         # every crane as the collision check sees it, in site order, in one list the collision check
         # works its pairs out for once; a sample replaces its own crane's view at its index
         self._views: list[CraneView] = [
@@ -102,11 +154,9 @@ class RuleEngine:
             for d in site.config.devices
             if d.crane is not None
         ]
-        self._view_at = {v.device: i for i, v in enumerate(self._views)}
-        # the devices whose silence is watched, with the name and clause their online verdict carries
-        self._watched = {
-            d.id: (_name(d), _offline_clause(d)) for d in site.config.devices if d.kind in WATCHED_KINDS
-        }
+        view_at = {v.device: i for i, v in enumerate(self._views)}
+        # what the dispatch needs of each device, looked up once per sample instead of piece by piece
+        self._plans = {d.id: self._plan(d, view_at.get(d.id, -1)) for d in site.config.devices}
         self._load, self._wind, self._tilt = CraneLoad(), CraneWind(), CraneTilt()
         self._collision, self._zone = CraneCollision(), CraneZone(site.config.no_lift_zones)
         self._operator = CraneOperator(site.config.operators, self._rules.licence_utc_offset_h)
@@ -126,15 +176,15 @@ class RuleEngine:
             else None
         )
         self._unknown: set[tuple[str, str]] = set()
-        # (device, metric) -> its Route, for the cases of _reading whose branch depends on the device
-        # and metric alone (a float value assumed): filled as _reading first meets each, then taken
-        # straight, without the walk through the cases before it and their section look-ups
-        self._routes: dict[tuple[str, str], Route] = {}
+        self._zone_cfg, self._collision_cfg = self._rules.crane_zone, self._rules.crane_collision
         # what tick() looks at, in site order, with its rule sections: watched devices' offline
         # limits, and formwork with its points' codes and silence limit
         self._timed = [
-            (
-                d,
+            _Timed(
+                d.id,
+                _name(d),
+                d.poll_interval_s,
+                _offline_clause(d),
                 self._section(d.id, "device_offline", DeviceOfflineRule) if d.kind in WATCHED_KINDS else None,
                 [p.code for p in d.formwork.points] if d.formwork else None,
                 self._section(d.id, "formwork", FormworkRule).silent_s if d.formwork else 0.0,
@@ -142,6 +192,13 @@ class RuleEngine:
             for d in site.config.devices
             if d.kind in WATCHED_KINDS or d.formwork is not None
         ]
+        self._timed_formwork = [t for t in self._timed if t.codes is not None]
+        # each watched device's shorter offline limit, and the instant before which no device can
+        # reach one (DeviceOffline.calm_until) as long as the offline family's version is this one
+        self._offline_limits = [
+            (t.device, shorter_limit(t.offline, t.interval_s)) for t in self._timed if t.offline is not None
+        ]
+        self._calm_until, self._calm_version = -math.inf, -1
         # a crane's black box often repeats the wind of the anemometer that serves it: one wind
         # source of record per crane, or a gust would raise the same hazard three times
         self._cameras = {c.name for c in site.config.vision.cameras} if site.config.vision else set()
@@ -163,52 +220,58 @@ class RuleEngine:
         readings: list[Reading] = []
         results: list[RuleResult] = []
         isfinite = math.isfinite
-        routes = self._routes
+        plans = self._plans
         for (device, ts), group_iter in groupby(batch, key=SAMPLE):
             group = list(group_iter)
-            dev = self._devices.get(device)
-            if dev is None and device in self._cameras:
+            plan = plans.get(device)
+            if plan is None:
+                if device not in self._cameras:
+                    self._warn_once(
+                        device, "", "readings from a device that is not in the site file are not judged"
+                    )
                 readings.extend(group)  # camera counts: vision judged them in its own worker
                 continue
-            if dev is None:
-                self._warn_once(
-                    device, "", "readings from a device that is not in the site file are not judged"
-                )
-                readings.extend(group)
-                continue
-            qualities = {r.quality for r in group}
+            dev = plan.config
+            qualities = set(map(QUALITY, group))
             backfill = Quality.BACKFILL in qualities
-            watched = self._watched.get(device)
-            if watched is not None and not ALIVE.isdisjoint(qualities):
-                online = self._offline.seen(device, ts, watched[0], watched[1], backfill)
+            if plan.watched and not ALIVE.isdisjoint(qualities):
+                online = self._offline.seen(device, ts, plan.name, plan.clause, backfill)
                 if online is not None:
                     results.append(online)
             moved = False
             hoist_changed: set[str] = set()
-            kinematics = self._kinematics.get(device)
+            kinematics, routes = plan.kinematics, plan.routes
             for r in group:
                 if r.quality not in FRESH:
                     readings.append(r)  # stale or already faulted upstream: no hazard from it
                     continue
                 value = r.value
-                if isinstance(value, float) and not isfinite(value):
-                    # NaN is below and above every threshold at once: judged, it would clear a
-                    # critical alarm (and infinity raise one); kept as a fault, judged never
-                    self._warn_once(
-                        device, f"{r.metric}/finite", f"{r.metric} {r.value}: kept as fault, not judged"
-                    )
+                if type(value) is float:
+                    if not isfinite(value):
+                        self._not_finite(r)
+                        readings.append(_faulted(r))
+                        continue
+                    if kinematics is not None and r.metric in KINEMATICS:
+                        kinematics[r.metric] = value  # judged with the whole sample (_crane_motion)
+                        readings.append(r)
+                        moved = True
+                        continue
+                    route = routes.get(r.metric)
+                    if route is not None:
+                        if route.lo <= value < route.hi:
+                            readings.append(r)  # quiet and within its quiet band: nothing would change
+                            continue
+                        judged, found = route.judge(r, value, r.quality is Quality.BACKFILL)
+                        readings.append(judged)
+                        if found or judged is not r:
+                            results.extend(found)
+                            route.close()
+                        else:
+                            route.lo, route.hi = route.band  # no verdict, not broken: its rules are quiet
+                        continue
+                elif isinstance(value, float) and not isfinite(value):  # a float of another type
+                    self._not_finite(r)
                     readings.append(_faulted(r))
-                    continue
-                if kinematics is not None and r.metric in KINEMATICS and type(value) is float:
-                    kinematics[r.metric] = value  # judged with the whole sample (_crane_motion)
-                    readings.append(r)
-                    moved = True
-                    continue
-                route = routes.get((device, r.metric))
-                if route is not None and type(value) is float:
-                    judged, found = route(r, value, r.quality is Quality.BACKFILL)
-                    readings.append(judged)
-                    results.extend(found)
                     continue
                 if dev.hoist is not None and self._hoists[device].set(r.metric, r.value):
                     hoist_changed.add(r.metric)
@@ -216,11 +279,16 @@ class RuleEngine:
                 readings.append(judged)
                 results.extend(found)
                 moved = moved or (dev.crane is not None and r.metric in KINEMATICS and judged is r)
-            if moved:
-                results.extend(self._crane_motion(dev, ts, backfill))
+            if moved and plan.crane is not None:
+                results.extend(self._crane_motion(plan.crane, ts, backfill))
             if hoist_changed:
                 results.extend(self._hoist_sample(dev, hoist_changed, ts, backfill))
         return readings, results
+
+    def _not_finite(self, r: Reading) -> None:
+        # NaN is below and above every threshold at once: judged, it would clear a critical alarm
+        # (and infinity raise one); kept as a fault, judged never
+        self._warn_once(r.device, f"{r.metric}/finite", f"{r.metric} {r.value}: kept as fault, not judged")
 
     def on_status(self, status: DeviceStatus) -> list[RuleResult]:
         """A driver's link-state change: an offline device gets at least a warning at once."""
@@ -242,15 +310,21 @@ class RuleEngine:
     def tick(self, now: float) -> list[RuleResult]:
         """Offline verdicts reached by ``now`` (call every second live; before each sample in replay)."""
         out: list[RuleResult] = []
-        for dev, offline, codes, silent_s in self._timed:
-            if offline is not None:
-                out.extend(
-                    self._offline.tick(
-                        now, dev.id, self._names[dev.id], dev.poll_interval_s, offline, _offline_clause(dev)
-                    )
-                )
-            if codes is not None:
-                out.extend(self._silent.tick(now, dev.id, self._names[dev.id], codes, silent_s))
+        if now >= self._calm_until or self._offline.version != self._calm_version:
+            # the devices seen since the bound was worked out put it off: at 1 Hz with a 3 s limit,
+            # by two seconds at each look
+            self._calm_version = self._offline.version
+            self._calm_until = self._offline.calm_until(self._offline_limits)
+        if now < self._calm_until:
+            # no watched device can be past a time limit: only the pours' silences to judge
+            for t in self._timed_formwork:
+                out.extend(self._silent.tick(now, t.device, t.name, t.codes or [], t.silent_s))
+        else:
+            for t in self._timed:
+                if t.offline is not None:
+                    out.extend(self._offline.tick(now, t.device, t.name, t.interval_s, t.offline, t.clause))
+                if t.codes is not None:
+                    out.extend(self._silent.tick(now, t.device, t.name, t.codes, t.silent_s))
         if self._personnel is not None:
             out.extend(self._personnel.tick(now))
         return out
@@ -269,7 +343,7 @@ class RuleEngine:
         """Judge readings already in ts order one instant at a time, as the live gateway did: the
         offline verdicts reached by that instant, then its readings' (``sitegw replay`` and the
         warm-up at start both go through here)."""
-        for ts, group in groupby(ordered, key=lambda r: r.ts):
+        for ts, group in groupby(ordered, key=TS):
             batch = list(group)
             yield ts, batch, self.tick(ts) + self.process(batch)
 
@@ -295,6 +369,9 @@ class RuleEngine:
         ):
             for memory in memories_of(family):
                 memory.rearm()
+        for plan in self._plans.values():
+            for route in plan.routes.values():
+                route.close()  # its rules owe a report now: their next reading is judged in full
         self._offline.resume(now)
         if self._personnel is not None:
             self._personnel.resume(now)
@@ -340,9 +417,13 @@ class RuleEngine:
                 return self._route(dev, r.metric, self._tilt_route(dev))(r, float(value), backfill)
             return r, []
         if dev.pit is not None:
-            return self._route(dev, r.metric, partial(self._pit_reading, dev))(r, float(value), backfill)
+            return self._route(dev, r.metric, Route(partial(self._pit_reading, dev)))(
+                r, float(value), backfill
+            )
         if dev.formwork is not None:
-            return self._route(dev, r.metric, partial(self._formwork_reading, dev))(r, float(value), backfill)
+            return self._route(dev, r.metric, Route(partial(self._formwork_reading, dev)))(
+                r, float(value), backfill
+            )
         return r, []
 
     def _hoist_sample(
@@ -402,12 +483,12 @@ class RuleEngine:
         )
         return r, results + _some(found)
 
-    def _route(self, dev: DeviceConfig, metric: str, route: Route) -> Route:
+    def _route(self, dev: DeviceConfig, metric: str, route: Route) -> Judge:
         """``route``, kept as the way ``dev``'s float readings of ``metric`` are judged from now on
         (never a hoist's, whose readings change its sample's state first: a hoist's wind is judged with
         its sample, only cranes have a tilt, and a hoist is neither a pit nor a formwork)."""
-        self._routes[(dev.id, metric)] = route
-        return route
+        self._plans[dev.id].routes[metric] = route
+        return route.judge
 
     def _tilt_route(self, dev: DeviceConfig) -> Route:
         assert dev.crane is not None
@@ -418,7 +499,7 @@ class RuleEngine:
             found = tilt.evaluate(device, name, limit, cfg, value, r.ts, backfill)
             return r, [] if found is None else [found]
 
-        return judge
+        return Route(judge, quiet_tilts(limit, cfg))
 
     def _wind_route(self, dev: DeviceConfig) -> Route:
         device, name = dev.id, self._names[dev.id]
@@ -447,7 +528,9 @@ class RuleEngine:
                 results.append(found)
             return r, results
 
-        return judge
+        # valid (the range's upper end judged in full: the band's end is open) and below every threshold
+        low, high = valid_range if valid_range is not None else (-math.inf, math.inf)
+        return Route(judge, (low, min(high, quiet_winds(cfg))))
 
     def _pit_reading(
         self, dev: DeviceConfig, r: Reading, raw: float, backfill: bool
@@ -496,32 +579,28 @@ class RuleEngine:
         results.extend(found)
         return r, results
 
-    def _crane_motion(self, dev: DeviceConfig, ts: float, backfill: bool) -> list[RuleResult]:
-        assert dev.crane is not None
-        state = self._cranes[dev.id]
-        name = self._names[dev.id]
+    def _crane_motion(self, crane: _Crane, ts: float, backfill: bool) -> list[RuleResult]:
+        state, device, name = crane.state, crane.device, crane.name
         out: list[RuleResult] = []
-        if self._personnel is not None and state.get("load_t", 0.0) > LOADED_T:
-            self._personnel.work_seen((f"{name}吊装", f"lifting by {dev.id}"), ts)
+        load = state.get("load_t")
+        if self._personnel is not None and load is not None and load > LOADED_T:
+            self._personnel.work_seen(crane.lifting, ts)
         radius = state.get("radius_m")
-        if radius is not None and "load_t" in state:
-            cfg = self._section(dev.id, "crane_load", CraneLoadRule)
+        if radius is not None and load is not None:
             found = self._load.evaluate(
-                dev.id, name, dev.crane.load_chart, cfg, state["load_t"], radius, ts, backfill
+                device, name, crane.spec.load_chart, crane.load_cfg, load, radius, ts, backfill
             )
             if found is not None:
                 out.append(found)
-        view = self._views[self._view_at[dev.id]] = CraneView(
-            dev.id, name, dev.crane, state.get("slew_deg"), radius, state.get("height_m")
+        view = self._views[crane.view_at] = CraneView(
+            device, name, crane.spec, state.get("slew_deg"), radius, state.get("height_m")
         )
         if view.hook is not None:  # slew and radius known
-            found = self._zone.evaluate(dev.id, name, view.hook, self._rules.crane_zone, ts, backfill)
+            found = self._zone.evaluate(device, name, view.hook, self._zone_cfg, ts, backfill)
             if found is not None:
                 out.append(found)
         if len(self._views) > 1:
-            out.extend(
-                self._collision.evaluate(self._views, self._rules.crane_collision, ts, backfill, moved=dev.id)
-            )
+            out.extend(self._collision.evaluate(self._views, self._collision_cfg, ts, backfill, moved=device))
         return out
 
     def _pit_plan(self, dev: DeviceConfig, code: str, metric: str) -> PitPlan | None:
@@ -541,6 +620,32 @@ class RuleEngine:
                 self._pit.series(dev.id, code, metric),
             )
         return plan
+
+    def _plan(self, dev: DeviceConfig, view_at: int) -> _Plan:
+        """What the dispatch needs of ``dev`` (``view_at``: a crane's index in the collision views)."""
+        crane = None
+        if dev.crane is not None:
+            name = _name(dev)
+            crane = _Crane(
+                dev.id,
+                name,
+                dev.crane,
+                self._cranes[dev.id],
+                self._section(dev.id, "crane_load", CraneLoadRule),
+                (f"{name}吊装", f"lifting by {dev.id}"),
+                view_at,
+            )
+        # a crane's kinematic readings go straight to its memory, judged with the whole sample
+        # (_crane_motion), without the walk through _reading's other cases (none of which they meet)
+        plain_crane = dev.crane and dev.hoist is None and dev.formwork is None and dev.kind != "attendance"
+        return _Plan(
+            dev,
+            _name(dev),
+            dev.kind in WATCHED_KINDS,
+            _offline_clause(dev),
+            self._cranes[dev.id] if plain_crane else None,
+            crane,
+        )
 
     def _section(self, device: str, section: str, kind: type[T]) -> T:
         found = self._sections.get((device, section))

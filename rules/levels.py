@@ -6,6 +6,7 @@ the threshold by the clearing band, so that noise around a threshold does not fl
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 from contract.alert_event import LEVEL_RANK, Level
@@ -42,6 +43,12 @@ def banded_level(
         if rank(raw) < rank(level) <= rank(current) and within:
             return level
     return raw
+
+
+def clear_below(thresholds: Thresholds) -> float:
+    """The values below which :func:`banded_level` (``higher_is_worse``) gives no level from a clear
+    ``current``: below every threshold by its 1e-9 slack, worked out as there."""
+    return min((threshold - abs(threshold) * 1e-9 for _, threshold in thresholds), default=math.inf)
 
 
 def threshold_of(thresholds: Thresholds, level: Level | None) -> float | None:

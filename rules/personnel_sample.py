@@ -4,8 +4,9 @@ them at each tick (personnel.absent, personnel.certificate, personnel.attendance
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from contract.config.personnel import KeyPerson
 from contract.config.rules import PersonnelRule
@@ -42,6 +43,10 @@ class PersonnelRules:
         self._work_kind = ("", "")
         self._pours: set[str] = set()
         self._checked_on: date | None = None
+        # the instants well inside _checked_on's day (a millisecond short of either end, where the
+        # microsecond rounding of fromtimestamp could tip an instant into the next day): a tick between
+        # them is on that day without working out its date, which cost more than the rest of a tick
+        self._within_day = (math.inf, -math.inf)
         # presence is judged only once the gates have said something: no feed is not an absence
         # (a silent gate is the gate's fault, not the manager's)
         self._fed_since: float | None = None
@@ -109,12 +114,19 @@ class PersonnelRules:
         """The wall clock was stepped by ``step_s`` and reads ``now``: the monthly count leaves the step out."""
         self.attendance.clock_stepped(step_s, now)
 
+    def _day_of(self, now: float) -> date:
+        """The site's date at ``now``, and the instants well inside that day remembered with it."""
+        today = datetime.fromtimestamp(now, UTC).astimezone(self._tz).date()
+        midnight = datetime.combine(today, time(), self._tz).timestamp()
+        self._within_day = (midnight + 0.001, midnight + 86400 - 0.001)  # a fixed offset: no DST
+        return today
+
     def tick(self, now: float) -> list[RuleResult]:
         """The verdicts reached by ``now``."""
         cfg = self._cfg
         out: list[RuleResult] = []
-        today = datetime.fromtimestamp(now, UTC).astimezone(self._tz).date()
-        if today != self._checked_on:
+        start, end = self._within_day
+        if not start < now < end and (today := self._day_of(now)) != self._checked_on:
             self._checked_on = today
             for person in self._roster.values():
                 found = self.certificate.evaluate(self.device, person, today, now)

@@ -20,7 +20,7 @@ from contract.config.loader import LoadedSite
 from contract.config.site import DeviceConfig, point_codes
 from contract.readings import Quality, Reading
 from gateway.alerts.manager import AlertManager
-from rules.engine import RuleEngine
+from rules.engine import TS, RuleEngine
 
 REQUIRED = ("ts", "device", "point", "metric", "value")
 OPTIONAL = ("unit", "quality")
@@ -215,7 +215,7 @@ def replay(
 
     manager = AlertManager(db_path, site.config.project.code, count, clock=lambda: stats.last_ts or 0.0)
     try:
-        for ts, batch, results in engine.replay(sorted(readings, key=lambda r: r.ts)):
+        for ts, batch, results in engine.replay(sorted(readings, key=TS)):
             stats.rows += len(batch)
             if stats.first_ts is None:
                 stats.first_ts = ts

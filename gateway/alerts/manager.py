@@ -49,6 +49,9 @@ class AlertManager:
         self._clock = clock
         self._lock = threading.RLock()
         self._active: dict[str, Alert] = {a.fingerprint: a for a in self._store.active()}
+        # the active alerts held back (their level not delivered, for a silence or an inhibition):
+        # the only ones a tick may release, and none at nearly every tick
+        self._held = {f for f, a in self._active.items() if a.notified_level != a.level}
         # the latest verdict of an active alert whose level did not change, its figures (value, message,
         # message_en) not yet copied into its Alert: a rule repeats its verdict with every reading while a
         # hazard lasts, and a pydantic copy per reading cost more than the rule itself; folded in by
@@ -77,8 +80,18 @@ class AlertManager:
         """Apply the rules' verdicts; return the events delivered to on_event."""
         delivered: list[AlertEvent] = []
         with self._lock:
-            for result in results:
-                delivered.extend(self._apply(result))
+            active, project = self._active, self._project
+            for r in results:
+                fingerprint = f"{project}:{r.device}:{r.point}:{r.rule}"  # as _fingerprint() makes it
+                alert = active.get(fingerprint)
+                if alert is None and r.level is None:
+                    continue  # clear, and no alert to resolve
+                if alert is not None and alert.level == r.level:
+                    # a repeat of the level the alert has: its latest figures kept in memory, for
+                    # _current() to fold in when the alert is read (what most verdicts are)
+                    self._figures[fingerprint] = r
+                    continue
+                delivered.extend(self._change(r, fingerprint, alert))
         return delivered
 
     def tick(self, now: float | None = None) -> list[AlertEvent]:
@@ -86,14 +99,16 @@ class AlertManager:
         now = self._clock() if now is None else now
         with self._lock:
             out = self._deliver_pending() if self._undelivered else []
+            if not self._held:
+                return out  # nothing held back to release
             for fingerprint, alert in list(self._active.items()):
-                if alert.notified_level != alert.level and not self._suppressed(alert, now):
+                if fingerprint in self._held and not self._suppressed(alert, now):
                     out.extend(self._release(self._current(fingerprint, alert), now))
             return out
 
-    def _apply(self, r: RuleResult) -> list[AlertEvent]:
-        fingerprint = self._fingerprint(r.device, r.point, r.rule)
-        alert = self._active.get(fingerprint)
+    def _change(self, r: RuleResult, fingerprint: str, alert: Alert | None) -> list[AlertEvent]:
+        """What verdict ``r`` does to the active ``alert`` of its ``fingerprint`` (None: none active),
+        other than repeating the alert's level (handle keeps those) or clearing nothing."""
         if r.level is None:
             if alert is None or alert.latched:
                 return []
@@ -132,10 +147,6 @@ class AlertManager:
                 evidence=r.evidence,
             )
             return self._record(alert, "firing", r.ts, backfill=r.backfill)
-        if alert.level == r.level:
-            # same level: keep the latest figures in memory; a change of level is what gets written
-            self._figures[fingerprint] = r
-            return []
         escalated = rank(r.level) > rank(alert.level)
         alert = alert.model_copy(
             update={
@@ -333,10 +344,24 @@ class AlertManager:
                 log.exception("alerts: listener failed for %s", event.event_id)
         if alert.state == "resolved":
             self._active.pop(alert.fingerprint, None)
+            self._held.discard(alert.fingerprint)
         else:
             self._active[alert.fingerprint] = alert
-        # through the pending queue, so that an event never overtakes one the outbox refused earlier
-        return self._deliver_pending() if deliver else []
+            if alert.notified_level != alert.level:
+                self._held.add(alert.fingerprint)
+            else:
+                self._held.discard(alert.fingerprint)
+        if not deliver:
+            return []
+        if self._undelivered:
+            # through the pending queue, so that an event never overtakes one the outbox refused earlier
+            return self._deliver_pending()
+        # nothing refused before it: the queue holds this event alone, handed over as it was stored
+        # (reading it back cost a query and a parse per event)
+        if self._deliver(event):
+            return [event]
+        self._undelivered = True
+        return []
 
     def _release(self, alert: Alert, now: float) -> list[AlertEvent]:
         """An active alert that was held back: tell the outside world where it stands now."""

@@ -97,8 +97,9 @@ def forget_shortcuts(engine: RuleEngine) -> None:
     engine._sections.clear()
     engine._fault._said.clear()
     engine._fault._built.clear()
-    engine._kinematics.clear()
-    engine._routes.clear()
+    for plan in engine._plans.values():
+        plan.kinematics = None
+        plan.routes.clear()
     engine._views = [
         CraneView(d, engine._names[d], spec, s.get("slew_deg"), s.get("radius_m"), s.get("height_m"))
         for d, s in engine._cranes.items()
