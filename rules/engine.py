@@ -57,8 +57,10 @@ T = TypeVar("T")
 
 KINEMATICS = ("load_t", "radius_m", "height_m", "slew_deg")
 LOADED_T = 0.1  # a crane hook or hoist cage carrying more than this is at work (personnel rules)
-FRESH = (Quality.OK, Quality.BACKFILL)  # judged by the rules
-ALIVE = frozenset((*FRESH, Quality.FAULT))  # proves the device answers (a faulty value is still an answer)
+# an enum member looked up on its class costs more than a crane's kinematic reading costs to take
+BACKFILL, FAULT = Quality.BACKFILL, Quality.FAULT
+FRESH = (Quality.OK, BACKFILL)  # judged by the rules
+ALIVE = frozenset((*FRESH, FAULT))  # proves the device answers (a faulty value is still an answer)
 SAMPLE = attrgetter("device", "ts")  # readings of one device at one instant are one sample
 TS = attrgetter("ts")  # a key without a Python call per reading (a lambda's frame cost more)
 QUALITY = attrgetter("quality")
@@ -233,7 +235,7 @@ class RuleEngine:
                 continue
             dev = plan.config
             qualities = set(map(QUALITY, group))
-            backfill = Quality.BACKFILL in qualities
+            backfill = BACKFILL in qualities
             if plan.watched and not ALIVE.isdisjoint(qualities):
                 online = self._offline.seen(device, ts, plan.name, plan.clause, backfill)
                 if online is not None:
@@ -261,7 +263,7 @@ class RuleEngine:
                         if route.lo <= value < route.hi:
                             readings.append(r)  # quiet and within its quiet band: nothing would change
                             continue
-                        judged, found = route.judge(r, value, r.quality is Quality.BACKFILL)
+                        judged, found = route.judge(r, value, r.quality is BACKFILL)
                         readings.append(judged)
                         if found or judged is not r:
                             results.extend(found)
@@ -386,7 +388,7 @@ class RuleEngine:
             self._personnel.clock_stepped(step_s, now)
 
     def _reading(self, dev: DeviceConfig, r: Reading) -> tuple[Reading, list[RuleResult]]:
-        value, name, backfill = r.value, self._names[dev.id], r.quality is Quality.BACKFILL
+        value, name, backfill = r.value, self._names[dev.id], r.quality is BACKFILL
         if r.metric in FLAGS and not isinstance(value, str):
             return r, _some(
                 self._safety.evaluate(dev.kind, dev.id, name, r.metric, float(value), r.ts, backfill)
@@ -687,7 +689,7 @@ def _check(site: LoadedSite) -> None:
 
 def _faulted(r: Reading) -> Reading:
     """``r`` marked fault (built directly: dataclasses.replace costs ten times more per reading)."""
-    return Reading(r.ts, r.project, r.device, r.metric, r.value, r.unit, Quality.FAULT, r.point)
+    return Reading(r.ts, r.project, r.device, r.metric, r.value, r.unit, FAULT, r.point)
 
 
 def _name(dev: DeviceConfig) -> str:

@@ -122,6 +122,10 @@ class LevelMemory:
         key = (device, point)
         return self._levels.get(key, _UNSEEN) is None and key not in self._unreported
 
+    def owes(self) -> bool:
+        """Whether any key is not :meth:`quiet` (:meth:`owing` is not empty), without making the set."""
+        return bool(self._raised or self._unreported)
+
     def owing(self) -> set[tuple[str, str]]:
         """The keys evaluated so far that are not :meth:`quiet`: with a level, or owed a report."""
         return self._raised | self._unreported
