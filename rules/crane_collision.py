@@ -21,7 +21,7 @@ from contract.config.crane import CraneSpec
 from contract.config.rules import CraneCollisionRule
 from contract.config.site import SiteConfig
 from rules.geometry import Point, segment_distance
-from rules.levels import LevelMemory, banded_level, threshold_of
+from rules.levels import LevelMemory, banded_level, clear_from, threshold_of
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en
 
@@ -137,7 +137,9 @@ def worst_clearance(
                 metres, mode, worst = vertical, "vertical", j
     if worst < 0:
         return None
-    return Clearance(metres, mode, cranes[worst].device)
+    return tuple.__new__(
+        Clearance, (metres, mode, cranes[worst].device)
+    )  # a NamedTuple's own __new__ is Python
 
 
 def can_come_close(lower: CraneSpec, other: CraneSpec, cfg: CraneCollisionRule) -> bool:
@@ -177,6 +179,7 @@ class CraneCollision:
         self._plan_cfg: CraneCollisionRule | None = None
         self._names: dict[str, str] = {}  # each crane's name, by device, for the verdicts' words
         self._thresholds: list[tuple[Level, float]] = []  # of _plan_cfg: mildest first, never changed
+        self._clear = math.inf  # a clearance at or beyond it is clear from a clear level
 
     def _make_plan(self, cranes: list[CraneView], cfg: CraneCollisionRule) -> None:
         devices = tuple(c.device for c in cranes)
@@ -185,6 +188,7 @@ class CraneCollision:
             ("warning", cfg.min_clearance_m + cfg.warning_margin_m),
             ("alarm", cfg.min_clearance_m),
         ]
+        self._clear = clear_from(self._thresholds)
         if devices == self._plan_devices and cfg is self._plan_cfg:
             return  # a new list of the same cranes: the same pairs
         self._plan, self._plan_devices, self._plan_cfg = [], devices, cfg
@@ -250,6 +254,8 @@ class CraneCollision:
             worst = worst_clearance(lower, cranes, others, masts, cfg.hook_plan_m)
             if worst is None:
                 continue  # no slew yet: no clearance to measure
+            if worst.metres >= self._clear and self._memory.quiet(lower.device):
+                continue  # beyond every threshold and known clear: what banded_level would find
             level = banded_level(
                 worst.metres,
                 thresholds,

@@ -12,7 +12,7 @@ from itertools import pairwise
 from contract.alert_event import Level
 from contract.config.crane import LoadChartPoint
 from contract.config.rules import CraneLoadRule
-from rules.levels import LevelMemory, banded_level, banded_result
+from rules.levels import LevelMemory, banded_level, banded_result, clear_below
 from rules.result import RuleResult
 from rules.wording import PRACTICE_ZH, pick, pick_en
 
@@ -71,12 +71,29 @@ class ChartTable:
         return rated_t[lo] + f * (rated_t[hi] - rated_t[lo])
 
 
+def load_thresholds(cfg: CraneLoadRule) -> list[tuple[Level, float]]:
+    """The levels' load ratios (% of the rated load), mildest first."""
+    return [("warning", cfg.warning_pct), ("alarm", cfg.alarm_pct), ("critical", cfg.critical_pct)]
+
+
+class _Plan:
+    """What judging one crane's load needs of its chart and settings, worked out once for them."""
+
+    __slots__ = ("cfg", "clear", "table", "thresholds")
+
+    def __init__(self, chart: list[LoadChartPoint], cfg: CraneLoadRule) -> None:
+        self.table = ChartTable(chart)  # keeps the chart: the plan is the chart's while it lives
+        self.cfg = cfg
+        self.thresholds = load_thresholds(cfg)
+        self.clear = clear_below(self.thresholds)  # a ratio below it is clear from a clear level
+
+
 class CraneLoad:
     """Evaluates each crane's load ratio whenever its load or radius changes."""
 
     def __init__(self) -> None:
         self._memory = LevelMemory()
-        self._tables: dict[int, ChartTable] = {}  # by id() of the chart, which each table keeps alive
+        self._plans: dict[str, _Plan] = {}  # by device, for the chart and settings it was last judged on
 
     def evaluate(
         self,
@@ -90,16 +107,14 @@ class CraneLoad:
         backfill: bool,
     ) -> RuleResult | None:
         """The crane.load verdict for one crane at one instant."""
-        table = self._tables.get(id(chart))
-        if table is None or table.chart is not chart:
-            table = self._tables[id(chart)] = ChartTable(chart)
-        rated = table.rated(radius_m)
+        plan = self._plans.get(device)
+        if plan is None or plan.table.chart is not chart or plan.cfg is not cfg:
+            plan = self._plans[device] = _Plan(chart, cfg)
+        rated = plan.table.rated(radius_m)
         pct = load_t / rated * 100.0
-        thresholds: list[tuple[Level, float]] = [
-            ("warning", cfg.warning_pct),
-            ("alarm", cfg.alarm_pct),
-            ("critical", cfg.critical_pct),
-        ]
+        if pct < plan.clear and self._memory.quiet(device):
+            return None  # below every threshold and known clear: what banded_level would find
+        thresholds = plan.thresholds
         level = banded_level(pct, thresholds, self._memory.get(device), cfg.hysteresis_pct / 100)
         if level is None and self._memory.quiet(device):
             return None  # clear and known clear: nothing to report, no verdict to make

@@ -51,6 +51,12 @@ def clear_below(thresholds: Thresholds) -> float:
     return min((threshold - abs(threshold) * 1e-9 for _, threshold in thresholds), default=math.inf)
 
 
+def clear_from(thresholds: Thresholds) -> float:
+    """The values from which :func:`banded_level` (not ``higher_is_worse``) gives no level from a
+    clear ``current``: at or above every threshold less its 1e-9 slack, worked out as there."""
+    return max((threshold - abs(threshold) * 1e-9 for _, threshold in thresholds), default=-math.inf)
+
+
 def threshold_of(thresholds: Thresholds, level: Level | None) -> float | None:
     """The threshold belonging to ``level`` (None for no level)."""
     return next((t for lv, t in thresholds if lv == level), None)
