@@ -47,6 +47,9 @@ WATCHED_KINDS = (
 class _Watch:
     last_seen: float
     driver_offline: str = ""  # the driver's reason while it reports the device offline
+    # the memory's rearm count when the device was found online and quiet (LevelMemory.quiet); -1 once
+    # a level is reported: while it is the memory's count, a sample's seen() needs no look at the memory
+    quiet_at: int = -1
 
 
 class DeviceOffline:
@@ -78,17 +81,21 @@ class DeviceOffline:
     def seen(self, device: str, ts: float, name: str, clause: str, backfill: bool) -> RuleResult | None:
         """A fresh reading: the device is online (resolves its offline alert)."""
         watch = self._watch.get(device)
+        memory = self._memory
         if watch is None:
-            self._watch[device] = _Watch(ts)
+            watch = self._watch[device] = _Watch(ts)
             self.version += 1
         else:
             if ts > watch.last_seen:  # not max(): this runs for every sample of every device
                 watch.last_seen = ts
             watch.driver_offline = ""
-            if self._memory.quiet(device):
-                return None  # online and known online: every sample of a working device
+            if watch.quiet_at == memory.rearms or memory.quiet(device):
+                # online and known online (every sample of a working device)
+                watch.quiet_at = memory.rearms
+                return None
+        watch.quiet_at = memory.rearms  # a report of None leaves it quiet
         # reported even when nothing was known offline: after a restart the alert may still be open
-        return self._memory.report(
+        return memory.report(
             device,
             "",
             None,
@@ -133,6 +140,7 @@ class DeviceOffline:
         if online or self._memory.get(device) is not None:
             return None
         silent = ts - watch.last_seen
+        watch.quiet_at = -1
         return self._memory.report(
             device,
             "",
@@ -160,6 +168,7 @@ class DeviceOffline:
         for level, after in limits:
             if now - watch.last_seen > after and rank(level) > rank(self._memory.get(device)):
                 at = watch.last_seen + after
+                watch.quiet_at = -1
                 result = self._memory.report(
                     device,
                     "",

@@ -111,11 +111,15 @@ class LevelMemory:
         self._levels: dict[tuple[str, str], Level | None] = {}
         self._unreported: set[tuple[str, str]] = set()
         self._raised: set[tuple[str, str]] = set()  # the keys whose level is not None
+        # how many times rearm() ran: a key found quiet since the last rearm stays quiet until the rule
+        # reports it again, which a rule that remembers the count with the key can check for nothing
+        self.rearms = 0
 
     def rearm(self) -> None:
         """Report the next evaluation of every key, as at a start: after a warm-up whose verdicts were
         dropped, the alert manager has not heard the levels this memory holds."""
         self._unreported = set(self._levels)
+        self.rearms += 1
 
     def get(self, device: str, point: str = "") -> Level | None:
         """The level last set for this key (None if none)."""

@@ -220,7 +220,8 @@ def replay(
             if stats.first_ts is None:
                 stats.first_ts = ts
             stats.last_ts = ts
-            manager.handle(results)
+            if results:  # most instants of a working day judge nothing worth a verdict
+                manager.handle(results)
             manager.tick(ts)
     finally:
         manager.close()

@@ -100,6 +100,8 @@ def forget_shortcuts(engine: RuleEngine) -> None:
     for plan in engine._plans.values():
         plan.kinematics = None
         plan.routes.clear()
+    for watch in engine._offline._watch.values():
+        watch.quiet_at = -1
     engine._views = [
         CraneView(d, engine._names[d], spec, s.get("slew_deg"), s.get("radius_m"), s.get("height_m"))
         for d, s in engine._cranes.items()
