@@ -351,8 +351,10 @@ class AlertManager:
                 self._held.add(alert.fingerprint)
             else:
                 self._held.discard(alert.fingerprint)
-        if not deliver:
-            return []
+        return self._hand_over(event) if deliver else []
+
+    def _hand_over(self, event: AlertEvent) -> list[AlertEvent]:
+        """Offer ``event``, just stored as pending, to on_event; return what on_event took."""
         if self._undelivered:
             # through the pending queue, so that an event never overtakes one the outbox refused earlier
             return self._deliver_pending()

@@ -14,7 +14,18 @@
   a site of two crane groups and a crane above one of them, an engine that judges every crane at
   every sample gives the same verdicts;
 - the alert manager folds a repeated verdict's figures into its alert only when the alert is read:
-  the events and the alerts it reports must be those of a manager read after every verdict.
+  the events and the alerts it reports must be those of a manager read after every verdict;
+- a tilt or wind reading within its route's quiet band, while its rules are quiet, is passed
+  without being judged; a load ratio below every threshold (a clearance beyond every one) of a quiet
+  crane returns before banded_level: an engine that judges each in full gives the same verdicts,
+  at and a float's step around every edge, after verdicts and after the ends of warm-ups;
+- a tick skips the offline walk while no watched device can be past a limit, and the site's date
+  while well inside its day; a sample skips the offline memory of a device known online: an engine
+  that does all of it every time gives the same verdicts around every limit and midnight, through
+  links lost, clock steps and warm-ups;
+- the alert manager releases held alerts only when it holds some, and hands an event over without
+  reading it back when nothing was refused before it: a manager that takes every event through its
+  pending queue gives the same events in the same order, through refusals, silences and inhibitions.
 """
 
 from __future__ import annotations
@@ -24,28 +35,35 @@ import dataclasses
 import math
 import pickle
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contract.alert_event import AlertEvent, Level
+from contract.config import LoadedSite
 from contract.config.crane import LoadChartPoint
-from contract.readings import Quality, Reading
+from contract.config.rules import CraneCollisionRule, CraneTiltRule, CraneWindRule
+from contract.readings import DeviceStatus, Quality, Reading
 from gateway.alerts.manager import AlertManager
+from gateway.alerts.models import SilenceSpec
 from rules import RuleEngine, RuleResult
 from rules.crane_collision import CraneView, clearances, worst_clearance
 from rules.crane_load import ChartTable, rated_load
+from rules.crane_tilt import quiet_tilts, tilt_thresholds
+from rules.crane_wind import quiet_winds, wind_thresholds
 from rules.crane_zone import BOX_MARGIN_M
 from rules.geometry import along_jib, bounding_box, inside_polygon, near_box, polygon_edge_distance
-from rules.levels import LevelMemory
+from rules.levels import LevelMemory, banded_level, clear_below, clear_from
 from rules.pit_displacement import CUMULATIVE, PitRules
 from rules.result import LazyResult, rank
 from tests.rules.sites import PROJECT, reference_site, site_variant
 
 SITE = reference_site()
+T = TypeVar("T")
 PIT_CODES = ["ZQS-01", "ZQS-02", "CX-01", "ZL-01", "SW-01", "NOPE-9"]  # the last is no point of pit-1
 PIT_METRICS = ["disp_h_mm", "disp_v_mm", "incl_mm", "axial_kn", "water_level_m", "settle_mm"]
 # edges of the default ranges and sentinels, repeated values (stuck, cached messages), signed zeros
@@ -89,10 +107,29 @@ def streams(draw: st.DrawFn) -> list[list[Reading]]:
     return out
 
 
+def plain_engine(site: LoadedSite = SITE) -> RuleEngine:
+    """An engine whose every tick walks every watched device's offline limits, as before the calm
+    bound (DeviceOffline.calm_until): never calm; and whose collision check takes every clearance
+    through banded_level (no clear line to return at before it: see forget_shortcuts for load's)."""
+    engine = RuleEngine(site)
+    engine._offline.calm_until = lambda limits: -math.inf  # type: ignore[method-assign]
+    collision = engine._collision
+    make_plan = collision._make_plan
+
+    def plan_without_clear_line(cranes: list[CraneView], cfg: CraneCollisionRule) -> None:
+        make_plan(cranes, cfg)
+        collision._clear = math.inf
+
+    collision._make_plan = plan_without_clear_line  # type: ignore[method-assign]
+    return engine
+
+
 def forget_shortcuts(engine: RuleEngine) -> None:
     """Make ``engine`` look everything up again at its next reading, as before the shortcuts: every
-    crane kinematic reading through ``_reading``'s cases, and the collision check's view of every
-    crane made afresh from the cranes' kinematics."""
+    crane kinematic reading through ``_reading``'s cases (tilts and winds judged whatever their quiet
+    bands), the collision check's view of every crane made afresh from the cranes' kinematics, a
+    device's online state looked up in the offline memory, the site's date worked out at every tick,
+    every load ratio taken through banded_level."""
     engine._pit_plans.clear()
     engine._sections.clear()
     engine._fault._said.clear()
@@ -102,6 +139,10 @@ def forget_shortcuts(engine: RuleEngine) -> None:
         plan.routes.clear()
     for watch in engine._offline._watch.values():
         watch.quiet_at = -1
+    if engine._personnel is not None:
+        engine._personnel._within_day = (math.inf, -math.inf)
+    for load_plan in engine._load._plans.values():
+        load_plan.clear = -math.inf  # every ratio through banded_level
     engine._views = [
         CraneView(d, engine._names[d], spec, s.get("slew_deg"), s.get("radius_m"), s.get("height_m"))
         for d, s in engine._cranes.items()
@@ -169,7 +210,7 @@ def test_pit_shortcuts_change_no_verdict(batches: list[list[Reading]]) -> None:
 
 
 def _judged_alike(batches: list[list[Reading]]) -> None:
-    fast, plain = RuleEngine(SITE), RuleEngine(SITE)
+    fast, plain = RuleEngine(SITE), plain_engine()
     # the fast engine's verdicts are read only once the whole stream is judged, the plain one's at
     # once: a verdict whose figures are made when first read (LazyResult) must still be its instant's
     late: list[list[RuleResult]] = []
@@ -186,6 +227,198 @@ def _judged_alike(batches: list[list[Reading]]) -> None:
         late.append(fast.tick(now))
         at_once.append(repr(plain.tick(now)))
     assert [repr(results) for results in late] == at_once
+
+
+# what the engine may be handed besides a batch: a tick, a driver's link state, a clock step, the end of
+# a warm-up (resume)
+Step = (
+    list[Reading]
+    | tuple[Literal["tick"], float]
+    | tuple[Literal["status"], DeviceStatus]
+    | tuple[Literal["clock"], float, float]
+    | tuple[Literal["resume"], float]
+)
+
+
+def _stepped_alike(steps: list[Step], site: LoadedSite = SITE) -> None:
+    """The fast engine and a plain one (shortcuts forgotten before each step, never calm) give the
+    same readings and verdicts, the fast one's verdicts read only once the whole stream is judged."""
+    fast, plain = RuleEngine(site), plain_engine(site)
+    late: list[list[RuleResult]] = []
+    at_once: list[str] = []
+    for step in steps:
+        forget_shortcuts(plain)
+        if isinstance(step, list):
+            got, want = fast.evaluate(step), plain.evaluate(step)
+            assert repr(got.readings) == repr(want.readings)
+            late.append(got.results)
+            at_once.append(repr(want.results))
+        elif step[0] == "tick":
+            late.append(fast.tick(step[1]))
+            at_once.append(repr(plain.tick(step[1])))
+        elif step[0] == "status":
+            late.append(fast.on_status(step[1]))
+            at_once.append(repr(plain.on_status(step[1])))
+        elif step[0] == "clock":
+            fast.clock_stepped(step[1], step[2])
+            plain.clock_stepped(step[1], step[2])
+        else:
+            fast.resume(step[1])
+            plain.resume(step[1])
+    assert [repr(results) for results in late] == at_once
+
+
+def _around(*values: float) -> list[float]:
+    """Each value and the floats next to it on either side."""
+    return [v for x in values for v in (math.nextafter(x, -math.inf), x, math.nextafter(x, math.inf))]
+
+
+def _rules_of(device: str, section: str, kind: type[T]) -> T:
+    found = SITE.config.rules.for_device(device, section)
+    assert isinstance(found, kind)
+    return found
+
+
+WIND_CFG = _rules_of("anemo-1", "crane_wind", CraneWindRule)
+TILT_CFG = _rules_of("crane-1", "crane_tilt", CraneTiltRule)
+TILT_LIMIT = 4.0  # ‰, crane-1's and crane-2's in the reference site
+# the quiet bands' edges, the thresholds and their clearing bands, the valid range's ends
+WIND_EDGES = _around(
+    quiet_winds(WIND_CFG), 0.0, 60.0, *(t * f for _, t in wind_thresholds(WIND_CFG) for f in (1, 0.95))
+)
+TILT_EDGES = _around(
+    *quiet_tilts(TILT_LIMIT, TILT_CFG),
+    *(
+        s * math.degrees(math.atan(t * f / 1000))
+        for _, t in tilt_thresholds(TILT_LIMIT, TILT_CFG)
+        for f in (1, 0.95)
+        for s in (1, -1)
+    ),
+)
+
+
+@st.composite
+def quiet_streams(draw: st.DrawFn) -> list[Step]:
+    """Winds and tilts at and around their quiet bands' edges and their thresholds, a gust's run of
+    samples above the alarm speed, broken wind sensors, backfill and stale readings, ticks and the
+    ends of warm-ups (after which every rule owes a report, whatever its band)."""
+    ts = 1795222800.0
+    out: list[Step] = []
+    for _ in range(draw(st.integers(1, 60))):
+        ts += draw(st.sampled_from([0.0, 1.0, 1.0, 1.0, 5.0]))
+        what = draw(st.sampled_from(["wind", "wind", "tilt", "tilt", "tick", "resume"]))
+        if what == "tick":
+            out.append(("tick", ts + draw(st.sampled_from([0.0, 2.0, 4.0, 700.0]))))
+            continue
+        if what == "resume":
+            out.append(("resume", ts))
+            continue
+        quality = draw(st.sampled_from([Quality.OK, Quality.OK, Quality.BACKFILL, Quality.STALE]))
+        if what == "wind":
+            wind = draw(st.one_of(st.sampled_from([*WIND_EDGES, -1.0, 99.0]), st.floats(-1, 25)))
+            out.append([Reading(ts, PROJECT, "anemo-1", "wind_ms", wind, quality=quality)])
+            continue
+        tilt = draw(st.one_of(st.sampled_from(TILT_EDGES), st.floats(-0.5, 0.5)))
+        device = draw(st.sampled_from(["crane-1", "crane-2"]))
+        out.append([Reading(ts, PROJECT, device, "tilt_deg", tilt, quality=quality)])
+    return out
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(quiet_streams())
+def test_quiet_bands_change_no_verdict(steps: list[Step]) -> None:
+    """A tilt or a wind within its route's quiet band, while its rules are quiet, is passed without
+    being judged: an engine that judges every reading gives the same verdicts, and a tilt or wind
+    just outside a band, the first reading after a verdict and after a warm-up are judged in full."""
+    _stepped_alike(steps)
+
+
+@given(st.sampled_from(TILT_EDGES), st.floats(-89, 89), st.booleans())
+def test_a_tilt_within_its_quiet_band_is_below_every_threshold(
+    edge: float, tilt: float, at_edge: bool
+) -> None:
+    """quiet_tilts holds only angles whose verticality banded_level finds clear from a clear level."""
+    lo, hi = quiet_tilts(TILT_LIMIT, TILT_CFG)
+    tilt = edge if at_edge else tilt
+    if lo <= tilt < hi:
+        per_mille = abs(math.tan(math.radians(tilt))) * 1000.0
+        assert banded_level(per_mille, tilt_thresholds(TILT_LIMIT, TILT_CFG), None, 0.05) is None
+
+
+thresholds_lists = st.lists(
+    st.tuples(st.sampled_from(["warning", "alarm", "critical"]), st.floats(-1e6, 1e6)), min_size=1, max_size=3
+)
+
+
+@given(thresholds_lists, st.floats(allow_nan=True), st.floats(0, 0.5), st.data())
+def test_clear_lines_are_where_banded_level_finds_no_level(
+    thresholds: list[tuple[Level, float]], value: float, band: float, data: st.DataObject
+) -> None:
+    """clear_below and clear_from, which the quiet bands and the load and collision checks compare a
+    value with before banded_level, give no level exactly where banded_level from a clear level does."""
+    below, above = clear_below(thresholds), clear_from(thresholds)
+    for v in [value, *_around(below, above), *(t for _, t in thresholds)]:
+        assert (v < below) == (not math.isnan(v) and banded_level(v, thresholds, None, band) is None)
+        clear = banded_level(v, thresholds, None, band, higher_is_worse=False) is None
+        assert (v >= above) == (not math.isnan(v) and clear)
+
+
+MIDNIGHT = 1795276800.0  # 2026-11-20 00:00 at UTC+8, the reference site's licence offset
+
+
+SAMPLED = {
+    "crane-1": ("tilt_deg", ""),
+    "anemo-1": ("wind_ms", ""),
+    "pit-1": ("disp_h_mm", "ZQS-01"),
+    "hoist-1": ("load_t", ""),
+}
+# instants a hair from the site's midnight on either side, the first a float's step before it
+NEAR_MIDNIGHT = [m + d for m in _around(MIDNIGHT, MIDNIGHT + 86400) for d in (0.0, -0.002, -0.0005, 0.0005)]
+
+
+@st.composite
+def offline_streams(draw: st.DrawFn) -> list[Step]:
+    """A site's instants around its midnight, most watched devices reporting at each (the bound is
+    calm only while every one of them is within its limits), some falling silent for a while; ticks
+    at and a hair around their limits (3 s at 1 Hz, 6 h for the pit) and midnight (the key people's
+    certificates are judged once a day); drivers reporting links lost and back, clock steps both
+    ways and ends of warm-ups."""
+    ts = MIDNIGHT - draw(st.sampled_from([1.0, 3.0, 10.0, 7200.0]))
+    silent = set(draw(st.lists(st.sampled_from(list(SAMPLED)), max_size=2)))
+    out: list[Step] = []
+    for _ in range(draw(st.integers(1, 40))):
+        ts += draw(st.sampled_from([0.5, 1.0, 1.0, 1.0, 2.0, 4.0, 60.0]))
+        if draw(st.integers(0, 9)) == 0:  # a device falls silent, or comes back
+            silent ^= {draw(st.sampled_from(list(SAMPLED)))}
+        quality = draw(st.sampled_from([Quality.OK, Quality.OK, Quality.OK, Quality.BACKFILL, Quality.STALE]))
+        for device, (metric, point) in SAMPLED.items():
+            if device not in silent:
+                out.append([Reading(ts, PROJECT, device, metric, 0.0, quality=quality, point=point)])
+        for _ in range(draw(st.integers(0, 2))):
+            what = draw(st.sampled_from(["tick", "tick", "tick", "midnight", "status", "clock", "resume"]))
+            if what == "tick":
+                late = draw(st.sampled_from([0.0, 1.0, 2.0, 3.0, 6 * 3600.0]))
+                out.append(("tick", draw(st.sampled_from(_around(ts + late)))))
+            elif what == "midnight":
+                out.append(("tick", draw(st.sampled_from(NEAR_MIDNIGHT))))
+            elif what == "status":
+                device = draw(st.sampled_from(list(SAMPLED)))
+                out.append(("status", DeviceStatus(ts, device, draw(st.booleans()), "timeout")))
+            elif what == "clock":
+                out.append(("clock", draw(st.sampled_from([-3600.0, -2.0, 2.0, 3600.0])), ts))
+            else:
+                out.append(("resume", ts))
+    return out
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(offline_streams())
+def test_calm_ticks_change_no_verdict(steps: list[Step]) -> None:
+    """A tick before any watched device can be past a limit skips the offline walk, a tick well
+    inside the site's day skips working out its date, and a sample of a device known online skips
+    its offline memory: an engine that does all of it at every tick and sample gives the same
+    verdicts, at and a hair before or after every limit and midnight."""
+    _stepped_alike(steps)
 
 
 def _two_crane_groups(data: dict[str, Any]) -> None:
@@ -241,7 +474,7 @@ def crane_streams(draw: st.DrawFn) -> list[list[Reading]]:
 def test_cranes_whose_group_did_not_move_are_judged_alike(batches: list[list[Reading]]) -> None:
     """The collision check skips a quiet crane whose group (it and the cranes it can come close to)
     did not move: an engine that judges every crane at every sample gives the same verdicts."""
-    fast, plain = RuleEngine(GROUPS), RuleEngine(GROUPS)
+    fast, plain = RuleEngine(GROUPS), plain_engine(GROUPS)
     late: list[list[RuleResult]] = []  # read once the stream is judged, as in the test above
     at_once: list[str] = []
     for batch in batches:
@@ -446,6 +679,71 @@ def test_alert_figures_folded_when_read_equal_folded_at_once(
         assert [a.model_dump() for a in fast.list_alerts()] == [a.model_dump() for a in plain.list_alerts()]
         for alert in fast.list_alerts():
             assert fast.get(alert.alert_id).alert == plain.get(alert.alert_id).alert
+    finally:
+        fast.close()
+        plain.close()
+
+
+manager_steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("verdicts"), st.lists(verdicts, max_size=8)),
+        st.tuples(st.just("tick"), st.integers(0, 1500)),
+        st.tuples(st.just("refuse"), st.booleans()),
+        st.tuples(st.just("silence"), st.sampled_from(["crane-1", "crane-2"]), st.integers(0, 1000)),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(manager_steps)
+def test_alert_manager_shortcuts_change_no_event(tmp_path: Path, steps: list[tuple[Any, ...]]) -> None:
+    """The alert manager hands an event to the outbox as it stored it while nothing was refused before
+    it, and releases held alerts only when it holds some: a manager that takes every event through
+    its pending queue delivers the same events in the same order, through an outbox that refuses
+    for a while, silences that end and offline devices that inhibit (and stop inhibiting) the rest."""
+    n = len(list(tmp_path.iterdir()))
+    refusing = [False]
+
+    def outbox(events: list[AlertEvent]) -> Callable[[AlertEvent], None]:
+        def take(event: AlertEvent) -> None:
+            if refusing[0]:
+                raise OSError("outbox: disk full")
+            events.append(event)
+
+        return take
+
+    fast_events: list[AlertEvent] = []
+    plain_events: list[AlertEvent] = []
+    fast = AlertManager(tmp_path / f"fast-{n}.db", PROJECT, outbox(fast_events), clock=lambda: 5000.0)
+    plain = AlertManager(tmp_path / f"plain-{n}.db", PROJECT, outbox(plain_events), clock=lambda: 5000.0)
+    # every event through the pending queue, as before the shortcut
+    plain._hand_over = lambda event: plain._deliver_pending()  # type: ignore[method-assign]
+    try:
+        for step in steps:
+            if step[0] == "verdicts":
+                fast.handle(step[1])
+                plain.handle(step[1])
+            elif step[0] == "tick":
+                fast.tick(float(step[1]))
+                plain.tick(float(step[1]))
+            elif step[0] == "refuse":
+                refusing[0] = step[1]
+            else:
+                for manager in (fast, plain):
+                    spec = SilenceSpec(
+                        device=step[1],
+                        author="王工",
+                        reason="顶升加节",
+                        start_ts=step[2],
+                        end_ts=step[2] + 300,
+                    )
+                    manager.add_silence(spec)
+            for manager in (fast, plain):  # what tick() releases from: every alert held back, no other
+                assert manager._held == {f for f, a in manager._active.items() if a.notified_level != a.level}
+        assert _events_without_ids(fast_events) == _events_without_ids(plain_events)
+        for event in fast_events:  # handed over as stored
+            assert event in fast.get(event.alert_id).history
     finally:
         fast.close()
         plain.close()
