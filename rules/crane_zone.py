@@ -49,6 +49,8 @@ class CraneZone:
             if near_box(hook, box, BOX_MARGIN_M) and inside_polygon(hook, z.polygon):
                 zone = z
                 break
+        if zone is None and self._memory.quiet(device):
+            return None  # outside every zone and known to be (so held by none): nothing to report
         held = self._last_zone.get(device)
         if (
             zone is None
@@ -60,8 +62,6 @@ class CraneZone:
         level: Level | None = "alarm" if zone is not None else None
         if zone is not None:
             self._last_zone[device] = zone
-        elif self._memory.quiet(device):
-            return None  # outside every zone and known to be: nothing to report, no verdict to make
 
         def build() -> RuleResult:
             where = zone.name if zone else ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import groupby
@@ -63,6 +63,7 @@ FRESH = (Quality.OK, BACKFILL)  # judged by the rules
 ALIVE = frozenset((*FRESH, FAULT))  # proves the device answers (a faulty value is still an answer)
 SAMPLE = attrgetter("device", "ts")  # readings of one device at one instant are one sample
 TS = attrgetter("ts")  # a key without a Python call per reading (a lambda's frame cost more)
+DEVICE = attrgetter("device")  # the samples of a batch of one instant, without a tuple per reading
 QUALITY = attrgetter("quality")
 
 
@@ -216,15 +217,19 @@ class RuleEngine:
         """Judge a batch; readings of one device with the same ts are taken as one sample."""
         return Evaluation(*self._judge(batch))
 
-    def _judge(self, batch: Iterable[Reading]) -> tuple[list[Reading], list[RuleResult]]:
+    def _judge(
+        self, batch: Iterable[Reading], sample: Callable[[Reading], object] = SAMPLE
+    ) -> tuple[list[Reading], list[RuleResult]]:
         # evaluate's work, returned as a tuple: the frozen Evaluation costs more to make than a
-        # crane's tilt reading costs to judge, and process drops it at once
+        # crane's tilt reading costs to judge, and process drops it at once. ``sample`` is the key
+        # whose runs are samples: device and ts, or the device alone for a batch of one instant
         readings: list[Reading] = []
         results: list[RuleResult] = []
         isfinite = math.isfinite
         plans = self._plans
-        for (device, ts), group_iter in groupby(batch, key=SAMPLE):
+        for _, group_iter in groupby(batch, key=sample):
             group = list(group_iter)
+            device, ts = group[0].device, group[0].ts
             plan = plans.get(device)
             if plan is None:
                 if device not in self._cameras:
@@ -347,7 +352,7 @@ class RuleEngine:
         warm-up at start both go through here)."""
         for ts, group in groupby(ordered, key=TS):
             batch = list(group)
-            yield ts, batch, self.tick(ts) + self.process(batch)
+            yield ts, batch, self.tick(ts) + self._judge(batch, DEVICE)[1]
 
     def resume(self, now: float) -> None:
         """End of a warm-up whose verdicts were dropped: the next verdict of every alert is reported

@@ -229,6 +229,23 @@ def _judged_alike(batches: list[list[Reading]]) -> None:
     assert [repr(results) for results in late] == at_once
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(streams())
+def test_replay_judges_an_instant_as_its_samples(batches: list[list[Reading]]) -> None:
+    """replay (sitegw replay, the warm-up) splits each instant's batch into samples by device alone:
+    an engine stepped through the same instants, each a tick and a batch split by device and ts, gives
+    the same verdicts."""
+    ordered = sorted((r for batch in batches for r in batch), key=lambda r: r.ts)
+    fast, plain = RuleEngine(SITE), plain_engine()
+    late: list[list[RuleResult]] = []
+    at_once: list[str] = []
+    for ts, batch, results in fast.replay(ordered):
+        late.append(results)
+        forget_shortcuts(plain)
+        at_once.append(repr(plain.tick(ts) + plain.evaluate(batch).results))
+    assert [repr(results) for results in late] == at_once
+
+
 # what the engine may be handed besides a batch: a tick, a driver's link state, a clock step, the end of
 # a warm-up (resume)
 Step = (
