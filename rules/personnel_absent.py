@@ -56,8 +56,15 @@ class PersonnelAbsent:
             level: Level | None = "alarm" if since is not None and absent_s >= grace_s else None
             if level is None and self._memory.get(device, role) is None:
                 continue  # nothing to report: the common case, every tick
-            found = self._memory.report(
-                device, role, level, partial(_result, device, role, level, absent_s, grace_s, work, now)
+            # made when first read (LazyResult): an alarm repeats at every tick while the role is missing
+            found = self._memory.report_later(
+                RULE,
+                device,
+                role,
+                level,
+                now,
+                False,
+                partial(_result, device, role, level, absent_s, grace_s, work, now),
             )
             if found is not None:
                 out.append(found)

@@ -438,6 +438,42 @@ def test_calm_ticks_change_no_verdict(steps: list[Step]) -> None:
     _stepped_alike(steps)
 
 
+def _no_grace(data: dict[str, Any]) -> None:
+    """The reference site with an absence an alarm at once (the grace period is 30 minutes)."""
+    data["rules"]["personnel"]["absent_grace_min"] = 0
+
+
+with tempfile.TemporaryDirectory() as _folder:
+    NO_GRACE = site_variant(Path(_folder), _no_grace)
+
+
+@st.composite
+def personnel_streams(draw: st.DrawFn) -> list[Step]:
+    """The key people passing the gate while the hoist works on and off: the absent role's alarm
+    repeats at every tick, its verdict made only when read (LazyResult), and clears when the role
+    comes back or the work stops."""
+    ts = MIDNIGHT + 8 * 3600
+    out: list[Step] = []
+    for _ in range(draw(st.integers(1, 60))):
+        ts += draw(st.sampled_from([1.0, 60.0, 240.0, 400.0]))  # work counts on for 300 s after a sign
+        what = draw(st.sampled_from(["gate", "hoist", "hoist", "tick", "tick", "tick"]))
+        if what == "tick":
+            out.append(("tick", ts))
+        elif what == "gate":
+            person = draw(st.sampled_from(["KP-01", "KP-02", "KP-03", "W-0001"]))
+            out.append([Reading(ts, PROJECT, "gate-1", "on_site", float(draw(st.booleans())), point=person)])
+        else:
+            out.append([Reading(ts, PROJECT, "hoist-1", "load_t", draw(st.sampled_from([0.0, 1.0])))])
+    return out
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(personnel_streams())
+def test_personnel_verdicts_read_late_are_their_instants(steps: list[Step]) -> None:
+    """An absence's alarm read once the whole stream is judged is the one of its tick."""
+    _stepped_alike(steps, NO_GRACE)
+
+
 def _two_crane_groups(data: dict[str, Any]) -> None:
     """crane-1 and crane-2 as shipped, and a copy of the pair 1 km east (crane-3 and crane-4) that
     neither of them can reach; one more crane, crane-5, high above the copy and reaching both of it."""
