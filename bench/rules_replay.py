@@ -4,6 +4,8 @@
   the anemometer at 1 Hz, the pit's 13 points every 2 hours), one batch per device sample as
   drivers publish them;
 - replay: readings/s of ``sitegw.replay.replay`` (engine + alert manager, sorted input);
+- replay file: the same from a readings CSV to an alerts JSON-lines file, as ``sitegw replay``
+  runs it (``replay_file``: the CSV read and checked row by row, then the replay);
 - new devices: the same two figures for the hoist (1 Hz, 8 judged metrics), the high formwork
   (4 points x 4 metrics every 30 s, a pour under way) and the access gates (a passage a minute)
   alone, so the hoist, formwork and personnel rules' own cost is seen;
@@ -18,6 +20,7 @@ Run: ``.venv/bin/python bench/rules_replay.py [--hours H]``.
 from __future__ import annotations
 
 import argparse
+import csv
 import math
 import sys
 import tempfile
@@ -30,7 +33,7 @@ from contract.config import LoadedSite, load_site
 from contract.readings import Reading
 from gateway.alerts.manager import AlertManager
 from rules import RuleEngine, RuleResult
-from sitegw.replay import replay
+from sitegw.replay import replay, replay_file
 
 SITE = Path(__file__).resolve().parents[1] / "contract" / "config" / "examples" / "site.yaml"
 P = "GD-SZ-2026-0001"
@@ -117,6 +120,31 @@ def measure(name: str, site: LoadedSite, batches: list[list[Reading]]) -> None:
     print(f"{name}replay_readings_per_s: {n / elapsed:.0f} readings/s")
     print(f"{name}replay_readings_per_cpu_s: {n / cpu:.0f} readings/s")
     print(f"{name}replay_alert_events: {sum(stats.events.values())} events")
+    with tempfile.TemporaryDirectory() as tmp:
+        readings, alerts = Path(tmp) / "readings.csv", Path(tmp) / "alerts.jsonl"
+        write_csv(readings, flat)
+        cpu = time.process_time()
+        stats = replay_file(site, readings, alerts)
+        cpu = time.process_time() - cpu
+    print(f"{name}replay_file_readings_per_cpu_s: {n / cpu:.0f} readings/s")
+    print(f"{name}replay_file_alert_events: {sum(stats.events.values())} events")
+
+
+def write_csv(path: Path, readings: list[Reading]) -> None:
+    """``readings`` as a readings CSV of ``sitegw replay`` (every float written back exactly)."""
+    with path.open("w", newline="", encoding="utf-8") as out:
+        rows = csv.writer(out)
+        rows.writerow(["ts", "device", "point", "metric", "value"])
+        for r in readings:
+            rows.writerow(
+                [
+                    repr(r.ts),
+                    r.device,
+                    r.point,
+                    r.metric,
+                    r.value if isinstance(r.value, str) else repr(r.value),
+                ]
+            )
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from contract.alert_event import AlertEvent
 from contract.config.loader import LoadedSite
-from contract.config.site import DeviceConfig, point_codes
+from contract.config.site import point_codes
 from contract.readings import Quality, Reading
 from gateway.alerts.manager import AlertManager
 from rules.engine import TS, RuleEngine
@@ -119,8 +119,6 @@ def parse_ts(text: str) -> float:
 
 def read_readings(path: Path, site: LoadedSite) -> list[Reading]:
     """Every row of a readings CSV as Readings, in file order; ReplayInputError lists bad rows."""
-    devices = {d.id: d for d in site.config.devices}
-    project = site.config.project.code
     issues: list[str] = []
     out: list[Reading] = []
     try:
@@ -142,13 +140,13 @@ def read_readings(path: Path, site: LoadedSite) -> list[Reading]:
                 path,
                 [f"1: {what}: the header must be {','.join(REQUIRED)} (optional: {', '.join(OPTIONAL)})"],
             )
-        col = {name: header.index(name) for name in header}
+        rows = _Rows({name: header.index(name) for name in header}, site)
         for row in reader:
             line = reader.line_num
-            if not row or all(not c.strip() for c in row):
+            if not row or not "".join(row).strip():  # every field blank
                 continue
             try:
-                out.append(_row(row, col, devices, project))
+                out.append(rows.reading(row))
             except ValueError as exc:
                 issues.append(f"{line}: {exc}")
                 if len(issues) >= MAX_ISSUES:
@@ -159,44 +157,62 @@ def read_readings(path: Path, site: LoadedSite) -> list[Reading]:
     return out
 
 
-def _row(row: list[str], col: dict[str, int], devices: dict[str, DeviceConfig], project: str) -> Reading:
-    if len(row) != len(col):
-        raise ValueError(f"{len(row)} fields where the header has {len(col)}")
-    get = {name: row[i].strip() for name, i in col.items()}
-    ts = parse_ts(get["ts"])
-    device = devices.get(get["device"])
-    if device is None:
-        raise ValueError(
-            f"device {get['device']!r} is not in the site file (devices: {', '.join(sorted(devices))})"
-        )
-    metric = get["metric"]
-    allowed = METRICS.get(device.kind)
-    if allowed is not None and metric not in allowed:
-        raise ValueError(
-            f"metric {metric!r} is not a {device.kind} metric (known: {', '.join(sorted(allowed))})"
-        )
-    point = get["point"]
-    codes = point_codes(device)
-    if codes is not None and point not in codes and not (device.formwork and metric == "pour_active"):
-        raise ValueError(
-            f"point {point!r} is not a point of {device.id} (points: {', '.join(sorted(codes))})"
-        )
-    raw = get["value"]
-    if metric in TEXT_METRICS:
-        value: float | str = raw
-    else:
-        try:
-            value = float(raw)
-        except ValueError:
+QUALITIES = {q.value: q for q in Quality}
+
+
+class _Rows:
+    """Turns the rows of one readings file into Readings, with its columns' places and each device's
+    metrics and points looked up once for the file (a day of a site is millions of rows, and those
+    look-ups per row cost more than the rules that judge it)."""
+
+    def __init__(self, col: dict[str, int], site: LoadedSite) -> None:
+        self.width = len(col)
+        self.ts, self.device, self.point, self.metric, self.value = (col[c] for c in REQUIRED)
+        self.unit, self.quality = col.get("unit"), col.get("quality")
+        self.project = site.config.project.code
+        # each device with the metrics its kind has (None: any) and its points (None: any)
+        self.devices = {d.id: (d, METRICS.get(d.kind), point_codes(d)) for d in site.config.devices}
+
+    def reading(self, row: list[str]) -> Reading:
+        """One row's Reading (ValueError saying what is wrong with it and how to fix it)."""
+        if len(row) != self.width:
+            raise ValueError(f"{len(row)} fields where the header has {self.width}")
+        ts = parse_ts(row[self.ts])
+        name = row[self.device].strip()
+        known = self.devices.get(name)
+        if known is None:
             raise ValueError(
-                f"value {raw!r} of {metric} is not a number (use . as decimal separator)"
-            ) from None
-        if not math.isfinite(value):
-            raise ValueError(f"value {raw!r} of {metric} is not a finite number")
-    quality = get.get("quality") or "ok"
-    if quality not in {q.value for q in Quality}:
-        raise ValueError(f"quality {quality!r}: use ok, stale, fault or backfill")
-    return Reading(ts, project, device.id, metric, value, get.get("unit", ""), Quality(quality), point)
+                f"device {name!r} is not in the site file (devices: {', '.join(sorted(self.devices))})"
+            )
+        device, allowed, codes = known
+        metric = row[self.metric].strip()
+        if allowed is not None and metric not in allowed:
+            raise ValueError(
+                f"metric {metric!r} is not a {device.kind} metric (known: {', '.join(sorted(allowed))})"
+            )
+        point = row[self.point].strip()
+        if codes is not None and point not in codes and not (device.formwork and metric == "pour_active"):
+            raise ValueError(
+                f"point {point!r} is not a point of {device.id} (points: {', '.join(sorted(codes))})"
+            )
+        raw = row[self.value].strip()
+        if metric in TEXT_METRICS:
+            value: float | str = raw
+        else:
+            try:
+                value = float(raw)
+            except ValueError:
+                raise ValueError(
+                    f"value {raw!r} of {metric} is not a number (use . as decimal separator)"
+                ) from None
+            if not math.isfinite(value):
+                raise ValueError(f"value {raw!r} of {metric} is not a finite number")
+        text = row[self.quality].strip() if self.quality is not None else ""
+        quality = QUALITIES.get(text or "ok")
+        if quality is None:
+            raise ValueError(f"quality {text!r}: use ok, stale, fault or backfill")
+        unit = row[self.unit].strip() if self.unit is not None else ""
+        return Reading(ts, self.project, device.id, metric, value, unit, quality, point)
 
 
 def replay(

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from contract.readings import Quality, Reading
 from sitegw.replay import ReplayInputError, parse_ts, read_readings
 from sitegw.replay_cli import replay_command
-from tests.rules.sites import REFERENCE, reference_site
+from tests.rules.sites import PROJECT, REFERENCE, reference_site
 
+SITE = reference_site()
 SCENARIOS = sorted(p for p in (Path(__file__).parent / "scenarios").iterdir() if p.is_dir())
 FIELDS = ("rule", "device", "point", "level", "state", "ts")
 
@@ -89,3 +94,48 @@ def test_timestamps_epoch_or_iso_with_offset() -> None:
     assert parse_ts("2026-11-21T01:00:00Z") == 1795222800
     with pytest.raises(ValueError, match="neither Unix seconds nor ISO 8601"):
         parse_ts("yesterday")
+
+
+# rows the reference site accepts: (device, metric, point), a text metric among them
+ROWS = [
+    ("crane-1", "load_t", ""),
+    ("crane-2", "operator_id", ""),
+    ("anemo-1", "wind_ms", ""),
+    ("pit-1", "disp_h_mm", "ZQS-01"),
+    ("formwork-1", "pour_active", ""),
+    ("formwork-1", "settle_mm", "M2"),
+    ("gate-1", "on_site", "W-0001"),
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(ROWS),
+            st.floats(1e9, 2e9),
+            st.floats(-1e6, 1e6),
+            st.sampled_from(["", "ok", "stale", "fault", "backfill"]),
+            st.sampled_from(["", "t", "mm"]),
+        ),
+        max_size=30,
+    ),
+    st.permutations(["ts", "device", "point", "metric", "value", "unit", "quality"]),
+    st.booleans(),
+)
+def test_a_file_reads_back_as_the_readings_written(
+    tmp_path: Path, rows: list[tuple[Any, ...]], header: list[str], padded: bool
+) -> None:
+    """Any order of columns, fields padded with blanks, blank lines between rows: each row reads
+    back as the Reading it was written from (the columns' places are found once per file)."""
+    pad = " " if padded else ""
+    want, lines = [], [",".join(f"{pad}{c}{pad}" for c in header)]
+    for (device, metric, point), ts, number, quality, unit in rows:
+        value: float | str = "OP-1001" if metric == "operator_id" else number
+        want.append(Reading(ts, PROJECT, device, metric, value, unit, Quality(quality or "ok"), point))
+        fields = {"ts": repr(ts), "device": device, "point": point, "metric": metric, "unit": unit}
+        fields |= {"value": value if isinstance(value, str) else repr(value), "quality": quality}
+        lines += [",".join(f"{pad}{fields[c]}{pad}" for c in header), ", ," if padded else ""]
+    csv = tmp_path / f"day-{len(list(tmp_path.iterdir()))}.csv"
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert read_readings(csv, SITE) == want
