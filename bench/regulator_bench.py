@@ -8,7 +8,8 @@
   gateways: the latency at that load). ``--workers N`` runs ``serve --workers N`` (N processes on one
   port); ``--replicas N`` runs N separate ``serve`` processes, gateways spread over them as a load
   balancer would. CPU per request of the API processes and of PostgreSQL is printed
-  too: on a shared machine it says more than events/s. Latency is from the request's first byte
+  too (and the load generator's own): on a shared machine it says more than events/s. Latency is from
+  the request's first byte
   written to the 2xx read, so queueing in the server counts.
 - ``queue``: the review queue's query with 1,000,000 stored events (200,000 hazards over 500
   projects in 21 cities) loaded by SQL, timed through ``Review.queue`` (query + rows to dicts) and
@@ -326,9 +327,11 @@ def bench_ingest(gateways: int, seconds: float, rates: list[float], replicas: in
                 )  # a generous upper bound of what one gateway sends
                 plans = [gateway_requests(i, budget) for i in range(gateways)]
                 api_before, pg_before = cpu_s(api_pids), cpu_s(postgres_pids())
+                own_before = time.process_time()
                 events, beats, lat, elapsed, failed = asyncio.run(
                     run_gateways(ports, plans, per_gateway, seconds)
                 )
+                own_cpu = time.process_time() - own_before
                 api_cpu = cpu_since(api_before, api_pids)
                 pg_cpu = cpu_since(pg_before, postgres_pids())
                 if rate:
@@ -341,6 +344,9 @@ def bench_ingest(gateways: int, seconds: float, rates: list[float], replicas: in
                 handled = max(1, events + beats)
                 print(f"regulator_ingest_{phase}_api_cpu_per_request: {api_cpu / handled * 1000:.2f} ms")
                 print(f"regulator_ingest_{phase}_postgres_cpu_per_request: {pg_cpu / handled * 1000:.2f} ms")
+                print(
+                    f"regulator_ingest_{phase}_load_generator_cpu_per_request: {own_cpu / handled * 1000:.2f} ms"
+                )
                 print(f"regulator_ingest_{phase}_machine_load: {os.getloadavg()[0]:.1f} runnable")
         finally:
             for proc in procs:

@@ -36,6 +36,8 @@ from regulator.storage import (
     EVENT_ROW,
     EVIDENCE_ROW,
     HAZARD_ROW,
+    INSERT_EVENT_ID,
+    INSERT_EVIDENCE,
     EventWriter,
     Repository,
     _event_args,
@@ -45,21 +47,53 @@ from regulator.storage import (
 DEFAULT_HOLD_S = 600.0
 
 HAZARD_OF = "SELECT 1 FROM hazards WHERE project = :p AND alert_id = :alert_id"
-# first and newest site times; the site's state of the newest event
-UPSERT_HELD = (
+_HELD_ROW = (
     "INSERT INTO held_warnings(project, alert_id, rule, first_ts, last_ts, site_state, received_at, state) "
-    "VALUES (:p, :alert_id, :rule, :ts, :ts, :s, :received, 'held') "
+    "{source} :p, :alert_id, :rule, :ts, :ts, :s, :received, 'held'"
+)
+# first and newest site times; the site's state of the newest event
+_HELD_MERGE = (
     "ON CONFLICT (project, alert_id) DO UPDATE SET "
     "first_ts=CASE WHEN excluded.first_ts < held_warnings.first_ts THEN excluded.first_ts "
     "ELSE held_warnings.first_ts END, "
     "site_state=CASE WHEN excluded.last_ts >= held_warnings.last_ts THEN excluded.site_state "
     "ELSE held_warnings.site_state END, "
     "last_ts=CASE WHEN excluded.last_ts > held_warnings.last_ts THEN excluded.last_ts ELSE held_warnings.last_ts END "
-    "RETURNING state, first_ts, last_ts, site_state"
 )
-INSERT_HELD_EVENT = (
+UPSERT_HELD = (
+    _HELD_ROW.format(source="VALUES (")
+    + ") "
+    + _HELD_MERGE
+    + "RETURNING state, first_ts, last_ts, site_state"
+)
+_HELD_EVENT = (
     "INSERT INTO held_events(event_id, project, alert_id, state, level, ts, backfill, received_at, body, "
-    "has_evidence) VALUES (:e, :p, :alert_id, :s, :l, :ts, :b, :received, :body, :has_evidence)"
+    "has_evidence) {source} :e, :p, :alert_id, :s, :l, :ts, :b, :received, :body, :has_evidence"
+)
+INSERT_HELD_EVENT = _HELD_EVENT.format(source="VALUES (") + ")"
+# PostgreSQL (regulator/loop_ingest.py): WarningHold.write's usual case in one statement, for an event
+# whose nonce ONE_STATEMENT_IF_HAZARD used without finding a hazard. It writes only when the alert is
+# still no hazard, the event is new, and the held warning stays held with nothing more to do: not
+# resolved by the site and not yet past the hold (:hold) by the site's times. Otherwise it writes nothing,
+# and WarningHold.write decides in a transaction of its own. Answers how many held warnings it wrote (0, 1).
+HOLD_IN_ONE_STATEMENT = (
+    "WITH held AS ("
+    + _HELD_ROW.format(source="SELECT")
+    + " WHERE :s <> 'resolved' AND NOT EXISTS ("
+    + HAZARD_OF
+    + ") "
+    "AND NOT EXISTS (SELECT 1 FROM event_ids WHERE event_id = :e) "
+    + _HELD_MERGE
+    + "WHERE held_warnings.state = 'held' "
+    "AND GREATEST(excluded.last_ts, held_warnings.last_ts) - LEAST(excluded.first_ts, held_warnings.first_ts) "
+    "< :hold AND CASE WHEN excluded.last_ts >= held_warnings.last_ts THEN excluded.site_state "
+    "ELSE held_warnings.site_state END <> 'resolved' RETURNING 1), "
+    "event AS (" + _HELD_EVENT.format(source="SELECT") + " FROM held), "
+    "known AS (" + INSERT_EVENT_ID.format(source="SELECT") + " FROM held), "
+    "proof AS ("
+    + INSERT_EVIDENCE.format(source="SELECT", h="CAST(NULL AS BIGINT)")
+    + " FROM held WHERE :has_evidence) "
+    "SELECT COUNT(*) FROM held"
 )
 COUNT = (
     "INSERT INTO warning_counts(project, rule, episodes, events, first_ts, last_ts) "

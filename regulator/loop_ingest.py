@@ -5,10 +5,11 @@ a thread and back costs two thread switches and a contest for the GIL with every
 the ingest benchmark (``bench/regulator_bench.py``) that was about 40 % of the API process's CPU per event
 (0.92 ms a request in a worker thread, 0.54 ms with the same code run on the loop). An event is one
 statement on PostgreSQL (storage.ONE_STATEMENT), so it runs on psycopg's asyncio pool instead, after the
-same checks in the same order (ingest.py's functions) and with the same statement. What is rarer still
-goes through a worker thread and the Repository: a project not in the cache, an evidence JPEG to keep, a
-warning flood control holds back while its alert is no hazard yet. SQLite has no such path: it is
-in-process, and its writes take the database's one lock anyway.
+same checks in the same order (ingest.py's functions) and with the same statement. A warning flood
+control holds back takes a second statement on the loop (held.HOLD_IN_ONE_STATEMENT) when holding it is
+all there is to do. What is rarer still goes through a worker thread and the Repository: a project not in
+the cache, an evidence JPEG to keep, a held warning's resolution or one past the hold (WarningHold.write's
+transaction). SQLite has no such path: it is in-process, and its writes take the database's one lock anyway.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from psycopg_pool import AsyncConnectionPool
 from starlette.concurrency import run_in_threadpool
 
 from regulator.db import sql
-from regulator.held import WarningHold
+from regulator.held import HOLD_IN_ONE_STATEMENT, WarningHold
 from regulator.ingest import (
     WINDOW_S,
     Accepted,
@@ -69,7 +70,7 @@ class LoopIngest:
         # Repository's path, so both run the same text
         self._sql = {
             s: str(sql(s).compile(dialect=repo.engine.dialect))
-            for s in (ONE_STATEMENT, ONE_STATEMENT_IF_HAZARD, SWEEP_NONCES)
+            for s in (ONE_STATEMENT, ONE_STATEMENT_IF_HAZARD, HOLD_IN_ONE_STATEMENT, SWEEP_NONCES)
         }
 
     async def ingest(self, headers: Mapping[str, str], method: str, path: str, body: bytes) -> Accepted:
@@ -93,7 +94,10 @@ class LoopIngest:
         )
         if not fresh:
             raise refuse_replay(nonce)
-        if write is not None and not duplicate and not written:  # a held warning: flood control's writer
+        if write is not None and not duplicate and not written:  # a warning flood control holds back
+            if await self._hold(args):
+                return Accepted(event.event_id, duplicate=False)
+            # resolved, past the hold, or changed meanwhile: flood control decides in a transaction
             stored = await run_in_threadpool(self.repo.store_held, args, write)
             return Accepted(event.event_id, duplicate=not stored)
         return Accepted(event.event_id, duplicate=bool(duplicate))
@@ -102,22 +106,41 @@ class LoopIngest:
         """Run one of the event statements (nonce fresh, event a duplicate, event written); a concurrent
         request storing the same event_id between its check and insert fails the statement on event_ids'
         key, and the retry finds it a duplicate (as Repository.store_event retries)."""
-        if self._opening is None:
-            self._opening = asyncio.ensure_future(self._pool.open(wait=False))
-        await self._opening
         for attempt in (1, 2):
             try:
-                async with self._pool.connection() as db:
-                    sweep = self.repo.sweep_due()
-                    if sweep is not None:
-                        await db.execute(self._sql[SWEEP_NONCES], {"now": sweep})
-                    row = await (await db.execute(self._sql[statement], args)).fetchone()
-                assert row is not None  # the statement's last SELECT answers one row, always
-                return int(row[0]), int(row[1]), int(row[2])
+                fresh, duplicate, written = await self._row(statement, args)
+                return int(fresh), int(duplicate), int(written)
             except psycopg.errors.UniqueViolation:
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
+
+    async def _hold(self, args: dict[str, Any]) -> bool:
+        """Hold a warning back in one statement (held.HOLD_IN_ONE_STATEMENT) when that is all there is to
+        do; whether it did. Why not in WarningHold.write's worker thread every time: a third of a site's
+        events can be warnings, and a worker thread's contest for the GIL with the event loop held every
+        request back (the ingest benchmark's p50 at 1,000 events/s: 140-200 ms with every held warning in
+        a thread, 2 ms with none)."""
+        try:
+            (held,) = await self._row(HOLD_IN_ONE_STATEMENT, args | {"hold": self.hold.hold_s})
+        except (
+            psycopg.errors.UniqueViolation
+        ):  # a concurrent copy stored the event: the thread's check says so
+            return False
+        return bool(held)
+
+    async def _row(self, statement: str, args: dict[str, Any]) -> tuple[Any, ...]:
+        """One statement on a pool connection (the nonces' sweep before it when due): its one row."""
+        if self._opening is None:
+            self._opening = asyncio.ensure_future(self._pool.open(wait=False))
+        await self._opening
+        async with self._pool.connection() as db:
+            sweep = self.repo.sweep_due()
+            if sweep is not None:
+                await db.execute(self._sql[SWEEP_NONCES], {"now": sweep})
+            row = await (await db.execute(self._sql[statement], args)).fetchone()
+        assert row is not None  # the statements' last SELECT answers one row, always
+        return tuple(row)
 
     async def close(self) -> None:
         """Close the pool's connections (once the server stopped taking requests)."""

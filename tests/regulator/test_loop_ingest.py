@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql
 
 from contract.wire import EVENTS_PATH
 from regulator.db import sql
+from regulator.held import HOLD_IN_ONE_STATEMENT
 from regulator.server import RegulatorServer
 from regulator.storage import ONE_STATEMENT, ONE_STATEMENT_IF_HAZARD, SWEEP_NONCES
 from tests.regulator.support import PG_ADMIN, PROJECT, SECRET, make_event, pg_database, signed
@@ -30,6 +31,7 @@ def test_every_event_statement_is_short_enough_for_psycopg_to_keep_it_parsed() -
     for name, statement in [
         ("ONE_STATEMENT", ONE_STATEMENT),
         ("ONE_STATEMENT_IF_HAZARD", ONE_STATEMENT_IF_HAZARD),
+        ("HOLD_IN_ONE_STATEMENT", HOLD_IN_ONE_STATEMENT),
         ("SWEEP_NONCES", SWEEP_NONCES),
     ]:
         sent = str(sql(statement).compile(dialect=dialect))
