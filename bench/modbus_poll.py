@@ -8,10 +8,11 @@ measured over a window after a warm-up. Prints ``name: value unit`` lines.
 
     .venv/bin/python bench/modbus_poll.py [--devices 20] [--regs 16] [--poll-ms 100] [--seconds 30] [--peer]
 
-With ``--peer`` it then runs /work/shared/bench/peer_tbgw/run_tbgw.sh twice on the same workload:
-the ThingsBoard IoT gateway, and sitegw's driver through ``bench/sitegw_tb_adapter.py`` (which
-publishes each poll as ThingsBoard gateway telemetry over MQTT), and prints the ratio of their
-registers per CPU-second (run the harness's setup.sh once first; TBPEER_ROOT is passed through).
+With ``--peer`` it then runs /work/shared/bench/peer_tbgw/run_tbgw.sh on the same workload, ``--pairs``
+times in turn (default 3): the ThingsBoard IoT gateway, and sitegw's driver through
+``bench/sitegw_tb_adapter.py`` (which publishes each poll as ThingsBoard gateway telemetry over MQTT),
+and prints each pair's ratio of registers per CPU-second and their median (run the harness's setup.sh
+once first; TBPEER_ROOT is passed through).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 FARM = (
     Path(
@@ -87,55 +89,84 @@ async def poller(devices: int, regs: int, poll_ms: float, base_port: int, stats_
     await driver.stop()
 
 
-def run_peer_harness(devices: int, regs: int, poll_ms: float, seconds: float, adapter_python: str) -> None:
-    """Run the peer harness twice (ThingsBoard gateway, then sitegw through its adapter) and print the ratio.
-
-    Needs ``bash /work/shared/bench/peer_tbgw/setup.sh`` run once with the same ``TBPEER_ROOT``.
-    """
+def harness_run(
+    label: str, devices: int, regs: int, poll_ms: float, seconds: float, adapter_python: str
+) -> dict[str, float]:
+    """One run of the peer harness: the ThingsBoard gateway (``tbgw``) or sitegw through its adapter
+    (``sitegw``); its ``name: value`` figures (empty if the run failed, which is said on stderr)."""
     harness = FARM.parent / "run_tbgw.sh"
     adapter = Path(__file__).resolve().parent / "sitegw_tb_adapter.py"
-    results: dict[str, dict[str, float]] = {}
-    for label in ("tbgw", "sitegw"):
-        env = dict(
-            os.environ,
-            MQTT_PORT=str(18000 + os.getpid() % 700),
-            BASE_PORT=str(30000 + os.getpid() % 700 * 40),
-        )
-        if label == "sitegw":
-            env.update(GATEWAY="sitegw", GATEWAY_CMD=f"{adapter_python} {adapter}")
-        done = subprocess.run(
-            ["bash", str(harness), str(devices), str(int(poll_ms)), str(int(seconds))],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=seconds + 300,
-        )
-        figures = {}
-        for line in done.stdout.splitlines():
-            name, _, rest = line.partition(": ")
-            if rest and name.replace("_", "").isalnum():
-                with contextlib.suppress(ValueError):  # a line that is not a figure
-                    figures[name] = float(rest.split()[0])
-        if done.returncode != 0 or "gateway_regs_per_cpu_s" not in figures:
-            print(
-                f"peer harness ({label}) failed, rc {done.returncode}: {done.stderr.strip()[-500:]}",
-                file=sys.stderr,
-            )
-            return
-        results[label] = figures
-    # the harness's own quotient of CPU seconds (two decimals), not of the percent it rounds to one: at
-    # the 3 % of a core sitegw takes, that rounding alone moved the ratio by up to 1.6 %
-    per_cpu = {k: v["gateway_regs_per_cpu_s"] for k, v in results.items()}
-    for label, figures in results.items():
-        print(f"peer_{label}_registers_per_cpu_s: {per_cpu[label]:.0f} registers/cpu-s")
-        print(f"peer_{label}_datapoints_per_s: {figures.get('datapoints_per_s', 0):.0f} datapoints/s")
-        print(f"peer_{label}_delivery_ratio: {figures.get('delivery_ratio', 0):.3f} ratio")
-        print(f"peer_{label}_peak_rss_mb: {figures.get('gateway_peak_rss_MB', 0):.1f} MB")
-    print(f"peer_ratio_registers_per_cpu_s: {per_cpu['sitegw'] / per_cpu['tbgw']:.2f} sitegw/tbgw")
-    print(
-        f"peer_ratio_peak_rss: {results['sitegw']['gateway_peak_rss_MB'] / results['tbgw']['gateway_peak_rss_MB']:.2f} "
-        "sitegw/tbgw"
+    env = dict(
+        os.environ,
+        MQTT_PORT=str(18000 + os.getpid() % 700),
+        BASE_PORT=str(30000 + os.getpid() % 700 * 40),
     )
+    if label == "sitegw":
+        env.update(GATEWAY="sitegw", GATEWAY_CMD=f"{adapter_python} {adapter}")
+    done = subprocess.run(
+        ["bash", str(harness), str(devices), str(int(poll_ms)), str(int(seconds))],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=seconds + 300,
+    )
+    figures = {}
+    for line in done.stdout.splitlines():
+        name, _, rest = line.partition(": ")
+        if rest and name.replace("_", "").isalnum():
+            with contextlib.suppress(ValueError):  # a line that is not a figure
+                figures[name] = float(rest.split()[0])
+    if done.returncode != 0 or "gateway_regs_per_cpu_s" not in figures:
+        print(
+            f"peer harness ({label}) failed, rc {done.returncode}: {done.stderr.strip()[-500:]}",
+            file=sys.stderr,
+        )
+        return {}
+    return figures
+
+
+def run_peer_harness(
+    devices: int, regs: int, poll_ms: float, seconds: float, adapter_python: str, pairs: int
+) -> None:
+    """Run the peer harness ``pairs`` times in turn (ThingsBoard gateway, then sitegw through its adapter)
+    and print each pair's ratio and their median.
+
+    Why pairs: one run's CPU figure moves by about 8 % from run to run on this shared box (sitegw's 3 % of
+    a core and the peer's 12 % alike), so a single pair's ratio can land a tenth either side of the
+    truth; the median of interleaved pairs does not follow one unlucky run. Needs
+    ``bash /work/shared/bench/peer_tbgw/setup.sh`` run once with the same ``TBPEER_ROOT``.
+    """
+    runs: dict[str, list[dict[str, float]]] = {"tbgw": [], "sitegw": []}
+    ratios = []
+    for pair in range(1, pairs + 1):
+        done = {label: harness_run(label, devices, regs, poll_ms, seconds, adapter_python) for label in runs}
+        if not all(done.values()):
+            return
+        for label, one in done.items():
+            runs[label].append(one)
+        # the harness's own quotient of CPU seconds (two decimals), not of the percent it rounds to one:
+        # at the 3 % of a core sitegw takes, that rounding alone moved the ratio by up to 1.6 %
+        ratios.append(done["sitegw"]["gateway_regs_per_cpu_s"] / done["tbgw"]["gateway_regs_per_cpu_s"])
+        print(
+            f"peer_pair{pair}: tbgw {done['tbgw']['gateway_regs_per_cpu_s']:.0f}, sitegw "
+            f"{done['sitegw']['gateway_regs_per_cpu_s']:.0f} registers/cpu-s, ratio {ratios[-1]:.2f}, "
+            f"delivery {done['tbgw'].get('delivery_ratio', 0):.3f} / {done['sitegw'].get('delivery_ratio', 0):.3f}"
+        )
+    for label, figures in runs.items():
+        print(
+            f"peer_{label}_registers_per_cpu_s: {median(f['gateway_regs_per_cpu_s'] for f in figures):.0f} registers/cpu-s"
+        )
+        print(
+            f"peer_{label}_datapoints_per_s: {median(f.get('datapoints_per_s', 0) for f in figures):.0f} datapoints/s"
+        )
+        print(
+            f"peer_{label}_delivery_ratio: {min(f.get('delivery_ratio', 0) for f in figures):.3f} ratio (lowest)"
+        )
+        print(f"peer_{label}_peak_rss_mb: {max(f.get('gateway_peak_rss_MB', 0) for f in figures):.1f} MB")
+    print(f"peer_ratio_registers_per_cpu_s: {median(ratios):.2f} sitegw/tbgw (median of {pairs} pairs)")
+    print(f"peer_ratio_registers_per_cpu_s_lowest: {min(ratios):.2f} sitegw/tbgw")
+    rss = {label: max(f.get("gateway_peak_rss_MB", 0) for f in figures) for label, figures in runs.items()}
+    print(f"peer_ratio_peak_rss: {rss['sitegw'] / rss['tbgw']:.2f} sitegw/tbgw")
 
 
 def _read(path: Path, wait_s: float = 30.0) -> dict[str, float]:
@@ -164,6 +195,12 @@ def main() -> None:
         "--peer",
         action="store_true",
         help="also run the ThingsBoard gateway and sitegw (MQTT adapter) in the peer harness, and compare",
+    )
+    ap.add_argument(
+        "--pairs",
+        type=int,
+        default=3,
+        help="with --peer: interleaved runs of each gateway (the median ratio)",
     )
     ap.add_argument("--poller", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--stats", default="", help=argparse.SUPPRESS)
@@ -252,7 +289,7 @@ def main() -> None:
     print(f"modbus_poll_errors: {p1['errors'] - p0['errors']:.0f} errors")
     print(f"modbus_devices_online: {p1['online']:.0f} devices")
     if a.peer:
-        run_peer_harness(a.devices, a.regs, a.poll_ms, a.seconds, sys.executable)
+        run_peer_harness(a.devices, a.regs, a.poll_ms, a.seconds, sys.executable, a.pairs)
 
 
 if __name__ == "__main__":
