@@ -193,9 +193,10 @@ async def measure(copies: int, modbus_only: bool, seconds: float, work: Path) ->
     finally:
         if publisher is not None:
             publisher.kill()
+        # the simulators before the gateway: a server whose client left mid-answer prints to this stderr
+        await sims.stop()
         if gateway is not None:
             stop(gateway)
-        await sims.stop()
         broker.stop()
     return _figures(loaded, first, last, memory, load1, mqtt_delivery)
 
