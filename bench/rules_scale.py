@@ -26,6 +26,7 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -45,9 +46,10 @@ def suffix(k: int) -> str:
     return "" if k == 0 else f"-c{k}"
 
 
-def scaled_site(folder: Path, copies: int) -> LoadedSite:
-    """The example site with every device copied ``copies`` times, each copy on its own ground."""
-    data = yaml.safe_load(SITE.read_text(encoding="utf-8"))
+def scaled_site_data(copies: int) -> dict[str, Any]:
+    """The example site's data with every device copied ``copies`` times, each copy on its own ground:
+    ids, names, Modbus ports (or serial port names) and MQTT topics marked with the copy."""
+    data: dict[str, Any] = yaml.safe_load(SITE.read_text(encoding="utf-8"))
     devices, zones, overrides = [], [], {}
     for k in range(copies):
         for template in data["devices"]:
@@ -79,8 +81,13 @@ def scaled_site(folder: Path, copies: int) -> LoadedSite:
     if overrides:
         data["rules"]["devices"] = overrides
     data["sirens"] = []  # the example's siren names the first copy's devices only; sirens are not rules
+    return data
+
+
+def scaled_site(folder: Path, copies: int) -> LoadedSite:
+    """:func:`scaled_site_data` written to ``folder`` and loaded."""
     path = folder / f"site-{copies}x.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path.write_text(yaml.safe_dump(scaled_site_data(copies), allow_unicode=True), encoding="utf-8")
     return load_site(path)
 
 

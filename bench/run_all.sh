@@ -30,6 +30,7 @@ else
 fi
 run api_bench         $PY bench/api_bench.py
 run rules_replay      $PY bench/rules_replay.py
+run site_scale        $PY bench/site_scale.py
 run warmup            $PY bench/warmup.py
 run delivery_latency  $PY bench/delivery_latency.py
 run patrol            $PY bench/patrol_bench.py

@@ -45,6 +45,7 @@ import cv2
 import httpx
 
 from bench import soak_report, soak_site
+from bench.site_run import cli, start_mqtt_sims, stop, until_online
 from bench.soak_probe import (
     CpuMeter,
     DeliveryWatch,
@@ -57,10 +58,8 @@ from bench.soak_probe import (
 )
 from bench.soak_trace import report
 from contract.config import LoadedSite, load_site
-from drivers.simulators.formwork import FormworkSimulator
 from drivers.simulators.modbus_sims import ModbusSimulators, start_modbus_simulators
 from drivers.simulators.mqtt_publish import MqttJsonSimulator
-from drivers.simulators.pit import PitSimulator
 from tests.servers.mosquitto import MosquittoServer
 from tests.support import free_port, wait_port
 from vision.demo import camera_frames
@@ -151,58 +150,6 @@ def regulator_db(work: Path) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def cli(log: Path, *args: str, trace: Path | None = None, frames: int = 0) -> subprocess.Popen[bytes]:
-    """A `sitegw` command as its own process, its output in ``log``; with ``trace``, under the memory
-    probe (bench/soak_trace.py, tracemalloc keeping ``frames`` when above 0), its files in that folder."""
-    program = ["-m", "sitegw.cli"] if trace is None else [str(REPO / "bench" / "soak_trace.py")]
-    env = os.environ | (
-        {"SITEGW_TRACEMALLOC_DIR": str(trace), "SITEGW_TRACEMALLOC_FRAMES": str(frames)} if trace else {}
-    )
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, *program, "--log-level", "WARNING", *args],
-            cwd=REPO,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-
-
-def stop(proc: subprocess.Popen[bytes], timeout: float = 60) -> int:
-    """SIGINT (an orderly stop), SIGKILL past ``timeout``; the exit status."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-    return proc.returncode
-
-
-async def start_mqtt_sims(loaded: LoadedSite, host: str, port: int) -> list[MqttJsonSimulator]:
-    """The pits and formworks of the site publishing to the broker (pits at PIT_EVERY_S in real time,
-    formworks through a pour that starts at once)."""
-    sims: list[MqttJsonSimulator] = []
-    for i, d in enumerate(loaded.config.devices):
-        prefix = getattr(d.transport, "topic_prefix", "")
-        if d.pit is not None:
-            sims.append(
-                PitSimulator(
-                    d.pit, host, port, prefix, time_scale=1, history_hours=0, interval_s=PIT_EVERY_S, seed=i
-                )
-            )
-        elif d.formwork is not None:
-            sims.append(
-                FormworkSimulator(
-                    d.formwork, host, port, prefix, interval_s=FORMWORK_EVERY_S, pour_after_s=0, seed=i
-                )
-            )
-    for sim in sims:
-        await sim.start()
-    return sims
-
-
 async def modbus_sims(loaded: LoadedSite) -> ModbusSimulators:
     """Cranes, hoists and anemometers on local Modbus servers (the anemometers on one RTU bus); storms
     every 10 min on every anemometer, overloads on every other crane, doors on two hoists."""
@@ -216,19 +163,6 @@ async def modbus_sims(loaded: LoadedSite) -> ModbusSimulators:
             scenarios[d.id] = "hoist_door"
     anemometers = [d.id for d in loaded.config.devices if d.kind == "anemometer"]
     return await start_modbus_simulators(loaded, scenarios=scenarios, rtu_devices=anemometers)
-
-
-async def until_online(url: str, devices: list[str], timeout: float = 60) -> None:
-    """Wait until the gateway's MQTT devices are connected (they get nothing published before)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        with contextlib.suppress(Exception):
-            s = await asyncio.to_thread(scrape, url)
-            if all(s.online.get(d) for d in devices):
-                return
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the gateway's MQTT devices did not come online within {timeout:.0f} s")
-        await asyncio.sleep(1)
 
 
 class Sampler:
@@ -399,7 +333,9 @@ async def _with_broker(
         await until_online(metrics, mqtt_devices)
         if trace is not None:
             gateway.send_signal(signal.SIGUSR2)  # start the probe, now the imports are done
-        mqtt_sims = await start_mqtt_sims(loaded, broker.host, broker.port)
+        mqtt_sims = await start_mqtt_sims(
+            loaded, broker.host, broker.port, lambda d: PIT_EVERY_S if d.pit else FORMWORK_EVERY_S
+        )
         sampler = Sampler(gateway.pid, metrics, DeliveryWatch(db, project, evidence), mqtt_sims)
         print(
             f"soak: {len(site['devices'])} devices, {soak_site.point_count(site)} points, "

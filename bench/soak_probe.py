@@ -64,12 +64,13 @@ class CpuMeter:
 
 
 def memory_mb(pid: int) -> dict[str, float]:
-    """``pid``'s resident memory split as /proc/PID/status gives it: anonymous (the heap: what a leak
-    grows) and file-backed (mapped libraries and files: the page cache's to reclaim), in MB."""
+    """``pid``'s resident memory as /proc/PID/status gives it, in MB: now (VmRSS) and its peak since
+    start (VmHWM), and now split into anonymous (the heap: what a leak grows) and file-backed (mapped
+    libraries and files: the page cache's to reclaim)."""
     out = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         key, _, value = line.partition(":")
-        if key in ("RssAnon", "RssFile"):
+        if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
             out[key] = int(value.split()[0]) / 1024
     return out
 
@@ -90,6 +91,7 @@ class Scrape:
     """The gateway's counters the soak follows, from one /metrics read."""
 
     readings: float  # readings on the gateway's bus (sitegw_readings_in: the devices' and the cameras')
+    by_device: dict[str, float]  # readings each device's driver took (sitegw_readings)
     store_rows: float  # rows in the local store
     frames: dict[str, float]  # frames analysed per camera
     online: dict[str, bool]  # devices (and cameras) answering, by id
@@ -109,6 +111,7 @@ def scrape(url: str) -> Scrape:
     online.update({dict(k)["camera"]: v == 1.0 for k, v in values["sitegw_camera_online"].items()})
     return Scrape(
         readings=sum(values["sitegw_readings_in_total"].values()),
+        by_device={dict(k)["device"]: v for k, v in values["sitegw_readings_total"].items()},
         store_rows=sum(values["sitegw_store_rows"].values()),
         frames=cams,
         online=online,

@@ -254,7 +254,7 @@ class FormworkSimulator(MqttJsonSimulator):
             self.reports += 1
             elapsed = self.pour.elapsed()
             for p in self.spec.points:
-                body = {"ts": round(time.time(), 3), "point": p.code}
-                body.update(self.model.sample(p, elapsed, self.reports))
-                self.publish_json(self.topic(p.code), body)
+                values = self.model.sample(p, elapsed, self.reports)
+                body = {"ts": round(time.time(), 3), "point": p.code, **values}
+                self.publish_json(self.topic(p.code), body, len(values))
                 await asyncio.sleep(stagger)

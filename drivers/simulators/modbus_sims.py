@@ -29,7 +29,13 @@ from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport
 from drivers.ports import free_tcp_port
 from drivers.simulators.crane_model import CraneModel
 from drivers.simulators.hoist_model import HoistModel
-from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit, ValueSource
+from drivers.simulators.modbus_server import (
+    ModbusSimulatorServer,
+    Served,
+    ServedHook,
+    SimUnit,
+    ValueSource,
+)
 from drivers.simulators.ptypair import PtyPair
 from drivers.simulators.scenario import HOIST_SCENARIOS, Scenario
 from drivers.simulators.wind import WindModel
@@ -163,6 +169,15 @@ def _scenarios(
     return out
 
 
+def _by_unit(hooks: Mapping[int, ServedHook]) -> ServedHook:
+    """One bus's hook: each answered read to the hook of the unit that answered it."""
+
+    def hook(served: Served) -> None:
+        hooks[served.unit](served)
+
+    return hook
+
+
 def _simulated(site: LoadedSite) -> list[DeviceConfig]:
     return [
         d
@@ -181,6 +196,7 @@ async def start_modbus_simulators(
     host: str = "127.0.0.1",
     seed: int = 1,
     operators: Mapping[str, str] | None = None,
+    served: Callable[[str], ServedHook] | None = None,
 ) -> ModbusSimulators:
     """Simulate every crane, anemometer and hoist of ``site`` on local Modbus servers.
 
@@ -189,7 +205,8 @@ async def start_modbus_simulators(
     ``rtu_devices`` lists the devices on the shared RTU bus (default: the devices the site has on
     RTU); ``operators`` picks the operator ID each crane or the driver ID each hoist reports
     (default: the site's operators whose licence is valid today, in turn, so a quiet site raises
-    no crane.operator alert; a hoist gets one no crane has, while there is one).
+    no crane.operator alert; a hoist gets one no crane has, while there is one); ``served`` gives
+    each device id the hook its answered reads are reported to (a bench counting what was served).
     """
     devices = _simulated(site)
     known = {d.id for d in devices}
@@ -239,6 +256,7 @@ async def start_modbus_simulators(
     pty: PtyPair | None = None
     try:
         rtu_units: list[SimUnit] = []
+        rtu_hooks: dict[int, ServedHook] = {}
         used_units: set[int] = set()
         if on_rtu:
             pty = PtyPair()
@@ -255,18 +273,26 @@ async def start_modbus_simulators(
                     unit += 1
                 used_units.add(unit)
                 rtu_units.append(SimUnit(unit, mmap, sources[d.id]))
+                if served is not None:
+                    rtu_hooks[unit] = served(d.id)
                 transports[d.id] = ModbusRtuTransport(
                     port=pty.b, baudrate=9600, bytesize=8, parity="N", stopbits=1, unit_id=unit
                 )
             else:
                 port = free_tcp_port(host)
-                server = ModbusSimulatorServer([SimUnit(1, mmap, sources[d.id])], tcp=(host, port))
+                server = ModbusSimulatorServer(
+                    [SimUnit(1, mmap, sources[d.id])],
+                    tcp=(host, port),
+                    served=served(d.id) if served is not None else None,
+                )
                 await server.start()
                 servers.append(server)
                 transports[d.id] = ModbusTcpTransport(host=host, port=port, unit_id=1)
         if rtu_units:
             assert pty is not None
-            server = ModbusSimulatorServer(rtu_units, serial=pty.a, baudrate=9600)
+            server = ModbusSimulatorServer(
+                rtu_units, serial=pty.a, baudrate=9600, served=_by_unit(rtu_hooks) if rtu_hooks else None
+            )
             await server.start()
             servers.append(server)
     except BaseException:

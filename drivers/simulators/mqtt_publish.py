@@ -32,6 +32,7 @@ class MqttJsonSimulator(ABC):
         self.username, self.password = username, password
         self.client_id = client_id or f"sitegw-sim-{self.kind}-{random.getrandbits(32):08x}"
         self.published = 0
+        self.values_published = 0  # the device's values in those messages (a gateway's readings)
         self._client: mqtt.Client | None = None
         self._task: asyncio.Task[None] | None = None
         self._last_info: mqtt.MQTTMessageInfo | None = None
@@ -87,11 +88,13 @@ class MqttJsonSimulator(ABC):
         finally:
             await self.stop()
 
-    def publish_json(self, topic: str, body: Mapping[str, object]) -> None:
-        """Publish ``body`` as JSON at QoS 1 (non-ASCII text as is, as devices send it)."""
+    def publish_json(self, topic: str, body: Mapping[str, object], values: int = 1) -> None:
+        """Publish ``body``, which carries ``values`` of the device's values, as JSON at QoS 1 (non-ASCII
+        text as is, as devices send it)."""
         assert self._client is not None, "publish_json before start()"
         self._last_info = self._client.publish(topic, json.dumps(body, ensure_ascii=False), qos=1)
         self.published += 1
+        self.values_published += values
 
     @abstractmethod
     def _on_connected(self) -> None:

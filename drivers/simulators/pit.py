@@ -256,6 +256,7 @@ class PitSimulator(MqttJsonSimulator):
 
     def _publish(self, point: PitPoint, ts: float) -> None:
         assert self.model is not None
-        body = {"ts": round(ts, 3), "point": point.code, **self.model.sample(point, ts)}
-        self.publish_json(self.topic(point.code), body)
+        values = self.model.sample(point, ts)
+        body = {"ts": round(ts, 3), "point": point.code, **values}
+        self.publish_json(self.topic(point.code), body, len(values))
         self.last_ts = ts
