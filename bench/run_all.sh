@@ -36,7 +36,9 @@ run delivery_latency  $PY bench/delivery_latency.py
 run patrol            $PY bench/patrol_bench.py
 run wire_nulls        $PY bench/wire_nulls.py
 run backlog_drain     $PY bench/backlog_drain.py
-run regulator         $PY bench/regulator_bench.py
+run regulator         $PY bench/regulator_bench.py --only ingest
+# the UI's pages on a province's ledger (issue #16): 20,000 projects, 2,000,000 hazards and events, loaded by SQL
+run regulator_province $PY bench/regulator_bench.py --only queue --projects 20000 --hazards 2000000 --events 2000000 --queries 140
 # the same 500 gateways against `serve --workers 2` (two processes on one port; the load generator shares the cores)
 run regulator_workers $PY bench/regulator_bench.py --only ingest --workers 2 --rates 1100
 run vision            $PY bench/vision_bench.py
