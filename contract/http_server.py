@@ -43,8 +43,12 @@ class ApiServer:
         port: int,
         what: str = "the API",
         hint: str = "set api.port in the site file, or --port",
+        forwarded_allow_ips: str | None = None,
     ) -> None:
+        """``forwarded_allow_ips``: the reverse proxies (addresses, comma-separated, or ``*``) whose
+        X-Forwarded-For names a request's client; None: uvicorn's default, $FORWARDED_ALLOW_IPS or 127.0.0.1."""
         self._app = app
+        self._forwarded_allow_ips = forwarded_allow_ips
         self._what, self._hint = what, hint
         self._host = host
         self._port = port
@@ -67,7 +71,13 @@ class ApiServer:
         """Bind and serve in the background; raises OSError naming the address if it is taken."""
         self._sock = sock = listen(self._host, self._port, self._what, self._hint)
         self._port = sock.getsockname()[1]  # port 0 asked for any: remember the one given
-        config = uvicorn.Config(self._app, log_level="warning", access_log=False, lifespan="off")
+        config = uvicorn.Config(
+            self._app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            forwarded_allow_ips=self._forwarded_allow_ips,
+        )
         self._server = uvicorn.Server(config)
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="api-server")
         # uvicorn sets a flag, not an event, when it is serving

@@ -54,6 +54,7 @@ class ServeSettings:
     city_listing_days: float = 60.0
     public_per_sender: int = PER_SENDER
     public_total: int = TOTAL
+    forwarded_allow_ips: str | None = None
 
     @classmethod
     def from_env(cls) -> ServeSettings:
@@ -106,5 +107,6 @@ def serve_workers(settings: ServeSettings, host: str, port: int, workers: int) -
         log_level="warning",
         access_log=False,
         lifespan="on",
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
     Multiprocess(config, sockets=[sock]).run()

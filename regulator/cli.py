@@ -114,6 +114,12 @@ def serve(
     public_total_per_hour: int = typer.Option(
         TOTAL, "--public-total-per-hour", min=1, help="public reports taken an hour from everyone together"
     ),
+    forwarded_allow_ips: str = typer.Option(
+        "127.0.0.1",
+        "--forwarded-allow-ips",
+        help="reverse proxies (addresses, comma-separated, or *) whose X-Forwarded-For names the client, "
+        "so the public form's per-address limit counts the sender, not the proxy; '' trusts none",
+    ),
 ) -> None:
     """Run the regulator's service: gateways' ingest (POST /api/v1/events, ...) and the review UI at /."""
     from contract.heap import settle_startup_heap
@@ -141,6 +147,7 @@ def serve(
                 city_listing_days=city_listing_days,
                 public_per_sender=public_per_hour,
                 public_total=public_total_per_hour,
+                forwarded_allow_ips=forwarded_allow_ips,
             ),
             host,
             port,
@@ -161,6 +168,7 @@ def serve(
             max_body_mb=max_body_mb,
             listing=ListingPolicy(county_listing_days, city_listing_days),
             public_limits=Limits(public_per_hour, public_total_per_hour),
+            forwarded_allow_ips=forwarded_allow_ips,
         )
         await server.start()
         settle_startup_heap()

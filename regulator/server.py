@@ -64,12 +64,14 @@ class RegulatorServer:
         max_body_mb: float = DEFAULT_MAX_BODY_MB,
         listing: ListingPolicy | None = None,
         public_limits: Limits | None = None,
+        forwarded_allow_ips: str | None = None,
     ) -> None:
         """``evidence_dir``: a picture store, a folder or ``s3://BUCKET/PREFIX`` (None: by the database);
         ``warning_hold_s``: flood control's hold of warnings (regulator/held.py; 0 = none);
         ``max_body_mb``: larger request bodies are refused with 413 before they are read; ``listing``: listed
         supervision's deadlines (county 30 d, city 60 d); ``public_limits``: how many public reports the form
-        takes (regulator/channels/public.py)."""
+        takes (regulator/channels/public.py); ``forwarded_allow_ips``: the reverse proxies whose X-Forwarded-For
+        names the client, so the public form counts the sender, not the proxy (None: 127.0.0.1)."""
         self.db = db
         self.repo = Repository(db, evidence_dir)
         self.host = host
@@ -82,7 +84,14 @@ class RegulatorServer:
         )
         self.supervision: Supervision = app.state.supervision
         self._app = app
-        self._http = ApiServer(app, host, port, what="the regulator", hint="choose another --port")
+        self._http = ApiServer(
+            app,
+            host,
+            port,
+            what="the regulator",
+            hint="choose another --port",
+            forwarded_allow_ips=forwarded_allow_ips,
+        )
 
     @property
     def port(self) -> int:

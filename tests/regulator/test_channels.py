@@ -369,3 +369,46 @@ async def test_the_public_form_refuses_hostile_input_and_floods(desk: Desk) -> N
     assert codes == [200, 200, 429]
     assert len((await desk.ns.get("/ui/api/public-reports")).json()["reports"]) == 5
     assert await ledger(desk.city) == []  # none of it is in the ledger
+
+
+@pytest.mark.parametrize(
+    ("trusted", "expected"),
+    [
+        # the default: a proxy on this machine (nginx, deploy/nginx/) names each sender, counted apart; a
+        # request from elsewhere is its own sender whatever X-Forwarded-For it carries
+        (None, [200, 200, 429, 200, 429]),
+        # no proxy trusted: every request counts as the address it came from, X-Forwarded-For ignored
+        ("", [200, 429, 429, 200, 429]),
+    ],
+)
+async def test_the_public_forms_limit_counts_the_sender_a_trusted_proxy_names(
+    tmp_path: Path, trusted: str | None, expected: list[int]
+) -> None:
+    server = RegulatorServer(
+        tmp_path / "r.sqlite",
+        public_limits=Limits(per_sender=1, total=100, window_s=3600),
+        **({} if trusted is None else {"forwarded_allow_ips": trusted}),
+    )
+    server.repo.add_project(NS, "南山某项目", "深圳", NS_SECRET, "南山区", "某建设集团")
+    await server.start()
+    proxy = httpx.AsyncClient(base_url=server.base_url, timeout=30)
+    elsewhere = httpx.AsyncClient(
+        base_url=server.base_url, timeout=30, transport=httpx.AsyncHTTPTransport(local_address="127.0.0.2")
+    )
+    try:
+        codes = []
+        for client, sender in [
+            (proxy, "203.0.113.1"),
+            (proxy, "203.0.113.2"),
+            (proxy, "203.0.113.1"),  # that sender's second report within the hour
+            (elsewhere, "203.0.113.3"),
+            (elsewhere, "203.0.113.4"),  # 127.0.0.2 is no trusted proxy: its second report
+        ]:
+            body = {"district": NS_PLACE, "site": "南山某项目 北门", "description": "塔吊在大风中仍在吊装"}
+            r = await client.post("/public/api/reports", json=body, headers={"X-Forwarded-For": sender})
+            codes.append(r.status_code)
+    finally:
+        await proxy.aclose()
+        await elsewhere.aclose()
+        await server.stop()
+    assert codes == expected
