@@ -123,10 +123,8 @@ class LoopIngest:
         a thread, 2 ms with none)."""
         try:
             (held,) = await self._row(HOLD_IN_ONE_STATEMENT, args | {"hold": self.hold.hold_s})
-        except (
-            psycopg.errors.UniqueViolation
-        ):  # a concurrent copy stored the event: the thread's check says so
-            return False
+        except psycopg.errors.UniqueViolation:
+            return False  # a concurrent copy stored the event: the transaction's check says so
         return bool(held)
 
     async def _row(self, statement: str, args: dict[str, Any]) -> tuple[Any, ...]:
