@@ -33,7 +33,7 @@ from contract.config import LoadedSite, load_site
 from contract.readings import Reading
 from gateway.alerts.manager import AlertManager
 from rules import RuleEngine, RuleResult
-from sitegw.replay import replay, replay_file
+from sitegw.replay import REQUIRED, replay, replay_file
 
 SITE = Path(__file__).resolve().parents[1] / "contract" / "config" / "examples" / "site.yaml"
 P = "GD-SZ-2026-0001"
@@ -134,7 +134,7 @@ def write_csv(path: Path, readings: list[Reading]) -> None:
     """``readings`` as a readings CSV of ``sitegw replay`` (every float written back exactly)."""
     with path.open("w", newline="", encoding="utf-8") as out:
         rows = csv.writer(out)
-        rows.writerow(["ts", "device", "point", "metric", "value"])
+        rows.writerow(REQUIRED)
         for r in readings:
             rows.writerow(
                 [

@@ -630,9 +630,9 @@ class RuleEngine:
 
     def _plan(self, dev: DeviceConfig, view_at: int) -> _Plan:
         """What the dispatch needs of ``dev`` (``view_at``: a crane's index in the collision views)."""
+        name = self._names[dev.id]
         crane = None
         if dev.crane is not None:
-            name = _name(dev)
             crane = _Crane(
                 dev.id,
                 name,
@@ -647,7 +647,7 @@ class RuleEngine:
         plain_crane = dev.crane and dev.hoist is None and dev.formwork is None and dev.kind != "attendance"
         return _Plan(
             dev,
-            _name(dev),
+            name,
             dev.kind in WATCHED_KINDS,
             _offline_clause(dev),
             self._cranes[dev.id] if plain_crane else None,
