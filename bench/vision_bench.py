@@ -53,18 +53,18 @@ def cpu_ms(fn, n: int) -> float:  # type: ignore[no-untyped-def]
     return statistics.median(out)
 
 
-def runtime_costs(helmet: HelmetDetector, imgs: list, n: int) -> dict[str, float]:  # type: ignore[type-arg]
+def runtime_costs(helmet: HelmetDetector, imgs: list[np.ndarray], n: int, tile_px: int) -> dict[str, float]:
     """CPU ms per frame of both hard-hat networks: shipped (int8, onnxruntime) and the two baselines.
 
-    Same inputs for all three: the detector's letterboxed frame (and its mirror when the card asks for
-    it) and the classifier's crops of the shipped proposals. Baselines: the float networks the int8
+    Same inputs for all three: the detector's letterboxed tiles of the frame as a camera at
+    ``tile_px`` cuts them and the classifier's crops of the shipped proposals. Baselines: the float networks the int8
     ones were quantised from (training/weights/) in onnxruntime, and in cv2.dnn (the first runtime).
     """
     c = helmet.card.classifier
     inputs = [
         (
-            [blob for blob, _ in helmet.proposer.inputs(img)],
-            to_blob(head_crops(img, helmet.candidates(img), c.context, c.input)),
+            [inp.blob for inp in helmet.proposer.inputs(img, tile_px)],
+            to_blob(head_crops(img, helmet.candidates(img, tile_px), c.context, c.input)),
         )
         for img in imgs
     ]
@@ -154,9 +154,16 @@ def main() -> None:
         hog_frame_ms = cpu_ms(
             lambda i: full_hog.analyse(Frame(float(i), imgs[i % len(imgs)], str(i), True)), args.frames
         )
+        # and with the hard-hat detector on the whole frame and its mirror image (no tiles: before)
+        whole = CameraAnalyzer(every_frame.model_copy(update={"helmet_tile_px": 0}), helmet, persons)
+        whole_ms = cpu_ms(
+            lambda i: whole.analyse(Frame(float(i), imgs[i % len(imgs)], str(i), True)), args.frames
+        )
         print(
-            f"vision_frame_all_checks_1280x720: {frame_ms:.1f} ms_cpu; same frames with HOG persons (before): "
-            f"{hog_frame_ms:.1f} ms_cpu ({frame_ms / hog_frame_ms:.2f}x)"
+            f"vision_frame_all_checks_1280x720: {frame_ms:.1f} ms_cpu (heads in tiles of {cam.helmet_tile_px} px); "
+            f"same frames with HOG persons (before): {hog_frame_ms:.1f} ms_cpu ({frame_ms / hog_frame_ms:.2f}x); "
+            f"whole frame and its mirror (helmet_tile_px 0, before): {whole_ms:.1f} ms_cpu "
+            f"({frame_ms / whole_ms:.2f}x)"
         )
         if args.candidate:
             cand = CameraAnalyzer(every_frame, HelmetDetector(args.candidate), persons)
@@ -175,10 +182,11 @@ def main() -> None:
             f" ms_cpu"
         )
         print(
-            f"vision_helmet_net_only_1280x720: {cpu_ms(lambda i: helmet.raw(imgs[i % len(imgs)]), args.frames):.1f}"
-            f" ms_cpu"
+            "vision_helmet_net_only_1280x720: "
+            f"{cpu_ms(lambda i: helmet.raw(imgs[i % len(imgs)], tile_px=cam.helmet_tile_px), args.frames):.1f}"
+            " ms_cpu"
         )
-        costs = runtime_costs(helmet, imgs, args.frames)
+        costs = runtime_costs(helmet, imgs, args.frames, cam.helmet_tile_px)
         shipped = costs["int8_onnxruntime"]
         print(
             f"vision_helmet_nets_int8_onnxruntime: {shipped:.1f} ms_cpu; same inputs, baselines: "

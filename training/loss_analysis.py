@@ -13,22 +13,26 @@ decide one fate, the first that applies:
 - ``loose box``: the best proposal overlaps the head at IoU 0.3-0.5 only;
 - ``never proposed``: no proposal reaches IoU 0.3.
 
-Heads are bucketed by their height in the detector's input pixels (the frame is letterboxed to the
-card's size on its long side), because that, not the photo's pixels, is what the network sees: a
-20 px head of a 416 px frame is 28 px at input 576, the same head in a 1280x720 camera frame 9 px.
+Heads are bucketed by their height in the detector's input pixels (the frame, or each of its tiles
+with --tile-px, as a camera at its helmet_tile_px, is letterboxed to the card's size on its long side),
+because that, not the photo's pixels, is what the network sees: a 20 px head of a 416 px frame is
+28 px at input 576, the same head in a whole 1280x720 camera frame 9 px, in one of its two tiles 16 px.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
 
-from training import split
+from contract.config.camera import HELMET_TILE_PX
+from training import split, wide_frames
 from vision.detectors.centernet import CLASSES, iou_one_to_many
 from vision.detectors.helmet import DEFAULT_MODEL, HelmetDetector
+from vision.detectors.tiles import tile_windows
 from vision.images import read_image
 
 FATES = ("found", "wrong class", "rejected", "loose box", "never proposed")
@@ -54,18 +58,27 @@ def bucket(head: np.ndarray, scale: float) -> str:
     return f"{lo}+" if hi == BUCKETS[-1][1] else f"{lo}-{hi}"
 
 
-def analyse(det: HelmetDetector, data: Path, ids: list[str]) -> Counter[tuple[str, str, str]]:
-    """Counts of (class, height bucket, fate) over the labelled heads of `ids`."""
-    out: Counter[tuple[str, str, str]] = Counter()
-    thresholds = np.array([det.card.thresholds[c] for c in CLASSES])
+def frames(data: Path, ids: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(image, labelled heads) of each id."""
     for i in ids:
         img = read_image(split.image_path(data, i))
+        yield img, split.truth(data, i, img.shape[1], img.shape[0])
+
+
+def analyse(
+    det: HelmetDetector, items: Iterable[tuple[np.ndarray, np.ndarray]], tile_px: int = HELMET_TILE_PX
+) -> Counter[tuple[str, str, str]]:
+    """Counts of (class, height bucket, fate) over the labelled heads of `items` (image, heads)."""
+    out: Counter[tuple[str, str, str]] = Counter()
+    thresholds = np.array([det.card.thresholds[c] for c in CLASSES])
+    for img, heads in items:
         h, w = img.shape[:2]
-        cands = det.candidates(img)
+        cands = det.candidates(img, tile_px)
         rows = det.raw(img, cands)  # the rows `detect` keeps, before its thresholds
         passed = rows[rows[:, 4] >= thresholds[rows[:, 5].astype(int)]]
-        scale = det.card.size / max(h, w)
-        for head in split.truth(data, i, w, h):
+        x1, y1, x2, y2 = tile_windows(w, h, tile_px)[0]  # the detector sees heads at its tiles' scale
+        scale = det.card.size / max(x2 - x1, y2 - y1)
+        for head in heads:
             out[(CLASSES[int(head[4])], bucket(head, scale), fate(head, cands, passed))] += 1
     return out
 
@@ -96,16 +109,27 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=Path("../shared/data/helmet"))
     ap.add_argument("--part", default="test", help="train, val or test (training/split/PART.txt)")
     ap.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="hard-hat ONNX with its card beside it")
+    ap.add_argument(
+        "--tile-px", type=int, default=HELMET_TILE_PX, help="a camera's helmet_tile_px (0: whole frames)"
+    )
+    ap.add_argument(
+        "--wide",
+        action="store_true",
+        help="each folder's frames laid 3 across, 2 down, as a wide camera sees (training/wide_frames.py)",
+    )
     args = ap.parse_args()
     det = HelmetDetector(args.model)
     ids = split.load(args.part)
     total: Counter[tuple[str, str, str]] = Counter()
     for s in split.SETS:
         mine = [i for i in ids if i.startswith(s + "/")]
-        counts = analyse(det, args.data, mine)
+        items = wide_frames.mosaics(args.data, mine) if args.wide else frames(args.data, mine)
+        counts = analyse(det, items, args.tile_px)
         total += counts
-        print(table(counts, f"\n{s}: {len(mine)} images of {args.part}, input {det.card.size} px"))
-    print(table(total, f"\nall: {len(ids)} images of {args.part}"))
+        how = f"{len(mine)} images of {args.part}" + (", laid 3x2 as wide frames" if args.wide else "")
+        print(table(counts, f"\n{s}: {how}, input {det.card.size} px, tiles of {args.tile_px} px"))
+    wide = ", laid 3x2 as wide frames (each folder's remainder left out)" if args.wide else ""
+    print(table(total, f"\nall: {len(ids)} images of {args.part}{wide}, tiles of {args.tile_px} px"))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from contract.config.camera import CameraConfig
+from contract.config.camera import HELMET_TILE_PX, MIN_HELMET_TILE_PX, CameraConfig
 from vision.model_files import DEFAULT_MODEL
 
 if TYPE_CHECKING:
@@ -34,11 +34,39 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def detect_camera(source: Path, fps: float, persons: bool) -> CameraConfig:
+def detect_camera(source: Path, fps: float, persons: bool, tile_px: int = HELMET_TILE_PX) -> CameraConfig:
     """The camera `detect` and `eval` analyse files through: every frame looked at whole (no motion
-    gate), a bare head reported at the first frame, each picture its own scene."""
+    gate), a bare head reported at the first frame, each picture its own scene, heads proposed in
+    tiles of ``tile_px`` as a camera left at its default does."""
     return CameraConfig(
-        name="detect", source=str(source), fps=fps, motion_gate=False, helmet_frames=1, persons=persons
+        name="detect",
+        source=str(source),
+        fps=fps,
+        motion_gate=False,
+        helmet_frames=1,
+        persons=persons,
+        helmet_tile_px=tile_px,
+    )
+
+
+def _tile_px(value: int) -> int:
+    if 0 < value < MIN_HELMET_TILE_PX:
+        raise typer.BadParameter(
+            f"{value} must be 0 (whole frames) or at least {MIN_HELMET_TILE_PX}: the detector's input is "
+            "576 px, so smaller tiles are scaled up past the frame's own pixels"
+        )
+    return value
+
+
+def tile_option() -> int:
+    """The --tile-px option of `detect` and `eval`, with the camera's default and its check."""
+    return typer.Option(
+        HELMET_TILE_PX,
+        "--tile-px",
+        min=0,
+        callback=_tile_px,
+        help="longest side of what the head detector sees at once; larger frames are cut into "
+        "overlapping tiles (a camera's helmet_tile_px, same default); 0: whole frames and their mirror",
     )
 
 
@@ -65,6 +93,7 @@ def detect(
     model: Path = typer.Option(
         DEFAULT_MODEL, "--model", help="hard-hat ONNX (with its .json card beside it)"
     ),
+    tile_px: int = tile_option(),
 ) -> None:
     """Run the vision checks on images or a video; write detections and violations as JSON lines."""
     from vision.detectors.helmet import HelmetDetector
@@ -74,7 +103,7 @@ def detect(
     if not input.exists():
         raise _fail(f"--input {input} does not exist")
     try:
-        cam = detect_camera(input, fps, persons)
+        cam = detect_camera(input, fps, persons, tile_px)
         n = 0
         with out.open("w") as f:
             for frame, res in analysed(cam, HelmetDetector(model), PersonDetector() if persons else None):
@@ -113,6 +142,7 @@ def evaluate(
     model: Path = typer.Option(
         DEFAULT_MODEL, "--model", help="hard-hat ONNX (with its .json card beside it)"
     ),
+    tile_px: int = tile_option(),
 ) -> None:
     """Precision and recall at the model's thresholds, and AP50, per class against YOLO labels (IoU >= 0.5)."""
     from vision.detectors.centernet import CLASSES
@@ -133,7 +163,7 @@ def evaluate(
         det = HelmetDetector(model, score_floor=EVAL_FLOOR, operating=False)
         ev = Evaluator(CLASSES)
         scored = 0
-        for frame, res in analysed(detect_camera(images, 1.0, persons=False), det, None):
+        for frame, res in analysed(detect_camera(images, 1.0, False, tile_px), det, None):
             h, w = frame.image.shape[:2]
             ev.add(rows(res.detections), read_yolo(labels / (Path(frame.name).stem + ".txt"), w, h))
             scored += 1
@@ -143,7 +173,8 @@ def evaluate(
         raise _fail(
             f"{len(files) - scored} of {len(files)} images in {images} could not be decoded (see the log)"
         )
-    print(f"{len(files)} images, IoU >= 0.5, thresholds {det.card.thresholds}")
+    tiles = f"heads proposed in tiles of {tile_px} px" if tile_px else "whole frames and their mirror"
+    print(f"{len(files)} images, IoU >= 0.5, thresholds {det.card.thresholds}, {tiles}")
     print(f"{'class':<10} {'truth':>6} {'pred':>6} {'precision':>9} {'recall':>7} {'AP50':>6}")
     for r in ev.result(det.card.thresholds):
         print(

@@ -99,7 +99,7 @@ class CameraAnalyzer:
         found: list[Detection] = []
         # heads also serve zones and edges (as people), so the network runs when any check needs it
         if self.helmet is not None and (self.cam.helmet or self.cam.zones or self.cam.edges):
-            found += self.helmet.detect(crop)
+            found += self.helmet.detect(crop, self.cam.helmet_tile_px)
         if self.persons is not None and self.cam.persons:
             found += self.persons.detect(crop)
         h, w = img.shape[:2]

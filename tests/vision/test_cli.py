@@ -163,3 +163,13 @@ def test_a_video_after_a_folder_and_a_jumping_stream_start_afresh(tmp_path: Path
     jumped = stream.analyse(Frame(3.0, b, "3", True, scene="rtsp://cam/1"))[0]
     alone = CameraAnalyzer(live, helmet).analyse(Frame(3.0, b, "3", True, scene="rtsp://cam/1"))[0]
     assert jumped.detections == alone.detections and alone.detections
+
+
+def test_a_tile_too_small_for_the_detector_is_refused_naming_the_option(tmp_path: Path) -> None:
+    for cmd in (
+        ["eval", "--images", str(SAMPLE / "images"), "--labels", str(SAMPLE / "labels")],
+        ["detect", "--input", str(SAMPLE / "images"), "--out", str(tmp_path / "d.jsonl")],
+    ):
+        r = runner.invoke(app, [*cmd, "--tile-px", "100"])
+        assert r.exit_code == 2 and "--tile-px" in r.output and "at least 480" in r.output, r.output
+    assert not (tmp_path / "d.jsonl").exists()

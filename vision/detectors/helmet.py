@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -24,6 +25,7 @@ import numpy as np
 from vision.detections import Detection, clip_boxes
 from vision.detectors.centernet import CLASSES, decode, letterbox, nms_any_class
 from vision.detectors.onnx_net import OnnxNet
+from vision.detectors.tiles import tile_windows
 from vision.model_files import DEFAULT_MODEL
 
 NOT_HEAD = len(CLASSES)  # the classifier's third output: the proposal is no head at all
@@ -125,33 +127,63 @@ def to_blob(crops: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(crops.transpose(0, 3, 1, 2), np.float32)
 
 
+class DetectorInput(NamedTuple):
+    """One pass of the head detector: its input blob, and where its boxes go in the frame."""
+
+    blob: np.ndarray
+    scale: float  # network-input pixels per pixel of the view
+    mirrored: bool  # the view is the frame's mirror image
+    x: int  # the view's origin in the frame (a tile's corner)
+    y: int
+    width: int  # the view's width in frame pixels (to mirror boxes back)
+
+
 class HeadProposer:
     """Stage 1 alone: the head detector's boxes above a low floor, one per head whatever its class.
 
     With `flip` the detector also runs on the mirrored frame and both sets of boxes are merged by
-    cross-class NMS: a head the network misses one way round is often found the other way.
+    cross-class NMS: a head the network misses one way round is often found the other way. A frame
+    wider or taller than the camera's tile size is proposed tile by tile instead (vision/detectors/tiles.py).
     """
 
     def __init__(self, model: Path, size: int, floor: float, max_candidates: int, flip: bool = False) -> None:
         self.net = OnnxNet(model)
         self.size, self.floor, self.max_candidates, self.flip = size, floor, max_candidates, flip
 
-    def inputs(self, frame: np.ndarray) -> list[tuple[np.ndarray, float]]:
-        """The detector's input blobs for `frame`, each with its scale: the frame's letterbox and, with `flip`,
-        the mirrored frame's (mirror the frame, not the letterbox: the padding must stay right/bottom as in
-        training)."""
-        views = [frame, cv2.flip(frame, 1)] if self.flip else [frame]
-        return [(cv2.dnn.blobFromImage(lb), s) for lb, s in (letterbox(v, self.size) for v in views)]
+    def inputs(self, frame: np.ndarray, tile_px: int = 0) -> list[DetectorInput]:
+        """The detector's inputs for ``frame``: with ``tile_px``, for a frame longer than that on a side,
+        one per tile (tile_windows) and the whole frame, each once and not mirrored; otherwise the
+        whole frame and, with ``flip``, its mirror image. The tiles, not the mirror image, are what a
+        wide frame's far heads need: a 1280x720 frame at 720 is two tiles of 688x720 that the detector
+        sees at 0.8 of their pixels, instead of the whole frame at 0.45. The whole frame stays for the
+        near heads a tile cuts (those larger than the overlap), as SAHI's sliced inference keeps its
+        standard prediction beside the slices."""
+        h, w = frame.shape[:2]
+        windows = tile_windows(w, h, tile_px)
+        if len(windows) > 1:
+            views = [(frame[y1:y2, x1:x2], False, x1, y1) for x1, y1, x2, y2 in windows]
+            views.append((frame, False, 0, 0))
+        else:
+            # mirror the frame, not the letterbox: the padding must stay right/bottom as in training
+            views = [(frame, False, 0, 0)] + ([(cv2.flip(frame, 1), True, 0, 0)] if self.flip else [])
+        out = []
+        for view, mirrored, x, y in views:
+            lb, s = letterbox(view, self.size)
+            out.append(DetectorInput(cv2.dnn.blobFromImage(lb), s, mirrored, x, y, view.shape[1]))
+        return out
 
-    def __call__(self, frame: np.ndarray) -> np.ndarray:
-        """Rows (x1, y1, x2, y2, detector score, detector class) in frame pixels, highest score first."""
+    def __call__(self, frame: np.ndarray, tile_px: int = 0) -> np.ndarray:
+        """Rows (x1, y1, x2, y2, detector score, detector class) in frame pixels, highest score first;
+        ``tile_px`` as in ``inputs``."""
         h, w = frame.shape[:2]
         passes = []
-        for mirrored, (blob, s) in enumerate(self.inputs(frame)):
-            det = decode(self.net(blob), self.floor, self.max_candidates)
-            det[:, :4] /= s
-            if mirrored:
-                det[:, [0, 2]] = w - det[:, [2, 0]]
+        for inp in self.inputs(frame, tile_px):
+            det = decode(self.net(inp.blob), self.floor, self.max_candidates)
+            det[:, :4] /= inp.scale
+            if inp.mirrored:
+                det[:, [0, 2]] = inp.width - det[:, [2, 0]]
+            det[:, [0, 2]] += inp.x
+            det[:, [1, 3]] += inp.y
             clip_boxes(det, w, h)
             passes.append(det)
         if len(passes) == 1:
@@ -248,9 +280,10 @@ class HelmetDetector:
         # ranking; the product's boxes are exactly those of them whose score passes the card's threshold
         self.operating = operating
 
-    def candidates(self, frame: np.ndarray) -> np.ndarray:
-        """Stage 1: head proposals (x1, y1, x2, y2, detector score, detector class) in frame pixels."""
-        return self.proposer(frame)
+    def candidates(self, frame: np.ndarray, tile_px: int = 0) -> np.ndarray:
+        """Stage 1: head proposals (x1, y1, x2, y2, detector score, detector class) in frame pixels; a
+        frame longer than ``tile_px`` (> 0) on a side is proposed tile by tile (HeadProposer.inputs)."""
+        return self.proposer(frame, tile_px)
 
     def classify(self, frame: np.ndarray, boxes: np.ndarray) -> np.ndarray:
         """Stage 2, one batched pass for all boxes: (N, 3) probabilities helmet / no_helmet / not a head,
@@ -261,18 +294,19 @@ class HelmetDetector:
         out = self.cls_net(to_blob(head_crops(frame, boxes, c.context, c.input))).reshape(len(boxes), -1)
         return on_heads(boxes, out, c.context, frame.shape[1], frame.shape[0])
 
-    def raw(self, frame: np.ndarray, cands: np.ndarray | None = None) -> np.ndarray:
+    def raw(self, frame: np.ndarray, cands: np.ndarray | None = None, tile_px: int = 0) -> np.ndarray:
         """Rows (x1, y1, x2, y2, score, class) in frame pixels, every combined score above the floor;
-        `cands` are the frame's proposals when the caller already has them (stage 1 then does not run)."""
-        cands = self.candidates(frame) if cands is None else cands
+        `cands` are the frame's proposals when the caller already has them (stage 1 then does not run),
+        else stage 1 proposes with ``tile_px`` as in ``candidates``."""
+        cands = self.candidates(frame, tile_px) if cands is None else cands
         det = combine(cands, self.classify(frame, cands), self.card.classifier.det_power)
         return det[det[:, 4] >= self.score_floor]
 
-    def detect(self, frame: np.ndarray) -> list[Detection]:
+    def detect(self, frame: np.ndarray, tile_px: int = 0) -> list[Detection]:
         """Heads whose score passes their class's operating threshold (every head above the floor
-        when not ``operating``)."""
+        when not ``operating``); ``tile_px`` as in ``candidates`` (a camera's ``helmet_tile_px``)."""
         out = []
-        for x1, y1, x2, y2, s, c in self.raw(frame).tolist():
+        for x1, y1, x2, y2, s, c in self.raw(frame, tile_px=tile_px).tolist():
             label = CLASSES[int(c)]
             if not self.operating or s >= self.card.thresholds[label]:
                 out.append(Detection(label, (x1, y1, x2, y2), s))
