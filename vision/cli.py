@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from contract.config.camera import HELMET_TILE_PX, MIN_HELMET_TILE_PX, CameraConfig
+from contract.config.camera import HELMET_TILE_PX, CameraConfig, tile_px_problem
 from vision.model_files import DEFAULT_MODEL
 
 if TYPE_CHECKING:
@@ -50,11 +50,9 @@ def detect_camera(source: Path, fps: float, persons: bool, tile_px: int = HELMET
 
 
 def _tile_px(value: int) -> int:
-    if 0 < value < MIN_HELMET_TILE_PX:
-        raise typer.BadParameter(
-            f"{value} must be 0 (whole frames) or at least {MIN_HELMET_TILE_PX}: the detector's input is "
-            "576 px, so smaller tiles are scaled up past the frame's own pixels"
-        )
+    problem = tile_px_problem(value)
+    if problem:
+        raise typer.BadParameter(problem)
     return value
 
 

@@ -24,6 +24,16 @@ HELMET_TILE_PX = 720
 MIN_HELMET_TILE_PX = 480
 
 
+def tile_px_problem(value: int) -> str | None:
+    """What is wrong with ``value`` as a hard-hat tile size (for the config and the command line), or None."""
+    if 0 < value < MIN_HELMET_TILE_PX:
+        return (
+            f"{value} must be 0 (off: whole frames) or at least {MIN_HELMET_TILE_PX}: the detector's input is "
+            "576 px, so smaller tiles are scaled up past the frame's own pixels, more passes for nothing"
+        )
+    return None
+
+
 class ZoneConfig(Model):
     """A danger zone drawn on the camera image: nobody may be inside (禁入区)."""
 
@@ -186,11 +196,9 @@ class CameraConfig(Model):
     @field_validator("helmet_tile_px")
     @classmethod
     def _tile_size(cls, v: int) -> int:
-        if 0 < v < MIN_HELMET_TILE_PX:
-            raise ValueError(
-                f"helmet_tile_px {v} must be 0 (off) or at least {MIN_HELMET_TILE_PX}: the detector's input is "
-                f"576 px, so smaller tiles are scaled up past the frame's own pixels, more passes for nothing"
-            )
+        problem = tile_px_problem(v)
+        if problem:
+            raise ValueError(f"helmet_tile_px {problem}")
         return v
 
     @field_validator("drawn_on")

@@ -62,7 +62,7 @@ def test_tiles_cover_the_frame_overlap_and_stay_inside_it(width: int, height: in
 def test_a_tile_smaller_than_useful_is_refused_naming_the_field() -> None:
     with pytest.raises(ValidationError) as e:
         CameraConfig(name="gate", source="rtsp://cam/1", helmet_tile_px=200)
-    assert "helmet_tile_px" in str(e.value) and "0 (off) or at least 480" in str(e.value)
+    assert "helmet_tile_px 200 must be 0 (off: whole frames) or at least 480" in str(e.value)
     assert CameraConfig(name="gate", source="rtsp://cam/1").helmet_tile_px == HELMET_TILE_PX
     assert CameraConfig(name="gate", source="rtsp://cam/1", helmet_tile_px=0).helmet_tile_px == 0
 

@@ -1,7 +1,8 @@
 """The hard-hat check in two stages, both trained ONNX networks run by onnxruntime (vision/detectors/onnx_net.py).
 
 1. The head detector (vision/models/helmet.onnx, CenterNet-style) proposes head boxes at a low
-   score floor, one box per head whatever its class (cross-class NMS).
+   score floor, one box per head whatever its class (cross-class NMS), on the frame and its mirror
+   image or, for a frame larger than the camera's tile size, on its tiles and the whole frame.
 2. The head classifier (vision/models/helmet_cls.onnx) looks at each proposal again, cut from the
    full-resolution frame with some context around it, and says helmet / no_helmet / not a head.
    All proposals of a frame go through it in one batched forward pass.
@@ -143,7 +144,8 @@ class HeadProposer:
 
     With `flip` the detector also runs on the mirrored frame and both sets of boxes are merged by
     cross-class NMS: a head the network misses one way round is often found the other way. A frame
-    wider or taller than the camera's tile size is proposed tile by tile instead (vision/detectors/tiles.py).
+    wider or taller than the camera's tile size is proposed tile by tile and whole instead, none of them
+    mirrored (``inputs``; vision/detectors/tiles.py).
     """
 
     def __init__(self, model: Path, size: int, floor: float, max_candidates: int, flip: bool = False) -> None:
