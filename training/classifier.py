@@ -48,6 +48,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from contract.config.camera import HELMET_TILE_PX
 from training import split
 from training.bystanders import BYSTANDER_SCORE, bystander_zones, on_bystanders
 from training.model import HeadClassifier, LiteHeadClassifier
@@ -112,7 +113,7 @@ def proposers(detector: Path, card_proposals: bool) -> tuple[list[HeadProposer],
 
     By default (rounds 3-7) inputs MINE_SIZES unmirrored at FLOOR, val at VAL_SIZE. With `card_proposals`
     the detector's own model card sets the mined and scored proposals (its input, mirror pass, floor, most
-    candidates, det_power), plus input 384's for variety: the classifier then learns, and picks its best
+    candidates, det_power; the default camera's tiles), plus input 384's for variety: the classifier then learns, and picks its best
     round on, the very boxes the shipped check hands it (round 7's card proposes down to a floor of 0.05
     on the frame and its mirror, boxes rounds 3-7 never trained on).
     """
@@ -124,7 +125,8 @@ def proposers(detector: Path, card_proposals: bool) -> tuple[list[HeadProposer],
         )
     card = ModelCard.for_model(detector)
     c = card.classifier
-    shipped = HeadProposer(detector, card.size, c.candidate_floor, c.max_candidates, c.flip)
+    # and with the tiles a camera at its default adds to a frame wider than HELMET_TILE_PX
+    shipped = HeadProposer(detector, card.size, c.candidate_floor, c.max_candidates, c.flip, HELMET_TILE_PX)
     return [HeadProposer(detector, MINE_SIZES[0], FLOOR, MAX_CANDIDATES), shipped], shipped, c.det_power
 
 

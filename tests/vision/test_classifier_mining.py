@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -22,8 +23,8 @@ def test_card_proposals_are_the_boxes_the_shipped_check_classifies() -> None:
     mine_with, val_with, power = proposers(DEFAULT_MODEL, card_proposals=True)
     shipped = HelmetDetector(DEFAULT_MODEL)
     assert power == ModelCard.for_model(DEFAULT_MODEL).classifier.det_power
-    for name in ("000303.jpg", "hard_hat_workers0.jpg"):
-        img = read_image(PHOTOS / name)
+    wide = cv2.resize(read_image(PHOTOS / "000702.jpg"), (1280, 720))  # a camera frame: tiles and whole
+    for img in (read_image(PHOTOS / "000303.jpg"), read_image(PHOTOS / "hard_hat_workers0.jpg"), wide):
         want = shipped.candidates(img)
         assert len(want) > 0
         np.testing.assert_array_equal(val_with(img), want)

@@ -23,6 +23,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
+from contract.config.camera import HELMET_TILE_PX
 from vision.detections import Detection, clip_boxes
 from vision.detectors.centernet import CLASSES, decode, letterbox, nms_any_class
 from vision.detectors.onnx_net import OnnxNet
@@ -148,12 +149,18 @@ class HeadProposer:
     mirrored (``inputs``; vision/detectors/tiles.py).
     """
 
-    def __init__(self, model: Path, size: int, floor: float, max_candidates: int, flip: bool = False) -> None:
+    def __init__(
+        self, model: Path, size: int, floor: float, max_candidates: int, flip: bool = False, tile_px: int = 0
+    ) -> None:
+        """``tile_px``: the tile size a call without one uses (0: whole frames; HelmetDetector gives the
+        camera's default, HELMET_TILE_PX)."""
         self.net = OnnxNet(model)
         self.size, self.floor, self.max_candidates, self.flip = size, floor, max_candidates, flip
+        self.tile_px = tile_px
 
-    def inputs(self, frame: np.ndarray, tile_px: int = 0) -> list[DetectorInput]:
-        """The detector's inputs for ``frame``: with ``tile_px``, for a frame longer than that on a side,
+    def inputs(self, frame: np.ndarray, tile_px: int | None = None) -> list[DetectorInput]:
+        """The detector's inputs for ``frame``: with a ``tile_px`` (by default the proposer's own) and a
+        frame longer than that on a side,
         one per tile (tile_windows) and the whole frame, each once and not mirrored; otherwise the
         whole frame and, with ``flip``, its mirror image. The tiles, not the mirror image, are what a
         wide frame's far heads need: a 1280x720 frame at 720 is two tiles of 688x720 that the detector
@@ -161,7 +168,7 @@ class HeadProposer:
         near heads a tile cuts (those larger than the overlap), as SAHI's sliced inference keeps its
         standard prediction beside the slices."""
         h, w = frame.shape[:2]
-        windows = tile_windows(w, h, tile_px)
+        windows = tile_windows(w, h, self.tile_px if tile_px is None else tile_px)
         if len(windows) > 1:
             views = [(frame[y1:y2, x1:x2], False, x1, y1) for x1, y1, x2, y2 in windows]
             views.append((frame, False, 0, 0))
@@ -174,7 +181,7 @@ class HeadProposer:
             out.append(DetectorInput(cv2.dnn.blobFromImage(lb), s, mirrored, x, y, view.shape[1]))
         return out
 
-    def __call__(self, frame: np.ndarray, tile_px: int = 0) -> np.ndarray:
+    def __call__(self, frame: np.ndarray, tile_px: int | None = None) -> np.ndarray:
         """Rows (x1, y1, x2, y2, detector score, detector class) in frame pixels, highest score first;
         ``tile_px`` as in ``inputs``."""
         h, w = frame.shape[:2]
@@ -274,7 +281,10 @@ class HelmetDetector:
                 f"python -m training.evaluate)"
             )
         c = self.card.classifier
-        self.proposer = HeadProposer(model, self.card.size, c.candidate_floor, c.max_candidates, c.flip)
+        # a call without a tile size proposes as a camera left at its default does
+        self.proposer = HeadProposer(
+            model, self.card.size, c.candidate_floor, c.max_candidates, c.flip, HELMET_TILE_PX
+        )
         self.cls_net = OnnxNet(cls_path)
         # the floor lets `eval` see low scores for AP50; runtime keeps only those above the card's thresholds
         self.score_floor = min(self.card.thresholds.values()) if score_floor is None else score_floor
@@ -282,9 +292,10 @@ class HelmetDetector:
         # ranking; the product's boxes are exactly those of them whose score passes the card's threshold
         self.operating = operating
 
-    def candidates(self, frame: np.ndarray, tile_px: int = 0) -> np.ndarray:
+    def candidates(self, frame: np.ndarray, tile_px: int | None = None) -> np.ndarray:
         """Stage 1: head proposals (x1, y1, x2, y2, detector score, detector class) in frame pixels; a
-        frame longer than ``tile_px`` (> 0) on a side is proposed tile by tile (HeadProposer.inputs)."""
+        frame longer than ``tile_px`` (> 0; default: a camera's default, HELMET_TILE_PX) on a side is
+        also proposed tile by tile (HeadProposer.inputs)."""
         return self.proposer(frame, tile_px)
 
     def classify(self, frame: np.ndarray, boxes: np.ndarray) -> np.ndarray:
@@ -296,7 +307,9 @@ class HelmetDetector:
         out = self.cls_net(to_blob(head_crops(frame, boxes, c.context, c.input))).reshape(len(boxes), -1)
         return on_heads(boxes, out, c.context, frame.shape[1], frame.shape[0])
 
-    def raw(self, frame: np.ndarray, cands: np.ndarray | None = None, tile_px: int = 0) -> np.ndarray:
+    def raw(
+        self, frame: np.ndarray, cands: np.ndarray | None = None, tile_px: int | None = None
+    ) -> np.ndarray:
         """Rows (x1, y1, x2, y2, score, class) in frame pixels, every combined score above the floor;
         `cands` are the frame's proposals when the caller already has them (stage 1 then does not run),
         else stage 1 proposes with ``tile_px`` as in ``candidates``."""
@@ -304,7 +317,7 @@ class HelmetDetector:
         det = combine(cands, self.classify(frame, cands), self.card.classifier.det_power)
         return det[det[:, 4] >= self.score_floor]
 
-    def detect(self, frame: np.ndarray, tile_px: int = 0) -> list[Detection]:
+    def detect(self, frame: np.ndarray, tile_px: int | None = None) -> list[Detection]:
         """Heads whose score passes their class's operating threshold (every head above the floor
         when not ``operating``); ``tile_px`` as in ``candidates`` (a camera's ``helmet_tile_px``)."""
         out = []
