@@ -130,6 +130,12 @@ def snapshot(pid: int, url: str, served: ServedCount, publisher: int) -> Snapsho
     return Snapshot(time.monotonic(), cpu, sims_cpu, metrics, sum(served.values.values()), served.polls())
 
 
+def by_transport(site: LoadedSite) -> tuple[set[str], set[str]]:
+    """The site's Modbus devices and its MQTT devices."""
+    modbus = {d.id for d in site.config.devices if d.transport.type in MODBUS}
+    return modbus, {d.id for d in site.config.devices} - modbus
+
+
 def readings(metrics: Scrape, devices: set[str]) -> float:
     """Readings the gateway took from ``devices`` since it started."""
     return sum(v for d, v in metrics.by_device.items() if d in devices)
@@ -210,8 +216,7 @@ def _figures(
     mqtt_delivery: float,
 ) -> Figures:
     dt = last.t - first.t
-    modbus = {d.id for d in site.config.devices if d.transport.type in MODBUS}
-    mqtt = {d.id for d in site.config.devices} - modbus
+    modbus, mqtt = by_transport(site)
     modbus_taken = readings(last.metrics, modbus) - readings(first.metrics, modbus)
     configured = sum(dt / d.poll_interval_s for d in site.config.devices if d.id in modbus)
     return Figures(
@@ -273,7 +278,7 @@ async def publish(site_file: Path) -> None:
 async def _mqtt_delivery(url: str, site: LoadedSite, published: int) -> float:
     """MQTT readings the gateway took / ``published`` values, once the two agree or SETTLE_S has passed
     (NaN for a site without MQTT devices)."""
-    mqtt = {d.id for d in site.config.devices if d.transport.type not in MODBUS}
+    _, mqtt = by_transport(site)
     deadline = time.monotonic() + SETTLE_S
     while True:
         taken = readings(await asyncio.to_thread(scrape, url), mqtt)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +33,6 @@ from training import split, wide_frames
 from vision.detectors.centernet import CLASSES, iou_one_to_many
 from vision.detectors.helmet import DEFAULT_MODEL, HelmetDetector
 from vision.detectors.tiles import tile_windows
-from vision.images import read_image
 
 FATES = ("found", "wrong class", "rejected", "loose box", "never proposed")
 BUCKETS = ((0, 12), (12, 24), (24, 48), (48, 10_000))  # head height in detector-input pixels
@@ -56,13 +55,6 @@ def bucket(head: np.ndarray, scale: float) -> str:
     h = (head[3] - head[1]) * scale
     lo, hi = next(b for b in BUCKETS if b[0] <= h < b[1])
     return f"{lo}+" if hi == BUCKETS[-1][1] else f"{lo}-{hi}"
-
-
-def frames(data: Path, ids: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """(image, labelled heads) of each id."""
-    for i in ids:
-        img = read_image(split.image_path(data, i))
-        yield img, split.truth(data, i, img.shape[1], img.shape[0])
 
 
 def analyse(
@@ -123,7 +115,7 @@ def main() -> None:
     total: Counter[tuple[str, str, str]] = Counter()
     for s in split.SETS:
         mine = [i for i in ids if i.startswith(s + "/")]
-        items = wide_frames.mosaics(args.data, mine) if args.wide else frames(args.data, mine)
+        items = wide_frames.mosaics(args.data, mine) if args.wide else split.labelled(args.data, mine)
         counts = analyse(det, items, args.tile_px)
         total += counts
         how = f"{len(mine)} images of {args.part}" + (", laid 3x2 as wide frames" if args.wide else "")

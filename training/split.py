@@ -7,6 +7,7 @@ The lists are committed under training/split/ so every figure can be reproduced.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -100,6 +101,13 @@ def truth(
     audit of the heads the labels omit) appended."""
     rows = read_yolo(label_path(data_root, image_id), width, height)
     return np.concatenate([rows, extra[image_id]]) if extra and image_id in extra else rows
+
+
+def labelled(data_root: Path, ids: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(image, its labelled heads as truth rows) of each id, read as it is asked for."""
+    for i in ids:
+        img = read_image(image_path(data_root, i))
+        yield img, truth(data_root, i, img.shape[1], img.shape[0])
 
 
 def _dhashes(path: Path) -> list[np.ndarray]:

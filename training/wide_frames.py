@@ -25,7 +25,6 @@ import cv2
 import numpy as np
 
 from training import split
-from vision.images import read_image
 
 COLS, ROWS = 3, 2
 
@@ -62,11 +61,7 @@ def mosaics(data: Path, ids: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray
     not fill one is left out."""
     per = COLS * ROWS
     for k in range(0, len(ids) - per + 1, per):
-        frames = []
-        for i in ids[k : k + per]:
-            img = read_image(split.image_path(data, i))
-            frames.append((img, split.truth(data, i, img.shape[1], img.shape[0])))
-        yield mosaic(frames)
+        yield mosaic(list(split.labelled(data, ids[k : k + per])))
 
 
 def write(data: Path, ids: list[str], out: Path) -> int:

@@ -25,8 +25,15 @@ def test_a_1280x720_camera_frame_is_two_tiles_the_detector_sees_at_0_8() -> None
     # worked out from the rule: ceil(1280 / 720) = 2 columns, ceil(720 / 720) = 1 row; each column
     # 640 px plus the 48 px overlap, the second flush with the right edge
     assert tile_windows(1280, 720, 720) == [(0, 0, 688, 720), (592, 0, 1280, 720)]
-    # the detector's input is 576: a tile's long side 720 comes in at 576 / 720 = 0.8 of its pixels
-    assert 576 / max(688, 720) == 0.8
+    # what the detector is given: each tile unmirrored, its long side 720 scaled to the card's 576 (0.8),
+    # then the whole frame, its long side 1280 scaled to 576 (0.45)
+    inputs = HelmetDetector().proposer.inputs(np.zeros((720, 1280, 3), np.uint8), 720)
+    assert [(i.x, i.y, i.width, i.mirrored) for i in inputs] == [
+        (0, 0, 688, False),
+        (592, 0, 688, False),
+        (0, 0, 1280, False),
+    ]
+    assert [round(i.scale, 3) for i in inputs] == [0.8, 0.8, 0.45]
 
 
 def test_a_frame_that_fits_a_tile_or_tiling_off_is_one_window() -> None:
