@@ -8,9 +8,10 @@ frame again and again with the gate on. CPU time is process time of the analysin
 
 Run: .venv/bin/python bench/vision_bench.py [--frames N] [--candidate MODEL]
 
---candidate times a retrained hard-hat model (its ONNX with its card and classifier beside it) on the
-same frames in the same run, so a round can say its frame cost as a ratio to the shipped card's
-(the machine is shared: figures from separate runs are not comparable).
+The far-field card (vision/models/helmet_site.onnx, a camera's `helmet_model: far_field`) is timed on
+the same frames in the same run, and so is --candidate, a retrained hard-hat model (its ONNX with its
+card and classifier beside it), so each says its frame cost as a ratio to the default card's (the
+machine is shared: figures from separate runs are not comparable).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from vision.demo import FRAMES, camera_frames
 from vision.detectors.helmet import HelmetDetector, head_crops, to_blob
 from vision.detectors.onnx_net import OnnxNet
 from vision.detectors.person import PersonDetector
+from vision.model_files import FAR_FIELD_MODEL
 from vision.pipeline import CameraAnalyzer
 from vision.sources import Frame
 from vision.worker import VisionSupervisor
@@ -51,6 +53,11 @@ def cpu_ms(fn, n: int) -> float:  # type: ignore[no-untyped-def]
         fn(i)
         out.append((time.process_time() - t) * 1000)
     return statistics.median(out)
+
+
+def frame_ms(analyzer: CameraAnalyzer, imgs: list[np.ndarray], n: int) -> float:
+    """CPU ms per analysed frame, the bench frames in turn, each a new moment of the camera."""
+    return cpu_ms(lambda i: analyzer.analyse(Frame(float(i), imgs[i % len(imgs)], str(i), True)), n)
 
 
 def runtime_costs(helmet: HelmetDetector, imgs: list[np.ndarray], n: int, tile_px: int) -> dict[str, float]:
@@ -125,7 +132,7 @@ def main() -> None:
         "--candidate",
         type=Path,
         default=None,
-        help="a hard-hat ONNX with its .json card and helmet_cls.onnx beside it, timed beside the shipped one",
+        help="a hard-hat ONNX with its .json card and its classifier beside it, timed beside the shipped cards",
     )
     args = ap.parse_args()
     cv2.setNumThreads(1)
@@ -148,31 +155,28 @@ def main() -> None:
         # baseline: the same frame with the person check shipped before (HOG), same run
         hog = HogPersons()
         full_hog = CameraAnalyzer(every_frame, helmet, hog)  # type: ignore[arg-type]
-        frame_ms = cpu_ms(
-            lambda i: full.analyse(Frame(float(i), imgs[i % len(imgs)], str(i), True)), args.frames
-        )
-        hog_frame_ms = cpu_ms(
-            lambda i: full_hog.analyse(Frame(float(i), imgs[i % len(imgs)], str(i), True)), args.frames
-        )
+        full_ms = frame_ms(full, imgs, args.frames)
+        hog_frame_ms = frame_ms(full_hog, imgs, args.frames)
         # and with the hard-hat detector on the whole frame and its mirror image (no tiles: before)
         whole = CameraAnalyzer(every_frame.model_copy(update={"helmet_tile_px": 0}), helmet, persons)
-        whole_ms = cpu_ms(
-            lambda i: whole.analyse(Frame(float(i), imgs[i % len(imgs)], str(i), True)), args.frames
-        )
+        whole_ms = frame_ms(whole, imgs, args.frames)
         print(
-            f"vision_frame_all_checks_1280x720: {frame_ms:.1f} ms_cpu (heads in tiles of {cam.helmet_tile_px} px); "
-            f"same frames with HOG persons (before): {hog_frame_ms:.1f} ms_cpu ({frame_ms / hog_frame_ms:.2f}x); "
+            f"vision_frame_all_checks_1280x720: {full_ms:.1f} ms_cpu (heads in tiles of {cam.helmet_tile_px} px); "
+            f"same frames with HOG persons (before): {hog_frame_ms:.1f} ms_cpu ({full_ms / hog_frame_ms:.2f}x); "
             f"whole frame and its mirror (helmet_tile_px 0, before): {whole_ms:.1f} ms_cpu "
-            f"({frame_ms / whole_ms:.2f}x)"
+            f"({full_ms / whole_ms:.2f}x)"
         )
-        if args.candidate:
-            cand = CameraAnalyzer(every_frame, HelmetDetector(args.candidate), persons)
-            cand_ms = cpu_ms(
-                lambda i: cand.analyse(Frame(float(i), imgs[i % len(imgs)], str(i), True)), args.frames
+        # the far-field card a camera may choose (helmet_model: far_field), and a retrained candidate
+        others = [("far_field", FAR_FIELD_MODEL)] + (
+            [("candidate", args.candidate)] if args.candidate else []
+        )
+        for name, model in others:
+            other_ms = frame_ms(
+                CameraAnalyzer(every_frame, HelmetDetector(model), persons), imgs, args.frames
             )
             print(
-                f"vision_frame_all_checks_candidate_1280x720: {cand_ms:.1f} ms_cpu with {args.candidate} "
-                f"({cand_ms / frame_ms:.2f}x the shipped card's {frame_ms:.1f} ms_cpu, same run)"
+                f"vision_frame_all_checks_{name}_1280x720: {other_ms:.1f} ms_cpu with {model} "
+                f"({other_ms / full_ms:.2f}x the default card's {full_ms:.1f} ms_cpu, same run)"
             )
         still = CameraAnalyzer(cam, helmet, persons)
         still.analyse(Frame(0.0, imgs[0], "0", True))

@@ -18,7 +18,7 @@ images that near-duplicate a train image (split.near_duplicates), and per data s
 Val truth includes split/val_unlabelled_bare_heads.txt (bare heads the sfchd labels omit;
 --no-audit leaves them out); test truth is the published labels only.
 Writes NAME.json beside the detector (sizes, classifier settings, thresholds, figures, provenance)
-and copies the classifier beside it as helmet_cls.onnx.
+and copies the classifier beside it as NAME_cls.onnx (helmet_cls.onnx beside helmet.onnx).
 """
 
 from __future__ import annotations
@@ -44,7 +44,12 @@ from vision.images import read_image
 from vision.metrics import Evaluator
 
 PRECISION_GOAL = 0.80
-CLASSIFIER_FILE = "helmet_cls.onnx"
+
+
+def classifier_file(detector: Path) -> str:
+    """The classifier's file name beside a detector's card: NAME_cls.onnx for NAME.onnx (helmet_cls.onnx
+    for the shipped helmet.onnx), so two shipped cards in one folder keep their own classifiers."""
+    return f"{detector.stem}_cls.onnx"
 
 
 def frame_cost_ms(det: HelmetDetector, frames: list[np.ndarray], tile_px: int) -> float:
@@ -173,6 +178,8 @@ def main() -> None:
         if audit
         else ""
     )
+    dest = args.out or args.model
+    cls_file = classifier_file(dest)
     floors = sorted((float(x) for x in args.floors.split(",")), reverse=True)
     max_cands = sorted(int(x) for x in args.max_candidates.split(","))
     low: dict[str, float] = dict.fromkeys(CLASSES, 0.0)
@@ -182,7 +189,7 @@ def main() -> None:
     for size in sorted(int(x) for x in args.sizes.split(",")):
         for flip in sorted(bool(int(x)) for x in args.flips.split(",")):
             loosest = ClassifierCard(
-                CLASSIFIER_FILE, stage2.SIDE, stage2.CONTEXT, floors[-1], max_cands[-1], 0.0, flip
+                cls_file, stage2.SIDE, stage2.CONTEXT, floors[-1], max_cands[-1], 0.0, flip
             )
             det = HelmetDetector(
                 args.model, score_floor=0.0, card=ModelCard(size, low, loosest), classifier=args.classifier
@@ -198,9 +205,7 @@ def main() -> None:
                             card=ModelCard(
                                 size,
                                 low,
-                                ClassifierCard(
-                                    CLASSIFIER_FILE, stage2.SIDE, stage2.CONTEXT, floor, mc, 0.0, flip
-                                ),
+                                ClassifierCard(cls_file, stage2.SIDE, stage2.CONTEXT, floor, mc, 0.0, flip),
                             ),
                             classifier=args.classifier,
                         ),
@@ -230,7 +235,7 @@ def main() -> None:
             f"no setting fits --budget-ms {args.budget_ms}: try smaller sizes, no flip or fewer candidates"
         )
     size, flip, floor, mc, power = max(vals, key=lambda k: vals[k])
-    cls_card = ClassifierCard(CLASSIFIER_FILE, stage2.SIDE, stage2.CONTEXT, floor, mc, power, flip)
+    cls_card = ClassifierCard(cls_file, stage2.SIDE, stage2.CONTEXT, floor, mc, power, flip)
     det = HelmetDetector(
         args.model, score_floor=0.0, card=ModelCard(size, low, cls_card), classifier=args.classifier
     )
@@ -310,11 +315,10 @@ def main() -> None:
                 f"  {r.label:<10} truth {r.n_truth:>5} pred {r.n_pred:>5} precision {r.precision:.3f} "
                 f"recall {r.recall:.3f} AP50 {r.ap50:.3f}"
             )
-    dest = args.out or args.model
     if args.out and args.out.resolve() != args.model.resolve():
         shutil.copy(args.model, args.out)
-    if args.classifier.resolve() != (dest.parent / CLASSIFIER_FILE).resolve():
-        shutil.copy(args.classifier, dest.parent / CLASSIFIER_FILE)
+    if args.classifier.resolve() != (dest.parent / cls_file).resolve():
+        shutil.copy(args.classifier, dest.parent / cls_file)
     dest.with_suffix(".json").write_text(json.dumps(card, indent=1) + "\n")
     print(f"card written to {dest.with_suffix('.json')}")
 

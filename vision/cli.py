@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from contract.config.camera import HELMET_TILE_PX, CameraConfig, tile_px_problem
-from vision.model_files import DEFAULT_MODEL
+from vision.model_files import DEFAULT_MODEL, FAR_FIELD_MODEL
 
 if TYPE_CHECKING:
     import numpy as np
@@ -68,6 +68,16 @@ def tile_option() -> int:
     )
 
 
+def model_option() -> Path:
+    """The --model option of `detect` and `eval`: the card a camera's helmet_model picks, or a new one."""
+    return typer.Option(
+        DEFAULT_MODEL,
+        "--model",
+        help=f"hard-hat ONNX with its .json card beside it (a camera's helmet_model: far_field runs "
+        f"{FAR_FIELD_MODEL.name} of the same folder)",
+    )
+
+
 def analysed(
     cam: CameraConfig, helmet: HelmetDetector, persons: PersonDetector | None
 ) -> Iterator[tuple[Frame, FrameResult]]:
@@ -88,9 +98,7 @@ def detect(
     persons: bool = typer.Option(
         True, "--persons/--no-persons", help="also run the person network (SSDLite)"
     ),
-    model: Path = typer.Option(
-        DEFAULT_MODEL, "--model", help="hard-hat ONNX (with its .json card beside it)"
-    ),
+    model: Path = model_option(),
     tile_px: int = tile_option(),
 ) -> None:
     """Run the vision checks on images or a video; write detections and violations as JSON lines."""
@@ -137,9 +145,7 @@ def rows(detections: list[Detection]) -> np.ndarray:
 def evaluate(
     images: Path = typer.Option(..., "--images", help="folder of images"),
     labels: Path = typer.Option(..., "--labels", help="folder of YOLO .txt labels (0 helmet, 1 no_helmet)"),
-    model: Path = typer.Option(
-        DEFAULT_MODEL, "--model", help="hard-hat ONNX (with its .json card beside it)"
-    ),
+    model: Path = model_option(),
     tile_px: int = tile_option(),
 ) -> None:
     """Precision and recall at the model's thresholds, and AP50, per class against YOLO labels (IoU >= 0.5)."""

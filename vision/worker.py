@@ -28,6 +28,7 @@ from contract.config.camera import CameraConfig, VisionConfig
 from contract.readings import Quality, Reading
 from vision.detections import FrameResult
 from vision.events import VisionEvent, cleared_what
+from vision.model_files import FAR_FIELD_MODEL
 
 _CTX = mp.get_context("spawn")  # no fork of the gateway's threads and event loop into workers
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -82,6 +83,14 @@ class FrameSummary:
             Reading(self.ts, project, self.camera, m, float(getattr(self, m)), "", Quality.OK, "")
             for m in ("persons", "no_helmet", "edge_missing", "zone_intrusions")
         ] + [Reading(self.ts, project, self.camera, "inference_ms", self.inference_ms, "ms", Quality.OK, "")]
+
+
+def helmet_model(cam: CameraConfig, cfg: VisionConfig) -> str | None:
+    """The hard-hat model file a camera's worker loads (None: the shipped default): the far-field card
+    for a camera set to it, else the vision section's model."""
+    if cam.helmet_model == "far_field":
+        return str(FAR_FIELD_MODEL)
+    return str(cfg.model) if cfg.model else None
 
 
 def camera_main(
@@ -225,7 +234,7 @@ class VisionSupervisor:
     def _spawn(self, w: _Worker) -> None:
         w.out = _CTX.Queue()
         w.heartbeat = _CTX.Value("d", time.time() + STARTUP_GRACE_S)
-        model = str(self.cfg.model) if self.cfg.model else None
+        model = helmet_model(w.cam, self.cfg)
         w.proc = _CTX.Process(
             target=camera_main,
             name=f"vision-{w.cam.name}",

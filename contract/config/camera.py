@@ -127,6 +127,15 @@ class CameraConfig(Model):
         "pixels (a 1280x720 frame: two tiles at 0.8 of its pixels beside the whole frame at 0.45, for "
         "about a third more CPU). 0: the whole frame and its mirror image only (close-up cameras)",
     )
+    helmet_model: Literal["default", "far_field"] = Field(
+        "default",
+        title="Hard-hat model",
+        description="which hard-hat model this camera runs. default: the vision section's model (the "
+        "shipped vision/models/helmet.onnx unless set), best on close-ups and mixed views (gates, walkways). "
+        "far_field: the shipped vision/models/helmet_site.onnx, for a fixed camera over the site whose "
+        "heads are 15-40 px seen from above: on such frames it finds more hard hats and bare heads, on "
+        "close-ups fewer (docs/vision.md, 'Round 11'), for about a tenth more CPU per frame",
+    )
     persons: bool = Field(
         True,
         title="Persons",
