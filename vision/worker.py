@@ -28,7 +28,7 @@ from contract.config.camera import CameraConfig, VisionConfig
 from contract.readings import Quality, Reading
 from vision.detections import FrameResult
 from vision.events import VisionEvent, cleared_what
-from vision.model_files import FAR_FIELD_MODEL
+from vision.model_files import DEFAULT_MODEL, FAR_FIELD_MODEL
 
 _CTX = mp.get_context("spawn")  # no fork of the gateway's threads and event loop into workers
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -85,17 +85,17 @@ class FrameSummary:
         ] + [Reading(self.ts, project, self.camera, "inference_ms", self.inference_ms, "ms", Quality.OK, "")]
 
 
-def helmet_model(cam: CameraConfig, cfg: VisionConfig) -> str | None:
-    """The hard-hat model file a camera's worker loads (None: the shipped default): the far-field card
-    for a camera set to it, else the vision section's model."""
+def helmet_model(cam: CameraConfig, cfg: VisionConfig) -> str:
+    """The hard-hat model file a camera's worker loads: the far-field card for a camera set to it, else
+    the vision section's model, else the shipped default card."""
     if cam.helmet_model == "far_field":
         return str(FAR_FIELD_MODEL)
-    return str(cfg.model) if cfg.model else None
+    return str(cfg.model or DEFAULT_MODEL)
 
 
 def camera_main(
     cam_json: str,
-    model: str | None,
+    model: str,
     evidence_dir: str,
     budget: int,
     out: mp.Queue,
@@ -109,7 +109,7 @@ def camera_main(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     import cv2
 
-    from vision.detectors.helmet import DEFAULT_MODEL, HelmetDetector
+    from vision.detectors.helmet import HelmetDetector
     from vision.detectors.person import PersonDetector
     from vision.evidence import EvidenceStore
     from vision.pipeline import CameraAnalyzer
@@ -126,7 +126,7 @@ def camera_main(
     beat()
     analyzer = CameraAnalyzer(
         cam,
-        HelmetDetector(Path(model) if model else DEFAULT_MODEL),
+        HelmetDetector(Path(model)),
         PersonDetector() if cam.persons else None,
         EvidenceStore(Path(evidence_dir), budget),
     )

@@ -41,7 +41,7 @@ def test_a_far_field_camera_runs_the_far_field_card_and_the_others_the_vision_mo
     assert helmet_model(tower, vision) == str(FAR_FIELD_MODEL)
     assert helmet_model(gate, vision) == str(own)
     # what the far-field worker then loads: the card beside the file, its own classifier, not the default's
-    det = HelmetDetector(Path(helmet_model(tower, vision) or DEFAULT_MODEL))
+    det = HelmetDetector(Path(helmet_model(tower, vision)))
     assert det.card == ModelCard.for_model(FAR_FIELD_MODEL) != ModelCard.for_model(DEFAULT_MODEL)
     assert det.card.classifier.model == "helmet_site_cls.onnx"
 
@@ -51,7 +51,7 @@ def test_a_camera_left_at_default_runs_the_shipped_card(tmp_path: Path) -> None:
     vision = load_site(write_site(tmp_path, site)).config.vision
     assert vision is not None
     assert vision.cameras[0].helmet_model == "default"
-    assert helmet_model(vision.cameras[0], vision) is None  # the worker then loads DEFAULT_MODEL
+    assert helmet_model(vision.cameras[0], vision) == str(DEFAULT_MODEL)
 
 
 def test_a_misspelt_model_choice_is_named_at_its_line_with_the_choices(tmp_path: Path) -> None:
