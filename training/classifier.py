@@ -107,27 +107,32 @@ def class_draw(refine: bool, bare_share: float | None = None) -> tuple[float, ..
     return tuple(np.insert(others, 1, bare_share).tolist())
 
 
-def proposers(detector: Path, card_proposals: bool) -> tuple[list[HeadProposer], HeadProposer, float]:
+def proposers(detectors: list[Path], card_proposals: bool) -> tuple[list[HeadProposer], HeadProposer, float]:
     """The proposers whose boxes are mined for training crops, the one val is scored on, and the det_power
     val's scores mix in.
 
     By default (rounds 3-7) inputs MINE_SIZES unmirrored at FLOOR, val at VAL_SIZE. With `card_proposals`
-    the detector's own model card sets the mined and scored proposals (its input, mirror pass, floor, most
-    candidates, det_power; the default camera's tiles), plus input 384's for variety: the classifier then learns, and picks its best
-    round on, the very boxes the shipped check hands it (round 7's card proposes down to a floor of 0.05
-    on the frame and its mirror, boxes rounds 3-7 never trained on).
+    each detector's own model card sets the mined proposals (its input, mirror pass, floor, most
+    candidates; the default camera's tiles), plus input 384's for variety: the classifier then learns the
+    very boxes the shipped check hands it (round 7's card proposes down to a floor of 0.05 on the frame
+    and its mirror, boxes rounds 3-7 never trained on). Val is scored on the first detector's card
+    proposals with its det_power: the card the classifier is to ship in; the other detectors' boxes only
+    add training crops (round 12: close-up heads as round 7's detector boxes them).
     """
     if not card_proposals:
         return (
-            [HeadProposer(detector, s, FLOOR, MAX_CANDIDATES) for s in MINE_SIZES],
-            HeadProposer(detector, VAL_SIZE, FLOOR, MAX_CANDIDATES),
+            [HeadProposer(d, s, FLOOR, MAX_CANDIDATES) for d in detectors for s in MINE_SIZES],
+            HeadProposer(detectors[0], VAL_SIZE, FLOOR, MAX_CANDIDATES),
             VAL_DET_POWER,
         )
-    card = ModelCard.for_model(detector)
-    c = card.classifier
-    # and with the tiles a camera at its default adds to a frame wider than HELMET_TILE_PX
-    shipped = HeadProposer(detector, card.size, c.candidate_floor, c.max_candidates, c.flip, HELMET_TILE_PX)
-    return [HeadProposer(detector, MINE_SIZES[0], FLOOR, MAX_CANDIDATES), shipped], shipped, c.det_power
+    mined = []
+    for d in detectors:
+        card = ModelCard.for_model(d)
+        c = card.classifier
+        # with the tiles a camera at its default adds to a frame wider than HELMET_TILE_PX
+        shipped = HeadProposer(d, card.size, c.candidate_floor, c.max_candidates, c.flip, HELMET_TILE_PX)
+        mined += [HeadProposer(d, MINE_SIZES[0], FLOOR, MAX_CANDIDATES), shipped]
+    return mined, mined[1], ModelCard.for_model(detectors[0]).classifier.det_power
 
 
 def _jittered(
@@ -326,7 +331,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=Path("../shared/data/helmet"))
     ap.add_argument(
-        "--detector", type=Path, default=DEFAULT_MODEL, help="the stage-1 ONNX whose proposals are mined"
+        "--detector",
+        type=Path,
+        action="append",
+        help="a stage-1 ONNX whose proposals are mined (default vision/models/helmet.onnx); give it again "
+        "to mine several detectors' proposals: val is scored with the first",
     )
     ap.add_argument("--minutes", type=float, default=25.0)
     ap.add_argument(
@@ -404,7 +413,7 @@ def main() -> None:
     # the crops stay in memory only: images of the sfchd set must not be written into the project
     bystanders = PersonDetector(score_min=BYSTANDER_SCORE) if args.skip_bystanders else None
     draw = class_draw(args.refine, args.bare_share)
-    mine_with, val_with, val_power = proposers(args.detector, args.card_proposals)
+    mine_with, val_with, val_power = proposers(args.detector or [DEFAULT_MODEL], args.card_proposals)
     x, y, t = mine(
         args.data,
         split.load("train"),

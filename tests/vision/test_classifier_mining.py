@@ -1,6 +1,7 @@
-"""training.classifier's round-8 options: `--card-proposals` mines and scores val on exactly the boxes the
-shipped check hands its classifier (the detector's card: input, mirror pass, floor, most candidates), and
-`--bare-share` sets the bare heads' share of a batch while the other classes keep their proportions."""
+"""training.classifier's round-8 and round-12 options: `--card-proposals` mines and scores val on exactly
+the boxes the shipped check hands its classifier (the detector's card: input, mirror pass, floor, most
+candidates), mining every `--detector` given and scoring val with the first; `--bare-share` sets the bare
+heads' share of a batch while the other classes keep their proportions."""
 
 from __future__ import annotations
 
@@ -15,12 +16,13 @@ pytest.importorskip("torch", reason="torch is in the train extra")
 from training.classifier import CLASS_DRAW_REFINE, class_draw, proposers
 from vision.detectors.helmet import DEFAULT_MODEL, HelmetDetector, ModelCard
 from vision.images import read_image
+from vision.model_files import FAR_FIELD_MODEL
 
 PHOTOS = Path(__file__).resolve().parents[2] / "vision" / "demo" / "cap" / "images"
 
 
 def test_card_proposals_are_the_boxes_the_shipped_check_classifies() -> None:
-    mine_with, val_with, power = proposers(DEFAULT_MODEL, card_proposals=True)
+    mine_with, val_with, power = proposers([DEFAULT_MODEL], card_proposals=True)
     shipped = HelmetDetector(DEFAULT_MODEL)
     assert power == ModelCard.for_model(DEFAULT_MODEL).classifier.det_power
     wide = cv2.resize(read_image(PHOTOS / "000702.jpg"), (1280, 720))  # a camera frame: tiles and whole
@@ -32,8 +34,21 @@ def test_card_proposals_are_the_boxes_the_shipped_check_classifies() -> None:
         assert any(len(p(img)) == len(want) and np.array_equal(p(img), want) for p in mine_with)
 
 
+def test_several_detectors_are_all_mined_and_val_is_the_first_detectors_card() -> None:
+    # round 12: the far-field card's classifier also learns the close-ups as round 7's detector boxes them
+    mine_with, val_with, power = proposers([FAR_FIELD_MODEL, DEFAULT_MODEL], card_proposals=True)
+    far, default = HelmetDetector(FAR_FIELD_MODEL), HelmetDetector(DEFAULT_MODEL)
+    assert power == far.card.classifier.det_power != default.card.classifier.det_power
+    img = read_image(PHOTOS / "hard_hat_workers0.jpg")
+    np.testing.assert_array_equal(val_with(img), far.candidates(img))
+    mined = [p(img) for p in mine_with]
+    for want in (far.candidates(img), default.candidates(img)):
+        assert any(len(m) == len(want) and np.array_equal(m, want) for m in mined)
+    assert len(mine_with) == 4  # each detector's card proposals and its input 384's
+
+
 def test_default_proposals_are_rounds_3_to_7s() -> None:
-    mine_with, val_with, power = proposers(DEFAULT_MODEL, card_proposals=False)
+    mine_with, val_with, power = proposers([DEFAULT_MODEL], card_proposals=False)
     assert [(p.size, p.floor, p.flip) for p in mine_with] == [(384, 0.1, False), (576, 0.1, False)]
     assert (val_with.size, val_with.flip, power) == (480, False, 0.5)
 
