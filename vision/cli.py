@@ -73,8 +73,8 @@ def model_option() -> Path:
     return typer.Option(
         DEFAULT_MODEL,
         "--model",
-        help=f"hard-hat ONNX with its .json card beside it (a camera's helmet_model: far_field runs "
-        f"{FAR_FIELD_MODEL.name} of the same folder)",
+        help=f"hard-hat ONNX with its .json card beside it (a camera's helmet_model: far_field runs the "
+        f"shipped {FAR_FIELD_MODEL.name}, beside the default)",
     )
 
 
