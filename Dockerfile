@@ -4,6 +4,7 @@
 FROM python:3.11-slim-bookworm AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
+COPY config ./config
 COPY contract ./contract
 COPY drivers ./drivers
 COPY rules ./rules

@@ -124,7 +124,7 @@ async def events_to_2xx(rate: float, count: int, port: int, state: Path) -> list
 async def readings_to_2xx(batches: int, port: int, state: Path) -> list[float]:
     """Latencies (ms) from a reading batch reaching the rules to the 2xx of each event it caused."""
     outbox, timed = await delivering(port, state)
-    site = load_site(ROOT / "contract/config/examples/site.yaml")
+    site = load_site(ROOT / "config/examples/site.yaml")
     arrived: dict[str, float] = {}
     batch_at = 0.0
 

@@ -33,7 +33,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from contract.config.loader import EXAMPLE_SITE
+from config import EXAMPLE_SITE, PROFILES
 
 if TYPE_CHECKING:
     from drivers.simulators.mqtt_publish import MqttJsonSimulator
@@ -69,7 +69,7 @@ async def serve_simulators(site_out: Path, duration: float, new_devices: bool) -
         config = sims.site.config.model_dump(mode="json", exclude_none=True)
         config["mqtt_brokers"] = {"site": {"host": broker.host, "port": broker.port}}
         config["api"] = {"host": "127.0.0.1", "port": 0}
-        config["profiles_dir"] = str(EXAMPLE_SITE.parent.parent / "profiles")
+        config["profiles_dir"] = str(PROFILES)
         for siren in config["sirens"]:
             relay = RelaySimulator(unit=siren["transport"].get("unit_id") or 1)
             await relay.start()

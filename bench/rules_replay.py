@@ -35,7 +35,7 @@ from gateway.alerts.manager import AlertManager
 from rules import RuleEngine, RuleResult
 from sitegw.replay import REQUIRED, replay, replay_file
 
-SITE = Path(__file__).resolve().parents[1] / "contract" / "config" / "examples" / "site.yaml"
+SITE = Path(__file__).resolve().parents[1] / "config" / "examples" / "site.yaml"
 P = "GD-SZ-2026-0001"
 
 

@@ -1,4 +1,4 @@
-"""The soak's large site, generated from the example site (contract/config/examples/site.yaml).
+"""The soak's large site, generated from the example site (config/examples/site.yaml).
 
 20 tower cranes, 4 hoists and 4 anemometers (each serving five cranes) copied from the example's
 crane-1, crane-2, hoist-1 and anemo-1; 12 deep pits of the example pit's 13 points and 11 high
@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from contract.config.loader import EXAMPLE_SITE
+from config import EXAMPLE_SITE
 
 CRANES, HOISTS, ANEMOMETERS, PITS, FORMWORKS, CAMERAS = 20, 4, 4, 12, 11, 8
 CRANE_GRID_M = 120.0  # farther apart than two 56 m jibs: no standing collision alert

@@ -30,7 +30,7 @@ from gateway.store.local import LocalStore
 from rules import RuleEngine
 from sitegw.warmup import warm_up, warmup_window_s
 
-SITE = Path(__file__).resolve().parents[1] / "contract" / "config" / "examples" / "site.yaml"
+SITE = Path(__file__).resolve().parents[1] / "config" / "examples" / "site.yaml"
 P = "GD-SZ-2026-0001"
 PIT_INTERVAL_S = 600  # sitegw/demo.py: the pit simulator's interval
 METRICS = {

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # docs/design.md's canonical numeric metrics of tower cranes, anemometers and pit points, and those of
-# construction hoists and high-formwork points (contract/config/profiles/README.md) that have limits
+# construction hoists and high-formwork points (config/profiles/README.md) that have limits
 SUMMARY_METRICS = frozenset(
     {
         "load_t",

@@ -72,7 +72,7 @@ def render() -> str:
     seen: set[type[BaseModel]] = set()
     for title, root in (
         ("The site file", SiteConfig),
-        ("Device profiles (contract/config/profiles/NAME.yaml)", Profile),
+        ("Device profiles (config/profiles/NAME.yaml)", Profile),
     ):
         lines += [f"# {title}", ""]
         lines += _models(root, seen)

@@ -5,7 +5,7 @@ TCP; crane-2 and the anemometer as two slaves of one RS-485 bus, RTU over a pty 
 pit's 13 points, the high formwork's 4 points and the site gate publish over MQTT (an embedded
 broker unless one is given); the formwork area's siren is a Modbus relay board. The gateway reads
 them exactly as it would read the real devices: the only thing the demo changes in
-contract/config/examples/site.yaml is where each device and siren is reached. Scripted scenarios
+config/examples/site.yaml is where each device and siren is reached. Scripted scenarios
 make hazards appear within the first minute; the slab pour over the high formwork begins
 ``pour_after_s`` after start, as a supervisor would start it from the dashboard (or when one does:
 the simulated formwork takes concrete as soon as the gateway marks a pour under way).
@@ -22,8 +22,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from config import EXAMPLE_SITE
 from contract.config import LoadedSite, load_site
-from contract.config.loader import EXAMPLE_SITE
 from contract.config.sinks import ApiConfig, InfluxConfig
 from contract.config.transport import ModbusTcpTransport, MqttBroker, MqttTransport
 from contract.config.uplinks import RegulatorUplink

@@ -15,10 +15,10 @@ from typing import Annotated
 
 import typer
 
+from config import PROFILES
 from contract.config import ConfigError, load_profile, load_site
 from contract.config.crane import CraneSpec
 from contract.config.hoist import HoistSpec
-from contract.config.loader import BUILTIN_PROFILES
 from contract.config.profile import ModbusMap
 from contract.config.site import DeviceConfig
 from drivers.simulators.crane_model import CraneModel
@@ -214,7 +214,7 @@ def _device_and_map(
     dev: DeviceConfig | None = None
     try:
         if site is None:
-            profile = load_profile(BUILTIN_PROFILES / f"{default}.yaml")
+            profile = load_profile(PROFILES / f"{default}.yaml")
         else:
             if not device:
                 raise _fail("--site needs --device ID (which device of the site to simulate)")

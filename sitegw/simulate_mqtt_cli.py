@@ -16,8 +16,9 @@ from typing import Annotated
 
 import typer
 
+from config import EXAMPLE_SITE
 from contract.config.errors import ConfigError
-from contract.config.loader import BUILTIN_PROFILES, LoadedSite, load_site
+from contract.config.loader import LoadedSite, load_site
 from contract.config.site import DeviceConfig
 from contract.config.transport import MqttTransport
 from drivers.simulators.access_gate import AccessGateSimulator, GateScenario
@@ -26,7 +27,7 @@ from drivers.simulators.mqtt_publish import MqttJsonSimulator
 from drivers.simulators.pit import PitScenario, PitSimulator
 from sitegw.cli_options import host_port
 
-DEFAULT_SITE = BUILTIN_PROFILES.parent / "examples" / "site.yaml"
+DEFAULT_SITE = EXAMPLE_SITE
 
 BrokerOpt = Annotated[
     str | None,
@@ -75,7 +76,7 @@ def simulate_pit(
     ] = None,
     seed: SeedOpt = 1,
 ) -> None:
-    """Publish every monitoring point of a pit as `contract/config/profiles/pit_dau.yaml` reads them."""
+    """Publish every monitoring point of a pit as `config/profiles/pit_dau.yaml` reads them."""
     to = _target(site, "pit", device, broker, prefix)
     spec = to.device.pit
     assert spec is not None  # a pit device always has pit: (site validation)
@@ -137,7 +138,7 @@ def simulate_formwork(
     seed: SeedOpt = 1,
 ) -> None:
     """Publish every point of a high-formwork support system through a pour, as
-    `contract/config/profiles/formwork_monitor.yaml` reads them."""
+    `config/profiles/formwork_monitor.yaml` reads them."""
     to = _target(site, "formwork", device, broker, prefix)
     spec = to.device.formwork
     assert spec is not None  # a formwork device always has formwork: (site validation)
@@ -184,7 +185,7 @@ def simulate_gate(
     seed: SeedOpt = 1,
 ) -> None:
     """Publish a real-name access gate's passages (the site's key personnel and workers) as
-    `contract/config/profiles/access_gate.yaml` reads them."""
+    `config/profiles/access_gate.yaml` reads them."""
     to = _target(site, "attendance", device, broker, prefix)
     roster = to.site.config.key_personnel
     sim = AccessGateSimulator(

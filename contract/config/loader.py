@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from config import PROFILES
 from contract.config.common import Model
 from contract.config.errors import ConfigError, ConfigIssue
 from contract.config.profile import Profile
@@ -24,9 +25,6 @@ from contract.config.uniqueness import (
     duplicate_codes,
 )
 from contract.config.yamlsrc import Loc, SourceMap, format_loc, load_yaml
-
-BUILTIN_PROFILES = Path(__file__).resolve().parent / "profiles"
-EXAMPLE_SITE = Path(__file__).resolve().parent / "examples" / "site.yaml"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -100,7 +98,7 @@ def _profile_dirs(site_path: Path, profiles_dir: str) -> list[Path]:
     dirs = []
     if profiles_dir:
         dirs.append((site_path.parent / profiles_dir).resolve())
-    dirs.append(BUILTIN_PROFILES)
+    dirs.append(PROFILES)
     return dirs
 
 

@@ -1,6 +1,6 @@
 """Device profiles: how a kind of device's registers or payloads map onto sitegw metrics.
 
-A profile (contract/config/profiles/NAME.yaml) is written once per device model and reused by every
+A profile (config/profiles/NAME.yaml) is written once per device model and reused by every
 site that has one. Register maps follow Telegraf's modbus input in spirit: each value says
 where it lives, how its bytes are ordered, and how to scale it.
 """
@@ -237,7 +237,7 @@ DeviceKind = Literal["crane", "anemometer", "pit", "hoist", "formwork", "attenda
 
 
 class Profile(Model):
-    """A device profile file (contract/config/profiles/NAME.yaml)."""
+    """A device profile file (config/profiles/NAME.yaml)."""
 
     name: str = Field(title="Name", description="profile name, as devices refer to it")
     kind: DeviceKind = Field(

@@ -55,9 +55,7 @@ class DeviceConfig(Model):
         title="Kind",
         description="crane, anemometer, pit, hoist, formwork, attendance (access gates), camera or generic",
     )
-    profile: str = Field(
-        title="Profile", description="name of a file in contract/config/profiles (without .yaml)"
-    )
+    profile: str = Field(title="Profile", description="name of a file in config/profiles (without .yaml)")
     transport: Transport = Field(title="Transport", description="modbus_tcp, modbus_rtu or mqtt")
     poll_interval_s: float = Field(
         1.0,

@@ -121,7 +121,7 @@ def _decoders(
                     site.line_of(("devices", index, "profile")),  # the line choosing the profile at fault
                     where,
                     problem,
-                    "fix the profile's topic map (contract/config/profiles/README.md)",
+                    "fix the profile's topic map (config/profiles/README.md)",
                 )
             )
             continue

@@ -6,7 +6,7 @@ creep at depth, strut forces around their working load with a daily temperature 
 groundwater level wandering by centimetres. Points report every ``interval_s`` (2 h on real
 sites) on a simulated clock: it starts ``history_hours`` in the past and runs ``time_scale``
 simulated seconds per real second until it reaches the present, then follows real time, so a
-payload ``ts`` is never in the future. The payload is the one ``contract/config/profiles/pit_dau.yaml``
+payload ``ts`` is never in the future. The payload is the one ``config/profiles/pit_dau.yaml``
 reads: topic ``{prefix}/points/<code>/data``, JSON ``{"ts", "point", <metric>: value}``.
 
 Scenarios (the event time is the middle of the history, or the third report without history):

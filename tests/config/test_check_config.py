@@ -12,7 +12,7 @@ import pytest
 from contract.config import ConfigError, load_site
 
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLE = REPO / "contract" / "config" / "examples" / "site.yaml"
+EXAMPLE = REPO / "config" / "examples" / "site.yaml"
 
 PROFILE = """\
 name: test_box

@@ -15,8 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from config import EXAMPLE_SITE
 from contract.config.errors import ConfigError
-from contract.config.loader import EXAMPLE_SITE, load_site
+from contract.config.loader import load_site
 from drivers.mqtt.driver import site_decoders
 from rules import RuleEngine
 from tests.hostile.gateway import sitegw

@@ -15,7 +15,7 @@ from contract.config.pit import PitSpec
 from contract.config.uniqueness import DUPLICATE_DEVICE_ID, DUPLICATE_POINT_CODE, duplicate_codes
 
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLE = (REPO / "contract" / "config" / "examples" / "site.yaml").read_text(encoding="utf-8")
+EXAMPLE = (REPO / "config" / "examples" / "site.yaml").read_text(encoding="utf-8")
 
 POINT_HINT = "rename one of them; point codes are the site's own codes, unique per device"
 ID_HINT = "device ids must be unique on the site: rename one"

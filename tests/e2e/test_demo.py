@@ -23,7 +23,7 @@ import httpx
 from contract.config import load_site
 
 REPO = Path(__file__).resolve().parents[2]
-SITE = load_site(REPO / "contract" / "config" / "examples" / "site.yaml")
+SITE = load_site(REPO / "config" / "examples" / "site.yaml")
 CRANE_METRICS = {v.metric for v in SITE.profiles["tower_crane_blackbox"].modbus.values}  # type: ignore[union-attr]
 HOIST_METRICS = {v.metric for v in SITE.profiles["hoist_blackbox"].modbus.values}  # type: ignore[union-attr]
 PIT_POINTS = {p.code for p in SITE.config.device("pit-1").pit.points}  # type: ignore[union-attr]

@@ -3,7 +3,7 @@ gateway's local store and /metrics read as a user reads them, and the reconcilia
 holds against what the simulators served (their ``--served-log``, drivers/simulators/modbus_server.py).
 
 The values are decoded here from the register map's published layout (the tower crane black box's
-table, contract/config/profiles/README.md), independently of the driver's decoder: a stored value
+table, config/profiles/README.md), independently of the driver's decoder: a stored value
 that no served answer holds, such as a float32 of one old and one new register, shows as ``bad``.
 """
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from contract.config.loader import EXAMPLE_SITE
+from config import EXAMPLE_SITE
 from gateway.store.local_query import HistoryReader, LatestValue
 
 REPO = Path(__file__).resolve().parents[2]

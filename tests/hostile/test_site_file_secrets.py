@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from contract.config.loader import EXAMPLE_SITE, load_site
+from config import EXAMPLE_SITE
+from contract.config.loader import load_site
 from contract.config.secret_fields import literal_secrets
 from tests.hostile.gateway import sitegw
 

@@ -49,10 +49,10 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_wheel_carries_what_runs_and_nothing_of_the_training(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in (
-        "contract/config/profiles/tower_crane_blackbox.yaml",
-        "contract/config/profiles/pit_dau.yaml",
-        "contract/config/profiles/anemometer_rs485.yaml",
-        "contract/config/examples/site.yaml",
+        "config/profiles/tower_crane_blackbox.yaml",
+        "config/profiles/pit_dau.yaml",
+        "config/profiles/anemometer_rs485.yaml",
+        "config/examples/site.yaml",
         "vision/models/helmet.onnx",
         "vision/models/helmet_cls.onnx",
         "vision/models/helmet.json",
@@ -105,7 +105,7 @@ def test_the_packaged_example_site_checks_and_the_demo_runs(edge_venv: Path, tmp
     sitegw = str(edge_venv / "bin" / "sitegw")
     python = str(edge_venv / "bin" / "python")
     example = subprocess.run(
-        [python, "-c", "from contract.config.loader import EXAMPLE_SITE; print(EXAMPLE_SITE)"],
+        [python, "-c", "from config import EXAMPLE_SITE; print(EXAMPLE_SITE)"],
         capture_output=True,
         text=True,
         check=True,

@@ -20,7 +20,7 @@ from tests.support import free_port, wait_port
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
-DEMO_PROJECT = "GD-SZ-2026-0001"  # contract/config/examples/site.yaml
+DEMO_PROJECT = "GD-SZ-2026-0001"  # config/examples/site.yaml
 SECRET = "demo-secret-for-the-test"
 
 

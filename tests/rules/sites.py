@@ -12,12 +12,12 @@ from contract.config import LoadedSite, load_site
 from contract.readings import Quality, Reading
 from rules import RuleEngine, RuleResult
 
-REFERENCE = Path(__file__).resolve().parents[2] / "contract" / "config" / "examples" / "site.yaml"
+REFERENCE = Path(__file__).resolve().parents[2] / "config" / "examples" / "site.yaml"
 PROJECT = "GD-SZ-2026-0001"
 
 
 def reference_site() -> LoadedSite:
-    """contract/config/examples/site.yaml as shipped."""
+    """config/examples/site.yaml as shipped."""
     return load_site(REFERENCE)
 
 

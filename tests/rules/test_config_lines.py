@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from config import EXAMPLE_SITE, PROFILES
 from contract.config import ConfigError, load_site
-from contract.config.loader import EXAMPLE_SITE
 from rules.engine import RuleEngine
 
 
@@ -26,7 +26,7 @@ def test_rules_for_an_unknown_device_name_the_line_and_the_known_devices(tmp_pat
     )
     site_file = tmp_path / "site.yaml"
     site_file.write_text(text, encoding="utf-8")
-    (tmp_path / "profiles").symlink_to(EXAMPLE_SITE.parent.parent / "profiles")
+    (tmp_path / "profiles").symlink_to(PROFILES)
     line = next(i for i, s in enumerate(text.splitlines(), 1) if s.strip() == "crane-9:")
 
     site = load_site(site_file)

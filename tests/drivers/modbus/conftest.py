@@ -17,7 +17,7 @@ from contract.config.profile import Profile
 from contract.config.site import DeviceConfig
 from contract.readings import DeviceStatus, Reading
 
-SITE = Path(__file__).resolve().parents[3] / "contract" / "config" / "examples" / "site.yaml"
+SITE = Path(__file__).resolve().parents[3] / "config" / "examples" / "site.yaml"
 
 
 @dataclass

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from config import PROFILES
 from contract.config import ConfigError, ConfigIssue, load_profile
-from contract.config.loader import BUILTIN_PROFILES
 from drivers.modbus.plan import plan_requests
 
-README = BUILTIN_PROFILES / "README.md"
+README = PROFILES / "README.md"
 CRANE_METRICS = {
     "load_t",
     "radius_m",
@@ -28,14 +28,14 @@ CRANE_METRICS = {
 
 
 def test_crane_profile_has_every_crane_metric_in_two_requests() -> None:
-    p = load_profile(BUILTIN_PROFILES / "tower_crane_blackbox.yaml")
+    p = load_profile(PROFILES / "tower_crane_blackbox.yaml")
     assert p.modbus is not None
     assert {v.metric for v in p.modbus.values} >= CRANE_METRICS
     assert [(r.address, r.count) for r in plan_requests(p.modbus)] == [(0, 13), (20, 8)]
 
 
 def test_anemometer_profile_is_fc03_register_0_tenths() -> None:
-    p = load_profile(BUILTIN_PROFILES / "anemometer_rs485.yaml")
+    p = load_profile(PROFILES / "anemometer_rs485.yaml")
     assert p.modbus is not None
     (v,) = p.modbus.values
     assert (v.metric, v.function.value, v.address, v.type.value, v.scale) == (
@@ -60,7 +60,7 @@ def _readme_rows(section: str) -> list[tuple[str, str, str, str]]:
     [("Tower-crane black box", "tower_crane_blackbox"), ("Anemometer", "anemometer_rs485")],
 )
 def test_vendor_table_matches_the_profile(section: str, name: str) -> None:
-    p = load_profile(BUILTIN_PROFILES / f"{name}.yaml")
+    p = load_profile(PROFILES / f"{name}.yaml")
     assert p.modbus is not None
     fc = {"coils": "01", "discrete_inputs": "02", "holding": "03", "input": "04"}
     expected = []

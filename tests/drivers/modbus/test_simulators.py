@@ -180,7 +180,7 @@ def test_simulate_crane_command_serves_the_profile_over_tcp(site: LoadedSite, tm
         "--tcp",
         f"127.0.0.1:{port}",
         "--site",
-        str(ROOT / "contract/config/examples/site.yaml"),
+        str(ROOT / "config/examples/site.yaml"),
         "--device",
         "crane-1",
         "--scenario",
@@ -230,7 +230,7 @@ def test_simulate_hoist_command_serves_the_profile_over_tcp(site: LoadedSite) ->
         "--tcp",
         f"127.0.0.1:{port}",
         "--site",
-        str(ROOT / "contract/config/examples/site.yaml"),
+        str(ROOT / "config/examples/site.yaml"),
         "--device",
         "hoist-1",
         "--scenario",
@@ -278,7 +278,7 @@ def test_simulate_hoist_command_serves_the_profile_over_tcp(site: LoadedSite) ->
         ),
         (
             "hoist",
-            ["--site", str(ROOT / "contract/config/examples/site.yaml"), "--device", "crane-1"],
+            ["--site", str(ROOT / "config/examples/site.yaml"), "--device", "crane-1"],
             "site.yaml: device crane-1 is of kind crane, not hoist; its hoist devices are: hoist-1",
         ),
         (

@@ -152,5 +152,5 @@ def point_msg(point: str, ts: float | str, **values: object) -> tuple[str, str]:
 
 def example_spec() -> PitSpec:
     """The reference site's pit: 8 wall-top points, 2 inclinometers, 2 struts, 1 water level."""
-    site = yaml.safe_load((REPO / "contract" / "config" / "examples" / "site.yaml").read_text())
+    site = yaml.safe_load((REPO / "config" / "examples" / "site.yaml").read_text())
     return PitSpec.model_validate(next(d for d in site["devices"] if d["kind"] == "pit")["pit"])

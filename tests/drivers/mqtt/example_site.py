@@ -11,7 +11,7 @@ from drivers.mqtt import MqttDriver
 
 from .conftest import Recorder
 
-SITE = Path(__file__).resolve().parents[3] / "contract" / "config" / "examples" / "site.yaml"
+SITE = Path(__file__).resolve().parents[3] / "config" / "examples" / "site.yaml"
 
 
 def example_site() -> LoadedSite:

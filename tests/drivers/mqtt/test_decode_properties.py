@@ -23,8 +23,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from config import EXAMPLE_SITE
 from contract.bus import Bus
-from contract.config.loader import EXAMPLE_SITE, load_site
+from contract.config.loader import load_site
 from contract.config.transport import MqttBroker
 from contract.readings import Reading
 from drivers.mqtt.decode import FUTURE_SLACK_S, Decoded, MessageRouter
