@@ -128,4 +128,4 @@ POUR_HISTORY_S = 24 * 3600.0  # a floor's pour rarely runs past a day: a restart
 
 def history_s(site: SiteConfig) -> float:
     """Seconds of history that hold a pour under way (its start) and each point's last reading."""
-    return POUR_HISTORY_S if any(d.formwork is not None for d in site.devices) else 0.0
+    return POUR_HISTORY_S if any(d.kind == "formwork" for d in site.devices) else 0.0

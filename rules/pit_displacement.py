@@ -19,6 +19,7 @@ from functools import partial
 from contract.alert_event import Level
 from contract.config.rules import PitRule
 from contract.config.site import SiteConfig
+from contract.kinds.pit import PitDevice
 from rules.levels import LevelMemory, banded_level, threshold_of
 from rules.pit_limits import ITEMS_EN, ITEMS_ZH, TABLE_PRACTICE, PointLimits
 from rules.result import LazyResult, RuleResult, rank
@@ -359,7 +360,7 @@ def history_s(site: SiteConfig) -> float:
     three-day note compares the daily rate now, one and two windows earlier, each over a window."""
     needed = 0.0
     for d in site.devices:
-        if d.pit is not None:
+        if isinstance(d, PitDevice):
             cfg = site.rules.for_device(d.id, "pit")
             assert isinstance(cfg, PitRule)
             needed = max(

@@ -13,6 +13,7 @@ from typing import NamedTuple
 from contract.alert_event import Level
 from contract.config.rules import SensorFaultRule
 from contract.config.site import SiteConfig
+from contract.kinds.pit import PitDevice
 from rules.levels import LevelMemory
 from rules.pit_limits import ITEMS_EN, ITEMS_ZH
 from rules.result import RuleResult
@@ -206,7 +207,7 @@ def history_s(site: SiteConfig) -> float:
     kinematics and wind are never judged stuck)."""
     needed = 0.0
     for d in site.devices:
-        if d.pit is not None:
+        if isinstance(d, PitDevice):
             cfg = site.rules.for_device(d.id, "sensor_fault")
             assert isinstance(cfg, SensorFaultRule)
             needed = max(needed, cfg.stuck_h * 3600 + max((p.interval_s for p in d.pit.points), default=0))

@@ -11,7 +11,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from contract.config import ConfigError, LoadedSite, load_site
-from contract.config.site import point_codes
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport, MqttTransport
 from sitegw.cli_options import DEMO_POUR_AFTER_S, host_port
 from sitegw.extras import REGULATOR_INSTALL, regulator_extra_missing
@@ -73,7 +72,7 @@ def print_summary(site: LoadedSite) -> None:
             if prof.mqtt
             else 0
         )
-        points = point_codes(d)
+        points = d.point_codes()
         extra = f", {len(points)} points" if points else ""
         table.add_row(d.id, d.kind, d.profile, where, f"{d.poll_interval_s:g} s", f"{n}{extra}")
     console.print(table)

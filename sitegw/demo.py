@@ -27,6 +27,8 @@ from contract.config import LoadedSite, load_site
 from contract.config.sinks import ApiConfig, InfluxConfig
 from contract.config.transport import ModbusTcpTransport, MqttBroker, MqttTransport
 from contract.config.uplinks import RegulatorUplink
+from contract.kinds.formwork import FormworkDevice
+from contract.kinds.pit import PitDevice
 from drivers.mqtt.embedded_broker import EmbeddedBroker
 from drivers.simulators.access_gate import AccessGateSimulator
 from drivers.simulators.formwork import FormworkSimulator
@@ -121,8 +123,8 @@ async def _run(opts: DemoOptions, site: LoadedSite, stop: asyncio.Event, on_read
         stack.push_async_callback(gw.stop)
         # a new MQTT session gets nothing published before it subscribed: wait for the driver first
         await _until_online(gw, [d.id for d in site.config.devices if isinstance(d.transport, MqttTransport)])
-        for pit in (d for d in site.config.devices if d.kind == "pit"):
-            assert pit.pit is not None and isinstance(pit.transport, MqttTransport)
+        for pit in (d for d in site.config.devices if isinstance(d, PitDevice)):
+            assert isinstance(pit.transport, MqttTransport)
             sim = PitSimulator(
                 pit.pit,
                 broker_cfg.host,
@@ -185,8 +187,7 @@ async def _mqtt_sites(
         if not isinstance(device.transport, MqttTransport):
             continue
         prefix = device.transport.topic_prefix
-        if device.kind == "formwork":
-            assert device.formwork is not None  # a formwork device always has formwork: (site validation)
+        if isinstance(device, FormworkDevice):
             formwork = FormworkSimulator(
                 device.formwork,
                 broker.host,

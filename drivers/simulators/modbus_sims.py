@@ -22,10 +22,13 @@ from datetime import date
 from types import TracebackType
 
 from contract.config.crane import CraneSpec
+from contract.config.device import DeviceConfig
 from contract.config.loader import LoadedSite
 from contract.config.profile import ModbusMap
-from contract.config.site import DeviceConfig
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport
+from contract.kinds.anemometer import AnemometerDevice
+from contract.kinds.crane import CraneDevice
+from contract.kinds.hoist import HoistDevice
 from drivers.ports import free_tcp_port
 from drivers.simulators.crane_model import CraneModel
 from drivers.simulators.hoist_model import HoistModel
@@ -226,7 +229,7 @@ async def start_modbus_simulators(
     sources: dict[str, ValueSource] = {}
     shared_wind: dict[str, WindModel] = {}
     for i, d in enumerate(devices):
-        if d.kind == "anemometer":
+        if isinstance(d, AnemometerDevice):
             wind = WindModel(pick[d.id], seed=seed + 100 + i)
             models[d.id] = wind
             sources[d.id] = anemometer_source(wind, clock)
@@ -236,15 +239,13 @@ async def start_modbus_simulators(
     cranes = [d for d in devices if d.kind == "crane"]
     chosen = {d.id: (operators or {}).get(d.id, licensed[n % len(licensed)]) for n, d in enumerate(cranes)}
     for i, d in enumerate(devices):
-        if d.kind == "crane":
-            assert d.crane is not None
+        if isinstance(d, CraneDevice):
             model = CraneModel(
                 d.crane, pick[d.id], seed=seed + i, operator_id=chosen[d.id], wind=shared_wind.get(d.id)
             )
             models[d.id] = model
             sources[d.id] = crane_source(model, clock)
-    for n, (i, d) in enumerate((i, d) for i, d in enumerate(devices) if d.kind == "hoist"):
-        assert d.hoist is not None  # a hoist device always has hoist: (site validation)
+    for n, (i, d) in enumerate((i, d) for i, d in enumerate(devices) if isinstance(d, HoistDevice)):
         free = [o for o in licensed if o not in chosen.values()] or licensed
         driver = (operators or {}).get(d.id, free[n % len(free)])
         hoist = HoistModel(d.hoist, pick[d.id], seed=seed + i, driver_id=driver)

@@ -17,7 +17,10 @@ from contract.config.rules import (
     HoistRule,
     PitRule,
 )
-from contract.config.site import DeviceConfig
+from contract.kinds.crane import CraneDevice
+from contract.kinds.formwork import FormworkDevice
+from contract.kinds.hoist import HoistDevice
+from contract.kinds.pit import PitDevice
 from gateway.api.models import (
     Bands,
     CameraView,
@@ -50,11 +53,11 @@ def site_view(svc: ApiServices) -> SiteView:
         city=p.city,
         district=p.district,
         devices=[device_view(svc, d.id) for d in cfg.devices],
-        cranes=[crane_geometry(svc, d) for d in cfg.devices if d.crane is not None],
+        cranes=[crane_geometry(svc, d) for d in cfg.devices if isinstance(d, CraneDevice)],
         zones=[ZoneView(name=z.name, polygon=z.polygon) for z in cfg.no_lift_zones],
         pit_points=pit_points(svc),
         cameras=camera_views(svc),
-        hoists=[hoist_view(svc, d) for d in cfg.devices if d.hoist is not None],
+        hoists=[hoist_view(svc, d) for d in cfg.devices if isinstance(d, HoistDevice)],
         formwork_points=formwork_points(svc),
     )
 
@@ -90,9 +93,8 @@ def device_view(svc: ApiServices, device_id: str, with_latest: bool = False) -> 
     )
 
 
-def crane_geometry(svc: ApiServices, d: DeviceConfig) -> CraneGeometry:
+def crane_geometry(svc: ApiServices, d: CraneDevice) -> CraneGeometry:
     """Where a crane stands, how far it reaches, and its gauges' bands from the rules in force for it."""
-    assert d.crane is not None
     rules = svc.site.config.rules
     load = rules.for_device(d.id, "crane_load")
     wind = rules.for_device(d.id, "crane_wind")
@@ -131,7 +133,7 @@ def pit_points(svc: ApiServices) -> list[PitPointView]:
     out = []
     rules = svc.site.config.rules
     for d in svc.site.config.devices:
-        if d.pit is None:
+        if not isinstance(d, PitDevice):
             continue
         pit_rule = rules.for_device(d.id, "pit")
         assert isinstance(pit_rule, PitRule)
@@ -160,9 +162,8 @@ def pit_points(svc: ApiServices) -> list[PitPointView]:
     return out
 
 
-def hoist_view(svc: ApiServices, d: DeviceConfig) -> HoistView:
+def hoist_view(svc: ApiServices, d: HoistDevice) -> HoistView:
     """A hoist's nameplate and the limits in force for it (hoist.load bands, wind, calibration)."""
-    assert d.hoist is not None
     rules = svc.site.config.rules
     load = rules.for_device(d.id, "hoist_load")
     other = rules.for_device(d.id, "hoist")
@@ -188,7 +189,7 @@ def formwork_points(svc: ApiServices) -> list[FormworkPointView]:
     out = []
     rules = svc.site.config.rules
     for d in svc.site.config.devices:
-        if d.formwork is None:
+        if not isinstance(d, FormworkDevice):
             continue
         cfg = rules.for_device(d.id, "formwork")
         assert isinstance(cfg, FormworkRule)

@@ -38,8 +38,9 @@ from typing import Protocol
 
 import httpx
 
-from contract.config.site import DeviceConfig
+from contract.config.device import DeviceConfig
 from contract.config.uplinks import CraneRecordsUplink
+from contract.kinds.anemometer import AnemometerDevice
 from gateway.alerts.store import DecisionStore
 from gateway.store.local_query import MinuteValue, Pick
 from gateway.uplinks.base import PermanentFailure, TransientFailure
@@ -88,7 +89,7 @@ def crane_sources(devices: Iterable[DeviceConfig]) -> dict[str, tuple[str, ...]]
     for d in devices:
         if d.kind == "crane":
             sources[d.id] = (*sources.get(d.id, ()), d.id)
-        elif d.kind == "anemometer":
+        elif isinstance(d, AnemometerDevice):
             for crane in d.serves:
                 sources[d.id] = (*sources.get(d.id, ()), crane)
     return sources

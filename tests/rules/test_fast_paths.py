@@ -47,6 +47,7 @@ from contract.alert_event import AlertEvent, Level
 from contract.config import LoadedSite
 from contract.config.crane import LoadChartPoint
 from contract.config.rules import CraneCollisionRule, CraneTiltRule, CraneWindRule
+from contract.kinds.crane import CraneDevice
 from contract.readings import DeviceStatus, Quality, Reading
 from gateway.alerts.manager import AlertManager
 from gateway.alerts.models import SilenceSpec
@@ -57,6 +58,8 @@ from rules.crane_tilt import quiet_tilts, tilt_thresholds
 from rules.crane_wind import quiet_winds, wind_thresholds
 from rules.crane_zone import BOX_MARGIN_M
 from rules.geometry import along_jib, bounding_box, inside_polygon, near_box, polygon_edge_distance
+from rules.kinds.crane import CraneJudge
+from rules.kinds.pit import PitJudge
 from rules.levels import LevelMemory, banded_level, clear_below, clear_from
 from rules.pit_displacement import CUMULATIVE, PitRules
 from rules.result import LazyResult, rank
@@ -107,13 +110,20 @@ def streams(draw: st.DrawFn) -> list[list[Reading]]:
     return out
 
 
+def cranes_of(engine: RuleEngine) -> CraneJudge:
+    """The engine's judge of its tower cranes."""
+    judge = engine._judges["crane"]
+    assert isinstance(judge, CraneJudge)
+    return judge
+
+
 def plain_engine(site: LoadedSite = SITE) -> RuleEngine:
     """An engine whose every tick walks every watched device's offline limits, as before the calm
     bound (DeviceOffline.calm_until): never calm; and whose collision check takes every clearance
     through banded_level (no clear line to return at before it: see forget_shortcuts for load's)."""
     engine = RuleEngine(site)
     engine._offline.calm_until = lambda limits: -math.inf  # type: ignore[method-assign]
-    collision = engine._collision
+    collision = cranes_of(engine)._collision
     make_plan = collision._make_plan
 
     def plan_without_clear_line(cranes: list[CraneView], cfg: CraneCollisionRule) -> None:
@@ -130,23 +140,31 @@ def forget_shortcuts(engine: RuleEngine) -> None:
     bands), the collision check's view of every crane made afresh from the cranes' kinematics, a
     device's online state looked up in the offline memory, the site's date worked out at every tick,
     every load ratio taken through banded_level."""
-    engine._pit_plans.clear()
-    engine._sections.clear()
-    engine._fault._said.clear()
-    engine._fault._built.clear()
+    pits = engine._judges.get("pit")
+    if isinstance(pits, PitJudge):
+        pits._plans.clear()
+    engine._shared._sections.clear()
+    engine._shared.fault._said.clear()
+    engine._shared.fault._built.clear()
     for plan in engine._plans.values():
-        plan.kinematics = None
         plan.routes.clear()
     for watch in engine._offline._watch.values():
         watch.quiet_at = -1
     if engine._personnel is not None:
         engine._personnel._within_day = (math.inf, -math.inf)
-    for load_plan in engine._load._plans.values():
+    judge = cranes_of(engine)
+    for load_plan in judge._load._plans.values():
         load_plan.clear = -math.inf  # every ratio through banded_level
-    engine._views = [
-        CraneView(d, engine._names[d], spec, s.get("slew_deg"), s.get("radius_m"), s.get("height_m"))
-        for d, s in engine._cranes.items()
-        if (spec := engine._devices[d].crane) is not None
+    judge._views = [
+        CraneView(
+            c.device,
+            c.name,
+            c.spec,
+            c.state.get("slew_deg"),
+            c.state.get("radius_m"),
+            c.state.get("height_m"),
+        )
+        for c in judge._cranes.values()
     ]  # a new list: the collision check judges every crane again, none skipped as unmoved
 
 
@@ -565,7 +583,7 @@ def test_a_hook_in_a_zone_is_always_near_its_box(
 
 
 CFG = SITE.config.rules.crane_collision
-SPECS = {d.id: d.crane for d in GROUPS.config.devices if d.crane is not None}
+SPECS = {d.id: d.crane for d in GROUPS.config.devices if isinstance(d, CraneDevice)}
 
 
 @st.composite
