@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from contract.config.device import DeviceConfig
+if TYPE_CHECKING:  # the declarations are data: importing the config models here would loop through them
+    from contract.config.device import DeviceConfig
 
 Pick = Literal["max", "min", "peak", "last"]
 """Which reading stands for a minute in a readings summary: the largest, the smallest, the one farthest

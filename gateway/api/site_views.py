@@ -17,9 +17,11 @@ from contract.config.rules import (
     HoistRule,
     PitRule,
 )
+from contract.kinds import registry
 from contract.kinds.crane import CraneDevice
 from contract.kinds.formwork import FormworkDevice
 from contract.kinds.hoist import HoistDevice
+from contract.kinds.kind import Kind
 from contract.kinds.pit import PitDevice
 from gateway.api.models import (
     Bands,
@@ -30,6 +32,8 @@ from gateway.api.models import (
     FormworkLimitView,
     FormworkPointView,
     HoistView,
+    KindView,
+    MetricView,
     PitPointView,
     PointLimitView,
     SiteView,
@@ -53,6 +57,7 @@ def site_view(svc: ApiServices) -> SiteView:
         city=p.city,
         district=p.district,
         devices=[device_view(svc, d.id) for d in cfg.devices],
+        kinds=[kind_view(k) for k in registry.kinds() if any(d.kind == k.name for d in cfg.devices)],
         cranes=[crane_geometry(svc, d) for d in cfg.devices if isinstance(d, CraneDevice)],
         zones=[ZoneView(name=z.name, polygon=z.polygon) for z in cfg.no_lift_zones],
         pit_points=pit_points(svc),
@@ -79,10 +84,13 @@ def device_view(svc: ApiServices, device_id: str, with_latest: bool = False) -> 
             }
             for r in svc.live.device_readings(device_id)
         ]
+    kind = registry.get(cfg.kind)
     return DeviceView(
         id=cfg.id,
         name=cfg.name,
         kind=cfg.kind,
+        kind_name=kind.zh,
+        card=kind.card,
         profile=cfg.profile,
         transport=cfg.transport.type,
         online=live.online if live else None,
@@ -90,6 +98,20 @@ def device_view(svc: ApiServices, device_id: str, with_latest: bool = False) -> 
         last_reading_ts=live.last_reading_ts if live else None,
         readings=live.readings if live else 0,
         latest=latest,
+    )
+
+
+def kind_view(kind: Kind) -> KindView:
+    """A kind as its declaration describes it."""
+    return KindView(
+        name=kind.name,
+        zh=kind.zh,
+        en=kind.en,
+        card=kind.card,
+        metrics=[
+            MetricView(name=m.name, zh=m.zh, en=m.en, unit=m.unit, text=m.text, states=dict(m.states))
+            for m in kind.metrics
+        ],
     )
 
 
