@@ -74,7 +74,7 @@ KIND = Kind(
         "crane.operator": "塔吊司机资格",
         "crane.safety_device": "塔吊安全装置",
     },
-    simulator="drivers.simulators.modbus_sims:crane_source",
+    simulator="drivers.simulators.crane_model:CraneSim",
     scenarios=("normal", "overload", "high_wind"),
     card="crane",
 )
