@@ -223,9 +223,7 @@ async def start_modbus_simulators(
     known = {d.id for d in devices}
     unknown = sorted((set(scenarios or {}) | set(operators or {}) | set(rtu_devices or [])) - known)
     if unknown:
-        raise ValueError(
-            f"no simulated Modbus device with id {', '.join(unknown)} (have {sorted(known)})"
-        )
+        raise ValueError(f"no simulated Modbus device with id {', '.join(unknown)} (have {sorted(known)})")
     on_rtu = (
         set(rtu_devices)
         if rtu_devices is not None
