@@ -17,7 +17,7 @@ from collections.abc import Mapping
 
 import paho.mqtt.client as mqtt
 
-from contract.paho_stop import disconnect_and_join
+from plumbing.paho_stop import disconnect_and_join
 
 
 class MqttJsonSimulator(ABC):
