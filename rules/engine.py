@@ -47,7 +47,7 @@ from rules.pit_displacement import PitRules
 from rules.pit_limits import check_thresholds, point_limits
 from rules.pit_plan import PitPlan, pit_plan
 from rules.result import RuleResult
-from rules.roster import Roster
+from rules.roster import Roster, reported_with
 from rules.routes import Judge, Route
 from rules.safety_devices import FLAGS, SafetyDevices
 from rules.sensor_fault import SensorFault
@@ -162,10 +162,16 @@ class RuleEngine:
         self._plans = {d.id: self._plan(d, view_at.get(d.id, -1)) for d in site.config.devices}
         self._load, self._wind, self._tilt = CraneLoad(), CraneWind(), CraneTilt()
         self._collision, self._zone = CraneCollision(), CraneZone(site.config.no_lift_zones)
-        self._operator = CraneOperator(site.config.operators, self._rules.licence_utc_offset_h)
+        self._operator = CraneOperator(
+            site.config.operators,
+            self._rules.licence_utc_offset_h,
+            reported_with(site, "operator_id", "load_t"),
+        )
         self._pit, self._fault, self._offline = PitRules(), SensorFault(), DeviceOffline()
         offset = self._rules.licence_utc_offset_h
-        self._hoist = HoistRules(Roster(site.config.operators, offset), offset)
+        self._hoist = HoistRules(
+            Roster(site.config.operators, offset), offset, reported_with(site, "driver_id", "speed_ms")
+        )
         self._hoists: dict[str, HoistState] = {d.id: HoistState() for d in site.config.devices if d.hoist}
         self._formwork, self._silent = FormworkLimits(), FormworkSilent()
         self._safety = SafetyDevices()
@@ -409,7 +415,8 @@ class RuleEngine:
         if r.metric == "operator_id" and dev.crane is not None:
             # black boxes read over Modbus report card numbers as numbers: 1001.0 is card "1001"
             text = f"{value:.0f}" if isinstance(value, float) and value.is_integer() else str(value)
-            return r, _some(self._operator.evaluate(dev.id, name, text, r.ts, backfill))
+            loaded = _loaded(self._cranes[dev.id])
+            return r, _some(self._operator.evaluate(dev.id, name, text, r.ts, backfill, loaded))
         if isinstance(value, str):
             self._warn_once(dev.id, r.metric, f"text value for numeric metric {r.metric}: not judged")
             return r, []
@@ -608,6 +615,9 @@ class RuleEngine:
                 out.append(found)
         if len(self._views) > 1:
             out.extend(self._collision.evaluate(self._views, self._collision_cfg, ts, backfill, moved=device))
+        found = self._operator.at_work(device, name, _loaded(state), ts, backfill)
+        if found is not None:
+            out.append(found)
         return out
 
     def _pit_plan(self, dev: DeviceConfig, code: str, metric: str) -> PitPlan | None:
@@ -695,6 +705,12 @@ def _check(site: LoadedSite) -> None:
 def _faulted(r: Reading) -> Reading:
     """``r`` marked fault (built directly: dataclasses.replace costs ten times more per reading)."""
     return Reading(r.ts, r.project, r.device, r.metric, r.value, r.unit, FAULT, r.point)
+
+
+def _loaded(kinematics: dict[str, float]) -> bool | None:
+    """Whether a crane's hook carries a load (None: its load not reported yet)."""
+    load = kinematics.get("load_t")
+    return None if load is None else load > LOADED_T
 
 
 def _name(dev: DeviceConfig) -> str:

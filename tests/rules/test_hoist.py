@@ -33,15 +33,16 @@ def hoist(ts: float, **changes: float | str):
 
 
 def test_load_levels_at_90_100_110_percent_of_the_rated_2_t() -> None:
+    # reaching 90 % warns, the rated 2.0 t itself is allowed (overload is above it), reaching 110 % is critical
     got = run(
         RuleEngine(reference_site()),
-        [hoist(NOV + i, load_t=t) for i, t in enumerate([1.7, 1.8, 2.0, 2.2, 1.0])],
+        [hoist(NOV + i, load_t=t) for i, t in enumerate([1.7, 1.8, 2.0, 2.1, 2.2, 1.0])],
         "hoist.load",
     )
-    assert [r.level for r in got] == [None, "warning", "alarm", "critical", None]
-    assert got[3].value == 110.0 and got[3].threshold == 110.0
-    assert "禁止启动" in got[3].message and "do not start" in got[3].message_en
-    assert "禁止启动" not in got[4].message and "恢复正常" in got[4].message
+    assert [r.level for r in got] == [None, "warning", "warning", "alarm", "critical", None]
+    assert got[4].value == 110.0 and got[4].threshold == 110.0
+    assert "禁止启动" in got[4].message and "do not start" in got[4].message_en
+    assert "禁止启动" not in got[5].message and "恢复正常" in got[5].message
 
 
 def test_load_noise_around_the_alarm_does_not_flap() -> None:
