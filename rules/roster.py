@@ -11,7 +11,7 @@ that reports one with every sample are all "nobody logged in".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 from contract.config.crane import Operator
 from contract.config.loader import LoadedSite
@@ -35,7 +35,13 @@ class Roster:
 
     def __init__(self, operators: list[Operator], utc_offset_h: float) -> None:
         self._by_id = {op.id: op for op in operators}
-        self._tz = timezone(timedelta(hours=utc_offset_h))
+        tz = timezone(timedelta(hours=utc_offset_h))
+        # the instant each licence ends: the local midnight after its last valid day (a timestamp compared
+        # at every sample instead of the reading's local date worked out at each)
+        self._ends = {
+            op.id: datetime.combine(op.valid_until + timedelta(days=1), time(), tz).timestamp()
+            for op in operators
+        }
 
     def check(self, worker_id: str | None, ts: float) -> Finding:
         """Is ``worker_id`` licensed on the local date of ``ts``? None (the sample carried no id),
@@ -56,8 +62,7 @@ class Roster:
             return Finding(
                 f"{worker_id} 不在持证人员名单", f"{worker_id} is not on the licensed roster", None
             )
-        today = datetime.fromtimestamp(ts, UTC).astimezone(self._tz).date()
-        if today > op.valid_until:
+        if ts >= self._ends[worker_id]:  # past the licence's last valid day, on the site's local date
             return Finding(
                 f"{worker_id} {op.name} 操作资格证已于 {op.valid_until} 过期",
                 f"{worker_id}'s licence expired on {op.valid_until}",

@@ -10,8 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from contract.config.loader import PROFILES, LoadedSite
+from contract.config.profile import Profile
 from rules import RuleEngine
+from rules.roster import reported_with
 from tests.rules.sites import device, levels, reference_site, run, sample, site_variant
 
 # a quiet cage standing at a landing, doors closed, a licensed driver logged in
@@ -174,3 +178,107 @@ def test_card_numbers_read_over_modbus_as_numbers_are_matched_as_text(tmp_path: 
         "hoist.operator",
     )
     assert [r.level for r in got] == [None]
+
+
+def hoist_without(ts: float, metric: str, **changes: float | str):
+    """A sample of hoist-1 whose box left ``metric`` out (a failed read, a blank register)."""
+    return [r for r in hoist(ts, **changes) if r.metric != metric]
+
+
+# nobody logged in, as a hoist's black box says it (docs/standards.md §5: "255 = nobody logged in")
+NOBODY = {
+    "empty": lambda ts, **kw: hoist(ts, driver_id="", **kw),
+    "255": lambda ts, **kw: hoist(ts, driver_id="255", **kw),
+    "255 as a number": lambda ts, **kw: hoist(ts, driver_id=255.0, **kw),
+    "absent": lambda ts, **kw: hoist_without(ts, "driver_id", **kw),
+}
+
+
+@pytest.mark.parametrize("nobody", sorted(NOBODY))
+def test_a_cage_moving_with_nobody_logged_in_is_critical_until_a_licensed_driver_logs_in(nobody: str) -> None:
+    # a missing identity is never a licensed driver: 建质规〔2024〕5号 第四条(三)
+    cage = NOBODY[nobody]
+    got = run(
+        RuleEngine(reference_site()),
+        [
+            cage(NOV),  # standing with nobody logged in: the end of a shift, fine
+            cage(NOV + 1, speed_ms=0.6),  # moving: someone drives it unidentified
+            cage(NOV + 2, speed_ms=0.0),  # stopped at a landing: the alert stands
+            hoist(NOV + 3, driver_id="OP-1001"),  # a licensed driver logs in
+        ],
+        "hoist.operator",
+    )
+    assert [r.level for r in got] == [None, "critical", "critical", None]
+    assert "立即停梯" in got[1].message and "第四条(三)" in got[1].clause
+    assert ("身份未上报" if nobody == "absent" else "无人登录") in got[1].message
+
+
+def test_the_box_reporting_255_is_named_in_the_alert() -> None:
+    [_, moving] = run(
+        RuleEngine(reference_site()),
+        [hoist(NOV, driver_id=255.0), hoist(NOV + 1, driver_id=255.0, speed_ms=0.6)],
+        "hoist.operator",
+    )
+    assert moving.value == "255" and "设备报 255" in moving.message and "reports 255" in moving.message_en
+
+
+def test_a_licensed_driver_missing_from_one_sample_is_not_carried_over() -> None:
+    # OP-1001 logged in, then a sample of the moving cage without a driver id: nobody is known to drive
+    got = run(
+        RuleEngine(reference_site()),
+        [
+            hoist(NOV, speed_ms=0.6),
+            hoist_without(NOV + 1, "driver_id", speed_ms=0.6),
+            hoist(NOV + 2, speed_ms=0.6),
+        ],
+        "hoist.operator",
+    )
+    assert [r.level for r in got] == [None, "critical", None]
+
+
+def test_a_box_that_does_not_report_drivers_is_not_judged_on_a_missing_one(tmp_path: Path) -> None:
+    profile = yaml.safe_load((PROFILES / "hoist_blackbox.yaml").read_text(encoding="utf-8"))
+    profile["name"] = "hoist_without_card_reader"
+    profile["modbus"]["values"] = [v for v in profile["modbus"]["values"] if v["metric"] != "driver_id"]
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "hoist_without_card_reader.yaml").write_text(yaml.safe_dump(profile), "utf-8")
+
+    def no_reader(data: dict[str, Any]) -> None:
+        data["profiles_dir"] = "profiles"
+        device(data, "hoist-1")["profile"] = "hoist_without_card_reader"
+
+    engine = RuleEngine(site_variant(tmp_path, no_reader))
+    assert run(engine, [hoist_without(NOV, "driver_id", speed_ms=0.6)], "hoist.operator") == []
+
+
+def mqtt_hoist(*topics: list[str]) -> Profile:
+    return Profile.model_validate(
+        {
+            "name": "hoist_mqtt",
+            "kind": "hoist",
+            "mqtt": {
+                "topics": [
+                    {"topic": f"{{prefix}}/t{i}", "values": [{"metric": m, "path": m} for m in metrics]}
+                    for i, metrics in enumerate(topics)
+                ]
+            },
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("topics", "together"),
+    [
+        ([["speed_ms", "driver_id", "load_t"]], True),  # one message carries both
+        ([["speed_ms", "load_t"], ["driver_id"]], False),  # the driver comes on its own topic
+        ([["speed_ms", "driver_id"], ["speed_ms", "load_t"]], False),  # one of speed's messages lacks it
+        ([["load_t"]], False),
+    ],
+)
+def test_a_driver_is_expected_in_every_sample_only_where_the_profile_sends_it_with_the_speed(
+    topics: list[list[str]], together: bool
+) -> None:
+    site = reference_site()
+    hoist_dev = site.config.device("hoist-1")
+    loaded = LoadedSite(site.path, site.config, {**site.profiles, hoist_dev.profile: mqtt_hoist(*topics)})
+    assert ("hoist-1" in reported_with(loaded, "driver_id", "speed_ms")) is together
