@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
-from contract.config.loader import PROFILES
 from rules import RuleEngine
-from tests.rules.sites import device, levels, reference_site, run, sample, site_variant
+from tests.rules.sites import levels, reference_site, run, sample, site_variant, without_metric
 
 
 def operator(op: str, when: str):
@@ -103,17 +100,7 @@ def test_nobody_logged_in_while_the_load_is_unknown_gives_no_all_clear() -> None
 
 
 def test_a_crane_whose_box_does_not_report_operators_is_not_judged_on_a_missing_one(tmp_path: Path) -> None:
-    profile = yaml.safe_load((PROFILES / "tower_crane_blackbox.yaml").read_text(encoding="utf-8"))
-    profile["name"] = "crane_without_card_reader"
-    profile["modbus"]["values"] = [v for v in profile["modbus"]["values"] if v["metric"] != "operator_id"]
-    (tmp_path / "profiles").mkdir()
-    (tmp_path / "profiles" / "crane_without_card_reader.yaml").write_text(yaml.safe_dump(profile), "utf-8")
-
-    def no_reader(data: dict[str, Any]) -> None:
-        data["profiles_dir"] = "profiles"
-        device(data, "crane-1")["profile"] = "crane_without_card_reader"
-
-    engine = RuleEngine(site_variant(tmp_path, no_reader))
+    engine = RuleEngine(without_metric(tmp_path, "crane-1", "operator_id"))
     assert run(engine, [sample("crane-1", NOON, load_t=2.0, radius_m=20)], "crane.operator") == []
 
 

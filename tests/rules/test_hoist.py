@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from contract.config.loader import PROFILES, LoadedSite
+from contract.config.loader import LoadedSite
 from contract.config.profile import Profile
 from rules import RuleEngine
 from rules.roster import reported_with
-from tests.rules.sites import device, levels, reference_site, run, sample, site_variant
+from tests.rules.sites import device, levels, reference_site, run, sample, site_variant, without_metric
 
 # a quiet cage standing at a landing, doors closed, a licensed driver logged in
 QUIET: dict[str, float | str] = {
@@ -237,17 +236,7 @@ def test_a_licensed_driver_missing_from_one_sample_is_not_carried_over() -> None
 
 
 def test_a_box_that_does_not_report_drivers_is_not_judged_on_a_missing_one(tmp_path: Path) -> None:
-    profile = yaml.safe_load((PROFILES / "hoist_blackbox.yaml").read_text(encoding="utf-8"))
-    profile["name"] = "hoist_without_card_reader"
-    profile["modbus"]["values"] = [v for v in profile["modbus"]["values"] if v["metric"] != "driver_id"]
-    (tmp_path / "profiles").mkdir()
-    (tmp_path / "profiles" / "hoist_without_card_reader.yaml").write_text(yaml.safe_dump(profile), "utf-8")
-
-    def no_reader(data: dict[str, Any]) -> None:
-        data["profiles_dir"] = "profiles"
-        device(data, "hoist-1")["profile"] = "hoist_without_card_reader"
-
-    engine = RuleEngine(site_variant(tmp_path, no_reader))
+    engine = RuleEngine(without_metric(tmp_path, "hoist-1", "driver_id"))
     assert run(engine, [hoist_without(NOV, "driver_id", speed_ms=0.6)], "hoist.operator") == []
 
 

@@ -65,6 +65,7 @@ import pytest
 from rules import RuleEngine, RuleResult
 from rules.personnel_attendance import PersonnelAttendance
 from tests.rules.sites import reference_site, run, sample, site_variant
+from tests.rules.test_hoist import hoist
 
 CST = "+08:00"
 T0 = datetime.fromisoformat("2026-11-02T09:00:00+08:00").timestamp()  # arrester and licences valid
@@ -246,20 +247,9 @@ def test_pit_jump_and_impossible_step(step: float, jump: str | None, fault: str 
 
 # ---- construction hoist (standards.md §5): hoist-1 rated 2.0 t, 20 persons ------------------------
 
-QUIET: dict[str, float | str] = {
-    "load_t": 0.5,
-    "persons": 4,
-    "speed_ms": 0.0,
-    "door_state": 0,
-    "limit_state": 0,
-    "arrester_ok": 1,
-    "wind_ms": 4.0,
-    "driver_id": "OP-1001",
-}
-
 
 def hoist_level(rule: str, **changes: float | str) -> str | None:
-    cage = sample("hoist-1", T0, **{**QUIET, **changes})
+    cage = hoist(T0, **changes)  # a quiet cage at a landing, a licensed driver logged in, but for changes
     return level_of(run(RuleEngine(reference_site()), [cage], rule))
 
 
