@@ -14,7 +14,7 @@ from contract.alert_event import Level
 from contract.config.rules import SensorFaultRule
 from contract.config.site import SiteConfig
 from contract.kinds.pit import PitDevice
-from rules.levels import LevelMemory
+from rules.levels import LevelMemory, crosses
 from rules.pit_limits import ITEMS_EN, ITEMS_ZH
 from rules.result import RuleResult
 from rules.wording import pick, pick_en
@@ -87,11 +87,16 @@ class SensorFault:
             elif seen.value != raw:
                 # in place: a monitored value changes at nearly every reading, no new object for each
                 seen.value, seen.since = raw, ts
-            if ts - seen.since >= stuck_s:
+            if crosses(ts - seen.since, stuck_s):  # the same value for the whole time: reached
                 return "stuck"
-        if valid_range is not None and not valid_range[0] <= raw <= valid_range[1]:
+        # a range's ends are values the sensor can give: outside them, not on them, is broken
+        if valid_range is not None and (
+            crosses(raw, valid_range[0], higher_is_worse=False, strict=True)
+            or crosses(raw, valid_range[1], strict=True)
+            or math.isnan(raw)  # outside every range
+        ):
             return "range"
-        if step is not None and step_limit is not None and step > step_limit:
+        if step is not None and step_limit is not None and crosses(step, step_limit, strict=True):
             return "step"
         return None
 

@@ -21,6 +21,7 @@ from rules.crane_wind import CraneWind, quiet_winds
 from rules.crane_zone import CraneZone
 from rules.kinds.base import LOADED_T, Judge, Shared, faulted, some
 from rules.result import RuleResult
+from rules.roster import reported_with
 from rules.routes import Route
 
 OPERATOR = "operator_id"
@@ -55,7 +56,9 @@ class CraneJudge(Judge):
         }
         self._load, self._wind, self._tilt = CraneLoad(), CraneWind(), CraneTilt()
         self._collision, self._zone = CraneCollision(), CraneZone(cfg.no_lift_zones)
-        self._operator = CraneOperator(cfg.operators, cfg.rules.licence_utc_offset_h)
+        self._operator = CraneOperator(
+            cfg.operators, cfg.rules.licence_utc_offset_h, reported_with(shared.site, "operator_id", "load_t")
+        )
         self._zone_cfg, self._collision_cfg = cfg.rules.crane_zone, cfg.rules.crane_collision
         # a crane's black box often repeats the wind of the anemometer that serves it: one wind
         # source of record per crane, or a gust would raise the same hazard three times
@@ -91,7 +94,10 @@ class CraneJudge(Judge):
     ) -> tuple[Reading, list[RuleResult]]:
         # black boxes read over Modbus report card numbers as numbers: 1001.0 is card "1001"
         text = f"{value:.0f}" if isinstance(value, float) and value.is_integer() else str(value)
-        return r, some(self._operator.evaluate(r.device, self.shared.names[r.device], text, r.ts, backfill))
+        loaded = _loaded(self._cranes[r.device].state)
+        return r, some(
+            self._operator.evaluate(r.device, self.shared.names[r.device], text, r.ts, backfill, loaded)
+        )
 
     def memory(self, dev: DeviceConfig) -> dict[str, float]:
         return self._cranes[dev.id].state
@@ -120,6 +126,9 @@ class CraneJudge(Judge):
                 out.append(found)
         if len(self._views) > 1:
             out.extend(self._collision.evaluate(self._views, self._collision_cfg, ts, backfill, moved=device))
+        found = self._operator.at_work(device, name, _loaded(memory), ts, backfill)
+        if found is not None:
+            out.append(found)
         return out
 
     def _tilt_route(self, dev: CraneDevice) -> Route:
@@ -131,6 +140,12 @@ class CraneJudge(Judge):
             return r, [] if found is None else [found]
 
         return Route(judge, quiet_tilts(limit, cfg))
+
+
+def _loaded(kinematics: dict[str, float]) -> bool | None:
+    """Whether a crane's hook carries a load (None: its load not reported yet)."""
+    load = kinematics.get("load_t")
+    return None if load is None else load > LOADED_T
 
 
 def wind_route(shared: Shared, wind_rule: CraneWind, device: str, serves: list[str]) -> Route:

@@ -10,7 +10,7 @@ from contract.kinds.hoist import HoistDevice
 from rules.hoist_sample import HoistRules, HoistState
 from rules.kinds.base import LOADED_T, Judge, Shared
 from rules.result import RuleResult
-from rules.roster import Roster
+from rules.roster import Roster, reported_with
 
 
 class HoistJudge(Judge):
@@ -19,7 +19,8 @@ class HoistJudge(Judge):
     def __init__(self, shared: Shared, devices: list[DeviceConfig]) -> None:
         super().__init__(shared, devices)
         offset = shared.utc_offset_h
-        self._rules = HoistRules(Roster(shared.config.operators, offset), offset)
+        drivers = reported_with(shared.site, "driver_id", "speed_ms")  # boxes whose samples always name one
+        self._rules = HoistRules(Roster(shared.config.operators, offset), offset, drivers)
         self._state = {d.id: HoistState() for d in devices}
 
     def families(self) -> Iterable[object]:

@@ -54,13 +54,14 @@ from gateway.alerts.models import SilenceSpec
 from rules import RuleEngine, RuleResult
 from rules.crane_collision import CraneView, clearances, worst_clearance
 from rules.crane_load import ChartTable, rated_load
+from rules.crane_tilt import STRICT as TILT_STRICT
 from rules.crane_tilt import quiet_tilts, tilt_thresholds
 from rules.crane_wind import quiet_winds, wind_thresholds
 from rules.crane_zone import BOX_MARGIN_M
 from rules.geometry import along_jib, bounding_box, inside_polygon, near_box, polygon_edge_distance
 from rules.kinds.crane import CraneJudge
 from rules.kinds.pit import PitJudge
-from rules.levels import LevelMemory, banded_level, clear_below, clear_from
+from rules.levels import LevelMemory, Strict, banded_level, clear_below, clear_from
 from rules.pit_displacement import CUMULATIVE, PitRules
 from rules.result import LazyResult, rank
 from tests.rules.sites import PROJECT, reference_site, site_variant
@@ -377,7 +378,10 @@ def test_a_tilt_within_its_quiet_band_is_below_every_threshold(
     tilt = edge if at_edge else tilt
     if lo <= tilt < hi:
         per_mille = abs(math.tan(math.radians(tilt))) * 1000.0
-        assert banded_level(per_mille, tilt_thresholds(TILT_LIMIT, TILT_CFG), None, 0.05) is None
+        assert (
+            banded_level(per_mille, tilt_thresholds(TILT_LIMIT, TILT_CFG), None, 0.05, strict=TILT_STRICT)
+            is None
+        )
 
 
 thresholds_lists = st.lists(
@@ -385,16 +389,26 @@ thresholds_lists = st.lists(
 )
 
 
-@given(thresholds_lists, st.floats(allow_nan=True), st.floats(0, 0.5), st.data())
+# how a rule words its lines: the direction's usual reading, all strict or inclusive, some levels strict
+STRICTNESS = st.sampled_from(
+    [None, True, False, frozenset(), frozenset({"alarm"}), frozenset({"warning", "critical"})]
+)
+
+
+@given(thresholds_lists, st.floats(allow_nan=True), st.floats(0, 0.5), STRICTNESS, st.data())
 def test_clear_lines_are_where_banded_level_finds_no_level(
-    thresholds: list[tuple[Level, float]], value: float, band: float, data: st.DataObject
+    thresholds: list[tuple[Level, float]], value: float, band: float, strict: Strict, data: st.DataObject
 ) -> None:
     """clear_below and clear_from, which the quiet bands and the load and collision checks compare a
-    value with before banded_level, give no level exactly where banded_level from a clear level does."""
-    below, above = clear_below(thresholds), clear_from(thresholds)
-    for v in [value, *_around(below, above), *(t for _, t in thresholds)]:
-        assert (v < below) == (not math.isnan(v) and banded_level(v, thresholds, None, band) is None)
-        clear = banded_level(v, thresholds, None, band, higher_is_worse=False) is None
+    value with before banded_level, give no level exactly where banded_level from a clear level does,
+    whichever lines are strict (大于/小于) and which inclusive (达到/不大于)."""
+    below, above = clear_below(thresholds, strict), clear_from(thresholds, strict)
+    lines = [t + d for _, t in thresholds for d in (0.0, abs(t) * 1e-9, -abs(t) * 1e-9)]
+    for v in [value, *_around(below, above, *lines)]:
+        assert (v < below) == (
+            not math.isnan(v) and banded_level(v, thresholds, None, band, strict=strict) is None
+        )
+        clear = banded_level(v, thresholds, None, band, higher_is_worse=False, strict=strict) is None
         assert (v >= above) == (not math.isnan(v) and clear)
 
 
