@@ -334,9 +334,19 @@ def _message(err: ErrorDetails) -> str:
     return msg
 
 
+FULL_WIDTH = "，：；（）［］｛｝＂＇　"
+"""Punctuation a Chinese input method types where YAML needs the ASCII one: ，：；（）［］｛｝ and the ideographic space."""
+
+
 def _hint(err: ErrorDetails) -> str:
     kind = err["type"]
     field = err["loc"][-1] if err["loc"] else ""
+    wide = sorted({c for c in f"{field}{err.get('input', '')}" if c in FULL_WIDTH})
+    if wide:
+        shown = " ".join(repr(c) for c in wide)
+        return f"full-width punctuation {shown} where YAML needs ASCII: write , : ; ( ) [ ] {{ }} and plain spaces"
+    if kind == "missing" and isinstance(field, int):
+        return f"this list needs at least {field + 1} items"
     if kind == "missing":
         return f"add {field}: to this entry (see README, configuration reference)"
     if kind == "extra_forbidden":

@@ -128,6 +128,10 @@ class RegisterValue(Model):
         return WORDS[self.type]
 
 
+MANUAL_BASE = {FunctionCode.INPUT: 30000, FunctionCode.HOLDING: 40000}
+"""How manuals number input and holding registers: 30001 and 40001 are protocol address 0."""
+
+
 class ModbusMap(Model):
     """The register map of a Modbus device model."""
 
@@ -145,7 +149,31 @@ class ModbusMap(Model):
         description="unmapped registers that may be read through to merge two requests; "
         "0 reads only truly adjacent registers together (safe for strict devices)",
     )
+    high_addresses: bool = Field(
+        False,
+        title="High addresses",
+        description="the device really uses protocol addresses above 30000 for input and 40000 for holding "
+        "registers (rare); without it, such an address is taken for the manual's 3xxxx/4xxxx numbering and "
+        "refused with the address to write",
+    )
     values: list[RegisterValue] = Field(min_length=1, title="Values", description="every value to poll")
+
+    @model_validator(mode="after")
+    def _manual_numbering(self) -> ModbusMap:
+        # manuals number registers from 1 with the object type in front: 40001 is holding register 0 on the
+        # wire, 30001 input register 0; written as the address, every read would miss by 40001
+        if self.high_addresses:
+            return self
+        for v in self.values:
+            base = MANUAL_BASE.get(v.function)
+            if base is not None and base + 1 <= v.address <= base + 9999:
+                raise ValueError(
+                    f"{v.metric}: address {v.address} looks like the manual's register number ({base // 10000}xxxx, "
+                    f"counted from 1): the protocol address is {v.address} - {base + 1} = {v.address - base - 1}; "
+                    f"write address: {v.address - base - 1} (or set high_addresses: true if the device really "
+                    "uses that address)"
+                )
+        return self
 
     @model_validator(mode="after")
     def _unique(self) -> ModbusMap:

@@ -28,7 +28,10 @@ class CraneLoadRule(Model):
     @model_validator(mode="after")
     def _ordered(self) -> CraneLoadRule:
         if not self.warning_pct < self.alarm_pct < self.critical_pct:
-            raise ValueError("crane_load needs warning_pct < alarm_pct < critical_pct")
+            raise ValueError(
+                f"crane_load needs warning_pct < alarm_pct < critical_pct (got {self.warning_pct:g}, "
+                f"{self.alarm_pct:g}, {self.critical_pct:g})"
+            )
         return self
 
 
@@ -50,7 +53,10 @@ class CraneWindRule(Model):
     @model_validator(mode="after")
     def _ordered(self) -> CraneWindRule:
         if not self.warning_ms <= self.alarm_ms < self.critical_ms:
-            raise ValueError("crane_wind needs warning_ms <= alarm_ms < critical_ms")
+            raise ValueError(
+                f"crane_wind needs warning_ms <= alarm_ms < critical_ms (got {self.warning_ms:g}, "
+                f"{self.alarm_ms:g}, {self.critical_ms:g})"
+            )
         return self
 
 
@@ -125,7 +131,10 @@ class HoistLoadRule(Model):
     @model_validator(mode="after")
     def _ordered(self) -> HoistLoadRule:
         if not self.warning_pct < self.alarm_pct < self.critical_pct:
-            raise ValueError("hoist_load needs warning_pct < alarm_pct < critical_pct")
+            raise ValueError(
+                f"hoist_load needs warning_pct < alarm_pct < critical_pct (got {self.warning_pct:g}, "
+                f"{self.alarm_pct:g}, {self.critical_pct:g})"
+            )
         return self
 
 
@@ -203,7 +212,7 @@ class PersonnelRule(Model):
     def _hours(self) -> PersonnelRule:
         start, end = self.work_hours
         if not 0 <= start < end <= 24:
-            raise ValueError("personnel.work_hours needs 0 <= start < end <= 24")
+            raise ValueError(f"personnel.work_hours needs 0 <= start < end <= 24 (got {start:g}, {end:g})")
         return self
 
 

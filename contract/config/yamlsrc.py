@@ -206,12 +206,18 @@ class _Builder:
         except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
             # an unknown or unsafe tag (!!python/object), or a tagged value that is not of its type
             problem = getattr(exc, "problem", None) or str(exc)
-            self._issue(
-                node, loc, f"cannot read this value: {problem}", "write a plain value, without a !tag"
-            )
+            self._issue(node, loc, f"cannot read this value: {problem}", _unreadable_hint(node))
             return _UNREADABLE
         finally:
             loader.dispose()
+
+
+def _unreadable_hint(node: yaml.Node) -> str:
+    """What to write instead of a value YAML could not build: a date that is no date (2025-13-15) reads as
+    one by its shape; anything else was tagged."""
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        return "write a real date as YYYY-MM-DD (month 1-12, a day that month has), e.g. 2025-12-15"
+    return "write a plain value, without a !tag"
 
 
 def _substitute(

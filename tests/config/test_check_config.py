@@ -189,3 +189,39 @@ def test_every_shipped_example_loads(example: Path, monkeypatch: pytest.MonkeyPa
         monkeypatch.setenv(name, "example-value")
     site = load_site(example)
     assert site.config.project.code
+
+
+def said(tmp_path: Path, site: str = SITE, profile: str = PROFILE) -> list[str]:
+    """Each issue of a site file as the CLI prints it (message and hint)."""
+    return [f"{i.message} | hint: {i.hint}" for i in issues_of(write_site(tmp_path, site, profile))]
+
+
+def test_an_impossible_date_is_named_as_a_date(tmp_path: Path) -> None:
+    site = SITE.replace("profiles_dir: profiles", "operators:\n  - {id: OP-1, name: 张, valid_until: 2025-13-15}\n"
+                        "profiles_dir: profiles")  # fmt: skip
+    (issue,) = said(tmp_path, site)
+    assert "month must be in 1..12" in issue and "YYYY-MM-DD" in issue and "!tag" not in issue
+
+
+def test_thresholds_out_of_order_say_the_values_given(tmp_path: Path) -> None:
+    site = SITE + "rules:\n  crane_load: {warning_pct: 120, alarm_pct: 100, critical_pct: 110}\n"
+    (issue,) = said(tmp_path, site)
+    assert "warning_pct < alarm_pct < critical_pct (got 120, 100, 110)" in issue
+
+
+def test_a_full_width_comma_is_named_with_its_fix(tmp_path: Path) -> None:
+    issues = said(tmp_path, SITE.replace("position_m: [0, 0]", "position_m: [0，0]"))
+    assert issues and all("full-width punctuation '，' where YAML needs ASCII" in i for i in issues)
+
+
+def test_a_holding_register_written_as_the_manuals_number_is_refused_with_the_address(tmp_path: Path) -> None:
+    (issue,) = said(tmp_path, profile=PROFILE.replace("address: 0,", "address: 40001,"))
+    assert "looks like the manual's register number" in issue and "write address: 0" in issue
+    input_register = PROFILE.replace("function: holding, address: 0,", "function: input, address: 30010,")
+    (issue,) = said(tmp_path, profile=input_register)
+    assert "write address: 9" in issue
+    # a device that really uses such addresses says so
+    high = PROFILE.replace("modbus:\n", "modbus:\n  high_addresses: true\n").replace(
+        "address: 0,", "address: 40001,"
+    )
+    load_site(write_site(tmp_path, profile=high))
