@@ -48,6 +48,7 @@ from gateway.uplinks.feedback import FeedbackPoller
 from gateway.uplinks.heartbeat import heartbeat_forever
 from gateway.uplinks.notices import NoticeBoard
 from gateway.uplinks.patrol import PatrolQueue, PatrolSchedule, PatrolSender
+from gateway.uplinks.positions import ReadPositions
 from gateway.uplinks.self_checks import FILE as SELF_CHECKS_FILE
 from gateway.uplinks.self_checks import SelfCheckOutbox, SelfCheckSender
 from gateway.uplinks.summaries import SummarySender
@@ -114,6 +115,10 @@ class Gateway:
         self.decisions = DecisionStore(
             state_dir / "alerts.sqlite"
         )  # the regulator's feedback on those alerts
+        # how far the periodic uplinks have read the store (carried from the alert database once)
+        self.positions = ReadPositions(
+            state_dir / "uplink_positions.sqlite", carried_from=state_dir / "alerts.sqlite"
+        )
         self.warmup = RuleWarmup(
             site, self.monitor, self.store.reader
         )  # the rules' memory from before a restart
@@ -241,7 +246,7 @@ class Gateway:
                     self._tasks.append(asyncio.create_task(poller.run(), name=f"feedback-{uplink.name}"))
                 if uplink.summary_every_s > 0:
                     summaries = SummarySender(
-                        uplink, self.site.config.project.code, self.store.reader, self.store, self.decisions
+                        uplink, self.site.config.project.code, self.store.reader, self.store, self.positions
                     )
                     self._tasks.append(asyncio.create_task(summaries.run(), name=f"summaries-{uplink.name}"))
             if isinstance(uplink, CraneRecordsUplink) and uplink.records_every_s > 0:
@@ -347,7 +352,7 @@ class Gateway:
             sink,
             self.store.reader,
             self.store,
-            self.decisions,
+            self.positions,
             sources,
             self.site.config.outbox.backfill_after_s,
         )
@@ -386,6 +391,7 @@ class Gateway:
         await self.outbox.stop()
         self.monitor.close()
         self.decisions.close()
+        self.positions.close()
 
     async def _watch_disk(self, period_s: float = 1.0) -> None:
         """Read the state folder's free space every ``period_s``, until cancelled."""

@@ -42,11 +42,11 @@ from contract.config.device import DeviceConfig
 from contract.config.uplinks import CraneRecordsUplink
 from contract.kinds import registry
 from contract.kinds.anemometer import AnemometerDevice
-from gateway.alerts.store import DecisionStore
 from gateway.store.local_query import MinuteValue, Pick
 from gateway.uplinks.base import PermanentFailure, TransientFailure
 from gateway.uplinks.crane_fields import CRANE_METRICS
 from gateway.uplinks.periodic import Failures, UplinkRetry, run_periodically
+from gateway.uplinks.positions import ReadPositions
 from gateway.uplinks.summaries import (
     FIRST_LOOKBACK_S,
     SETTLE_S,
@@ -129,7 +129,7 @@ MAX_LATE_MARKS = 10_000  # late marks read at once: a day's minutes of a few cra
 
 
 def records_cursor_key(uplink: str) -> str:
-    """The cursor's name in the DecisionStore (the ':' keeps it apart from every other cursor)."""
+    """The cursor's name among the read positions (the ':' keeps it apart from every other cursor)."""
     return f"records:{uplink}"
 
 
@@ -142,7 +142,7 @@ class CraneRecordSender:
         sink: RecordSink,
         reader: MinuteReader,
         marks: LateMarks,
-        cursors: DecisionStore,
+        positions: ReadPositions,
         sources: Mapping[str, Collection[str]],
         backfill_after_s: float,
     ) -> None:
@@ -151,7 +151,7 @@ class CraneRecordSender:
         self._reader = reader
         self._marks = marks
         check_marked(cfg.name, marks)
-        self._cursors = cursors
+        self._positions = positions
         self._sources = sources
         self._late_after_s = SETTLE_S + cfg.records_every_s + backfill_after_s
         self._key = records_cursor_key(cfg.name)
@@ -173,9 +173,9 @@ class CraneRecordSender:
                 by_minute.setdefault(record.minute, []).append(record)
             for minute, records in by_minute.items():
                 taken += await self._send_minute(records)
-                await asyncio.to_thread(self._cursors.add, self._key, [], int(minute + 60))
+                await asyncio.to_thread(self._positions.advance, self._key, int(minute + 60))
                 self._taken.clear()
-            await asyncio.to_thread(self._cursors.add, self._key, [], int(stop))
+            await asyncio.to_thread(self._positions.advance, self._key, int(stop))
             start = stop
         return taken
 
@@ -251,11 +251,11 @@ class CraneRecordSender:
 
     def _start(self) -> float:
         """The cursor; a new uplink's starts an hour back, kept at once so a restart misses nothing."""
-        after = self._cursors.cursor(self._key)
+        after = self._positions.get(self._key)
         if after:
             return float(after)
         first = math.floor((time.time() - FIRST_LOOKBACK_S) / 60) * 60
-        self._cursors.add(self._key, [], first)
+        self._positions.advance(self._key, first)
         return float(first)
 
     async def run(self) -> None:

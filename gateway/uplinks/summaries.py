@@ -7,8 +7,8 @@ metrics the device kinds declare summarised are sent (contract/kinds/, ``Metric.
 reading stands for a minute.
 
 Nothing is queued twice: the local store already keeps every reading for more than 30 days, so the
-state is a cursor per uplink ("summarised up to T"), kept with the feedback poller's cursors in the
-alert database (`DecisionStore`), besides the late minutes' marks below. The cursor moves past a chunk
+state is a cursor per uplink ("summarised up to T"), kept with the other uplinks' read positions
+(gateway/uplinks/positions.py), besides the late minutes' marks below. The cursor moves past a chunk
 only once the regulator took it (2xx), or refused that very chunk (a 4xx such as 422: it would never be
 accepted, so it is skipped with an error naming the regulator's reason). A network error, a 5xx, 401,
 404, 408, 413 or 429 leaves it where it is and the chunk is tried again with backoff. After an outage the sender catches up in
@@ -45,9 +45,9 @@ import httpx
 from contract.config.uplinks import RegulatorUplink
 from contract.kinds import registry
 from contract.wire import READINGS_PATH
-from gateway.alerts.store import DecisionStore
 from gateway.store.local_query import LateMark, MinuteValue, Pick, SeriesInfo
 from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said, run_periodically
+from gateway.uplinks.positions import ReadPositions
 from gateway.uplinks.signed_request import signed_request
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def closed_until(now: float) -> float:
 
 
 def cursor_key(uplink: str) -> str:
-    """The summaries' cursor name in the DecisionStore: the ':' no uplink name may hold keeps it apart from
+    """The summaries' cursor name among the read positions: the ':' no uplink name may hold keeps it apart from
     the feedback cursor kept under the uplink's own name."""
     return f"summaries:{uplink}"
 
@@ -136,13 +136,13 @@ class SummarySender:
         project: str,
         reader: MinuteReader,
         marks: LateMarks,
-        cursors: DecisionStore,
+        positions: ReadPositions,
     ) -> None:
         self._cfg = cfg
         self._project = project
         self._reader = reader
         self._marks = marks
-        self._cursors = cursors
+        self._positions = positions
         check_marked(cfg.name, marks)
         self._key = cursor_key(cfg.name)
         self._url = httpx.URL(cfg.base_url.rstrip("/") + READINGS_PATH)
@@ -162,7 +162,7 @@ class SummarySender:
                 self._reader.minute_values, registry.summary_picks(), start, stop
             )
             if not values:
-                await asyncio.to_thread(self._cursors.add, self._key, [], int(stop))
+                await asyncio.to_thread(self._positions.advance, self._key, int(stop))
             else:
                 step = asyncio.ensure_future(self._deliver(client, values, start, stop))
                 try:
@@ -242,7 +242,7 @@ class SummarySender:
             part = values[i : i + MAX_READINGS]
             if await self._post(client, part):
                 taken += len(part)
-        await asyncio.to_thread(self._cursors.add, self._key, [], int(stop))
+        await asyncio.to_thread(self._positions.advance, self._key, int(stop))
         self._answered()
         if taken:
             log.debug(
@@ -285,11 +285,11 @@ class SummarySender:
     def _start(self) -> float:
         """The cursor; a new uplink's is set an hour back and kept, so a restart before its first chunk
         misses nothing."""
-        after = self._cursors.cursor(self._key)
+        after = self._positions.get(self._key)
         if after:
             return float(after)
         first = math.floor((time.time() - FIRST_LOOKBACK_S) / 60) * 60
-        self._cursors.add(self._key, [], first)
+        self._positions.advance(self._key, first)
         log.info(
             "uplink %r: readings summaries start at %s (a new uplink starts an hour back)",
             self._cfg.name,

@@ -17,10 +17,10 @@ from urllib.parse import parse_qs
 import pytest
 
 from contract.config.uplinks import ChongqingUplink
-from gateway.alerts.store import DecisionStore
 from gateway.outbox import Outbox
 from gateway.uplinks import TransientFailure, build_adapter, build_record_sink
 from gateway.uplinks.crane_records import CraneRecordSender
+from gateway.uplinks.positions import ReadPositions
 from tests.regulator.support import make_event
 from tests.uplinks.platform import PlatformServer, Request
 from tests.uplinks.test_szgws import crane_store
@@ -158,7 +158,7 @@ async def test_crane_minutes_go_to_the_record_path(tmp_path: Path, platform: Fac
     cq = Chongqing()
     server = platform(cq.answer)
     cfg = uplink(server.url(""))
-    cursors = DecisionStore(tmp_path / "alerts.sqlite")
+    cursors = ReadPositions(tmp_path / "uplink_positions.sqlite")
     sink = build_record_sink(cfg)
     async with crane_store(tmp_path, [30, 3], late_for=(cfg.name,)) as (store, now):
         sources = {"crane-1": ("crane-1",)}

@@ -35,6 +35,7 @@ from contract.readings import Quality, Reading
 from gateway.alerts.store import DecisionStore
 from gateway.store.local import LATE_AFTER_S, LocalStore
 from gateway.store.local_query import Pick
+from gateway.uplinks.positions import ReadPositions
 from gateway.uplinks.summaries import SETTLE_S, closed_until, cursor_key
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET
@@ -446,3 +447,21 @@ def test_a_summary_period_is_off_or_at_least_a_fifth_of_a_second() -> None:
     with pytest.raises(ValidationError, match=r"summary_every_s must be 0 \(off\) or at least 0.2 s"):
         RegulatorUplink(base_url="http://jg", secret="s", summary_every_s=0.05)
     assert RegulatorUplink(base_url="http://jg", secret="s", summary_every_s=0).summary_every_s == 0
+
+
+def test_read_positions_move_forward_only_and_an_old_gateways_are_carried_over(tmp_path: Path) -> None:
+    # a gateway before the positions' own file kept them in the alert database, beside the feedback cursor
+    old = DecisionStore(tmp_path / "alerts.sqlite")
+    old.add(cursor_key("regulator"), [], 1_795_000_000)
+    old.add("regulator", [], 42)  # the feedback poller's cursor stays with the decisions it guards
+    old.close()
+    positions = ReadPositions(tmp_path / "uplink_positions.sqlite", carried_from=tmp_path / "alerts.sqlite")
+    assert positions.get(cursor_key("regulator")) == 1_795_000_000  # nothing resent, nothing skipped
+    assert positions.get("regulator") == 0
+    positions.advance(cursor_key("regulator"), 1_794_000_000)  # never backwards
+    assert positions.get(cursor_key("regulator")) == 1_795_000_000
+    positions.advance(cursor_key("regulator"), 1_795_000_060)
+    positions.close()
+    again = ReadPositions(tmp_path / "uplink_positions.sqlite", carried_from=tmp_path / "alerts.sqlite")
+    assert again.get(cursor_key("regulator")) == 1_795_000_060  # durable, and carried over only once
+    again.close()

@@ -19,7 +19,6 @@ from contract.config import load_site
 from contract.config.sinks import LocalStoreConfig
 from contract.config.uplinks import SzGwsUplink
 from contract.readings import Reading
-from gateway.alerts.store import DecisionStore
 from gateway.outbox import Outbox
 from gateway.store.local import LocalStore
 from gateway.store.local_query import HistoryReader
@@ -27,6 +26,7 @@ from gateway.uplinks import build_adapter, build_record_sink
 from gateway.uplinks.crane_records import CraneRecordSender
 from gateway.uplinks.md5_query import signed_query
 from gateway.uplinks.periodic import UplinkRetry
+from gateway.uplinks.positions import ReadPositions
 from gateway.uplinks.szgws import gws_params
 from tests.regulator.support import PROJECT, make_event
 from tests.support import free_port
@@ -182,7 +182,7 @@ async def test_crane_minutes_go_to_add_record_once_with_backfill_after_an_outage
     down = {"on": True}
     server = platform(lambda req: (503, {"result": False}) if down["on"] else check(req))
     cfg = uplink(server.url(""))
-    cursors = DecisionStore(tmp_path / "alerts.sqlite")
+    cursors = ReadPositions(tmp_path / "uplink_positions.sqlite")
     sink = build_record_sink(cfg)
     sources = {"crane-1": ("crane-1",), "anemo-1": ("crane-1",)}
     # two minutes from an outage 40 min ago, one just closed
@@ -261,7 +261,7 @@ async def test_records_refused_before_any_was_taken_wait_for_the_setting(
     platform_secret = {"now": SECRET}
     server = platform(lambda req: gws_platform(platform_secret["now"], accepted)(req))
     cfg = uplink(server.url(""), secret="typo")
-    cursors = DecisionStore(tmp_path / "alerts.sqlite")
+    cursors = ReadPositions(tmp_path / "uplink_positions.sqlite")
     sink = build_record_sink(cfg)
     async with crane_store(tmp_path, [10, 9], late_for=(cfg.name,)) as (store, _):
         sources = {"crane-1": ("crane-1",)}
@@ -287,7 +287,7 @@ async def test_readings_that_come_after_their_minute_was_sent_go_again_as_backfi
     accepted: list[tuple[str, dict[str, object]]] = []
     server = platform(gws_platform(SECRET, accepted))
     cfg = uplink(server.url(""))
-    cursors = DecisionStore(tmp_path / "alerts.sqlite")
+    cursors = ReadPositions(tmp_path / "uplink_positions.sqlite")
     sink = build_record_sink(cfg)
     sources = {"crane-1": ("crane-1",), "anemo-1": ("crane-1",)}
     async with crane_store(tmp_path, [3, 2], late_for=(cfg.name,)) as (store, now):  # sent in time
