@@ -21,13 +21,16 @@ def events(
     ),
     as_json: bool = typer.Option(False, "--json", help="one JSON object per line instead of a table"),
 ) -> None:
-    """List recorded AlertEvents, oldest first, with pending / delivered / dead per uplink."""
+    """List recorded AlertEvents, oldest first, with pending / delivered / dead per uplink (a table on a
+    terminal; tab-separated lines, one per event, when piped)."""
     store = _open(state_dir)
     try:
         if as_json:
             _print_json(store)
-        else:
+        elif Console().is_terminal:
             _print_table(store)
+        else:  # piped or redirected: whole lines a script can cut, not a table folded to 80 columns
+            _print_lines(store)
     finally:
         store.close()
 
@@ -80,8 +83,11 @@ def _print_json(store: OutboxStore) -> None:
         )
 
 
-def _print_table(store: OutboxStore) -> None:
-    table = Table("time", "level", "state", "rule", "device", "message", "delivery")
+COLUMNS = ("time", "level", "state", "rule", "device", "message", "delivery")
+
+
+def _rows(store: OutboxStore) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
     for event, _, states in store.events():
         when = datetime.fromtimestamp(event.ts).strftime("%Y-%m-%d %H:%M:%S")
         delivery = (
@@ -92,15 +98,21 @@ def _print_table(store: OutboxStore) -> None:
             )
             or "no uplink"
         )
-        table.add_row(
-            when,
-            event.level,
-            event.state,
-            event.rule,
-            f"{event.device} {event.point}".strip(),
-            event.message,
-            delivery,
-        )
+        device = f"{event.device} {event.point}".strip()
+        rows.append((when, event.level or "", event.state, event.rule, device, event.message, delivery))
+    return rows
+
+
+def _print_lines(store: OutboxStore) -> None:
+    typer.echo("\t".join(COLUMNS))
+    for row in _rows(store):
+        typer.echo("\t".join(cell.replace("\t", " ").replace("\n", " ") for cell in row))
+
+
+def _print_table(store: OutboxStore) -> None:
+    table = Table(*COLUMNS)
+    for row in _rows(store):
+        table.add_row(*row)
     Console().print(table)
     dropped = store.dropped()
     if dropped:

@@ -158,6 +158,11 @@ async def test_refused_event_is_dead_lettered_and_the_alert_moves_on(
     with sqlite3.connect(tmp_path / "outbox.sqlite") as db:
         dead = db.execute("SELECT uplink, event_id, answer FROM dead_letters").fetchall()
     assert dead[0][:2] == ("reg", bad.event_id) and "unknown project" in dead[0][2]
+    # piped (CliRunner is not a terminal): whole tab-separated lines, one per event, nothing folded
+    piped = CliRunner().invoke(app, ["events", "--state-dir", str(tmp_path)]).output.splitlines()
+    assert piped[0].split("\t") == ["time", "level", "state", "rule", "device", "message", "delivery"]
+    assert len(piped) == 3 and all(len(line.split("\t")) == 7 for line in piped)
+    assert piped[1].split("\t")[6].startswith("reg: dead") and piped[2].split("\t")[6] == "reg: delivered"
 
     # the regulator registers the project: the refused event can be sent again
     receiver.repo.add_project("XX-UNKNOWN", "p", "深圳", SECRET)
