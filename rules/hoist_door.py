@@ -41,8 +41,9 @@ class HoistDoor:
 
         def build() -> RuleResult:
             if level:
-                what = f"{name} {door}未关闭，吊笼以 {speed_ms:+.2f} m/s 运行"
-                what_en = f"{name} moving at {speed_ms:+.2f} m/s with the {door_en} open"
+                way, way_en = ("上行", "up") if speed_ms > 0 else ("下行", "down")
+                what = f"{name} {door}未关闭，吊笼{way} {abs(speed_ms):.2f} m/s"
+                what_en = f"{name} moving {way_en} at {abs(speed_ms):.2f} m/s with the {door_en} open"
             else:
                 what, what_en = f"{name} 门联锁", f"{name} door interlock"
             return RuleResult(
@@ -52,8 +53,8 @@ class HoistDoor:
                 level=level,
                 ts=ts,
                 clause=CLAUSE,
-                value=float(state),
-                threshold=0.0,
+                # a state, not a figure: its words, so no screen shows "peak 2 (limit 0)"
+                value="门已关闭" if state == 0 else f"{door}未关闭",
                 unit="",
                 message=pick(level, what, "立即停梯，关闭所有门后检查门锁与电气联锁，查明前停止使用"),
                 message_en=pick_en(

@@ -63,7 +63,7 @@ class HoistLimit:
                 level=level,
                 ts=ts,
                 clause=CLAUSES[level or "critical"],
-                value=float(state),
+                value=switch if state else "限位正常",  # a state, not a figure: its words
                 unit="",
                 message=pick(level, what, action),
                 message_en=pick_en(level, what_en, action_en),

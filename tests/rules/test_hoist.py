@@ -75,9 +75,10 @@ def test_moving_with_a_door_open_is_critical_on_the_first_sample() -> None:
     assert [r.level for r in boarding] == [None]  # doors open at a landing while people board: fine
     [moving] = run(engine, [hoist(NOV + 1, door_state=2, speed_ms=0.6)], "hoist.door")
     assert moving.level == "critical" and "层门" in moving.message and "立即停梯" in moving.message
+    assert "吊笼上行 0.60 m/s" in moving.message and moving.value == "层门未关闭"  # words, not "peak 2"
     assert "建质规〔2024〕5号 第八条(四)" in moving.clause
     [hatch] = run(engine, [hoist(NOV + 2, door_state=3, speed_ms=-0.5)], "hoist.door")
-    assert hatch.level == "critical" and "天窗" in hatch.message
+    assert hatch.level == "critical" and "天窗" in hatch.message and "吊笼下行 0.50 m/s" in hatch.message
     [closed] = run(engine, [hoist(NOV + 3, door_state=0, speed_ms=-0.5)], "hoist.door")
     assert closed.level is None and "立即停梯" not in closed.message
 
