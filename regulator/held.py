@@ -41,6 +41,7 @@ from regulator.storage import (
     EventWriter,
     Repository,
     _event_args,
+    fold_hazard,
     write_event,
 )
 
@@ -183,6 +184,8 @@ def move(db: Connection, project: str, alert_id: str) -> None:
         db.execute(sql(EVENT_ROW), args)
         db.execute(sql("UPDATE evidence SET hazard_id = :h WHERE event_id = :e AND hazard_id IS NULL"), args)
         db.execute(sql("DELETE FROM held_events WHERE id = :i"), {"i": row_id})
+    # the readings summaries it holds from the time it was held (its worst may be one of them)
+    fold_hazard(db, project, alert_id)
 
 
 @dataclass(frozen=True, slots=True)

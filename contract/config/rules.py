@@ -265,8 +265,9 @@ CLOCK_RULES = ("device.offline", "formwork.silent", "personnel.absent", "hoist.a
 
 
 class WorseningUpdates(Model):
-    """How an alert that worsens within its level is told to the uplinks (the regulator first): an
-    ``updated`` event carrying the worst value so far, its time and the site's words at it."""
+    """How an alert that gets worse within its level tells the regulator and the other uplinks.
+
+    An ``updated`` event carries the worst value so far, its time and the site's words at it."""
 
     step_fraction: float = Field(
         0.1,
@@ -367,7 +368,8 @@ class RulesConfig(Model):
         default_factory=WorseningUpdates,
         title="Worsening alerts",
         description="an alert that keeps getting worse within its level tells the regulator its worst "
-        "value: by a step of its limit at once, else every few minutes, at most one update a minute",
+        "value: at once by a step of its limit, else every few minutes, never more often than a "
+        "minimum interval",
     )
     warmup_max_h: float = Field(
         72,
