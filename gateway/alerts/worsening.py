@@ -46,7 +46,7 @@ class Worst:
         # sensor's, which sensor.fault reports, never a peak
         if value.__class__ is not float or not (value < self.seen if self.lower else value > self.seen):
             return False
-        return math.isfinite(value)  # type: ignore[arg-type]
+        return math.isfinite(value)
 
     def take(self, r: RuleResult) -> None:
         """Keep ``r`` (`beaten_by` it) as the worst."""

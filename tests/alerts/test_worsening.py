@@ -181,7 +181,13 @@ def test_a_licence_number_has_no_peak(manager: AlertManager, sent: list[AlertEve
         manager.handle(
             [
                 RuleResult(
-                    "crane.operator", "crane-2", "", "alarm", clock.now, "建质规〔2024〕5号 第八条", f"OP-100{n}"
+                    "crane.operator",
+                    "crane-2",
+                    "",
+                    "alarm",
+                    clock.now,
+                    "建质规〔2024〕5号 第八条",
+                    f"OP-100{n}",
                 )
             ]
         )
@@ -250,11 +256,7 @@ def test_clock_rules_send_no_updates(manager: AlertManager, sent: list[AlertEven
     for silent in (600.0, 900.0, 1800.0, 3600.0):
         clock.now += 400
         manager.handle(
-            [
-                RuleResult(
-                    "device.offline", "crane-1", "", "alarm", clock.now, "practice", silent, silent, "s"
-                )
-            ]
+            [RuleResult("device.offline", "crane-1", "", "alarm", clock.now, "practice", silent, silent, "s")]
         )
         manager.tick()
     assert [e.state for e in sent] == ["firing"]
