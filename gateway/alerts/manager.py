@@ -134,16 +134,28 @@ class AlertManager:
         now = self._clock() if now is None else now
         with self._lock:
             out = self._deliver_pending() if self._undelivered else []
-            for fingerprint in list(self._worse):  # worse than told: due now that time passed?
-                worst = self._worst[fingerprint]
-                if worst.due(now, self._policy):
-                    out.extend(self._tell(fingerprint, worst))
+            out += self._tell_worse(now)  # worse than told: due now that time passed?
             if not self._held:
                 return out  # nothing held back to release
             for fingerprint, alert in list(self._active.items()):
                 if fingerprint in self._held and not self._suppressed(alert, now):
                     out.extend(self._release(self._current(fingerprint, alert), now))
             return out
+
+    def tell_worst(self) -> list[AlertEvent]:
+        """Tell now every active alert's worst value not yet told, whatever the minimum interval: at a
+        clean stop, so that what the site saw does not wait for the next start; the events delivered."""
+        with self._lock:
+            return self._tell_worse(None)
+
+    def _tell_worse(self, now: float | None) -> list[AlertEvent]:
+        """The updates of the alerts worse than told whose update is due at ``now`` (None: every one)."""
+        out: list[AlertEvent] = []
+        for fingerprint in list(self._worse):
+            worst = self._worst[fingerprint]
+            if now is None or worst.due(now, self._policy):
+                out.extend(self._tell(fingerprint, worst))
+        return out
 
     def _change(self, r: RuleResult, fingerprint: str, alert: Alert | None) -> list[AlertEvent]:
         """What verdict ``r`` does to the active ``alert`` of its ``fingerprint`` (None: none active),
@@ -188,17 +200,10 @@ class AlertManager:
             return self._record(alert, "firing", r.ts, backfill=r.backfill)
         escalated = rank(r.level) > rank(alert.level)
         alert = alert.model_copy(
-            update={
+            update=_figures_of(r, alert)
+            | {
                 "level": r.level,
-                "clause": r.clause,
-                "value": r.value,
-                "threshold": r.threshold,
-                "unit": r.unit,
-                "message": r.message,
-                "message_en": r.message_en,
-                "details": r.details,
                 "updated_ts": r.ts,
-                "evidence": r.evidence or alert.evidence,
                 # an acknowledgement covered the lower level only: an escalation needs a new one
                 "state": "firing" if escalated else alert.state,
             }
@@ -444,19 +449,7 @@ class AlertManager:
         if alert is None or r is None or self._suppressed(alert, r.ts):
             return []
         latest = self._figures.get(fingerprint)
-        alert = alert.model_copy(
-            update={
-                "value": r.value,
-                "threshold": r.threshold,
-                "unit": r.unit,
-                "clause": r.clause or alert.clause,
-                "message": r.message,
-                "message_en": r.message_en,
-                "details": r.details,
-                "updated_ts": max(alert.updated_ts, r.ts),
-                "evidence": r.evidence or alert.evidence,
-            }
-        )
+        alert = alert.model_copy(update=_figures_of(r, alert) | {"updated_ts": max(alert.updated_ts, r.ts)})
         events = self._record(alert, "updated", r.ts, backfill=r.backfill)
         if latest is not None and latest is not r:  # the newest figures stay the alert's current ones
             self._figures[fingerprint] = latest
@@ -488,3 +481,18 @@ class AlertManager:
         else:
             self._undelivered = False
         return out
+
+
+def _figures_of(r: RuleResult, alert: Alert) -> dict[str, object]:
+    """What a verdict says of its alert: clause, value and limit, the site's words, the details, the evidence
+    (the alert's own when the verdict has none)."""
+    return {
+        "clause": r.clause or alert.clause,
+        "value": r.value,
+        "threshold": r.threshold,
+        "unit": r.unit,
+        "message": r.message,
+        "message_en": r.message_en,
+        "details": r.details,
+        "evidence": r.evidence or alert.evidence,
+    }

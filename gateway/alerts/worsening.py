@@ -30,7 +30,7 @@ class Worst:
     step: float  # a worsening this large (the policy's fraction of the limit) is reported at once
     seen: float  # the worst value a verdict or an event of the alert carried
     seen_ts: float  # the reading's time
-    result: RuleResult | None  # the verdict that carried ``seen`` (None: not kept, e.g. after a restart)
+    result: RuleResult | None  # the verdict that carried ``seen`` (None: told with its event, or a restart)
     told: float | None  # the worst value delivered in a firing or updated event (None: none delivered yet)
     told_at: float  # the gateway's clock when the last firing or updated event was delivered
 
@@ -66,15 +66,15 @@ class Worst:
 
     def recorded(self, event: AlertEvent, delivered: bool, now: float, policy: WorseningUpdates) -> None:
         """A firing or updated event of the alert was recorded (``delivered``: handed to the uplinks, not
-        held back by a silence or an inhibition)."""
+        held back by a silence or an inhibition, whose values are no peak of the alert's)."""
+        if not delivered:
+            return
         value = event.value
         if isinstance(value, float) and math.isfinite(value):
-            if self.worse(value, self.seen):
-                self.seen, self.seen_ts, self.result = value, event.ts, _verdict(event)
-            if delivered:
-                self.told = value if self.told is None or self.worse(value, self.told) else self.told
-        if delivered:
-            self.told_at = now
+            if self.worse(value, self.seen):  # told with this very event: no verdict to keep for it
+                self.seen, self.seen_ts, self.result = value, event.ts, None
+            self.told = value if self.told is None or self.worse(value, self.told) else self.told
+        self.told_at = now
         if event.threshold is not None:  # a new level, a new limit
             self.step = policy.step_fraction * abs(event.threshold)
 
@@ -102,25 +102,4 @@ def track(alert: Alert, policy: WorseningUpdates) -> Worst | None:
         result=None,
         told=alert.reported_peak,
         told_at=alert.reported_at if alert.reported_at is not None else 0.0,
-    )
-
-
-def _verdict(event: AlertEvent) -> RuleResult:
-    """The verdict an event was made from (an event held back by a silence that carried the worst value:
-    told again from it once the silence ends)."""
-    return RuleResult(
-        rule=event.rule,
-        device=event.device,
-        point=event.point,
-        level=event.level,
-        ts=event.ts,
-        clause=event.clause,
-        value=event.value,
-        threshold=event.threshold,
-        unit=event.unit,
-        message=event.message,
-        message_en=event.message_en,
-        details=event.details,
-        backfill=event.backfill,
-        evidence=event.evidence,
     )

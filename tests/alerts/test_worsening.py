@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from contract.alert_event import AlertEvent
+from contract.alert_event import AlertEvent, Level
 from contract.config.rules import WorseningUpdates
 from gateway.alerts.manager import AlertManager
 from gateway.alerts.models import SilenceSpec
 from rules import RuleResult
+from tests.support import verdict
 
 PROJECT = "GD-SZ-2026-0001"
 DESIGN_KN = 20.0  # formwork-1 M3's axial design value: its limit, so the default step is 2 kN
@@ -28,38 +29,21 @@ class Clock:
         return self.now
 
 
-def axial(kn: float, ts: float, level: str | None = "critical") -> RuleResult:
+def axial(kn: float, ts: float, level: Level | None = "critical") -> RuleResult:
     """formwork.axial of M3 as rules/formwork_limits.py words it (critical from the design value)."""
     pct = kn / DESIGN_KN * 100
-    return RuleResult(
-        rule="formwork.axial",
-        device="formwork-1",
-        point="M3",
-        level=level,  # type: ignore[arg-type]
-        ts=ts,
-        clause="DBJ/T 15-197-2020 第8.0.4条、第8.0.5条",
-        value=round(kn, 3),
-        threshold=DESIGN_KN if level != "warning" else DESIGN_KN * 0.8,
-        unit="kN",
-        message=f"高支模 测点 M3 立杆轴力 {kn:g} kN，为报警值 20 kN 的 {pct:.0f}%",
-        details={"alarm_value": DESIGN_KN, "pct_of_alarm": round(pct, 1)},
+    limit = DESIGN_KN if level != "warning" else DESIGN_KN * 0.8
+    said = f"高支模 测点 M3 立杆轴力 {kn:g} kN，为报警值 20 kN 的 {pct:.0f}%"
+    facts: dict[str, float | str | list[str]] = {"alarm_value": DESIGN_KN, "pct_of_alarm": round(pct, 1)}
+    return verdict(
+        "formwork.axial", ("formwork-1", "M3"), level, ts, (round(kn, 3), limit, "kN"), said, details=facts
     )
 
 
-def clearance(metres: float, ts: float, level: str | None = "alarm") -> RuleResult:
+def clearance(metres: float, ts: float, level: Level | None = "alarm") -> RuleResult:
     """crane.collision: the clearance between two jibs, worse the smaller (2 m minimum)."""
-    return RuleResult(
-        rule="crane.collision",
-        device="crane-1",
-        point="crane-2",
-        level=level,  # type: ignore[arg-type]
-        ts=ts,
-        clause="GB 5144-2006 §10.5",
-        value=metres,
-        threshold=2.0,
-        unit="m",
-        message=f"1号塔吊与2号塔吊 最小净距 {metres} m",
-    )
+    said = f"1号塔吊与2号塔吊 最小净距 {metres} m"
+    return verdict("crane.collision", ("crane-1", "crane-2"), level, ts, (metres, 2.0, "m"), said)
 
 
 @pytest.fixture
@@ -286,3 +270,15 @@ def test_what_was_reported_survives_a_restart(tmp_path: Path, sent: list[AlertEv
         assert (alert.peak_value, alert.reported_peak) == (26.1, 26.1)
     finally:
         manager.close()
+
+
+def test_a_clean_stop_tells_the_worst_not_yet_told(
+    manager: AlertManager, sent: list[AlertEvent], clock: Clock
+) -> None:
+    feed(manager, clock, [21.0, 40.0, 38.0], 5)  # within the minimum interval: not told yet
+    assert states(sent) == [("firing", 21.0)]
+    told = manager.tell_worst()
+    assert [(e.state, e.value) for e in told] == [("updated", 40.0)] and sent[-1] == told[0]
+    assert manager.tell_worst() == []  # nothing more to tell
+    [alert] = manager.list_alerts(state="firing")
+    assert (alert.value, alert.peak_value, alert.reported_peak) == (38.0, 40.0, 40.0)

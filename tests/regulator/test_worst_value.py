@@ -14,10 +14,9 @@ import sqlalchemy as sa
 
 from contract.alert_event import AlertEvent
 from contract.wire import EVENTS_PATH, READINGS_PATH
-from regulator.db import migrate, normalise_url
+from regulator.db import migrate
 from regulator.server import RegulatorServer
-from regulator.storage import _event_args
-from tests.regulator.support import HAZARD_0002, PROJECT, SECRET, make_event
+from tests.regulator.support import HAZARD_0002, PROJECT, make_event, older_ledger
 from tests.regulator.test_review import send
 
 CRITICAL_CLAUSE = (
@@ -181,22 +180,12 @@ HAZARD_0015 = (
 
 
 def test_upgrade_to_0016_gives_the_hazards_there_are_a_direction_and_a_series(db_url: str) -> None:
-    engine = sa.create_engine(normalise_url(db_url))
-    migrate(engine, "0015")
-    with engine.begin() as db:
-        db.execute(
-            sa.text(
-                "INSERT INTO projects(code, name, city, secret, created_at) VALUES (:p, '示范项目', '深圳', :s, 1)"
-            ),
-            {"p": PROJECT, "s": SECRET},
-        )
-        for event in (
-            axial("m3", 0, 21.0, 1.0),
-            make_event("c1", rule="crane.collision", value=1.5, threshold=2.0, unit="m"),
-            make_event("op", rule="crane.operator", value="OP-1002"),
-        ):
-            args = _event_args(event, None, None, 1.0, 1.0)
-            db.execute(sa.text(HAZARD_0015), args)
+    events = [
+        axial("m3", 0, 21.0, 1.0),
+        make_event("c1", rule="crane.collision", value=1.5, threshold=2.0, unit="m"),
+        make_event("op", rule="crane.operator", value="OP-1002"),
+    ]
+    engine = older_ledger(db_url, "0015", HAZARD_0015, events)
     migrate(engine)
     with engine.connect() as db:
         rows = db.execute(
