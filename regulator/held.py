@@ -14,6 +14,9 @@ What becomes of it:
 - the alert reaches alarm or critical: that event opens the hazard at once (the ordinary path), and the
   upkeep moves the held warning events into it (first time, peak) at its next run.
 
+Either way the readings summaries of the alert's series from the time it was held count toward the
+hazard's peak once it is one (storage.fold_hazard).
+
 Events of a counted episode arriving late (a redelivered acknowledgement) are kept and counted as
 events. Safe in several API processes at once: promotion claims the held row (``held`` -> ``promoted``)
 before it moves anything.

@@ -7,9 +7,10 @@ the ingest benchmark (``bench/regulator_bench.py``) that was about 40 % of the A
 statement on PostgreSQL (storage.ONE_STATEMENT), so it runs on psycopg's asyncio pool instead, after the
 same checks in the same order (ingest.py's functions) and with the same statement. A warning flood
 control holds back takes a second statement on the loop (held.HOLD_IN_ONE_STATEMENT) when holding it is
-all there is to do. What is rarer still goes through a worker thread and the Repository: a project not in
-the cache, an evidence JPEG to keep, a held warning's resolution or one past the hold (WarningHold.write's
-transaction). SQLite has no such path: it is in-process, and its writes take the database's one lock anyway.
+all there is to do; an event that opens a hazard of a series the readings summaries carry, two more (the
+summaries that came first folded into its peak: storage.FOLD_HAZARD). What is rarer still goes through a
+worker thread and the Repository: a project not in the cache, an evidence JPEG to keep, a held warning's
+resolution or one past the hold (WarningHold.write's transaction). SQLite has no such path: it is in-process, and its writes take the database's one lock anyway.
 """
 
 from __future__ import annotations
