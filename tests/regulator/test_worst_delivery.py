@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from config import EXAMPLE_SITE
 from contract.config import load_site
 from contract.config.uplinks import RegulatorUplink
+from contract.kinds.formwork import FormworkDevice
 from contract.readings import Reading
 from gateway.alerts.monitor import SafetyMonitor
 from gateway.outbox.service import Outbox
@@ -59,7 +60,13 @@ async def test_a_rising_formwork_load_reaches_ledger_export_notice_and_report_at
     receiver: RegulatorServer, tmp_path: Path
 ) -> None:
     site = load_site(EXAMPLE_SITE)
-    [m3] = [p for d in site.config.devices if d.formwork for p in d.formwork.points if p.code == "M3"]
+    [m3] = [
+        p
+        for d in site.config.devices
+        if isinstance(d, FormworkDevice)
+        for p in d.formwork.points
+        if p.code == "M3"
+    ]
     assert m3.axial_design_kn == 20  # the reference site's: the design value the notice must cite
     uplink = RegulatorUplink(name="regulator", base_url=receiver.base_url, secret=SECRET, rules=["formwork."])
     outbox = Outbox(tmp_path / "outbox", [uplink])
