@@ -46,9 +46,13 @@ COLUMNS: tuple[tuple[str, int, Callable[[dict[str, Any]], Value]], ...] = (
     ("标准条款", 30, lambda h: h["clause"]),
     ("设备", 12, lambda h: h["device"]),
     ("监测点", 10, lambda h: h["point"]),
+    # the worst value of its events and readings while open (regulator/peaks.py), when, and in words
     ("峰值", 8, lambda h: h["peak_value"]),
     ("限值", 8, lambda h: h["peak_threshold"]),
     ("单位", 6, lambda h: h["unit"]),
+    ("峰值时间", 17, lambda h: _when(h["peak_ts"])),
+    ("峰值说明", 28, lambda h: h["peak_text"]),
+    # the site's words at the peak; a peak read from the summaries has none: the newest
     ("描述", 30, lambda h: h["peak_message"] or h["message"]),
     ("现场状态", 12, lambda h: h["site_state_name"]),
     ("审核状态", 8, lambda h: STATE_NAMES.get(h["state"], h["state"])),

@@ -14,6 +14,9 @@ What becomes of it:
 - the alert reaches alarm or critical: that event opens the hazard at once (the ordinary path), and the
   upkeep moves the held warning events into it (first time, peak) at its next run.
 
+Either way the readings summaries of the alert's series from the time it was held count toward the
+hazard's peak once it is one (storage.fold_hazard).
+
 Events of a counted episode arriving late (a redelivered acknowledgement) are kept and counted as
 events. Safe in several API processes at once: promotion claims the held row (``held`` -> ``promoted``)
 before it moves anything.
@@ -41,6 +44,7 @@ from regulator.storage import (
     EventWriter,
     Repository,
     _event_args,
+    fold_hazard,
     write_event,
 )
 
@@ -183,6 +187,8 @@ def move(db: Connection, project: str, alert_id: str) -> None:
         db.execute(sql(EVENT_ROW), args)
         db.execute(sql("UPDATE evidence SET hazard_id = :h WHERE event_id = :e AND hazard_id IS NULL"), args)
         db.execute(sql("DELETE FROM held_events WHERE id = :i"), {"i": row_id})
+    # the readings summaries it holds from the time it was held (its worst may be one of them)
+    fold_hazard(db, project, alert_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,9 +7,10 @@ the ingest benchmark (``bench/regulator_bench.py``) that was about 40 % of the A
 statement on PostgreSQL (storage.ONE_STATEMENT), so it runs on psycopg's asyncio pool instead, after the
 same checks in the same order (ingest.py's functions) and with the same statement. A warning flood
 control holds back takes a second statement on the loop (held.HOLD_IN_ONE_STATEMENT) when holding it is
-all there is to do. What is rarer still goes through a worker thread and the Repository: a project not in
-the cache, an evidence JPEG to keep, a held warning's resolution or one past the hold (WarningHold.write's
-transaction). SQLite has no such path: it is in-process, and its writes take the database's one lock anyway.
+all there is to do; an event that opens a hazard of a series the readings summaries carry, two more (the
+summaries that came first folded into its peak: storage.FOLD_HAZARD). What is rarer still goes through a
+worker thread and the Repository: a project not in the cache, an evidence JPEG to keep, a held warning's
+resolution or one past the hold (WarningHold.write's transaction). SQLite has no such path: it is in-process, and its writes take the database's one lock anyway.
 """
 
 from __future__ import annotations
@@ -34,11 +35,13 @@ from regulator.ingest import (
     verify,
 )
 from regulator.storage import (
+    FOLD_HAZARD,
     ONE_STATEMENT,
     ONE_STATEMENT_IF_HAZARD,
     SWEEP_NONCES,
     Repository,
     event_args,
+    opens_series,
 )
 
 CONNECTIONS = (
@@ -70,7 +73,13 @@ class LoopIngest:
         # Repository's path, so both run the same text
         self._sql = {
             s: str(sql(s).compile(dialect=repo.engine.dialect))
-            for s in (ONE_STATEMENT, ONE_STATEMENT_IF_HAZARD, HOLD_IN_ONE_STATEMENT, SWEEP_NONCES)
+            for s in (
+                ONE_STATEMENT,
+                ONE_STATEMENT_IF_HAZARD,
+                HOLD_IN_ONE_STATEMENT,
+                SWEEP_NONCES,
+                *FOLD_HAZARD,
+            )
         }
 
     async def ingest(self, headers: Mapping[str, str], method: str, path: str, body: bytes) -> Accepted:
@@ -94,6 +103,9 @@ class LoopIngest:
         )
         if not fresh:
             raise refuse_replay(nonce)
+        if written and opens_series(args):  # the readings summaries of its series that came first
+            for fold in FOLD_HAZARD:
+                await self._run(fold, {"p": code, "alert_id": event.alert_id, "yes": True})
         if write is not None and not duplicate and not written:  # a warning flood control holds back
             if await self._hold(args):
                 return Accepted(event.event_id, duplicate=False)
@@ -139,6 +151,11 @@ class LoopIngest:
             row = await (await db.execute(self._sql[statement], args)).fetchone()
         assert row is not None  # the statements' last SELECT answers one row, always
         return tuple(row)
+
+    async def _run(self, statement: str, args: dict[str, Any]) -> None:
+        """One statement that answers no row, on a pool connection (the pool is open: _row ran first)."""
+        async with self._pool.connection() as db:
+            await db.execute(self._sql[statement], args)
 
     async def close(self) -> None:
         """Close the pool's connections (once the server stopped taking requests)."""

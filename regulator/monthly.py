@@ -10,7 +10,9 @@ The month is a Beijing calendar month. Its figures, all read through the user's 
   instant: a past month's report does not change when its hazards are closed later; and those escalated in
   the month;
 - the riskiest projects: by the risk score (regulator/risk.py) as the ledger stands when the report is made,
-  with the month's hazards of each.
+  with the month's hazards of each;
+- the month's major hazards (classified major or listed for supervision) with their worst value and its
+  time, as every notice states them (regulator/peaks.py).
 
 `figures` works them out; regulator/report_pdf.py typesets them.
 """
@@ -35,6 +37,7 @@ from regulator.storage import Repository
 
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 RISKIEST = 10
+MAJOR_LISTED = 30  # the month's major hazards listed with their worst value; the rest are counted
 NO_ARTICLE = "不属重大隐患条款（一般隐患）"
 
 
@@ -50,6 +53,19 @@ class ProjectRisk:
     open_major: int  # open hazards classified major or listed for supervision (挂牌督办)
     overdue: int
     found: int
+
+
+@dataclass(frozen=True, slots=True)
+class MajorHazard:
+    """One of the month's major hazards: where, which check, its worst value and when."""
+
+    project: str
+    project_name: str
+    check: str  # the check's Chinese name
+    where: str  # device and point
+    worst: str  # the worst value as the ledger says it, e.g. 59.0 kN（设计值 20 kN 的 295%）
+    worst_ts: float | None
+    first_ts: float
 
 
 @dataclass(slots=True)
@@ -74,6 +90,8 @@ class MonthFigures:
     overdue: int = 0
     escalated: int = 0
     riskiest: list[ProjectRisk] = field(default_factory=list)
+    major: list[MajorHazard] = field(default_factory=list)  # the first MAJOR_LISTED, oldest first
+    major_more: int = 0  # the month's major hazards beyond those
 
     @property
     def title(self) -> str:
@@ -184,6 +202,23 @@ def figures(repo: Repository, actor: Actor, month: str, now: float | None = None
         for due, state in ((listed.get(i, deadline), state) for i, (state, deadline) in then.items())
     )
     found.escalated = len({s.hazard_id for s in steps if s.action == "escalate" and start <= s.ts < end})
+    majors = sorted(
+        (h for h in month_hazards if h["classification"] == "major" or h["major"]),
+        key=lambda h: h["first_ts"],
+    )
+    found.major = [
+        MajorHazard(
+            h["project"],
+            h["project_name"],
+            h["rule_name"],
+            f"{h['device']} {h['point']}".strip(),
+            h["peak_text"] or h["peak_message"] or h["message"],
+            h["peak_ts"] if h["peak_text"] else None,
+            h["first_ts"],
+        )
+        for h in majors[:MAJOR_LISTED]
+    ]
+    found.major_more = max(0, len(majors) - MAJOR_LISTED)
     month_count = Counter(h["project"] for h in month_hazards)
     found.riskiest = [
         ProjectRisk(

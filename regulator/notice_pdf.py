@@ -24,11 +24,20 @@ ORDERS = {
 BASIS_LINE = "依据：" + BASIS + "；《建设工程安全生产管理条例》；" + PLAN + "。"
 
 
-def _hazard_text(hazard: dict[str, Any]) -> str:
-    """The hazard as the notice says it: its worst description, where, and the check."""
-    said = hazard.get("peak_message") or hazard.get("message") or ""
-    where = hazard["device"] + (f" {hazard['point']}" if hazard.get("point") else "")
-    return f"{said}（{hazard['rule_name']}，{where}）" if where.strip() else said
+def hazard_text(hazard: dict[str, Any]) -> str:
+    """The hazard as a notice says it: the check and where, its worst value with its time (the worst of
+    all its events and readings: a notice never says less than the site saw, regulator/peaks.py), and the
+    site's words at it; a hazard without a value (a licence, an inspector's finding) by its words."""
+    where = (hazard["device"] + (f" {hazard['point']}" if hazard.get("point") else "")).strip()
+    check = f"{hazard['rule_name']}（{where}）" if where else hazard["rule_name"]
+    if not hazard.get("peak_text"):
+        said = hazard.get("peak_message") or hazard.get("message") or ""
+        return f"{said}（{hazard['rule_name']}，{where}）" if where else said
+    worst = f"{check}：峰值 {hazard['peak_text']}"
+    if hazard.get("peak_ts") is not None:
+        worst += f"，{beijing_text(hazard['peak_ts'])}（北京时间）"
+    said = hazard.get("peak_message") or ""
+    return f"{worst}。现场报告：{said}" if said else f"{worst}。"
 
 
 def render(notice: dict[str, Any], hazard: dict[str, Any], picture: bytes | None, now: float) -> bytes:
@@ -73,7 +82,7 @@ def render(notice: dict[str, Any], hazard: dict[str, Any], picture: bytes | None
         ("所在地", f"{hazard['city']} {hazard['district']}".strip()),
         ("施工单位", hazard.get("contractor") or "—"),
         ("监理单位", hazard.get("supervisor") or "—"),
-        ("隐患描述", _hazard_text(hazard)),
+        ("隐患描述", hazard_text(hazard)),
         ("判定依据", f"{hazard['citation'] or '建质规〔2024〕5号'} {hazard['basis']}".strip()),
         ("发现时间", beijing_text(hazard["first_ts"])),
         ("整改期限", f"{beijing_text(notice['deadline'])[:10]} 前（北京时间）"),

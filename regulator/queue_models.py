@@ -25,10 +25,19 @@ class HazardRow(BaseModel):
     value: str = Field(description="the newest value the site sent, as text")
     threshold: float | None = Field(description="the newest limit the value was compared with")
     unit: str = Field(description="unit of values and limits")
-    peak_value: float | None = Field(description="the value at the worst level (furthest past its limit)")
+    peak_value: float | None = Field(
+        description="the worst value of all the hazard's events and of the readings summaries of its series "
+        "while it was open, by its direction (a clearance: the smallest); null for a text value"
+    )
     peak_threshold: float | None = Field(description="the limit at the peak")
-    peak_message: str = Field(description="the site's description at the peak, e.g. 起重量 107.7%")
+    peak_message: str = Field(
+        description="the site's description at the peak, e.g. 起重量 107.7%; empty when the peak is a "
+        "reading of the summaries (the site said nothing at it)"
+    )
     peak_ts: float | None = Field(description="Unix seconds of the peak")
+    peak_text: str = Field(
+        description="the peak as the ledger says it, e.g. 59.0 kN（设计值 20 kN 的 295%）; empty without a value"
+    )
     site_state: str = Field(
         description="the alert's state on the site: firing, updated, acknowledged, resolved"
     )

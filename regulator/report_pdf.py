@@ -115,6 +115,23 @@ class _Report(CjkPdf):
             self.cell(count_w, 6, str(n), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font(FAMILY, size=10)
 
+    def grid(
+        self, headers: tuple[str, ...], widths: tuple[float, ...], rows: list[tuple[str, ...]], empty: str
+    ) -> None:
+        """A bordered table: the header row, then each row's cells shortened to fit; ``empty`` without rows."""
+        self.set_font(FAMILY, size=9)
+        for text, w in zip(headers, widths, strict=True):
+            self.cell(w, 7, text, border=1, align="C")
+        self.ln(7)
+        for cells in rows:
+            if self.will_page_break(6):
+                self.add_page()
+            for text, w in zip(cells, widths, strict=True):
+                self.cell(w, 6, self.fit(text, w), border=1)
+            self.ln(6)
+        if not rows:
+            self.cell(0, 6, empty, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
 
 def _days(value: float | None) -> str:
     return "—" if value is None else f"{value} 天"
@@ -153,26 +170,41 @@ def render(fig: MonthFigures, now: float | None = None) -> bytes:
     pdf.bars([("逾期未整改", fig.overdue), ("本月逾期升级", fig.escalated)], WARN)
 
     pdf.heading(f"六、风险较高的项目（前 {len(fig.riskiest)} 名，按风险分级得分）")
-    widths = (34.0, 44.0, 22.0, 16.0, 14.0, 20.0, 12.0, 18.0)
-    headers = ("项目编号", "项目名称", "区县", "风险等级", "得分", "重大/挂牌", "逾期", "本月隐患")
-    pdf.set_font(FAMILY, size=9)
-    for text, w in zip(headers, widths, strict=True):
-        pdf.cell(w, 7, text, border=1, align="C")
-    pdf.ln(7)
-    for p in fig.riskiest:
-        cells = (
-            p.code,
-            p.name,
-            p.district,
-            p.grade,
-            f"{p.score:g}",
-            str(p.open_major),
-            str(p.overdue),
-            str(p.found),
-        )
-        for text, w in zip(cells, widths, strict=True):
-            pdf.cell(w, 6, pdf.fit(text, w), border=1)
-        pdf.ln(6)
-    if not fig.riskiest:
-        pdf.cell(0, 6, "（无）", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.grid(
+        ("项目编号", "项目名称", "区县", "风险等级", "得分", "重大/挂牌", "逾期", "本月隐患"),
+        (34.0, 44.0, 22.0, 16.0, 14.0, 20.0, 12.0, 18.0),
+        [
+            (
+                p.code,
+                p.name,
+                p.district,
+                p.grade,
+                f"{p.score:g}",
+                str(p.open_major),
+                str(p.overdue),
+                str(p.found),
+            )
+            for p in fig.riskiest
+        ],
+        "（无）",
+    )
+
+    pdf.heading("七、本月重大事故隐患及峰值（事件与监测读数中的最不利值）")
+    pdf.grid(
+        ("项目", "检查项", "部位", "峰值", "峰值时间"),
+        (40.0, 24.0, 26.0, 60.0, 30.0),
+        [
+            (
+                m.project_name,
+                m.check,
+                m.where or "—",
+                m.worst,
+                beijing_text(m.worst_ts)[:16] if m.worst_ts is not None else "—",
+            )
+            for m in fig.major
+        ],
+        "（本月无）",
+    )
+    if fig.major_more:
+        pdf.cell(0, 6, f"另有 {fig.major_more} 项，见隐患台账导出", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())

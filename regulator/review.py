@@ -23,6 +23,7 @@ from regulator.channels import SOURCES, source_name
 from regulator.db import sql
 from regulator.names import metric_name, rule_name, site_state_name
 from regulator.paging import pages
+from regulator.peaks import peak_words
 from regulator.scope import PROJECTS, Actor, ScopedConnection
 from regulator.storage import Repository
 
@@ -311,6 +312,7 @@ class Review:
         machine = h["source"] == "gateway"
         h["rule_name"] = rule_name(h["rule"]) if machine else h["source_name"]
         h["site_state_name"] = site_state_name(h["site_state"]) if machine else ""
+        h["peak_text"] = peak_words(h["rule"], h["peak_value"], h["peak_threshold"], h["unit"])
         # past the deadline that counts: a listed hazard's listing's, not its order's (DUE)
         h["overdue"] = h["state"] == "rectifying" and h["due"] is not None and h["due"] < now
         return h

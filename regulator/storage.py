@@ -11,9 +11,8 @@ value of a minute that a newer summary of the same minute replaces.
 
 from __future__ import annotations
 
-import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from regulator.evidence import Kind, PictureStore, StoredPicture, open_evidence_
 from regulator.jurisdictions import SEP, chain, ensure
 from regulator.legacy import adopt
 from regulator.partitions import ensure_months
+from regulator.peaks import READING_OF, UNIT_ALIASES, direction, metric_of, number
 from regulator.scope import PROJECTS, Actor, Scope, ScopedConnection
 
 NONCE_SWEEP_S = 10.0  # expired nonces are swept at most this often (a sweep per request costs PostgreSQL)
@@ -125,35 +125,48 @@ TOUCH_PROJECT = (
     "UPDATE projects SET last_seen_at=:now WHERE code=:p AND (last_seen_at IS NULL OR last_seen_at < :stale)"
 )
 _NEWER = "excluded.last_ts >= hazards.last_ts"
-# the peak: the event of the worst level reached, and of that level the one furthest past its limit (either
-# way: a pit's anchor force falls below its limit); an acknowledgement or the resolution, which carry the
-# value at that moment (an overload resolved at 32 %), only stands in until a firing event of the level
-# arrives. Column by column from the row as it was (ON CONFLICT's SET reads the old row throughout).
-_EXCESS = "ABS(COALESCE({t}.peak_value, 0) - COALESCE({t}.peak_threshold, 0))"
-_PEAK = (
-    "(excluded.level_rank > hazards.level_rank OR (excluded.level_rank = hazards.level_rank "
-    "AND excluded.peak_firing AND (NOT hazards.peak_firing OR "
-    f"{_EXCESS.format(t='excluded')} > {_EXCESS.format(t='hazards')})))"
+# the peak: the worst value of the hazard's firing and updated events (and of its readings summaries:
+# FOLD_READINGS), by the hazard's direction (``peak_dir``: 1 higher is worse, -1 lower, a clearance; the
+# firing event's, which is past its limit, else the first event's); an acknowledgement or the resolution,
+# which carry the value at that moment (an overload resolved at 32 %), only stands in until a firing or
+# updated event arrives; a text value (a licence number) has no direction, and the worst level's first
+# event stands. Column by column from the row as it was (ON CONFLICT's SET reads the old row throughout).
+_DIR = (
+    "CASE WHEN excluded.site_state = 'firing' AND excluded.peak_dir IS NOT NULL THEN excluded.peak_dir "
+    "ELSE COALESCE(hazards.peak_dir, excluded.peak_dir) END"
 )
-PEAK = ("peak_value", "peak_threshold", "peak_message", "peak_ts", "peak_firing", "clause")
+# (a NULL anywhere in the values' comparison, text or no direction, leaves it to the levels)
+_PEAK = (
+    "CASE WHEN excluded.peak_firing <> hazards.peak_firing THEN excluded.peak_firing "
+    f"ELSE COALESCE((excluded.peak_value - hazards.peak_value) * {_DIR} > 0, "
+    "excluded.level_rank > hazards.level_rank) END"
+)
+PEAK = ("peak_value", "peak_threshold", "peak_message", "peak_ts", "peak_firing")
+# the clause of the worst level reached (a firing event's over a stand-in's of its level)
+_CLAUSE = (
+    "clause=CASE WHEN excluded.level_rank > hazards.level_rank OR (excluded.level_rank = hazards.level_rank "
+    "AND excluded.peak_firing AND NOT hazards.peak_firing) THEN excluded.clause ELSE hazards.clause END, "
+)
 # the hazard (one per alert) an event belongs to, opened as ``pending`` on its first event; the highest
 # level and the newest site-side facts win, so out-of-order redelivery cannot lower it
 UPSERT_HAZARD = (
     "INSERT INTO hazards(project, alert_id, city, district, device, point, rule, clause, level, level_rank, "
     "message, value, threshold, unit, site_state, first_ts, last_ts, evidence_event, state, updated_at, "
-    "peak_value, peak_threshold, peak_message, peak_ts, peak_firing) "
+    "peak_value, peak_threshold, peak_message, peak_ts, peak_firing, peak_dir, peak_metric) "
     "SELECT :p, :alert_id, p.city, p.district, :device, :point, :rule, :clause, :l, :rank, "
     ":message, :value, :threshold, :unit, :s, :ts, :ts, :evidence_event, 'pending', :now, "
-    ":peak_value, :threshold, :message, :ts, :peak_firing "
+    ":peak_value, :threshold, :message, :ts, :peak_firing, :dir, :metric "
     "FROM projects p WHERE p.code=:p {guard} "
     "ON CONFLICT (project, alert_id) DO UPDATE SET "
     # the peak's columns in one row-valued SET, so its condition is written (and evaluated) once: with it
     # six times the statement passed psycopg's 4,096-character limit for caching its parsed form, which
     # cost every event a parse
-    f"({', '.join(PEAK)}) = (SELECT "
+    f"({', '.join(PEAK)}, peak_dir) = (SELECT "
     + ", ".join(f"CASE WHEN better THEN excluded.{column} ELSE hazards.{column} END" for column in PEAK)
-    + f" FROM (SELECT {_PEAK} AS better) AS peak), "
-    "level=CASE WHEN excluded.level_rank > hazards.level_rank THEN excluded.level ELSE hazards.level END, "
+    + f", dir FROM (SELECT {_PEAK} AS better, {_DIR} AS dir) AS peak), "
+    "peak_metric=COALESCE(hazards.peak_metric, excluded.peak_metric), "
+    + _CLAUSE
+    + "level=CASE WHEN excluded.level_rank > hazards.level_rank THEN excluded.level ELSE hazards.level END, "
     "level_rank=CASE WHEN excluded.level_rank > hazards.level_rank THEN excluded.level_rank "
     "ELSE hazards.level_rank END, "
     f"message=CASE WHEN {_NEWER} AND excluded.message <> '' THEN excluded.message ELSE hazards.message END, "
@@ -177,6 +190,61 @@ INSERT_EVIDENCE = (
     "INSERT INTO evidence(event_id, hazard_id, purpose, kind, sha256, size, url, created_at) "
     "{source} :e, {h}, 'event', :k, :sha, :size, :url, :received"
 )
+
+
+# The readings summaries a hazard holds: of its device, point and metric (``peak_metric``, regulator/peaks.py),
+# in its unit, from its first event to its resolution (while it is open: to now)
+_UNITS = " OR ".join(
+    ["r.unit = hazards.unit"]
+    + [f"(r.unit = '{a}' AND hazards.unit = '{b}')" for a, b in UNIT_ALIASES.items()]
+)
+_HAZARD_READINGS = (
+    "FROM readings r WHERE r.project = hazards.project AND r.device = hazards.device "
+    "AND r.point = hazards.point AND r.metric = hazards.peak_metric AND r.ts >= hazards.first_ts "
+    f"AND (hazards.site_state <> 'resolved' OR r.ts <= hazards.last_ts) AND ({_UNITS}) "
+    # finite values only (PostgreSQL orders NaN above every number): a broken sensor's is no peak
+    "AND r.value > -1e308 AND r.value < 1e308"
+)
+# a reading worse than the hazard's peak becomes its peak (its value and time; the site said nothing at it,
+# so no message): a minute's peak between two updates of the site's, or one backfilled after an outage. One
+# statement per direction (``{dir}``, the worst first by ``{order}``): SQLite's subqueries cannot order by
+# the updated row's columns.
+_FOLD = (
+    "UPDATE hazards SET (peak_value, peak_ts, peak_message, peak_firing) = (SELECT r.value, r.ts, '', :yes "
+    f"{_HAZARD_READINGS} ORDER BY r.value {{order}}, r.ts LIMIT 1) "
+    "WHERE {which} AND peak_metric IS NOT NULL AND peak_dir = {dir} AND EXISTS (SELECT 1 "
+    f"{_HAZARD_READINGS} AND (hazards.peak_value IS NULL OR NOT hazards.peak_firing "
+    "OR r.value {worse} hazards.peak_value))"
+)
+
+
+def _folds(which: str) -> tuple[str, str]:
+    """The two statements folding readings into the hazards ``which`` selects: higher worse, lower worse."""
+    return (
+        _FOLD.format(which=which, dir=1, order="DESC", worse=">"),
+        _FOLD.format(which=which, dir=-1, order="ASC", worse="<"),
+    )
+
+
+# the hazards of one series a readings summary brought (its readings from :lo to :hi)
+FOLD_SERIES = _folds(
+    "project = :p AND device = :d AND point = :pt AND peak_metric = :m AND first_ts <= :hi "
+    "AND (site_state <> 'resolved' OR last_ts >= :lo)"
+)
+# one hazard, as it opens (or a held warning becomes one): what the summaries brought before its events
+FOLD_HAZARD = _folds("project = :p AND alert_id = :alert_id")
+SERIES_METRICS = frozenset(READING_OF.values())
+
+
+def opens_series(args: dict[str, Any]) -> bool:
+    """Whether an event (``_event_args``) opens a hazard whose value is a reading of the summaries."""
+    return bool(args["s"] == "firing" and args["metric"] is not None)
+
+
+def fold_hazard(db: Connection, project: str, alert_id: str) -> None:
+    """Make the worst reading of its series that a hazard holds its peak, if worse than its events'."""
+    for statement in FOLD_HAZARD:
+        db.execute(sql(statement), {"p": project, "alert_id": alert_id, "yes": True})
 
 
 # SQLite: one statement per table inside a transaction, the hazard id passed on as ``:h``
@@ -217,13 +285,6 @@ ONE_STATEMENT_IF_HAZARD = _one_statement(
 )
 
 
-def _number(value: float | str | None) -> float | None:
-    """An event's value as a number (a rule may send text, e.g. a licence number: no peak of its own)."""
-    if isinstance(value, int | float) and math.isfinite(value):
-        return float(value)
-    return None
-
-
 def _event_args(
     event: AlertEvent,
     evidence: Evidence | None,
@@ -244,8 +305,10 @@ def _event_args(
         "rank": LEVEL_RANK[event.level],
         "message": event.message,
         "value": "" if event.value is None else str(event.value),
-        "peak_value": _number(event.value),
+        "peak_value": number(event.value),
         "peak_firing": event.state in ("firing", "updated"),
+        "dir": direction(event),
+        "metric": metric_of(event.rule),
         "threshold": event.threshold,
         "unit": event.unit,
         "s": event.state,
@@ -290,6 +353,20 @@ def write_event(db: Connection, args: dict[str, Any]) -> None:
     db.execute(sql(EVENT_ID_ROW), args)
     if args["has_evidence"]:
         db.execute(sql(EVIDENCE_ROW), args)
+    if opens_series(args):  # the readings summaries of its series that came before it
+        fold_hazard(db, args["p"], args["alert_id"])
+
+
+def _series_spans(records: Iterable[ReadingRecord]) -> dict[tuple[str, str, str], tuple[float, float]]:
+    """The first and last time of each series (device, point, metric) among ``records`` whose metric a
+    hazard's value may be (peaks.READING_OF)."""
+    spans: dict[tuple[str, str, str], tuple[float, float]] = {}
+    for r in records:
+        if r.metric in SERIES_METRICS:
+            key = (r.device, r.point, r.metric)
+            lo, hi = spans.get(key, (r.ts, r.ts))
+            spans[key] = (min(lo, r.ts), max(hi, r.ts))
+    return spans
 
 
 class Repository:
@@ -523,8 +600,17 @@ class Repository:
         waiting on the network to the database, not computing. A statement is atomic, so a reused nonce
         (the ``nonce`` CTE inserts nothing) or a duplicate event (``dup``) writes nothing else.
         """
-        _, duplicate, _ = self._one_statement(ONE_STATEMENT, args)
+        _, duplicate, written = self._one_statement(ONE_STATEMENT, args)
+        if written:
+            self.fold_opened(args)
         return not duplicate
+
+    def fold_opened(self, args: dict[str, Any]) -> None:
+        """PostgreSQL, after the one statement stored an event: `fold_hazard` in a transaction of its own
+        when the event opens a hazard of a series the readings summaries carry."""
+        if opens_series(args):
+            with self.engine.begin() as db:
+                fold_hazard(db, args["p"], args["alert_id"])
 
     def _one_statement(self, statement: str, args: dict[str, Any]) -> tuple[int, int, int]:
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as db:
@@ -541,6 +627,8 @@ class Repository:
         concurrent copy may have been stored meanwhile, and its key on event_ids catches one that commits
         while this one writes: a duplicate either way, never a retry that would find the nonce used)."""
         _, duplicate, written = self._one_statement(ONE_STATEMENT_IF_HAZARD, args)
+        if written:
+            self.fold_opened(args)
         if duplicate or written:
             return not duplicate
         return self.store_held(args, write)
@@ -611,6 +699,16 @@ class Repository:
                         for r in latest.values()
                     ],
                 )
+                series = _series_spans(latest.values())
+                for statement in FOLD_SERIES if series else ():
+                    # worse readings become the peaks of the hazards open then
+                    db.execute(
+                        sql(statement),
+                        [
+                            {"p": project, "d": d, "pt": pt, "m": m, "lo": lo, "hi": hi, "yes": True}
+                            for (d, pt, m), (lo, hi) in series.items()
+                        ],
+                    )
         return len(records)
 
     def heartbeat(self, project: str, nonce: str, keep_nonce_s: float) -> None:

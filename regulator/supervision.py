@@ -31,6 +31,7 @@ from regulator import classify
 from regulator.db import sql
 from regulator.jurisdictions import LEVEL_NAMES, LEVELS, SEP
 from regulator.names import BEIJING
+from regulator.peaks import peak_words
 from regulator.review import DAY_S, REGULATORS, Review, ReviewError
 from regulator.scope import PROJECTS, Actor, ScopedConnection
 from regulator.storage import Repository
@@ -46,7 +47,7 @@ LISTED_LEVELS = ("district", "city")  # the plans' two levels; province only by 
 LISTING_COLUMNS = (
     "l.id, l.hazard_id, l.project, p.name, l.level, l.authority, l.deadline, l.state, l.listed_by, "
     "l.listed_at, l.escalated_to, l.escalated_at, l.closed_by, l.closed_at, h.state, h.alert_id, h.rule, "
-    "h.message, h.peak_message"
+    "h.message, h.peak_message, h.peak_value, h.peak_threshold, h.unit, h.peak_ts"
 )
 LISTING_KEYS = (
     "id",
@@ -68,6 +69,10 @@ LISTING_KEYS = (
     "rule",
     "message",
     "peak_message",
+    "peak_value",
+    "peak_threshold",
+    "unit",
+    "peak_ts",
 )
 NOTICE_COLUMNS = (
     "n.id, n.listing_id, n.hazard_id, n.project, n.kind, n.number, n.deadline, n.issued_by, n.issued_at"
@@ -130,6 +135,7 @@ def listing_view(row: dict[str, Any], now: float) -> dict[str, Any]:
         "state_name": STATES[row["state"]],
         "overdue": row["state"] != "closed" and row["deadline"] < now,
         "handled_by": row["escalated_to"] or row["authority"],
+        "peak_text": peak_words(row["rule"], row["peak_value"], row["peak_threshold"], row["unit"]),
     }
 
 

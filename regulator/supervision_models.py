@@ -54,6 +54,10 @@ class ListingRow(BaseModel):
     rule: str = Field(description="the check's id")
     message: str = Field(description="the site's newest description")
     peak_message: str = Field(description="the site's description at the worst")
+    peak_text: str = Field(
+        description="the hazard's worst value as the ledger says it, e.g. 59.0 kN（设计值 20 kN 的 295%）"
+    )
+    peak_ts: float | None = Field(description="Unix seconds of the worst value")
     notices: list[NoticeRow] = Field(description="notices issued under it, oldest first")
 
 

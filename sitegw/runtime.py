@@ -65,6 +65,8 @@ if TYPE_CHECKING:
     from sitegw.cameras import CameraHub
 
 log = logging.getLogger(__name__)
+# at a clean stop, how long the outbox may take to deliver the worst values told then (AlertManager.tell_worst)
+STOP_DRAIN_S = 5.0
 
 
 class Gateway:
@@ -386,6 +388,10 @@ class Gateway:
         if self.influx is not None:
             await self.influx.stop()
         await asyncio.to_thread(self.store.stop)
+        # the worst values the site saw and the uplinks were not told yet (an alert worsening within its
+        # minimum interval): told now, and given a moment to reach the regulator before the outbox stops
+        if self.monitor.alerts.tell_worst():
+            await self.outbox.drained(STOP_DRAIN_S)
         # taken while the alert and outbox databases are still open, after the store's last commit
         self.final_summary = self.summary()
         await self.outbox.stop()

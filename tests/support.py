@@ -10,7 +10,9 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from contract.alert_event import Level
 from drivers.ports import free_tcp_port
+from rules import RuleResult
 
 
 def free_port() -> int:
@@ -50,3 +52,31 @@ async def run_until(
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+def verdict(
+    rule: str,
+    where: tuple[str, str],
+    level: Level | None,
+    ts: float,
+    figures: tuple[float, float, str],
+    message: str,
+    clause: str = "",
+    details: dict[str, float | str | list[str]] | None = None,
+) -> RuleResult:
+    """A rule's verdict on ``where`` (device, point): ``figures`` are its value, its limit and their unit."""
+    value, threshold, unit = figures
+    device, point = where
+    return RuleResult(
+        rule,
+        device,
+        point,
+        level,
+        ts,
+        clause,
+        value,
+        threshold,
+        unit,
+        message,
+        details=details or {},
+    )

@@ -267,6 +267,55 @@ class DeviceOfflineRule(Model):
     )
 
 
+# rules whose value is a time that grows by itself while the alert lasts (a silence, an absence, the days
+# left to a calibration): their worsening is the clock's, and the hazard's own span (first event to the
+# resolution) says how long they lasted
+CLOCK_RULES = ("device.offline", "formwork.silent", "personnel.absent", "hoist.arrester")
+
+
+class WorseningUpdates(Model):
+    """How an alert that gets worse within its level tells the regulator and the other uplinks.
+
+    An ``updated`` event carries the worst value so far, its time and the site's words at it."""
+
+    step_fraction: float = Field(
+        0.1,
+        gt=0,
+        le=1,
+        title="Step",
+        description="fraction of the alert's limit (threshold) by which the value must pass the worst "
+        "value last reported before an update goes out at once (0.1: a 20 kN design value, every 2 kN)",
+    )
+    every_s: float = Field(
+        300,
+        ge=10,
+        le=3600,
+        title="While worsening",
+        description="seconds: an alert still worse than last reported, by less than a step, is reported "
+        "at least this often",
+    )
+    min_interval_s: float = Field(
+        60,
+        ge=1,
+        le=3600,
+        title="At most every",
+        description="seconds: at most one update per alert in this time however fast its readings come "
+        "(what is worse meanwhile goes in the next); a level change or the resolution goes at once, "
+        "after the worst value not yet reported",
+    )
+    not_for: list[str] = Field(
+        default_factory=lambda: list(CLOCK_RULES),
+        title="Not for",
+        description="rule id prefixes whose alerts send no such updates: by default those whose value is a "
+        "time that grows by itself (silence, absence, days to a calibration), whose length the hazard's "
+        "span says",
+    )
+
+    def applies(self, rule: str) -> bool:
+        """Whether alerts of ``rule`` report their worsening."""
+        return not any(rule.startswith(prefix) for prefix in self.not_for if prefix)
+
+
 class DeviceRules(Model):
     """Per-device replacements of the site-wide sections (a section given here replaces the site's)."""
 
@@ -323,6 +372,13 @@ class RulesConfig(Model):
     )
     device_offline: DeviceOfflineRule = Field(
         default_factory=DeviceOfflineRule, title="Offline", description="device.offline"
+    )
+    worsening: WorseningUpdates = Field(
+        default_factory=WorseningUpdates,
+        title="Worsening alerts",
+        description="an alert that keeps getting worse within its level tells the regulator its worst "
+        "value: at once by a step of its limit, else every few minutes, never more often than a "
+        "minimum interval",
     )
     warmup_max_h: float = Field(
         72,

@@ -6,6 +6,10 @@ acknowledged and resolved. Every change is an AlertEvent, written to SQLite befo
 at each tick, in order. There is no grouping: every event, critical ones first of all, goes out
 at once. Silenced or inhibited alerts are still tracked; what they missed is delivered when the
 silence or inhibition ends, if the alert is still active.
+
+An alert that worsens within its level tells the uplinks too (gateway/alerts/worsening.py): an ``updated``
+event with its worst value by a step of its limit, or every few minutes while it keeps worsening, at most
+one per alert a minute; a level change or the resolution goes after the worst value not yet told.
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from contract.alert_event import AlertEvent, State
+from contract.config.rules import WorseningUpdates
 from gateway.alerts.models import Alert, AlertDetail, Silence, SilenceSpec
 from gateway.alerts.store import AlertStore
+from gateway.alerts.worsening import Worst, track
 from rules.result import RuleResult, rank
 
 log = logging.getLogger(__name__)
@@ -42,13 +48,25 @@ class AlertManager:
         project: str,
         on_event: Callable[[AlertEvent], object],
         clock: Callable[[], float] = time.time,
+        worsening: WorseningUpdates | None = None,
     ) -> None:
+        """``worsening``: when an alert that worsens within its level is told (default: the defaults of
+        `WorseningUpdates`)."""
         self._store = AlertStore(db_path)
         self._project = project
         self._on_event = on_event
         self._clock = clock
+        self._policy = worsening or WorseningUpdates()
         self._lock = threading.RLock()
         self._active: dict[str, Alert] = {a.fingerprint: a for a in self._store.active()}
+        # the worst value of each active alert whose value is a number with a limit, and those whose worst
+        # the uplinks have not been told (the only ones a tick looks at)
+        self._worst: dict[str, Worst] = {}
+        for fingerprint, alert in self._active.items():
+            worst = track(alert, self._policy)
+            if worst is not None:
+                self._worst[fingerprint] = worst
+        self._worse: set[str] = set()
         # the active alerts held back (their level not delivered, for a silence or an inhibition):
         # the only ones a tick may release, and none at nearly every tick
         self._held = {f for f, a in self._active.items() if a.notified_level != a.level}
@@ -90,7 +108,24 @@ class AlertManager:
                     # a repeat of the level the alert has: its latest figures kept in memory, for
                     # _current() to fold in when the alert is read (what most verdicts are)
                     self._figures[fingerprint] = r
+                    worst = self._worst.get(fingerprint)
+                    # worse than ever: told if due; not a value seen while a silence or an inhibition holds
+                    # the alert back (a sensor's calibration in a maintenance window is no hazard's peak;
+                    # a device's backfill reaches the regulator in its readings summaries)
+                    if worst is not None and worst.beaten_by(r) and not self._suppressed(alert, r.ts):
+                        worst.take(r)
+                        self._worse.add(fingerprint)
+                        if worst.due(self._clock(), self._policy):
+                            delivered.extend(self._tell(fingerprint, worst))
                     continue
+                if alert is not None and fingerprint in self._worse:
+                    # the worst not yet told goes first, at the level it was seen at, unless this verdict
+                    # carries as bad a value (an escalation on the way up)
+                    worst = self._worst[fingerprint]
+                    value = r.value
+                    if not isinstance(value, float) or worst.worse(worst.seen, value):
+                        delivered.extend(self._tell(fingerprint, worst))
+                        alert = self._active[fingerprint]
                 delivered.extend(self._change(r, fingerprint, alert))
         return delivered
 
@@ -99,12 +134,28 @@ class AlertManager:
         now = self._clock() if now is None else now
         with self._lock:
             out = self._deliver_pending() if self._undelivered else []
+            out += self._tell_worse(now)  # worse than told: due now that time passed?
             if not self._held:
                 return out  # nothing held back to release
             for fingerprint, alert in list(self._active.items()):
                 if fingerprint in self._held and not self._suppressed(alert, now):
                     out.extend(self._release(self._current(fingerprint, alert), now))
             return out
+
+    def tell_worst(self) -> list[AlertEvent]:
+        """Tell now every active alert's worst value not yet told, whatever the minimum interval: at a
+        clean stop, so that what the site saw does not wait for the next start; the events delivered."""
+        with self._lock:
+            return self._tell_worse(None)
+
+    def _tell_worse(self, now: float | None) -> list[AlertEvent]:
+        """The updates of the alerts worse than told whose update is due at ``now`` (None: every one)."""
+        out: list[AlertEvent] = []
+        for fingerprint in list(self._worse):
+            worst = self._worst[fingerprint]
+            if now is None or worst.due(now, self._policy):
+                out.extend(self._tell(fingerprint, worst))
+        return out
 
     def _change(self, r: RuleResult, fingerprint: str, alert: Alert | None) -> list[AlertEvent]:
         """What verdict ``r`` does to the active ``alert`` of its ``fingerprint`` (None: none active),
@@ -149,17 +200,10 @@ class AlertManager:
             return self._record(alert, "firing", r.ts, backfill=r.backfill)
         escalated = rank(r.level) > rank(alert.level)
         alert = alert.model_copy(
-            update={
+            update=_figures_of(r, alert)
+            | {
                 "level": r.level,
-                "clause": r.clause,
-                "value": r.value,
-                "threshold": r.threshold,
-                "unit": r.unit,
-                "message": r.message,
-                "message_en": r.message_en,
-                "details": r.details,
                 "updated_ts": r.ts,
-                "evidence": r.evidence or alert.evidence,
                 # an acknowledgement covered the lower level only: an escalation needs a new one
                 "state": "firing" if escalated else alert.state,
             }
@@ -186,6 +230,10 @@ class AlertManager:
         still holds, the rules open a new alert at their next verdict."""
         with self._lock:
             alert = self._require_active(alert_id, actor)
+            worst = self._worst.get(alert.fingerprint)
+            if worst is not None and alert.fingerprint in self._worse:  # its worst is told first
+                self._tell(alert.fingerprint, worst)
+                alert = self._current(alert.fingerprint, alert)
             now = self._clock()
             alert = alert.model_copy(update={"state": "resolved", "resolved_ts": now, "updated_ts": now})
             events = self._record(alert, "resolved", now, actor=actor, note=note)
@@ -279,10 +327,15 @@ class AlertManager:
         if alert is None:
             return default
         latest = self._figures.pop(fingerprint, None)
-        if latest is not None:
-            alert = alert.model_copy(
-                update={"value": latest.value, "message": latest.message, "message_en": latest.message_en}
-            )
+        worst = self._worst.get(fingerprint)
+        peak = None if worst is None or worst.seen == alert.peak_value else worst
+        if latest is not None or peak is not None:
+            update: dict[str, object] = {}
+            if latest is not None:
+                update |= {"value": latest.value, "message": latest.message, "message_en": latest.message_en}
+            if peak is not None:
+                update |= {"peak_value": peak.seen, "peak_ts": peak.seen_ts}
+            alert = alert.model_copy(update=update)
             self._active[fingerprint] = alert
         return alert
 
@@ -314,6 +367,11 @@ class AlertManager:
             deliver = alert.notified_level is not None
         if deliver and state in ("firing", "updated"):
             alert = alert.model_copy(update={"notified_level": alert.level})
+        worst = self._worst.get(alert.fingerprint)
+        if worst is None and state in ("firing", "updated") and alert.state != "resolved":
+            worst = track(alert, self._policy)
+            if worst is not None:
+                self._worst[alert.fingerprint] = worst
         event = AlertEvent(
             alert_id=alert.alert_id,
             project=alert.project,
@@ -336,6 +394,18 @@ class AlertManager:
             evidence=alert.evidence if state in ("firing", "updated") else None,
         )
         self._figures.pop(alert.fingerprint, None)  # the alert recorded carries the figures that count
+        if worst is not None:
+            if state in ("firing", "updated"):
+                worst.recorded(event, deliver, self._clock(), self._policy)
+            alert = alert.model_copy(
+                update={
+                    "peak_value": worst.seen,
+                    "peak_ts": worst.seen_ts,
+                    "lower_is_worse": worst.lower,
+                    "reported_peak": worst.told,
+                    "reported_at": worst.told_at if worst.told is not None else None,
+                }
+            )
         self._store.save(alert, event, "pending" if deliver else "held")
         for listener in self._listeners:
             try:
@@ -345,7 +415,13 @@ class AlertManager:
         if alert.state == "resolved":
             self._active.pop(alert.fingerprint, None)
             self._held.discard(alert.fingerprint)
+            self._worst.pop(alert.fingerprint, None)
+            self._worse.discard(alert.fingerprint)
         else:
+            if worst is not None and worst.unreported():
+                self._worse.add(alert.fingerprint)
+            else:
+                self._worse.discard(alert.fingerprint)
             self._active[alert.fingerprint] = alert
             if alert.notified_level != alert.level:
                 self._held.add(alert.fingerprint)
@@ -364,6 +440,20 @@ class AlertManager:
             return [event]
         self._undelivered = True
         return []
+
+    def _tell(self, fingerprint: str, worst: Worst) -> list[AlertEvent]:
+        """An ``updated`` event of the active alert carrying its worst value (``worst.result``'s figures:
+        its time, the site's words at it), unless a silence or an inhibition holds the alert back (then
+        it stays to be told); the events delivered."""
+        alert, r = self._active.get(fingerprint), worst.result
+        if alert is None or r is None or self._suppressed(alert, r.ts):
+            return []
+        latest = self._figures.get(fingerprint)
+        alert = alert.model_copy(update=_figures_of(r, alert) | {"updated_ts": max(alert.updated_ts, r.ts)})
+        events = self._record(alert, "updated", r.ts, backfill=r.backfill)
+        if latest is not None and latest is not r:  # the newest figures stay the alert's current ones
+            self._figures[fingerprint] = latest
+        return events
 
     def _release(self, alert: Alert, now: float) -> list[AlertEvent]:
         """An active alert that was held back: tell the outside world where it stands now."""
@@ -391,3 +481,18 @@ class AlertManager:
         else:
             self._undelivered = False
         return out
+
+
+def _figures_of(r: RuleResult, alert: Alert) -> dict[str, object]:
+    """What a verdict says of its alert: clause, value and limit, the site's words, the details, the evidence
+    (the alert's own when the verdict has none)."""
+    return {
+        "clause": r.clause or alert.clause,
+        "value": r.value,
+        "threshold": r.threshold,
+        "unit": r.unit,
+        "message": r.message,
+        "message_en": r.message_en,
+        "details": r.details,
+        "evidence": r.evidence or alert.evidence,
+    }

@@ -37,6 +37,21 @@ class Alert(BaseModel):
     notified_level: Level | None = Field(None, description="level last delivered to on_event (None: never)")
     latched: bool = Field(False, description="never clears by itself: a supervisor resolves it")
     evidence: str | None = Field(None, description="latest evidence (JPEG as base64, or a URL)")
+    peak_value: float | None = Field(
+        None,
+        description="the worst value the site saw while the alert was active, by its rule's direction "
+        "(None: a text value, or no limit to compare with)",
+    )
+    peak_ts: float | None = Field(None, description="Unix seconds of the reading with the worst value")
+    lower_is_worse: bool | None = Field(
+        None, description="lower values are worse (a clearance, a share); None: the value has no peak"
+    )
+    reported_peak: float | None = Field(
+        None, description="the worst value delivered to the uplinks in a firing or updated event"
+    )
+    reported_at: float | None = Field(
+        None, description="Unix seconds (the gateway's clock) the last firing or updated event was delivered"
+    )
 
 
 class AlertDetail(BaseModel):

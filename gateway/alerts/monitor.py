@@ -41,7 +41,9 @@ class SafetyMonitor:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.engine = RuleEngine(site)
-        self.alerts = AlertManager(db_path, site.config.project.code, on_event, clock)
+        self.alerts = AlertManager(
+            db_path, site.config.project.code, on_event, clock, site.config.rules.worsening
+        )
         self._on_fault = on_fault
         self._clock = clock
         self._monotonic = monotonic

@@ -24,6 +24,10 @@ Answer: HTTP status as in `classify_http` (401 as above); a 2xx whose JSON has a
 or ``success: false``, refused the record (permanent, with the platform's message). Only the token path,
 the bearer, the form field ``params`` and its first four keys are facts; the other names are this adapter's
 [U: no published spec].
+
+An alarm's update: the facts name no message for it, so an ``updated`` event (a change of level, or the worst
+value of an alert that keeps worsening within its level, gateway/alerts/worsening.py) goes as another record
+on the alarm path: the measures at that value, ``AlarmState`` "updated", an ``AlarmId`` of its own.
 """
 
 from __future__ import annotations

@@ -24,6 +24,11 @@ Mapping of an AlertEvent to the record (the uplink's ``rules`` default to ``cran
 
 The record's field names are not in the facts (no published spec): they are this adapter's; the query, the
 signature and the reply are the platform's.
+
+An alarm's update: CWRService has no message for it (one record per call), so an ``updated`` event (a change
+of level, or the worst value of an alert that keeps worsening within its level, gateway/alerts/worsening.py)
+is another record: the measures at that value, ``alarmState`` "updated", a ``client_serial`` of its own, so
+the platform keeps every one. Dongguan sends the same record (gateway/uplinks/dongguan.py).
 """
 
 from __future__ import annotations

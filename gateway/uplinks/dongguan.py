@@ -12,7 +12,8 @@ confirmation and is retried.
 The record is the CWRService crane record (gateway/uplinks/cwrservice.py: device number, load, ratios, radius,
 height, slew, wind, tilt, a flag per rule, ``isResend`` 1 for backfill). The facts give the signature, the
 time format and the reply only: the record's field names and the signature's own query name (``sign``) are
-this adapter's [U: no published spec].
+this adapter's [U: no published spec]. The facts give no message for an alarm's update: an ``updated`` event
+(a change of level, or the worst value of an alert that keeps worsening) is another record, as CWRService's.
 """
 
 from __future__ import annotations

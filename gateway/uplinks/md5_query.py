@@ -5,7 +5,9 @@ The query carries the parameters and ``signature`` = `name_value_md5` over the s
 body as ``body``; the body itself goes as the request's JSON. The reply is ``{"result": true|false,
 "detail_message": ...}``: ``true`` took the record, ``false`` refused it (a permanent failure: the same bytes
 would be refused again; the outbox dead-letters it with the platform's message). A 2xx without that shape is
-no confirmation (a proxy's page, say), so it is retried.
+no confirmation (a proxy's page, say), so it is retried. Neither dialect has a message for an alarm's
+update: each sends an ``updated`` event as another record of its own (gateway/uplinks/cwrservice.py,
+gateway/uplinks/szgws.py).
 """
 
 from __future__ import annotations

@@ -26,6 +26,11 @@ Record fields (the facts name them; units: load kg, moment t·m, ratios %, range
 
 Flag levels are 0 none, 1 warning, 2 alarm, 3 critical, as sitegw's levels. The names of the limit flags,
 ``warn_state``, ``serial_no`` and ``is_resend`` are this adapter's [U].
+
+An alarm's update: the facts give the API no message for it (only ``/crane/warning``), so an ``updated``
+event, whether a change of level or the worst value of an alert that keeps worsening within its level
+(gateway/alerts/worsening.py), goes as another ``/crane/warning`` record: the measures at that value, the
+flags at the alert's level, ``warn_state`` "updated", a ``serial_no`` of its own.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ async function loadListings() {
         data-state="${esc(x.state)}">
       <td class="nowrap">${esc(x.level_name)}<br><small>${esc(x.authority_name)}</small></td>
       <td>${esc(x.project_name)}<br><span class="code">${esc(x.project)}</span></td>
-      <td>${esc(x.peak_message || x.message)}</td>
+      <td>${x.peak_text ? `峰值 ${esc(x.peak_text)}（${time(x.peak_ts)}）<br>` : ""}${esc(x.peak_message || x.message)}</td>
       <td>${noticeLinks(x)}</td>
       <td class="nowrap ${x.overdue ? "overdue" : ""}">${time(x.deadline)}${x.overdue ? " 逾期" : ""}</td>
       <td class="nowrap" data-testid="listing-state">${esc(x.state_name)}${x.escalated_to ? `<br><small>提级至 ${esc(x.escalated_to)}</small>` : ""}</td>

@@ -132,8 +132,20 @@ async def test_pit_rate_trips_at_once_after_a_restart(
             + point(now, "ZQS-02", 21.0)
             + point(now, "ZQS-03", 13.2)
         )  # below the warning by more than the 5 % band
-        expected = 4 if warmup_max_h else 3
+        # the first run's stop told the worst values it had seen and not told yet (21.02 and 14.22 mm, within
+        # the minimum interval: gateway/alerts/worsening.py), as updates of the two alerts
+        told_at_stop = [
+            ("ZQS-02", "pit.cumulative", "alarm", "updated"),
+            ("ZQS-03", "pit.cumulative", "warning", "updated"),
+        ]
+        expected = 6 if warmup_max_h else 5
         after = (await delivered(gw, receiver, expected))[len(before) :]
+        assert sorted(after[:2]) == told_at_stop
+        assert sorted(s.event.value for s in receiver.repo.events(PROJECT) if s.event.state == "updated") == [
+            14.22,
+            21.02,
+        ]
+        after = after[2:]
         rate = [a for a in gw.monitor.alerts.list_alerts(rule="pit.rate") if a.state != "resolved"]
         still = [a for a in gw.monitor.alerts.list_alerts(rule="pit.cumulative") if a.point == "ZQS-02"]
     if warmup_max_h:

@@ -17,11 +17,14 @@ import cv2
 import numpy as np
 import psycopg
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Page, sync_playwright
 
 from contract.alert_event import AlertEvent
 from contract.wire import default_signature
+from regulator.db import migrate, normalise_url
 from regulator.server import RegulatorServer
+from regulator.storage import _event_args
 from tests.servers.browser import CHROMIUM_ARGS, chromium_path
 from vision.evidence import ClipRecorder, EvidenceStore
 
@@ -57,6 +60,23 @@ def make_event(alert: str = "a1", n: int = 0, **fields: object) -> AlertEvent:
     }
     base.update(fields)
     return AlertEvent(**base)  # type: ignore[arg-type]
+
+
+def older_ledger(db_url: str, revision: str, hazard_row: str, events: list[AlertEvent]) -> sa.Engine:
+    """A database at schema ``revision`` holding the test project and a hazard per event, each written with
+    ``hazard_row`` (the statement that release wrote hazards with)."""
+    engine = sa.create_engine(normalise_url(db_url))
+    migrate(engine, revision)
+    with engine.begin() as db:
+        db.execute(
+            sa.text(
+                "INSERT INTO projects(code, name, city, secret, created_at) VALUES (:p, '示范项目', '深圳', :s, 1)"
+            ),
+            {"p": PROJECT, "s": SECRET},
+        )
+        for event in events:
+            db.execute(sa.text(hazard_row), _event_args(event, None, None, 1.0, 1.0))
+    return engine
 
 
 def real_jpeg(text: str = "sitegw", colour: tuple[int, int, int] = (40, 90, 200)) -> bytes:

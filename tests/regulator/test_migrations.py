@@ -9,9 +9,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from regulator.db import downgrade, migrate, normalise_url
-from regulator.storage import Repository, _event_args
-from tests.regulator.support import HAZARD_0002, PROJECT, SECRET, make_event, real_jpeg
+from regulator.db import downgrade, migrate
+from regulator.storage import Repository
+from tests.regulator.support import HAZARD_0002, PROJECT, SECRET, make_event, older_ledger, real_jpeg
 
 TABLES = {
     "projects",
@@ -58,7 +58,7 @@ def test_new_database_is_at_head_and_reopening_keeps_data(db_url: str) -> None:
     assert tables(repo.engine) == TABLES
     repo.add_project(PROJECT, "示范项目", "深圳", SECRET)
     with repo.engine.connect() as db:
-        assert db.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0015"
+        assert db.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0016"
     repo.close()
     again = Repository(db_url)
     assert again.project(PROJECT).secret == SECRET  # type: ignore[union-attr]
@@ -128,18 +128,9 @@ def test_a_database_of_the_first_receiver_is_adopted_without_losing_anything(tmp
 
 
 def test_upgrade_to_0005_starts_each_peak_from_the_hazards_kept_figures(db_url: str) -> None:
-    engine = sa.create_engine(normalise_url(db_url))
-    migrate(engine, "0004")
-    with engine.begin() as db:
-        db.execute(
-            sa.text(
-                "INSERT INTO projects(code, name, city, secret, created_at) VALUES (:p, '示范项目', '深圳', :s, 1)"
-            ),
-            {"p": PROJECT, "s": SECRET},
-        )
-        for alert, value in (("a1", 107.7), ("a2", "B-2024-001")):  # a number, and a text value (a licence)
-            args = _event_args(make_event(alert, value=value), None, None, 1.0, 1.0)
-            db.execute(sa.text(HAZARD_0002), args)
+    # a number, and a text value (a licence)
+    events = [make_event(alert, value=value) for alert, value in (("a1", 107.7), ("a2", "B-2024-001"))]
+    engine = older_ledger(db_url, "0004", HAZARD_0002, events)
     migrate(engine)
     with engine.connect() as db:
         peaks = db.execute(

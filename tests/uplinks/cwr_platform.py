@@ -12,11 +12,15 @@ from pathlib import Path
 
 from contract.alert_event import AlertEvent
 from contract.config.uplinks import UplinkBase
+from gateway.alerts.manager import AlertManager
 from gateway.outbox import Outbox
-from tests.regulator.support import make_event
+from rules import RuleResult
+from tests.regulator.support import PROJECT, make_event
+from tests.support import verdict
 from tests.uplinks.platform import PlatformServer, Request
 
 SITE_TIME = timezone(timedelta(hours=8))  # China Standard Time: "site time" of the Chinese platforms
+CLAUSE_110 = "GB 5144-2006 §6.1.2 起重量限制器 110% 切断"
 TIME_FORMAT = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 
 
@@ -74,3 +78,46 @@ async def deliver_through_outbox(
         await outbox.stop()
     assert len(server.requests) == len(events) + 2
     return events
+
+
+def overload(pct: float, ts: float) -> RuleResult:
+    """crane-1's crane.load verdict at ``pct`` % of its 2.85 t rated load at 30 m, critical (110 %), as
+    rules/crane_load.py makes it."""
+    load_t = round(2.85 * pct / 100, 3)
+    said = f"1号塔吊 起重量 {load_t:.2f} t，为额定起重量 2.85 t（幅度 30 m）的 {pct:.0f}%"
+    facts: dict[str, float | str | list[str]] = {"load_t": load_t, "radius_m": 30.0, "rated_t": 2.85}
+    return verdict("crane.load", ("crane-1", ""), "critical", ts, (pct, 110.0, "%"), said, CLAUSE_110, facts)
+
+
+async def deliver_worsening(folder: Path, uplink: UplinkBase) -> list[AlertEvent]:
+    """An overload that worsens within its level (112 % to 124 % in a minute and a half) as a real alert manager
+    tells it, through a real outbox to ``uplink``: its firing event and the update with the worst value
+    (gateway/alerts/worsening.py), once the outbox drained."""
+    outbox = Outbox(folder / "outbox", [uplink])
+    now = [1_790_000_000.0]
+    manager = AlertManager(folder / "alerts.sqlite", PROJECT, outbox.put, lambda: now[0])
+    await outbox.start()
+    try:
+        for step, pct in enumerate((112.0, 115.0, 118.0, 124.0, 121.0)):
+            now[0] = 1_790_000_000.0 + 30 * step
+            manager.handle([overload(pct, now[0])])
+        assert await outbox.drained(20)
+        [alert] = manager.list_alerts()
+        events = manager.get(alert.alert_id).history
+    finally:
+        await outbox.stop()
+        manager.close()
+    assert [(e.state, e.value) for e in events] == [("firing", 112.0), ("updated", 124.0)]
+    return events
+
+
+def check_worsening_records(records: list[dict[str, object]], ids: list[str]) -> None:
+    """A CWRService-style platform took `deliver_worsening`'s two events as two crane records, their ids
+    ``ids``: the firing at 112 %, the update at the worst, 124 % (3.534 t), both flagged critical (3), the
+    update at the worst reading's time (site time)."""
+    assert [(r["alarmState"], r["weight"], r["weightPercent"], r["weightAlarm"]) for r in records] == [
+        ("firing", 3.192, 112.0, 3),
+        ("updated", 3.534, 124.0, 3),
+    ]
+    assert [r["recordTime"] for r in records] == ["2026-09-21 22:13:20", "2026-09-21 22:14:50"]
+    assert [r["_id"] for r in records] == ids

@@ -22,6 +22,7 @@ from gateway.uplinks import TransientFailure, build_adapter, build_record_sink
 from gateway.uplinks.crane_records import CraneRecordSender
 from gateway.uplinks.positions import ReadPositions
 from tests.regulator.support import make_event
+from tests.uplinks.cwr_platform import deliver_worsening
 from tests.uplinks.platform import PlatformServer, Request
 from tests.uplinks.test_szgws import crane_store
 
@@ -171,3 +172,20 @@ async def test_crane_minutes_go_to_the_record_path(tmp_path: Path, platform: Fac
     assert [r["IsResend"] for r in records] == [1, 0]
     assert records[0]["Weight"] == 2.9 and records[0]["Range"] == 30.0 and "WindSpeed" in records[0]
     assert list(itertools.chain.from_iterable(r.keys() for r in records)).count("AlarmId") == 0
+
+
+async def test_a_worsening_overload_is_another_alarm_record_with_its_worst_figures(
+    tmp_path: Path, platform: Factory
+) -> None:
+    # the platform's facts name no alarm-update message: the update is another record on the alarm path
+    cq = Chongqing()
+    server = platform(cq.answer)
+    firing, update = await deliver_worsening(tmp_path, uplink(server.url("")))
+    alarms = [p for path, p in cq.records if path == "/IOTWebService/rest/crane/alarm"]
+    assert [
+        (p["AlarmId"], p["AlarmState"], p["AlarmLevel"], p["Weight"], p["WeightPercent"]) for p in alarms
+    ] == [
+        (firing.event_id, "firing", 3, 3.192, 112.0),
+        (update.event_id, "updated", 3, 3.534, 124.0),
+    ]
+    assert alarms[1]["DataTimeStamp"] == 1_790_000_090_000 and alarms[1]["AlarmType"] == "crane.load"

@@ -19,7 +19,14 @@ from gateway.uplinks import PermanentFailure, TransientFailure, build_adapter
 from gateway.uplinks.cwrservice import cwr_params
 from gateway.uplinks.md5_query import signed_query
 from tests.regulator.support import PROJECT, make_event
-from tests.uplinks.cwr_platform import deliver_through_outbox, down_first, md5_upper, refuse
+from tests.uplinks.cwr_platform import (
+    check_worsening_records,
+    deliver_through_outbox,
+    deliver_worsening,
+    down_first,
+    md5_upper,
+    refuse,
+)
 from tests.uplinks.platform import PlatformServer, Request
 
 Factory = Callable[[Callable[[Request], tuple[int, object]]], PlatformServer]
@@ -161,3 +168,16 @@ async def test_an_event_id_that_is_no_uuid_still_gets_one_serial(platform: Facto
     await adapter.send(event)  # a retry
     await adapter.close()
     assert len(accepted) == 2 and accepted[0]["_serial"] == accepted[1]["_serial"]
+
+
+async def test_a_worsening_overload_is_another_record_with_its_worst_figures(
+    tmp_path: Path, platform: Factory
+) -> None:
+    # CWRService has no alarm-update message (one record per call): the update an alert that keeps worsening
+    # sends (gateway/alerts/worsening.py) is another record, its own serial, at the worst value
+    accepted: list[dict[str, object]] = []
+    server = platform(cwr_platform(SECRET, accepted))
+    firing, update = await deliver_worsening(tmp_path, site_uplink(server.url("/CWRService/m")))
+    serials = ["PL" + e.event_id.replace("-", "") for e in (firing, update)]
+    check_worsening_records([r | {"_id": r["_serial"]} for r in accepted], serials)
+    assert accepted[1]["deviceNo"] == "TC-440305-0001" and accepted[1]["momentAlarm"] == 3

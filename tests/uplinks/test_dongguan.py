@@ -17,7 +17,13 @@ from contract.config.uplinks import DongguanUplink, Uplink
 from gateway.uplinks import PermanentFailure, TransientFailure, build_adapter
 from gateway.uplinks.dongguan import dongguan_query
 from tests.regulator.support import PROJECT, make_event
-from tests.uplinks.cwr_platform import deliver_through_outbox, down_first, md5_upper
+from tests.uplinks.cwr_platform import (
+    check_worsening_records,
+    deliver_through_outbox,
+    deliver_worsening,
+    down_first,
+    md5_upper,
+)
 from tests.uplinks.platform import PlatformServer, Request
 
 Factory = Callable[[Callable[[Request], tuple[int, object]]], PlatformServer]
@@ -130,3 +136,14 @@ async def test_outbox_delivers_each_event_once_after_errors(tmp_path: Path, plat
     server = platform(down_first(dongguan_platform(TOKEN, accepted), 2, 503))  # down for two requests
     events = await deliver_through_outbox(tmp_path, site_uplink(server.url("/api/crane/alarm")), server)
     assert sorted(r["eventId"] for r in accepted) == sorted(e.event_id for e in events)
+
+
+async def test_a_worsening_overload_is_another_record_with_its_worst_figures(
+    tmp_path: Path, platform: Factory
+) -> None:
+    # Dongguan's facts give no alarm-update message: the update is another CWRService-style record
+    accepted: list[dict[str, object]] = []
+    server = platform(dongguan_platform(TOKEN, accepted))
+    events = await deliver_worsening(tmp_path, site_uplink(server.url("/api/crane/alarm")))
+    check_worsening_records([r | {"_id": r["eventId"]} for r in accepted], [e.event_id for e in events])
+    assert accepted[1]["deviceNo"] == "TC-441900-0007"

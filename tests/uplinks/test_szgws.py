@@ -30,7 +30,7 @@ from gateway.uplinks.positions import ReadPositions
 from gateway.uplinks.szgws import gws_params
 from tests.regulator.support import PROJECT, make_event
 from tests.support import free_port
-from tests.uplinks.cwr_platform import SITE_TIME, down_first, md5_upper, refuse
+from tests.uplinks.cwr_platform import SITE_TIME, deliver_worsening, down_first, md5_upper, refuse
 from tests.uplinks.feedback_site import raise_alert
 from tests.uplinks.platform import PlatformServer, Request
 from tests.uplinks.test_feedback import gateway, until
@@ -310,3 +310,20 @@ async def test_readings_that_come_after_their_minute_was_sent_go_again_as_backfi
     assert (
         records[2]["range"] == 30.0 and records[2]["wind_speed"] == 14.2
     )  # the whole minute, not the late one
+
+
+async def test_a_worsening_overload_is_another_crane_warning_with_its_worst_figures(
+    tmp_path: Path, platform: Factory
+) -> None:
+    # the API's facts list /crane/warning only, no update message: the update is another warning record
+    accepted: list[tuple[str, dict[str, object]]] = []
+    server = platform(gws_platform(SECRET, accepted))
+    firing, update = await deliver_worsening(tmp_path, uplink(server.url("")))
+    warnings = [r for path, r in accepted if path == "/crane/warning"]
+    assert [
+        (r["serial_no"], r["warn_state"], r["load"], r["load_ratio"], r["load_warn"]) for r in warnings
+    ] == [
+        (firing.event_id, "firing", 3192, 112.0, 3),
+        (update.event_id, "updated", 3534, 124.0, 3),
+    ]
+    assert warnings[1]["runtime"] == "2026-09-21 22:14:50" and warnings[1]["device_no"] == "TC-1"
