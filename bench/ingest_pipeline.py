@@ -149,7 +149,8 @@ async def run(gw: Gateway, burst_file: Path | None, count: int) -> tuple[float, 
     # The burst is over. What waits for the InfluxDB sink's flush interval (a partial batch, up to 1 s) is
     # written now, as a stop writes it: that wait is the sink's latency, not throughput.
     await sink.stop()
-    await asyncio.to_thread(gw.store.flush, 120)
+    store = gw.store
+    await until(lambda: store.pending == 0, lambda: f"{store.pending} readings waiting for the local store")
     elapsed = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
     influx = sink.stats()
