@@ -28,6 +28,10 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.load import watched
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -217,4 +221,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with watched():
+        main()

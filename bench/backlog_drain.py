@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from delivery_latency import SECRET, event, start_receiver
 
+from bench.load import watched
 from contract.config.uplinks import RegulatorUplink
 from gateway.outbox import Outbox
 from tests.support import free_port
@@ -63,4 +64,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    with watched():
+        asyncio.run(main())

@@ -22,6 +22,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.load import watched
+
 HERE = Path(__file__).resolve().parents[1]
 LINE = re.compile(r"^(?P<name>[A-Za-z0-9_]+): (?P<value>-?[0-9.]+(?:e[+-]?\d+)?) (?P<unit>\S.*)$")
 
@@ -59,12 +63,19 @@ def main() -> None:
     script = Path(opts.script)
     twin = script.with_name(f"_compare_{script.name}")  # this tree's script among the baseline's code
     shutil.copyfile(HERE / script, opts.base / twin)
+    # and the load watch every bench script runs in (bench/load.py), which an older baseline lacks
+    load = opts.base / "bench" / "load.py"
+    lent = not load.exists()
+    if lent:
+        shutil.copyfile(HERE / "bench" / "load.py", load)
     try:
         for _ in range(opts.rounds):
             runs["base"].append(run_once(opts.base.resolve(), str(twin), args))
             runs["new"].append(run_once(HERE, opts.script, args))
     finally:
         (opts.base / twin).unlink()
+        if lent:
+            load.unlink()
     for name in runs["new"][0]:
         unit = runs["new"][0][name][1]
         new = statistics.median(r[name][0] for r in runs["new"] if name in r)
@@ -79,4 +90,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with watched():
+        main()

@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.load import watched
 from contract.alert_event import AlertEvent
 from contract.config import load_site
 from contract.config.uplinks import RegulatorUplink
@@ -177,4 +178,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with watched():
+        main()

@@ -33,6 +33,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.load import watched
 from config import EXAMPLE_SITE, PROFILES
 
 if TYPE_CHECKING:
@@ -195,4 +196,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with watched():
+        main()

@@ -1,30 +1,37 @@
-"""Readings/s from MQTT JSON through decoding into the local store and the InfluxDB batch.
+"""Ingest of a data logger's backlog: MQTT JSON through decoding (and the rules) into the local store and InfluxDB.
 
-The path measured is the gateway's own: paho's message callback (topic match, JSON, payload
-map, Readings) -> hand-over to the event loop -> bus -> ``Gateway._ingest`` (the rules, the
-live state, the local store's writer thread until committed, the InfluxDB sink until written
-to a real VictoriaMetrics through the v2 write API). The process is built as `sitegw run` builds
-it: the console script's module (``sitegw.cli``) imported, the API served (no client connected), and,
-as on an edge box (README, Installing), without the regulator extra's packages: this development install
-has them, and the command line would otherwise import the regulator's commands with SQLAlchemy and
-Alembic (23 MB) that the box does not have.
-The broker is not in the path: one QoS 1 publisher on this machine tops out far below the gateway
-(bench/mqtt_end_to_end.py measures through Mosquitto). Two figures: with the rules, as the
-gateway runs, and without them (decode -> stores only), the issue's definition.
+A burst of ``--messages`` pit DAU messages, seven metrics each, a second apart and all in the past
+(bench/burst.py), arrives at once, as a data logger flushes a day's backlog after a 4G outage. The path
+measured is the gateway's own: paho's message callback (topic match, JSON, payload map, Readings) ->
+hand-over to the event loop -> bus -> ``Gateway._ingest`` (the rules, the live state, the local store's
+writer thread until committed, the InfluxDB sink until written to a real VictoriaMetrics through the v2
+write API). The process is built as `sitegw run` builds it: the console script's module (``sitegw.cli``)
+imported, the API served (no client connected), and, as on an edge box (README, Installing), without the
+regulator extra's packages: this development install has them, and the command line would otherwise import
+the regulator's commands with SQLAlchemy and Alembic (23 MB) that the box does not have.
 
-Memory: each figure runs in a process of its own, so neither inherits the other's peak. The load
-generator (each message's topic and payload, as bytes, as they come from the socket) is built before
-the gateway exists and measured then; the gateway's peak RSS is the process's peak less that
-(interpreter and imports count to the gateway, as they would in its own process; the test servers'
-module, which pulls in pytest, is imported only by the parent that runs VictoriaMetrics). The stand-in
-for paho's network thread makes each ``MQTTMessage`` as paho does when a PUBLISH arrives: made in
-advance, 30,000 of them were 300,000 objects that every full collection of the gateway walked.
+Where the burst waits (``--source``):
 
-CPU: ``process_time`` over the same span as the rate, every thread of the process (the stand-in for
-paho's thread: its message objects and the gateway's own callback); VictoriaMetrics is a process of its
-own. Readings per CPU-second is the figure a busy box moves least.
+- ``file`` (default): a stand-in for paho's network thread reads the burst from a file and calls the
+  gateway's own MQTT link with each message, as paho does when a PUBLISH arrives; when the gateway's
+  consumers are behind, that thread waits in the link as paho's would, and the rest of the burst waits in
+  the file as it would at the broker. paho's own socket reading is not in the path: on this machine it
+  tops out near 7,000 messages a second, below the gateway.
+- ``broker``: a real Mosquitto with the shipped broker settings (deploy/mosquitto/sitegw-site.conf) holds
+  the burst for the gateway's persistent session while the gateway is away; then the gateway starts and
+  takes it, paho's socket reading included.
 
-Run: .venv/bin/python bench/ingest_pipeline.py [--messages N]
+Each figure runs in a process of its own (the gateway's, nothing else in it: no load generator), so its
+peak RSS (VmHWM) is the gateway's, interpreter and imports included, and no figure inherits another's peak.
+Two figures a size: with the rules, as the gateway runs, and without them (decode -> stores only).
+Nothing may be lost: the readings in the burst are counted again where they were stored, the rows of the
+local store's file and the samples in VictoriaMetrics, and the benchmark fails if any is missing.
+
+CPU: ``process_time`` over the same span as the rate, every thread of the process; the broker and
+VictoriaMetrics are processes of their own. Readings per CPU-second is the figure a busy box moves least.
+
+Run: .venv/bin/python bench/ingest_pipeline.py [--messages 30000,150000,1000000] [--source file|broker]
+     [--modes with_rules,without_rules]
 """
 
 from __future__ import annotations
@@ -33,12 +40,14 @@ import argparse
 import asyncio
 import importlib.abc
 import importlib.machinery
+import re
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
@@ -65,12 +74,29 @@ from sitegw import extras
 sys.meta_path.insert(0, EdgeInstall(extras._REGULATOR_ONLY))
 
 import sitegw.cli  # noqa: F401  # what the `sitegw` console script imports: its memory is the gateway's
-from bench.mqtt_decode import SITE, messages
+from bench.burst import (
+    METRICS,
+    burst,
+    burst_start,
+    open_session,
+    preload,
+    read_burst,
+    stored_in_store,
+    stored_in_victoria,
+    write_burst,
+)
+from bench.load import watched
+from bench.mqtt_decode import SITE
 from contract.config.loader import LoadedSite, load_site
 from contract.config.sinks import ApiConfig, InfluxConfig
-from drivers.mqtt.driver import site_decoders
+from contract.config.transport import MqttBroker
+from drivers.mqtt.driver import MqttDriver, site_decoders
 from drivers.mqtt.link import BrokerLink
 from sitegw.runtime import Gateway
+
+SIZES = (30_000, 150_000, 1_000_000)
+MODES = ("without_rules", "with_rules")
+STALL_S = 120.0  # no reading decoded, judged or stored for this long: the benchmark fails, saying where
 
 
 def rss_mb(field: str = "VmRSS") -> float:
@@ -81,111 +107,197 @@ def rss_mb(field: str = "VmRSS") -> float:
     raise RuntimeError(f"no {field} in /proc/self/status")
 
 
-def wire_messages(msgs: list[tuple[str, bytes]]) -> list[tuple[bytes, bytes]]:
-    """The messages' topics and payloads as bytes, as paho reads them from the socket."""
-    return [(topic.encode(), payload) for topic, payload in msgs]
+def figure_name(source: str, mode: str, count: int) -> str:
+    """The prefix of one run's figures: ``ingest_with_rules_150000``, ``ingest_broker_with_rules_150000``."""
+    return f"ingest_{'broker_' if source == 'broker' else ''}{mode}_{count}"
 
 
-async def run(
-    site: LoadedSite, state: Path, wire: list[tuple[bytes, bytes]], rules: bool
-) -> tuple[float, float, int]:
-    """Readings/s, CPU seconds of the whole process, and readings, from the first message until
-    every reading is judged, committed locally and written to InfluxDB."""
-    gw = Gateway(site, state, api=ApiConfig(port=0))  # serving the API, as `sitegw run` does
-    gw.drivers.clear()  # messages are fed to the driver's callback below, not from a broker
-    if not rules:
-        gw.monitor.judge = lambda batch: batch  # type: ignore[method-assign]
+async def run(gw: Gateway, burst_file: Path | None, count: int) -> tuple[float, float, int]:
+    """Readings/s, CPU seconds of the whole process, and readings, from the first message until every
+    reading is judged, committed locally and written to InfluxDB."""
+    driver = next(d for d in gw.drivers if isinstance(d, MqttDriver))
+    link: BrokerLink = driver._links[
+        0
+    ]  # the gateway's own link, wired to its consumers as `sitegw run` wires it
+    if burst_file is not None:
+        gw.drivers.remove(driver)  # the messages come from the file, through the link, not from a broker
     await gw.start()
-    link = BrokerLink(
-        "site", site.config.mqtt_brokers["site"], "bench", site_decoders(site)["site"], ["pit-1"], gw.bus, 30
-    )
-    link._loop = asyncio.get_running_loop()
-    expected = len(wire)
+    loop = asyncio.get_running_loop()
     start = time.perf_counter()
     cpu_start = time.process_time()
+    if burst_file is not None:
+        link._loop = loop
 
-    def paho_thread() -> None:  # stands in for paho's network thread
-        for topic, payload in wire:
-            m = mqtt.MQTTMessage(topic=topic)
-            m.payload = payload
-            link._on_message(None, None, m)  # type: ignore[arg-type]
+        def paho_thread() -> None:  # stands in for paho's network thread: a message at a time, as it arrives
+            for topic, payload in read_burst(burst_file):
+                m = mqtt.MQTTMessage(topic=topic)
+                m.payload = payload
+                link._on_message(None, None, m)  # type: ignore[arg-type]
 
-    paho = threading.Thread(target=paho_thread, daemon=True)
-    paho.start()
-    while paho.is_alive():  # every message decoded
-        await asyncio.sleep(0.005)
-    readings = link.stats["pit-1"].readings
-    while gw.live.total < readings:  # every reading judged
-        await asyncio.sleep(0.005)
+        threading.Thread(target=paho_thread, daemon=True).start()
+    expected = count * METRICS
+    stats = link.stats["pit-1"]
+    await until(lambda: stats.readings + stats.errors >= expected, lambda: f"{stats.readings} decoded")
+    if stats.errors:
+        raise SystemExit(f"{stats.errors} messages of the burst were refused: {stats.last_error}")
+    await until(lambda: gw.live.total >= expected, lambda: f"{gw.live.total} judged")
+    # A write the server did not answer (on a loaded machine VictoriaMetrics now and then drops one) waits in
+    # the sink's spool, and what came after it queues behind it there, until the sink's retry replays it.
+    sink = gw.influx
+    assert sink is not None
+    await until(lambda: sink.stats().spool_points == 0, lambda: f"{sink.stats().spool_points} points spooled")
     # The burst is over. What waits for the InfluxDB sink's flush interval (a partial batch, up to 1 s) is
-    # written now, as a stop writes it: that wait is the sink's latency, not throughput, and whether a
-    # burst ends on a batch boundary (210,000 readings are 42 batches of 5,000) is luck.
-    assert gw.influx is not None
-    await gw.influx.stop()
-    await asyncio.to_thread(gw.store.flush)
+    # written now, as a stop writes it: that wait is the sink's latency, not throughput.
+    await sink.stop()
+    store = gw.store
+    await until(lambda: store.pending == 0, lambda: f"{store.pending} readings waiting for the local store")
     elapsed = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
-    influx = gw.influx.stats()
-    assert influx.buffered_readings == 0 and influx.spool_points == 0 and influx.points_written >= expected
-    assert gw.store.reader.counts().rows + gw.store.reader.counts().duplicates >= readings
+    influx = sink.stats()
+    if influx.buffered_readings or influx.spool_points or influx.points_rejected:
+        raise SystemExit(f"the InfluxDB sink did not write everything: {influx}")
     await gw.stop()
-    return readings / elapsed, cpu, readings
+    if influx.batches_failed:
+        print(
+            f"(InfluxDB did not answer {influx.batches_failed} writes; the spool replayed them)",
+            file=sys.stderr,
+        )
+    return expected / elapsed, cpu, expected
 
 
-def one(rules: bool, vm_url: str, count: int, tmp: Path) -> None:
-    """One figure in this process: its rate, and its memory split into load generator and gateway."""
-    before = rss_mb()
-    wire = wire_messages(messages(7, count))
-    loadgen = rss_mb() - before
-    site_path = tmp / "site.yaml"
+async def until(done: Callable[[], bool], progress: Callable[[], str]) -> None:
+    """Wait until ``done()``; fail if ``progress()`` (a description of how far it got) stands still too long."""
+    last, since = progress(), time.monotonic()
+    while not done():
+        await asyncio.sleep(0.005)
+        now = progress()
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since > STALL_S:
+            raise SystemExit(f"ingest stalled for {STALL_S:.0f} s at {now}")
+
+
+def one(args: argparse.Namespace) -> None:
+    """One figure in this process: its rate, CPU and peak memory."""
+    state = Path(args.state)
+    site_path = state.parent / "site.yaml"
     site_path.write_text(SITE)
     site = load_site(site_path)
-    influx = InfluxConfig(url=vm_url, api="v2", bucket="bench", org="bench", token="x")
+    influx = InfluxConfig(url=args.vm_url, api="v2", bucket="bench", org="bench", token="x")
     site = LoadedSite(site.path, site.config.model_copy(update={"influx": influx}), site.profiles)
-    rate, cpu, n = asyncio.run(run(site, tmp / "state", wire, rules))
-    name = "ingest_with_rules" if rules else "ingest"
+    brokers = None
+    if args.broker:
+        host, _, port = args.broker.rpartition(":")
+        brokers = {"site": MqttBroker(host=host, port=int(port), client_id=args.client_id)}
+    gw = Gateway(
+        site, state, api=ApiConfig(port=0), mqtt_brokers=brokers
+    )  # serving the API, as `sitegw run` does
+    if args.one == "without_rules":
+        gw.monitor.judge = lambda batch: batch  # type: ignore[method-assign]
+    burst_file = Path(args.burst) if args.burst else None
+    rate, cpu, n = asyncio.run(run(gw, burst_file, args.messages))
+    name = figure_name("broker" if args.broker else "file", args.one, args.messages)
     print(f"{name}_readings_per_s: {rate:.0f} readings/s")
     print(f"{name}_readings_per_cpu_s: {n / cpu:.0f} readings/s")
     print(f"{name}_cpu_us_per_reading: {cpu / n * 1e6:.2f} us")
-    print(f"{name}_readings: {n} readings")
-    peak = rss_mb("VmHWM")
-    print(f"{name}_peak_rss: {peak:.0f} MB")
-    print(f"{name}_loadgen_rss: {loadgen:.0f} MB")
-    print(f"{name}_gateway_rss: {peak - loadgen:.0f} MB")
+    print(f"{name}_peak_rss: {rss_mb('VmHWM'):.0f} MB")
+
+
+def measure(
+    mode: str,
+    count: int,
+    vm_url: str,
+    folder: Path,
+    burst_file: Path | None,
+    broker: str | None,
+    start: float,
+) -> int:
+    """One figure in a child process, then its readings counted where they were stored: the readings lost."""
+    state = folder / "state"
+    state.mkdir(parents=True)
+    argv = [sys.executable, __file__, "--one", mode, "--vm-url", vm_url, "--messages", str(count)]
+    argv += ["--state", str(state)]
+    if burst_file is not None:
+        argv += ["--burst", str(burst_file)]
+    if broker is not None:
+        argv += ["--broker", broker, "--client-id", f"sitegw-bench-{mode}-{count}"]
+    out = subprocess.run(argv, check=True, stdout=subprocess.PIPE, text=True).stdout
+    sys.stdout.write(out)
+    expected = count * METRICS
+    local = stored_in_store(state / "history.sqlite")
+    influx = stored_in_victoria(vm_url, start)
+    name = figure_name("broker" if broker else "file", mode, count)
+    print(f"{name}_readings: {expected} readings ({local} in the local store, {influx} in InfluxDB)")
+    print(f"{name}_lost: {max(expected - local, 0) + max(expected - influx, 0)} readings")
+    sys.stdout.flush()
+    return local == influx == expected  # more than was sent is as wrong as less
+
+
+def parse_output(text: str) -> dict[str, float]:
+    """``name: value unit`` lines as numbers, by name (for the test that runs this benchmark)."""
+    return {m[1]: float(m[2]) for m in re.finditer(r"^(\w+): (-?[\d.]+)", text, re.M)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=30_000, help="pit DAU messages, 7 metrics each")
-    parser.add_argument("--one", choices=["rules", "plain"], help=argparse.SUPPRESS)  # a child: one figure
-    parser.add_argument("--vm-url", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--messages",
+        default=",".join(map(str, SIZES)),
+        help="burst sizes, comma-separated: pit DAU messages of 7 metrics each (default: %(default)s)",
+    )
+    parser.add_argument("--source", choices=["file", "broker"], default="file", help="where the burst waits")
+    parser.add_argument("--modes", default=",".join(MODES), help="with_rules, without_rules or both")
+    parser.add_argument("--one", choices=MODES, help=argparse.SUPPRESS)  # a child: one figure
+    for hidden in ("--vm-url", "--state", "--burst", "--broker", "--client-id"):
+        parser.add_argument(hidden, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        with tempfile.TemporaryDirectory() as tmp:
-            one(args.one == "rules", args.vm_url, args.messages, Path(tmp))
+        args.messages = int(args.messages)
+        one(args)
         return
-    from tests.servers.influx import VictoriaMetrics  # here, not in the children: it imports pytest
+    # here, not in the children: the test servers' module imports pytest
+    from tests.servers.influx import VictoriaMetrics
+    from tests.servers.mosquitto import MosquittoServer
 
-    with tempfile.TemporaryDirectory() as tmp:
-        vm = VictoriaMetrics(Path(tmp) / "vm")
-        vm.start()
-        try:
-            for mode in ("plain", "rules"):
-                argv = [
-                    sys.executable,
-                    __file__,
-                    "--one",
-                    mode,
-                    "--vm-url",
-                    vm.url,
-                    "--messages",
-                    str(args.messages),
-                ]
-                sys.stdout.write(subprocess.run(argv, check=True, stdout=subprocess.PIPE, text=True).stdout)
-                sys.stdout.flush()
-        finally:
-            vm.stop()
+    sizes = [int(n) for n in args.messages.split(",")]
+    modes = args.modes.split(",")
+    wrong = 0
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as servers:
+        site_path = Path(tmp) / "site.yaml"
+        site_path.write_text(SITE)
+        filters = sorted(
+            {d.filter.text for d in site_decoders(load_site(site_path))["site"]}
+        )  # the gateway's
+        broker = None
+        if args.source == "broker":
+            mosquitto = MosquittoServer(Path(tmp) / "mosquitto", site_config=True)
+            mosquitto.start()
+            servers.callback(mosquitto.stop)
+            broker = f"{mosquitto.host}:{mosquitto.port}"
+        for count in sizes:
+            start = burst_start(count)
+            burst_file = None
+            if broker is None:
+                burst_file = Path(tmp) / f"burst-{count}"
+                write_burst(burst_file, count, start)
+            for mode in modes:
+                folder = Path(tmp) / f"{mode}-{count}"
+                vm = VictoriaMetrics(folder / "vm")  # one of its own, so its samples are this run's
+                vm.start()
+                try:
+                    if broker is not None:
+                        host, port = mosquitto.host, mosquitto.port
+                        open_session(host, port, f"sitegw-bench-{mode}-{count}", filters)
+                        preload(host, port, burst(count, start))
+                    wrong += not measure(mode, count, vm.url, folder, burst_file, broker, start)
+                finally:
+                    vm.stop()
+            if burst_file is not None:
+                burst_file.unlink()
+    if wrong:
+        sys.exit("ingest_pipeline: readings were lost or stored twice (the _readings lines above)")
 
 
 if __name__ == "__main__":
-    main()
+    with watched():
+        main()

@@ -1,6 +1,6 @@
 """Modbus polling cost: registers read per CPU-second of the polling process, and its memory.
 
-Workload (the peer benchmark's): /work/shared/bench/peer_tbgw/modbus_farm.py serves N simulated
+Workload (the peer benchmark's): the peer harness's modbus_farm.py serves N simulated
 black boxes (default 20) of REGS holding registers (default 16) on 127.0.0.1; a separate process
 runs sitegw's ModbusDriver on them, polling every POLL ms (default 100), publishing Readings to
 a Bus that only counts them. The poller's CPU time (utime + stime from /proc) and peak RSS are
@@ -8,7 +8,7 @@ measured over a window after a warm-up. Prints ``name: value unit`` lines.
 
     .venv/bin/python bench/modbus_poll.py [--devices 20] [--regs 16] [--poll-ms 100] [--seconds 30] [--peer]
 
-With ``--peer`` it then runs /work/shared/bench/peer_tbgw/run_tbgw.sh on the same workload, ``--pairs``
+With ``--peer`` it then runs the harness's run_tbgw.sh on the same workload, ``--pairs``
 times in turn (default 3): the ThingsBoard IoT gateway, and sitegw's driver through
 ``bench/sitegw_tb_adapter.py`` (which publishes each poll as ThingsBoard gateway telemetry over MQTT),
 and prints each pair's ratio of registers per CPU-second and their median (run the harness's setup.sh
@@ -30,14 +30,22 @@ import time
 from pathlib import Path
 from statistics import median
 
-FARM = (
-    Path(
-        os.environ.get(
-            "PEER_TBGW_DIR", Path(__file__).resolve().parents[2] / "shared" / "bench" / "peer_tbgw"
-        )
-    )
-    / "modbus_farm.py"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.load import watched
+
+# The peer harness (the ThingsBoard IoT gateway's benchmark): PEER_TBGW_DIR, else the shared folder beside
+# this checkout (/work/main and /work/shared), else the machine's /work/shared, wherever the checkout is.
+PEER_DIRS = [
+    Path(__file__).resolve().parents[2] / "shared" / "bench" / "peer_tbgw",
+    Path("/work/shared/bench/peer_tbgw"),
+]
+PEER_DIR = (
+    Path(os.environ["PEER_TBGW_DIR"])
+    if os.environ.get("PEER_TBGW_DIR")
+    else next((d for d in PEER_DIRS if (d / "modbus_farm.py").is_file()), PEER_DIRS[-1])
 )
+FARM = PEER_DIR / "modbus_farm.py"
 CLK = os.sysconf("SC_CLK_TCK")
 
 
@@ -133,8 +141,8 @@ def run_peer_harness(
 
     Why pairs: one run's CPU figure moves by about 8 % from run to run on this shared box (sitegw's 3 % of
     a core and the peer's 12 % alike), so a single pair's ratio can land a tenth either side of the
-    truth; the median of interleaved pairs does not follow one unlucky run. Needs
-    ``bash /work/shared/bench/peer_tbgw/setup.sh`` run once with the same ``TBPEER_ROOT``.
+    truth; the median of interleaved pairs does not follow one unlucky run. Needs the harness's
+    ``setup.sh`` (``PEER_DIR``) run once with the same ``TBPEER_ROOT``.
     """
     runs: dict[str, list[dict[str, float]]] = {"tbgw": [], "sitegw": []}
     ratios = []
@@ -184,7 +192,12 @@ def _read(path: Path, wait_s: float = 30.0) -> dict[str, float]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    found = "" if FARM.is_file() else " (missing: set PEER_TBGW_DIR)"
+    ap = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=f"peer harness used: {PEER_DIR}{found}",
+    )
     ap.add_argument("--devices", type=int, default=20)
     ap.add_argument("--regs", type=int, default=16)
     ap.add_argument("--poll-ms", type=float, default=100.0)
@@ -209,7 +222,7 @@ def main() -> None:
         asyncio.run(poller(a.devices, a.regs, a.poll_ms, a.base_port, a.stats))
         return
     if not FARM.is_file():
-        sys.exit(f"modbus_poll: {FARM} not found (set PEER_TBGW_DIR)")
+        sys.exit(f"modbus_poll: {FARM} not found (set PEER_TBGW_DIR to the peer harness's folder)")
     base = a.base_port or 20000 + (os.getpid() % 200) * 100
     with tempfile.TemporaryDirectory(prefix="modbus-bench-") as tmp:
         farm_stats, poll_stats = Path(tmp, "farm.json"), Path(tmp, "poller.json")
@@ -293,4 +306,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with watched():
+        main()

@@ -17,12 +17,14 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.load import watched
 from contract.bus import Bus
 from contract.config.loader import load_site
 from drivers.mqtt.decode import MessageRouter
@@ -49,15 +51,18 @@ devices:
 
 
 def messages(n_values: int, count: int = 4000) -> list[tuple[str, bytes]]:
-    """Pit DAU messages over 40 points, each carrying ``n_values`` metrics."""
-    now = time.time() - 86400
-    out = []
+    """Pit DAU messages over 40 points, each carrying ``n_values`` metrics, a second apart from a day ago."""
+    return list(iter_messages(n_values, count, time.time() - 86400))
+
+
+def iter_messages(n_values: int, count: int, start: float) -> Iterator[tuple[str, bytes]]:
+    """``count`` pit DAU messages over 40 points in turn, each carrying ``n_values`` metrics, the first
+    stamped ``start`` and each next one a second later."""
     for i in range(count):
         point = POINTS[i % len(POINTS)]
-        body = {"ts": round(now + i, 3), "point": point}
+        body = {"ts": round(start + i, 3), "point": point}
         body.update({m: round(10 + i * 0.001 + k, 2) for k, m in enumerate(METRICS[:n_values])})
-        out.append((f"{PREFIX}/points/{point}/data", json.dumps(body).encode()))
-    return out
+        yield f"{PREFIX}/points/{point}/data", json.dumps(body).encode()
 
 
 def bench_route(router: MessageRouter, msgs: list[tuple[str, bytes]], seconds: float) -> tuple[float, float]:
@@ -131,4 +136,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with watched():
+        main()

@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.delivery_latency import PROJECT, SECRET, delivering, event, pct, start_receiver
+from bench.load import watched
 from contract.config.uplinks import RegulatorUplink
 from contract.wire import PICTURES_PATH, CameraPicture
 from gateway.uplinks.behind_alerts import BehindAlertsSender
@@ -259,4 +260,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with watched():
+        main()

@@ -46,6 +46,7 @@ import httpx
 import psycopg
 from argon2 import PasswordHasher
 
+from bench.load import watched
 from contract.alert_event import AlertEvent
 from contract.wire import EVENTS_PATH, HEARTBEAT_PATH, default_signature
 from regulator.auth import Accounts
@@ -601,4 +602,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with watched():
+        main()

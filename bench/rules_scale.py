@@ -32,6 +32,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.load import watched
 from bench.rules_replay import SITE, new_device_batches, site_batches
 from contract.config import LoadedSite, load_site
 from contract.readings import Reading
@@ -158,4 +159,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with watched():
+        main()

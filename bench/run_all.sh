@@ -1,18 +1,35 @@
 #!/usr/bin/env bash
-# make bench: every benchmark in turn, each printing `name: value unit` lines.
+# make bench: every benchmark in turn, each printing `name: value unit` lines between the machine's load
+# average at its start and its end (bench/load.py: a figure taken while the load was above the core count
+# is marked `(loaded)`). Then the headline figures against their goals, each beside its baseline from this
+# same run (bench/summary.py), printed and written with the date and commit into docs/benchmarks.md.
 # The machine is shared and noisy (±30-50 %): compare ratios measured in the same run.
+# BENCH_ONLY=REGEX runs only the benchmarks whose names match (the table then says what is missing).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+OUT="${BENCH_OUT:-.state/bench-run.txt}"  # this run's output, which the summary reads
+ONLY="${BENCH_ONLY:-}"
+mkdir -p "$(dirname "$OUT")"
+: >"$OUT"
 failed=0
-run() {  # name, command...
-    echo "== $1"
-    if ! timeout 900 "${@:2}" 2> >(grep -vE ' INFO |^\s*$' >&2); then
-        echo "bench $1 FAILED" >&2
+run() {  # name, command... (LIMIT_S=seconds before it: a longer limit than 900 s)
+    if [ -n "$ONLY" ] && ! [[ $1 =~ $ONLY ]]; then
+        return
+    fi
+    echo "== $1" | tee -a "$OUT"
+    timeout "${LIMIT_S:-900}" "${@:2}" 2> >(grep -vE ' INFO |^\s*$' >&2) | tee -a "$OUT"
+    if [ "${PIPESTATUS[0]}" -ne 0 ]; then
+        echo "bench $1 FAILED" | tee -a "$OUT" >&2
         failed=1
     fi
 }
-run ingest_pipeline   $PY bench/ingest_pipeline.py
+# a data logger's backlog at three sizes, each size with and without the rules: rate, peak RSS, readings lost
+run ingest_30000      $PY bench/ingest_pipeline.py --messages 30000
+run ingest_150000     $PY bench/ingest_pipeline.py --messages 150000
+LIMIT_S=3600 run ingest_1000000 $PY bench/ingest_pipeline.py --messages 1000000
+# the middle size queued at a real Mosquitto, paho's socket reading in the path
+run ingest_broker     $PY bench/ingest_pipeline.py --source broker --messages 150000 --modes with_rules
 run ingest_stages     $PY bench/ingest_stages.py
 run modbus_stages     $PY bench/modbus_stages.py
 run mqtt_decode       $PY bench/mqtt_decode.py --seconds 2
@@ -20,9 +37,11 @@ run mqtt_end_to_end   $PY bench/mqtt_end_to_end.py
 run store_ingest      $PY bench/store_ingest.py
 run idle_cpu          $PY bench/idle_cpu.py
 # the ThingsBoard IoT gateway, measured in the same run through the shared peer harness when it is there
-PEER=../shared/bench/peer_tbgw/setup.sh
+PEER="$($PY -c 'from bench.modbus_poll import PEER_DIR; print(PEER_DIR)')/setup.sh"
 export TBPEER_ROOT="${TBPEER_ROOT:-/tmp/tbpeer-sitegw}"
-if [ -f "$PEER" ] && bash "$PEER" >/dev/null; then
+if [ -n "$ONLY" ] && ! [[ modbus_poll =~ $ONLY ]]; then
+    :
+elif [ -f "$PEER" ] && bash "$PEER" >/dev/null; then
     run modbus_poll   $PY bench/modbus_poll.py --peer
 else
     echo "(no ThingsBoard peer: $PEER missing or its setup failed; sitegw alone)"
@@ -42,4 +61,6 @@ run regulator_province $PY bench/regulator_bench.py --only queue --projects 2000
 # the same 500 gateways against `serve --workers 2` (two processes on one port; the load generator shares the cores)
 run regulator_workers $PY bench/regulator_bench.py --only ingest --workers 2 --rates 1100
 run vision            $PY bench/vision_bench.py
+echo
+$PY bench/summary.py "$OUT" --write docs/benchmarks.md || failed=1
 exit $failed

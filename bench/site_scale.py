@@ -48,6 +48,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.idle_cpu import cpu_seconds
+from bench.load import watched
 from bench.rules_scale import scaled_site_data
 from bench.site_run import cli, start_mqtt_sims, stop, until_online
 from bench.soak_probe import Scrape, memory_mb, scrape
@@ -362,4 +363,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with watched():
+        main()

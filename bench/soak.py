@@ -45,6 +45,7 @@ import cv2
 import httpx
 
 from bench import soak_report, soak_site
+from bench.load import watched
 from bench.site_run import cli, start_mqtt_sims, stop, until_online
 from bench.soak_probe import (
     CpuMeter,
@@ -478,4 +479,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with watched():
+        code = main()
+    sys.exit(code)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.load import watched
 from contract.config.sinks import InfluxConfig, LocalStoreConfig
 from contract.readings import Reading
 from gateway.store.influx import InfluxSink
@@ -202,4 +203,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with watched():
+        main()

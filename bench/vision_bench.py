@@ -29,6 +29,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.load import watched
 from contract.config.camera import CameraConfig, EdgeConfig, VisionConfig, ZoneConfig
 from training.evaluate_persons import HogPersons
 from vision.demo import FRAMES, camera_frames
@@ -166,6 +167,9 @@ def main() -> None:
             f"whole frame and its mirror (helmet_tile_px 0, before): {whole_ms:.1f} ms_cpu "
             f"({full_ms / whole_ms:.2f}x)"
         )
+        print(
+            f"vision_frame_whole_1280x720: {whole_ms:.1f} ms_cpu (hard hats on the whole frame and its mirror)"
+        )
         # the far-field card a camera may choose (helmet_model: far_field), and a retrained candidate
         others = [("far_field", FAR_FIELD_MODEL)] + (
             [("candidate", args.candidate)] if args.candidate else []
@@ -210,4 +214,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with watched():
+        main()

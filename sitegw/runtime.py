@@ -192,7 +192,7 @@ class Gateway:
         if any(is_modbus(d) for d in site.config.devices):
             self.drivers.append(ModbusDriver(site, self.bus))
         if any(isinstance(d.transport, MqttTransport) for d in site.config.devices):
-            self.drivers.append(MqttDriver(site, self.bus, mqtt_brokers))
+            self.drivers.append(MqttDriver(site, self.bus, mqtt_brokers, may_take=self._may_take))
         self._api_cfg = api or site.config.api
         self._serve_api = serve_api
         self.api: ApiServer | None = None
@@ -407,6 +407,18 @@ class Gateway:
                 await asyncio.to_thread(self.disk.check)
             except OSError as exc:  # the folder gone or unreadable: said, and tried again
                 log.warning("cannot read the free space of %s: %s", self.state_dir, exc)
+
+    def _may_take(self) -> bool:
+        """Whether the MQTT intake may hand the bus more readings (asked on the loop's thread). Not while the
+        rules' warm-up holds back what arrives, nor while the local store or the InfluxDB sink is behind: a
+        burst (a data logger's backlog after an outage) then waits at the broker, and the gateway's memory
+        stays bounded whatever its size. Modbus needs no such wait: a poll reads the registers' present values,
+        never a backlog."""
+        return (
+            self.warmup.done.is_set()
+            and not self.store.behind()
+            and not (self.influx is not None and self.influx.behind())
+        )
 
     def _ingest(self, batch: Sequence[Reading]) -> None:
         """The one bus handler of readings: rules first (they mark a broken sensor's readings

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 
 from contract.bus import Bus
@@ -24,10 +25,18 @@ class MqttDriver:
     """The ``drivers.base.Driver`` for MQTT devices.
 
     ``brokers`` replaces entries of the site's ``mqtt_brokers`` by name (the demo points the
-    site's broker at its embedded one). Bad topic maps raise ConfigError at construction.
+    site's broker at its embedded one). ``may_take`` answers, on the event loop's thread, whether the
+    consumers can take more readings now: while it says no, every broker keeps what the gateway has not
+    read (BrokerLink). Bad topic maps raise ConfigError at construction.
     """
 
-    def __init__(self, site: LoadedSite, bus: Bus, brokers: dict[str, MqttBroker] | None = None) -> None:
+    def __init__(
+        self,
+        site: LoadedSite,
+        bus: Bus,
+        brokers: dict[str, MqttBroker] | None = None,
+        may_take: Callable[[], bool] = lambda: True,
+    ) -> None:
         cfg = site.config
         known = {**cfg.mqtt_brokers, **(brokers or {})}
         decoders = site_decoders(site)
@@ -37,7 +46,9 @@ class MqttDriver:
             client_id = broker.client_id or f"sitegw-{cfg.project.code}-{name}"
             backoff = min(d.backoff_max_s for d in devices)
             self._links.append(
-                BrokerLink(name, broker, client_id, decoders[name], [d.id for d in devices], bus, backoff)
+                BrokerLink(
+                    name, broker, client_id, decoders[name], [d.id for d in devices], bus, backoff, may_take
+                )
             )
 
     async def start(self) -> None:

@@ -8,9 +8,13 @@ batch). A wake-up per message would cost more than decoding it.
 
 When the loop falls behind (a burst of backlog after an outage), paho's thread waits once
 ``MAX_BUFFERED`` readings are waiting, until the loop has taken them: the unread messages stay in
-the socket and at the broker (QoS 1 is acknowledged only after the callback returns), instead of
-every one of them as Readings in the gateway's memory. The wait is capped (``HOLD_MAX_S``) so
-paho's thread still answers the broker's keepalive if the loop were stuck.
+the socket and at the broker (QoS 1 is acknowledged only after the callback returns, and the broker
+sends no more than its in-flight window beyond the last acknowledgement), instead of every one of
+them as Readings in the gateway's memory. The loop in turn takes nothing while ``may_take()`` says
+no: the gateway answers no while its stores are behind (sitegw/runtime.py), so a burst waits at the
+broker, within the broker's queue (deploy/mosquitto/sitegw-site.conf), and the gateway's memory
+stays the same whatever the burst's size. Each wait is capped (``HOLD_MAX_S``) so paho's thread
+still acknowledges a message, and so keeps the session alive, within the broker's keepalive.
 """
 
 from __future__ import annotations
@@ -55,7 +59,11 @@ class BrokerLink:
         devices: Iterable[str],
         bus: Bus,
         backoff_max_s: float,
+        may_take: Callable[[], bool] = lambda: True,
     ) -> None:
+        """``may_take`` is asked on the event loop's thread before each hand-over to the bus: while it
+        answers False, the decoded readings stay here (at most ``MAX_BUFFERED`` and a message) and paho's
+        thread reads nothing more from the broker."""
         self.name = name
         self.broker = broker
         self.client_id = client_id
@@ -66,6 +74,7 @@ class BrokerLink:
         self.unmatched = 0  # messages on no device's filter (e.g. an old subscription of the session)
         self._router = MessageRouter(decoders)
         self._bus = bus
+        self._may_take = may_take
         self._backoff_max_s = max(1, round(backoff_max_s))
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: mqtt.Client | None = None
@@ -102,7 +111,9 @@ class BrokerLink:
         client, self._client = self._client, None
         if client is None:
             return
-        self._stopping = True
+        with self._lock:
+            self._stopping = True
+            self._taken.notify_all()  # paho's thread, if it waits for the loop, goes on to see the disconnect
         await disconnect_and_join(client)
         self._drain()  # what paho decoded before it stopped
         self._online = None  # a later start() announces its connection again
@@ -290,6 +301,10 @@ class BrokerLink:
     # --- the loop's thread ---------------------------------------------------------------
 
     def _drain(self) -> None:
+        loop = self._loop
+        if loop is not None and not self._stopping and not self._may_take():
+            loop.call_later(DRAIN_S, self._drain)  # the consumers are behind: ask again shortly
+            return
         with self._lock:
             batch, self._buffer = self._buffer, []
             # While messages keep coming, poll from the loop's side every DRAIN_S instead of being

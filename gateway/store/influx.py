@@ -10,6 +10,11 @@ thread, the request, the answer): when the loop is busy with the bus, as under a
 readings a second, the writes fell behind and the readings waiting for them held the gateway's
 memory (150,000 of them at the end of ingest_pipeline.py, issue #20).
 
+While more than two batches' worth of readings wait and the sink is moving them (to the server, or to the
+spool), :meth:`InfluxSink.behind` says so: the gateway's MQTT intake then leaves the rest of a burst at the broker
+(drivers/mqtt/link.py) rather than in this buffer. A sink that moved nothing for longer than a write may take
+(``timeout_s``, plus a flush interval) stops saying so: the rules never wait on a stuck sink.
+
 A write the server could not take (no connection, timeout, 5xx, 429) puts the batch in the spool,
 marked ``backfill=true``; from then on new batches queue behind it in the spool, so InfluxDB
 receives every point in the order it was read. The oldest spooled batches are retried
@@ -90,6 +95,7 @@ class InfluxSink:
         self._spool: DiskSpool | None = None
         self._dead: DeadLetters | None = None
         self._last_flush = time.monotonic()
+        self._moved_at = time.monotonic()  # the last batch written or spooled, or the buffer found empty
         self._retry_at = 0.0
         self._backoff = cfg.flush_interval_s
         self._outage_since: float | None = None
@@ -125,6 +131,15 @@ class InfluxSink:
         self._buffer.extend(batch)
         if len(self._buffer) >= self._full:
             self._wake.set()
+
+    def behind(self) -> bool:
+        """Whether the intake should wait for this sink: two batches' worth of readings or more wait while it
+        writes or spools them (ask from the loop's thread). Not once it moved nothing for ``timeout_s`` and a
+        flush interval: a write cannot take longer, so the sink is stuck (its spool's disk failing)."""
+        return (
+            len(self._buffer) >= 2 * self._full
+            and time.monotonic() - self._moved_at < self._cfg.timeout_s + self._cfg.flush_interval_s
+        )
 
     def stats(self) -> SinkStats:
         """Current counters and depths."""
@@ -187,6 +202,7 @@ class InfluxSink:
             self._full = round(self._cfg.batch_size * encoded.taken / encoded.points)
             if spooling:
                 await self._spool_encoded(encoded, chunk)
+                self._moved_at = time.monotonic()
                 continue
             outcome = await write_splitting(self._writer, encoded.body)
             if isinstance(outcome, WriteResult):  # the server is away: the whole chunk waits
@@ -194,8 +210,9 @@ class InfluxSink:
                 await self._to_spool(chunk)
             else:
                 await self._settle(outcome)
+            self._moved_at = time.monotonic()
         if not self._buffer:
-            self._last_flush = time.monotonic()
+            self._last_flush = self._moved_at = time.monotonic()
 
     async def _to_spool(self, chunk: list[Reading]) -> None:
         encoded = await asyncio.to_thread(self._encoder.encode, chunk, True)

@@ -12,6 +12,10 @@ for each uplink named in ``late_for``, one row per minute however many readings 
 uplink's sender removes the marks it delivered through :meth:`LocalStore.forget_late`, which the
 writer thread runs like any other write.
 
+While more than ``BEHIND_AT`` readings wait and the writer is working through them, :meth:`LocalStore.behind` says
+so: the gateway's MQTT intake then stops taking messages off its brokers (drivers/mqtt/link.py), so a burst waits
+at the broker instead of in this queue.
+
 While the disk is full (``may_write`` false, gateway/disk_watch.py) readings wait in memory, in order, up to
 ``max_held_readings``; past that the writer drops the oldest (newest kept: the latest state of every
 device is what a site looks at after an outage), counts them (:attr:`LocalStore.dropped`,
@@ -48,8 +52,16 @@ from gateway.store.local_trim import TrimReport, trim
 
 log = logging.getLogger(__name__)
 
-# readings waiting before the writer commits without waiting for the interval: bounds memory
-EARLY_COMMIT = 50_000
+# readings waiting before the writer commits without waiting for the interval
+EARLY_COMMIT = 10_000
+# readings waiting at which the store says it is behind (``behind``): the MQTT intake then leaves the rest of a
+# burst at the broker. Four early commits' worth, so the writer always has a commit's worth while the intake
+# waits; at about 150 bytes a reading, 6 MB.
+BEHIND_AT = 40_000
+# a writer that has not finished a pass for this long (a commit failing and retried, a disk gone slow) no
+# longer holds the intake back: the rules must keep getting live readings, and what waits is the store's
+# own to bound (``max_held_readings`` while the disk is full)
+STALL_S = 10.0
 _INSERT = "INSERT OR IGNORE INTO readings (series_id, ts, value, text, quality) VALUES (?, ?, ?, ?, ?)"
 # Rows go in a hundred to a statement: sqlite3 lets go of the GIL around every step of a statement, and a
 # row a step made the writer wait for the event loop to give the GIL back once per row (issue #20:
@@ -104,6 +116,7 @@ class LocalStore:
         self._outage: _Dropped | None = None  # this disk-full outage's drops, for the log
         self._wake = threading.Event()
         self._stopping = False
+        self._passed_at = time.monotonic()  # the writer's last pass that left nothing queued or committed
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._start_error: BaseException | None = None
@@ -154,6 +167,14 @@ class LocalStore:
     def pending(self) -> int:
         """Readings added but not committed (nor dropped) yet."""
         return self._added - self._committed - self.dropped
+
+    def behind(self) -> bool:
+        """Whether the intake should wait for the writer: ``BEHIND_AT`` readings or more pending while the
+        writer commits them (any thread may ask). Never while the disk is full, nor once the writer has
+        finished no pass for ``STALL_S``: the rules must not wait on a store that cannot write."""
+        return (
+            self.pending >= BEHIND_AT and time.monotonic() - self._passed_at < STALL_S and self._may_write()
+        )
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Wait until every reading added before this call is committed; False on timeout."""
@@ -210,7 +231,8 @@ class LocalStore:
                 self._wake.clear()
                 stopping = self._stopping
                 if stopping or self._may_write():
-                    self._write_queued(conn)
+                    if self._write_queued(conn):
+                        self._passed_at = time.monotonic()
                     self._outage_over()
                 else:
                     self._hold_within_cap()
@@ -223,12 +245,13 @@ class LocalStore:
         finally:
             conn.close()
 
-    def _write_queued(self, conn: sqlite3.Connection) -> None:
+    def _write_queued(self, conn: sqlite3.Connection) -> bool:
+        """Commit what is queued; False if the commit failed (the readings stay queued, in order)."""
         batches: list[Sequence[Reading]] = []
         while self._queue:
             batches.append(self._queue.popleft())
         if not batches:
-            return
+            return True
         count = sum(len(b) for b in batches)
         try:
             self._commit(conn, batches)
@@ -239,10 +262,11 @@ class LocalStore:
             self._series.clear()  # ids made in the rolled-back transaction are gone
             self._load_series(conn)
             time.sleep(1)
-            return
+            return False
         with self._lock:
             self._committed += count
             self._committed_cv.notify_all()
+        return True
 
     def _hold_within_cap(self) -> None:
         """While the disk is full: drop the oldest readings held beyond ``max_held_readings``."""

@@ -1,0 +1,100 @@
+"""What the benchmarks say about themselves: the machine's load around each (bench/load.py), and `make bench`'s
+table of figures against goals, written between its markers (bench/summary.py)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bench import load, summary
+
+RUN = """\
+== ingest_30000
+load_average_start: 1.20 (2 cores)
+ingest_without_rules_30000_readings_per_s: 120000 readings/s
+ingest_without_rules_30000_peak_rss: 108 MB
+ingest_without_rules_30000_lost: 0 readings
+ingest_with_rules_30000_readings_per_s: 61000 readings/s
+ingest_with_rules_30000_peak_rss: 151 MB
+ingest_with_rules_30000_lost: 0 readings
+load_average_end: 2.60 (2 cores) (loaded)
+== idle_cpu
+load_average_start: 2.70 (2 cores) (loaded)
+gateway_idle_cpu_pct: 0.61 % of one core (loaded)
+gateway_idle_without_hoist_formwork_gate_cpu_pct: 0.40 % of one core (loaded)
+load_average_end: 2.10 (2 cores) (loaded)
+"""
+
+
+def printed(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, at: float) -> list[str]:
+    """What a benchmark prints inside ``watched()`` on a 2-core machine whose load average reads ``at``."""
+    monkeypatch.setattr(load, "cores", lambda: 2)
+    monkeypatch.setattr(load, "load", lambda: at)
+    monkeypatch.delenv("SITEGW_BENCH_LOAD_START", raising=False)
+    monkeypatch.setattr("sys.argv", ["bench.py"])
+    with load.watched():
+        print("workload_readings_per_s: 1234 readings/s")
+        print("a line that is not a figure")
+    return capsys.readouterr().out.splitlines()
+
+
+def test_figures_on_a_quiet_machine_are_plain(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert printed(capsys, monkeypatch, 1.5) == [
+        "load_average_start: 1.50 (2 cores)",
+        "workload_readings_per_s: 1234 readings/s",
+        "a line that is not a figure",
+        "load_average_end: 1.50 (2 cores)",
+    ]
+
+
+def test_figures_on_a_loaded_machine_are_marked(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert printed(capsys, monkeypatch, 2.5) == [
+        "load_average_start: 2.50 (2 cores) (loaded)",
+        "workload_readings_per_s: 1234 readings/s (loaded)",
+        "a line that is not a figure",
+        "load_average_end: 2.50 (2 cores) (loaded)",
+    ]
+    assert "SITEGW_BENCH_LOAD_START" not in os.environ  # the outer benchmark's mark is gone with it
+
+
+def test_a_benchmark_run_by_another_marks_by_the_outer_start_and_prints_no_load_lines(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(load, "cores", lambda: 2)
+    monkeypatch.setattr(load, "load", lambda: 0.5)  # quiet now, but the outer benchmark started loaded
+    monkeypatch.setenv("SITEGW_BENCH_LOAD_START", "3.0")
+    with load.watched():
+        print("child_peak_rss: 99 MB")
+    assert capsys.readouterr().out.splitlines() == ["child_peak_rss: 99 MB (loaded)"]
+
+
+def test_the_table_sets_each_figure_against_its_goal_and_its_same_run_baseline() -> None:
+    lines = summary.table(summary.parse(RUN))
+    assert lines[0] == "| benchmark | figure | goal | baseline (same run) |"
+    rate = next(line for line in lines if "30,000-message burst" in line and ": rate" in line)
+    assert "| 61,000 readings/s | ≥ 50,000 readings/s: met | without the rules: 120,000 readings/s |" in rate
+    rss = next(line for line in lines if "30,000-message burst" in line and "peak RSS" in line)
+    assert "| 151 MB | < 150 MB: **not met** | without the rules: 108 MB |" in rss
+    idle = next(line for line in lines if "idle" in line)
+    assert "| 0.61 % (loaded) | < 2 % of a core: met |" in idle
+    # a figure this run did not produce is said to be missing, never filled in
+    big = next(line for line in lines if "1,000,000-message burst" in line and ": rate" in line)
+    assert "| missing from this run | ≥ 50,000 readings/s: not measured |" in big
+
+
+def test_the_table_goes_between_the_markers_and_the_rest_of_the_page_stays(tmp_path: Path) -> None:
+    page = tmp_path / "benchmarks.md"
+    page.write_text(f"# Benchmarks\n\nIntro.\n\n{summary.BEGIN}\nold table\n{summary.END}\n\nNotes.\n")
+    summary.write(page, "new table")
+    assert page.read_text() == (
+        f"# Benchmarks\n\nIntro.\n\n{summary.BEGIN}\nnew table\n{summary.END}\n\nNotes.\n"
+    )
+    missing = tmp_path / "new.md"
+    summary.write(missing, "first table")
+    assert missing.read_text() == f"# Benchmarks\n\n{summary.BEGIN}\nfirst table\n{summary.END}\n"
