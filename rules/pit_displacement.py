@@ -13,7 +13,6 @@ Metrics of one point share one alert per rule; the worst metric decides its leve
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field, replace
 from functools import partial
 
@@ -24,6 +23,7 @@ from contract.kinds.pit import PitDevice
 from rules.levels import LevelMemory, banded_level, crosses, threshold_of
 from rules.pit_limits import ITEMS_EN, ITEMS_ZH, TABLE_PRACTICE, PointLimits
 from rules.result import LazyResult, RuleResult, rank
+from rules.timeline import Timeline
 from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en
 
 CUMULATIVE, RATE, JUMP = "pit.cumulative", "pit.rate", "pit.jump"
@@ -73,22 +73,13 @@ class Series:
     last_valid: float | None = None
     last_ts: float | None = None  # of the last reading judged, valid or not
     after_fault: bool = False
-    values: deque[tuple[float, float]] = field(default_factory=deque)
-    rates: deque[tuple[float, float]] = field(default_factory=deque)
+    values: Timeline = field(default_factory=Timeline)  # valid values of the last window and an interval
+    rates: Timeline = field(default_factory=Timeline)  # daily rates of the last two windows and an interval
 
     def step(self, value: float) -> float | None:
         """|value − last valid value|, None before the first valid reading."""
         last = self.last_valid
         return None if last is None else abs(value - last)
-
-
-def _at_or_before(items: deque[tuple[float, float]], ts: float) -> tuple[float, float] | None:
-    found = None
-    for item in items:
-        if item[0] > ts:
-            break
-        found = item
-    return found
 
 
 class PitRules:
@@ -104,7 +95,7 @@ class PitRules:
         """The state of one series (created empty)."""
         key = (device, point, metric)
         found = self._series.get(key)
-        if found is None:  # not setdefault: a Series (and its two deques) made at every reading
+        if found is None:  # not setdefault: a Series (and its two timelines) made at every reading
             found = self._series[key] = Series()
         return found
 
@@ -229,16 +220,14 @@ class PitRules:
     ) -> RuleResult | None:
         assert limits.rate_per_day is not None
         window, tol = cfg.rate_window_h * 3600, interval_s / 2
-        s.values.append((ts, value))
-        while s.values and s.values[0][0] < ts - window - interval_s:
-            s.values.popleft()
-        ref = _at_or_before(s.values, ts - window + tol)
+        s.values.append(ts, value)
+        s.values.drop_before(ts - window - interval_s)
+        ref = s.values.at_or_before(ts - window + tol)
         if ref is None or ref[0] == ts:
             return None  # less than a window of history: no daily rate yet
         rate = abs(value - ref[1]) / (ts - ref[0]) * 86400
-        s.rates.append((ts, rate))
-        while s.rates and s.rates[0][0] < ts - 2 * window - interval_s:
-            s.rates.popleft()
+        s.rates.append(ts, rate)
+        s.rates.drop_before(ts - 2 * window - interval_s)
         limit = limits.rate_per_day
         thresholds: list[tuple[Level, float]] = [("warning", limit * cfg.warning_fraction), ("alarm", limit)]
         key = (RATE, device, point, limits.metric)
@@ -246,7 +235,7 @@ class PitRules:
         level = banded_level(rate, thresholds, current, cfg.hysteresis_pct / 100, strict=RATE_STRICT)
         floor = limit * cfg.rate_consecutive_fraction
         now_floor = floor * (1 - cfg.hysteresis_pct / 100) if current == "alarm" else floor
-        earlier = [_at_or_before(s.rates, ts - k * window + tol) for k in (1, 2)]
+        earlier = [s.rates.at_or_before(ts - k * window + tol) for k in (1, 2)]
         three_days = crosses(rate, now_floor, strict=True) and all(
             e is not None and e[0] >= ts - k * window - tol and crosses(e[1], floor, strict=True)
             for k, e in zip((1, 2), earlier, strict=False)
