@@ -135,7 +135,10 @@ async def _run(opts: DemoOptions, site: LoadedSite, stop: asyncio.Event, on_read
                 pit.transport.topic_prefix,
                 scenario=PIT_SCENARIO if opts.scenarios else "normal",
                 time_scale=7200,
-                history_hours=72,
+                # a day and two hours of the DAU's reports, replayed in 13 s: a 24 h rate exists at once
+                # and the rate scenario's alert fires about two hours back, not days (the regulator shows
+                # a fresh demo's hazard as fresh)
+                history_hours=26,
                 interval_s=600,
             )
             await sim.start()

@@ -11,7 +11,9 @@ class _Handler(logging.StreamHandler):
 
 
 def setup_logging(level: str = "INFO") -> None:
-    """Configure the root logger once; library chatter (pymodbus, amqtt) is kept at WARNING."""
+    """Configure the root logger once; library chatter (pymodbus, amqtt, the regulator database's migration
+    steps) is kept at WARNING unless DEBUG is asked for: a newcomer's first screen is the dashboard's
+    address, not sixteen migrations."""
     numeric = getattr(logging, level.upper(), None)
     if not isinstance(numeric, int):
         raise ValueError(f"unknown log level {level!r}: use DEBUG, INFO, WARNING or ERROR")
@@ -21,5 +23,5 @@ def setup_logging(level: str = "INFO") -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
     root.setLevel(numeric)
-    for noisy in ("pymodbus", "amqtt", "transitions", "httpx", "urllib3"):
+    for noisy in ("pymodbus", "amqtt", "transitions", "httpx", "urllib3", "alembic"):
         logging.getLogger(noisy).setLevel(max(numeric, logging.WARNING))

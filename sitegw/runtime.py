@@ -202,6 +202,7 @@ class Gateway:
         self.patrol: list[PatrolSender] = []  # one per regulator uplink, when a camera sends patrol pictures
         self.clips: list[ClipSender] = []  # one per regulator uplink that takes evidence clips
         self.final_summary: dict[str, Any] | None = None  # the summary as of stop()
+        self._links_at_stop: dict[str, dict[str, Any]] = {}  # each device's link as stop() began
 
     async def start(self) -> None:
         """Start consumers, then the API, then the drivers."""
@@ -369,6 +370,8 @@ class Gateway:
             await self.gb28181.stop()  # its streams ended and the platform told (BYE, unregister)
         if self.cameras is not None:
             await self.cameras.stop()
+        # the devices' links as they were while running: a stopping driver marks its devices offline
+        self._links_at_stop = {d: _stats_dict(st) for d, st in self.driver_stats().items()}
         for driver in reversed(self.drivers):
             try:
                 await driver.stop()
@@ -476,7 +479,7 @@ class Gateway:
             "duration_s": round(time.time() - self.started_at, 1),
             "readings_total": self.live.total,
             "readings": self.live.counts(),
-            "devices": {d: _stats_dict(st) for d, st in stats.items()},
+            "devices": self._links_at_stop or {d: _stats_dict(st) for d, st in stats.items()},
             "errors": {d: st.errors for d, st in stats.items()},
             "errors_total": sum(st.errors for st in stats.values()) + sum(self.bus.handler_errors.values()),
             "store": _counts_dict(counts) | {"pending": self.store.pending, "dropped": self.store.dropped},
