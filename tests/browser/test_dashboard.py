@@ -61,6 +61,9 @@ def test_live_alert_appears_and_is_acknowledged_from_the_page(page: Page, tmp_pa
         # the demo's gate camera (real photos through a vision worker process): its tile and counts
         expect(page.locator('#cams [data-camera="cam-gate"]')).to_be_visible()
         expect(page.locator('#cams [data-camera="cam-gate"] .counts')).to_contain_text("ms", timeout=30_000)
+        # the trend is not empty until something is clicked: it opens on the worst open alert's series
+        expect(page.locator("#trend polyline")).to_have_count(1, timeout=10_000)
+        expect(page.locator("#trend-title")).not_to_be_empty()
 
         known = {a["alert_id"] for a in httpx.get(demo.url + "api/v1/alerts", timeout=5).json()}
         alert = new_alert(demo.url, known)
