@@ -22,23 +22,35 @@ SEED = 20261121
 AUDIT_CLASSES = {"helmet": 0.0, "no_helmet": 1.0}  # the class numbers of the YOLO labels
 
 
+def removed() -> set[str]:
+    """Ids of images removed from the data folders after the split was drawn (split/removed.txt)."""
+    return set(load("removed"))
+
+
 def build(data_root: Path, val_frac: float = 0.07, test_frac: float = 0.15) -> dict[str, list[str]]:
-    """Shuffle each set with a fixed seed and cut it, so both sets appear in every part."""
+    """Shuffle each set with a fixed seed and cut it, so both sets appear in every part.
+
+    The draw is over the folders as they were when it was made (the present images plus split/removed.txt),
+    and the removed images are then dropped: removing an image moves no other image to another part."""
+    gone = removed()
     parts: dict[str, list[str]] = {"train": [], "val": [], "test": []}
     rng = random.Random(SEED)
     for s in SETS:
-        ids = sorted(f"{s}/{p.name}" for p in (data_root / s / "images").iterdir())
+        present = {f"{s}/{p.name}" for p in (data_root / s / "images").iterdir()}
+        ids = sorted(present | {i for i in gone if i.startswith(f"{s}/")})
         rng.shuffle(ids)
         n_test, n_val = round(len(ids) * test_frac), round(len(ids) * val_frac)
         parts["test"] += ids[:n_test]
         parts["val"] += ids[n_test : n_test + n_val]
         parts["train"] += ids[n_test + n_val :]
-    return {k: sorted(v) for k, v in parts.items()}
+    return {k: sorted(set(v) - gone) for k, v in parts.items()}
 
 
 def load(name: str) -> list[str]:
-    """Image ids of one committed part (train, val or test)."""
-    return (SPLIT_DIR / f"{name}.txt").read_text().split()
+    """Image ids of one committed list (train, val, test, test_near_duplicates, removed); `#` lines are
+    comments."""
+    lines = (SPLIT_DIR / f"{name}.txt").read_text().splitlines()
+    return [w for line in lines if not line.startswith("#") for w in line.split()]
 
 
 def audited_heads(name: str) -> dict[str, np.ndarray]:
