@@ -156,14 +156,47 @@ def near_duplicates(data_root: Path, part: str, max_bits: int = 8) -> list[str]:
     return out
 
 
-if __name__ == "__main__":
-    import sys
+def link(data_root: Path, part: str, out: Path) -> dict[str, int]:
+    """OUT/FOLDER/images and OUT/FOLDER/labels for each folder: links to the part's images and labels, what
+    `sitegw vision eval --images OUT/FOLDER/images --labels OUT/FOLDER/labels` measures per folder.
+    Returns the images linked per folder."""
+    counts: dict[str, int] = {}
+    for i in load(part):
+        folder = i.split("/")[0]
+        for kind, src in (("images", image_path(data_root, i)), ("labels", label_path(data_root, i))):
+            dest = out / folder / kind / src.name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if not dest.is_symlink():
+                dest.symlink_to(src.resolve())
+        counts[folder] = counts.get(folder, 0) + 1
+    return counts
 
-    root = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/helmet")
+
+def main() -> None:
+    """Draw the split again and write its lists, or link a part's images for `sitegw vision eval`."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("data", type=Path, nargs="?", default=Path("../shared/data/helmet"))
+    ap.add_argument(
+        "--link",
+        nargs=2,
+        metavar=("PART", "OUT"),
+        help="link PART's (train, val, test) images and labels into OUT/FOLDER/{images,labels} and stop",
+    )
+    args = ap.parse_args()
+    if args.link:
+        for folder, n in link(args.data, args.link[0], Path(args.link[1])).items():
+            print(f"{args.link[1]}/{folder}: {n} {args.link[0]} images")
+        return
     SPLIT_DIR.mkdir(exist_ok=True)
-    for part, ids in build(root).items():
+    for part, ids in build(args.data).items():
         (SPLIT_DIR / f"{part}.txt").write_text("\n".join(ids) + "\n")
         print(f"{part}: {len(ids)} images")
-    dups = near_duplicates(root, "test")
+    dups = near_duplicates(args.data, "test")
     (SPLIT_DIR / "test_near_duplicates.txt").write_text("\n".join(dups) + "\n")
     print(f"test images near-duplicating a train image: {len(dups)}")
+
+
+if __name__ == "__main__":
+    main()
