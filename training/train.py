@@ -64,7 +64,7 @@ def focal_loss(pred: torch.Tensor, gt: torch.Tensor, bare_weight: float = 1.0) -
     neg = 1 - pos
     pos_l = torch.log(pred) * (1 - pred) ** 2 * pos
     neg_l = torch.log(1 - pred) * pred**2 * (1 - gt) ** 4 * neg
-    w = torch.tensor([1.0, bare_weight]).view(1, 2, 1, 1)
+    w = torch.tensor([1.0, bare_weight], device=pred.device).view(1, 2, 1, 1)
     n = pos.sum().clamp(min=1)
     return -((pos_l + neg_l) * w).sum() / n
 
