@@ -24,7 +24,7 @@ Card = Literal["default", "far_field"]
 
 # Median head height, in pixels of the detector's finest view, below which a camera gets the far-field
 # card: chosen on val by training.auto_card (the val mean AP50 of the choice made per photo)
-FAR_FIELD_BELOW_PX = 30.0
+FAR_FIELD_BELOW_PX = 80.0
 WINDOW_S = 180.0  # frame time the choice waits for: the first minutes, a few people walking past
 MIN_HEADS = 30  # heads it waits for (a camera over an empty site at night keeps the default card)
 MAX_HEADS = 20_000  # heights kept: enough for a median, bounded however busy the picture is

@@ -37,3 +37,16 @@ def test_the_committed_parts_are_drawn_again_from_the_folders_and_do_not_overlap
     assert not (train & val or train & test or val & test)
     present = {f"{s}/{f.name}" for s in split.SETS for f in (DATA / s / "images").iterdir()}
     assert train | val | test == present
+
+
+@needs_data
+def test_a_part_is_linked_per_folder_for_vision_eval(tmp_path: Path) -> None:
+    counts = split.link(Path(DATA), "val", tmp_path)
+    val = split.load("val")
+    assert counts == {s: sum(i.startswith(f"{s}/") for i in val) for s in split.SETS}
+    assert counts["hhwraw"] > 4 * sum(counts[s] for s in ("cap", "sfchd", "hhw"))  # the part chosen on
+    for s in split.SETS:
+        images = sorted((tmp_path / s / "images").iterdir())
+        assert [f"{s}/{p.name}" for p in images] == [i for i in val if i.startswith(f"{s}/")]
+        assert all(p.resolve() == split.image_path(DATA, f"{s}/{p.name}").resolve() for p in images)
+        assert len(list((tmp_path / s / "labels").iterdir())) == len(images)
