@@ -1,4 +1,4 @@
-"""A camera's hard-hat card chosen from what it sees (a camera's ``helmet_model: auto``, the default).
+"""A camera's hard-hat card chosen from what it sees (a camera's ``helmet_model: auto``).
 
 The far-field card (vision/models/helmet_site.onnx) finds more of the small heads a camera over the site
 sees and fewer of the close-ups an entrance camera sees; the default card the other way round. Which one
@@ -7,7 +7,9 @@ a camera needs is a property of its view, which its owner should not have to jud
 card's thresholds) as the detector's finest view sees it (``view_scale``), and once ``WINDOW_S`` seconds
 of frames with at least ``MIN_HEADS`` heads have passed, chooses the far-field card when their median is
 below ``FAR_FIELD_BELOW_PX``, else keeps the default one. The threshold was chosen on the val part of the
-split (training.auto_card; the round's journal in training/rounds/ gives the figures).
+split (training.auto_card). On test the choice gains on site-camera photos what the far-field card gains
+and loses on close-ups what it loses, since most close-ups' heads are below the threshold too, so auto is
+a camera's choice, not the default (training/rounds/round13.md).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from vision.detectors.tiles import tile_windows
 Card = Literal["default", "far_field"]
 
 # Median head height, in pixels of the detector's finest view, below which a camera gets the far-field
-# card: chosen on val by training.auto_card (the val mean AP50 of the choice made per photo)
+# card: chosen on val by training.auto_card (val shows the far-field card better in every bin of head
+# height below it, and cannot tell the two cards apart above it)
 FAR_FIELD_BELOW_PX = 80.0
 WINDOW_S = 180.0  # frame time the choice waits for: the first minutes, a few people walking past
 MIN_HEADS = 30  # heads it waits for (a camera over an empty site at night keeps the default card)

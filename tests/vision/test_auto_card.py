@@ -1,12 +1,12 @@
-"""A camera's hard-hat card chosen from what it sees (helmet_model: auto, the default).
+"""A camera's hard-hat card chosen from what it sees (helmet_model: auto).
 
-What an installer relies on: a camera left at auto runs the default card until it has watched its first
+What an installer relies on: a camera set to auto runs the default card until it has watched its first
 minutes and enough heads, then takes the far-field card when the heads it saw are small in the detector's
 view and keeps the default one when they are not; the site file can still name a card; the choice is kept
 when the camera's worker is restarted, and shown with the camera. The worker tests run real camera
-workers (processes, the shipped networks) on real photos: the close-up camera sees one of the shipped
-photos as it is, the camera over the site sees all of them shrunk into one 1280x720 frame, as a camera
-far above a yard sees a crowd.
+workers (processes, the shipped networks) on real photos: the gate camera sees the middle of one shipped
+photo enlarged to 1280x720, as a camera at a gate sees the people walking through it; the camera over the
+site sees all of them shrunk into one 1280x720 frame, as a camera far above a yard sees a crowd.
 """
 
 from __future__ import annotations
@@ -39,11 +39,10 @@ def test_the_detectors_finest_view_is_a_tile_or_the_whole_frame_when_it_fits() -
 
 
 def frame(ts: float, head_px: float, n: int = 10, detected: bool = True) -> FrameResult:
-    """A 500x333 frame (view scale 576/500) whose heads are head_px tall in the detector's view."""
-    h = head_px * 500 / 576
-    heads = [Detection("helmet", (10.0 * k, 50.0, 10.0 * k + h, 50.0 + h), 0.9) for k in range(n)]
+    """A 576x384 frame (the detector sees it at its own pixels) whose heads are head_px tall."""
+    heads = [Detection("helmet", (10.0 * k, 50.0, 10.0 * k + head_px, 50.0 + head_px), 0.9) for k in range(n)]
     person = Detection("person", (0.0, 0.0, 100.0, 300.0), 0.9)  # a person box is no head
-    return FrameResult("cam", ts, 500, 333, [*heads, person], detected=detected)
+    return FrameResult("cam", ts, 576, 384, [*heads, person], detected=detected)
 
 
 def chooser() -> CardChooser:
@@ -77,10 +76,10 @@ def test_no_choice_without_enough_heads_and_unlooked_frames_do_not_count() -> No
     assert choice is not None and choice.heads == MIN_HEADS and choice.card == "far_field"
 
 
-def test_auto_is_the_default_and_a_named_card_or_a_bad_window_is_the_site_files() -> None:
-    cam = CameraConfig(name="c", source="rtsp://x/1")
+def test_auto_starts_on_the_default_card_and_a_named_card_or_a_bad_window_is_the_site_files() -> None:
+    cam = CameraConfig(name="c", source="rtsp://x/1", helmet_model="auto")
     vision = VisionConfig(cameras=[cam])
-    assert cam.helmet_model == "auto" and cam.helmet_auto_s == 180
+    assert cam.helmet_auto_s == 180
     assert helmet_model(cam, vision) == str(DEFAULT_MODEL)  # while choosing
     assert helmet_model(cam, vision, "far_field") == str(FAR_FIELD_MODEL)
     gate = cam.model_copy(update={"helmet_model": "default"})
@@ -104,9 +103,13 @@ def far_frame(folder: Path) -> Path:
 
 
 def near_frame(folder: Path) -> Path:
-    """The photo with the largest heads, as a close camera at a gate sees it."""
+    """The photo with the largest heads, as a close camera at a gate sees it: its middle 640x360 as a
+    1280x720 frame (heads of 150 px)."""
+    photo = cv2.imread(str(SAMPLE / "images" / "000160.jpg"))
     folder.mkdir()
-    (folder / "gate.jpg").write_bytes((SAMPLE / "images" / "000160.jpg").read_bytes())
+    cv2.imwrite(
+        str(folder / "gate.png"), cv2.resize(photo[140:500], (1280, 720), interpolation=cv2.INTER_CUBIC)
+    )
     return folder
 
 
@@ -134,7 +137,14 @@ def test_real_workers_choose_the_far_field_card_over_the_yard_and_keep_it_after_
 ) -> None:
     def cam(name: str, folder: Path) -> CameraConfig:
         return CameraConfig(
-            name=name, source=str(folder), loop=True, fps=4, persons=False, motion_gate=False, helmet_auto_s=2
+            name=name,
+            source=str(folder),
+            loop=True,
+            fps=4,
+            persons=False,
+            motion_gate=False,
+            helmet_model="auto",
+            helmet_auto_s=2,
         )
 
     cfg = VisionConfig(
