@@ -15,19 +15,19 @@ from __future__ import annotations
 import argparse
 import shutil
 from pathlib import Path
+from typing import Any
 
 from training import checkpoint, train
 
 
 def rebuild_argv(
-    recipe: dict[str, object], checkpoints: Path, recipes: Path, step: int, threads: int
+    recipe: dict[str, Any], data: Path, checkpoints: Path, recipes: Path, step: int, threads: int
 ) -> list[str]:
-    """The training command line that replays the recipe up to `step`."""
-    argv = ["--run", str(recipe["run"]), "--checkpoints", str(checkpoints), "--recipes", str(recipes)]
-    args = recipe["args"]
-    assert isinstance(args, dict)
-    for k, v in args.items():
-        if v is not None:
+    """The training command line that replays the recipe up to `step`, reading the photos from `data`."""
+    argv = ["--run", str(recipe["run"]), "--data", str(data), "--checkpoints", str(checkpoints)]
+    argv += ["--recipes", str(recipes)]
+    for k, v in recipe["args"].items():
+        if k in train.RECIPE_ARGS and v is not None:
             argv += [f"--{k.replace('_', '-')}", str(v)]
     return [*argv, "--stop-at-step", str(step), "--threads", str(threads), "--checkpoint-minutes", "1e9"]
 
@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     """Command line entry."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("run", help="the run's name (its recipe is RECIPES/RUN.json)")
+    ap.add_argument("--data", type=Path, default=Path("../shared/data/helmet"), help="the photos' folder")
     ap.add_argument("--checkpoints", type=Path, default=checkpoint.CHECKPOINTS)
     ap.add_argument("--recipes", type=Path, default=checkpoint.RECIPES)
     args = ap.parse_args(argv)
@@ -59,7 +60,8 @@ def main(argv: list[str] | None = None) -> None:
         shutil.rmtree(run_dir)
     # the replay writes its own recipe lines: keep the committed recipe as it is
     scratch = args.checkpoints / f".{args.run}.recipes"
-    train.main(rebuild_argv(recipe, args.checkpoints, scratch, int(last["step"]), int(last["threads"])))
+    step, threads = int(last["step"]), int(last["threads"])
+    train.main(rebuild_argv(recipe, args.data, args.checkpoints, scratch, step, threads))
     shutil.rmtree(scratch, ignore_errors=True)
     got = checkpoint.weights_digest(checkpoint.load(run_dir)["net"])
     if got != last["weights_sha256"]:

@@ -40,6 +40,7 @@ from vision.detectors.onnx_net import OnnxNet
 from vision.metrics import Evaluator
 
 RUNS = Path(__file__).parent / "runs"
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _lite0() -> nn.Module:
@@ -205,8 +206,8 @@ def export(net: nn.Module, size: int, path: Path) -> None:
 
 
 # the arguments that decide a run's weights: kept in its checkpoint and recipe, taken from there on --resume
+# (where the data lies is not one of them: the split lists' digests say which photos a run reads)
 RECIPE_ARGS = (
-    "data",
     "split_dir",
     "steps",
     "size",
@@ -264,14 +265,31 @@ def parser() -> argparse.ArgumentParser:
         default=2.0,
         help="how much more often an image with a bare head is drawn",
     )
+    ap.add_argument(
+        "--val-only",
+        action="store_true",
+        help="print the val mAP50 of the network as it starts (--init-onnx, or the run's checkpoint with "
+        "--resume) and stop",
+    )
     ap.add_argument("--checkpoints", type=Path, default=CHECKPOINTS, help="where runs keep their checkpoints")
     ap.add_argument("--recipes", type=Path, default=RECIPES, help="where runs keep their recipes")
     return ap
 
 
+def _as_text(v: object) -> object:
+    """A path as the recipe keeps it: inside the repository, relative to its root (where the commands run),
+    so that another checkout (a lent accelerator's, the merged main) resumes and rebuilds it."""
+    if not isinstance(v, Path):
+        return v
+    try:
+        return str(v.resolve().relative_to(REPO))
+    except ValueError:
+        return str(v)
+
+
 def recipe_args(args: argparse.Namespace) -> dict[str, Any]:
     """The arguments that decide the weights, as the recipe keeps them (paths as text)."""
-    return {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k in RECIPE_ARGS}
+    return {k: _as_text(v) for k, v in vars(args).items() if k in RECIPE_ARGS}
 
 
 def resumed_args(args: argparse.Namespace, given: set[str], kept: dict[str, Any]) -> argparse.Namespace:
@@ -305,8 +323,13 @@ def main(argv: list[str] | None = None) -> None:
     if args.resume:
         ckpt = checkpoint.load(run_dir)
         args = resumed_args(args, given_options(argv), ckpt["recipe"]["args"])
-        recipe = ckpt["recipe"]
-    elif (run_dir / "last.pt").exists():
+        recipe = ckpt["recipe"] | {"args": recipe_args(args)}  # its paths as this checkout spells them
+        if not checkpoint.same_split(recipe, args.split_dir):
+            raise SystemExit(
+                f"{args.split_dir}'s train or val list changed since run {args.run!r} started: a resumed run "
+                "would go on with other data; start a new run"
+            )
+    elif (run_dir / "last.pt").exists() and not args.val_only:
         raise SystemExit(
             f"run {args.run!r} has a checkpoint in {run_dir}: --resume continues it; a new run needs another --run"
         )
@@ -336,6 +359,11 @@ def main(argv: list[str] | None = None) -> None:
     if ckpt is not None:
         progress = checkpoint.restore(ckpt, net, opt, rng)
         print(f"resumed at step {progress['step']} of {args.steps}", flush=True)
+    if args.val_only:
+        print(
+            f"step {progress['step']}: val mAP50 {validate(net, val, args.size, args.device):.3f}", flush=True
+        )
+        return
     train_steps(args, net, opt, rng, train, weights, val, progress, lr, recipe)
 
 

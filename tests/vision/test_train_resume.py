@@ -88,16 +88,9 @@ def test_a_run_killed_and_resumed_ends_with_the_uninterrupted_runs_weights(
     assert proc.wait(30) == -signal.SIGKILL
     stopped = int(final(place, "killed")[1]["step"])
     assert 6 <= stopped < STEPS, "killed mid-run, with a checkpoint behind it"
-    # the next session: only the run's name and where it lives, the recipe comes from the checkpoint
-    session = [
-        "--run",
-        "killed",
-        "--resume",
-        "--checkpoints",
-        str(place / "ck"),
-        "--recipes",
-        str(place / "rc"),
-    ]
+    # the next session: the run's name, where it and the photos lie; the recipe comes from the checkpoint
+    session = ["--run", "killed", "--resume", "--data", str(place / "data")]
+    session += ["--checkpoints", str(place / "ck"), "--recipes", str(place / "rc")]
     done = subprocess.run(command(*session), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert f"resumed at step {stopped} of {STEPS}" in done.stdout
@@ -129,8 +122,8 @@ def test_the_recipe_rebuilds_the_last_checkpoint_bit_for_bit(
     assert recipe["split"] == checkpoint.split_digests(place / "split")
     shutil.rmtree(place / "ck" / "whole")  # the checkpoint is lost with its machine; the recipe is committed
     out = subprocess.run(
-        [sys.executable, "-m", "training.rebuild", "whole", "--checkpoints", str(place / "ck"),
-         "--recipes", str(place / "rc")],
+        [sys.executable, "-m", "training.rebuild", "whole", "--data", str(place / "data"),
+         "--checkpoints", str(place / "ck"), "--recipes", str(place / "rc")],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
@@ -148,3 +141,21 @@ def test_a_resume_that_changes_the_recipe_or_a_new_run_over_an_old_one_is_refuse
         train.main(argv(place, "whole"))
     with pytest.raises(FileNotFoundError, match=r"no checkpoint .*nope.*python -m training.rebuild nope"):
         train.main([*argv(place, "nope"), "--resume"])
+    lists = place / "split" / "train.txt"
+    kept = lists.read_text()
+    lists.write_text(kept + "cap/000160.jpg\n")  # the split changed under the run
+    try:
+        with pytest.raises(SystemExit, match=r"train or val list changed since run 'whole' started"):
+            train.main(
+                [
+                    "--run",
+                    "whole",
+                    "--resume",
+                    "--data",
+                    str(place / "data"),
+                    "--checkpoints",
+                    str(place / "ck"),
+                ]
+            )
+    finally:
+        lists.write_text(kept)
