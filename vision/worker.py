@@ -248,10 +248,6 @@ class VisionSupervisor:
         for w in self._workers:
             self._end(w)
 
-    def cards(self) -> dict[str, tuple[str, str]]:
-        """Per camera: the hard-hat card it runs and why (card_shown)."""
-        return {w.cam.name: card_shown(w.cam, w.choice) for w in self._workers}
-
     def stats(self) -> dict[str, dict[str, float | int | bool]]:
         """Per camera: alive, restarts, seconds since the last heartbeat."""
         now = time.time()

@@ -153,16 +153,15 @@ def test_real_workers_choose_the_far_field_card_over_the_yard_and_keep_it_after_
     )
     cards = Cards()
     sup = VisionSupervisor(cfg, lambda e: None, on_card=cards, backoff=(0.5, 2.0))
-    assert sup.cards() == {}  # nothing runs before start
     sup.start()
     try:
-        assert {k: v[0] for k, v in sup.cards().items()} == {"yard": "default", "gate": "default"}
+        assert [w.choice for w in sup._workers] == [None, None]  # both start on the default card
         cards.wait(2)
         chosen = dict(cards.got)
         assert chosen["yard"].card == "far_field" and chosen["yard"].median_px < FAR_FIELD_BELOW_PX
         assert chosen["gate"].card == "default" and chosen["gate"].median_px >= FAR_FIELD_BELOW_PX
-        assert sup.cards()["yard"] == ("far_field", chosen["yard"].why())
         yard = sup._workers[0]
+        assert card_shown(yard.cam, yard.choice) == ("far_field", chosen["yard"].why())
         assert yard.proc is not None and yard.proc.pid is not None
         os.kill(yard.proc.pid, signal.SIGKILL)
         end = time.monotonic() + 60
@@ -170,6 +169,7 @@ def test_real_workers_choose_the_far_field_card_over_the_yard_and_keep_it_after_
             assert time.monotonic() < end, "the yard camera's worker was not restarted"
             time.sleep(0.2)
         time.sleep(4)  # twice its choosing window: a worker that chose again would have said so by now
-        assert len(cards.got) == 2 and sup.cards()["yard"][0] == "far_field"
+        assert len(cards.got) == 2 and yard.choice == chosen["yard"]
+        assert helmet_model(yard.cam, cfg, yard.choice.card) == str(FAR_FIELD_MODEL)  # what it restarted on
     finally:
         sup.stop()
