@@ -6,6 +6,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY config ./config
 COPY contract ./contract
+COPY plumbing ./plumbing
 COPY drivers ./drivers
 COPY rules ./rules
 COPY vision ./vision

@@ -7,12 +7,13 @@ DEMO_ARGS ?=
 PYTEST_ARGS ?=
 SOAK_ARGS ?=
 
-.PHONY: demo test test-slow fuzz faults soak lint bench vision-eval test-env venv clean help
+.PHONY: demo test test-slow fuzz faults soak lint docs bench vision-eval test-env venv clean help
 
 help:
 	@echo "make demo        run the simulated reference site (Ctrl-C stops; DEMO_ARGS='--duration 60')"
 	@echo "make test        the test suite against real servers (installs them when missing)"
 	@echo "make lint        ruff (lint and format), mypy, and the import layers (lint-imports)"
+	@echo "make docs        the documentation site from docs/ (mkdocs build --strict) into build/docs"
 	@echo "make test-slow   long suites: fault injection, soak, full vision evaluation"
 	@echo "make fuzz        schemathesis over both APIs with every role, 50 cases per operation and role (make test: 4)"
 	@echo "make faults      the fault suite with 5-minute faults, printing its table (SITEGW_FAULT_S=3600: an hour)"
@@ -42,6 +43,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports --no-cache
+
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 test-slow: $(STAMP) test-env
 	$(PY) -m pytest -m slow $(PYTEST_ARGS)

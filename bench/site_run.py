@@ -16,7 +16,9 @@ from pathlib import Path
 
 from bench.soak_probe import scrape
 from contract.config import LoadedSite
-from contract.config.site import DeviceConfig
+from contract.config.device import DeviceConfig
+from contract.kinds.formwork import FormworkDevice
+from contract.kinds.pit import PitDevice
 from drivers.simulators.access_gate import AccessGateSimulator
 from drivers.simulators.formwork import FormworkSimulator
 from drivers.simulators.mqtt_publish import MqttJsonSimulator
@@ -63,13 +65,13 @@ async def start_mqtt_sims(
     sims: list[MqttJsonSimulator] = []
     for i, d in enumerate(loaded.config.devices):
         prefix = getattr(d.transport, "topic_prefix", "")
-        if d.pit is not None:
+        if isinstance(d, PitDevice):
             sims.append(
                 PitSimulator(
                     d.pit, host, port, prefix, time_scale=1, history_hours=0, interval_s=every_s(d), seed=i
                 )
             )
-        elif d.formwork is not None:
+        elif isinstance(d, FormworkDevice):
             sims.append(
                 FormworkSimulator(
                     d.formwork, host, port, prefix, interval_s=every_s(d), pour_after_s=0, seed=i

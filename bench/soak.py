@@ -334,7 +334,7 @@ async def _with_broker(
         if trace is not None:
             gateway.send_signal(signal.SIGUSR2)  # start the probe, now the imports are done
         mqtt_sims = await start_mqtt_sims(
-            loaded, broker.host, broker.port, lambda d: PIT_EVERY_S if d.pit else FORMWORK_EVERY_S
+            loaded, broker.host, broker.port, lambda d: PIT_EVERY_S if d.kind == "pit" else FORMWORK_EVERY_S
         )
         sampler = Sampler(gateway.pid, metrics, DeliveryWatch(db, project, evidence), mqtt_sims)
         print(

@@ -14,33 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-# docs/design.md's canonical numeric metrics of tower cranes, anemometers and pit points, and those of
-# construction hoists and high-formwork points (config/profiles/README.md) that have limits
-SUMMARY_METRICS = frozenset(
-    {
-        "load_t",
-        "radius_m",
-        "height_m",
-        "slew_deg",
-        "wind_ms",
-        "tilt_deg",
-        "moment_pct",
-        "rated_load_t",
-        "trolley_speed_ms",
-        "disp_h_mm",
-        "disp_v_mm",
-        "incl_mm",
-        "axial_kn",
-        "anchor_kn",
-        "water_level_m",
-        "settle_mm",
-        "persons",
-        "speed_ms",
-        "tilt_x_deg",
-        "tilt_y_deg",
-        "floor",
-    }
-)
+from contract.kinds import registry
+
 EVENTS_PATH = "/api/v1/events"
 HEARTBEAT_PATH = "/api/v1/heartbeat"
 READINGS_PATH = "/api/v1/readings"
@@ -81,7 +56,7 @@ class Heartbeat(BaseModel):
 
 
 class SummaryReading(BaseModel):
-    """One crane or pit value of a readings summary: the reading that stands for its minute (e.g. the minute's
+    """One device value of a readings summary: the reading that stands for its minute (e.g. the minute's
     peak), ``ts`` being when it was taken. The regulator keeps one value per device, point, metric and minute
     (UTC), so a later summary of the same minute replaces the value it kept."""
 
@@ -97,10 +72,11 @@ class SummaryReading(BaseModel):
     @field_validator("metric")
     @classmethod
     def _canonical(cls, metric: str) -> str:
-        if metric not in SUMMARY_METRICS:
+        picks = registry.summary_picks()  # the metrics each kind declares summarised (contract/kinds/)
+        if metric not in picks:
             raise ValueError(
-                f"unknown metric {metric!r}; crane, hoist, pit and formwork summaries use the canonical names: "
-                f"{', '.join(sorted(SUMMARY_METRICS))}"
+                f"unknown metric {metric!r}; summaries carry the canonical metrics the device kinds declare: "
+                f"{', '.join(sorted(picks))}"
             )
         return metric
 

@@ -34,11 +34,11 @@ from pymodbus.exceptions import ModbusException
 from contract.alert_event import LEVEL_RANK, AlertEvent, Level
 from contract.config.siren import SirenOutput
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport, MqttBroker, MqttTransport
-from contract.paho_stop import disconnect_and_join
 from drivers.modbus.link import EXCEPTION_MEANING, quiet_pymodbus_client_errors
 from drivers.mqtt.session import broker_client
 from gateway.alerts.manager import AlertManager
 from gateway.alerts.models import Alert
+from plumbing.paho_stop import disconnect_and_join
 
 log = logging.getLogger(__name__)
 

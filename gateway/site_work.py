@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from contract.config import LoadedSite
 from contract.config.personnel import ROLE_ZH
+from contract.kinds.formwork import FormworkDevice
 from contract.readings import Reading
 from rules.formwork_silent import POUR_METRIC
 
@@ -95,7 +96,7 @@ class SiteWork:
         active = set(self._state.pouring())
         out = []
         for d in self._site.config.devices:
-            if d.formwork is None:
+            if not isinstance(d, FormworkDevice):
                 continue
             change = self._changes.get(d.id, {})
             ts = change.get("ts")
@@ -115,8 +116,8 @@ class SiteWork:
         """Start (``active``) or end a pour on ``device``; the rules hear of it at once."""
         known = {d.id: d for d in self._site.config.devices}
         dev = known.get(device)
-        if dev is None or dev.formwork is None:
-            formwork = sorted(d for d, c in known.items() if c.formwork is not None)
+        if not isinstance(dev, FormworkDevice):
+            formwork = sorted(d for d, c in known.items() if isinstance(c, FormworkDevice))
             raise WorkError(
                 f"{device!r} is not a formwork device of this site (formwork devices: {formwork or 'none'})"
             )

@@ -69,7 +69,7 @@ from regulator.ingest import (
 from regulator.jurisdictions import SEP
 from regulator.loop_ingest import LoopIngest
 from regulator.monthly import figures
-from regulator.names import KIND_NAMES, METRIC_NAMES, RULE_NAMES, SITE_STATES, beijing_text
+from regulator.names import SITE_STATES, beijing_text, kind_names, metric_names, rule_names
 from regulator.overview import overview
 from regulator.overview_models import Overview
 from regulator.paging import Paged, pages
@@ -581,7 +581,7 @@ def create_app(
     @app.get("/ui/api/names", responses=SESSION)
     async def names(_: Who) -> Names:
         """Chinese names of checks (rule ids), rule kinds, readings' metrics and the site's alert states."""
-        return Names(rules=RULE_NAMES, kinds=KIND_NAMES, metrics=METRIC_NAMES, site_states=SITE_STATES)
+        return Names(rules=rule_names(), kinds=kind_names(), metrics=metric_names(), site_states=SITE_STATES)
 
     @app.get("/ui/api/hazards/{hazard_id}", responses=SESSION)
     async def hazard(hazard_id: RowId, who: Who) -> HazardDetail:

@@ -22,8 +22,8 @@ import uvicorn
 from fastapi import FastAPI
 from uvicorn.supervisors import Multiprocess
 
-from contract.heap import settle_startup_heap
-from contract.http_server import listen
+from plumbing.heap import settle_startup_heap
+from plumbing.http_server import listen
 from regulator.app import close_app, create_app
 from regulator.body_limit import DEFAULT_MAX_BODY_MB
 from regulator.channels.public import PER_SENDER, TOTAL, Limits

@@ -122,7 +122,7 @@ def serve(
     ),
 ) -> None:
     """Run the regulator's service: gateways' ingest (POST /api/v1/events, ...) and the review UI at /."""
-    from contract.heap import settle_startup_heap
+    from plumbing.heap import settle_startup_heap
     from regulator.asgi import ServeSettings
     from regulator.channels.public import Limits
     from regulator.review import DeadlinePolicy

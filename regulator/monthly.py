@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from regulator import classify
-from regulator.names import BEIJING, KIND_NAMES
+from regulator.names import BEIJING, kind_name
 from regulator.review import DAY_S, HAZARD_COLUMNS, OPEN_STATES, Review, ReviewError
 from regulator.risk import GRADES, ranked
 from regulator.scope import PROJECTS, Actor
@@ -95,7 +95,7 @@ def month_bounds(month: str) -> tuple[float, float]:
 
 
 def _kind(rule: str) -> str:
-    return KIND_NAMES.get(rule.split(".", 1)[0], "其他")
+    return kind_name(rule) or "其他"
 
 
 def stood_at(

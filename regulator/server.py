@@ -8,7 +8,7 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
-from contract.http_server import ApiServer
+from plumbing.http_server import ApiServer
 from regulator.app import close_app, create_app
 from regulator.body_limit import DEFAULT_MAX_BODY_MB
 from regulator.channels.public import Limits

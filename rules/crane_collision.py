@@ -321,4 +321,4 @@ def history_s(site: SiteConfig) -> float:
     """Seconds of history that carry every crane's latest kinematics and level. The same holds for
     the other crane motion rules (load, zone, tilt, operator): each judges the latest sample against
     its last level only, so this one declaration covers them."""
-    return max((2 * d.poll_interval_s for d in site.devices if d.crane is not None), default=0.0)
+    return max((2 * d.poll_interval_s for d in site.devices if d.kind == "crane"), default=0.0)

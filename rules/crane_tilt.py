@@ -1,5 +1,6 @@
-"""crane.tilt: tower verticality (JGJ 196-2010: 4/1000 free-standing or above the highest tie,
-2/1000 below it); out of spec verticality is a major hazard (建质规〔2024〕5号 Art. 8)."""
+"""crane.tilt: tower verticality (JGJ 196-2010: at most 4/1000 free-standing or above the highest
+tie, 2/1000 below it: the limit is an allowed deviation, so only a tower beyond it is out of spec);
+out of spec verticality is a major hazard (建质规〔2024〕5号 Art. 8)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,17 @@ from rules.routes import EMPTY, Band
 from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en
 
 RULE = "crane.tilt"
-LIMIT = "JGJ 196-2010 塔身垂直度偏差限值：独立状态或最高附着点以上 4/1000，最高附着点以下 2/1000"
+LIMIT = (
+    "JGJ 196-2010 塔身垂直度允许偏差：独立状态或最高附着点以上 4/1000，最高附着点以下 2/1000，超过即超出规范"
+)
 MAJOR = f"；垂直度超出规范要求属 建质规〔2024〕5号 第八条 {MAJOR_ZH}"
 CLAUSES = {
     "warning": f"{LIMIT}；达限值 80% 预警{PRACTICE_ZH}",
     "alarm": LIMIT + MAJOR,
     "critical": f"{LIMIT}；达限值 2 倍为危险{PRACTICE_ZH}{MAJOR}",
 }
+# the limit is the deviation allowed (≤ 4/1000): the alarm is beyond it; the practice lines are reached
+STRICT: frozenset[Level] = frozenset({"alarm"})
 ACTIONS = {
     "warning": "加强观测，检查塔身垂直度、附着与基础",
     "alarm": "停止使用，检查塔身垂直度与基础",
@@ -46,7 +51,7 @@ def quiet_tilts(limit_per_mille: float, cfg: CraneTiltRule) -> Band:
     millionth inside the angle whose ‰ is the lowest threshold, so that no rounding of tan can put
     a tilt within it over the line (tan grows faster than the angle, so the ‰ of an angle a millionth
     smaller is at least a millionth smaller)."""
-    per_mille = clear_below(tilt_thresholds(limit_per_mille, cfg))
+    per_mille = clear_below(tilt_thresholds(limit_per_mille, cfg), STRICT)
     if not per_mille > 0:
         return EMPTY
     degrees = math.degrees(math.atan(per_mille / 1000.0)) * (1 - 1e-6)
@@ -72,7 +77,9 @@ class CraneTilt:
         """The crane.tilt verdict for one tilt sample (either direction counts)."""
         per_mille = abs(math.tan(math.radians(tilt_deg))) * 1000.0
         thresholds = tilt_thresholds(limit_per_mille, cfg)
-        level = banded_level(per_mille, thresholds, self._memory.get(device), cfg.hysteresis_pct / 100)
+        level = banded_level(
+            per_mille, thresholds, self._memory.get(device), cfg.hysteresis_pct / 100, strict=STRICT
+        )
         if level is None and self._memory.quiet(device):
             return None  # clear and known clear: nothing to report, no verdict to make
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from contract.alert_event import Level
 from contract.config.rules import CraneWindRule
 from contract.config.site import SiteConfig
-from rules.levels import LevelMemory, banded_level, banded_result, clear_below
+from rules.levels import LevelMemory, banded_level, banded_result, clear_below, crosses
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en
 
@@ -21,6 +21,9 @@ CLAUSES = {
     "alarm": "深圳市塔机监管平台接口 连续 2 个工作循环风速大于 13.8 m/s 报警" + BAD_WEATHER,
     "critical": "九级风 20.8 m/s 危险报警" + PRACTICE_ZH,
 }
+# 六级及以上 and 九级 include their lower bound (以上 includes the number); the regulator's alarm is above
+# 13.8 m/s ("大于 13.8 m/s"): a wind of exactly 13.8 m/s is the top of Beaufort 6, no alarm
+STRICT: frozenset[Level] = frozenset({"alarm"})
 
 
 def wind_thresholds(cfg: CraneWindRule) -> list[tuple[Level, float]]:
@@ -31,7 +34,7 @@ def wind_thresholds(cfg: CraneWindRule) -> list[tuple[Level, float]]:
 def quiet_winds(cfg: CraneWindRule) -> float:
     """The winds below which a wind source's clear verdict stays clear (routes.Route's band): below
     every threshold, so also not above the alarm speed (its run of samples above it stays at 0)."""
-    return clear_below(wind_thresholds(cfg))
+    return clear_below(wind_thresholds(cfg), STRICT)
 
 
 class CraneWind:
@@ -53,11 +56,11 @@ class CraneWind:
         backfill: bool,
     ) -> RuleResult | None:
         """The crane.wind verdict for one wind sample."""
-        above = self._above.get(device, 0) + 1 if wind_ms > cfg.alarm_ms else 0
+        above = self._above.get(device, 0) + 1 if crosses(wind_ms, cfg.alarm_ms, strict=True) else 0
         self._above[device] = above
         current = self._memory.get(device)
         thresholds = wind_thresholds(cfg)
-        level = banded_level(wind_ms, thresholds, current, cfg.hysteresis_pct / 100)
+        level = banded_level(wind_ms, thresholds, current, cfg.hysteresis_pct / 100, strict=STRICT)
         if level == "alarm" and current not in ("alarm", "critical") and above < cfg.alarm_samples:
             level = "warning"  # one gust is not yet an alarm
         if level is None and self._memory.quiet(device):

@@ -1,7 +1,8 @@
 """device.offline: no reading for warning_intervals poll intervals = warning, for alarm_after_s
 (at least alarm_intervals intervals for slow devices such as pits) = alarm. The monitoring is
 itself a safety device: a silent black box is a failed one (建质规〔2024〕5号 Art. 8 (四)), a deep
-pit without monitoring a major hazard (Art. 5 (三)). Time limits: practice.
+pit without monitoring a major hazard (Art. 5 (三)). Time limits: practice. Which kinds are watched, and the
+clause each kind's alert cites, their declarations say (contract/kinds/).
 """
 
 from __future__ import annotations
@@ -14,17 +15,12 @@ from functools import partial
 from contract.alert_event import Level
 from contract.config.rules import DeviceOfflineRule
 from contract.config.site import SiteConfig
+from contract.kinds import registry
 from rules.levels import LevelMemory
 from rules.result import RuleResult, rank
-from rules.wording import MAJOR_ZH, pick, pick_en
+from rules.wording import pick, pick_en
 
 RULE = "device.offline"
-TIME_LIMITS = "（离线时限为行业惯例，非标准条文，可配置）"
-CLAUSE_CRANE = (
-    "JGJ 332-2014 第3.1.1条 塔机运行数据应实时监控；安全监控系统离线即安全装置失效，属 建质规〔2024〕5号 "
-    f"第八条(四) {MAJOR_ZH}{TIME_LIMITS}"
-)
-CLAUSE_PIT = f"建质规〔2024〕5号 第五条(三) 深基坑施工未进行第三方监测属{MAJOR_ZH}；监测数据中断期间基坑失去监测{TIME_LIMITS}"
 ACTIONS = {
     "warning": "检查设备供电与通讯",
     "alarm": "检查设备供电与通讯，恢复监测前停止相关危险作业",
@@ -33,14 +29,7 @@ ACTIONS_EN = {
     "warning": "check the device's power and link",
     "alarm": "check the device's power and link; stop the work it watches until monitoring is back",
 }
-WATCHED_KINDS = (
-    "crane",
-    "anemometer",
-    "pit",
-    "hoist",
-    "formwork",
-    "generic",
-)  # cameras: camera.offline belongs to vision/
+# which devices are watched, and the clause each cites, is each kind's declaration (contract/kinds/)
 
 
 @dataclass
@@ -221,7 +210,7 @@ def history_s(site: SiteConfig) -> float:
     """Seconds of history that carry the offline levels reached before a stop: the longest limit."""
     needed = 0.0
     for d in site.devices:
-        if d.kind in WATCHED_KINDS:
+        if registry.get(d.kind).watched:
             cfg = site.rules.for_device(d.id, "device_offline")
             assert isinstance(cfg, DeviceOfflineRule)
             needed = max(needed, cfg.alarm_after_s, (cfg.alarm_intervals + 1) * d.poll_interval_s)

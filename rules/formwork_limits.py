@@ -96,7 +96,10 @@ class FormworkLimits:
             ("critical", alarm),
         ]
         memory = self._memories[item.rule]
-        level = banded_level(judged, thresholds, memory.get(device, point.code), cfg.hysteresis_pct / 100)
+        # §8.0.4 and §8.0.5 both say 达到: the pre-warning and the alarm value are reached, not exceeded
+        level = banded_level(
+            judged, thresholds, memory.get(device, point.code), cfg.hysteresis_pct / 100, strict=False
+        )
         pct = judged / alarm * 100
 
         def build() -> RuleResult:

@@ -14,7 +14,7 @@ from functools import partial
 
 from contract.alert_event import Level
 from contract.config.site import SiteConfig
-from rules.levels import LevelMemory
+from rules.levels import LevelMemory, crosses
 from rules.result import RuleResult
 from rules.wording import pick, pick_en
 
@@ -79,7 +79,8 @@ class FormworkSilent:
         out: list[RuleResult] = []
         for code in points:
             silent = now - max(pour.last_seen.get(code, pour.started_ts), pour.started_ts)
-            if silent > silent_s and self._memory.get(device, code) is None:
+            # silent for longer than silent_s: a point that reports exactly on time is not silent
+            if crosses(silent, silent_s, strict=True) and self._memory.get(device, code) is None:
                 found = self._memory.report(
                     device,
                     code,
@@ -128,4 +129,4 @@ POUR_HISTORY_S = 24 * 3600.0  # a floor's pour rarely runs past a day: a restart
 
 def history_s(site: SiteConfig) -> float:
     """Seconds of history that hold a pour under way (its start) and each point's last reading."""
-    return POUR_HISTORY_S if any(d.formwork is not None for d in site.devices) else 0.0
+    return POUR_HISTORY_S if any(d.kind == "formwork" for d in site.devices) else 0.0

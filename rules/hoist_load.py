@@ -1,5 +1,6 @@
-"""hoist.load: cage load against the rated load: 90 % warning, 100 % alarm, 110 % the cage must
-not start (GB/T 10054 practice, docs/standards.md §5 [U]: thresholds configurable)."""
+"""hoist.load: cage load against the rated load: reaching 90 % is a warning, overload (超载: above
+the rated load, not at it) an alarm, reaching 110 % the cage must not start (GB/T 10054 practice,
+docs/standards.md §5 [U]: thresholds configurable)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from rules.wording import PRACTICE_ZH, pick, pick_en
 
 RULE = "hoist.load"
 CLAUSES = {
-    "warning": "GB/T 10054 施工升降机 载重 90% 预警" + PRACTICE_ZH,
-    "alarm": "GB/T 10054 施工升降机 超载保护 100% 报警" + PRACTICE_ZH,
-    "critical": "GB/T 10054 施工升降机 超载 110% 禁止启动" + PRACTICE_ZH,
+    "warning": "GB/T 10054 施工升降机 载重达到额定载重量 90% 预警" + PRACTICE_ZH,
+    "alarm": "GB/T 10054 施工升降机 载重超过额定载重量（100%）超载报警" + PRACTICE_ZH,
+    "critical": "GB/T 10054 施工升降机 载重达到额定载重量 110% 禁止启动" + PRACTICE_ZH,
 }
+# the rated load is the most the cage may carry: overload is above it; the other two lines are reached
+STRICT: frozenset[Level] = frozenset({"alarm"})
 ACTIONS = {
     "warning": "注意控制装载，不得再加载",
     "alarm": "卸载至额定载重以内后方可运行",
@@ -50,7 +53,9 @@ class HoistLoad:
             ("alarm", cfg.alarm_pct),
             ("critical", cfg.critical_pct),
         ]
-        level = banded_level(pct, thresholds, self._memory.get(device), cfg.hysteresis_pct / 100)
+        level = banded_level(
+            pct, thresholds, self._memory.get(device), cfg.hysteresis_pct / 100, strict=STRICT
+        )
 
         def build() -> RuleResult:
             what = f"{name} 载重 {load_t:.2f} t，为额定 {rated_t:g} t 的 {pct:.0f}%"

@@ -1,9 +1,14 @@
 """One construction hoist's sample through its seven rules (hoist.load, .persons, .door, .limit,
 .arrester, .wind, .operator): the engine keeps each hoist's latest values and hands them here
-once per sample, since most rules read several metrics at once (door and speed, driver and speed)."""
+once per sample, since most rules read several metrics at once (door and speed, driver and speed).
+
+A hoist whose box reports the driver with every sample (``drivers_reported``: its profile maps
+driver_id with speed_ms, rules.roster.reported_with) has its driver judged at every sample, and a
+sample without one has nobody logged in; any other hoist's driver is the last one reported."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from contract.config.hoist import HoistSpec
@@ -15,6 +20,7 @@ from rules.hoist_load import HoistLoad
 from rules.hoist_operator import HoistOperator
 from rules.hoist_persons import HoistPersons
 from rules.hoist_wind import HoistWind
+from rules.levels import crosses
 from rules.result import RuleResult
 from rules.roster import Roster, text_id
 
@@ -44,11 +50,12 @@ class HoistState:
 class HoistRules:
     """The hoist rule family of one site."""
 
-    def __init__(self, roster: Roster, utc_offset_h: float) -> None:
+    def __init__(self, roster: Roster, utc_offset_h: float, drivers_reported: Collection[str] = ()) -> None:
+        # every attribute is a rule (RuleEngine.resume rearms each one's memories)
         self.load, self.persons, self.door = HoistLoad(), HoistPersons(), HoistDoor()
         self.limit, self.wind = HoistLimit(), HoistWind()
         self.arrester = HoistArrester(utc_offset_h)
-        self.operator = HoistOperator(roster)
+        self.operator = HoistOperator(roster, drivers_reported)
 
     def evaluate(
         self,
@@ -65,7 +72,7 @@ class HoistRules:
         """Verdicts of one sample; rules whose inputs this sample did not report are not run."""
         n = state.numbers
         speed = n.get("speed_ms", 0.0)
-        moving = abs(speed) > cfg.moving_ms
+        moving = crosses(abs(speed), cfg.moving_ms, strict=True)  # |speed| above moving_ms
         found: list[RuleResult | None] = []
         if "load_t" in changed:
             found.append(
@@ -81,6 +88,10 @@ class HoistRules:
             found.append(self.wind.evaluate(device, name, cfg, n["wind_ms"], ts, backfill))
         if changed & {"arrester_ok", "speed_ms"}:
             found.append(self.arrester.evaluate(device, name, spec, cfg, n.get("arrester_ok"), ts, backfill))
-        if state.driver_id is not None and changed & {"driver_id", "speed_ms"}:
+        if self.operator.reported_always(device):
+            # judged at every sample: one without a driver id says nobody is logged in
+            driver = state.driver_id if "driver_id" in changed else None
+            found.append(self.operator.evaluate(device, name, moving, driver, ts, backfill))
+        elif state.driver_id is not None and changed & {"driver_id", "speed_ms"}:
             found.append(self.operator.evaluate(device, name, moving, state.driver_id, ts, backfill))
         return [r for r in found if r is not None]

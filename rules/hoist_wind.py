@@ -1,5 +1,5 @@
-"""hoist.wind: no use of a hoist when the wind at the mast top exceeds 20 m/s (JGJ 215 [U]: the
-limit is configurable and the clause says so)."""
+"""hoist.wind: no use of a hoist when the wind at the mast top is above 20 m/s (大于 20 m/s, JGJ 215
+[U]: the limit is configurable and the clause says so): a wind of exactly 20 m/s is still allowed."""
 
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ class HoistWind:
     ) -> RuleResult | None:
         """The hoist.wind verdict for one sample."""
         thresholds: list[tuple[Level, float]] = [("alarm", cfg.wind_alarm_ms)]
-        level = banded_level(wind_ms, thresholds, self._memory.get(device), cfg.hysteresis_pct / 100)
+        level = banded_level(
+            wind_ms, thresholds, self._memory.get(device), cfg.hysteresis_pct / 100, strict=True
+        )
 
         def build() -> RuleResult:
             what = f"{name} 导轨架顶部风速 {wind_ms:.1f} m/s（限值 {cfg.wind_alarm_ms:g} m/s）"

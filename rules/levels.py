@@ -1,60 +1,113 @@
 """Levels with a clearing band, and the per-fingerprint memory every rule keeps.
 
 A level is entered when its threshold is crossed and left only once the value is back beyond
-the threshold by the clearing band, so that noise around a threshold does not flap.
+the threshold by the clearing band, so that noise around a threshold does not flap. Whether a value
+exactly on a threshold has crossed it is the word of the threshold's clause (:data:`Strict`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from contract.alert_event import LEVEL_RANK, Level
 from rules.result import Build, LazyResult, RuleResult, rank
 
 Thresholds = Sequence[tuple[Level, float]]  # mildest first
+# Which thresholds a value on the line has not crossed: the levels whose clause words its line strictly,
+# 大于/超过 ("above": crossed only beyond it) or 小于/低于 ("below"); the others are crossed on the line,
+# 达到/不小于/≥ (at or above) or 不大于/≤ (at or below). True or False: every level alike; None: the
+# direction's usual reading (at or above for higher_is_worse, strictly below otherwise).
+Strict = Collection[Level] | bool | None
+SLACK = 1e-9  # a value within this fraction of a line is on it, whatever the float arithmetic before
 _UNSEEN = "unseen"  # LevelMemory: a key not evaluated yet
 
 
+def is_strict(strict: Strict, level: Level, higher_is_worse: bool = True) -> bool:
+    """Whether ``level``'s line is worded strictly (a value on it has not crossed it); see :data:`Strict`."""
+    if strict is None:
+        return not higher_is_worse
+    if isinstance(strict, bool):
+        return strict
+    return level in strict
+
+
+def crosses(value: float, line: float, higher_is_worse: bool = True, strict: bool = False) -> bool:
+    """Whether ``value`` has crossed ``line``: for ``higher_is_worse`` at or above it (``strict``: above
+    it), otherwise below it (``strict``) or at or below it. A value within :data:`SLACK` of the line
+    is on it: it has crossed an inclusive line and not a strict one."""
+    slack = abs(line) * SLACK
+    if higher_is_worse:
+        return value > line + slack if strict else value >= line - slack
+    return value < line - slack if strict else value <= line + slack
+
+
 def banded_level(
-    value: float, thresholds: Thresholds, current: Level | None, band: float, higher_is_worse: bool = True
+    value: float,
+    thresholds: Thresholds,
+    current: Level | None,
+    band: float,
+    higher_is_worse: bool = True,
+    strict: Strict = None,
 ) -> Level | None:
     """The level of ``value``; a lower level than ``current`` only once past the clearing band.
 
-    ``band`` is a fraction of each threshold (0.05 = 5 %). For ``higher_is_worse`` a threshold is
-    crossed at value >= threshold, otherwise at value < threshold.
+    ``band`` is a fraction of each threshold (0.05 = 5 %). A threshold is crossed as :func:`crosses`
+    says, strictly or not as ``strict`` words it (:data:`Strict`); a level is held while the value
+    has crossed, in the same sense, the line moved back by the band (threshold × (1 − band) for
+    ``higher_is_worse``), so that with no band a level is held exactly as long as it is crossed.
     """
-    # the checks are written out rather than in helper closures: this runs for every judged reading
-    # a reading exactly on the line counts as on it, whatever the float arithmetic before (1e-9 slack)
+    # the checks are written out rather than through crosses(): this runs for every judged reading
+    every = strict if isinstance(strict, bool) else (not higher_is_worse if strict is None else None)
+    named: Collection[Level] = () if strict is None or isinstance(strict, bool) else strict
     raw: Level | None = None
-    if higher_is_worse:
-        for level, threshold in thresholds:
-            if value >= threshold - abs(threshold) * 1e-9:
-                raw = level
-    else:
-        for level, threshold in thresholds:
-            if value < threshold - abs(threshold) * 1e-9:
-                raw = level
+    for level, threshold in thresholds:
+        on_line = every if every is not None else level in named
+        slack = abs(threshold) * SLACK
+        if higher_is_worse:
+            hit = value > threshold + slack if on_line else value >= threshold - slack
+        else:
+            hit = value < threshold - slack if on_line else value <= threshold + slack
+        if hit:
+            raw = level
     if current is None or (raw is not None and LEVEL_RANK[raw] >= LEVEL_RANK[current]):
         return raw
     for level, threshold in reversed(thresholds):
+        if not rank(raw) < rank(level) <= rank(current):
+            continue
         margin = abs(threshold) * band
-        within = value >= threshold - margin if higher_is_worse else value < threshold + margin
-        if rank(raw) < rank(level) <= rank(current) and within:
+        line = threshold - margin if higher_is_worse else threshold + margin
+        if crosses(value, line, higher_is_worse, is_strict(strict, level, higher_is_worse)):
             return level
     return raw
 
 
-def clear_below(thresholds: Thresholds) -> float:
-    """The values below which :func:`banded_level` (``higher_is_worse``) gives no level from a clear
-    ``current``: below every threshold by its 1e-9 slack, worked out as there."""
-    return min((threshold - abs(threshold) * 1e-9 for _, threshold in thresholds), default=math.inf)
+def clear_below(thresholds: Thresholds, strict: Strict = None) -> float:
+    """The values below which :func:`banded_level` (``higher_is_worse``, the same ``strict``) gives no
+    level from a clear ``current``: below every inclusive line less its slack, and at most on every
+    strict line plus its slack (the float after it is the first value not below), worked out as there."""
+    return min(
+        (
+            math.nextafter(t + abs(t) * SLACK, math.inf) if is_strict(strict, level) else t - abs(t) * SLACK
+            for level, t in thresholds
+        ),
+        default=math.inf,
+    )
 
 
-def clear_from(thresholds: Thresholds) -> float:
-    """The values from which :func:`banded_level` (not ``higher_is_worse``) gives no level from a
-    clear ``current``: at or above every threshold less its 1e-9 slack, worked out as there."""
-    return max((threshold - abs(threshold) * 1e-9 for _, threshold in thresholds), default=-math.inf)
+def clear_from(thresholds: Thresholds, strict: Strict = None) -> float:
+    """The values from which :func:`banded_level` (not ``higher_is_worse``, the same ``strict``) gives no
+    level from a clear ``current``: at or above every strict line less its slack, and above every
+    inclusive line plus its slack, worked out as there."""
+    return max(
+        (
+            t - abs(t) * SLACK
+            if is_strict(strict, level, False)
+            else math.nextafter(t + abs(t) * SLACK, math.inf)
+            for level, t in thresholds
+        ),
+        default=-math.inf,
+    )
 
 
 def threshold_of(thresholds: Thresholds, level: Level | None) -> float | None:

@@ -1,7 +1,8 @@
 """personnel.absent: while dangerous work goes on (a crane or hoist moving or loaded, a pour under
 way), the project manager must be on site performing their duties and a full-time safety officer
 must supervise on site (住建部令第37号, article [U]; docs/standards.md §7). An absence that lasts
-past the grace period is an alarm per role: an absent project manager is an ordinary hazard
+as long as the grace period is an alarm per role (a grace of 30 min: the alarm at the 30th
+minute; the grace is practice, no clause words it): an absent project manager is an ordinary hazard
 (一般隐患), not a major one, so never critical."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from functools import partial
 
 from contract.alert_event import Level
 from contract.config.personnel import ROLE_ZH
-from rules.levels import LevelMemory
+from rules.levels import LevelMemory, crosses
 from rules.result import RuleResult
 from rules.wording import pick, pick_en
 
@@ -53,7 +54,7 @@ class PersonnelAbsent:
                 self._missing_since.pop(role, None)
                 since = None
             absent_s = now - since if since is not None else 0.0
-            level: Level | None = "alarm" if since is not None and absent_s >= grace_s else None
+            level: Level | None = "alarm" if since is not None and crosses(absent_s, grace_s) else None
             if level is None and self._memory.get(device, role) is None:
                 continue  # nothing to report: the common case, every tick
             # made when first read (LazyResult): an alarm repeats at every tick while the role is missing

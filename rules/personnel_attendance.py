@@ -2,7 +2,7 @@
 each month's working time (建质〔2011〕111号, article [U]). The share is counted over the working
 hours of the site's local days since the month began (or since the gateway's memory of it began:
 the rules' warm-up window, said in the alert), and a warning is raised once at least one full
-working day has been counted and the share is below the limit."""
+working day has been counted and the share is below the limit (不少于 80 %: exactly 80 % is enough)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import partial
 
 from contract.alert_event import Level
-from rules.levels import LevelMemory
+from rules.levels import LevelMemory, crosses
 from rules.result import RuleResult
 from rules.wording import pick, pick_en
 
@@ -80,7 +80,8 @@ class PersonnelAttendance:
         share = self._present_s / self._work_s
         current = self._memory.get(device, POINT)
         # clear only a point above the limit, so a share hovering on it does not flap
-        level: Level | None = "warning" if share < limit or (current and share < limit + 0.02) else None
+        below = crosses(share, limit, higher_is_worse=False, strict=True)
+        level: Level | None = "warning" if below or (current and share < limit + 0.02) else None
         if level is None and current is None:
             return None
         since = datetime.fromtimestamp(self._since, UTC).astimezone(self._tz).strftime("%Y-%m-%d %H:%M")

@@ -1,9 +1,10 @@
 """pit.cumulative, pit.rate and pit.jump for deep-pit monitoring points (GB 50497-2019).
 
-- cumulative (§8.0.3, Table 8.0.4): |value| against the alarm value (min of mm and % of H);
-  pre-warning at 70 % of it (practice).
+- cumulative (§8.0.3, Table 8.0.4): |value| above the alarm value (min of mm and % of H: exceeding
+  it is the alarm, docs/standards.md §2; a deformation above the design value is also the major
+  hazard of 建质规〔2024〕5号 Art. 5); pre-warning on reaching 70 % of it (practice).
 - rate (§8.0.3, Table 8.0.4 note): the change over the trailing 24 h in mm/d at every reading;
-  alarm at the rate value, or above 70 % of it now and 24 h and 48 h earlier.
+  alarm on reaching the rate value, or above 70 % of it now and 24 h and 48 h earlier.
 - jump (§8.0.9): a step between consecutive valid readings above the jump value (default the
   daily rate value) and at most step_factor × it (beyond that it is a sensor fault); latched
   until a supervisor resolves it, since a sudden movement needs a person on site.
@@ -19,7 +20,8 @@ from functools import partial
 from contract.alert_event import Level
 from contract.config.rules import PitRule
 from contract.config.site import SiteConfig
-from rules.levels import LevelMemory, banded_level, threshold_of
+from contract.kinds.pit import PitDevice
+from rules.levels import LevelMemory, banded_level, crosses, threshold_of
 from rules.pit_limits import ITEMS_EN, ITEMS_ZH, TABLE_PRACTICE, PointLimits
 from rules.result import LazyResult, RuleResult, rank
 from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en
@@ -38,6 +40,10 @@ DEFORMATION_MAJOR = (
     f"；支护结构或周边变形超过设计控制值且未及时处理属 建质规〔2024〕5号 第五条(四) {MAJOR_ZH}"
 )
 DEFORMATIONS = {"disp_h_mm", "disp_v_mm", "incl_mm", "settle_mm"}
+# the words of each line: a cumulative value exceeding its alarm value (超过), a rate reaching its
+# rate value (达到) or exceeding 70 % of it three days running (超过); both pre-warnings are reached
+CUMULATIVE_STRICT: frozenset[Level] = frozenset({"alarm"})
+RATE_STRICT = False
 ACTIONS = {
     "warning": "加密监测，通知设计与监理",
     "alarm": "加密监测，通知设计与监理，危险时撤离基坑内人员",
@@ -127,7 +133,7 @@ class PitRules:
         results = []
         if limits.jump is not None and s.last_valid is not None and not s.after_fault:
             step = abs(value - s.last_valid)
-            if step > limits.jump:
+            if crosses(step, limits.jump, strict=True):  # a step above the jump value, not at it
                 results.append(self._jump(device, name, point, limits, step, value, ts, backfill))
         s.last_valid, s.after_fault = value, False
         if limits.cumulative is not None:
@@ -191,7 +197,9 @@ class PitRules:
         assert limits.cumulative is not None
         alarm = limits.cumulative
         thresholds: list[tuple[Level, float]] = [("warning", alarm * cfg.warning_fraction), ("alarm", alarm)]
-        level = self._level(CUMULATIVE, device, point, limits.metric, abs(value), thresholds, cfg)
+        level = self._level(
+            CUMULATIVE, device, point, limits.metric, abs(value), thresholds, cfg, CUMULATIVE_STRICT
+        )
 
         # made when read (most readings' verdicts are only kept as their metric's latest, _combine),
         # from a partial, not a closure: a closure's cells, made at every call, cost the GC more
@@ -235,12 +243,12 @@ class PitRules:
         thresholds: list[tuple[Level, float]] = [("warning", limit * cfg.warning_fraction), ("alarm", limit)]
         key = (RATE, device, point, limits.metric)
         current = self._metric_levels.get(key)
-        level = banded_level(rate, thresholds, current, cfg.hysteresis_pct / 100)
+        level = banded_level(rate, thresholds, current, cfg.hysteresis_pct / 100, strict=RATE_STRICT)
         floor = limit * cfg.rate_consecutive_fraction
         now_floor = floor * (1 - cfg.hysteresis_pct / 100) if current == "alarm" else floor
         earlier = [_at_or_before(s.rates, ts - k * window + tol) for k in (1, 2)]
-        three_days = rate > now_floor and all(
-            e is not None and e[0] >= ts - k * window - tol and e[1] > floor
+        three_days = crosses(rate, now_floor, strict=True) and all(
+            e is not None and e[0] >= ts - k * window - tol and crosses(e[1], floor, strict=True)
             for k, e in zip((1, 2), earlier, strict=False)
         )
         if three_days and rank(level) < rank("alarm"):
@@ -280,9 +288,12 @@ class PitRules:
         value: float,
         thresholds: list[tuple[Level, float]],
         cfg: PitRule,
+        strict: frozenset[Level],
     ) -> Level | None:
         key = (rule, device, point, metric)
-        level = banded_level(value, thresholds, self._metric_levels.get(key), cfg.hysteresis_pct / 100)
+        level = banded_level(
+            value, thresholds, self._metric_levels.get(key), cfg.hysteresis_pct / 100, strict=strict
+        )
         self._metric_levels[key] = level
         return level
 
@@ -359,7 +370,7 @@ def history_s(site: SiteConfig) -> float:
     three-day note compares the daily rate now, one and two windows earlier, each over a window."""
     needed = 0.0
     for d in site.devices:
-        if d.pit is not None:
+        if isinstance(d, PitDevice):
             cfg = site.rules.for_device(d.id, "pit")
             assert isinstance(cfg, PitRule)
             needed = max(

@@ -1,13 +1,24 @@
 """The roster of licensed special-operations workers (特种作业人员): crane operators and hoist
 drivers, checked on the local date of the reading (建设部令第166号 Art. 25; 建质规〔2024〕5号
-第四条(三): working without a valid certificate is a major hazard)."""
+第四条(三): working without a valid certificate is a major hazard), and how a black box says that
+nobody is logged in.
+
+A missing identity is never a licensed one: an empty id, the vendor's "nobody" code (255 in the
+driver-number field of Deye's protocol, docs/standards.md §5) and no id at all in a sample of a box
+that reports one with every sample are all "nobody logged in".
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 from contract.config.crane import Operator
+from contract.config.loader import LoadedSite
+from contract.config.profile import Profile
+
+# what a black box reports for nobody logged in: nothing, or the vendor's code for it
+NOBODY = frozenset({"", "255"})
 
 
 @dataclass(frozen=True)
@@ -24,20 +35,34 @@ class Roster:
 
     def __init__(self, operators: list[Operator], utc_offset_h: float) -> None:
         self._by_id = {op.id: op for op in operators}
-        self._tz = timezone(timedelta(hours=utc_offset_h))
+        tz = timezone(timedelta(hours=utc_offset_h))
+        # the instant each licence ends: the local midnight after its last valid day (a timestamp compared
+        # at every sample instead of the reading's local date worked out at each)
+        self._ends = {
+            op.id: datetime.combine(op.valid_until + timedelta(days=1), time(), tz).timestamp()
+            for op in operators
+        }
 
-    def check(self, worker_id: str, ts: float) -> Finding:
-        """Is ``worker_id`` licensed on the local date of ``ts``? An empty id is "nobody"."""
+    def check(self, worker_id: str | None, ts: float) -> Finding:
+        """Is ``worker_id`` licensed on the local date of ``ts``? None (the sample carried no id),
+        an empty id and the vendor's nobody code are "nobody", never licensed."""
+        if worker_id is None:
+            return Finding(
+                "身份未上报（本次数据无人员编号，按无人登录处理）",
+                "no identity in this sample (taken as nobody logged in)",
+                None,
+            )
         worker_id = worker_id.strip()
+        if worker_id in NOBODY:
+            code = f"，设备报 {worker_id}" if worker_id else ""
+            code_en = f" (the box reports {worker_id})" if worker_id else ""
+            return Finding(f"无人登录（未识别身份{code}）", f"nobody logged in{code_en}", None)
         op = self._by_id.get(worker_id)
-        if not worker_id:
-            return Finding("无人登录（未识别司机身份）", "no driver logged in", None)
         if op is None:
             return Finding(
                 f"{worker_id} 不在持证人员名单", f"{worker_id} is not on the licensed roster", None
             )
-        today = datetime.fromtimestamp(ts, UTC).astimezone(self._tz).date()
-        if today > op.valid_until:
+        if ts >= self._ends[worker_id]:  # past the licence's last valid day, on the site's local date
             return Finding(
                 f"{worker_id} {op.name} 操作资格证已于 {op.valid_until} 过期",
                 f"{worker_id}'s licence expired on {op.valid_until}",
@@ -46,8 +71,37 @@ class Roster:
         return Finding("", "", op)
 
 
+def nobody(worker_id: str | None) -> bool:
+    """Whether ``worker_id`` says nobody is logged in (None: no id in the sample)."""
+    return worker_id is None or worker_id.strip() in NOBODY
+
+
 def text_id(value: float | str) -> str:
     """A worker id as text: black boxes read over Modbus report card numbers as numbers (1001.0)."""
     if isinstance(value, float) and value.is_integer():
         return f"{value:.0f}"
     return str(value).strip()
+
+
+def reported_with(site: LoadedSite, metric: str, companion: str) -> frozenset[str]:
+    """The devices whose every sample carrying ``companion`` (a hoist's speed_ms, a crane's load_t)
+    also carries ``metric`` (driver_id, operator_id), as their profiles map them: a sample of theirs
+    without ``metric`` lacks it (a failed read, a blank register), it did not come separately."""
+    return frozenset(
+        d.id
+        for d in site.config.devices
+        if (profile := site.profiles.get(d.profile)) is not None and _together(profile, metric, companion)
+    )
+
+
+def _together(profile: Profile, metric: str, companion: str) -> bool:
+    """Whether each read of ``profile`` that gives ``companion`` gives ``metric`` too: one Modbus poll
+    (its requests share one timestamp), or each MQTT topic mapping ``companion``."""
+    if profile.modbus is not None:
+        mapped = {v.metric for v in profile.modbus.values}
+        return metric in mapped and companion in mapped
+    if profile.mqtt is not None:
+        topics = [{v.metric for v in t.values} for t in profile.mqtt.topics]
+        carrying = [t for t in topics if companion in t]
+        return bool(carrying) and all(metric in t for t in carrying)
+    return False

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from contract.alert_event import Level
 from contract.config.site import SiteConfig
+from contract.kinds import registry
 from rules.levels import LevelMemory
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH, pick, pick_en
@@ -38,7 +39,6 @@ DEVICE_FAILED = (
 class Flag:
     """How one status bit is judged and worded."""
 
-    kinds: tuple[str, ...]  # device kinds whose box reports it
     level: Level
     clause: str
     what: str  # set: what the box reports
@@ -51,7 +51,6 @@ class Flag:
 
 FLAGS: dict[str, Flag] = {
     "flag_limiter_bypass": Flag(
-        kinds=("crane", "hoist"),
         level="critical",
         clause=DEVICE_FAILED,
         what="黑匣子报告安全限制器被旁路（短接）",
@@ -63,7 +62,6 @@ FLAGS: dict[str, Flag] = {
         normal_en="limiter in use",
     ),
     "flag_limiter_fault": Flag(
-        kinds=("crane", "hoist"),
         level="critical",
         clause=DEVICE_FAILED,
         what="黑匣子报告安全限制器失效",
@@ -74,7 +72,6 @@ FLAGS: dict[str, Flag] = {
         normal_en="limiters without fault",
     ),
     "flag_sensor_fault": Flag(
-        kinds=("crane", "hoist"),
         level="alarm",
         clause=DEVICE_FAILED,
         what="黑匣子报告传感器故障或断线",
@@ -85,7 +82,6 @@ FLAGS: dict[str, Flag] = {
         normal_en="black box sensors without fault",
     ),
     "flag_anticollision": Flag(
-        kinds=("crane",),
         level="warning",
         clause="GB 5144-2006 第10.5条 两塔机之间应保持不小于 2 m 的安全距离；黑匣子防碰撞系统据其自身判定正在限制塔机动作",
         what="黑匣子防碰撞系统正在干预",
@@ -96,7 +92,6 @@ FLAGS: dict[str, Flag] = {
         normal_en="anti-collision system not intervening",
     ),
     "flag_zone_limit": Flag(
-        kinds=("crane",),
         level="warning",
         clause="黑匣子区域限位装置据其自身设定的禁行区、禁吊区正在限制塔机动作（黑建安监〔2011〕3号、"
         "重庆市塔机监管平台接口要求监测）",
@@ -128,10 +123,11 @@ class SafetyDevices:
     def evaluate(
         self, kind: str, device: str, name: str, metric: str, value: float, ts: float, backfill: bool
     ) -> RuleResult | None:
-        """The ``<kind>.safety_device`` verdict for one reading of one flag (value 1 set, 0 clear);
-        None for a metric this rule does not judge on that kind, or when nothing changed to report."""
+        """The ``<kind>.safety_device`` verdict for one reading of one flag (value 1 set, 0 clear); None
+        for a metric this rule does not judge, a flag the kind's box does not report (its declaration's
+        ``flags``, contract/kinds/), or when nothing changed to report."""
         flag = FLAGS.get(metric)
-        if flag is None or kind not in flag.kinds or not math.isfinite(value):
+        if flag is None or metric not in registry.get(kind).flags or not math.isfinite(value):
             return None  # a reading that says nothing neither raises nor clears
         key = (device, metric)
         current = self._memory.get(device, metric)
@@ -180,11 +176,12 @@ class SafetyDevices:
 
 def history_s(site: SiteConfig, clear_samples: int = CLEAR_SAMPLES, clear_s: float = CLEAR_S) -> float:
     """Seconds of history that carry a flag's open alert and the run of zeros that may clear it."""
+    flagged = {k.name for k in registry.kinds() if k.flags}
     return max(
         (
             max(clear_s, clear_samples * d.poll_interval_s) + d.poll_interval_s
             for d in site.devices
-            if d.kind in ("crane", "hoist")
+            if d.kind in flagged
         ),
         default=0.0,
     )

@@ -13,7 +13,8 @@ from typing import NamedTuple
 from contract.alert_event import Level
 from contract.config.rules import SensorFaultRule
 from contract.config.site import SiteConfig
-from rules.levels import LevelMemory
+from contract.kinds.pit import PitDevice
+from rules.levels import LevelMemory, crosses
 from rules.pit_limits import ITEMS_EN, ITEMS_ZH
 from rules.result import RuleResult
 from rules.wording import pick, pick_en
@@ -86,11 +87,16 @@ class SensorFault:
             elif seen.value != raw:
                 # in place: a monitored value changes at nearly every reading, no new object for each
                 seen.value, seen.since = raw, ts
-            if ts - seen.since >= stuck_s:
+            if crosses(ts - seen.since, stuck_s):  # the same value for the whole time: reached
                 return "stuck"
-        if valid_range is not None and not valid_range[0] <= raw <= valid_range[1]:
+        # a range's ends are values the sensor can give: outside them, not on them, is broken
+        if valid_range is not None and (
+            crosses(raw, valid_range[0], higher_is_worse=False, strict=True)
+            or crosses(raw, valid_range[1], strict=True)
+            or math.isnan(raw)  # outside every range
+        ):
             return "range"
-        if step is not None and step_limit is not None and step > step_limit:
+        if step is not None and step_limit is not None and crosses(step, step_limit, strict=True):
             return "step"
         return None
 
@@ -206,7 +212,7 @@ def history_s(site: SiteConfig) -> float:
     kinematics and wind are never judged stuck)."""
     needed = 0.0
     for d in site.devices:
-        if d.pit is not None:
+        if isinstance(d, PitDevice):
             cfg = site.rules.for_device(d.id, "sensor_fault")
             assert isinstance(cfg, SensorFaultRule)
             needed = max(needed, cfg.stuck_h * 3600 + max((p.interval_s for p in d.pit.points), default=0))

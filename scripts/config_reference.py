@@ -17,6 +17,7 @@ from pydantic_core import PydanticUndefined
 
 from contract.config.profile import Profile
 from contract.config.site import SiteConfig
+from contract.kinds import registry
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
 
@@ -69,6 +70,7 @@ def render() -> str:
         "may be written `${ENV_VAR}` or `${ENV_VAR:-default}` to keep secrets out of the file.",
         "",
     ]
+    lines += _kinds()
     seen: set[type[BaseModel]] = set()
     for title, root in (
         ("The site file", SiteConfig),
@@ -77,6 +79,32 @@ def render() -> str:
         lines += [f"# {title}", ""]
         lines += _models(root, seen)
     return "\n".join(lines)
+
+
+def _kinds() -> list[str]:
+    """The device kinds as their declarations describe them (contract/kinds/): what each is, its section,
+    whether it is watched, and every metric with its Chinese name and unit."""
+    lines = [
+        "# Device kinds",
+        "",
+        "Each kind is declared once in `contract/kinds/` (a plug-in adds its own: `sitegw kinds` lists what a "
+        "machine has loaded). A device entry's `kind:` picks its model below; the kind's own section holds "
+        "what only it needs.",
+        "",
+        "| kind | name | section | offline watched | metrics |",
+        "|---|---|---|---|---|",
+    ]
+    for kind in registry.kinds():
+        metrics = (
+            "whatever its profile maps"
+            if kind.open_metrics
+            else ", ".join(f"`{m.name}` {m.zh}" + (f" ({m.unit})" if m.unit else "") for m in kind.metrics)
+        )
+        section = f"`{kind.section}:`" if kind.section else "-"
+        lines.append(
+            f"| `{kind.name}` | {kind.zh} ({kind.en}) | {section} | {'yes' if kind.watched else 'no'} | {metrics} |"
+        )
+    return [*lines, ""]
 
 
 def _models(root: type[BaseModel], seen: set[type[BaseModel]]) -> list[str]:

@@ -11,23 +11,20 @@ persistence, the outbox) with their evidence JPEG attached.
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from contract.alert_event import AlertEvent
 from contract.bus import Bus
 from contract.config.camera import VisionConfig
+from contract.vision_event import VisionEvent
 from contract.wire import PictureFindings
 from gateway.alerts.monitor import SafetyMonitor
 from gateway.camera_service import Shot
 from gateway.uplinks.clips import ClipRouter
-from rules.result import RuleResult
-from rules.wording import pick, pick_en
+from rules.vision_rules import to_rule_result
 from vision.auto_card import CardChoice
-from vision.events import ACTIONS, CLAUSES, VisionEvent
 from vision.worker import FrameSummary, VisionSupervisor, card_shown
 
 log = logging.getLogger(__name__)
@@ -168,29 +165,4 @@ class CameraHub:
         info = self._info.get(event.camera)
         if info is not None and event.rule == "camera.offline":
             info.online = event.state == "resolved"
-        self._monitor.alerts.handle([to_rule_result(event)])
-
-
-def to_rule_result(event: VisionEvent) -> RuleResult:
-    """A vision rule's change as the alert manager takes every rule's verdict: the camera named, and
-    while it fires the action to take (rules/wording.py, as every rule words its alerts)."""
-    clause, firing_level = CLAUSES[event.rule]
-    level = firing_level if event.state == "firing" else None
-    action, action_en = ACTIONS[event.rule]
-    details: dict[str, float | str | list[str]] = {"camera": event.camera}
-    if event.clip_path:
-        details["clip"] = event.clip_path
-    return RuleResult(
-        rule=event.rule,
-        device=event.camera,
-        point=event.target,
-        level=level,
-        ts=event.ts or time.time(),
-        clause=clause,
-        value=round(event.score, 3),
-        unit="",
-        message=pick(level, f"摄像头 {event.camera} {event.message}", action),
-        message_en=pick_en(level, f"camera {event.camera} {event.message_en or event.message}", action_en),
-        details=details,
-        evidence=base64.b64encode(event.evidence_jpeg).decode() if event.evidence_jpeg else None,
-    )
+        self._monitor.alerts.handle([to_rule_result(event)])  # worded by the vision rules

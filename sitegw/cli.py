@@ -11,7 +11,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from contract.config import ConfigError, LoadedSite, load_site
-from contract.config.site import point_codes
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport, MqttTransport
 from sitegw.cli_options import DEMO_POUR_AFTER_S, host_port
 from sitegw.extras import REGULATOR_INSTALL, regulator_extra_missing
@@ -73,7 +72,7 @@ def print_summary(site: LoadedSite) -> None:
             if prof.mqtt
             else 0
         )
-        points = point_codes(d)
+        points = d.point_codes()
         extra = f", {len(points)} points" if points else ""
         table.add_row(d.id, d.kind, d.profile, where, f"{d.poll_interval_s:g} s", f"{n}{extra}")
     console.print(table)
@@ -254,9 +253,11 @@ def _register_regulator() -> None:
 
 
 def _register_subcommands() -> None:
+    from contract.kinds import registry
     from sitegw.events_cli import events, redeliver
     from sitegw.pour_cli import pour_app
     from sitegw.replay_cli import replay_command
+    from sitegw.simulate_device_cli import list_kinds, simulate_device, simulate_kind
     from sitegw.simulate_modbus_cli import anemometer, crane, hoist
     from sitegw.simulate_mqtt_cli import simulate_formwork, simulate_gate, simulate_pit
     from sitegw.users_cli import users_app
@@ -268,6 +269,14 @@ def _register_subcommands() -> None:
     simulate_app.command("pit")(simulate_pit)
     simulate_app.command("formwork")(simulate_formwork)
     simulate_app.command("gate")(simulate_gate)
+    simulate_app.command("device")(simulate_device)
+    named = {c.name for c in simulate_app.registered_commands}
+    for kind in registry.kinds():  # every other kind with a simulator, a plug-in's too: the generic one
+        if kind.simulator and kind.name not in named and kind.name != "attendance":
+            simulate_app.command(kind.name, help=f"Simulate a {kind.en} ({kind.zh}) of a site file.")(
+                simulate_kind(kind.name)
+            )
+    app.command("kinds")(list_kinds)
     app.command("replay")(replay_command)
     app.command("events")(events)
     app.command("redeliver")(redeliver)

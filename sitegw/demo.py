@@ -27,11 +27,16 @@ from contract.config import LoadedSite, load_site
 from contract.config.sinks import ApiConfig, InfluxConfig
 from contract.config.transport import ModbusTcpTransport, MqttBroker, MqttTransport
 from contract.config.uplinks import RegulatorUplink
+from contract.kinds import registry
+from contract.kinds.formwork import FormworkDevice
+from contract.kinds.pit import PitDevice
 from drivers.mqtt.embedded_broker import EmbeddedBroker
 from drivers.simulators.access_gate import AccessGateSimulator
+from drivers.simulators.device_sim import make_sim
 from drivers.simulators.formwork import FormworkSimulator
 from drivers.simulators.modbus_sims import start_modbus_simulators
 from drivers.simulators.pit import PitSimulator
+from drivers.simulators.profile_publish import ProfilePublisher
 from drivers.simulators.relay import RelaySimulator
 from sitegw.cli_options import DEMO_POUR_AFTER_S
 from sitegw.extras import REGULATOR_INSTALL, regulator_extra_missing
@@ -121,8 +126,8 @@ async def _run(opts: DemoOptions, site: LoadedSite, stop: asyncio.Event, on_read
         stack.push_async_callback(gw.stop)
         # a new MQTT session gets nothing published before it subscribed: wait for the driver first
         await _until_online(gw, [d.id for d in site.config.devices if isinstance(d.transport, MqttTransport)])
-        for pit in (d for d in site.config.devices if d.kind == "pit"):
-            assert pit.pit is not None and isinstance(pit.transport, MqttTransport)
+        for pit in (d for d in site.config.devices if isinstance(d, PitDevice)):
+            assert isinstance(pit.transport, MqttTransport)
             sim = PitSimulator(
                 pit.pit,
                 broker_cfg.host,
@@ -185,8 +190,7 @@ async def _mqtt_sites(
         if not isinstance(device.transport, MqttTransport):
             continue
         prefix = device.transport.topic_prefix
-        if device.kind == "formwork":
-            assert device.formwork is not None  # a formwork device always has formwork: (site validation)
+        if isinstance(device, FormworkDevice):
             formwork = FormworkSimulator(
                 device.formwork,
                 broker.host,
@@ -205,6 +209,16 @@ async def _mqtt_sites(
             )
             await gate.start()
             stack.push_async_callback(gate.stop)
+        elif device.kind not in ("pit", "attendance") and registry.get(device.kind).simulator:
+            # any other kind, a plug-in's too: its own simulator, published as its profile says
+            mqtt_map = gw.site.profile_of(device.id).mqtt
+            assert mqtt_map is not None  # the site's check: an MQTT device's profile has an mqtt map
+            sim = make_sim(device, gw.site, "normal", seed=1)
+            publisher = ProfilePublisher(
+                sim, mqtt_map, broker.host, broker.port, prefix, interval_s=device.poll_interval_s
+            )
+            await publisher.start()
+            stack.push_async_callback(publisher.stop)
 
 
 async def _pour_follows(

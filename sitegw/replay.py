@@ -17,62 +17,14 @@ from pathlib import Path
 
 from contract.alert_event import AlertEvent
 from contract.config.loader import LoadedSite
-from contract.config.site import point_codes
+from contract.kinds import registry
+from contract.kinds.kind import Kind
 from contract.readings import Quality, Reading
 from gateway.alerts.manager import AlertManager
 from rules.engine import TS, RuleEngine
 
 REQUIRED = ("ts", "device", "point", "metric", "value")
 OPTIONAL = ("unit", "quality")
-TEXT_METRICS = {"operator_id", "driver_id"}
-CRANE_FLAGS = {
-    "flag_overload",
-    "flag_wind_alarm",
-    "flag_tilt_alarm",
-    "flag_sensor_fault",
-    "flag_limiter_bypass",
-    "flag_operator_logged_in",
-    "flag_limiter_fault",
-    "flag_anticollision",
-    "flag_zone_limit",
-}
-METRICS = {
-    "crane": {
-        "load_t",
-        "radius_m",
-        "height_m",
-        "slew_deg",
-        "wind_ms",
-        "tilt_deg",
-        "moment_pct",
-        "rated_load_t",
-        "operator_id",
-        "trolley_speed_ms",
-        "reeving",
-        *CRANE_FLAGS,
-    },
-    "anemometer": {"wind_ms"},
-    "pit": {"disp_h_mm", "disp_v_mm", "incl_mm", "axial_kn", "anchor_kn", "water_level_m", "settle_mm"},
-    "hoist": {
-        "load_t",
-        "persons",
-        "height_m",
-        "floor",
-        "speed_ms",
-        "wind_ms",
-        "tilt_x_deg",
-        "tilt_y_deg",
-        "door_state",
-        "limit_state",
-        "arrester_ok",
-        "flag_sensor_fault",
-        "flag_driver_logged_in",
-        "driver_id",
-    },
-    "formwork": {"settle_mm", "disp_h_mm", "tilt_deg", "axial_kn", "pour_active"},
-    "attendance": {"on_site"},
-    "camera": {"persons", "no_helmet", "edge_missing", "zone_intrusions"},
-}
 MAX_ISSUES = 50
 
 
@@ -170,8 +122,12 @@ class _Rows:
         self.ts, self.device, self.point, self.metric, self.value = (col[c] for c in REQUIRED)
         self.unit, self.quality = col.get("unit"), col.get("quality")
         self.project = site.config.project.code
-        # each device with the metrics its kind has (None: any) and its points (None: any)
-        self.devices = {d.id: (d, METRICS.get(d.kind), point_codes(d)) for d in site.config.devices}
+        # each device with its kind's metrics (None: any, for a generic device), its points (None:
+        # any) and the metrics of the device as a whole (no point)
+        self.devices = {
+            d.id: (d, *_metrics_of(registry.get(d.kind)), d.point_codes()) for d in site.config.devices
+        }
+        self.text = registry.text_metrics()
 
     def reading(self, row: list[str]) -> Reading:
         """One row's Reading (ValueError saying what is wrong with it and how to fix it)."""
@@ -184,19 +140,19 @@ class _Rows:
             raise ValueError(
                 f"device {name!r} is not in the site file (devices: {', '.join(sorted(self.devices))})"
             )
-        device, allowed, codes = known
+        device, allowed, whole, codes = known
         metric = row[self.metric].strip()
         if allowed is not None and metric not in allowed:
             raise ValueError(
                 f"metric {metric!r} is not a {device.kind} metric (known: {', '.join(sorted(allowed))})"
             )
         point = row[self.point].strip()
-        if codes is not None and point not in codes and not (device.formwork and metric == "pour_active"):
+        if codes is not None and point not in codes and metric not in whole:
             raise ValueError(
                 f"point {point!r} is not a point of {device.id} (points: {', '.join(sorted(codes))})"
             )
         raw = row[self.value].strip()
-        if metric in TEXT_METRICS:
+        if metric in self.text:
             value: float | str = raw
         else:
             try:
@@ -213,6 +169,11 @@ class _Rows:
             raise ValueError(f"quality {text!r}: use ok, stale, fault or backfill")
         unit = row[self.unit].strip() if self.unit is not None else ""
         return Reading(ts, self.project, device.id, metric, value, unit, quality, point)
+
+
+def _metrics_of(kind: Kind) -> tuple[frozenset[str] | None, frozenset[str]]:
+    """A kind's metrics (None: any) and those reported for a device as a whole."""
+    return (None if kind.open_metrics else kind.metric_names), kind.device_metrics
 
 
 def replay(

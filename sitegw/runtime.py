@@ -23,7 +23,6 @@ from contract.config import LoadedSite
 from contract.config.sinks import ApiConfig
 from contract.config.transport import MqttBroker, MqttTransport
 from contract.config.uplinks import CraneRecordsUplink, RegulatorUplink, UplinkBase
-from contract.heap import settle_startup_heap
 from contract.readings import Reading
 from drivers.base import DeviceStats, Driver
 from drivers.modbus.driver import ModbusDriver, is_modbus
@@ -52,15 +51,16 @@ from gateway.uplinks.patrol import PatrolQueue, PatrolSchedule, PatrolSender
 from gateway.uplinks.self_checks import FILE as SELF_CHECKS_FILE
 from gateway.uplinks.self_checks import SelfCheckOutbox, SelfCheckSender
 from gateway.uplinks.summaries import SummarySender
+from plumbing.heap import settle_startup_heap
 from sitegw.warmup import RuleWarmup
 
 # Imported where a site has the parts that need them: the cameras' side loads numpy and the vision
 # workers' modules (12 MB of the gateway's memory), the GB/T 28181 device its SIP library; a site
 # without cameras should not carry them.
 if TYPE_CHECKING:
-    from contract.http_server import ApiServer
     from gateway.api.auth import AuthPolicy
     from gateway.gb28181.device import Gb28181Device
+    from plumbing.http_server import ApiServer
     from sitegw.cameras import CameraHub
 
 log = logging.getLogger(__name__)
@@ -249,10 +249,10 @@ class Gateway:
                     asyncio.create_task(self._send_crane_records(uplink), name=f"records-{uplink.name}")
                 )
         if self._serve_api:
-            from contract.http_server import ApiServer
             from gateway.api.app import create_app
             from gateway.api.auth import AuthPolicy
             from gateway.api.auth_store import AuthStore
+            from plumbing.http_server import ApiServer
 
             self.auth = AuthPolicy(
                 AuthStore(self.state_dir / "users.sqlite"), anonymous_read=self._api_cfg.anonymous_read

@@ -11,16 +11,20 @@ import contextlib
 import signal
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
 from config import PROFILES
 from contract.config import ConfigError, load_profile, load_site
 from contract.config.crane import CraneSpec
+from contract.config.device import DeviceConfig
 from contract.config.hoist import HoistSpec
 from contract.config.profile import ModbusMap
-from contract.config.site import DeviceConfig
+from contract.kinds import registry
+from contract.kinds.anemometer import AnemometerDevice
+from contract.kinds.crane import CraneDevice
+from contract.kinds.hoist import HoistDevice
 from drivers.simulators.crane_model import CraneModel
 from drivers.simulators.hoist_model import HoistModel
 from drivers.simulators.modbus_server import ModbusSimulatorServer, ServedLog, SimUnit
@@ -29,6 +33,8 @@ from drivers.simulators.ptypair import PtyPair
 from drivers.simulators.scenario import HOIST_SCENARIOS, Scenario
 from drivers.simulators.wind import WindModel
 from sitegw.cli_options import host_port
+
+D = TypeVar("D", bound=DeviceConfig)
 
 # A QTZ80 (TC5010)-like chart, used when no site file is given
 _DEFAULT_CRANE = {
@@ -102,9 +108,8 @@ def crane(
 ) -> None:
     """Simulate a tower crane's black box (tower_crane_blackbox profile) doing lift cycles."""
     _not_a_hoist_scenario(scenario, "a crane")
-    dev, mmap = _device_and_map(site, device, "tower_crane_blackbox", "crane")
+    dev, mmap = _device_and_map(site, device, "tower_crane_blackbox", CraneDevice)
     spec = CraneSpec.model_validate(_DEFAULT_CRANE) if dev is None else dev.crane
-    assert spec is not None  # a crane device always has crane: (site validation)
     model = CraneModel(spec, scenario, seed=seed, operator_id=operator)
     _serve(
         SimUnit(unit, mmap, crane_source(model, ElapsedClock())),
@@ -137,9 +142,8 @@ def hoist(
         raise _fail(
             f"--scenario {scenario.value} is not for a hoist; a hoist plays {', '.join(_HOIST_CHOICES)}"
         )
-    dev, mmap = _device_and_map(site, device, "hoist_blackbox", "hoist")
+    dev, mmap = _device_and_map(site, device, "hoist_blackbox", HoistDevice)
     spec = _default_hoist() if dev is None else dev.hoist
-    assert spec is not None  # a hoist device always has hoist: (site validation)
     model = HoistModel(spec, scenario, seed=seed, driver_id=driver)
     _serve(
         SimUnit(unit, mmap, hoist_source(model, ElapsedClock())),
@@ -168,7 +172,7 @@ def anemometer(
 ) -> None:
     """Simulate an RS-485 anemometer (anemometer_rs485 profile) with gusty wind."""
     _not_a_hoist_scenario(scenario, "an anemometer")
-    _, mmap = _device_and_map(site, device, "anemometer_rs485", "anemometer")
+    _, mmap = _device_and_map(site, device, "anemometer_rs485", AnemometerDevice)
     wind = WindModel(scenario, seed=seed)
     _serve(
         SimUnit(unit, mmap, anemometer_source(wind, ElapsedClock())),
@@ -207,11 +211,13 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _device_and_map(
-    site: Path | None, device: str | None, default: str, kind: str
-) -> tuple[DeviceConfig | None, ModbusMap]:
-    """Device ``device`` of ``kind`` in ``site`` and its profile's register map; without a site, no
-    device and the built-in profile ``default``'s map. A usage error (exit 2) names what is wrong."""
-    dev: DeviceConfig | None = None
+    site: Path | None, device: str | None, default: str, model: type[D]
+) -> tuple[D | None, ModbusMap]:
+    """Device ``device`` of the kind whose model is ``model`` in ``site`` and its profile's register
+    map; without a site, no device and the built-in profile ``default``'s map. A usage error (exit 2)
+    names what is wrong."""
+    kind = next(k.name for k in registry.kinds() if k.device is model)
+    dev: D | None = None
     try:
         if site is None:
             profile = load_profile(PROFILES / f"{default}.yaml")
@@ -221,13 +227,14 @@ def _device_and_map(
             loaded = load_site(site)
             ids = ", ".join(d.id for d in loaded.config.devices if d.kind == kind) or "none"
             try:
-                dev = loaded.config.device(device)
+                found = loaded.config.device(device)
             except KeyError:
                 raise _fail(f"{site}: no device {device!r}; its {kind} devices are: {ids}") from None
-            if dev.kind != kind:
+            if not isinstance(found, model):
                 raise _fail(
-                    f"{site}: device {device} is of kind {dev.kind}, not {kind}; its {kind} devices are: {ids}"
+                    f"{site}: device {device} is of kind {found.kind}, not {kind}; its {kind} devices are: {ids}"
                 )
+            dev = found
             profile = loaded.profiles[dev.profile]
     except ConfigError as exc:
         raise _fail(str(exc)) from None

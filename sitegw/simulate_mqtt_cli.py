@@ -17,10 +17,12 @@ from typing import Annotated
 import typer
 
 from config import EXAMPLE_SITE
+from contract.config.device import DeviceConfig
 from contract.config.errors import ConfigError
 from contract.config.loader import LoadedSite, load_site
-from contract.config.site import DeviceConfig
 from contract.config.transport import MqttTransport
+from contract.kinds.formwork import FormworkDevice
+from contract.kinds.pit import PitDevice
 from drivers.simulators.access_gate import AccessGateSimulator, GateScenario
 from drivers.simulators.formwork import FormworkScenario, FormworkSimulator
 from drivers.simulators.mqtt_publish import MqttJsonSimulator
@@ -78,6 +80,7 @@ def simulate_pit(
 ) -> None:
     """Publish every monitoring point of a pit as `config/profiles/pit_dau.yaml` reads them."""
     to = _target(site, "pit", device, broker, prefix)
+    assert isinstance(to.device, PitDevice)  # _target picked a device of kind pit
     spec = to.device.pit
     assert spec is not None  # a pit device always has pit: (site validation)
     sim = PitSimulator(
@@ -140,6 +143,7 @@ def simulate_formwork(
     """Publish every point of a high-formwork support system through a pour, as
     `config/profiles/formwork_monitor.yaml` reads them."""
     to = _target(site, "formwork", device, broker, prefix)
+    assert isinstance(to.device, FormworkDevice)  # _target picked a device of kind formwork
     spec = to.device.formwork
     assert spec is not None  # a formwork device always has formwork: (site validation)
     sim = FormworkSimulator(

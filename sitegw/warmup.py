@@ -4,7 +4,7 @@ The rules keep their memory in RAM: the pit rate rule a window of days per point
 its run of samples, the offline rule when each device was last heard. A site box loses power
 several times a week; without this, the pit rate rule would be blind for days after each cut.
 Before live readings reach the rules, the history the configured rules need (each family declares
-its own, ``history_s`` beside its code; ``rules.warmup_max_h`` caps it) is read from the local
+its own, ``history_s`` beside its code, gathered by its kind's judge; ``rules.warmup_max_h`` caps it) is read from the local
 store in ts order and fed through the same :meth:`RuleEngine.replay` that ``sitegw replay`` uses.
 
 Its verdicts are dropped: the alert manager persisted every alert before the stop. Afterwards
@@ -34,39 +34,17 @@ from contract.readings import Quality, Reading
 from gateway.alerts.monitor import SafetyMonitor
 from gateway.store.local_query import HistoryReader
 from gateway.store.local_schema import StoreError
-from rules import (
-    crane_collision,
-    crane_wind,
-    device_offline,
-    formwork_silent,
-    personnel_sample,
-    pit_displacement,
-    safety_devices,
-    sensor_fault,
-)
-from rules.engine import RuleEngine
+from rules.engine import RuleEngine, history_s
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# Each rule family's declaration of the history its memory spans (a new family adds its own here).
-HISTORY_NEEDED: tuple[Callable[[SiteConfig], float], ...] = (
-    pit_displacement.history_s,  # pit.rate and its three-day note: 3 rate windows
-    sensor_fault.history_s,  # stuck sensors: stuck_h
-    device_offline.history_s,  # offline levels: the longest time limit
-    crane_wind.history_s,  # the run of samples above the alarm speed
-    crane_collision.history_s,  # crane motion: each crane's latest kinematics and levels
-    formwork_silent.history_s,  # a pour under way and each formwork point's last reading
-    personnel_sample.history_s,  # each key person's last passage through the access gates
-    safety_devices.history_s,  # an open safety-device flag and the run of zeros that clears it
-)
-
 
 def warmup_window_s(site: SiteConfig) -> float:
-    """Seconds of history to replay at start: what the longest-remembering rule needs, capped by
-    ``rules.warmup_max_h`` (0: no warm-up)."""
-    needed = max((history(site) for history in HISTORY_NEEDED), default=0.0)
-    return min(needed, site.rules.warmup_max_h * 3600)
+    """Seconds of history to replay at start: what the longest-remembering rule needs (each rule family
+    declares its own, each kind's judge gathers its families'), capped by ``rules.warmup_max_h`` (0: no
+    warm-up)."""
+    return min(history_s(site), site.rules.warmup_max_h * 3600)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import signal
 import uvicorn
 from fastapi import FastAPI
 
-from contract.http_server import ApiServer
+from plumbing.http_server import ApiServer
 
 
 async def test_overlapping_servers_leave_no_stopped_server_holding_sigterm() -> None:

@@ -10,11 +10,11 @@ import cv2
 import numpy as np
 
 from contract.config.camera import CameraConfig
+from contract.vision_event import VisionEvent
 from vision.detections import Detection, FrameResult, Violation
 from vision.detectors.helmet import HelmetDetector
 from vision.detectors.person import PersonDetector
 from vision.edges import EdgeWatch
-from vision.events import VisionEvent, cleared_what
 from vision.evidence import ClipRecorder, EvidenceStore, annotate, to_jpeg
 from vision.motion import MotionGate, detection_window
 from vision.sources import Frame
@@ -205,10 +205,5 @@ class CameraAnalyzer:
         for key, o in list(self._open.items()):
             if self._n - o.last_seen >= CLEAR_FRAMES:
                 del self._open[key]
-                what, what_en = cleared_what(*key)
-                events.append(
-                    VisionEvent(
-                        self.cam.name, key[0], key[1], "resolved", frame.ts, 0.0, what, message_en=what_en
-                    )
-                )
+                events.append(VisionEvent(self.cam.name, key[0], key[1], "resolved", frame.ts, 0.0))
         return events

@@ -27,9 +27,9 @@ import numpy as np
 
 from contract.config.camera import CameraConfig, VisionConfig
 from contract.readings import Quality, Reading
+from contract.vision_event import VisionEvent
 from vision.auto_card import Card, CardChoice, CardChooser
 from vision.detections import FrameResult
-from vision.events import VisionEvent, cleared_what
 from vision.model_files import DEFAULT_MODEL, FAR_FIELD_MODEL
 
 log = logging.getLogger(__name__)
@@ -312,12 +312,7 @@ class VisionSupervisor:
     def _online(self, w: _Worker) -> None:
         if w.offline:
             w.offline = False
-            what, what_en = cleared_what("camera.offline", "")
-            self.on_event(
-                VisionEvent(
-                    w.cam.name, "camera.offline", "", "resolved", time.time(), 0.0, what, message_en=what_en
-                )
-            )
+            self.on_event(VisionEvent(w.cam.name, "camera.offline", "", "resolved", time.time(), 0.0))
 
     def _drain(self, w: _Worker) -> None:
         while w.out is not None:

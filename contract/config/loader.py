@@ -25,11 +25,19 @@ from contract.config.uniqueness import (
     duplicate_codes,
 )
 from contract.config.yamlsrc import Loc, SourceMap, format_loc, load_yaml
+from contract.kinds import registry
 
 M = TypeVar("M", bound=BaseModel)
 
-# device sections whose points: carry the site's own codes, unique within one device
-POINT_SECTIONS = ("pit", "formwork")
+
+def _point_sections() -> list[str]:
+    """The device sections whose ``points:`` carry the site's own codes, unique within one device."""
+    return [
+        k.section
+        for k in registry.kinds()
+        if k.section is not None
+        and "points" in getattr(k.device.model_fields[k.section].annotation, "model_fields", {})
+    ]
 
 
 @dataclass(frozen=True)
@@ -171,7 +179,7 @@ def _duplicate_point_codes(smap: SourceMap, data: Any) -> list[ConfigIssue]:
     """One issue per monitoring point whose code an earlier point of the same device has."""
     issues = []
     for i, device in _raw_devices(data):
-        for section in POINT_SECTIONS:
+        for section in _point_sections():
             spec = device.get(section)
             points = spec.get("points") if isinstance(spec, dict) else None
             if not isinstance(points, list):
@@ -294,7 +302,12 @@ def _data_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     """Drop the parts pydantic adds that are not in the file (union tags, function names)."""
     out: list[Any] = []
     node = data
+    item = False  # node is an entry of a list: a discriminated union names the entry's tag next
     for part in loc:
+        if item and isinstance(node, dict) and part == node.get("kind"):
+            item = False
+            continue  # a device's kind, as the union of device models names the entry's model
+        item = isinstance(node, list)
         if (isinstance(node, dict) and part in node) or (
             isinstance(node, list) and isinstance(part, int) and part < len(node)
         ):
@@ -327,6 +340,9 @@ def _hint(err: ErrorDetails) -> str:
     if kind == "missing":
         return f"add {field}: to this entry (see README, configuration reference)"
     if kind == "extra_forbidden":
+        owner = next((k for k in registry.kinds() if k.section == field), None)
+        if owner is not None:
+            return f"{field}: is only for kind {owner.name}; remove it, or set kind: {owner.name}"
         close = difflib.get_close_matches(str(field), sorted(_all_field_names()), n=1)
         return (
             f"unknown field {field!r}: did you mean {close[0]!r}?"
@@ -340,8 +356,11 @@ def _hint(err: ErrorDetails) -> str:
     if kind in ("literal_error", "enum"):
         return f"allowed: {err.get('ctx', {}).get('expected', '')}"
     if kind == "union_tag_invalid":
-        return f"type must be one of {err.get('ctx', {}).get('expected_tags', '')}"
+        ctx = err.get("ctx", {})
+        return f"{str(ctx.get('discriminator', 'type')).strip(chr(39))} must be one of {ctx.get('expected_tags', '')}"
     if kind == "union_tag_not_found":
+        if str(err.get("ctx", {}).get("discriminator", "")).strip("'") == "kind":
+            return f"add kind: ({', '.join(k.name for k in registry.kinds())})"
         return "add type: (modbus_tcp, modbus_rtu or mqtt for transports)"
     if kind.startswith(("greater", "less")):
         return "the value is out of range for this field"

@@ -10,9 +10,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from contract.config.common import Model
+from contract.kinds import registry
 
 
 class FunctionCode(StrEnum):
@@ -233,20 +234,27 @@ class MqttMap(Model):
     topics: list[TopicMap] = Field(min_length=1, title="Topics", description="subscriptions of this device")
 
 
-DeviceKind = Literal["crane", "anemometer", "pit", "hoist", "formwork", "attendance", "camera", "generic"]
-
-
 class Profile(Model):
     """A device profile file (config/profiles/NAME.yaml)."""
 
     name: str = Field(title="Name", description="profile name, as devices refer to it")
-    kind: DeviceKind = Field(
+    kind: str = Field(
         title="Kind",
-        description="crane, anemometer, pit, hoist, formwork, attendance (access gates), camera or generic",
+        description="the kind of device the model is (`sitegw kinds` lists them): crane, anemometer, pit, "
+        "hoist, formwork, attendance (access gates), camera, generic, or a plug-in's",
     )
     description: str = Field("", title="Description", description="device model, vendor notes")
     modbus: ModbusMap | None = Field(None, title="Modbus map", description="register map, for Modbus devices")
     mqtt: MqttMap | None = Field(None, title="MQTT map", description="payload map, for MQTT devices")
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, kind: str) -> str:
+        if registry.find(kind) is None:
+            raise ValueError(
+                f"unknown kind {kind!r}: kinds are {', '.join(k.name for k in registry.kinds())}"
+            )
+        return kind
 
     @model_validator(mode="after")
     def _has_a_map(self) -> Profile:

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any, Union
+
 from pydantic import Field, model_validator
 
 from contract.config.camera import VisionConfig
 from contract.config.common import Model
-from contract.config.crane import CraneSpec, Operator, Zone
-from contract.config.formwork import FormworkSpec
+from contract.config.crane import Operator, Zone
+from contract.config.device import DeviceConfig
 from contract.config.gb28181 import Gb28181Config
-from contract.config.hoist import HoistSpec
 from contract.config.personnel import KeyPerson
-from contract.config.pit import PitSpec
-from contract.config.profile import DeviceKind
 from contract.config.rules import RulesConfig
 from contract.config.sinks import ApiConfig, InfluxConfig, LocalStoreConfig
 from contract.config.siren import SirenOutput
-from contract.config.transport import ModbusRtuTransport, MqttBroker, MqttTransport, Transport
+from contract.config.transport import ModbusRtuTransport, MqttBroker, MqttTransport
 from contract.config.uniqueness import DUPLICATE_DEVICE_ID, require_unique
 from contract.config.uplinks import OutboxConfig, Uplink
+from contract.kinds import registry
 
 
 class ProjectInfo(Model):
@@ -33,90 +33,15 @@ class ProjectInfo(Model):
     contractor: str = Field("", title="Contractor", description="general contractor")
 
 
-# the kinds that need a section of their own, and what it holds (for the error that asks for it)
-KIND_SECTIONS = {
-    "crane": "position_m, jib_m, counter_jib_m, jib_height_m, load_chart",
-    "pit": "grade, support, excavation_depth_m, points",
-    "hoist": "rated_load_t, rated_persons, erected_height_m, arrester_calibrated_on",
-    "formwork": "points with their codes and alarm values",
-}
-
-
-class DeviceConfig(Model):
-    """One device on the site and how to reach it."""
-
-    id: str = Field(
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
-        title="Device id",
-        description="unique on the site, e.g. crane-1 (letters, digits, - _ .)",
-    )
-    name: str = Field("", title="Name", description="display name, e.g. 1号塔吊")
-    kind: DeviceKind = Field(
-        title="Kind",
-        description="crane, anemometer, pit, hoist, formwork, attendance (access gates), camera or generic",
-    )
-    profile: str = Field(title="Profile", description="name of a file in config/profiles (without .yaml)")
-    transport: Transport = Field(title="Transport", description="modbus_tcp, modbus_rtu or mqtt")
-    poll_interval_s: float = Field(
-        1.0,
-        gt=0,
-        le=86400,
-        title="Poll interval",
-        description="seconds between polls (Modbus); expected reporting interval (MQTT)",
-    )
-    timeout_s: float = Field(1.0, gt=0, le=60, title="Timeout", description="seconds to wait for each answer")
-    retries: int = Field(
-        2,
-        ge=0,
-        le=10,
-        title="Retries",
-        description="failed polls in a row before the device is marked offline",
-    )
-    backoff_max_s: float = Field(
-        30,
-        gt=0,
-        title="Backoff cap",
-        description="longest wait between reconnect attempts of an offline device",
-    )
-    crane: CraneSpec | None = Field(
-        None, title="Crane", description="for kind crane: geometry and load chart"
-    )
-    serves: list[str] = Field(
-        default_factory=list, title="Serves", description="for kind anemometer: the cranes whose wind this is"
-    )
-    pit: PitSpec | None = Field(None, title="Pit", description="for kind pit: grade, support and points")
-    hoist: HoistSpec | None = Field(
-        None, title="Hoist", description="for kind hoist: rated load and persons, height, fall arrester"
-    )
-    formwork: FormworkSpec | None = Field(
-        None, title="Formwork", description="for kind formwork: monitoring points and their alarm values"
-    )
-
-    @model_validator(mode="after")
-    def _kind_fields(self) -> DeviceConfig:
-        for kind, needs in KIND_SECTIONS.items():
-            section = getattr(self, kind)
-            if self.kind == kind and section is None:
-                raise ValueError(f"a {kind} needs {kind}: ({needs})")
-            if section is not None and self.kind != kind:
-                raise ValueError(f"{kind}: is only for kind {kind}, this device is kind {self.kind}")
-        return self
-
-
-def point_codes(device: DeviceConfig) -> frozenset[str] | None:
-    """The monitoring point codes a device may report (None: any, or single-point devices)."""
-    if device.pit is not None:
-        return frozenset(p.code for p in device.pit.points)
-    if device.formwork is not None:
-        return frozenset(p.code for p in device.formwork.points)
-    return None
-
-
 class SiteConfig(Model):
     """Everything one gateway needs to run a site."""
 
     project: ProjectInfo = Field(title="Project", description="the works")
-    devices: list[DeviceConfig] = Field(default_factory=list, title="Devices", description="what to read")
+    devices: list[DeviceConfig] = Field(
+        default_factory=list,
+        title="Devices",
+        description="what to read: each entry is the model of its kind (contract/kinds/), told apart by kind",
+    )
     mqtt_brokers: dict[str, MqttBroker] = Field(
         default_factory=dict, title="MQTT brokers", description="brokers by name, referred to by MQTT devices"
     )
@@ -178,14 +103,10 @@ class SiteConfig(Model):
     def _cross_refs(self) -> SiteConfig:
         # a typed error: load_site replaces it with one naming the lines of both ids
         require_unique([d.id for d in self.devices], DUPLICATE_DEVICE_ID, "device ids")
-        cranes = {d.id for d in self.devices if d.kind == "crane"}
         for d in self.devices:
-            unknown = [s for s in d.serves if s not in cranes]
-            if unknown:
-                raise ValueError(
-                    f"device {d.id}: serves {unknown} which are not cranes of this site "
-                    f"(cranes: {sorted(cranes) or 'none'})"
-                )
+            problems = d.check_site(self.devices)
+            if problems:
+                raise ValueError("; ".join(problems))
             if isinstance(d.transport, MqttTransport) and d.transport.broker not in self.mqtt_brokers:
                 raise ValueError(
                     f"device {d.id}: broker {d.transport.broker!r} is not in mqtt_brokers "
@@ -244,3 +165,15 @@ class SiteConfig(Model):
             if d.id == device_id:
                 return d
         raise KeyError(device_id)
+
+
+def _devices_union() -> None:
+    """``SiteConfig.devices`` as the union of every registered kind's device model, told apart by
+    ``kind`` (rebuilt when a plug-in registers a kind)."""
+    models = tuple(k.device for k in registry.kinds())
+    item: Any = Annotated[Union[models], Field(discriminator="kind")] if len(models) > 1 else models[0]  # noqa: UP007
+    SiteConfig.model_fields["devices"].annotation = list[item]
+    SiteConfig.model_rebuild(force=True)
+
+
+registry.on_change(_devices_union)

@@ -6,8 +6,8 @@ import asyncio
 import logging
 
 from contract.bus import Bus
+from contract.config.device import DeviceConfig
 from contract.config.loader import LoadedSite
-from contract.config.site import DeviceConfig
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport
 from drivers.base import DeviceStats
 from drivers.modbus.link import Link, quiet_pymodbus_client_errors

@@ -17,8 +17,8 @@ import time
 from typing import cast
 
 from contract.bus import Bus
+from contract.config.device import DeviceConfig
 from contract.config.profile import Profile
-from contract.config.site import DeviceConfig
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport
 from contract.readings import DeviceStatus, Quality, Reading
 from drivers.base import DeviceStats

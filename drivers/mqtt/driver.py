@@ -8,9 +8,9 @@ from collections import defaultdict
 from dataclasses import replace
 
 from contract.bus import Bus
+from contract.config.device import DeviceConfig
 from contract.config.errors import ConfigError, ConfigIssue
 from contract.config.loader import LoadedSite
-from contract.config.site import DeviceConfig, point_codes
 from contract.config.transport import MqttBroker, MqttTransport
 from drivers.base import DeviceStats
 from drivers.mqtt.decode import MessageDecoder, compile_path
@@ -98,7 +98,7 @@ def _decoders(
     profile = site.profiles[device.profile]
     transport = device.transport
     assert isinstance(transport, MqttTransport) and profile.mqtt is not None  # load_site checked both
-    points = point_codes(device)
+    points = device.point_codes()
     out = []
     for j, tmap in enumerate(profile.mqtt.topics):
         where = f"devices[{index}] ({device.id}), profile {profile.name}: mqtt.topics[{j}]"

@@ -26,12 +26,12 @@ import paho.mqtt.client as mqtt
 
 from contract.bus import Bus
 from contract.config.transport import MqttBroker
-from contract.paho_stop import disconnect_and_join
 from contract.readings import DeviceStatus, Reading
-from contract.tls import explain
 from drivers.base import DeviceStats
 from drivers.mqtt.decode import Decoded, MessageDecoder, MessageRouter
 from drivers.mqtt.session import broker_client
+from plumbing.paho_stop import disconnect_and_join
+from plumbing.tls import explain
 
 log = logging.getLogger(__name__)
 

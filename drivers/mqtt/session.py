@@ -8,7 +8,7 @@ from collections.abc import Callable
 import paho.mqtt.client as mqtt
 
 from contract.config.transport import MqttBroker
-from contract.tls import recording_context
+from plumbing.tls import recording_context
 
 
 def broker_client(

@@ -22,12 +22,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 
+from contract.config.device import DeviceConfig
+from contract.config.loader import LoadedSite
 from contract.config.personnel import KeyPerson
+from contract.kinds.attendance import PRESENCE
 from drivers.simulators.mqtt_publish import MqttJsonSimulator
 from drivers.simulators.pit import SimClock
 
@@ -193,3 +196,19 @@ class AccessGateSimulator(MqttJsonSimulator):
             # wake for the next passage, but at least every second so stop() is prompt
             wait = clock.real_wait(clock.start + pending[0].at_s) if pending else 1.0
             await asyncio.sleep(min(wait, 1.0))
+
+
+class GateSim:
+    """The access gates of a site file as a DeviceSim (drivers/simulators/device_sim.py): everyone's
+    presence ``t`` seconds into the day's schedule (``on_site@person``, 1 in and 0 out)."""
+
+    def __init__(self, device: DeviceConfig, site: LoadedSite, scenario: str, seed: int) -> None:
+        self.schedule = gate_schedule(site.config.key_personnel, scenario, seed=seed)
+
+    def values(self, t: float) -> Mapping[str, float | str]:
+        """Each person seen by ``t``, with their last passage."""
+        return {
+            f"{PRESENCE}@{p.person_id}": 1.0 if p.direction == "in" else 0.0
+            for p in self.schedule
+            if p.at_s <= t
+        }

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import bisect
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from contract.config.crane import CraneSpec
+from contract.config.device import DeviceConfig
+from contract.config.loader import LoadedSite
+from contract.kinds.crane import CraneDevice
 from drivers.simulators.scenario import Scenario
 from drivers.simulators.wind import STEP_S, WindModel
 
@@ -208,3 +212,17 @@ class CraneModel:
 
 def _approach(x: float, target: float, step: float) -> float:
     return target if abs(target - x) <= step else x + step * (1 if target > x else -1)
+
+
+class CraneSim:
+    """A crane of a site file as a DeviceSim (drivers/simulators/device_sim.py): its own wind, the operator
+    ``OP-1001`` (the demo's composition, modbus_sims.py, shares an anemometer's wind and the site's roster)."""
+
+    def __init__(self, device: DeviceConfig, site: LoadedSite, scenario: str, seed: int) -> None:
+        assert isinstance(device, CraneDevice)
+        self.model = CraneModel(device.crane, Scenario(scenario), seed=seed)
+
+    def values(self, t: float) -> Mapping[str, float | str]:
+        """The black box's readings ``t`` seconds in."""
+        self.model.advance_to(t)
+        return self.model.values()

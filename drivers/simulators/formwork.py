@@ -31,7 +31,10 @@ import time
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 
+from contract.config.device import DeviceConfig
 from contract.config.formwork import FormworkPoint, FormworkSpec
+from contract.config.loader import LoadedSite
+from contract.kinds.formwork import POUR, FormworkDevice
 from drivers.simulators.modbus_server import ValueSource
 from drivers.simulators.mqtt_publish import MqttJsonSimulator
 
@@ -258,3 +261,22 @@ class FormworkSimulator(MqttJsonSimulator):
                 body = {"ts": round(time.time(), 3), "point": p.code, **values}
                 self.publish_json(self.topic(p.code), body, len(values))
                 await asyncio.sleep(stagger)
+
+
+class FormworkSim:
+    """A formwork of a site file as a DeviceSim (drivers/simulators/device_sim.py): a pour under way from
+    the start, every point at simulated second ``t``."""
+
+    def __init__(self, device: DeviceConfig, site: LoadedSite, scenario: str, seed: int) -> None:
+        assert isinstance(device, FormworkDevice)
+        self.points = device.formwork.points
+        self.interval_s = device.poll_interval_s
+        self.model = FormworkModel(device.formwork, FormworkScenario(scenario), seed=seed)
+
+    def values(self, t: float) -> Mapping[str, float | str]:
+        """Every point's values ``t`` seconds into the pour (``metric@point``), and the pour itself."""
+        report = int(t // self.interval_s)
+        out: dict[str, float | str] = {POUR: 1.0}
+        for p in self.points:
+            out.update({f"{m}@{p.code}": v for m, v in self.model.sample(p, t, report).items()})
+        return out

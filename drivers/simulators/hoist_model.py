@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from contract.config.device import DeviceConfig
 from contract.config.hoist import HoistSpec
+from contract.config.loader import LoadedSite
+from contract.kinds.hoist import HoistDevice
 from drivers.simulators.scenario import HOIST_SCENARIOS, Scenario
 from drivers.simulators.wind import STEP_S, WindModel
 
@@ -251,3 +255,16 @@ class HoistModel:
             "flag_driver_logged_in": float(bool(self.driver_id)),
             "driver_id": self.driver_id,
         }
+
+
+class HoistSim:
+    """A hoist of a site file as a DeviceSim (drivers/simulators/device_sim.py), its driver ``OP-2001``."""
+
+    def __init__(self, device: DeviceConfig, site: LoadedSite, scenario: str, seed: int) -> None:
+        assert isinstance(device, HoistDevice)
+        self.model = HoistModel(device.hoist, Scenario(scenario), seed=seed)
+
+    def values(self, t: float) -> Mapping[str, float | str]:
+        """The black box's readings ``t`` seconds in."""
+        self.model.advance_to(t)
+        return self.model.values()

@@ -19,15 +19,21 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from types import TracebackType
 
 from contract.config.crane import CraneSpec
+from contract.config.device import DeviceConfig
 from contract.config.loader import LoadedSite
 from contract.config.profile import ModbusMap
-from contract.config.site import DeviceConfig
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport
+from contract.kinds import registry
+from contract.kinds.anemometer import AnemometerDevice
+from contract.kinds.crane import CraneDevice
+from contract.kinds.hoist import HoistDevice
 from drivers.ports import free_tcp_port
 from drivers.simulators.crane_model import CraneModel
+from drivers.simulators.device_sim import DeviceSim, make_sim
 from drivers.simulators.hoist_model import HoistModel
 from drivers.simulators.modbus_server import (
     ModbusSimulatorServer,
@@ -37,7 +43,7 @@ from drivers.simulators.modbus_server import (
     ValueSource,
 )
 from drivers.simulators.ptypair import PtyPair
-from drivers.simulators.scenario import HOIST_SCENARIOS, Scenario
+from drivers.simulators.scenario import Scenario
 from drivers.simulators.wind import WindModel
 
 
@@ -151,22 +157,25 @@ def retarget(
 
 
 def _scenarios(
-    devices: list[DeviceConfig], default: Scenario, chosen: Mapping[str, Scenario | str]
-) -> dict[str, Scenario]:
-    """Each device's scenario; ValueError for a hoist scenario given to a crane or the reverse."""
-    out: dict[str, Scenario] = {}
+    devices: list[DeviceConfig], default: str, chosen: Mapping[str, Scenario | str]
+) -> dict[str, str]:
+    """Each device's scenario: the one chosen for it, else ``default`` where its kind plays it (contract/kinds/,
+    ``Kind.scenarios``), else normal; ValueError for a scenario its kind does not play."""
+    out: dict[str, str] = {}
     for d in devices:
+        plays = registry.get(d.kind).scenarios
         if d.id in chosen:
-            wanted = Scenario(chosen[d.id])
-            if (d.kind == "hoist") != (wanted in HOIST_SCENARIOS) and wanted is not Scenario.NORMAL:
-                plays = "normal, hoist_door or hoist_overload" if d.kind == "hoist" else "no hoist_ scenario"
-                raise ValueError(f"{d.id} is a {d.kind}: it plays {plays}, not {wanted.value}")
+            wanted = str(chosen[d.id])
+            if wanted not in plays:
+                raise ValueError(f"{d.id} is a {d.kind}: it plays {', '.join(plays)}, not {wanted}")
             out[d.id] = wanted
-        elif d.kind == "hoist":
-            out[d.id] = default if default in HOIST_SCENARIOS else Scenario.NORMAL
         else:
-            out[d.id] = Scenario.NORMAL if default in HOIST_SCENARIOS - {Scenario.NORMAL} else default
+            out[d.id] = default if default in plays else "normal"
     return out
+
+
+def _values_now(sim: DeviceSim, clock: ElapsedClock) -> Mapping[str, float | str]:
+    return sim.values(clock())
 
 
 def _by_unit(hooks: Mapping[int, ServedHook]) -> ServedHook:
@@ -179,11 +188,11 @@ def _by_unit(hooks: Mapping[int, ServedHook]) -> ServedHook:
 
 
 def _simulated(site: LoadedSite) -> list[DeviceConfig]:
+    """Every Modbus device whose kind has a simulator (contract/kinds/: a plug-in's kind too)."""
     return [
         d
         for d in site.config.devices
-        if isinstance(d.transport, ModbusTcpTransport | ModbusRtuTransport)
-        and d.kind in ("crane", "anemometer", "hoist")
+        if isinstance(d.transport, ModbusTcpTransport | ModbusRtuTransport) and registry.get(d.kind).simulator
     ]
 
 
@@ -198,7 +207,9 @@ async def start_modbus_simulators(
     operators: Mapping[str, str] | None = None,
     served: Callable[[str], ServedHook] | None = None,
 ) -> ModbusSimulators:
-    """Simulate every crane, anemometer and hoist of ``site`` on local Modbus servers.
+    """Simulate every Modbus device of ``site`` on local Modbus servers: cranes, anemometers and hoists as
+    one site (an anemometer's wind is the cranes' it serves, the operators from the roster), any other kind
+    by its own simulator (contract/kinds/, ``Kind.simulator``).
 
     ``scenarios`` picks a scenario per device id (default ``scenario``; a hoist plays normal,
     hoist_door or hoist_overload and falls back to normal when ``scenario`` is a crane's);
@@ -212,22 +223,20 @@ async def start_modbus_simulators(
     known = {d.id for d in devices}
     unknown = sorted((set(scenarios or {}) | set(operators or {}) | set(rtu_devices or [])) - known)
     if unknown:
-        raise ValueError(
-            f"no simulated crane, anemometer or hoist with id {', '.join(unknown)} (have {sorted(known)})"
-        )
+        raise ValueError(f"no simulated Modbus device with id {', '.join(unknown)} (have {sorted(known)})")
     on_rtu = (
         set(rtu_devices)
         if rtu_devices is not None
         else {d.id for d in devices if isinstance(d.transport, ModbusRtuTransport)}
     )
     clock = ElapsedClock()
-    pick = _scenarios(devices, Scenario(scenario), scenarios or {})
+    pick = _scenarios(devices, str(scenario), scenarios or {})
     models: dict[str, CraneModel | WindModel | HoistModel] = {}
     sources: dict[str, ValueSource] = {}
     shared_wind: dict[str, WindModel] = {}
     for i, d in enumerate(devices):
-        if d.kind == "anemometer":
-            wind = WindModel(pick[d.id], seed=seed + 100 + i)
+        if isinstance(d, AnemometerDevice):
+            wind = WindModel(Scenario(pick[d.id]), seed=seed + 100 + i)
             models[d.id] = wind
             sources[d.id] = anemometer_source(wind, clock)
             for crane_id in d.serves:
@@ -236,20 +245,26 @@ async def start_modbus_simulators(
     cranes = [d for d in devices if d.kind == "crane"]
     chosen = {d.id: (operators or {}).get(d.id, licensed[n % len(licensed)]) for n, d in enumerate(cranes)}
     for i, d in enumerate(devices):
-        if d.kind == "crane":
-            assert d.crane is not None
+        if isinstance(d, CraneDevice):
             model = CraneModel(
-                d.crane, pick[d.id], seed=seed + i, operator_id=chosen[d.id], wind=shared_wind.get(d.id)
+                d.crane,
+                Scenario(pick[d.id]),
+                seed=seed + i,
+                operator_id=chosen[d.id],
+                wind=shared_wind.get(d.id),
             )
             models[d.id] = model
             sources[d.id] = crane_source(model, clock)
-    for n, (i, d) in enumerate((i, d) for i, d in enumerate(devices) if d.kind == "hoist"):
-        assert d.hoist is not None  # a hoist device always has hoist: (site validation)
+    for n, (i, d) in enumerate((i, d) for i, d in enumerate(devices) if isinstance(d, HoistDevice)):
         free = [o for o in licensed if o not in chosen.values()] or licensed
         driver = (operators or {}).get(d.id, free[n % len(free)])
-        hoist = HoistModel(d.hoist, pick[d.id], seed=seed + i, driver_id=driver)
+        hoist = HoistModel(d.hoist, Scenario(pick[d.id]), seed=seed + i, driver_id=driver)
         models[d.id] = hoist
         sources[d.id] = hoist_source(hoist, clock)
+    for i, d in enumerate(devices):
+        if d.id not in sources:  # another kind: its own simulator, on the shared clock
+            sim = make_sim(d, site, pick[d.id], seed=seed + i)
+            sources[d.id] = partial(_values_now, sim, clock)
 
     transports: dict[str, ModbusTcpTransport | ModbusRtuTransport] = {}
     servers: list[ModbusSimulatorServer] = []

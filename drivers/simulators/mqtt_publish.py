@@ -17,7 +17,7 @@ from collections.abc import Mapping
 
 import paho.mqtt.client as mqtt
 
-from contract.paho_stop import disconnect_and_join
+from plumbing.paho_stop import disconnect_and_join
 
 
 class MqttJsonSimulator(ABC):
@@ -91,8 +91,12 @@ class MqttJsonSimulator(ABC):
     def publish_json(self, topic: str, body: Mapping[str, object], values: int = 1) -> None:
         """Publish ``body``, which carries ``values`` of the device's values, as JSON at QoS 1 (non-ASCII
         text as is, as devices send it)."""
-        assert self._client is not None, "publish_json before start()"
-        self._last_info = self._client.publish(topic, json.dumps(body, ensure_ascii=False), qos=1)
+        self.publish_text(topic, json.dumps(body, ensure_ascii=False), values)
+
+    def publish_text(self, topic: str, payload: str, values: int = 1) -> None:
+        """Publish ``payload`` as it is (a plain number's text, or JSON) at QoS 1."""
+        assert self._client is not None, "publish before start()"
+        self._last_info = self._client.publish(topic, payload, qos=1)
         self.published += 1
         self.values_published += values
 

@@ -28,11 +28,14 @@ import logging
 import math
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from contract.config.device import DeviceConfig
+from contract.config.loader import LoadedSite
 from contract.config.pit import PitPoint, PitSpec
+from contract.kinds.pit import PitDevice
 from drivers.simulators.mqtt_publish import MqttJsonSimulator
 
 log = logging.getLogger(__name__)
@@ -260,3 +263,18 @@ class PitSimulator(MqttJsonSimulator):
         body = {"ts": round(ts, 3), "point": point.code, **values}
         self.publish_json(self.topic(point.code), body, len(values))
         self.last_ts = ts
+
+
+class PitSim:
+    """A pit of a site file as a DeviceSim (drivers/simulators/device_sim.py): every point at simulated
+    second ``t``, its scenario's event an hour in."""
+
+    def __init__(self, device: DeviceConfig, site: LoadedSite, scenario: str, seed: int) -> None:
+        assert isinstance(device, PitDevice)
+        self.points = device.pit.points
+        interval = min(p.interval_s for p in self.points)
+        self.model = PitModel(device.pit, PitScenario(scenario), 0.0, 3600.0, interval, seed=seed)
+
+    def values(self, t: float) -> Mapping[str, float | str]:
+        """Every point's values ``t`` seconds in, keyed ``metric@point``."""
+        return {f"{m}@{p.code}": v for p in self.points for m, v in self.model.sample(p, t).items()}

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from contract.config.device import DeviceConfig
+from contract.config.loader import LoadedSite
 from drivers.simulators.scenario import Scenario
 
 STEP_S = 0.1
@@ -83,3 +86,15 @@ class WindModel:
                 v = swell + 0.3 * abs(self._ou)  # the turbulence only adds: the swell never dips
         # a normal day, and a stormy one between storms, stays below Beaufort 6 (10.8 m/s)
         return round(min(MAX_WIND_MS, max(0.0, v)), 2)
+
+
+class WindSim:
+    """An anemometer of a site file as a DeviceSim (drivers/simulators/device_sim.py)."""
+
+    def __init__(self, device: DeviceConfig, site: LoadedSite, scenario: str, seed: int) -> None:
+        self.model = WindModel(Scenario(scenario), seed=seed)
+
+    def values(self, t: float) -> Mapping[str, float | str]:
+        """The wind speed ``t`` seconds in."""
+        self.model.advance_to(t)
+        return {"wind_ms": self.model.speed()}

@@ -6,13 +6,13 @@ own, with the feedback cursor of each regulator uplink."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 from contract.alert_event import AlertEvent
 from gateway.alerts.models import Alert, Decision, Silence, SilenceSpec
+from gateway.sqlite_tx import connect
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS alerts (
@@ -41,22 +41,11 @@ CREATE TABLE IF NOT EXISTS regulator_cursor (uplink TEXT PRIMARY KEY, after INTE
 """
 
 
-def _open(path: str | Path, schema: str) -> sqlite3.Connection:
-    """A WAL connection with synchronous=FULL: a change survives a power cut once committed."""
-    if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
-    db.executescript(schema)
-    return db
-
-
 class AlertStore:
     """Alerts, events and silences in one SQLite file (or ``:memory:`` for replay)."""
 
     def __init__(self, path: str | Path) -> None:
-        self._db = _open(path, SCHEMA)
+        self._db = connect(path, SCHEMA)
 
     def close(self) -> None:
         """Close the database."""
@@ -182,7 +171,7 @@ class DecisionStore:
     """
 
     def __init__(self, path: str | Path) -> None:
-        self._db = _open(path, DECISIONS_SCHEMA)
+        self._db = connect(path, DECISIONS_SCHEMA)
         self._lock = threading.Lock()
 
     def close(self) -> None:

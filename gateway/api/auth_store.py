@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -20,6 +19,8 @@ from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from gateway.sqlite_tx import connect
 
 Role = Literal["viewer", "supervisor", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "supervisor", "admin")
@@ -94,10 +95,7 @@ class AuthStore:
     """The user and token database (thread-safe: the API calls it from worker threads)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
+        self._db = connect(path, SCHEMA)
         self._lock = threading.Lock()
         self._hasher = PasswordHasher()
         # a hasher of other parameters (another argon2-cffi) needs a dummy of its own to cost the same

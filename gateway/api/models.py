@@ -10,12 +10,38 @@ from pydantic import BaseModel, Field
 from gateway.alerts.models import Alert, AlertDetail, Decision
 
 
+class MetricView(BaseModel):
+    """One metric of a kind, as its declaration names it (contract/kinds/)."""
+
+    name: str = Field(description="the metric's id, e.g. load_t")
+    zh: str = Field(description="its Chinese name, e.g. 起重量")
+    en: str = Field("", description="its English name")
+    unit: str = Field("", description="its unit, e.g. t")
+    text: bool = Field(False, description="a text value (a driver's card), never a number")
+    states: dict[int, str] = Field(
+        default_factory=dict,
+        description="a state coded as a number: each value and its words, e.g. 0: 全部关闭",
+    )
+
+
+class KindView(BaseModel):
+    """A kind of device on the site, as its declaration describes it."""
+
+    name: str = Field(description="the kind, e.g. crane")
+    zh: str = Field(description="its Chinese name, e.g. 塔吊")
+    en: str = Field(description="its English name")
+    card: str = Field(description="how the dashboard draws its devices: its own card, or generic")
+    metrics: list[MetricView] = Field(description="every metric its devices report")
+
+
 class DeviceView(BaseModel):
     """A device with its link state."""
 
     id: str
     name: str
     kind: str
+    kind_name: str = Field("", description="the kind's Chinese name, e.g. 塔吊")
+    card: str = Field("generic", description="how the dashboard draws it: its kind's card, or generic")
     profile: str
     transport: str = Field(description="modbus_tcp, modbus_rtu or mqtt")
     online: bool | None = Field(description="None until the device was heard from")
@@ -54,6 +80,10 @@ class SiteView(BaseModel):
     city: str
     district: str
     devices: list[DeviceView]
+    kinds: list[KindView] = Field(
+        default_factory=list,
+        description="the kinds of the site's devices, with their metrics' names and units",
+    )
     cranes: list[CraneGeometry]
     zones: list[ZoneView]
     pit_points: list[PitPointView]

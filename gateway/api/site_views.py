@@ -17,7 +17,12 @@ from contract.config.rules import (
     HoistRule,
     PitRule,
 )
-from contract.config.site import DeviceConfig
+from contract.kinds import registry
+from contract.kinds.crane import CraneDevice
+from contract.kinds.formwork import FormworkDevice
+from contract.kinds.hoist import HoistDevice
+from contract.kinds.kind import Kind
+from contract.kinds.pit import PitDevice
 from gateway.api.models import (
     Bands,
     CameraView,
@@ -27,6 +32,8 @@ from gateway.api.models import (
     FormworkLimitView,
     FormworkPointView,
     HoistView,
+    KindView,
+    MetricView,
     PitPointView,
     PointLimitView,
     SiteView,
@@ -50,11 +57,12 @@ def site_view(svc: ApiServices) -> SiteView:
         city=p.city,
         district=p.district,
         devices=[device_view(svc, d.id) for d in cfg.devices],
-        cranes=[crane_geometry(svc, d) for d in cfg.devices if d.crane is not None],
+        kinds=[kind_view(k) for k in registry.kinds() if any(d.kind == k.name for d in cfg.devices)],
+        cranes=[crane_geometry(svc, d) for d in cfg.devices if isinstance(d, CraneDevice)],
         zones=[ZoneView(name=z.name, polygon=z.polygon) for z in cfg.no_lift_zones],
         pit_points=pit_points(svc),
         cameras=camera_views(svc),
-        hoists=[hoist_view(svc, d) for d in cfg.devices if d.hoist is not None],
+        hoists=[hoist_view(svc, d) for d in cfg.devices if isinstance(d, HoistDevice)],
         formwork_points=formwork_points(svc),
     )
 
@@ -76,10 +84,13 @@ def device_view(svc: ApiServices, device_id: str, with_latest: bool = False) -> 
             }
             for r in svc.live.device_readings(device_id)
         ]
+    kind = registry.get(cfg.kind)
     return DeviceView(
         id=cfg.id,
         name=cfg.name,
         kind=cfg.kind,
+        kind_name=kind.zh,
+        card=kind.card,
         profile=cfg.profile,
         transport=cfg.transport.type,
         online=live.online if live else None,
@@ -90,9 +101,22 @@ def device_view(svc: ApiServices, device_id: str, with_latest: bool = False) -> 
     )
 
 
-def crane_geometry(svc: ApiServices, d: DeviceConfig) -> CraneGeometry:
+def kind_view(kind: Kind) -> KindView:
+    """A kind as its declaration describes it."""
+    return KindView(
+        name=kind.name,
+        zh=kind.zh,
+        en=kind.en,
+        card=kind.card,
+        metrics=[
+            MetricView(name=m.name, zh=m.zh, en=m.en, unit=m.unit, text=m.text, states=dict(m.states))
+            for m in kind.metrics
+        ],
+    )
+
+
+def crane_geometry(svc: ApiServices, d: CraneDevice) -> CraneGeometry:
     """Where a crane stands, how far it reaches, and its gauges' bands from the rules in force for it."""
-    assert d.crane is not None
     rules = svc.site.config.rules
     load = rules.for_device(d.id, "crane_load")
     wind = rules.for_device(d.id, "crane_wind")
@@ -131,7 +155,7 @@ def pit_points(svc: ApiServices) -> list[PitPointView]:
     out = []
     rules = svc.site.config.rules
     for d in svc.site.config.devices:
-        if d.pit is None:
+        if not isinstance(d, PitDevice):
             continue
         pit_rule = rules.for_device(d.id, "pit")
         assert isinstance(pit_rule, PitRule)
@@ -160,9 +184,8 @@ def pit_points(svc: ApiServices) -> list[PitPointView]:
     return out
 
 
-def hoist_view(svc: ApiServices, d: DeviceConfig) -> HoistView:
+def hoist_view(svc: ApiServices, d: HoistDevice) -> HoistView:
     """A hoist's nameplate and the limits in force for it (hoist.load bands, wind, calibration)."""
-    assert d.hoist is not None
     rules = svc.site.config.rules
     load = rules.for_device(d.id, "hoist_load")
     other = rules.for_device(d.id, "hoist")
@@ -188,7 +211,7 @@ def formwork_points(svc: ApiServices) -> list[FormworkPointView]:
     out = []
     rules = svc.site.config.rules
     for d in svc.site.config.devices:
-        if d.formwork is None:
+        if not isinstance(d, FormworkDevice):
             continue
         cfg = rules.for_device(d.id, "formwork")
         assert isinstance(cfg, FormworkRule)

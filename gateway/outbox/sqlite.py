@@ -10,20 +10,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from gateway.sqlite_tx import transaction
+from gateway.sqlite_tx import connect, transaction
 
 
 class DurableDb:
     """A thread-safe SQLite connection whose commits survive SIGKILL and power loss."""
 
     def __init__(self, path: Path, schema: str) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.lock = threading.Lock()
-        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=FULL")
-        self.conn.execute("PRAGMA foreign_keys=ON")
-        self.conn.executescript(schema)
+        self.conn = connect(path, schema, pragmas=["PRAGMA foreign_keys=ON"])
 
     @contextmanager
     def transaction(self, fsync: bool = True) -> Iterator[sqlite3.Connection]:

@@ -15,12 +15,11 @@ from collections.abc import Collection, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
+from contract.kinds.kind import Pick
 from contract.readings import Quality, Reading
 from gateway.store.local_schema import FAULT, QUALITY_CODES, QUALITY_NAMES, open_store
 
-Pick = Literal["max", "min", "peak", "last"]
 """Which reading of a minute stands for it: the largest, the smallest, the largest magnitude (sign kept),
 the newest."""
 

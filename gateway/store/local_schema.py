@@ -27,6 +27,7 @@ import sqlite3
 from pathlib import Path
 
 from contract.readings import Quality
+from gateway.sqlite_tx import connect
 
 SCHEMA_VERSION = 1
 
@@ -74,24 +75,17 @@ def open_store(path: Path, writer: bool) -> sqlite3.Connection:
     only a crash. Commits are batched (one per flush interval), so this costs one fsync per
     interval, not per reading.
     """
-    if writer:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    elif not path.exists():
+    if not writer and not path.exists():
         raise StoreError(f"{path}: no local store there yet (the gateway creates it when it starts)")
-    # readers open read-only, so a query can never create or change the file
-    target = str(path) if writer else path.resolve().as_uri() + "?mode=ro"
     try:
-        conn = sqlite3.connect(
-            target, check_same_thread=False, timeout=10, isolation_level=None, uri=not writer
+        # readers open read-only, so a query can never create or change the file; the writer's
+        # auto_vacuum lets budget enforcement give pages back to the disk
+        conn = connect(
+            path,
+            _SCHEMA,
+            read_only=not writer,
+            pragmas=["PRAGMA auto_vacuum = INCREMENTAL", "PRAGMA journal_size_limit = 67108864"],
         )
-        conn.execute("PRAGMA busy_timeout = 10000")
-        if writer:
-            # must precede the first table; lets budget enforcement give pages back to the disk
-            conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")
-            conn.execute("PRAGMA journal_size_limit = 67108864")
-            conn.executescript(_SCHEMA)
         version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     except sqlite3.DatabaseError as exc:
         raise StoreError(

@@ -15,7 +15,7 @@ import httpx
 
 from contract.alert_event import AlertEvent
 from contract.config.tls import TlsSettings, client_context
-from contract.tls import explain, tls_error
+from plumbing.tls import explain, tls_error
 
 RETRYABLE_4XX = frozenset({408, 429})
 BEIJING = timezone(timedelta(hours=8))  # Chinese platforms and supervisors read China Standard Time

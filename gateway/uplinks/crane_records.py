@@ -38,8 +38,10 @@ from typing import Protocol
 
 import httpx
 
-from contract.config.site import DeviceConfig
+from contract.config.device import DeviceConfig
 from contract.config.uplinks import CraneRecordsUplink
+from contract.kinds import registry
+from contract.kinds.anemometer import AnemometerDevice
 from gateway.alerts.store import DecisionStore
 from gateway.store.local_query import MinuteValue, Pick
 from gateway.uplinks.base import PermanentFailure, TransientFailure
@@ -47,7 +49,6 @@ from gateway.uplinks.crane_fields import CRANE_METRICS
 from gateway.uplinks.periodic import Failures, UplinkRetry, run_periodically
 from gateway.uplinks.summaries import (
     FIRST_LOOKBACK_S,
-    PICKS,
     SETTLE_S,
     WINDOW_MAX_S,
     LateMarks,
@@ -58,7 +59,7 @@ from gateway.uplinks.summaries import (
 
 log = logging.getLogger(__name__)
 
-CRANE_PICKS: dict[str, Pick] = {m: PICKS[m] for m in CRANE_METRICS}
+CRANE_PICKS: dict[str, Pick] = {m: registry.summary_picks()[m] for m in CRANE_METRICS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +89,7 @@ def crane_sources(devices: Iterable[DeviceConfig]) -> dict[str, tuple[str, ...]]
     for d in devices:
         if d.kind == "crane":
             sources[d.id] = (*sources.get(d.id, ()), d.id)
-        elif d.kind == "anemometer":
+        elif isinstance(d, AnemometerDevice):
             for crane in d.serves:
                 sources[d.id] = (*sources.get(d.id, ()), crane)
     return sources

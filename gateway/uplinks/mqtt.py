@@ -16,9 +16,9 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from contract.alert_event import AlertEvent
 from contract.config.uplinks import MqttUplink
-from contract.paho_stop import disconnect_and_join
-from contract.tls import explain, recording_context
 from gateway.uplinks.base import TransientFailure
+from plumbing.paho_stop import disconnect_and_join
+from plumbing.tls import explain, recording_context
 
 log = logging.getLogger(__name__)
 

@@ -3,8 +3,8 @@
 Every ``summary_every_s`` the sender of a regulator uplink (default protocol) reads the local store
 for the closed minutes after its cursor and sends one value per (device, point, metric) and minute
 to ``POST {base_url}/api/v1/readings``, signed like every gateway request. Only the canonical numeric
-crane, hoist, pit and formwork metrics that have limits (the regulator's ``SUMMARY_METRICS``) are sent; which reading stands for a
-minute is decided per metric in :data:`PICKS`.
+metrics the device kinds declare summarised are sent (contract/kinds/, ``Metric.summary``), which also says which
+reading stands for a minute.
 
 Nothing is queued twice: the local store already keeps every reading for more than 30 days, so the
 state is a cursor per uplink ("summarised up to T"), kept with the feedback poller's cursors in the
@@ -43,7 +43,8 @@ from typing import Any, Protocol
 import httpx
 
 from contract.config.uplinks import RegulatorUplink
-from contract.wire import READINGS_PATH, SUMMARY_METRICS
+from contract.kinds import registry
+from contract.wire import READINGS_PATH
 from gateway.alerts.store import DecisionStore
 from gateway.store.local_query import LateMark, MinuteValue, Pick, SeriesInfo
 from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said, run_periodically
@@ -51,39 +52,10 @@ from gateway.uplinks.signed_request import signed_request
 
 log = logging.getLogger(__name__)
 
-# Which reading stands for a minute, per metric. A summary exists for the reviewer to see how close the site
-# came to a limit, so a metric judged against a limit sends the reading nearest to it:
-PICKS: dict[str, Pick] = {
-    # limits on how large they get (GB 5144 §6.1.2, §6.2.1; JGJ 276 §3.0.12; GB 50497 Table 8.0.4 strut force)
-    "load_t": "max",
-    "moment_pct": "max",
-    "wind_ms": "max",
-    "axial_kn": "max",
-    "trolley_speed_ms": "max",
-    "persons": "max",  # a hoist cage's rated persons
-    # signed: the limit is on the magnitude (JGJ 196 verticality, GB 50497 cumulative values), so the reading
-    # farthest from zero is sent with its sign, which says which way the tower leans or the wall moves
-    "tilt_deg": "peak",
-    "disp_h_mm": "peak",
-    "disp_v_mm": "peak",
-    "incl_mm": "peak",
-    "settle_mm": "peak",
-    "speed_ms": "peak",  # a hoist cage: up positive, the fastest run of the minute with its direction
-    "tilt_x_deg": "peak",
-    "tilt_y_deg": "peak",
-    # GB 50497 Table 8.0.4 sets the anchor's alarm on its minimum (lost prestress), not on a maximum
-    "anchor_kn": "min",
-    # positions and slow states: no limit of their own, they explain the peaks above (where the hook was when
-    # the moment peaked), so the minute's last reading; rated load follows the radius; the water level's alarm
-    # is on its change over days, which the last reading of each minute shows as well as any
-    "slew_deg": "last",
-    "radius_m": "last",
-    "height_m": "last",
-    "rated_load_t": "last",
-    "water_level_m": "last",
-    "floor": "last",
-}
-
+# Which reading stands for a minute, per metric, is each kind's declaration (contract/kinds/, Metric.summary): a
+# summary exists for the reviewer to see how close the site came to a limit, so a metric judged against a
+# limit sends the reading nearest to it (max, min, or the peak farthest from zero with its sign), a
+# position or slow state the minute's last reading (it explains the peaks: where the hook was)
 MAX_READINGS = 10_000  # ReadingsSummary's limit per request (contract/wire.py)
 WINDOW_MAX_S = (
     3600.0  # one query reads at most an hour: a day of catch-up is 24 bounded queries, not one scan
@@ -186,7 +158,9 @@ class SummarySender:
         window = await asyncio.to_thread(self._window_s)
         while start < end:
             stop = min(end, start + window)
-            values = await asyncio.to_thread(self._reader.minute_values, PICKS, start, stop)
+            values = await asyncio.to_thread(
+                self._reader.minute_values, registry.summary_picks(), start, stop
+            )
             if not values:
                 await asyncio.to_thread(self._cursors.add, self._key, [], int(stop))
             else:
@@ -219,7 +193,7 @@ class SummarySender:
         taken = sent = first = last = 0
         while True:
             marks, values = await asyncio.to_thread(
-                self._reader.late_minutes, PICKS, name, cursor, MAX_READINGS
+                self._reader.late_minutes, registry.summary_picks(), name, cursor, MAX_READINGS
             )
             if not marks:
                 break
@@ -326,9 +300,10 @@ class SummarySender:
     def _window_s(self) -> float:
         """Seconds of minutes per query, so one window's summaries fit one request (at least a minute)."""
         series = self._reader.series()
-        ours = sum(s.metric in SUMMARY_METRICS for s in series)
+        picks = registry.summary_picks()
+        ours = sum(s.metric in picks for s in series)
         if not self._others_logged:
-            others = Counter(s.metric for s in series if s.metric not in SUMMARY_METRICS)
+            others = Counter(s.metric for s in series if s.metric not in picks)
             if others:
                 log.debug(
                     "uplink %r: %d series of metrics outside the regulator's summary metrics are not "

@@ -19,7 +19,10 @@ def test_bus_to_alert_events_and_back_after_a_restart(tmp_path: Path) -> None:
         reference_site(), tmp_path / "alerts.db", events.append, faulted.extend, clock=lambda: 0.0
     )
     monitor.attach(bus)
-    bus.publish(sample("crane-1", 1, load_t=3.0, radius_m=30, slew_deg=90))  # 105 %: alarm
+    # a licensed operator logged in: the box reports its card with every sample
+    bus.publish(
+        sample("crane-1", 1, load_t=3.0, radius_m=30, slew_deg=90, operator_id="OP-1001")
+    )  # 105 %: alarm
     bus.publish(sample("pit-1", 1, point="ZQS-01", disp_h_mm=-9999))
     bus.publish_status(DeviceStatus(2, "crane-2", False, "connection refused"))
     assert bus.handler_errors == {}
@@ -39,7 +42,7 @@ def test_bus_to_alert_events_and_back_after_a_restart(tmp_path: Path) -> None:
 
     again: list[AlertEvent] = []
     restarted = SafetyMonitor(reference_site(), tmp_path / "alerts.db", again.append, clock=lambda: 0.0)
-    restarted.on_readings(sample("crane-1", 800, load_t=1.0, radius_m=30, slew_deg=90))
+    restarted.on_readings(sample("crane-1", 800, load_t=1.0, radius_m=30, slew_deg=90, operator_id="OP-1001"))
     assert [(e.rule, e.state) for e in again] == [("device.offline", "resolved"), ("crane.load", "resolved")]
     restarted.close()
 
@@ -57,16 +60,20 @@ def test_a_stepped_clock_is_no_silence_but_a_real_one_still_is(tmp_path: Path) -
         clock=lambda: wall[0],
         monotonic=lambda: mono[0],
     )
-    monitor.on_readings(sample("crane-1", 1000, load_t=1.0, radius_m=30, slew_deg=90))
+    monitor.on_readings(sample("crane-1", 1000, load_t=1.0, radius_m=30, slew_deg=90, operator_id="OP-1001"))
     monitor.tick()
     # an hour ahead, noticed at the next tick; then five minutes back, a poll stamped by it coming first
     for step, poll_first in ((3600.0, False), (-300.0, True)):
         wall[0] += step + 1.0
         mono[0] += 1.0
         if poll_first:
-            monitor.on_readings(sample("crane-1", wall[0], load_t=1.0, radius_m=30, slew_deg=90))
+            monitor.on_readings(
+                sample("crane-1", wall[0], load_t=1.0, radius_m=30, slew_deg=90, operator_id="OP-1001")
+            )
         monitor.tick()
-        monitor.on_readings(sample("crane-1", wall[0], load_t=1.0, radius_m=30, slew_deg=90))
+        monitor.on_readings(
+            sample("crane-1", wall[0], load_t=1.0, radius_m=30, slew_deg=90, operator_id="OP-1001")
+        )
     assert [(e.rule, e.device) for e in events] == []
     wall[0] += 10.0  # crane-1 silent 10 s by both clocks: past its 3 s warning
     mono[0] += 10.0

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from contract.config import ConfigError, ConfigIssue, SiteConfig, load_site
 from contract.config.pit import PitSpec
 from contract.config.uniqueness import DUPLICATE_DEVICE_ID, DUPLICATE_POINT_CODE, duplicate_codes
+from contract.kinds.pit import PitDevice
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = (REPO / "config" / "examples" / "site.yaml").read_text(encoding="utf-8")
@@ -102,7 +103,7 @@ def test_the_same_code_on_two_pits_is_fine(tmp_path: Path) -> None:
     pit = EXAMPLE[start : EXAMPLE.index("\n\n", start) + 1]
     text = edit(EXAMPLE, pit, pit + "\n" + pit.replace("pit-1", "pit-2"))
     site = load_site(write(tmp_path, text), env={})
-    pits = [d for d in site.config.devices if d.pit]
+    pits = [d for d in site.config.devices if isinstance(d, PitDevice)]
     assert [d.id for d in pits] == ["pit-1", "pit-2"]
     assert pits[0].pit == pits[1].pit
 

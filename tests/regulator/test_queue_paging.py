@@ -11,8 +11,9 @@ from typing import Any
 
 import httpx
 
-from contract.wire import READINGS_PATH, SUMMARY_METRICS
-from regulator.names import METRIC_NAMES
+from contract.kinds import registry
+from contract.wire import READINGS_PATH
+from regulator.names import metric_names
 from regulator.server import RegulatorServer
 from tests.regulator.queue_scenario import ALARM_CLAUSE, HAZARDS, OVERLOAD, PEAK_MESSAGE, overload, scenario
 from tests.regulator.test_review import send, signed_in
@@ -85,7 +86,7 @@ async def test_the_peak_survives_events_out_of_order(receiver: RegulatorServer) 
 
 
 async def test_readings_and_checks_have_chinese_names(receiver: RegulatorServer) -> None:
-    assert set(METRIC_NAMES) == SUMMARY_METRICS  # every reading a gateway may send has a name
+    assert set(metric_names()) == set(registry.summary_picks())  # every reading a gateway may send has a name
     warning, peak, _ = overload(time.time() - 120)
     for event in (warning, peak):
         assert (

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from contract.config import LoadedSite, load_site
+from contract.config.loader import PROFILES
 from contract.readings import Quality, Reading
 from rules import RuleEngine, RuleResult
 
@@ -28,6 +29,24 @@ def site_variant(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> Lo
     path = tmp_path / "site.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return load_site(path)
+
+
+def without_metric(tmp_path: Path, device_id: str, metric: str) -> LoadedSite:
+    """The reference site with ``device_id`` on a copy of its shipped profile that maps no ``metric``
+    (a box without a card reader, say), the copy in a profiles folder beside the site file."""
+    data = yaml.safe_load(REFERENCE.read_text(encoding="utf-8"))
+    shipped = device(data, device_id)["profile"]
+    profile = yaml.safe_load((PROFILES / f"{shipped}.yaml").read_text(encoding="utf-8"))
+    profile["name"] = f"{shipped}_without_{metric}"
+    profile["modbus"]["values"] = [v for v in profile["modbus"]["values"] if v["metric"] != metric]
+    (tmp_path / "profiles").mkdir(exist_ok=True)
+    (tmp_path / "profiles" / f"{profile['name']}.yaml").write_text(yaml.safe_dump(profile), "utf-8")
+
+    def use(data: dict[str, Any]) -> None:
+        data["profiles_dir"] = "profiles"
+        device(data, device_id)["profile"] = profile["name"]
+
+    return site_variant(tmp_path, use)
 
 
 def device(data: dict[str, Any], device_id: str) -> dict[str, Any]:

@@ -47,17 +47,21 @@ from contract.alert_event import AlertEvent, Level
 from contract.config import LoadedSite
 from contract.config.crane import LoadChartPoint
 from contract.config.rules import CraneCollisionRule, CraneTiltRule, CraneWindRule
+from contract.kinds.crane import CraneDevice
 from contract.readings import DeviceStatus, Quality, Reading
 from gateway.alerts.manager import AlertManager
 from gateway.alerts.models import SilenceSpec
 from rules import RuleEngine, RuleResult
 from rules.crane_collision import CraneView, clearances, worst_clearance
 from rules.crane_load import ChartTable, rated_load
+from rules.crane_tilt import STRICT as TILT_STRICT
 from rules.crane_tilt import quiet_tilts, tilt_thresholds
 from rules.crane_wind import quiet_winds, wind_thresholds
 from rules.crane_zone import BOX_MARGIN_M
 from rules.geometry import along_jib, bounding_box, inside_polygon, near_box, polygon_edge_distance
-from rules.levels import LevelMemory, banded_level, clear_below, clear_from
+from rules.kinds.crane import CraneJudge
+from rules.kinds.pit import PitJudge
+from rules.levels import LevelMemory, Strict, banded_level, clear_below, clear_from
 from rules.pit_displacement import CUMULATIVE, PitRules
 from rules.result import LazyResult, rank
 from tests.rules.sites import PROJECT, reference_site, site_variant
@@ -107,13 +111,20 @@ def streams(draw: st.DrawFn) -> list[list[Reading]]:
     return out
 
 
+def cranes_of(engine: RuleEngine) -> CraneJudge:
+    """The engine's judge of its tower cranes."""
+    judge = engine._judges["crane"]
+    assert isinstance(judge, CraneJudge)
+    return judge
+
+
 def plain_engine(site: LoadedSite = SITE) -> RuleEngine:
     """An engine whose every tick walks every watched device's offline limits, as before the calm
     bound (DeviceOffline.calm_until): never calm; and whose collision check takes every clearance
     through banded_level (no clear line to return at before it: see forget_shortcuts for load's)."""
     engine = RuleEngine(site)
     engine._offline.calm_until = lambda limits: -math.inf  # type: ignore[method-assign]
-    collision = engine._collision
+    collision = cranes_of(engine)._collision
     make_plan = collision._make_plan
 
     def plan_without_clear_line(cranes: list[CraneView], cfg: CraneCollisionRule) -> None:
@@ -130,23 +141,31 @@ def forget_shortcuts(engine: RuleEngine) -> None:
     bands), the collision check's view of every crane made afresh from the cranes' kinematics, a
     device's online state looked up in the offline memory, the site's date worked out at every tick,
     every load ratio taken through banded_level."""
-    engine._pit_plans.clear()
-    engine._sections.clear()
-    engine._fault._said.clear()
-    engine._fault._built.clear()
+    pits = engine._judges.get("pit")
+    if isinstance(pits, PitJudge):
+        pits._plans.clear()
+    engine._shared._sections.clear()
+    engine._shared.fault._said.clear()
+    engine._shared.fault._built.clear()
     for plan in engine._plans.values():
-        plan.kinematics = None
         plan.routes.clear()
     for watch in engine._offline._watch.values():
         watch.quiet_at = -1
     if engine._personnel is not None:
         engine._personnel._within_day = (math.inf, -math.inf)
-    for load_plan in engine._load._plans.values():
+    judge = cranes_of(engine)
+    for load_plan in judge._load._plans.values():
         load_plan.clear = -math.inf  # every ratio through banded_level
-    engine._views = [
-        CraneView(d, engine._names[d], spec, s.get("slew_deg"), s.get("radius_m"), s.get("height_m"))
-        for d, s in engine._cranes.items()
-        if (spec := engine._devices[d].crane) is not None
+    judge._views = [
+        CraneView(
+            c.device,
+            c.name,
+            c.spec,
+            c.state.get("slew_deg"),
+            c.state.get("radius_m"),
+            c.state.get("height_m"),
+        )
+        for c in judge._cranes.values()
     ]  # a new list: the collision check judges every crane again, none skipped as unmoved
 
 
@@ -359,7 +378,10 @@ def test_a_tilt_within_its_quiet_band_is_below_every_threshold(
     tilt = edge if at_edge else tilt
     if lo <= tilt < hi:
         per_mille = abs(math.tan(math.radians(tilt))) * 1000.0
-        assert banded_level(per_mille, tilt_thresholds(TILT_LIMIT, TILT_CFG), None, 0.05) is None
+        assert (
+            banded_level(per_mille, tilt_thresholds(TILT_LIMIT, TILT_CFG), None, 0.05, strict=TILT_STRICT)
+            is None
+        )
 
 
 thresholds_lists = st.lists(
@@ -367,16 +389,26 @@ thresholds_lists = st.lists(
 )
 
 
-@given(thresholds_lists, st.floats(allow_nan=True), st.floats(0, 0.5), st.data())
+# how a rule words its lines: the direction's usual reading, all strict or inclusive, some levels strict
+STRICTNESS = st.sampled_from(
+    [None, True, False, frozenset(), frozenset({"alarm"}), frozenset({"warning", "critical"})]
+)
+
+
+@given(thresholds_lists, st.floats(allow_nan=True), st.floats(0, 0.5), STRICTNESS, st.data())
 def test_clear_lines_are_where_banded_level_finds_no_level(
-    thresholds: list[tuple[Level, float]], value: float, band: float, data: st.DataObject
+    thresholds: list[tuple[Level, float]], value: float, band: float, strict: Strict, data: st.DataObject
 ) -> None:
     """clear_below and clear_from, which the quiet bands and the load and collision checks compare a
-    value with before banded_level, give no level exactly where banded_level from a clear level does."""
-    below, above = clear_below(thresholds), clear_from(thresholds)
-    for v in [value, *_around(below, above), *(t for _, t in thresholds)]:
-        assert (v < below) == (not math.isnan(v) and banded_level(v, thresholds, None, band) is None)
-        clear = banded_level(v, thresholds, None, band, higher_is_worse=False) is None
+    value with before banded_level, give no level exactly where banded_level from a clear level does,
+    whichever lines are strict (大于/小于) and which inclusive (达到/不大于)."""
+    below, above = clear_below(thresholds, strict), clear_from(thresholds, strict)
+    lines = [t + d for _, t in thresholds for d in (0.0, abs(t) * 1e-9, -abs(t) * 1e-9)]
+    for v in [value, *_around(below, above, *lines)]:
+        assert (v < below) == (
+            not math.isnan(v) and banded_level(v, thresholds, None, band, strict=strict) is None
+        )
+        clear = banded_level(v, thresholds, None, band, higher_is_worse=False, strict=strict) is None
         assert (v >= above) == (not math.isnan(v) and clear)
 
 
@@ -565,7 +597,7 @@ def test_a_hook_in_a_zone_is_always_near_its_box(
 
 
 CFG = SITE.config.rules.crane_collision
-SPECS = {d.id: d.crane for d in GROUPS.config.devices if d.crane is not None}
+SPECS = {d.id: d.crane for d in GROUPS.config.devices if isinstance(d, CraneDevice)}
 
 
 @st.composite

@@ -11,8 +11,11 @@ from typing import Any
 
 import pytest
 
+from contract.config.loader import LoadedSite
+from contract.config.profile import Profile
 from rules import RuleEngine
-from tests.rules.sites import device, levels, reference_site, run, sample, site_variant
+from rules.roster import reported_with
+from tests.rules.sites import device, levels, reference_site, run, sample, site_variant, without_metric
 
 # a quiet cage standing at a landing, doors closed, a licensed driver logged in
 QUIET: dict[str, float | str] = {
@@ -33,15 +36,16 @@ def hoist(ts: float, **changes: float | str):
 
 
 def test_load_levels_at_90_100_110_percent_of_the_rated_2_t() -> None:
+    # reaching 90 % warns, the rated 2.0 t itself is allowed (overload is above it), reaching 110 % is critical
     got = run(
         RuleEngine(reference_site()),
-        [hoist(NOV + i, load_t=t) for i, t in enumerate([1.7, 1.8, 2.0, 2.2, 1.0])],
+        [hoist(NOV + i, load_t=t) for i, t in enumerate([1.7, 1.8, 2.0, 2.1, 2.2, 1.0])],
         "hoist.load",
     )
-    assert [r.level for r in got] == [None, "warning", "alarm", "critical", None]
-    assert got[3].value == 110.0 and got[3].threshold == 110.0
-    assert "禁止启动" in got[3].message and "do not start" in got[3].message_en
-    assert "禁止启动" not in got[4].message and "恢复正常" in got[4].message
+    assert [r.level for r in got] == [None, "warning", "warning", "alarm", "critical", None]
+    assert got[4].value == 110.0 and got[4].threshold == 110.0
+    assert "禁止启动" in got[4].message and "do not start" in got[4].message_en
+    assert "禁止启动" not in got[5].message and "恢复正常" in got[5].message
 
 
 def test_load_noise_around_the_alarm_does_not_flap() -> None:
@@ -173,3 +177,97 @@ def test_card_numbers_read_over_modbus_as_numbers_are_matched_as_text(tmp_path: 
         "hoist.operator",
     )
     assert [r.level for r in got] == [None]
+
+
+def hoist_without(ts: float, metric: str, **changes: float | str):
+    """A sample of hoist-1 whose box left ``metric`` out (a failed read, a blank register)."""
+    return [r for r in hoist(ts, **changes) if r.metric != metric]
+
+
+# nobody logged in, as a hoist's black box says it (docs/standards.md §5: "255 = nobody logged in")
+NOBODY = {
+    "empty": lambda ts, **kw: hoist(ts, driver_id="", **kw),
+    "255": lambda ts, **kw: hoist(ts, driver_id="255", **kw),
+    "255 as a number": lambda ts, **kw: hoist(ts, driver_id=255.0, **kw),
+    "absent": lambda ts, **kw: hoist_without(ts, "driver_id", **kw),
+}
+
+
+@pytest.mark.parametrize("nobody", sorted(NOBODY))
+def test_a_cage_moving_with_nobody_logged_in_is_critical_until_a_licensed_driver_logs_in(nobody: str) -> None:
+    # a missing identity is never a licensed driver: 建质规〔2024〕5号 第四条(三)
+    cage = NOBODY[nobody]
+    got = run(
+        RuleEngine(reference_site()),
+        [
+            cage(NOV),  # standing with nobody logged in: the end of a shift, fine
+            cage(NOV + 1, speed_ms=0.6),  # moving: someone drives it unidentified
+            cage(NOV + 2, speed_ms=0.0),  # stopped at a landing: the alert stands
+            hoist(NOV + 3, driver_id="OP-1001"),  # a licensed driver logs in
+        ],
+        "hoist.operator",
+    )
+    assert [r.level for r in got] == [None, "critical", "critical", None]
+    assert "立即停梯" in got[1].message and "第四条(三)" in got[1].clause
+    assert ("身份未上报" if nobody == "absent" else "无人登录") in got[1].message
+
+
+def test_the_box_reporting_255_is_named_in_the_alert() -> None:
+    [_, moving] = run(
+        RuleEngine(reference_site()),
+        [hoist(NOV, driver_id=255.0), hoist(NOV + 1, driver_id=255.0, speed_ms=0.6)],
+        "hoist.operator",
+    )
+    assert moving.value == "255" and "设备报 255" in moving.message and "reports 255" in moving.message_en
+
+
+def test_a_licensed_driver_missing_from_one_sample_is_not_carried_over() -> None:
+    # OP-1001 logged in, then a sample of the moving cage without a driver id: nobody is known to drive
+    got = run(
+        RuleEngine(reference_site()),
+        [
+            hoist(NOV, speed_ms=0.6),
+            hoist_without(NOV + 1, "driver_id", speed_ms=0.6),
+            hoist(NOV + 2, speed_ms=0.6),
+        ],
+        "hoist.operator",
+    )
+    assert [r.level for r in got] == [None, "critical", None]
+
+
+def test_a_box_that_does_not_report_drivers_is_not_judged_on_a_missing_one(tmp_path: Path) -> None:
+    engine = RuleEngine(without_metric(tmp_path, "hoist-1", "driver_id"))
+    assert run(engine, [hoist_without(NOV, "driver_id", speed_ms=0.6)], "hoist.operator") == []
+
+
+def mqtt_hoist(*topics: list[str]) -> Profile:
+    return Profile.model_validate(
+        {
+            "name": "hoist_mqtt",
+            "kind": "hoist",
+            "mqtt": {
+                "topics": [
+                    {"topic": f"{{prefix}}/t{i}", "values": [{"metric": m, "path": m} for m in metrics]}
+                    for i, metrics in enumerate(topics)
+                ]
+            },
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("topics", "together"),
+    [
+        ([["speed_ms", "driver_id", "load_t"]], True),  # one message carries both
+        ([["speed_ms", "load_t"], ["driver_id"]], False),  # the driver comes on its own topic
+        ([["speed_ms", "driver_id"], ["speed_ms", "load_t"]], False),  # one of speed's messages lacks it
+        ([["load_t"]], False),
+    ],
+)
+def test_a_driver_is_expected_in_every_sample_only_where_the_profile_sends_it_with_the_speed(
+    topics: list[list[str]], together: bool
+) -> None:
+    site = reference_site()
+    hoist_dev = site.config.device("hoist-1")
+    loaded = LoadedSite(site.path, site.config, {**site.profiles, hoist_dev.profile: mqtt_hoist(*topics)})
+    assert ("hoist-1" in reported_with(loaded, "driver_id", "speed_ms")) is together

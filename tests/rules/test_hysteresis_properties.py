@@ -4,10 +4,13 @@
    number belongs, times that go backwards), link states and clock ticks, no exception leaves the
    engine and every verdict is well formed.
 2. A level only changes as the clearing band allows (rules/levels.py, docs/design.md): it is
-   entered when its threshold is crossed (value >= threshold; crane.wind's alarm only after
-   ``alarm_samples`` samples in a row above ``alarm_ms``), it is left only once the value is past
-   the threshold by the band (value < threshold × (1 − band)), and it is not held once it is. A
-   reading judged broken (out of its physical range, not a number) changes no level.
+   entered when its threshold is crossed as its clause words it (value >= threshold for 达到/及以上;
+   value > threshold for 大于/超过: crane.wind's alarm, above 13.8 m/s and only after
+   ``alarm_samples`` samples in a row above it, and crane.tilt's alarm, beyond the 4/1000 allowed;
+   crane.load's alarm is worded 大于 too, but compared at or above: see tests/rules/test_thresholds.py),
+   it is left only once the value is past the threshold by the band (value < threshold × (1 − band)),
+   and it is not held once it is. A reading judged broken (out of its physical range, not a number)
+   changes no level.
 The expected levels are worked out here from the thresholds of the site file, not by the rules' code.
 """
 
@@ -102,10 +105,12 @@ def check_band(
     thresholds: list[tuple[str, float]],
     judged: list[tuple[float | None, str | None]],
     may_enter: Callable[[int, str], bool] = lambda _i, _level: True,
+    above: frozenset[str] = frozenset(),
 ) -> None:
     """Walk (value judged, or None for a reading judged broken; level after it) and check each change.
 
-    ``may_enter(i, level)`` is a rule's extra condition for entering ``level`` at step ``i``.
+    ``may_enter(i, level)`` is a rule's extra condition for entering ``level`` at step ``i``;
+    ``above`` the levels whose clause says 大于/超过 (a value on the line has not crossed it).
     """
     thr = dict(thresholds)
     eps = 1e-9
@@ -114,7 +119,11 @@ def check_band(
         if value is None:
             assert level == before, f"step {i}: a reading judged broken changed {before} to {level}"
             continue
-        crossed = [lv for lv, t in thresholds if value >= t - abs(t) * eps]
+        crossed = [
+            lv
+            for lv, t in thresholds
+            if (value > t + abs(t) * eps if lv in above else value >= t - abs(t) * eps)
+        ]
         top = crossed[-1] if crossed else None
         if rank(level) > rank(before):
             assert level == top or (not may_enter(i, top or "") and rank(level) < rank(top)), (
@@ -175,7 +184,7 @@ def test_crane_wind_levels_follow_thresholds_band_and_the_samples_in_a_row(speed
         return len(recent) == cfg.alarm_samples and all(v > cfg.alarm_ms for v in recent)
 
     thresholds = [("warning", cfg.warning_ms), ("alarm", cfg.alarm_ms), ("critical", cfg.critical_ms)]
-    check_band(thresholds, judged, may_enter)
+    check_band(thresholds, judged, may_enter, above=frozenset({"alarm"}))
 
 
 @SETTINGS
@@ -213,4 +222,4 @@ def test_crane_tilt_levels_follow_thresholds_and_band(tilts: list[float]) -> Non
         ("alarm", limit),
         ("critical", limit * cfg.critical_factor),
     ]
-    check_band(thresholds, judged)
+    check_band(thresholds, judged, above=frozenset({"alarm"}))

@@ -9,6 +9,7 @@ import pytest
 
 from config import PROFILES
 from contract.config import load_profile
+from contract.kinds import registry
 from rules.result import RuleResult
 from rules.safety_devices import FLAGS, SafetyDevices
 from tests.rules.sites import levels
@@ -150,7 +151,7 @@ def test_every_judged_crane_flag_is_a_bit_of_the_reference_black_box() -> None:
     profile = load_profile(PROFILES / "tower_crane_blackbox.yaml")
     assert profile.modbus is not None
     bits = {v.metric: v.bit for v in profile.modbus.values if v.address == 12}
-    assert {m for m, f in FLAGS.items() if "crane" in f.kinds} <= set(bits)
+    assert set(registry.get("crane").flags) <= set(bits)
     assert (bits["flag_limiter_fault"], bits["flag_anticollision"], bits["flag_zone_limit"]) == (6, 7, 8)
 
 

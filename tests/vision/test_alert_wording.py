@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 
 from contract.config.camera import CameraConfig, EdgeConfig, ZoneConfig
-from sitegw.cameras import to_rule_result
+from contract.vision_event import VisionEvent
+from rules.vision_rules import ACTIONS, to_rule_result
 from tests.vision.conftest import load
 from vision.detections import Detection, FrameResult, Violation
 from vision.edges import EdgeWatch
-from vision.events import ACTIONS, LABELS, VisionEvent, cleared_what
+from vision.events import LABELS
 from vision.evidence import DETECTION_LABELS, WHITE, annotate, header_lines, text_scales
 from vision.text import CELL, has_glyph, put_text, text_mask
 from vision.zones import ZoneWatch
@@ -26,8 +27,8 @@ def firing(rule: str, v: Violation) -> VisionEvent:
 
 
 def resolved(rule: str, target: str) -> VisionEvent:
-    what, what_en = cleared_what(rule, target)
-    return VisionEvent("gate-cam", rule, target, "resolved", 20.0, 0.0, what, message_en=what_en)
+    """The event the pipeline raises once a violation is gone: the rules word it."""
+    return VisionEvent("gate-cam", rule, target, "resolved", 20.0, 0.0)
 
 
 def test_zone_intrusion_names_camera_zone_people_and_the_action() -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from contract.config.camera import CameraConfig
-from sitegw.cameras import to_rule_result
+from rules.vision_rules import to_rule_result
 from tests.vision.conftest import load
 from vision.detectors.helmet import HelmetDetector
 from vision.evidence import EvidenceStore

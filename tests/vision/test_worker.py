@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from contract.config.camera import CameraConfig, VisionConfig
+from contract.vision_event import VisionEvent
 from tests.vision.camera_server import CameraServer
 from tests.vision.conftest import SAMPLE
-from vision.events import VisionEvent
 from vision.worker import FrameSummary, VisionSupervisor
 
 

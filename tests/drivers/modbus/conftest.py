@@ -13,8 +13,8 @@ import pytest
 
 from contract.bus import Bus
 from contract.config import LoadedSite, load_site
+from contract.config.device import DeviceConfig
 from contract.config.profile import Profile
-from contract.config.site import DeviceConfig
 from contract.readings import DeviceStatus, Reading
 
 SITE = Path(__file__).resolve().parents[3] / "config" / "examples" / "site.yaml"

@@ -331,7 +331,7 @@ async def test_simulated_cranes_report_licensed_operators_unless_told_otherwise(
     licensed = [o.id for o in site.config.operators if o.valid_until >= date.today()]
     assert ids == {"crane-1": (licensed or ["OP-1001"])[0], "crane-2": "OP-9999"}
     assert "OP-1002" not in licensed or date.today() <= date(2026, 6, 30)  # its licence expired then
-    with pytest.raises(ValueError, match="no simulated crane, anemometer or hoist with id pit-1"):
+    with pytest.raises(ValueError, match="no simulated Modbus device with id pit-1"):
         await start_modbus_simulators(site, scenarios={"pit-1": "normal"})
 
 

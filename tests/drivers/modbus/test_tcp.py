@@ -11,8 +11,8 @@ import pytest
 
 from contract.bus import Bus
 from contract.config import LoadedSite
+from contract.config.device import DeviceConfig
 from contract.config.profile import Profile
-from contract.config.site import DeviceConfig
 from contract.config.transport import ModbusTcpTransport
 from drivers.modbus import ModbusDriver
 from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit

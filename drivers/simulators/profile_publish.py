@@ -1,0 +1,111 @@
+"""Any simulated device published over MQTT as its profile's payload map says: the decoder's inverse.
+
+Each poll interval, every topic map of the profile gets one message (one per point where the point is in
+the topic or the payload), its values placed at their JSON paths, scaled back (``raw = (value - offset) /
+scale``), words for values sent as words, the reading time at the timestamp path. With the device's
+DeviceSim (drivers/simulators/device_sim.py) this serves a device of any kind, a plug-in's included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from contract.config.profile import MqttMap, PayloadValue, TopicMap
+from drivers.mqtt.decode import compile_path
+from drivers.mqtt.topics import expand
+from drivers.simulators.access_gate import site_time
+from drivers.simulators.device_sim import DeviceSim
+from drivers.simulators.mqtt_publish import MqttJsonSimulator
+
+
+def _set(doc: dict[str, Any], path: str, value: object) -> None:
+    steps = [key for key, _ in compile_path(path)]
+    if not steps:
+        raise ValueError("a JSON message needs a path for each value (an empty path is for plain numbers)")
+    for key in steps[:-1]:
+        doc = doc.setdefault(key, {})
+    doc[steps[-1]] = value
+
+
+def _raw(v: PayloadValue, value: float | str) -> object:
+    if isinstance(value, str):
+        return value
+    if v.map:
+        return next((word for word, n in v.map.items() if n == value), next(iter(v.map)))
+    return round((value - v.offset) / v.scale, 6)
+
+
+def messages(
+    topic: TopicMap, prefix: str, values: Mapping[str, float | str], ts: float
+) -> list[tuple[str, str | dict[str, Any]]]:
+    """The (topic, payload) pairs of one topic map for ``values`` (keyed ``metric`` or ``metric@point``)."""
+    levels = expand(topic.topic, prefix).split("/")
+    per_point = topic.point_level is not None or bool(topic.point_path)
+    points = sorted({k.split("@", 1)[1] for k in values if "@" in k}) if per_point else [""]
+    out: list[tuple[str, str | dict[str, Any]]] = []
+    for point in points:
+        at = list(levels)
+        if topic.point_level is not None:
+            at[topic.point_level] = point
+        if "+" in at or "#" in at:
+            raise ValueError(f"cannot publish to the filter {topic.topic!r}: a level is a wildcard")
+        found = {v.metric: values.get(f"{v.metric}@{point}" if point else v.metric) for v in topic.values}
+        if all(x is None for x in found.values()):
+            continue
+        if topic.format == "number":
+            (v,) = topic.values
+            value = found[v.metric]
+            out.append(("/".join(at), str(_raw(v, value if value is not None else 0.0))))
+            continue
+        body: dict[str, Any] = {}
+        for v in topic.values:
+            value = found[v.metric]
+            if value is not None:
+                _set(body, v.path, _raw(v, value))
+        if topic.point_path:
+            _set(body, topic.point_path, point)
+        if topic.ts_path:
+            _set(body, topic.ts_path, site_time(ts))
+        out.append(("/".join(at), body))
+    return out
+
+
+class ProfilePublisher(MqttJsonSimulator):
+    """Publishes a DeviceSim's values every ``interval_s`` as the profile's ``mqtt:`` map says."""
+
+    kind = "device"
+
+    def __init__(
+        self,
+        sim: DeviceSim,
+        mqtt_map: MqttMap,
+        host: str,
+        port: int,
+        topic_prefix: str,
+        *,
+        interval_s: float = 1.0,
+        username: str = "",
+        password: str = "",
+        client_id: str = "",
+    ) -> None:
+        super().__init__(host, port, username=username, password=password, client_id=client_id)
+        self.sim, self.map, self.prefix, self.interval_s = sim, mqtt_map, topic_prefix, interval_s
+        self._t0 = 0.0
+
+    def _on_connected(self) -> None:
+        self._t0 = time.monotonic()
+
+    async def _publish_loop(self) -> None:
+        while True:
+            values = self.sim.values(time.monotonic() - self._t0)
+            now = time.time()
+            for topic in self.map.topics:
+                for name, payload in messages(topic, self.prefix, values, now):
+                    if isinstance(payload, str):
+                        self.publish_text(name, payload)
+                    else:
+                        self.publish_json(name, payload, values=len(topic.values))
+            await asyncio.sleep(self.interval_s)

@@ -1,0 +1,36 @@
+"""The anemometers' judge: each speed is the crane.wind of the cranes it serves (itself if none)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from contract.config.device import DeviceConfig
+from contract.config.site import SiteConfig
+from contract.kinds.anemometer import AnemometerDevice
+from rules import crane_wind
+from rules.crane_wind import CraneWind
+from rules.kinds.base import Judge, Shared
+from rules.kinds.crane import wind_route
+from rules.routes import Route
+
+
+class AnemometerJudge(Judge):
+    """Every anemometer of one site."""
+
+    def __init__(self, shared: Shared, devices: list[DeviceConfig]) -> None:
+        super().__init__(shared, devices)
+        self._wind = CraneWind()
+
+    @staticmethod
+    def history_s(site: SiteConfig) -> float:
+        """The run of samples above the alarm speed."""
+        return crane_wind.history_s(site)
+
+    def families(self) -> Iterable[object]:
+        return (self._wind,)
+
+    def route(self, dev: DeviceConfig, metric: str) -> Route | None:
+        assert isinstance(dev, AnemometerDevice)
+        if metric != "wind_ms":
+            return None
+        return wind_route(self.shared, self._wind, dev.id, dev.serves or [dev.id])

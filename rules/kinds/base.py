@@ -1,0 +1,144 @@
+"""What every kind's judge shares with the engine: the protocol a judge follows, and the site-wide
+services it may call (the site, device names, rule sections, the sensor-fault rule, the key people's
+presence and work, warnings said once).
+
+The engine (rules/engine.py) is generic: it groups readings into samples, keeps a kind's sample metrics in
+each device's memory, takes the fast way for quiet readings (rules/routes.py), watches devices going
+offline and judges safety-device flags for every kind alike, and hands the rest to the judge of the
+device's kind. A judge holds the rule families of its kind for every device of that kind on the site.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import TypeVar
+
+from contract.config.device import DeviceConfig
+from contract.config.loader import LoadedSite
+from contract.config.rules import SensorFaultRule
+from contract.config.site import SiteConfig
+from contract.readings import Quality, Reading
+from rules.personnel_sample import PersonnelRules
+from rules.result import RuleResult
+from rules.routes import Route
+from rules.sensor_fault import SensorFault
+
+log = logging.getLogger("rules.engine")
+T = TypeVar("T")
+FAULT = Quality.FAULT
+LOADED_T = 0.1  # a crane hook or hoist cage carrying more than this is at work (personnel rules)
+
+
+class Shared:
+    """The site-wide services of one engine, given to every judge."""
+
+    def __init__(self, site: LoadedSite, personnel: PersonnelRules | None) -> None:
+        self.site = site
+        self.config = site.config
+        self.names = {d.id: d.display_name for d in site.config.devices}
+        self.fault = SensorFault()
+        self.personnel = personnel
+        self.utc_offset_h = site.config.rules.licence_utc_offset_h
+        self._sections: dict[tuple[str, str], object] = {}
+        self._said: set[tuple[str, str]] = set()
+
+    def section(self, device: str, section: str, kind: type[T]) -> T:
+        """The rules' section ``section`` as it applies to ``device`` (looked up once)."""
+        found = self._sections.get((device, section))
+        if found is None:
+            found = self._sections[(device, section)] = self.config.rules.for_device(device, section)
+        assert isinstance(found, kind)
+        return found
+
+    def faults(self, device: str) -> SensorFaultRule:
+        """The sensor-fault section of ``device``."""
+        return self.section(device, "sensor_fault", SensorFaultRule)
+
+    def warn_once(self, device: str, what: str, message: str) -> None:
+        """Log ``message`` about ``device`` the first time only (one line per device and cause)."""
+        if (device, what) not in self._said:
+            self._said.add((device, what))
+            log.warning("rules: device %s %s: %s", device, what, message)
+
+    def work_seen(self, what: tuple[str, str], ts: float) -> None:
+        """Dangerous work under way at ``ts`` (``what``: in Chinese and English), for the key people."""
+        if self.personnel is not None:
+            self.personnel.work_seen(what, ts)
+
+    def pour(self, device: str, active: bool, ts: float) -> None:
+        """A pour started or ended on a formwork device, for the key people."""
+        if self.personnel is not None:
+            self.personnel.pour(device, active, ts)
+
+
+class Judge:
+    """The rules of one kind for every device of that kind on one site.
+
+    The engine calls :meth:`route` once per (device, metric) for numeric readings outside the kind's
+    sample metrics and keeps the Route it gives (None: the metric is kept, not judged); :meth:`keep` for
+    a sample metric's value that is not a plain float; :meth:`sample` once at the end of a sample in
+    which a sample metric was reported; :meth:`text` for other text readings; :meth:`tick` every second
+    live and at every instant in replay. A subclass overrides what its kind uses.
+    """
+
+    def __init__(self, shared: Shared, devices: list[DeviceConfig]) -> None:
+        self.shared = shared
+        self.devices = {d.id: d for d in devices}
+
+    @staticmethod
+    def history_s(site: SiteConfig) -> float:
+        """Seconds of history its rules' memory spans (the warm-up at start replays that much)."""
+        return 0.0
+
+    def families(self) -> Iterable[object]:
+        """Its rule objects (each with its LevelMemory), for re-arming after a warm-up."""
+        return ()
+
+    def route(self, dev: DeviceConfig, metric: str) -> Route | None:
+        """How ``dev``'s numeric readings of ``metric`` are judged from now on (None: not judged)."""
+        return None
+
+    def memory(self, dev: DeviceConfig) -> dict[str, float]:
+        """The latest value of each of ``dev``'s sample metrics: the engine writes a sample's floats
+        straight into it, then calls :meth:`sample`."""
+        return {}
+
+    def keep(self, dev: DeviceConfig, metric: str, value: float | str) -> bool:
+        """Keep a sample metric's value that is not a plain float (an int, a text); False: not kept (a
+        text value for a numeric metric)."""
+        if isinstance(value, str):
+            return False
+        self.memory(dev)[metric] = float(value)
+        return True
+
+    def sample(self, dev: DeviceConfig, changed: set[str], ts: float, backfill: bool) -> list[RuleResult]:
+        """Verdicts of a sample in which the sample metrics ``changed`` were reported."""
+        return []
+
+    def text(self, dev: DeviceConfig, r: Reading) -> list[RuleResult]:
+        """Verdicts of a text reading outside the sample metrics (by default: not judged, said once)."""
+        self.shared.warn_once(dev.id, r.metric, f"text value for numeric metric {r.metric}: not judged")
+        return []
+
+    def tick(self, now: float) -> list[RuleResult]:
+        """Verdicts reached by ``now`` without a reading (a silence)."""
+        return []
+
+    def resume(self, now: float) -> None:
+        """End of a warm-up: time limits restart at ``now`` (re-arming is the engine's)."""
+
+    def clock_stepped(self, step_s: float, now: float) -> None:
+        """The live wall clock jumped by ``step_s`` and reads ``now``: silences measured across it."""
+
+
+def faulted(r: Reading) -> Reading:
+    """``r`` marked fault (built directly: dataclasses.replace costs ten times more per reading)."""
+    return Reading(r.ts, r.project, r.device, r.metric, r.value, r.unit, FAULT, r.point)
+
+
+def some(result: RuleResult | list[RuleResult] | None) -> list[RuleResult]:
+    """A verdict, verdicts or none, as a list."""
+    if result is None:
+        return []
+    return result if isinstance(result, list) else [result]

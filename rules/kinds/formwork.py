@@ -1,0 +1,105 @@
+"""The high formwork's judge: each point against its alarm values while poured, a point silent during a
+pour an alarm, a broken sensor a sensor.fault."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+
+from contract.config.device import DeviceConfig
+from contract.config.formwork import FormworkPoint
+from contract.config.rules import FormworkRule
+from contract.config.site import SiteConfig
+from contract.kinds.formwork import POUR, FormworkDevice
+from contract.readings import Reading
+from rules import formwork_silent
+from rules.formwork_limits import FormworkLimits
+from rules.formwork_silent import FormworkSilent
+from rules.kinds.base import Judge, Shared, faulted, some
+from rules.result import RuleResult
+from rules.routes import Route
+
+
+class FormworkJudge(Judge):
+    """Every formwork support system of one site."""
+
+    def __init__(self, shared: Shared, devices: list[DeviceConfig]) -> None:
+        super().__init__(shared, devices)
+        self._limits, self._silent = FormworkLimits(), FormworkSilent()
+        formwork = [d for d in devices if isinstance(d, FormworkDevice)]
+        self._points: dict[tuple[str, str], FormworkPoint] = {
+            (d.id, p.code): p for d in formwork for p in d.formwork.points
+        }
+        # what tick() looks at, in site order: each device's points' codes and silence limit
+        self._timed = [
+            (d.id, shared.names[d.id], [p.code for p in d.formwork.points], self._rule(d.id).silent_s)
+            for d in formwork
+        ]
+
+    @staticmethod
+    def history_s(site: SiteConfig) -> float:
+        """A pour under way (its start) and each point's last reading."""
+        return formwork_silent.history_s(site)
+
+    def families(self) -> Iterable[object]:
+        return (self._limits, self._silent)
+
+    def pouring(self, device: str) -> bool:
+        """Is a pour under way on ``device``?"""
+        return self._silent.pouring(device)
+
+    def route(self, dev: DeviceConfig, metric: str) -> Route | None:
+        assert isinstance(dev, FormworkDevice)
+        if metric == POUR:
+            return Route(partial(self._pour, dev))
+        return Route(partial(self._reading, dev))
+
+    def tick(self, now: float) -> list[RuleResult]:
+        out: list[RuleResult] = []
+        for device, name, codes, silent_s in self._timed:
+            out.extend(self._silent.tick(now, device, name, codes, silent_s))
+        return out
+
+    def clock_stepped(self, step_s: float, now: float) -> None:
+        self._silent.clock_stepped(step_s, now)
+
+    def _rule(self, device: str) -> FormworkRule:
+        return self.shared.section(device, "formwork", FormworkRule)
+
+    def _pour(
+        self, dev: FormworkDevice, r: Reading, value: float, backfill: bool
+    ) -> tuple[Reading, list[RuleResult]]:
+        active = value >= 0.5
+        self.shared.pour(dev.id, active, r.ts)
+        codes = [p.code for p in dev.formwork.points]
+        return r, self._silent.set_pour(dev.id, self.shared.names[dev.id], codes, active, r.ts)
+
+    def _reading(
+        self, dev: FormworkDevice, r: Reading, value: float, backfill: bool
+    ) -> tuple[Reading, list[RuleResult]]:
+        shared = self.shared
+        point = self._points.get((dev.id, r.point))
+        if point is None:
+            shared.warn_once(dev.id, r.point, f"point {r.point!r} is not among {dev.id}'s points: not judged")
+            return r, []
+        name = shared.names[dev.id]
+        reason = shared.fault.judge(
+            dev.id,
+            point.code,
+            r.metric,
+            value,
+            r.ts,
+            valid_range=shared.faults(dev.id).ranges.get(r.metric),
+            step=None,
+            step_limit=None,
+            stuck_s=None,
+        )
+        results = some(shared.fault.report(dev.id, point.code, r.metric, reason, value, name, r.ts, backfill))
+        results.extend(some(self._silent.seen(dev.id, name, point.code, r.ts)))
+        if reason:
+            return faulted(r), results
+        pouring = self._silent.pouring(dev.id)
+        found = self._limits.evaluate(
+            dev.id, name, point, r.metric, value, self._rule(dev.id), pouring, r.ts, backfill
+        )
+        return r, results + some(found)

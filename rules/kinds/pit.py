@@ -1,0 +1,110 @@
+"""The deep pits' judge: each monitoring point's series against GB 50497-2019 (cumulative, rate, jump),
+a broken sensor a sensor.fault and never a hazard."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+
+from contract.config.device import DeviceConfig
+from contract.config.pit import PitPoint
+from contract.config.rules import PitRule
+from contract.config.site import SiteConfig
+from contract.kinds.pit import PitDevice
+from contract.readings import Reading
+from rules import pit_displacement, sensor_fault
+from rules.kinds.base import Judge, Shared, faulted, some
+from rules.pit_displacement import PitRules
+from rules.pit_limits import point_limits
+from rules.pit_plan import PitPlan, pit_plan
+from rules.result import RuleResult
+from rules.routes import Route
+
+
+class PitJudge(Judge):
+    """Every deep pit of one site."""
+
+    def __init__(self, shared: Shared, devices: list[DeviceConfig]) -> None:
+        super().__init__(shared, devices)
+        self._pit = PitRules()
+        self._points: dict[tuple[str, str], PitPoint] = {
+            (d.id, p.code): p for d in devices if isinstance(d, PitDevice) for p in d.pit.points
+        }
+        self._plans: dict[tuple[str, str, str], PitPlan] = {}
+
+    @staticmethod
+    def history_s(site: SiteConfig) -> float:
+        """The rate windows of three days, and a sensor's stuck time."""
+        return max(pit_displacement.history_s(site), sensor_fault.history_s(site))
+
+    def families(self) -> Iterable[object]:
+        return (self._pit,)
+
+    def route(self, dev: DeviceConfig, metric: str) -> Route | None:
+        assert isinstance(dev, PitDevice)
+        return Route(partial(self._reading, dev))
+
+    def _reading(
+        self, dev: PitDevice, r: Reading, raw: float, backfill: bool
+    ) -> tuple[Reading, list[RuleResult]]:
+        plan = self._plan(dev, r.point, r.metric)
+        shared = self.shared
+        if plan is None:
+            shared.warn_once(dev.id, r.point, f"point {r.point!r} is not among {dev.id}'s points: not judged")
+            return r, []
+        point, limits, series = plan.point, plan.limits, plan.series
+        if series.last_ts is not None and r.ts <= series.last_ts:
+            # late (backfilled) or repeated readings would corrupt the rate and jump history
+            shared.warn_once(
+                dev.id,
+                f"{point.code}/{r.metric}/order",
+                "readings older than the last one judged are kept but not judged",
+            )
+            return r, []
+        series.last_ts = r.ts
+        value = limits.to_table_units(raw, series.baseline) if limits else raw
+        reason = shared.fault.judge(
+            dev.id,
+            point.code,
+            r.metric,
+            raw,
+            r.ts,
+            valid_range=plan.valid_range,
+            step=series.step(value),
+            step_limit=plan.step_limit,
+            stuck_s=plan.stuck_s,
+        )
+        name = shared.names[dev.id]
+        results = some(shared.fault.report(dev.id, point.code, r.metric, reason, raw, name, r.ts, backfill))
+        if reason:
+            self._pit.mark_fault(dev.id, point.code, r.metric)
+            return faulted(r), results
+        if limits is None:
+            return r, results
+        if series.baseline is None and limits.metric == "water_level_m":
+            series.baseline = limits.baseline if limits.baseline is not None else raw
+            value = limits.to_table_units(raw, series.baseline)
+        found = self._pit.evaluate(
+            dev.id, name, point.code, limits, plan.rule, value, r.ts, point.interval_s, backfill
+        )
+        if not results:
+            return r, found
+        results.extend(found)
+        return r, results
+
+    def _plan(self, dev: PitDevice, code: str, metric: str) -> PitPlan | None:
+        key = (dev.id, code, metric)
+        plan = self._plans.get(key)
+        if plan is None:
+            point = self._points.get((dev.id, code))
+            if point is None:
+                return None
+            plan = self._plans[key] = pit_plan(
+                point,
+                metric,
+                point_limits(dev.pit, point, metric),
+                self.shared.faults(dev.id),
+                self.shared.section(dev.id, "pit", PitRule),
+                self._pit.series(dev.id, code, metric),
+            )
+        return plan
