@@ -8,7 +8,8 @@ frame again and again with the gate on. CPU time is process time of the analysin
 
 Run: .venv/bin/python bench/vision_bench.py [--frames N] [--candidate MODEL]
 
-The far-field card (vision/models/helmet_site.onnx, a camera's `helmet_model: far_field`) is timed on
+The far-field card (vision/models/helmet_site.onnx, a camera's `helmet_model: far_field`, or `auto` once it
+chose it) is timed on
 the same frames in the same run, and so is --candidate, a retrained hard-hat model (its ONNX with its
 card and classifier beside it), so each says its frame cost as a ratio to the default card's (the
 machine is shared: figures from separate runs are not comparable).
@@ -170,7 +171,7 @@ def main() -> None:
         print(
             f"vision_frame_whole_1280x720: {whole_ms:.1f} ms_cpu (hard hats on the whole frame and its mirror)"
         )
-        # the far-field card a camera may choose (helmet_model: far_field), and a retrained candidate
+        # the far-field card a camera may run (helmet_model far_field, or auto's choice), and a retrained candidate
         others = [("far_field", FAR_FIELD_MODEL)] + (
             [("candidate", args.candidate)] if args.candidate else []
         )

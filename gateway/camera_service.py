@@ -38,6 +38,16 @@ class CameraState(Protocol):
     @property
     def last_frame_ts(self) -> float | None: ...
 
+    @property
+    def helmet_card(self) -> str:
+        """The hard-hat card the camera runs: default or far_field."""
+        ...
+
+    @property
+    def helmet_card_why(self) -> str:
+        """Why: the site file's helmet_model, or what helmet_model auto saw (median head size)."""
+        ...
+
 
 class CameraService(Protocol):
     """The cameras' state and pictures (the shell's CameraHub; None on a site without cameras)."""

@@ -24,7 +24,8 @@ from gateway.alerts.monitor import SafetyMonitor
 from gateway.camera_service import Shot
 from gateway.uplinks.clips import ClipRouter
 from rules.vision_rules import to_rule_result
-from vision.worker import FrameSummary, VisionSupervisor
+from vision.auto_card import CardChoice
+from vision.worker import FrameSummary, VisionSupervisor, card_shown
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,8 @@ class CameraInfo:
     online: bool = False
     last_frame_ts: float | None = None
     frames: int = 0
+    helmet_card: str = "default"  # the hard-hat card it runs: default or far_field
+    helmet_card_why: str = ""  # the site file's choice, or what auto saw
 
 
 class CameraHub:
@@ -51,7 +54,10 @@ class CameraHub:
         self._project = project
         self._bus = bus
         self._monitor = monitor
-        self._info = {c.name: CameraInfo(c.name, c.name) for c in cfg.cameras}
+        self._info = {}
+        for c in cfg.cameras:
+            card, why = card_shown(c, None)
+            self._info[c.name] = CameraInfo(c.name, c.name, helmet_card=card, helmet_card_why=why)
         self._latest_jpeg: dict[str, bytes] = {}
         self._shots: dict[str, Shot] = {}
         self._checks = {c.name: ([z.name for z in c.zones], [e.name for e in c.edges]) for c in cfg.cameras}
@@ -61,6 +67,7 @@ class CameraHub:
             on_event=self._from_thread_event,
             on_frame=self._from_thread_frame,
             on_clip=self._from_thread_clip,
+            on_card=self._from_thread_card,
         )
         self.clips: ClipRouter | None = None  # set when a regulator uplink takes evidence clips
         monitor.alerts.add_listener(self._note_clip)
@@ -113,6 +120,15 @@ class CameraHub:
     def _from_thread_clip(self, path: str) -> None:
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._on_clip, path)
+
+    def _from_thread_card(self, camera: str, choice: CardChoice) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._on_card, camera, choice)
+
+    def _on_card(self, camera: str, choice: CardChoice) -> None:
+        info = self._info.get(camera)
+        if info is not None:
+            info.helmet_card, info.helmet_card_why = choice.card, choice.why()
 
     def _on_clip(self, path: str) -> None:
         if self.clips is not None:

@@ -41,7 +41,7 @@ from vision.demo import camera_frames
 from vision.detectors.centernet import CLASSES, iou_one_to_many
 from vision.detectors.helmet import ClassifierCard, HelmetDetector, ModelCard, combine
 from vision.images import read_image
-from vision.metrics import Evaluator
+from vision.metrics import Evaluator, Spread, bootstrap_ap50
 
 PRECISION_GOAL = 0.80
 
@@ -241,12 +241,14 @@ def main() -> None:
     )
     val_items = stages(det, args.data, split.load("val"), audit, args.tile_px)
     val = score(val_items, power)
+    spread = Spread.of(bootstrap_ap50([val])[:, 0].mean(1))
     # 6 decimals, not 3: rounding a threshold down admits lower-scored heads and can break the precision goal
     thr: dict[str, float] = {c: round(val.threshold_for_precision(c, PRECISION_GOAL), 6) for c in CLASSES}
     val_res = val.result(thr)
     print(
         f"chosen on val: input {size}, flip {int(flip)}, floor {floor}, max {mc}, det_power {power}, "
-        f"mAP50 {vals[(size, flip, floor, mc, power)]:.3f}, thresholds {thr}"
+        f"mAP50 {vals[(size, flip, floor, mc, power)]:.3f} (bootstrap std {spread.std:.3f}, 95 % interval "
+        f"{spread.low:.3f}-{spread.high:.3f} over the val images), thresholds {thr}"
     )
     for r in val_res:
         print(
@@ -266,6 +268,7 @@ def main() -> None:
         "measured_with_tile_px": args.tile_px,
         "val": {
             "map50": round(vals[(size, flip, floor, mc, power)], 3),
+            "map50_95": [round(spread.low, 3), round(spread.high, 3)],
             "proposal_recall": dict(
                 zip(CLASSES, (round(r, 3) for r in proposal_recall(val_items)), strict=False)
             ),
@@ -281,8 +284,8 @@ def main() -> None:
         "thresholds_chosen_on": f"val part ({len(split.load('val'))} images): most recall at precision >= "
         f"{PRECISION_GOAL}" + audit_note,
         "score": "p_classifier(class) * detector_score ** det_power; class = likelier of helmet/no_helmet",
-        "trained_on": "training/split/train.txt (cap CC BY 4.0, sfchd and hhw; see docs/vision.md); detector by "
-        "training.train, classifier by training.classifier",
+        "trained_on": "training/split/train.txt (cap CC BY 4.0, sfchd, hhw and hhwraw; see training/rounds/); "
+        "detector by training.train, classifier by training.classifier",
         "test": {},
     }
     test_ids = split.load("test")
@@ -294,16 +297,24 @@ def main() -> None:
         *((s, [i for i in clean if i.startswith(s + "/")]) for s in split.SETS),
     ]
     for name, ids in parts:
-        res = score(stages(det, args.data, ids, tile_px=args.tile_px), power).result(thr)
+        ev = score(stages(det, args.data, ids, tile_px=args.tile_px), power)
+        res = ev.result(thr)
+        resampled = bootstrap_ap50([ev])[:, 0]
         card["test"][name] = {
             "images": len(ids),
             **{
                 r.label: {
-                    k: (round(v, 3) if isinstance(v, float) else v)
-                    for k, v in asdict(r).items()
-                    if k != "label"
+                    **{
+                        k: (round(v, 3) if isinstance(v, float) else v)
+                        for k, v in asdict(r).items()
+                        if k != "label"
+                    },
+                    "ap50_95": [
+                        round(Spread.of(resampled[:, c]).low, 3),
+                        round(Spread.of(resampled[:, c]).high, 3),
+                    ],
                 }
-                for r in res
+                for c, r in enumerate(res)
             },
         }
         print(
@@ -313,7 +324,7 @@ def main() -> None:
         for r in res:
             print(
                 f"  {r.label:<10} truth {r.n_truth:>5} pred {r.n_pred:>5} precision {r.precision:.3f} "
-                f"recall {r.recall:.3f} AP50 {r.ap50:.3f}"
+                f"recall {r.recall:.3f} AP50 {r.ap50:.3f} (95 % interval {card['test'][name][r.label]['ap50_95']})"
             )
     if args.out and args.out.resolve() != args.model.resolve():
         shutil.copy(args.model, args.out)

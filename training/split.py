@@ -16,29 +16,47 @@ import numpy as np
 from vision.images import read_image
 from vision.labels import read_yolo
 
-SETS = ("cap", "sfchd", "hhw")  # hhw last: adding it left the draws of the first two as they were
+# (val share, test share) of each data folder, drawn in this order from one seeded stream: a folder added
+# last leaves the draws of those before it as they were (hhw after cap and sfchd, hhwraw after hhw)
+FRACTIONS = {"cap": (0.07, 0.15), "sfchd": (0.07, 0.15), "hhw": (0.07, 0.15), "hhwraw": (0.40, 0.20)}
+SETS = tuple(FRACTIONS)
 SPLIT_DIR = Path(__file__).parent / "split"
 SEED = 20261121
 AUDIT_CLASSES = {"helmet": 0.0, "no_helmet": 1.0}  # the class numbers of the YOLO labels
 
 
-def build(data_root: Path, val_frac: float = 0.07, test_frac: float = 0.15) -> dict[str, list[str]]:
-    """Shuffle each set with a fixed seed and cut it, so both sets appear in every part."""
+def removed() -> set[str]:
+    """Ids of images removed from the data folders after the split was drawn (split/removed.txt)."""
+    return set(load("removed"))
+
+
+def build(data_root: Path) -> dict[str, list[str]]:
+    """Shuffle each folder with a fixed seed and cut it by its FRACTIONS, so every folder appears in every
+    part.
+
+    The draw is over the folders as they were when it was made (the present images plus split/removed.txt),
+    and the removed images are then dropped: removing an image moves no other image to another part.
+    hhwraw's val is large (two fifths, about 900 photos and 5,000 heads) because it is what a candidate is
+    chosen on: the earlier folders' val parts (159 photos) could not tell 0.02 of AP50 from noise."""
+    gone = removed()
     parts: dict[str, list[str]] = {"train": [], "val": [], "test": []}
     rng = random.Random(SEED)
-    for s in SETS:
-        ids = sorted(f"{s}/{p.name}" for p in (data_root / s / "images").iterdir())
+    for s, (val_frac, test_frac) in FRACTIONS.items():
+        present = {f"{s}/{p.name}" for p in (data_root / s / "images").iterdir()}
+        ids = sorted(present | {i for i in gone if i.startswith(f"{s}/")})
         rng.shuffle(ids)
         n_test, n_val = round(len(ids) * test_frac), round(len(ids) * val_frac)
         parts["test"] += ids[:n_test]
         parts["val"] += ids[n_test : n_test + n_val]
         parts["train"] += ids[n_test + n_val :]
-    return {k: sorted(v) for k, v in parts.items()}
+    return {k: sorted(set(v) - gone) for k, v in parts.items()}
 
 
 def load(name: str) -> list[str]:
-    """Image ids of one committed part (train, val or test)."""
-    return (SPLIT_DIR / f"{name}.txt").read_text().split()
+    """Image ids of one committed list (train, val, test, test_near_duplicates, removed); `#` lines are
+    comments."""
+    lines = (SPLIT_DIR / f"{name}.txt").read_text().splitlines()
+    return [w for line in lines if not line.startswith("#") for w in line.split()]
 
 
 def audited_heads(name: str) -> dict[str, np.ndarray]:
@@ -138,14 +156,47 @@ def near_duplicates(data_root: Path, part: str, max_bits: int = 8) -> list[str]:
     return out
 
 
-if __name__ == "__main__":
-    import sys
+def link(data_root: Path, part: str, out: Path) -> dict[str, int]:
+    """OUT/FOLDER/images and OUT/FOLDER/labels for each folder: links to the part's images and labels, what
+    `sitegw vision eval --images OUT/FOLDER/images --labels OUT/FOLDER/labels` measures per folder.
+    Returns the images linked per folder."""
+    counts: dict[str, int] = {}
+    for i in load(part):
+        folder = i.split("/")[0]
+        for kind, src in (("images", image_path(data_root, i)), ("labels", label_path(data_root, i))):
+            dest = out / folder / kind / src.name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if not dest.is_symlink():
+                dest.symlink_to(src.resolve())
+        counts[folder] = counts.get(folder, 0) + 1
+    return counts
 
-    root = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/helmet")
+
+def main() -> None:
+    """Draw the split again and write its lists, or link a part's images for `sitegw vision eval`."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("data", type=Path, nargs="?", default=Path("../shared/data/helmet"))
+    ap.add_argument(
+        "--link",
+        nargs=2,
+        metavar=("PART", "OUT"),
+        help="link PART's (train, val, test) images and labels into OUT/FOLDER/{images,labels} and stop",
+    )
+    args = ap.parse_args()
+    if args.link:
+        for folder, n in link(args.data, args.link[0], Path(args.link[1])).items():
+            print(f"{args.link[1]}/{folder}: {n} {args.link[0]} images")
+        return
     SPLIT_DIR.mkdir(exist_ok=True)
-    for part, ids in build(root).items():
+    for part, ids in build(args.data).items():
         (SPLIT_DIR / f"{part}.txt").write_text("\n".join(ids) + "\n")
         print(f"{part}: {len(ids)} images")
-    dups = near_duplicates(root, "test")
+    dups = near_duplicates(args.data, "test")
     (SPLIT_DIR / "test_near_duplicates.txt").write_text("\n".join(dups) + "\n")
     print(f"test images near-duplicating a train image: {len(dups)}")
+
+
+if __name__ == "__main__":
+    main()

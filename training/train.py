@@ -1,21 +1,29 @@
-"""Train the hard-hat network on the committed split, within a wall-clock budget, and export ONNX.
+"""Train the hard-hat network on the committed split, resumably, and export ONNX.
 
-    nice -n 10 .venv/bin/python -m training.train --data ../shared/data/helmet --minutes 90
+    nice -n 15 .venv/bin/python -m training.train --run r13_det --arch lite0 --steps 40000 --minutes 20
+    nice -n 15 .venv/bin/python -m training.train --run r13_det --resume --minutes 20   # the next session
 
-The learning rate follows a cosine over the time budget (not over epochs), so a run of any
-length ends annealed. After each epoch the validation AP50 is measured; the best weights are
-kept in training/runs/ and exported to ONNX (checked to run in onnxruntime), so a stopped run
-still leaves a usable model. The test part of the split is never read here.
+A run is a number of optimiser steps (--steps); the learning rate follows a cosine over them, so a run
+ends annealed however many sessions it took. --minutes is this session's share: when it is spent the
+run writes its checkpoint and stops, and `--resume` continues it where it stopped (training/checkpoint.py:
+weights, optimiser, step, best val score, data order). It also writes one every --checkpoint-minutes, so a
+session killed outright loses at most that much. After each epoch the validation AP50 is measured; the
+best weights are kept in training/checkpoints/RUN/ and exported to ONNX (on the CPU, checked to run in
+onnxruntime), so a stopped run still leaves a usable model. The test part of the split is never read here.
+--device cuda trains on a lent accelerator with the same command; the data, the augmentation, the
+checkpoint and the ONNX export stay on the CPU.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import itertools
 import math
-import shutil
+import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -23,7 +31,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from training import split
+from training import checkpoint, split
+from training.checkpoint import CHECKPOINTS, RECIPES
 from training.data import augment, eval_view, load_set, targets
 from training.model import HeadNet, LiteHeadNet
 from vision.detectors.centernet import CLASSES, decode
@@ -31,6 +40,7 @@ from vision.detectors.onnx_net import OnnxNet
 from vision.metrics import Evaluator
 
 RUNS = Path(__file__).parent / "runs"
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _lite0() -> nn.Module:
@@ -55,7 +65,7 @@ def focal_loss(pred: torch.Tensor, gt: torch.Tensor, bare_weight: float = 1.0) -
     neg = 1 - pos
     pos_l = torch.log(pred) * (1 - pred) ** 2 * pos
     neg_l = torch.log(1 - pred) * pred**2 * (1 - gt) ** 4 * neg
-    w = torch.tensor([1.0, bare_weight]).view(1, 2, 1, 1)
+    w = torch.tensor([1.0, bare_weight], device=pred.device).view(1, 2, 1, 1)
     n = pos.sum().clamp(min=1)
     return -((pos_l + neg_l) * w).sum() / n
 
@@ -155,14 +165,16 @@ def batch_tensors(samples: list[tuple[np.ndarray, np.ndarray]], size: int) -> tu
     )
 
 
-def validate(net: nn.Module, val: list[tuple[np.ndarray, np.ndarray]], size: int) -> float:
+def validate(
+    net: nn.Module, val: list[tuple[np.ndarray, np.ndarray]], size: int, device: str = "cpu"
+) -> float:
     """Mean AP50 of the two classes on the validation part."""
     net.eval()
     ev = Evaluator(CLASSES)
     with torch.no_grad():
         for img, boxes in val:
             lb, b, _ = eval_view(img, boxes, size)
-            out = net(torch.from_numpy(lb.transpose(2, 0, 1)[None]).float()).numpy()
+            out = net(torch.from_numpy(lb.transpose(2, 0, 1)[None]).float().to(device)).cpu().numpy()
             ev.add(decode(out, 0.05), b)
     net.train()
     res = ev.result({})
@@ -193,11 +205,40 @@ def export(net: nn.Module, size: int, path: Path) -> None:
             raise RuntimeError(f"onnxruntime output shape {got.shape} at input {s} for {path}")
 
 
-def main() -> None:
-    """Command line entry of the training run."""
+# the arguments that decide a run's weights: kept in its checkpoint and recipe, taken from there on --resume
+# (where the data lies is not one of them: the split lists' digests say which photos a run reads)
+RECIPE_ARGS = (
+    "split_dir",
+    "steps",
+    "size",
+    "batch",
+    "arch",
+    "lr",
+    "init_onnx",
+    "bare_weight",
+    "bare_oversample",
+)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line of a training session."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--run", default="helmet_det", help="the run's name: its checkpoint folder and recipe")
+    ap.add_argument("--resume", action="store_true", help="continue the run from its last checkpoint")
     ap.add_argument("--data", type=Path, default=Path("../shared/data/helmet"))
-    ap.add_argument("--minutes", type=float, default=90.0)
+    ap.add_argument(
+        "--split-dir", type=Path, default=split.SPLIT_DIR, help="the train.txt and val.txt to read"
+    )
+    ap.add_argument(
+        "--steps", type=int, default=20000, help="optimiser steps of the whole run (all sessions)"
+    )
+    ap.add_argument(
+        "--minutes", type=float, default=None, help="this session's share; then checkpoint and stop"
+    )
+    ap.add_argument(
+        "--checkpoint-minutes", type=float, default=5.0, help="how often to checkpoint (0: every step)"
+    )
+    ap.add_argument("--stop-at-step", type=int, default=None, help="checkpoint and stop at this step")
     ap.add_argument("--size", type=int, default=384)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument(
@@ -208,7 +249,7 @@ def main() -> None:
     )
     ap.add_argument("--lr", type=float, default=None, help="peak learning rate (default: the arch's)")
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--resume", type=Path, default=None)
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda on a lent accelerator")
     ap.add_argument(
         "--init-onnx",
         type=Path,
@@ -225,78 +266,187 @@ def main() -> None:
         help="how much more often an image with a bare head is drawn",
     )
     ap.add_argument(
-        "--export-only", type=Path, default=None, help="export these weights to runs/best.onnx and stop"
+        "--val-only",
+        action="store_true",
+        help="print the val mAP50 of the network as it starts (--init-onnx, or the run's checkpoint with "
+        "--resume) and stop",
     )
-    args = ap.parse_args()
-    if args.export_only:
-        net = ARCHS[args.arch][0]()
-        net.load_state_dict(torch.load(args.export_only))
-        export(net, args.size, RUNS / "best.onnx")
-        return
+    ap.add_argument("--checkpoints", type=Path, default=CHECKPOINTS, help="where runs keep their checkpoints")
+    ap.add_argument("--recipes", type=Path, default=RECIPES, help="where runs keep their recipes")
+    return ap
+
+
+def _as_text(v: object) -> object:
+    """A path as the recipe keeps it: inside the repository, relative to its root (where the commands run),
+    so that another checkout (a lent accelerator's, the merged main) resumes and rebuilds it."""
+    if not isinstance(v, Path):
+        return v
+    try:
+        return str(v.resolve().relative_to(REPO))
+    except ValueError:
+        return str(v)
+
+
+def recipe_args(args: argparse.Namespace) -> dict[str, Any]:
+    """The arguments that decide the weights, as the recipe keeps them (paths as text)."""
+    return {k: _as_text(v) for k, v in vars(args).items() if k in RECIPE_ARGS}
+
+
+def resumed_args(args: argparse.Namespace, given: set[str], kept: dict[str, Any]) -> argparse.Namespace:
+    """The session's arguments with the run's own recipe; a recipe argument given again must agree."""
+    mine = recipe_args(args)
+    clash = [k for k in sorted(given & set(RECIPE_ARGS)) if mine[k] != kept[k]]
+    if clash:
+        raise SystemExit(
+            "a resumed run keeps its recipe: "
+            + ", ".join(f"--{k.replace('_', '-')} {mine[k]} given, the run has {kept[k]}" for k in clash)
+        )
+    out = argparse.Namespace(**vars(args))
+    for k in RECIPE_ARGS:
+        v = kept[k]
+        setattr(out, k, Path(v) if k in ("data", "split_dir", "init_onnx") and v is not None else v)
+    return out
+
+
+def given_options(argv: list[str]) -> set[str]:
+    """The destinations of the options written on the command line (not left at their defaults)."""
+    names = {w.split("=")[0] for w in argv if w.startswith("--")}
+    return {n[2:].replace("-", "_") for n in names}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command line entry of a training session (a new run, or --resume of one)."""
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser().parse_args(argv)
+    run_dir = args.checkpoints / args.run
+    ckpt = None
+    if args.resume:
+        ckpt = checkpoint.load(run_dir)
+        args = resumed_args(args, given_options(argv), ckpt["recipe"]["args"])
+        recipe = ckpt["recipe"] | {"args": recipe_args(args)}  # its paths as this checkout spells them
+        if not checkpoint.same_split(recipe, args.split_dir):
+            raise SystemExit(
+                f"{args.split_dir}'s train or val list changed since run {args.run!r} started: a resumed run "
+                "would go on with other data; start a new run"
+            )
+    elif (run_dir / "last.pt").exists() and not args.val_only:
+        raise SystemExit(
+            f"run {args.run!r} has a checkpoint in {run_dir}: --resume continues it; a new run needs another --run"
+        )
+    else:
+        recipe = checkpoint.new_recipe(args.run, recipe_args(args), args.split_dir)
     torch.set_num_threads(args.threads)
     cv2.setNumThreads(1)
-    RUNS.mkdir(exist_ok=True)
     rng = np.random.default_rng(split.SEED)
     torch.manual_seed(split.SEED)
 
-    train = load_set(args.data, split.load("train"))
-    val = load_set(args.data, split.load("val"))
+    train = load_set(args.data, (args.split_dir / "train.txt").read_text().split())
+    val = load_set(args.data, (args.split_dir / "val.txt").read_text().split())
     # no_helmet heads are 1 in 7: show images that contain one twice as often
     weights = np.array([args.bare_oversample if (b[:, 4] == 1).any() else 1.0 for _, b in train])
     weights /= weights.sum()
-    print(f"train {len(train)} images, val {len(val)} images", flush=True)
+    print(f"run {args.run}: train {len(train)} images, val {len(val)} images", flush=True)
 
     make, lr = ARCHS[args.arch]
     lr = args.lr or lr
     net = make()
-    if args.resume:
-        net.load_state_dict(torch.load(args.resume))
     if args.init_onnx:
         load_fused_onnx(net, args.init_onnx, torch.zeros(1, 3, args.size, args.size))
+    net.to(args.device)
     # LiteHeadNet's frozen stem has no gradient to step
     opt = torch.optim.AdamW([p for p in net.parameters() if p.requires_grad], lr=lr, weight_decay=5e-4)
-    budget = args.minutes * 60
-    t0 = time.monotonic()
-    best, epoch, step = -1.0, 0, 0
-    steps_per_epoch = len(train) // args.batch
-    while time.monotonic() - t0 < budget:
-        epoch += 1
-        tl = 0.0
-        for _ in range(steps_per_epoch):
-            for g in opt.param_groups:
-                g["lr"] = cosine_lr(lr, step, min(1.0, (time.monotonic() - t0) / budget))
-            idx = rng.choice(len(train), args.batch, p=weights)
-            x, hm, reg, mask = batch_tensors(
+    progress: dict[str, float | int] = {"step": 0, "best": -1.0, "best_step": 0, "epoch_loss": 0.0}
+    if ckpt is not None:
+        progress = checkpoint.restore(ckpt, net, opt, rng)
+        print(f"resumed at step {progress['step']} of {args.steps}", flush=True)
+    if args.val_only:
+        print(
+            f"step {progress['step']}: val mAP50 {validate(net, val, args.size, args.device):.3f}", flush=True
+        )
+        return
+    train_steps(args, net, opt, rng, train, weights, val, progress, lr, recipe)
+
+
+def train_steps(
+    args: argparse.Namespace,
+    net: nn.Module,
+    opt: torch.optim.Optimizer,
+    rng: np.random.Generator,
+    train: list[tuple[np.ndarray, np.ndarray]],
+    weights: np.ndarray,
+    val: list[tuple[np.ndarray, np.ndarray]],
+    progress: dict[str, float | int],
+    lr: float,
+    recipe: dict[str, Any],
+) -> None:
+    """Steps from progress['step'] to the run's end, the session's end or --stop-at-step, checkpointing."""
+    run_dir = args.checkpoints / args.run
+    run_dir.mkdir(parents=True, exist_ok=True)
+    steps_per_epoch = max(1, len(train) // args.batch)
+    t0 = last_save = time.monotonic()
+    end = args.steps if args.stop_at_step is None else min(args.steps, args.stop_at_step)
+    step = int(progress["step"])
+    while step < end:
+        for g in opt.param_groups:
+            g["lr"] = cosine_lr(lr, step, step / args.steps)
+        idx = rng.choice(len(train), args.batch, p=weights)
+        x, hm, reg, mask = (
+            t.to(args.device)
+            for t in batch_tensors(
                 [augment(train[i][0], train[i][1], args.size, rng) for i in idx], args.size
             )
-            out = net(x)
-            m = mask[:, None]
-            n = mask.sum().clamp(min=1)
-            l_hm = focal_loss(out[:, :2], hm, args.bare_weight)
-            l_wh = (F.l1_loss(out[:, 2:4], reg[:, :2], reduction="none") * m).sum() / n
-            l_off = (F.l1_loss(out[:, 4:6], reg[:, 2:4], reduction="none") * m).sum() / n
-            loss = l_hm + 0.5 * l_wh + l_off
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(net.parameters(), 10.0)
-            opt.step()
-            tl += loss.item()
-            step += 1
-            if time.monotonic() - t0 > budget:
-                break
-        v = validate(net, val, args.size)
-        el = (time.monotonic() - t0) / 60
-        print(
-            f"epoch {epoch} step {step} {el:.1f} min loss {tl / steps_per_epoch:.3f} val mAP50 {v:.3f}",
-            flush=True,
         )
-        torch.save(net.state_dict(), RUNS / "last.pt")
-        if v > best:
-            best = v
-            torch.save(net.state_dict(), RUNS / "best.pt")
-            export(net, args.size, RUNS / "best.onnx")
-    print(f"best val mAP50 {best:.3f}; copy {RUNS / 'best.onnx'} to vision/models/helmet.onnx", flush=True)
-    shutil.copy(RUNS / "best.onnx", RUNS / "final.onnx")
+        out = net(x)
+        m = mask[:, None]
+        n = mask.sum().clamp(min=1)
+        l_hm = focal_loss(out[:, :2], hm, args.bare_weight)
+        l_wh = (F.l1_loss(out[:, 2:4], reg[:, :2], reduction="none") * m).sum() / n
+        l_off = (F.l1_loss(out[:, 4:6], reg[:, 2:4], reduction="none") * m).sum() / n
+        loss = l_hm + 0.5 * l_wh + l_off
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 10.0)
+        opt.step()
+        step += 1
+        progress["step"] = step
+        progress["epoch_loss"] = float(progress["epoch_loss"]) + loss.item()
+        if step % steps_per_epoch == 0 or step == args.steps:
+            v = validate(net, val, args.size, args.device)
+            print(
+                f"epoch {step // steps_per_epoch} step {step} {(time.monotonic() - t0) / 60:.1f} min "
+                f"loss {float(progress['epoch_loss']) / steps_per_epoch:.3f} val mAP50 {v:.3f}",
+                flush=True,
+            )
+            progress["epoch_loss"] = 0.0
+            if v > float(progress["best"]):
+                progress["best"], progress["best_step"] = v, step
+                cpu = copy.deepcopy(net).cpu()  # the exported graph is the CPU's, whatever trained it
+                torch.save(cpu.state_dict(), run_dir / "best.pt")
+                export(cpu, args.size, run_dir / "best.onnx")
+        over = args.minutes is not None and time.monotonic() - t0 >= args.minutes * 60
+        due = time.monotonic() - last_save >= args.checkpoint_minutes * 60
+        if due or over or step == end:
+            digest = checkpoint.save(run_dir, net, opt, rng, progress, recipe)
+            entry = {
+                "step": step,
+                "weights_sha256": digest,
+                "device": args.device,
+                "threads": args.threads,
+                "utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            }
+            checkpoint.record(args.recipes, recipe, entry)
+            last_save = time.monotonic()
+        if over and step < end:
+            print(
+                f"session over at step {step} of {args.steps}: continue with --run {args.run} --resume",
+                flush=True,
+            )
+            return
+    print(
+        f"step {step} of {args.steps}; best val mAP50 {float(progress['best']):.3f} at step "
+        f"{progress['best_step']}: {run_dir / 'best.onnx'}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from vision.detections import Detection, FrameResult
     from vision.detectors.helmet import HelmetDetector
     from vision.detectors.person import PersonDetector
+    from vision.metrics import Evaluator
     from vision.sources import Frame
 
 EVAL_FLOOR = 0.05  # scores kept for AP50 below the operating thresholds
@@ -142,17 +143,72 @@ def rows(detections: list[Detection]) -> np.ndarray:
     return np.array(heads, np.float32).reshape(-1, 6)
 
 
+def _scored(
+    model: Path, images: Path, labels: Path, files: int, tile_px: int
+) -> tuple[HelmetDetector, Evaluator]:
+    """The hard-hat card `model` on every image of `images`, scored against `labels`, one image at a time
+    in name order (so two cards' evaluators hold the same images, for a paired bootstrap)."""
+    from vision.detectors.centernet import CLASSES
+    from vision.detectors.helmet import HelmetDetector
+    from vision.labels import read_yolo
+    from vision.metrics import Evaluator
+
+    # the path `detect` and the camera workers run, keeping the boxes below the card's thresholds
+    # too (for AP50); precision and recall are taken at the thresholds, from the same boxes
+    det = HelmetDetector(model, score_floor=EVAL_FLOOR, operating=False)
+    ev = Evaluator(CLASSES)
+    for frame, res in analysed(detect_camera(images, 1.0, False, tile_px), det, None):
+        h, w = frame.image.shape[:2]
+        ev.add(rows(res.detections), read_yolo(labels / (Path(frame.name).stem + ".txt"), w, h))
+    if ev.images != files:
+        raise ValueError(
+            f"{files - ev.images} of {files} images in {images} could not be decoded (see the log)"
+        )
+    return det, ev
+
+
+def _table(name: str, det: HelmetDetector, ev: Evaluator, resampled: np.ndarray | None) -> None:
+    """One card's rows: precision and recall at its thresholds, AP50 and its bootstrap interval."""
+    from vision.metrics import Spread
+
+    print(f"{name}: thresholds {det.card.thresholds}")
+    print(
+        f"{'class':<10} {'truth':>6} {'pred':>6} {'precision':>9} {'recall':>7} {'AP50':>6}"
+        + (f" {'AP50 95 % interval':>19}" if resampled is not None else "")
+    )
+    res = ev.result(det.card.thresholds)
+    for c, r in enumerate(res):
+        s = Spread.of(resampled[:, c]) if resampled is not None else None
+        spread = f" {s.low:>9.3f} {s.high:>9.3f}" if s else ""
+        print(
+            f"{r.label:<10} {r.n_truth:>6} {r.n_pred:>6} {r.precision:>9.3f} {r.recall:>7.3f} {r.ap50:>6.3f}"
+            + spread
+        )
+
+
 def evaluate(
     images: Path = typer.Option(..., "--images", help="folder of images"),
     labels: Path = typer.Option(..., "--labels", help="folder of YOLO .txt labels (0 helmet, 1 no_helmet)"),
     model: Path = model_option(),
     tile_px: int = tile_option(),
+    baseline: Path | None = typer.Option(
+        None,
+        "--baseline",
+        help="another hard-hat card (ONNX with its .json beside it) measured on the same images in the same "
+        "run: prints its figures and the difference, model minus baseline, with its paired bootstrap interval",
+    ),
+    bootstrap: int = typer.Option(
+        1000,
+        "--bootstrap",
+        min=0,
+        max=100_000,
+        help="resamples of the images (drawn with replacement, seed 0) for each AP50's 95 % interval; 0: none",
+    ),
 ) -> None:
-    """Precision and recall at the model's thresholds, and AP50, per class against YOLO labels (IoU >= 0.5)."""
-    from vision.detectors.centernet import CLASSES
-    from vision.detectors.helmet import HelmetDetector
-    from vision.labels import list_images, read_yolo
-    from vision.metrics import Evaluator
+    """Precision and recall at the model's thresholds, and AP50, per class against YOLO labels (IoU >= 0.5),
+    with the spread of AP50 over bootstrap resamples of the images."""
+    from vision.labels import list_images
+    from vision.metrics import bootstrap_ap50
     from vision.sources import SourceError
 
     for p, what in ((images, "--images"), (labels, "--labels")):
@@ -162,25 +218,36 @@ def evaluate(
     if not files:
         raise _fail(f"no images in {images}")
     try:
-        # the path `detect` and the camera workers run, keeping the boxes below the card's thresholds
-        # too (for AP50); precision and recall are taken at the thresholds, from the same boxes
-        det = HelmetDetector(model, score_floor=EVAL_FLOOR, operating=False)
-        ev = Evaluator(CLASSES)
-        scored = 0
-        for frame, res in analysed(detect_camera(images, 1.0, False, tile_px), det, None):
-            h, w = frame.image.shape[:2]
-            ev.add(rows(res.detections), read_yolo(labels / (Path(frame.name).stem + ".txt"), w, h))
-            scored += 1
+        cards = [(str(model), *_scored(model, images, labels, len(files), tile_px))]
+        if baseline is not None:
+            cards.append((f"baseline {baseline}", *_scored(baseline, images, labels, len(files), tile_px)))
     except (SourceError, FileNotFoundError, ValueError) as e:
         raise _fail(str(e)) from None
-    if scored != len(files):
-        raise _fail(
-            f"{len(files) - scored} of {len(files)} images in {images} could not be decoded (see the log)"
-        )
+    resampled = bootstrap_ap50([ev for _, _, ev in cards], bootstrap) if bootstrap else None
     tiles = f"heads proposed in tiles of {tile_px} px" if tile_px else "whole frames and their mirror"
-    print(f"{len(files)} images, IoU >= 0.5, thresholds {det.card.thresholds}, {tiles}")
-    print(f"{'class':<10} {'truth':>6} {'pred':>6} {'precision':>9} {'recall':>7} {'AP50':>6}")
-    for r in ev.result(det.card.thresholds):
-        print(
-            f"{r.label:<10} {r.n_truth:>6} {r.n_pred:>6} {r.precision:>9.3f} {r.recall:>7.3f} {r.ap50:>6.3f}"
-        )
+    spread = f", AP50 intervals over {bootstrap} bootstrap resamples of the images" if bootstrap else ""
+    print(f"{len(files)} images, IoU >= 0.5, {tiles}{spread}")
+    for k, (name, det, ev) in enumerate(cards):
+        _table(name, det, ev, None if resampled is None else resampled[:, k])
+    if baseline is not None:
+        _difference(cards[0][2], cards[1][2], resampled)
+
+
+def _difference(model: Evaluator, baseline: Evaluator, resampled: np.ndarray | None) -> None:
+    """AP50 of the model minus the baseline's per class and their mean, with the paired interval."""
+    import numpy as np
+
+    from vision.metrics import Spread
+
+    ap = np.array([[r.ap50 for r in ev.result({})] for ev in (model, baseline)])
+    ap = np.concatenate([ap, ap.mean(1, keepdims=True)], 1)  # the mean of the classes as a last column
+    print(
+        f"difference, model minus baseline (same images{', paired resamples' if resampled is not None else ''}):"
+    )
+    for c, label in enumerate([*model.labels, "mean"]):
+        line = f"diff {label:<10} AP50 {ap[0, c] - ap[1, c]:+.3f}"
+        if resampled is not None:
+            per = resampled[:, 0] - resampled[:, 1]
+            s = Spread.of(np.concatenate([per, per.mean(1, keepdims=True)], 1)[:, c])
+            line += f"  95 % interval {s.low:+.3f} {s.high:+.3f} (std {s.std:.3f})"
+        print(line)

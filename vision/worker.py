@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import logging
 import multiprocessing as mp
 import os
 import queue
@@ -27,8 +28,11 @@ import numpy as np
 from contract.config.camera import CameraConfig, VisionConfig
 from contract.readings import Quality, Reading
 from contract.vision_event import VisionEvent
+from vision.auto_card import Card, CardChoice, CardChooser
 from vision.detections import FrameResult
 from vision.model_files import DEFAULT_MODEL, FAR_FIELD_MODEL
+
+log = logging.getLogger(__name__)
 
 _CTX = mp.get_context("spawn")  # no fork of the gateway's threads and event loop into workers
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -85,24 +89,39 @@ class FrameSummary:
         ] + [Reading(self.ts, project, self.camera, "inference_ms", self.inference_ms, "ms", Quality.OK, "")]
 
 
-def helmet_model(cam: CameraConfig, cfg: VisionConfig) -> str:
-    """The hard-hat model file a camera's worker loads: the far-field card for a camera set to it, else
-    the vision section's model, else the shipped default card."""
-    if cam.helmet_model == "far_field":
+def helmet_model(cam: CameraConfig, cfg: VisionConfig, chosen: Card | None = None) -> str:
+    """The hard-hat model file a camera's worker loads: the far-field card for a camera set to it, or at
+    ``auto`` once it chose it (``chosen``); else the vision section's model, else the shipped default card."""
+    card = chosen if cam.helmet_model == "auto" else cam.helmet_model
+    if card == "far_field":
         return str(FAR_FIELD_MODEL)
     return str(cfg.model or DEFAULT_MODEL)
+
+
+def card_shown(cam: CameraConfig, choice: CardChoice | None) -> tuple[str, str]:
+    """(card, why) of a camera as the dashboard shows it: the site file's choice, or auto's."""
+    if cam.helmet_model != "auto":
+        return cam.helmet_model, f"site file: helmet_model {cam.helmet_model}"
+    if choice is None:
+        return "default", f"auto: choosing (default card for the first {cam.helmet_auto_s:g} s and 30 heads)"
+    return choice.card, choice.why()
 
 
 def camera_main(
     cam_json: str,
     model: str,
+    choose: bool,
     evidence_dir: str,
     budget: int,
     out: mp.Queue,
     heartbeat: Synchronized,
     parent: int,
 ) -> None:
-    """Body of a camera's worker process: read, analyse, send; runs until killed (or its gateway dies)."""
+    """Body of a camera's worker process: read, analyse, send; runs until killed (or its gateway dies).
+
+    With ``choose`` (a camera at helmet_model auto that has not chosen yet) it runs ``model`` (the default
+    card) while a CardChooser watches its heads, sends the choice once made (``("card", CardChoice)``), and
+    moves to the far-field card when that is the choice."""
     _die_with(parent)  # first, before the slow imports: the gateway may die while we load
     # Ctrl-C in a terminal reaches the whole process group; the gateway stops its workers itself,
     # so the worker must not die of it halfway through a frame with a traceback on the console
@@ -124,12 +143,14 @@ def camera_main(
             os._exit(0)
 
     beat()
+    helmet = HelmetDetector(Path(model))
     analyzer = CameraAnalyzer(
         cam,
-        HelmetDetector(Path(model)),
+        helmet,
         PersonDetector() if cam.persons else None,
         EvidenceStore(Path(evidence_dir), budget),
     )
+    chooser = CardChooser(helmet.card.size, cam.helmet_tile_px, cam.helmet_auto_s) if choose else None
     src = FrameSource(
         cam, on_status=lambda online, why: out.put(("status", online, why, time.time())), tick=beat
     )
@@ -145,6 +166,12 @@ def camera_main(
             out.put(("event", ev))
         for clip in analyzer.written_clips():
             out.put(("clip", str(clip)))
+        choice = chooser.add(res) if chooser is not None else None
+        if choice is not None:
+            chooser = None
+            if choice.card == "far_field":
+                analyzer.helmet = HelmetDetector(FAR_FIELD_MODEL)
+            out.put(("card", choice))
     out.put(("status", False, f"camera {cam.name}: source ended", time.time()))
 
 
@@ -188,6 +215,7 @@ class _Worker:
     next_start: float = 0.0
     offline: bool = False
     ended: bool = False
+    choice: CardChoice | None = None  # what a camera at helmet_model auto chose (kept over restarts)
 
 
 @dataclass
@@ -198,6 +226,7 @@ class VisionSupervisor:
     on_event: Callable[[VisionEvent], None]
     on_frame: Callable[[FrameSummary], None] = lambda s: None
     on_clip: Callable[[str], None] = lambda path: None  # an alert's evidence clip is written
+    on_card: Callable[[str, CardChoice], None] = lambda camera, choice: None  # a camera at auto chose
     backoff: tuple[float, float] = (1.0, 60.0)
     _workers: list[_Worker] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -234,7 +263,8 @@ class VisionSupervisor:
     def _spawn(self, w: _Worker) -> None:
         w.out = _CTX.Queue()
         w.heartbeat = _CTX.Value("d", time.time() + STARTUP_GRACE_S)
-        model = helmet_model(w.cam, self.cfg)
+        chosen = w.choice.card if w.choice else None
+        model = helmet_model(w.cam, self.cfg, chosen)
         w.proc = _CTX.Process(
             target=camera_main,
             name=f"vision-{w.cam.name}",
@@ -242,6 +272,7 @@ class VisionSupervisor:
             args=(
                 w.cam.model_dump_json(),
                 model,
+                w.cam.helmet_model == "auto" and chosen is None,
                 str(self.cfg.evidence_dir),
                 int(self.cfg.evidence_budget_mb * 1e6),
                 w.out,
@@ -296,6 +327,10 @@ class VisionSupervisor:
                 self.on_event(msg[1])
             elif msg[0] == "clip":
                 self.on_clip(msg[1])
+            elif msg[0] == "card":
+                w.choice = msg[1]
+                log.info("camera %s: hard-hat card %s (%s)", w.cam.name, w.choice.card, w.choice.why())
+                self.on_card(w.cam.name, w.choice)
             elif msg[0] == "status":
                 if msg[1]:
                     self._online(w)

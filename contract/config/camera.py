@@ -127,14 +127,26 @@ class CameraConfig(Model):
         "pixels (a 1280x720 frame: two tiles at 0.8 of its pixels beside the whole frame at 0.45, for "
         "about a third more CPU). 0: the whole frame and its mirror image only (close-up cameras)",
     )
-    helmet_model: Literal["default", "far_field"] = Field(
+    helmet_model: Literal["default", "far_field", "auto"] = Field(
         "default",
         title="Hard-hat model",
         description="which hard-hat model this camera runs. default: the vision section's model (the "
         "shipped vision/models/helmet.onnx unless set), best on close-ups and mixed views (gates, walkways). "
-        "far_field: the shipped vision/models/helmet_site.onnx, for a fixed camera over the site whose "
-        "heads are 15-40 px seen from above: on such frames it finds more hard hats and bare heads, on "
-        "close-ups fewer (docs/vision.md, 'Round 11'), for about a tenth more CPU per frame",
+        "far_field: the shipped vision/models/helmet_site.onnx, for a fixed camera over the site whose heads "
+        "are 15-40 px seen from above: there it finds more hard hats and bare heads, on close-ups fewer, for "
+        "about a tenth more CPU per frame. auto: chosen from what the camera sees: the default model for its "
+        "first helmet_auto_s seconds (and 30 heads), then the far-field one if the median head it found is "
+        "under 80 px in the detector's view; the choice is logged and shown with the camera "
+        "(/api/v1/cameras). auto takes the far-field model for most close-ups too, where it is weaker, so it "
+        "is not the default (training/rounds/round13.md)",
+    )
+    helmet_auto_s: float = Field(
+        180.0,
+        ge=1,
+        le=86400,
+        title="Hard-hat model choice",
+        description="with helmet_model auto: seconds of frames the camera watches before it chooses (it "
+        "also waits for 30 heads, so a camera over an empty site keeps the default model until people come)",
     )
     persons: bool = Field(
         True,

@@ -247,6 +247,11 @@ class CameraView(BaseModel):
     name: str
     online: bool
     last_frame_ts: float | None
+    helmet_card: str = Field(description="the hard-hat card the camera runs: default or far_field")
+    helmet_card_why: str = Field(
+        description="the site file's helmet_model, or what helmet_model auto saw: the median head size in "
+        "the detector's view over its first minutes"
+    )
 
 
 class AlertAction(BaseModel):

@@ -241,6 +241,13 @@ def camera_views(svc: ApiServices) -> list[CameraView]:
     if cams is None:
         return []
     return [
-        CameraView(id=c.id, name=c.name, online=bool(c.online), last_frame_ts=c.last_frame_ts)
+        CameraView(
+            id=c.id,
+            name=c.name,
+            online=bool(c.online),
+            last_frame_ts=c.last_frame_ts,
+            helmet_card=c.helmet_card,
+            helmet_card_why=c.helmet_card_why,
+        )
         for c in cams.cameras()
     ]

@@ -14,6 +14,7 @@ from contract.config.camera import CameraConfig
 from tests.vision.conftest import SAMPLE
 from vision.cli import EVAL_FLOOR, analysed, detect, detect_camera, evaluate
 from vision.detectors.helmet import HelmetDetector
+from vision.model_files import DEFAULT_MODEL, FAR_FIELD_MODEL
 from vision.pipeline import CameraAnalyzer
 from vision.sources import Frame, FrameSource
 
@@ -77,6 +78,49 @@ def test_eval_prints_precision_recall_ap50_per_class() -> None:
     labels = [ln.split()[0] for p in (SAMPLE / "labels").iterdir() for ln in p.read_text().splitlines()]
     assert truth == {"helmet": labels.count("0"), "no_helmet": labels.count("1")}
     assert all(0.0 <= float(x) <= 1.0 for v in rows.values() for x in v[2:])
+
+
+def _rows(output: str) -> list[list[str]]:
+    return [ln.split() for ln in output.splitlines() if ln.startswith(("helmet", "no_helmet"))]
+
+
+def _diffs(output: str) -> dict[str, tuple[float, float, float]]:
+    """`diff CLASS AP50 D  95 % interval LOW HIGH (std S)` lines: class -> (D, LOW, HIGH)."""
+    out = {}
+    for ln in output.splitlines():
+        if ln.startswith("diff "):
+            w = ln.split()
+            out[w[1]] = (float(w[3]), float(w[7]), float(w[8]))
+    return out
+
+
+def test_eval_gives_each_ap50_its_bootstrap_interval_and_a_card_against_itself_differs_by_nothing() -> None:
+    args = ["eval", "--images", str(SAMPLE / "images"), "--labels", str(SAMPLE / "labels")]
+    r = runner.invoke(app, [*args, "--baseline", str(DEFAULT_MODEL), "--bootstrap", "200"])
+    assert r.exit_code == 0, r.output
+    assert "over 200 bootstrap resamples" in r.output
+    rows = _rows(r.output)
+    assert len(rows) == 4  # the model's two classes, then the baseline's
+    for row in rows:
+        ap, low, high = (float(x) for x in row[5:8])
+        assert 0 <= low <= ap <= high <= 1 and high > low, row  # 8 photos: a wide interval, not a point
+    assert rows[:2] == rows[2:]
+    diffs = _diffs(r.output)
+    assert set(diffs) == {"helmet", "no_helmet", "mean"}
+    assert all(d == (0, 0, 0) for d in diffs.values()), diffs  # one card on the same images: no difference
+
+
+def test_eval_of_two_cards_prints_each_and_the_paired_difference() -> None:
+    args = ["eval", "--images", str(SAMPLE / "images"), "--labels", str(SAMPLE / "labels")]
+    r = runner.invoke(app, [*args, "--model", str(FAR_FIELD_MODEL), "--baseline", str(DEFAULT_MODEL)])
+    assert r.exit_code == 0, r.output
+    rows, diffs = _rows(r.output), _diffs(r.output)
+    far, default = [float(x[5]) for x in rows[:2]], [float(x[5]) for x in rows[2:]]
+    assert far != default
+    for c, label in enumerate(("helmet", "no_helmet")):
+        d, low, high = diffs[label]
+        assert abs(d - (far[c] - default[c])) <= 0.0011 and low <= d <= high, (label, diffs)
+    assert abs(diffs["mean"][0] - (sum(far) - sum(default)) / 2) <= 0.0011
 
 
 def test_eval_names_a_wrong_folder(tmp_path: Path) -> None:

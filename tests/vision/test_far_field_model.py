@@ -46,11 +46,11 @@ def test_a_far_field_camera_runs_the_far_field_card_and_the_others_the_vision_mo
     assert det.card.classifier.model == "helmet_site_cls.onnx"
 
 
-def test_a_camera_left_at_default_runs_the_shipped_card(tmp_path: Path) -> None:
+def test_a_camera_left_unset_runs_the_shipped_card(tmp_path: Path) -> None:
     site = SITE + "vision:\n  cameras:\n    - {name: cam-gate, source: rtsp://192.168.1.65/1}\n"
     vision = load_site(write_site(tmp_path, site)).config.vision
     assert vision is not None
-    assert vision.cameras[0].helmet_model == "default"
+    assert vision.cameras[0].helmet_model == "default"  # auto is a choice (tests/vision/test_auto_card.py)
     assert helmet_model(vision.cameras[0], vision) == str(DEFAULT_MODEL)
 
 
@@ -60,4 +60,4 @@ def test_a_misspelt_model_choice_is_named_at_its_line_with_the_choices(tmp_path:
     (issue,) = exc.value.issues
     assert issue.path == "vision.cameras[0].helmet_model"
     assert issue.line == SITE.count("\n") + 6
-    assert "'default'" in str(issue) and "'far_field'" in str(issue)
+    assert "'auto'" in str(issue) and "'default'" in str(issue) and "'far_field'" in str(issue)
