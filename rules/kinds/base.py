@@ -11,7 +11,7 @@ device's kind. A judge holds the rule families of its kind for every device of t
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from contract.config.device import DeviceConfig
@@ -27,6 +27,8 @@ from rules.sensor_fault import SensorFault
 log = logging.getLogger("rules.engine")
 T = TypeVar("T")
 FAULT = Quality.FAULT
+WorkListener = Callable[[str, tuple[str, str], float], None]
+"""Told of a machine at work: its device id, the work in Chinese and English, the instant."""
 LOADED_T = 0.1  # a crane hook or hoist cage carrying more than this is at work (personnel rules)
 
 
@@ -42,6 +44,9 @@ class Shared:
         self.utc_offset_h = site.config.rules.licence_utc_offset_h
         self._sections: dict[tuple[str, str], object] = {}
         self._said: set[tuple[str, str]] = set()
+        self._work_listeners: list[WorkListener] = []
+        if personnel is not None:
+            self.on_work(lambda device, what, ts: personnel.work_seen(what, ts))
 
     def section(self, device: str, section: str, kind: type[T]) -> T:
         """The rules' section ``section`` as it applies to ``device`` (looked up once)."""
@@ -61,10 +66,16 @@ class Shared:
             self._said.add((device, what))
             log.warning("rules: device %s %s: %s", device, what, message)
 
-    def work_seen(self, what: tuple[str, str], ts: float) -> None:
-        """Dangerous work under way at ``ts`` (``what``: in Chinese and English), for the key people."""
-        if self.personnel is not None:
-            self.personnel.work_seen(what, ts)
+    def on_work(self, listener: WorkListener) -> None:
+        """Hear of every machine at work (a site-wide rule: the key people's presence, a weather stop, a
+        machine's papers), as the judges of the machines' kinds report it."""
+        self._work_listeners.append(listener)
+
+    def work_seen(self, device: str, what: tuple[str, str], ts: float) -> None:
+        """``device`` at dangerous work at ``ts`` (a crane's hook loaded, a hoist running; ``what``: the
+        work in Chinese and English), told to every rule that listens."""
+        for listener in self._work_listeners:
+            listener(device, what, ts)
 
     def pour(self, device: str, active: bool, ts: float) -> None:
         """A pour started or ended on a formwork device, for the key people."""

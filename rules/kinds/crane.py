@@ -109,7 +109,7 @@ class CraneJudge(Judge):
         out: list[RuleResult] = []
         load = memory.get("load_t")
         if load is not None and load > LOADED_T:
-            self.shared.work_seen(crane.lifting, ts)
+            self.shared.work_seen(device, crane.lifting, ts)
         radius = memory.get("radius_m")
         if radius is not None and load is not None:
             found = self._load.evaluate(

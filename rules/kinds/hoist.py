@@ -38,7 +38,7 @@ class HoistJudge(Judge):
         cfg = shared.section(dev.id, "hoist", HoistRule)
         numbers = state.numbers
         if abs(numbers.get("speed_ms", 0.0)) > cfg.moving_ms or numbers.get("load_t", 0.0) > LOADED_T:
-            shared.work_seen((f"{shared.names[dev.id]}运行", f"{dev.id} running"), ts)
+            shared.work_seen(dev.id, (f"{shared.names[dev.id]}运行", f"{dev.id} running"), ts)
         load_cfg = shared.section(dev.id, "hoist_load", HoistLoadRule)
         return self._rules.evaluate(
             dev.id, shared.names[dev.id], dev.hoist, load_cfg, cfg, state, changed, ts, backfill
