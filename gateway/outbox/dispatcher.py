@@ -136,11 +136,16 @@ class Dispatcher:
             if outcome.failure is None:
                 delivered.append((row.seq, outcome.backfill))
             elif isinstance(outcome.failure, PermanentFailure):
+                # the way back named in the line itself: a newcomer with a wrong secret sees it in the log
                 log.error(
-                    "uplink %s refused event seq %d for good, kept in dead_letters: %s",
+                    "uplink %s refused event seq %d for good, kept in dead_letters: %s; fix the cause "
+                    "(a 401: the uplink's secret must be the one the platform registered for the project), "
+                    "then `sitegw redeliver %s --state-dir %s` sends the refused events again",
                     self.name,
                     row.seq,
                     outcome.failure.detail,
+                    self.name,
+                    self._store.path.parent,
                 )
                 self._store.dead_letter(self.name, row.seq, outcome.failure.detail)
             else:

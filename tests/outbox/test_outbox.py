@@ -177,6 +177,23 @@ async def test_refused_event_is_dead_lettered_and_the_alert_moves_on(
     assert bad.event_id in {s.event.event_id for s in receiver.repo.events()}
 
 
+async def test_a_wrong_secret_logs_the_way_to_send_the_events_again(
+    tmp_path: Path, receiver: RegulatorServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A newcomer with a mistyped --regulator-secret finds the fix and the redeliver command in the ERROR line."""
+    outbox = Outbox(tmp_path, [uplink(receiver, secret="not-the-registered-secret")])
+    outbox.put(make_event("a", 0))
+    with caplog.at_level(logging.ERROR, logger="gateway.outbox"):
+        await outbox.start()
+        try:
+            assert await outbox.drained(10)
+        finally:
+            await outbox.stop()
+    line = next(r.getMessage() for r in caplog.records if "refused event" in r.getMessage())
+    assert "HTTP 401" in line and "secret" in line
+    assert f"sitegw redeliver reg --state-dir {tmp_path}" in line
+
+
 async def test_each_uplink_has_its_own_cursor(tmp_path: Path, receiver: RegulatorServer) -> None:
     down = free_port()
     outbox = Outbox(
