@@ -11,6 +11,7 @@ import uvloop
 from regulator.body_limit import DEFAULT_MAX_BODY_MB
 from regulator.channels.public import PER_SENDER, TOTAL
 from regulator.db import DatabaseUrlError
+from regulator.db_create import CannotCreateDatabase, create_if_missing
 from regulator.evidence import EvidenceConfigError, EvidenceUnavailable, PictureStore, open_evidence_store
 from regulator.storage import Repository, default_evidence_dir
 
@@ -28,8 +29,18 @@ def _repo(db: str) -> Repository:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     except Exception as exc:
-        typer.echo(f"cannot open the regulator database {db}: {str(exc).splitlines()[0]}", err=True)
+        first = exc
+    # a fresh server has no database of the quick start's URL yet: create it where the role may
+    try:
+        created = create_if_missing(db)
+    except CannotCreateDatabase as exc:
+        typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
+    if created is None:
+        typer.echo(f"cannot open the regulator database {db}: {str(first).splitlines()[0]}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f'database "{created}" did not exist: created it (CREATE DATABASE)', err=True)
+    return _repo(db)
 
 
 def _pictures(spec: str | Path, s3_endpoint: str | None) -> PictureStore:

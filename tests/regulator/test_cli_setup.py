@@ -1,0 +1,83 @@
+"""The regulator's first commands as a newcomer types them (issue 40): the quick start's PostgreSQL database
+created when the server has none of that name (or the ``createdb`` line when the role may not), a regulator
+user without a jurisdiction refused unless ``--all`` says so, and a city the map does not know named with the
+``--province`` that files it."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from regulator.cli import add_project, add_user
+from regulator.storage import Repository
+from tests.regulator.support import PG_ADMIN
+
+PASSWORD = "choose-a-password"
+SECRET = "a-secret-of-24-characters"
+
+
+@pytest.fixture
+def cli() -> typer.Typer:
+    """``sitegw regulator`` with the commands used here."""
+    app = typer.Typer()
+    regulator = typer.Typer()
+    app.add_typer(regulator, name="regulator")
+    regulator.command("add-project")(add_project)
+    regulator.command("add-user")(add_user)
+    return app
+
+
+@pytest.fixture
+def server_root() -> Iterator[psycopg.Connection]:
+    """A superuser connection to the test PostgreSQL's maintenance database."""
+    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as admin:
+        yield admin
+
+
+def test_the_quick_starts_database_is_created_when_missing(
+    cli: typer.Typer, server_root: psycopg.Connection
+) -> None:
+    name = f"sitegw_test_{secrets.token_hex(4)}"
+    url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+    try:
+        r = CliRunner().invoke(
+            cli, ["regulator", "add-project", "GD-SZ-2026-0001", "--name", "前海", "--city", "深圳",
+                  "--secret", SECRET, "--db", url],
+        )  # fmt: skip
+        assert r.exit_code == 0, r.output
+        assert f'database "{name}" did not exist: created it' in r.output
+        repo = Repository(url)
+        assert repo.project("GD-SZ-2026-0001") is not None
+        repo.close()
+        # the next command finds it there and says nothing about it
+        r = CliRunner().invoke(
+            cli, ["regulator", "add-user", "admin", "--role", "admin", "--password", PASSWORD, "--db", url]
+        )
+        assert r.exit_code == 0 and "created" not in r.output, r.output
+    finally:
+        server_root.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_a_role_that_may_not_create_it_is_given_the_createdb_line(
+    cli: typer.Typer, server_root: psycopg.Connection
+) -> None:
+    role, name = f"sitegw_plain_{secrets.token_hex(4)}", f"sitegw_test_{secrets.token_hex(4)}"
+    server_root.execute(f'CREATE ROLE "{role}" LOGIN NOCREATEDB')
+    host = PG_ADMIN.split("@", 1)[1].rsplit("/", 1)[0]  # 127.0.0.1:5432 (trust over loopback)
+    try:
+        r = CliRunner().invoke(
+            cli, ["regulator", "add-user", "admin", "--role", "admin", "--password", PASSWORD,
+                  "--db", f"postgresql://{role}@{host}/{name}"],
+        )  # fmt: skip
+        assert r.exit_code == 2, r.output
+        assert f'database "{name}" does not exist' in r.output and "Traceback" not in r.output
+        assert f"createdb -h {host.split(':')[0]} -p {host.split(':')[1]} -U {role} {name}" in r.output
+        exists = server_root.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        assert exists is None
+    finally:
+        server_root.execute(f'DROP ROLE IF EXISTS "{role}"')
