@@ -277,13 +277,19 @@ def add_user(
         "--jurisdiction",
         help="a regulator's place: 省/市/区县 from the province down, e.g. 广东省/深圳市/南山区 "
         "(a district), 广东省/深圳市 (a city) or 广东省; they see only the projects under it "
-        "(none: every project)",
+        "(a regulator needs it, or --all)",
+    ),
+    every_project: bool = typer.Option(
+        False,
+        "--all",
+        help="a regulator without a jurisdiction, who sees every project of every province (a ministry's)",
     ),
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
 ) -> None:
     """Create a user of the review UI (or reset their password, role and jurisdiction)."""
     from regulator.auth import Accounts, AuthError
 
+    _check_reach(role, jurisdiction, every_project)
     repo = _repo(db)
     try:
         place = Accounts(repo).add_user(username, password, role, project, jurisdiction=jurisdiction)
@@ -296,6 +302,26 @@ def add_user(
         f"jurisdiction {place}" if place else ("every project" if role != "project" else f"project {project}")
     )
     typer.echo(f"user {username} ({role}, {sees}) saved in {db}")
+
+
+def _check_reach(role: str, jurisdiction: str | None, every_project: bool) -> None:
+    """A regulator sees only their jurisdiction: one left out by mistake would see every project, so that
+    takes --all, said out loud (exit 2 with the fix otherwise)."""
+    if every_project and role != "regulator":
+        typer.echo("--all is for --role regulator (an admin sees every project anyway)", err=True)
+        raise typer.Exit(2)
+    if every_project and jurisdiction:
+        typer.echo("give either --jurisdiction or --all, not both", err=True)
+        raise typer.Exit(2)
+    if role == "regulator" and not jurisdiction and not every_project:
+        typer.echo(
+            "a regulator user needs --jurisdiction 省/市/区县 (e.g. 广东省/深圳市/南山区): they see only the "
+            "projects under it; --all gives them every project of every province instead",
+            err=True,
+        )
+        raise typer.Exit(2)
+    if every_project:
+        typer.echo("warning: this regulator user sees every project of every province (--all)", err=True)
 
 
 def monthly_report(

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 import typer
 from typer.testing import CliRunner
 
+from regulator.auth import Accounts
 from regulator.cli import add_project, add_user
+from regulator.scope import Actor
 from regulator.storage import Repository
 from tests.regulator.support import PG_ADMIN
 
@@ -81,3 +84,20 @@ def test_a_role_that_may_not_create_it_is_given_the_createdb_line(
         assert exists is None
     finally:
         server_root.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+def test_a_regulator_without_a_jurisdiction_needs_all(cli: typer.Typer, tmp_path: Path) -> None:
+    db = ["--db", f"sqlite:///{tmp_path}/reg.sqlite"]
+    add = ["regulator", "add-user", "li.jian", "--role", "regulator", "--password", PASSWORD, *db]
+    r = CliRunner().invoke(cli, add)
+    assert r.exit_code == 2, r.output
+    assert "needs --jurisdiction" in r.output and "--all" in r.output
+    r = CliRunner().invoke(cli, [*add, "--all", "--jurisdiction", "广东省"])
+    assert r.exit_code == 2 and "not both" in r.output, r.output
+    r = CliRunner().invoke(cli, [*add, "--all"])
+    assert r.exit_code == 0, r.output
+    assert "every project of every province" in r.output and "every project" in r.output
+    repo = Repository(db[1])
+    token = Accounts(repo).login("li.jian", PASSWORD)
+    assert Accounts(repo).actor(token) == Actor("li.jian", "regulator", None, None)
+    repo.close()
