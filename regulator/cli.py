@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,12 +15,15 @@ from regulator.channels.public import PER_SENDER, TOTAL
 from regulator.db import DatabaseUrlError
 from regulator.db_create import CannotCreateDatabase, create_if_missing
 from regulator.evidence import EvidenceConfigError, EvidenceUnavailable, PictureStore, open_evidence_store
+from regulator.jurisdictions import SEP, UNPLACED_PROVINCE
 from regulator.storage import Repository, default_evidence_dir
 
 if TYPE_CHECKING:
     from regulator.asgi import ServeSettings
 
 DEFAULT_DB = "sqlite:///regulator.sqlite"
+# the least characters of a signing secret: a shorter signing secret can be guessed, and whoever has it posts alerts as the site
+MIN_SECRET = 16
 DB_HELP = "postgresql://USER@HOST:PORT/DB (production) or sqlite:///PATH (embedded)"
 
 
@@ -222,7 +227,11 @@ def add_project(
     name: str = typer.Option(..., "--name", help="project name"),
     city: str = typer.Option("", "--city", help="city, e.g. 深圳"),
     secret: str = typer.Option(
-        ..., "--secret", envvar="REGULATOR_SECRET", help="the project's signing secret"
+        "",
+        "--secret",
+        envvar="REGULATOR_SECRET",
+        help=f"the project's signing secret, at least {MIN_SECRET} characters (left out: a new project gets "
+        "a random one, printed once; a registered project keeps its own)",
     ),
     district: str = typer.Option("", "--district", help="district, e.g. 南山区"),
     contractor: str = typer.Option("", "--contractor", help="main contractor (施工总承包单位)"),
@@ -235,10 +244,43 @@ def add_project(
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
 ) -> None:
     """Register a project (or change its details and secret) so its gateway's requests are accepted; it sits in the district its city and district name."""
+    if secret and len(secret) < MIN_SECRET:
+        typer.echo(
+            f"--secret is {len(secret)} characters: at least {MIN_SECRET}, as anyone who guesses it can post "
+            "alerts in this project's name; leave it out to have one made, or use `openssl rand -hex 16`",
+            err=True,
+        )
+        raise typer.Exit(2)
     repo = _repo(db)
-    place = repo.add_project(code, name, city, secret, district, contractor, province, supervisor)
-    repo.close()
+    try:
+        registered = repo.project(code)
+        made = not secret and registered is None
+        if not secret:
+            secret = registered.secret if registered is not None else secrets.token_hex(16)
+        place = repo.add_project(code, name, city, secret, district, contractor, province, supervisor)
+    finally:
+        repo.close()
     typer.echo(f"project {code} registered in {db}, jurisdiction {place}")
+    if made:
+        typer.echo(
+            f"its secret, shown only now (the gateway's --regulator-secret or uplink secret): {secret}"
+        )
+    if place.startswith(UNPLACED_PROVINCE + SEP):
+        typer.echo(_unknown_city_hint(city), err=True)
+
+
+def _unknown_city_hint(city: str) -> str:
+    """Why a project went to 未定省份 and the option that files it in its province."""
+    from regulator.places import CITIES
+
+    names = [c.name for c in CITIES] + [c.pinyin for c in CITIES]
+    close = difflib.get_close_matches(city.strip().removesuffix("市").lower(), names, n=1)
+    maybe = f"did you mean --city {close[0]}? or " if close else ""
+    return (
+        f"warning: city {city!r} is not in the map's table (regulator/places.py), so the project is filed "
+        f"under {UNPLACED_PROVINCE}, where only admins and regulators with --all see it; {maybe}give "
+        "its province, e.g. --province 广西壮族自治区"
+    )
 
 
 def add_place(

@@ -101,3 +101,19 @@ def test_a_regulator_without_a_jurisdiction_needs_all(cli: typer.Typer, tmp_path
     token = Accounts(repo).login("li.jian", PASSWORD)
     assert Accounts(repo).actor(token) == Actor("li.jian", "regulator", None, None)
     repo.close()
+
+
+def test_an_unknown_city_is_named_with_the_province_option(cli: typer.Typer, tmp_path: Path) -> None:
+    db = ["--db", f"sqlite:///{tmp_path}/reg.sqlite"]
+    add = ["regulator", "add-project", "GX-NN-0001", "--name", "南宁项目", "--secret", SECRET, *db]
+    r = CliRunner().invoke(cli, [*add, "--city", "南宁", "--district", "青秀区"])
+    assert r.exit_code == 0, r.output
+    assert "jurisdiction 未定省份/南宁市/青秀区" in r.output
+    assert "'南宁' is not in the map's table" in r.output and "--province" in r.output
+    r = CliRunner().invoke(cli, [*add, "--city", "Shenzen"])  # a typo of a city the table knows
+    assert "did you mean --city shenzhen?" in r.output, r.output
+    r = CliRunner().invoke(
+        cli, [*add, "--city", "南宁", "--district", "青秀区", "--province", "广西壮族自治区"]
+    )
+    assert r.exit_code == 0 and "jurisdiction 广西壮族自治区/南宁市/青秀区" in r.output, r.output
+    assert "not in the map's table" not in r.output

@@ -48,10 +48,10 @@ class Site:
     province: str = ""
 
 
-NS = Site("GD-SZ-NS-01", "南山某项目", "深圳", "南山区", "secret-ns-0001")
-FT = Site("GD-SZ-FT-01", "福田某项目", "深圳", "福田区", "secret-ft-0001")
-TH = Site("GD-GZ-TH-01", "天河某项目", "广州", "天河区", "secret-th-0001")
-QX = Site("GX-NN-QX-01", "青秀某项目", "南宁", "青秀区", "secret-qx-0001", province="广西壮族自治区")
+NS = Site("GD-SZ-NS-01", "南山某项目", "深圳", "南山区", "secret-ns-00000001")
+FT = Site("GD-SZ-FT-01", "福田某项目", "深圳", "福田区", "secret-ft-00000001")
+TH = Site("GD-GZ-TH-01", "天河某项目", "广州", "天河区", "secret-th-00000001")
+QX = Site("GX-NN-QX-01", "青秀某项目", "南宁", "青秀区", "secret-qx-00000001", province="广西壮族自治区")
 SITES = (NS, FT, TH, QX)
 ALL = {s.code for s in SITES}
 

@@ -131,16 +131,27 @@ def test_add_project_command_registers_a_secret(tmp_path: Path) -> None:
     app = typer.Typer()
     app.command()(add_project)
     db = f"sqlite:///{tmp_path}/reg.sqlite"
-    result = CliRunner().invoke(
-        app, ["GD-SZ-2026-0009", "--name", "测试", "--city", "深圳", "--secret", "k1", "--db", db]
-    )
+    add = ["GD-SZ-2026-0009", "--name", "测试", "--city", "深圳", "--db", db]
+    # a guessable secret is refused with the way to a good one
+    weak = CliRunner().invoke(app, [*add, "--secret", "abc"])
+    assert weak.exit_code == 2 and "at least 16" in weak.output and "openssl rand -hex 16" in weak.output
+    assert not Path(f"{tmp_path}/reg.sqlite").exists()
+    result = CliRunner().invoke(app, [*add, "--secret", "k1-k1-k1-k1-k1-k1"])
     assert result.exit_code == 0, result.output
     repo = Repository(db)
-    assert repo.project("GD-SZ-2026-0009").secret == "k1"  # type: ignore[union-attr]
+    assert repo.project("GD-SZ-2026-0009").secret == "k1-k1-k1-k1-k1-k1"  # type: ignore[union-attr]
     repo.close()
-    bad = CliRunner().invoke(app, ["X", "--name", "n", "--secret", "k", "--db", "mysql://h/db"])
+    # left out: a new project gets a random secret, printed once; changing its details later keeps it
+    made = CliRunner().invoke(app, ["GD-SZ-2026-0010", *add[1:]])
+    assert made.exit_code == 0, made.output
+    shown = made.output.split("shown only now")[1].split(": ")[-1].strip()
+    assert len(shown) == 32
+    again = CliRunner().invoke(app, ["GD-SZ-2026-0010", *add[1:3], "--city", "广州", "--db", db])
+    assert again.exit_code == 0 and "shown only now" not in again.output, again.output
+    repo = Repository(db)
+    assert repo.project("GD-SZ-2026-0010").secret == shown  # type: ignore[union-attr]
+    repo.close()
+    bad = CliRunner().invoke(app, ["X", "--name", "n", "--db", "mysql://h/db"])
     assert bad.exit_code == 2 and "unsupported database URL 'mysql://h/db'" in bad.output
-    unreachable = CliRunner().invoke(
-        app, ["X", "--name", "n", "--secret", "k", "--db", "postgresql://nohost.invalid/db"]
-    )
+    unreachable = CliRunner().invoke(app, ["X", "--name", "n", "--db", "postgresql://nohost.invalid/db"])
     assert unreachable.exit_code == 2 and "cannot open the regulator database" in unreachable.output
