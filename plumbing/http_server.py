@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
 import socket
-from collections.abc import Callable
-from types import FrameType
-from typing import Any
+from collections.abc import Iterator
 
 import uvicorn
 from fastapi import FastAPI
+
+
+class EmbeddedServer(uvicorn.Server):
+    """uvicorn that leaves SIGINT and SIGTERM to the process that embeds it.
+
+    Its own handlers would stop each server at the signal, whatever the process's order: in the demo the
+    embedded regulator stopped while the gateway still delivered to it, and the gateway logged it as
+    unreachable. The process stops its servers itself (plumbing/stop_signals.py), in order."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 def listen(host: str, port: int, what: str = "the API", hint: str = "choose another port") -> socket.socket:
@@ -53,7 +62,7 @@ class ApiServer:
         self._host = host
         self._port = port
         self._sock: socket.socket | None = None
-        self._server: uvicorn.Server | None = None
+        self._server: EmbeddedServer | None = None
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -78,7 +87,7 @@ class ApiServer:
             lifespan="off",
             forwarded_allow_ips=self._forwarded_allow_ips,
         )
-        self._server = uvicorn.Server(config)
+        self._server = EmbeddedServer(config)
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="api-server")
         # uvicorn sets a flag, not an event, when it is serving
         while not self._server.started and not self._task.done():  # noqa: ASYNC110
@@ -87,7 +96,7 @@ class ApiServer:
             self._task.result()
 
     async def wait(self) -> None:
-        """Return when the server stopped by itself (uvicorn handles SIGINT/SIGTERM in the main thread)."""
+        """Return when the server stopped by itself (it failed: signals are the embedding process's)."""
         if self._task is not None:
             await asyncio.shield(self._task)
 
@@ -100,25 +109,5 @@ class ApiServer:
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(self._task, 5 if force else 30)
-        self._release_signals()
         if self._sock is not None:
             self._sock.close()
-
-    def _release_signals(self) -> None:
-        """Hand SIGINT/SIGTERM back to their defaults if a stopped uvicorn server is left holding them.
-
-        uvicorn in the main thread takes both signals and, stopping, puts back what it found. Servers
-        whose lives overlap (a gateway's API and a regulator in one process, stopped in another order
-        than started) put back each other's handlers, so a stopped server could stay the process's
-        handler: a later SIGTERM would go nowhere, and sse-starlette, which reads that handler's
-        ``should_exit``, would end every live stream of a later server at once.
-        """
-        defaults: list[tuple[signal.Signals, Callable[[int, FrameType | None], Any] | signal.Handlers]] = [
-            (signal.SIGINT, signal.default_int_handler),
-            (signal.SIGTERM, signal.SIG_DFL),
-        ]
-        for sig, default in defaults:
-            holder = getattr(signal.getsignal(sig), "__self__", None)
-            if isinstance(holder, uvicorn.Server) and holder.should_exit:
-                with contextlib.suppress(ValueError):  # not the main thread: it could not have them
-                    signal.signal(sig, default)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import secrets
 from pathlib import Path
@@ -139,6 +140,7 @@ def serve(
 ) -> None:
     """Run the regulator's service: gateways' ingest (POST /api/v1/events, ...) and the review UI at /."""
     from plumbing.heap import settle_startup_heap
+    from plumbing.stop_signals import stop_requested
     from regulator.asgi import ServeSettings
     from regulator.channels.public import Limits
     from regulator.review import DeadlinePolicy
@@ -173,6 +175,10 @@ def serve(
         return
 
     async def _run() -> None:
+        with stop_requested() as stop:
+            await _serve_until_stopped(stop)
+
+    async def _serve_until_stopped(stop: asyncio.Event) -> None:
         server = RegulatorServer(
             db,
             host,
@@ -193,7 +199,9 @@ def serve(
             f"(db {db}, evidence in {pictures.describe()})"
         )
         try:
-            await server.wait()
+            # SIGINT/SIGTERM (Ctrl-C, systemd) or the server failing by itself, whichever comes first
+            stopped = asyncio.ensure_future(server.wait())
+            await asyncio.wait([stopped, asyncio.ensure_future(stop.wait())], return_when="FIRST_COMPLETED")
         finally:
             await server.stop()
 

@@ -112,7 +112,7 @@ class RegulatorServer:
         )
 
     async def wait(self) -> None:
-        """Return when the server stopped by itself (uvicorn handles SIGINT/SIGTERM when in the main thread)."""
+        """Return when the server stopped by itself (it failed: SIGINT/SIGTERM are the embedding process's)."""
         await self._http.wait()
 
     async def stop(self) -> None:

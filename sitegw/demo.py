@@ -38,10 +38,10 @@ from drivers.simulators.modbus_sims import start_modbus_simulators
 from drivers.simulators.pit import PitSimulator
 from drivers.simulators.profile_publish import ProfilePublisher
 from drivers.simulators.relay import RelaySimulator
+from plumbing.stop_signals import stop_requested
 from sitegw.cli_options import DEMO_POUR_AFTER_S
 from sitegw.extras import REGULATOR_INSTALL, regulator_extra_missing
 from sitegw.runtime import Gateway
-from sitegw.stop_signals import stop_requested
 from sitegw.users_cli import demo_login
 from vision.demo import demo_vision
 

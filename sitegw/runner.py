@@ -6,8 +6,8 @@ import logging
 from pathlib import Path
 
 from contract.config import LoadedSite
+from plumbing.stop_signals import stop_requested
 from sitegw.runtime import Gateway
-from sitegw.stop_signals import stop_requested
 
 log = logging.getLogger(__name__)
 

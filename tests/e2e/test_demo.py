@@ -208,3 +208,21 @@ def test_ctrl_c_stops_the_demo_and_its_camera_worker_cleanly(tmp_path: Path) -> 
     while left := subprocess.run(["pgrep", "-a", "-g", str(proc.pid)], capture_output=True, text=True).stdout:
         assert time.monotonic() < deadline, f"processes left in the demo's group:\n{left}"
         time.sleep(0.2)
+
+
+def test_ctrl_c_does_not_call_the_embedded_regulator_unreachable(tmp_path: Path) -> None:
+    """Stopping the demo while its gateway delivers alerts to the embedded regulator: the regulator stops
+    after the gateway, so no line on the console says it went away (it once stopped at the signal, first,
+    and the gateway logged its last deliveries as failed)."""
+    state = tmp_path / "state"
+    proc, url = start_demo(state, 120, own_group=True)
+    try:
+        # alerts are being raised and delivered: the crane's overload, the pit's rate
+        until("an alert", lambda: get(url, "alerts"), 60)
+        time.sleep(2)
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        out, _ = proc.communicate(timeout=90)
+    assert proc.returncode == 0 and "demo stopped after" in out, out
+    for spurious in ("unreachable", "delivery failed", "ConnectError", "All connection attempts failed"):
+        assert spurious not in out, out

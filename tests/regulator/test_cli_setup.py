@@ -6,6 +6,7 @@ user without a jurisdiction refused unless ``--all`` says so, and a city the map
 from __future__ import annotations
 
 import secrets
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from regulator.cli import add_project, add_user
 from regulator.scope import Actor
 from regulator.storage import Repository
 from tests.regulator.support import PG_ADMIN
+from tests.regulator.test_demo_delivery import cli as sitegw_process
+from tests.support import free_port, wait_port
 
 PASSWORD = "choose-a-password"
 SECRET = "a-secret-of-24-characters"
@@ -117,3 +120,21 @@ def test_an_unknown_city_is_named_with_the_province_option(cli: typer.Typer, tmp
     )
     assert r.exit_code == 0 and "jurisdiction 广西壮族自治区/南宁市/青秀区" in r.output, r.output
     assert "not in the map's table" not in r.output
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_serve_stops_at_ctrl_c_and_at_systemds_stop(tmp_path: Path, sig: signal.Signals) -> None:
+    """The service's own stop handling (uvicorn's is off: it stopped embedded servers out of order)."""
+    port = free_port()
+    serve = sitegw_process(
+        "regulator", "serve", "--port", str(port), "--db", f"sqlite:///{tmp_path}/reg.sqlite"
+    )
+    try:
+        wait_port(port, timeout=30)
+        serve.send_signal(sig)
+        out, _ = serve.communicate(timeout=30)
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+            serve.wait()
+    assert serve.returncode == 0 and "Traceback" not in out, out
