@@ -36,7 +36,7 @@ class Violation:
 
     rule: str  # vision.no_helmet | vision.edge_missing | vision.zone_intrusion
     target: str  # zone or edge name; "" for the hard-hat check
-    score: float
+    score: float  # the alert's value: a bare head's confidence, an edge's share missing, a zone's head count
     boxes: tuple[Box, ...] = ()
     message: str = ""  # what was seen, in Chinese
     message_en: str = ""  # the same in English

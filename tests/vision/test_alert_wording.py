@@ -4,6 +4,7 @@ words burned into its evidence picture."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
@@ -14,7 +15,7 @@ from tests.vision.conftest import load
 from vision.detections import Detection, FrameResult, Violation
 from vision.edges import EdgeWatch
 from vision.events import LABELS
-from vision.evidence import DETECTION_LABELS, WHITE, annotate, header_lines, text_scales
+from vision.evidence import COLOURS, DETECTION_LABELS, WHITE, annotate, header_lines, text_scales
 from vision.text import CELL, has_glyph, put_text, text_mask
 from vision.zones import ZoneWatch
 
@@ -44,6 +45,15 @@ def test_zone_intrusion_names_camera_zone_people_and_the_action() -> None:
     clear = to_rule_result(resolved("vision.zone_intrusion", "塔吊回转区"))
     assert clear.level is None
     assert clear.message == "摄像头 gate-cam 禁入区 塔吊回转区 内已无人员，已恢复正常"
+
+
+def test_zone_intrusion_value_is_the_people_its_message_counts() -> None:
+    """The regulator's 峰值 of an intrusion is the number of people inside, not a detector's 1."""
+    zone = ZoneConfig(name="塔吊回转区", polygon=[(100, 100), (500, 100), (500, 400), (100, 400)], inertia=1)
+    heads = [Detection("helmet", (x, 190, x + 20, 210), 0.9) for x in (150, 230, 310, 390)]
+    (v,) = ZoneWatch([zone]).update(0.0, heads)
+    alert = to_rule_result(firing("vision.zone_intrusion", v))
+    assert "发现 4 人进入禁入区" in alert.message and alert.value == 4
 
 
 def test_missing_edge_protection_names_the_edge_and_the_action() -> None:
@@ -130,6 +140,29 @@ def test_a_chinese_zone_name_is_drawn_beside_its_zone() -> None:
     top = 200 - CELL * small - 2
     drawn = out[top : top + mask.shape[0], 100 : 100 + mask.shape[1]]
     assert (drawn[mask] == (0, 215, 255)).all()
+
+
+def test_labels_of_heads_side_by_side_are_each_readable() -> None:
+    """Four workers shoulder to shoulder: each head's label is on the picture whole, none drawn over
+    another (they once all went at the same height, one on top of the next)."""
+    img = np.zeros((480, 640, 3), np.uint8)
+    cam = CameraConfig(
+        name="gate-cam",
+        source="x",
+        drawn_on=(640, 480),
+        zones=[ZoneConfig(name="施工升降机入口", polygon=[(90, 150), (400, 150), (400, 400), (90, 400)])],
+    )
+    heads = [Detection("helmet", (100 + 40 * i, 160, 130 + 40 * i, 190), 0.91 + i / 100) for i in range(4)]
+    res = FrameResult("gate-cam", 1_790_000_000.0, 640, 480, heads, [])
+    picture = annotate(img, res, cam)
+    green = (picture == COLOURS["helmet"]).all(axis=2).astype(np.float32)
+    yellow = (picture == (0, 215, 255)).all(axis=2).astype(np.float32)
+    texts = [(f"戴安全帽 {d.score:.2f}", green) for d in heads] + [("禁入区 施工升降机入口", yellow)]
+    for text, drawn in texts:
+        mask = text_mask(text).astype(np.float32)
+        # an exact match somewhere: every pixel of the words there, and no stray one of that colour
+        misses = cv2.matchTemplate(drawn, mask, cv2.TM_SQDIFF)
+        assert misses.min() < 0.5, f"{text!r} is not readable whole on the picture"
 
 
 def test_text_past_the_picture_is_clipped_and_unknown_characters_show_as_question_marks() -> None:
