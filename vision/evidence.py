@@ -18,7 +18,8 @@ import numpy as np
 from contract.config.camera import CameraConfig
 from vision.detections import FrameResult
 from vision.events import LABELS
-from vision.text import CELL, put_text
+from vision.label_layout import LabelLayout, Rect
+from vision.text import CELL, put_text, text_mask
 
 COLOURS = {"helmet": (60, 180, 60), "no_helmet": (0, 0, 255), "person": (255, 160, 0)}
 # what each detection is called on the picture (Chinese: the people on site read it)
@@ -45,28 +46,38 @@ def text_scales(width: int) -> tuple[int, int]:
 
 def annotate(frame: np.ndarray, result: FrameResult, cam: CameraConfig) -> np.ndarray:
     """A copy of the frame with zones, edges, boxes, violations, camera name and time burned in,
-    every label in Chinese (禁入区, 临边, 未戴安全帽 ...)."""
+    every label in Chinese (禁入区, 临边, 未戴安全帽 ...), no label over another (vision/label_layout.py)."""
     img = frame.copy()
     cam = cam.scaled(img.shape[1], img.shape[0])  # zones and edges in this frame's pixels
     lw = max(2, img.shape[1] // 640)
     small, big = text_scales(img.shape[1])
+    header = header_lines(result, cam)
+    header_rect = (0, 0, img.shape[1], 6 + len(header) * (CELL + 4) * big)
+    boxes: list[Rect] = [
+        (int(a), int(b), int(c), int(e)) for a, b, c, e in (d.box for d in result.detections)
+    ]
+    # no label over the header, nor over a head's box (a later box's lines would cross its words)
+    layout = LabelLayout(img.shape[1], img.shape[0], [header_rect, *boxes])
+
+    def label(text: str, box: Rect, colour: tuple[int, int, int]) -> None:
+        mask = text_mask(text, small)
+        put_text(img, text, layout.place((mask.shape[1], mask.shape[0]), box), colour, small)
+
     for z in cam.zones:
         cv2.polylines(img, [np.array(z.polygon, np.int32)], True, (0, 215, 255), lw)
         x, y = (int(v) for v in z.polygon[0])
-        put_text(img, f"禁入区 {z.name}", (x, y - CELL * small - 2), (0, 215, 255), small)
+        label(f"禁入区 {z.name}", (x, y, x, y), (0, 215, 255))
     for e in cam.edges:
         cv2.polylines(img, [np.array(e.polyline, np.int32)], False, (255, 0, 255), lw)
         x, y = (int(v) for v in e.polyline[0])
-        put_text(img, f"临边 {e.name}", (x, y - CELL * small - 2), (255, 0, 255), small)
-    for d in result.detections:
-        x1, y1, x2, y2 = (int(v) for v in d.box)
+        label(f"临边 {e.name}", (x, y, x, y), (255, 0, 255))
+    for d, (x1, y1, x2, y2) in zip(result.detections, boxes, strict=True):
         cv2.rectangle(img, (x1, y1), (x2, y2), COLOURS[d.label], lw)
-        label = f"{DETECTION_LABELS[d.label]} {d.score:.2f}"
-        put_text(img, label, (x1, max(0, y1 - CELL * small - 2)), COLOURS[d.label], small)
+        label(f"{DETECTION_LABELS[d.label]} {d.score:.2f}", (x1, y1, x2, y2), COLOURS[d.label])
     for v in result.violations:
         for bx1, by1, bx2, by2 in v.boxes:
             cv2.rectangle(img, (int(bx1), int(by1)), (int(bx2), int(by2)), RULE_COLOURS[v.rule], lw + 1)
-    for i, text in enumerate(header_lines(result, cam)):
+    for i, text in enumerate(header):
         put_text(img, text, (10, 6 + i * (CELL + 4) * big), WHITE, big)
     return img
 
