@@ -150,7 +150,7 @@ def test_demo_gateway_delivers_to_regulator_serve(tmp_path: Path) -> None:
             print("patrol tile of the demo's gate camera:", gate)
             findings = gate["findings"]
             assert (
-                set(findings["zones"]) == {"hoist-entrance"} and findings["heads"] >= findings["bare_heads"]
+                set(findings["zones"]) == {"施工升降机入口"} and findings["heads"] >= findings["bare_heads"]
             )
             assert gate["status"] == "ok" and gate["age_s"] < DURATION_S + 60  # taken during the run
             # the gateway's run summary counts it (as /api/v1/health does)

@@ -24,7 +24,8 @@ def camera_frames() -> list[np.ndarray]:
 
 
 def demo_vision(evidence_dir: Path, fps: float = 0.5) -> VisionConfig:
-    """One camera over the shipped photos, with the hard-hat check and a hoist-entrance zone.
+    """One camera over the shipped photos, with the hard-hat check and a danger zone at the hoist's entrance (施工升降机入口:
+    its name is what the dashboard, the alerts and the regulator show).
 
     Each photo is held for 3 frames, as a fixed camera sees a still scene: a photo with a bare
     head fires `vision.no_helmet` (2 frames) with evidence within seconds of the demo starting, and
@@ -43,7 +44,7 @@ def demo_vision(evidence_dir: Path, fps: float = 0.5) -> VisionConfig:
         drawn_on=(640, 640),  # the demo photos' size
         zones=[
             ZoneConfig(
-                name="hoist-entrance", polygon=[(160, 120), (480, 120), (480, 420), (160, 420)], inertia=2
+                name="施工升降机入口", polygon=[(160, 120), (480, 120), (480, 420), (160, 420)], inertia=2
             )
         ],
     )
