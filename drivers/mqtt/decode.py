@@ -146,12 +146,30 @@ class ValueSpec:
     key: str | None  # the path's one key when it is a single name (``$.disp_h_mm``, the usual case)
 
 
+# kinds of fault, each logged once per topic (drivers/mqtt/link.py): a device that sends bad JSON and one whose
+# firmware sends a number as text need different fixes, so the second kind on a topic is not hidden by the first
+UNREADABLE = "unreadable payload"
+BAD_TIMESTAMP = "bad timestamp"
+BAD_POINT = "bad point code"
+MISSING_VALUE = "missing value"
+NOT_A_NUMBER = "value not a number"
+TOO_LARGE = "value too large"
+NO_KNOWN_VALUE = "none of the profile's values"
+
+
 @dataclass(slots=True)
 class Decoded:
-    """What one message gave one device: readings, and why parts of it were rejected."""
+    """What one message gave one device: readings, and why parts of it were rejected (``problems``, each
+    with its kind of fault in ``kinds``)."""
 
     readings: list[Reading] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+
+    def fault(self, kind: str, problem: str) -> None:
+        """Note one problem of the message and its kind."""
+        self.problems.append(problem)
+        self.kinds.append(kind)
 
 
 class MessageDecoder:
@@ -204,11 +222,15 @@ class MessageDecoder:
         out = Decoded()
         try:
             ts = self._ts(doc, arrival)
+        except BadValue as exc:
+            out.fault(BAD_TIMESTAMP, f"{exc}; message dropped")
+            return out
+        try:
             point = self._point(levels, doc)
         except BadValue as exc:
-            out.problems.append(f"{exc}; message dropped")
+            out.fault(BAD_POINT, f"{exc}; message dropped")
             return out
-        project, device, readings, problems = self.project, self.device, out.readings, out.problems
+        project, device, readings, fault = self.project, self.device, out.readings, out.fault
         # a JSON object's value at a one-name path is its dict entry (what lookup finds, without the walk)
         by_key = doc if self.is_json and doc.__class__ is dict else None
         for spec in self.values:
@@ -220,7 +242,7 @@ class MessageDecoder:
                 raw = lookup(doc, spec.path)
             if raw is MISSING or raw is None:
                 if not spec.optional:
-                    problems.append(f"{spec.metric}: no value at {spec.path_text}")
+                    fault(MISSING_VALUE, f"{spec.metric}: no value at {spec.path_text}")
                 continue
             # a finite float passes every check below (x - x == 0.0 only for those) without the words of
             # a message naming the value being made
@@ -233,13 +255,14 @@ class MessageDecoder:
                     else:
                         value = number(raw, f"{spec.metric} at {spec.path_text}")
                 except BadValue as exc:
-                    problems.append(str(exc))
+                    fault(NOT_A_NUMBER, str(exc))
                     continue
             value = value * spec.scale + spec.offset
             if not math.isfinite(value):
                 # finite as sent, but the profile's scale carries it past the largest float
-                problems.append(
-                    f"{spec.metric} at {spec.path_text} is {raw!r} * scale {spec.scale:g}: too large"
+                fault(
+                    TOO_LARGE,
+                    f"{spec.metric} at {spec.path_text} is {raw!r} * scale {spec.scale:g}: too large",
                 )
                 continue
             readings.append(
@@ -254,10 +277,11 @@ class MessageDecoder:
                     point,
                 )
             )
-        if not readings and not problems:
-            problems.append(
+        if not readings and not out.problems:
+            fault(
+                NO_KNOWN_VALUE,
                 "none of the profile's values is in the message: "
-                + ", ".join(s.path_text for s in self.values)
+                + ", ".join(s.path_text for s in self.values),
             )
         return out
 
@@ -328,7 +352,7 @@ class MessageRouter:
                     parsed[dec.is_json] = exc
             doc = parsed[dec.is_json]
             if isinstance(doc, BadValue):
-                results.append((dec, Decoded(problems=[f"{doc}; message dropped"])))
+                results.append((dec, Decoded(problems=[f"{doc}; message dropped"], kinds=[UNREADABLE])))
             else:
                 results.append((dec, dec.decode(levels, doc, arrival)))
         return results

@@ -77,7 +77,7 @@ class MqttDriver:
         """Malformed messages by topic, over every broker."""
         out: dict[str, int] = {}
         for link in self._links:
-            for topic, n in link.topic_errors.items():
+            for topic, n in link.faults.topic_errors.items():
                 out[topic] = out.get(topic, 0) + n
         return out
 

@@ -33,15 +33,13 @@ from contract.config.transport import MqttBroker
 from contract.readings import DeviceStatus, Reading
 from drivers.base import DeviceStats
 from drivers.mqtt.decode import Decoded, MessageDecoder, MessageRouter
+from drivers.mqtt.fault_log import FaultLog
 from drivers.mqtt.session import broker_client
 from plumbing.paho_stop import disconnect_and_join
 from plumbing.tls import explain
 
 log = logging.getLogger(__name__)
 
-SAMPLE_BYTES = 200  # of a bad payload, in the log line
-TOPIC_ERROR_LIMIT = 10_000  # distinct topics counted one by one; the rest under OTHER_TOPICS
-OTHER_TOPICS = "<other topics>"
 DRAIN_S = 0.005  # hand-over period while messages flow; the first message of a lull is handed at once
 MAX_BUFFERED = 2_000  # readings waiting for the loop before paho's thread waits for it
 HOLD_MAX_S = 2.0  # the longest paho's thread waits at once (the shortest keepalive is 5 s)
@@ -70,7 +68,7 @@ class BrokerLink:
         self.where = f"broker {name} ({broker.host}:{broker.port}{', TLS' if broker.tls else ''})"
         self.filters = sorted({d.filter.text for d in decoders})
         self.stats = {device: DeviceStats(device) for device in devices}
-        self.topic_errors: dict[str, int] = {}
+        self.faults = FaultLog()  # bad messages: counted per topic, logged per kind of fault
         self.unmatched = 0  # messages on no device's filter (e.g. an old subscription of the session)
         self._router = MessageRouter(decoders)
         self._bus = bus
@@ -247,23 +245,7 @@ class BrokerLink:
         st = self.stats[device]
         st.errors += 1
         st.last_error = f"{topic}: {'; '.join(out.problems)}"
-        room = topic in self.topic_errors or len(self.topic_errors) < TOPIC_ERROR_LIMIT
-        key = topic if room else OTHER_TOPICS
-        count = self.topic_errors.get(key, 0) + 1
-        self.topic_errors[key] = count
-        if count == 1:
-            sample = payload[:SAMPLE_BYTES]
-            more = f" (+{len(payload) - SAMPLE_BYTES} bytes)" if len(payload) > SAMPLE_BYTES else ""
-            log.warning(
-                "device %s: bad message on topic %s: %s; payload %r%s; %s (later bad messages on "
-                "this topic are only counted: stats errors / topic_errors)",
-                device,
-                topic,
-                "; ".join(out.problems),
-                sample,
-                more,
-                f"kept {len(out.readings)} good value(s)" if out.readings else "nothing kept",
-            )
+        self.faults.note(device, topic, payload, out)
 
     def _push(self, readings: list[Reading]) -> None:
         with self._lock:

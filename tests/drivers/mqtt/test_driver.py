@@ -11,7 +11,7 @@ import pytest
 
 from contract.bus import Bus
 from contract.config.loader import load_site
-from drivers.mqtt import MqttDriver
+from drivers.mqtt import MqttDriver, fault_log
 from tests.servers.mosquitto import MosquittoServer
 
 from .conftest import PREFIX, Recorder, point_msg, publish, write_site
@@ -86,10 +86,47 @@ async def test_bad_messages_are_counted_per_topic_logged_once_and_the_rest_flows
         assert (st.requests, st.errors, st.readings) == (5, 4, 2)
         warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
         bad_logs = [w for w in warnings if bad_topic in w]
-        assert len(bad_logs) == 1, warnings  # once per topic, however many bad messages
-        assert "not valid JSON" in bad_logs[0] and 'disp_h_mm": 12.' in bad_logs[0]
+        # once per kind of fault on the topic, however many bad messages: the broken JSON, the text value
+        assert len(bad_logs) == 2, warnings
+        assert ": unreadable payload: " in bad_logs[0] and "not valid JSON" in bad_logs[0]
+        assert 'disp_h_mm": 12.' in bad_logs[0]
+        assert ": value not a number: disp_h_mm" in bad_logs[1]
         assert any("unknown point 'ZQS-77'" in w for w in warnings)
         assert all(len(w) < 1000 for w in warnings)  # a sample of the payload, not all of it
+    finally:
+        await driver.stop()
+
+
+async def test_faults_that_go_on_are_summed_up_each_period_per_topic_and_kind(
+    tmp_path: Path,
+    mosquitto: MosquittoServer,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A DAU whose firmware sends numbers as text for a while: its first bad message is logged in full,
+    the rest are summed up once a period (a minute; 1 s here) while they continue, by topic and kind."""
+    monkeypatch.setattr(fault_log, "SUMMARY_S", 1.0)
+    caplog.set_level(logging.WARNING, logger="drivers.mqtt")
+    driver, rec = await started((tmp_path, mosquitto.port))
+    try:
+        text_topic, json_topic = f"{PREFIX}/points/ZQS-01/data", f"{PREFIX}/points/CX-01/data"
+        for _ in range(6):  # 2.5 s of faults
+            await asyncio.to_thread(
+                publish,
+                mosquitto.port,
+                [point_msg("ZQS-01", time.time(), disp_h_mm="n/a"), (json_topic, b"{broken")],
+            )
+            await asyncio.sleep(0.5)
+        await asyncio.to_thread(publish, mosquitto.port, [point_msg("ZL-01", time.time(), axial_kn=1.0)])
+        await rec.wait(lambda: any(r.point == "ZL-01" for r in rec.readings), what="the good message")
+        assert driver.topic_errors() == {text_topic: 6, json_topic: 6}
+        warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        firsts = [w for w in warnings if "bad message on topic" in w]
+        assert len(firsts) == 2, warnings
+        summaries = [w for w in warnings if w.startswith("bad MQTT messages in the last")]
+        assert 1 <= len(summaries) <= 3, warnings
+        assert f"{text_topic} (value not a number)" in summaries[0]
+        assert f"{json_topic} (unreadable payload)" in summaries[0]
     finally:
         await driver.stop()
 
