@@ -94,6 +94,13 @@ def test_live_alert_appears_and_is_acknowledged_from_the_page(page: Page, tmp_pa
             stored["acked_by"] == SUPERVISOR and stored["ack_note"] == "已通知监测单位加密观测，停止坑边堆载"
         )
 
+        # the gate camera's danger zone by its name, not an id, with the people inside as its value
+        zone = new_alert(demo.url, set(), rule="vision.zone_intrusion")
+        zone_item = page.locator(f'#alerts li[data-alert-id="{zone["alert_id"]}"]')
+        expect(zone_item).to_contain_text("禁入区 施工升降机入口")
+        expect(zone_item).not_to_contain_text("hoist-entrance")
+        assert zone["value"] >= 1 and f"发现 {zone['value']:.0f} 人" in str(zone["message"]), zone
+
         page.click("#lang")
         expect(page.locator("h2[data-i18n=alerts]")).to_have_text("Active alerts")
         expect(page.locator('#cranes [data-crane="crane-1"] [data-gauge="load_pct"] .lbl span')).to_have_text(
