@@ -49,7 +49,9 @@ class ZoneWatch:
                     Violation(
                         "vision.zone_intrusion",
                         zone.name,
-                        float(len(inside)),  # the alert's value (峰值): the people inside, as its message says
+                        float(
+                            len(inside)
+                        ),  # the alert's value (峰值): the people inside, as its message says
                         tuple(inside),
                         f"发现 {len(inside)} 人进入禁入区 {zone.name}（停留 {stayed:.0f} s）",
                         f"sees {len(inside)} {'person' if len(inside) == 1 else 'people'} inside danger zone "
