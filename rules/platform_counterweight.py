@@ -30,11 +30,14 @@ class PlatformCounterweight:
         """The platform.counterweight verdict for one sample."""
         least = spec.rated_counterweight_kg - spec.counterweight_tolerance_kg
         thresholds: list[tuple[Level, float]] = [("alarm", least)]
+        # the clearing band is half the tolerance, not a share of the mass: 5 % of a tonne would hold the
+        # alarm above the rated counterweight itself
+        band = spec.counterweight_tolerance_kg / 2 / least
         level = banded_level(
             counterweight_kg,
             thresholds,
             self._memory.get(device),
-            spec.hysteresis_pct / 100,
+            band,
             higher_is_worse=False,
             strict=True,
         )

@@ -99,7 +99,11 @@ class PlatformSpec(Model):
         description="% of rated load exceeded: overload (超载), 建质规〔2024〕5号 第九条(五) major hazard",
     )
     hysteresis_pct: float = Field(
-        5, ge=0, lt=50, title="Clearing band", description="a level clears past its threshold by this % of it"
+        5,
+        ge=0,
+        lt=50,
+        title="Clearing band",
+        description="a level clears past its threshold by this % of it (the counterweight: by half its tolerance)",
     )
 
     @model_validator(mode="after")
