@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pytest
 
-from contract.readings import Quality
+from contract.readings import Quality, Reading
 from rules import RuleEngine, RuleResult
 from tests.rules.sites import reference_site, run, sample
 
@@ -32,8 +32,8 @@ NOV = datetime.fromisoformat("2026-11-21T09:00:00+08:00").timestamp()
 SITE = reference_site()
 
 
-def platform(ts: float, **changes: float | str):
-    return sample("platform-1", ts, **{**QUIET, **changes})
+def platform(ts: float, **changes: float | str) -> list[Reading]:
+    return sample("platform-1", ts, **{**QUIET, **changes})  # type: ignore[arg-type]
 
 
 def first(rule: str, **changes: float | str) -> RuleResult:
