@@ -90,4 +90,5 @@ KIND = Kind(
     },
     simulator="drivers.simulators.platform_model:PlatformSim",
     scenarios=("normal", "platform_overload", "platform_tilt_lock", "platform_wind", "platform_buckles"),
+    card="platform",
 )
