@@ -1,9 +1,10 @@
 """`sitegw demo`: the reference site, simulated on this machine, watched by a real gateway.
 
-Two tower cranes, the construction hoist and an anemometer speak Modbus (crane-1 and hoist-1 over
-TCP; crane-2 and the anemometer as two slaves of one RS-485 bus, RTU over a pty pair); the deep
-pit's 13 points, the high formwork's 4 points and the site gate publish over MQTT (an embedded
-broker unless one is given); the formwork area's siren is a Modbus relay board. The gateway reads
+Two tower cranes, the construction hoist, the façade's suspended platform and an anemometer speak
+Modbus (crane-1, hoist-1 and platform-1 over TCP; crane-2 and the anemometer as two slaves of one
+RS-485 bus, RTU over a pty pair); the deep pit's 13 points, the high formwork's 4 points and the site
+gate publish over MQTT (an embedded broker unless one is given); the formwork area's and the façade's
+sirens are Modbus relay boards. The gateway reads
 them exactly as it would read the real devices: the only thing the demo changes in
 config/examples/site.yaml is where each device and siren is reached. Scripted scenarios
 make hazards appear within the first minute; the slab pour over the high formwork begins
@@ -53,12 +54,14 @@ CRANE_SCENARIOS = {
     "crane-2": "normal",
     "anemo-1": "high_wind",
     "hoist-1": "hoist_door",
+    "platform-1": "platform_tilt_lock",
 }
 PIT_SCENARIO = "rate"
 FORMWORK_SCENARIO = "collapse"  # one pole's settlement and axial force run away ~30 s into the pour
 SCENARIO_LINE = (
     "crane-1 overload, anemo-1 storm, hoist-1 moving with a door open, pit-1 displacement rate, "
-    "formwork-1 M3 settling during the pour (siren), crane-2 expired licence"
+    "formwork-1 M3 settling during the pour (siren), crane-2 expired licence, "
+    "platform-1 tilting with a failed safety lock (siren-facade)"
 )
 # crane-2's driver carries a licence that expired on 2026-06-30 (the reference site's roster)
 OPERATOR_SCENARIO = {"crane-2": "OP-1002"}
@@ -314,6 +317,7 @@ def _announce(
         f"  crane-2       Modbus RTU  {rtu_path} unit 1 (9600 8N1, pty pair)",
         f"  anemo-1       Modbus RTU  {rtu_path} unit 2",
         f"  hoist-1       Modbus TCP  {_tcp(gw, 'hoist-1')} unit 1",
+        f"  platform-1    Modbus TCP  {_tcp(gw, 'platform-1')} unit 1",
         f"  pit-1         MQTT        {broker.host}:{broker.port} ({'given broker' if opts.mqtt else 'embedded amqtt'})",
         f"  formwork-1    MQTT        same broker ({pour})",
         "  gate-1        MQTT        same broker (the key people come in first)",

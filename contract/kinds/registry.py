@@ -28,6 +28,7 @@ BUILTIN = (
     "contract.kinds.anemometer",
     "contract.kinds.pit",
     "contract.kinds.hoist",
+    "contract.kinds.platform",
     "contract.kinds.formwork",
     "contract.kinds.attendance",
     "contract.kinds.camera",

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from contract.config.platform import PlatformSpec
 from gateway.alerts.models import Alert, AlertDetail, Decision
 
 
@@ -93,6 +94,9 @@ class SiteView(BaseModel):
     )
     formwork_points: list[FormworkPointView] = Field(
         default_factory=list, description="high-formwork monitoring points with their alarm values"
+    )
+    platforms: list[PlatformView] = Field(
+        default_factory=list, description="suspended platforms with their limits (empty: none)"
     )
 
 
@@ -214,6 +218,14 @@ class HoistView(BaseModel):
     arrester_valid_until: date = Field(
         description="last day the calibration is valid (JGJ 215-2010 §4.1.7: one year)"
     )
+
+
+class PlatformView(BaseModel):
+    """A suspended platform's nameplate and limits (its site-file section), as its card draws them."""
+
+    id: str
+    spec: PlatformSpec = Field(description="the platform's section of the site file: ratings and limits")
+    lock_valid_until: date = Field(description="last day the safety locks' calibration is valid")
 
 
 class FormworkLimitView(BaseModel):

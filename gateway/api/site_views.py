@@ -23,6 +23,7 @@ from contract.kinds.formwork import FormworkDevice
 from contract.kinds.hoist import HoistDevice
 from contract.kinds.kind import Kind
 from contract.kinds.pit import PitDevice
+from contract.kinds.platform import PlatformDevice
 from gateway.api.models import (
     Bands,
     CameraView,
@@ -35,6 +36,7 @@ from gateway.api.models import (
     KindView,
     MetricView,
     PitPointView,
+    PlatformView,
     PointLimitView,
     SiteView,
     ZoneView,
@@ -64,6 +66,7 @@ def site_view(svc: ApiServices) -> SiteView:
         cameras=camera_views(svc),
         hoists=[hoist_view(svc, d) for d in cfg.devices if isinstance(d, HoistDevice)],
         formwork_points=formwork_points(svc),
+        platforms=[platform_view(d) for d in cfg.devices if isinstance(d, PlatformDevice)],
     )
 
 
@@ -203,6 +206,15 @@ def hoist_view(svc: ApiServices, d: HoistDevice) -> HoistView:
         arrester_calibrated_on=h.arrester_calibrated_on,
         # the day count the hoist.arrester rule uses: valid for arrester_valid_days after calibration
         arrester_valid_until=h.arrester_calibrated_on + timedelta(days=other.arrester_valid_days),
+    )
+
+
+def platform_view(d: PlatformDevice) -> PlatformView:
+    """A platform's section and the last day its safety locks' calibration is valid (as
+    platform.lock_calibration counts it)."""
+    spec = d.platform
+    return PlatformView(
+        id=d.id, spec=spec, lock_valid_until=spec.lock_calibrated_on + timedelta(days=spec.lock_valid_days)
     )
 
 

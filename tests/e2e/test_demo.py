@@ -116,6 +116,7 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
             "crane-2": "modbus_rtu",
             "anemo-1": "modbus_rtu",
             "hoist-1": "modbus_tcp",
+            "platform-1": "modbus_tcp",
             "pit-1": "mqtt",
             "formwork-1": "mqtt",
             "gate-1": "mqtt",
@@ -142,11 +143,26 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
         assert [(p["device"], p["changed_by"]) for p in pours] == [("formwork-1", "demo")]
         siren = until(
             "the formwork siren on, confirmed by its relay",
-            lambda: [s for s in get(url, "sirens") if s["written_on"] and s["write_ok"]],
+            lambda: [
+                s
+                for s in get(url, "sirens")
+                if s["name"] == "siren-formwork" and s["written_on"] and s["write_ok"]
+            ],
             timeout=max(1.0, 55 - (time.monotonic() - started)),
         )
         driving = {a.split(":")[-2] for s in siren for a in s["alerts"]}
         assert driving & {"formwork.settle", "formwork.axial", "hoist.door"}, siren
+        # platform-1 tilts ~25 s in and its safety lock does not act: the façade's siren sounds
+        facade = until(
+            "the façade siren on for platform-1's failed safety lock",
+            lambda: [
+                s
+                for s in get(url, "sirens")
+                if s["name"] == "siren-facade" and s["written_on"] and s["write_ok"]
+            ],
+            timeout=max(1.0, 58 - (time.monotonic() - started)),
+        )
+        assert any(":platform.lock:" in a for s in facade for a in s["alerts"]), facade
         fw = get(url, "readings/latest", device="formwork-1")
         assert {r["point"] for r in fw if r["metric"] != "pour_active"} == FORMWORK_POINTS
     finally:
@@ -158,6 +174,7 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
         "crane-2",
         "anemo-1",
         "hoist-1",
+        "platform-1",
         "pit-1",
         "formwork-1",
         "gate-1",
