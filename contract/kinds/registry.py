@@ -30,6 +30,7 @@ BUILTIN = (
     "contract.kinds.hoist",
     "contract.kinds.formwork",
     "contract.kinds.attendance",
+    "contract.kinds.confined_space",
     "contract.kinds.camera",
     "contract.kinds.generic",
 )
