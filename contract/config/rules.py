@@ -270,7 +270,14 @@ class DeviceOfflineRule(Model):
 # rules whose value is a time that grows by itself while the alert lasts (a silence, an absence, the days
 # left to a calibration): their worsening is the clock's, and the hazard's own span (first event to the
 # resolution) says how long they lasted
-CLOCK_RULES = ("device.offline", "formwork.silent", "personnel.absent", "hoist.arrester")
+CLOCK_RULES = (
+    "device.offline",
+    "formwork.silent",
+    "personnel.absent",
+    "hoist.arrester",
+    "confined.silent",
+    "confined.attendant",
+)
 
 
 class WorseningUpdates(Model):
