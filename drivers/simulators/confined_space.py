@@ -13,6 +13,10 @@ at 4200 s until 7200 s. Each other scenario is that morning with one thing wrong
   480 s (gas critical from ~360 s, when 7.1 ppm = 10 mg/m³ is passed);
 - ``detector_silent``: the detector reports nothing from 300 s to 600 s with the workers inside;
 - ``attendant_away``: the attendant leaves the entrance at 300 s and is back at 600 s.
+
+Over MQTT each badge read is sent once, in the report after the passage (as a reader sends it), so the
+latest ``inside`` reading of a person is when they went in or came out; over Modbus the entry sensor
+and the attendant's switch are states read at every poll.
 """
 
 from __future__ import annotations
@@ -55,14 +59,17 @@ class ConfinedSpaceSim:
     def __init__(self, device: DeviceConfig, site: LoadedSite, scenario: str, seed: int) -> None:
         self.scenario = ConfinedScenario(scenario)
         self.named = isinstance(device.transport, MqttTransport)  # badges name people; Modbus sensors do not
+        self.interval_s = device.poll_interval_s
         self._rng = random.Random(seed)
 
     def inside(self, person_from: float, t: float) -> bool:
         """Whether a worker who first arrives at ``person_from`` is inside at ``t``."""
+        if t < person_from:
+            return False
         if self.scenario is ConfinedScenario.H2S_RISE and t >= EVACUATED_AT_S:
             return False
         (first_end, second_from, second_end) = (SHIFTS[0][1], *SHIFTS[1])
-        return person_from <= t < first_end or second_from <= t < second_end
+        return t < first_end or second_from <= t < second_end
 
     def h2s_ppm(self, t: float) -> float:
         """H2S at ``t``: noise, or the scenario's rise."""
@@ -82,14 +89,20 @@ class ConfinedSpaceSim:
             out[LEL] = round(rng.uniform(0.0, 2.0), 1)
             out["h2s_ppm"] = self.h2s_ppm(t)
             out["co_ppm"] = float(rng.randint(0, 5))
-        away = self.scenario is ConfinedScenario.ATTENDANT_AWAY and TROUBLE[0] <= t < TROUBLE[1]
-        at_post = t >= POST_FROM_S and not away
-        inside = {person: self.inside(arrives, t) for person, arrives in WORKERS if t >= arrives}
         if self.named:
-            out.update({f"{INSIDE}@{p}": 1.0 if v else 0.0 for p, v in inside.items()})
-            if t >= POST_FROM_S:
-                out[f"{ATTENDANT}@{ATTENDANT_ID}"] = 1.0 if at_post else 0.0
-        else:
-            out[f"{INSIDE}@entry"] = 1.0 if any(inside.values()) else 0.0
-            out[f"{ATTENDANT}@post"] = 1.0 if at_post else 0.0
+            # a badge reader sends each passage once: in the report that follows it
+            before = t - self.interval_s
+            for person, arrives in WORKERS:
+                if self.inside(arrives, t) != self.inside(arrives, before):
+                    out[f"{INSIDE}@{person}"] = 1.0 if self.inside(arrives, t) else 0.0
+            if self.at_post(t) != self.at_post(before):
+                out[f"{ATTENDANT}@{ATTENDANT_ID}"] = 1.0 if self.at_post(t) else 0.0
+        else:  # the entry sensor and the presence switch are states, read at every poll
+            out[f"{INSIDE}@entry"] = 1.0 if any(self.inside(a, t) for _, a in WORKERS) else 0.0
+            out[f"{ATTENDANT}@post"] = 1.0 if self.at_post(t) else 0.0
         return out
+
+    def at_post(self, t: float) -> bool:
+        """Whether the attendant is at the entrance at ``t``."""
+        away = self.scenario is ConfinedScenario.ATTENDANT_AWAY and TROUBLE[0] <= t < TROUBLE[1]
+        return t >= POST_FROM_S and not away
