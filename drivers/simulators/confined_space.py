@@ -60,6 +60,7 @@ class ConfinedSpaceSim:
         self.scenario = ConfinedScenario(scenario)
         self.named = isinstance(device.transport, MqttTransport)  # badges name people; Modbus sensors do not
         self.interval_s = device.poll_interval_s
+        self._asked: float | None = None  # the last instant reported: passages since then are sent
         self._rng = random.Random(seed)
 
     def inside(self, person_from: float, t: float) -> bool:
@@ -90,8 +91,10 @@ class ConfinedSpaceSim:
             out["h2s_ppm"] = self.h2s_ppm(t)
             out["co_ppm"] = float(rng.randint(0, 5))
         if self.named:
-            # a badge reader sends each passage once: in the report that follows it
-            before = t - self.interval_s
+            # a badge reader sends each passage once: in the report that follows it (since the last report,
+            # however late the publisher came; a first report looks back one interval)
+            before = self._asked if self._asked is not None and self._asked < t else t - self.interval_s
+            self._asked = t
             for person, arrives in WORKERS:
                 if self.inside(arrives, t) != self.inside(arrives, before):
                     out[f"{INSIDE}@{person}"] = 1.0 if self.inside(arrives, t) else 0.0
@@ -106,3 +109,17 @@ class ConfinedSpaceSim:
         """Whether the attendant is at the entrance at ``t``."""
         away = self.scenario is ConfinedScenario.ATTENDANT_AWAY and TROUBLE[0] <= t < TROUBLE[1]
         return t >= POST_FROM_S and not away
+
+
+class TimeScaled:
+    """A DeviceSim played ``scale`` times faster than real time (the demo's morning in minutes): published
+    every ``interval / scale`` real seconds, it reports as the device would every ``interval`` of its own."""
+
+    def __init__(self, sim: ConfinedSpaceSim, scale: float) -> None:
+        if scale <= 0:
+            raise ValueError(f"scale must be above 0, got {scale}")
+        self.sim, self.scale = sim, scale
+
+    def values(self, t: float) -> Mapping[str, float | str]:
+        """The simulated device's values ``t`` real seconds in."""
+        return self.sim.values(t * self.scale)
