@@ -3,7 +3,7 @@
 Two tower cranes, the construction hoist and an anemometer speak Modbus (crane-1 and hoist-1 over
 TCP; crane-2 and the anemometer as two slaves of one RS-485 bus, RTU over a pty pair); the deep
 pit's 13 points, the high formwork's 4 points, the site gate and the confined space (2号污水井, its
-morning at 10x) publish over MQTT (an embedded broker unless one is given); the formwork area's and the
+morning at 15x) publish over MQTT (an embedded broker unless one is given); the formwork area's and the
 confined space's sirens are Modbus relay boards. The gateway reads
 them exactly as it would read the real devices: the only thing the demo changes in
 config/examples/site.yaml is where each device and siren is reached. Scripted scenarios
@@ -59,8 +59,8 @@ CRANE_SCENARIOS = {
 }
 PIT_SCENARIO = "rate"
 FORMWORK_SCENARIO = "collapse"  # one pole's settlement and axial force run away ~30 s into the pour
-# cs-1's morning at 10x: the fan, a test, two go in (6-9 s), H2S past 10 mg/m³ at ~39 s (siren), out at 48 s
-CONFINED_SCENARIO, CONFINED_SCALE = "h2s_rise", 10.0
+# cs-1's morning at 15x: the fan, a test, two go in (4-6 s), H2S past 10 mg/m³ at ~25 s (siren), out at 32 s
+CONFINED_SCENARIO, CONFINED_SCALE = "h2s_rise", 15.0
 SCENARIO_LINE = (
     "crane-1 overload, anemo-1 storm, hoist-1 moving with a door open, pit-1 displacement rate, "
     "formwork-1 M3 settling during the pour (siren), cs-1 H2S rising with two inside (siren), "
