@@ -34,7 +34,7 @@ from contract.kinds.formwork import FormworkDevice
 from contract.kinds.pit import PitDevice
 from drivers.mqtt.embedded_broker import EmbeddedBroker
 from drivers.simulators.access_gate import AccessGateSimulator
-from drivers.simulators.confined_space import ConfinedSpaceSim, TimeScaled
+from drivers.simulators.confined_space import TimeScaled
 from drivers.simulators.device_sim import make_sim
 from drivers.simulators.formwork import FormworkSimulator
 from drivers.simulators.modbus_sims import start_modbus_simulators
@@ -219,27 +219,21 @@ async def _mqtt_sites(
             )
             await gate.start()
             stack.push_async_callback(gate.stop)
-        elif isinstance(device, ConfinedSpaceDevice):
-            sim = ConfinedSpaceSim(device, gw.site, CONFINED_SCENARIO if opts.scenarios else "normal", seed=1)
+        elif device.kind not in ("pit", "attendance") and registry.get(device.kind).simulator:
+            # any other kind, a plug-in's too: its own simulator, published as its profile says; a confined
+            # space plays its scenario's morning CONFINED_SCALE times faster than real time
             mqtt_map = gw.site.profile_of(device.id).mqtt
             assert mqtt_map is not None  # the site's check: an MQTT device's profile has an mqtt map
+            confined = isinstance(device, ConfinedSpaceDevice) and opts.scenarios
+            sim = make_sim(device, gw.site, CONFINED_SCENARIO if confined else "normal", seed=1)
+            scale = CONFINED_SCALE if isinstance(device, ConfinedSpaceDevice) else 1.0
             publisher = ProfilePublisher(
-                TimeScaled(sim, CONFINED_SCALE),
+                TimeScaled(sim, scale),
                 mqtt_map,
                 broker.host,
                 broker.port,
                 prefix,
-                interval_s=device.poll_interval_s / CONFINED_SCALE,
-            )
-            await publisher.start()
-            stack.push_async_callback(publisher.stop)
-        elif device.kind not in ("pit", "attendance") and registry.get(device.kind).simulator:
-            # any other kind, a plug-in's too: its own simulator, published as its profile says
-            mqtt_map = gw.site.profile_of(device.id).mqtt
-            assert mqtt_map is not None  # the site's check: an MQTT device's profile has an mqtt map
-            sim = make_sim(device, gw.site, "normal", seed=1)
-            publisher = ProfilePublisher(
-                sim, mqtt_map, broker.host, broker.port, prefix, interval_s=device.poll_interval_s
+                interval_s=device.poll_interval_s / scale,
             )
             await publisher.start()
             stack.push_async_callback(publisher.stop)

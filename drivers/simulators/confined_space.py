@@ -29,6 +29,7 @@ from contract.config.device import DeviceConfig
 from contract.config.loader import LoadedSite
 from contract.config.transport import MqttTransport
 from contract.kinds.confined_space import ATTENDANT, FAN, INSIDE, LEL, O2
+from drivers.simulators.device_sim import DeviceSim
 
 WORKERS = (("W-0001", 60.0), ("W-0002", 90.0))
 ATTENDANT_ID = "JH-01"
@@ -115,7 +116,7 @@ class TimeScaled:
     """A DeviceSim played ``scale`` times faster than real time (the demo's morning in minutes): published
     every ``interval / scale`` real seconds, it reports as the device would every ``interval`` of its own."""
 
-    def __init__(self, sim: ConfinedSpaceSim, scale: float) -> None:
+    def __init__(self, sim: DeviceSim, scale: float) -> None:
         if scale <= 0:
             raise ValueError(f"scale must be above 0, got {scale}")
         self.sim, self.scale = sim, scale
