@@ -1,4 +1,4 @@
-"""confined.attendant: while anyone is inside a confined space, an attendant (监护人) stays at the entrance
+"""confined_space.attendant: while anyone is inside a confined space, an attendant (监护人) stays at the entrance
 the whole time, in contact with them, and never goes in (建质规〔2024〕5号 第十一条(三) 未安排监护人员…属重大
 事故隐患; 应急管理部令第13号 第十五条). Nobody at the entrance for longer than 60 s (configurable) with
 people inside is an alarm; an attendant badging in at the entrance, or the last person coming out, ends it.
@@ -15,7 +15,7 @@ from rules.levels import LevelMemory, crosses
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH, pick, pick_en
 
-RULE = "confined.attendant"
+RULE = "confined_space.attendant"
 CLAUSE = (
     f"建质规〔2024〕5号 第十一条(三) 有限空间作业未在作业场所安排监护人员，属{MAJOR_ZH}；"
     "应急管理部令第13号 第十五条（参照）监护人员全程在场、不得进入（宽限时间为行业惯例，可配置）"

@@ -1,4 +1,4 @@
-"""confined.entry: nobody goes into a confined space before it was ventilated and then tested within the
+"""confined_space.entry: nobody goes into a confined space before it was ventilated and then tested within the
 limits (先通风、再检测、后作业): at each entry the fan must be running and a complete reading set
 (氧气 → 可燃气体 → 有毒气体, GB 55034-2022 §3.9.3) within the limits must have been completed, with the fan
 already running, within the last 30 minutes (configurable). Not following it is a major hazard
@@ -33,7 +33,7 @@ class Entry:
 
 
 ENTRY = Entry(
-    "confined.entry",
+    "confined_space.entry",
     "建质规〔2024〕5号 第十一条(二) 有限空间作业未执行“先通风、再检测、后作业”要求，属"
     + MAJOR_ZH
     + "；GB 55034-2022 第3.9.3条 按氧气、可燃性气体、有毒有害气体的顺序检测；检测不早于作业前30分钟"

@@ -1,4 +1,4 @@
-"""confined.gas: any reading outside the limits while anyone is inside is critical: stop work and get
+"""confined_space.gas: any reading outside the limits while anyone is inside is critical: stop work and get
 everyone out (应急管理部令第13号 第十五条, as the procedure of reference: 发现异常情况…立即撤离). The limits
 (standards.md §9, secondary sources [U], configurable per space): oxygen 19.5-23.5 % vol (below 19.5 缺氧,
 above 23.5 富氧: the bounds themselves are normal); combustible gas reaching 10 % LEL (entry practice:
@@ -22,7 +22,7 @@ from rules.levels import LevelMemory, banded_level
 from rules.result import RuleResult
 from rules.wording import PRACTICE_ZH, pick, pick_en
 
-RULE = "confined.gas"
+RULE = "confined_space.gas"
 CLAUSE = (
     "应急管理部令第13号 第十五条（参照）作业中发现异常情况立即撤离；限值：氧气 19.5%～23.5%（GB 8958/GB 30871）、"
     "可燃气体 <10%LEL、硫化氢 <10 mg/m³（GBZ 2.1-2019 MAC）、一氧化碳 <20 mg/m³（GBZ 2.1-2019 PC-TWA，"

@@ -1,4 +1,4 @@
-"""confined.reentry: after the work was interrupted (the space empty) for more than 30 minutes
+"""confined_space.reentry: after the work was interrupted (the space empty) for more than 30 minutes
 (configurable), nobody goes back in before it was ventilated and tested again: the reading set must
 have been begun after the last person came out, as well as within the time a test is valid for
 (应急管理部令第13号 第十五条, as the procedure of reference: 作业中断的，再次进入前应当重新通风、检测合格;
@@ -13,7 +13,7 @@ from rules.confined_state import Space
 from rules.wording import MAJOR_ZH, PRACTICE_ZH
 
 REENTRY = Entry(
-    "confined.reentry",
+    "confined_space.reentry",
     "应急管理部令第13号 第十五条（参照）作业中断后再次进入前应当重新通风、检测合格；中断超过30分钟须重新检测"
     + PRACTICE_ZH
     + "；未执行即 建质规〔2024〕5号 第十一条(二) "

@@ -1,4 +1,4 @@
-"""confined.silent: while anyone is inside, the gas detection goes on without a break (应急管理部令第13号
+"""confined_space.silent: while anyone is inside, the gas detection goes on without a break (应急管理部令第13号
 第十五条, as the procedure of reference: 作业过程中…安排专人对作业区域持续进行通风和气体浓度检测;
 建质规〔2024〕5号 第十一条(四) 未配备气体检测设备). A detector silent for longer than 60 s (configurable)
 with people inside is an alarm; a reading, or the last person coming out, ends it.
@@ -14,7 +14,7 @@ from rules.levels import LevelMemory, crosses
 from rules.result import RuleResult
 from rules.wording import pick, pick_en
 
-RULE = "confined.silent"
+RULE = "confined_space.silent"
 CLAUSE = (
     "应急管理部令第13号 第十五条（参照）作业过程中持续进行气体浓度检测；建质规〔2024〕5号 第十一条(四) "
     "有限空间作业未配备气体检测设备属重大事故隐患（静默时限为行业惯例，可配置）"

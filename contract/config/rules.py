@@ -275,8 +275,8 @@ CLOCK_RULES = (
     "formwork.silent",
     "personnel.absent",
     "hoist.arrester",
-    "confined.silent",
-    "confined.attendant",
+    "confined_space.silent",
+    "confined_space.attendant",
 )
 
 

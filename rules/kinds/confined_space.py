@@ -8,7 +8,7 @@ from functools import partial
 
 from contract.config.device import DeviceConfig
 from contract.config.site import SiteConfig
-from contract.kinds.confined_space import ATTENDANT, FAN, GASES, INSIDE, KIND, ConfinedSpaceDevice
+from contract.kinds.confined_space import ATTENDANT, FAN, GASES, INSIDE, KIND, TOXIC, ConfinedSpaceDevice
 from contract.readings import Reading
 from rules import confined_reentry
 from rules.confined_attendant import ConfinedAttendant
@@ -85,7 +85,7 @@ class ConfinedSpaceJudge(Judge):
         gas = GAS_OF[r.metric]
         judged = judged_value(r.metric, value)
         space.gas(gas.key, r.ts, within(spec.limits, gas.key, judged))
-        shown = f"{value:g} {unit_of(r.metric)}"
+        shown = f"{value:g} {unit_of(r.metric) if r.metric in TOXIC else gas.unit}"
         if judged != value:
             shown += f"（{judged:.1f} mg/m³）"
         found = self._gas.evaluate(

@@ -147,7 +147,7 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
             timeout=max(1.0, 55 - (time.monotonic() - started)),
         )
         driving = {a.split(":")[-2] for s in siren for a in s["alerts"]}
-        assert driving & {"formwork.settle", "formwork.axial", "hoist.door", "confined.gas"}, siren
+        assert driving & {"formwork.settle", "formwork.axial", "hoist.door", "confined_space.gas"}, siren
         # the confined space's morning at 15x: H2S past 10 mg/m³ with two inside sounds its own siren
         confined = until(
             "the confined space's siren on, driven by its gas alert",
@@ -158,7 +158,7 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
             ],
             timeout=max(1.0, 58 - (time.monotonic() - started)),
         )
-        assert [a.split(":")[-2] for a in confined[0]["alerts"]] == ["confined.gas"]
+        assert [a.split(":")[-2] for a in confined[0]["alerts"]] == ["confined_space.gas"]
         fw = get(url, "readings/latest", device="formwork-1")
         assert {r["point"] for r in fw if r["metric"] != "pour_active"} == FORMWORK_POINTS
     finally:

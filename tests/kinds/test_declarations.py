@@ -64,7 +64,8 @@ def test_a_shipped_kind_names_its_rules_and_its_judge_loads(kind: Kind) -> None:
 def test_a_shipped_kind_has_a_dashboard_card(kind: Kind) -> None:
     # the dashboard draws its own cards for these (gateway/api/static/index.html), any other on the generic one
     own = {"crane": "drawCranes", "hoist": "drawHoists", "pit": "drawPit", "formwork": "drawFormwork",
-           "gate": "drawPersonnel", "camera": "drawCams", "generic": "drawOtherDevices"}  # fmt: skip
+           "gate": "drawPersonnel", "camera": "drawCams", "generic": "drawOtherDevices",
+           "confined_space": "drawConfined"}  # fmt: skip
     assert f"function {own[kind.card]}(" in DASHBOARD
 
 

@@ -69,13 +69,13 @@ def working(start: float, end: float, **values: float) -> list[list[Reading]]:
 
 def test_a_proper_entry_raises_nothing() -> None:
     batches = [*prepared(), enter(T0 + 120), *working(T0 + 150, T0 + 900), leave(T0 + 910)]
-    for rule in ("confined.entry", "confined.gas", "confined.silent", "confined.attendant", "device.offline"):
+    for rule in ("confined_space.entry", "confined_space.gas", "confined_space.silent", "confined_space.attendant", "device.offline"):
         assert raised(play(batches, rule)) == [], rule
 
 
 def test_entry_with_the_fan_stopped_is_critical_until_the_person_comes_out() -> None:
     got = play(
-        [gas(T0), post(T0), enter(T0 + 60), *working(T0 + 90, T0 + 300), leave(T0 + 310)], "confined.entry"
+        [gas(T0), post(T0), enter(T0 + 60), *working(T0 + 90, T0 + 300), leave(T0 + 310)], "confined_space.entry"
     )
     assert raised(got) == [("critical", T0 + 60), (None, T0 + 310)]
     first = next(r for r in got if r.level)
@@ -88,7 +88,7 @@ def test_entry_with_the_fan_stopped_is_critical_until_the_person_comes_out() -> 
 
 
 def test_a_test_taken_before_the_fan_ran_is_not_ventilate_then_test() -> None:
-    got = play([gas(T0), fan(T0 + 30), post(T0 + 30), enter(T0 + 60)], "confined.entry")
+    got = play([gas(T0), fan(T0 + 30), post(T0 + 30), enter(T0 + 60)], "confined_space.entry")
     assert raised(got) == [("critical", T0 + 60)]
     assert "检测前未先通风" in got[-1].message
 
@@ -103,16 +103,16 @@ def test_a_set_out_of_order_is_not_a_set() -> None:
         post(T0 + 40),
         enter(T0 + 50),
     ]
-    got = play(batches, "confined.entry")
+    got = play(batches, "confined_space.entry")
     assert raised(got) == [("critical", T0 + 50)] and "无完整合格的气体检测" in got[-1].message
     ordered = [fan(T0), sample(CS, T0 + 10, o2_pct=20.9), sample(CS, T0 + 20, lel_pct=0.0)]
     ordered += [sample(CS, T0 + 30, h2s_ppm=0.1, co_ppm=1.0), post(T0 + 40), enter(T0 + 50)]
-    assert raised(play(ordered, "confined.entry")) == []
+    assert raised(play(ordered, "confined_space.entry")) == []
 
 
 @pytest.mark.parametrize(("age_s", "level"), [(1799, None), (1800, None), (1801, "critical")])
 def test_a_test_is_valid_for_30_minutes(age_s: int, level: str | None) -> None:
-    got = play([fan(T0 - 60), gas(T0), post(T0), enter(T0 + age_s)], "confined.entry")
+    got = play([fan(T0 - 60), gas(T0), post(T0), enter(T0 + age_s)], "confined_space.entry")
     assert [r.level for r in got] == [level]
 
 
@@ -147,7 +147,7 @@ GAS_CASES = [
 def test_each_limit_at_below_and_above_while_someone_is_inside(
     metric: str, value: float, level: str | None
 ) -> None:
-    got = play([*prepared(), enter(T0 + 120), sample(CS, T0 + 130, **{metric: value})], "confined.gas")
+    got = play([*prepared(), enter(T0 + 120), sample(CS, T0 + 130, **{metric: value})], "confined_space.gas")
     assert [r.level for r in got if r.ts == T0 + 130] == ([level] if level else [])
     if level:
         hit = next(r for r in got if r.level)
@@ -156,7 +156,7 @@ def test_each_limit_at_below_and_above_while_someone_is_inside(
 
 
 def test_ppm_is_shown_with_its_mg_per_cubic_metre() -> None:
-    got = play([*prepared(), enter(T0 + 120), gas(T0 + 130, h2s_ppm=8.0)], "confined.gas")
+    got = play([*prepared(), enter(T0 + 120), gas(T0 + 130, h2s_ppm=8.0)], "confined_space.gas")
     hit = next(r for r in got if r.level)
     assert hit.point == "h2s" and hit.value == pytest.approx(8.0 * 34.08 / 24.04, rel=1e-3)
     assert "8 ppm（11.3 mg/m³）" in hit.message and hit.threshold == 10
@@ -164,8 +164,8 @@ def test_ppm_is_shown_with_its_mg_per_cubic_metre() -> None:
 
 def test_bad_air_with_nobody_inside_raises_nothing_but_bars_entry() -> None:
     batches = [*prepared(), gas(T0 + 100, h2s_ppm=9.0), enter(T0 + 120)]
-    assert raised(play(batches, "confined.gas")) == []
-    entry = play(batches, "confined.entry")
+    assert raised(play(batches, "confined_space.gas")) == []
+    entry = play(batches, "confined_space.entry")
     assert raised(entry) == [("critical", T0 + 120)] and "无完整合格的气体检测" in entry[-1].message
 
 
@@ -173,14 +173,14 @@ def test_a_gas_alert_outlasts_the_evacuation_and_the_silence_and_clears_with_cle
     batches = [*prepared(), enter(T0 + 120), gas(T0 + 150, h2s_ppm=9.0), leave(T0 + 170)]
     batches += [gas(T0 + 600, h2s_ppm=6.8), gas(T0 + 630, h2s_ppm=6.0)]
     # 6.8 ppm = 9.64 mg/m³: back below 10 but within the 5 % band (9.5); 6.0 ppm = 8.5 mg/m³ clears
-    got = play(batches, "confined.gas")
+    got = play(batches, "confined_space.gas")
     assert raised(got) == [("critical", T0 + 150), (None, T0 + 630)]
 
 
 def test_the_detector_silent_while_someone_is_inside_is_an_alarm() -> None:
     batches = [*prepared(), enter(T0 + 120), gas(T0 + 150)]
     ticks = [post(T0 + t) for t in (200, 210, 211, 212)]  # the attendant's reader keeps the clock going
-    got = play([*batches, *ticks, gas(T0 + 240)], "confined.silent")
+    got = play([*batches, *ticks, gas(T0 + 240)], "confined_space.silent")
     # silent for more than 60 s (超过): 210 is exactly 60 s after the last reading
     assert raised(got) == [("alarm", T0 + 211), (None, T0 + 240)]
     hit = next(r for r in got if r.level)
@@ -188,15 +188,15 @@ def test_the_detector_silent_while_someone_is_inside_is_an_alarm() -> None:
 
 
 def test_a_silent_detector_with_nobody_inside_is_no_alarm_and_leaving_ends_one() -> None:
-    assert raised(play([*prepared(), post(T0 + 400)], "confined.silent")) == []
-    got = play([*prepared(), enter(T0 + 120), post(T0 + 200), leave(T0 + 300)], "confined.silent")
+    assert raised(play([*prepared(), post(T0 + 400)], "confined_space.silent")) == []
+    got = play([*prepared(), enter(T0 + 120), post(T0 + 200), leave(T0 + 300)], "confined_space.silent")
     assert raised(got) == [("alarm", T0 + 200), (None, T0 + 300)]
 
 
 def test_nobody_at_the_entrance_while_someone_is_inside_is_an_alarm() -> None:
     batches = [*prepared(), enter(T0 + 120), post(T0 + 200, False), *working(T0 + 150, T0 + 330)]
     batches += [post(T0 + 340)]
-    got = play(batches, "confined.attendant")
+    got = play(batches, "confined_space.attendant")
     # away from 200: 60 s is the grace, more than 60 s an alarm (at the 270 s reading)
     assert raised(got) == [("alarm", T0 + 270), (None, T0 + 340)]
     hit = next(r for r in got if r.level)
@@ -205,7 +205,7 @@ def test_nobody_at_the_entrance_while_someone_is_inside_is_an_alarm() -> None:
 
 def test_an_attendant_who_goes_in_is_not_at_the_entrance() -> None:
     batches = [*prepared(), enter(T0 + 120), enter(T0 + 125, "JH-01"), *working(T0 + 150, T0 + 210)]
-    assert raised(play(batches, "confined.attendant")) == [("alarm", T0 + 210)]
+    assert raised(play(batches, "confined_space.attendant")) == [("alarm", T0 + 210)]
 
 
 def _valid_60_min(data: dict[str, Any]) -> None:
@@ -220,11 +220,11 @@ def test_back_in_after_a_break_of_more_than_30_min_needs_a_new_test(
     engine = RuleEngine(site_variant(tmp_path, _valid_60_min))
     out = T0 + 300
     batches = [*prepared(), enter(T0 + 120), gas(T0 + 280), leave(out), enter(out + break_s)]
-    got = play(batches, "confined.reentry", engine)
+    got = play(batches, "confined_space.reentry", engine)
     assert [r.level for r in got if r.ts == out + break_s] == ([level] if level else [])
     # a break of exactly 30 min is not "more than 30 min": an ordinary entry, its set still valid
     entry = RuleEngine(site_variant(tmp_path, _valid_60_min))
-    assert raised(play(batches, "confined.entry", entry)) == []
+    assert raised(play(batches, "confined_space.entry", entry)) == []
     if level:
         assert "中断后未重新检测" in got[-1].message and "第十五条" in got[-1].clause
 
@@ -232,12 +232,12 @@ def test_back_in_after_a_break_of_more_than_30_min_needs_a_new_test(
 def test_a_new_set_after_the_break_allows_the_reentry() -> None:
     out = T0 + 300
     batches = [*prepared(), enter(T0 + 120), gas(T0 + 280), leave(out), gas(out + 3000), enter(out + 3100)]
-    assert raised(play(batches, "confined.reentry")) == []
-    assert raised(play(batches, "confined.entry")) == []
+    assert raised(play(batches, "confined_space.reentry")) == []
+    assert raised(play(batches, "confined_space.entry")) == []
 
 
 def test_a_missing_fan_or_detector_reading_never_clears_an_entry_alert() -> None:
     # entered with the fan off; the fan's and the detector's readings stop: the alert holds
     batches = [gas(T0), post(T0), enter(T0 + 60), *[post(T0 + t) for t in range(100, 1000, 100)]]
-    got = play(batches, "confined.entry")
+    got = play(batches, "confined_space.entry")
     assert raised(got) == [("critical", T0 + 60)]

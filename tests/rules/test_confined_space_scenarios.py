@@ -40,27 +40,27 @@ def test_a_normal_noisy_morning_raises_nothing() -> None:
 
 def test_entry_without_ventilation_is_critical_for_each_worker_until_they_come_out() -> None:
     assert morning("no_ventilation") == [
-        ("confined.entry", "critical", 60),
-        ("confined.entry", "critical", 90),
-        ("confined.entry", None, 3600),
-        ("confined.entry", None, 3600),
+        ("confined_space.entry", "critical", 60),
+        ("confined_space.entry", "critical", 90),
+        ("confined_space.entry", None, 3600),
+        ("confined_space.entry", None, 3600),
         # back from a 10-minute break: still no fan, both critical again until they leave at 7200
-        ("confined.entry", "critical", 4200),
-        ("confined.entry", "critical", 4200),
-        ("confined.entry", None, 7200),
-        ("confined.entry", None, 7200),
+        ("confined_space.entry", "critical", 4200),
+        ("confined_space.entry", "critical", 4200),
+        ("confined_space.entry", None, 7200),
+        ("confined_space.entry", None, 7200),
     ]
 
 
 def test_h2s_rising_while_inside_is_critical_and_lasts_past_the_evacuation() -> None:
     got = morning("h2s_rise")
-    assert [(rule, level) for rule, level, _ in got] == [("confined.gas", "critical")]
+    assert [(rule, level) for rule, level, _ in got] == [("confined_space.gas", "critical")]
     # 7.1 ppm (10 mg/m³) is passed 71 s into the 120 s climb to 12 ppm: the first report after 371 s
     assert got[0][2] == 390
 
 
 @pytest.mark.parametrize(
-    ("scenario", "rule"), [("detector_silent", "confined.silent"), ("attendant_away", "confined.attendant")]
+    ("scenario", "rule"), [("detector_silent", "confined_space.silent"), ("attendant_away", "confined_space.attendant")]
 )
 def test_a_silent_detector_or_an_empty_post_is_an_alarm_for_its_time(scenario: str, rule: str) -> None:
     got = morning(scenario)

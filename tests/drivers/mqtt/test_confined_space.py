@@ -49,7 +49,7 @@ async def test_the_simulated_morning_reaches_the_driver_as_the_profile_maps_it(
     assert got == {
         ("fan_on", "", ""),
         ("o2_pct", "", "%"),
-        ("lel_pct", "", "%LEL"),
+        ("lel_pct", "", "%"),
         ("h2s_ppm", "", "ppm"),
         ("co_ppm", "", "ppm"),
         ("inside", "W-0001", ""),
