@@ -69,13 +69,20 @@ def working(start: float, end: float, **values: float) -> list[list[Reading]]:
 
 def test_a_proper_entry_raises_nothing() -> None:
     batches = [*prepared(), enter(T0 + 120), *working(T0 + 150, T0 + 900), leave(T0 + 910)]
-    for rule in ("confined_space.entry", "confined_space.gas", "confined_space.silent", "confined_space.attendant", "device.offline"):
+    for rule in (
+        "confined_space.entry",
+        "confined_space.gas",
+        "confined_space.silent",
+        "confined_space.attendant",
+        "device.offline",
+    ):
         assert raised(play(batches, rule)) == [], rule
 
 
 def test_entry_with_the_fan_stopped_is_critical_until_the_person_comes_out() -> None:
     got = play(
-        [gas(T0), post(T0), enter(T0 + 60), *working(T0 + 90, T0 + 300), leave(T0 + 310)], "confined_space.entry"
+        [gas(T0), post(T0), enter(T0 + 60), *working(T0 + 90, T0 + 300), leave(T0 + 310)],
+        "confined_space.entry",
     )
     assert raised(got) == [("critical", T0 + 60), (None, T0 + 310)]
     first = next(r for r in got if r.level)
@@ -241,3 +248,22 @@ def test_a_missing_fan_or_detector_reading_never_clears_an_entry_alert() -> None
     batches = [gas(T0), post(T0), enter(T0 + 60), *[post(T0 + t) for t in range(100, 1000, 100)]]
     got = play(batches, "confined_space.entry")
     assert raised(got) == [("critical", T0 + 60)]
+
+
+def test_a_restart_remembers_who_is_inside_from_the_warm_up() -> None:
+    # the gateway's warm-up replays stored history through a new engine and drops the verdicts
+    history = [gas(T0), post(T0), enter(T0 + 60), gas(T0 + 90)]
+    engine = RuleEngine(reference_site())
+    assert "confined_space.entry" in {
+        r.rule
+        for _, _, found in engine.replay(sorted((r for b in history for r in b), key=lambda r: r.ts))
+        for r in found
+    }
+    restart = T0 + 100
+    engine.resume(restart)
+    # the gateway's own downtime is not the detector's silence: 60 s counted from the restart
+    assert [r.level for r in engine.tick(restart + 60) if r.rule == "confined_space.silent" and r.level] == []
+    assert [r.level for r in engine.tick(restart + 61) if r.rule == "confined_space.silent"] == ["alarm"]
+    # W-0001 is still known to be inside: his coming out resolves the entry alert the store kept firing
+    out = [r for r in engine.process(leave(restart + 70)) if r.rule == "confined_space.entry"]
+    assert [(r.point, r.level) for r in out] == [("W-0001", None)]
