@@ -46,6 +46,7 @@ class ConfinedAttendant:
             now,
             False,
             partial(_result, device, name, level, away, grace_s, inside, now),
+            value=round(away, 1),
         )
 
 

@@ -48,6 +48,7 @@ class ConfinedSilent:
             now,
             False,
             partial(_result, device, name, level, silent, silent_s, now),
+            value=round(silent, 1),
         )
 
 
