@@ -23,7 +23,7 @@ def load(data: dict[str, object], folder: Path) -> LoadedSite:
 @pytest.mark.parametrize("copies", [1, 5, 20])
 def test_copies_have_their_own_ids_ports_and_topics(copies: int, tmp_path: Path) -> None:
     devices = site_data(copies, modbus_only=False)["devices"]
-    assert len(devices) == 7 * copies
+    assert len(devices) == 8 * copies
     assert len({d["id"] for d in devices}) == len(devices)
     tcp = [
         (d["transport"]["host"], d["transport"]["port"])
@@ -34,7 +34,15 @@ def test_copies_have_their_own_ids_ports_and_topics(copies: int, tmp_path: Path)
     topics = [d["transport"]["topic_prefix"] for d in devices if d["transport"]["type"] == "mqtt"]
     for where in (tcp, serial, topics):
         assert len(where) == len(set(where)) > 0
-    kinds = {"crane": 2, "anemometer": 1, "pit": 1, "hoist": 1, "formwork": 1, "attendance": 1}
+    kinds = {
+        "crane": 2,
+        "anemometer": 1,
+        "pit": 1,
+        "hoist": 1,
+        "formwork": 1,
+        "attendance": 1,
+        "confined_space": 1,
+    }
     assert Counter(d["kind"] for d in devices) == {k: n * copies for k, n in kinds.items()}
     assert len(load(site_data(copies, modbus_only=False), tmp_path).config.devices) == len(devices)
 
