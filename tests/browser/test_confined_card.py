@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.demo import Demo
+from tests.browser.test_dashboard import shot
 
 pytestmark = pytest.mark.slow
 
@@ -36,6 +37,8 @@ def test_the_confined_space_card_follows_the_demos_morning(page: Page, tmp_path:
         expect(card.locator(".tag.critical")).to_be_visible(timeout=10_000)
         sirens = {s["name"]: s for s in httpx.get(demo.url + "api/v1/sirens", timeout=5).json()}
         assert sirens["siren-confined"]["wanted_on"]
+        card.scroll_into_view_if_needed()
+        shot(page, "confined_space.png")
         assert errors == []
     finally:
         demo.stop()
