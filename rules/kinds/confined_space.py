@@ -73,10 +73,15 @@ class ConfinedSpaceJudge(Judge):
             space.shift(step_s, now)
 
     def _clock(self, device: str, space: Space, now: float) -> list[RuleResult]:
+        return self._silence(device, space, now) + self._watch(device, space, now)
+
+    def _silence(self, device: str, space: Space, now: float) -> list[RuleResult]:
         spec, name = self._specs[device], self.shared.names[device]
-        return some(self._silent.evaluate(device, name, space, spec.silent_s, now)) + some(
-            self._attendant.evaluate(device, name, space, spec.attendant_grace_s, now)
-        )
+        return some(self._silent.evaluate(device, name, space, spec.silent_s, now))
+
+    def _watch(self, device: str, space: Space, now: float) -> list[RuleResult]:
+        spec, name = self._specs[device], self.shared.names[device]
+        return some(self._attendant.evaluate(device, name, space, spec.attendant_grace_s, now))
 
     def _reading(
         self, device: str, r: Reading, value: float, backfill: bool
@@ -100,7 +105,7 @@ class ConfinedSpaceJudge(Judge):
             r.ts,
             backfill,
         )
-        return r, some(found) + self._clock(device, space, r.ts)
+        return r, some(found) + self._silence(device, space, r.ts)  # a reading ends a silence
 
     def _fan(self, device: str, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
         self._spaces[device].fan(value >= 0.5, r.ts)
@@ -132,4 +137,4 @@ class ConfinedSpaceJudge(Judge):
     ) -> tuple[Reading, list[RuleResult]]:
         space = self._spaces[device]
         space.attendant(r.point or UNNAMED, value >= 0.5, r.ts)
-        return r, self._clock(device, space, r.ts)
+        return r, self._watch(device, space, r.ts)

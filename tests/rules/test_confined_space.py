@@ -267,3 +267,10 @@ def test_a_restart_remembers_who_is_inside_from_the_warm_up() -> None:
     # W-0001 is still known to be inside: his coming out resolves the entry alert the store kept firing
     out = [r for r in engine.process(leave(restart + 70)) if r.rule == "confined_space.entry"]
     assert [(r.point, r.level) for r in out] == [("W-0001", None)]
+
+
+@pytest.mark.parametrize(("away_s", "level"), [(59, None), (60, None), (61, "alarm")])
+def test_the_attendants_grace_is_60_s_and_more_is_an_alarm(away_s: int, level: str | None) -> None:
+    batches = [*prepared(), enter(T0 + 120), gas(T0 + 150), post(T0 + 200, False), gas(T0 + 200 + away_s)]
+    got = play(batches, "confined_space.attendant")
+    assert {r.level for r in got if r.ts == T0 + 200 + away_s and r.level} == ({level} if level else set())
