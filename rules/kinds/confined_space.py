@@ -21,7 +21,7 @@ from rules.result import RuleResult
 from rules.routes import Route
 
 HISTORY_S = 12 * 3600.0  # a working day: who went in and has not come out, the fan, the last test
-UNNAMED = "entry"  # the point of an entry sensor that reports no person
+UNNAMED, POST = "entry", "post"  # the points of an entry sensor and a presence switch that name nobody
 
 
 def unit_of(metric: str) -> str:
@@ -136,5 +136,5 @@ class ConfinedSpaceJudge(Judge):
         self, device: str, r: Reading, value: float, backfill: bool
     ) -> tuple[Reading, list[RuleResult]]:
         space = self._spaces[device]
-        space.attendant(r.point or UNNAMED, value >= 0.5, r.ts)
+        space.attendant(r.point or POST, value >= 0.5, r.ts)
         return r, self._watch(device, space, r.ts)
