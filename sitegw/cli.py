@@ -168,7 +168,7 @@ def demo(
         help="the project's secret at --regulator-url",
     ),
 ) -> None:
-    """A whole simulated site on this machine: cranes, hoist and anemometer over Modbus TCP/RTU; pit, high formwork and gate over MQTT; a siren relay."""
+    """A whole simulated site on this machine: cranes, hoist and anemometer over Modbus TCP/RTU; pit, high formwork, gate and confined space over MQTT; siren relays."""
     import asyncio
 
     from contract.config.sinks import InfluxConfig

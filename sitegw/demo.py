@@ -2,9 +2,10 @@
 
 Two tower cranes, the construction hoist, the façade's suspended platform and an anemometer speak
 Modbus (crane-1, hoist-1 and platform-1 over TCP; crane-2 and the anemometer as two slaves of one
-RS-485 bus, RTU over a pty pair); the deep pit's 13 points, the high formwork's 4 points and the site
-gate publish over MQTT (an embedded broker unless one is given); the formwork area's and the façade's
-sirens are Modbus relay boards. The gateway reads
+RS-485 bus, RTU over a pty pair); the deep pit's 13 points, the high formwork's 4 points, the site gate
+and the confined space (2号污水井, its morning at 15x) publish over MQTT (an embedded broker unless one
+is given); the formwork area's, the façade's and the confined space's sirens are Modbus relay boards.
+The gateway reads
 them exactly as it would read the real devices: the only thing the demo changes in
 config/examples/site.yaml is where each device and siren is reached. Scripted scenarios
 make hazards appear within the first minute; the slab pour over the high formwork begins
@@ -29,10 +30,12 @@ from contract.config.sinks import ApiConfig, InfluxConfig
 from contract.config.transport import ModbusTcpTransport, MqttBroker, MqttTransport
 from contract.config.uplinks import RegulatorUplink
 from contract.kinds import registry
+from contract.kinds.confined_space import ConfinedSpaceDevice
 from contract.kinds.formwork import FormworkDevice
 from contract.kinds.pit import PitDevice
 from drivers.mqtt.embedded_broker import EmbeddedBroker
 from drivers.simulators.access_gate import AccessGateSimulator
+from drivers.simulators.confined_space import TimeScaled
 from drivers.simulators.device_sim import make_sim
 from drivers.simulators.formwork import FormworkSimulator
 from drivers.simulators.modbus_sims import start_modbus_simulators
@@ -58,10 +61,12 @@ CRANE_SCENARIOS = {
 }
 PIT_SCENARIO = "rate"
 FORMWORK_SCENARIO = "collapse"  # one pole's settlement and axial force run away ~30 s into the pour
+# cs-1's morning at 15x: the fan, a test, two go in (4-6 s), H2S past 10 mg/m³ at ~25 s (siren), out at 32 s
+CONFINED_SCENARIO, CONFINED_SCALE = "h2s_rise", 15.0
 SCENARIO_LINE = (
     "crane-1 overload, anemo-1 storm, hoist-1 moving with a door open, pit-1 displacement rate, "
-    "formwork-1 M3 settling during the pour (siren), crane-2 expired licence, "
-    "platform-1 tilting with a failed safety lock (siren-facade)"
+    "formwork-1 M3 settling during the pour (siren), cs-1 H2S rising with two inside (siren), "
+    "crane-2 expired licence, platform-1 tilting with a failed safety lock (siren-facade)"
 )
 # crane-2's driver carries a licence that expired on 2026-06-30 (the reference site's roster)
 OPERATOR_SCENARIO = {"crane-2": "OP-1002"}
@@ -190,7 +195,8 @@ def _with_relays(site: LoadedSite, relays: dict[str, RelaySimulator]) -> LoadedS
 async def _mqtt_sites(
     stack: contextlib.AsyncExitStack, gw: Gateway, broker: MqttBroker, opts: DemoOptions
 ) -> None:
-    """The high formwork through a pour and the site gate with the key people coming in, over MQTT."""
+    """The high formwork through a pour, the site gate with the key people coming in and the confined
+    space's morning, over MQTT."""
     config = gw.site.config
     for device in config.devices:
         if not isinstance(device.transport, MqttTransport):
@@ -216,12 +222,20 @@ async def _mqtt_sites(
             await gate.start()
             stack.push_async_callback(gate.stop)
         elif device.kind not in ("pit", "attendance") and registry.get(device.kind).simulator:
-            # any other kind, a plug-in's too: its own simulator, published as its profile says
+            # any other kind, a plug-in's too: its own simulator, published as its profile says; a confined
+            # space plays its scenario's morning CONFINED_SCALE times faster than real time
             mqtt_map = gw.site.profile_of(device.id).mqtt
             assert mqtt_map is not None  # the site's check: an MQTT device's profile has an mqtt map
-            sim = make_sim(device, gw.site, "normal", seed=1)
+            confined = isinstance(device, ConfinedSpaceDevice) and opts.scenarios
+            sim = make_sim(device, gw.site, CONFINED_SCENARIO if confined else "normal", seed=1)
+            scale = CONFINED_SCALE if isinstance(device, ConfinedSpaceDevice) else 1.0
             publisher = ProfilePublisher(
-                sim, mqtt_map, broker.host, broker.port, prefix, interval_s=device.poll_interval_s
+                TimeScaled(sim, scale),
+                mqtt_map,
+                broker.host,
+                broker.port,
+                prefix,
+                interval_s=device.poll_interval_s / scale,
             )
             await publisher.start()
             stack.push_async_callback(publisher.stop)

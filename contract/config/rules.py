@@ -276,6 +276,8 @@ CLOCK_RULES = (
     "personnel.absent",
     "hoist.arrester",
     "platform.lock_calibration",
+    "confined_space.silent",
+    "confined_space.attendant",
 )
 
 

@@ -93,7 +93,7 @@ class Kind:
     """Its metrics are whatever its profile maps (a generic device): any metric id is taken."""
     card: str = "generic"
     """How the dashboard draws its devices: a card of its own (crane, hoist, pit, formwork, gate,
-    camera) or ``generic`` (every metric with its Chinese name, value and unit)."""
+    camera, confined_space) or ``generic`` (every metric with its Chinese name, value and unit)."""
 
     def metric(self, name: str) -> Metric | None:
         """One of its metrics by id."""

@@ -31,6 +31,7 @@ BUILTIN = (
     "contract.kinds.platform",
     "contract.kinds.formwork",
     "contract.kinds.attendance",
+    "contract.kinds.confined_space",
     "contract.kinds.camera",
     "contract.kinds.generic",
 )

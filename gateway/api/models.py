@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from contract.config.platform import PlatformSpec
+from contract.kinds.confined_space import GasLimits
 from gateway.alerts.models import Alert, AlertDetail, Decision
 
 
@@ -97,6 +98,9 @@ class SiteView(BaseModel):
     )
     platforms: list[PlatformView] = Field(
         default_factory=list, description="suspended platforms with their limits (empty: none)"
+    )
+    confined_spaces: list[ConfinedSpaceView] = Field(
+        default_factory=list, description="confined spaces with the gas limits their rules use (empty: none)"
     )
 
 
@@ -201,6 +205,15 @@ class PitPointView(BaseModel):
     code: str
     kind: str
     limits: list[PointLimitView]
+
+
+class ConfinedSpaceView(BaseModel):
+    """A confined space (有限空间) and the limits its card draws its last readings against."""
+
+    id: str
+    area: str = Field(description="where it is, e.g. 3号楼北侧 2号污水检查井")
+    limits: GasLimits = Field(description="O2 range in % vol; % LEL, H2S and CO (mg/m³) reached are too much")
+    test_valid_min: float = Field(description="minutes a complete in-limit reading set allows entry")
 
 
 class HoistView(BaseModel):

@@ -18,6 +18,7 @@ from contract.config.rules import (
     PitRule,
 )
 from contract.kinds import registry
+from contract.kinds.confined_space import ConfinedSpaceDevice
 from contract.kinds.crane import CraneDevice
 from contract.kinds.formwork import FormworkDevice
 from contract.kinds.hoist import HoistDevice
@@ -27,6 +28,7 @@ from contract.kinds.platform import PlatformDevice
 from gateway.api.models import (
     Bands,
     CameraView,
+    ConfinedSpaceView,
     CraneBands,
     CraneGeometry,
     DeviceView,
@@ -67,6 +69,16 @@ def site_view(svc: ApiServices) -> SiteView:
         hoists=[hoist_view(svc, d) for d in cfg.devices if isinstance(d, HoistDevice)],
         formwork_points=formwork_points(svc),
         platforms=[platform_view(d) for d in cfg.devices if isinstance(d, PlatformDevice)],
+        confined_spaces=[
+            ConfinedSpaceView(
+                id=d.id,
+                area=d.confined_space.area,
+                limits=d.confined_space.limits,
+                test_valid_min=d.confined_space.test_valid_min,
+            )
+            for d in cfg.devices
+            if isinstance(d, ConfinedSpaceDevice)
+        ],
     )
 
 

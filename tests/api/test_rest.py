@@ -155,6 +155,7 @@ def test_health_names_uplink_backlog_store_and_versions(site: RunningSite) -> No
         "formwork-1",
         "gate-1",
         "platform-1",
+        "cs-1",
     }
 
 

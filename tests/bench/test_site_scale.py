@@ -40,7 +40,16 @@ def test_copies_have_their_own_ids_ports_and_topics(copies: int, tmp_path: Path)
     topics = [d["transport"]["topic_prefix"] for d in devices if d["transport"]["type"] == "mqtt"]
     for where in (tcp, serial, topics):
         assert len(where) == len(set(where)) > 0
-    assert set(KINDS) >= {"crane", "anemometer", "pit", "hoist", "formwork", "attendance", "platform"}
+    assert set(KINDS) >= {
+        "crane",
+        "anemometer",
+        "pit",
+        "hoist",
+        "formwork",
+        "attendance",
+        "platform",
+        "confined_space",
+    }
     assert Counter(d["kind"] for d in devices) == {k: n * copies for k, n in KINDS.items()}
     assert len(load(site_data(copies, modbus_only=False), tmp_path).config.devices) == len(devices)
 

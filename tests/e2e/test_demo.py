@@ -120,6 +120,7 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
             "pit-1": "mqtt",
             "formwork-1": "mqtt",
             "gate-1": "mqtt",
+            "cs-1": "mqtt",
         }
         # the key people come through the gate first: the dashboard knows who is on site
         people = until(
@@ -151,7 +152,18 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
             timeout=max(1.0, 55 - (time.monotonic() - started)),
         )
         driving = {a.split(":")[-2] for s in siren for a in s["alerts"]}
-        assert driving & {"formwork.settle", "formwork.axial", "hoist.door"}, siren
+        assert driving & {"formwork.settle", "formwork.axial", "hoist.door", "confined_space.gas"}, siren
+        # the confined space's morning at 15x: H2S past 10 mg/m³ with two inside sounds its own siren
+        confined = until(
+            "the confined space's siren on, driven by its gas alert",
+            lambda: [
+                s
+                for s in get(url, "sirens")
+                if s["name"] == "siren-confined" and s["written_on"] and s["write_ok"]
+            ],
+            timeout=max(1.0, 58 - (time.monotonic() - started)),
+        )
+        assert [a.split(":")[-2] for a in confined[0]["alerts"]] == ["confined_space.gas"]
         # platform-1 tilts ~25 s in and its safety lock does not act: the façade's siren sounds
         facade = until(
             "the façade siren on for platform-1's failed safety lock",
@@ -178,12 +190,16 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
         "pit-1",
         "formwork-1",
         "gate-1",
+        "cs-1",
         "cam-gate",
     }
     assert set(readings["hoist-1"]) == HOIST_METRICS
     assert readings["hoist-1"]["load_t"] >= 20
     assert {"settle_mm", "disp_h_mm", "tilt_deg", "axial_kn", "pour_active"} <= set(readings["formwork-1"])
     assert readings["gate-1"]["on_site"] >= len(KEY_PEOPLE)  # one passage per reading
+    assert {"o2_pct", "lel_pct", "h2s_ppm", "co_ppm", "fan_on", "inside", "attendant"} <= set(
+        readings["cs-1"]
+    )
     assert readings["cam-gate"]["persons"] >= 5  # the gate camera's worker analysed frames
     for crane in ("crane-1", "crane-2"):
         assert set(readings[crane]) == CRANE_METRICS, crane

@@ -65,7 +65,7 @@ def test_a_shipped_kind_has_a_dashboard_card(kind: Kind) -> None:
     # the dashboard draws its own cards for these (gateway/api/static/index.html), any other on the generic one
     own = {"crane": "drawCranes", "hoist": "drawHoists", "pit": "drawPit", "formwork": "drawFormwork",
            "gate": "drawPersonnel", "camera": "drawCams", "generic": "drawOtherDevices",
-           "platform": "drawPlatforms"}  # fmt: skip
+           "platform": "drawPlatforms", "confined_space": "drawConfined"}  # fmt: skip
     assert f"function {own[kind.card]}(" in DASHBOARD
 
 

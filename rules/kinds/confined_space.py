@@ -1,0 +1,140 @@
+"""The confined spaces' judge: who goes in and out, the fan, the attendant's post and every gas reading,
+through the five confined-space rules (rules/confined_*.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+
+from contract.config.device import DeviceConfig
+from contract.config.site import SiteConfig
+from contract.kinds.confined_space import ATTENDANT, FAN, GASES, INSIDE, KIND, TOXIC, ConfinedSpaceDevice
+from contract.readings import Reading
+from rules import confined_reentry
+from rules.confined_attendant import ConfinedAttendant
+from rules.confined_entry import EntryRule
+from rules.confined_gas import ConfinedGas
+from rules.confined_silent import ConfinedSilent
+from rules.confined_state import GAS_OF, Space, judged_value, within
+from rules.kinds.base import Judge, Shared, some
+from rules.result import RuleResult
+from rules.routes import Route
+
+HISTORY_S = 12 * 3600.0  # a working day: who went in and has not come out, the fan, the last test
+UNNAMED, POST = "entry", "post"  # the points of an entry sensor and a presence switch that name nobody
+
+
+def unit_of(metric: str) -> str:
+    """The unit a gas metric is reported in (ppm or mg/m³ for the toxic gases)."""
+    found = KIND.metric(metric)
+    return found.unit if found is not None else ""
+
+
+class ConfinedSpaceJudge(Judge):
+    """Every confined space of one site."""
+
+    def __init__(self, shared: Shared, devices: list[DeviceConfig]) -> None:
+        super().__init__(shared, devices)
+        self._spaces = {d.id: Space() for d in devices}
+        self._specs = {d.id: d.confined_space for d in devices if isinstance(d, ConfinedSpaceDevice)}
+        self._entry, self._reentry = EntryRule(), confined_reentry.rule()
+        self._gas, self._silent, self._attendant = ConfinedGas(), ConfinedSilent(), ConfinedAttendant()
+
+    @staticmethod
+    def history_s(site: SiteConfig) -> float:
+        """Who is inside since when, the fan, the last reading set."""
+        return HISTORY_S if any(d.kind == "confined_space" for d in site.devices) else 0.0
+
+    def families(self) -> Iterable[object]:
+        return (self._entry, self._reentry, self._gas, self._silent, self._attendant)
+
+    def space(self, device: str) -> Space:
+        """The state of one space (the dashboard's who-is-inside)."""
+        return self._spaces[device]
+
+    def route(self, dev: DeviceConfig, metric: str) -> Route | None:
+        if metric in GASES:
+            return Route(partial(self._reading, dev.id))
+        handler = {FAN: self._fan, INSIDE: self._inside, ATTENDANT: self._post}.get(metric)
+        return Route(partial(handler, dev.id)) if handler is not None else None
+
+    def tick(self, now: float) -> list[RuleResult]:
+        out: list[RuleResult] = []
+        for device, space in self._spaces.items():
+            out.extend(self._clock(device, space, now))
+        return out
+
+    def resume(self, now: float) -> None:
+        for space in self._spaces.values():
+            space.restart(now)
+
+    def clock_stepped(self, step_s: float, now: float) -> None:
+        for space in self._spaces.values():
+            space.shift(step_s, now)
+
+    def _clock(self, device: str, space: Space, now: float) -> list[RuleResult]:
+        return self._silence(device, space, now) + self._watch(device, space, now)
+
+    def _silence(self, device: str, space: Space, now: float) -> list[RuleResult]:
+        spec, name = self._specs[device], self.shared.names[device]
+        return some(self._silent.evaluate(device, name, space, spec.silent_s, now))
+
+    def _watch(self, device: str, space: Space, now: float) -> list[RuleResult]:
+        spec, name = self._specs[device], self.shared.names[device]
+        return some(self._attendant.evaluate(device, name, space, spec.attendant_grace_s, now))
+
+    def _reading(
+        self, device: str, r: Reading, value: float, backfill: bool
+    ) -> tuple[Reading, list[RuleResult]]:
+        spec, space = self._specs[device], self._spaces[device]
+        gas = GAS_OF[r.metric]
+        judged = judged_value(r.metric, value)
+        space.gas(gas.key, r.ts, within(spec.limits, gas.key, judged))
+        shown = f"{value:g} {unit_of(r.metric) if r.metric in TOXIC else gas.unit}"
+        if judged != value:
+            shown += f"（{judged:.1f} mg/m³）"
+        found = self._gas.evaluate(
+            device,
+            self.shared.names[device],
+            gas,
+            judged,
+            shown,
+            spec.limits,
+            spec.hysteresis_pct / 100,
+            space.occupied,
+            r.ts,
+            backfill,
+        )
+        return r, some(found) + self._silence(device, space, r.ts)  # a reading ends a silence
+
+    def _fan(self, device: str, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
+        self._spaces[device].fan(value >= 0.5, r.ts)
+        return r, []
+
+    def _inside(
+        self, device: str, r: Reading, value: float, backfill: bool
+    ) -> tuple[Reading, list[RuleResult]]:
+        spec, space, name = self._specs[device], self._spaces[device], self.shared.names[device]
+        person = r.point or UNNAMED
+        if value < 0.5:
+            if not space.leave(person, r.ts):
+                return r, []
+            found = some(self._entry.left(device, name, person, r.ts, backfill))
+            found += some(self._reentry.left(device, name, person, r.ts, backfill))
+            return r, found + self._clock(device, space, r.ts)
+        valid_s, break_s = spec.test_valid_min * 60, spec.break_min * 60
+        if confined_reentry.is_reentry(space, r.ts, break_s):
+            rule, lacks = self._reentry, confined_reentry.lacks(space, r.ts, valid_s)
+        else:
+            rule, lacks = self._entry, space.ready(r.ts, valid_s)
+        if not space.enter(person, r.ts):
+            return r, []  # already inside: a repeated state, not an entry
+        found = some(rule.entered(device, name, person, lacks, r.ts, backfill))
+        return r, found + self._clock(device, space, r.ts)
+
+    def _post(
+        self, device: str, r: Reading, value: float, backfill: bool
+    ) -> tuple[Reading, list[RuleResult]]:
+        space = self._spaces[device]
+        space.attendant(r.point or POST, value >= 0.5, r.ts)
+        return r, self._watch(device, space, r.ts)

@@ -1,0 +1,276 @@
+"""Confined spaces, written from docs/standards.md §9: 先通风、再检测、后作业 (建质规〔2024〕5号 第十一条(二)),
+the test order O2 → combustible → toxic (GB 55034-2022 §3.9.3), a test valid 30 min before entry and
+after a break of more than 30 min, the limits (O2 19.5-23.5 % vol, < 10 % LEL, H2S < 10 mg/m³,
+CO < 20 mg/m³; ppm converted at 20 °C), continuous detection while anyone is inside, and an attendant
+at the entrance the whole time (第十一条(三)). The reference site's cs-1 (2号污水井) reports H2S and CO in ppm."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contract.readings import Reading
+from rules import RuleEngine, RuleResult
+from tests.rules.sites import device, reference_site, sample, site_variant
+
+T0 = 1_790_000_000.0
+CS = "cs-1"
+CLEAN = {"o2_pct": 20.9, "lel_pct": 0.0, "h2s_ppm": 0.4, "co_ppm": 2.0}
+
+
+def gas(ts: float, **values: float) -> list[Reading]:
+    return sample(CS, ts, **{**CLEAN, **values})
+
+
+def fan(ts: float, on: bool = True) -> list[Reading]:
+    return sample(CS, ts, fan_on=1.0 if on else 0.0)
+
+
+def enter(ts: float, person: str = "W-0001") -> list[Reading]:
+    return sample(CS, ts, point=person, inside=1.0)
+
+
+def leave(ts: float, person: str = "W-0001") -> list[Reading]:
+    return sample(CS, ts, point=person, inside=0.0)
+
+
+def post(ts: float, present: bool = True, person: str = "JH-01") -> list[Reading]:
+    return sample(CS, ts, point=person, attendant=1.0 if present else 0.0)
+
+
+def play(batches: Iterable[list[Reading]], rule: str, engine: RuleEngine | None = None) -> list[RuleResult]:
+    """The verdicts of ``rule``, ticked at every instant as the gateway and replay do."""
+    engine = engine or RuleEngine(reference_site())
+    readings = sorted((r for b in batches for r in b), key=lambda r: r.ts)
+    return [r for _, _, found in engine.replay(readings) for r in found if r.rule == rule]
+
+
+def raised(results: list[RuleResult]) -> list[tuple[str | None, float]]:
+    """Each change of level and its instant (repeats of a level collapsed)."""
+    out: list[tuple[str | None, float]] = []
+    for r in results:
+        if out[-1][0] != r.level if out else r.level is not None:
+            out.append((r.level, r.ts))
+    return out
+
+
+def prepared(t: float = T0) -> list[list[Reading]]:
+    """Fan on, a full reading set a minute later, the attendant at the entrance."""
+    return [fan(t), gas(t + 60), post(t + 90)]
+
+
+def working(start: float, end: float, **values: float) -> list[list[Reading]]:
+    """The detector every 30 s from ``start`` to ``end``."""
+    return [gas(t, **values) for t in range(int(start), int(end) + 1, 30)]
+
+
+def test_a_proper_entry_raises_nothing() -> None:
+    batches = [*prepared(), enter(T0 + 120), *working(T0 + 150, T0 + 900), leave(T0 + 910)]
+    for rule in (
+        "confined_space.entry",
+        "confined_space.gas",
+        "confined_space.silent",
+        "confined_space.attendant",
+        "device.offline",
+    ):
+        assert raised(play(batches, rule)) == [], rule
+
+
+def test_entry_with_the_fan_stopped_is_critical_until_the_person_comes_out() -> None:
+    got = play(
+        [gas(T0), post(T0), enter(T0 + 60), *working(T0 + 90, T0 + 300), leave(T0 + 310)],
+        "confined_space.entry",
+    )
+    assert raised(got) == [("critical", T0 + 60), (None, T0 + 310)]
+    first = next(r for r in got if r.level)
+    assert first.point == "W-0001" and "通风机未运行" in first.message
+    assert (
+        "立即撤出" in first.message
+        and "第十一条(二)" in first.clause
+        and "先通风、再检测、后作业" in first.clause
+    )
+
+
+def test_a_test_taken_before_the_fan_ran_is_not_ventilate_then_test() -> None:
+    got = play([gas(T0), fan(T0 + 30), post(T0 + 30), enter(T0 + 60)], "confined_space.entry")
+    assert raised(got) == [("critical", T0 + 60)]
+    assert "检测前未先通风" in got[-1].message
+
+
+def test_a_set_out_of_order_is_not_a_set() -> None:
+    # combustible gas first, then oxygen, then the toxic gases: GB 55034 §3.9.3 asks O2 first
+    batches = [
+        fan(T0),
+        sample(CS, T0 + 10, lel_pct=0.0),
+        sample(CS, T0 + 20, o2_pct=20.9),
+        sample(CS, T0 + 30, h2s_ppm=0.1, co_ppm=1.0),
+        post(T0 + 40),
+        enter(T0 + 50),
+    ]
+    got = play(batches, "confined_space.entry")
+    assert raised(got) == [("critical", T0 + 50)] and "无完整合格的气体检测" in got[-1].message
+    ordered = [fan(T0), sample(CS, T0 + 10, o2_pct=20.9), sample(CS, T0 + 20, lel_pct=0.0)]
+    ordered += [sample(CS, T0 + 30, h2s_ppm=0.1, co_ppm=1.0), post(T0 + 40), enter(T0 + 50)]
+    assert raised(play(ordered, "confined_space.entry")) == []
+
+
+@pytest.mark.parametrize(("age_s", "level"), [(1799, None), (1800, None), (1801, "critical")])
+def test_a_test_is_valid_for_30_minutes(age_s: int, level: str | None) -> None:
+    got = play([fan(T0 - 60), gas(T0), post(T0), enter(T0 + age_s)], "confined_space.entry")
+    assert [r.level for r in got] == [level]
+
+
+GAS_CASES = [
+    # oxygen: 19.5-23.5 % vol is normal, the bounds included (below 19.5 缺氧, above 23.5 富氧)
+    ("o2_pct", 19.6, None),
+    ("o2_pct", 19.5, None),
+    ("o2_pct", 19.4, "critical"),
+    ("o2_pct", 23.4, None),
+    ("o2_pct", 23.5, None),
+    ("o2_pct", 23.6, "critical"),
+    # combustible gas: entry needs below 10 % LEL, reaching it is too much
+    ("lel_pct", 9.9, None),
+    ("lel_pct", 10.0, "critical"),
+    ("lel_pct", 10.1, "critical"),
+    # H2S 10 mg/m³ and CO 20 mg/m³ (the detector's first alarm at 100 % OEL: reached)
+    ("h2s_mgm3", 9.9, None),
+    ("h2s_mgm3", 10.0, "critical"),
+    ("h2s_mgm3", 10.1, "critical"),
+    ("co_mgm3", 19.9, None),
+    ("co_mgm3", 20.0, "critical"),
+    ("co_mgm3", 20.1, "critical"),
+    # ppm at 20 °C: 7.0 ppm H2S = 9.92 mg/m³, 7.1 = 10.07; 17.1 ppm CO = 19.92 mg/m³, 17.2 = 20.04
+    ("h2s_ppm", 7.0, None),
+    ("h2s_ppm", 7.1, "critical"),
+    ("co_ppm", 17.1, None),
+    ("co_ppm", 17.2, "critical"),
+]
+
+
+@pytest.mark.parametrize(("metric", "value", "level"), GAS_CASES)
+def test_each_limit_at_below_and_above_while_someone_is_inside(
+    metric: str, value: float, level: str | None
+) -> None:
+    got = play([*prepared(), enter(T0 + 120), sample(CS, T0 + 130, **{metric: value})], "confined_space.gas")
+    assert [r.level for r in got if r.ts == T0 + 130] == ([level] if level else [])
+    if level:
+        hit = next(r for r in got if r.level)
+        assert "立即停止作业、撤离" in hit.message and "有人在内" in hit.message
+        assert "应急管理部令第13号 第十五条" in hit.clause
+
+
+def test_ppm_is_shown_with_its_mg_per_cubic_metre() -> None:
+    got = play([*prepared(), enter(T0 + 120), gas(T0 + 130, h2s_ppm=8.0)], "confined_space.gas")
+    hit = next(r for r in got if r.level)
+    assert hit.point == "h2s" and hit.value == pytest.approx(8.0 * 34.08 / 24.04, rel=1e-3)
+    assert "8 ppm（11.3 mg/m³）" in hit.message and hit.threshold == 10
+
+
+def test_bad_air_with_nobody_inside_raises_nothing_but_bars_entry() -> None:
+    batches = [*prepared(), gas(T0 + 100, h2s_ppm=9.0), enter(T0 + 120)]
+    assert raised(play(batches, "confined_space.gas")) == []
+    entry = play(batches, "confined_space.entry")
+    assert raised(entry) == [("critical", T0 + 120)] and "无完整合格的气体检测" in entry[-1].message
+
+
+def test_a_gas_alert_outlasts_the_evacuation_and_the_silence_and_clears_with_clean_air() -> None:
+    batches = [*prepared(), enter(T0 + 120), gas(T0 + 150, h2s_ppm=9.0), leave(T0 + 170)]
+    batches += [gas(T0 + 600, h2s_ppm=6.8), gas(T0 + 630, h2s_ppm=6.0)]
+    # 6.8 ppm = 9.64 mg/m³: back below 10 but within the 5 % band (9.5); 6.0 ppm = 8.5 mg/m³ clears
+    got = play(batches, "confined_space.gas")
+    assert raised(got) == [("critical", T0 + 150), (None, T0 + 630)]
+
+
+def test_the_detector_silent_while_someone_is_inside_is_an_alarm() -> None:
+    batches = [*prepared(), enter(T0 + 120), gas(T0 + 150)]
+    ticks = [post(T0 + t) for t in (200, 210, 211, 212)]  # the attendant's reader keeps the clock going
+    got = play([*batches, *ticks, gas(T0 + 240)], "confined_space.silent")
+    # silent for more than 60 s (超过): 210 is exactly 60 s after the last reading
+    assert raised(got) == [("alarm", T0 + 211), (None, T0 + 240)]
+    hit = next(r for r in got if r.level)
+    assert "气体检测仪" in hit.message and "撤出" in hit.message and "第十五条" in hit.clause
+
+
+def test_a_silent_detector_with_nobody_inside_is_no_alarm_and_leaving_ends_one() -> None:
+    assert raised(play([*prepared(), post(T0 + 400)], "confined_space.silent")) == []
+    got = play([*prepared(), enter(T0 + 120), post(T0 + 200), leave(T0 + 300)], "confined_space.silent")
+    assert raised(got) == [("alarm", T0 + 200), (None, T0 + 300)]
+
+
+def test_nobody_at_the_entrance_while_someone_is_inside_is_an_alarm() -> None:
+    batches = [*prepared(), enter(T0 + 120), post(T0 + 200, False), *working(T0 + 150, T0 + 330)]
+    batches += [post(T0 + 340)]
+    got = play(batches, "confined_space.attendant")
+    # away from 200: 60 s is the grace, more than 60 s an alarm (at the 270 s reading)
+    assert raised(got) == [("alarm", T0 + 270), (None, T0 + 340)]
+    hit = next(r for r in got if r.level)
+    assert "无监护人" in hit.message and "W-0001" in hit.message and "第十一条(三)" in hit.clause
+
+
+def test_an_attendant_who_goes_in_is_not_at_the_entrance() -> None:
+    batches = [*prepared(), enter(T0 + 120), enter(T0 + 125, "JH-01"), *working(T0 + 150, T0 + 210)]
+    assert raised(play(batches, "confined_space.attendant")) == [("alarm", T0 + 210)]
+
+
+def _valid_60_min(data: dict[str, Any]) -> None:
+    device(data, CS)["confined_space"]["test_valid_min"] = 60
+
+
+@pytest.mark.parametrize(("break_s", "level"), [(1800, None), (1801, "critical")])
+def test_back_in_after_a_break_of_more_than_30_min_needs_a_new_test(
+    tmp_path: Path, break_s: int, level: str | None
+) -> None:
+    # tests valid an hour on this site: only the break makes the set taken before it too old
+    engine = RuleEngine(site_variant(tmp_path, _valid_60_min))
+    out = T0 + 300
+    batches = [*prepared(), enter(T0 + 120), gas(T0 + 280), leave(out), enter(out + break_s)]
+    got = play(batches, "confined_space.reentry", engine)
+    assert [r.level for r in got if r.ts == out + break_s] == ([level] if level else [])
+    # a break of exactly 30 min is not "more than 30 min": an ordinary entry, its set still valid
+    entry = RuleEngine(site_variant(tmp_path, _valid_60_min))
+    assert raised(play(batches, "confined_space.entry", entry)) == []
+    if level:
+        assert "中断后未重新检测" in got[-1].message and "第十五条" in got[-1].clause
+
+
+def test_a_new_set_after_the_break_allows_the_reentry() -> None:
+    out = T0 + 300
+    batches = [*prepared(), enter(T0 + 120), gas(T0 + 280), leave(out), gas(out + 3000), enter(out + 3100)]
+    assert raised(play(batches, "confined_space.reentry")) == []
+    assert raised(play(batches, "confined_space.entry")) == []
+
+
+def test_a_missing_fan_or_detector_reading_never_clears_an_entry_alert() -> None:
+    # entered with the fan off; the fan's and the detector's readings stop: the alert holds
+    batches = [gas(T0), post(T0), enter(T0 + 60), *[post(T0 + t) for t in range(100, 1000, 100)]]
+    got = play(batches, "confined_space.entry")
+    assert raised(got) == [("critical", T0 + 60)]
+
+
+def test_a_restart_remembers_who_is_inside_from_the_warm_up() -> None:
+    # the gateway's warm-up replays stored history through a new engine and drops the verdicts
+    history = [gas(T0), post(T0), enter(T0 + 60), gas(T0 + 90)]
+    engine = RuleEngine(reference_site())
+    assert "confined_space.entry" in {
+        r.rule
+        for _, _, found in engine.replay(sorted((r for b in history for r in b), key=lambda r: r.ts))
+        for r in found
+    }
+    restart = T0 + 100
+    engine.resume(restart)
+    # the gateway's own downtime is not the detector's silence: 60 s counted from the restart
+    assert [r.level for r in engine.tick(restart + 60) if r.rule == "confined_space.silent" and r.level] == []
+    assert [r.level for r in engine.tick(restart + 61) if r.rule == "confined_space.silent"] == ["alarm"]
+    # W-0001 is still known to be inside: his coming out resolves the entry alert the store kept firing
+    out = [r for r in engine.process(leave(restart + 70)) if r.rule == "confined_space.entry"]
+    assert [(r.point, r.level) for r in out] == [("W-0001", None)]
+
+
+@pytest.mark.parametrize(("away_s", "level"), [(59, None), (60, None), (61, "alarm")])
+def test_the_attendants_grace_is_60_s_and_more_is_an_alarm(away_s: int, level: str | None) -> None:
+    batches = [*prepared(), enter(T0 + 120), gas(T0 + 150), post(T0 + 200, False), gas(T0 + 200 + away_s)]
+    got = play(batches, "confined_space.attendant")
+    assert {r.level for r in got if r.ts == T0 + 200 + away_s and r.level} == ({level} if level else set())
