@@ -19,6 +19,8 @@ from contract.config.loader import LoadedSite
 from contract.config.rules import SensorFaultRule
 from contract.config.site import SiteConfig
 from contract.readings import Quality, Reading
+from rules.crane_jacking_wind import JackingWind
+from rules.crane_jacking_window import JackingWindows
 from rules.personnel_sample import PersonnelRules
 from rules.result import RuleResult
 from rules.routes import Route
@@ -40,6 +42,8 @@ class Shared:
         self.config = site.config
         self.names = {d.id: d.display_name for d in site.config.devices}
         self.fault = SensorFault()
+        # the cranes' jacking windows, and their wind, which an anemometer serving a crane judges too
+        self.jacking, self.jacking_wind = JackingWindows(), JackingWind()
         self.personnel = personnel
         self.utc_offset_h = site.config.rules.licence_utc_offset_h
         self._sections: dict[tuple[str, str], object] = {}
