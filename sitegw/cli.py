@@ -255,12 +255,12 @@ def _register_regulator() -> None:
 def _register_subcommands() -> None:
     from contract.kinds import registry
     from sitegw.events_cli import events, redeliver
-    from sitegw.pour_cli import pour_app
     from sitegw.replay_cli import replay_command
     from sitegw.simulate_device_cli import list_kinds, simulate_device, simulate_kind
     from sitegw.simulate_modbus_cli import anemometer, crane, hoist
     from sitegw.simulate_mqtt_cli import simulate_formwork, simulate_gate, simulate_pit
     from sitegw.users_cli import users_app
+    from sitegw.window_cli import jacking_app, pour_app
     from vision.cli import detect, evaluate
 
     simulate_app.command("crane")(crane)
@@ -283,6 +283,7 @@ def _register_subcommands() -> None:
     _register_regulator()
     app.add_typer(users_app, name="users")
     app.add_typer(pour_app, name="pour")
+    app.add_typer(jacking_app, name="jacking")
     vision_app.command("detect")(detect)
     vision_app.command("eval")(evaluate)
 
