@@ -55,14 +55,19 @@ def registration_problem(papers: MachinePapers) -> tuple[str, str] | None:
     return None
 
 
-def inspection_level(papers: MachinePapers, today: date) -> Level | None:
-    """The level of a machine's next periodic inspection on ``today`` (None: not due soon, or no date)."""
-    due = papers.next_inspection_on
+def due_level(due: date | None, today: date) -> Level | None:
+    """The level of a paper in force until ``due`` (an inspection, a certificate) on ``today``: past it,
+    critical; due within 30 days (the day itself in date), a warning; None otherwise or with no date."""
     if due is None:
         return None
     if today > due:
         return "critical"
     return "warning" if (due - today).days <= DUE_WITHIN_D else None
+
+
+def inspection_level(papers: MachinePapers, today: date) -> Level | None:
+    """The level of a machine's next periodic inspection on ``today`` (None: not due soon, or no date)."""
+    return due_level(papers.next_inspection_on, today)
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """personnel.certificate: a key person (project manager, safety officer, ...) whose safety
 assessment certificate (安全生产考核合格证书) has expired is critical: 建质规〔2024〕5号 第四条(二)
-makes it a major hazard. Judged on the site's local date, once a day and at start."""
+makes it a major hazard; one due within 30 days (the expiry day itself still valid) is a warning, so
+that its renewal is applied for in time. Judged on the site's local date, once a day and at start."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import date
 from contract.alert_event import Level
 from contract.config.personnel import ROLE_ZH, KeyPerson
 from rules.levels import LevelMemory
+from rules.machine_papers import due_level
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH, pick, pick_en
 
@@ -27,14 +29,21 @@ class PersonnelCertificate:
     def evaluate(self, device: str, person: KeyPerson, today: date, ts: float) -> RuleResult | None:
         """The verdict for ``person`` on the local date ``today``."""
         until = person.certificate_valid_until
-        expired = until is not None and today > until
-        level: Level | None = "critical" if expired else None
+        level: Level | None = due_level(until, today)
         role = ROLE_ZH[person.role]
+        action, action_en = (
+            "立即停止其履职，由持有效证书人员替岗并办理证书延续",
+            "replace them with a certified person until renewed",
+        )
 
         def build() -> RuleResult:
-            if level:
-                what = f"{role} {person.name} 安全生产考核合格证书（{person.certificate_no or '无编号'}）已于 {until} 过期"
+            number = person.certificate_no or "无编号"
+            if level == "critical":
+                what = f"{role} {person.name} 安全生产考核合格证书（{number}）已于 {until} 过期"
                 what_en = f"{person.role} {person.name}'s safety certificate expired on {until}"
+            elif level == "warning":
+                what = f"{role} {person.name} 安全生产考核合格证书（{number}）将于 {until} 到期"
+                what_en = f"{person.role} {person.name}'s safety certificate expires on {until}"
             else:
                 what = f"{role} {person.name} 安全生产考核合格证书有效"
                 what_en = f"{person.role} {person.name}'s safety certificate valid"
@@ -46,8 +55,10 @@ class PersonnelCertificate:
                 ts=ts,
                 clause=CLAUSE,
                 value=person.certificate_no,
-                message=pick(level, what, "立即停止其履职，由持有效证书人员替岗并办理证书延续"),
-                message_en=pick_en(level, what_en, "replace them with a certified person until renewed"),
+                message=pick(level, what, action if level == "critical" else "到期前办理证书延续"),
+                message_en=pick_en(
+                    level, what_en, action_en if level == "critical" else "apply for renewal now"
+                ),
                 details={"valid_until": str(until)},
             )
 

@@ -11,6 +11,7 @@ is only changed there.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Path
@@ -18,6 +19,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Path
 from gateway.api.auth import ERRORS, Supervisor, viewer
 from gateway.api.models import KeyPersonView, PersonnelOnSiteView, PourStateView
 from gateway.jacking import JackingClose, JackingView
+from gateway.papers import PaperRow, paper_rows
 from gateway.siren import SirenState
 from gateway.site_work import WindowView, WorkError
 
@@ -130,6 +132,18 @@ def work_router(svc: ApiServices) -> APIRouter:
         who: Supervisor, device: str = CRANE, check: JackingClose = Body(...)
     ) -> JackingView:
         return jacking_call(lambda j, d: j.end(d, who.name, check), device)
+
+    @r.get(
+        "/papers",
+        response_model=list[PaperRow],
+        summary="Every machine's papers (备案、验收、使用登记、定期检验) and every certified person's "
+        "certificate, with what is due within 30 days or past",
+        dependencies=[Depends(viewer)],
+    )
+    async def papers() -> list[PaperRow]:
+        site = svc.site
+        offset = timezone(timedelta(hours=site.config.rules.licence_utc_offset_h))
+        return paper_rows(site, datetime.now(offset).date())
 
     @r.get(
         "/personnel",

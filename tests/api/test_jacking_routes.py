@@ -105,3 +105,20 @@ def test_sitegw_jacking_cli(site: RunningSite) -> None:
     assert ended.returncode == 0, ended.stderr
     assert "jacking ended by wang.gong" in ended.stdout and "height 60 m" in ended.stdout
     assert crane_height(site, "crane-2") == 60
+
+
+def test_the_papers_list_every_machine_and_person_with_what_is_due(site: RunningSite) -> None:
+    r = httpx.get(site.url + "api/v1/papers", timeout=10)
+    assert r.status_code == 200, r.text
+    rows = {(p["holder"], p["paper"]): p for p in r.json()}
+    crane = rows[("crane-1", "registration")]
+    assert crane["status"] == "ok" and "深建机登-2026-0456" in crane["number"]
+    assert rows[("crane-1", "inspection")]["until"] == "2027-03-01"
+    assert rows[("crane-2", "registration")]["status"] == "missing"  # the reference site leaves them out
+    assert rows[("hoist-1", "inspection")]["status"] in ("ok", "due")
+    # OP-1002's certificate ran out on 2026-06-30 (the reference roster keeps an expired driver)
+    assert (
+        rows[("OP-1002", "certificate")]["status"] == "expired"
+        and rows[("OP-1002", "certificate")]["days_left"] < 0
+    )
+    assert rows[("KP-01", "certificate")]["kind"] == "项目负责人"

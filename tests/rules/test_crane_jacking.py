@@ -230,3 +230,11 @@ def test_the_reference_cranes_papers_raise_nothing_at_work() -> None:
     engine = RuleEngine(reference_site())
     run(engine, [sample("crane-1", NOON, load_t=2.0, radius_m=20.0)])
     assert [r for r in engine.tick(NOON + 1) if r.rule.endswith(".papers") and r.level] == []
+
+
+def test_the_regulator_names_the_new_checks_from_the_registry() -> None:
+    from regulator.names import rule_names
+
+    names = rule_names()
+    assert names["crane.jacking_motion"] == "顶升时塔吊动作" and names["crane.jacking_wind"] == "顶升时大风"
+    assert names["crane.papers"] == "塔吊备案登记检验" and names["hoist.papers"] == "施工升降机备案登记检验"
