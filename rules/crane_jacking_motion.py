@@ -19,11 +19,11 @@ CLAUSE = (
     "JGJ 196-2010 第3.4节 顶升过程中应保持塔机平衡，不得进行起升、回转、变幅等操作，回转机构应制动"
     "（起重机械安装拆卸作业安全要点第9条；条款号未核实）"
 )
-# (metric, Chinese motion, English motion, the rule's noise field)
+# (metric, Chinese motion, English motion, the rule's noise field, unit)
 MOTIONS = (
-    ("slew_deg", "回转", "slewing", "slew_noise_deg"),
-    ("radius_m", "变幅（小车行走）", "trolley travel", "radius_noise_m"),
-    ("height_m", "起升", "hoisting", "height_noise_m"),
+    ("slew_deg", "回转", "slewing", "slew_noise_deg", "°"),
+    ("radius_m", "变幅（小车行走）", "trolley travel", "radius_noise_m", " m"),
+    ("height_m", "起升", "hoisting", "height_noise_m", " m"),
 )
 
 
@@ -59,26 +59,26 @@ class JackingMotion:
     ) -> RuleResult | None:
         """The verdict of one sample inside the window (``changed``: the metrics it reported)."""
         still = self._still.setdefault(device, {})
-        moved: list[tuple[str, str, float]] = []
-        for metric, zh, en, noise_field in MOTIONS:
+        moved: list[tuple[str, str, float, str]] = []
+        for metric, zh, en, noise_field, unit in MOTIONS:
             now = kinematics.get(metric)
             if now is None:
                 continue
             before = still.setdefault(metric, now)
             change = _change(metric, now, before)
             if crosses(change, getattr(cfg, noise_field), strict=True):
-                moved.append((zh, en, round(change, 2)))
+                moved.append((zh, en, round(change, 2), unit))
         if moved:
             still.update(kinematics)  # the crane stands here now: it clears once it stops
         level: Level | None = "critical" if moved else None
-        reported = {m for m, _, _, _ in MOTIONS if m in kinematics}
+        reported = {m for m, *_ in MOTIONS if m in kinematics}
         if level is None and not reported <= changed and self._memory.get(device) is not None:
             return None  # a sample without every motion: the crane is not known to have stopped
 
         def build() -> RuleResult:
             if moved:
-                what = f"{name}顶升作业中{'、'.join(f'{zh}{c:g}' for zh, _, c in moved)}"
-                what_en = f"{name}: {', '.join(f'{en} {c:g}' for _, en, c in moved)} during jacking"
+                what = f"{name}顶升作业中{'、'.join(f'{zh} {c:g}{u}' for zh, _, c, u in moved)}"
+                what_en = f"{name}: {', '.join(f'{en} {c:g}{u}' for _, en, c, u in moved)} during jacking"
             else:
                 what, what_en = f"{name}顶升作业中塔吊静止", f"{name} still during jacking"
             return RuleResult(
@@ -93,7 +93,7 @@ class JackingMotion:
                 message_en=pick_en(
                     level, what_en, "stop slewing, trolley and hoist at once, brake the slew, rebalance"
                 ),
-                details={"motions": [en for _, en, _ in moved]},
+                details={"motions": [en for _, en, *_ in moved]},
                 backfill=backfill,
             )
 

@@ -47,8 +47,8 @@ class JackingWind:
             return None
 
         def build() -> RuleResult:
-            what = f"{name}顶升作业中风速 {wind_ms:g} m/s（限值 {cfg.wind_ms:g} m/s）"
-            what_en = f"{name}: wind {wind_ms:g} m/s during jacking (limit {cfg.wind_ms:g} m/s)"
+            what = f"{name}顶升作业中风速 {wind_ms:g} m/s（超过 {cfg.wind_ms:.1f} m/s 须停止）"
+            what_en = f"{name}: wind {wind_ms:g} m/s during jacking (stop above {cfg.wind_ms:.1f} m/s)"
             return RuleResult(
                 rule=RULE,
                 device=crane,

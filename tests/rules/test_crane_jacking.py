@@ -65,7 +65,7 @@ def test_slewing_is_critical_with_the_clause_and_clears_when_still_and_when_clos
     results = jacking([{"slew_deg": 95}, {"slew_deg": 95}], "crane.jacking_motion")
     assert levels(results) == ["critical", None]
     first = results[0]
-    assert first.message.startswith("1号塔吊顶升作业中回转5")
+    assert first.message.startswith("1号塔吊顶升作业中回转 5°")
     assert "不得进行起升、回转、变幅等操作" in first.clause
     assert "立即停止回转" in first.message
 
