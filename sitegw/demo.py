@@ -65,7 +65,7 @@ SCENARIO_LINE = (
 # a scripted jacking window on crane-1 (standards.md §10): opened at JACKING_AT_S, closed JACKING_FOR_S later
 # with its checks, 5.6 m higher (two standard sections); the crane's simulator slews on, so the window
 # shows crane.jacking_motion (critical) and, with the storm, crane.jacking_wind
-JACKING_AT_S, JACKING_FOR_S, JACKING_CRANE = 60.0, 60.0, "crane-1"
+JACKING_AT_S, JACKING_FOR_S, JACKING_CRANE = 90.0, 60.0, "crane-1"
 # crane-2's driver carries a licence that expired on 2026-06-30 (the reference site's roster)
 OPERATOR_SCENARIO = {"crane-2": "OP-1002"}
 
