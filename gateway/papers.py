@@ -17,7 +17,8 @@ from contract.config import LoadedSite
 from contract.config.papers import MachineDevice
 from contract.config.personnel import ROLE_ZH
 from contract.kinds import registry
-from rules.machine_papers import due_level, registration_problem
+from rules.machine_papers import registration_problem
+from rules.papers_due import due_level
 
 Status = Literal["ok", "due", "expired", "missing"]
 STATUS: dict[str | None, Status] = {None: "ok", "warning": "due", "critical": "expired"}

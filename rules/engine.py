@@ -37,6 +37,7 @@ from rules.pit_limits import check_thresholds
 from rules.result import RuleResult
 from rules.routes import Route
 from rules.safety_devices import FLAGS, SafetyDevices
+from rules.worker_papers import WorkerPapers
 
 # an enum member looked up on its class costs more than a crane's kinematic reading costs to take
 BACKFILL = Quality.BACKFILL
@@ -113,6 +114,8 @@ class RuleEngine:
         # every machine's papers, site-wide: judged on its work and once a day
         self._papers = MachinePapersRules(cfg, shared.names, offset)
         shared.on_work(self._papers.work_seen)
+        self._workers = WorkerPapers(cfg.operators, offset)  # the certificates of workers seen at work
+        shared.on_worker(self._workers.seen)
         # one judge per kind the site has, holding that kind's rules for all its devices
         self._judges: dict[str, Judge] = {}
         for kind in registry.kinds():
@@ -282,6 +285,7 @@ class RuleEngine:
         if self._personnel is not None:
             out.extend(self._personnel.tick(now))
         out.extend(self._papers.tick(now))
+        out.extend(self._workers.tick(now))
         return out
 
     def on_site(self) -> list[tuple[str, float]]:
@@ -316,7 +320,13 @@ class RuleEngine:
         """End of a warm-up whose verdicts were dropped: the next verdict of every alert is reported
         (the alert manager reconciles it with what it persisted), and the time limits restart at
         ``now``, since the gateway's own downtime is not the devices' silence."""
-        families: list[object] = [self._shared.fault, self._offline, self._safety, self._papers]
+        families: list[object] = [
+            self._shared.fault,
+            self._offline,
+            self._safety,
+            self._papers,
+            self._workers.certificate,
+        ]
         for judge in self._judges.values():
             families.extend(judge.families())
         if self._personnel is not None:

@@ -21,11 +21,11 @@ from contract.config.papers import MachineDevice, MachinePapers
 from contract.config.site import SiteConfig
 from contract.kinds import registry
 from rules.levels import LevelMemory
+from rules.papers_due import due_level
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH, pick, pick_en
 
 REGISTER_WITHIN_D = 30  # 建设部令第166号: use registration within 30 days of acceptance
-DUE_WITHIN_D = 30  # an inspection or certificate due within this many days is a warning
 REGISTRATION_CLAUSE = (
     "建质规〔2024〕5号 第八条(一) 建筑起重机械未经验收合格即投入使用，或未按规定办理使用登记，"
     f"{MAJOR_ZH}；建设部令第166号 验收合格之日起30日内办理使用登记"
@@ -53,16 +53,6 @@ def registration_problem(papers: MachinePapers) -> tuple[str, str] | None:
             f"registered {late} days after acceptance (more than 30)",
         )
     return None
-
-
-def due_level(due: date | None, today: date) -> Level | None:
-    """The level of a paper in force until ``due`` (an inspection, a certificate) on ``today``: past it,
-    critical; due within 30 days (the day itself in date), a warning; None otherwise or with no date."""
-    if due is None:
-        return None
-    if today > due:
-        return "critical"
-    return "warning" if (due - today).days <= DUE_WITHIN_D else None
 
 
 def inspection_level(papers: MachinePapers, today: date) -> Level | None:

@@ -31,6 +31,8 @@ T = TypeVar("T")
 FAULT = Quality.FAULT
 WorkListener = Callable[[str, tuple[str, str], float], None]
 """Told of a machine at work: its device id, the work in Chinese and English, the instant."""
+WorkerListener = Callable[[str, str, float], None]
+"""Told of a certified worker a machine reports logged in: the machine, the worker's id, the instant."""
 LOADED_T = 0.1  # a crane hook or hoist cage carrying more than this is at work (personnel rules)
 
 
@@ -49,6 +51,7 @@ class Shared:
         self._sections: dict[tuple[str, str], object] = {}
         self._said: set[tuple[str, str]] = set()
         self._work_listeners: list[WorkListener] = []
+        self._worker_listeners: list[WorkerListener] = []
         if personnel is not None:
             self.on_work(lambda device, what, ts: personnel.work_seen(what, ts))
 
@@ -80,6 +83,15 @@ class Shared:
         work in Chinese and English), told to every rule that listens."""
         for listener in self._work_listeners:
             listener(device, what, ts)
+
+    def on_worker(self, listener: WorkerListener) -> None:
+        """Hear of every worker a machine reports logged in (their certificate's rule)."""
+        self._worker_listeners.append(listener)
+
+    def worker_seen(self, device: str, worker_id: str, ts: float) -> None:
+        """``device`` reports ``worker_id`` logged in at ``ts``, told to every rule that listens."""
+        for listener in self._worker_listeners:
+            listener(device, worker_id, ts)
 
     def pour(self, device: str, active: bool, ts: float) -> None:
         """A pour started or ended on a formwork device, for the key people."""

@@ -133,6 +133,7 @@ class CraneJudge(Judge):
     ) -> tuple[Reading, list[RuleResult]]:
         # black boxes read over Modbus report card numbers as numbers: 1001.0 is card "1001"
         text = f"{value:.0f}" if isinstance(value, float) and value.is_integer() else str(value)
+        self.shared.worker_seen(r.device, text.strip(), r.ts)
         loaded = _loaded(self._cranes[r.device].state)
         return r, some(
             self._operator.evaluate(r.device, self.shared.names[r.device], text, r.ts, backfill, loaded)

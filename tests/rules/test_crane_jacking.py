@@ -238,3 +238,34 @@ def test_the_regulator_names_the_new_checks_from_the_registry() -> None:
     names = rule_names()
     assert names["crane.jacking_motion"] == "顶升时塔吊动作" and names["crane.jacking_wind"] == "顶升时大风"
     assert names["crane.papers"] == "塔吊备案登记检验" and names["hoist.papers"] == "施工升降机备案登记检验"
+
+
+def roster_valid_until(day: str) -> Any:
+    def change(data: dict[str, Any]) -> None:
+        data["operators"][0]["valid_until"] = day  # OP-1001
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("valid_until", "level"),
+    [("1970-02-01", None), ("1970-01-31", "warning"), ("1970-01-01", "warning"), ("1969-12-31", "critical")],
+)
+def test_a_worker_seen_at_work_has_their_certificate_judged(
+    tmp_path: Path, valid_until: str, level: str | None
+) -> None:
+    # NOON is 1 January 1970 local: 31 days ahead is quiet, 30 days a warning, the day after expiry critical
+    engine = RuleEngine(site_variant(tmp_path, roster_valid_until(valid_until)))
+
+    def workers(now: float) -> list:
+        return [
+            r for r in engine.tick(now) if r.rule == "personnel.certificate" and r.point.startswith("OP-")
+        ]
+
+    assert workers(NOON) == []  # not seen at work yet
+    run(engine, [sample("crane-1", NOON + 1, operator_id="OP-1001", load_t=0.0)])
+    [found] = workers(NOON + 2)
+    assert (found.device, found.point, found.level) == ("crane-1", "OP-1001", level)
+    if level == "critical":
+        assert "第四条(三)" in found.clause and "已于 1969-12-31 过期" in found.message
+    assert workers(NOON + 3) == []  # judged once a day
