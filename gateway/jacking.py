@@ -161,6 +161,7 @@ class Jacking:
         """Close the window with its checks (WorkError, naming the field, if one is missing or failed)."""
         crane = self._work.device_of(JACKING_WINDOW.name, device)
         assert isinstance(crane, CraneDevice)
+        self._work.check_state(JACKING_WINDOW.name, device, False)  # nothing to close: said before the checks
         if check.verticality_per_mille is None:
             raise WorkError(
                 f"{device}: closing a jacking window needs verticality_per_mille (the tower's verticality measured, ‰)"

@@ -160,6 +160,12 @@ class SiteWork:
             )
         return dev
 
+    def check_state(self, window: str, device: str, active: bool) -> None:
+        """WorkError unless ``window`` on ``device`` may be started (``active``) or ended now."""
+        kind = WINDOWS[window]
+        if active == (device in self._state.open_windows(kind.metric)):
+            raise WorkError(f"{device}: a {kind.name} is {'already' if active else 'not'} under way")
+
     def set_window(
         self,
         window: str,
@@ -174,8 +180,7 @@ class SiteWork:
         ``record`` is kept with the change (a jacking's closing checks)."""
         kind = WINDOWS[window]
         self.device_of(window, device)
-        if active == (device in self._state.open_windows(kind.metric)):
-            raise WorkError(f"{device}: a {kind.name} is {'already' if active else 'not'} under way")
+        self.check_state(window, device, active)
         now = self._clock()
         code = self._site.config.project.code
         readings = [Reading(now, code, device, metric, value) for metric, value in extra]

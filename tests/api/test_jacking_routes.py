@@ -70,6 +70,8 @@ def test_a_supervisor_opens_a_window_and_closes_it_only_with_its_checks(site: Ru
     kept = json.loads((site.state_dir / "crane_heights.json").read_text(encoding="utf-8"))
     assert kept["crane-1"]["height_m"] == 51
 
+    closed = post(site, "api/v1/jacking/crane-1/end", supervisor, {})
+    assert closed.status_code == 409 and "not under way" in closed.json()["detail"]
     unknown = post(site, "api/v1/jacking/hoist-1/start", supervisor)
     assert unknown.status_code == 404 and "crane-1" in unknown.json()["detail"]
 
