@@ -48,7 +48,6 @@ class WindowKind:
     """A kind of work window a supervisor opens and closes on one kind of device."""
 
     name: str  # "pour", as the API's path and the file's name say it
-    zh: str  # 浇筑
     metric: str  # the device's reading that records it
     device: type[DeviceConfig]  # the devices it opens on
     of: str  # their kind, as the site file names it
@@ -62,8 +61,8 @@ def _where(d: DeviceConfig) -> str:
     return d.crane.model if isinstance(d, CraneDevice) else ""
 
 
-POUR_WINDOW = WindowKind("pour", "浇筑", POUR, FormworkDevice, "formwork", _where)
-JACKING_WINDOW = WindowKind("jacking", "顶升", JACKING, CraneDevice, "crane", _where)
+POUR_WINDOW = WindowKind("pour", POUR, FormworkDevice, "formwork", _where)
+JACKING_WINDOW = WindowKind("jacking", JACKING, CraneDevice, "crane", _where)
 WINDOWS: Mapping[str, WindowKind] = {w.name: w for w in (POUR_WINDOW, JACKING_WINDOW)}
 
 

@@ -1,6 +1,7 @@
 """Which tower cranes are inside a jacking window (顶升、加节、降节, standards.md §10): opened and closed
 by a supervisor as the crane's ``jacking_active`` reading (1 open, 0 closed), stored and replayed like any
-reading. The crane.jacking_* rules judge a crane only while its window is open.
+reading (a window open when the gateway stopped is told again at its start: gateway/site_work.py ``reopen``).
+The crane.jacking_* rules judge a crane only while its window is open.
 
 One instance serves the whole site (rules/kinds/base.py ``Shared``): the cranes' judge opens and closes
 windows, and the wind of an anemometer serving a crane is judged against the crane's window.
@@ -8,12 +9,9 @@ windows, and the wind of an anemometer serving a crane is judged against the cra
 
 from __future__ import annotations
 
-from contract.config.site import SiteConfig
 from rules.levels import LevelMemory
 from rules.result import RuleResult
 from rules.wording import cleared, cleared_en
-
-JACKING_HISTORY_S = 24 * 3600.0  # a climb of a few sections takes hours: a restart finds the window open
 
 
 class JackingWindows:
@@ -35,10 +33,6 @@ class JackingWindows:
     def active(self, device: str) -> bool:
         """Is a jacking window open on ``device``?"""
         return device in self._open
-
-    def opened(self, device: str) -> float | None:
-        """When ``device``'s open window opened (None: none open)."""
-        return self._open.get(device)
 
     def any_open(self, devices: list[str]) -> list[str]:
         """Those of ``devices`` with a window open."""
@@ -71,8 +65,3 @@ def window_closed(
             message_en=cleared_en(f"{name} jacking window closed"),
         ),
     )
-
-
-def history_s(site: SiteConfig) -> float:
-    """Seconds of history that hold a window open (its opening reading)."""
-    return JACKING_HISTORY_S if any(d.kind == "crane" for d in site.devices) else 0.0

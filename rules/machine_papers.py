@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from contract.alert_event import Level
 from contract.config.papers import MachineDevice, MachinePapers
 from contract.config.site import SiteConfig
-from contract.kinds import registry
 from rules.levels import LevelMemory
 from rules.papers_due import due_level
 from rules.result import RuleResult
@@ -180,7 +179,3 @@ class MachinePapersRules:
             ),
         )
 
-
-def machine_kinds() -> list[str]:
-    """The kinds whose devices have papers (their device model derives from MachineDevice)."""
-    return [k.name for k in registry.kinds() if issubclass(k.device, MachineDevice)]
