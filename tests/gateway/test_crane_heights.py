@@ -43,3 +43,19 @@ def test_a_closed_windows_height_survives_a_restart_until_the_site_file_changes(
     assert "顶升作业窗口" in heights.proposal("crane-1")
     heights.opened("crane-1")
     assert heights.proposal("crane-1") == "" and CraneHeights(state).proposal("crane-1") == ""
+
+
+def test_a_window_open_when_the_gateway_stopped_is_open_after_its_start(tmp_path: Path) -> None:
+    from gateway.site_work import JACKING_WINDOW, SiteWork
+    from rules import RuleEngine
+
+    site = reference_site()
+    before = RuleEngine(site)
+    SiteWork(site, before, before.process, tmp_path).set_window("jacking", "crane-1", True, "li.gong")
+    assert before.open_windows("jacking_active") == ["crane-1"]
+
+    after = RuleEngine(site)  # a restart whose warm-up history no longer holds the window's opening
+    work = SiteWork(site, after, after.process, tmp_path)
+    assert work.reopen(JACKING_WINDOW.name) == ["crane-1"]
+    assert after.open_windows("jacking_active") == ["crane-1"]
+    assert [w.changed_by for w in work.windows("jacking") if w.active] == ["li.gong"]
