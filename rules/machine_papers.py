@@ -178,4 +178,3 @@ class MachinePapersRules:
                 details={"next_inspection_on": str(due)},
             ),
         )
-
