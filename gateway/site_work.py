@@ -1,9 +1,9 @@
-"""The site's dangerous work as supervisors see and steer it: pours of high formwork (started and
-ended by a supervisor) and who of the key personnel is on site.
+"""The site's dangerous work as supervisors see and steer it: work windows (a pour of high formwork, a
+tower crane's jacking), each started and ended by a supervisor, and who of the key personnel is on site.
 
-A pour is recorded as the formwork device's ``pour_active`` reading (1 started, 0 ended) published on
-the bus like any reading, so the rules, the store, InfluxDB and ``sitegw replay`` all see the same
-pour; who started or ended it is kept beside it in ``pours.json``.
+A window is recorded as its device's reading (``pour_active``, ``jacking_active``: 1 started, 0 ended)
+published on the bus like any reading, so the rules, the store, InfluxDB and ``sitegw replay`` all see
+the same window; who started or ended it is kept beside it in ``<kind>s.json`` (``pours.json``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Protocol
@@ -19,10 +20,11 @@ from typing import Protocol
 from pydantic import BaseModel, Field
 
 from contract.config import LoadedSite
+from contract.config.device import DeviceConfig
 from contract.config.personnel import ROLE_ZH
-from contract.kinds.formwork import FormworkDevice
+from contract.kinds.crane import JACKING, CraneDevice
+from contract.kinds.formwork import POUR, FormworkDevice
 from contract.readings import Reading
-from rules.formwork_silent import POUR_METRIC
 
 
 class WorkState(Protocol):
@@ -32,24 +34,50 @@ class WorkState(Protocol):
         """(person id, entry ts) of everyone on site."""
         ...
 
-    def pouring(self) -> list[str]:
-        """Formwork devices with a pour under way."""
+    def open_windows(self, metric: str) -> list[str]:
+        """The devices whose window of ``metric`` is open."""
         ...
 
 
 class WorkError(ValueError):
-    """A pour request that cannot be carried out (unknown device, nothing to end)."""
+    """A window request that cannot be carried out (unknown device, nothing to end, a missing check)."""
 
 
-class PourView(BaseModel):
-    """One formwork device's pour state."""
+@dataclass(frozen=True)
+class WindowKind:
+    """A kind of work window a supervisor opens and closes on one kind of device."""
 
-    device: str = Field(description="formwork device id")
+    name: str  # "pour", as the API's path and the file's name say it
+    metric: str  # the device's reading that records it
+    device: type[DeviceConfig]  # the devices it opens on
+    of: str  # their kind, as the site file names it
+    area: Callable[[DeviceConfig], str]  # where the device stands, for the list
+
+
+def _where(d: DeviceConfig) -> str:
+    """Where a formwork stands, or a crane's model: what the window lists say beside its name."""
+    if isinstance(d, FormworkDevice):
+        return d.formwork.area
+    return d.crane.model if isinstance(d, CraneDevice) else ""
+
+
+POUR_WINDOW = WindowKind("pour", POUR, FormworkDevice, "formwork", _where)
+JACKING_WINDOW = WindowKind("jacking", JACKING, CraneDevice, "crane", _where)
+WINDOWS: Mapping[str, WindowKind] = {w.name: w for w in (POUR_WINDOW, JACKING_WINDOW)}
+
+
+class WindowView(BaseModel):
+    """One device's work window (a pour, a jacking): open or not, and who last opened or closed it."""
+
+    device: str = Field(description="device id")
     name: str = Field(description="display name, e.g. 3号楼5层高支模")
-    area: str = Field("", description="where the formwork stands")
-    active: bool = Field(description="a pour is under way")
+    area: str = Field("", description="where it stands (formwork) or its model (crane)")
+    active: bool = Field(description="the window is open")
     changed_ts: float | None = Field(None, description="Unix seconds of the last start or end")
     changed_by: str = Field("", description="who started or ended it")
+    record: dict[str, float | str | bool] = Field(
+        default_factory=dict, description="what was recorded at its last end (a jacking's checks)"
+    )
 
 
 class PersonView(BaseModel):
@@ -88,47 +116,102 @@ class SiteWork:
         self._state = state
         self._publish = publish
         self._clock = clock
-        self._file = state_dir / "pours.json"
-        self._changes: dict[str, dict[str, float | str]] = self._load()
+        self._dir = state_dir
+        self._changes = {name: _load(self._file(name)) for name in WINDOWS}
 
-    def pours(self) -> list[PourView]:
-        """Every formwork device with its pour state."""
-        active = set(self._state.pouring())
+    def _file(self, window: str) -> Path:
+        return self._dir / f"{window}s.json"
+
+    def windows(self, window: str) -> list[WindowView]:
+        """Every device of the window's kind with its window state."""
+        kind = WINDOWS[window]
+        active = set(self._state.open_windows(kind.metric))
+        changes = self._changes[window]
         out = []
         for d in self._site.config.devices:
-            if not isinstance(d, FormworkDevice):
+            if not isinstance(d, kind.device):
                 continue
-            change = self._changes.get(d.id, {})
+            change = changes.get(d.id, {})
             ts = change.get("ts")
+            record = change.get("record")
             out.append(
-                PourView(
+                WindowView(
                     device=d.id,
-                    name=d.name or d.id,
-                    area=d.formwork.area,
+                    name=d.display_name,
+                    area=kind.area(d),
                     active=d.id in active,
-                    changed_ts=float(ts) if ts is not None else None,
+                    changed_ts=float(ts) if isinstance(ts, int | float) else None,
                     changed_by=str(change.get("actor", "")),
+                    record=record if isinstance(record, dict) else {},
                 )
             )
         return out
 
-    def set_pour(self, device: str, active: bool, actor: str) -> PourView:
-        """Start (``active``) or end a pour on ``device``; the rules hear of it at once."""
+    def device_of(self, window: str, device: str) -> DeviceConfig:
+        """``device`` if it is of the window's kind (WorkError naming the devices that are, if not)."""
+        kind = WINDOWS[window]
         known = {d.id: d for d in self._site.config.devices}
         dev = known.get(device)
-        if not isinstance(dev, FormworkDevice):
-            formwork = sorted(d for d, c in known.items() if isinstance(c, FormworkDevice))
+        if not isinstance(dev, kind.device):
+            of_kind = sorted(d for d, c in known.items() if isinstance(c, kind.device))
             raise WorkError(
-                f"{device!r} is not a formwork device of this site (formwork devices: {formwork or 'none'})"
+                f"{device!r} is not a {kind.of} device of this site ({kind.of} devices: {of_kind or 'none'})"
             )
-        if active == (device in self._state.pouring()):
-            raise WorkError(f"{device}: a pour is {'already' if active else 'not'} under way")
+        return dev
+
+    def check_state(self, window: str, device: str, active: bool) -> None:
+        """WorkError unless ``window`` on ``device`` may be started (``active``) or ended now."""
+        kind = WINDOWS[window]
+        if active == (device in self._state.open_windows(kind.metric)):
+            raise WorkError(f"{device}: a {kind.name} is {'already' if active else 'not'} under way")
+
+    def set_window(
+        self,
+        window: str,
+        device: str,
+        active: bool,
+        actor: str,
+        extra: Sequence[tuple[str, float]] = (),
+        record: Mapping[str, float | str | bool] | None = None,
+    ) -> WindowView:
+        """Start (``active``) or end ``window`` on ``device``; the rules hear of it at once, with the
+        ``extra`` readings (metric, value) published at the same instant, before the window's own;
+        ``record`` is kept with the change (a jacking's closing checks)."""
+        kind = WINDOWS[window]
+        self.device_of(window, device)
+        self.check_state(window, device, active)
         now = self._clock()
         code = self._site.config.project.code
-        self._publish([Reading(now, code, device, POUR_METRIC, 1.0 if active else 0.0)])
-        self._changes[device] = {"ts": now, "actor": actor, "active": "start" if active else "end"}
-        self._save()
-        return next(p for p in self.pours() if p.device == device)
+        readings = [Reading(now, code, device, metric, value) for metric, value in extra]
+        self._publish([*readings, Reading(now, code, device, kind.metric, 1.0 if active else 0.0)])
+        change: dict[str, object] = {"ts": now, "actor": actor, "active": "start" if active else "end"}
+        if record:
+            change["record"] = dict(record)
+        self._changes[window][device] = change
+        _save(self._file(window), self._changes[window])
+        return next(p for p in self.windows(window) if p.device == device)
+
+    def reopen(self, window: str) -> list[str]:
+        """At start: the windows its file records as open are told to the rules again (a jacking may
+        have opened before the warm-up's history); the devices told."""
+        kind = WINDOWS[window]
+        opened = [
+            d
+            for d, change in self._changes[window].items()
+            if change.get("active") == "start" and any(dev.id == d for dev in self._site.config.devices)
+        ]
+        if opened:
+            now, code = self._clock(), self._site.config.project.code
+            self._publish([Reading(now, code, d, kind.metric, 1.0) for d in opened])
+        return opened
+
+    def pours(self) -> list[WindowView]:
+        """Every formwork device with its pour state."""
+        return self.windows(POUR_WINDOW.name)
+
+    def set_pour(self, device: str, active: bool, actor: str) -> WindowView:
+        """Start (``active``) or end a pour on ``device``; the rules hear of it at once."""
+        return self.set_window(POUR_WINDOW.name, device, active, actor)
 
     def personnel(self, today: date | None = None) -> PersonnelView:
         """The key people (on site or not) and how many others are in."""
@@ -153,14 +236,19 @@ class SiteWork:
         keys = {p.id for p in self._site.config.key_personnel}
         return PersonnelView(key_people=people, others_on_site=sum(1 for pid in inside if pid not in keys))
 
-    def _load(self) -> dict[str, dict[str, float | str]]:
-        try:
-            data = json.loads(self._file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}  # no pour recorded yet (or a torn file from before atomic writes): start empty
-        return data if isinstance(data, dict) else {}
 
-    def _save(self) -> None:
-        tmp = self._file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self._changes, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, self._file)  # atomic: a power cut leaves the old file or the new one
+Changes = dict[str, dict[str, object]]  # device -> its last start or end
+
+
+def _load(file: Path) -> Changes:
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # nothing recorded yet (or a torn file from before atomic writes): start empty
+    return data if isinstance(data, dict) else {}
+
+
+def _save(file: Path, changes: Changes) -> None:
+    tmp = file.with_suffix(".tmp")
+    tmp.write_text(json.dumps(changes, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, file)  # atomic: a power cut leaves the old file or the new one

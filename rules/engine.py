@@ -31,11 +31,13 @@ from rules import device_offline, safety_devices
 from rules.device_offline import DeviceOffline, shorter_limit
 from rules.kinds.base import Judge, Shared, faulted, some
 from rules.levels import memories_of
+from rules.machine_papers import MachinePapersRules
 from rules.personnel_sample import PersonnelRules
 from rules.pit_limits import check_thresholds
 from rules.result import RuleResult
 from rules.routes import Route
 from rules.safety_devices import FLAGS, SafetyDevices
+from rules.worker_papers import WorkerPapers
 
 # an enum member looked up on its class costs more than a crane's kinematic reading costs to take
 BACKFILL = Quality.BACKFILL
@@ -109,6 +111,11 @@ class RuleEngine:
         )
         shared = self._shared = Shared(site, self._personnel)
         self._names = shared.names
+        # every machine's papers, site-wide: judged on its work and once a day
+        self._papers = MachinePapersRules(cfg, shared.names, offset)
+        shared.on_work(self._papers.work_seen)
+        self._workers = WorkerPapers(cfg.operators, offset)  # the certificates of workers seen at work
+        shared.on_worker(self._workers.seen)
         # one judge per kind the site has, holding that kind's rules for all its devices
         self._judges: dict[str, Judge] = {}
         for kind in registry.kinds():
@@ -277,6 +284,8 @@ class RuleEngine:
             out.extend(judge.tick(now))
         if self._personnel is not None:
             out.extend(self._personnel.tick(now))
+        out.extend(self._papers.tick(now))
+        out.extend(self._workers.tick(now))
         return out
 
     def on_site(self) -> list[tuple[str, float]]:
@@ -287,9 +296,17 @@ class RuleEngine:
 
     def pouring(self) -> list[str]:
         """The formwork devices with a pour under way."""
-        judge = self._judges.get("formwork")
-        pouring: Callable[[str], bool] | None = getattr(judge, "pouring", None)
-        return [d for d in self._devices if pouring is not None and pouring(d)]
+        return self.open_windows("pour_active")
+
+    def open_windows(self, metric: str) -> list[str]:
+        """The devices whose work window of ``metric`` is open (a pour's ``pour_active``, a crane's
+        ``jacking_active``), as their kinds' judges say (``window_open``)."""
+        out = []
+        for device, plan in self._plans.items():
+            window_open: Callable[[str, str], bool] | None = getattr(plan.judge, "window_open", None)
+            if window_open is not None and window_open(device, metric):
+                out.append(device)
+        return out
 
     def replay(self, ordered: Iterable[Reading]) -> Iterator[tuple[float, list[Reading], list[RuleResult]]]:
         """Judge readings already in ts order one instant at a time, as the live gateway did: the
@@ -303,7 +320,13 @@ class RuleEngine:
         """End of a warm-up whose verdicts were dropped: the next verdict of every alert is reported
         (the alert manager reconciles it with what it persisted), and the time limits restart at
         ``now``, since the gateway's own downtime is not the devices' silence."""
-        families: list[object] = [self._shared.fault, self._offline, self._safety]
+        families: list[object] = [
+            self._shared.fault,
+            self._offline,
+            self._safety,
+            self._papers,
+            self._workers.certificate,
+        ]
         for judge in self._judges.values():
             families.extend(judge.families())
         if self._personnel is not None:

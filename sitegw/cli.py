@@ -11,7 +11,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from contract.config import ConfigError, LoadedSite, load_site
+from contract.config.site import SiteConfig
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport, MqttTransport
+from contract.kinds.crane import CraneDevice
 from sitegw.cli_options import DEMO_POUR_AFTER_S, host_port
 from sitegw.extras import REGULATOR_INSTALL, regulator_extra_missing
 from sitegw.secrets_check import warn_exposed_secrets
@@ -94,6 +96,19 @@ def print_summary(site: LoadedSite) -> None:
             f"siren {siren.name}: {_where(siren.transport)}, rules {', '.join(siren.rules)}, "
             f"from {siren.min_level}, off when {siren.off_on}"
         )
+    from gateway.papers import missing_papers  # the rules' wording: loaded only to print a summary
+
+    for hint in missing_papers(site) + _no_balance(cfg):
+        console.print(f"[yellow]hint[/] {escape(hint)}")
+
+
+def _no_balance(cfg: SiteConfig) -> list[str]:
+    """Cranes whose jacking windows cannot judge the balance (crane.jacking_balance)."""
+    return [
+        f"{d.id}: no crane.jacking_balance (the manual's balance point): crane.jacking_balance is not judged"
+        for d in cfg.devices
+        if isinstance(d, CraneDevice) and d.crane.jacking_balance is None
+    ]
 
 
 @app.command("run")
@@ -255,12 +270,12 @@ def _register_regulator() -> None:
 def _register_subcommands() -> None:
     from contract.kinds import registry
     from sitegw.events_cli import events, redeliver
-    from sitegw.pour_cli import pour_app
     from sitegw.replay_cli import replay_command
     from sitegw.simulate_device_cli import list_kinds, simulate_device, simulate_kind
     from sitegw.simulate_modbus_cli import anemometer, crane, hoist
     from sitegw.simulate_mqtt_cli import simulate_formwork, simulate_gate, simulate_pit
     from sitegw.users_cli import users_app
+    from sitegw.window_cli import jacking_app, pour_app
     from vision.cli import detect, evaluate
 
     simulate_app.command("crane")(crane)
@@ -283,6 +298,7 @@ def _register_subcommands() -> None:
     _register_regulator()
     app.add_typer(users_app, name="users")
     app.add_typer(pour_app, name="pour")
+    app.add_typer(jacking_app, name="jacking")
     vision_app.command("detect")(detect)
     vision_app.command("eval")(evaluate)
 

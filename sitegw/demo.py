@@ -31,6 +31,7 @@ from contract.config.transport import ModbusTcpTransport, MqttBroker, MqttTransp
 from contract.config.uplinks import RegulatorUplink
 from contract.kinds import registry
 from contract.kinds.confined_space import ConfinedSpaceDevice
+from contract.kinds.crane import CraneDevice
 from contract.kinds.formwork import FormworkDevice
 from contract.kinds.pit import PitDevice
 from drivers.mqtt.embedded_broker import EmbeddedBroker
@@ -42,6 +43,7 @@ from drivers.simulators.modbus_sims import start_modbus_simulators
 from drivers.simulators.pit import PitSimulator
 from drivers.simulators.profile_publish import ProfilePublisher
 from drivers.simulators.relay import RelaySimulator
+from gateway.jacking import JackingClose
 from plumbing.stop_signals import stop_requested
 from sitegw.cli_options import DEMO_POUR_AFTER_S
 from sitegw.extras import REGULATOR_INSTALL, regulator_extra_missing
@@ -68,6 +70,10 @@ SCENARIO_LINE = (
     "formwork-1 M3 settling during the pour (siren), cs-1 H2S rising with two inside (siren), "
     "crane-2 expired licence, platform-1 tilting with a failed safety lock (siren-facade)"
 )
+# a scripted jacking window on crane-1 (standards.md §10): opened at JACKING_AT_S, closed JACKING_FOR_S later
+# with its checks, 5.6 m higher (two standard sections); the crane's simulator slews on, so the window
+# shows crane.jacking_motion (critical) and, with the storm, crane.jacking_wind
+JACKING_AT_S, JACKING_FOR_S, JACKING_CRANE = 90.0, 60.0, "crane-1"
 # crane-2's driver carries a licence that expired on 2026-06-30 (the reference site's roster)
 OPERATOR_SCENARIO = {"crane-2": "OP-1002"}
 
@@ -152,6 +158,9 @@ async def _run(opts: DemoOptions, site: LoadedSite, stop: asyncio.Event, on_read
             await sim.start()
             stack.push_async_callback(sim.stop)
         await _mqtt_sites(stack, gw, broker_cfg, opts)
+        if opts.scenarios:
+            jacking = asyncio.create_task(_jacking_script(gw))
+            stack.push_async_callback(_cancel, jacking)
         _announce(gw, sims.rtu_path, broker_cfg, uplink, relays, opts)
         if on_ready is not None:
             on_ready(gw)
@@ -257,6 +266,22 @@ async def _pour_follows(
         await asyncio.sleep(0.2)
 
 
+async def _jacking_script(gw: Gateway) -> None:
+    """The demo's supervisor opens a jacking window on crane-1, then closes it with its checks."""
+    await asyncio.sleep(JACKING_AT_S)
+    gw.jacking.start(JACKING_CRANE, "demo")
+    await asyncio.sleep(JACKING_FOR_S)
+    crane = gw.site.config.device(JACKING_CRANE)
+    assert isinstance(crane, CraneDevice)
+    check = JackingClose(
+        verticality_per_mille=1.2,
+        ties_checked=True,
+        height_m=crane.crane.jib_height_m + 5.6,
+        note="加2节标准节",
+    )
+    gw.jacking.end(JACKING_CRANE, "demo", check)
+
+
 async def _cancel(task: asyncio.Task[None]) -> None:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
@@ -341,6 +366,13 @@ def _announce(
             if s.name in relays
         ),
         f"  scenarios     {SCENARIO_LINE if opts.scenarios else 'none'}",
+        *(
+            [
+                f"  jacking       crane-1 from {JACKING_AT_S:g} s for {JACKING_FOR_S:g} s (it slews on: crane.jacking_motion)"
+            ]
+            if opts.scenarios
+            else []
+        ),
         f"  influxdb      {opts.influx.url if opts.influx else 'not configured (local store only)'}",
         f"  regulator     {regulator}",
         f"  cameras       {', '.join(c.id for c in gw.cameras.cameras()) + ' (real photos, looping)' if gw.cameras else 'none'}",

@@ -32,11 +32,12 @@ from gateway.alerts.store import DecisionStore
 from gateway.api.hub import LiveHub
 from gateway.api.services import ApiServices
 from gateway.disk_watch import DiskWatch
+from gateway.jacking import CraneHeights, Jacking
 from gateway.live import LiveState
 from gateway.metrics import GatewayMetrics, MetricSources
 from gateway.outbox.service import Outbox
 from gateway.siren import SirenController
-from gateway.site_work import SiteWork
+from gateway.site_work import JACKING_WINDOW, SiteWork
 from gateway.store.influx import InfluxSink
 from gateway.store.local import LocalStore
 from gateway.store.local_query import StoreCounts
@@ -86,6 +87,10 @@ class Gateway:
         serve_api: bool = True,
         extra_uplinks: list[UplinkBase] | None = None,
     ) -> None:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        # each crane at the height its last jacking window closed with (gateway/jacking.py)
+        self.heights = CraneHeights(state_dir)
+        site = self.heights.apply(site)
         self.site = site
         self.state_dir = state_dir
         self.device_ids = {d.id for d in site.config.devices}
@@ -140,6 +145,7 @@ class Gateway:
             self.gb28181 = Gb28181Device(site.config.gb28181, _cameras(site), online=self._camera_online)
         # pours started and ended by supervisors, and who is on site, over the rules' own state
         self.work = SiteWork(site, self.monitor.engine, self.bus.publish, state_dir)
+        self.jacking = Jacking(self.work, self.heights)
         self.hub = LiveHub()  # live stream of readings, status and alert events for the API
         self.monitor.alerts.add_listener(self.hub.on_alert)
         # the site's own sirens follow the alerts from the start (those still active from the last
@@ -166,6 +172,7 @@ class Gateway:
             health=self.health,
             cameras=self.cameras,
             work=self.work,
+            jacking=self.jacking,
             sirens=self.sirens.states,
             notices=NoticeBoard(
                 site.config.project.code, [u for u in self._uplinks if isinstance(u, RegulatorUplink)]
@@ -221,6 +228,8 @@ class Gateway:
         self.bus.subscribe_status("live", self.live.on_status)
         self.bus.subscribe_status("rules", self.warmup.hold(self.monitor.on_status))
         self.bus.subscribe_status("hub", self.hub.on_status)
+        # a jacking window open when the gateway stopped is open still (its start may predate the warm-up)
+        self.work.reopen(JACKING_WINDOW.name)
         self._tasks.append(asyncio.create_task(self.warmup.run_then(self.monitor.run), name="rules-tick"))
         patrol = self._start_patrol()
         self._start_clips()

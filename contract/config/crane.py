@@ -17,6 +17,14 @@ class LoadChartPoint(Model):
     rated_t: float = Field(gt=0, title="Rated load", description="t at that radius")
 
 
+class JackingBalance(Model):
+    """The balance point (配平) of the crane's manual for jacking: the load hooked at a radius that
+    balances jib and counter-jib while the tower is unbolted (standards.md §10)."""
+
+    load_t: float = Field(gt=0, title="Balance load", description="t on the hook, e.g. one standard section")
+    radius_m: float = Field(gt=0, title="Balance radius", description="m from the tower axis")
+
+
 class CraneSpec(Model):
     """Geometry, calibration and load chart of one tower crane."""
 
@@ -44,6 +52,11 @@ class CraneSpec(Model):
         "tie, 2 below it (JGJ 196-2010)",
     )
     reeving: int = Field(2, ge=1, le=8, title="Reeving", description="parts of line the load chart is for")
+    jacking_balance: JackingBalance | None = Field(
+        None,
+        title="Jacking balance",
+        description="load_t, radius_m: the manual's balance point for jacking (crane.jacking_balance)",
+    )
     load_chart: list[LoadChartPoint] = Field(
         min_length=2, title="Load chart", description="rated load by radius, linear between points"
     )

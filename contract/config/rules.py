@@ -72,6 +72,43 @@ class CraneTiltRule(Model):
     hysteresis_pct: float = Field(5, ge=0, lt=50, title="Clearing band", description="% of the threshold")
 
 
+class CraneJackingRule(Model):
+    """crane.jacking_*: a tower crane inside a jacking window (顶升、加节、降节; standards.md §10)."""
+
+    wind_ms: float = Field(
+        9.0, gt=0, title="Wind", description="m/s at the top: above it jacking stops (GB 55034-2022 §3.4.7)"
+    )
+    slew_noise_deg: float = Field(
+        1.0, gt=0, title="Slew noise", description="° of slew change beyond which the crane is slewing"
+    )
+    radius_noise_m: float = Field(
+        0.2, gt=0, title="Trolley noise", description="m of radius change beyond which the trolley travels"
+    )
+    height_noise_m: float = Field(
+        0.2, gt=0, title="Hook noise", description="m of hook height change beyond which it is hoisting"
+    )
+    balance_load_pct: float = Field(
+        10, gt=0, lt=100, title="Balance load tolerance", description="% of the balance load (practice)"
+    )
+    balance_radius_m: float = Field(
+        0.5, gt=0, title="Balance radius tolerance", description="m either side of the balance radius"
+    )
+    day_from_h: float = Field(
+        6, ge=0, lt=24, title="Day from", description="local hour from which jacking is daytime work"
+    )
+    day_until_h: float = Field(
+        18, gt=0, le=24, title="Day until", description="local hour from which a window open is night work"
+    )
+
+    @model_validator(mode="after")
+    def _day(self) -> CraneJackingRule:
+        if not self.day_from_h < self.day_until_h:
+            raise ValueError(
+                f"crane_jacking needs day_from_h < day_until_h (got {self.day_from_h:g}, {self.day_until_h:g})"
+            )
+        return self
+
+
 class CraneCollisionRule(Model):
     """crane.collision: clearances between cranes (GB 5144-2006 §10.5; 建质规〔2024〕5号 Art. 8 (八))."""
 
@@ -330,6 +367,9 @@ class DeviceRules(Model):
     crane_load: CraneLoadRule | None = Field(None, title="Load", description="replaces rules.crane_load")
     crane_wind: CraneWindRule | None = Field(None, title="Wind", description="replaces rules.crane_wind")
     crane_tilt: CraneTiltRule | None = Field(None, title="Tilt", description="replaces rules.crane_tilt")
+    crane_jacking: CraneJackingRule | None = Field(
+        None, title="Jacking", description="replaces rules.crane_jacking"
+    )
     pit: PitRule | None = Field(None, title="Pit", description="replaces rules.pit")
     hoist_load: HoistLoadRule | None = Field(
         None, title="Hoist load", description="replaces rules.hoist_load"
@@ -352,6 +392,11 @@ class RulesConfig(Model):
     crane_tilt: CraneTiltRule = Field(default_factory=CraneTiltRule, title="Tilt", description="crane.tilt")
     crane_collision: CraneCollisionRule = Field(
         default_factory=CraneCollisionRule, title="Collision", description="crane.collision"
+    )
+    crane_jacking: CraneJackingRule = Field(
+        default_factory=CraneJackingRule,
+        title="Jacking",
+        description="crane.jacking_motion, crane.jacking_wind, crane.jacking_balance, crane.jacking_night",
     )
     crane_zone: CraneZoneRule = Field(default_factory=CraneZoneRule, title="Zone", description="crane.zone")
     pit: PitRule = Field(

@@ -7,16 +7,21 @@ from typing import Literal
 from pydantic import Field
 
 from contract.config.crane import CraneSpec
-from contract.config.device import DeviceConfig
+from contract.config.papers import MachineDevice
 from contract.kinds import offline
 from contract.kinds.kind import Kind, Metric
+
+JACKING = "jacking_active"
+"""1 while a jacking window is open on the crane (顶升、加节、降节, started by a supervisor), 0 after."""
+JIB_HEIGHT = "jib_height_m"
+"""The jib's height above site datum as the last jacking window closed it: the crane's geometry from then."""
 
 KINEMATICS = frozenset({"load_t", "radius_m", "height_m", "slew_deg"})
 """A crane's motion: judged together, as one sample (load against the chart at that radius, the hook's
 place against the zones and the other cranes)."""
 
 
-class CraneDevice(DeviceConfig):
+class CraneDevice(MachineDevice):
     """A tower crane's black box (塔机安全监控系统)."""
 
     kind: Literal["crane"] = Field(title="Kind", description="crane: a tower crane's black box")
@@ -54,6 +59,8 @@ KIND = Kind(
         Metric("flag_operator_logged_in", "司机已登录", "", "operator logged in"),
         Metric("flag_anticollision", "防碰撞干预", "", "anti-collision intervening"),
         Metric("flag_zone_limit", "区域限位干预", "", "zone limiter intervening"),
+        Metric(JACKING, "顶升作业", "", "jacking window", states={0: "结束", 1: "进行中"}),
+        Metric(JIB_HEIGHT, "起重臂高度", "m", "jib height", summary="last"),
     ),
     offline_clause=offline.MACHINE,
     flags=(
@@ -73,6 +80,10 @@ KIND = Kind(
         "crane.zone": "禁吊区",
         "crane.operator": "塔吊司机资格",
         "crane.safety_device": "塔吊安全装置",
+        "crane.jacking_motion": "顶升时塔吊动作",
+        "crane.jacking_wind": "顶升时大风",
+        "crane.jacking_balance": "顶升未配平",
+        "crane.jacking_night": "夜间顶升",
     },
     simulator="drivers.simulators.crane_model:CraneSim",
     scenarios=("normal", "overload", "high_wind"),

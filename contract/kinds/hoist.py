@@ -6,13 +6,13 @@ from typing import Literal
 
 from pydantic import Field
 
-from contract.config.device import DeviceConfig
 from contract.config.hoist import HoistSpec
+from contract.config.papers import MachineDevice
 from contract.kinds import offline
 from contract.kinds.kind import Kind, Metric
 
 
-class HoistDevice(DeviceConfig):
+class HoistDevice(MachineDevice):
     """A construction hoist's black box, one cage."""
 
     kind: Literal["hoist"] = Field(title="Kind", description="hoist: a construction hoist's black box")

@@ -162,8 +162,14 @@ def text_metrics() -> frozenset[str]:
 
 
 def rule_names() -> dict[str, str]:
-    """Every rule id a kind declares, with its Chinese name."""
-    return {rule: zh for k in kinds() for rule, zh in k.rules.items()}
+    """Every rule id a kind declares, with its Chinese name; a machine kind (its device model has a
+    ``papers:`` section, contract/config/papers.py) also has its papers rule, <kind>.papers."""
+    from contract.config.papers import MachineDevice  # the config models import the registry
+
+    papers = {
+        f"{k.name}.papers": f"{k.zh}备案登记检验" for k in kinds() if issubclass(k.device, MachineDevice)
+    }
+    return {rule: zh for k in kinds() for rule, zh in k.rules.items()} | papers
 
 
 def on_change(listener: Callable[[], None]) -> None:

@@ -30,10 +30,11 @@ if TYPE_CHECKING:
     from gateway.api.services import ApiServices
 
 STATIC = Path(__file__).parent / "static"
-DESCRIPTION = """Live state, history, alerts, cameras, pours and key personnel of one construction site.
+DESCRIPTION = """Live state, history, alerts, cameras, pours, crane jacking, machines' papers and key personnel
+of one construction site.
 
 Reads need a `viewer` token unless the gateway allows anonymous reading; acknowledging,
-resolving, silencing and starting or ending a pour need `supervisor`; users and tokens need
+resolving, silencing and starting or ending a pour or a jacking window need `supervisor`; users and tokens need
 `admin`. Log in with `POST /api/v1/auth/login` and send `Authorization: Bearer TOKEN`. The live
 stream is `GET /api/v1/stream` (Server-Sent Events, resumable with `Last-Event-ID`) or the
 WebSocket `/api/v1/ws` (same events, `?last_event_id=`)."""

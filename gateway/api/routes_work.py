@@ -1,5 +1,6 @@
-"""Site-work routes: high-formwork pours (list: viewer; start and end: supervisor), the key
-personnel on site (viewer), over the gateway's ``SiteWork`` service, and the site's sirens (viewer).
+"""Site-work routes: work windows, high-formwork pours and tower-crane jacking (list: viewer; start and
+end: supervisor), the key personnel on site (viewer), over the gateway's ``SiteWork`` service, and the
+site's sirens (viewer).
 
 The actor of a start or end is the logged-in user, never a name from the request, so the pour's
 record says who really started it. These handlers run on the event loop on purpose: a pour is
@@ -9,14 +10,18 @@ is only changed there.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path
+from fastapi import APIRouter, Body, Depends, HTTPException, Path
 
 from gateway.api.auth import ERRORS, Supervisor, viewer
 from gateway.api.models import KeyPersonView, PersonnelOnSiteView, PourStateView
+from gateway.jacking import JackingClose, JackingView
+from gateway.papers import PaperRow, paper_rows
 from gateway.siren import SirenState
-from gateway.site_work import PourView, WorkError
+from gateway.site_work import WindowView, WorkError
 
 if TYPE_CHECKING:
     from gateway.api.services import ApiServices
@@ -25,10 +30,26 @@ POUR_ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "no formwork device of that id on this site"},
     409: {"description": "a pour is already under way (start) or none is (end)"},
 }
+JACKING_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no crane of that id on this site"},
+    409: {
+        "description": "a jacking window is already open (start) or none is (end), or a closing check is missing"
+    },
+}
 DEVICE = Path(description="formwork device id, e.g. formwork-1")
+CRANE = Path(description="crane device id, e.g. crane-1")
 
 
-def pour_state(p: PourView) -> PourStateView:
+def window_call(device: str, known: Callable[[], list[str]], act: Callable[[], Any]) -> Any:
+    """``act()`` on ``device``, its WorkError an HTTP answer: 409 for a device of the window's kind (a
+    state or check that does not allow it), 404 for any other."""
+    try:
+        return act()
+    except WorkError as exc:
+        raise HTTPException(409 if device in known() else 404, str(exc)) from exc
+
+
+def pour_state(p: WindowView) -> PourStateView:
     """A pour as the API shows it."""
     return PourStateView.model_validate(p.model_dump())
 
@@ -41,11 +62,11 @@ def work_router(svc: ApiServices) -> APIRouter:
         work = svc.work
         if work is None:  # a gateway without the service has no formwork to pour on
             raise HTTPException(404, f"{device!r}: this gateway does not track pours")
-        try:
-            return pour_state(work.set_pour(device, active, actor))
-        except WorkError as exc:
-            known = {p.device for p in work.pours()}
-            raise HTTPException(409 if device in known else 404, str(exc)) from exc
+        return pour_state(
+            window_call(
+                device, lambda: [p.device for p in work.pours()], lambda: work.set_pour(device, active, actor)
+            )
+        )
 
     @r.get(
         "/pours",
@@ -73,6 +94,56 @@ def work_router(svc: ApiServices) -> APIRouter:
     )
     async def end_pour(who: Supervisor, device: str = DEVICE) -> PourStateView:
         return set_pour(device, False, who.name)
+
+    def jacking_call(act: Callable[..., JackingView], device: str, *args: Any) -> JackingView:
+        jacking = svc.jacking
+        if jacking is None:
+            raise HTTPException(404, f"{device!r}: this gateway does not track jacking")
+        result: JackingView = window_call(
+            device, lambda: [j.device for j in jacking.list()], lambda: act(jacking, device, *args)
+        )
+        return result
+
+    @r.get(
+        "/jacking",
+        response_model=list[JackingView],
+        summary="Every tower crane with its jacking window, its height now and any proposal to open one",
+        dependencies=[Depends(viewer)],
+    )
+    async def jacking_list() -> list[JackingView]:
+        return [] if svc.jacking is None else svc.jacking.list()
+
+    @r.post(
+        "/jacking/{device}/start",
+        response_model=JackingView,
+        responses=JACKING_ERRORS,
+        summary="Open a jacking window (顶升、加节、降节): the crane.jacking_* rules watch the crane (supervisor)",
+    )
+    async def start_jacking(who: Supervisor, device: str = CRANE) -> JackingView:
+        return jacking_call(lambda j, d: j.start(d, who.name), device)
+
+    @r.post(
+        "/jacking/{device}/end",
+        response_model=JackingView,
+        responses=JACKING_ERRORS,
+        summary="Close the jacking window with its checks: verticality ‰ measured and ties checked (supervisor)",
+    )
+    async def end_jacking(
+        who: Supervisor, device: str = CRANE, check: JackingClose = Body(...)
+    ) -> JackingView:
+        return jacking_call(lambda j, d: j.end(d, who.name, check), device)
+
+    @r.get(
+        "/papers",
+        response_model=list[PaperRow],
+        summary="Every machine's papers (备案、验收、使用登记、定期检验) and every certified person's "
+        "certificate, with what is due within 30 days or past",
+        dependencies=[Depends(viewer)],
+    )
+    async def papers() -> list[PaperRow]:
+        site = svc.site
+        offset = timezone(timedelta(hours=site.config.rules.licence_utc_offset_h))
+        return paper_rows(site, datetime.now(offset).date())
 
     @r.get(
         "/personnel",

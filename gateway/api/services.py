@@ -17,6 +17,7 @@ from gateway.alerts.manager import AlertManager
 from gateway.alerts.store import DecisionStore
 from gateway.api.hub import LiveHub
 from gateway.camera_service import CameraService
+from gateway.jacking import Jacking
 from gateway.live import LiveState
 from gateway.siren import SirenState
 from gateway.site_work import SiteWork
@@ -38,6 +39,7 @@ class ApiServices:
     health: Callable[[], dict[str, Any]]
     cameras: CameraService | None = None
     work: SiteWork | None = None  # pours and who is on site
+    jacking: Jacking | None = None  # the cranes' jacking windows and heights
     sirens: Callable[[], list[SirenState]] | None = None  # the site's sirens and what drives them
     notices: NoticeBoard | None = None  # the regulators' supervision notices to the project
     self_checks: SelfCheckOutbox | None = None  # company self-checks on their way to the regulators

@@ -19,6 +19,8 @@ from contract.config.loader import LoadedSite
 from contract.config.rules import SensorFaultRule
 from contract.config.site import SiteConfig
 from contract.readings import Quality, Reading
+from rules.crane_jacking_wind import JackingWind
+from rules.crane_jacking_window import JackingWindows
 from rules.personnel_sample import PersonnelRules
 from rules.result import RuleResult
 from rules.routes import Route
@@ -29,6 +31,8 @@ T = TypeVar("T")
 FAULT = Quality.FAULT
 WorkListener = Callable[[str, tuple[str, str], float], None]
 """Told of a machine at work: its device id, the work in Chinese and English, the instant."""
+WorkerListener = Callable[[str, str, float], None]
+"""Told of a certified worker a machine reports logged in: the machine, the worker's id, the instant."""
 LOADED_T = 0.1  # a crane hook or hoist cage carrying more than this is at work (personnel rules)
 
 
@@ -40,11 +44,14 @@ class Shared:
         self.config = site.config
         self.names = {d.id: d.display_name for d in site.config.devices}
         self.fault = SensorFault()
+        # the cranes' jacking windows, and their wind, which an anemometer serving a crane judges too
+        self.jacking, self.jacking_wind = JackingWindows(), JackingWind()
         self.personnel = personnel
         self.utc_offset_h = site.config.rules.licence_utc_offset_h
         self._sections: dict[tuple[str, str], object] = {}
         self._said: set[tuple[str, str]] = set()
         self._work_listeners: list[WorkListener] = []
+        self._worker_listeners: list[WorkerListener] = []
         if personnel is not None:
             self.on_work(lambda device, what, ts: personnel.work_seen(what, ts))
 
@@ -76,6 +83,15 @@ class Shared:
         work in Chinese and English), told to every rule that listens."""
         for listener in self._work_listeners:
             listener(device, what, ts)
+
+    def on_worker(self, listener: WorkerListener) -> None:
+        """Hear of every worker a machine reports logged in (their certificate's rule)."""
+        self._worker_listeners.append(listener)
+
+    def worker_seen(self, device: str, worker_id: str, ts: float) -> None:
+        """``device`` reports ``worker_id`` logged in at ``ts``, told to every rule that listens."""
+        for listener in self._worker_listeners:
+            listener(device, worker_id, ts)
 
     def pour(self, device: str, active: bool, ts: float) -> None:
         """A pour started or ended on a formwork device, for the key people."""

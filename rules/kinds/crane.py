@@ -7,13 +7,16 @@ import math
 from collections.abc import Iterable
 
 from contract.config.device import DeviceConfig
-from contract.config.rules import CraneLoadRule, CraneTiltRule, CraneWindRule
+from contract.config.rules import CraneJackingRule, CraneLoadRule, CraneTiltRule, CraneWindRule
 from contract.config.site import SiteConfig
 from contract.kinds.anemometer import AnemometerDevice
-from contract.kinds.crane import CraneDevice
+from contract.kinds.crane import JACKING, JIB_HEIGHT, CraneDevice
 from contract.readings import Quality, Reading
-from rules import crane_collision, crane_wind
+from rules import crane_collision, crane_jacking_wind, crane_wind
 from rules.crane_collision import CraneCollision, CraneView
+from rules.crane_jacking_balance import JackingBalanceCheck
+from rules.crane_jacking_motion import JackingMotion
+from rules.crane_jacking_night import JackingNight
 from rules.crane_load import CraneLoad
 from rules.crane_operator import CraneOperator
 from rules.crane_tilt import CraneTilt, quiet_tilts
@@ -39,6 +42,22 @@ class _Crane:
         self.lifting = (f"{name}吊装", f"lifting by {dev.id}")  # what the key people are told of
         self.view_at = view_at  # its view's index in the collision check's list
 
+    def view(self) -> CraneView:
+        """The crane as the collision check sees it now: its spec and latest kinematics."""
+        state = self.state
+        return CraneView(
+            self.device,
+            self.name,
+            self.spec,
+            state.get("slew_deg"),
+            state.get("radius_m"),
+            state.get("height_m"),
+        )
+
+    def set_height(self, jib_height_m: float) -> None:
+        """The jib's new height (a jacking window closed): the collision check's geometry from now."""
+        self.spec = self.spec.model_copy(update={"jib_height_m": jib_height_m})
+
 
 class CraneJudge(Judge):
     """Every tower crane of one site."""
@@ -56,6 +75,7 @@ class CraneJudge(Judge):
         }
         self._load, self._wind, self._tilt = CraneLoad(), CraneWind(), CraneTilt()
         self._collision, self._zone = CraneCollision(), CraneZone(cfg.no_lift_zones)
+        self._motion, self._balance, self._night = JackingMotion(), JackingBalanceCheck(), JackingNight()
         self._operator = CraneOperator(
             cfg.operators, cfg.rules.licence_utc_offset_h, reported_with(shared.site, "operator_id", "load_t")
         )
@@ -70,7 +90,22 @@ class CraneJudge(Judge):
         return max(crane_collision.history_s(site), crane_wind.history_s(site))
 
     def families(self) -> Iterable[object]:
-        return (self._load, self._wind, self._tilt, self._collision, self._zone, self._operator)
+        return (
+            self._load,
+            self._wind,
+            self._tilt,
+            self._collision,
+            self._zone,
+            self._operator,
+            self._motion,
+            self._balance,
+            self._night,
+            self.shared.jacking_wind,
+        )
+
+    def window_open(self, device: str, metric: str) -> bool:
+        """Is the window of ``metric`` (jacking) open on ``device``?"""
+        return metric == JACKING and self.shared.jacking.active(device)
 
     def route(self, dev: DeviceConfig, metric: str) -> Route | None:
         assert isinstance(dev, CraneDevice)
@@ -80,6 +115,10 @@ class CraneJudge(Judge):
             if dev.id in self._wind_elsewhere:
                 return None  # kept, not judged: the serving anemometer's alert names this crane
             return wind_route(self.shared, self._wind, dev.id, [dev.id])
+        if metric == JACKING:
+            return Route(self._jacking_reading)
+        if metric == JIB_HEIGHT:
+            return Route(self._height_reading)
         if metric == OPERATOR:  # a Modbus box reports card numbers as numbers: 1001.0 is card "1001"
             return Route(self._operator_reading)
         return None
@@ -94,6 +133,7 @@ class CraneJudge(Judge):
     ) -> tuple[Reading, list[RuleResult]]:
         # black boxes read over Modbus report card numbers as numbers: 1001.0 is card "1001"
         text = f"{value:.0f}" if isinstance(value, float) and value.is_integer() else str(value)
+        self.shared.worker_seen(r.device, text.strip(), r.ts)
         loaded = _loaded(self._cranes[r.device].state)
         return r, some(
             self._operator.evaluate(r.device, self.shared.names[r.device], text, r.ts, backfill, loaded)
@@ -101,6 +141,41 @@ class CraneJudge(Judge):
 
     def memory(self, dev: DeviceConfig) -> dict[str, float]:
         return self._cranes[dev.id].state
+
+    def _jacking_reading(self, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
+        """A jacking window opens (1) or closes (0): its motion is measured from where the crane is now,
+        and closing clears every crane.jacking_* alert of the window."""
+        device, name, active = r.device, self.shared.names[r.device], value >= 0.5
+        if not self.shared.jacking.set(device, active, r.ts):
+            return r, []
+        if active:
+            self._motion.start(device, self._cranes[device].state)
+            return r, []
+        ends = (self._motion, self._balance, self._night, self.shared.jacking_wind)
+        return r, [found for rule in ends if (found := rule.end(device, name, r.ts)) is not None]
+
+    def _height_reading(self, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
+        """The jib's height as the last jacking window closed it: the crane's geometry from now on."""
+        crane = self._cranes[r.device]
+        if value > 0 and value != crane.spec.jib_height_m:
+            crane.set_height(value)
+            self._views[crane.view_at] = crane.view()
+        return r, []
+
+    def tick(self, now: float) -> list[RuleResult]:
+        jacking = self.shared.jacking
+        out: list[RuleResult] = []
+        for device in jacking.any_open(list(self._cranes)):
+            cfg = self.shared.section(device, "crane_jacking", CraneJackingRule)
+            found = self._night.evaluate(
+                device, self._cranes[device].name, cfg, self.shared.utc_offset_h, now
+            )
+            if found is not None:
+                out.append(found)
+        return out
+
+    def clock_stepped(self, step_s: float, now: float) -> None:
+        self.shared.jacking.clock_stepped(step_s, now)
 
     def sample(self, dev: DeviceConfig, changed: set[str], ts: float, backfill: bool) -> list[RuleResult]:
         crane = self._cranes[dev.id]
@@ -117,9 +192,7 @@ class CraneJudge(Judge):
             )
             if found is not None:
                 out.append(found)
-        view = self._views[crane.view_at] = CraneView(
-            device, name, crane.spec, memory.get("slew_deg"), radius, memory.get("height_m")
-        )
+        view = self._views[crane.view_at] = crane.view()
         if view.hook is not None:  # slew and radius known
             found = self._zone.evaluate(device, name, view.hook, self._zone_cfg, ts, backfill)
             if found is not None:
@@ -129,6 +202,25 @@ class CraneJudge(Judge):
         found = self._operator.at_work(device, name, _loaded(memory), ts, backfill)
         if found is not None:
             out.append(found)
+        if self.shared.jacking.active(device):
+            out.extend(self._jacking_sample(crane, changed, ts, backfill))
+        return out
+
+    def _jacking_sample(
+        self, crane: _Crane, changed: set[str], ts: float, backfill: bool
+    ) -> list[RuleResult]:
+        """A sample inside the crane's jacking window: no motion, and the balance point kept."""
+        device, name, memory = crane.device, crane.name, crane.state
+        cfg = self.shared.section(device, "crane_jacking", CraneJackingRule)
+        out = some(self._motion.evaluate(device, name, memory, changed, cfg, ts, backfill))
+        balance = crane.spec.jacking_balance
+        if balance is None:
+            self.shared.warn_once(device, "jacking_balance", "no crane.jacking_balance: balance not judged")
+        else:
+            found = self._balance.evaluate(
+                device, name, balance, memory.get("load_t"), memory.get("radius_m"), cfg, ts, backfill
+            )
+            out.extend(some(found))
         return out
 
     def _tilt_route(self, dev: CraneDevice) -> Route:
@@ -155,6 +247,8 @@ def wind_route(shared: Shared, wind_rule: CraneWind, device: str, serves: list[s
     valid_range = shared.faults(device).ranges.get("wind_ms")
     names = [shared.names[c] for c in serves]
     cfg, fault = shared.section(device, "crane_wind", CraneWindRule), shared.fault
+    jacking_cfg = {c: shared.section(c, "crane_jacking", CraneJackingRule) for c in serves}
+    windows, jacking_wind = shared.jacking, shared.jacking_wind
 
     def judge(r: Reading, wind: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
         reason = fault.judge(
@@ -174,8 +268,18 @@ def wind_route(shared: Shared, wind_rule: CraneWind, device: str, serves: list[s
         found = wind_rule.evaluate(device, name, serves, names, cfg, wind, r.ts, backfill)
         if found is not None:
             results.append(found)
+        for crane in windows.any_open(serves):
+            results.extend(
+                some(
+                    jacking_wind.evaluate(
+                        crane, shared.names[crane], device, wind, jacking_cfg[crane], r.ts, backfill
+                    )
+                )
+            )
         return r, results
 
-    # valid (the range's upper end judged in full: the band's end is open) and below every threshold
+    # valid (the range's upper end judged in full: the band's end is open) and below every threshold,
+    # the jacking limit included (a window may open at any time: its wind is then judged at once)
     low, high = valid_range if valid_range is not None else (-math.inf, math.inf)
-    return Route(judge, (low, min(high, quiet_winds(cfg))))
+    quiet = min(quiet_winds(cfg), *(crane_jacking_wind.quiet_below(c) for c in jacking_cfg.values()))
+    return Route(judge, (low, min(high, quiet)))

@@ -44,9 +44,9 @@ class FormworkJudge(Judge):
     def families(self) -> Iterable[object]:
         return (self._limits, self._silent)
 
-    def pouring(self, device: str) -> bool:
-        """Is a pour under way on ``device``?"""
-        return self._silent.pouring(device)
+    def window_open(self, device: str, metric: str) -> bool:
+        """Is the window of ``metric`` (a pour) open on ``device``?"""
+        return metric == POUR and self._silent.pouring(device)
 
     def route(self, dev: DeviceConfig, metric: str) -> Route | None:
         assert isinstance(dev, FormworkDevice)

@@ -39,6 +39,8 @@ class HoistJudge(Judge):
         numbers = state.numbers
         if abs(numbers.get("speed_ms", 0.0)) > cfg.moving_ms or numbers.get("load_t", 0.0) > LOADED_T:
             shared.work_seen(dev.id, (f"{shared.names[dev.id]}运行", f"{dev.id} running"), ts)
+        if "driver_id" in changed and state.driver_id:
+            shared.worker_seen(dev.id, state.driver_id, ts)
         load_cfg = shared.section(dev.id, "hoist_load", HoistLoadRule)
         return self._rules.evaluate(
             dev.id, shared.names[dev.id], dev.hoist, load_cfg, cfg, state, changed, ts, backfill

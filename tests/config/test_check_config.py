@@ -78,6 +78,22 @@ def test_reference_site_is_valid_and_summarised() -> None:
     assert "13 points" in out
 
 
+def test_machines_without_papers_or_a_balance_point_are_hints_not_errors(tmp_path: Path) -> None:
+    result = run_cli("check-config", str(EXAMPLE))
+    hints = [line for line in result.stdout.splitlines() if line.startswith("hint")]
+    # the reference site gives crane-1 and hoist-1 their papers and crane-1 its balance point, not crane-2
+    assert result.returncode == 0 and len(hints) == 2, result.stdout
+    assert "crane-2: no papers" in hints[0] and "crane.papers" in hints[0]
+    assert "crane-2: no crane.jacking_balance" in hints[1]
+    partial = tmp_path / "site.yaml"
+    partial.write_text(
+        EXAMPLE.read_text(encoding="utf-8").replace("registration_no: 深建机登-2026-0512,", ""),
+        encoding="utf-8",
+    )
+    out = run_cli("check-config", str(partial)).stdout
+    assert "hoist-1: papers without registration_no" in out
+
+
 def test_wrong_type_names_line_field_and_hint(tmp_path: Path) -> None:
     path = write_site(tmp_path, SITE.replace("port: 5020", "port: fivethousand"))
     [issue] = issues_of(path)

@@ -10,6 +10,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from contract.readings import Reading
 from rules import RuleEngine, RuleResult
 from rules.personnel_attendance import working_seconds
@@ -85,8 +87,25 @@ def test_an_expired_safety_certificate_is_critical_from_the_day_after_expiry(tmp
         "personnel.certificate",
     )
     kp03 = [r for r in got if r.point == "KP-03"]
-    assert [r.level for r in kp03] == [None, "critical"]
+    # the expiry day itself is valid, within the 30 days' warning; the day after, critical
+    assert [r.level for r in kp03] == ["warning", "critical"]
     assert "第四条(二)" in kp03[1].clause and "赵永刚" in kp03[1].message
+    assert "将于 2026-10-31 到期" in kp03[0].message and "办理证书延续" in kp03[0].message
+
+
+@pytest.mark.parametrize(("day", "level"), [("2026-09-30", None), ("2026-10-01", "warning")])
+def test_a_safety_certificate_due_within_30_days_is_a_warning(
+    tmp_path: Path, day: str, level: str | None
+) -> None:
+    def expiring(data: dict[str, Any]) -> None:
+        data["key_personnel"][2]["certificate_valid_until"] = "2026-10-31"
+
+    got = replay(
+        RuleEngine(site_variant(tmp_path, expiring)),
+        [gate(at(f"{day}T12:00:00"), "W-1", True)],
+        "personnel.certificate",
+    )
+    assert [r.level for r in got if r.point == "KP-03"] == [level]
 
 
 def test_working_seconds_count_only_the_local_working_hours() -> None:

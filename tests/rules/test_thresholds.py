@@ -383,7 +383,9 @@ def test_personnel_attendance_share(present_s: float, level: str | None) -> None
 
 
 @pytest.mark.parametrize(
-    ("when", "level"), [("2026-10-31T23:59:59", None), ("2026-11-01T00:00:00", "critical")]
+    # its last day is valid (within the 30 days' renewal warning), the next day it is not
+    ("when", "level"),
+    [("2026-10-31T23:59:59", "warning"), ("2026-11-01T00:00:00", "critical")],
 )
 def test_personnel_certificate_valid_through_its_last_day(
     tmp_path: Path, when: str, level: str | None

@@ -1,0 +1,53 @@
+"""A machine's papers (建筑起重机械备案、验收、使用登记、定期检验; standards.md §13), as one section any
+kind of machine declares: a kind whose device model derives from :class:`MachineDevice` (cranes, hoists,
+suspended platforms) gets a ``papers:`` section in the site file, the papers rules and the dashboard's
+papers panel, with that one line."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import Field
+
+from contract.config.common import Model
+from contract.config.device import DeviceConfig
+
+
+class MachinePapers(Model):
+    """The filing, acceptance, use registration and periodic inspection of one machine."""
+
+    filing_no: str = Field(
+        "", title="Filing number", description="备案编号: property filing with the construction authority"
+    )
+    accepted_on: date | None = Field(
+        None, title="Accepted on", description="验收合格日期: the day the installation passed acceptance"
+    )
+    registration_no: str = Field(
+        "", title="Registration number", description="使用登记编号: use registration (mark on the machine)"
+    )
+    registered_on: date | None = Field(
+        None,
+        title="Registered on",
+        description="使用登记日期: within 30 days of acceptance (建设部令第166号)",
+    )
+    next_inspection_on: date | None = Field(
+        None,
+        title="Next inspection",
+        description="下次定期检验日期: the province's periodic inspection falls due that day",
+    )
+
+    def missing(self) -> list[str]:
+        """The fields not filled in, by their site-file names."""
+        return [name for name, value in self.model_dump().items() if value in ("", None)]
+
+
+class MachineDevice(DeviceConfig):
+    """A device that is a machine needing papers (a crane, a hoist, a suspended platform): a kind's
+    device model derives from this to declare its ``papers:`` section."""
+
+    papers: MachinePapers | None = Field(
+        None,
+        title="Papers",
+        description="filing_no, accepted_on, registration_no, registered_on, next_inspection_on "
+        "(备案、验收、使用登记、定期检验): judged by machine.papers",
+    )

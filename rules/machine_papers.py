@@ -1,0 +1,180 @@
+"""<kind>.papers: a machine's papers (standards.md §13), for every device whose kind declares a ``papers:``
+section (contract/config/papers.py) and whose site file fills it in (a machine without one is a
+check-config hint, not an alert).
+
+- ``registration``: a machine at work (its judge reports work: a crane's hook loaded, a hoist running)
+  with no acceptance date or no use registration, or registered more than 30 days after acceptance
+  (超过: the 30th day is in time), is critical: 建质规〔2024〕5号 第八条(一) makes it a major hazard.
+- ``inspection``: the next periodic inspection due within 30 days (today to the 30th day ahead) is a
+  warning; past its day (the day itself still in date), critical. Judged on the site's local date, once a day.
+
+Verdicts are reached at the engine's tick (work is heard of between ticks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from contract.alert_event import Level
+from contract.config.papers import MachineDevice, MachinePapers
+from contract.config.site import SiteConfig
+from rules.levels import LevelMemory
+from rules.papers_due import due_level
+from rules.result import RuleResult
+from rules.wording import MAJOR_ZH, pick, pick_en
+
+REGISTER_WITHIN_D = 30  # 建设部令第166号: use registration within 30 days of acceptance
+REGISTRATION_CLAUSE = (
+    "建质规〔2024〕5号 第八条(一) 建筑起重机械未经验收合格即投入使用，或未按规定办理使用登记，"
+    f"{MAJOR_ZH}；建设部令第166号 验收合格之日起30日内办理使用登记"
+)
+INSPECTION_CLAUSE = (
+    "建设部令第166号 第七条 检验不合格的建筑起重机械不得使用；定期检验周期按省级规定（可配置日期）"
+)
+
+
+def rule_of(kind: str) -> str:
+    """The papers rule id of a machine kind, e.g. crane.papers."""
+    return f"{kind}.papers"
+
+
+def registration_problem(papers: MachinePapers) -> tuple[str, str] | None:
+    """What is wrong with a machine's acceptance and registration, in Chinese and English (None: in order)."""
+    if papers.accepted_on is None:
+        return "未记录验收合格日期（未经验收不得使用）", "no acceptance recorded"
+    if not papers.registration_no or papers.registered_on is None:
+        return "未办理使用登记", "not registered for use"
+    late = (papers.registered_on - papers.accepted_on).days
+    if late > REGISTER_WITHIN_D:
+        return (
+            f"使用登记日期 {papers.registered_on} 晚于验收合格 {papers.accepted_on} {late} 天（超过30天）",
+            f"registered {late} days after acceptance (more than 30)",
+        )
+    return None
+
+
+def inspection_level(papers: MachinePapers, today: date) -> Level | None:
+    """The level of a machine's next periodic inspection on ``today`` (None: not due soon, or no date)."""
+    return due_level(papers.next_inspection_on, today)
+
+
+@dataclass
+class _Machine:
+    device: str
+    name: str
+    rule: str
+    papers: MachinePapers
+    worked: bool = False  # at work since the start: a registration problem is a hazard from then
+    judged: bool = False  # its registration verdict given since the last work
+
+
+class MachinePapersRules:
+    """The papers of every machine of a site that has them in its site file."""
+
+    def __init__(self, site: SiteConfig, names: dict[str, str], utc_offset_h: float) -> None:
+        self._tz = timezone(timedelta(hours=utc_offset_h))
+        self._machines = {
+            d.id: _Machine(d.id, names[d.id], rule_of(d.kind), d.papers)
+            for d in site.devices
+            if isinstance(d, MachineDevice) and d.papers is not None
+        }
+        self.registration, self.inspection = LevelMemory(), LevelMemory()
+        self._checked_on: date | None = None
+
+    def work_seen(self, device: str, what: tuple[str, str], ts: float) -> None:
+        """``device`` at work (Shared.on_work): its registration is judged at the next tick."""
+        machine = self._machines.get(device)
+        if machine is not None and not machine.worked:
+            machine.worked, machine.judged = True, False
+
+    def tick(self, now: float) -> list[RuleResult]:
+        """The verdicts reached by ``now``."""
+        out: list[RuleResult] = []
+        today = datetime.fromtimestamp(now, UTC).astimezone(self._tz).date()
+        daily = today != self._checked_on
+        self._checked_on = today
+        for m in self._machines.values():
+            if not m.judged or daily:
+                m.judged = True
+                found = self._registration(m, now)
+                if found is not None:
+                    out.append(found)
+            if daily:
+                found = self._inspection(m, today, now)
+                if found is not None:
+                    out.append(found)
+        return out
+
+    def _registration(self, m: _Machine, now: float) -> RuleResult | None:
+        problem = registration_problem(m.papers)
+        level: Level | None = "critical" if problem is not None and m.worked else None
+        if problem is None:
+            what, what_en = (
+                f"{m.name}已验收并办理使用登记（{m.papers.registration_no}）",
+                f"{m.name} registered",
+            )
+        else:
+            what, what_en = f"{m.name}{problem[0]}，设备在作业", f"{m.name} at work: {problem[1]}"
+        return self.registration.report(
+            m.device,
+            "registration",
+            level,
+            lambda: RuleResult(
+                rule=m.rule,
+                device=m.device,
+                point="registration",
+                level=level,
+                ts=now,
+                clause=REGISTRATION_CLAUSE,
+                value=m.papers.registration_no,
+                message=pick(level, what, "立即停止使用，完成验收并办理使用登记后方可作业"),
+                message_en=pick_en(level, what_en, "stop using it until accepted and registered"),
+                details={
+                    "accepted_on": str(m.papers.accepted_on),
+                    "registered_on": str(m.papers.registered_on),
+                },
+            ),
+        )
+
+    def _inspection(self, m: _Machine, today: date, now: float) -> RuleResult | None:
+        level = inspection_level(m.papers, today)
+        due = m.papers.next_inspection_on
+        days = (due - today).days if due is not None else 0
+        if level == "critical":
+            what, what_en = (
+                f"{m.name}定期检验已于 {due} 到期",
+                f"{m.name}'s periodic inspection was due on {due}",
+            )
+            action, action_en = "立即停止使用，经检验合格后方可使用", "stop using it until inspected"
+        elif level == "warning":
+            what, what_en = (
+                f"{m.name}定期检验将于 {due} 到期（{days} 天）",
+                f"{m.name}'s inspection due on {due}",
+            )
+            action, action_en = "安排检验检测机构按期检验", "book the inspection body in time"
+        else:
+            what, what_en, action, action_en = (
+                f"{m.name}定期检验在有效期内",
+                f"{m.name} inspection in date",
+                "",
+                "",
+            )
+        return self.inspection.report(
+            m.device,
+            "inspection",
+            level,
+            lambda: RuleResult(
+                rule=m.rule,
+                device=m.device,
+                point="inspection",
+                level=level,
+                ts=now,
+                clause=INSPECTION_CLAUSE,
+                value=float(days),
+                unit="d",
+                message=pick(level, what, action),
+                message_en=pick_en(level, what_en, action_en),
+                details={"next_inspection_on": str(due)},
+            ),
+        )
