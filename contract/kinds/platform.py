@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from contract.config.device import DeviceConfig
+from contract.config.papers import MachineDevice
 from contract.config.platform import PlatformSpec
 from contract.kinds.kind import Kind, Metric
 
@@ -26,7 +26,7 @@ OFFLINE_CLAUSE = (
 )
 
 
-class PlatformDevice(DeviceConfig):
+class PlatformDevice(MachineDevice):
     """A suspended platform's monitoring box, one platform."""
 
     kind: Literal["platform"] = Field(
