@@ -20,6 +20,7 @@ from contract.config.rules import SensorFaultRule
 from contract.config.site import SiteConfig
 from contract.readings import Quality, Reading
 from rules.personnel_sample import PersonnelRules
+from rules.probes import Probe
 from rules.result import RuleResult
 from rules.routes import Route
 from rules.sensor_fault import SensorFault
@@ -134,6 +135,12 @@ class Judge:
 
     def tick(self, now: float) -> list[RuleResult]:
         """Verdicts reached by ``now`` without a reading (a silence)."""
+        return []
+
+    def probes(self, dev: DeviceConfig) -> list[Probe]:
+        """The limit probes of its kind's rules for ``dev``, worked out from ``dev``'s configuration and
+        the site's rules (rules/probes.py): the guarantee suite (tests/rules/test_all_clear.py) drives
+        each rule through them and fails for every rule of the kind that has none."""
         return []
 
     def resume(self, now: float) -> None:

@@ -9,6 +9,8 @@ from contract.config.rules import HoistLoadRule, HoistRule
 from contract.kinds.hoist import HoistDevice
 from rules.hoist_sample import HoistRules, HoistState
 from rules.kinds.base import LOADED_T, Judge, Shared
+from rules.levels import SLACK
+from rules.probes import Probe, Sample
 from rules.result import RuleResult
 from rules.roster import Roster, reported_with
 
@@ -43,3 +45,67 @@ class HoistJudge(Judge):
         return self._rules.evaluate(
             dev.id, shared.names[dev.id], dev.hoist, load_cfg, cfg, state, changed, ts, backfill
         )
+
+    def probes(self, dev: DeviceConfig) -> list[Probe]:
+        """Each hoist rule with a standing or moving cage, the other readings quiet, a licensed driver
+        logged in (the site's first operator), its limits from the site file."""
+        assert isinstance(dev, HoistDevice)
+        shared, spec = self.shared, dev.hoist
+        cfg = shared.section(dev.id, "hoist", HoistRule)
+        load_cfg = shared.section(dev.id, "hoist_load", HoistLoadRule)
+        operators = shared.config.operators
+        quiet: dict[str, float | str] = {
+            "load_t": 0.0,
+            "persons": 1.0,
+            "speed_ms": 0.0,
+            "door_state": 0.0,
+            "limit_state": 0.0,
+            "arrester_ok": 1.0,
+            "wind_ms": 0.0,
+            "driver_id": operators[0].id if operators else "",
+        }
+        moving = cfg.moving_ms * 6
+
+        def probe(rule: str, metric: str, *, with_: Sample | None = None, **rest: object) -> Probe:
+            context = {k: v for k, v in quiet.items() if k != metric} | dict(with_ or {})
+            return Probe(rule, dev.id, metric, context=context, **rest)  # type: ignore[arg-type]
+
+        warn = spec.rated_load_t * load_cfg.warning_pct / 100
+        load_band = load_cfg.hysteresis_pct / 100
+        wind, wind_band = cfg.wind_alarm_ms, cfg.hysteresis_pct / 100
+        lo, hi = shared.faults(dev.id).ranges.get("wind_ms", (0.0, 60.0))
+        return [
+            probe(
+                "hoist.load",
+                "load_t",
+                beyond=(warn, spec.rated_load_t * 1.2),
+                hold=(warn * (1 - load_band / 2),),
+                clear=warn * (1 - load_band) * 0.9,
+            ),
+            probe(
+                "hoist.persons",
+                "persons",
+                beyond=(spec.rated_persons + 1.0, spec.rated_persons + 5.0),
+                clear=float(spec.rated_persons),
+            ),
+            # 大于 20 m/s: a hair above it is beyond, 20 m/s itself is inside the band
+            probe(
+                "hoist.wind",
+                "wind_ms",
+                beyond=(wind * (1 + 10 * SLACK) + 0.01, wind * 1.5),
+                hold=(wind, wind * (1 - wind_band / 2)),
+                clear=wind * (1 - wind_band) * 0.95,
+                faults=(lo - 1.0, hi + 1.0),
+            ),
+            probe("hoist.door", "door_state", beyond=(1.0, 2.0, 3.0), clear=0.0, with_={"speed_ms": moving}),
+            probe("hoist.limit", "limit_state", beyond=(1.0, 2.0, 3.0), clear=0.0),
+            probe("hoist.arrester", "arrester_ok", beyond=(0.0,), clear=1.0),
+            # nobody logged in (255 or an empty card), a card nobody holds, while the cage moves
+            probe(
+                "hoist.operator",
+                "driver_id",
+                beyond=("", "255", 255.0, "NOBODY-0000"),
+                clear=str(quiet["driver_id"]),
+                with_={"speed_ms": moving},
+            ),
+        ]
