@@ -58,8 +58,8 @@ class Probe:
     """How long, in site time, the clear value must last before the rule resolves, as its configuration
     says (0: at the first clear sample)."""
     ramp: bool = False
-    """The values are changes per sample added to the last reading (a rate rule: the value is a speed
-    of movement, not a position)."""
+    """The values are speeds, changes per interval (a rate rule): the readings are the position, which
+    keeps moving at the last speed given while the readings are missing or broken."""
     latched: bool = False
     """The alert resolves only by a supervisor's hand (a pit's sudden jump): it never clears itself."""
     faults: tuple[float, ...] = ()

@@ -211,23 +211,22 @@ class CraneJudge(Judge):
             )
         others = [c for c in self._cranes.values() if c.device != dev.id]
         lower = [c for c in others if c.spec.jib_height_m > spec.jib_height_m]
-        if lower:  # this crane's jib below the other's: slewed into the other's tower
+        if lower:  # this crane's jib below the other's: slewed at the other's tower
             other = lower[0]
-            slew, distance = _aim(spec, other.spec.position_m)
-            if distance < spec.jib_m:
-                setup = (
-                    (other.device, "", {"slew_deg": 0.0, "radius_m": 10.0, "height_m": 10.0, "load_t": 0.0}),
+            slew, _ = _aim(spec, other.spec.position_m)
+            setup = (
+                (other.device, "", {"slew_deg": 0.0, "radius_m": 10.0, "height_m": 10.0, "load_t": 0.0}),
+            )
+            found.append(
+                probe(
+                    "crane.collision",
+                    "slew_deg",
+                    beyond=(slew,),
+                    clear=(slew + 90) % 360,
+                    with_={"radius_m": 5.0},
+                    setup=setup,
                 )
-                found.append(
-                    probe(
-                        "crane.collision",
-                        "slew_deg",
-                        beyond=(slew,),
-                        clear=(slew + 90) % 360,
-                        with_={"radius_m": 5.0},
-                        setup=setup,
-                    )
-                )
+            )
         return found
 
 

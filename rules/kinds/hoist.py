@@ -39,12 +39,46 @@ class HoistJudge(Judge):
         state, shared = self._state[dev.id], self.shared
         cfg = shared.section(dev.id, "hoist", HoistRule)
         numbers = state.numbers
+        faults: list[RuleResult] = []
+        if "wind_ms" in changed:
+            faults = self._wind_sensor(dev.id, state, changed, ts, backfill)
         if abs(numbers.get("speed_ms", 0.0)) > cfg.moving_ms or numbers.get("load_t", 0.0) > LOADED_T:
             shared.work_seen(dev.id, (f"{shared.names[dev.id]}运行", f"{dev.id} running"), ts)
         load_cfg = shared.section(dev.id, "hoist_load", HoistLoadRule)
-        return self._rules.evaluate(
+        return faults + self._rules.evaluate(
             dev.id, shared.names[dev.id], dev.hoist, load_cfg, cfg, state, changed, ts, backfill
         )
+
+    def _wind_sensor(
+        self, device: str, state: HoistState, changed: set[str], ts: float, backfill: bool
+    ) -> list[RuleResult]:
+        """A mast-top wind its anemometer cannot read (outside sensor_fault.ranges, e.g. -1 m/s) is a
+        sensor.fault, never a calm: it is not judged, and the last valid wind stands (a broken sensor
+        must not clear a hoist.wind alarm)."""
+        shared, numbers = self.shared, state.numbers
+        wind = numbers["wind_ms"]
+        fault = shared.fault
+        reason = fault.judge(
+            device,
+            "",
+            "wind_ms",
+            wind,
+            ts,
+            valid_range=shared.faults(device).ranges.get("wind_ms"),
+            step=None,
+            step_limit=None,
+            stuck_s=None,
+        )
+        found = fault.report(device, "", "wind_ms", reason, wind, shared.names[device], ts, backfill)
+        if reason is None:
+            state.valid_wind = wind
+        else:
+            changed.discard("wind_ms")
+            if state.valid_wind is None:
+                del numbers["wind_ms"]
+            else:
+                numbers["wind_ms"] = state.valid_wind
+        return [] if found is None else [found]
 
     def probes(self, dev: DeviceConfig) -> list[Probe]:
         """Each hoist rule with a standing or moving cage, the other readings quiet, a licensed driver

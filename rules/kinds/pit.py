@@ -117,7 +117,7 @@ class PitJudge(Judge):
                     point=point.code,
                     interval_s=interval,
                     faults=faults,
-                    beyond=(warn, limits.cumulative * 1.1, -limits.cumulative * 1.1),
+                    beyond=(warn, limits.cumulative * 1.1),
                     hold=(warn * (1 - band / 2),),
                     clear=warn * (1 - band) * 0.9,
                 )
@@ -150,6 +150,7 @@ class PitJudge(Judge):
                     interval_s=interval,
                     ramp=True,
                     latched=True,
+                    fire_after_s=interval,  # a step: the reading before it and the reading after
                     beyond=(limits.jump * 1.5,),
                     clear=0.0,
                     faults=faults,
