@@ -125,6 +125,9 @@ class PitJudge(Judge):
         window_s = cfg.rate_window_h * 3600
         if limits.rate_per_day is not None:
             per_sample = limits.rate_per_day * interval / 86400  # a steady movement at the daily rate
+            # once the wall stops, the rate over the window falls as the movement leaves it: below the
+            # pre-warning's clearing line after this share of the window (from the first still reading)
+            line = cfg.warning_fraction * (1 - band) / 1.5
             found.append(
                 Probe(
                     "pit.rate",
@@ -134,8 +137,8 @@ class PitJudge(Judge):
                     interval_s=interval,
                     ramp=True,
                     beyond=(per_sample * 1.5,),
-                    clear=0.0,
-                    clear_after_s=window_s,
+                    clear=per_sample * 0.1,  # nearly still (never quite: a sensor stuck is a fault)
+                    clear_after_s=window_s * (1 - line) / (1 - 0.1) - interval,
                     fire_after_s=window_s,
                     faults=faults,
                 )
