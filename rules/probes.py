@@ -33,8 +33,9 @@ class Probe:
     """The device whose readings drive it."""
     metric: str
     """The reading that decides it (a text for a driver's card, a number otherwise)."""
-    beyond: tuple[Value, ...]
-    """Values beyond the limit: each fires the rule (at some level) and holds it."""
+    beyond: tuple[Value | None, ...]
+    """Values beyond the limit: each fires the rule (at some level) and holds it; None: no reading of
+    ``metric`` at ``point`` (for a rule whose hazard is the silence itself)."""
     clear: Value
     """A value past the clearing band of every level: the rule resolves once it has lasted
     ``clear_after_s``."""
@@ -68,9 +69,9 @@ class Probe:
     alert: tuple[str, str] | None = None
     """(device, point) of the alert when it is not ``device`` and ``point`` (a key person's absence is
     the gate's, for the person's role)."""
-    silent_ok: bool = True
-    """Whether ``device`` falling silent is missing input the rule must hold through (False where its
-    silence is the hazard itself and is probed as such)."""
+    start: float | None = None
+    """Site time (Unix seconds) of the first sample, where the rule's input is the date (a certificate
+    past its last valid day); None: the suite's working morning."""
 
     @property
     def fingerprint(self) -> tuple[str, str, str]:

@@ -90,6 +90,21 @@ class FormworkJudge(Judge):
                     faults=(lo_hi[0] - 1.0, lo_hi[1] + 1.0) if lo_hi else (),
                 )
             )
+        # the first point silent during a pour (the readings before it at the pour's start), then heard
+        seen = (*pour, (dev.id, point.code, {"settle_mm": 0.0}))
+        found.append(
+            Probe(
+                "formwork.silent",
+                dev.id,
+                "settle_mm",
+                point=point.code,
+                setup=seen,
+                interval_s=dev.poll_interval_s,
+                beyond=(None,),
+                clear=0.5,
+                fire_after_s=cfg.silent_s + 2 * dev.poll_interval_s,
+            )
+        )
         return found
 
     def clock_stepped(self, step_s: float, now: float) -> None:

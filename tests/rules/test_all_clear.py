@@ -41,6 +41,7 @@ from tests.rules.sites import PROJECT, reference_site
 SITE = reference_site()
 T0 = datetime.fromisoformat("2026-11-02T09:00:00+08:00").timestamp()  # licences and arrester valid
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+CLOCK = "site-clock"  # not a device of the site: its readings only make time pass
 DOC = "docs/contributing/adding-a-kind.md, 'Limit probes'"
 
 
@@ -111,14 +112,17 @@ class Drive:
 
     def __init__(self, probe: Probe) -> None:
         self.probe = probe
-        self.ts = T0
+        self.ts = probe.start or T0
         self.position = 0.0  # a ramp's position, which moves at its speed whether read or not
         self.speed = 0.0
         self.readings: list[Reading] = []
         for device, point, sample in probe.setup:
-            self._sample(device, point, dict(sample), T0 - probe.interval_s)
+            self._sample(device, point, dict(sample), self.ts - probe.interval_s)
 
     def _sample(self, device: str, point: str, sample: dict[str, Value], ts: float, q: Quality = Quality.OK):
+        # the rest of the site goes on reporting: the engine's clock ticks at every instant, as it does
+        # every second live (a reading of a device outside the site file is judged by nothing)
+        self.readings.append(Reading(ts, PROJECT, CLOCK, "tick", 0.0))
         for metric, value in sample.items():
             quality = q if metric == self.probe.metric else Quality.OK
             self.readings.append(Reading(ts, PROJECT, device, metric, value, quality=quality, point=point))
@@ -140,7 +144,9 @@ class Drive:
         p = self.probe
         if kind == "silent":
             assert isinstance(value, int)
-            self.ts += value * p.interval_s
+            for _ in range(value):
+                self._sample(p.device, p.point, {}, self.ts)
+                self.ts += p.interval_s
             self.position += value * self.speed
         elif kind == "absent":
             self.send(None)
@@ -180,7 +186,7 @@ def test_beyond_the_limit_fires(probe: Probe) -> None:
 
 
 def _story(events: list[AlertEvent]) -> str:
-    return "\n".join(f"  {e.ts - T0:>8g} s {e.state} {e.level}: {e.message}" for e in events)
+    return "\n".join(f"  {e.ts:>12.0f} {e.ts - T0:>8g} s {e.state} {e.level}: {e.message}" for e in events)
 
 
 @pytest.mark.parametrize("probe", PROBES, ids=IDS)
