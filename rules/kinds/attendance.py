@@ -54,7 +54,8 @@ class AttendanceJudge(Judge):
                     beyond=(LOADED_T * 5,),
                     clear=0.0,
                     fire_after_s=cfg.absent_grace_min * 60,
-                    clear_after_s=cfg.active_hold_s,
+                    # the work counts as going on for the hold after its last sign, the sample before
+                    clear_after_s=cfg.active_hold_s - 60.0,
                     alert=(dev.id, "project_manager"),
                 )
             )

@@ -157,7 +157,7 @@ class Drive:
             assert isinstance(value, float)
             self.send(value, absolute=True)
         else:
-            assert (value is not None and not isinstance(value, int)) or isinstance(value, float)
+            assert not isinstance(value, int)
             self.send(value)  # type: ignore[arg-type]
 
     def events(self) -> list[AlertEvent]:
