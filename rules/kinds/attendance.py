@@ -54,8 +54,7 @@ class AttendanceJudge(Judge):
                     beyond=(LOADED_T * 5,),
                     clear=0.0,
                     fire_after_s=cfg.absent_grace_min * 60,
-                    # the work counts as going on for the hold after its last sign, the sample before
-                    clear_after_s=cfg.active_hold_s - 60.0,
+                    clear_after_s=cfg.active_hold_s,  # the work hold after the crane says it is at rest
                     alert=(dev.id, "project_manager"),
                 )
             )

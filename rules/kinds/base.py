@@ -47,7 +47,7 @@ class Shared:
         self._said: set[tuple[str, str]] = set()
         self._work_listeners: list[WorkListener] = []
         if personnel is not None:
-            self.on_work(lambda device, what, ts: personnel.work_seen(what, ts))
+            self.on_work(lambda device, what, ts: personnel.work_seen(what, ts, device))
 
     def section(self, device: str, section: str, kind: type[T]) -> T:
         """The rules' section ``section`` as it applies to ``device`` (looked up once)."""
@@ -77,6 +77,12 @@ class Shared:
         work in Chinese and English), told to every rule that listens."""
         for listener in self._work_listeners:
             listener(device, what, ts)
+
+    def rest_seen(self, device: str, ts: float) -> None:
+        """``device`` (a crane, a hoist) reported a sample at rest: the work it was at is over, whereas
+        its silence says nothing (its work goes on as far as the site knows)."""
+        if self.personnel is not None:
+            self.personnel.rest_seen(device, ts)
 
     def pour(self, device: str, active: bool, ts: float) -> None:
         """A pour started or ended on a formwork device, for the key people."""

@@ -112,6 +112,8 @@ class CraneJudge(Judge):
         load = memory.get("load_t")
         if load is not None and load > LOADED_T:
             self.shared.work_seen(device, crane.lifting, ts)
+        elif load is not None:
+            self.shared.rest_seen(device, ts)
         radius = memory.get("radius_m")
         if radius is not None and load is not None:
             found = self._load.evaluate(

@@ -44,6 +44,8 @@ class HoistJudge(Judge):
             faults = self._wind_sensor(dev.id, state, changed, ts, backfill)
         if abs(numbers.get("speed_ms", 0.0)) > cfg.moving_ms or numbers.get("load_t", 0.0) > LOADED_T:
             shared.work_seen(dev.id, (f"{shared.names[dev.id]}运行", f"{dev.id} running"), ts)
+        else:
+            shared.rest_seen(dev.id, ts)
         load_cfg = shared.section(dev.id, "hoist_load", HoistLoadRule)
         return faults + self._rules.evaluate(
             dev.id, shared.names[dev.id], dev.hoist, load_cfg, cfg, state, changed, ts, backfill
