@@ -58,6 +58,9 @@ class Probe:
     clear_after_s: float = 0.0
     """How long, in site time, the clear value must last before the rule resolves, as its configuration
     says (0: at the first clear sample)."""
+    clear_per_beyond: float = 0.0
+    """For a share of time (a month's attendance): seconds the clear value must last for each second the
+    input was beyond the limit or unknown before it, on top of ``clear_after_s``."""
     ramp: bool = False
     """The values are speeds, changes per interval (a rate rule): the readings are the position, which
     keeps moving at the last speed given while the readings are missing or broken."""

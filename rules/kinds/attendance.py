@@ -58,6 +58,29 @@ class AttendanceJudge(Judge):
                     alert=(dev.id, "project_manager"),
                 )
             )
+        managers = [p for p in config.key_personnel if p.role == "project_manager"]
+        if managers:
+            # away from the first working morning, late in a month (its count restarts at the next);
+            # back, the share is above the limit and its band once present four and a half times as long
+            tz = timezone(timedelta(hours=self.shared.utc_offset_h))
+            day_s, share = (cfg.work_hours[1] - cfg.work_hours[0]) * 3600, cfg.month_share_warning
+            found.append(
+                Probe(
+                    "personnel.attendance",
+                    dev.id,
+                    PRESENCE,
+                    point=managers[0].id,
+                    interval_s=3600.0,
+                    beyond=(0.0,),
+                    clear=1.0,
+                    start=datetime(2026, 11, 26, cfg.work_hours[0], tzinfo=tz).timestamp(),
+                    fire_after_s=86400.0,  # a full working day counted
+                    # a day's absence needs more than share / (1 - share) days' presence (4 at 80 %)
+                    clear_after_s=86400.0 * (day_s / 86400) * share / (1 - share),
+                    clear_per_beyond=1.5 * (share + 0.02) / (1 - share - 0.02),
+                    alert=(dev.id, "project_manager"),
+                )
+            )
         dated = [p for p in config.key_personnel if p.certificate_valid_until is not None]
         if dated:
             person = min(dated, key=lambda p: p.certificate_valid_until or date.max)

@@ -217,7 +217,9 @@ def test_resolved_only_after_the_clear_value_has_lasted(probe: Probe, data: st.D
         drive.step(step)
     cleared_from = drive.ts
     # a rule that needs a window of readings to fire needs one to clear once readings resume
-    samples = math.ceil(max(probe.clear_after_s, probe.fire_after_s) / probe.interval_s) + 4
+    lasting = max(probe.clear_after_s, probe.fire_after_s)
+    lasting += probe.clear_per_beyond * (cleared_from - (probe.start or T0))
+    samples = math.ceil(lasting / probe.interval_s) + 4
     for _ in range(samples):
         drive.send(probe.clear)
     events = drive.events()
