@@ -72,6 +72,9 @@ class Probe:
     alert: tuple[str, str] | None = None
     """(device, point) of the alert when it is not ``device`` and ``point`` (a key person's absence is
     the gate's, for the person's role)."""
+    link_only: bool = False
+    """The rule watches the device's link, not its values: a reading marked faulty is still an answer
+    (device.offline; the fault is sensor.fault's), so it is no missing input for this rule."""
     start: float | None = None
     """Site time (Unix seconds) of the first sample, where the rule's input is the date (a certificate
     past its last valid day); None: the suite's working morning."""

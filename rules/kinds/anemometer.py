@@ -38,4 +38,7 @@ class AnemometerJudge(Judge):
 
     def probes(self, dev: DeviceConfig) -> list[Probe]:
         """crane.wind through this anemometer's speeds."""
-        return [wind_probe(self.shared, dev.id)]
+        lo, hi = self.shared.faults(dev.id).ranges.get("wind_ms", (0.0, 60.0))
+        # a speed the anemometer cannot read is sensor.fault until it reads one it can
+        fault = Probe("sensor.fault", dev.id, "wind_ms", beyond=(lo - 1.0, hi + 1.0), clear=(lo + hi) / 4)
+        return [wind_probe(self.shared, dev.id), fault]

@@ -60,8 +60,9 @@ class AttendanceJudge(Judge):
             )
         managers = [p for p in config.key_personnel if p.role == "project_manager"]
         if managers:
-            # away from the first working morning, late in a month (its count restarts at the next);
-            # back, the share is above the limit and its band once present four and a half times as long
+            # away from a month's first working morning (its count restarts each month, so the probe
+            # stays within one); back, the share is above the limit and its band once present more than
+            # four and a half times as long as away
             tz = timezone(timedelta(hours=self.shared.utc_offset_h))
             day_s, share = (cfg.work_hours[1] - cfg.work_hours[0]) * 3600, cfg.month_share_warning
             found.append(
@@ -70,10 +71,10 @@ class AttendanceJudge(Judge):
                     dev.id,
                     PRESENCE,
                     point=managers[0].id,
-                    interval_s=3600.0,
+                    interval_s=1800.0,
                     beyond=(0.0,),
                     clear=1.0,
-                    start=datetime(2026, 11, 26, cfg.work_hours[0], tzinfo=tz).timestamp(),
+                    start=datetime(2026, 11, 2, cfg.work_hours[0], tzinfo=tz).timestamp(),
                     fire_after_s=86400.0,  # a full working day counted
                     # a day's absence needs more than share / (1 - share) days' presence (4 at 80 %)
                     clear_after_s=86400.0 * (day_s / 86400) * share / (1 - share),

@@ -28,11 +28,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contract.alert_event import AlertEvent
+from contract.config.rules import DeviceOfflineRule
 from contract.kinds import registry
 from contract.readings import Quality, Reading
 from contract.vision_event import VisionEvent
 from gateway.alerts.manager import AlertManager
-from rules import safety_devices, vision_rules
+from rules import device_offline, safety_devices, vision_rules
 from rules.kinds.base import Judge, Shared
 from rules.probes import Probe, Value
 from sitegw.replay import replay
@@ -43,6 +44,12 @@ T0 = datetime.fromisoformat("2026-11-02T09:00:00+08:00").timestamp()  # licences
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 CLOCK = "site-clock"  # not a device of the site: its readings only make time pass
 DOC = "docs/contributing/adding-a-kind.md, 'Limit probes'"
+
+
+ENGINE_RULES = {
+    "device.offline": "rules/device_offline.py probes() gives one per watched device",
+    "sensor.fault": "a judge whose readings have a physical range gives one (rules/kinds/anemometer.py)",
+}
 
 
 def _probes() -> tuple[list[Probe], list[str]]:
@@ -56,8 +63,14 @@ def _probes() -> tuple[list[Probe], list[str]]:
             if isinstance(judge, Judge):
                 found += judge.probes(dev)
             found += safety_devices.probes(kind, dev)
+            found += device_offline.probes(
+                kind, dev, shared.section(dev.id, "device_offline", DeviceOfflineRule)
+            )
     probed = {p.rule for p in found} | set(vision_rules.CLAUSES)
-    missing = []
+    # the engine's own rules, for every kind alike
+    missing = [
+        f"rule {rule} has no limit probe: {fix}" for rule, fix in ENGINE_RULES.items() if rule not in probed
+    ]
     for kind in registry.kinds():
         has_device = any(d.kind == kind.name for d in SITE.config.devices)
         for rule in kind.rules:
@@ -95,12 +108,13 @@ def steps_of(probe: Probe) -> st.SearchStrategy[Step]:
         st.tuples(st.just("beyond"), st.sampled_from(probe.beyond)),
         st.just(("absent", None)),  # the metric missing from a sample (no reading at all if alone)
         st.just(("stale", None)),  # the clear value, but stale: no proof of anything
-        st.just(("faulty", None)),  # the clear value, marked faulty upstream
         st.tuples(st.just("silent"), st.integers(1, 20)),  # readings stop for so many intervals
     ]
+    if not probe.link_only:
+        options.append(st.just(("faulty", None)))  # the clear value, marked faulty upstream
     if probe.hold:
         options.append(st.tuples(st.just("hold"), st.sampled_from(probe.hold)))
-    if not probe.text:
+    if not probe.text and not probe.link_only:  # NaN is an answer too (a sensor.fault: tested below)
         options.append(st.just(("nan", math.nan)))
     if probe.faults:
         options.append(st.tuples(st.just("fault"), st.sampled_from(probe.faults)))
@@ -267,3 +281,26 @@ def test_a_camera_check_resolves_only_when_vision_says_it_ended(rule: str, repea
     mine = [e for e in events if e.rule == rule]
     assert [e.state for e in mine] == ["firing", "resolved"] and "恢复正常" in mine[-1].message
     manager.close()
+
+
+# ---- a box that answers with no numbers -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("probe", [p for p in PROBES if p.link_only], ids=lambda p: p.device)
+def test_a_device_answering_nan_is_a_sensor_fault_until_it_reads_numbers(probe: Probe) -> None:
+    """Its answers bring its link back (device.offline resolves), but what it answers is no reading: a
+    sensor.fault of the metric stands instead, so the site never sees an all-clear while nothing is
+    measured; the first number clears it."""
+    drive = fire(probe, None)
+    for _ in range(5):
+        drive.send(math.nan, absolute=True)
+    out: list[AlertEvent] = []
+    replay(SITE, drive.readings, out.append)
+    faults = [e for e in out if (e.rule, e.device, e.point) == ("sensor.fault", probe.device, probe.point)]
+    assert [e.state for e in faults] == ["firing"] and "读数非数值" in faults[0].message, _story(out)
+    assert isinstance(probe.clear, float)
+    drive.send(probe.clear + 0.25, absolute=True)  # a new value (the one before a day ago is stuck)
+    out = []
+    replay(SITE, drive.readings, out.append)
+    faults = [e for e in out if (e.rule, e.device, e.point) == ("sensor.fault", probe.device, probe.point)]
+    assert [e.state for e in faults] == ["firing", "resolved"], _story(out)
