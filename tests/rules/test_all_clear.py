@@ -133,7 +133,9 @@ class Drive:
         for device, point, sample in probe.setup:
             self._sample(device, point, dict(sample), self.ts - probe.interval_s)
 
-    def _sample(self, device: str, point: str, sample: dict[str, Value], ts: float, q: Quality = Quality.OK):
+    def _sample(
+        self, device: str, point: str, sample: dict[str, Value], ts: float, q: Quality = Quality.OK
+    ) -> None:
         # the rest of the site goes on reporting: the engine's clock ticks at every instant, as it does
         # every second live (a reading of a device outside the site file is judged by nothing)
         self.readings.append(Reading(ts, PROJECT, CLOCK, "tick", 0.0))
@@ -172,7 +174,7 @@ class Drive:
             self.send(value, absolute=True)
         else:
             assert not isinstance(value, int)
-            self.send(value)  # type: ignore[arg-type]
+            self.send(value)
 
     def events(self) -> list[AlertEvent]:
         """The probe's alert's events, as the site sees them."""
@@ -182,7 +184,7 @@ class Drive:
         return [e for e in out if (e.rule, e.device, e.point) == (rule, device, point)]
 
 
-def fire(probe: Probe, first: Value) -> Drive:
+def fire(probe: Probe, first: Value | None) -> Drive:
     drive = Drive(probe)
     for _ in range(max(1, math.ceil(probe.fire_after_s / probe.interval_s) + 1)):
         drive.send(first)
