@@ -147,8 +147,8 @@ class CraneJudge(Judge):
 
     def probes(self, dev: DeviceConfig) -> list[Probe]:
         """Each crane rule with the hook at the chart's first radius, the site's first operator logged
-        in, its limits from the site file; the collision rule with this crane's jib slewed over the next
-        crane's tower, the zone rule with its hook over the middle of the first no-lift zone it reaches."""
+        in, its limits from the site file; the collision rule with this crane's jib slewed at the tower of a
+        crane whose jib is higher, the zone rule with its hook over the middle of the first no-lift zone it reaches."""
         assert isinstance(dev, CraneDevice)
         shared, spec = self.shared, dev.crane
         operators = shared.config.operators
@@ -212,9 +212,9 @@ class CraneJudge(Judge):
                 )
             )
         others = [c for c in self._cranes.values() if c.device != dev.id]
-        lower = [c for c in others if c.spec.jib_height_m > spec.jib_height_m]
-        if lower:  # this crane's jib below the other's: slewed at the other's tower
-            other = lower[0]
+        higher = [c for c in others if c.spec.jib_height_m > spec.jib_height_m]
+        if higher:  # this crane's jib below the other's: slewed at the other's tower
+            other = higher[0]
             slew, _ = _aim(spec, other.spec.position_m)
             setup = (
                 (other.device, "", {"slew_deg": 0.0, "radius_m": 10.0, "height_m": 10.0, "load_t": 0.0}),
