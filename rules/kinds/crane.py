@@ -188,11 +188,11 @@ class CraneJudge(Judge):
                 hold=(_tilt_deg(tilt_warn * (1 - tilt_band / 2)),),
                 clear=0.0,
             ),
-            # nobody logged in, or a card nobody holds, while the hook is loaded
+            # nobody logged in (255 or an empty card), or a card nobody holds, while the hook is loaded
             probe(
                 "crane.operator",
                 "operator_id",
-                beyond=("", "NOBODY-0000"),
+                beyond=("", "255", 255.0, "NOBODY-0000"),
                 clear=str(quiet["operator_id"]),
                 with_={"load_t": loaded},
             ),
