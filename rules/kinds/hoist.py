@@ -9,7 +9,6 @@ from contract.config.rules import HoistLoadRule, HoistRule
 from contract.kinds.hoist import HoistDevice
 from rules.hoist_sample import HoistRules, HoistState
 from rules.kinds.base import LOADED_T, Judge, Shared
-from rules.levels import SLACK
 from rules.probes import Probe, Sample
 from rules.result import RuleResult
 from rules.roster import Roster, reported_with
@@ -59,6 +58,10 @@ class HoistJudge(Judge):
         must not clear a hoist.wind alarm)."""
         shared, numbers = self.shared, state.numbers
         wind = numbers["wind_ms"]
+        valid = shared.faults(device).ranges.get("wind_ms")
+        if state.wind_sound and (valid is None or valid[0] < wind < valid[1]):
+            state.valid_wind = wind
+            return []  # well inside its range, as the last one was: no fault to judge or clear
         fault = shared.fault
         reason = fault.judge(
             device,
@@ -66,12 +69,13 @@ class HoistJudge(Judge):
             "wind_ms",
             wind,
             ts,
-            valid_range=shared.faults(device).ranges.get("wind_ms"),
+            valid_range=valid,
             step=None,
             step_limit=None,
             stuck_s=None,
         )
         found = fault.report(device, "", "wind_ms", reason, wind, shared.names[device], ts, backfill)
+        state.wind_sound = reason is None
         if reason is None:
             state.valid_wind = wind
         else:
@@ -128,7 +132,7 @@ class HoistJudge(Judge):
             probe(
                 "hoist.wind",
                 "wind_ms",
-                beyond=(wind * (1 + 10 * SLACK) + 0.01, wind * 1.5),
+                beyond=(wind + 0.01, wind * 1.5),
                 hold=(wind, wind * (1 - wind_band / 2)),
                 clear=wind * (1 - wind_band) * 0.95,
                 faults=(lo - 1.0, hi + 1.0),
