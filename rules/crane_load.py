@@ -17,6 +17,9 @@ from rules.result import RuleResult
 from rules.wording import PRACTICE_ZH, pick, pick_en
 
 RULE = "crane.load"
+# GB 5144-2006 §6.1.2 words the alarm 大于额定起重量: the rated load itself is not over it (strictly
+# above); 90 % and 110 % are reached (达)
+STRICT: frozenset[Level] = frozenset({"alarm"})
 CLAUSES = {
     "warning": "GB/T 12602-2020 起重量达额定起重量 90% 预警" + PRACTICE_ZH,
     "alarm": "GB 5144-2006 第6.1.2条 起重量大于额定起重量时，起重量限制器应切断上升方向动力，仅允许下降",
@@ -85,7 +88,7 @@ class _Plan:
         self.table = ChartTable(chart)  # keeps the chart: the plan is the chart's while it lives
         self.cfg = cfg
         self.thresholds = load_thresholds(cfg)
-        self.clear = clear_below(self.thresholds)  # a ratio below it is clear from a clear level
+        self.clear = clear_below(self.thresholds, STRICT)  # a ratio below it is clear from a clear level
 
 
 class CraneLoad:
@@ -115,7 +118,9 @@ class CraneLoad:
         if pct < plan.clear and self._memory.quiet(device):
             return None  # below every threshold and known clear: what banded_level would find
         thresholds = plan.thresholds
-        level = banded_level(pct, thresholds, self._memory.get(device), cfg.hysteresis_pct / 100)
+        level = banded_level(
+            pct, thresholds, self._memory.get(device), cfg.hysteresis_pct / 100, strict=STRICT
+        )
         if level is None and self._memory.quiet(device):
             return None  # clear and known clear: nothing to report, no verdict to make
 

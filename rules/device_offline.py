@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from functools import partial
 
 from contract.alert_event import Level
+from contract.config.device import DeviceConfig
 from contract.config.rules import DeviceOfflineRule
 from contract.config.site import SiteConfig
 from contract.kinds import registry
+from contract.kinds.kind import Kind
 from rules.levels import LevelMemory
+from rules.probes import Probe
 from rules.result import RuleResult, rank
 from rules.wording import pick, pick_en
 
@@ -215,3 +218,31 @@ def history_s(site: SiteConfig) -> float:
             assert isinstance(cfg, DeviceOfflineRule)
             needed = max(needed, cfg.alarm_after_s, (cfg.alarm_intervals + 1) * d.poll_interval_s)
     return needed
+
+
+def probes(kind: Kind, dev: DeviceConfig, cfg: DeviceOfflineRule) -> list[Probe]:
+    """The limit probe of ``dev``'s silence (rules/probes.py): heard once, then no reading for longer than
+    its warning limit, then a reading of its kind's first numeric metric (at its first point, for a
+    multi-point device)."""
+    if not kind.watched or not kind.metrics:
+        return []
+    points = sorted(dev.point_codes() or ())
+    metric = next((m for m in kind.metrics if not m.text and m.name not in kind.device_metrics), None)
+    if metric is None:
+        return []
+    interval, point = dev.poll_interval_s, points[0] if points else ""
+    return [
+        Probe(
+            RULE,
+            dev.id,
+            metric.name,
+            point=point,
+            setup=((dev.id, point, {metric.name: 0.0}),),  # seen once: a device never heard of is not lost
+            interval_s=interval,
+            beyond=(None,),
+            clear=0.0,
+            fire_after_s=max(interval * cfg.warning_intervals, 0.0) + 2 * interval,
+            alert=(dev.id, ""),
+            link_only=True,
+        )
+    ]

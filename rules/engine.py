@@ -147,6 +147,8 @@ class RuleEngine:
             (device, shorter_limit(rule, interval)) for device, _, interval, _, rule in self._watched
         ]
         self._calm_until, self._calm_version = -math.inf, -1
+        # each device's (point, metric) whose last reading was not a number: a sensor.fault until it is
+        self._not_numbers: dict[str, set[tuple[str, str]]] = {}
 
     def process(self, batch: Sequence[Reading]) -> list[RuleResult]:
         """Verdicts for one batch of readings (see :meth:`evaluate` for the marked readings too)."""
@@ -192,7 +194,7 @@ class RuleEngine:
                 value = r.value
                 if type(value) is float:
                     if not isfinite(value):
-                        self._not_finite(r)
+                        results.extend(self._not_finite(plan, r))
                         readings.append(faulted(r))
                         continue
                     metric = r.metric
@@ -215,7 +217,7 @@ class RuleEngine:
                             route.lo, route.hi = route.band  # no verdict, not broken: its rules are quiet
                         continue
                 elif isinstance(value, float) and not isfinite(value):  # a float of another type
-                    self._not_finite(r)
+                    results.extend(self._not_finite(plan, r))
                     readings.append(faulted(r))
                     continue
                 judged, found = self._reading(plan, r, changed)
@@ -223,6 +225,8 @@ class RuleEngine:
                 results.extend(found)
             if changed:
                 results.extend(plan.judge.sample(plan.config, changed, ts, backfill))
+            if device in self._not_numbers:  # after the judges, who may have found it broken otherwise
+                results.extend(self._numbers_again(plan, group))
         return readings, results
 
     def _reading(self, plan: _Plan, r: Reading, changed: set[str]) -> tuple[Reading, list[RuleResult]]:
@@ -244,12 +248,50 @@ class RuleEngine:
         route = plan.routes[metric] = plan.judge.route(dev, metric) or Route(_kept, KEPT_BAND)
         return route.judge(r, float(value), r.quality is BACKFILL)
 
-    def _not_finite(self, r: Reading) -> None:
-        # NaN is below and above every threshold at once: judged, it would clear a critical alarm
-        # (and infinity raise one); kept as a fault, judged never
+    def _not_finite(self, plan: _Plan, r: Reading) -> list[RuleResult]:
+        """A reading that is not a number (NaN, infinity): a sensor.fault of its metric until the metric
+        reads a number again. NaN is below and above every threshold at once: judged, it would clear a
+        critical alarm (and infinity raise one); kept as a fault, judged never. Its device still answers
+        (no device.offline), so without this warning a box reporting NaN would be an all-clear."""
         self._shared.warn_once(
             r.device, f"{r.metric}/finite", f"{r.metric} {r.value}: kept as fault, not judged"
         )
+        self._not_numbers.setdefault(r.device, set()).add((r.point, r.metric))
+        found = self._shared.fault.report(
+            r.device, r.point, r.metric, "number", float(r.value), plan.name, r.ts, r.quality is BACKFILL
+        )
+        return [] if found is None else [found]
+
+    def _numbers_again(self, plan: _Plan, group: list[Reading]) -> list[RuleResult]:
+        """The sensor.fault verdicts of the metrics of ``group``'s device that read a number again
+        after one that was not (the device's other faults, if any, still stand)."""
+        broken, out = self._not_numbers[plan.config.id], []
+        for r in group:
+            value = r.value
+            if (
+                r.quality in FRESH
+                and isinstance(value, float | int)
+                and math.isfinite(value)
+                and (r.point, r.metric) in broken
+            ):
+                broken.discard((r.point, r.metric))
+                out.extend(
+                    some(
+                        self._shared.fault.mend(
+                            r.device,
+                            r.point,
+                            r.metric,
+                            "number",
+                            float(value),
+                            plan.name,
+                            r.ts,
+                            r.quality is BACKFILL,
+                        )
+                    )
+                )
+        if not broken:
+            del self._not_numbers[plan.config.id]
+        return out
 
     def on_status(self, status: DeviceStatus) -> list[RuleResult]:
         """A driver's link-state change: an offline device gets at least a warning at once."""

@@ -35,6 +35,8 @@ class HoistState:
 
     numbers: dict[str, float] = field(default_factory=dict)
     driver_id: str | None = None
+    valid_wind: float | None = None  # the last wind its sensor could read (a broken one is not judged)
+    wind_sound: bool = True  # the last wind was readable: the next is judged for a fault only near its ends
 
     def set(self, metric: str, value: float | str) -> bool:
         """Keep one reading's value; False when it cannot be kept (text for a numeric metric)."""

@@ -65,7 +65,7 @@ class PersonnelAbsent:
                 level,
                 now,
                 False,
-                partial(_result, device, role, level, absent_s, grace_s, work, now),
+                partial(_result, device, role, level, absent_s, grace_s, work, now, bool(present.get(role))),
             )
             if found is not None:
                 out.append(found)
@@ -80,13 +80,16 @@ def _result(
     grace_s: float,
     work: tuple[str, str],
     ts: float,
+    arrived: bool,
 ) -> RuleResult:
     zh, en = ROLE_ZH[role], ROLE_EN[role]
     if level:
         what = f"{work[0]}进行中，{zh}不在现场已 {absent_s / 60:.0f} 分钟"
         what_en = f"{work[1]} under way and no {en} on site for {absent_s / 60:.0f} min"
-    else:
+    elif arrived:
         what, what_en = f"{zh}到岗", f"{en} on duty"
+    else:  # the work stopped, nobody arrived: the all-clear must not say they did
+        what, what_en = f"{work[0]}已停止（{zh}仍未到岗）", f"{work[1]} stopped (still no {en} on site)"
     return RuleResult(
         rule=RULE,
         device=device,

@@ -39,6 +39,9 @@ class PersonnelRules:
         self._tz = timezone(timedelta(hours=utc_offset_h))
         self._presence: dict[str, OnSite] = {}
         self._last_work: float | None = None
+        # the machines whose last word was work (loaded, moving): one falling silent has not stopped, as
+        # far as anyone knows, so the work goes on until it says it is at rest
+        self._unfinished: set[str] = set()
         self._work_started = 0.0
         self._work_kind = ("", "")
         self._pours: set[str] = set()
@@ -66,12 +69,24 @@ class PersonnelRules:
         """The rule objects, for the engine's re-arming after a warm-up."""
         return (self.absent, self.certificate, self.attendance)
 
-    def work_seen(self, kind: tuple[str, str], ts: float) -> None:
-        """A crane or hoist moving or loaded at ``ts`` (``kind``: what, in Chinese and English)."""
+    def work_seen(self, kind: tuple[str, str], ts: float, device: str = "") -> None:
+        """A crane or hoist (``device``) moving or loaded at ``ts`` (``kind``: what, in Chinese and
+        English)."""
+        if device:
+            self._unfinished.add(device)
         if self._last_work is None or ts - self._last_work > self._cfg.active_hold_s:
             self._work_started = ts  # a new span of work
         if self._last_work is None or ts >= self._last_work:
             self._last_work, self._work_kind = ts, kind
+
+    def rest_seen(self, device: str, ts: float) -> None:
+        """A crane or hoist reported a sample at rest at ``ts`` (hook empty, cage standing): its work is
+        over, and as far as the site knows it lasted until then (its silence before it proved nothing):
+        the work hold counts from ``ts``."""
+        if device in self._unfinished:
+            self._unfinished.discard(device)
+            if self._last_work is None or ts > self._last_work:
+                self._last_work = ts
 
     def pour(self, device: str, active: bool, ts: float) -> None:
         """A pour started or ended on a formwork device."""
@@ -136,7 +151,7 @@ class PersonnelRules:
             return out
         present = self.present()
         recent = self._last_work is not None and now - self._last_work <= cfg.active_hold_s
-        working = bool(self._pours) or recent
+        working = bool(self._pours) or recent or bool(self._unfinished)
         work = (
             ("高支模浇筑", "a formwork pour")
             if self._pours

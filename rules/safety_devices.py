@@ -20,9 +20,12 @@ import math
 from dataclasses import dataclass
 
 from contract.alert_event import Level
+from contract.config.device import DeviceConfig
 from contract.config.site import SiteConfig
 from contract.kinds import registry
+from contract.kinds.kind import Kind
 from rules.levels import LevelMemory
+from rules.probes import Probe
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH, pick, pick_en
 
@@ -185,3 +188,22 @@ def history_s(site: SiteConfig, clear_samples: int = CLEAR_SAMPLES, clear_s: flo
         ),
         default=0.0,
     )
+
+
+def probes(kind: Kind, dev: DeviceConfig) -> list[Probe]:
+    """The limit probes of ``kind``'s safety-device flags on ``dev`` (rules/probes.py): each bit set, then
+    read 0 for ``CLEAR_SAMPLES`` readings spanning ``CLEAR_S``."""
+    return [
+        Probe(
+            f"{kind.name}{SUFFIX}",
+            dev.id,
+            flag,
+            beyond=(1.0,),
+            clear=0.0,
+            interval_s=dev.poll_interval_s,
+            clear_after_s=max(CLEAR_S, (CLEAR_SAMPLES - 1) * dev.poll_interval_s),
+            alert=(dev.id, flag),
+        )
+        for flag in kind.flags
+        if flag in FLAGS
+    ]

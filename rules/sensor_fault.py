@@ -24,8 +24,18 @@ CLAUSE = (
     "监测传感器故障（重庆市监管平台接口设传感器故障标志）；长时间不变、超出量程、跳变超出物理可能的"
     "判定阈值为行业惯例（非标准条文，可配置）"
 )
-REASONS_ZH = {"stuck": "数值长时间不变", "range": "超出量程", "step": "跳变超出物理可能"}
-REASONS_EN = {"stuck": "stuck at one value", "range": "out of range", "step": "physically impossible step"}
+REASONS_ZH = {
+    "stuck": "数值长时间不变",
+    "range": "超出量程",
+    "step": "跳变超出物理可能",
+    "number": "读数非数值",
+}
+REASONS_EN = {
+    "stuck": "stuck at one value",
+    "range": "out of range",
+    "step": "physically impossible step",
+    "number": "not a number",
+}
 METRICS_ZH = {**ITEMS_ZH, "wind_ms": "风速"}
 METRICS_EN = {**ITEMS_EN, "wind_ms": "wind speed"}
 ACTION = "检修传感器，修复前该读数不可信，不得作为安全判断依据"
@@ -157,6 +167,24 @@ class SensorFault:
         self._built[key] = _Built(bad_metric, entry, ts, backfill, name, result)
         return result
 
+    def mend(
+        self,
+        device: str,
+        point: str,
+        metric: str,
+        reason: str,
+        raw: float,
+        name: str,
+        ts: float,
+        backfill: bool,
+    ) -> RuleResult | None:
+        """``metric`` of the point read validly as far as ``reason`` goes: its fault is cleared if it was
+        that one (a fault for another reason, found by a judge in the same reading, stands)."""
+        faulty = self._faulty.get((device, point))
+        if faulty is None or faulty.get(metric, ("", 0.0))[0] != reason:
+            return None
+        return self.report(device, point, metric, None, raw, name, ts, backfill)
+
     @staticmethod
     def _verdict(
         device: str,
@@ -177,7 +205,7 @@ class SensorFault:
             level=level,
             ts=ts,
             clause=CLAUSE,
-            value=value,
+            value=value if math.isfinite(value) else None,  # NaN has no place in JSON
             message=message,
             message_en=message_en,
             details=details,

@@ -84,7 +84,8 @@ class Kind:
     judge: str = ""
     """``module:attribute`` of the rules' judge of this kind (rules/kinds/); empty: not judged."""
     rules: Mapping[str, str] = field(default_factory=dict)
-    """The rule ids its judge raises and their Chinese names, as the regulator lists them."""
+    """The rule ids its judge raises and their Chinese names, as the regulator lists them. Each needs a
+    limit probe from the judge (``probes``, rules/probes.py), or tests/rules/test_all_clear.py fails."""
     simulator: str = ""
     """``module:attribute`` of the simulator of one device of this kind (drivers/simulators/)."""
     scenarios: tuple[str, ...] = ("normal",)

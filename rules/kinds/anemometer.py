@@ -10,7 +10,8 @@ from contract.kinds.anemometer import AnemometerDevice
 from rules import crane_wind
 from rules.crane_wind import CraneWind
 from rules.kinds.base import Judge, Shared
-from rules.kinds.crane import wind_route
+from rules.kinds.crane import wind_probe, wind_route
+from rules.probes import Probe
 from rules.routes import Route
 
 
@@ -34,3 +35,10 @@ class AnemometerJudge(Judge):
         if metric != "wind_ms":
             return None
         return wind_route(self.shared, self._wind, dev.id, dev.serves or [dev.id])
+
+    def probes(self, dev: DeviceConfig) -> list[Probe]:
+        """crane.wind through this anemometer's speeds."""
+        lo, hi = self.shared.faults(dev.id).ranges.get("wind_ms", (0.0, 60.0))
+        # a speed the anemometer cannot read is sensor.fault until it reads one it can
+        fault = Probe("sensor.fault", dev.id, "wind_ms", beyond=(lo - 1.0, hi + 1.0), clear=(lo + hi) / 4)
+        return [wind_probe(self.shared, dev.id), fault]

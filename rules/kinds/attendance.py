@@ -3,12 +3,16 @@ site-wide: they also hear of the cranes', hoists' and pours' work, and are ticke
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta, timezone
+
 from contract.config.device import DeviceConfig
 from contract.config.site import SiteConfig
 from contract.kinds.attendance import PRESENCE
+from contract.kinds.crane import CraneDevice
 from contract.readings import Reading
 from rules import personnel_sample
-from rules.kinds.base import Judge
+from rules.kinds.base import LOADED_T, Judge
+from rules.probes import Probe
 from rules.result import RuleResult
 from rules.routes import Route
 
@@ -28,3 +32,74 @@ class AttendanceJudge(Judge):
         if self.shared.personnel is not None:
             self.shared.personnel.passage(r.point, value, r.ts)
         return r, []
+
+    def probes(self, dev: DeviceConfig) -> list[Probe]:
+        """The project manager absent while the site's first crane lifts (a safety officer in), until the
+        hook has been empty for the work hold; a key person's certificate past its last valid day, at
+        their next passage (it clears only when the site file names a valid one)."""
+        cfg, config = self.shared.config.rules.personnel, self.shared.config
+        found: list[Probe] = []
+        cranes = [d for d in config.devices if isinstance(d, CraneDevice)]
+        officers = [p for p in config.key_personnel if p.role == "safety_officer"]
+        if cranes and officers and any(p.role == "project_manager" for p in config.key_personnel):
+            crane = cranes[0]
+            found.append(
+                Probe(
+                    "personnel.absent",
+                    crane.id,
+                    "load_t",
+                    context={"radius_m": crane.crane.load_chart[0].radius_m},
+                    setup=((dev.id, officers[0].id, {PRESENCE: 1.0}),),
+                    interval_s=60.0,
+                    beyond=(LOADED_T * 5,),
+                    clear=0.0,
+                    fire_after_s=cfg.absent_grace_min * 60,
+                    clear_after_s=cfg.active_hold_s,  # the work hold after the crane says it is at rest
+                    alert=(dev.id, "project_manager"),
+                )
+            )
+        managers = [p for p in config.key_personnel if p.role == "project_manager"]
+        if managers:
+            # away from a month's first working morning (its count restarts each month, so the probe
+            # stays within one); back, the share is above the limit and its band once present more than
+            # four and a half times as long as away
+            tz = timezone(timedelta(hours=self.shared.utc_offset_h))
+            day_s, share = (cfg.work_hours[1] - cfg.work_hours[0]) * 3600, cfg.month_share_warning
+            found.append(
+                Probe(
+                    "personnel.attendance",
+                    dev.id,
+                    PRESENCE,
+                    point=managers[0].id,
+                    interval_s=1800.0,
+                    beyond=(0.0,),
+                    clear=1.0,
+                    start=datetime(2026, 11, 2, cfg.work_hours[0], tzinfo=tz).timestamp(),
+                    fire_after_s=86400.0,  # a full working day counted
+                    # a day's absence needs more than share / (1 - share) days' presence (4 at 80 %)
+                    clear_after_s=86400.0 * (day_s / 86400) * share / (1 - share),
+                    clear_per_beyond=1.5 * (share + 0.02) / (1 - share - 0.02),
+                    alert=(dev.id, "project_manager"),
+                )
+            )
+        dated = [p for p in config.key_personnel if p.certificate_valid_until is not None]
+        if dated:
+            person = min(dated, key=lambda p: p.certificate_valid_until or date.max)
+            assert person.certificate_valid_until is not None
+            day_after = person.certificate_valid_until + timedelta(days=1)
+            noon = datetime.combine(day_after, time(12), timezone(timedelta(hours=self.shared.utc_offset_h)))
+            found.append(
+                Probe(
+                    "personnel.certificate",
+                    dev.id,
+                    PRESENCE,
+                    point=person.id,
+                    interval_s=600.0,
+                    beyond=(1.0, 0.0),
+                    clear=0.0,
+                    latched=True,
+                    start=noon.timestamp(),
+                    alert=(dev.id, person.id),
+                )
+            )
+        return found

@@ -22,6 +22,7 @@ from contract.readings import Quality, Reading
 from rules.crane_jacking_wind import JackingWind
 from rules.crane_jacking_window import JackingWindows
 from rules.personnel_sample import PersonnelRules
+from rules.probes import Probe
 from rules.result import RuleResult
 from rules.routes import Route
 from rules.sensor_fault import SensorFault
@@ -53,7 +54,7 @@ class Shared:
         self._work_listeners: list[WorkListener] = []
         self._worker_listeners: list[WorkerListener] = []
         if personnel is not None:
-            self.on_work(lambda device, what, ts: personnel.work_seen(what, ts))
+            self.on_work(lambda device, what, ts: personnel.work_seen(what, ts, device))
 
     def section(self, device: str, section: str, kind: type[T]) -> T:
         """The rules' section ``section`` as it applies to ``device`` (looked up once)."""
@@ -92,6 +93,12 @@ class Shared:
         """``device`` reports ``worker_id`` logged in at ``ts``, told to every rule that listens."""
         for listener in self._worker_listeners:
             listener(device, worker_id, ts)
+
+    def rest_seen(self, device: str, ts: float) -> None:
+        """``device`` (a crane, a hoist) reported a sample at rest: the work it was at is over, whereas
+        its silence says nothing (its work goes on as far as the site knows)."""
+        if self.personnel is not None:
+            self.personnel.rest_seen(device, ts)
 
     def pour(self, device: str, active: bool, ts: float) -> None:
         """A pour started or ended on a formwork device, for the key people."""
@@ -150,6 +157,12 @@ class Judge:
 
     def tick(self, now: float) -> list[RuleResult]:
         """Verdicts reached by ``now`` without a reading (a silence)."""
+        return []
+
+    def probes(self, dev: DeviceConfig) -> list[Probe]:
+        """The limit probes of its kind's rules for ``dev``, worked out from ``dev``'s configuration and
+        the site's rules (rules/probes.py): the guarantee suite (tests/rules/test_all_clear.py) drives
+        each rule through them and fails for every rule of the kind that has none."""
         return []
 
     def resume(self, now: float) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+from contract.config.crane import CraneSpec
 from contract.config.device import DeviceConfig
 from contract.config.rules import CraneJackingRule, CraneLoadRule, CraneTiltRule, CraneWindRule
 from contract.config.site import SiteConfig
@@ -23,6 +24,7 @@ from rules.crane_tilt import CraneTilt, quiet_tilts
 from rules.crane_wind import CraneWind, quiet_winds
 from rules.crane_zone import CraneZone
 from rules.kinds.base import LOADED_T, Judge, Shared, faulted, some
+from rules.probes import Probe
 from rules.result import RuleResult
 from rules.roster import reported_with
 from rules.routes import Route
@@ -185,6 +187,8 @@ class CraneJudge(Judge):
         load = memory.get("load_t")
         if load is not None and load > LOADED_T:
             self.shared.work_seen(device, crane.lifting, ts)
+        elif load is not None:
+            self.shared.rest_seen(device, ts)
         radius = memory.get("radius_m")
         if radius is not None and load is not None:
             found = self._load.evaluate(
@@ -232,6 +236,114 @@ class CraneJudge(Judge):
             return r, [] if found is None else [found]
 
         return Route(judge, quiet_tilts(limit, cfg))
+
+    def probes(self, dev: DeviceConfig) -> list[Probe]:
+        """Each crane rule with the hook at the chart's first radius, the site's first operator logged
+        in, its limits from the site file; the collision rule with this crane's jib slewed at the tower of a
+        crane whose jib is higher, the zone rule with its hook over the middle of the first no-lift zone it reaches."""
+        assert isinstance(dev, CraneDevice)
+        shared, spec = self.shared, dev.crane
+        operators = shared.config.operators
+        first = spec.load_chart[0]
+        quiet: dict[str, float | str] = {
+            "load_t": 0.0,
+            "radius_m": first.radius_m,
+            "slew_deg": 0.0,
+            "height_m": 10.0,
+            "operator_id": operators[0].id if operators else "",
+        }
+
+        def probe(
+            rule: str, metric: str, with_: dict[str, float | str] | None = None, **rest: object
+        ) -> Probe:
+            context = {k: v for k, v in quiet.items() if k != metric} | (with_ or {})
+            return Probe(rule, dev.id, metric, context=context, **rest)  # type: ignore[arg-type]
+
+        load_cfg = shared.section(dev.id, "crane_load", CraneLoadRule)
+        warn, band = first.rated_t * load_cfg.warning_pct / 100, load_cfg.hysteresis_pct / 100
+        tilt_cfg = shared.section(dev.id, "crane_tilt", CraneTiltRule)
+        tilt_warn = spec.tilt_limit_per_mille * tilt_cfg.warning_fraction
+        tilt_band = tilt_cfg.hysteresis_pct / 100
+        loaded = first.rated_t / 2
+        found = [
+            probe(
+                "crane.load",
+                "load_t",
+                beyond=(warn, first.rated_t * 1.2),
+                hold=(warn * (1 - band / 2),),
+                clear=warn * (1 - band) * 0.9,
+            ),
+            probe(
+                "crane.tilt",
+                "tilt_deg",
+                beyond=(_tilt_deg(tilt_warn), _tilt_deg(-3 * spec.tilt_limit_per_mille)),
+                hold=(_tilt_deg(tilt_warn * (1 - tilt_band / 2)),),
+                clear=0.0,
+            ),
+            # nobody logged in (255 or an empty card), or a card nobody holds, while the hook is loaded
+            probe(
+                "crane.operator",
+                "operator_id",
+                beyond=("", "255", 255.0, "NOBODY-0000"),
+                clear=str(quiet["operator_id"]),
+                with_={"load_t": loaded},
+            ),
+        ]
+        if dev.id not in self._wind_elsewhere:
+            found.append(wind_probe(shared, dev.id))
+        zones = [z for z in shared.config.no_lift_zones if _within_reach(spec, _middle(z.polygon))]
+        if zones:
+            slew, radius = _aim(spec, _middle(zones[0].polygon))
+            found.append(
+                probe(
+                    "crane.zone",
+                    "slew_deg",
+                    beyond=(slew,),
+                    clear=(slew + 180) % 360,
+                    with_={"radius_m": radius},
+                )
+            )
+        others = [c for c in self._cranes.values() if c.device != dev.id]
+        higher = [c for c in others if c.spec.jib_height_m > spec.jib_height_m]
+        if higher:  # this crane's jib below the other's: slewed at the other's tower
+            other = higher[0]
+            slew, _ = _aim(spec, other.spec.position_m)
+            setup = (
+                (other.device, "", {"slew_deg": 0.0, "radius_m": 10.0, "height_m": 10.0, "load_t": 0.0}),
+            )
+            found.append(
+                probe(
+                    "crane.collision",
+                    "slew_deg",
+                    beyond=(slew,),
+                    clear=(slew + 90) % 360,
+                    with_={"radius_m": 5.0},
+                    setup=setup,
+                )
+            )
+        return found
+
+
+def _tilt_deg(per_mille: float) -> float:
+    """The tilt angle whose verticality (tan × 1000) is ``per_mille``."""
+    return math.degrees(math.atan(per_mille / 1000))
+
+
+def _middle(polygon: list[tuple[float, float]]) -> tuple[float, float]:
+    """The mean of a polygon's corners (inside a convex zone)."""
+    return sum(x for x, _ in polygon) / len(polygon), sum(y for _, y in polygon) / len(polygon)
+
+
+def _aim(spec: CraneSpec, point: tuple[float, float]) -> tuple[float, float]:
+    """The black box's slew that points the jib at ``point``, and its distance from the tower."""
+    x0, y0 = spec.position_m
+    angle = math.degrees(math.atan2(point[1] - y0, point[0] - x0)) - spec.slew_offset_deg
+    slew = angle if spec.slew_direction == "ccw" else -angle
+    return slew % 360, math.hypot(point[0] - x0, point[1] - y0)
+
+
+def _within_reach(spec: CraneSpec, point: tuple[float, float]) -> bool:
+    return _aim(spec, point)[1] < spec.jib_m
 
 
 def _loaded(kinematics: dict[str, float]) -> bool | None:
@@ -283,3 +395,20 @@ def wind_route(shared: Shared, wind_rule: CraneWind, device: str, serves: list[s
     low, high = valid_range if valid_range is not None else (-math.inf, math.inf)
     quiet = min(quiet_winds(cfg), *(crane_jacking_wind.quiet_below(c) for c in jacking_cfg.values()))
     return Route(judge, (low, min(high, quiet)))
+
+
+def wind_probe(shared: Shared, device: str) -> Probe:
+    """crane.wind judged from ``device``'s wind: its warning speed reached, a storm, then calm; the
+    anemometer's own broken readings (out of its range) as its faults."""
+    cfg = shared.section(device, "crane_wind", CraneWindRule)
+    band = cfg.hysteresis_pct / 100
+    lo, hi = shared.faults(device).ranges.get("wind_ms", (0.0, 60.0))
+    return Probe(
+        "crane.wind",
+        device,
+        "wind_ms",
+        beyond=(cfg.warning_ms, cfg.critical_ms * 1.1),
+        hold=(cfg.warning_ms * (1 - band / 2),),
+        clear=cfg.warning_ms * (1 - band) * 0.9,
+        faults=(lo - 1.0, hi + 1.0),
+    )

@@ -13,9 +13,10 @@ from contract.config.site import SiteConfig
 from contract.kinds.formwork import POUR, FormworkDevice
 from contract.readings import Reading
 from rules import formwork_silent
-from rules.formwork_limits import FormworkLimits
+from rules.formwork_limits import ITEMS, FormworkLimits, alarm_value
 from rules.formwork_silent import FormworkSilent
 from rules.kinds.base import Judge, Shared, faulted, some
+from rules.probes import Probe
 from rules.result import RuleResult
 from rules.routes import Route
 
@@ -59,6 +60,52 @@ class FormworkJudge(Judge):
         for device, name, codes, silent_s in self._timed:
             out.extend(self._silent.tick(now, device, name, codes, silent_s))
         return out
+
+    def probes(self, dev: DeviceConfig) -> list[Probe]:
+        """Each metric of the first point against its alarm value (DBJ/T 15-197-2020 Table 8.0.4 or the
+        design's) during a pour started beforehand."""
+        assert isinstance(dev, FormworkDevice)
+        cfg, point = self._rule(dev.id), dev.formwork.points[0]
+        band = cfg.hysteresis_pct / 100
+        ranges = self.shared.faults(dev.id).ranges
+        pour = ((dev.id, "", {POUR: 1.0}),)
+        found = []
+        for metric, item in ITEMS.items():
+            alarm = alarm_value(point, metric)
+            if alarm is None:
+                continue
+            warn = alarm * cfg.warning_fraction
+            lo_hi = ranges.get(metric)
+            found.append(
+                Probe(
+                    item.rule,
+                    dev.id,
+                    metric,
+                    point=point.code,
+                    setup=pour,
+                    interval_s=dev.poll_interval_s,
+                    beyond=(warn, alarm * 1.2),
+                    hold=(warn * (1 - band / 2),),
+                    clear=warn * (1 - band) * 0.9,
+                    faults=(lo_hi[0] - 1.0, lo_hi[1] + 1.0) if lo_hi else (),
+                )
+            )
+        # the first point silent during a pour (the readings before it at the pour's start), then heard
+        seen = (*pour, (dev.id, point.code, {"settle_mm": 0.0}))
+        found.append(
+            Probe(
+                "formwork.silent",
+                dev.id,
+                "settle_mm",
+                point=point.code,
+                setup=seen,
+                interval_s=dev.poll_interval_s,
+                beyond=(None,),
+                clear=0.5,
+                fire_after_s=cfg.silent_s + 2 * dev.poll_interval_s,
+            )
+        )
+        return found
 
     def clock_stepped(self, step_s: float, now: float) -> None:
         self._silent.clock_stepped(step_s, now)

@@ -17,6 +17,7 @@ from rules.kinds.base import Judge, Shared, faulted, some
 from rules.pit_displacement import PitRules
 from rules.pit_limits import point_limits
 from rules.pit_plan import PitPlan, pit_plan
+from rules.probes import Probe
 from rules.result import RuleResult
 from rules.routes import Route
 
@@ -91,6 +92,74 @@ class PitJudge(Judge):
             return r, found
         results.extend(found)
         return r, results
+
+    def probes(self, dev: DeviceConfig) -> list[Probe]:
+        """The wall top's horizontal displacement of the pit's first wall-top point (GB 50497 Table 8.0.4
+        from its grade, support and depth): its cumulative value, its daily rate (a steady movement, its
+        window the configured rate window) and a sudden step."""
+        assert isinstance(dev, PitDevice)
+        metric, cfg = "disp_h_mm", self.shared.section(dev.id, "pit", PitRule)
+        judged = [(p, lim) for p in dev.pit.points if (lim := point_limits(dev.pit, p, metric)) is not None]
+        if not judged:
+            return []
+        point, limits = judged[0]
+        band, interval = cfg.hysteresis_pct / 100, self.shared.config.device(dev.id).poll_interval_s
+        lo, hi = self.shared.faults(dev.id).ranges.get(metric, (-500.0, 500.0))
+        faults = (lo - 100.0, hi + 100.0)
+        found: list[Probe] = []
+        if limits.cumulative is not None:
+            warn = limits.cumulative * cfg.warning_fraction
+            found.append(
+                Probe(
+                    "pit.cumulative",
+                    dev.id,
+                    metric,
+                    point=point.code,
+                    interval_s=interval,
+                    faults=faults,
+                    beyond=(warn, limits.cumulative * 1.1),
+                    hold=(warn * (1 - band / 2),),
+                    clear=warn * (1 - band) * 0.9,
+                )
+            )
+        window_s = cfg.rate_window_h * 3600
+        if limits.rate_per_day is not None:
+            per_sample = limits.rate_per_day * interval / 86400  # a steady movement at the daily rate
+            # once the wall stops, the rate over the window falls as the movement leaves it: below the
+            # pre-warning's clearing line after this share of the window (from the first still reading)
+            line = cfg.warning_fraction * (1 - band) / 1.5
+            found.append(
+                Probe(
+                    "pit.rate",
+                    dev.id,
+                    metric,
+                    point=point.code,
+                    interval_s=interval,
+                    ramp=True,
+                    beyond=(per_sample * 1.5,),
+                    clear=per_sample * 0.1,  # nearly still (never quite: a sensor stuck is a fault)
+                    clear_after_s=window_s * (1 - line) / (1 - 0.1) - interval,
+                    fire_after_s=window_s,
+                    faults=faults,
+                )
+            )
+        if limits.jump is not None:
+            found.append(
+                Probe(
+                    "pit.jump",
+                    dev.id,
+                    metric,
+                    point=point.code,
+                    interval_s=interval,
+                    ramp=True,
+                    latched=True,
+                    fire_after_s=interval,  # a step: the reading before it and the reading after
+                    beyond=(limits.jump * 1.5,),
+                    clear=0.0,
+                    faults=faults,
+                )
+            )
+        return found
 
     def _plan(self, dev: PitDevice, code: str, metric: str) -> PitPlan | None:
         key = (dev.id, code, metric)

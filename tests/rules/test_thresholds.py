@@ -12,7 +12,7 @@ counts a value within 1e-9 of its line as on it (rules/levels.py SLACK), whateve
 | rule | line (reference site) | words (standards.md) | comparison |
 |---|---|---|---|
 | crane.load warning | 90 % of rated | §1 "90 % of rated load → warning" | ≥ |
-| crane.load alarm | 100 % of rated | §1 GB 5144 §6.1.2 "load > 100 %" (大于额定起重量) | > (xfail: rules/crane_load.py, not ours, compares ≥) |
+| crane.load alarm | 100 % of rated | §1 GB 5144 §6.1.2 "load > 100 %" (大于额定起重量) | > |
 | crane.load critical | 110 % of rated | §1 "104–110 % cut"; clause 达 110 % | ≥ |
 | crane.wind warning | 10.8 m/s | §1/§12 Beaufort 6 "or more", 六级及以上 (以上 includes it) | ≥ |
 | crane.wind alarm | 13.8 m/s, 2 samples | §1 "> 13.8 m/s in 2 consecutive work cycles" | > (each sample) |
@@ -44,10 +44,14 @@ counts a value within 1e-9 of its line as on it (rules/levels.py SLACK), whateve
 | device.offline warning | 3 intervals (hoist 3 s, pit 6 h) | practice; GB/T 28181 "3 missed = offline" | > |
 | device.offline alarm | max(600 s, 6 intervals) | practice | > |
 | sensor.fault range | wind 0–60 m/s, pit ±500 mm | §1 realistic ranges (the ends are readings) | outside: < lo or > hi |
+| sensor.fault hoist wind | 0–60 m/s at the mast top | §1 realistic ranges | outside: a fault, never a calm that clears hoist.wind |
+| <kind>.safety_device clear | 3 readings of 0 over ≥ 5 s | practice (flickering contacts) | ≥ both |
+| crane.zone clear | 1 m outside the zone (clear_margin_m) | practice | ≥ |
+| personnel.absent work hold | 300 s after the machine says it rests (active_hold_s) | practice | > |
 | sensor.fault stuck | 24 h of one value | practice | ≥ |
 | sensor.fault step | 10 × the jump value (20 mm) | practice: "a step above" | > |
 
-Changed by these words: hoist.wind (≥ → >), hoist.load alarm (≥ → >), crane.tilt alarm (≥ → >),
+Changed by these words: hoist.wind (≥ → >), hoist.load alarm (≥ → >), crane.load alarm (≥ → >), crane.tilt alarm (≥ → >),
 pit.cumulative alarm (≥ → >), crane.wind alarm's line (≥ → >, its run of samples was already >), and
 every comparison made with the same 1e-9 slack (pit.jump, the three-day note, sensor ranges and steps,
 formwork.silent, personnel shares, the hoist's moving speed).
@@ -99,16 +103,7 @@ RATED_AT_15_4 = 6.0  # crane-1's chart: 6.0 t at 15.4 m
         (5.4, "warning"),  # 90 %: reached
         (5.41, "warning"),
         (5.99, "warning"),
-        pytest.param(
-            6.0,
-            "warning",  # 100 %: the rated load itself is not more than it (大于)
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="rules/crane_load.py (owned by the crane-collision work) still compares its alarm at "
-                "or above; GB 5144-2006 §6.1.2 says 大于: it needs strict={'alarm'} in banded_level and "
-                "clear_below",
-            ),
-        ),
+        (6.0, "warning"),  # 100 %: the rated load itself is not more than it (大于)
         (6.01, "alarm"),  # above the rated load
         (6.59, "alarm"),
         (6.6, "critical"),  # 110 %: reached
@@ -453,3 +448,73 @@ def test_sensor_stuck_for_a_day(held_s: float, level: str | None) -> None:
     # exactly the same value for 24 h (practice): a reading at 24 h has been stuck that long
     same = [sample("pit-1", T0 + t, point="ZQS-01", disp_h_mm=3.3) for t in (0.0, H2, held_s)]
     assert level_of(run(RuleEngine(reference_site()), same, "sensor.fault")) == level
+
+
+# ---- lines the table above lacked (issue #37): clearing lines, ranges and holds -----------------------
+
+
+@pytest.mark.parametrize(
+    ("wind_ms", "level"),
+    [(-0.1, "warning"), (0.0, None), (60.0, None), (60.1, "warning")],
+)
+def test_hoist_wind_sensor_range(wind_ms: float, level: str | None) -> None:
+    # the mast-top anemometer's 0-60 m/s (sensor_fault.ranges, the ends are readings): outside it the
+    # sensor is broken, a sensor.fault, and the reading is no calm (it cannot clear hoist.wind)
+    assert hoist_level("sensor.fault", wind_ms=wind_ms) == level
+
+
+def test_hoist_wind_alarm_is_not_cleared_by_a_broken_anemometer() -> None:
+    readings = [hoist(T0, wind_ms=22.0), hoist(T0 + 1, wind_ms=-1.0), hoist(T0 + 2, wind_ms=21.0)]
+    assert [r.level for r in run(RuleEngine(reference_site()), readings, "hoist.wind")] == ["alarm", "alarm"]
+
+
+@pytest.mark.parametrize(
+    ("zeros", "span_s", "level"), [(2, 5.0, "critical"), (3, 4.9, "critical"), (3, 5.0, None)]
+)
+def test_safety_device_clears_after_3_zeros_over_5_s(zeros: int, span_s: float, level: str | None) -> None:
+    # a bypassed limiter (critical at once) clears only once the bit has read 0 three times in a row over
+    # at least 5 s (rules/safety_devices.py CLEAR_SAMPLES, CLEAR_S: practice against flickering contacts)
+    batches = [sample("crane-1", T0, flag_limiter_bypass=1.0)]
+    batches += [
+        sample("crane-1", T0 + 1 + span_s * i / (zeros - 1), flag_limiter_bypass=0.0) for i in range(zeros)
+    ]
+    assert level_of(run(RuleEngine(reference_site()), batches, "crane.safety_device")) == level
+
+
+@pytest.mark.parametrize(("outside_m", "level"), [(0.0, "alarm"), (0.99, "alarm"), (1.0, None), (1.5, None)])
+def test_crane_zone_clears_a_metre_outside(outside_m: float, level: str | None) -> None:
+    # the school's playground x 20-40, y -40..-25; crane-1 at the origin, slew counter-clockwise from +x:
+    # the hook over (30, -30), then due east of the zone's right edge by outside_m (clear_margin_m 1.0:
+    # the hook must be a metre out before the alarm clears; on the edge it is inside)
+    def at(x: float, y: float, ts: float) -> list:
+        slew = math.degrees(math.atan2(y, x)) % 360
+        return sample(
+            "crane-1", ts, slew_deg=slew, radius_m=math.hypot(x, y), load_t=0.5, operator_id="OP-1001"
+        )
+
+    batches = [at(30.0, -30.0, T0), at(40.0 + outside_m, -30.0, T0 + 1)]
+    assert level_of(run(RuleEngine(reference_site()), batches, "crane.zone")) == level
+
+
+@pytest.mark.parametrize(("rest_s", "level"), [(299.0, "alarm"), (300.0, "alarm"), (301.0, None)])
+def test_personnel_absence_holds_the_work_300_s_after_the_machine_rests(
+    rest_s: float, level: str | None
+) -> None:
+    # a crane lifting with no project manager for 30 min, then silent for 10 min (it has not said it
+    # stopped), then its hook empty: the work counts as going on until active_hold_s (300 s) after that
+    start = at("2026-09-01T09:00:00")
+    batches = [sample("gate-1", start - 600, point="KP-02", on_site=1.0)]
+    batches += [sample("crane-1", start + m * 60, load_t=1.5, radius_m=20.0) for m in range(31)]
+    rest = start + 40 * 60
+    batches.append(sample("crane-1", rest, load_t=0.0, radius_m=20.0))
+    batches.append(sample("crane-1", rest + rest_s, load_t=0.0, radius_m=20.0))
+    flat = sorted((r for b in batches for r in b), key=lambda r: r.ts)
+    found = [
+        r
+        for _, _, out in RuleEngine(reference_site()).replay(flat)
+        for r in out
+        if r.rule == "personnel.absent" and r.point == "project_manager"
+    ]
+    assert level_of(found) == level
+    if level is None:
+        assert "已停止" in found[-1].message and "仍未到岗" in found[-1].message  # not that the manager came

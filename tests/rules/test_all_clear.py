@@ -1,0 +1,308 @@
+"""A guarantee, tested for every rule (issue #37): no all-clear while the danger lasts.
+
+For every rule every registered kind declares (contract.kinds.registry: each kind's ``rules``), the
+kind's judge (rules/kinds/), the safety-device rule (its flags) or the vision rules (a camera's checks)
+give limit probes (rules/probes.py), worked out from the reference site (config/examples/site.yaml). Each
+probe is driven the way a site is: its readings replayed in site time through the rules engine and the
+alert manager (sitegw.replay), and what is checked is what a site sees, the AlertEvents:
+
+1. the value beyond the limit fires the rule's alert;
+2. then, whatever follows of values beyond the limit, values inside the clearing band, and missing or
+   broken input (the metric absent from a sample, NaN, a value its sensor cannot read, the clear value
+   read stale or marked faulty, the device silent), the alert is never resolved (已恢复正常);
+3. the clear value, once it has lasted as long as the rule's configuration says, resolves it, not earlier
+   (a latched alert never resolves by itself).
+
+A rule with no probe fails the first test, naming what to add: a new kind joins the suite by declaring its
+rules and giving its judge's ``probes`` (docs/contributing/adding-a-kind.md, "Limit probes").
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from datetime import datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from contract.alert_event import AlertEvent
+from contract.config.rules import DeviceOfflineRule
+from contract.kinds import registry
+from contract.readings import Quality, Reading
+from contract.vision_event import VisionEvent
+from gateway.alerts.manager import AlertManager
+from rules import device_offline, safety_devices, vision_rules
+from rules.kinds.base import Judge, Shared
+from rules.probes import Probe, Value
+from sitegw.replay import replay
+from tests.rules.sites import PROJECT, reference_site
+
+SITE = reference_site()
+T0 = datetime.fromisoformat("2026-11-02T09:00:00+08:00").timestamp()  # licences and arrester valid
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+CLOCK = "site-clock"  # not a device of the site: its readings only make time pass
+DOC = "docs/contributing/adding-a-kind.md, 'Limit probes'"
+
+
+ENGINE_RULES = {
+    "device.offline": "rules/device_offline.py probes() gives one per watched device",
+    "sensor.fault": "a judge whose readings have a physical range gives one (rules/kinds/anemometer.py)",
+}
+
+
+def _probes() -> tuple[list[Probe], list[str]]:
+    """Every probe the site's devices give, and what is missing for the kinds' rules (the fix named)."""
+    shared = Shared(SITE, None)
+    found: list[Probe] = []
+    for kind in registry.kinds():
+        devices = [d for d in SITE.config.devices if d.kind == kind.name]
+        judge = registry.resolve(kind.judge)(shared, devices) if kind.judge and devices else None
+        for dev in devices:
+            if isinstance(judge, Judge):
+                found += judge.probes(dev)
+            found += safety_devices.probes(kind, dev)
+            found += device_offline.probes(
+                kind, dev, shared.section(dev.id, "device_offline", DeviceOfflineRule)
+            )
+    probed = {p.rule for p in found} | set(vision_rules.CLAUSES)
+    # the engine's own rules, for every kind alike
+    missing = [
+        f"rule {rule} has no limit probe: {fix}" for rule, fix in ENGINE_RULES.items() if rule not in probed
+    ]
+    for kind in registry.kinds():
+        has_device = any(d.kind == kind.name for d in SITE.config.devices)
+        for rule in kind.rules:
+            if rule in probed:
+                continue
+            if not has_device and not kind.rules.keys() <= probed:
+                fix = f"add a device of kind {kind.name} to config/examples/site.yaml"
+            elif rule.endswith(safety_devices.SUFFIX):
+                fix = f"declare the kind's flags ({kind.name} flags) judged by rules/safety_devices.py"
+            else:
+                fix = f"return a Probe for it from {kind.judge or 'a judge of the kind'} .probes(dev)"
+            missing.append(f"kind {kind.name}: rule {rule} has no limit probe: {fix} ({DOC})")
+    return found, missing
+
+
+PROBES, MISSING = _probes()
+BY_RULE: dict[str, list[Probe]] = defaultdict(list)
+for _p in PROBES:
+    BY_RULE[_p.rule].append(_p)
+IDS = [f"{p.rule}@{p.device}{'/' + p.point if p.point else ''}" for p in PROBES]
+
+
+def test_every_rule_of_every_kind_has_a_limit_probe() -> None:
+    assert not MISSING, "\n".join(MISSING)
+
+
+# ---- driving one probe through the engine and the alert manager ----------------------------------
+
+Step = tuple[str, Value | int | None]
+
+
+def steps_of(probe: Probe) -> st.SearchStrategy[Step]:
+    """What may follow the alert's firing: each keeps the danger possible, none may clear it."""
+    options: list[st.SearchStrategy[Step]] = [
+        st.tuples(st.just("beyond"), st.sampled_from(probe.beyond)),
+        st.just(("absent", None)),  # the metric missing from a sample (no reading at all if alone)
+        st.just(("stale", None)),  # the clear value, but stale: no proof of anything
+        st.tuples(st.just("silent"), st.integers(1, 20)),  # readings stop for so many intervals
+    ]
+    if not probe.link_only:
+        options.append(st.just(("faulty", None)))  # the clear value, marked faulty upstream
+    if probe.hold:
+        options.append(st.tuples(st.just("hold"), st.sampled_from(probe.hold)))
+    if not probe.text and not probe.link_only:  # NaN is an answer too (a sensor.fault: tested below)
+        options.append(st.just(("nan", math.nan)))
+    if probe.faults:
+        options.append(st.tuples(st.just("fault"), st.sampled_from(probe.faults)))
+    return st.one_of(options)
+
+
+class Drive:
+    """One probe's readings, sample by sample in site time."""
+
+    def __init__(self, probe: Probe) -> None:
+        self.probe = probe
+        self.ts = probe.start or T0
+        self.position = 0.0  # a ramp's position, which moves at its speed whether read or not
+        self.speed = 0.0
+        self.readings: list[Reading] = []
+        for device, point, sample in probe.setup:
+            self._sample(device, point, dict(sample), self.ts - probe.interval_s)
+
+    def _sample(
+        self, device: str, point: str, sample: dict[str, Value], ts: float, q: Quality = Quality.OK
+    ) -> None:
+        # the rest of the site goes on reporting: the engine's clock ticks at every instant, as it does
+        # every second live (a reading of a device outside the site file is judged by nothing)
+        self.readings.append(Reading(ts, PROJECT, CLOCK, "tick", 0.0))
+        for metric, value in sample.items():
+            quality = q if metric == self.probe.metric else Quality.OK
+            self.readings.append(Reading(ts, PROJECT, device, metric, value, quality=quality, point=point))
+
+    def send(self, value: Value | None, quality: Quality = Quality.OK, absolute: bool = False) -> None:
+        """One sample at the next instant: the probe's value (None: missing) with its context."""
+        p = self.probe
+        sample: dict[str, Value] = dict(p.context)
+        if p.ramp and not absolute and isinstance(value, float):
+            self.speed = value
+        self.position += self.speed
+        if value is not None:
+            sample[p.metric] = self.position if p.ramp and not absolute else value
+        self._sample(p.device, p.point, sample, self.ts, quality)
+        self.ts += p.interval_s
+
+    def step(self, step: Step) -> None:
+        kind, value = step
+        p = self.probe
+        if kind == "silent":
+            assert isinstance(value, int)
+            for _ in range(value):
+                self._sample(p.device, p.point, {}, self.ts)
+                self.ts += p.interval_s
+            self.position += value * self.speed
+        elif kind == "absent":
+            self.send(None)
+        elif kind in ("stale", "faulty"):
+            clear = self.position if p.ramp else p.clear
+            self.send(clear, Quality.STALE if kind == "stale" else Quality.FAULT, absolute=True)
+        elif kind in ("nan", "fault"):
+            assert isinstance(value, float)
+            self.send(value, absolute=True)
+        else:
+            assert not isinstance(value, int)
+            self.send(value)
+
+    def events(self) -> list[AlertEvent]:
+        """The probe's alert's events, as the site sees them."""
+        out: list[AlertEvent] = []
+        replay(SITE, self.readings, out.append)
+        rule, device, point = self.probe.fingerprint
+        return [e for e in out if (e.rule, e.device, e.point) == (rule, device, point)]
+
+
+def fire(probe: Probe, first: Value | None) -> Drive:
+    drive = Drive(probe)
+    for _ in range(max(1, math.ceil(probe.fire_after_s / probe.interval_s) + 1)):
+        drive.send(first)
+    return drive
+
+
+@pytest.mark.parametrize("probe", PROBES, ids=IDS)
+def test_beyond_the_limit_fires(probe: Probe) -> None:
+    for value in probe.beyond:
+        events = fire(probe, value).events()
+        assert events and events[0].state == "firing", (
+            f"{probe.rule}: {probe.metric}={value!r} (beyond the limit) raised no alert on {probe.device}"
+        )
+        assert all(e.state != "resolved" for e in events), [(e.state, e.ts, e.message) for e in events]
+
+
+def _story(events: list[AlertEvent]) -> str:
+    return "\n".join(f"  {e.ts:>12.0f} {e.ts - T0:>8g} s {e.state} {e.level}: {e.message}" for e in events)
+
+
+@pytest.mark.parametrize("probe", PROBES, ids=IDS)
+@SETTINGS
+@given(data=st.data())
+def test_no_all_clear_while_the_danger_lasts(probe: Probe, data: st.DataObject) -> None:
+    first = data.draw(st.sampled_from(probe.beyond), label="fired by")
+    steps = data.draw(st.lists(steps_of(probe), max_size=25), label="then")
+    drive = fire(probe, first)
+    for step in steps:
+        drive.step(step)
+    events = drive.events()
+    assert events and events[0].state == "firing", f"{probe.rule} did not fire on {first!r}"
+    said = [e for e in events if e.state == "resolved" or "恢复正常" in e.message]
+    assert not said, (
+        f"{probe.rule} said all clear while its input was beyond the limit or missing:\n{_story(events)}"
+    )
+
+
+@pytest.mark.parametrize("probe", PROBES, ids=IDS)
+@SETTINGS
+@given(data=st.data())
+def test_resolved_only_after_the_clear_value_has_lasted(probe: Probe, data: st.DataObject) -> None:
+    first = data.draw(st.sampled_from(probe.beyond), label="fired by")
+    steps = data.draw(st.lists(steps_of(probe), max_size=10), label="then")
+    drive = fire(probe, first)
+    for step in steps:
+        drive.step(step)
+    cleared_from = drive.ts
+    # a rule that needs a window of readings to fire needs one to clear once readings resume
+    lasting = max(probe.clear_after_s, probe.fire_after_s)
+    lasting += probe.clear_per_beyond * (cleared_from - (probe.start or T0))
+    samples = math.ceil(lasting / probe.interval_s) + 4
+    for _ in range(samples):
+        drive.send(probe.clear)
+    events = drive.events()
+    resolved = [e for e in events if e.state == "resolved"]
+    if probe.latched:
+        assert not resolved, f"{probe.rule} is latched but resolved itself:\n{_story(events)}"
+        return
+    assert len(resolved) == 1 and events[-1].state == "resolved", (
+        f"{probe.rule}: {probe.metric}={probe.clear!r} for {samples} samples did not resolve it:\n{_story(events)}"
+    )
+    assert resolved[0].ts >= cleared_from + probe.clear_after_s - 1e-6, (
+        f"{probe.rule} resolved {resolved[0].ts - cleared_from:g} s after the clear value came, "
+        f"before the {probe.clear_after_s:g} s its configuration states:\n{_story(events)}"
+    )
+
+
+# ---- the cameras' checks, fed as vision events ----------------------------------------------------
+
+
+@pytest.mark.parametrize("rule", sorted(vision_rules.CLAUSES))
+@SETTINGS
+@given(repeats=st.lists(st.sampled_from(["firing", "other"]), max_size=10))
+def test_a_camera_check_resolves_only_when_vision_says_it_ended(rule: str, repeats: list[str]) -> None:
+    """A check that started stays firing through its repeats and the other checks' events; only its own
+    end (vision's CLEAR_FRAMES frames without it) is the all-clear."""
+    events: list[AlertEvent] = []
+    manager = AlertManager(":memory:", PROJECT, events.append, clock=lambda: T0)
+    target = "" if rule in ("vision.no_helmet", "camera.offline") else "zone-A"
+    other = next(r for r in sorted(vision_rules.CLAUSES) if r != rule)
+    manager.handle(
+        [vision_rules.to_rule_result(VisionEvent("cam-1", rule, target, "firing", T0, 0.9, "seen"))]
+    )
+    for i, what in enumerate(repeats, 1):
+        event = (
+            VisionEvent("cam-1", rule, target, "firing", T0 + i, 0.9, "seen")
+            if what == "firing"
+            else VisionEvent("cam-1", other, "", "resolved", T0 + i, 0.0)
+        )
+        manager.handle([vision_rules.to_rule_result(event)])
+    mine = [e for e in events if e.rule == rule]
+    assert [e.state for e in mine] == ["firing"]
+    manager.handle(
+        [vision_rules.to_rule_result(VisionEvent("cam-1", rule, target, "resolved", T0 + 99, 0.0))]
+    )
+    mine = [e for e in events if e.rule == rule]
+    assert [e.state for e in mine] == ["firing", "resolved"] and "恢复正常" in mine[-1].message
+    manager.close()
+
+
+# ---- a box that answers with no numbers -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("probe", [p for p in PROBES if p.link_only], ids=lambda p: p.device)
+def test_a_device_answering_nan_is_a_sensor_fault_until_it_reads_numbers(probe: Probe) -> None:
+    """Its answers bring its link back (device.offline resolves), but what it answers is no reading: a
+    sensor.fault of the metric stands instead, so the site never sees an all-clear while nothing is
+    measured; the first number clears it."""
+    drive = fire(probe, None)
+    for _ in range(5):
+        drive.send(math.nan, absolute=True)
+    out: list[AlertEvent] = []
+    replay(SITE, drive.readings, out.append)
+    faults = [e for e in out if (e.rule, e.device, e.point) == ("sensor.fault", probe.device, probe.point)]
+    assert [e.state for e in faults] == ["firing"] and "读数非数值" in faults[0].message, _story(out)
+    assert isinstance(probe.clear, float)
+    drive.send(probe.clear + 0.25, absolute=True)  # a new value (the one before a day ago is stuck)
+    out = []
+    replay(SITE, drive.readings, out.append)
+    faults = [e for e in out if (e.rule, e.device, e.point) == ("sensor.fault", probe.device, probe.point)]
+    assert [e.state for e in faults] == ["firing", "resolved"], _story(out)
