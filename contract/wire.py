@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from contract.dangerous_works import DangerousWork
 from contract.kinds import registry
 
 EVENTS_PATH = "/api/v1/events"
@@ -53,6 +54,13 @@ class Heartbeat(BaseModel):
     project: str
     ts: float = Field(description="Unix seconds at the gateway")
     outbox_depth: int = Field(0, ge=0, description="events waiting to be delivered")
+    dangerous_works: list[DangerousWork] | None = Field(
+        None,
+        max_length=500,
+        description="the site's 危大工程清单 as its site file keeps it; left out by a site that keeps none "
+        "(the regulator keeps the last list it was sent: each heartbeat says it whole, so a lost one "
+        "is made good by the next)",
+    )
 
 
 class SummaryReading(BaseModel):

@@ -240,7 +240,9 @@ class Gateway:
                 depth = partial(lambda name: self.outbox.store.backlog(name).depth, uplink.name)
                 self._tasks.append(
                     asyncio.create_task(
-                        heartbeat_forever(uplink, self.site.config.project.code, depth),
+                        heartbeat_forever(
+                            uplink, self.site.config.project.code, depth, self.site.config.dangerous_works
+                        ),
                         name=f"heartbeat-{uplink.name}",
                     )
                 )

@@ -18,6 +18,7 @@ from contract.config.siren import SirenOutput
 from contract.config.transport import ModbusRtuTransport, MqttBroker, MqttTransport
 from contract.config.uniqueness import DUPLICATE_DEVICE_ID, require_unique
 from contract.config.uplinks import OutboxConfig, Uplink
+from contract.dangerous_works import DangerousWork
 from contract.kinds import registry
 
 
@@ -60,6 +61,12 @@ class SiteConfig(Model):
         default_factory=list,
         title="Sirens",
         description="the site's audible/visual alarms (声光报警器) and the alerts that switch them",
+    )
+    dangerous_works: list[DangerousWork] = Field(
+        default_factory=list,
+        title="Dangerous works",
+        description="the 危大工程清单: each item with its scale, dates, people, plan, review, briefing and "
+        "acceptance, and the devices that monitor it; sent to the regulator with the heartbeat",
     )
     no_lift_zones: list[Zone] = Field(
         default_factory=list, title="No-lift zones", description="polygons the hook must never be above"
@@ -157,7 +164,19 @@ class SiteConfig(Model):
                         f"gb28181: channel {ch.channel_id} names camera {ch.camera!r}, which is not in "
                         f"vision.cameras (cameras: {sorted(cameras) or 'none'})"
                     )
+        self._dangerous_works_refs()
         return self
+
+    def _dangerous_works_refs(self) -> None:
+        require_unique([w.id for w in self.dangerous_works], "duplicate_dangerous_work_id", "dangerous_works ids")
+        ids = {d.id for d in self.devices}
+        for w in self.dangerous_works:
+            for device in w.devices:
+                if device not in ids:
+                    raise ValueError(
+                        f"dangerous_works: item {w.id} ({w.name}) names device {device!r}, which is not in "
+                        f"devices (devices: {sorted(ids) or 'none'}): fix the id or add the device"
+                    )
 
     def device(self, device_id: str) -> DeviceConfig:
         """The device with this id (KeyError if none)."""

@@ -1,4 +1,5 @@
-"""The gateway's heartbeat to a regulator (default protocol): "alive, N events waiting".
+"""The gateway's heartbeat to a regulator (default protocol): "alive, N events waiting", and the
+site's list of dangerous works (危大工程清单, contract/dangerous_works.py) when its site file keeps one.
 
 A quiet site sends no AlertEvents for days; without a heartbeat the regulator could not tell it
 from a site whose gateway died (its overview lists projects silent for more than N minutes).
@@ -11,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import httpx
 
 from contract.config.uplinks import RegulatorUplink
+from contract.dangerous_works import DangerousWork
 from contract.wire import HEARTBEAT_PATH, Heartbeat
 from gateway.uplinks.base import http_client, network_failure
 from gateway.uplinks.regulator import signed_headers
@@ -25,11 +27,22 @@ log = logging.getLogger(__name__)
 
 
 async def send_heartbeat(
-    client: httpx.AsyncClient, cfg: RegulatorUplink, project: str, outbox_depth: int
+    client: httpx.AsyncClient,
+    cfg: RegulatorUplink,
+    project: str,
+    outbox_depth: int,
+    dangerous_works: Sequence[DangerousWork] = (),
 ) -> bool:
-    """One signed heartbeat; True when the regulator took it."""
+    """One signed heartbeat, with the site's 危大 list when it keeps one; True when the regulator took it."""
     url = httpx.URL(cfg.base_url.rstrip("/") + HEARTBEAT_PATH)
-    body = Heartbeat(project=project, ts=time.time(), outbox_depth=outbox_depth).model_dump_json().encode()
+    beat = Heartbeat(
+        project=project,
+        ts=time.time(),
+        outbox_depth=outbox_depth,
+        dangerous_works=list(dangerous_works) or None,
+    )
+    # left out when none, so a site without a 危大 list still talks to a regulator that predates it
+    body = beat.model_dump_json(exclude_none=True).encode()
     clock = clock_of(cfg.base_url)
     signed_ms = clock.now_ms()
     headers = signed_headers(project, cfg.secret, url.raw_path.decode(), body, now_ms=signed_ms)
@@ -44,9 +57,14 @@ async def send_heartbeat(
     return r.is_success
 
 
-async def heartbeat_forever(cfg: RegulatorUplink, project: str, depth: Callable[[], int]) -> None:
+async def heartbeat_forever(
+    cfg: RegulatorUplink,
+    project: str,
+    depth: Callable[[], int],
+    dangerous_works: Sequence[DangerousWork] = (),
+) -> None:
     """Send a heartbeat every ``cfg.heartbeat_s`` seconds until cancelled."""
     async with http_client(cfg.timeout_s, cfg.tls) as client:
         while True:
-            await send_heartbeat(client, cfg, project, depth())
+            await send_heartbeat(client, cfg, project, depth(), dangerous_works)
             await asyncio.sleep(cfg.heartbeat_s)
