@@ -24,7 +24,9 @@ class DangerousWork(Model):
     location: str = Field("", max_length=200, title="Location", description="where on the site")
     scale: str = Field("", max_length=200, title="Scale", description="e.g. 搭设高度9.2 m，跨度16 m")
     over_scale: bool = Field(
-        False, title="超过一定规模", description="beyond the scale that needs an expert review (建办质〔2018〕31号)"
+        False,
+        title="超过一定规模",
+        description="beyond the scale that needs an expert review (建办质〔2018〕31号)",
     )
     planned_start: date | None = Field(None, title="Planned start", description="YYYY-MM-DD")
     planned_end: date | None = Field(None, title="Planned end", description="YYYY-MM-DD")
@@ -36,7 +38,9 @@ class DangerousWork(Model):
         default_factory=list, title="Responsible", description="responsible people, e.g. 项目经理 张三"
     )
     plan_written: bool = Field(False, title="Plan written", description="专项施工方案已编制")
-    plan_reviewed: bool = Field(False, title="Plan reviewed", description="方案已审核（施工单位技术负责人、总监）")
+    plan_reviewed: bool = Field(
+        False, title="Plan reviewed", description="方案已审核（施工单位技术负责人、总监）"
+    )
     expert_reviewed: bool = Field(
         False, title="Expert reviewed", description="专家论证已通过 (needed when over_scale)"
     )

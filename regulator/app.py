@@ -45,7 +45,9 @@ from contract.wire import (
     ReadingsSummary,
     RectificationReport,
 )
-from regulator import classify, export, jurisdictions, risk, video_set
+from regulator import classify, dangerous_works, export, jurisdictions, risk, video_set
+from regulator.accident_followup import FollowupPolicy
+from regulator.accident_routes import accident_router
 from regulator.answers import CLIP, LOGIN, MAX_ID, PICTURE, SESSION, SIGNED, After, Answer, RowId
 from regulator.auth import Accounts, AuthError
 from regulator.body_limit import DEFAULT_MAX_BODY_MB, BodyLimit
@@ -255,13 +257,15 @@ def create_app(
     max_body_mb: float = DEFAULT_MAX_BODY_MB,
     listing: ListingPolicy | None = None,
     public_limits: public.Limits | None = None,
+    followup: FollowupPolicy | None = None,
 ) -> FastAPI:
     """The regulator app over one repository and its review service; ``hold``: flood control's hold of
     warnings (default: DEFAULT_HOLD_S); ``max_body_mb``: larger request bodies are refused with 413 unread;
-    ``listing``: listed supervision's deadlines (county 30 d, city 60 d)."""
+    ``listing``: listed supervision's deadlines (county 30 d, city 60 d); ``followup``: the days after which an
+    accident's unfinished investigation or penalty is proposed for listed supervision (60 d, 75 d)."""
     hold = hold or WarningHold()
     accounts = Accounts(repo)
-    incidents = Incidents(repo)
+    incidents = Incidents(repo, followup)
     supervision = Supervision(repo, review, listing)
 
     app = FastAPI(title="sitegw regulator", summary="hazards from site gateways, reviewed and closed")
@@ -318,6 +322,7 @@ def create_app(
 
     # before the review loop's POST /ui/api/hazards/{id}/{action}, which would take .../listings for an action
     app.include_router(supervision_router(supervision, signed_in))
+    app.include_router(accident_router(incidents, signed_in))
 
     # ---- gateways -------------------------------------------------------------------------------------
 
@@ -338,11 +343,13 @@ def create_app(
 
     @app.post(HEARTBEAT_PATH, responses=SIGNED)
     async def heartbeat(request: Request) -> dict[str, str]:
-        """A gateway is alive: the project's last-seen time moves on."""
+        """A gateway is alive: the project's last-seen time moves on; the 危大 list it carries is kept."""
 
         def handle(body: bytes) -> dict[str, str]:
             beat, nonce = authenticated(repo, request.headers, "POST", signed_path(request), body, Heartbeat)
             repo.heartbeat(beat.project, nonce, KEEP_NONCE_S)
+            if beat.dangerous_works is not None:
+                dangerous_works.keep(repo, beat.project, beat.dangerous_works, time.time())
             return {"status": "ok"}
 
         return await signed(request, handle)
@@ -761,9 +768,10 @@ def create_app(
 
     @app.post("/ui/api/incidents/{incident_id}/reports", responses=SESSION)
     async def report_incident(incident_id: RowId, body: NewReport, who: Who) -> IncidentRow:
-        """Record a report of the incident: who reported, when, to which level or system."""
+        """Record a report of the incident: who reported, when, to which level or system and how; it stops
+        that clock, and a report past the deadline is kept as late (迟报)."""
         row = await blocking(incidents.report)(
-            who, incident_id, body.to, body.reported_by, body.reported_at, body.note
+            who, incident_id, body.to, body.reported_by, body.reported_at, body.note, body.how
         )
         return IncidentRow.model_validate(row)
 

@@ -19,6 +19,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from regulator import accident_followup as followup
+from regulator.accident_followup import FollowupPolicy
 from regulator.db import sql
 from regulator.review import ReviewError
 from regulator.scope import PROJECTS, Actor, ScopedConnection
@@ -29,7 +31,7 @@ KINDS = {"accident": "事故", "near_miss": "重大险情"}
 RECORDERS = ("regulator", "admin", "project")
 CLOCK_STATES = {
     "met": "按时上报",
-    "late": "逾期上报",
+    "late": "迟报",
     "due": "待上报",
     "overdue": "已超时未报",
     "waiting": "待下级上报",
@@ -67,6 +69,9 @@ CLOCKS: tuple[Clock, ...] = (
     ),
 )
 DESTINATIONS = {c.to: c.name for c in CLOCKS}
+# how a report was made: entered by hand, forwarded by the level below (a city→province forwarding calls
+# ``Incidents.report`` with "forwarded"), or the national platform's export sent
+HOWS = {"manual": "人工登记", "forwarded": "逐级转报", "export": "导出报送"}
 
 
 def _now_unless_future(at: float, what: str) -> float:
@@ -117,7 +122,8 @@ def clock_states(occurred_at: float, reports: list[dict[str, Any]], now: float) 
 
 INCIDENT_COLUMNS = (
     "i.id, i.project, p.name, p.city, p.district, i.kind, i.occurred_at, i.deaths, i.injuries, "
-    "i.description, i.recorded_by, i.recorded_at"
+    "i.description, i.recorded_by, i.recorded_at, i.investigation_done_at, i.investigation_done_by, "
+    "i.penalty_done_at, i.penalty_done_by, i.closed_at, i.closed_by"
 )
 INCIDENT_KEYS = (
     "id",
@@ -132,16 +138,34 @@ INCIDENT_KEYS = (
     "description",
     "recorded_by",
     "recorded_at",
+    "investigation_done_at",
+    "investigation_done_by",
+    "penalty_done_at",
+    "penalty_done_by",
+    "closed_at",
+    "closed_by",
 )
-REPORT_KEYS = ("id", "incident_id", "to", "reported_by", "reported_at", "note", "recorded_by", "recorded_at")
+REPORT_KEYS = (
+    "id",
+    "incident_id",
+    "to",
+    "reported_by",
+    "reported_at",
+    "note",
+    "recorded_by",
+    "recorded_at",
+    "how",
+    "late_s",
+)
 REPORT_COLUMNS = tuple("to_level" if k == "to" else k for k in REPORT_KEYS)  # ``to`` is a keyword of SQL
 
 
 class Incidents:
     """The ledger over one repository, every read and write scoped to the actor."""
 
-    def __init__(self, repo: Repository) -> None:
+    def __init__(self, repo: Repository, policy: FollowupPolicy | None = None) -> None:
         self.repo = repo
+        self.policy = policy or FollowupPolicy()
 
     def ledger(self, actor: Actor, now: float | None = None, limit: int = 500) -> list[dict[str, Any]]:
         """The incidents ``actor`` may see, newest first, each with its reports and clocks."""
@@ -158,8 +182,9 @@ class Incidents:
             raise ReviewError(404, f"no incident {incident_id}")
         return found[0]
 
-    @staticmethod
-    def _read(db: ScopedConnection, where: str, args: dict[str, Any], now: float) -> list[dict[str, Any]]:
+    def _read(
+        self, db: ScopedConnection, where: str, args: dict[str, Any], now: float
+    ) -> list[dict[str, Any]]:
         scoped = f"FROM incidents i JOIN {PROJECTS} p ON p.code = i.project WHERE {where}"
         rows = db.execute(
             f"SELECT {INCIDENT_COLUMNS} {scoped} ORDER BY i.occurred_at DESC, i.id DESC LIMIT :limit", args
@@ -173,18 +198,29 @@ class Incidents:
         ).all():
             report = dict(zip(REPORT_KEYS, r, strict=True))
             reports.setdefault(report["incident_id"], []).append(
-                report | {"to_name": DESTINATIONS[report["to"]]}
+                report | {"to_name": DESTINATIONS[report["to"]], "how_name": HOWS[report["how"]]}
             )
+        steps: dict[int, dict[str, dict[str, Any]]] = {}
+        for incident_id, step, note, by, at in db.execute(
+            f"SELECT s.incident_id, s.step, s.note, s.done_by, s.done_at FROM incident_steps s "
+            f"WHERE s.incident_id IN (SELECT i.id {scoped} ORDER BY i.occurred_at DESC, i.id DESC LIMIT :limit)",
+            args,
+        ).all():
+            steps.setdefault(incident_id, {})[step] = {"by": by, "at": at, "note": note}
         incidents = []
         for r in rows:
             row = dict(zip(INCIDENT_KEYS, r, strict=True))
             mine = reports.get(row["id"], [])
+            staged = followup.stages(row, now, self.policy)
             incidents.append(
                 row
                 | {
                     "kind_name": KINDS[row["kind"]],
                     "reports": mine,
                     "clocks": clock_states(row["occurred_at"], mine, now),
+                    "steps": followup.checklist(steps.get(row["id"], {})),
+                    "stages": staged,
+                    "proposal": followup.proposal(row["kind"], row["closed_at"] is not None, staged),
                 }
             )
         return incidents
@@ -234,10 +270,19 @@ class Incidents:
         return self.one(actor, incident_id)
 
     def report(
-        self, actor: Actor, incident_id: int, to: str, reported_by: str, reported_at: float, note: str = ""
+        self,
+        actor: Actor,
+        incident_id: int,
+        to: str,
+        reported_by: str,
+        reported_at: float,
+        note: str = "",
+        how: str = "manual",
     ) -> dict[str, Any]:
-        """Record that the incident was reported to ``to`` by ``reported_by`` at ``reported_at``; the
-        incident with its clocks."""
+        """Record that the incident was reported to ``to`` by ``reported_by`` at ``reported_at``, made ``how``
+        (HOWS): the action that stops ``to``'s clock, whoever calls it (a user by hand, the city→province
+        forwarding, the national platform's export). A report after its clock's deadline is kept as late
+        (迟报) with how late it was; nothing recorded later makes it in time. The incident with its clocks."""
         if actor.role not in RECORDERS:
             raise ReviewError(403, f"a {actor.role} may not record reports")
         if to not in DESTINATIONS:
@@ -245,22 +290,31 @@ class Incidents:
                 422,
                 f"unknown level {to!r}: one of " + ", ".join(f"{k} ({v})" for k, v in DESTINATIONS.items()),
             )
+        if how not in HOWS:
+            raise ReviewError(
+                422, f"unknown way {how!r}: one of " + ", ".join(f"{k} ({v})" for k, v in HOWS.items())
+            )
         if not reported_by.strip():
             raise ReviewError(422, "say who reported (上报人)")
         now = _now_unless_future(reported_at, "reported_at")
         with self.repo.scoped(actor, write=True) as db:
-            row = db.execute(
-                f"SELECT i.occurred_at FROM incidents i JOIN {PROJECTS} p ON p.code = i.project WHERE i.id = :id",
-                {"id": incident_id},
-            ).first()
-            if row is None:
+            found = self._read(db, "i.id = :id", {"id": incident_id, "limit": 1}, now)
+            if not found:
                 raise ReviewError(404, f"no incident {incident_id}")
-            if reported_at < row[0]:
+            before = found[0]
+            if reported_at < before["occurred_at"]:
                 raise ReviewError(422, "reported_at is before the incident happened")
+            [clock] = [c for c in before["clocks"] if c["to"] == to]
+            late_s = (
+                reported_at - clock["deadline"]
+                if clock["deadline"] is not None and reported_at > clock["deadline"]
+                else None
+            )
             db.db.execute(
                 sql(
                     "INSERT INTO incident_reports(incident_id, to_level, reported_by, reported_at, note, "
-                    "recorded_by, recorded_at) VALUES (:i, :to, :who, :at, :note, :by, :now)"
+                    "recorded_by, recorded_at, how, late_s) "
+                    "VALUES (:i, :to, :who, :at, :note, :by, :now, :how, :late)"
                 ),
                 {
                     "i": incident_id,
@@ -270,6 +324,85 @@ class Incidents:
                     "note": note.strip(),
                     "by": actor.name,
                     "now": now,
+                    "how": how,
+                    "late": late_s,
                 },
             )
         return self.one(actor, incident_id)
+
+    def tick_step(self, actor: Actor, incident_id: int, step: str, note: str) -> dict[str, Any]:
+        """Tick one of the 四不放过 steps, with who and a note; a step ticked stays as first ticked. The
+        incident."""
+        followup.require_step(step)
+        if not note.strip():
+            raise ReviewError(422, "say what was done (情况说明)")
+        self._write(
+            actor,
+            incident_id,
+            "INSERT INTO incident_steps(incident_id, step, note, done_by, done_at) "
+            "VALUES (:id, :step, :note, :by, :now) ON CONFLICT DO NOTHING",
+            {"step": step, "note": note.strip()},
+        )
+        return self.one(actor, incident_id)
+
+    def finish_stage(self, actor: Actor, incident_id: int, stage: str) -> dict[str, Any]:
+        """Mark the investigation or the penalty finished (kept as first marked). The incident."""
+        followup.require_stage(stage)
+        self._write(
+            actor,
+            incident_id,
+            f"UPDATE incidents SET {stage}_done_at = :now, {stage}_done_by = :by "
+            f"WHERE id = :id AND {stage}_done_at IS NULL",
+            {},
+        )
+        return self.one(actor, incident_id)
+
+    def close(self, actor: Actor, incident_id: int) -> dict[str, Any]:
+        """Close the incident (结案): 409 naming what is missing unless all four steps are done."""
+        found = self.one(actor, incident_id)
+        followup.require_all_steps({s["step"] for s in found["steps"] if s["done"]})
+        self._write(
+            actor,
+            incident_id,
+            "UPDATE incidents SET closed_at = :now, closed_by = :by WHERE id = :id AND closed_at IS NULL",
+            {},
+        )
+        return self.one(actor, incident_id)
+
+    def _write(self, actor: Actor, incident_id: int, statement: str, args: dict[str, Any]) -> None:
+        """Run ``statement`` for an incident ``actor`` may see and record (404/403 otherwise)."""
+        if actor.role not in RECORDERS:
+            raise ReviewError(403, f"a {actor.role} may not record the follow-up of incidents")
+        with self.repo.scoped(actor, write=True) as db:
+            if (
+                db.execute(
+                    f"SELECT 1 FROM incidents i JOIN {PROJECTS} p ON p.code = i.project WHERE i.id = :id",
+                    {"id": incident_id},
+                ).first()
+                is None
+            ):
+                raise ReviewError(404, f"no incident {incident_id}")
+            db.db.execute(sql(statement), args | {"id": incident_id, "by": actor.name, "now": time.time()})
+
+    def alerts(self, actor: Actor, now: float | None = None) -> list[dict[str, Any]]:
+        """What the authority's supervisors must see in red: each overdue clock of an incident in their
+        scope, and each open accident proposed for listed supervision or a higher-level investigation."""
+        out = []
+        for i in self.ledger(actor, now):
+            where = f"{i['project_name']}（{i['project']}）{i['kind_name']} #{i['id']}"
+            for c in i["clocks"]:
+                if c["state"] == "overdue":
+                    hours = c["seconds"] / HOUR_S
+                    out.append(
+                        {
+                            "incident_id": i["id"],
+                            "kind": "clock",
+                            "message": f"{where}：{c['name']}已超时未报（超时{hours:.1f}小时），"
+                            f"立即上报并记录迟报。依据：{c['basis']}",
+                        }
+                    )
+            if i["proposal"]:
+                out.append(
+                    {"incident_id": i["id"], "kind": "proposal", "message": f"{where}：{i['proposal']}"}
+                )
+        return out

@@ -168,7 +168,9 @@ class SiteConfig(Model):
         return self
 
     def _dangerous_works_refs(self) -> None:
-        require_unique([w.id for w in self.dangerous_works], "duplicate_dangerous_work_id", "dangerous_works ids")
+        require_unique(
+            [w.id for w in self.dangerous_works], "duplicate_dangerous_work_id", "dangerous_works ids"
+        )
         ids = {d.id for d in self.devices}
         for w in self.dangerous_works:
             for device in w.devices:
