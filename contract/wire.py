@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from contract.dangerous_works import DangerousWork
+from contract.config.dangerous_works import DangerousWork
 from contract.kinds import registry
 
 EVENTS_PATH = "/api/v1/events"

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from contract.dangerous_works import DangerousWork
+from contract.config.dangerous_works import DangerousWork
 from regulator import dangerous_works
 from regulator.answers import SESSION, RowId
 from regulator.incident_models import IncidentAlert, IncidentAlerts, IncidentRow, NewStep

@@ -24,6 +24,7 @@ from uvicorn.supervisors import Multiprocess
 
 from plumbing.heap import settle_startup_heap
 from plumbing.http_server import listen
+from regulator.accident_followup import FollowupPolicy
 from regulator.app import close_app, create_app
 from regulator.body_limit import DEFAULT_MAX_BODY_MB
 from regulator.channels.public import PER_SENDER, TOTAL, Limits
@@ -52,6 +53,8 @@ class ServeSettings:
     max_body_mb: float = DEFAULT_MAX_BODY_MB
     county_listing_days: float = 30.0
     city_listing_days: float = 60.0
+    investigation_days: float = 60.0
+    penalty_days: float = 75.0
     public_per_sender: int = PER_SENDER
     public_total: int = TOTAL
     forwarded_allow_ips: str | None = None
@@ -74,7 +77,10 @@ def app_from_env() -> FastAPI:
     hold = WarningHold(settings.warning_hold_s)
     listing = ListingPolicy(settings.county_listing_days, settings.city_listing_days)
     limits = Limits(settings.public_per_sender, settings.public_total)
-    app = create_app(repo, review, settings.offline_after_s, hold, settings.max_body_mb, listing, limits)
+    followup = FollowupPolicy(settings.investigation_days, settings.penalty_days)
+    app = create_app(
+        repo, review, settings.offline_after_s, hold, settings.max_body_mb, listing, limits, followup
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -97,6 +97,19 @@ def serve(
         min=0.01,
         help="the city listing's deadline, days (the plans' 市级60日); unanswered past it, to the province",
     ),
+    investigation_days: float = typer.Option(
+        60.0,
+        "--investigation-days",
+        min=0.01,
+        help="an accident whose investigation is not finished this many days after it happened is proposed "
+        "for listed supervision or a higher-level investigation (国务院令第493号第二十九条: 60 days)",
+    ),
+    penalty_days: float = typer.Option(
+        75.0,
+        "--penalty-days",
+        min=0.01,
+        help="the same for its penalty (第三十二条: decided within 15 days of the investigation's report)",
+    ),
     offline_after_min: float = typer.Option(
         10.0, "--offline-after-min", help="a project is offline after this long without a request"
     ),
@@ -141,6 +154,7 @@ def serve(
     """Run the regulator's service: gateways' ingest (POST /api/v1/events, ...) and the review UI at /."""
     from plumbing.heap import settle_startup_heap
     from plumbing.stop_signals import stop_requested
+    from regulator.accident_followup import FollowupPolicy
     from regulator.asgi import ServeSettings
     from regulator.channels.public import Limits
     from regulator.review import DeadlinePolicy
@@ -163,6 +177,8 @@ def serve(
                 max_body_mb=max_body_mb,
                 county_listing_days=county_listing_days,
                 city_listing_days=city_listing_days,
+                investigation_days=investigation_days,
+                penalty_days=penalty_days,
                 public_per_sender=public_per_hour,
                 public_total=public_total_per_hour,
                 forwarded_allow_ips=forwarded_allow_ips,
@@ -191,6 +207,7 @@ def serve(
             listing=ListingPolicy(county_listing_days, city_listing_days),
             public_limits=Limits(public_per_hour, public_total_per_hour),
             forwarded_allow_ips=forwarded_allow_ips,
+            followup=FollowupPolicy(investigation_days, penalty_days),
         )
         await server.start()
         settle_startup_heap()

@@ -1,5 +1,5 @@
 """Each project's list of dangerous works (危大工程清单) as its gateway last sent it with the heartbeat
-(contract/dangerous_works.py), read back per item: monitored (devices attached) or not, under way or not, and
+(contract/config/dangerous_works.py), read back per item: monitored (devices attached) or not, under way or not, and
 the major hazards of 建质规〔2024〕5号 an item under way shows.
 
 The classification is the regulator's, not a gateway rule: the list is paperwork the site declares, not a
@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from contract.dangerous_works import DangerousWork
+from contract.config.dangerous_works import DangerousWork
 from regulator.db import sql
 from regulator.names import BEIJING
 from regulator.scope import PROJECTS, Actor

@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from contract.config.camera import VisionConfig
 from contract.config.common import Model
 from contract.config.crane import Operator, Zone
+from contract.config.dangerous_works import DangerousWork
 from contract.config.device import DeviceConfig
 from contract.config.gb28181 import Gb28181Config
 from contract.config.personnel import KeyPerson
@@ -18,7 +19,6 @@ from contract.config.siren import SirenOutput
 from contract.config.transport import ModbusRtuTransport, MqttBroker, MqttTransport
 from contract.config.uniqueness import DUPLICATE_DEVICE_ID, require_unique
 from contract.config.uplinks import OutboxConfig, Uplink
-from contract.dangerous_works import DangerousWork
 from contract.kinds import registry
 
 

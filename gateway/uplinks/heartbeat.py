@@ -1,5 +1,5 @@
 """The gateway's heartbeat to a regulator (default protocol): "alive, N events waiting", and the
-site's list of dangerous works (危大工程清单, contract/dangerous_works.py) when its site file keeps one.
+site's list of dangerous works (危大工程清单, contract/config/dangerous_works.py) when its site file keeps one.
 
 A quiet site sends no AlertEvents for days; without a heartbeat the regulator could not tell it
 from a site whose gateway died (its overview lists projects silent for more than N minutes).
@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 
 import httpx
 
+from contract.config.dangerous_works import DangerousWork
 from contract.config.uplinks import RegulatorUplink
-from contract.dangerous_works import DangerousWork
 from contract.wire import HEARTBEAT_PATH, Heartbeat
 from gateway.uplinks.base import http_client, network_failure
 from gateway.uplinks.regulator import signed_headers

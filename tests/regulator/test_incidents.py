@@ -102,7 +102,7 @@ async def test_the_clocks_read_met_late_due_overdue_and_waiting(people: dict[str
 
     old = await record(ns, occurred_at=now - 72 * H)
     c = clocks(await report(ns, old["id"], "national_platform", old["occurred_at"] + 50 * H))
-    assert c["national_platform"]["state"] == "late" and c["national_platform"]["state_name"] == "逾期上报"
+    assert c["national_platform"]["state"] == "late" and c["national_platform"]["state_name"] == "迟报"
     assert c["national_platform"]["seconds"] == pytest.approx(2 * H)
 
     ledger = (await ns.get("/ui/api/incidents")).json()

@@ -39,7 +39,9 @@ def upgrade() -> None:
     op.create_table(
         "dangerous_works",  # the 危大 list as the project's gateway last sent it
         sa.Column("project", sa.Text, sa.ForeignKey("projects.code"), primary_key=True),
-        sa.Column("items", sa.Text, nullable=False),  # JSON: contract/dangerous_works.py DangerousWork[]
+        sa.Column(
+            "items", sa.Text, nullable=False
+        ),  # JSON: contract/config/dangerous_works.py DangerousWork[]
         sa.Column("received_at", sa.Float, nullable=False),
     )
 
