@@ -8,9 +8,11 @@ where they are written.)
 """
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -20,6 +22,8 @@ from regulator.answers import SESSION, RowId
 from regulator.incident_models import IncidentAlert, IncidentAlerts, IncidentRow, NewStep
 from regulator.incidents import Incidents
 from regulator.scope import Actor
+
+SCRIPT = Path(__file__).with_name("static") / "accidents.js"
 
 
 class WorkHazard(BaseModel):
@@ -62,6 +66,11 @@ def accident_router(incidents: Incidents, signed_in: Callable[[Request], Awaitab
 
     def blocking(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
         return lambda *a, **kw: run_in_threadpool(fn, *a, **kw)
+
+    @r.get("/ui/accidents.js", include_in_schema=False)
+    async def script() -> FileResponse:
+        """The accidents' and 危大 lists' script (the review UI loads it)."""
+        return FileResponse(SCRIPT, media_type="text/javascript; charset=utf-8")
 
     @r.get("/ui/api/incidents/alerts", responses=SESSION)
     async def incident_alerts(who: Who) -> IncidentAlerts:

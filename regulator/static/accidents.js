@@ -1,0 +1,79 @@
+// Accidents on the clock and the 危大 list (regulator/accident_routes.py) in the review UI: the red banner of
+// overdue reporting clocks and accidents proposed for 挂牌督办 (on every tab, the queue and the overview
+// included), each incident's 四不放过 checklist, investigation, penalty and closing, and the 危大工程 tab.
+// Loaded after index.html's script: it uses that script's api, esc, time, flash, showTab, loadIncidents, $.
+"use strict";
+
+async function loadIncidentAlerts() {
+  const box = $("incident-alerts");
+  try {
+    const {alerts} = await api("/ui/api/incidents/alerts");
+    box.innerHTML = alerts.map(a => `<div class="msg err" data-testid="incident-alert" data-kind="${esc(a.kind)}">${esc(a.message)}</div>`).join("");
+    box.classList.toggle("hidden", !alerts.length);
+  } catch (e) { box.classList.add("hidden"); }
+}
+
+// the incident table's follow-up cell: the four steps, the investigation and penalty, the proposal, closing
+function followupCell(i) {
+  const steps = i.steps.map(s => s.done
+    ? `<div class="step done" data-testid="step-${s.step}">✓ ${esc(s.name)} <small>${esc(s.by)} ${time(s.at)}：${esc(s.note)}</small></div>`
+    : `<div class="step" data-testid="step-${s.step}">☐ ${esc(s.name)} ${i.closed_at ? "" : `<button class="act" data-incident="${i.id}" data-step="${s.step}">完成</button>`}</div>`).join("");
+  const stages = i.kind === "accident" ? i.stages.map(s => s.done_at
+    ? `<div>${esc(s.name)}：${time(s.done_at)} 完成（${esc(s.done_by)}）</div>`
+    : `<div class="${s.overdue ? "bad" : ""}">${esc(s.name)}：应于 ${time(s.due_at)} 前完成 <button class="act" data-incident="${i.id}" data-stage="${s.stage}">标记完成</button></div>`).join("") : "";
+  const closing = i.closed_at ? `<div class="site-resolved" data-testid="closed">已结案 ${time(i.closed_at)}（${esc(i.closed_by)}）</div>`
+    : `<input size="14" placeholder="情况说明" data-step-note="${i.id}"> <button class="act" data-close="${i.id}">结案</button>`;
+  return `<td data-testid="followup">${steps}${stages}${i.proposal ? `<div class="bad" data-testid="proposal">${esc(i.proposal)}</div>` : ""}${closing}</td>`;
+}
+
+function bindFollowup() {
+  const done = (what) => (row) => { flash(what, true); loadIncidents(); loadIncidentAlerts(); return row; };
+  document.querySelectorAll("[data-step]").forEach(b => b.onclick = async () => {
+    const note = document.querySelector(`[data-step-note="${b.dataset.incident}"]`).value.trim();
+    try { done("已记录")(await api(`/ui/api/incidents/${b.dataset.incident}/steps/${b.dataset.step}`, {method: "POST", body: JSON.stringify({note})})); }
+    catch (e) { flash(e.message); }
+  });
+  document.querySelectorAll("[data-stage]").forEach(b => b.onclick = async () => {
+    try { done("已记录")(await api(`/ui/api/incidents/${b.dataset.incident}/stages/${b.dataset.stage}`, {method: "POST"})); }
+    catch (e) { flash(e.message); }
+  });
+  document.querySelectorAll("[data-close]").forEach(b => b.onclick = async () => {
+    try { done("已结案")(await api(`/ui/api/incidents/${b.dataset.close}/close`, {method: "POST"})); }
+    catch (e) { flash(e.message); }
+  });
+}
+
+const YES = (v) => v ? "✓" : `<span class="bad">✗</span>`;
+async function loadDangerousWorks() {
+  try {
+    const code = $("dw-project").value.trim();
+    const {projects} = await api("/ui/api/dangerous-works" + (code ? "?project=" + encodeURIComponent(code) : ""));
+    $("dw-lists").innerHTML = projects.map(p => `<div class="card" data-testid="dw-project"><h3>${esc(p.project_name)} <span class="code">${esc(p.project)}</span>
+      <small class="note">监测 ${p.monitored} 项 · 未监测 ${p.unmonitored} 项 · 重大隐患 ${p.major} 项 · 清单更新于 ${time(p.received_at)}</small></h3>
+      <div class="scroll"><table><thead><tr><th>名称</th><th>部位</th><th>规模</th><th>超过一定规模</th><th>计划</th><th>实际</th><th>责任人</th>
+      <th>方案编制</th><th>方案审核</th><th>专家论证</th><th>交底</th><th>验收</th><th>监测</th><th>重大事故隐患</th></tr></thead><tbody>
+      ${p.works.map(w => `<tr data-testid="work-row" data-monitored="${w.monitored}" class="${w.major_hazards.length ? "overdue-row" : ""}">
+        <td>${esc(w.name)}</td><td>${esc(w.location)}</td><td>${esc(w.scale)}</td><td>${w.over_scale ? "是" : "否"}</td>
+        <td class="nowrap">${esc(w.planned_start || "—")} ~ ${esc(w.planned_end || "—")}</td>
+        <td class="nowrap">${esc(w.actual_start || "未开始")} ~ ${esc(w.actual_end || (w.in_progress ? "施工中" : "—"))}</td>
+        <td>${w.responsible.map(esc).join("<br>")}</td>
+        <td>${YES(w.plan_written)}</td><td>${YES(w.plan_reviewed)}</td><td>${w.over_scale ? YES(w.expert_reviewed) : "不需要"}</td>
+        <td>${YES(w.briefed)}</td><td>${YES(w.accepted)}</td>
+        <td data-testid="monitoring">${w.monitored ? `监测中：${w.devices.map(esc).join("、")}` : `<span class="bad">未监测</span>`}</td>
+        <td>${w.major_hazards.map(h => `<div class="bad" data-testid="work-hazard">${esc(h.message)}<br><small>${esc(h.article)}</small></div>`).join("") || "—"}</td></tr>`).join("")}
+      </tbody></table></div></div>`).join("") || `<div class="card note">没有收到危大工程清单</div>`;
+  } catch (e) { flash(e.message); }
+}
+$("dw-go").onclick = loadDangerousWorks;
+
+const showTabBefore = showTab;
+showTab = (tab) => {  // eslint-disable-line no-global-assign -- the 危大工程 tab joins index.html's tabs
+  $("dangerous").classList.toggle("hidden", tab !== "dangerous");
+  if (tab === "dangerous") {
+    document.querySelectorAll("header nav button").forEach(x => x.classList.toggle("on", x.dataset.tab === tab));
+    document.querySelectorAll("main > section").forEach(s => s.classList.toggle("hidden", s.id !== "dangerous"));
+    loadDangerousWorks();
+  } else showTabBefore(tab);
+  loadIncidentAlerts();
+};
+loadIncidentAlerts();
