@@ -58,14 +58,14 @@ def today() -> date:
 
 
 def work(**fields: Any) -> DangerousWork:
-    ready = dict(
-        plan_written=True,
-        plan_reviewed=True,
-        expert_reviewed=True,
-        briefed=True,
-        accepted=True,
-        over_scale=True,
-    )
+    ready = {
+        "plan_written": True,
+        "plan_reviewed": True,
+        "expert_reviewed": True,
+        "briefed": True,
+        "accepted": True,
+        "over_scale": True,
+    }
     return DangerousWork.model_validate(ready | {"name": fields["id"]} | fields)
 
 
