@@ -27,7 +27,7 @@ function followupCell(i) {
 }
 
 function bindFollowup() {
-  const done = (what) => (row) => { flash(what, true); loadIncidents(); loadIncidentAlerts(); return row; };
+  const done = (what) => (row) => { flash(what, true); loadIncidents(); return row; };
   document.querySelectorAll("[data-step]").forEach(b => b.onclick = async () => {
     const note = document.querySelector(`[data-step-note="${b.dataset.incident}"]`).value.trim();
     try { done("已记录")(await api(`/ui/api/incidents/${b.dataset.incident}/steps/${b.dataset.step}`, {method: "POST", body: JSON.stringify({note})})); }
@@ -76,4 +76,10 @@ showTab = (tab) => {  // eslint-disable-line no-global-assign -- the 危大工�
   } else showTabBefore(tab);
   loadIncidentAlerts();
 };
-loadIncidentAlerts();
+
+// the queue (the first tab after sign-in) shows the banner whenever it loads (showTab above: every tab)
+const loadQueueBefore = loadQueue;
+loadQueue = (...args) => { loadIncidentAlerts(); return loadQueueBefore(...args); };  // eslint-disable-line no-global-assign
+// and so does the incidents' tab, after every report or step recorded
+const loadIncidentsBefore = loadIncidents;
+loadIncidents = (...args) => { loadIncidentAlerts(); return loadIncidentsBefore(...args); };  // eslint-disable-line no-global-assign
