@@ -41,6 +41,8 @@ TABLES = {
     "reinspections",
     "public_reports",
     "hazard_figures",
+    "incident_steps",
+    "dangerous_works",
 }
 
 
