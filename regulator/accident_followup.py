@@ -4,7 +4,8 @@ the proposal to list it for supervision when they drag on (issue 39 part 2).
 The four steps (cause found, those responsible dealt with, people educated, measures taken) are a checklist
 on the incident: each step is ticked once, with who and a note, and the incident is closed (结案) only when
 all four are done. An accident whose investigation is not finished ``investigation_days`` after it happened
-(《生产安全事故报告和调查处理条例》第二十九条: the report within 60 days), or whose penalty is not decided
+(《生产安全事故报告和调查处理条例》第二十九条: the report within 60 days, which the government may extend
+by up to 60), or whose penalty is not decided
 ``penalty_days`` after it happened (第三十二条: the decision within 15 days of the report, so 75 days), is
 proposed for listed supervision or a higher-level investigation (挂牌督办或申请提级调查). Both are
 configurable [U]; a near miss has no investigation of its own, so no proposal.

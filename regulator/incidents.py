@@ -8,6 +8,12 @@ past the deadline) or waiting (it runs from a report below that has not been mad
 near misses in the same ledger as accidents and names no other clocks for them, so they run on the
 same ones.
 
+A report is the action that stops its clock, whoever makes it (``Incidents.report``: who, when, and how:
+by hand, forwarded by the level below, or the national platform's export sent); one made after its
+deadline is kept as late (迟报) with how late, and nothing recorded afterwards makes it timely. What
+follows the report (the 四不放过 checklist, the investigation, the penalty, closing) is
+regulator/accident_followup.py's.
+
 Who may see and record what is regulator/scope.py's: a district's incidents are its district's, the
 levels above see them too, a project user records and sees only their project's; anything outside
 answers 404 as if absent.
@@ -86,10 +92,13 @@ def _now_unless_future(at: float, what: str) -> float:
 
 
 def clock_states(occurred_at: float, reports: list[dict[str, Any]], now: float) -> list[dict[str, Any]]:
-    """Each clock's state for an incident with these reports (``to``, ``reported_at``) at ``now``."""
+    """Each clock's state for an incident with these reports (``id``, ``to``, ``reported_at``) at ``now``.
+
+    The first report recorded to a level stops its clock: a later entry dated earlier (a late report
+    "corrected") does not turn 迟报 into 按时上报."""
     first: dict[str, float] = {}
-    for r in reports:
-        first[r["to"]] = min(first.get(r["to"], r["reported_at"]), r["reported_at"])
+    for r in sorted(reports, key=lambda r: r["id"]):
+        first.setdefault(r["to"], r["reported_at"])
     states = []
     for clock in CLOCKS:
         start = occurred_at if clock.after is None else first.get(clock.after)

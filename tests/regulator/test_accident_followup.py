@@ -99,9 +99,10 @@ async def test_an_overdue_clock_alerts_the_supervisors_and_a_late_report_stays_l
     exported = await report(ns, accident["id"], "national_platform", time.time(), how="export")
     assert clocks(exported)["national_platform"]["state"] == "met"
     assert exported["reports"][-1]["how_name"] == "导出报送" and exported["reports"][-1]["late_s"] is None
-    # a second, timely-looking report changes nothing: the first report's lateness stands
-    again = await report(ns, accident["id"], "provincial_system", time.time())
-    assert clocks(again)["provincial_system"]["state"] == "late"
+    # a second report, even one dated before the deadline, changes nothing: the first one's lateness stands
+    backdated = await report(ns, accident["id"], "provincial_system", accident["occurred_at"] + 23 * H)
+    assert clocks(backdated)["provincial_system"]["state"] == "late"
+    assert clocks(backdated)["provincial_system"]["seconds"] == pytest.approx(6 * H, abs=120)
 
 
 async def test_a_report_at_the_deadline_is_in_time_and_a_second_after_is_late(
