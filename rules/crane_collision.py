@@ -1,11 +1,22 @@
-"""crane.collision: clearances between tower cranes (GB 5144-2006 §10.5).
+"""crane.collision: clearances between tower cranes (GB 5144-2006 §10.5), now and predicted.
 
-Horizontal: the lower crane's slewing structure (counter-jib end to jib tip: the counter-jib
-swings as well) must stay 2 m from every higher crane's tower. The mast section's orientation is
-not known, so the tower is taken as the circle through its corners (half-width × √2).
-Vertical: where a higher crane's hook is within ``hook_plan_m`` in plan of the lower crane's
-jib, the hook must be 2 m above that jib (a negative clearance means the rope crosses it).
-The worst clearance against every other crane decides the lower crane's level.
+Every pair of cranes that could come close is judged on each structure that can meet (standards.md §11):
+
+- ``mast``: a crane's slewing structure (counter-jib end to jib tip) against the tower of a crane
+  as high or higher, 2 m apart in plan. The mast section's orientation is not known, so the tower is
+  taken as the circle through its corners (half-width × √2);
+- ``jib``: two jibs in one layer (heights closer than the minimum clearance plus the higher crane's
+  trolley and hook block depth), each slewing structure against the other, in plan; and the other's
+  slewing structure against this crane's own tower (``own_mast``);
+- ``hook``: a higher crane's hook within ``hook_plan_m`` in plan of this crane's jib must be 2 m above
+  it (a negative clearance: its rope crosses the jib, the load hangs in its way);
+- ``top``: a higher crane's counter-jib and counterweight (or its jib, trolley and hook block) passing
+  over this crane's top must be 2 m above it.
+
+A pair is judged on both sides when its jibs share a layer (both drivers act), else on the lower
+crane's. The worst clearance now, or predicted at the cranes' current slew, trolley and hoist speeds
+over their braking time, decides the level: the three distances of anti-collision devices, 预警
+(warning), 减速 (alarm, the standard's 2 m) and 制动 (critical).
 """
 
 from __future__ import annotations
@@ -13,15 +24,15 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from functools import partial
-from math import hypot, radians
+from math import radians
 from typing import NamedTuple
 
 from contract.alert_event import Level
 from contract.config.crane import CraneSpec
 from contract.config.rules import CraneCollisionRule
 from contract.config.site import SiteConfig
-from rules.geometry import Point, segment_distance
-from rules.levels import LevelMemory, banded_level, clear_from, threshold_of
+from rules.geometry import Point, segment_distance, segments_distance
+from rules.levels import LEVEL_RANK, LevelMemory, banded_level, clear_from, threshold_of
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en
 
@@ -30,24 +41,62 @@ CLEARANCE = (
     "GB 5144-2006 第10.5条 低位塔机臂架端部与另一塔机塔身水平距离不小于 2 m，"
     "高位塔机最低位置部件与低位塔机最高位置部件垂直距离不小于 2 m"
 )
+TREND = "JGJ 332-2014 第3.1.1条 危险趋势应自动处置；按当前速度在制动时间内预测净距" + PRACTICE_ZH
 CLAUSES = {
-    "warning": f"{CLEARANCE}；安全距离加预警余量{PRACTICE_ZH}",
-    "alarm": f"{CLEARANCE}；群塔未保持安全距离属 建质规〔2024〕5号 第八条(八) {MAJOR_ZH}",
+    "warning": f"{CLEARANCE}；安全距离加预警余量{PRACTICE_ZH}；{TREND}",
+    "alarm": f"{CLEARANCE}；群塔未保持安全距离属 建质规〔2024〕5号 第八条(八) {MAJOR_ZH}；{TREND}",
+    "critical": f"{CLEARANCE}；净距低于制动距离{PRACTICE_ZH}，属 建质规〔2024〕5号 第八条(八) {MAJOR_ZH}；{TREND}",
 }
-ACTIONS = {"warning": "减速慢转，确认两机安全距离", "alarm": "停止回转，确认两机安全距离"}
+ACTIONS = {
+    "warning": "减速慢转，司机与信号工联系，确认两机安全距离",
+    "alarm": "减速并停止向对方回转、变幅，司机与信号工联系，确认两机安全距离后再作业",
+    "critical": "立即制动，停止回转、变幅和起升，司机与信号工及对方塔吊司机联系，确认安全后再作业",
+}
 ACTIONS_EN = {
-    "warning": "slow down and confirm the clearance between the two cranes",
-    "alarm": "stop slewing and confirm the clearance between the two cranes",
+    "warning": "slow down, driver and banksman keep in touch, confirm the clearance between the two cranes",
+    "alarm": "slow down and stop slewing or trolleying towards the other crane, confirm the clearance",
+    "critical": "brake now: stop slewing, trolleying and hoisting; talk to the banksman and the other driver",
 }
+MODES_ZH = {
+    "mast": "臂架与对方塔身水平净距",
+    "own_mast": "对方臂架与本机塔身水平净距",
+    "jib": "同层臂架间水平净距",
+    "hook": "对方吊钩(钢丝绳)与本机臂架垂直净距",
+    "top": "对方平衡臂/配重或小车吊钩与本机塔顶垂直净距",
+}
+MODES_EN = {
+    "mast": "jib to the other's tower",
+    "own_mast": "the other's jib to this tower",
+    "jib": "jib to jib in one layer",
+    "hook": "the other's hook and rope above this jib",
+    "top": "the other's counter-jib, counterweight or trolley above this top",
+}
+VERTICAL = frozenset({"hook", "top"})  # the clearances measured in height; the others in plan
+PREDICT_STEP_M = 1.0  # the prediction looks at instants at which no structure moved more than this
+PREDICT_STEPS = 20  # and at most this many: a fast slew is looked at more coarsely
 
 
 class CraneView:
-    """What the collision check needs of one crane: its spec and latest kinematics, and the plan
-    geometry they give, worked out once per view (each view meets every other crane's). Not to be
-    changed once made: the engine makes a new view at each of the crane's samples. A plain class with
-    slots: a frozen dataclass cost more to make than the whole check of a pair."""
+    """What the collision check needs of one crane: its spec, latest kinematics and speeds, and the
+    plan geometry they give, worked out once per view (each view meets every other crane's). Not to
+    be changed once made: the engine makes a new view at each of the crane's samples. A plain class
+    with slots: a frozen dataclass cost more to make than the whole check of a pair."""
 
-    __slots__ = ("device", "height_m", "hook", "jib", "name", "radius_m", "slew_deg", "spec")
+    __slots__ = (
+        "device",
+        "height_m",
+        "height_ms",
+        "hook",
+        "jib",
+        "name",
+        "radius_m",
+        "radius_ms",
+        "slew_deg",
+        "slew_deg_s",
+        "spec",
+        "stale_s",
+        "ts",
+    )
 
     def __init__(
         self,
@@ -57,9 +106,14 @@ class CraneView:
         slew_deg: float | None,
         radius_m: float | None,
         height_m: float | None,
+        ts: float = -math.inf,
+        speeds: tuple[float, float, float] = (0.0, 0.0, 0.0),
+        stale_s: float = math.inf,
     ) -> None:
         self.device, self.name, self.spec = device, name, spec
         self.slew_deg, self.radius_m, self.height_m = slew_deg, radius_m, height_m
+        self.ts, self.stale_s = ts, stale_s  # its sample's time; how long that stays current
+        self.slew_deg_s, self.radius_ms, self.height_ms = speeds
         self.jib: tuple[Point, Point] | None = None  # counter-jib end and jib tip; None without a slew
         self.hook: Point | None = None  # None without slew and radius
         if slew_deg is not None:
@@ -75,105 +129,186 @@ class CraneView:
             if radius_m is not None:
                 self.hook = (x0 + radius_m * cos, y0 + radius_m * sin)
 
+    def moving(self) -> bool:
+        """Whether any of its speeds is not 0 (a prediction would move it)."""
+        return bool(self.slew_deg_s or self.radius_ms or self.height_ms)
+
+    def travel_m(self) -> float:
+        """The farthest any of its structures (hook height included) moves within its braking time at
+        its current speeds: a clearance now larger than the pair's travel cannot be predicted lower."""
+        spec = self.spec
+        swing = max(spec.jib_m, spec.counter_jib_m)
+        speed = abs(radians(self.slew_deg_s)) * swing + abs(self.radius_ms) + abs(self.height_ms)
+        return speed * spec.braking_time_s
+
+    def ahead(self, t: float) -> CraneView:
+        """Its view ``t`` seconds on at its current speeds (it stops at its braking time; the trolley
+        stays on the jib, the hook above the ground)."""
+        if not self.moving():
+            return self
+        spec, t = self.spec, min(t, self.spec.braking_time_s)
+        slew, radius, height = self.slew_deg, self.radius_m, self.height_m
+        return CraneView(
+            self.device,
+            self.name,
+            spec,
+            None if slew is None else slew + self.slew_deg_s * t,
+            None if radius is None else min(spec.jib_m, max(0.0, radius + self.radius_ms * t)),
+            None if height is None else max(0.0, height + self.height_ms * t),
+            self.ts,
+            stale_s=self.stale_s,
+        )
+
+    def stale(self, now: float) -> bool:
+        """Whether its latest sample is too old (or it has none) to clear an alert with."""
+        return self.ts < now - self.stale_s
+
 
 EDGE_MARGIN_M = 0.001  # pairs within a millimetre of the edge of reach are checked, not skipped
 
 
 class Clearance(NamedTuple):
-    """One clearance between a lower crane and another crane."""
+    """One clearance of a crane against another crane."""
 
     metres: float
-    mode: str  # horizontal or vertical
+    mode: str  # mast, own_mast, jib, hook or top (MODES_ZH)
     other: str
 
 
-def clearances(lower: CraneView, other: CraneView, hook_plan_m: float) -> list[Clearance]:
-    """Horizontal and (where it applies) vertical clearances of ``lower`` against higher ``other``
-    (the definition :func:`worst_clearance` measures fast, and is held to in the tests)."""
-    if lower.jib is None:
+def mast_radius(spec: CraneSpec) -> float:
+    """The circle through the mast's corners (its orientation is not known)."""
+    return spec.tower_half_width_m * math.sqrt(2)
+
+
+def one_layer(a: CraneSpec, b: CraneSpec, cfg: CraneCollisionRule) -> bool:
+    """Whether the two jibs share a layer: closer in height than the minimum clearance plus the
+    depth of the higher crane's trolley and hook block (both cranes' deeper one at equal heights)."""
+    gap = abs(a.jib_height_m - b.jib_height_m)
+    if a.jib_height_m == b.jib_height_m:
+        depth = max(a.trolley_depth_m, b.trolley_depth_m)
+    else:
+        depth = (a if a.jib_height_m > b.jib_height_m else b).trolley_depth_m
+    return gap < cfg.min_clearance_m + depth
+
+
+def clearances(me: CraneView, other: CraneView, cfg: CraneCollisionRule) -> list[Clearance]:
+    """Every clearance of ``me`` against ``other`` that applies (module docstring); none without a
+    slew of ``me``."""
+    if me.jib is None:
         return []
-    a, b = lower.jib
-    mast = other.spec.tower_half_width_m * math.sqrt(2)
-    out = [Clearance(segment_distance(other.spec.position_m, a, b) - mast, "horizontal", other.device)]
+    a, b = me.jib
+    spec, ospec, device = me.spec, other.spec, other.device
+    layer = one_layer(spec, ospec, cfg)
+    higher = ospec.jib_height_m >= spec.jib_height_m
+    out = []
+    if higher or layer:
+        out.append(Clearance(segment_distance(ospec.position_m, a, b) - mast_radius(ospec), "mast", device))
+    if layer and other.jib is not None:
+        c, d = other.jib
+        out.append(Clearance(segments_distance(a, b, c, d), "jib", device))
+        out.append(Clearance(segment_distance(spec.position_m, c, d) - mast_radius(spec), "own_mast", device))
     hook = other.hook
-    if hook is not None and other.height_m is not None and segment_distance(hook, a, b) <= hook_plan_m:
-        out.append(Clearance(other.height_m - lower.spec.jib_height_m, "vertical", other.device))
+    if higher and hook is not None and other.height_m is not None:
+        if segment_distance(hook, a, b) <= cfg.hook_plan_m:
+            out.append(Clearance(other.height_m - spec.jib_height_m, "hook", device))
+    if ospec.jib_height_m > spec.jib_height_m and other.jib is not None:
+        top = _over_top(spec, other, cfg.hook_plan_m)
+        if top is not None:
+            out.append(Clearance(top, "top", device))
     return out
 
 
-def worst_clearance(
-    lower: CraneView, cranes: list[CraneView], others: list[int], masts: list[float], hook_plan_m: float
-) -> Clearance | None:
-    """The smallest of :func:`clearances` of ``lower`` against the cranes at ``others`` in
-    ``cranes``, in that order (the first of equal ones, as ``min`` picks), ``masts`` being each
-    other's mast radius (half-width × √2); None without a slew. Measured without making the
-    clearances that are not the worst, which is all the collision check keeps of them, and with
-    segment_distance's arithmetic written out (the jib's terms worked out once for every point
-    measured against it: this runs at every sample of every crane of a group)."""
-    if lower.jib is None:
-        return None
-    (ax, ay), (bx, by) = lower.jib
+def _over_top(spec: CraneSpec, higher: CraneView, plan_m: float) -> float | None:
+    """The vertical clearance of ``higher``'s slewing structure over the top of the crane of
+    ``spec`` where it passes within the mast's circle and ``plan_m`` of it in plan (None elsewhere):
+    the counterweight hangs below the counter-jib, the trolley and hook block below the jib."""
+    assert higher.jib is not None
+    (ax, ay), (bx, by) = higher.jib
+    px, py = spec.position_m
     dx, dy = bx - ax, by - ay
     length2 = dx * dx + dy * dy
-    jib_height_m = lower.spec.jib_height_m
-    metres, mode, worst = math.inf, "", -1
-    for k, j in enumerate(others):
-        other = cranes[j]
-        px, py = other.spec.position_m
-        t = 0.0 if length2 == 0 else ((px - ax) * dx + (py - ay) * dy) / length2
-        t = t if 0.0 < t < 1.0 else (0.0 if t <= 0.0 else 1.0)  # max(0.0, min(1.0, t)), NaN alike
-        horizontal = hypot(px - (ax + t * dx), py - (ay + t * dy)) - masts[k]
-        if worst < 0 or horizontal < metres:
-            metres, mode, worst = horizontal, "horizontal", j
-        hook = other.hook
-        if hook is None or other.height_m is None:
-            continue
-        px, py = hook
-        t = 0.0 if length2 == 0 else ((px - ax) * dx + (py - ay) * dy) / length2
-        t = t if 0.0 < t < 1.0 else (0.0 if t <= 0.0 else 1.0)
-        if hypot(px - (ax + t * dx), py - (ay + t * dy)) <= hook_plan_m:
-            vertical = other.height_m - jib_height_m
-            if vertical < metres:
-                metres, mode, worst = vertical, "vertical", j
-    if worst < 0:
+    t = 0.0 if length2 == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / length2))
+    if math.hypot(px - (ax + t * dx), py - (ay + t * dy)) > mast_radius(spec) + plan_m:
         return None
-    return tuple.__new__(
-        Clearance, (metres, mode, cranes[worst].device)
-    )  # a NamedTuple's own __new__ is Python
+    hspec = higher.spec
+    axis_t = hspec.counter_jib_m / (hspec.counter_jib_m + hspec.jib_m)  # where the tower axis lies
+    depth = hspec.counterweight_depth_m if t < axis_t else hspec.trolley_depth_m
+    return hspec.jib_height_m - depth - spec.top_m
+
+
+def worst_clearance(me: CraneView, others: Iterable[CraneView], cfg: CraneCollisionRule) -> Clearance | None:
+    """The smallest of :func:`clearances` of ``me`` against ``others``, in that order (the first of
+    equal ones, as ``min`` picks); None without a slew."""
+    worst: Clearance | None = None
+    for other in others:
+        for c in clearances(me, other, cfg):
+            if worst is None or c.metres < worst.metres:
+                worst = c
+    return worst
+
+
+def predicted_clearance(
+    me: CraneView, others: list[CraneView], cfg: CraneCollisionRule
+) -> tuple[Clearance, float] | None:
+    """The smallest clearance of ``me`` against ``others`` over the next seconds at every crane's
+    current speeds (each stopping at its braking time), and in how many seconds it comes; None when
+    none of them moves or ``me`` has no slew. Looked at in steps in which no structure moves more than
+    :data:`PREDICT_STEP_M` (at most :data:`PREDICT_STEPS`)."""
+    moving = [v for v in (me, *others) if v.moving()]
+    if me.jib is None or not moving:
+        return None
+    horizon = max(v.spec.braking_time_s for v in moving)
+    travel = sum(v.travel_m() for v in moving)
+    steps = max(1, min(PREDICT_STEPS, math.ceil(travel / PREDICT_STEP_M)))
+    best: tuple[Clearance, float] | None = None
+    for k in range(1, steps + 1):
+        t = horizon * k / steps
+        worst = worst_clearance(me.ahead(t), [o.ahead(t) for o in others], cfg)
+        if worst is not None and (best is None or worst.metres < best[0].metres):
+            best = worst, t
+    return best
 
 
 def can_come_close(lower: CraneSpec, other: CraneSpec, cfg: CraneCollisionRule) -> bool:
     """Whether any slew, trolley and hook position of the two cranes could give a clearance that
-    matters: horizontally within the warning distance (and its hysteresis), or the other's hook over
-    the lower one's slewing structure. Cranes set up out of each other's reach never are, so a site of
-    20 cranes checks the few pairs that overlap instead of all 380."""
+    matters: horizontally within the warning distance (and its hysteresis) of the other's tower or
+    slewing structure, or the other's hook or structure over the lower one's slewing structure or
+    top. Cranes set up out of each other's reach never are, so a site of 20 cranes checks the few
+    pairs that overlap instead of all 380."""
     bases = math.dist(lower.position_m, other.position_m)
     swing = max(lower.jib_m, lower.counter_jib_m)
-    mast = other.tower_half_width_m * math.sqrt(2)
+    other_swing = max(other.jib_m, other.counter_jib_m)
     warning = (cfg.min_clearance_m + cfg.warning_margin_m) * (1 + cfg.hysteresis_pct / 100)
     # a pair at the very edge of reach is checked: the plan geometry rounds (a hook exactly hook_plan_m
     # from the jib came out a femtometre inside it), and a skipped pair must never hide a clearance
     return (
-        bases - swing - mast <= warning + EDGE_MARGIN_M
-        or bases <= swing + other.jib_m + cfg.hook_plan_m + EDGE_MARGIN_M
+        bases - swing - mast_radius(other) <= warning + EDGE_MARGIN_M
+        or bases <= swing + other_swing + max(warning, cfg.hook_plan_m) + EDGE_MARGIN_M
+        or bases <= other_swing + mast_radius(lower) + cfg.hook_plan_m + EDGE_MARGIN_M
+    )
+
+
+def judged_against(me: CraneSpec, other: CraneSpec, cfg: CraneCollisionRule) -> bool:
+    """Whether ``me`` is judged against ``other``: it could come close to one as high or higher, or
+    to one in its own layer (then both are judged, each against the other)."""
+    return (other.jib_height_m >= me.jib_height_m or one_layer(me, other, cfg)) and can_come_close(
+        me, other, cfg
     )
 
 
 class CraneCollision:
-    """Evaluates every crane against every crane whose jib is as high or higher and that it could
-    come close to (the others can never change its level)."""
+    """Evaluates every crane against the cranes it is judged against (:func:`judged_against`): the
+    others can never change its level."""
 
     def __init__(self) -> None:
         self._memory = LevelMemory()
-        # for the list of cranes in _plan_for and the settings in _plan_cfg: each crane's index with
-        # the indices of the cranes as high or higher that it could come close to (the others can
-        # never change its level), their mast radii, and the devices of that group; only cranes with
-        # such a neighbour
-        self._plan: list[tuple[int, list[int], list[float], frozenset[str]]] = []
-        # each crane's entries of the plan (where it is the lower crane or one of the others), and
-        # the entry of each lower crane
+        # for the list of cranes in _plan_for and the settings in _plan_cfg: each judged crane's index
+        # with the indices of the cranes it is judged against and the devices of that group
+        self._plan: list[tuple[int, list[int], frozenset[str]]] = []
+        # each crane's entries of the plan (where it is the judged crane or one of the others), and
+        # the entry of each judged crane
         self._entries_of: dict[str, list[int]] = {}
-        self._entry_of_lower: dict[str, int] = {}
+        self._entry_of: dict[str, int] = {}
         self._plan_for: list[CraneView] | None = None
         self._plan_devices: tuple[str, ...] = ()
         self._plan_cfg: CraneCollisionRule | None = None
@@ -187,27 +322,24 @@ class CraneCollision:
         self._thresholds = [
             ("warning", cfg.min_clearance_m + cfg.warning_margin_m),
             ("alarm", cfg.min_clearance_m),
+            ("critical", cfg.stop_clearance_m),
         ]
         self._clear = clear_from(self._thresholds)
         if devices == self._plan_devices and cfg is self._plan_cfg:
             return  # a new list of the same cranes: the same pairs
         self._plan, self._plan_devices, self._plan_cfg = [], devices, cfg
         self._names = {c.device: c.name for c in cranes}
-        for i, lower in enumerate(cranes):
+        for i, me in enumerate(cranes):
             others = [
                 j
                 for j, other in enumerate(cranes)
-                if other.device != lower.device
-                and other.spec.jib_height_m >= lower.spec.jib_height_m
-                and can_come_close(lower.spec, other.spec, cfg)
+                if other.device != me.device and judged_against(me.spec, other.spec, cfg)
             ]
             if others:
-                masts = [cranes[j].spec.tower_half_width_m * math.sqrt(2) for j in others]
-                group = frozenset([lower.device, *(cranes[j].device for j in others)])
-                self._plan.append((i, others, masts, group))
-        self._entries_of, self._entry_of_lower = {}, {}
-        for k, (i, _others, _masts, group) in enumerate(self._plan):
-            self._entry_of_lower[cranes[i].device] = k
+                self._plan.append((i, others, frozenset([me.device, *(cranes[j].device for j in others)])))
+        self._entries_of, self._entry_of = {}, {}
+        for k, (i, _others, group) in enumerate(self._plan):
+            self._entry_of[cranes[i].device] = k
             for device in group:
                 self._entries_of.setdefault(device, []).append(k)
 
@@ -219,29 +351,29 @@ class CraneCollision:
         backfill: bool,
         moved: str | None = None,
     ) -> list[RuleResult]:
-        """crane.collision verdicts for every crane that has a higher neighbour and a known slew.
+        """crane.collision verdicts for every crane that is judged against another and has a slew.
 
         ``cranes`` may be one list the caller keeps and updates in place (each crane's new view at
         its own index, never another order): the pairs are worked out once for it. With ``moved``
         (the crane whose view alone changed since the last call, with the same list and settings),
-        only the groups that hold it and the cranes whose memory is not quiet are judged (a site of
-        80 crane pairs judged all 80 at each crane's sample): another crane's clearances are those it
-        was last judged on, and the same clearance against a level set by it gives that level again
-        (banded_level), so it would be clear and report nothing.
+        only the groups that hold it and the cranes whose memory is not quiet are judged: another
+        crane's clearances are those it was last judged on.
+
+        The level is that of the worst clearance now or predicted (:func:`predicted_clearance`); a
+        group with a crane whose latest sample is stale (:meth:`CraneView.stale`) may raise the
+        level but never lower it: missing data never clears a collision alert.
         """
         results = []
         same = cranes is self._plan_for and cfg is self._plan_cfg
         if not same:
             self._make_plan(cranes, cfg)
-        thresholds = self._thresholds
         if same and moved is not None:
-            # the groups that hold the crane that moved, and the lower cranes that are not quiet (one
-            # never judged, without a slew so far, gets its first slew by a sample of its own)
+            # the groups that hold the crane that moved, and the judged cranes that are not quiet
             picked = self._entries_of.get(moved, ())
             if self._memory.owes():
                 more = set(picked)
                 for device, _point in self._memory.owing():
-                    entry = self._entry_of_lower.get(device)
+                    entry = self._entry_of.get(device)
                     if entry is not None:
                         more.add(entry)
                 picked = sorted(more)
@@ -249,41 +381,48 @@ class CraneCollision:
         else:
             order = range(len(self._plan))
         for k in order:
-            i, others, masts, _group = self._plan[k]
-            lower = cranes[i]
-            worst = worst_clearance(lower, cranes, others, masts, cfg.hook_plan_m)
-            if worst is None:
+            i, indices, _group = self._plan[k]
+            me = cranes[i]
+            others = [cranes[j] for j in indices]
+            now = worst_clearance(me, others, cfg)
+            if now is None:
                 continue  # no slew yet: no clearance to measure
-            if worst.metres >= self._clear and self._memory.quiet(lower.device):
-                continue  # beyond every threshold and known clear: what banded_level would find
+            quiet = self._memory.quiet(me.device)
+            travel = me.travel_m() + max(o.travel_m() for o in others)
+            if quiet and now.metres - travel >= self._clear:
+                continue  # beyond every threshold however they move: what banded_level would find
+            ahead = predicted_clearance(me, others, cfg) if travel > 0 else None
+            worst, lead_s = (ahead if ahead is not None and ahead[0].metres < now.metres else (now, 0.0))
+            held = self._memory.get(me.device)
             level = banded_level(
-                worst.metres,
-                thresholds,
-                self._memory.get(lower.device),
-                cfg.hysteresis_pct / 100,
-                higher_is_worse=False,
+                worst.metres, self._thresholds, held, cfg.hysteresis_pct / 100, higher_is_worse=False
             )
-            if level is None and self._memory.quiet(lower.device):
+            if held is not None and _rank(level) < _rank(held) and any(v.stale(ts) for v in (me, *others)):
+                level = held  # a crane's data is missing or stale: it may not clear the alert
+            if level is None and quiet:
                 continue  # clear and known clear: nothing to report, no verdict to make
-            result = self._memory.report_later(
-                RULE,
-                lower.device,
-                "",
+            build = partial(
+                self._result,
+                me,
+                now,
+                (worst, lead_s) if lead_s else None,
+                self._names[worst.other],
                 level,
+                self._thresholds,
+                cfg,
                 ts,
                 backfill,
-                partial(
-                    self._result, lower, worst, self._names[worst.other], level, thresholds, cfg, ts, backfill
-                ),
             )
+            result = self._memory.report_later(RULE, me.device, "", level, ts, backfill, build)
             if result is not None:
                 results.append(result)
         return results
 
     @staticmethod
     def _result(
-        lower: CraneView,
-        worst: Clearance,
+        me: CraneView,
+        now: Clearance,
+        ahead: tuple[Clearance, float] | None,
         other_name: str,
         level: Level | None,
         thresholds: list[tuple[Level, float]],
@@ -291,18 +430,30 @@ class CraneCollision:
         ts: float,
         backfill: bool,
     ) -> RuleResult:
-        kind_zh = "水平" if worst.mode == "horizontal" else "垂直"
-        what = (
-            f"{lower.name} 与 {other_name} {kind_zh}净距 {worst.metres:.1f} m，"
-            f"安全距离 {cfg.min_clearance_m:g} m"
+        worst = now if ahead is None else ahead[0]
+        what = f"{me.name} 与 {other_name} {MODES_ZH[worst.mode]} "
+        what_en = f"{me.name} to {other_name}: {MODES_EN[worst.mode]} "
+        if ahead is None:
+            what += f"{now.metres:.1f} m"
+            what_en += f"{now.metres:.1f} m"
+        else:
+            what += f"按当前速度 {ahead[1]:.0f} s 内将降至 {worst.metres:.1f} m（当前最小净距 {now.metres:.1f} m）"
+            what_en += f"falls to {worst.metres:.1f} m within {ahead[1]:.0f} s at the current speeds (now {now.metres:.1f} m)"
+        limits = (
+            f"，预警 {thresholds[0][1]:g} m、减速 {cfg.min_clearance_m:g} m、制动 {cfg.stop_clearance_m:g} m"
+            "（GB 5144-2006 第10.5条 不小于 2 m）"
         )
-        what_en = (
-            f"{lower.name} {worst.mode} clearance to {other_name} {worst.metres:.1f} m, "
-            f"minimum {cfg.min_clearance_m:g} m"
-        )
+        details: dict[str, float | str | list[str]] = {
+            "other": worst.other,
+            "mode": "vertical" if worst.mode in VERTICAL else "horizontal",
+            "parts": worst.mode,
+            "now_m": round(now.metres, 2),
+        }
+        if ahead is not None:
+            details |= {"predicted_m": round(worst.metres, 2), "in_s": round(ahead[1], 1)}
         return RuleResult(
             rule=RULE,
-            device=lower.device,
+            device=me.device,
             point="",
             level=level,
             ts=ts,
@@ -310,11 +461,17 @@ class CraneCollision:
             value=round(worst.metres, 2),
             threshold=threshold_of(thresholds, level) or cfg.min_clearance_m,
             unit="m",
-            message=pick(level, what, ACTIONS.get(level or "", "")),
-            message_en=pick_en(level, what_en, ACTIONS_EN.get(level or "", "")),
-            details={"other": worst.other, "mode": worst.mode},
+            message=pick(level, what + limits, ACTIONS.get(level or "", "")),
+            message_en=pick_en(
+                level, f"{what_en}, minimum {cfg.min_clearance_m:g} m", ACTIONS_EN.get(level or "", "")
+            ),
+            details=details,
             backfill=backfill,
         )
+
+
+def _rank(level: Level | None) -> int:
+    return -1 if level is None else LEVEL_RANK[level]
 
 
 def history_s(site: SiteConfig) -> float:

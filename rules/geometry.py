@@ -69,3 +69,28 @@ def near_box(p: Point, box: Box, margin: float) -> bool:
     """Whether ``p`` is inside ``box`` grown by ``margin`` on every side (a point farther out is
     farther than ``margin`` from every edge of a polygon in that box, and not inside it)."""
     return box[0] - margin <= p[0] <= box[2] + margin and box[1] - margin <= p[1] <= box[3] + margin
+
+
+def segments_distance(a: Point, b: Point, c: Point, d: Point) -> float:
+    """Shortest distance in plan between the segments ``a``–``b`` and ``c``–``d`` (0 where they cross).
+    Two segments that do not cross are nearest at an end of one of them, so the distance is the least
+    of the four end-to-segment distances; crossing is told by the orientation of each segment's ends
+    against the other (strictly on both sides, or an end lying on the other segment)."""
+    if _cross(a, b, c, d):
+        return 0.0
+    return min(
+        segment_distance(a, c, d), segment_distance(b, c, d), segment_distance(c, a, b), segment_distance(d, a, b)
+    )
+
+
+def _cross(a: Point, b: Point, c: Point, d: Point) -> bool:
+    """Whether ``a``–``b`` and ``c``–``d`` properly cross (an end on the other segment is found as a
+    zero end-to-segment distance instead)."""
+    d1, d2 = _orient(c, d, a), _orient(c, d, b)
+    d3, d4 = _orient(a, b, c), _orient(a, b, d)
+    return ((d1 > 0 > d2) or (d1 < 0 < d2)) and ((d3 > 0 > d4) or (d3 < 0 < d4))
+
+
+def _orient(p: Point, q: Point, r: Point) -> float:
+    """Twice the signed area of p, q, r: positive when r is left of p→q."""
+    return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])

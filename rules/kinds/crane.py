@@ -15,6 +15,7 @@ from contract.readings import Quality, Reading
 from rules import crane_collision, crane_wind
 from rules.crane_collision import CraneCollision, CraneView
 from rules.crane_load import CraneLoad
+from rules.crane_motion import Motion
 from rules.crane_operator import CraneOperator
 from rules.crane_tilt import CraneTilt, quiet_tilts
 from rules.crane_wind import CraneWind, quiet_winds
@@ -30,7 +31,7 @@ OPERATOR = "operator_id"
 class _Crane:
     """What judging one crane's sample as a whole needs, looked up once."""
 
-    __slots__ = ("device", "lifting", "load_cfg", "name", "spec", "state", "view_at")
+    __slots__ = ("device", "lifting", "load_cfg", "motion", "name", "spec", "stale_s", "state", "view_at")
 
     def __init__(self, dev: CraneDevice, name: str, load_cfg: CraneLoadRule, view_at: int) -> None:
         self.device, self.name, self.spec = dev.id, name, dev.crane
@@ -38,6 +39,9 @@ class _Crane:
         self.load_cfg = load_cfg
         self.lifting = (f"{name}吊装", f"lifting by {dev.id}")  # what the key people are told of
         self.view_at = view_at  # its view's index in the collision check's list
+        # a sample older than three polls no longer tells where the crane is (nor how fast it moves)
+        self.stale_s = 3 * dev.poll_interval_s
+        self.motion = Motion(dev.crane.max_slew_deg_s, self.stale_s)
 
 
 class CraneJudge(Judge):
@@ -112,13 +116,17 @@ class CraneJudge(Judge):
             self.shared.work_seen(device, crane.lifting, ts)
         radius = memory.get("radius_m")
         if radius is not None and load is not None:
+            chart = crane.spec.chart_for(memory.get("reeving"))
             found = self._load.evaluate(
-                device, name, crane.spec.load_chart, crane.load_cfg, load, radius, ts, backfill
+                device, name, chart, crane.load_cfg, load, radius, ts, backfill, memory.get("moment_pct")
             )
             if found is not None:
                 out.append(found)
+        slew, height, motion = memory.get("slew_deg"), memory.get("height_m"), crane.motion
+        motion.update(ts, slew, radius, height)
+        speeds = (motion.slew_deg_s, motion.radius_ms, motion.height_ms)
         view = self._views[crane.view_at] = CraneView(
-            device, name, crane.spec, memory.get("slew_deg"), radius, memory.get("height_m")
+            device, name, crane.spec, slew, radius, height, ts, speeds, crane.stale_s
         )
         if view.hook is not None:  # slew and radius known
             found = self._zone.evaluate(device, name, view.hook, self._zone_cfg, ts, backfill)

@@ -34,7 +34,8 @@ def test_rated_load_follows_the_chart_linearly_between_points() -> None:
         (89.9, None),
         (90.0, "warning"),
         (99.9, "warning"),
-        (100.0, "alarm"),
+        (100.0, "warning"),  # GB 5144-2006 §6.1.2: 大于额定起重量, the rated load itself is not more
+        (100.1, "alarm"),
         (109.9, "alarm"),
         (110.0, "critical"),
     ],

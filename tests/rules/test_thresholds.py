@@ -12,7 +12,7 @@ counts a value within 1e-9 of its line as on it (rules/levels.py SLACK), whateve
 | rule | line (reference site) | words (standards.md) | comparison |
 |---|---|---|---|
 | crane.load warning | 90 % of rated | §1 "90 % of rated load → warning" | ≥ |
-| crane.load alarm | 100 % of rated | §1 GB 5144 §6.1.2 "load > 100 %" (大于额定起重量) | > (xfail: rules/crane_load.py, not ours, compares ≥) |
+| crane.load alarm | 100 % of rated | §1 GB 5144 §6.1.2 "load > 100 %" (大于额定起重量) | > |
 | crane.load critical | 110 % of rated | §1 "104–110 % cut"; clause 达 110 % | ≥ |
 | crane.wind warning | 10.8 m/s | §1/§12 Beaufort 6 "or more", 六级及以上 (以上 includes it) | ≥ |
 | crane.wind alarm | 13.8 m/s, 2 samples | §1 "> 13.8 m/s in 2 consecutive work cycles" | > (each sample) |
@@ -99,16 +99,7 @@ RATED_AT_15_4 = 6.0  # crane-1's chart: 6.0 t at 15.4 m
         (5.4, "warning"),  # 90 %: reached
         (5.41, "warning"),
         (5.99, "warning"),
-        pytest.param(
-            6.0,
-            "warning",  # 100 %: the rated load itself is not more than it (大于)
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="rules/crane_load.py (owned by the crane-collision work) still compares its alarm at "
-                "or above; GB 5144-2006 §6.1.2 says 大于: it needs strict={'alarm'} in banded_level and "
-                "clear_below",
-            ),
-        ),
+        (6.0, "warning"),  # 100 %: the rated load itself is not more than it (大于)
         (6.01, "alarm"),  # above the rated load
         (6.59, "alarm"),
         (6.6, "critical"),  # 110 %: reached

@@ -1,0 +1,50 @@
+"""A tower crane's slew, trolley and hoist speeds from its successive samples (the collision check's
+prediction, GB 5144-2006 §10.5; JGJ 332-2014 §3.1.1: a dangerous trend is to be acted on)."""
+
+from __future__ import annotations
+
+# Trolley and hoist speeds above these are jumps (a gap, a glitch), not motion: trolleys run below
+# about 1 m/s and hoists below about 2 m/s (100 m/min) on the tower cranes of a building site.
+MAX_TROLLEY_MS = 3.0
+MAX_HOIST_MS = 3.0
+
+
+class Motion:
+    """The latest speeds of one crane: slew (°/s, in the black box's sense), trolley (m/s, radius
+    growing) and hoist (m/s, hook rising). A speed is 0 until two samples close enough in time give
+    one, and after a jump faster than the crane can move."""
+
+    __slots__ = ("height_ms", "max_gap_s", "max_slew_deg_s", "radius_ms", "slew_deg_s", "_last")
+
+    def __init__(self, max_slew_deg_s: float, max_gap_s: float) -> None:
+        self.max_slew_deg_s, self.max_gap_s = max_slew_deg_s, max_gap_s
+        self.slew_deg_s = self.radius_ms = self.height_ms = 0.0
+        self._last: tuple[float, float | None, float | None, float | None] | None = None
+
+    def update(self, ts: float, slew: float | None, radius: float | None, height: float | None) -> None:
+        """Take the sample at ``ts``; a second sample at the same instant keeps the speeds."""
+        last, self._last = self._last, (ts, slew, radius, height)
+        if last is not None and last[0] == ts:
+            self._last = last[0], slew, radius, height
+            return
+        dt = None if last is None else ts - last[0]
+        if dt is None or not 0 < dt <= self.max_gap_s:
+            self.slew_deg_s = self.radius_ms = self.height_ms = 0.0  # no earlier sample close enough
+            return
+        assert last is not None
+        slew_step = None if slew is None or last[1] is None else (slew - last[1] + 180.0) % 360.0 - 180.0
+        self.slew_deg_s = _speed(slew_step, dt, self.max_slew_deg_s)
+        self.radius_ms = _speed(None if radius is None or last[2] is None else radius - last[2], dt, MAX_TROLLEY_MS)
+        self.height_ms = _speed(None if height is None or last[3] is None else height - last[3], dt, MAX_HOIST_MS)
+
+    def moving(self) -> bool:
+        """Whether any speed is not 0."""
+        return bool(self.slew_deg_s or self.radius_ms or self.height_ms)
+
+
+def _speed(step: float | None, dt: float, fastest: float) -> float:
+    """``step`` over ``dt``; 0 for an unknown step or one faster than ``fastest`` (a jump)."""
+    if step is None:
+        return 0.0
+    speed = step / dt
+    return speed if abs(speed) <= fastest else 0.0
