@@ -72,8 +72,8 @@ MODES_EN = {
     "top": "the other's counter-jib, counterweight or trolley above this top",
 }
 VERTICAL = frozenset({"hook", "top"})  # the clearances measured in height; the others in plan
-PREDICT_STEP_M = 1.0  # the prediction looks at instants at which no structure moved more than this
-PREDICT_STEPS = 20  # and at most this many: a fast slew is looked at more coarsely
+PREDICT_STEP_M = 2.0  # the prediction looks at instants between which no structure moves more than this
+PREDICT_STEPS = 10  # and at most this many: a fast slew is looked at more coarsely
 
 
 class CraneView:
@@ -94,6 +94,8 @@ class CraneView:
         "slew_deg",
         "slew_deg_s",
         "spec",
+        "angle",
+        "turn",
         "stale_s",
         "ts",
     )
@@ -116,12 +118,15 @@ class CraneView:
         self.slew_deg_s, self.radius_ms, self.height_ms = speeds
         self.jib: tuple[Point, Point] | None = None  # counter-jib end and jib tip; None without a slew
         self.hook: Point | None = None  # None without slew and radius
+        self.turn = 1.0 if spec.slew_direction == "ccw" else -1.0  # the site angle's sense of the slew
+        self.angle: float | None = None  # the jib's site angle, radians
         if slew_deg is not None:
             # along_jib at the three distances, the angle's cosine and sine worked out once, and
             # jib_axes's site angle written out (two calls cost a fifth of the view)
             angle = radians(
                 (spec.slew_offset_deg + (slew_deg if spec.slew_direction == "ccw" else -slew_deg)) % 360.0
             )
+            self.angle = angle
             x0, y0 = spec.position_m
             cos, sin = math.cos(angle), math.sin(angle)
             tail, tip = -spec.counter_jib_m, spec.jib_m
@@ -140,24 +145,6 @@ class CraneView:
         swing = max(spec.jib_m, spec.counter_jib_m)
         speed = abs(radians(self.slew_deg_s)) * swing + abs(self.radius_ms) + abs(self.height_ms)
         return speed * spec.braking_time_s
-
-    def ahead(self, t: float) -> CraneView:
-        """Its view ``t`` seconds on at its current speeds (it stops at its braking time; the trolley
-        stays on the jib, the hook above the ground)."""
-        if not self.moving():
-            return self
-        spec, t = self.spec, min(t, self.spec.braking_time_s)
-        slew, radius, height = self.slew_deg, self.radius_m, self.height_m
-        return CraneView(
-            self.device,
-            self.name,
-            spec,
-            None if slew is None else slew + self.slew_deg_s * t,
-            None if radius is None else min(spec.jib_m, max(0.0, radius + self.radius_ms * t)),
-            None if height is None else max(0.0, height + self.height_ms * t),
-            self.ts,
-            stale_s=self.stale_s,
-        )
 
     def stale(self, now: float) -> bool:
         """Whether its latest sample is too old (or it has none) to clear an alert with."""
@@ -236,34 +223,157 @@ def _over_top(spec: CraneSpec, higher: CraneView, plan_m: float) -> float | None
     return hspec.jib_height_m - depth - spec.top_m
 
 
-def worst_clearance(me: CraneView, others: Iterable[CraneView], cfg: CraneCollisionRule) -> Clearance | None:
+Pose = tuple[tuple[Point, Point] | None, Point | None, float | None]
+"""A crane's slewing structure (counter-jib end, jib tip), hook in plan and hook height at one instant."""
+MODES = ("mast", "own_mast", "jib", "hook", "top")
+
+
+class _Pair:
+    """What measuring one crane against another needs that does not move, worked out once per pair:
+    :meth:`worst` is :func:`clearances`'s smallest, the segment arithmetic written out (it runs at
+    every sample of both cranes and at every instant of a prediction)."""
+
+    __slots__ = (
+        "above",
+        "axis_t",
+        "higher",
+        "hook_plan",
+        "jib_height",
+        "layer",
+        "mast",
+        "other",
+        "other_at",
+        "own_at",
+        "own_mast",
+        "top_jib",
+        "top_plan",
+        "top_tail",
+    )
+
+    def __init__(self, me: CraneSpec, other: CraneSpec, device: str, cfg: CraneCollisionRule) -> None:
+        self.other = device
+        self.layer = one_layer(me, other, cfg)
+        self.higher = other.jib_height_m >= me.jib_height_m
+        self.above = other.jib_height_m > me.jib_height_m
+        self.other_at, self.mast = other.position_m, mast_radius(other)
+        self.own_at, self.own_mast = me.position_m, mast_radius(me)
+        self.hook_plan, self.jib_height = cfg.hook_plan_m, me.jib_height_m
+        self.top_plan = mast_radius(me) + cfg.hook_plan_m
+        self.axis_t = other.counter_jib_m / (other.counter_jib_m + other.jib_m)
+        self.top_tail = other.jib_height_m - other.counterweight_depth_m - me.top_m
+        self.top_jib = other.jib_height_m - other.trolley_depth_m - me.top_m
+
+    def worst(self, jib: tuple[Point, Point], other: Pose) -> tuple[float, str] | None:
+        """The smallest clearance of a crane whose structure is at ``jib`` against the other at
+        ``other``, and its mode (the first of equal ones in :func:`clearances`'s order)."""
+        (ax, ay), (bx, by) = jib
+        dx, dy = bx - ax, by - ay
+        length2 = dx * dx + dy * dy
+        metres, mode = math.inf, ""
+        if self.higher or self.layer:
+            metres, mode = _to_segment(self.other_at, ax, ay, dx, dy, length2)[0] - self.mast, "mast"
+        ojib, hook, height = other
+        if self.layer and ojib is not None:
+            c, d = ojib
+            jibs = segments_distance((ax, ay), (bx, by), c, d)
+            if jibs < metres:
+                metres, mode = jibs, "jib"
+            own = segment_distance(self.own_at, c, d) - self.own_mast
+            if own < metres:
+                metres, mode = own, "own_mast"
+        if self.higher and hook is not None and height is not None:
+            if _to_segment(hook, ax, ay, dx, dy, length2)[0] <= self.hook_plan:
+                vertical = height - self.jib_height
+                if vertical < metres:
+                    metres, mode = vertical, "hook"
+        if self.above and ojib is not None:
+            (cx, cy), (ex, ey) = ojib
+            fx, fy = ex - cx, ey - cy
+            plan, t = _to_segment(self.own_at, cx, cy, fx, fy, fx * fx + fy * fy)
+            if plan <= self.top_plan:
+                vertical = self.top_tail if t < self.axis_t else self.top_jib
+                if vertical < metres:
+                    metres, mode = vertical, "top"
+        return (metres, mode) if mode else None
+
+
+def _to_segment(p: Point, ax: float, ay: float, dx: float, dy: float, length2: float) -> tuple[float, float]:
+    """The distance from ``p`` to the segment from (ax, ay) along (dx, dy) (squared length
+    ``length2``), and where along it the nearest point lies (0 to 1): segment_distance's arithmetic."""
+    px, py = p
+    t = 0.0 if length2 == 0 else ((px - ax) * dx + (py - ay) * dy) / length2
+    t = t if 0.0 < t < 1.0 else (0.0 if t <= 0.0 else 1.0)  # max(0.0, min(1.0, t)), NaN alike
+    return math.hypot(px - (ax + t * dx), py - (ay + t * dy)), t
+
+
+def pairs_of(me: CraneView, others: Iterable[CraneView], cfg: CraneCollisionRule) -> list[_Pair]:
+    """The pairs of ``me`` with each of ``others``, in that order."""
+    return [_Pair(me.spec, o.spec, o.device, cfg) for o in others]
+
+
+def worst_clearance(me: CraneView, others: list[CraneView], cfg: CraneCollisionRule) -> Clearance | None:
     """The smallest of :func:`clearances` of ``me`` against ``others``, in that order (the first of
     equal ones, as ``min`` picks); None without a slew."""
-    worst: Clearance | None = None
-    for other in others:
-        for c in clearances(me, other, cfg):
-            if worst is None or c.metres < worst.metres:
-                worst = c
-    return worst
+    return _worst(pairs_of(me, others, cfg), me.jib, [(o.jib, o.hook, o.height_m) for o in others])
+
+
+def _worst(pairs: list[_Pair], jib: tuple[Point, Point] | None, poses: list[Pose]) -> Clearance | None:
+    if jib is None:
+        return None
+    best: tuple[float, str] | None = None
+    at = -1
+    for k, pair in enumerate(pairs):
+        found = pair.worst(jib, poses[k])
+        if found is not None and (best is None or found[0] < best[0]):
+            best, at = found, k
+    if best is None:
+        return None
+    return tuple.__new__(Clearance, (best[0], best[1], pairs[at].other))  # a NamedTuple's __new__ is Python
+
+
+def pose_ahead(view: CraneView, t: float) -> Pose:
+    """Its pose ``t`` seconds on at its current speeds, without making a view (the prediction looks
+    at many instants): it stops at its braking time, the trolley stays on the jib, the hook above
+    the ground."""
+    if view.angle is None or not (view.slew_deg_s or view.radius_ms or view.height_ms):
+        return view.jib, view.hook, view.height_m
+    spec = view.spec
+    t = min(t, spec.braking_time_s)
+    angle = view.angle + view.turn * radians(view.slew_deg_s) * t
+    cos, sin = math.cos(angle), math.sin(angle)
+    x0, y0 = spec.position_m
+    tail, tip = -spec.counter_jib_m, spec.jib_m
+    jib = ((x0 + tail * cos, y0 + tail * sin), (x0 + tip * cos, y0 + tip * sin))
+    radius, height = view.radius_m, view.height_m
+    hook = None
+    if radius is not None:
+        r = min(tip, max(0.0, radius + view.radius_ms * t))
+        hook = (x0 + r * cos, y0 + r * sin)
+    if height is not None:
+        height = max(0.0, height + view.height_ms * t)
+    return jib, hook, height
 
 
 def predicted_clearance(
-    me: CraneView, others: list[CraneView], cfg: CraneCollisionRule
+    me: CraneView, others: list[CraneView], cfg: CraneCollisionRule, pairs: list[_Pair] | None = None
 ) -> tuple[Clearance, float] | None:
     """The smallest clearance of ``me`` against ``others`` over the next seconds at every crane's
     current speeds (each stopping at its braking time), and in how many seconds it comes; None when
     none of them moves or ``me`` has no slew. Looked at in steps in which no structure moves more than
-    :data:`PREDICT_STEP_M` (at most :data:`PREDICT_STEPS`)."""
+    :data:`PREDICT_STEP_M` (at most :data:`PREDICT_STEPS`); ``pairs``: :func:`pairs_of` them."""
     moving = [v for v in (me, *others) if v.moving()]
     if me.jib is None or not moving:
         return None
+    if pairs is None:
+        pairs = pairs_of(me, others, cfg)
     horizon = max(v.spec.braking_time_s for v in moving)
     travel = sum(v.travel_m() for v in moving)
     steps = max(1, min(PREDICT_STEPS, math.ceil(travel / PREDICT_STEP_M)))
     best: tuple[Clearance, float] | None = None
     for k in range(1, steps + 1):
         t = horizon * k / steps
-        worst = worst_clearance(me.ahead(t), [o.ahead(t) for o in others], cfg)
+        jib = pose_ahead(me, t)[0]
+        worst = _worst(pairs, jib, [pose_ahead(o, t) for o in others])
         if worst is not None and (best is None or worst.metres < best[0].metres):
             best = worst, t
     return best
@@ -303,8 +413,9 @@ class CraneCollision:
     def __init__(self) -> None:
         self._memory = LevelMemory()
         # for the list of cranes in _plan_for and the settings in _plan_cfg: each judged crane's index
-        # with the indices of the cranes it is judged against and the devices of that group
-        self._plan: list[tuple[int, list[int], frozenset[str]]] = []
+        # with the indices of the cranes it is judged against, its pairs with them, and the devices
+        # of that group
+        self._plan: list[tuple[int, list[int], list[_Pair], frozenset[str]]] = []
         # each crane's entries of the plan (where it is the judged crane or one of the others), and
         # the entry of each judged crane
         self._entries_of: dict[str, list[int]] = {}
@@ -336,9 +447,10 @@ class CraneCollision:
                 if other.device != me.device and judged_against(me.spec, other.spec, cfg)
             ]
             if others:
-                self._plan.append((i, others, frozenset([me.device, *(cranes[j].device for j in others)])))
+                group = frozenset([me.device, *(cranes[j].device for j in others)])
+                self._plan.append((i, others, pairs_of(me, [cranes[j] for j in others], cfg), group))
         self._entries_of, self._entry_of = {}, {}
-        for k, (i, _others, group) in enumerate(self._plan):
+        for k, (i, _others, _pairs, group) in enumerate(self._plan):
             self._entry_of[cranes[i].device] = k
             for device in group:
                 self._entries_of.setdefault(device, []).append(k)
@@ -381,22 +493,26 @@ class CraneCollision:
         else:
             order = range(len(self._plan))
         for k in order:
-            i, indices, _group = self._plan[k]
+            i, indices, pairs, _group = self._plan[k]
             me = cranes[i]
             others = [cranes[j] for j in indices]
-            now = worst_clearance(me, others, cfg)
+            now = _worst(pairs, me.jib, [(o.jib, o.hook, o.height_m) for o in others])
             if now is None:
                 continue  # no slew yet: no clearance to measure
             quiet = self._memory.quiet(me.device)
             travel = me.travel_m() + max(o.travel_m() for o in others)
             if quiet and now.metres - travel >= self._clear:
                 continue  # beyond every threshold however they move: what banded_level would find
-            ahead = predicted_clearance(me, others, cfg) if travel > 0 else None
-            worst, lead_s = (ahead if ahead is not None and ahead[0].metres < now.metres else (now, 0.0))
-            held = self._memory.get(me.device)
-            level = banded_level(
-                worst.metres, self._thresholds, held, cfg.hysteresis_pct / 100, higher_is_worse=False
-            )
+            held, band, thresholds = self._memory.get(me.device), cfg.hysteresis_pct / 100, self._thresholds
+            worst, lead_s = now, 0.0
+            level = banded_level(now.metres, thresholds, held, band, higher_is_worse=False)
+            # the prediction can only lower the clearance, by the pair's travel at most: where the level
+            # of that lowest clearance is the level now, no clearance between them gives another level
+            if travel > 0 and banded_level(now.metres - travel, thresholds, held, band, False) != level:
+                ahead = predicted_clearance(me, others, cfg, pairs)
+                if ahead is not None and ahead[0].metres < now.metres:
+                    worst, lead_s = ahead
+                    level = banded_level(worst.metres, thresholds, held, band, higher_is_worse=False)
             if held is not None and _rank(level) < _rank(held) and any(v.stale(ts) for v in (me, *others)):
                 level = held  # a crane's data is missing or stale: it may not clear the alert
             if level is None and quiet:
@@ -408,7 +524,7 @@ class CraneCollision:
                 (worst, lead_s) if lead_s else None,
                 self._names[worst.other],
                 level,
-                self._thresholds,
+                thresholds,
                 cfg,
                 ts,
                 backfill,
