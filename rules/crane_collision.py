@@ -95,6 +95,8 @@ class CraneView:
         "slew_deg_s",
         "spec",
         "angle",
+        "pose",
+        "travel",
         "turn",
         "stale_s",
         "ts",
@@ -133,18 +135,18 @@ class CraneView:
             self.jib = ((x0 + tail * cos, y0 + tail * sin), (x0 + tip * cos, y0 + tip * sin))
             if radius_m is not None:
                 self.hook = (x0 + radius_m * cos, y0 + radius_m * sin)
+        self.pose: Pose = (self.jib, self.hook, height_m)
+        # the farthest any of its structures (hook height included) moves within its braking time at
+        # its current speeds: a clearance now larger than a pair's travel cannot be predicted lower
+        self.travel = 0.0
+        if self.slew_deg_s or self.radius_ms or self.height_ms:
+            swing = max(spec.jib_m, spec.counter_jib_m)
+            speed = abs(radians(self.slew_deg_s)) * swing + abs(self.radius_ms) + abs(self.height_ms)
+            self.travel = speed * spec.braking_time_s
 
     def moving(self) -> bool:
         """Whether any of its speeds is not 0 (a prediction would move it)."""
-        return bool(self.slew_deg_s or self.radius_ms or self.height_ms)
-
-    def travel_m(self) -> float:
-        """The farthest any of its structures (hook height included) moves within its braking time at
-        its current speeds: a clearance now larger than the pair's travel cannot be predicted lower."""
-        spec = self.spec
-        swing = max(spec.jib_m, spec.counter_jib_m)
-        speed = abs(radians(self.slew_deg_s)) * swing + abs(self.radius_ms) + abs(self.height_ms)
-        return speed * spec.braking_time_s
+        return self.travel > 0
 
     def stale(self, now: float) -> bool:
         """Whether its latest sample is too old (or it has none) to clear an alert with."""
@@ -270,8 +272,11 @@ class _Pair:
         dx, dy = bx - ax, by - ay
         length2 = dx * dx + dy * dy
         metres, mode = math.inf, ""
-        if self.higher or self.layer:
-            metres, mode = _to_segment(self.other_at, ax, ay, dx, dy, length2)[0] - self.mast, "mast"
+        if self.higher or self.layer:  # _to_segment written out: the one clearance of every pair
+            px, py = self.other_at
+            t = 0.0 if length2 == 0 else ((px - ax) * dx + (py - ay) * dy) / length2
+            t = t if 0.0 < t < 1.0 else (0.0 if t <= 0.0 else 1.0)
+            metres, mode = math.hypot(px - (ax + t * dx), py - (ay + t * dy)) - self.mast, "mast"
         ojib, hook, height = other
         if self.layer and ojib is not None:
             c, d = ojib
@@ -314,7 +319,7 @@ def pairs_of(me: CraneView, others: Iterable[CraneView], cfg: CraneCollisionRule
 def worst_clearance(me: CraneView, others: list[CraneView], cfg: CraneCollisionRule) -> Clearance | None:
     """The smallest of :func:`clearances` of ``me`` against ``others``, in that order (the first of
     equal ones, as ``min`` picks); None without a slew."""
-    return _worst(pairs_of(me, others, cfg), me.jib, [(o.jib, o.hook, o.height_m) for o in others])
+    return _worst(pairs_of(me, others, cfg), me.jib, [o.pose for o in others])
 
 
 def _worst(pairs: list[_Pair], jib: tuple[Point, Point] | None, poses: list[Pose]) -> Clearance | None:
@@ -335,8 +340,8 @@ def pose_ahead(view: CraneView, t: float) -> Pose:
     """Its pose ``t`` seconds on at its current speeds, without making a view (the prediction looks
     at many instants): it stops at its braking time, the trolley stays on the jib, the hook above
     the ground."""
-    if view.angle is None or not (view.slew_deg_s or view.radius_ms or view.height_ms):
-        return view.jib, view.hook, view.height_m
+    if view.angle is None or not view.travel:
+        return view.pose
     spec = view.spec
     t = min(t, spec.braking_time_s)
     angle = view.angle + view.turn * radians(view.slew_deg_s) * t
@@ -367,7 +372,7 @@ def predicted_clearance(
     if pairs is None:
         pairs = pairs_of(me, others, cfg)
     horizon = max(v.spec.braking_time_s for v in moving)
-    travel = sum(v.travel_m() for v in moving)
+    travel = sum(v.travel for v in moving)
     steps = max(1, min(PREDICT_STEPS, math.ceil(travel / PREDICT_STEP_M)))
     best: tuple[Clearance, float] | None = None
     for k in range(1, steps + 1):
@@ -496,11 +501,14 @@ class CraneCollision:
             i, indices, pairs, _group = self._plan[k]
             me = cranes[i]
             others = [cranes[j] for j in indices]
-            now = _worst(pairs, me.jib, [(o.jib, o.hook, o.height_m) for o in others])
+            now = _worst(pairs, me.jib, [o.pose for o in others])
             if now is None:
                 continue  # no slew yet: no clearance to measure
             quiet = self._memory.quiet(me.device)
-            travel = me.travel_m() + max(o.travel_m() for o in others)
+            travel = 0.0  # the pair's that closes fastest
+            for o in others:
+                travel = o.travel if o.travel > travel else travel
+            travel += me.travel
             if quiet and now.metres - travel >= self._clear:
                 continue  # beyond every threshold however they move: what banded_level would find
             held, band, thresholds = self._memory.get(me.device), cfg.hysteresis_pct / 100, self._thresholds
