@@ -83,23 +83,23 @@ class CraneView:
     with slots: a frozen dataclass cost more to make than the whole check of a pair."""
 
     __slots__ = (
+        "angle",
         "device",
         "height_m",
         "height_ms",
         "hook",
         "jib",
         "name",
+        "pose",
         "radius_m",
         "radius_ms",
         "slew_deg",
         "slew_deg_s",
         "spec",
-        "angle",
-        "pose",
-        "travel",
-        "turn",
         "stale_s",
+        "travel",
         "ts",
+        "turn",
     )
 
     def __init__(
@@ -197,9 +197,13 @@ def clearances(me: CraneView, other: CraneView, cfg: CraneCollisionRule) -> list
         out.append(Clearance(segments_distance(a, b, c, d), "jib", device))
         out.append(Clearance(segment_distance(spec.position_m, c, d) - mast_radius(spec), "own_mast", device))
     hook = other.hook
-    if higher and hook is not None and other.height_m is not None:
-        if segment_distance(hook, a, b) <= cfg.hook_plan_m:
-            out.append(Clearance(other.height_m - spec.jib_height_m, "hook", device))
+    if (
+        higher
+        and hook is not None
+        and other.height_m is not None
+        and segment_distance(hook, a, b) <= cfg.hook_plan_m
+    ):
+        out.append(Clearance(other.height_m - spec.jib_height_m, "hook", device))
     if ospec.jib_height_m > spec.jib_height_m and other.jib is not None:
         top = _over_top(spec, other, cfg.hook_plan_m)
         if top is not None:
@@ -286,11 +290,14 @@ class _Pair:
             own = segment_distance(self.own_at, c, d) - self.own_mast
             if own < metres:
                 metres, mode = own, "own_mast"
-        if self.higher and hook is not None and height is not None:
-            if _to_segment(hook, ax, ay, dx, dy, length2)[0] <= self.hook_plan:
-                vertical = height - self.jib_height
-                if vertical < metres:
-                    metres, mode = vertical, "hook"
+        if (
+            self.higher
+            and hook is not None
+            and height is not None
+            and _to_segment(hook, ax, ay, dx, dy, length2)[0] <= self.hook_plan
+            and height - self.jib_height < metres
+        ):
+            metres, mode = height - self.jib_height, "hook"
         if self.above and ojib is not None:
             (cx, cy), (ex, ey) = ojib
             fx, fy = ex - cx, ey - cy

@@ -78,7 +78,8 @@ def load_thresholds(cfg: CraneLoadRule) -> list[tuple[Level, float]]:
     return [("warning", cfg.warning_pct), ("alarm", cfg.alarm_pct), ("critical", cfg.critical_pct)]
 
 
-STRICT = ("alarm",)  # GB 5144-2006 §6.1.2: 大于额定起重量; warning (达 90 %) and critical (达 110 %) at the line
+# GB 5144-2006 §6.1.2: 大于额定起重量 (strictly above); warning (达 90 %) and critical (达 110 %) at the line
+STRICT: tuple[Level, ...] = ("alarm",)
 
 
 class _Plan:
@@ -123,15 +124,17 @@ class CraneLoad:
         if pct < plan.clear and self._memory.quiet(device):
             return None  # below every threshold and known clear: what banded_level would find
         thresholds = plan.thresholds
-        level = banded_level(pct, thresholds, self._memory.get(device), cfg.hysteresis_pct / 100, strict=STRICT)
+        level = banded_level(
+            pct, thresholds, self._memory.get(device), cfg.hysteresis_pct / 100, strict=STRICT
+        )
         if level is None and self._memory.quiet(device):
             return None  # clear and known clear: nothing to report, no verdict to make
 
         def build() -> RuleResult:
-            what = (
-                f"{name} 起重量 {load_t:.2f} t，为额定起重量 {rated:.2f} t（幅度 {radius_m:g} m）的 {chart_pct:.0f}%"
+            what = f"{name} 起重量 {load_t:.2f} t，为额定起重量 {rated:.2f} t（幅度 {radius_m:g} m）的 {chart_pct:.0f}%"
+            what_en = (
+                f"{name} load {load_t:.2f} t = {chart_pct:.0f} % of the rated {rated:.2f} t at {radius_m:g} m"
             )
-            what_en = f"{name} load {load_t:.2f} t = {chart_pct:.0f} % of the rated {rated:.2f} t at {radius_m:g} m"
             details: dict[str, float | str | list[str]] = {
                 "load_t": load_t,
                 "radius_m": radius_m,

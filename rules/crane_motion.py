@@ -14,7 +14,7 @@ class Motion:
     growing) and hoist (m/s, hook rising). A speed is 0 until two samples close enough in time give
     one, and after a jump faster than the crane can move."""
 
-    __slots__ = ("height_ms", "max_gap_s", "max_slew_deg_s", "radius_ms", "slew_deg_s", "_last")
+    __slots__ = ("_last", "height_ms", "max_gap_s", "max_slew_deg_s", "radius_ms", "slew_deg_s")
 
     def __init__(self, max_slew_deg_s: float, max_gap_s: float) -> None:
         self.max_slew_deg_s, self.max_gap_s = max_slew_deg_s, max_gap_s
@@ -53,4 +53,3 @@ class Motion:
     def moving(self) -> bool:
         """Whether any speed is not 0."""
         return bool(self.slew_deg_s or self.radius_ms or self.height_ms)
-

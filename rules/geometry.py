@@ -79,7 +79,10 @@ def segments_distance(a: Point, b: Point, c: Point, d: Point) -> float:
     if _cross(a, b, c, d):
         return 0.0
     return min(
-        segment_distance(a, c, d), segment_distance(b, c, d), segment_distance(c, a, b), segment_distance(d, a, b)
+        segment_distance(a, c, d),
+        segment_distance(b, c, d),
+        segment_distance(c, a, b),
+        segment_distance(d, a, b),
     )
 
 

@@ -14,11 +14,12 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contract.config import ConfigError, load_site
+from contract.config import ConfigError, LoadedSite, load_site
 from contract.config.crane import CraneSpec
 from contract.config.rules import CraneCollisionRule
+from contract.kinds.crane import CraneDevice
 from contract.readings import Quality
-from rules import RuleEngine
+from rules import RuleEngine, RuleResult
 from rules.crane_collision import CraneView, clearances, one_layer, predicted_clearance
 from rules.crane_motion import Motion
 from rules.geometry import segment_distance, segments_distance
@@ -28,22 +29,25 @@ TWO = Path(__file__).resolve().parents[2] / "config" / "examples" / "site-two-cr
 CFG = CraneCollisionRule()
 
 
-def two_cranes():
+def two_cranes() -> LoadedSite:
     return load_site(TWO)
 
 
 def spec_of(device: str) -> CraneSpec:
-    return two_cranes().config.device(device).crane  # type: ignore[union-attr]
+    dev = two_cranes().config.device(device)
+    assert isinstance(dev, CraneDevice)
+    return dev.crane
 
 
 # --- plan geometry -------------------------------------------------------------------------------
 
 coord = st.floats(-100, 100, allow_nan=False)
 points = st.tuples(coord, coord)
+P = tuple[float, float]
 
 
 @given(points, points, points, points)
-def test_segment_distance_is_symmetric_and_no_more_than_any_end_distance(a, b, c, d) -> None:
+def test_segment_distance_is_symmetric_and_no_more_than_any_end_distance(a: P, b: P, c: P, d: P) -> None:
     found = segments_distance(a, b, c, d)
     assert found >= 0
     assert found == pytest.approx(segments_distance(c, d, a, b), abs=1e-9)
@@ -53,7 +57,7 @@ def test_segment_distance_is_symmetric_and_no_more_than_any_end_distance(a, b, c
 
 
 @given(points, points, points, points)
-def test_segment_distance_is_the_least_over_points_of_both(a, b, c, d) -> None:
+def test_segment_distance_is_the_least_over_points_of_both(a: P, b: P, c: P, d: P) -> None:
     """No pair of points along the two segments is closer than the distance found; and the points
     sampled along them come as close as the sampling step allows."""
     found = segments_distance(a, b, c, d)
@@ -67,7 +71,7 @@ def test_segment_distance_is_the_least_over_points_of_both(a, b, c, d) -> None:
 
 
 @given(st.floats(0.01, 0.99), st.floats(0.01, 0.99), points, points, points)
-def test_segments_through_a_common_point_touch(s, t, p, u, v) -> None:
+def test_segments_through_a_common_point_touch(s: float, t: float, p: P, u: P, v: P) -> None:
     """Two segments each drawn through the point p cross there: distance 0 (to rounding)."""
     a, b = (p[0] - s * u[0], p[1] - s * u[1]), (p[0] + (1 - s) * u[0], p[1] + (1 - s) * u[1])
     c, d = (p[0] - t * v[0], p[1] - t * v[1]), (p[0] + (1 - t) * v[0], p[1] + (1 - t) * v[1])
@@ -133,7 +137,9 @@ def test_a_slew_towards_the_other_crane_is_predicted_over_the_braking_time() -> 
     assert predicted_clearance(CraneView("crane-a", "A", a, 12.0, 20, 30), [still], CFG) is None
 
 
-def slewing(engine: RuleEngine, slews: list[float], b_slew: float = 0.0, t0: float = 1000.0):
+def slewing(
+    engine: RuleEngine, slews: list[float], b_slew: float = 0.0, t0: float = 1000.0
+) -> list[RuleResult]:
     """crane-a through ``slews``, one a second, crane-b standing at ``b_slew``: crane-a's verdicts."""
     batches = []
     for k, slew in enumerate(slews):
