@@ -22,6 +22,7 @@ over their braking time, decides the level: the three distances of anti-collisio
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Iterable
 from functools import partial
 from math import radians
@@ -113,6 +114,7 @@ class CraneView:
         ts: float = -math.inf,
         speeds: tuple[float, float, float] = (0.0, 0.0, 0.0),
         stale_s: float = math.inf,
+        travel: float | None = None,
     ) -> None:
         self.device, self.name, self.spec = device, name, spec
         self.slew_deg, self.radius_m, self.height_m = slew_deg, radius_m, height_m
@@ -137,12 +139,8 @@ class CraneView:
                 self.hook = (x0 + radius_m * cos, y0 + radius_m * sin)
         self.pose: Pose = (self.jib, self.hook, height_m)
         # the farthest any of its structures (hook height included) moves within its braking time at
-        # its current speeds: a clearance now larger than a pair's travel cannot be predicted lower
-        self.travel = 0.0
-        if self.slew_deg_s or self.radius_ms or self.height_ms:
-            swing = max(spec.jib_m, spec.counter_jib_m)
-            speed = abs(radians(self.slew_deg_s)) * swing + abs(self.radius_ms) + abs(self.height_ms)
-            self.travel = speed * spec.braking_time_s
+        # its current speeds (:func:`travel_m`; the judge's Motion gives it, worked out with the speeds)
+        self.travel = travel_m(spec, speeds) if travel is None else travel
 
     def moving(self) -> bool:
         """Whether any of its speeds is not 0 (a prediction would move it)."""
@@ -151,6 +149,15 @@ class CraneView:
     def stale(self, now: float) -> bool:
         """Whether its latest sample is too old (or it has none) to clear an alert with."""
         return self.ts < now - self.stale_s
+
+
+def travel_m(spec: CraneSpec, speeds: tuple[float, float, float]) -> float:
+    """The farthest any structure of the crane (hook height included) moves within its braking time
+    at ``speeds`` (slew °/s, trolley and hoist m/s): a clearance now larger than a pair's travel
+    cannot be predicted lower."""
+    slew, trolley, hoist = speeds
+    swing = max(spec.jib_m, spec.counter_jib_m)
+    return (abs(radians(slew)) * swing + abs(trolley) + abs(hoist)) * spec.braking_time_s
 
 
 EDGE_MARGIN_M = 0.001  # pairs within a millimetre of the edge of reach are checked, not skipped
@@ -276,7 +283,7 @@ class _Pair:
         dx, dy = bx - ax, by - ay
         length2 = dx * dx + dy * dy
         metres, mode = math.inf, ""
-        if self.higher or self.layer:  # _to_segment written out: the one clearance of every pair
+        if self.higher or self.layer:  # segment_distance written out: the one clearance of every pair
             px, py = self.other_at
             t = 0.0 if length2 == 0 else ((px - ax) * dx + (py - ay) * dy) / length2
             t = t if 0.0 < t < 1.0 else (0.0 if t <= 0.0 else 1.0)
@@ -290,32 +297,24 @@ class _Pair:
             own = segment_distance(self.own_at, c, d) - self.own_mast
             if own < metres:
                 metres, mode = own, "own_mast"
-        if (
-            self.higher
-            and hook is not None
-            and height is not None
-            and _to_segment(hook, ax, ay, dx, dy, length2)[0] <= self.hook_plan
-            and height - self.jib_height < metres
-        ):
-            metres, mode = height - self.jib_height, "hook"
+        if self.higher and hook is not None and height is not None:
+            px, py = hook  # segment_distance written out, as below
+            t = 0.0 if length2 == 0 else ((px - ax) * dx + (py - ay) * dy) / length2
+            t = t if 0.0 < t < 1.0 else (0.0 if t <= 0.0 else 1.0)
+            vertical = height - self.jib_height
+            if vertical < metres and math.hypot(px - (ax + t * dx), py - (ay + t * dy)) <= self.hook_plan:
+                metres, mode = vertical, "hook"
         if self.above and ojib is not None:
             (cx, cy), (ex, ey) = ojib
             fx, fy = ex - cx, ey - cy
-            plan, t = _to_segment(self.own_at, cx, cy, fx, fy, fx * fx + fy * fy)
-            if plan <= self.top_plan:
-                vertical = self.top_tail if t < self.axis_t else self.top_jib
-                if vertical < metres:
-                    metres, mode = vertical, "top"
+            px, py = self.own_at
+            along = fx * fx + fy * fy
+            t = 0.0 if along == 0 else ((px - cx) * fx + (py - cy) * fy) / along
+            t = t if 0.0 < t < 1.0 else (0.0 if t <= 0.0 else 1.0)
+            vertical = self.top_tail if t < self.axis_t else self.top_jib
+            if vertical < metres and math.hypot(px - (cx + t * fx), py - (cy + t * fy)) <= self.top_plan:
+                metres, mode = vertical, "top"
         return (metres, mode) if mode else None
-
-
-def _to_segment(p: Point, ax: float, ay: float, dx: float, dy: float, length2: float) -> tuple[float, float]:
-    """The distance from ``p`` to the segment from (ax, ay) along (dx, dy) (squared length
-    ``length2``), and where along it the nearest point lies (0 to 1): segment_distance's arithmetic."""
-    px, py = p
-    t = 0.0 if length2 == 0 else ((px - ax) * dx + (py - ay) * dy) / length2
-    t = t if 0.0 < t < 1.0 else (0.0 if t <= 0.0 else 1.0)  # max(0.0, min(1.0, t)), NaN alike
-    return math.hypot(px - (ax + t * dx), py - (ay + t * dy)), t
 
 
 def pairs_of(me: CraneView, others: Iterable[CraneView], cfg: CraneCollisionRule) -> list[_Pair]:
@@ -438,6 +437,7 @@ class CraneCollision:
         self._names: dict[str, str] = {}  # each crane's name, by device, for the verdicts' words
         self._thresholds: list[tuple[Level, float]] = []  # of _plan_cfg: mildest first, never changed
         self._clear = math.inf  # a clearance at or beyond it is clear from a clear level
+        self._lines: list[float] = []  # every threshold and the end of its band, ascending
 
     def _make_plan(self, cranes: list[CraneView], cfg: CraneCollisionRule) -> None:
         devices = tuple(c.device for c in cranes)
@@ -448,6 +448,8 @@ class CraneCollision:
             ("critical", cfg.stop_clearance_m),
         ]
         self._clear = clear_from(self._thresholds)
+        band = 1 + cfg.hysteresis_pct / 100
+        self._lines = sorted(x for _level, t in self._thresholds for x in (t, t * band))
         if devices == self._plan_devices and cfg is self._plan_cfg:
             return  # a new list of the same cranes: the same pairs
         self._plan, self._plan_devices, self._plan_cfg = [], devices, cfg
@@ -507,23 +509,28 @@ class CraneCollision:
         for k in order:
             i, indices, pairs, _group = self._plan[k]
             me = cranes[i]
-            others = [cranes[j] for j in indices]
-            now = _worst(pairs, me.jib, [o.pose for o in others])
+            travel = 0.0  # of the other that moves farthest: a pair closes by both cranes' travel at most
+            poses = []
+            for j in indices:
+                other = cranes[j]
+                poses.append(other.pose)
+                travel = other.travel if other.travel > travel else travel
+            now = _worst(pairs, me.jib, poses)
             if now is None:
                 continue  # no slew yet: no clearance to measure
             quiet = self._memory.quiet(me.device)
-            travel = 0.0  # the pair's that closes fastest
-            for o in others:
-                travel = o.travel if o.travel > travel else travel
             travel += me.travel
             if quiet and now.metres - travel >= self._clear:
                 continue  # beyond every threshold however they move: what banded_level would find
             held, band, thresholds = self._memory.get(me.device), cfg.hysteresis_pct / 100, self._thresholds
             worst, lead_s = now, 0.0
             level = banded_level(now.metres, thresholds, held, band, higher_is_worse=False)
-            # the prediction can only lower the clearance, by the pair's travel at most: where the level
-            # of that lowest clearance is the level now, no clearance between them gives another level
-            if travel > 0 and banded_level(now.metres - travel, thresholds, held, band, False) != level:
+            others = [cranes[j] for j in indices]
+            # the prediction can only lower the clearance, by the pair's travel at most: where no
+            # threshold or band line lies between that lowest clearance and the clearance now, no
+            # clearance between them gives another level
+            lines = self._lines
+            if travel > 0 and bisect_right(lines, now.metres) != bisect_right(lines, now.metres - travel):
                 ahead = predicted_clearance(me, others, cfg, pairs)
                 if ahead is not None and ahead[0].metres < now.metres:
                     worst, lead_s = ahead

@@ -3,6 +3,8 @@ prediction, GB 5144-2006 §10.5; JGJ 332-2014 §3.1.1: a dangerous trend is to b
 
 from __future__ import annotations
 
+import math
+
 # Trolley and hoist speeds above these are jumps (a gap, a glitch), not motion: trolleys run below
 # about 1 m/s and hoists below about 2 m/s (100 m/min) on the tower cranes of a building site.
 MAX_TROLLEY_MS = 3.0
@@ -14,11 +16,27 @@ class Motion:
     growing) and hoist (m/s, hook rising). A speed is 0 until two samples close enough in time give
     one, and after a jump faster than the crane can move."""
 
-    __slots__ = ("_last", "height_ms", "max_gap_s", "max_slew_deg_s", "radius_ms", "slew_deg_s")
+    __slots__ = (
+        "_last",
+        "_reach",
+        "braking_s",
+        "height_ms",
+        "max_gap_s",
+        "max_slew_deg_s",
+        "radius_ms",
+        "slew_deg_s",
+        "travel_m",
+    )
 
-    def __init__(self, max_slew_deg_s: float, max_gap_s: float) -> None:
+    def __init__(
+        self, max_slew_deg_s: float, max_gap_s: float, swing_m: float = 0.0, braking_s: float = 0.0
+    ) -> None:
         self.max_slew_deg_s, self.max_gap_s = max_slew_deg_s, max_gap_s
         self.slew_deg_s = self.radius_ms = self.height_ms = 0.0
+        # how far the crane's structures move within ``braking_s`` at these speeds (its slewing
+        # structure reaching ``swing_m`` from the axis): rules.crane_collision.travel_m, kept with them
+        self.braking_s, self._reach = braking_s, math.radians(1.0) * swing_m
+        self.travel_m = 0.0
         self._last: tuple[float, float | None, float | None, float | None] | None = None
 
     def update(self, ts: float, slew: float | None, radius: float | None, height: float | None) -> None:
@@ -29,7 +47,7 @@ class Motion:
             return
         dt = None if last is None else ts - last[0]
         if dt is None or not 0 < dt <= self.max_gap_s:
-            self.slew_deg_s = self.radius_ms = self.height_ms = 0.0  # no earlier sample close enough
+            self.slew_deg_s = self.radius_ms = self.height_ms = self.travel_m = 0.0  # none close enough
             return
         assert last is not None
         # the three speeds written out (a helper's calls cost a tenth of the crane's sample): a step
@@ -49,6 +67,9 @@ class Motion:
             speed = (height - last[3]) / dt
             speed = speed if -MAX_HOIST_MS <= speed <= MAX_HOIST_MS else 0.0
         self.height_ms = speed
+        self.travel_m = (
+            abs(self.slew_deg_s) * self._reach + abs(self.radius_ms) + abs(speed)
+        ) * self.braking_s
 
     def moving(self) -> bool:
         """Whether any speed is not 0."""

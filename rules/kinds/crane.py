@@ -41,7 +41,10 @@ class _Crane:
         self.view_at = view_at  # its view's index in the collision check's list
         # a sample older than three polls no longer tells where the crane is (nor how fast it moves)
         self.stale_s = 3 * dev.poll_interval_s
-        self.motion = Motion(dev.crane.max_slew_deg_s, self.stale_s)
+        spec = dev.crane
+        self.motion = Motion(
+            spec.max_slew_deg_s, self.stale_s, max(spec.jib_m, spec.counter_jib_m), spec.braking_time_s
+        )
 
 
 class CraneJudge(Judge):
@@ -126,7 +129,7 @@ class CraneJudge(Judge):
         motion.update(ts, slew, radius, height)
         speeds = (motion.slew_deg_s, motion.radius_ms, motion.height_ms)
         view = self._views[crane.view_at] = CraneView(
-            device, name, crane.spec, slew, radius, height, ts, speeds, crane.stale_s
+            device, name, crane.spec, slew, radius, height, ts, speeds, crane.stale_s, motion.travel_m
         )
         if view.hook is not None:  # slew and radius known
             found = self._zone.evaluate(device, name, view.hook, self._zone_cfg, ts, backfill)
