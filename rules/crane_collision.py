@@ -249,6 +249,7 @@ class _Pair:
     __slots__ = (
         "above",
         "axis_t",
+        "half",
         "higher",
         "hook_plan",
         "jib_height",
@@ -256,6 +257,7 @@ class _Pair:
         "mast",
         "other",
         "other_at",
+        "other_half",
         "own_at",
         "own_mast",
         "top_jib",
@@ -271,14 +273,23 @@ class _Pair:
         self.other_at, self.mast = other.position_m, mast_radius(other)
         self.own_at, self.own_mast = me.position_m, mast_radius(me)
         self.hook_plan, self.jib_height = cfg.hook_plan_m, me.jib_height_m
+        self.half, self.other_half = (
+            (me.jib_m + me.counter_jib_m) / 2,
+            (other.jib_m + other.counter_jib_m) / 2,
+        )
         self.top_plan = mast_radius(me) + cfg.hook_plan_m
         self.axis_t = other.counter_jib_m / (other.counter_jib_m + other.jib_m)
         self.top_tail = other.jib_height_m - other.counterweight_depth_m - me.top_m
         self.top_jib = other.jib_height_m - other.trolley_depth_m - me.top_m
 
-    def worst(self, jib: tuple[Point, Point], other: Pose) -> tuple[float, str] | None:
+    def worst(
+        self, jib: tuple[Point, Point], other: Pose, floor: float = math.inf
+    ) -> tuple[float, str] | None:
         """The smallest clearance of a crane whose structure is at ``jib`` against the other at
-        ``other``, and its mode (the first of equal ones in :func:`clearances`'s order)."""
+        ``other``, and its mode (the first of equal ones in :func:`clearances`'s order). The jib
+        against jib and own-tower clearances are not measured where a bound shows them at or above
+        ``floor`` (the structures' midpoints apart less their half-lengths): then the smallest is
+        exact only if it is below ``floor``."""
         (ax, ay), (bx, by) = jib
         dx, dy = bx - ax, by - ay
         length2 = dx * dx + dy * dy
@@ -291,12 +302,17 @@ class _Pair:
         ojib, hook, height = other
         if self.layer and ojib is not None:
             c, d = ojib
-            jibs = segments_distance((ax, ay), (bx, by), c, d)
-            if jibs < metres:
-                metres, mode = jibs, "jib"
-            own = segment_distance(self.own_at, c, d) - self.own_mast
-            if own < metres:
-                metres, mode = own, "own_mast"
+            mx, my = (c[0] + d[0]) / 2, (c[1] + d[1]) / 2  # the other's midpoint
+            apart = math.hypot((ax + bx) / 2 - mx, (ay + by) / 2 - my)
+            if apart - self.half - self.other_half < floor:
+                jibs = segments_distance((ax, ay), (bx, by), c, d)
+                if jibs < metres:
+                    metres, mode = jibs, "jib"
+            px, py = self.own_at
+            if math.hypot(px - mx, py - my) - self.other_half - self.own_mast < floor:
+                own = segment_distance(self.own_at, c, d) - self.own_mast
+                if own < metres:
+                    metres, mode = own, "own_mast"
         if self.higher and hook is not None and height is not None:
             px, py = hook  # segment_distance written out, as below
             t = 0.0 if length2 == 0 else ((px - ax) * dx + (py - ay) * dy) / length2
@@ -328,13 +344,16 @@ def worst_clearance(me: CraneView, others: list[CraneView], cfg: CraneCollisionR
     return _worst(pairs_of(me, others, cfg), me.jib, [o.pose for o in others])
 
 
-def _worst(pairs: list[_Pair], jib: tuple[Point, Point] | None, poses: list[Pose]) -> Clearance | None:
+def _worst(
+    pairs: list[_Pair], jib: tuple[Point, Point] | None, poses: list[Pose], floor: float = math.inf
+) -> Clearance | None:
+    """The smallest :meth:`_Pair.worst` of ``jib`` against ``poses`` (exact below ``floor``)."""
     if jib is None:
         return None
     best: tuple[float, str] | None = None
     at = -1
     for k, pair in enumerate(pairs):
-        found = pair.worst(jib, poses[k])
+        found = pair.worst(jib, poses[k], floor)
         if found is not None and (best is None or found[0] < best[0]):
             best, at = found, k
     if best is None:
@@ -515,13 +534,16 @@ class CraneCollision:
                 other = cranes[j]
                 poses.append(other.pose)
                 travel = other.travel if other.travel > travel else travel
-            now = _worst(pairs, me.jib, poses)
+            travel += me.travel
+            floor = self._clear + travel  # clearances beyond it cannot give a level, however they move
+            now = _worst(pairs, me.jib, poses, floor)
             if now is None:
                 continue  # no slew yet: no clearance to measure
             quiet = self._memory.quiet(me.device)
-            travel += me.travel
-            if quiet and now.metres - travel >= self._clear:
+            if quiet and now.metres >= floor:
                 continue  # beyond every threshold however they move: what banded_level would find
+            if now.metres >= floor:
+                now = _worst(pairs, me.jib, poses)  # a verdict to make: every clearance measured
             held, band, thresholds = self._memory.get(me.device), cfg.hysteresis_pct / 100, self._thresholds
             worst, lead_s = now, 0.0
             level = banded_level(now.metres, thresholds, held, band, higher_is_worse=False)

@@ -20,7 +20,16 @@ from contract.config.rules import CraneCollisionRule
 from contract.kinds.crane import CraneDevice
 from contract.readings import Quality
 from rules import RuleEngine, RuleResult
-from rules.crane_collision import CraneView, clearances, one_layer, predicted_clearance, travel_m
+from rules.crane_collision import (
+    CraneView,
+    _worst,
+    clearances,
+    one_layer,
+    pairs_of,
+    predicted_clearance,
+    travel_m,
+    worst_clearance,
+)
 from rules.crane_motion import Motion
 from rules.geometry import segment_distance, segments_distance
 from tests.rules.sites import run, sample
@@ -235,3 +244,24 @@ def test_a_jib_that_reaches_the_other_tower_is_a_config_error_naming_both(tmp_pa
     assert "crane-a and crane-b can never be kept apart" in text
     assert "52.70 m" in text and "49.90 m" in text and "GB 5144-2006 §10.5" in text
     load_site(moved(tmp_path, 30.0, limiter=True))  # limiters set: accepted, still watched at run time
+
+
+@given(st.floats(0, 360), st.floats(0, 360), st.floats(30, 110), st.floats(0, 60))
+def test_the_bound_skips_only_clearances_that_cannot_be_the_least_below_it(
+    slew_a: float, slew_b: float, apart: float, floor: float
+) -> None:
+    """With a floor, the smallest clearance is the exact one wherever it is below the floor, and at or
+    above the floor wherever the exact one is (the collision check then skips the crane or measures
+    again)."""
+    a = spec_of("crane-a")
+    b = spec_of("crane-b").model_copy(update={"position_m": (apart, 0.0)})
+    me, other = CraneView("crane-a", "A", a, slew_a, 20, 30), CraneView("crane-b", "B", b, slew_b, 20, 30)
+    pairs = pairs_of(me, [other], CFG)
+    exact = _worst(pairs, me.jib, [other.pose])
+    bounded = _worst(pairs, me.jib, [other.pose], floor)
+    assert exact is not None and bounded is not None
+    assert exact == worst_clearance(me, [other], CFG)
+    if exact.metres < floor:
+        assert bounded == exact
+    else:
+        assert bounded.metres >= floor
