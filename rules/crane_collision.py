@@ -542,8 +542,8 @@ class CraneCollision:
             quiet = self._memory.quiet(me.device)
             if quiet and now.metres >= floor:
                 continue  # beyond every threshold however they move: what banded_level would find
-            if now.metres >= floor:
-                now = _worst(pairs, me.jib, poses)  # a verdict to make: every clearance measured
+            if now.metres >= floor:  # a verdict to make: every clearance measured
+                now = _worst(pairs, me.jib, poses) or now
             held, band, thresholds = self._memory.get(me.device), cfg.hysteresis_pct / 100, self._thresholds
             worst, lead_s = now, 0.0
             level = banded_level(now.metres, thresholds, held, band, higher_is_worse=False)
