@@ -5,8 +5,8 @@ Every pair of cranes that could come close is judged on each structure that can 
 - ``mast``: a crane's slewing structure (counter-jib end to jib tip) against the tower of a crane
   as high or higher, 2 m apart in plan. The mast section's orientation is not known, so the tower is
   taken as the circle through its corners (half-width × √2);
-- ``jib``: two jibs in one layer (heights closer than the minimum clearance plus the higher crane's
-  trolley and hook block depth), each slewing structure against the other, in plan; and the other's
+- ``jib``: two jibs in one layer (:meth:`CraneSpec.shares_layer`: heights closer than the minimum
+  clearance plus the higher crane's trolley and hook block depth), each slewing structure against the other, in plan; and the other's
   slewing structure against this crane's own tower (``own_mast``);
 - ``hook``: a higher crane's hook within ``hook_plan_m`` in plan of this crane's jib must be 2 m above
   it (a negative clearance: its rope crosses the jib, the load hangs in its way);
@@ -176,17 +176,6 @@ def mast_radius(spec: CraneSpec) -> float:
     return spec.tower_half_width_m * math.sqrt(2)
 
 
-def one_layer(a: CraneSpec, b: CraneSpec, cfg: CraneCollisionRule) -> bool:
-    """Whether the two jibs share a layer: closer in height than the minimum clearance plus the
-    depth of the higher crane's trolley and hook block (both cranes' deeper one at equal heights)."""
-    gap = abs(a.jib_height_m - b.jib_height_m)
-    if a.jib_height_m == b.jib_height_m:
-        depth = max(a.trolley_depth_m, b.trolley_depth_m)
-    else:
-        depth = (a if a.jib_height_m > b.jib_height_m else b).trolley_depth_m
-    return gap < cfg.min_clearance_m + depth
-
-
 def clearances(me: CraneView, other: CraneView, cfg: CraneCollisionRule) -> list[Clearance]:
     """Every clearance of ``me`` against ``other`` that applies (module docstring); none without a
     slew of ``me``."""
@@ -194,7 +183,7 @@ def clearances(me: CraneView, other: CraneView, cfg: CraneCollisionRule) -> list
         return []
     a, b = me.jib
     spec, ospec, device = me.spec, other.spec, other.device
-    layer = one_layer(spec, ospec, cfg)
+    layer = spec.shares_layer(ospec, cfg.min_clearance_m)
     higher = ospec.jib_height_m >= spec.jib_height_m
     out = []
     if higher or layer:
@@ -267,7 +256,7 @@ class _Pair:
 
     def __init__(self, me: CraneSpec, other: CraneSpec, device: str, cfg: CraneCollisionRule) -> None:
         self.other = device
-        self.layer = one_layer(me, other, cfg)
+        self.layer = me.shares_layer(other, cfg.min_clearance_m)
         self.higher = other.jib_height_m >= me.jib_height_m
         self.above = other.jib_height_m > me.jib_height_m
         self.other_at, self.mast = other.position_m, mast_radius(other)
@@ -431,9 +420,9 @@ def can_come_close(lower: CraneSpec, other: CraneSpec, cfg: CraneCollisionRule) 
 def judged_against(me: CraneSpec, other: CraneSpec, cfg: CraneCollisionRule) -> bool:
     """Whether ``me`` is judged against ``other``: it could come close to one as high or higher, or
     to one in its own layer (then both are judged, each against the other)."""
-    return (other.jib_height_m >= me.jib_height_m or one_layer(me, other, cfg)) and can_come_close(
-        me, other, cfg
-    )
+    return (
+        other.jib_height_m >= me.jib_height_m or me.shares_layer(other, cfg.min_clearance_m)
+    ) and can_come_close(me, other, cfg)
 
 
 class CraneCollision:

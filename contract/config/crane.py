@@ -122,6 +122,17 @@ class CraneSpec(Model):
         """Height of the crane's highest part (its top, as GB 5144-2006 §10.5 measures from)."""
         return self.jib_height_m if self.top_height_m is None else self.top_height_m
 
+    def shares_layer(self, other: CraneSpec, min_clearance_m: float) -> bool:
+        """Whether this jib and ``other``'s share a layer: closer in height than the minimum clearance
+        plus the depth of the higher crane's trolley and hook block (the deeper one at equal heights),
+        so that they can strike each other (standards.md §11)."""
+        gap = abs(self.jib_height_m - other.jib_height_m)
+        if self.jib_height_m == other.jib_height_m:
+            depth = max(self.trolley_depth_m, other.trolley_depth_m)
+        else:
+            depth = (self if self.jib_height_m > other.jib_height_m else other).trolley_depth_m
+        return gap < min_clearance_m + depth
+
     def chart_for(self, reeving: float | None) -> list[LoadChartPoint]:
         """The load chart for the reported ``reeving`` (load_chart when it has none of its own)."""
         if reeving is None or not self.load_charts:

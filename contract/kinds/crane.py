@@ -28,16 +28,17 @@ class CraneDevice(DeviceConfig):
     )
 
     def check_site(self, devices: Sequence[DeviceConfig]) -> list[str]:
-        """The cranes as high or higher whose tower this crane's jib reaches closer than GB 5144-2006
-        §10.5 allows at some slew, where no slew limiter keeps it off (:func:`jib_past_tower`)."""
+        """The cranes as high or higher (or in its layer) whose tower this crane's jib reaches closer than
+        GB 5144-2006 §10.5 allows at some slew, where no slew limiter keeps it off (:func:`jib_past_tower`)."""
         if self.crane.slew_limiter_set:
             return []
         problems = []
         for other in devices:
             if not isinstance(other, CraneDevice) or other.id == self.id:
                 continue
-            if other.crane.jib_height_m < self.crane.jib_height_m:
-                continue
+            lower = other.crane.jib_height_m >= self.crane.jib_height_m
+            if not lower and not self.crane.shares_layer(other.crane, MIN_CLEARANCE_M):
+                continue  # a higher jib passes over the other tower
             past = jib_past_tower(self.crane, other.crane)
             if past is not None:
                 reach, limit = past

@@ -24,7 +24,6 @@ from rules.crane_collision import (
     CraneView,
     _worst,
     clearances,
-    one_layer,
     pairs_of,
     predicted_clearance,
     travel_m,
@@ -100,7 +99,8 @@ def test_layers_are_2_m_plus_the_higher_trolley_apart() -> None:
     low = spec_of("crane-a")
     for gap, layer in ((0.0, True), (3.49, True), (3.5, False), (10.0, False)):
         high = low.model_copy(update={"jib_height_m": low.jib_height_m + gap, "position_m": (60.0, 0.0)})
-        assert one_layer(low, high, CFG) is layer, gap
+        assert low.shares_layer(high, CFG.min_clearance_m) is layer, gap
+        assert high.shares_layer(low, CFG.min_clearance_m) is layer, gap
 
 
 def test_jibs_crossing_mid_span_are_a_clearance_of_zero() -> None:
@@ -244,6 +244,16 @@ def test_a_jib_that_reaches_the_other_tower_is_a_config_error_naming_both(tmp_pa
     assert "crane-a and crane-b can never be kept apart" in text
     assert "52.70 m" in text and "49.90 m" in text and "GB 5144-2006 §10.5" in text
     load_site(moved(tmp_path, 30.0, limiter=True))  # limiters set: accepted, still watched at run time
+    # crane-b 1 m higher shares crane-a's layer: its jib reaching crane-a's tower is named as well
+    data = yaml.safe_load(moved(tmp_path, 52.7).read_text(encoding="utf-8"))
+    data["devices"][0]["crane"]["slew_limiter_set"] = True
+    data["devices"][1]["crane"]["jib_height_m"] = 46
+    (tmp_path / "site.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError, match="cranes crane-b and crane-a can never be kept apart"):
+        load_site(tmp_path / "site.yaml")
+    data["devices"][1]["crane"]["jib_height_m"] = 48.5  # 3.5 m: another layer, crane-b's jib passes over
+    (tmp_path / "site.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    load_site(tmp_path / "site.yaml")
 
 
 @given(st.floats(0, 360), st.floats(0, 360), st.floats(30, 110), st.floats(0, 60))
