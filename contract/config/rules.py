@@ -122,7 +122,23 @@ class CraneCollisionRule(Model):
         title="Hook plan distance",
         description="m: a higher hook this close in plan to a lower jib is checked vertically",
     )
+    stop_clearance_m: float = Field(
+        0.5,
+        ge=0,
+        title="Stop clearance",
+        description="m: a clearance (now or predicted within the braking time) below it is critical, "
+        "brake now (制动; practice, as anti-collision devices' stop zone)",
+    )
     hysteresis_pct: float = Field(5, ge=0, lt=50, title="Clearing band", description="% of the threshold")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CraneCollisionRule:
+        if self.stop_clearance_m >= self.min_clearance_m:
+            raise ValueError(
+                f"stop_clearance_m {self.stop_clearance_m:g} must be below min_clearance_m "
+                f"{self.min_clearance_m:g} (预警 > 减速 > 制动)"
+            )
+        return self
 
 
 class CraneZoneRule(Model):
