@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from contract.config.crane import CraneSpec
+from contract.config.device import DeviceConfig
 from contract.config.papers import MachineDevice
 from contract.kinds import offline
 from contract.kinds.kind import Kind, Metric
