@@ -27,6 +27,7 @@ from contract.kinds import registry
 from contract.kinds.kind import Kind, Metric
 from contract.kinds.pit import PitDevice
 from contract.readings import DeviceStatus, Quality, Reading
+from contract.weather import WarningSignal
 from rules import device_offline, safety_devices
 from rules.device_offline import DeviceOffline, shorter_limit
 from rules.kinds.base import Judge, Shared, faulted, some
@@ -159,6 +160,7 @@ class RuleEngine:
         results: list[RuleResult] = []
         isfinite = math.isfinite
         plans = self._plans
+        weather = self._shared.weather
         for _, group_iter in groupby(batch, key=sample):
             group = list(group_iter)
             device, ts = group[0].device, group[0].ts
@@ -216,6 +218,8 @@ class RuleEngine:
                 results.extend(found)
             if changed:
                 results.extend(plan.judge.sample(plan.config, changed, ts, backfill))
+            if weather.pending:  # work seen against a weather stop (rules/weather_work.py)
+                results.extend(weather.drain())
         return readings, results
 
     def _reading(self, plan: _Plan, r: Reading, changed: set[str]) -> tuple[Reading, list[RuleResult]]:
@@ -275,9 +279,15 @@ class RuleEngine:
                 out.extend(self._offline.tick(now, device, name, interval, rule, clause))
         for judge in self._judges.values():
             out.extend(judge.tick(now))
+        out.extend(self._shared.weather.tick(now))
         if self._personnel is not None:
             out.extend(self._personnel.tick(now))
         return out
+
+    def set_warnings(self, signals: Sequence[WarningSignal]) -> None:
+        """The regional warning signals the site knows (set by the site or pushed by the regulator):
+        judged at each tick from now on, their stops held while each is in force."""
+        self._shared.weather.set_warnings(signals)
 
     def on_site(self) -> list[tuple[str, float]]:
         """Everyone the access gates last saw enter and not leave: (person id, entry ts)."""
@@ -304,6 +314,7 @@ class RuleEngine:
         (the alert manager reconciles it with what it persisted), and the time limits restart at
         ``now``, since the gateway's own downtime is not the devices' silence."""
         families: list[object] = [self._shared.fault, self._offline, self._safety]
+        families.extend(self._shared.weather.families())
         for judge in self._judges.values():
             families.extend(judge.families())
         if self._personnel is not None:
