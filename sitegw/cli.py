@@ -256,6 +256,7 @@ def _register_subcommands() -> None:
     from contract.kinds import registry
     from sitegw.events_cli import events, redeliver
     from sitegw.pour_cli import pour_app
+    from sitegw.warning_cli import warning_app
     from sitegw.replay_cli import replay_command
     from sitegw.simulate_device_cli import list_kinds, simulate_device, simulate_kind
     from sitegw.simulate_modbus_cli import anemometer, crane, hoist
@@ -283,6 +284,7 @@ def _register_subcommands() -> None:
     _register_regulator()
     app.add_typer(users_app, name="users")
     app.add_typer(pour_app, name="pour")
+    app.add_typer(warning_app, name="warning")
     vision_app.command("detect")(detect)
     vision_app.command("eval")(evaluate)
 

@@ -40,13 +40,13 @@ class GatewayRefused(Exception):
     """The gateway could not be reached or refused the request; the message says what to do."""
 
 
-def call(method: str, url: str, path: str, token: str) -> Any:
-    """The JSON answer of ``method path`` on the gateway at ``url``; GatewayRefused with a clear message
-    for a refused connection, a timeout or an error answer."""
+def call(method: str, url: str, path: str, token: str, body: dict[str, Any] | None = None) -> Any:
+    """The JSON answer of ``method path`` (with the JSON ``body``) on the gateway at ``url``; GatewayRefused
+    with a clear message for a refused connection, a timeout or an error answer."""
     headers = {"Authorization": "Bearer " + token} if token else {}
     target = url.rstrip("/") + path
     try:
-        r = httpx.request(method, target, headers=headers, timeout=TIMEOUT_S)
+        r = httpx.request(method, target, headers=headers, timeout=TIMEOUT_S, json=body)
     except httpx.ConnectError as exc:
         raise GatewayRefused(
             f"cannot connect to the gateway at {url} ({exc}): is it running? (--url or SITEGW_URL)"
@@ -80,12 +80,12 @@ def _refusal(r: httpx.Response, token: str) -> str:
         return f"not allowed: {detail} (use a supervisor's token)"
     if r.status_code == 404 and detail == "Not Found":  # the framework's own answer: no such route
         return f"the gateway at {r.url.scheme}://{r.url.netloc.decode()} has no pours API (a sitegw before pours?)"
-    if r.status_code in (404, 409):
+    if r.status_code in (404, 409, 422):
         return detail
     return f"the gateway answered {r.status_code}: {detail}"
 
 
-def _fail(message: str) -> NoReturn:
+def fail(message: str) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(1)
 
@@ -98,7 +98,7 @@ def _set(url: str, token: str, device: str, action: str) -> None:
     try:
         p = call("POST", url, f"/api/v1/pours/{quote(device, safe='')}/{action}", token)
     except GatewayRefused as exc:
-        _fail(str(exc))
+        fail(str(exc))
     what = "started" if p["active"] else "ended"
     typer.echo(f"{p['device']} ({p['name']}): pour {what} by {p['changed_by']} at {_when(p['changed_ts'])}")
 
@@ -121,7 +121,7 @@ def list_pours(url: str = URL, token: str = TOKEN) -> None:
     try:
         pours = call("GET", url, "/api/v1/pours", token)
     except GatewayRefused as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if not pours:
         typer.echo("this site has no formwork device")
         return

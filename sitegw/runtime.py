@@ -37,6 +37,7 @@ from gateway.metrics import GatewayMetrics, MetricSources
 from gateway.outbox.service import Outbox
 from gateway.siren import SirenController
 from gateway.site_work import SiteWork
+from gateway.weather_warnings import WarningBoard
 from gateway.store.influx import InfluxSink
 from gateway.store.local import LocalStore
 from gateway.store.local_query import StoreCounts
@@ -140,6 +141,8 @@ class Gateway:
             self.gb28181 = Gb28181Device(site.config.gb28181, _cameras(site), online=self._camera_online)
         # pours started and ended by supervisors, and who is on site, over the rules' own state
         self.work = SiteWork(site, self.monitor.engine, self.bus.publish, state_dir)
+        # the regional warning signals, kept across restarts and judged by the rules (weather stops)
+        self.warnings = WarningBoard(state_dir / "warnings.sqlite", self.monitor.engine)
         self.hub = LiveHub()  # live stream of readings, status and alert events for the API
         self.monitor.alerts.add_listener(self.hub.on_alert)
         # the site's own sirens follow the alerts from the start (those still active from the last
@@ -166,6 +169,7 @@ class Gateway:
             health=self.health,
             cameras=self.cameras,
             work=self.work,
+            warnings=self.warnings,
             sirens=self.sirens.states,
             notices=NoticeBoard(
                 site.config.project.code, [u for u in self._uplinks if isinstance(u, RegulatorUplink)]
@@ -399,6 +403,7 @@ class Gateway:
         self.final_summary = self.summary()
         await self.outbox.stop()
         self.monitor.close()
+        self.warnings.close()
         self.decisions.close()
         self.positions.close()
 

@@ -20,6 +20,7 @@ from gateway.camera_service import CameraService
 from gateway.live import LiveState
 from gateway.siren import SirenState
 from gateway.site_work import SiteWork
+from gateway.weather_warnings import WarningBoard
 from gateway.store.local_query import HistoryReader
 from gateway.uplinks.notices import NoticeBoard
 from gateway.uplinks.self_checks import SelfCheckOutbox
@@ -41,6 +42,7 @@ class ApiServices:
     sirens: Callable[[], list[SirenState]] | None = None  # the site's sirens and what drives them
     notices: NoticeBoard | None = None  # the regulators' supervision notices to the project
     self_checks: SelfCheckOutbox | None = None  # company self-checks on their way to the regulators
+    warnings: WarningBoard | None = None  # the regional warning signals the site set (or the regulator)
 
     @property
     def device_ids(self) -> set[str]:
