@@ -256,12 +256,12 @@ def _register_subcommands() -> None:
     from contract.kinds import registry
     from sitegw.events_cli import events, redeliver
     from sitegw.pour_cli import pour_app
-    from sitegw.warning_cli import warning_app
     from sitegw.replay_cli import replay_command
     from sitegw.simulate_device_cli import list_kinds, simulate_device, simulate_kind
     from sitegw.simulate_modbus_cli import anemometer, crane, hoist
     from sitegw.simulate_mqtt_cli import simulate_formwork, simulate_gate, simulate_pit
     from sitegw.users_cli import users_app
+    from sitegw.warning_cli import warning_app
     from vision.cli import detect, evaluate
 
     simulate_app.command("crane")(crane)

@@ -37,7 +37,6 @@ from gateway.metrics import GatewayMetrics, MetricSources
 from gateway.outbox.service import Outbox
 from gateway.siren import SirenController
 from gateway.site_work import SiteWork
-from gateway.weather_warnings import WarningBoard
 from gateway.store.influx import InfluxSink
 from gateway.store.local import LocalStore
 from gateway.store.local_query import StoreCounts
@@ -53,6 +52,7 @@ from gateway.uplinks.positions import ReadPositions
 from gateway.uplinks.self_checks import FILE as SELF_CHECKS_FILE
 from gateway.uplinks.self_checks import SelfCheckOutbox, SelfCheckSender
 from gateway.uplinks.summaries import SummarySender
+from gateway.weather_warnings import WarningBoard
 from plumbing.heap import settle_startup_heap
 from sitegw.warmup import RuleWarmup
 

@@ -78,7 +78,9 @@ def register(kind: Kind) -> Kind:
         raise KindError(f"kind {kind.name}: flags {', '.join(unknown)} are not among its metrics")
     strange = sorted(set(kind.weather_stops) - set(STOPS))
     if strange:
-        raise KindError(f"kind {kind.name}: weather_stops {', '.join(strange)} unknown (stops: {', '.join(STOPS)})")
+        raise KindError(
+            f"kind {kind.name}: weather_stops {', '.join(strange)} unknown (stops: {', '.join(STOPS)})"
+        )
     _kinds[kind.name] = kind
     for m in kind.metrics:
         _metrics.setdefault(m.name, m)

@@ -20,10 +20,10 @@ from gateway.camera_service import CameraService
 from gateway.live import LiveState
 from gateway.siren import SirenState
 from gateway.site_work import SiteWork
-from gateway.weather_warnings import WarningBoard
 from gateway.store.local_query import HistoryReader
 from gateway.uplinks.notices import NoticeBoard
 from gateway.uplinks.self_checks import SelfCheckOutbox
+from gateway.weather_warnings import WarningBoard
 
 
 @dataclass(slots=True)
