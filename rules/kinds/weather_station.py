@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from contract.config.device import DeviceConfig
+from contract.config.site import SiteConfig
 from rules.kinds.base import Judge, Shared
 from rules.result import RuleResult
-from rules.weather_heat import WeatherHeat
+from rules.weather_heat import DAY_S, WeatherHeat
 from rules.weather_lightning import WeatherLightning
 from rules.weather_rain import WeatherRain
 from rules.weather_wind import WeatherWind
@@ -22,6 +23,12 @@ class WeatherStationJudge(Judge):
         self._wind, self._heat = WeatherWind(), WeatherHeat()
         self._rain, self._lightning = WeatherRain(), WeatherLightning()
         self._state: dict[str, dict[str, float]] = {d.id: {} for d in devices}
+
+    @staticmethod
+    def history_s(site: SiteConfig) -> float:
+        """A local day (the heat schedule holds for the rest of the day its maximum was reached, across
+        a restart) and the lightning hold."""
+        return max(DAY_S, site.rules.weather.lightning_hold_min * 60)
 
     def families(self) -> Iterable[object]:
         return (self._wind, self._heat, self._rain, self._lightning)

@@ -15,6 +15,7 @@ from contract.readings import Quality
 from contract.weather import WarningSignal
 from gateway.weather_warnings import WarningBoard, WarningError
 from rules import RuleEngine
+from sitegw.warmup import warmup_window_s
 from tests.rules.sites import reference_site, run, sample
 
 T0 = datetime.fromisoformat("2026-11-21T09:00:00+08:00").timestamp()
@@ -213,3 +214,14 @@ def test_a_kind_naming_an_unknown_stop_is_refused() -> None:
     )
     with pytest.raises(KindError, match="weather_stops dancing unknown"):
         registry.register(odd)
+
+
+def test_the_warm_up_replays_a_day_so_the_heat_schedule_survives_a_restart() -> None:
+    site = reference_site()
+    assert warmup_window_s(site.config) >= 24 * 3600
+    engine = RuleEngine(site)
+    history = [(t, batch) for t, batch, _ in engine.replay(station(T0 + 3600 * 4, temp_c=40.2))]
+    assert history  # the morning's 40.2 °C, replayed at start
+    engine.resume(T0 + 3600 * 6)
+    [after] = run(engine, [station(T0 + 3600 * 6, temp_c=36.0)], "weather.heat")
+    assert after.level == "critical" and after.value == 40.2
