@@ -3,10 +3,15 @@ weather-1 of the reference site is its station; crane-1 and hoist-1 obey the sto
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import yaml
 
 from contract.kinds import registry
 from contract.kinds.kind import Kind
@@ -18,6 +23,7 @@ from rules import RuleEngine
 from sitegw.warmup import warmup_window_s
 from tests.rules.sites import reference_site, run, sample
 
+REPO = Path(__file__).resolve().parents[2]
 T0 = datetime.fromisoformat("2026-11-21T09:00:00+08:00").timestamp()
 CST = timezone(timedelta(hours=8))
 
@@ -225,3 +231,43 @@ def test_the_warm_up_replays_a_day_so_the_heat_schedule_survives_a_restart() -> 
     engine.resume(T0 + 3600 * 6)
     [after] = run(engine, [station(T0 + 3600 * 6, temp_c=36.0)], "weather.heat")
     assert after.level == "critical" and after.value == 40.2
+
+
+def test_a_plug_in_kind_obeys_the_stops_it_declares(tmp_path: Path) -> None:
+    """The scaffold plug-in (tests/kinds/plugin) declares weather_stops={"height"} and reports its climbing as
+    work: replayed in a process of its own (no other test sees the kind), its climbing in a Beaufort 6 gust
+    is weather.work, with no file of sitegw naming it."""
+    plugin = Path(__file__).resolve().parents[1] / "kinds" / "plugin"
+    site = {
+        "project": {"code": "GD-SZ-2026-0098", "name": "天气插件测试", "city": "深圳", "district": "南山区"},
+        "profiles_dir": str(plugin / "scaffold_kind" / "profiles"),
+        "devices": [
+            {"id": "scaffold-1", "name": "1号爬架", "kind": "scaffold", "profile": "scaffold_monitor",
+             "transport": {"type": "modbus_tcp", "host": "127.0.0.1", "port": 502}, "poll_interval_s": 1,
+             "scaffold": {"rated_load_kn": 50}},
+            {"id": "weather-1", "kind": "weather_station", "profile": "weather_station",
+             "transport": {"type": "modbus_tcp", "host": "127.0.0.1", "port": 503}, "poll_interval_s": 1},
+        ],
+    }  # fmt: skip
+    (tmp_path / "site.yaml").write_text(yaml.safe_dump(site, allow_unicode=True), encoding="utf-8")
+    rows = ["ts,device,point,metric,value"]
+    for i, (gust, lifting) in enumerate([(10.7, 1), (10.8, 0), (10.9, 1), (10.9, 1)]):
+        rows += [f"{T0 + i:.0f},weather-1,,gust_ms,{gust}", f"{T0 + i:.0f},scaffold-1,,lifting,{lifting}"]
+    (tmp_path / "readings.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    env = os.environ | {
+        "PYTHONPATH": os.pathsep.join([str(plugin), str(REPO)]),
+        "SITEGW_KINDS": "scaffold_kind",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "sitegw.cli", "replay", str(tmp_path / "site.yaml"), "--readings",
+         str(tmp_path / "readings.csv"), "--out", str(tmp_path / "alerts.jsonl")],
+        env=env, capture_output=True, text=True, timeout=120, cwd=REPO,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    events = [
+        json.loads(line) for line in (tmp_path / "alerts.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    work = [
+        (e["device"], e["level"], e["state"], e["ts"] - T0) for e in events if e["rule"] == "weather.work"
+    ]
+    assert work == [("scaffold-1", "critical", "firing", 2)]  # at 10.8 it stood; at 10.9 it climbed
