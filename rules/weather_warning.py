@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from contract.alert_event import Level
-from contract.weather import MEASURE_CLAUSE, STOP_EN, STOP_ZH, TYPE_ZH, WarningSignal, default_measure
+from contract.weather import MEASURE_CLAUSE, STOP_EN, STOP_ZH, WarningSignal, default_measure
 from rules.levels import LevelMemory
 from rules.result import RuleResult
 from rules.weather_stops import WeatherStops
@@ -71,15 +71,9 @@ def _result(
     stops_zh = "、".join(STOP_ZH[s] for s in held)
     stops_en = ", ".join(STOP_EN[s] for s in held)
     what = f"{title}（{source}）生效" if level else f"{title}已解除或过期"
-    what_en = (
-        f"{signal.type} {signal.colour} warning in force"
-        if level
-        else f"{signal.type} {signal.colour} warning over"
-    )
+    what_en = f"{signal.colour} {signal.type} warning" + (" in force" if level else " over")
     action = measure + (f"；停止：{stops_zh}" if stops_zh else "")
-    action_en = f"{TYPE_ZH[signal.type]}: " + (
-        f"stop {stops_en}" if stops_en else "take the signal's measures"
-    )
+    action_en = f"stop {stops_en}" if stops_en else "take the signal's measures"
     return RuleResult(
         rule=RULE,
         device=SITE,
