@@ -125,7 +125,8 @@ def test_heat_stops_outdoor_work_that_day_and_a_new_day_starts_afresh() -> None:
 
 
 @pytest.mark.parametrize(
-    ("rain", "level"), [(8.0, None), (8.1, "alarm"), (15.9, "alarm"), (16.0, "critical")]
+    ("rain", "level"),
+    [(8.0, None), (8.1, "alarm"), (8.2, "alarm"), (15.9, "alarm"), (16.0, "critical"), (16.1, "critical")],
 )
 def test_heavy_rain_and_rainstorm(rain: float, level: str | None) -> None:
     engine = RuleEngine(reference_site())
@@ -140,12 +141,13 @@ def test_lightning_holds_the_stops_until_a_reading_after_the_hold() -> None:
     run(engine, [station(T0, lightning_count=5.0)])
     [strike] = run(engine, [station(T0 + 10, lightning_count=6.0)], "weather.lightning")
     assert strike.level == "alarm" and "塔吊下" in strike.message
-    # 29 min 59 s after the strike: held; no reading for an hour keeps it; the next reading after clears
+    # 29 min 59 s after the strike: held; the first reading from 30 min on clears it
     assert (
         run(engine, [station(T0 + 10 + 1799, lightning_count=6.0)], "weather.lightning")[0].level == "alarm"
     )
     assert engine._shared.weather.stops.why("lifting")
-    [done] = run(engine, [station(T0 + 10 + 3600, lightning_count=6.0)], "weather.lightning")
+    # exactly 30 min after it the hold is over (held while less than 30 min have passed)
+    [done] = run(engine, [station(T0 + 10 + 1800, lightning_count=6.0)], "weather.lightning")
     assert done.level is None
     # a counter reset is not a strike
     assert run(engine, [station(T0 + 3700, lightning_count=0.0)], "weather.lightning") == []
@@ -271,3 +273,16 @@ def test_a_plug_in_kind_obeys_the_stops_it_declares(tmp_path: Path) -> None:
         (e["device"], e["level"], e["state"], e["ts"] - T0) for e in events if e["rule"] == "weather.work"
     ]
     assert work == [("scaffold-1", "critical", "firing", 2)]  # at 10.8 it stood; at 10.9 it climbed
+
+
+def test_a_silent_station_never_lifts_its_stops() -> None:
+    engine = RuleEngine(reference_site())
+    run(engine, [station(T0, gust_ms=12.0, rain_mm_h=20.0, lightning_count=1.0)])
+    run(engine, [station(T0 + 10, gust_ms=12.0, rain_mm_h=20.0, lightning_count=2.0)])
+    later = engine.tick(
+        T0 + 6 * 3600
+    )  # six hours without a word: offline, and nothing weather-related clears
+    assert not [r for r in later if r.rule.startswith("weather.") and r.level is None]
+    assert "alarm" in [r.level for r in later if r.rule == "device.offline" and r.device == "weather-1"]
+    stops = engine._shared.weather.stops
+    assert all(stops.why(s) for s in ("platform", "erection", "lifting", "height", "outdoor"))
