@@ -46,6 +46,8 @@ class SiteWeather:
         obeys = self._obeys.get(device)
         if not obeys:
             return  # a kind that obeys no weather stop
+        if not self.stops.any and self.work.quiet(device):
+            return  # a fine day and no alert to end: a crane reports work at every loaded sample
         found = self.work.work(device, what, obeys, self.stops, ts)
         if found is not None:
             self.pending.append(found)

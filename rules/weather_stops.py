@@ -25,6 +25,11 @@ class WeatherStops:
         """``cause`` no longer holds anything."""
         self._causes.pop(cause, None)
 
+    @property
+    def any(self) -> bool:
+        """Whether any stop is in force (the common case on a fine day is no)."""
+        return bool(self._causes)
+
     def why(self, stop: str) -> list[str]:
         """The reasons holding ``stop`` now (empty: it is not in force)."""
         return [why for why, stops in self._causes.values() if stop in stops]

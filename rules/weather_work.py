@@ -42,6 +42,10 @@ class WeatherWork:
         self._seen[device] = (ts, what)
         return self._judge(device, what, obeys, stops, ts)
 
+    def quiet(self, device: str) -> bool:
+        """Whether ``device`` has no weather.work alert and owes no report (its work needs no look)."""
+        return self._memory.quiet(device)
+
     def tick(
         self, now: float, obeys: dict[str, frozenset[str]], stops: WeatherStops, cfg: WeatherRule
     ) -> list[RuleResult]:
