@@ -55,7 +55,9 @@ CRANE_SCENARIOS = {
     "hoist-1": "hoist_door",
 }
 PIT_SCENARIO = "rate"
-LISTED_KINDS = frozenset({"crane", "anemometer", "hoist", "pit", "formwork", "attendance"})  # on lines of their own at start
+LISTED_KINDS = frozenset(
+    {"crane", "anemometer", "hoist", "pit", "formwork", "attendance"}
+)  # on lines of their own at start
 FORMWORK_SCENARIO = "collapse"  # one pole's settlement and axial force run away ~30 s into the pour
 SCENARIO_LINE = (
     "crane-1 overload, anemo-1 storm, hoist-1 moving with a door open, pit-1 displacement rate, "

@@ -3,6 +3,7 @@ weather-1 of the reference site is its station; crane-1 and hoist-1 obey the sto
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -273,6 +274,18 @@ def test_a_plug_in_kind_obeys_the_stops_it_declares(tmp_path: Path) -> None:
         (e["device"], e["level"], e["state"], e["ts"] - T0) for e in events if e["rule"] == "weather.work"
     ]
     assert work == [("scaffold-1", "critical", "firing", 2)]  # at 10.8 it stood; at 10.9 it climbed
+    kinds = subprocess.run(
+        [sys.executable, "-m", "sitegw.cli", "kinds"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+    )
+    lines = kinds.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("scaffold  "))
+    block = itertools.takewhile(lambda line: line.startswith("  "), lines[start + 1 :])
+    assert "  obeys the weather stops: height" in list(block)  # `sitegw kinds` says so too
 
 
 def test_a_silent_station_never_lifts_its_stops() -> None:
