@@ -19,6 +19,9 @@ from typing import Protocol
 from contract.weather import Colour, SignalType, Source, Stop, WarningSignal, default_measure
 from gateway.sqlite_tx import connect, transaction
 
+KEPT_FOR_RULES_S = (
+    30 * 86400
+)  # a signal ended longer ago than this is history: the rules no longer hear of it
 SCHEMA = "CREATE TABLE IF NOT EXISTS warnings (id TEXT PRIMARY KEY, body TEXT NOT NULL, set_ts REAL NOT NULL)"
 
 
@@ -38,7 +41,7 @@ class WarningBoard:
     def __init__(self, path: Path, sink: WarningSink) -> None:
         self._db = connect(path, SCHEMA)
         self._sink = sink
-        self._sink.set_warnings(self.all())
+        self._tell()
 
     def all(self) -> list[WarningSignal]:
         """Every signal kept, the latest set first."""
@@ -108,8 +111,22 @@ class WarningBoard:
                 "INSERT OR REPLACE INTO warnings (id, body, set_ts) VALUES (?, ?, ?)",
                 (signal.id, json.dumps(signal.model_dump(mode="json"), ensure_ascii=False), signal.set_ts),
             )
-        self._sink.set_warnings(self.all())
+        self._tell()
+
+    def _tell(self) -> None:
+        """Hand the rules every signal in force, to come, or ended within KEPT_FOR_RULES_S (so that one
+        that ended while the gateway was down is resolved at start; older ones are history only)."""
+        since = time.time() - KEPT_FOR_RULES_S
+        self._sink.set_warnings([s for s in self.all() if (end := _ended(s)) is None or end >= since])
 
     def close(self) -> None:
         """Close the database."""
         self._db.close()
+
+
+def _ended(signal: WarningSignal) -> float | None:
+    """When ``signal`` stopped being in force (cleared or expired), None while it may still be."""
+    ends = [signal.cleared_ts] if signal.cleared_ts is not None else []
+    if signal.valid_to is not None:
+        ends.append(signal.valid_to.timestamp())
+    return min(ends) if ends else None

@@ -40,9 +40,10 @@ class WeatherWarnings:
         """The signals the site knows now; one no longer among them is resolved at the next tick."""
         kept = {s.id: s for s in signals}
         for gone in set(self._signals) - set(kept):
-            # known but dropped (deleted, not merely cleared): judged once more as cleared
-            old = self._signals[gone]
-            kept[gone] = old.model_copy(update={"cleared_ts": old.set_ts})
+            if self._memory.get(SITE, gone) is not None:
+                # dropped while in force: judged once more, as ended, so its alert resolves
+                old = self._signals[gone]
+                kept[gone] = old.model_copy(update={"cleared_ts": 0.0})
         self._signals = kept
 
     def tick(self, now: float, stops: WeatherStops) -> list[RuleResult]:

@@ -214,6 +214,16 @@ def test_signals_survive_a_restart_of_the_gateway(tmp_path: Path) -> None:
         reopened.clear(signal.id, "王海峰")
     with pytest.raises(WarningError, match="no blue"):
         reopened.set("heat", "blue", datetime.now(CST), None, "王海峰")
+    # a signal that ended 40 days ago is history: kept and listed, no longer handed to the rules
+    old = reopened.set(
+        "gale",
+        "blue",
+        datetime.now(CST) - timedelta(days=50),
+        datetime.now(CST) - timedelta(days=40),
+        "王海峰",
+    )
+    assert old.id in {s.id for s in reopened.all()}
+    assert set(again._shared.weather.warnings._signals) == {signal.id}
 
 
 def test_a_kind_naming_an_unknown_stop_is_refused() -> None:
@@ -299,3 +309,14 @@ def test_a_silent_station_never_lifts_its_stops() -> None:
     assert "alarm" in [r.level for r in later if r.rule == "device.offline" and r.device == "weather-1"]
     stops = engine._shared.weather.stops
     assert all(stops.why(s) for s in ("platform", "erection", "lifting", "height", "outdoor"))
+
+
+def test_a_signal_dropped_while_in_force_is_resolved_once_then_forgotten() -> None:
+    engine = RuleEngine(reference_site())
+    engine.set_warnings([_signal("orange")])
+    assert [r.level for r in engine.tick(T0 + 1) if r.rule == "weather.warning"] == ["alarm"]
+    engine.set_warnings([])
+    assert [r.level for r in engine.tick(T0 + 2) if r.rule == "weather.warning"] == [None]
+    assert not engine._shared.weather.stops.why("hoist")
+    engine.set_warnings([])
+    assert engine._shared.weather.warnings._signals == {}
