@@ -220,6 +220,8 @@ class RuleEngine:
                 results.extend(plan.judge.sample(plan.config, changed, ts, backfill))
             if weather.pending:  # work seen against a weather stop (rules/weather_work.py)
                 results.extend(weather.drain())
+            if device in weather.work.firing:  # a sample of a machine at work against one: still at it?
+                results.extend(weather.sample_seen(device, ts))
         return readings, results
 
     def _reading(self, plan: _Plan, r: Reading, changed: set[str]) -> tuple[Reading, list[RuleResult]]:

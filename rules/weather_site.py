@@ -4,7 +4,8 @@ the warning signals), the signals the gateway hands over, and the work that goes
 One per engine, on ``Shared.weather``, whether or not the site has a weather station: a warning signal
 stops work on a site without one. It hears of work through ``Shared.on_work``; the verdicts that work
 makes wait in :attr:`pending` until the engine takes them (after each sample), since a work listener
-returns nothing.
+returns nothing; the engine also tells it of every sample of a machine whose work is an alert
+(:meth:`sample_seen`), since a sample without work is how a machine says it stopped.
 """
 
 from __future__ import annotations
@@ -60,5 +61,10 @@ class SiteWeather:
     def tick(self, now: float) -> list[RuleResult]:
         """The signals at ``now``, and the machines no longer at work or no longer under a stop."""
         out = self.warnings.tick(now, self.stops)
-        out.extend(self.work.tick(now, self._obeys, self.stops, self.cfg))
+        out.extend(self.work.tick(now, self._obeys, self.stops))
         return out
+
+    def sample_seen(self, device: str, ts: float) -> list[RuleResult]:
+        """A sample of ``device``, whose work is a weather.work alert: whether it has stopped working."""
+        found = self.work.sample_seen(device, ts, self.cfg, self.stops)
+        return [] if found is None else [found]

@@ -3,8 +3,8 @@
 Every judge tells the site of its machines' work (``Shared.work_seen``: a crane's loaded hook, a hoist
 running, a platform moving); each kind declares the stops it obeys (``Kind.weather_stops``), so this rule
 knows no kind by name. Work seen while one of the machine's stops is in force is critical at once; it
-clears when no stop of the machine is in force any more, or when the machine has not been seen at work for
-``work_hold_s``.
+clears when no stop of the machine is in force any more, or when the machine keeps reporting samples without
+work for ``work_hold_s``. A machine that falls silent keeps its alert: silence is not proof that it stopped.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ class WeatherWork:
     def __init__(self) -> None:
         self._memory = LevelMemory()
         self._seen: dict[str, tuple[float, tuple[str, str]]] = {}
+        self.firing: set[str] = set()  # the machines with a weather.work alert (usually none)
 
     def work(
         self,
@@ -46,20 +47,22 @@ class WeatherWork:
         """Whether ``device`` has no weather.work alert and owes no report (its work needs no look)."""
         return self._memory.quiet(device)
 
-    def tick(
-        self, now: float, obeys: dict[str, frozenset[str]], stops: WeatherStops, cfg: WeatherRule
-    ) -> list[RuleResult]:
-        """Machines no longer at work, or no longer under a stop, are cleared."""
+    def sample_seen(self, device: str, ts: float, cfg: WeatherRule, stops: WeatherStops) -> RuleResult | None:
+        """A firing ``device`` reported a sample at ``ts``: with no work in it for ``work_hold_s``, it has
+        stopped."""
+        last, what = self._seen[device]
+        if ts - last > cfg.work_hold_s:
+            return self._report(device, what, None, [], stops, ts)
+        return None
+
+    def tick(self, now: float, obeys: dict[str, frozenset[str]], stops: WeatherStops) -> list[RuleResult]:
+        """Machines whose stops are no longer in force are cleared."""
         out: list[RuleResult] = []
-        for device, (ts, what) in list(self._seen.items()):
-            if self._memory.get(device) is None:
-                continue
-            if now - ts > cfg.work_hold_s or not any(stops.why(s) for s in obeys.get(device, ())):
-                found = self._report(device, what, None, [], stops, now)
-            else:
-                continue
-            if found is not None:
-                out.append(found)
+        for device in list(self.firing):
+            if not any(stops.why(s) for s in obeys.get(device, ())):
+                found = self._report(device, self._seen[device][1], None, [], stops, now)
+                if found is not None:
+                    out.append(found)
         return out
 
     def _judge(
@@ -80,6 +83,10 @@ class WeatherWork:
         stops: WeatherStops,
         ts: float,
     ) -> RuleResult | None:
+        if level:
+            self.firing.add(device)
+        else:
+            self.firing.discard(device)
         if not self._memory.due(device, "", level):
             return None
         reasons = sorted({why for s in against for why in stops.why(s)})

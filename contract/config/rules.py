@@ -369,7 +369,10 @@ class WeatherRule(Model):
         description="minutes after the last strike counted before work resumes [U]",
     )
     work_hold_s: float = Field(
-        60, gt=0, title="Work seen within", description="s: a machine last seen at work longer ago is at rest"
+        60,
+        gt=0,
+        title="Stopped after",
+        description="s of a machine's samples without work before its weather.work alert ends (silence never ends it)",
     )
     hysteresis_pct: float = Field(5, ge=0, lt=50, title="Clearing band", description="% of the threshold")
 

@@ -91,9 +91,21 @@ def test_a_crane_lifting_in_a_gale_is_critical_and_clears_when_it_stops_working(
     found = run(engine, [station(T0 + 1, gust_ms=11.5), crane_lifting(T0 + 1)], "weather.work")
     assert [r.level for r in found] == ["critical"]
     assert "第十五条(二)" in found[0].clause and "1号塔吊" in found[0].message
-    run(engine, [crane_lifting(T0 + 2, load_t=0.0)])  # hook empty: no longer work
-    assert [r for r in engine.tick(T0 + 30) if r.rule == "weather.work"] == []  # seen 29 s ago: held
-    assert [r.level for r in engine.tick(T0 + 63) if r.rule == "weather.work"] == [None]
+    # the hook empty: samples without work; held for 60 s of them, ended after
+    held = run(engine, [crane_lifting(T0 + t, load_t=0.0) for t in range(2, 62)], "weather.work")
+    assert held == []  # the last work at T0 + 1, the last sample at T0 + 61: exactly 60 s
+    [ended] = run(engine, [crane_lifting(T0 + 62, load_t=0.0)], "weather.work")
+    assert ended.level is None
+
+
+def test_a_crane_falling_silent_while_lifting_in_a_gale_keeps_its_alert() -> None:
+    engine = RuleEngine(reference_site())
+    run(engine, [station(T0, gust_ms=11.5), crane_lifting(T0)])
+    later = engine.tick(T0 + 3600) + engine.tick(T0 + 7200)  # no word from the crane for two hours
+    assert not [r for r in later if r.rule == "weather.work"]
+    # the gale passing is what ends it: the stop is no longer in force
+    run(engine, [station(T0 + 7201, gust_ms=6.0)])
+    assert [r.level for r in engine.tick(T0 + 7202) if r.rule == "weather.work"] == [None]
 
 
 @pytest.mark.parametrize(
