@@ -161,6 +161,7 @@ class RuleEngine:
         isfinite = math.isfinite
         plans = self._plans
         weather = self._shared.weather
+        firing = weather.work.firing  # the machines at work against a weather stop (one set, kept)
         for _, group_iter in groupby(batch, key=sample):
             group = list(group_iter)
             device, ts = group[0].device, group[0].ts
@@ -220,7 +221,7 @@ class RuleEngine:
                 results.extend(plan.judge.sample(plan.config, changed, ts, backfill))
             if weather.pending:  # work seen against a weather stop (rules/weather_work.py)
                 results.extend(weather.drain())
-            if device in weather.work.firing:  # a sample of a machine at work against one: still at it?
+            if device in firing:  # a sample of a machine at work against a weather stop: still at it?
                 results.extend(weather.sample_seen(device, ts))
         return readings, results
 
