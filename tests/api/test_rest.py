@@ -145,7 +145,9 @@ def test_health_names_uplink_backlog_store_and_versions(site: RunningSite) -> No
     assert "regulator" in h["uplinks"] and "oldest_unsent_s" in h["uplinks"]["regulator"]
     assert h["store"]["rows"] >= 0 and h["cameras"] == []
     assert set(h["devices"]) == {d.id for d in site.gw.site.config.devices}  # every device of the site file
-    assert {"crane-1", "crane-2", "anemo-1", "pit-1", "hoist-1", "formwork-1", "gate-1", "weather-1"} <= set(h["devices"])
+    assert {"crane-1", "crane-2", "anemo-1", "pit-1", "hoist-1", "formwork-1", "gate-1", "weather-1"} <= set(
+        h["devices"]
+    )
 
 
 def test_metrics_has_the_families_a_site_is_watched_by(site: RunningSite) -> None:
