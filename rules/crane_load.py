@@ -81,10 +81,6 @@ def load_thresholds(cfg: CraneLoadRule) -> list[tuple[Level, float]]:
     return [("warning", cfg.warning_pct), ("alarm", cfg.alarm_pct), ("critical", cfg.critical_pct)]
 
 
-# GB 5144-2006 §6.1.2: 大于额定起重量 (strictly above); warning (达 90 %) and critical (达 110 %) at the line
-STRICT: tuple[Level, ...] = ("alarm",)
-
-
 class _Plan:
     """What judging one crane's load needs of its chart and settings, worked out once for them."""
 

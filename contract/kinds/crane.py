@@ -127,5 +127,6 @@ KIND = Kind(
     },
     simulator="drivers.simulators.crane_model:CraneSim",
     scenarios=("normal", "overload", "high_wind"),
+    weather_stops=frozenset({"lifting", "outdoor"}),  # its hook loaded is lifting (rules/kinds/crane.py)
     card="crane",
 )
