@@ -324,17 +324,19 @@ class CraneJudge(Judge):
         if higher:  # this crane's jib below the other's: slewed at the other's tower
             other = higher[0]
             slew, _ = _aim(spec, other.spec.position_m)
-            setup = (
-                (other.device, "", {"slew_deg": 0.0, "radius_m": 10.0, "height_m": 10.0, "load_t": 0.0}),
+            # the other's trolley in by its tower (its hook and rope nowhere near this jib), and clear
+            # is this jib pointing straight away from it: every structure of the pair apart
+            parked = (
+                (other.device, "", {"slew_deg": 0.0, "radius_m": 2.0, "height_m": 10.0, "load_t": 0.0}),
             )
             found.append(
                 probe(
                     "crane.collision",
                     "slew_deg",
                     beyond=(slew,),
-                    clear=(slew + 90) % 360,
+                    clear=(slew + 180) % 360,
                     with_={"radius_m": 5.0},
-                    setup=setup,
+                    companions=parked,
                 )
             )
         return found
