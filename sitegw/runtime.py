@@ -53,6 +53,7 @@ from gateway.uplinks.positions import ReadPositions
 from gateway.uplinks.self_checks import FILE as SELF_CHECKS_FILE
 from gateway.uplinks.self_checks import SelfCheckOutbox, SelfCheckSender
 from gateway.uplinks.summaries import SummarySender
+from gateway.weather_warnings import WarningBoard
 from plumbing.heap import settle_startup_heap
 from sitegw.warmup import RuleWarmup
 
@@ -146,6 +147,8 @@ class Gateway:
         # pours started and ended by supervisors, and who is on site, over the rules' own state
         self.work = SiteWork(site, self.monitor.engine, self.bus.publish, state_dir)
         self.jacking = Jacking(self.work, self.heights)
+        # the regional warning signals, kept across restarts and judged by the rules (weather stops)
+        self.warnings = WarningBoard(state_dir / "warnings.sqlite", self.monitor.engine)
         self.hub = LiveHub()  # live stream of readings, status and alert events for the API
         self.monitor.alerts.add_listener(self.hub.on_alert)
         # the site's own sirens follow the alerts from the start (those still active from the last
@@ -173,6 +176,7 @@ class Gateway:
             cameras=self.cameras,
             work=self.work,
             jacking=self.jacking,
+            warnings=self.warnings,
             sirens=self.sirens.states,
             notices=NoticeBoard(
                 site.config.project.code, [u for u in self._uplinks if isinstance(u, RegulatorUplink)]
@@ -410,6 +414,7 @@ class Gateway:
         self.final_summary = self.summary()
         await self.outbox.stop()
         self.monitor.close()
+        self.warnings.close()
         self.decisions.close()
         self.positions.close()
 

@@ -92,6 +92,10 @@ class Kind:
     """The named scenarios its simulator plays, ``normal`` first."""
     open_metrics: bool = False
     """Its metrics are whatever its profile maps (a generic device): any metric id is taken."""
+    weather_stops: frozenset[str] = frozenset()
+    """The weather stops its machines obey (contract/weather.py ``STOPS``: lifting, erection, platform,
+    height, hoist, outdoor): a device of this kind reporting work (``Shared.work_seen``) while one is in
+    force is 冒险作业 (rules/weather_work.py)."""
     card: str = "generic"
     """How the dashboard draws its devices: a card of its own (crane, hoist, pit, formwork, gate,
     camera, confined_space) or ``generic`` (every metric with its Chinese name, value and unit)."""

@@ -66,7 +66,9 @@ class AlertManager:
             worst = track(alert, self._policy)
             if worst is not None:
                 self._worst[fingerprint] = worst
-        self._worse: set[str] = set()
+        # an ordered set (a dict's keys): updates due at one tick go out in the order the alerts worsened,
+        # the same in every process (a set's order follows the per-process string hash)
+        self._worse: dict[str, None] = {}
         # the active alerts held back (their level not delivered, for a silence or an inhibition):
         # the only ones a tick may release, and none at nearly every tick
         self._held = {f for f, a in self._active.items() if a.notified_level != a.level}
@@ -114,7 +116,7 @@ class AlertManager:
                     # a device's backfill reaches the regulator in its readings summaries)
                     if worst is not None and worst.beaten_by(r) and not self._suppressed(alert, r.ts):
                         worst.take(r)
-                        self._worse.add(fingerprint)
+                        self._worse[fingerprint] = None
                         if worst.due(self._clock(), self._policy):
                             delivered.extend(self._tell(fingerprint, worst))
                     continue
@@ -416,12 +418,12 @@ class AlertManager:
             self._active.pop(alert.fingerprint, None)
             self._held.discard(alert.fingerprint)
             self._worst.pop(alert.fingerprint, None)
-            self._worse.discard(alert.fingerprint)
+            self._worse.pop(alert.fingerprint, None)
         else:
             if worst is not None and worst.unreported():
-                self._worse.add(alert.fingerprint)
+                self._worse[alert.fingerprint] = None
             else:
-                self._worse.discard(alert.fingerprint)
+                self._worse.pop(alert.fingerprint, None)
             self._active[alert.fingerprint] = alert
             if alert.notified_level != alert.level:
                 self._held.add(alert.fingerprint)
