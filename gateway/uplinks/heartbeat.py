@@ -24,6 +24,7 @@ from gateway.uplinks.regulator import signed_headers
 from gateway.uplinks.server_clock import clock_of
 
 log = logging.getLogger(__name__)
+_TOLD_OLD: set[str] = set()  # uplinks whose regulator refused the 危大 list, already logged
 
 
 async def send_heartbeat(
@@ -34,27 +35,43 @@ async def send_heartbeat(
     dangerous_works: Sequence[DangerousWork] = (),
 ) -> bool:
     """One signed heartbeat, with the site's 危大 list when it keeps one; True when the regulator took it."""
-    url = httpx.URL(cfg.base_url.rstrip("/") + HEARTBEAT_PATH)
     beat = Heartbeat(
         project=project,
         ts=time.time(),
         outbox_depth=outbox_depth,
         dangerous_works=list(dangerous_works) or None,
     )
-    # left out when none, so a site without a 危大 list still talks to a regulator that predates it
+    r = await _post(client, cfg, beat)
+    if r is not None and r.status_code == 422 and beat.dangerous_works:
+        # a regulator from before the 危大 list refuses the field: the site must not look dead for it
+        (log.debug if cfg.name in _TOLD_OLD else log.warning)(
+            "heartbeat to %s: the regulator does not take the 危大 list (HTTP 422 %s); sent without it, "
+            "update the regulator to see the list there",
+            cfg.name,
+            r.text[:200],
+        )
+        _TOLD_OLD.add(cfg.name)  # said once per uplink, not at every heartbeat
+        r = await _post(client, cfg, beat.model_copy(update={"dangerous_works": None}))
+    if r is not None and r.status_code >= 400:
+        log.warning("heartbeat to %s refused: HTTP %d %s", cfg.name, r.status_code, r.text[:200])
+    return r is not None and r.is_success
+
+
+async def _post(client: httpx.AsyncClient, cfg: RegulatorUplink, beat: Heartbeat) -> httpx.Response | None:
+    """Sign and post ``beat``; the answer, None when the network failed (logged at debug)."""
+    url = httpx.URL(cfg.base_url.rstrip("/") + HEARTBEAT_PATH)
+    # the list left out when none, so a site without one still talks to a regulator that predates it
     body = beat.model_dump_json(exclude_none=True).encode()
     clock = clock_of(cfg.base_url)
     signed_ms = clock.now_ms()
-    headers = signed_headers(project, cfg.secret, url.raw_path.decode(), body, now_ms=signed_ms)
+    headers = signed_headers(beat.project, cfg.secret, url.raw_path.decode(), body, now_ms=signed_ms)
     try:
         r = await client.post(url, content=body, headers=headers)
     except httpx.HTTPError as exc:
         log.debug("heartbeat to %s failed: %s", cfg.name, network_failure(exc, str(url), cfg.tls))
-        return False
+        return None
     clock.observe(r, signed_ms)
-    if r.status_code >= 400:
-        log.warning("heartbeat to %s refused: HTTP %d %s", cfg.name, r.status_code, r.text[:200])
-    return r.is_success
+    return r
 
 
 async def heartbeat_forever(

@@ -1,12 +1,20 @@
-"""The gateway's heartbeat reaches the real regulator receiver and moves the project's last-seen time."""
+"""The gateway's heartbeat reaches the real regulator receiver and moves the project's last-seen time; a
+regulator from before the 危大 list that refuses it still hears the site alive."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
 
 import httpx
+import pytest
 
+from contract.config.dangerous_works import DangerousWork
 from contract.config.uplinks import RegulatorUplink
 from gateway.uplinks.heartbeat import heartbeat_forever, send_heartbeat
 from regulator.server import RegulatorServer
@@ -37,3 +45,40 @@ async def test_heartbeat_loop_survives_a_receiver_that_is_away(receiver: Regulat
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+class OldRegulator(BaseHTTPRequestHandler):
+    """A regulator from before the 危大 list: its heartbeat refuses unknown fields with 422."""
+
+    bodies: ClassVar[list[dict[str, Any]]] = []
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        OldRegulator.bodies.append(body)
+        refused = "dangerous_works" in body
+        self.send_response(422 if refused else 200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"error": "extra fields not permitted"}' if refused else b'{"status": "ok"}')
+
+    def log_message(self, *_: Any) -> None:
+        pass
+
+
+async def test_a_regulator_that_refuses_the_list_still_hears_the_site_alive(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="gateway.uplinks.heartbeat")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), OldRegulator)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    works = [DangerousWork(id="hf", name="3号楼5层高支模", devices=["formwork-1"])]
+    cfg = RegulatorUplink(name="old", base_url=f"http://127.0.0.1:{server.server_port}", secret=SECRET)
+    try:
+        async with httpx.AsyncClient() as client:
+            assert await send_heartbeat(client, cfg, PROJECT, 0, works)
+            assert await send_heartbeat(client, cfg, PROJECT, 0, works)
+    finally:
+        server.shutdown()
+    assert ["dangerous_works" in b for b in OldRegulator.bodies] == [True, False, True, False]
+    told = [r for r in caplog.records if "does not take the 危大 list" in r.getMessage()]
+    assert [r.levelname for r in told] == ["WARNING", "DEBUG"]  # said once, not at every heartbeat
