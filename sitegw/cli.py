@@ -91,6 +91,13 @@ def print_summary(site: LoadedSite) -> None:
         )
     console.print(f"operators: {len(cfg.operators)}, no-lift zones: {len(cfg.no_lift_zones)}")
     console.print(f"key personnel: {', '.join(f'{k.name} ({k.role})' for k in cfg.key_personnel) or 'none'}")
+    if cfg.dangerous_works:
+        watched = [f"{w.name} ← {', '.join(w.devices)}" for w in cfg.dangerous_works if w.devices]
+        unwatched = [w.name for w in cfg.dangerous_works if not w.devices]
+        console.print(
+            f"dangerous works (危大): monitored {'; '.join(watched) or 'none'}; "
+            f"not monitored {', '.join(unwatched) or 'none'}"
+        )
     for siren in cfg.sirens:
         console.print(
             f"siren {siren.name}: {_where(siren.transport)}, rules {', '.join(siren.rules)}, "
