@@ -4,11 +4,14 @@
 // Loaded after index.html's script: it uses that script's api, esc, time, flash, showTab, loadIncidents, $.
 "use strict";
 
+const ALERTS_SHOWN = 5;
 async function loadIncidentAlerts() {
   const box = $("incident-alerts");
   try {
     const {alerts} = await api("/ui/api/incidents/alerts");
-    box.innerHTML = alerts.map(a => `<div class="msg err" data-testid="incident-alert" data-kind="${esc(a.kind)}">${esc(a.message)}</div>`).join("");
+    const shown = alerts.slice(0, ALERTS_SHOWN);  // the rest are one click away, on the incidents' tab
+    box.innerHTML = shown.map(a => `<div class="msg err" data-testid="incident-alert" data-kind="${esc(a.kind)}">${esc(a.message)}</div>`).join("")
+      + (alerts.length > shown.length ? `<div class="msg err">另有 ${alerts.length - shown.length} 条事故上报/督办提醒，见“事故险情”</div>` : "");
     box.classList.toggle("hidden", !alerts.length);
   } catch (e) { box.classList.add("hidden"); }
 }
