@@ -154,36 +154,34 @@ def serve(
     from regulator.server import RegulatorServer
     from regulator.supervision import ListingPolicy
 
-    sign_in = {
-        "lock_after": lock_after,
-        "lock_min": lock_min,
-        "session_idle_min": session_idle_min,
-        "password_min_length": password_min_length,
-        "password_classes": password_classes,
-        "password_max_age_days": password_max_age_days,
-        "secure_cookies": secure_cookies,
-    }
     _repo(db).close()  # a clear error for a bad --db (and the schema migrated once) before anything listens
     spec = str(evidence_dir or default_evidence_dir(db))
     pictures = _pictures(spec, s3_endpoint or None)
+    settings = ServeSettings(
+        db,
+        spec,
+        s3_endpoint or None,
+        general_days,
+        major_days,
+        offline_after_min * 60,
+        warning_hold_s=warning_hold_min * 60,
+        max_body_mb=max_body_mb,
+        county_listing_days=county_listing_days,
+        city_listing_days=city_listing_days,
+        public_per_sender=public_per_hour,
+        public_total=public_total_per_hour,
+        forwarded_allow_ips=forwarded_allow_ips,
+        lock_after=lock_after,
+        lock_min=lock_min,
+        session_idle_min=session_idle_min,
+        password_min_length=password_min_length,
+        password_classes=password_classes,
+        password_max_age_days=password_max_age_days,
+        secure_cookies=secure_cookies,
+    )
     if workers > 1:
         _serve_workers(
-            ServeSettings(
-                db,
-                spec,
-                s3_endpoint or None,
-                general_days,
-                major_days,
-                offline_after_min * 60,
-                warning_hold_s=warning_hold_min * 60,
-                max_body_mb=max_body_mb,
-                county_listing_days=county_listing_days,
-                city_listing_days=city_listing_days,
-                public_per_sender=public_per_hour,
-                public_total=public_total_per_hour,
-                forwarded_allow_ips=forwarded_allow_ips,
-                **sign_in,
-            ),
+            settings,
             host,
             port,
             workers,
@@ -204,7 +202,7 @@ def serve(
             listing=ListingPolicy(county_listing_days, city_listing_days),
             public_limits=Limits(public_per_hour, public_total_per_hour),
             forwarded_allow_ips=forwarded_allow_ips,
-            login_policy=ServeSettings(db, spec, None, 0, 0, 0, **sign_in).login_policy(),
+            login_policy=settings.login_policy(),
             secure_cookies=secure_cookies,
         )
         await server.start()
