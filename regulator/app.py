@@ -121,6 +121,23 @@ class Login(BaseModel):
 
     username: str = Field(max_length=MAX_USERNAME)
     password: str = Field(max_length=MAX_PASSWORD)
+    otp: str = Field(
+        "", max_length=10, description="the authenticator app's code, for a user with a second factor"
+    )
+
+
+class SecondFactor(BaseModel):
+    """A second factor being enrolled."""
+
+    otpauth_uri: str = Field(
+        description="otpauth://totp/... for the authenticator app (as a QR code, or typed)"
+    )
+
+
+class OneTimeCode(BaseModel):
+    """The authenticator app's current code."""
+
+    code: str = Field(max_length=10)
 
 
 class NewPassword(Login):
@@ -501,11 +518,12 @@ def create_app(
     def sign_in_refused(exc: AuthError) -> JSONResponse:
         if isinstance(exc, SignInRefused):
             headers = {"Retry-After": str(max(1, round(exc.retry_after_s)))} if exc.status == 429 else None
-            return JSONResponse(
-                {"error": str(exc), "password_expired": exc.status == 403},
-                status_code=exc.status,
-                headers=headers,
-            )
+            said = {
+                "error": str(exc),
+                "password_expired": exc.status == 403,
+                "otp_required": exc.status == 401,
+            }
+            return JSONResponse(said, status_code=exc.status, headers=headers)
         return JSONResponse({"error": str(exc)}, status_code=401)
 
     @app.post("/ui/api/login", responses=LOGIN)
@@ -513,7 +531,9 @@ def create_app(
         """Sign in: sets the session cookie. 401 wrong user name or password; 429 too many failures of the
         name or from the address (``Retry-After``); 403 the password expired (change it: /ui/api/password)."""
         try:
-            token = await run_in_threadpool(accounts.login, form.username, form.password, address(request))
+            token = await run_in_threadpool(
+                accounts.login, form.username, form.password, address(request), form.otp
+            )
         except AuthError as exc:
             return sign_in_refused(exc)
         who = await run_in_threadpool(accounts.actor, token)
@@ -530,13 +550,36 @@ def create_app(
         session of the user ends: sign in again."""
         try:
             await run_in_threadpool(
-                accounts.change_password, form.username, form.password, form.new_password, address(request)
+                accounts.change_password,
+                form.username,
+                form.password,
+                form.new_password,
+                address(request),
+                form.otp,
             )
         except SignInRefused as exc:
             return sign_in_refused(exc)
         except AuthError as exc:  # a new password the rules refuse is 422, a wrong old one 401
             return JSONResponse({"error": str(exc)}, status_code=401 if str(exc) == WRONG else 422)
         return JSONResponse({"status": "changed", "username": form.username})
+
+    @app.post("/ui/api/second-factor", responses=SESSION)
+    async def enrol_second_factor(who: Who) -> SecondFactor:
+        """Enrol a TOTP second factor (regulators and admins): the ``otpauth://`` URI for the authenticator app
+        (scan it as a QR code, or type it); it counts once confirmed with a code (/ui/api/second-factor/confirm)."""
+        try:
+            return SecondFactor(otpauth_uri=await run_in_threadpool(accounts.enrol_second_factor, who))
+        except AuthError as exc:
+            raise ReviewError(403, str(exc)) from None
+
+    @app.post("/ui/api/second-factor/confirm", responses=SESSION)
+    async def confirm_second_factor(body: OneTimeCode, who: Who, request: Request) -> dict[str, str]:
+        """Confirm the enrolled second factor with the app's current code: from then on sign-in needs a code."""
+        try:
+            await run_in_threadpool(accounts.confirm_second_factor, who, body.code, address(request))
+        except AuthError as exc:
+            raise ReviewError(422, str(exc)) from None
+        return {"status": "enrolled", "username": who.name}
 
     @app.post("/ui/api/logout")
     async def logout(request: Request) -> JSONResponse:

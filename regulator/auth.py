@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Connection
 
-from regulator import auth_log
+from regulator import auth_log, second_factor
 from regulator.db import sql
 from regulator.jurisdictions import UnknownPlace, find
 from regulator.passwords import PasswordPolicy
@@ -117,7 +117,9 @@ class Accounts:
                     "jurisdiction_id, password_changed_at) VALUES (:u, :h, :r, :p, :d, :now, :j, :now) "
                     "ON CONFLICT (username) DO UPDATE SET password_hash=excluded.password_hash, "
                     "role=excluded.role, project=excluded.project, display_name=excluded.display_name, "
-                    "jurisdiction_id=excluded.jurisdiction_id, password_changed_at=excluded.password_changed_at"
+                    "jurisdiction_id=excluded.jurisdiction_id, password_changed_at=excluded.password_changed_at, "
+                    # an administrator's reset (a forgotten password, a lost phone) clears the second factor too
+                    "totp_secret=NULL, totp_pending=NULL"
                 ),
                 {
                     "u": username,
@@ -134,11 +136,12 @@ class Accounts:
             auth_log.record(db, "user_saved", username, actor=actor, detail=f"role {role}")
         return place.path if place else None
 
-    def login(self, username: str, password: str, address: str = "") -> str:
-        """A new session token for these credentials, from the client at ``address``; AuthError otherwise
-        (the same text for an unknown user and a wrong password), SignInRefused for a locked user name, a
-        throttled address or an expired password. Every outcome is in the audit trail."""
-        self._check(username, password, address)
+    def login(self, username: str, password: str, address: str = "", code: str = "") -> str:
+        """A new session token for these credentials (``code``: the one-time code of a user with a second
+        factor), from the client at ``address``; AuthError otherwise (the same text for an unknown user and a
+        wrong password), SignInRefused for a locked user name, a throttled address, a missing or wrong
+        one-time code or an expired password. Every outcome is in the audit trail."""
+        self._check(username, password, address, code)
         token = secrets.token_urlsafe(32)
         now = time.time()
         with self.repo.engine.begin() as db:
@@ -152,14 +155,16 @@ class Accounts:
             auth_log.record(db, "login", username, address)
         return token
 
-    def change_password(self, username: str, password: str, new_password: str, address: str = "") -> None:
-        """Set a new password with the old one (throttled and audited as a sign-in is; an expired password
-        may be changed so)."""
+    def change_password(
+        self, username: str, password: str, new_password: str, address: str = "", code: str = ""
+    ) -> None:
+        """Set a new password with the old one (and the one-time code, with a second factor): throttled and
+        audited as a sign-in is; an expired password may be changed so."""
         if problem := self.policy.passwords.problem(new_password):
             raise AuthError(problem)
         if new_password == password:
             raise AuthError("the new password must differ from the old one (新密码不能与旧密码相同)")
-        self._check(username, password, address, expired_ok=True)
+        self._check(username, password, address, code, expired_ok=True)
         with self.repo.engine.begin() as db:
             db.execute(
                 sql("UPDATE users SET password_hash = :h, password_changed_at = :now WHERE username = :u"),
@@ -168,6 +173,36 @@ class Accounts:
             db.execute(sql("DELETE FROM sessions WHERE username = :u"), {"u": username})
             auth_log.record(db, "password_changed", username, address, actor=username)
 
+    def enrol_second_factor(self, who: Actor) -> str:
+        """A new TOTP secret for the signed-in authority user ``who``, as the ``otpauth://`` URI their app
+        takes; it counts once confirmed with a code (:meth:`confirm_second_factor`)."""
+        if who.role not in second_factor.ROLES:
+            raise AuthError(
+                f"a second factor is for {' and '.join(second_factor.ROLES)} users, not {who.role}"
+            )
+        secret = second_factor.new_secret()
+        with self.repo.engine.begin() as db:
+            db.execute(
+                sql("UPDATE users SET totp_pending = :s WHERE username = :u"), {"s": secret, "u": who.name}
+            )
+        return second_factor.uri(secret, who.name)
+
+    def confirm_second_factor(self, who: Actor, code: str, address: str = "") -> None:
+        """Make the enrolled secret the user's second factor, if ``code`` is its current code."""
+        with self.repo.engine.begin() as db:
+            row = db.execute(
+                sql("SELECT totp_pending FROM users WHERE username = :u"), {"u": who.name}
+            ).first()
+            if row is None or row[0] is None:
+                raise AuthError("no second factor being enrolled: POST /ui/api/second-factor first")
+            if not second_factor.valid(row[0], code):
+                raise AuthError("that is not the app's current code (动态口令错误): check the phone's clock")
+            db.execute(
+                sql("UPDATE users SET totp_secret = totp_pending, totp_pending = NULL WHERE username = :u"),
+                {"u": who.name},
+            )
+            auth_log.record(db, "totp_enrolled", who.name, address, actor=who.name)
+
     def unlock(self, username: str, actor: str) -> bool:
         """Lift a lockout of ``username`` (its failures so far no longer count); whether it was locked."""
         with self.repo.engine.begin() as db:
@@ -175,14 +210,15 @@ class Accounts:
             auth_log.record(db, "unlocked", username, actor=actor, detail="was locked" if locked else "")
         return locked
 
-    def _check(self, username: str, password: str, address: str, expired_ok: bool = False) -> None:
-        """Refuse unless ``password`` is ``username``'s, the name is not locked, the address not throttled and
-        (unless ``expired_ok``) the password not expired; record a refusal."""
+    def _check(self, username: str, password: str, address: str, code: str, expired_ok: bool = False) -> None:
+        """Refuse unless ``password`` is ``username``'s, the name is not locked, the address not throttled,
+        ``code`` is the second factor's (when the user has one) and (unless ``expired_ok``) the password not
+        expired; record a refusal."""
         policy, now = self.policy, time.time()
         with self.repo.engine.begin() as db:  # the refusal's record commits before it is raised
             refusal = self._refusal(db, username, address, now)
             row = db.execute(
-                sql("SELECT password_hash, password_changed_at FROM users WHERE username = :u"),
+                sql("SELECT password_hash, password_changed_at, totp_secret FROM users WHERE username = :u"),
                 {"u": username},
             ).first()
         if refusal is not None:
@@ -196,6 +232,16 @@ class Accounts:
             with self.repo.engine.begin() as db:
                 auth_log.record(db, "failure", username, address, detail="" if row else "unknown user")
             raise AuthError(WRONG) from None
+        if row[2] is not None and not second_factor.valid(row[2], code):
+            with self.repo.engine.begin() as db:  # a failure as a wrong password is: codes are not guessed
+                auth_log.record(
+                    db, "failure", username, address, detail=f"one-time code {'wrong' if code else 'missing'}"
+                )
+            raise SignInRefused(
+                "the one-time code of the authenticator app is "
+                + ("wrong (动态口令错误)" if code else "needed as well (请输入动态口令): send it as otp"),
+                401,
+            )
         if not expired_ok and policy.passwords.expired(row[1], now):
             with self.repo.engine.begin() as db:
                 auth_log.record(db, "expired", username, address)

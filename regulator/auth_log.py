@@ -27,6 +27,7 @@ EVENTS = (
     "password_changed",  # by the user, with the old password
     "user_saved",  # an administrator created or changed a user (CLI or admin UI)
     "unlocked",  # an administrator lifted a lockout
+    "totp_enrolled",  # a second factor confirmed with its first code
 )
 
 

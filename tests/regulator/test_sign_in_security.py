@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+import pyotp
 import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
@@ -223,3 +224,33 @@ async def test_the_audit_trail_is_read_by_admins_and_cannot_be_edited(regulator:
         with pytest.raises(sa.exc.DatabaseError, match="append-only"), regulator.repo.engine.begin() as db:
             db.execute(sa.text(statement))
     assert len(trail(regulator)) == len(rows)
+
+
+async def test_an_authority_user_with_a_second_factor_needs_its_code(regulator: RegulatorServer) -> None:
+    async with httpx.AsyncClient(base_url=regulator.base_url, timeout=30) as client:
+        await client.post(LOGIN, json={"username": "li.jian", "password": PASSWORD})
+        enrolled = await client.post("/ui/api/second-factor")
+        assert enrolled.status_code == 200, enrolled.text
+        uri = enrolled.json()["otpauth_uri"]
+        assert uri.startswith("otpauth://totp/sitegw%20regulator:li.jian?secret=")
+        app = pyotp.parse_uri(uri)  # what the phone's authenticator app makes of it
+        assert isinstance(app, pyotp.TOTP)
+        wrong = await client.post("/ui/api/second-factor/confirm", json={"code": "000000"})
+        assert wrong.status_code == 422 and "not the app's current code" in wrong.json()["error"]
+        confirmed = await client.post("/ui/api/second-factor/confirm", json={"code": app.now()})
+        assert confirmed.status_code == 200, confirmed.text
+    # the password alone no longer signs in; nor does a wrong code; the app's code does
+    alone = await sign_in(regulator, "li.jian", PASSWORD)
+    assert alone.status_code == 401 and alone.json()["otp_required"] is True, alone.text
+    async with httpx.AsyncClient(base_url=regulator.base_url, timeout=30) as client:
+        guess = await client.post(LOGIN, json={"username": "li.jian", "password": PASSWORD, "otp": "123456"})
+        assert guess.status_code == 401 and "wrong" in guess.json()["error"]
+        right = await client.post(LOGIN, json={"username": "li.jian", "password": PASSWORD, "otp": app.now()})
+        assert right.status_code == 200, right.text
+    events = trail(regulator)
+    assert ("totp_enrolled", "li.jian") in events and events.count(("failure", "li.jian")) == 2
+    # a project user is no authority user: no second factor for them
+    regulator._app.state.accounts.add_user("site", PASSWORD, "project", PROJECT)
+    async with httpx.AsyncClient(base_url=regulator.base_url, timeout=30) as client:
+        await client.post(LOGIN, json={"username": "site", "password": PASSWORD})
+        assert (await client.post("/ui/api/second-factor")).status_code == 403

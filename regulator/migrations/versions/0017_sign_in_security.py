@@ -1,6 +1,7 @@
 """Sign-in security (issue #41, GB/T 22239-2019 level 3 identity and audit items): an append-only trail of
 every sign-in, failure, lockout and account change (``auth_log``, read by regulator/auth_log.py), when each
-user's password was last set (for its expiry) and when each session was last used (for its idle timeout).
+user's password was last set (for its expiry), their TOTP second factor (regulator/second_factor.py) and when
+each session was last used (for its idle timeout).
 
 ``auth_log`` refuses UPDATE and DELETE by trigger, on both engines: no code path of the service edits or
 removes its rows, and a hand in the database is stopped too (the standard's 审计记录应受到保护). Passwords of
@@ -60,6 +61,8 @@ def upgrade() -> None:
             op.execute(statement)
     with op.batch_alter_table("users") as users:
         users.add_column(sa.Column("password_changed_at", sa.Float))
+        users.add_column(sa.Column("totp_secret", sa.Text))  # the second factor, once confirmed
+        users.add_column(sa.Column("totp_pending", sa.Text))  # enrolled, not yet confirmed with a code
     op.execute(sa.text("UPDATE users SET password_changed_at = :now").bindparams(now=time.time()))
     with op.batch_alter_table("sessions") as sessions:
         sessions.add_column(sa.Column("last_seen", sa.Float, nullable=False, server_default="0"))
@@ -70,7 +73,8 @@ def downgrade() -> None:
     with op.batch_alter_table("sessions") as sessions:
         sessions.drop_column("last_seen")
     with op.batch_alter_table("users") as users:
-        users.drop_column("password_changed_at")
+        for column in ("totp_pending", "totp_secret", "password_changed_at"):
+            users.drop_column(column)
     op.drop_table("auth_log")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS auth_log_append_only()")
