@@ -7,6 +7,7 @@ timestamp 29 h before its firing event (the first backfilled reading's time)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -48,7 +49,7 @@ def offline_after_backfill(
     )
     rule, cfg = DeviceOffline(), DeviceOfflineRule()
 
-    def tell(results: list[RuleResult | None]) -> None:
+    def tell(results: Sequence[RuleResult | None]) -> None:
         manager.handle([r for r in results if r is not None])
 
     tell([rule.seen(DEVICE, START, NAME, CLAUSE, backfill=False)])
