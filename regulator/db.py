@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import psycopg.conninfo
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -33,10 +34,16 @@ class DatabaseUrlError(ValueError):
 
 
 def normalise_url(db: str | Path) -> str:
-    """A SQLAlchemy URL from ``postgresql://...``, ``sqlite:///PATH`` or a plain file path."""
+    """A SQLAlchemy URL from ``postgresql://...``, ``sqlite:///PATH`` or a plain file path.
+
+    A libpq multi-host URL (``postgresql://USER@HOST1:PORT1,HOST2:PORT2/DB?target_session_attrs=read-write``,
+    as ``pg_autoctl show uri`` prints it for a highly available formation) becomes SQLAlchemy's form of
+    it, one ``host=HOST:PORT`` query parameter per host: libpq then tries them in turn and keeps the one
+    that accepts writes, so after a failover the next connection finds the new primary.
+    """
     text = str(db)
     if text.startswith(("postgresql://", "postgres://")):
-        return "postgresql+psycopg://" + text.split("://", 1)[1]
+        return "postgresql+psycopg://" + _hosts_as_query(text.split("://", 1)[1])
     if text.startswith(("postgresql+psycopg://", "sqlite:///")):
         return text
     if "://" in text:
@@ -45,6 +52,36 @@ def normalise_url(db: str | Path) -> str:
             "or sqlite:///PATH (or a plain file path)"
         )
     return f"sqlite:///{text}"
+
+
+def _hosts_as_query(rest: str) -> str:
+    """``USER@H1:P1,H2:P2/DB?Q`` as ``USER@/DB?host=H1:P1&host=H2:P2&Q`` (one host: unchanged)."""
+    netloc, _slash, tail = rest.partition("/")
+    user, at, hosts = netloc.rpartition("@")
+    if "," not in hosts:
+        return rest
+    database, _question, query = tail.partition("?")
+    params = "&".join(f"host={h}" for h in hosts.split(",") if h)
+    return f"{user}{at}/{database}?{params}{'&' + query if query else ''}"
+
+
+def libpq_conninfo(url: sa.URL) -> str:
+    """The libpq connection string of a PostgreSQL engine's URL, for psycopg's own pools: SQLAlchemy keeps
+    a multi-host URL as ``host=HOST:PORT`` parameters, which libpq reads as host names, so several hosts
+    become libpq's ``host=H1,H2 port=P1,P2``."""
+    hosts = url.query.get("host")
+    if not isinstance(hosts, tuple):
+        return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    names, ports = zip(*(h.rpartition(":")[::2] if ":" in h else (h, "5432") for h in hosts), strict=True)
+    query = {k: v for k, v in url.query.items() if k != "host"}
+    params: dict[str, object] = {"host": ",".join(names), "port": ",".join(ports), **query}
+    if url.username:
+        params["user"] = url.username
+    if url.password:
+        params["password"] = url.password
+    if url.database:
+        params["dbname"] = url.database
+    return psycopg.conninfo.make_conninfo(**params)  # type: ignore[arg-type]
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:  # SQLAlchemy's connect event: a DB-API connection

@@ -23,7 +23,7 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool
 from starlette.concurrency import run_in_threadpool
 
-from regulator.db import sql
+from regulator.db import libpq_conninfo, sql
 from regulator.held import HOLD_IN_ONE_STATEMENT, WarningHold
 from regulator.ingest import (
     WINDOW_S,
@@ -60,7 +60,7 @@ class LoopIngest:
         self.repo = repo
         self.hold = hold
         self._pool = AsyncConnectionPool(
-            repo.engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
+            libpq_conninfo(repo.engine.url),
             min_size=1,
             max_size=connections,
             timeout=WAIT_S,

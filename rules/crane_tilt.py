@@ -104,4 +104,4 @@ class CraneTilt:
                 message_en=pick_en(level, what_en, ACTIONS_EN.get(level or "", "")),
             )
 
-        return self._memory.report_later(RULE, device, "", level, ts, backfill, build)
+        return self._memory.report_later(RULE, device, "", level, ts, backfill, build, round(per_mille, 3))

@@ -84,7 +84,7 @@ class CraneWind:
                 message_en=pick_en(level, what_en, action_en),
             )
 
-        return self._memory.report_later(RULE, device, "", level, ts, backfill, build)
+        return self._memory.report_later(RULE, device, "", level, ts, backfill, build, round(wind_ms, 2))
 
 
 def _what(name: str, wind_ms: float, level: Level | None, cfg: CraneWindRule) -> tuple[str, str]:

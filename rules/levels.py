@@ -200,12 +200,21 @@ class LevelMemory:
         return build() if self.due(device, point, level) else None
 
     def report_later(
-        self, rule: str, device: str, point: str, level: Level | None, ts: float, backfill: bool, build: Build
+        self,
+        rule: str,
+        device: str,
+        point: str,
+        level: Level | None,
+        ts: float,
+        backfill: bool,
+        build: Build,
+        value: float | None = None,
     ) -> RuleResult | None:
         """:meth:`report`, the verdict a :class:`LazyResult` whose figures ``build`` makes when they
-        are first read (``build`` must use only values fixed by then: see LazyResult)."""
+        are first read (``build`` must use only values fixed by then: see LazyResult); ``value`` its
+        value, given at once so that the alert manager's worst-value check builds nothing."""
         if self.due(device, point, level):
-            return LazyResult.later(rule, device, point, level, ts, backfill, build)
+            return LazyResult.later(rule, device, point, level, ts, backfill, build, value)
         return None
 
     def due(self, device: str, point: str, level: Level | None) -> bool:

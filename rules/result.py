@@ -65,9 +65,19 @@ class LazyResult(RuleResult):
 
     @classmethod
     def later(
-        cls, rule: str, device: str, point: str, level: Level | None, ts: float, backfill: bool, build: Build
+        cls,
+        rule: str,
+        device: str,
+        point: str,
+        level: Level | None,
+        ts: float,
+        backfill: bool,
+        build: Build,
+        value: float | None = None,
     ) -> LazyResult:
-        """The verdict with this key that ``build`` makes when its figures are first read."""
+        """The verdict with this key that ``build`` makes when its figures are first read; ``value``,
+        when given, is its value at once (the alert manager reads every verdict's value to keep the
+        alert's worst: given here, that costs no build); ``build`` must make the same value."""
         made = cls.__new__(cls)
         # frozen: each field stored through its slot's own setter (object.__setattr__, as the
         # dataclass's __init__ does, looks each up by name first: three times the cost, and a rule
@@ -79,6 +89,8 @@ class LazyResult(RuleResult):
         _set_ts(made, ts)
         _set_backfill(made, backfill)
         _set_build(made, build)
+        if value is not None:
+            _set_value(made, float(value))
         return made
 
     def __getattr__(self, name: str) -> Any:
@@ -94,7 +106,7 @@ class LazyResult(RuleResult):
             self.level,
             self.ts,
             self.backfill,
-        ):
+        ) or (_has_value(self) and self.value != full.value):
             raise ValueError(f"{self.rule}: the verdict built later is not the one reported: {full!r}")
         for each in _LAZY:
             object.__setattr__(self, each, getattr(full, each))
@@ -126,3 +138,13 @@ _set_rule, _set_device, _set_point, _set_level, _set_ts, _set_backfill = (
     RuleResult.__dict__[name].__set__ for name in _KEY
 )
 _set_build = LazyResult.__dict__["_build"].__set__
+_set_value = RuleResult.__dict__["value"].__set__
+
+
+def _has_value(made: LazyResult) -> bool:
+    """Whether the verdict's value was given when it was made (its slot set)."""
+    try:
+        object.__getattribute__(made, "value")
+    except AttributeError:
+        return False
+    return True

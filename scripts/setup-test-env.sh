@@ -48,5 +48,14 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
     $SUDO pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start
 fi
+# pg_auto_failover (the regulator's failover test in make faults): Debian's keeper and monitor extension
+if ! command -v pg_autoctl >/dev/null 2>&1; then
+    pgv="$(ls /usr/lib/postgresql | sort -V | tail -1)"
+    echo "[setup-test-env] installing pg_auto_failover for PostgreSQL $pgv"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+        "postgresql-$pgv-auto-failover" pg-auto-failover-cli >/dev/null \
+        || echo "[setup-test-env] pg_auto_failover unavailable: the failover test will be skipped"
+fi
 # --- end PostgreSQL ---
 echo "[setup-test-env] ok: mosquitto $(command -v mosquitto || echo /usr/sbin/mosquitto), influxd $(command -v influxd), victoria-metrics $(command -v victoria-metrics), rtsp $(gst-inspect-1.0 --version | head -1) x264enc=$(gst_has x264enc && echo yes || echo NO)"
