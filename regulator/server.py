@@ -11,6 +11,7 @@ from pathlib import Path
 from plumbing.http_server import ApiServer
 from regulator.accident_followup import FollowupPolicy
 from regulator.app import close_app, create_app
+from regulator.auth import LoginPolicy
 from regulator.body_limit import DEFAULT_MAX_BODY_MB
 from regulator.channels.public import Limits
 from regulator.evidence import PictureStore
@@ -66,6 +67,8 @@ class RegulatorServer:
         listing: ListingPolicy | None = None,
         public_limits: Limits | None = None,
         forwarded_allow_ips: str | None = None,
+        login_policy: LoginPolicy | None = None,
+        secure_cookies: bool | None = None,
         followup: FollowupPolicy | None = None,
     ) -> None:
         """``evidence_dir``: a picture store, a folder or ``s3://BUCKET/PREFIX`` (None: by the database);
@@ -73,8 +76,11 @@ class RegulatorServer:
         ``max_body_mb``: larger request bodies are refused with 413 before they are read; ``listing``: listed
         supervision's deadlines (county 30 d, city 60 d); ``public_limits``: how many public reports the form
         takes (regulator/channels/public.py); ``forwarded_allow_ips``: the reverse proxies whose X-Forwarded-For
-        names the client, so the public form counts the sender, not the proxy (None: 127.0.0.1); ``followup``: when an
-        accident's unfinished investigation or penalty is proposed for listed supervision (60 d, 75 d)."""
+        names the client, so the public form counts the sender, not the proxy (None: 127.0.0.1);
+        ``login_policy``: sign-in failure handling, password rules, session timeouts (regulator/auth.py);
+        ``secure_cookies``: the session cookie's Secure flag (None: when the request came over TLS);
+        ``followup``: when an accident's unfinished investigation or penalty is proposed for listed supervision
+        (60 d, 75 d)."""
         self.db = db
         self.repo = Repository(db, evidence_dir)
         self.host = host
@@ -83,7 +89,16 @@ class RegulatorServer:
         self._escalation: asyncio.Task[None] | None = None
         self.hold = WarningHold(warning_hold_s)
         app = create_app(
-            self.repo, self.review, offline_after_s, self.hold, max_body_mb, listing, public_limits, followup
+            self.repo,
+            self.review,
+            offline_after_s,
+            self.hold,
+            max_body_mb,
+            listing,
+            public_limits,
+            login_policy,
+            secure_cookies,
+            followup,
         )
         self.supervision: Supervision = app.state.supervision
         self._app = app

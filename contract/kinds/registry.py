@@ -168,6 +168,12 @@ def text_metrics() -> frozenset[str]:
     return frozenset(name for name, m in _metrics.items() if m.text)
 
 
+def subject_metrics() -> frozenset[str]:
+    """The metrics whose point names who a reading is about (a person through a gate), not a series."""
+    ensure_loaded()
+    return frozenset(name for name, m in _metrics.items() if m.point_is_subject)
+
+
 def rule_names() -> dict[str, str]:
     """Every rule id a kind declares, with its Chinese name; a machine kind (its device model has a
     ``papers:`` section, contract/config/papers.py) also has its papers rule, <kind>.papers."""

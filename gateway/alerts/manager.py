@@ -165,17 +165,21 @@ class AlertManager:
         if r.level is None:
             if alert is None or alert.latched:
                 return []
+            # time only goes forward within an alert: a verdict stamped before the alert's latest event (a
+            # backfilled reading of a data logger's buffer, delivered after the alert fired) is stamped at
+            # that event. device.offline once resolved 29 h before it fired, at its first backfilled reading.
+            at = max(r.ts, alert.updated_ts)
             alert = alert.model_copy(
                 update={
                     "state": "resolved",
-                    "resolved_ts": r.ts,
-                    "updated_ts": r.ts,
+                    "resolved_ts": at,
+                    "updated_ts": at,
                     "value": r.value,
                     "message": r.message,
                     "message_en": r.message_en,
                 }
             )
-            return self._record(alert, "resolved", r.ts, backfill=r.backfill)
+            return self._record(alert, "resolved", at, backfill=r.backfill)
         if alert is None:
             seq = self._store.count(fingerprint) + 1
             alert = Alert(
@@ -201,16 +205,17 @@ class AlertManager:
             )
             return self._record(alert, "firing", r.ts, backfill=r.backfill)
         escalated = rank(r.level) > rank(alert.level)
+        at = max(r.ts, alert.updated_ts)  # as a resolution: never before the alert's latest event
         alert = alert.model_copy(
             update=_figures_of(r, alert)
             | {
                 "level": r.level,
-                "updated_ts": r.ts,
+                "updated_ts": at,
                 # an acknowledgement covered the lower level only: an escalation needs a new one
                 "state": "firing" if escalated else alert.state,
             }
         )
-        return self._record(alert, "updated", r.ts, backfill=r.backfill)
+        return self._record(alert, "updated", at, backfill=r.backfill)
 
     # ---- supervisors' actions
 
@@ -451,8 +456,9 @@ class AlertManager:
         if alert is None or r is None or self._suppressed(alert, r.ts):
             return []
         latest = self._figures.get(fingerprint)
-        alert = alert.model_copy(update=_figures_of(r, alert) | {"updated_ts": max(alert.updated_ts, r.ts)})
-        events = self._record(alert, "updated", r.ts, backfill=r.backfill)
+        at = max(alert.updated_ts, r.ts)
+        alert = alert.model_copy(update=_figures_of(r, alert) | {"updated_ts": at})
+        events = self._record(alert, "updated", at, backfill=r.backfill)
         if latest is not None and latest is not r:  # the newest figures stay the alert's current ones
             self._figures[fingerprint] = latest
         return events

@@ -4,7 +4,7 @@ investigation's and the penalty's completion and the incident's closing; each pr
 works as its gateway last sent it.
 
 Revision ID: 0021_accidents
-Revises: 0016
+Revises: 0017
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021_accidents"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
