@@ -50,6 +50,10 @@ class Probe:
     setup: tuple[tuple[str, str, Sample], ...] = ()
     """(device, point, sample) readings sent once before the first value (a pour started, the other
     crane's place), at the first instant."""
+    earlier: tuple[tuple[float, str, str, Sample], ...] = ()
+    """(seconds before the first value, device, point, sample) readings sent before ``setup``, oldest
+    first, where the rule's input is a sequence over time rather than one value (a space entered, left
+    and empty for a break before the probe's re-entry)."""
     interval_s: float = 1.0
     """Seconds between samples (the device's poll interval)."""
     fire_after_s: float = 0.0

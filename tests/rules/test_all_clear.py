@@ -130,6 +130,9 @@ class Drive:
         self.position = 0.0  # a ramp's position, which moves at its speed whether read or not
         self.speed = 0.0
         self.readings: list[Reading] = []
+        for before_s, device, point, sample in probe.earlier:
+            assert before_s > probe.interval_s, f"{probe.rule}: earlier readings come before the setup"
+            self._sample(device, point, dict(sample), self.ts - before_s)
         for device, point, sample in probe.setup:
             self._sample(device, point, dict(sample), self.ts - probe.interval_s)
 
