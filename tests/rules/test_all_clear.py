@@ -30,10 +30,11 @@ from hypothesis import strategies as st
 from contract.alert_event import AlertEvent
 from contract.config.rules import DeviceOfflineRule
 from contract.kinds import registry
+from contract.kinds.kind import Kind
 from contract.readings import Quality, Reading
 from contract.vision_event import VisionEvent
 from gateway.alerts.manager import AlertManager
-from rules import device_offline, safety_devices, vision_rules
+from rules import device_offline, machine_papers, safety_devices, vision_rules
 from rules.kinds.base import Judge, Shared
 from rules.probes import Probe, Value
 from sitegw.replay import replay
@@ -50,6 +51,13 @@ ENGINE_RULES = {
     "device.offline": "rules/device_offline.py probes() gives one per watched device",
     "sensor.fault": "a judge whose readings have a physical range gives one (rules/kinds/anemometer.py)",
 }
+RULES = registry.rule_names()
+
+
+def rules_of(kind: Kind) -> list[str]:
+    """The rules ``kind`` declares, with its papers rule if it is a machine kind (registry.rule_names)."""
+    papers = machine_papers.rule_of(kind.name)
+    return [*kind.rules, *([papers] if papers in RULES else [])]
 
 
 def _probes() -> tuple[list[Probe], list[str]]:
@@ -63,6 +71,7 @@ def _probes() -> tuple[list[Probe], list[str]]:
             if isinstance(judge, Judge):
                 found += judge.probes(dev)
             found += safety_devices.probes(kind, dev)
+            found += machine_papers.probes(kind, dev, SITE.config.rules.licence_utc_offset_h)
             found += device_offline.probes(
                 kind, dev, shared.section(dev.id, "device_offline", DeviceOfflineRule)
             )
@@ -73,11 +82,14 @@ def _probes() -> tuple[list[Probe], list[str]]:
     ]
     for kind in registry.kinds():
         has_device = any(d.kind == kind.name for d in SITE.config.devices)
-        for rule in kind.rules:
+        rules = rules_of(kind)
+        for rule in rules:
             if rule in probed:
                 continue
-            if not has_device and not kind.rules.keys() <= probed:
+            if not has_device and not set(rules) <= probed:
                 fix = f"add a device of kind {kind.name} to config/examples/site.yaml"
+            elif rule == machine_papers.rule_of(kind.name):
+                fix = f"give a {kind.name} of config/examples/site.yaml its papers (next_inspection_on)"
             elif rule.endswith(safety_devices.SUFFIX):
                 fix = f"declare the kind's flags ({kind.name} flags) judged by rules/safety_devices.py"
             else:
