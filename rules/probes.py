@@ -2,8 +2,8 @@
 
 Every rule a kind declares (its ``rules`` in contract/kinds/<kind>.py) must come with at least one
 :class:`Probe`, given by the kind's judge (``Judge.probes``, rules/kinds/), by the safety-device rule for
-the kind's flags (rules/safety_devices.py) or by the vision rules for a camera's checks
-(rules/vision_rules.py). A probe names one device of the reference site (config/examples/site.yaml), the
+the kind's flags (rules/safety_devices.py), by the papers rule for a machine kind's ``<kind>.papers``
+(rules/machine_papers.py) or by the vision rules for a camera's checks (rules/vision_rules.py). A probe names one device of the reference site (config/examples/site.yaml), the
 metric that decides the rule, a value beyond its limit, a value past its clearing band and how long the
 clear value must last. The suite then proves, through the rules engine and the alert manager in site
 time, that the alert fires, never resolves while the value stays beyond the limit or inside the band or

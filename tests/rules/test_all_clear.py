@@ -1,9 +1,9 @@
 """A guarantee, tested for every rule (issue #37): no all-clear while the danger lasts.
 
-For every rule every registered kind declares (contract.kinds.registry: each kind's ``rules``), the
-kind's judge (rules/kinds/), the safety-device rule (its flags) or the vision rules (a camera's checks)
-give limit probes (rules/probes.py), worked out from the reference site (config/examples/site.yaml). Each
-probe is driven the way a site is: its readings replayed in site time through the rules engine and the
+For every rule every registered kind declares (contract.kinds.registry: each kind's ``rules``, and a
+machine kind's ``<kind>.papers``), the kind's judge (rules/kinds/), the safety-device rule (its flags),
+the papers rule (rules/machine_papers.py) or the vision rules (a camera's checks) give limit probes
+(rules/probes.py), worked out from the reference site (config/examples/site.yaml). Each probe is driven the way a site is: its readings replayed in site time through the rules engine and the
 alert manager (sitegw.replay), and what is checked is what a site sees, the AlertEvents:
 
 1. the value beyond the limit fires the rule's alert;
