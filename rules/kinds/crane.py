@@ -17,7 +17,7 @@ from contract.readings import Quality, Reading
 from rules import crane_collision, crane_jacking_wind, crane_wind
 from rules.crane_collision import CraneCollision, CraneView
 from rules.crane_jacking_balance import JackingBalanceCheck
-from rules.crane_jacking_motion import JackingMotion
+from rules.crane_jacking_motion import MOTIONS, JackingMotion
 from rules.crane_jacking_night import JackingNight
 from rules.crane_load import CraneLoad
 from rules.crane_operator import CraneOperator
@@ -36,10 +36,11 @@ OPERATOR = "operator_id"
 class _Crane:
     """What judging one crane's sample as a whole needs, looked up once."""
 
-    __slots__ = ("device", "lifting", "load_cfg", "name", "spec", "state", "view_at")
+    __slots__ = ("device", "interval_s", "lifting", "load_cfg", "name", "spec", "state", "view_at")
 
     def __init__(self, dev: CraneDevice, name: str, load_cfg: CraneLoadRule, view_at: int) -> None:
         self.device, self.name, self.spec = dev.id, name, dev.crane
+        self.interval_s = dev.poll_interval_s
         self.state: dict[str, float] = {}  # its latest kinematics
         self.load_cfg = load_cfg
         self.lifting = (f"{name}吊装", f"lifting by {dev.id}")  # what the key people are told of
@@ -217,7 +218,7 @@ class CraneJudge(Judge):
         """A sample inside the crane's jacking window: no motion, and the balance point kept."""
         device, name, memory = crane.device, crane.name, crane.state
         cfg = self.shared.section(device, "crane_jacking", CraneJackingRule)
-        out = some(self._motion.evaluate(device, name, memory, changed, cfg, ts, backfill))
+        out = some(self._motion.evaluate(device, name, memory, changed, cfg, crane.interval_s, ts, backfill))
         balance = crane.spec.jacking_balance
         if balance is None:
             self.shared.warn_once(device, "jacking_balance", "no crane.jacking_balance: balance not judged")
@@ -342,10 +343,14 @@ class CraneJudge(Judge):
             rest.setdefault("setup", opened)
             return Probe(rule, dev.id, metric, context=context, interval_s=every, **rest)  # type: ignore[arg-type]
 
-        # 大于 the noise: three times it per sample is slewing; standing still, it resolves
-        found = [
-            probe("crane.jacking_motion", "slew_deg", beyond=(cfg.slew_noise_deg * 3,), clear=0.0, ramp=True)
-        ]
+        # 大于 each motion's noise: three times it per sample is moving (either way); standing still, it
+        # resolves
+        found = []
+        for metric, *_, noise_field, _unit in MOTIONS:
+            noise = getattr(cfg, noise_field)
+            found.append(
+                probe("crane.jacking_motion", metric, beyond=(noise * 3, -noise * 3), clear=0.0, ramp=True)
+            )
         if balance is not None:
             tolerance = balance.load_t * cfg.balance_load_pct / 100
             found.append(
@@ -354,6 +359,18 @@ class CraneJudge(Judge):
                     "load_t",
                     beyond=(balance.load_t + 2 * tolerance, 0.0),
                     clear=balance.load_t,
+                )
+            )
+            # 超出 the radius tolerance: the trolley off the balance radius
+            found.append(
+                probe(
+                    "crane.jacking_balance",
+                    "radius_m",
+                    beyond=(
+                        balance.radius_m + 2 * cfg.balance_radius_m,
+                        balance.radius_m - 2 * cfg.balance_radius_m,
+                    ),
+                    clear=balance.radius_m,
                 )
             )
         # a window opened after the day's end: a warning from the next tick until it closes
