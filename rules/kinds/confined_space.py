@@ -18,6 +18,7 @@ from contract.kinds.confined_space import (
     O2,
     TOXIC,
     ConfinedSpaceDevice,
+    mg_per_m3,
 )
 from contract.readings import Reading
 from rules import confined_reentry
@@ -101,8 +102,8 @@ class ConfinedSpaceJudge(Judge):
         }
 
         def gas(metric: str, **rest: object) -> Probe:
-            context = {k: v for k, v in air.items() if k != metric}
-            key = GAS_OF[metric].key
+            key = GAS_OF[metric].key  # the other gases' readings with it, none of the same gas
+            context = {k: v for k, v in air.items() if GAS_OF[k].key != key}
             return Probe(  # type: ignore[arg-type]
                 "confined_space.gas",
                 dev.id,
@@ -110,7 +111,7 @@ class ConfinedSpaceJudge(Judge):
                 context=context,
                 setup=went_in,
                 interval_s=every,
-                clear=air[metric],
+                clear=air.get(metric, 0.0),
                 alert=(dev.id, key),
                 **rest,
             )
@@ -128,6 +129,10 @@ class ConfinedSpaceJudge(Judge):
                 for m, limit in toxic.items()
             ),
         ]
+        # a detector that shows ppm: the limit in mg/m³ as its ppm (at 20 °C), reached
+        for metric in ("h2s_ppm", "co_ppm"):
+            limit = float(getattr(limits, f"{TOXIC[metric]}_mgm3")) / mg_per_m3(metric, 1.0)
+            found.append(gas(metric, beyond=(limit, limit * 3), hold=(limit * (1 - band / 2),)))
         # a first entry with no fan and no reading set; a re-entry after a break longer than break_min
         # whose last set was taken before the break (the first entry ventilated and tested)
         break_s = spec.break_min * 60
