@@ -145,7 +145,18 @@ class ConfinedSpaceJudge(Judge):
             (before, dev.id, worker, {INSIDE: 1.0}),
             (break_s + 2 * every, dev.id, worker, {INSIDE: 0.0}),
         )
-        for rule, history in (("confined_space.entry", ()), ("confined_space.reentry", earlier)):
+        # or a first entry whose last set, ventilated, is older than test_valid_min
+        valid_s = spec.test_valid_min * 60
+        stale_test: tuple[tuple[float, str, str, Sample], ...] = (
+            (valid_s + 3 * every, dev.id, "", {FAN: 1.0}),
+            (valid_s + 2 * every, dev.id, "", tested),
+        )
+        entries = (
+            ("confined_space.entry", ()),
+            ("confined_space.entry", stale_test),
+            ("confined_space.reentry", earlier),
+        )
+        for rule, history in entries:
             found.append(
                 Probe(
                     rule,

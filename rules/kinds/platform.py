@@ -92,6 +92,8 @@ class PlatformJudge(Judge):
                 hold=(angle * (1 - band / 2),),
                 clear=0.0,
             ),
+            # level, but a safety lock has locked its rope: the platform hangs on its safety rope
+            probe("platform.tilt", "lock_state", beyond=(1.0,), clear=0.0),
             # tilted to the angle, the lock open past its reaction time: failed, a fitter closes it
             probe(
                 "platform.lock",
