@@ -101,19 +101,20 @@ class ConfinedSpaceJudge(Judge):
             "co_mgm3": 0.0,
         }
 
-        def gas(metric: str, **rest: object) -> Probe:
+        def gas(metric: str, beyond: tuple[float, ...], hold: tuple[float, ...]) -> Probe:
             key = GAS_OF[metric].key  # the other gases' readings with it, none of the same gas
             context = {k: v for k, v in air.items() if GAS_OF[k].key != key}
-            return Probe(  # type: ignore[arg-type]
+            return Probe(
                 "confined_space.gas",
                 dev.id,
                 metric,
+                beyond=beyond,
+                hold=hold,
                 context=context,
                 setup=went_in,
                 interval_s=every,
                 clear=air.get(metric, 0.0),
                 alert=(dev.id, key),
-                **rest,
             )
 
         toxic = {LEL: limits.lel_pct, "h2s_mgm3": limits.h2s_mgm3, "co_mgm3": limits.co_mgm3}

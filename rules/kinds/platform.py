@@ -57,7 +57,8 @@ class PlatformJudge(Judge):
             "buckles": float(spec.max_persons + 5),
             "lock_state": 0.0,
             "wind_ms": 0.0,
-        } | dict.fromkeys(ROPES, 1.0)
+        }
+        quiet.update(dict.fromkeys(ROPES, 1.0))  # every rope normal
 
         def probe(rule: str, metric: str, *, with_: Sample | None = None, **rest: object) -> Probe:
             context = {k: v for k, v in quiet.items() if k != metric} | dict(with_ or {})
