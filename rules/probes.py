@@ -54,6 +54,10 @@ class Probe:
     """(seconds before the first value, device, point, sample) readings sent before ``setup``, oldest
     first, where the rule's input is a sequence over time rather than one value (a space entered, left
     and empty for a break before the probe's re-entry)."""
+    companions: tuple[tuple[str, str, Sample], ...] = ()
+    """(device, point, sample) readings of other devices sent at every instant beside the probe's own (the
+    other crane of a pair, reporting as a live site's does: a pair judged on a partner gone silent holds
+    its alert, as it must)."""
     interval_s: float = 1.0
     """Seconds between samples (the device's poll interval)."""
     fire_after_s: float = 0.0
