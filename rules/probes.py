@@ -66,6 +66,9 @@ class Probe:
     clear_after_s: float = 0.0
     """How long, in site time, the clear value must last before the rule resolves, as its configuration
     says (0: at the first clear sample)."""
+    clear_at: float | None = None
+    """Site time (Unix seconds) before which the rule cannot resolve whatever came before, where its
+    clearing is a calendar boundary rather than a duration (a day's maximum ends at local midnight)."""
     clear_per_beyond: float = 0.0
     """For a share of time (a month's attendance): seconds the clear value must last for each second the
     input was beyond the limit or unknown before it, on top of ``clear_after_s``."""

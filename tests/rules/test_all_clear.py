@@ -254,6 +254,8 @@ def test_resolved_only_after_the_clear_value_has_lasted(probe: Probe, data: st.D
     # a rule that needs a window of readings to fire needs one to clear once readings resume
     lasting = max(probe.clear_after_s, probe.fire_after_s)
     lasting += probe.clear_per_beyond * (cleared_from - (probe.start or T0))
+    earliest = max(cleared_from + probe.clear_after_s, probe.clear_at or -math.inf)
+    lasting = max(lasting, earliest - cleared_from)
     samples = math.ceil(lasting / probe.interval_s) + 4
     for _ in range(samples):
         drive.send(probe.clear)
@@ -265,9 +267,9 @@ def test_resolved_only_after_the_clear_value_has_lasted(probe: Probe, data: st.D
     assert len(resolved) == 1 and events[-1].state == "resolved", (
         f"{probe.rule}: {probe.metric}={probe.clear!r} for {samples} samples did not resolve it:\n{_story(events)}"
     )
-    assert resolved[0].ts >= cleared_from + probe.clear_after_s - 1e-6, (
+    assert resolved[0].ts >= earliest - 1e-6, (
         f"{probe.rule} resolved {resolved[0].ts - cleared_from:g} s after the clear value came, "
-        f"before the {probe.clear_after_s:g} s its configuration states:\n{_story(events)}"
+        f"before the {earliest - cleared_from:g} s its configuration states:\n{_story(events)}"
     )
 
 
