@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from contract.weather import WarningSignal
+
 Value = float | str
 Sample = Mapping[str, Value]
 
@@ -66,6 +68,9 @@ class Probe:
     clear_after_s: float = 0.0
     """How long, in site time, the clear value must last before the rule resolves, as its configuration
     says (0: at the first clear sample)."""
+    signals: tuple[WarningSignal, ...] = ()
+    """Regional warning signals the site knows while the probe runs (as a supervisor sets them or the
+    regulator pushes them): the input of a rule that judges a signal in force, not a reading."""
     clear_at: float | None = None
     """Site time (Unix seconds) before which the rule cannot resolve whatever came before, where its
     clearing is a calendar boundary rather than a duration (a day's maximum ends at local midnight)."""

@@ -9,12 +9,14 @@ from datetime import datetime, timedelta, timezone
 from contract.config.device import DeviceConfig
 from contract.config.site import SiteConfig
 from contract.kinds.crane import CraneDevice
+from contract.weather import WarningSignal
 from rules.kinds.base import LOADED_T, Judge, Shared
 from rules.probes import Probe
 from rules.result import RuleResult
 from rules.weather_heat import DAY_S, WeatherHeat
 from rules.weather_lightning import WeatherLightning
 from rules.weather_rain import WeatherRain
+from rules.weather_warning import SITE
 from rules.weather_wind import STRICT, WeatherWind, limits
 
 
@@ -125,6 +127,30 @@ class WeatherStationJudge(Judge):
                 beyond=(1.0,),
                 clear=0.0,
                 clear_after_s=cfg.lightning_hold_min * 60 - every,
+            )
+        )
+        # an orange gale signal in force for two hours, the station calm: it resolves when it expires
+        morning = datetime(2026, 11, 2, 9, tzinfo=tz)
+        until = morning + timedelta(hours=2)
+        gale = WarningSignal(
+            id="gale-orange",
+            type="gale",
+            colour="orange",
+            valid_from=morning - timedelta(minutes=1),
+            valid_to=until,
+        )
+        found.append(
+            Probe(
+                "weather.warning",
+                dev.id,
+                "wind_ms",
+                interval_s=every,
+                beyond=(0.0,),
+                clear=0.0,
+                signals=(gale,),
+                start=morning.timestamp(),
+                clear_at=until.timestamp(),
+                alert=(SITE, gale.id),
             )
         )
         cranes = [d for d in self.shared.config.devices if isinstance(d, CraneDevice)]
