@@ -2,7 +2,8 @@
 (不得进行起升、回转、变幅等操作) while the tower is unbalanced or unbolted (standards.md §10). Motion is
 seen in successive black-box samples: the slew angle, the radius or the hook height moved beyond its
 noise (大于: a change of exactly the noise is still) from where the crane last stood still. Critical:
-the climbing frame carries an unbalanced top.
+the climbing frame carries an unbalanced top. It clears once two samples in a row, one poll apart, each
+with every motion, show the crane still: one such sample after motion, a gap or a silence proves nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ CLAUSE = (
     "JGJ 196-2010 第3.4节 顶升过程中应保持塔机平衡，不得进行起升、回转、变幅等操作，回转机构应制动"
     "（起重机械安装拆卸作业安全要点第9条；条款号未核实）"
 )
+STILL_GAP = 1.5  # polls: two still samples further apart than this have a silence between them
 # (metric, Chinese motion, English motion, the rule's noise field, unit)
 MOTIONS = (
     ("slew_deg", "回转", "slewing", "slew_noise_deg", "°"),
@@ -42,6 +44,7 @@ class JackingMotion:
     def __init__(self) -> None:
         self._memory = LevelMemory()
         self._still: dict[str, dict[str, float]] = {}  # where each crane last stood still
+        self._quiet: dict[str, float] = {}  # when a moving crane's last sample showed no motion
 
     def start(self, device: str, kinematics: dict[str, float]) -> None:
         """A window opens: the crane's position now is where it must stay."""
@@ -54,10 +57,12 @@ class JackingMotion:
         kinematics: dict[str, float],
         changed: set[str],
         cfg: CraneJackingRule,
+        interval_s: float,
         ts: float,
         backfill: bool,
     ) -> RuleResult | None:
-        """The verdict of one sample inside the window (``changed``: the metrics it reported)."""
+        """The verdict of one sample inside the window (``changed``: the metrics it reported;
+        ``interval_s``: the crane's poll interval)."""
         still = self._still.setdefault(device, {})
         moved: list[tuple[str, str, float, str]] = []
         for metric, zh, en, noise_field, unit in MOTIONS:
@@ -72,8 +77,13 @@ class JackingMotion:
             still.update(kinematics)  # the crane stands here now: it clears once it stops
         level: Level | None = "critical" if moved else None
         reported = {m for m, *_ in MOTIONS if m in kinematics}
-        if level is None and not reported <= changed and self._memory.get(device) is not None:
-            return None  # a sample without every motion: the crane is not known to have stopped
+        if (
+            level is None
+            and self._memory.get(device) is not None
+            and not self._proven_still(device, reported <= changed, interval_s, ts)
+        ):
+            return None  # the crane is not known to have stopped
+        self._quiet.pop(device, None)
 
         def build() -> RuleResult:
             if moved:
@@ -99,7 +109,19 @@ class JackingMotion:
 
         return self._memory.report(device, "", level, build)
 
+    def _proven_still(self, device: str, complete: bool, interval_s: float, ts: float) -> bool:
+        """Whether a sample with no motion (``complete``: it reported every motion) proves a crane seen
+        moving has stopped: only the second such sample in a row, one poll after the first. One alone
+        proves nothing after motion, a sample without the motions or a silence: the hook may have swung
+        away and back in between (a slew of +3° then -3° reads as no change)."""
+        if not complete:
+            self._quiet.pop(device, None)
+            return False
+        before, self._quiet[device] = self._quiet.get(device), ts
+        return before is not None and ts - before <= interval_s * STILL_GAP
+
     def end(self, device: str, name: str, ts: float) -> RuleResult | None:
         """The window closes: a motion alert clears (the tower is bolted again)."""
         self._still.pop(device, None)
+        self._quiet.pop(device, None)
         return window_closed(self._memory, RULE, CLAUSE, device, name, ts)

@@ -17,10 +17,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from contract.alert_event import Level
+from contract.config.device import DeviceConfig
 from contract.config.papers import MachineDevice, MachinePapers
 from contract.config.site import SiteConfig
+from contract.kinds.kind import Kind
 from rules.levels import LevelMemory
 from rules.papers_due import due_level
+from rules.probes import Probe
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH, pick, pick_en
 
@@ -57,6 +60,32 @@ def registration_problem(papers: MachinePapers) -> tuple[str, str] | None:
 def inspection_level(papers: MachinePapers, today: date) -> Level | None:
     """The level of a machine's next periodic inspection on ``today`` (None: not due soon, or no date)."""
     return due_level(papers.next_inspection_on, today)
+
+
+def probes(kind: Kind, dev: DeviceConfig, utc_offset_h: float) -> list[Probe]:
+    """The papers rule of a machine whose site file dates its next periodic inspection: the machine's
+    readings from the morning after that day (the date alone is the hazard, at work or at rest). It is
+    latched as far as the readings go: only papers renewed in the site file end it."""
+    if not isinstance(dev, MachineDevice) or dev.papers is None or dev.papers.next_inspection_on is None:
+        return []
+    metric = next(m.name for m in kind.metrics if not m.text)
+    day_after = dev.papers.next_inspection_on + timedelta(days=1)
+    morning = datetime(
+        day_after.year, day_after.month, day_after.day, 9, tzinfo=timezone(timedelta(hours=utc_offset_h))
+    )
+    return [
+        Probe(
+            rule_of(kind.name),
+            dev.id,
+            metric,
+            interval_s=dev.poll_interval_s,
+            beyond=(0.0,),
+            clear=0.0,
+            latched=True,
+            start=morning.timestamp(),
+            alert=(dev.id, "inspection"),
+        )
+    ]
 
 
 @dataclass

@@ -2,8 +2,8 @@
 
 Every rule a kind declares (its ``rules`` in contract/kinds/<kind>.py) must come with at least one
 :class:`Probe`, given by the kind's judge (``Judge.probes``, rules/kinds/), by the safety-device rule for
-the kind's flags (rules/safety_devices.py) or by the vision rules for a camera's checks
-(rules/vision_rules.py). A probe names one device of the reference site (config/examples/site.yaml), the
+the kind's flags (rules/safety_devices.py), by the papers rule for a machine kind's ``<kind>.papers``
+(rules/machine_papers.py) or by the vision rules for a camera's checks (rules/vision_rules.py). A probe names one device of the reference site (config/examples/site.yaml), the
 metric that decides the rule, a value beyond its limit, a value past its clearing band and how long the
 clear value must last. The suite then proves, through the rules engine and the alert manager in site
 time, that the alert fires, never resolves while the value stays beyond the limit or inside the band or
@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from contract.weather import WarningSignal
 
 Value = float | str
 Sample = Mapping[str, Value]
@@ -50,6 +52,10 @@ class Probe:
     setup: tuple[tuple[str, str, Sample], ...] = ()
     """(device, point, sample) readings sent once before the first value (a pour started, the other
     crane's place), at the first instant."""
+    earlier: tuple[tuple[float, str, str, Sample], ...] = ()
+    """(seconds before the first value, device, point, sample) readings sent before ``setup``, oldest
+    first, where the rule's input is a sequence over time rather than one value (a space entered, left
+    and empty for a break before the probe's re-entry)."""
     companions: tuple[tuple[str, str, Sample], ...] = ()
     """(device, point, sample) readings of other devices sent at every instant beside the probe's own (the
     other crane of a pair, reporting as a live site's does: a pair judged on a partner gone silent holds
@@ -62,6 +68,12 @@ class Probe:
     clear_after_s: float = 0.0
     """How long, in site time, the clear value must last before the rule resolves, as its configuration
     says (0: at the first clear sample)."""
+    signals: tuple[WarningSignal, ...] = ()
+    """Regional warning signals the site knows while the probe runs (as a supervisor sets them or the
+    regulator pushes them): the input of a rule that judges a signal in force, not a reading."""
+    clear_at: float | None = None
+    """Site time (Unix seconds) before which the rule cannot resolve whatever came before, where its
+    clearing is a calendar boundary rather than a duration (a day's maximum ends at local midnight)."""
     clear_per_beyond: float = 0.0
     """For a share of time (a month's attendance): seconds the clear value must last for each second the
     input was beyond the limit or unknown before it, on top of ``clear_after_s``."""

@@ -29,6 +29,7 @@ class WeatherWork:
     def __init__(self) -> None:
         self._memory = LevelMemory()
         self._seen: dict[str, tuple[float, tuple[str, str]]] = {}
+        self._rest: dict[str, float] = {}  # a firing machine's first sample without work since its last work
         self.firing: set[str] = set()  # the machines with a weather.work alert (usually none)
 
     def work(
@@ -41,6 +42,7 @@ class WeatherWork:
     ) -> RuleResult | None:
         """``device`` seen at work ``what`` at ``ts``; the verdict owed, if any."""
         self._seen[device] = (ts, what)
+        self._rest.pop(device, None)
         return self._judge(device, what, obeys, stops, ts)
 
     def quiet(self, device: str) -> bool:
@@ -48,10 +50,14 @@ class WeatherWork:
         return self._memory.quiet(device)
 
     def sample_seen(self, device: str, ts: float, cfg: WeatherRule, stops: WeatherStops) -> RuleResult | None:
-        """A firing ``device`` reported a sample at ``ts``: with no work in it for ``work_hold_s``, it has
-        stopped."""
+        """A firing ``device`` reported a sample at ``ts``: once its samples have shown no work for
+        ``work_hold_s``, counted from the first of them, it has stopped. Counted from its last work, a
+        silence after it would count as rest: one sample at rest after a long silence ended the alert."""
         last, what = self._seen[device]
-        if ts - last > cfg.work_hold_s:
+        if last == ts:
+            return None  # at work in this very sample
+        since = self._rest.setdefault(device, ts)
+        if ts - since >= cfg.work_hold_s:
             return self._report(device, what, None, [], stops, ts)
         return None
 
@@ -87,6 +93,7 @@ class WeatherWork:
             self.firing.add(device)
         else:
             self.firing.discard(device)
+            self._rest.pop(device, None)
         if not self._memory.due(device, "", level):
             return None
         reasons = sorted({why for s in against for why in stops.why(s)})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from contract.config.loader import LoadedSite
 from contract.kinds import registry
 from contract.kinds.kind import Kind
 from contract.readings import Quality, Reading
+from contract.weather import WarningSignal
 from gateway.alerts.manager import AlertManager
 from rules.engine import TS, RuleEngine
 
@@ -181,10 +182,13 @@ def replay(
     readings: Iterable[Reading],
     on_event: Callable[[AlertEvent], None],
     db_path: str | Path = ":memory:",
+    warnings: Sequence[WarningSignal] = (),
 ) -> ReplayStats:
-    """Run the rules and the alert manager over ``readings`` (sorted here by ts, stably)."""
+    """Run the rules and the alert manager over ``readings`` (sorted here by ts, stably), with the
+    regional warning signals ``warnings`` known to the site throughout."""
     stats = ReplayStats()
     engine = RuleEngine(site)
+    engine.set_warnings(warnings)
 
     def count(event: AlertEvent) -> None:
         stats.events[f"{event.rule} {event.level} {event.state}"] += 1

@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from contract.config.device import DeviceConfig
 from contract.config.site import SiteConfig
 from contract.kinds.anemometer import AnemometerDevice
+from contract.kinds.crane import CraneDevice
 from rules import crane_wind
 from rules.crane_wind import CraneWind
 from rules.kinds.base import Judge, Shared
-from rules.kinds.crane import wind_probe, wind_route
+from rules.kinds.crane import jacking_wind_probe, wind_probe, wind_route
 from rules.probes import Probe
 from rules.routes import Route
 
@@ -41,4 +42,7 @@ class AnemometerJudge(Judge):
         lo, hi = self.shared.faults(dev.id).ranges.get("wind_ms", (0.0, 60.0))
         # a speed the anemometer cannot read is sensor.fault until it reads one it can
         fault = Probe("sensor.fault", dev.id, "wind_ms", beyond=(lo - 1.0, hi + 1.0), clear=(lo + hi) / 4)
-        return [wind_probe(self.shared, dev.id), fault]
+        assert isinstance(dev, AnemometerDevice)
+        cranes = [d for d in self.shared.config.devices if isinstance(d, CraneDevice) and d.id in dev.serves]
+        jacking = [jacking_wind_probe(self.shared, dev.id, crane) for crane in cranes]
+        return [wind_probe(self.shared, dev.id), fault, *jacking]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone
 
 from contract.config.crane import CraneSpec
 from contract.config.device import DeviceConfig
@@ -16,7 +17,7 @@ from contract.readings import Quality, Reading
 from rules import crane_collision, crane_jacking_wind, crane_wind
 from rules.crane_collision import CraneCollision, CraneView
 from rules.crane_jacking_balance import JackingBalanceCheck
-from rules.crane_jacking_motion import JackingMotion
+from rules.crane_jacking_motion import MOTIONS, JackingMotion
 from rules.crane_jacking_night import JackingNight
 from rules.crane_load import CraneLoad
 from rules.crane_motion import Motion
@@ -25,7 +26,7 @@ from rules.crane_tilt import CraneTilt, quiet_tilts
 from rules.crane_wind import CraneWind, quiet_winds
 from rules.crane_zone import CraneZone
 from rules.kinds.base import LOADED_T, Judge, Shared, faulted, some
-from rules.probes import Probe
+from rules.probes import Probe, Sample
 from rules.result import RuleResult
 from rules.roster import reported_with
 from rules.routes import Route
@@ -36,10 +37,22 @@ OPERATOR = "operator_id"
 class _Crane:
     """What judging one crane's sample as a whole needs, looked up once."""
 
-    __slots__ = ("device", "lifting", "load_cfg", "motion", "name", "spec", "stale_s", "state", "view_at")
+    __slots__ = (
+        "device",
+        "interval_s",
+        "lifting",
+        "load_cfg",
+        "motion",
+        "name",
+        "spec",
+        "stale_s",
+        "state",
+        "view_at",
+    )
 
     def __init__(self, dev: CraneDevice, name: str, load_cfg: CraneLoadRule, view_at: int) -> None:
         self.device, self.name, self.spec = dev.id, name, dev.crane
+        self.interval_s = dev.poll_interval_s
         self.state: dict[str, float] = {}  # its latest kinematics
         self.load_cfg = load_cfg
         self.lifting = (f"{name}吊装", f"lifting by {dev.id}")  # what the key people are told of
@@ -232,7 +245,7 @@ class CraneJudge(Judge):
         """A sample inside the crane's jacking window: no motion, and the balance point kept."""
         device, name, memory = crane.device, crane.name, crane.state
         cfg = self.shared.section(device, "crane_jacking", CraneJackingRule)
-        out = some(self._motion.evaluate(device, name, memory, changed, cfg, ts, backfill))
+        out = some(self._motion.evaluate(device, name, memory, changed, cfg, crane.interval_s, ts, backfill))
         balance = crane.spec.jacking_balance
         if balance is None:
             self.shared.warn_once(device, "jacking_balance", "no crane.jacking_balance: balance not judged")
@@ -306,7 +319,8 @@ class CraneJudge(Judge):
             ),
         ]
         if dev.id not in self._wind_elsewhere:
-            found.append(wind_probe(shared, dev.id))
+            found += [wind_probe(shared, dev.id), jacking_wind_probe(shared, dev.id, dev)]
+        found += self._jacking_probes(dev, quiet)
         zones = [z for z in shared.config.no_lift_zones if _within_reach(spec, _middle(z.polygon))]
         if zones:
             slew, radius = _aim(spec, _middle(zones[0].polygon))
@@ -339,6 +353,69 @@ class CraneJudge(Judge):
                     companions=parked,
                 )
             )
+        return found
+
+    def _jacking_probes(self, dev: CraneDevice, quiet: Sample) -> list[Probe]:
+        """The jacking rules inside a window opened beforehand, the hook at the balance point of the
+        manual (the site's crane section) where one is configured: the crane slewing, the hook off the
+        balance load, a window open at night (closing it is its end)."""
+        cfg = self.shared.section(dev.id, "crane_jacking", CraneJackingRule)
+        balance = dev.crane.jacking_balance
+        still: dict[str, float | str] = dict(quiet)
+        if balance is not None:
+            still |= {"load_t": balance.load_t, "radius_m": balance.radius_m}
+        opened = ((dev.id, "", {**still, JACKING: 1.0}),)
+        every = dev.poll_interval_s
+
+        def probe(rule: str, metric: str, **rest: object) -> Probe:
+            context = {k: v for k, v in still.items() if k != metric}
+            rest.setdefault("setup", opened)
+            return Probe(rule, dev.id, metric, context=context, interval_s=every, **rest)  # type: ignore[arg-type]
+
+        # 大于 each motion's noise: three times it per sample is moving (either way); standing still, it
+        # resolves
+        found = []
+        for metric, *_, noise_field, _unit in MOTIONS:
+            noise = getattr(cfg, noise_field)
+            found.append(
+                probe("crane.jacking_motion", metric, beyond=(noise * 3, -noise * 3), clear=0.0, ramp=True)
+            )
+        if balance is not None:
+            tolerance = balance.load_t * cfg.balance_load_pct / 100
+            found.append(
+                probe(
+                    "crane.jacking_balance",
+                    "load_t",
+                    beyond=(balance.load_t + 2 * tolerance, 0.0),
+                    clear=balance.load_t,
+                )
+            )
+            # 超出 the radius tolerance: the trolley off the balance radius
+            found.append(
+                probe(
+                    "crane.jacking_balance",
+                    "radius_m",
+                    beyond=(
+                        balance.radius_m + 2 * cfg.balance_radius_m,
+                        balance.radius_m - 2 * cfg.balance_radius_m,
+                    ),
+                    clear=balance.radius_m,
+                )
+            )
+        # a window opened after the day's end: a warning from the next tick until it closes
+        tz = timezone(timedelta(hours=self.shared.utc_offset_h))
+        evening = datetime(2026, 11, 2, tzinfo=tz) + timedelta(hours=cfg.day_until_h + 0.5)
+        found.append(
+            probe(
+                "crane.jacking_night",
+                JACKING,
+                beyond=(1.0,),
+                clear=0.0,
+                setup=((dev.id, "", still),),
+                start=evening.timestamp(),
+                fire_after_s=every,  # judged at the engine's tick, the instant after it opened
+            )
+        )
         return found
 
 
@@ -413,6 +490,24 @@ def wind_route(shared: Shared, wind_rule: CraneWind, device: str, serves: list[s
     low, high = valid_range if valid_range is not None else (-math.inf, math.inf)
     quiet = min(quiet_winds(cfg), *(crane_jacking_wind.quiet_below(c) for c in jacking_cfg.values()))
     return Route(judge, (low, min(high, quiet)))
+
+
+def jacking_wind_probe(shared: Shared, source: str, crane: CraneDevice) -> Probe:
+    """crane.jacking_wind of ``crane`` judged from ``source``'s wind (the crane's own or an anemometer
+    serving it), the crane's jacking window opened beforehand: 超过 the limit stops it, the limit itself
+    does not (no band); broken readings are the anemometer's faults."""
+    cfg = shared.section(crane.id, "crane_jacking", CraneJackingRule)
+    lo, hi = shared.faults(source).ranges.get("wind_ms", (0.0, 60.0))
+    return Probe(
+        "crane.jacking_wind",
+        source,
+        "wind_ms",
+        beyond=(cfg.wind_ms + 0.01, cfg.wind_ms * 1.5),
+        clear=cfg.wind_ms,
+        setup=((crane.id, "", {JACKING: 1.0}),),
+        faults=(lo - 1.0, hi + 1.0),
+        alert=(crane.id, ""),
+    )
 
 
 def wind_probe(shared: Shared, device: str) -> Probe:

@@ -4,15 +4,20 @@ rules, which hold the site's weather stops (rules/weather_site.py) for every mac
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone
 
 from contract.config.device import DeviceConfig
 from contract.config.site import SiteConfig
-from rules.kinds.base import Judge, Shared
+from contract.kinds.crane import CraneDevice
+from contract.weather import WarningSignal
+from rules.kinds.base import LOADED_T, Judge, Shared
+from rules.probes import Probe
 from rules.result import RuleResult
 from rules.weather_heat import DAY_S, WeatherHeat
 from rules.weather_lightning import WeatherLightning
 from rules.weather_rain import WeatherRain
-from rules.weather_wind import WeatherWind
+from rules.weather_warning import SITE
+from rules.weather_wind import STRICT, WeatherWind, limits
 
 
 class WeatherStationJudge(Judge):
@@ -58,3 +63,110 @@ class WeatherStationJudge(Judge):
             found = self._lightning.evaluate(dev.id, name, cfg, state["lightning_count"], stops, ts, backfill)
             out.extend([found] if found else [])
         return out
+
+    def probes(self, dev: DeviceConfig) -> list[Probe]:
+        """Each weather rule on the site's ``weather`` limits: every stop's wind (超过 strict, 以上 at
+        the line), heavy rain and a rainstorm, a day's heat (until the local day ends), strikes counted
+        (until the hold after the last one), and the site's first crane lifting in a wind that stops it."""
+        cfg, every = self.shared.weather.cfg, dev.poll_interval_s
+        band = cfg.hysteresis_pct / 100
+        quiet = {"rain_mm_h": 0.0, "temp_c": cfg.heat_c[0] - 10.0}
+        found = []
+        for stop, limit in limits(cfg).items():
+            strict = STRICT[stop]
+            found.append(
+                Probe(
+                    "weather.wind",
+                    dev.id,
+                    "wind_ms",
+                    context=quiet,
+                    interval_s=every,
+                    beyond=(limit + 0.01 if strict else limit, limit * 1.5),
+                    hold=(limit * (1 - band / 2), *((limit,) if strict else ())),
+                    clear=limit * (1 - band) * 0.9,
+                    alert=(dev.id, stop),
+                )
+            )
+        rain = cfg.heavy_rain_mm_h
+        found.append(
+            Probe(
+                "weather.rain",
+                dev.id,
+                "rain_mm_h",
+                interval_s=every,
+                beyond=(rain, cfg.rainstorm_mm_h * 1.5),
+                hold=(rain * (1 - band / 2),),
+                clear=rain * (1 - band) * 0.9,
+            )
+        )
+        # the day's maximum at the first schedule late in the evening: it stands until the local day ends
+        tz = timezone(timedelta(hours=self.shared.utc_offset_h))
+        evening = datetime(2026, 11, 2, 22, tzinfo=tz)
+        found.append(
+            Probe(
+                "weather.heat",
+                dev.id,
+                "temp_c",
+                interval_s=every,
+                beyond=(cfg.heat_c[0], cfg.heat_c[2] + 1.0),
+                clear=quiet["temp_c"],
+                start=evening.timestamp(),
+                clear_at=(evening + timedelta(hours=2)).timestamp(),
+            )
+        )
+        # one strike a sample (the counter counted from the first instant); none more: the hold after
+        # the last strike, which was one sample before the clear value came
+        found.append(
+            Probe(
+                "weather.lightning",
+                dev.id,
+                "lightning_count",
+                setup=((dev.id, "", {"lightning_count": 0.0}),),
+                interval_s=every,
+                ramp=True,
+                beyond=(1.0,),
+                clear=0.0,
+                clear_after_s=cfg.lightning_hold_min * 60 - every,
+            )
+        )
+        # an orange gale signal in force for two hours, the station calm: it resolves when it expires
+        morning = datetime(2026, 11, 2, 9, tzinfo=tz)
+        until = morning + timedelta(hours=2)
+        gale = WarningSignal(
+            id="gale-orange",
+            type="gale",
+            colour="orange",
+            valid_from=morning - timedelta(minutes=1),
+            valid_to=until,
+        )
+        found.append(
+            Probe(
+                "weather.warning",
+                dev.id,
+                "wind_ms",
+                interval_s=every,
+                beyond=(0.0,),
+                clear=0.0,
+                signals=(gale,),
+                start=morning.timestamp(),
+                clear_at=until.timestamp(),
+                alert=(SITE, gale.id),
+            )
+        )
+        cranes = [d for d in self.shared.config.devices if isinstance(d, CraneDevice)]
+        if cranes:  # a crane lifting in a wind that stops lifting, until at rest for the work hold
+            crane, lifting = cranes[0], limits(cfg)["lifting"]
+            found.append(
+                Probe(
+                    "weather.work",
+                    crane.id,
+                    "load_t",
+                    context={"radius_m": crane.crane.load_chart[0].radius_m},
+                    setup=((dev.id, "", {"wind_ms": lifting * 1.5}),),
+                    interval_s=crane.poll_interval_s,
+                    beyond=(LOADED_T * 5,),
+                    clear=0.0,
+                    clear_after_s=cfg.work_hold_s,
+                )
+            )
+        return found

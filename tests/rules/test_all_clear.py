@@ -1,9 +1,9 @@
 """A guarantee, tested for every rule (issue #37): no all-clear while the danger lasts.
 
-For every rule every registered kind declares (contract.kinds.registry: each kind's ``rules``), the
-kind's judge (rules/kinds/), the safety-device rule (its flags) or the vision rules (a camera's checks)
-give limit probes (rules/probes.py), worked out from the reference site (config/examples/site.yaml). Each
-probe is driven the way a site is: its readings replayed in site time through the rules engine and the
+For every rule every registered kind declares (contract.kinds.registry: each kind's ``rules``, and a
+machine kind's ``<kind>.papers``), the kind's judge (rules/kinds/), the safety-device rule (its flags),
+the papers rule (rules/machine_papers.py) or the vision rules (a camera's checks) give limit probes
+(rules/probes.py), worked out from the reference site (config/examples/site.yaml). Each probe is driven the way a site is: its readings replayed in site time through the rules engine and the
 alert manager (sitegw.replay), and what is checked is what a site sees, the AlertEvents:
 
 1. the value beyond the limit fires the rule's alert;
@@ -30,10 +30,11 @@ from hypothesis import strategies as st
 from contract.alert_event import AlertEvent
 from contract.config.rules import DeviceOfflineRule
 from contract.kinds import registry
+from contract.kinds.kind import Kind
 from contract.readings import Quality, Reading
 from contract.vision_event import VisionEvent
 from gateway.alerts.manager import AlertManager
-from rules import device_offline, safety_devices, vision_rules
+from rules import device_offline, machine_papers, safety_devices, vision_rules
 from rules.kinds.base import Judge, Shared
 from rules.probes import Probe, Value
 from sitegw.replay import replay
@@ -50,6 +51,13 @@ ENGINE_RULES = {
     "device.offline": "rules/device_offline.py probes() gives one per watched device",
     "sensor.fault": "a judge whose readings have a physical range gives one (rules/kinds/anemometer.py)",
 }
+RULES = registry.rule_names()
+
+
+def rules_of(kind: Kind) -> list[str]:
+    """The rules ``kind`` declares, with its papers rule if it is a machine kind (registry.rule_names)."""
+    papers = machine_papers.rule_of(kind.name)
+    return [*kind.rules, *([papers] if papers in RULES else [])]
 
 
 def _probes() -> tuple[list[Probe], list[str]]:
@@ -63,6 +71,7 @@ def _probes() -> tuple[list[Probe], list[str]]:
             if isinstance(judge, Judge):
                 found += judge.probes(dev)
             found += safety_devices.probes(kind, dev)
+            found += machine_papers.probes(kind, dev, SITE.config.rules.licence_utc_offset_h)
             found += device_offline.probes(
                 kind, dev, shared.section(dev.id, "device_offline", DeviceOfflineRule)
             )
@@ -73,11 +82,14 @@ def _probes() -> tuple[list[Probe], list[str]]:
     ]
     for kind in registry.kinds():
         has_device = any(d.kind == kind.name for d in SITE.config.devices)
-        for rule in kind.rules:
+        rules = rules_of(kind)
+        for rule in rules:
             if rule in probed:
                 continue
-            if not has_device and not kind.rules.keys() <= probed:
+            if not has_device and not set(rules) <= probed:
                 fix = f"add a device of kind {kind.name} to config/examples/site.yaml"
+            elif rule == machine_papers.rule_of(kind.name):
+                fix = f"give a {kind.name} of config/examples/site.yaml its papers (next_inspection_on)"
             elif rule.endswith(safety_devices.SUFFIX):
                 fix = f"declare the kind's flags ({kind.name} flags) judged by rules/safety_devices.py"
             else:
@@ -130,6 +142,9 @@ class Drive:
         self.position = 0.0  # a ramp's position, which moves at its speed whether read or not
         self.speed = 0.0
         self.readings: list[Reading] = []
+        for before_s, device, point, sample in probe.earlier:
+            assert before_s > probe.interval_s, f"{probe.rule}: earlier readings come before the setup"
+            self._sample(device, point, dict(sample), self.ts - before_s)
         for device, point, sample in probe.setup:
             self._sample(device, point, dict(sample), self.ts - probe.interval_s)
 
@@ -183,7 +198,7 @@ class Drive:
     def events(self) -> list[AlertEvent]:
         """The probe's alert's events, as the site sees them."""
         out: list[AlertEvent] = []
-        replay(SITE, self.readings, out.append)
+        replay(SITE, self.readings, out.append, warnings=self.probe.signals)
         rule, device, point = self.probe.fingerprint
         return [e for e in out if (e.rule, e.device, e.point) == (rule, device, point)]
 
@@ -239,6 +254,8 @@ def test_resolved_only_after_the_clear_value_has_lasted(probe: Probe, data: st.D
     # a rule that needs a window of readings to fire needs one to clear once readings resume
     lasting = max(probe.clear_after_s, probe.fire_after_s)
     lasting += probe.clear_per_beyond * (cleared_from - (probe.start or T0))
+    earliest = max(cleared_from + probe.clear_after_s, probe.clear_at or -math.inf)
+    lasting = max(lasting, earliest - cleared_from)
     samples = math.ceil(lasting / probe.interval_s) + 4
     for _ in range(samples):
         drive.send(probe.clear)
@@ -250,9 +267,9 @@ def test_resolved_only_after_the_clear_value_has_lasted(probe: Probe, data: st.D
     assert len(resolved) == 1 and events[-1].state == "resolved", (
         f"{probe.rule}: {probe.metric}={probe.clear!r} for {samples} samples did not resolve it:\n{_story(events)}"
     )
-    assert resolved[0].ts >= cleared_from + probe.clear_after_s - 1e-6, (
+    assert resolved[0].ts >= earliest - 1e-6, (
         f"{probe.rule} resolved {resolved[0].ts - cleared_from:g} s after the clear value came, "
-        f"before the {probe.clear_after_s:g} s its configuration states:\n{_story(events)}"
+        f"before the {earliest - cleared_from:g} s its configuration states:\n{_story(events)}"
     )
 
 

@@ -62,8 +62,10 @@ def test_a_slew_across_north_is_measured_the_short_way() -> None:
 
 
 def test_slewing_is_critical_with_the_clause_and_clears_when_still_and_when_closed() -> None:
-    results = jacking([{"slew_deg": 95}, {"slew_deg": 95}], "crane.jacking_motion")
+    # still at 95°: the first sample there proves nothing yet, the second a second later does
+    results = jacking([{"slew_deg": 95}, {"slew_deg": 95}, {"slew_deg": 95}], "crane.jacking_motion")
     assert levels(results) == ["critical", None]
+    assert results[1].ts == NOON + 3
     first = results[0]
     assert first.message.startswith("1号塔吊顶升作业中回转 5°")
     assert "不得进行起升、回转、变幅等操作" in first.clause
@@ -90,6 +92,21 @@ def test_a_load_only_sample_does_not_clear_a_slew_alert() -> None:
         sample("crane-1", NOON + 2, load_t=1.2),  # no slew reported: not known to have stopped
     ]
     assert levels(run(engine, batches, "crane.jacking_motion")) == ["critical"]
+
+
+def test_a_slew_back_across_a_gap_is_no_proof_of_stillness() -> None:
+    """Slewing +5°, a sample without the slew, then back where it was: it moved in between (the suite's
+    limit probe found this resolving as 塔吊静止); it clears only on two still samples in a row, and never
+    on two with a silence between them."""
+    engine = RuleEngine(reference_site())
+    gap = {k: v for k, v in STILL.items() if k != "slew_deg"}
+    batches = [sample("crane-1", NOON - 1, **STILL), window(True, NOON)]
+    batches += [sample("crane-1", NOON + 1, **(STILL | {"slew_deg": 95})), sample("crane-1", NOON + 2, **gap)]
+    batches += [sample("crane-1", NOON + 3, **(STILL | {"slew_deg": 95}))]  # back: not proof
+    batches += [sample("crane-1", NOON + 9, **(STILL | {"slew_deg": 95}))]  # after a silence: not proof
+    assert levels(run(engine, batches, "crane.jacking_motion")) == ["critical"]
+    batches = [sample("crane-1", NOON + 10, **(STILL | {"slew_deg": 95}))]  # a second later: still
+    assert levels(run(engine, batches, "crane.jacking_motion")) == [None]
 
 
 def test_motion_outside_a_window_is_no_jacking_alert() -> None:

@@ -98,6 +98,17 @@ def test_a_crane_lifting_in_a_gale_is_critical_and_clears_when_it_stops_working(
     assert ended.level is None
 
 
+def test_a_crane_back_from_a_silence_at_rest_needs_the_whole_work_hold() -> None:
+    """Silent for ten minutes after lifting in a gale, then one sample with an empty hook: the silence is
+    no rest (the all-clear suite's probe found it resolving there); 60 s of samples at rest are."""
+    engine = RuleEngine(reference_site())
+    run(engine, [station(T0, gust_ms=11.5), crane_lifting(T0)])
+    back = run(engine, [crane_lifting(T0 + 600 + t, load_t=0.0) for t in range(60)], "weather.work")
+    assert back == []  # at rest from T0 + 600 to T0 + 659: 59 s
+    [ended] = run(engine, [crane_lifting(T0 + 660, load_t=0.0)], "weather.work")
+    assert ended.level is None
+
+
 def test_a_crane_falling_silent_while_lifting_in_a_gale_keeps_its_alert() -> None:
     engine = RuleEngine(reference_site())
     run(engine, [station(T0, gust_ms=11.5), crane_lifting(T0)])
