@@ -68,6 +68,7 @@ from regulator.ingest import (
 )
 from regulator.jurisdictions import SEP
 from regulator.loop_ingest import LoopIngest
+from regulator.map_routes import map_router
 from regulator.monthly import figures
 from regulator.names import SITE_STATES, beijing_text, kind_names, metric_names, rule_names
 from regulator.overview import overview
@@ -553,6 +554,8 @@ def create_app(
         if mine and found.path != mine and not found.path.startswith(mine + SEP):
             raise ReviewError(404, f"no place {place!r} in {mine}")
         return Actor(who.name, who.role, None, found.path)
+
+    app.include_router(map_router(repo, signed_in, narrowed))
 
     @app.get(
         "/ui/api/reports/monthly.pdf",
