@@ -45,7 +45,7 @@ from contract.wire import (
     ReadingsSummary,
     RectificationReport,
 )
-from regulator import classify, export, jurisdictions, risk, video_set
+from regulator import classify, export, jurisdictions, project_map, risk, video_set
 from regulator.answers import CLIP, LOGIN, MAX_ID, PICTURE, SESSION, SIGNED, After, Answer, RowId
 from regulator.auth import Accounts, AuthError
 from regulator.body_limit import DEFAULT_MAX_BODY_MB, BodyLimit
@@ -158,6 +158,8 @@ class NewProject(BaseModel):
     contractor: str = Field("", description="main contractor (施工总承包单位)")
     supervisor: str = Field("", description="supervision company (监理单位)")
     secret: str = Field(min_length=8)
+    lat: float | None = Field(None, description="the site's latitude, WGS-84 degrees (with lon)")
+    lon: float | None = Field(None, description="the site's longitude, WGS-84 degrees (with lat)")
 
 
 class ProjectRow(BaseModel):
@@ -862,8 +864,12 @@ def create_app(
 
     @app.post("/ui/api/projects", responses=SESSION)
     async def register(body: NewProject, who: Who) -> dict[str, str]:
-        """Register a project (admin)."""
+        """Register a project (admin), with its coordinates when given."""
         admin(who)
+        try:
+            where = project_map.check(body.lat, body.lon)
+        except project_map.BadCoordinates as exc:
+            raise ReviewError(422, str(exc)) from None
         await run_in_threadpool(
             repo.add_project,
             body.code,
@@ -875,6 +881,8 @@ def create_app(
             body.province,
             body.supervisor,
         )
+        if where is not None:
+            await run_in_threadpool(project_map.locate, repo, body.code, *where)
         return {"status": "registered", "code": body.code}
 
     @app.post("/ui/api/users", responses=SESSION)

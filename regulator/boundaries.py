@@ -133,6 +133,26 @@ def simplify(ring: list[list[float]], tolerance: float) -> list[list[float]]:
     return kept if len(kept) >= 4 else ring[:3] + [ring[0]]
 
 
+def label_point(polygons: list[list[list[list[float]]]]) -> list[float]:
+    """Where a region's name goes: the centroid of its largest outer ring (a district's islets and
+    enclaves do not pull its name off its main body)."""
+
+    def shoelace(ring: list[list[float]]) -> tuple[float, float, float]:
+        area = cx = cy = 0.0
+        for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+            cross = x0 * y1 - x1 * y0
+            area += cross
+            cx += (x0 + x1) * cross
+            cy += (y0 + y1) * cross
+        return area / 2, cx, cy
+
+    area, cx, cy = max((shoelace(p[0]) for p in polygons), key=lambda a: abs(a[0]))
+    if not area:
+        first = polygons[0][0][0]
+        return [first[0], first[1]]
+    return [round(cx / (6 * area), 5), round(cy / (6 * area), 5)]
+
+
 def _polygons(geometry: dict[str, Any]) -> list[list[list[list[float]]]]:
     coords = geometry["coordinates"]
     return coords if geometry["type"] == "MultiPolygon" else [coords]
@@ -151,7 +171,12 @@ def _feature_json(region: Region, tolerance: float) -> str:
             polygons.append([outer, *(simplify(hole, tolerance) for hole in polygon[1:])])
     feature = {
         "type": "Feature",
-        "properties": {"name": region.name, "path": region.path, "level": region.level},
+        "properties": {
+            "name": region.name,
+            "path": region.path,
+            "level": region.level,
+            "label": label_point(polygons or _polygons(geometry)),
+        },
         "geometry": {"type": "MultiPolygon", "coordinates": polygons},
     }
     return json.dumps(feature, ensure_ascii=False, separators=(",", ":"))

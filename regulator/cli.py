@@ -249,6 +249,8 @@ def add_project(
         "--province",
         help="province, where the city is not in the map's table (regulator/places.py), e.g. 广西壮族自治区",
     ),
+    lat: float | None = typer.Option(None, "--lat", help="the site's latitude, WGS-84 degrees, e.g. 22.53"),
+    lon: float | None = typer.Option(None, "--lon", help="the site's longitude, WGS-84 degrees, e.g. 113.93"),
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
 ) -> None:
     """Register a project (or change its details and secret) so its gateway's requests are accepted; it sits in the district its city and district name."""
@@ -259,6 +261,13 @@ def add_project(
             err=True,
         )
         raise typer.Exit(2)
+    from regulator.project_map import BadCoordinates, check, locate
+
+    try:
+        where = check(lat, lon)
+    except BadCoordinates as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
     repo = _repo(db)
     try:
         registered = repo.project(code)
@@ -266,6 +275,8 @@ def add_project(
         if not secret:
             secret = registered.secret if registered is not None else secrets.token_hex(16)
         place = repo.add_project(code, name, city, secret, district, contractor, province, supervisor)
+        if where is not None:
+            locate(repo, code, *where)
     finally:
         repo.close()
     typer.echo(f"project {code} registered in {db}, jurisdiction {place}")

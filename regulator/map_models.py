@@ -14,6 +14,7 @@ class RegionProperties(BaseModel):
     path: str = Field(description="its jurisdiction path, 省/市/区县")
     level: str = Field(description="province, city or district")
     role: str = Field(description="place: the place opened; part: one of its subdivisions")
+    label: list[float] = Field(description="[lon, lat] where its name goes: its largest part's centroid")
 
 
 class Geometry(BaseModel):
@@ -36,7 +37,9 @@ class Boundaries(BaseModel):
 
     type: str = Field(description="FeatureCollection")
     features: list[Region]
-    missing: list[str] = Field(description="places the boundary data does not have (drawn without an outline)")
+    missing: list[str] = Field(
+        description="places the boundary data does not have (drawn without an outline)"
+    )
 
 
 class PointHazard(BaseModel):

@@ -1,8 +1,10 @@
 """The regulator's map of real places (项目地图): its page, the vendored Leaflet, the user's jurisdiction's
 boundaries with the projects as points (regulator/boundaries.py, regulator/project_map.py), and a
-project's coordinates set by an admin."""
+project's coordinates set by an admin.
 
-from __future__ import annotations
+(No ``from __future__ import annotations``: the routes' ``Who`` is local to the router, which FastAPI
+must resolve at definition.)
+"""
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -72,7 +74,9 @@ def map_router(
                     {"code": who.project},
                 ).scalar()
                 return actor, path
-            provinces = db.execute(sql("SELECT path FROM jurisdictions WHERE level = 'province'")).scalars().all()
+            provinces = (
+                db.execute(sql("SELECT path FROM jurisdictions WHERE level = 'province'")).scalars().all()
+            )
         drawn = [p for p in provinces if boundaries.find(p) is not None]
         return actor, drawn[0] if len(drawn) == 1 else None
 
@@ -94,7 +98,8 @@ def map_router(
     async def map_of(
         who: Who,
         place: str = Query(
-            "", description="a place under the user's jurisdiction, 省/市/区县 (empty: their own); 404 outside"
+            "",
+            description="a place under the user's jurisdiction, 省/市/区县 (empty: their own); 404 outside",
         ),
     ) -> JSONResponse:
         """The place's boundary and its subdivisions' (GeoJSON, simplified), and every project of it with

@@ -37,7 +37,9 @@ def check(lat: float | None, lon: float | None) -> tuple[float, float] | None:
             "e.g. --lat 22.53 --lon 113.93"
         )
     if not LON_RANGE[0] <= lon <= LON_RANGE[1]:
-        raise BadCoordinates(f"lon {lon} is outside China ({LON_RANGE[0]}–{LON_RANGE[1]} E), e.g. --lon 113.93")
+        raise BadCoordinates(
+            f"lon {lon} is outside China ({LON_RANGE[0]}–{LON_RANGE[1]} E), e.g. --lon 113.93"
+        )
     return lat, lon
 
 
