@@ -13,6 +13,7 @@ are drawn as given: an offset of that size does not move a site across a distric
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -130,7 +131,7 @@ def simplify(ring: list[list[float]], tolerance: float) -> list[list[float]]:
             keep[at] = True
             stack += [(a, at), (at, b)]
     kept = [[round(p[0], 5), round(p[1], 5)] for p, k in zip(ring, keep, strict=True) if k]
-    return kept if len(kept) >= 4 else ring[:3] + [ring[0]]
+    return kept if len(kept) >= 4 else [*ring[:3], ring[0]]
 
 
 def label_point(polygons: list[list[list[list[float]]]]) -> list[float]:
@@ -139,7 +140,7 @@ def label_point(polygons: list[list[list[list[float]]]]) -> list[float]:
 
     def shoelace(ring: list[list[float]]) -> tuple[float, float, float]:
         area = cx = cy = 0.0
-        for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+        for (x0, y0), (x1, y1) in itertools.pairwise(ring):
             cross = x0 * y1 - x1 * y0
             area += cross
             cx += (x0 + x1) * cross
