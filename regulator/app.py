@@ -68,6 +68,7 @@ from regulator.ingest import (
 )
 from regulator.jurisdictions import SEP
 from regulator.loop_ingest import LoopIngest
+from regulator.grading_routes import grading_router
 from regulator.map_routes import map_router
 from regulator.monthly import figures
 from regulator.names import SITE_STATES, beijing_text, kind_names, metric_names, rule_names
@@ -558,6 +559,7 @@ def create_app(
         return Actor(who.name, who.role, None, found.path)
 
     app.include_router(map_router(repo, signed_in, narrowed))
+    app.include_router(grading_router(repo, signed_in, narrowed))
 
     @app.get(
         "/ui/api/reports/monthly.pdf",

@@ -5,7 +5,8 @@ admin's form; NULL until known (the map lists such a project beside it).
 
 ``enforcement``: what a supervision station did to a project that the ledger had no row for: a dynamic
 deduction (动态扣分) of ``points`` from ``company``, a stop-work order (责令停工) lifted at ``lifted_at``,
-or a routine inspection (监督检查) that the key-risk projects' monthly duty counts.
+a routine inspection (监督检查) or a project's monthly report (月度报告) received: the two duties a
+key-risk project has each month.
 
 Revision ID: 0018
 Revises: 0016
@@ -40,7 +41,9 @@ def upgrade() -> None:
         sa.Column("note", sa.Text, nullable=False, server_default=""),
         sa.Column("recorded_by", sa.Text, nullable=False),
         sa.Column("recorded_at", sa.Float, nullable=False),
-        sa.CheckConstraint("kind IN ('deduction', 'stop_work', 'inspection')", name="enforcement_kind"),
+        sa.CheckConstraint(
+            "kind IN ('deduction', 'stop_work', 'inspection', 'report')", name="enforcement_kind"
+        ),
         sa.CheckConstraint("points >= 0", name="enforcement_points"),
     )
     op.create_index("enforcement_by_project", "enforcement", ["project", "kind", "happened_at"])
