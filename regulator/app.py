@@ -54,6 +54,7 @@ from regulator.channels import public
 from regulator.channels.routes import MAX_PUBLIC_BODY, PUBLIC_REPORTS_PATH, add_routes
 from regulator.clips import receive_clip
 from regulator.evidence import MEDIA_TYPES, EvidenceUnavailable, Kind
+from regulator.grading_routes import grading_router
 from regulator.held import WarningHold, counts
 from regulator.incident_models import IncidentLedger, IncidentRow, NewIncident, NewReport
 from regulator.incidents import DESTINATIONS, Incidents
@@ -68,7 +69,6 @@ from regulator.ingest import (
 )
 from regulator.jurisdictions import SEP
 from regulator.loop_ingest import LoopIngest
-from regulator.grading_routes import grading_router
 from regulator.map_routes import map_router
 from regulator.monthly import figures
 from regulator.names import SITE_STATES, beijing_text, kind_names, metric_names, rule_names

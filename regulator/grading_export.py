@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -17,12 +18,15 @@ Row = list[str | float | int]
 
 def _sheet(book: Workbook, title: str, headers: tuple[tuple[str, int], ...], rows: list[Row]) -> None:
     sheet = book.create_sheet(title)
-    sheet.append([h for h, _ in headers])
-    for cell in sheet[1]:
+    header = []
+    for text, _ in headers:
+        cell = WriteOnlyCell(sheet, value=text)
         cell.font = Font(bold=True)
+        header.append(cell)
     for index, (_, width) in enumerate(headers, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
+    sheet.append(header)
     for row in rows:
         # a company's or a note's text is kept as text, never run as a formula
         sheet.append(
@@ -33,8 +37,7 @@ def _sheet(book: Workbook, title: str, headers: tuple[tuple[str, int], ...], row
 
 def to_xlsx(graded: Grading) -> bytes:
     """The workbook's bytes."""
-    book = Workbook()
-    book.remove(book.active)
+    book = Workbook(write_only=True)  # no default sheet: the two below are the workbook
     rules = graded.policy
     projects: list[Row] = []
     for p in graded.key_projects():
