@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import difflib
 import secrets
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -420,3 +421,50 @@ def monthly_report(
     typer.echo(
         f"{fig.title}: {fig.found} hazards found, {fig.closed} closed, {fig.overdue} overdue -> {target}"
     )
+
+
+def add_record(
+    project: str = typer.Argument(..., help="project code, e.g. GD-SZ-2026-0001"),
+    kind: str = typer.Option(
+        ...,
+        "--kind",
+        help="deduction (动态扣分), stop_work (责令停工), inspection (监督检查) or report (月度报告)",
+    ),
+    on: str = typer.Option("", "--on", help="the day it happened, yyyy-MM-dd (Beijing time; default: now)"),
+    company: str = typer.Option("", "--company", help="a deduction's company (被扣分企业)"),
+    points: float = typer.Option(0.0, "--points", help="a deduction's points"),
+    note: str = typer.Option("", "--note", help="the decision's number, what was found"),
+    lift: int | None = typer.Option(
+        None, "--lift", help="instead: the id of a stop-work order lifted (复工) on --on"
+    ),
+    db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
+) -> None:
+    """Record a supervision fact the campaign's grading needs (动态扣分, 责令停工, 监督检查, 月度报告), or lift a stop-work order."""
+    from datetime import datetime
+
+    from regulator import enforcement
+    from regulator.names import BEIJING
+    from regulator.review import ReviewError
+    from regulator.scope import Actor
+
+    try:
+        at = datetime.strptime(on, "%Y-%m-%d").replace(tzinfo=BEIJING).timestamp() if on else time.time()
+    except ValueError:
+        typer.echo(f"--on {on!r}: give the day as yyyy-MM-dd, e.g. --on 2026-11-20", err=True)
+        raise typer.Exit(2) from None
+    repo = _repo(db)
+    actor = Actor("cli", "admin")
+    try:
+        if lift is not None:
+            enforcement.lift(repo, actor, lift, at)
+            typer.echo(f"stop-work order #{lift} lifted")
+        else:
+            entry = enforcement.Entry(project, kind, at, company, points, note)
+            typer.echo(
+                f"{enforcement.KINDS.get(kind, kind)} #{enforcement.record(repo, actor, entry)} recorded"
+            )
+    except ReviewError as exc:
+        typer.echo(exc.reason, err=True)
+        raise typer.Exit(2) from None
+    finally:
+        repo.close()

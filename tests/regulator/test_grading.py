@@ -14,13 +14,18 @@ from pathlib import Path
 
 import httpx
 import pytest
+import typer
+from typer.testing import CliRunner
 
 from regulator import enforcement, grading
 from regulator.auth import Accounts
+from regulator.cli import add_project, add_record
 from regulator.incidents import Incidents
+from regulator.names import beijing_text
 from regulator.review import DAY_S, ReviewError
 from regulator.scope import Actor
 from regulator.server import RegulatorServer
+from regulator.storage import Repository
 from regulator.supervision import ListingPolicy
 from tests.regulator.support import ThreadedRegulator, make_event
 from tests.regulator.test_map_ui import CHEAP, PASSWORD
@@ -167,3 +172,45 @@ def test_records_over_http_stay_in_the_jurisdiction(server: RegulatorServer) -> 
         assert view["key_projects"][0]["facts"][0]["fact_name"] == "动态扣分达到阈值"
         xlsx = client.get("/ui/api/grading.xlsx")
         assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_the_cli_places_a_project_and_records_what_grading_needs(tmp_path: Path) -> None:
+    cli = typer.Typer()
+    regulator = typer.Typer()
+    cli.add_typer(regulator, name="regulator")
+    regulator.command("add-project")(add_project)
+    regulator.command("record")(add_record)
+    db = ["--db", f"sqlite:///{tmp_path}/reg.sqlite"]
+    add = [
+        "regulator",
+        "add-project",
+        "GD-SZ-0001",
+        "--name",
+        "前海项目",
+        "--city",
+        "深圳",
+        "--district",
+        "南山区",
+        *db,
+    ]
+    swapped = CliRunner().invoke(cli, [*add, "--lat", "113.9", "--lon", "22.5"])
+    assert swapped.exit_code == 2 and "latitude comes first" in swapped.output, swapped.output
+    assert CliRunner().invoke(cli, [*add, "--lat", "22.53"]).exit_code == 2  # one alone
+    r = CliRunner().invoke(cli, [*add, "--contractor", CONTRACTOR, "--lat", "22.527", "--lon", "113.905"])
+    assert r.exit_code == 0, r.output
+    day = beijing_text(time.time() - 2 * DAY_S)[:10]
+    deduct = ["regulator", "record", "GD-SZ-0001", "--kind", "deduction", "--on", day, *db]
+    r = CliRunner().invoke(cli, [*deduct, "--points", "40"])
+    assert r.exit_code == 2 and "company" in r.output  # whose points
+    r = CliRunner().invoke(
+        cli, [*deduct, "--points", "40", "--company", CONTRACTOR, "--note", "深建扣〔2026〕3号"]
+    )
+    assert r.exit_code == 0 and "动态扣分 #1 recorded" in r.output, r.output
+    repo = Repository(db[1])
+    try:
+        with repo.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT lat, lon FROM projects").one() == (22.527, 113.905)
+        graded = grading.grade(repo, Actor("cli", "admin"), now=time.time())
+        assert [f.source for p in graded.key_projects() for f in p.facts] == ["扣分记录 #1"]
+    finally:
+        repo.close()

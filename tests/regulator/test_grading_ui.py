@@ -44,7 +44,9 @@ def graded(tmp_path: Path) -> Iterator[RegulatorServer]:
             repo.add_project(code, name, "深圳", "secret-0001", district, company)
         Incidents(repo).record(CITY, "GD-SZ-0001", "accident", now - 100 * DAY_S, 0, 1, "高处坠落一人受伤")
         for points in (25, 18):
-            entry = enforcement.Entry("GD-SZ-0002", "deduction", now - 20 * DAY_S, "甲建设集团", points, "深建扣〔2026〕12号")
+            entry = enforcement.Entry(
+                "GD-SZ-0002", "deduction", now - 20 * DAY_S, "甲建设集团", points, "深建扣〔2026〕12号"
+            )
             enforcement.record(repo, CITY, entry)
         stop = enforcement.Entry("GD-SZ-0002", "stop_work", now - 3 * DAY_S, note="深建停〔2026〕7号")
         enforcement.record(repo, CITY, stop)
