@@ -53,6 +53,10 @@ class Heartbeat(BaseModel):
     project: str
     ts: float = Field(description="Unix seconds at the gateway")
     outbox_depth: int = Field(0, ge=0, description="events waiting to be delivered")
+    # the site file's project coordinates; left out (not null) when it has none, so such a heartbeat reads
+    # as before to a regulator older than these fields
+    lat: float | None = Field(None, ge=3, le=54, description="the site's latitude, WGS-84 degrees")
+    lon: float | None = Field(None, ge=73, le=136, description="the site's longitude, WGS-84 degrees")
 
 
 class SummaryReading(BaseModel):

@@ -347,6 +347,8 @@ def create_app(
         def handle(body: bytes) -> dict[str, str]:
             beat, nonce = authenticated(repo, request.headers, "POST", signed_path(request), body, Heartbeat)
             repo.heartbeat(beat.project, nonce, KEEP_NONCE_S)
+            if beat.lat is not None and beat.lon is not None:
+                project_map.first_location(repo, beat.project, beat.lat, beat.lon)
             return {"status": "ok"}
 
         return await signed(request, handle)

@@ -55,6 +55,17 @@ def locate(repo: Repository, code: str, lat: float, lon: float) -> None:
         raise KeyError(f"no project {code!r}: register it first (sitegw regulator add-project)")
 
 
+def first_location(repo: Repository, code: str, lat: float, lon: float) -> bool:
+    """The site's own coordinates (its gateway's heartbeat), kept only while the project has none: an
+    admin's correction stays. Whether they were kept."""
+    with repo.engine.begin() as db:
+        kept = db.execute(
+            sql("UPDATE projects SET lat = :lat, lon = :lon WHERE code = :code AND lat IS NULL"),
+            {"lat": lat, "lon": lon, "code": code},
+        ).rowcount
+    return bool(kept)
+
+
 def points(repo: Repository, actor: Actor) -> list[dict[str, Any]]:
     """Every project ``actor`` may see with its coordinates (None: not known yet), its place's path, its
     open hazards' count, the worst level among them (``none``: no open hazard) and the worst few."""

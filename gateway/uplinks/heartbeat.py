@@ -25,11 +25,18 @@ log = logging.getLogger(__name__)
 
 
 async def send_heartbeat(
-    client: httpx.AsyncClient, cfg: RegulatorUplink, project: str, outbox_depth: int
+    client: httpx.AsyncClient,
+    cfg: RegulatorUplink,
+    project: str,
+    outbox_depth: int,
+    where: tuple[float, float] | None = None,
 ) -> bool:
-    """One signed heartbeat; True when the regulator took it."""
+    """One signed heartbeat (with the site's ``where``, lat and lon, when the site file has them); True when
+    the regulator took it."""
     url = httpx.URL(cfg.base_url.rstrip("/") + HEARTBEAT_PATH)
-    body = Heartbeat(project=project, ts=time.time(), outbox_depth=outbox_depth).model_dump_json().encode()
+    lat, lon = where or (None, None)
+    beat = Heartbeat(project=project, ts=time.time(), outbox_depth=outbox_depth, lat=lat, lon=lon)
+    body = beat.model_dump_json(exclude_none=True).encode()
     clock = clock_of(cfg.base_url)
     signed_ms = clock.now_ms()
     headers = signed_headers(project, cfg.secret, url.raw_path.decode(), body, now_ms=signed_ms)
@@ -44,9 +51,11 @@ async def send_heartbeat(
     return r.is_success
 
 
-async def heartbeat_forever(cfg: RegulatorUplink, project: str, depth: Callable[[], int]) -> None:
+async def heartbeat_forever(
+    cfg: RegulatorUplink, project: str, depth: Callable[[], int], where: tuple[float, float] | None = None
+) -> None:
     """Send a heartbeat every ``cfg.heartbeat_s`` seconds until cancelled."""
     async with http_client(cfg.timeout_s, cfg.tls) as client:
         while True:
-            await send_heartbeat(client, cfg, project, depth())
+            await send_heartbeat(client, cfg, project, depth(), where)
             await asyncio.sleep(cfg.heartbeat_s)

@@ -26,6 +26,7 @@ TABLES = {
     "actions",
     "held_warnings",
     "held_events",
+    "enforcement",
     "warning_counts",
     "classification_rules",
     "jurisdictions",

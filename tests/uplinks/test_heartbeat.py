@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 
 import httpx
+import sqlalchemy as sa
 
 from contract.config.uplinks import RegulatorUplink
 from gateway.uplinks.heartbeat import heartbeat_forever, send_heartbeat
@@ -37,3 +38,23 @@ async def test_heartbeat_loop_survives_a_receiver_that_is_away(receiver: Regulat
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+async def test_the_sites_coordinates_place_it_on_the_map_at_first_contact(receiver: RegulatorServer) -> None:
+    from regulator import project_map
+
+    cfg = RegulatorUplink(base_url=receiver.base_url, secret=SECRET)
+
+    def where() -> tuple[float | None, float | None]:
+        with receiver.repo.engine.connect() as db:
+            row = db.execute(sa.text("SELECT lat, lon FROM projects WHERE code = :c"), {"c": PROJECT}).one()
+        return row[0], row[1]
+
+    async with httpx.AsyncClient() as client:
+        assert await send_heartbeat(client, cfg, PROJECT, 0)  # none in the site file: none kept
+        assert where() == (None, None)
+        assert await send_heartbeat(client, cfg, PROJECT, 0, (22.527, 113.905))
+        assert where() == (22.527, 113.905)
+        project_map.locate(receiver.repo, PROJECT, 22.53, 113.91)  # an admin corrects it
+        assert await send_heartbeat(client, cfg, PROJECT, 0, (22.527, 113.905))
+        assert where() == (22.53, 113.91)  # the correction stays
