@@ -1,4 +1,5 @@
-"""Grading by the campaign's criteria (regulator/grading.py) over a real regulator (SQLite and the HTTP API):
+"""Grading by the campaign's criteria (regulator/grading.py) over a real regulator (PostgreSQL and the
+embedded SQLite, and the HTTP API):
 each named fact makes a project key-risk and is shown with its source record, the deduction threshold
 checked at, just below and just above 40 points (达到 = >=), a stop-work order lifted long ago no longer
 counts, an ordinary overdue hazard is no fact but a major one is, the monthly inspection duty follows the
@@ -36,10 +37,10 @@ CONTRACTOR = "甲建设集团"
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[RegulatorServer]:
+def server(db_url: str) -> Iterator[RegulatorServer]:
     # listed supervision's deadlines (a major hazard ordered is listed) pass within a second
     quick = ListingPolicy(county_days=1e-5, city_days=1e-5)
-    with ThreadedRegulator(f"sqlite:///{tmp_path}/reg.sqlite", listing=quick) as s:
+    with ThreadedRegulator(db_url, listing=quick) as s:
         for i in range(6):  # 甲建设集团's six sites in Nanshan and Futian
             s.repo.add_project(
                 f"GD-SZ-{i:04d}",
