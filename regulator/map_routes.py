@@ -6,12 +6,13 @@ project's coordinates set by an admin.
 must resolve at definition.)
 """
 
+import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -58,12 +59,12 @@ def map_router(
             raise ReviewError(404, f"no file {name!r}")
         return FileResponse(STATIC / "leaflet" / name, media_type=LEAFLET[name])
 
-    def opened(who: Actor, place: str) -> tuple[Actor, str | None]:
-        """The user narrowed to ``place`` and the path to draw: the place, else their jurisdiction, else
-        (every project) the one province in use; None: several provinces, drawn side by side."""
+    def opened(who: Actor, place: str) -> tuple[Actor, str | None, tuple[str, ...]]:
+        """The user narrowed to ``place``, the path to draw (the place, else their jurisdiction, else, for
+        every project, the one province in use; None: several provinces) and the provinces in use."""
         actor = narrowed(who, place)
         if actor.jurisdiction:
-            return actor, actor.jurisdiction
+            return actor, actor.jurisdiction, ()
         with repo.engine.connect() as db:
             if who.project:  # a project user: their project's district
                 path = db.execute(
@@ -73,25 +74,24 @@ def map_router(
                     ),
                     {"code": who.project},
                 ).scalar()
-                return actor, path
+                return actor, path, ()
             provinces = (
                 db.execute(sql("SELECT path FROM jurisdictions WHERE level = 'province'")).scalars().all()
             )
-        drawn = [p for p in provinces if boundaries.find(p) is not None]
-        return actor, drawn[0] if len(drawn) == 1 else None
+        drawn = tuple(sorted(p for p in provinces if boundaries.find(p) is not None))
+        return actor, drawn[0] if len(drawn) == 1 else None, drawn
 
-    def drawn(who: Actor, place: str) -> dict[str, Any]:
-        actor, path = opened(who, place)
+    def drawn(who: Actor, place: str) -> bytes:
+        actor, path, among = opened(who, place)
         try:
-            shapes = boundaries.of_place(path)
+            shapes = boundaries.of_place_json(path, among)
         except boundaries.BoundariesUnavailable as exc:
             raise ReviewError(503, str(exc)) from None
-        return {
-            "place": path,
-            "boundaries": shapes,
-            "points": project_map.points(repo, actor),
-            "cameras": project_map.cameras(repo, actor),
-        }
+        rest = {"points": project_map.points(repo, actor), "cameras": project_map.cameras(repo, actor)}
+        head = json.dumps({"place": path}, ensure_ascii=False)[:-1]
+        tail = json.dumps(rest, ensure_ascii=False)[1:]
+        # the boundaries' cached text goes in as it is (regulator/boundaries.py)
+        return f'{head},"boundaries":{shapes},{tail}'.encode()
 
     # answered as built: the boundaries' thousands of points are not validated again on every request
     @r.get("/ui/api/map", responses=SESSION, response_model=MapView)
@@ -101,10 +101,10 @@ def map_router(
             "",
             description="a place under the user's jurisdiction, 省/市/区县 (empty: their own); 404 outside",
         ),
-    ) -> JSONResponse:
+    ) -> Response:
         """The place's boundary and its subdivisions' (GeoJSON, simplified), and every project of it with
         its coordinates (null: unknown), open hazards, worst open level and patrol cameras."""
-        return JSONResponse(await blocking(drawn)(who, place))
+        return Response(await blocking(drawn)(who, place), media_type="application/json")
 
     @r.put("/ui/api/projects/{code}/location", responses=SESSION)
     async def set_location(code: str, body: Location, who: Who) -> Located:
