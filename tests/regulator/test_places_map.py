@@ -91,3 +91,15 @@ def test_simplification_keeps_a_ring_closed_and_within_tolerance() -> None:
     assert kept[0] == kept[-1]
     assert [1.0, 0.0005] not in kept  # 0.5 mm off the line at a 1 mm tolerance: dropped
     assert [1.0, 2.3] in kept  # 0.3 off: kept
+
+
+def test_a_user_of_every_province_sees_the_provinces_in_use(server: RegulatorServer) -> None:
+    with client(server, "admin") as c:
+        assert c.get("/ui/api/map").json()["place"] == "广东省"  # one province in use: opened on it
+        server.repo.add_project(
+            "GX-NN-0001", "南宁项目", "南宁", "secret-0001", "青秀区", province="广西壮族自治区"
+        )
+        view = c.get("/ui/api/map").json()
+    assert view["place"] is None
+    drawn = [(f["properties"]["name"], f["properties"]["role"]) for f in view["boundaries"]["features"]]
+    assert drawn == [("广东省", "part"), ("广西壮族自治区", "part")]  # only those, not all 34
