@@ -12,6 +12,9 @@ The facts (the campaign's; the numbers are the policy's, set at province level):
 * a major hazard not rectified on time (重大事故隐患未按期整改): one classified major or under listed
   supervision, rectifying past its deadline now (review.py's OVERDUE).
 
+An inspection this month is a record of one, a hazard an inspector recorded on the site (the inspection
+channel) or a rectification re-inspected there.
+
 A company (施工单位, a project's contractor) is key-risk when one of its projects is or its own deductions
 reach the threshold. A company is published (曝光) when its sites stopped now are ``publish_ratio`` or more
 of its sites under construction (every registered project of it the user sees), at least one stopped.
@@ -90,7 +93,7 @@ class GradedProject:
     facts: list[Fact] = field(default_factory=list)
     deduction_total: float = 0.0
     stopped: bool = False
-    inspections: int = 0  # this month
+    inspections: int = 0  # this month: inspection records, hazards an inspector recorded, re-inspections
     reports: int = 0
 
     @property
@@ -218,6 +221,15 @@ def grade(repo: Repository, actor: Actor, now: float | None = None) -> Grading:
             f"JOIN {PROJECTS} p ON p.code = h.project WHERE {OVERDUE} AND (h.major OR {LISTED}) ORDER BY h.id",
             args,
         ).all()
+        # an inspector on the site this month also shows in the ledger: a hazard they recorded there
+        # (the inspection channel) or a rectification they re-inspected
+        visited = db.execute(
+            f"SELECT h.project, COUNT(*) FROM hazards h JOIN {PROJECTS} p ON p.code = h.project "
+            "WHERE h.source = 'inspection' AND h.first_ts >= :start AND h.first_ts < :end GROUP BY h.project "
+            f"UNION ALL SELECT r.project, COUNT(*) FROM reinspections r JOIN {PROJECTS} p ON p.code = r.project "
+            "WHERE r.ts >= :start AND r.ts < :end GROUP BY r.project",
+            args,
+        ).all()
     projects = {
         code: GradedProject(code, name, contractor or "", path) for code, name, contractor, path in rows
     }
@@ -225,6 +237,8 @@ def grade(repo: Repository, actor: Actor, now: float | None = None) -> Grading:
     for p in projects.values():
         if p.contractor.strip():
             companies.setdefault(p.contractor, GradedCompany(p.contractor)).projects.append(p.code)
+    for code, count in visited:
+        projects[code].inspections += int(count)
     for incident_id, code, at, deaths, injuries, description in accidents:
         detail = f"死亡 {deaths}，受伤 {injuries}：{description}"
         projects[code].facts.append(Fact("accident", code, f"事故险情台账 #{incident_id}", at, detail))

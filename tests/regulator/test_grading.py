@@ -8,6 +8,7 @@ and a district inspector records only in their district."""
 
 from __future__ import annotations
 
+import base64
 import secrets
 import time
 from collections.abc import Iterator
@@ -28,7 +29,7 @@ from regulator.scope import Actor
 from regulator.server import RegulatorServer
 from regulator.storage import Repository
 from regulator.supervision import ListingPolicy
-from tests.regulator.support import ThreadedRegulator, make_event
+from tests.regulator.support import ThreadedRegulator, make_event, real_jpeg
 from tests.regulator.test_map_ui import CHEAP, PASSWORD
 
 CITY = Actor("sz.city", "regulator", None, "广东省/深圳市")
@@ -170,6 +171,12 @@ def test_records_over_http_stay_in_the_jurisdiction(server: RegulatorServer) -> 
         assert no_company.status_code == 422 and "company" in no_company.json()["error"]
         view = client.get("/ui/api/grading").json()
         assert [p["code"] for p in view["key_projects"]] == ["GD-SZ-0000"]
+        assert not view["key_projects"][0]["inspection_done"]
+        # a hazard the inspector records on the site (监督检查 channel) is this month's inspection of it
+        finding = {"project": "GD-SZ-0000", "description": "临边防护缺失", "article": "第八条", "item": "四",
+                   "deadline_days": 10, "photos": [base64.b64encode(real_jpeg("edge")).decode()]}  # fmt: skip
+        assert client.post("/ui/api/inspections", json=finding).status_code == 200
+        assert client.get("/ui/api/grading").json()["key_projects"][0]["inspection_done"]
         assert view["key_projects"][0]["facts"][0]["fact_name"] == "动态扣分达到阈值"
         xlsx = client.get("/ui/api/grading.xlsx")
         assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
