@@ -61,6 +61,10 @@ class Heartbeat(BaseModel):
         "(the regulator keeps the last list it was sent: each heartbeat says it whole, so a lost one "
         "is made good by the next)",
     )
+    # the site file's project coordinates; left out (not null) when it has none, so such a heartbeat reads
+    # as before to a regulator older than these fields
+    lat: float | None = Field(None, ge=3, le=54, description="the site's latitude, WGS-84 degrees")
+    lon: float | None = Field(None, ge=73, le=136, description="the site's longitude, WGS-84 degrees")
 
 
 class SummaryReading(BaseModel):

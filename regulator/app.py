@@ -45,7 +45,7 @@ from contract.wire import (
     ReadingsSummary,
     RectificationReport,
 )
-from regulator import auth_log, classify, dangerous_works, export, jurisdictions, risk, video_set
+from regulator import auth_log, classify, dangerous_works, export, jurisdictions, project_map, risk, video_set
 from regulator.accident_followup import FollowupPolicy
 from regulator.accident_routes import accident_router
 from regulator.answers import CLIP, LOGIN, MAX_ID, PICTURE, SESSION, SIGNED, After, Answer, RowId
@@ -56,6 +56,7 @@ from regulator.channels import public
 from regulator.channels.routes import MAX_PUBLIC_BODY, PUBLIC_REPORTS_PATH, add_routes
 from regulator.clips import receive_clip
 from regulator.evidence import MEDIA_TYPES, EvidenceUnavailable, Kind
+from regulator.grading_routes import grading_router
 from regulator.held import WarningHold, counts
 from regulator.incident_models import IncidentLedger, IncidentRow, NewIncident, NewReport
 from regulator.incidents import DESTINATIONS, Incidents
@@ -70,6 +71,7 @@ from regulator.ingest import (
 )
 from regulator.jurisdictions import SEP
 from regulator.loop_ingest import LoopIngest
+from regulator.map_routes import map_router
 from regulator.monthly import figures
 from regulator.names import SITE_STATES, beijing_text, kind_names, metric_names, rule_names
 from regulator.overview import overview
@@ -196,6 +198,8 @@ class NewProject(BaseModel):
     contractor: str = Field("", description="main contractor (施工总承包单位)")
     supervisor: str = Field("", description="supervision company (监理单位)")
     secret: str = Field(min_length=8)
+    lat: float | None = Field(None, description="the site's latitude, WGS-84 degrees (with lon)")
+    lon: float | None = Field(None, description="the site's longitude, WGS-84 degrees (with lat)")
 
 
 class ProjectRow(BaseModel):
@@ -392,6 +396,8 @@ def create_app(
             repo.heartbeat(beat.project, nonce, KEEP_NONCE_S)
             if beat.dangerous_works is not None:
                 dangerous_works.keep(repo, beat.project, beat.dangerous_works, time.time())
+            if beat.lat is not None and beat.lon is not None:
+                project_map.first_location(repo, beat.project, beat.lat, beat.lon)
             return {"status": "ok"}
 
         return await signed(request, handle)
@@ -670,6 +676,9 @@ def create_app(
         if mine and found.path != mine and not found.path.startswith(mine + SEP):
             raise ReviewError(404, f"no place {place!r} in {mine}")
         return Actor(who.name, who.role, None, found.path)
+
+    app.include_router(map_router(repo, signed_in, narrowed))
+    app.include_router(grading_router(repo, signed_in, narrowed))
 
     @app.get(
         "/ui/api/reports/monthly.pdf",
@@ -977,8 +986,12 @@ def create_app(
 
     @app.post("/ui/api/projects", responses=SESSION)
     async def register(body: NewProject, who: Who) -> dict[str, str]:
-        """Register a project (admin)."""
+        """Register a project (admin), with its coordinates when given."""
         admin(who)
+        try:
+            where = project_map.check(body.lat, body.lon)
+        except project_map.BadCoordinates as exc:
+            raise ReviewError(422, str(exc)) from None
         await run_in_threadpool(
             repo.add_project,
             body.code,
@@ -990,6 +1003,8 @@ def create_app(
             body.province,
             body.supervisor,
         )
+        if where is not None:
+            await run_in_threadpool(project_map.locate, repo, body.code, *where)
         return {"status": "registered", "code": body.code}
 
     @app.post("/ui/api/users", responses=SESSION)

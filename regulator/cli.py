@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import difflib
 import secrets
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -299,6 +300,8 @@ def add_project(
         "--province",
         help="province, where the city is not in the map's table (regulator/places.py), e.g. 广西壮族自治区",
     ),
+    lat: float | None = typer.Option(None, "--lat", help="the site's latitude, WGS-84 degrees, e.g. 22.53"),
+    lon: float | None = typer.Option(None, "--lon", help="the site's longitude, WGS-84 degrees, e.g. 113.93"),
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
 ) -> None:
     """Register a project (or change its details and secret) so its gateway's requests are accepted; it sits in the district its city and district name."""
@@ -309,6 +312,13 @@ def add_project(
             err=True,
         )
         raise typer.Exit(2)
+    from regulator.project_map import BadCoordinates, check, locate
+
+    try:
+        where = check(lat, lon)
+    except BadCoordinates as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
     repo = _repo(db)
     try:
         registered = repo.project(code)
@@ -316,6 +326,8 @@ def add_project(
         if not secret:
             secret = registered.secret if registered is not None else secrets.token_hex(16)
         place = repo.add_project(code, name, city, secret, district, contractor, province, supervisor)
+        if where is not None:
+            locate(repo, code, *where)
     finally:
         repo.close()
     typer.echo(f"project {code} registered in {db}, jurisdiction {place}")
@@ -474,3 +486,50 @@ def monthly_report(
     typer.echo(
         f"{fig.title}: {fig.found} hazards found, {fig.closed} closed, {fig.overdue} overdue -> {target}"
     )
+
+
+def add_record(
+    project: str = typer.Argument(..., help="project code, e.g. GD-SZ-2026-0001"),
+    kind: str = typer.Option(
+        ...,
+        "--kind",
+        help="deduction (动态扣分), stop_work (责令停工), inspection (监督检查) or report (月度报告)",
+    ),
+    on: str = typer.Option("", "--on", help="the day it happened, yyyy-MM-dd (Beijing time; default: now)"),
+    company: str = typer.Option("", "--company", help="a deduction's company (被扣分企业)"),
+    points: float = typer.Option(0.0, "--points", help="a deduction's points"),
+    note: str = typer.Option("", "--note", help="the decision's number, what was found"),
+    lift: int | None = typer.Option(
+        None, "--lift", help="instead: the id of a stop-work order lifted (复工) on --on"
+    ),
+    db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
+) -> None:
+    """Record a supervision fact the campaign's grading needs (动态扣分, 责令停工, 监督检查, 月度报告), or lift a stop-work order."""
+    from datetime import datetime
+
+    from regulator import enforcement
+    from regulator.names import BEIJING
+    from regulator.review import ReviewError
+    from regulator.scope import Actor
+
+    try:
+        at = datetime.strptime(on, "%Y-%m-%d").replace(tzinfo=BEIJING).timestamp() if on else time.time()
+    except ValueError:
+        typer.echo(f"--on {on!r}: give the day as yyyy-MM-dd, e.g. --on 2026-11-20", err=True)
+        raise typer.Exit(2) from None
+    repo = _repo(db)
+    actor = Actor("cli", "admin")
+    try:
+        if lift is not None:
+            enforcement.lift(repo, actor, lift, at)
+            typer.echo(f"stop-work order #{lift} lifted")
+        else:
+            entry = enforcement.Entry(project, kind, at, company, points, note)
+            typer.echo(
+                f"{enforcement.KINDS.get(kind, kind)} #{enforcement.record(repo, actor, entry)} recorded"
+            )
+    except ReviewError as exc:
+        typer.echo(exc.reason, err=True)
+        raise typer.Exit(2) from None
+    finally:
+        repo.close()

@@ -256,13 +256,29 @@ def _needs_regulator_extra() -> None:
 
 def _register_regulator() -> None:
     try:
-        from regulator.cli import add_place, add_project, add_user, monthly_report, serve, unlock_user
+        from regulator.cli import (
+            add_place,
+            add_project,
+            add_record,
+            add_user,
+            monthly_report,
+            serve,
+            unlock_user,
+        )
     except ModuleNotFoundError as exc:
         if not regulator_extra_missing(exc):
             raise
         # an edge install: the commands are listed, and say how to get them
         loose = {"allow_extra_args": True, "ignore_unknown_options": True}
-        for name in ("serve", "add-project", "add-user", "unlock-user", "add-place", "monthly-report"):
+        for name in (
+            "serve",
+            "add-project",
+            "add-user",
+            "unlock-user",
+            "add-place",
+            "monthly-report",
+            "record",
+        ):
             regulator_app.command(name, context_settings=loose, help=f"(needs {REGULATOR_INSTALL})")(
                 _needs_regulator_extra
             )
@@ -273,6 +289,7 @@ def _register_regulator() -> None:
     regulator_app.command("unlock-user")(unlock_user)
     regulator_app.command("add-place")(add_place)
     regulator_app.command("monthly-report")(monthly_report)
+    regulator_app.command("record")(add_record)
 
 
 def _register_subcommands() -> None:

@@ -247,11 +247,11 @@ class Gateway:
         for uplink in self._uplinks:
             if isinstance(uplink, RegulatorUplink):
                 depth = partial(lambda name: self.outbox.store.backlog(name).depth, uplink.name)
+                info = self.site.config.project
+                where = (info.lat, info.lon) if info.lat is not None and info.lon is not None else None
                 self._tasks.append(
                     asyncio.create_task(
-                        heartbeat_forever(
-                            uplink, self.site.config.project.code, depth, self.site.config.dangerous_works
-                        ),
+                        heartbeat_forever(uplink, info.code, depth, self.site.config.dangerous_works, where),
                         name=f"heartbeat-{uplink.name}",
                     )
                 )

@@ -32,6 +32,26 @@ class ProjectInfo(Model):
     city: str = Field("", title="City", description="e.g. 深圳")
     district: str = Field("", title="District", description="e.g. 南山区")
     contractor: str = Field("", title="Contractor", description="general contractor")
+    # where the site is, for the regulator's map: sent with the gateway's heartbeat, kept by the regulator
+    # when it has no coordinates for the project yet (an admin's stay)
+    lat: float | None = Field(
+        None, ge=3, le=54, title="Latitude", description="the site's latitude, WGS-84 degrees N, e.g. 22.527"
+    )
+    lon: float | None = Field(
+        None,
+        ge=73,
+        le=136,
+        title="Longitude",
+        description="the site's longitude, WGS-84 degrees E, e.g. 113.905",
+    )
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> ProjectInfo:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError(
+                "give both lat and lon (WGS-84 degrees, e.g. lat: 22.527, lon: 113.905), or neither"
+            )
+        return self
 
 
 class SiteConfig(Model):

@@ -33,17 +33,23 @@ async def send_heartbeat(
     project: str,
     outbox_depth: int,
     dangerous_works: Sequence[DangerousWork] = (),
+    where: tuple[float, float] | None = None,
 ) -> bool:
-    """One signed heartbeat, with the site's 危大 list when it keeps one; True when the regulator took it."""
+    """One signed heartbeat, with the site's 危大 list when it keeps one and its ``where`` (lat, lon) when the
+    site file has them; True when the regulator took it."""
+    lat, lon = where or (None, None)
     beat = Heartbeat(
         project=project,
         ts=time.time(),
         outbox_depth=outbox_depth,
         dangerous_works=list(dangerous_works) or None,
+        lat=lat,
+        lon=lon,
     )
     r = await _post(client, cfg, beat)
-    if r is not None and r.status_code == 422 and beat.dangerous_works:
-        # a regulator from before the 危大 list refuses the field: the site must not look dead for it
+    if r is not None and r.status_code == 422 and (beat.dangerous_works or beat.lat is not None):
+        # a regulator from before the 危大 list (or the coordinates) refuses the fields: the site must not
+        # look dead for it
         (log.debug if cfg.name in _TOLD_OLD else log.warning)(
             "heartbeat to %s: the regulator does not take the 危大 list (HTTP 422 %s); sent without it, "
             "update the regulator to see the list there",
@@ -51,7 +57,9 @@ async def send_heartbeat(
             r.text[:200],
         )
         _TOLD_OLD.add(cfg.name)  # said once per uplink, not at every heartbeat
-        r = await _post(client, cfg, beat.model_copy(update={"dangerous_works": None}))
+        r = await _post(
+            client, cfg, beat.model_copy(update={"dangerous_works": None, "lat": None, "lon": None})
+        )
     if r is not None and r.status_code >= 400:
         log.warning("heartbeat to %s refused: HTTP %d %s", cfg.name, r.status_code, r.text[:200])
     return r is not None and r.is_success
@@ -79,9 +87,10 @@ async def heartbeat_forever(
     project: str,
     depth: Callable[[], int],
     dangerous_works: Sequence[DangerousWork] = (),
+    where: tuple[float, float] | None = None,
 ) -> None:
     """Send a heartbeat every ``cfg.heartbeat_s`` seconds until cancelled."""
     async with http_client(cfg.timeout_s, cfg.tls) as client:
         while True:
-            await send_heartbeat(client, cfg, project, depth(), dangerous_works)
+            await send_heartbeat(client, cfg, project, depth(), dangerous_works, where)
             await asyncio.sleep(cfg.heartbeat_s)

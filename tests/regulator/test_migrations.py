@@ -27,6 +27,7 @@ TABLES = {
     "auth_log",
     "held_warnings",
     "held_events",
+    "enforcement",
     "warning_counts",
     "classification_rules",
     "jurisdictions",

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from contract.config.dangerous_works import DangerousWork
 from contract.config.uplinks import RegulatorUplink
@@ -82,3 +83,23 @@ async def test_a_regulator_that_refuses_the_list_still_hears_the_site_alive(
     assert ["dangerous_works" in b for b in OldRegulator.bodies] == [True, False, True, False]
     told = [r for r in caplog.records if "does not take the 危大 list" in r.getMessage()]
     assert [r.levelname for r in told] == ["WARNING", "DEBUG"]  # said once, not at every heartbeat
+
+
+async def test_the_sites_coordinates_place_it_on_the_map_at_first_contact(receiver: RegulatorServer) -> None:
+    from regulator import project_map
+
+    cfg = RegulatorUplink(base_url=receiver.base_url, secret=SECRET)
+
+    def where() -> tuple[float | None, float | None]:
+        with receiver.repo.engine.connect() as db:
+            row = db.execute(sa.text("SELECT lat, lon FROM projects WHERE code = :c"), {"c": PROJECT}).one()
+        return row[0], row[1]
+
+    async with httpx.AsyncClient() as client:
+        assert await send_heartbeat(client, cfg, PROJECT, 0)  # none in the site file: none kept
+        assert where() == (None, None)
+        assert await send_heartbeat(client, cfg, PROJECT, 0, where=(22.527, 113.905))
+        assert where() == (22.527, 113.905)
+        project_map.locate(receiver.repo, PROJECT, 22.53, 113.91)  # an admin corrects it
+        assert await send_heartbeat(client, cfg, PROJECT, 0, where=(22.527, 113.905))
+        assert where() == (22.53, 113.91)  # the correction stays
