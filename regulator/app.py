@@ -86,6 +86,7 @@ from regulator.patrol import (
     wall,
     wanted,
 )
+from regulator.patrol_duty_routes import patrol_duty_router
 from regulator.queue_models import (
     ClassificationEdit,
     ClassificationRow,
@@ -318,6 +319,7 @@ def create_app(
 
     # before the review loop's POST /ui/api/hazards/{id}/{action}, which would take .../listings for an action
     app.include_router(supervision_router(supervision, signed_in))
+    app.include_router(patrol_duty_router(repo, signed_in))
 
     # ---- gateways -------------------------------------------------------------------------------------
 
@@ -681,11 +683,15 @@ def create_app(
         who: Who,
         project: str = "",
         status: str = Query("", description="ok, stale, offline or problem (stale or offline); empty: all"),
+        video_set: bool = Query(False, description="only the projects of the video-monitoring set"),
+        city: str = Query("", description="only this city's projects"),
+        district: str = Query("", description="only this district's projects"),
+        category: str = Query("", description="only the set's projects of this category (implies video_set)"),
         page: int = Query(1, ge=1, le=MAX_ID // MAX_WALL_PAGE_SIZE, description="page number, from 1"),
         page_size: int = Query(WALL_PAGE_SIZE, ge=1, le=MAX_WALL_PAGE_SIZE, description="cameras per page"),
     ) -> PatrolPage:
         """The patrol wall (远程巡查): each camera's latest picture with its findings and age, paged."""
-        f = WallFilter(project, status, page, page_size)
+        f = WallFilter(project, status, page, page_size, video_set, city, district, category)
         return await blocking(wall)(repo, who, f, offline_after_s)
 
     @app.get("/ui/api/patrol/{project}/{camera}/picture", responses=SESSION)

@@ -31,6 +31,7 @@ from regulator.ingest import Refusal
 from regulator.paging import Paged, pages
 from regulator.scope import PROJECTS, Actor
 from regulator.storage import Repository
+from regulator.video_set import CATEGORIES
 
 WALL_PAGE_SIZE = 24
 MAX_WALL_PAGE_SIZE = 200
@@ -119,6 +120,11 @@ class PatrolTile(BaseModel):
     requested_at: float | None = Field(
         None, title="Requested at", description="when a regulator asked for a new picture not yet received"
     )
+    city: str = Field("", title="City", description="the project's city")
+    district: str = Field("", title="District", description="the project's district or county")
+    category: str | None = Field(
+        None, title="Category", description="its category in the video-monitoring set; null: not in the set"
+    )
 
 
 class PictureRequested(BaseModel):
@@ -142,12 +148,17 @@ class PatrolPage(Paged):
 
 @dataclass(frozen=True, slots=True)
 class WallFilter:
-    """What the wall shows: a project (or all), a status (or all), and which page."""
+    """What the wall shows: a project (or all), a status (or all), the video-monitoring set only (or every
+    project), a city, district and category of the set (empty: any), and which page."""
 
     project: str = ""
     status: str = ""  # "", ok, stale, offline, or "problem" (stale or offline)
     page: int = 1
     page_size: int = WALL_PAGE_SIZE
+    video_set: bool = False
+    city: str = ""
+    district: str = ""
+    category: str = ""  # a key of regulator/video_set.py CATEGORIES: implies the set
 
 
 def wall(
@@ -160,10 +171,19 @@ def wall(
         "grace": STALE_GRACE_S,
         "offline_before": now - offline_after_s,
         "project": f.project,
+        "city": f.city,
+        "district": f.district,
+        "category": f.category,
+        "in_set": int(f.video_set or bool(f.category)),
     }
-    where = "WHERE (:project = '' OR c.project = :project)"
+    where = (
+        "WHERE (:project = '' OR c.project = :project) AND (:city = '' OR p.city = :city) "
+        "AND (:district = '' OR p.district = :district) AND (:in_set = 0 OR v.project IS NOT NULL) "
+        "AND (:category = '' OR v.category = :category)"
+    )
     base = (
         f"FROM camera_pictures c JOIN {PROJECTS} p ON p.code = c.project "
+        "LEFT JOIN video_set v ON v.project = c.project "
         f"LEFT JOIN picture_requests r ON r.project = c.project AND r.camera = c.camera {where}"
     )
     shown = {
@@ -175,6 +195,8 @@ def wall(
     }.get(f.status)
     if shown is None:
         raise Refusal(422, f"unknown status {f.status!r}: ok, stale, offline or problem")
+    if f.category and f.category not in CATEGORIES:
+        raise Refusal(422, f"unknown category {f.category!r}: one of {', '.join(CATEGORIES)}")
     listed = ", ".join(f"'{st}'" for st in shown)  # the constants above, never the caller's text
     with repo.scoped(actor) as db:
         by_status = dict(
@@ -184,7 +206,7 @@ def wall(
         )
         rows = db.execute(
             f"SELECT * FROM (SELECT c.project, p.name, c.camera, c.taken_at, c.received_at, c.every_s, "
-            f"{STATUS} AS status, c.findings, r.requested_at {base}) s WHERE status IN ({listed}) "
+            f"{STATUS} AS status, c.findings, r.requested_at, p.city, p.district, v.category {base}) s WHERE status IN ({listed}) "
             "ORDER BY project, camera LIMIT :limit OFFSET :offset",
             {**args, "limit": f.page_size, "offset": (f.page - 1) * f.page_size},
         ).all()
@@ -203,6 +225,9 @@ def wall(
                 findings=PictureFindings.model_validate(json.loads(r[7])),
                 picture=f"/ui/api/patrol/{quote(r[0], safe='')}/{quote(r[2], safe='')}/picture?t={r[3]:.3f}",
                 requested_at=r[8],
+                city=r[9],
+                district=r[10],
+                category=r[11],
             )
             for r in rows
         ],
