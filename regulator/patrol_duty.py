@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from regulator.db import sql
+from regulator.names import beijing_text
 from regulator.review import DAY_S, REGULATORS, ReviewError
 from regulator.scope import PROJECTS, Actor
 from regulator.storage import Repository
@@ -206,3 +207,35 @@ def recent_coverage(
     """Coverage of the last ``days`` up to now: who must be looked at to keep the duty."""
     now = time.time() if now is None else now
     return coverage(repo, actor, now - days * DAY_S, now + 1.0) | {"days": days}
+
+
+@dataclass(frozen=True, slots=True)
+class MonthCoverage:
+    """The monthly report's patrol coverage: the set's projects seen in the month and in each of its
+    periods (``PERIOD_DAYS`` from the month's first day, the last one shorter), and those never seen."""
+
+    total: int
+    seen: int
+    patrols: int
+    periods: list[tuple[str, int]]  # (MM-dd–MM-dd, projects seen in it)
+    unseen: list[tuple[str, str, str]]  # (code, name, district) not seen in the month, by category then code
+
+
+def month_coverage(repo: Repository, actor: Actor, start: float, end: float, as_of: float) -> MonthCoverage:
+    """Coverage of [start, end) as it stood at ``as_of`` (a month under way: its periods up to now), of the
+    set as it is now."""
+    whole = coverage(repo, actor, start, end)
+    periods = []
+    at = start
+    while at < min(end, as_of):
+        until = min(at + PERIOD_DAYS * DAY_S, end)
+        label = f"{beijing_text(at)[5:10]}–{beijing_text(until - 1)[5:10]}"
+        periods.append((label, coverage(repo, actor, at, until)["seen"]))
+        at = until
+    return MonthCoverage(
+        whole["total"],
+        whole["seen"],
+        whole["patrols"],
+        periods,
+        [(m["project"], m["name"], m["district"]) for m in whole["unseen"]],
+    )

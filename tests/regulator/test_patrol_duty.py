@@ -12,6 +12,7 @@ import httpx
 import sqlalchemy as sa
 
 from regulator.monthly import month_bounds
+from tests.regulator.test_exports import report_text
 from tests.regulator.test_jurisdictions import FT, NS, TH, Bureau, bureau, get  # noqa: F401
 from tests.regulator.test_video_set import include
 
@@ -106,3 +107,29 @@ async def test_the_wall_is_filtered_to_the_set_a_city_a_district_and_a_category(
     assert (tile["city"], tile["district"], tile["category"]) == ("深圳", "南山区", "rail_transit")
     r = await gd.get("/ui/api/patrol", params={"category": "bridge"})
     assert r.status_code == 422 and "rail_transit" in r.json()["error"]
+
+
+async def test_the_monthly_report_holds_the_sets_patrol_coverage(bureau: Bureau) -> None:
+    sz = bureau.clients["sz"]
+    assert (await include(sz, NS.code, "rail_transit", "地铁车站")).status_code == 200
+    assert (await include(sz, FT.code, "municipal_tunnel", "市政隧道")).status_code == 200
+    patrol = (await sz.post("/ui/api/patrols")).json()
+    r = await sz.post(f"/ui/api/patrols/{patrol['id']}/sightings", json={"project": NS.code})
+    assert r.status_code == 200, r.text
+    # seen on 2026-10-09 (Beijing): in October's second week
+    with bureau.server.repo.engine.begin() as db:
+        db.execute(
+            sa.text("UPDATE patrol_sightings SET seen_at = :t"),
+            {"t": month_bounds("2026-10")[0] + 8.5 * 86400},
+        )
+    text = await report_text(sz, month="2026-10")
+    assert "八、省级视频监控项目远程巡查覆盖" in text
+    assert "视频监控项目2个" in text and "本月巡查覆盖1个（50%），巡查1次" in text
+    assert "10-01–10-07巡查到0" in text and "10-08–10-14巡查到1" in text and "10-29–10-31巡查到0" in text
+    unseen = text[text.index("本月未巡查项目编号") :]
+    assert FT.code in unseen and FT.name in unseen and NS.code not in unseen
+    # a month without patrols lists every project of the set
+    november = await report_text(sz, month="2026-11")
+    assert (
+        "本月巡查覆盖0个（0%），巡查0次" in november and NS.code in november[november.index("本月未巡查") :]
+    )
