@@ -255,7 +255,7 @@ def _register_regulator() -> None:
             raise
         # an edge install: the commands are listed, and say how to get them
         loose = {"allow_extra_args": True, "ignore_unknown_options": True}
-        for name in ("serve", "add-project", "add-user", "add-place", "monthly-report"):
+        for name in ("serve", "add-project", "add-user", "add-place", "monthly-report", "video-set"):
             regulator_app.command(name, context_settings=loose, help=f"(needs {REGULATOR_INSTALL})")(
                 _needs_regulator_extra
             )
@@ -265,6 +265,9 @@ def _register_regulator() -> None:
     regulator_app.command("add-user")(add_user)
     regulator_app.command("add-place")(add_place)
     regulator_app.command("monthly-report")(monthly_report)
+    from regulator.video_set_cli import video_set_app
+
+    regulator_app.add_typer(video_set_app, name="video-set")
 
 
 def _register_subcommands() -> None:
