@@ -76,9 +76,11 @@ from regulator.paging import Paged, pages
 from regulator.patrol import (
     MAX_WALL_PAGE_SIZE,
     WALL_PAGE_SIZE,
+    LatestClip,
     PatrolPage,
     PictureRequested,
     WallFilter,
+    latest_clip,
     latest_jpeg,
     picture_jpeg,
     request_picture,
@@ -703,6 +705,14 @@ def create_app(
             return JSONResponse({"error": "no patrol picture of that camera"}, status_code=404)
         return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=60"})
 
+    @app.get("/ui/api/patrol/{project}/{camera}/clip", responses=SESSION)
+    async def patrol_clip(project: str, camera: str, who: Who) -> LatestClip:
+        """The camera's newest vision-alert clip (its URL plays in a <video>); 404 when it has none."""
+        found = await blocking(latest_clip)(repo, who, project, camera)
+        if found is None:
+            raise ReviewError(404, "no clip of that camera")
+        return LatestClip(url=f"/ui/api/clips/{found[0]}", recorded_at=found[1])
+
     @app.post("/ui/api/patrol/{project}/{camera}/request", responses=SESSION)
     async def ask_for_picture(project: str, camera: str, who: Who) -> PictureRequested:
         """Ask the site for the camera's picture now: sent after the gateway's next feedback poll."""
@@ -789,6 +799,14 @@ def create_app(
         """Put a project in the set (纳入) with its category, a reason and a date, or change its category."""
         decision = video_set.Decision(body.project, body.reason, body.effective_on, body.category)
         return Change.model_validate(await blocking(video_set.include)(repo, who, decision))
+
+    @app.get("/ui/api/video-set/{project}/history", responses=SESSION)
+    async def video_set_history(project: str, who: Who) -> list[Change]:
+        """One project's inclusions, changes of category and removals, oldest first (404: none seen)."""
+        found = await blocking(video_set.changes)(repo, who, project)
+        if not found:
+            raise ReviewError(404, f"{project} was never in the video-monitoring set")
+        return [Change.model_validate(c) for c in found]
 
     @app.post("/ui/api/video-set/{project}/remove", responses=SESSION)
     async def remove_from_video_set(project: str, body: Removal, who: Who) -> Change:

@@ -127,6 +127,13 @@ class PatrolTile(BaseModel):
     )
 
 
+class LatestClip(BaseModel):
+    """A camera's newest vision-alert clip."""
+
+    url: str = Field(description="the clip's URL (VP8 WebM, byte ranges served)")
+    recorded_at: float = Field(description="when the regulator kept it, Unix seconds")
+
+
 class PictureRequested(BaseModel):
     """A regulator's request for a camera's picture now, as recorded."""
 
@@ -288,3 +295,16 @@ def wanted(repo: Repository, project: str, now: float | None = None) -> list[str
             {"p": project, "since": now - REQUEST_TTL_S},
         ).all()
     return [r[0] for r in rows]
+
+
+def latest_clip(repo: Repository, actor: Actor, project: str, camera: str) -> tuple[str, float] | None:
+    """The hash and time of the newest evidence clip of a vision alert of ``camera`` (the hazards' device), of
+    a project ``actor`` may see: what the wall plays when a picture is opened."""
+    with repo.scoped(actor) as db:
+        row = db.execute(
+            f"SELECT e.sha256, e.created_at FROM evidence e JOIN hazards h ON h.id = e.hazard_id "
+            f"JOIN {PROJECTS} p ON p.code = h.project WHERE e.purpose = 'clip' AND e.kind = 'stored' "
+            "AND h.project = :p AND h.device = :c ORDER BY e.created_at DESC, e.id DESC LIMIT 1",
+            {"p": project, "c": camera},
+        ).first()
+    return (row[0], row[1]) if row else None

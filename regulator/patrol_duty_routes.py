@@ -6,9 +6,11 @@ resolves only from annotations evaluated where they are written.)
 """
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from regulator import patrol_duty
@@ -18,6 +20,8 @@ from regulator.patrol_duty_models import Coverage, FinishIn, PatrolOut, Sighting
 from regulator.scope import Actor
 from regulator.storage import Repository
 
+SCRIPT = Path(__file__).with_name("static") / "patrol.js"
+
 
 def patrol_duty_router(repo: Repository, signed_in: Callable[[Request], Awaitable[Actor]]) -> APIRouter:
     """The routes over ``repo``; ``signed_in``: the user behind a request (401 when none)."""
@@ -26,6 +30,11 @@ def patrol_duty_router(repo: Repository, signed_in: Callable[[Request], Awaitabl
 
     def blocking(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
         return lambda *a, **kw: run_in_threadpool(fn, *a, **kw)
+
+    @r.get("/ui/patrol.js", include_in_schema=False)
+    async def script() -> FileResponse:
+        """The patrol duty's part of the UI."""
+        return FileResponse(SCRIPT, media_type="text/javascript; charset=utf-8")
 
     @r.post("/ui/api/patrols", responses=SESSION)
     async def start_patrol(who: Who) -> PatrolOut:
