@@ -34,7 +34,7 @@ from gateway.outbox import Outbox
 from gateway.uplinks.regulator import RegulatorAdapter
 
 PROJECT = "GD-SZ-2026-0001"
-SECRET = "bench-secret"
+SECRET = "bench-secret-0001"  # add-project takes 16 characters or more
 
 
 def start_receiver(db: Path, port: int) -> subprocess.Popen[bytes]:
