@@ -689,11 +689,12 @@ def create_app(
         city: str = Query("", description="only this city's projects"),
         district: str = Query("", description="only this district's projects"),
         category: str = Query("", description="only the set's projects of this category (implies video_set)"),
+        risk: str = Query("", description="only the projects of this risk grade now: high, medium or low"),
         page: int = Query(1, ge=1, le=MAX_ID // MAX_WALL_PAGE_SIZE, description="page number, from 1"),
         page_size: int = Query(WALL_PAGE_SIZE, ge=1, le=MAX_WALL_PAGE_SIZE, description="cameras per page"),
     ) -> PatrolPage:
         """The patrol wall (远程巡查): each camera's latest picture with its findings and age, paged."""
-        f = WallFilter(project, status, page, page_size, video_set, city, district, category)
+        f = WallFilter(project, status, page, page_size, video_set, city, district, category, risk)
         return await blocking(wall)(repo, who, f, offline_after_s)
 
     @app.get("/ui/api/patrol/{project}/{camera}/picture", responses=SESSION)

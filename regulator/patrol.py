@@ -29,6 +29,7 @@ from contract.wire import MAX_PICTURE_BYTES, CameraPicture, PictureFindings
 from regulator.db import sql
 from regulator.ingest import Refusal
 from regulator.paging import Paged, pages
+from regulator.risk import RANK, graded_with, policy
 from regulator.scope import PROJECTS, Actor
 from regulator.storage import Repository
 from regulator.video_set import CATEGORIES
@@ -156,7 +157,7 @@ class PatrolPage(Paged):
 @dataclass(frozen=True, slots=True)
 class WallFilter:
     """What the wall shows: a project (or all), a status (or all), the video-monitoring set only (or every
-    project), a city, district and category of the set (empty: any), and which page."""
+    project), a city, district, category of the set and risk grade (empty: any), and which page."""
 
     project: str = ""
     status: str = ""  # "", ok, stale, offline, or "problem" (stale or offline)
@@ -166,6 +167,7 @@ class WallFilter:
     city: str = ""
     district: str = ""
     category: str = ""  # a key of regulator/video_set.py CATEGORIES: implies the set
+    risk: str = ""  # high, medium or low: the projects of that risk grade now (regulator/risk.py)
 
 
 def wall(
@@ -205,14 +207,22 @@ def wall(
     if f.category and f.category not in CATEGORIES:
         raise Refusal(422, f"unknown category {f.category!r}: one of {', '.join(CATEGORIES)}")
     listed = ", ".join(f"'{st}'" for st in shown)  # the constants above, never the caller's text
+    if f.risk and f.risk not in RANK:
+        raise Refusal(422, f"unknown risk grade {f.risk!r}: high, medium or low")
     with repo.scoped(actor) as db:
+        graded = ""  # the risk grades' WITH clause, when the wall is limited to one
+        if f.risk:
+            graded, by_risk = graded_with(db, policy(repo), now)
+            args |= by_risk | {"companies": 0, "risk": RANK[f.risk]}
+            base += " AND c.project IN (SELECT code FROM graded WHERE rank = :risk)"
         by_status = dict(
             db.execute(
-                f"SELECT status, COUNT(*) FROM (SELECT {STATUS} AS status {base}) s GROUP BY status", args
+                f"{graded} SELECT status, COUNT(*) FROM (SELECT {STATUS} AS status {base}) s GROUP BY status",
+                args,
             ).all()
         )
         rows = db.execute(
-            f"SELECT * FROM (SELECT c.project, p.name, c.camera, c.taken_at, c.received_at, c.every_s, "
+            f"{graded} SELECT * FROM (SELECT c.project, p.name, c.camera, c.taken_at, c.received_at, c.every_s, "
             f"{STATUS} AS status, c.findings, r.requested_at, p.city, p.district, v.category {base}) s WHERE status IN ({listed}) "
             "ORDER BY project, camera LIMIT :limit OFFSET :offset",
             {**args, "limit": f.page_size, "offset": (f.page - 1) * f.page_size},

@@ -109,6 +109,24 @@ async def test_the_wall_is_filtered_to_the_set_a_city_a_district_and_a_category(
     assert r.status_code == 422 and "rail_transit" in r.json()["error"]
 
 
+async def test_the_wall_is_filtered_by_risk_grade_as_the_risk_lists_grade(bureau: Bureau) -> None:
+    gd, root = bureau.clients["gd"], bureau.clients["root"]
+    # NS's crane overload is a major hazard (重大事故隐患): its project's score rises by the major weight
+    major = {"major": True, "article": "第八条", "item": "（四）", "reason": "限制器失效"}
+    r = await root.post(f"/ui/api/hazards/{bureau.hazard[NS.code]}/reclassify", json=major)
+    assert r.status_code == 200, r.text
+    graded = (await get(gd, "/ui/api/risk", page_size=100))["projects"]
+    by_grade = {g: sorted(p["code"] for p in graded if p["grade"] == g) for g in ("high", "medium", "low")}
+    assert sum(1 for codes in by_grade.values() if codes) >= 2, by_grade  # the filter has something to tell
+    for grade, codes in by_grade.items():
+        found = await get(gd, "/ui/api/patrol", risk=grade)
+        assert sorted(t["project"] for t in found["tiles"]) == codes, grade
+    both = await get(gd, "/ui/api/patrol", risk="low", city="广州")
+    assert [t["project"] for t in both["tiles"]] == [c for c in by_grade["low"] if c == TH.code]
+    r = await gd.get("/ui/api/patrol", params={"risk": "severe"})
+    assert r.status_code == 422 and "high, medium or low" in r.json()["error"]
+
+
 async def test_the_monthly_report_holds_the_sets_patrol_coverage(bureau: Bureau) -> None:
     sz = bureau.clients["sz"]
     assert (await include(sz, NS.code, "rail_transit", "地铁车站")).status_code == 200
