@@ -207,7 +207,7 @@ async def ingest_pictures(port: int, codes: list[str]) -> float:
 
 def wall_pages(port: int) -> dict[str, float]:
     """The wall's first page, page 100, the problem filter, the video-monitoring set's pages (all of it, its
-    last page of 96, a category, a district) and the set's coverage (ms, the slower of two after a warm-up)."""
+    last page of 96, a category, a district, a risk grade) and the set's coverage (ms, the slower of two after a warm-up)."""
     times = {}
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
         client.post("/ui/api/login", json={"username": "bench", "password": PASSWORD}).raise_for_status()
@@ -219,6 +219,7 @@ def wall_pages(port: int) -> dict[str, float]:
             "video_set_last_of_96": ("/ui/api/patrol", {"video_set": "true", "page_size": 96, "page": 42}),
             "video_set_rail_transit": ("/ui/api/patrol", {"category": "rail_transit"}),
             "video_set_district": ("/ui/api/patrol", {"video_set": "true", "district": "福田区"}),
+            "video_set_risk_low": ("/ui/api/patrol", {"video_set": "true", "risk": "low"}),
             "coverage_week": ("/ui/api/patrol-coverage", {}),
         }
         for name, (path, params) in pages.items():

@@ -160,7 +160,8 @@ def sightings(repo: Repository, actor: Actor, patrol_id: int) -> list[dict[str, 
     return [dict(zip(SIGHTING_KEYS, r, strict=True)) for r in rows]
 
 
-# each project of the set with its latest sighting in [since, until) and how many it had, unseen first
+# each project of the set with its latest sighting in [since, until) and how many it had, the unseen first,
+# then by the category's priority
 COVERAGE = (
     "WITH seen AS (SELECT s.project, MAX(s.seen_at) AS last_at, COUNT(*) AS n FROM patrol_sightings s "
     f"JOIN {PROJECTS} p ON p.code = s.project WHERE s.seen_at >= :since AND s.seen_at < :until "
@@ -169,13 +170,18 @@ COVERAGE = (
     "(SELECT t.patrolled_by FROM patrol_sightings x JOIN patrols t ON t.id = x.patrol_id "
     " WHERE x.project = v.project AND x.seen_at = seen.last_at LIMIT 1), COALESCE(seen.n, 0) "
     f"FROM video_set v JOIN {PROJECTS} p ON p.code = v.project LEFT JOIN seen ON seen.project = v.project "
-    "ORDER BY CASE WHEN seen.last_at IS NULL THEN 0 ELSE 1 END, v.category, v.project"
+    "ORDER BY CASE WHEN seen.last_at IS NULL THEN 0 ELSE 1 END, {priority}, v.project"
+).replace(
+    # the plan's priorities in CATEGORIES' order: government-invested buildings, rail transit, tunnels, other
+    "{priority}",
+    "CASE v.category " + " ".join(f"WHEN '{k}' THEN {n}" for n, k in enumerate(CATEGORIES)) + " ELSE 99 END",
 )
 
 
 def coverage(repo: Repository, actor: Actor, since: float, until: float) -> dict[str, Any]:
     """The set's projects ``actor`` may see, each with its latest sighting in [since, until): ``unseen``
-    (none, listed first) and ``seen``, with the counts and the patrols made in it."""
+    (none) and ``covered``, each by its category's priority then code, with the counts and the patrols made
+    in it."""
     with repo.scoped(actor) as db:
         rows = db.execute(COVERAGE, {"since": since, "until": until}).all()
         made = db.execute(

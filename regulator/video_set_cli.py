@@ -102,7 +102,7 @@ def coverage(
     days: float = typer.Option(PERIOD_DAYS, "--days", help="the period: each project seen once in it"),
     db: str = DB,
 ) -> None:
-    """The set's projects seen by a patrol in the last ``--days``, and those not seen (exit 1 if any)."""
+    """The set's projects seen by a patrol in the last --days, and those not seen (exit 1 if any)."""
     repo = _repo(db)
     try:
         found = recent_coverage(repo, Actor("cli", "admin"), days)
