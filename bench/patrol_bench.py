@@ -139,7 +139,7 @@ async def phase(
     return [(timed.done[e] - t0) * 1000 for e, t0 in created.items()], sender.sent, event_bytes, sent_bytes
 
 
-def wall_projects(db: Path) -> list[str]:
+def wall_projects(url: str) -> list[str]:
     """Register WALL_PROJECTS more projects (Shenzhen, in two districts), all of them in the video-monitoring
     set (its categories in turn), SEEN of them seen by a patrol, and the unscoped user who opens the wall."""
     from argon2 import PasswordHasher
@@ -150,7 +150,7 @@ def wall_projects(db: Path) -> list[str]:
     from regulator.storage import Repository
     from regulator.video_set import Decision, include
 
-    repo = Repository(f"sqlite:///{db}")
+    repo = Repository(url)
     try:
         codes = [f"GD-SZ-W-{i:03d}" for i in range(WALL_PROJECTS)]
         province, inspector = Actor("省厅", "admin"), Actor("bench", "regulator")
@@ -250,17 +250,23 @@ def main() -> None:
     parser.add_argument(
         "--wall-only", action="store_true", help="only the regulator's side: ingest, the wall, coverage"
     )
+    parser.add_argument(
+        "--pg", action="store_true", help="the regulator on a fresh PostgreSQL database (default: SQLite)"
+    )
     args = parser.parse_args()
+    from tests.regulator.support import pg_database
     from tests.support import free_port
 
-    with tempfile.TemporaryDirectory() as tmp:
+    engine = "PostgreSQL" if args.pg else "SQLite"
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        url = stack.enter_context(pg_database()) if args.pg else f"sqlite:///{tmp}/regulator.sqlite"
         for fps in () if args.wall_only else (1.0, 10.0):
             clip, cpu = encoded_clip(Path(tmp) / "clips", fps)
             print(f"clip_size_6s_640x360_{fps:g}fps: {len(clip) / 1000:.0f} KB")
             print(f"clip_encode_cpu_6s_640x360_{fps:g}fps: {cpu:.2f} s")
-        codes = wall_projects(Path(tmp) / "regulator.sqlite")
+        codes = wall_projects(url)
         port = free_port()
-        receiver = start_receiver(Path(tmp) / "regulator.sqlite", port)
+        receiver = start_receiver(url, port)
         try:
             # a first phase, not printed: the receiver's first requests and database growth cost more
             if not args.wall_only:
@@ -282,9 +288,10 @@ def main() -> None:
                         f"patrol_{extra}_share: {100 * extra_bytes / (extra_bytes + ev_bytes):.0f} % of bytes"
                     )
             rate = asyncio.run(ingest_pictures(port, codes))
-            print(f"patrol_pictures_ingested: {rate:.0f} pictures/s (SQLite, 8 in flight)")
+            print(f"patrol_pictures_ingested: {rate:.0f} pictures/s ({engine}, 8 in flight)")
             for name, ms in wall_pages(port).items():
-                print(f"patrol_wall_{name}_4000_cameras: {ms:.0f} ms")  # 500 projects x 8, all in the set
+                # 500 projects x 8, all in the set
+                print(f"patrol_wall_{name}_4000_cameras: {ms:.0f} ms ({engine})")
         finally:
             receiver.terminate()
             receiver.wait(10)
