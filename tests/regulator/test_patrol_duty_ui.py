@@ -1,6 +1,7 @@
 """Patrols as a duty in real headless Chromium against a real regulator service (issue #40): the wall
 limited to the video-monitoring set (and a category) pages through its cameras; a picture opens large and
-plays the camera's latest alert clip; a patrol is started, projects are marked seen, it is finished; the
+plays the camera's latest alert clip; a patrol is started, projects are marked seen, a hazard recorded from
+a picture is the patrol's finding, it is finished; the
 coverage tab lists the set's projects not seen this week first, and the patrol among the records.
 
 Pictures go straight into the regulator's repository (`store_picture`); the clip arrives as a gateway
@@ -103,6 +104,15 @@ def test_the_wall_pages_the_set_and_a_patrol_covers_it(
     expect(tiles.nth(1).get_by_test_id("patrol-seen-mark")).to_have_text("本次已看")  # same project, cam-1
     tiles.nth(2).get_by_test_id("patrol-seen").click()
     expect(page.get_by_test_id("duty-status")).to_contain_text("已看 2 个项目")
+    # a hazard recorded from a third project's picture is the patrol's finding there
+    tiles.nth(4).get_by_test_id("patrol-record").click()
+    expect(page.get_by_test_id("c-camera")).to_contain_text("cam-0")
+    page.fill("#c-description", "盾构井口临边防护缺失")
+    page.click("#c-send")
+    expect(page.get_by_test_id("detail-source")).to_contain_text("监督检查")
+    page.click("header nav button[data-tab=patrol]")
+    expect(page.get_by_test_id("duty-status")).to_contain_text("已看 3 个项目，发现问题 1 处")
+    expect(tiles.nth(4).get_by_test_id("patrol-seen-mark")).to_have_text("本次已看")
     if SHOTS:
         page.uncheck("#pt-set")
         page.select_option("#pt-category", "")
@@ -115,23 +125,24 @@ def test_the_wall_pages_the_set_and_a_patrol_covers_it(
             "[...document.querySelectorAll('#pt-wall img')].slice(0, 8).every(i => i.complete)"
         )
         page.screenshot(path=f"{SHOTS}/patrol-wall.png")
-    page.fill("#duty-note", "轨道交通项目抽查2个，未见异常")
+    page.fill("#duty-note", "轨道交通项目抽查3个，发现隐患1处")
     page.get_by_test_id("duty-finish").click()
     expect(page.get_by_test_id("duty-start")).to_be_visible()
 
     page.click("header nav button[data-tab=coverage]")
     expect(page.get_by_test_id("coverage-summary")).to_contain_text(
-        f"视频监控项目 {IN_SET} 个，已巡查 2 个（8%），未巡查 {IN_SET - 2} 个，巡查 1 次"
+        f"视频监控项目 {IN_SET} 个，已巡查 3 个（12%），未巡查 {IN_SET - 3} 个，巡查 1 次"
     )
     rows = page.locator("[data-testid=coverage-table] tbody tr")
     expect(rows).to_have_count(IN_SET)
-    expect(page.get_by_test_id("coverage-unseen-row")).to_have_count(IN_SET - 2)
+    expect(page.get_by_test_id("coverage-unseen-row")).to_have_count(IN_SET - 3)
     expect(rows.nth(0)).to_contain_text("未巡查")  # the unseen first
     seen = page.get_by_test_id("coverage-seen-row")
-    expect(seen).to_have_count(2)
+    expect(seen).to_have_count(3)
     expect(seen.nth(0)).to_contain_text("li.jian")
     record = page.get_by_test_id("patrol-record-row")
     expect(record).to_have_count(1)
-    expect(record.first).to_contain_text("轨道交通项目抽查2个，未见异常")
+    expect(record.first).to_contain_text("轨道交通项目抽查3个，发现隐患1处")
+    expect(record.first.locator("td").nth(5)).to_have_text("1")  # findings
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/patrol-coverage.png", full_page=True)
