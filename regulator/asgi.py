@@ -25,10 +25,12 @@ from uvicorn.supervisors import Multiprocess
 from plumbing.heap import settle_startup_heap
 from plumbing.http_server import listen
 from regulator.app import close_app, create_app
+from regulator.auth import LoginPolicy
 from regulator.body_limit import DEFAULT_MAX_BODY_MB
 from regulator.channels.public import PER_SENDER, TOTAL, Limits
 from regulator.evidence import open_evidence_store
 from regulator.held import DEFAULT_HOLD_S, WarningHold
+from regulator.passwords import PasswordPolicy
 from regulator.review import DeadlinePolicy, Review
 from regulator.server import upkeep_forever
 from regulator.storage import Repository
@@ -55,6 +57,24 @@ class ServeSettings:
     public_per_sender: int = PER_SENDER
     public_total: int = TOTAL
     forwarded_allow_ips: str | None = None
+    lock_after: int = 5
+    lock_min: float = 30.0
+    session_idle_min: float = 30.0
+    password_min_length: int = 8
+    password_classes: int = 2
+    password_max_age_days: float = 90.0
+    secure_cookies: bool | None = None
+
+    def login_policy(self) -> LoginPolicy:
+        """The sign-in policy these settings give (regulator/auth.py)."""
+        return LoginPolicy(
+            user_failures=self.lock_after,
+            lock_s=self.lock_min * 60,
+            idle_s=self.session_idle_min * 60,
+            passwords=PasswordPolicy(
+                self.password_min_length, self.password_classes, self.password_max_age_days
+            ),
+        )
 
     @classmethod
     def from_env(cls) -> ServeSettings:
@@ -74,7 +94,17 @@ def app_from_env() -> FastAPI:
     hold = WarningHold(settings.warning_hold_s)
     listing = ListingPolicy(settings.county_listing_days, settings.city_listing_days)
     limits = Limits(settings.public_per_sender, settings.public_total)
-    app = create_app(repo, review, settings.offline_after_s, hold, settings.max_body_mb, listing, limits)
+    app = create_app(
+        repo,
+        review,
+        settings.offline_after_s,
+        hold,
+        settings.max_body_mb,
+        listing,
+        limits,
+        settings.login_policy(),
+        settings.secure_cookies,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

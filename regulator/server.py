@@ -10,6 +10,7 @@ from pathlib import Path
 
 from plumbing.http_server import ApiServer
 from regulator.app import close_app, create_app
+from regulator.auth import LoginPolicy
 from regulator.body_limit import DEFAULT_MAX_BODY_MB
 from regulator.channels.public import Limits
 from regulator.evidence import PictureStore
@@ -65,13 +66,17 @@ class RegulatorServer:
         listing: ListingPolicy | None = None,
         public_limits: Limits | None = None,
         forwarded_allow_ips: str | None = None,
+        login_policy: LoginPolicy | None = None,
+        secure_cookies: bool | None = None,
     ) -> None:
         """``evidence_dir``: a picture store, a folder or ``s3://BUCKET/PREFIX`` (None: by the database);
         ``warning_hold_s``: flood control's hold of warnings (regulator/held.py; 0 = none);
         ``max_body_mb``: larger request bodies are refused with 413 before they are read; ``listing``: listed
         supervision's deadlines (county 30 d, city 60 d); ``public_limits``: how many public reports the form
         takes (regulator/channels/public.py); ``forwarded_allow_ips``: the reverse proxies whose X-Forwarded-For
-        names the client, so the public form counts the sender, not the proxy (None: 127.0.0.1)."""
+        names the client, so the public form counts the sender, not the proxy (None: 127.0.0.1);
+        ``login_policy``: sign-in failure handling, password rules, session timeouts (regulator/auth.py);
+        ``secure_cookies``: the session cookie's Secure flag (None: when the request came over TLS)."""
         self.db = db
         self.repo = Repository(db, evidence_dir)
         self.host = host
@@ -80,7 +85,15 @@ class RegulatorServer:
         self._escalation: asyncio.Task[None] | None = None
         self.hold = WarningHold(warning_hold_s)
         app = create_app(
-            self.repo, self.review, offline_after_s, self.hold, max_body_mb, listing, public_limits
+            self.repo,
+            self.review,
+            offline_after_s,
+            self.hold,
+            max_body_mb,
+            listing,
+            public_limits,
+            login_policy,
+            secure_cookies,
         )
         self.supervision: Supervision = app.state.supervision
         self._app = app

@@ -22,6 +22,7 @@ from gateway.api.routes_live import live_router
 from gateway.api.routes_notices import notices_router
 from gateway.api.routes_self_checks import self_checks_router
 from gateway.api.routes_site import site_router
+from gateway.api.routes_weather import weather_router
 from gateway.api.routes_work import work_router
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ def create_app(
         notices_router(svc),
         cameras_router(svc),
         work_router(svc),
+        weather_router(svc),
         self_checks_router(svc),
         live_router(svc.hub),
         auth_router(),

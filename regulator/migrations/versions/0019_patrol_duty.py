@@ -3,7 +3,7 @@ looked at with what they found, a hazard recorded from the picture linked to it;
 coverage is counted from these sightings.
 
 Revision ID: 0019_patrol_duty
-Revises: 0016
+Revises: 0017
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019_patrol_duty"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
