@@ -916,7 +916,8 @@ def create_app(
         """One project's inclusions, changes of category and removals, oldest first (404: none seen)."""
         found = await blocking(video_set.changes)(repo, who, project)
         if not found:
-            raise ReviewError(404, f"{project} was never in the video-monitoring set")
+            # the code asked is not echoed: another district's project answers exactly as an absent one
+            raise ReviewError(404, "no history of that project in the video-monitoring set")
         return [Change.model_validate(c) for c in found]
 
     @app.post("/ui/api/video-set/{project}/remove", responses=SESSION)

@@ -151,3 +151,25 @@ async def test_the_monthly_report_holds_the_sets_patrol_coverage(bureau: Bureau)
     assert (
         "本月巡查覆盖0个（0%），巡查0次" in november and NS.code in november[november.index("本月未巡查") :]
     )
+
+
+async def test_one_projects_membership_history_with_reasons_and_dates(bureau: Bureau) -> None:
+    sz, ns, ft = bureau.clients["sz"], bureau.clients["ns"], bureau.clients["ft"]
+    assert (await include(sz, NS.code, "rail_transit", "地铁车站", "2026-10-08")).status_code == 200
+    assert (await include(sz, NS.code, "municipal_tunnel", "复核为隧道", "2026-10-20")).status_code == 200
+    r = await sz.post(
+        f"/ui/api/video-set/{NS.code}/remove", json={"reason": "完工", "effective_on": "2026-11-20"}
+    )
+    assert r.status_code == 200, r.text
+    assert (await include(sz, NS.code, "rail_transit", "动态更新纳入", "2026-11-24")).status_code == 200
+    history = await get(ns, f"/ui/api/video-set/{NS.code}/history")
+    assert [(c["effective_on"], c["action_name"], c["category_name"], c["reason"]) for c in history] == [
+        ("2026-10-08", "纳入", "轨道交通", "地铁车站"),
+        ("2026-10-20", "变更类别", "市政隧道", "复核为隧道"),
+        ("2026-11-20", "移出", "市政隧道", "完工"),
+        ("2026-11-24", "纳入", "轨道交通", "动态更新纳入"),
+    ]
+    assert {c["decided_by"] for c in history} == {"sz"}
+    # another district's project, and one never in the set, answer as if absent
+    assert (await ft.get(f"/ui/api/video-set/{NS.code}/history")).status_code == 404
+    assert (await sz.get(f"/ui/api/video-set/{FT.code}/history")).status_code == 404
