@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from contract.wire import CLIPS_PATH, EVENTS_PATH, PictureFindings
 from regulator.scope import Actor
 from regulator.server import RegulatorServer
-from regulator.video_set import Decision, include
+from regulator.video_set import Decision, include, remove
 from tests.regulator.support import make_event, real_webm, signed
 from tests.regulator.test_map_ui import regulator, sign_in_to_map  # noqa: F401 (fixture)
 from tests.regulator.test_patrol_ui import SHOTS, picture
@@ -146,3 +146,26 @@ def test_the_wall_pages_the_set_and_a_patrol_covers_it(
     expect(record.first.locator("td").nth(5)).to_have_text("1")  # findings
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/patrol-coverage.png", full_page=True)
+
+
+def test_a_projects_membership_history_in_the_video_set_tab(regulator: RegulatorServer, page: Page) -> None:
+    repo, province = regulator.repo, Actor("省厅", "admin")
+    for i in range(3):
+        repo.add_project(code(i), f"深圳项目{i}", "深圳", f"secret-v-{i:08d}", "南山区")
+        include(repo, province, Decision(code(i), "纳入重点监控", "2026-10-08", CATEGORY[i]))
+    include(repo, province, Decision(code(1), "复核为公共建筑", "2026-10-20", "public_building"))
+    remove(repo, province, Decision(code(1), "主体封顶，移出", "2026-11-20"))
+    include(repo, province, Decision(code(1), "动态更新纳入", "2026-11-24", "rail_transit"))
+    sign_in_to_map(page, regulator)
+    page.click("header nav button[data-tab=videoset]")
+    changes = page.get_by_test_id("video-set-change")
+    expect(changes).to_have_count(6)
+    page.get_by_test_id("vs-filter").fill(code(1))
+    expect(changes).to_have_count(4)
+    expect(changes.nth(0)).to_contain_text("2026-11-24")  # newest first
+    expect(changes.nth(0)).to_contain_text("动态更新纳入")
+    expect(changes.nth(1)).to_contain_text("移出")
+    expect(changes.nth(1)).to_contain_text("主体封顶，移出")
+    expect(changes.nth(3)).to_contain_text("纳入重点监控")
+    page.get_by_test_id("vs-filter").fill("深圳项目2")
+    expect(changes).to_have_count(1)
