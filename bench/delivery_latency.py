@@ -34,12 +34,13 @@ from gateway.outbox import Outbox
 from gateway.uplinks.regulator import RegulatorAdapter
 
 PROJECT = "GD-SZ-2026-0001"
-SECRET = "bench-secret"
+SECRET = "bench-secret-0001"  # add-project takes 16 characters or more
 
 
-def start_receiver(db: Path, port: int) -> subprocess.Popen[bytes]:
-    """The regulator receiver in its own process (`sitegw regulator serve`), project registered first."""
-    url = f"sqlite:///{db}"
+def start_receiver(db: Path | str, port: int) -> subprocess.Popen[bytes]:
+    """The regulator receiver in its own process (`sitegw regulator serve`), project registered first; ``db``:
+    a SQLite file, or a database URL."""
+    url = db if isinstance(db, str) else f"sqlite:///{db}"
     cli = [sys.executable, "-m", "sitegw.cli", "--log-level", "WARNING", "regulator"]
     subprocess.run(
         [*cli, "add-project", PROJECT, "--name", "bench", "--city", "深圳", "--secret", SECRET, "--db", url],

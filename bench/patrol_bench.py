@@ -4,7 +4,9 @@ alone, then with 8 cameras' pictures (a demo photo as the 640-px preview, ~35 KB
 every ``--picture-every`` seconds, far more often than any site's schedule (600 s), so pictures are always
 waiting; then with an evidence clip (the VP8 WebM a camera worker writes) queued every ``--clip-every``
 seconds for the latest alert. Then the regulator's side: 4,000 cameras' pictures (500 projects x 8) sent
-signed with 8 in flight, and the patrol wall's page over them.
+signed with 8 in flight, and the patrol wall's page over them: all cameras, and (issue #40) limited to the
+500 projects of the provincial video-monitoring set, one category of it, a district, and the set's patrol
+coverage of the week (350 of its projects seen by a patrol). ``--wall-only`` runs only the regulator's side.
 
 Prints ``name: value unit`` lines: the clip's size and encode CPU at the shipped settings (3 s before and
 after the alert, 640 px wide) at 1 and 10 analysed frames/s; each phase's alert latency (the event handed to
@@ -43,7 +45,9 @@ from vision.evidence import ClipRecorder, EvidenceStore
 from vision.images import read_image
 
 CAMERAS = 8
-WALL_PROJECTS = 500  # x CAMERAS: the 4,000 cameras of a city's wall
+WALL_PROJECTS = 500  # x CAMERAS: the 4,000 cameras of a city's wall; all of them the province's video set
+SEEN = 350  # of those, seen by a patrol this week
+CATEGORIES = ("rail_transit", "municipal_tunnel", "public_building")
 PASSWORD = "bench-password"
 
 
@@ -135,21 +139,31 @@ async def phase(
     return [(timed.done[e] - t0) * 1000 for e, t0 in created.items()], sender.sent, event_bytes, sent_bytes
 
 
-def wall_projects(db: Path) -> list[str]:
-    """Register WALL_PROJECTS more projects (Shenzhen, 南山区) and the unscoped user who opens the wall."""
+def wall_projects(url: str) -> list[str]:
+    """Register WALL_PROJECTS more projects (Shenzhen, in two districts), all of them in the video-monitoring
+    set (its categories in turn), SEEN of them seen by a patrol, and the unscoped user who opens the wall."""
     from argon2 import PasswordHasher
 
+    from regulator import patrol_duty
     from regulator.auth import Accounts
+    from regulator.scope import Actor
     from regulator.storage import Repository
+    from regulator.video_set import Decision, include
 
-    repo = Repository(f"sqlite:///{db}")
+    repo = Repository(url)
     try:
         codes = [f"GD-SZ-W-{i:03d}" for i in range(WALL_PROJECTS)]
+        province, inspector = Actor("省厅", "admin"), Actor("bench", "regulator")
         for i, code in enumerate(codes):
-            repo.add_project(code, f"项目{i}", "深圳", SECRET, "南山区")
+            repo.add_project(code, f"项目{i}", "深圳", SECRET, "南山区" if i % 2 else "福田区")
+            include(repo, province, Decision(code, "纳入省级视频监控", "2026-11-02", CATEGORIES[i % 3]))
         Accounts(repo, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)).add_user(
             "bench", PASSWORD, "regulator"
         )
+        patrol = patrol_duty.start(repo, inspector)
+        for code in codes[:SEEN]:
+            patrol_duty.seen(repo, inspector, patrol["id"], patrol_duty.Sighting(code, "cam-0"))
+        patrol_duty.finish(repo, inspector, patrol["id"], "bench")
     finally:
         repo.close()
     return codes
@@ -192,21 +206,33 @@ async def ingest_pictures(port: int, codes: list[str]) -> float:
 
 
 def wall_pages(port: int) -> dict[str, float]:
-    """The wall's first page, page 100 and the problem filter (ms, the slower of two after a warm-up)."""
+    """The wall's first page, page 100, the problem filter, the video-monitoring set's pages (all of it, its
+    last page of 96, a category, a district, a risk grade) and the set's coverage (ms, the slower of two after a warm-up)."""
     times = {}
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
         client.post("/ui/api/login", json={"username": "bench", "password": PASSWORD}).raise_for_status()
-        pages: dict[str, dict[str, str | int]] = {
-            "first": {},
-            "page100": {"page": 100},
-            "problems": {"status": "problem"},
+        pages: dict[str, tuple[str, dict[str, str | int]]] = {
+            "first": ("/ui/api/patrol", {}),
+            "page100": ("/ui/api/patrol", {"page": 100}),
+            "problems": ("/ui/api/patrol", {"status": "problem"}),
+            "video_set_first": ("/ui/api/patrol", {"video_set": "true"}),
+            "video_set_last_of_96": ("/ui/api/patrol", {"video_set": "true", "page_size": 96, "page": 42}),
+            "video_set_rail_transit": ("/ui/api/patrol", {"category": "rail_transit"}),
+            "video_set_district": ("/ui/api/patrol", {"video_set": "true", "district": "福田区"}),
+            "video_set_risk_low": ("/ui/api/patrol", {"video_set": "true", "risk": "low"}),
+            "coverage_week": ("/ui/api/patrol-coverage", {}),
         }
-        for name, params in pages.items():
-            client.get("/ui/api/patrol", params=params).raise_for_status()
+        for name, (path, params) in pages.items():
+            found = client.get(path, params=params)
+            found.raise_for_status()
+            if path == "/ui/api/patrol" and name.startswith("video_set"):
+                assert found.json()["tiles"], f"{name}: no camera on the page"
+            if name == "coverage_week":
+                assert found.json()["seen"] == SEEN, found.json()["seen"]
             took = []
             for _ in range(2):
                 started = time.perf_counter()
-                page = client.get("/ui/api/patrol", params=params)
+                page = client.get(path, params=params)
                 took.append((time.perf_counter() - started) * 1000)
                 page.raise_for_status()
             times[name] = max(took)
@@ -221,25 +247,36 @@ def main() -> None:
         "--picture-every", type=float, default=0.5, help="seconds between each camera's pictures"
     )
     parser.add_argument("--clip-every", type=float, default=0.5, help="seconds between evidence clips")
+    parser.add_argument(
+        "--wall-only", action="store_true", help="only the regulator's side: ingest, the wall, coverage"
+    )
+    parser.add_argument(
+        "--pg", action="store_true", help="the regulator on a fresh PostgreSQL database (default: SQLite)"
+    )
     args = parser.parse_args()
+    from tests.regulator.support import pg_database
     from tests.support import free_port
 
-    with tempfile.TemporaryDirectory() as tmp:
-        for fps in (1.0, 10.0):
+    engine = "PostgreSQL" if args.pg else "SQLite"
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        url = stack.enter_context(pg_database()) if args.pg else f"sqlite:///{tmp}/regulator.sqlite"
+        for fps in () if args.wall_only else (1.0, 10.0):
             clip, cpu = encoded_clip(Path(tmp) / "clips", fps)
             print(f"clip_size_6s_640x360_{fps:g}fps: {len(clip) / 1000:.0f} KB")
             print(f"clip_encode_cpu_6s_640x360_{fps:g}fps: {cpu:.2f} s")
-        codes = wall_projects(Path(tmp) / "regulator.sqlite")
+        codes = wall_projects(url)
         port = free_port()
-        receiver = start_receiver(Path(tmp) / "regulator.sqlite", port)
+        receiver = start_receiver(url, port)
         try:
             # a first phase, not printed: the receiver's first requests and database growth cost more
-            asyncio.run(phase(port, Path(tmp) / "state-warm", args.rate, args.count // 2, "", None))
-            for name, extra, every in (
+            if not args.wall_only:
+                asyncio.run(phase(port, Path(tmp) / "state-warm", args.rate, args.count // 2, "", None))
+            phases = (
                 ("alone", "", None),
                 ("with_pictures", "pictures", args.picture_every),
                 ("with_clips", "clips", args.clip_every),
-            ):
+            )
+            for name, extra, every in () if args.wall_only else phases:
                 lat, sent, ev_bytes, extra_bytes = asyncio.run(
                     phase(port, Path(tmp) / f"state-{name}", args.rate, args.count, extra, every)
                 )
@@ -251,9 +288,10 @@ def main() -> None:
                         f"patrol_{extra}_share: {100 * extra_bytes / (extra_bytes + ev_bytes):.0f} % of bytes"
                     )
             rate = asyncio.run(ingest_pictures(port, codes))
-            print(f"patrol_pictures_ingested: {rate:.0f} pictures/s (SQLite, 8 in flight)")
+            print(f"patrol_pictures_ingested: {rate:.0f} pictures/s ({engine}, 8 in flight)")
             for name, ms in wall_pages(port).items():
-                print(f"patrol_wall_{name}_4000_cameras: {ms:.0f} ms")
+                # 500 projects x 8, all in the set
+                print(f"patrol_wall_{name}_4000_cameras: {ms:.0f} ms ({engine})")
         finally:
             receiver.terminate()
             receiver.wait(10)

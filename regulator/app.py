@@ -81,9 +81,11 @@ from regulator.passwords import MAX_LENGTH as MAX_PASSWORD
 from regulator.patrol import (
     MAX_WALL_PAGE_SIZE,
     WALL_PAGE_SIZE,
+    LatestClip,
     PatrolPage,
     PictureRequested,
     WallFilter,
+    latest_clip,
     latest_jpeg,
     picture_jpeg,
     request_picture,
@@ -91,6 +93,7 @@ from regulator.patrol import (
     wall,
     wanted,
 )
+from regulator.patrol_duty_routes import patrol_duty_router
 from regulator.queue_models import (
     ClassificationEdit,
     ClassificationRow,
@@ -369,6 +372,7 @@ def create_app(
     # before the review loop's POST /ui/api/hazards/{id}/{action}, which would take .../listings for an action
     app.include_router(supervision_router(supervision, signed_in))
     app.include_router(accident_router(incidents, signed_in))
+    app.include_router(patrol_duty_router(repo, signed_in))
 
     # ---- gateways -------------------------------------------------------------------------------------
 
@@ -807,11 +811,16 @@ def create_app(
         who: Who,
         project: str = "",
         status: str = Query("", description="ok, stale, offline or problem (stale or offline); empty: all"),
+        video_set: bool = Query(False, description="only the projects of the video-monitoring set"),
+        city: str = Query("", description="only this city's projects"),
+        district: str = Query("", description="only this district's projects"),
+        category: str = Query("", description="only the set's projects of this category (implies video_set)"),
+        risk: str = Query("", description="only the projects of this risk grade now: high, medium or low"),
         page: int = Query(1, ge=1, le=MAX_ID // MAX_WALL_PAGE_SIZE, description="page number, from 1"),
         page_size: int = Query(WALL_PAGE_SIZE, ge=1, le=MAX_WALL_PAGE_SIZE, description="cameras per page"),
     ) -> PatrolPage:
         """The patrol wall (远程巡查): each camera's latest picture with its findings and age, paged."""
-        f = WallFilter(project, status, page, page_size)
+        f = WallFilter(project, status, page, page_size, video_set, city, district, category, risk)
         return await blocking(wall)(repo, who, f, offline_after_s)
 
     @app.get("/ui/api/patrol/{project}/{camera}/picture", responses=SESSION)
@@ -822,6 +831,14 @@ def create_app(
             # the names asked are not echoed: another district's project answers exactly as an absent one
             return JSONResponse({"error": "no patrol picture of that camera"}, status_code=404)
         return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=60"})
+
+    @app.get("/ui/api/patrol/{project}/{camera}/clip", responses=SESSION)
+    async def patrol_clip(project: str, camera: str, who: Who) -> LatestClip:
+        """The camera's newest vision-alert clip (its URL plays in a <video>); 404 when it has none."""
+        found = await blocking(latest_clip)(repo, who, project, camera)
+        if found is None:
+            raise ReviewError(404, "no clip of that camera")
+        return LatestClip(url=f"/ui/api/clips/{found[0]}", recorded_at=found[1])
 
     @app.post("/ui/api/patrol/{project}/{camera}/request", responses=SESSION)
     async def ask_for_picture(project: str, camera: str, who: Who) -> PictureRequested:
@@ -910,6 +927,15 @@ def create_app(
         """Put a project in the set (纳入) with its category, a reason and a date, or change its category."""
         decision = video_set.Decision(body.project, body.reason, body.effective_on, body.category)
         return Change.model_validate(await blocking(video_set.include)(repo, who, decision))
+
+    @app.get("/ui/api/video-set/{project}/history", responses=SESSION)
+    async def video_set_history(project: str, who: Who) -> list[Change]:
+        """One project's inclusions, changes of category and removals, oldest first (404: none seen)."""
+        found = await blocking(video_set.changes)(repo, who, project)
+        if not found:
+            # the code asked is not echoed: another district's project answers exactly as an absent one
+            raise ReviewError(404, "no history of that project in the video-monitoring set")
+        return [Change.model_validate(c) for c in found]
 
     @app.post("/ui/api/video-set/{project}/remove", responses=SESSION)
     async def remove_from_video_set(project: str, body: Removal, who: Who) -> Change:

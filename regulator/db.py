@@ -16,6 +16,7 @@ import psycopg.conninfo
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 from regulator.legacy import is_first_receiver, set_aside
@@ -135,6 +136,15 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 def downgrade(engine: Engine, revision: str) -> None:
     """Take the schema back to ``revision`` (``base``: empty); for operators undoing a release."""
     _alembic(engine, command.downgrade, revision)
+
+
+def head() -> str:
+    """The newest migration's revision: where :func:`migrate` leaves every database."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    found = ScriptDirectory.from_config(cfg).get_current_head()
+    assert found is not None, "the migrations have one head"
+    return found
 
 
 def _alembic(engine: Engine, step: Callable[[Config, str], None], revision: str) -> None:

@@ -12,7 +12,9 @@ The month is a Beijing calendar month. Its figures, all read through the user's 
 - the riskiest projects: by the risk score (regulator/risk.py) as the ledger stands when the report is made,
   with the month's hazards of each;
 - the month's major hazards (classified major or listed for supervision) with their worst value and its
-  time, as every notice states them (regulator/peaks.py).
+  time, as every notice states them (regulator/peaks.py);
+- the patrol coverage of the video-monitoring set (regulator/patrol_duty.py): its projects seen by a patrol
+  in the month and in each week of it, and those not seen.
 
 `figures` works them out; regulator/report_pdf.py typesets them.
 """
@@ -30,6 +32,7 @@ from typing import Any
 
 from regulator import classify
 from regulator.names import BEIJING, kind_name
+from regulator.patrol_duty import MonthCoverage, month_coverage
 from regulator.review import DAY_S, HAZARD_COLUMNS, OPEN_STATES, Review, ReviewError
 from regulator.risk import GRADES, ranked
 from regulator.scope import PROJECTS, Actor
@@ -92,6 +95,7 @@ class MonthFigures:
     riskiest: list[ProjectRisk] = field(default_factory=list)
     major: list[MajorHazard] = field(default_factory=list)  # the first MAJOR_LISTED, oldest first
     major_more: int = 0  # the month's major hazards beyond those
+    patrol: MonthCoverage | None = None  # the video-monitoring set's patrol coverage
 
     @property
     def title(self) -> str:
@@ -227,4 +231,5 @@ def figures(repo: Repository, actor: Actor, month: str, now: float | None = None
         for p in ranked(repo, actor, 1, RISKIEST, 0, now).projects
         if p.score > 0
     ]
+    found.patrol = month_coverage(repo, actor, start, end, as_of)
     return found

@@ -29,8 +29,10 @@ from contract.wire import MAX_PICTURE_BYTES, CameraPicture, PictureFindings
 from regulator.db import sql
 from regulator.ingest import Refusal
 from regulator.paging import Paged, pages
+from regulator.risk import RANK, graded_with, policy
 from regulator.scope import PROJECTS, Actor
 from regulator.storage import Repository
+from regulator.video_set import CATEGORIES
 
 WALL_PAGE_SIZE = 24
 MAX_WALL_PAGE_SIZE = 200
@@ -119,6 +121,18 @@ class PatrolTile(BaseModel):
     requested_at: float | None = Field(
         None, title="Requested at", description="when a regulator asked for a new picture not yet received"
     )
+    city: str = Field("", title="City", description="the project's city")
+    district: str = Field("", title="District", description="the project's district or county")
+    category: str | None = Field(
+        None, title="Category", description="its category in the video-monitoring set; null: not in the set"
+    )
+
+
+class LatestClip(BaseModel):
+    """A camera's newest vision-alert clip."""
+
+    url: str = Field(description="the clip's URL (VP8 WebM, byte ranges served)")
+    recorded_at: float = Field(description="when the regulator kept it, Unix seconds")
 
 
 class PictureRequested(BaseModel):
@@ -142,12 +156,18 @@ class PatrolPage(Paged):
 
 @dataclass(frozen=True, slots=True)
 class WallFilter:
-    """What the wall shows: a project (or all), a status (or all), and which page."""
+    """What the wall shows: a project (or all), a status (or all), the video-monitoring set only (or every
+    project), a city, district, category of the set and risk grade (empty: any), and which page."""
 
     project: str = ""
     status: str = ""  # "", ok, stale, offline, or "problem" (stale or offline)
     page: int = 1
     page_size: int = WALL_PAGE_SIZE
+    video_set: bool = False
+    city: str = ""
+    district: str = ""
+    category: str = ""  # a key of regulator/video_set.py CATEGORIES: implies the set
+    risk: str = ""  # high, medium or low: the projects of that risk grade now (regulator/risk.py)
 
 
 def wall(
@@ -160,10 +180,19 @@ def wall(
         "grace": STALE_GRACE_S,
         "offline_before": now - offline_after_s,
         "project": f.project,
+        "city": f.city,
+        "district": f.district,
+        "category": f.category,
+        "in_set": int(f.video_set or bool(f.category)),
     }
-    where = "WHERE (:project = '' OR c.project = :project)"
+    where = (
+        "WHERE (:project = '' OR c.project = :project) AND (:city = '' OR p.city = :city) "
+        "AND (:district = '' OR p.district = :district) AND (:in_set = 0 OR v.project IS NOT NULL) "
+        "AND (:category = '' OR v.category = :category)"
+    )
     base = (
         f"FROM camera_pictures c JOIN {PROJECTS} p ON p.code = c.project "
+        "LEFT JOIN video_set v ON v.project = c.project "
         f"LEFT JOIN picture_requests r ON r.project = c.project AND r.camera = c.camera {where}"
     )
     shown = {
@@ -175,16 +204,26 @@ def wall(
     }.get(f.status)
     if shown is None:
         raise Refusal(422, f"unknown status {f.status!r}: ok, stale, offline or problem")
+    if f.category and f.category not in CATEGORIES:
+        raise Refusal(422, f"unknown category {f.category!r}: one of {', '.join(CATEGORIES)}")
     listed = ", ".join(f"'{st}'" for st in shown)  # the constants above, never the caller's text
+    if f.risk and f.risk not in RANK:
+        raise Refusal(422, f"unknown risk grade {f.risk!r}: high, medium or low")
     with repo.scoped(actor) as db:
+        graded = ""  # the risk grades' WITH clause, when the wall is limited to one
+        if f.risk:
+            graded, by_risk = graded_with(db, policy(repo), now)
+            args |= by_risk | {"companies": 0, "risk": RANK[f.risk]}
+            base += " AND c.project IN (SELECT code FROM graded WHERE rank = :risk)"
         by_status = dict(
             db.execute(
-                f"SELECT status, COUNT(*) FROM (SELECT {STATUS} AS status {base}) s GROUP BY status", args
+                f"{graded} SELECT status, COUNT(*) FROM (SELECT {STATUS} AS status {base}) s GROUP BY status",
+                args,
             ).all()
         )
         rows = db.execute(
-            f"SELECT * FROM (SELECT c.project, p.name, c.camera, c.taken_at, c.received_at, c.every_s, "
-            f"{STATUS} AS status, c.findings, r.requested_at {base}) s WHERE status IN ({listed}) "
+            f"{graded} SELECT * FROM (SELECT c.project, p.name, c.camera, c.taken_at, c.received_at, c.every_s, "
+            f"{STATUS} AS status, c.findings, r.requested_at, p.city, p.district, v.category {base}) s WHERE status IN ({listed}) "
             "ORDER BY project, camera LIMIT :limit OFFSET :offset",
             {**args, "limit": f.page_size, "offset": (f.page - 1) * f.page_size},
         ).all()
@@ -203,6 +242,9 @@ def wall(
                 findings=PictureFindings.model_validate(json.loads(r[7])),
                 picture=f"/ui/api/patrol/{quote(r[0], safe='')}/{quote(r[2], safe='')}/picture?t={r[3]:.3f}",
                 requested_at=r[8],
+                city=r[9],
+                district=r[10],
+                category=r[11],
             )
             for r in rows
         ],
@@ -263,3 +305,16 @@ def wanted(repo: Repository, project: str, now: float | None = None) -> list[str
             {"p": project, "since": now - REQUEST_TTL_S},
         ).all()
     return [r[0] for r in rows]
+
+
+def latest_clip(repo: Repository, actor: Actor, project: str, camera: str) -> tuple[str, float] | None:
+    """The hash and time of the newest evidence clip of a vision alert of ``camera`` (the hazards' device), of
+    a project ``actor`` may see: what the wall plays when a picture is opened."""
+    with repo.scoped(actor) as db:
+        row = db.execute(
+            f"SELECT e.sha256, e.created_at FROM evidence e JOIN hazards h ON h.id = e.hazard_id "
+            f"JOIN {PROJECTS} p ON p.code = h.project WHERE e.purpose = 'clip' AND e.kind = 'stored' "
+            "AND h.project = :p AND h.device = :c ORDER BY e.created_at DESC, e.id DESC LIMIT 1",
+            {"p": project, "c": camera},
+        ).first()
+    return (row[0], row[1]) if row else None

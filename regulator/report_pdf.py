@@ -17,6 +17,7 @@ from fpdf.enums import XPos, YPos
 
 from regulator.monthly import MonthFigures
 from regulator.names import beijing_text
+from regulator.patrol_duty import MonthCoverage
 
 FONT_ENV = "SITEGW_CJK_FONT"
 # (file, index in a font collection): Noto Sans CJK's collections hold JP, KR, SC, TC, HK in this order
@@ -207,4 +208,21 @@ def render(fig: MonthFigures, now: float | None = None) -> bytes:
     )
     if fig.major_more:
         pdf.cell(0, 6, f"另有 {fig.major_more} 项，见隐患台账导出", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if fig.patrol is not None:
+        _patrol(pdf, fig.patrol)
     return bytes(pdf.output())
+
+
+def _patrol(pdf: _Report, c: MonthCoverage) -> None:
+    """The video-monitoring set's patrol coverage: the month's, each week's, and the projects not seen."""
+    pdf.heading("八、省级视频监控项目远程巡查覆盖")
+    share = f"{100 * c.seen / c.total:.0f}%" if c.total else "—"
+    pdf.line_of("视频监控项目", f"{c.total} 个")
+    pdf.line_of("本月巡查覆盖", f"{c.seen} 个（{share}），巡查 {c.patrols} 次")
+    pdf.bars([(f"{label} 巡查到", n) for label, n in c.periods])
+    pdf.grid(
+        ("本月未巡查项目编号", "项目名称", "区县"),
+        (50.0, 90.0, 40.0),
+        [(code, name, district) for code, name, district in c.unseen],
+        "（全部已巡查）",
+    )

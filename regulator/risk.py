@@ -29,7 +29,7 @@ from typing import Any
 from regulator import classify
 from regulator.db import sql
 from regulator.review import DAY_S, KEPT, OVERDUE, ReviewError
-from regulator.scope import PROJECTS, Actor
+from regulator.scope import PROJECTS, Actor, ScopedConnection
 from regulator.storage import Repository
 
 GRADES = {"high": "高", "medium": "中", "low": "低"}
@@ -179,9 +179,7 @@ WITH opened AS (
 """
 # one statement, so the graded projects are worked out once: rows of four kinds in one shape (kind, then the
 # project's or company's columns, NULL where a kind has none)
-RANKED = (
-    GRADED
-    + """
+RANKED = """
 SELECT 'grade', NULL, NULL, NULL, NULL, NULL, COUNT(*), 0, 0, 0, 0, 0, 0, rank FROM graded GROUP BY rank
 UNION ALL
 SELECT * FROM (
@@ -194,8 +192,38 @@ UNION ALL
 SELECT 'member', r.role, r.company, r.code, NULL, NULL, 0, 0, 0, 0, 0, 0, r.score, r.rank
 FROM roles r JOIN companies c ON c.role = r.role AND c.company = r.company
 """
-)
 BY_RANK = {rank: grade for grade, rank in RANK.items()}
+
+
+def graded_with(db: ScopedConnection, rules: RiskPolicy, now: float) -> tuple[str, dict[str, Any]]:
+    """GRADED, its tests filled in for the open hazards ``db`` sees, and its arguments but ``:companies``:
+    a statement that follows it reads each project's grade from ``graded`` (its ``rank``: RANK's)."""
+    args: dict[str, Any] = {
+        "now": now,
+        "recent": now - rules.recent_days * DAY_S,
+        "incidents": now - rules.incident_days * DAY_S,
+        "high_from": rules.high_from,
+        "medium_from": rules.medium_from,
+    }
+    args |= {
+        f"w_{name}": getattr(rules, name) for name in ("open_major", "open_general", "recent", "overdue")
+    }
+    args |= {"w_accident": rules.accident, "w_near_miss": rules.near_miss}
+    # the (check, clause) pairs of open hazards are a few dozen in a province: classified here once each
+    pairs = db.execute(
+        f"SELECT DISTINCT f.rule, f.clause FROM hazard_figures f JOIN {PROJECTS} p ON p.code = f.project "
+        f"WHERE f.class_major < 0 AND {KEPT['open']} > 0"
+    ).all()
+    table = classify.load(db.db)
+    majors = [pair for pair in pairs if classify.classify(table, *pair)["classification"] == "major"]
+    # an inspector's class (1 major, 0 general) stands over the table's row for the clause (-1: none)
+    by_table = " OR ".join(f"(f.rule = :rule{n} AND f.clause = :clause{n})" for n in range(len(majors)))
+    args |= {f"rule{n}": rule for n, (rule, _) in enumerate(majors)}
+    args |= {f"clause{n}": clause for n, (_, clause) in enumerate(majors)}
+    major = f"f.class_major > 0 OR (f.class_major < 0 AND ({by_table or '1 = 0'}))"
+    return GRADED.replace("{major}", major).replace("{open}", KEPT["open"]).replace(
+        "{overdue}", OVERDUE
+    ), args
 
 
 def ranked(
@@ -205,38 +233,10 @@ def ranked(
     ``companies`` riskiest companies, and the projects per grade: the grading described above, worked
     out in SQL so that only what is shown leaves the database."""
     now = time.time() if now is None else now
-    rules = policy(repo)
-    args: dict[str, Any] = {
-        "now": now,
-        "recent": now - rules.recent_days * DAY_S,
-        "incidents": now - rules.incident_days * DAY_S,
-        "high_from": rules.high_from,
-        "medium_from": rules.medium_from,
-        "limit": page_size,
-        "offset": (page - 1) * page_size,
-        "companies": companies,
-    }
-    args |= {
-        f"w_{name}": getattr(rules, name) for name in ("open_major", "open_general", "recent", "overdue")
-    }
-    args |= {"w_accident": rules.accident, "w_near_miss": rules.near_miss}
     with repo.scoped(actor) as db:
-        # the (check, clause) pairs of open hazards are a few dozen in a province: classified here once each
-        pairs = db.execute(
-            f"SELECT DISTINCT f.rule, f.clause FROM hazard_figures f JOIN {PROJECTS} p ON p.code = f.project "
-            f"WHERE f.class_major < 0 AND {KEPT['open']} > 0"
-        ).all()
-        table = classify.load(db.db)
-        majors = [pair for pair in pairs if classify.classify(table, *pair)["classification"] == "major"]
-        # an inspector's class (1 major, 0 general) stands over the table's row for the clause (-1: none)
-        by_table = " OR ".join(f"(f.rule = :rule{n} AND f.clause = :clause{n})" for n in range(len(majors)))
-        args |= {f"rule{n}": rule for n, (rule, _) in enumerate(majors)}
-        args |= {f"clause{n}": clause for n, (_, clause) in enumerate(majors)}
-        major = f"f.class_major > 0 OR (f.class_major < 0 AND ({by_table or '1 = 0'}))"
-        rows = db.execute(
-            RANKED.replace("{major}", major).replace("{open}", KEPT["open"]).replace("{overdue}", OVERDUE),
-            args,
-        ).all()
+        graded, args = graded_with(db, policy(repo), now)
+        args |= {"limit": page_size, "offset": (page - 1) * page_size, "companies": companies}
+        rows = db.execute(graded + RANKED, args).all()
     grades = dict.fromkeys(GRADES, 0)
     found: list[ProjectScore] = []
     listed: dict[tuple[str, str], CompanyScore] = {}

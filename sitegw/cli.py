@@ -270,7 +270,7 @@ def _register_regulator() -> None:
             raise
         # an edge install: the commands are listed, and say how to get them
         loose = {"allow_extra_args": True, "ignore_unknown_options": True}
-        for name in (
+        names = (
             "serve",
             "add-project",
             "add-user",
@@ -278,7 +278,9 @@ def _register_regulator() -> None:
             "add-place",
             "monthly-report",
             "record",
-        ):
+            "video-set",
+        )
+        for name in names:
             regulator_app.command(name, context_settings=loose, help=f"(needs {REGULATOR_INSTALL})")(
                 _needs_regulator_extra
             )
@@ -290,6 +292,9 @@ def _register_regulator() -> None:
     regulator_app.command("add-place")(add_place)
     regulator_app.command("monthly-report")(monthly_report)
     regulator_app.command("record")(add_record)
+    from regulator.video_set_cli import video_set_app
+
+    regulator_app.add_typer(video_set_app, name="video-set")
 
 
 def _register_subcommands() -> None:

@@ -79,6 +79,8 @@ async function loadChannels() {
     try {
       const r = await api(self ? "/ui/api/self-checks" : "/ui/api/inspections", {method: "POST", body: JSON.stringify(body)});
       flash(`隐患已记录（编号 ${r.hazard_id}）`, true);
+      // recorded from a camera's picture during a patrol: the patrol's finding on that project (patrol.js)
+      if (body.camera) await dutySawHazard(body.project, body.camera, body.description, r.hazard_id);
       recordCamera = null;
       $("f-state").value = self ? "pending" : "rectifying"; $("f-source").value = "";
       showTab("queue"); showHazard(r.hazard_id);

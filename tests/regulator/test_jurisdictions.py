@@ -252,7 +252,13 @@ async def test_no_ui_endpoint_shows_a_district_anothers_projects(bureau: Bureau)
         json={"district": "广东省/深圳市/福田区", "site": FT.name, "description": f"{FT.code} 塔吊大风吊装"},
     )
     assert sent.status_code == 200, sent.text
+    # a Futian inspector's patrol of Futian's project (regulator/patrol_duty.py)
+    ft = bureau.clients["ft"]
+    patrol = (await ft.post("/ui/api/patrols")).json()
+    seen = {"project": FT.code, "camera": "cam-gate", "finding": f"{FT.name} 塔吊"}
+    assert (await ft.post(f"/ui/api/patrols/{patrol['id']}/sightings", json=seen)).status_code == 200
     fill = {
+        "{patrol_id}": str(patrol["id"]),
         "{report_id}": str(sent.json()["id"]),
         "{hazard_id}": str(theirs),
         "{sha256}": bureau.picture[FT.code],

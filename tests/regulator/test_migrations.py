@@ -9,7 +9,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from regulator.db import downgrade, migrate
+from regulator.db import downgrade, head, migrate
 from regulator.storage import Repository
 from tests.regulator.support import HAZARD_0002, PROJECT, SECRET, make_event, older_ledger, real_jpeg
 
@@ -35,6 +35,8 @@ TABLES = {
     "incident_reports",
     "video_set",
     "video_set_changes",
+    "patrols",
+    "patrol_sightings",
     "risk_weights",
     "camera_pictures",
     "picture_requests",
@@ -62,7 +64,7 @@ def test_new_database_is_at_head_and_reopening_keeps_data(db_url: str) -> None:
     assert tables(repo.engine) == TABLES
     repo.add_project(PROJECT, "示范项目", "深圳", SECRET)
     with repo.engine.connect() as db:
-        assert db.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0021_accidents"
+        assert db.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == head()
     repo.close()
     again = Repository(db_url)
     assert again.project(PROJECT).secret == SECRET  # type: ignore[union-attr]

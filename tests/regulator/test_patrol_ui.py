@@ -22,7 +22,7 @@ from tests.regulator.support import real_jpeg
 from tests.regulator.test_map_ui import regulator, sign_in_to_map  # noqa: F401 (fixture)
 from tests.servers.browser import browser, page  # noqa: F401 (module-scoped Chromium, a page per test)
 
-SHOTS = os.environ.get("SITEGW_SCREENSHOTS")
+SHOTS = os.environ.get("SITEGW_SCREENSHOTS")  # docs/screenshots/patrol-wall.png: test_patrol_duty_ui.py
 
 
 def picture(server: RegulatorServer, code: str, camera: str, age_s: float, findings: PictureFindings) -> None:
@@ -79,9 +79,6 @@ def test_wall_shows_pictures_findings_and_stale_cameras(regulator: RegulatorServ
     page.wait_for_function(
         "[...document.querySelectorAll('#pt-wall img')].slice(0, 4).every(i => i.naturalWidth === 320)"
     )
-    if SHOTS:
-        page.set_viewport_size({"width": 1400, "height": 900})
-        page.screenshot(path=f"{SHOTS}/patrol-wall.png")
     # asking the site for a picture now: the tile says it waits for the site's next poll
     first.get_by_role("button", name="立即抓拍").click()
     expect(first.get_by_test_id("patrol-asked")).to_contain_text("已请求抓拍")
