@@ -45,6 +45,7 @@ from contract.wire import (
     ReadingsSummary,
     RectificationReport,
 )
+from plumbing.cjk_pdf import ReportError
 from regulator import classify, export, jurisdictions, risk, video_set
 from regulator.answers import CLIP, LOGIN, MAX_ID, PICTURE, SESSION, SIGNED, After, Answer, RowId
 from regulator.auth import Accounts, AuthError
@@ -97,7 +98,7 @@ from regulator.queue_models import (
     WarningCountRow,
     WarningStats,
 )
-from regulator.report_pdf import ReportError, render
+from regulator.report_pdf import render
 from regulator.responses import download, signed_path
 from regulator.review import MAX_PAGE_SIZE, QueueFilter, Review, ReviewError
 from regulator.review_models import ActionRecord, AuditTrail, Feedback, HazardDetail

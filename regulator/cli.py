@@ -385,9 +385,10 @@ def monthly_report(
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
 ) -> None:
     """Write a jurisdiction's monthly report (隐患排查治理月报) as PDF, as the UI's 月报 PDF makes it."""
+    from plumbing.cjk_pdf import ReportError
     from regulator.jurisdictions import UnknownPlace, find
     from regulator.monthly import figures
-    from regulator.report_pdf import ReportError, render
+    from regulator.report_pdf import render
     from regulator.review import ReviewError
     from regulator.scope import Actor
 
