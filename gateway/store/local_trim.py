@@ -1,6 +1,8 @@
 """Keeping the local store within its retention and its disk budget.
 
-Retention deletes what is older than ``retention_days``. The budget counts the pages in use plus
+Retention deletes what is older than ``retention_days``, the access gates' passages (``on_site``) what is
+older than ``gate_retention_days`` (90: the regulator looks back 3 months at the key people's attendance, and
+passages are a few hundred small rows a day, so the budget never takes them before that either). The budget counts the pages in use plus
 the WAL; above 90 % of ``max_disk_mb`` the oldest data goes (in every series alike) until 80 %
 is in use, so new rows reuse the freed pages and the file stops growing. When the budget forces
 out data younger than the retention, a warning says how many days the budget holds.
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from contract.config.sinks import LocalStoreConfig
+from contract.kinds.attendance import PRESENCE
 from gateway.sqlite_tx import transaction
 
 log = logging.getLogger(__name__)
@@ -48,7 +51,8 @@ def trim(conn: sqlite3.Connection, path: Path, cfg: LocalStoreConfig, now: float
     """Apply retention, then the budget. Runs in the writer's thread, between commits."""
     now_ms = round((time.time() if now is None else now) * 1000)
     retention_cutoff = now_ms - round(cfg.retention_days * DAY_MS)
-    expired = _delete_before(conn, retention_cutoff)
+    gate_cutoff = now_ms - round(cfg.gate_retention_days * DAY_MS)
+    expired = _delete_before(conn, retention_cutoff, gate_cutoff)
     budget = cfg.max_disk_mb * 1e6
     removed = 0
     used = used_bytes(conn, path)
@@ -56,7 +60,7 @@ def trim(conn: sqlite3.Connection, path: Path, cfg: LocalStoreConfig, now: float
         # only now fold the WAL in: a TRUNCATE checkpoint waits for the API's readers
         used = _checkpointed_bytes(conn, path)
     if used > budget * HIGH_WATER:
-        removed, used = _shrink_to(conn, path, budget * LOW_WATER, used, retention_cutoff, now_ms)
+        removed, used = _shrink_to(conn, path, budget * LOW_WATER, used, (retention_cutoff, gate_cutoff), now_ms)
         if _file_bytes(path) > budget:
             # the file outgrew the budget (it was lowered, or grew between passes): give pages back.
             # execute() would step the pragma once, freeing one page; executescript runs it through
@@ -67,8 +71,9 @@ def trim(conn: sqlite3.Connection, path: Path, cfg: LocalStoreConfig, now: float
 
 
 def _shrink_to(
-    conn: sqlite3.Connection, path: Path, target: float, used: int, retention_cutoff: int, now_ms: int
+    conn: sqlite3.Connection, path: Path, target: float, used: int, cutoffs: tuple[int, int], now_ms: int
 ) -> tuple[int, int]:
+    retention_cutoff, gate_cutoff = cutoffs
     removed = 0
     cutoff = None
     for _ in range(20):
@@ -78,7 +83,7 @@ def _shrink_to(
         # rows accrue about evenly in time: cut the share of the span the excess represents
         share = min(1.0, (used - target) / used)
         cutoff = max(oldest + 1, oldest + round((newest - oldest) * share))
-        removed += _delete_before(conn, cutoff)
+        removed += _delete_before(conn, cutoff, gate_cutoff)
         used = _checkpointed_bytes(conn, path)
     if cutoff is not None and cutoff > retention_cutoff:
         log.warning(
@@ -97,15 +102,17 @@ def _checkpointed_bytes(conn: sqlite3.Connection, path: Path) -> int:
     return used_bytes(conn, path)
 
 
-def _delete_before(conn: sqlite3.Connection, cutoff_ms: int) -> int:
-    """Delete every reading older than ``cutoff_ms``, one primary-key range per series, and the late-minute
+def _delete_before(conn: sqlite3.Connection, cutoff_ms: int, gate_cutoff_ms: int) -> int:
+    """Delete every reading older than ``cutoff_ms`` (a gate passage: older than both cutoffs), one
+    primary-key range per series, and the late-minute
     marks of the minutes wholly before it (nothing left to summarise; this also bounds the marks of an
     uplink no longer in the site file, which no sender removes)."""
     deleted = 0
     with transaction(conn):
-        for (series_id,) in conn.execute("SELECT id FROM series").fetchall():
+        for series_id, metric in conn.execute("SELECT id, metric FROM series").fetchall():
+            before = min(cutoff_ms, gate_cutoff_ms) if metric == PRESENCE else cutoff_ms
             deleted += conn.execute(
-                "DELETE FROM readings WHERE series_id = ? AND ts < ?", (series_id, cutoff_ms)
+                "DELETE FROM readings WHERE series_id = ? AND ts < ?", (series_id, before)
             ).rowcount
         conn.execute("UPDATE meta SET value = value - ? WHERE key = 'rows'", (deleted,))
         conn.execute("DELETE FROM late_minutes WHERE minute * 1000 + 60000 <= ?", (cutoff_ms,))

@@ -1,0 +1,158 @@
+"""The day's safety log as the gateway drafts it (standards.md §14: "what sitegw can fill in automatically"):
+the strongest wind, the weather warnings in force, every alert of the day with its handling and closure, the
+pours and jacking windows, the confined-space entries, who of the key people was on site and for how long,
+and the papers due within 30 days. The safety officer then confirms, amends and signs it.
+
+Everything comes from what the gateway already keeps: the local store's readings, the alert store, the site
+file. The weather warnings come from a ``WarningsSource`` when the gateway has one (none is wired yet: the
+log then lists none, and says so on the page and the PDF).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal, Protocol
+
+from contract.config import LoadedSite
+from contract.kinds.anemometer import KIND as ANEMOMETER
+from contract.kinds.confined_space import INSIDE
+from contract.kinds.crane import JACKING
+from contract.kinds.formwork import POUR
+from contract.safety_log import LogAlert, LogEntry, LogPaper, LogWindow, SafetyLogContent
+from gateway.alerts.store import AlertStore
+from gateway.papers import paper_rows
+from gateway.safety_log.attendance import attendance_day, day_bounds
+from gateway.store.local_query import HistoryPoint, HistoryReader
+
+WIND = ANEMOMETER.metrics[0].name  # wind_ms: an anemometer's, and any weather station's, wind
+PAPERS_DUE_DAYS = 30  # §13: papers expiring within 30 days are listed
+MAX_ALERTS = 1000
+WINDOWS: dict[str, Literal["pour", "jacking"]] = {POUR: "pour", JACKING: "jacking"}
+
+
+class WarningsSource(Protocol):
+    """The weather warnings (预警) the gateway knows of."""
+
+    def in_force(self, start: float, end: float) -> list[str]:
+        """Each warning in force at some time in ``[start, end)``, as a line of Chinese."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """What a draft is made from."""
+
+    site: LoadedSite
+    readings: HistoryReader
+    alerts: AlertStore
+    warnings: WarningsSource | None = None
+
+
+def draft(src: Sources, day: date, now: float) -> SafetyLogContent:
+    """The log of ``day`` from what the gateway holds at ``now`` (today's log covers the day up to now)."""
+    start, end = day_bounds(day)
+    end = min(end, max(start, now))
+    devices = src.site.config.devices
+    wind_max, wind_device = _wind(src.readings, start, end)
+    gates = [d.id for d in devices if d.kind == "attendance"]
+    return SafetyLogContent(
+        wind_max_ms=wind_max,
+        wind_device=wind_device,
+        warnings=src.warnings.in_force(start, end) if src.warnings else [],
+        alerts=_alerts(src.alerts, start, end),
+        windows=_windows(src.readings, start, end),
+        confined=_entries(src.readings, [d.id for d in devices if d.kind == "confined_space"], start, end),
+        people=attendance_day(src.readings, gates, src.site.config.key_personnel, day, now),
+        papers_due=[
+            LogPaper(holder=r.holder, name=r.name, paper=r.paper, until=r.until, days_left=r.days_left)
+            for r in paper_rows(src.site, day)
+            if r.status != "ok" or (r.days_left is not None and r.days_left <= PAPERS_DUE_DAYS)
+        ],
+    )
+
+
+def _values(points: Sequence[HistoryPoint]) -> list[tuple[float, float]]:
+    """(ts, value) of the readings that measured something (not a fault, not a stale repeat)."""
+    return [
+        (p.ts, float(p.value))
+        for p in points
+        if p.quality not in ("fault", "stale") and isinstance(p.value, (int, float))
+    ]
+
+
+def _wind(reader: HistoryReader, start: float, end: float) -> tuple[float | None, str]:
+    best: tuple[float | None, str] = (None, "")
+    for s in reader.series():
+        if s.metric != WIND:
+            continue
+        history = reader.history(s.device, s.metric, start, end, point=s.point, max_points=100_000)
+        for _ts, value in _values(history.points if history else []):
+            if best[0] is None or value > best[0]:
+                best = (value, s.device)
+    return best
+
+
+def _alerts(store: AlertStore, start: float, end: float) -> list[LogAlert]:
+    found = store.query(
+        state=None, level=None, device=None, rule=None, since=start, until=end, limit=MAX_ALERTS
+    )
+    return sorted(
+        (
+            LogAlert(
+                alert_id=a.alert_id,
+                device=a.device,
+                rule=a.rule,
+                clause=a.clause,
+                level=a.level,
+                message=a.message,
+                opened_ts=a.opened_ts,
+                resolved_ts=a.resolved_ts,
+                handled_by=a.acked_by,
+                handling=a.ack_note,
+            )
+            for a in found
+        ),
+        key=lambda a: a.opened_ts,
+    )
+
+
+def _spans(points: Sequence[tuple[float, float]], start: float) -> list[tuple[float | None, float | None]]:
+    """(opened, closed) spans of a 1/0 series read from a day before ``start``; None: before the day or open."""
+    spans: list[tuple[float | None, float | None]] = []
+    opened: float | None = None
+    is_open = False
+    for ts, value in points:
+        if value == 1 and not is_open:
+            is_open, opened = True, ts
+        elif value == 0 and is_open:
+            is_open = False
+            if ts >= start:
+                spans.append((opened if opened is not None and opened >= start else None, ts))
+    if is_open:
+        spans.append((opened if opened is not None and opened >= start else None, None))
+    return spans
+
+
+def _windows(reader: HistoryReader, start: float, end: float) -> list[LogWindow]:
+    out = []
+    for s in reader.series():
+        what = WINDOWS.get(s.metric)
+        if what is None:
+            continue
+        history = reader.history(s.device, s.metric, start - 86_400, end, point=s.point, max_points=100_000)
+        for opened, closed in _spans(_values(history.points if history else []), start):
+            out.append(LogWindow(what=what, device=s.device, started_ts=opened, ended_ts=closed))
+    return sorted(out, key=lambda w: (w.started_ts or start, w.device))
+
+
+def _entries(reader: HistoryReader, spaces: Sequence[str], start: float, end: float) -> list[LogEntry]:
+    out = []
+    for s in reader.series():
+        if s.metric != INSIDE or s.device not in spaces:
+            continue
+        history = reader.history(s.device, s.metric, start - 86_400, end, point=s.point, max_points=100_000)
+        for entered, left in _spans(_values(history.points if history else []), start):
+            out.append(LogEntry(device=s.device, point=s.point, entered_ts=entered or start, left_ts=left))
+    return sorted(out, key=lambda e: (e.entered_ts, e.device, e.point))
