@@ -20,6 +20,7 @@ from gateway.api.routes_alerts import alerts_router
 from gateway.api.routes_cameras import cameras_router
 from gateway.api.routes_live import live_router
 from gateway.api.routes_notices import notices_router
+from gateway.api.routes_safety_log import safety_log_router
 from gateway.api.routes_self_checks import self_checks_router
 from gateway.api.routes_site import site_router
 from gateway.api.routes_work import work_router
@@ -60,6 +61,7 @@ def create_app(
         cameras_router(svc),
         work_router(svc),
         self_checks_router(svc),
+        safety_log_router(svc),
         live_router(svc.hub),
         auth_router(),
     ):

@@ -3,7 +3,7 @@ the strongest wind, the weather warnings in force, every alert of the day with i
 pours and jacking windows, the confined-space entries, who of the key people was on site and for how long,
 and the papers due within 30 days. The safety officer then confirms, amends and signs it.
 
-Everything comes from what the gateway already keeps: the local store's readings, the alert store, the site
+Everything comes from what the gateway already keeps: the local store's readings, the alert manager, the site
 file. The weather warnings come from a ``WarningsSource`` when the gateway has one (none is wired yet: the
 log then lists none, and says so on the page and the PDF).
 """
@@ -21,7 +21,7 @@ from contract.kinds.confined_space import INSIDE
 from contract.kinds.crane import JACKING
 from contract.kinds.formwork import POUR
 from contract.safety_log import LogAlert, LogEntry, LogPaper, LogWindow, SafetyLogContent
-from gateway.alerts.store import AlertStore
+from gateway.alerts.manager import AlertManager
 from gateway.papers import paper_rows
 from gateway.safety_log.attendance import attendance_day, day_bounds
 from gateway.store.local_query import HistoryPoint, HistoryReader
@@ -46,7 +46,7 @@ class Sources:
 
     site: LoadedSite
     readings: HistoryReader
-    alerts: AlertStore
+    alerts: AlertManager
     warnings: WarningsSource | None = None
 
 
@@ -94,10 +94,8 @@ def _wind(reader: HistoryReader, start: float, end: float) -> tuple[float | None
     return best
 
 
-def _alerts(store: AlertStore, start: float, end: float) -> list[LogAlert]:
-    found = store.query(
-        state=None, level=None, device=None, rule=None, since=start, until=end, limit=MAX_ALERTS
-    )
+def _alerts(alerts: AlertManager, start: float, end: float) -> list[LogAlert]:
+    found = alerts.list_alerts(since=start, until=end, limit=MAX_ALERTS)
     return sorted(
         (
             LogAlert(
