@@ -41,6 +41,8 @@ TABLES = {
     "reinspections",
     "public_reports",
     "hazard_figures",
+    "safety_logs",
+    "key_attendance",
 }
 
 
@@ -58,7 +60,7 @@ def test_new_database_is_at_head_and_reopening_keeps_data(db_url: str) -> None:
     assert tables(repo.engine) == TABLES
     repo.add_project(PROJECT, "示范项目", "深圳", SECRET)
     with repo.engine.connect() as db:
-        assert db.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0016"
+        assert db.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0020_safety_logs"
     repo.close()
     again = Repository(db_url)
     assert again.project(PROJECT).secret == SECRET  # type: ignore[union-attr]

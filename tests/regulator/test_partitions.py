@@ -77,7 +77,7 @@ def reading(ts: float, metric: str = "load_pct") -> ReadingRecord:
 
 def test_events_and_readings_are_partitioned_by_month_and_rows_land_in_theirs(repo: Repository) -> None:
     with repo.engine.connect() as db:
-        assert db.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0016"
+        assert db.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0020_safety_logs"
         keys = dict(
             db.execute(
                 sa.text(
