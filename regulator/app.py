@@ -103,6 +103,8 @@ from regulator.responses import download, signed_path
 from regulator.review import MAX_PAGE_SIZE, QueueFilter, Review, ReviewError
 from regulator.review_models import ActionRecord, AuditTrail, Feedback, HazardDetail
 from regulator.risk_models import CompanyRisk, ProjectRisk, RiskLists, Weights
+from regulator.safety_log_routes import safety_log_router
+from regulator.safety_logs import LogPolicy
 from regulator.scope import Actor
 from regulator.storage import NonceReused, ReadingRecord, Repository
 from regulator.supervision import ListingPolicy, Supervision
@@ -256,10 +258,12 @@ def create_app(
     max_body_mb: float = DEFAULT_MAX_BODY_MB,
     listing: ListingPolicy | None = None,
     public_limits: public.Limits | None = None,
+    log_policy: LogPolicy | None = None,
 ) -> FastAPI:
     """The regulator app over one repository and its review service; ``hold``: flood control's hold of
     warnings (default: DEFAULT_HOLD_S); ``max_body_mb``: larger request bodies are refused with 413 unread;
-    ``listing``: listed supervision's deadlines (county 30 d, city 60 d)."""
+    ``listing``: listed supervision's deadlines (county 30 d, city 60 d); ``log_policy``: when a site's daily
+    safety log is due (regulator/safety_logs.py)."""
     hold = hold or WarningHold()
     accounts = Accounts(repo)
     incidents = Incidents(repo)
@@ -319,6 +323,7 @@ def create_app(
 
     # before the review loop's POST /ui/api/hazards/{id}/{action}, which would take .../listings for an action
     app.include_router(supervision_router(supervision, signed_in))
+    app.include_router(safety_log_router(repo, log_policy or LogPolicy(), signed_in, signed))
 
     # ---- gateways -------------------------------------------------------------------------------------
 

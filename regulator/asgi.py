@@ -30,6 +30,7 @@ from regulator.channels.public import PER_SENDER, TOTAL, Limits
 from regulator.evidence import open_evidence_store
 from regulator.held import DEFAULT_HOLD_S, WarningHold
 from regulator.review import DeadlinePolicy, Review
+from regulator.safety_logs import LogPolicy
 from regulator.server import upkeep_forever
 from regulator.storage import Repository
 from regulator.supervision import ListingPolicy
@@ -55,6 +56,8 @@ class ServeSettings:
     public_per_sender: int = PER_SENDER
     public_total: int = TOTAL
     forwarded_allow_ips: str | None = None
+    log_due_h: float = 12.0
+    log_grace_h: float = 24.0
 
     @classmethod
     def from_env(cls) -> ServeSettings:
@@ -74,11 +77,14 @@ def app_from_env() -> FastAPI:
     hold = WarningHold(settings.warning_hold_s)
     listing = ListingPolicy(settings.county_listing_days, settings.city_listing_days)
     limits = Limits(settings.public_per_sender, settings.public_total)
-    app = create_app(repo, review, settings.offline_after_s, hold, settings.max_body_mb, listing, limits)
+    log_policy = LogPolicy(settings.log_due_h, settings.log_grace_h)
+    app = create_app(
+        repo, review, settings.offline_after_s, hold, settings.max_body_mb, listing, limits, log_policy
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        upkeep = asyncio.create_task(upkeep_forever(review, settings.escalate_every_s, hold))
+        upkeep = asyncio.create_task(upkeep_forever(review, settings.escalate_every_s, hold, log_policy))
         settle_startup_heap()
         try:
             yield

@@ -97,6 +97,19 @@ def serve(
         min=0.01,
         help="the city listing's deadline, days (the plans' 市级60日); unanswered past it, to the province",
     ),
+    log_due_hours: float = typer.Option(
+        12.0,
+        "--log-due-hours",
+        min=0.0,
+        help="a site's daily safety log (施工安全日志) is due this many hours after its day ends (Beijing "
+        "time; 12: noon the next day); one signed later is listed late",
+    ),
+    log_grace_hours: float = typer.Option(
+        24.0,
+        "--log-grace-hours",
+        min=0.0,
+        help="a safety log still missing this many hours after it was due becomes an ordinary hazard",
+    ),
     offline_after_min: float = typer.Option(
         10.0, "--offline-after-min", help="a project is offline after this long without a request"
     ),
@@ -144,6 +157,7 @@ def serve(
     from regulator.asgi import ServeSettings
     from regulator.channels.public import Limits
     from regulator.review import DeadlinePolicy
+    from regulator.safety_logs import LogPolicy
     from regulator.server import RegulatorServer
     from regulator.supervision import ListingPolicy
 
@@ -166,6 +180,8 @@ def serve(
                 public_per_sender=public_per_hour,
                 public_total=public_total_per_hour,
                 forwarded_allow_ips=forwarded_allow_ips,
+                log_due_h=log_due_hours,
+                log_grace_h=log_grace_hours,
             ),
             host,
             port,
@@ -191,6 +207,7 @@ def serve(
             listing=ListingPolicy(county_listing_days, city_listing_days),
             public_limits=Limits(public_per_hour, public_total_per_hour),
             forwarded_allow_ips=forwarded_allow_ips,
+            log_policy=LogPolicy(log_due_hours, log_grace_hours),
         )
         await server.start()
         settle_startup_heap()

@@ -15,16 +15,20 @@ from regulator.channels.public import Limits
 from regulator.evidence import PictureStore
 from regulator.held import DEFAULT_HOLD_S, WarningHold
 from regulator.review import DeadlinePolicy, Review
+from regulator.safety_logs import LogPolicy, flag_missing
 from regulator.storage import Repository
 from regulator.supervision import ListingPolicy, Supervision
 
 log = logging.getLogger(__name__)
 
 
-async def upkeep_forever(review: Review, every_s: float, hold: WarningHold | None = None) -> None:
+async def upkeep_forever(
+    review: Review, every_s: float, hold: WarningHold | None = None, log_policy: LogPolicy | None = None
+) -> None:
     """The regulator's periodic upkeep until cancelled: escalate overdue rectification every ``every_s``
     (Review.escalate_overdue), make hazards of held warnings still open past the hold
-    (WarningHold.promote_waiting) and, once a UTC day, keep the coming months' partitions in place
+    (WarningHold.promote_waiting) and of safety logs missing past their grace (regulator/safety_logs.py)
+    and, once a UTC day, keep the coming months' partitions in place
     (Repository.ensure_partitions)."""
     ensured_day = ""  # remembered so the upkeep costs nothing on the day's other sweeps
     while True:
@@ -37,6 +41,10 @@ async def upkeep_forever(review: Review, every_s: float, hold: WarningHold | Non
                 await asyncio.to_thread(hold.promote_waiting, review.repo)
             except Exception:  # as above
                 log.exception("promoting held warnings failed; retrying in %.0f s", every_s)
+        try:
+            await asyncio.to_thread(flag_missing, review, log_policy or LogPolicy())
+        except Exception:  # as above
+            log.exception("flagging missing safety logs failed; retrying in %.0f s", every_s)
         today = datetime.now(UTC).date().isoformat()
         if today != ensured_day:
             try:
@@ -65,13 +73,15 @@ class RegulatorServer:
         listing: ListingPolicy | None = None,
         public_limits: Limits | None = None,
         forwarded_allow_ips: str | None = None,
+        log_policy: LogPolicy | None = None,
     ) -> None:
         """``evidence_dir``: a picture store, a folder or ``s3://BUCKET/PREFIX`` (None: by the database);
         ``warning_hold_s``: flood control's hold of warnings (regulator/held.py; 0 = none);
         ``max_body_mb``: larger request bodies are refused with 413 before they are read; ``listing``: listed
         supervision's deadlines (county 30 d, city 60 d); ``public_limits``: how many public reports the form
         takes (regulator/channels/public.py); ``forwarded_allow_ips``: the reverse proxies whose X-Forwarded-For
-        names the client, so the public form counts the sender, not the proxy (None: 127.0.0.1)."""
+        names the client, so the public form counts the sender, not the proxy (None: 127.0.0.1); ``log_policy``: when
+        a site's daily safety log is due, and becomes a hazard when missing (regulator/safety_logs.py)."""
         self.db = db
         self.repo = Repository(db, evidence_dir)
         self.host = host
@@ -79,8 +89,16 @@ class RegulatorServer:
         self._escalate_every_s = escalate_every_s
         self._escalation: asyncio.Task[None] | None = None
         self.hold = WarningHold(warning_hold_s)
+        self.log_policy = log_policy or LogPolicy()
         app = create_app(
-            self.repo, self.review, offline_after_s, self.hold, max_body_mb, listing, public_limits
+            self.repo,
+            self.review,
+            offline_after_s,
+            self.hold,
+            max_body_mb,
+            listing,
+            public_limits,
+            self.log_policy,
         )
         self.supervision: Supervision = app.state.supervision
         self._app = app
@@ -108,7 +126,8 @@ class RegulatorServer:
         escalated every ``escalate_every_s`` from then on."""
         await self._http.start()
         self._escalation = asyncio.create_task(
-            upkeep_forever(self.review, self._escalate_every_s, self.hold), name="regulator-escalation"
+            upkeep_forever(self.review, self._escalate_every_s, self.hold, self.log_policy),
+            name="regulator-escalation",
         )
 
     async def wait(self) -> None:
