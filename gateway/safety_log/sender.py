@@ -13,10 +13,9 @@ from pydantic import ValidationError
 
 from contract.config.uplinks import RegulatorUplink
 from contract.safety_log import ATTENDANCE_PATH, SAFETY_LOGS_PATH, DocumentReceipt
-from gateway.outbox.backoff import backoff_delay
 from gateway.safety_log.store import Outgoing, SafetyLogStore
-from gateway.uplinks.base import http_client
-from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said
+from gateway.uplinks.durable_sender import deliver_forever
+from gateway.uplinks.periodic import UplinkRetry, regulator_said
 from gateway.uplinks.signed_request import signed_request
 
 log = logging.getLogger(__name__)
@@ -36,25 +35,14 @@ class SafetyLogSender:
 
     async def run(self) -> None:
         """Send until cancelled."""
-        failures = Failures()
-        async with http_client(self._cfg.timeout_s, self._cfg.tls) as client:
-            while True:
-                item = await asyncio.to_thread(self._store.oldest, self.name)
-                if item is None:
-                    self._wake.clear()
-                    await self._wake.wait()
-                    continue
-                try:
-                    await self.send(client, item)
-                except UplinkRetry as exc:
-                    level = logging.ERROR if exc.refused else logging.WARNING
-                    failures.report(log, str(exc), level, exc.outage)
-                    await asyncio.to_thread(self._store.failed, self.name, item, str(exc), False)
-                    await asyncio.sleep(
-                        backoff_delay(failures.count, self._cfg.backoff_initial_s, self._cfg.backoff_max_s)
-                    )
-                    continue
-                failures.cleared()
+        await deliver_forever(
+            self._cfg,
+            log,
+            self._wake,
+            lambda: self._store.oldest(self.name),
+            self.send,
+            lambda item, answer: self._store.failed(self.name, item, answer, False),
+        )
 
     async def send(self, client: httpx.AsyncClient, item: Outgoing) -> None:
         """POST one body and record the outcome; UplinkRetry when trying again may help."""

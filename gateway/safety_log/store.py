@@ -11,7 +11,6 @@ per project and day: a retry after a lost answer stores nothing twice).
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Literal
 
 from contract.safety_log import KeyAttendance, SafetyLog, SafetyLogContent
 from gateway.outbox.sqlite import DurableDb
+from gateway.uplinks.durable_sender import Wakers
 
 FILE = "safety_logs.sqlite"
 Doc = Literal["log", "attendance"]
@@ -77,14 +77,15 @@ class Outgoing:
     body: bytes
 
 
-class SafetyLogStore:
-    """One site's logs, with their deliveries to ``uplinks`` (regulator uplink names)."""
+class SafetyLogStore(Wakers):
+    """One site's logs, with their deliveries to ``uplinks`` (regulator uplink names); `notify` wakes the
+    senders after `sign` or `queue_attendance`."""
 
     def __init__(self, path: Path, project: str, uplinks: list[str]) -> None:
+        super().__init__()
         self.project = project
         self.uplinks = uplinks
         self._db = DurableDb(path, SCHEMA)
-        self._wake: list[asyncio.Event] = []
 
     def close(self) -> None:
         """Close the file."""
@@ -197,17 +198,6 @@ class SafetyLogStore:
         )
 
     # ---- the senders' side ---------------------------------------------------------------------------
-
-    def notify(self) -> None:
-        """Wake the senders (on the event loop's thread, after `sign` or `queue_attendance`)."""
-        for event in self._wake:
-            event.set()
-
-    def waker(self) -> asyncio.Event:
-        """An event `notify` sets (a sender waits on it when it has nothing to send)."""
-        event = asyncio.Event()
-        self._wake.append(event)
-        return event
 
     def oldest(self, uplink: str) -> Outgoing | None:
         """``uplink``'s oldest pending body, or None."""

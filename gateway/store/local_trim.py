@@ -60,7 +60,9 @@ def trim(conn: sqlite3.Connection, path: Path, cfg: LocalStoreConfig, now: float
         # only now fold the WAL in: a TRUNCATE checkpoint waits for the API's readers
         used = _checkpointed_bytes(conn, path)
     if used > budget * HIGH_WATER:
-        removed, used = _shrink_to(conn, path, budget * LOW_WATER, used, (retention_cutoff, gate_cutoff), now_ms)
+        removed, used = _shrink_to(
+            conn, path, budget * LOW_WATER, used, (retention_cutoff, gate_cutoff), now_ms
+        )
         if _file_bytes(path) > budget:
             # the file outgrew the budget (it was lowered, or grew between passes): give pages back.
             # execute() would step the pragma once, freeing one page; executescript runs it through

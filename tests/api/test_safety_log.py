@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 import httpx
-import pypdfium2
+import pypdfium2  # type: ignore[import-untyped]
 import pytest
 import sqlalchemy as sa
 
@@ -23,9 +24,9 @@ pytestmark = pytest.mark.slow
 BEIJING = timezone(timedelta(hours=8))
 
 
-def wait_for(check: object, timeout: float = 40.0) -> None:
+def wait_for(check: Callable[[], object], timeout: float = 40.0) -> None:
     deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]
+    while not check():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.5)
 
@@ -80,7 +81,14 @@ def test_the_day_is_drafted_from_the_site_signed_by_a_supervisor_printed_and_del
     pdf = httpx.get(url + "/pdf", timeout=30)
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     text = pdf_text(pdf.content)
-    for words in ("施工安全日志", "晴，东南风", "3号楼5层高支模浇筑", "王海峰", "专职安全员签字：super1", "最大风速"):
+    for words in (
+        "施工安全日志",
+        "晴，东南风",
+        "3号楼5层高支模浇筑",
+        "王海峰",
+        "专职安全员签字：super1",
+        "最大风速",
+    ):
         assert words in text, (words, text[:500])
 
     wait_for(lambda: httpx.get(url, timeout=10).json()["deliveries"] == {"regulator": "delivered"})

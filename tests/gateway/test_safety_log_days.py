@@ -54,7 +54,9 @@ def test_a_person_still_inside_counts_to_the_end_and_one_never_seen_is_absent() 
 
 
 def test_gate_passages_are_kept_90_days_other_readings_35(tmp_path: Path) -> None:
-    store = LocalStore(tmp_path / "h.db", LocalStoreConfig(flush_interval_s=0.05), maintenance_interval_s=3600)
+    store = LocalStore(
+        tmp_path / "h.db", LocalStoreConfig(flush_interval_s=0.05), maintenance_interval_s=3600
+    )
     store.start()
     now = time.time()
     ages = (34, 36, 89, 91)  # days
@@ -104,13 +106,17 @@ def test_the_draft_reads_the_wind_windows_entries_and_people_from_the_store(sour
         ("pour", "formwork-1", None, START + 3 * H),
         ("jacking", "crane-1", START + 14 * H, None),
     ]
-    assert [(e.point, e.entered_ts, e.left_ts) for e in log.confined] == [("W-0007", START + 9 * H, START + 10 * H)]
+    assert [(e.point, e.entered_ts, e.left_ts) for e in log.confined] == [
+        ("W-0007", START + 9 * H, START + 10 * H)
+    ]
     pm = next(p for p in log.people if p.person == PM.id)
     assert (pm.first_in, pm.last_out, pm.minutes) == (START + 7 * H, START + 17 * H, 600)
     assert log.warnings == []  # no warnings source wired: none listed
 
 
-def test_the_schedule_drafts_at_its_time_and_queues_each_finished_day_once(sources: Sources, tmp_path: Path) -> None:
+def test_the_schedule_drafts_at_its_time_and_queues_each_finished_day_once(
+    sources: Sources, tmp_path: Path
+) -> None:
     store = SafetyLogStore(tmp_path / "logs.sqlite", PROJECT, ["regulator"])
     at = datetime.combine(DAY, datetime.min.time(), BEIJING).timestamp()
     clock = [at + 17 * H + 59 * 60]
@@ -126,7 +132,11 @@ def test_the_schedule_drafts_at_its_time_and_queues_each_finished_day_once(sourc
     clock[0] = at + 3 * 86400 + 17 * H
     schedule.tick()
     days = [r.day for r in store.listing()]
-    assert days == [DAY + timedelta(days=2), DAY + timedelta(days=1), DAY]  # the missed days drafted, not today
+    assert days == [
+        DAY + timedelta(days=2),
+        DAY + timedelta(days=1),
+        DAY,
+    ]  # the missed days drafted, not today
     assert [store.attendance_queued(DAY + timedelta(days=n)) for n in range(4)] == [True, True, True, False]
     sent = store.oldest("regulator")
     assert sent is not None and sent.doc == "attendance" and sent.day == DAY

@@ -30,7 +30,11 @@ POLICY = LogPolicy(due_h=12.0, grace_h=24.0)
 
 def uplink(port: int) -> RegulatorUplink:
     return RegulatorUplink(
-        name="regulator", base_url=f"http://127.0.0.1:{port}", secret=SECRET, timeout_s=2, backoff_initial_s=0.1
+        name="regulator",
+        base_url=f"http://127.0.0.1:{port}",
+        secret=SECRET,
+        timeout_s=2,
+        backoff_initial_s=0.1,
     )
 
 
@@ -94,7 +98,9 @@ async def test_logs_listed_received_late_missing_and_due_and_a_missing_one_is_a_
         store.sign(on_time, "刘晓梅", POLICY.deadline(on_time))  # at the deadline: on time
         store.save_draft(late, SafetyLogContent(), end_of(late) - 3600)
         store.sign(late, "刘晓梅", POLICY.deadline(late) + 1)  # a second after it: late
-        await run_until(SafetyLogSender(uplink(server.port), store).run(), lambda: store.oldest("regulator") is None)
+        await run_until(
+            SafetyLogSender(uplink(server.port), store).run(), lambda: store.oldest("regulator") is None
+        )
 
         now = POLICY.deadline(missing) + 1
         listed = {d.day: d.status for d in log_days(server.repo, Actor("t", "admin"), POLICY, 7, now=now)}
@@ -116,7 +122,9 @@ async def test_logs_listed_received_late_missing_and_due_and_a_missing_one_is_a_
         await server.stop()
 
 
-async def test_the_attendance_look_back_gives_each_key_persons_share_of_the_working_days(tmp_path: Path) -> None:
+async def test_the_attendance_look_back_gives_each_key_persons_share_of_the_working_days(
+    tmp_path: Path,
+) -> None:
     server = RegulatorServer(tmp_path / "reg.sqlite", port=0)
     server.repo.add_project(PROJECT, "示范项目", "深圳", SECRET, "南山区")
     Accounts(server.repo).add_user("inspector", PASSWORD, "regulator")
@@ -149,10 +157,15 @@ async def test_the_attendance_look_back_gives_each_key_persons_share_of_the_work
                 KeyAttendance(
                     project=PROJECT,
                     day=day,
-                    people=[person("KP-01", "project_manager", pm, day), person("KP-02", "safety_officer", officer, day)],
+                    people=[
+                        person("KP-01", "project_manager", pm, day),
+                        person("KP-02", "safety_officer", officer, day),
+                    ],
                 )
             )
-        await run_until(SafetyLogSender(uplink(server.port), store).run(), lambda: store.oldest("regulator") is None)
+        await run_until(
+            SafetyLogSender(uplink(server.port), store).run(), lambda: store.oldest("regulator") is None
+        )
         async with httpx.AsyncClient(base_url=server.base_url, timeout=5) as client:
             assert (await client.get(f"/ui/api/key-attendance/{PROJECT}")).status_code == 401
             r = await client.post("/ui/api/login", json={"username": "inspector", "password": PASSWORD})
