@@ -3,7 +3,7 @@
 stored once however often it is sent; per project and day the regulator lists logs received, signed late,
 missing or not yet due, and a missing one becomes an ordinary hazard once its grace has passed (at, just below
 and past it); the 90-day attendance look-back gives each key person's days, minutes and share of the site's
-working days."""
+working days. The regulator's side on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -85,9 +85,9 @@ async def test_a_signed_log_waits_while_the_regulator_is_down_and_is_stored_once
 
 
 async def test_logs_listed_received_late_missing_and_due_and_a_missing_one_is_a_hazard_after_its_grace(
-    tmp_path: Path,
+    tmp_path: Path, db_url: str
 ) -> None:
-    server = RegulatorServer(tmp_path / "reg.sqlite", port=0)
+    server = RegulatorServer(db_url, port=0, evidence_dir=tmp_path / "evidence")
     server.repo.add_project(PROJECT, "示范项目", "深圳", SECRET, "南山区")
     await server.start()
     store = SafetyLogStore(tmp_path / "safety_logs.sqlite", PROJECT, ["regulator"])
@@ -123,9 +123,9 @@ async def test_logs_listed_received_late_missing_and_due_and_a_missing_one_is_a_
 
 
 async def test_the_attendance_look_back_gives_each_key_persons_share_of_the_working_days(
-    tmp_path: Path,
+    tmp_path: Path, db_url: str
 ) -> None:
-    server = RegulatorServer(tmp_path / "reg.sqlite", port=0)
+    server = RegulatorServer(db_url, port=0, evidence_dir=tmp_path / "evidence")
     server.repo.add_project(PROJECT, "示范项目", "深圳", SECRET, "南山区")
     Accounts(server.repo).add_user("inspector", PASSWORD, "regulator")
     await server.start()
