@@ -21,7 +21,9 @@ from contract.kinds.confined_space import INSIDE
 from contract.kinds.crane import JACKING
 from contract.kinds.formwork import POUR
 from contract.safety_log import LogAlert, LogEntry, LogPaper, LogWindow, SafetyLogContent
+from contract.alert_event import AlertEvent
 from gateway.alerts.manager import AlertManager
+from gateway.alerts.models import Alert
 from gateway.papers import paper_rows
 from gateway.safety_log.attendance import attendance_day, day_bounds
 from gateway.store.local_query import HistoryPoint, HistoryReader
@@ -94,8 +96,17 @@ def _wind(reader: HistoryReader, start: float, end: float) -> tuple[float | None
     return best
 
 
+def _closing(alerts: AlertManager, alert: Alert) -> AlertEvent | None:
+    """The event that closed ``alert`` (None: still open)."""
+    if alert.state != "resolved":
+        return None
+    closed = [e for e in alerts.get(alert.alert_id).history if e.state == "resolved"]
+    return closed[-1] if closed else None
+
+
 def _alerts(alerts: AlertManager, start: float, end: float) -> list[LogAlert]:
     found = alerts.list_alerts(since=start, until=end, limit=MAX_ALERTS)
+    closings = {a.alert_id: _closing(alerts, a) for a in found}
     return sorted(
         (
             LogAlert(
@@ -109,6 +120,8 @@ def _alerts(alerts: AlertManager, start: float, end: float) -> list[LogAlert]:
                 resolved_ts=a.resolved_ts,
                 handled_by=a.acked_by,
                 handling=a.ack_note,
+                closed_by=closing.actor if (closing := closings[a.alert_id]) else "",
+                closing_note=closing.note if closing else "",
             )
             for a in found
         ),

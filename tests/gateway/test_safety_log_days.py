@@ -23,6 +23,7 @@ from gateway.safety_log.schedule import SafetyLogSchedule
 from gateway.safety_log.store import SafetyLogStore
 from gateway.store.local import LocalStore
 from gateway.uplinks.base import BEIJING
+from rules.result import RuleResult
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = load_site(ROOT / "config" / "examples" / "site.yaml")
@@ -76,7 +77,23 @@ def test_gate_passages_are_kept_90_days_other_readings_35(tmp_path: Path) -> Non
 def sources(tmp_path: Path) -> Iterator[Sources]:
     store = LocalStore(tmp_path / "h.db", LocalStoreConfig(flush_interval_s=0.05), maintenance_interval_s=1e9)
     store.start()
-    alerts = AlertManager(tmp_path / "alerts.sqlite", PROJECT, lambda _: None)
+    alerts = AlertManager(tmp_path / "alerts.sqlite", PROJECT, lambda _: None, clock=lambda: START + 13 * H)
+    [fired] = alerts.handle(
+        [
+            RuleResult(
+                rule="crane.wind",
+                device="crane-1",
+                point="",
+                level="critical",
+                ts=START + 10 * H,
+                clause="GB/T 5144-2006",
+                value=12.5,
+                message="1号塔吊 风速 12.5 m/s：停止吊装",
+            )
+        ]
+    )
+    alerts.acknowledge(fired.alert_id, "super1", "已停止吊装")
+    alerts.resolve(fired.alert_id, "super1", "风速回落，恢复作业")
     store.add(
         [
             Reading(START + 10 * H, PROJECT, "anemo-1", "wind_ms", 12.5),
@@ -112,6 +129,10 @@ def test_the_draft_reads_the_wind_windows_entries_and_people_from_the_store(sour
     pm = next(p for p in log.people if p.person == PM.id)
     assert (pm.first_in, pm.last_out, pm.minutes) == (START + 7 * H, START + 17 * H, 600)
     assert log.warnings == []  # no warnings source wired: none listed
+    [alert] = log.alerts
+    assert (alert.rule, alert.opened_ts, alert.resolved_ts) == ("crane.wind", START + 10 * H, START + 13 * H)
+    assert (alert.handled_by, alert.handling) == ("super1", "已停止吊装")
+    assert (alert.closed_by, alert.closing_note) == ("super1", "风速回落，恢复作业")
 
 
 def test_the_schedule_drafts_at_its_time_and_queues_each_finished_day_once(
