@@ -54,7 +54,9 @@ class LogAlert(BaseModel):
     resolved_ts: float | None = Field(None, description="when it closed (None: still open at drafting)")
     handled_by: str = Field("", description="who acknowledged it")
     handling: str = Field("", description="their note")
-    closed_by: str = Field("", description="who resolved it by hand (empty: it cleared by itself, or is open)")
+    closed_by: str = Field(
+        "", description="who resolved it by hand (empty: it cleared by itself, or is open)"
+    )
     closing_note: str = Field("", description="their note at closing")
 
 

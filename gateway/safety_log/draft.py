@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal, Protocol
 
+from contract.alert_event import AlertEvent
 from contract.config import LoadedSite
 from contract.kinds.anemometer import KIND as ANEMOMETER
 from contract.kinds.confined_space import INSIDE
 from contract.kinds.crane import JACKING
 from contract.kinds.formwork import POUR
 from contract.safety_log import LogAlert, LogEntry, LogPaper, LogWindow, SafetyLogContent
-from contract.alert_event import AlertEvent
 from gateway.alerts.manager import AlertManager
 from gateway.alerts.models import Alert
 from gateway.papers import paper_rows

@@ -55,7 +55,11 @@ def render(project_name: str, row: LogRow) -> bytes:
     pdf.lines(
         [
             f"{clock(a.opened_ts)} {a.device} {a.message}（{a.clause}）；处置：{a.handled_by or '—'} {a.handling}；"
-            + (f"已关闭 {clock(a.resolved_ts)} {a.closed_by} {a.closing_note}".rstrip() if a.resolved_ts else "未关闭")
+            + (
+                f"已关闭 {clock(a.resolved_ts)} {a.closed_by} {a.closing_note}".rstrip()
+                if a.resolved_ts
+                else "未关闭"
+            )
             for a in c.alerts
         ]
     )
