@@ -19,6 +19,7 @@ class DeviceStats:
     last_error: str = ""
     last_reading_ts: float | None = None
     per_metric: dict[str, int] = field(default_factory=dict)  # Readings published per metric
+    refused: dict[str, int] = field(default_factory=dict)  # messages refused past a bound, by cause
 
 
 class Driver(Protocol):

@@ -47,6 +47,8 @@ class MetricSources:
     store_memory: Callable[[], tuple[int, int]] = lambda: (0, 0)
     # what travels behind the alerts (patrol pictures, evidence clips): kind -> uplink -> waiting/sent/dropped
     behind_alerts: Callable[[], Mapping[str, Mapping[str, Mapping[str, int]]]] = dict
+    # inputs refused past a bound (a point code too long, too many points, a topic too long): (device, cause)
+    refused: Callable[[], Mapping[tuple[str, str], int]] = dict
 
 
 class GatewayCollector(Collector):
@@ -105,6 +107,14 @@ class GatewayCollector(Collector):
             online.add_metric([device], 1.0 if st.online else 0.0)
             errors.add_metric([device], st.errors)
         yield from (readings, online, errors)
+        refused = CounterMetricFamily(
+            "sitegw_refused_inputs",
+            "Readings or messages refused past a bound (gateway/series_guard.py, drivers/mqtt/link.py)",
+            labels=["device", "cause"],
+        )
+        for (device, cause), n in sorted(self.src.refused().items()):
+            refused.add_metric([device, cause], n)
+        yield refused
         yield CounterMetricFamily("sitegw_readings_in", "Readings on the bus", value=self.src.live.total)
         yield CounterMetricFamily(
             "sitegw_rule_evaluations",

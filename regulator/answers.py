@@ -48,13 +48,23 @@ def _answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
         413: "the request body is over the regulator's --max-body-mb (a patrol picture: over 1 MB)",
         415: "a patrol picture that is not a JPEG",
         422: "the body or a parameter is wrong; each wrong field is named",
+        429: "too many failed sign-ins of the user name (locked) or from the address (throttled): Retry-After",
         503: "the database or the evidence store is out of reach: retry later",
     }
     return {status: {"model": Refused, "description": meaning[status]} for status in statuses}
 
 
+def _sign_in_answers() -> dict[int | str, dict[str, Any]]:
+    answers = _answers(401, 413, 422, 429)
+    answers[403] = {
+        "model": Refused,
+        "description": "the password expired: change it (POST /ui/api/password)",
+    }
+    return answers
+
+
 SIGNED = _answers(401, 413, 422, 503)  # the gateways' endpoints
 SESSION = _answers(401, 403, 404, 409, 413, 422, 503)  # the review UI's
-LOGIN = _answers(401, 413, 422)
+LOGIN = _sign_in_answers()
 PICTURE = _answers(401, 413, 415, 422, 503)  # a gateway's patrol picture
 CLIP = _answers(401, 409, 413, 415, 422, 503)  # a gateway's evidence clip (409: its alert not there yet)

@@ -46,9 +46,9 @@ from contract.wire import (
     RectificationReport,
 )
 from plumbing.cjk_pdf import ReportError
-from regulator import classify, export, jurisdictions, risk, video_set
+from regulator import auth_log, classify, export, jurisdictions, risk, video_set
 from regulator.answers import CLIP, LOGIN, MAX_ID, PICTURE, SESSION, SIGNED, After, Answer, RowId
-from regulator.auth import Accounts, AuthError
+from regulator.auth import WRONG, Accounts, AuthError, LoginPolicy, SignInRefused
 from regulator.body_limit import DEFAULT_MAX_BODY_MB, BodyLimit
 from regulator.byte_ranges import ranged
 from regulator.channels import public
@@ -74,6 +74,7 @@ from regulator.names import SITE_STATES, beijing_text, kind_names, metric_names,
 from regulator.overview import overview
 from regulator.overview_models import Overview
 from regulator.paging import Paged, pages
+from regulator.passwords import MAX_LENGTH as MAX_PASSWORD
 from regulator.patrol import (
     MAX_WALL_PAGE_SIZE,
     WALL_PAGE_SIZE,
@@ -115,13 +116,37 @@ STATIC = Path(__file__).with_name("static")
 log = logging.getLogger(__name__)
 COOKIE = "sitegw_regulator_session"
 KEEP_NONCE_S = 2 * WINDOW_S
+MAX_USERNAME = 200
 
 
 class Login(BaseModel):
-    """Sign-in form."""
+    """Sign-in form (bounded: a password is hashed, and hashing a megabyte costs the server)."""
 
-    username: str
-    password: str
+    username: str = Field(max_length=MAX_USERNAME)
+    password: str = Field(max_length=MAX_PASSWORD)
+    otp: str = Field(
+        "", max_length=10, description="the authenticator app's code, for a user with a second factor"
+    )
+
+
+class SecondFactor(BaseModel):
+    """A second factor being enrolled."""
+
+    otpauth_uri: str = Field(
+        description="otpauth://totp/... for the authenticator app (as a QR code, or typed)"
+    )
+
+
+class OneTimeCode(BaseModel):
+    """The authenticator app's current code."""
+
+    code: str = Field(max_length=10)
+
+
+class NewPassword(Login):
+    """A user changing their password with the old one."""
+
+    new_password: str = Field(max_length=MAX_PASSWORD)
 
 
 class Me(Answer):
@@ -133,6 +158,18 @@ class Me(Answer):
     jurisdiction: str | None = Field(
         description="the place whose projects they see, 省/市/区县 (null: every project)"
     )
+
+
+class AuthRecordRow(BaseModel):
+    """One record of the sign-in audit trail."""
+
+    id: int = Field(description="record number, increasing")
+    ts: float = Field(description="when, Unix seconds")
+    event: str = Field(description=", ".join(auth_log.EVENTS))
+    username: str = Field(description="the user name as typed (an unknown one too)")
+    address: str = Field(description="the client's address ('' from the command line)")
+    actor: str = Field(description="who changed the account ('' for the user's own sign-in)")
+    detail: str = Field(description="more, e.g. the role saved")
 
 
 class ActionBody(BaseModel):
@@ -258,14 +295,19 @@ def create_app(
     max_body_mb: float = DEFAULT_MAX_BODY_MB,
     listing: ListingPolicy | None = None,
     public_limits: public.Limits | None = None,
+    login_policy: LoginPolicy | None = None,
+    secure_cookies: bool | None = None,
     log_policy: LogPolicy | None = None,
 ) -> FastAPI:
     """The regulator app over one repository and its review service; ``hold``: flood control's hold of
     warnings (default: DEFAULT_HOLD_S); ``max_body_mb``: larger request bodies are refused with 413 unread;
-    ``listing``: listed supervision's deadlines (county 30 d, city 60 d); ``log_policy``: when a site's daily
-    safety log is due (regulator/safety_logs.py)."""
+    ``listing``: listed supervision's deadlines (county 30 d, city 60 d); ``login_policy``: sign-in failure
+    handling, password rules and session timeouts; ``secure_cookies``: the session cookie's Secure flag
+    (None: when the request came over TLS); ``log_policy``: when a site's daily safety log is due
+    (regulator/safety_logs.py)."""
     hold = hold or WarningHold()
-    accounts = Accounts(repo)
+    login_policy = login_policy or LoginPolicy()
+    accounts = Accounts(repo, policy=login_policy)
     incidents = Incidents(repo)
     supervision = Supervision(repo, review, listing)
 
@@ -461,27 +503,95 @@ def create_app(
         """The review UI."""
         return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
 
+    def address(request: Request) -> str:
+        # uvicorn puts the X-Forwarded-For client here for a --forwarded-allow-ips proxy
+        return request.client.host if request.client else ""
+
+    def with_cookie(request: Request, response: JSONResponse, token: str) -> JSONResponse:
+        # Secure: sent back only over TLS, when the request came over it (directly, or by a trusted proxy's
+        # X-Forwarded-Proto) or the regulator is told it is served so (--secure-cookies)
+        secure = request.url.scheme == "https" if secure_cookies is None else secure_cookies
+        response.set_cookie(
+            COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=secure,
+            max_age=int(login_policy.session_s),
+        )
+        return response
+
+    def sign_in_refused(exc: AuthError) -> JSONResponse:
+        if isinstance(exc, SignInRefused):
+            headers = {"Retry-After": str(max(1, round(exc.retry_after_s)))} if exc.status == 429 else None
+            said = {
+                "error": str(exc),
+                "password_expired": exc.status == 403,
+                "otp_required": exc.status == 401,
+            }
+            return JSONResponse(said, status_code=exc.status, headers=headers)
+        return JSONResponse({"error": str(exc)}, status_code=401)
+
     @app.post("/ui/api/login", responses=LOGIN)
-    async def login(form: Login) -> JSONResponse:
-        """Sign in: sets the session cookie."""
+    async def login(form: Login, request: Request) -> JSONResponse:
+        """Sign in: sets the session cookie. 401 wrong user name or password; 429 too many failures of the
+        name or from the address (``Retry-After``); 403 the password expired (change it: /ui/api/password)."""
         try:
-            token = await run_in_threadpool(accounts.login, form.username, form.password)
+            token = await run_in_threadpool(
+                accounts.login, form.username, form.password, address(request), form.otp
+            )
         except AuthError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=401)
+            return sign_in_refused(exc)
         who = await run_in_threadpool(accounts.actor, token)
         if who is None:  # the session was ended between the two calls
             return JSONResponse({"error": "session ended, log in again"}, status_code=401)
         response = JSONResponse(
             {"username": who.name, "role": who.role, "project": who.project, "jurisdiction": who.jurisdiction}
         )
-        response.set_cookie(COOKIE, token, httponly=True, samesite="strict", max_age=12 * 3600)
-        return response
+        return with_cookie(request, response, token)
+
+    @app.post("/ui/api/password", responses=LOGIN)
+    async def change_password(form: NewPassword, request: Request) -> JSONResponse:
+        """Change one's password with the old one (also an expired one); throttled as sign-in is. Every
+        session of the user ends: sign in again."""
+        try:
+            await run_in_threadpool(
+                accounts.change_password,
+                form.username,
+                form.password,
+                form.new_password,
+                address(request),
+                form.otp,
+            )
+        except SignInRefused as exc:
+            return sign_in_refused(exc)
+        except AuthError as exc:  # a new password the rules refuse is 422, a wrong old one 401
+            return JSONResponse({"error": str(exc)}, status_code=401 if str(exc) == WRONG else 422)
+        return JSONResponse({"status": "changed", "username": form.username})
+
+    @app.post("/ui/api/second-factor", responses=SESSION)
+    async def enrol_second_factor(who: Who) -> SecondFactor:
+        """Enrol a TOTP second factor (regulators and admins): the ``otpauth://`` URI for the authenticator app
+        (scan it as a QR code, or type it); it counts once confirmed with a code (/ui/api/second-factor/confirm)."""
+        try:
+            return SecondFactor(otpauth_uri=await run_in_threadpool(accounts.enrol_second_factor, who))
+        except AuthError as exc:
+            raise ReviewError(403, str(exc)) from None
+
+    @app.post("/ui/api/second-factor/confirm", responses=SESSION)
+    async def confirm_second_factor(body: OneTimeCode, who: Who, request: Request) -> dict[str, str]:
+        """Confirm the enrolled second factor with the app's current code: from then on sign-in needs a code."""
+        try:
+            await run_in_threadpool(accounts.confirm_second_factor, who, body.code, address(request))
+        except AuthError as exc:
+            raise ReviewError(422, str(exc)) from None
+        return {"status": "enrolled", "username": who.name}
 
     @app.post("/ui/api/logout")
     async def logout(request: Request) -> JSONResponse:
         """End the session."""
         if token := request.cookies.get(COOKIE):
-            await run_in_threadpool(accounts.logout, token)
+            await run_in_threadpool(accounts.logout, token, address(request))
         response = JSONResponse({"status": "signed out"})
         response.delete_cookie(COOKIE)
         return response
@@ -892,8 +1002,28 @@ def create_app(
             body.project,
             body.display_name,
             body.jurisdiction,
+            who.name,
         )
         return {"status": "created", "username": body.username}
+
+    @app.post("/ui/api/users/{username}/unlock", responses=SESSION)
+    async def unlock_user(username: str, who: Who) -> dict[str, str]:
+        """Lift a user's lockout after failed sign-ins (admin; in the sign-in audit trail)."""
+        admin(who)
+        was = await run_in_threadpool(accounts.unlock, username, who.name)
+        return {"status": "unlocked" if was else "was not locked", "username": username}
+
+    @app.get("/ui/api/auth-log", responses=SESSION)
+    async def sign_in_audit(who: Who, after: After = 0) -> list[AuthRecordRow]:
+        """The sign-in audit trail (admin): every sign-in, failure, lockout, sign-out and account change after
+        record ``after``, 1,000 at most, oldest first. Read-only: nothing edits or deletes it."""
+        admin(who)
+
+        def read() -> list[auth_log.AuthRecord]:
+            with repo.engine.connect() as db:
+                return auth_log.read(db, after)
+
+        return [AuthRecordRow.model_validate(r, from_attributes=True) for r in await blocking(read)()]
 
     add_routes(app, review, signed_in, public_limits or public.Limits())
 

@@ -25,10 +25,12 @@ from uvicorn.supervisors import Multiprocess
 from plumbing.heap import settle_startup_heap
 from plumbing.http_server import listen
 from regulator.app import close_app, create_app
+from regulator.auth import LoginPolicy
 from regulator.body_limit import DEFAULT_MAX_BODY_MB
 from regulator.channels.public import PER_SENDER, TOTAL, Limits
 from regulator.evidence import open_evidence_store
 from regulator.held import DEFAULT_HOLD_S, WarningHold
+from regulator.passwords import PasswordPolicy
 from regulator.review import DeadlinePolicy, Review
 from regulator.safety_logs import LogPolicy
 from regulator.server import upkeep_forever
@@ -58,6 +60,24 @@ class ServeSettings:
     forwarded_allow_ips: str | None = None
     log_due_h: float = 12.0
     log_grace_h: float = 24.0
+    lock_after: int = 5
+    lock_min: float = 30.0
+    session_idle_min: float = 30.0
+    password_min_length: int = 8
+    password_classes: int = 2
+    password_max_age_days: float = 90.0
+    secure_cookies: bool | None = None
+
+    def login_policy(self) -> LoginPolicy:
+        """The sign-in policy these settings give (regulator/auth.py)."""
+        return LoginPolicy(
+            user_failures=self.lock_after,
+            lock_s=self.lock_min * 60,
+            idle_s=self.session_idle_min * 60,
+            passwords=PasswordPolicy(
+                self.password_min_length, self.password_classes, self.password_max_age_days
+            ),
+        )
 
     @classmethod
     def from_env(cls) -> ServeSettings:
@@ -79,7 +99,16 @@ def app_from_env() -> FastAPI:
     limits = Limits(settings.public_per_sender, settings.public_total)
     log_policy = LogPolicy(settings.log_due_h, settings.log_grace_h)
     app = create_app(
-        repo, review, settings.offline_after_s, hold, settings.max_body_mb, listing, limits, log_policy
+        repo,
+        review,
+        settings.offline_after_s,
+        hold,
+        settings.max_body_mb,
+        listing,
+        limits,
+        settings.login_policy(),
+        settings.secure_cookies,
+        log_policy,
     )
 
     @contextlib.asynccontextmanager

@@ -51,18 +51,24 @@ class BodyLimit:
             return
         received = 0
         started = False
+        over = False  # the body passed the limit: whatever the app answers then is replaced by the 413
 
         async def counted() -> Message:
-            nonlocal received
+            nonlocal received, over
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    over = True
                     raise _TooLarge
             return message
 
         async def watched(message: Message) -> None:
             nonlocal started
+            if over and not started:
+                # FastAPI turns any error while it reads a body it parses (a model) into its own 400 "error
+                # parsing the body": a chunked body over the limit got that 400 rather than this 413
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 
@@ -71,6 +77,7 @@ class BodyLimit:
         except _TooLarge:
             if started:  # too late for a 413 (an app streaming its answer while reading): just end it
                 raise
+        if over and not started:
             await self._refuse(send, f"more than {limit} bytes sent", limit, fix)
 
     @staticmethod

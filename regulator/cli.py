@@ -150,6 +150,31 @@ def serve(
         help="reverse proxies (addresses, comma-separated, or *) whose X-Forwarded-For names the client, "
         "so the public form's per-address limit counts the sender, not the proxy; '' trusts none",
     ),
+    lock_after: int = typer.Option(
+        5, "--lock-after", min=1, help="failed sign-ins in a row that lock a user name (unlock-user lifts it)"
+    ),
+    lock_min: float = typer.Option(30.0, "--lock-min", min=0.1, help="how long a lockout lasts, minutes"),
+    session_idle_min: float = typer.Option(
+        30.0, "--session-idle-min", min=0.1, help="a session unused this long ends (sign in again), minutes"
+    ),
+    password_min_length: int = typer.Option(8, "--password-min-length", min=8, help="characters at least"),
+    password_classes: int = typer.Option(
+        2,
+        "--password-classes",
+        min=1,
+        max=4,
+        help="kinds of character a password needs: of lower-case, upper-case, digits, others (3 for 等保三级 "
+        "practice)",
+    ),
+    password_max_age_days: float = typer.Option(
+        90.0, "--password-max-age-days", min=0, help="a password older than this must be changed (0: never)"
+    ),
+    secure_cookies: bool | None = typer.Option(
+        None,
+        "--secure-cookies/--plain-cookies",
+        help="the session cookie's Secure flag: always, or never (default: when the request came over TLS, "
+        "directly or by a --forwarded-allow-ips proxy's X-Forwarded-Proto)",
+    ),
 ) -> None:
     """Run the regulator's service: gateways' ingest (POST /api/v1/events, ...) and the review UI at /."""
     from plumbing.heap import settle_startup_heap
@@ -164,25 +189,33 @@ def serve(
     _repo(db).close()  # a clear error for a bad --db (and the schema migrated once) before anything listens
     spec = str(evidence_dir or default_evidence_dir(db))
     pictures = _pictures(spec, s3_endpoint or None)
+    settings = ServeSettings(
+        db,
+        spec,
+        s3_endpoint or None,
+        general_days,
+        major_days,
+        offline_after_min * 60,
+        warning_hold_s=warning_hold_min * 60,
+        max_body_mb=max_body_mb,
+        county_listing_days=county_listing_days,
+        city_listing_days=city_listing_days,
+        public_per_sender=public_per_hour,
+        public_total=public_total_per_hour,
+        forwarded_allow_ips=forwarded_allow_ips,
+        lock_after=lock_after,
+        lock_min=lock_min,
+        session_idle_min=session_idle_min,
+        password_min_length=password_min_length,
+        password_classes=password_classes,
+        password_max_age_days=password_max_age_days,
+        secure_cookies=secure_cookies,
+        log_due_h=log_due_hours,
+        log_grace_h=log_grace_hours,
+    )
     if workers > 1:
         _serve_workers(
-            ServeSettings(
-                db,
-                spec,
-                s3_endpoint or None,
-                general_days,
-                major_days,
-                offline_after_min * 60,
-                warning_hold_s=warning_hold_min * 60,
-                max_body_mb=max_body_mb,
-                county_listing_days=county_listing_days,
-                city_listing_days=city_listing_days,
-                public_per_sender=public_per_hour,
-                public_total=public_total_per_hour,
-                forwarded_allow_ips=forwarded_allow_ips,
-                log_due_h=log_due_hours,
-                log_grace_h=log_grace_hours,
-            ),
+            settings,
             host,
             port,
             workers,
@@ -207,6 +240,8 @@ def serve(
             listing=ListingPolicy(county_listing_days, city_listing_days),
             public_limits=Limits(public_per_hour, public_total_per_hour),
             forwarded_allow_ips=forwarded_allow_ips,
+            login_policy=settings.login_policy(),
+            secure_cookies=secure_cookies,
             log_policy=LogPolicy(log_due_hours, log_grace_hours),
         )
         await server.start()
@@ -336,7 +371,7 @@ def add_user(
         envvar="REGULATOR_PASSWORD",
         prompt=True,
         hide_input=True,
-        help="at least 8 characters",
+        help="at least 8 characters of 2 kinds (letters, digits, others)",
     ),
     project: str | None = typer.Option(None, "--project", help="the project a project user reports for"),
     jurisdiction: str | None = typer.Option(
@@ -389,6 +424,21 @@ def _check_reach(role: str, jurisdiction: str | None, every_project: bool) -> No
         raise typer.Exit(2)
     if every_project:
         typer.echo("warning: this regulator user sees every project of every province (--all)", err=True)
+
+
+def unlock_user(
+    username: str = typer.Argument(..., help="the locked user's sign-in name"),
+    db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
+) -> None:
+    """Lift a user's lockout after failed sign-ins (recorded in the sign-in audit trail)."""
+    from regulator.auth import Accounts
+
+    repo = _repo(db)
+    try:
+        was = Accounts(repo).unlock(username, "cli")
+    finally:
+        repo.close()
+    typer.echo(f"user {username} unlocked" if was else f"user {username} was not locked (recorded anyway)")
 
 
 def monthly_report(

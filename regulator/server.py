@@ -10,6 +10,7 @@ from pathlib import Path
 
 from plumbing.http_server import ApiServer
 from regulator.app import close_app, create_app
+from regulator.auth import LoginPolicy
 from regulator.body_limit import DEFAULT_MAX_BODY_MB
 from regulator.channels.public import Limits
 from regulator.evidence import PictureStore
@@ -73,6 +74,8 @@ class RegulatorServer:
         listing: ListingPolicy | None = None,
         public_limits: Limits | None = None,
         forwarded_allow_ips: str | None = None,
+        login_policy: LoginPolicy | None = None,
+        secure_cookies: bool | None = None,
         log_policy: LogPolicy | None = None,
     ) -> None:
         """``evidence_dir``: a picture store, a folder or ``s3://BUCKET/PREFIX`` (None: by the database);
@@ -80,8 +83,11 @@ class RegulatorServer:
         ``max_body_mb``: larger request bodies are refused with 413 before they are read; ``listing``: listed
         supervision's deadlines (county 30 d, city 60 d); ``public_limits``: how many public reports the form
         takes (regulator/channels/public.py); ``forwarded_allow_ips``: the reverse proxies whose X-Forwarded-For
-        names the client, so the public form counts the sender, not the proxy (None: 127.0.0.1); ``log_policy``: when
-        a site's daily safety log is due, and becomes a hazard when missing (regulator/safety_logs.py)."""
+        names the client, so the public form counts the sender, not the proxy (None: 127.0.0.1);
+        ``login_policy``: sign-in failure handling, password rules, session timeouts (regulator/auth.py);
+        ``secure_cookies``: the session cookie's Secure flag (None: when the request came over TLS);
+        ``log_policy``: when a site's daily safety log is due, and becomes a hazard when missing
+        (regulator/safety_logs.py)."""
         self.db = db
         self.repo = Repository(db, evidence_dir)
         self.host = host
@@ -98,6 +104,8 @@ class RegulatorServer:
             max_body_mb,
             listing,
             public_limits,
+            login_policy,
+            secure_cookies,
             self.log_policy,
         )
         self.supervision: Supervision = app.state.supervision

@@ -1,7 +1,9 @@
-"""crane.load: load against the rated load at the current radius (GB 5144-2006 §6.1.2).
+"""crane.load: load against the rated load at the current radius (GB 5144-2006 §6.1.2, §6.2.1).
 
-The rated load comes from the crane's load chart (rated t by radius, linear between points);
-load ÷ rated load is also the moment ratio, since both are taken at the same radius.
+The rated load comes from the crane's load chart for its reeving (rated t by radius, linear between
+points); load ÷ rated load is also the moment ratio, since both are taken at the same radius. The
+black box's own moment percentage (its moment limiter's figure) is judged beside it: the worse of
+the two decides, both are shown. The alarm is above 100 % (大于额定起重量), not at it.
 """
 
 from __future__ import annotations
@@ -108,13 +110,16 @@ class CraneLoad:
         radius_m: float,
         ts: float,
         backfill: bool,
+        moment_pct: float | None = None,
     ) -> RuleResult | None:
-        """The crane.load verdict for one crane at one instant."""
+        """The crane.load verdict for one crane at one instant: the load against ``chart`` (the chart
+        for the crane's reeving) and the box's ``moment_pct`` when it reports one, the worse of them."""
         plan = self._plans.get(device)
         if plan is None or plan.table.chart is not chart or plan.cfg is not cfg:
             plan = self._plans[device] = _Plan(chart, cfg)
         rated = plan.table.rated(radius_m)
-        pct = load_t / rated * 100.0
+        chart_pct = load_t / rated * 100.0
+        pct = chart_pct if moment_pct is None or moment_pct <= chart_pct else moment_pct
         if pct < plan.clear and self._memory.quiet(device):
             return None  # below every threshold and known clear: what banded_level would find
         thresholds = plan.thresholds
@@ -125,8 +130,19 @@ class CraneLoad:
             return None  # clear and known clear: nothing to report, no verdict to make
 
         def build() -> RuleResult:
-            what = f"{name} 起重量 {load_t:.2f} t，为额定起重量 {rated:.2f} t（幅度 {radius_m:g} m）的 {pct:.0f}%"
-            what_en = f"{name} load {load_t:.2f} t = {pct:.0f} % of the rated {rated:.2f} t at {radius_m:g} m"
+            what = f"{name} 起重量 {load_t:.2f} t，为额定起重量 {rated:.2f} t（幅度 {radius_m:g} m）的 {chart_pct:.0f}%"
+            what_en = (
+                f"{name} load {load_t:.2f} t = {chart_pct:.0f} % of the rated {rated:.2f} t at {radius_m:g} m"
+            )
+            details: dict[str, float | str | list[str]] = {
+                "load_t": load_t,
+                "radius_m": radius_m,
+                "rated_t": round(rated, 3),
+            }
+            if moment_pct is not None:
+                what += f"，力矩限制器报告力矩 {moment_pct:.0f}%"
+                what_en += f", the moment limiter reports {moment_pct:.0f} %"
+                details["moment_pct"] = moment_pct
             return banded_result(
                 RULE,
                 CLAUSES,
@@ -137,7 +153,7 @@ class CraneLoad:
                 thresholds,
                 "%",
                 pick(level, what, ACTIONS.get(level or "", "")),
-                {"load_t": load_t, "radius_m": radius_m, "rated_t": round(rated, 3)},
+                details,
                 backfill,
                 message_en=pick_en(level, what_en, ACTIONS_EN.get(level or "", "")),
             )

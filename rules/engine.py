@@ -27,6 +27,7 @@ from contract.kinds import registry
 from contract.kinds.kind import Kind, Metric
 from contract.kinds.pit import PitDevice
 from contract.readings import DeviceStatus, Quality, Reading
+from contract.weather import WarningSignal
 from rules import device_offline, safety_devices
 from rules.device_offline import DeviceOffline, shorter_limit
 from rules.kinds.base import Judge, Shared, faulted, some
@@ -168,6 +169,8 @@ class RuleEngine:
         results: list[RuleResult] = []
         isfinite = math.isfinite
         plans = self._plans
+        weather = self._shared.weather
+        firing = weather.work.firing  # the machines at work against a weather stop (one set, kept)
         for _, group_iter in groupby(batch, key=sample):
             group = list(group_iter)
             device, ts = group[0].device, group[0].ts
@@ -227,6 +230,10 @@ class RuleEngine:
                 results.extend(plan.judge.sample(plan.config, changed, ts, backfill))
             if device in self._not_numbers:  # after the judges, who may have found it broken otherwise
                 results.extend(self._numbers_again(plan, group))
+            if weather.pending:  # work seen against a weather stop (rules/weather_work.py)
+                results.extend(weather.drain())
+            if device in firing:  # a sample of a machine at work against a weather stop: still at it?
+                results.extend(weather.sample_seen(device, ts))
         return readings, results
 
     def _reading(self, plan: _Plan, r: Reading, changed: set[str]) -> tuple[Reading, list[RuleResult]]:
@@ -324,11 +331,17 @@ class RuleEngine:
                 out.extend(self._offline.tick(now, device, name, interval, rule, clause))
         for judge in self._judges.values():
             out.extend(judge.tick(now))
+        out.extend(self._shared.weather.tick(now))
         if self._personnel is not None:
             out.extend(self._personnel.tick(now))
         out.extend(self._papers.tick(now))
         out.extend(self._workers.tick(now))
         return out
+
+    def set_warnings(self, signals: Sequence[WarningSignal]) -> None:
+        """The regional warning signals the site knows (set by the site or pushed by the regulator):
+        judged at each tick from now on, their stops held while each is in force."""
+        self._shared.weather.set_warnings(signals)
 
     def on_site(self) -> list[tuple[str, float]]:
         """Everyone the access gates last saw enter and not leave: (person id, entry ts)."""
@@ -369,6 +382,7 @@ class RuleEngine:
             self._papers,
             self._workers.certificate,
         ]
+        families.extend(self._shared.weather.families())
         for judge in self._judges.values():
             families.extend(judge.families())
         if self._personnel is not None:

@@ -69,3 +69,33 @@ def near_box(p: Point, box: Box, margin: float) -> bool:
     """Whether ``p`` is inside ``box`` grown by ``margin`` on every side (a point farther out is
     farther than ``margin`` from every edge of a polygon in that box, and not inside it)."""
     return box[0] - margin <= p[0] <= box[2] + margin and box[1] - margin <= p[1] <= box[3] + margin
+
+
+def segments_distance(a: Point, b: Point, c: Point, d: Point) -> float:
+    """Shortest distance in plan between the segments ``a``–``b`` and ``c``–``d`` (0 where they cross):
+    the closest points by their clamped parameters along each segment (Ericson, Real-Time Collision
+    Detection §5.1.9), written out: it runs for every pair of jibs in one layer at every sample."""
+    ax, ay = a
+    cx, cy = c
+    ux, uy = b[0] - ax, b[1] - ay  # along the first
+    vx, vy = d[0] - cx, d[1] - cy  # along the second
+    rx, ry = ax - cx, ay - cy
+    uu, vv, vr = ux * ux + uy * uy, vx * vx + vy * vy, vx * rx + vy * ry
+    if uu == 0.0 and vv == 0.0:
+        return math.hypot(rx, ry)  # two points
+    if uu == 0.0:
+        s, t = 0.0, min(1.0, max(0.0, vr / vv))
+    else:
+        ur = ux * rx + uy * ry
+        if vv == 0.0:
+            s, t = min(1.0, max(0.0, -ur / uu)), 0.0
+        else:
+            uv = ux * vx + uy * vy
+            denom = uu * vv - uv * uv  # 0 for parallel segments: any s is as near, take 0
+            s = min(1.0, max(0.0, (uv * vr - ur * vv) / denom)) if denom > 0.0 else 0.0
+            t = (uv * s + vr) / vv
+            if t < 0.0:
+                s, t = min(1.0, max(0.0, -ur / uu)), 0.0
+            elif t > 1.0:
+                s, t = min(1.0, max(0.0, (uv - ur) / uu)), 1.0
+    return math.hypot(rx + ux * s - vx * t, ry + uy * s - vy * t)

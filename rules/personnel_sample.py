@@ -17,6 +17,7 @@ from rules.personnel_certificate import PersonnelCertificate
 from rules.result import RuleResult
 
 SHARE_EVERY_S = 600.0
+MAX_OTHERS = 10_000  # people not on the roster remembered on site: more than any one site's workforce
 PRESENCE_METRIC = "on_site"  # an access gate's passage: point = person id, 1 in, 0 out
 
 
@@ -59,8 +60,14 @@ class PersonnelRules:
         self.attendance = PersonnelAttendance(utc_offset_h)
 
     def passage(self, person: str, value: float, ts: float) -> None:
-        """A gate saw ``person`` enter (1) or leave (0)."""
-        self._presence[person] = OnSite(person, value >= 0.5, ts)
+        """A gate saw ``person`` enter (1) or leave (0). Beyond the roster, the ``MAX_OTHERS`` people seen
+        last are remembered: ids published to a gate's topic must not grow the gateway without bound."""
+        presence = self._presence
+        presence.pop(person, None)  # to the end: the oldest passages are first, and forgotten first
+        presence[person] = OnSite(person, value >= 0.5, ts)
+        if len(presence) > len(self._roster) + MAX_OTHERS:
+            oldest = next(pid for pid in presence if pid not in self._roster)
+            del presence[oldest]
         if self._fed_since is None:
             self._fed_since = ts
             self.attendance.resume(ts)  # the month's count starts with the first thing the gates said

@@ -50,6 +50,10 @@ class Probe:
     setup: tuple[tuple[str, str, Sample], ...] = ()
     """(device, point, sample) readings sent once before the first value (a pour started, the other
     crane's place), at the first instant."""
+    companions: tuple[tuple[str, str, Sample], ...] = ()
+    """(device, point, sample) readings of other devices sent at every instant beside the probe's own (the
+    other crane of a pair, reporting as a live site's does: a pair judged on a partner gone silent holds
+    its alert, as it must)."""
     interval_s: float = 1.0
     """Seconds between samples (the device's poll interval)."""
     fire_after_s: float = 0.0

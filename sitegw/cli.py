@@ -249,13 +249,13 @@ def _needs_regulator_extra() -> None:
 
 def _register_regulator() -> None:
     try:
-        from regulator.cli import add_place, add_project, add_user, monthly_report, serve
+        from regulator.cli import add_place, add_project, add_user, monthly_report, serve, unlock_user
     except ModuleNotFoundError as exc:
         if not regulator_extra_missing(exc):
             raise
         # an edge install: the commands are listed, and say how to get them
         loose = {"allow_extra_args": True, "ignore_unknown_options": True}
-        for name in ("serve", "add-project", "add-user", "add-place", "monthly-report"):
+        for name in ("serve", "add-project", "add-user", "unlock-user", "add-place", "monthly-report"):
             regulator_app.command(name, context_settings=loose, help=f"(needs {REGULATOR_INSTALL})")(
                 _needs_regulator_extra
             )
@@ -263,6 +263,7 @@ def _register_regulator() -> None:
     regulator_app.command("serve")(serve)
     regulator_app.command("add-project")(add_project)
     regulator_app.command("add-user")(add_user)
+    regulator_app.command("unlock-user")(unlock_user)
     regulator_app.command("add-place")(add_place)
     regulator_app.command("monthly-report")(monthly_report)
 
@@ -275,6 +276,7 @@ def _register_subcommands() -> None:
     from sitegw.simulate_modbus_cli import anemometer, crane, hoist
     from sitegw.simulate_mqtt_cli import simulate_formwork, simulate_gate, simulate_pit
     from sitegw.users_cli import users_app
+    from sitegw.warning_cli import warning_app
     from sitegw.window_cli import jacking_app, pour_app
     from vision.cli import detect, evaluate
 
@@ -299,6 +301,7 @@ def _register_subcommands() -> None:
     app.add_typer(users_app, name="users")
     app.add_typer(pour_app, name="pour")
     app.add_typer(jacking_app, name="jacking")
+    app.add_typer(warning_app, name="warning")
     vision_app.command("detect")(detect)
     vision_app.command("eval")(evaluate)
 

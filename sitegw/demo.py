@@ -62,6 +62,9 @@ CRANE_SCENARIOS = {
     "platform-1": "platform_tilt_lock",
 }
 PIT_SCENARIO = "rate"
+LISTED_KINDS = frozenset(
+    {"crane", "anemometer", "hoist", "pit", "formwork", "attendance"}
+)  # on lines of their own at start
 FORMWORK_SCENARIO = "collapse"  # one pole's settlement and axial force run away ~30 s into the pour
 # cs-1's morning at 15x: the fan, a test, two go in (4-6 s), H2S past 10 mg/m³ at ~25 s (siren), out at 32 s
 CONFINED_SCENARIO, CONFINED_SCALE = "h2s_rise", 15.0
@@ -360,6 +363,11 @@ def _announce(
         f"  pit-1         MQTT        {broker.host}:{broker.port} ({'given broker' if opts.mqtt else 'embedded amqtt'})",
         f"  formwork-1    MQTT        same broker ({pour})",
         "  gate-1        MQTT        same broker (the key people come in first)",
+        *(  # the other kinds' devices, a plug-in's too: each its simulator's normal day
+            f"  {d.id:<13} MQTT        same broker ({registry.get(d.kind).zh}, a normal day)"
+            for d in gw.site.config.devices
+            if d.kind not in LISTED_KINDS and isinstance(d.transport, MqttTransport)
+        ),
         *(
             f"  {s.name:<13} Modbus TCP  {relays[s.name].where} (relay board, coil {s.coil})"
             for s in gw.site.config.sirens

@@ -23,6 +23,7 @@ from contract.config import LoadedSite
 from contract.config.sinks import ApiConfig
 from contract.config.transport import MqttBroker, MqttTransport
 from contract.config.uplinks import CraneRecordsUplink, RegulatorUplink, UplinkBase
+from contract.kinds import registry
 from contract.readings import Reading
 from drivers.base import DeviceStats, Driver
 from drivers.modbus.driver import ModbusDriver, is_modbus
@@ -41,6 +42,7 @@ from gateway.safety_log.schedule import SafetyLogSchedule
 from gateway.safety_log.sender import SafetyLogSender
 from gateway.safety_log.store import FILE as SAFETY_LOGS_FILE
 from gateway.safety_log.store import SafetyLogStore
+from gateway.series_guard import SeriesGuard
 from gateway.siren import SirenController
 from gateway.site_work import JACKING_WINDOW, SiteWork
 from gateway.store.influx import InfluxSink
@@ -58,6 +60,7 @@ from gateway.uplinks.positions import ReadPositions
 from gateway.uplinks.self_checks import FILE as SELF_CHECKS_FILE
 from gateway.uplinks.self_checks import SelfCheckOutbox, SelfCheckSender
 from gateway.uplinks.summaries import SummarySender
+from gateway.weather_warnings import WarningBoard
 from plumbing.heap import settle_startup_heap
 from sitegw.warmup import RuleWarmup
 
@@ -101,6 +104,8 @@ class Gateway:
         self.device_ids = {d.id for d in site.config.devices}
         self.bus = Bus()
         self.live = LiveState()
+        # readings past the bounds on point codes and points per device go no further than this
+        self.series_guard = SeriesGuard(registry.subject_metrics())
         self.influx: InfluxSink | None = None
         if site.config.influx is not None:
             kinds = {d.id: d.kind for d in site.config.devices} | {c.name: "camera" for c in _cameras(site)}
@@ -151,6 +156,8 @@ class Gateway:
         # pours started and ended by supervisors, and who is on site, over the rules' own state
         self.work = SiteWork(site, self.monitor.engine, self.bus.publish, state_dir)
         self.jacking = Jacking(self.work, self.heights)
+        # the regional warning signals, kept across restarts and judged by the rules (weather stops)
+        self.warnings = WarningBoard(state_dir / "warnings.sqlite", self.monitor.engine)
         self.hub = LiveHub()  # live stream of readings, status and alert events for the API
         self.monitor.alerts.add_listener(self.hub.on_alert)
         # the site's own sirens follow the alerts from the start (those still active from the last
@@ -168,7 +175,7 @@ class Gateway:
         ]
         # the daily safety log and the key people's attendance (gateway/safety_log/), for each regulator uplink
         self.safety_logs = SafetyLogSchedule(
-            Sources(site, self.store.reader, self.monitor.alerts),
+            Sources(site, self.store.reader, self.monitor.alerts, self.warnings),
             SafetyLogStore(
                 state_dir / SAFETY_LOGS_FILE, site.config.project.code, [u.name for u in regulators]
             ),
@@ -187,6 +194,7 @@ class Gateway:
             cameras=self.cameras,
             work=self.work,
             jacking=self.jacking,
+            warnings=self.warnings,
             sirens=self.sirens.states,
             notices=NoticeBoard(
                 site.config.project.code, [u for u in self._uplinks if isinstance(u, RegulatorUplink)]
@@ -208,6 +216,7 @@ class Gateway:
                 disk=self.disk,
                 store_memory=lambda: (self.store.pending, self.store.dropped),
                 behind_alerts=lambda: {"pictures": self.patrol_stats(), "clips": self.clip_stats()},
+                refused=self.refused_inputs,
             )
         )
         self.drivers: list[Driver] = []
@@ -427,6 +436,7 @@ class Gateway:
         self.final_summary = self.summary()
         await self.outbox.stop()
         self.monitor.close()
+        self.warnings.close()
         self.decisions.close()
         self.positions.close()
 
@@ -454,6 +464,7 @@ class Gateway:
     def _ingest(self, batch: Sequence[Reading]) -> None:
         """The one bus handler of readings: rules first (they mark a broken sensor's readings
         ``fault``), then the live picture and the stores get the readings as judged."""
+        batch = self.series_guard.admit(batch)
         judged = self.monitor.judge(batch)
         self.rule_evaluations += len(batch)
         self.live.on_readings(judged)
@@ -472,6 +483,15 @@ class Gateway:
         out: dict[str, DeviceStats] = {}
         for driver in self.drivers:
             out.update(driver.stats())
+        return out
+
+    def refused_inputs(self) -> dict[tuple[str, str], int]:
+        """Inputs refused past a bound, by (device, cause): the drivers' (an MQTT topic too long) and the
+        series guard's (a point code too long, too many points)."""
+        out = dict(self.series_guard.refused)
+        for device, st in self.driver_stats().items():
+            for cause, n in st.refused.items():
+                out[(device, cause)] = out.get((device, cause), 0) + n
         return out
 
     def store_counts(self) -> StoreCounts | None:

@@ -134,6 +134,8 @@ def list_kinds() -> None:
         typer.echo(
             f"  {watched}; scenarios: {', '.join(kind.scenarios)}; declared in {kind.device.__module__}"
         )
+        if kind.weather_stops:  # its machines' work is 冒险作业 while one of these is in force
+            typer.echo(f"  obeys the weather stops: {', '.join(sorted(kind.weather_stops))}")
         if kind.open_metrics:
             typer.echo("  metrics: whatever its profile maps")
         for m in kind.metrics:

@@ -88,12 +88,12 @@ def _refusal(r: httpx.Response, token: str) -> str:
     if r.status_code == 404 and detail == "Not Found":  # the framework's own answer: no such route
         what = r.url.path.split("/")[3] if r.url.path.count("/") >= 3 else r.url.path
         return f"the gateway at {r.url.scheme}://{r.url.netloc.decode()} has no {what} API (an older sitegw?)"
-    if r.status_code in (404, 409):
+    if r.status_code in (404, 409, 422):
         return detail
     return f"the gateway answered {r.status_code}: {detail}"
 
 
-def _fail(message: str) -> NoReturn:
+def fail(message: str) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(1)
 
@@ -111,7 +111,7 @@ def _set(
             "POST", url, f"/api/v1/{window}/{quote(device, safe='')}/{action}", token, body
         )
     except GatewayRefused as exc:
-        _fail(str(exc))
+        fail(str(exc))
     what = "started" if p["active"] else "ended"
     typer.echo(
         f"{p['device']} ({p['name']}): {window.rstrip('s')} {what} by {p['changed_by']} at {_when(p['changed_ts'])}"
@@ -123,7 +123,7 @@ def _listed(url: str, token: str, window: str) -> list[dict[str, Any]]:
     try:
         found: list[dict[str, Any]] = call("GET", url, f"/api/v1/{window}", token)
     except GatewayRefused as exc:
-        _fail(str(exc))
+        fail(str(exc))
     return found
 
 

@@ -25,6 +25,16 @@ class JackingBalance(Model):
     radius_m: float = Field(gt=0, title="Balance radius", description="m from the tower axis")
 
 
+def _checked_chart(chart: list[LoadChartPoint]) -> list[LoadChartPoint]:
+    """``chart`` when it can be interpolated: two points at least, radii strictly increasing."""
+    if len(chart) < 2:
+        raise ValueError("a load chart needs at least two points")
+    radii = [p.radius_m for p in chart]
+    if radii != sorted(radii) or len(set(radii)) != len(radii):
+        raise ValueError("load chart radii must be strictly increasing")
+    return chart
+
+
 class CraneSpec(Model):
     """Geometry, calibration and load chart of one tower crane."""
 
@@ -60,14 +70,87 @@ class CraneSpec(Model):
     load_chart: list[LoadChartPoint] = Field(
         min_length=2, title="Load chart", description="rated load by radius, linear between points"
     )
+    load_charts: dict[int, list[LoadChartPoint]] = Field(
+        default_factory=dict,
+        title="Load charts by reeving",
+        description="one chart per reeving (倍率), e.g. {2: [...], 4: [...]}: the black box's reeving "
+        "reading picks one; load_chart serves a reeving not listed here or not reported",
+    )
+    trolley_depth_m: float = Field(
+        1.5,
+        ge=0,
+        title="Trolley and hook block depth",
+        description="m the trolley and the hook block at its top reach below the jib: two jibs closer in "
+        "height than the minimum clearance plus this share one layer (practice)",
+    )
+    counterweight_depth_m: float = Field(
+        2.0, ge=0, title="Counterweight depth", description="m the counterweight hangs below the counter-jib"
+    )
+    top_height_m: float | None = Field(
+        None,
+        gt=0,
+        title="Top height",
+        description="m above site datum of the crane's highest part (tower head, cab); the jib height when unset",
+    )
+    braking_time_s: float = Field(
+        5.0,
+        gt=0,
+        le=60,
+        title="Braking time",
+        description="s for the slew, trolley and hoist to stop: the collision check predicts over it (practice)",
+    )
+    max_slew_deg_s: float = Field(
+        5.0,
+        gt=0,
+        title="Fastest slew",
+        description="°/s; a slew reading that moved faster is a jump (a gap or a glitch), not a speed to "
+        "predict with (tower cranes slew at most about 0.8 r/min = 4.8 °/s)",
+    )
+    slew_limiter_set: bool = Field(
+        False,
+        title="Slew limiter set",
+        description="a slew limiter (回转限位) stops this jib 2 m short of every other tower it could reach: "
+        "the set-up check then accepts a lower jib longer than the distance to such a tower",
+    )
 
     @field_validator("load_chart")
     @classmethod
     def _sorted(cls, chart: list[LoadChartPoint]) -> list[LoadChartPoint]:
-        radii = [p.radius_m for p in chart]
-        if radii != sorted(radii) or len(set(radii)) != len(radii):
-            raise ValueError("load chart radii must be strictly increasing")
-        return chart
+        return _checked_chart(chart)
+
+    @field_validator("load_charts")
+    @classmethod
+    def _each_sorted(cls, charts: dict[int, list[LoadChartPoint]]) -> dict[int, list[LoadChartPoint]]:
+        for reeving, chart in charts.items():
+            if not 1 <= reeving <= 8:
+                raise ValueError(f"load_charts: reeving {reeving} is not 1 to 8")
+            try:
+                _checked_chart(chart)
+            except ValueError as exc:
+                raise ValueError(f"load_charts[{reeving}]: {exc}") from None
+        return charts
+
+    @property
+    def top_m(self) -> float:
+        """Height of the crane's highest part (its top, as GB 5144-2006 §10.5 measures from)."""
+        return self.jib_height_m if self.top_height_m is None else self.top_height_m
+
+    def shares_layer(self, other: CraneSpec, min_clearance_m: float) -> bool:
+        """Whether this jib and ``other``'s share a layer: closer in height than the minimum clearance
+        plus the depth of the higher crane's trolley and hook block (the deeper one at equal heights),
+        so that they can strike each other (standards.md §11)."""
+        gap = abs(self.jib_height_m - other.jib_height_m)
+        if self.jib_height_m == other.jib_height_m:
+            depth = max(self.trolley_depth_m, other.trolley_depth_m)
+        else:
+            depth = (self if self.jib_height_m > other.jib_height_m else other).trolley_depth_m
+        return gap < min_clearance_m + depth
+
+    def chart_for(self, reeving: float | None) -> list[LoadChartPoint]:
+        """The load chart for the reported ``reeving`` (load_chart when it has none of its own)."""
+        if reeving is None or not self.load_charts:
+            return self.load_chart
+        return self.load_charts.get(round(reeving), self.load_chart)
 
 
 class Operator(Model):

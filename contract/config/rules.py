@@ -122,7 +122,23 @@ class CraneCollisionRule(Model):
         title="Hook plan distance",
         description="m: a higher hook this close in plan to a lower jib is checked vertically",
     )
+    stop_clearance_m: float = Field(
+        0.5,
+        ge=0,
+        title="Stop clearance",
+        description="m: a clearance (now or predicted within the braking time) below it is critical, "
+        "brake now (制动; practice, as anti-collision devices' stop zone)",
+    )
     hysteresis_pct: float = Field(5, ge=0, lt=50, title="Clearing band", description="% of the threshold")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CraneCollisionRule:
+        if self.stop_clearance_m >= self.min_clearance_m:
+            raise ValueError(
+                f"stop_clearance_m {self.stop_clearance_m:g} must be below min_clearance_m "
+                f"{self.min_clearance_m:g} (预警 > 减速 > 制动)"
+            )
+        return self
 
 
 class CraneZoneRule(Model):
@@ -361,6 +377,79 @@ class WorseningUpdates(Model):
         return not any(rule.startswith(prefix) for prefix in self.not_for if prefix)
 
 
+class WeatherRule(Model):
+    """weather.*: the site-wide weather stops (docs/standards.md §12). Wind limits are each stop's own
+    clause's; heavy rain and lightning hold are practice [U]."""
+
+    platform_ms: float = Field(
+        8.0,
+        gt=0,
+        title="Platform stop",
+        description="m/s, reached: platforms stop (Beaufort 5, 五级以上 [U])",
+    )
+    erection_ms: float = Field(
+        9.0,
+        gt=0,
+        title="Erection stop",
+        description="m/s, exceeded: erection and jacking stop (GB 55034-2022 §3.4.7)",
+    )
+    lifting_ms: float = Field(
+        10.8,
+        gt=0,
+        title="Lifting stop",
+        description="m/s, reached: lifting stops (Beaufort 6, JGJ 276-2012 §3.0.12)",
+    )
+    height_ms: float = Field(
+        10.8,
+        gt=0,
+        title="Height stop",
+        description="m/s, reached: open-air work at height stops (JGJ 80-2016 §3.0.8)",
+    )
+    hoist_ms: float = Field(
+        20.0, gt=0, title="Hoist stop", description="m/s, exceeded: hoists stop (JGJ 215 [U])"
+    )
+    heat_c: tuple[float, float, float] = Field(
+        (35.0, 37.0, 40.0),
+        title="Heat schedules",
+        description="°C of the day's maximum reaching each schedule: rotation, ≤ 6 h outdoors, no outdoor work "
+        "(安监总安健〔2012〕89号 Art. 8)",
+    )
+    heavy_rain_mm_h: float = Field(
+        8.1,
+        gt=0,
+        title="Heavy rain",
+        description="mm/h reached: heavy rain (大雨, GB/T 28592-2012 hourly [U])",
+    )
+    rainstorm_mm_h: float = Field(
+        16.0, gt=0, title="Rainstorm", description="mm/h reached: rainstorm (暴雨), outdoor work stops [U]"
+    )
+    lightning_hold_min: float = Field(
+        30,
+        gt=0,
+        title="Lightning hold",
+        description="minutes after the last strike counted before work resumes [U]",
+    )
+    work_hold_s: float = Field(
+        60,
+        gt=0,
+        title="Stopped after",
+        description="s of a machine's samples without work before its weather.work alert ends (silence never ends it)",
+    )
+    hysteresis_pct: float = Field(5, ge=0, lt=50, title="Clearing band", description="% of the threshold")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WeatherRule:
+        a, b, c = self.heat_c
+        if not a < b < c:
+            raise ValueError(f"weather.heat_c needs three rising temperatures (got {a:g}, {b:g}, {c:g})")
+        if not self.heavy_rain_mm_h < self.rainstorm_mm_h:
+            raise ValueError(
+                f"weather needs heavy_rain_mm_h < rainstorm_mm_h (got {self.heavy_rain_mm_h:g}, "
+                f"{self.rainstorm_mm_h:g})"
+            )
+        return self
+
+
 class DeviceRules(Model):
     """Per-device replacements of the site-wide sections (a section given here replaces the site's)."""
 
@@ -432,6 +521,11 @@ class RulesConfig(Model):
         description="an alert that keeps getting worse within its level tells the regulator its worst "
         "value: at once by a step of its limit, else every few minutes, never more often than a "
         "minimum interval",
+    )
+    weather: WeatherRule = Field(
+        default_factory=WeatherRule,
+        title="Weather",
+        description="weather.wind, weather.heat, weather.rain, weather.lightning, weather.warning, weather.work",
     )
     warmup_max_h: float = Field(
         72,

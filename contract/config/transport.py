@@ -66,7 +66,8 @@ class MqttBroker(Model):
     client_id: str = Field(
         "",
         title="Client id",
-        description="fixed id for a persistent session; default sitegw-<project>-<broker>",
+        description="fixed id for a persistent session, the gateway's own (the broker drops the older of two "
+        "connections with one id); default sitegw-<project>-<broker>-<this host's name>",
     )
     keepalive_s: int = Field(30, ge=5, le=3600, title="Keepalive", description="seconds")
     tls: TlsSettings | None = Field(

@@ -10,7 +10,8 @@ from contract.config.device import DeviceConfig
 from contract.kinds.kind import Kind, Metric
 
 PRESENCE = "on_site"
-"""A passage: the person is the reading's point, 1 an entry and 0 an exit."""
+"""A passage: the person is the reading's point, 1 an entry and 0 an exit. Only the key people's passages stay a
+series per person; everyone else's are kept as the gate's one series (rules/kinds/attendance.py)."""
 
 
 class AttendanceDevice(DeviceConfig):
@@ -24,7 +25,9 @@ KIND = Kind(
     zh="实名制闸机",
     en="access gates",
     device=AttendanceDevice,
-    metrics=(Metric(PRESENCE, "进出场", "", "passage", states={0: "出场", 1: "进场"}),),
+    metrics=(
+        Metric(PRESENCE, "进出场", "", "passage", states={0: "出场", 1: "进场"}, point_is_subject=True),
+    ),
     # a gate is silent whenever nobody passes: its silence says nothing of the gate
     watched=False,
     judge="rules.kinds.attendance:AttendanceJudge",

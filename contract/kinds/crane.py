@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import Field
 
 from contract.config.crane import CraneSpec
+from contract.config.device import DeviceConfig
 from contract.config.papers import MachineDevice
 from contract.kinds import offline
 from contract.kinds.kind import Kind, Metric
@@ -16,9 +19,9 @@ JACKING = "jacking_active"
 JIB_HEIGHT = "jib_height_m"
 """The jib's height above site datum as the last jacking window closed it: the crane's geometry from then."""
 
-KINEMATICS = frozenset({"load_t", "radius_m", "height_m", "slew_deg"})
-"""A crane's motion: judged together, as one sample (load against the chart at that radius, the hook's
-place against the zones and the other cranes)."""
+KINEMATICS = frozenset({"load_t", "radius_m", "height_m", "slew_deg", "moment_pct", "reeving"})
+"""A crane's motion: judged together, as one sample (load against the chart for its reeving at that
+radius and beside the box's own moment, the hook's place against the zones and the other cranes)."""
 
 
 class CraneDevice(MachineDevice):
@@ -29,6 +32,43 @@ class CraneDevice(MachineDevice):
         title="Crane",
         description="position_m, jib_m, counter_jib_m, jib_height_m, load_chart: geometry and load chart",
     )
+
+    def check_site(self, devices: Sequence[DeviceConfig]) -> list[str]:
+        """The cranes as high or higher (or in its layer) whose tower this crane's jib reaches closer than
+        GB 5144-2006 §10.5 allows at some slew, where no slew limiter keeps it off (:func:`jib_past_tower`)."""
+        if self.crane.slew_limiter_set:
+            return []
+        problems = []
+        for other in devices:
+            if not isinstance(other, CraneDevice) or other.id == self.id:
+                continue
+            lower = other.crane.jib_height_m >= self.crane.jib_height_m
+            if not lower and not self.crane.shares_layer(other.crane, MIN_CLEARANCE_M):
+                continue  # a higher jib passes over the other tower
+            past = jib_past_tower(self.crane, other.crane)
+            if past is not None:
+                reach, limit = past
+                problems.append(
+                    f"cranes {self.id} and {other.id} can never be kept apart: {self.id}'s jib "
+                    f"({reach:g} m, jib at {self.crane.jib_height_m:g} m) is longer than the tower distance "
+                    f"{math.dist(self.crane.position_m, other.crane.position_m):.2f} m − {other.id}'s "
+                    f"half-width {other.crane.tower_half_width_m:g} m − {MIN_CLEARANCE_M:g} m = {limit:.2f} m "
+                    f"(GB 5144-2006 §10.5: the lower jib's end ≥ {MIN_CLEARANCE_M:g} m from the other tower); "
+                    f"move a crane, shorten the jib, raise {self.id} above {other.id}, or set "
+                    f"slew_limiter_set: true on {self.id} once its slew limiter keeps it off that tower"
+                )
+        return problems
+
+
+MIN_CLEARANCE_M = 2.0  # GB 5144-2006 §10.5: the lower jib's end at least 2 m from another tower
+
+
+def jib_past_tower(lower: CraneSpec, other: CraneSpec) -> tuple[float, float] | None:
+    """(jib length, the longest jib §10.5 allows) when the crane of ``lower`` (no higher than
+    ``other``) has a jib longer than the tower distance − the other's half-width − 2 m: at some slew
+    its end comes within 2 m of the other tower. None when it does not."""
+    limit = math.dist(lower.position_m, other.position_m) - other.tower_half_width_m - MIN_CLEARANCE_M
+    return (lower.jib_m, limit) if lower.jib_m > limit else None
 
 
 FLAG = "黑匣子报告"
@@ -87,5 +127,6 @@ KIND = Kind(
     },
     simulator="drivers.simulators.crane_model:CraneSim",
     scenarios=("normal", "overload", "high_wind"),
+    weather_stops=frozenset({"lifting", "outdoor"}),  # its hook loaded is lifting (rules/kinds/crane.py)
     card="crane",
 )

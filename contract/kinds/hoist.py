@@ -82,4 +82,5 @@ KIND = Kind(
     simulator="drivers.simulators.hoist_model:HoistSim",
     scenarios=("normal", "hoist_door", "hoist_overload"),
     card="hoist",
+    weather_stops=frozenset({"hoist", "outdoor"}),  # a moving or loaded cage (rules/kinds/hoist.py)
 )

@@ -43,6 +43,10 @@ class Metric:
     """How the regulator's readings summary picks the minute's value; None: not summarised."""
     states: Mapping[int, str] = field(default_factory=dict)
     """For a state coded as a number (a hoist's door state): each value and the words it stands for."""
+    point_is_subject: bool = False
+    """The reading's point names who it is about (a person through a gate), not a monitoring point: there is
+    no bound on how many the device reports, so the gateway neither bounds them as a device's points nor
+    keeps a series for each (the kind's judge says which, if any, stay a series)."""
 
     def state_name(self, value: float) -> str:
         """The Chinese words of a coded state, or the number itself when it has none."""
@@ -92,6 +96,10 @@ class Kind:
     """The named scenarios its simulator plays, ``normal`` first."""
     open_metrics: bool = False
     """Its metrics are whatever its profile maps (a generic device): any metric id is taken."""
+    weather_stops: frozenset[str] = frozenset()
+    """The weather stops its machines obey (contract/weather.py ``STOPS``: lifting, erection, platform,
+    height, hoist, outdoor): a device of this kind reporting work (``Shared.work_seen``) while one is in
+    force is 冒险作业 (rules/weather_work.py)."""
     card: str = "generic"
     """How the dashboard draws its devices: a card of its own (crane, hoist, pit, formwork, gate,
     camera, confined_space) or ``generic`` (every metric with its Chinese name, value and unit)."""

@@ -76,6 +76,9 @@ KIND = Kind(
     offline_clause=OFFLINE_CLAUSE,
     sample_metrics=SAMPLE,
     judge="rules.kinds.platform:PlatformJudge",
+    weather_stops=frozenset(
+        {"platform", "height", "outdoor"}
+    ),  # people on it are at work (rules/kinds/platform.py)
     rules={
         "platform.persons": "吊篮超员",
         "platform.load": "吊篮超载",

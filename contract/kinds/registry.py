@@ -22,6 +22,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from contract.kinds.kind import Kind, Metric, Pick
+from contract.weather import STOPS
 
 BUILTIN = (
     "contract.kinds.crane",
@@ -34,6 +35,7 @@ BUILTIN = (
     "contract.kinds.confined_space",
     "contract.kinds.camera",
     "contract.kinds.generic",
+    "contract.kinds.weather_station",
 )
 ENTRY_POINTS = "sitegw.kinds"
 ENV = "SITEGW_KINDS"
@@ -76,6 +78,11 @@ def register(kind: Kind) -> Kind:
     unknown = sorted(set(kind.flags) - set(names))
     if unknown:
         raise KindError(f"kind {kind.name}: flags {', '.join(unknown)} are not among its metrics")
+    strange = sorted(set(kind.weather_stops) - set(STOPS))
+    if strange:
+        raise KindError(
+            f"kind {kind.name}: weather_stops {', '.join(strange)} unknown (stops: {', '.join(STOPS)})"
+        )
     _kinds[kind.name] = kind
     for m in kind.metrics:
         _metrics.setdefault(m.name, m)
@@ -159,6 +166,12 @@ def text_metrics() -> frozenset[str]:
     """The metrics whose values are text (drivers' card numbers), never numbers."""
     ensure_loaded()
     return frozenset(name for name, m in _metrics.items() if m.text)
+
+
+def subject_metrics() -> frozenset[str]:
+    """The metrics whose point names who a reading is about (a person through a gate), not a series."""
+    ensure_loaded()
+    return frozenset(name for name, m in _metrics.items() if m.point_is_subject)
 
 
 def rule_names() -> dict[str, str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+import socket
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
@@ -43,7 +45,7 @@ class MqttDriver:
         self._links: list[BrokerLink] = []
         for name, devices in _mqtt_devices(site).items():
             broker = known[name]
-            client_id = broker.client_id or f"sitegw-{cfg.project.code}-{name}"
+            client_id = broker.client_id or default_client_id(cfg.project.code, name)
             backoff = min(d.backoff_max_s for d in devices)
             self._links.append(
                 BrokerLink(
@@ -138,3 +140,11 @@ def _decoders(
             continue
         out.append(MessageDecoder(site.config.project.code, device.id, transport.topic_prefix, tmap, points))
     return out
+
+
+def default_client_id(project: str, broker: str) -> str:
+    """``sitegw-<project>-<broker>-<host>``: the same at every start (the broker keeps the gateway's session
+    under it), and not the same as another gateway's of the project on another machine. Without the host two
+    gateways (or anyone who knows the project's code) took the id in turns, each kicking the other off."""
+    host = re.sub(r"[^A-Za-z0-9_.-]", "-", socket.gethostname())[:40] or "host"
+    return f"sitegw-{project}-{broker}-{host}"

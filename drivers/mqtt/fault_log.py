@@ -21,6 +21,7 @@ TOPIC_ERROR_LIMIT = 10_000  # distinct topics (and topic, kind pairs) counted on
 OTHER_TOPICS = "<other topics>"
 SUMMARY_S = 60.0  # the period of the summary line while faults continue
 SUMMARY_ITEMS = 10  # (topic, kind) pairs named in a summary line, the most frequent first
+LOGGED_TOPICS = 20  # a device's bad messages are logged for this many distinct topics, then only counted
 
 
 class FaultLog:
@@ -29,6 +30,7 @@ class FaultLog:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.topic_errors: dict[str, int] = {}
         self._seen: set[tuple[str, str]] = set()  # (topic, kind) already logged in full
+        self._topics: dict[str, set[str]] = {}  # per device: the topics whose faults were logged
         self._window: dict[tuple[str, str], int] = {}  # bad messages since the last summary
         self._clock = clock
         self._window_start = clock()
@@ -47,11 +49,28 @@ class FaultLog:
         for kind in dict.fromkeys(out.kinds):
             pair = (key, kind)
             self._window[pair] = self._window.get(pair, 0) + 1
-            if pair not in self._seen and len(self._seen) < TOPIC_ERROR_LIMIT:
+            if pair not in self._seen and len(self._seen) < TOPIC_ERROR_LIMIT and self._room(device, topic):
                 self._seen.add(pair)
                 self._first(device, topic, kind, payload, out)
         if now - self._window_start >= SUMMARY_S:
             self._summary(now)
+
+    def _room(self, device: str, topic: str) -> bool:
+        """Whether ``topic``'s faults are still logged for ``device``: a flood of made-up topics must not
+        flood the log, so after LOGGED_TOPICS one line says the rest are only counted."""
+        topics = self._topics.setdefault(device, set())
+        if topic in topics or len(topics) < LOGGED_TOPICS:
+            topics.add(topic)
+            return True
+        if len(topics) == LOGGED_TOPICS:
+            topics.add("")  # said once
+            log.warning(
+                "device %s: bad messages on more than %d topics: those on further topics are only counted "
+                "(stats errors / topic_errors)",
+                device,
+                LOGGED_TOPICS,
+            )
+        return False
 
     def _first(self, device: str, topic: str, kind: str, payload: bytes | bytearray, out: Decoded) -> None:
         sample = payload[:SAMPLE_BYTES]

@@ -43,6 +43,12 @@ log = logging.getLogger(__name__)
 DRAIN_S = 0.005  # hand-over period while messages flow; the first message of a lull is handed at once
 MAX_BUFFERED = 2_000  # readings waiting for the loop before paho's thread waits for it
 HOLD_MAX_S = 2.0  # the longest paho's thread waits at once (the shortest keepalive is 5 s)
+MAX_TOPIC_CHARS = 256  # longer than any device's topic: a longer one is refused unread, counted, logged once
+# a connection lost this soon after it was made, this many times within TAKEOVER_WINDOW_S: another client is
+# connecting with this gateway's client id (the broker closes the older connection of an id, MQTT-3.1.4-2)
+TAKEOVER_WITHIN_S = 10.0
+TAKEOVER_DROPS = 3
+TAKEOVER_WINDOW_S = 300.0
 
 
 class BrokerLink:
@@ -83,6 +89,8 @@ class BrokerLink:
         self._online: bool | None = None
         self._stopping = False
         self._connected_before = False  # since start(): a later connect without a session lost one
+        self._connected_at: float | None = None  # monotonic time of the current connection, if any
+        self._quick_drops: list[float] = []  # when connections ended within TAKEOVER_WITHIN_S of being made
         self._tls_failure: ssl.SSLError | ssl.CertificateError | None = (
             None  # the last handshake's, if it failed
         )
@@ -153,6 +161,7 @@ class BrokerLink:
                 self.where,
             )
         self._connected_before = True
+        self._connected_at = time.monotonic()
         self._set_online(True, f"{self.where} connected")
 
     def _record_tls_failure(self, exc: ssl.SSLError | ssl.CertificateError) -> None:
@@ -176,11 +185,33 @@ class BrokerLink:
     ) -> None:
         if self._stopping:
             return
+        self._note_drop(time.monotonic())
         failure, self._tls_failure = self._tls_failure, None
         if failure is not None:
             self._set_online(False, f"{self.where} refused: {explain(failure, self.broker.tls)}")
             return
         self._set_online(False, f"{self.where} disconnected: {reason}")
+
+    def _note_drop(self, now: float) -> None:
+        """A connection ended: when it keeps ending right after it was made, say why and what to do, once a
+        burst (an attacker or a second gateway with the same id kicked this one off at each of its connects)."""
+        made, self._connected_at = self._connected_at, None
+        if made is None or now - made > TAKEOVER_WITHIN_S:
+            return
+        drops = [t for t in self._quick_drops if now - t < TAKEOVER_WINDOW_S] + [now]
+        self._quick_drops = drops
+        if len(drops) == TAKEOVER_DROPS:  # once, until the drops stop for TAKEOVER_WINDOW_S
+            log.error(
+                "%s dropped the gateway %d times within %.0f s of connecting: another client is connecting "
+                "with its client id %r, and the broker keeps one connection per id. Give this gateway an id "
+                "of its own (the broker's client_id in the site file; the default ends with this host's name) "
+                "and have the broker tie the id to the gateway's user (mosquitto: a password_file, "
+                "use_username_as_clientid true, an ACL), so that no one else can take it",
+                self.where,
+                len(drops),
+                TAKEOVER_WITHIN_S,
+                self.client_id,
+            )
 
     def _on_subscribe(
         self,
@@ -202,6 +233,9 @@ class BrokerLink:
 
     def _on_message(self, _client: mqtt.Client, _userdata: object, msg: mqtt.MQTTMessage) -> None:
         topic = msg.topic
+        if len(topic) > MAX_TOPIC_CHARS:
+            self._refuse_topic(topic)
+            return
         try:
             results = self._router.route(topic, msg.payload, time.time())
         except Exception:  # a decoding bug must cost one message, never the driver
@@ -226,6 +260,24 @@ class BrokerLink:
             batch.extend(out.readings)
         if batch:
             self._push(batch)
+
+    def _refuse_topic(self, topic: str) -> None:
+        """A topic longer than any device's: counted for every device on this broker (which one it was meant
+        for is not known unread), logged once."""
+        first = True
+        for st in self.stats.values():
+            first = first and "topic_too_long" not in st.refused
+            st.refused["topic_too_long"] = st.refused.get("topic_too_long", 0) + 1
+        if first:
+            log.warning(
+                "%s: message on a topic of %d characters refused (at most %d; %r...): no device's topic is "
+                "that long, so someone else publishes here; later ones are only counted (/metrics "
+                "sitegw_refused_inputs, cause topic_too_long)",
+                self.where,
+                len(topic),
+                MAX_TOPIC_CHARS,
+                topic[:60],
+            )
 
     def _count(self, device: str, out: Decoded) -> None:
         st = self.stats[device]

@@ -66,7 +66,9 @@ class AlertManager:
             worst = track(alert, self._policy)
             if worst is not None:
                 self._worst[fingerprint] = worst
-        self._worse: set[str] = set()
+        # an ordered set (a dict's keys): updates due at one tick go out in the order the alerts worsened,
+        # the same in every process (a set's order follows the per-process string hash)
+        self._worse: dict[str, None] = {}
         # the active alerts held back (their level not delivered, for a silence or an inhibition):
         # the only ones a tick may release, and none at nearly every tick
         self._held = {f for f, a in self._active.items() if a.notified_level != a.level}
@@ -114,7 +116,7 @@ class AlertManager:
                     # a device's backfill reaches the regulator in its readings summaries)
                     if worst is not None and worst.beaten_by(r) and not self._suppressed(alert, r.ts):
                         worst.take(r)
-                        self._worse.add(fingerprint)
+                        self._worse[fingerprint] = None
                         if worst.due(self._clock(), self._policy):
                             delivered.extend(self._tell(fingerprint, worst))
                     continue
@@ -163,17 +165,21 @@ class AlertManager:
         if r.level is None:
             if alert is None or alert.latched:
                 return []
+            # time only goes forward within an alert: a verdict stamped before the alert's latest event (a
+            # backfilled reading of a data logger's buffer, delivered after the alert fired) is stamped at
+            # that event. device.offline once resolved 29 h before it fired, at its first backfilled reading.
+            at = max(r.ts, alert.updated_ts)
             alert = alert.model_copy(
                 update={
                     "state": "resolved",
-                    "resolved_ts": r.ts,
-                    "updated_ts": r.ts,
+                    "resolved_ts": at,
+                    "updated_ts": at,
                     "value": r.value,
                     "message": r.message,
                     "message_en": r.message_en,
                 }
             )
-            return self._record(alert, "resolved", r.ts, backfill=r.backfill)
+            return self._record(alert, "resolved", at, backfill=r.backfill)
         if alert is None:
             seq = self._store.count(fingerprint) + 1
             alert = Alert(
@@ -199,16 +205,17 @@ class AlertManager:
             )
             return self._record(alert, "firing", r.ts, backfill=r.backfill)
         escalated = rank(r.level) > rank(alert.level)
+        at = max(r.ts, alert.updated_ts)  # as a resolution: never before the alert's latest event
         alert = alert.model_copy(
             update=_figures_of(r, alert)
             | {
                 "level": r.level,
-                "updated_ts": r.ts,
+                "updated_ts": at,
                 # an acknowledgement covered the lower level only: an escalation needs a new one
                 "state": "firing" if escalated else alert.state,
             }
         )
-        return self._record(alert, "updated", r.ts, backfill=r.backfill)
+        return self._record(alert, "updated", at, backfill=r.backfill)
 
     # ---- supervisors' actions
 
@@ -416,12 +423,12 @@ class AlertManager:
             self._active.pop(alert.fingerprint, None)
             self._held.discard(alert.fingerprint)
             self._worst.pop(alert.fingerprint, None)
-            self._worse.discard(alert.fingerprint)
+            self._worse.pop(alert.fingerprint, None)
         else:
             if worst is not None and worst.unreported():
-                self._worse.add(alert.fingerprint)
+                self._worse[alert.fingerprint] = None
             else:
-                self._worse.discard(alert.fingerprint)
+                self._worse.pop(alert.fingerprint, None)
             self._active[alert.fingerprint] = alert
             if alert.notified_level != alert.level:
                 self._held.add(alert.fingerprint)
@@ -449,8 +456,9 @@ class AlertManager:
         if alert is None or r is None or self._suppressed(alert, r.ts):
             return []
         latest = self._figures.get(fingerprint)
-        alert = alert.model_copy(update=_figures_of(r, alert) | {"updated_ts": max(alert.updated_ts, r.ts)})
-        events = self._record(alert, "updated", r.ts, backfill=r.backfill)
+        at = max(alert.updated_ts, r.ts)
+        alert = alert.model_copy(update=_figures_of(r, alert) | {"updated_ts": at})
+        events = self._record(alert, "updated", at, backfill=r.backfill)
         if latest is not None and latest is not r:  # the newest figures stay the alert's current ones
             self._figures[fingerprint] = latest
         return events

@@ -25,6 +25,7 @@ from gateway.site_work import SiteWork
 from gateway.store.local_query import HistoryReader
 from gateway.uplinks.notices import NoticeBoard
 from gateway.uplinks.self_checks import SelfCheckOutbox
+from gateway.weather_warnings import WarningBoard
 
 
 @dataclass(slots=True)
@@ -44,6 +45,7 @@ class ApiServices:
     sirens: Callable[[], list[SirenState]] | None = None  # the site's sirens and what drives them
     notices: NoticeBoard | None = None  # the regulators' supervision notices to the project
     self_checks: SelfCheckOutbox | None = None  # company self-checks on their way to the regulators
+    warnings: WarningBoard | None = None  # the regional warning signals the site set (or the regulator)
     safety_logs: SafetyLogSchedule | None = None  # the daily safety logs, drafted, signed and sent
 
     @property

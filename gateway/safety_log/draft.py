@@ -4,16 +4,15 @@ pours and jacking windows, the confined-space entries, who of the key people was
 and the papers due within 30 days. The safety officer then confirms, amends and signs it.
 
 Everything comes from what the gateway already keeps: the local store's readings, the alert manager, the site
-file. The weather warnings come from a ``WarningsSource`` when the gateway has one (none is wired yet: the
-log then lists none, and says so on the page and the PDF).
+file, and the warning board's signals (gateway/weather_warnings.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import Literal, Protocol
+from datetime import date, datetime
+from typing import Literal
 
 from contract.alert_event import AlertEvent
 from contract.config import LoadedSite
@@ -27,19 +26,13 @@ from gateway.alerts.models import Alert
 from gateway.papers import paper_rows
 from gateway.safety_log.attendance import attendance_day, day_bounds
 from gateway.store.local_query import HistoryPoint, HistoryReader
+from gateway.uplinks.base import BEIJING
+from gateway.weather_warnings import WarningBoard
 
 WIND = ANEMOMETER.metrics[0].name  # wind_ms: an anemometer's, and any weather station's, wind
 PAPERS_DUE_DAYS = 30  # §13: papers expiring within 30 days are listed
 MAX_ALERTS = 1000
 WINDOWS: dict[str, Literal["pour", "jacking"]] = {POUR: "pour", JACKING: "jacking"}
-
-
-class WarningsSource(Protocol):
-    """The weather warnings (预警) the gateway knows of."""
-
-    def in_force(self, start: float, end: float) -> list[str]:
-        """Each warning in force at some time in ``[start, end)``, as a line of Chinese."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +42,7 @@ class Sources:
     site: LoadedSite
     readings: HistoryReader
     alerts: AlertManager
-    warnings: WarningsSource | None = None
+    warnings: WarningBoard | None = None
 
 
 def draft(src: Sources, day: date, now: float) -> SafetyLogContent:
@@ -62,7 +55,7 @@ def draft(src: Sources, day: date, now: float) -> SafetyLogContent:
     return SafetyLogContent(
         wind_max_ms=wind_max,
         wind_device=wind_device,
-        warnings=src.warnings.in_force(start, end) if src.warnings else [],
+        warnings=_warnings(src.warnings, start, end) if src.warnings else [],
         alerts=_alerts(src.alerts, start, end),
         windows=_windows(src.readings, start, end),
         confined=_entries(src.readings, [d.id for d in devices if d.kind == "confined_space"], start, end),
@@ -73,6 +66,17 @@ def draft(src: Sources, day: date, now: float) -> SafetyLogContent:
             if r.status != "ok" or (r.days_left is not None and r.days_left <= PAPERS_DUE_DAYS)
         ],
     )
+
+
+def _warnings(board: WarningBoard, start: float, end: float) -> list[str]:
+    """Each warning signal in force at some time in ``[start, end)``: its title, validity and measure."""
+    out = []
+    for s in sorted(board.all(), key=lambda s: s.valid_from):
+        ends = [t for t in (s.cleared_ts, s.valid_to.timestamp() if s.valid_to else None) if t is not None]
+        if s.valid_from.timestamp() < end and (not ends or min(ends) > start):
+            until = f"至 {datetime.fromtimestamp(min(ends), BEIJING):%m-%d %H:%M}" if ends else "至今"
+            out.append(f"{s.title_zh}（{s.valid_from.astimezone(BEIJING):%m-%d %H:%M} {until}）：{s.measure}")
+    return out
 
 
 def _values(points: Sequence[HistoryPoint]) -> list[tuple[float, float]]:

@@ -48,7 +48,7 @@ def render(project_name: str, row: LogRow) -> bytes:
     wind = "无风速读数" if c.wind_max_ms is None else f"{c.wind_max_ms:.1f} m/s（{c.wind_device}）"
     pdf.para(f"天气：{c.weather or '（未填写）'}　　最大风速：{wind}")
     pdf.heading("一、预警信息")
-    pdf.lines(c.warnings, "（无生效预警，或网关未接入预警信息）")
+    pdf.lines(c.warnings, "（当日无生效预警信号）")
     pdf.heading("二、今日施工内容及安全工作")
     pdf.para(c.work or "（未填写）")
     pdf.heading("三、报警及处置")

@@ -1,6 +1,6 @@
 """What every kind's judge shares with the engine: the protocol a judge follows, and the site-wide
 services it may call (the site, device names, rule sections, the sensor-fault rule, the key people's
-presence and work, warnings said once).
+presence and work, the weather stops, warnings said once).
 
 The engine (rules/engine.py) is generic: it groups readings into samples, keeps a kind's sample metrics in
 each device's memory, takes the fast way for quiet readings (rules/routes.py), watches devices going
@@ -26,6 +26,7 @@ from rules.probes import Probe
 from rules.result import RuleResult
 from rules.routes import Route
 from rules.sensor_fault import SensorFault
+from rules.weather_site import SiteWeather
 
 log = logging.getLogger("rules.engine")
 T = TypeVar("T")
@@ -53,6 +54,8 @@ class Shared:
         self._said: set[tuple[str, str]] = set()
         self._work_listeners: list[WorkListener] = []
         self._worker_listeners: list[WorkerListener] = []
+        self.weather = SiteWeather(site.config)  # the weather stops every machine's work is held to
+        self.on_work(self.weather.work_seen)
         if personnel is not None:
             self.on_work(lambda device, what, ts: personnel.work_seen(what, ts, device))
 

@@ -19,6 +19,7 @@ from rules.crane_jacking_balance import JackingBalanceCheck
 from rules.crane_jacking_motion import JackingMotion
 from rules.crane_jacking_night import JackingNight
 from rules.crane_load import CraneLoad
+from rules.crane_motion import Motion
 from rules.crane_operator import CraneOperator
 from rules.crane_tilt import CraneTilt, quiet_tilts
 from rules.crane_wind import CraneWind, quiet_winds
@@ -35,7 +36,7 @@ OPERATOR = "operator_id"
 class _Crane:
     """What judging one crane's sample as a whole needs, looked up once."""
 
-    __slots__ = ("device", "lifting", "load_cfg", "name", "spec", "state", "view_at")
+    __slots__ = ("device", "lifting", "load_cfg", "motion", "name", "spec", "stale_s", "state", "view_at")
 
     def __init__(self, dev: CraneDevice, name: str, load_cfg: CraneLoadRule, view_at: int) -> None:
         self.device, self.name, self.spec = dev.id, name, dev.crane
@@ -43,10 +44,18 @@ class _Crane:
         self.load_cfg = load_cfg
         self.lifting = (f"{name}吊装", f"lifting by {dev.id}")  # what the key people are told of
         self.view_at = view_at  # its view's index in the collision check's list
+        # a sample older than three polls no longer tells where the crane is (nor how fast it moves)
+        self.stale_s = 3 * dev.poll_interval_s
+        spec = dev.crane
+        self.motion = Motion(
+            spec.max_slew_deg_s, self.stale_s, max(spec.jib_m, spec.counter_jib_m), spec.braking_time_s
+        )
 
-    def view(self) -> CraneView:
-        """The crane as the collision check sees it now: its spec and latest kinematics."""
-        state = self.state
+    def view(self, ts: float) -> CraneView:
+        """The crane as the collision check sees it at its sample of ``ts``: its spec (its height as the
+        last jacking window left it), its latest kinematics and the speeds they give."""
+        state, motion = self.state, self.motion
+        speeds = (motion.slew_deg_s, motion.radius_ms, motion.height_ms)
         return CraneView(
             self.device,
             self.name,
@@ -54,6 +63,10 @@ class _Crane:
             state.get("slew_deg"),
             state.get("radius_m"),
             state.get("height_m"),
+            ts,
+            speeds,
+            self.stale_s,
+            motion.travel_m,
         )
 
     def set_height(self, jib_height_m: float) -> None:
@@ -161,7 +174,8 @@ class CraneJudge(Judge):
         crane = self._cranes[r.device]
         if value > 0 and value != crane.spec.jib_height_m:
             crane.set_height(value)
-            self._views[crane.view_at] = crane.view()
+            # the same sample seen with the new geometry: its time (how current it is) unchanged
+            self._views[crane.view_at] = crane.view(self._views[crane.view_at].ts)
         return r, []
 
     def tick(self, now: float) -> list[RuleResult]:
@@ -191,12 +205,14 @@ class CraneJudge(Judge):
             self.shared.rest_seen(device, ts)
         radius = memory.get("radius_m")
         if radius is not None and load is not None:
+            chart = crane.spec.chart_for(memory.get("reeving"))
             found = self._load.evaluate(
-                device, name, crane.spec.load_chart, crane.load_cfg, load, radius, ts, backfill
+                device, name, chart, crane.load_cfg, load, radius, ts, backfill, memory.get("moment_pct")
             )
             if found is not None:
                 out.append(found)
-        view = self._views[crane.view_at] = crane.view()
+        crane.motion.update(ts, memory.get("slew_deg"), radius, memory.get("height_m"))
+        view = self._views[crane.view_at] = crane.view(ts)
         if view.hook is not None:  # slew and radius known
             found = self._zone.evaluate(device, name, view.hook, self._zone_cfg, ts, backfill)
             if found is not None:
@@ -308,17 +324,19 @@ class CraneJudge(Judge):
         if higher:  # this crane's jib below the other's: slewed at the other's tower
             other = higher[0]
             slew, _ = _aim(spec, other.spec.position_m)
-            setup = (
-                (other.device, "", {"slew_deg": 0.0, "radius_m": 10.0, "height_m": 10.0, "load_t": 0.0}),
+            # the other's trolley in by its tower (its hook and rope nowhere near this jib), and clear
+            # is this jib pointing straight away from it: every structure of the pair apart
+            parked = (
+                (other.device, "", {"slew_deg": 0.0, "radius_m": 2.0, "height_m": 10.0, "load_t": 0.0}),
             )
             found.append(
                 probe(
                     "crane.collision",
                     "slew_deg",
                     beyond=(slew,),
-                    clear=(slew + 90) % 360,
+                    clear=(slew + 180) % 360,
                     with_={"radius_m": 5.0},
-                    setup=setup,
+                    companions=parked,
                 )
             )
         return found

@@ -156,6 +156,7 @@ def test_health_names_uplink_backlog_store_and_versions(site: RunningSite) -> No
         "gate-1",
         "platform-1",
         "cs-1",
+        "weather-1",
     }
 
 

@@ -16,6 +16,7 @@ import pytest
 from contract.config import load_site
 from contract.config.sinks import LocalStoreConfig
 from contract.readings import Quality, Reading
+from contract.weather import WarningSignal
 from gateway.alerts.manager import AlertManager
 from gateway.safety_log.attendance import day_bounds, person_day
 from gateway.safety_log.draft import Sources, draft
@@ -23,6 +24,7 @@ from gateway.safety_log.schedule import SafetyLogSchedule
 from gateway.safety_log.store import SafetyLogStore
 from gateway.store.local import LocalStore
 from gateway.uplinks.base import BEIJING
+from gateway.weather_warnings import WarningBoard
 from rules.result import RuleResult
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,6 +75,13 @@ def test_gate_passages_are_kept_90_days_other_readings_35(tmp_path: Path) -> Non
     assert wind is not None and [round((now - p.ts) / 86400) for p in wind.points] == [34]
 
 
+class Judged:
+    """The rules' side of the warning board: told the signals, as the RuleEngine is."""
+
+    def set_warnings(self, signals: list[WarningSignal]) -> None:
+        self.signals = signals
+
+
 @pytest.fixture
 def sources(tmp_path: Path) -> Iterator[Sources]:
     store = LocalStore(tmp_path / "h.db", LocalStoreConfig(flush_interval_s=0.05), maintenance_interval_s=1e9)
@@ -109,11 +118,16 @@ def sources(tmp_path: Path) -> Iterator[Sources]:
         ]
     )
     assert store.flush(10)
+    board = WarningBoard(tmp_path / "warnings.sqlite", Judged())
+    at = datetime.fromtimestamp(START, BEIJING)
+    board.set("gale", "yellow", at + timedelta(hours=6), at + timedelta(hours=20), "super1")
+    board.set("rainstorm", "blue", at - timedelta(days=3), at - timedelta(days=2), "super1")  # over before
     try:
-        yield Sources(SITE, store.reader, alerts)
+        yield Sources(SITE, store.reader, alerts, board)
     finally:
         store.stop()
         alerts.close()
+        board.close()
 
 
 def test_the_draft_reads_the_wind_windows_entries_and_people_from_the_store(sources: Sources) -> None:
@@ -128,7 +142,8 @@ def test_the_draft_reads_the_wind_windows_entries_and_people_from_the_store(sour
     ]
     pm = next(p for p in log.people if p.person == PM.id)
     assert (pm.first_in, pm.last_out, pm.minutes) == (START + 7 * H, START + 17 * H, 600)
-    assert log.warnings == []  # no warnings source wired: none listed
+    [gale] = log.warnings  # the rainstorm signal ended days before: not in force that day
+    assert gale.startswith("大风黄色预警（11-20 06:00 至 11-20 20:00）：")
     [alert] = log.alerts
     assert (alert.rule, alert.opened_ts, alert.resolved_ts) == ("crane.wind", START + 10 * H, START + 13 * H)
     assert (alert.handled_by, alert.handling) == ("super1", "已停止吊装")

@@ -23,7 +23,17 @@ from rules.kinds.base import Judge
 SHIPPED = [importlib.import_module(m).KIND for m in registry.BUILTIN]
 DASHBOARD = (Path(__file__).resolve().parents[2] / "gateway" / "api" / "static" / "index.html").read_text()
 # docs/design.md names metrics with their unit last: the unit each suffix promises
-SUFFIX_UNITS = {"_t": "t", "_m": "m", "_deg": "°", "_ms": "m/s", "_pct": "%", "_mm": "mm", "_kn": "kN"}
+SUFFIX_UNITS = {
+    "_t": "t",
+    "_m": "m",
+    "_deg": "°",
+    "_ms": "m/s",
+    "_pct": "%",
+    "_mm": "mm",
+    "_kn": "kN",
+    "_c": "℃",
+    "_mm_h": "mm/h",
+}
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 EXAMPLE = load_site(EXAMPLE_SITE)
 
@@ -51,7 +61,7 @@ def test_a_shipped_kind_has_its_names_units_and_offline_policy(kind: Kind) -> No
 def test_a_shipped_kind_names_its_rules_and_its_judge_loads(kind: Kind) -> None:
     for rule, zh in kind.rules.items():
         assert CHINESE.search(zh), rule
-        assert rule.split(".")[0] in (kind.name, "crane", "personnel", "vision", "camera"), rule
+        assert rule.split(".")[0] in (kind.name, "crane", "personnel", "vision", "camera", "weather"), rule
     if kind.judge:
         judge = registry.resolve(kind.judge)
         assert issubclass(judge, Judge)

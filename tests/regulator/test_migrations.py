@@ -24,6 +24,7 @@ TABLES = {
     "users",
     "sessions",
     "actions",
+    "auth_log",
     "held_warnings",
     "held_events",
     "warning_counts",

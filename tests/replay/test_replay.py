@@ -18,6 +18,7 @@ from sitegw.replay_cli import replay_command
 from tests.rules.sites import PROJECT, REFERENCE, reference_site
 
 SITE = reference_site()
+REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = sorted(p for p in (Path(__file__).parent / "scenarios").iterdir() if p.is_dir())
 FIELDS = ("rule", "device", "point", "level", "state", "ts")
 
@@ -29,11 +30,16 @@ def cli() -> typer.Typer:
     return app
 
 
-def replay(tmp_path: Path, readings: Path) -> tuple[int, str, list[dict]]:
+def site_of(scenario: Path) -> Path:
+    """The site file a scenario runs on: the one its ``site.path`` names (from the repository root),
+    or the reference site."""
+    named = scenario / "site.path"
+    return REPO / named.read_text(encoding="utf-8").strip() if named.exists() else REFERENCE
+
+
+def replay(tmp_path: Path, readings: Path, site: Path = REFERENCE) -> tuple[int, str, list[dict]]:
     out = tmp_path / "alerts.jsonl"
-    result = CliRunner().invoke(
-        cli(), ["replay", str(REFERENCE), "--readings", str(readings), "--out", str(out)]
-    )
+    result = CliRunner().invoke(cli(), ["replay", str(site), "--readings", str(readings), "--out", str(out)])
     events = (
         [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] if out.exists() else []
     )
@@ -42,7 +48,7 @@ def replay(tmp_path: Path, readings: Path) -> tuple[int, str, list[dict]]:
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
 def test_scenario(tmp_path: Path, scenario: Path) -> None:
-    code, output, events = replay(tmp_path, scenario / "readings.csv")
+    code, output, events = replay(tmp_path, scenario / "readings.csv", site_of(scenario))
     assert code == 0, output
     expected = [
         json.loads(line) for line in (scenario / "expected.jsonl").read_text(encoding="utf-8").splitlines()

@@ -139,6 +139,10 @@ class Drive:
         # the rest of the site goes on reporting: the engine's clock ticks at every instant, as it does
         # every second live (a reading of a device outside the site file is judged by nothing)
         self.readings.append(Reading(ts, PROJECT, CLOCK, "tick", 0.0))
+        if device == self.probe.device:  # the devices that report beside it, at the same instant
+            for other, other_point, other_sample in self.probe.companions:
+                for metric, value in other_sample.items():
+                    self.readings.append(Reading(ts, PROJECT, other, metric, value, point=other_point))
         for metric, value in sample.items():
             quality = q if metric == self.probe.metric else Quality.OK
             self.readings.append(Reading(ts, PROJECT, device, metric, value, quality=quality, point=point))

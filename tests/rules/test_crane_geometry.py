@@ -41,7 +41,15 @@ def collision(
 
 @pytest.mark.parametrize(
     ("clearance", "level"),
-    [(7.01, None), (6.99, "warning"), (2.01, "warning"), (1.99, "alarm"), (-0.1, "alarm")],
+    [
+        (7.01, None),
+        (6.99, "warning"),
+        (2.01, "warning"),
+        (1.99, "alarm"),
+        (0.51, "alarm"),
+        (0.49, "critical"),  # below the stop clearance (制动)
+        (-0.1, "critical"),
+    ],
 )
 def test_horizontal_clearance_of_the_lower_jib_to_the_higher_tower(
     clearance: float, level: str | None
@@ -61,7 +69,15 @@ def test_jib_pointing_away_is_clear() -> None:
 
 @pytest.mark.parametrize(
     ("hook_height", "level"),
-    [(40, None), (38.9, "warning"), (35.1, "warning"), (34.9, "alarm"), (30, "alarm")],
+    [
+        (40, None),
+        (38.9, "warning"),
+        (35.1, "warning"),
+        (34.9, "alarm"),
+        (33.6, "alarm"),
+        (33.4, "critical"),  # less than the 0.5 m stop clearance above the jib (制动)
+        (30, "critical"),  # the rope crosses the jib
+    ],
 )
 def test_vertical_clearance_of_the_higher_hook_over_the_lower_jib(
     hook_height: float, level: str | None
@@ -101,12 +117,23 @@ def test_alarm_clears_only_past_the_band() -> None:
 def test_cranes_at_the_same_height_check_each_other(tmp_path: Path) -> None:
     def same_height(data: dict) -> None:
         for d in data["devices"]:
+            if d["id"] in ("crane-1", "crane-2"):
+                d["crane"]["slew_limiter_set"] = True  # each jib reaches the other's tower
             if d["id"] == "crane-2":
                 d["crane"]["jib_height_m"] = 45
 
-    engine = RuleEngine(site_variant(tmp_path, same_height))
-    results = collision(engine, 1, slew2=180, slew1=0)  # the jibs overlap, pointing at each other
-    assert {(r.device, r.level) for r in results} == {("crane-1", "alarm"), ("crane-2", "alarm")}
+    site = site_variant(tmp_path, same_height)
+    results = collision(RuleEngine(site), 1, slew2=180, slew1=0)  # the jibs overlap, pointing at each other
+    assert {(r.device, r.level) for r in results} == {("crane-1", "critical"), ("crane-2", "critical")}
+    # the case: the jibs cross mid-span (at 25.5, 14.7), each tip 26 m and more from the other
+    # tower, the hooks 8 m from the other jib: only jib against jib sees it
+    results = collision(RuleEngine(site), 1, slew2=150, slew1=30)
+    results = list({r.device: r for r in results}.values())  # each crane's verdict once both have moved
+    assert {(r.device, r.level, r.details["parts"], r.value) for r in results} == {
+        ("crane-1", "critical", "jib", 0.0),
+        ("crane-2", "critical", "jib", 0.0),
+    }
+    assert all("同层臂架间水平净距 0.0 m" in r.message and "制动" in r.message for r in results)
 
 
 def hook(engine: RuleEngine, ts: float, crane: str, slew: float, radius: float):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
+from contract.config import load_site
 from rules import RuleEngine
 from rules.crane_load import rated_load
 from tests.rules.sites import levels, reference_site, run, sample
@@ -34,7 +36,7 @@ def test_rated_load_follows_the_chart_linearly_between_points() -> None:
         (89.9, None),
         (90.0, "warning"),
         (99.9, "warning"),
-        (100.0, "warning"),  # the rated load is not more than it (GB 5144-2006 §6.1.2: 大于)
+        (100.0, "warning"),  # GB 5144-2006 §6.1.2: 大于额定起重量, the rated load itself is not more
         (100.1, "alarm"),
         (109.9, "alarm"),
         (110.0, "critical"),
@@ -131,3 +133,24 @@ def test_thresholds_out_of_order_are_a_config_error_with_the_line(tmp_path) -> N
         site_variant(tmp_path, lambda d: d["rules"].update(crane_load={"warning_pct": 100, "alarm_pct": 90}))
     assert "warning_pct < alarm_pct < critical_pct" in str(err.value)
     assert "site.yaml:" in str(err.value) and "rules.crane_load" in str(err.value)
+
+
+def test_the_box_moment_is_judged_beside_the_chart_and_both_are_shown(engine: RuleEngine) -> None:
+    """GB 5144-2006 §6.2.1: the moment limiter's own figure counts; the worse of the two decides."""
+    batch = sample("crane-1", 1, load_t=2.0, radius_m=30.0, moment_pct=95.0)  # chart: 70 %
+    [result] = run(engine, [batch], "crane.load")
+    assert result.level == "warning" and result.value == 95.0
+    assert "的 70%" in result.message and "力矩限制器报告力矩 95%" in result.message
+    lower = sample("crane-1", 2, load_t=2.0, radius_m=30.0, moment_pct=40.0)  # the chart's 70 % decides
+    [result] = run(engine, [lower], "crane.load")
+    assert result.level is None and result.value == pytest.approx(70.2, abs=0.1)
+
+
+def test_the_reeving_picks_the_load_chart() -> None:
+    """config/examples/site-two-cranes.yaml: crane-a's load_chart is for 2 falls (1.43 t at 30 m), its
+    load_charts[4] for 4 falls (2.85 t): 1.5 t is above the first and half the second."""
+    site = load_site(Path(__file__).resolve().parents[2] / "config" / "examples" / "site-two-cranes.yaml")
+    for reeving, level in ((None, "alarm"), (2, "alarm"), (4, None), (3, "alarm")):  # 3: no chart of its own
+        metrics = {"load_t": 1.5, "radius_m": 30.0} | ({} if reeving is None else {"reeving": float(reeving)})
+        [result] = run(RuleEngine(site), [sample("crane-a", 1, **metrics)], "crane.load")
+        assert result.level == level, reeving

@@ -58,6 +58,7 @@ def pointing(spec_: CraneSpec, at: tuple[float, float], arm: float) -> float:
     jitter2=0.0,
     trolley=1.0,
     hook=0.0,
+    height2=45.0,
 )
 @given(
     jib1=jibs,
@@ -70,6 +71,7 @@ def pointing(spec_: CraneSpec, at: tuple[float, float], arm: float) -> float:
     jitter2=st.floats(-3, 3),
     trolley=st.floats(0.9, 1.0),
     hook=st.floats(0, 80),
+    height2=st.sampled_from([30.0, 32.0, 45.0]),
 )
 def test_pairs_just_out_of_reach_are_skipped_and_never_matter(
     jib1: float,
@@ -82,16 +84,18 @@ def test_pairs_just_out_of_reach_are_skipped_and_never_matter(
     jitter2: float,
     trolley: float,
     hook: float,
+    height2: float,
 ) -> None:
     """The cranes are placed around the edge of reach (horizontal: the lower one's longer arm, the
     higher one's mast and the warning distance held by hysteresis; vertical: both arms and the hook's
-    plan distance), with both jibs pointed at each other: inside the edge the pair must be checked;
-    outside it, no clearance may matter, or skipping it would hide a hazard."""
-    swing = max(jib1, c1)
-    edge = max(swing + MAST + WARNING_HELD, swing + jib2 + CFG.hook_plan_m)
+    plan distance; both slewing structures in one layer), with both jibs pointed at each other: inside
+    the edge the pair must be checked; outside it, no clearance may matter, or skipping it would hide
+    a hazard. The higher crane stands in the lower one's layer (30 or 32 m) or above it (45 m)."""
+    swing, swing2 = max(jib1, c1), max(jib2, c2)
+    edge = max(swing + MAST + WARNING_HELD, swing + swing2 + max(WARNING_HELD, CFG.hook_plan_m))
     d = edge + delta
     where = (d * math.cos(math.radians(bearing)), d * math.sin(math.radians(bearing)))
-    lower, higher = spec(0, 0, jib1, c1, 30), spec(*where, jib2, c2, 45)
+    lower, higher = spec(0, 0, jib1, c1, 30), spec(*where, jib2, c2, height2)
     if delta < -0.01:
         assert can_come_close(lower, higher, CFG), "a pair within reach was skipped"
     if can_come_close(lower, higher, CFG):
@@ -101,8 +105,9 @@ def test_pairs_just_out_of_reach_are_skipped_and_never_matter(
     high = CraneView(
         "crane-2", "2号塔吊", higher, pointing(higher, (0, 0), 1) + jitter2, trolley * jib2, hook
     )
-    for c in clearances(low, high, CFG.hook_plan_m):
-        assert c.mode == "horizontal" and c.metres > WARNING_HELD, c
+    for me, other in ((low, high), (high, low)):
+        for c in clearances(me, other, CFG):
+            assert c.mode in ("mast", "jib", "own_mast") and c.metres > WARNING_HELD, c
 
 
 def test_overlapping_cranes_are_checked_and_far_ones_are_not() -> None:

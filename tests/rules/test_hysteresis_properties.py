@@ -202,7 +202,7 @@ def test_crane_load_levels_follow_thresholds_and_band(loads: list[float]) -> Non
     got = levels_after(batches, "crane.load", "crane-1")
     judged = [(v / 6.0 * 100 if math.isfinite(v) else None, lv) for v, lv in zip(loads, got, strict=True)]
     thresholds = [("warning", cfg.warning_pct), ("alarm", cfg.alarm_pct), ("critical", cfg.critical_pct)]
-    check_band(thresholds, judged, above=frozenset({"alarm"}))
+    check_band(thresholds, judged, above=frozenset({"alarm"}))  # GB 5144-2006 §6.1.2: 大于额定起重量
 
 
 @SETTINGS

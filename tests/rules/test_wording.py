@@ -120,7 +120,11 @@ CASES: dict[str, tuple[Case, str, str]] = {
     "crane.load": (crane_load, "立即停止起升，卸载至额定起重量以内", "stop hoisting up now"),
     "crane.wind": (crane_wind, "停止吊装，吊钩升起、臂架随风自由回转", "stop lifting, raise the hook"),
     "crane.tilt": (crane_tilt, "停止使用，检查塔身垂直度与基础", "stop using the crane"),
-    "crane.collision": (crane_collision, "停止回转，确认两机安全距离", "stop slewing"),
+    "crane.collision": (
+        crane_collision,
+        "减速并停止向对方回转、变幅，司机与信号工联系，确认两机安全距离后再作业",
+        "slow down and stop slewing",
+    ),
     "crane.zone": (crane_zone, "立即将吊钩移出禁吊区", "move the hook out of the no-lift zone now"),
     "crane.operator": (crane_operator, "立即停止作业，由持证司机操作", "stop work now"),
     "pit.cumulative": (

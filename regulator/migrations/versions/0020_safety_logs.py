@@ -2,7 +2,7 @@
 signed log per project and day (the body as received), one attendance row per project, day and key person.
 
 Revision ID: 0020_safety_logs
-Revises: 0016
+Revises: 0017
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020_safety_logs"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

@@ -57,7 +57,11 @@ def _readme_rows(section: str) -> list[tuple[str, str, str, str]]:
 
 @pytest.mark.parametrize(
     ("section", "name"),
-    [("Tower-crane black box", "tower_crane_blackbox"), ("Anemometer", "anemometer_rs485")],
+    [
+        ("Tower-crane black box", "tower_crane_blackbox"),
+        ("Anemometer", "anemometer_rs485"),
+        ("Weather station", "weather_station"),
+    ],
 )
 def test_vendor_table_matches_the_profile(section: str, name: str) -> None:
     p = load_profile(PROFILES / f"{name}.yaml")

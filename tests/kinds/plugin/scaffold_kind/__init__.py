@@ -46,4 +46,5 @@ KIND = Kind(
     rules={"scaffold.load": "脚手架超载"},
     simulator="scaffold_kind.sim:ScaffoldSim",
     scenarios=("normal", "overload"),
+    weather_stops=frozenset({"height"}),  # climbing it is work at height: the wind's 六级 stop holds it
 )

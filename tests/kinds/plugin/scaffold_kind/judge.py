@@ -32,6 +32,8 @@ class ScaffoldJudge(Judge):
         return (self,)
 
     def route(self, dev: DeviceConfig, metric: str) -> Route | None:
+        if metric == "lifting":
+            return Route(self._lifting)
         if metric != "load_kn":
             return None
         assert isinstance(dev, ScaffoldDevice)
@@ -55,3 +57,11 @@ class ScaffoldJudge(Judge):
             return r, [] if found is None else [found]
 
         return Route(judge)
+
+    def _lifting(self, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
+        # the scaffold climbing is work the site-wide rules hear of (the weather stops it obeys)
+        if value >= 1:
+            self.shared.work_seen(
+                r.device, (f"{self.shared.names[r.device]}升降", f"{r.device} climbing"), r.ts
+            )
+        return r, []

@@ -1,0 +1,129 @@
+"""The weather station's simulator: each scenario through the rules as the reference site's weather-1,
+published over MQTT as its profile says and read by the real driver, and served over Modbus TCP by
+`sitegw simulate weather_station`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pymodbus.client import ModbusTcpClient
+
+from contract.readings import Reading
+from drivers.modbus.decode import RequestDecoder
+from drivers.modbus.plan import plan_requests
+from drivers.simulators.device_sim import make_sim
+from drivers.simulators.profile_publish import ProfilePublisher
+from rules import RuleEngine
+from rules.result import RuleResult
+from tests.rules.sites import device, site_variant
+from tests.servers.mosquitto import MosquittoServer
+from tests.support import free_port, wait_port
+
+from .example_site import example_site, prefix, started_driver
+
+ROOT = Path(__file__).resolve().parents[3]
+T0 = 1795222800.0  # 2026-11-21 09:00 +08:00
+METRICS = {"wind_ms", "gust_ms", "rain_mm_h", "temp_c", "lightning_count"}
+
+
+def judged(scenario: str, seconds: float, every_s: float = 10.0) -> list[RuleResult]:
+    """The weather verdicts with a level of weather-1 playing ``scenario`` for ``seconds``."""
+    site = example_site()
+    sim = make_sim(site.config.device("weather-1"), site, scenario, seed=5)
+    engine = RuleEngine(site)
+    out: list[RuleResult] = []
+    for k in range(int(seconds / every_s) + 1):
+        t = k * every_s
+        values = sim.values(t)
+        batch = [Reading(T0 + t, "GD-SZ-2026-0001", "weather-1", m, float(v)) for m, v in values.items()]
+        out.extend(r for r in engine.process(batch) if r.rule.startswith("weather.") and r.level)
+    return out
+
+
+def test_a_normal_day_raises_nothing() -> None:
+    assert judged("normal", 8 * 3600) == []
+
+
+def test_a_gale_stops_platforms_erection_lifting_and_work_at_height_but_not_hoists() -> None:
+    stops = {r.point for r in judged("gale", 180)}
+    assert stops == {"platform", "erection", "lifting", "height"}
+
+
+def test_a_heat_day_climbs_through_the_three_schedules() -> None:
+    levels = [r.level for r in judged("heat_day", 8 * 60) if r.rule == "weather.heat"]
+    assert levels[0] == "warning" and "alarm" in levels and levels[-1] == "critical"
+
+
+def test_a_rainstorm_is_heavy_rain_then_a_rainstorm_with_lightning() -> None:
+    found = judged("rainstorm", 15 * 60)
+    rain = [r.level for r in found if r.rule == "weather.rain"]
+    assert rain[0] == "alarm" and rain[-1] == "critical"
+    assert any(r.rule == "weather.lightning" for r in found)
+
+
+async def test_the_station_reaches_the_driver_over_mqtt(mosquitto: MosquittoServer) -> None:
+    site = example_site()
+    profile = site.profile_of("weather-1").mqtt
+    assert profile is not None
+    driver, rec = await started_driver(site, mosquitto.port)
+    sim = make_sim(site.config.device("weather-1"), site, "gale", seed=1)
+    publisher = ProfilePublisher(
+        sim, profile, "127.0.0.1", mosquitto.port, prefix(site, "weather-1"), interval_s=0.2
+    )
+    try:
+        await publisher.run(1.0)
+        await rec.wait(
+            lambda: {r.metric for r in rec.readings if r.device == "weather-1"} == METRICS,
+            what="every metric",
+        )
+    finally:
+        await driver.stop()
+    assert driver.stats()["weather-1"].errors == 0
+
+
+@pytest.mark.timeout(60)
+def test_simulate_weather_station_serves_the_register_table_over_tcp(tmp_path: Path) -> None:
+    def on_modbus(data: dict[str, Any]) -> None:  # an RS-485 station behind a Modbus TCP converter
+        device(data, "weather-1")["transport"] = {"type": "modbus_tcp", "host": "192.168.10.40", "port": 502}
+
+    site = site_variant(tmp_path, on_modbus)
+    port = free_port()
+    cmd = [sys.executable, "-c", "from sitegw.cli import main; main()", "simulate", "weather_station"]
+    proc = subprocess.Popen(
+        [
+            *cmd,
+            "--site",
+            str(site.path),
+            "--tcp",
+            f"127.0.0.1:{port}",
+            "--scenario",
+            "heat_day",
+            "--duration",
+            "20",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_port(port)
+        mmap = site.profiles["weather_station"].modbus
+        assert mmap is not None
+        client = ModbusTcpClient("127.0.0.1", port=port)
+        assert client.connect()
+        values: dict[str, float | str] = {}
+        for r in plan_requests(mmap):
+            answer = client.read_holding_registers(r.address, count=r.count, device_id=1)
+            values.update({rv.metric: v for rv, v in RequestDecoder(mmap, r)(answer.registers)})
+        client.close()
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+    assert set(values) == METRICS, out
+    assert 33.5 <= float(values["temp_c"]) <= 36.0  # the heat day's first minute: 34 °C and noise
+    assert float(values["rain_mm_h"]) == 0.0
