@@ -96,6 +96,10 @@ class SafetyLogContent(BaseModel):
         None, description="the day's strongest wind reading, m/s (None: no reading)"
     )
     wind_device: str = Field("", description="the anemometer that read it")
+    weather_max: dict[str, float] = Field(
+        default_factory=dict,
+        description="the day's maxima of a weather station's gust_ms (阵风), rain_mm_h (雨强) and temp_c (气温)",
+    )
     warnings: list[str] = Field(default_factory=list, description="weather warnings in force during the day")
     alerts: list[LogAlert] = Field(default_factory=list)
     windows: list[LogWindow] = Field(default_factory=list)

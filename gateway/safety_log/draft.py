@@ -30,6 +30,8 @@ from gateway.uplinks.base import BEIJING
 from gateway.weather_warnings import WarningBoard
 
 WIND = ANEMOMETER.metrics[0].name  # wind_ms: an anemometer's, and any weather station's, wind
+# the weather station's other figures the log gives the day's maximum of (contract/kinds/weather_station.py)
+MAXIMA = (WIND, "gust_ms", "rain_mm_h", "temp_c")
 PAPERS_DUE_DAYS = 30  # §13: papers expiring within 30 days are listed
 MAX_ALERTS = 1000
 WINDOWS: dict[str, Literal["pour", "jacking"]] = {POUR: "pour", JACKING: "jacking"}
@@ -50,11 +52,13 @@ def draft(src: Sources, day: date, now: float) -> SafetyLogContent:
     start, end = day_bounds(day)
     end = min(end, max(start, now))
     devices = src.site.config.devices
-    wind_max, wind_device = _wind(src.readings, start, end)
+    maxima = _maxima(src.readings, start, end)
+    wind_max, wind_device = maxima.pop(WIND, (None, ""))
     gates = [d.id for d in devices if d.kind == "attendance"]
     return SafetyLogContent(
         wind_max_ms=wind_max,
         wind_device=wind_device,
+        weather_max={metric: value for metric, (value, _device) in maxima.items()},
         warnings=_warnings(src.warnings, start, end) if src.warnings else [],
         alerts=_alerts(src.alerts, start, end),
         windows=_windows(src.readings, start, end),
@@ -88,15 +92,16 @@ def _values(points: Sequence[HistoryPoint]) -> list[tuple[float, float]]:
     ]
 
 
-def _wind(reader: HistoryReader, start: float, end: float) -> tuple[float | None, str]:
-    best: tuple[float | None, str] = (None, "")
+def _maxima(reader: HistoryReader, start: float, end: float) -> dict[str, tuple[float, str]]:
+    """Per metric of MAXIMA, the day's largest measured reading of any device and that device."""
+    best: dict[str, tuple[float, str]] = {}
     for s in reader.series():
-        if s.metric != WIND:
+        if s.metric not in MAXIMA:
             continue
         history = reader.history(s.device, s.metric, start, end, point=s.point, max_points=100_000)
         for _ts, value in _values(history.points if history else []):
-            if best[0] is None or value > best[0]:
-                best = (value, s.device)
+            if s.metric not in best or value > best[s.metric][0]:
+                best[s.metric] = (value, s.device)
     return best
 
 

@@ -13,6 +13,7 @@ from gateway.uplinks.base import BEIJING
 from plumbing.cjk_pdf import FAMILY, CjkPdf
 
 WINDOW_ZH = {"pour": "混凝土浇筑", "jacking": "塔吊顶升"}
+MAX_ZH = {"gust_ms": ("最大阵风", "m/s"), "rain_mm_h": ("最大雨强", "mm/h"), "temp_c": ("最高气温", "℃")}
 PAPER_ZH = {"registration": "备案、验收、使用登记", "inspection": "定期检验", "certificate": "证书"}
 
 
@@ -47,6 +48,14 @@ def render(project_name: str, row: LogRow) -> bytes:
     pdf.para(f"工程名称：{project_name}　　日期：{row.day.isoformat()}")
     wind = "无风速读数" if c.wind_max_ms is None else f"{c.wind_max_ms:.1f} m/s（{c.wind_device}）"
     pdf.para(f"天气：{c.weather or '（未填写）'}　　最大风速：{wind}")
+    if c.weather_max:
+        pdf.para(
+            "　".join(
+                f"{name}：{c.weather_max[m]:.1f} {unit}"
+                for m, (name, unit) in MAX_ZH.items()
+                if m in c.weather_max
+            )
+        )
     pdf.heading("一、预警信息")
     pdf.lines(c.warnings, "（当日无生效预警信号）")
     pdf.heading("二、今日施工内容及安全工作")

@@ -108,6 +108,11 @@ def sources(tmp_path: Path) -> Iterator[Sources]:
             Reading(START + 10 * H, PROJECT, "anemo-1", "wind_ms", 12.5),
             Reading(START + 11 * H, PROJECT, "anemo-1", "wind_ms", 99.0, quality=Quality.FAULT),
             Reading(START + 12 * H, PROJECT, "anemo-1", "wind_ms", 8.0),
+            Reading(START + 13 * H, PROJECT, "ws-1", "wind_ms", 11.0),  # a weather station's, lighter
+            Reading(START + 13 * H, PROJECT, "ws-1", "gust_ms", 17.3),
+            Reading(START + 13 * H, PROJECT, "ws-1", "temp_c", 31.0),
+            Reading(START + 15 * H, PROJECT, "ws-1", "temp_c", 33.5),
+            Reading(START - 3 * H, PROJECT, "ws-1", "temp_c", 36.0),  # the day before: not this day's
             Reading(START - 2 * H, PROJECT, "formwork-1", "pour_active", 1.0),  # a pour through the night
             Reading(START + 3 * H, PROJECT, "formwork-1", "pour_active", 0.0),
             Reading(START + 14 * H, PROJECT, "crane-1", "jacking_active", 1.0),  # jacking still open
@@ -133,6 +138,7 @@ def sources(tmp_path: Path) -> Iterator[Sources]:
 def test_the_draft_reads_the_wind_windows_entries_and_people_from_the_store(sources: Sources) -> None:
     log = draft(sources, DAY, END + 3600)
     assert (log.wind_max_ms, log.wind_device) == (12.5, "anemo-1")  # the faulty 99 m/s is no reading
+    assert log.weather_max == {"gust_ms": 17.3, "temp_c": 33.5}
     assert [(w.what, w.device, w.started_ts, w.ended_ts) for w in log.windows] == [
         ("pour", "formwork-1", None, START + 3 * H),
         ("jacking", "crane-1", START + 14 * H, None),
