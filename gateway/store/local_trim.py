@@ -79,7 +79,9 @@ def _shrink_to(
     removed = 0
     cutoff = None
     for _ in range(20):
-        oldest, newest = _oldest_ms(conn), _newest_ms(conn)
+        # the span of what the budget may take: the gates' passages stay their 90 days, and their older
+        # rows must not hold the cut back where nothing else is left to delete
+        oldest, newest = _oldest_ms(conn, but=PRESENCE), _newest_ms(conn)
         if oldest is None or newest is None or used <= target:
             break
         # rows accrue about evenly in time: cut the share of the span the excess represents
@@ -121,9 +123,11 @@ def _delete_before(conn: sqlite3.Connection, cutoff_ms: int, gate_cutoff_ms: int
     return deleted
 
 
-def _oldest_ms(conn: sqlite3.Connection) -> int | None:
+def _oldest_ms(conn: sqlite3.Connection, but: str = "") -> int | None:
+    """The oldest reading's time, of any series but those of metric ``but``."""
     return conn.execute(
-        "SELECT MIN((SELECT MIN(ts) FROM readings WHERE series_id = s.id)) FROM series s"
+        "SELECT MIN((SELECT MIN(ts) FROM readings WHERE series_id = s.id)) FROM series s WHERE s.metric != ?",
+        (but,),
     ).fetchone()[0]
 
 

@@ -82,6 +82,34 @@ class Judged:
         self.signals = signals
 
 
+def test_the_disk_budget_takes_other_readings_and_leaves_the_gates_passages(tmp_path: Path) -> None:
+    store = LocalStore(
+        tmp_path / "h.db", LocalStoreConfig(max_disk_mb=1, flush_interval_s=0.05), maintenance_interval_s=3600
+    )
+    store.start()
+    now = time.time()
+    store.add(
+        [
+            Reading(now - 80 * 86400 + k * 60, PROJECT, "gate-1", "on_site", float(k % 2), point="KP-01")
+            for k in range(10)
+        ]
+    )
+    start = now - 86400
+    for k in range(10):
+        store.add(
+            [
+                Reading(start + (k * 10_000 + i) * 0.5, PROJECT, "crane-1", "load_t", float(i))
+                for i in range(10_000)
+            ]
+        )
+    assert store.flush(30)
+    report = store.maintain()
+    store.stop()
+    assert report is not None and report.budget_rows > 0 and report.used_bytes <= 0.8e6
+    gate = store.reader.history("gate-1", "on_site", now - 90 * 86400, now, point="KP-01")
+    assert gate is not None and len(gate.points) == 10  # 80 days old, inside their 90: all kept
+
+
 @pytest.fixture
 def sources(tmp_path: Path) -> Iterator[Sources]:
     store = LocalStore(tmp_path / "h.db", LocalStoreConfig(flush_interval_s=0.05), maintenance_interval_s=1e9)
