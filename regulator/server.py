@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,16 +23,20 @@ from regulator.supervision import ListingPolicy, Supervision
 
 log = logging.getLogger(__name__)
 
+MISSING_LOGS_EVERY_S = 600.0  # how often the upkeep looks for safety logs missing past their grace
+
 
 async def upkeep_forever(
     review: Review, every_s: float, hold: WarningHold | None = None, log_policy: LogPolicy | None = None
 ) -> None:
     """The regulator's periodic upkeep until cancelled: escalate overdue rectification every ``every_s``
     (Review.escalate_overdue), make hazards of held warnings still open past the hold
-    (WarningHold.promote_waiting) and of safety logs missing past their grace (regulator/safety_logs.py)
+    (WarningHold.promote_waiting) and, every MISSING_LOGS_EVERY_S, of safety logs missing past their grace
+    (regulator/safety_logs.py)
     and, once a UTC day, keep the coming months' partitions in place
     (Repository.ensure_partitions)."""
     ensured_day = ""  # remembered so the upkeep costs nothing on the day's other sweeps
+    logs_due = 0.0  # when missing safety logs are looked for next (time.monotonic)
     while True:
         try:
             await asyncio.to_thread(review.escalate_overdue)
@@ -42,10 +47,12 @@ async def upkeep_forever(
                 await asyncio.to_thread(hold.promote_waiting, review.repo)
             except Exception:  # as above
                 log.exception("promoting held warnings failed; retrying in %.0f s", every_s)
-        try:
-            await asyncio.to_thread(flag_missing, review, log_policy or LogPolicy())
-        except Exception:  # as above
-            log.exception("flagging missing safety logs failed; retrying in %.0f s", every_s)
+        if time.monotonic() >= logs_due:  # a log goes missing by the hour: no need to look every sweep
+            try:
+                await asyncio.to_thread(flag_missing, review, log_policy or LogPolicy())
+                logs_due = time.monotonic() + MISSING_LOGS_EVERY_S
+            except Exception:  # as above
+                log.exception("flagging missing safety logs failed; retrying in %.0f s", every_s)
         today = datetime.now(UTC).date().isoformat()
         if today != ensured_day:
             try:
