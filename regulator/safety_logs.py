@@ -24,7 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from contract.safety_log import DocumentReceipt, KeyAttendance, SafetyLog
+from contract.safety_log import DocumentReceipt, KeyAttendance, PersonDay, SafetyLog
 from regulator.channels.articles import Citation
 from regulator.channels.ledger import Finding, record
 from regulator.db import sql
@@ -84,23 +84,15 @@ def store_attendance(
             sql("DELETE FROM key_attendance WHERE project = :p AND day = :d"),
             {"p": att.project, "d": att.day.isoformat()},
         ).rowcount
-        now = time.time()
-        for person in att.people:
-            db.execute(
-                sql(
-                    "INSERT INTO key_attendance(project, day, person, name, role, first_in, last_out, minutes, "
-                    "received_at) VALUES (:p, :d, :person, :name, :role, :first_in, :last_out, :minutes, :now)"
-                ),
-                {"p": att.project, "d": att.day.isoformat(), "now": now, **person.model_dump()},
-            )
-        if not att.people:  # a site without key people still said it sent the day
-            db.execute(
-                sql(
-                    "INSERT INTO key_attendance(project, day, person, name, role, first_in, last_out, minutes, "
-                    "received_at) VALUES (:p, :d, '', '', '', NULL, NULL, 0, :now)"
-                ),
-                {"p": att.project, "d": att.day.isoformat(), "now": now},
-            )
+        # a day without key people is kept as one row of person '': the site did send the day
+        people = [p.model_dump() for p in att.people] or [PersonDay(person="", name="", role="").model_dump()]
+        db.execute(
+            sql(
+                "INSERT INTO key_attendance(project, day, person, name, role, first_in, last_out, minutes, "
+                "received_at) VALUES (:p, :d, :person, :name, :role, :first_in, :last_out, :minutes, :now)"
+            ),
+            [{"p": att.project, "d": att.day.isoformat(), "now": time.time(), **p} for p in people],
+        )
     return DocumentReceipt(project=att.project, day=att.day, status="replaced" if replaced else "recorded")
 
 

@@ -163,6 +163,8 @@ async def test_the_attendance_look_back_gives_each_key_persons_share_of_the_work
                     ],
                 )
             )
+        # a day a week back, from a site file without key people then: reported, nobody to count
+        store.queue_attendance(KeyAttendance(project=PROJECT, day=today - timedelta(days=7), people=[]))
         await run_until(
             SafetyLogSender(uplink(server.port), store).run(), lambda: store.oldest("regulator") is None
         )
@@ -177,7 +179,7 @@ async def test_the_attendance_look_back_gives_each_key_persons_share_of_the_work
             page = await client.get("/ui/safety-logs")
             assert page.status_code == 200 and "倒查3个月" in page.text
         assert back["since"] == (today - timedelta(days=89)).isoformat()
-        assert (back["working_days"], back["days_reported"]) == (3, 4)
+        assert (back["working_days"], back["days_reported"]) == (3, 5)
         people = {p["person"]: p for p in back["people"]}
         assert people["KP-01"]["days_on_site"] == 2 and people["KP-01"]["minutes"] == 900
         assert people["KP-01"]["share"] == round(2 / 3, 4) and people["KP-01"]["below_pm_share"] is True
