@@ -45,6 +45,7 @@ from contract.wire import (
     ReadingsSummary,
     RectificationReport,
 )
+from plumbing.cjk_pdf import ReportError
 from regulator import auth_log, classify, dangerous_works, export, jurisdictions, project_map, risk, video_set
 from regulator.accident_followup import FollowupPolicy
 from regulator.accident_routes import accident_router
@@ -105,11 +106,13 @@ from regulator.queue_models import (
     WarningCountRow,
     WarningStats,
 )
-from regulator.report_pdf import ReportError, render
+from regulator.report_pdf import render
 from regulator.responses import download, signed_path
 from regulator.review import MAX_PAGE_SIZE, QueueFilter, Review, ReviewError
 from regulator.review_models import ActionRecord, AuditTrail, Feedback, HazardDetail
 from regulator.risk_models import CompanyRisk, ProjectRisk, RiskLists, Weights
+from regulator.safety_log_routes import safety_log_router
+from regulator.safety_logs import LogPolicy
 from regulator.scope import Actor
 from regulator.storage import NonceReused, ReadingRecord, Repository
 from regulator.supervision import ListingPolicy, Supervision
@@ -304,13 +307,15 @@ def create_app(
     login_policy: LoginPolicy | None = None,
     secure_cookies: bool | None = None,
     followup: FollowupPolicy | None = None,
+    log_policy: LogPolicy | None = None,
 ) -> FastAPI:
     """The regulator app over one repository and its review service; ``hold``: flood control's hold of
     warnings (default: DEFAULT_HOLD_S); ``max_body_mb``: larger request bodies are refused with 413 unread;
     ``listing``: listed supervision's deadlines (county 30 d, city 60 d); ``login_policy``: sign-in failure
     handling, password rules and session timeouts; ``secure_cookies``: the session cookie's Secure flag
     (None: when the request came over TLS); ``followup``: the days after which an accident's unfinished
-    investigation or penalty is proposed for listed supervision (60 d, 75 d)."""
+    investigation or penalty is proposed for listed supervision (60 d, 75 d); ``log_policy``: when a site's
+    daily safety log is due (regulator/safety_logs.py)."""
     hold = hold or WarningHold()
     login_policy = login_policy or LoginPolicy()
     accounts = Accounts(repo, policy=login_policy)
@@ -373,6 +378,7 @@ def create_app(
     app.include_router(supervision_router(supervision, signed_in))
     app.include_router(accident_router(incidents, signed_in))
     app.include_router(patrol_duty_router(repo, signed_in))
+    app.include_router(safety_log_router(repo, log_policy or LogPolicy(), signed_in, signed))
 
     # ---- gateways -------------------------------------------------------------------------------------
 

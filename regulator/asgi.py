@@ -33,6 +33,7 @@ from regulator.evidence import open_evidence_store
 from regulator.held import DEFAULT_HOLD_S, WarningHold
 from regulator.passwords import PasswordPolicy
 from regulator.review import DeadlinePolicy, Review
+from regulator.safety_logs import LogPolicy
 from regulator.server import upkeep_forever
 from regulator.storage import Repository
 from regulator.supervision import ListingPolicy
@@ -60,6 +61,8 @@ class ServeSettings:
     public_per_sender: int = PER_SENDER
     public_total: int = TOTAL
     forwarded_allow_ips: str | None = None
+    log_due_h: float = 12.0
+    log_grace_h: float = 24.0
     lock_after: int = 5
     lock_min: float = 30.0
     session_idle_min: float = 30.0
@@ -97,6 +100,7 @@ def app_from_env() -> FastAPI:
     hold = WarningHold(settings.warning_hold_s)
     listing = ListingPolicy(settings.county_listing_days, settings.city_listing_days)
     limits = Limits(settings.public_per_sender, settings.public_total)
+    log_policy = LogPolicy(settings.log_due_h, settings.log_grace_h)
     app = create_app(
         repo,
         review,
@@ -108,11 +112,12 @@ def app_from_env() -> FastAPI:
         settings.login_policy(),
         settings.secure_cookies,
         FollowupPolicy(settings.investigation_days, settings.penalty_days),
+        log_policy,
     )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        upkeep = asyncio.create_task(upkeep_forever(review, settings.escalate_every_s, hold))
+        upkeep = asyncio.create_task(upkeep_forever(review, settings.escalate_every_s, hold, log_policy))
         settle_startup_heap()
         try:
             yield

@@ -111,6 +111,19 @@ def serve(
         min=0.01,
         help="the same for its penalty (第三十二条: decided within 15 days of the investigation's report)",
     ),
+    log_due_hours: float = typer.Option(
+        12.0,
+        "--log-due-hours",
+        min=0.0,
+        help="a site's daily safety log (施工安全日志) is due this many hours after its day ends (Beijing "
+        "time; 12: noon the next day); one signed later is listed late",
+    ),
+    log_grace_hours: float = typer.Option(
+        24.0,
+        "--log-grace-hours",
+        min=0.0,
+        help="a safety log still missing this many hours after it was due becomes an ordinary hazard",
+    ),
     offline_after_min: float = typer.Option(
         10.0, "--offline-after-min", help="a project is offline after this long without a request"
     ),
@@ -184,6 +197,7 @@ def serve(
     from regulator.asgi import ServeSettings
     from regulator.channels.public import Limits
     from regulator.review import DeadlinePolicy
+    from regulator.safety_logs import LogPolicy
     from regulator.server import RegulatorServer
     from regulator.supervision import ListingPolicy
 
@@ -211,6 +225,8 @@ def serve(
         password_classes=password_classes,
         password_max_age_days=password_max_age_days,
         secure_cookies=secure_cookies,
+        log_due_h=log_due_hours,
+        log_grace_h=log_grace_hours,
     )
     if workers > 1:
         _serve_workers(
@@ -242,6 +258,7 @@ def serve(
             login_policy=settings.login_policy(),
             secure_cookies=secure_cookies,
             followup=FollowupPolicy(investigation_days, penalty_days),
+            log_policy=LogPolicy(log_due_hours, log_grace_hours),
         )
         await server.start()
         settle_startup_heap()
@@ -462,9 +479,10 @@ def monthly_report(
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
 ) -> None:
     """Write a jurisdiction's monthly report (隐患排查治理月报) as PDF, as the UI's 月报 PDF makes it."""
+    from plumbing.cjk_pdf import ReportError
     from regulator.jurisdictions import UnknownPlace, find
     from regulator.monthly import figures
-    from regulator.report_pdf import ReportError, render
+    from regulator.report_pdf import render
     from regulator.review import ReviewError
     from regulator.scope import Actor
 

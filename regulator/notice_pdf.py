@@ -1,5 +1,5 @@
 """A supervision notice (整改通知书 or 停工整改通知书, regulator/supervision.py) typeset as a one-page PDF in the
-regulator's CJK font (regulator/report_pdf.py): the notice's number, the project and its companies, the
+regulator's CJK font (plumbing/cjk_pdf.py): the notice's number, the project and its companies, the
 hazard and the article of 建质规〔2024〕5号 it breaks, the evidence picture, the deadline, what the
 contractor must do, and the issuing authority.
 """
@@ -11,8 +11,8 @@ from typing import Any
 
 from fpdf.enums import WrapMode, XPos, YPos
 
+from plumbing.cjk_pdf import FAMILY, MARGIN, PAGE_W, CjkPdf
 from regulator.names import beijing_text
-from regulator.report_pdf import FAMILY, MARGIN, PAGE_W, CjkPdf
 from regulator.supervision import BASIS, NOTICE_KINDS, PLAN, authority_name
 
 ORDERS = {

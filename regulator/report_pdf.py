@@ -1,74 +1,22 @@
 """The monthly report (regulator/monthly.py) typeset as a PDF, Chinese in an embedded CJK font, its charts
 drawn as vector bars (no plotting library: the figures are a few bars each, and the text stays text).
 
-The font is Noto Sans CJK SC (Debian's fonts-noto-cjk; the regulator's Docker image installs it) or the
-file ``SITEGW_CJK_FONT`` names (a .ttf, .otf or .ttc); only the glyphs used are embedded, so a report is a
-few tens of kilobytes and opens on a machine without the font.
+The font and the A4 page are plumbing/cjk_pdf.py's (shared with the gateway's safety log).
 """
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from plumbing.cjk_pdf import FAMILY, MARGIN, PAGE_W, CjkPdf
 from regulator.monthly import MonthFigures
 from regulator.names import beijing_text
 from regulator.patrol_duty import MonthCoverage
 
-FONT_ENV = "SITEGW_CJK_FONT"
-# (file, index in a font collection): Noto Sans CJK's collections hold JP, KR, SC, TC, HK in this order
-FONTS: tuple[tuple[str, int], ...] = (
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-)
-FAMILY = "cjk"
 BAR = (47, 111, 179)
 WARN = (196, 58, 49)
-PAGE_W = 210.0
-MARGIN = 15.0
-
-
-class ReportError(RuntimeError):
-    """The report cannot be made here (no CJK font); the message names the fix."""
-
-
-def cjk_font() -> tuple[str, int]:
-    """The CJK font file to embed and its index in a collection."""
-    named = os.environ.get(FONT_ENV, "").strip()
-    if named:
-        if not Path(named).is_file():
-            raise ReportError(
-                f"{FONT_ENV}={named!r} is not a file: name a .ttf, .otf or .ttc with Chinese glyphs"
-            )
-        return named, 2 if named.endswith("NotoSansCJK-Regular.ttc") else 0
-    for path, index in FONTS:
-        if Path(path).is_file():
-            return path, index
-    raise ReportError(
-        "no Chinese font for the PDF report: install Debian's fonts-noto-cjk (apt-get install fonts-noto-cjk), "
-        f"or set {FONT_ENV} to a .ttf/.otf/.ttc with Chinese glyphs"
-    )
-
-
-class CjkPdf(FPDF):
-    """An A4 document of the regulator's with the CJK font embedded as ``FAMILY`` (the monthly report, the
-    supervision notices of regulator/notice_pdf.py); ReportError when there is no CJK font."""
-
-    def __init__(self, title: str) -> None:
-        super().__init__(format="A4")
-        path, index = cjk_font()
-        self.add_font(FAMILY, fname=path, collection_font_number=index)
-        self.set_margins(MARGIN, MARGIN)
-        self.set_auto_page_break(True, margin=MARGIN)
-        self.set_title(title)
-        self.set_creator("sitegw regulator")
-        self.report_title = title
 
 
 class _Report(CjkPdf):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,18 +18,26 @@ from regulator.channels.public import Limits
 from regulator.evidence import PictureStore
 from regulator.held import DEFAULT_HOLD_S, WarningHold
 from regulator.review import DeadlinePolicy, Review
+from regulator.safety_logs import LogPolicy, flag_missing
 from regulator.storage import Repository
 from regulator.supervision import ListingPolicy, Supervision
 
 log = logging.getLogger(__name__)
 
+MISSING_LOGS_EVERY_S = 600.0  # how often the upkeep looks for safety logs missing past their grace
 
-async def upkeep_forever(review: Review, every_s: float, hold: WarningHold | None = None) -> None:
+
+async def upkeep_forever(
+    review: Review, every_s: float, hold: WarningHold | None = None, log_policy: LogPolicy | None = None
+) -> None:
     """The regulator's periodic upkeep until cancelled: escalate overdue rectification every ``every_s``
     (Review.escalate_overdue), make hazards of held warnings still open past the hold
-    (WarningHold.promote_waiting) and, once a UTC day, keep the coming months' partitions in place
+    (WarningHold.promote_waiting) and, every MISSING_LOGS_EVERY_S, of safety logs missing past their grace
+    (regulator/safety_logs.py)
+    and, once a UTC day, keep the coming months' partitions in place
     (Repository.ensure_partitions)."""
     ensured_day = ""  # remembered so the upkeep costs nothing on the day's other sweeps
+    logs_due = 0.0  # when missing safety logs are looked for next (time.monotonic)
     while True:
         try:
             await asyncio.to_thread(review.escalate_overdue)
@@ -39,6 +48,12 @@ async def upkeep_forever(review: Review, every_s: float, hold: WarningHold | Non
                 await asyncio.to_thread(hold.promote_waiting, review.repo)
             except Exception:  # as above
                 log.exception("promoting held warnings failed; retrying in %.0f s", every_s)
+        if time.monotonic() >= logs_due:  # a log goes missing by the hour: no need to look every sweep
+            try:
+                await asyncio.to_thread(flag_missing, review, log_policy or LogPolicy())
+                logs_due = time.monotonic() + MISSING_LOGS_EVERY_S
+            except Exception:  # as above
+                log.exception("flagging missing safety logs failed; retrying in %.0f s", every_s)
         today = datetime.now(UTC).date().isoformat()
         if today != ensured_day:
             try:
@@ -70,6 +85,7 @@ class RegulatorServer:
         login_policy: LoginPolicy | None = None,
         secure_cookies: bool | None = None,
         followup: FollowupPolicy | None = None,
+        log_policy: LogPolicy | None = None,
     ) -> None:
         """``evidence_dir``: a picture store, a folder or ``s3://BUCKET/PREFIX`` (None: by the database);
         ``warning_hold_s``: flood control's hold of warnings (regulator/held.py; 0 = none);
@@ -80,7 +96,8 @@ class RegulatorServer:
         ``login_policy``: sign-in failure handling, password rules, session timeouts (regulator/auth.py);
         ``secure_cookies``: the session cookie's Secure flag (None: when the request came over TLS);
         ``followup``: when an accident's unfinished investigation or penalty is proposed for listed supervision
-        (60 d, 75 d)."""
+        (60 d, 75 d); ``log_policy``: when a site's daily safety log is due, and becomes a hazard when missing
+        (regulator/safety_logs.py)."""
         self.db = db
         self.repo = Repository(db, evidence_dir)
         self.host = host
@@ -88,6 +105,7 @@ class RegulatorServer:
         self._escalate_every_s = escalate_every_s
         self._escalation: asyncio.Task[None] | None = None
         self.hold = WarningHold(warning_hold_s)
+        self.log_policy = log_policy or LogPolicy()
         app = create_app(
             self.repo,
             self.review,
@@ -99,6 +117,7 @@ class RegulatorServer:
             login_policy,
             secure_cookies,
             followup,
+            self.log_policy,
         )
         self.supervision: Supervision = app.state.supervision
         self._app = app
@@ -126,7 +145,8 @@ class RegulatorServer:
         escalated every ``escalate_every_s`` from then on."""
         await self._http.start()
         self._escalation = asyncio.create_task(
-            upkeep_forever(self.review, self._escalate_every_s, self.hold), name="regulator-escalation"
+            upkeep_forever(self.review, self._escalate_every_s, self.hold, self.log_policy),
+            name="regulator-escalation",
         )
 
     async def wait(self) -> None:

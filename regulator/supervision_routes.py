@@ -17,10 +17,10 @@ from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from plumbing.cjk_pdf import ReportError
 from regulator.answers import MAX_ID, SESSION, SIGNED, RowId
 from regulator.ingest import WINDOW_S, Refusal, authenticate, decode_jpeg, refuse_replay
 from regulator.notice_pdf import render
-from regulator.report_pdf import ReportError
 from regulator.responses import download, signed_path
 from regulator.review import ReviewError
 from regulator.scope import Actor

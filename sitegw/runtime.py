@@ -37,6 +37,11 @@ from gateway.jacking import CraneHeights, Jacking
 from gateway.live import LiveState
 from gateway.metrics import GatewayMetrics, MetricSources
 from gateway.outbox.service import Outbox
+from gateway.safety_log.draft import Sources
+from gateway.safety_log.schedule import SafetyLogSchedule
+from gateway.safety_log.sender import SafetyLogSender
+from gateway.safety_log.store import FILE as SAFETY_LOGS_FILE
+from gateway.safety_log.store import SafetyLogStore
 from gateway.series_guard import SeriesGuard
 from gateway.siren import SirenController
 from gateway.site_work import JACKING_WINDOW, SiteWork
@@ -168,6 +173,15 @@ class Gateway:
         self.self_check_senders = [
             SelfCheckSender(u, site.config.project.code, self.self_checks) for u in regulators
         ]
+        # the daily safety log and the key people's attendance (gateway/safety_log/), for each regulator uplink
+        self.safety_logs = SafetyLogSchedule(
+            Sources(site, self.store.reader, self.monitor.alerts, self.warnings),
+            SafetyLogStore(
+                state_dir / SAFETY_LOGS_FILE, site.config.project.code, [u.name for u in regulators]
+            ),
+            site.config.safety_log.draft_at,
+        )
+        self.safety_log_senders = [SafetyLogSender(u, self.safety_logs.store) for u in regulators]
         # what the API may read and act on, and where /metrics reads its figures: nothing else of this object
         self.api_services = ApiServices(
             site=site,
@@ -186,6 +200,7 @@ class Gateway:
                 site.config.project.code, [u for u in self._uplinks if isinstance(u, RegulatorUplink)]
             ),
             self_checks=self.self_checks,
+            safety_logs=self.safety_logs,
         )
         self.metrics = GatewayMetrics(
             MetricSources(
@@ -244,6 +259,9 @@ class Gateway:
         self._start_clips()
         for sender in self.self_check_senders:
             self._tasks.append(asyncio.create_task(sender.run(), name=f"self-checks-{sender.name}"))
+        for log_sender in self.safety_log_senders:
+            self._tasks.append(asyncio.create_task(log_sender.run(), name=f"safety-logs-{log_sender.name}"))
+        self._tasks.append(asyncio.create_task(self.safety_logs.run(), name="safety-log-schedule"))
         for uplink in self._uplinks:
             if isinstance(uplink, RegulatorUplink):
                 depth = partial(lambda name: self.outbox.store.backlog(name).depth, uplink.name)
@@ -408,6 +426,7 @@ class Gateway:
         if self.auth is not None:
             self.auth.store.close()
         self.self_checks.close()
+        self.safety_logs.store.close()
         if self.influx is not None:
             await self.influx.stop()
         await asyncio.to_thread(self.store.stop)

@@ -18,6 +18,13 @@ class LocalStoreConfig(Model):
         title="Retention",
         description="days of history kept; GB/T 28264 asks for at least 30 working days",
     )
+    gate_retention_days: float = Field(
+        90,
+        ge=90,
+        title="Gate passages retention",
+        description="days of the access gates' passages kept (attendance kind); the regulator may look back "
+        "3 months at the key people's attendance (倒查3个月考勤), so at least 90",
+    )
     max_disk_mb: float = Field(
         8192,
         gt=0,
@@ -35,6 +42,18 @@ class LocalStoreConfig(Model):
         description="readings kept in memory while the state folder's disk is full (about 150 bytes "
         "each: 500,000 is about 75 MB); past this the oldest are dropped, counted and logged, so memory stays bounded and the "
         "alerts, which are recorded in the disk's reserve, keep going",
+    )
+
+
+class SafetyLogConfig(Model):
+    """The daily safety log (施工安全日志, standards.md §14) the gateway drafts for the safety officer."""
+
+    draft_at: str = Field(
+        "18:00",
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        title="Draft at",
+        description="Beijing time (HH:MM) at which the day's log is drafted each evening; it is redrafted on "
+        "request until signed",
     )
 
 

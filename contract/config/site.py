@@ -14,7 +14,7 @@ from contract.config.device import DeviceConfig
 from contract.config.gb28181 import Gb28181Config
 from contract.config.personnel import KeyPerson
 from contract.config.rules import RulesConfig
-from contract.config.sinks import ApiConfig, InfluxConfig, LocalStoreConfig
+from contract.config.sinks import ApiConfig, InfluxConfig, LocalStoreConfig, SafetyLogConfig
 from contract.config.siren import SirenOutput
 from contract.config.transport import ModbusRtuTransport, MqttBroker, MqttTransport
 from contract.config.uniqueness import DUPLICATE_DEVICE_ID, require_unique
@@ -95,6 +95,9 @@ class SiteConfig(Model):
         default_factory=LocalStoreConfig, title="Local store", description="embedded history"
     )
     influx: InfluxConfig | None = Field(None, title="InfluxDB", description="optional InfluxDB sink")
+    safety_log: SafetyLogConfig = Field(
+        default_factory=SafetyLogConfig, title="Safety log", description="the daily safety log's drafting"
+    )
     api: ApiConfig = Field(default_factory=ApiConfig, title="API", description="dashboard and REST API")
     uplinks: list[Uplink] = Field(
         default_factory=list, title="Uplinks", description="where alerts are delivered"

@@ -20,6 +20,7 @@ from gateway.api.routes_alerts import alerts_router
 from gateway.api.routes_cameras import cameras_router
 from gateway.api.routes_live import live_router
 from gateway.api.routes_notices import notices_router
+from gateway.api.routes_safety_log import safety_log_router
 from gateway.api.routes_self_checks import self_checks_router
 from gateway.api.routes_site import site_router
 from gateway.api.routes_weather import weather_router
@@ -62,6 +63,7 @@ def create_app(
         work_router(svc),
         weather_router(svc),
         self_checks_router(svc),
+        safety_log_router(svc),
         live_router(svc.hub),
         auth_router(),
     ):

@@ -19,6 +19,7 @@ from gateway.api.hub import LiveHub
 from gateway.camera_service import CameraService
 from gateway.jacking import Jacking
 from gateway.live import LiveState
+from gateway.safety_log.schedule import SafetyLogSchedule
 from gateway.siren import SirenState
 from gateway.site_work import SiteWork
 from gateway.store.local_query import HistoryReader
@@ -45,6 +46,7 @@ class ApiServices:
     notices: NoticeBoard | None = None  # the regulators' supervision notices to the project
     self_checks: SelfCheckOutbox | None = None  # company self-checks on their way to the regulators
     warnings: WarningBoard | None = None  # the regional warning signals the site set (or the regulator)
+    safety_logs: SafetyLogSchedule | None = None  # the daily safety logs, drafted, signed and sent
 
     @property
     def device_ids(self) -> set[str]:

@@ -1,6 +1,8 @@
 """Keeping the local store within its retention and its disk budget.
 
-Retention deletes what is older than ``retention_days``. The budget counts the pages in use plus
+Retention deletes what is older than ``retention_days``, the access gates' passages (``on_site``) what is
+older than ``gate_retention_days`` (90: the regulator looks back 3 months at the key people's attendance, and
+passages are a few hundred small rows a day, so the budget never takes them before that either). The budget counts the pages in use plus
 the WAL; above 90 % of ``max_disk_mb`` the oldest data goes (in every series alike) until 80 %
 is in use, so new rows reuse the freed pages and the file stops growing. When the budget forces
 out data younger than the retention, a warning says how many days the budget holds.
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from contract.config.sinks import LocalStoreConfig
+from contract.kinds.attendance import PRESENCE
 from gateway.sqlite_tx import transaction
 
 log = logging.getLogger(__name__)
@@ -48,7 +51,8 @@ def trim(conn: sqlite3.Connection, path: Path, cfg: LocalStoreConfig, now: float
     """Apply retention, then the budget. Runs in the writer's thread, between commits."""
     now_ms = round((time.time() if now is None else now) * 1000)
     retention_cutoff = now_ms - round(cfg.retention_days * DAY_MS)
-    expired = _delete_before(conn, retention_cutoff)
+    gate_cutoff = now_ms - round(cfg.gate_retention_days * DAY_MS)
+    expired = _delete_before(conn, retention_cutoff, gate_cutoff)
     budget = cfg.max_disk_mb * 1e6
     removed = 0
     used = used_bytes(conn, path)
@@ -56,7 +60,9 @@ def trim(conn: sqlite3.Connection, path: Path, cfg: LocalStoreConfig, now: float
         # only now fold the WAL in: a TRUNCATE checkpoint waits for the API's readers
         used = _checkpointed_bytes(conn, path)
     if used > budget * HIGH_WATER:
-        removed, used = _shrink_to(conn, path, budget * LOW_WATER, used, retention_cutoff, now_ms)
+        removed, used = _shrink_to(
+            conn, path, budget * LOW_WATER, used, (retention_cutoff, gate_cutoff), now_ms
+        )
         if _file_bytes(path) > budget:
             # the file outgrew the budget (it was lowered, or grew between passes): give pages back.
             # execute() would step the pragma once, freeing one page; executescript runs it through
@@ -67,18 +73,21 @@ def trim(conn: sqlite3.Connection, path: Path, cfg: LocalStoreConfig, now: float
 
 
 def _shrink_to(
-    conn: sqlite3.Connection, path: Path, target: float, used: int, retention_cutoff: int, now_ms: int
+    conn: sqlite3.Connection, path: Path, target: float, used: int, cutoffs: tuple[int, int], now_ms: int
 ) -> tuple[int, int]:
+    retention_cutoff, gate_cutoff = cutoffs
     removed = 0
     cutoff = None
     for _ in range(20):
-        oldest, newest = _oldest_ms(conn), _newest_ms(conn)
+        # the span of what the budget may take: the gates' passages stay their 90 days, and their older
+        # rows must not hold the cut back where nothing else is left to delete
+        oldest, newest = _oldest_ms(conn, but=PRESENCE), _newest_ms(conn)
         if oldest is None or newest is None or used <= target:
             break
         # rows accrue about evenly in time: cut the share of the span the excess represents
         share = min(1.0, (used - target) / used)
         cutoff = max(oldest + 1, oldest + round((newest - oldest) * share))
-        removed += _delete_before(conn, cutoff)
+        removed += _delete_before(conn, cutoff, gate_cutoff)
         used = _checkpointed_bytes(conn, path)
     if cutoff is not None and cutoff > retention_cutoff:
         log.warning(
@@ -97,24 +106,28 @@ def _checkpointed_bytes(conn: sqlite3.Connection, path: Path) -> int:
     return used_bytes(conn, path)
 
 
-def _delete_before(conn: sqlite3.Connection, cutoff_ms: int) -> int:
-    """Delete every reading older than ``cutoff_ms``, one primary-key range per series, and the late-minute
+def _delete_before(conn: sqlite3.Connection, cutoff_ms: int, gate_cutoff_ms: int) -> int:
+    """Delete every reading older than ``cutoff_ms`` (a gate passage: older than both cutoffs), one
+    primary-key range per series, and the late-minute
     marks of the minutes wholly before it (nothing left to summarise; this also bounds the marks of an
     uplink no longer in the site file, which no sender removes)."""
     deleted = 0
     with transaction(conn):
-        for (series_id,) in conn.execute("SELECT id FROM series").fetchall():
+        for series_id, metric in conn.execute("SELECT id, metric FROM series").fetchall():
+            before = min(cutoff_ms, gate_cutoff_ms) if metric == PRESENCE else cutoff_ms
             deleted += conn.execute(
-                "DELETE FROM readings WHERE series_id = ? AND ts < ?", (series_id, cutoff_ms)
+                "DELETE FROM readings WHERE series_id = ? AND ts < ?", (series_id, before)
             ).rowcount
         conn.execute("UPDATE meta SET value = value - ? WHERE key = 'rows'", (deleted,))
         conn.execute("DELETE FROM late_minutes WHERE minute * 1000 + 60000 <= ?", (cutoff_ms,))
     return deleted
 
 
-def _oldest_ms(conn: sqlite3.Connection) -> int | None:
+def _oldest_ms(conn: sqlite3.Connection, but: str = "") -> int | None:
+    """The oldest reading's time, of any series but those of metric ``but``."""
     return conn.execute(
-        "SELECT MIN((SELECT MIN(ts) FROM readings WHERE series_id = s.id)) FROM series s"
+        "SELECT MIN((SELECT MIN(ts) FROM readings WHERE series_id = s.id)) FROM series s WHERE s.metric != ?",
+        (but,),
     ).fetchone()[0]
 
 

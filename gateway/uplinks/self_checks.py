@@ -24,10 +24,9 @@ from pydantic import ValidationError
 
 from contract.config.uplinks import RegulatorUplink
 from contract.self_check import SELF_CHECKS_PATH, SelfCheck, SelfCheckReceipt
-from gateway.outbox.backoff import backoff_delay
 from gateway.outbox.sqlite import DurableDb
-from gateway.uplinks.base import http_client
-from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said
+from gateway.uplinks.durable_sender import Wakers, deliver_forever
+from gateway.uplinks.periodic import UplinkRetry, regulator_said
 from gateway.uplinks.signed_request import signed_request
 
 log = logging.getLogger(__name__)
@@ -77,13 +76,13 @@ class Queued:
     deliveries: list[Delivery]
 
 
-class SelfCheckOutbox:
+class SelfCheckOutbox(Wakers):
     """The self-checks of one site, on disk, with their deliveries to ``uplinks`` (regulator uplink names)."""
 
     def __init__(self, path: Path, uplinks: list[str]) -> None:
+        super().__init__()
         self.uplinks = uplinks
         self._db = DurableDb(path, SCHEMA)
-        self._wake: list[asyncio.Event] = []
 
     def close(self) -> None:
         """Close the file."""
@@ -104,17 +103,6 @@ class SelfCheckOutbox:
                 "INSERT INTO deliveries(uplink, seq, state) VALUES (?, ?, 'pending')",
                 [(u, seq) for u in self.uplinks],
             )
-
-    def notify(self) -> None:
-        """Wake the senders (on the event loop's thread, after `put`)."""
-        for event in self._wake:
-            event.set()
-
-    def waker(self) -> asyncio.Event:
-        """An event `notify` sets (a sender waits on it when it has nothing to send)."""
-        event = asyncio.Event()
-        self._wake.append(event)
-        return event
 
     def oldest(self, uplink: str) -> tuple[str, bytes] | None:
         """(check_id, body) of ``uplink``'s oldest pending check, or None."""
@@ -175,25 +163,14 @@ class SelfCheckSender:
 
     async def run(self) -> None:
         """Send until cancelled."""
-        failures = Failures()
-        async with http_client(self._cfg.timeout_s, self._cfg.tls) as client:
-            while True:
-                item = await asyncio.to_thread(self._outbox.oldest, self.name)
-                if item is None:
-                    self._wake.clear()
-                    await self._wake.wait()
-                    continue
-                try:
-                    await self.send(client, *item)
-                except UplinkRetry as exc:
-                    level = logging.ERROR if exc.refused else logging.WARNING
-                    failures.report(log, str(exc), level, exc.outage)
-                    await asyncio.to_thread(self._outbox.failed, self.name, item[0], str(exc), False)
-                    await asyncio.sleep(
-                        backoff_delay(failures.count, self._cfg.backoff_initial_s, self._cfg.backoff_max_s)
-                    )
-                    continue
-                failures.cleared()
+        await deliver_forever(
+            self._cfg,
+            log,
+            self._wake,
+            lambda: self._outbox.oldest(self.name),
+            lambda client, item: self.send(client, *item),
+            lambda item, answer: self._outbox.failed(self.name, item[0], answer, False),
+        )
 
     async def send(self, client: httpx.AsyncClient, check_id: str, body: bytes) -> None:
         """POST one check and record the outcome: delivered on the receipt, dead when refused for good;

@@ -47,6 +47,8 @@ TABLES = {
     "hazard_figures",
     "incident_steps",
     "dangerous_works",
+    "safety_logs",
+    "key_attendance",
 }
 
 

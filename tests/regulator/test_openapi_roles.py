@@ -34,6 +34,7 @@ PUBLIC = {
     ("GET", "/healthz"),
     ("POST", "/ui/api/login"),
     ("GET", "/ui/channels.js"),  # the page's script: no data in it
+    ("GET", "/ui/safety-logs"),  # the safety logs' page: no data in it (its API needs a session)
     # the public's report form (regulator/channels/public.py): anyone, limited per address and in all
     ("GET", "/public/report"),
     ("GET", "/public/api/districts"),

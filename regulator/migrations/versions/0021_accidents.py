@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021_accidents"
-down_revision = "0019_patrol_duty"
+down_revision = "0020_safety_logs"
 branch_labels = None
 depends_on = None
 
