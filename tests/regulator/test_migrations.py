@@ -59,7 +59,7 @@ def test_new_database_is_at_head_and_reopening_keeps_data(db_url: str) -> None:
     assert tables(repo.engine) == TABLES
     repo.add_project(PROJECT, "示范项目", "深圳", SECRET)
     with repo.engine.connect() as db:
-        assert db.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0017"
+        assert db.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0022"
     repo.close()
     again = Repository(db_url)
     assert again.project(PROJECT).secret == SECRET  # type: ignore[union-attr]
