@@ -100,6 +100,7 @@ class FeedbackWarning(Answer):
     valid_from: datetime
     valid_to: datetime | None
     issued_by: str
+    issued_at: float = Field(description="Unix seconds it was issued")
     acked_at: float | None = Field(description="when the regulator heard the site's acknowledgement; none: not yet")
 
 
