@@ -104,6 +104,15 @@ class FeedbackWarning(Answer):
     acked_at: float | None = Field(description="when the regulator heard the site's acknowledgement; none: not yet")
 
 
+class AckReceipt(Answer):
+    """The regulator's record of a site's acknowledgement (the first one; a repeat answers the same)."""
+
+    warning_id: int
+    project: str
+    acked_at: float = Field(description="Unix seconds the supervisor acknowledged it")
+    acked_by: str = Field(description="the supervisor, as the gateway names them")
+
+
 class WarningAck(BaseModel):
     """A gateway's word that a supervisor acknowledged a warning (signed with the project's secret)."""
 

@@ -20,7 +20,14 @@ from regulator.responses import signed_path
 from regulator.review import ReviewError
 from regulator.scope import Actor
 from regulator.storage import NonceReused
-from regulator.weather_warning_models import NewWarning, WarningAck, WarningDetail, WarningList, WarningRow
+from regulator.weather_warning_models import (
+    AckReceipt,
+    NewWarning,
+    WarningAck,
+    WarningDetail,
+    WarningList,
+    WarningRow,
+)
 from regulator.weather_warnings import WeatherWarnings
 
 PAGE = Path(__file__).with_name("static") / "warnings.html"
@@ -56,19 +63,19 @@ def warnings_router(desk: WeatherWarnings, signed_in: Callable[[Request], Awaita
         return WarningDetail.model_validate(await blocking(desk.detail)(who, warning_id))
 
     @r.post(WARNING_ACK_PATH, responses=SIGNED)
-    async def acknowledge(warning_id: RowId, request: Request) -> dict[str, Any]:
+    async def acknowledge(warning_id: RowId, request: Request) -> AckReceipt:
         """A supervisor of the project acknowledged the warning on the site's dashboard (signed by its gateway;
         repeating it changes nothing)."""
         body = await request.body()
 
-        def handle() -> dict[str, Any]:
+        def handle() -> AckReceipt:
             ack, nonce = authenticated(desk.repo, request.headers, "POST", signed_path(request), body, WarningAck)
             try:
                 desk.repo.heartbeat(ack.project, nonce, 2 * WINDOW_S)
             except NonceReused as reused:
                 raise refuse_replay(str(reused)) from None
             try:
-                return desk.acknowledge(ack.project, warning_id, ack.actor, ack.acked_at)
+                return AckReceipt.model_validate(desk.acknowledge(ack.project, warning_id, ack.actor, ack.acked_at))
             except ReviewError as exc:
                 raise Refusal(exc.status, exc.reason) from None
 
