@@ -112,9 +112,13 @@ class WarningBoard:
         set itself, or one already acknowledged)."""
         signal = self._find(signal_id)
         if signal.source != "regulator":
-            raise WarningError(f"warning signal {signal_id} was set on the site: there is no authority to answer")
+            raise WarningError(
+                f"warning signal {signal_id} was set on the site: there is no authority to answer"
+            )
         if signal.acked_ts is not None:
-            raise WarningError(f"warning signal {signal_id} was already acknowledged by {signal.acked_by or '?'}")
+            raise WarningError(
+                f"warning signal {signal_id} was already acknowledged by {signal.acked_by or '?'}"
+            )
         acked = signal.model_copy(update={"acked_by": who, "acked_ts": time.time()})
         self._write(acked)
         return acked

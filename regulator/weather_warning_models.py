@@ -18,13 +18,17 @@ class NewWarning(BaseModel):
     type: SignalType = Field(description="typhoon, gale, rainstorm, lightning, heat or cold (寒潮/道路结冰)")
     colour: Colour = Field(description="blue, yellow, orange or red")
     jurisdiction: str = Field(
-        "", max_length=200, description="the place it is for, 省/市/区县; empty: the issuer's own jurisdiction"
+        "",
+        max_length=200,
+        description="the place it is for, 省/市/区县; empty: the issuer's own jurisdiction",
     )
     measure: str = Field(
         "", max_length=2000, description="the measures it requires; empty: the default of its type and colour"
     )
     valid_from: datetime | None = Field(None, description="in force from (ISO 8601 with offset); none: now")
-    valid_to: datetime | None = Field(None, description="in force until (ISO 8601 with offset); none: until it ends")
+    valid_to: datetime | None = Field(
+        None, description="in force until (ISO 8601 with offset); none: until it ends"
+    )
 
 
 class WarningRow(Answer):
@@ -53,7 +57,9 @@ class WarningSite(Answer):
     project: str
     name: str
     district: str
-    received_at: float | None = Field(description="Unix seconds of the first poll that carried it; none: not yet")
+    received_at: float | None = Field(
+        description="Unix seconds of the first poll that carried it; none: not yet"
+    )
     acked_at: float | None = Field(description="Unix seconds a supervisor acknowledged it; none: not yet")
     acked_by: str = Field(description="the supervisor, as the gateway names them")
 
@@ -101,7 +107,9 @@ class FeedbackWarning(Answer):
     valid_to: datetime | None
     issued_by: str
     issued_at: float = Field(description="Unix seconds it was issued")
-    acked_at: float | None = Field(description="when the regulator heard the site's acknowledgement; none: not yet")
+    acked_at: float | None = Field(
+        description="when the regulator heard the site's acknowledgement; none: not yet"
+    )
 
 
 class AckReceipt(Answer):

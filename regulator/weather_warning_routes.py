@@ -49,7 +49,7 @@ def warnings_router(desk: WeatherWarnings, signed_in: Callable[[Request], Awaita
     @r.get("/ui/api/weather-warnings", responses=SESSION)
     async def warnings(who: Who) -> WarningList:
         """The warnings of places that concern the user, newest first, with their sites' figures."""
-        found = await blocking(desk.list)(who)
+        found = await blocking(desk.visible)(who)
         return WarningList(warnings=[WarningRow.model_validate(w) for w in found])
 
     @r.post("/ui/api/weather-warnings", responses=SESSION)
@@ -69,13 +69,17 @@ def warnings_router(desk: WeatherWarnings, signed_in: Callable[[Request], Awaita
         body = await request.body()
 
         def handle() -> AckReceipt:
-            ack, nonce = authenticated(desk.repo, request.headers, "POST", signed_path(request), body, WarningAck)
+            ack, nonce = authenticated(
+                desk.repo, request.headers, "POST", signed_path(request), body, WarningAck
+            )
             try:
                 desk.repo.heartbeat(ack.project, nonce, 2 * WINDOW_S)
             except NonceReused as reused:
                 raise refuse_replay(str(reused)) from None
             try:
-                return AckReceipt.model_validate(desk.acknowledge(ack.project, warning_id, ack.actor, ack.acked_at))
+                return AckReceipt.model_validate(
+                    desk.acknowledge(ack.project, warning_id, ack.actor, ack.acked_at)
+                )
             except ReviewError as exc:
                 raise Refusal(exc.status, exc.reason) from None
 

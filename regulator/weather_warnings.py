@@ -25,13 +25,15 @@ from regulator.db import sql
 from regulator.jurisdictions import SEP
 from regulator.names import BEIJING
 from regulator.review import ReviewError
-from regulator.scope import PROJECTS, Actor
+from regulator.scope import PROJECTS, Actor, ScopedConnection
 from regulator.storage import Repository
 from regulator.weather_warning_models import NewWarning
 
 WORK_RULE = "weather.work"  # 冒险作业: a machine at work while a stop holds (rules/weather_work.py)
 ISSUERS = ("regulator", "admin")
-COLUMNS = "w.id, w.jurisdiction, w.type, w.colour, w.measure, w.valid_from, w.valid_to, w.issued_by, w.issued_at"
+COLUMNS = (
+    "w.id, w.jurisdiction, w.type, w.colour, w.measure, w.valid_from, w.valid_to, w.issued_by, w.issued_at"
+)
 KEYS = ("id", "jurisdiction", "type", "colour", "measure", "valid_from", "valid_to", "issued_by", "issued_at")
 # the project's district lies in the warning's place: the place itself or under it
 COVERS = "(j.path = w.jurisdiction OR substr(j.path, 1, length(w.jurisdiction) + 1) = w.jurisdiction || '/')"
@@ -104,10 +106,12 @@ class WeatherWarnings:
             ).scalar_one()
         return self.detail(actor, int(warning_id))
 
-    def list(self, actor: Actor) -> list[dict[str, Any]]:
+    def visible(self, actor: Actor) -> list[dict[str, Any]]:
         """The warnings of places that concern the actor, newest first, with their sites' figures."""
         with self.repo.scoped(actor) as scoped:
-            rows = scoped.db.execute(sql(f"SELECT {COLUMNS} FROM weather_warnings w ORDER BY w.id DESC")).all()
+            rows = scoped.db.execute(
+                sql(f"SELECT {COLUMNS} FROM weather_warnings w ORDER BY w.id DESC")
+            ).all()
             found = [dict(zip(KEYS, r, strict=True)) for r in rows]
             return [
                 self._row(w, self._sites(scoped, w), self._kept_working(scoped, w))
@@ -176,12 +180,16 @@ class WeatherWarnings:
                 {"at": at, "by": who, "i": warning_id, "p": project},
             )
             acked_at, acked_by = db.execute(
-                sql("SELECT acked_at, acked_by FROM weather_warning_sites WHERE warning_id = :i AND project = :p"),
+                sql(
+                    "SELECT acked_at, acked_by FROM weather_warning_sites WHERE warning_id = :i AND project = :p"
+                ),
                 {"i": warning_id, "p": project},
             ).one()
         return {"warning_id": warning_id, "project": project, "acked_at": acked_at, "acked_by": acked_by}
 
-    def _row(self, w: dict[str, Any], sites: list[dict[str, Any]], kept: list[dict[str, Any]]) -> dict[str, Any]:
+    def _row(
+        self, w: dict[str, Any], sites: list[dict[str, Any]], kept: list[dict[str, Any]]
+    ) -> dict[str, Any]:
         now = self.clock()
         return w | {
             "title": f"{TYPE_ZH[w['type']]}{COLOUR_ZH[w['colour']]}预警",
@@ -193,7 +201,7 @@ class WeatherWarnings:
         }
 
     @staticmethod
-    def _sites(scoped: Any, w: dict[str, Any]) -> list[dict[str, Any]]:
+    def _sites(scoped: ScopedConnection, w: dict[str, Any]) -> list[dict[str, Any]]:
         rows = scoped.execute(
             "SELECT p.code, p.name, j.path, s.received_at, s.acked_at, s.acked_by FROM "
             f"{PROJECTS} p JOIN jurisdictions j ON j.id = p.district_id "
@@ -205,7 +213,7 @@ class WeatherWarnings:
         keys = ("project", "name", "district", "received_at", "acked_at", "acked_by")
         return [dict(zip(keys, r, strict=True)) | {"acked_by": r[5] or ""} for r in rows]
 
-    def _kept_working(self, scoped: Any, w: dict[str, Any]) -> list[dict[str, Any]]:
+    def _kept_working(self, scoped: ScopedConnection, w: dict[str, Any]) -> list[dict[str, Any]]:
         end = w["valid_to"] if w["valid_to"] is not None else self.clock()
         rows = scoped.execute(
             "SELECT h.id, h.project, h.device, h.message, h.value, h.unit, h.clause, h.level, h.state, "

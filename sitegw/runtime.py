@@ -50,9 +50,9 @@ from gateway.uplinks.crane_records import CraneRecordSender, crane_sources
 from gateway.uplinks.feedback import FeedbackPoller
 from gateway.uplinks.heartbeat import heartbeat_forever
 from gateway.uplinks.notices import NoticeBoard
-from gateway.uplinks.regulator_warnings import RegulatorWarnings
 from gateway.uplinks.patrol import PatrolQueue, PatrolSchedule, PatrolSender
 from gateway.uplinks.positions import ReadPositions
+from gateway.uplinks.regulator_warnings import RegulatorWarnings
 from gateway.uplinks.self_checks import FILE as SELF_CHECKS_FILE
 from gateway.uplinks.self_checks import SelfCheckOutbox, SelfCheckSender
 from gateway.uplinks.summaries import SummarySender

@@ -69,7 +69,9 @@ class FeedbackPage(BaseModel):
     notices: list[SupervisionNotice] | None = (
         None  # the open supervision notices; None: a regulator before them
     )
-    warnings: list[RegulatorWarning] | None = None  # the authority's warning signals; None: a regulator before them
+    warnings: list[RegulatorWarning] | None = (
+        None  # the authority's warning signals; None: a regulator before them
+    )
 
 
 def _day(ts: float) -> str:
@@ -207,7 +209,9 @@ class FeedbackPoller:
             path = WARNING_ACK_PATH.format(warning_id=warning_id)
             body = json.dumps({"project": self._project, "actor": who, "acked_at": at}, ensure_ascii=False)
             url = httpx.URL(self._cfg.base_url.rstrip("/") + path)
-            r = await signed_request(client, self._cfg, self._project, url, body.encode(), "warning acknowledgement")
+            r = await signed_request(
+                client, self._cfg, self._project, url, body.encode(), "warning acknowledgement"
+            )
             if r.is_success:
                 log.info("uplink %r: the regulator heard %s acknowledge warning %d", name, who, warning_id)
             else:  # refused (a warning no longer the project's): logged; sent again while the poll carries it

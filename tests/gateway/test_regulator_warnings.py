@@ -34,7 +34,9 @@ def board(tmp_path: Path) -> Iterator[WarningBoard]:
     b.close()
 
 
-def warning(colour: str = "red", measure: str = "停止一切户外作业，人员撤至避风场所", acked_at: float | None = None) -> RegulatorWarning:
+def warning(
+    colour: str = "red", measure: str = "停止一切户外作业，人员撤至避风场所", acked_at: float | None = None
+) -> RegulatorWarning:
     start = datetime(2026, 11, 25, 8, 0, tzinfo=CST)
     return RegulatorWarning.model_validate(
         {
@@ -51,7 +53,9 @@ def warning(colour: str = "red", measure: str = "停止一切户外作业，人�
     )
 
 
-def test_a_warning_heard_again_is_kept_and_a_changed_one_keeps_its_acknowledgement(board: WarningBoard) -> None:
+def test_a_warning_heard_again_is_kept_and_a_changed_one_keeps_its_acknowledgement(
+    board: WarningBoard,
+) -> None:
     desk = RegulatorWarnings(board)
     [first] = desk.receive("sz", [warning()])
     assert (first.id, first.source, first.set_by) == ("sz:7", "regulator", "广东省/深圳市 sz")

@@ -132,7 +132,8 @@ async def test_a_city_warning_reaches_its_site_sounds_the_siren_and_comes_back_a
             gz_warning = r.json()
             assert gz_warning["jurisdiction"] == "广东省/广州市" and gz_warning["sites"] == 1
             r = await sz.post(
-                "/ui/api/weather-warnings", json={"type": "gale", "colour": "red", "jurisdiction": "广东省/广州市"}
+                "/ui/api/weather-warnings",
+                json={"type": "gale", "colour": "red", "jurisdiction": "广东省/广州市"},
             )
             assert r.status_code == 403, r.text
             r = await sz.post("/ui/api/weather-warnings", json={"type": "lightning", "colour": "blue"})
@@ -156,7 +157,10 @@ async def test_a_city_warning_reaches_its_site_sounds_the_siren_and_comes_back_a
                 return [w for w in r.json() if w["source"] == "regulator"]
 
             [signal] = await until(on_board, "the regulator's warning on the gateway's board")
-            assert signal["id"] == f"sz:{issued['id']}" and (signal["type"], signal["colour"]) == ("gale", "red")
+            assert signal["id"] == f"sz:{issued['id']}" and (signal["type"], signal["colour"]) == (
+                "gale",
+                "red",
+            )
             assert signal["measure"] == issued["measure"] and "lifting" in signal["stops"]
             assert abs(datetime.fromisoformat(signal["valid_to"]).timestamp() - until_.timestamp()) < 1
 
@@ -164,7 +168,9 @@ async def test_a_city_warning_reaches_its_site_sounds_the_siren_and_comes_back_a
                 return (await relay.coils())[0] is True
 
             await until(siren_on, "the weather siren's coil on")
-            [alert] = [a for a in gw.monitor.alerts.list_alerts(rule="weather.warning") if a.state == "firing"]
+            [alert] = [
+                a for a in gw.monitor.alerts.list_alerts(rule="weather.warning") if a.state == "firing"
+            ]
             assert alert.level == "critical"
 
             async def received() -> dict[str, Any] | None:
