@@ -1,13 +1,14 @@
 """An authority's warning signal reaches every site of its jurisdiction and comes back acknowledged (issue #39
 part 3), end to end: a real regulator on PostgreSQL and a real gateway (its API, rules, sirens on a real Modbus
-relay, outbox and feedback poller over HTTP).
+relay, the example site's crane-1 on a simulated black box over Modbus TCP, outbox and feedback poller over
+HTTP).
 
 A city regulator of 深圳 issues a red gale warning through the regulator's API; the gateway's next poll puts it on
 its board (source regulator: the dashboard's banner reads it from ``/api/v1/warnings``), the weather.warning
 alert fires critical and the site's siren for it sounds; the regulator sees the site received it. A supervisor
-acknowledges it on the gateway and the regulator sees who and when. A crane that kept lifting during the stop
-(its weather.work alert, 冒险作业 第十五条(二); a rule's verdict stands in, the site having no devices) reaches the
-regulator as a hazard listed on the warning's page with its reading. A warning of 广州 never reaches the 深圳 site,
+acknowledges it on the gateway and the regulator sees who and when. The crane, lifting on through the stop the warning
+holds, raises weather.work (冒险作业 第十五条(二)), which reaches the regulator as a hazard listed on the warning's
+page with its reading. A warning of 广州 never reaches the 深圳 site,
 and neither city may issue for, or read, the other's.
 """
 
@@ -21,16 +22,18 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from contract.config import LoadedSite, load_site
+from drivers.simulators.modbus_sims import CraneSimulatorServer
 from drivers.simulators.relay import RelaySimulator
 from gateway.api.auth_store import AuthStore
 from regulator.auth import Accounts
 from regulator.server import RegulatorServer
-from rules.result import RuleResult
-from rules.weather_work import CLAUSE
 from tests.regulator.support import PROJECT, SECRET, pg_database
 from tests.regulator.test_map_ui import CHEAP, PASSWORD
+from tests.rules.sites import REFERENCE as EXAMPLE
+from tests.support import free_port
 from tests.uplinks.test_feedback import gateway, until
 
 SUPERVISOR, SITE_PASSWORD = "super1", "correct-horse-9"
@@ -43,33 +46,44 @@ def pg_url() -> Iterator[str]:
         yield url
 
 
-def site(tmp_path: Path, base_url: str, relay_port: int) -> LoadedSite:
-    """No devices; a regulator uplink polling fast; the siren that follows weather.warning from orange up."""
+def site(tmp_path: Path, base_url: str, relay_port: int, crane_port: int) -> LoadedSite:
+    """The example site's crane-1 on a simulated black box; a regulator uplink polling fast; the siren that
+    follows weather.warning from orange up."""
+    example = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    [crane] = [d for d in example["devices"] if d["id"] == "crane-1"]
+    crane["transport"] = {"type": "modbus_tcp", "host": "127.0.0.1", "port": crane_port, "unit_id": 1}
+    crane.pop("papers", None)
+    data = {
+        "project": {"code": PROJECT, "name": "示范项目", "city": "深圳"},
+        "operators": example["operators"],
+        "devices": [crane],
+        "uplinks": [
+            {
+                "type": "regulator",
+                "name": "sz",
+                "base_url": base_url,
+                "secret": SECRET,
+                "feedback_every_s": 0.3,
+                "backoff_initial_s": 0.1,
+                "backoff_max_s": 1,
+                "timeout_s": 2,
+            }
+        ],
+        "sirens": [
+            {
+                "name": "siren-weather",
+                "label": "项目部气象预警声光报警器",
+                "transport": {"type": "modbus_tcp", "host": "127.0.0.1", "port": relay_port, "unit_id": 1},
+                "coil": 0,
+                "rules": ["weather.warning"],
+                "min_level": "alarm",
+                "off_on": "resolved",
+            }
+        ],
+        "api": {"host": "127.0.0.1", "port": 0},
+    }
     path = tmp_path / "site.yaml"
-    path.write_text(
-        f"""\
-project: {{code: {PROJECT}, name: 示范项目, city: 深圳}}
-uplinks:
-  - type: regulator
-    name: sz
-    base_url: {base_url}
-    secret: {SECRET}
-    feedback_every_s: 0.3
-    backoff_initial_s: 0.1
-    backoff_max_s: 1
-    timeout_s: 2
-sirens:
-  - name: siren-weather
-    label: 项目部气象预警声光报警器
-    transport: {{type: modbus_tcp, host: 127.0.0.1, port: {relay_port}, unit_id: 1}}
-    coil: 0
-    rules: ["weather.warning"]
-    min_level: alarm
-    off_on: resolved
-api: {{host: 127.0.0.1, port: 0}}
-""",
-        encoding="utf-8",
-    )
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return load_site(path)
 
 
@@ -78,28 +92,6 @@ async def signed_in(server: RegulatorServer, user: str) -> httpx.AsyncClient:
     r = await client.post("/ui/api/login", json={"username": user, "password": PASSWORD})
     assert r.status_code == 200, r.text
     return client
-
-
-def crane_kept_lifting(gw: Any) -> str:
-    """The crane's weather.work alert, as the rule words it; its alert id."""
-    gw.monitor.alerts.handle(
-        [
-            RuleResult(
-                "weather.work",
-                "crane-1",
-                "",
-                "critical",
-                time.time(),
-                clause=CLAUSE,
-                value=12.5,
-                unit="t·m",
-                message="crane-1 大风红色预警停止吊装期间仍在起吊（力矩 12.5 t·m）：立即停止作业",
-                message_en="crane-1 lifting while the red gale warning stops lifting: stop now",
-            )
-        ]
-    )
-    [alert] = [a for a in gw.monitor.alerts.list_alerts(device="crane-1") if a.state == "firing"]
-    return alert.alert_id
 
 
 @pytest.mark.timeout(120)
@@ -115,6 +107,11 @@ async def test_a_city_warning_reaches_its_site_sounds_the_siren_and_comes_back_a
     await server.start()
     relay = RelaySimulator()
     await relay.start()
+    loaded_example = load_site(EXAMPLE)
+    spec = loaded_example.config.device("crane-1").crane
+    crane_map = loaded_example.profiles["tower_crane_blackbox"].modbus
+    assert spec is not None and crane_map is not None
+    crane_port = free_port()
     state = tmp_path / "state"
     state.mkdir()
     users = AuthStore(state / "users.sqlite")
@@ -123,7 +120,8 @@ async def test_a_city_warning_reaches_its_site_sounds_the_siren_and_comes_back_a
     sz, gz = await signed_in(server, "sz"), await signed_in(server, "gz")
     try:
         async with (
-            gateway(site(tmp_path, server.base_url, relay.port), state) as gw,
+            CraneSimulatorServer(spec, crane_map, tcp=("127.0.0.1", crane_port)),
+            gateway(site(tmp_path, server.base_url, relay.port, crane_port), state) as gw,
             httpx.AsyncClient(base_url=gw.url or "", timeout=10) as site_api,
         ):
             # 广州's warning, and 深圳 may not issue one for 广州
@@ -199,8 +197,12 @@ async def test_a_city_warning_reaches_its_site_sounds_the_siren_and_comes_back_a
             acked = (await until(acknowledged, "the acknowledgement at the regulator"))["site_list"][0]
             assert acked["acked_by"] == SUPERVISOR and before <= acked["acked_at"] <= time.time()
 
-            # a crane kept lifting during the stop: its hazard on the warning's page
-            alert_id = crane_kept_lifting(gw)
+            # the crane kept lifting during the stop (冒险作业): its hazard on the warning's page
+            async def lifting_in_the_stop() -> str | None:
+                found = [a for a in gw.monitor.alerts.list_alerts(rule="weather.work") if a.state == "firing"]
+                return found[0].alert_id if found else None
+
+            alert_id = await until(lifting_in_the_stop, "crane-1's weather.work alert", timeout=60)
 
             async def hazard() -> int | None:
                 return server.review.hazard_for_alert(PROJECT, alert_id)
@@ -210,8 +212,8 @@ async def test_a_city_warning_reaches_its_site_sounds_the_siren_and_comes_back_a
             assert page["kept_working"] == 1
             [kept] = page["kept_working_list"]
             assert kept["hazard_id"] == hazard_id and kept["device"] == "crane-1"
-            assert kept["value"] == "12.5" and kept["link"] == f"/#hazard={hazard_id}"
-            assert "第十五条(二)" in kept["clause"]
+            assert kept["link"] == f"/#hazard={hazard_id}" and kept["level"] == "critical"
+            assert "第十五条(二)" in kept["clause"] and "大风红色预警" in kept["message"], kept
 
             # 广州's warning never reached the 深圳 site; neither city reads the other's
             assert [w["id"] for w in await on_board()] == [signal["id"]]
