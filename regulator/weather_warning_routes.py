@@ -62,6 +62,11 @@ def warnings_router(desk: WeatherWarnings, signed_in: Callable[[Request], Awaita
         """One warning: each site's receipt and acknowledgement, and the sites that kept working (冒险作业)."""
         return WarningDetail.model_validate(await blocking(desk.detail)(who, warning_id))
 
+    @r.post("/ui/api/weather-warnings/{warning_id}/lift", responses=SESSION)
+    async def lift(warning_id: RowId, who: Who) -> WarningDetail:
+        """Lift a warning now (解除): its sites' gateways clear it on their next poll (regulators)."""
+        return WarningDetail.model_validate(await blocking(desk.lift)(who, warning_id))
+
     @r.post(WARNING_ACK_PATH, responses=SIGNED)
     async def acknowledge(warning_id: RowId, request: Request) -> AckReceipt:
         """A supervisor of the project acknowledged the warning on the site's dashboard (signed by its gateway;

@@ -25,7 +25,7 @@ from regulator.db import sql
 from regulator.jurisdictions import SEP
 from regulator.names import BEIJING
 from regulator.review import ReviewError
-from regulator.scope import PROJECTS, Actor, ScopedConnection
+from regulator.scope import PROJECTS, SITE_ROLES, Actor, ScopedConnection
 from regulator.storage import Repository
 from regulator.weather_warning_models import NewWarning
 
@@ -47,6 +47,11 @@ def _within(place: str, of: str | None) -> bool:
 def _overlaps(place: str, of: str | None) -> bool:
     """Whether a warning for ``place`` concerns a viewer of ``of``: one lies in the other."""
     return of is None or _within(place, of) or _within(of, place)
+
+
+def _concerns(actor: Actor, sites: list[dict[str, Any]]) -> bool:
+    """A project's user sees the warnings of their project's place only (a regulator: by place, above)."""
+    return actor.role not in SITE_ROLES or bool(sites)
 
 
 def _when(value: datetime | None, field: str, default: float) -> float:
@@ -106,6 +111,28 @@ class WeatherWarnings:
             ).scalar_one()
         return self.detail(actor, int(warning_id))
 
+    def lift(self, actor: Actor, warning_id: int) -> dict[str, Any]:
+        """End a warning now (解除), by a regulator whose jurisdiction holds its place; its sites' gateways
+        clear it on their next poll, which no longer carries it. ReviewError 403, 404 or 409 (already over)."""
+        if actor.role not in ISSUERS:
+            raise ReviewError(403, f"a {actor.role} may not lift a warning signal")
+        now = self.clock()
+        with self.repo.engine.begin() as db:
+            row = db.execute(
+                sql("SELECT jurisdiction, valid_to FROM weather_warnings WHERE id = :i"), {"i": warning_id}
+            ).one_or_none()
+            if row is None or not _overlaps(row[0], actor.jurisdiction):
+                raise ReviewError(404, f"no warning {warning_id}")
+            if not _within(row[0], actor.jurisdiction):
+                raise ReviewError(403, f"warning {warning_id} is for {row[0]}, outside your jurisdiction")
+            if row[1] is not None and row[1] <= now:
+                raise ReviewError(409, f"warning {warning_id} is already over")
+            db.execute(
+                sql("UPDATE weather_warnings SET valid_to = :now WHERE id = :i"),
+                {"now": now, "i": warning_id},
+            )
+        return self.detail(actor, warning_id)
+
     def visible(self, actor: Actor) -> list[dict[str, Any]]:
         """The warnings of places that concern the actor, newest first, with their sites' figures."""
         with self.repo.scoped(actor) as scoped:
@@ -114,9 +141,10 @@ class WeatherWarnings:
             ).all()
             found = [dict(zip(KEYS, r, strict=True)) for r in rows]
             return [
-                self._row(w, self._sites(scoped, w), self._kept_working(scoped, w))
+                self._row(w, sites, self._kept_working(scoped, w))
                 for w in found
                 if _overlaps(w["jurisdiction"], actor.jurisdiction)
+                and _concerns(actor, sites := self._sites(scoped, w))
             ]
 
     def detail(self, actor: Actor, warning_id: int) -> dict[str, Any]:
@@ -129,6 +157,8 @@ class WeatherWarnings:
                 raise ReviewError(404, f"no warning {warning_id}")
             w = dict(zip(KEYS, row, strict=True))
             sites, kept = self._sites(scoped, w), self._kept_working(scoped, w)
+            if not _concerns(actor, sites):
+                raise ReviewError(404, f"no warning {warning_id}")
         return self._row(w, sites, kept) | {"site_list": sites, "kept_working_list": kept}
 
     def for_project(self, project: str) -> list[dict[str, Any]]:

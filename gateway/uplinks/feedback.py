@@ -204,7 +204,10 @@ class FeedbackPoller:
         assert self._warnings is not None
         name = self._cfg.name
         for s in await asyncio.to_thread(self._warnings.receive, name, warnings):
-            log.warning("uplink %r: the regulator issued %s (%s): %s", name, s.title_zh, s.id, s.measure)
+            if s.cleared_ts is not None:
+                log.info("uplink %r: the regulator lifted %s (%s)", name, s.title_zh, s.id)
+            else:
+                log.warning("uplink %r: the regulator issued %s (%s): %s", name, s.title_zh, s.id, s.measure)
         for warning_id, who, at in await asyncio.to_thread(self._warnings.unsent_acks, name, warnings):
             path = WARNING_ACK_PATH.format(warning_id=warning_id)
             body = json.dumps({"project": self._project, "actor": who, "acked_at": at}, ensure_ascii=False)

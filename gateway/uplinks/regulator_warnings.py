@@ -6,7 +6,8 @@ Each feedback poll carries the regulator's warnings in force or to come for the 
 WarningBoard with ``source: regulator`` and the id ``<uplink>:<regulator's id>`` (a second regulator
 uplink's ids do not collide), so the dashboard's banner, the weather stops and the sirens that follow
 weather.warning (orange: alarm, red: critical) follow it as they do a signal the site set. Hearing the same
-warning again changes nothing; one the authority changed is rewritten, its acknowledgement kept.
+warning again changes nothing; one the authority changed is rewritten, its acknowledgement kept; one in force
+that a poll no longer carries was lifted (解除) and is cleared.
 
 A supervisor acknowledges it on the dashboard (the board keeps who and when, durably); `unsent_acks` are those
 the regulator's answer does not show acknowledged yet, which the poller sends (signed POST, idempotent at the
@@ -16,6 +17,7 @@ on a later poll.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -54,7 +56,8 @@ class RegulatorWarnings:
         self._board = board
 
     def receive(self, uplink: str, warnings: list[RegulatorWarning]) -> list[WarningSignal]:
-        """Put the uplink's warnings on the board; those new or changed."""
+        """Put the uplink's warnings on the board and clear those it no longer lists; those new, changed or
+        cleared."""
         kept = {s.id: s for s in self._board.all() if s.source == "regulator"}
         changed: list[WarningSignal] = []
         for w in warnings:
@@ -82,6 +85,12 @@ class RegulatorWarnings:
                     acked=(old.acked_by, old.acked_ts) if old is not None else None,
                 )
             )
+        listed = {board_id(uplink, w.id) for w in warnings}
+        now = time.time()
+        for sid, old in kept.items():
+            if sid.startswith(uplink + SEP) and sid not in listed and old.in_force(now):
+                # no longer among those in force or to come: the authority lifted it (解除)
+                changed.append(self._board.clear(sid, f"{uplink} 解除"))
         return changed
 
     def unsent_acks(self, uplink: str, warnings: list[RegulatorWarning]) -> list[tuple[int, str, float]]:

@@ -1,6 +1,7 @@
 """The regulator's warning signals on the gateway's board (gateway/uplinks/regulator_warnings.py): heard again,
 a warning changes nothing; changed by the authority, it is rewritten with its acknowledgement kept; a
-supervisor's acknowledgement is sent until the regulator's answer shows it; a signal the site set has no
+warning in force that a poll no longer carries was lifted and is cleared; a supervisor's acknowledgement is sent
+until the regulator's answer shows it; a signal the site set has no
 authority to acknowledge. And the example site's weather siren sounds for orange and red signals, not for blue
 or yellow ones."""
 
@@ -69,6 +70,19 @@ def test_a_warning_heard_again_is_kept_and_a_changed_one_keeps_its_acknowledgeme
     assert desk.unsent_acks("sz", [warning("orange", changed.measure, acked_at=time.time())]) == []
     with pytest.raises(WarningError, match="already acknowledged by super1"):
         board.acknowledge("sz:7", "super2")
+
+
+def test_a_warning_in_force_that_the_poll_no_longer_carries_was_lifted(board: WarningBoard) -> None:
+    desk = RegulatorWarnings(board)
+    now = datetime.now(CST)
+    current = warning().model_copy(update={"valid_from": now - timedelta(hours=1), "valid_to": None})
+    desk.receive("sz", [current])
+    own = board.set("rainstorm", "yellow", now, None, "王海峰")
+    assert desk.receive("other", []) == []  # another uplink's poll: not its warning
+    [lifted] = desk.receive("sz", [])
+    assert lifted.id == "sz:7" and lifted.cleared_by == "sz 解除"
+    assert [s.id for s in board.active()] == [own.id]  # the site's own signal stays
+    assert desk.receive("sz", []) == []  # cleared once
 
 
 def test_a_signal_the_site_set_has_no_authority_to_acknowledge(board: WarningBoard) -> None:

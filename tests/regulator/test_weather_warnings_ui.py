@@ -2,7 +2,7 @@
 regulator issues a red gale warning from the form (the measure defaulting to §12's text); the list shows it with
 its sites' figures; its page lists each site with its receipt and acknowledgement (who, when), and the site
 that kept its crane lifting during the stop, linked to its hazard with the reading, which opens in the review
-UI. The receipt and the acknowledgement come in as the gateway's poll and its signed ack record them
+UI; lifted (解除), the warning is over and its page kept. The receipt and the acknowledgement come in as the gateway's poll and its signed ack record them
 (regulator/weather_warnings.py, the same calls the routes make: the delivery over HTTP has its own test,
 tests/uplinks/test_regulator_warnings.py); the hazard comes in over the signed events endpoint."""
 
@@ -86,6 +86,10 @@ def test_a_regulator_issues_a_warning_and_sees_who_received_acknowledged_and_kep
     expect(kept).to_contain_text("crane-1 大风红色预警停止吊装期间仍在起吊")
     expect(kept).to_contain_text("读数 12.5 t·m")
     expect(kept).to_contain_text("第十五条(二)")
+    page.click("#w-lift")  # 解除: over now, its page kept
+    expect(page.get_by_test_id("warning-row").first).to_contain_text("未生效/已结束")
+    expect(page.locator("#w-lift")).to_have_count(0)
+    expect(kept).to_have_count(1)
     hazard_id = regulator.review.hazard_for_alert(PROJECT, event.alert_id)
     kept.get_by_role("link").click()
     expect(page).to_have_url(f"{regulator.base_url}/#hazard={hazard_id}")

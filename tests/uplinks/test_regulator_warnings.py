@@ -8,7 +8,7 @@ its board (source regulator: the dashboard's banner reads it from ``/api/v1/warn
 alert fires critical and the site's siren for it sounds; the regulator sees the site received it. A supervisor
 acknowledges it on the gateway and the regulator sees who and when. The crane, lifting on through the stop the warning
 holds, raises weather.work (冒险作业 第十五条(二)), which reaches the regulator as a hazard listed on the warning's
-page with its reading. A warning of 广州 never reaches the 深圳 site,
+page with its reading. Lifted (解除) by the city, the warning leaves the site's board and the siren stops. A warning of 广州 never reaches the 深圳 site,
 and neither city may issue for, or read, the other's.
 """
 
@@ -221,6 +221,22 @@ async def test_a_city_warning_reaches_its_site_sounds_the_siren_and_comes_back_a
             assert (await gz.get(f"/ui/api/weather-warnings/{issued['id']}")).status_code == 404
             listed = (await gz.get("/ui/api/weather-warnings")).json()["warnings"]
             assert [w["id"] for w in listed] == [gz_warning["id"]] and listed[0]["received"] == 0
+
+            # lifted (解除) by 深圳, not by 广州: the next poll clears it on the site and the siren stops
+            assert (await gz.post(f"/ui/api/weather-warnings/{issued['id']}/lift")).status_code == 404
+            r = await sz.post(f"/ui/api/weather-warnings/{issued['id']}/lift")
+            assert r.status_code == 200 and not r.json()["in_force"], r.text
+
+            async def lifted() -> bool:
+                return await on_board() == []
+
+            await until(lifted, "the lifted warning off the gateway's active signals")
+
+            async def siren_off() -> bool:
+                return (await relay.coils())[0] is False
+
+            await until(siren_off, "the weather siren's coil off")
+            assert (await sz.post(f"/ui/api/weather-warnings/{issued['id']}/lift")).status_code == 409
     finally:
         await sz.aclose()
         await gz.aclose()
