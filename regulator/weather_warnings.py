@@ -12,6 +12,7 @@ running during a stop: their weather.work hazards (冒险作业, 建质规〔202
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -87,10 +88,7 @@ class WeatherWarnings:
         if not text:
             raise ReviewError(422, "jurisdiction: name the place the warning is for, e.g. 广东省/深圳市")
         with self.repo.engine.begin() as db:
-            try:
-                place = jurisdictions.find(db, text).path
-            except jurisdictions.UnknownPlace as exc:
-                raise ReviewError(422, str(exc)) from None
+            place = _place(db, text, actor.jurisdiction)
             if not _within(place, actor.jurisdiction):
                 raise ReviewError(403, f"{place} is outside your jurisdiction {actor.jurisdiction}")
             warning_id = db.execute(
@@ -259,6 +257,18 @@ class WeatherWarnings:
             | {"first_ts": r[9], "last_ts": r[10], "link": f"/#hazard={r[0]}"}
             for r in rows
         ]
+
+
+def _place(db: Connection, text: str, own: str | None) -> str:
+    """The path of the place written ``text``: from the province down, or (the issuer's own place first) under
+    the issuer's jurisdiction, e.g. 福田区 for a regulator of 广东省/深圳市. ReviewError 422 naming the fix."""
+    try:
+        return jurisdictions.find(db, text).path
+    except jurisdictions.UnknownPlace as exc:
+        if own and not text.startswith(own):
+            with contextlib.suppress(jurisdictions.UnknownPlace):
+                return jurisdictions.find(db, own + SEP + text).path
+        raise ReviewError(422, f"jurisdiction: {exc}") from None
 
 
 def _received(db: Connection, warning_id: int, project: str, at: float) -> None:
