@@ -20,7 +20,7 @@ class NewWarning(BaseModel):
     jurisdiction: str = Field(
         "",
         max_length=200,
-        description="the place it is for, 省/市/区县 or a place under the issuer's (福田区); empty: the issuer's own",,
+        description="the place it is for, 省/市/区县 or a place under the issuer's (福田区); empty: the issuer's own",
     )
     measure: str = Field(
         "", max_length=2000, description="the measures it requires; empty: the default of its type and colour"
