@@ -120,6 +120,10 @@ class WarningSignal(BaseModel):
     set_ts: float = Field(0.0, description="Unix seconds it was set")
     cleared_by: str = Field("", description="who cleared it")
     cleared_ts: float | None = Field(None, description="Unix seconds it was cleared (none: not cleared)")
+    acked_by: str = Field("", description="the supervisor who acknowledged a regulator's signal")
+    acked_ts: float | None = Field(
+        None, description="Unix seconds a supervisor acknowledged it (none: not yet; the regulator hears it)"
+    )
 
     @property
     def title_zh(self) -> str:

@@ -22,6 +22,7 @@ HEARTBEAT_PATH = "/api/v1/heartbeat"
 READINGS_PATH = "/api/v1/readings"
 RECTIFICATIONS_PATH = "/api/v1/rectifications"
 FEEDBACK_PATH = "/api/v1/feedback"
+WARNING_ACK_PATH = "/api/v1/warnings/{warning_id}/ack"  # a supervisor acknowledged a regulator's warning
 PICTURES_PATH = "/api/v1/pictures"
 CLIPS_PATH = "/api/v1/clips"
 """Paths of the default protocol's endpoints, relative to the regulator's base URL."""

@@ -2,9 +2,10 @@
 to the rules whole at start and at every change, so that a signal set before a restart still stops work
 after it.
 
-A signal is set by a supervisor (``source: site``, an id the gateway makes) or, later, pushed down by the
-regulator (``source: regulator``, the regulator's id): both are the same record (contract/weather.py).
-Clearing keeps the record, marked with who cleared it and when.
+A signal is set by a supervisor (``source: site``, an id the gateway makes) or pushed down by the regulator
+(``source: regulator``, the regulator's id: gateway/uplinks/regulator_warnings.py): both are the same record
+(contract/weather.py). Clearing keeps the record, marked with who cleared it and when; a supervisor
+acknowledges a regulator's signal the same way (who, when), for the regulator to hear.
 """
 
 from __future__ import annotations
@@ -64,8 +65,10 @@ class WarningBoard:
         stops: list[Stop] | None = None,
         source: Source = "site",
         id: str = "",
+        acked: tuple[str, float | None] | None = None,
     ) -> WarningSignal:
-        """Record a signal (WarningError for a colour its type does not use or an end before its start)."""
+        """Record a signal (WarningError for a colour its type does not use or an end before its start);
+        ``acked``: the (who, when) of an acknowledgement the signal rewritten keeps."""
         try:
             default, default_stops = default_measure(type, colour)
         except KeyError as exc:
@@ -87,16 +90,15 @@ class WarningBoard:
             stops=stops or list(default_stops),
             set_by=who,
             set_ts=time.time(),
+            acked_by=acked[0] if acked else "",
+            acked_ts=acked[1] if acked else None,
         )
         self._write(signal)
         return signal
 
     def clear(self, signal_id: str, who: str) -> WarningSignal:
         """Mark a signal cleared now (WarningError for an unknown id or one already cleared)."""
-        row = self._db.execute("SELECT body FROM warnings WHERE id = ?", (signal_id,)).fetchone()
-        if row is None:
-            raise WarningError(f"no warning signal {signal_id!r} (sitegw warning list shows them)")
-        signal = WarningSignal.model_validate_json(row[0])
+        signal = self._find(signal_id)
         if signal.cleared_ts is not None:
             raise WarningError(
                 f"warning signal {signal_id} was already cleared by {signal.cleared_by or '?'}"
@@ -104,6 +106,28 @@ class WarningBoard:
         cleared = signal.model_copy(update={"cleared_by": who, "cleared_ts": time.time()})
         self._write(cleared)
         return cleared
+
+    def acknowledge(self, signal_id: str, who: str) -> WarningSignal:
+        """A supervisor acknowledged a regulator's signal now (WarningError for an unknown id, a signal the site
+        set itself, or one already acknowledged)."""
+        signal = self._find(signal_id)
+        if signal.source != "regulator":
+            raise WarningError(
+                f"warning signal {signal_id} was set on the site: there is no authority to answer"
+            )
+        if signal.acked_ts is not None:
+            raise WarningError(
+                f"warning signal {signal_id} was already acknowledged by {signal.acked_by or '?'}"
+            )
+        acked = signal.model_copy(update={"acked_by": who, "acked_ts": time.time()})
+        self._write(acked)
+        return acked
+
+    def _find(self, signal_id: str) -> WarningSignal:
+        row = self._db.execute("SELECT body FROM warnings WHERE id = ?", (signal_id,)).fetchone()
+        if row is None:
+            raise WarningError(f"no warning signal {signal_id!r} (sitegw warning list shows them)")
+        return WarningSignal.model_validate_json(row[0])
 
     def _write(self, signal: WarningSignal) -> None:
         with transaction(self._db):

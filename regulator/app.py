@@ -118,6 +118,8 @@ from regulator.storage import NonceReused, ReadingRecord, Repository
 from regulator.supervision import ListingPolicy, Supervision
 from regulator.supervision_routes import supervision_router
 from regulator.video_set_models import Change, Inclusion, Member, Removal, VideoSet
+from regulator.weather_warning_routes import warnings_router
+from regulator.weather_warnings import WeatherWarnings
 
 STATIC = Path(__file__).with_name("static")
 log = logging.getLogger(__name__)
@@ -321,6 +323,7 @@ def create_app(
     accounts = Accounts(repo, policy=login_policy)
     incidents = Incidents(repo, followup)
     supervision = Supervision(repo, review, listing)
+    weather = WeatherWarnings(repo)
 
     app = FastAPI(title="sitegw regulator", summary="hazards from site gateways, reviewed and closed")
     app.state.accounts = accounts
@@ -379,6 +382,7 @@ def create_app(
     app.include_router(accident_router(incidents, signed_in))
     app.include_router(patrol_duty_router(repo, signed_in))
     app.include_router(safety_log_router(repo, log_policy or LogPolicy(), signed_in, signed))
+    app.include_router(warnings_router(weather, signed_in))
 
     # ---- gateways -------------------------------------------------------------------------------------
 
@@ -482,7 +486,8 @@ def create_app(
     @app.get(FEEDBACK_PATH, responses=SIGNED)
     async def feedback(request: Request, after: After = 0) -> Feedback:
         """The regulator's decisions on this project's hazards after action ``after`` (signed GET, empty body),
-        the cameras whose picture is wanted and the open supervision notices."""
+        the cameras whose picture is wanted, the open supervision notices and the warning signals in force for
+        its place (regulator/weather_warnings.py)."""
 
         def handle(body: bytes) -> Feedback:
             project = authenticate(repo, request.headers, "GET", signed_path(request), body)
@@ -492,6 +497,7 @@ def create_app(
                     "actions": review.audit(Actor(f"gateway:{project}", "gateway", project), after),
                     "pictures_wanted": wanted(repo, project),
                     "notices": supervision.project_notices(project),
+                    "warnings": weather.for_project(project),
                 }
             )
 

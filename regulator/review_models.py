@@ -8,6 +8,7 @@ from pydantic import Field
 from regulator.answers import Answer
 from regulator.queue_models import HazardRow
 from regulator.supervision_models import NoticeRow
+from regulator.weather_warning_models import FeedbackWarning
 
 
 class HazardEvent(Answer):
@@ -105,7 +106,7 @@ class FeedbackNotice(NoticeRow, Answer):
 
 
 class Feedback(Answer):
-    """What a project's gateway hears on each poll: decisions, pictures wanted, notices open."""
+    """What a project's gateway hears on each poll: decisions, pictures wanted, notices open, warnings."""
 
     actions: list[AuditRow] = Field(
         description="decisions on the project's hazards after ``after``, oldest first"
@@ -113,4 +114,7 @@ class Feedback(Answer):
     pictures_wanted: list[str] = Field(description="cameras a regulator asked a picture of, not yet sent")
     notices: list[FeedbackNotice] = Field(
         description="the supervision notices of its listings not yet closed"
+    )
+    warnings: list[FeedbackWarning] = Field(
+        description="the authority's warning signals in force or to come for the project's place"
     )

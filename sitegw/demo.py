@@ -4,8 +4,8 @@ Two tower cranes, the construction hoist, the façade's suspended platform and a
 Modbus (crane-1, hoist-1 and platform-1 over TCP; crane-2 and the anemometer as two slaves of one
 RS-485 bus, RTU over a pty pair); the deep pit's 13 points, the high formwork's 4 points, the site gate
 and the confined space (2号污水井, its morning at 15x) publish over MQTT (an embedded broker unless one
-is given); the formwork area's, the façade's and the confined space's sirens are Modbus relay boards.
-The gateway reads
+is given); the formwork area's, the façade's, the confined space's and the weather warnings' sirens are
+Modbus relay boards. The gateway reads
 them exactly as it would read the real devices: the only thing the demo changes in
 config/examples/site.yaml is where each device and siren is reached. Scripted scenarios
 make hazards appear within the first minute; the slab pour over the high formwork begins

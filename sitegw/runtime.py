@@ -57,6 +57,7 @@ from gateway.uplinks.heartbeat import heartbeat_forever
 from gateway.uplinks.notices import NoticeBoard
 from gateway.uplinks.patrol import PatrolQueue, PatrolSchedule, PatrolSender
 from gateway.uplinks.positions import ReadPositions
+from gateway.uplinks.regulator_warnings import RegulatorWarnings
 from gateway.uplinks.self_checks import FILE as SELF_CHECKS_FILE
 from gateway.uplinks.self_checks import SelfCheckOutbox, SelfCheckSender
 from gateway.uplinks.summaries import SummarySender
@@ -283,6 +284,7 @@ class Gateway:
                         on_notices=partial(self.api_services.notices.replace, uplink.name)
                         if self.api_services.notices is not None
                         else None,
+                        warnings=RegulatorWarnings(self.warnings),
                     )
                     self._tasks.append(asyncio.create_task(poller.run(), name=f"feedback-{uplink.name}"))
                 if uplink.summary_every_s > 0:

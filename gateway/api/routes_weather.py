@@ -1,6 +1,6 @@
-"""Warning-signal routes: the regional warning signals (list: viewer; set and clear: supervisor) over the
-gateway's ``WarningBoard``. The one who set or cleared a signal is the logged-in user, never a name from
-the request."""
+"""Warning-signal routes: the regional warning signals (list: viewer; set, clear and acknowledge a
+regulator's: supervisor) over the gateway's ``WarningBoard``. The one who set, cleared or acknowledged a
+signal is the logged-in user, never a name from the request."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 SIGNAL_ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "no warning signal of that id"},
-    409: {"description": "already cleared"},
+    409: {"description": "already cleared (or acknowledged, or set on the site: nothing to acknowledge)"},
     422: {"description": "a colour the type does not use, or valid_to not after valid_from"},
 }
 
@@ -86,6 +86,21 @@ def weather_router(svc: ApiServices) -> APIRouter:
     ) -> WarningSignal:
         try:
             return board().clear(signal_id, who.name)
+        except WarningError as exc:
+            known = {s.id for s in board().all()}
+            raise HTTPException(409 if signal_id in known else 404, str(exc)) from exc
+
+    @r.post(
+        "/warnings/{signal_id}/ack",
+        response_model=WarningSignal,
+        responses=SIGNAL_ERRORS,
+        summary="Acknowledge a regulator's warning signal; the regulator hears who and when (supervisor)",
+    )
+    async def acknowledge_warning(
+        who: Supervisor, signal_id: str = Path(description="the signal's id")
+    ) -> WarningSignal:
+        try:
+            return board().acknowledge(signal_id, who.name)
         except WarningError as exc:
             known = {s.id for s in board().all()}
             raise HTTPException(409 if signal_id in known else 404, str(exc)) from exc

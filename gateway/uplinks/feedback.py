@@ -17,6 +17,7 @@ logged, and nothing else waits on it.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -26,12 +27,13 @@ import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from contract.config.uplinks import RegulatorUplink
-from contract.wire import FEEDBACK_PATH
+from contract.wire import FEEDBACK_PATH, WARNING_ACK_PATH
 from gateway.alerts.models import Decision
 from gateway.alerts.store import DecisionStore
 from gateway.uplinks.base import BEIJING
 from gateway.uplinks.notices import SupervisionNotice
 from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said, run_periodically
+from gateway.uplinks.regulator_warnings import RegulatorWarning, RegulatorWarnings
 from gateway.uplinks.signed_request import signed_request
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,9 @@ class FeedbackPage(BaseModel):
     pictures_wanted: list[str] = []
     notices: list[SupervisionNotice] | None = (
         None  # the open supervision notices; None: a regulator before them
+    )
+    warnings: list[RegulatorWarning] | None = (
+        None  # the authority's warning signals; None: a regulator before them
     )
 
 
@@ -132,10 +137,14 @@ class FeedbackPoller:
         on_decision: Callable[[Decision], None] | None = None,
         on_pictures_wanted: Callable[[list[str]], None] | None = None,
         on_notices: Callable[[list[SupervisionNotice]], None] | None = None,
+        warnings: RegulatorWarnings | None = None,
     ) -> None:
         """``on_pictures_wanted`` hears the cameras a regulator asked a picture of (gateway/uplinks/patrol.py),
-        ``on_notices`` the project's open supervision notices on each poll (gateway/uplinks/notices.py)."""
+        ``on_notices`` the project's open supervision notices on each poll (gateway/uplinks/notices.py);
+        ``warnings`` takes the authority's warning signals and gives the acknowledgements to send back
+        (gateway/uplinks/regulator_warnings.py)."""
         self._cfg = cfg
+        self._warnings = warnings
         self._on_notices = on_notices
         self._on_pictures_wanted = on_pictures_wanted
         self._project = project
@@ -153,6 +162,8 @@ class FeedbackPoller:
             self._on_pictures_wanted(page.pictures_wanted)
         if page.notices is not None and self._on_notices is not None:
             self._on_notices(page.notices)
+        if page.warnings is not None and self._warnings is not None:
+            await self._take_warnings(client, page.warnings)
         while actions := page.actions:
             last = max(a.id for a in actions)
             if last <= after:  # would ask for the same page forever
@@ -187,6 +198,33 @@ class FeedbackPoller:
                     refused=True,
                 ) from None
         raise _http_failure(cfg, r)
+
+    async def _take_warnings(self, client: httpx.AsyncClient, warnings: list[RegulatorWarning]) -> None:
+        """Put the warnings on the board and send the acknowledgements the regulator has not shown yet."""
+        assert self._warnings is not None
+        name = self._cfg.name
+        for s in await asyncio.to_thread(self._warnings.receive, name, warnings):
+            if s.cleared_ts is not None:
+                log.info("uplink %r: the regulator lifted %s (%s)", name, s.title_zh, s.id)
+            else:
+                log.warning("uplink %r: the regulator issued %s (%s): %s", name, s.title_zh, s.id, s.measure)
+        for warning_id, who, at in await asyncio.to_thread(self._warnings.unsent_acks, name, warnings):
+            path = WARNING_ACK_PATH.format(warning_id=warning_id)
+            body = json.dumps({"project": self._project, "actor": who, "acked_at": at}, ensure_ascii=False)
+            url = httpx.URL(self._cfg.base_url.rstrip("/") + path)
+            r = await signed_request(
+                client, self._cfg, self._project, url, body.encode(), "warning acknowledgement"
+            )
+            if r.is_success:
+                log.info("uplink %r: the regulator heard %s acknowledge warning %d", name, who, warning_id)
+            else:  # refused (a warning no longer the project's): logged; sent again while the poll carries it
+                log.warning(
+                    "uplink %r: the regulator refused the acknowledgement of warning %d: HTTP %d %s",
+                    name,
+                    warning_id,
+                    r.status_code,
+                    regulator_said(r),
+                )
 
     def _announce(self, d: Decision) -> None:
         english = d.text.split(" | ", 1)[-1]

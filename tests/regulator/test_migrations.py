@@ -26,6 +26,8 @@ TABLES = {
     "actions",
     "auth_log",
     "held_warnings",
+    "weather_warnings",
+    "weather_warning_sites",
     "held_events",
     "enforcement",
     "warning_counts",
