@@ -74,6 +74,8 @@ def site_data(copies: int, modbus_only: bool) -> dict[str, Any]:
         overrides = data.get("rules", {}).get("devices", {})
         for device in set(overrides) - kept:
             del overrides[device]
+        for work in data.get("dangerous_works", []):  # the 危大 list keeps the devices still here
+            work["devices"] = [d for d in work.get("devices", []) if d in kept]
     return data
 
 

@@ -341,7 +341,10 @@ FULL_WIDTH = "，：；（）［］｛｝＂＇　"
 def _hint(err: ErrorDetails) -> str:
     kind = err["type"]
     field = err["loc"][-1] if err["loc"] else ""
-    wide = sorted({c for c in f"{field}{err.get('input', '')}" if c in FULL_WIDTH})
+    # the value as written (a scalar): a model's check gets the whole mapping as its input, whose Chinese
+    # names and notes rightly hold full-width commas
+    given = err.get("input", "")
+    wide = sorted({c for c in f"{field}{given if isinstance(given, str) else ''}" if c in FULL_WIDTH})
     if wide:
         shown = " ".join(repr(c) for c in wide)
         return f"full-width punctuation {shown} where YAML needs ASCII: write , : ; ( ) [ ] {{ }} and plain spaces"

@@ -16,9 +16,7 @@ from pydantic import BaseModel, Field
 
 from contract.safety_log import SafetyLogContent
 from gateway.api.auth import ERRORS, Supervisor, viewer
-from gateway.safety_log.pdf import render
 from gateway.safety_log.store import LogError, LogRow
-from plumbing.cjk_pdf import ReportError
 
 if TYPE_CHECKING:
     from gateway.api.services import ApiServices
@@ -128,6 +126,10 @@ def safety_log_router(svc: ApiServices) -> APIRouter:
         dependencies=[Depends(viewer)],
     )
     async def pdf(day: date) -> Response:
+        # fpdf, Pillow and fontTools cost the gateway 40 MB: imported when a log is first printed, not at start
+        from gateway.safety_log.pdf import render
+        from plumbing.cjk_pdf import ReportError
+
         row = await _get(svc, day)
         try:
             body = await asyncio.to_thread(render, svc.site.config.project.name, row)

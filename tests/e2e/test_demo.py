@@ -121,6 +121,7 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
             "formwork-1": "mqtt",
             "gate-1": "mqtt",
             "cs-1": "mqtt",
+            "weather-1": "mqtt",
         }
         # the key people come through the gate first: the dashboard knows who is on site
         people = until(
@@ -191,6 +192,7 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
         "formwork-1",
         "gate-1",
         "cs-1",
+        "weather-1",
         "cam-gate",
     }
     assert set(readings["hoist-1"]) == HOIST_METRICS
@@ -200,6 +202,7 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
     assert {"o2_pct", "lel_pct", "h2s_ppm", "co_ppm", "fan_on", "inside", "attendant"} <= set(
         readings["cs-1"]
     )
+    assert {"wind_ms", "gust_ms", "rain_mm_h", "temp_c"} <= set(readings["weather-1"])
     assert readings["cam-gate"]["persons"] >= 5  # the gate camera's worker analysed frames
     for crane in ("crane-1", "crane-2"):
         assert set(readings[crane]) == CRANE_METRICS, crane

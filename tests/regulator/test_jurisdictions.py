@@ -257,7 +257,11 @@ async def test_no_ui_endpoint_shows_a_district_anothers_projects(bureau: Bureau)
     patrol = (await ft.post("/ui/api/patrols")).json()
     seen = {"project": FT.code, "camera": "cam-gate", "finding": f"{FT.name} 塔吊"}
     assert (await ft.post(f"/ui/api/patrols/{patrol['id']}/sightings", json=seen)).status_code == 200
+    # a Futian regulator's gale warning for Futian (regulator/weather_warnings.py)
+    gale = await ft.post("/ui/api/weather-warnings", json={"type": "gale", "colour": "yellow"})
+    assert gale.status_code == 200, gale.text
     fill = {
+        "{warning_id}": str(gale.json()["id"]),
         "{patrol_id}": str(patrol["id"]),
         "{report_id}": str(sent.json()["id"]),
         "{hazard_id}": str(theirs),

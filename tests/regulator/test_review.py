@@ -353,11 +353,11 @@ async def test_readings_summary_shows_around_the_hazard(receiver: RegulatorServe
         READINGS_PATH,
         {
             "project": PROJECT,
-            "readings": [{"device": "crane-1", "metric": "load_kg", "ts": time.time(), "value": 1}],
+            "readings": [{"device": "crane-1", "metric": "load_lbs", "ts": time.time(), "value": 1}],
         },
     )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "readings.0.metric"
-    assert "unknown metric 'load_kg'" in bad.json()["errors"][0]["problem"]
+    assert "unknown metric 'load_lbs'" in bad.json()["errors"][0]["problem"]
     await send_event(receiver, alert="a-ctx")
     [h] = await queue(people["regulator"])
     detail = (await people["regulator"].get(f"/ui/api/hazards/{h['id']}")).json()

@@ -337,7 +337,8 @@ async def test_the_listing_deadlines_are_configurable(tmp_path: Path) -> None:
     """`serve --county-listing-days/--city-listing-days` (documented in --help) set the listings' deadlines."""
     app = typer.Typer()
     app.command()(serve)
-    help_text = CliRunner().invoke(app, ["--help"], terminal_width=200).output
+    # rich draws the help in the terminal's width (COLUMNS): wide enough for every option's name
+    help_text = CliRunner().invoke(app, ["--help"], terminal_width=200, env={"COLUMNS": "200"}).output
     assert "--county-listing-days" in help_text and "--city-listing-days" in help_text
     server = RegulatorServer(
         f"sqlite:///{tmp_path}/r.sqlite", evidence_dir=tmp_path / "evidence", listing=ListingPolicy(10, 20)

@@ -23,9 +23,13 @@ def reference_site() -> LoadedSite:
 
 
 def site_variant(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> LoadedSite:
-    """The reference site with ``change`` applied to its YAML data, loaded from ``tmp_path``."""
+    """The reference site with ``change`` applied to its YAML data, loaded from ``tmp_path``; the 危大 list
+    keeps only the devices the change left (a variant without the formwork has no formwork to attach)."""
     data = yaml.safe_load(REFERENCE.read_text(encoding="utf-8"))
     change(data)
+    kept = {d["id"] for d in data.get("devices", [])}
+    for work in data.get("dangerous_works", []):
+        work["devices"] = [d for d in work.get("devices", []) if d in kept]
     path = tmp_path / "site.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return load_site(path)
