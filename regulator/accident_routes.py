@@ -9,18 +9,18 @@ where they are written.)
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from contract.config.dangerous_works import DangerousWork
 from regulator import dangerous_works
 from regulator.answers import SESSION, RowId
 from regulator.incident_models import IncidentAlert, IncidentAlerts, IncidentRow, NewStep
 from regulator.incidents import Incidents
+from regulator.routing import blocking
 from regulator.scope import Actor
 
 SCRIPT = Path(__file__).with_name("static") / "accidents.js"
@@ -63,9 +63,6 @@ def accident_router(incidents: Incidents, signed_in: Callable[[Request], Awaitab
     """The routes over one Incidents; ``signed_in``: the user behind a request (401 when none)."""
     r = APIRouter()
     Who = Annotated[Actor, Depends(signed_in)]
-
-    def blocking(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
-        return lambda *a, **kw: run_in_threadpool(fn, *a, **kw)
 
     @r.get("/ui/accidents.js", include_in_schema=False)
     async def script() -> FileResponse:

@@ -1,5 +1,6 @@
 """The regulator's database: one SQLAlchemy engine over PostgreSQL (production) or SQLite (embedded
-default), its schema brought to the newest alembic revision on open.
+default), and its schema brought to the newest alembic revision (`migrate`, which regulator/storage.py
+runs on open).
 
 SQLite runs in WAL with synchronous=FULL so a commit is on disk before ingest answers 2xx; PostgreSQL
 keeps its default synchronous_commit=on for the same reason.
@@ -18,8 +19,6 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
-
-from regulator.legacy import is_first_receiver, set_aside
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -95,7 +94,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:  # SQLAlchemy's conn
 
 
 def open_engine(db: str | Path, pool_size: int = 10) -> Engine:
-    """An engine for ``db`` with the schema migrated to head."""
+    """An engine for ``db``, its schema as found (`migrate` brings it to head; regulator/storage.py does, after
+    setting a first receiver's tables aside)."""
     url = normalise_url(db)
     if url.startswith("sqlite"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -110,26 +110,11 @@ def open_engine(db: str | Path, pool_size: int = 10) -> Engine:
         sa.event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
     else:
         engine = sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False)
-    migrate(engine)
     return engine
 
 
-class LegacyDatabase(RuntimeError):
-    """A database of the first receiver that is not SQLite: there never was one, so it is not touched."""
-
-
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the schema to ``revision`` (idempotent: alembic records where it stands).
-
-    A SQLite database of the first receiver has its tables set aside first (regulator/legacy.py).
-    """
-    if is_first_receiver(set(sa.inspect(engine).get_table_names())):
-        if engine.dialect.name != "sqlite":
-            raise LegacyDatabase(
-                f"{engine.url.render_as_string(hide_password=True)} has an events table but no "
-                "alembic version: not a regulator database this version knows; use another --db"
-            )
-        set_aside(engine)
+    """Upgrade the schema to ``revision`` (idempotent: alembic records where it stands)."""
     _alembic(engine, command.upgrade, revision)
 
 

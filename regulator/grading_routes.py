@@ -8,11 +8,10 @@ must resolve at definition.)
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from regulator import enforcement, grading
 from regulator.answers import SESSION, RowId
@@ -30,6 +29,7 @@ from regulator.grading_models import (
 )
 from regulator.names import beijing_text
 from regulator.responses import download
+from regulator.routing import blocking
 from regulator.scope import Actor
 from regulator.storage import Repository
 
@@ -85,9 +85,6 @@ def grading_router(
     """The routes; ``narrowed``: a user narrowed to a place under their jurisdiction (404 outside)."""
     r = APIRouter()
     Who = Annotated[Actor, Depends(signed_in)]
-
-    def blocking(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
-        return lambda *a, **kw: run_in_threadpool(fn, *a, **kw)
 
     def graded(who: Actor, place: str) -> grading.Grading:
         return grading.grade(repo, narrowed(who, place))

@@ -22,13 +22,21 @@ if TYPE_CHECKING:
 TABLES = ("projects", "nonces", "events", "evidence")
 
 
-def is_first_receiver(tables: set[str]) -> bool:
-    """Whether these are the first receiver's tables (events, but no alembic version)."""
-    return "events" in tables and "alembic_version" not in tables
+class LegacyDatabase(RuntimeError):
+    """A database of the first receiver that is not SQLite: there never was one, so it is not touched."""
 
 
 def set_aside(engine: Engine) -> None:
-    """Rename the first receiver's tables to ``legacy_*`` so the migrations can create the current ones."""
+    """Rename a first receiver's tables (events, but no alembic version) to ``legacy_*`` so the migrations can
+    create the current ones; any other database is left as it is. Run before migrating."""
+    tables = set(sa.inspect(engine).get_table_names())
+    if "events" not in tables or "alembic_version" in tables:
+        return
+    if engine.dialect.name != "sqlite":
+        raise LegacyDatabase(
+            f"{engine.url.render_as_string(hide_password=True)} has an events table but no "
+            "alembic version: not a regulator database this version knows; use another --db"
+        )
     with engine.begin() as db:
         for table in TABLES:
             db.execute(sa.text(f"ALTER TABLE {table} RENAME TO legacy_{table}"))

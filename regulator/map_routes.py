@@ -9,18 +9,18 @@ must resolve at definition.)
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from regulator import boundaries, project_map
 from regulator.answers import SESSION
 from regulator.db import sql
 from regulator.map_models import Located, MapView
 from regulator.review import ReviewError
+from regulator.routing import blocking
 from regulator.scope import Actor
 from regulator.storage import Repository
 
@@ -43,9 +43,6 @@ def map_router(
     """The map's routes; ``narrowed``: a user narrowed to a place under their jurisdiction (404 outside)."""
     r = APIRouter()
     Who = Annotated[Actor, Depends(signed_in)]
-
-    def blocking(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
-        return lambda *a, **kw: run_in_threadpool(fn, *a, **kw)
 
     @r.get("/ui/map", include_in_schema=False)
     async def page() -> FileResponse:

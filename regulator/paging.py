@@ -18,3 +18,8 @@ class Paged(BaseModel):
     page: int = Field(description="this page's number, from 1")
     page_size: int = Field(description="rows per page")
     pages: int = Field(description="pages the list fills (at least 1)")
+
+
+# the most projects a page of risk grading or of the projects list holds; pages are bounded so that the
+# offset stays a BIGINT
+MAX_LIST_PAGE = 1000

@@ -7,16 +7,16 @@ resolves only from annotations evaluated where they are written.)
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse
-from starlette.concurrency import run_in_threadpool
 
 from regulator import patrol_duty
 from regulator.answers import SESSION, RowId
 from regulator.monthly import month_bounds
 from regulator.patrol_duty_models import Coverage, FinishIn, PatrolOut, SightingIn, SightingOut
+from regulator.routing import blocking
 from regulator.scope import Actor
 from regulator.storage import Repository
 
@@ -27,9 +27,6 @@ def patrol_duty_router(repo: Repository, signed_in: Callable[[Request], Awaitabl
     """The routes over ``repo``; ``signed_in``: the user behind a request (401 when none)."""
     r = APIRouter()
     Who = Annotated[Actor, Depends(signed_in)]
-
-    def blocking(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
-        return lambda *a, **kw: run_in_threadpool(fn, *a, **kw)
 
     @r.get("/ui/patrol.js", include_in_schema=False)
     async def script() -> FileResponse:

@@ -22,10 +22,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from contract.alert_event import LEVEL_RANK, AlertEvent
-from regulator.db import normalise_url, open_engine, sql
+from regulator.db import migrate, normalise_url, open_engine, sql
 from regulator.evidence import Kind, PictureStore, StoredPicture, open_evidence_store
 from regulator.jurisdictions import SEP, chain, ensure
-from regulator.legacy import adopt
+from regulator.legacy import adopt, set_aside
 from regulator.partitions import ensure_months
 from regulator.peaks import READING_OF, UNIT_ALIASES, direction, metric_of, number
 from regulator.scope import PROJECTS, Actor, Scope, ScopedConnection
@@ -377,6 +377,8 @@ class Repository:
     ) -> None:
         """``evidence``: a picture store, a folder or ``s3://BUCKET/PREFIX`` (None: default_evidence_dir)."""
         self.engine: Engine = open_engine(db, pool_size)
+        set_aside(self.engine)  # a first receiver's tables, out of the migrations' way (regulator/legacy.py)
+        migrate(self.engine)
         self.pictures = (
             open_evidence_store(evidence or default_evidence_dir(db))
             if evidence is None or isinstance(evidence, str | Path)

@@ -23,6 +23,7 @@ from regulator.ingest import WINDOW_S, Refusal, authenticate, decode_jpeg, refus
 from regulator.notice_pdf import render
 from regulator.responses import download, signed_path
 from regulator.review import ReviewError
+from regulator.routing import blocking
 from regulator.scope import Actor
 from regulator.storage import NonceReused
 from regulator.supervision import Supervision
@@ -65,9 +66,6 @@ def supervision_router(
     r = APIRouter()
     Who = Annotated[Actor, Depends(signed_in)]
     repo = supervision.repo
-
-    def blocking(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
-        return lambda *a, **kw: run_in_threadpool(fn, *a, **kw)
 
     def pdf_of(notice_id: int, who: Actor) -> Response:
         notice, hazard, picture = supervision.notice(notice_id, who)

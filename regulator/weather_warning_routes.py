@@ -7,7 +7,7 @@ resolves only from annotations evaluated where they are written.)
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse
@@ -18,6 +18,7 @@ from regulator.answers import SESSION, SIGNED, RowId
 from regulator.ingest import WINDOW_S, Refusal, authenticated, refuse_replay
 from regulator.responses import signed_path
 from regulator.review import ReviewError
+from regulator.routing import blocking
 from regulator.scope import Actor
 from regulator.storage import NonceReused
 from regulator.weather_warning_models import (
@@ -37,9 +38,6 @@ def warnings_router(desk: WeatherWarnings, signed_in: Callable[[Request], Awaita
     """The routes over one WeatherWarnings; ``signed_in``: the user behind a request (401 when none)."""
     r = APIRouter()
     Who = Annotated[Actor, Depends(signed_in)]
-
-    def blocking(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
-        return lambda *a, **kw: run_in_threadpool(fn, *a, **kw)
 
     @r.get("/warnings", include_in_schema=False)
     async def page() -> FileResponse:

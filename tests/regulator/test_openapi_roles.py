@@ -19,8 +19,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from regulator.app import COOKIE
 from regulator.auth import Accounts
+from regulator.routing import COOKIE
 from regulator.server import RegulatorServer
 from tests.api.test_openapi import run_every_operation
 from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator, make_event, signed

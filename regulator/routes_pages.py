@@ -1,0 +1,27 @@
+"""The review UI's page and the liveness probe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse, HTMLResponse
+
+STATIC = Path(__file__).with_name("static")
+
+
+def pages_router() -> APIRouter:
+    """``/`` (regulator/static/index.html, Chinese first) and ``/healthz``."""
+    r = APIRouter()
+
+    @r.get("/", response_class=HTMLResponse)
+    async def page() -> FileResponse:
+        """The review UI."""
+        return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
+
+    @r.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        """Liveness probe."""
+        return {"status": "ok"}
+
+    return r
