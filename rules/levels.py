@@ -208,7 +208,7 @@ class LevelMemory:
         ts: float,
         backfill: bool,
         build: Build,
-        value: float | None = None,
+        value: float | str | None = None,
     ) -> RuleResult | None:
         """:meth:`report`, the verdict a :class:`LazyResult` whose figures ``build`` makes when they
         are first read (``build`` must use only values fixed by then: see LazyResult); ``value`` its

@@ -73,7 +73,7 @@ class LazyResult(RuleResult):
         ts: float,
         backfill: bool,
         build: Build,
-        value: float | None = None,
+        value: float | str | None = None,
     ) -> LazyResult:
         """The verdict with this key that ``build`` makes when its figures are first read; ``value``,
         when given, is its value at once (the alert manager reads every verdict's value to keep the
@@ -90,7 +90,7 @@ class LazyResult(RuleResult):
         _set_backfill(made, backfill)
         _set_build(made, build)
         if value is not None:
-            _set_value(made, float(value))
+            _set_value(made, value if isinstance(value, str) else float(value))
         return made
 
     def __getattr__(self, name: str) -> Any:
