@@ -9,14 +9,13 @@ judges them as of their own time.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date
 
-from contract.alert_event import Level
 from contract.config.hoist import HoistSpec
 from contract.config.rules import HoistRule
-from rules.levels import LevelMemory
+from rules.calibration_due import CalibrationDue, DueWords, Verdict
 from rules.result import RuleResult
-from rules.wording import MAJOR_ZH, pick, pick_en
+from rules.wording import MAJOR_ZH
 
 RULE = "hoist.arrester"
 CLAUSE = (
@@ -24,14 +23,24 @@ CLAUSE = (
     f"自检表 3.1.3）；失效属 建质规〔2024〕5号 第八条(四) {MAJOR_ZH}"
 )
 DAYS_PER_YEAR = 365.25
+WORDS = DueWords(
+    device="防坠安全器",
+    device_en="fall arrester",
+    valid="防坠安全器在位，标定有效至 {expires}",
+    valid_en="fall arrester in place, calibrated until {expires}",
+    critical="立即停用施工升降机，更换或重新标定防坠安全器并做坠落试验",
+    critical_en="take the hoist out of use: replace or recalibrate the arrester and drop-test it",
+    due="安排有资质机构重新标定",
+    due_en="book the recalibration",
+)
+NOT_IN_PLACE: Verdict = ("critical", "防坠安全器不在位", "fall arrester not in place")
 
 
-class HoistArrester:
+class HoistArrester(CalibrationDue):
     """The fall arrester's presence, calibration and life, per hoist."""
 
     def __init__(self, utc_offset_h: float) -> None:
-        self._tz = timezone(timedelta(hours=utc_offset_h))
-        self._memory = LevelMemory()
+        super().__init__(RULE, CLAUSE, utc_offset_h, WORDS)
 
     def evaluate(
         self,
@@ -44,69 +53,20 @@ class HoistArrester:
         backfill: bool,
     ) -> RuleResult | None:
         """The hoist.arrester verdict at ``ts`` (``in_place`` None: the box does not say)."""
-        today = datetime.fromtimestamp(ts, UTC).astimezone(self._tz).date()
-        expires = spec.arrester_calibrated_on + timedelta(days=cfg.arrester_valid_days)
-        left = (expires - today).days
-        level, what, what_en = _judge(spec, cfg, in_place, today, expires, left)
+        missing = NOT_IN_PLACE if in_place is not None and round(in_place) == 0 else None
 
-        def build() -> RuleResult:
-            return RuleResult(
-                rule=RULE,
-                device=device,
-                point="",
-                level=level,
-                ts=ts,
-                clause=CLAUSE,
-                value=float(left),
-                threshold=float(cfg.arrester_due_days) if level != "critical" else 0.0,
-                unit="d",
-                message=pick(level, f"{name} {what}", _action(level)),
-                message_en=pick_en(level, f"{name}: {what_en}", _action_en(level)),
-                details={"calibrated_on": str(spec.arrester_calibrated_on), "expires": str(expires)},
-                backfill=backfill,
+        def past_life(today: date) -> Verdict | None:
+            since = spec.arrester_in_service_since
+            if since is None or (today - since).days <= spec.arrester_life_years * DAYS_PER_YEAR:
+                return None
+            years = spec.arrester_life_years
+            return (
+                "critical",
+                f"防坠安全器自 {since} 起使用已超过 {years:g} 年",
+                f"fall arrester in service since {since}, past its {years:g}-year life",
             )
 
-        return self._memory.report_later(RULE, device, "", level, ts, backfill, build)
-
-
-def _judge(
-    spec: HoistSpec, cfg: HoistRule, in_place: float | None, today: date, expires: date, left: int
-) -> tuple[Level | None, str, str]:
-    if in_place is not None and round(in_place) == 0:
-        return "critical", "防坠安全器不在位", "fall arrester not in place"
-    if today > expires:
-        return (
-            "critical",
-            f"防坠安全器标定已于 {expires} 过期（上次标定 {spec.arrester_calibrated_on}）",
-            f"fall arrester calibration expired on {expires}",
+        calibrated_on, valid_days = spec.arrester_calibrated_on, cfg.arrester_valid_days
+        return self.judge(
+            device, name, calibrated_on, valid_days, cfg.arrester_due_days, ts, backfill, missing, past_life
         )
-    since = spec.arrester_in_service_since
-    if since is not None and (today - since).days > spec.arrester_life_years * DAYS_PER_YEAR:
-        return (
-            "critical",
-            f"防坠安全器自 {since} 起使用已超过 {spec.arrester_life_years:g} 年",
-            f"fall arrester in service since {since}, past its {spec.arrester_life_years:g}-year life",
-        )
-    if left <= cfg.arrester_due_days:
-        return (
-            "warning",
-            f"防坠安全器标定将于 {expires} 到期（剩 {left} 天）",
-            f"fall arrester calibration due on {expires} ({left} days left)",
-        )
-    return (
-        None,
-        f"防坠安全器在位，标定有效至 {expires}",
-        f"fall arrester in place, calibrated until {expires}",
-    )
-
-
-def _action(level: Level | None) -> str:
-    if level == "critical":
-        return "立即停用施工升降机，更换或重新标定防坠安全器并做坠落试验"
-    return "安排有资质机构重新标定" if level else ""
-
-
-def _action_en(level: Level | None) -> str:
-    if level == "critical":
-        return "take the hoist out of use: replace or recalibrate the arrester and drop-test it"
-    return "book the recalibration" if level else ""

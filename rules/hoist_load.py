@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from contract.alert_event import Level
 from contract.config.rules import HoistLoadRule
-from rules.levels import LevelMemory, banded_level, banded_result
+from rules.rated_share import RatedShare, ShareWords
 from rules.result import RuleResult
-from rules.wording import PRACTICE_ZH, pick, pick_en
+from rules.wording import PRACTICE_ZH
 
 RULE = "hoist.load"
 CLAUSES = {
@@ -30,11 +30,21 @@ ACTIONS_EN = {
 }
 
 
-class HoistLoad:
+WORDS = ShareWords(
+    what="{name} 载重 {load:.2f} t，为额定 {rated:g} t 的 {pct:.0f}%",
+    what_en="{name} load {load:.2f} t = {pct:.0f} % of the rated {rated:g} t",
+    actions=ACTIONS,
+    actions_en=ACTIONS_EN,
+    load_key="load_t",
+    rated_key="rated_t",
+)
+
+
+class HoistLoad(RatedShare):
     """Each hoist's load ratio, with the clearing band the cranes use."""
 
     def __init__(self) -> None:
-        self._memory = LevelMemory()
+        super().__init__(RULE, CLAUSES, STRICT, WORDS)
 
     def evaluate(
         self,
@@ -47,32 +57,5 @@ class HoistLoad:
         backfill: bool,
     ) -> RuleResult | None:
         """The hoist.load verdict for one sample."""
-        pct = load_t / rated_t * 100.0
-        thresholds: list[tuple[Level, float]] = [
-            ("warning", cfg.warning_pct),
-            ("alarm", cfg.alarm_pct),
-            ("critical", cfg.critical_pct),
-        ]
-        level = banded_level(
-            pct, thresholds, self._memory.get(device), cfg.hysteresis_pct / 100, strict=STRICT
-        )
-
-        def build() -> RuleResult:
-            what = f"{name} 载重 {load_t:.2f} t，为额定 {rated_t:g} t 的 {pct:.0f}%"
-            what_en = f"{name} load {load_t:.2f} t = {pct:.0f} % of the rated {rated_t:g} t"
-            return banded_result(
-                RULE,
-                CLAUSES,
-                device,
-                level,
-                ts,
-                round(pct, 1),
-                thresholds,
-                "%",
-                pick(level, what, ACTIONS.get(level or "", "")),
-                {"load_t": load_t, "rated_t": rated_t},
-                backfill,
-                message_en=pick_en(level, what_en, ACTIONS_EN.get(level or "", "")),
-            )
-
-        return self._memory.report(device, "", level, build)
+        lines = (cfg.warning_pct, cfg.alarm_pct, cfg.critical_pct)
+        return self.judge(device, name, rated_t, lines, cfg.hysteresis_pct, load_t, ts, backfill)

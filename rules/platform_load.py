@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from contract.alert_event import Level
 from contract.config.platform import PlatformSpec
-from rules.levels import LevelMemory, banded_level, banded_result
+from rules.rated_share import RatedShare, ShareWords
 from rules.result import RuleResult
-from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en
+from rules.wording import MAJOR_ZH, PRACTICE_ZH
 
 RULE = "platform.load"
 CLAUSES = {
@@ -31,43 +31,26 @@ ACTIONS_EN = {
 }
 
 
-class PlatformLoad:
+WORDS = ShareWords(
+    what="{name} 载重 {load:.0f} kg，为额定 {rated:g} kg 的 {pct:.0f}%",
+    what_en="{name} load {load:.0f} kg = {pct:.0f} % of the rated {rated:g} kg",
+    actions=ACTIONS,
+    actions_en=ACTIONS_EN,
+    load_key="load_kg",
+    rated_key="rated_kg",
+)
+
+
+class PlatformLoad(RatedShare):
     """Each platform's load ratio, with a clearing band."""
 
     def __init__(self) -> None:
-        self._memory = LevelMemory()
+        super().__init__(RULE, CLAUSES, STRICT, WORDS)
 
     def evaluate(
         self, device: str, name: str, spec: PlatformSpec, load_kg: float, ts: float, backfill: bool
     ) -> RuleResult | None:
         """The platform.load verdict for one sample."""
+        lines = (spec.load_warning_pct, spec.load_alarm_pct, spec.load_critical_pct)
         rated = spec.rated_load_kg
-        pct = load_kg / rated * 100.0
-        thresholds: list[tuple[Level, float]] = [
-            ("warning", spec.load_warning_pct),
-            ("alarm", spec.load_alarm_pct),
-            ("critical", spec.load_critical_pct),
-        ]
-        level = banded_level(
-            pct, thresholds, self._memory.get(device), spec.hysteresis_pct / 100, strict=STRICT
-        )
-
-        def build() -> RuleResult:
-            what = f"{name} 载重 {load_kg:.0f} kg，为额定 {rated:g} kg 的 {pct:.0f}%"
-            what_en = f"{name} load {load_kg:.0f} kg = {pct:.0f} % of the rated {rated:g} kg"
-            return banded_result(
-                RULE,
-                CLAUSES,
-                device,
-                level,
-                ts,
-                round(pct, 1),
-                thresholds,
-                "%",
-                pick(level, what, ACTIONS.get(level or "", "")),
-                {"load_kg": load_kg, "rated_kg": rated},
-                backfill,
-                message_en=pick_en(level, what_en, ACTIONS_EN.get(level or "", "")),
-            )
-
-        return self._memory.report(device, "", level, build)
+        return self.judge(device, name, rated, lines, spec.hysteresis_pct, load_kg, ts, backfill)
