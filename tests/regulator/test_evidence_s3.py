@@ -33,8 +33,8 @@ from gateway.uplinks.base import TransientFailure
 from gateway.uplinks.clips import ClipQueue, ClipSender
 from gateway.uplinks.regulator import RegulatorAdapter
 from regulator.cli import serve
-from regulator.evidence import open_evidence_store
 from regulator.server import RegulatorServer
+from regulator.storage.evidence import open_evidence_store
 from tests.regulator.support import PROJECT, SECRET, make_event, real_jpeg, real_webm
 from tests.regulator.test_review import signed_in
 from tests.uplinks.test_patrol import until
@@ -128,7 +128,7 @@ async def test_event_picture_lands_in_the_bucket_and_the_review_ui_serves_it(
     assert s3.picture(sha) == (jpeg, "image/jpeg")
     [stored] = regulator.repo.events()
     assert stored.event.evidence == f"sha256:{sha}"
-    assert not (tmp_path / "regulator.evidence").exists()  # nothing went to the local disk instead
+    assert not (tmp_path / "regulator.storage.evidence").exists()  # nothing went to the local disk instead
     reviewer = await signed_in(regulator, "li.jian", "regulator")
     try:
         r = await reviewer.get(f"/ui/api/evidence/{sha}")
