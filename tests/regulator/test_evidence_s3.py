@@ -128,7 +128,7 @@ async def test_event_picture_lands_in_the_bucket_and_the_review_ui_serves_it(
     assert s3.picture(sha) == (jpeg, "image/jpeg")
     [stored] = regulator.repo.events()
     assert stored.event.evidence == f"sha256:{sha}"
-    assert not (tmp_path / "regulator.storage.evidence").exists()  # nothing went to the local disk instead
+    assert not (tmp_path / "regulator.evidence").exists()  # nothing went to the local disk instead
     reviewer = await signed_in(regulator, "li.jian", "regulator")
     try:
         r = await reviewer.get(f"/ui/api/evidence/{sha}")

@@ -40,7 +40,7 @@ async def https_regulator(tmp_path: Path) -> AsyncIterator[tuple[RegulatorServer
     regulator.repo.add_project(PROJECT, "示范项目", "深圳", SECRET)
     port = free_port()
     config = uvicorn.Config(
-        create_app(regulator.repo, regulator.ledger.review),
+        create_app(regulator.repo, regulator.review),
         host="127.0.0.1",
         port=port,
         ssl_certfile=str(certs.server_cert),
