@@ -144,11 +144,11 @@ def wall_projects(url: str) -> list[str]:
     set (its categories in turn), SEEN of them seen by a patrol, and the unscoped user who opens the wall."""
     from argon2 import PasswordHasher
 
-    from regulator import patrol_duty
-    from regulator.auth import Accounts
-    from regulator.scope import Actor
-    from regulator.storage import Repository
-    from regulator.video_set import Decision, include
+    from regulator.access.auth import Accounts
+    from regulator.access.scope import Actor
+    from regulator.ledger import patrol_duty
+    from regulator.storage.repository import Repository
+    from regulator.video.video_set import Decision, include
 
     repo = Repository(url)
     try:

@@ -36,7 +36,7 @@ from bench.load import watched
 from bench.regulator_bench import code, exchange, free_port, pct, raw_request, serve
 from contract.alert_event import AlertEvent
 from contract.wire import EVENTS_PATH
-from regulator.storage import Repository
+from regulator.storage.repository import Repository
 from tests.servers.pg_ha import PgAutoFailover
 
 RETRY_S = 0.25  # a failed request's next try (the outbox backs off further; a bench wants the outage's edge)

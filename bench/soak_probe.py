@@ -133,7 +133,7 @@ class DeliveryWatch:
 
     def new_latencies(self) -> list[tuple[str, float]]:
         """Rule and seconds from event to storage of each event stored since the previous call."""
-        from regulator.storage import Repository  # the regulator extra: imported only by the soak
+        from regulator.storage.repository import Repository  # the regulator extra: imported only by the soak
 
         repo = Repository(self.db, self.evidence)
         try:

@@ -1,14 +1,14 @@
 """The regulator's HTTP service (FastAPI): `create_app` wires the routers, one per concern, over one
 repository and its services, and maps the services' errors to answers.
 
-Gateways (signed with the project's secret, docs/design.md's default protocol; regulator/routes_ingest.py):
+Gateways (signed with the project's secret, docs/design.md's default protocol; regulator/routes/ingest.py):
 ``POST /api/v1/events``, ``/api/v1/heartbeat``, ``/api/v1/readings``, ``/api/v1/rectifications``,
-``/api/v1/pictures`` (camera patrol, regulator/patrol.py), ``/api/v1/clips`` (vision alerts' evidence clips,
-regulator/clips.py), and ``GET /api/v1/feedback`` (the regulator's decisions on the project's
+``/api/v1/pictures`` (camera patrol, regulator/video/patrol.py), ``/api/v1/clips`` (vision alerts' evidence clips,
+regulator/video/clips.py), and ``GET /api/v1/feedback`` (the regulator's decisions on the project's
 hazards, after an action id, and the cameras whose picture a regulator asked for).
 
 Regulators, project users and admins (a session cookie from ``POST /ui/api/login``,
-regulator/routes_session.py): the review queue, a hazard with its evidence and readings, the actions of the
+regulator/routes/session.py): the review queue, a hazard with its evidence and readings, the actions of the
 closed loop, the overview, projects and users (regulator/routes_*.py and the other *_routes.py); the page
 itself is ``/`` (regulator/static/index.html, Chinese first).
 """
@@ -24,44 +24,44 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from contract.wire import CLIPS_PATH, MAX_CLIP_BYTES, MAX_PICTURE_BODY, PICTURES_PATH
-from regulator.accident_followup import FollowupPolicy
-from regulator.accident_routes import accident_router
-from regulator.auth import Accounts, AuthError, LoginPolicy
-from regulator.body_limit import DEFAULT_MAX_BODY_MB, BodyLimit
+from regulator.access.auth import Accounts, AuthError, LoginPolicy
 from regulator.channels import public
 from regulator.channels.routes import MAX_PUBLIC_BODY, PUBLIC_REPORTS_PATH, add_routes
-from regulator.evidence import EvidenceUnavailable
-from regulator.grading_routes import grading_router
-from regulator.held import WarningHold
-from regulator.incidents import Incidents
-from regulator.ingest import Refusal
-from regulator.loop_ingest import LoopIngest
-from regulator.map_routes import map_router
-from regulator.narrowing import narrowed
-from regulator.patrol_duty_routes import patrol_duty_router
-from regulator.review import Review, ReviewError
-from regulator.routes_accounts import accounts_router
-from regulator.routes_classifications import classifications_router
-from regulator.routes_evidence import evidence_router
-from regulator.routes_exports import exports_router
-from regulator.routes_hazards import hazards_router
-from regulator.routes_incidents import incidents_router
-from regulator.routes_ingest import ingest_router
-from regulator.routes_overview import overview_router
-from regulator.routes_pages import pages_router
-from regulator.routes_patrol import patrol_router
-from regulator.routes_projects import projects_router
-from regulator.routes_risk import risk_router
-from regulator.routes_session import session_router
-from regulator.routes_video_set import video_set_router
-from regulator.routing import signed, signed_in
-from regulator.safety_log_routes import safety_log_router
-from regulator.safety_logs import LogPolicy
-from regulator.storage import Repository
-from regulator.supervision import ListingPolicy, Supervision
-from regulator.supervision_routes import supervision_router
-from regulator.weather_warning_routes import warnings_router
-from regulator.weather_warnings import WeatherWarnings
+from regulator.ingest.held import WarningHold
+from regulator.ingest.on_loop import LoopIngest
+from regulator.ingest.receive import Refusal
+from regulator.ledger.accident_followup import FollowupPolicy
+from regulator.ledger.incidents import Incidents
+from regulator.ledger.review import Review, ReviewError
+from regulator.ledger.safety_logs import LogPolicy
+from regulator.ledger.supervision import ListingPolicy, Supervision
+from regulator.ledger.weather_warnings import WeatherWarnings
+from regulator.reports.narrowing import narrowed
+from regulator.routes.accidents import accident_router
+from regulator.routes.accounts import accounts_router
+from regulator.routes.body_limit import DEFAULT_MAX_BODY_MB, BodyLimit
+from regulator.routes.classifications import classifications_router
+from regulator.routes.evidence import evidence_router
+from regulator.routes.exports import exports_router
+from regulator.routes.grading import grading_router
+from regulator.routes.hazards import hazards_router
+from regulator.routes.incidents import incidents_router
+from regulator.routes.ingest import ingest_router
+from regulator.routes.map_page import map_router
+from regulator.routes.overview import overview_router
+from regulator.routes.pages import pages_router
+from regulator.routes.patrol import patrol_router
+from regulator.routes.patrol_duty import patrol_duty_router
+from regulator.routes.projects import projects_router
+from regulator.routes.risk import risk_router
+from regulator.routes.routing import signed, signed_in
+from regulator.routes.safety_logs import safety_log_router
+from regulator.routes.session import session_router
+from regulator.routes.supervision import supervision_router
+from regulator.routes.video_set import video_set_router
+from regulator.routes.weather_warnings import warnings_router
+from regulator.storage.evidence import EvidenceUnavailable
+from regulator.storage.repository import Repository
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def create_app(
     handling, password rules and session timeouts; ``secure_cookies``: the session cookie's Secure flag
     (None: when the request came over TLS); ``followup``: the days after which an accident's unfinished
     investigation or penalty is proposed for listed supervision (60 d, 75 d); ``log_policy``: when a site's
-    daily safety log is due (regulator/safety_logs.py)."""
+    daily safety log is due (regulator/ledger/safety_logs.py)."""
     hold = hold or WarningHold()
     login_policy = login_policy or LoginPolicy()
     accounts = Accounts(repo, policy=login_policy)
@@ -96,7 +96,7 @@ def create_app(
     app = FastAPI(title="sitegw regulator", summary="hazards from site gateways, reviewed and closed")
     app.state.accounts = accounts
     app.state.supervision = supervision
-    # PostgreSQL: events are stored from the event loop (regulator/loop_ingest.py); close_app closes its pool
+    # PostgreSQL: events are stored from the event loop (regulator/ingest/on_loop.py); close_app closes its pool
     on_loop = LoopIngest(repo, hold) if repo.dialect == "postgresql" else None
     app.state.loop_ingest = on_loop
     app.add_middleware(
@@ -124,7 +124,7 @@ def create_app(
         return JSONResponse({"error": str(exc)}, status_code=503)
 
     @app.exception_handler(sa.exc.OperationalError)
-    @app.exception_handler(psycopg.OperationalError)  # the events' own pool (regulator/loop_ingest.py)
+    @app.exception_handler(psycopg.OperationalError)  # the events' own pool (regulator/ingest/on_loop.py)
     @app.exception_handler(sa.exc.InterfaceError)
     @app.exception_handler(sa.exc.TimeoutError)
     async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:

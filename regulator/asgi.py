@@ -24,19 +24,19 @@ from uvicorn.supervisors import Multiprocess
 
 from plumbing.heap import settle_startup_heap
 from plumbing.http_server import listen
-from regulator.accident_followup import FollowupPolicy
+from regulator.access.auth import LoginPolicy
+from regulator.access.passwords import PasswordPolicy
 from regulator.app import close_app, create_app
-from regulator.auth import LoginPolicy
-from regulator.body_limit import DEFAULT_MAX_BODY_MB
 from regulator.channels.public import PER_SENDER, TOTAL, Limits
-from regulator.evidence import open_evidence_store
-from regulator.held import DEFAULT_HOLD_S, WarningHold
-from regulator.passwords import PasswordPolicy
-from regulator.review import DeadlinePolicy, Review
-from regulator.safety_logs import LogPolicy
+from regulator.ingest.held import DEFAULT_HOLD_S, WarningHold
+from regulator.ledger.accident_followup import FollowupPolicy
+from regulator.ledger.review import DeadlinePolicy, Review
+from regulator.ledger.safety_logs import LogPolicy
+from regulator.ledger.supervision import ListingPolicy
+from regulator.routes.body_limit import DEFAULT_MAX_BODY_MB
 from regulator.server import upkeep_forever
-from regulator.storage import Repository
-from regulator.supervision import ListingPolicy
+from regulator.storage.evidence import open_evidence_store
+from regulator.storage.repository import Repository
 
 ENV = "SITEGW_REGULATOR_SERVE"
 
@@ -72,7 +72,7 @@ class ServeSettings:
     secure_cookies: bool | None = None
 
     def login_policy(self) -> LoginPolicy:
-        """The sign-in policy these settings give (regulator/auth.py)."""
+        """The sign-in policy these settings give (regulator/access/auth.py)."""
         return LoginPolicy(
             user_failures=self.lock_after,
             lock_s=self.lock_min * 60,

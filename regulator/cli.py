@@ -12,13 +12,18 @@ from typing import TYPE_CHECKING
 import typer
 import uvloop
 
-from regulator.body_limit import DEFAULT_MAX_BODY_MB
+from regulator.access.jurisdictions import SEP, UNPLACED_PROVINCE
 from regulator.channels.public import PER_SENDER, TOTAL
-from regulator.db import DatabaseUrlError
-from regulator.db_create import CannotCreateDatabase, create_if_missing
-from regulator.evidence import EvidenceConfigError, EvidenceUnavailable, PictureStore, open_evidence_store
-from regulator.jurisdictions import SEP, UNPLACED_PROVINCE
-from regulator.storage import Repository, default_evidence_dir
+from regulator.routes.body_limit import DEFAULT_MAX_BODY_MB
+from regulator.storage.db import DatabaseUrlError
+from regulator.storage.db_create import CannotCreateDatabase, create_if_missing
+from regulator.storage.evidence import (
+    EvidenceConfigError,
+    EvidenceUnavailable,
+    PictureStore,
+    open_evidence_store,
+)
+from regulator.storage.repository import Repository, default_evidence_dir
 
 if TYPE_CHECKING:
     from regulator.asgi import ServeSettings
@@ -193,13 +198,13 @@ def serve(
     """Run the regulator's service: gateways' ingest (POST /api/v1/events, ...) and the review UI at /."""
     from plumbing.heap import settle_startup_heap
     from plumbing.stop_signals import stop_requested
-    from regulator.accident_followup import FollowupPolicy
     from regulator.asgi import ServeSettings
     from regulator.channels.public import Limits
-    from regulator.review import DeadlinePolicy
-    from regulator.safety_logs import LogPolicy
+    from regulator.ledger.accident_followup import FollowupPolicy
+    from regulator.ledger.review import DeadlinePolicy
+    from regulator.ledger.safety_logs import LogPolicy
+    from regulator.ledger.supervision import ListingPolicy
     from regulator.server import RegulatorServer
-    from regulator.supervision import ListingPolicy
 
     _repo(db).close()  # a clear error for a bad --db (and the schema migrated once) before anything listens
     spec = str(evidence_dir or default_evidence_dir(db))
@@ -315,7 +320,7 @@ def add_project(
     province: str = typer.Option(
         "",
         "--province",
-        help="province, where the city is not in the map's table (regulator/places.py), e.g. 广西壮族自治区",
+        help="province, where the city is not in the map's table (regulator/geo/places.py), e.g. 广西壮族自治区",
     ),
     lat: float | None = typer.Option(None, "--lat", help="the site's latitude, WGS-84 degrees, e.g. 22.53"),
     lon: float | None = typer.Option(None, "--lon", help="the site's longitude, WGS-84 degrees, e.g. 113.93"),
@@ -329,7 +334,7 @@ def add_project(
             err=True,
         )
         raise typer.Exit(2)
-    from regulator.project_map import BadCoordinates, check, locate
+    from regulator.geo.project_map import BadCoordinates, check, locate
 
     try:
         where = check(lat, lon)
@@ -358,13 +363,13 @@ def add_project(
 
 def _unknown_city_hint(city: str) -> str:
     """Why a project went to 未定省份 and the option that files it in its province."""
-    from regulator.places import CITIES
+    from regulator.geo.places import CITIES
 
     names = [c.name for c in CITIES] + [c.pinyin for c in CITIES]
     close = difflib.get_close_matches(city.strip().removesuffix("市").lower(), names, n=1)
     maybe = f"did you mean --city {close[0]}? or " if close else ""
     return (
-        f"warning: city {city!r} is not in the map's table (regulator/places.py), so the project is filed "
+        f"warning: city {city!r} is not in the map's table (regulator/geo/places.py), so the project is filed "
         f"under {UNPLACED_PROVINCE}, where only admins and regulators with --all see it; {maybe}give "
         "its province, e.g. --province 广西壮族自治区"
     )
@@ -375,7 +380,7 @@ def add_place(
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
 ) -> None:
     """Add a jurisdiction (省/市/区县) before any project there is registered, for add-user --jurisdiction."""
-    from regulator.jurisdictions import UnknownPlace, add
+    from regulator.access.jurisdictions import UnknownPlace, add
 
     repo = _repo(db)
     try:
@@ -416,7 +421,7 @@ def add_user(
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
 ) -> None:
     """Create a user of the review UI (or reset their password, role and jurisdiction)."""
-    from regulator.auth import Accounts, AuthError
+    from regulator.access.auth import Accounts, AuthError
 
     _check_reach(role, jurisdiction, every_project)
     repo = _repo(db)
@@ -458,7 +463,7 @@ def unlock_user(
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
 ) -> None:
     """Lift a user's lockout after failed sign-ins (recorded in the sign-in audit trail)."""
-    from regulator.auth import Accounts
+    from regulator.access.auth import Accounts
 
     repo = _repo(db)
     try:
@@ -480,11 +485,11 @@ def monthly_report(
 ) -> None:
     """Write a jurisdiction's monthly report (隐患排查治理月报) as PDF, as the UI's 月报 PDF makes it."""
     from plumbing.cjk_pdf import ReportError
-    from regulator.jurisdictions import UnknownPlace, find
-    from regulator.monthly import figures
-    from regulator.report_pdf import render
-    from regulator.review import ReviewError
-    from regulator.scope import Actor
+    from regulator.access.jurisdictions import UnknownPlace, find
+    from regulator.access.scope import Actor
+    from regulator.ledger.review import ReviewError
+    from regulator.reports.monthly import figures
+    from regulator.reports.report_pdf import render
 
     repo = _repo(db)
     try:
@@ -525,10 +530,10 @@ def add_record(
     """Record a supervision fact the campaign's grading needs (动态扣分, 责令停工, 监督检查, 月度报告), or lift a stop-work order."""
     from datetime import datetime
 
-    from regulator import enforcement
+    from regulator.access.scope import Actor
+    from regulator.ledger import enforcement
+    from regulator.ledger.review import ReviewError
     from regulator.names import BEIJING
-    from regulator.review import ReviewError
-    from regulator.scope import Actor
 
     try:
         at = datetime.strptime(on, "%Y-%m-%d").replace(tzinfo=BEIJING).timestamp() if on else time.time()

@@ -10,17 +10,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from plumbing.http_server import ApiServer
-from regulator.accident_followup import FollowupPolicy
+from regulator.access.auth import LoginPolicy
 from regulator.app import close_app, create_app
-from regulator.auth import LoginPolicy
-from regulator.body_limit import DEFAULT_MAX_BODY_MB
 from regulator.channels.public import Limits
-from regulator.evidence import PictureStore
-from regulator.held import DEFAULT_HOLD_S, WarningHold
-from regulator.review import DeadlinePolicy, Review
-from regulator.safety_logs import LogPolicy, flag_missing
-from regulator.storage import Repository
-from regulator.supervision import ListingPolicy, Supervision
+from regulator.ingest.held import DEFAULT_HOLD_S, WarningHold
+from regulator.ledger.accident_followup import FollowupPolicy
+from regulator.ledger.review import DeadlinePolicy, Review
+from regulator.ledger.safety_logs import LogPolicy, flag_missing
+from regulator.ledger.supervision import ListingPolicy, Supervision
+from regulator.routes.body_limit import DEFAULT_MAX_BODY_MB
+from regulator.storage.evidence import PictureStore
+from regulator.storage.repository import Repository
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ async def upkeep_forever(
     """The regulator's periodic upkeep until cancelled: escalate overdue rectification every ``every_s``
     (Review.escalate_overdue), make hazards of held warnings still open past the hold
     (WarningHold.promote_waiting) and, every MISSING_LOGS_EVERY_S, of safety logs missing past their grace
-    (regulator/safety_logs.py)
+    (regulator/ledger/safety_logs.py)
     and, once a UTC day, keep the coming months' partitions in place
     (Repository.ensure_partitions)."""
     ensured_day = ""  # remembered so the upkeep costs nothing on the day's other sweeps
@@ -88,16 +88,16 @@ class RegulatorServer:
         log_policy: LogPolicy | None = None,
     ) -> None:
         """``evidence_dir``: a picture store, a folder or ``s3://BUCKET/PREFIX`` (None: by the database);
-        ``warning_hold_s``: flood control's hold of warnings (regulator/held.py; 0 = none);
+        ``warning_hold_s``: flood control's hold of warnings (regulator/ingest/held.py; 0 = none);
         ``max_body_mb``: larger request bodies are refused with 413 before they are read; ``listing``: listed
         supervision's deadlines (county 30 d, city 60 d); ``public_limits``: how many public reports the form
         takes (regulator/channels/public.py); ``forwarded_allow_ips``: the reverse proxies whose X-Forwarded-For
         names the client, so the public form counts the sender, not the proxy (None: 127.0.0.1);
-        ``login_policy``: sign-in failure handling, password rules, session timeouts (regulator/auth.py);
+        ``login_policy``: sign-in failure handling, password rules, session timeouts (regulator/access/auth.py);
         ``secure_cookies``: the session cookie's Secure flag (None: when the request came over TLS);
         ``followup``: when an accident's unfinished investigation or penalty is proposed for listed supervision
         (60 d, 75 d); ``log_policy``: when a site's daily safety log is due, and becomes a hazard when missing
-        (regulator/safety_logs.py)."""
+        (regulator/ledger/safety_logs.py)."""
         self.db = db
         self.repo = Repository(db, evidence_dir)
         self.host = host

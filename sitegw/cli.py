@@ -292,7 +292,7 @@ def _register_regulator() -> None:
     regulator_app.command("add-place")(add_place)
     regulator_app.command("monthly-report")(monthly_report)
     regulator_app.command("record")(add_record)
-    from regulator.video_set_cli import video_set_app
+    from regulator.video.video_set_cli import video_set_app
 
     regulator_app.add_typer(video_set_app, name="video-set")
 

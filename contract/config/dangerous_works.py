@@ -4,7 +4,7 @@ heartbeat (contract/wire.py ``Heartbeat.dangerous_works``), one model for both s
 
 An item names the devices that monitor it (``devices: [formwork-1]``): the regulator sees which dangerous
 works are monitored and which are not, and classifies an item under way without its plan, expert review
-or acceptance as a major hazard (regulator/dangerous_works.py, 建质规〔2024〕5号 Art. 4(四)(五)).
+or acceptance as a major hazard (regulator/ledger/dangerous_works.py, 建质规〔2024〕5号 Art. 4(四)(五)).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 of them sent back (issue #39 part 3).
 
 Each feedback poll carries the regulator's warnings in force or to come for the project's place
-(``warnings``, regulator/weather_warnings.py). `RegulatorWarnings.receive` puts each on the gateway's
+(``warnings``, regulator/ledger/weather_warnings.py). `RegulatorWarnings.receive` puts each on the gateway's
 WarningBoard with ``source: regulator`` and the id ``<uplink>:<regulator's id>`` (a second regulator
 uplink's ids do not collide), so the dashboard's banner, the weather stops and the sirens that follow
 weather.warning (orange: alarm, red: critical) follow it as they do a signal the site set. Hearing the same

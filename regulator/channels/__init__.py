@@ -3,7 +3,7 @@
 
 A hazard's ``source`` says how it reached the ledger:
 
-- ``gateway`` (机器告警): a site gateway's alert (regulator/storage.py, today's path);
+- ``gateway`` (机器告警): a site gateway's alert (regulator/storage/repository.py, today's path);
 - ``inspection`` (监督检查): an inspector records it on site or from a camera's patrol picture
   (regulator/channels/ledger.py);
 - ``self_check`` (企业自查): the project's safety officer submits what the site found, from the review UI

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from regulator.classify import STANDARD
+from regulator.ledger.classify import STANDARD
 
 # article -> (its subject, how many items it lists; 0: not stated in standards.md, any item taken)
 ARTICLES: dict[str, tuple[str, int]] = {

@@ -1,5 +1,5 @@
 """A hazard that a person found (an inspector, a project's safety officer, a verified public report) written
-into the same ledger as the gateways' alerts, ready for the closed loop (regulator/review.py).
+into the same ledger as the gateways' alerts, ready for the closed loop (regulator/ledger/review.py).
 
 Such a hazard has no device or readings: its ``rule`` is its channel, its ``clause`` the citation, its
 ``message`` the finding's description, its level ``alarm`` when major and ``warning`` when general (the
@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from contract.alert_event import LEVEL_RANK
+from regulator.access.scope import PROJECTS, Actor, ScopedConnection
 from regulator.channels.articles import ARTICLES, STANDARD, Citation
-from regulator.db import sql
-from regulator.evidence import StoredPicture
-from regulator.review import Review, ReviewError
-from regulator.scope import PROJECTS, Actor, ScopedConnection
-from regulator.storage import Repository
+from regulator.ledger.review import Review, ReviewError
+from regulator.storage.db import sql
+from regulator.storage.evidence import StoredPicture
+from regulator.storage.repository import Repository
 
 INSERT_HAZARD = (
     "INSERT INTO hazards(project, alert_id, city, district, device, point, rule, clause, level, level_rank, "

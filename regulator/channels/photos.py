@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from contract.self_check import MAX_PHOTOS
-from regulator.ingest import Refusal, decode_jpeg
+from regulator.ingest.receive import Refusal, decode_jpeg
 
 MAX_PHOTO_BYTES = 3 * 1024 * 1024  # a phone's photo at full size is 2–5 MB; 3 MB keeps a clear picture
 # the picture's own size: a 12-megapixel phone photo is 4000 x 3000; larger is no photo of a site

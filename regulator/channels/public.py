@@ -20,14 +20,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from regulator.access.jurisdictions import SEP
+from regulator.access.scope import Actor
 from regulator.channels.ledger import Finding, write
-from regulator.db import sql
-from regulator.evidence import StoredPicture
-from regulator.ingest import Refusal
-from regulator.jurisdictions import SEP
-from regulator.review import Review, ReviewError
-from regulator.scope import Actor
-from regulator.storage import Repository
+from regulator.ingest.receive import Refusal
+from regulator.ledger.review import Review, ReviewError
+from regulator.storage.db import sql
+from regulator.storage.evidence import StoredPicture
+from regulator.storage.repository import Repository
 
 STATES = {"received": "待核查", "verified": "已查实", "rejected": "不予受理"}
 COLUMNS = (

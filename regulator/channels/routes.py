@@ -5,7 +5,6 @@ No ``from __future__ import annotations`` here: FastAPI reads the routes' annota
 the session's ``Who`` is local to `add_routes`."""
 
 import uuid
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -14,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from contract.self_check import SELF_CHECKS_PATH, SelfCheck, SelfCheckReceipt
 from contract.self_check import Finding as Cited
-from regulator.answers import RowId
+from regulator.access.scope import Actor
 from regulator.channels import SOURCES, public
 from regulator.channels.articles import ARTICLES, ITEMS, STANDARD, ArticleError, cite
 from regulator.channels.ledger import Finding, record
@@ -35,13 +34,13 @@ from regulator.channels.models import (
     answers,
 )
 from regulator.channels.photos import photo, photos
-from regulator.ingest import authenticated, refuse_replay
-from regulator.patrol import latest_jpeg
-from regulator.review import Review, ReviewError
-from regulator.scope import Actor
-from regulator.storage import NonceReused
+from regulator.ingest.receive import authenticated, refuse_replay
+from regulator.ledger.review import Review, ReviewError
+from regulator.routes import STATIC
+from regulator.routes.answers import RowId
+from regulator.storage.repository import NonceReused
+from regulator.video.patrol import latest_jpeg
 
-STATIC = Path(__file__).parent.parent / "static"
 PUBLIC_REPORTS_PATH = "/public/api/reports"
 MAX_PUBLIC_BODY = 4_500_000  # one 3 MB photo as base64 and the text around it
 KEEP_NONCE_S = 600.0

@@ -1,4 +1,4 @@
-"""Alembic environment: migrations run on the connection regulator.db hands over (no alembic.ini)."""
+"""Alembic environment: migrations run on the connection regulator.storage.db hands over (no alembic.ini)."""
 
 from __future__ import annotations
 

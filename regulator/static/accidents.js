@@ -1,4 +1,4 @@
-// Accidents on the clock and the 危大 list (regulator/accident_routes.py) in the review UI: the red banner of
+// Accidents on the clock and the 危大 list (regulator/routes/accidents.py) in the review UI: the red banner of
 // overdue reporting clocks and accidents proposed for 挂牌督办 (on every tab, the queue and the overview
 // included), each incident's 四不放过 checklist, investigation, penalty and closing, and the 危大工程 tab.
 // Loaded after index.html's script: it uses that script's api, esc, time, flash, showTab, loadIncidents, $.

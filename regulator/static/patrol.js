@@ -1,4 +1,4 @@
-// Patrols as a duty (regulator/patrol_duty.py): the patrol under way on the wall (start, mark each project
+// Patrols as a duty (regulator/ledger/patrol_duty.py): the patrol under way on the wall (start, mark each project
 // seen, finish with a summary), a picture opened large with the camera's latest clip, and the coverage tab:
 // the video-monitoring set's projects not seen in the period, first.
 let duty = null;       // the user's patrol under way, with its sightings; null: none

@@ -1,4 +1,4 @@
-// Listed supervision (挂牌督办, regulator/supervision.py) in the review UI: the 挂牌督办 view, and on a hazard's
+// Listed supervision (挂牌督办, regulator/ledger/supervision.py) in the review UI: the 挂牌督办 view, and on a hazard's
 // detail its listings with their notices (PDF), listing by hand, a stop-work order, and re-inspection
 // (复查) with a photo and a note, the only way a listed hazard is closed (销号).
 // Loaded after index.html's script: it uses that script's api, esc, time, flash, readFile, me, $.

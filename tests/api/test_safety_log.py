@@ -15,7 +15,7 @@ import pypdfium2  # type: ignore[import-untyped]
 import pytest
 import sqlalchemy as sa
 
-from regulator.db import normalise_url
+from regulator.storage.db import normalise_url
 from tests.api.site import RunningSite
 
 # 20 s or more of the whole suite's time: in make test-slow, to keep make test within CI's 20 minutes

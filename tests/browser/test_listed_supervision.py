@@ -21,8 +21,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from gateway.api.auth_store import AuthStore
-from regulator.auth import Accounts
-from regulator.scope import Actor
+from regulator.access.auth import Accounts
+from regulator.access.scope import Actor
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator, own_chromium, pg_database, real_jpeg
 from tests.regulator.test_review import CHEAP

@@ -27,7 +27,7 @@ import pytest
 
 from gateway.outbox import OutboxStore
 from regulator.server import RegulatorServer
-from regulator.storage import Repository
+from regulator.storage.repository import Repository
 from tests.regulator.support import PROJECT, SECRET
 from tests.support import free_port
 

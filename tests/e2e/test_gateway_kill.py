@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from regulator.storage import Repository
+from regulator.storage.repository import Repository
 from tests.support import free_port, wait_port
 
 REPO = Path(__file__).resolve().parents[2]

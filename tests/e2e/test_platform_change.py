@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from regulator.storage import Repository
+from regulator.storage.repository import Repository
 from tests.e2e.test_gateway_kill import PROJECT, REPO, SECRET, cli, gateway_events, start_receiver
 from tests.support import free_port
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from regulator.storage import Repository
+from regulator.storage.repository import Repository
 from tests.drivers.mqtt.conftest import publish
 from tests.hostile.gateway import PROJECT, REPO, RunningGateway, mqtt_site, sitegw
 from tests.servers.mosquitto import MosquittoServer

@@ -22,9 +22,9 @@ from playwright.sync_api import Page, sync_playwright
 
 from contract.alert_event import AlertEvent
 from contract.wire import default_signature
-from regulator.db import migrate, normalise_url
 from regulator.server import RegulatorServer
-from regulator.storage import _event_args
+from regulator.storage.db import migrate, normalise_url
+from regulator.storage.repository import _event_args
 from tests.servers.browser import CHROMIUM_ARGS, chromium_path
 from vision.evidence import ClipRecorder, EvidenceStore
 

@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from regulator.accident_followup import FollowupPolicy
-from regulator.auth import Accounts
+from regulator.access.auth import Accounts
+from regulator.ledger.accident_followup import FollowupPolicy
 from regulator.server import RegulatorServer
 from tests.regulator.support import pg_database
 from tests.regulator.test_incidents import clocks, record

@@ -20,10 +20,10 @@ from playwright.sync_api import Page, expect
 from contract.config import load_site
 from contract.config.uplinks import RegulatorUplink
 from gateway.uplinks.heartbeat import send_heartbeat
-from regulator.auth import Accounts
-from regulator.incidents import Incidents
+from regulator.access.auth import Accounts
+from regulator.access.scope import Actor
+from regulator.ledger.incidents import Incidents
 from regulator.names import BEIJING
-from regulator.scope import Actor
 from regulator.server import RegulatorServer
 from tests.config.test_dangerous_works_section import EXAMPLE
 from tests.regulator.support import ThreadedRegulator, own_chromium, pg_database

@@ -26,7 +26,7 @@ import pytest
 
 from contract.self_check import SELF_CHECKS_PATH
 from contract.wire import PICTURES_PATH, CameraPicture
-from regulator.auth import Accounts
+from regulator.access.auth import Accounts
 from regulator.channels.public import Limits
 from regulator.server import RegulatorServer
 from tests.regulator.support import real_jpeg, signed

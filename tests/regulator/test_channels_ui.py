@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from contract.wire import PICTURES_PATH, CameraPicture
-from regulator.auth import Accounts
+from regulator.access.auth import Accounts
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator, own_chromium, real_jpeg, signed
 from tests.regulator.test_review_ui import CHEAP, PASSWORD, sign_in, sign_out

@@ -15,10 +15,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from regulator.auth import Accounts
+from regulator.access.auth import Accounts
+from regulator.access.scope import Actor
 from regulator.cli import add_project, add_user
-from regulator.scope import Actor
-from regulator.storage import Repository
+from regulator.storage.repository import Repository
 from tests.regulator.support import PG_ADMIN
 from tests.regulator.test_demo_delivery import cli as sitegw_process
 from tests.support import free_port, wait_port

@@ -6,7 +6,7 @@ from __future__ import annotations
 import psycopg.conninfo
 import sqlalchemy as sa
 
-from regulator.db import libpq_conninfo, normalise_url
+from regulator.storage.db import libpq_conninfo, normalise_url
 
 HA = "postgresql://postgres@10.0.0.1:5432,10.0.0.2:6432/sitegw?target_session_attrs=read-write"
 

@@ -17,8 +17,8 @@ import pytest
 from argon2 import PasswordHasher
 
 from gateway.alerts.store import AlertStore
-from regulator.auth import Accounts
-from regulator.storage import Repository
+from regulator.access.auth import Accounts
+from regulator.storage.repository import Repository
 from tests.support import free_port, wait_port
 
 # 20 s or more of the whole suite's time: in make test-slow, to keep make test within CI's 20 minutes

@@ -24,10 +24,10 @@ import sqlalchemy as sa
 import typer
 from typer.testing import CliRunner
 
+from regulator.access.scope import Actor
 from regulator.cli import monthly_report
-from regulator.monthly import figures
-from regulator.review import DAY_S
-from regulator.scope import Actor
+from regulator.ledger.review import DAY_S
+from regulator.reports.monthly import figures
 from tests.regulator.support import real_jpeg
 from tests.regulator.test_jurisdictions import FT, NS, TH, USERS, Bureau, bureau, pg_url, post_event  # noqa: F401
 
@@ -193,7 +193,7 @@ async def test_monthly_report_per_jurisdiction_as_pdf(bureau: Bureau) -> None:
         assert f"整改逾期{overdue}项（本月逾期升级{overdue}项）" in text, user
         for site in (NS, FT, TH):
             assert (site.code in text) == (site.code in sees), (user, site.code)
-        # the riskiest projects as risk grading (regulator/risk.py, /ui/api/risk) grades them
+        # the riskiest projects as risk grading (regulator/reports/risk.py, /ui/api/risk) grades them
         for p in (await bureau.clients[user].get("/ui/api/risk")).json()["projects"]:
             assert f"{p['code']}{p['name']}{p['district']}{p['grade_name']}{p['score']:g}" in text, (user, p)
     assert "整改逾期1项" in await report_text(bureau.clients["ns"], month=month)

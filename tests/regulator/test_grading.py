@@ -1,4 +1,4 @@
-"""Grading by the campaign's criteria (regulator/grading.py) over a real regulator (PostgreSQL and the
+"""Grading by the campaign's criteria (regulator/reports/grading.py) over a real regulator (PostgreSQL and the
 embedded SQLite, and the HTTP API):
 each named fact makes a project key-risk and is shown with its source record, the deduction threshold
 checked at, just below and just above 40 points (达到 = >=), a stop-work order lifted long ago no longer
@@ -19,16 +19,17 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from regulator import enforcement, grading
-from regulator.auth import Accounts
+from regulator.access.auth import Accounts
+from regulator.access.scope import Actor
 from regulator.cli import add_project, add_record
-from regulator.incidents import Incidents
+from regulator.ledger import enforcement
+from regulator.ledger.incidents import Incidents
+from regulator.ledger.review import DAY_S, ReviewError
+from regulator.ledger.supervision import ListingPolicy
 from regulator.names import beijing_text
-from regulator.review import DAY_S, ReviewError
-from regulator.scope import Actor
+from regulator.reports import grading
 from regulator.server import RegulatorServer
-from regulator.storage import Repository
-from regulator.supervision import ListingPolicy
+from regulator.storage.repository import Repository
 from tests.regulator.support import ThreadedRegulator, make_event, real_jpeg
 from tests.regulator.test_map_ui import CHEAP, PASSWORD
 

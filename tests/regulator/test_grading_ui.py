@@ -18,10 +18,10 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from regulator import enforcement
-from regulator.auth import Accounts
-from regulator.incidents import Incidents
-from regulator.review import DAY_S
+from regulator.access.auth import Accounts
+from regulator.ledger import enforcement
+from regulator.ledger.incidents import Incidents
+from regulator.ledger.review import DAY_S
 from regulator.server import RegulatorServer
 from tests.regulator.support import ThreadedRegulator
 from tests.regulator.test_grading import CITY

@@ -1,5 +1,5 @@
 """Flood control's one-statement path on PostgreSQL (held.HOLD_IN_ONE_STATEMENT, run from the event loop by
-regulator/loop_ingest.py) against its straightforward path (WarningHold.write, statement by statement in a
+regulator/ingest/on_loop.py) against its straightforward path (WarningHold.write, statement by statement in a
 transaction, as Repository.store_event runs it): on random sequences of warnings and alarms (out of order,
 resolved, past the hold, redelivered, with and without evidence) both leave the same ledger, the same held
 warnings and the same counters, answer every request alike, and stay alike after the upkeep's promotion."""
@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 
 from contract.alert_event import AlertEvent
 from contract.wire import EVENTS_PATH
-from regulator.held import WarningHold
-from regulator.ingest import Accepted, ingest
-from regulator.loop_ingest import LoopIngest
-from regulator.storage import Repository
+from regulator.ingest.held import WarningHold
+from regulator.ingest.on_loop import LoopIngest
+from regulator.ingest.receive import Accepted, ingest
+from regulator.storage.repository import Repository
 from tests.regulator.support import PROJECT, SECRET, make_event, pg_database, signed
 
 HOLD_S = 60.0

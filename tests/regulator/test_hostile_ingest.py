@@ -23,7 +23,7 @@ import pytest
 import sqlalchemy as sa
 
 from contract.wire import EVENTS_PATH
-from regulator.ingest import Refusal, authenticate
+from regulator.ingest.receive import Refusal, authenticate
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET, make_event, real_jpeg, signed
 

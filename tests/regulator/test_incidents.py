@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from regulator.auth import Accounts
+from regulator.access.auth import Accounts
 from regulator.server import RegulatorServer
 from tests.regulator.support import pg_database
 from tests.regulator.test_jurisdictions import FT, NS

@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from regulator.auth import Accounts
-from regulator.incidents import Incidents
-from regulator.scope import Actor
+from regulator.access.auth import Accounts
+from regulator.access.scope import Actor
+from regulator.ledger.incidents import Incidents
 from regulator.server import RegulatorServer
 from tests.regulator.support import ThreadedRegulator, own_chromium, pg_database
 from tests.regulator.test_jurisdictions import FT, NS

@@ -26,12 +26,12 @@ import typer
 from typer.testing import CliRunner
 
 from contract.wire import EVENTS_PATH, PICTURES_PATH, CameraPicture
-from regulator.auth import Accounts
+from regulator.access.auth import Accounts
+from regulator.access.scope import Actor, ScopeError
 from regulator.cli import add_place, add_project, add_user
-from regulator.db import migrate, normalise_url
-from regulator.scope import Actor, ScopeError
 from regulator.server import RegulatorServer
-from regulator.storage import Repository
+from regulator.storage.db import migrate, normalise_url
+from regulator.storage.repository import Repository
 from tests.regulator.support import make_event, pg_database, real_jpeg, signed
 from tests.regulator.test_review import CHEAP, PASSWORD
 
@@ -252,12 +252,12 @@ async def test_no_ui_endpoint_shows_a_district_anothers_projects(bureau: Bureau)
         json={"district": "广东省/深圳市/福田区", "site": FT.name, "description": f"{FT.code} 塔吊大风吊装"},
     )
     assert sent.status_code == 200, sent.text
-    # a Futian inspector's patrol of Futian's project (regulator/patrol_duty.py)
+    # a Futian inspector's patrol of Futian's project (regulator/ledger/patrol_duty.py)
     ft = bureau.clients["ft"]
     patrol = (await ft.post("/ui/api/patrols")).json()
     seen = {"project": FT.code, "camera": "cam-gate", "finding": f"{FT.name} 塔吊"}
     assert (await ft.post(f"/ui/api/patrols/{patrol['id']}/sightings", json=seen)).status_code == 200
-    # a Futian regulator's gale warning for Futian (regulator/weather_warnings.py)
+    # a Futian regulator's gale warning for Futian (regulator/ledger/weather_warnings.py)
     gale = await ft.post("/ui/api/weather-warnings", json={"type": "gale", "colour": "yellow"})
     assert gale.status_code == 200, gale.text
     fill = {

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from contract.wire import EVENTS_PATH
-from regulator.auth import Accounts
+from regulator.access.auth import Accounts
 from regulator.server import RegulatorServer
 from tests.regulator.support import ThreadedRegulator, make_event, own_chromium, pg_database, signed
 from tests.regulator.test_jurisdictions import FT, NS

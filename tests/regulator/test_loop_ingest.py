@@ -1,4 +1,4 @@
-"""PostgreSQL's events path on the event loop (regulator/loop_ingest.py): what it costs a database and what
+"""PostgreSQL's events path on the event loop (regulator/ingest/on_loop.py): what it costs a database and what
 keeps it cheap. Its answers (stored, duplicate, 401, 422, held warnings) are the receiver's, tested on both
 engines in test_receiver.py and test_flood_control.py."""
 
@@ -14,10 +14,10 @@ import psycopg
 from sqlalchemy.dialects import postgresql
 
 from contract.wire import EVENTS_PATH
-from regulator.db import sql
-from regulator.held import HOLD_IN_ONE_STATEMENT
+from regulator.ingest.held import HOLD_IN_ONE_STATEMENT
 from regulator.server import RegulatorServer
-from regulator.storage import ONE_STATEMENT, ONE_STATEMENT_IF_HAZARD, SWEEP_NONCES
+from regulator.storage.db import sql
+from regulator.storage.repository import ONE_STATEMENT, ONE_STATEMENT_IF_HAZARD, SWEEP_NONCES
 from tests.regulator.support import PG_ADMIN, PROJECT, SECRET, make_event, pg_database, signed
 
 

@@ -23,10 +23,10 @@ import pytest
 from argon2 import PasswordHasher
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from regulator.auth import Accounts
-from regulator.jurisdictions import place_projects
-from regulator.places import CITIES
-from regulator.review import Actor
+from regulator.access.auth import Accounts
+from regulator.access.jurisdictions import place_projects
+from regulator.geo.places import CITIES
+from regulator.ledger.review import Actor
 from regulator.server import RegulatorServer
 from tests.regulator.support import ThreadedRegulator, make_event
 from tests.servers.browser import browser, page  # noqa: F401 (module-scoped Chromium, a page per test)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from regulator.db import downgrade, head, migrate
-from regulator.storage import Repository
+from regulator.storage.db import downgrade, head, migrate
+from regulator.storage.repository import Repository
 from tests.regulator.support import HAZARD_0002, PROJECT, SECRET, make_event, older_ledger, real_jpeg
 
 TABLES = {
@@ -91,7 +91,7 @@ CREATE TABLE events(id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL
 CREATE INDEX events_by_alert ON events(project, alert_id, id);
 CREATE TABLE evidence(event_id TEXT PRIMARY KEY REFERENCES events(event_id),
     kind TEXT NOT NULL CHECK (kind IN ('jpeg', 'url')), jpeg BLOB, url TEXT);
-"""  # regulator/storage.py as the first receiver (commit 9ebfecd) created it
+"""  # regulator/storage/repository.py as the first receiver (commit 9ebfecd) created it
 
 
 def test_a_database_of_the_first_receiver_is_adopted_without_losing_anything(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 As tests/api/test_openapi_roles.py does for the gateway: every documented operation gets property-based
 requests (valid and invalid) over real HTTP as an admin, a regulator, a project user and an anonymous
 client; every answer must match the document (no server error, documented statuses and schemas), and no
-request may do more than its role allows (regulator/review.py's TRANSITIONS, README's regulator roles):
+request may do more than its role allows (regulator/ledger/review.py's TRANSITIONS, README's regulator roles):
 without a session only the page, the health check and signing in answer 2xx; the gateways' signed
 endpoints never do for an unsigned request; a project user never writes but on its own project's hazards,
 and never reads another project's hazard; only an admin registers projects and users.
@@ -19,8 +19,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from regulator.auth import Accounts
-from regulator.routing import COOKIE
+from regulator.access.auth import Accounts
+from regulator.routes.routing import COOKIE
 from regulator.server import RegulatorServer
 from tests.api.test_openapi import run_every_operation
 from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator, make_event, signed

@@ -26,12 +26,10 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from regulator import classify
-from regulator.db import downgrade, migrate
-from regulator.monthly import figures
-from regulator.names import BEIJING
-from regulator.overview import COUNTS, overview
-from regulator.review import (
+from regulator.access.scope import PROJECTS as SCOPED
+from regulator.access.scope import Actor
+from regulator.ledger import classify
+from regulator.ledger.review import (
     DAY_S,
     KEPT,
     OPEN_STATES,
@@ -42,11 +40,13 @@ from regulator.review import (
     Review,
     ReviewError,
 )
-from regulator.risk import RANK, CompanyScore, ProjectScore, policy, ranked
-from regulator.scope import PROJECTS as SCOPED
-from regulator.scope import Actor
-from regulator.storage import Repository
-from regulator.supervision import Supervision
+from regulator.ledger.supervision import Supervision
+from regulator.names import BEIJING
+from regulator.reports.monthly import figures
+from regulator.reports.overview import COUNTS, overview
+from regulator.reports.risk import RANK, CompanyScore, ProjectScore, policy, ranked
+from regulator.storage.db import downgrade, migrate
+from regulator.storage.repository import Repository
 from tests.regulator.support import make_event, pg_database, real_jpeg
 
 # three projects in two districts of 深圳 and one of 广州, two by one contractor (a company's score sums its
@@ -492,7 +492,7 @@ def test_above_district_level_the_most_overdue_of_the_users_own_projects_are_lis
             repo.store_event(event, secrets.token_hex(8), 300.0)
     for hazard in review.queue(QueueFilter(state="pending"), ADMIN).hazards:
         review.act(hazard["id"], "order", ADMIN)
-    monkeypatch.setattr("regulator.overview.ATTENTION", 1)
+    monkeypatch.setattr("regulator.reports.overview.ATTENTION", 1)
     assert [p["code"] for p in overview(repo, ADMIN)["projects"]] == ["GD-GZ-TH"]
     assert [p["code"] for p in overview(repo, SHENZHEN)["projects"]] == ["GD-SZ-NS"]
     repo.close()

@@ -16,11 +16,11 @@ import pytest
 import sqlalchemy as sa
 
 from contract.wire import EVENTS_PATH
-from regulator.db import downgrade, head, migrate, normalise_url
-from regulator.partitions import Month
-from regulator.review import Review
+from regulator.ledger.review import Review
 from regulator.server import RegulatorServer, upkeep_forever
-from regulator.storage import EVENT_ROW, ONE_STATEMENT, ReadingRecord, Repository, _event_args
+from regulator.storage.db import downgrade, head, migrate, normalise_url
+from regulator.storage.partitions import Month
+from regulator.storage.repository import EVENT_ROW, ONE_STATEMENT, ReadingRecord, Repository, _event_args
 from tests.regulator.support import HAZARD_0002, PROJECT, SECRET, make_event, pg_database, signed
 
 JAN_2025 = 1736942400.0  # 2025-01-15 12:00 UTC
@@ -268,7 +268,7 @@ def test_rows_already_in_the_default_partition_are_warned_about_and_ingest_goes_
     partition cannot be created. Upkeep says which month and what to do, and creates the rest."""
     ahead = Month.of(time.time()).next(4)
     repo.store_readings(PROJECT, "n1", 60.0, [reading(ahead.start + 60)])
-    with caplog.at_level(logging.WARNING, logger="regulator.partitions"):
+    with caplog.at_level(logging.WARNING, logger="regulator.storage.partitions"):
         created = repo.ensure_partitions(ahead.start - 86400)  # the month before becomes current
     assert ahead.partition("events") in created and ahead.partition("readings") not in created
     warning = caplog.records[-1].getMessage()

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from contract.wire import MAX_PICTURE_BYTES, PICTURES_PATH
-from regulator.auth import Accounts
+from regulator.access.auth import Accounts
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET, real_jpeg, signed
 from tests.regulator.test_review import CHEAP, PASSWORD

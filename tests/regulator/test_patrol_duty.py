@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from regulator.monthly import month_bounds
+from regulator.reports.monthly import month_bounds
 from tests.regulator.test_exports import report_text
 from tests.regulator.test_jurisdictions import FT, NS, TH, Bureau, bureau, get  # noqa: F401
 from tests.regulator.test_video_set import include

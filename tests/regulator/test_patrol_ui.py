@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from contract.wire import CameraPicture, PictureFindings
-from regulator.patrol import store_picture
 from regulator.server import RegulatorServer
+from regulator.video.patrol import store_picture
 from tests.regulator.support import real_jpeg
 from tests.regulator.test_map_ui import regulator, sign_in_to_map  # noqa: F401 (fixture)
 from tests.servers.browser import browser, page  # noqa: F401 (module-scoped Chromium, a page per test)

@@ -12,8 +12,8 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from regulator import boundaries, project_map
-from regulator.auth import Accounts
+from regulator.access.auth import Accounts
+from regulator.geo import boundaries, project_map
 from regulator.server import RegulatorServer
 from tests.regulator.support import ThreadedRegulator, make_event
 from tests.regulator.test_map_ui import CHEAP, PASSWORD

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from regulator import project_map
-from regulator.auth import Accounts
+from regulator.access.auth import Accounts
+from regulator.geo import project_map
 from regulator.server import RegulatorServer
 from tests.regulator.support import ThreadedRegulator, make_event
 from tests.regulator.test_map_ui import CHEAP, PASSWORD

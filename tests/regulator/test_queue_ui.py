@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from contract.wire import EVENTS_PATH, READINGS_PATH
-from regulator.auth import Accounts
+from regulator.access.auth import Accounts
 from regulator.server import RegulatorServer
 from tests.regulator.queue_scenario import HAZARDS, OVERLOAD, scenario
 from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator, make_event, own_chromium, signed

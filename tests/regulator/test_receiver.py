@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from contract.wire import EVENTS_PATH
 from gateway.uplinks.regulator import signed_headers
 from regulator.server import RegulatorServer
-from regulator.storage import Repository
+from regulator.storage.repository import Repository
 from tests.regulator.support import PROJECT, SECRET, make_event
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32 + b"\xff\xd9"

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 from contract.wire import EVENTS_PATH, FEEDBACK_PATH, HEARTBEAT_PATH, READINGS_PATH, RECTIFICATIONS_PATH
-from regulator.auth import Accounts
-from regulator.review import Review
+from regulator.access.auth import Accounts
+from regulator.ledger.review import Review
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET, make_event, real_jpeg, signed
 

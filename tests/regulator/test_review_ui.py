@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from playwright.sync_api import Page, expect
 
 from contract.wire import EVENTS_PATH
-from regulator.auth import Accounts
+from regulator.access.auth import Accounts
 from regulator.server import RegulatorServer
 from tests.regulator.support import (
     PROJECT,

@@ -16,9 +16,9 @@ import psycopg
 
 from contract.wire import EVENTS_PATH, HEARTBEAT_PATH, Heartbeat
 from drivers.ports import free_tcp_port
-from regulator.review import Review
+from regulator.ledger.review import Review
 from regulator.server import RegulatorServer
-from regulator.storage import Repository
+from regulator.storage.repository import Repository
 from tests.regulator.support import PG_ADMIN, PROJECT, SECRET, make_event, pg_database, signed
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from regulator.auth import LoginPolicy
+from regulator.access.auth import LoginPolicy
 from regulator.server import RegulatorServer
 from sitegw.cli import app as sitegw_app
 from tests.regulator.support import PROJECT, SECRET, db_url  # noqa: F401 (fixture)

@@ -1,4 +1,4 @@
-"""Who may issue, lift and see the authority's warning signals (regulator/weather_warnings.py), on both
+"""Who may issue, lift and see the authority's warning signals (regulator/ledger/weather_warnings.py), on both
 engines: a regulator issues for its place or one under it, never another's; a district sees its city's warning;
 a project's user sees the warnings of their project's place only and issues none; times and colours are
 checked with the field named; a site's receipt is recorded once, by the first poll that carries the warning,
@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from regulator.review import ReviewError
-from regulator.scope import Actor
-from regulator.storage import Repository
-from regulator.weather_warning_models import NewWarning
-from regulator.weather_warnings import WeatherWarnings
+from regulator.access.scope import Actor
+from regulator.ledger.review import ReviewError
+from regulator.ledger.weather_warning_models import NewWarning
+from regulator.ledger.weather_warnings import WeatherWarnings
+from regulator.storage.repository import Repository
 from tests.regulator.support import PROJECT, SECRET, db_url  # noqa: F401 (fixture)
 
 CITY = Actor("sz", "regulator", jurisdiction="广东省/深圳市")

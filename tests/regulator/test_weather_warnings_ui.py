@@ -3,7 +3,7 @@ regulator issues a red gale warning from the form (the measure defaulting to §1
 its sites' figures; its page lists each site with its receipt and acknowledgement (who, when), and the site
 that kept its crane lifting during the stop, linked to its hazard with the reading, which opens in the review
 UI; lifted (解除), the warning is over and its page kept. The receipt and the acknowledgement come in as the gateway's poll and its signed ack record them
-(regulator/weather_warnings.py, the same calls the routes make: the delivery over HTTP has its own test,
+(regulator/ledger/weather_warnings.py, the same calls the routes make: the delivery over HTTP has its own test,
 tests/uplinks/test_regulator_warnings.py); the hazard comes in over the signed events endpoint."""
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from contract.wire import EVENTS_PATH
-from regulator.auth import Accounts
+from regulator.access.auth import Accounts
+from regulator.ledger.weather_warnings import WeatherWarnings
 from regulator.server import RegulatorServer
-from regulator.weather_warnings import WeatherWarnings
 from rules.weather_work import CLAUSE
 from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator, make_event, signed
 from tests.regulator.test_review_ui import CHEAP, PASSWORD, page, sign_in  # noqa: F401 (fixture)
@@ -92,6 +92,9 @@ def test_a_regulator_issues_a_warning_and_sees_who_received_acknowledged_and_kep
     expect(kept).to_have_count(1)
     hazard_id = regulator.review.hazard_for_alert(PROJECT, event.alert_id)
     kept.get_by_role("link").click()
-    expect(page).to_have_url(f"{regulator.base_url}/#hazard={hazard_id}")
+    # the link opens that hazard in the review UI (which then clears the #hazard=ID from the address bar)
+    expect(page.get_by_test_id("detail-source")).to_be_visible()
+    expect(page.get_by_test_id("clause")).to_contain_text("第十五条")
+    assert page.evaluate("selected") == hazard_id
     expect(page.locator("#detail")).to_contain_text("crane-1 大风红色预警停止吊装期间仍在起吊")
     expect(page.get_by_test_id("detail-class")).to_contain_text("第十五条")

@@ -148,7 +148,7 @@ async def test_a_rising_formwork_load_reaches_ledger_export_notice_and_report_at
 
 def test_the_peak_wording_is_one_in_every_place() -> None:
     # the ledger's words for a worst value: the figure, the limit by its name, how far past it
-    from regulator.peaks import peak_words
+    from regulator.ledger.peaks import peak_words
 
     assert peak_words("formwork.axial", 59.0, 20.0, "kN") == "59.0 kN（设计值 20 kN 的 295%）"
     assert peak_words("formwork.settle", -9.6, 8.0, "mm") == "-9.6 mm（报警值 8 mm 的 120%）"
@@ -159,8 +159,8 @@ def test_the_peak_wording_is_one_in_every_place() -> None:
 
 
 def test_a_notice_of_a_hazard_without_a_value_says_the_sites_words() -> None:
-    # a licence number is no figure: the notice says what the site said (regulator/notice_pdf.py)
-    from regulator.notice_pdf import hazard_text
+    # a licence number is no figure: the notice says what the site said (regulator/reports/notice_pdf.py)
+    from regulator.reports.notice_pdf import hazard_text
 
     text = hazard_text(
         {

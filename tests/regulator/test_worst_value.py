@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 from contract.alert_event import AlertEvent
 from contract.wire import EVENTS_PATH, READINGS_PATH
-from regulator.db import migrate
 from regulator.server import RegulatorServer
+from regulator.storage.db import migrate
 from tests.regulator.support import HAZARD_0002, PROJECT, make_event, older_ledger
 from tests.regulator.test_review import send
 

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from prometheus_client import generate_latest
 
 from contract.config import LoadedSite, load_site
-from regulator.auth import Accounts
+from regulator.access.auth import Accounts
 from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator, own_chromium, pg_database
 from tests.regulator.test_review import CHEAP, PASSWORD
 from tests.servers.rtsp import RtspServer, rtsp_camera  # noqa: F401 (fixture)

@@ -27,8 +27,8 @@ from contract.config.uplinks import RegulatorUplink
 from gateway.alerts.store import DecisionStore
 from gateway.uplinks.base import BEIJING
 from gateway.uplinks.feedback import FeedbackPoller
-from regulator.auth import Accounts
-from regulator.review import Actor
+from regulator.access.auth import Accounts
+from regulator.ledger.review import Actor
 from regulator.server import RegulatorServer
 from sitegw.runtime import Gateway
 from tests.regulator.support import PROJECT, SECRET

@@ -86,7 +86,7 @@ async def test_a_regulator_that_refuses_the_list_still_hears_the_site_alive(
 
 
 async def test_the_sites_coordinates_place_it_on_the_map_at_first_contact(receiver: RegulatorServer) -> None:
-    from regulator import project_map
+    from regulator.geo import project_map
 
     cfg = RegulatorUplink(base_url=receiver.base_url, secret=SECRET)
 

@@ -28,7 +28,7 @@ from gateway.camera_service import Shot
 from gateway.outbox.service import Outbox
 from gateway.uplinks.feedback import FeedbackPoller
 from gateway.uplinks.patrol import PatrolQueue, PatrolSchedule, PatrolSender
-from regulator.auth import Accounts
+from regulator.access.auth import Accounts
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET, make_event, real_jpeg
 from tests.regulator.test_review import CHEAP, PASSWORD

@@ -18,8 +18,8 @@ from contract.self_check import SelfCheck
 from contract.wire import FEEDBACK_PATH
 from gateway.uplinks.feedback import RegulatorAction, decision_text
 from gateway.uplinks.self_checks import SelfCheckOutbox, SelfCheckSender
-from regulator.db import normalise_url
 from regulator.server import RegulatorServer
+from regulator.storage.db import normalise_url
 from tests.regulator.support import PROJECT, SECRET, signed
 from tests.support import free_port
 

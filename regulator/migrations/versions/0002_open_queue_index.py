@@ -15,7 +15,7 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-# the same text the queue's WHERE uses (regulator/review.py OPEN_STATES), so the planner matches it
+# the same text the queue's WHERE uses (regulator/ledger/review.py OPEN_STATES), so the planner matches it
 OPEN = "state IN ('pending', 'confirmed', 'rectifying', 'reported')"
 
 

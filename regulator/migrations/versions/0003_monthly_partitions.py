@@ -10,7 +10,7 @@ both engines. SQLite's tables are otherwise unchanged (it is the embedded, one-m
 Existing rows keep their ids: the old table is renamed, the partitioned one created beside it, the rows
 copied, the id sequence handed over (ALTER SEQUENCE ... OWNED BY) and the old table dropped. Month
 partitions are created for every month present in the data and the current and next two
-(regulator/partitions.py, shared with the repository's run-time upkeep).
+(regulator/storage/partitions.py, shared with the repository's run-time upkeep).
 
 Revision ID: 0003
 Revises: 0002
@@ -23,7 +23,7 @@ import time
 import sqlalchemy as sa
 from alembic import op
 
-from regulator.partitions import PARTITIONED, create_default_sql, create_month_sql, months_in, wanted
+from regulator.storage.partitions import PARTITIONED, create_default_sql, create_month_sql, months_in, wanted
 
 revision = "0003"
 down_revision = "0002"

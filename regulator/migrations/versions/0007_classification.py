@@ -1,5 +1,5 @@
 """Classification against 建质规〔2024〕5号: the table mapping rule and clause to major or general with the
-article and item (seeded from docs/standards.md, regulator/classify.py), and an inspector's
+article and item (seeded from docs/standards.md, regulator/ledger/classify.py), and an inspector's
 reclassification of one hazard (``class_*``, NULL while the table decides).
 
 Revision ID: 0007
@@ -13,7 +13,7 @@ import time
 import sqlalchemy as sa
 from alembic import op
 
-from regulator.classify import SEEDS
+from regulator.ledger.classify import SEEDS
 
 revision = "0007"
 down_revision = "0006"

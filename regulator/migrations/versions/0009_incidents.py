@@ -1,4 +1,4 @@
-"""The ledger of accidents and serious near misses (非亡人事故和重大险情台账, regulator/incidents.py): each
+"""The ledger of accidents and serious near misses (非亡人事故和重大险情台账, regulator/ledger/incidents.py): each
 incident of a project, and each report of it (who, when, to which level or system).
 
 Revision ID: 0009
@@ -39,7 +39,7 @@ def upgrade() -> None:
         "incident_reports",
         sa.Column("id", BIGID, primary_key=True, autoincrement=True),
         sa.Column("incident_id", BIGID, sa.ForeignKey("incidents.id"), nullable=False),
-        sa.Column("to_level", sa.Text, nullable=False),  # regulator/incidents.py CLOCKS' ``to``
+        sa.Column("to_level", sa.Text, nullable=False),  # regulator/ledger/incidents.py CLOCKS' ``to``
         sa.Column("reported_by", sa.Text, nullable=False),  # the person who reported, as told
         sa.Column("reported_at", sa.Float, nullable=False),
         sa.Column("note", sa.Text, nullable=False, server_default=""),

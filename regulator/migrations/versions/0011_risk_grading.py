@@ -1,4 +1,4 @@
-"""Risk grading (regulator/risk.py): a project's supervision company (监理单位) beside its contractor, and the
+"""Risk grading (regulator/reports/risk.py): a project's supervision company (监理单位) beside its contractor, and the
 weights of the risk score as regulators set them (the code's defaults where no row is kept).
 
 Revision ID: 0011
@@ -21,7 +21,7 @@ def upgrade() -> None:
     op.add_column("projects", sa.Column("supervisor", sa.Text, nullable=False, server_default=""))
     op.create_table(
         "risk_weights",
-        sa.Column("name", sa.Text, primary_key=True),  # regulator/risk.py RiskPolicy's field
+        sa.Column("name", sa.Text, primary_key=True),  # regulator/reports/risk.py RiskPolicy's field
         sa.Column("value", sa.Float, nullable=False),
         sa.Column("updated_by", sa.Text, nullable=False),
         sa.Column("updated_at", sa.Float, nullable=False),

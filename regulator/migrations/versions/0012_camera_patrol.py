@@ -1,4 +1,4 @@
-"""Camera patrol (远程巡查, regulator/patrol.py): the latest picture of each camera of each project, with the
+"""Camera patrol (远程巡查, regulator/video/patrol.py): the latest picture of each camera of each project, with the
 findings of the site's analysis, kept in the row itself (replaced by the next one, so a 4,000-camera set
 keeps ~160 MB of pictures, not every picture ever sent), and the pictures a regulator asked a site for now
 (answered on the site's next feedback poll, until a newer picture arrives).

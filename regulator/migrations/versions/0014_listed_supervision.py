@@ -1,4 +1,4 @@
-"""Listed supervision (挂牌督办, regulator/supervision.py): a major hazard's listing at each level (district,
+"""Listed supervision (挂牌督办, regulator/ledger/supervision.py): a major hazard's listing at each level (district,
 city; province when escalated), the notices issued under it (整改通知书, 停工整改通知书) and the
 re-inspections (复查) that close it.
 

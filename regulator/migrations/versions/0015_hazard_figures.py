@@ -2,7 +2,7 @@
 few rows per project instead of counting every hazard (a province: 2,000,000 hazards, 800,000 open).
 
 Kept by triggers on ``hazards``, in the transaction that changes a hazard: hazards are written by ingest's
-one statement (regulator/storage.py), the review loop, reclassification, flood control, the channels and
+one statement (regulator/storage/repository.py), the review loop, reclassification, flood control, the channels and
 listed supervision, and a trigger counts every one of them (and a DBA's fix by hand) where code in each
 writer could forget one. A trigger undoes the old row's share and adds the new row's; an update that
 changes none of the counted columns (most of ingest's: a newer value, the site's state) fires nothing.
@@ -43,13 +43,13 @@ SHARES = {
     "reported": "CAST({r}state = 'reported' AS INTEGER)",
     "closed": "CAST({r}state = 'closed' AS INTEGER)",
     "dismissed": "CAST({r}state = 'dismissed' AS INTEGER)",
-    # under listed supervision while rectified (regulator/overview.py's ``listed``)
+    # under listed supervision while rectified (regulator/reports/overview.py's ``listed``)
     "listed": "CAST(({r}major AND {r}state IN ('rectifying', 'reported')) AS INTEGER)",
     "open_severe": (
         "CAST(({r}state IN ('pending', 'confirmed', 'rectifying', 'reported') "
         "AND ({r}major OR {r}level = 'critical')) AS INTEGER)"
     ),
-    # open and listed for supervision: graded as major whatever its classification (regulator/risk.py)
+    # open and listed for supervision: graded as major whatever its classification (regulator/reports/risk.py)
     "open_listed": "CAST(({r}state IN ('pending', 'confirmed', 'rectifying', 'reported') AND {r}major) AS INTEGER)",
     # the time to close: summed exactly (NUMERIC on PostgreSQL) over the closed hazards that have one
     "close_n": "CAST(({r}state = 'closed' AND {r}closed_at IS NOT NULL) AS INTEGER)",

@@ -1,6 +1,6 @@
 """Sign-in security (issue #41, GB/T 22239-2019 level 3 identity and audit items): an append-only trail of
-every sign-in, failure, lockout and account change (``auth_log``, read by regulator/auth_log.py), when each
-user's password was last set (for its expiry), their TOTP second factor (regulator/second_factor.py) and when
+every sign-in, failure, lockout and account change (``auth_log``, read by regulator/access/auth_log.py), when each
+user's password was last set (for its expiry), their TOTP second factor (regulator/access/second_factor.py) and when
 each session was last used (for its idle timeout).
 
 ``auth_log`` refuses UPDATE and DELETE by trigger, on both engines: no code path of the service edits or
@@ -46,7 +46,7 @@ def upgrade() -> None:
         "auth_log",
         sa.Column("id", BIGID, primary_key=True, autoincrement=True),
         sa.Column("ts", sa.Float, nullable=False),
-        sa.Column("event", sa.Text, nullable=False),  # regulator/auth_log.py EVENTS
+        sa.Column("event", sa.Text, nullable=False),  # regulator/access/auth_log.py EVENTS
         sa.Column("username", sa.Text, nullable=False),  # as typed at sign-in (known or not)
         sa.Column("address", sa.Text, nullable=False, server_default=""),  # the client's, '' from the CLI
         sa.Column("actor", sa.Text, nullable=False, server_default=""),  # who changed an account

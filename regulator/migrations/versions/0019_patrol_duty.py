@@ -1,4 +1,4 @@
-"""Patrols as records (巡查记录, regulator/patrol_duty.py): who patrolled when, and each project (camera) they
+"""Patrols as records (巡查记录, regulator/ledger/patrol_duty.py): who patrolled when, and each project (camera) they
 looked at with what they found, a hazard recorded from the picture linked to it; the video-monitoring set's
 coverage is counted from these sightings.
 

@@ -31,7 +31,7 @@ def upgrade() -> None:
     op.create_table(
         "incident_steps",  # the 四不放过 checklist: one row per step done
         sa.Column("incident_id", BIGID, sa.ForeignKey("incidents.id"), primary_key=True),
-        sa.Column("step", sa.Text, primary_key=True),  # regulator/accident_followup.py STEPS
+        sa.Column("step", sa.Text, primary_key=True),  # regulator/ledger/accident_followup.py STEPS
         sa.Column("note", sa.Text, nullable=False),
         sa.Column("done_by", sa.Text, nullable=False),
         sa.Column("done_at", sa.Float, nullable=False),

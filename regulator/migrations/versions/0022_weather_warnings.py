@@ -1,6 +1,6 @@
 """Regional warning signals issued by an authority (气象灾害预警信号, issue #39 part 3): the warning for a
 jurisdiction, and per project of that jurisdiction when its gateway received it (the first feedback poll
-that carried it) and when a supervisor acknowledged it, and who (regulator/weather_warnings.py).
+that carried it) and when a supervisor acknowledged it, and who (regulator/ledger/weather_warnings.py).
 
 Revision ID: 0022
 Revises: 0017

@@ -1,0 +1,1 @@
+"""Where projects are: administrative boundaries, cities' coordinates and the projects' own."""

@@ -1,0 +1,164 @@
+"""Gateways' events into PostgreSQL on the event loop (``POST /api/v1/events``).
+
+Why a path beside regulator/ingest/receive.py's ``ingest``, which runs in a worker thread: handing a request to
+a thread and back costs two thread switches and a contest for the GIL with every other worker, and on
+the ingest benchmark (``bench/regulator_bench.py``) that was about 40 % of the API process's CPU per event
+(0.92 ms a request in a worker thread, 0.54 ms with the same code run on the loop). An event is one
+statement on PostgreSQL (storage.ONE_STATEMENT), so it runs on psycopg's asyncio pool instead, after the
+same checks in the same order (ingest.py's functions) and with the same statement. A warning flood
+control holds back takes a second statement on the loop (held.HOLD_IN_ONE_STATEMENT) when holding it is
+all there is to do; an event that opens a hazard of a series the readings summaries carry, two more (the
+summaries that came first folded into its peak: storage.FOLD_HAZARD). What is rarer still goes through a
+worker thread and the Repository: a project not in the cache, an evidence JPEG to keep, a held warning's
+resolution or one past the hold (WarningHold.write's transaction). SQLite has no such path: it is in-process, and its writes take the database's one lock anyway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+import psycopg
+from psycopg_pool import AsyncConnectionPool
+from starlette.concurrency import run_in_threadpool
+
+from regulator.ingest.held import HOLD_IN_ONE_STATEMENT, WarningHold
+from regulator.ingest.receive import (
+    WINDOW_S,
+    Accepted,
+    claimed_project,
+    decode_evidence,
+    parse_event,
+    refuse_replay,
+    verify,
+)
+from regulator.storage.db import libpq_conninfo, sql
+from regulator.storage.repository import (
+    FOLD_HAZARD,
+    ONE_STATEMENT,
+    ONE_STATEMENT_IF_HAZARD,
+    SWEEP_NONCES,
+    Repository,
+    event_args,
+    opens_series,
+)
+
+CONNECTIONS = (
+    10  # statements in flight at once; more requests wait for a connection on the loop, not in threads
+)
+WAIT_S = 10.0  # how long a request waits for a connection before its 503 (the gateway retries it)
+
+
+class LoopIngest:
+    """``await ingest(...)``: one signed event stored, as ingest.ingest stores it, on PostgreSQL's asyncio
+    pool; ``await close()`` when the app stops. The pool opens at the first event."""
+
+    def __init__(self, repo: Repository, hold: WarningHold, connections: int = CONNECTIONS) -> None:
+        if repo.dialect != "postgresql":
+            raise ValueError(f"the loop's ingest is for PostgreSQL, not {repo.dialect}")
+        self.repo = repo
+        self.hold = hold
+        self._pool = AsyncConnectionPool(
+            libpq_conninfo(repo.engine.url),
+            min_size=1,
+            max_size=connections,
+            timeout=WAIT_S,
+            open=False,
+            kwargs={"autocommit": True},
+            name="regulator-events",
+        )
+        self._opening: asyncio.Task[None] | None = None
+        # SQLAlchemy's compiler turns the statements' :name parameters into psycopg's %(name)s, as on the
+        # Repository's path, so both run the same text
+        self._sql = {
+            s: str(sql(s).compile(dialect=repo.engine.dialect))
+            for s in (
+                ONE_STATEMENT,
+                ONE_STATEMENT_IF_HAZARD,
+                HOLD_IN_ONE_STATEMENT,
+                SWEEP_NONCES,
+                *FOLD_HAZARD,
+            )
+        }
+
+    async def ingest(self, headers: Mapping[str, str], method: str, path: str, body: bytes) -> Accepted:
+        """Authenticate, validate and durably store one request (ingest.ingest's contract and refusals)."""
+        code = claimed_project(headers)
+        project = self.repo.cached_project(code) or await run_in_threadpool(self.repo.project, code, True)
+        verify(project, code, headers, method, path, body)
+        event = parse_event(body, code)
+        evidence = decode_evidence(event.evidence)
+        picture = (
+            await run_in_threadpool(self.repo.pictures.put, evidence.jpeg)
+            if evidence is not None and evidence.jpeg
+            else None
+        )
+        nonce = headers["X-Sitegw-Nonce"]
+        # nonces outlive the window on both sides of now, so a replay can never fall outside both checks
+        args = event_args(event, nonce, 2 * WINDOW_S, evidence, picture)
+        write = self.hold.writer(event)
+        fresh, duplicate, written = await self._store(
+            ONE_STATEMENT if write is None else ONE_STATEMENT_IF_HAZARD, args
+        )
+        if not fresh:
+            raise refuse_replay(nonce)
+        if written and opens_series(args):  # the readings summaries of its series that came first
+            for fold in FOLD_HAZARD:
+                await self._run(fold, {"p": code, "alert_id": event.alert_id, "yes": True})
+        if write is not None and not duplicate and not written:  # a warning flood control holds back
+            if await self._hold(args):
+                return Accepted(event.event_id, duplicate=False)
+            # resolved, past the hold, or changed meanwhile: flood control decides in a transaction
+            stored = await run_in_threadpool(self.repo.store_held, args, write)
+            return Accepted(event.event_id, duplicate=not stored)
+        return Accepted(event.event_id, duplicate=bool(duplicate))
+
+    async def _store(self, statement: str, args: dict[str, Any]) -> tuple[int, int, int]:
+        """Run one of the event statements (nonce fresh, event a duplicate, event written); a concurrent
+        request storing the same event_id between its check and insert fails the statement on event_ids'
+        key, and the retry finds it a duplicate (as Repository.store_event retries)."""
+        for attempt in (1, 2):
+            try:
+                fresh, duplicate, written = await self._row(statement, args)
+                return int(fresh), int(duplicate), int(written)
+            except psycopg.errors.UniqueViolation:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _hold(self, args: dict[str, Any]) -> bool:
+        """Hold a warning back in one statement (held.HOLD_IN_ONE_STATEMENT) when that is all there is to
+        do; whether it did. Why not in WarningHold.write's worker thread every time: a third of a site's
+        events can be warnings, and a worker thread's contest for the GIL with the event loop held every
+        request back (the ingest benchmark's p50 at 1,000 events/s: 140-200 ms with every held warning in
+        a thread, 2 ms with none)."""
+        try:
+            (held,) = await self._row(HOLD_IN_ONE_STATEMENT, args | {"hold": self.hold.hold_s})
+        except psycopg.errors.UniqueViolation:
+            return False  # a concurrent copy stored the event: the transaction's check says so
+        return bool(held)
+
+    async def _row(self, statement: str, args: dict[str, Any]) -> tuple[Any, ...]:
+        """One statement on a pool connection (the nonces' sweep before it when due): its one row."""
+        if self._opening is None:
+            self._opening = asyncio.ensure_future(self._pool.open(wait=False))
+        await self._opening
+        async with self._pool.connection() as db:
+            sweep = self.repo.sweep_due()
+            if sweep is not None:
+                await db.execute(self._sql[SWEEP_NONCES], {"now": sweep})
+            row = await (await db.execute(self._sql[statement], args)).fetchone()
+        assert row is not None  # the statements' last SELECT answers one row, always
+        return tuple(row)
+
+    async def _run(self, statement: str, args: dict[str, Any]) -> None:
+        """One statement that answers no row, on a pool connection (the pool is open: _row ran first)."""
+        async with self._pool.connection() as db:
+            await db.execute(self._sql[statement], args)
+
+    async def close(self) -> None:
+        """Close the pool's connections (once the server stopped taking requests)."""
+        if self._opening is not None:
+            await self._opening
+            await self._pool.close()

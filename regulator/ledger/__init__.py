@@ -1,0 +1,1 @@
+"""The ledgers an authority keeps: hazards and their closed loop (排查 → 整改 → 复查 → 销号), classification, listed supervision, accidents, enforcement, the 危大 lists, safety logs, patrol records and warning signals."""

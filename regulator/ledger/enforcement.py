@@ -1,0 +1,102 @@
+"""What a supervision station did to a project that no other ledger keeps (migration 0018): a dynamic
+deduction (动态扣分) from a company, a stop-work order (责令停工) and its lifting (复工), a routine
+inspection (监督检查), a project's monthly report (月度报告) received. The campaign's grading
+(regulator/reports/grading.py) reads them, each fact shown with the record it comes from."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from regulator.access.scope import PROJECTS, Actor
+from regulator.ledger.review import REGULATORS, ReviewError
+from regulator.storage.db import sql
+from regulator.storage.repository import Repository
+
+KINDS = {
+    "deduction": "动态扣分",
+    "stop_work": "责令停工",
+    "inspection": "监督检查",
+    "report": "月度报告",
+}
+MAX_POINTS = 100.0  # one deduction; a company's cycle starts from 100 points in the usual schemes
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One record as entered."""
+
+    project: str
+    kind: str
+    happened_at: float
+    company: str = ""
+    points: float = 0.0
+    note: str = ""
+
+
+def check(entry: Entry) -> None:
+    """ReviewError (422) naming the field and the fix for an entry that cannot be right."""
+    if entry.kind not in KINDS:
+        raise ReviewError(
+            422, f"kind {entry.kind!r}: one of {', '.join(KINDS)} ({', '.join(KINDS.values())})"
+        )
+    if entry.kind == "deduction":
+        if not entry.company.strip():
+            raise ReviewError(422, "a deduction (动态扣分) names the company whose points it takes: company")
+        if not 0 < entry.points <= MAX_POINTS:
+            raise ReviewError(
+                422, f"points {entry.points}: a deduction takes more than 0 and at most {MAX_POINTS}"
+            )
+    elif entry.points:
+        raise ReviewError(422, f"points are a deduction's only; a {entry.kind} has none")
+    if entry.happened_at > time.time() + 3600:
+        raise ReviewError(422, "happened_at is in the future: give the date it happened")
+
+
+def record(repo: Repository, actor: Actor, entry: Entry) -> int:
+    """Keep a record of a project ``actor`` (a regulator or admin) may see; its id. 403 for a project
+    user, 404 for a project outside their jurisdiction (as if absent)."""
+    if actor.role not in REGULATORS:
+        raise ReviewError(403, "supervision records are entered by regulators")
+    check(entry)
+    with repo.scoped(actor, write=True) as db:
+        seen = db.execute(f"SELECT 1 FROM {PROJECTS} p WHERE p.code = :code", {"code": entry.project}).first()
+        if seen is None:
+            raise ReviewError(404, f"no project {entry.project!r} in your jurisdiction")
+        return int(
+            db.db.execute(
+                sql(
+                    "INSERT INTO enforcement(project, kind, company, points, happened_at, note, recorded_by, "
+                    "recorded_at) VALUES (:project, :kind, :company, :points, :at, :note, :by, :now) RETURNING id"
+                ),
+                {
+                    "project": entry.project,
+                    "kind": entry.kind,
+                    "company": entry.company.strip(),
+                    "points": entry.points,
+                    "at": entry.happened_at,
+                    "note": entry.note,
+                    "by": actor.name,
+                    "now": time.time(),
+                },
+            ).scalar_one()
+        )
+
+
+def lift(repo: Repository, actor: Actor, record_id: int, lifted_at: float) -> None:
+    """A stop-work order lifted (复工) at ``lifted_at``; 404 for no such order the actor may see."""
+    if actor.role not in REGULATORS:
+        raise ReviewError(403, "supervision records are entered by regulators")
+    with repo.scoped(actor, write=True) as db:
+        found = db.execute(
+            f"SELECT e.happened_at FROM enforcement e JOIN {PROJECTS} p ON p.code = e.project "
+            "WHERE e.id = :id AND e.kind = 'stop_work'",
+            {"id": record_id},
+        ).first()
+        if found is None:
+            raise ReviewError(404, f"no stop-work order #{record_id} in your jurisdiction")
+        if lifted_at < found[0]:
+            raise ReviewError(422, "lifted_at is before the order: give the date work resumed")
+        db.db.execute(
+            sql("UPDATE enforcement SET lifted_at = :at WHERE id = :id"), {"at": lifted_at, "id": record_id}
+        )

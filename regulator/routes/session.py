@@ -1,0 +1,163 @@
+"""Signing in and out: the session cookie, changing one's password, a second factor, and who is signed in."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from regulator.access.auth import WRONG, Accounts, AuthError, LoginPolicy, SignInRefused
+from regulator.access.passwords import MAX_LENGTH as MAX_PASSWORD
+from regulator.ledger.review import ReviewError
+from regulator.routes.answers import LOGIN, SESSION, Answer
+from regulator.routes.routing import COOKIE, Who
+
+MAX_USERNAME = 200
+
+
+class Login(BaseModel):
+    """Sign-in form (bounded: a password is hashed, and hashing a megabyte costs the server)."""
+
+    username: str = Field(max_length=MAX_USERNAME)
+    password: str = Field(max_length=MAX_PASSWORD)
+    otp: str = Field(
+        "", max_length=10, description="the authenticator app's code, for a user with a second factor"
+    )
+
+
+class SecondFactor(BaseModel):
+    """A second factor being enrolled."""
+
+    otpauth_uri: str = Field(
+        description="otpauth://totp/... for the authenticator app (as a QR code, or typed)"
+    )
+
+
+class OneTimeCode(BaseModel):
+    """The authenticator app's current code."""
+
+    code: str = Field(max_length=10)
+
+
+class NewPassword(Login):
+    """A user changing their password with the old one."""
+
+    new_password: str = Field(max_length=MAX_PASSWORD)
+
+
+class Me(Answer):
+    """The signed-in user."""
+
+    username: str = Field(description="their user name")
+    role: str = Field(description="regulator, admin or project")
+    project: str | None = Field(description="a project user's project (null: not a project user)")
+    jurisdiction: str | None = Field(
+        description="the place whose projects they see, 省/市/区县 (null: every project)"
+    )
+
+
+def session_router(accounts: Accounts, login_policy: LoginPolicy, secure_cookies: bool | None) -> APIRouter:
+    """The routes over ``accounts``; ``secure_cookies``: the session cookie's Secure flag (None: when the
+    request came over TLS)."""
+    r = APIRouter()
+
+    def address(request: Request) -> str:
+        # uvicorn puts the X-Forwarded-For client here for a --forwarded-allow-ips proxy
+        return request.client.host if request.client else ""
+
+    def with_cookie(request: Request, response: JSONResponse, token: str) -> JSONResponse:
+        # Secure: sent back only over TLS, when the request came over it (directly, or by a trusted proxy's
+        # X-Forwarded-Proto) or the regulator is told it is served so (--secure-cookies)
+        secure = request.url.scheme == "https" if secure_cookies is None else secure_cookies
+        response.set_cookie(
+            COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=secure,
+            max_age=int(login_policy.session_s),
+        )
+        return response
+
+    def sign_in_refused(exc: AuthError) -> JSONResponse:
+        if isinstance(exc, SignInRefused):
+            headers = {"Retry-After": str(max(1, round(exc.retry_after_s)))} if exc.status == 429 else None
+            said = {
+                "error": str(exc),
+                "password_expired": exc.status == 403,
+                "otp_required": exc.status == 401,
+            }
+            return JSONResponse(said, status_code=exc.status, headers=headers)
+        return JSONResponse({"error": str(exc)}, status_code=401)
+
+    @r.post("/ui/api/login", responses=LOGIN)
+    async def login(form: Login, request: Request) -> JSONResponse:
+        """Sign in: sets the session cookie. 401 wrong user name or password; 429 too many failures of the
+        name or from the address (``Retry-After``); 403 the password expired (change it: /ui/api/password)."""
+        try:
+            token = await run_in_threadpool(
+                accounts.login, form.username, form.password, address(request), form.otp
+            )
+        except AuthError as exc:
+            return sign_in_refused(exc)
+        who = await run_in_threadpool(accounts.actor, token)
+        if who is None:  # the session was ended between the two calls
+            return JSONResponse({"error": "session ended, log in again"}, status_code=401)
+        response = JSONResponse(
+            {"username": who.name, "role": who.role, "project": who.project, "jurisdiction": who.jurisdiction}
+        )
+        return with_cookie(request, response, token)
+
+    @r.post("/ui/api/password", responses=LOGIN)
+    async def change_password(form: NewPassword, request: Request) -> JSONResponse:
+        """Change one's password with the old one (also an expired one); throttled as sign-in is. Every
+        session of the user ends: sign in again."""
+        try:
+            await run_in_threadpool(
+                accounts.change_password,
+                form.username,
+                form.password,
+                form.new_password,
+                address(request),
+                form.otp,
+            )
+        except SignInRefused as exc:
+            return sign_in_refused(exc)
+        except AuthError as exc:  # a new password the rules refuse is 422, a wrong old one 401
+            return JSONResponse({"error": str(exc)}, status_code=401 if str(exc) == WRONG else 422)
+        return JSONResponse({"status": "changed", "username": form.username})
+
+    @r.post("/ui/api/second-factor", responses=SESSION)
+    async def enrol_second_factor(who: Who) -> SecondFactor:
+        """Enrol a TOTP second factor (regulators and admins): the ``otpauth://`` URI for the authenticator app
+        (scan it as a QR code, or type it); it counts once confirmed with a code (/ui/api/second-factor/confirm)."""
+        try:
+            return SecondFactor(otpauth_uri=await run_in_threadpool(accounts.enrol_second_factor, who))
+        except AuthError as exc:
+            raise ReviewError(403, str(exc)) from None
+
+    @r.post("/ui/api/second-factor/confirm", responses=SESSION)
+    async def confirm_second_factor(body: OneTimeCode, who: Who, request: Request) -> dict[str, str]:
+        """Confirm the enrolled second factor with the app's current code: from then on sign-in needs a code."""
+        try:
+            await run_in_threadpool(accounts.confirm_second_factor, who, body.code, address(request))
+        except AuthError as exc:
+            raise ReviewError(422, str(exc)) from None
+        return {"status": "enrolled", "username": who.name}
+
+    @r.post("/ui/api/logout")
+    async def logout(request: Request) -> JSONResponse:
+        """End the session."""
+        if token := request.cookies.get(COOKIE):
+            await run_in_threadpool(accounts.logout, token, address(request))
+        response = JSONResponse({"status": "signed out"})
+        response.delete_cookie(COOKIE)
+        return response
+
+    @r.get("/ui/api/me", responses=SESSION)
+    async def me(who: Who) -> Me:
+        """The signed-in user; ``jurisdiction``: the place whose projects they see (None: every project)."""
+        return Me(username=who.name, role=who.role, project=who.project, jurisdiction=who.jurisdiction)
+
+    return r

@@ -1,0 +1,1 @@
+"""Where the regulator keeps things: the database (engine, migrations, partitions, adopting a first receiver's file), the repository of what ingest stores, and evidence files (local or S3-compatible)."""
