@@ -38,6 +38,8 @@ from regulator.ingest import Refusal
 from regulator.loop_ingest import LoopIngest
 from regulator.map_routes import map_router
 from regulator.narrowing import narrowed
+from regulator.national_export_routes import national_export_router
+from regulator.national_packages import NationalExports
 from regulator.patrol_duty_routes import patrol_duty_router
 from regulator.review import Review, ReviewError
 from regulator.routes_accounts import accounts_router
@@ -141,6 +143,7 @@ def create_app(
     # before the review loop's POST /ui/api/hazards/{id}/{action}, which would take .../listings for an action
     app.include_router(supervision_router(supervision, signed_in))
     app.include_router(accident_router(incidents, signed_in))
+    app.include_router(national_export_router(NationalExports(review, supervision, incidents), signed_in))
     app.include_router(patrol_duty_router(repo, signed_in))
     app.include_router(safety_log_router(repo, log_policy or LogPolicy(), signed_in, signed))
     app.include_router(warnings_router(weather, signed_in))
