@@ -128,6 +128,4 @@ def between(repo: Repository, actor: Actor, start: float, end: float) -> list[di
             "WHERE e.happened_at >= :start AND e.happened_at < :end ORDER BY e.happened_at, e.id",
             {"start": start, "end": end},
         ).all()
-    return [
-        dict(zip(RECORD_KEYS, r, strict=True)) | {"kind_name": KINDS.get(r[3], r[3])} for r in rows
-    ]
+    return [dict(zip(RECORD_KEYS, r, strict=True)) | {"kind_name": KINDS.get(r[3], r[3])} for r in rows]

@@ -151,7 +151,8 @@ def gather(
     for key, rows in found.items():
         if len(rows) > MAX_RECORDS:
             raise ReviewError(
-                422, f"more than {MAX_RECORDS} {key} in {p.first}..{p.until}: split the period into shorter ones"
+                422,
+                f"more than {MAX_RECORDS} {key} in {p.first}..{p.until}: split the period into shorter ones",
             )
         if key != "projects":
             rows.sort(key=lambda r: r["id"])
@@ -188,7 +189,9 @@ def assemble(
         "package.json": json.dumps(document, ensure_ascii=False, indent=1).encode(),
         "package.xlsx": workbook(sources),
     }
-    files["manifest.json"] = json.dumps(manifest(head, package.counts, files), ensure_ascii=False, indent=1).encode()
+    files["manifest.json"] = json.dumps(
+        manifest(head, package.counts, files), ensure_ascii=False, indent=1
+    ).encode()
     files["README.txt"] = readme(head, package.counts, files).encode()
     package.files = files
     package.zip = zipped(files, now)

@@ -27,13 +27,17 @@ def _sent_at(text: str) -> float | None:
     try:
         return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=BEIJING).timestamp()
     except ValueError:
-        typer.echo(f"--sent-at {text!r}: give yyyy-MM-dd HH:mm (Beijing time), e.g. 2026-12-02 09:30", err=True)
+        typer.echo(
+            f"--sent-at {text!r}: give yyyy-MM-dd HH:mm (Beijing time), e.g. 2026-12-02 09:30", err=True
+        )
         raise typer.Exit(2) from None
 
 
 def national_export(
     first: str = typer.Option("", "--from", help="the period's first day, yyyy-MM-dd (Beijing time)"),
-    until: str = typer.Option("", "--to", help="the day after its last, yyyy-MM-dd: the period is [from, to)"),
+    until: str = typer.Option(
+        "", "--to", help="the day after its last, yyyy-MM-dd: the period is [from, to)"
+    ),
     place: str = typer.Option(
         "", "--place", help="the jurisdiction, 省/市/区县 from the province down (empty: every project)"
     ),

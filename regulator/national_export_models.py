@@ -45,7 +45,9 @@ class PackageRow(Answer):
     produced_at: float = Field(description="when, Unix seconds")
     produced_at_text: str = Field(description="the same, yyyy-MM-dd HH:mm Beijing time")
     sha256: str = Field(description="the zip's SHA-256 as handed out")
-    counts: dict[str, int] = Field(description="records per item: projects, hazards, listings, accidents, enforcement")
+    counts: dict[str, int] = Field(
+        description="records per item: projects, hazards, listings, accidents, enforcement"
+    )
     incident_ids: list[int] = Field(description="the accidents and near misses in it")
     sent_at: float | None = Field(description="when it was uploaded to the national platform; None: not yet")
     sent_at_text: str = Field(description="the same in words; empty: not yet")

@@ -93,11 +93,18 @@ def _clock(to: str, what: str) -> Callable[[Source], Any]:
 def _project_fields() -> tuple[Field, ...]:
     """The project columns every item but the projects' own repeats, so a sheet reads on its own."""
     return (
-        Field("project", "项目编号", "项目在本辖区监管平台的编号（与“项目”表对应）", get=_at("project"), width=18),
+        Field(
+            "project",
+            "项目编号",
+            "项目在本辖区监管平台的编号（与“项目”表对应）",
+            get=_at("project"),
+            width=18,
+        ),
         Field("project_name", "项目名称", "工程项目名称", get=_at("project_name"), width=24),
     )
 
 
+# fmt: off
 ENVELOPE = Item(
     "package",
     "交换包",
@@ -224,6 +231,7 @@ ITEMS: tuple[Item, ...] = (
         ),
     ),
 )
+# fmt: on
 ITEM_KEYS = tuple(i.key for i in ITEMS)
 FIELD_SHEET = "字段说明"
 FIELD_HEADERS = (("数据项", 10), ("字段", 24), ("中文名称", 16), ("含义", 50), ("单位/格式", 40))

@@ -135,7 +135,13 @@ class NationalExports:
         for accident in package["accidents"]:
             if accident["reported_at"] is None:
                 self.incidents.report(
-                    actor, accident["id"], NATIONAL, sent_by, sent_at, f"全国平台交换包 {package_id}", "export"
+                    actor,
+                    accident["id"],
+                    NATIONAL,
+                    sent_by,
+                    sent_at,
+                    f"全国平台交换包 {package_id}",
+                    "export",
                 )
         with self.engine.begin() as db:
             db.execute(
@@ -171,7 +177,9 @@ class NationalExports:
         p["counts"] = json.loads(p["counts"])
         p["incident_ids"] = list(
             db.execute(
-                sql("SELECT incident_id FROM national_export_incidents WHERE package_id = :p ORDER BY incident_id"),
+                sql(
+                    "SELECT incident_id FROM national_export_incidents WHERE package_id = :p ORDER BY incident_id"
+                ),
                 {"p": p["id"]},
             ).scalars()
         )

@@ -205,7 +205,9 @@ async def test_a_package_holds_exactly_its_period_and_jurisdiction(ledger: Ledge
     assert {e["name"] for e in manifest["files"]} == {"package.json", "package.xlsx"}
 
     # a district's package: only its district
-    ns = json.loads(unzip((await produce(ledger.clients["ns"], ledger.start, ledger.end)).content)["package.json"])
+    ns = json.loads(
+        unzip((await produce(ledger.clients["ns"], ledger.start, ledger.end)).content)["package.json"]
+    )
     assert {a["id"] for a in ns["items"]["accidents"]} == {ledger.old_accident}
     assert [p["code"] for p in ns["items"]["projects"]] == [NS.code]
 
@@ -236,7 +238,9 @@ async def test_the_workbook_holds_the_json_and_explains_every_field(ledger: Ledg
 
 def test_the_docs_page_carries_the_code_s_field_table() -> None:
     page = nf.DOCS.read_text(encoding="utf-8")
-    assert nf.docs_with_table(page) == page, "run: python -m regulator.national_fields (it rewrites the table)"
+    assert nf.docs_with_table(page) == page, (
+        "run: python -m regulator.national_fields (it rewrites the table)"
+    )
     for item in (nf.ENVELOPE, *nf.ITEMS):
         assert len({f.key for f in item.fields}) == len(item.fields), item.key
         assert len({f.zh for f in item.fields}) == len(item.fields), item.key  # a header names one field
@@ -304,7 +308,9 @@ async def test_who_may_export_and_mark(ledger: Ledger) -> None:
     async with httpx.AsyncClient(base_url=ledger.server.base_url) as anonymous:
         assert (await anonymous.get("/ui/api/exports/national")).status_code == 401
     # dates that are not a period are refused naming the fix
-    bad = await ledger.clients["sz"].get("/ui/api/exports/national.zip", params={"from": "2026-11", "to": "2026-12-01"})
+    bad = await ledger.clients["sz"].get(
+        "/ui/api/exports/national.zip", params={"from": "2026-11", "to": "2026-12-01"}
+    )
     assert bad.status_code == 422 and "yyyy-MM-dd" in bad.json()["error"]
     backwards = {"from": "2026-12-01", "to": "2026-11-01"}
     r = await ledger.clients["sz"].get("/ui/api/exports/national.zip", params=backwards)
@@ -325,9 +331,20 @@ async def test_the_cli_makes_the_package_and_marks_it_sent(ledger: Ledger, tmp_p
     package = json.loads(unzip(out.read_bytes())["package.json"])
     assert {a["id"] for a in package["items"]["accidents"]} == ledger.inside["accidents"]
     assert package["package_id"] in r.output and hashlib.sha256(out.read_bytes()).hexdigest() in r.output
-    mark = ["regulator", "national-export", "--mark-sent", package["package_id"], "--sent-by", "李四", "--db", str(db)]
+    mark = [
+        "regulator",
+        "national-export",
+        "--mark-sent",
+        package["package_id"],
+        "--sent-by",
+        "李四",
+        "--db",
+        str(db),
+    ]
     r = CliRunner().invoke(app, mark)
     assert r.exit_code == 0, r.output
     assert "迟报" in r.output and "按时上报" in r.output
-    r = CliRunner().invoke(app, ["regulator", "national-export", "--from", "2026-11", "--to", "x", "--db", str(db)])
+    r = CliRunner().invoke(
+        app, ["regulator", "national-export", "--from", "2026-11", "--to", "x", "--db", str(db)]
+    )
     assert r.exit_code == 2 and "yyyy-MM-dd" in r.output
