@@ -26,8 +26,11 @@ from typer.testing import CliRunner
 from regulator import enforcement
 from regulator import national_fields as nf
 from regulator.auth import Accounts
+from regulator.incidents import Incidents
+from regulator.national_packages import NationalExports
 from regulator.scope import Actor
 from regulator.server import RegulatorServer
+from regulator.supervision import Supervision
 from tests.regulator.support import pg_database
 from tests.regulator.test_jurisdictions import FT, NS, TH, Site, post_event
 from tests.regulator.test_review import CHEAP, PASSWORD
@@ -134,6 +137,11 @@ async def ledger(pg_url: str, tmp_path: Path) -> AsyncIterator[Ledger]:
     for c in clients.values():
         await c.aclose()
     await server.stop()
+
+
+def desk(ledger: Ledger) -> NationalExports:
+    s = ledger.server
+    return NationalExports(s.review, Supervision(s.repo, s.review), Incidents(s.repo))
 
 
 async def produce(client: httpx.AsyncClient, start: float, end: float, status: int = 200) -> httpx.Response:
@@ -303,8 +311,11 @@ async def test_who_may_export_and_mark(ledger: Ledger) -> None:
     assert (await ns.get(f"/ui/api/exports/national/{package_id}")).status_code == 404
     assert (await ns.post(f"/ui/api/exports/national/{package_id}/sent", json=mark)).status_code == 404
     assert (await ns.get("/ui/api/exports/national")).json()["packages"] == []
-    # the province sees it
+    # the province sees it, and so does an admin of every project
     assert (await ledger.clients["gd"].get(f"/ui/api/exports/national/{package_id}")).status_code == 200
+    listed = (await ledger.clients["gd"].get("/ui/api/exports/national")).json()["packages"]
+    assert [p["id"] for p in listed] == [package_id]
+    assert [p["id"] for p in desk(ledger).packages(Actor("root", "admin"))] == [package_id]
     async with httpx.AsyncClient(base_url=ledger.server.base_url) as anonymous:
         assert (await anonymous.get("/ui/api/exports/national")).status_code == 401
     # dates that are not a period are refused naming the fix
