@@ -37,6 +37,7 @@ from regulator.ledger.safety_logs import LogPolicy
 from regulator.ledger.supervision import ListingPolicy, Supervision
 from regulator.ledger.weather_warnings import WeatherWarnings
 from regulator.reports.narrowing import narrowed
+from regulator.reports.national_packages import NationalExports
 from regulator.routes.accidents import accident_router
 from regulator.routes.accounts import accounts_router
 from regulator.routes.body_limit import DEFAULT_MAX_BODY_MB, BodyLimit
@@ -48,6 +49,7 @@ from regulator.routes.hazards import hazards_router
 from regulator.routes.incidents import incidents_router
 from regulator.routes.ingest import ingest_router
 from regulator.routes.map_page import map_router
+from regulator.routes.national_export import national_export_router
 from regulator.routes.overview import overview_router
 from regulator.routes.pages import pages_router
 from regulator.routes.patrol import patrol_router
@@ -141,6 +143,7 @@ def create_app(
     # before the review loop's POST /ui/api/hazards/{id}/{action}, which would take .../listings for an action
     app.include_router(supervision_router(supervision, signed_in))
     app.include_router(accident_router(incidents, signed_in))
+    app.include_router(national_export_router(NationalExports(review, supervision, incidents), signed_in))
     app.include_router(patrol_duty_router(repo, signed_in))
     app.include_router(safety_log_router(repo, log_policy or LogPolicy(), signed_in, signed))
     app.include_router(warnings_router(weather, signed_in))

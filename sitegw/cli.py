@@ -279,6 +279,7 @@ def _register_regulator() -> None:
             "monthly-report",
             "record",
             "video-set",
+            "national-export",
         )
         for name in names:
             regulator_app.command(name, context_settings=loose, help=f"(needs {REGULATOR_INSTALL})")(
@@ -295,6 +296,9 @@ def _register_regulator() -> None:
     from regulator.video.video_set_cli import video_set_app
 
     regulator_app.add_typer(video_set_app, name="video-set")
+    from regulator.reports.national_export_cli import national_export
+
+    regulator_app.command("national-export")(national_export)
 
 
 def _register_subcommands() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from regulator.access.scope import PROJECTS, Actor
 from regulator.ledger.review import REGULATORS, ReviewError
@@ -100,3 +101,31 @@ def lift(repo: Repository, actor: Actor, record_id: int, lifted_at: float) -> No
         db.db.execute(
             sql("UPDATE enforcement SET lifted_at = :at WHERE id = :id"), {"at": lifted_at, "id": record_id}
         )
+
+
+RECORD_KEYS = (
+    "id",
+    "project",
+    "project_name",
+    "kind",
+    "company",
+    "points",
+    "happened_at",
+    "lifted_at",
+    "note",
+    "recorded_by",
+    "recorded_at",
+)
+
+
+def between(repo: Repository, actor: Actor, start: float, end: float) -> list[dict[str, Any]]:
+    """The records of the projects ``actor`` may see that happened in [start, end) (a period's, for the
+    national export), oldest first, each with its kind's Chinese name (``kind_name``)."""
+    with repo.scoped(actor) as db:
+        rows = db.execute(
+            "SELECT e.id, e.project, p.name, e.kind, e.company, e.points, e.happened_at, e.lifted_at, e.note, "
+            f"e.recorded_by, e.recorded_at FROM enforcement e JOIN {PROJECTS} p ON p.code = e.project "
+            "WHERE e.happened_at >= :start AND e.happened_at < :end ORDER BY e.happened_at, e.id",
+            {"start": start, "end": end},
+        ).all()
+    return [dict(zip(RECORD_KEYS, r, strict=True)) | {"kind_name": KINDS.get(r[3], r[3])} for r in rows]

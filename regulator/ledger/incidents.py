@@ -181,6 +181,19 @@ class Incidents:
         with self.repo.scoped(actor) as db:
             return self._read(db, "1 = 1", {"limit": limit}, time.time() if now is None else now)
 
+    def between(
+        self, actor: Actor, start: float, end: float, now: float | None = None, limit: int = 100_000
+    ) -> list[dict[str, Any]]:
+        """The incidents ``actor`` may see that happened in [start, end) (a period's, for the national
+        export), newest first, each with its reports and clocks; at most ``limit``."""
+        with self.repo.scoped(actor) as db:
+            return self._read(
+                db,
+                "i.occurred_at >= :start AND i.occurred_at < :end",
+                {"start": start, "end": end, "limit": limit},
+                time.time() if now is None else now,
+            )
+
     def one(self, actor: Actor, incident_id: int, now: float | None = None) -> dict[str, Any]:
         """One incident ``actor`` may see, with its reports and clocks; 404 otherwise."""
         with self.repo.scoped(actor) as db:

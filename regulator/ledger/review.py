@@ -116,6 +116,10 @@ class QueueFilter:
     page: int = 1
     page_size: int = 50
     source: str = ""  # gateway, inspection, self_check or public (regulator/channels/)
+    # first found in [found_from, found_before): a period's hazards, which events after it do not move
+    # (the national export, regulator/reports/national_export.py)
+    found_from: float | None = None
+    found_before: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +262,8 @@ class Review:
             or f.overdue
             or f.listed
             or f.source not in ("", "all")
+            or f.found_from is not None
+            or f.found_before is not None
         ):
             return f"SELECT COUNT(*) {matching}", args
         where = [f"f.{c} = :{c}" for c in KEPT_FILTERS if getattr(f, c) not in ("", "all")]
@@ -292,6 +298,12 @@ class Review:
         if f.until is not None:
             where.append("h.last_ts <= :until")
             args["until"] = f.until
+        if f.found_from is not None:
+            where.append("h.first_ts >= :found_from")
+            args["found_from"] = f.found_from
+        if f.found_before is not None:
+            where.append("h.first_ts < :found_before")
+            args["found_before"] = f.found_before
         if f.overdue:
             where.append(OVERDUE)
             args["now"] = time.time()

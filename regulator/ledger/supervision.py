@@ -379,10 +379,15 @@ class Supervision:
         level: str = "",
         escalated_to_me: bool = False,
         hazard_id: int | None = None,
+        listed_from: float | None = None,
+        listed_before: float | None = None,
+        limit: int = 1000,
     ) -> list[dict[str, Any]]:
         """The listings of the projects ``actor`` may see, each with its notices, newest first: ``state``
         open (listed or escalated), listed, escalated, closed or all; ``escalated_to_me``: only those
-        escalated to the actor's own place; ``hazard_id``: only that hazard's."""
+        escalated to the actor's own place; ``hazard_id``: only that hazard's; ``listed_from`` and
+        ``listed_before``: only those listed in [from, before) (a period's, for the national export);
+        at most ``limit``."""
         if state not in ("open", "all", *STATES):
             raise ReviewError(422, f"unknown state {state!r}: one of open, all, {', '.join(STATES)}")
         if level and level not in LEVELS:
@@ -402,12 +407,18 @@ class Supervision:
         if escalated_to_me:
             where.append("l.escalated_to = :mine")
             args["mine"] = actor.jurisdiction or ""
+        if listed_from is not None:
+            where.append("l.listed_at >= :listed_from")
+            args["listed_from"] = listed_from
+        if listed_before is not None:
+            where.append("l.listed_at < :listed_before")
+            args["listed_before"] = listed_before
         now = self.clock()
         with self.repo.scoped(actor) as scoped:
             rows = scoped.execute(
                 f"SELECT {LISTING_COLUMNS} FROM listings l JOIN {PROJECTS} p ON p.code = l.project "
-                f"JOIN hazards h ON h.id = l.hazard_id WHERE {' AND '.join(where)} ORDER BY l.id DESC LIMIT 1000",
-                args,
+                f"JOIN hazards h ON h.id = l.hazard_id WHERE {' AND '.join(where)} ORDER BY l.id DESC LIMIT :limit",
+                args | {"limit": limit},
             ).all()
             found = [listing_view(dict(zip(LISTING_KEYS, r, strict=True)), now) for r in rows]
             notices = self._notices_of(scoped.db, [x["id"] for x in found])

@@ -14,14 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from regulator.names import LEVEL_NAMES, STATE_NAMES, beijing, beijing_text
-
-Value = str | float | int | datetime | None
+from regulator.reports.xlsx_sheet import Value, add_sheet, as_text
 
 
 def _yes(value: bool) -> str:
@@ -65,50 +60,21 @@ COLUMNS: tuple[tuple[str, int, Callable[[dict[str, Any]], Value]], ...] = (
     ("来源", 8, lambda h: h["source_name"]),
 )
 HEADERS = tuple(c[0] for c in COLUMNS)
-DATE_FORMAT = "yyyy-mm-dd hh:mm"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 
 
-# text a spreadsheet would run as a formula (CSV injection): a site's message or a public report's text is
-# not the bureau's to execute, so such text is kept as text behind an apostrophe
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _cells(hazard: dict[str, Any]) -> list[Value]:
-    values = [value(hazard) for _, _, value in COLUMNS]
-    return [f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for v in values]
+    """The row of a hazard, its text kept as text (regulator/reports/xlsx_sheet.py's ``as_text``)."""
+    return [as_text(v) if isinstance(v, str) else v for v in (value(hazard) for _, _, value in COLUMNS)]
 
 
 def to_xlsx(hazards: list[dict[str, Any]], title: str) -> bytes:
     """The hazards as one sheet named ``title``: a bold, frozen header row; dates as Beijing-time date cells
     (Excel sorts and filters them as dates)."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])  # Excel's limit on a sheet's name
-    sheet.freeze_panes = "A2"
-    for index, (_, width, _) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    bold = Font(bold=True)
-    header = []
-    for text in HEADERS:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for hazard in hazards:
-        row: list[object] = []
-        for value in _cells(hazard):
-            if isinstance(value, datetime):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = DATE_FORMAT
-                row.append(cell)
-            elif isinstance(value, str):
-                # control characters a gateway sent (XML 1.0, which XLSX is, cannot hold them) would make
-                # the whole export fail: each is shown as the replacement character instead
-                row.append(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
-            else:
-                row.append(value)
-        sheet.append(row)
+    rows = ([value(h) for _, _, value in COLUMNS] for h in hazards)
+    add_sheet(book, title, [(text, width) for text, width, _ in COLUMNS], rows)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

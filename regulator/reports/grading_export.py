@@ -6,33 +6,11 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from regulator.reports.grading import FACTS, Grading, duties
+from regulator.reports.xlsx_sheet import add_sheet
 
 Row = list[str | float | int]
-
-
-def _sheet(book: Workbook, title: str, headers: tuple[tuple[str, int], ...], rows: list[Row]) -> None:
-    sheet = book.create_sheet(title)
-    header = []
-    for text, _ in headers:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    for index, (_, width) in enumerate(headers, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.append(header)
-    for row in rows:
-        # a company's or a note's text is kept as text, never run as a formula
-        sheet.append(
-            [ILLEGAL_CHARACTERS_RE.sub("\ufffd", "'" + v if v[:1] in "=+-@" else v) if isinstance(v, str) else v
-             for v in row]
-        )  # fmt: skip
 
 
 def to_xlsx(graded: Grading) -> bytes:
@@ -47,7 +25,7 @@ def to_xlsx(graded: Grading) -> bytes:
             [p.code, p.name, p.contractor, p.place or "", facts, "是" if p.stopped else "否",
              "已完成" if done["inspection_done"] else "未完成", "已报送" if done["report_done"] else "未报送"]
         )  # fmt: skip
-    _sheet(
+    add_sheet(
         book,
         f"重点风险项目 {graded.month}",
         (("项目编号", 16), ("项目名称", 24), ("施工单位", 24), ("辖区", 24), ("认定事实及来源", 60),
@@ -58,7 +36,7 @@ def to_xlsx(graded: Grading) -> bytes:
         [c.name, len(c.projects), len(c.stopped), round(c.ratio, 3), "、".join(c.stopped)]
         for c in graded.published()
     ]
-    _sheet(
+    add_sheet(
         book,
         "曝光企业名单",
         (("企业名称", 30), ("在建项目数", 12), ("停工项目数", 12), ("停工比例", 10), ("停工项目", 40)),

@@ -51,6 +51,8 @@ TABLES = {
     "dangerous_works",
     "safety_logs",
     "key_attendance",
+    "national_exports",
+    "national_export_incidents",
 }
 
 
