@@ -289,9 +289,19 @@ def _schema_issues(
 ) -> list[ConfigIssue]:
     """One issue per pydantic error, less those whose type is in ``skip`` (reported elsewhere)."""
     skipped = set(skip)
+    errors = exc.errors(include_url=False)
+    # a list written with a full-width comma ([0，0]) is one item; its "missing second item" is the same
+    # mistake, already named with its fix by the item's own error
+    wide_lists = {
+        err["loc"][:-1]
+        for err in errors
+        if err["loc"] and isinstance(err["loc"][-1], int) and _wide(err.get("input", ""))
+    }
     issues = []
-    for err in exc.errors(include_url=False):
+    for err in errors:
         if err["type"] in skipped:
+            continue
+        if err["type"] == "missing" and err["loc"] and err["loc"][:-1] in wide_lists:
             continue
         loc = _data_loc(data, err["loc"])
         issues.append(ConfigIssue(smap.file, smap.line_of(loc), format_loc(loc), _message(err), _hint(err)))
@@ -338,13 +348,22 @@ FULL_WIDTH = "，：；（）［］｛｝＂＇　"
 """Punctuation a Chinese input method types where YAML needs the ASCII one: ，：；（）［］｛｝ and the ideographic space."""
 
 
+def _scalar(given: object) -> str:
+    """The value as written when it is a scalar string; '' for a mapping or a list."""
+    return given if isinstance(given, str) else ""
+
+
+def _wide(text: object) -> list[str]:
+    """The full-width punctuation in ``text`` (a string as written), sorted; none for anything else."""
+    return sorted({c for c in _scalar(text) if c in FULL_WIDTH})
+
+
 def _hint(err: ErrorDetails) -> str:
     kind = err["type"]
     field = err["loc"][-1] if err["loc"] else ""
     # the value as written (a scalar): a model's check gets the whole mapping as its input, whose Chinese
     # names and notes rightly hold full-width commas
-    given = err.get("input", "")
-    wide = sorted({c for c in f"{field}{given if isinstance(given, str) else ''}" if c in FULL_WIDTH})
+    wide = _wide(f"{field}{_scalar(err.get('input', ''))}")
     if wide:
         shown = " ".join(repr(c) for c in wide)
         return f"full-width punctuation {shown} where YAML needs ASCII: write , : ; ( ) [ ] {{ }} and plain spaces"

@@ -27,8 +27,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from openpyxl import Workbook
-
 from regulator.access.jurisdictions import SEP
 from regulator.access.scope import PROJECTS, Actor
 from regulator.ledger import enforcement
@@ -37,7 +35,6 @@ from regulator.ledger.review import REGULATORS, QueueFilter, Review, ReviewError
 from regulator.ledger.supervision import Supervision
 from regulator.names import BEIJING, beijing
 from regulator.reports import national_fields as nf
-from regulator.reports.xlsx_sheet import add_sheet
 from regulator.storage.repository import Repository
 
 MAX_DAYS = 400  # a year's package and a little: a longer period is a mistake in the dates, said so
@@ -200,6 +197,12 @@ def assemble(
 
 def workbook(sources: dict[str, list[dict[str, Any]]]) -> bytes:
     """package.xlsx: a sheet per item (Chinese headers, the same values as the JSON), then 字段说明."""
+    # openpyxl loads here, not with the module: `sitegw` registers this module's command at every start,
+    # and the edge box's CLI must not carry the spreadsheet library (tests/gateway/test_start_imports.py)
+    from openpyxl import Workbook
+
+    from regulator.reports.xlsx_sheet import add_sheet
+
     book = Workbook(write_only=True)
     for item in nf.ITEMS:
         add_sheet(

@@ -16,6 +16,7 @@ import base64
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -260,7 +261,13 @@ async def test_no_ui_endpoint_shows_a_district_anothers_projects(bureau: Bureau)
     # a Futian regulator's gale warning for Futian (regulator/ledger/weather_warnings.py)
     gale = await ft.post("/ui/api/weather-warnings", json={"type": "gale", "colour": "yellow"})
     assert gale.status_code == 200, gale.text
+    # a Futian regulator's package for the national platform (regulator/reports/national_export.py)
+    today = date.today()
+    period = {"from": str(today - timedelta(days=190)), "to": str(today + timedelta(days=190))}
+    package = await ft.get("/ui/api/exports/national.zip", params=period)
+    assert package.status_code == 200, package.text
     fill = {
+        "{package_id}": package.headers["X-Package-Id"],
         "{warning_id}": str(gale.json()["id"]),
         "{patrol_id}": str(patrol["id"]),
         "{report_id}": str(sent.json()["id"]),
@@ -274,7 +281,8 @@ async def test_no_ui_endpoint_shows_a_district_anothers_projects(bureau: Bureau)
         for key, value in fill.items():
             path = path.replace(key, value)
         assert "{" not in path, f"{path}: a path parameter this test does not know how to fill"
-        r = await client.get(path, params={"state": "all"} if path == "/ui/api/hazards" else None)
+        params = {"/ui/api/hazards": {"state": "all"}, "/ui/api/exports/national.zip": period}.get(path)
+        r = await client.get(path, params=params)
         assert r.status_code in (200, 403, 404), (path, r.text)  # 403: an admin's (the sign-in audit trail)
         for other in (FT, TH, QX):
             assert other.code not in r.text and other.name not in r.text, (path, other.code)
