@@ -31,6 +31,7 @@ from regulator.body_limit import DEFAULT_MAX_BODY_MB, BodyLimit
 from regulator.channels import public
 from regulator.channels.routes import MAX_PUBLIC_BODY, PUBLIC_REPORTS_PATH, add_routes
 from regulator.evidence import EvidenceUnavailable
+from regulator.forwarding.routes import forward_router
 from regulator.grading_routes import grading_router
 from regulator.held import WarningHold
 from regulator.incidents import Incidents
@@ -145,6 +146,7 @@ def create_app(
     app.include_router(safety_log_router(repo, log_policy or LogPolicy(), signed_in, signed))
     app.include_router(warnings_router(weather, signed_in))
     app.include_router(ingest_router(repo, review, hold, on_loop, supervision, weather))
+    app.include_router(forward_router(repo))  # the cities that forward to this platform as their province
     app.include_router(pages_router())
     app.include_router(session_router(accounts, login_policy, secure_cookies))
     in_place = partial(narrowed, repo)

@@ -278,6 +278,7 @@ def _register_regulator() -> None:
             "add-place",
             "monthly-report",
             "record",
+            "add-city",
             "video-set",
         )
         for name in names:
@@ -292,6 +293,9 @@ def _register_regulator() -> None:
     regulator_app.command("add-place")(add_place)
     regulator_app.command("monthly-report")(monthly_report)
     regulator_app.command("record")(add_record)
+    from regulator.forwarding.cities import add_city
+
+    regulator_app.command("add-city")(add_city)
     from regulator.video_set_cli import video_set_app
 
     regulator_app.add_typer(video_set_app, name="video-set")

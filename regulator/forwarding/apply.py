@@ -97,7 +97,9 @@ def _keep(db: Connection, sender: City, rec: Record, now: float) -> int:
     if rec.kind == "project":
         _check_place(sender, rec, where)
         row["district_id"] = ensure(db, tuple((rec.place or "").split(SEP)))
-    else:
+    elif "project" in row or rec.kind not in LINKS:
+        # a row of a project is the city's when the project is; one without (an incident's report) is when
+        # the row it belongs to is, which the links below look up among the city's records
         code = str(row.get("project", ""))
         if local_id(db, sender.id, "project", code) is None:
             raise Refusal(422, f"{where} belongs to project {code!r}, which city {sender.id} never forwarded")

@@ -45,12 +45,18 @@ def decisions_for(db: Connection, city_id: str, after: int) -> Decisions:
         notices = db.execute(
             sql("SELECT * FROM notices WHERE listing_id = :l ORDER BY id"), {"l": found.id}
         ).all()
+        # the listing's own audit row, written with it (supervision.py _list), so the city's trail shows it
+        actions = db.execute(
+            sql("SELECT * FROM actions WHERE hazard_id = :h AND action = 'list' AND ts = :t ORDER BY id"),
+            {"h": found.hazard_id, "t": found.listed_at},
+        ).all()
         out.append(
             Decision(
                 id=found.id,
                 hazard_ref=ref,
                 listing=listing,
                 notices=[{**_row(n), "id": n.id} for n in notices],
+                actions=[{**_row(a), "id": a.id} for a in actions],
             )
         )
     return Decisions(decisions=out)
@@ -80,16 +86,15 @@ def take(engine: Engine, decisions: Decisions) -> int:
             listing = {**d.listing, "hazard_id": hazard.id, "project": hazard.project}
             listing_id = _insert(db, "listings", listing)
             _remember(db, "listing", listing_id, d.id)
-            for notice in d.notices:
-                remote = int(str(notice.pop("id")))
-                if _came_down(db, "notice", remote):
-                    continue
-                notice_id = _insert(
-                    db,
-                    "notices",
-                    {**notice, "listing_id": listing_id, "hazard_id": hazard.id, "project": hazard.project},
-                )
-                _remember(db, "notice", notice_id, remote)
+            on_hazard = {"hazard_id": hazard.id, "project": hazard.project}
+            for kind, table, rows, extra in (
+                ("notice", "notices", d.notices, {**on_hazard, "listing_id": listing_id}),
+                ("action", "actions", d.actions, on_hazard),
+            ):
+                for row in rows:
+                    remote = int(str(row.pop("id")))
+                    if not _came_down(db, kind, remote):
+                        _remember(db, kind, _insert(db, table, {**row, **extra}), remote)
             db.execute(sql("UPDATE hazards SET major = :yes WHERE id = :h"), {"yes": True, "h": hazard.id})
             new += 1
         db.execute(

@@ -77,6 +77,9 @@ class Decision(BaseModel):
     hazard_ref: str = Field(description="the city's id of the hazard")
     listing: dict[str, Scalar]
     notices: list[dict[str, Scalar]]
+    actions: list[dict[str, Scalar]] = Field(
+        description="the audit rows of the listing (挂牌督办) at the province"
+    )
 
 
 class Decisions(BaseModel):
