@@ -61,7 +61,9 @@ def test_the_city_killed_mid_forwarding_loses_and_repeats_nothing(fault_table: l
         records = sum(len(rows) for rows in city.values())
         lost = sum(len(set(city[k]) - set(province[k])) for k in city)
         doubled = sum(len(province[k]) - len(set(province[k])) for k in province)
-        kinds = c.province.rows("SELECT COUNT(*), COUNT(DISTINCT (origin, kind, ref)) FROM forward_records")[0]
+        kinds = c.province.rows("SELECT COUNT(*), COUNT(DISTINCT (origin, kind, ref)) FROM forward_records")[
+            0
+        ]
     fault_table.append(
         FaultRow(
             scenario="city platform killed mid-forwarding",

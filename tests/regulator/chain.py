@@ -58,7 +58,15 @@ class Regulator:
     def start(self) -> None:
         evidence = f"/tmp/sitegw-chain-{self.port}"
         self.proc = cli(
-            "regulator", "serve", "--port", str(self.port), "--db", self.db, "--evidence-dir", evidence, *self.args
+            "regulator",
+            "serve",
+            "--port",
+            str(self.port),
+            "--db",
+            self.db,
+            "--evidence-dir",
+            evidence,
+            *self.args,
         )
         wait_port(self.port, timeout=60)
 
@@ -92,7 +100,9 @@ class Chain:
     def post(self, event: AlertEvent) -> None:
         """A gateway's signed event to the city; its receipt."""
         body = event.model_dump_json().encode()
-        r = httpx.post(self.city.url + EVENTS_PATH, content=body, headers=signed(EVENTS_PATH, body), timeout=30)
+        r = httpx.post(
+            self.city.url + EVENTS_PATH, content=body, headers=signed(EVENTS_PATH, body), timeout=30
+        )
         assert r.status_code == 200, r.text
 
     def ledger(self, side: Regulator) -> dict[str, list[tuple[Any, ...]]]:
@@ -129,7 +139,18 @@ def chain() -> Iterator[Chain]:
         province_db, city_db = stack.enter_context(pg_database()), stack.enter_context(pg_database())
         province = Regulator(province_db, free_port())
         subprocess.run(
-            [*_cli("add-city", CITY_ID, "--jurisdiction", CITY_PLACE, "--secret", CITY_KEY, "--db", province_db)],
+            [
+                *_cli(
+                    "add-city",
+                    CITY_ID,
+                    "--jurisdiction",
+                    CITY_PLACE,
+                    "--secret",
+                    CITY_KEY,
+                    "--db",
+                    province_db,
+                )
+            ],
             check=True,
             timeout=60,
         )

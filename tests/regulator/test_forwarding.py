@@ -40,7 +40,9 @@ def test_the_city_ledger_arrives_at_the_province_once_and_listing_comes_back_dow
             review = Review(city_repo)
             review.act(h, "confirm", REGULATOR, "现场核实")
             review.act(h, "order", REGULATOR, "限期整改", deadline_days=3)
-            Incidents(city_repo).record(REGULATOR, PROJECT, "accident", time.time() - 600, 0, 1, "塔吊吊物坠落一人受伤")
+            Incidents(city_repo).record(
+                REGULATOR, PROJECT, "accident", time.time() - 600, 0, 1, "塔吊吊物坠落一人受伤"
+            )
         finally:
             city_repo.close()
         wait(c.same, "the province holding the city's ledger as the city does", 60, c)
@@ -52,16 +54,20 @@ def test_the_city_ledger_arrives_at_the_province_once_and_listing_comes_back_dow
             "SELECT j.path FROM projects p JOIN jurisdictions j ON j.id = p.district_id"
         ) == [("广东省/深圳市/南山区",)]
         # the province's key for the project is not the city's gateways' secret
-        assert c.province.rows("SELECT secret FROM projects")[0][0] != c.city.rows("SELECT secret FROM projects")[0][0]
+        assert (
+            c.province.rows("SELECT secret FROM projects")[0][0]
+            != c.city.rows("SELECT secret FROM projects")[0][0]
+        )
         # the accident's clocks to the province stopped at the city by the forwarding itself
         assert sorted(c.city.rows("SELECT to_level, how FROM incident_reports")) == [
             ("province", "forwarded"),
             ("provincial_system", "forwarded"),
         ]
         # each record once at the province, whatever was sent again
-        assert c.province.rows("SELECT COUNT(*), COUNT(DISTINCT (kind, ref)) FROM forward_records")[0] == (
-            c.province.rows("SELECT COUNT(*) FROM forward_records")[0][0],
-        ) * 2
+        assert (
+            c.province.rows("SELECT COUNT(*), COUNT(DISTINCT (kind, ref)) FROM forward_records")[0]
+            == (c.province.rows("SELECT COUNT(*) FROM forward_records")[0][0],) * 2
+        )
 
         # the province lists supervision over the city's hazard in its own UI ...
         province_repo = c.province.repo()
@@ -72,7 +78,9 @@ def test_the_city_ledger_arrives_at_the_province_once_and_listing_comes_back_dow
         with httpx.Client(base_url=c.province.url, timeout=30) as ui:
             assert ui.post("/ui/api/login", json={"username": "gd", "password": PASSWORD}).status_code == 200
             [seen] = ui.get("/ui/api/hazards", params={"state": "all"}).json()["hazards"]
-            r = ui.post(f"/ui/api/hazards/{seen['id']}/listings", json={"level": "province", "kind": "stop_work"})
+            r = ui.post(
+                f"/ui/api/hazards/{seen['id']}/listings", json={"level": "province", "kind": "stop_work"}
+            )
             assert r.status_code == 200, r.text
         # ... and it reaches the city, on the hazard it came from, and goes back up as the same listing
         wait(
