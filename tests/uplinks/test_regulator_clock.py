@@ -17,9 +17,9 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
+from contract import wire
 from contract.config.uplinks import RegulatorUplink
 from gateway.alerts.store import DecisionStore
-from contract import wire
 from gateway.uplinks import heartbeat, server_clock
 from gateway.uplinks.base import PermanentFailure, TransientFailure
 from gateway.uplinks.feedback import FeedbackPoller
