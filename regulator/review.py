@@ -21,6 +21,7 @@ from contract.alert_event import LEVEL_RANK
 from regulator import classify
 from regulator.channels import SOURCES, source_name
 from regulator.db import sql
+from regulator.forwarding.wire import NOT_FORWARDED
 from regulator.names import metric_name, rule_name, site_state_name
 from regulator.paging import pages
 from regulator.peaks import peak_words
@@ -600,7 +601,8 @@ class Review:
             rows = db.execute(
                 sql(
                     "UPDATE hazards AS h SET escalated_at = :now WHERE h.state = 'rectifying' "
-                    f"AND h.deadline < :now AND h.escalated_at IS NULL AND NOT {LISTED} RETURNING id, project"
+                    f"AND h.deadline < :now AND h.escalated_at IS NULL AND NOT {LISTED} AND {NOT_FORWARDED} "
+                    "RETURNING id, project"
                 ),
                 {"now": now},
             ).all()

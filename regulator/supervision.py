@@ -29,6 +29,7 @@ from sqlalchemy.engine import Connection
 
 from regulator import classify
 from regulator.db import sql
+from regulator.forwarding.wire import NOT_FORWARDED
 from regulator.jurisdictions import LEVEL_NAMES, LEVELS, SEP
 from regulator.names import BEIJING
 from regulator.peaks import peak_words
@@ -227,7 +228,7 @@ class Supervision:
                 sql(
                     "SELECT l.id, l.hazard_id, l.project, l.level, l.authority, h.state FROM listings l "
                     "JOIN hazards h ON h.id = l.hazard_id WHERE l.state = 'listed' AND l.deadline < :now "
-                    f"AND h.state IN {UNANSWERED} ORDER BY l.id"
+                    f"AND h.state IN {UNANSWERED} AND {NOT_FORWARDED} ORDER BY l.id"
                 ),
                 {"now": now},
             ).all()

@@ -72,6 +72,8 @@ def test_the_city_ledger_arrives_at_the_province_once_and_listing_comes_back_dow
         # the province lists supervision over the city's hazard in its own UI ...
         province_repo = c.province.repo()
         try:
+            # (its upkeep leaves the city's overdue hazard to the city, which escalates it and forwards that)
+            assert Review(province_repo).escalate_overdue(time.time() + 5 * 86400) == 0
             Accounts(province_repo).add_user("gd", PASSWORD, "regulator", jurisdiction="广东省")
         finally:
             province_repo.close()
