@@ -80,6 +80,9 @@ def test_the_city_ledger_arrives_at_the_province_once_and_listing_comes_back_dow
         with httpx.Client(base_url=c.province.url, timeout=30) as ui:
             assert ui.post("/ui/api/login", json={"username": "gd", "password": PASSWORD}).status_code == 200
             [seen] = ui.get("/ui/api/hazards", params={"state": "all"}).json()["hazards"]
+            shown = ui.get(f"/ui/api/hazards/{seen['id']}")
+            assert shown.status_code == 200, shown.text
+            assert [a["action"] for a in shown.json()["actions"]] == ["confirm", "order"]
             r = ui.post(
                 f"/ui/api/hazards/{seen['id']}/listings", json={"level": "province", "kind": "stop_work"}
             )
