@@ -75,16 +75,26 @@ class BatchReceipt(BaseModel):
     new: int = Field(description="records the province did not hold before")
 
 
-class Decision(BaseModel):
-    """A province's listed supervision (挂牌督办) over one of the city's hazards, with its notices."""
+class DownRow(BaseModel):
+    """A row of the province's ledger that goes down: the province's id, the city's id of it when it is a row
+    the city forwarded (None: the province made it), and its columns."""
 
-    id: int = Field(description="the province's listing id, the cursor of the next poll")
+    id: int
+    city_ref: str | None = None
+    row: dict[str, Scalar]
+
+
+class Decision(BaseModel):
+    """One decision the province took on a city's hazard (an action of its audit trail: listing it for
+    supervision, a notice, a re-inspection, 销号) with what it left: the hazard's state, and its listings and
+    their notices as the province holds them."""
+
+    id: int = Field(description="the province's action id, the cursor of the next poll")
     hazard_ref: str = Field(description="the city's id of the hazard")
-    listing: dict[str, Scalar]
-    notices: list[dict[str, Scalar]]
-    actions: list[dict[str, Scalar]] = Field(
-        description="the audit rows of the listing (挂牌督办) at the province"
-    )
+    action: dict[str, Scalar]
+    hazard: dict[str, Scalar] = Field(description="the hazard's state, major, deadline and closed_at")
+    listings: list[DownRow]
+    notices: list[DownRow]
 
 
 class Decisions(BaseModel):

@@ -9,19 +9,25 @@ and with the province away for a while, everything arrives once when it is back.
 
 from __future__ import annotations
 
+import base64
 import time
 
 import httpx
 
+from contract.wire import RECTIFICATIONS_PATH, RectificationReport
 from regulator.auth import Accounts
 from regulator.incidents import Incidents
 from regulator.review import Review
 from regulator.scope import Actor
 from tests.regulator.chain import CITY_ID, Chain, chain, major, wait
-from tests.regulator.support import PROJECT, make_event
+from tests.regulator.support import PROJECT, make_event, real_jpeg, signed
 
 REGULATOR = Actor("sz-inspector", "regulator", None, "广东省/深圳市")
 PASSWORD = "Province-2026"
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
 
 
 def hazard_id(side_rows: list[tuple[int]]) -> int:
@@ -97,6 +103,49 @@ def test_the_city_ledger_arrives_at_the_province_once_and_listing_comes_back_dow
         wait(c.same, "the listing back at the province as the same one", 60, c)
         assert c.province.rows("SELECT level, authority FROM listings") == [("province", "广东省")]
         assert len(c.city.rows("SELECT number FROM notices")) == 1
+
+        # the site reports it fixed to the city; the province re-inspects and closes it (销号) ...
+        report = (
+            RectificationReport(
+                project=PROJECT,
+                alert_id="limiter",
+                note="已更换起重量限制器并复测",
+                photo=b64(real_jpeg("FIXED")),
+            )
+            .model_dump_json()
+            .encode()
+        )
+        r = httpx.post(
+            c.city.url + RECTIFICATIONS_PATH,
+            content=report,
+            headers=signed(RECTIFICATIONS_PATH, report),
+            timeout=30,
+        )
+        assert r.status_code == 200, r.text
+        wait(
+            lambda: c.province.rows("SELECT state FROM hazards") == [("reported",)],
+            "the report upward",
+            60,
+            c,
+        )
+        with httpx.Client(base_url=c.province.url, timeout=30) as ui:
+            assert ui.post("/ui/api/login", json={"username": "gd", "password": PASSWORD}).status_code == 200
+            passed = {"passed": True, "note": "复查合格，予以销号", "photo": b64(real_jpeg("OK"))}
+            r = ui.post(f"/ui/api/hazards/{seen['id']}/reinspect", json=passed)
+            assert r.status_code == 200, r.text
+        # ... and the city's hazard and the listing are closed too, the trail the same on both sides
+        wait(
+            lambda: (
+                c.city.rows("SELECT h.state, l.state FROM hazards h JOIN listings l ON l.hazard_id = h.id")
+                == [("closed", "closed")]
+            ),
+            "the province's 销号 at the city",
+            60,
+            c,
+        )
+        wait(c.same, "both ledgers alike after the 销号", 60, c)
+        trail = [r[2] for r in sorted(c.ledger(c.city)["actions"], key=lambda r: r[6])]
+        assert trail[:3] == ["confirm", "order", "list"] and trail[-1] == "close", trail
 
 
 def city_repo_rows(c: Chain, statement: str) -> list[tuple[int]]:
