@@ -49,23 +49,26 @@ class Pending:
 
 
 def switch_on(engine: Engine, province_url: str, city_id: str) -> bool:
-    """Make the triggers queue changes from now on, and queue the whole ledger as it is the first time (the
-    province has never seen it); True when that happened now. The ledger's tables are locked against
-    writes while the row appears and the ledger is queued, so no change falls between the two."""
+    """Make the triggers queue changes from now on, and queue the whole ledger as it is the first time, or
+    when the province or the city's id there changed (that province has never seen it); True when that
+    happened now. The ledger's tables are locked against writes while the state row changes and the ledger
+    is queued, so no change falls between the two."""
     if engine.dialect.name != "postgresql":
         raise NotPostgres(
             "forwarding to the province runs on PostgreSQL only (its triggers queue every ledger change): "
             "give --db postgresql://USER@HOST:PORT/DB"
         )
     with engine.begin() as db:
-        if db.execute(sql("SELECT 1 FROM forward_state")).first():
-            db.execute(
-                sql("UPDATE forward_state SET province_url = :u, city_id = :c"),
-                {"u": province_url, "c": city_id},
-            )
+        was = db.execute(sql("SELECT province_url, city_id FROM forward_state")).first()
+        if was is not None and tuple(was) == (province_url, city_id):
             return False
         tables = ", ".join(table for table, _ in TABLES.values())
         db.execute(sa.text(f"LOCK TABLE {tables} IN SHARE MODE"))
+        db.execute(sql("DELETE FROM forward_state"))
+        db.execute(sql("DELETE FROM forward_outbox"))  # all of it is queued again below
+        # another province: what came down from the last one is the city's own to this one, and its cursor
+        # of decisions (with the state row) starts again
+        db.execute(sql("DELETE FROM forward_down"))
         db.execute(
             sql("INSERT INTO forward_state(id, province_url, city_id, since) VALUES (1, :u, :c, :now)"),
             {"u": province_url, "c": city_id, "now": time.time()},

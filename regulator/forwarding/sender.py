@@ -85,7 +85,11 @@ class Forwarder:
         """Switch forwarding on (the first time: queue the whole ledger), then forward and poll forever."""
         try:
             if await self._retry(self._switch_on):
-                log.warning("forwarding to %s switched on: the whole ledger is queued once", self._base)
+                log.warning(
+                    "forwarding to %s as %s switched on: the whole ledger is queued once",
+                    self._base,
+                    self.link.city_id,
+                )
             poll_at = 0.0
             while True:
                 sent = await self._retry(self.forward_once)
