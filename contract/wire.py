@@ -37,13 +37,20 @@ def default_signature(secret: str, method: str, path: str, timestamp_ms: str, no
 
 
 def signed_headers(
-    project: str, secret: str, path: str, body: bytes, now_ms: int | None = None, method: str = "POST"
+    project: str,
+    secret: str,
+    path: str,
+    body: bytes,
+    now_ms: int | None = None,
+    method: str = "POST",
+    nonce: str | None = None,
 ) -> dict[str, str]:
     """The four X-Sitegw-* headers (plus Content-Type) for sending ``body`` to ``path`` (with its query
     string, if any) with ``method``: a gateway's requests to its regulator, and a city's regulator's to its
-    province's (regulator/forwarding/), where ``project`` is the city's id."""
+    province's (regulator/forwarding/), where ``project`` is the city's id. ``nonce``: a fresh random one
+    unless given (a test replaying one)."""
     ts = str(int(time.time() * 1000) if now_ms is None else now_ms)
-    nonce = secrets.token_hex(16)
+    nonce = nonce or secrets.token_hex(16)
     return {
         "Content-Type": "application/json",
         "X-Sitegw-Project": project,
