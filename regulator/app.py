@@ -7,6 +7,9 @@ Gateways (signed with the project's secret, docs/design.md's default protocol; r
 regulator/clips.py), and ``GET /api/v1/feedback`` (the regulator's decisions on the project's
 hazards, after an action id, and the cameras whose picture a regulator asked for).
 
+Cities' platforms that forward to this one as their province (signed with the city's key,
+regulator/forwarding/): ``POST /api/v1/forward`` and ``GET /api/v1/forward/decisions``.
+
 Regulators, project users and admins (a session cookie from ``POST /ui/api/login``,
 regulator/routes_session.py): the review queue, a hazard with its evidence and readings, the actions of the
 closed loop, the overview, projects and users (regulator/routes_*.py and the other *_routes.py); the page
