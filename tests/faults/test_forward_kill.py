@@ -1,6 +1,6 @@
 """Issue #39 part 1's zero-loss promise between a city's platform and the province's, on the real
 processes (tests/regulator/chain.py): the province away for ``SITEGW_FAULT_S`` seconds while the city
-takes a few hundred hazards and decisions, then back, and the city SIGKILLed again and again while it
+takes a thousand hazards and decisions, then back, and the city SIGKILLed again and again while it
 forwards the backlog; afterwards the province holds every record of the city's ledger once.
 """
 
@@ -21,7 +21,7 @@ from tests.regulator.support import make_event
 pytestmark = pytest.mark.slow
 
 FAULT_S = float(os.environ.get("SITEGW_FAULT_S", "10"))
-HAZARDS = 300
+HAZARDS = 1000  # 2,000 events and 334 decisions: a backlog of about 3,000 changes, some seconds to forward
 KILLS = 8
 INSPECTOR = Actor("sz-inspector", "regulator", None, "广东省/深圳市")
 
@@ -79,4 +79,6 @@ def test_the_city_killed_mid_forwarding_loses_and_repeats_nothing(fault_table: l
     assert (lost, doubled) == (0, 0)
     assert kinds[0] == kinds[1]
     assert len(province["hazards"]) == HAZARDS + 1
-    assert any(q > 0 for q in killed_with), "no kill met a backlog: the scenario proved nothing"
+    assert any(0 < q < queued for q in killed_with), (
+        f"no kill met forwarding under way ({killed_with} of {queued})"
+    )
