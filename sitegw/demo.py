@@ -311,7 +311,12 @@ async def _regulator(
     if opts.regulator_chain:
         from sitegw.demo_chain import chain_regulators
 
-        return await chain_regulators(stack, opts.state_dir, opts.regulator_chain, site)
+        try:
+            return await chain_regulators(stack, opts.state_dir, opts.regulator_chain, site)
+        except ModuleNotFoundError as exc:
+            if not regulator_extra_missing(exc):
+                raise
+            raise OSError(f"--regulator-chain needs the regulator extra: {REGULATOR_INSTALL}") from None
     try:
         from regulator.server import RegulatorServer
     except ModuleNotFoundError as exc:

@@ -50,12 +50,16 @@ async def chain_regulators(
     )
     await province.start()
     stack.push_async_callback(province.stop)
-    create_if_missing(city_db)
-    city = RegulatorServer(
-        city_db,
-        evidence_dir=state_dir / "city-evidence",
-        forward=ForwardLink(province.base_url, CITY_ID, key, city_place, idle_s=1.0, poll_s=5.0),
-    )
+    link = ForwardLink(province.base_url, CITY_ID, key, city_place, idle_s=1.0, poll_s=5.0)
+    try:
+        create_if_missing(city_db)
+        city = RegulatorServer(city_db, evidence_dir=state_dir / "city-evidence", forward=link)
+    except Exception as exc:  # a URL that is not PostgreSQL's, a server out of reach, a role refused
+        raise OSError(
+            f"--regulator-chain {city_db}: cannot open the city's database ({str(exc).splitlines()[0]}); give a "
+            "PostgreSQL URL a role that may create databases can reach, e.g. "
+            "postgresql://postgres@127.0.0.1:5432/sitegw_demo_city"
+        ) from None
     secret = _kept(state_dir / "regulator.secret")
     city.repo.add_project(p.code, p.name, p.city, secret, p.district)
     await city.start()

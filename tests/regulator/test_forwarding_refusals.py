@@ -4,6 +4,8 @@ place, a record of a project the city never forwarded; each refusal names the fi
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from contract.wire import signed_headers
 from regulator.forwarding.cities import register
 from regulator.forwarding.wire import FORWARD_PATH, Batch, Record
 from regulator.server import RegulatorServer
+from tests.e2e.test_gateway_kill import REPO
 from tests.regulator.support import pg_database
 
 KEY = "a-city-key-for-the-tests-0123"
@@ -97,3 +100,27 @@ async def test_what_is_not_the_citys_own_is_refused_and_nothing_kept(province: R
     r = await send(province, good)  # the same batch signed afresh (a retry): kept once
     assert r.status_code == 200 and r.json()["new"] == 0
     assert held(province) == 1
+
+
+def test_serve_says_what_forwarding_lacks(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [
+            *(sys.executable, "-m", "sitegw.cli", "regulator", "serve", "--port", "0"),
+            *(
+                "--db",
+                f"sqlite:///{tmp_path / 'city.sqlite'}",
+                "--forward-to",
+                "province.example",
+                "--forward-id",
+                "SZ",
+            ),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2, run.stderr
+    for told in ("--forward-secret is missing", "--forward-jurisdiction is missing", "not an http(s) URL"):
+        assert told in run.stderr
+    assert "PostgreSQL only" in run.stderr and "add-city" in run.stderr
