@@ -45,7 +45,13 @@ ACTOR = Actor("forwarding", "admin")
 
 
 class ForwardRetry(Exception):
-    """The province did not take the request: try again later (the message says why)."""
+    """The province did not take the request: try again later (the message says why). ``refused``: the
+    province turned it down (4xx), which a person must fix (a key, a place), as opposed to a fault that
+    passes by itself."""
+
+    def __init__(self, message: str, refused: bool = False) -> None:
+        super().__init__(message)
+        self.refused = refused
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +125,7 @@ class Forwarder:
     def _said(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome is not None else None
         wait = state.next_action.sleep if state.next_action is not None else 0.0
-        level = logging.ERROR if isinstance(exc, ForwardRetry) and " 4" in str(exc)[:60] else logging.WARNING
+        level = logging.ERROR if isinstance(exc, ForwardRetry) and exc.refused else logging.WARNING
         log.log(
             level, "forwarding to the province: %s; try %d again in %.0f s", exc, state.attempt_number, wait
         )
@@ -134,7 +140,10 @@ class Forwarder:
         except httpx.HTTPError as exc:
             raise ForwardRetry(f"no answer from {self._base} ({type(exc).__name__}: {exc})") from exc
         if not r.is_success:
-            raise ForwardRetry(f"HTTP {r.status_code} from {self._base}{path}: {r.text[:300]}")
+            raise ForwardRetry(
+                f"HTTP {r.status_code} from {self._base}{path}: {r.text[:300]}",
+                refused=400 <= r.status_code < 500 and r.status_code not in (408, 429),
+            )
         return r
 
     async def forward_once(self) -> bool:
