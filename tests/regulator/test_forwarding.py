@@ -35,7 +35,7 @@ def hazard_id(side_rows: list[tuple[int]]) -> int:
     return found
 
 
-def test_the_city_ledger_arrives_at_the_province_once_and_listing_comes_back_down() -> None:
+def test_the_city_ledger_arrives_once_and_the_provinces_decisions_come_back_down() -> None:
     with chain() as c:
         c.post(major("limiter"))
         wait(lambda: c.province.rows("SELECT id FROM hazards") != [], "the hazard at the province", 60, c)
