@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
+import time
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -32,6 +34,30 @@ def default_signature(secret: str, method: str, path: str, timestamp_ms: str, no
     """Lowercase hex HMAC-SHA256 over ``METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\nSHA256HEX(BODY)`` (docs/design.md)."""
     message = "\n".join([method.upper(), path, timestamp_ms, nonce, hashlib.sha256(body).hexdigest()])
     return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def signed_headers(
+    project: str,
+    secret: str,
+    path: str,
+    body: bytes,
+    now_ms: int | None = None,
+    method: str = "POST",
+    nonce: str | None = None,
+) -> dict[str, str]:
+    """The four X-Sitegw-* headers (plus Content-Type) for sending ``body`` to ``path`` (with its query
+    string, if any) with ``method``: a gateway's requests to its regulator, and a city's regulator's to its
+    province's (regulator/forwarding/), where ``project`` is the city's id. ``nonce``: a fresh random one
+    unless given (a test replaying one)."""
+    ts = str(int(time.time() * 1000) if now_ms is None else now_ms)
+    nonce = nonce or secrets.token_hex(16)
+    return {
+        "Content-Type": "application/json",
+        "X-Sitegw-Project": project,
+        "X-Sitegw-Timestamp": ts,
+        "X-Sitegw-Nonce": nonce,
+        "X-Sitegw-Signature": default_signature(secret, method, path, ts, nonce, body),
+    }
 
 
 class EventReceipt(BaseModel):

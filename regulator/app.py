@@ -7,6 +7,9 @@ Gateways (signed with the project's secret, docs/design.md's default protocol; r
 regulator/video/clips.py), and ``GET /api/v1/feedback`` (the regulator's decisions on the project's
 hazards, after an action id, and the cameras whose picture a regulator asked for).
 
+Cities' platforms that forward to this one as their province (signed with the city's key,
+regulator/forwarding/): ``POST /api/v1/forward`` and ``GET /api/v1/forward/decisions``.
+
 Regulators, project users and admins (a session cookie from ``POST /ui/api/login``,
 regulator/routes/session.py): the review queue, a hazard with its evidence and readings, the actions of the
 closed loop, the overview, projects and users (regulator/routes_*.py and the other *_routes.py); the page
@@ -27,6 +30,7 @@ from contract.wire import CLIPS_PATH, MAX_CLIP_BYTES, MAX_PICTURE_BODY, PICTURES
 from regulator.access.auth import Accounts, AuthError, LoginPolicy
 from regulator.channels import public
 from regulator.channels.routes import MAX_PUBLIC_BODY, PUBLIC_REPORTS_PATH, add_routes
+from regulator.forwarding.routes import forward_router
 from regulator.ingest.held import WarningHold
 from regulator.ingest.on_loop import LoopIngest
 from regulator.ingest.receive import Refusal
@@ -148,6 +152,7 @@ def create_app(
     app.include_router(safety_log_router(repo, log_policy or LogPolicy(), signed_in, signed))
     app.include_router(warnings_router(weather, signed_in))
     app.include_router(ingest_router(repo, review, hold, on_loop, supervision, weather))
+    app.include_router(forward_router(repo))  # the cities that forward to this platform as their province
     app.include_router(pages_router())
     app.include_router(session_router(accounts, login_policy, secure_cookies))
     in_place = partial(narrowed, repo)

@@ -27,6 +27,7 @@ from regulator.storage.repository import Repository, default_evidence_dir
 
 if TYPE_CHECKING:
     from regulator.asgi import ServeSettings
+    from regulator.forwarding.sender import ForwardLink
 
 DEFAULT_DB = "sqlite:///regulator.sqlite"
 # the least characters of a signing secret: a shorter signing secret can be guessed, and whoever has it posts alerts as the site
@@ -188,6 +189,22 @@ def serve(
     password_max_age_days: float = typer.Option(
         90.0, "--password-max-age-days", min=0, help="a password older than this must be changed (0: never)"
     ),
+    forward_to: str = typer.Option(
+        "",
+        "--forward-to",
+        envvar="REGULATOR_FORWARD_TO",
+        help="a city's platform: forward the ledger to the province's regulator at this URL, e.g. "
+        "https://province.example/ (PostgreSQL only; docs/regulator/chain.md)",
+    ),
+    forward_id: str = typer.Option("", "--forward-id", help="this city's id at the province (its add-city)"),
+    forward_secret: str = typer.Option(
+        "", "--forward-secret", envvar="REGULATOR_FORWARD_SECRET", help="this city's key at the province"
+    ),
+    forward_jurisdiction: str = typer.Option(
+        "",
+        "--forward-jurisdiction",
+        help="this city's place, 省/市, as the province registered it, e.g. 广东省/深圳市",
+    ),
     secure_cookies: bool | None = typer.Option(
         None,
         "--secure-cookies/--plain-cookies",
@@ -207,6 +224,7 @@ def serve(
     from regulator.server import RegulatorServer
 
     _repo(db).close()  # a clear error for a bad --db (and the schema migrated once) before anything listens
+    forward = _forward_link(db, workers, forward_to, forward_id, forward_secret, forward_jurisdiction)
     spec = str(evidence_dir or default_evidence_dir(db))
     pictures = _pictures(spec, s3_endpoint or None)
     settings = ServeSettings(
@@ -264,6 +282,7 @@ def serve(
             secure_cookies=secure_cookies,
             followup=FollowupPolicy(investigation_days, penalty_days),
             log_policy=LogPolicy(log_due_hours, log_grace_hours),
+            forward=forward,
         )
         await server.start()
         settle_startup_heap()
@@ -285,6 +304,41 @@ def serve(
     except OSError as exc:
         typer.echo(f"cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
         raise typer.Exit(1) from None
+
+
+def _forward_link(
+    db: str, workers: int, url: str, city_id: str, secret: str, jurisdiction: str
+) -> ForwardLink | None:
+    """The city's link to its province from serve's --forward-* options (None without --forward-to); exit 2
+    naming what is missing or wrong."""
+    if not url:
+        return None
+    from regulator.forwarding.sender import ForwardLink
+    from regulator.storage.db import normalise_url
+
+    problems = [
+        f"{option} is missing"
+        for option, value in (
+            ("--forward-id", city_id),
+            ("--forward-secret", secret),
+            ("--forward-jurisdiction", jurisdiction),
+        )
+        if not value
+    ]
+    if not url.startswith(("http://", "https://")):
+        problems.append(f"--forward-to {url!r} is not an http(s) URL")
+    if not normalise_url(db).startswith("postgresql"):
+        problems.append("forwarding runs on PostgreSQL only: --db postgresql://USER@HOST:PORT/DB")
+    if workers > 1:
+        problems.append("forwarding runs in one process: leave --workers at 1")
+    if problems:
+        typer.echo(
+            "cannot forward to the province: " + "; ".join(problems) + " (the province registers the city "
+            "with `sitegw regulator add-city ID --jurisdiction 省/市` and prints its key)",
+            err=True,
+        )
+        raise typer.Exit(2)
+    return ForwardLink(url, city_id, secret, jurisdiction)
 
 
 def _serve_workers(

@@ -13,6 +13,7 @@ from plumbing.http_server import ApiServer
 from regulator.access.auth import LoginPolicy
 from regulator.app import close_app, create_app
 from regulator.channels.public import Limits
+from regulator.forwarding.sender import Forwarder, ForwardLink
 from regulator.ingest.held import DEFAULT_HOLD_S, WarningHold
 from regulator.ledger.accident_followup import FollowupPolicy
 from regulator.ledger.review import DeadlinePolicy, Review
@@ -86,6 +87,7 @@ class RegulatorServer:
         secure_cookies: bool | None = None,
         followup: FollowupPolicy | None = None,
         log_policy: LogPolicy | None = None,
+        forward: ForwardLink | None = None,
     ) -> None:
         """``evidence_dir``: a picture store, a folder or ``s3://BUCKET/PREFIX`` (None: by the database);
         ``warning_hold_s``: flood control's hold of warnings (regulator/ingest/held.py; 0 = none);
@@ -97,13 +99,16 @@ class RegulatorServer:
         ``secure_cookies``: the session cookie's Secure flag (None: when the request came over TLS);
         ``followup``: when an accident's unfinished investigation or penalty is proposed for listed supervision
         (60 d, 75 d); ``log_policy``: when a site's daily safety log is due, and becomes a hazard when missing
-        (regulator/ledger/safety_logs.py)."""
+        (regulator/ledger/safety_logs.py); ``forward``: a city's platform forwards its ledger to the province's
+        (regulator/forwarding/)."""
         self.db = db
         self.repo = Repository(db, evidence_dir)
         self.host = host
         self.review = Review(self.repo, policy)
         self._escalate_every_s = escalate_every_s
         self._escalation: asyncio.Task[None] | None = None
+        self.forwarder = Forwarder(self.repo, forward) if forward is not None else None
+        self._forwarding: asyncio.Task[None] | None = None
         self.hold = WarningHold(warning_hold_s)
         self.log_policy = log_policy or LogPolicy()
         app = create_app(
@@ -148,6 +153,8 @@ class RegulatorServer:
             upkeep_forever(self.review, self._escalate_every_s, self.hold, self.log_policy),
             name="regulator-escalation",
         )
+        if self.forwarder is not None:
+            self._forwarding = asyncio.create_task(self.forwarder.run_forever(), name="regulator-forwarding")
 
     async def wait(self) -> None:
         """Return when the server stopped by itself (it failed: SIGINT/SIGTERM are the embedding process's)."""
@@ -155,10 +162,11 @@ class RegulatorServer:
 
     async def stop(self) -> None:
         """Stop accepting, finish requests in progress (their events are stored), close the database."""
-        if self._escalation is not None:
-            self._escalation.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._escalation
+        for task in (self._escalation, self._forwarding):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self._http.stop(force=False)
         await close_app(self._app)
         self.repo.close()

@@ -189,6 +189,13 @@ def demo(
         envvar="SITEGW_REGULATOR_SECRET",
         help="the project's secret at --regulator-url",
     ),
+    regulator_chain: str | None = typer.Option(
+        None,
+        "--regulator-chain",
+        help="instead of one embedded receiver, a city's regulator on this PostgreSQL database (created when "
+        "missing), e.g. postgresql://postgres@127.0.0.1:5432/sitegw_demo_city, forwarding to a province's: "
+        "watch the site's hazards reach the province (docs/regulator/chain.md)",
+    ),
 ) -> None:
     """A whole simulated site on this machine: cranes, hoist and anemometer over Modbus TCP/RTU; pit, high formwork, gate and confined space over MQTT; siren relays."""
     import asyncio
@@ -222,7 +229,10 @@ def demo(
         pour_after_s=pour_after or None,
         regulator_url=regulator_url,
         regulator_secret=regulator_secret,
+        regulator_chain=regulator_chain,
     )
+    if regulator_url and regulator_chain:
+        _fail("give --regulator-url or --regulator-chain, not both")
     if regulator_url and not regulator_secret:
         _fail("--regulator-url needs --regulator-secret (or SITEGW_REGULATOR_SECRET)")
     try:
@@ -278,6 +288,7 @@ def _register_regulator() -> None:
             "add-place",
             "monthly-report",
             "record",
+            "add-city",
             "video-set",
             "national-export",
         )
@@ -293,12 +304,13 @@ def _register_regulator() -> None:
     regulator_app.command("add-place")(add_place)
     regulator_app.command("monthly-report")(monthly_report)
     regulator_app.command("record")(add_record)
+    from regulator.forwarding.cities import add_city
+    from regulator.reports.national_export_cli import national_export
     from regulator.video.video_set_cli import video_set_app
 
-    regulator_app.add_typer(video_set_app, name="video-set")
-    from regulator.reports.national_export_cli import national_export
-
+    regulator_app.command("add-city")(add_city)
     regulator_app.command("national-export")(national_export)
+    regulator_app.add_typer(video_set_app, name="video-set")
 
 
 def _register_subcommands() -> None:

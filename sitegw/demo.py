@@ -97,6 +97,7 @@ class DemoOptions:
     pour_after_s: float | None = DEMO_POUR_AFTER_S  # None: the pour waits for a supervisor
     regulator_url: str | None = None  # an outside receiver instead of the embedded one
     regulator_secret: str = ""
+    regulator_chain: str | None = None  # a city's database: a city and a province regulator (demo_chain.py)
     site_file: Path = EXAMPLE_SITE
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -307,6 +308,15 @@ async def _regulator(
     None on an install without the regulator extra (the demo runs on, and says how to get it)."""
     if opts.regulator_url:
         return RegulatorUplink(name="regulator", base_url=opts.regulator_url, secret=opts.regulator_secret)
+    if opts.regulator_chain:
+        from sitegw.demo_chain import chain_regulators
+
+        try:
+            return await chain_regulators(stack, opts.state_dir, opts.regulator_chain, site)
+        except ModuleNotFoundError as exc:
+            if not regulator_extra_missing(exc):
+                raise
+            raise OSError(f"--regulator-chain needs the regulator extra: {REGULATOR_INSTALL}") from None
     try:
         from regulator.server import RegulatorServer
     except ModuleNotFoundError as exc:
@@ -347,7 +357,14 @@ def _announce(
     if uplink is None:
         regulator = f"none: the embedded receiver needs the regulator extra ({REGULATOR_INSTALL})"
     else:
-        regulator = f"{uplink.base_url} ({'given receiver' if opts.regulator_url else 'embedded receiver'})"
+        which = (
+            "given receiver"
+            if opts.regulator_url
+            else "a city's regulator, forwarding to the province's"
+            if opts.regulator_chain
+            else "embedded receiver"
+        )
+        regulator = f"{uplink.base_url} ({which})"
     pour = (
         f"the pour starts {opts.pour_after_s:g} s after start"
         if opts.pour_after_s is not None

@@ -1,34 +1,16 @@
-"""The default regulator protocol of docs/design.md: one AlertEvent per signed POST."""
+"""The default regulator protocol of docs/design.md: one AlertEvent per signed POST (signed by
+contract.wire.signed_headers, which the other signed requests import from here too)."""
 
 from __future__ import annotations
-
-import secrets
-import time
 
 import httpx
 from pydantic import ValidationError
 
 from contract.alert_event import AlertEvent
 from contract.config.uplinks import RegulatorUplink
-from contract.wire import EVENTS_PATH, EventReceipt, default_signature
+from contract.wire import EVENTS_PATH, EventReceipt, signed_headers
 from gateway.uplinks.base import TransientFailure, http_client, post
 from gateway.uplinks.server_clock import TRUST_S, clock_of
-
-
-def signed_headers(
-    project: str, secret: str, path: str, body: bytes, now_ms: int | None = None, method: str = "POST"
-) -> dict[str, str]:
-    """The four X-Sitegw-* headers (plus Content-Type) for sending ``body`` to ``path`` (with its query
-    string, if any) with ``method``."""
-    ts = str(int(time.time() * 1000) if now_ms is None else now_ms)
-    nonce = secrets.token_hex(16)
-    return {
-        "Content-Type": "application/json",
-        "X-Sitegw-Project": project,
-        "X-Sitegw-Timestamp": ts,
-        "X-Sitegw-Nonce": nonce,
-        "X-Sitegw-Signature": default_signature(secret, method, path, ts, nonce, body),
-    }
 
 
 def check_receipt(response: httpx.Response, event_id: str) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from contract.alert_event import LEVEL_RANK
 from regulator.access.scope import PROJECTS, Actor, ScopedConnection
 from regulator.channels import SOURCES, source_name
+from regulator.forwarding.wire import NOT_FORWARDED
 from regulator.ledger import classify
 from regulator.ledger.peaks import peak_words
 from regulator.names import metric_name, rule_name, site_state_name
@@ -612,7 +613,8 @@ class Review:
             rows = db.execute(
                 sql(
                     "UPDATE hazards AS h SET escalated_at = :now WHERE h.state = 'rectifying' "
-                    f"AND h.deadline < :now AND h.escalated_at IS NULL AND NOT {LISTED} RETURNING id, project"
+                    f"AND h.deadline < :now AND h.escalated_at IS NULL AND NOT {LISTED} AND {NOT_FORWARDED} "
+                    "RETURNING id, project"
                 ),
                 {"now": now},
             ).all()

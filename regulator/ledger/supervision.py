@@ -29,6 +29,7 @@ from sqlalchemy.engine import Connection
 
 from regulator.access.jurisdictions import LEVEL_NAMES, LEVELS, SEP
 from regulator.access.scope import PROJECTS, Actor, ScopedConnection
+from regulator.forwarding.wire import NOT_FORWARDED
 from regulator.ledger import classify
 from regulator.ledger.peaks import peak_words
 from regulator.ledger.review import DAY_S, REGULATORS, Review, ReviewError
@@ -227,7 +228,7 @@ class Supervision:
                 sql(
                     "SELECT l.id, l.hazard_id, l.project, l.level, l.authority, h.state FROM listings l "
                     "JOIN hazards h ON h.id = l.hazard_id WHERE l.state = 'listed' AND l.deadline < :now "
-                    f"AND h.state IN {UNANSWERED} ORDER BY l.id"
+                    f"AND h.state IN {UNANSWERED} AND {NOT_FORWARDED} ORDER BY l.id"
                 ),
                 {"now": now},
             ).all()

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, sync_playwright
 
 from contract.alert_event import AlertEvent
-from contract.wire import default_signature
+from contract.wire import signed_headers
 from regulator.server import RegulatorServer
 from regulator.storage.db import migrate, normalise_url
 from regulator.storage.repository import _event_args
@@ -113,15 +113,7 @@ def signed(
     nonce: str | None = None,
 ) -> dict[str, str]:
     """The X-Sitegw-* headers of any gateway request (events, heartbeat, readings, rectifications, feedback)."""
-    ts = str(int(time.time() * 1000) if now_ms is None else now_ms)
-    nonce = nonce or secrets.token_hex(16)
-    return {
-        "Content-Type": "application/json",
-        "X-Sitegw-Project": project,
-        "X-Sitegw-Timestamp": ts,
-        "X-Sitegw-Nonce": nonce,
-        "X-Sitegw-Signature": default_signature(secret, method, path, ts, nonce, body),
-    }
+    return signed_headers(project, secret, path, body, now_ms, method, nonce)
 
 
 @contextmanager

@@ -17,9 +17,10 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
+from contract import wire
 from contract.config.uplinks import RegulatorUplink
 from gateway.alerts.store import DecisionStore
-from gateway.uplinks import heartbeat, regulator, server_clock
+from gateway.uplinks import heartbeat, server_clock
 from gateway.uplinks.base import PermanentFailure, TransientFailure
 from gateway.uplinks.feedback import FeedbackPoller
 from gateway.uplinks.periodic import UplinkRetry
@@ -36,7 +37,7 @@ def b64(data: bytes) -> str:
 @pytest.fixture
 def clock_an_hour_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
     ahead = SimpleNamespace(time=lambda: time.time() + 3600)
-    for module in (server_clock, regulator, heartbeat):
+    for module in (server_clock, wire, heartbeat):  # wire: signed_headers, which signs every request
         monkeypatch.setattr(module, "time", ahead)
 
 

@@ -3,8 +3,8 @@ jurisdiction, who made it and when, the zip's SHA-256 and what it held) and the 
 marking it sent (sent_at, sent_by) reports each of them to the national platform and stops its 48 h clock
 (regulator/reports/national_packages.py).
 
-Revision ID: 0024_national_export
-Revises: 0022
+Revision ID: 0024
+Revises: 0023
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0024_national_export"
-down_revision = "0022"
+revision = "0024"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,132 @@
+"""The city's side of forwarding in its database: switching it on, the queued changes, the rows they
+stand for, and deleting what the province took.
+
+Why a table filled by a trigger rather than a change log read by position: ids from a sequence are handed
+out when a row is written, not when its transaction commits, so a reader that remembers "sent up to id N"
+can pass over a row whose transaction commits after a higher one was read, and lose it for good. Rows of
+an outbox are deleted one by one once the province has taken them: a late commit is simply still there
+at the next read. The trigger (migration 0023) writes the row in the changing transaction, so a change
+and its queued row commit or vanish together, whichever code path made it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from regulator.forwarding.wire import KINDS, Kind, Record
+from regulator.storage.db import sql
+
+# kind -> (table, key column)
+TABLES: dict[Kind, tuple[str, str]] = {
+    "project": ("projects", "code"),
+    "hazard": ("hazards", "id"),
+    "action": ("actions", "id"),
+    "listing": ("listings", "id"),
+    "notice": ("notices", "id"),
+    "incident": ("incidents", "id"),
+    "incident_report": ("incident_reports", "id"),
+}
+# a project's columns that stay at the city: its gateways' key, and what the province derives itself
+PRIVATE = {"secret", "last_seen_at", "district_id"}
+
+
+class NotPostgres(RuntimeError):
+    """Forwarding was asked of a SQLite database (the triggers that queue changes are PostgreSQL's)."""
+
+
+@dataclass
+class Pending:
+    """One record to send: the outbox rows (ids) it stands for, oldest first."""
+
+    kind: Kind
+    ref: str
+    ids: list[int] = field(default_factory=list)
+
+
+def switch_on(engine: Engine, province_url: str, city_id: str) -> bool:
+    """Make the triggers queue changes from now on, and queue the whole ledger as it is the first time, or
+    when the province or the city's id there changed (that province has never seen it); True when that
+    happened now. The ledger's tables are locked against writes while the state row changes and the ledger
+    is queued, so no change falls between the two."""
+    if engine.dialect.name != "postgresql":
+        raise NotPostgres(
+            "forwarding to the province runs on PostgreSQL only (its triggers queue every ledger change): "
+            "give --db postgresql://USER@HOST:PORT/DB"
+        )
+    with engine.begin() as db:
+        was = db.execute(sql("SELECT province_url, city_id FROM forward_state")).first()
+        if was is not None and tuple(was) == (province_url, city_id):
+            return False
+        tables = ", ".join(table for table, _ in TABLES.values())
+        db.execute(sa.text(f"LOCK TABLE {tables} IN SHARE MODE"))
+        db.execute(sql("DELETE FROM forward_state"))
+        db.execute(sql("DELETE FROM forward_outbox"))  # all of it is queued again below
+        # another province: what came down from the last one is the city's own to this one, and its cursor
+        # of decisions (with the state row) starts again
+        db.execute(sql("DELETE FROM forward_down"))
+        db.execute(
+            sql("INSERT INTO forward_state(id, province_url, city_id, since) VALUES (1, :u, :c, :now)"),
+            {"u": province_url, "c": city_id, "now": time.time()},
+        )
+        for kind in KINDS:
+            table, key = TABLES[kind]
+            db.execute(
+                sa.text(
+                    f"INSERT INTO forward_outbox(kind, ref, queued_at) SELECT :k, CAST({key} AS TEXT), :now "
+                    f"FROM {table} ORDER BY {key}"
+                ),
+                {"k": kind, "now": time.time()},
+            )
+    return True
+
+
+def pending(db: Connection, limit: int) -> list[Pending]:
+    """The oldest ``limit`` queued changes as records, each once at its first change's place (a row points
+    only at rows changed before it, so what it points at comes first)."""
+    rows = db.execute(
+        sql("SELECT id, kind, ref FROM forward_outbox ORDER BY id LIMIT :n"), {"n": limit}
+    ).all()
+    records: dict[tuple[str, str], Pending] = {}
+    for row_id, kind, ref in rows:
+        records.setdefault((kind, ref), Pending(kind, ref)).ids.append(row_id)
+    return list(records.values())
+
+
+def backlog(db: Connection) -> int:
+    """Changes queued and not yet taken by the province."""
+    return int(db.execute(sql("SELECT COUNT(*) FROM forward_outbox")).scalar_one())
+
+
+def record(db: Connection, item: Pending) -> Record | None:
+    """The record as it is now (None: its row is gone, nothing to send)."""
+    table, key = TABLES[item.kind]
+    found = db.execute(
+        sa.text(f"SELECT * FROM {table} WHERE CAST({key} AS TEXT) = :ref"), {"ref": item.ref}
+    ).first()
+    if found is None:
+        return None
+    row: dict[str, Any] = dict(found._mapping)
+    place = None
+    if item.kind == "project":
+        place = db.execute(
+            sql("SELECT path FROM jurisdictions WHERE id = :d"), {"d": row.get("district_id")}
+        ).scalar()
+        row = {k: v for k, v in row.items() if k not in PRIVATE}
+    else:
+        row.pop("id", None)
+    upstream = db.execute(
+        sql("SELECT remote_id FROM forward_down WHERE kind = :k AND local_id = :r"),
+        {"k": item.kind, "r": item.ref},
+    ).scalar()
+    return Record(seq=max(item.ids), kind=item.kind, ref=item.ref, row=row, place=place, upstream_id=upstream)
+
+
+def taken(engine: Engine, ids: list[int]) -> None:
+    """Delete the queued changes the province took."""
+    with engine.begin() as db:
+        db.execute(sa.text("DELETE FROM forward_outbox WHERE id = ANY(:ids)"), {"ids": ids})

@@ -1,0 +1,92 @@
+"""The province's routes for its cities (regulator/forwarding/): ``POST /api/v1/forward`` takes a batch of
+a city's records, ``GET /api/v1/forward/decisions?after=N`` answers the province's listings over the city's
+hazards. Both are signed like a gateway's requests, by the city's id and key (``sitegw regulator
+add-city``); a replayed nonce is refused as a gateway's is. Not in the OpenAPI document of the review UI's
+API: no user or gateway calls them, only another sitegw regulator (docs/regulator/chain.md)."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter, Query, Request
+from pydantic import ValidationError
+from sqlalchemy.engine import Connection
+
+from contract.nulls import validate_wire
+from regulator.forwarding.apply import City, apply, city
+from regulator.forwarding.down import decisions_for
+from regulator.forwarding.wire import DECISIONS_PATH, FORWARD_PATH, Batch, BatchReceipt, Decisions
+from regulator.ingest.receive import WINDOW_S, Refusal, claimed_project, field_errors, refuse_replay, verify
+from regulator.routes.answers import MAX_ID
+from regulator.routes.responses import signed_path
+from regulator.routes.routing import signed
+from regulator.storage.db import sql
+from regulator.storage.repository import INSERT_NONCE, Project, Repository
+
+NONCE_PREFIX = "city:"  # a city's nonces beside its projects' in one table, never mistaken for them
+
+
+def forward_router(repo: Repository) -> APIRouter:
+    """The cities' signed routes over ``repo``."""
+    r = APIRouter(include_in_schema=False)
+
+    def authenticated(db: Connection, request: Request, method: str, body: bytes) -> City:
+        """The city that signed the request, its nonce used up in ``db``'s transaction; Refusal(401) if none."""
+        claimed = claimed_project(request.headers)
+        sender = city(db, claimed)
+        if sender is None:
+            raise Refusal(
+                401, f"unknown city {claimed!r}: register it at the province with `sitegw regulator add-city`"
+            )
+        # the gateways' check of timestamp and signature, the city's key in place of a project's secret
+        verify(
+            Project(sender.id, sender.name, "", sender.secret),
+            claimed,
+            request.headers,
+            method,
+            signed_path(request),
+            body,
+        )
+        used = db.execute(
+            sql(INSERT_NONCE),
+            {
+                "p": NONCE_PREFIX + sender.id,
+                "n": request.headers["X-Sitegw-Nonce"],
+                "exp": time.time() + 2 * WINDOW_S,
+            },
+        )
+        if used.rowcount == 0:
+            raise refuse_replay(request.headers["X-Sitegw-Nonce"])
+        return sender
+
+    @r.post(FORWARD_PATH)
+    async def receive(request: Request) -> BatchReceipt:
+        """Keep a city's batch of records, each once; the receipt naming it."""
+
+        def handle(body: bytes) -> BatchReceipt:
+            with repo.engine.begin() as db:
+                sender = authenticated(db, request, "POST", body)
+                try:
+                    batch = validate_wire(Batch, body)
+                except ValidationError as exc:
+                    raise Refusal(
+                        422, "body is not a valid forwarding Batch", errors=field_errors(exc)
+                    ) from None
+                if batch.city != sender.id:
+                    raise Refusal(422, f"batch is for city {batch.city!r} but was signed as {sender.id!r}")
+                return apply(db, sender, batch)
+
+        return await signed(request, handle)
+
+    @r.get(DECISIONS_PATH)
+    async def decisions(request: Request, after: int = Query(0, ge=0, le=MAX_ID)) -> Decisions:
+        """The province's listed supervision over the city's hazards after listing ``after``."""
+
+        def handle(body: bytes) -> Decisions:
+            with repo.engine.begin() as db:
+                sender = authenticated(db, request, "GET", body)
+                return decisions_for(db, sender.id, after)
+
+        return await signed(request, handle)
+
+    return r

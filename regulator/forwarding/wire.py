@@ -1,0 +1,103 @@
+"""What a city's platform and a province's say to each other (regulator/forwarding/): a batch of the city's
+changed records up, the province's receipt for it, and the province's decisions on the city's records down.
+Both requests are signed like a gateway's (contract.wire.signed_headers), with the city's id in place of a
+project code and the key the province registered for it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+FORWARD_PATH = "/api/v1/forward"
+DECISIONS_PATH = "/api/v1/forward/decisions"
+
+Kind = Literal["project", "hazard", "action", "listing", "notice", "incident", "incident_report"]
+# the order a first switch-on queues the existing ledger in: what a row points at goes first
+KINDS: tuple[Kind, ...] = ("project", "hazard", "action", "listing", "notice", "incident", "incident_report")
+Scalar = str | int | float | bool | None  # a column's value as JSON carries it
+MAX_BATCH = 500  # records a batch holds at most (the city sends 200)
+MAX_COLUMNS = 80  # more than any forwarded table has
+MAX_TEXT = 20_000  # characters of one value (a hazard's message, a listing's note)
+MAX_REF = 64  # characters of a record's key (a project code, a row id)
+# SQL: hazard ``h`` is not a city's forwarded record. The province's upkeep leaves those to the city, whose
+# own sweep escalates them and forwards that, so one deadline is not escalated twice, once on each side
+NOT_FORWARDED = (
+    "NOT EXISTS (SELECT 1 FROM forward_records f WHERE f.kind = 'hazard' AND f.local_id = CAST(h.id AS TEXT))"
+)
+
+
+class Record(BaseModel):
+    """One record of the city's ledger as it is now: its table's row, keyed by the city's id of it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seq: int = Field(ge=1, description="the city's outbox position of its newest change in this batch")
+    kind: Kind
+    ref: str = Field(min_length=1, max_length=MAX_REF, description="the city's key: a project code, a row id")
+    row: dict[str, Scalar] = Field(description="the row's columns but the city's own id and secrets")
+    place: str | None = Field(None, max_length=200, description="a project's jurisdiction path at the city")
+    upstream_id: str | None = Field(
+        None, max_length=MAX_REF, description="the province's id of a row that came down from it"
+    )
+
+    @field_validator("row")
+    @classmethod
+    def bounded(cls, row: dict[str, Scalar]) -> dict[str, Scalar]:
+        """A row of at most MAX_COLUMNS short-named columns, each text at most MAX_TEXT characters."""
+        if len(row) > MAX_COLUMNS:
+            raise ValueError(f"{len(row)} columns: at most {MAX_COLUMNS}")
+        for name, value in row.items():
+            if not name.isidentifier() or len(name) > 63:
+                raise ValueError(f"column {name[:80]!r} is not a column name")
+            if isinstance(value, str) and len(value) > MAX_TEXT:
+                raise ValueError(f"column {name} holds {len(value)} characters: at most {MAX_TEXT}")
+        return row
+
+
+class Batch(BaseModel):
+    """The records a city sends in one request, oldest change first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    city: str = Field(min_length=1, max_length=64)
+    jurisdiction: str = Field(min_length=1, max_length=200, description="the city's place, 广东省/深圳市")
+    records: list[Record] = Field(max_length=MAX_BATCH)
+
+
+class BatchReceipt(BaseModel):
+    """The province's answer to a batch: only this, naming the batch, counts as delivered (a proxy's 200
+    does not)."""
+
+    city: str
+    records: int = Field(description="records in the batch, each kept once")
+    last_seq: int = Field(description="the batch's highest seq")
+    new: int = Field(description="records the province did not hold before")
+
+
+class DownRow(BaseModel):
+    """A row of the province's ledger that goes down: the province's id, the city's id of it when it is a row
+    the city forwarded (None: the province made it), and its columns."""
+
+    id: int
+    city_ref: str | None = None
+    row: dict[str, Scalar]
+
+
+class Decision(BaseModel):
+    """One decision the province took on a city's hazard (an action of its audit trail: listing it for
+    supervision, a notice, a re-inspection, 销号) with what it left: the hazard's state, and its listings and
+    their notices as the province holds them."""
+
+    id: int = Field(description="the province's action id, the cursor of the next poll")
+    hazard_ref: str = Field(description="the city's id of the hazard")
+    action: dict[str, Scalar]
+    hazard: dict[str, Scalar] = Field(description="the hazard's state, major, deadline and closed_at")
+    listings: list[DownRow]
+    notices: list[DownRow]
+
+
+class Decisions(BaseModel):
+    """The province's answer to a city's poll: its decisions after the cursor, oldest first."""
+
+    decisions: list[Decision]

@@ -1,0 +1,126 @@
+"""The province's door for cities (regulator/forwarding/routes.py) refuses what is not a registered city's
+own: an unknown city, a wrong key, a replayed request, a body not a batch, a project outside the city's
+place, a record of a project the city never forwarded; each refusal names the fix and keeps nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from contract.wire import signed_headers
+from regulator.forwarding.cities import register
+from regulator.forwarding.wire import FORWARD_PATH, Batch, Record
+from regulator.server import RegulatorServer
+from tests.e2e.test_gateway_kill import REPO
+from tests.regulator.support import pg_database
+
+KEY = "a-city-key-for-the-tests-0123"
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    with pg_database() as url:
+        yield url
+
+
+@pytest.fixture
+async def province(pg_url: str, tmp_path: Path) -> AsyncIterator[RegulatorServer]:
+    server = RegulatorServer(pg_url, evidence_dir=tmp_path / "evidence")
+    register(server.repo, "SZ", "深圳市平台", "广东省/深圳市", KEY)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+def project(code: str, place: str, seq: int = 1) -> Record:
+    row = {
+        "code": code,
+        "name": "示范项目",
+        "city": "深圳",
+        "district": "南山区",
+        "contractor": "",
+        "created_at": 1.0,
+    }
+    return Record(seq=seq, kind="project", ref=code, row=row, place=place)
+
+
+async def send(
+    server: RegulatorServer,
+    batch: Batch | bytes,
+    city: str = "SZ",
+    key: str = KEY,
+    headers: dict | None = None,
+) -> httpx.Response:
+    body = batch if isinstance(batch, bytes) else batch.model_dump_json().encode()
+    async with httpx.AsyncClient(base_url=server.base_url) as client:
+        return await client.post(
+            FORWARD_PATH, content=body, headers=headers or signed_headers(city, key, FORWARD_PATH, body)
+        )
+
+
+def held(server: RegulatorServer) -> int:
+    with server.repo.engine.connect() as db:
+        return int(db.exec_driver_sql("SELECT COUNT(*) FROM forward_records").scalar_one())
+
+
+async def test_what_is_not_the_citys_own_is_refused_and_nothing_kept(province: RegulatorServer) -> None:
+    good = Batch(
+        city="SZ", jurisdiction="广东省/深圳市", records=[project("GD-SZ-1", "广东省/深圳市/南山区")]
+    )
+    r = await send(province, good, city="GZ")
+    assert r.status_code == 401 and "add-city" in r.json()["error"]
+    r = await send(province, good, key="not-the-key-of-this-city")
+    assert r.status_code == 401 and "bad signature" in r.json()["error"]
+    r = await send(province, b'{"city": "SZ", "records": "all of them"}')
+    assert r.status_code == 422 and {e["field"] for e in r.json()["errors"]} >= {"jurisdiction", "records"}
+    outside = Batch(
+        city="SZ", jurisdiction="广东省/深圳市", records=[project("GD-GZ-1", "广东省/广州市/天河区")]
+    )
+    r = await send(province, outside)
+    assert r.status_code == 422 and "not under the city's place 广东省/深圳市" in r.json()["error"]
+    wrong_place = Batch(city="SZ", jurisdiction="广东省/广州市", records=[])
+    r = await send(province, wrong_place)
+    assert r.status_code == 422 and "--forward-jurisdiction" in r.json()["error"]
+    stray = Record(seq=2, kind="hazard", ref="7", row={"project": "GD-SZ-9", "alert_id": "x"})
+    r = await send(province, Batch(city="SZ", jurisdiction="广东省/深圳市", records=[stray]))
+    assert r.status_code == 422 and "never forwarded" in r.json()["error"]
+    assert held(province) == 0
+
+    body = good.model_dump_json().encode()
+    headers = signed_headers("SZ", KEY, FORWARD_PATH, body)
+    r = await send(province, body, headers=headers)
+    assert r.status_code == 200 and r.json() == {"city": "SZ", "records": 1, "last_seq": 1, "new": 1}
+    r = await send(province, body, headers=headers)  # the same request again: a replay
+    assert r.status_code == 401 and "nonce" in r.json()["error"]
+    r = await send(province, good)  # the same batch signed afresh (a retry): kept once
+    assert r.status_code == 200 and r.json()["new"] == 0
+    assert held(province) == 1
+
+
+def test_serve_says_what_forwarding_lacks(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [
+            *(sys.executable, "-m", "sitegw.cli", "regulator", "serve", "--port", "0"),
+            *(
+                "--db",
+                f"sqlite:///{tmp_path / 'city.sqlite'}",
+                "--forward-to",
+                "province.example",
+                "--forward-id",
+                "SZ",
+            ),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2, run.stderr
+    for told in ("--forward-secret is missing", "--forward-jurisdiction is missing", "not an http(s) URL"):
+        assert told in run.stderr
+    assert "PostgreSQL only" in run.stderr and "add-city" in run.stderr
