@@ -4,9 +4,8 @@ them at each tick (personnel.absent, personnel.certificate, personnel.attendance
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date
 
 from contract.config.personnel import KeyPerson
 from contract.config.rules import PersonnelRule
@@ -15,6 +14,7 @@ from rules.personnel_absent import PersonnelAbsent
 from rules.personnel_attendance import PersonnelAttendance
 from rules.personnel_certificate import PersonnelCertificate
 from rules.result import RuleResult
+from rules.site_day import SiteDay
 
 SHARE_EVERY_S = 600.0
 MAX_OTHERS = 10_000  # people not on the roster remembered on site: more than any one site's workforce
@@ -37,7 +37,7 @@ class PersonnelRules:
         self.device = device  # the alerts' device: the site's (first) access gate
         self._roster = {p.id: p for p in roster}
         self._cfg = cfg
-        self._tz = timezone(timedelta(hours=utc_offset_h))
+        self._day = SiteDay(utc_offset_h)  # the site's date at a tick
         self._presence: dict[str, OnSite] = {}
         self._last_work: float | None = None
         # the machines whose last word was work (loaded, moving): one falling silent has not stopped, as
@@ -47,10 +47,6 @@ class PersonnelRules:
         self._work_kind = ("", "")
         self._pours: set[str] = set()
         self._checked_on: date | None = None
-        # the instants well inside _checked_on's day (a millisecond short of either end, where the
-        # microsecond rounding of fromtimestamp could tip an instant into the next day): a tick between
-        # them is on that day without working out its date, which cost more than the rest of a tick
-        self._within_day = (math.inf, -math.inf)
         # presence is judged only once the gates have said something: no feed is not an absence
         # (a silent gate is the gate's fault, not the manager's)
         self._fed_since: float | None = None
@@ -136,19 +132,11 @@ class PersonnelRules:
         """The wall clock was stepped by ``step_s`` and reads ``now``: the monthly count leaves the step out."""
         self.attendance.clock_stepped(step_s, now)
 
-    def _day_of(self, now: float) -> date:
-        """The site's date at ``now``, and the instants well inside that day remembered with it."""
-        today = datetime.fromtimestamp(now, UTC).astimezone(self._tz).date()
-        midnight = datetime.combine(today, time(), self._tz).timestamp()
-        self._within_day = (midnight + 0.001, midnight + 86400 - 0.001)  # a fixed offset: no DST
-        return today
-
     def tick(self, now: float) -> list[RuleResult]:
         """The verdicts reached by ``now``."""
         cfg = self._cfg
         out: list[RuleResult] = []
-        start, end = self._within_day
-        if not start < now < end and (today := self._day_of(now)) != self._checked_on:
+        if (today := self._day.of(now)) != self._checked_on:
             self._checked_on = today
             for person in self._roster.values():
                 found = self.certificate.evaluate(self.device, person, today, now)

@@ -193,6 +193,8 @@ class CraneJudge(Judge):
 
     def tick(self, now: float) -> list[RuleResult]:
         jacking = self.shared.jacking
+        if jacking.none_open():
+            return []
         out: list[RuleResult] = []
         for device in jacking.any_open(list(self._cranes)):
             cfg = self.shared.section(device, "crane_jacking", CraneJackingRule)
