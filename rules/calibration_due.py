@@ -81,7 +81,7 @@ class CalibrationDue:
                 backfill=backfill,
             )
 
-        return self._memory.report_later(self._rule, device, "", level, ts, backfill, build)
+        return self._memory.report_later(self._rule, device, "", level, ts, backfill, build, float(left))
 
     def _dates(
         self,

@@ -514,23 +514,40 @@ class CraneCollision:
             order: Iterable[int] = picked
         else:
             order = range(len(self._plan))
+        memory, clear = self._memory, self._clear
         for k in order:
             i, indices, pairs, _group = self._plan[k]
             me = cranes[i]
-            travel = 0.0  # of the other that moves farthest: a pair closes by both cranes' travel at most
-            poses = []
-            for j in indices:
-                other = cranes[j]
-                poses.append(other.pose)
-                travel = other.travel if other.travel > travel else travel
-            travel += me.travel
-            floor = self._clear + travel  # clearances beyond it cannot give a level, however they move
-            now = _worst(pairs, me.jib, poses, floor)
-            if now is None:
+            if me.jib is None:
                 continue  # no slew yet: no clearance to measure
-            quiet = self._memory.quiet(me.device)
-            if quiet and now.metres >= floor:
-                continue  # beyond every threshold however they move: what banded_level would find
+            if len(indices) == 1:  # one other crane (most cranes of most sites): _worst of one pair
+                other = cranes[indices[0]]
+                poses = [other.pose]
+                travel = me.travel + other.travel  # a pair closes by both cranes' travel at most
+                floor = clear + travel  # clearances beyond it cannot give a level, however they move
+                found = pairs[0].worst(me.jib, poses[0], floor)
+                if found is None:
+                    continue
+                quiet = memory.quiet(me.device)
+                if quiet and found[0] >= floor:
+                    continue  # beyond every threshold however they move: what banded_level would find
+                now = tuple.__new__(Clearance, (found[0], found[1], pairs[0].other))
+            else:
+                travel = 0.0  # of the other that moves farthest
+                poses = []
+                for j in indices:
+                    other = cranes[j]
+                    poses.append(other.pose)
+                    travel = other.travel if other.travel > travel else travel
+                travel += me.travel
+                floor = clear + travel
+                worst_now = _worst(pairs, me.jib, poses, floor)
+                if worst_now is None:
+                    continue
+                now = worst_now
+                quiet = memory.quiet(me.device)
+                if quiet and now.metres >= floor:
+                    continue
             if now.metres >= floor:  # a verdict to make: every clearance measured
                 now = _worst(pairs, me.jib, poses) or now
             held, band, thresholds = self._memory.get(me.device), cfg.hysteresis_pct / 100, self._thresholds
@@ -562,7 +579,10 @@ class CraneCollision:
                 ts,
                 backfill,
             )
-            result = self._memory.report_later(RULE, me.device, "", level, ts, backfill, build)
+            # its value given at once: the alert manager reads every repeat's value for the alert's worst
+            result = self._memory.report_later(
+                RULE, me.device, "", level, ts, backfill, build, round(worst.metres, 2)
+            )
             if result is not None:
                 results.append(result)
         return results
