@@ -388,14 +388,22 @@ def predicted_clearance(
     horizon = max(v.spec.braking_time_s for v in moving)
     travel = sum(v.travel for v in moving)
     steps = max(1, min(PREDICT_STEPS, math.ceil(travel / PREDICT_STEP_M)))
-    best: tuple[Clearance, float] | None = None
+    # the smallest over the instants and, at each, over the pairs: the first of equal ones (the earliest
+    # instant, then the first pair), as :func:`_worst` of each instant in turn picks; written out, as
+    # the prediction runs at most samples of two cranes working near each other
+    best, best_t, at = math.inf, 0.0, -1
+    mode = ""
     for k in range(1, steps + 1):
         t = horizon * k / steps
         jib = pose_ahead(me, t)[0]
-        worst = _worst(pairs, jib, [pose_ahead(o, t) for o in others])
-        if worst is not None and (best is None or worst.metres < best[0].metres):
-            best = worst, t
-    return best
+        assert jib is not None  # me.jib is not None: a slew, which pose_ahead keeps
+        for p, other in enumerate(others):
+            found = pairs[p].worst(jib, pose_ahead(other, t))
+            if found is not None and found[0] < best:
+                (best, mode), best_t, at = found, t, p
+    if at < 0:
+        return None
+    return tuple.__new__(Clearance, (best, mode, pairs[at].other)), best_t
 
 
 def can_come_close(lower: CraneSpec, other: CraneSpec, cfg: CraneCollisionRule) -> bool:

@@ -72,9 +72,9 @@ class PersonnelRules:
         """The rule objects, for the engine's re-arming after a warm-up."""
         return (self.absent, self.certificate, self.attendance)
 
-    def work_seen(self, kind: tuple[str, str], ts: float, device: str = "") -> None:
+    def work_seen(self, device: str, kind: tuple[str, str], ts: float) -> None:
         """A crane or hoist (``device``) moving or loaded at ``ts`` (``kind``: what, in Chinese and
-        English)."""
+        English): a ``Shared.on_work`` listener."""
         if device:
             self._unfinished.add(device)
         if self._last_work is None or ts - self._last_work > self._cfg.active_hold_s:
