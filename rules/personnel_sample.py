@@ -10,7 +10,7 @@ from datetime import date
 from contract.config.personnel import KeyPerson
 from contract.config.rules import PersonnelRule
 from contract.config.site import SiteConfig
-from rules.personnel_absent import PersonnelAbsent
+from rules.personnel_absent import WATCHED, PersonnelAbsent
 from rules.personnel_attendance import PersonnelAttendance
 from rules.personnel_certificate import PersonnelCertificate
 from rules.result import RuleResult
@@ -39,6 +39,9 @@ class PersonnelRules:
         self._cfg = cfg
         self._day = SiteDay(utc_offset_h)  # the site's date at a tick
         self._presence: dict[str, OnSite] = {}
+        # present() and each watched role's _left(), worked out from the key people's passages (a tick
+        # needs them every second, and they change only when one of the key people passes a gate)
+        self._key_people: tuple[dict[str, list[str]], dict[str, float]] | None = None
         self._last_work: float | None = None
         # the machines whose last word was work (loaded, moving): one falling silent has not stopped, as
         # far as anyone knows, so the work goes on until it says it is at rest
@@ -59,6 +62,8 @@ class PersonnelRules:
         """A gate saw ``person`` enter (1) or leave (0). Beyond the roster, the ``MAX_OTHERS`` people seen
         last are remembered: ids published to a gate's topic must not grow the gateway without bound."""
         presence = self._presence
+        if person in self._roster:
+            self._key_people = None  # who of the key people is in, and when each role last left, changed
         presence.pop(person, None)  # to the end: the oldest passages are first, and forgotten first
         presence[person] = OnSite(person, value >= 0.5, ts)
         if len(presence) > len(self._roster) + MAX_OTHERS:
@@ -144,7 +149,9 @@ class PersonnelRules:
                     out.append(found)
         if self._fed_since is None:
             return out
-        present = self.present()
+        if self._key_people is None:
+            self._key_people = (self.present(), {role: self._left(role) for role in WATCHED})
+        present, left = self._key_people
         recent = self._last_work is not None and now - self._last_work <= cfg.active_hold_s
         working = bool(self._pours) or recent or bool(self._unfinished)
         work = (
@@ -152,9 +159,7 @@ class PersonnelRules:
             if self._pours
             else (self._work_kind if self._work_kind[0] else ("危大作业", "dangerous work"))
         )
-        missing_from = {
-            role: max(self._work_started, self._left(role)) for role in ("project_manager", "safety_officer")
-        }
+        missing_from = {role: max(self._work_started, left[role]) for role in WATCHED}
         out.extend(
             self.absent.evaluate(
                 self.device, now, working, present, missing_from, cfg.absent_grace_min * 60, work
