@@ -589,7 +589,7 @@ class CraneCollision:
             )
             # its value given at once: the alert manager reads every repeat's value for the alert's worst
             result = self._memory.report_later(
-                RULE, me.device, "", level, ts, backfill, build, round(worst.metres, 2)
+                RULE, me.device, "", level, ts, backfill, build, round((worst if lead_s else now).metres, 2)
             )
             if result is not None:
                 results.append(result)
