@@ -122,14 +122,13 @@ class CraneView:
         self.slew_deg_s, self.radius_ms, self.height_ms = speeds
         self.jib: tuple[Point, Point] | None = None  # counter-jib end and jib tip; None without a slew
         self.hook: Point | None = None  # None without slew and radius
-        self.turn = 1.0 if spec.slew_direction == "ccw" else -1.0  # the site angle's sense of the slew
+        ccw = spec.slew_direction == "ccw"
+        self.turn = 1.0 if ccw else -1.0  # the site angle's sense of the slew
         self.angle: float | None = None  # the jib's site angle, radians
         if slew_deg is not None:
             # along_jib at the three distances, the angle's cosine and sine worked out once, and
             # jib_axes's site angle written out (two calls cost a fifth of the view)
-            angle = radians(
-                (spec.slew_offset_deg + (slew_deg if spec.slew_direction == "ccw" else -slew_deg)) % 360.0
-            )
+            angle = radians((spec.slew_offset_deg + (slew_deg if ccw else -slew_deg)) % 360.0)
             self.angle = angle
             x0, y0 = spec.position_m
             cos, sin = math.cos(angle), math.sin(angle)

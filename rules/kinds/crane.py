@@ -222,7 +222,8 @@ class CraneJudge(Judge):
             self.shared.rest_seen(device, ts)
         radius = memory.get("radius_m")
         if radius is not None and load is not None:
-            chart = crane.spec.chart_for(memory.get("reeving"))
+            reeving = memory.get("reeving")  # CraneSpec.chart_for, its common case without a call
+            chart = crane.spec.load_chart if reeving is None else crane.spec.chart_for(reeving)
             found = self._load.evaluate(
                 device, name, chart, crane.load_cfg, load, radius, ts, backfill, memory.get("moment_pct")
             )
