@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import rules.crane_collision as collision
+from bench.load import watched
 from bench.rules_replay import SITE, site_batches, write_csv
 from contract.config import LoadedSite, load_site
 from contract.readings import Reading
@@ -114,4 +115,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with watched():
+        main()

@@ -49,6 +49,18 @@ else
 fi
 run api_bench         $PY bench/api_bench.py
 run rules_replay      $PY bench/rules_replay.py
+# the same against the main before issue #43 (BENCH_BASE_REF), in this run, its rounds interleaved with this
+# checkout's: the ratio is the figure to compare (the box is shared and noisy). BENCH_BASE=DIR: a checkout of it.
+BASE_REF="${BENCH_BASE_REF:-3371ef4}"
+BASE_DIR="${BENCH_BASE:-.state/bench-base-$BASE_REF}"
+if [ -n "$ONLY" ] && ! [[ rules_replay_vs_base =~ $ONLY ]]; then
+    :
+elif [ -f "$BASE_DIR/rules/engine.py" ] || { mkdir -p "$BASE_DIR" && git archive "$BASE_REF" | tar -x -C "$BASE_DIR"; }; then
+    run rules_replay_vs_base $PY bench/compare.py --base "$BASE_DIR" --rounds 3 bench/rules_replay.py
+else
+    rm -rf "$BASE_DIR"
+    echo "(no baseline: $BASE_REF is not in this repository; set BENCH_BASE to a checkout of it)"
+fi
 run site_scale        $PY bench/site_scale.py
 run warmup            $PY bench/warmup.py
 run delivery_latency  $PY bench/delivery_latency.py

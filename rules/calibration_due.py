@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 from contract.alert_event import Level
 from rules.levels import LevelMemory
 from rules.result import RuleResult
+from rules.site_day import SiteDay
 from rules.wording import pick, pick_en
 
 Verdict = tuple[Level | None, str, str]  # the level, what is found in Chinese and in English
@@ -39,7 +40,7 @@ class CalibrationDue:
 
     def __init__(self, rule: str, clause: str, utc_offset_h: float, words: DueWords) -> None:
         self._rule, self._clause, self._words = rule, clause, words
-        self._tz = timezone(timedelta(hours=utc_offset_h))
+        self._day = SiteDay(utc_offset_h)  # the local date of a reading
         self._memory = LevelMemory()
 
     def judge(
@@ -56,15 +57,20 @@ class CalibrationDue:
     ) -> RuleResult | None:
         """The verdict at ``ts`` (built when first read): ``first`` (a finding of the rule's own) before
         the dates, then expired, then ``after_expiry`` of the local date, then due, then valid."""
-        today = datetime.fromtimestamp(ts, UTC).astimezone(self._tz).date()
+        today = self._day.of(ts)
         expires = calibrated_on + timedelta(days=valid_days)
         left = (expires - today).days
-        level, what, what_en = first or self._dates(
-            calibrated_on, today, expires, left, due_days, after_expiry
-        )
+        found = first or self._dates(calibrated_on, today, expires, left, due_days, after_expiry)
+        level = found[0] if found else None
         w = self._words
 
         def build() -> RuleResult:
+            # a valid calibration's words made only when read: the verdict is judged at every sample
+            _, what, what_en = found or (
+                None,
+                w.valid.format(expires=expires),
+                w.valid_en.format(expires=expires),
+            )
             return RuleResult(
                 rule=self._rule,
                 device=device,
@@ -81,7 +87,7 @@ class CalibrationDue:
                 backfill=backfill,
             )
 
-        return self._memory.report_later(self._rule, device, "", level, ts, backfill, build)
+        return self._memory.report_later(self._rule, device, "", level, ts, backfill, build, float(left))
 
     def _dates(
         self,
@@ -91,7 +97,8 @@ class CalibrationDue:
         left: int,
         due_days: int,
         after_expiry: Callable[[date], Verdict | None] | None,
-    ) -> Verdict:
+    ) -> Verdict | None:
+        """Expired, ``after_expiry``'s finding, or due; None: valid."""
         w = self._words
         if today > expires:
             return (
@@ -108,7 +115,7 @@ class CalibrationDue:
                 f"{w.device}标定将于 {expires} 到期（剩 {left} 天）",
                 f"{w.device_en} calibration due on {expires} ({left} days left)",
             )
-        return None, w.valid.format(expires=expires), w.valid_en.format(expires=expires)
+        return None
 
 
 def _action(level: Level | None, critical: str, due: str) -> str:

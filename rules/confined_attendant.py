@@ -29,6 +29,10 @@ class ConfinedAttendant:
     def __init__(self) -> None:
         self._memory = LevelMemory()
 
+    def quiet(self, device: str) -> bool:
+        """Whether ``device``'s verdict is clear and owes the alert manager no report."""
+        return self._memory.quiet(device, POINT)
+
     def evaluate(self, device: str, name: str, space: Space, grace_s: float, now: float) -> RuleResult | None:
         """The verdict at ``now``: nobody at the entrance for longer than ``grace_s`` (超过) with people inside."""
         since = space.unattended_since

@@ -28,6 +28,10 @@ class ConfinedSilent:
     def __init__(self) -> None:
         self._memory = LevelMemory()
 
+    def quiet(self, device: str) -> bool:
+        """Whether ``device``'s verdict is clear and owes the alert manager no report."""
+        return self._memory.quiet(device, POINT)
+
     def evaluate(
         self, device: str, name: str, space: Space, silent_s: float, now: float
     ) -> RuleResult | None:

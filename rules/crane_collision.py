@@ -122,14 +122,13 @@ class CraneView:
         self.slew_deg_s, self.radius_ms, self.height_ms = speeds
         self.jib: tuple[Point, Point] | None = None  # counter-jib end and jib tip; None without a slew
         self.hook: Point | None = None  # None without slew and radius
-        self.turn = 1.0 if spec.slew_direction == "ccw" else -1.0  # the site angle's sense of the slew
+        ccw = spec.slew_direction == "ccw"
+        self.turn = 1.0 if ccw else -1.0  # the site angle's sense of the slew
         self.angle: float | None = None  # the jib's site angle, radians
         if slew_deg is not None:
             # along_jib at the three distances, the angle's cosine and sine worked out once, and
             # jib_axes's site angle written out (two calls cost a fifth of the view)
-            angle = radians(
-                (spec.slew_offset_deg + (slew_deg if spec.slew_direction == "ccw" else -slew_deg)) % 360.0
-            )
+            angle = radians((spec.slew_offset_deg + (slew_deg if ccw else -slew_deg)) % 360.0)
             self.angle = angle
             x0, y0 = spec.position_m
             cos, sin = math.cos(angle), math.sin(angle)
@@ -388,14 +387,22 @@ def predicted_clearance(
     horizon = max(v.spec.braking_time_s for v in moving)
     travel = sum(v.travel for v in moving)
     steps = max(1, min(PREDICT_STEPS, math.ceil(travel / PREDICT_STEP_M)))
-    best: tuple[Clearance, float] | None = None
+    # the smallest over the instants and, at each, over the pairs: the first of equal ones (the earliest
+    # instant, then the first pair), as :func:`_worst` of each instant in turn picks; written out, as
+    # the prediction runs at most samples of two cranes working near each other
+    best, best_t, at = math.inf, 0.0, -1
+    mode = ""
     for k in range(1, steps + 1):
         t = horizon * k / steps
         jib = pose_ahead(me, t)[0]
-        worst = _worst(pairs, jib, [pose_ahead(o, t) for o in others])
-        if worst is not None and (best is None or worst.metres < best[0].metres):
-            best = worst, t
-    return best
+        assert jib is not None  # me.jib is not None: a slew, which pose_ahead keeps
+        for p, other in enumerate(others):
+            found = pairs[p].worst(jib, pose_ahead(other, t))
+            if found is not None and found[0] < best:
+                (best, mode), best_t, at = found, t, p
+    if at < 0:
+        return None
+    return tuple.__new__(Clearance, (best, mode, pairs[at].other)), best_t
 
 
 def can_come_close(lower: CraneSpec, other: CraneSpec, cfg: CraneCollisionRule) -> bool:
@@ -514,23 +521,40 @@ class CraneCollision:
             order: Iterable[int] = picked
         else:
             order = range(len(self._plan))
+        memory, clear = self._memory, self._clear
         for k in order:
             i, indices, pairs, _group = self._plan[k]
             me = cranes[i]
-            travel = 0.0  # of the other that moves farthest: a pair closes by both cranes' travel at most
-            poses = []
-            for j in indices:
-                other = cranes[j]
-                poses.append(other.pose)
-                travel = other.travel if other.travel > travel else travel
-            travel += me.travel
-            floor = self._clear + travel  # clearances beyond it cannot give a level, however they move
-            now = _worst(pairs, me.jib, poses, floor)
-            if now is None:
+            if me.jib is None:
                 continue  # no slew yet: no clearance to measure
-            quiet = self._memory.quiet(me.device)
-            if quiet and now.metres >= floor:
-                continue  # beyond every threshold however they move: what banded_level would find
+            if len(indices) == 1:  # one other crane (most cranes of most sites): _worst of one pair
+                other = cranes[indices[0]]
+                poses = [other.pose]
+                travel = me.travel + other.travel  # a pair closes by both cranes' travel at most
+                floor = clear + travel  # clearances beyond it cannot give a level, however they move
+                found = pairs[0].worst(me.jib, poses[0], floor)
+                if found is None:
+                    continue
+                quiet = memory.quiet(me.device)
+                if quiet and found[0] >= floor:
+                    continue  # beyond every threshold however they move: what banded_level would find
+                now = tuple.__new__(Clearance, (found[0], found[1], pairs[0].other))
+            else:
+                travel = 0.0  # of the other that moves farthest
+                poses = []
+                for j in indices:
+                    other = cranes[j]
+                    poses.append(other.pose)
+                    travel = other.travel if other.travel > travel else travel
+                travel += me.travel
+                floor = clear + travel
+                worst_now = _worst(pairs, me.jib, poses, floor)
+                if worst_now is None:
+                    continue
+                now = worst_now
+                quiet = memory.quiet(me.device)
+                if quiet and now.metres >= floor:
+                    continue
             if now.metres >= floor:  # a verdict to make: every clearance measured
                 now = _worst(pairs, me.jib, poses) or now
             held, band, thresholds = self._memory.get(me.device), cfg.hysteresis_pct / 100, self._thresholds
@@ -562,7 +586,10 @@ class CraneCollision:
                 ts,
                 backfill,
             )
-            result = self._memory.report_later(RULE, me.device, "", level, ts, backfill, build)
+            # its value given at once: the alert manager reads every repeat's value for the alert's worst
+            result = self._memory.report_later(
+                RULE, me.device, "", level, ts, backfill, build, round((worst if lead_s else now).metres, 2)
+            )
             if result is not None:
                 results.append(result)
         return results

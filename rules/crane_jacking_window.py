@@ -34,6 +34,10 @@ class JackingWindows:
         """Is a jacking window open on ``device``?"""
         return device in self._open
 
+    def none_open(self) -> bool:
+        """Whether no crane of the site has a window open (every tick of nearly every day)."""
+        return not self._open
+
     def any_open(self, devices: list[str]) -> list[str]:
         """Those of ``devices`` with a window open."""
         return [d for d in devices if d in self._open]

@@ -70,7 +70,7 @@ class CraneOperator:
         self._judged[device] = facts
         found = self._roster.check(operator, ts)
         level: Level | None = None
-        if found.problem_zh and not nobody(operator):
+        if found.problem_zh and not found.nobody:
             level = "critical"  # someone unlicensed logged in
         elif found.problem_zh:
             # nobody: critical on a loaded hook; while the load is not known, the level stands

@@ -81,7 +81,10 @@ class CraneZone:
                 backfill=backfill,
             )
 
-        return self._memory.report_later(RULE, device, "", level, ts, backfill, build)
+        # its value given at once: the alert manager reads every repeat's value, which then builds nothing
+        return self._memory.report_later(
+            RULE, device, "", level, ts, backfill, build, zone.name if zone else ""
+        )
 
 
 def _what(

@@ -124,6 +124,8 @@ class RuleEngine:
             if devices:
                 judge_type = registry.resolve(kind.judge) if kind.judge else Judge
                 self._judges[kind.name] = judge_type(shared, devices)
+        # the judges whose kinds have a tick of their own (most have none: a call per instant for nothing)
+        self._tickers = [j.tick for j in self._judges.values() if type(j).tick is not Judge.tick]
         self._plans = {
             d.id: _Plan(d, registry.get(d.kind), shared.names[d.id], self._judges[d.kind])
             for d in cfg.devices
@@ -329,8 +331,8 @@ class RuleEngine:
         if now >= self._calm_until:  # else no watched device can be past a time limit
             for device, name, interval, clause, rule in self._watched:
                 out.extend(self._offline.tick(now, device, name, interval, rule, clause))
-        for judge in self._judges.values():
-            out.extend(judge.tick(now))
+        for tick in self._tickers:
+            out.extend(tick(now))
         out.extend(self._shared.weather.tick(now))
         if self._personnel is not None:
             out.extend(self._personnel.tick(now))

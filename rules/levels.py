@@ -213,6 +213,12 @@ class LevelMemory:
         """:meth:`report`, the verdict a :class:`LazyResult` whose figures ``build`` makes when they
         are first read (``build`` must use only values fixed by then: see LazyResult); ``value`` its
         value, given at once so that the alert manager's worst-value check builds nothing."""
+        if level is not None:  # due() of a level, written out: a hazard repeats this at every reading
+            key = (device, point)
+            self._levels[key] = level
+            self._raised.add(key)
+            self._unreported.discard(key)
+            return LazyResult.later(rule, device, point, level, ts, backfill, build, value)
         if self.due(device, point, level):
             return LazyResult.later(rule, device, point, level, ts, backfill, build, value)
         return None

@@ -14,7 +14,7 @@ Verdicts are reached at the engine's tick (work is heard of between ticks).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from contract.alert_event import Level
 from contract.config.device import DeviceConfig
@@ -25,6 +25,7 @@ from rules.levels import LevelMemory
 from rules.papers_due import due_level
 from rules.probes import Probe
 from rules.result import RuleResult
+from rules.site_day import SiteDay
 from rules.wording import MAJOR_ZH, pick, pick_en
 
 REGISTER_WITHIN_D = 30  # 建设部令第166号: use registration within 30 days of acceptance
@@ -102,7 +103,7 @@ class MachinePapersRules:
     """The papers of every machine of a site that has them in its site file."""
 
     def __init__(self, site: SiteConfig, names: dict[str, str], utc_offset_h: float) -> None:
-        self._tz = timezone(timedelta(hours=utc_offset_h))
+        self._day = SiteDay(utc_offset_h)  # the site's date at a tick
         self._machines = {
             d.id: _Machine(d.id, names[d.id], rule_of(d.kind), d.papers)
             for d in site.devices
@@ -110,19 +111,23 @@ class MachinePapersRules:
         }
         self.registration, self.inspection = LevelMemory(), LevelMemory()
         self._checked_on: date | None = None
+        self._unjudged = True  # a machine's registration verdict is owed (it was seen at work since)
 
     def work_seen(self, device: str, what: tuple[str, str], ts: float) -> None:
         """``device`` at work (Shared.on_work): its registration is judged at the next tick."""
         machine = self._machines.get(device)
         if machine is not None and not machine.worked:
             machine.worked, machine.judged = True, False
+            self._unjudged = True
 
     def tick(self, now: float) -> list[RuleResult]:
         """The verdicts reached by ``now``."""
-        out: list[RuleResult] = []
-        today = datetime.fromtimestamp(now, UTC).astimezone(self._tz).date()
+        today = self._day.of(now)
         daily = today != self._checked_on
-        self._checked_on = today
+        if not daily and not self._unjudged:
+            return []  # every tick but the first of a day and those after a machine started work
+        out: list[RuleResult] = []
+        self._checked_on, self._unjudged = today, False
         for m in self._machines.values():
             if not m.judged or daily:
                 m.judged = True

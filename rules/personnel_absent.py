@@ -66,6 +66,7 @@ class PersonnelAbsent:
                 now,
                 False,
                 partial(_result, device, role, level, absent_s, grace_s, work, now, bool(present.get(role))),
+                value=round(absent_s / 60, 1),  # given at once: the alert manager reads every repeat's
             )
             if found is not None:
                 out.append(found)

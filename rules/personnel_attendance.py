@@ -6,6 +6,7 @@ working day has been counted and the share is below the limit (不少于 80 %: e
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import partial
 
@@ -44,6 +45,11 @@ class PersonnelAttendance:
         self._work_s = 0.0
         self._present_s = 0.0
         self._memory = LevelMemory()
+        # the instants well inside _month (a millisecond short of either end, where fromtimestamp's
+        # microsecond rounding could tip an instant over), and the local day last counted: a tick every
+        # second inside them needs no date worked out, which cost more than the rest of the rules' tick
+        self._in_month = (math.inf, -math.inf)
+        self._day = (math.inf, -math.inf)
 
     def resume(self, now: float) -> None:
         """The gateway's own downtime is not counted: the next interval starts at ``now``."""
@@ -56,21 +62,38 @@ class PersonnelAttendance:
 
     def advance(self, now: float, pm_on_site: bool, hours: tuple[int, int]) -> None:
         """Count the time since the last call (the manager's presence held through it)."""
-        local = datetime.fromtimestamp(now, UTC).astimezone(self._tz)
-        month = (local.year, local.month)
-        if month != self._month:
-            start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0).timestamp()
-            self._month, self._work_s, self._present_s = month, 0.0, 0.0
-            self._since = max(start, self._last if self._last is not None else now)
-            self._last = max(start, self._last if self._last is not None else now)
+        if not self._in_month[0] < now < self._in_month[1]:
+            local = datetime.fromtimestamp(now, UTC).astimezone(self._tz)
+            month = (local.year, local.month)
+            first = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+            if month != self._month:
+                start = first.timestamp()
+                self._month, self._work_s, self._present_s = month, 0.0, 0.0
+                self._since = max(start, self._last if self._last is not None else now)
+                self._last = max(start, self._last if self._last is not None else now)
+            following = (first + timedelta(days=32)).replace(day=1)
+            self._in_month = (first.timestamp() + 0.001, following.timestamp() - 0.001)
         if self._last is None or now <= self._last:
             self._last = max(now, self._last or now)
             return
-        counted = working_seconds(self._last, now, self._tz, hours)
+        counted = self._working(self._last, now, hours)
         self._work_s += counted
         if pm_on_site:
             self._present_s += counted
         self._last = now
+
+    def _working(self, a: float, b: float, hours: tuple[int, int]) -> float:
+        """:func:`working_seconds` of [a, b): within the local day last counted (a well inside it), the
+        same arithmetic on that day's midnight without working out its date."""
+        midnight, next_midnight = self._day
+        if midnight <= a < next_midnight - 0.001 and a < b <= next_midnight:
+            lo = max(a, midnight + hours[0] * 3600)
+            hi = min(b, midnight + hours[1] * 3600)
+            return max(0.0, hi - lo)
+        day = datetime.fromtimestamp(b, UTC).astimezone(self._tz)
+        start = day.replace(hour=0, minute=0, second=0, microsecond=0)
+        self._day = (start.timestamp(), (start + timedelta(days=1)).timestamp())
+        return working_seconds(a, b, self._tz, hours)
 
     def evaluate(self, device: str, now: float, limit: float, hours: tuple[int, int]) -> RuleResult | None:
         """The warning, once a full working day has been counted and the share is below ``limit``."""

@@ -4,17 +4,17 @@ them at each tick (personnel.absent, personnel.certificate, personnel.attendance
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date
 
 from contract.config.personnel import KeyPerson
 from contract.config.rules import PersonnelRule
 from contract.config.site import SiteConfig
-from rules.personnel_absent import PersonnelAbsent
+from rules.personnel_absent import WATCHED, PersonnelAbsent
 from rules.personnel_attendance import PersonnelAttendance
 from rules.personnel_certificate import PersonnelCertificate
 from rules.result import RuleResult
+from rules.site_day import SiteDay
 
 SHARE_EVERY_S = 600.0
 MAX_OTHERS = 10_000  # people not on the roster remembered on site: more than any one site's workforce
@@ -37,8 +37,11 @@ class PersonnelRules:
         self.device = device  # the alerts' device: the site's (first) access gate
         self._roster = {p.id: p for p in roster}
         self._cfg = cfg
-        self._tz = timezone(timedelta(hours=utc_offset_h))
+        self._day = SiteDay(utc_offset_h)  # the site's date at a tick
         self._presence: dict[str, OnSite] = {}
+        # present() and each watched role's _left(), worked out from the key people's passages (a tick
+        # needs them every second, and they change only when one of the key people passes a gate)
+        self._key_people: tuple[dict[str, list[str]], dict[str, float]] | None = None
         self._last_work: float | None = None
         # the machines whose last word was work (loaded, moving): one falling silent has not stopped, as
         # far as anyone knows, so the work goes on until it says it is at rest
@@ -47,10 +50,6 @@ class PersonnelRules:
         self._work_kind = ("", "")
         self._pours: set[str] = set()
         self._checked_on: date | None = None
-        # the instants well inside _checked_on's day (a millisecond short of either end, where the
-        # microsecond rounding of fromtimestamp could tip an instant into the next day): a tick between
-        # them is on that day without working out its date, which cost more than the rest of a tick
-        self._within_day = (math.inf, -math.inf)
         # presence is judged only once the gates have said something: no feed is not an absence
         # (a silent gate is the gate's fault, not the manager's)
         self._fed_since: float | None = None
@@ -63,6 +62,8 @@ class PersonnelRules:
         """A gate saw ``person`` enter (1) or leave (0). Beyond the roster, the ``MAX_OTHERS`` people seen
         last are remembered: ids published to a gate's topic must not grow the gateway without bound."""
         presence = self._presence
+        if person in self._roster:
+            self._key_people = None  # who of the key people is in, and when each role last left, changed
         presence.pop(person, None)  # to the end: the oldest passages are first, and forgotten first
         presence[person] = OnSite(person, value >= 0.5, ts)
         if len(presence) > len(self._roster) + MAX_OTHERS:
@@ -76,9 +77,9 @@ class PersonnelRules:
         """The rule objects, for the engine's re-arming after a warm-up."""
         return (self.absent, self.certificate, self.attendance)
 
-    def work_seen(self, kind: tuple[str, str], ts: float, device: str = "") -> None:
+    def work_seen(self, device: str, kind: tuple[str, str], ts: float) -> None:
         """A crane or hoist (``device``) moving or loaded at ``ts`` (``kind``: what, in Chinese and
-        English)."""
+        English): a ``Shared.on_work`` listener."""
         if device:
             self._unfinished.add(device)
         if self._last_work is None or ts - self._last_work > self._cfg.active_hold_s:
@@ -136,19 +137,11 @@ class PersonnelRules:
         """The wall clock was stepped by ``step_s`` and reads ``now``: the monthly count leaves the step out."""
         self.attendance.clock_stepped(step_s, now)
 
-    def _day_of(self, now: float) -> date:
-        """The site's date at ``now``, and the instants well inside that day remembered with it."""
-        today = datetime.fromtimestamp(now, UTC).astimezone(self._tz).date()
-        midnight = datetime.combine(today, time(), self._tz).timestamp()
-        self._within_day = (midnight + 0.001, midnight + 86400 - 0.001)  # a fixed offset: no DST
-        return today
-
     def tick(self, now: float) -> list[RuleResult]:
         """The verdicts reached by ``now``."""
         cfg = self._cfg
         out: list[RuleResult] = []
-        start, end = self._within_day
-        if not start < now < end and (today := self._day_of(now)) != self._checked_on:
+        if (today := self._day.of(now)) != self._checked_on:
             self._checked_on = today
             for person in self._roster.values():
                 found = self.certificate.evaluate(self.device, person, today, now)
@@ -156,7 +149,9 @@ class PersonnelRules:
                     out.append(found)
         if self._fed_since is None:
             return out
-        present = self.present()
+        if self._key_people is None:
+            self._key_people = (self.present(), {role: self._left(role) for role in WATCHED})
+        present, left = self._key_people
         recent = self._last_work is not None and now - self._last_work <= cfg.active_hold_s
         working = bool(self._pours) or recent or bool(self._unfinished)
         work = (
@@ -164,9 +159,7 @@ class PersonnelRules:
             if self._pours
             else (self._work_kind if self._work_kind[0] else ("危大作业", "dangerous work"))
         )
-        missing_from = {
-            role: max(self._work_started, self._left(role)) for role in ("project_manager", "safety_officer")
-        }
+        missing_from = {role: max(self._work_started, left[role]) for role in WATCHED}
         out.extend(
             self.absent.evaluate(
                 self.device, now, working, present, missing_from, cfg.absent_grace_min * 60, work

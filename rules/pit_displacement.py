@@ -202,6 +202,7 @@ class PitRules:
             ts,
             backfill,
             partial(_cumulative_result, device, name, point, limits, level, thresholds, value, ts, backfill),
+            round(value, 2),  # given at once: the alert manager reads every repeat's value for its worst
         )
         return self._combine(CUMULATIVE, device, point, limits.metric, result)
 
@@ -306,7 +307,7 @@ class PitRules:
         # another metric's verdict, restamped with this instant: made when read, as the verdicts are
         restamped = partial(replace, worst, ts=result.ts, backfill=result.backfill)
         return self._memory[rule].report_later(
-            rule, device, point, worst.level, result.ts, result.backfill, restamped
+            rule, device, point, worst.level, result.ts, result.backfill, restamped, worst.value
         )
 
 

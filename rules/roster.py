@@ -10,6 +10,7 @@ that reports one with every sample are all "nobody logged in".
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 
@@ -28,6 +29,10 @@ class Finding:
     problem_zh: str
     problem_en: str
     operator: Operator | None
+    nobody: bool = False  # the id says nobody is logged in (:func:`nobody`)
+
+
+MEMO_MAX = 4096  # ids a roster remembers its findings for: the boxes report them, the roster bounds them
 
 
 class Roster:
@@ -42,33 +47,50 @@ class Roster:
             op.id: datetime.combine(op.valid_until + timedelta(days=1), time(), tz).timestamp()
             for op in operators
         }
+        # each id as reported: the instant its finding changes (a licence's end), the finding before and
+        # after it; a crane or hoist repeats its operator's id with every sample
+        self._memo: dict[str | None, tuple[float, Finding, Finding]] = {}
 
     def check(self, worker_id: str | None, ts: float) -> Finding:
         """Is ``worker_id`` licensed on the local date of ``ts``? None (the sample carried no id),
         an empty id and the vendor's nobody code are "nobody", never licensed."""
+        memo = self._memo.get(worker_id)
+        if memo is None:
+            if len(self._memo) >= MEMO_MAX:
+                self._memo.clear()
+            memo = self._memo[worker_id] = self._findings(worker_id)
+        end, before, after = memo
+        return before if ts < end else after
+
+    def _findings(self, worker_id: str | None) -> tuple[float, Finding, Finding]:
+        """What :meth:`check` says of ``worker_id``: before an instant, and from it on."""
         if worker_id is None:
-            return Finding(
+            found = Finding(
                 "身份未上报（本次数据无人员编号，按无人登录处理）",
                 "no identity in this sample (taken as nobody logged in)",
                 None,
+                nobody=True,
             )
+            return math.inf, found, found
         worker_id = worker_id.strip()
         if worker_id in NOBODY:
             code = f"，设备报 {worker_id}" if worker_id else ""
             code_en = f" (the box reports {worker_id})" if worker_id else ""
-            return Finding(f"无人登录（未识别身份{code}）", f"nobody logged in{code_en}", None)
+            found = Finding(f"无人登录（未识别身份{code}）", f"nobody logged in{code_en}", None, nobody=True)
+            return math.inf, found, found
         op = self._by_id.get(worker_id)
         if op is None:
-            return Finding(
+            found = Finding(
                 f"{worker_id} 不在持证人员名单", f"{worker_id} is not on the licensed roster", None
             )
-        if ts >= self._ends[worker_id]:  # past the licence's last valid day, on the site's local date
-            return Finding(
-                f"{worker_id} {op.name} 操作资格证已于 {op.valid_until} 过期",
-                f"{worker_id}'s licence expired on {op.valid_until}",
-                op,
-            )
-        return Finding("", "", op)
+            return math.inf, found, found
+        # past the licence's last valid day, on the site's local date
+        expired = Finding(
+            f"{worker_id} {op.name} 操作资格证已于 {op.valid_until} 过期",
+            f"{worker_id}'s licence expired on {op.valid_until}",
+            op,
+        )
+        return self._ends[worker_id], Finding("", "", op), expired
 
 
 def nobody(worker_id: str | None) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 from contract.alert_event import Level
@@ -16,7 +17,7 @@ from contract.config.site import SiteConfig
 from contract.kinds.pit import PitDevice
 from rules.levels import LevelMemory, crosses
 from rules.pit_limits import ITEMS_EN, ITEMS_ZH
-from rules.result import RuleResult
+from rules.result import LazyResult, RuleResult
 from rules.wording import pick, pick_en
 
 RULE = "sensor.fault"
@@ -161,11 +162,36 @@ class SensorFault:
             return last.result
         bad_metric, entry = next(iter(faulty.items()))
         why, value = entry
-        message, message_en = self._fault_message(device, point, name, bad_metric, why, value)
-        details: dict[str, float | str | list[str]] = {"reason": why, "metric": bad_metric}
-        result = self._verdict(device, point, level, ts, value, message, message_en, details, backfill)
+        # made when read (LazyResult), its value given at once: while a sensor is broken every reading of
+        # the point repeats the warning, and the alert manager reads only the value of a repeat
+        result = LazyResult.later(
+            RULE,
+            device,
+            point,
+            level,
+            ts,
+            backfill,
+            partial(self._warning, device, point, name, bad_metric, why, value, ts, backfill),
+            value if math.isfinite(value) else None,
+        )
         self._built[key] = _Built(bad_metric, entry, ts, backfill, name, result)
         return result
+
+    def _warning(
+        self,
+        device: str,
+        point: str,
+        name: str,
+        metric: str,
+        why: str,
+        value: float,
+        ts: float,
+        backfill: bool,
+    ) -> RuleResult:
+        """The warning on a point whose first faulty metric is ``metric``, found ``why`` broken at ``value``."""
+        message, message_en = self._fault_message(device, point, name, metric, why, value)
+        details: dict[str, float | str | list[str]] = {"reason": why, "metric": metric}
+        return self._verdict(device, point, "warning", ts, value, message, message_en, details, backfill)
 
     def mend(
         self,

@@ -5,11 +5,12 @@ only: the certificate matters to the site while its holder works there."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date
 
 from contract.config.crane import Operator
 from rules.personnel_certificate import PersonnelCertificate
 from rules.result import RuleResult
+from rules.site_day import SiteDay
 
 
 class WorkerPapers:
@@ -17,7 +18,7 @@ class WorkerPapers:
 
     def __init__(self, roster: list[Operator], utc_offset_h: float) -> None:
         self._roster = {op.id: op for op in roster}
-        self._tz = timezone(timedelta(hours=utc_offset_h))
+        self._day = SiteDay(utc_offset_h)  # the site's date at a tick
         self.certificate = PersonnelCertificate()
         self._seen: dict[str, str] = {}  # worker id -> the machine that last reported them
         self._new: set[str] = set()  # seen since the last tick, not judged yet
@@ -33,7 +34,9 @@ class WorkerPapers:
         """The verdicts reached by ``now``: the workers seen since the last tick, every seen one daily."""
         if not self._seen:
             return []
-        today = datetime.fromtimestamp(now, UTC).astimezone(self._tz).date()
+        today = self._day.of(now)
+        if today == self._checked_on and not self._new:
+            return []  # nobody new since the day's check
         due = set(self._seen) if today != self._checked_on else self._new
         self._checked_on, self._new = today, set()
         out = []

@@ -57,7 +57,7 @@ class Shared:
         self.weather = SiteWeather(site.config)  # the weather stops every machine's work is held to
         self.on_work(self.weather.work_seen)
         if personnel is not None:
-            self.on_work(lambda device, what, ts: personnel.work_seen(what, ts, device))
+            self.on_work(personnel.work_seen)
 
     def section(self, device: str, section: str, kind: type[T]) -> T:
         """The rules' section ``section`` as it applies to ``device`` (looked up once)."""

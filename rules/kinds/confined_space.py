@@ -73,8 +73,14 @@ class ConfinedSpaceJudge(Judge):
     def tick(self, now: float) -> list[RuleResult]:
         out: list[RuleResult] = []
         for device, space in self._spaces.items():
+            if not space.inside and space.unattended_since is None and self._idle(device):
+                continue  # nobody inside, nobody unattended, no alert owed: what _clock would find
             out.extend(self._clock(device, space, now))
         return out
+
+    def _idle(self, device: str) -> bool:
+        """Whether the silence and attendant rules of ``device`` are clear and owe no report."""
+        return self._silent.quiet(device) and self._attendant.quiet(device)
 
     def resume(self, now: float) -> None:
         for space in self._spaces.values():

@@ -97,6 +97,7 @@ class CraneJudge(Judge):
         # every crane as the collision check sees it, in site order, in one list the collision check
         # works its pairs out for once; a sample replaces its own crane's view at its index
         self._views = [CraneView(d.id, shared.names[d.id], d.crane, None, None, None) for d in cranes]
+        self._paired = len(self._views) > 1  # a crane alone has no clearance to another
         self._cranes = {
             d.id: _Crane(d, shared.names[d.id], shared.section(d.id, "crane_load", CraneLoadRule), i)
             for i, d in enumerate(cranes)
@@ -193,6 +194,8 @@ class CraneJudge(Judge):
 
     def tick(self, now: float) -> list[RuleResult]:
         jacking = self.shared.jacking
+        if jacking.none_open():
+            return []
         out: list[RuleResult] = []
         for device in jacking.any_open(list(self._cranes)):
             cfg = self.shared.section(device, "crane_jacking", CraneJackingRule)
@@ -212,13 +215,15 @@ class CraneJudge(Judge):
         device, name = crane.device, crane.name
         out: list[RuleResult] = []
         load = memory.get("load_t")
-        if load is not None and load > LOADED_T:
+        loaded = None if load is None else load > LOADED_T  # _loaded(memory), written out
+        if loaded:
             self.shared.work_seen(device, crane.lifting, ts)
         elif load is not None:
             self.shared.rest_seen(device, ts)
         radius = memory.get("radius_m")
         if radius is not None and load is not None:
-            chart = crane.spec.chart_for(memory.get("reeving"))
+            reeving = memory.get("reeving")  # CraneSpec.chart_for, its common case without a call
+            chart = crane.spec.load_chart if reeving is None else crane.spec.chart_for(reeving)
             found = self._load.evaluate(
                 device, name, chart, crane.load_cfg, load, radius, ts, backfill, memory.get("moment_pct")
             )
@@ -230,9 +235,9 @@ class CraneJudge(Judge):
             found = self._zone.evaluate(device, name, view.hook, self._zone_cfg, ts, backfill)
             if found is not None:
                 out.append(found)
-        if len(self._views) > 1:
+        if self._paired:
             out.extend(self._collision.evaluate(self._views, self._collision_cfg, ts, backfill, moved=device))
-        found = self._operator.at_work(device, name, _loaded(memory), ts, backfill)
+        found = self._operator.at_work(device, name, loaded, ts, backfill)
         if found is not None:
             out.append(found)
         if self.shared.jacking.active(device):

@@ -98,3 +98,41 @@ def test_the_table_goes_between_the_markers_and_the_rest_of_the_page_stays(tmp_p
     missing = tmp_path / "new.md"
     summary.write(missing, "first table")
     assert missing.read_text() == f"# Benchmarks\n\n{summary.BEGIN}\nfirst table\n{summary.END}\n"
+
+
+def test_the_replay_row_sets_it_against_the_main_before_the_issue_and_the_broken_sensor_row_its_ratio() -> (
+    None
+):
+    run = """\
+== rules_replay
+replay_readings_per_cpu_s: 130000 readings/s
+rules_engine_readings_per_cpu_s: 180000 readings/s
+== rules_replay_vs_base
+replay_readings_per_cpu_s: 131000 readings/s
+replay_readings_per_cpu_s_baseline: 100000 readings/s
+replay_readings_per_cpu_s_ratio: 1.31 x
+== ingest_stages
+rules_stage_healthy_us_per_reading: 6.10 us
+rules_stage_broken_over_healthy: 2.30 x (loaded)
+"""
+    lines = summary.table(summary.parse(run))
+    replay = next(line for line in lines if "`sitegw replay`" in line)
+    assert "| 130,000 readings/s | ≥ 600,000 readings/s: **not met** | the engine alone: 180,000" in replay
+    base = next(line for line in lines if "the main before issue #43" in line)
+    assert "| 1.31 x | — | that main: 100,000 readings/s |" in base
+    broken = next(line for line in lines if "broken sensors" in line)
+    assert "| 2.3 x (loaded) | ≤ 2×: **not met** | a healthy reading: 6.1 us |" in broken
+
+
+def test_every_benchmark_run_from_the_command_line_prints_the_load_around_it() -> None:
+    # the helpers a benchmark starts (a peer's adapter, the soak's probe) and the summary print no figure
+    helpers = {"sitegw_tb_adapter.py", "soak_trace.py", "summary.py"}
+    bench = Path(summary.__file__).parent
+    unwatched = [
+        p.name
+        for p in sorted(bench.glob("*.py"))
+        if p.name not in helpers
+        and 'if __name__ == "__main__":' in (text := p.read_text())
+        and "with watched():" not in text
+    ]
+    assert unwatched == []
