@@ -15,6 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """An event's evidence as received: an inline JPEG or a URL."""
+
+    kind: str
+    jpeg: bytes | None = None
+    url: str | None = None
+
+
 HEX = frozenset("0123456789abcdef")
 Kind = Literal["jpg", "webm"]
 """What a stored file is, as its suffix: an evidence picture, or a vision alert's evidence clip."""

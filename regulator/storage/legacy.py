@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from contract.alert_event import AlertEvent
+from regulator.storage.evidence import Evidence
 
 if TYPE_CHECKING:
     from regulator.storage.repository import Repository
@@ -44,8 +45,6 @@ def set_aside(engine: Engine) -> None:
 
 def adopt(repo: Repository) -> int:
     """Import projects and events set aside earlier, if not done yet; the number of events imported."""
-    from regulator.storage.repository import Evidence
-
     tables = set(sa.inspect(repo.engine).get_table_names())
     if "legacy_events" not in tables or "legacy_imported" in tables:
         return 0

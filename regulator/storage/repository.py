@@ -26,7 +26,7 @@ from regulator.access.jurisdictions import SEP, chain, ensure
 from regulator.access.scope import PROJECTS, Actor, Scope, ScopedConnection
 from regulator.ledger.peaks import READING_OF, UNIT_ALIASES, direction, metric_of, number
 from regulator.storage.db import migrate, normalise_url, open_engine, sql
-from regulator.storage.evidence import Kind, PictureStore, StoredPicture, open_evidence_store
+from regulator.storage.evidence import Evidence, Kind, PictureStore, StoredPicture, open_evidence_store
 from regulator.storage.legacy import adopt, set_aside
 from regulator.storage.partitions import ensure_months
 
@@ -51,15 +51,6 @@ class Project:
     contractor: str = ""
     last_seen_at: float | None = None
     supervisor: str = ""  # the supervision company (监理单位)
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """An event's evidence as received: an inline JPEG or a URL."""
-
-    kind: str
-    jpeg: bytes | None = None
-    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
