@@ -15,6 +15,7 @@ import asyncio
 import base64
 import contextlib
 import hashlib
+import logging
 import secrets
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -47,6 +48,10 @@ class S3Endpoint:
     objects live in this process, so they survive a restart as they would on a real store)."""
 
     def __init__(self) -> None:
+        # the stand-in's request log is not under test: werkzeug would add a handler bound to whatever
+        # sys.stderr was at its first request (CliRunner's, closed later), and print a logging traceback
+        # into a later command's output
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._server.start()
         self.port = self._server.get_host_and_port()[1]
