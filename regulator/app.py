@@ -54,7 +54,7 @@ from regulator.routes_projects import projects_router
 from regulator.routes_risk import risk_router
 from regulator.routes_session import session_router
 from regulator.routes_video_set import video_set_router
-from regulator.routing import signed, signed_in
+from regulator.routing import SecondFactorMissing, signed, signed_in
 from regulator.safety_log_routes import safety_log_router
 from regulator.safety_logs import LogPolicy
 from regulator.storage import Repository
@@ -116,6 +116,10 @@ def create_app(
     @app.exception_handler(ReviewError)
     async def not_allowed(_: Request, exc: ReviewError) -> JSONResponse:
         return JSONResponse({"error": exc.reason}, status_code=exc.status)
+
+    @app.exception_handler(SecondFactorMissing)
+    async def must_enrol(_: Request, exc: SecondFactorMissing) -> JSONResponse:
+        return JSONResponse({"error": exc.reason, "second_factor_required": True}, status_code=exc.status)
 
     @app.exception_handler(EvidenceUnavailable)
     async def evidence_unavailable(_: Request, exc: EvidenceUnavailable) -> JSONResponse:

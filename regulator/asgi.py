@@ -70,6 +70,8 @@ class ServeSettings:
     password_classes: int = 2
     password_max_age_days: float = 90.0
     secure_cookies: bool | None = None
+    require_second_factor: bool = True
+    second_factor_grace_days: float = 0.0
 
     def login_policy(self) -> LoginPolicy:
         """The sign-in policy these settings give (regulator/auth.py)."""
@@ -80,6 +82,8 @@ class ServeSettings:
             passwords=PasswordPolicy(
                 self.password_min_length, self.password_classes, self.password_max_age_days
             ),
+            second_factor_required=self.require_second_factor,
+            second_factor_grace_s=self.second_factor_grace_days * 86400,
         )
 
     @classmethod

@@ -189,6 +189,19 @@ def serve(
         help="the session cookie's Secure flag: always, or never (default: when the request came over TLS, "
         "directly or by a --forwarded-allow-ips proxy's X-Forwarded-Proto)",
     ),
+    require_second_factor: bool = typer.Option(
+        True,
+        "--require-second-factor/--optional-second-factor",
+        help="regulators and admins without a TOTP second factor are led to enrol one (a QR code) at sign-in "
+        "and can use nothing else until done (等保三级 8.1.4.1 d); optional: they may enrol",
+    ),
+    second_factor_grace_days: float = typer.Option(
+        0.0,
+        "--second-factor-grace-days",
+        min=0,
+        help="with --require-second-factor: days after an account is created that its user may still work "
+        "without a second factor",
+    ),
 ) -> None:
     """Run the regulator's service: gateways' ingest (POST /api/v1/events, ...) and the review UI at /."""
     from plumbing.heap import settle_startup_heap
@@ -225,6 +238,8 @@ def serve(
         password_classes=password_classes,
         password_max_age_days=password_max_age_days,
         secure_cookies=secure_cookies,
+        require_second_factor=require_second_factor,
+        second_factor_grace_days=second_factor_grace_days,
         log_due_h=log_due_hours,
         log_grace_h=log_grace_hours,
     )
