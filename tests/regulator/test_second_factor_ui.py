@@ -58,6 +58,7 @@ def test_a_regulator_enrols_by_scanning_the_qr_code_then_signs_in_with_its_code(
     qr = page.locator("#enrol-qr")
     page.wait_for_function("() => document.getElementById('enrol-qr').naturalWidth > 0")
     shot = cv2.imdecode(np.frombuffer(qr.screenshot(), np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert shot is not None, "the screenshot is a PNG"
     uri = decode(shot)
     assert uri.startswith("otpauth://totp/"), f"the QR code on the screen reads as {uri!r}"
     secret = parse_qs(urlsplit(uri).query)["secret"][0]
