@@ -39,6 +39,7 @@ from regulator.loop_ingest import LoopIngest
 from regulator.map_routes import map_router
 from regulator.narrowing import narrowed
 from regulator.patrol_duty_routes import patrol_duty_router
+from regulator.read_only import ReadOnly, serve_read_only
 from regulator.review import Review, ReviewError
 from regulator.routes_accounts import accounts_router
 from regulator.routes_classifications import classifications_router
@@ -78,6 +79,7 @@ def create_app(
     secure_cookies: bool | None = None,
     followup: FollowupPolicy | None = None,
     log_policy: LogPolicy | None = None,
+    read_only: ReadOnly | None = None,
 ) -> FastAPI:
     """The regulator app over one repository and its review service; ``hold``: flood control's hold of
     warnings (default: DEFAULT_HOLD_S); ``max_body_mb``: larger request bodies are refused with 413 unread;
@@ -85,7 +87,8 @@ def create_app(
     handling, password rules and session timeouts; ``secure_cookies``: the session cookie's Secure flag
     (None: when the request came over TLS); ``followup``: the days after which an accident's unfinished
     investigation or penalty is proposed for listed supervision (60 d, 75 d); ``log_policy``: when a site's
-    daily safety log is due (regulator/safety_logs.py)."""
+    daily safety log is due (regulator/safety_logs.py); ``read_only``: a standby's regulator, which answers
+    only reads (regulator/read_only.py)."""
     hold = hold or WarningHold()
     login_policy = login_policy or LoginPolicy()
     accounts = Accounts(repo, policy=login_policy)
@@ -97,7 +100,7 @@ def create_app(
     app.state.accounts = accounts
     app.state.supervision = supervision
     # PostgreSQL: events are stored from the event loop (regulator/loop_ingest.py); close_app closes its pool
-    on_loop = LoopIngest(repo, hold) if repo.dialect == "postgresql" else None
+    on_loop = LoopIngest(repo, hold) if repo.dialect == "postgresql" and read_only is None else None
     app.state.loop_ingest = on_loop
     app.add_middleware(
         BodyLimit,
@@ -166,6 +169,8 @@ def create_app(
     app.include_router(projects_router(repo))
     app.include_router(accounts_router(repo, accounts))
     add_routes(app, review, signed_in, public_limits or public.Limits())
+    if read_only is not None:
+        serve_read_only(app, read_only)
     return app
 
 

@@ -342,7 +342,9 @@ class Accounts:
             ).first()
         if row is None:
             return None
-        if now - row[4] > TOUCH_S:  # not a write per request: the idle timeout is minutes
+        # not a write per request: the idle timeout is minutes; a standby's regulator writes nothing (its
+        # pages do not keep a session alive: the primary's requests do)
+        if now - row[4] > TOUCH_S and not self.repo.read_only:
             with self.repo.engine.begin() as db:
                 db.execute(
                     sql("UPDATE sessions SET last_seen = :now WHERE token_sha256 = :t"),

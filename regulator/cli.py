@@ -18,7 +18,7 @@ from regulator.db import DatabaseUrlError
 from regulator.db_create import CannotCreateDatabase, create_if_missing
 from regulator.evidence import EvidenceConfigError, EvidenceUnavailable, PictureStore, open_evidence_store
 from regulator.jurisdictions import SEP, UNPLACED_PROVINCE
-from regulator.storage import Repository, default_evidence_dir
+from regulator.storage import Repository, SchemaBehind, default_evidence_dir
 
 if TYPE_CHECKING:
     from regulator.asgi import ServeSettings
@@ -29,13 +29,16 @@ MIN_SECRET = 16
 DB_HELP = "postgresql://USER@HOST:PORT/DB (production) or sqlite:///PATH (embedded)"
 
 
-def _repo(db: str) -> Repository:
+def _repo(db: str, read_only: bool = False) -> Repository:
     try:
-        return Repository(db)
-    except DatabaseUrlError as exc:
+        return Repository(db, read_only=read_only)
+    except (DatabaseUrlError, SchemaBehind) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     except Exception as exc:
+        if read_only:  # a standby's reader creates nothing: the primary's regulator does
+            typer.echo(f"cannot open the regulator database {db}: {str(exc).splitlines()[0]}", err=True)
+            raise typer.Exit(2) from None
         first = exc
     # a fresh server has no database of the quick start's URL yet: create it where the role may
     try:
@@ -202,6 +205,18 @@ def serve(
         help="with --require-second-factor: days after an account is created that its user may still work "
         "without a second factor",
     ),
+    read_only: bool = typer.Option(
+        False,
+        "--read-only",
+        help="serve the pages from a PostgreSQL standby (--db ...?target_session_attrs=prefer-standby): "
+        "GET requests only, every other answered 503 naming --primary-url; nothing is migrated or written "
+        "(deploy/pg_auto_failover/README.md)",
+    ),
+    primary_url: str = typer.Option(
+        "",
+        "--primary-url",
+        help="with --read-only: the primary regulator's URL, which refusals name (e.g. https://regulator.example/)",
+    ),
 ) -> None:
     """Run the regulator's service: gateways' ingest (POST /api/v1/events, ...) and the review UI at /."""
     from plumbing.heap import settle_startup_heap
@@ -214,7 +229,8 @@ def serve(
     from regulator.server import RegulatorServer
     from regulator.supervision import ListingPolicy
 
-    _repo(db).close()  # a clear error for a bad --db (and the schema migrated once) before anything listens
+    # a clear error for a bad --db (and the schema migrated once, unless read-only) before anything listens
+    _repo(db, read_only).close()
     spec = str(evidence_dir or default_evidence_dir(db))
     pictures = _pictures(spec, s3_endpoint or None)
     settings = ServeSettings(
@@ -240,6 +256,8 @@ def serve(
         secure_cookies=secure_cookies,
         require_second_factor=require_second_factor,
         second_factor_grace_days=second_factor_grace_days,
+        read_only=read_only,
+        primary_url=primary_url,
         log_due_h=log_due_hours,
         log_grace_h=log_grace_hours,
     )
@@ -274,12 +292,18 @@ def serve(
             secure_cookies=secure_cookies,
             followup=FollowupPolicy(investigation_days, penalty_days),
             log_policy=LogPolicy(log_due_hours, log_grace_hours),
+            read_only=settings.read_only_setting(),
         )
         await server.start()
         settle_startup_heap()
         typer.echo(
-            f"regulator on {server.base_url}/ (review UI), gateways POST {server.base_url}/api/v1/events "
-            f"(db {db}, evidence in {pictures.describe()})"
+            f"regulator on {server.base_url}/ (review UI), "
+            + (
+                f"read-only: writes go to {primary_url or 'the primary'} "
+                if read_only
+                else f"gateways POST {server.base_url}/api/v1/events "
+            )
+            + f"(db {db}, evidence in {pictures.describe()})"
         )
         try:
             # SIGINT/SIGTERM (Ctrl-C, systemd) or the server failing by itself, whichever comes first

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from contract.alert_event import LEVEL_RANK, AlertEvent
-from regulator.db import migrate, normalise_url, open_engine, sql
+from regulator.db import current, head, migrate, normalise_url, open_engine, sql
 from regulator.evidence import Kind, PictureStore, StoredPicture, open_evidence_store
 from regulator.jurisdictions import SEP, chain, ensure
 from regulator.legacy import adopt, set_aside
@@ -33,6 +33,10 @@ from regulator.scope import PROJECTS, Actor, Scope, ScopedConnection
 NONCE_SWEEP_S = 10.0  # expired nonces are swept at most this often (a sweep per request costs PostgreSQL)
 SEEN_EVERY_S = 10.0  # last_seen_at is rewritten at most this often per project
 PROJECT_CACHE_S = 5.0  # a changed secret reaches every replica within this (ingest reads it per request)
+
+
+class SchemaBehind(Exception):
+    """A read-only regulator on a database whose schema is not this release's."""
 
 
 class NonceReused(Exception):
@@ -373,12 +377,17 @@ class Repository:
     """Thread-safe storage of the regulator; every write is durable before it returns."""
 
     def __init__(
-        self, db: str | Path, evidence: PictureStore | str | Path | None = None, pool_size: int = 10
+        self,
+        db: str | Path,
+        evidence: PictureStore | str | Path | None = None,
+        pool_size: int = 10,
+        read_only: bool = False,
     ) -> None:
-        """``evidence``: a picture store, a folder or ``s3://BUCKET/PREFIX`` (None: default_evidence_dir)."""
-        self.engine: Engine = open_engine(db, pool_size)
-        set_aside(self.engine)  # a first receiver's tables, out of the migrations' way (regulator/legacy.py)
-        migrate(self.engine)
+        """``evidence``: a picture store, a folder or ``s3://BUCKET/PREFIX`` (None: default_evidence_dir);
+        ``read_only``: a standby's reader (regulator/read_only.py), which changes nothing, the schema included:
+        SchemaBehind when the primary's regulator has not brought it to this release's head."""
+        self.read_only = read_only
+        self.engine: Engine = open_engine(db, pool_size, read_only)
         self.pictures = (
             open_evidence_store(evidence or default_evidence_dir(db))
             if evidence is None or isinstance(evidence, str | Path)
@@ -386,6 +395,16 @@ class Repository:
         )
         self._next_sweep = 0.0
         self._projects: dict[str, tuple[float, Project]] = {}
+        if read_only:
+            if (found := current(self.engine)) != (wanted := head()):
+                self.engine.dispose()
+                raise SchemaBehind(
+                    f"the database's schema is at revision {found}, this regulator's is {wanted}: start (or "
+                    "upgrade) the primary's `sitegw regulator serve` first, which migrates it"
+                )
+            return
+        set_aside(self.engine)  # a first receiver's tables, out of the migrations' way (regulator/legacy.py)
+        migrate(self.engine)
         self.ensure_partitions()
         adopt(self)
 
