@@ -39,8 +39,10 @@ async def primary_with_a_hazard(db: str, tmp_path: Path) -> tuple[RegulatorServe
     return primary, hazard
 
 
-async def check_reads_and_refusals(primary: RegulatorServer, reader: RegulatorServer, hazard: int) -> None:
-    """What a user of the read-only regulator ``reader`` sees, signed in at ``primary``."""
+async def check_reads_and_refusals(
+    primary: RegulatorServer, reader: RegulatorServer, hazard: int
+) -> httpx.Cookies:
+    """What a user of the read-only regulator ``reader`` sees, signed in at ``primary``; their cookies."""
     async with httpx.AsyncClient(base_url=primary.base_url, timeout=30) as at_primary:
         login = {"username": "li.jian", "password": PASSWORD}
         assert (await at_primary.post("/ui/api/login", json=login)).status_code == 200
@@ -79,6 +81,7 @@ async def check_reads_and_refusals(primary: RegulatorServer, reader: RegulatorSe
     with primary.repo.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM events")).scalar_one() == 1, "nothing stored"
         assert conn.execute(sa.text("SELECT last_seen FROM sessions")).scalar_one() == seen, "nor touched"
+    return cookies
 
 
 @pytest.fixture

@@ -143,6 +143,11 @@ class PgAutoFailover:
         hosts = ",".join(f"127.0.0.1:{p}" for p in self.ports)
         return f"postgresql://postgres@{hosts}/{self.database}?target_session_attrs=read-write"
 
+    @property
+    def read_url(self) -> str:
+        """A read-only regulator's ``--db``: the standby while there is one, else the primary."""
+        return self.url.replace("target_session_attrs=read-write", "target_session_attrs=prefer-standby")
+
     def primary_port(self) -> int | None:
         """The data node that accepts writes now (None: none does)."""
         for port in self.ports:
