@@ -326,9 +326,14 @@ def _serve_workers(
 ) -> None:
     from regulator.asgi import serve_workers
 
+    writes = (
+        f"read-only: writes go to {settings.primary_url or 'the primary'}"
+        if settings.read_only
+        else f"gateways POST http://{host}:{port}/api/v1/events"
+    )
     typer.echo(
-        f"regulator on http://{host}:{port}/ (review UI) in {workers} worker processes, gateways POST "
-        f"http://{host}:{port}/api/v1/events (db {settings.db}, evidence in {pictures.describe()})"
+        f"regulator on http://{host}:{port}/ (review UI) in {workers} worker processes, {writes} "
+        f"(db {settings.db}, evidence in {pictures.describe()})"
     )
     try:
         serve_workers(settings, host, port, workers)
