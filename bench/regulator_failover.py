@@ -37,7 +37,17 @@ import itertools
 import psycopg
 
 from bench.load import watched
-from bench.regulator_bench import code, exchange, free_port, pct, raw_request, serve
+from bench.regulator_bench import (
+    code,
+    cpu_s,
+    cpu_since,
+    exchange,
+    free_port,
+    pct,
+    raw_request,
+    serve,
+    with_children,
+)
 from contract.alert_event import AlertEvent
 from contract.wire import EVENTS_PATH
 from regulator.storage import Repository
@@ -53,6 +63,10 @@ class Failover:
     answered: list[tuple[float, float, str]] = field(default_factory=list)  # (sent, answered, event id)
     failures: int = 0
     generator_cpu_s: float = 0.0  # the load generator's own CPU while the gateways sent
+    api_pids: list[int] = field(default_factory=list)  # the regulator's process(es)
+    # CPU seconds of the regulator and of the formation (keepers, primary, standby, monitor) before the
+    # loss, and the events answered meanwhile: per event, what the machine spends, whatever else loads it
+    steady_cpu: tuple[float, float, int] = (0.0, 0.0, 0)
     killed_at: float = 0.0
     lost: int = 0
     stored_twice: int = 0
@@ -113,8 +127,10 @@ async def run_gateways(
     kill: float,
     lose: Callable[[], None],
     out: Failover,
+    database_pids: Callable[[], list[int]],
 ) -> None:
-    """Every gateway's events of ``plans``, paced, retried until answered; ``lose()`` called ``kill`` s in."""
+    """Every gateway's events of ``plans``, paced, retried until answered; ``lose()`` called ``kill`` s in;
+    ``database_pids()``: the processes of the database's formation, whose CPU counts."""
     start = time.perf_counter()
     per_gateway = rate / len(plans)
 
@@ -150,9 +166,16 @@ async def run_gateways(
         if link is not None:
             link[1].close()
 
+    api_before, pg_before = cpu_s(out.api_pids), cpu_s(database_pids())
+
     async def killer() -> None:
         await asyncio.sleep(kill)
         out.killed_at = time.perf_counter()
+        out.steady_cpu = (
+            cpu_since(api_before, out.api_pids),
+            cpu_since(pg_before, database_pids()),
+            len(out.answered),
+        )
         await asyncio.to_thread(lose)
 
     async def progress() -> None:  # on stderr: a run that stalls says where
@@ -194,9 +217,10 @@ def failover(gateways: int, rate: float, seconds: float, kill_at: float) -> tupl
         port = free_port()
         proc = serve(cluster.url, root / "evidence", port)
         primary = "node1" if cluster.primary_port() == cluster.ports[0] else "node2"
-        out = Failover()
+        out = Failover(api_pids=with_children([proc.pid]))
         plans = signed_events(gateways, rate, seconds)
-        asyncio.run(run_gateways(port, plans, rate, seconds, kill_at, lambda: cluster.lose(primary), out))
+        lose = lambda: cluster.lose(primary)  # noqa: E731
+        asyncio.run(run_gateways(port, plans, rate, seconds, kill_at, lose, out, cluster.pids))
         count(cluster, out)
         return out, cluster.state()
     finally:
@@ -243,6 +267,9 @@ def report(out: Failover, gateways: int, rate: float) -> None:
     print(f"regulator_failover_p99_before: {out.p99_ms(start, kill):.1f} ms")
     print(f"regulator_failover_p99_during: {out.p99_ms(kill, kill + gap + 5):.1f} ms")
     print(f"regulator_failover_p99_after: {out.p99_ms(kill + gap + 5, float('inf')):.1f} ms")
+    api_cpu, pg_cpu, steady = out.steady_cpu
+    print(f"regulator_failover_api_cpu_per_event_before: {api_cpu / max(1, steady) * 1000:.2f} ms")
+    print(f"regulator_failover_database_cpu_per_event_before: {pg_cpu / max(1, steady) * 1000:.2f} ms")
     handled = max(1, len(out.answered) + out.failures)
     print(f"regulator_failover_load_generator_cpu_per_request: {out.generator_cpu_s / handled * 1000:.2f} ms")
     print(f"regulator_failover_machine_load: {os.getloadavg()[0]:.1f} runnable")

@@ -159,6 +159,17 @@ class PgAutoFailover:
                 return port
         return None
 
+    def pids(self) -> list[int]:
+        """The formation's processes now: keepers, postmasters and their children (backends, WAL sender and
+        receiver), found by the formation's folder on their command lines; for a benchmark's CPU count."""
+        found, todo = set(), [int(p) for p in _pgrep(str(self.root))]
+        while todo:
+            pid = todo.pop()
+            if pid not in found:
+                found.add(pid)
+                todo += [int(c) for c in _children(pid)]
+        return sorted(found)
+
     def state(self) -> str:
         """``pg_autoctl show state``: for an assertion's message."""
         return self._autoctl(["show", "state", "--pgdata", str(self.root / "monitor")], check=False)
@@ -245,3 +256,10 @@ class PgAutoFailover:
 def _pgrep(pattern: str) -> list[str]:
     done = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True, check=False)
     return [p for p in done.stdout.split() if p.isdigit() and int(p) != os.getpid()]
+
+
+def _children(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
