@@ -120,9 +120,12 @@ class PgAutoFailover:
         proc = self._procs.pop(name, None)
         path = str(self.root / name)
         for _ in range(5):
-            pids = [int(p) for p in _pgrep(path)]
+            found = [int(p) for p in _pgrep(path)]
             if proc is not None and proc.poll() is None:
-                pids.append(proc.pid)
+                found.append(proc.pid)
+            # with their children: the keeper's services (``pg_autoctl: start/stop postgres``) name no folder,
+            # and one left alive restarts the lost node's PostgreSQL as a second primary (seen under load)
+            pids = _with_descendants(found)
             if not pids:
                 break
             for pid in pids:
@@ -162,13 +165,7 @@ class PgAutoFailover:
     def pids(self) -> list[int]:
         """The formation's processes now: keepers, postmasters and their children (backends, WAL sender and
         receiver), found by the formation's folder on their command lines; for a benchmark's CPU count."""
-        found, todo = set(), [int(p) for p in _pgrep(str(self.root))]
-        while todo:
-            pid = todo.pop()
-            if pid not in found:
-                found.add(pid)
-                todo += [int(c) for c in _children(pid)]
-        return sorted(found)
+        return _with_descendants([int(p) for p in _pgrep(str(self.root))])
 
     def state(self) -> str:
         """``pg_autoctl show state``: for an assertion's message."""
@@ -258,8 +255,12 @@ def _pgrep(pattern: str) -> list[str]:
     return [p for p in done.stdout.split() if p.isdigit() and int(p) != os.getpid()]
 
 
-def _children(pid: int) -> list[str]:
-    try:
-        return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return []
+def _with_descendants(pids: list[int]) -> list[int]:
+    found, todo = set(), list(pids)
+    while todo:
+        pid = todo.pop()
+        if pid not in found:
+            found.add(pid)
+            with contextlib.suppress(OSError):  # gone meanwhile
+                todo += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return sorted(found)
