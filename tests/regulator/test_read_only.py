@@ -6,7 +6,7 @@ a real standby (pg_auto_failover)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -85,7 +85,7 @@ async def check_reads_and_refusals(
 
 
 @pytest.fixture
-def pg_url() -> AsyncIterator[str]:
+def pg_url() -> Iterator[str]:
     with pg_database() as url:
         yield url
 
