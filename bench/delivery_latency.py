@@ -49,7 +49,9 @@ def start_receiver(db: Path | str, port: int) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
     )
     proc = subprocess.Popen(
-        [*cli, "serve", "--port", str(port), "--db", url], cwd=ROOT, stdout=subprocess.DEVNULL
+        [*cli, "serve", "--port", str(port), "--db", url, "--optional-second-factor"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
     )
     from tests.support import wait_port
 

@@ -132,6 +132,8 @@ def serve(db: str, evidence: Path, port: int, workers: int = 1) -> subprocess.Po
             str(evidence),
             "--workers",
             str(workers),
+            # the bench's regulators sign in with a password alone (a code costs the server nothing more)
+            "--optional-second-factor",
         ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,

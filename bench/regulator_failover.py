@@ -6,7 +6,10 @@ synchronous standby), ``sitegw regulator serve --db`` given the multi-host URL t
 (``target_session_attrs=read-write``), and ``--gateways`` simulated project gateways sending signed
 AlertEvents at ``--rate`` events/s in all, paced (open loop), each one request at a time as a gateway's
 outbox does: a request that fails (connection cut, 5xx) is sent again, freshly signed, until it is
-answered 2xx, so an event answered once is the gateway's to forget. At ``--kill-at`` seconds the
+answered 2xx, so an event answered once is the gateway's to forget. Every event is built and signed before
+the clock starts, as bench/regulator_bench.py does (the 5-minute signature window allows it, so runs stay
+under 4 minutes), so the load generator's cost during the run is a socket write and read, and the p99 is
+the regulator's and the database's, comparable with the single server's; only a retry is signed anew. At ``--kill-at`` seconds the
 primary's machine is lost: its keeper, postmaster and backends get SIGKILL together. Afterwards the new
 primary is asked for every event: what was answered 2xx and is missing (lost), what is stored twice,
 the longest time without a 2xx answer (no service), and the latency p99 before, during and after.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 import time
@@ -33,7 +37,17 @@ import itertools
 import psycopg
 
 from bench.load import watched
-from bench.regulator_bench import code, exchange, free_port, pct, raw_request, serve
+from bench.regulator_bench import (
+    code,
+    cpu_s,
+    cpu_since,
+    exchange,
+    free_port,
+    pct,
+    raw_request,
+    serve,
+    with_children,
+)
 from contract.alert_event import AlertEvent
 from contract.wire import EVENTS_PATH
 from regulator.storage.repository import Repository
@@ -48,6 +62,11 @@ class Failover:
 
     answered: list[tuple[float, float, str]] = field(default_factory=list)  # (sent, answered, event id)
     failures: int = 0
+    generator_cpu_s: float = 0.0  # the load generator's own CPU while the gateways sent
+    api_pids: list[int] = field(default_factory=list)  # the regulator's process(es)
+    # CPU seconds of the regulator and of the formation (keepers, primary, standby, monitor) before the
+    # loss, and the events answered meanwhile: per event, what the machine spends, whatever else loads it
+    steady_cpu: tuple[float, float, int] = (0.0, 0.0, 0)
     killed_at: float = 0.0
     lost: int = 0
     stored_twice: int = 0
@@ -83,30 +102,50 @@ def event_body(project: str, k: int) -> tuple[str, bytes]:
     return event.event_id, event.model_dump_json().encode()
 
 
+Signed = tuple[str, bytes, bytes]  # an event's id, its JSON, its first request (signed, ready to write)
+
+
+def signed_events(gateways: int, rate: float, seconds: float) -> list[list[Signed]]:
+    """Every gateway's events for the run, built and signed now (before the clock starts)."""
+    per_gateway = rate / gateways
+    out = []
+    for g in range(gateways):
+        project, secret = code(g), f"secret-{g}"
+        plan = []
+        for k in range(int(seconds * per_gateway) + 1):
+            event_id, body = event_body(project, k)
+            plan.append((event_id, body, raw_request(project, secret, EVENTS_PATH, body)))
+        out.append(plan)
+    return out
+
+
 async def run_gateways(
     port: int,
-    gateways: int,
+    plans: list[list[Signed]],
     rate: float,
     seconds: float,
     kill: float,
     lose: Callable[[], None],
     out: Failover,
+    database_pids: Callable[[], list[int]],
 ) -> None:
-    """Every gateway's events, paced, retried until answered; ``lose()`` called ``kill`` s in."""
+    """Every gateway's events of ``plans``, paced, retried until answered; ``lose()`` called ``kill`` s in;
+    ``database_pids()``: the processes of the database's formation, whose CPU counts."""
     start = time.perf_counter()
-    per_gateway = rate / gateways
+    per_gateway = rate / len(plans)
 
     async def gateway(g: int) -> None:
         project, secret = code(g), f"secret-{g}"
-        due, k = start + g / rate, 0
+        due = start + g / rate
         link: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
-        while due < start + seconds:
+        for event_id, body, first in plans[g]:
+            if due >= start + seconds:
+                break
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            sent, (event_id, body) = due, event_body(project, k)
+            sent, request = due, first
             while True:  # the outbox: the same event until it is answered 2xx, on a kept-alive connection
                 try:
                     link = link or await asyncio.open_connection("127.0.0.1", port)
-                    request = raw_request(project, secret, EVENTS_PATH, body)
                     status = await asyncio.wait_for(exchange(*link, request), 30)
                 except (TimeoutError, OSError, asyncio.IncompleteReadError):
                     status = 0
@@ -114,19 +153,29 @@ async def run_gateways(
                     link[1].close()  # a 5xx may leave the server's side in any state: start afresh
                     link = None
                 if 400 <= status < 500 and status != 429:  # refused, not failed: a retry cannot help
-                    raise RuntimeError(f"{project}: the regulator refused event {k} with {status}")
+                    raise RuntimeError(f"{project}: the regulator refused event {event_id} with {status}")
                 if status == 200:
                     out.answered.append((sent, time.perf_counter(), event_id))
                     break
                 out.failures += 1
                 await asyncio.sleep(RETRY_S)
-            due, k = due + 1 / per_gateway, k + 1
+                request = raw_request(
+                    project, secret, EVENTS_PATH, body
+                )  # a fresh nonce: the first may be stored
+            due += 1 / per_gateway
         if link is not None:
             link[1].close()
+
+    api_before, pg_before = cpu_s(out.api_pids), cpu_s(database_pids())
 
     async def killer() -> None:
         await asyncio.sleep(kill)
         out.killed_at = time.perf_counter()
+        out.steady_cpu = (
+            cpu_since(api_before, out.api_pids),
+            cpu_since(pg_before, database_pids()),
+            len(out.answered),
+        )
         await asyncio.to_thread(lose)
 
     async def progress() -> None:  # on stderr: a run that stalls says where
@@ -139,7 +188,9 @@ async def run_gateways(
             )
 
     ticker = asyncio.create_task(progress())
-    await asyncio.gather(killer(), *(gateway(g) for g in range(gateways)))
+    cpu = time.process_time()
+    await asyncio.gather(killer(), *(gateway(g) for g in range(len(plans))))
+    out.generator_cpu_s = time.process_time() - cpu
     ticker.cancel()
 
 
@@ -166,8 +217,10 @@ def failover(gateways: int, rate: float, seconds: float, kill_at: float) -> tupl
         port = free_port()
         proc = serve(cluster.url, root / "evidence", port)
         primary = "node1" if cluster.primary_port() == cluster.ports[0] else "node2"
-        out = Failover()
-        asyncio.run(run_gateways(port, gateways, rate, seconds, kill_at, lambda: cluster.lose(primary), out))
+        out = Failover(api_pids=with_children([proc.pid]))
+        plans = signed_events(gateways, rate, seconds)
+        lose = lambda: cluster.lose(primary)  # noqa: E731
+        asyncio.run(run_gateways(port, plans, rate, seconds, kill_at, lose, out, cluster.pids))
         count(cluster, out)
         return out, cluster.state()
     finally:
@@ -191,20 +244,35 @@ def main() -> None:
         "--kill-at", type=float, default=20.0, help="seconds in: the primary's machine is lost"
     )
     args = parser.parse_args()
+    if args.seconds > 240:  # requests signed before the clock starts must land within the 5-minute window
+        parser.error("--seconds at most 240: the events are signed before the run")
     with watched():
         out, _ = failover(args.gateways, args.rate, args.seconds, args.kill_at)
+        report(out, args.gateways, args.rate)
+
+
+def report(out: Failover, gateways: int, rate: float) -> None:
+    """The run's ``name: value unit`` lines."""
     start = min(sent for sent, _, _ in out.answered)
     kill = out.killed_at
     gap = out.no_service_s()
-    print(f"regulator_failover_offered: {args.rate:.0f} events/s from {args.gateways} gateways")
+    print(f"regulator_failover_offered: {rate:.0f} events/s from {gateways} gateways")
     print(f"regulator_failover_answered: {len(out.answered)} events")
     print(f"regulator_failover_lost: {out.lost} events")
     print(f"regulator_failover_stored_twice: {out.stored_twice} events")
     print(f"regulator_failover_no_service: {gap:.1f} s")
     print(f"regulator_failover_retried_requests: {out.failures} requests")
+    before = [done - sent for sent, done, _ in out.answered if sent < kill]
+    print(f"regulator_failover_p50_before: {pct(before, 50) * 1000:.1f} ms")
     print(f"regulator_failover_p99_before: {out.p99_ms(start, kill):.1f} ms")
     print(f"regulator_failover_p99_during: {out.p99_ms(kill, kill + gap + 5):.1f} ms")
     print(f"regulator_failover_p99_after: {out.p99_ms(kill + gap + 5, float('inf')):.1f} ms")
+    api_cpu, pg_cpu, steady = out.steady_cpu
+    print(f"regulator_failover_api_cpu_per_event_before: {api_cpu / max(1, steady) * 1000:.2f} ms")
+    print(f"regulator_failover_database_cpu_per_event_before: {pg_cpu / max(1, steady) * 1000:.2f} ms")
+    handled = max(1, len(out.answered) + out.failures)
+    print(f"regulator_failover_load_generator_cpu_per_request: {out.generator_cpu_s / handled * 1000:.2f} ms")
+    print(f"regulator_failover_machine_load: {os.getloadavg()[0]:.1f} runnable")
 
 
 if __name__ == "__main__":

@@ -68,6 +68,9 @@ run patrol            $PY bench/patrol_bench.py
 run wire_nulls        $PY bench/wire_nulls.py
 run backlog_drain     $PY bench/backlog_drain.py
 run regulator         $PY bench/regulator_bench.py --only ingest
+# the same 500 gateways at 1,000 events/s on a primary with its synchronous standby (pg_auto_failover on
+# loopback), the primary's machine lost 15 s in: p99 before and after beside the one-server figure above
+run regulator_failover $PY bench/regulator_failover.py --gateways 500 --rate 1000 --seconds 40 --kill-at 15
 # the UI's pages on a province's ledger (issue #16): 20,000 projects, 2,000,000 hazards and events, loaded by SQL
 run regulator_province $PY bench/regulator_bench.py --only queue --projects 20000 --hazards 2000000 --events 2000000 --queries 140
 # the same 500 gateways against `serve --workers 2` (two processes on one port; the load generator shares the cores)

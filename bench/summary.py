@@ -197,6 +197,30 @@ def rows() -> list[Row]:
             below(200),
             ("regulator", "regulator_ingest_paced_250_p99", "at 250 requests/s"),
         ),
+        Row(
+            "regulator on a primary and its synchronous standby (pg_auto_failover): 1,000 events/s, p99",
+            "regulator_failover",
+            "regulator_failover_p99_before",
+            "< 200 ms",
+            below(200),
+            ("regulator", "regulator_ingest_paced_1100_p99", "one PostgreSQL at 1,100 requests/s"),
+        ),
+        Row(
+            "the same, the primary's machine lost (SIGKILL): events answered 2xx and lost",
+            "regulator_failover",
+            "regulator_failover_lost",
+            "0",
+            lambda v: v == 0,
+            ("regulator_failover", "regulator_failover_no_service", "seconds without service"),
+        ),
+        Row(
+            "the same: p99 after the failover (one node, the backlog retried)",
+            "regulator_failover",
+            "regulator_failover_p99_after",
+            "",
+            None,
+            ("regulator_failover", "regulator_failover_p99_during", "around the loss"),
+        ),
     ]
     return out
 

@@ -59,8 +59,9 @@ from regulator.routes.pages import pages_router
 from regulator.routes.patrol import patrol_router
 from regulator.routes.patrol_duty import patrol_duty_router
 from regulator.routes.projects import projects_router
+from regulator.routes.read_only import ReadOnly, serve_read_only
 from regulator.routes.risk import risk_router
-from regulator.routes.routing import signed, signed_in
+from regulator.routes.routing import SecondFactorMissing, signed, signed_in
 from regulator.routes.safety_logs import safety_log_router
 from regulator.routes.session import session_router
 from regulator.routes.supervision import supervision_router
@@ -84,6 +85,7 @@ def create_app(
     secure_cookies: bool | None = None,
     followup: FollowupPolicy | None = None,
     log_policy: LogPolicy | None = None,
+    read_only: ReadOnly | None = None,
 ) -> FastAPI:
     """The regulator app over one repository and its review service; ``hold``: flood control's hold of
     warnings (default: DEFAULT_HOLD_S); ``max_body_mb``: larger request bodies are refused with 413 unread;
@@ -91,7 +93,8 @@ def create_app(
     handling, password rules and session timeouts; ``secure_cookies``: the session cookie's Secure flag
     (None: when the request came over TLS); ``followup``: the days after which an accident's unfinished
     investigation or penalty is proposed for listed supervision (60 d, 75 d); ``log_policy``: when a site's
-    daily safety log is due (regulator/ledger/safety_logs.py)."""
+    daily safety log is due (regulator/ledger/safety_logs.py); ``read_only``: a standby's regulator, which
+    answers only reads (regulator/routes/read_only.py)."""
     hold = hold or WarningHold()
     login_policy = login_policy or LoginPolicy()
     accounts = Accounts(repo, policy=login_policy)
@@ -103,7 +106,7 @@ def create_app(
     app.state.accounts = accounts
     app.state.supervision = supervision
     # PostgreSQL: events are stored from the event loop (regulator/ingest/on_loop.py); close_app closes its pool
-    on_loop = LoopIngest(repo, hold) if repo.dialect == "postgresql" else None
+    on_loop = LoopIngest(repo, hold) if repo.dialect == "postgresql" and read_only is None else None
     app.state.loop_ingest = on_loop
     app.add_middleware(
         BodyLimit,
@@ -122,6 +125,10 @@ def create_app(
     @app.exception_handler(ReviewError)
     async def not_allowed(_: Request, exc: ReviewError) -> JSONResponse:
         return JSONResponse({"error": exc.reason}, status_code=exc.status)
+
+    @app.exception_handler(SecondFactorMissing)
+    async def must_enrol(_: Request, exc: SecondFactorMissing) -> JSONResponse:
+        return JSONResponse({"error": exc.reason, "second_factor_required": True}, status_code=exc.status)
 
     @app.exception_handler(EvidenceUnavailable)
     async def evidence_unavailable(_: Request, exc: EvidenceUnavailable) -> JSONResponse:
@@ -170,6 +177,8 @@ def create_app(
     app.include_router(projects_router(repo))
     app.include_router(accounts_router(repo, accounts))
     add_routes(app, review, signed_in, public_limits or public.Limits())
+    if read_only is not None:
+        serve_read_only(app, read_only)
     return app
 
 

@@ -34,6 +34,7 @@ from regulator.ledger.review import DeadlinePolicy, Review
 from regulator.ledger.safety_logs import LogPolicy
 from regulator.ledger.supervision import ListingPolicy
 from regulator.routes.body_limit import DEFAULT_MAX_BODY_MB
+from regulator.routes.read_only import ReadOnly
 from regulator.server import upkeep_forever
 from regulator.storage.evidence import open_evidence_store
 from regulator.storage.repository import Repository
@@ -70,6 +71,14 @@ class ServeSettings:
     password_classes: int = 2
     password_max_age_days: float = 90.0
     secure_cookies: bool | None = None
+    require_second_factor: bool = True
+    second_factor_grace_days: float = 0.0
+    read_only: bool = False
+    primary_url: str = ""
+
+    def read_only_setting(self) -> ReadOnly | None:
+        """A standby's read-only regulator (regulator/routes/read_only.py), or None."""
+        return ReadOnly(self.primary_url) if self.read_only else None
 
     def login_policy(self) -> LoginPolicy:
         """The sign-in policy these settings give (regulator/access/auth.py)."""
@@ -80,6 +89,8 @@ class ServeSettings:
             passwords=PasswordPolicy(
                 self.password_min_length, self.password_classes, self.password_max_age_days
             ),
+            second_factor_required=self.require_second_factor,
+            second_factor_grace_s=self.second_factor_grace_days * 86400,
         )
 
     @classmethod
@@ -95,7 +106,11 @@ def app_from_env() -> FastAPI:
     """uvicorn's app factory in each worker: the regulator over the shared database, escalating overdue
     rectification while it runs (escalation is safe in several processes at once)."""
     settings = ServeSettings.from_env()
-    repo = Repository(settings.db, open_evidence_store(settings.evidence, settings.s3_endpoint))
+    repo = Repository(
+        settings.db,
+        open_evidence_store(settings.evidence, settings.s3_endpoint),
+        read_only=settings.read_only,
+    )
     review = Review(repo, DeadlinePolicy(settings.general_days, settings.major_days))
     hold = WarningHold(settings.warning_hold_s)
     listing = ListingPolicy(settings.county_listing_days, settings.city_listing_days)
@@ -113,11 +128,17 @@ def app_from_env() -> FastAPI:
         settings.secure_cookies,
         FollowupPolicy(settings.investigation_days, settings.penalty_days),
         log_policy,
+        settings.read_only_setting(),
     )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        upkeep = asyncio.create_task(upkeep_forever(review, settings.escalate_every_s, hold, log_policy))
+        upkeep = asyncio.create_task(
+            # the upkeep writes: a read-only (standby's) regulator leaves it to the primary's
+            upkeep_forever(review, settings.escalate_every_s, hold, log_policy)
+            if not settings.read_only
+            else asyncio.sleep(0)
+        )
         settle_startup_heap()
         try:
             yield

@@ -23,7 +23,7 @@ from regulator.storage.evidence import (
     PictureStore,
     open_evidence_store,
 )
-from regulator.storage.repository import Repository, default_evidence_dir
+from regulator.storage.repository import Repository, SchemaBehind, default_evidence_dir
 
 if TYPE_CHECKING:
     from regulator.asgi import ServeSettings
@@ -35,13 +35,16 @@ MIN_SECRET = 16
 DB_HELP = "postgresql://USER@HOST:PORT/DB (production) or sqlite:///PATH (embedded)"
 
 
-def _repo(db: str) -> Repository:
+def _repo(db: str, read_only: bool = False) -> Repository:
     try:
-        return Repository(db)
-    except DatabaseUrlError as exc:
+        return Repository(db, read_only=read_only)
+    except (DatabaseUrlError, SchemaBehind) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     except Exception as exc:
+        if read_only:  # a standby's reader creates nothing: the primary's regulator does
+            typer.echo(f"cannot open the regulator database {db}: {str(exc).splitlines()[0]}", err=True)
+            raise typer.Exit(2) from None
         first = exc
     # a fresh server has no database of the quick start's URL yet: create it where the role may
     try:
@@ -211,6 +214,31 @@ def serve(
         help="the session cookie's Secure flag: always, or never (default: when the request came over TLS, "
         "directly or by a --forwarded-allow-ips proxy's X-Forwarded-Proto)",
     ),
+    require_second_factor: bool = typer.Option(
+        True,
+        "--require-second-factor/--optional-second-factor",
+        help="regulators and admins without a TOTP second factor are led to enrol one (a QR code) at sign-in "
+        "and can use nothing else until done (等保三级 8.1.4.1 d); optional: they may enrol",
+    ),
+    second_factor_grace_days: float = typer.Option(
+        0.0,
+        "--second-factor-grace-days",
+        min=0,
+        help="with --require-second-factor: days after an account is created that its user may still work "
+        "without a second factor",
+    ),
+    read_only: bool = typer.Option(
+        False,
+        "--read-only",
+        help="serve the pages from a PostgreSQL standby (--db ...?target_session_attrs=prefer-standby): "
+        "GET requests only, every other answered 503 naming --primary-url; nothing is migrated or written "
+        "(deploy/pg_auto_failover/README.md)",
+    ),
+    primary_url: str = typer.Option(
+        "",
+        "--primary-url",
+        help="with --read-only: the primary regulator's URL, which refusals name (e.g. https://regulator.example/)",
+    ),
 ) -> None:
     """Run the regulator's service: gateways' ingest (POST /api/v1/events, ...) and the review UI at /."""
     from plumbing.heap import settle_startup_heap
@@ -223,8 +251,11 @@ def serve(
     from regulator.ledger.supervision import ListingPolicy
     from regulator.server import RegulatorServer
 
-    _repo(db).close()  # a clear error for a bad --db (and the schema migrated once) before anything listens
-    forward = _forward_link(db, workers, forward_to, forward_id, forward_secret, forward_jurisdiction)
+    # a clear error for a bad --db (and the schema migrated once, unless read-only) before anything listens
+    _repo(db, read_only).close()
+    forward = _forward_link(
+        db, workers, forward_to, forward_id, forward_secret, forward_jurisdiction, read_only
+    )
     spec = str(evidence_dir or default_evidence_dir(db))
     pictures = _pictures(spec, s3_endpoint or None)
     settings = ServeSettings(
@@ -248,6 +279,10 @@ def serve(
         password_classes=password_classes,
         password_max_age_days=password_max_age_days,
         secure_cookies=secure_cookies,
+        require_second_factor=require_second_factor,
+        second_factor_grace_days=second_factor_grace_days,
+        read_only=read_only,
+        primary_url=primary_url,
         log_due_h=log_due_hours,
         log_grace_h=log_grace_hours,
     )
@@ -283,12 +318,18 @@ def serve(
             followup=FollowupPolicy(investigation_days, penalty_days),
             log_policy=LogPolicy(log_due_hours, log_grace_hours),
             forward=forward,
+            read_only=settings.read_only_setting(),
         )
         await server.start()
         settle_startup_heap()
         typer.echo(
-            f"regulator on {server.base_url}/ (review UI), gateways POST {server.base_url}/api/v1/events "
-            f"(db {db}, evidence in {pictures.describe()})"
+            f"regulator on {server.base_url}/ (review UI), "
+            + (
+                f"read-only: writes go to {primary_url or 'the primary'} "
+                if read_only
+                else f"gateways POST {server.base_url}/api/v1/events "
+            )
+            + f"(db {db}, evidence in {pictures.describe()})"
         )
         try:
             # SIGINT/SIGTERM (Ctrl-C, systemd) or the server failing by itself, whichever comes first
@@ -307,7 +348,7 @@ def serve(
 
 
 def _forward_link(
-    db: str, workers: int, url: str, city_id: str, secret: str, jurisdiction: str
+    db: str, workers: int, url: str, city_id: str, secret: str, jurisdiction: str, read_only: bool = False
 ) -> ForwardLink | None:
     """The city's link to its province from serve's --forward-* options (None without --forward-to); exit 2
     naming what is missing or wrong."""
@@ -331,6 +372,8 @@ def _forward_link(
         problems.append("forwarding runs on PostgreSQL only: --db postgresql://USER@HOST:PORT/DB")
     if workers > 1:
         problems.append("forwarding runs in one process: leave --workers at 1")
+    if read_only:
+        problems.append("a --read-only process changes nothing: forward from the primary's process")
     if problems:
         typer.echo(
             "cannot forward to the province: " + "; ".join(problems) + " (the province registers the city "
@@ -346,9 +389,14 @@ def _serve_workers(
 ) -> None:
     from regulator.asgi import serve_workers
 
+    writes = (
+        f"read-only: writes go to {settings.primary_url or 'the primary'}"
+        if settings.read_only
+        else f"gateways POST http://{host}:{port}/api/v1/events"
+    )
     typer.echo(
-        f"regulator on http://{host}:{port}/ (review UI) in {workers} worker processes, gateways POST "
-        f"http://{host}:{port}/api/v1/events (db {settings.db}, evidence in {pictures.describe()})"
+        f"regulator on http://{host}:{port}/ (review UI) in {workers} worker processes, {writes} "
+        f"(db {settings.db}, evidence in {pictures.describe()})"
     )
     try:
         serve_workers(settings, host, port, workers)

@@ -20,6 +20,7 @@ from regulator.ledger.review import DeadlinePolicy, Review
 from regulator.ledger.safety_logs import LogPolicy, flag_missing
 from regulator.ledger.supervision import ListingPolicy, Supervision
 from regulator.routes.body_limit import DEFAULT_MAX_BODY_MB
+from regulator.routes.read_only import ReadOnly
 from regulator.storage.evidence import PictureStore
 from regulator.storage.repository import Repository
 
@@ -88,6 +89,7 @@ class RegulatorServer:
         followup: FollowupPolicy | None = None,
         log_policy: LogPolicy | None = None,
         forward: ForwardLink | None = None,
+        read_only: ReadOnly | None = None,
     ) -> None:
         """``evidence_dir``: a picture store, a folder or ``s3://BUCKET/PREFIX`` (None: by the database);
         ``warning_hold_s``: flood control's hold of warnings (regulator/ingest/held.py; 0 = none);
@@ -100,9 +102,11 @@ class RegulatorServer:
         ``followup``: when an accident's unfinished investigation or penalty is proposed for listed supervision
         (60 d, 75 d); ``log_policy``: when a site's daily safety log is due, and becomes a hazard when missing
         (regulator/ledger/safety_logs.py); ``forward``: a city's platform forwards its ledger to the province's
-        (regulator/forwarding/)."""
+        (regulator/forwarding/); ``read_only``: serve reads only, from a standby (regulator/routes/read_only.py: no
+        upkeep, no migration, writes answered 503)."""
         self.db = db
-        self.repo = Repository(db, evidence_dir)
+        self.repo = Repository(db, evidence_dir, read_only=read_only is not None)
+        self.read_only = read_only
         self.host = host
         self.review = Review(self.repo, policy)
         self._escalate_every_s = escalate_every_s
@@ -123,6 +127,7 @@ class RegulatorServer:
             secure_cookies,
             followup,
             self.log_policy,
+            read_only,
         )
         self.supervision: Supervision = app.state.supervision
         self._app = app
@@ -149,6 +154,8 @@ class RegulatorServer:
         """Bind and serve; returns once the socket accepts connections. Overdue rectification is
         escalated every ``escalate_every_s`` from then on."""
         await self._http.start()
+        if self.read_only is not None:  # the upkeep writes: the primary's regulator runs it
+            return
         self._escalation = asyncio.create_task(
             upkeep_forever(self.review, self._escalate_every_s, self.hold, self.log_policy),
             name="regulator-escalation",

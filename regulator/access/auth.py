@@ -46,6 +46,19 @@ class LoginPolicy:
     idle_s: float = 1800.0
     session_s: float = 12 * 3600.0
     passwords: PasswordPolicy = field(default_factory=PasswordPolicy)
+    # 8.1.4.1 d: an authority user without a second factor is led to enrol one at sign-in and may do nothing
+    # else until done, ``second_factor_grace_s`` after their account was created (False: enrolling is optional)
+    second_factor_required: bool = False
+    second_factor_grace_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """A valid session: who, and whether they must enrol a second factor before anything else."""
+
+    actor: Actor
+    must_enrol: bool
+    enrolled: bool
 
 
 class AuthError(Exception):
@@ -187,6 +200,14 @@ class Accounts:
             )
         return second_factor.uri(secret, who.name)
 
+    def pending_second_factor(self, who: Actor) -> str | None:
+        """The ``otpauth://`` URI of the secret ``who`` is enrolling (None: none is), for its QR code."""
+        with self.repo.engine.connect() as db:
+            row = db.execute(
+                sql("SELECT totp_pending FROM users WHERE username = :u"), {"u": who.name}
+            ).first()
+        return second_factor.uri(row[0], who.name) if row and row[0] else None
+
     def confirm_second_factor(self, who: Actor, code: str, address: str = "") -> None:
         """Make the enrolled secret the user's second factor, if ``code`` is its current code."""
         with self.repo.engine.begin() as db:
@@ -299,29 +320,44 @@ class Accounts:
                 auth_log.record(db, "logout", ended[0], address)
 
     def actor(self, token: str | None) -> Actor | None:
-        """The signed-in user behind a session token, if it is valid: not past its end, and used within the
-        idle timeout (each use moves it on)."""
+        """The signed-in user behind a session token, if it is valid (:meth:`signed_in`)."""
+        session = self.signed_in(token)
+        return session.actor if session else None
+
+    def signed_in(self, token: str | None) -> SignedIn | None:
+        """The session behind a token, if it is valid: not past its end, and used within the idle timeout
+        (each use moves it on); with whether its user must enrol a second factor first."""
         if not token:
             return None
         now, digest = time.time(), _digest(token)
         with self.repo.engine.connect() as db:
             row = db.execute(
                 sql(
-                    "SELECT u.username, u.role, u.project, j.path, s.last_seen FROM sessions s "
-                    "JOIN users u ON u.username = s.username LEFT JOIN jurisdictions j ON j.id = u.jurisdiction_id "
+                    "SELECT u.username, u.role, u.project, j.path, s.last_seen, u.totp_secret IS NOT NULL, "
+                    "u.created_at FROM sessions s JOIN users u ON u.username = s.username "
+                    "LEFT JOIN jurisdictions j ON j.id = u.jurisdiction_id "
                     "WHERE s.token_sha256 = :t AND s.expires_at > :now AND s.last_seen > :idle"
                 ),
                 {"t": digest, "now": now, "idle": now - self.policy.idle_s},
             ).first()
         if row is None:
             return None
-        if now - row[4] > TOUCH_S:  # not a write per request: the idle timeout is minutes
+        # not a write per request: the idle timeout is minutes; a standby's regulator writes nothing (its
+        # pages do not keep a session alive: the primary's requests do)
+        if now - row[4] > TOUCH_S and not self.repo.read_only:
             with self.repo.engine.begin() as db:
                 db.execute(
                     sql("UPDATE sessions SET last_seen = :now WHERE token_sha256 = :t"),
                     {"now": now, "t": digest},
                 )
-        return Actor(*row[:4])
+        policy, enrolled = self.policy, bool(row[5])
+        must_enrol = (
+            policy.second_factor_required
+            and row[1] in second_factor.ROLES
+            and not enrolled
+            and now >= row[6] + policy.second_factor_grace_s
+        )
+        return SignedIn(Actor(*row[:4]), must_enrol, enrolled)
 
 
 def _digest(token: str) -> str:

@@ -1,5 +1,5 @@
 """What the regulator's routers share: the session cookie's name, the signed-in user behind a request
-(``Who``), a blocking call run off the event loop, a gateway's signed request run with its replay refused,
+(``Who``; ``Enrolling`` also lets through a user who must first enrol a second factor), a blocking call run off the event loop, a gateway's signed request run with its replay refused,
 and the admin-only check."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from regulator.access.auth import Accounts
+from regulator.access.auth import Accounts, SignedIn
 from regulator.access.scope import Actor
 from regulator.ingest.receive import refuse_replay
 from regulator.ledger.review import ReviewError
@@ -19,16 +19,38 @@ from regulator.storage.repository import NonceReused
 COOKIE = "sitegw_regulator_session"
 
 
-async def signed_in(request: Request) -> Actor:
-    """The user behind the request's session cookie; 401 when there is none."""
+class SecondFactorMissing(ReviewError):
+    """403: an authority user who must enrol a second factor before using anything else."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            403,
+            "enrol a second factor first (请先绑定动态口令): scan the QR code of POST /ui/api/second-factor "
+            "with an authenticator app and confirm with its code (POST /ui/api/second-factor/confirm)",
+        )
+
+
+async def session_of(request: Request) -> SignedIn:
+    """The session behind the request's cookie, whether or not its user must enrol a second factor first;
+    401 when there is none."""
     accounts: Accounts = request.app.state.accounts
-    who = await run_in_threadpool(accounts.actor, request.cookies.get(COOKIE))
-    if who is None:
+    session = await run_in_threadpool(accounts.signed_in, request.cookies.get(COOKIE))
+    if session is None:
         raise ReviewError(401, "not signed in (请先登录)")
-    return who
+    return session
+
+
+async def signed_in(request: Request) -> Actor:
+    """The user behind the request's session cookie; 401 when there is none, 403 (SecondFactorMissing) while
+    they must enrol a second factor."""
+    session = await session_of(request)
+    if session.must_enrol:
+        raise SecondFactorMissing
+    return session.actor
 
 
 Who = Annotated[Actor, Depends(signed_in)]
+Enrolling = Annotated[SignedIn, Depends(session_of)]
 
 
 def blocking(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from regulator.access.auth import WRONG, Accounts, AuthError, LoginPolicy, SignInRefused
+from regulator.access.auth import WRONG, Accounts, AuthError, LoginPolicy, SignedIn, SignInRefused
 from regulator.access.passwords import MAX_LENGTH as MAX_PASSWORD
+from regulator.access.second_factor import qr_svg
 from regulator.ledger.review import ReviewError
 from regulator.routes.answers import LOGIN, SESSION, Answer
-from regulator.routes.routing import COOKIE, Who
+from regulator.routes.routing import COOKIE, Enrolling
+
+QR_PATH = "/ui/api/second-factor/qr.svg"
 
 MAX_USERNAME = 200
 
@@ -32,6 +35,7 @@ class SecondFactor(BaseModel):
     otpauth_uri: str = Field(
         description="otpauth://totp/... for the authenticator app (as a QR code, or typed)"
     )
+    qr_svg: str = Field(description=f"where the QR code of otpauth_uri is, as an SVG image ({QR_PATH})")
 
 
 class OneTimeCode(BaseModel):
@@ -54,6 +58,23 @@ class Me(Answer):
     project: str | None = Field(description="a project user's project (null: not a project user)")
     jurisdiction: str | None = Field(
         description="the place whose projects they see, 省/市/区县 (null: every project)"
+    )
+    second_factor: bool = Field(description="whether they have a TOTP second factor")
+    second_factor_required: bool = Field(
+        description="they must enrol a second factor before anything else (POST /ui/api/second-factor)"
+    )
+
+
+def me_of(session: SignedIn) -> Me:
+    """What /ui/api/me and sign-in answer about a session's user."""
+    who = session.actor
+    return Me(
+        username=who.name,
+        role=who.role,
+        project=who.project,
+        jurisdiction=who.jurisdiction,
+        second_factor=session.enrolled,
+        second_factor_required=session.must_enrol,
     )
 
 
@@ -101,12 +122,10 @@ def session_router(accounts: Accounts, login_policy: LoginPolicy, secure_cookies
             )
         except AuthError as exc:
             return sign_in_refused(exc)
-        who = await run_in_threadpool(accounts.actor, token)
-        if who is None:  # the session was ended between the two calls
+        session = await run_in_threadpool(accounts.signed_in, token)
+        if session is None:  # the session was ended between the two calls
             return JSONResponse({"error": "session ended, log in again"}, status_code=401)
-        response = JSONResponse(
-            {"username": who.name, "role": who.role, "project": who.project, "jurisdiction": who.jurisdiction}
-        )
+        response = JSONResponse(me_of(session).model_dump())
         return with_cookie(request, response, token)
 
     @r.post("/ui/api/password", responses=LOGIN)
@@ -128,18 +147,35 @@ def session_router(accounts: Accounts, login_policy: LoginPolicy, secure_cookies
             return JSONResponse({"error": str(exc)}, status_code=401 if str(exc) == WRONG else 422)
         return JSONResponse({"status": "changed", "username": form.username})
 
+    # the three routes of enrolment take a session that must enrol first (Enrolling): the rest refuse it
     @r.post("/ui/api/second-factor", responses=SESSION)
-    async def enrol_second_factor(who: Who) -> SecondFactor:
+    async def enrol_second_factor(session: Enrolling) -> SecondFactor:
         """Enrol a TOTP second factor (regulators and admins): the ``otpauth://`` URI for the authenticator app
-        (scan it as a QR code, or type it); it counts once confirmed with a code (/ui/api/second-factor/confirm)."""
+        and its QR code (an SVG at ``qr_svg``); it counts once confirmed with a code
+        (/ui/api/second-factor/confirm). Enrolling again replaces a secret not yet confirmed."""
         try:
-            return SecondFactor(otpauth_uri=await run_in_threadpool(accounts.enrol_second_factor, who))
+            uri = await run_in_threadpool(accounts.enrol_second_factor, session.actor)
         except AuthError as exc:
             raise ReviewError(403, str(exc)) from None
+        return SecondFactor(otpauth_uri=uri, qr_svg=QR_PATH)
+
+    @r.get(QR_PATH, responses=SESSION, response_class=Response)
+    async def second_factor_qr(session: Enrolling) -> Response:
+        """The QR code of the second factor being enrolled (image/svg+xml, drawn on the server); 404 when none
+        is being enrolled. Never cached: it holds the secret."""
+        uri = await run_in_threadpool(accounts.pending_second_factor, session.actor)
+        if uri is None:
+            raise ReviewError(404, "no second factor being enrolled: POST /ui/api/second-factor first")
+        return Response(
+            qr_svg(uri), media_type="image/svg+xml", headers={"Cache-Control": "no-store, private"}
+        )
 
     @r.post("/ui/api/second-factor/confirm", responses=SESSION)
-    async def confirm_second_factor(body: OneTimeCode, who: Who, request: Request) -> dict[str, str]:
+    async def confirm_second_factor(
+        body: OneTimeCode, session: Enrolling, request: Request
+    ) -> dict[str, str]:
         """Confirm the enrolled second factor with the app's current code: from then on sign-in needs a code."""
+        who = session.actor
         try:
             await run_in_threadpool(accounts.confirm_second_factor, who, body.code, address(request))
         except AuthError as exc:
@@ -156,8 +192,9 @@ def session_router(accounts: Accounts, login_policy: LoginPolicy, secure_cookies
         return response
 
     @r.get("/ui/api/me", responses=SESSION)
-    async def me(who: Who) -> Me:
-        """The signed-in user; ``jurisdiction``: the place whose projects they see (None: every project)."""
-        return Me(username=who.name, role=who.role, project=who.project, jurisdiction=who.jurisdiction)
+    async def me(session: Enrolling) -> Me:
+        """The signed-in user; ``jurisdiction``: the place whose projects they see (None: every project);
+        ``second_factor_required``: they must enrol a second factor before anything else."""
+        return me_of(session)
 
     return r

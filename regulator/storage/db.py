@@ -17,6 +17,7 @@ import psycopg.conninfo
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
@@ -93,10 +94,17 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:  # SQLAlchemy's conn
     cur.close()
 
 
-def open_engine(db: str | Path, pool_size: int = 10) -> Engine:
+def open_engine(db: str | Path, pool_size: int = 10, read_only: bool = False) -> Engine:
     """An engine for ``db``, its schema as found (`migrate` brings it to head; regulator/storage/repository.py does, after
-    setting a first receiver's tables aside)."""
+    setting a first receiver's tables aside). ``read_only`` (PostgreSQL only): every transaction is read-only
+    (``default_transaction_read_only``), so a standby's regulator writes nothing even where libpq's
+    ``prefer-standby`` fell back to the primary."""
     url = normalise_url(db)
+    if read_only and url.startswith("sqlite"):
+        raise DatabaseUrlError(
+            f"--read-only serves a PostgreSQL standby; {db} is SQLite, which has none: give the standby's "
+            "postgresql://... URL (target_session_attrs=prefer-standby)"
+        )
     if url.startswith("sqlite"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         # pysqlite's own transaction handling is off so BEGIN IMMEDIATE takes the write lock up front
@@ -109,7 +117,13 @@ def open_engine(db: str | Path, pool_size: int = 10) -> Engine:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
     else:
-        engine = sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False)
+        engine = sa.create_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=False,
+            connect_args={"options": "-c default_transaction_read_only=on"} if read_only else {},
+        )
     return engine
 
 
@@ -121,6 +135,12 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 def downgrade(engine: Engine, revision: str) -> None:
     """Take the schema back to ``revision`` (``base``: empty); for operators undoing a release."""
     _alembic(engine, command.downgrade, revision)
+
+
+def current(engine: Engine) -> str | None:
+    """The revision the database's schema is at (None: no regulator schema)."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
 
 
 def head() -> str:

@@ -25,7 +25,7 @@ from contract.alert_event import LEVEL_RANK, AlertEvent
 from regulator.access.jurisdictions import SEP, chain, ensure
 from regulator.access.scope import PROJECTS, Actor, Scope, ScopedConnection
 from regulator.ledger.peaks import READING_OF, UNIT_ALIASES, direction, metric_of, number
-from regulator.storage.db import migrate, normalise_url, open_engine, sql
+from regulator.storage.db import current, head, migrate, normalise_url, open_engine, sql
 from regulator.storage.evidence import Evidence, Kind, PictureStore, StoredPicture, open_evidence_store
 from regulator.storage.legacy import adopt, set_aside
 from regulator.storage.partitions import ensure_months
@@ -33,6 +33,10 @@ from regulator.storage.partitions import ensure_months
 NONCE_SWEEP_S = 10.0  # expired nonces are swept at most this often (a sweep per request costs PostgreSQL)
 SEEN_EVERY_S = 10.0  # last_seen_at is rewritten at most this often per project
 PROJECT_CACHE_S = 5.0  # a changed secret reaches every replica within this (ingest reads it per request)
+
+
+class SchemaBehind(Exception):
+    """A read-only regulator on a database whose schema is not this release's."""
 
 
 class NonceReused(Exception):
@@ -364,14 +368,17 @@ class Repository:
     """Thread-safe storage of the regulator; every write is durable before it returns."""
 
     def __init__(
-        self, db: str | Path, evidence: PictureStore | str | Path | None = None, pool_size: int = 10
+        self,
+        db: str | Path,
+        evidence: PictureStore | str | Path | None = None,
+        pool_size: int = 10,
+        read_only: bool = False,
     ) -> None:
-        """``evidence``: a picture store, a folder or ``s3://BUCKET/PREFIX`` (None: default_evidence_dir)."""
-        self.engine: Engine = open_engine(db, pool_size)
-        set_aside(
-            self.engine
-        )  # a first receiver's tables, out of the migrations' way (regulator/storage/legacy.py)
-        migrate(self.engine)
+        """``evidence``: a picture store, a folder or ``s3://BUCKET/PREFIX`` (None: default_evidence_dir);
+        ``read_only``: a standby's reader (regulator/routes/read_only.py), which changes nothing, the schema included:
+        SchemaBehind when the primary's regulator has not brought it to this release's head."""
+        self.read_only = read_only
+        self.engine: Engine = open_engine(db, pool_size, read_only)
         self.pictures = (
             open_evidence_store(evidence or default_evidence_dir(db))
             if evidence is None or isinstance(evidence, str | Path)
@@ -379,6 +386,18 @@ class Repository:
         )
         self._next_sweep = 0.0
         self._projects: dict[str, tuple[float, Project]] = {}
+        if read_only:
+            if (found := current(self.engine)) != (wanted := head()):
+                self.engine.dispose()
+                raise SchemaBehind(
+                    f"the database's schema is at revision {found}, this regulator's is {wanted}: start (or "
+                    "upgrade) the primary's `sitegw regulator serve` first, which migrates it"
+                )
+            return
+        set_aside(
+            self.engine
+        )  # a first receiver's tables, out of the migrations' way (regulator/storage/legacy.py)
+        migrate(self.engine)
         self.ensure_partitions()
         adopt(self)
 

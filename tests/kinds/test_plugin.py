@@ -123,7 +123,8 @@ def regulator(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[int, httpx.
     )
     assert user.returncode == 0, user.stderr
     port = free_port()
-    proc = background(env, "regulator", "serve", "--port", str(port), "--db", db)
+    # the admin signs in with a password alone: the second factor is tests/regulator/test_second_factor.py's
+    proc = background(env, "regulator", "serve", "--port", str(port), "--db", db, "--optional-second-factor")
     try:
         wait_port(port, timeout=60)
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as ui:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import base64
 import time
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pyotp
 
 from contract.wire import RECTIFICATIONS_PATH, RectificationReport
 from regulator.access.auth import Accounts
@@ -21,6 +23,19 @@ from regulator.ledger.incidents import Incidents
 from regulator.ledger.review import Review
 from tests.regulator.chain import CITY_ID, Chain, chain, major, wait
 from tests.regulator.support import PROJECT, make_event, real_jpeg, signed
+
+
+def enrol(ui: httpx.Client, user: str) -> pyotp.TOTP:
+    """Sign ``user`` in with the password and enrol the second factor as the UI's QR page does (the code of
+    the secret the QR carries); the authenticator."""
+    assert ui.post("/ui/api/login", json={"username": user, "password": PASSWORD}).status_code == 200
+    enrolling = ui.post("/ui/api/second-factor")
+    assert enrolling.status_code == 200, enrolling.text
+    totp = pyotp.TOTP(parse_qs(urlsplit(enrolling.json()["otpauth_uri"]).query)["secret"][0])
+    confirmed = ui.post("/ui/api/second-factor/confirm", json={"code": totp.now()})
+    assert confirmed.status_code == 200, confirmed.text
+    return totp
+
 
 REGULATOR = Actor("sz-inspector", "regulator", None, "广东省/深圳市")
 PASSWORD = "Province-2026"
@@ -84,7 +99,7 @@ def test_the_city_ledger_arrives_once_and_the_provinces_decisions_come_back_down
         finally:
             province_repo.close()
         with httpx.Client(base_url=c.province.url, timeout=30) as ui:
-            assert ui.post("/ui/api/login", json={"username": "gd", "password": PASSWORD}).status_code == 200
+            totp = enrol(ui, "gd")  # `serve` requires an authority user's second factor
             [seen] = ui.get("/ui/api/hazards", params={"state": "all"}).json()["hazards"]
             shown = ui.get(f"/ui/api/hazards/{seen['id']}")
             assert shown.status_code == 200, shown.text
@@ -129,7 +144,10 @@ def test_the_city_ledger_arrives_once_and_the_provinces_decisions_come_back_down
             c,
         )
         with httpx.Client(base_url=c.province.url, timeout=30) as ui:
-            assert ui.post("/ui/api/login", json={"username": "gd", "password": PASSWORD}).status_code == 200
+            signed_in = ui.post(
+                "/ui/api/login", json={"username": "gd", "password": PASSWORD, "otp": totp.now()}
+            )
+            assert signed_in.status_code == 200, signed_in.text
             passed = {"passed": True, "note": "复查合格，予以销号", "photo": b64(real_jpeg("OK"))}
             r = ui.post(f"/ui/api/hazards/{seen['id']}/reinspect", json=passed)
             assert r.status_code == 200, r.text

@@ -120,9 +120,12 @@ class PgAutoFailover:
         proc = self._procs.pop(name, None)
         path = str(self.root / name)
         for _ in range(5):
-            pids = [int(p) for p in _pgrep(path)]
+            found = [int(p) for p in _pgrep(path)]
             if proc is not None and proc.poll() is None:
-                pids.append(proc.pid)
+                found.append(proc.pid)
+            # with their children: the keeper's services (``pg_autoctl: start/stop postgres``) name no folder,
+            # and one left alive restarts the lost node's PostgreSQL as a second primary (seen under load)
+            pids = _with_descendants(found)
             if not pids:
                 break
             for pid in pids:
@@ -143,6 +146,11 @@ class PgAutoFailover:
         hosts = ",".join(f"127.0.0.1:{p}" for p in self.ports)
         return f"postgresql://postgres@{hosts}/{self.database}?target_session_attrs=read-write"
 
+    @property
+    def read_url(self) -> str:
+        """A read-only regulator's ``--db``: the standby while there is one, else the primary."""
+        return self.url.replace("target_session_attrs=read-write", "target_session_attrs=prefer-standby")
+
     def primary_port(self) -> int | None:
         """The data node that accepts writes now (None: none does)."""
         for port in self.ports:
@@ -153,6 +161,11 @@ class PgAutoFailover:
             if row == [(False,)]:
                 return port
         return None
+
+    def pids(self) -> list[int]:
+        """The formation's processes now: keepers, postmasters and their children (backends, WAL sender and
+        receiver), found by the formation's folder on their command lines; for a benchmark's CPU count."""
+        return _with_descendants([int(p) for p in _pgrep(str(self.root))])
 
     def state(self) -> str:
         """``pg_autoctl show state``: for an assertion's message."""
@@ -240,3 +253,14 @@ class PgAutoFailover:
 def _pgrep(pattern: str) -> list[str]:
     done = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True, check=False)
     return [p for p in done.stdout.split() if p.isdigit() and int(p) != os.getpid()]
+
+
+def _with_descendants(pids: list[int]) -> list[int]:
+    found, todo = set(), list(pids)
+    while todo:
+        pid = todo.pop()
+        if pid not in found:
+            found.add(pid)
+            with contextlib.suppress(OSError):  # gone meanwhile
+                todo += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return sorted(found)
