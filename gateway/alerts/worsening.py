@@ -36,8 +36,10 @@ class Worst:
     # the gateway's clock before which `due` is known False (worked out when it last said no, a little early
     # so that no rounding of the sum skips a due update; -inf: to be worked out): an alert worse than told
     # but not yet due is asked at every tick and every worse reading, and most answers are this comparison.
-    # Whatever moves the answer earlier (`take`, `recorded`) sets it back to -inf.
+    # `recorded` sets it back to -inf; so does `take` unless it is the minimum interval's end, which no
+    # worse value moves (``until_step``: it waits for ``every_s`` or a step, or for anything unreported)
     not_before: float = -math.inf
+    until_step: bool = True
 
     def worse(self, value: float, than: float) -> bool:
         """Whether ``value`` is worse than ``than`` by the alert's direction."""
@@ -56,7 +58,8 @@ class Worst:
     def take(self, r: RuleResult) -> None:
         """Keep ``r`` (`beaten_by` it) as the worst."""
         self.seen, self.seen_ts, self.result = r.value, r.ts, r  # type: ignore[assignment]
-        self.not_before = -math.inf  # a step further may make it due at the minimum interval
+        if self.until_step:  # a step further may make it due at the minimum interval's end
+            self.not_before = -math.inf
 
     def unreported(self) -> bool:
         """Whether the site saw worse than the uplinks were told, and the verdict to tell it is kept."""
@@ -67,14 +70,16 @@ class Worst:
         firing or updated event, and a step past the reported value or ``every_s`` after it."""
         if now < self.not_before:
             return False
+        self.until_step = True
         if not self.unreported():
             self.not_before = math.inf  # until `take` or `recorded` changes what was seen or told
             return False
         assert self.told is not None  # unreported() says so
         if now - self.told_at < policy.min_interval_s:
-            self.not_before = _early(self.told_at + policy.min_interval_s)
+            self.not_before, self.until_step = _early(self.told_at + policy.min_interval_s), False
             return False
         if abs(self.seen - self.told) >= self.step or now - self.told_at >= policy.every_s:
+            self.not_before = -math.inf
             return True
         self.not_before = _early(self.told_at + policy.every_s)  # less than a step worse: every_s
         return False
@@ -84,7 +89,7 @@ class Worst:
         held back by a silence or an inhibition, whose values are no peak of the alert's)."""
         if not delivered:
             return
-        self.not_before = -math.inf  # told anew: when the next update is due is worked out again
+        self.not_before, self.until_step = -math.inf, True  # told anew: the next update worked out again
         value = event.value
         if isinstance(value, float) and math.isfinite(value):
             if self.worse(value, self.seen):  # told with this very event: no verdict to keep for it
