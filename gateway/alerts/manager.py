@@ -100,17 +100,19 @@ class AlertManager:
         """Apply the rules' verdicts; return the events delivered to on_event."""
         delivered: list[AlertEvent] = []
         with self._lock:
-            active, project = self._active, self._project
+            active, figures, worsts, project = self._active, self._figures, self._worst, self._project
             for r in results:
                 fingerprint = f"{project}:{r.device}:{r.point}:{r.rule}"  # as _fingerprint() makes it
                 alert = active.get(fingerprint)
-                if alert is None and r.level is None:
-                    continue  # clear, and no alert to resolve
-                if alert is not None and alert.level == r.level:
-                    # a repeat of the level the alert has: its latest figures kept in memory, for
-                    # _current() to fold in when the alert is read (what most verdicts are)
-                    self._figures[fingerprint] = r
-                    worst = self._worst.get(fingerprint)
+                if alert is None:
+                    if r.level is None:
+                        continue  # clear, and no alert to resolve
+                elif alert.level == r.level:
+                    # a repeat of the level the alert has (what most verdicts are): its latest figures
+                    # kept in memory, for _current() to fold in when the alert is read; unless its value
+                    # is worse than ever, nothing else (no copy, no event, no store, no clock)
+                    figures[fingerprint] = r
+                    worst = worsts.get(fingerprint)
                     # worse than ever: told if due; not a value seen while a silence or an inhibition holds
                     # the alert back (a sensor's calibration in a maintenance window is no hazard's peak;
                     # a device's backfill reaches the regulator in its readings summaries)
@@ -153,6 +155,8 @@ class AlertManager:
     def _tell_worse(self, now: float | None) -> list[AlertEvent]:
         """The updates of the alerts worse than told whose update is due at ``now`` (None: every one)."""
         out: list[AlertEvent] = []
+        if not self._worse:
+            return out  # no alert worse than told: most ticks
         for fingerprint in list(self._worse):
             worst = self._worst[fingerprint]
             if now is None or worst.due(now, self._policy):
@@ -372,8 +376,10 @@ class AlertManager:
             deliver = not self._suppressed(alert, ts)
         else:  # acknowledgements and resolutions of alerts the outside world has heard of
             deliver = alert.notified_level is not None
+        # what the stored alert gains here (its delivered level, its peak), in one copy at the end
+        update: dict[str, object] = {}
         if deliver and state in ("firing", "updated"):
-            alert = alert.model_copy(update={"notified_level": alert.level})
+            update["notified_level"] = alert.level
         worst = self._worst.get(alert.fingerprint)
         if worst is None and state in ("firing", "updated") and alert.state != "resolved":
             worst = track(alert, self._policy)
@@ -404,15 +410,15 @@ class AlertManager:
         if worst is not None:
             if state in ("firing", "updated"):
                 worst.recorded(event, deliver, self._clock(), self._policy)
-            alert = alert.model_copy(
-                update={
-                    "peak_value": worst.seen,
-                    "peak_ts": worst.seen_ts,
-                    "lower_is_worse": worst.lower,
-                    "reported_peak": worst.told,
-                    "reported_at": worst.told_at if worst.told is not None else None,
-                }
-            )
+            update |= {
+                "peak_value": worst.seen,
+                "peak_ts": worst.seen_ts,
+                "lower_is_worse": worst.lower,
+                "reported_peak": worst.told,
+                "reported_at": worst.told_at if worst.told is not None else None,
+            }
+        if update:
+            alert = alert.model_copy(update=update)
         self._store.save(alert, event, "pending" if deliver else "held")
         for listener in self._listeners:
             try:

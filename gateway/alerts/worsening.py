@@ -33,6 +33,13 @@ class Worst:
     result: RuleResult | None  # the verdict that carried ``seen`` (None: told with its event, or a restart)
     told: float | None  # the worst value delivered in a firing or updated event (None: none delivered yet)
     told_at: float  # the gateway's clock when the last firing or updated event was delivered
+    # the gateway's clock before which `due` is known False (worked out when it last said no, a little early
+    # so that no rounding of the sum skips a due update; -inf: to be worked out): an alert worse than told
+    # but not yet due is asked at every tick and every worse reading, and most answers are this comparison.
+    # `recorded` sets it back to -inf; so does `take` unless it is the minimum interval's end, which no
+    # worse value moves (``until_step``: it waits for ``every_s`` or a step, or for anything unreported)
+    not_before: float = -math.inf
+    until_step: bool = True
 
     def worse(self, value: float, than: float) -> bool:
         """Whether ``value`` is worse than ``than`` by the alert's direction."""
@@ -51,6 +58,8 @@ class Worst:
     def take(self, r: RuleResult) -> None:
         """Keep ``r`` (`beaten_by` it) as the worst."""
         self.seen, self.seen_ts, self.result = r.value, r.ts, r  # type: ignore[assignment]
+        if self.until_step:  # a step further may make it due at the minimum interval's end
+            self.not_before = -math.inf
 
     def unreported(self) -> bool:
         """Whether the site saw worse than the uplinks were told, and the verdict to tell it is kept."""
@@ -59,16 +68,28 @@ class Worst:
     def due(self, now: float, policy: WorseningUpdates) -> bool:
         """Whether the unreported worst goes out at ``now``: past the minimum interval since the last
         firing or updated event, and a step past the reported value or ``every_s`` after it."""
-        if not self.unreported() or now - self.told_at < policy.min_interval_s:
+        if now < self.not_before:
+            return False
+        self.until_step = True
+        if not self.unreported():
+            self.not_before = math.inf  # until `take` or `recorded` changes what was seen or told
             return False
         assert self.told is not None  # unreported() says so
-        return abs(self.seen - self.told) >= self.step or now - self.told_at >= policy.every_s
+        if now - self.told_at < policy.min_interval_s:
+            self.not_before, self.until_step = _early(self.told_at + policy.min_interval_s), False
+            return False
+        if abs(self.seen - self.told) >= self.step or now - self.told_at >= policy.every_s:
+            self.not_before = -math.inf
+            return True
+        self.not_before = _early(self.told_at + policy.every_s)  # less than a step worse: every_s
+        return False
 
     def recorded(self, event: AlertEvent, delivered: bool, now: float, policy: WorseningUpdates) -> None:
         """A firing or updated event of the alert was recorded (``delivered``: handed to the uplinks, not
         held back by a silence or an inhibition, whose values are no peak of the alert's)."""
         if not delivered:
             return
+        self.not_before, self.until_step = -math.inf, True  # told anew: the next update worked out again
         value = event.value
         if isinstance(value, float) and math.isfinite(value):
             if self.worse(value, self.seen):  # told with this very event: no verdict to keep for it
@@ -77,6 +98,13 @@ class Worst:
         self.told_at = now
         if event.threshold is not None:  # a new level, a new limit
             self.step = policy.step_fraction * abs(event.threshold)
+
+
+def _early(moment: float) -> float:
+    """``moment`` a little early: a millisecond and a billionth of it (1.8 s of today's Unix seconds),
+    far more than the rounding of ``told_at + interval`` against ``now - told_at``, so a bound made with
+    it never passes the first instant `Worst.due` says yes at."""
+    return moment - 1e-3 - abs(moment) * 1e-9
 
 
 def track(alert: Alert, policy: WorseningUpdates) -> Worst | None:
