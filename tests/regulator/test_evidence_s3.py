@@ -216,7 +216,9 @@ def test_bad_evidence_location_is_one_clear_line_from_serve(
     app = typer.Typer()
     app.command()(serve)
     runner = CliRunner()
-    help_text = runner.invoke(app, ["--help"], terminal_width=200).output
+    help_text = runner.invoke(
+        app, ["--help"], env={"COLUMNS": "200"}
+    ).output  # rich reads COLUMNS, not the width
     assert "s3://BUCKET/PREFIX" in help_text and "--s3-endpoint" in help_text
     (tmp_path / "a-file").write_text("not a folder")
     down = f"http://127.0.0.1:{free_port()}"

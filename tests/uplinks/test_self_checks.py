@@ -46,7 +46,7 @@ async def test_a_check_waits_on_disk_while_the_regulator_is_down_and_a_retry_is_
         name="regulator",
         base_url=f"http://127.0.0.1:{port}",
         secret=SECRET,
-        timeout_s=2,
+        timeout_s=15,  # "down" is a refused connection at once; a loaded CI box may take seconds to answer
         backoff_initial_s=0.1,
     )
     file = tmp_path / "state" / "self_checks.sqlite"
