@@ -15,7 +15,7 @@ import uvloop
 from regulator.access.jurisdictions import SEP, UNPLACED_PROVINCE
 from regulator.channels.public import PER_SENDER, TOTAL
 from regulator.routes.body_limit import DEFAULT_MAX_BODY_MB
-from regulator.storage.db import DatabaseUrlError
+from regulator.storage.db import DatabaseUrlError, normalise_url
 from regulator.storage.db_create import CannotCreateDatabase, create_if_missing
 from regulator.storage.evidence import (
     EvidenceConfigError,
@@ -355,7 +355,6 @@ def _forward_link(
     if not url:
         return None
     from regulator.forwarding.sender import ForwardLink
-    from regulator.storage.db import normalise_url
 
     problems = [
         f"{option} is missing"
