@@ -5,8 +5,10 @@ Why a table filled by a trigger rather than a change log read by position: ids f
 out when a row is written, not when its transaction commits, so a reader that remembers "sent up to id N"
 can pass over a row whose transaction commits after a higher one was read, and lose it for good. Rows of
 an outbox are deleted one by one once the province has taken them: a late commit is simply still there
-at the next read. The trigger (migration 0023) writes the row in the changing transaction, so a change
-and its queued row commit or vanish together, whichever code path made it.
+at the next read. A trigger writes the row in the changing transaction, so a change and its queued row
+commit or vanish together, whichever code path made it (the events' one-statement path, the review loop,
+the CLI, a future one). The triggers are installed when forwarding is switched on, not by a migration: a
+province, or a city that never forwards, would otherwise run one on every ingested event for nothing.
 """
 
 from __future__ import annotations
@@ -31,6 +33,19 @@ TABLES: dict[Kind, tuple[str, str]] = {
     "incident": ("incidents", "id"),
     "incident_report": ("incident_reports", "id"),
 }
+# kind -> the columns whose update is a change worth forwarding (absent: any); not a project's last_seen_at,
+# rewritten every few seconds while a gateway is online
+WATCHED: dict[Kind, tuple[str, ...]] = {
+    "project": ("name", "city", "district", "contractor", "supervisor", "district_id", "lat", "lon"),
+}
+ENQUEUE = """
+CREATE OR REPLACE FUNCTION forward_enqueue() RETURNS trigger AS $$
+BEGIN
+  INSERT INTO forward_outbox(kind, ref, queued_at)
+  VALUES (TG_ARGV[0], to_jsonb(NEW) ->> TG_ARGV[1], extract(epoch FROM clock_timestamp()));
+  RETURN NULL;
+END $$ LANGUAGE plpgsql
+"""
 # a project's columns that stay at the city: its gateways' key, and what the province derives itself
 PRIVATE = {"secret", "last_seen_at", "district_id"}
 
@@ -48,11 +63,31 @@ class Pending:
     ids: list[int] = field(default_factory=list)
 
 
+def _install_triggers(db: Connection) -> None:
+    """The triggers that queue every change of a forwarded table from now on, those not there yet."""
+    db.execute(sa.text(ENQUEUE))
+    present = set(
+        db.execute(
+            sql("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'forward%' AND NOT tgisinternal")
+        ).scalars()
+    )
+    for kind, (table, key) in TABLES.items():
+        if f"forward_{table}" in present:
+            continue
+        of = f" OF {', '.join(WATCHED[kind])}" if kind in WATCHED else ""
+        db.execute(
+            sa.text(
+                f"CREATE TRIGGER forward_{table} AFTER INSERT OR UPDATE{of} ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION forward_enqueue('{kind}', '{key}')"
+            )
+        )
+
+
 def switch_on(engine: Engine, province_url: str, city_id: str) -> bool:
-    """Make the triggers queue changes from now on, and queue the whole ledger as it is the first time, or
-    when the province or the city's id there changed (that province has never seen it); True when that
-    happened now. The ledger's tables are locked against writes while the state row changes and the ledger
-    is queued, so no change falls between the two."""
+    """Install the triggers that queue changes from now on, and queue the whole ledger as it is the first
+    time, or when the province or the city's id there changed (that province has never seen it); True when
+    that happened now. The ledger's tables are locked against writes while the triggers and the state row
+    change and the ledger is queued, so no change falls between the two."""
     if engine.dialect.name != "postgresql":
         raise NotPostgres(
             "forwarding to the province runs on PostgreSQL only (its triggers queue every ledger change): "
@@ -61,9 +96,11 @@ def switch_on(engine: Engine, province_url: str, city_id: str) -> bool:
     with engine.begin() as db:
         was = db.execute(sql("SELECT province_url, city_id FROM forward_state")).first()
         if was is not None and tuple(was) == (province_url, city_id):
+            _install_triggers(db)  # there since it was first switched on: this only checks
             return False
         tables = ", ".join(table for table, _ in TABLES.values())
         db.execute(sa.text(f"LOCK TABLE {tables} IN SHARE MODE"))
+        _install_triggers(db)
         db.execute(sql("DELETE FROM forward_state"))
         db.execute(sql("DELETE FROM forward_outbox"))  # all of it is queued again below
         # another province: what came down from the last one is the city's own to this one, and its cursor

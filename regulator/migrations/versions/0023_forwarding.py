@@ -3,10 +3,9 @@
 The city's side: ``forward_state`` (one row once forwarding was switched on: where to, and the cursor of
 the decisions polled back down), ``forward_outbox`` (what changed and is not yet taken by the province) and
 ``forward_down`` (which local rows came down from the province, so they go back up as the same record).
-On PostgreSQL a trigger on every forwarded table queues the changed row in ``forward_outbox`` in the
-transaction that changed it, once ``forward_state`` has its row: whichever code path writes the ledger
-(the events' one-statement path, the review loop, the CLI, a future one), the change is queued or rolled
-back with it. SQLite gets the tables but no triggers: forwarding runs on PostgreSQL only.
+The triggers that queue a changed row in ``forward_outbox`` are not made here but when forwarding is
+switched on (regulator/forwarding/outbox.py): a province, or a city that never forwards, pays nothing for
+them on each ingested event. SQLite gets the tables only: forwarding runs on PostgreSQL.
 
 The province's side: ``forward_cities`` (the cities allowed to forward, their keys and jurisdictions) and
 ``forward_records`` (each forwarded record once, by origin city, kind and the city's id of it, with the
@@ -27,33 +26,6 @@ branch_labels = None
 depends_on = None
 
 BIGID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-
-# table -> (kind, key column, the columns whose update is a change worth forwarding; None: any)
-FORWARDED: dict[str, tuple[str, str, tuple[str, ...] | None]] = {
-    # not last_seen_at, rewritten every few seconds while a gateway is online
-    "projects": (
-        "project",
-        "code",
-        ("name", "city", "district", "contractor", "supervisor", "district_id", "lat", "lon"),
-    ),
-    "hazards": ("hazard", "id", None),
-    "actions": ("action", "id", None),
-    "listings": ("listing", "id", None),
-    "notices": ("notice", "id", None),
-    "incidents": ("incident", "id", None),
-    "incident_reports": ("incident_report", "id", None),
-}
-
-ENQUEUE = """
-CREATE OR REPLACE FUNCTION forward_enqueue() RETURNS trigger AS $$
-BEGIN
-  IF EXISTS (SELECT 1 FROM forward_state) THEN
-    INSERT INTO forward_outbox(kind, ref, queued_at)
-    VALUES (TG_ARGV[0], to_jsonb(NEW) ->> TG_ARGV[1], extract(epoch FROM clock_timestamp()));
-  END IF;
-  RETURN NULL;
-END $$ LANGUAGE plpgsql
-"""
 
 
 def upgrade() -> None:
@@ -98,22 +70,11 @@ def upgrade() -> None:
         sa.Column("versions", sa.Integer, nullable=False, server_default="1"),
     )
     op.create_index("forward_records_local", "forward_records", ["kind", "local_id"])
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    op.execute(ENQUEUE)
-    for table, (kind, key, columns) in FORWARDED.items():
-        of = f" OF {', '.join(columns)}" if columns else ""
-        op.execute(
-            f"CREATE TRIGGER forward_{table} AFTER INSERT OR UPDATE{of} ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION forward_enqueue('{kind}', '{key}')"
-        )
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        for table in FORWARDED:
-            op.execute(f"DROP TRIGGER IF EXISTS forward_{table} ON {table}")
-        op.execute("DROP FUNCTION IF EXISTS forward_enqueue()")
+    if op.get_bind().dialect.name == "postgresql":  # with the triggers switching on installed
+        op.execute("DROP FUNCTION IF EXISTS forward_enqueue() CASCADE")
     op.drop_index("forward_records_local", "forward_records")
     for table in ("forward_records", "forward_cities", "forward_down", "forward_outbox", "forward_state"):
         op.drop_table(table)

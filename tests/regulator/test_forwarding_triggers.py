@@ -1,0 +1,54 @@
+"""The outbox's triggers exist only where forwarding was switched on (regulator/forwarding/outbox.py): a
+province, or a city that never forwards, runs no trigger on each ingested event; once on, a change worth
+forwarding is queued in its own transaction and a gateway's heartbeat is not. Real PostgreSQL."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from regulator.forwarding.outbox import backlog, switch_on
+from regulator.storage.repository import Repository
+from tests.regulator.support import PROJECT, SECRET, pg_database
+
+
+def forward_triggers(repo: Repository) -> set[str]:
+    with repo.engine.connect() as db:
+        found = db.execute(
+            sa.text("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'forward%' AND NOT tgisinternal")
+        )
+        return set(found.scalars())
+
+
+def queued(repo: Repository) -> int:
+    with repo.engine.connect() as db:
+        return backlog(db)
+
+
+def test_triggers_only_once_forwarding_is_switched_on() -> None:
+    with pg_database() as url:
+        repo = Repository(url)
+        repo.add_project(PROJECT, "示范项目", "深圳", SECRET, "南山区")
+        assert forward_triggers(repo) == set()  # a regulator that does not forward pays for none
+        assert queued(repo) == 0
+        assert switch_on(repo.engine, "http://province.example:8088", "SZ") is True
+        every = {
+            f"forward_{t}" for t in ("projects", "hazards", "actions", "listings", "notices", "incidents")
+        }
+        assert every | {"forward_incident_reports"} == forward_triggers(repo)
+        assert queued(repo) == 1  # the whole ledger as it was: the one project
+        with repo.engine.begin() as db:
+            db.execute(sa.text("UPDATE projects SET last_seen_at = 1 WHERE code = :p"), {"p": PROJECT})
+        assert queued(repo) == 1  # a heartbeat is not a change the province needs
+        with repo.engine.begin() as db:
+            db.execute(
+                sa.text("UPDATE projects SET contractor = '某建设集团' WHERE code = :p"), {"p": PROJECT}
+            )
+        assert queued(repo) == 2
+        with repo.engine.connect() as db, db.begin():
+            db.execute(sa.text("UPDATE projects SET name = '改名' WHERE code = :p"), {"p": PROJECT})
+            db.rollback()
+        assert queued(repo) == 2  # a change rolled back leaves no queued row
+        # started again towards the same province: the triggers are checked, nothing is queued twice
+        assert switch_on(repo.engine, "http://province.example:8088", "SZ") is False
+        assert len(forward_triggers(repo)) == 7 and queued(repo) == 2
+        repo.engine.dispose()
