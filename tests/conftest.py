@@ -4,7 +4,23 @@ Hypothesis's per-example deadline (200 ms) measures the machine, not the propert
 a full run a geometry example took longer and failed a test whose every answer was right. Properties are
 judged on their answers here; speed has its own benchmarks (make bench)."""
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 from hypothesis import settings
 
 settings.register_profile("sitegw", deadline=None)
 settings.load_profile("sitegw")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_evidence_left_in_the_clone() -> Iterator[None]:
+    """A regulator on PostgreSQL keeps evidence in ./regulator-evidence unless told otherwise (serve's default);
+    a test that forgets its evidence_dir would leave pictures in the clone, where they were once committed."""
+    folder = Path("regulator-evidence")
+    there = folder.exists()
+    yield
+    assert there or not folder.exists(), (
+        "a test wrote evidence into ./regulator-evidence: give its RegulatorServer evidence_dir=tmp_path / 'evidence'"
+    )
