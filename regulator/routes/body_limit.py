@@ -4,7 +4,13 @@ The regulator faces the internet: without a limit, one client sending a body of 
 have it buffered in memory (ingest reads the body to check its signature). A declared
 Content-Length over the limit is refused at once, unread; a body without one (chunked) is counted
 as it arrives and refused as soon as it passes the limit. Either way the connection is closed
-afterwards, so the rest of the body is never read.
+afterwards, so the rest of the body is never taken for a request.
+
+Before the 413 goes out, a little more of the body is read and dropped (at most ``DRAIN_BYTES`` or
+``DRAIN_S``): a server that closes with the client's bytes still arriving makes the kernel answer them
+with a reset, and a reset throws away the 413 waiting in the client's buffer. A client a little over the
+limit (a gateway's event with one picture too many) then sees the refusal and its reason, not a broken
+connection it would retry for ever; one sending gigabytes is still cut off after a megabyte.
 
 FastAPI 0.165 brought a ``max_body_size`` of its own, but it answers ``{"detail": "Content Too Large"}``
 rather than this API's ``{"error": ...}`` with the setting to change, and sitegw supports older FastAPI.
@@ -12,12 +18,16 @@ rather than this API's ``{"error": ...}`` with the setting to change, and sitegw
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 DEFAULT_MAX_BODY_MB = 16.0  # an event with a base64 JPEG of several MB; a phone's rectification photo
+DRAIN_BYTES = 1 << 20  # read and dropped past the limit before the 413, so the client gets to read it
+DRAIN_S = 2.0
 
 
 class _TooLarge(Exception):
@@ -47,6 +57,7 @@ class BodyLimit:
         )
         declared = _content_length(scope)
         if declared is not None and declared > limit:
+            await _drain(receive)
             await self._refuse(send, f"{declared} bytes declared", limit, fix)
             return
         received = 0
@@ -78,6 +89,7 @@ class BodyLimit:
             if started:  # too late for a 413 (an app streaming its answer while reading): just end it
                 raise
         if over and not started:
+            await _drain(receive)
             await self._refuse(send, f"more than {limit} bytes sent", limit, fix)
 
     @staticmethod
@@ -96,6 +108,19 @@ class BodyLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+async def _drain(receive: Receive) -> None:
+    """Read and drop the body's rest, up to DRAIN_BYTES and DRAIN_S (see the module's docstring)."""
+    drained, deadline = 0, time.monotonic() + DRAIN_S
+    while drained <= DRAIN_BYTES:
+        try:
+            message = await asyncio.wait_for(receive(), deadline - time.monotonic())
+        except TimeoutError:
+            return
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return  # the client went away, or its whole body is in
+        drained += len(message.get("body", b""))
 
 
 def _content_length(scope: Scope) -> int | None:
