@@ -37,12 +37,29 @@ from bench.load import watched
 from config import EXAMPLE_SITE, PROFILES
 
 if TYPE_CHECKING:
+    from contract.config import LoadedSite
     from drivers.simulators.mqtt_publish import MqttJsonSimulator
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 NEW_DEVICES = ("hoist-1", "formwork-1", "gate-1")  # what issue #15 added to the example site
+
+
+def without_new_devices(site: LoadedSite) -> LoadedSite:
+    """The example site as it was before issue #15: no hoist, formwork, gate, key personnel or siren."""
+    from drivers.simulators.modbus_sims import retarget
+
+    devices = [d for d in site.config.devices if d.id not in NEW_DEVICES]
+    # the 危大 list's items point at devices of their own; without those they are not monitored
+    works = [
+        w.model_copy(update={"devices": [d for d in w.devices if d not in NEW_DEVICES]})
+        for w in site.config.dangerous_works
+    ]
+    before = site.config.model_copy(
+        update={"devices": devices, "key_personnel": [], "sirens": [], "dangerous_works": works}
+    )
+    return retarget(replace(site, config=before), {})
 
 
 async def serve_simulators(site_out: Path, duration: float, new_devices: bool) -> None:
@@ -54,15 +71,13 @@ async def serve_simulators(site_out: Path, duration: float, new_devices: bool) -
     from drivers.mqtt.embedded_broker import EmbeddedBroker
     from drivers.simulators.access_gate import AccessGateSimulator
     from drivers.simulators.formwork import FormworkSimulator
-    from drivers.simulators.modbus_sims import retarget, start_modbus_simulators
+    from drivers.simulators.modbus_sims import start_modbus_simulators
     from drivers.simulators.pit import PitSimulator
     from drivers.simulators.relay import RelaySimulator
 
     site = load_site(EXAMPLE_SITE)
     if not new_devices:
-        devices = [d for d in site.config.devices if d.id not in NEW_DEVICES]
-        before = site.config.model_copy(update={"devices": devices, "key_personnel": [], "sirens": []})
-        site = retarget(replace(site, config=before), {})
+        site = without_new_devices(site)
     async with contextlib.AsyncExitStack() as stack:
         broker = await stack.enter_async_context(EmbeddedBroker())
         sims = await start_modbus_simulators(site, rtu_devices=["crane-2", "anemo-1"])
