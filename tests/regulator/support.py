@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import tempfile
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -160,6 +161,12 @@ class ThreadedRegulator:
 
     def __init__(self, db: str, **options: Any) -> None:
         self._db = db
+        # serve's default on PostgreSQL is ./regulator-evidence, in the clone: a folder of its own unless given
+        self._evidence = (
+            None if "evidence_dir" in options else tempfile.TemporaryDirectory(prefix="evidence-")
+        )
+        if self._evidence is not None:
+            options["evidence_dir"] = Path(self._evidence.name)
         self._options = options
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -180,6 +187,8 @@ class ThreadedRegulator:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
         self._loop.close()
+        if self._evidence is not None:
+            self._evidence.cleanup()
 
 
 @contextmanager
