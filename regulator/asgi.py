@@ -133,19 +133,20 @@ def app_from_env() -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        upkeep = asyncio.create_task(
-            # the upkeep writes: a read-only (standby's) regulator leaves it to the primary's
-            upkeep_forever(review, settings.escalate_every_s, hold, log_policy)
-            if not settings.read_only
-            else asyncio.sleep(0)
+        # the upkeep writes: a read-only (standby's) regulator leaves it to the primary's
+        upkeep = (
+            None
+            if settings.read_only
+            else asyncio.create_task(upkeep_forever(review, settings.escalate_every_s, hold, log_policy))
         )
         settle_startup_heap()
         try:
             yield
         finally:
-            upkeep.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await upkeep
+            if upkeep is not None:
+                upkeep.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await upkeep
             await close_app(app)
             repo.close()
 
