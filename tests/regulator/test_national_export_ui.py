@@ -11,7 +11,6 @@ import json
 import time
 import zipfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -26,8 +25,8 @@ from tests.regulator.test_review_ui import CHEAP, PASSWORD, page, sign_in  # noq
 
 
 @pytest.fixture
-def regulator(tmp_path: Path) -> Iterator[RegulatorServer]:
-    with pg_database() as url, ThreadedRegulator(url, evidence_dir=tmp_path / "evidence") as server:
+def regulator() -> Iterator[RegulatorServer]:
+    with pg_database() as url, ThreadedRegulator(url) as server:
         server.repo.add_project(PROJECT, "前海示范项目", "深圳", SECRET, "南山区")
         Accounts(server.repo, CHEAP).add_user("sz.jian", PASSWORD, "regulator", jurisdiction="广东省/深圳市")
         yield server
