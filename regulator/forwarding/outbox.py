@@ -96,7 +96,8 @@ def switch_on(engine: Engine, province_url: str, city_id: str) -> bool:
     with engine.begin() as db:
         was = db.execute(sql("SELECT province_url, city_id FROM forward_state")).first()
         if was is not None and tuple(was) == (province_url, city_id):
-            _install_triggers(db)  # there since it was first switched on: only a missing one is made
+            # there since it was first switched on: the function is refreshed, no trigger made twice
+            _install_triggers(db)
             return False
         tables = ", ".join(table for table, _ in TABLES.values())
         db.execute(sa.text(f"LOCK TABLE {tables} IN SHARE MODE"))
