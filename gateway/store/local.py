@@ -184,6 +184,18 @@ class LocalStore:
             self._wake.set()
             return self._committed_cv.wait_for(lambda: self._committed + self.dropped >= target, timeout)
 
+    def flush_stored(self, timeout: float = 30.0) -> bool:
+        """Like :meth:`flush`, for a caller that tells another party the readings are safe (a data logger's
+        acknowledgement, drivers/modbus/history.py): True only when every reading added before this call is
+        committed; False on timeout, and when readings were dropped meanwhile (a full disk), as they may
+        have been among those."""
+        self._require_running()
+        with self._lock:
+            target, dropped = self._added, self.dropped
+            self._wake.set()
+            done = self._committed_cv.wait_for(lambda: self._committed + self.dropped >= target, timeout)
+            return done and self.dropped == dropped
+
     def maintain(self, timeout: float = 60.0) -> TrimReport | None:
         """Run retention and budget enforcement now (normally periodic) and return what it did."""
         self._require_running()
