@@ -1,0 +1,206 @@
+"""A data logger's record store uploaded over real Modbus TCP (drivers/modbus/history.py): whole, in order,
+as backfill, acknowledged only after the gateway committed it, at most a window held at once, bad records
+refused with a clear error and the upload going on."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import pytest
+
+from contract.bus import Bus
+from contract.config import LoadedSite
+from contract.config.device import DeviceConfig
+from contract.config.profile import ModbusMap, Profile
+from contract.config.transport import ModbusTcpTransport
+from contract.readings import Quality, Reading
+from drivers.modbus import ModbusDriver
+from drivers.modbus.history import HistoryReader
+from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit
+from drivers.simulators.record_store import RecordStore, steady_records
+from tests.drivers.modbus.conftest import fast, wait_until, with_profiles
+from tests.support import free_port
+
+CHANNELS = ["disp_h_mm@ZQS-01", "disp_v_mm@ZQS-01", "incl_mm@CX-01", "axial_kn@ZL-01", "water_level_m@SW-01"]
+EVERY_S = 10.0
+
+
+def logger_profile(site: LoadedSite, window: int) -> Profile:
+    """pit_dau with its record store read ``window`` records at a time."""
+    profile = site.profiles["pit_dau"]
+    mmap = profile.modbus
+    assert mmap is not None and mmap.history is not None
+    history = mmap.history.model_copy(update={"window_records": window, "idle_poll_s": 0.1})
+    return profile.model_copy(
+        update={"name": "pit_dau_logger", "modbus": mmap.model_copy(update={"history": history})}
+    )
+
+
+def dau(site: LoadedSite, port: int) -> DeviceConfig:
+    """The site's pit DAU over Modbus TCP, its live registers polled every 5 s."""
+    transport = ModbusTcpTransport(host="127.0.0.1", port=port)
+    return fast(
+        site.config.device("pit-1"), transport=transport, profile="pit_dau_logger", poll_interval_s=5.0
+    )
+
+
+@dataclass
+class Upload:
+    """The logger's store and what reached the bus."""
+
+    store: RecordStore
+    driver: ModbusDriver
+    published: list[Reading]
+
+    @property
+    def history(self) -> HistoryReader:
+        return self.driver.histories[0]
+
+    def backfill(self) -> list[Reading]:
+        return [r for r in self.published if r.quality is Quality.BACKFILL]
+
+
+@asynccontextmanager
+async def uploading(
+    site: LoadedSite,
+    records: int,
+    committed: Callable[[], bool] = lambda: True,
+    may_take: Callable[[], bool] = lambda: True,
+    window: int = 50,
+    wrong_seq: dict[int, int] | None = None,
+    record_ts: Callable[[int, float], float] = lambda seq, ts: ts,
+) -> AsyncIterator[Upload]:
+    """A logger with ``records`` pending on a real pymodbus server, and the driver uploading it; ``committed``
+    stands for the local store's answer, ``record_ts`` may spoil a record's time."""
+    profile = logger_profile(site, window)
+    mmap = profile.modbus
+    assert isinstance(mmap, ModbusMap)
+    steady = steady_records(len(CHANNELS), time.time() - 1, EVERY_S, records)
+
+    def record(seq: int) -> tuple[float, list[float | str]]:
+        ts, values = steady(seq)
+        return record_ts(seq, ts), list(values)
+
+    store = RecordStore(mmap, records, record, wrong_seq=wrong_seq)
+    port = free_port()
+    bus = Bus()
+    published: list[Reading] = []
+    bus.subscribe("test", published.extend)
+
+    async def commit() -> bool:
+        await asyncio.sleep(0)
+        return committed()
+
+    async with ModbusSimulatorServer([SimUnit(1, mmap, dict, store)], tcp=("127.0.0.1", port)):
+        driver = ModbusDriver(
+            with_profiles(site, pit_dau_logger=profile),
+            bus,
+            [dau(site, port)],
+            may_take=may_take,
+            committed=commit,
+        )
+        await driver.start()
+        try:
+            yield Upload(store, driver, published)
+        finally:
+            await driver.stop()
+
+
+async def test_a_backlog_of_thousands_arrives_whole_in_order_as_backfill_and_is_acknowledged(
+    site: LoadedSite,
+) -> None:
+    records = 3_000
+    async with uploading(site, records, window=200) as up:
+        await wait_until(lambda: up.store.pending == 0, 20, "the backlog uploaded")
+    got = up.backfill()
+    assert len(got) == records * len(CHANNELS)
+    by_series: dict[tuple[str, str], list[Reading]] = {}
+    for r in got:
+        by_series.setdefault((r.metric, r.point), []).append(r)
+    assert sorted(f"{m}@{p}" for m, p in by_series) == sorted(CHANNELS)
+    first_ts = got[0].ts
+    for i, name in enumerate(CHANNELS):
+        series = by_series[tuple(name.split("@"))]  # type: ignore[index]
+        # every record once, oldest first, each with its own time and values
+        assert [round((r.ts - first_ts) / EVERY_S) for r in series] == list(range(records))
+        assert [r.value for r in series[:3]] == [
+            pytest.approx(s % 1000 / 10 + i, abs=1e-4) for s in (1, 2, 3)
+        ]
+    assert up.store.acks == sorted(up.store.acks) and up.store.acks[-1] == records
+    assert len(up.store.acks) == records // 200  # a window at a time: 200 records acknowledged at once
+    assert up.history.stats.refused == 0
+
+
+async def test_nothing_is_acknowledged_until_the_local_store_has_committed_it(site: LoadedSite) -> None:
+    commits = {"ok": False}
+    async with uploading(site, 120, committed=lambda: commits["ok"], window=50) as up:
+        await wait_until(lambda: up.history.stats.not_committed >= 2, 10, "two windows not committed")
+        # the store did not commit: the logger was told nothing and keeps every record, read again
+        assert up.store.acks == [] and up.store.pending == 120 and up.store.oldest == 1
+        sent_twice = len(up.backfill())
+        assert sent_twice >= 2 * 50 * len(CHANNELS)
+        commits["ok"] = True
+        await wait_until(lambda: up.store.pending == 0, 10, "the backlog uploaded once committed")
+    assert up.store.acks == [50, 100, 120]
+
+
+async def test_while_the_gateway_has_no_room_the_backlog_waits_in_the_logger(site: LoadedSite) -> None:
+    room = {"free": False}
+    async with uploading(site, 500, may_take=lambda: room["free"], window=50) as up:
+        await asyncio.sleep(1.0)
+        assert up.store.reads == 0 and up.backfill() == []  # not one record read while the stores are behind
+        room["free"] = True
+        # a slow store: each window waits for its commit, and only one window is ever in the gateway
+        await wait_until(lambda: up.store.pending == 0, 10, "the backlog uploaded")
+    assert len(up.backfill()) == 500 * len(CHANNELS)
+
+
+async def test_a_slow_store_holds_no_more_than_a_window_of_the_backlog(site: LoadedSite) -> None:
+    in_flight: list[int] = []
+    published_before: list[int] = [0]
+
+    async with uploading(site, 400, window=40) as up:
+
+        async def slow_commit() -> bool:
+            # what reached the bus since the last commit is all the gateway holds of the backlog
+            in_flight.append(len(up.backfill()) - published_before[0])
+            await asyncio.sleep(0.05)
+            published_before[0] = len(up.backfill())
+            return True
+
+        up.history._committed = slow_commit
+        await wait_until(lambda: up.store.pending == 0, 15, "the backlog uploaded")
+    assert max(in_flight) <= 40 * len(CHANNELS)
+    assert len(up.backfill()) == 400 * len(CHANNELS)
+
+
+async def test_bad_records_are_refused_with_a_clear_error_and_the_good_ones_still_arrive(
+    site: LoadedSite, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR, logger="drivers.modbus.history")
+    bad_time = {30}  # a record stamped 1970: its logger's clock was never set
+    async with uploading(
+        site,
+        100,
+        window=50,
+        wrong_seq={60: 7},  # record 60 says it is record 7: the store went backwards
+        record_ts=lambda seq, ts: 0.0 if seq in bad_time else ts,
+    ) as up:
+        await wait_until(lambda: up.store.pending == 0, 10, "the backlog uploaded past the bad records")
+    got = up.backfill()
+    assert len(got) == 98 * len(CHANNELS)  # every record but the two bad ones
+    assert up.history.stats.refused == 2
+    assert up.driver.stats()["pit-1"].refused == {"history_record": 2}
+    assert up.store.acks == [50, 100]  # acknowledged with their windows: the upload never stalls
+    errors = "\n".join(r.getMessage() for r in caplog.records)
+    assert "pit-1" in errors
+    assert (
+        "record 30 at holding register 1508 has timestamp 0.0 s" in errors
+        and "set the logger's clock" in errors
+    )
+    assert "holding register 1226 has sequence number 7, not after the record before it (59)" in errors
