@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+import yaml
 
 from contract.bus import Bus
 from contract.config import LoadedSite
@@ -204,3 +208,80 @@ async def test_bad_records_are_refused_with_a_clear_error_and_the_good_ones_stil
         and "set the logger's clock" in errors
     )
     assert "holding register 1226 has sequence number 7, not after the record before it (59)" in errors
+
+
+CRASH_SITE = """\
+project: {{code: B-0001}}
+api: {{port: 0}}
+devices:
+  - id: pit-1
+    kind: pit
+    profile: pit_dau
+    transport: {{type: modbus_tcp, host: 127.0.0.1, port: {port}, unit_id: 1}}
+    poll_interval_s: 5
+    pit:
+      grade: 1
+      support: bored_pile
+      excavation_depth_m: 12
+      points: [{{code: ZQS-01, kind: wall_top}}, {{code: CX-01, kind: inclinometer, depth_m: 8}},
+               {{code: ZL-01, kind: strut, capacity_kn: 4000}}, {{code: SW-01, kind: water_level}}]
+"""
+
+
+def stored_records(history: Path) -> list[tuple[int, int]]:
+    """(records, rows) of each backfill series in the gateway's local store, by series id."""
+    with sqlite3.connect(history) as conn:
+        return conn.execute(
+            "SELECT COUNT(DISTINCT ts), COUNT(*) FROM readings WHERE quality = 3 GROUP BY series_id"
+        ).fetchall()
+
+
+async def test_a_gateway_killed_mid_upload_loses_nothing_and_stores_nothing_twice(
+    site: LoadedSite, tmp_path: Path
+) -> None:
+    records, window = 3_000, 100
+    profile = logger_profile(site, window)
+    assert profile.modbus is not None
+    # the shipped profile, its window smaller so that the upload is still going when the gateway is killed
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "pit_dau.yaml").write_text(
+        yaml.safe_dump(profile.model_dump(mode="json") | {"name": "pit_dau"})
+    )
+    port = free_port()
+    site_file = tmp_path / "site.yaml"
+    site_file.write_text(CRASH_SITE.format(port=port) + "profiles_dir: profiles\n")
+    last_ts = time.time() - 1
+    store = RecordStore(profile.modbus, records, steady_records(len(CHANNELS), last_ts, EVERY_S, records))
+    state = tmp_path / "state"
+
+    async def gateway() -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "sitegw.cli",
+            "run",
+            str(site_file),
+            "--state-dir",
+            str(state),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+
+    async with ModbusSimulatorServer([SimUnit(1, profile.modbus, dict, store)], tcp=("127.0.0.1", port)):
+        first = await gateway()
+        await wait_until(lambda: len(store.acks) >= 3, 30, "the first gateway acknowledging windows")
+        first.kill()  # SIGKILL right after an acknowledgement, the next window read or on its way to the store
+        await first.wait()
+        acked = store.acks[-1]
+        assert acked < records, "the upload ended before the kill: nothing was tested"
+        # every record the logger was told is stored is in the store's file: acknowledged after the commit
+        assert all(n >= acked for n, _ in stored_records(state / "history.sqlite"))
+        second = await gateway()
+        try:
+            await wait_until(lambda: store.pending == 0, 30, "the restarted gateway draining the rest")
+        finally:
+            second.terminate()
+            await second.wait()
+    # the window the first gateway had not acknowledged came again: stored once, every record there
+    assert stored_records(state / "history.sqlite") == [(records, records)] * len(CHANNELS)
