@@ -176,7 +176,12 @@ class HistoryReader:
                 # the live poller reports the device offline; here only the upload's own retry, backing off
                 failures += 1
                 self._device_stats.errors += 1
-                self._errors.error(("link", err.kind, None, None), f"upload paused: {err}")
+                hint = (
+                    f"; check the addresses of modbus.history in profile {self.device.profile}"
+                    if err.kind == "exception" and err.code == 2
+                    else ""
+                )
+                self._errors.error(("link", err.kind, None, None), f"upload paused: {err}{hint}")
                 wait_s = min(self.device.backoff_max_s, self.device.poll_interval_s * 2 ** min(failures, 10))
             except Exception:  # a bug in one round must not end the upload for good
                 log.exception(

@@ -6,7 +6,8 @@ A read of registers or bits is a fixed 12-byte request and a length-prefixed ans
 does exactly that and no more, from the specifications: Modbus Messaging on TCP/IP Implementation
 Guide v1.0b, 3.1.3 (the MBAP header: transaction id, protocol id 0, length of what follows, unit id)
 and Modbus Application Protocol v1.1b3, 6.1-6.4 (read coils, discrete inputs, holding and input
-registers), 6.12 (write multiple registers: a data logger's acknowledgement) and 7 (exception answers). The serial path keeps pymodbus (drivers/modbus/rtu_link.py).
+registers), 6.12 (write multiple registers: a data logger's acknowledgement) and 7 (exception
+answers). The serial path keeps pymodbus (drivers/modbus/rtu_link.py).
 
 What the device sends is trusted no further than the spec: an answer must carry the request's own
 transaction id and unit id (others, such as a stale answer after a timeout, are skipped), its
@@ -29,8 +30,8 @@ from drivers.modbus.link import EXCEPTION_MEANING, LinkError, silence_error
 from drivers.modbus.plan import FC_NUMBER, Request
 
 _MBAP = struct.Struct(">HHHB")  # transaction id, protocol id, length (unit id + PDU), unit id
-_READ_PDU = struct.Struct(">BHH")  # function code, start address, quantity
-_WRITE_PDU = struct.Struct(">BHHB")  # FC16, start address, quantity, byte count (then the words)
+_HEAD = struct.Struct(">BHH")  # function code, start address, quantity: a read's request, a write's answer
+_WRITE = struct.Struct(">BHHB")  # FC16, start address, quantity, byte count (then the words)
 _FC16 = 16  # write multiple registers (application protocol 6.12)
 _MAX_LENGTH = 254  # an ADU is at most 260 bytes: 6 of MBAP before the length's count (guide 3.1.3)
 _SHOWN = 64  # bytes kept of what a device sent, for the error that shows them
@@ -112,15 +113,13 @@ class TcpLink:
     async def read(self, request: Request, unit: int, timeout_s: float) -> list[int] | list[bool]:
         """Registers (or bits) of ``request`` from ``unit``; raise LinkError on any failure."""
         function = FC_NUMBER[request.function]
-        pdu = _READ_PDU.pack(function, request.address, request.count)
+        pdu = _HEAD.pack(function, request.address, request.count)
         return await self._exchange(pdu, unit, timeout_s, lambda answer: _values(answer, request, function))
 
     async def write(self, address: int, words: list[int], unit: int, timeout_s: float) -> None:
         """Write ``words`` to the holding registers from ``address`` of ``unit`` (FC16); raise LinkError on
         any failure, an answer that is not the echo of the write included."""
-        pdu = _WRITE_PDU.pack(_FC16, address, len(words), 2 * len(words)) + struct.pack(
-            f">{len(words)}H", *words
-        )
+        pdu = _WRITE.pack(_FC16, address, len(words), 2 * len(words)) + struct.pack(f">{len(words)}H", *words)
         await self._exchange(pdu, unit, timeout_s, lambda answer: _written(answer, address, len(words)))
 
     async def _exchange(self, pdu: bytes, unit: int, timeout_s: float, parse: Callable[[bytes], _T]) -> _T:
@@ -199,7 +198,7 @@ def _written(pdu: bytes, address: int, count: int) -> None:
     """Check the answer to a write of ``count`` registers from ``address`` (application protocol 6.12: the
     function code, start address and quantity echoed)."""
     _exception(pdu, _FC16)
-    if pdu != _WRITE_PDU.pack(_FC16, address, count, 0)[:5]:
+    if pdu != _HEAD.pack(_FC16, address, count):
         raise _FramingError(f"answer {pdu[:8].hex(' ')} is not the echo of a write of {count} from {address}")
 
 
