@@ -7,12 +7,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import struct
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -21,11 +23,14 @@ from contract.bus import Bus
 from contract.config import LoadedSite
 from contract.config.device import DeviceConfig
 from contract.config.profile import ModbusMap, Profile
-from contract.config.transport import ModbusTcpTransport
+from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport
 from contract.readings import Quality, Reading
 from drivers.modbus import ModbusDriver
 from drivers.modbus.history import HistoryReader
+from drivers.modbus.link import LinkError
+from drivers.modbus.tcp_link import TcpLink
 from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit
+from drivers.simulators.ptypair import PtyPair
 from drivers.simulators.record_store import RecordStore, steady_records
 from tests.drivers.modbus.conftest import fast, wait_until, with_profiles
 from tests.support import free_port
@@ -45,9 +50,8 @@ def logger_profile(site: LoadedSite, window: int) -> Profile:
     )
 
 
-def dau(site: LoadedSite, port: int) -> DeviceConfig:
-    """The site's pit DAU over Modbus TCP, its live registers polled every 5 s."""
-    transport = ModbusTcpTransport(host="127.0.0.1", port=port)
+def dau(site: LoadedSite, transport: ModbusTcpTransport | ModbusRtuTransport) -> DeviceConfig:
+    """The site's pit DAU on ``transport``, its live registers polled every 5 s."""
     return fast(
         site.config.device("pit-1"), transport=transport, profile="pit_dau_logger", poll_interval_s=5.0
     )
@@ -73,14 +77,16 @@ class Upload:
 async def uploading(
     site: LoadedSite,
     records: int,
-    committed: Callable[[], bool] = lambda: True,
+    committed: Callable[[list[Reading]], Awaitable[bool]] | None = None,
     may_take: Callable[[], bool] = lambda: True,
     window: int = 50,
     wrong_seq: dict[int, int] | None = None,
     record_ts: Callable[[int, float], float] = lambda seq, ts: ts,
+    rtu: PtyPair | None = None,
 ) -> AsyncIterator[Upload]:
     """A logger with ``records`` pending on a real pymodbus server, and the driver uploading it; ``committed``
-    stands for the local store's answer, ``record_ts`` may spoil a record's time."""
+    stands for the local store's answer (given what reached the bus so far; default: committed at once),
+    ``record_ts`` may spoil a record's time; over Modbus TCP, or RTU on ``rtu``."""
     profile = logger_profile(site, window)
     mmap = profile.modbus
     assert isinstance(mmap, ModbusMap)
@@ -97,14 +103,20 @@ async def uploading(
     bus.subscribe("test", published.extend)
 
     async def commit() -> bool:
-        await asyncio.sleep(0)
-        return committed()
+        return True if committed is None else await committed(published)
 
-    async with ModbusSimulatorServer([SimUnit(1, mmap, dict, store)], tcp=("127.0.0.1", port)):
+    transport: ModbusTcpTransport | ModbusRtuTransport = ModbusTcpTransport(host="127.0.0.1", port=port)
+    where: dict[str, Any] = {"tcp": ("127.0.0.1", port)}
+    if rtu is not None:
+        transport, where = (
+            ModbusRtuTransport(port=rtu.b, baudrate=115200),
+            {"serial": rtu.a, "baudrate": 115200},
+        )
+    async with ModbusSimulatorServer([SimUnit(1, mmap, dict, store)], **where):
         driver = ModbusDriver(
             with_profiles(site, pit_dau_logger=profile),
             bus,
-            [dau(site, port)],
+            [dau(site, transport)],
             may_take=may_take,
             committed=commit,
         )
@@ -140,9 +152,21 @@ async def test_a_backlog_of_thousands_arrives_whole_in_order_as_backfill_and_is_
     assert up.history.stats.refused == 0
 
 
+async def test_over_rtu_the_backlog_is_read_and_acknowledged_as_over_tcp(site: LoadedSite) -> None:
+    with PtyPair() as pty:
+        async with uploading(site, 60, window=25, rtu=pty) as up:
+            await wait_until(lambda: up.store.pending == 0, 15, "the backlog uploaded over RS-485")
+    assert len(up.backfill()) == 60 * len(CHANNELS)
+    assert up.store.acks == [25, 50, 60]  # each acknowledgement an FC16 write over the serial line
+
+
 async def test_nothing_is_acknowledged_until_the_local_store_has_committed_it(site: LoadedSite) -> None:
     commits = {"ok": False}
-    async with uploading(site, 120, committed=lambda: commits["ok"], window=50) as up:
+
+    async def committed(_published: list[Reading]) -> bool:
+        return commits["ok"]
+
+    async with uploading(site, 120, committed=committed, window=50) as up:
         await wait_until(lambda: up.history.stats.not_committed >= 2, 10, "two windows not committed")
         # the store did not commit: the logger was told nothing and keeps every record, read again
         assert up.store.acks == [] and up.store.pending == 120 and up.store.oldest == 1
@@ -166,18 +190,20 @@ async def test_while_the_gateway_has_no_room_the_backlog_waits_in_the_logger(sit
 
 async def test_a_slow_store_holds_no_more_than_a_window_of_the_backlog(site: LoadedSite) -> None:
     in_flight: list[int] = []
-    published_before: list[int] = [0]
+    committed_before = 0
 
-    async with uploading(site, 400, window=40) as up:
+    async def slow_commit(published: list[Reading]) -> bool:
+        # what reached the bus since the last commit is all the gateway holds of the backlog
+        nonlocal committed_before
+        backfill = sum(
+            r.quality is Quality.BACKFILL for r in published
+        )  # the live polls' are not the backlog
+        in_flight.append(backfill - committed_before)
+        await asyncio.sleep(0.05)
+        committed_before = backfill
+        return True
 
-        async def slow_commit() -> bool:
-            # what reached the bus since the last commit is all the gateway holds of the backlog
-            in_flight.append(len(up.backfill()) - published_before[0])
-            await asyncio.sleep(0.05)
-            published_before[0] = len(up.backfill())
-            return True
-
-        up.history._committed = slow_commit
+    async with uploading(site, 400, committed=slow_commit, window=40) as up:
         await wait_until(lambda: up.store.pending == 0, 15, "the backlog uploaded")
     assert max(in_flight) <= 40 * len(CHANNELS)
     assert len(up.backfill()) == 400 * len(CHANNELS)
@@ -285,3 +311,29 @@ async def test_a_gateway_killed_mid_upload_loses_nothing_and_stores_nothing_twic
             await second.wait()
     # the window the first gateway had not acknowledged came again: stored once, every record there
     assert stored_records(state / "history.sqlite") == [(records, records)] * len(CHANNELS)
+
+
+async def test_an_acknowledgement_is_taken_as_written_only_when_the_logger_echoes_it() -> None:
+    """FC16's answer (application protocol 6.12) echoes the start address and quantity; a raw device that
+    answers with another address, or with exception 2, has not taken the acknowledgement."""
+    answers = iter([bytes([16, 0x03, 0xEC, 0, 2]), bytes([16, 0x03, 0xED, 0, 2]), bytes([0x90, 2])])
+
+    async def device(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while header := await reader.readexactly(7):
+            tid, _, length, unit = struct.unpack(">HHHB", header)
+            await reader.readexactly(length - 1)
+            pdu = next(answers)
+            writer.write(struct.pack(">HHHB", tid, 0, 1 + len(pdu), unit) + pdu)
+
+    server = await asyncio.start_server(device, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    link = TcpLink(ModbusTcpTransport(host="127.0.0.1", port=port))
+    try:
+        await link.write(1004, [0, 120], 1, 1.0)  # echoed: 1004 (0x03EC), 2 registers
+        with pytest.raises(LinkError, match="not the echo of a write of 2 from 1004"):
+            await link.write(1004, [0, 120], 1, 1.0)
+        with pytest.raises(LinkError, match=r"exception response 2 \(ILLEGAL DATA ADDRESS"):
+            await link.write(1004, [0, 120], 1, 1.0)
+    finally:
+        await link.close()
+        server.close()
