@@ -135,8 +135,7 @@ TIME_TYPES = (DataType.UINT32, DataType.INT32, DataType.FLOAT64)
 
 
 class HistoryMap(Model):
-    """Where a Modbus data logger keeps its record store (readings buffered through an outage), and how
-    one record is laid out.
+    """A data logger's record store: the readings it buffered through an outage, and how they are laid out.
 
     There is no standard for this: each logger or DAU exposes its store in its own registers, so the
     layout is the profile's. sitegw reads the common shape (drivers/modbus/history.py): a status block (the
