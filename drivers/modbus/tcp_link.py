@@ -206,8 +206,8 @@ def _values(pdu: bytes, request: Request, function: int) -> list[int] | list[boo
     """The registers or bits of an answer PDU, checked against the request (application protocol
     6.1-6.4: function code, byte count, data; 7: function code + 0x80 and an exception code).
     An exception answer raises LinkError; an answer that is not the one asked for, _FramingError."""
-    _exception(pdu, function)
     if pdu[0] != function:
+        _exception(pdu, function)  # checked only here: the poll's answer pays no call for it
         # an answer to another request (FC04 to our FC03): its registers are not the ones asked for
         raise _FramingError(f"function code {pdu[0]} to a request with FC{function:02d}")
     if len(pdu) < 2 or pdu[1] != len(pdu) - 2:
