@@ -11,13 +11,16 @@ link's lock interleaves the two). The register layout is the profile's ``modbus.
 2. read the status block (oldest pending sequence number, records pending) and, if any is pending, the
    window (up to ``window_records`` records, in as many reads as the 125-register limit needs);
 3. decode each record with the live map's own decoder (drivers/modbus/decode.py) and publish its values
-   as ``backfill`` readings stamped with the record's time, so the rules judge them as history;
+   as ``backfill`` readings stamped with the record's time, so the rules take them as history
+   (rules/engine.py decides which of them it judges);
 4. wait until ``committed()`` says the local store has committed them (a durable SQLite commit), and
-   only then write the acknowledgement: the sequence number of the window's last record.
+   only then write the acknowledgement: the highest sequence number in the window (its last record's,
+   unless the store is out of order).
 
 Nothing lost: a gateway that dies before the acknowledgement leaves the records in the logger, which
 sends them again. Nothing twice: the local store keeps one reading per (device, point, metric, ts)
-(gateway/store/local_schema.py), so a window sent again is counted as duplicates, not stored again.
+(gateway/store/local_schema.py), so a window sent again is counted as duplicates, not stored again
+(InfluxDB, too, keeps one point per series and time).
 That key rather than the record's sequence number: it needs no state of its own in the gateway, and it
 still holds when a logger's counter restarts (a reset, a new firmware), where sequence numbers repeat.
 
@@ -255,7 +258,7 @@ class HistoryReader:
         highest = 0
         refused: set[str] = set()
         for i in range(records):
-            values, failed = decoder.decode(window[i * size : (i + 1) * size])
+            values, _ = decoder.decode(window[i * size : (i + 1) * size])
             seq = int(values[0])  # type: ignore[arg-type]  # a uint32 always decodes
             highest = max(highest, seq)
             address = h.window_address + i * size
@@ -283,13 +286,12 @@ class HistoryReader:
                 )
                 continue
             for rv, value in zip(channels, values[2:], strict=True):
-                if isinstance(value, DecodeError):
-                    if failed:  # a value the live poller would also skip: counted, said once
-                        self._device_stats.errors += 1
-                        self._errors.error(
-                            ("decode", None, rv.metric, rv.point),
-                            f"record {seq}: {rv.metric} is not a number ({value}); the value is skipped",
-                        )
+                if isinstance(value, DecodeError):  # as the live poller does: counted, said once, skipped
+                    self._device_stats.errors += 1
+                    self._errors.error(
+                        ("decode", None, rv.metric, rv.point),
+                        f"record {seq}: {rv.metric} is not a number ({value}); the value is skipped",
+                    )
                     continue
                 readings.append(Reading(ts, project, device, rv.metric, value, rv.unit, backfill, rv.point))
         return readings, highest, refused

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import sqlite3
 import struct
 import sys
@@ -81,12 +82,15 @@ async def uploading(
     may_take: Callable[[], bool] = lambda: True,
     window: int = 50,
     wrong_seq: dict[int, int] | None = None,
-    record_ts: Callable[[int, float], float] = lambda seq, ts: ts,
+    spoil: Callable[[int, float, list[float | str]], tuple[float, list[float | str]]] = lambda s, t, v: (
+        t,
+        v,
+    ),
     rtu: PtyPair | None = None,
 ) -> AsyncIterator[Upload]:
     """A logger with ``records`` pending on a real pymodbus server, and the driver uploading it; ``committed``
     stands for the local store's answer (given what reached the bus so far; default: committed at once),
-    ``record_ts`` may spoil a record's time; over Modbus TCP, or RTU on ``rtu``."""
+    ``spoil`` may spoil a record's time or values; over Modbus TCP, or RTU on ``rtu``."""
     profile = logger_profile(site, window)
     mmap = profile.modbus
     assert isinstance(mmap, ModbusMap)
@@ -94,7 +98,7 @@ async def uploading(
 
     def record(seq: int) -> tuple[float, list[float | str]]:
         ts, values = steady(seq)
-        return record_ts(seq, ts), list(values)
+        return spoil(seq, ts, list(values))
 
     store = RecordStore(mmap, records, record, wrong_seq=wrong_seq)
     port = free_port()
@@ -212,18 +216,32 @@ async def test_a_slow_store_holds_no_more_than_a_window_of_the_backlog(site: Loa
 async def test_bad_records_are_refused_with_a_clear_error_and_the_good_ones_still_arrive(
     site: LoadedSite, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.ERROR, logger="drivers.modbus.history")
-    bad_time = {30}  # a record stamped 1970: its logger's clock was never set
+    caplog.set_level(logging.WARNING, logger="drivers.modbus.history")
+
+    def spoil(seq: int, ts: float, values: list[float | str]) -> tuple[float, list[float | str]]:
+        if seq == 30:
+            return 0.0, values  # a record stamped 1970: its logger's clock was never set
+        if seq == 80:
+            return ts, [math.nan, *values[1:]]  # a sensor the logger recorded as NaN
+        return ts, values
+
     async with uploading(
         site,
         100,
         window=50,
         wrong_seq={60: 7},  # record 60 says it is record 7: the store went backwards
-        record_ts=lambda seq, ts: 0.0 if seq in bad_time else ts,
+        spoil=spoil,
     ) as up:
         await wait_until(lambda: up.store.pending == 0, 10, "the backlog uploaded past the bad records")
     got = up.backfill()
-    assert len(got) == 98 * len(CHANNELS)  # every record but the two bad ones
+    # every record but the two bad ones, and record 80 without its NaN
+    assert len(got) == 98 * len(CHANNELS) - 1
+    by_ts: dict[float, list[str]] = {}
+    for r in got:
+        by_ts.setdefault(r.ts, []).append(r.metric)
+    assert [m for m in by_ts.values() if len(m) < len(CHANNELS)] == [
+        ["disp_v_mm", "incl_mm", "axial_kn", "water_level_m"]
+    ]
     assert up.history.stats.refused == 2
     assert up.driver.stats()["pit-1"].refused == {"history_record": 2}
     assert up.store.acks == [50, 100]  # acknowledged with their windows: the upload never stalls
@@ -234,6 +252,7 @@ async def test_bad_records_are_refused_with_a_clear_error_and_the_good_ones_stil
         and "set the logger's clock" in errors
     )
     assert "holding register 1226 has sequence number 7, not after the record before it (59)" in errors
+    assert "record 80: disp_h_mm is not a number" in errors
 
 
 CRASH_SITE = """\
