@@ -1,12 +1,15 @@
 """A data logger's backlog uploaded over Modbus TCP: the gateway drains its record store into the local store.
 
-A pit DAU back from an outage holds ``--records`` records (five channels each, 10 s apart) in its record store
+A pit DAU back from an outage holds ``--records`` records (five channels each, 10 s apart, closer for a backlog
+that would otherwise reach past the local store's 35-day retention and be trimmed as it is stored) in its record store
 (the ``modbus.history`` block of config/profiles/pit_dau.yaml), served by ``sitegw simulate logger``, a real
 pymodbus server in its own process. The gateway, built as `sitegw run` builds it (the console script's module
 imported, the API served, the regulator extra's packages missing as on an edge box: bench/ingest_pipeline.py),
 in a process of its own, polls the DAU's live registers and uploads the backlog a window at a time: read while
 its stores have room, committed to the local store, then acknowledged. Timed from the gateway's start until the
-logger says nothing is pending; the rules judge every record (as backfill).
+logger says nothing is pending. Every record goes through the rules as backfill; the pit's judge
+(rules/kinds/pit.py) keeps those older than its last judged reading (the DAU's first live poll) unjudged, so that
+late readings do not corrupt its rates.
 
 Peak RSS is the gateway process's VmHWM, interpreter and imports included (goal < 150 MB whatever the
 backlog's size: the gateway holds one window of it at a time). Then the local store's file is read: each
@@ -38,6 +41,10 @@ from tests.support import free_port, wait_port
 
 RECORDS = 150_000
 CHANNELS = 5  # the channels of pit_dau's record store
+EVERY_S = 10.0  # a DAU's logging interval
+SPAN_S = (
+    30 * 86_400
+)  # the backlog spans at most this: within the local store's retention (35 days by default)
 SITE = """\
 project: {{code: B-0001}}
 api: {{port: 0}}
@@ -128,6 +135,8 @@ def main() -> None:
                 "logger",
                 "--records",
                 str(args.records),
+                "--every-s",
+                str(min(EVERY_S, SPAN_S / args.records)),
                 "--tcp",
                 f"127.0.0.1:{port}",
             ],

@@ -11,8 +11,8 @@ link's lock interleaves the two). The register layout is the profile's ``modbus.
 2. read the status block (oldest pending sequence number, records pending) and, if any is pending, the
    window (up to ``window_records`` records, in as many reads as the 125-register limit needs);
 3. decode each record with the live map's own decoder (drivers/modbus/decode.py) and publish its values
-   as ``backfill`` readings stamped with the record's time, so the rules take them as history
-   (rules/engine.py decides which of them it judges);
+   as ``backfill`` readings stamped with the record's time, so the rules take them as history (each
+   kind's judge decides what of it to judge: the pit's keeps readings older than its last one unjudged);
 4. wait until ``committed()`` says the local store has committed them (a durable SQLite commit), and
    only then write the acknowledgement: the highest sequence number in the window (its last record's,
    unless the store is out of order).
