@@ -65,10 +65,6 @@ class RecordStore:
         """Records not acknowledged yet."""
         return self.next_seq - self.oldest
 
-    def add(self, count: int) -> None:
-        """The logger records ``count`` more (the newest at the end of the store)."""
-        self.next_seq += count
-
     def addresses(self) -> dict[FunctionCode, list[int]]:
         """The registers served, per function: the status block and window, and the acknowledgement."""
         h = self.history
