@@ -30,6 +30,8 @@ run ingest_150000     $PY bench/ingest_pipeline.py --messages 150000
 LIMIT_S=3600 run ingest_1000000 $PY bench/ingest_pipeline.py --messages 1000000
 # the middle size queued at a real Mosquitto, paho's socket reading in the path
 run ingest_broker     $PY bench/ingest_pipeline.py --source broker --messages 150000 --modes with_rules
+# a pit DAU's record store of 150,000 records uploaded over Modbus TCP: rate, peak RSS, readings lost or doubled
+run logger_backlog    $PY bench/logger_backlog.py
 run ingest_stages     $PY bench/ingest_stages.py
 run modbus_stages     $PY bench/modbus_stages.py
 run mqtt_decode       $PY bench/mqtt_decode.py --seconds 2

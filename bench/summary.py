@@ -116,6 +116,22 @@ def rows() -> list[Row]:
         ),
         Row("the same: readings lost", "ingest_broker", f"{broker}_lost", "0", lambda v: v == 0),
         Row(
+            "a pit DAU's 150,000-record store (×5 readings) uploaded over Modbus TCP: gateway peak RSS",
+            "logger_backlog",
+            "logger_backlog_peak_rss",
+            "< 150 MB",
+            below(150),
+        ),
+        Row("the same: records a second", "logger_backlog", "logger_backlog_records_per_s", "", None),
+        Row("the same: readings lost", "logger_backlog", "logger_backlog_lost", "0", lambda v: v == 0),
+        Row(
+            "the same: readings stored twice",
+            "logger_backlog",
+            "logger_backlog_duplicates",
+            "0",
+            lambda v: v == 0,
+        ),
+        Row(
             "rules: `sitegw replay` of the example site's day, per CPU-second",
             "rules_replay",
             "replay_readings_per_cpu_s",

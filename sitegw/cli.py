@@ -318,7 +318,7 @@ def _register_subcommands() -> None:
     from sitegw.events_cli import events, redeliver
     from sitegw.replay_cli import replay_command
     from sitegw.simulate_device_cli import list_kinds, simulate_device, simulate_kind
-    from sitegw.simulate_modbus_cli import anemometer, crane, hoist
+    from sitegw.simulate_modbus_cli import anemometer, crane, hoist, logger
     from sitegw.simulate_mqtt_cli import simulate_formwork, simulate_gate, simulate_pit
     from sitegw.users_cli import users_app
     from sitegw.warning_cli import warning_app
@@ -328,6 +328,7 @@ def _register_subcommands() -> None:
     simulate_app.command("crane")(crane)
     simulate_app.command("hoist")(hoist)
     simulate_app.command("anemometer")(anemometer)
+    simulate_app.command("logger")(logger)
     simulate_app.command("pit")(simulate_pit)
     simulate_app.command("formwork")(simulate_formwork)
     simulate_app.command("gate")(simulate_gate)

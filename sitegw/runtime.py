@@ -77,6 +77,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 # at a clean stop, how long the outbox may take to deliver the worst values told then (AlertManager.tell_worst)
 STOP_DRAIN_S = 5.0
+# how long a data logger's window of records may wait for the local store's commit before it is read again
+HISTORY_COMMIT_S = 30.0
 
 
 class Gateway:
@@ -222,7 +224,9 @@ class Gateway:
         )
         self.drivers: list[Driver] = []
         if any(is_modbus(d) for d in site.config.devices):
-            self.drivers.append(ModbusDriver(site, self.bus))
+            self.drivers.append(
+                ModbusDriver(site, self.bus, may_take=self._may_take, committed=self._committed)
+            )
         if any(isinstance(d.transport, MqttTransport) for d in site.config.devices):
             self.drivers.append(MqttDriver(site, self.bus, mqtt_brokers, may_take=self._may_take))
         self._api_cfg = api or site.config.api
@@ -454,16 +458,22 @@ class Gateway:
                 log.warning("cannot read the free space of %s: %s", self.state_dir, exc)
 
     def _may_take(self) -> bool:
-        """Whether the MQTT intake may hand the bus more readings (asked on the loop's thread). Not while the
-        rules' warm-up holds back what arrives, nor while the local store or the InfluxDB sink is behind: a
-        burst (a data logger's backlog after an outage) then waits at the broker, and the gateway's memory
-        stays bounded whatever its size. Modbus needs no such wait: a poll reads the registers' present values,
-        never a backlog."""
+        """Whether the MQTT intake, or a Modbus data logger's record store, may hand the bus more readings
+        (asked on the loop's thread). Not while the rules' warm-up holds back what arrives, nor while the local
+        store or the InfluxDB sink is behind: a burst (a data logger's backlog after an outage) then waits at
+        the broker or in the logger, and the gateway's memory stays bounded whatever its size. A Modbus poll of
+        live registers needs no such wait: it reads the registers' present values, never a backlog."""
         return (
             self.warmup.done.is_set()
             and not self.store.behind()
             and not (self.influx is not None and self.influx.behind())
         )
+
+    async def _committed(self) -> bool:
+        """Wait until every reading published so far is committed to the local store: True once they are,
+        False if they were not within HISTORY_COMMIT_S or the store dropped readings meanwhile (a full disk).
+        A data logger's records are acknowledged, and so dropped by the logger, only after True."""
+        return await asyncio.to_thread(self.store.flush_stored, HISTORY_COMMIT_S)
 
     def _ingest(self, batch: Sequence[Reading]) -> None:
         """The one bus handler of readings: rules first (they mark a broken sensor's readings

@@ -1,7 +1,7 @@
-"""``sitegw simulate crane``, ``hoist`` and ``anemometer``: a simulated device on a real port.
+"""``sitegw simulate crane``, ``hoist``, ``anemometer`` and ``logger``: a simulated device on a real port.
 
 Plain functions with typer-annotated parameters; sitegw/cli.py registers them with
-``simulate_app.command("crane")(crane)`` and likewise ``hoist`` and ``anemometer``.
+``simulate_app.command("crane")(crane)`` and likewise ``hoist``, ``anemometer`` and ``logger``.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import time
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -30,6 +31,7 @@ from drivers.simulators.hoist_model import HoistModel
 from drivers.simulators.modbus_server import ModbusSimulatorServer, ServedLog, SimUnit
 from drivers.simulators.modbus_sims import ElapsedClock, anemometer_source, crane_source, hoist_source
 from drivers.simulators.ptypair import PtyPair
+from drivers.simulators.record_store import RecordStore, steady_records
 from drivers.simulators.scenario import HOIST_SCENARIOS, Scenario
 from drivers.simulators.wind import WindModel
 from sitegw.cli_options import host_port
@@ -184,6 +186,36 @@ def anemometer(
         f"anemometer scenario {scenario.value}",
         served_log,
     )
+
+
+def logger(
+    records: Annotated[
+        int, typer.Option("--records", help="records in the backlog, the newest a second ago")
+    ],
+    tcp: TcpOpt = None,
+    serial: SerialOpt = None,
+    pty: PtyOpt = False,
+    unit: Annotated[int, typer.Option("--unit", help="Modbus unit id")] = 1,
+    profile: Annotated[
+        str, typer.Option("--profile", help="built-in profile whose modbus.history lays out the store")
+    ] = "pit_dau",
+    every_s: Annotated[float, typer.Option("--every-s", help="seconds between two records")] = 10.0,
+    duration: DurationOpt = 0.0,
+    baudrate: BaudOpt = 9600,
+) -> None:
+    """Simulate a data logger back from an outage: a backlog of --records records in its record store
+    (the profile's modbus.history registers), dropped as the gateway acknowledges them."""
+    try:
+        mmap = load_profile(PROFILES / f"{profile}.yaml").modbus
+        if mmap is None or mmap.history is None:
+            raise _fail(f"profile {profile} has no modbus.history: block (no record store to simulate)")
+        store = RecordStore(
+            mmap, records, steady_records(len(mmap.history.channels), time.time() - 1, every_s, records)
+        )
+    except (ConfigError, OSError) as exc:
+        raise _fail(str(exc)) from None
+    what = f"data logger ({profile}) with {records} records pending"
+    _serve(SimUnit(unit, mmap, dict, store), tcp, serial, pty, duration, baudrate, what, None)
 
 
 def _default_hoist() -> HoistSpec:

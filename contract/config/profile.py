@@ -131,6 +131,97 @@ class RegisterValue(Model):
 MANUAL_BASE = {FunctionCode.INPUT: 30000, FunctionCode.HOLDING: 40000}
 """How manuals number input and holding registers: 30001 and 40001 are protocol address 0."""
 
+TIME_TYPES = (DataType.UINT32, DataType.INT32, DataType.FLOAT64)
+
+
+class HistoryMap(Model):
+    """A data logger's record store: the readings it buffered through an outage, and how they are laid out.
+
+    There is no standard for this: each logger or DAU exposes its store in its own registers, so the
+    layout is the profile's. sitegw reads the common shape (drivers/modbus/history.py): a status block (the
+    oldest pending record's sequence number, then the number pending, uint32 each), a window holding the
+    oldest pending records back to back (each its uint32 sequence number, its timestamp, then its channels),
+    and an acknowledgement register the gateway writes with the last record it stored, after which the
+    logger drops that record and the older ones. The uint32 fields follow the map's byte and word order.
+    """
+
+    function: FunctionCode = Field(
+        FunctionCode.HOLDING,
+        title="Function",
+        description="holding or input: the registers the status block and the window are read from",
+    )
+    status_address: int = Field(
+        ge=0,
+        le=65532,
+        title="Status address",
+        description="first of four registers: uint32 sequence number of the oldest pending record, "
+        "then uint32 number of pending records",
+    )
+    window_address: int = Field(
+        ge=0,
+        le=65535,
+        title="Window address",
+        description="first register of the window: the oldest pending records back to back",
+    )
+    window_records: int = Field(
+        50,
+        ge=1,
+        le=1000,
+        title="Window records",
+        description="records taken per window (in as many requests as the 125-register limit needs), stored, "
+        "then acknowledged: the gateway holds at most this many records of a backlog at once",
+    )
+    ack_address: int = Field(
+        ge=0,
+        le=65534,
+        title="Acknowledge address",
+        description="holding register pair the gateway writes (FC16, uint32) with the sequence number of the "
+        "last record it stored; the logger then drops that record and the older ones",
+    )
+    time_type: DataType = Field(
+        DataType.UINT32,
+        title="Timestamp type",
+        description="type of each record's timestamp, after its sequence number: uint32, int32 or float64",
+    )
+    time_scale: float = Field(
+        1.0,
+        gt=0,
+        title="Timestamp scale",
+        description="seconds per count of the timestamp: 1 for seconds, 0.001 for milliseconds (float64)",
+    )
+    time_epoch_s: float = Field(
+        0.0,
+        title="Timestamp epoch",
+        description="Unix time of the logger's zero: 0 for Unix time, 946684800 for a logger counting "
+        "from 2000-01-01 UTC",
+    )
+    channels: list[str] = Field(
+        min_length=1,
+        title="Channels",
+        description="the live values each record holds after its timestamp, in order, as metric or "
+        "metric@point; each takes its live value's type, byte and word order, scale and offset",
+    )
+    idle_poll_s: float = Field(
+        10.0,
+        gt=0,
+        le=3600,
+        title="Idle poll",
+        description="seconds between reads of the status block while no record is pending",
+    )
+
+    @model_validator(mode="after")
+    def _check_shape(self) -> HistoryMap:
+        if self.function not in (FunctionCode.HOLDING, FunctionCode.INPUT):
+            raise ValueError(
+                f"a record store is read from holding or input registers, not {self.function.value}"
+            )
+        if self.time_type not in TIME_TYPES:
+            raise ValueError(
+                f"time_type {self.time_type.value}: a timestamp is one of "
+                f"{', '.join(t.value for t in TIME_TYPES)}"
+            )
+        return self
+
 
 class ModbusMap(Model):
     """The register map of a Modbus device model."""
@@ -157,6 +248,12 @@ class ModbusMap(Model):
         "refused with the address to write",
     )
     values: list[RegisterValue] = Field(min_length=1, title="Values", description="every value to poll")
+    history: HistoryMap | None = Field(
+        None,
+        title="History",
+        description="the record store of a data logger that buffers readings (an outage's backlog), "
+        "uploaded as backfill; absent for devices that keep none",
+    )
 
     @model_validator(mode="after")
     def _manual_numbering(self) -> ModbusMap:
@@ -198,6 +295,39 @@ class ModbusMap(Model):
                         f"{label} ({v.type.value} at {v.function.value} {v.address}) overlaps "
                         f"{other} at address {a}: check the addresses and types"
                     )
+        return self
+
+    @model_validator(mode="after")
+    def _history_channels(self) -> ModbusMap:
+        if self.history is None:
+            return self
+        live = {v.metric + (f"@{v.point}" if v.point else ""): v for v in self.values}
+        for name in self.history.channels:
+            v = live.get(name)
+            if v is None:
+                raise ValueError(
+                    f"history channel {name!r} is not a value of this map: channels are written as "
+                    f"metric or metric@point, one of {', '.join(live)}"
+                )
+            if v.function not in (FunctionCode.HOLDING, FunctionCode.INPUT) or v.type is DataType.BIT:
+                raise ValueError(
+                    f"history channel {name!r} is a single bit ({v.function.value}, {v.type.value}): a record "
+                    "holds whole registers; map the status word as uint16 and give that as the channel"
+                )
+        if len(set(self.history.channels)) != len(self.history.channels):
+            raise ValueError("history channels name a value twice: each record holds each value once")
+        h = self.history
+        words = 2 + WORDS[h.time_type] + sum(live[name].words for name in h.channels)
+        if words > 125:
+            raise ValueError(
+                f"a history record of {words} registers does not fit one read (125 at most): "
+                "give fewer channels"
+            )
+        if h.window_address + h.window_records * words > 65536:
+            raise ValueError(
+                f"a window of {h.window_records} records of {words} registers from address "
+                f"{h.window_address} runs past 65535: lower window_records"
+            )
         return self
 
 

@@ -1,15 +1,18 @@
-"""The Modbus driver: every Modbus TCP and RTU device of a site, each polled on its own schedule."""
+"""The Modbus driver: every Modbus TCP and RTU device of a site, each polled on its own schedule, and the
+record store of each data logger among them uploaded beside its polling (drivers/modbus/history.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from contract.bus import Bus
 from contract.config.device import DeviceConfig
 from contract.config.loader import LoadedSite
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport
 from drivers.base import DeviceStats
+from drivers.modbus.history import HistoryReader
 from drivers.modbus.link import Link, quiet_pymodbus_client_errors
 from drivers.modbus.poller import DevicePoller
 from drivers.modbus.rtu_link import RtuLink
@@ -32,7 +35,19 @@ class ModbusDriver:
     backoff, so a dead slave only costs the bus its own, shrinking, probe time.
     """
 
-    def __init__(self, site: LoadedSite, bus: Bus, devices: list[DeviceConfig] | None = None) -> None:
+    def __init__(
+        self,
+        site: LoadedSite,
+        bus: Bus,
+        devices: list[DeviceConfig] | None = None,
+        *,
+        may_take: Callable[[], bool] = lambda: True,
+        committed: Callable[[], Awaitable[bool]] | None = None,
+    ) -> None:
+        """``may_take`` and ``committed`` are for the devices whose profile has a record store
+        (``modbus.history``): whether the gateway has room for more readings, and a wait until what was
+        published is committed to the local store (True) or not (False); a record is acknowledged to the
+        logger only after ``committed`` said True. A driver without ``committed`` uploads no record store."""
         chosen = [d for d in site.config.devices if is_modbus(d)] if devices is None else devices
         wrong = [d.id for d in chosen if not is_modbus(d)]
         if wrong:
@@ -43,6 +58,7 @@ class ModbusDriver:
         self._bus = bus
         self._links: dict[str, Link] = {}
         self.pollers: list[DevicePoller] = []
+        self.histories: list[HistoryReader] = []
         serial_timeouts: dict[str, float] = {}
         for d in chosen:
             if isinstance(d.transport, ModbusRtuTransport):
@@ -64,9 +80,31 @@ class ModbusDriver:
                     f"device {d.id}: profile {d.profile!r} is not among the site's loaded profiles "
                     f"({', '.join(sorted(site.profiles))})"
                 )
-            self.pollers.append(
-                DevicePoller(d, site.profiles[d.profile], link, bus, site.config.project.code)
-            )
+            poller = DevicePoller(d, site.profiles[d.profile], link, bus, site.config.project.code)
+            self.pollers.append(poller)
+            mmap = poller.profile.modbus
+            if mmap is not None and mmap.history is not None:
+                if committed is None:
+                    log.warning(
+                        "modbus device %s: its record store (profile %s, modbus.history) is not uploaded: "
+                        "this driver runs without the gateway's local store to acknowledge it to",
+                        d.id,
+                        d.profile,
+                    )
+                    continue
+                self.histories.append(
+                    HistoryReader(
+                        d,
+                        mmap,
+                        link,
+                        poller.unit,
+                        bus,
+                        site.config.project.code,
+                        poller.stats,
+                        may_take,
+                        committed,
+                    )
+                )
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
@@ -74,12 +112,16 @@ class ModbusDriver:
         quiet_pymodbus_client_errors()
         for p in self.pollers:
             self._tasks.append(asyncio.create_task(p.run(), name=f"modbus-poll-{p.device.id}"))
+        for h in self.histories:
+            self._tasks.append(asyncio.create_task(h.run(), name=f"modbus-history-{h.device.id}"))
         log.info("modbus: polling %d device(s) over %d link(s)", len(self.pollers), len(self._links))
 
     async def stop(self) -> None:
         """Cancel the polling tasks and close every connection."""
         for p in self.pollers:
             p.request_stop()
+        for h in self.histories:
+            h.request_stop()
         for t in self._tasks:
             t.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -1,4 +1,5 @@
-"""What every Modbus link gives the poller: registers or a :class:`LinkError`.
+"""What every Modbus link gives the poller: registers or a :class:`LinkError` (and writes, for the
+acknowledgements of a data logger's record store).
 
 A link is one connection: a TCP socket to a device (drivers/modbus/tcp_link.py) or a serial port
 shared by an RS-485 bus (drivers/modbus/rtu_link.py). It turns every way a read can fail into a
@@ -51,6 +52,11 @@ class Link(Protocol):
 
     async def read(self, request: Request, unit: int, timeout_s: float) -> list[int] | list[bool]:
         """Registers (or bits) of ``request`` from ``unit``; raise LinkError on any failure."""
+        ...
+
+    async def write(self, address: int, words: list[int], unit: int, timeout_s: float) -> None:
+        """Write ``words`` to the holding registers from ``address`` of ``unit`` (FC16, a data logger's
+        acknowledgement); raise LinkError on any failure."""
         ...
 
     async def close(self) -> None:

@@ -95,15 +95,35 @@ class RtuLink:
 
     async def read(self, request: Request, unit: int, timeout_s: float) -> list[int] | list[bool]:
         """Registers (or bits) of ``request`` from ``unit``; raise LinkError on any failure."""
+        function = FC_NUMBER[request.function]
+        response = await self._exchange(
+            lambda c: _READERS[request.function](c)(request.address, count=request.count, device_id=unit),
+            function,
+            timeout_s,
+        )
+        is_bits = request.function in (FunctionCode.COILS, FunctionCode.DISCRETE_INPUTS)
+        data = list(response.bits[: request.count]) if is_bits else list(response.registers)
+        if len(data) != request.count:
+            raise LinkError("garbage", f"answered {len(data)} values where {request.count} were asked for")
+        return data
+
+    async def write(self, address: int, words: list[int], unit: int, timeout_s: float) -> None:
+        """Write ``words`` to the holding registers from ``address`` of ``unit`` (FC16); raise LinkError on
+        any failure."""
+        await self._exchange(lambda c: c.write_registers(address, words, device_id=unit), 16, timeout_s)
+
+    async def _exchange(
+        self, call: Callable[[ModbusBaseClient], Awaitable[Any]], function: int, timeout_s: float
+    ) -> Any:
+        """The answer to ``call`` (a request with function code ``function``), or a LinkError for a silence,
+        a lost port, garbage, another function's answer or an exception answer."""
         async with self._lock:
             client = self._client_now()
             await self._ensure_connected(client, timeout_s)
             self._received.clear()
             try:
                 async with asyncio.timeout(timeout_s):
-                    response = await _READERS[request.function](client)(
-                        request.address, count=request.count, device_id=unit
-                    )
+                    response = await call(client)
             except TimeoutError:
                 raise silence_error(
                     bytes(self._received), len(self._received), timeout_s, "bad CRC, framing or header"
@@ -112,7 +132,6 @@ class RtuLink:
                 raise LinkError("connect", f"connection to {self.description} lost ({exc})") from None
             except ModbusException as exc:
                 raise LinkError("garbage", f"unusable answer: {exc}") from None
-            function = FC_NUMBER[request.function]
             if response.function_code & 0x7F != function:
                 # an answer to another request (FC04 to our FC03): its registers are not the ones asked for
                 raise LinkError(
@@ -123,13 +142,7 @@ class RtuLink:
                 code = int(getattr(response, "exception_code", 0))
                 meaning = EXCEPTION_MEANING.get(code, "unknown exception code")
                 raise LinkError("exception", f"exception response {code} ({meaning})", code)
-            is_bits = request.function in (FunctionCode.COILS, FunctionCode.DISCRETE_INPUTS)
-            data = list(response.bits[: request.count]) if is_bits else list(response.registers)
-            if len(data) != request.count:
-                raise LinkError(
-                    "garbage", f"answered {len(data)} values where {request.count} were asked for"
-                )
-            return data
+            return response
 
     async def _ensure_connected(self, client: ModbusBaseClient, timeout_s: float) -> None:
         if client.connected:

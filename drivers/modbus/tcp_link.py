@@ -6,7 +6,8 @@ A read of registers or bits is a fixed 12-byte request and a length-prefixed ans
 does exactly that and no more, from the specifications: Modbus Messaging on TCP/IP Implementation
 Guide v1.0b, 3.1.3 (the MBAP header: transaction id, protocol id 0, length of what follows, unit id)
 and Modbus Application Protocol v1.1b3, 6.1-6.4 (read coils, discrete inputs, holding and input
-registers) and 7 (exception answers). The serial path keeps pymodbus (drivers/modbus/rtu_link.py).
+registers), 6.12 (write multiple registers: a data logger's acknowledgement) and 7 (exception
+answers). The serial path keeps pymodbus (drivers/modbus/rtu_link.py).
 
 What the device sends is trusted no further than the spec: an answer must carry the request's own
 transaction id and unit id (others, such as a stale answer after a timeout, are skipped), its
@@ -20,6 +21,8 @@ from __future__ import annotations
 import asyncio
 import math
 import struct
+from collections.abc import Callable
+from typing import TypeVar
 
 from contract.config.profile import FunctionCode
 from contract.config.transport import ModbusTcpTransport
@@ -27,10 +30,13 @@ from drivers.modbus.link import EXCEPTION_MEANING, LinkError, silence_error
 from drivers.modbus.plan import FC_NUMBER, Request
 
 _MBAP = struct.Struct(">HHHB")  # transaction id, protocol id, length (unit id + PDU), unit id
-_READ = struct.Struct(">HHHBBHH")  # MBAP + function code, start address, quantity
+_HEAD = struct.Struct(">BHH")  # function code, start address, quantity: a read's request, a write's answer
+_WRITE = struct.Struct(">BHHB")  # FC16, start address, quantity, byte count (then the words)
+_FC16 = 16  # write multiple registers (application protocol 6.12)
 _MAX_LENGTH = 254  # an ADU is at most 260 bytes: 6 of MBAP before the length's count (guide 3.1.3)
 _SHOWN = 64  # bytes kept of what a device sent, for the error that shows them
 _BITS = (FunctionCode.COILS, FunctionCode.DISCRETE_INPUTS)
+_T = TypeVar("_T")
 
 
 class _FramingError(Exception):
@@ -106,26 +112,35 @@ class TcpLink:
 
     async def read(self, request: Request, unit: int, timeout_s: float) -> list[int] | list[bool]:
         """Registers (or bits) of ``request`` from ``unit``; raise LinkError on any failure."""
+        function = FC_NUMBER[request.function]
+        pdu = _HEAD.pack(function, request.address, request.count)
+        return await self._exchange(pdu, unit, timeout_s, lambda answer: _values(answer, request, function))
+
+    async def write(self, address: int, words: list[int], unit: int, timeout_s: float) -> None:
+        """Write ``words`` to the holding registers from ``address`` of ``unit`` (FC16); raise LinkError on
+        any failure, an answer that is not the echo of the write included."""
+        pdu = _WRITE.pack(_FC16, address, len(words), 2 * len(words)) + struct.pack(f">{len(words)}H", *words)
+        await self._exchange(pdu, unit, timeout_s, lambda answer: _written(answer, address, len(words)))
+
+    async def _exchange(self, pdu: bytes, unit: int, timeout_s: float, parse: Callable[[bytes], _T]) -> _T:
+        """Send one request PDU to ``unit`` and ``parse`` the answer's PDU, every failure a LinkError."""
         async with self._lock:
             protocol = self._protocol
             if protocol is None or protocol.transport is None:
                 protocol = await self._connect(timeout_s)
             assert protocol.transport is not None
             self._tid = self._tid % 0xFFFF + 1  # 1..65535: 0 is what a confused device sends
-            function = FC_NUMBER[request.function]
             answer = protocol.expect(self._tid, unit)
-            protocol.transport.write(
-                _READ.pack(self._tid, 0, 6, unit, function, request.address, request.count)
-            )
+            protocol.transport.write(_MBAP.pack(self._tid, 0, 1 + len(pdu), unit) + pdu)
             # a timer failing the future, not asyncio.timeout: no timeout object and task bookkeeping
             # per request for a deadline that is almost never reached
             timer = protocol.loop.call_later(timeout_s, _expire, answer)
             try:
                 try:
-                    pdu = await answer
+                    got = await answer
                 finally:
                     timer.cancel()
-                return _values(pdu, request, function)
+                return parse(got)
             except LinkError as exc:
                 if not exc.answered:  # an exception answer is a device alive and in step: keep the stream
                     self._drop()
@@ -171,14 +186,28 @@ def _expire(answer: asyncio.Future[bytes]) -> None:
         answer.set_exception(TimeoutError())
 
 
+def _exception(pdu: bytes, function: int) -> None:
+    """Raise the LinkError of an exception answer (application protocol 7: function code + 0x80 and an
+    exception code); return if ``pdu`` is not one."""
+    if pdu[0] == function | 0x80 and len(pdu) == 2:
+        meaning = EXCEPTION_MEANING.get(pdu[1], "unknown exception code")
+        raise LinkError("exception", f"exception response {pdu[1]} ({meaning})", pdu[1])
+
+
+def _written(pdu: bytes, address: int, count: int) -> None:
+    """Check the answer to a write of ``count`` registers from ``address`` (application protocol 6.12: the
+    function code, start address and quantity echoed)."""
+    _exception(pdu, _FC16)
+    if pdu != _HEAD.pack(_FC16, address, count):
+        raise _FramingError(f"answer {pdu[:8].hex(' ')} is not the echo of a write of {count} from {address}")
+
+
 def _values(pdu: bytes, request: Request, function: int) -> list[int] | list[bool]:
     """The registers or bits of an answer PDU, checked against the request (application protocol
     6.1-6.4: function code, byte count, data; 7: function code + 0x80 and an exception code).
     An exception answer raises LinkError; an answer that is not the one asked for, _FramingError."""
-    if pdu[0] == function | 0x80 and len(pdu) == 2:
-        meaning = EXCEPTION_MEANING.get(pdu[1], "unknown exception code")
-        raise LinkError("exception", f"exception response {pdu[1]} ({meaning})", pdu[1])
     if pdu[0] != function:
+        _exception(pdu, function)  # checked only here: the poll's answer pays no call for it
         # an answer to another request (FC04 to our FC03): its registers are not the ones asked for
         raise _FramingError(f"function code {pdu[0]} to a request with FC{function:02d}")
     if len(pdu) < 2 or pdu[1] != len(pdu) - 2:

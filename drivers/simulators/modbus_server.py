@@ -32,6 +32,7 @@ from pymodbus.simulator import DataType, SimData, SimDevice
 from pymodbus.simulator.simcore import SimCore
 
 from contract.config.profile import FunctionCode, ModbusMap
+from drivers.simulators.record_store import RecordStore
 from drivers.simulators.register_image import build_image, served_addresses
 
 log = logging.getLogger(__name__)
@@ -49,11 +50,13 @@ _BIT_FUNCTIONS = (FunctionCode.COILS, FunctionCode.DISCRETE_INPUTS)
 
 @dataclass
 class SimUnit:
-    """One simulated device on a server: its unit id, register map and value source."""
+    """One simulated device on a server: its unit id, register map and value source, and for a data logger
+    its record store (served in the registers of the map's ``history``)."""
 
     unit_id: int
     modbus: ModbusMap
     values: ValueSource
+    records: RecordStore | None = None
 
 
 class _SilentForUnknownIds(SimCore):
@@ -131,6 +134,10 @@ def sim_device(unit: SimUnit, served: ServedHook | None = None) -> SimDevice:
     """A pymodbus SimDevice that serves ``unit``'s mapped addresses with fresh values on every read,
     each answered read reported to ``served``."""
     mapped = served_addresses(unit.modbus)
+    store = unit.records
+    if store is not None:
+        for function, addresses in store.addresses().items():
+            mapped[function] = sorted({*mapped[function], *addresses})
     blocks: list[list[SimData]] = []
     for function in FunctionCode:
         addresses = mapped[function]
@@ -157,10 +164,17 @@ def sim_device(unit: SimUnit, served: ServedHook | None = None) -> SimDevice:
         set_values: list[int] | list[bool] | None,
     ) -> ExcCodes | None:
         if set_values is not None:
-            return ExcCodes.ILLEGAL_FUNCTION  # the black boxes are read-only
+            # the black boxes are read-only, but for a data logger's acknowledgement register
+            written = (
+                store is not None and func_code == 16 and store.write(address, [int(v) for v in set_values])
+            )
+            return None if written else ExcCodes.ILLEGAL_FUNCTION
         function = _FC_BLOCK[func_code]
         try:
-            cells = build_image(unit.modbus, unit.values())[function]
+            if store is not None and store.owns(function, address):
+                cells = store.cells(function, address, count)
+            else:
+                cells = build_image(unit.modbus, unit.values())[function]
         except Exception:  # a model bug must show in the log, and the client gets a device failure
             log.exception("simulated unit %d: cannot build its registers", unit.unit_id)
             return ExcCodes.DEVICE_FAILURE

@@ -178,11 +178,25 @@ class LocalStore:
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Wait until every reading added before this call is committed; False on timeout."""
+        return self._settled(timeout)[0]
+
+    def flush_stored(self, timeout: float = 30.0) -> bool:
+        """Like :meth:`flush`, for a caller that tells another party the readings are safe (a data logger's
+        acknowledgement, drivers/modbus/history.py): True only when every reading added before this call is
+        committed; False on timeout, and when readings were dropped meanwhile (a full disk), as they may
+        have been among those."""
+        done, dropped = self._settled(timeout)
+        return done and not dropped
+
+    def _settled(self, timeout: float) -> tuple[bool, bool]:
+        """Wait until every reading added before this call is committed or dropped: whether they are (False
+        on timeout), and whether any reading was dropped meanwhile."""
         self._require_running()
         with self._lock:
-            target = self._added
+            target, dropped = self._added, self.dropped
             self._wake.set()
-            return self._committed_cv.wait_for(lambda: self._committed + self.dropped >= target, timeout)
+            done = self._committed_cv.wait_for(lambda: self._committed + self.dropped >= target, timeout)
+            return done, self.dropped != dropped
 
     def maintain(self, timeout: float = 60.0) -> TrimReport | None:
         """Run retention and budget enforcement now (normally periodic) and return what it did."""

@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -158,6 +159,41 @@ def test_a_full_disk_holds_the_newest_readings_up_to_the_cap_and_says_what_it_dr
         said
     )
     assert any("2000 readings taken from" in m and "were dropped while it was full" in m for m in said), said
+
+
+def test_readings_dropped_on_a_full_disk_are_never_reported_stored(tmp_path: Path) -> None:
+    """flush() returns once what was added is committed or dropped; flush_stored(), on which a data logger's
+    acknowledgement waits, says no when readings were dropped meanwhile: they may have been those."""
+    full = True
+    cfg = LocalStoreConfig(flush_interval_s=0.05, max_held_readings=1000)
+    store = LocalStore(tmp_path / "history.db", cfg, may_write=lambda: not full)
+    store.start()
+    try:
+        store.add(
+            [
+                Reading(T0 + i, "GD-1", "pit-1", "disp_h_mm", 1.0, quality=Quality.BACKFILL)
+                for i in range(1000)
+            ]
+        )
+        assert not store.flush_stored(0.3)  # held in memory, not committed: no answer yet
+        answers: dict[str, bool] = {}
+        waiting = [
+            threading.Thread(target=lambda: answers.update(flush_stored=store.flush_stored(10))),
+            threading.Thread(target=lambda: answers.update(flush=store.flush(10))),
+        ]
+        for t in waiting:
+            t.start()
+        time.sleep(0.1)
+        # the next thousand: past the cap, so the first thousand are dropped
+        store.add([Reading(T0 + 1000 + i, "GD-1", "pit-1", "disp_h_mm", 2.0) for i in range(1000)])
+        for t in waiting:
+            t.join(10)
+        assert store.dropped == 1000
+        assert answers == {"flush": True, "flush_stored": False}
+        full = False
+        assert store.flush_stored(10)  # the newer thousand, committed once the disk is writable
+    finally:
+        store.stop()
 
 
 def test_duplicates_and_malformed_readings_are_counted_not_silent(
