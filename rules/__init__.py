@@ -24,6 +24,8 @@ COMPILED_FROM = "compiled_from.json"  # written by setup.py: each compiled sourc
 def source_digest(source: Path) -> str:
     """The digest setup.py records for a compiled source (SHA-256 of its bytes)."""
     return hashlib.sha256(source.read_bytes()).hexdigest()
+
+
 PURE_PYTHON = os.environ.get("SITEGW_PURE_PYTHON") == "1"
 
 
