@@ -2,8 +2,10 @@
 #   docker build -t sitegw .                                  # the edge box: the gateway, no regulator extra
 #   docker build --target regulator -t sitegw-regulator .     # the housing authority's side
 FROM python:3.11-slim-bookworm AS build
+# a C compiler: the wheel carries the rules compiled with mypyc (setup.py)
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py mypyc.ini README.md ./
 COPY config ./config
 COPY contract ./contract
 COPY plumbing ./plumbing

@@ -3,15 +3,18 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+NATIVE := $(VENV)/.native
+NATIVE_SOURCES := setup.py mypyc.ini $(shell find rules -name '*.py')
 DEMO_ARGS ?=
 PYTEST_ARGS ?=
 SOAK_ARGS ?=
 
-.PHONY: demo test test-slow fuzz faults soak lint docs bench vision-eval test-env venv clean help
+.PHONY: native demo test test-slow fuzz faults soak lint docs bench vision-eval test-env venv clean help
 
 help:
 	@echo "make demo        run the simulated reference site (Ctrl-C stops; DEMO_ARGS='--duration 60')"
 	@echo "make test        the test suite against real servers (installs them when missing)"
+	@echo "make native      compile the rules with mypyc (every target that runs them does it first)"
 	@echo "make lint        ruff (lint and format), mypy, and the import layers (lint-imports)"
 	@echo "make docs        the documentation site from docs/ (mkdocs build --strict) into build/docs"
 	@echo "make test-slow   long suites: fault injection, soak, full vision evaluation"
@@ -24,18 +27,25 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "sitegw needs Python 3.11 or newer"'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	SITEGW_PURE_PYTHON=1 $(PY) -m pip install -q -e '.[dev]'  # the rules are compiled by $(NATIVE)
 	touch $(STAMP)
+
+# the rules compiled in place with mypyc (setup.py), again whenever one of their sources changes
+$(NATIVE): $(STAMP) $(NATIVE_SOURCES)
+	$(PY) setup.py -q build_ext --inplace -j 2
+	touch $(NATIVE)
 
 venv: $(STAMP)
 
-demo: $(STAMP)
+native: $(NATIVE)
+
+demo: $(NATIVE)
 	$(VENV)/bin/sitegw demo $(DEMO_ARGS)
 
 test-env:
 	bash scripts/setup-test-env.sh
 
-test: $(STAMP) test-env
+test: $(NATIVE) test-env
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -47,20 +57,22 @@ lint: $(STAMP)
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
-test-slow: $(STAMP) test-env
+test-slow: $(NATIVE) test-env
 	$(PY) -m pytest -m slow $(PYTEST_ARGS)
 
-fuzz: $(STAMP) test-env
+fuzz: $(NATIVE) test-env
 	SITEGW_SCHEMA_EXAMPLES=$${SITEGW_SCHEMA_EXAMPLES:-50} $(PY) -m pytest tests/regulator/test_openapi_roles.py tests/api/test_openapi_roles.py -rA $(PYTEST_ARGS)
 
-faults: $(STAMP) test-env
+faults: $(NATIVE) test-env
 	SITEGW_FAULT_S=$${SITEGW_FAULT_S:-300} $(PY) -m pytest tests/faults tests/e2e/test_gateway_kill.py tests/e2e/test_delivery_sigkill.py tests/e2e/test_platform_change.py -rA $(PYTEST_ARGS)
 
-soak: $(STAMP) test-env
+soak: $(NATIVE) test-env
 	SOAK_MINUTES=$${SOAK_MINUTES:-30} $(PY) bench/soak.py $(SOAK_ARGS)
 
-bench: $(STAMP) test-env
+bench: $(NATIVE) test-env
 	bash bench/run_all.sh
 
 clean:
-	rm -rf $(VENV) .state .pytest_cache
+	rm -rf $(VENV) .state .pytest_cache build rules/compiled_from.json
+	find rules -name '*.so' -delete
+	rm -f *__mypyc.*.so

@@ -243,10 +243,19 @@ class LevelMemory:
         return False  # clear and already clear: the most common case by far
 
 
+def attribute_values(obj: object) -> list[object]:
+    """The values of ``obj``'s instance attributes: ``vars`` for a plain object; for a class compiled by
+    mypyc (no ``__dict__``), the attributes its compiled classes declare in ``__mypyc_attrs__``."""
+    if hasattr(obj, "__dict__"):
+        return list(vars(obj).values())
+    names = dict.fromkeys(n for k in type(obj).__mro__ for n in getattr(k, "__mypyc_attrs__", ()))
+    return [getattr(obj, n) for n in names if n != "__dict__" and hasattr(obj, n)]
+
+
 def memories_of(family: object) -> list[LevelMemory]:
     """Every LevelMemory a rule family keeps, as an attribute or in a dict attribute (pit: one per rule)."""
     found: list[LevelMemory] = []
-    for value in vars(family).values():
+    for value in attribute_values(family):
         if isinstance(value, LevelMemory):
             found.append(value)
         elif isinstance(value, dict):

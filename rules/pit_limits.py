@@ -21,10 +21,11 @@ WALL_TOP_H = {
 }
 WALL_TOP_V = {1: (10, 0.1, 2), 2: (20, 0.3, 2), 3: (30, 0.5, 3)}  # the table gives pile walls only
 INCLINOMETER = {1: (30, 0.3), 2: (40, 0.4), 3: (50, 0.6)}
-COLUMN_V = {1: (20, 2), 2: (20, 2), 3: (20, 2)}
-GROUND_SETTLEMENT = {1: (25, 2), 2: (35, 3), 3: (45, 4)}
+# floats: limits are compared and reported as floats
+COLUMN_V = {1: (20.0, 2.0), 2: (20.0, 2.0), 3: (20.0, 2.0)}
+GROUND_SETTLEMENT = {1: (25.0, 2.0), 2: (35.0, 3.0), 3: (45.0, 4.0)}
 STRUT_PCT = {1: 60, 2: 70, 3: 70}
-WATER_CUMULATIVE_MM, WATER_RATE_MM_D = 1000, 500
+WATER_CUMULATIVE_MM, WATER_RATE_MM_D = 1000.0, 500.0
 
 # metrics judged for each kind of point (anchors: Table 8.0.4 gives a minimum, not judged here)
 KIND_METRICS = {

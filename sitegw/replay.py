@@ -8,6 +8,7 @@ same alerts the gateway would have raised. The CSV has the columns ``ts,device,p
 from __future__ import annotations
 
 import csv
+import gc
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -195,8 +196,15 @@ def replay(
         on_event(event)
 
     manager = AlertManager(db_path, site.config.project.code, count, clock=lambda: stats.last_ts or 0.0)
+    ordered = sorted(readings, key=TS)
+    # the readings, the site and the engine live through the whole replay: frozen out of the collector's
+    # reach, its full collections no longer walk a day of readings each time (9 % of a replay's work).
+    # Not where the process froze its start-up already (plumbing/heap.py): unfreezing would undo that.
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
     try:
-        for ts, batch, results in engine.replay(sorted(readings, key=TS)):
+        for ts, batch, results in engine.replay(ordered):
             stats.rows += len(batch)
             if stats.first_ts is None:
                 stats.first_ts = ts
@@ -205,6 +213,8 @@ def replay(
                 manager.handle(results)
             manager.tick(ts)
     finally:
+        if freeze:
+            gc.unfreeze()
         manager.close()
     return stats
 

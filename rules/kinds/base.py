@@ -14,6 +14,8 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+from mypy_extensions import mypyc_attr
+
 from contract.config.device import DeviceConfig
 from contract.config.loader import LoadedSite
 from contract.config.rules import SensorFaultRule
@@ -109,6 +111,7 @@ class Shared:
             self.personnel.pour(device, active, ts)
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # a plug-in kind's judge is a plain Python subclass
 class Judge:
     """The rules of one kind for every device of that kind on one site.
 

@@ -9,6 +9,7 @@ from contract.config.rules import HoistLoadRule, HoistRule
 from contract.kinds.hoist import HoistDevice
 from rules.hoist_sample import HoistRules, HoistState
 from rules.kinds.base import LOADED_T, Judge, Shared
+from rules.levels import attribute_values
 from rules.probes import Probe, Sample
 from rules.result import RuleResult
 from rules.roster import Roster, reported_with
@@ -25,7 +26,7 @@ class HoistJudge(Judge):
         self._state = {d.id: HoistState() for d in devices}
 
     def families(self) -> Iterable[object]:
-        return vars(self._rules).values()
+        return attribute_values(self._rules)
 
     def memory(self, dev: DeviceConfig) -> dict[str, float]:
         return self._state[dev.id].numbers

@@ -9,6 +9,7 @@ from contract.config.device import DeviceConfig
 from contract.kinds.platform import ROPES, PlatformDevice
 from contract.readings import Reading
 from rules.kinds.base import Judge, Shared
+from rules.levels import attribute_values
 from rules.platform_sample import PlatformRules
 from rules.probes import Probe, Sample
 from rules.result import RuleResult
@@ -23,7 +24,7 @@ class PlatformJudge(Judge):
         self._state: dict[str, dict[str, float]] = {d.id: {} for d in devices}
 
     def families(self) -> Iterable[object]:
-        return vars(self._rules).values()
+        return attribute_values(self._rules)
 
     def memory(self, dev: DeviceConfig) -> dict[str, float]:
         return self._state[dev.id]

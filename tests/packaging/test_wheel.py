@@ -40,7 +40,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             str(REPO),
         ],
         check=True,
-        timeout=300,
+        timeout=900,  # mypyc compiles the rules: minutes on 2 cores
     )
     (found,) = out.glob("sitegw-*.whl")
     return found
@@ -64,8 +64,11 @@ def test_the_wheel_carries_what_runs_and_nothing_of_the_training(wheel: Path) ->
         "gateway/api/static/index.html",
         "regulator/migrations/versions/0001_regulator_service.py",
         "sitegw/cli.py",
+        "rules/compiled_from.json",
     ):
         assert needed in names, f"{needed} is missing from {wheel.name}"
+    compiled = [n for n in names if n.startswith("rules/") and n.endswith(".so")]
+    assert "rules/engine.py" in names and any(n.startswith("rules/engine.") for n in compiled), compiled
     shipped_training = sorted(
         n for n in names if n.startswith("training/") or n.endswith((".log", "_fp32.onnx")) or "/split/" in n
     )
@@ -113,6 +116,15 @@ def test_the_packaged_example_site_checks_and_the_demo_runs(edge_venv: Path, tmp
         cwd=tmp_path,
     ).stdout.strip()
     assert str(edge_venv) in example, "the example site must come from the installed package"
+    engine = subprocess.run(
+        [python, "-c", "import rules.engine; print(rules.engine.__file__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        cwd=tmp_path,
+    ).stdout.strip()
+    assert engine.endswith(".so"), f"the installed rules are not the compiled ones: {engine}"
     check = subprocess.run(
         [sitegw, "check-config", example], capture_output=True, text=True, timeout=60, cwd=tmp_path
     )

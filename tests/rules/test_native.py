@@ -1,0 +1,87 @@
+"""The compiled rules are the rules: built by mypyc from the same sources (setup.py), they must give
+what the sources give, and a compiled module whose source changed since is refused with the fix.
+
+The shortcut checks of test_fast_paths.py replace methods of the rules' objects, which compiled
+classes refuse: they run here on the sources (SITEGW_PURE_PYTHON=1), in a process of their own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import rules
+from tests.rules.native import COMPILED
+
+ROOT = Path(__file__).resolve().parents[2]
+needs_compiled = pytest.mark.skipif(not COMPILED, reason="the rules are not compiled here: run `make native`")
+
+# the replay of the bench's example-site hour and new devices' hour, each event as JSON (its random id left out)
+REPLAY = """
+import sys
+from bench.rules_replay import SITE, new_device_batches, site_batches
+from contract.config import load_site
+from sitegw.replay import replay
+import rules.engine
+site = load_site(SITE)
+for batches in (site_batches(0.5), new_device_batches(0.5)):
+    flat = [r for b in batches for r in b]
+    replay(site, flat, lambda e: print(e.model_dump_json(exclude={"event_id"})))
+print(rules.engine.__file__, file=sys.stderr)
+"""
+
+
+def run_python(code: str, pure: bool) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SITEGW_PURE_PYTHON": "1" if pure else "0"}
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
+
+
+@needs_compiled
+def test_compiled_rules_give_the_alerts_of_their_sources() -> None:
+    compiled, pure = run_python(REPLAY, pure=False), run_python(REPLAY, pure=True)
+    assert compiled.returncode == 0 and pure.returncode == 0, compiled.stderr + pure.stderr
+    assert compiled.stderr.strip().endswith(".so") and pure.stderr.strip().endswith("engine.py")
+    events = compiled.stdout.splitlines()
+    assert len(events) > 100 and {json.loads(e)["state"] for e in events} >= {"firing", "resolved"}
+    assert events == pure.stdout.splitlines()
+
+
+@needs_compiled
+def test_a_compiled_rule_whose_source_changed_is_refused_with_the_fix(tmp_path: Path) -> None:
+    record = Path(rules.__file__).parent / rules.COMPILED_FROM
+    kept = record.read_text(encoding="utf-8")
+    digests = json.loads(kept)
+    digests["rules/crane_load.py"] = "0" * 64  # as if crane_load.py had been edited after the build
+    try:
+        record.write_text(json.dumps(digests), encoding="utf-8")
+        refused = run_python("import rules", pure=False)
+        pure = run_python("import rules.crane_load as m; print(m.__file__)", pure=True)
+    finally:
+        record.write_text(kept, encoding="utf-8")
+    assert refused.returncode == 1
+    assert "rules/crane_load.py changed after the rules were compiled: run `make native`" in refused.stderr
+    assert pure.returncode == 0 and pure.stdout.strip().endswith("rules/crane_load.py")
+    assert run_python("import rules", pure=False).returncode == 0
+
+
+@needs_compiled
+@pytest.mark.timeout(900)
+def test_the_shortcut_checks_pass_on_the_rules_sources() -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SITEGW_PURE_PYTHON": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/rules/test_fast_paths.py"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout[-4000:]
+    assert " passed" in done.stdout and "skipped" not in done.stdout.splitlines()[-1]
