@@ -179,6 +179,12 @@ def authenticated(
 ) -> tuple[M, str]:
     """A signed request's body as ``model`` (which has a ``project`` field) and its nonce; Refusal otherwise."""
     project = authenticate(repo, headers, method, path, body)
+    return parse_signed(model, body, project), headers["X-Sitegw-Nonce"]
+
+
+def parse_signed(model: type[M], body: bytes, project: str) -> M:
+    """The body of a request authenticated as ``project`` as ``model`` (an empty body: ``{}``); Refusal(422)
+    naming each wrong field, or a ``project`` field other than the signer."""
     try:
         parsed = validate_wire(model, body or b"{}")
     except ValidationError as exc:
@@ -186,7 +192,7 @@ def authenticated(
     claimed = getattr(parsed, "project", project)
     if claimed != project:
         raise Refusal(422, f"body is for project {claimed!r} but was signed as project {project!r}")
-    return parsed, headers["X-Sitegw-Nonce"]
+    return parsed
 
 
 def refuse_replay(nonce: str) -> Refusal:

@@ -31,7 +31,15 @@ from regulator.access.scope import Actor
 from regulator.geo import project_map
 from regulator.ingest.held import WarningHold
 from regulator.ingest.on_loop import LoopIngest
-from regulator.ingest.receive import WINDOW_S, Refusal, authenticate, authenticated, decode_jpeg, ingest
+from regulator.ingest.receive import (
+    WINDOW_S,
+    Refusal,
+    authenticate,
+    authenticated,
+    decode_jpeg,
+    ingest,
+    parse_signed,
+)
 from regulator.ledger import dangerous_works
 from regulator.ledger.review import Review
 from regulator.ledger.review_models import ActionRecord, Feedback
@@ -74,17 +82,29 @@ def ingest_router(
         )
         return JSONResponse(receipt.model_dump())
 
+    def keep_carried(beat: Heartbeat) -> None:
+        """What a heartbeat may carry besides being alive: its 危大 list and the site's location."""
+        if beat.dangerous_works is not None:
+            dangerous_works.keep(repo, beat.project, beat.dangerous_works, time.time())
+        if beat.lat is not None and beat.lon is not None:
+            project_map.first_location(repo, beat.project, beat.lat, beat.lon)
+
     @r.post(HEARTBEAT_PATH, responses=SIGNED)
     async def heartbeat(request: Request) -> dict[str, str]:
         """A gateway is alive: the project's last-seen time moves on; the 危大 list it carries is kept."""
+        if on_loop is not None:  # PostgreSQL: on the event loop, and a worker thread only for what it carries
+            body = await request.body()
+            project = await on_loop.authenticate(request.headers, "POST", signed_path(request), body)
+            beat = parse_signed(Heartbeat, body, project)
+            await on_loop.heartbeat(project, request.headers["X-Sitegw-Nonce"])
+            if beat.dangerous_works is not None or beat.lat is not None:
+                await run_in_threadpool(keep_carried, beat)
+            return {"status": "ok"}
 
         def handle(body: bytes) -> dict[str, str]:
             beat, nonce = authenticated(repo, request.headers, "POST", signed_path(request), body, Heartbeat)
             repo.heartbeat(beat.project, nonce, KEEP_NONCE_S)
-            if beat.dangerous_works is not None:
-                dangerous_works.keep(repo, beat.project, beat.dangerous_works, time.time())
-            if beat.lat is not None and beat.lon is not None:
-                project_map.first_location(repo, beat.project, beat.lat, beat.lon)
+            keep_carried(beat)
             return {"status": "ok"}
 
         return await signed(request, handle)

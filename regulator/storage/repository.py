@@ -119,6 +119,16 @@ SWEEP_NONCES = "DELETE FROM nonces WHERE expires_at < :now"
 TOUCH_PROJECT = (
     "UPDATE projects SET last_seen_at=:now WHERE code=:p AND (last_seen_at IS NULL OR last_seen_at < :stale)"
 )
+# the request's nonce, and last_seen_at moved on only if the nonce is fresh: the CTEs that begin PostgreSQL's
+# one-statement writes (an event's, a heartbeat's)
+NONCE_AND_SEEN = (
+    "nonce AS (" + INSERT_NONCE + " RETURNING 1), "
+    "seen AS (" + TOUCH_PROJECT + " AND EXISTS (SELECT 1 FROM nonce) RETURNING 1)"
+)
+# PostgreSQL (regulator/ingest/on_loop.py): a heartbeat's writes (Repository.heartbeat's transaction) in one
+# statement; answers whether the nonce was fresh (1) or used before (0)
+HEARTBEAT = "WITH " + NONCE_AND_SEEN + " SELECT COUNT(*) FROM nonce"
+PROJECT_OF = "SELECT code, name, city, secret, district, contractor, last_seen_at, supervisor FROM projects WHERE code=:code"
 _NEWER = "excluded.last_ts >= hazards.last_ts"
 # the peak: the worst value of the hazard's firing and updated events (and of its readings summaries:
 # FOLD_READINGS), by the hazard's direction (``peak_dir``: 1 higher is worse, -1 lower, a clearance; the
@@ -254,9 +264,8 @@ def _one_statement(guard: str = "") -> str:
     """The PostgreSQL statement; ``guard``: a further condition on writing the event (nothing but the nonce
     is written when it fails). Answers (nonce fresh, event a duplicate, event written)."""
     return (
-        "WITH nonce AS (" + INSERT_NONCE + " RETURNING 1), "
+        "WITH " + NONCE_AND_SEEN + ", "
         "dup AS (SELECT 1 FROM event_ids WHERE event_id = :e), "
-        "seen AS (" + TOUCH_PROJECT + " AND EXISTS (SELECT 1 FROM nonce) RETURNING 1), "
         "hazard AS ("
         + UPSERT_HAZARD.format(
             guard=f"AND EXISTS (SELECT 1 FROM nonce) AND NOT EXISTS (SELECT 1 FROM dup) {guard}"
@@ -477,24 +486,19 @@ class Repository:
     def project(self, code: str, cached: bool = False) -> Project | None:
         """The project with this code, if registered (``cached``: as read at most PROJECT_CACHE_S ago)."""
         if cached:
-            hit = self.cached_project(code)
-            if hit is not None:
-                return hit
-            found = self.project(code)
-            if (
-                found is not None
-            ):  # only registered codes: a cache of every code anyone sends would grow without end
-                self._projects[code] = (time.monotonic() + PROJECT_CACHE_S, found)
-            return found
+            return self.cached_project(code) or self.keep_project(code, self.project(code))
         with self.engine.connect() as db:
-            row = db.execute(
-                sql(
-                    "SELECT code, name, city, secret, district, contractor, last_seen_at, supervisor "
-                    "FROM projects WHERE code=:code"
-                ),
-                {"code": code},
-            ).first()
+            row = db.execute(sql(PROJECT_OF), {"code": code}).first()
         return Project(*row) if row else None
+
+    def keep_project(self, code: str, found: Project | None) -> Project | None:
+        """``found``, the project PROJECT_OF just read for ``code``, kept for cached_project during
+        PROJECT_CACHE_S; returns it."""
+        if (
+            found is not None
+        ):  # only registered codes: a cache of every code anyone sends would grow without end
+            self._projects[code] = (time.monotonic() + PROJECT_CACHE_S, found)
+        return found
 
     def projects(self) -> list[Project]:
         """Every registered project, by code."""
