@@ -5,10 +5,10 @@ a thread and back costs two thread switches and a contest for the GIL with every
 the ingest benchmark (``bench/regulator_bench.py``) that was about 40 % of the API process's CPU per event
 (0.92 ms a request in a worker thread, 0.54 ms with the same code run on the loop). An event is one
 statement on PostgreSQL (storage.ONE_STATEMENT), so it runs on psycopg's asyncio pool instead, after the
-same checks in the same order (ingest.py's functions) and with the same statement. A warning flood
-control holds back takes a second statement on the loop (held.HOLD_IN_ONE_STATEMENT) when holding it is
-all there is to do; an event that opens a hazard of a series the readings summaries carry, two more (the
-summaries that came first folded into its peak: storage.FOLD_HAZARD). The project's secret, read again once
+same checks in the same order (ingest.py's functions) and with the same statement. A warning is one
+statement too (held.STORE_OR_HOLD: into its alert's hazard, or held back when holding it is all there is to
+do); an event that opens a hazard of a series the readings summaries carry takes two more (the summaries
+that came first folded into its peak: storage.FOLD_HAZARD). The project's secret, read again once
 the Repository's cache of it is PROJECT_CACHE_S old (a tenth of the requests of 500 gateways at 1,000 events/s),
 is read on the loop too, and so are a heartbeat's nonce and last-seen time (storage.HEARTBEAT), a twentieth of
 a gateway's requests: in a worker thread they cost the API process more CPU per request than the events
@@ -25,9 +25,10 @@ from typing import Any
 
 import psycopg
 from psycopg_pool import AsyncConnectionPool
+from sqlalchemy.dialects import postgresql
 from starlette.concurrency import run_in_threadpool
 
-from regulator.ingest.held import HOLD_IN_ONE_STATEMENT, WarningHold
+from regulator.ingest.held import STORE_OR_HOLD, WarningHold
 from regulator.ingest.receive import (
     WINDOW_S,
     Accepted,
@@ -42,7 +43,6 @@ from regulator.storage.repository import (
     FOLD_HAZARD,
     HEARTBEAT,
     ONE_STATEMENT,
-    ONE_STATEMENT_IF_HAZARD,
     PROJECT_OF,
     SEEN_EVERY_S,
     SWEEP_NONCES,
@@ -56,6 +56,20 @@ CONNECTIONS = (
     10  # statements in flight at once; more requests wait for a connection on the loop, not in threads
 )
 WAIT_S = 10.0  # how long a request waits for a connection before its 503 (the gateway retries it)
+# SQLAlchemy's compiler for PostgreSQL's own $1, $2, ... placeholders (each name one number)
+_DOLLARS = postgresql.psycopg.dialect(paramstyle="numeric_dollar")
+
+
+def positional(statement: str) -> tuple[str, tuple[str, ...]]:
+    """``statement`` with its :name parameters as PostgreSQL's $n, and the names in $n order.
+
+    The loop sends its statements so, on psycopg's raw cursors: psycopg turns %(name)s placeholders into $n
+    itself on every execution unless the query is at most 4,096 characters (psycopg/_queries.py), and a
+    warning's statement (held.STORE_OR_HOLD) is longer; parsing it cost 0.4 ms of the API process per
+    warning. Raw, nothing is parsed, whatever the length; the statement is the same text the Repository's
+    path runs but for the placeholders."""
+    compiled = sql(statement).compile(dialect=_DOLLARS)
+    return str(compiled), tuple(compiled.positiontup or ())
 
 
 class LoopIngest:
@@ -73,18 +87,15 @@ class LoopIngest:
             max_size=connections,
             timeout=WAIT_S,
             open=False,
-            kwargs={"autocommit": True},
+            kwargs={"autocommit": True, "cursor_factory": psycopg.AsyncRawCursor},
             name="regulator-events",
         )
         self._opening: asyncio.Task[None] | None = None
-        # SQLAlchemy's compiler turns the statements' :name parameters into psycopg's %(name)s, as on the
-        # Repository's path, so both run the same text
         self._sql = {
-            s: str(sql(s).compile(dialect=repo.engine.dialect))
+            s: positional(s)
             for s in (
                 ONE_STATEMENT,
-                ONE_STATEMENT_IF_HAZARD,
-                HOLD_IN_ONE_STATEMENT,
+                STORE_OR_HOLD,
                 HEARTBEAT,
                 PROJECT_OF,
                 SWEEP_NONCES,
@@ -106,17 +117,19 @@ class LoopIngest:
         # nonces outlive the window on both sides of now, so a replay can never fall outside both checks
         args = event_args(event, nonce, 2 * WINDOW_S, evidence, picture)
         write = self.hold.writer(event)
-        fresh, duplicate, written = await self._store(
-            ONE_STATEMENT if write is None else ONE_STATEMENT_IF_HAZARD, args
-        )
+        if write is None:
+            fresh, duplicate, written = await self._store(ONE_STATEMENT, args)
+            held = 0
+        else:  # a warning: into its alert's hazard, or held back by flood control
+            fresh, duplicate, written, held = await self._store(
+                STORE_OR_HOLD, args | {"hold": self.hold.hold_s}
+            )
         if not fresh:
             raise refuse_replay(nonce)
         if written and opens_series(args):  # the readings summaries of its series that came first
             for fold in FOLD_HAZARD:
                 await self._run(fold, {"p": code, "alert_id": event.alert_id, "yes": True})
-        if write is not None and not duplicate and not written:  # a warning flood control holds back
-            if await self._hold(args):
-                return Accepted(event.event_id, duplicate=False)
+        if write is not None and not (duplicate or written or held):
             # resolved, past the hold, or changed meanwhile: flood control decides in a transaction
             stored = await run_in_threadpool(self.repo.store_held, args, write)
             return Accepted(event.event_id, duplicate=not stored)
@@ -141,30 +154,21 @@ class LoopIngest:
         if not fresh:
             raise refuse_replay(nonce)
 
-    async def _store(self, statement: str, args: dict[str, Any]) -> tuple[int, int, int]:
-        """Run one of the event statements (nonce fresh, event a duplicate, event written); a concurrent
-        request storing the same event_id between its check and insert fails the statement on event_ids'
-        key, and the retry finds it a duplicate (as Repository.store_event retries)."""
+    async def _store(self, statement: str, args: dict[str, Any]) -> tuple[int, ...]:
+        """Run one of the event statements: its answer (nonce fresh, event a duplicate, event written and,
+        for a warning, held); a concurrent request storing the same event_id between its check and insert
+        fails the statement on event_ids' key, and the retry finds it a duplicate (as Repository.store_event
+        retries). Why a warning is held here rather than in WarningHold.write's worker thread: a third of a
+        site's events can be warnings, and a worker thread's contest for the GIL with the event loop held
+        every request back (the ingest benchmark's p50 at 1,000 events/s: 140-200 ms with every held
+        warning in a thread, 2 ms with none)."""
         for attempt in (1, 2):
             try:
-                fresh, duplicate, written = await self._row(statement, args)
-                return int(fresh), int(duplicate), int(written)
+                return tuple(int(n) for n in await self._row(statement, args))
             except psycopg.errors.UniqueViolation:
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
-
-    async def _hold(self, args: dict[str, Any]) -> bool:
-        """Hold a warning back in one statement (held.HOLD_IN_ONE_STATEMENT) when that is all there is to
-        do; whether it did. Why not in WarningHold.write's worker thread every time: a third of a site's
-        events can be warnings, and a worker thread's contest for the GIL with the event loop held every
-        request back (the ingest benchmark's p50 at 1,000 events/s: 140-200 ms with every held warning in
-        a thread, 2 ms with none)."""
-        try:
-            (held,) = await self._row(HOLD_IN_ONE_STATEMENT, args | {"hold": self.hold.hold_s})
-        except psycopg.errors.UniqueViolation:
-            return False  # a concurrent copy stored the event: the transaction's check says so
-        return bool(held)
 
     async def _row(self, statement: str, args: dict[str, Any]) -> tuple[Any, ...]:
         """One of the writes' statements, whose last SELECT answers one row, always: that row."""
@@ -180,14 +184,21 @@ class LoopIngest:
         async with self._pool.connection() as db:
             sweep = self.repo.sweep_due()
             if sweep is not None:
-                await db.execute(self._sql[SWEEP_NONCES], {"now": sweep})
-            row = await (await db.execute(self._sql[statement], args)).fetchone()
+                await self._execute(db, SWEEP_NONCES, {"now": sweep})
+            row = await (await self._execute(db, statement, args)).fetchone()
         return None if row is None else tuple(row)
+
+    async def _execute(
+        self, db: psycopg.AsyncConnection[Any], statement: str, args: dict[str, Any]
+    ) -> psycopg.AsyncCursor[Any]:
+        """Execute one of the statements (positional) with its named ``args``."""
+        query, names = self._sql[statement]
+        return await db.execute(query, [args[name] for name in names])
 
     async def _run(self, statement: str, args: dict[str, Any]) -> None:
         """One statement that answers no row, on a pool connection (the pool is open: _first ran first)."""
         async with self._pool.connection() as db:
-            await db.execute(self._sql[statement], args)
+            await self._execute(db, statement, args)
 
     async def close(self) -> None:
         """Close the pool's connections (once the server stopped taking requests)."""

@@ -260,9 +260,11 @@ EVENT_ID_ROW = INSERT_EVENT_ID.format(source="VALUES (") + ")"
 # PostgreSQL: all of it in one statement; each step runs only if the nonce is fresh and the event new
 
 
-def _one_statement(guard: str = "") -> str:
+def one_statement(guard: str = "", more: str = "", answer: str = "") -> str:
     """The PostgreSQL statement; ``guard``: a further condition on writing the event (nothing but the nonce
-    is written when it fails). Answers (nonce fresh, event a duplicate, event written)."""
+    is written when it fails). Answers (nonce fresh, event a duplicate, event written); ``more``: CTEs of
+    further writes, which may use those of the event (``nonce``, ``dup``), and ``answer``: further columns
+    of the answer (flood control's, regulator/ingest/held.py)."""
     return (
         "WITH " + NONCE_AND_SEEN + ", "
         "dup AS (SELECT 1 FROM event_ids WHERE event_id = :e), "
@@ -277,16 +279,17 @@ def _one_statement(guard: str = "") -> str:
         "known AS (" + INSERT_EVENT_ID.format(source="SELECT") + " FROM hazard), "
         "proof AS ("
         + INSERT_EVIDENCE.format(source="SELECT", h="event.hazard_id")
-        + " FROM event WHERE :has_evidence) "
-        "SELECT (SELECT COUNT(*) FROM nonce), (SELECT COUNT(*) FROM dup), (SELECT COUNT(*) FROM hazard)"
+        + " FROM event WHERE :has_evidence)"
+        + more
+        + " SELECT (SELECT COUNT(*) FROM nonce), (SELECT COUNT(*) FROM dup), (SELECT COUNT(*) FROM hazard)"
+        + answer
     )
 
 
-ONE_STATEMENT = _one_statement()
+ONE_STATEMENT = one_statement()
 # an event held back unless its alert is a hazard already (flood control's warnings, regulator/ingest/held.py)
-ONE_STATEMENT_IF_HAZARD = _one_statement(
-    "AND EXISTS (SELECT 1 FROM hazards h WHERE h.project = :p AND h.alert_id = :alert_id)"
-)
+IF_HAZARD = "EXISTS (SELECT 1 FROM hazards h WHERE h.project = :p AND h.alert_id = :alert_id)"
+ONE_STATEMENT_IF_HAZARD = one_statement("AND " + IF_HAZARD)
 
 
 def _event_args(

@@ -1,4 +1,4 @@
-"""Flood control's one-statement path on PostgreSQL (held.HOLD_IN_ONE_STATEMENT, run from the event loop by
+"""Flood control's one-statement path on PostgreSQL (held.STORE_OR_HOLD, run from the event loop by
 regulator/ingest/on_loop.py) against its straightforward path (WarningHold.write, statement by statement in a
 transaction, as Repository.store_event runs it): on random sequences of warnings and alarms (out of order,
 resolved, past the hold, redelivered, with and without evidence) both leave the same ledger, the same held
