@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import psycopg
 
-from contract.wire import EVENTS_PATH, HEARTBEAT_PATH, Heartbeat
+from contract.wire import EVENTS_PATH, FEEDBACK_PATH, HEARTBEAT_PATH, Heartbeat
 from drivers.ports import free_tcp_port
 from regulator.ledger.review import Review
 from regulator.server import RegulatorServer
@@ -123,7 +123,8 @@ async def until_stored(send: Callable[[], Awaitable[httpx.Response]]) -> list[in
 async def test_database_connections_dropped_get_503_then_the_retry_is_stored(tmp_path: Path) -> None:
     """PostgreSQL kills the service's connections (as a restart does): a request caught in it is answered
     503 with a reason, never 500 or a stored-but-unanswered guess, and the gateway's retry is stored once;
-    on both of the service's pools (events on the event loop's, heartbeats on the worker threads')."""
+    on both of the service's pools (events and heartbeats on the event loop's, the feedback poll on the
+    worker threads')."""
     with pg_database() as db:
         server = RegulatorServer(db, evidence_dir=tmp_path / "evidence")
         server.repo.add_project(PROJECT, "示范项目", "深圳", SECRET)
@@ -153,6 +154,11 @@ async def test_database_connections_dropped_get_503_then_the_retry_is_stored(tmp
                     )
 
                 assert (await until_stored(beat))[-1] == 200
+
+                async def feedback() -> httpx.Response:
+                    return await client.get(FEEDBACK_PATH, headers=signed(FEEDBACK_PATH, b"", "GET"))
+
+                assert (await until_stored(feedback))[-1] == 200
             ids = [e.event.event_id for e in server.repo.events()]
             assert ids == ["a1-0", "a1-1", "a1-2"]
             assert Review(server.repo).hazard_for_alert(PROJECT, "a1") is not None
