@@ -19,12 +19,13 @@ held warning's resolution or one past the hold (WarningHold.write's transaction)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import psycopg
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy.dialects import postgresql
 from starlette.concurrency import run_in_threadpool
 
@@ -91,6 +92,9 @@ class LoopIngest:
             name="regulator-events",
         )
         self._opening: asyncio.Task[None] | None = None
+        self._slots = asyncio.Semaphore(connections)
+        # connections kept between statements (_connection), with when to hand each back and its last use
+        self._idle: list[tuple[psycopg.AsyncConnection[Any], float, float]] = []
         self._sql = {
             s: positional(s)
             for s in (
@@ -181,7 +185,7 @@ class LoopIngest:
         if self._opening is None:
             self._opening = asyncio.ensure_future(self._pool.open(wait=False))
         await self._opening
-        async with self._pool.connection() as db:
+        async with self._connection() as db:
             sweep = self.repo.sweep_due()
             if sweep is not None:
                 await self._execute(db, SWEEP_NONCES, {"now": sweep})
@@ -197,11 +201,51 @@ class LoopIngest:
 
     async def _run(self, statement: str, args: dict[str, Any]) -> None:
         """One statement that answers no row, on a pool connection (the pool is open: _first ran first)."""
-        async with self._pool.connection() as db:
+        async with self._connection() as db:
             await self._execute(db, statement, args)
+
+    @contextlib.asynccontextmanager
+    async def _connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        """A connection of the pool for one statement: one the loop kept from an earlier statement, else the
+        pool's; PoolTimeout (503) when none is free within WAIT_S.
+
+        Why the loop keeps its connections between statements rather than handing each back to the pool:
+        the pool's checkout and return (its lock, a queue entry and a timed wait for each of the hundreds of
+        requests waiting at once) cost the API process about as much CPU per statement as the statement
+        itself. A semaphore of the pool's size orders the waiting requests instead. What the pool would do
+        with a connection handed back still happens, by handing it back: one that failed (the pool replaces
+        it when broken: a database restarted or failed over), one past the pool's max_lifetime, and the
+        least recently used once unused for the pool's max_idle (the pool closes it unless it is among
+        min_size), so a quiet regulator keeps no more connections than it would have."""
+        try:
+            async with asyncio.timeout(WAIT_S):
+                await self._slots.acquire()
+        except TimeoutError:
+            raise PoolTimeout(f"no connection of {self._pool.name!r} free after {WAIT_S:.0f} s") from None
+        try:
+            if self._idle:  # the most recently used: under light load the others stay unused, and go back
+                db, retire_at, _ = self._idle.pop()
+            else:
+                db, retire_at = await self._pool.getconn(), time.monotonic() + self._pool.max_lifetime
+            try:
+                yield db
+            except BaseException:
+                await self._pool.putconn(db)
+                raise
+            now = time.monotonic()
+            if now < retire_at:
+                self._idle.append((db, retire_at, now))
+            else:
+                await self._pool.putconn(db)
+            if self._idle and self._idle[0][2] < now - self._pool.max_idle:
+                await self._pool.putconn(self._idle.pop(0)[0])
+        finally:
+            self._slots.release()
 
     async def close(self) -> None:
         """Close the pool's connections (once the server stopped taking requests)."""
         if self._opening is not None:
             await self._opening
+            while self._idle:
+                await self._pool.putconn(self._idle.pop()[0])
             await self._pool.close()
