@@ -75,4 +75,3 @@ bench: $(NATIVE) test-env
 clean:
 	rm -rf $(VENV) .state .pytest_cache build rules/compiled_from.json
 	find rules -name '*.so' -delete
-	rm -f *__mypyc.*.so

@@ -54,6 +54,31 @@ def test_compiled_rules_give_the_alerts_of_their_sources() -> None:
 
 
 @needs_compiled
+def test_the_venvs_command_outside_the_checkout_runs_the_compiled_rules(tmp_path: Path) -> None:
+    # as `make demo` starts it: the venv's `sitegw`, whose path has neither the checkout nor its top level
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SITEGW_PURE_PYTHON")}
+    sitegw = Path(sys.executable).parent / "sitegw"
+    check = subprocess.run(
+        [str(sitegw), "check-config", str(ROOT / "config" / "examples" / "site.yaml")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    where = subprocess.run(
+        [sys.executable, "-c", "import rules.engine; print(rules.engine.__file__)"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert where.returncode == 0 and where.stdout.strip().endswith(".so"), where.stdout + where.stderr
+
+
+@needs_compiled
 def test_a_compiled_rule_whose_source_changed_is_refused_with_the_fix(tmp_path: Path) -> None:
     record = Path(rules.__file__).parent / rules.COMPILED_FROM
     kept = record.read_text(encoding="utf-8")
