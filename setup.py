@@ -44,4 +44,8 @@ else:
     record_sources(SOURCES)
     # the modules' shared library inside the package (rules/native__mypyc...so), not beside it at the top
     # level, where an in-place build is out of reach of the venv's commands (sitegw, outside the checkout)
-    setup(ext_modules=mypycify(["--config-file", "mypyc.ini", *SOURCES], opt_level="3", group_name="rules.native"))
+    setup(
+        ext_modules=mypycify(
+            ["--config-file", "mypyc.ini", *SOURCES], opt_level="3", group_name="rules.native"
+        )
+    )
