@@ -77,6 +77,9 @@ class AlertManager:
         # hazard lasts, and a pydantic copy per reading cost more than the rule itself; folded in by
         # _current() when read, so a lazily made verdict (rules.result.LazyResult) is made only then
         self._figures: dict[str, RuleResult] = {}
+        # the time of the latest verdict whose figures _current() folded into its active alert (no event
+        # stamped it): what a backfilled verdict is older than (_history)
+        self._judged: dict[str, float] = {}
         self._silences = self._store.silences()
         self._listeners: list[Callable[[AlertEvent], None]] = []
         # whether the database may hold events on_event has not taken: only after it failed (or from
@@ -111,7 +114,8 @@ class AlertManager:
                     # a repeat of the level the alert has (what most verdicts are): its latest figures
                     # kept in memory, for _current() to fold in when the alert is read; unless its value
                     # is worse than ever, nothing else (no copy, no event, no store, no clock)
-                    figures[fingerprint] = r
+                    if not r.backfill or not self._history(r, fingerprint, alert):
+                        figures[fingerprint] = r  # not a buffer's older repeat: the newest figures stay
                     worst = worsts.get(fingerprint)
                     # worse than ever: told if due; not a value seen while a silence or an inhibition holds
                     # the alert back (a sensor's calibration in a maintenance window is no hazard's peak;
@@ -166,6 +170,8 @@ class AlertManager:
     def _change(self, r: RuleResult, fingerprint: str, alert: Alert | None) -> list[AlertEvent]:
         """What verdict ``r`` does to the active ``alert`` of its ``fingerprint`` (None: none active),
         other than repeating the alert's level (handle keeps those) or clearing nothing."""
+        if alert is not None and rank(r.level) < rank(alert.level) and self._history(r, fingerprint, alert):
+            return []  # what was, before what the alert already knows: never lowers or clears it
         if r.level is None:
             if alert is None or alert.latched:
                 return []
@@ -344,11 +350,25 @@ class AlertManager:
             update: dict[str, object] = {}
             if latest is not None:
                 update |= {"value": latest.value, "message": latest.message, "message_en": latest.message_en}
+                self._judged[fingerprint] = latest.ts
             if peak is not None:
                 update |= {"peak_value": peak.seen, "peak_ts": peak.seen_ts}
             alert = alert.model_copy(update=update)
             self._active[fingerprint] = alert
         return alert
+
+    def _history(self, r: RuleResult, fingerprint: str, alert: Alert) -> bool:
+        """Whether verdict ``r`` tells only what was: judged from a backfilled reading (a data logger's buffer
+        uploaded once its link came back, a device's own late send) older than the latest verdict or event
+        of its active ``alert``. Newer readings already said where the site stands, so such a verdict may
+        raise the alert (the hazard was worse meanwhile: the regulator is told, marked backfill) but never
+        lower or clear it: stale input never clears a firing alert. device.offline is the exception: a
+        device heard at all, whatever its readings' times, is online."""
+        if not r.backfill or r.rule == INHIBITING_RULE:
+            return False
+        latest = self._figures.get(fingerprint)
+        newest = max(alert.updated_ts, self._judged.get(fingerprint, alert.updated_ts))
+        return r.ts < newest or (latest is not None and r.ts < latest.ts)
 
     def _suppressed(self, alert: Alert, ts: float) -> str:
         """Why ``alert`` must not be delivered now ('' if it may)."""
@@ -430,6 +450,7 @@ class AlertManager:
             self._held.discard(alert.fingerprint)
             self._worst.pop(alert.fingerprint, None)
             self._worse.pop(alert.fingerprint, None)
+            self._judged.pop(alert.fingerprint, None)
         else:
             if worst is not None and worst.unreported():
                 self._worse[alert.fingerprint] = None

@@ -28,6 +28,9 @@ class PitJudge(Judge):
     def __init__(self, shared: Shared, devices: list[DeviceConfig]) -> None:
         super().__init__(shared, devices)
         self._pit = PitRules()
+        # the series' history (a data logger's buffer older than the live readings), judged by rules of
+        # its own so that the live series' rate, jump and levels stay as the live readings left them
+        self._past = PitRules()
         self._points: dict[tuple[str, str], PitPoint] = {
             (d.id, p.code): p for d in devices if isinstance(d, PitDevice) for p in d.pit.points
         }
@@ -39,7 +42,7 @@ class PitJudge(Judge):
         return max(pit_displacement.history_s(site), sensor_fault.history_s(site))
 
     def families(self) -> Iterable[object]:
-        return (self._pit,)
+        return (self._pit, self._past)
 
     def route(self, dev: DeviceConfig, metric: str) -> Route | None:
         assert isinstance(dev, PitDevice)
@@ -55,26 +58,19 @@ class PitJudge(Judge):
             return r, []
         point, limits, series = plan.point, plan.limits, plan.series
         if series.last_ts is not None and r.ts <= series.last_ts:
-            # late (backfilled) or repeated readings would corrupt the rate and jump history
+            if backfill:
+                return self._history(dev, plan, r, raw)
+            # late or repeated live readings would corrupt the rate and jump history
             shared.warn_once(
                 dev.id,
                 f"{point.code}/{r.metric}/order",
-                "readings older than the last one judged are kept but not judged",
+                "live readings older than the last one judged are kept but not judged "
+                "(a logger's buffer is judged as history when it comes marked backfill)",
             )
             return r, []
         series.last_ts = r.ts
         value = limits.to_table_units(raw, series.baseline) if limits else raw
-        reason = shared.fault.judge(
-            dev.id,
-            point.code,
-            r.metric,
-            raw,
-            r.ts,
-            valid_range=plan.valid_range,
-            step=series.step(value),
-            step_limit=plan.step_limit,
-            stuck_s=plan.stuck_s,
-        )
+        reason = self._broken(dev.id, plan, r, raw, series.step(value), plan.stuck_s)
         name = shared.names[dev.id]
         results = some(shared.fault.report(dev.id, point.code, r.metric, reason, raw, name, r.ts, backfill))
         if reason:
@@ -92,6 +88,56 @@ class PitJudge(Judge):
             return r, found
         results.extend(found)
         return r, results
+
+    def _history(
+        self, dev: PitDevice, plan: PitPlan, r: Reading, raw: float
+    ) -> tuple[Reading, list[RuleResult]]:
+        """A backfilled reading older than its series' live ones: a data logger's buffer, uploaded once the
+        link came back, tells what the pit did while nobody could see it. Judged in order on the series'
+        history by the same three rules (their own state), and marked backfill: the alert manager lets such
+        a verdict open or raise an alert, never lower or clear one the live readings keep
+        (gateway/alerts/manager.py, AlertManager._history). A value the sensor cannot give, or a step no
+        wall makes, is not judged; telling a broken sensor is the live readings' work."""
+        point, limits = plan.point, plan.limits
+        if limits is None:
+            return r, []
+        past = self._past.series(dev.id, point.code, r.metric)
+        if past.last_ts is not None and r.ts <= past.last_ts:
+            self.shared.warn_once(
+                dev.id,
+                f"{point.code}/{r.metric}/history",
+                "backfilled readings older than the last one judged as history are kept but not judged",
+            )
+            return r, []
+        past.last_ts = r.ts
+        baseline = plan.series.baseline if plan.series.baseline is not None else limits.baseline
+        value = limits.to_table_units(raw, baseline)
+        # stuck_s None: the live readings' stuck clock is not this history's
+        if self._broken(dev.id, plan, r, raw, past.step(value), None):
+            self._past.mark_fault(dev.id, point.code, r.metric)
+            return faulted(r), []
+        name = self.shared.names[dev.id]
+        found = self._past.evaluate(
+            dev.id, name, point.code, limits, plan.rule, value, r.ts, point.interval_s, True
+        )
+        return r, found
+
+    def _broken(
+        self, device: str, plan: PitPlan, r: Reading, raw: float, step: float | None, stuck_s: float | None
+    ) -> str | None:
+        """Why ``r`` of ``plan``'s series is a sensor fault (None: valid); ``step``: its change from the
+        series' last valid value."""
+        return self.shared.fault.judge(
+            device,
+            plan.point.code,
+            r.metric,
+            raw,
+            r.ts,
+            valid_range=plan.valid_range,
+            step=step,
+            step_limit=plan.step_limit,
+            stuck_s=stuck_s,
+        )
 
     def probes(self, dev: DeviceConfig) -> list[Probe]:
         """The wall top's horizontal displacement of the pit's first wall-top point (GB 50497 Table 8.0.4

@@ -91,7 +91,8 @@ def test_shuffled_and_delayed_readings_never_stamp_an_alert_backwards(
     assert_forward(offline_after_backfill(folder, backlog, ticks))
 
 
-def load(level: str | None, ts: float, value: float) -> RuleResult:
+def load(level: str | None, ts: float, value: float, backfill: bool = False) -> RuleResult:
+    """A crane.load verdict (``backfill``: judged from a backfilled reading)."""
     return RuleResult(
         rule="crane.load",
         device="crane-1",
@@ -103,6 +104,7 @@ def load(level: str | None, ts: float, value: float) -> RuleResult:
         threshold=90.0,
         unit="%",
         message=f"load {value}%",
+        backfill=backfill,
     )
 
 
