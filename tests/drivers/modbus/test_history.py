@@ -33,6 +33,7 @@ from drivers.modbus.tcp_link import TcpLink
 from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit
 from drivers.simulators.ptypair import PtyPair
 from drivers.simulators.record_store import RecordStore, steady_records
+from gateway.alerts.store import AlertStore
 from tests.drivers.modbus.conftest import fast, wait_until, with_profiles
 from tests.support import free_port
 
@@ -273,63 +274,125 @@ devices:
 """
 
 
-def stored_records(history: Path) -> list[tuple[int, int]]:
-    """(records, rows) of each backfill series in the gateway's local store, by series id."""
+def stored_records(history: Path, last_ts: float) -> list[tuple[int, int]]:
+    """(records, rows) of the backlog (readings at or before its ``last_ts``) in each series of the gateway's
+    local store, by series id: backfill, or fault where the rules found a value broken."""
     with sqlite3.connect(history) as conn:
         return conn.execute(
-            "SELECT COUNT(DISTINCT ts), COUNT(*) FROM readings WHERE quality = 3 GROUP BY series_id"
+            "SELECT COUNT(DISTINCT ts), COUNT(*) FROM readings WHERE ts <= ? GROUP BY series_id",
+            (round(last_ts * 1000),),
         ).fetchall()
 
 
-async def test_a_gateway_killed_mid_upload_loses_nothing_and_stores_nothing_twice(
-    site: LoadedSite, tmp_path: Path
-) -> None:
-    records, window = 3_000, 100
-    profile = logger_profile(site, window)
-    assert profile.modbus is not None
-    # the shipped profile, its window smaller so that the upload is still going when the gateway is killed
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    (profiles / "pit_dau.yaml").write_text(
-        yaml.safe_dump(profile.model_dump(mode="json") | {"name": "pit_dau"})
-    )
-    port = free_port()
-    site_file = tmp_path / "site.yaml"
-    site_file.write_text(CRASH_SITE.format(port=port) + "profiles_dir: profiles\n")
-    last_ts = time.time() - 1
-    store = RecordStore(profile.modbus, records, steady_records(len(CHANNELS), last_ts, EVERY_S, records))
-    state = tmp_path / "state"
+@dataclass
+class SiteGateway:
+    """A site file for ``sitegw run`` with the pit DAU's profile (window ``window``) in its own profiles
+    folder, on a free port, and its state folder."""
 
-    async def gateway() -> asyncio.subprocess.Process:
+    profile: Profile
+    site_file: Path
+    state: Path
+    port: int
+
+    @classmethod
+    def made(cls, site: LoadedSite, tmp_path: Path, window: int) -> SiteGateway:
+        profile = logger_profile(site, window)
+        profiles = tmp_path / "profiles"
+        profiles.mkdir()
+        (profiles / "pit_dau.yaml").write_text(
+            yaml.safe_dump(profile.model_dump(mode="json") | {"name": "pit_dau"})
+        )
+        port = free_port()
+        site_file = tmp_path / "site.yaml"
+        site_file.write_text(CRASH_SITE.format(port=port) + "profiles_dir: profiles\n")
+        return cls(profile, site_file, tmp_path / "state", port)
+
+    @property
+    def mmap(self) -> ModbusMap:
+        assert self.profile.modbus is not None
+        return self.profile.modbus
+
+    async def start(self) -> asyncio.subprocess.Process:
         return await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "sitegw.cli",
             "run",
-            str(site_file),
+            str(self.site_file),
             "--state-dir",
-            str(state),
+            str(self.state),
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL,
         )
 
-    async with ModbusSimulatorServer([SimUnit(1, profile.modbus, dict, store)], tcp=("127.0.0.1", port)):
-        first = await gateway()
+
+async def test_a_gateway_killed_mid_upload_loses_nothing_and_stores_nothing_twice(
+    site: LoadedSite, tmp_path: Path
+) -> None:
+    # the shipped profile, its window smaller so that the upload is still going when the gateway is killed
+    records, gw = 3_000, SiteGateway.made(site, tmp_path, window=100)
+    last_ts = float(int(time.time()) - 1)  # whole seconds, as the records carry their times
+    store = RecordStore(gw.mmap, records, steady_records(len(CHANNELS), last_ts, EVERY_S, records))
+    async with ModbusSimulatorServer([SimUnit(1, gw.mmap, dict, store)], tcp=("127.0.0.1", gw.port)):
+        first = await gw.start()
         await wait_until(lambda: len(store.acks) >= 3, 30, "the first gateway acknowledging windows")
         first.kill()  # SIGKILL right after an acknowledgement, the next window read or on its way to the store
         await first.wait()
         acked = store.acks[-1]
         assert acked < records, "the upload ended before the kill: nothing was tested"
         # every record the logger was told is stored is in the store's file: acknowledged after the commit
-        assert all(n >= acked for n, _ in stored_records(state / "history.sqlite"))
-        second = await gateway()
+        assert all(n >= acked for n, _ in stored_records(gw.state / "history.sqlite", last_ts))
+        second = await gw.start()
         try:
             await wait_until(lambda: store.pending == 0, 30, "the restarted gateway draining the rest")
         finally:
             second.terminate()
             await second.wait()
     # the window the first gateway had not acknowledged came again: stored once, every record there
-    assert stored_records(state / "history.sqlite") == [(records, records)] * len(CHANNELS)
+    assert stored_records(gw.state / "history.sqlite", last_ts) == [(records, records)] * len(CHANNELS)
+
+
+async def test_a_wall_past_its_alarm_value_in_the_backlog_is_told_as_history(
+    site: LoadedSite, tmp_path: Path
+) -> None:
+    """The DAU lost its link; meanwhile the wall top moved past its 20 mm alarm value and back. Once the
+    gateway reaches the logger again, the live registers read quiet, and the backlog tells what happened: an
+    alert, marked backfill, at the times it happened, that rose to alarm and was resolved within the backlog."""
+    gw = SiteGateway.made(site, tmp_path, window=20)
+    ramp = [n * 0.5 for n in range(51)] + [25.0 - n * 0.5 for n in range(1, 51)]  # mm, 0 .. 25 .. 0
+    last_ts = float(int(time.time()) - 5)  # whole seconds, as the records carry their times
+
+    def record(seq: int) -> tuple[float, list[float | str]]:
+        # the wall top ramps; the inclinometer, the strut and the water level stay as the live registers
+        return last_ts - (len(ramp) - seq) * EVERY_S, [ramp[seq - 1], 0.0, 0.0, 0.0, 0.0]
+
+    store = RecordStore(gw.mmap, len(ramp), record)
+    async with ModbusSimulatorServer([SimUnit(1, gw.mmap, dict, store)], tcp=("127.0.0.1", gw.port)):
+        running = await gw.start()
+        try:
+            await wait_until(lambda: store.pending == 0, 30, "the gateway uploading the backlog")
+        finally:
+            running.terminate()
+            await running.wait()
+    alerts = AlertStore(gw.state / "alerts.sqlite")
+    try:
+        [alert] = alerts.query(
+            state=None, level=None, device="pit-1", rule="pit.cumulative", since=None, until=None, limit=10
+        )
+        told = alerts.history(alert.alert_id)
+    finally:
+        alerts.close()
+    assert [(e.state, e.level, e.value) for e in told] == [
+        ("firing", "warning", 14.0),
+        ("updated", "alarm", 20.5),
+        ("updated", "alarm", 25.0),  # its peak
+        ("updated", "warning", 19.0),
+        ("resolved", "warning", 13.0),
+    ]
+    assert all(e.backfill for e in told) and alert.point == "ZQS-01"
+    warned = record(ramp.index(14.0) + 1)[0]
+    assert told[0].ts == warned  # when the wall reached 70 % of its alarm value, not when the backlog came
+    assert told[1].ts == record(ramp.index(20.5) + 1)[0]
 
 
 async def test_an_acknowledgement_is_taken_as_written_only_when_the_logger_echoes_it() -> None:
