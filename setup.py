@@ -5,9 +5,7 @@ they run about twice as fast (``make bench``, docs/benchmarks.md). ``pip install
 (the Dockerfile) build them; ``make native`` builds them in place for a checkout. With
 ``SITEGW_PURE_PYTHON=1`` nothing is compiled and the same rules run as plain Python.
 
-Not compiled: ``rules/__init__.py`` (it checks that no compiled module is older than its source) and
-``rules/result.py`` (its lazy verdicts build their figures in ``__getattr__``, which compiled classes
-do not call).
+Not compiled: ``rules/__init__.py`` (it checks that no compiled module is older than its source).
 """
 
 import hashlib
@@ -19,7 +17,7 @@ from setuptools import setup
 
 ROOT = Path(__file__).resolve().parent
 
-PURE = {"rules/__init__.py", "rules/result.py"}
+PURE = {"rules/__init__.py"}
 
 
 def native_sources() -> list[str]:

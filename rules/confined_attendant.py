@@ -40,7 +40,7 @@ class ConfinedAttendant:
         level: Level | None = "alarm" if since is not None and crosses(away, grace_s, strict=True) else None
         if level is None and self._memory.quiet(device, POINT):
             return None  # quiet and owing nothing: the common case at every tick
-        # made when first read (LazyResult): the alarm repeats at every tick while the post is empty
+        # made when first read (RuleResult.later): the alarm repeats at every tick while the post is empty
         inside = sorted(space.inside)
         return self._memory.report_later(
             RULE,

@@ -43,7 +43,7 @@ class ConfinedSilent:
         level: Level | None = "alarm" if space.occupied and crosses(silent, silent_s, strict=True) else None
         if level is None and self._memory.quiet(device, POINT):
             return None  # quiet and owing nothing: the common case at every tick
-        # made when first read (LazyResult): the alarm repeats at every tick while the silence lasts
+        # made when first read (RuleResult.later): the alarm repeats at every tick while the silence lasts
         return self._memory.report_later(
             RULE,
             device,

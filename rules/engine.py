@@ -43,11 +43,10 @@ from rules.worker_papers import WorkerPapers
 # an enum member looked up on its class costs more than a crane's kinematic reading costs to take
 BACKFILL = Quality.BACKFILL
 FRESH = (Quality.OK, BACKFILL)  # judged by the rules
-ALIVE = frozenset((*FRESH, Quality.FAULT))  # proves the device answers (a faulty value is still an answer)
+STALE = Quality.STALE  # the only quality that does not prove the device answers (a faulty value does)
 SAMPLE = attrgetter("device", "ts")  # readings of one device at one instant are one sample
 TS = attrgetter("ts")  # a key without a Python call per reading (a lambda's frame cost more)
 DEVICE = attrgetter("device")  # the samples of a batch of one instant, without a tuple per reading
-QUALITY = attrgetter("quality")
 
 
 def _kept(r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
@@ -184,9 +183,16 @@ class RuleEngine:
                     )
                 readings.extend(group)  # camera counts: vision judged them in its own worker
                 continue
-            qualities = set(map(QUALITY, group))
-            backfill = BACKFILL in qualities
-            if plan.watched and not ALIVE.isdisjoint(qualities):
+            # whether any reading proves the device answers (any quality but stale) and whether any is
+            # backfilled: one pass, where a set of the sample's qualities cost more than judging a reading
+            alive = backfill = False
+            for r in group:
+                quality = r.quality
+                if quality is not STALE:
+                    alive = True
+                    if quality is BACKFILL:
+                        backfill = True
+            if plan.watched and alive:
                 online = self._offline.seen(device, ts, plan.name, plan.clause, backfill)
                 if online is not None:
                     results.append(online)

@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Collection, Sequence
 
 from contract.alert_event import LEVEL_RANK, Level
-from rules.result import Build, LazyResult, RuleResult, rank
+from rules.result import Build, RuleResult, rank
 
 Thresholds = Sequence[tuple[Level, float]]  # mildest first
 # Which thresholds a value on the line has not crossed: the levels whose clause words its line strictly,
@@ -21,6 +21,18 @@ Thresholds = Sequence[tuple[Level, float]]  # mildest first
 Strict = Collection[Level] | bool | None
 SLACK = 1e-9  # a value within this fraction of a line is on it, whatever the float arithmetic before
 _UNSEEN = "unseen"  # LevelMemory: a key not evaluated yet
+_POINT = "\x1f"  # between a key's device and its point (a control character no site file's id holds)
+
+
+def _key(device: str, point: str) -> str:
+    """LevelMemory's key of (device, point)."""
+    return device + _POINT + point if point else device
+
+
+def _pair(key: str) -> tuple[str, str]:
+    """The (device, point) of a LevelMemory key."""
+    device, _, point = key.partition(_POINT)
+    return device, point
 
 
 def is_strict(strict: Strict, level: Level, higher_is_worse: bool = True) -> bool:
@@ -161,9 +173,11 @@ class LevelMemory:
     """
 
     def __init__(self) -> None:
-        self._levels: dict[tuple[str, str], Level | None] = {}
-        self._unreported: set[tuple[str, str]] = set()
-        self._raised: set[tuple[str, str]] = set()  # the keys whose level is not None
+        # keyed by _key(device, point): the device's own string for most rules (no point), whose hash
+        # is kept in it, where a (device, point) tuple was made and hashed again at every look
+        self._levels: dict[str, Level | None] = {}
+        self._unreported: set[str] = set()
+        self._raised: set[str] = set()  # the keys whose level is not None
         # how many times rearm() ran: a key found quiet since the last rearm stays quiet until the rule
         # reports it again, which a rule that remembers the count with the key can check for nothing
         self.rearms = 0
@@ -176,13 +190,13 @@ class LevelMemory:
 
     def get(self, device: str, point: str = "") -> Level | None:
         """The level last set for this key (None if none)."""
-        return self._levels.get((device, point))
+        return self._levels.get(_key(device, point))
 
     def quiet(self, device: str, point: str = "") -> bool:
         """Whether the key was evaluated, is clear, and owes the alert manager no report: then a
         :meth:`report` of None would return None and change nothing, so a rule whose reading is
         clear may skip making its verdict and reporting it."""
-        key = (device, point)
+        key = _key(device, point)
         return self._levels.get(key, _UNSEEN) is None and key not in self._unreported
 
     def owes(self) -> bool:
@@ -190,8 +204,9 @@ class LevelMemory:
         return bool(self._raised or self._unreported)
 
     def owing(self) -> set[tuple[str, str]]:
-        """The keys evaluated so far that are not :meth:`quiet`: with a level, or owed a report."""
-        return self._raised | self._unreported
+        """The (device, point) keys evaluated so far that are not :meth:`quiet`: with a level, or owed a
+        report."""
+        return {_pair(key) for key in self._raised | self._unreported}
 
     def report(
         self, device: str, point: str, level: Level | None, build: Callable[[], RuleResult]
@@ -210,23 +225,23 @@ class LevelMemory:
         build: Build,
         value: float | str | None = None,
     ) -> RuleResult | None:
-        """:meth:`report`, the verdict a :class:`LazyResult` whose figures ``build`` makes when they
-        are first read (``build`` must use only values fixed by then: see LazyResult); ``value`` its
-        value, given at once so that the alert manager's worst-value check builds nothing."""
+        """:meth:`report`, the verdict made with :meth:`RuleResult.later`: ``build`` makes its figures when
+        they are first read (``build`` must use only values fixed by then); ``value`` its value, given at
+        once so that the alert manager's worst-value check builds nothing."""
         if level is not None:  # due() of a level, written out: a hazard repeats this at every reading
-            key = (device, point)
+            key = _key(device, point)
             self._levels[key] = level
             self._raised.add(key)
             self._unreported.discard(key)
-            return LazyResult.later(rule, device, point, level, ts, backfill, build, value)
+            return RuleResult.later(rule, device, point, level, ts, backfill, build, value)
         if self.due(device, point, level):
-            return LazyResult.later(rule, device, point, level, ts, backfill, build, value)
+            return RuleResult.later(rule, device, point, level, ts, backfill, build, value)
         return None
 
     def due(self, device: str, point: str, level: Level | None) -> bool:
         """Remember ``level``; whether the alert manager must hear about it (what :meth:`report` asks
         before it builds, for a rule that makes its verdict without a ``build`` function)."""
-        key = (device, point)
+        key = _key(device, point)
         previous = self._levels.get(key, _UNSEEN)
         self._levels[key] = level
         if level is None:

@@ -57,7 +57,7 @@ class PersonnelAbsent:
             level: Level | None = "alarm" if since is not None and crosses(absent_s, grace_s) else None
             if level is None and self._memory.get(device, role) is None:
                 continue  # nothing to report: the common case, every tick
-            # made when first read (LazyResult): an alarm repeats at every tick while the role is missing
+            # made when first read (RuleResult.later): an alarm repeats at every tick while the role is missing
             found = self._memory.report_later(
                 RULE,
                 device,

@@ -13,7 +13,7 @@ Metrics of one point share one alert per rule; the worst metric decides its leve
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 
 from contract.alert_event import Level
@@ -22,7 +22,7 @@ from contract.config.site import SiteConfig
 from contract.kinds.pit import PitDevice
 from rules.levels import LevelMemory, banded_level, crosses, threshold_of
 from rules.pit_limits import ITEMS_EN, ITEMS_ZH, TABLE_PRACTICE, PointLimits
-from rules.result import LazyResult, RuleResult, rank
+from rules.result import RuleResult, rank
 from rules.timeline import Timeline
 from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en
 
@@ -194,7 +194,7 @@ class PitRules:
 
         # made when read (most readings' verdicts are only kept as their metric's latest, _combine),
         # from a partial, not a closure: a closure's cells, made at every call, cost the GC more
-        result = LazyResult.later(
+        result = RuleResult.later(
             CUMULATIVE,
             device,
             point,
@@ -305,7 +305,7 @@ class PitRules:
         if worst is result:
             return result if self._memory[rule].due(device, point, result.level) else None
         # another metric's verdict, restamped with this instant: made when read, as the verdicts are
-        restamped = partial(replace, worst, ts=result.ts, backfill=result.backfill)
+        restamped = partial(worst.restamped, result.ts, result.backfill)
         return self._memory[rule].report_later(
             rule, device, point, worst.level, result.ts, result.backfill, restamped, worst.value
         )

@@ -1,71 +1,75 @@
-"""RuleResult: what a rule concluded about one fingerprint (device + point + rule) at one instant."""
+"""RuleResult: what a rule concluded about one fingerprint (device + point + rule) at one instant.
+
+Compiled with the rules (setup.py): a rule makes one at every reading of a hazard that lasts, and a
+compiled class makes it for a few dozen nanoseconds where a frozen dataclass took a microsecond.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Final
 
 from contract.alert_event import LEVEL_RANK, Level
 
+Build = Callable[[], "RuleResult"]  # makes a verdict
+Details = dict[str, float | str | list[str]]
 
-@dataclass(slots=True, frozen=True)
+
 class RuleResult:
     """A rule's verdict: ``level`` None means the condition is gone (after the clearing band).
 
     Rules report every evaluation in a hazardous state and every change back to None, so that
     the alert manager can resume after a restart. ``latched`` results (pit.jump) never clear by
     themselves: a supervisor resolves them.
+
+    Its key (rule, device, point, level, ts, backfill) is set when it is made; its figures and words
+    (clause, value, threshold, unit, messages, details, latched, evidence) too, or, for a verdict made
+    with :meth:`later`, by its ``build`` the first time any of them is read, then kept: a rule repeats its
+    verdict at every reading while a hazard lasts, and the alert manager reads the figures of a repeat
+    only when its alert is read, so most are never made. Immutable: the type checker refuses an
+    assignment to any of its fields, and the figures are read-only properties.
     """
 
-    rule: str
-    device: str
-    point: str
-    level: Level | None
-    ts: float
-    clause: str = ""
-    value: float | str | None = None
-    threshold: float | None = None
-    unit: str = ""
-    message: str = ""  # Chinese: what, where, how far over, and the action while it applies
-    message_en: str = ""  # the same in English
-    details: dict[str, float | str | list[str]] = field(default_factory=dict)
-    backfill: bool = False
-    latched: bool = False
-    evidence: str | None = None  # JPEG as base64, or a URL (vision results)
+    def __init__(
+        self,
+        rule: str,
+        device: str,
+        point: str,
+        level: Level | None,
+        ts: float,
+        clause: str = "",
+        value: float | str | None = None,
+        threshold: float | None = None,
+        unit: str = "",
+        message: str = "",  # Chinese: what, where, how far over, and the action while it applies
+        message_en: str = "",  # the same in English
+        details: Details | None = None,
+        backfill: bool = False,
+        latched: bool = False,
+        evidence: str | None = None,  # JPEG as base64, or a URL (vision results)
+    ) -> None:
+        self.rule: Final = rule
+        self.device: Final = device
+        self.point: Final = point
+        self.level: Final = level
+        self.ts: Final = float(ts)
+        self.backfill: Final = backfill
+        # the figures, read through their properties; _build makes them on the first read when not None
+        self._build: Build | None = None
+        self._clause = clause
+        # alerts copy these figures without re-validation: ints (seconds, counts) must arrive as the
+        # floats the AlertEvent schema declares, or every serialisation warns
+        self._value = _number(value)
+        self._threshold = None if threshold is None else float(threshold)
+        self._unit = unit
+        self._message = message
+        self._message_en = message_en
+        self._details: Details = {} if details is None else details
+        self._latched = latched
+        self._evidence = evidence
 
-    def __post_init__(self) -> None:
-        # alerts copy these figures without re-validation: ints (seconds, counts) must arrive as
-        # the floats the AlertEvent schema declares, or every serialisation warns
-        if isinstance(self.value, int) and not isinstance(self.value, bool):
-            object.__setattr__(self, "value", float(self.value))
-        if isinstance(self.threshold, int):
-            object.__setattr__(self, "threshold", float(self.threshold))
-
-
-def rank(level: Level | None) -> int:
-    """0 for no alert, then warning < alarm < critical."""
-    return LEVEL_RANK[level] if level else 0
-
-
-Build = Callable[[], RuleResult]  # makes a verdict
-
-
-class LazyResult(RuleResult):
-    """A verdict whose key (rule, device, point, level, ts, backfill) is set at once and whose figures
-    and words (clause, value, threshold, unit, messages, details) are made by ``build`` the first time
-    any of them is read, then kept: a rule repeats its verdict at every reading while a hazard lasts,
-    and the alert manager reads the figures of a repeat only when its alert is read, so most are never
-    made. ``build`` must use only values fixed when it was made (the rule's state moves on), so that
-    the verdict read later is the one of that instant; it returns the full RuleResult, whose key must
-    be this one's. Equal to, and shown as, that RuleResult.
-    """
-
-    __slots__ = ("_build",)
-
-    @classmethod
+    @staticmethod
     def later(
-        cls,
         rule: str,
         device: str,
         point: str,
@@ -74,30 +78,21 @@ class LazyResult(RuleResult):
         backfill: bool,
         build: Build,
         value: float | str | None = None,
-    ) -> LazyResult:
-        """The verdict with this key that ``build`` makes when its figures are first read; ``value``,
-        when given, is its value at once (the alert manager reads every verdict's value to keep the
-        alert's worst: given here, that costs no build); ``build`` must make the same value."""
-        made = cls.__new__(cls)
-        # frozen: each field stored through its slot's own setter (object.__setattr__, as the
-        # dataclass's __init__ does, looks each up by name first: three times the cost, and a rule
-        # makes one of these at every reading of a hazard that lasts)
-        _set_rule(made, rule)
-        _set_device(made, device)
-        _set_point(made, point)
-        _set_level(made, level)
-        _set_ts(made, ts)
-        _set_backfill(made, backfill)
-        _set_build(made, build)
-        if value is not None:
-            _set_value(made, value if isinstance(value, str) else float(value))
+    ) -> RuleResult:
+        """The verdict with this key whose figures ``build`` makes when they are first read. ``build`` must
+        use only values fixed when it was made (the rule's state moves on), so that the verdict read later
+        is the one of that instant, and return a verdict with this key (ValueError otherwise). ``value``,
+        when given, is its value at once (the alert manager reads every verdict's value to keep the alert's
+        worst: given here, that costs no build); ``build`` must make the same value."""
+        made = RuleResult(rule, device, point, level, ts, value=value, backfill=backfill)
+        made._build = build
         return made
 
-    def __getattr__(self, name: str) -> Any:
-        # called only for an attribute not set yet: the figures before their first reading
-        if name not in _LAZY:
-            raise AttributeError(name)
-        build = object.__getattribute__(self, "_build")
+    def _made(self) -> None:
+        """Make the figures of a verdict made with :meth:`later` (once: _build is None after)."""
+        build = self._build
+        if build is None:
+            return
         full = build()
         if (full.rule, full.device, full.point, full.level, full.ts, full.backfill) != (
             self.rule,
@@ -106,45 +101,151 @@ class LazyResult(RuleResult):
             self.level,
             self.ts,
             self.backfill,
-        ) or (_has_value(self) and self.value != full.value):
+        ) or (self._value is not None and self._value != full.value):
             raise ValueError(f"{self.rule}: the verdict built later is not the one reported: {full!r}")
-        for each in _LAZY:
-            object.__setattr__(self, each, getattr(full, each))
-        return getattr(full, name)
+        self._build = None
+        self._clause, self._value, self._threshold = full.clause, full.value, full.threshold
+        self._unit, self._message, self._message_en = full.unit, full.message, full.message_en
+        self._details, self._latched, self._evidence = full.details, full.latched, full.evidence
 
-    def full(self) -> RuleResult:
-        """The plain RuleResult this verdict stands for (its figures made if not yet)."""
-        return RuleResult(**{f.name: getattr(self, f.name) for f in fields(RuleResult)})
+    @property
+    def clause(self) -> str:
+        """The standard's article in force."""
+        self._made()
+        return self._clause
+
+    @property
+    def value(self) -> float | str | None:
+        """What was measured (a number: always a float), or what was seen."""
+        if self._value is None:
+            self._made()
+        return self._value
+
+    @property
+    def threshold(self) -> float | None:
+        """The limit the value was judged against."""
+        self._made()
+        return self._threshold
+
+    @property
+    def unit(self) -> str:
+        """The value's and the threshold's unit."""
+        self._made()
+        return self._unit
+
+    @property
+    def message(self) -> str:
+        """Chinese: what, where, how far over, and the action while it applies."""
+        self._made()
+        return self._message
+
+    @property
+    def message_en(self) -> str:
+        """The message in English."""
+        self._made()
+        return self._message_en
+
+    @property
+    def details(self) -> Details:
+        """What else the rule tells (the metric, the crane pair, the people)."""
+        self._made()
+        return self._details
+
+    @property
+    def latched(self) -> bool:
+        """A hazard that never clears by itself: a supervisor resolves it."""
+        self._made()
+        return self._latched
+
+    @property
+    def evidence(self) -> str | None:
+        """JPEG as base64, or a URL (vision results)."""
+        self._made()
+        return self._evidence
+
+    def restamped(self, ts: float, backfill: bool) -> RuleResult:
+        """The same verdict at ``ts`` (``backfill``: judged from a backfilled reading)."""
+        return RuleResult(
+            self.rule,
+            self.device,
+            self.point,
+            self.level,
+            ts,
+            self.clause,
+            self.value,
+            self.threshold,
+            self.unit,
+            self.message,
+            self.message_en,
+            self.details,
+            backfill,
+            self.latched,
+            self.evidence,
+        )
+
+    def _fields(self) -> tuple[Any, ...]:
+        """Every field in the constructor's order (the figures made if not yet)."""
+        return (
+            self.rule,
+            self.device,
+            self.point,
+            self.level,
+            self.ts,
+            self.clause,
+            self.value,
+            self.threshold,
+            self.unit,
+            self.message,
+            self.message_en,
+            self.details,
+            self.backfill,
+            self.latched,
+            self.evidence,
+        )
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, LazyResult):
-            other = other.full()
-        return self.full() == other if isinstance(other, RuleResult) else NotImplemented
+        if not isinstance(other, RuleResult):
+            return NotImplemented
+        return self._fields() == other._fields()
 
     def __hash__(self) -> int:
-        return hash(self.full())
+        return hash(self._fields())  # as a frozen dataclass's: refused for the details dict
 
     def __repr__(self) -> str:
-        return repr(self.full())
+        shown = ", ".join(f"{name}={value!r}" for name, value in zip(FIELDS, self._fields(), strict=True))
+        return f"RuleResult({shown})"
 
-    def __reduce__(self) -> str | tuple[Any, ...]:
-        # copied or pickled as the plain RuleResult (a build function is not data)
-        return self.full().__reduce__()
+    def __reduce__(self) -> tuple[Any, ...]:
+        # copied or pickled with its figures made (a build function is not data)
+        return (RuleResult, self._fields())
 
 
-_KEY = ("rule", "device", "point", "level", "ts", "backfill")
-_LAZY = tuple(f.name for f in fields(RuleResult) if f.name not in _KEY)
-_set_rule, _set_device, _set_point, _set_level, _set_ts, _set_backfill = (
-    RuleResult.__dict__[name].__set__ for name in _KEY
+FIELDS: Final = (
+    "rule",
+    "device",
+    "point",
+    "level",
+    "ts",
+    "clause",
+    "value",
+    "threshold",
+    "unit",
+    "message",
+    "message_en",
+    "details",
+    "backfill",
+    "latched",
+    "evidence",
 )
-_set_build = LazyResult.__dict__["_build"].__set__
-_set_value = RuleResult.__dict__["value"].__set__
 
 
-def _has_value(made: LazyResult) -> bool:
-    """Whether the verdict's value was given when it was made (its slot set)."""
-    try:
-        object.__getattribute__(made, "value")
-    except AttributeError:
-        return False
-    return True
+def _number(value: float | str | None) -> float | str | None:
+    """A value as the AlertEvent schema holds it: an int (seconds, a count) as a float."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def rank(level: Level | None) -> int:
+    """0 for no alert, then warning < alarm < critical."""
+    return LEVEL_RANK[level] if level else 0

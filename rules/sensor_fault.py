@@ -17,7 +17,7 @@ from contract.config.site import SiteConfig
 from contract.kinds.pit import PitDevice
 from rules.levels import LevelMemory, crosses
 from rules.pit_limits import ITEMS_EN, ITEMS_ZH
-from rules.result import LazyResult, RuleResult
+from rules.result import RuleResult
 from rules.wording import pick, pick_en
 
 RULE = "sensor.fault"
@@ -162,9 +162,9 @@ class SensorFault:
             return last.result
         bad_metric, entry = next(iter(faulty.items()))
         why, value = entry
-        # made when read (LazyResult), its value given at once: while a sensor is broken every reading of
+        # made when read (RuleResult.later), its value given at once: while a sensor is broken every reading of
         # the point repeats the warning, and the alert manager reads only the value of a repeat
-        result = LazyResult.later(
+        result = RuleResult.later(
             RULE,
             device,
             point,

@@ -75,7 +75,7 @@ class AlertManager:
         # the latest verdict of an active alert whose level did not change, its figures (value, message,
         # message_en) not yet copied into its Alert: a rule repeats its verdict with every reading while a
         # hazard lasts, and a pydantic copy per reading cost more than the rule itself; folded in by
-        # _current() when read, so a lazily made verdict (rules.result.LazyResult) is made only then
+        # _current() when read, so a lazily made verdict (rules.result.RuleResult.later) is made only then
         self._figures: dict[str, RuleResult] = {}
         # the time of the latest verdict whose figures _current() folded into its active alert (no event
         # stamped it): what a backfilled verdict is older than (_history)

@@ -31,9 +31,7 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 import math
-import pickle
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -63,7 +61,7 @@ from rules.kinds.crane import CraneJudge
 from rules.kinds.pit import PitJudge
 from rules.levels import LevelMemory, Strict, banded_level, clear_below, clear_from
 from rules.pit_displacement import CUMULATIVE, PitRules
-from rules.result import LazyResult, rank
+from rules.result import rank
 from tests.rules.native import COMPILED
 from tests.rules.sites import PROJECT, reference_site, site_variant
 
@@ -671,57 +669,6 @@ def test_a_chart_table_rates_as_the_chart(chart: list[LoadChartPoint], data: st.
     radii = [p.radius_m for p in chart]
     for radius in [*radii, *data.draw(st.lists(st.floats(0, 100), max_size=10))]:
         assert table.rated(radius) == rated_load(chart, radius)
-
-
-lazy_fields = st.fixed_dictionaries(
-    {
-        "clause": st.text(max_size=3),
-        "value": st.one_of(st.none(), st.integers(-5, 5), st.floats(allow_nan=False), st.text(max_size=3)),
-        "threshold": st.one_of(st.none(), st.integers(-5, 5), st.floats(allow_nan=False)),
-        "message": st.text(max_size=3),
-        "details": st.dictionaries(st.text(max_size=2), st.floats(allow_nan=False), max_size=2),
-        "latched": st.booleans(),
-    }
-)
-
-
-@given(lazy_fields, st.sampled_from(["warning", None]), st.booleans())
-def test_a_lazy_verdict_is_the_verdict_it_builds(fields: dict[str, Any], level: Any, backfill: bool) -> None:
-    """A LazyResult reads, compares, shows, copies and pickles as the RuleResult its build makes,
-    which it makes once, at the first reading of a figure (not of its key)."""
-    made: list[RuleResult] = []
-
-    def build() -> RuleResult:
-        made.append(RuleResult("crane.load", "crane-1", "", level, 5.0, backfill=backfill, **fields))
-        return made[-1]
-
-    lazy = LazyResult.later("crane.load", "crane-1", "", level, 5.0, backfill, build)
-    assert (lazy.rule, lazy.device, lazy.point, lazy.level, lazy.ts, lazy.backfill) == (
-        "crane.load",
-        "crane-1",
-        "",
-        level,
-        5.0,
-        backfill,
-    )
-    assert not made  # the key alone makes nothing
-    full = RuleResult("crane.load", "crane-1", "", level, 5.0, backfill=backfill, **fields)
-    assert lazy.value == full.value and lazy.threshold == full.threshold  # ints made floats alike
-    assert len(made) == 1
-    assert lazy == full and full == lazy
-    assert not lazy != full  # noqa: SIM202 (the != of a dataclass is its own method)
-    assert repr(lazy) == repr(full)
-    assert copy.deepcopy(lazy) == full and type(copy.copy(lazy)) is RuleResult
-    assert pickle.loads(pickle.dumps(lazy)) == full
-    assert dataclasses.replace(lazy, ts=6.0) == dataclasses.replace(full, ts=6.0)
-    assert dataclasses.asdict(lazy) == dataclasses.asdict(full)
-    assert len(made) == 1
-
-
-def test_a_lazy_verdict_whose_build_says_another_key_is_refused() -> None:
-    lazy = LazyResult.later("crane.load", "crane-1", "", "alarm", 5.0, False, lambda: RESULT)
-    with pytest.raises(ValueError, match=r"crane\.load: the verdict built later is not the one reported"):
-        _ = lazy.message
 
 
 verdicts = st.builds(
