@@ -8,7 +8,9 @@ statement on PostgreSQL (storage.ONE_STATEMENT), so it runs on psycopg's asyncio
 same checks in the same order (ingest.py's functions) and with the same statement. A warning is one
 statement too (held.STORE_OR_HOLD: into its alert's hazard, or held back when holding it is all there is to
 do); an event that opens a hazard of a series the readings summaries carry takes two more (the summaries
-that came first folded into its peak: storage.FOLD_HAZARD). The project's secret, read again once
+that came first folded into its peak: storage.FOLD_HAZARD). These writes, and a heartbeat's, are committed
+in batches with those of concurrent requests (group_commit.py: one commit and one synchronous standby's wait
+for many events). The project's secret, read again once
 the Repository's cache of it is PROJECT_CACHE_S old (a tenth of the requests of 500 gateways at 1,000 events/s),
 is read on the loop too, and so are a heartbeat's nonce and last-seen time (storage.HEARTBEAT), a twentieth of
 a gateway's requests: in a worker thread they cost the API process more CPU per request than the events
@@ -29,6 +31,7 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy.dialects import postgresql
 from starlette.concurrency import run_in_threadpool
 
+from regulator.ingest.group_commit import BatchAborted, GroupCommit
 from regulator.ingest.held import STORE_OR_HOLD, WarningHold
 from regulator.ingest.receive import (
     WINDOW_S,
@@ -95,6 +98,7 @@ class LoopIngest:
         self._slots = asyncio.Semaphore(connections)
         # connections kept between statements (_connection), with when to hand each back and its last use
         self._idle: list[tuple[psycopg.AsyncConnection[Any], float, float]] = []
+        self._group = GroupCommit(self._connection)
         self._sql = {
             s: positional(s)
             for s in (
@@ -131,8 +135,9 @@ class LoopIngest:
         if not fresh:
             raise refuse_replay(nonce)
         if written and opens_series(args):  # the readings summaries of its series that came first
-            for fold in FOLD_HAZARD:
-                await self._run(fold, {"p": code, "alert_id": event.alert_id, "yes": True})
+            # at once: the two touch hazards of opposite directions, so their order is of no matter
+            fold = {"p": code, "alert_id": event.alert_id, "yes": True}
+            await asyncio.gather(*(self._committed(statement, fold) for statement in FOLD_HAZARD))
         if write is not None and not (duplicate or written or held):
             # resolved, past the hold, or changed meanwhile: flood control decides in a transaction
             stored = await run_in_threadpool(self.repo.store_held, args, write)
@@ -176,21 +181,36 @@ class LoopIngest:
 
     async def _row(self, statement: str, args: dict[str, Any]) -> tuple[Any, ...]:
         """One of the writes' statements, whose last SELECT answers one row, always: that row."""
-        row = await self._first(statement, args)
+        row = await self._committed(statement, args)
         assert row is not None
         return row
 
+    async def _committed(self, statement: str, args: dict[str, Any]) -> tuple[Any, ...] | None:
+        """A write statement committed in a batch with those of concurrent requests (group_commit.py), the
+        nonces' sweep before it when due: its first row, if any. Run alone, as _first runs it, when the
+        database refused another statement of its batch (nothing of the batch committed)."""
+        await self._sweep()
+        query, names = self._sql[statement]
+        try:
+            key = (args["p"], args.get("alert_id", ""))  # the project's row, then its hazard's
+            return await self._group.run(key, query, [args[name] for name in names])
+        except BatchAborted:
+            return await self._first(statement, args)
+
     async def _first(self, statement: str, args: dict[str, Any]) -> tuple[Any, ...] | None:
         """One statement on a pool connection (the nonces' sweep before it when due): its first row, if any."""
-        if self._opening is None:
-            self._opening = asyncio.ensure_future(self._pool.open(wait=False))
-        await self._opening
+        await self._sweep()
         async with self._connection() as db:
-            sweep = self.repo.sweep_due()
-            if sweep is not None:
-                await self._execute(db, SWEEP_NONCES, {"now": sweep})
             row = await (await self._execute(db, statement, args)).fetchone()
         return None if row is None else tuple(row)
+
+    async def _sweep(self) -> None:
+        """Forget expired nonces when a sweep is due (Repository.sweep_due), in a statement of its own: in a
+        batch (group_commit.py) its deletes would hold every request of the batch."""
+        sweep = self.repo.sweep_due()
+        if sweep is not None:
+            async with self._connection() as db:
+                await self._execute(db, SWEEP_NONCES, {"now": sweep})
 
     async def _execute(
         self, db: psycopg.AsyncConnection[Any], statement: str, args: dict[str, Any]
@@ -198,11 +218,6 @@ class LoopIngest:
         """Execute one of the statements (positional) with its named ``args``."""
         query, names = self._sql[statement]
         return await db.execute(query, [args[name] for name in names])
-
-    async def _run(self, statement: str, args: dict[str, Any]) -> None:
-        """One statement that answers no row, on a pool connection (the pool is open: _first ran first)."""
-        async with self._connection() as db:
-            await self._execute(db, statement, args)
 
     @contextlib.asynccontextmanager
     async def _connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
@@ -216,7 +231,11 @@ class LoopIngest:
         with a connection handed back still happens, by handing it back: one that failed (the pool replaces
         it when broken: a database restarted or failed over), one past the pool's max_lifetime, and the
         least recently used once unused for the pool's max_idle (the pool closes it unless it is among
-        min_size), so a quiet regulator keeps no more connections than it would have."""
+        min_size), so a quiet regulator keeps no more connections than it would have. The pool opens at the
+        first."""
+        if self._opening is None:
+            self._opening = asyncio.ensure_future(self._pool.open(wait=False))
+        await self._opening
         try:
             async with asyncio.timeout(WAIT_S):
                 await self._slots.acquire()
