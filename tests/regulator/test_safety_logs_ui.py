@@ -9,6 +9,7 @@ Logs and attendance go straight into the regulator's repository (its real databa
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import datetime, timedelta
 
 from playwright.sync_api import Page, expect
@@ -26,7 +27,11 @@ def test_logs_per_day_and_a_projects_attendance_share(regulator: RegulatorServer
     repo = regulator.repo
     repo.add_project(CODE, "南山科技园项目", "深圳", "secret-0001-0001", "南山区")
     today = datetime.now(BEIJING).date()
-    early = today - timedelta(days=2)
+    # the latest day whose log is overdue: yesterday's from noon in Beijing, before it the day before's
+    missing = today - timedelta(days=1)
+    if LogPolicy().deadline(missing) > time.time():
+        missing -= timedelta(days=1)
+    early = missing - timedelta(days=1)
     signed = LogPolicy().deadline(early) - 3600
     store_log(
         repo,
@@ -48,10 +53,13 @@ def test_logs_per_day_and_a_projects_attendance_share(regulator: RegulatorServer
     expect(page.locator("#who")).to_contain_text("li.jian")
     page.click("#nav-safety-logs")
     rows = page.locator("#logs tbody tr")
-    expect(rows).to_have_count(3)  # from the first day the project sent: received, missing, not yet due
+    # from the first day the project sent, newest first: not yet due (today, and yesterday before noon),
+    # missing, received
+    days = (today - early).days + 1
+    expect(rows).to_have_count(days)
     expect(rows.nth(0)).to_contain_text(f"{today.isoformat()}未到期")
-    expect(rows.nth(1)).to_contain_text(f"{(today - timedelta(days=1)).isoformat()}缺报")
-    expect(rows.nth(2)).to_contain_text(f"{early.isoformat()}已报刘晓梅")
+    expect(rows.nth(days - 2)).to_contain_text(f"{missing.isoformat()}缺报")
+    expect(rows.nth(days - 1)).to_contain_text(f"{early.isoformat()}已报刘晓梅")
     rows.nth(0).locator("td").first.click()
     expect(page.locator("#lookback-head")).to_contain_text("施工日 2 天，网关上报 2 天")
     shares = page.locator("#people tbody tr")
