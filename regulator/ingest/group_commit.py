@@ -13,11 +13,16 @@ every statement of it gets BatchAborted, and its request runs it alone as before
 refusal is never its neighbours'; when the connection failed (a primary lost) the outcome is unknown and
 every request gets the error (a 5xx: the gateway sends it again, freshly signed, and finds it stored).
 
-A batch holds the row locks its statements took until it commits, so two batches in flight could wait for
-each other (a deadlock, which PostgreSQL breaks only after deadlock_timeout, a second). Each batch takes
-its rows in one order, its statements sorted by their ``key`` (the project, then the alert: the rows they
-lock are the project's, then its hazard's); the sort is stable, so statements of the same key (an event
-and its replayed nonce, or its copy) run in the order they came.
+A batch holds the row locks its statements took until it commits, so it must never take them in an order
+another transaction could take the other way round (a deadlock, which PostgreSQL breaks only after
+deadlock_timeout, a second, failing one of the two). An event's statement locks its hazard, then the
+project's kept figures (hazard_figures, by its hazards' triggers); two statements of one project in one
+batch would lock the second's hazard after the first's figures, the opposite of every lone statement, and
+40 concurrent events of one project deadlocked so. So a batch takes at most one statement of each project
+(``key``'s first item), the others waiting for the next batch in the order they came, and its statements
+run sorted by ``key`` (the project, then the alert), so that any two batches take the projects' rows in one
+order. A lone statement that loses a deadlock all the same (with a reviewer's transaction) is rolled back
+whole, and run again like a refused batch.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ Queued = tuple[Key, str, Sequence[Any], "asyncio.Future[tuple[Any, ...] | None]"
 # a connection's failure, not the statements': whether the batch committed is unknown (connection
 # exceptions, operator intervention such as a server shutting down)
 UNKNOWN = ("08", "57")
+AGAIN = ("40P01", "40001")  # deadlock detected, serialization failure: the statement may simply run again
 
 FLUSHERS = 2  # batches in flight at once: one executes while another waits for its commit
 MOST = 100  # statements in one batch at most (a batch's execution time is every request's wait)
@@ -70,8 +76,7 @@ class GroupCommit:
     async def _flush(self) -> None:
         """Commit batches of what is queued until nothing is."""
         while self._queue:
-            batch, self._queue = self._queue[: self._most], self._queue[self._most :]
-            batch.sort(key=lambda queued: queued[0])
+            batch, self._queue = self._next_batch()
             try:
                 rows = await self._commit(batch)
             except Exception as e:  # no statement is left waiting, whatever failed
@@ -85,6 +90,22 @@ class GroupCommit:
                     if not done.done():  # its request may have been cancelled meanwhile
                         done.set_result(row)
 
+    def _next_batch(self) -> tuple[list[Queued], list[Queued]]:
+        """The next batch, sorted by key: at most ``most`` statements and one of each project, in the order
+        they came (module docstring); and what stays queued."""
+        batch: list[Queued] = []
+        waiting: list[Queued] = []
+        projects: set[str] = set()
+        for queued in self._queue:
+            project = queued[0][0]
+            if len(batch) < self._most and project not in projects:
+                projects.add(project)
+                batch.append(queued)
+            else:
+                waiting.append(queued)
+        batch.sort(key=lambda queued: queued[0])
+        return batch, waiting
+
     async def _commit(self, batch: list[Queued]) -> list[tuple[Any, ...] | None]:
         """The batch in one transaction and one round trip; each statement's first row. BatchAborted when
         the database refused a statement of several (the transaction rolled back, the connection fine);
@@ -97,9 +118,10 @@ class GroupCommit:
                     async with db.pipeline(), db.transaction():
                         cursors = [await db.execute(query, params) for _, query, params, _ in batch]
             except psycopg.Error as e:
-                # a lone statement's error is its own (it ran alone already)
                 unknown = db.broken or db.closed or e.sqlstate is None or e.sqlstate.startswith(UNKNOWN)
-                if unknown or len(batch) == 1:
+                # a lone statement's error is its own (it ran alone already), but for losing a deadlock or
+                # a serialization conflict: rolled back whole, it runs again
+                if unknown or (len(batch) == 1 and e.sqlstate not in AGAIN):
                     raise
                 raise BatchAborted(f"{type(e).__name__}: {e}") from e
             # a statement without RETURNING (an UPDATE) answers no row
