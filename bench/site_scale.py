@@ -70,13 +70,19 @@ def site_data(copies: int, modbus_only: bool) -> dict[str, Any]:
     data = scaled_site_data(copies)
     if modbus_only:
         data["devices"] = [d for d in data["devices"] if d["transport"]["type"] in MODBUS]
-        kept = {d["id"] for d in data["devices"]}
-        overrides = data.get("rules", {}).get("devices", {})
-        for device in set(overrides) - kept:
-            del overrides[device]
-        for work in data.get("dangerous_works", []):  # the 危大 list keeps the devices still here
-            work["devices"] = [d for d in work.get("devices", []) if d in kept]
+        keep_references(data)
     return data
+
+
+def keep_references(data: dict[str, Any]) -> None:
+    """A site file's mapping whose devices were cut down: the per-device rule settings and the 危大 list
+    keep only the devices still there (the loader refuses a name of a device the file does not have)."""
+    kept = {d["id"] for d in data["devices"]}
+    overrides = data.get("rules", {}).get("devices", {})
+    for device in set(overrides) - kept:
+        del overrides[device]
+    for work in data.get("dangerous_works", []):
+        work["devices"] = [d for d in work.get("devices", []) if d in kept]
 
 
 def values_per_read(site: LoadedSite) -> dict[str, dict[tuple[int, int], int]]:

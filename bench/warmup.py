@@ -24,6 +24,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.load import watched
+from bench.site_scale import keep_references
 from contract.config import LoadedSite, load_site
 from contract.config.sinks import LocalStoreConfig
 from contract.readings import Reading
@@ -80,6 +81,7 @@ def crane_site(folder: Path, cranes: int) -> LoadedSite:
         devices.append(dev)
     data["devices"] = devices
     data["no_lift_zones"] = []
+    keep_references(data)
     path = folder / "cranes.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return load_site(path)
