@@ -24,8 +24,8 @@ _UNSEEN = "unseen"  # LevelMemory: a key not evaluated yet
 _POINT = "\x1f"  # between a key's device and its point (a control character no site file's id holds)
 
 
-def _key(device: str, point: str) -> str:
-    """LevelMemory's key of (device, point)."""
+def key_of(device: str, point: str) -> str:
+    """One string for (device, point): the device's own where it has no point (LevelMemory's key)."""
     return device + _POINT + point if point else device
 
 
@@ -173,7 +173,7 @@ class LevelMemory:
     """
 
     def __init__(self) -> None:
-        # keyed by _key(device, point): the device's own string for most rules (no point), whose hash
+        # keyed by key_of(device, point): the device's own string for most rules (no point), whose hash
         # is kept in it, where a (device, point) tuple was made and hashed again at every look
         self._levels: dict[str, Level | None] = {}
         self._unreported: set[str] = set()
@@ -190,13 +190,13 @@ class LevelMemory:
 
     def get(self, device: str, point: str = "") -> Level | None:
         """The level last set for this key (None if none)."""
-        return self._levels.get(_key(device, point))
+        return self._levels.get(key_of(device, point))
 
     def quiet(self, device: str, point: str = "") -> bool:
         """Whether the key was evaluated, is clear, and owes the alert manager no report: then a
         :meth:`report` of None would return None and change nothing, so a rule whose reading is
         clear may skip making its verdict and reporting it."""
-        key = _key(device, point)
+        key = key_of(device, point)
         return self._levels.get(key, _UNSEEN) is None and key not in self._unreported
 
     def owes(self) -> bool:
@@ -229,7 +229,7 @@ class LevelMemory:
         they are first read (``build`` must use only values fixed by then); ``value`` its value, given at
         once so that the alert manager's worst-value check builds nothing."""
         if level is not None:  # due() of a level, written out: a hazard repeats this at every reading
-            key = _key(device, point)
+            key = key_of(device, point)
             self._levels[key] = level
             self._raised.add(key)
             self._unreported.discard(key)
@@ -241,7 +241,7 @@ class LevelMemory:
     def due(self, device: str, point: str, level: Level | None) -> bool:
         """Remember ``level``; whether the alert manager must hear about it (what :meth:`report` asks
         before it builds, for a rule that makes its verdict without a ``build`` function)."""
-        key = _key(device, point)
+        key = key_of(device, point)
         previous = self._levels.get(key, _UNSEEN)
         self._levels[key] = level
         if level is None:

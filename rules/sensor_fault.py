@@ -9,13 +9,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import partial
-from typing import NamedTuple
 
 from contract.alert_event import Level
 from contract.config.rules import SensorFaultRule
 from contract.config.site import SiteConfig
 from contract.kinds.pit import PitDevice
-from rules.levels import LevelMemory, crosses
+from rules.levels import LevelMemory, crosses, key_of
 from rules.pit_limits import ITEMS_EN, ITEMS_ZH
 from rules.result import RuleResult
 from rules.wording import pick, pick_en
@@ -49,15 +48,19 @@ class _Stuck:
     since: float
 
 
-class _Built(NamedTuple):
-    """A broken point's last warning and what it was made of (see SensorFault._built)."""
+class _Built:
+    """A broken point's last warning and what it was made of (see SensorFault._built); a compiled class,
+    whose fields are read at every reading of a broken point without a look-up."""
 
-    metric: str
-    entry: tuple[str, float]
-    ts: float
-    backfill: bool
-    name: str
-    result: RuleResult
+    def __init__(
+        self, metric: str, entry: tuple[str, float], ts: float, backfill: bool, name: str, result: RuleResult
+    ) -> None:
+        self.metric = metric
+        self.entry = entry
+        self.ts = ts
+        self.backfill = backfill
+        self.name = name
+        self.result = result
 
 
 class SensorFault:
@@ -66,15 +69,17 @@ class SensorFault:
     def __init__(self) -> None:
         self._memory = LevelMemory()
         self._stuck: dict[tuple[str, str, str], _Stuck] = {}
-        self._faulty: dict[tuple[str, str], dict[str, tuple[str, float]]] = {}
+        # by rules.levels.key_of(device, point), as _said and _built: a string whose hash it keeps, where a
+        # (device, point) tuple was built and hashed anew at each of a broken point's readings
+        self._faulty: dict[str, dict[str, tuple[str, float]]] = {}
         # the last fault message of each (device, point): while a sensor is broken every reading of the
         # point repeats its verdict, mostly with the same broken value, so the text is made once
-        self._said: dict[tuple[str, str], tuple[tuple[str, str, str, float, float], str, str]] = {}
+        self._said: dict[str, tuple[tuple[str, str, str, float, float], str, str]] = {}
         # the last warning of each (device, point) and what it was made of: the metrics of one sample
         # (one instant) of a broken point repeat the same verdict, which is immutable, so it is reused.
         # Made of the point's first faulty metric and its entry in _faulty, the very tuple (a new one is
         # stored at every faulty reading, so while it is the same object its reason and value are too)
-        self._built: dict[tuple[str, str], _Built] = {}
+        self._built: dict[str, _Built] = {}
 
     def judge(
         self,
@@ -123,14 +128,14 @@ class SensorFault:
         backfill: bool,
     ) -> RuleResult | None:
         """Record the verdict of one metric; the warning stands while any metric of the point is faulty."""
-        key = (device, point)
+        key = key_of(device, point)
         faulty = self._faulty.get(key)
         if faulty is None:
             faulty = self._faulty[key] = {}
         if reason is not None:
             faulty[metric] = (reason, raw)
-        elif faulty:
-            faulty.pop(metric, None)
+        elif metric in faulty:
+            del faulty[metric]
         level: Level | None = "warning" if faulty else None
         if not self._memory.due(device, point, level):
             return None  # valid, no metric of the point faulty, known clear: no verdict to make
@@ -160,7 +165,10 @@ class SensorFault:
             and last.name == name
         ):
             return last.result
-        bad_metric, entry = next(iter(faulty.items()))
+        bad_metric, entry = "", ("", 0.0)
+        for first in faulty.items():  # the first faulty metric (a loop: compiled, no iterator object)
+            bad_metric, entry = first
+            break
         why, value = entry
         # made when read (RuleResult.later), its value given at once: while a sensor is broken every reading of
         # the point repeats the warning, and the alert manager reads only the value of a repeat
@@ -206,7 +214,7 @@ class SensorFault:
     ) -> RuleResult | None:
         """``metric`` of the point read validly as far as ``reason`` goes: its fault is cleared if it was
         that one (a fault for another reason, found by a judge in the same reading, stands)."""
-        faulty = self._faulty.get((device, point))
+        faulty = self._faulty.get(key_of(device, point))
         if faulty is None or faulty.get(metric, ("", 0.0))[0] != reason:
             return None
         return self.report(device, point, metric, None, raw, name, ts, backfill)
@@ -243,7 +251,7 @@ class SensorFault:
     ) -> tuple[str, str]:
         """The warning's Chinese and English message for ``metric`` of the point found ``why`` broken."""
         key = (name, metric, why, value, math.copysign(1.0, value))  # -0.0 == 0.0 but reads "-0"
-        said = self._said.get((device, point))
+        said = self._said.get(key_of(device, point))
         if said is not None and said[0] == key:
             return said[1], said[2]
         where, where_en = _where(name, point)
@@ -252,7 +260,7 @@ class SensorFault:
         what = f"{where} {item}传感器故障（{REASONS_ZH[why]}，读数 {value:g}）"
         what_en = f"{where_en} {item_en} sensor fault ({REASONS_EN[why]}, reading {value:g})"
         message, message_en = pick("warning", what, ACTION), pick_en("warning", what_en, ACTION_EN)
-        self._said[(device, point)] = (key, message, message_en)
+        self._said[key_of(device, point)] = (key, message, message_en)
         return message, message_en
 
 
