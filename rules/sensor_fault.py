@@ -77,8 +77,7 @@ class SensorFault:
         self._said: dict[str, tuple[tuple[str, str, str, float, float], str, str]] = {}
         # the last warning of each (device, point) and what it was made of: the metrics of one sample
         # (one instant) of a broken point repeat the same verdict, which is immutable, so it is reused.
-        # Made of the point's first faulty metric and its entry in _faulty, the very tuple (a new one is
-        # stored at every faulty reading, so while it is the same object its reason and value are too)
+        # Made of the point's first faulty metric and its entry in _faulty (reason and value) at that time
         self._built: dict[str, _Built] = {}
 
     def judge(
@@ -154,12 +153,14 @@ class SensorFault:
                 backfill,
             )
         last = self._built.get(key)
-        # the metric the last warning named is still the point's first faulty one while its entry is
-        # the same object: metrics faulty since were added after it, and one mended and broken again
-        # has a new entry (and a new place last in the dict)
+        # the metric the last warning named is still the point's first faulty one, for the same reason at
+        # the same value, while its entry is equal: metrics faulty since were added after it, and one mended
+        # and broken again has a new place last in the dict. Equal, not the same object: compiled, a
+        # (reason, value) tuple is unboxed where it is stored and boxed anew where it is read, so an
+        # identity test never held and every reading of a broken point built its warning again
         if (
             last is not None
-            and faulty.get(last.metric) is last.entry
+            and faulty.get(last.metric) == last.entry
             and last.ts == ts
             and last.backfill == backfill
             and last.name == name
