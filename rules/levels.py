@@ -21,7 +21,9 @@ Thresholds = Sequence[tuple[Level, float]]  # mildest first
 Strict = Collection[Level] | bool | None
 SLACK = 1e-9  # a value within this fraction of a line is on it, whatever the float arithmetic before
 _UNSEEN = "unseen"  # LevelMemory: a key not evaluated yet
-_POINT = "\x1f"  # between a key's device and its point (a control character no site file's id holds)
+# between a key's device and its point: a device id holds no control character (its pattern), so the first
+# one ends the device whatever the point holds, and a key names one (device, point) only
+_POINT = "\x1f"
 
 
 def key_of(device: str, point: str) -> str:

@@ -91,9 +91,11 @@ def test_a_batch_takes_one_statement_of_each_project_in_the_order_they_came() ->
         raise AssertionError
 
     group = GroupCommit(never, most=3)  # type: ignore[arg-type]
-    future: asyncio.Future[tuple[Any, ...] | None] = asyncio.Future(loop=asyncio.new_event_loop())
+    loop = asyncio.new_event_loop()
+    future: asyncio.Future[tuple[Any, ...] | None] = loop.create_future()
     group._queue = [((p, a), f"{p}{a}", [], future) for p, a in ("b1", "a1", "b2", "c1", "a2", "d1")]
     batch, waiting = group._next_batch()
+    loop.close()
     assert [q[1] for q in batch] == ["a1", "b1", "c1"]  # one of each, at most 3, sorted by key
     assert [q[1] for q in waiting] == ["b2", "a2", "d1"]  # the rest, in the order they came
 
