@@ -26,6 +26,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser
 
+from regulator.channels.photos import photo as checked_photo
+from regulator.ingest.receive import Refusal
 from regulator.storage.repository import Repository
 from tests.servers.browser import browser
 from tests.support import free_port, wait_port
@@ -193,3 +195,21 @@ def test_the_hostile_images_are_what_they_claim() -> None:
         Image.open(io.BytesIO(claiming(16000, 16000)))
     with Image.open(io.BytesIO(png_bomb(256))) as small:
         assert small.size == (256, 256) and small.format == "PNG"
+
+
+@pytest.mark.parametrize(
+    ("height", "taken"),
+    [
+        (4088, True),  # below
+        (4096, True),  # at: 4096 x 4096 at 4:2:0 is 393,216 blocks of 128 bytes, 48 MiB exactly
+        (4104, False),  # above
+    ],
+)
+def test_a_progressive_photo_is_decoded_up_to_the_buffer_bound(height: int, taken: bool) -> None:
+    photo = base64.b64encode(claiming(4096, height)).decode()
+    if taken:
+        assert checked_photo(photo, "photo")
+    else:
+        with pytest.raises(Refusal) as refused:
+            checked_photo(photo, "photo")
+        assert refused.value.status == 415 and "48 MB" in refused.value.reason
