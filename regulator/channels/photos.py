@@ -22,7 +22,6 @@ from __future__ import annotations
 import io
 import threading
 
-from PIL import Image, UnidentifiedImageError
 from PIL.JpegImagePlugin import JpegImageFile
 
 from contract.self_check import MAX_PHOTOS
@@ -69,14 +68,13 @@ def _unreadable(field: str) -> Refusal:
 
 def _header(jpeg: bytes, field: str) -> tuple[JpegImageFile, int]:
     """The JPEG with its header parsed by Pillow and no pixel decoded, and where its first scan's data
-    starts (Pillow's parser stops there); 415 when Pillow cannot read it."""
+    starts (Pillow's parser stops there); 415 when Pillow cannot read it. Read as a plain JPEG: an MPO
+    (a camera's picture with a second one behind it) is taken as its first picture, the one decoded."""
     try:
-        picture = Image.open(io.BytesIO(jpeg), formats=["JPEG"])
-    except Image.DecompressionBombError:  # over twice Pillow's own limit: far over ours
-        raise Refusal(415, f"{field} has more pixels than any photo: not a site photo") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        picture = JpegImageFile(io.BytesIO(jpeg))
+    except (SyntaxError, OSError, ValueError):  # not a JPEG, or no frame header libjpeg would read
         raise _unreadable(field) from None
-    assert isinstance(picture, JpegImageFile) and picture.fp is not None  # formats=["JPEG"], not loaded
+    assert picture.fp is not None  # not loaded yet
     return picture, picture.fp.tell()
 
 

@@ -213,3 +213,23 @@ def test_a_progressive_photo_is_decoded_up_to_the_buffer_bound(height: int, take
         with pytest.raises(Refusal) as refused:
             checked_photo(photo, "photo")
         assert refused.value.status == 415 and "48 MB" in refused.value.reason
+
+
+def test_a_cameras_own_photos_are_taken() -> None:
+    """What phones and cameras write passes the bounds: a one-scan 12 MP JPEG at 4:4:4 (no whole-image
+    buffer), with a thumbnail JPEG in its EXIF segment (scans before the picture's own), and an MPO
+    (a second picture behind the first, as stereo and depth cameras write)."""
+    big = Image.effect_noise((250, 188), 40).resize((4000, 3000)).convert("RGB")
+    thumb = io.BytesIO()
+    big.resize((160, 120)).save(thumb, "JPEG")
+    exif = Image.Exif()
+    exif[0x0110] = "site camera"  # Model
+    with_thumb = io.BytesIO()
+    big.save(with_thumb, "JPEG", subsampling=0, exif=exif.tobytes() + thumb.getvalue())
+    mpo = io.BytesIO()
+    big.save(mpo, "MPO", save_all=True, append_images=[big.resize((800, 600))], subsampling=0)
+    for made in (with_thumb.getvalue(), mpo.getvalue()):
+        assert (
+            made.count(b"\xff\xda") > 1
+        )  # more than one scan in the file, none of them the picture's second
+        assert checked_photo(base64.b64encode(made).decode(), "photo") == made
