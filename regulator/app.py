@@ -19,6 +19,7 @@ itself is ``/`` (regulator/static/index.html, Chinese first).
 from __future__ import annotations
 
 import logging
+import math
 from functools import partial
 
 import psycopg
@@ -27,6 +28,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from contract.wire import CLIPS_PATH, MAX_CLIP_BYTES, MAX_PICTURE_BODY, PICTURES_PATH
+from plumbing.security_headers import INLINE_SCRIPTS, SecurityHeaders, content_security_policy
 from regulator.access.auth import Accounts, AuthError, LoginPolicy
 from regulator.channels import public
 from regulator.channels.routes import MAX_PUBLIC_BODY, PUBLIC_REPORTS_PATH, add_routes
@@ -71,6 +73,8 @@ from regulator.storage.evidence import EvidenceUnavailable
 from regulator.storage.repository import Repository
 
 log = logging.getLogger(__name__)
+# the regulator's pages' Content-Security-Policy (plumbing/security_headers.py)
+CSP = content_security_policy(script_src=INLINE_SCRIPTS)
 
 
 def create_app(
@@ -102,7 +106,14 @@ def create_app(
     supervision = Supervision(repo, review, listing)
     weather = WeatherWarnings(repo)
 
-    app = FastAPI(title="sitegw regulator", summary="hazards from site gateways, reviewed and closed")
+    # no /docs or /redoc: FastAPI's pages load Swagger UI and ReDoc from a public CDN into this origin, and
+    # no package of their assets is at hand; /openapi.json is served, for any OpenAPI viewer
+    app = FastAPI(
+        title="sitegw regulator",
+        summary="hazards from site gateways, reviewed and closed",
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.accounts = accounts
     app.state.supervision = supervision
     # PostgreSQL: events are stored from the event loop (regulator/ingest/on_loop.py); close_app closes its pool
@@ -118,9 +129,17 @@ def create_app(
         },
     )
 
+    app.add_middleware(SecurityHeaders, csp=CSP)  # outermost: the 413s above carry them too
+
     @app.exception_handler(Refusal)
     async def refused(_: Request, refusal: Refusal) -> JSONResponse:
-        return JSONResponse({"error": refusal.reason, **refusal.extra}, status_code=refusal.status)
+        wait = refusal.extra.get("retry_after_s")
+        headers = (
+            {"Retry-After": str(max(1, math.ceil(float(wait))))} if isinstance(wait, int | float) else None
+        )
+        return JSONResponse(
+            {"error": refusal.reason, **refusal.extra}, status_code=refusal.status, headers=headers
+        )
 
     @app.exception_handler(ReviewError)
     async def not_allowed(_: Request, exc: ReviewError) -> JSONResponse:

@@ -27,7 +27,7 @@ from plumbing.http_server import listen
 from regulator.access.auth import LoginPolicy
 from regulator.access.passwords import PasswordPolicy
 from regulator.app import close_app, create_app
-from regulator.channels.public import PER_SENDER, TOTAL, Limits
+from regulator.channels.public import PER_DISTRICT, PER_NETWORK, PER_SENDER, TOTAL, Limits
 from regulator.ingest.held import DEFAULT_HOLD_S, WarningHold
 from regulator.ledger.accident_followup import FollowupPolicy
 from regulator.ledger.review import DeadlinePolicy, Review
@@ -61,6 +61,8 @@ class ServeSettings:
     penalty_days: float = 75.0
     public_per_sender: int = PER_SENDER
     public_total: int = TOTAL
+    public_per_network: int = PER_NETWORK
+    public_per_district: int = PER_DISTRICT
     forwarded_allow_ips: str | None = None
     log_due_h: float = 12.0
     log_grace_h: float = 24.0
@@ -79,6 +81,15 @@ class ServeSettings:
     def read_only_setting(self) -> ReadOnly | None:
         """A standby's read-only regulator (regulator/routes/read_only.py), or None."""
         return ReadOnly(self.primary_url) if self.read_only else None
+
+    def public_limits(self) -> Limits:
+        """The public form's limits these settings give (regulator/channels/public.py)."""
+        return Limits(
+            self.public_per_sender,
+            self.public_total,
+            per_network=self.public_per_network,
+            per_district=self.public_per_district,
+        )
 
     def login_policy(self) -> LoginPolicy:
         """The sign-in policy these settings give (regulator/access/auth.py)."""
@@ -114,7 +125,7 @@ def app_from_env() -> FastAPI:
     review = Review(repo, DeadlinePolicy(settings.general_days, settings.major_days))
     hold = WarningHold(settings.warning_hold_s)
     listing = ListingPolicy(settings.county_listing_days, settings.city_listing_days)
-    limits = Limits(settings.public_per_sender, settings.public_total)
+    limits = settings.public_limits()
     log_policy = LogPolicy(settings.log_due_h, settings.log_grace_h)
     app = create_app(
         repo,

@@ -13,7 +13,7 @@ import typer
 import uvloop
 
 from regulator.access.jurisdictions import SEP, UNPLACED_PROVINCE
-from regulator.channels.public import PER_SENDER, TOTAL
+from regulator.channels.public import PER_DISTRICT, PER_NETWORK, PER_SENDER, TOTAL
 from regulator.routes.body_limit import DEFAULT_MAX_BODY_MB
 from regulator.storage.db import DatabaseUrlError, normalise_url
 from regulator.storage.db_create import CannotCreateDatabase, create_if_missing
@@ -167,6 +167,19 @@ def serve(
     public_total_per_hour: int = typer.Option(
         TOTAL, "--public-total-per-hour", min=1, help="public reports taken an hour from everyone together"
     ),
+    public_per_network_per_hour: int = typer.Option(
+        PER_NETWORK,
+        "--public-per-network-per-hour",
+        min=1,
+        help="public reports taken an hour from one network (an IPv4 /24, an IPv6 /48)",
+    ),
+    public_per_district_per_hour: int = typer.Option(
+        PER_DISTRICT,
+        "--public-per-district-per-hour",
+        min=1,
+        help="public reports into one district an hour past which a sender's second report is refused "
+        "(a sender's first report always counts as received)",
+    ),
     forwarded_allow_ips: str = typer.Option(
         "127.0.0.1",
         "--forwarded-allow-ips",
@@ -244,7 +257,6 @@ def serve(
     from plumbing.heap import settle_startup_heap
     from plumbing.stop_signals import stop_requested
     from regulator.asgi import ServeSettings
-    from regulator.channels.public import Limits
     from regulator.ledger.accident_followup import FollowupPolicy
     from regulator.ledger.review import DeadlinePolicy
     from regulator.ledger.safety_logs import LogPolicy
@@ -271,6 +283,8 @@ def serve(
         city_listing_days=city_listing_days,
         public_per_sender=public_per_hour,
         public_total=public_total_per_hour,
+        public_per_network=public_per_network_per_hour,
+        public_per_district=public_per_district_per_hour,
         forwarded_allow_ips=forwarded_allow_ips,
         lock_after=lock_after,
         lock_min=lock_min,
@@ -311,7 +325,7 @@ def serve(
             warning_hold_s=warning_hold_min * 60,
             max_body_mb=max_body_mb,
             listing=ListingPolicy(county_listing_days, city_listing_days),
-            public_limits=Limits(public_per_hour, public_total_per_hour),
+            public_limits=settings.public_limits(),
             forwarded_allow_ips=forwarded_allow_ips,
             login_policy=settings.login_policy(),
             secure_cookies=secure_cookies,

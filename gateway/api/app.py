@@ -25,6 +25,7 @@ from gateway.api.routes_self_checks import self_checks_router
 from gateway.api.routes_site import site_router
 from gateway.api.routes_weather import weather_router
 from gateway.api.routes_work import work_router
+from plumbing.security_headers import INLINE_SCRIPTS, SecurityHeaders, content_security_policy
 
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from gateway.api.services import ApiServices
 
 STATIC = Path(__file__).parent / "static"
+CSP = content_security_policy(script_src=INLINE_SCRIPTS)  # the dashboard's (plumbing/security_headers.py)
 DESCRIPTION = """Live state, history, alerts, cameras, pours, crane jacking, machines' papers and key personnel
 of one construction site.
 
@@ -46,7 +48,10 @@ def create_app(
     svc: ApiServices, registry: CollectorRegistry, auth: AuthPolicy, *, cors_origins: tuple[str, ...] = ()
 ) -> FastAPI:
     """The FastAPI app over one site's services, its metrics registry, its users and tokens in ``auth``."""
-    app = FastAPI(title="sitegw", version=__version__, description=DESCRIPTION)
+    # no /docs or /redoc: FastAPI's pages load Swagger UI and ReDoc from a public CDN (which a site's network
+    # may not reach) into the dashboard's origin; /openapi.json is served, for any OpenAPI viewer
+    app = FastAPI(title="sitegw", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None)
+    app.add_middleware(SecurityHeaders, csp=CSP)
     app.state.auth = auth
     if cors_origins:  # closed by default: the dashboard is served from the same origin
         app.add_middleware(

@@ -7,15 +7,29 @@ reads that table, so nothing unverified reaches them. An inspector sees the repo
 their jurisdiction only (a district's inspector never another district's). Verifying records a hazard of
 source ``public`` on the project the inspector names (one of theirs), the report's photo its evidence.
 
-Flooding is bounded twice, in the database so every API process counts the same: at most
-``per_sender`` reports per source address and ``window_s``, and ``total`` from everyone in that window
-(the cap that holds when many addresses send). The address is kept only as its SHA-256, and only while
-the window needs it: older reports have it blanked.
+Flooding is bounded in the database, so every API process counts the same, per window (an hour), in
+the order of what a flood could take from honest reporters:
+
+- ``per_sender`` reports per source address (an IPv6 sender counts as its /64, what one device gets);
+- ``per_network`` per network (an IPv4 /24, an IPv6 /48), so one block of addresses counts as a few;
+- ``per_district``: a district's reports past it are refused to senders who already reported in the
+  window. A sender's first report is never refused by it: a crowd that floods one district shuts out
+  only its own repeats, and an honest neighbour's one report still arrives (issue 56: 100 addresses had
+  filled the form's one cap of 500 an hour, after which everyone got 429);
+- ``total`` from everyone, the last bound on what the table and the inspectors take: a crowd needs about
+  as many networks as ``total / per_network`` to reach it.
+
+Every refusal says when to try again (``Retry-After``: when the oldest report it counted leaves the
+window). The limits are checked before the photo is looked at (`admit`) and again as the report is
+stored (`submit`, under a lock on PostgreSQL). The address is kept only as SHA-256 hashes (its network's
+and its own), and only while the window needs it: older reports have it blanked.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -52,16 +66,21 @@ KEYS = (
 
 
 PER_SENDER = 5  # a neighbour reporting what they see from the window, several sites at most
-TOTAL = 500  # a city's busiest hour of honest reports is far below; a flood from many addresses stops here
+PER_NETWORK = 20  # a carrier's /24 holds many phones, but 20 reports an hour from one is a campaign
+PER_DISTRICT = 100  # repeat reports into one district an hour; first reports are not refused by it
+TOTAL = 2000  # a city's busiest hour of honest reports is far below; a crowd of 100 networks stops here
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """How many reports the public form takes: per source address and from everyone, per window."""
+    """How many reports the public form takes per window: per source address, per network, repeat reports
+    per district, and from everyone."""
 
     per_sender: int = PER_SENDER
     total: int = TOTAL
     window_s: float = 3600.0
+    per_network: int = PER_NETWORK
+    per_district: int = PER_DISTRICT
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,17 +103,100 @@ def districts(repo: Repository) -> list[str]:
 
 
 def sender_key(address: str) -> str:
-    """What is kept of a source address: its SHA-256."""
-    return hashlib.sha256(address.encode()).hexdigest()
+    """What is kept of a source address: its network's SHA-256 prefix, ``:``, its own (an IPv6 address as
+    its /64); `network_key` of it is the network's part."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:  # no IP address (a test client, a Unix socket): its own network
+        own, network = address, address
+    else:
+        own = str(ipaddress.ip_network(f"{ip}/{64 if ip.version == 6 else ip.max_prefixlen}", strict=False))
+        network = str(ipaddress.ip_network(f"{ip}/{48 if ip.version == 6 else 24}", strict=False))
+    return f"{_hash(network)[:32]}:{_hash(own)}"
 
 
-def submit(repo: Repository, limits: Limits, address: str, report: Report) -> int:
-    """Keep a report (its photo in the evidence store); its id. Refusal 429 past a limit, 422 for an
-    unknown district or an empty field."""
+def network_key(key: str) -> str:
+    """The network's part of a `sender_key`, with its separator (a prefix to match)."""
+    return key[: key.index(":") + 1]
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _district(db: Any, path: str) -> int:
+    district = db.execute(
+        sql("SELECT id FROM jurisdictions WHERE path = :p AND level = 'district'"), {"p": path}
+    ).scalar()
+    if district is None:
+        raise Refusal(422, f"unknown district {path!r}: choose one from the form's list (请选择区县)")
+    return int(district)
+
+
+def _check_limits(db: Any, limits: Limits, key: str, district: int, now: float) -> None:
+    """Refusal 429 with ``retry_after_s`` when a report from ``key`` into ``district`` passes a limit."""
+    since = now - limits.window_s
+    net = network_key(key)
+    counted = db.execute(
+        sql(
+            "SELECT "
+            "COALESCE(SUM(CASE WHEN sender = :k THEN 1 ELSE 0 END), 0), "
+            "MIN(CASE WHEN sender = :k THEN received_at END), "
+            "COALESCE(SUM(CASE WHEN substr(sender, 1, :n) = :net THEN 1 ELSE 0 END), 0), "
+            "MIN(CASE WHEN substr(sender, 1, :n) = :net THEN received_at END), "
+            "COALESCE(SUM(CASE WHEN district_id = :d THEN 1 ELSE 0 END), 0), "
+            "MIN(CASE WHEN district_id = :d THEN received_at END), "
+            "COUNT(*), MIN(received_at) "
+            "FROM public_reports WHERE received_at >= :since"
+        ),
+        {"k": key, "n": len(net), "net": net, "d": district, "since": since},
+    ).one()
+    (mine, my_first, network, net_first, in_district, district_first, everyone, first) = counted
+    minutes = round(limits.window_s / 60)
+    later = "try again later or call the bureau's hotline (提交过于频繁，请稍后再试)"
+    for over, oldest, said in (
+        (mine >= limits.per_sender, my_first, f"this address sent {mine} reports in {minutes} minutes"),
+        (
+            network >= limits.per_network,
+            net_first,
+            f"its network sent {network} reports in {minutes} minutes",
+        ),
+        # a sender's first report passes a district's cap: only a crowd's repeats are refused
+        (
+            mine > 0 and in_district >= limits.per_district,
+            district_first,
+            f"the district took {in_district} reports in {minutes} minutes and this address sent one already",
+        ),
+        (
+            everyone >= limits.total,
+            first,
+            f"the form took {everyone} reports in {minutes} minutes (举报量已达上限)",
+        ),
+    ):
+        if over:
+            wait = max(1, math.ceil(float(oldest) + limits.window_s - now))
+            raise Refusal(429, f"{said}, the most the form takes; {later}", retry_after_s=wait)
+
+
+def _check_text(report: Report) -> None:
     if not report.site.strip():
         raise Refusal(422, "site is empty: name the site or its address (工地名称或地址)")
     if not report.description.strip():
         raise Refusal(422, "description is empty: say what you saw (隐患描述)")
+
+
+def admit(repo: Repository, limits: Limits, address: str, report: Report) -> None:
+    """Refusal 429 (a limit, ``retry_after_s``) or 422 (an unknown district, an empty field) before the
+    report's photo is looked at: the checks that cost a query come before the one that costs a decode."""
+    _check_text(report)
+    with repo.engine.connect() as db:
+        _check_limits(db, limits, sender_key(address), _district(db, report.district), time.time())
+
+
+def submit(repo: Repository, limits: Limits, address: str, report: Report) -> int:
+    """Keep a report (its photo in the evidence store); its id. Refusal 429 past a limit (``retry_after_s``),
+    422 for an unknown district or an empty field."""
+    _check_text(report)
     now = time.time()
     key = sender_key(address)
     with repo.engine.begin() as db:
@@ -102,40 +204,12 @@ def submit(repo: Repository, limits: Limits, address: str, report: Report) -> in
             repo.dialect == "postgresql"
         ):  # one counter at a time, so concurrent sends cannot pass a limit together
             db.execute(sql("SELECT pg_advisory_xact_lock(hashtext('sitegw.public_reports'))"))
-        since = now - limits.window_s
         db.execute(
             sql("UPDATE public_reports SET sender = '' WHERE received_at < :since AND sender <> ''"),
-            {"since": since},
+            {"since": now - limits.window_s},
         )
-        mine, everyone = db.execute(
-            sql(
-                "SELECT COALESCE(SUM(CASE WHEN sender = :k THEN 1 ELSE 0 END), 0), COUNT(*) FROM public_reports "
-                "WHERE received_at >= :since"
-            ),
-            {"k": key, "since": since},
-        ).one()
-        minutes = round(limits.window_s / 60)
-        if mine >= limits.per_sender:
-            raise Refusal(
-                429,
-                f"this address sent {mine} reports in {minutes} minutes, the most the form takes; "
-                f"try again later or call the bureau's hotline (提交过于频繁，请稍后再试)",
-                retry_after_s=limits.window_s,
-            )
-        if everyone >= limits.total:
-            raise Refusal(
-                429,
-                f"the form took {everyone} reports in {minutes} minutes, its limit; try again later "
-                "(举报量已达上限，请稍后再试或拨打举报电话)",
-                retry_after_s=limits.window_s,
-            )
-        district = db.execute(
-            sql("SELECT id FROM jurisdictions WHERE path = :p AND level = 'district'"), {"p": report.district}
-        ).scalar()
-        if district is None:
-            raise Refusal(
-                422, f"unknown district {report.district!r}: choose one from the form's list (请选择区县)"
-            )
+        district = _district(db, report.district)
+        _check_limits(db, limits, key, district, now)
         picture = repo.pictures.put(report.photo) if report.photo else None
         return int(
             db.execute(

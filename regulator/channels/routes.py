@@ -5,6 +5,7 @@ No ``from __future__ import annotations`` here: FastAPI reads the routes' annota
 the session's ``Who`` is local to `add_routes`."""
 
 import uuid
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -178,10 +179,13 @@ def add_routes(app: FastAPI, review: Review, signed_in: Any, limits: public.Limi
     @app.post(PUBLIC_REPORTS_PATH, responses=answers(413, 415, 422, 429, 503))
     async def report(body: NewPublicReport, request: Request) -> PublicReceipt:
         """Anyone reports a site, with a photo, anonymous or named; it reaches the ledger only once an inspector
-        of the district verified it. Limited per source address and in all."""
-        jpeg = await run_in_threadpool(photo, body.photo, "photo") if body.photo else None
+        of the district verified it. Limited per source address, network and district, and in all (429 with
+        Retry-After); the photo is looked at only once the limits and the district let the report in."""
         address = request.client.host if request.client else "unknown"
-        sent = public.Report(body.district, body.site, body.description, jpeg, body.reporter, body.contact)
+        sent = public.Report(body.district, body.site, body.description, None, body.reporter, body.contact)
+        await run_in_threadpool(public.admit, repo, limits, address, sent)
+        if body.photo:
+            sent = replace(sent, photo=await run_in_threadpool(photo, body.photo, "photo"))
         report_id = await run_in_threadpool(public.submit, repo, limits, address, sent)
         return PublicReceipt(
             id=report_id,

@@ -46,9 +46,10 @@ def _answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
         404: "no such hazard, picture or row",
         409: "the action does not apply to the row as it is now (its state, or the set's membership)",
         413: "the request body is over the regulator's --max-body-mb (a patrol picture: over 1 MB)",
-        415: "a patrol picture that is not a JPEG",
+        415: "a picture that is not a JPEG, or (a photo) too large to decode",
         422: "the body or a parameter is wrong; each wrong field is named",
-        429: "too many failed sign-ins of the user name (locked) or from the address (throttled): Retry-After",
+        429: "too many failed sign-ins of the user name (locked) or from the address (throttled), or public "
+        "reports past the form's limits: wait Retry-After seconds",
         503: "the database or the evidence store is out of reach: retry later",
     }
     return {status: {"model": Refused, "description": meaning[status]} for status in statuses}

@@ -412,3 +412,40 @@ async def test_the_public_forms_limit_counts_the_sender_a_trusted_proxy_names(
         await elsewhere.aclose()
         await server.stop()
     assert codes == expected
+
+
+async def test_a_flood_from_many_addresses_leaves_the_form_open_to_honest_reporters(tmp_path: Path) -> None:
+    """Issue 56: 100 addresses (named by the trusted local proxy, as nginx sends them) each sending until
+    refused filled the form's one cap, after which every honest reporter got 429, without Retry-After. With
+    the form's default limits, the flood's repeats are refused, each 429 saying when to retry, and a
+    reporter from a fresh address still reaches either district."""
+    server = RegulatorServer(tmp_path / "r.sqlite")
+    server.repo.add_project(NS, "南山某项目", "深圳", NS_SECRET, "南山区", "某建设集团")
+    server.repo.add_project(FT, "福田某项目", "深圳", FT_SECRET, "福田区", "某建设集团")
+    await server.start()
+    proxy = httpx.AsyncClient(base_url=server.base_url, timeout=30)
+
+    async def send(sender: str, district: str = NS_PLACE) -> httpx.Response:
+        body = {"district": district, "site": "南山某项目 北门", "description": "塔吊在大风中仍在吊装"}
+        return await proxy.post("/public/api/reports", json=body, headers={"X-Forwarded-For": sender})
+
+    try:
+        flood = []
+        for n in range(100):  # one address in each of 100 networks: no per-network limit helps
+            for _ in range(6):
+                flood.append(await send(f"100.{64 + n // 250}.{n % 250}.9"))
+        honest = [await send("203.0.113.7"), await send("203.0.113.8", FT_PLACE)]
+        # one network's many addresses count as one campaign
+        same_network = [await send(f"198.51.100.{n}") for n in range(1, 30)]
+    finally:
+        await proxy.aclose()
+        await server.stop()
+    refused = [r for r in flood + same_network if r.status_code == 429]
+    assert [r.status_code for r in honest] == [200, 200], [r.text for r in honest]
+    assert refused and all(1 <= int(r.headers["Retry-After"]) <= 3600 for r in refused)
+    taken = sum(r.status_code == 200 for r in flood)
+    # the first 20 addresses' 5 each fill the district's cap of 100 (their 6th is over the address's limit);
+    # the other 80 addresses' first reports still arrive, their repeats do not
+    assert taken == 20 * 5 + 80, taken
+    assert [r.status_code for r in same_network] == [200] * 20 + [429] * 9
+    assert "network" in same_network[-1].json()["error"]
