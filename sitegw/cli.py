@@ -315,6 +315,7 @@ def _register_regulator() -> None:
 
 def _register_subcommands() -> None:
     from contract.kinds import registry
+    from sitegw.backup_cli import backup, restore
     from sitegw.events_cli import events, redeliver
     from sitegw.replay_cli import replay_command
     from sitegw.simulate_device_cli import list_kinds, simulate_device, simulate_kind
@@ -343,6 +344,8 @@ def _register_subcommands() -> None:
     app.command("replay")(replay_command)
     app.command("events")(events)
     app.command("redeliver")(redeliver)
+    app.command("backup")(backup)
+    app.command("restore")(restore)
     _register_regulator()
     app.add_typer(users_app, name="users")
     app.add_typer(pour_app, name="pour")
