@@ -285,6 +285,8 @@ def _register_regulator() -> None:
             "add-project",
             "add-user",
             "unlock-user",
+            "backup",
+            "restore",
             "add-place",
             "monthly-report",
             "record",
@@ -301,6 +303,11 @@ def _register_regulator() -> None:
     regulator_app.command("add-project")(add_project)
     regulator_app.command("add-user")(add_user)
     regulator_app.command("unlock-user")(unlock_user)
+    from regulator.backup_cli import backup as backup_ledger
+    from regulator.backup_cli import restore as restore_ledger
+
+    regulator_app.command("backup")(backup_ledger)
+    regulator_app.command("restore")(restore_ledger)
     regulator_app.command("add-place")(add_place)
     regulator_app.command("monthly-report")(monthly_report)
     regulator_app.command("record")(add_record)
