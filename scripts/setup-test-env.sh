@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests talk to, from Debian's packages, when it is missing:
 # mosquitto, influxdb (1.6.7), victoria-metrics, socat, faketime (the clock-jump fault test),
-# nginx (the dashboard's reverse-proxy example),
+# nginx (the dashboard's reverse-proxy example), systemd's analyzer (the edge box's unit),
 # chromium + chromium-driver, and GStreamer's
 # RTSP server (for system python3 + gi) that plays an H.264 camera for the RTSP source tests.
 # Idempotent; the tests start their own servers on free ports from these binaries.
@@ -16,6 +16,8 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light
 # gateway/gb28181/media.py encodes the GB/T 28181 live view with ffmpeg (ffprobe checks it in the tests)
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 command -v chromium >/dev/null 2>&1 || need+=(chromium chromium-driver)
+# systemd-analyze verify checks deploy/systemd/sitegw.service (tests/deploy/test_systemd.py)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 # CJK glyphs for the Chinese dashboard in headless screenshots and browser tests
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
 # tests/servers/rtsp_server.py: GstRtspServer under /usr/bin/python3; x264enc is in plugins-ugly,

@@ -285,6 +285,8 @@ def _register_regulator() -> None:
             "add-project",
             "add-user",
             "unlock-user",
+            "backup",
+            "restore",
             "add-place",
             "monthly-report",
             "record",
@@ -301,6 +303,11 @@ def _register_regulator() -> None:
     regulator_app.command("add-project")(add_project)
     regulator_app.command("add-user")(add_user)
     regulator_app.command("unlock-user")(unlock_user)
+    from regulator.backup_cli import backup as backup_ledger
+    from regulator.backup_cli import restore as restore_ledger
+
+    regulator_app.command("backup")(backup_ledger)
+    regulator_app.command("restore")(restore_ledger)
     regulator_app.command("add-place")(add_place)
     regulator_app.command("monthly-report")(monthly_report)
     regulator_app.command("record")(add_record)
@@ -315,6 +322,7 @@ def _register_regulator() -> None:
 
 def _register_subcommands() -> None:
     from contract.kinds import registry
+    from sitegw.backup_cli import backup, restore
     from sitegw.events_cli import events, redeliver
     from sitegw.replay_cli import replay_command
     from sitegw.simulate_device_cli import list_kinds, simulate_device, simulate_kind
@@ -343,6 +351,8 @@ def _register_subcommands() -> None:
     app.command("replay")(replay_command)
     app.command("events")(events)
     app.command("redeliver")(redeliver)
+    app.command("backup")(backup)
+    app.command("restore")(restore)
     _register_regulator()
     app.add_typer(users_app, name="users")
     app.add_typer(pour_app, name="pour")

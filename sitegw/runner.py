@@ -7,6 +7,7 @@ from pathlib import Path
 
 from contract.config import LoadedSite
 from plumbing.stop_signals import stop_requested
+from plumbing.systemd_notify import notified
 from sitegw.runtime import Gateway
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,9 @@ async def run_gateway(site: LoadedSite, state_dir: Path) -> None:
         if gw.url:
             print(f"sitegw {site.config.project.code}: dashboard {gw.url}", flush=True)
         try:
-            await stop.wait()
+            # under systemd (deploy/systemd/): ready only once started, the watchdog fed by this loop
+            async with notified(f"site {site.config.project.code} running"):
+                await stop.wait()
         finally:
             log.info("stopping")
             await gw.stop()
