@@ -271,6 +271,7 @@ def _register_regulator() -> None:
             add_project,
             add_record,
             add_user,
+            enrolment_code,
             monthly_report,
             serve,
             unlock_user,
@@ -285,6 +286,7 @@ def _register_regulator() -> None:
             "add-project",
             "add-user",
             "unlock-user",
+            "enrolment-code",
             "add-place",
             "monthly-report",
             "record",
@@ -301,6 +303,7 @@ def _register_regulator() -> None:
     regulator_app.command("add-project")(add_project)
     regulator_app.command("add-user")(add_user)
     regulator_app.command("unlock-user")(unlock_user)
+    regulator_app.command("enrolment-code")(enrolment_code)
     regulator_app.command("add-place")(add_place)
     regulator_app.command("monthly-report")(monthly_report)
     regulator_app.command("record")(add_record)
