@@ -541,16 +541,48 @@ def add_user(
     _check_reach(role, jurisdiction, every_project)
     repo = _repo(db)
     try:
-        place = Accounts(repo).add_user(username, password, role, project, jurisdiction=jurisdiction)
+        saved = Accounts(repo).add_user(username, password, role, project, jurisdiction=jurisdiction)
     except AuthError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     finally:
         repo.close()
+    place = saved.jurisdiction
     sees = (
         f"jurisdiction {place}" if place else ("every project" if role != "project" else f"project {project}")
     )
     typer.echo(f"user {username} ({role}, {sees}) saved in {db}")
+    if saved.enrolment_code:
+        _tell_enrolment_code(username, saved.enrolment_code)
+
+
+def enrolment_code(
+    username: str = typer.Argument(..., help="the regulator or admin user who is to enrol a second factor"),
+    db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
+) -> None:
+    """Issue a new one-time enrolment code for an authority user's second factor (a first enrolment, or an
+    expired code); an earlier code stops working. A lost phone: `add-user` resets the account instead."""
+    from regulator.access.auth import Accounts, AuthError
+
+    repo = _repo(db)
+    try:
+        code = Accounts(repo).issue_enrolment_code(username, "cli")
+    except AuthError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    finally:
+        repo.close()
+    _tell_enrolment_code(username, code)
+
+
+def _tell_enrolment_code(username: str, code: str) -> None:
+    from regulator.access.second_factor import ENROLMENT_TTL_S
+
+    typer.echo(
+        f"enrolment code of {username}'s second factor (绑定码, one use, {ENROLMENT_TTL_S / 3600:.0f} h): {code}\n"
+        "hand it over in person or by a channel other than the password's; they type it on the enrolment "
+        "screen at their first sign-in"
+    )
 
 
 def _check_reach(role: str, jurisdiction: str | None, every_project: bool) -> None:

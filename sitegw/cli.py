@@ -271,6 +271,7 @@ def _register_regulator() -> None:
             add_project,
             add_record,
             add_user,
+            enrolment_code,
             monthly_report,
             serve,
             unlock_user,
@@ -287,6 +288,7 @@ def _register_regulator() -> None:
             "unlock-user",
             "backup",
             "restore",
+            "enrolment-code",
             "add-place",
             "monthly-report",
             "record",
@@ -308,6 +310,7 @@ def _register_regulator() -> None:
 
     regulator_app.command("backup")(backup_ledger)
     regulator_app.command("restore")(restore_ledger)
+    regulator_app.command("enrolment-code")(enrolment_code)
     regulator_app.command("add-place")(add_place)
     regulator_app.command("monthly-report")(monthly_report)
     regulator_app.command("record")(add_record)

@@ -9,6 +9,7 @@ hashes; a session is a random token in an HttpOnly cookie, stored only as its SH
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -26,7 +27,9 @@ from regulator.storage.repository import Repository
 
 ROLES = ("regulator", "project", "admin")
 TOUCH_S = 30.0  # a session's last use is written at most this often
-WRONG = "wrong username or password (用户名或密码错误)"
+# one answer for a wrong password, a missing one-time code and a wrong or used one: an answer that differs once
+# the password is right would tell a guesser that it is (GB/T 22239-2019 8.1.4.1; OWASP ASVS 2.2.x)
+WRONG = "wrong username, password or one-time code (用户名、密码或动态口令错误)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,15 @@ class AuthError(Exception):
     """Sign-in refused, or a user that cannot be created as asked."""
 
 
+@dataclass(frozen=True, slots=True)
+class SavedUser:
+    """A user as :meth:`Accounts.add_user` saved them: their jurisdiction's path as stored (None: none), and
+    the one-time enrolment code of an authority user's second factor, for the administrator to hand over."""
+
+    jurisdiction: str | None
+    enrolment_code: str | None
+
+
 class SignInRefused(AuthError):
     """Sign-in refused before the password was looked at (429, ``retry_after_s``), or a right password that
     expired (403, ``expired``)."""
@@ -98,10 +110,11 @@ class Accounts:
         display_name: str = "",
         jurisdiction: str | None = None,
         actor: str = "cli",
-    ) -> str | None:
+    ) -> SavedUser:
         """Create a user or replace their password, role, project and jurisdiction (a regulator's place,
-        e.g. 广东省/深圳市/南山区; none: every project); the jurisdiction's path as stored. ``actor``: who did
-        it, for the audit trail (an administrator's name, or ``cli``)."""
+        e.g. 广东省/深圳市/南山区; none: every project). ``actor``: who did it, for the audit trail (an
+        administrator's name, or ``cli``). A reset clears the second factor; an authority user gets a new
+        one-time enrolment code for it (:meth:`issue_enrolment_code`)."""
         if role not in ROLES:
             raise AuthError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
         if role == "project" and not project:
@@ -132,7 +145,7 @@ class Accounts:
                     "role=excluded.role, project=excluded.project, display_name=excluded.display_name, "
                     "jurisdiction_id=excluded.jurisdiction_id, password_changed_at=excluded.password_changed_at, "
                     # an administrator's reset (a forgotten password, a lost phone) clears the second factor too
-                    "totp_secret=NULL, totp_pending=NULL"
+                    "totp_secret=NULL, totp_pending=NULL, totp_last_step=NULL"
                 ),
                 {
                     "u": username,
@@ -147,7 +160,35 @@ class Accounts:
             # a new password ends the sessions signed in with the old one
             db.execute(sql("DELETE FROM sessions WHERE username = :u"), {"u": username})
             auth_log.record(db, "user_saved", username, actor=actor, detail=f"role {role}")
-        return place.path if place else None
+            code = self._enrolment_code(db, username, actor) if role in second_factor.ROLES else None
+        return SavedUser(place.path if place else None, code)
+
+    def issue_enrolment_code(self, username: str, actor: str) -> str:
+        """A new one-time code with which authority user ``username`` enrols a second factor, replacing any
+        earlier one; valid ``second_factor.ENROLMENT_TTL_S``. It does not touch a factor already enrolled (a
+        lost phone is an ``add_user`` reset)."""
+        with self.repo.engine.begin() as db:
+            row = db.execute(sql("SELECT role FROM users WHERE username = :u"), {"u": username}).first()
+            if row is None or row[0] not in second_factor.ROLES:
+                raise AuthError(
+                    f"no {' or '.join(second_factor.ROLES)} user {username!r}: an enrolment code is for the "
+                    "authority's users (`sitegw regulator add-user` creates one)"
+                )
+            return self._enrolment_code(db, username, actor)
+
+    @staticmethod
+    def _enrolment_code(db: Connection, username: str, actor: str) -> str:
+        code = second_factor.new_enrolment_code()
+        db.execute(
+            sql("UPDATE users SET enrol_code_sha256 = :c, enrol_code_expires = :exp WHERE username = :u"),
+            {
+                "c": second_factor.enrolment_digest(code),
+                "exp": time.time() + second_factor.ENROLMENT_TTL_S,
+                "u": username,
+            },
+        )
+        auth_log.record(db, "enrolment_code", username, actor=actor)
+        return code
 
     def login(self, username: str, password: str, address: str = "", code: str = "") -> str:
         """A new session token for these credentials (``code``: the one-time code of a user with a second
@@ -186,12 +227,35 @@ class Accounts:
             db.execute(sql("DELETE FROM sessions WHERE username = :u"), {"u": username})
             auth_log.record(db, "password_changed", username, address, actor=username)
 
-    def enrol_second_factor(self, who: Actor) -> str:
+    def enrol_second_factor(
+        self, who: Actor, enrolment_code: str = "", password: str = "", code: str = "", address: str = ""
+    ) -> str:
         """A new TOTP secret for the signed-in authority user ``who``, as the ``otpauth://`` URI their app
-        takes; it counts once confirmed with a code (:meth:`confirm_second_factor`)."""
+        takes; it counts once confirmed with a code (:meth:`confirm_second_factor`). A first factor takes the
+        administrator's ``enrolment_code``; replacing one takes the user's ``password`` and the current
+        factor's ``code``, checked (throttled, locked, audited) as a sign-in is."""
         if who.role not in second_factor.ROLES:
             raise AuthError(
                 f"a second factor is for {' and '.join(second_factor.ROLES)} users, not {who.role}"
+            )
+        with self.repo.engine.connect() as db:
+            row = db.execute(
+                sql(
+                    "SELECT totp_secret IS NOT NULL, enrol_code_sha256, enrol_code_expires FROM users "
+                    "WHERE username = :u"
+                ),
+                {"u": who.name},
+            ).first()
+        if row is None:
+            raise AuthError(f"no user {who.name!r}")
+        if row[0]:  # replacing: what a sign-in asks, so a session left open cannot take the account
+            self._check(who.name, password, address, code, expired_ok=True)
+        elif not _enrolment_code_ok(row[1], row[2], enrolment_code):
+            with self.repo.engine.begin() as db:
+                auth_log.record(db, "failure", who.name, address, detail="enrolment code wrong or expired")
+            raise AuthError(
+                "the enrolment code is wrong or expired (绑定码错误或已过期): an administrator gives one with "
+                f"`sitegw regulator enrolment-code {who.name}`"
             )
         secret = second_factor.new_secret()
         with self.repo.engine.begin() as db:
@@ -208,21 +272,35 @@ class Accounts:
             ).first()
         return second_factor.uri(row[0], who.name) if row and row[0] else None
 
-    def confirm_second_factor(self, who: Actor, code: str, address: str = "") -> None:
-        """Make the enrolled secret the user's second factor, if ``code`` is its current code."""
+    def confirm_second_factor(self, who: Actor, code: str, address: str = "", token: str = "") -> None:
+        """Make the enrolled secret the user's second factor, if ``code`` is its current code (that code is then
+        used: it does not sign in again). Replacing a factor ends every other session of the user but the one
+        of ``token``, and spends the enrolment code."""
         with self.repo.engine.begin() as db:
             row = db.execute(
-                sql("SELECT totp_pending FROM users WHERE username = :u"), {"u": who.name}
+                sql("SELECT totp_pending, totp_secret IS NOT NULL FROM users WHERE username = :u"),
+                {"u": who.name},
             ).first()
             if row is None or row[0] is None:
                 raise AuthError("no second factor being enrolled: POST /ui/api/second-factor first")
-            if not second_factor.valid(row[0], code):
+            step = second_factor.matched_step(row[0], code)
+            if step is None:
                 raise AuthError("that is not the app's current code (动态口令错误): check the phone's clock")
             db.execute(
-                sql("UPDATE users SET totp_secret = totp_pending, totp_pending = NULL WHERE username = :u"),
-                {"u": who.name},
+                sql(
+                    "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = :step, "
+                    "enrol_code_sha256 = NULL, enrol_code_expires = NULL WHERE username = :u"
+                ),
+                {"u": who.name, "step": step},
             )
-            auth_log.record(db, "totp_enrolled", who.name, address, actor=who.name)
+            if row[1]:
+                db.execute(
+                    sql("DELETE FROM sessions WHERE username = :u AND token_sha256 <> :t"),
+                    {"u": who.name, "t": _digest(token)},
+                )
+            auth_log.record(
+                db, "totp_replaced" if row[1] else "totp_enrolled", who.name, address, actor=who.name
+            )
 
     def unlock(self, username: str, actor: str) -> bool:
         """Lift a lockout of ``username`` (its failures so far no longer count); whether it was locked."""
@@ -253,16 +331,10 @@ class Accounts:
             with self.repo.engine.begin() as db:
                 auth_log.record(db, "failure", username, address, detail="" if row else "unknown user")
             raise AuthError(WRONG) from None
-        if row[2] is not None and not second_factor.valid(row[2], code):
+        if row[2] is not None and (problem := self._spend_code(username, row[2], code)):
             with self.repo.engine.begin() as db:  # a failure as a wrong password is: codes are not guessed
-                auth_log.record(
-                    db, "failure", username, address, detail=f"one-time code {'wrong' if code else 'missing'}"
-                )
-            raise SignInRefused(
-                "the one-time code of the authenticator app is "
-                + ("wrong (动态口令错误)" if code else "needed as well (请输入动态口令): send it as otp"),
-                401,
-            )
+                auth_log.record(db, "failure", username, address, detail=f"one-time code {problem}")
+            raise AuthError(WRONG)
         if not expired_ok and policy.passwords.expired(row[1], now):
             with self.repo.engine.begin() as db:
                 auth_log.record(db, "expired", username, address)
@@ -272,6 +344,24 @@ class Accounts:
                 "or an administrator sets a new one with `sitegw regulator add-user`",
                 403,
             )
+
+    def _spend_code(self, username: str, secret: str, code: str) -> str:
+        """Accept ``code`` of ``secret`` once: '' when it is a code of a step after the last one accepted (now
+        the last), else why not (for the audit trail only: the user is told as for a wrong password)."""
+        if not code:
+            return "missing"
+        step = second_factor.matched_step(secret, code)
+        if step is None:
+            return "wrong"
+        with self.repo.engine.begin() as db:  # one statement: two sign-ins with one code, only one is first
+            spent = db.execute(
+                sql(
+                    "UPDATE users SET totp_last_step = :s WHERE username = :u "
+                    "AND (totp_last_step IS NULL OR totp_last_step < :s)"
+                ),
+                {"s": step, "u": username},
+            ).rowcount
+        return "" if spent == 1 else "already used"
 
     def _refusal(self, db: Connection, username: str, address: str, now: float) -> SignInRefused | None:
         """The refusal, recorded, of a sign-in from a throttled ``address`` or as a locked ``username``."""
@@ -362,3 +452,13 @@ class Accounts:
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _enrolment_code_ok(stored: str | None, expires: float | None, given: str) -> bool:
+    """Whether ``given`` is the user's unexpired enrolment code."""
+    return (
+        stored is not None
+        and expires is not None
+        and time.time() < expires
+        and hmac.compare_digest(stored, second_factor.enrolment_digest(given))
+    )

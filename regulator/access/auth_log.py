@@ -28,6 +28,8 @@ EVENTS = (
     "user_saved",  # an administrator created or changed a user (CLI or admin UI)
     "unlocked",  # an administrator lifted a lockout
     "totp_enrolled",  # a second factor confirmed with its first code
+    "totp_replaced",  # a second factor replaced (password and the old factor's code), other sessions ended
+    "enrolment_code",  # an administrator issued a one-time enrolment code (add-user, enrolment-code)
 )
 
 

@@ -7,7 +7,8 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from regulator.access import auth_log
-from regulator.access.auth import Accounts
+from regulator.access.auth import Accounts, AuthError
+from regulator.ledger.review import ReviewError
 from regulator.routes.answers import SESSION, After
 from regulator.routes.routing import Who, admin, blocking
 from regulator.storage.repository import Repository
@@ -43,10 +44,11 @@ def accounts_router(repo: Repository, accounts: Accounts) -> APIRouter:
     r = APIRouter()
 
     @r.post("/ui/api/users", responses=SESSION)
-    async def add_user(body: NewUser, who: Who) -> dict[str, str]:
-        """Create a user (admin)."""
+    async def add_user(body: NewUser, who: Who) -> dict[str, str | None]:
+        """Create a user (admin); for a regulator or admin, the one-time ``enrolment_code`` of their second
+        factor, to hand over in person (it is shown once)."""
         admin(who)
-        await run_in_threadpool(
+        saved = await run_in_threadpool(
             accounts.add_user,
             body.username,
             body.password,
@@ -56,7 +58,18 @@ def accounts_router(repo: Repository, accounts: Accounts) -> APIRouter:
             body.jurisdiction,
             who.name,
         )
-        return {"status": "created", "username": body.username}
+        return {"status": "created", "username": body.username, "enrolment_code": saved.enrolment_code}
+
+    @r.post("/ui/api/users/{username}/enrolment-code", responses=SESSION)
+    async def enrolment_code(username: str, who: Who) -> dict[str, str]:
+        """A new one-time enrolment code for an authority user's second factor (admin; replaces any earlier
+        one, valid 72 hours, in the sign-in audit trail). 404: no such regulator or admin user."""
+        admin(who)
+        try:
+            code = await run_in_threadpool(accounts.issue_enrolment_code, username, who.name)
+        except AuthError as exc:
+            raise ReviewError(404, str(exc)) from None
+        return {"username": username, "enrolment_code": code}
 
     @r.post("/ui/api/users/{username}/unlock", responses=SESSION)
     async def unlock_user(username: str, who: Who) -> dict[str, str]:

@@ -38,6 +38,17 @@ class SecondFactor(BaseModel):
     qr_svg: str = Field(description=f"where the QR code of otpauth_uri is, as an SVG image ({QR_PATH})")
 
 
+class Enrolment(BaseModel):
+    """What enrolling a second factor takes: the administrator's one-time enrolment code for a first factor;
+    the password and the current factor's code to replace one."""
+
+    enrolment_code: str = Field(
+        "", max_length=40, description="the one-time enrolment code an administrator gave (a first factor)"
+    )
+    password: str = Field("", max_length=MAX_PASSWORD, description="the user's password (replacing a factor)")
+    otp: str = Field("", max_length=10, description="the current factor's code (replacing a factor)")
+
+
 class OneTimeCode(BaseModel):
     """The authenticator app's current code."""
 
@@ -104,11 +115,7 @@ def session_router(accounts: Accounts, login_policy: LoginPolicy, secure_cookies
     def sign_in_refused(exc: AuthError) -> JSONResponse:
         if isinstance(exc, SignInRefused):
             headers = {"Retry-After": str(max(1, round(exc.retry_after_s)))} if exc.status == 429 else None
-            said = {
-                "error": str(exc),
-                "password_expired": exc.status == 403,
-                "otp_required": exc.status == 401,
-            }
+            said = {"error": str(exc), "password_expired": exc.status == 403}
             return JSONResponse(said, status_code=exc.status, headers=headers)
         return JSONResponse({"error": str(exc)}, status_code=401)
 
@@ -148,14 +155,30 @@ def session_router(accounts: Accounts, login_policy: LoginPolicy, secure_cookies
         return JSONResponse({"status": "changed", "username": form.username})
 
     # the three routes of enrolment take a session that must enrol first (Enrolling): the rest refuse it
-    @r.post("/ui/api/second-factor", responses=SESSION)
-    async def enrol_second_factor(session: Enrolling) -> SecondFactor:
+    @r.post("/ui/api/second-factor", responses={**SESSION, **LOGIN}, response_model=SecondFactor)
+    async def enrol_second_factor(
+        session: Enrolling, request: Request, body: Enrolment | None = None
+    ) -> SecondFactor | JSONResponse:
         """Enrol a TOTP second factor (regulators and admins): the ``otpauth://`` URI for the authenticator app
         and its QR code (an SVG at ``qr_svg``); it counts once confirmed with a code
-        (/ui/api/second-factor/confirm). Enrolling again replaces a secret not yet confirmed."""
+        (/ui/api/second-factor/confirm). A first factor takes the administrator's ``enrolment_code`` (403
+        without it); replacing one takes ``password`` and the current factor's ``otp``, refused (401, 429) as
+        a sign-in is. Enrolling again replaces a secret not yet confirmed."""
+        given = body or Enrolment()
         try:
-            uri = await run_in_threadpool(accounts.enrol_second_factor, session.actor)
+            uri = await run_in_threadpool(
+                accounts.enrol_second_factor,
+                session.actor,
+                given.enrolment_code,
+                given.password,
+                given.otp,
+                address(request),
+            )
+        except SignInRefused as exc:
+            return sign_in_refused(exc)
         except AuthError as exc:
+            if str(exc) == WRONG:
+                return sign_in_refused(exc)
             raise ReviewError(403, str(exc)) from None
         return SecondFactor(otpauth_uri=uri, qr_svg=QR_PATH)
 
@@ -174,10 +197,17 @@ def session_router(accounts: Accounts, login_policy: LoginPolicy, secure_cookies
     async def confirm_second_factor(
         body: OneTimeCode, session: Enrolling, request: Request
     ) -> dict[str, str]:
-        """Confirm the enrolled second factor with the app's current code: from then on sign-in needs a code."""
+        """Confirm the enrolled second factor with the app's current code: from then on sign-in needs a code.
+        A replaced factor ends the user's other sessions."""
         who = session.actor
         try:
-            await run_in_threadpool(accounts.confirm_second_factor, who, body.code, address(request))
+            await run_in_threadpool(
+                accounts.confirm_second_factor,
+                who,
+                body.code,
+                address(request),
+                request.cookies.get(COOKIE, ""),
+            )
         except AuthError as exc:
             raise ReviewError(422, str(exc)) from None
         return {"status": "enrolled", "username": who.name}

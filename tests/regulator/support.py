@@ -13,10 +13,12 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import cv2
 import numpy as np
 import psycopg
+import pyotp
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, sync_playwright
@@ -203,3 +205,31 @@ def own_chromium(**context: Any) -> Iterator[Page]:
             yield browser.new_context(**context).new_page()
         finally:
             browser.close()
+
+
+class Authenticator:
+    """A phone's authenticator app for ``secret``, as a user types its codes: the regulator accepts each code
+    once (regulator/access/second_factor.py), so each sign-in takes a code of a later time step than the last
+    one typed, waiting for the app's next code when the steps the server accepts (the one before now's, now's
+    and the next) are spent."""
+
+    def __init__(self, secret: str) -> None:
+        self.totp = pyotp.TOTP(secret)
+        self.last_step = -1
+
+    @classmethod
+    def of(cls, otpauth_uri: str) -> Authenticator:
+        """The app that scanned an ``otpauth://`` URI."""
+        return cls(parse_qs(urlsplit(otpauth_uri).query)["secret"][0])
+
+    def code(self) -> str:
+        """The next code not typed yet: the server takes the step before now's too (a phone's clock), unless
+        that one is about to fall out of its window."""
+        while True:
+            now = time.time()
+            now_step = int(now // 30)
+            step = max(self.last_step + 1, now_step - 1 if now % 30 < 25 else now_step)
+            if step <= now_step + 1:
+                self.last_step = step
+                return self.totp.generate_otp(step)
+            time.sleep(0.5)

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import base64
 import time
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
-import pyotp
 
 from contract.wire import RECTIFICATIONS_PATH, RectificationReport
 from regulator.access.auth import Accounts
@@ -22,19 +20,19 @@ from regulator.access.scope import Actor
 from regulator.ledger.incidents import Incidents
 from regulator.ledger.review import Review
 from tests.regulator.chain import CITY_ID, Chain, chain, major, wait
-from tests.regulator.support import PROJECT, make_event, real_jpeg, signed
+from tests.regulator.support import PROJECT, Authenticator, make_event, real_jpeg, signed
 
 
-def enrol(ui: httpx.Client, user: str) -> pyotp.TOTP:
-    """Sign ``user`` in with the password and enrol the second factor as the UI's QR page does (the code of
-    the secret the QR carries); the authenticator."""
+def enrol(ui: httpx.Client, user: str, enrolment_code: str) -> Authenticator:
+    """Sign ``user`` in with the password and enrol the second factor with the administrator's
+    ``enrolment_code`` as the UI's QR page does (the code of the secret the QR carries); the authenticator."""
     assert ui.post("/ui/api/login", json={"username": user, "password": PASSWORD}).status_code == 200
-    enrolling = ui.post("/ui/api/second-factor")
+    enrolling = ui.post("/ui/api/second-factor", json={"enrolment_code": enrolment_code})
     assert enrolling.status_code == 200, enrolling.text
-    totp = pyotp.TOTP(parse_qs(urlsplit(enrolling.json()["otpauth_uri"]).query)["secret"][0])
-    confirmed = ui.post("/ui/api/second-factor/confirm", json={"code": totp.now()})
+    app = Authenticator.of(enrolling.json()["otpauth_uri"])
+    confirmed = ui.post("/ui/api/second-factor/confirm", json={"code": app.code()})
     assert confirmed.status_code == 200, confirmed.text
-    return totp
+    return app
 
 
 REGULATOR = Actor("sz-inspector", "regulator", None, "广东省/深圳市")
@@ -95,11 +93,13 @@ def test_the_city_ledger_arrives_once_and_the_provinces_decisions_come_back_down
         try:
             # (its upkeep leaves the city's overdue hazard to the city, which escalates it and forwards that)
             assert Review(province_repo).escalate_overdue(time.time() + 5 * 86400) == 0
-            Accounts(province_repo).add_user("gd", PASSWORD, "regulator", jurisdiction="广东省")
+            gd = Accounts(province_repo).add_user("gd", PASSWORD, "regulator", jurisdiction="广东省")
         finally:
             province_repo.close()
         with httpx.Client(base_url=c.province.url, timeout=30) as ui:
-            totp = enrol(ui, "gd")  # `serve` requires an authority user's second factor
+            totp = enrol(
+                ui, "gd", gd.enrolment_code or ""
+            )  # `serve` requires an authority user's second factor
             [seen] = ui.get("/ui/api/hazards", params={"state": "all"}).json()["hazards"]
             shown = ui.get(f"/ui/api/hazards/{seen['id']}")
             assert shown.status_code == 200, shown.text
@@ -145,7 +145,7 @@ def test_the_city_ledger_arrives_once_and_the_provinces_decisions_come_back_down
         )
         with httpx.Client(base_url=c.province.url, timeout=30) as ui:
             signed_in = ui.post(
-                "/ui/api/login", json={"username": "gd", "password": PASSWORD, "otp": totp.now()}
+                "/ui/api/login", json={"username": "gd", "password": PASSWORD, "otp": totp.code()}
             )
             assert signed_in.status_code == 200, signed_in.text
             passed = {"passed": True, "note": "复查合格，予以销号", "photo": b64(real_jpeg("OK"))}

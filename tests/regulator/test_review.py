@@ -170,7 +170,7 @@ async def test_who_may_do_what(receiver: RegulatorServer, people: Any) -> None:
         bad = await anonymous.post(
             "/ui/api/login", json={"username": "li.jian", "password": "wrong password"}
         )
-        assert bad.status_code == 401 and "wrong username or password" in bad.json()["error"]
+        assert bad.status_code == 401 and "wrong username, password" in bad.json()["error"]
 
 
 async def test_dismissal_needs_a_reason_and_reaches_the_site_as_feedback(
