@@ -114,8 +114,9 @@ def conversion(metric: str, written: str) -> tuple[float, float, str] | None:
 
 
 def check(metric: str, written: str) -> None:
-    """Refuse ``written`` (a ``PydanticCustomError`` of :data:`UNIT_MISMATCH` with a hint) unless it is
-    empty, the metric's unit, or convertible to it; a metric no kind declares takes any unit."""
+    """Refuse ``written``, a value's unit once :func:`fold` has converted what it can (a
+    ``PydanticCustomError`` of :data:`UNIT_MISMATCH` with a hint), unless it is empty or the metric's unit
+    in any spelling; a metric no kind declares takes any unit."""
     declared = _declared(metric)
     if declared is None or not written.strip():
         return
@@ -130,8 +131,20 @@ def check(metric: str, written: str) -> None:
     if want is None:  # a unit our table lacks (a plug-in's): only its own spelling is taken
         if _key(written) == _key(declared):
             return
-    elif have is not None and have.quantity == want.quantity:
+    elif have == want:
         return
+    elif have is not None and have.quantity == want.quantity:
+        # convertible, yet left as written: fold found no number to fold the factor into
+        raise PydanticCustomError(
+            UNIT_MISMATCH,
+            "{metric} is in {declared}: '{written}' is converted only with a number for scale and offset",
+            {
+                "metric": metric,
+                "declared": declared,
+                "written": written,
+                "hint": "write scale: and offset: as numbers",
+            },
+        )
     raise PydanticCustomError(
         UNIT_MISMATCH,
         "{metric} is in {declared}: '{written}' {what}",
@@ -180,17 +193,11 @@ def fold(data: Any) -> Any:
         return data
     factor, shift, declared = conv
     try:
-        scale, offset = _number(data.get("scale", 1.0)), _number(data.get("offset", 0.0))
-    except (TypeError, ValueError):
+        scale, offset = float(data.get("scale", 1.0)), float(data.get("offset", 0.0))
+    except (TypeError, ValueError, OverflowError):  # the model names what the scale is
         return data
     # (raw * scale + offset) in the written unit, times factor plus shift, in the metric's
     return {**data, "scale": scale * factor, "offset": offset * factor + shift, "unit": declared}
-
-
-def _number(value: Any) -> float:
-    if isinstance(value, bool):
-        raise TypeError("a yes/no is not a scale")
-    return float(value)
 
 
 @dataclass(frozen=True)

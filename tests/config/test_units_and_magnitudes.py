@@ -194,3 +194,10 @@ def test_one_check_config_run_names_every_mistake_at_its_entry(tmp_path: Path) -
     # each with its fix
     assert said.count("hint:") == 5, said
     assert "a float32 or (u)int32 takes two registers" in said
+
+
+def test_a_convertible_unit_left_unconverted_is_not_let_through(tmp_path: Path) -> None:
+    entry = "    - {metric: wind_ms, address: 5, type: uint16, scale: ten, unit: km/h}\n"
+    issues = issues_of(write_site(tmp_path, profile=PROFILE + entry))
+    assert [i.path for i in issues] == ["modbus.values[1].scale", "modbus.values[1].unit"]
+    assert "converted only with a number for scale and offset" in issues[1].message
