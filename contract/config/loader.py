@@ -13,8 +13,8 @@ from pydantic_core import ErrorDetails
 
 from config import PROFILES
 from contract.config.common import Model
-from contract.config.errors import ConfigError, ConfigIssue
-from contract.config.profile import REGISTER_MAP, Profile, RegisterValue, entry_problems
+from contract.config.errors import LOCATED, ConfigError, ConfigIssue, Located
+from contract.config.profile import Profile, RegisterValue, entry_problems
 from contract.config.site import SiteConfig
 from contract.config.uniqueness import (
     DEVICE_ID_HINT,
@@ -214,12 +214,12 @@ def load_profile(path: Path) -> Profile:
     """Validate one profile file; raise ConfigError listing all its issues, each at its line."""
     data, smap = load_yaml(path)
     # clashes between register entries are found among the entries valid on their own, each named at
-    # its line beside any other error; the model's (typed, unlocated) error for them is left out
+    # its line beside any other error; the model's own error for them, the same clashes, is then left out
     issues = _register_map_issues(smap, data)
     try:
         profile = Profile.model_validate(data)
     except ValidationError as exc:
-        issues.extend(_schema_issues(exc, data, smap, skip={REGISTER_MAP} if issues else ()))
+        issues.extend(_schema_issues(exc, data, smap, skip={LOCATED} if issues else ()))
         raise ConfigError(_in_file_order(path, issues)) from exc
     if profile.name != path.stem:
         issues.append(
@@ -254,13 +254,7 @@ def _register_map_issues(smap: SourceMap, data: Any) -> list[ConfigIssue]:
         high = _BOOL.validate_python(modbus.get("high_addresses", False))
     except ValidationError:
         return []  # the schema names it, and the model checks no entry against another
-    issues = []
-    for problem in entry_problems(valid, high):
-        loc: Loc = ("modbus", "values", problem.index)
-        issues.append(
-            ConfigIssue(smap.file, smap.line_of(loc), format_loc(loc), problem.message, problem.hint)
-        )
-    return issues
+    return [_located(smap, ("modbus",), problem) for problem in entry_problems(valid, high)]
 
 
 def _device_matches_profile(
@@ -319,15 +313,24 @@ def _schema_issues(
         for err in errors
         if err["loc"] and isinstance(err["loc"][-1], int) and _wide(err.get("input", ""))
     }
-    issues = []
+    issues: list[ConfigIssue] = []
     for err in errors:
         if err["type"] in skipped:
             continue
         if err["type"] == "missing" and err["loc"] and err["loc"][:-1] in wide_lists:
             continue
         loc = _data_loc(data, err["loc"])
+        if err["type"] == LOCATED:
+            # a model's check across entries: each problem at the entry concerned, below the model's place
+            issues.extend(_located(smap, loc, problem) for problem in err.get("ctx", {}).get("problems", ()))
+            continue
         issues.append(ConfigIssue(smap.file, smap.line_of(loc), format_loc(loc), _message(err), _hint(err)))
     return issues
+
+
+def _located(smap: SourceMap, base: Loc, problem: Located) -> ConfigIssue:
+    loc = (*base, *problem.loc)
+    return ConfigIssue(smap.file, smap.line_of(loc), format_loc(loc), problem.message, problem.hint)
 
 
 def _data_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:

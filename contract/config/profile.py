@@ -8,15 +8,14 @@ where it lives, how its bytes are ordered, and how to scale it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
-from pydantic_core import PydanticCustomError
 
 from contract.config import units
 from contract.config.common import Model
+from contract.config.errors import Located, raise_located
 from contract.kinds import registry
 
 
@@ -249,27 +248,13 @@ class HistoryMap(Model):
         return self
 
 
-REGISTER_MAP = "register_map"
-"""The pydantic error type of a register map's entries that clash (mapped twice, overlapping, numbered as
-the manual numbers them): the loader recognises it by type and reports each at its entry's line."""
-
-
-@dataclass(frozen=True)
-class EntryProblem:
-    """What is wrong with one entry of a register map, seen beside the others."""
-
-    index: int
-    """The entry's place in ``modbus.values``."""
-    message: str
-    hint: str
-
-
-def entry_problems(values: Iterable[tuple[int, RegisterValue]], high_addresses: bool) -> list[EntryProblem]:
+def entry_problems(values: Iterable[tuple[int, RegisterValue]], high_addresses: bool) -> list[Located]:
     """Every entry of a register map that clashes with an earlier one (the same metric and point; a whole
     value on a register another already reads), or whose address is the manual's register number.
 
     ``values`` are the entries with their index in the map: the model passes all of them, the loader those
     that are valid on their own, so that one run names every clash at its entry even beside other errors.
+    Each problem's place is ``("values", index)``.
     """
     problems = []
     seen: dict[tuple[str, str], int] = {}
@@ -280,8 +265,8 @@ def entry_problems(values: Iterable[tuple[int, RegisterValue]], high_addresses: 
         first = seen.setdefault((v.metric, v.point), i)
         if first != i:
             problems.append(
-                EntryProblem(
-                    i,
+                Located(
+                    ("values", i),
                     f"metric {v.metric!r}{' point ' + v.point if v.point else ''} is mapped twice "
                     f"(first at values[{first}])",
                     "remove one, or give each its point:",
@@ -292,8 +277,8 @@ def entry_problems(values: Iterable[tuple[int, RegisterValue]], high_addresses: 
             # manuals number registers from 1 with the object type in front: 40001 is holding register 0
             # on the wire, 30001 input register 0; written as the address, every read would miss by 40001
             problems.append(
-                EntryProblem(
-                    i,
+                Located(
+                    ("values", i),
                     f"{v.metric}: address {v.address} looks like the manual's register number "
                     f"({base // 10000}xxxx, counted from 1): the protocol address is {v.address} - {base + 1} "
                     f"= {v.address - base - 1}",
@@ -312,8 +297,8 @@ def entry_problems(values: Iterable[tuple[int, RegisterValue]], high_addresses: 
         if clashes:
             address, other = clashes[0]
             problems.append(
-                EntryProblem(
-                    i,
+                Located(
+                    ("values", i),
                     f"{label} ({v.type.value} at {v.function.value} {v.address}) overlaps {other} at "
                     f"address {address}",
                     "check the addresses and types: a float32 or (u)int32 takes two registers, a float64 four",
@@ -389,11 +374,7 @@ class ModbusMap(Model):
 
     @model_validator(mode="after")
     def _entries(self) -> ModbusMap:
-        problems = entry_problems(enumerate(self.values), self.high_addresses)
-        if problems:
-            raise PydanticCustomError(
-                REGISTER_MAP, "; ".join(p.message for p in problems), {"hint": problems[0].hint}
-            )
+        raise_located(entry_problems(enumerate(self.values), self.high_addresses))
         return self
 
 

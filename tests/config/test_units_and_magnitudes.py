@@ -201,3 +201,30 @@ def test_a_convertible_unit_left_unconverted_is_not_let_through(tmp_path: Path) 
     issues = issues_of(write_site(tmp_path, profile=PROFILE + entry))
     assert [i.path for i in issues] == ["modbus.values[1].scale", "modbus.values[1].unit"]
     assert "converted only with a number for scale and offset" in issues[1].message
+
+
+def test_every_broken_reference_of_a_site_is_named_at_its_entry(tmp_path: Path) -> None:
+    site = edit(
+        SITE,
+        "profiles_dir: profiles\n",
+        "  - {id: anemo-1, kind: anemometer, profile: test_wind,\n"
+        "     transport: {type: mqtt, broker: nowhere, topic_prefix: t/anemo-1}}\n"
+        "profiles_dir: profiles\n"
+        "uplinks:\n"
+        "  - {type: dingtalk, name: group, webhook: 'https://oapi.dingtalk.com/robot/send?access_token=x',\n"
+        "     secret: s1}\n"
+        "  - {type: dingtalk, name: group, webhook: 'https://oapi.dingtalk.com/robot/send?access_token=y',\n"
+        "     secret: s2}\n",
+    )
+    wind = "name: test_wind\nkind: anemometer\nmqtt:\n  topics:\n    - {topic: '{prefix}/w', values: [{metric: wind_ms}]}\n"
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "test_wind.yaml").write_text(wind, encoding="utf-8")
+    issues = issues_of(write_site(tmp_path, site))
+    said = [(i.line, i.path, i.hint) for i in issues]
+    assert (
+        line_of(site, "broker: nowhere"),
+        "devices[1].transport.broker",
+        "add nowhere: under mqtt_brokers, or name one of those there",
+    ) in said
+    assert (line_of(site, "access_token=y"), "uplinks[1].name", "names must be unique: rename one") in said
+    assert len(issues) == 2, said
