@@ -11,7 +11,14 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from contract.config import units
 from contract.config.common import Model
@@ -63,10 +70,21 @@ class InMetricUnit(Model):
     """A value whose ``unit`` is its metric's (contract/config/units.py): another unit of the same
     quantity is converted into the value's scale and offset, any other is refused at its ``unit:``."""
 
-    @model_validator(mode="before")
+    _written_unit: str = PrivateAttr("")
+
+    @model_validator(mode="wrap")
     @classmethod
-    def _convert(cls, data: Any) -> Any:
-        return units.fold(data)
+    def _convert(cls, data: Any, handler: ModelWrapValidatorHandler[InMetricUnit]) -> InMetricUnit:
+        folded = units.fold(data)
+        value = handler(folded)
+        if folded is not data:  # converted: check-config tells it, as a mislabelled unit reads 3.6 times off
+            value._written_unit = data["unit"]
+        return value
+
+    @property
+    def converted_from(self) -> str:
+        """The unit the profile wrote, where the value was converted from it to its metric's; '' if not."""
+        return self._written_unit
 
     @field_validator("unit", check_fields=False)
     @classmethod

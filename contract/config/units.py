@@ -181,8 +181,9 @@ def _mismatch_hint(metric: str, declared: str, have: Unit | None) -> str:
 
 def fold(data: Any) -> Any:
     """A raw value entry (a profile's ``modbus.values`` or ``topics[].values`` item) with a convertible
-    unit brought to its metric's: the factor folded into ``scale`` and ``offset``, ``unit`` the metric's.
-    Anything else (not a mapping, a scale that is not a number) is left for the model to report."""
+    unit brought to its metric's, as a new mapping: the factor folded into ``scale`` and ``offset``,
+    ``unit`` the metric's. Anything else (not a mapping, a scale that is not a number) is returned as the
+    very object given, for the model to report."""
     if not isinstance(data, dict):
         return data
     metric, unit = data.get("metric"), data.get("unit")

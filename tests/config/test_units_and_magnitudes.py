@@ -32,13 +32,18 @@ WIND_KMH = PROFILE + "    - {metric: wind_ms, address: 5, type: uint16, scale: 0
 
 
 def test_wind_in_km_h_reaches_the_rules_in_m_s(tmp_path: Path) -> None:
-    site = load_site(write_site(tmp_path, profile=WIND_KMH), env={})
+    path = write_site(tmp_path, profile=WIND_KMH)
+    site = load_site(path, env={})
     mmap = site.profiles["test_box"].modbus
     assert mmap is not None
     wind = next(v for v in mmap.values if v.metric == "wind_ms")
     # the anemometer's register holds 360: 36.0 km/h at 0.1 km/h a count, which is 10 m/s
     assert wind.unit == "m/s"
     assert decode_value(wind, [360]) == pytest.approx(10.0)
+    # check-config says so: a unit written where the device sends m/s would read 3.6 times low
+    result = run_cli("check-config", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "unit profile test_box: wind_ms is read in km/h and converted to m/s" in result.stdout
 
 
 def test_an_mqtt_value_in_millimetres_is_read_in_metres() -> None:
