@@ -60,6 +60,21 @@ def default_of(field: FieldInfo) -> str:
     return '`""`' if value == "" else f"`{value}`"
 
 
+SITE_INTRO = (
+    "A number's unit is the last part of its field's name (`jib_height_m` in metres, `rated_t` in tonnes, "
+    "`warning_ms` in m/s, `capacity_kn` in kN). Sizes are bounded by what they can physically be (a jib "
+    "height at most 1000 m, a pit at most 150 m deep, a rated load at most 500 t, a wind threshold at most "
+    "60 m/s): a number past its bound is refused at its line, with the smaller unit it fits as written, "
+    "e.g. `jib_height_m: 4500` looks like millimetres (4.5 m) or centimetres (45 m)."
+)
+PROFILE_INTRO = (
+    "A value's `unit:` is its metric's (the table of kinds above), in any spelling (`deg` for °), or "
+    "another unit of the same quantity, converted into the value's scale and offset (km/h to m/s, mm to "
+    "m, kg to t); any other unit is refused at its line, naming the metric's (config/profiles/README.md, "
+    '"Units").'
+)
+
+
 def render() -> str:
     """The whole reference page."""
     lines = [
@@ -72,11 +87,11 @@ def render() -> str:
     ]
     lines += _kinds()
     seen: set[type[BaseModel]] = set()
-    for title, root in (
-        ("The site file", SiteConfig),
-        ("Device profiles (config/profiles/NAME.yaml)", Profile),
+    for title, intro, root in (
+        ("The site file", SITE_INTRO, SiteConfig),
+        ("Device profiles (config/profiles/NAME.yaml)", PROFILE_INTRO, Profile),
     ):
-        lines += [f"# {title}", ""]
+        lines += [f"# {title}", "", intro, ""]
         lines += _models(root, seen)
     return "\n".join(lines)
 

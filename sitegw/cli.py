@@ -107,6 +107,23 @@ def print_summary(site: LoadedSite) -> None:
 
     for hint in missing_papers(site) + _no_balance(cfg):
         console.print(f"[yellow]hint[/] {escape(hint)}")
+    for note in _conversions(site):
+        console.print(f"[cyan]unit[/] {escape(note)}")
+
+
+def _conversions(site: LoadedSite) -> list[str]:
+    """The values a profile of the site gives in another unit than their metric's, converted as read:
+    shown, so that a unit written where the device sends the metric's own is seen before it counts."""
+    notes = []
+    for name, profile in site.profiles.items():
+        values = [*(profile.modbus.values if profile.modbus else ())]
+        values += [v for t in (profile.mqtt.topics if profile.mqtt else ()) for v in t.values]
+        notes += [
+            f"profile {name}: {v.metric} is read in {v.converted_from} and converted to {v.unit}"
+            for v in values
+            if v.converted_from
+        ]
+    return notes
 
 
 def _no_balance(cfg: SiteConfig) -> list[str]:

@@ -9,20 +9,33 @@ from pydantic import Field, field_validator
 
 from contract.config.common import Model
 
+# What a tower crane can physically be: the longest jibs reach about 100 m, the largest cranes lift about
+# 450 t, and a climbing crane rides the tallest towers (about 830 m). A number past these was written in
+# another unit (4500 for a 45 m jib height is centimetres), and the check-config hint says which.
+JIB_MAX_M = 120.0
+LOAD_MAX_T = 500.0
+HEIGHT_MAX_M = 1000.0
+
 
 class LoadChartPoint(Model):
     """Rated load at one radius (the manufacturer's chart for this crane model and reeving)."""
 
-    radius_m: float = Field(gt=0, title="Radius", description="m from the tower axis")
-    rated_t: float = Field(gt=0, title="Rated load", description="t at that radius")
+    radius_m: float = Field(
+        gt=0, le=JIB_MAX_M, title="Radius", description=f"m from the tower axis (at most {JIB_MAX_M:g})"
+    )
+    rated_t: float = Field(
+        gt=0, le=LOAD_MAX_T, title="Rated load", description=f"t at that radius (at most {LOAD_MAX_T:g})"
+    )
 
 
 class JackingBalance(Model):
     """The balance point (配平) of the crane's manual for jacking: the load hooked at a radius that
     balances jib and counter-jib while the tower is unbolted (standards.md §10)."""
 
-    load_t: float = Field(gt=0, title="Balance load", description="t on the hook, e.g. one standard section")
-    radius_m: float = Field(gt=0, title="Balance radius", description="m from the tower axis")
+    load_t: float = Field(
+        gt=0, le=LOAD_MAX_T, title="Balance load", description="t on the hook, e.g. one standard section"
+    )
+    radius_m: float = Field(gt=0, le=JIB_MAX_M, title="Balance radius", description="m from the tower axis")
 
 
 def _checked_chart(chart: list[LoadChartPoint]) -> list[LoadChartPoint]:
@@ -40,13 +53,23 @@ class CraneSpec(Model):
 
     model: str = Field("", title="Model", description="manufacturer's model, e.g. QTZ125 (TC6013)")
     position_m: tuple[float, float] = Field(title="Position", description="tower axis (x, y) in site metres")
-    jib_m: float = Field(gt=0, title="Jib length", description="m, tower axis to jib tip")
-    counter_jib_m: float = Field(
-        gt=0, title="Counter-jib length", description="m, tower axis to counter-jib end"
+    jib_m: float = Field(
+        gt=0,
+        le=JIB_MAX_M,
+        title="Jib length",
+        description=f"m, tower axis to jib tip (at most {JIB_MAX_M:g})",
     )
-    jib_height_m: float = Field(gt=0, title="Jib height", description="m above site datum")
+    counter_jib_m: float = Field(
+        gt=0, le=60, title="Counter-jib length", description="m, tower axis to counter-jib end (at most 60)"
+    )
+    jib_height_m: float = Field(
+        gt=0,
+        le=HEIGHT_MAX_M,
+        title="Jib height",
+        description=f"m above site datum (at most {HEIGHT_MAX_M:g}: a climbing crane on the tallest tower)",
+    )
     tower_half_width_m: float = Field(
-        0.8, gt=0, title="Tower half-width", description="m, half the mast section"
+        0.8, gt=0, le=5, title="Tower half-width", description="m, half the mast section (at most 5)"
     )
     slew_offset_deg: float = Field(
         0.0, title="Slew offset", description="added to the reported slew so that 0 points along site +x"
@@ -79,16 +102,22 @@ class CraneSpec(Model):
     trolley_depth_m: float = Field(
         1.5,
         ge=0,
+        le=20,
         title="Trolley and hook block depth",
         description="m the trolley and the hook block at its top reach below the jib: two jibs closer in "
-        "height than the minimum clearance plus this share one layer (practice)",
+        "height than the minimum clearance plus this share one layer (practice; at most 20)",
     )
     counterweight_depth_m: float = Field(
-        2.0, ge=0, title="Counterweight depth", description="m the counterweight hangs below the counter-jib"
+        2.0,
+        ge=0,
+        le=20,
+        title="Counterweight depth",
+        description="m the counterweight hangs below the counter-jib (at most 20)",
     )
     top_height_m: float | None = Field(
         None,
         gt=0,
+        le=HEIGHT_MAX_M,
         title="Top height",
         description="m above site datum of the crane's highest part (tower head, cab); the jib height when unset",
     )

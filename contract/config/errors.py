@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from pydantic_core import PydanticCustomError
 
 
 @dataclass(frozen=True)
@@ -28,3 +31,25 @@ class ConfigError(Exception):
     def __init__(self, issues: list[ConfigIssue]):
         self.issues = issues
         super().__init__("\n".join(str(i) for i in issues))
+
+
+LOCATED = "located"
+"""The pydantic error type of problems a model finds across its entries, each with the path of the entry
+concerned (``ctx["problems"]``): the loader names each at that entry's line."""
+
+
+@dataclass(frozen=True)
+class Located:
+    """One problem a model's check found, at a field path below the model (``("devices", 2, "transport")``)."""
+
+    loc: tuple[str | int, ...]
+    message: str
+    hint: str = ""
+
+
+def raise_located(problems: Sequence[Located]) -> None:
+    """Raise every problem found at once (a ``PydanticCustomError`` of :data:`LOCATED`), if there is any."""
+    if problems:
+        raise PydanticCustomError(
+            LOCATED, "; ".join(p.message for p in problems), {"problems": list(problems)}
+        )

@@ -40,9 +40,10 @@ class FormworkPoint(Model):
     axial_design_kn: float | None = Field(
         None,
         gt=0,
+        le=10_000,
         title="Axial force design value",
         description="kN, the design value of the pole's added load: the alarm value of axial_kn "
-        "(Table 8.0.4); without it axial force is kept but not judged",
+        "(Table 8.0.4; at most 10000); without it axial force is kept but not judged",
     )
 
 
@@ -53,7 +54,8 @@ class FormworkSpec(Model):
     height_m: float | None = Field(
         None,
         gt=0,
+        le=200,
         title="Height",
-        description="m, support height (high formwork from 8 m, 建办质〔2018〕31号)",
+        description="m, support height (high formwork from 8 m, 建办质〔2018〕31号; at most 200)",
     )
     points: list[FormworkPoint] = Field(min_length=1, title="Points", description="monitoring points")

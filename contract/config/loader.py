@@ -6,17 +6,16 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from config import PROFILES
 from contract.config.common import Model
-from contract.config.errors import ConfigError, ConfigIssue
-from contract.config.profile import Profile
+from contract.config.errors import LOCATED, ConfigError, ConfigIssue, Located
+from contract.config.profile import Profile, RegisterValue, entry_problems
 from contract.config.site import SiteConfig
-from contract.config.transport import MqttTransport
 from contract.config.uniqueness import (
     DEVICE_ID_HINT,
     DUPLICATE_DEVICE_ID,
@@ -24,10 +23,9 @@ from contract.config.uniqueness import (
     POINT_CODE_HINT,
     duplicate_codes,
 )
+from contract.config.units import slip_hint
 from contract.config.yamlsrc import Loc, SourceMap, format_loc, load_yaml
 from contract.kinds import registry
-
-M = TypeVar("M", bound=BaseModel)
 
 
 def _point_sections() -> list[str]:
@@ -59,7 +57,8 @@ class LoadedSite:
 
 
 def load_site(path: str | Path, env: dict[str, str] | None = None) -> LoadedSite:
-    """Validate a site file and every profile it names; raise ConfigError listing all issues."""
+    """Validate a site file and every profile it names; raise ConfigError listing all issues, the
+    site's and its profiles' together, so that one run names every mistake."""
     path = Path(path)
     data, smap = load_yaml(path, env)
     # Duplicates are found on the raw data, where each occurrence has a line, and whatever else is
@@ -69,37 +68,37 @@ def load_site(path: str | Path, env: dict[str, str] | None = None) -> LoadedSite
     located = {DUPLICATE_DEVICE_ID} if dup_ids else set()
     located |= {DUPLICATE_POINT_CODE} if dup_points else set()
     issues: list[ConfigIssue] = [*dup_ids, *dup_points]
+    config: SiteConfig | None = None
     try:
         # relative paths in the file (TLS certificates) are from its folder
         config = SiteConfig.model_validate(data, context={"base_dir": path.resolve().parent})
     except ValidationError as exc:
         issues.extend(_schema_issues(exc, data, smap, skip=located))
-        # profile names need no valid site to be looked up: a misspelt one is named in this run too
-        issues.extend(_raw_unknown_profiles(path, smap, data))
-        raise ConfigError(_in_file_order(path, issues)) from exc
+    # profiles need no valid site to be found and checked: a misspelt one, or a mistake in one, is
+    # named in the same run as the site's own errors
     profiles: dict[str, Profile] = {}
-    dirs = profile_dirs(path, config)
-    for i, device in enumerate(config.devices):
-        if device.profile not in profiles:
-            found = find_profile(device.profile, dirs)
+    profiles_dir = data.get("profiles_dir") if isinstance(data, dict) else None
+    dirs = _profile_dirs(path, profiles_dir if isinstance(profiles_dir, str) else "")
+    tried: set[str] = set()
+    for i, device in _raw_devices(data):
+        name = device.get("profile")
+        if not isinstance(name, str):
+            continue  # the schema names it
+        if name not in tried:
+            tried.add(name)
+            found = find_profile(name, dirs)
             if found is None:
-                issues.append(_unknown_profile(path, smap, i, device.id, device.profile, dirs))
+                issues.append(_unknown_profile(path, smap, i, _raw_id(i, device), name, dirs))
                 continue
             try:
-                profiles[device.profile] = load_profile(found)
+                profiles[name] = load_profile(found)
             except ConfigError as exc:
                 issues.extend(exc.issues)
-                continue
-        profile = profiles[device.profile]
-        issues.extend(_device_matches_profile(path, smap, i, device.kind, device.transport, profile))
-    if issues:
+        if name in profiles:
+            issues.extend(_device_matches_profile(path, smap, i, device, profiles[name]))
+    if issues or config is None:
         raise ConfigError(_in_file_order(path, issues))
     return LoadedSite(path, config, profiles, smap)
-
-
-def profile_dirs(site_path: Path, config: SiteConfig) -> list[Path]:
-    """Folders searched for profiles, first match wins."""
-    return _profile_dirs(site_path, config.profiles_dir)
 
 
 def _profile_dirs(site_path: Path, profiles_dir: str) -> list[Path]:
@@ -136,18 +135,6 @@ def _raw_devices(data: Any) -> list[tuple[int, dict[str, Any]]]:
 def _raw_id(i: int, device: dict[str, Any]) -> str:
     """A device's id as written, or its place in the list when it has no usable id."""
     return device["id"] if isinstance(device.get("id"), str) else format_loc(("devices", i))
-
-
-def _raw_unknown_profiles(path: Path, smap: SourceMap, data: Any) -> list[ConfigIssue]:
-    """Profiles named by the unvalidated site that exist in no profile folder."""
-    profiles_dir = data.get("profiles_dir") if isinstance(data, dict) else None
-    dirs = _profile_dirs(path, profiles_dir if isinstance(profiles_dir, str) else "")
-    issues = []
-    for i, device in _raw_devices(data):
-        name = device.get("profile")
-        if isinstance(name, str) and find_profile(name, dirs) is None:
-            issues.append(_unknown_profile(path, smap, i, _raw_id(i, device), name, dirs))
-    return issues
 
 
 def _first_at(smap: SourceMap, loc: Loc) -> str:
@@ -204,9 +191,14 @@ def _duplicate_point_codes(smap: SourceMap, data: Any) -> list[ConfigIssue]:
     return issues
 
 
-def _in_file_order(site: Path, issues: list[ConfigIssue]) -> list[ConfigIssue]:
-    """The site file's issues by line, then those of profile files as found: fixed top to bottom."""
-    return sorted(issues, key=lambda issue: (0, issue.line or 0) if issue.file == site else (1, 0))
+def _in_file_order(first: Path, issues: list[ConfigIssue]) -> list[ConfigIssue]:
+    """The issues of file ``first`` by line, then those of other files (profiles) file by file, as first
+    named, each by line: fixed top to bottom."""
+    files = list(dict.fromkeys(issue.file for issue in issues if issue.file != first))
+    return sorted(
+        issues,
+        key=lambda issue: (0 if issue.file == first else 1 + files.index(issue.file), issue.line or 0),
+    )
 
 
 def find_profile(name: str, dirs: list[Path]) -> Path | None:
@@ -219,30 +211,61 @@ def find_profile(name: str, dirs: list[Path]) -> Path | None:
 
 
 def load_profile(path: Path) -> Profile:
-    """Validate one profile file."""
+    """Validate one profile file; raise ConfigError listing all its issues, each at its line."""
     data, smap = load_yaml(path)
-    profile = validate(Profile, data, smap)
+    # clashes between register entries are found among the entries valid on their own, each named at
+    # its line beside any other error; the model's own error for them, the same clashes, is then left out
+    issues = _register_map_issues(smap, data)
+    try:
+        profile = Profile.model_validate(data)
+    except ValidationError as exc:
+        issues.extend(_schema_issues(exc, data, smap, skip={LOCATED} if issues else ()))
+        raise ConfigError(_in_file_order(path, issues)) from exc
     if profile.name != path.stem:
-        raise ConfigError(
-            [
-                ConfigIssue(
-                    path,
-                    smap.line_of(("name",)),
-                    "name",
-                    f"profile name {profile.name!r} differs from its file name {path.stem!r}",
-                    f"write name: {path.stem}, or rename the file",
-                )
-            ]
+        issues.append(
+            ConfigIssue(
+                path,
+                smap.line_of(("name",)),
+                "name",
+                f"profile name {profile.name!r} differs from its file name {path.stem!r}",
+                f"write name: {path.stem}, or rename the file",
+            )
         )
+    if issues:
+        raise ConfigError(_in_file_order(path, issues))
     return profile
 
 
+_BOOL = TypeAdapter(bool)  # high_addresses as the model reads it (true, yes, 1 ...)
+
+
+def _register_map_issues(smap: SourceMap, data: Any) -> list[ConfigIssue]:
+    """Every clash between the register entries of a profile (as written) that are valid on their own."""
+    modbus = data.get("modbus") if isinstance(data, dict) else None
+    if not isinstance(modbus, dict) or not isinstance(modbus.get("values"), list):
+        return []
+    valid = []
+    for i, raw in enumerate(modbus["values"]):
+        try:
+            valid.append((i, RegisterValue.model_validate(raw)))
+        except ValidationError:
+            continue  # its own error is the schema's
+    try:
+        high = _BOOL.validate_python(modbus.get("high_addresses", False))
+    except ValidationError:
+        return []  # the schema names it, and the model checks no entry against another
+    return [_located(smap, ("modbus",), problem) for problem in entry_problems(valid, high)]
+
+
 def _device_matches_profile(
-    path: Path, smap: SourceMap, i: int, kind: str, transport: Any, profile: Profile
+    path: Path, smap: SourceMap, i: int, device: dict[str, Any], profile: Profile
 ) -> list[ConfigIssue]:
+    """A device entry (as written) whose kind or transport its profile does not serve; a kind or a
+    transport type that is no kind or type at all is the schema's to name."""
     loc = ("devices", i)
     issues = []
-    if profile.kind != kind:
+    kind = device.get("kind")
+    if isinstance(kind, str) and registry.find(kind) is not None and profile.kind != kind:
         issues.append(
             ConfigIssue(
                 path,
@@ -252,8 +275,9 @@ def _device_matches_profile(
                 "pick a profile for this kind of device",
             )
         )
-    wants_mqtt = isinstance(transport, MqttTransport)
-    if wants_mqtt and profile.mqtt is None:
+    transport = device.get("transport")
+    kind_of_transport = transport.get("type") if isinstance(transport, dict) else None
+    if kind_of_transport == "mqtt" and profile.mqtt is None:
         issues.append(
             ConfigIssue(
                 path,
@@ -263,25 +287,17 @@ def _device_matches_profile(
                 "use a Modbus transport, or a profile with an mqtt: section",
             )
         )
-    if not wants_mqtt and profile.modbus is None:
+    if kind_of_transport in ("modbus_tcp", "modbus_rtu") and profile.modbus is None:
         issues.append(
             ConfigIssue(
                 path,
                 smap.line_of((*loc, "transport")),
                 format_loc((*loc, "transport")),
-                f"transport {transport.type} but profile {profile.name} has no modbus: register map",
+                f"transport {kind_of_transport} but profile {profile.name} has no modbus: register map",
                 "use transport type mqtt, or a profile with a modbus: section",
             )
         )
     return issues
-
-
-def validate(model: type[M], data: Any, smap: SourceMap) -> M:
-    """Validate ``data`` against ``model``; raise ConfigError with a line and a hint per error."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(_schema_issues(exc, data, smap)) from exc
 
 
 def _schema_issues(
@@ -297,15 +313,24 @@ def _schema_issues(
         for err in errors
         if err["loc"] and isinstance(err["loc"][-1], int) and _wide(err.get("input", ""))
     }
-    issues = []
+    issues: list[ConfigIssue] = []
     for err in errors:
         if err["type"] in skipped:
             continue
         if err["type"] == "missing" and err["loc"] and err["loc"][:-1] in wide_lists:
             continue
         loc = _data_loc(data, err["loc"])
+        if err["type"] == LOCATED:
+            # a model's check across entries: each problem at the entry concerned, below the model's place
+            issues.extend(_located(smap, loc, problem) for problem in err.get("ctx", {}).get("problems", ()))
+            continue
         issues.append(ConfigIssue(smap.file, smap.line_of(loc), format_loc(loc), _message(err), _hint(err)))
     return issues
+
+
+def _located(smap: SourceMap, base: Loc, problem: Located) -> ConfigIssue:
+    loc = (*base, *problem.loc)
+    return ConfigIssue(smap.file, smap.line_of(loc), format_loc(loc), problem.message, problem.hint)
 
 
 def _data_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -339,6 +364,7 @@ def _message(err: ErrorDetails) -> str:
         err["type"] not in ("missing", "extra_forbidden")
         and "input" in err
         and not isinstance(err["input"], dict | list)
+        and repr(err["input"]) not in msg  # a model's own message that quotes it already
     ):
         msg += f" (got {err['input']!r})"
     return msg
@@ -367,6 +393,9 @@ def _hint(err: ErrorDetails) -> str:
     if wide:
         shown = " ".join(repr(c) for c in wide)
         return f"full-width punctuation {shown} where YAML needs ASCII: write , : ; ( ) [ ] {{ }} and plain spaces"
+    given = err.get("ctx", {}).get("hint")
+    if isinstance(given, str):
+        return given  # the model's own (a PydanticCustomError's context)
     if kind == "missing" and isinstance(field, int):
         return f"this list needs at least {field + 1} items"
     if kind == "missing":
@@ -394,6 +423,12 @@ def _hint(err: ErrorDetails) -> str:
         if str(err.get("ctx", {}).get("discriminator", "")).strip("'") == "kind":
             return f"add kind: ({', '.join(k.name for k in registry.kinds())})"
         return "add type: (modbus_tcp, modbus_rtu or mqtt for transports)"
+    if kind in ("less_than", "less_than_equal") and isinstance(field, str):
+        value, most = err.get("input"), err.get("ctx", {}).get("le", err.get("ctx", {}).get("lt"))
+        if isinstance(value, int | float) and isinstance(most, int | float):
+            slip = slip_hint(field, value, most)
+            if slip:
+                return slip
     if kind.startswith(("greater", "less")):
         return "the value is out of range for this field"
     if kind == DUPLICATE_DEVICE_ID:

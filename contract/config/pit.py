@@ -13,6 +13,10 @@ PitGrade = Literal[1, 2, 3]  # 一级, 二级, 三级 (GB 50497 §3.0.1)
 SupportType = Literal[
     "bored_pile", "diaphragm_wall", "sheet_pile", "smw", "soil_nail", "shotcrete", "cement_soil"
 ]
+DEPTH_MAX_M = 150.0
+"""The deepest a foundation pit goes (the deepest dug are about 70 m, shafts deeper): a number past it was
+written in another unit (12000 for a 12 m pit is millimetres), and the check-config hint says which."""
+
 PointKind = Literal["wall_top", "inclinometer", "strut", "anchor", "water_level", "settlement", "column"]
 
 
@@ -25,9 +29,18 @@ class PitPoint(Model):
     )
     interval_s: float = Field(7200, gt=0, title="Reporting interval", description="seconds between readings")
     capacity_kn: float | None = Field(
-        None, gt=0, title="Capacity", description="strut member capacity or anchor design prestress, kN"
+        None,
+        gt=0,
+        le=100_000,
+        title="Capacity",
+        description="strut member capacity or anchor design prestress, kN (at most 100000)",
     )
-    depth_m: float | None = Field(None, title="Depth", description="inclinometer measuring depth, m")
+    depth_m: float | None = Field(
+        None,
+        le=DEPTH_MAX_M,
+        title="Depth",
+        description=f"inclinometer measuring depth, m (at most {DEPTH_MAX_M:g})",
+    )
     thresholds: dict[str, dict[str, float]] = Field(
         default_factory=dict,
         title="Thresholds",
@@ -42,7 +55,9 @@ class PitSpec(Model):
     grade: PitGrade = Field(title="Grade", description="safety grade 1 (一级), 2 (二级) or 3 (三级)")
     support: SupportType = Field(title="Support type", description="retaining structure type")
     struts: bool = Field(False, title="Struts", description="internal struts fitted")
-    excavation_depth_m: float = Field(gt=0, title="Excavation depth H", description="m")
+    excavation_depth_m: float = Field(
+        gt=0, le=DEPTH_MAX_M, title="Excavation depth H", description=f"m (at most {DEPTH_MAX_M:g})"
+    )
     points: list[PitPoint] = Field(min_length=1, title="Points", description="monitoring points")
 
     @model_validator(mode="after")

@@ -7,12 +7,22 @@ where it lives, how its bytes are ordered, and how to scale it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import (
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from contract.config import units
 from contract.config.common import Model
+from contract.config.errors import Located, raise_located
 from contract.kinds import registry
 
 
@@ -56,7 +66,36 @@ class Order(StrEnum):
     LITTLE = "little"
 
 
-class RegisterValue(Model):
+class InMetricUnit(Model):
+    """A value whose ``unit`` is its metric's (contract/config/units.py): another unit of the same
+    quantity is converted into the value's scale and offset, any other is refused at its ``unit:``."""
+
+    _written_unit: str = PrivateAttr("")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _convert(cls, data: Any, handler: ModelWrapValidatorHandler[InMetricUnit]) -> InMetricUnit:
+        folded = units.fold(data)
+        value = handler(folded)
+        if folded is not data:  # converted: check-config tells it, as a mislabelled unit reads 3.6 times off
+            value._written_unit = data["unit"]
+        return value
+
+    @property
+    def converted_from(self) -> str:
+        """The unit the profile wrote, where the value was converted from it to its metric's; '' if not."""
+        return self._written_unit
+
+    @field_validator("unit", check_fields=False)
+    @classmethod
+    def _metric_unit(cls, unit: str, info: ValidationInfo) -> str:
+        metric = info.data.get("metric")
+        if isinstance(metric, str):
+            units.check(metric, unit)
+        return unit
+
+
+class RegisterValue(InMetricUnit):
     """One metric read from a Modbus device."""
 
     metric: str = Field(title="Metric", description="sitegw metric name (docs/design.md), e.g. load_t")
@@ -96,7 +135,11 @@ class RegisterValue(Model):
     )
     scale: float = Field(1.0, title="Scale", description="value = raw * scale + offset")
     offset: float = Field(0.0, title="Offset", description="value = raw * scale + offset")
-    unit: str = Field("", title="Unit", description="unit after scaling, e.g. t, m, deg, m/s")
+    unit: str = Field(
+        "",
+        title="Unit",
+        description="unit after scaling, e.g. t, m, deg, m/s: the metric's, or one converted to it (km/h, mm)",
+    )
     point: str = Field(
         "", title="Point", description="monitoring point code, for devices with several points"
     )
@@ -223,6 +266,65 @@ class HistoryMap(Model):
         return self
 
 
+def entry_problems(values: Iterable[tuple[int, RegisterValue]], high_addresses: bool) -> list[Located]:
+    """Every entry of a register map that clashes with an earlier one (the same metric and point; a whole
+    value on a register another already reads), or whose address is the manual's register number.
+
+    ``values`` are the entries with their index in the map: the model passes all of them, the loader those
+    that are valid on their own, so that one run names every clash at its entry even beside other errors.
+    Each problem's place is ``("values", index)``.
+    """
+    problems = []
+    seen: dict[tuple[str, str], int] = {}
+    # two whole values sharing a register is a typo in the map (bits of one status word may share)
+    taken: dict[tuple[FunctionCode, int], str] = {}
+    for i, v in values:
+        label = v.metric + (f"@{v.point}" if v.point else "")
+        first = seen.setdefault((v.metric, v.point), i)
+        if first != i:
+            problems.append(
+                Located(
+                    ("values", i),
+                    f"metric {v.metric!r}{' point ' + v.point if v.point else ''} is mapped twice "
+                    f"(first at values[{first}])",
+                    "remove one, or give each its point:",
+                )
+            )
+        base = MANUAL_BASE.get(v.function)
+        if not high_addresses and base is not None and base + 1 <= v.address <= base + 9999:
+            # manuals number registers from 1 with the object type in front: 40001 is holding register 0
+            # on the wire, 30001 input register 0; written as the address, every read would miss by 40001
+            problems.append(
+                Located(
+                    ("values", i),
+                    f"{v.metric}: address {v.address} looks like the manual's register number "
+                    f"({base // 10000}xxxx, counted from 1): the protocol address is {v.address} - {base + 1} "
+                    f"= {v.address - base - 1}",
+                    f"write address: {v.address - base - 1} (or set high_addresses: true if the device really "
+                    "uses that address)",
+                )
+            )
+        if v.type is DataType.BIT:
+            continue
+        # every register of the value is taken, so that a later value on any of them is named too
+        clashes = [
+            (a, other)
+            for a in range(v.address, v.address + v.words)
+            if (other := taken.setdefault((v.function, a), label)) != label
+        ]
+        if clashes:
+            address, other = clashes[0]
+            problems.append(
+                Located(
+                    ("values", i),
+                    f"{label} ({v.type.value} at {v.function.value} {v.address}) overlaps {other} at "
+                    f"address {address}",
+                    "check the addresses and types: a float32 or (u)int32 takes two registers, a float64 four",
+                )
+            )
+    return problems
+
+
 class ModbusMap(Model):
     """The register map of a Modbus device model."""
 
@@ -254,48 +356,6 @@ class ModbusMap(Model):
         description="the record store of a data logger that buffers readings (an outage's backlog), "
         "uploaded as backfill; absent for devices that keep none",
     )
-
-    @model_validator(mode="after")
-    def _manual_numbering(self) -> ModbusMap:
-        # manuals number registers from 1 with the object type in front: 40001 is holding register 0 on the
-        # wire, 30001 input register 0; written as the address, every read would miss by 40001
-        if self.high_addresses:
-            return self
-        for v in self.values:
-            base = MANUAL_BASE.get(v.function)
-            if base is not None and base + 1 <= v.address <= base + 9999:
-                raise ValueError(
-                    f"{v.metric}: address {v.address} looks like the manual's register number ({base // 10000}xxxx, "
-                    f"counted from 1): the protocol address is {v.address} - {base + 1} = {v.address - base - 1}; "
-                    f"write address: {v.address - base - 1} (or set high_addresses: true if the device really "
-                    "uses that address)"
-                )
-        return self
-
-    @model_validator(mode="after")
-    def _unique(self) -> ModbusMap:
-        seen: set[tuple[str, str]] = set()
-        for v in self.values:
-            key = (v.metric, v.point)
-            if key in seen:
-                raise ValueError(
-                    f"metric {v.metric!r}{' point ' + v.point if v.point else ''} is mapped twice"
-                )
-            seen.add(key)
-        # two whole values sharing a register is a typo in the map (bits of one status word may share)
-        taken: dict[tuple[FunctionCode, int], str] = {}
-        for v in self.values:
-            if v.type is DataType.BIT:
-                continue
-            label = v.metric + (f"@{v.point}" if v.point else "")
-            for a in range(v.address, v.address + v.words):
-                other = taken.setdefault((v.function, a), label)
-                if other != label:
-                    raise ValueError(
-                        f"{label} ({v.type.value} at {v.function.value} {v.address}) overlaps "
-                        f"{other} at address {a}: check the addresses and types"
-                    )
-        return self
 
     @model_validator(mode="after")
     def _history_channels(self) -> ModbusMap:
@@ -330,8 +390,13 @@ class ModbusMap(Model):
             )
         return self
 
+    @model_validator(mode="after")
+    def _entries(self) -> ModbusMap:
+        raise_located(entry_problems(enumerate(self.values), self.high_addresses))
+        return self
 
-class PayloadValue(Model):
+
+class PayloadValue(InMetricUnit):
     """One metric taken from an MQTT message."""
 
     metric: str = Field(title="Metric", description="sitegw metric name, e.g. disp_h_mm")
@@ -343,7 +408,11 @@ class PayloadValue(Model):
     )
     scale: float = Field(1.0, title="Scale", description="value = raw * scale + offset")
     offset: float = Field(0.0, title="Offset", description="value = raw * scale + offset")
-    unit: str = Field("", title="Unit", description="unit after scaling")
+    unit: str = Field(
+        "",
+        title="Unit",
+        description="unit after scaling: the metric's, or one converted to it (km/h, mm)",
+    )
     optional: bool = Field(False, title="Optional", description="a missing value is not an error")
     map: dict[str, float] = Field(
         default_factory=dict,

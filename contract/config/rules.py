@@ -10,6 +10,10 @@ from pydantic import Field, model_validator
 
 from contract.config.common import Model
 
+WIND_MAX_MS = 60.0
+"""The highest a wind threshold can sensibly be, m/s: the strongest typhoons' gusts are about 70 m/s and
+work stops long before. A number past it was written in km/h (72 for 20 m/s), and check-config says so."""
+
 
 class CraneLoadRule(Model):
     """crane.load: load ÷ rated load at the current radius (GB 5144-2006 §6.1.2)."""
@@ -38,8 +42,12 @@ class CraneLoadRule(Model):
 class CraneWindRule(Model):
     """crane.wind: wind at the jib (JGJ 276-2012 §3.0.12; Shenzhen interface; 建质规〔2024〕5号 Art. 15 (二))."""
 
-    warning_ms: float = Field(10.8, gt=0, title="Warning", description="m/s, Beaufort 6: stop lifting")
-    alarm_ms: float = Field(13.8, gt=0, title="Alarm", description="m/s, exceeded for alarm_samples in a row")
+    warning_ms: float = Field(
+        10.8, gt=0, le=WIND_MAX_MS, title="Warning", description="m/s, Beaufort 6: stop lifting"
+    )
+    alarm_ms: float = Field(
+        13.8, gt=0, le=WIND_MAX_MS, title="Alarm", description="m/s, exceeded for alarm_samples in a row"
+    )
     alarm_samples: int = Field(
         2,
         ge=1,
@@ -47,7 +55,9 @@ class CraneWindRule(Model):
         title="Alarm samples",
         description="consecutive samples above alarm_ms before the alarm",
     )
-    critical_ms: float = Field(20.8, gt=0, title="Critical", description="m/s, Beaufort 9 (practice)")
+    critical_ms: float = Field(
+        20.8, gt=0, le=WIND_MAX_MS, title="Critical", description="m/s, Beaufort 9 (practice)"
+    )
     hysteresis_pct: float = Field(5, ge=0, lt=50, title="Clearing band", description="% of the threshold")
 
     @model_validator(mode="after")
@@ -76,7 +86,11 @@ class CraneJackingRule(Model):
     """crane.jacking_*: a tower crane inside a jacking window (顶升、加节、降节; standards.md §10)."""
 
     wind_ms: float = Field(
-        9.0, gt=0, title="Wind", description="m/s at the top: above it jacking stops (GB 55034-2022 §3.4.7)"
+        9.0,
+        gt=0,
+        le=WIND_MAX_MS,
+        title="Wind",
+        description="m/s at the top: above it jacking stops (GB 55034-2022 §3.4.7)",
     )
     slew_noise_deg: float = Field(
         1.0, gt=0, title="Slew noise", description="° of slew change beyond which the crane is slewing"
@@ -198,7 +212,11 @@ class HoistRule(Model):
         0.1, gt=0, title="Moving above", description="m/s: |speed| above this is a moving cage"
     )
     wind_alarm_ms: float = Field(
-        20, gt=0, title="Wind alarm", description="m/s at the mast top: no use above it (JGJ 215, practice)"
+        20,
+        gt=0,
+        le=WIND_MAX_MS,
+        title="Wind alarm",
+        description="m/s at the mast top: no use above it (JGJ 215, practice)",
     )
     arrester_valid_days: int = Field(
         365,
@@ -384,29 +402,33 @@ class WeatherRule(Model):
     platform_ms: float = Field(
         8.0,
         gt=0,
+        le=WIND_MAX_MS,
         title="Platform stop",
         description="m/s, reached: platforms stop (Beaufort 5, 五级以上 [U])",
     )
     erection_ms: float = Field(
         9.0,
         gt=0,
+        le=WIND_MAX_MS,
         title="Erection stop",
         description="m/s, exceeded: erection and jacking stop (GB 55034-2022 §3.4.7)",
     )
     lifting_ms: float = Field(
         10.8,
         gt=0,
+        le=WIND_MAX_MS,
         title="Lifting stop",
         description="m/s, reached: lifting stops (Beaufort 6, JGJ 276-2012 §3.0.12)",
     )
     height_ms: float = Field(
         10.8,
         gt=0,
+        le=WIND_MAX_MS,
         title="Height stop",
         description="m/s, reached: open-air work at height stops (JGJ 80-2016 §3.0.8)",
     )
     hoist_ms: float = Field(
-        20.0, gt=0, title="Hoist stop", description="m/s, exceeded: hoists stop (JGJ 215 [U])"
+        20.0, gt=0, le=WIND_MAX_MS, title="Hoist stop", description="m/s, exceeded: hoists stop (JGJ 215 [U])"
     )
     heat_c: tuple[float, float, float] = Field(
         (35.0, 37.0, 40.0),

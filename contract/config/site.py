@@ -11,13 +11,14 @@ from contract.config.common import Model
 from contract.config.crane import Operator, Zone
 from contract.config.dangerous_works import DangerousWork
 from contract.config.device import DeviceConfig
+from contract.config.errors import Located, raise_located
 from contract.config.gb28181 import Gb28181Config
 from contract.config.personnel import KeyPerson
 from contract.config.rules import RulesConfig
 from contract.config.sinks import ApiConfig, InfluxConfig, LocalStoreConfig, SafetyLogConfig
 from contract.config.siren import SirenOutput
 from contract.config.transport import ModbusRtuTransport, MqttBroker, MqttTransport
-from contract.config.uniqueness import DUPLICATE_DEVICE_ID, require_unique
+from contract.config.uniqueness import DUPLICATE_DEVICE_ID, duplicate_codes, require_unique
 from contract.config.uplinks import OutboxConfig, Uplink
 from contract.kinds import registry
 
@@ -131,77 +132,126 @@ class SiteConfig(Model):
 
     @model_validator(mode="after")
     def _cross_refs(self) -> SiteConfig:
-        # a typed error: load_site replaces it with one naming the lines of both ids
+        # every reference that does not hold, each at the entry concerned (load_site names its line)
+        raise_located(
+            [
+                *self._device_refs(),
+                *self._serial_lines(),
+                *_unique_names("uplinks", [u.name for u in self.uplinks]),
+                *_unique_names("sirens", [s.name for s in self.sirens]),
+                *self._siren_refs(),
+                *self._gb28181_refs(),
+                *self._dangerous_works_refs(),
+            ]
+        )
+        return self
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> SiteConfig:
+        # typed errors: load_site replaces them with one naming the lines of both ids
         require_unique([d.id for d in self.devices], DUPLICATE_DEVICE_ID, "device ids")
-        for d in self.devices:
-            problems = d.check_site(self.devices)
-            if problems:
-                raise ValueError("; ".join(problems))
+        require_unique(
+            [w.id for w in self.dangerous_works], "duplicate_dangerous_work_id", "dangerous_works ids"
+        )
+        return self
+
+    def _device_refs(self) -> list[Located]:
+        problems = []
+        for i, d in enumerate(self.devices):
+            problems += [Located(("devices", i), problem) for problem in d.check_site(self.devices)]
             if isinstance(d.transport, MqttTransport) and d.transport.broker not in self.mqtt_brokers:
-                raise ValueError(
-                    f"device {d.id}: broker {d.transport.broker!r} is not in mqtt_brokers "
-                    f"(known: {sorted(self.mqtt_brokers) or 'none'})"
+                problems.append(
+                    _unknown_broker(
+                        ("devices", i, "transport", "broker"),
+                        f"device {d.id}",
+                        d.transport.broker,
+                        self.mqtt_brokers,
+                    )
                 )
+        return problems
+
+    def _serial_lines(self) -> list[Located]:
+        problems = []
         units: dict[tuple[str, int], str] = {}
         lines: dict[str, tuple[str, ModbusRtuTransport]] = {}
-        for d in self.devices:
+        for i, d in enumerate(self.devices):
             t = d.transport
             if not isinstance(t, ModbusRtuTransport):
                 continue
             if (t.port, t.unit_id) in units:
-                raise ValueError(
-                    f"devices {units[(t.port, t.unit_id)]} and {d.id} share unit id {t.unit_id} on {t.port}"
+                problems.append(
+                    Located(
+                        ("devices", i, "transport", "unit_id"),
+                        f"devices {units[(t.port, t.unit_id)]} and {d.id} share unit id {t.unit_id} on {t.port}",
+                        "each device on one RS-485 line answers to its own unit id: set another on one of them",
+                    )
                 )
-            units[(t.port, t.unit_id)] = d.id
+            units.setdefault((t.port, t.unit_id), d.id)
             first = lines.setdefault(t.port, (d.id, t))
             if first[1].model_dump(exclude={"unit_id"}) != t.model_dump(exclude={"unit_id"}):
-                raise ValueError(
-                    f"devices {first[0]} and {d.id} are on the same serial port {t.port} "
-                    "but with different line settings (baudrate, bytesize, parity, stopbits)"
+                problems.append(
+                    Located(
+                        ("devices", i, "transport"),
+                        f"devices {first[0]} and {d.id} are on the same serial port {t.port} "
+                        "but with different line settings (baudrate, bytesize, parity, stopbits)",
+                        f"one line has one setting: write {first[0]}'s baudrate, bytesize, parity and stopbits",
+                    )
                 )
-        names = [u.name for u in self.uplinks]
-        if len(set(names)) != len(names):
-            raise ValueError("uplink names must be unique")
-        sirens = [s.name for s in self.sirens]
-        if len(set(sirens)) != len(sirens):
-            raise ValueError("siren names must be unique")
+        return problems
+
+    def _siren_refs(self) -> list[Located]:
+        problems = []
         polled = {t.port for t in (d.transport for d in self.devices) if isinstance(t, ModbusRtuTransport)}
-        for siren in self.sirens:
+        for i, siren in enumerate(self.sirens):
             t = siren.transport
             if isinstance(t, MqttTransport) and t.broker not in self.mqtt_brokers:
-                raise ValueError(
-                    f"siren {siren.name}: broker {t.broker!r} is not in mqtt_brokers "
-                    f"(known: {sorted(self.mqtt_brokers) or 'none'})"
+                problems.append(
+                    _unknown_broker(
+                        ("sirens", i, "transport", "broker"),
+                        f"siren {siren.name}",
+                        t.broker,
+                        self.mqtt_brokers,
+                    )
                 )
             if isinstance(t, ModbusRtuTransport) and t.port in polled:
                 # two masters on one RS-485 line garble each other's frames
-                raise ValueError(
-                    f"siren {siren.name}: serial port {t.port} is already polled for devices; "
-                    "put the relay on its own line or on Modbus TCP"
+                problems.append(
+                    Located(
+                        ("sirens", i, "transport", "port"),
+                        f"siren {siren.name}: serial port {t.port} is already polled for devices",
+                        "put the relay on its own line or on Modbus TCP",
+                    )
                 )
-        if self.gb28181 is not None:
-            cameras = {c.name for c in self.vision.cameras} if self.vision is not None else set()
-            for ch in self.gb28181.channels:
-                if ch.camera not in cameras:
-                    raise ValueError(
-                        f"gb28181: channel {ch.channel_id} names camera {ch.camera!r}, which is not in "
-                        f"vision.cameras (cameras: {sorted(cameras) or 'none'})"
-                    )
-        self._dangerous_works_refs()
-        return self
+        return problems
 
-    def _dangerous_works_refs(self) -> None:
-        require_unique(
-            [w.id for w in self.dangerous_works], "duplicate_dangerous_work_id", "dangerous_works ids"
-        )
+    def _gb28181_refs(self) -> list[Located]:
+        if self.gb28181 is None:
+            return []
+        cameras = {c.name for c in self.vision.cameras} if self.vision is not None else set()
+        return [
+            Located(
+                ("gb28181", "channels", i, "camera"),
+                f"gb28181: channel {ch.channel_id} names camera {ch.camera!r}, which is not in "
+                f"vision.cameras (cameras: {sorted(cameras) or 'none'})",
+                "name a camera of vision.cameras, or add the camera there",
+            )
+            for i, ch in enumerate(self.gb28181.channels)
+            if ch.camera not in cameras
+        ]
+
+    def _dangerous_works_refs(self) -> list[Located]:
         ids = {d.id for d in self.devices}
-        for w in self.dangerous_works:
-            for device in w.devices:
-                if device not in ids:
-                    raise ValueError(
-                        f"dangerous_works: item {w.id} ({w.name}) names device {device!r}, which is not in "
-                        f"devices (devices: {sorted(ids) or 'none'}): fix the id or add the device"
-                    )
+        return [
+            Located(
+                ("dangerous_works", i, "devices", j),
+                f"dangerous_works: item {w.id} ({w.name}) names device {device!r}, which is not in "
+                f"devices (devices: {sorted(ids) or 'none'})",
+                "fix the id or add the device",
+            )
+            for i, w in enumerate(self.dangerous_works)
+            for j, device in enumerate(w.devices)
+            if device not in ids
+        ]
 
     def device(self, device_id: str) -> DeviceConfig:
         """The device with this id (KeyError if none)."""
@@ -209,6 +259,28 @@ class SiteConfig(Model):
             if d.id == device_id:
                 return d
         raise KeyError(device_id)
+
+
+def _unknown_broker(
+    loc: tuple[str | int, ...], who: str, broker: str, brokers: dict[str, MqttBroker]
+) -> Located:
+    return Located(
+        loc,
+        f"{who}: broker {broker!r} is not in mqtt_brokers (known: {sorted(brokers) or 'none'})",
+        f"add {broker}: under mqtt_brokers, or name one of those there",
+    )
+
+
+def _unique_names(section: str, names: list[str]) -> list[Located]:
+    """Each entry of ``section`` whose name an earlier entry has."""
+    return [
+        Located(
+            (section, later, "name"),
+            f"{section}: name {names[later]!r} is already used by {section}[{first}]",
+            "names must be unique: rename one",
+        )
+        for later, first in duplicate_codes(names)
+    ]
 
 
 def _devices_union() -> None:

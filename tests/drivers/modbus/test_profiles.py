@@ -100,14 +100,32 @@ def test_wrong_register_type_names_the_line_and_the_allowed_types(tmp_path: Path
     assert "float32" in issue.hint and "float23" in issue.message
 
 
-def test_overlapping_values_are_refused_with_the_line(tmp_path: Path) -> None:
+def test_overlapping_values_are_refused_at_the_line_of_the_entry(tmp_path: Path) -> None:
     issue = _only_issue(
         tmp_path,
         "{metric: height_m, address: 2, type: float32}",
         "{metric: slew_deg, address: 3, type: uint16}",
     )
-    assert issue.line == 3 and issue.path == "modbus"
+    # the second entry's line, not the modbus: line above every entry
+    assert issue.line == 6 and issue.path == "modbus.values[1]"
     assert "slew_deg" in issue.message and "overlaps height_m at address 3" in issue.message
+    assert "float32" in issue.hint and "two registers" in issue.hint
+
+
+def test_every_overlap_is_named_beside_the_other_errors_of_the_map(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_profile(
+            _write(
+                tmp_path,
+                "    - {metric: height_m, address: 2, type: float32}\n"
+                "    - {metric: slew_deg, address: 3, type: uint16}\n"
+                "    - {metric: load_t, address: 10, type: float32}\n"
+                "    - {metric: radius_m, address: 11, type: uint16}\n"
+                "    - {metric: tilt_deg, address: 20, type: int61}\n",
+            )
+        )
+    said = [(i.line, i.path) for i in err.value.issues]
+    assert said == [(6, "modbus.values[1]"), (8, "modbus.values[3]"), (9, "modbus.values[4].type")]
 
 
 def test_bit_values_on_a_register_need_their_bit(tmp_path: Path) -> None:
