@@ -15,7 +15,7 @@ import uvloop
 from regulator.access.jurisdictions import SEP, UNPLACED_PROVINCE
 from regulator.channels.public import PER_DISTRICT, PER_NETWORK, PER_SENDER, TOTAL
 from regulator.routes.body_limit import DEFAULT_MAX_BODY_MB
-from regulator.storage.db import DatabaseUrlError, normalise_url
+from regulator.storage.db import DatabaseUrlError, SchemaAhead, normalise_url
 from regulator.storage.db_create import CannotCreateDatabase, create_if_missing
 from regulator.storage.evidence import (
     EvidenceConfigError,
@@ -38,7 +38,7 @@ DB_HELP = "postgresql://USER@HOST:PORT/DB (production) or sqlite:///PATH (embedd
 def _repo(db: str, read_only: bool = False) -> Repository:
     try:
         return Repository(db, read_only=read_only)
-    except (DatabaseUrlError, SchemaBehind) as exc:
+    except (DatabaseUrlError, SchemaBehind, SchemaAhead) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     except Exception as exc:

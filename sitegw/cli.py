@@ -157,7 +157,12 @@ def run(
         except FfmpegMissing as exc:
             print(f"{site_file}: {exc}", file=sys.stderr)
             raise typer.Exit(1) from None
-    asyncio.run(run_gateway(site, state_dir))
+    from sitegw.state_version import StateAhead
+
+    try:
+        asyncio.run(run_gateway(site, state_dir))
+    except StateAhead as exc:
+        _fail(str(exc))
 
 
 @app.command("demo")
@@ -252,9 +257,11 @@ def demo(
         _fail("give --regulator-url or --regulator-chain, not both")
     if regulator_url and not regulator_secret:
         _fail("--regulator-url needs --regulator-secret (or SITEGW_REGULATOR_SECRET)")
+    from sitegw.state_version import StateAhead
+
     try:
         summary = asyncio.run(run_demo(opts))
-    except OSError as exc:
+    except (OSError, StateAhead) as exc:
         _fail(str(exc))
     console.print(
         f"demo stopped after {summary['duration_s']} s: {summary['readings_total']} readings, "

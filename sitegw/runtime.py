@@ -63,6 +63,7 @@ from gateway.uplinks.self_checks import SelfCheckOutbox, SelfCheckSender
 from gateway.uplinks.summaries import SummarySender
 from gateway.weather_warnings import WarningBoard
 from plumbing.heap import settle_startup_heap
+from sitegw.state_version import claim
 from sitegw.warmup import RuleWarmup
 
 # Imported where a site has the parts that need them: the cameras' side loads numpy and the vision
@@ -99,6 +100,7 @@ class Gateway:
         extra_uplinks: list[UplinkBase] | None = None,
     ) -> None:
         state_dir.mkdir(parents=True, exist_ok=True)
+        claim(state_dir)  # a downgrade stops here, before any store opens the folder
         # each crane at the height its last jacking window closed with (gateway/jacking.py)
         self.heights = CraneHeights(state_dir)
         site = self.heights.apply(site)

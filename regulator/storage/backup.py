@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from contract import __version__
-from regulator.storage.db import current, head, normalise_url
+from regulator.storage.db import current, head, known, normalise_url
 
 MANIFEST = "MANIFEST.json"
 FORMAT = 1
@@ -165,28 +165,12 @@ def _manifest(staged: Path, archive: Path) -> dict[str, object]:
             f"{archive} was written by sitegw {manifest.get('release')} in a newer format: restore it with that "
             f"release or a later one (this is {__version__})"
         )
-    if not _known(str(manifest.get("revision"))):
+    if not known(str(manifest.get("revision"))):
         raise BackupError(
             f"{archive} holds a ledger at schema {manifest.get('revision')}, newer than this release knows "
             f"(its newest is {head()}): restore it with sitegw {manifest.get('release')} or later"
         )
     return manifest
-
-
-def _known(revision: str) -> bool:
-    """Whether ``revision`` is one of this release's migrations."""
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-    from alembic.util import CommandError
-
-    from regulator.storage.db import MIGRATIONS
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    try:
-        return ScriptDirectory.from_config(cfg).get_revision(revision) is not None
-    except CommandError:  # a revision these migrations never name
-        return False
 
 
 def _pg(url: str, tool: str, *args: str, dbname_flag: bool = False) -> None:

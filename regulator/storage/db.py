@@ -19,7 +19,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy.engine import Engine
+
+from contract import __version__
 
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
 
@@ -127,9 +130,31 @@ def open_engine(db: str | Path, pool_size: int = 10, read_only: bool = False) ->
     return engine
 
 
+class SchemaAhead(Exception):
+    """The database's schema is newer than this release's migrations (a downgrade), with what to do."""
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the schema to ``revision`` (idempotent: alembic records where it stands)."""
+    """Upgrade the schema to ``revision`` (idempotent: alembic records where it stands); SchemaAhead for a
+    database a newer release migrated, which this one must not touch."""
+    found = current(engine)
+    if found is not None and not known(found):
+        raise SchemaAhead(
+            f"the regulator database's schema is at revision {found}, newer than this release of sitegw "
+            f"({__version__}, whose newest is {head()}): a downgrade cannot use it. Run the release that "
+            "migrated it (or a later one), or restore a backup made with this release"
+        )
     _alembic(engine, command.upgrade, revision)
+
+
+def known(revision: str) -> bool:
+    """Whether ``revision`` is one of this release's migrations."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        return ScriptDirectory.from_config(cfg).get_revision(revision) is not None
+    except CommandError:  # a revision these migrations never name
+        return False
 
 
 def downgrade(engine: Engine, revision: str) -> None:
