@@ -181,6 +181,27 @@ def test_each_shipped_level_is_classified_as_its_clause_cites(
         assert got["classification"] == "general", (rule, level, clause, got)
 
 
+SEVERITY = ("warning", "alarm", "critical")
+
+
+def test_an_escalating_hazard_is_never_filed_lower_than_its_milder_level(seeded: list[classify.Rule]) -> None:
+    """A hazard is classified by the clause of its worst level: a rule whose milder level cites a major item
+    and whose worse one cites none would file the worse danger general once it escalates."""
+    major: dict[tuple[str, str], set[bool]] = {}
+    for rule, level, clause in LEVELS:
+        if level in SEVERITY:
+            said = classify.classify(seeded, rule, clause)["classification"] == "major"
+            major.setdefault((rule, level), set()).add(said)
+    lower = [
+        f"{rule}: {milder} is major, {worse} is not"
+        for (rule, milder), said in major.items()
+        if said == {True}
+        for worse in SEVERITY[SEVERITY.index(milder) + 1 :]
+        if False in major.get((rule, worse), set())
+    ]
+    assert not lower, lower
+
+
 # ---- over real HTTP: the queue, the monthly report and the national export ----------------------------
 
 SENT = {  # rule: (level, clause) as the rules write them, and what the queue must say
