@@ -9,9 +9,9 @@ from that citation, with its article and item, without anyone adding a row to th
   per level and each kind's offline clause) is classified through the regulator's seeded table: major with
   the cited article and item where the clause cites one, general where it cites none and says no major
   hazard, so the next kind cannot be filed general by a table that never heard of its article;
-- over real HTTP on SQLite and PostgreSQL: the queue, the monthly report's and the national export's
-  counts of major hazards; a table row naming the rule downgrades a cited item (with its reason), a ``*``
-  row cannot;
+- over real HTTP on SQLite and PostgreSQL: the queue, and the counts of major hazards of the monthly
+  report, the national export and risk grading; a table row naming the rule downgrades a cited item
+  (with its reason), a ``*`` row cannot;
 - the migration that brings a stored ledger up writes the audit trail of what it reclassified.
 
 The oracle here is written from the criteria (docs/standards.md: articles 4 to 17 and their items), not
@@ -239,7 +239,7 @@ async def queue(reg: httpx.AsyncClient) -> dict[str, dict[str, Any]]:
     return {h["rule"]: h for h in r.json()["hazards"]}
 
 
-async def test_cited_items_are_major_in_the_queue_the_monthly_report_and_the_national_export(
+async def test_cited_items_are_major_in_the_queue_the_reports_the_export_and_the_grading(
     receiver: RegulatorServer,
 ) -> None:
     now = time.time()
@@ -265,6 +265,11 @@ async def test_cited_items_are_major_in_the_queue_the_monthly_report_and_the_nat
             rule_name("platform.lock"),
             rule_name("confined_space.entry"),
         }
+
+        r = await reg.get("/ui/api/risk")
+        assert r.status_code == 200, r.text
+        [graded] = r.json()["projects"]
+        assert (graded["open_major"], graded["open_general"]) == (majors, len(SENT) - majors)
 
         day = beijing_text(now)[:10]
         tomorrow = beijing_text(now + 86400)[:10]
