@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -170,12 +171,18 @@ NEGATIONS = ("不属", "不是", "不构成", "不列", "非重大", "一般隐�
 """Words that, in the sentence of a citation, say the case is not that criterion."""
 
 
+_NUMERAL = re.compile(f"([{NUMERALS}]?)十([{NUMERALS}]?)|([{NUMERALS}])")
+
+
 def numeral(text: str) -> int:
-    """A Chinese numeral of 1 to 99 as written in article and item numbers: 九, 十, 十一, 二十三."""
-    tens, _, ones = text.rpartition("十")
-    if "十" not in text:
-        return NUMERALS.index(text) + 1
-    return (NUMERALS.index(tens) + 1 if tens else 1) * 10 + (NUMERALS.index(ones) + 1 if ones else 0)
+    """A Chinese numeral of 1 to 99 as articles and items are numbered (九, 十, 十一, 二十三); 0 for
+    anything else (十十), which is no article or item."""
+    m = _NUMERAL.fullmatch(text)
+    if m is None:
+        return 0
+    if m[3]:
+        return NUMERALS.index(m[3]) + 1
+    return (NUMERALS.index(m[1]) + 1 if m[1] else 1) * 10 + (NUMERALS.index(m[2]) + 1 if m[2] else 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,14 +204,16 @@ def mentions(clause: str) -> list[tuple[int, int | None, bool]]:
     return found
 
 
+@lru_cache(maxsize=4096)  # a ledger's hazards share a few hundred clauses: a month's report reads each once
 def cited(clause: str) -> Citation | None:
     """The first article and item of the criteria the clause cites that is a major hazard, as the module
     docstring says which count; None where it cites none."""
     for article, item, negated in mentions(clause):
         items = ITEMS.get(article)
-        if negated or items is None or (item is None) != (items == 0) or (item is not None and item > items):
+        if negated or items is None:
             continue
-        return Citation(f"第{_chinese(article)}条", f"（{_chinese(item)}）" if item else "")
+        if (item is None and items == 0) or (item is not None and 1 <= item <= items):
+            return Citation(f"第{_chinese(article)}条", f"（{_chinese(item)}）" if item else "")
     return None
 
 

@@ -103,6 +103,7 @@ def test_a_cited_item_of_the_criteria_is_major_with_its_article(clause: str, art
         "JGJ 196-2010 塔身垂直度超出规范；属 建质规〔2024〕5号 第八条 重大事故隐患",  # which item? the table says
         "建质规〔2024〕5号 第九条(七)",  # 第九条 has five items: a misprint is no criterion
         "建质规〔2024〕5号 第十八条(一)",  # in force, not a hazard
+        "建质规〔2024〕5号 第十十条(十十)；建质规〔2024〕5号 第九条（）",  # no numbers at all
         "应急管理部令第13号 第十五条（参照）作业中发现异常情况立即撤离",  # another document's article
         "防暑降温措施管理办法 第八条 日最高气温达到40℃以上",
         "未戴安全帽不属 建质规〔2024〕5号 第九条(五) 所列情形，按一般隐患整改",
