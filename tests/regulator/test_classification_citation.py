@@ -213,7 +213,7 @@ SENT = {  # rule: (level, clause) as the rules write them, and what the queue mu
     "confined_space.attendant": ("alarm", confined_attendant.CLAUSE),
     # a warning (its level) waits out flood control before it is a hazard: sent as an alarm, same clause
     "crane.jacking_night": ("alarm", crane_jacking_night.CLAUSE),
-    "hoist.load": ("critical", hoist_load.CLAUSES["critical"]),
+    "hoist.load": ("alarm", hoist_load.CLAUSES["alarm"]),
 }
 EXPECTED = {
     "platform.lock": ("major", "第九条", "（五）"),
@@ -285,6 +285,17 @@ async def test_cited_items_are_major_in_the_queue_the_reports_the_export_and_the
             "重大事故隐患",
             "建质规〔2024〕5号 第九条（五）",
         )
+
+        # ordered without saying, two alarms: the major one gets a major hazard's clock (15 days) and listed
+        # supervision, the general one 7 days and none
+        pair = ("confined_space.attendant", "hoist.load")
+        for rule in pair:
+            assert (await reg.post(f"/ui/api/hazards/{got[rule]['id']}/order", json={})).status_code == 200
+        ordered = await queue(reg)
+        days = {r: round((ordered[r]["deadline"] - now) / 86400) for r in pair}
+        assert days == {"confined_space.attendant": 15, "hoist.load": 7}
+        listed = {r: ordered[r]["major"] for r in pair}
+        assert listed == {"confined_space.attendant": True, "hoist.load": False}
     finally:
         await reg.aclose()
 
