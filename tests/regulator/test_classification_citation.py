@@ -336,7 +336,7 @@ async def test_the_migration_records_who_reclassified_the_stored_hazards(receive
         change = {"major": False, "article": "", "item": "", "reason": "现场核查为误挂，已复挂"}
         assert (await reg.post(f"/ui/api/hazards/{lifeline}/reclassify", json=change)).status_code == 200
         engine = receiver.repo.engine
-        downgrade(engine, "0024")  # the ledger as the release before stored it
+        downgrade(engine, "0025")  # the ledger as the release before stored it
         migrate(engine)
         got = await queue(reg)
         trail: dict[str, list[dict[str, Any]]] = {}
@@ -347,10 +347,10 @@ async def test_the_migration_records_who_reclassified_the_stored_hazards(receive
     finally:
         await reg.aclose()
     lock = trail["platform.lock"]
-    assert [(a["actor"], a["role"]) for a in lock] == [("migration 0025 (条款引用判定)", "system")]
+    assert [(a["actor"], a["role"]) for a in lock] == [("migration 0026 (条款引用判定)", "system")]
     assert lock[0]["reason"].startswith("改判为重大事故隐患 建质规〔2024〕5号 第九条（五）")
     assert "原按分类表为一般隐患" in lock[0]["reason"]
-    assert [a["actor"] for a in trail["confined_space.entry"]] == ["migration 0025 (条款引用判定)"]
+    assert [a["actor"] for a in trail["confined_space.entry"]] == ["migration 0026 (条款引用判定)"]
     assert [a["actor"] for a in trail["platform.lifeline"]] == ["li.jian"]  # the inspector's stands
     assert trail["hoist.load"] == []  # general before and after: nothing to record
     assert got["platform.lifeline"]["classification"] == "general"

@@ -6,8 +6,8 @@ classification the citation changes gets a ``reclassify`` row naming this migrat
 classification before and after and why, as an inspector's reclassification does. Nothing else of the
 hazard changes (its deadline and listings stay as ordered; the row says to review them).
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0026
+Revises: 0025
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from alembic import op
 
 from regulator.ledger import classify
 
-revision = "0025"
-down_revision = "0024"
+revision = "0026"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 
-ACTOR = "migration 0025 (条款引用判定)"
+ACTOR = "migration 0026 (条款引用判定)"
 ROLE = "system"
 
 
