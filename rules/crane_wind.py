@@ -19,7 +19,7 @@ BAD_WEATHER = f"；恶劣天气违规吊装属 建质规〔2024〕5号 第十五
 CLAUSES = {
     "warning": "JGJ 276-2012 第3.0.12条 六级及以上大风（10.8 m/s 起）应停止吊装作业" + BAD_WEATHER,
     "alarm": "深圳市塔机监管平台接口 连续 2 个工作循环风速大于 13.8 m/s 报警" + BAD_WEATHER,
-    "critical": "九级风 20.8 m/s 危险报警" + PRACTICE_ZH,
+    "critical": "九级风 20.8 m/s 危险报警" + PRACTICE_ZH + BAD_WEATHER,
 }
 # 六级及以上 and 九级 include their lower bound (以上 includes the number); the regulator's alarm is above
 # 13.8 m/s ("大于 13.8 m/s"): a wind of exactly 13.8 m/s is the top of Beaufort 6, no alarm

@@ -1,22 +1,44 @@
 """Each hazard is a major hazard (重大事故隐患) or a general one (一般隐患) against 建质规〔2024〕5号
 (《房屋市政工程生产安全重大事故隐患判定标准（2024版）》), with the article and item it falls under.
 
-A gateway alert is classified from its rule and the clause of the worst level it reached (the rules cite
-the 2024 article in the clause of the level that is a major hazard, e.g. crane.collision's alarm names
-第八条(八)) by ``classification_rules``, a table the regulator edits. A row matches a hazard when its
-``rule`` is the hazard's (or ``*``, any rule) and its ``clause_contains`` is in the hazard's clause
-(empty: any clause); the most specific row wins: the hazard's own rule before ``*``, then the longer
-``clause_contains``. No row: general, saying that no article of the criteria applies. An inspector
-may reclassify one hazard with a reason (kept in the audit trail); that stands over the table.
+The criteria list only major hazards: every item of their articles 4 to 15 (施工安全管理 … 冒险作业), and
+articles 16 (banned processes) and 17 (the catch-all), which have no items, is one. A gateway alert is
+classified from its rule and the clause of the worst level it reached (the rules cite the 2024 article and
+item in the clause of a level that is a major hazard, e.g. platform.lock's 「建质规〔2024〕5号 第九条(五)
+高处作业吊篮安全锁失效属重大事故隐患」), first of these that speaks:
+
+1. an inspector's reclassification of that one hazard, with a reason (kept in the audit trail);
+2. a row of ``classification_rules`` (a table the regulator edits) naming the hazard's own rule whose
+   ``clause_contains`` is in the clause (empty: any clause), the longer text first: a regulator's local
+   rule, or a downgrade of a cited item, which, like every row, must say why (``basis``);
+3. the clause's citation (:func:`cited`): major, with that article and item, without any row;
+4. a ``*`` row (any rule) whose ``clause_contains`` is in the clause, the longer text first: a wildcard
+   row adds a major hazard the citation cannot say, it never downgrades a cited item (that takes a row
+   naming the rule, and its reason);
+5. none: general, saying that no article of the criteria applies.
+
+A citation counts when the clause names the criteria, 建质规〔2024〕5号 (any of the brackets 〔〕 [] （） ()
+around 2024, spaces anywhere) or their title 《房屋市政工程生产安全重大事故隐患判定标准（2024版）》,
+followed by an article (第九条) and an item ((五) or （五）, 第（五）项), the item one the article has
+(``ITEMS``: 第九条 has five); articles 16 and 17 count without an item. These do not count: an article
+without its item where the article has items (第八条 alone says too little: a table row says which, as
+crane.tilt's does), an item the article does not have (a misprint is not a criterion), another
+document's article (应急管理部令第13号 第十五条), and a citation in a sentence (between ；。;) that says it
+is not one (不属, 不是, 不构成, 不列, 非重大, 一般隐患). The first counting citation in the clause is the
+hazard's article and item. tests/regulator/test_classification_citation.py classifies every level of
+every shipped rule this way, so a rule that cites an item is never filed as general.
 
 The seed rows are the facts of docs/standards.md (§1, §2, §3, §6, §7), not guesses: where the facts
-name an article and item the row says it; where they say a case is general (an absent project manager,
-hard hats and generic edge protection) the row says so and why.
+name an article and item the row says it (the ``*`` rows, which the citations now also say); where they
+say a case is general (an absent project manager, hard hats and generic edge protection) the row says so
+and why.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -120,6 +142,91 @@ class Rule(Seed):
     updated_at: float
 
 
+# the items of each article of the criteria that lists major hazards (docs/standards.md, "18 articles"):
+# 0 for an article that is one criterion without items (16 banned processes, 17 other)
+ITEMS: dict[int, int] = {
+    4: 5,
+    5: 4,
+    6: 4,
+    7: 3,
+    8: 9,
+    9: 5,
+    10: 2,
+    11: 4,
+    12: 2,
+    13: 7,
+    14: 3,
+    15: 3,
+    16: 0,
+    17: 0,
+}
+NUMERALS = "一二三四五六七八九"
+_N = f"[{NUMERALS}十]{{1,3}}"
+_CITATION = re.compile(
+    r"(?:建质规\s*[〔\[［(（]\s*2024\s*[〕\]］)）]\s*5\s*号|《?房屋市政工程生产安全重大事故隐患判定标准\s*[(（]\s*2024\s*版\s*[)）]》?)"
+    rf"\s*第\s*({_N})\s*条(?:\s*第?\s*[(（]\s*({_N})\s*[)）]\s*项?)?"
+)
+_SENTENCE = re.compile(r"[；;。\n]")
+NEGATIONS = ("不属", "不是", "不构成", "不列", "非重大", "一般隐患")
+"""Words that, in the sentence of a citation, say the case is not that criterion."""
+
+
+_NUMERAL = re.compile(f"([{NUMERALS}]?)十([{NUMERALS}]?)|([{NUMERALS}])")
+
+
+def numeral(text: str) -> int:
+    """A Chinese numeral of 1 to 99 as articles and items are numbered (九, 十, 十一, 二十三); 0 for
+    anything else (十十), which is no article or item."""
+    m = _NUMERAL.fullmatch(text)
+    if m is None:
+        return 0
+    if m[3]:
+        return NUMERALS.index(m[3]) + 1
+    return (NUMERALS.index(m[1]) + 1 if m[1] else 1) * 10 + (NUMERALS.index(m[2]) + 1 if m[2] else 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """An article and item of the criteria a clause cites, as the ledger writes them (第九条, （五）)."""
+
+    article: str
+    item: str
+
+
+def mentions(clause: str) -> list[tuple[int, int | None, bool]]:
+    """Every (article, item or None, negated) the clause cites of the criteria, in order, valid or not."""
+    found = []
+    for m in _CITATION.finditer(clause):
+        start = max((s.end() for s in _SENTENCE.finditer(clause, 0, m.start())), default=0)
+        end = after.start() if (after := _SENTENCE.search(clause, m.end())) else len(clause)
+        negated = any(word in clause[start:end] for word in NEGATIONS)
+        found.append((numeral(m[1]), numeral(m[2]) if m[2] else None, negated))
+    return found
+
+
+@lru_cache(maxsize=4096)  # a ledger's hazards share a few hundred clauses: a month's report reads each once
+def cited(clause: str) -> Citation | None:
+    """The first article and item of the criteria the clause cites that is a major hazard, as the module
+    docstring says which count; None where it cites none."""
+    for article, item, negated in mentions(clause):
+        items = ITEMS.get(article)
+        if negated or items is None:
+            continue
+        if (item is None and items == 0) or (item is not None and 1 <= item <= items):
+            return Citation(f"第{_chinese(article)}条", f"（{_chinese(item)}）" if item else "")
+    return None
+
+
+def _chinese(n: int) -> str:
+    """1 to 99 as a Chinese numeral, the way the criteria number articles and items."""
+    tens, ones = divmod(n, 10)
+    return (
+        ("" if tens < 2 else NUMERALS[tens - 1])
+        + ("十" if tens else "")
+        + (NUMERALS[ones - 1] if ones else "")
+    )
+
+
 def _plain(text: str) -> str:
     """Full-width brackets as ASCII ones, so 第八条（四） and 第八条(四) are the same text."""
     return text.replace("（", "(").replace("）", ")").replace(" ", "")
@@ -149,18 +256,33 @@ def load(db: Connection) -> list[Rule]:
     ]
 
 
-def classify(table: list[Rule], rule: str, clause: str) -> dict[str, Any]:
-    """The classification the table gives a hazard of ``rule`` whose worst level cites ``clause``."""
+def table_row(table: list[Rule], rule: str, clause: str) -> Rule | None:
+    """The table's row for a hazard of ``rule`` whose worst level cites ``clause``: of the rows whose text is
+    in the clause (or empty), the hazard's own rule's before ``*``, then the longer text; None: no row."""
     text = _plain(clause)
     matching = [
         r
         for r in table
         if r.rule in (rule, "*") and (not r.clause_contains or _plain(r.clause_contains) in text)
     ]
-    if not matching:
+    return max(matching, key=lambda r: (r.rule == rule, len(r.clause_contains)), default=None)
+
+
+def classify(table: list[Rule], rule: str, clause: str) -> dict[str, Any]:
+    """The classification of a hazard of ``rule`` whose worst level cites ``clause``: its rule's own table
+    row, else the clause's citation of the criteria, else a ``*`` row, else general (module docstring)."""
+    row = table_row(table, rule, clause)
+    if (row is None or row.rule != rule) and (citation := cited(clause)) is not None:
+        basis = f"条款引用 {STANDARD} {citation.article}{citation.item}：判定标准所列重大事故隐患"
+        return described(True, citation.article, citation.item, basis, "citation")
+    return by_row(row)
+
+
+def by_row(row: Rule | None) -> dict[str, Any]:
+    """The classification a table row gives (None: no row, general, saying that no article applies)."""
+    if row is None:
         return described(False, "", "", NO_ARTICLE, "table")
-    best = max(matching, key=lambda r: (r.rule == rule, len(r.clause_contains)))
-    return described(best.major, best.article, best.item, best.basis, "table")
+    return described(row.major, row.article, row.item, row.basis, "table")
 
 
 def described(major: bool, article: str, item: str, basis: str, by: str) -> dict[str, Any]:

@@ -65,7 +65,8 @@ class HazardRow(BaseModel):
         description="why: the item's wording, why no article applies, or the inspector's reason"
     )
     classified_by: str = Field(
-        description="table (the classification table) or the inspector who reclassified"
+        description="citation (the clause cites an item of 建质规〔2024〕5号), table (the classification "
+        "table) or the inspector who reclassified"
     )
     supervision: str = Field(
         "", description="its listings for supervision (挂牌督办), e.g. 区县级、市级; empty: not listed"
