@@ -20,9 +20,11 @@ ROPES = {
 """Each wire rope the box watches: its metric, and its Chinese and English names."""
 LOCK_STATES = {0: "未锁绳", 1: "已锁绳"}
 """The safety locks: 1 once one has locked its safety rope (acted), 0 while both let it run."""
+# the box going silent is not itself the criteria's major hazard (a lock that failed): it leaves the lock,
+# the load and the tilt unwatched until someone checks on the platform, so the clause says both
 OFFLINE_CLAUSE = (
-    "建质规〔2024〕5号 第九条(五) 高处作业吊篮安全锁失效属重大事故隐患；吊篮安全监控离线期间超载、倾斜与安全锁"
-    "状态无人监测（离线时限为行业惯例，非标准条文，可配置）"
+    "吊篮安全监控离线期间超载、倾斜与安全锁状态无人监测，须停用或现场核查；离线本身不构成建质规〔2024〕5号 "
+    "第九条(五)（安全锁失效）所列重大事故隐患（离线时限为行业惯例，非标准条文，可配置）"
 )
 
 

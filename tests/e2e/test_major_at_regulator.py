@@ -11,7 +11,6 @@ in make test, over real HTTP with the rules' own clauses."""
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +19,7 @@ import httpx
 import pytest
 
 from tests.e2e.test_gateway_kill import PROJECT, REPO, cli
+from tests.regulator.citations import first_item
 from tests.support import free_port, wait_port
 
 pytestmark = pytest.mark.slow
@@ -28,8 +28,6 @@ SECRET = "major-hazard-test-secret"
 PASSWORD = "inspector-pass-49"
 # platform-1's stall comes ~25 s in; the lock fails once the tilt has passed 8° for its grace
 DURATION_S = "50"
-# written from the criteria's citation form, not from the code under test
-ITEM = re.compile(r"建质规〔2024〕5号\s*(第[一二三四五六七八九十]+条)[(（]([一二三四五六七八九十]+)[)）]")
 
 
 def regulator_cli(*args: str, db: str) -> None:
@@ -80,10 +78,10 @@ def test_the_demos_failed_platform_lock_is_a_major_hazard_at_the_regulator(tmp_p
     )
     assert said == ("major", "重大事故隐患", "第九条", "（五）", "建质规〔2024〕5号 第九条（五）"), lock
     for h in hazards:
-        cites = ITEM.search(h["clause"])
+        cites = first_item(h["clause"])
         if cites:
             assert (h["classification"], h["article"], h["item"]) == (
                 "major",
-                cites[1],
+                f"第{cites[1]}条",
                 f"（{cites[2]}）",
             ), (h["rule"], h["clause"], h["classification"], h["citation"])
