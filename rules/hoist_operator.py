@@ -68,7 +68,7 @@ class HoistOperator:
                 value=(driver_id or "").strip(),  # as the box reported it (255 stays 255)
                 message=pick(level, what, "立即停梯，由持有效操作资格证的司机登录后方可运行"),
                 message_en=pick_en(level, what_en, "stop: only a licensed driver may run it"),
-                details={"valid_until": str(found.operator.valid_until)} if found.operator else {},
+                details=found.details(),
                 backfill=backfill,
             )
 
