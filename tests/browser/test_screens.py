@@ -41,8 +41,9 @@ ALLOWED = [
     r"(modbus_tcp|modbus_rtu|mqtt|unit|coil)",  # a device's or a siren's wiring, as its site file writes it
     r"(mm|m|kN|kg|t|s|h|d|ppm|mg|mg/m|LEL|m/s|mm/h|mm/d|°)",  # units (mg/m³: the ³ is not a Latin letter)
     r"(GB|GB/T|GBZ|JGJ|DBJ|DBJ/T|T|MAC|PC-TWA|OEL)",  # standards and the limits they name (GBZ 2.1 MAC, PC-TWA; 100%OEL)
-    r"[A-Z]{1,4}(-[A-Z0-9]+)*",  # codes: points (ZQS-01), people (OP-1002), the project (GD-SZ-...)
+    r"[A-Z]{1,4}(-[A-Z0-9]+)+",  # codes: points (ZQS-01), people (OP-1002), the project (GD-SZ-...)
     r"[A-Z]+\d[\w/-]*",  # models and numbers: SC200/200, ZLP800
+    r"[A-Z]",  # a certificate number's class letter: 粤建安B(2021)0012345
     r"(EN|PDF)",  # the language switch (to English) and the log's print format
     r"demo",  # the demo's own supervisor, who starts the pour: a user name
     r"papers",  # the site file's key a missing registration tells the site to fill in (站点文件未填写 papers)
