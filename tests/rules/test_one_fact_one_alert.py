@@ -73,5 +73,5 @@ def test_a_licensed_worker_due_for_renewal_is_still_warned_by_the_certificate_ru
     engine = RuleEngine(reference_site())
     batch = sample("crane-2", ts, operator_id="OP-1001", load_t=2.0, rated_load_t=4.0, radius_m=20.0)
     results = [r for _, _, rs in engine.replay(iter(batch)) for r in rs] + engine.tick(ts + 1)
-    about = [(r.rule, r.level) for r in results if r.level and "crane-2" == r.device]  # other papers age too
+    about = [(r.rule, r.level) for r in results if r.level and r.device == "crane-2"]  # other papers age too
     assert about == [("personnel.certificate", "warning")]
