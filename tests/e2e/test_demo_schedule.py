@@ -14,10 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.e2e.test_demo import REPO
 
 DURATION = 45.0
+
+pytestmark = pytest.mark.slow  # a minute of demo: in make test-slow, to keep make test within CI's 20 minutes
 
 
 def test_a_short_demo_jacks_within_its_duration_and_dates_its_alerts_within_its_run(tmp_path: Path) -> None:
