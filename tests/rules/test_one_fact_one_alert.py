@@ -75,3 +75,23 @@ def test_a_licensed_worker_due_for_renewal_is_still_warned_by_the_certificate_ru
     results = [r for _, _, rs in engine.replay(iter(batch)) for r in rs] + engine.tick(ts + 1)
     about = [(r.rule, r.level) for r in results if r.level and r.device == "crane-2"]  # other papers age too
     assert about == [("personnel.certificate", "warning")]
+
+
+def test_a_hoist_driver_with_an_expired_licence_is_flagged_at_once_standing_or_moving() -> None:
+    # the certificate rule no longer raises it, so the hoist's own rule shows it from the first sample that
+    # reports the driver, as the certificate rule did, not only once the cage moves
+    ts = START
+    batches = [
+        sample("hoist-1", ts, driver_id="OP-1002", speed_ms=0.0, load_kg=0.0),
+        sample("hoist-1", ts + 1, driver_id="OP-1002", speed_ms=0.6, load_kg=0.0),
+        sample("hoist-1", ts + 2, driver_id="OP-1001", speed_ms=0.0, load_kg=0.0),
+    ]
+    engine = RuleEngine(reference_site())
+    results = [r for _, _, rs in engine.replay(b for batch in batches for b in batch) for r in rs]
+    about = [
+        r for r in results if r.device == "hoist-1" and r.rule in ("hoist.operator", "personnel.certificate")
+    ]
+    raised = [(r.rule, r.ts - START, r.level) for r in about if r.level]
+    assert raised[0] == ("hoist.operator", 0, "critical") and {r[0] for r in raised} == {"hoist.operator"}
+    assert "T-440300-2020-1002" in next(r for r in about if r.level).message
+    assert [r.level for r in about if r.rule == "hoist.operator"][-1] is None  # a licensed driver took over
