@@ -30,10 +30,13 @@ $(STAMP): pyproject.toml
 	SITEGW_PURE_PYTHON=1 $(PY) -m pip install -q -e '.[dev]'  # the rules are compiled by $(NATIVE)
 	touch $(STAMP)
 
-# the rules compiled in place with mypyc (setup.py), again whenever one of their sources changes
+# the rules compiled in place with mypyc (setup.py), again whenever one of their sources changes; mypyc's
+# and the C compiler's minutes of warnings go to a log, shown only when the build fails
+NATIVE_LOG := $(VENV)/native-build.log
 $(NATIVE): $(STAMP) $(NATIVE_SOURCES)
-	$(PY) setup.py -q build_ext --inplace -j 2
-	touch $(NATIVE)
+	@echo "compiling the rules with mypyc (a few minutes the first time; log: $(NATIVE_LOG))"
+	@$(PY) setup.py -q build_ext --inplace -j 2 > $(NATIVE_LOG) 2>&1 || { cat $(NATIVE_LOG); exit 1; }
+	@touch $(NATIVE)
 
 venv: $(STAMP)
 

@@ -106,7 +106,7 @@ class CraneOperator:
                 value=shown,
                 message=pick(level, what, ACTION),
                 message_en=pick_en(level, what_en, ACTION_EN),
-                details={"valid_until": str(found.operator.valid_until)} if found.operator else {},
+                details=found.details(),
                 backfill=backfill,
             )
 

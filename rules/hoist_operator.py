@@ -1,6 +1,9 @@
 """hoist.operator: a moving cage needs a licensed driver logged in: nobody logged in, a driver not
 on the roster or one whose licence has expired is critical (建设部令第166号 Art. 25; 建质规〔2024〕5号
-第四条(三): 特种作业人员未取得有效证书上岗, a major hazard).
+第四条(三): 特种作业人员未取得有效证书上岗, a major hazard). A driver who is named but not licensed is
+critical from the sample that reports them logged in, moving or not, as crane.operator judges a crane's: an
+expired licence is this alert's alone (personnel.certificate raises none for it: one fact, one alert), so it
+must show as soon as the certificate rule would have shown it.
 
 Nobody logged in is an empty driver id, the vendor's 255, or no driver id at all in a sample of a
 box that reports one with every sample (rules.roster): a missing identity is never a licensed one.
@@ -45,16 +48,18 @@ class HoistOperator:
         who = "" if driver_id is None or nobody(driver_id) else driver_id.strip()
         open_for = self._flagged.get(device)
         bad = bool(found.problem_zh)
-        level: Level | None = "critical" if bad and (moving or open_for == who) else None
+        level: Level | None = "critical" if bad and (moving or open_for == who or not found.nobody) else None
         if level:
             self._flagged[device] = who
         else:
             self._flagged.pop(device, None)
 
         def build() -> RuleResult:
-            if level:
+            if level and moving:
                 what = f"{name} 运行中，司机 {found.problem_zh}"
                 what_en = f"{name} moving: {found.problem_en}"
+            elif level:
+                what, what_en = f"{name} 司机 {found.problem_zh}", f"{name} driver: {found.problem_en}"
             else:
                 shown = who or "-"
                 what, what_en = f"{name} 司机 {shown}", f"{name} driver {shown}"
@@ -68,7 +73,7 @@ class HoistOperator:
                 value=(driver_id or "").strip(),  # as the box reported it (255 stays 255)
                 message=pick(level, what, "立即停梯，由持有效操作资格证的司机登录后方可运行"),
                 message_en=pick_en(level, what_en, "stop: only a licensed driver may run it"),
-                details={"valid_until": str(found.operator.valid_until)} if found.operator else {},
+                details=found.details(),
                 backfill=backfill,
             )
 

@@ -3,9 +3,12 @@
 - A key person (project manager, safety officer, ...) whose safety assessment certificate
   (安全生产考核合格证书) has expired is critical: 建质规〔2024〕5号 第四条(二) makes it a major hazard.
   Judged once a day and at start, on the access gates' device.
-- A certified worker (crane operator, hoist driver: 特种作业操作资格证书, 建设部令第166号 Art. 25) whose
-  certificate has expired is critical, 建质规〔2024〕5号 第四条(三). Judged once a day from the first time
-  a machine reports them logged in, on that machine (the machine's own operator rule judges every sample).
+- A certified worker (crane operator, hoist driver: 特种作业操作资格证书, 建设部令第166号 Art. 25) is
+  judged once a day from the first time a machine reports them logged in, on that machine. An expired
+  certificate raises no alert here: one fact, one alert. The hazard of 建质规〔2024〕5号 第四条(三) is working
+  with it, and the machine's own operator rule (crane.operator, hoist.operator) judges that at every sample,
+  the worker's name, licence number and expiry in its alert; a second critical alert here would make the
+  regulator count one hazard twice. A warning open here for the certificate is closed saying where it went.
 
 Either certificate due within 30 days (the expiry day itself still valid) is a warning, so that its renewal
 is applied for in time.
@@ -72,7 +75,7 @@ class PersonnelCertificate:
             worker.licence_no,
             worker.valid_until,
             WORKER_CLAUSE,
-            ("立即停止其作业，由持有效证书人员操作", "stop their work; a licensed worker takes over"),
+            None,  # expired: the machine operator rule's alert
             today,
             ts,
         )
@@ -85,27 +88,44 @@ class PersonnelCertificate:
         number: str,
         until: date | None,
         clause: str,
-        expired_action: tuple[str, str],
+        expired_action: tuple[str, str] | None,
         today: date,
         ts: float,
     ) -> RuleResult | None:
+        """The verdict on one certificate; ``expired_action`` None: an expired one is the machine operator
+        rule's alert (the module's docstring), not raised here."""
         level: Level | None = due_level(until, today)
+        joined = expired_action is None and level == "critical"
+        if joined:
+            level = None
 
         def build() -> RuleResult:
-            if level == "critical":
-                what, what_en = (
-                    f"{paper[0]}（{number or '无编号'}）已于 {until} 过期",
-                    f"{paper[1]} expired on {until}",
+            if joined:
+                # not "back to normal": the certificate is expired, and its alert is the machine's while they work
+                message = (
+                    f"{paper[0]}（{number or '无编号'}）已于 {until} 过期，不得上岗；"
+                    "上岗即由该机械的操作员持证检查报危险（同一事实只报一条）"
                 )
-                action, action_en = expired_action
-            elif level == "warning":
-                what, what_en = (
-                    f"{paper[0]}（{number or '无编号'}）将于 {until} 到期",
-                    f"{paper[1]} expires on {until}",
+                message_en = (
+                    f"{paper[1]} expired on {until}: they may not work; at the controls the machine's "
+                    "operator check raises it as critical (one fact, one alert)"
                 )
-                action, action_en = "到期前办理证书延续", "apply for renewal now"
             else:
-                what, what_en, action, action_en = f"{paper[0]}有效", f"{paper[1]} valid", "", ""
+                if level == "critical" and expired_action is not None:
+                    what, what_en = (
+                        f"{paper[0]}（{number or '无编号'}）已于 {until} 过期",
+                        f"{paper[1]} expired on {until}",
+                    )
+                    action, action_en = expired_action
+                elif level == "warning":
+                    what, what_en = (
+                        f"{paper[0]}（{number or '无编号'}）将于 {until} 到期",
+                        f"{paper[1]} expires on {until}",
+                    )
+                    action, action_en = "到期前办理证书延续", "apply for renewal now"
+                else:
+                    what, what_en, action, action_en = f"{paper[0]}有效", f"{paper[1]} valid", "", ""
+                message, message_en = pick(level, what, action), pick_en(level, what_en, action_en)
             return RuleResult(
                 rule=RULE,
                 device=device,
@@ -114,8 +134,8 @@ class PersonnelCertificate:
                 ts=ts,
                 clause=clause,
                 value=number,
-                message=pick(level, what, action),
-                message_en=pick_en(level, what_en, action_en),
+                message=message,
+                message_en=message_en,
                 details={"valid_until": str(until)},
             )
 

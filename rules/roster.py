@@ -17,6 +17,7 @@ from datetime import datetime, time, timedelta, timezone
 from contract.config.crane import Operator
 from contract.config.loader import LoadedSite
 from contract.config.profile import Profile
+from rules.result import Details
 
 # what a black box reports for nobody logged in: nothing, or the vendor's code for it
 NOBODY = frozenset({"", "255"})
@@ -30,6 +31,17 @@ class Finding:
     problem_en: str
     operator: Operator | None
     nobody: bool = False  # the id says nobody is logged in (:func:`nobody`)
+    expired: bool = False  # a roster worker past their licence's last valid day
+
+    def details(self) -> Details:
+        """The worker's licence as the operator rules' alerts carry it. An expired licence is one fact with
+        the worker's personnel.certificate finding, which raises no alert of its own for it
+        (rules/personnel_certificate.py): ``joins`` names it, so the regulator sees the two are one."""
+        op = self.operator
+        if op is None:
+            return {}
+        out: Details = {"worker": op.id, "licence_no": op.licence_no, "valid_until": str(op.valid_until)}
+        return out | ({"joins": "personnel.certificate"} if self.expired else {})
 
 
 MEMO_MAX = 4096  # ids a roster remembers its findings for: the boxes report them, the roster bounds them
@@ -85,10 +97,12 @@ class Roster:
             )
             return math.inf, found, found
         # past the licence's last valid day, on the site's local date
+        number = op.licence_no or "无编号"
         expired = Finding(
-            f"{worker_id} {op.name} 操作资格证已于 {op.valid_until} 过期",
-            f"{worker_id}'s licence expired on {op.valid_until}",
+            f"{worker_id} {op.name} 操作资格证（{number}）已于 {op.valid_until} 过期",
+            f"{worker_id}'s licence {op.licence_no or '(no number)'} expired on {op.valid_until}",
             op,
+            expired=True,
         )
         return self._ends[worker_id], Finding("", "", op), expired
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from config import EXAMPLE_SITE
 from contract.config import LoadedSite, load_site
+from contract.config.rules import PitRule
 from contract.config.sinks import ApiConfig, InfluxConfig
 from contract.config.transport import ModbusTcpTransport, MqttBroker, MqttTransport
 from contract.config.uplinks import RegulatorUplink
@@ -62,6 +63,9 @@ CRANE_SCENARIOS = {
     "platform-1": "platform_tilt_lock",
 }
 PIT_SCENARIO = "rate"
+# the demo's pit: its first daily rate (so the rate scenario's alarm) PIT_RATE_AFTER_S after it starts, and a
+# report from each point every PIT_LIVE_S from then on (a real DAU's two hours would show nothing in a demo)
+PIT_RATE_AFTER_S, PIT_LIVE_S = 15.0, 10.0
 LISTED_KINDS = frozenset(
     {"crane", "anemometer", "hoist", "pit", "formwork", "attendance"}
 )  # on lines of their own at start
@@ -75,7 +79,8 @@ SCENARIO_LINE = (
 )
 # a scripted jacking window on crane-1 (standards.md §10): opened at JACKING_AT_S, closed JACKING_FOR_S later
 # with its checks, 5.6 m higher (two standard sections); the crane's simulator slews on, so the window
-# shows crane.jacking_motion (critical) and, with the storm, crane.jacking_wind
+# shows crane.jacking_motion (critical) and, with the storm, crane.jacking_wind. A --duration too short for
+# it has the window in its middle instead (jacking_times), so that what the banner announces happens.
 JACKING_AT_S, JACKING_FOR_S, JACKING_CRANE = 90.0, 60.0, "crane-1"
 # crane-2's driver carries a licence that expired on 2026-06-30 (the reference site's roster)
 OPERATOR_SCENARIO = {"crane-2": "OP-1002"}
@@ -153,17 +158,16 @@ async def _run(opts: DemoOptions, site: LoadedSite, stop: asyncio.Event, on_read
                 pit.transport.topic_prefix,
                 scenario=PIT_SCENARIO if opts.scenarios else "normal",
                 time_scale=7200,
-                # a day and two hours of the DAU's reports, replayed in 13 s: a 24 h rate exists at once
-                # and the rate scenario's alert fires about two hours back, not days (the regulator shows
-                # a fresh demo's hazard as fresh)
-                history_hours=26,
+                # nearly a day of the DAU's reports, replayed in about 12 s, then one every PIT_LIVE_S
+                history_hours=_pit_history_h(gw.site, pit),
                 interval_s=600,
+                live_interval_s=PIT_LIVE_S,
             )
             await sim.start()
             stack.push_async_callback(sim.stop)
         await _mqtt_sites(stack, gw, broker_cfg, opts)
         if opts.scenarios:
-            jacking = asyncio.create_task(_jacking_script(gw))
+            jacking = asyncio.create_task(_jacking_script(gw, opts.duration))
             stack.push_async_callback(_cancel, jacking)
         _announce(gw, sims.rtu_path, broker_cfg, uplink, relays, opts)
         if on_ready is not None:
@@ -175,6 +179,17 @@ async def _run(opts: DemoOptions, site: LoadedSite, stop: asyncio.Event, on_read
         opts.summary_json.parent.mkdir(parents=True, exist_ok=True)
         opts.summary_json.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
     return summary
+
+
+def _pit_history_h(site: LoadedSite, pit: PitDevice) -> float:
+    """Hours of simulated history for ``pit``: its first daily rate (a reading a rate window back, less the
+    half reporting interval rules/pit_displacement.py allows the reference) comes PIT_RATE_AFTER_S after the
+    simulator starts, never before: the rate scenario's pit.rate then carries a time within the demo's run,
+    not one in the history replayed from before it began."""
+    cfg = site.config.rules.for_device(pit.id, "pit")
+    assert isinstance(cfg, PitRule)
+    tolerance_s = max(p.interval_s for p in pit.pit.points) / 2
+    return (cfg.rate_window_h * 3600 - tolerance_s - PIT_RATE_AFTER_S) / 3600
 
 
 async def _relays(stack: contextlib.AsyncExitStack, site: LoadedSite) -> dict[str, RelaySimulator]:
@@ -270,11 +285,21 @@ async def _pour_follows(
         await asyncio.sleep(0.2)
 
 
-async def _jacking_script(gw: Gateway) -> None:
+def jacking_times(duration: float | None) -> tuple[float, float]:
+    """When the scripted jacking window opens and how long it stays open, in seconds after the banner: at
+    JACKING_AT_S for JACKING_FOR_S when the run lasts long enough to close it (a few seconds to spare), else
+    from 30 % to 70 % of ``duration``."""
+    if duration is None or duration >= JACKING_AT_S + JACKING_FOR_S + 5:
+        return JACKING_AT_S, JACKING_FOR_S
+    return 0.3 * duration, 0.4 * duration
+
+
+async def _jacking_script(gw: Gateway, duration: float | None) -> None:
     """The demo's supervisor opens a jacking window on crane-1, then closes it with its checks."""
-    await asyncio.sleep(JACKING_AT_S)
+    at, lasting = jacking_times(duration)
+    await asyncio.sleep(at)
     gw.jacking.start(JACKING_CRANE, "demo")
-    await asyncio.sleep(JACKING_FOR_S)
+    await asyncio.sleep(lasting)
     crane = gw.site.config.device(JACKING_CRANE)
     assert isinstance(crane, CraneDevice)
     check = JackingClose(
@@ -367,9 +392,11 @@ def _announce(
         regulator = f"{uplink.base_url} ({which})"
     pour = (
         f"the pour starts {opts.pour_after_s:g} s after start"
+        + (f"; M3 past its alarm values ~{opts.pour_after_s + 35:g} s" if opts.scenarios else "")
         if opts.pour_after_s is not None
         else "a supervisor starts the pour: dashboard or `sitegw pour start formwork-1`"
     )
+    at, lasting = jacking_times(opts.duration)
     lines = [
         f"sitegw demo: project {gw.site.config.project.code}, state in {opts.state_dir}",
         f"  crane-1       Modbus TCP  {_tcp(gw, 'crane-1')} unit 1",
@@ -393,7 +420,7 @@ def _announce(
         f"  scenarios     {SCENARIO_LINE if opts.scenarios else 'none'}",
         *(
             [
-                f"  jacking       crane-1 from {JACKING_AT_S:g} s for {JACKING_FOR_S:g} s (it slews on: crane.jacking_motion)"
+                f"  jacking       crane-1 from {at:g} s to {at + lasting:g} s (it slews on: crane.jacking_motion)"
             ]
             if opts.scenarios
             else []

@@ -6,7 +6,8 @@ creep at depth, strut forces around their working load with a daily temperature 
 groundwater level wandering by centimetres. Points report every ``interval_s`` (2 h on real
 sites) on a simulated clock: it starts ``history_hours`` in the past and runs ``time_scale``
 simulated seconds per real second until it reaches the present, then follows real time, so a
-payload ``ts`` is never in the future. The payload is the one ``config/profiles/pit_dau.yaml``
+payload ``ts`` is never in the future; with ``live_interval_s``, points report that often from the
+start on (the history keeps ``interval_s``). The payload is the one ``config/profiles/pit_dau.yaml``
 reads: topic ``{prefix}/points/<code>/data``, JSON ``{"ts", "point", <metric>: value}``.
 
 Scenarios (the event time is the middle of the history, or the third report without history):
@@ -197,6 +198,7 @@ class PitSimulator(MqttJsonSimulator):
         time_scale: float = 7200.0,
         history_hours: float = 72.0,
         interval_s: float | None = None,
+        live_interval_s: float | None = None,
         seed: int = 1,
         rate_mm_d: float = 3.5,
         username: str = "",
@@ -209,6 +211,8 @@ class PitSimulator(MqttJsonSimulator):
             )
         if history_hours < 0:
             raise ValueError(f"history_hours must be 0 or more, got {history_hours}")
+        if live_interval_s is not None and live_interval_s <= 0:
+            raise ValueError(f"live_interval_s must be above 0 seconds, got {live_interval_s}")
         super().__init__(host, port, username=username, password=password, client_id=client_id)
         self.spec = spec
         self.prefix = prefix.rstrip("/")
@@ -216,6 +220,7 @@ class PitSimulator(MqttJsonSimulator):
         self.time_scale = time_scale
         self.history_s = history_hours * 3600.0
         self.interval_s = interval_s
+        self.live_interval_s = live_interval_s
         self.seed = seed
         self.rate_mm_d = rate_mm_d
         self.last_ts: float | None = None
@@ -253,9 +258,18 @@ class PitSimulator(MqttJsonSimulator):
             for p in points:
                 while due[p.code] <= now:
                     self._publish(p, due[p.code])
-                    due[p.code] += self.interval_s or p.interval_s
+                    due[p.code] = self._next(due[p.code], self.interval_s or p.interval_s)
             # wake for the next report, but at least every second so stop() is prompt
             await asyncio.sleep(min(clock.real_wait(min(due.values())), 1.0))
+
+    def _next(self, ts: float, interval: float) -> float:
+        """When a point reports after its report at ``ts``: ``interval`` later through the history; from the
+        simulator's start on, every ``live_interval_s`` when given (a demo's pit is seen live, not once in
+        two hours)."""
+        assert self.clock is not None
+        if self.live_interval_s is None or ts + interval <= self.clock.real0:
+            return ts + interval
+        return max(ts + self.live_interval_s, self.clock.real0)
 
     def _publish(self, point: PitPoint, ts: float) -> None:
         assert self.model is not None

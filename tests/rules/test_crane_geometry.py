@@ -145,18 +145,14 @@ def test_hook_over_the_school_is_an_alarm_for_either_crane() -> None:
     [r1] = hook(engine, 1, "crane-1", 315, 42)  # (29.7, -29.7): inside (20..40, -40..-25)
     [r2] = hook(engine, 1, "crane-2", 225, 40)  # (22.7, -28.3): inside
     assert (r1.level, r2.level) == ("alarm", "alarm")
-    assert r1.value == "学校操场 (school playground)"
-    assert (
-        r1.message
-        == "1号塔吊 吊钩进入禁吊区 学校操场 (school playground)，距边界 4.7 m：立即将吊钩移出禁吊区"
-    )
+    assert r1.value == "学校操场"
+    assert r1.message == "1号塔吊 吊钩进入禁吊区 学校操场，距边界 4.7 m：立即将吊钩移出禁吊区"
     assert r1.message_en == (
-        "1号塔吊 hook 4.7 m inside no-lift zone 学校操场 (school playground): "
-        "move the hook out of the no-lift zone now"
+        "1号塔吊 hook 4.7 m inside no-lift zone 学校操场: move the hook out of the no-lift zone now"
     )
     [r3] = hook(engine, 2, "crane-2", 225, 30)  # (29.8, -21.2): north of the zone by 3.8 m
     assert r3.level is None
-    assert r3.message == "2号塔吊 吊钩已离开禁吊区 学校操场 (school playground)，已恢复正常"
+    assert r3.message == "2号塔吊 吊钩已离开禁吊区 学校操场，已恢复正常"
 
 
 def test_zone_alarm_holds_until_the_hook_is_a_margin_outside() -> None:

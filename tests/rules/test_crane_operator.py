@@ -25,10 +25,10 @@ def test_expired_licence_is_critical() -> None:
     assert result.level == "critical"
     assert (
         result.message
-        == "1号塔吊 操作员 OP-1002 李卫东 操作资格证已于 2026-06-30 过期：立即停止作业，由持证司机操作"
+        == "1号塔吊 操作员 OP-1002 李卫东 操作资格证（T-440300-2020-1002）已于 2026-06-30 过期：立即停止作业，由持证司机操作"
     )
     assert result.message_en == (
-        "1号塔吊 operator OP-1002's licence expired on 2026-06-30: "
+        "1号塔吊 operator OP-1002's licence T-440300-2020-1002 expired on 2026-06-30: "
         "stop work now; only a licensed operator may run the crane"
     )
     assert result.clause.startswith("建设部令第166号 第二十五条；建质规〔2024〕5号 第四条(三)")

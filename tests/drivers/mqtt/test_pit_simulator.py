@@ -174,3 +174,43 @@ def test_cli_errors_name_the_fix(tmp_path: Path) -> None:
     assert down.exit_code == 1 and "cannot reach the MQTT broker" in down.output
     nodev = CliRunner().invoke(cli_app(), ["--site", str(site.path), "--device", "pit-9"])
     assert nodev.exit_code == 2 and "pit-1" in nodev.output
+
+
+async def test_live_interval_reports_often_from_the_start_on(
+    tmp_path: Path, mosquitto: MosquittoServer
+) -> None:
+    # the demo's pit: its history at its interval, then a report every live_interval_s, seen as they come
+    spec = example_spec()
+    site = write_site(tmp_path, mosquitto.port, points=[p.code for p in spec.points])
+    bus = Bus()
+    rec = Recorder(bus)
+    driver = MqttDriver(site, bus)
+    await driver.start()
+    await rec.wait(lambda: any(s.online for s in rec.statuses), what="connect")
+    sim = PitSimulator(
+        spec,
+        "127.0.0.1",
+        mosquitto.port,
+        PREFIX,
+        time_scale=1e6,
+        history_hours=1,
+        interval_s=600,
+        live_interval_s=1,
+    )
+    started = time.time()
+    try:
+        await sim.run(duration=3.5)
+        await rec.wait(lambda: driver.stats()["pit-1"].requests == sim.published, what="every message")
+    finally:
+        await driver.stop()
+    zqs1 = sorted(r.ts for r in rec.readings if r.point == "ZQS-01" and r.metric == "disp_h_mm")
+    history = [t for t in zqs1 if t < started - 1]
+    live = [t for t in zqs1 if t >= started - 1]
+    assert len(history) == 6 and all(b - a == pytest.approx(600) for a, b in itertools.pairwise(history))
+    assert len(live) >= 3 and all(b - a == pytest.approx(1, abs=0.01) for a, b in itertools.pairwise(live))
+    assert max(zqs1) <= time.time()
+
+
+def test_live_interval_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="live_interval_s must be above 0"):
+        PitSimulator(example_spec(), "127.0.0.1", 1883, PREFIX, live_interval_s=0)
