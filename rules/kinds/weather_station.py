@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 
 from contract.config.device import DeviceConfig
+from contract.config.rules import CraneJackingRule
 from contract.config.site import SiteConfig
 from contract.kinds.crane import CraneDevice
 from contract.weather import WarningSignal
@@ -166,6 +167,28 @@ class WeatherStationJudge(Judge):
                     interval_s=crane.poll_interval_s,
                     beyond=(LOADED_T * 5,),
                     clear=0.0,
+                    clear_after_s=cfg.work_hold_s,
+                )
+            )
+            # the hook empty, the jib slewing: work all the same (不得进行起升、回转、变幅), fast or as
+            # slowly as 0.4 of its noise a sample
+            parked = {"radius_m": crane.crane.load_chart[0].radius_m, "load_t": 0.0}
+            noise = self.shared.section(crane.id, "crane_jacking", CraneJackingRule).slew_noise_deg
+            found.append(
+                Probe(
+                    "weather.work",
+                    crane.id,
+                    "slew_deg",
+                    context=parked,
+                    setup=(
+                        (dev.id, "", {"wind_ms": lifting * 1.5}),
+                        (crane.id, "", {**parked, "slew_deg": 0.0}),
+                    ),
+                    interval_s=crane.poll_interval_s,
+                    beyond=(noise * 3, -noise * 3),
+                    clear=0.0,
+                    ramp=True,
+                    creep=noise * 0.4,
                     clear_after_s=cfg.work_hold_s,
                 )
             )
