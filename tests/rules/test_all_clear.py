@@ -148,6 +148,9 @@ class Drive:
             self._sample(device, point, dict(sample), self.ts - before_s)
         for device, point, sample in probe.setup:
             self._sample(device, point, dict(sample), self.ts - probe.interval_s)
+            start = sample.get(probe.metric)
+            if probe.ramp and device == probe.device and point == probe.point and isinstance(start, float):
+                self.position = start  # a ramp moves on from where the setup left it, never jumps
 
     def _sample(
         self, device: str, point: str, sample: dict[str, Value], ts: float, q: Quality = Quality.OK
