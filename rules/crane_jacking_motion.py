@@ -66,7 +66,7 @@ class JackingMotion:
         if self._memory.get(device) is not None:
             if standing.still_for(ts) >= cfg.still_s:
                 level = None  # stood still long enough: where it stands is where it must stay now
-                self._still[device] = dict(standing.at)
+                self._still[device] = standing.place()
             elif not away:
                 return None  # back within the noise of its place, but not proven still: the alert holds
             else:

@@ -59,33 +59,58 @@ def moved(
 
 
 class Standing:
-    """Where one crane has stood and since when (None: not known to stand anywhere yet)."""
+    """Where one crane has stood (each motion's reading, None: unknown) and since when (None: not known
+    to stand anywhere yet). Written out for the three motions: every crane sample passes here."""
 
     def __init__(self) -> None:
-        self.at: dict[str, float] = {}
+        self._slew: float | None = None
+        self._radius: float | None = None
+        self._height: float | None = None
         self.since: float | None = None
         self._last: float | None = None
 
     def see(
         self, now: dict[str, float], complete: bool, noise: Noise, share: float, gap_s: float, ts: float
-    ) -> list[tuple[int, float]]:
-        """Take the sample of ``ts`` (``complete``: it reported every motion the crane reports): the
-        motions (as :func:`moved`) that left the place the crane stood by more than ``share`` of a noise.
+    ) -> bool:
+        """Take the sample of ``ts`` (``complete``: it reported every motion the crane reports): whether
+        it left the place the crane stood by more than ``share`` of a noise (as :func:`moved`).
         Leaving, at the first sample or after a silence longer than ``gap_s``, the crane is here now, and
         stands here from the next complete sample that finds it here (one sample alone shows no
         standing: the crane may have swung away and back since the one before); an incomplete sample
         proves nothing, and the count starts again after it."""
-        left = moved(now, self.at, noise, share)
+        slew, radius, height = now.get("slew_deg"), now.get("radius_m"), now.get("height_m")
+        left = (
+            (
+                slew is not None
+                and self._slew is not None
+                and change("slew_deg", slew, self._slew) > noise[0] * share
+            )
+            or (
+                radius is not None
+                and self._radius is not None
+                and abs(radius - self._radius) > noise[1] * share
+            )
+            or (
+                height is not None
+                and self._height is not None
+                and abs(height - self._height) > noise[2] * share
+            )
+        )
         if not complete:
             self.since = self._last = None
             return left
         if left or self._last is None or ts - self._last > gap_s:
-            self.at = {m: now[m] for m in METRICS if m in now}
+            self._slew, self._radius, self._height = slew, radius, height
             self.since = None
         elif self.since is None:
             self.since = ts
         self._last = ts
         return left
+
+    def place(self) -> dict[str, float]:
+        """Where it stands: each motion's reading there."""
+        found = zip(METRICS, (self._slew, self._radius, self._height), strict=True)
+        return {m: v for m, v in found if v is not None}
 
     def still_for(self, ts: float) -> float:
         """Seconds the crane has stood where it stands, at ``ts`` (0: not known to stand)."""

@@ -46,6 +46,14 @@ class WeatherWork:
         self._rest.pop(device, None)
         return self._judge(device, what, obeys, stops, ts)
 
+    def unproven(self, device: str, ts: float) -> None:
+        """A sample of ``device`` at ``ts`` that proves neither work nor rest (a crane's sample without
+        every motion, or the first after one or after a silence: it may have swung away and back): a
+        firing machine's rest is counted again from a sample that proves it."""
+        if device in self.firing:
+            self._seen[device] = (ts, self._seen[device][1])
+            self._rest.pop(device, None)
+
     def quiet(self, device: str) -> bool:
         """Whether ``device`` has no weather.work alert and owes no report (its work needs no look)."""
         return self._memory.quiet(device)

@@ -22,7 +22,7 @@ from rules.crane_jacking_night import JackingNight
 from rules.crane_load import CraneLoad
 from rules.crane_motion import Motion
 from rules.crane_operator import CraneOperator
-from rules.crane_standing import METRICS, MOTIONS, STILL_GAP, Standing, noise_of
+from rules.crane_standing import METRICS, STILL_GAP, Standing, noise_of
 from rules.crane_tilt import CraneTilt, quiet_tilts
 from rules.crane_wind import CraneWind, quiet_winds
 from rules.crane_zone import CraneZone
@@ -53,6 +53,7 @@ class _Crane:
         "state",
         "still_gap_s",
         "view_at",
+        "working",
     )
 
     def __init__(
@@ -73,20 +74,15 @@ class _Crane:
         # where it stands: any slewing, trolley travel or hoisting beyond its noise from there is work,
         # loaded or not (weather.work's 冒险作业), however slowly it goes
         self.standing, self.noise = Standing(), noise_of(jacking)
+        self.working = (f"{name}回转、变幅或起升", f"slewing, trolley travel or hoisting by {dev.id}")
         self.still_gap_s = dev.poll_interval_s * STILL_GAP
 
-    def moving(self, changed: set[str], ts: float) -> tuple[str, str] | None:
-        """The work (Chinese, English) of a sample that moved the crane from where it stood, else None."""
+    def moving(self, changed: set[str], ts: float) -> bool:
+        """Whether a sample moved the crane from where it stood (its work: ``self.working``)."""
         state = self.state
         # a box reports every motion in every sample: the common case without the generator
-        complete = ALL_MOTIONS <= changed or all(m in changed for m in METRICS if m in state)
-        left = self.standing.see(state, complete, self.noise, 1.0, self.still_gap_s, ts)
-        if not left:
-            return None
-        return (
-            self.name + "、".join(MOTIONS[i][1] for i, _ in left),
-            f"{', '.join(MOTIONS[i][2] for i, _ in left)} by {self.device}",
-        )
+        complete = changed >= ALL_MOTIONS or all(m in changed for m in METRICS if m in state)
+        return self.standing.see(state, complete, self.noise, 1.0, self.still_gap_s, ts)
 
     def view(self, ts: float) -> CraneView:
         """The crane as the collision check sees it at its sample of ``ts``: its spec (its height as the
@@ -249,10 +245,13 @@ class CraneJudge(Judge):
         moving = crane.moving(changed, ts)
         if loaded:
             self.shared.work_seen(device, crane.lifting, ts)
-        elif moving is not None:  # slewing, trolley or hoist empty: crane work all the same
-            self.shared.work_seen(device, moving, ts)
-        elif load is not None:
-            self.shared.rest_seen(device, ts)
+        elif moving:  # slewing, trolley or hoist with the hook empty: crane work all the same
+            self.shared.work_seen(device, crane.working, ts)
+        else:
+            if crane.standing.since is None:  # not proven standing: no rest for a weather stop either
+                self.shared.weather.unproven(device, ts)
+            if load is not None:
+                self.shared.rest_seen(device, ts)
         radius = memory.get("radius_m")
         if radius is not None and load is not None:
             reeving = memory.get("reeving")  # CraneSpec.chart_for, its common case without a call
