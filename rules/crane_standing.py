@@ -3,11 +3,12 @@
 
 Motion is a change beyond the sensor's noise (大于: a change of exactly the noise is still) from a place
 the crane stood, never from the sample before: a slow slew of 0.4°/s moves 0.4° a sample, under a 1°
-noise at every step, and 4° in ten seconds. A crane stands still once every motion has stayed within
-half its noise of one place for a settled time, counted from the second of the complete samples one poll
-apart that find it there: a sample without every motion, or a silence, starts the count again (the hook
-may have swung away and back between). The last steps of a motion slower than the band a sample cannot be
-told from standing: such a crane may count as standing up to noise ÷ speed samples early.
+noise at every step, and 4° in ten seconds. A crane stands still once every motion has stayed within a
+share of its noise (half, for a jacking window's all-clear; the whole of it, for a weather stop's work) of
+one place for a settled time, counted from the second of the complete samples one poll apart that find it
+there: a sample without every motion, or a silence, starts the count again (the hook may have swung away
+and back between). The last steps of a motion slower than that share a sample cannot be told from
+standing: such a crane may count as standing up to share × noise ÷ speed samples early.
 """
 
 from __future__ import annotations
