@@ -2,6 +2,9 @@
 GB 55034-2022 §3.4.7 (a full-text mandatory code) stops when the wind at the crane's highest point exceeds
 9.0 m/s (超过: a wind of exactly 9.0 m/s is not above it). Critical, raised on each crane in a window that
 the wind source serves (the crane's own anemometer or one serving it), so that closing the window clears it.
+Once raised it holds until the wind is at or below the limit less ``hysteresis_pct`` (5 %: 8.55 m/s; the
+band is practice, as every rule's, not the clause's): a gust hovering about 9.0 m/s is one alert, and the
+wind dropping to exactly 9.0 m/s is no all-clear.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from contract.alert_event import Level
 from contract.config.rules import CraneJackingRule
 from rules.crane_jacking_window import window_closed
-from rules.levels import LevelMemory, clear_below, crosses
+from rules.levels import LevelMemory, banded_level, clear_below
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH, pick, pick_en
 
@@ -42,7 +45,13 @@ class JackingWind:
         backfill: bool,
     ) -> RuleResult | None:
         """The verdict for ``crane`` (in a window) of a wind sample from ``source``."""
-        level: Level | None = "critical" if crosses(wind_ms, cfg.wind_ms, strict=True) else None
+        level: Level | None = banded_level(
+            wind_ms,
+            [("critical", cfg.wind_ms)],
+            self._memory.get(crane),
+            cfg.hysteresis_pct / 100,
+            strict=True,
+        )
         if level is None and self._memory.quiet(crane):
             return None
 

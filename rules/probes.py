@@ -80,6 +80,10 @@ class Probe:
     ramp: bool = False
     """The values are speeds, changes per interval (a rate rule): the readings are the position, which
     keeps moving at the last speed given while the readings are missing or broken."""
+    creep: float = 0.0
+    """For a motion rule (``ramp`` probes of a crane's slew, radius or hook height): a speed per interval
+    below any per-sample threshold, at which steady motion must still fire the rule and hold it while it
+    lasts (a slow slew, 0.4° a second under a 1° noise); 0: not a motion rule."""
     latched: bool = False
     """The alert resolves only by a supervisor's hand (a pit's sudden jump): it never clears itself."""
     faults: tuple[float, ...] = ()

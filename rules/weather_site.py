@@ -53,6 +53,11 @@ class SiteWeather:
         if found is not None:
             self.pending.append(found)
 
+    def unproven(self, device: str, ts: float) -> None:
+        """A sample of ``device`` that proves neither work nor rest (rules/weather_work.py)."""
+        if self.work.firing:
+            self.work.unproven(device, ts)
+
     def drain(self) -> list[RuleResult]:
         """The verdicts work made since the last drain."""
         out, self.pending = self.pending, []

@@ -1,7 +1,8 @@
 """weather.work: a machine at work while a weather stop it obeys is in force (冒险作业).
 
-Every judge tells the site of its machines' work (``Shared.work_seen``: a crane's loaded hook, a hoist
-running, a platform moving); each kind declares the stops it obeys (``Kind.weather_stops``), so this rule
+Every judge tells the site of its machines' work (``Shared.work_seen``: a crane's loaded hook or any
+slewing, trolley travel or hoisting, loaded or not, judged from where it stood rather than sample to sample
+so that a slow slew is work too (rules/crane_standing.py); a hoist running; a platform moving); each kind declares the stops it obeys (``Kind.weather_stops``), so this rule
 knows no kind by name. Work seen while one of the machine's stops is in force is critical at once; it
 clears when no stop of the machine is in force any more, or when the machine keeps reporting samples without
 work for ``work_hold_s``. A machine that falls silent keeps its alert: silence is not proof that it stopped.
@@ -44,6 +45,14 @@ class WeatherWork:
         self._seen[device] = (ts, what)
         self._rest.pop(device, None)
         return self._judge(device, what, obeys, stops, ts)
+
+    def unproven(self, device: str, ts: float) -> None:
+        """A sample of ``device`` at ``ts`` that proves neither work nor rest (a crane's sample without
+        every motion, or the first after one or after a silence: it may have swung away and back): a
+        firing machine's rest is counted again from a sample that proves it."""
+        if device in self.firing:
+            self._seen[device] = (ts, self._seen[device][1])
+            self._rest.pop(device, None)
 
     def quiet(self, device: str) -> bool:
         """Whether ``device`` has no weather.work alert and owes no report (its work needs no look)."""

@@ -102,13 +102,20 @@ def read_readings(path: Path, site: LoadedSite) -> list[Reading]:
             try:
                 out.append(rows.reading(row))
             except ValueError as exc:
-                issues.append(f"{line}: {exc}")
-                if len(issues) >= MAX_ISSUES:
-                    issues.append(f"{line}: stopped after {MAX_ISSUES} bad rows")
+                if noted(issues, line, exc, "rows"):
                     break
     if issues:
         raise ReplayInputError(path, issues)
     return out
+
+
+def noted(issues: list[str], line: int, exc: ValueError, what: str) -> bool:
+    """Note ``exc`` as line ``line``'s issue; whether enough bad ``what`` are noted to stop reading."""
+    issues.append(f"{line}: {exc}")
+    if len(issues) < MAX_ISSUES:
+        return False
+    issues.append(f"{line}: stopped after {MAX_ISSUES} bad {what}")
+    return True
 
 
 QUALITIES = {q.value: q for q in Quality}
@@ -219,13 +226,23 @@ def replay(
     return stats
 
 
-def replay_file(site: LoadedSite, readings_path: Path, out_path: Path) -> ReplayStats:
-    """Replay a CSV into a JSON-lines file of AlertEvents (one per line)."""
+def replay_file(
+    site: LoadedSite, readings_path: Path, out_path: Path, inputs_path: Path | None = None
+) -> ReplayStats:
+    """Replay a CSV into a JSON-lines file of AlertEvents (one per line), with the warning signals and
+    work windows of ``inputs_path`` (sitegw/replay_inputs.py) if given."""
+    from sitegw.replay_inputs import read_inputs  # here: that module imports this one's errors
+
     readings = read_readings(readings_path, site)
+    warnings: list[WarningSignal] = []
+    if inputs_path is not None:
+        inputs = read_inputs(inputs_path, site)
+        readings += inputs.readings
+        warnings = inputs.warnings
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with out_path.open("w", encoding="utf-8") as out:
 
         def write(event: AlertEvent) -> None:
             out.write(event.model_dump_json() + "\n")
 
-        return replay(site, readings, write)
+        return replay(site, readings, write, warnings=warnings)

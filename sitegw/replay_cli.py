@@ -1,4 +1,5 @@
-"""`sitegw replay SITE.yaml --readings R.csv --out alerts.jsonl` (registered in sitegw/cli.py)."""
+"""`sitegw replay SITE.yaml --readings R.csv --out alerts.jsonl [--inputs I.jsonl]` (registered in
+sitegw/cli.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ def replay_command(
     site_file: Path = typer.Argument(..., help="the site's YAML file (its devices and thresholds)"),
     readings: Path = typer.Option(..., "--readings", help="CSV with columns ts,device,point,metric,value"),
     out: Path = typer.Option(..., "--out", help="JSON-lines file written with one AlertEvent per line"),
+    inputs: Path | None = typer.Option(
+        None,
+        "--inputs",
+        help="JSON-lines file of timed warning signals and work windows (pour, jacking): docs/site/running.md",
+    ),
 ) -> None:
     """Run the safety rules over recorded readings, as fast as possible, in timestamp order."""
     try:
@@ -30,9 +36,9 @@ def replay_command(
         raise typer.Exit(1) from None
     started = time.perf_counter()
     try:
-        stats = replay_file(site, readings, out)
+        stats = replay_file(site, readings, out, inputs)
     except ReplayInputError as exc:
-        err_console.print(f"[bold red]{len(exc.issues)} bad row(s) in {exc.file}, nothing replayed:[/]")
+        err_console.print(f"[bold red]{len(exc.issues)} bad line(s) in {exc.file}, nothing replayed:[/]")
         for row in exc.issues:
             err_console.print(f"{exc.file}:{row}", markup=False, highlight=False)
         raise typer.Exit(1) from None

@@ -93,13 +93,37 @@ class CraneJackingRule(Model):
         description="m/s at the top: above it jacking stops (GB 55034-2022 §3.4.7)",
     )
     slew_noise_deg: float = Field(
-        1.0, gt=0, title="Slew noise", description="° of slew change beyond which the crane is slewing"
+        1.0,
+        gt=0,
+        title="Slew noise",
+        description="° of slew change from where the crane stood beyond which it is slewing (jacking_motion; weather.work)",
     )
     radius_noise_m: float = Field(
-        0.2, gt=0, title="Trolley noise", description="m of radius change beyond which the trolley travels"
+        0.2,
+        gt=0,
+        title="Trolley noise",
+        description="m of radius change from where the crane stood beyond which the trolley travels",
     )
     height_noise_m: float = Field(
-        0.2, gt=0, title="Hook noise", description="m of hook height change beyond which it is hoisting"
+        0.2,
+        gt=0,
+        title="Hook noise",
+        description="m of hook height change from where the crane stood beyond which it is hoisting",
+    )
+    still_s: float = Field(
+        10,
+        gt=0,
+        title="Still for",
+        description="s a crane seen moving in a window must stand still (each motion within half its noise) "
+        "before crane.jacking_motion clears (practice)",
+    )
+    hysteresis_pct: float = Field(
+        5,
+        ge=0,
+        lt=50,
+        title="Wind clearing band",
+        description="% of the wind limit: crane.jacking_wind clears at or below the limit less this (practice, "
+        "as every rule's band)",
     )
     balance_load_pct: float = Field(
         10, gt=0, lt=100, title="Balance load tolerance", description="% of the balance load (practice)"

@@ -127,6 +127,7 @@ KIND = Kind(
     },
     simulator="drivers.simulators.crane_model:CraneSim",
     scenarios=("normal", "overload", "high_wind"),
-    weather_stops=frozenset({"lifting", "outdoor"}),  # its hook loaded is lifting (rules/kinds/crane.py)
+    # its hook loaded, or any slewing, trolley travel or hoisting, is lifting work (rules/kinds/crane.py)
+    weather_stops=frozenset({"lifting", "outdoor"}),
     card="crane",
 )

@@ -17,11 +17,12 @@ from contract.readings import Quality, Reading
 from rules import crane_collision, crane_jacking_wind, crane_wind
 from rules.crane_collision import CraneCollision, CraneView
 from rules.crane_jacking_balance import JackingBalanceCheck
-from rules.crane_jacking_motion import MOTIONS, JackingMotion
+from rules.crane_jacking_motion import JackingMotion
 from rules.crane_jacking_night import JackingNight
 from rules.crane_load import CraneLoad
 from rules.crane_motion import Motion
 from rules.crane_operator import CraneOperator
+from rules.crane_standing import METRICS, STILL_GAP, Standing, noise_of
 from rules.crane_tilt import CraneTilt, quiet_tilts
 from rules.crane_wind import CraneWind, quiet_winds
 from rules.crane_zone import CraneZone
@@ -32,6 +33,7 @@ from rules.roster import reported_with
 from rules.routes import Route
 
 OPERATOR = "operator_id"
+ALL_MOTIONS = frozenset(METRICS)
 
 
 class _Crane:
@@ -44,13 +46,19 @@ class _Crane:
         "load_cfg",
         "motion",
         "name",
+        "noise",
         "spec",
         "stale_s",
+        "standing",
         "state",
+        "still_gap_s",
         "view_at",
+        "working",
     )
 
-    def __init__(self, dev: CraneDevice, name: str, load_cfg: CraneLoadRule, view_at: int) -> None:
+    def __init__(
+        self, dev: CraneDevice, name: str, load_cfg: CraneLoadRule, jacking: CraneJackingRule, view_at: int
+    ) -> None:
         self.device, self.name, self.spec = dev.id, name, dev.crane
         self.interval_s = dev.poll_interval_s
         self.state: dict[str, float] = {}  # its latest kinematics
@@ -63,6 +71,18 @@ class _Crane:
         self.motion = Motion(
             spec.max_slew_deg_s, self.stale_s, max(spec.jib_m, spec.counter_jib_m), spec.braking_time_s
         )
+        # where it stands: any slewing, trolley travel or hoisting beyond its noise from there is work,
+        # loaded or not (weather.work's 冒险作业), however slowly it goes
+        self.standing, self.noise = Standing(), noise_of(jacking)
+        self.working = (f"{name}回转、变幅或起升", f"slewing, trolley travel or hoisting by {dev.id}")
+        self.still_gap_s = dev.poll_interval_s * STILL_GAP
+
+    def moving(self, changed: set[str], ts: float) -> bool:
+        """Whether a sample moved the crane from where it stood (its work: ``self.working``)."""
+        state = self.state
+        # a box reports every motion in every sample: the common case without the generator
+        complete = changed >= ALL_MOTIONS or all(m in changed for m in METRICS if m in state)
+        return self.standing.see(state, complete, self.noise, 1.0, self.still_gap_s, ts)
 
     def view(self, ts: float) -> CraneView:
         """The crane as the collision check sees it at its sample of ``ts``: its spec (its height as the
@@ -99,7 +119,13 @@ class CraneJudge(Judge):
         self._views = [CraneView(d.id, shared.names[d.id], d.crane, None, None, None) for d in cranes]
         self._paired = len(self._views) > 1  # a crane alone has no clearance to another
         self._cranes = {
-            d.id: _Crane(d, shared.names[d.id], shared.section(d.id, "crane_load", CraneLoadRule), i)
+            d.id: _Crane(
+                d,
+                shared.names[d.id],
+                shared.section(d.id, "crane_load", CraneLoadRule),
+                shared.section(d.id, "crane_jacking", CraneJackingRule),
+                i,
+            )
             for i, d in enumerate(cranes)
         }
         self._load, self._wind, self._tilt = CraneLoad(), CraneWind(), CraneTilt()
@@ -216,10 +242,16 @@ class CraneJudge(Judge):
         out: list[RuleResult] = []
         load = memory.get("load_t")
         loaded = None if load is None else load > LOADED_T  # _loaded(memory), written out
+        moving = crane.moving(changed, ts)
         if loaded:
             self.shared.work_seen(device, crane.lifting, ts)
-        elif load is not None:
-            self.shared.rest_seen(device, ts)
+        elif moving:  # slewing, trolley or hoist with the hook empty: crane work all the same
+            self.shared.work_seen(device, crane.working, ts)
+        else:
+            if crane.standing.since is None:  # not proven standing: no rest for a weather stop either
+                self.shared.weather.unproven(device, ts)
+            if load is not None:
+                self.shared.rest_seen(device, ts)
         radius = memory.get("radius_m")
         if radius is not None and load is not None:
             reeving = memory.get("reeving")  # CraneSpec.chart_for, its common case without a call
@@ -377,13 +409,20 @@ class CraneJudge(Judge):
             rest.setdefault("setup", opened)
             return Probe(rule, dev.id, metric, context=context, interval_s=every, **rest)  # type: ignore[arg-type]
 
-        # 大于 each motion's noise: three times it per sample is moving (either way); standing still, it
-        # resolves
+        # 大于 each motion's noise: three times it per sample is moving (either way), and so is a slow
+        # steady motion of 0.4 of it per sample (the 0.4°/s slew); standing still for still_s, it resolves
         found = []
-        for metric, *_, noise_field, _unit in MOTIONS:
-            noise = getattr(cfg, noise_field)
+        for metric, noise in zip(METRICS, noise_of(cfg), strict=True):
             found.append(
-                probe("crane.jacking_motion", metric, beyond=(noise * 3, -noise * 3), clear=0.0, ramp=True)
+                probe(
+                    "crane.jacking_motion",
+                    metric,
+                    beyond=(noise * 3, -noise * 3),
+                    clear=0.0,
+                    ramp=True,
+                    creep=noise * 0.4,
+                    clear_after_s=cfg.still_s,
+                )
             )
         if balance is not None:
             tolerance = balance.load_t * cfg.balance_load_pct / 100
@@ -500,15 +539,18 @@ def wind_route(shared: Shared, wind_rule: CraneWind, device: str, serves: list[s
 def jacking_wind_probe(shared: Shared, source: str, crane: CraneDevice) -> Probe:
     """crane.jacking_wind of ``crane`` judged from ``source``'s wind (the crane's own or an anemometer
     serving it), the crane's jacking window opened beforehand: 超过 the limit stops it, the limit itself
-    does not (no band); broken readings are the anemometer's faults."""
+    does not; once stopped, the limit itself and the band below it hold it (hysteresis_pct); broken
+    readings are the anemometer's faults."""
     cfg = shared.section(crane.id, "crane_jacking", CraneJackingRule)
     lo, hi = shared.faults(source).ranges.get("wind_ms", (0.0, 60.0))
+    band = cfg.hysteresis_pct / 100
     return Probe(
         "crane.jacking_wind",
         source,
         "wind_ms",
         beyond=(cfg.wind_ms + 0.01, cfg.wind_ms * 1.5),
-        clear=cfg.wind_ms,
+        hold=(cfg.wind_ms, cfg.wind_ms * (1 - band / 2)),
+        clear=cfg.wind_ms * (1 - band) * 0.9,
         setup=((crane.id, "", {JACKING: 1.0}),),
         faults=(lo - 1.0, hi + 1.0),
         alert=(crane.id, ""),

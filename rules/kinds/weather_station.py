@@ -7,9 +7,11 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 
 from contract.config.device import DeviceConfig
+from contract.config.rules import CraneJackingRule
 from contract.config.site import SiteConfig
 from contract.kinds.crane import CraneDevice
 from contract.weather import WarningSignal
+from rules.crane_standing import METRICS, noise_of
 from rules.kinds.base import LOADED_T, Judge, Shared
 from rules.probes import Probe
 from rules.result import RuleResult
@@ -169,4 +171,25 @@ class WeatherStationJudge(Judge):
                     clear_after_s=cfg.work_hold_s,
                 )
             )
+            # the hook empty, the crane slewing, its trolley travelling or its hook hoisting: work all the
+            # same (不得进行起升、回转、变幅), fast or as slowly as 0.4 of its noise a sample
+            radius = crane.crane.load_chart[0].radius_m
+            parked = {"radius_m": radius, "height_m": 10.0, "load_t": 0.0, "slew_deg": 0.0}
+            jacking = self.shared.section(crane.id, "crane_jacking", CraneJackingRule)
+            for metric, noise in zip(METRICS, noise_of(jacking), strict=True):
+                found.append(
+                    Probe(
+                        "weather.work",
+                        crane.id,
+                        metric,
+                        context={k: v for k, v in parked.items() if k != metric},
+                        setup=((dev.id, "", {"wind_ms": lifting * 1.5}), (crane.id, "", parked)),
+                        interval_s=crane.poll_interval_s,
+                        beyond=(noise * 3, -noise * 3),
+                        clear=0.0,
+                        ramp=True,
+                        creep=noise * 0.4,
+                        clear_after_s=cfg.work_hold_s,
+                    )
+                )
         return found

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from contract.readings import Quality, Reading
 from sitegw.replay import ReplayInputError, parse_ts, read_readings
 from sitegw.replay_cli import replay_command
+from sitegw.replay_inputs import ReplayInputs, read_inputs
 from tests.rules.sites import PROJECT, REFERENCE, reference_site
 
 SITE = reference_site()
@@ -37,9 +38,14 @@ def site_of(scenario: Path) -> Path:
     return REPO / named.read_text(encoding="utf-8").strip() if named.exists() else REFERENCE
 
 
-def replay(tmp_path: Path, readings: Path, site: Path = REFERENCE) -> tuple[int, str, list[dict]]:
+def replay(
+    tmp_path: Path, readings: Path, site: Path = REFERENCE, inputs: Path | None = None
+) -> tuple[int, str, list[dict]]:
     out = tmp_path / "alerts.jsonl"
-    result = CliRunner().invoke(cli(), ["replay", str(site), "--readings", str(readings), "--out", str(out)])
+    args = ["replay", str(site), "--readings", str(readings), "--out", str(out)]
+    if inputs is not None:
+        args += ["--inputs", str(inputs)]
+    result = CliRunner().invoke(cli(), args)
     events = (
         [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] if out.exists() else []
     )
@@ -48,7 +54,10 @@ def replay(tmp_path: Path, readings: Path, site: Path = REFERENCE) -> tuple[int,
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
 def test_scenario(tmp_path: Path, scenario: Path) -> None:
-    code, output, events = replay(tmp_path, scenario / "readings.csv", site_of(scenario))
+    inputs = scenario / "inputs.jsonl"  # its warning signals and work windows, where it has any
+    code, output, events = replay(
+        tmp_path, scenario / "readings.csv", site_of(scenario), inputs if inputs.exists() else None
+    )
     assert code == 0, output
     expected = [
         json.loads(line) for line in (scenario / "expected.jsonl").read_text(encoding="utf-8").splitlines()
@@ -84,6 +93,96 @@ def test_bad_rows_are_listed_with_their_line_numbers_and_nothing_is_written(tmp_
         (8, "'disp_h_mm' is not a crane metric"),
     ]:
         assert f"bad.csv:{line}: " in flat and text in flat, (line, text, output)
+
+
+def test_bad_input_lines_are_listed_as_file_and_line_and_nothing_is_replayed(tmp_path: Path) -> None:
+    csv = tmp_path / "r.csv"
+    csv.write_text("ts,device,point,metric,value\n1795226400,crane-1,,load_t,0.0\n", encoding="utf-8")
+    inputs = tmp_path / "in.jsonl"
+    good = (
+        '{"input": "warning", "type": "gale", "colour": "yellow", "valid_from": "2026-11-21T10:00:00+08:00"}'
+    )
+    inputs.write_text(
+        "\n".join(
+            [
+                good,
+                "",  # blank: skipped
+                "{not json",
+                '{"input": "alarm"}',
+                '{"input": "warning", "type": "gale", "colour": "yellow", "valid_from": "2026-11-21T10:00:00"}',
+                '{"input": "warning", "type": "heat", "colour": "blue", "valid_from": "2026-11-21T10:00:00+08:00"}',
+                '{"input": "warning", "type": "gale", "colour": "yellow", "valid_from": "2026-11-21T10:00:00+08:00",'
+                ' "colour_": "red"}',
+                '{"input": "window", "window": "jacking", "device": "formwork-1", "start": "2026-11-21T10:00:00+08:00"}',
+                '{"input": "window", "window": "pour", "device": "formwork-1", "start": "2026-11-21T10:00:00+08:00",'
+                ' "end": "2026-11-21T09:00:00+08:00"}',
+                '{"input": "window", "window": "pour", "device": "formwork-1", "start": "2026-11-21T10:00:00+08:00",'
+                ' "end": "2026-11-21T11:00:00+08:00", "height_m": 50}',
+                '{"input": "window", "window": "crane", "device": "crane-1", "start": "2026-11-21T10:00:00+08:00"}',
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    code, output, events = replay(tmp_path, csv, inputs=inputs)
+    assert code == 1 and events == [] and not (tmp_path / "alerts.jsonl").exists(), output
+    flat = " ".join(output.split())
+    for line, text in [
+        (3, "not JSON"),
+        (4, '"input": "warning" or "window"'),
+        (5, "valid_from: Input should have timezone info"),
+        (6, "a heat signal (高温) has no blue"),
+        (7, "colour_: Extra inputs are not permitted"),
+        (8, "device 'formwork-1' is not a crane of the site file (a jacking opens on: crane-1, crane-2)"),
+        (9, "end must come after start"),
+        (10, "height_m is the jib's height as a jacking window closes"),
+        (11, "window: Input should be 'pour' or 'jacking'"),
+    ]:
+        assert f"in.jsonl:{line}: " in flat and text in flat, (line, text, output)
+    assert "in.jsonl:1:" not in flat and "in.jsonl:2:" not in flat
+
+
+def test_an_inputs_file_has_a_bound(tmp_path: Path) -> None:
+    inputs = tmp_path / "long.jsonl"
+    inputs.write_text(
+        '{"input": "window", "window": "pour", "device": "' + "x" * 20_000 + '"}\n', encoding="utf-8"
+    )
+    with pytest.raises(ReplayInputError) as err:
+        read_inputs(inputs, SITE)
+    assert err.value.issues == ["1: longer than 16384 bytes: one input a line"]
+
+
+def test_a_window_is_replayed_as_the_gateway_records_it(tmp_path: Path) -> None:
+    """Its window reading 1 at the start, the jib's new height then 0 at the end: what SiteWork publishes."""
+    found = read_inputs_text(
+        tmp_path,
+        '{"input": "window", "window": "jacking", "device": "crane-1", "start": "2026-11-21T10:00:01+08:00",'
+        ' "end": "2026-11-21T10:01:00+08:00", "height_m": 50.8}',
+    )
+    assert [(r.ts - 1795226400, r.device, r.metric, r.value) for r in found.readings] == [
+        (1, "crane-1", "jacking_active", 1.0),
+        (60, "crane-1", "jib_height_m", 50.8),
+        (60, "crane-1", "jacking_active", 0.0),
+    ]
+    assert found.warnings == []
+
+
+def test_a_warning_line_reads_as_the_signal_the_gateway_keeps(tmp_path: Path) -> None:
+    found = read_inputs_text(
+        tmp_path,
+        '{"input": "warning", "type": "typhoon", "colour": "orange", "valid_from": "2026-11-21T10:00:00+08:00",'
+        ' "valid_to": "2026-11-21T16:00:00+08:00", "cleared_at": "2026-11-21T12:00:00+08:00"}',
+    )
+    (signal,) = found.warnings
+    assert signal.id == "line-1" and signal.title_zh == "台风橙色预警"
+    assert signal.cleared_ts == 1795226400 + 2 * 3600
+    assert signal.in_force(1795226400) and not signal.in_force(1795226400 + 2 * 3600)
+
+
+def read_inputs_text(tmp_path: Path, text: str) -> ReplayInputs:
+    path = tmp_path / "in.jsonl"
+    path.write_text(text + "\n", encoding="utf-8")
+    return read_inputs(path, SITE)
 
 
 def test_header_must_name_the_columns(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -147,6 +148,9 @@ class Drive:
             self._sample(device, point, dict(sample), self.ts - before_s)
         for device, point, sample in probe.setup:
             self._sample(device, point, dict(sample), self.ts - probe.interval_s)
+            start = sample.get(probe.metric)
+            if probe.ramp and device == probe.device and point == probe.point and isinstance(start, float):
+                self.position = start  # a ramp moves on from where the setup left it, never jumps
 
     def _sample(
         self, device: str, point: str, sample: dict[str, Value], ts: float, q: Quality = Quality.OK
@@ -271,6 +275,76 @@ def test_resolved_only_after_the_clear_value_has_lasted(probe: Probe, data: st.D
         f"{probe.rule} resolved {resolved[0].ts - cleared_from:g} s after the clear value came, "
         f"before the {earliest - cleared_from:g} s its configuration states:\n{_story(events)}"
     )
+
+
+# ---- slow steady motion, below any per-sample threshold ---------------------------------------------
+
+# a crane's motions: a rule judging them sample to sample reads a slow slew as standing still (issue 51)
+MOTION_METRICS = {"slew_deg", "radius_m", "height_m"}
+CREEP = [p for p in PROBES if p.creep]
+CREEP_IDS = [f"{p.rule}@{p.device}:{p.metric}" for p in CREEP]
+CREEP_SAMPLES = 40  # samples of creep: at 0.4 of a noise a sample, 16 noises on
+UNSEEN_STEPS = 2  # steps of 0.4 of a noise before a stop that stay within the noise of where it stands
+
+
+def test_every_motion_rule_is_probed_with_slow_motion() -> None:
+    """A probe that moves a crane (a ramp of its slew, radius or hook height) names a creep, so that
+    the suite drives it below its per-sample threshold too."""
+    bare = [
+        f"{p.rule}@{p.device}:{p.metric}"
+        for p in PROBES
+        if p.ramp and p.metric in MOTION_METRICS and not p.creep
+    ]
+    assert CREEP and not bare, f"motion probes without a creep (rules/probes.py Probe.creep): {bare}"
+
+
+def creeping(probe: Probe) -> Drive:
+    """The probe's device moving at its creep, steadily, for CREEP_SAMPLES samples."""
+    drive = Drive(probe)
+    for _ in range(CREEP_SAMPLES):
+        drive.send(probe.creep)
+    return drive
+
+
+@pytest.mark.parametrize("probe", CREEP, ids=CREEP_IDS)
+def test_slow_steady_motion_fires_once_and_holds(probe: Probe) -> None:
+    """Moving at its creep, the crane is moving: the alert fires, once, and no all-clear is said while
+    it goes on; stopped, it resolves only after its configured still time."""
+    drive = creeping(probe)
+    events = drive.events()
+    assert events and events[0].state == "firing", (
+        f"{probe.rule}: {probe.metric} moving {probe.creep:g} a sample for {CREEP_SAMPLES} samples raised "
+        f"no alert:\n{_story(events)}"
+    )
+    said = [e for e in events if e.state == "resolved" or "恢复正常" in e.message]
+    assert not said, f"{probe.rule} said all clear while the crane kept moving slowly:\n{_story(events)}"
+    stopped = drive.ts
+    for _ in range(math.ceil(probe.clear_after_s / probe.interval_s) + 4):
+        drive.send(0.0)
+    events = drive.events()
+    resolved = [e for e in events if e.state == "resolved"]
+    assert len(resolved) == 1 and events[-1].state == "resolved", _story(events)
+    # the last steps before the stop, each under the noise, cannot be told from standing: at 0.4 of a
+    # noise a sample (every probe's creep), at most UNSEEN_STEPS of them count as standing already
+    earliest = stopped + probe.clear_after_s - UNSEEN_STEPS * probe.interval_s
+    assert resolved[0].ts >= earliest - 1e-6, _story(events)
+
+
+@pytest.mark.parametrize("probe", CREEP, ids=CREEP_IDS)
+@SETTINGS
+@given(data=st.data())
+def test_no_all_clear_while_moving_slowly(probe: Probe, data: st.DataObject) -> None:
+    """Slow motion with its readings missing, stale, broken or silent in between: never an all-clear."""
+    slow = replace(probe, beyond=(probe.creep,))
+    steps = data.draw(st.lists(steps_of(slow), max_size=25), label="then")
+    drive = creeping(slow)
+    for step in steps:
+        drive.step(step)
+    drive.send(probe.creep)  # still moving at the end
+    events = drive.events()
+    assert events and events[0].state == "firing", _story(events)
+    said = [e for e in events if e.state == "resolved" or "恢复正常" in e.message]
+    assert not said, f"{probe.rule} said all clear while the crane kept moving slowly:\n{_story(events)}"
 
 
 # ---- the cameras' checks, fed as vision events ----------------------------------------------------

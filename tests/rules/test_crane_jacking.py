@@ -61,15 +61,69 @@ def test_a_slew_across_north_is_measured_the_short_way() -> None:
     assert [r.level for r in run(engine, batches, "crane.jacking_motion") if r.level] == []  # 0.9°
 
 
-def test_slewing_is_critical_with_the_clause_and_clears_when_still_and_when_closed() -> None:
-    # still at 95°: the first sample there proves nothing yet, the second a second later does
-    results = jacking([{"slew_deg": 95}, {"slew_deg": 95}, {"slew_deg": 95}], "crane.jacking_motion")
+STILL_S = CraneJackingRule().still_s  # 10 s: the time a crane seen moving must stand still
+
+
+def test_slewing_is_critical_with_the_clause_and_clears_only_after_standing_still() -> None:
+    # at 95° from 12:00:01: the count starts at the second sample there (12:00:02), and the alert
+    # clears once the crane has stood there for still_s, not at the first still sample
+    results = jacking([{"slew_deg": 95}] * (int(STILL_S) + 3), "crane.jacking_motion")
     assert levels(results) == ["critical", None]
-    assert results[1].ts == NOON + 3
+    assert results[-1].ts == NOON + 2 + STILL_S
     first = results[0]
     assert first.message.startswith("1号塔吊顶升作业中回转 5°")
     assert "不得进行起升、回转、变幅等操作" in first.clause
     assert "立即停止回转" in first.message
+    assert "已静止 10 s" in results[-1].message
+
+
+def test_the_issue_51_slow_slew_fires_once_and_holds_while_it_turns() -> None:
+    """Issue 51: 0.4°/s inside a window, one sample a second. Each sample moves 0.4°, under the 1° noise;
+    from where it stood at the window's opening the jib is 0.4, 0.8, 1.2° away: critical at 1.2° (大于 1°),
+    never cleared while it turns on for 18 s (it used to clear two seconds later and flap six times), and
+    cleared still_s after it stopped, the place it stopped the one it must keep from then."""
+    turning = [{"slew_deg": 90 + 0.4 * (i + 1)} for i in range(18)]  # 12:00:01 .. 12:00:18
+    stopped = [{"slew_deg": 90 + 0.4 * 18}] * (int(STILL_S) + 2)  # 12:00:19 on, standing at 97.2°
+    results = jacking(turning + stopped, "crane.jacking_motion")
+    assert results[0].level is None and results[0].ts == NOON + 1  # 0.4° from where it stood: still
+    assert levels(results[1:]) == ["critical", None], [(r.ts - NOON, r.level) for r in results]
+    fired = [r for r in results if r.level]
+    assert fired[0].ts == NOON + 3 and fired[0].value == 1.2
+    assert all(r.level for r in results if NOON + 3 <= r.ts <= NOON + 18)
+    cleared = results[-1]
+    assert cleared.level is None and cleared.ts >= NOON + 18 + STILL_S
+    assert "恢复正常" in cleared.message
+
+
+def test_after_standing_still_motion_is_judged_from_the_new_place() -> None:
+    turning = [{"slew_deg": 95}] * (int(STILL_S) + 3)  # fired and cleared at 95°
+    then = [{"slew_deg": 95.9}, {"slew_deg": 96.1}]  # 0.9° from 95 is still, 1.1° is slewing again
+    results = jacking(turning + then, "crane.jacking_motion")
+    assert levels(results) == ["critical", None, "critical"]
+    assert results[-1].value == 1.1
+
+
+@pytest.mark.parametrize("still_for", [STILL_S - 1, STILL_S])
+def test_the_still_time_is_measured_at_below_and_at_it(still_for: float) -> None:
+    """Standing still still_s - 1 s holds the alert; still_s (不小于 the configured time) clears it."""
+    results = jacking([{"slew_deg": 95}] * (int(still_for) + 2), "crane.jacking_motion")
+    assert levels(results) == (["critical", None] if still_for >= STILL_S else ["critical"])
+
+
+def test_small_steps_within_half_the_noise_still_count_as_standing() -> None:
+    """Standing still allows a reading to wander within half the noise (0.5°) of where it stands; a step
+    past that restarts the count (the crane moved)."""
+    jitter = [{"slew_deg": 95 + (0.5 if i % 2 else 0)} for i in range(int(STILL_S) + 2)]
+    assert levels(jacking([{"slew_deg": 95}, *jitter], "crane.jacking_motion")) == ["critical", None]
+    wander = [{"slew_deg": 95 + (0.6 if i % 2 else 0)} for i in range(int(STILL_S) + 4)]
+    assert levels(jacking([{"slew_deg": 95}, *wander], "crane.jacking_motion")) == ["critical"]
+
+
+def test_creep_under_the_noise_is_summed_from_the_window_s_opening() -> None:
+    """No reference is moved while nothing fired: 0.1° a second for 11 s is 1.1° from where it stood."""
+    creep = [{"slew_deg": 90 + 0.1 * (i + 1)} for i in range(11)]
+    results = jacking(creep, "crane.jacking_motion")
+    assert [r.ts - NOON for r in results if r.level] == [11.0]
 
 
 def test_closing_the_window_clears_a_motion_alert() -> None:
@@ -96,16 +150,19 @@ def test_a_load_only_sample_does_not_clear_a_slew_alert() -> None:
 
 def test_a_slew_back_across_a_gap_is_no_proof_of_stillness() -> None:
     """Slewing +5°, a sample without the slew, then back where it was: it moved in between (the suite's
-    limit probe found this resolving as 塔吊静止); it clears only on two still samples in a row, and never
-    on two with a silence between them."""
+    limit probe found this resolving as 塔吊静止); the still count starts again after the gap and after a
+    silence, and the alert clears only once still_s of complete samples one poll apart have passed."""
     engine = RuleEngine(reference_site())
     gap = {k: v for k, v in STILL.items() if k != "slew_deg"}
+    at95 = STILL | {"slew_deg": 95}
     batches = [sample("crane-1", NOON - 1, **STILL), window(True, NOON)]
-    batches += [sample("crane-1", NOON + 1, **(STILL | {"slew_deg": 95})), sample("crane-1", NOON + 2, **gap)]
-    batches += [sample("crane-1", NOON + 3, **(STILL | {"slew_deg": 95}))]  # back: not proof
-    batches += [sample("crane-1", NOON + 9, **(STILL | {"slew_deg": 95}))]  # after a silence: not proof
+    batches += [sample("crane-1", NOON + 1, **at95), sample("crane-1", NOON + 2, **gap)]
+    batches += [sample("crane-1", NOON + t, **at95) for t in range(3, 11)]  # back, then still 8 s
+    batches += [sample("crane-1", NOON + t, **at95) for t in range(20, 30)]  # after a silence: 9 s
     assert levels(run(engine, batches, "crane.jacking_motion")) == ["critical"]
-    batches = [sample("crane-1", NOON + 10, **(STILL | {"slew_deg": 95}))]  # a second later: still
+    batches = [sample("crane-1", NOON + 30, **at95)]  # counted from 12:00:21 (the second sample): 9 s
+    assert levels(run(engine, batches, "crane.jacking_motion")) == ["critical"]
+    batches = [sample("crane-1", NOON + 31, **at95)]  # 10 s
     assert levels(run(engine, batches, "crane.jacking_motion")) == [None]
 
 
@@ -126,11 +183,19 @@ def test_wind_above_9_ms_at_the_top_stops_jacking(wind: float, level: str | None
         assert found[0].message.startswith("1号塔吊顶升作业中风速 9.01 m/s")
 
 
-def test_wind_without_a_window_raises_no_jacking_alert_and_closing_clears_it() -> None:
+@pytest.mark.parametrize(
+    ("after", "level"),
+    [(9.0, "critical"), (8.56, "critical"), (8.55, None), (8.5, None)],
+)
+def test_jacking_wind_clears_only_past_its_band(after: float, level: str | None) -> None:
+    """Once stopped above 9.0 m/s, the wind back at exactly 9.0 (no longer 超过 it) and inside the 5 %
+    band holds the stop; at or below 8.55 m/s it clears (hysteresis_pct, practice)."""
     engine = RuleEngine(reference_site())
-    assert run(engine, [sample("anemo-1", NOON, wind_ms=10.0)], "crane.jacking_wind") == []
-    batches = [window(True, NOON + 1), sample("anemo-1", NOON + 2, wind_ms=10.0), window(False, NOON + 3)]
-    assert levels(run(engine, batches, "crane.jacking_wind")) == ["critical", None]
+    batches = [window(True, NOON), sample("anemo-1", NOON + 1, wind_ms=9.5)]
+    batches += [sample("anemo-1", NOON + 2, wind_ms=after)]
+    assert levels(run(engine, batches, "crane.jacking_wind")) == (
+        ["critical"] if level else ["critical", None]
+    )
 
 
 @pytest.mark.parametrize(

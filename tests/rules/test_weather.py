@@ -100,13 +100,40 @@ def test_a_crane_lifting_in_a_gale_is_critical_and_clears_when_it_stops_working(
 
 def test_a_crane_back_from_a_silence_at_rest_needs_the_whole_work_hold() -> None:
     """Silent for ten minutes after lifting in a gale, then one sample with an empty hook: the silence is
-    no rest (the all-clear suite's probe found it resolving there); 60 s of samples at rest are."""
+    no rest (the all-clear suite's probe found it resolving there), nor is the first sample after it (the
+    crane may have slewed away and back meanwhile: standing needs a second sample there); 60 s of samples
+    at rest from the second are."""
     engine = RuleEngine(reference_site())
     run(engine, [station(T0, gust_ms=11.5), crane_lifting(T0)])
-    back = run(engine, [crane_lifting(T0 + 600 + t, load_t=0.0) for t in range(60)], "weather.work")
-    assert back == []  # at rest from T0 + 600 to T0 + 659: 59 s
-    [ended] = run(engine, [crane_lifting(T0 + 660, load_t=0.0)], "weather.work")
+    back = run(engine, [crane_lifting(T0 + 600 + t, load_t=0.0) for t in range(61)], "weather.work")
+    assert back == []  # at rest from T0 + 601 to T0 + 660: 59 s
+    [ended] = run(engine, [crane_lifting(T0 + 661, load_t=0.0)], "weather.work")
     assert ended.level is None
+
+
+def test_a_crane_slewing_with_its_hook_empty_is_at_work_under_a_stop() -> None:
+    """Any slewing, trolley travel or hoisting is crane work (不得进行起升、回转、变幅), loaded or not: the
+    hook empty, the jib slewing 0.4° a second under a gale's lifting stop is 冒险作业 once it is beyond the
+    1° noise from where it stood (1.2°), and it holds while the jib turns on."""
+    engine = RuleEngine(reference_site())
+    run(engine, [station(T0, gust_ms=11.5), crane_lifting(T0, load_t=0.0), crane_lifting(T0 + 1, load_t=0.0)])
+    turning = [
+        sample("crane-1", T0 + 1 + t, load_t=0.0, radius_m=20.0, slew_deg=90 + 0.4 * t, height_m=30.0)
+        for t in range(1, 120)
+    ]
+    found = run(engine, turning, "weather.work")
+    assert found[0].ts == T0 + 4 and {r.level for r in found} == {"critical"}  # never cleared
+    assert "1号塔吊回转、变幅或起升仍在进行" in found[0].message
+
+
+@pytest.mark.parametrize(("step", "work"), [(0.99, False), (1.0, False), (1.01, True)])
+def test_a_crane_s_motion_is_work_beyond_its_noise(step: float, work: bool) -> None:
+    """大于 the noise: a slew of exactly 1° from where it stood is no work, 1.01° is."""
+    engine = RuleEngine(reference_site())
+    run(engine, [station(T0, gust_ms=11.5), crane_lifting(T0, load_t=0.0), crane_lifting(T0 + 1, load_t=0.0)])
+    moved = sample("crane-1", T0 + 2, load_t=0.0, radius_m=20.0, slew_deg=90 + step, height_m=30.0)
+    found = run(engine, [moved], "weather.work")
+    assert [r.level for r in found] == (["critical"] if work else [])
 
 
 def test_a_crane_falling_silent_while_lifting_in_a_gale_keeps_its_alert() -> None:

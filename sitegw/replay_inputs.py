@@ -1,0 +1,166 @@
+"""The timed inputs of a replay that are not readings: the regional warning signals and the site-work
+windows, read from a JSON Lines file (``sitegw replay --inputs FILE``; docs/site/running.md, "Replay inputs").
+
+One JSON object a line (blank lines skipped), each naming what it is with ``"input"``:
+
+- ``{"input": "warning", "type": "typhoon", "colour": "yellow", "valid_from": "2026-11-21T10:00:00+08:00",
+  "valid_to": null, "cleared_at": "2026-11-21T12:00:00+08:00"}``: a signal as ``sitegw warning set`` sets
+  it (type, colour, ``--from``, ``--to``, ``--measure`` as ``measure``), cleared (``sitegw warning clear``)
+  at ``cleared_at`` if given; any other field of a signal as the gateway keeps it (``id``, ``source``,
+  ``stops``, ``cleared_ts``) may be given too. Without ``id`` it is named after its line.
+- ``{"input": "window", "window": "jacking", "device": "crane-1", "start": "...", "end": "...",
+  "height_m": 62.5}``: a work window as ``sitegw jacking start``/``end`` or ``sitegw pour start``/``end``
+  record it: the device's window reading (``jacking_active``, ``pour_active``) 1 at ``start`` and 0 at
+  ``end`` (none: still open at the end of the replay); a jacking window may close with the jib's new height.
+
+Every time is ISO 8601 with its UTC offset. A bad line is reported as ``file:line: what is wrong`` and
+nothing is replayed, as for the readings.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from contract.config.loader import LoadedSite
+from contract.kinds.crane import JIB_HEIGHT
+from contract.readings import Reading
+from contract.weather import WarningSignal, default_measure
+from gateway.site_work import WINDOWS
+from sitegw.replay import ReplayInputError, noted
+
+MAX_LINES = 10_000  # a replay's warnings and windows: a season of them is a few hundred
+MAX_LINE_BYTES = 16_384
+
+
+class WarningInput(WarningSignal):
+    """A warning signal line: a signal as the gateway keeps it, with its clearing time as a time."""
+
+    model_config = ConfigDict(extra="forbid")
+    input: Literal["warning"]
+    id: str = Field("", max_length=100, description="its id (default: named after its line)")
+    valid_from: AwareDatetime = Field(description="in force from (ISO 8601 with its UTC offset)")
+    valid_to: AwareDatetime | None = Field(None, description="in force until (none: until cleared)")
+    cleared_at: AwareDatetime | None = Field(None, description="cleared at (none: not cleared)")
+
+
+class WindowInput(BaseModel):
+    """A work window line: a pour or a jacking, opened at ``start`` and closed at ``end``."""
+
+    model_config = ConfigDict(extra="forbid")
+    input: Literal["window"]
+    window: Literal["pour", "jacking"] = Field(description="pour (a formwork's) or jacking (a crane's)")
+    device: str = Field(max_length=100, description="the formwork's or the crane's id")
+    start: AwareDatetime = Field(description="opened at")
+    end: AwareDatetime | None = Field(None, description="closed at (none: open to the end)")
+    height_m: float | None = Field(
+        None, gt=0, le=1000, description="a jacking's jib height when it closed, m (none: unchanged)"
+    )
+
+
+Line = Annotated[WarningInput | WindowInput, Field(discriminator="input")]
+LINE = TypeAdapter(Line)
+
+
+class ReplayInputs:
+    """What an inputs file gives a replay: the signals the site knows and the windows' readings."""
+
+    def __init__(self) -> None:
+        self.warnings: list[WarningSignal] = []
+        self.readings: list[Reading] = []
+
+
+def read_inputs(path: Path, site: LoadedSite) -> ReplayInputs:
+    """The warnings and windows of an inputs file; ReplayInputError lists its bad lines."""
+    out, issues = ReplayInputs(), list[str]()
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise ReplayInputError(path, [f"0: cannot read the file: {exc.strerror or exc}"]) from exc
+    with handle:
+        for number, raw in enumerate(handle, 1):
+            if number > MAX_LINES:
+                issues.append(f"{number}: more than {MAX_LINES} lines: split the file")
+                break
+            try:
+                _line(raw, number, site, out)
+            except ValueError as exc:
+                if noted(issues, number, exc, "lines"):
+                    break
+    if issues:
+        raise ReplayInputError(path, issues)
+    return out
+
+
+def _line(raw: bytes, number: int, site: LoadedSite, out: ReplayInputs) -> None:
+    """Add one line's input to ``out`` (ValueError saying what is wrong and how to fix it)."""
+    if len(raw) > MAX_LINE_BYTES:
+        raise ValueError(f"longer than {MAX_LINE_BYTES} bytes: one input a line")
+    text = raw.decode("utf-8-sig" if number == 1 else "utf-8", errors="replace").strip()
+    if not text:
+        return
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"not JSON ({exc.args[0] if exc.args else exc}): one JSON object a line") from None
+    if not isinstance(data, dict) or data.get("input") not in ("warning", "window"):
+        raise ValueError('each line is an object with "input": "warning" or "window"')
+    try:
+        found = LINE.validate_python(data)
+    except ValidationError as exc:
+        raise ValueError(_said(exc)) from None
+    if isinstance(found, WarningInput):
+        out.warnings.append(_signal(found, number))
+    else:
+        out.readings.extend(_window(found, site))
+
+
+def _said(exc: ValidationError) -> str:
+    """A validation error as one line: each field's place and what it needs."""
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error["loc"][1:]) or "line"
+        parts.append(f"{where}: {error['msg']}")
+    return "; ".join(parts)
+
+
+def _signal(found: WarningInput, number: int) -> WarningSignal:
+    """The signal as the engine takes it, its colour checked against its type (雷电、高温 have no blue)."""
+    try:
+        default_measure(found.type, found.colour)
+    except KeyError as exc:
+        raise ValueError(exc.args[0]) from None
+    if found.valid_to is not None and found.valid_to <= found.valid_from:
+        raise ValueError("valid_to must come after valid_from")
+    fields = found.model_dump(exclude={"input", "cleared_at"})
+    fields["id"] = found.id or f"line-{number}"
+    if found.cleared_at is not None:
+        fields["cleared_ts"] = found.cleared_at.timestamp()
+    return WarningSignal(**fields)
+
+
+def _window(found: WindowInput, site: LoadedSite) -> list[Reading]:
+    """The window's readings, as the gateway records a window: 1 at its start, 0 at its end."""
+    kind = WINDOWS[found.window]
+    device = next((d for d in site.config.devices if d.id == found.device), None)
+    if device is None or not isinstance(device, kind.device):
+        known = [d.id for d in site.config.devices if isinstance(d, kind.device)]
+        raise ValueError(
+            f"device {found.device!r} is not a {kind.of} of the site file "
+            f"(a {found.window} opens on: {', '.join(known) or 'none'})"
+        )
+    if found.height_m is not None and (found.window != "jacking" or found.end is None):
+        raise ValueError("height_m is the jib's height as a jacking window closes: give it with its end")
+    project = site.config.project.code
+    readings = [Reading(found.start.timestamp(), project, device.id, kind.metric, 1.0)]
+    if found.end is not None:
+        if found.end <= found.start:
+            raise ValueError("end must come after start")
+        end = found.end.timestamp()
+        if found.height_m is not None:  # before the window's own reading, as the gateway publishes it
+            readings.append(Reading(end, project, device.id, JIB_HEIGHT, found.height_m))
+        readings.append(Reading(end, project, device.id, kind.metric, 0.0))
+    return readings
