@@ -1,0 +1,217 @@
+"""A province trusts no city blindly (issue 56 findings 3, 7, 10): a city's records are checked field by
+field against the forwarding contract, a city never writes what belongs to the province's level (a listing
+at the province's level, a province user as the one who acted, the province's own listings and actions that
+came down to it), a malformed record is a 422 naming its field (never a 500 or 503 the city retries for
+ever), and an unknown city is answered exactly as a wrong key is.
+
+Each test ran against main before the fix and failed there: a city's province-level listing was kept, the
+province's listing and action were rewritten, ``level_rank=9`` was stored, an unknown ``to_level`` made the
+incidents' page 500, an ``upstream_id`` on an incident answered 503, and the two 401s differed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from argon2 import PasswordHasher
+
+from regulator.access.auth import Accounts
+from regulator.access.scope import Actor
+from regulator.forwarding.cities import register
+from regulator.forwarding.wire import Batch, Record
+from regulator.server import RegulatorServer
+from tests.regulator.support import pg_database
+from tests.regulator.test_forwarding_refusals import KEY, hazard, held, project, send
+
+CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+PASSWORD = "correct horse 1"
+PLACE = "广东省/深圳市/南山区"
+PROVINCE_USER = Actor("gd.ting", "regulator", None, "广东省")
+HOSTILE = '"><img src=x onerror="window.__pwned=1">'
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    with pg_database() as url:
+        yield url
+
+
+@pytest.fixture
+async def province(pg_url: str, tmp_path: Path) -> AsyncIterator[RegulatorServer]:
+    server = RegulatorServer(pg_url, evidence_dir=tmp_path / "evidence")
+    register(server.repo, "SZ", "深圳市平台", "广东省/深圳市", KEY)
+    Accounts(server.repo, CHEAP).add_user("gd.ting", PASSWORD, "regulator", jurisdiction="广东省")
+    await server.start()
+    yield server
+    await server.stop()
+
+
+def batch(*records: Record) -> Batch:
+    return Batch(city="SZ", jurisdiction="广东省/深圳市", records=list(records))
+
+
+def one(server: RegulatorServer, query: str, **args: Any) -> Any:
+    with server.repo.engine.connect() as db:
+        return db.exec_driver_sql(query, args).first()
+
+
+def refused_field(r: httpx.Response) -> str:
+    assert r.status_code == 422, r.text
+    return str(r.json()["errors"][0]["field"])
+
+
+async def test_malformed_records_are_422_naming_the_field_and_probes_learn_no_city(
+    province: RegulatorServer,
+) -> None:
+    # finding 10: the same answer for an unknown city and a wrong key
+    good = batch(project("GD-SZ-1", PLACE))
+    unknown = await send(province, good, city="ZZ")
+    wrong_key = await send(province, good, key="not-the-key-of-this-city-0000")
+    assert unknown.status_code == wrong_key.status_code == 401
+    assert unknown.json() == wrong_key.json()
+    assert "add-city" in unknown.json()["error"]
+
+    assert (await send(province, good)).status_code == 200
+    base = hazard()
+    cases = {
+        "records.0.row.level": hazard(level=HOSTILE),
+        "records.0.row.site_state": hazard(site_state=HOSTILE),
+        "records.0.row.state": hazard(state="gone"),
+        "records.0.row.first_ts": hazard(first_ts="yesterday"),
+        "records.0.row.unit": hazard(unit="x" * 33),
+    }
+    for field, rec in cases.items():
+        assert refused_field(await send(province, batch(rec))) == field
+    # an incident's upstream_id: once a 503 "no such column: hazard_id" the city retried for ever
+    incident = Record(
+        seq=3,
+        kind="incident",
+        ref="5",
+        upstream_id="1",
+        row={
+            "project": "GD-SZ-1",
+            "kind": "accident",
+            "occurred_at": 1.7e9,
+            "recorded_by": "sz.li",
+            "recorded_at": 1.7e9,
+        },
+    )
+    assert refused_field(await send(province, batch(incident))) == "records.0.upstream_id"
+    listing = Record(seq=4, kind="listing", ref="3", upstream_id="x", row={})
+    assert refused_field(await send(province, batch(base, listing))) == "records.1.upstream_id"
+    assert held(province) == 1  # the project only: a refused batch keeps nothing
+
+    # level_rank is the province's to derive: 9 would pin it at the top of every queue
+    assert (await send(province, batch(hazard(level="warning", level_rank=9)))).status_code == 200
+    assert tuple(one(province, "SELECT level, level_rank FROM hazards")) == ("warning", 1)
+
+    # finding 7: an incident report to a level the province does not know
+    incident.upstream_id = None
+    report = Record(
+        seq=6,
+        kind="incident_report",
+        ref="8",
+        row={
+            "incident_id": 5,
+            "to_level": "moon",
+            "reported_by": "sz",
+            "reported_at": 1.7e9,
+            "recorded_by": "sz.li",
+            "recorded_at": 1.7e9,
+        },
+    )
+    assert refused_field(await send(province, batch(incident, report))) == "records.1.row.to_level"
+
+
+async def test_a_stored_report_to_an_unknown_level_does_not_break_the_incidents_pages(
+    province: RegulatorServer,
+) -> None:
+    """Rows stored before the receiver checked ``to_level``: the pages name the level as stored."""
+    province.repo.add_project("GD-SZ-1", "示范项目", "深圳", "k" * 32, "南山区", "")
+    with province.repo.engine.begin() as db:
+        made = db.exec_driver_sql(
+            "INSERT INTO incidents(project, kind, occurred_at, deaths, injuries, description, recorded_by, "
+            "recorded_at) VALUES ('GD-SZ-1', 'accident', 1.7e9, 0, 1, '', 'sz.li', 1.7e9) RETURNING id"
+        ).scalar_one()
+        db.exec_driver_sql(
+            "INSERT INTO incident_reports(incident_id, to_level, reported_by, reported_at, note, recorded_by, "
+            "recorded_at, how) VALUES (%(i)s, 'moon', 'sz', 1.7e9, '', 'sz.li', 1.7e9, 'teleport')",
+            {"i": made},
+        )
+    async with httpx.AsyncClient(base_url=province.base_url, timeout=30) as client:
+        signed = await client.post("/ui/api/login", json={"username": "gd.ting", "password": PASSWORD})
+        assert signed.status_code == 200, signed.text
+        for path in ("/ui/api/incidents", "/ui/api/incidents/alerts"):
+            r = await client.get(path)
+            assert r.status_code == 200, (path, r.text)
+        reports = (await client.get("/ui/api/incidents")).json()["incidents"][0]["reports"]
+        assert reports[0]["to_name"] == "moon" and reports[0]["how_name"] == "teleport"
+
+
+async def test_a_city_cannot_forge_or_rewrite_the_provinces_decisions(province: RegulatorServer) -> None:
+    assert (await send(province, batch(project("GD-SZ-1", PLACE), hazard()))).status_code == 200
+    mine = int(one(province, "SELECT id FROM hazards")[0])
+    listed = province.supervision.list_by_hand(mine, PROVINCE_USER, "province", "rectify", None)
+    action = one(province, "SELECT id, actor, action FROM actions WHERE action = 'list'")
+    listing_row: dict[str, Any] = {
+        "hazard_id": 11,
+        "project": "GD-SZ-1",
+        "level": "province",
+        "authority": "广东省",
+        "deadline": 1.8e9,
+        "state": "listed",
+        "listed_by": "sz.li",
+        "listed_at": 1.7e9,
+    }
+
+    # a listing at the province's level, made by the city: refused
+    forged = Record(seq=5, kind="listing", ref="3", row=listing_row)
+    assert refused_field(await send(province, batch(forged))) == "records.0.row.level"
+    # one at the city's level in the name of a province user: refused
+    in_their_name = Record(
+        seq=5,
+        kind="listing",
+        ref="3",
+        row=listing_row | {"level": "city", "authority": "广东省/深圳市", "listed_by": "gd.ting"},
+    )
+    assert refused_field(await send(province, batch(in_their_name))) == "records.0.row.listed_by"
+
+    # the province's listing come back up, closed by "a province user" at the city: the province's stays open
+    closed = listing_row | {"state": "closed", "closed_by": "gd.ting", "closed_at": 1.75e9}
+    back = Record(seq=6, kind="listing", ref="4", upstream_id=str(listed["id"]), row=closed)
+    assert (await send(province, batch(back))).status_code == 200
+    back_again = Record(seq=7, kind="listing", ref="4", row=closed)  # and once more without upstream_id
+    assert (await send(province, batch(back_again))).status_code == 200
+    state = one(province, "SELECT state, closed_by FROM listings WHERE id = %(i)s", i=listed["id"])
+    assert tuple(state) == ("listed", None)
+
+    # the hazard closed at the city while the province's listing holds it: refused
+    r = await send(province, batch(hazard(seq=8, state="closed", closed_at=1.75e9)))
+    assert refused_field(r) == "records.0.row.state"
+    assert one(province, "SELECT state FROM hazards WHERE id = %(i)s", i=mine)[0] == "rectifying"
+
+    # the province's action in its audit trail, "rewritten" by the city: untouched
+    rewritten = Record(
+        seq=9,
+        kind="action",
+        ref="21",
+        upstream_id=str(action[0]),
+        row={
+            "hazard_id": 11,
+            "project": "GD-SZ-1",
+            "action": "dismiss",
+            "actor": "sz.li",
+            "role": "regulator",
+            "from_state": "rectifying",
+            "to_state": "dismissed",
+            "reason": "",
+            "ts": 1.7e9,
+        },
+    )
+    assert (await send(province, batch(rewritten))).status_code == 200
+    assert tuple(
+        one(province, "SELECT id, actor, action FROM actions WHERE id = %(i)s", i=action[0])
+    ) == tuple(action)
