@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from regulator.access.jurisdictions import SEP
+from regulator.forwarding.outbox import TABLES
 from regulator.forwarding.rows import ACTORS, refused
 from regulator.forwarding.wire import Kind
 
@@ -53,10 +54,14 @@ def under(path: str, place: str) -> bool:
 def check(
     db: Connection, sender: City, kind: Kind, row: dict[str, Any], mine: str | None, at: str, where: str
 ) -> None:
-    """Refusal(422) naming ``{at}.row.COLUMN`` when ``row`` asserts anything of the province's level."""
+    """Refusal(422) naming ``{at}.row.COLUMN`` when ``row`` asserts anything of the province's level. A value
+    the province's row holds already is no assertion: the city echoes what came down from the province (a
+    listing of the city's that the province's re-inspection closed, ``closed_by`` a province user)."""
     city = sender.jurisdiction
     province = city.split(SEP)[0]
-    named = {row[c]: c for c in ACTORS[kind] if isinstance(row.get(c), str) and row[c]}
+    stored = _stored(db, kind, mine)
+    new = {c: v for c, v in row.items() if c not in stored or stored[c] != v}
+    named = {new[c]: c for c in ACTORS[kind] if isinstance(new.get(c), str) and new[c]}
     if named:
         for name, path in db.execute(USERS, {"names": sorted(named)}).all():
             if not under(path or "", city):
@@ -68,16 +73,16 @@ def check(
                     where,
                 )
     if kind == "listing":
-        if row["level"] == "province":
+        if new.get("level") == "province":
             raise refused(
                 422,
                 f"{at}.row.level",
                 "is the province's level: only the province's regulators list at it (省级挂牌督办)",
                 where,
             )
-        if not under(row["authority"], city):
+        if "authority" in new and not under(new["authority"], city):
             raise refused(422, f"{at}.row.authority", f"is not the city's place {city} or under it", where)
-        escalated = row.get("escalated_to")
+        escalated = new.get("escalated_to")
         if escalated and escalated != province and not under(escalated, city):
             raise refused(
                 422,
@@ -85,10 +90,9 @@ def check(
                 f"is neither under the city's place nor its province {province}",
                 where,
             )
-    if kind == "hazard" and mine is not None and row["state"] in ENDING:
+    if kind == "hazard" and mine is not None and new.get("state") in ENDING:
         held = db.execute(HELD, {"h": int(mine), "o": sender.id, "up": province}).scalar()
-        now = db.execute(sa.text("SELECT state FROM hazards WHERE id = :h"), {"h": int(mine)}).scalar()
-        if held is not None and now != row["state"]:
+        if held is not None:
             raise refused(
                 422,
                 f"{at}.row.state",
@@ -96,3 +100,14 @@ def check(
                 "the province closes it by its re-inspection (销号), which comes down to the city",
                 where,
             )
+
+
+def _stored(db: Connection, kind: Kind, mine: str | None) -> dict[str, Any]:
+    """The province's row of the city's record as it is now (empty: a new record)."""
+    if mine is None:
+        return {}
+    table, key = TABLES[kind]
+    found = db.execute(
+        sa.text(f"SELECT * FROM {table} WHERE {key} = :k"), {"k": mine if key == "code" else int(mine)}
+    ).first()
+    return {} if found is None else dict(found._mapping)

@@ -215,3 +215,33 @@ async def test_a_city_cannot_forge_or_rewrite_the_provinces_decisions(province: 
     assert tuple(
         one(province, "SELECT id, actor, action FROM actions WHERE id = %(i)s", i=action[0])
     ) == tuple(action)
+
+
+async def test_a_city_echoing_the_provinces_own_decision_is_not_refused(province: RegulatorServer) -> None:
+    """The city's own listing escalated to the province, then closed there (its re-inspection closes every
+    listing of the hazard): the city keeps that decision and forwards its listing again, ``closed_by`` the
+    province's user, which is what the province holds already, so not the city's assertion."""
+    city_listing: dict[str, Any] = {
+        "hazard_id": 11,
+        "project": "GD-SZ-1",
+        "level": "city",
+        "authority": "广东省/深圳市",
+        "deadline": 1.8e9,
+        "state": "escalated",
+        "listed_by": "sz.li",
+        "listed_at": 1.7e9,
+        "escalated_to": "广东省",
+        "escalated_at": 1.75e9,
+    }
+    listing = Record(seq=3, kind="listing", ref="3", row=city_listing)
+    assert (await send(province, batch(project("GD-SZ-1", PLACE), hazard(), listing))).status_code == 200
+    # escalated to the province: the city cannot close the hazard itself
+    r = await send(province, batch(hazard(seq=4, state="closed", closed_at=1.76e9)))
+    assert refused_field(r) == "records.0.row.state"
+    with province.repo.engine.begin() as db:  # the province's re-inspection passed
+        db.exec_driver_sql("UPDATE listings SET state = 'closed', closed_by = 'gd.ting', closed_at = 1.76e9")
+        db.exec_driver_sql("UPDATE hazards SET state = 'closed', closed_at = 1.76e9")
+    closed = {"state": "closed", "closed_by": "gd.ting", "closed_at": 1.76e9}
+    echoed = Record(seq=5, kind="listing", ref="3", row=city_listing | closed)
+    r = await send(province, batch(echoed, hazard(seq=6, state="closed", closed_at=1.76e9)))
+    assert r.status_code == 200, r.text
