@@ -17,11 +17,12 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from argon2 import PasswordHasher
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 from contract.wire import EVENTS_PATH, signed_headers
 from regulator.access.auth import Accounts
@@ -94,7 +95,15 @@ def seed(server: RegulatorServer) -> None:
         place="广东省/深圳市/南山区",
         row={"name": X, "city": X, "district": X, "contractor": X, "supervisor": X, "created_at": 1.0},
     )
-    text = {"message": X, "clause": X, "device": X, "point": X, "value": X, "rule": X, "state": "pending"}
+    text: dict[str, Any] = {
+        "message": X,
+        "clause": X,
+        "device": X,
+        "point": X,
+        "value": X,
+        "rule": X,
+        "state": "pending",
+    }
     now = time.time()
     records = [
         project,
@@ -148,8 +157,7 @@ def seed(server: RegulatorServer) -> None:
     # and a city's hazard stored before the receiver checked its enumerations: the pages escape it all the same
     with server.repo.engine.begin() as db:
         db.exec_driver_sql(
-            "UPDATE hazards SET level = ?, site_state = ? WHERE id = "
-            "(SELECT MAX(id) FROM hazards)",
+            "UPDATE hazards SET level = ?, site_state = ? WHERE id = (SELECT MAX(id) FROM hazards)",
             (X, X),
         )
     regulator = Actor("li.jian", "regulator")
@@ -160,7 +168,12 @@ def seed(server: RegulatorServer) -> None:
 
 def watched(tab: Page) -> list[str]:
     dialogs: list[str] = []
-    tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def dialog(d: Dialog) -> None:
+        dialogs.append(d.message)
+        d.dismiss()
+
+    tab.on("dialog", dialog)
     tab.add_init_script(WATCH)
     return dialogs
 
