@@ -160,6 +160,11 @@ def seed(server: RegulatorServer) -> None:
             "UPDATE hazards SET level = ?, site_state = ? WHERE id = (SELECT MAX(id) FROM hazards)",
             (X, X),
         )
+        db.exec_driver_sql(  # and a listing of it (its level and state the database itself checks)
+            "INSERT INTO listings(hazard_id, project, level, authority, deadline, state, listed_by, listed_at) "
+            "SELECT id, project, 'city', ?, ?, 'listed', ?, ? FROM hazards WHERE id = (SELECT MAX(id) FROM hazards)",
+            (X, time.time() + 86400, X, time.time()),
+        )
     regulator = Actor("li.jian", "regulator")
     server.review.act(mine, "order", regulator, X)
     server.review.act(mine, "report", Actor("gateway:x", "gateway", PROJECT), X, photo=real_jpeg("fixed"))
