@@ -16,13 +16,17 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 from regulator.access.auth import Accounts
 from regulator.access.scope import Actor
 from regulator.forwarding.cities import register
+from regulator.forwarding.outbox import PRIVATE, TABLES
+from regulator.forwarding.rows import MODELS
 from regulator.forwarding.wire import Batch, Record
 from regulator.server import RegulatorServer
+from regulator.storage.repository import Repository
 from tests.regulator.support import pg_database
 from tests.regulator.test_forwarding_refusals import KEY, hazard, held, project, send
 
@@ -269,3 +273,18 @@ async def test_a_city_echoing_the_provinces_own_decision_is_not_refused(province
     echoed = Record(seq=5, kind="listing", ref="3", row=city_listing | closed)
     r = await send(province, batch(echoed, hazard(seq=6, state="closed", closed_at=1.76e9)))
     assert r.status_code == 200, r.text
+
+
+def test_every_column_the_province_stores_is_in_the_forwarding_contract(tmp_path: Path) -> None:
+    """A column a later migration adds to a forwarded table must be added to rows.py's model of its kind,
+    with its type and bound: a column the model does not name is dropped, so the city's value would be lost."""
+    repo = Repository(f"sqlite:///{tmp_path}/schema.sqlite")
+    try:
+        inspector = sa.inspect(repo.engine)
+        for kind, (table, key) in TABLES.items():
+            stored = {c["name"] for c in inspector.get_columns(table)}
+            derived = {key, "level_rank"} | (PRIVATE if kind == "project" else set())
+            missing = stored - derived - set(MODELS[kind].model_fields)
+            assert not missing, f"{kind}: {sorted(missing)} not in regulator/forwarding/rows.py"
+    finally:
+        repo.close()
