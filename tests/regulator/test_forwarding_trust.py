@@ -85,7 +85,7 @@ async def test_malformed_records_are_422_naming_the_field_and_probes_learn_no_ci
         "records.0.row.site_state": hazard(site_state=HOSTILE),
         "records.0.row.state": hazard(state="gone"),
         "records.0.row.first_ts": hazard(first_ts="yesterday"),
-        "records.0.row.unit": hazard(unit="x" * 33),
+        "records.0.row.peak_dir": hazard(peak_dir=7),
     }
     for field, rec in cases.items():
         assert refused_field(await send(province, batch(rec))) == field
