@@ -69,7 +69,8 @@ def check(
                     422,
                     f"{at}.row.{named[name]}",
                     f"names {name!r}, a user of the province's platform: a city records its own users' "
-                    "acts, the province records its own",
+                    "acts, the province records its own (a city's user of the same name: user names are one "
+                    "namespace along the chain, rename one of them, e.g. sz.NAME)",
                     where,
                 )
     if kind == "listing":
