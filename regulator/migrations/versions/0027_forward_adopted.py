@@ -4,8 +4,8 @@
 is the province's: what the city sends for it later is never written into it, so a city cannot rewrite the
 province's decisions or its audit trail (regulator/forwarding/apply.py).
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0027
+Revises: 0026
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025"
-down_revision = "0024"
+revision = "0027"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
