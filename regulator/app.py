@@ -28,7 +28,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from contract.wire import CLIPS_PATH, MAX_CLIP_BYTES, MAX_PICTURE_BODY, PICTURES_PATH
-from plumbing.security_headers import INLINE_SCRIPTS, SecurityHeaders, content_security_policy
+from plumbing.security_headers import SecurityHeaders, content_security_policy
 from regulator.access.auth import Accounts, AuthError, LoginPolicy
 from regulator.channels import public
 from regulator.channels.routes import MAX_PUBLIC_BODY, PUBLIC_REPORTS_PATH, add_routes
@@ -73,8 +73,11 @@ from regulator.storage.evidence import EvidenceUnavailable
 from regulator.storage.repository import Repository
 
 log = logging.getLogger(__name__)
-# the regulator's pages' Content-Security-Policy (plumbing/security_headers.py)
-CSP = content_security_policy(script_src=INLINE_SCRIPTS)
+# the regulator's pages' Content-Security-Policy (plumbing/security_headers.py): scripts from the regulator
+# itself only, none inline (issue 56 finding 2: the pages' scripts are files, /ui/page/NAME.js), so markup a
+# gateway, a city, the public or a user slipped past the escaping could not run. The public form keeps its
+# inline script for now and sets its own policy (regulator/channels/routes.py, PUBLIC_FORM_CSP)
+CSP = content_security_policy(script_src="'self'")
 
 
 def create_app(

@@ -6,6 +6,7 @@ API: no user or gateway calls them, only another sitegw regulator (docs/regulato
 
 from __future__ import annotations
 
+import secrets
 import time
 
 from fastapi import APIRouter, Query, Request
@@ -23,6 +24,13 @@ from regulator.routes.routing import signed
 from regulator.storage.db import sql
 from regulator.storage.repository import INSERT_NONCE, Project, Repository
 
+# the one answer to a request that is not signed by a registered city with its key
+UNKNOWN_OR_BAD_KEY = (
+    "unknown city or bad signature: the province knows no city of that id with that key; register the city "
+    "at the province with `sitegw regulator add-city` and give the city the key it printed "
+    "(--forward-secret), HMAC-SHA256 over METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\nSHA256HEX(BODY)"
+)
+NOBODYS_KEY = secrets.token_hex(32)  # what an unknown city's signature is checked against
 NONCE_PREFIX = "city:"  # a city's nonces beside its projects' in one table, never mistaken for them
 
 
@@ -34,19 +42,24 @@ def forward_router(repo: Repository) -> APIRouter:
         """The city that signed the request, its nonce used up in ``db``'s transaction; Refusal(401) if none."""
         claimed = claimed_project(request.headers)
         sender = city(db, claimed)
-        if sender is None:
-            raise Refusal(
-                401, f"unknown city {claimed!r}: register it at the province with `sitegw regulator add-city`"
+        # an unknown city is checked against a key nobody holds, so it gets the answer a wrong key gets, word
+        # for word and after the same work: the answer tells a prober nothing about which city ids exist
+        try:
+            verify(
+                Project(claimed, "", "", sender.secret if sender is not None else NOBODYS_KEY),
+                claimed,
+                request.headers,
+                method,
+                signed_path(request),
+                body,
             )
-        # the gateways' check of timestamp and signature, the city's key in place of a project's secret
-        verify(
-            Project(sender.id, sender.name, "", sender.secret),
-            claimed,
-            request.headers,
-            method,
-            signed_path(request),
-            body,
-        )
+        except Refusal as refusal:
+            # a stale timestamp is said as such, to a known city or not: it is checked before any key
+            if refusal.reason.startswith("bad signature"):
+                raise Refusal(401, UNKNOWN_OR_BAD_KEY) from None
+            raise
+        if sender is None:  # a signature that matched the key nobody holds
+            raise Refusal(401, UNKNOWN_OR_BAD_KEY)
         used = db.execute(
             sql(INSERT_NONCE),
             {

@@ -220,7 +220,13 @@ class Incidents:
         ).all():
             report = dict(zip(REPORT_KEYS, r, strict=True))
             reports.setdefault(report["incident_id"], []).append(
-                report | {"to_name": DESTINATIONS[report["to"]], "how_name": HOWS[report["how"]]}
+                # a name as stored where it is none of ours (a city's report forwarded before the receiver
+                # checked them): one odd row must not fail the whole list
+                report
+                | {
+                    "to_name": DESTINATIONS.get(report["to"], report["to"]),
+                    "how_name": HOWS.get(report["how"], report["how"]),
+                }
             )
         steps: dict[int, dict[str, dict[str, Any]]] = {}
         for incident_id, step, note, by, at in db.execute(
@@ -237,7 +243,7 @@ class Incidents:
             incidents.append(
                 row
                 | {
-                    "kind_name": KINDS[row["kind"]],
+                    "kind_name": KINDS.get(row["kind"], row["kind"]),
                     "reports": mine,
                     "clocks": clock_states(row["occurred_at"], mine, now),
                     "steps": followup.checklist(steps.get(row["id"], {})),

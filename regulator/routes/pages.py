@@ -1,16 +1,30 @@
-"""The review UI's page and the liveness probe."""
+"""The review UI's page, the pages' own scripts and the liveness probe."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse
 
 from regulator.routes import STATIC
 
+# the pages' scripts, once inline in each page: served as files, so the Content-Security-Policy of the pages
+# allows scripts from the regulator itself only (regulator/routes/page_policy.py)
+PAGE_SCRIPTS = frozenset(
+    {"index", "index-start", "map", "grading", "national_export", "safety_logs", "warnings"}
+)
+
 
 def pages_router() -> APIRouter:
-    """``/`` (regulator/static/index.html, Chinese first) and ``/healthz``."""
+    """``/`` (regulator/static/index.html, Chinese first), ``/ui/page/NAME.js`` (the pages' scripts) and
+    ``/healthz``."""
     r = APIRouter()
+
+    @r.get("/ui/page/{name}.js", include_in_schema=False)
+    async def page_script(name: str) -> FileResponse:
+        """A page's script (PAGE_SCRIPTS); 404 for any other name."""
+        if name not in PAGE_SCRIPTS:
+            raise HTTPException(404, f"no page script {name[:80]!r}")
+        return FileResponse(STATIC / f"{name}.js", media_type="text/javascript; charset=utf-8")
 
     @r.get("/", response_class=HTMLResponse)
     async def page() -> FileResponse:

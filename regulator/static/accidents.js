@@ -19,13 +19,13 @@ async function loadIncidentAlerts() {
 // the incident table's follow-up cell: the four steps, the investigation and penalty, the proposal, closing
 function followupCell(i) {
   const steps = i.steps.map(s => s.done
-    ? `<div class="step done" data-testid="step-${s.step}">✓ ${esc(s.name)} <small>${esc(s.by)} ${time(s.at)}：${esc(s.note)}</small></div>`
-    : `<div class="step" data-testid="step-${s.step}">☐ ${esc(s.name)} ${i.closed_at ? "" : `<button class="act" data-incident="${i.id}" data-step="${s.step}">完成</button>`}</div>`).join("");
+    ? `<div class="step done" data-testid="step-${esc(s.step)}">✓ ${esc(s.name)} <small>${esc(s.by)} ${esc(time(s.at))}：${esc(s.note)}</small></div>`
+    : `<div class="step" data-testid="step-${esc(s.step)}">☐ ${esc(s.name)} ${i.closed_at ? "" : `<button class="act" data-incident="${esc(i.id)}" data-step="${esc(s.step)}">完成</button>`}</div>`).join("");
   const stages = i.kind === "accident" ? i.stages.map(s => s.done_at
-    ? `<div>${esc(s.name)}：${time(s.done_at)} 完成（${esc(s.done_by)}）</div>`
-    : `<div class="${s.overdue ? "bad" : ""}">${esc(s.name)}：应于 ${time(s.due_at)} 前完成 <button class="act" data-incident="${i.id}" data-stage="${s.stage}">标记完成</button></div>`).join("") : "";
-  const closing = i.closed_at ? `<div class="site-resolved" data-testid="closed">已结案 ${time(i.closed_at)}（${esc(i.closed_by)}）</div>`
-    : `<input size="14" placeholder="情况说明" data-step-note="${i.id}"> <button class="act" data-close="${i.id}">结案</button>`;
+    ? `<div>${esc(s.name)}：${esc(time(s.done_at))} 完成（${esc(s.done_by)}）</div>`
+    : `<div class="${s.overdue ? "bad" : ""}">${esc(s.name)}：应于 ${esc(time(s.due_at))} 前完成 <button class="act" data-incident="${esc(i.id)}" data-stage="${esc(s.stage)}">标记完成</button></div>`).join("") : "";
+  const closing = i.closed_at ? `<div class="site-resolved" data-testid="closed">已结案 ${esc(time(i.closed_at))}（${esc(i.closed_by)}）</div>`
+    : `<input size="14" placeholder="情况说明" data-step-note="${esc(i.id)}"> <button class="act" data-close="${esc(i.id)}">结案</button>`;
   return `<td data-testid="followup">${steps}${stages}${i.proposal ? `<div class="bad" data-testid="proposal">${esc(i.proposal)}</div>` : ""}${closing}</td>`;
 }
 
@@ -52,10 +52,10 @@ async function loadDangerousWorks() {
     const code = $("dw-project").value.trim();
     const {projects} = await api("/ui/api/dangerous-works" + (code ? "?project=" + encodeURIComponent(code) : ""));
     $("dw-lists").innerHTML = projects.map(p => `<div class="card" data-testid="dw-project"><h3>${esc(p.project_name)} <span class="code">${esc(p.project)}</span>
-      <small class="note">监测 ${p.monitored} 项 · 未监测 ${p.unmonitored} 项 · 重大隐患 ${p.major} 项 · 清单更新于 ${time(p.received_at)}</small></h3>
+      <small class="note">监测 ${esc(p.monitored)} 项 · 未监测 ${esc(p.unmonitored)} 项 · 重大隐患 ${esc(p.major)} 项 · 清单更新于 ${esc(time(p.received_at))}</small></h3>
       <div class="scroll"><table><thead><tr><th>名称</th><th>部位</th><th>规模</th><th>超过一定规模</th><th>计划</th><th>实际</th><th>责任人</th>
       <th>方案编制</th><th>方案审核</th><th>专家论证</th><th>交底</th><th>验收</th><th>监测</th><th>重大事故隐患</th></tr></thead><tbody>
-      ${p.works.map(w => `<tr data-testid="work-row" data-monitored="${w.monitored}" class="${w.major_hazards.length ? "overdue-row" : ""}">
+      ${p.works.map(w => `<tr data-testid="work-row" data-monitored="${esc(w.monitored)}" class="${w.major_hazards.length ? "overdue-row" : ""}">
         <td>${esc(w.name)}</td><td>${esc(w.location)}</td><td>${esc(w.scale)}</td><td>${w.over_scale ? "是" : "否"}</td>
         <td class="nowrap">${esc(w.planned_start || "—")} ~ ${esc(w.planned_end || "—")}</td>
         <td class="nowrap">${esc(w.actual_start || "未开始")} ~ ${esc(w.actual_end || (w.in_progress ? "施工中" : "—"))}</td>

@@ -52,7 +52,7 @@ function wireProjectPicker(prefix, find = "") {
     try { found = await api(`/ui/api/projects?page=${n}&page_size=50&q=${encodeURIComponent($(`${prefix}-find`).value.trim())}`); }
     catch (e) { flash(e.message); return; }
     $(`${prefix}-project`).innerHTML = found.projects.map(p => `<option value="${esc(p.code)}">${esc(p.name)} (${esc(p.code)})</option>`).join("");
-    pageLinks($(`${prefix}-projects`), found, `<span class="note" data-testid="${prefix}-projects-total">共 ${found.total} 个项目</span>`, show);
+    pageLinks($(`${prefix}-projects`), found, `<span class="note" data-testid="${prefix}-projects-total">共 ${esc(found.total)} 个项目</span>`, show);
   };
   $(`${prefix}-find`).value = find;
   $(`${prefix}-find`).onchange = () => show(1);
@@ -97,17 +97,17 @@ async function loadReports() {
   $("reports").innerHTML = `<div class="card filters"><label>状态<select id="pr-state"><option value="received">待核查</option>
       <option value="verified">已查实</option><option value="rejected">不予受理</option><option value="all">全部</option></select></label>
       <span class="note">群众举报经属地监管人员核查属实后才进入隐患台账（群众举报查实）。公开举报页：<a href="/public/report" target="_blank">/public/report</a></span></div>
-    ${found.reports.map(r => `<div class="card" data-testid="public-report" data-id="${r.id}">
-      <h4>举报 #${r.id} · ${esc(r.state_name)} · ${time(r.received_at)}</h4>
+    ${found.reports.map(r => `<div class="card" data-testid="public-report" data-id="${esc(r.id)}">
+      <h4>举报 #${esc(r.id)} · ${esc(r.state_name)} · ${esc(time(r.received_at))}</h4>
       <div class="kv"><div>区县</div><div>${esc(r.district)}</div><div>工地</div><div data-testid="pr-site">${esc(r.site)}</div>
         <div>描述</div><div>${esc(r.description)}</div><div>举报人</div><div>${r.reporter ? esc(r.reporter) + " " + esc(r.contact) : "匿名"}</div>
-        ${r.decided_by ? `<div>处理</div><div>${esc(r.decided_by)} ${time(r.decided_at)} ${esc(r.reason)}${r.hazard_id ? ` → 隐患 ${r.hazard_id}` : ""}</div>` : ""}</div>
-      ${r.has_photo ? `<div class="evidence"><img data-testid="pr-photo" src="/ui/api/public-reports/${r.id}/photo" alt="举报照片"></div>` : ""}
+        ${r.decided_by ? `<div>处理</div><div>${esc(r.decided_by)} ${esc(time(r.decided_at))} ${esc(r.reason)}${r.hazard_id ? ` → 隐患 ${esc(r.hazard_id)}` : ""}</div>` : ""}</div>
+      ${r.has_photo ? `<div class="evidence"><img data-testid="pr-photo" src="/ui/api/public-reports/${esc(r.id)}/photo" alt="举报照片"></div>` : ""}
       ${r.state === "received" ? `<div class="filters">
         ${projectPicker("v" + r.id, "所属项目")}
-        <label>核查情况<input id="v${r.id}-note" size="24"></label>${citationFields("v" + r.id)}
-        <button class="act" data-verify="${r.id}" data-testid="pr-verify">查实，纳入台账</button>
-        <input id="v${r.id}-reject" size="20" placeholder="不予受理理由"> <button class="act warn" data-reject="${r.id}">不予受理</button></div>` : ""}
+        <label>核查情况<input id="v${esc(r.id)}-note" size="24"></label>${citationFields("v" + r.id)}
+        <button class="act" data-verify="${esc(r.id)}" data-testid="pr-verify">查实，纳入台账</button>
+        <input id="v${esc(r.id)}-reject" size="20" placeholder="不予受理理由"> <button class="act warn" data-reject="${esc(r.id)}">不予受理</button></div>` : ""}
     </div>`).join("") || `<div class="card note" data-testid="no-reports">暂无举报</div>`}`;
   $("pr-state").value = state;
   $("pr-state").onchange = loadReports;

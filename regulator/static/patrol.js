@@ -24,7 +24,7 @@ function showDuty() {
     };
   } else {
     const found = duty.sightings.filter(s => s.finding || s.hazard_id).length;
-    bar.innerHTML = `<span data-testid="duty-status"><b>巡查中</b>（第 ${duty.id} 次，${time(duty.started_at)} 开始）：已看 ${new Set(duty.sightings.map(s => s.project)).size} 个项目，发现问题 ${found} 处</span>
+    bar.innerHTML = `<span data-testid="duty-status"><b>巡查中</b>（第 ${esc(duty.id)} 次，${esc(time(duty.started_at))} 开始）：已看 ${new Set(duty.sightings.map(s => s.project)).size} 个项目，发现问题 ${found} 处</span>
       <label>巡查小结<input id="duty-note" size="30"></label><button class="act warn" id="duty-finish" data-testid="duty-finish">结束巡查</button>`;
     $("duty-finish").onclick = async () => {
       try { await api(`/ui/api/patrols/${duty.id}/finish`, {method: "POST", body: JSON.stringify({note: $("duty-note").value})}); }
@@ -74,7 +74,7 @@ async function openViewer(project, camera, src) {
   if (!$("viewer-clip")) return;  // closed meanwhile
   if (!r.ok) { $("viewer-clip").textContent = "该摄像头暂无报警视频片段"; return; }
   const clip = await r.json();
-  $("viewer-clip").outerHTML = `<div>最新报警视频（${time(clip.recorded_at)}）</div>
+  $("viewer-clip").outerHTML = `<div>最新报警视频（${esc(time(clip.recorded_at))}）</div>
     <video data-testid="viewer-clip" src="${esc(clip.url)}" controls autoplay muted playsinline></video>`;
 }
 document.addEventListener("keydown", (e) => { if (e.key === "Escape" && $("pt-viewer")) { $("pt-viewer").classList.add("hidden"); $("pt-viewer").innerHTML = ""; } });
@@ -89,20 +89,20 @@ async function loadCoverage() {
   } catch (e) { flash(e.message); return; }
   const row = (m, seen) => `<tr data-testid="${seen ? "coverage-seen-row" : "coverage-unseen-row"}"><td>${esc(m.name)}<br><span class="code">${esc(m.project)}</span></td>
     <td>${esc(m.city)}/${esc(m.district)}</td><td>${esc(m.category_name)}</td>
-    <td>${seen ? `${time(m.last_seen_at)}（${esc(m.last_seen_by || "")}）` : `<span class="bad">未巡查</span>`}</td><td class="num">${m.sightings}</td></tr>`;
+    <td>${seen ? `${esc(time(m.last_seen_at))}（${esc(m.last_seen_by || "")}）` : `<span class="bad">未巡查</span>`}</td><td class="num">${esc(m.sightings)}</td></tr>`;
   const pct = c.total ? Math.round(100 * c.seen / c.total) : 100;
   $("coverage").innerHTML = `<div class="card filters">
       <label>周期<select id="cv-days"><option value="7">近 7 天</option><option value="14">近 14 天</option><option value="30">近 30 天</option></select></label>
       <label>或月份<input id="cv-month" size="8" placeholder="2026-11"></label><button class="act" id="cv-go">查询</button>
       <span class="note">省级视频监控项目集的每个项目，每个周期至少远程巡查一次；未巡查的排在最前。</span></div>
-    <div class="card"><h3 data-testid="coverage-summary">视频监控项目 ${c.total} 个，已巡查 ${c.seen} 个（${pct}%），未巡查 ${c.total - c.seen} 个，巡查 ${c.patrols} 次
-      <small class="note">${time(c.since)} 至 ${time(Math.min(c.until, Date.now() / 1000))}</small></h3>
+    <div class="card"><h3 data-testid="coverage-summary">视频监控项目 ${esc(c.total)} 个，已巡查 ${esc(c.seen)} 个（${pct}%），未巡查 ${c.total - c.seen} 个，巡查 ${esc(c.patrols)} 次
+      <small class="note">${esc(time(c.since))} 至 ${time(Math.min(c.until, Date.now() / 1000))}</small></h3>
       <table data-testid="coverage-table"><thead><tr><th>项目</th><th>城市/区县</th><th>类别</th><th>最近巡查</th><th class="num">次数</th></tr></thead>
       <tbody>${c.unseen.map(m => row(m, false)).join("")}${c.covered.map(m => row(m, true)).join("")}</tbody></table></div>
     <div class="card"><h3>巡查记录</h3><table data-testid="patrol-records"><thead><tr><th>次</th><th>巡查人</th><th>开始</th><th>结束</th>
-      <th class="num">项目</th><th class="num">发现</th><th>小结</th></tr></thead><tbody>${patrols.map(p => `<tr data-testid="patrol-record-row"><td>${p.id}</td>
-      <td>${esc(p.patrolled_by)}</td><td class="nowrap">${time(p.started_at)}</td><td class="nowrap">${p.ended_at ? time(p.ended_at) : "进行中"}</td>
-      <td class="num">${p.projects}</td><td class="num">${p.findings}</td><td>${esc(p.note)}</td></tr>`).join("") || `<tr><td colspan="7" class="note">暂无</td></tr>`}</tbody></table></div>`;
+      <th class="num">项目</th><th class="num">发现</th><th>小结</th></tr></thead><tbody>${patrols.map(p => `<tr data-testid="patrol-record-row"><td>${esc(p.id)}</td>
+      <td>${esc(p.patrolled_by)}</td><td class="nowrap">${esc(time(p.started_at))}</td><td class="nowrap">${p.ended_at ? time(p.ended_at) : "进行中"}</td>
+      <td class="num">${esc(p.projects)}</td><td class="num">${esc(p.findings)}</td><td>${esc(p.note)}</td></tr>`).join("") || `<tr><td colspan="7" class="note">暂无</td></tr>`}</tbody></table></div>`;
   $("cv-days").value = days; $("cv-month").value = month;
   $("cv-go").onclick = loadCoverage;
 }

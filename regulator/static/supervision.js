@@ -21,13 +21,13 @@ async function loadListings() {
   try { found = await api("/ui/api/listings?" + p); } catch (e) { flash(e.message); return; }
   $("l-policy").textContent = `督办期限：县级 ${found.county_days} 日，市级 ${found.city_days} 日（重大隐患一律实行市、县两级挂牌督办）`;
   $("listing-table").tBodies[0].innerHTML = found.listings.map(x => `
-    <tr class="row ${x.overdue ? "overdue-row" : ""}" data-testid="listing-row" data-hazard="${x.hazard_id}" data-level="${esc(x.level)}"
+    <tr class="row ${x.overdue ? "overdue-row" : ""}" data-testid="listing-row" data-hazard="${esc(x.hazard_id)}" data-level="${esc(x.level)}"
         data-state="${esc(x.state)}">
       <td class="nowrap">${esc(x.level_name)}<br><small>${esc(x.authority_name)}</small></td>
       <td>${esc(x.project_name)}<br><span class="code">${esc(x.project)}</span></td>
-      <td>${x.peak_text ? `峰值 ${esc(x.peak_text)}（${time(x.peak_ts)}）<br>` : ""}${esc(x.peak_message || x.message)}</td>
+      <td>${x.peak_text ? `峰值 ${esc(x.peak_text)}（${esc(time(x.peak_ts))}）<br>` : ""}${esc(x.peak_message || x.message)}</td>
       <td>${noticeLinks(x)}</td>
-      <td class="nowrap ${x.overdue ? "overdue" : ""}">${time(x.deadline)}${x.overdue ? " 逾期" : ""}</td>
+      <td class="nowrap ${x.overdue ? "overdue" : ""}">${esc(time(x.deadline))}${x.overdue ? " 逾期" : ""}</td>
       <td class="nowrap" data-testid="listing-state">${esc(x.state_name)}${x.escalated_to ? `<br><small>提级至 ${esc(x.escalated_to)}</small>` : ""}</td>
       <td class="nowrap">${STATES[x.hazard_state] || esc(x.hazard_state)}</td>
     </tr>`).join("") || `<tr><td colspan="7"><em>无挂牌督办隐患</em></td></tr>`;
@@ -49,9 +49,9 @@ async function showSupervision(h) {
   const open = found.filter(x => x.state !== "closed");
   const reg = ["regulator", "admin"].includes(me.role), live = !["closed", "dismissed"].includes(h.state);
   let out = found.map(x => `<div data-testid="hazard-listing" data-level="${esc(x.level)}" data-state="${esc(x.state)}">
-      <b>${esc(x.level_name)}挂牌督办</b>（${esc(x.authority_name)}）· ${esc(x.state_name)} · 期限 ${time(x.deadline)}
+      <b>${esc(x.level_name)}挂牌督办</b>（${esc(x.authority_name)}）· ${esc(x.state_name)} · 期限 ${esc(time(x.deadline))}
       ${x.escalated_to ? ` · 提级至 ${esc(x.escalated_to)}` : ""}<br>${noticeLinks(x)}
-      ${reg && x.state !== "closed" ? ` <button class="act warn" data-stop="${x.id}">下达停工整改通知书</button>` : ""}</div>`).join("");
+      ${reg && x.state !== "closed" ? ` <button class="act warn" data-stop="${esc(x.id)}">下达停工整改通知书</button>` : ""}</div>`).join("");
   if (reg && live) out += `<div>挂牌 <select id="l-level">${Object.entries(LISTING_LEVELS).map(([k, v]) =>
       `<option value="${k}">${v}</option>`).join("")}</select>
     <select id="l-kind">${Object.entries(NOTICE_KINDS).map(([k, v]) => `<option value="${k}">${v}</option>`).join("")}</select>

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -49,6 +50,34 @@ def project(code: str, place: str, seq: int = 1) -> Record:
     return Record(seq=seq, kind="project", ref=code, row=row, place=place)
 
 
+def hazard(ref: str = "11", seq: int = 2, **over: Any) -> Record:
+    row: dict[str, Any] = {
+        "id": int(ref),
+        "project": "GD-SZ-1",
+        "alert_id": f"crane-1:crane.load:{ref}",
+        "city": "深圳",
+        "district": "南山区",
+        "device": "crane-1",
+        "point": "load",
+        "rule": "crane.load",
+        "clause": "GB 5144-2006 5.2",
+        "level": "critical",
+        "level_rank": 3,
+        "message": "1号塔吊 起重量 112%",
+        "value": "112",
+        "threshold": 100.0,
+        "unit": "%",
+        "site_state": "firing",
+        "first_ts": 1.7e9,
+        "last_ts": 1.7e9,
+        "state": "rectifying",
+        "major": True,
+        "updated_at": 1.7e9,
+        "source": "gateway",
+    }
+    return Record(seq=seq, kind="hazard", ref=ref, row=row | over)
+
+
 async def send(
     server: RegulatorServer,
     batch: Batch | bytes,
@@ -75,7 +104,7 @@ async def test_what_is_not_the_citys_own_is_refused_and_nothing_kept(province: R
     r = await send(province, good, city="GZ")
     assert r.status_code == 401 and "add-city" in r.json()["error"]
     r = await send(province, good, key="not-the-key-of-this-city")
-    assert r.status_code == 401 and "bad signature" in r.json()["error"]
+    assert r.status_code == 401 and "unknown city or bad signature" in r.json()["error"]
     r = await send(province, b'{"city": "SZ", "records": "all of them"}')
     assert r.status_code == 422 and {e["field"] for e in r.json()["errors"]} >= {"jurisdiction", "records"}
     outside = Batch(
@@ -86,9 +115,10 @@ async def test_what_is_not_the_citys_own_is_refused_and_nothing_kept(province: R
     wrong_place = Batch(city="SZ", jurisdiction="广东省/广州市", records=[])
     r = await send(province, wrong_place)
     assert r.status_code == 422 and "--forward-jurisdiction" in r.json()["error"]
-    stray = Record(seq=2, kind="hazard", ref="7", row={"project": "GD-SZ-9", "alert_id": "x"})
+    stray = hazard(ref="7", project="GD-SZ-9")
     r = await send(province, Batch(city="SZ", jurisdiction="广东省/深圳市", records=[stray]))
     assert r.status_code == 422 and "never forwarded" in r.json()["error"]
+    assert r.json()["errors"][0]["field"] == "records.0.row.project"
     assert held(province) == 0
 
     body = good.model_dump_json().encode()

@@ -1,0 +1,231 @@
+"""What a city may say in each kind of forwarded record (issue 56 findings 3, 7, 10): one pydantic model per
+kind, every column the province stores with its type, enumeration or bound, checked before anything is
+written. A city's platform is a party the province trusts for its own ledger only (docs/security.md, trust
+boundaries): what it sends is data, never markup, never the province's decisions.
+
+A column the model does not name is dropped (a newer city may carry columns this province does not have); a
+value outside its enumeration (a hazard's ``level``, ``site_state``, ``state``, ``source``, a listing's
+``level`` and ``state``, a notice's ``kind``, an incident's ``kind``, a report's ``to_level`` and ``how``) or
+its bound is refused with 422 naming ``records.N.row.COLUMN``, never stored to fail a page later.
+``level_rank`` is not the city's to say: the province derives it from ``level``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from contract.alert_event import LEVEL_RANK
+from regulator.forwarding.wire import MAX_REF, MAX_TEXT, Kind
+from regulator.ingest.receive import Refusal
+
+# Text is bounded by the wire's MAX_TEXT, not tighter: the city's own ledger takes a gateway's text without a
+# shorter bound (AlertEvent has none), and a bound the city's record cannot meet would hold its outbox for ever
+# numbers only finite, for the same reason: the city's ledger keeps a gateway's time and values unbounded
+MAX_COUNT = 10_000  # deaths or injuries of one incident, as the city's own form (incident_models.py) takes
+
+
+Ts = float  # Unix seconds; finite, as every number here (the models' allow_inf_nan=False)
+Number = float
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Code = Annotated[str, Field(min_length=1, max_length=MAX_REF)]
+Text = Annotated[str, Field(max_length=MAX_TEXT)]
+
+HazardState = Literal[
+    "pending", "confirmed", "rectifying", "reported", "dismissed", "closed"
+]  # review.STATES
+ActionKind = Literal[
+    "record",  # a hazard entered by a channel (inspection, self-check, public)
+    "confirm",
+    "dismiss",
+    "order",
+    "report",
+    "close",
+    "reject",
+    "reclassify",
+    "escalate",
+    "escalate_listing",
+    "list",
+    "notice",
+]
+Role = Literal["regulator", "project", "admin", "gateway", "system"]
+
+
+class _Row(BaseModel):
+    """A forwarded row: unknown columns dropped, known ones checked."""
+
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
+
+
+class ProjectRow(_Row):
+    name: Text
+    city: Text = ""
+    district: Text = ""
+    contractor: Text = ""
+    supervisor: Text = ""
+    created_at: Ts = 0.0
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+
+
+class HazardRow(_Row):
+    project: Code
+    alert_id: Text
+    city: Text = ""
+    district: Text = ""
+    device: Text = ""
+    point: Text = ""
+    rule: Text
+    clause: Text = ""
+    level: Literal["warning", "alarm", "critical"]  # contract.alert_event.LEVELS
+    message: Text = ""
+    value: Text = ""
+    threshold: Number | None = None
+    unit: Text = ""
+    site_state: Literal["firing", "updated", "acknowledged", "resolved"]  # names.SITE_STATES
+    first_ts: Ts
+    last_ts: Ts
+    evidence_event: Text | None = None
+    state: HazardState
+    major: bool = False
+    deadline: Ts | None = None
+    escalated_at: Ts | None = None
+    closed_at: Ts | None = None
+    updated_at: Ts
+    peak_value: Number | None = None
+    peak_threshold: Number | None = None
+    peak_message: Text = ""
+    peak_ts: Ts | None = None
+    peak_firing: bool = False
+    class_major: bool | None = None
+    class_article: Text | None = None
+    class_item: Text | None = None
+    class_basis: Text | None = None
+    class_by: Text | None = None
+    source: Literal["gateway", "inspection", "self_check", "public"] = "gateway"  # channels.SOURCES
+    found_by: Text | None = None
+    peak_dir: int | None = Field(None, ge=-1, le=1)
+    peak_metric: Text | None = None
+
+
+class ActionRow(_Row):
+    hazard_id: Id | None = None
+    project: Code
+    action: ActionKind
+    actor: Text
+    role: Role
+    from_state: HazardState | Literal[""]
+    to_state: HazardState | Literal[""]
+    reason: Text = ""
+    deadline: Ts | None = None
+    ts: Ts
+
+
+class ListingRow(_Row):
+    hazard_id: Id
+    project: Code
+    level: Literal["province", "city", "district"]  # access.jurisdictions.LEVELS
+    authority: Text
+    deadline: Ts
+    state: Literal["listed", "escalated", "closed"]  # supervision.STATES
+    listed_by: Text
+    listed_at: Ts
+    escalated_to: Text | None = None
+    escalated_at: Ts | None = None
+    closed_by: Text | None = None
+    closed_at: Ts | None = None
+
+
+class NoticeRow(_Row):
+    listing_id: Id
+    hazard_id: Id
+    project: Code
+    kind: Literal["rectify", "stop_work"]  # supervision.NOTICE_KINDS
+    number: Text
+    seq: int = Field(ge=1, le=1_000_000)
+    deadline: Ts
+    issued_by: Text
+    issued_at: Ts
+
+
+class IncidentRow(_Row):
+    project: Code
+    kind: Literal["accident", "near_miss"]  # incidents.KINDS
+    occurred_at: Ts
+    deaths: int = Field(0, ge=0, le=MAX_COUNT)
+    injuries: int = Field(0, ge=0, le=MAX_COUNT)
+    description: Text = ""
+    recorded_by: Text
+    recorded_at: Ts
+    investigation_done_at: Ts | None = None
+    investigation_done_by: Text | None = None
+    penalty_done_at: Ts | None = None
+    penalty_done_by: Text | None = None
+    closed_at: Ts | None = None
+    closed_by: Text | None = None
+
+
+class IncidentReportRow(_Row):
+    incident_id: Id
+    # incidents.DESTINATIONS: an unknown one would fail every page that lists the incident's clocks
+    to_level: Literal["county", "city", "province", "provincial_system", "national_platform"]
+    reported_by: Text
+    reported_at: Ts
+    note: Text = ""
+    recorded_by: Text
+    recorded_at: Ts
+    how: Literal["manual", "forwarded", "export"] = "manual"  # incidents.HOWS
+    late_s: Number | None = None
+
+
+MODELS: dict[Kind, type[_Row]] = {
+    "project": ProjectRow,
+    "hazard": HazardRow,
+    "action": ActionRow,
+    "listing": ListingRow,
+    "notice": NoticeRow,
+    "incident": IncidentRow,
+    "incident_report": IncidentReportRow,
+}
+# the columns of each kind that name a person or office acting: none of them may be one of the province's users
+ACTORS: dict[Kind, tuple[str, ...]] = {
+    kind: tuple(
+        name
+        for name in model.model_fields
+        if (name.endswith("_by") and name != "reported_by") or name == "actor"
+    )
+    for kind, model in MODELS.items()
+}
+
+
+def refused(status: int, field: str, problem: str, where: str) -> Refusal:
+    """A refusal of one record, naming the field (``records.N.row.COLUMN``) and why."""
+    return Refusal(
+        status,
+        f"{where}: {field} {problem}; nothing of the batch kept",
+        errors=[{"field": field, "problem": problem}],
+    )
+
+
+def checked(kind: Kind, row: dict[str, Any], at: str, where: str) -> dict[str, Any]:
+    """The row's columns the province keeps (those of ``kind``'s model, defaults filled in), checked;
+    Refusal(422) naming each wrong column as ``{at}.COLUMN``. A hazard's ``level_rank`` is derived from its
+    ``level``, whatever the city said."""
+    try:
+        model = MODELS[kind].model_validate(row)
+    except ValidationError as exc:
+        errors = [
+            {"field": ".".join((at, *(str(p) for p in e["loc"]))), "problem": e["msg"]}
+            for e in exc.errors(include_url=False)
+        ]
+        raise Refusal(
+            422,
+            f"{where}: {', '.join(e['field'] for e in errors)} not as the forwarding contract allows: "
+            "the city's record is refused, nothing of the batch kept",
+            errors=errors,
+        ) from None
+    kept = model.model_dump()
+    if isinstance(model, HazardRow):
+        kept["level_rank"] = LEVEL_RANK[model.level]
+    return kept

@@ -1,0 +1,114 @@
+"""What a city may not assert in its own records (issue 56 finding 3): anything of its parent's level.
+
+The row's columns are already of the contract's types and enumerations (rows.py); these checks need the
+province's database. A city's record is refused with 422 naming the column when it
+
+- names one of the province's users as the one who acted (``actor``, a ``*_by``): a province's user acts in
+  the province's UI, where the province records it itself;
+- is a listing at the province's level, or by an authority outside the city's place, or escalated anywhere
+  but the city's own places and its province (the level above, where an overdue listing goes);
+- closes or dismisses a hazard the province's own listed supervision (挂牌督办) still holds: the province
+  closes it by its re-inspection (销号), and that comes down to the city.
+
+The province's own rows that come back up (``upstream_id``) are never written at all (apply.py), so its
+decisions and its audit trail stay as its regulators left them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from regulator.access.jurisdictions import SEP
+from regulator.forwarding.outbox import TABLES
+from regulator.forwarding.rows import ACTORS, refused
+from regulator.forwarding.wire import Kind
+
+if TYPE_CHECKING:  # apply.py imports this module
+    from regulator.forwarding.apply import City
+
+ENDING = ("closed", "dismissed")
+
+USERS = sa.text(
+    "SELECT u.username, COALESCE(j.path, pj.path, '') FROM users u "
+    "LEFT JOIN jurisdictions j ON j.id = u.jurisdiction_id LEFT JOIN projects p ON p.code = u.project "
+    "LEFT JOIN jurisdictions pj ON pj.id = p.district_id WHERE u.username IN :names"
+).bindparams(sa.bindparam("names", expanding=True))
+
+# an open listing of a hazard that is the province's to close: one the province made (no city forwarded it),
+# or a city's escalated to the province
+HELD = sa.text(
+    "SELECT l.id FROM listings l WHERE l.hazard_id = :h AND l.state <> 'closed' AND ("
+    "NOT EXISTS (SELECT 1 FROM forward_records f WHERE f.kind = 'listing' AND f.local_id = CAST(l.id AS TEXT) "
+    "AND f.origin = :o AND NOT f.adopted) OR (l.state = 'escalated' AND l.escalated_to = :up)) LIMIT 1"
+)
+
+
+def under(path: str, place: str) -> bool:
+    """Whether ``path`` is ``place`` or lies under it."""
+    return path == place or path.startswith(place + SEP)
+
+
+def check(
+    db: Connection, sender: City, kind: Kind, row: dict[str, Any], mine: str | None, at: str, where: str
+) -> None:
+    """Refusal(422) naming ``{at}.row.COLUMN`` when ``row`` asserts anything of the province's level. A value
+    the province's row holds already is no assertion: the city echoes what came down from the province (a
+    listing of the city's that the province's re-inspection closed, ``closed_by`` a province user)."""
+    city = sender.jurisdiction
+    province = city.split(SEP)[0]
+    stored = _stored(db, kind, mine)
+    new = {c: v for c, v in row.items() if c not in stored or stored[c] != v}
+    named = {new[c]: c for c in ACTORS[kind] if isinstance(new.get(c), str) and new[c]}
+    if named:
+        for name, path in db.execute(USERS, {"names": sorted(named)}).all():
+            if not under(path or "", city):
+                raise refused(
+                    422,
+                    f"{at}.row.{named[name]}",
+                    f"names {name!r}, a user of the province's platform: a city records its own users' "
+                    "acts, the province records its own (a city's user of the same name: user names are one "
+                    "namespace along the chain, rename one of them, e.g. sz.NAME)",
+                    where,
+                )
+    if kind == "listing":
+        if new.get("level") == "province":
+            raise refused(
+                422,
+                f"{at}.row.level",
+                "is the province's level: only the province's regulators list at it (省级挂牌督办)",
+                where,
+            )
+        if "authority" in new and not under(new["authority"], city):
+            raise refused(422, f"{at}.row.authority", f"is not the city's place {city} or under it", where)
+        escalated = new.get("escalated_to")
+        if escalated and escalated != province and not under(escalated, city):
+            raise refused(
+                422,
+                f"{at}.row.escalated_to",
+                f"is neither under the city's place nor its province {province}",
+                where,
+            )
+    if kind == "hazard" and mine is not None and new.get("state") in ENDING:
+        held = db.execute(HELD, {"h": int(mine), "o": sender.id, "up": province}).scalar()
+        if held is not None:
+            raise refused(
+                422,
+                f"{at}.row.state",
+                f"is {row['state']}, but the province's listed supervision (listing {held}) holds the hazard: "
+                "the province closes it by its re-inspection (销号), which comes down to the city",
+                where,
+            )
+
+
+def _stored(db: Connection, kind: Kind, mine: str | None) -> dict[str, Any]:
+    """The province's row of the city's record as it is now (empty: a new record)."""
+    if mine is None:
+        return {}
+    table, key = TABLES[kind]
+    found = db.execute(
+        sa.text(f"SELECT * FROM {table} WHERE {key} = :k"), {"k": mine if key == "code" else int(mine)}
+    ).first()
+    return {} if found is None else dict(found._mapping)
