@@ -36,21 +36,39 @@ const num = (v) => v == null ? "—" : (Math.round(v * 100) / 100).toString();
 async function api(path, opts = {}) {
   const r = await fetch(path, {headers: {"Content-Type": "application/json"}, credentials: "same-origin", ...opts});
   const body = await r.json().catch(() => ({}));
-  if (r.status === 401 && path !== "/ui/api/login") { showLogin(); }
+  // a wrong password or code where one is asked (sign-in, replacing the second factor) is not a lost session
+  if (r.status === 401 && path !== "/ui/api/login" && path !== "/ui/api/second-factor") { showLogin(); }
   if (!r.ok) throw new Error(body.error || (body.detail && JSON.stringify(body.detail)) || r.statusText);
   return body;
 }
 function flash(text, ok) { $("flash").innerHTML = `<div class="msg ${ok ? "ok" : "err"}" data-testid="flash">${esc(text)}</div>`; }
 
 function showLogin() { for (const id of ["app", "enrol"]) $(id).classList.add("hidden"); $("login").classList.remove("hidden"); }
-// a second factor: its secret made on the server, shown as the server's SVG QR code, confirmed with a first code
+// a second factor: a first one takes the administrator's enrolment code, replacing one the password and the
+// current code; then its secret, made on the server, is shown as the server's SVG QR code and confirmed
+let replacing = false;
 async function showEnrol() {
   for (const id of ["app", "login"]) $(id).classList.add("hidden");
-  $("enrol").classList.remove("hidden"); $("enrol-msg").innerHTML = ""; $("enrol-code").value = "";
-  const f = await api("/ui/api/second-factor", {method: "POST"});
-  $("enrol-key").textContent = new URL(f.otpauth_uri).searchParams.get("secret");
-  $("enrol-qr").src = f.qr_svg + "?t=" + Date.now();  // a new secret each time: never the cached picture
+  $("enrol").classList.remove("hidden"); $("enrol-msg").innerHTML = "";
+  for (const id of ["enrol-code", "enrol-grant", "enrol-pass", "enrol-old"]) $(id).value = "";
+  replacing = Boolean(me && me.second_factor);
+  $("enrol-first").classList.toggle("hidden", replacing);
+  $("enrol-replace").classList.toggle("hidden", !replacing);
+  $("enrol-start").classList.remove("hidden"); $("enrol-scan").classList.add("hidden");
 }
+$("enrol-get").onclick = async () => {
+  const body = replacing ? {password: $("enrol-pass").value, otp: $("enrol-old").value.trim()}
+    : {enrolment_code: $("enrol-grant").value.trim()};
+  try {
+    const f = await api("/ui/api/second-factor", {method: "POST", body: JSON.stringify(body)});
+    $("enrol-msg").innerHTML = "";
+    $("enrol-key").textContent = new URL(f.otpauth_uri).searchParams.get("secret");
+    $("enrol-qr").src = f.qr_svg + "?t=" + Date.now();  // a new secret each time: never the cached picture
+    $("enrol-start").classList.add("hidden"); $("enrol-scan").classList.remove("hidden");
+  } catch (e) { $("enrol-msg").innerHTML = `<div class="msg err">${esc(e.message)}</div>`; }
+};
+$("enrol-grant").onkeydown = (e) => { if (e.key === "Enter") $("enrol-get").click(); };
+$("enrol-old").onkeydown = (e) => { if (e.key === "Enter") $("enrol-get").click(); };
 $("enrol-btn").onclick = async () => {
   try {
     await api("/ui/api/second-factor/confirm", {method: "POST", body: JSON.stringify({code: $("enrol-code").value.trim()})});
@@ -64,7 +82,8 @@ async function start() {
   try { me = await api("/ui/api/me"); } catch (e) { showLogin(); return; }
   if (me.second_factor_required) { await showEnrol(); return; }  // nothing else answers until it is done
   $("enrol").classList.add("hidden");
-  $("enrol-open").classList.toggle("hidden", me.role === "project" || me.second_factor);
+  $("enrol-open").classList.toggle("hidden", me.role === "project");
+  $("enrol-open").textContent = me.second_factor ? "更换动态口令" : "绑定动态口令";
   overviewPlace = "";  // a new user opens their own place
   $("login").classList.add("hidden"); $("app").classList.remove("hidden");
   // the place whose projects this user sees (none: every project)
@@ -596,8 +615,12 @@ $("p-save").onclick = async () => {
 $("u-save").onclick = async () => {
   const body = {username: $("u-name").value.trim(), password: $("u-pass").value, role: $("u-role").value,
                 project: $("u-project").value.trim() || null, jurisdiction: $("u-jurisdiction").value.trim() || null};
-  try { await api("/ui/api/users", {method: "POST", body: JSON.stringify(body)}); flash(`用户 ${body.username} 已保存`, true); }
-  catch (e) { flash(e.message); }
+  try {
+    const saved = await api("/ui/api/users", {method: "POST", body: JSON.stringify(body)});
+    // shown once: the administrator hands it over apart from the password, for the user's first sign-in
+    flash(`用户 ${body.username} 已保存` + (saved.enrolment_code
+      ? `；动态口令绑定码 ${saved.enrolment_code}（72 小时内有效，仅显示一次，请另行当面交给本人）` : ""), true);
+  } catch (e) { flash(e.message); }
 };
 setInterval(() => { if (me && !$("queue").classList.contains("hidden")) loadQueue(); }, 15000);
 setInterval(() => { if (me && !$("map").classList.contains("hidden")) loadMap(); }, 60000);  // the overview query is heavier
