@@ -47,7 +47,14 @@ def start_receiver(db: str, port: int, evidence: Path) -> subprocess.Popen[str]:
     """`sitegw regulator serve` on ``db``, its evidence pictures in ``evidence`` (on PostgreSQL its default is
     ./regulator-evidence, in the clone, which tests/conftest.py refuses)."""
     proc = cli("regulator", "serve", "--port", str(port), "--db", db, "--evidence-dir", str(evidence))
-    wait_port(port, timeout=120)  # its start (imports, migrations) took over 30 s on a 2-core box at load 14
+    try:
+        wait_port(
+            port, timeout=120
+        )  # its start (imports, migrations) took over 30 s on a 2-core box at load 14
+    except TimeoutError:
+        proc.kill()  # not left running after the test
+        proc.wait(10)
+        raise
     return proc
 
 
