@@ -9,7 +9,7 @@ DEMO_ARGS ?=
 PYTEST_ARGS ?=
 SOAK_ARGS ?=
 
-.PHONY: native demo test test-slow fuzz faults soak lint docs bench vision-eval test-env venv clean help
+.PHONY: native demo test test-slow fuzz faults faults-short soak lint docs bench vision-eval test-env venv clean help
 
 help:
 	@echo "make demo        run the simulated reference site (Ctrl-C stops; DEMO_ARGS='--duration 60')"
@@ -20,6 +20,7 @@ help:
 	@echo "make test-slow   long suites: fault injection, soak, full vision evaluation"
 	@echo "make fuzz        schemathesis over both APIs with every role, 50 cases per operation and role (make test: 4)"
 	@echo "make faults      the fault suite with 5-minute faults, printing its table (SITEGW_FAULT_S=3600: an hour)"
+	@echo "make faults-short every fault test with 15 s faults, fewer kills and cuts (CI runs it: .ci/run)"
 	@echo "make soak        a large site for 30 minutes (SOAK_MINUTES=3: shorter): docs/soak.md, its plots and verdict"
 	@echo "make bench       benchmarks, printing 'name: value unit' lines"
 
@@ -66,8 +67,15 @@ test-slow: $(NATIVE) test-env
 fuzz: $(NATIVE) test-env
 	SITEGW_SCHEMA_EXAMPLES=$${SITEGW_SCHEMA_EXAMPLES:-50} $(PY) -m pytest tests/regulator/test_openapi_roles.py tests/api/test_openapi_roles.py -rA $(PYTEST_ARGS)
 
+FAULT_TESTS := tests/faults tests/e2e/test_gateway_kill.py tests/e2e/test_delivery_sigkill.py tests/e2e/test_platform_change.py
+# the short form: every fault test, each fault held 15 s (the long outage past the 60 s that makes 补传)
+FAULTS_SHORT := SITEGW_FAULT_S=15 SITEGW_POWER_CUTS=3 SITEGW_KILLS=5 SITEGW_CLOCK_JUMP_S=20 SITEGW_GATEWAY_LONG_OUTAGE_S=65
+
 faults: $(NATIVE) test-env
-	SITEGW_FAULT_S=$${SITEGW_FAULT_S:-300} $(PY) -m pytest tests/faults tests/e2e/test_gateway_kill.py tests/e2e/test_delivery_sigkill.py tests/e2e/test_platform_change.py -rA $(PYTEST_ARGS)
+	SITEGW_FAULT_S=$${SITEGW_FAULT_S:-300} $(PY) -m pytest $(FAULT_TESTS) -rA $(PYTEST_ARGS)
+
+faults-short: $(NATIVE) test-env
+	$(FAULTS_SHORT) $(PY) -m pytest $(FAULT_TESTS) -rA $(PYTEST_ARGS)
 
 soak: $(NATIVE) test-env
 	SOAK_MINUTES=$${SOAK_MINUTES:-30} $(PY) bench/soak.py $(SOAK_ARGS)

@@ -8,6 +8,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+# A small WAL, reused: SQLite's WAL grows by the pages of every commit until a checkpoint (by default at
+# 1000 pages, 4 MB) and keeps its size after. At one commit per event, 200 alert events made a 4 MB WAL
+# around 110 kB of data, and on a full disk that growth ate the reserve kept for alerts
+# (gateway/disk_watch.py) in under a minute. At 64 pages the WAL stays near 256 kB, and a WAL grown past
+# the limit (a long read held the checkpoint back) is cut back to 1 MB once it is reused. A store written
+# in bulk (the local store's readings) passes its own pragmas after these.
+SMALL_WAL = ("PRAGMA wal_autocheckpoint = 64", "PRAGMA journal_size_limit = 1048576")
+
 
 def connect(
     path: str | Path,
@@ -19,8 +27,9 @@ def connect(
 ) -> sqlite3.Connection:
     """A connection as the gateway uses them: autocommit (every write transaction explicit, see
     :func:`transaction`), usable from any thread (its owner locks), a 10 s busy timeout, WAL with
-    ``synchronous=FULL`` (a commit survives a power cut), ``pragmas`` run before ``schema`` (some, such as
-    auto_vacuum, must precede the first table), the folder made. ``read_only`` opens the file by URI with
+    ``synchronous=FULL`` (a commit survives a power cut), a small WAL (``SMALL_WAL``), ``pragmas`` run
+    after those and before ``schema`` (some, such as auto_vacuum, must precede the first table), the folder
+    made. ``read_only`` opens the file by URI with
     mode=ro, so a query can never create or change it (the file must exist); ``:memory:`` is a database
     of its own."""
     memory = str(path) == ":memory:"
@@ -30,7 +39,7 @@ def connect(
     conn = sqlite3.connect(target, check_same_thread=False, timeout=10, isolation_level=None, uri=read_only)
     conn.execute("PRAGMA busy_timeout = 10000")
     if not read_only:
-        for pragma in pragmas:
+        for pragma in (*SMALL_WAL, *pragmas):
             conn.execute(pragma)
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute(f"PRAGMA synchronous = {synchronous}")

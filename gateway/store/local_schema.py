@@ -79,12 +79,18 @@ def open_store(path: Path, writer: bool) -> sqlite3.Connection:
         raise StoreError(f"{path}: no local store there yet (the gateway creates it when it starts)")
     try:
         # readers open read-only, so a query can never create or change the file; the writer's
-        # auto_vacuum lets budget enforcement give pages back to the disk
+        # auto_vacuum lets budget enforcement give pages back to the disk; its commits are batches of
+        # readings (held in memory while the disk is full), so it keeps SQLite's default checkpoint (1000
+        # pages) and a WAL of up to 64 MB
         conn = connect(
             path,
             _SCHEMA,
             read_only=not writer,
-            pragmas=["PRAGMA auto_vacuum = INCREMENTAL", "PRAGMA journal_size_limit = 67108864"],
+            pragmas=[
+                "PRAGMA auto_vacuum = INCREMENTAL",
+                "PRAGMA wal_autocheckpoint = 1000",
+                "PRAGMA journal_size_limit = 67108864",
+            ],
         )
         version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     except sqlite3.DatabaseError as exc:

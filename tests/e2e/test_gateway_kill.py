@@ -43,9 +43,18 @@ def cli(*args: str, **kw: object) -> subprocess.Popen[str]:
     )  # type: ignore[call-overload]
 
 
-def start_receiver(db: str, port: int) -> subprocess.Popen[str]:
-    proc = cli("regulator", "serve", "--port", str(port), "--db", db)
-    wait_port(port, timeout=30)
+def start_receiver(db: str, port: int, evidence: Path) -> subprocess.Popen[str]:
+    """`sitegw regulator serve` on ``db``, its evidence pictures in ``evidence`` (on PostgreSQL its default is
+    ./regulator-evidence, in the clone, which tests/conftest.py refuses)."""
+    proc = cli("regulator", "serve", "--port", str(port), "--db", db, "--evidence-dir", str(evidence))
+    try:
+        wait_port(
+            port, timeout=120
+        )  # its start (imports, migrations) took over 30 s on a 2-core box at load 14
+    except TimeoutError:
+        proc.kill()  # not left running after the test
+        proc.wait(10)
+        raise
     return proc
 
 
@@ -91,7 +100,7 @@ def run_scenario(tmp_path: Path, outage_s: float) -> None:
         timeout=60,
         capture_output=True,
     )
-    receiver = start_receiver(db, port)
+    receiver = start_receiver(db, port, tmp_path / "evidence")
     state = tmp_path / "state"
     demo_args = [
         "demo",
@@ -120,7 +129,7 @@ def run_scenario(tmp_path: Path, outage_s: float) -> None:
             "the outage left nothing undelivered within 60 s: the test would prove nothing"
         )
 
-        receiver = start_receiver(db, port)
+        receiver = start_receiver(db, port, tmp_path / "evidence")
         gateway = cli(*demo_args, "--duration", "25")
         out, _ = gateway.communicate(timeout=120)
         assert gateway.returncode == 0, out

@@ -33,7 +33,7 @@ def test_open_alerts_reach_a_new_regulator(tmp_path: Path) -> None:
     add = [sys.executable, "-m", "sitegw.cli", "regulator", "add-project", PROJECT, "--name", "demo"]
     subprocess.run([*add, "--city", "深圳", "--secret", SECRET, "--db", db], cwd=REPO, check=True, timeout=60)
     port = free_port()
-    receiver = start_receiver(db, port)
+    receiver = start_receiver(db, port, tmp_path / "evidence")
     try:
         second = cli(
             "demo",

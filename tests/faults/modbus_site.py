@@ -26,16 +26,20 @@ PROJECT = "GD-SZ-2026-0001"
 CRANE = """\
     crane:
       model: QTZ80 (TC5010)
-      position_m: [0, 0]
+      position_m: [{x_m:g}, 0]
       jib_m: 50
       counter_jib_m: 11
       jib_height_m: 33
       load_chart:
-        - {radius_m: 2.5, rated_t: 6.0}
-        - {radius_m: 13, rated_t: 6.0}
-        - {radius_m: 30, rated_t: 2.4}
-        - {radius_m: 50, rated_t: 1.3}
+        - {{radius_m: 2.5, rated_t: 6.0}}
+        - {{radius_m: 13, rated_t: 6.0}}
+        - {{radius_m: 30, rated_t: 2.4}}
+        - {{radius_m: 50, rated_t: 1.3}}
 """
+
+# how far apart the cranes of one site stand (:func:`device`'s ``x_m``): farther than a 50 m jib, the other
+# tower's half-width and GB 5144-2006 §10.5's 2 m, so that `sitegw run`'s start-up check passes at any slew
+CRANE_SPACING_M = 100.0
 
 # the crane black box's two requests (holding registers 0-12 and 20-27) and how many values each holds
 CRANE_REQUESTS = {0: 19, 20: 1}
@@ -59,8 +63,12 @@ CRANE_CHECKED: dict[str, tuple[int, Callable[[list[int]], float | str]]] = {
 }
 
 
-def device(dev_id: str, kind: str, transport: str, *, extra: str = "", **timing: float) -> str:
-    """One device entry of a site file (``timing``: poll_interval_s, timeout_s, retries, backoff_max_s)."""
+def device(
+    dev_id: str, kind: str, transport: str, *, extra: str = "", x_m: float = 0.0, **timing: float
+) -> str:
+    """One device entry of a site file (``timing``: poll_interval_s, timeout_s, retries, backoff_max_s); a
+    crane stands ``x_m`` east of the site's datum: each crane of a site needs its own place, at least
+    ``CRANE_SPACING_M`` from the others, or the gateway refuses the site (GB 5144-2006 §10.5)."""
     profile = {"crane": "tower_crane_blackbox", "anemometer": "anemometer_rs485"}[kind]
     lines = [
         f"  - id: {dev_id}",
@@ -70,7 +78,7 @@ def device(dev_id: str, kind: str, transport: str, *, extra: str = "", **timing:
         f"    transport: {transport}",
         *(f"    {k}: {v}" for k, v in timing.items()),
     ]
-    return "\n".join(lines) + "\n" + (CRANE if kind == "crane" else "") + extra
+    return "\n".join(lines) + "\n" + (CRANE.format(x_m=x_m) if kind == "crane" else "") + extra
 
 
 def site_file(tmp_path: Path, api_port: int, devices: list[str], extra: str = "") -> Path:

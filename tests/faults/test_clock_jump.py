@@ -67,7 +67,7 @@ def test_a_jumping_clock_loses_and_repeats_nothing(tmp_path: Path, fault_table: 
         subprocess.run(
             [*add, "--city", "深圳", "--secret", SECRET, "--db", db], cwd=REPO, check=True, timeout=60
         )
-        receiver = start_receiver(db, port)
+        receiver = start_receiver(db, port, tmp_path / "evidence")
         argv = [sys.executable, "-c", LAUNCH, "--log-level", "WARNING", "demo", "--port", "0"]
         argv += ["--no-cameras", "--state-dir", str(state), "--duration", "3600"]
         argv += ["--regulator-url", f"http://127.0.0.1:{port}", "--regulator-secret", SECRET]

@@ -88,7 +88,7 @@ def test_a_full_disk_corrupts_and_loses_nothing(tmp_path: Path, fault_table: lis
         subprocess.run(
             [*add, "--city", "深圳", "--secret", SECRET, "--db", db], cwd=REPO, check=True, timeout=60
         )
-        receiver = start_receiver(db, port)
+        receiver = start_receiver(db, port, tmp_path / "evidence")
         argv = [sys.executable, "-m", "sitegw.cli", "--log-level", "WARNING", "demo", "--port", "0"]
         argv += ["--no-cameras", "--state-dir", str(state), "--duration", "3600"]
         argv += ["--summary-json", str(tmp_path / "summary.json")]

@@ -60,7 +60,7 @@ def test_twenty_sigkills_in_a_row_lose_and_repeat_nothing(
         subprocess.run(
             [*add, "--city", "深圳", "--secret", SECRET, "--db", db], cwd=REPO, check=True, timeout=60
         )
-        receiver = start_receiver(db, port)
+        receiver = start_receiver(db, port, tmp_path / "evidence")
         demo = ["demo", "--port", "0", "--no-cameras", "--state-dir", str(state)]
         demo += ["--regulator-url", f"http://127.0.0.1:{port}", "--regulator-secret", SECRET]
         try:

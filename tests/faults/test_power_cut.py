@@ -33,7 +33,7 @@ import pytest
 
 from tests.e2e.test_gateway_kill import PROJECT, REPO, SECRET, cli, gateway_events, start_receiver
 from tests.faults.conftest import FaultRow
-from tests.faults.modbus_site import device, site_file
+from tests.faults.modbus_site import CRANE_SPACING_M, device, site_file
 from tests.faults.test_kill_loop import corrupt_stores
 from tests.faults.test_mosquitto_restart import started
 from tests.faults.test_regulator_faults import kill_left, stored_ids, wait_all_stored, wait_for
@@ -58,9 +58,10 @@ def loaded_site(tmp_path: Path, receiver_port: int) -> tuple[Path, dict[str, int
             kind,
             f"{{type: modbus_tcp, host: 127.0.0.1, port: {ports[dev]}, unit_id: 1}}",
             extra="    serves: [crane-1, crane-2]\n" if kind == "anemometer" else "",
+            x_m=i * CRANE_SPACING_M,
             poll_interval_s=0.05,
         )
-        for dev, (kind, _) in SIMULATORS.items()
+        for i, (dev, (kind, _)) in enumerate(SIMULATORS.items())
     ]
     uplink = (
         "uplinks:\n  - type: regulator\n    name: regulator\n"
@@ -111,7 +112,7 @@ def test_power_cuts_while_sqlite_writes_lose_nothing_acknowledged(
         subprocess.run(
             [*add, "--city", "深圳", "--secret", SECRET, "--db", db], cwd=REPO, check=True, timeout=60
         )
-        receiver = start_receiver(db, port)
+        receiver = start_receiver(db, port, tmp_path / "evidence")
         site, ports = loaded_site(tmp_path, port)
         gateway_argv = ["run", str(site), "--state-dir", str(state)]
         with contextlib.ExitStack() as sims:

@@ -97,7 +97,7 @@ def test_a_regulator_fault_loses_and_repeats_nothing(
         subprocess.run(
             [*add, "--city", "深圳", "--secret", SECRET, "--db", db], cwd=REPO, check=True, timeout=60
         )
-        receiver = start_receiver(db, link.upstream)
+        receiver = start_receiver(db, link.upstream, tmp_path / "evidence")
         gateway = cli(
             "demo",
             "--port",

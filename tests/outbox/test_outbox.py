@@ -24,6 +24,7 @@ from contract.config.uplinks import OutboxConfig, RegulatorUplink
 from gateway.metrics import outbox_metrics
 from gateway.outbox import Outbox
 from gateway.outbox.backoff import backoff_delay
+from gateway.outbox.store import OutboxStore
 from regulator.server import RegulatorServer
 from sitegw.events_cli import events, redeliver
 from tests.regulator.support import PROJECT, SECRET, make_event
@@ -304,3 +305,20 @@ async def test_a_new_platform_gets_the_alerts_still_open(
     finally:
         await other.stop()
     assert len(receiver.repo.events()) == 5  # the old platform got nothing more
+
+
+def test_three_hundred_events_take_the_room_of_their_data_not_of_a_grown_wal(tmp_path: Path) -> None:
+    """A full disk leaves alerts and their deliveries the reserve (gateway/disk_watch.py: 5 % of the
+    filesystem, 1 MB on the fault suite's 20 MB disk). Each event is a commit of its own; a WAL left to
+    SQLite's default checkpoint grew by 4 MB for 200 events of 110 kB, eating the reserve in under a
+    minute of the demo's hazards (tests/faults/test_disk_full.py at 300 s)."""
+    store = OutboxStore(tmp_path / "outbox.sqlite")
+    try:
+        for n in range(300):
+            store.put(make_event(f"a{n % 20}", n), ["regulator"])
+            store.mark_delivered("regulator", [(p.seq, False) for p in store.pending("regulator", 10)])
+        assert not store.has_pending("regulator")
+        used = {f.name: f.stat().st_size for f in tmp_path.iterdir()}
+    finally:
+        store.close()
+    assert sum(used.values()) < 1_000_000, used
