@@ -49,8 +49,19 @@ trap cleanup EXIT
 release=$(python3 -c 'import re, sys; print(re.search(r"^__version__ = \"(.+)\"$", open("contract/__init__.py").read(), re.M)[1])')
 
 say "base: Debian 12 with python3 and python3-venv (mmdebstrap)"
-mmdebstrap --quiet --variant=minbase --include=python3,python3-venv,ca-certificates bookworm "$WORK/base.tar"
-podman "${STORE[@]}" import --quiet "$WORK/base.tar" "$BASE" >/dev/null
+trust=()
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    # the CAs this machine was given locally (a TLS-inspecting proxy's, where PyPI is reached through one): the
+    # base trusts them too, pip included (it reads its own CA bundle unless told the system's), as the base
+    # image of a network without such a proxy needs nothing
+    trust=(--customize-hook='cp /usr/local/share/ca-certificates/*.crt "$1/usr/local/share/ca-certificates/"'
+        --customize-hook='chroot "$1" update-ca-certificates >/dev/null'
+        --customize-hook='printf "[global]\ncert = /etc/ssl/certs/ca-certificates.crt\n" >"$1/etc/pip.conf"')
+fi
+mmdebstrap --quiet --variant=minbase --include=python3,python3-venv,ca-certificates "${trust[@]}" bookworm \
+    "$WORK/base.tar"
+podman "${STORE[@]}" import --quiet "$WORK/base.tar" "$BASE" >/dev/null 2>"$WORK/import.log" ||
+    { cat "$WORK/import.log" >&2; fail "podman could not import the base"; }
 rm -f "$WORK/base.tar"
 
 for target in edge regulator; do
