@@ -3,8 +3,8 @@ the regulator can tell which release each site runs (the overview's and the proj
 
 ``gateway_release``: NULL until a gateway that says its release is heard (gateways before 0.2.0 do not).
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0028
+Revises: 0027
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025"
-down_revision = "0024"
+revision = "0028"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
