@@ -3,7 +3,7 @@
 #   docker build --target regulator -t sitegw-regulator .     # the housing authority's side
 # BASE: any Debian 12 image with python3 (3.11) and its venv module: Docker Hub's python:3.11-slim-bookworm by
 # default, or one made from Debian's own packages where no registry is reachable (scripts/image-smoke.sh builds
-# both images on such a base with buildah and runs their smoke checks; CI runs it).
+# both images on such a base with buildah and runs their smoke checks: `make image-smoke`).
 ARG BASE=python:3.11-slim-bookworm
 
 FROM ${BASE} AS build

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds both images of the Dockerfile and runs their smoke checks, where there is no Docker daemon and no
-# image registry (CI runs it: .ci/run, `make image-smoke`). Needs root and the network to Debian's mirror and
+# image registry (`make image-smoke`; not yet in .ci/run: the edge image built here, the regulator's and the
+# smoke checks are not proven end to end). Needs root and the network to Debian's mirror and
 # PyPI; installs what it needs from Debian's packages when missing (buildah, podman, mmdebstrap).
 #
 #   base       Debian 12 from Debian's packages (mmdebstrap: python3, python3-venv), the Dockerfile's BASE
