@@ -1,9 +1,17 @@
 # sitegw images, built from the wheel (not an editable install), run as a non-root user.
 #   docker build -t sitegw .                                  # the edge box: the gateway, no regulator extra
 #   docker build --target regulator -t sitegw-regulator .     # the housing authority's side
-FROM python:3.11-slim-bookworm AS build
-# a C compiler: the wheel carries the rules compiled with mypyc (setup.py)
-RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev && rm -rf /var/lib/apt/lists/*
+# BASE: any Debian 12 image with python3 (3.11) and its venv module: Docker Hub's python:3.11-slim-bookworm by
+# default, or one made from Debian's own packages where no registry is reachable (scripts/image-smoke.sh builds
+# both images on such a base with buildah and runs their smoke checks: `make image-smoke`).
+ARG BASE=python:3.11-slim-bookworm
+
+FROM ${BASE} AS build
+# a C compiler: the wheel carries the rules compiled with mypyc (setup.py); Python's headers when the base has
+# none (Debian's python3 keeps them in python3-dev; the python image has them)
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+        $(python3 -c 'import os, sysconfig; print("" if os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")) else "python3-dev")') \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY pyproject.toml setup.py mypyc.ini README.md ./
 COPY config ./config
@@ -15,11 +23,14 @@ COPY vision ./vision
 COPY gateway ./gateway
 COPY regulator ./regulator
 COPY sitegw ./sitegw
-RUN pip wheel --no-cache-dir --no-deps -w /wheels .
+# pip's isolated build environment gets the build system's requirements (pyproject.toml) from the index
+RUN python3 -m venv /opt/build && /opt/build/bin/pip wheel --no-cache-dir --no-deps -w /wheels .
 
-FROM python:3.11-slim-bookworm AS base
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
-RUN useradd --system --home /var/lib/sitegw sitegw && mkdir -p /var/lib/sitegw && chown sitegw /var/lib/sitegw
+FROM ${BASE} AS base
+# a virtual environment: Debian's python3 refuses installs into the system's site-packages (PEP 668)
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH=/opt/sitegw/bin:$PATH
+RUN useradd --system --home /var/lib/sitegw sitegw && mkdir -p /var/lib/sitegw && chown sitegw /var/lib/sitegw \
+    && python3 -m venv /opt/sitegw
 
 FROM base AS regulator
 # the monthly report's PDF embeds a Chinese font (regulator/report_pdf.py): Noto Sans CJK

@@ -9,7 +9,7 @@ DEMO_ARGS ?=
 PYTEST_ARGS ?=
 SOAK_ARGS ?=
 
-.PHONY: native demo test test-slow fuzz faults faults-short soak lint docs bench vision-eval test-env venv clean help
+.PHONY: native demo test test-slow test-packaging image-smoke fuzz faults faults-short soak lint docs bench vision-eval test-env venv clean help
 
 help:
 	@echo "make demo        run the simulated reference site (Ctrl-C stops; DEMO_ARGS='--duration 60')"
@@ -18,6 +18,8 @@ help:
 	@echo "make lint        ruff (lint and format), mypy, and the import layers (lint-imports)"
 	@echo "make docs        the documentation site from docs/ (mkdocs build --strict) into build/docs"
 	@echo "make test-slow   long suites: fault injection, soak, full vision evaluation"
+	@echo "make test-packaging  the wheel built in isolation, installed in a fresh venv, its commands run"
+	@echo "make image-smoke the Dockerfile's two images built (buildah) and their smoke checks (root)"
 	@echo "make fuzz        schemathesis over both APIs with every role, 50 cases per operation and role (make test: 4)"
 	@echo "make faults      the fault suite with 5-minute faults, printing its table (SITEGW_FAULT_S=3600: an hour)"
 	@echo "make faults-short every fault test with 15 s faults, fewer kills and cuts (CI runs it: .ci/run)"
@@ -63,6 +65,13 @@ docs: $(STAMP)
 
 test-slow: $(NATIVE) test-env
 	$(PY) -m pytest -m slow $(PYTEST_ARGS)
+
+# the wheel as users build it: pip's isolated build from this checkout, installed in a fresh venv from PyPI
+test-packaging: $(STAMP)
+	$(PY) -m pytest tests/packaging -m slow $(PYTEST_ARGS)
+
+image-smoke:
+	bash scripts/image-smoke.sh
 
 fuzz: $(NATIVE) test-env
 	SITEGW_SCHEMA_EXAMPLES=$${SITEGW_SCHEMA_EXAMPLES:-50} $(PY) -m pytest tests/regulator/test_openapi_roles.py tests/api/test_openapi_roles.py -rA $(PYTEST_ARGS)

@@ -6,9 +6,9 @@ profiles and the example site), and the in-process HTTP server both sides run. N
 any other package of this project: everything else stands on it.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("sitegw")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+# sitegw's release (PEP 440), written here and nowhere else: pyproject.toml reads it from this line when the
+# wheel is built, and `sitegw --version`, the gateway's heartbeat and health, and the regulator's /healthz read
+# it at run time. A literal, not git's tags: the image's build stage has no .git and a CI clone may be shallow
+# or tagless, yet both must know the release; an editable install's metadata would go stale at the next bump.
+# Releasing: docs/releases.md.
+__version__ = "0.2.0"

@@ -29,6 +29,11 @@ PICTURES_PATH = "/api/v1/pictures"
 CLIPS_PATH = "/api/v1/clips"
 """Paths of the default protocol's endpoints, relative to the regulator's base URL."""
 
+RELEASE_MAX = 64
+RELEASE_PATTERN = r"^[0-9A-Za-z.+!_-]+$"
+"""A release as a heartbeat names it: PEP 440's characters (0.2.0, 0.3.0.dev4+g1a2b3c), nothing that could
+be markup on the regulator's pages, and short."""
+
 
 def default_signature(secret: str, method: str, path: str, timestamp_ms: str, nonce: str, body: bytes) -> str:
     """Lowercase hex HMAC-SHA256 over ``METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\nSHA256HEX(BODY)`` (docs/design.md)."""
@@ -92,6 +97,13 @@ class Heartbeat(BaseModel):
     # as before to a regulator older than these fields
     lat: float | None = Field(None, ge=3, le=54, description="the site's latitude, WGS-84 degrees")
     lon: float | None = Field(None, ge=73, le=136, description="the site's longitude, WGS-84 degrees")
+    # left out by a gateway older than this field; the regulator keeps the last one heard per project
+    release: str | None = Field(
+        None,
+        max_length=RELEASE_MAX,
+        pattern=RELEASE_PATTERN,
+        description="the sitegw release the gateway runs (`sitegw --version`), e.g. 0.2.0",
+    )
 
 
 class SummaryReading(BaseModel):

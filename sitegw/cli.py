@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from contract import __version__
 from contract.config import ConfigError, LoadedSite, load_site
 from contract.config.site import SiteConfig
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport, MqttTransport
@@ -30,10 +31,24 @@ console = Console(width=None if Console().is_terminal else 140)
 err_console = Console(stderr=True)
 
 
+def _print_version(asked: bool) -> None:
+    """``--version``: the release this gateway runs (contract.__version__), then exit."""
+    if asked:
+        typer.echo(f"sitegw {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     log_level: str = typer.Option(
         "INFO", "--log-level", envvar="SITEGW_LOG_LEVEL", help="DEBUG, INFO, WARNING or ERROR"
+    ),
+    _version: bool = typer.Option(
+        False,
+        "--version",
+        is_eager=True,  # before the command is looked for: `sitegw --version` needs none
+        callback=_print_version,
+        help="print the release (what the regulator shows for this site) and exit",
     ),
 ) -> None:
     """sitegw: one process on each site's edge box."""

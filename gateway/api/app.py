@@ -81,6 +81,15 @@ def create_app(
         )
 
     @app.get(
+        "/healthz",
+        tags=["health"],
+        summary="Liveness probe, with the sitegw release (no token: a container's or a load balancer's check)",
+    )
+    async def healthz() -> dict[str, str]:
+        # nothing of the site: the answer is the same for every gateway of this release
+        return {"status": "ok", "version": __version__}
+
+    @app.get(
         "/metrics",
         response_class=Response,
         tags=["health"],

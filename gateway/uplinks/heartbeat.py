@@ -1,5 +1,6 @@
-"""The gateway's heartbeat to a regulator (default protocol): "alive, N events waiting", and the
-site's list of dangerous works (危大工程清单, contract/config/dangerous_works.py) when its site file keeps one.
+"""The gateway's heartbeat to a regulator (default protocol): "alive, N events waiting", the gateway's
+release, and the site's list of dangerous works (危大工程清单, contract/config/dangerous_works.py) when its
+site file keeps one.
 
 A quiet site sends no AlertEvents for days; without a heartbeat the regulator could not tell it
 from a site whose gateway died (its overview lists projects silent for more than N minutes).
@@ -16,6 +17,7 @@ from collections.abc import Callable, Sequence
 
 import httpx
 
+from contract import __version__
 from contract.config.dangerous_works import DangerousWork
 from contract.config.uplinks import RegulatorUplink
 from contract.wire import HEARTBEAT_PATH, Heartbeat
@@ -35,8 +37,8 @@ async def send_heartbeat(
     dangerous_works: Sequence[DangerousWork] = (),
     where: tuple[float, float] | None = None,
 ) -> bool:
-    """One signed heartbeat, with the site's 危大 list when it keeps one and its ``where`` (lat, lon) when the
-    site file has them; True when the regulator took it."""
+    """One signed heartbeat with the gateway's release, the site's 危大 list when it keeps one and its ``where``
+    (lat, lon) when the site file has them; True when the regulator took it."""
     lat, lon = where or (None, None)
     beat = Heartbeat(
         project=project,
@@ -45,20 +47,23 @@ async def send_heartbeat(
         dangerous_works=list(dangerous_works) or None,
         lat=lat,
         lon=lon,
+        release=__version__,
     )
     r = await _post(client, cfg, beat)
-    if r is not None and r.status_code == 422 and (beat.dangerous_works or beat.lat is not None):
-        # a regulator from before the 危大 list (or the coordinates) refuses the fields: the site must not
-        # look dead for it
+    if r is not None and r.status_code == 422:
+        # a regulator from before the 危大 list, the coordinates or the release refuses the fields: the site
+        # must not look dead for it
         (log.debug if cfg.name in _TOLD_OLD else log.warning)(
-            "heartbeat to %s: the regulator does not take the 危大 list (HTTP 422 %s); sent without it, "
-            "update the regulator to see the list there",
+            "heartbeat to %s: the regulator does not take the 危大 list, the site's coordinates or the "
+            "gateway's release (HTTP 422 %s); sent without them, update the regulator to see them there",
             cfg.name,
             r.text[:200],
         )
         _TOLD_OLD.add(cfg.name)  # said once per uplink, not at every heartbeat
         r = await _post(
-            client, cfg, beat.model_copy(update={"dangerous_works": None, "lat": None, "lon": None})
+            client,
+            cfg,
+            beat.model_copy(update={"dangerous_works": None, "lat": None, "lon": None, "release": None}),
         )
     if r is not None and r.status_code >= 400:
         log.warning("heartbeat to %s refused: HTTP %d %s", cfg.name, r.status_code, r.text[:200])

@@ -148,6 +148,12 @@ def trail(home: str | None, place: str | None) -> list[dict[str, str]]:
     return steps
 
 
+# the project query's columns before its figures (SUMS), as a row of the overview's projects names them
+PROJECT_NAMED = (
+    "code", "name", "city", "district", "contractor", "last_seen_at", "gateway_release", "video_set",
+)  # fmt: skip
+
+
 def overview(
     repo: Repository, actor: Actor, offline_after_s: float = 600.0, user: Actor | None = None
 ) -> dict[str, Any]:
@@ -173,10 +179,11 @@ def overview(
     with repo.scoped(actor) as db:
         # the provincial video-monitoring set's projects first (regulator/video/video_set.py)
         projects = db.execute(
-            f"SELECT p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at, v.category, {SUMS} "
-            f"FROM {PROJECTS} p LEFT JOIN video_set v ON v.project = p.code "
+            "SELECT p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at, p.gateway_release, "
+            f"v.category, {SUMS} FROM {PROJECTS} p LEFT JOIN video_set v ON v.project = p.code "
             f"LEFT JOIN hazard_figures f ON f.project = p.code WHERE {shown} "
-            "GROUP BY p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at, v.category "
+            "GROUP BY p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at, p.gateway_release, "
+            "v.category "
             "ORDER BY CASE WHEN v.category IS NULL THEN 1 ELSE 0 END, p.code",
             args,
         ).all()
@@ -215,14 +222,8 @@ def overview(
         rules_open.setdefault(code, {})[rule] = int(count)
     project_rows = []
     for r in projects:
-        row = dict(
-            zip(
-                ("code", "name", "city", "district", "contractor", "last_seen_at", "video_set"),
-                r[:7],
-                strict=True,
-            )
-        )
-        row |= clocked.figures(tuple(r[7:]), clocked.projects.get(row["code"]))
+        row = dict(zip(PROJECT_NAMED, r[: len(PROJECT_NAMED)], strict=True))
+        row |= clocked.figures(tuple(r[len(PROJECT_NAMED) :]), clocked.projects.get(row["code"]))
         row["video_set_name"] = CATEGORIES.get(row["video_set"] or "", "")
         row["open_by_rule"] = rules_open.get(row["code"], {})
         row["offline"] = row["last_seen_at"] is None or now - row["last_seen_at"] > offline_after_s

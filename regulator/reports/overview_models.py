@@ -61,6 +61,9 @@ class ProjectRow(Figures):
     district: str | None = Field(description="its district as registered")
     contractor: str | None = Field(description="its general contractor")
     last_seen_at: float | None = Field(description="when its gateway last reported (Unix seconds)")
+    gateway_release: str | None = Field(
+        description="the sitegw release its gateway's last heartbeat named (null: none said one yet)"
+    )
     video_set: str | None = Field(
         description="its category in the provincial video-monitoring set, null if not in it"
     )

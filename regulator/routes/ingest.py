@@ -83,21 +83,25 @@ def ingest_router(
         return JSONResponse(receipt.model_dump())
 
     def keep_carried(beat: Heartbeat) -> None:
-        """What a heartbeat may carry besides being alive: its 危大 list and the site's location."""
+        """What a heartbeat may carry besides being alive: its 危大 list, the site's location and the
+        gateway's release."""
         if beat.dangerous_works is not None:
             dangerous_works.keep(repo, beat.project, beat.dangerous_works, time.time())
         if beat.lat is not None and beat.lon is not None:
             project_map.first_location(repo, beat.project, beat.lat, beat.lon)
+        if beat.release is not None:
+            repo.keep_release(beat.project, beat.release)
 
     @r.post(HEARTBEAT_PATH, responses=SIGNED)
     async def heartbeat(request: Request) -> dict[str, str]:
-        """A gateway is alive: the project's last-seen time moves on; the 危大 list it carries is kept."""
+        """A gateway is alive: the project's last-seen time moves on; the 危大 list and the release it
+        carries are kept."""
         if on_loop is not None:  # PostgreSQL: on the event loop, and a worker thread only for what it carries
             body = await request.body()
             project = await on_loop.authenticate(request.headers, "POST", signed_path(request), body)
             beat = parse_signed(Heartbeat, body, project)
             await on_loop.heartbeat(project, request.headers["X-Sitegw-Nonce"])
-            if beat.dangerous_works is not None or beat.lat is not None:
+            if beat.dangerous_works is not None or beat.lat is not None or beat.release is not None:
                 await run_in_threadpool(keep_carried, beat)
             return {"status": "ok"}
 

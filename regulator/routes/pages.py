@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse
 
+from contract import __version__
 from regulator.routes import STATIC
 
 # the pages' scripts, once inline in each page: served as files, so the Content-Security-Policy of the pages
@@ -33,7 +34,7 @@ def pages_router() -> APIRouter:
 
     @r.get("/healthz")
     async def healthz() -> dict[str, str]:
-        """Liveness probe."""
-        return {"status": "ok"}
+        """Liveness probe, with the sitegw release this regulator runs."""
+        return {"status": "ok", "version": __version__}
 
     return r

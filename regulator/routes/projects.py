@@ -44,6 +44,9 @@ class ProjectRow(BaseModel):
     last_seen_at: float | None = Field(
         description="when its gateway was last heard, Unix seconds; null: never"
     )
+    gateway_release: str | None = Field(
+        None, description="the sitegw release its gateway's last heartbeat named; null: none said one yet"
+    )
 
 
 class ProjectPage(Paged):

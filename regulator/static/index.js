@@ -396,7 +396,7 @@ async function loadOverview() {
     $("project-table").tBodies[0].innerHTML = projects.map(p => `<tr data-testid="project-row"><td>${esc(p.name)}<br><small>${esc(p.code)}</small>${
         p.video_set ? ` <span class="cls major" data-testid="video-set-badge" title="省级视频监控项目集">视频监控·${esc(p.video_set_name)}</span>` : ""}</td>
       <td>${esc(p.city)} ${esc(p.district)}</td><td class="${p.offline ? "offline" : ""}">${p.offline ? "离线 " : ""}${esc(time(p.last_seen_at))}</td>
-      <td class="num">${esc(p.open)}</td><td>${Object.entries(p.open_by_rule).map(([r, n]) => `${esc(ruleText(r))} ${esc(n)}`).join("，")}</td>
+      <td data-testid="gateway-release">${p.gateway_release ? esc(p.gateway_release) : "—"}</td><td class="num">${esc(p.open)}</td><td>${Object.entries(p.open_by_rule).map(([r, n]) => `${esc(ruleText(r))} ${esc(n)}`).join("，")}</td>
       <td class="num ${p.overdue ? "overdue" : ""}">${esc(p.overdue)}</td><td class="num">${esc(p.open_gt_7d)}</td><td class="num">${esc(p.mean_close_h ?? "—")}</td>
       <td class="num">${pct(p.false_alarm_rate)}</td></tr>`).join("");
     await loadRisk();
@@ -422,7 +422,8 @@ function mapTip(p) {
   return `<b>${esc(p.name)}</b> <small>${esc(p.code)}</small><br>${esc(p.city) || "未填城市"} ${esc(p.district)}<br>
     <span class="swatch s-${esc(p.status)}"></span>${esc(MAP_STATES[p.status])}<br>未销号 ${esc(p.open)}：${byRule}<br>
     <span class="${p.overdue ? "overdue" : ""}">整改逾期 ${esc(p.overdue)}</span><br>
-    最后上报 <span class="${p.offline ? "offline" : ""}">${p.last_seen_at ? time(p.last_seen_at) : "从未上报"}</span>`;
+    最后上报 <span class="${p.offline ? "offline" : ""}">${p.last_seen_at ? time(p.last_seen_at) : "从未上报"}</span>${
+    p.gateway_release ? `<br>网关版本 ${esc(p.gateway_release)}` : ""}`;
 }
 function areaTip(a) {
   return `<b>${esc(a.name)}</b><br><span class="swatch s-${esc(a.status)}"></span>${esc(MAP_STATES[a.status])}<br>

@@ -55,6 +55,7 @@ class Project:
     contractor: str = ""
     last_seen_at: float | None = None
     supervisor: str = ""  # the supervision company (监理单位)
+    gateway_release: str | None = None  # the sitegw release its gateway's last heartbeat named; None: never
 
 
 @dataclass(frozen=True, slots=True)
@@ -508,8 +509,8 @@ class Repository:
         with self.engine.connect() as db:
             rows = db.execute(
                 sql(
-                    "SELECT code, name, city, secret, district, contractor, last_seen_at, supervisor "
-                    "FROM projects ORDER BY code"
+                    "SELECT code, name, city, secret, district, contractor, last_seen_at, supervisor, "
+                    "gateway_release FROM projects ORDER BY code"
                 )
             ).all()
         return [Project(*r) for r in rows]
@@ -527,7 +528,8 @@ class Repository:
         )
         with self.scoped(actor) as db:
             rows = db.execute(
-                "SELECT p.code, p.name, p.city, p.secret, p.district, p.contractor, p.last_seen_at, p.supervisor, j.path "
+                "SELECT p.code, p.name, p.city, p.secret, p.district, p.contractor, p.last_seen_at, p.supervisor, "
+                "p.gateway_release, j.path "
                 f"FROM {PROJECTS} p LEFT JOIN jurisdictions j ON j.id = p.district_id {where} ORDER BY p.code "
                 "LIMIT :limit OFFSET :offset",
                 args | {"limit": limit, "offset": offset},
@@ -736,6 +738,18 @@ class Repository:
         """Remember the nonce; the project's last_seen_at moves on (a gateway with nothing to report)."""
         with self.engine.begin() as db:
             self.use_nonce(db, project, nonce, keep_nonce_s)
+
+    def keep_release(self, project: str, release: str) -> None:
+        """The sitegw release the project's gateway says it runs (its heartbeat), kept until another is said:
+        written only when it changed, so the heartbeats of a gateway that was not upgraded write nothing."""
+        with self.engine.begin() as db:
+            db.execute(
+                sql(
+                    "UPDATE projects SET gateway_release = :r WHERE code = :p "
+                    "AND (gateway_release IS NULL OR gateway_release <> :r)"
+                ),
+                {"p": project, "r": release},
+            )
 
     def events(self, project: str | None = None) -> list[StoredEvent]:
         """Every accepted event in the order they were received: those of hazards and the warnings flood

@@ -10,6 +10,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from contract import __version__
 from contract.readings import Quality, Reading
 from rules.result import RuleResult
 from tests.api.site import RunningSite
@@ -158,6 +159,16 @@ def test_health_names_uplink_backlog_store_and_versions(site: RunningSite) -> No
         "cs-1",
         "weather-1",
     }
+
+
+def test_healthz_says_the_release_to_a_probe_without_a_token(site: RunningSite) -> None:
+    site.gw.auth.anonymous_read = False  # type: ignore[union-attr]  # a production site: no token, no reading
+    try:
+        assert get(site, "api/v1/health").status_code == 401  # the site's health stays a viewer's
+        assert get(site, "healthz").json() == {"status": "ok", "version": __version__}
+    finally:
+        site.gw.auth.anonymous_read = True  # type: ignore[union-attr]
+    assert get(site, "api/v1/health").json()["version"] == __version__
 
 
 def test_metrics_has_the_families_a_site_is_watched_by(site: RunningSite) -> None:
