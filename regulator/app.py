@@ -28,6 +28,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from contract.wire import CLIPS_PATH, MAX_CLIP_BYTES, MAX_PICTURE_BODY, PICTURES_PATH
+from plumbing.api_docs import add_api_docs
 from plumbing.security_headers import SecurityHeaders, content_security_policy
 from regulator.access.auth import Accounts, AuthError, LoginPolicy
 from regulator.channels import public
@@ -75,8 +76,7 @@ from regulator.storage.repository import Repository
 log = logging.getLogger(__name__)
 # the regulator's pages' Content-Security-Policy (plumbing/security_headers.py): scripts from the regulator
 # itself only, none inline (issue 56 finding 2: the pages' scripts are files, /ui/page/NAME.js), so markup a
-# gateway, a city, the public or a user slipped past the escaping could not run. The public form keeps its
-# inline script for now and sets its own policy (regulator/channels/routes.py, PUBLIC_FORM_CSP)
+# gateway, a city, the public or a user slipped past the escaping could not run; the public form's too
 CSP = content_security_policy(script_src="'self'")
 
 
@@ -133,6 +133,7 @@ def create_app(
     )
 
     app.add_middleware(SecurityHeaders, csp=CSP)  # outermost: the 413s above carry them too
+    add_api_docs(app)  # /docs from the package (plumbing/api_docs.py)
 
     @app.exception_handler(Refusal)
     async def refused(_: Request, refusal: Refusal) -> JSONResponse:

@@ -25,6 +25,7 @@ from gateway.api.routes_self_checks import self_checks_router
 from gateway.api.routes_site import site_router
 from gateway.api.routes_weather import weather_router
 from gateway.api.routes_work import work_router
+from plumbing.api_docs import add_api_docs
 from plumbing.security_headers import INLINE_SCRIPTS, SecurityHeaders, content_security_policy
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ def create_app(
     # may not reach) into the dashboard's origin; /openapi.json is served, for any OpenAPI viewer
     app = FastAPI(title="sitegw", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.add_middleware(SecurityHeaders, csp=CSP)
+    add_api_docs(app)  # /docs from the package (plumbing/api_docs.py)
     app.state.auth = auth
     if cors_origins:  # closed by default: the dashboard is served from the same origin
         app.add_middleware(

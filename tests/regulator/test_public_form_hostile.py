@@ -29,6 +29,7 @@ from playwright.sync_api import Browser
 from regulator.channels.photos import photo as checked_photo
 from regulator.ingest.receive import Refusal
 from regulator.storage.repository import Repository
+from tests.servers.api_docs import check_api_docs
 from tests.servers.browser import browser
 from tests.support import free_port, wait_port
 
@@ -169,9 +170,12 @@ def test_the_regulators_pages_carry_security_headers_and_keep_their_policy(
             assert r.headers.get("x-frame-options") == "DENY", path
             assert r.headers.get("x-content-type-options") == "nosniff", path
             assert r.headers.get("referrer-policy") == "same-origin", path
-        # no API page that loads a CDN's script into the regulator's origin
-        for path in ("/docs", "/redoc"):
-            assert httpx.get(served.url + path, timeout=30).status_code == 404, path
+        # the API page loads nothing from a CDN into the regulator's origin
+        assert httpx.get(served.url + "/redoc", timeout=30).status_code == 404
+        check_api_docs(served.url, browser)
+        for path in ("/", "/public/report"):  # no page of the regulator runs inline script
+            csp = httpx.get(served.url + path, timeout=30).headers["content-security-policy"]
+            assert "script-src 'self';" in csp, (path, csp)
         context = browser.new_context(locale="zh-CN")
         page = context.new_page()
         violations: list[str] = []
