@@ -232,10 +232,7 @@ class LiteHeadNet(nn.Module):
         a batch of cached maps was padded to one size, zeroes the maps there before each 3x3 convolution,
         so that they see at an image's edge what they see at run time (their own zero padding)."""
         p = self.l8(c8) + F.interpolate(self.l16(c16), scale_factor=2.0, mode="nearest")
-        if valid is None:
-            h = self.head(self.m8(p))
-        else:
-            h = self.head(self.m8(p * valid) * valid)
+        h = self.head(self.m8(p)) if valid is None else self.head(self.m8(p * valid) * valid)
         return torch.cat([torch.sigmoid(self.hm(h)), self.box(h)], 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
