@@ -225,7 +225,12 @@ class LiteHeadNet(nn.Module):
         """The body's two maps (stride 8, 40 channels; stride 16, 112 channels): what training with the
         whole body frozen computes once per image and caches (training/feature_cache.py)."""
         c8 = self.body[: 3 + self.C8_BLOCKS]((x - 127.0) / 128.0)
-        return c8, self.body[3 + self.C8_BLOCKS :](c8)
+        return c8, self.deep()(c8)
+
+    def deep(self) -> nn.Sequential:
+        """The body's stride-16 stages (stride-8 map in, stride-16 map out): what a run trained on cached
+        stride-8 maps (--cache-cut 8) still trains."""
+        return self.body[3 + self.C8_BLOCKS :]
 
     def maps(self, c8: torch.Tensor, c16: torch.Tensor, valid: torch.Tensor | None = None) -> torch.Tensor:
         """The neck and head on the body's maps. `valid` (N, 1, H/8, W/8), 1 inside each image and 0 where

@@ -51,15 +51,19 @@ def _lite0() -> nn.Module:
     return net
 
 
-def frozen_lite0(init_onnx: Path | None, size: int) -> LiteHeadNet:
-    """LiteHeadNet from a fused ONNX graph (or ImageNet's body alone) with its whole body frozen: the
-    network of a --cached run, whose body maps training/feature_cache.py computes once."""
+def frozen_lite0(init_onnx: Path | None, size: int, cut: int = 16) -> LiteHeadNet:
+    """LiteHeadNet from a fused ONNX graph (or ImageNet's body alone) with its body frozen up to stride
+    `cut`: the network of a --cached run, whose frozen maps training/feature_cache.py computes once
+    (cut 16: the whole body; cut 8: its stride-16 stages still train)."""
     net = LiteHeadNet()
     net.load_imagenet()
     if init_onnx is not None:
         load_fused_onnx(net, init_onnx, torch.zeros(1, 3, size, size))
     for p in net.body.parameters():
         p.requires_grad = False
+    if cut == 8:
+        for p in net.deep().parameters():
+            p.requires_grad = True
     return net
 
 
@@ -187,26 +191,30 @@ def cached_batch(
     samples: list[tuple[np.ndarray, np.ndarray]],
     flips: list[bool],
     size: int,
+    deep: nn.Module | None = None,
 ) -> tuple[torch.Tensor, ...]:
-    """The body's maps of each photo's view (from the cache) padded with zeros to the size's grid, the
-    valid cells, and the targets: what a --cached step trains the neck and head on."""
+    """The body's maps of each photo's view padded with zeros to the size's grid, the valid cells, and
+    the targets: what a --cached step trains the neck and head on. The stride-8 map comes from the
+    cache; the stride-16 one too, or with `deep` (the body's stride-16 stages, still training) from
+    them, one photo at a time at its own size, so no padding ever enters the body."""
     g = size // STRIDE
-    c8s, c16s, valids, hms, regs, masks = [], [], [], [], [], []
+    rows: list[tuple[torch.Tensor, ...]] = []
     for (img, boxes), flip in zip(samples, flips, strict=True):
-        c8, c16, b = cache.get(img, boxes, flip)
+        a8, a16, b = cache.get(img, boxes, flip)
+        c8 = torch.from_numpy(a8)
+        c16 = torch.from_numpy(a16) if deep is None else deep(c8[None])[0]
         h, w = c8.shape[1:]
-        p8 = np.zeros((c8.shape[0], g, g), np.float32)
-        p8[:, :h, :w] = c8
-        p16 = np.zeros((c16.shape[0], g // 2, g // 2), np.float32)
-        p16[:, : c16.shape[1], : c16.shape[2]] = c16
-        valid = np.zeros((1, g, g), np.float32)
+        valid = torch.zeros((1, g, g))
         valid[:, :h, :w] = 1
-        hm, reg, mask = targets(b, size)
-        for out, v in zip(
-            (c8s, c16s, valids, hms, regs, masks), (p8, p16, valid, hm, reg, mask), strict=True
-        ):
-            out.append(v)
-    return tuple(torch.from_numpy(np.stack(v)) for v in (c8s, c16s, valids, hms, regs, masks))
+        rows.append(
+            (
+                F.pad(c8, (0, g - w, 0, g - h)),
+                F.pad(c16, (0, g // 2 - c16.shape[2], 0, g // 2 - c16.shape[1])),
+                valid,
+                *(torch.from_numpy(t) for t in targets(b, size)),
+            )
+        )
+    return tuple(torch.stack(v) for v in zip(*rows, strict=True))
 
 
 def folder_scores(evs: dict[str, Evaluator], resamples: int = 200) -> str:
@@ -225,16 +233,22 @@ def folder_scores(evs: dict[str, Evaluator], resamples: int = 200) -> str:
 
 
 def validate_cached(
-    net: LiteHeadNet, cache: FeatureCache, val: list[tuple[np.ndarray, np.ndarray]], folders: list[str]
+    net: LiteHeadNet,
+    cache: FeatureCache,
+    val: list[tuple[np.ndarray, np.ndarray]],
+    folders: list[str],
+    cut: int = 16,
 ) -> tuple[float, str]:
-    """Mean AP50 of the two classes on the val part (as validate, from the cached maps), and each folder's."""
+    """Mean AP50 of the two classes on the val part (as validate, from the cached maps; with `cut` 8 the
+    stride-16 map from the network's own, training, stages), and each folder's."""
     net.eval()
     ev = Evaluator(CLASSES)
     evs = {f: Evaluator(CLASSES) for f in sorted(set(folders))}
     with torch.no_grad():
         for (img, boxes), folder in zip(val, folders, strict=True):
-            c8, c16, b = cache.get(img, boxes, False)
-            out = net.maps(torch.from_numpy(c8[None]), torch.from_numpy(c16[None])).numpy()
+            a8, a16, b = cache.get(img, boxes, False)
+            c8 = torch.from_numpy(a8[None])
+            out = net.maps(c8, torch.from_numpy(a16[None]) if cut == 16 else net.deep()(c8)).numpy()
             pred = decode(out, 0.05)
             ev.add(pred, b)
             evs[folder].add(pred, b)
@@ -312,9 +326,10 @@ RECIPE_ARGS = (
     "bare_weight",
     "bare_oversample",
     "cached",
+    "cache_cut",
 )
 # what a recipe written before an argument existed means by it
-RECIPE_DEFAULTS: dict[str, Any] = {"cached": False}
+RECIPE_DEFAULTS: dict[str, Any] = {"cached": False, "cache_cut": 16}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -367,6 +382,14 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="lite0 only: freeze the whole body, compute its maps once per photo and view "
         "(training/feature_cache.py) and train the neck and head on them; val per folder each epoch",
+    )
+    ap.add_argument(
+        "--cache-cut",
+        type=int,
+        choices=(16, 8),
+        default=16,
+        help="with --cached: 16 trains the neck and head on the cached stride-16 and stride-8 maps; 8 also "
+        "trains the body's stride-16 stages, on the cached stride-8 map",
     )
     ap.add_argument(
         "--cache-dir", type=Path, default=CACHE, help="where --cached keeps the body's maps (outside git)"
@@ -461,7 +484,7 @@ def main(argv: list[str] | None = None) -> None:
     lr = args.lr or lr
     cache = None
     if args.cached:
-        net: nn.Module = frozen_lite0(args.init_onnx, args.size)
+        net: nn.Module = frozen_lite0(args.init_onnx, args.size, args.cache_cut)
         cache = FeatureCache(args.cache_dir, net, args.size)
         print(f"body maps: {cache.dir}", flush=True)
     else:
@@ -481,7 +504,7 @@ def main(argv: list[str] | None = None) -> None:
         if cache is None:
             return validate(net, val, args.size, args.device), ""
         assert isinstance(net, LiteHeadNet)
-        return validate_cached(net, cache, val, folders)
+        return validate_cached(net, cache, val, folders, args.cache_cut)
 
     if args.val_only or (cache is not None and progress["step"] == 0):
         v, per_folder = val_score()
@@ -501,8 +524,9 @@ def main(argv: list[str] | None = None) -> None:
             return detection_loss(net(x), hm, reg, mask, args.bare_weight)
         assert isinstance(net, LiteHeadNet)
         flips = (rng.random(len(idx)) < 0.5).tolist()
+        deep = net.deep() if args.cache_cut == 8 else None
         c8, c16, valid, hm, reg, mask = (
-            t.to(args.device) for t in cached_batch(cache, [train[i] for i in idx], flips, args.size)
+            t.to(args.device) for t in cached_batch(cache, [train[i] for i in idx], flips, args.size, deep)
         )
         return detection_loss(net.maps(c8, c16, valid), hm, reg, mask, args.bare_weight, valid)
 

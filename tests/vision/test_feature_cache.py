@@ -14,11 +14,15 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 
 from tests.vision.conftest import SAMPLE
+
+if TYPE_CHECKING:
+    from torch import Tensor, nn
 
 torch = pytest.importorskip("torch", reason="torch is in the train extra")
 pytest.importorskip("onnx", reason="onnx is in the train extra")
@@ -33,14 +37,15 @@ SIZE = 64
 STEPS = 24
 
 
-def head_grads(net: torch.nn.Module) -> list[torch.Tensor]:
-    """The gradients of the parameters a --cached run trains, then cleared."""
+def head_grads(net: nn.Module) -> list[Tensor]:
+    """The gradients of the parameters a --cached run trains, then cleared (the cached paths leave the
+    frozen ones without)."""
     out = [p.grad.clone() for p in net.parameters() if p.requires_grad and p.grad is not None]
     net.zero_grad()
     return out
 
 
-def same(got: torch.Tensor, want: torch.Tensor) -> None:
+def same(got: Tensor, want: Tensor) -> None:
     """Equal up to float32 rounding: the cache's maps come from the body one photo at a time, the uncached
     network's from a batch, and a batched convolution sums in another order (differences ~1e-7 of the
     gradient's scale, where a wrong map or a leaked pad moves it by whole percents)."""
@@ -53,11 +58,13 @@ def photos() -> list[tuple[np.ndarray, np.ndarray]]:
     return load_set(SAMPLE.parent, [f"{SAMPLE.name}/{n}" for n in names])
 
 
-def test_cached_maps_give_the_heads_gradients_of_the_uncached_network(
-    tmp_path: Path, photos: list[tuple[np.ndarray, np.ndarray]]
+@pytest.mark.parametrize("cut", [16, 8])
+def test_cached_maps_give_the_trained_layers_the_gradients_of_the_uncached_network(
+    tmp_path: Path, photos: list[tuple[np.ndarray, np.ndarray]], cut: int
 ) -> None:
-    net = train.frozen_lite0(BODY, SIZE)
-    assert not any(p.requires_grad for p in net.body.parameters())
+    net = train.frozen_lite0(BODY, SIZE, cut)
+    trained = {n.split(".")[0] for n, p in net.named_parameters() if p.requires_grad}
+    assert trained == ({"body"} if cut == 8 else set()) | {"l16", "l8", "m8", "head", "hm", "box"}
     flips = [i % 2 == 1 for i in range(len(photos))]  # the mirrored view too
     # uncached: the whole network on the letterboxed views, as round 13's path runs it
     views = [view(img, b, SIZE, f) for (img, b), f in zip(photos, flips, strict=True)]
@@ -73,7 +80,8 @@ def test_cached_maps_give_the_heads_gradients_of_the_uncached_network(
     train.cached_batch(first, photos, flips, SIZE)
     assert first.computed == len(photos)
     again = FeatureCache(tmp_path, net, SIZE)
-    c8, c16, valid, hm2, reg2, mask2 = train.cached_batch(again, photos, flips, SIZE)
+    deep = net.deep() if cut == 8 else None
+    c8, c16, valid, hm2, reg2, mask2 = train.cached_batch(again, photos, flips, SIZE, deep)
     assert again.computed == 0, "every map read from the cache"
     train.detection_loss(net.maps(c8, c16, valid), hm2, reg2, mask2, 3.0, valid).backward()
     got = head_grads(net)
