@@ -159,36 +159,43 @@ def run(place: Path, name: str, *more: str) -> subprocess.CompletedProcess[str]:
     return out
 
 
+@pytest.mark.parametrize("cut", ["16", "8"])
 def test_a_cached_run_stopped_and_resumed_or_rebuilt_ends_bit_for_bit_as_one_uninterrupted(
-    place: Path,
+    place: Path, cut: str
 ) -> None:
-    whole = run(place, "whole")
+    whole = run(place, f"whole{cut}", "--cache-cut", cut)
     assert "step 0: val mAP50" in whole.stdout and "cap " in whole.stdout, "val per folder from the start"
-    ck = checkpoint.load(place / "ck" / "whole")
+    ck = checkpoint.load(place / "ck" / f"whole{cut}")
     assert ck["progress"]["step"] == STEPS
     digest = checkpoint.weights_digest(ck["net"])
     start = train.frozen_lite0(BODY, SIZE).state_dict()
-    assert checkpoint.weights_digest({k: v for k, v in start.items() if k.startswith("body.")}) == (
-        checkpoint.weights_digest({k: v for k, v in ck["net"].items() if k.startswith("body.")})
-    ), "the body stayed frozen"
+
+    def frozen(state: dict[str, Tensor]) -> str:
+        """The digest of the layers the run keeps frozen: the body, or (cut 8) its stem to stride 8."""
+        kept = len(train.LiteHeadNet().body) if cut == "16" else 3 + train.LiteHeadNet.C8_BLOCKS
+        return checkpoint.weights_digest(
+            {k: v for k, v in state.items() if k.startswith("body.") and int(k.split(".")[1]) < kept}
+        )
+
+    assert frozen(start) == frozen(ck["net"]), "the frozen layers stayed as they were"
     assert digest != checkpoint.weights_digest(start), "the head learnt"
 
-    run(place, "parts", "--stop-at-step", "10")
-    resumed = run(place, "parts", "--resume")
+    run(place, f"parts{cut}", "--cache-cut", cut, "--stop-at-step", "10")
+    resumed = run(place, f"parts{cut}", "--resume")
     assert "resumed at step 10 of 24" in resumed.stdout
-    parts = checkpoint.load(place / "ck" / "parts")
+    parts = checkpoint.load(place / "ck" / f"parts{cut}")
     assert checkpoint.weights_digest(parts["net"]) == digest
     assert (parts["progress"]["best"], parts["progress"]["best_step"]) == (
         ck["progress"]["best"],
         ck["progress"]["best_step"],
     )
 
-    recipe = json.loads((place / "rc" / "whole.json").read_text())
-    assert recipe["args"]["cached"] is True
-    shutil.rmtree(place / "ck" / "whole")
+    recipe = json.loads((place / "rc" / f"whole{cut}.json").read_text())
+    assert recipe["args"]["cached"] is True and recipe["args"]["cache_cut"] == int(cut)
+    shutil.rmtree(place / "ck" / f"whole{cut}")
     shutil.rmtree(place / "cache")  # a fresh machine: no maps either
     out = subprocess.run(
-        [sys.executable, "-m", "training.rebuild", "whole", "--data", str(place / "data"),
+        [sys.executable, "-m", "training.rebuild", f"whole{cut}", "--data", str(place / "data"),
          "--checkpoints", str(place / "ck"), "--recipes", str(place / "rc"), "--cache-dir", str(place / "cache")],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
