@@ -221,13 +221,28 @@ class LiteHeadNet(nn.Module):
             self.frozen().eval()
         return self
 
+    def features(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The body's two maps (stride 8, 40 channels; stride 16, 112 channels): what training with the
+        whole body frozen computes once per image and caches (training/feature_cache.py)."""
+        c8 = self.body[: 3 + self.C8_BLOCKS]((x - 127.0) / 128.0)
+        return c8, self.deep()(c8)
+
+    def deep(self) -> nn.Sequential:
+        """The body's stride-16 stages (stride-8 map in, stride-16 map out): what a run trained on cached
+        stride-8 maps (--cache-cut 8) still trains."""
+        return self.body[3 + self.C8_BLOCKS :]
+
+    def maps(self, c8: torch.Tensor, c16: torch.Tensor, valid: torch.Tensor | None = None) -> torch.Tensor:
+        """The neck and head on the body's maps. `valid` (N, 1, H/8, W/8), 1 inside each image and 0 where
+        a batch of cached maps was padded to one size, zeroes the maps there before each 3x3 convolution,
+        so that they see at an image's edge what they see at run time (their own zero padding)."""
+        p = self.l8(c8) + F.interpolate(self.l16(c16), scale_factor=2.0, mode="nearest")
+        h = self.head(self.m8(p)) if valid is None else self.head(self.m8(p * valid) * valid)
+        return torch.cat([torch.sigmoid(self.hm(h)), self.box(h)], 1)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Normalisation is inside the graph (as the Lite models were trained) so runtime feeds raw pixels."""
-        c8 = self.body[: 3 + self.C8_BLOCKS]((x - 127.0) / 128.0)
-        c16 = self.body[3 + self.C8_BLOCKS :](c8)
-        p8 = self.m8(self.l8(c8) + F.interpolate(self.l16(c16), scale_factor=2.0, mode="nearest"))
-        h = self.head(p8)
-        return torch.cat([torch.sigmoid(self.hm(h)), self.box(h)], 1)
+        return self.maps(*self.features(x))
 
 
 class LiteHeadClassifier(nn.Module):

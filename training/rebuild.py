@@ -18,17 +18,27 @@ from pathlib import Path
 from typing import Any
 
 from training import checkpoint, train
+from training.feature_cache import CACHE
 
 
 def rebuild_argv(
-    recipe: dict[str, Any], data: Path, checkpoints: Path, recipes: Path, step: int, threads: int
+    recipe: dict[str, Any],
+    data: Path,
+    checkpoints: Path,
+    recipes: Path,
+    step: int,
+    threads: int,
+    cache_dir: Path = CACHE,
 ) -> list[str]:
-    """The training command line that replays the recipe up to `step`, reading the photos from `data`."""
+    """The training command line that replays the recipe up to `step`, reading the photos from `data`
+    (and a --cached run's body maps from `cache_dir`, computing those missing)."""
     argv = ["--run", str(recipe["run"]), "--data", str(data), "--checkpoints", str(checkpoints)]
-    argv += ["--recipes", str(recipes)]
+    argv += ["--recipes", str(recipes), "--cache-dir", str(cache_dir)]
     for k, v in recipe["args"].items():
-        if k in train.RECIPE_ARGS and v is not None:
-            argv += [f"--{k.replace('_', '-')}", str(v)]
+        if k not in train.RECIPE_ARGS or v is None or v is False:
+            continue
+        flag = f"--{k.replace('_', '-')}"
+        argv += [flag] if v is True else [flag, str(v)]  # True: a switch such as --cached
     return [*argv, "--stop-at-step", str(step), "--threads", str(threads), "--checkpoint-minutes", "1e9"]
 
 
@@ -39,6 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--data", type=Path, default=Path("../shared/data/helmet"), help="the photos' folder")
     ap.add_argument("--checkpoints", type=Path, default=checkpoint.CHECKPOINTS)
     ap.add_argument("--recipes", type=Path, default=checkpoint.RECIPES)
+    ap.add_argument("--cache-dir", type=Path, default=CACHE, help="a --cached run's body maps")
     args = ap.parse_args(argv)
     recipe = checkpoint.read_recipe(args.recipes, args.run)
     if not recipe["checkpoints"]:
@@ -61,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
     # the replay writes its own recipe lines: keep the committed recipe as it is
     scratch = args.checkpoints / f".{args.run}.recipes"
     step, threads = int(last["step"]), int(last["threads"])
-    train.main(rebuild_argv(recipe, args.data, args.checkpoints, scratch, step, threads))
+    train.main(rebuild_argv(recipe, args.data, args.checkpoints, scratch, step, threads, args.cache_dir))
     shutil.rmtree(scratch, ignore_errors=True)
     got = checkpoint.weights_digest(checkpoint.load(run_dir)["net"])
     if got != last["weights_sha256"]:

@@ -22,6 +22,7 @@ import itertools
 import math
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +35,11 @@ from torch.nn import functional as F
 from training import checkpoint, split
 from training.checkpoint import CHECKPOINTS, RECIPES
 from training.data import augment, eval_view, load_set, targets
+from training.feature_cache import CACHE, FeatureCache
 from training.model import HeadNet, LiteHeadNet
-from vision.detectors.centernet import CLASSES, decode
+from vision.detectors.centernet import CLASSES, STRIDE, decode
 from vision.detectors.onnx_net import OnnxNet
-from vision.metrics import Evaluator
+from vision.metrics import Evaluator, bootstrap_ap50
 
 RUNS = Path(__file__).parent / "runs"
 REPO = Path(__file__).resolve().parents[1]
@@ -46,6 +48,22 @@ REPO = Path(__file__).resolve().parents[1]
 def _lite0() -> nn.Module:
     net = LiteHeadNet()
     net.load_imagenet()
+    return net
+
+
+def frozen_lite0(init_onnx: Path | None, size: int, cut: int = 16) -> LiteHeadNet:
+    """LiteHeadNet from a fused ONNX graph (or ImageNet's body alone) with its body frozen up to stride
+    `cut`: the network of a --cached run, whose frozen maps training/feature_cache.py computes once
+    (cut 16: the whole body; cut 8: its stride-16 stages still train)."""
+    net = LiteHeadNet()
+    net.load_imagenet()
+    if init_onnx is not None:
+        load_fused_onnx(net, init_onnx, torch.zeros(1, 3, size, size))
+    for p in net.body.parameters():
+        p.requires_grad = False
+    if cut == 8:
+        for p in net.deep().parameters():
+            p.requires_grad = True
     return net
 
 
@@ -58,11 +76,14 @@ def cosine_lr(base: float, step: int, frac: float) -> float:
     return base * min(1.0, (step + 1) / 100) * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))
 
 
-def focal_loss(pred: torch.Tensor, gt: torch.Tensor, bare_weight: float = 1.0) -> torch.Tensor:
-    """CenterNet's penalty-reduced focal loss on sigmoid heat maps; the no_helmet map weighs bare_weight."""
+def focal_loss(
+    pred: torch.Tensor, gt: torch.Tensor, bare_weight: float = 1.0, valid: torch.Tensor | None = None
+) -> torch.Tensor:
+    """CenterNet's penalty-reduced focal loss on sigmoid heat maps; the no_helmet map weighs bare_weight.
+    `valid` (N, 1, H, W) leaves out the cells a batch of cached maps was padded with (no image there)."""
     pred = pred.clamp(1e-4, 1 - 1e-4)
     pos = gt.eq(1).float()
-    neg = 1 - pos
+    neg = 1 - pos if valid is None else (1 - pos) * valid
     pos_l = torch.log(pred) * (1 - pred) ** 2 * pos
     neg_l = torch.log(1 - pred) * pred**2 * (1 - gt) ** 4 * neg
     w = torch.tensor([1.0, bare_weight], device=pred.device).view(1, 2, 1, 1)
@@ -148,6 +169,93 @@ def load_fused_onnx(net: nn.Module, path: Path, sample: torch.Tensor) -> None:
     net.load_state_dict(sd)
 
 
+def detection_loss(
+    out: torch.Tensor,
+    hm: torch.Tensor,
+    reg: torch.Tensor,
+    mask: torch.Tensor,
+    bare_weight: float,
+    valid: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """The CenterNet loss of a batch: heat maps (focal), box size and centre offset (L1 at the centres)."""
+    m = mask[:, None]
+    n = mask.sum().clamp(min=1)
+    l_hm = focal_loss(out[:, :2], hm, bare_weight, valid)
+    l_wh = (F.l1_loss(out[:, 2:4], reg[:, :2], reduction="none") * m).sum() / n
+    l_off = (F.l1_loss(out[:, 4:6], reg[:, 2:4], reduction="none") * m).sum() / n
+    return l_hm + 0.5 * l_wh + l_off
+
+
+def cached_batch(
+    cache: FeatureCache,
+    samples: list[tuple[np.ndarray, np.ndarray]],
+    flips: list[bool],
+    size: int,
+    deep: nn.Module | None = None,
+) -> tuple[torch.Tensor, ...]:
+    """The body's maps of each photo's view padded with zeros to the size's grid, the valid cells, and
+    the targets: what a --cached step trains the neck and head on. The stride-8 map comes from the
+    cache; the stride-16 one too, or with `deep` (the body's stride-16 stages, still training) from
+    them, one photo at a time at its own size, so no padding ever enters the body."""
+    g = size // STRIDE
+    rows: list[tuple[torch.Tensor, ...]] = []
+    for (img, boxes), flip in zip(samples, flips, strict=True):
+        a8, a16, b = cache.get(img, boxes, flip)
+        c8 = torch.from_numpy(a8)
+        c16 = torch.from_numpy(a16) if deep is None else deep(c8[None])[0]
+        h, w = c8.shape[1:]
+        valid = torch.zeros((1, g, g))
+        valid[:, :h, :w] = 1
+        rows.append(
+            (
+                F.pad(c8, (0, g - w, 0, g - h)),
+                F.pad(c16, (0, g // 2 - c16.shape[2], 0, g // 2 - c16.shape[1])),
+                valid,
+                *(torch.from_numpy(t) for t in targets(b, size)),
+            )
+        )
+    return tuple(torch.stack(v) for v in zip(*rows, strict=True))
+
+
+def folder_scores(evs: dict[str, Evaluator], resamples: int = 200) -> str:
+    """Each val folder's mean AP50 of the two classes with its 95 % bootstrap interval over its photos,
+    and the two classes' AP50: the line each epoch of a --cached run prints (round 14's journal)."""
+    parts = []
+    for folder, ev in sorted(evs.items()):
+        res = ev.result({})
+        boot = bootstrap_ap50([ev], resamples)[:, 0].mean(1)
+        lo, hi = np.percentile(boot, [2.5, 97.5])
+        mean = float(np.mean([r.ap50 for r in res]))
+        parts.append(
+            f"{folder} {mean:.3f} [{lo:.3f}, {hi:.3f}] (helmet {res[0].ap50:.3f}, no_helmet {res[1].ap50:.3f})"
+        )
+    return "; ".join(parts)
+
+
+def validate_cached(
+    net: LiteHeadNet,
+    cache: FeatureCache,
+    val: list[tuple[np.ndarray, np.ndarray]],
+    folders: list[str],
+    cut: int = 16,
+) -> tuple[float, str]:
+    """Mean AP50 of the two classes on the val part (as validate, from the cached maps; with `cut` 8 the
+    stride-16 map from the network's own, training, stages), and each folder's."""
+    net.eval()
+    ev = Evaluator(CLASSES)
+    evs = {f: Evaluator(CLASSES) for f in sorted(set(folders))}
+    with torch.no_grad():
+        for (img, boxes), folder in zip(val, folders, strict=True):
+            a8, a16, b = cache.get(img, boxes, False)
+            c8 = torch.from_numpy(a8[None])
+            out = net.maps(c8, torch.from_numpy(a16[None]) if cut == 16 else net.deep()(c8)).numpy()
+            pred = decode(out, 0.05)
+            ev.add(pred, b)
+            evs[folder].add(pred, b)
+    net.train()
+    return float(np.mean([r.ap50 for r in ev.result({})])), folder_scores(evs)
+
+
 def batch_tensors(samples: list[tuple[np.ndarray, np.ndarray]], size: int) -> tuple[torch.Tensor, ...]:
     """Stack images and targets of one batch."""
     imgs, hms, regs, masks = [], [], [], []
@@ -217,7 +325,11 @@ RECIPE_ARGS = (
     "init_onnx",
     "bare_weight",
     "bare_oversample",
+    "cached",
+    "cache_cut",
 )
+# what a recipe written before an argument existed means by it
+RECIPE_DEFAULTS: dict[str, Any] = {"cached": False, "cache_cut": 16}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -266,6 +378,23 @@ def parser() -> argparse.ArgumentParser:
         help="how much more often an image with a bare head is drawn",
     )
     ap.add_argument(
+        "--cached",
+        action="store_true",
+        help="lite0 only: freeze the whole body, compute its maps once per photo and view "
+        "(training/feature_cache.py) and train the neck and head on them; val per folder each epoch",
+    )
+    ap.add_argument(
+        "--cache-cut",
+        type=int,
+        choices=(16, 8),
+        default=16,
+        help="with --cached: 16 trains the neck and head on the cached stride-16 and stride-8 maps; 8 also "
+        "trains the body's stride-16 stages, on the cached stride-8 map",
+    )
+    ap.add_argument(
+        "--cache-dir", type=Path, default=CACHE, help="where --cached keeps the body's maps (outside git)"
+    )
+    ap.add_argument(
         "--val-only",
         action="store_true",
         help="print the val mAP50 of the network as it starts (--init-onnx, or the run's checkpoint with "
@@ -295,6 +424,7 @@ def recipe_args(args: argparse.Namespace) -> dict[str, Any]:
 def resumed_args(args: argparse.Namespace, given: set[str], kept: dict[str, Any]) -> argparse.Namespace:
     """The session's arguments with the run's own recipe; a recipe argument given again must agree."""
     mine = recipe_args(args)
+    kept = RECIPE_DEFAULTS | kept
     clash = [k for k in sorted(given & set(RECIPE_ARGS)) if mine[k] != kept[k]]
     if clash:
         raise SystemExit(
@@ -303,7 +433,7 @@ def resumed_args(args: argparse.Namespace, given: set[str], kept: dict[str, Any]
         )
     out = argparse.Namespace(**vars(args))
     for k in RECIPE_ARGS:
-        v = kept[k]
+        v = kept.get(k, RECIPE_DEFAULTS.get(k))
         setattr(out, k, Path(v) if k in ("data", "split_dir", "init_onnx") and v is not None else v)
     return out
 
@@ -340,8 +470,11 @@ def main(argv: list[str] | None = None) -> None:
     rng = np.random.default_rng(split.SEED)
     torch.manual_seed(split.SEED)
 
+    if args.cached and args.arch != "lite0":
+        raise SystemExit("--cached trains on the maps of LiteHeadNet's frozen body: it needs --arch lite0")
     train = load_set(args.data, (args.split_dir / "train.txt").read_text().split())
-    val = load_set(args.data, (args.split_dir / "val.txt").read_text().split())
+    val_ids = (args.split_dir / "val.txt").read_text().split()
+    val = load_set(args.data, val_ids)
     # no_helmet heads are 1 in 7: show images that contain one twice as often
     weights = np.array([args.bare_oversample if (b[:, 4] == 1).any() else 1.0 for _, b in train])
     weights /= weights.sum()
@@ -349,9 +482,15 @@ def main(argv: list[str] | None = None) -> None:
 
     make, lr = ARCHS[args.arch]
     lr = args.lr or lr
-    net = make()
-    if args.init_onnx:
-        load_fused_onnx(net, args.init_onnx, torch.zeros(1, 3, args.size, args.size))
+    cache = None
+    if args.cached:
+        net: nn.Module = frozen_lite0(args.init_onnx, args.size, args.cache_cut)
+        cache = FeatureCache(args.cache_dir, net, args.size)
+        print(f"body maps: {cache.dir}", flush=True)
+    else:
+        net = make()
+        if args.init_onnx:
+            load_fused_onnx(net, args.init_onnx, torch.zeros(1, 3, args.size, args.size))
     net.to(args.device)
     # LiteHeadNet's frozen stem has no gradient to step
     opt = torch.optim.AdamW([p for p in net.parameters() if p.requires_grad], lr=lr, weight_decay=5e-4)
@@ -359,12 +498,39 @@ def main(argv: list[str] | None = None) -> None:
     if ckpt is not None:
         progress = checkpoint.restore(ckpt, net, opt, rng)
         print(f"resumed at step {progress['step']} of {args.steps}", flush=True)
-    if args.val_only:
-        print(
-            f"step {progress['step']}: val mAP50 {validate(net, val, args.size, args.device):.3f}", flush=True
+    folders = [i.split("/")[0] for i in val_ids]
+
+    def val_score() -> tuple[float, str]:
+        if cache is None:
+            return validate(net, val, args.size, args.device), ""
+        assert isinstance(net, LiteHeadNet)
+        return validate_cached(net, cache, val, folders, args.cache_cut)
+
+    if args.val_only or (cache is not None and progress["step"] == 0):
+        v, per_folder = val_score()
+        print(f"step {progress['step']}: val mAP50 {v:.3f} {per_folder}", flush=True)
+        if args.val_only:
+            return
+
+    def batch_loss(idx: np.ndarray) -> torch.Tensor:
+        """The loss of one batch of the photos `idx`, drawing its augmentation (or views) from rng."""
+        if cache is None:
+            x, hm, reg, mask = (
+                t.to(args.device)
+                for t in batch_tensors(
+                    [augment(train[i][0], train[i][1], args.size, rng) for i in idx], args.size
+                )
+            )
+            return detection_loss(net(x), hm, reg, mask, args.bare_weight)
+        assert isinstance(net, LiteHeadNet)
+        flips = (rng.random(len(idx)) < 0.5).tolist()
+        deep = net.deep() if args.cache_cut == 8 else None
+        c8, c16, valid, hm, reg, mask = (
+            t.to(args.device) for t in cached_batch(cache, [train[i] for i in idx], flips, args.size, deep)
         )
-        return
-    train_steps(args, net, opt, rng, train, weights, val, progress, lr, recipe)
+        return detection_loss(net.maps(c8, c16, valid), hm, reg, mask, args.bare_weight, valid)
+
+    train_steps(args, net, opt, rng, len(train), weights, batch_loss, val_score, progress, lr, recipe)
 
 
 def train_steps(
@@ -372,37 +538,27 @@ def train_steps(
     net: nn.Module,
     opt: torch.optim.Optimizer,
     rng: np.random.Generator,
-    train: list[tuple[np.ndarray, np.ndarray]],
+    n_train: int,
     weights: np.ndarray,
-    val: list[tuple[np.ndarray, np.ndarray]],
+    batch_loss: Callable[[np.ndarray], torch.Tensor],
+    val_score: Callable[[], tuple[float, str]],
     progress: dict[str, float | int],
     lr: float,
     recipe: dict[str, Any],
 ) -> None:
-    """Steps from progress['step'] to the run's end, the session's end or --stop-at-step, checkpointing."""
+    """Steps from progress['step'] to the run's end, the session's end or --stop-at-step, checkpointing:
+    each step draws `batch` of the `n_train` photos by `weights` and steps on `batch_loss` of them;
+    `val_score` (val mean AP50, and each folder's in words) is read after each epoch."""
     run_dir = args.checkpoints / args.run
     run_dir.mkdir(parents=True, exist_ok=True)
-    steps_per_epoch = max(1, len(train) // args.batch)
+    steps_per_epoch = max(1, n_train // args.batch)
     t0 = last_save = time.monotonic()
     end = args.steps if args.stop_at_step is None else min(args.steps, args.stop_at_step)
     step = int(progress["step"])
     while step < end:
         for g in opt.param_groups:
             g["lr"] = cosine_lr(lr, step, step / args.steps)
-        idx = rng.choice(len(train), args.batch, p=weights)
-        x, hm, reg, mask = (
-            t.to(args.device)
-            for t in batch_tensors(
-                [augment(train[i][0], train[i][1], args.size, rng) for i in idx], args.size
-            )
-        )
-        out = net(x)
-        m = mask[:, None]
-        n = mask.sum().clamp(min=1)
-        l_hm = focal_loss(out[:, :2], hm, args.bare_weight)
-        l_wh = (F.l1_loss(out[:, 2:4], reg[:, :2], reduction="none") * m).sum() / n
-        l_off = (F.l1_loss(out[:, 4:6], reg[:, 2:4], reduction="none") * m).sum() / n
-        loss = l_hm + 0.5 * l_wh + l_off
+        loss = batch_loss(rng.choice(n_train, args.batch, p=weights))
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), 10.0)
@@ -411,10 +567,10 @@ def train_steps(
         progress["step"] = step
         progress["epoch_loss"] = float(progress["epoch_loss"]) + loss.item()
         if step % steps_per_epoch == 0 or step == args.steps:
-            v = validate(net, val, args.size, args.device)
+            v, per_folder = val_score()
             print(
                 f"epoch {step // steps_per_epoch} step {step} {(time.monotonic() - t0) / 60:.1f} min "
-                f"loss {float(progress['epoch_loss']) / steps_per_epoch:.3f} val mAP50 {v:.3f}",
+                f"loss {float(progress['epoch_loss']) / steps_per_epoch:.3f} val mAP50 {v:.3f} {per_folder}",
                 flush=True,
             )
             progress["epoch_loss"] = 0.0
