@@ -30,6 +30,7 @@ import sqlalchemy as sa
 
 from contract.wire import signed_headers
 from regulator.storage.db import head, normalise_url
+from tests.gateway.test_backup import demo_args, outbox
 from tests.regulator.support import make_event, pg_database, real_jpeg
 from tests.servers.influx import VictoriaMetrics
 from tests.support import free_port, wait_port
@@ -84,41 +85,13 @@ def done(release: Path | None, *args: str, code: int = 0, password: str = "") ->
     return out
 
 
-def outbox(state: Path) -> dict[str, str]:
-    import sqlite3
-
-    with sqlite3.connect(f"file:{state / 'outbox.sqlite'}?mode=ro", uri=True) as db:
-        return dict(
-            db.execute(
-                "SELECT e.event_id, d.state FROM events e JOIN deliveries d ON d.seq = e.seq "
-                "WHERE d.uplink = 'regulator'"
-            ).fetchall()
-        )
-
-
 def spooled(state: Path) -> int:
     spool = state / "influx-spool"
     return sum(1 for p in spool.rglob("*") if p.is_file() and p.stat().st_size > 0) if spool.exists() else 0
 
 
 def demo(release: Path | None, state: Path, seconds: int, regulator_port: int, influx_url: str) -> str:
-    return done(
-        release,
-        "demo",
-        "--duration",
-        str(seconds),
-        "--port",
-        "0",
-        "--no-cameras",
-        "--state-dir",
-        str(state),
-        "--regulator-url",
-        f"http://127.0.0.1:{regulator_port}",
-        "--regulator-secret",
-        SECRET,
-        "--influx-url",
-        influx_url,
-    )
+    return done(release, *demo_args(state, regulator_port, seconds, SECRET), "--influx-url", influx_url)
 
 
 def test_a_gateways_state_survives_the_upgrade_and_a_downgrade_is_refused(tmp_path: Path) -> None:

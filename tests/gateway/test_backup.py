@@ -11,7 +11,6 @@ import io
 import json
 import sqlite3
 import subprocess
-import sys
 import tarfile
 import time
 from pathlib import Path
@@ -20,21 +19,11 @@ import pytest
 import sqlalchemy as sa
 
 from tests.regulator.support import ThreadedRegulator
+from tests.regulator.test_demo_delivery import cli
 from tests.support import free_port
 
-REPO = Path(__file__).resolve().parents[2]
 DEMO_PROJECT = "GD-SZ-2026-0001"  # config/examples/site.yaml
 SECRET = "demo-secret-for-the-backup-test"
-
-
-def cli(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "sitegw.cli", *args],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
 
 
 def ran(*args: str) -> str:
@@ -44,21 +33,14 @@ def ran(*args: str) -> str:
     return out
 
 
+def demo_args(state_dir: Path, port: int, seconds: int, secret: str = SECRET) -> list[str]:
+    """`sitegw demo` for ``seconds`` on ``state_dir``, delivering to a regulator on ``port``."""
+    return ["demo", "--duration", str(seconds), "--port", "0", "--no-cameras", "--state-dir", str(state_dir),
+            "--regulator-url", f"http://127.0.0.1:{port}", "--regulator-secret", secret]  # fmt: skip
+
+
 def demo(state_dir: Path, port: int, seconds: int) -> subprocess.Popen[str]:
-    return cli(
-        "demo",
-        "--duration",
-        str(seconds),
-        "--port",
-        "0",
-        "--no-cameras",
-        "--state-dir",
-        str(state_dir),
-        "--regulator-url",
-        f"http://127.0.0.1:{port}",
-        "--regulator-secret",
-        SECRET,
-    )
+    return cli(*demo_args(state_dir, port, seconds))
 
 
 def rows(db: Path, query: str) -> list[tuple[object, ...]]:
