@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from contract.alert_event import LEVEL_RANK
+from contract.wire import RELEASE_MAX, RELEASE_PATTERN
 from regulator.forwarding.wire import MAX_REF, MAX_TEXT, Kind
 from regulator.ingest.receive import Refusal
 
@@ -67,6 +68,8 @@ class ProjectRow(_Row):
     created_at: Ts = 0.0
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
+    # the release the project's gateway last said, checked as a heartbeat's is (it is shown on the pages)
+    gateway_release: str | None = Field(None, max_length=RELEASE_MAX, pattern=RELEASE_PATTERN)
 
 
 class HazardRow(_Row):

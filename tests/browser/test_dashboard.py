@@ -148,7 +148,7 @@ def test_the_page_survives_a_gateway_restart(page: Page, tmp_path: Path) -> None
         expect(page.locator("#conn")).to_have_class("ok", timeout=15_000)
         # the same page (never reloaded) shows readings taken after the restart
         page.wait_for_function(
-            f"S.latest['crane-1'] && S.latest['crane-1'].slew_deg.ts > {restarted_at}", timeout=15_000
+            f"() => S.latest['crane-1'] && S.latest['crane-1'].slew_deg.ts > {restarted_at}", timeout=15_000
         )
     finally:
         demo.stop()

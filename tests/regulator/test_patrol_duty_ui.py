@@ -94,7 +94,7 @@ def test_the_wall_pages_the_set_and_a_patrol_covers_it(
     viewer = page.get_by_test_id("patrol-viewer")
     expect(viewer.get_by_test_id("viewer-picture")).to_be_visible()
     page.wait_for_function(
-        "document.querySelector('[data-testid=viewer-clip]') && "
+        "() => document.querySelector('[data-testid=viewer-clip]') && "
         "document.querySelector('[data-testid=viewer-clip]').readyState >= 2"
     )
     page.click("#viewer-close")
@@ -122,7 +122,7 @@ def test_the_wall_pages_the_set_and_a_patrol_covers_it(
         page.click("#pt-go")
         expect(total).to_contain_text("共 52 台摄像头（画面过期 0，网关离线 0），第 1/2 页")
         page.wait_for_function(
-            "[...document.querySelectorAll('#pt-wall img')].slice(0, 8).every(i => i.complete)"
+            "() => [...document.querySelectorAll('#pt-wall img')].slice(0, 8).every(i => i.complete)"
         )
         page.screenshot(path=f"{SHOTS}/patrol-wall.png")
     page.fill("#duty-note", "轨道交通项目抽查3个，发现隐患1处")

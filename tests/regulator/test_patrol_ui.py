@@ -77,7 +77,7 @@ def test_wall_shows_pictures_findings_and_stale_cameras(regulator: RegulatorServ
     expect(tiles.nth(1)).to_contain_text("画面过期")
     expect(tiles.nth(1)).to_contain_text("3.0 小时前")
     page.wait_for_function(
-        "[...document.querySelectorAll('#pt-wall img')].slice(0, 4).every(i => i.naturalWidth === 320)"
+        "() => [...document.querySelectorAll('#pt-wall img')].slice(0, 4).every(i => i.naturalWidth === 320)"
     )
     # asking the site for a picture now: the tile says it waits for the site's next poll
     first.get_by_role("button", name="立即抓拍").click()

@@ -184,7 +184,9 @@ def test_the_regulators_pages_carry_security_headers_and_keep_their_policy(
         )
         try:
             page.goto(served.url + "/public/report")
-            page.wait_for_function("document.querySelectorAll('#district option').length > 0", timeout=30_000)
+            page.wait_for_function(
+                "() => document.querySelectorAll('#district option').length > 0", timeout=30_000
+            )
             page.goto(served.url + "/")
             page.wait_for_load_state("networkidle")
         finally:

@@ -138,10 +138,10 @@ def test_camera_alert_clip_reaches_the_regulator_and_plays_in_the_hazard(
             page.click(f"[data-testid=hazard-row][data-id='{hazard_id}']")
             expect(page.get_by_test_id("evidence-img")).to_be_visible()
             expect(page.get_by_test_id("evidence-clip")).to_be_visible()
-            page.wait_for_function(f"{VIDEO}.readyState >= 2 && {VIDEO}.duration > 0")
+            page.wait_for_function(f"() => {VIDEO}.readyState >= 2 && {VIDEO}.duration > 0")
             start = page.evaluate(f"async () => {{ await {VIDEO}.play(); return {VIDEO}.currentTime; }}")
             page.wait_for_function(f"t0 => {VIDEO}.currentTime > t0 + 0.5", arg=start)
-            assert page.evaluate(f"{VIDEO}.videoWidth") == 640
+            assert page.evaluate(f"() => {VIDEO}.videoWidth") == 640
             if SHOTS:  # SITEGW_SCREENSHOTS=docs/screenshots: the README's picture of a hazard with its clip
                 page.locator(".evidence").screenshot(path=f"{SHOTS}/regulator-hazard-clip.png")
 
