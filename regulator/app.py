@@ -77,7 +77,7 @@ log = logging.getLogger(__name__)
 # the regulator's pages' Content-Security-Policy (plumbing/security_headers.py): scripts from the regulator
 # itself only, none inline (issue 56 finding 2: the pages' scripts are files, /ui/page/NAME.js), so markup a
 # gateway, a city, the public or a user slipped past the escaping could not run; the public form's too
-CSP = content_security_policy(script_src="'self'")
+CSP = content_security_policy()
 
 
 def create_app(

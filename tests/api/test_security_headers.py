@@ -22,6 +22,7 @@ def test_the_dashboard_and_api_carry_security_headers(site: RunningSite) -> None
         assert r.headers.get("x-frame-options") == "DENY", path
         assert r.headers.get("x-content-type-options") == "nosniff", path
         assert r.headers.get("referrer-policy") == "same-origin", path
+        assert "script-src 'self';" in csp, "no inline script: the dashboard's scripts are files"
     assert httpx.get(site.url + "redoc", timeout=10).status_code == 404  # one API page, not two
 
 

@@ -114,7 +114,7 @@ def test_every_crane_card_label_names_its_value(browser: Browser, demo: Demo, wi
 
 def test_each_language_names_each_word_once() -> None:
     # the defect's cause: a second key in one language's words silently replaced the first
-    page = (REPO / "gateway" / "api" / "static" / "index.html").read_text(encoding="utf-8")
+    page = (REPO / "gateway" / "api" / "static" / "dashboard.js").read_text(encoding="utf-8")
     for lang in ("zh", "en"):
         block = re.search(rf"\n  {lang}: \{{(.*?)\}}(,\n|\n\}};)", page, re.S)
         assert block is not None, lang

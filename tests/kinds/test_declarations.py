@@ -21,7 +21,7 @@ from drivers.simulators.device_sim import make_sim
 from rules.kinds.base import Judge
 
 SHIPPED = [importlib.import_module(m).KIND for m in registry.BUILTIN]
-DASHBOARD = (Path(__file__).resolve().parents[2] / "gateway" / "api" / "static" / "index.html").read_text()
+DASHBOARD = (Path(__file__).resolve().parents[2] / "gateway" / "api" / "static" / "dashboard.js").read_text()
 # docs/design.md names metrics with their unit last: the unit each suffix promises
 SUFFIX_UNITS = {
     "_t": "t",
@@ -72,7 +72,7 @@ def test_a_shipped_kind_names_its_rules_and_its_judge_loads(kind: Kind) -> None:
 
 @pytest.mark.parametrize("kind", SHIPPED, ids=lambda k: k.name)
 def test_a_shipped_kind_has_a_dashboard_card(kind: Kind) -> None:
-    # the dashboard draws its own cards for these (gateway/api/static/index.html), any other on the generic one
+    # the dashboard draws its own cards for these (gateway/api/static/dashboard.js), any other on the generic one
     own = {"crane": "drawCranes", "hoist": "drawHoists", "pit": "drawPit", "formwork": "drawFormwork",
            "gate": "drawPersonnel", "camera": "drawCams", "generic": "drawOtherDevices",
            "platform": "drawPlatforms", "confined_space": "drawConfined"}  # fmt: skip

@@ -71,6 +71,7 @@ def test_the_wheel_carries_what_runs_and_nothing_of_the_training(wheel: Path) ->
         "vision/models/persons.onnx",
         "vision/models/PERSONS_LICENSE.txt",
         "gateway/api/static/index.html",
+        "gateway/api/static/dashboard.js",
         "regulator/migrations/versions/0001_regulator_service.py",
         "sitegw/cli.py",
         "rules/compiled_from.json",

@@ -1,0 +1,923 @@
+"use strict";
+const T = {
+  zh: { plan:"现场平面 · 塔吊、禁吊区与基坑测点", plan_note:"虚线圆：塔吊回转半径；红色区域：禁吊区；基坑为示意位置，点击测点查看曲线",
+        cranes:"塔吊", trend:"趋势", alerts:"当前报警", cameras:"视频监控", pit:"深基坑监测点", devices:"设备在线",
+        card_default:"安全帽：近景模型", card_far_field:"安全帽：远景模型",
+        load_pct:"载荷", moment_pct:"力矩", wind_ms:"风速", tilt_deg:"倾角", radius:"幅度", height:"吊钩高度",
+        slew:"回转", load:"起重量", operator:"司机", online:"在线", offline:"离线", unknown:"未连接",
+        none:"无报警", ok:"正常", point:"测点", lang:"EN", warning:"预警", alarm:"报警", critical:"危险",
+        firing:"未处理", acknowledged:"已确认", resolved:"已解除", ack:"确认处理", resolve:"解除", note:"处理说明（已采取的措施）",
+        login:"登录", logout:"退出", cancel:"取消", user:"用户名", password:"密码", bad_login:"用户名或密码错误",
+        throttled:"尝试次数过多，请稍后再试", need_super:"需要安全员（supervisor）权限", live:"实时", lost:"连接中断，正在重连",
+        sound_on:"报警声音已开启", sound_off:"点击开启报警声音", nocams:"本工地未接入摄像头", noframe:"暂无画面",
+        evidence:"证据", by:"处理人", pit_area:"基坑（示意）", reach:"回转半径", no_data:"暂无数据", bands:"70% / 100% 报警线",
+        disp_h_mm:"水平位移", disp_v_mm:"竖向位移", incl_mm:"深层水平位移", axial_kn:"支撑轴力", water_level_m:"地下水位",
+        settle_mm:"沉降", anchor_kn:"锚杆拉力", load_t:"起重量", wind:"风速", active:"条报警", persons:"人数", no_helmet:"未戴安全帽", edge_missing:"临边缺失", zone_intrusions:"闯入", sound_is_on:"声音：开", sound_is_off:"声音：关",
+        decisions:"监管决定", no_decisions:"暂无监管决定",
+        notices:"督办通知", no_notices:"暂无督办通知", notice_pdf:"查看通知书", notice_deadline:"整改期限", notice_note:"整改情况（做了什么）",
+        notice_answer:"上报整改", notice_answered:"已上报整改，待复查", notice_need:"请填写整改情况并附整改照片", notice_overdue:"已逾期",
+        platforms:"高处作业吊篮", pf_load:"载重", pf_persons:"人数 / 扣挂安全绳", pf_buckles:"扣挂安全绳", pf_tilt:"纵向倾角", pf_lock:"安全锁", pf_lock_0:"未锁绳",
+        pf_lock_1:"已锁绳", pf_counterweight:"配重", pf_ropes:"钢丝绳", pf_ropes_ok:"全部正常", pf_top:"距顶", pf_wind:"风速", pf_operator:"操作人员",
+        hoists:"施工升降机", no_hoists:"本工地无施工升降机", cage_load:"载重", persons_in_cage:"载人", cage_height:"高度 / 楼层",
+        floor_n:"{n} 层", speed:"速度", up:"上行", down:"下行", stopped:"停止", doors:"门", door_0:"全部关闭", door_1:"吊笼门开",
+        door_2:"层门开", door_3:"天窗开", limits:"限位", limit_0:"正常", limit_1:"上限位", limit_2:"下限位", limit_3:"冲顶（上极限）",
+        arrester:"防坠安全器", arrester_in:"在位", arrester_out:"不在位", calibrated_until:"标定有效至", expired:"已过期",
+        driver:"司机", no_driver:"无人登录",
+        other_devices:"其他监测设备",
+        confined:"有限空间", cs_inside:"在内人员", cs_nobody:"无人在内", cs_attendant:"入口监护人", cs_no_attendant:"无监护人",
+        cs_fan:"通风机", cs_fan_on:"运行", cs_fan_off:"停止", cs_min:"{n} 分钟", cs_o2:"氧气", cs_lel:"可燃气体",
+        cs_h2s:"硫化氢", cs_co:"一氧化碳", cs_limit:"限值",
+        formwork:"高支模监测", no_formwork:"本工地无高支模监测", pouring:"浇筑中", not_pouring:"未浇筑", start_pour:"开始浇筑",
+        end_pour:"结束浇筑", started_by:"开始人", ended_by:"上次结束人", pour_login:"安全员登录后可开始或结束浇筑",
+        confirm_start:"确认开始 {name} 的浇筑？浇筑期间每个测点每分钟至少上报 2 次，超时即报警。",
+        confirm_end:"确认结束 {name} 的浇筑？", fw_settle_mm:"沉降", fw_disp_h_mm:"水平位移", fw_tilt_deg:"立杆倾斜",
+        fw_axial_kn:"立杆轴力", of_alarm:"括号内为占报警值的百分比", no_alarm_value:"无设计值，不判定",
+        sirens:"声光报警器", siren_on:"鸣响中", siren_off:"静默", siren_fault:"写入失败：{e}", siren_by:"由 {n} 条报警驱动", no_sirens:"未配置声光报警器",
+        jacking:"塔吊顶升", no_cranes:"本工地无塔吊", jacking_on:"顶升中", jacking_off:"未顶升", start_jacking:"开始顶升", end_jacking:"结束顶升",
+        jacking_login:"安全员登录后可开始或结束顶升", jib_height:"起重臂高度", proposal:"建议开启顶升窗口",
+        confirm_jacking:"确认开始 {name} 的顶升？顶升期间禁止回转、变幅、起升，风速超过 9.0 m/s 须停止。",
+        ask_verticality:"{name} 顶升后塔身垂直度实测值（‰）：", ask_ties:"附着、螺栓、销轴是否已检查？", ask_height:"新的起重臂高度（m），不变请留空：",
+        papers:"设备备案登记与人员证书", holder:"设备/人员", paper:"证件", number:"编号", until:"到期", paper_registration:"备案验收登记",
+        paper_inspection:"定期检验", paper_certificate:"资格证书", st_ok:"有效", st_due:"30天内到期", st_expired:"已过期", st_missing:"缺失",
+        personnel:"现场关键人员", role:"岗位", name:"姓名", presence:"在岗", certificate:"安全考核证书", on_site:"在场",
+        off_site:"不在场", entered:"{time} 进场", valid_until:"有效至", others:"其他在场人员：{n} 人", no_personnel:"未配置关键人员",
+        project_manager:"项目负责人", safety_officer:"专职安全员", chief_supervisor:"总监理工程师", technical_lead:"项目技术负责人" },
+  en: { plan:"Site plan · cranes, no-lift zones, pit points", plan_note:"Dashed circle: crane reach; red: no-lift zone; the pit is drawn schematically, click a point for its trend",
+        cranes:"Tower cranes", trend:"Trend", alerts:"Active alerts", cameras:"Cameras", pit:"Deep pit points", devices:"Devices",
+        card_default:"hard hats: default card", card_far_field:"hard hats: far-field card",
+        load_pct:"Load", moment_pct:"Moment", wind_ms:"Wind", tilt_deg:"Tilt", radius:"Radius", height:"Hook height",
+        slew:"Slew", load:"Load", operator:"Operator", online:"online", offline:"offline", unknown:"not connected",
+        none:"No active alerts", ok:"OK", point:"Point", lang:"中文", warning:"warning", alarm:"alarm", critical:"critical",
+        firing:"open", acknowledged:"acknowledged", resolved:"resolved", ack:"Acknowledge", resolve:"Resolve", note:"Note (what was done)",
+        login:"Log in", logout:"Log out", cancel:"Cancel", user:"User name", password:"Password", bad_login:"Wrong user name or password",
+        throttled:"Too many attempts, try again later", need_super:"Needs the supervisor role", live:"live", lost:"connection lost, reconnecting",
+        sound_on:"Alarm sound on", sound_off:"Click to turn the alarm sound on", nocams:"No camera on this site", noframe:"no frame yet",
+        evidence:"evidence", by:"by", pit_area:"Pit (schematic)", reach:"reach", no_data:"no data", bands:"70 % / 100 % alarm lines",
+        disp_h_mm:"horizontal disp.", disp_v_mm:"vertical disp.", incl_mm:"deep horizontal", axial_kn:"strut force", water_level_m:"water level",
+        settle_mm:"settlement", anchor_kn:"anchor force", load_t:"load", wind:"wind", active:"alerts", persons:"persons", no_helmet:"no hard hat", edge_missing:"edge missing", zone_intrusions:"intrusions", sound_is_on:"Sound: on", sound_is_off:"Sound: off",
+        decisions:"Regulator decisions", no_decisions:"No decision from the regulator yet",
+        notices:"Supervision notices", no_notices:"No supervision notice", notice_pdf:"Open the notice", notice_deadline:"Deadline", notice_note:"What was done",
+        notice_answer:"Report the fix", notice_answered:"Fix reported, awaiting re-inspection", notice_need:"Write what was done and attach a photo of the fix", notice_overdue:"overdue",
+        platforms:"Suspended platforms", pf_load:"Load", pf_persons:"Persons / clipped on", pf_buckles:"Clipped on", pf_tilt:"Tilt", pf_lock:"Safety lock", pf_lock_0:"open",
+        pf_lock_1:"engaged", pf_counterweight:"Counterweight", pf_ropes:"Wire ropes", pf_ropes_ok:"all normal", pf_top:"To the top", pf_wind:"Wind", pf_operator:"Operator",
+        hoists:"Construction hoists", no_hoists:"No hoist on this site", cage_load:"Load", persons_in_cage:"Persons", cage_height:"Height / floor",
+        floor_n:"floor {n}", speed:"Speed", up:"up", down:"down", stopped:"stopped", doors:"Doors", door_0:"all closed", door_1:"cage door open",
+        door_2:"landing door open", door_3:"roof hatch open", limits:"Limit switches", limit_0:"normal", limit_1:"upper travel limit", limit_2:"lower travel limit", limit_3:"upper final limit (over-travel)",
+        arrester:"Fall arrester", arrester_in:"in place", arrester_out:"not in place", calibrated_until:"calibrated until", expired:"expired",
+        driver:"Driver", no_driver:"nobody logged in",
+        other_devices:"Other monitored devices",
+        confined:"Confined spaces", cs_inside:"Inside", cs_nobody:"nobody inside", cs_attendant:"Attendant at the entrance", cs_no_attendant:"none",
+        cs_fan:"Fan", cs_fan_on:"running", cs_fan_off:"stopped", cs_min:"{n} min", cs_o2:"Oxygen", cs_lel:"Combustible gas",
+        cs_h2s:"H2S", cs_co:"CO", cs_limit:"limit",
+        formwork:"High formwork", no_formwork:"No high formwork monitored on this site", pouring:"pouring", not_pouring:"not pouring", start_pour:"Start pour",
+        end_pour:"End pour", started_by:"started by", ended_by:"last ended by", pour_login:"A supervisor who logs in can start or end a pour",
+        confirm_start:"Start the pour on {name}? During a pour every point must report at least twice a minute; a silent point is an alarm.",
+        confirm_end:"End the pour on {name}?", fw_settle_mm:"settlement", fw_disp_h_mm:"horizontal disp.", fw_tilt_deg:"pole tilt",
+        fw_axial_kn:"pole axial force", of_alarm:"in brackets: % of the alarm value", no_alarm_value:"no design value, not judged",
+        sirens:"Sirens", siren_on:"sounding", siren_off:"quiet", siren_fault:"write failed: {e}", siren_by:"driven by {n} alert(s)", no_sirens:"No siren configured",
+        jacking:"Crane jacking", no_cranes:"No tower crane on this site", jacking_on:"jacking", jacking_off:"not jacking", start_jacking:"Start jacking", end_jacking:"End jacking",
+        jacking_login:"A supervisor who logs in can start or end jacking", jib_height:"Jib height", proposal:"jacking window proposed",
+        confirm_jacking:"Start jacking on {name}? No slewing, trolley or hoisting while it lasts; stop when the wind exceeds 9.0 m/s.",
+        ask_verticality:"{name}: tower verticality measured after the climb (‰):", ask_ties:"Ties, bolts and pins checked?", ask_height:"New jib height (m), empty if unchanged:",
+        papers:"Machines' papers and certificates", holder:"Machine/person", paper:"Paper", number:"Number", until:"Due", paper_registration:"filing, acceptance, registration",
+        paper_inspection:"periodic inspection", paper_certificate:"certificate", st_ok:"valid", st_due:"due within 30 days", st_expired:"expired", st_missing:"missing",
+        personnel:"Key personnel on site", role:"Role", name:"Name", presence:"On duty", certificate:"Safety certificate", on_site:"on site",
+        off_site:"not on site", entered:"since {time}", valid_until:"valid until", others:"Others on site: {n}", no_personnel:"No key personnel configured",
+        project_manager:"Project manager", safety_officer:"Safety officer", chief_supervisor:"Chief supervisor", technical_lead:"Technical lead" },
+};
+const RANK = {warning:1, alarm:2, critical:3};
+const COLOUR = {warning:"var(--warn)", alarm:"var(--alarm)", critical:"var(--crit)"};
+let lang = localStorage.getItem("sitegw-lang") || "zh";
+const t = k => (T[lang][k] ?? k);
+const $ = id => document.getElementById(id);
+const esc = s => String(s ?? "").replace(/[&<>"']/g, c => ({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;","'":"&#39;"}[c]));
+
+// ---- state: one snapshot from the REST API, kept current by the live stream
+const S = { site:null, latest:{}, alerts:new Map(), decisions:[], online:{}, trend:null, me:null, pours:[], jacking:[], papers:[], personnel:null, sirens:[] };
+const DECISIONS_SHOWN = 20;
+let token = localStorage.getItem("sitegw-token") || "";
+
+async function api(path, opts = {}) {
+  const headers = Object.assign({"Content-Type":"application/json"}, token ? {Authorization:"Bearer " + token} : {});
+  const r = await fetch(path, Object.assign({cache:"no-store", headers}, opts));
+  if (r.status === 401 && token) { setToken(""); }
+  if (!r.ok) { const e = new Error(path + " " + r.status); e.status = r.status;
+               try { e.detail = (await r.json()).detail; } catch (_) {} throw e; }
+  return r.status === 204 ? null : r.json();
+}
+function setToken(v) { token = v; if (v) localStorage.setItem("sitegw-token", v); else localStorage.removeItem("sitegw-token"); }
+const key = r => (r.point ? r.point + "/" : "") + r.metric;
+// units as a Chinese screen writes them (profiles say "deg", as register maps do)
+const UNIT_SHOWN = {deg: "°", degree: "°", pct: "%"};
+function putReading(r) {
+  if (UNIT_SHOWN[r.unit]) r.unit = UNIT_SHOWN[r.unit];
+  const dev = (S.latest[r.device] ||= {});
+  const k = key(r), old = dev[k];
+  if (!old || r.ts >= old.ts) dev[k] = r;
+}
+
+// ---- sound: WebAudio beeps (browsers allow sound only after a click, hence the button)
+let audio = null;
+function beep(level) {
+  if (!audio) return;
+  const n = RANK[level] || 1, f = {1:660, 2:880, 3:1100}[n];
+  for (let i = 0; i < n; i++) {
+    const o = audio.createOscillator(), g = audio.createGain();
+    o.frequency.value = f; o.type = n === 3 ? "square" : "sine";
+    g.gain.setValueAtTime(.15, audio.currentTime + i * .3); g.gain.setValueAtTime(0, audio.currentTime + i * .3 + .2);
+    o.connect(g).connect(audio.destination); o.start(audio.currentTime + i * .3); o.stop(audio.currentTime + i * .3 + .22);
+  }
+}
+$("sound").onclick = () => {
+  if (audio) { audio.close(); audio = null; } else { audio = new AudioContext(); beep("warning"); }
+  drawSound();
+};
+function drawSound() { $("sound").textContent = t(audio ? "sound_is_on" : "sound_is_off"); $("sound").title = t(audio ? "sound_on" : "sound_off"); }
+
+// ---- language
+function applyLang() {
+  document.querySelectorAll("[data-i18n]").forEach(e => e.textContent = t(e.dataset.i18n));
+  $("lang").textContent = t("lang"); drawSound();
+  $("login-name").placeholder = t("user"); $("login-pass").placeholder = t("password");
+  document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  drawUser(); render(true); drawNotices();
+  if (S.site) drawCams();
+}
+$("lang").onclick = () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("sitegw-lang", lang); applyLang(); };
+
+// ---- login
+function drawUser() { $("user").textContent = S.me && !S.me.anonymous ? `${S.me.name} (${S.me.role}) · ${t("logout")}` : t("login"); }
+let afterLogin = null;
+function askLogin(then) { afterLogin = then || null; $("login-msg").textContent = ""; $("login").showModal(); $("login-name").focus(); }
+$("login-cancel").onclick = () => $("login").close();
+$("login-form").onsubmit = async ev => {
+  ev.preventDefault();
+  try {
+    const r = await api("api/v1/auth/login", {method:"POST", body:JSON.stringify({username:$("login-name").value, password:$("login-pass").value})});
+    setToken(r.token); $("login").close(); $("login-pass").value = "";
+    await loadMe(); connect(); if (afterLogin) afterLogin();
+  } catch (e) { $("login-msg").textContent = t(e.status === 429 ? "throttled" : "bad_login"); }
+};
+$("user").onclick = async () => {
+  if (S.me && !S.me.anonymous) { try { await api("api/v1/auth/logout", {method:"POST"}); } catch (_) {} setToken(""); await loadMe(); connect(); }
+  else askLogin();
+};
+async function loadMe() { try { S.me = await api("api/v1/auth/me"); } catch (e) { S.me = null; } drawUser(); render(); loadWarnings(); }
+
+// ---- geometry of the plan
+function hookXY(c, v) {
+  const dir = c.slew_direction === "cw" ? -1 : 1;
+  const a = ((num(v.slew_deg) ?? 0) * dir + c.slew_offset_deg) * Math.PI / 180;
+  return [c.x + (num(v.radius_m) ?? 0) * Math.cos(a), c.y + (num(v.radius_m) ?? 0) * Math.sin(a), a];
+}
+const num = r => (r && typeof r.value === "number" ? r.value : undefined);
+function planBox() {
+  const xs = [], ys = [];
+  for (const c of S.site.cranes) { xs.push(c.x - c.jib_m, c.x + c.jib_m); ys.push(c.y - c.jib_m, c.y + c.jib_m); }
+  for (const z of S.site.zones) for (const [x, y] of z.polygon) { xs.push(x); ys.push(y); }
+  if (!xs.length) { xs.push(-50, 50); ys.push(-50, 50); }
+  return [Math.min(...xs) - 5, Math.min(...ys) - 5, Math.max(...xs) + 5, Math.max(...ys) + 5];
+}
+function pitLayout() {
+  // the site file gives no coordinates for pit points: a schematic pit between the cranes, points around its edge
+  const pts = S.site.pit_points; if (!pts.length) return null;
+  const cs = S.site.cranes, cx = cs.length ? cs.reduce((s, c) => s + c.x, 0) / cs.length : 0,
+        cy = cs.length ? cs.reduce((s, c) => s + c.y, 0) / cs.length : 0;
+  const w = 56, h = 34, x0 = cx - w / 2, y0 = cy - h / 2, per = 2 * (w + h);
+  const pos = pts.map((p, i) => {
+    let d = (i + .5) * per / pts.length;
+    if (d < w) return [x0 + d, y0]; d -= w; if (d < h) return [x0 + w, y0 + d]; d -= h;
+    if (d < w) return [x0 + w - d, y0 + h]; d -= w; return [x0, y0 + h - d];
+  });
+  return {x0, y0, w, h, pos};
+}
+
+// ---- alert helpers
+// the rules write "中文 | English": show the page's language
+const says = m => { const parts = String(m || "").split(" | "); return lang === "en" && parts[1] ? parts[1] : parts[0]; };
+// an alert carries its message in both languages: English when switched to it (older alerts have only Chinese)
+const alertText = a => (lang === "en" && a.message_en ? a.message_en : says(a.message));
+function activeAlerts() {
+  return [...S.alerts.values()].filter(a => a.state !== "resolved")
+    .sort((a, b) => (RANK[b.level] - RANK[a.level]) || ((a.state === "firing" ? 0 : 1) - (b.state === "firing" ? 0 : 1)) || (b.updated_ts - a.updated_ts));
+}
+function worstFor(device, point) {
+  let w = null;
+  for (const a of S.alerts.values()) {
+    if (a.state === "resolved" || a.device !== device || (point !== undefined && a.point !== point)) continue;
+    if (!w || RANK[a.level] > RANK[w]) w = a.level;
+    for (const c of (a.details?.cranes || [])) if (c === device && (!w || RANK[a.level] > RANK[w])) w = a.level;
+  }
+  return w;
+}
+
+// ---- drawing
+function drawPlan() {
+  const [x0, y0, x1, y1] = planBox();
+  const svg = $("plan");
+  svg.setAttribute("viewBox", `${x0} ${-y1} ${x1 - x0} ${y1 - y0}`);
+  const u = Math.max(x1 - x0, y1 - y0) / 190;   // text and strokes scale with the plan
+  let h = "";
+  for (const z of S.site.zones) {
+    h += `<polygon points="${z.polygon.map(p => `${p[0]},${-p[1]}`).join(" ")}" fill="rgba(214,40,40,.25)" stroke="#d62828" stroke-width="${.6*u}"/>`;
+    h += `<text class="zone-name movable" x="${z.polygon[0][0]}" y="${-z.polygon[0][1] + 5*u}" font-size="${4*u}" fill="#f08080">${esc(z.name)}</text>`;
+  }
+  const pit = pitLayout();
+  if (pit) {
+    h += `<rect x="${pit.x0}" y="${-(pit.y0 + pit.h)}" width="${pit.w}" height="${pit.h}" fill="rgba(120,90,50,.25)" stroke="#8a6d3b" stroke-width="${.5*u}" stroke-dasharray="${1.5*u} ${1*u}"/>`;
+    h += `<text class="pit-caption movable" x="${pit.x0 + 1}" y="${-(pit.y0 + pit.h) + 4.5*u}" font-size="${3.5*u}" fill="#c9a46a">${t("pit_area")}</text>`;
+    S.site.pit_points.forEach((p, i) => {
+      const [px, py] = pit.pos[i], lv = worstFor(p.device, p.code);
+      const has = Object.values(S.latest[p.device] || {}).some(r => r.point === p.code);
+      const fill = lv ? COLOUR[lv] : has ? "var(--ok)" : "var(--none)";
+      h += `<g class="pit-point" data-point="${esc(p.code)}" data-level="${lv || (has ? "ok" : "none")}" style="cursor:pointer">
+        <circle cx="${px}" cy="${-py}" r="${1.8*u}" fill="${fill}" stroke="#000" stroke-width="${.3*u}"/>
+        <text x="${px + 2*u}" y="${-py - 1.6*u}" font-size="${2.4*u}" fill="#ddd">${esc(p.code)}</text></g>`;
+    });
+  }
+  for (const c of S.site.cranes) {
+    const v = S.latest[c.id] || {}, lv = worstFor(c.id);
+    const [hx, hy, a] = hookXY(c, v);
+    const tipX = c.x + c.jib_m * Math.cos(a), tipY = c.y + c.jib_m * Math.sin(a);
+    const cjX = c.x - c.counter_jib_m * Math.cos(a), cjY = c.y - c.counter_jib_m * Math.sin(a);
+    const jib = lv ? COLOUR[lv] : "#f0c040";
+    h += `<g class="crane-plan" data-crane="${esc(c.id)}">`;
+    h += `<circle cx="${c.x}" cy="${-c.y}" r="${c.jib_m}" fill="rgba(240,192,64,.04)" stroke="#6b7785" stroke-dasharray="${2*u} ${2*u}" stroke-width="${.4*u}"/>`;
+    h += `<line x1="${cjX}" y1="${-cjY}" x2="${tipX}" y2="${-tipY}" stroke="${jib}" stroke-width="${1.3*u}"/>`;
+    h += `<rect x="${c.x - 1.5*u}" y="${-c.y - 1.5*u}" width="${3*u}" height="${3*u}" fill="#e8eef4"/>`;
+    h += `<rect class="trolley" x="${hx - 1.2*u}" y="${-hy - 1.2*u}" width="${2.4*u}" height="${2.4*u}" fill="none" stroke="#4cc9f0" stroke-width="${.5*u}"/>`;
+    h += `<circle class="hook" cx="${hx}" cy="${-hy}" r="${1*u}" fill="#4cc9f0"/>`;
+    const hgt = num(v.height_m);
+    const named = S.site.devices.find(d => d.id === c.id)?.name || c.id;  // 1号塔吊, as the site calls it
+    h += `<text class="crane-name movable" x="${c.x + 2*u}" y="${-c.y - 3*u}" font-size="${4.5*u}" fill="#e8eef4">${esc(named)}</text>`;
+    if (hgt !== undefined) h += `<text class="hook-height movable" x="${hx + 2*u}" y="${-hy + 4*u}" font-size="${3*u}" fill="#4cc9f0">${hgt.toFixed(1)} m</text>`;
+    h += `</g>`;
+  }
+  svg.innerHTML = h;
+  declutter(svg, u);
+  svg.querySelectorAll(".pit-point").forEach(g => g.onclick = () => {
+    const p = S.site.pit_points.find(q => q.code === g.dataset.point);
+    const m = p.limits[0]?.metric || Object.values(S.latest[p.device] || {}).find(r => r.point === p.code)?.metric;
+    if (m) showTrend(p.device, p.code, m);
+  });
+}
+
+// no label drawn over another: the pit points (their dots and codes) stay where they are; a crane's name, its
+// hook's height, the pit's and the zones' captions move to the nearest free place, tried ring by ring
+// (SVG user units, so the result is the same at any screen width); one with no free place stays put
+function declutter(svg, u) {
+  const hit = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+  const taken = [...svg.querySelectorAll(".pit-point text, .pit-point circle")].map(e => e.getBBox());
+  const tries = [[0, 0]];
+  for (let r = 1; r <= 8; r++)
+    for (const [dx, dy] of [[0, -1], [0, 1], [1, 0], [-1, 0], [1, -1], [-1, -1], [1, 1], [-1, 1]]) tries.push([dx * r * 1.5 * u, dy * r * 1.5 * u]);
+  for (const el of svg.querySelectorAll("text.movable")) {
+    const x = +el.getAttribute("x"), y = +el.getAttribute("y");
+    const free = tries.find(([dx, dy]) => {
+      el.setAttribute("x", x + dx); el.setAttribute("y", y + dy);
+      const b = el.getBBox();
+      return !taken.some(o => hit(b, o));
+    });
+    if (!free) { el.setAttribute("x", x); el.setAttribute("y", y); }
+    taken.push(el.getBBox());
+  }
+}
+
+function gauge(label, value, unit, bands, max, digits, device, metric) {
+  const segs = [[0, bands.warning, "var(--ok)"], [bands.warning, bands.alarm, "var(--warn)"],
+                [bands.alarm, bands.critical, "var(--alarm)"], [bands.critical, max, "var(--crit)"]];
+  const track = segs.map(([a, b, c]) => `<i style="width:${Math.max(0, (Math.min(b, max) - a) / max * 100)}%;background:${c};opacity:.55"></i>`).join("");
+  const pos = value === undefined ? null : Math.max(0, Math.min(value, max)) / max * 100;
+  const lv = value === undefined ? "" : value >= bands.critical ? "critical" : value >= bands.alarm ? "alarm" : value >= bands.warning ? "warning" : "";
+  return `<div class="gauge" data-gauge="${metric}" data-level="${lv || "ok"}" data-device="${esc(device)}">
+    <div class="lbl"><span>${t(label)}</span><b class="${lv ? "lv-" + lv : ""}" style="color:${lv ? COLOUR[lv] : "inherit"}">${value === undefined ? "–" : value.toFixed(digits) + " " + unit}</b></div>
+    <div class="track">${track}${pos === null ? "" : `<span class="needle" style="left:calc(${pos}% - 1px)"></span>`}</div></div>`;
+}
+
+function drawCranes() {
+  $("cranes").innerHTML = S.site.cranes.map(c => {
+    const v = S.latest[c.id] || {}, b = c.bands, lv = worstFor(c.id);
+    const load = num(v.load_t), rated = num(v.rated_load_t);
+    const loadPct = load !== undefined && rated ? 100 * load / rated : undefined;
+    const anemo = S.site.devices.find(d => d.kind === "anemometer");
+    const wind = num(v.wind_ms) ?? (anemo ? num((S.latest[anemo.id] || {}).wind_ms) : undefined);
+    return `<div class="crane ${lv ? "lv-" + lv : ""}" data-crane="${esc(c.id)}"><b>${esc(c.id)}</b> <span class="dim">${esc((S.site.devices.find(d => d.id === c.id) || {}).name)}</span>
+      ${gauge("load_pct", loadPct, "%", b.load_pct, 130, 0, c.id, "load_pct")}
+      ${gauge("moment_pct", num(v.moment_pct), "%", b.load_pct, 130, 0, c.id, "moment_pct")}
+      ${gauge("wind_ms", wind, "m/s", b.wind_ms, 26, 1, c.id, "wind_ms")}
+      ${gauge("tilt_deg", num(v.tilt_deg) === undefined ? undefined : Math.abs(num(v.tilt_deg)), "°", b.tilt_deg, b.tilt_deg.critical * 1.25, 3, c.id, "tilt_deg")}
+      <div class="kv"><span>${t("load")}</span><span data-metric="load_t">${fmt(v.load_t, 2)} / ${fmt(v.rated_load_t, 2)}</span>
+      <span>${t("radius")}</span><span data-metric="radius_m">${fmt(v.radius_m)}</span><span>${t("height")}</span><span data-metric="height_m">${fmt(v.height_m)}</span>
+      <span>${t("slew")}</span><span data-metric="slew_deg">${fmt(v.slew_deg)}</span><span>${t("operator")}</span><span data-metric="operator_id">${fmt(v.operator_id)}</span></div></div>`;
+  }).join("");
+  $("cranes").querySelectorAll(".gauge").forEach(g => g.onclick = () => {
+    const m = {load_pct:"load_t", moment_pct:"moment_pct", wind_ms:"wind_ms", tilt_deg:"tilt_deg"}[g.dataset.gauge];
+    showTrend(g.dataset.device, "", m);
+  });
+}
+function fmt(r, digits = 1) {
+  if (r === undefined) return "–";
+  return (typeof r.value === "number" ? r.value.toFixed(digits) : esc(r.value)) + (r.unit ? " " + esc(r.unit) : "");
+}
+
+// ---- construction hoists: load against rated, persons, where the cage is and how it moves, doors,
+// limit switches, fall arrester and driver (profile hoist_blackbox)
+const localDay = (d = new Date()) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+function drawHoists() {
+  const hoists = S.site.hoists || [];
+  if (!hoists.length) { $("hoists").innerHTML = `<div class="dim">${t("no_hoists")}</div>`; return; }
+  const today = localDay();
+  const said = (text, level) => `<span data-level="${level || "ok"}" style="color:${level ? COLOUR[level] : "inherit"}">${esc(text)}</span>`;
+  $("hoists").innerHTML = hoists.map(h => {
+    const v = S.latest[h.id] || {}, lv = worstFor(h.id);
+    const load = num(v.load_t), persons = num(v.persons), speed = num(v.speed_ms), wind = num(v.wind_ms);
+    const door = num(v.door_state), limit = num(v.limit_state), arrester = num(v.arrester_ok);
+    const moving = speed !== undefined && Math.abs(speed) > h.moving_ms;
+    const dir = speed === undefined ? "" : moving ? (speed > 0 ? "↑ " + t("up") : "↓ " + t("down")) : t("stopped");
+    const floor = num(v.floor), driver = v.driver_id && String(v.driver_id.value).trim();
+    const expired = h.arrester_valid_until < today;
+    return `<div class="crane hoist ${lv ? "lv-" + lv : ""}" data-hoist="${esc(h.id)}"><b>${esc(h.id)}</b> <span class="dim">${esc((S.site.devices.find(d => d.id === h.id) || {}).name)} · ${esc(h.model)}</span>
+      ${gauge("cage_load", load === undefined ? undefined : 100 * load / h.rated_load_t, "%", h.load_pct, 130, 0, h.id, "load_t")}
+      <div class="kv"><span>${t("cage_load")}</span><span data-metric="load_t">${load === undefined ? "–" : load.toFixed(2)} / ${h.rated_load_t} t</span>
+      <span>${t("persons_in_cage")}</span><span data-metric="persons">${persons === undefined ? "–" : said(`${persons} / ${h.rated_persons}`, persons > h.rated_persons ? "alarm" : "")}</span>
+      <span>${t("cage_height")}</span><span data-metric="height_m">${fmt(v.height_m)}${floor === undefined ? "" : " · " + esc(t("floor_n").replace("{n}", floor))}</span>
+      <span>${t("speed")}</span><span data-metric="speed_ms">${speed === undefined ? "–" : `${Math.abs(speed).toFixed(2)} m/s ${dir}`}</span>
+      <span>${t("wind_ms")}</span><span data-metric="wind_ms">${wind === undefined ? "–" : said(wind.toFixed(1) + " m/s", wind > h.wind_alarm_ms ? "alarm" : "")}</span>
+      <span>${t("doors")}</span><span data-metric="door_state">${door === undefined ? "–" : said(t("door_" + door), door ? (moving ? "critical" : "warning") : "")}</span>
+      <span>${t("limits")}</span><span data-metric="limit_state">${limit === undefined ? "–" : said(t("limit_" + limit), limit === 3 ? "critical" : limit ? "warning" : "")}</span>
+      <span>${t("arrester")}</span><span data-metric="arrester_ok">${arrester === undefined ? "" : said(t(arrester ? "arrester_in" : "arrester_out"), arrester ? "" : "critical") + " · "}${said(`${t("calibrated_until")} ${h.arrester_valid_until}${expired ? " (" + t("expired") + ")" : ""}`, expired ? "critical" : "")}</span>
+      <span>${t("driver")}</span><span data-metric="driver_id">${driver ? esc(driver) : `<span class="dim">${t("no_driver")}</span>`}</span></div></div>`;
+  }).join("");
+  $("hoists").querySelectorAll(".gauge").forEach(g => g.onclick = () => showTrend(g.dataset.device, "", "load_t"));
+}
+
+// ---- suspended platforms: load against rated, persons and lifeline buckles, tilt and the safety lock,
+// counterweight, wire ropes, distance to the top, wind, lock calibration (profile platform_monitor)
+function drawPlatforms() {
+  const pfs = S.site.platforms || [];
+  $("platforms-title").hidden = !pfs.length;
+  const said = (text, level) => `<span data-level="${level || "ok"}" style="color:${level ? COLOUR[level] : "inherit"}">${esc(text)}</span>`;
+  const kind = (S.site.kinds || []).find(k => k.name === "platform") || {metrics: []};
+  const ropes = kind.metrics.filter(m => m.name.endsWith("rope_left_state") || m.name.endsWith("rope_right_state"));
+  const today = localDay();
+  $("platforms").innerHTML = pfs.map(p => {
+    const s = p.spec, v = S.latest[p.id] || {}, lv = worstFor(p.id);
+    const load = num(v.load_kg), persons = num(v.persons), buckles = num(v.buckles), tilt = num(v.tilt_deg);
+    const lock = num(v.lock_state), cw = num(v.counterweight_kg), top = num(v.top_distance_m), wind = num(v.wind_ms);
+    const least = s.rated_counterweight_kg - s.counterweight_tolerance_kg, expired = p.lock_valid_until < today;
+    const bad = ropes.filter(m => num(v[m.name]) === 2).map(m => lang === "zh" ? m.zh : m.en);
+    const operator = v.operator_id && String(v.operator_id.value).trim();
+    // overload (critical) is above the rated load, not at it: the gauge's critical band starts just past it
+    const bands = {warning: s.load_warning_pct, alarm: s.load_alarm_pct, critical: s.load_critical_pct + 1e-9};
+    return `<div class="crane platform ${lv ? "lv-" + lv : ""}" data-platform="${esc(p.id)}"><b>${esc(p.id)}</b> <span class="dim">${esc((S.site.devices.find(d => d.id === p.id) || {}).name)} · ${esc(s.model)}</span>
+      ${gauge("pf_load", load === undefined ? undefined : 100 * load / s.rated_load_kg, "%", bands, 130, 0, p.id, "load_kg")}
+      <div class="kv"><span>${t("pf_load")}</span><span data-metric="load_kg">${load === undefined ? "–" : load.toFixed(0)} / ${s.rated_load_kg} kg</span>
+      <span>${t("pf_persons")}</span><span data-metric="persons">${persons === undefined ? "–" : said(`${persons} / ${s.max_persons}`, persons > s.max_persons ? "alarm" : "")}${buckles === undefined ? "" : " · " + said(String(buckles), persons !== undefined && buckles < persons ? "alarm" : "")}</span>
+      <span>${t("pf_tilt")}</span><span data-metric="tilt_deg">${tilt === undefined ? "–" : said(tilt.toFixed(1) + "°", Math.abs(tilt) >= s.lock_angle_deg ? "critical" : "")}</span>
+      <span>${t("pf_lock")}</span><span data-metric="lock_state">${lock === undefined ? "" : said(t("pf_lock_" + lock), lock ? "critical" : "") + " · "}${said(`${t("calibrated_until")} ${p.lock_valid_until}${expired ? " (" + t("expired") + ")" : ""}`, expired ? "critical" : "")}</span>
+      <span>${t("pf_counterweight")}</span><span data-metric="counterweight_kg">${cw === undefined ? "–" : said(`${cw.toFixed(0)} / ${least} kg`, cw < least ? "alarm" : "")}</span>
+      <span>${t("pf_ropes")}</span><span data-metric="ropes">${bad.length ? said(bad.join(", "), "alarm") : t("pf_ropes_ok")}</span>
+      <span>${t("pf_top")}</span><span data-metric="top_distance_m">${top === undefined ? "–" : said(top.toFixed(2) + " m", top < s.top_margin_m ? "warning" : "")}</span>
+      <span>${t("pf_wind")}</span><span data-metric="wind_ms">${wind === undefined ? "–" : said(wind.toFixed(1) + " m/s", wind >= s.wind_stop_ms ? "alarm" : "")}</span>
+      <span>${t("pf_operator")}</span><span data-metric="operator_id">${operator ? esc(operator) : "–"}</span></div></div>`;
+  }).join("");
+  $("platforms").querySelectorAll(".gauge").forEach(g => g.onclick = () => showTrend(g.dataset.device, "", "load_kg"));
+}
+
+// ---- high formwork: the pour (started and ended by a supervisor) and every point's four metrics as % of its
+// alarm value. The block is rebuilt only when the pour, the user or the language changes, so that a click on
+// its button is never lost to a redraw; the values are updated in place on every render.
+const canSupervise = () => !!(S.me && !S.me.anonymous && (S.me.role === "supervisor" || S.me.role === "admin"));
+const when = ts => new Date(ts * 1000).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", {month:"numeric", day:"numeric", hour:"2-digit", minute:"2-digit"});
+let formworkDrawn = "";
+function drawFormwork() {
+  const pts = S.site.formwork_points || [];
+  const devices = [...new Set(pts.map(p => p.device).concat(S.pours.map(p => p.device)))];
+  const drawn = JSON.stringify([S.pours, canSupervise(), lang, devices]);
+  if (drawn !== formworkDrawn) {
+    formworkDrawn = drawn;
+    const metrics = ["settle_mm", "disp_h_mm", "tilt_deg", "axial_kn"];
+    $("formwork").innerHTML = devices.length ? devices.map(dev => {
+      const p = S.pours.find(x => x.device === dev) || {device:dev, name:dev, area:"", active:false, changed_ts:null, changed_by:""};
+      const who = p.changed_ts ? `${t(p.active ? "started_by" : "ended_by")} ${esc(p.changed_by)} · ${when(p.changed_ts)}` : "";
+      const button = canSupervise() ? `<button class="${p.active ? "" : "primary "}pour-btn" data-device="${esc(dev)}" data-start="${p.active ? "" : "1"}">${t(p.active ? "end_pour" : "start_pour")}</button>`
+                                    : `<span class="dim">${t("pour_login")}</span>`;
+      return `<div class="formwork ${p.active ? "pouring" : ""}" data-formwork="${esc(dev)}"><b>${esc(p.name)}</b> <span class="dim">${esc(dev)}${p.area ? " · " + esc(p.area) : ""}</span>
+        <div class="pour" data-active="${p.active}"><span class="tag ${p.active ? "pouring" : "idle"}">${t(p.active ? "pouring" : "not_pouring")}</span>
+          <span class="dim pour-by">${who}</span><span class="spacer"></span>${button}</div>
+        <div style="overflow-x:auto"><table class="fw-points"><thead><tr><th>${t("point")}</th><th></th>${metrics.map(m => `<th>${t("fw_" + m)}</th>`).join("")}</tr></thead>
+        <tbody>${pts.filter(q => q.device === dev).map(q => `<tr class="clickable" data-point="${esc(q.code)}" data-device="${esc(dev)}"><td>${esc(q.code)}</td><td class="fw-level"></td>
+          ${metrics.map(m => `<td data-metric="${m}"></td>`).join("")}</tr>`).join("")}</tbody></table></div>
+        <div class="dim" style="font-size:.85em">${t("of_alarm")}</div></div>`;
+    }).join("") : `<div class="dim">${t("no_formwork")}</div>`;
+    $("formwork").querySelectorAll(".pour-btn").forEach(b => b.onclick = () => pour(b.dataset.device, !!b.dataset.start));
+    $("formwork").querySelectorAll("tbody tr").forEach(tr => tr.onclick = ev => {
+      const m = ev.target.closest("td[data-metric]")?.dataset.metric || "settle_mm";
+      showTrend(tr.dataset.device, tr.dataset.point, m);
+    });
+  }
+  $("formwork").querySelectorAll("tbody tr").forEach(tr => {
+    const q = formworkPoint(tr.dataset.device, tr.dataset.point); if (!q) return;
+    const vals = S.latest[q.device] || {}, lv = worstFor(q.device, q.code);
+    tr.querySelector(".fw-level").innerHTML = lv ? `<span class="tag ${lv}">${t(lv)}</span>` : "";
+    tr.querySelectorAll("td[data-metric]").forEach(td => {
+      const r = vals[q.code + "/" + td.dataset.metric], l = q.limits.find(x => x.metric === td.dataset.metric);
+      if (!r || typeof r.value !== "number") { td.innerHTML = ""; td.dataset.level = "none"; return; }
+      const digits = td.dataset.metric === "tilt_deg" ? 3 : 1;
+      let pct = "", level = "ok";
+      if (l && l.alarm) {
+        const p = (l.by_size ? Math.abs(r.value) : r.value) / l.alarm * 100;
+        level = p >= 100 ? "critical" : p >= q.warning_fraction * 100 ? "warning" : "ok";
+        pct = ` <span class="pct" style="color:${level === "ok" ? "var(--ok)" : COLOUR[level]}">(${p.toFixed(0)}%)</span>`;
+      } else pct = ` <span class="pct dim" title="${t("no_alarm_value")}">(–)</span>`;
+      td.dataset.level = level;
+      td.innerHTML = `${r.value.toFixed(digits)} ${esc(r.unit)}${pct}`;
+    });
+  });
+}
+// a work window (a pour, a jacking) started or ended by a supervisor: list is S's key and the API's path
+async function setWindow(list, path, device, start, body, again) {
+  try {
+    const v = await api(`api/v1/${path}/${encodeURIComponent(device)}/${start ? "start" : "end"}`,
+                        body ? {method:"POST", body:JSON.stringify(body)} : {method:"POST"});
+    S[list] = S[list].map(x => x.device === v.device ? v : x); render();
+  } catch (e) {
+    if (e.status === 401) askLogin(again); else if (e.status === 403) alert(t("need_super")); else alert(e.detail || e.message);
+    loadWork();
+  }
+}
+async function pour(device, start) {
+  const p = S.pours.find(x => x.device === device);
+  if (!confirm(t(start ? "confirm_start" : "confirm_end").replace("{name}", p ? p.name : device))) return;
+  await setWindow("pours", "pours", device, start, null, () => pour(device, start));
+}
+// ---- crane jacking: each crane's window, its height now, a proposal when the site file's height changed;
+// closing asks for the checks the standards require (verticality ‰, ties checked) and the new height
+let jackingDrawn = "";
+function drawJacking() {
+  const drawn = JSON.stringify([S.jacking, canSupervise(), lang]);
+  if (drawn === jackingDrawn) return;
+  jackingDrawn = drawn;
+  $("jacking").innerHTML = S.jacking.length ? S.jacking.map(c => {
+    const who = c.changed_ts ? `${t(c.active ? "started_by" : "ended_by")} ${esc(c.changed_by)} · ${when(c.changed_ts)}` : "";
+    const button = canSupervise() ? `<button class="${c.active ? "" : "primary "}jack-btn" data-device="${esc(c.device)}" data-start="${c.active ? "" : "1"}">${t(c.active ? "end_jacking" : "start_jacking")}</button>`
+                                  : `<span class="dim">${t("jacking_login")}</span>`;
+    return `<div class="formwork ${c.active ? "pouring" : ""}" data-jacking="${esc(c.device)}"><b>${esc(c.name)}</b> <span class="dim">${esc(c.device)} · ${t("jib_height")} ${c.height_m} m</span>
+      <div class="pour" data-active="${c.active}"><span class="tag ${c.active ? "pouring" : "idle"}">${t(c.active ? "jacking_on" : "jacking_off")}</span>
+        <span class="dim">${who}</span><span class="spacer"></span>${button}</div>
+      ${c.proposal ? `<div class="tag warning" data-proposal>${t("proposal")}: ${esc(c.proposal)}</div>` : ""}</div>`;
+  }).join("") : `<div class="dim">${t("no_cranes")}</div>`;
+  $("jacking").querySelectorAll(".jack-btn").forEach(b => b.onclick = () => jack(b.dataset.device, !!b.dataset.start));
+}
+async function jack(device, start) {
+  const c = S.jacking.find(x => x.device === device), name = c ? c.name : device;
+  let body = null;
+  if (start) { if (!confirm(t("confirm_jacking").replace("{name}", name))) return; }
+  else {
+    const v = prompt(t("ask_verticality").replace("{name}", name)); if (v === null) return;
+    const ties = confirm(t("ask_ties")), h = prompt(t("ask_height"), c ? String(c.height_m) : "");
+    body = {verticality_per_mille: v.trim() === "" ? null : Number(v), ties_checked: ties, height_m: h && h.trim() ? Number(h) : null};
+  }
+  await setWindow("jacking", "jacking", device, start, body, () => jack(device, start));
+}
+// ---- papers: every machine's filing, acceptance, registration and inspection, every certificate, what is due
+function drawPapers() {
+  const rows = S.papers || [];
+  $("papers").querySelector("tbody").innerHTML = rows.length ? `<tr><th>${t("holder")}</th><th>${t("paper")}</th><th>${t("number")}</th><th>${t("until")}</th><th></th></tr>` +
+    rows.map(p => `<tr data-holder="${esc(p.holder)}" data-status="${p.status}"><td>${esc(p.name)} <span class="dim">${esc(p.kind)}</span></td><td>${t("paper_" + p.paper)}</td>
+      <td>${esc(p.number)}</td><td>${p.until ? esc(p.until) + (p.days_left !== null ? ` (${p.days_left})` : "") : ""}</td>
+      <td><span class="tag ${{ok:"idle", due:"warning", expired:"critical", missing:"alarm"}[p.status]}">${t("st_" + p.status)}</span> ${esc(p.problem)}</td></tr>`).join("") : "";
+}
+
+// ---- key personnel: who of them the access gates let in, their certificates, and how many others are in
+function drawPersonnel() {
+  const v = S.personnel; if (!v) return;
+  $("personnel").querySelector("tbody").innerHTML = v.key_people.length ? `<tr><th>${t("role")}</th><th>${t("name")}</th><th>${t("presence")}</th><th>${t("certificate")}</th></tr>` +
+    v.key_people.map(p => {
+      const valid = p.certificate_valid;
+      return `<tr data-person="${esc(p.id)}" data-on-site="${p.on_site}"><td>${esc(lang === "zh" ? p.role_zh : t(p.role))}</td><td>${esc(p.name)}</td>
+        <td class="${p.on_site ? "on" : "off"}">${p.on_site ? t("on_site") + (p.since ? " · " + t("entered").replace("{time}", when(p.since)) : "") : t("off_site")}</td>
+        <td class="cert ${valid ? "" : "expired"}" data-valid="${valid}">${esc(p.certificate_no)}${p.certificate_valid_until ? ` · ${t("valid_until")} ${esc(p.certificate_valid_until)}` : ""}${valid ? "" : ` (${t("expired")})`}</td></tr>`;
+    }).join("") : `<tr><td class="dim">${t("no_personnel")}</td></tr>`;
+  $("others").textContent = t("others").replace("{n}", v.others_on_site);
+}
+// ---- the site's sirens: sounding or quiet, what drives them, a relay that does not answer
+function drawSirens() {
+  const list = S.sirens || [];
+  $("sirens").innerHTML = list.length ? list.map(x => `<li class="${x.wanted_on ? "sounding" : ""} ${x.write_ok === false ? "fault" : ""}" data-siren="${esc(x.name)}" data-on="${x.wanted_on}">
+    <b>${esc(x.label || x.name)}</b> · ${x.wanted_on ? t("siren_on") : t("siren_off")}${x.alerts.length ? " · " + t("siren_by").replace("{n}", x.alerts.length) : ""}
+    ${x.write_ok === false ? `<div>${esc(t("siren_fault").replace("{e}", x.last_error || ""))}</div>` : ""}<div class="dim">${esc(x.output)}</div></li>`).join("")
+    : `<li class="dim">${t("no_sirens")}</li>`;
+}
+// pours, attendance and sirens: loaded at start, on a live sign of change, and every 10 s
+async function loadWork() {
+  try {
+    const [pours, personnel, sirens, jacking, papers] = await Promise.all([api("api/v1/pours"), api("api/v1/personnel"), api("api/v1/sirens"),
+                                                                          api("api/v1/jacking"), api("api/v1/papers")]);
+    S.pours = pours; S.personnel = personnel; S.sirens = sirens; S.jacking = jacking; S.papers = papers; render();
+  } catch (_) { /* the next round retries: a gateway restarting answers later */ }
+}
+let workSoon = null;
+function workChanged(rows) {
+  const gates = new Set((S.site?.devices || []).filter(d => d.kind === "attendance").map(d => d.id));
+  if (workSoon || !rows.some(r => r.metric === "pour_active" || r.metric === "jacking_active" || gates.has(r.device))) return;
+  workSoon = setTimeout(() => { workSoon = null; loadWork(); }, 300);
+}
+
+function drawPit() {
+  const pts = S.site.pit_points, ms = [...new Set(pts.flatMap(p => Object.values(S.latest[p.device] || {}).filter(r => r.point === p.code).map(r => r.metric)))].sort();
+  $("pit").querySelector("thead").innerHTML = `<tr><th>${t("point")}</th><th></th>${ms.map(m => `<th>${esc(t(m))}</th>`).join("")}</tr>`;
+  $("pit").querySelector("tbody").innerHTML = pts.map(p => {
+    const vals = {}; for (const r of Object.values(S.latest[p.device] || {})) if (r.point === p.code) vals[r.metric] = r;
+    const lv = worstFor(p.device, p.code);
+    return `<tr class="clickable" data-point="${esc(p.code)}" data-device="${esc(p.device)}"><td>${esc(p.code)}</td>
+      <td>${lv ? `<span class="tag ${lv}">${t(lv)}</span>` : vals && Object.keys(vals).length ? `<span class="tag ok">${t("ok")}</span>` : ""}</td>
+      ${ms.map(m => `<td data-metric="${m}">${vals[m] ? fmt(vals[m], 2) : ""}</td>`).join("")}</tr>`;
+  }).join("");
+  $("pit").querySelectorAll("tbody tr").forEach(tr => tr.onclick = ev => {
+    const td = ev.target.closest("td[data-metric]");
+    const p = pts.find(q => q.code === tr.dataset.point);
+    const m = td?.dataset.metric || p.limits[0]?.metric || ms[0];
+    if (m) showTrend(tr.dataset.device, tr.dataset.point, m);
+  });
+}
+
+// ---- confined spaces: who is inside and for how long (badge reads: the latest passage of each person; an
+// entry sensor names nobody), the attendant at the entrance, the fan, and the last reading of each gas
+// against its limit (ppm of H2S and CO converted to mg/m³ at 20 °C, as the rules judge them)
+const MOLAR_G = {h2s: 34.08, co: 28.01};
+function gasShown(cs, v, gas) {
+  const L = cs.limits;
+  if (gas === "o2" || gas === "lel") {
+    const r = v[gas + "_pct"]; if (!r || typeof r.value !== "number") return [undefined, "", false];
+    const out = gas === "o2" ? r.value < L.o2_min_pct || r.value > L.o2_max_pct : r.value >= L.lel_pct;
+    const limit = gas === "o2" ? `${L.o2_min_pct}–${L.o2_max_pct} %` : `< ${L.lel_pct} %LEL`;
+    return [r, `${r.value.toFixed(gas === "o2" ? 1 : 1)} ${gas === "o2" ? "%" : "%LEL"}`, out, limit];
+  }
+  const mg = v[gas + "_mgm3"], ppm = v[gas + "_ppm"];
+  const r = mg && (!ppm || mg.ts >= ppm.ts) ? mg : ppm; if (!r || typeof r.value !== "number") return [undefined, "", false];
+  const value = r === ppm ? r.value * MOLAR_G[gas] / 24.04 : r.value, limit = gas === "h2s" ? L.h2s_mgm3 : L.co_mgm3;
+  const text = r === ppm ? `${r.value.toFixed(1)} ppm (${value.toFixed(1)} mg/m³)` : `${value.toFixed(1)} mg/m³`;
+  return [r, text, value >= limit, `< ${limit} mg/m³`];
+}
+function drawConfined() {
+  const spaces = S.site.confined_spaces || [];
+  $("confined-title").hidden = !spaces.length;
+  const now = Date.now() / 1000, mins = s => t("cs_min").replace("{n}", Math.max(0, Math.floor(s / 60)));
+  $("confined").innerHTML = spaces.map(cs => {
+    const v = S.latest[cs.id] || {}, lv = worstFor(cs.id), dev = S.site.devices.find(d => d.id === cs.id) || {};
+    const all = Object.values(v), named = dev.transport === "mqtt";
+    const inside = all.filter(r => r.metric === "inside" && r.value === 1), posts = all.filter(r => r.metric === "attendant" && r.value === 1);
+    const who = inside.length ? inside.map(r => `<span data-person="${esc(r.point)}">${esc(r.point)}${named ? " · " + mins(now - r.ts) : ""}</span>`).join("、")
+                              : `<span class="dim">${t("cs_nobody")}</span>`;
+    const post = posts.length ? posts.map(r => esc(r.point)).join("、") : inside.length ? `<span class="out">${t("cs_no_attendant")}</span>` : `<span class="dim">–</span>`;
+    const fan = v.fan_on === undefined ? "–" : v.fan_on.value === 1 ? t("cs_fan_on") : `<span class="${inside.length ? "out" : ""}">${t("cs_fan_off")}</span>`;
+    const gases = ["o2", "lel", "h2s", "co"].map(g => {
+      const [r, text, out, limit] = gasShown(cs, v, g);
+      if (!r) return "";
+      return `<span>${t("cs_" + g)}</span><span class="clickable" data-metric="${esc(r.metric)}" data-level="${out ? "critical" : "ok"}"><span class="${out ? "out" : ""}">${esc(text)}</span> <span class="dim">${t("cs_limit")} ${esc(limit)}</span></span>`;
+    }).join("");
+    return `<div class="crane confined ${lv ? "lv-" + lv : ""}" data-confined="${esc(cs.id)}"><div>${lv ? `<span class="tag ${lv}">${t(lv)}</span> ` : ""}<b>${esc(dev.name || cs.id)}</b>
+      <span class="dim">${esc(cs.area)}</span></div>
+      <div class="kv"><span>${t("cs_inside")}</span><span data-metric="inside">${who}</span><span>${t("cs_attendant")}</span><span data-metric="attendant">${post}</span>
+      <span>${t("cs_fan")}</span><span data-metric="fan_on">${fan}</span>${gases}</div></div>`;
+  }).join("");
+  $("confined").querySelectorAll("[data-confined] .clickable").forEach(el => el.onclick = () => showTrend(el.closest("[data-confined]").dataset.confined, "", el.dataset.metric));
+}
+
+// devices whose kind has no card of its own (a plug-in's kind, an anemometer, a generic device): every
+// metric with the Chinese name, unit and state words its kind declares (SiteView.kinds)
+function drawOtherDevices() {
+  const kinds = Object.fromEntries((S.site.kinds || []).map(k => [k.name, k]));
+  const devs = S.site.devices.filter(d => d.card === "generic");
+  $("other-title").hidden = !devs.length;
+  $("other-devices").innerHTML = devs.map(d => {
+    const kind = kinds[d.kind] || {metrics: []}, lv = worstFor(d.id);
+    const byName = Object.fromEntries(kind.metrics.map(m => [m.name, m]));
+    const rows = Object.values(S.latest[d.id] || {}).sort((a, b) => key(a) < key(b) ? -1 : 1).map(r => {
+      const m = byName[r.metric] || {zh: r.metric, en: r.metric, unit: r.unit, states: {}};
+      const word = m.states && typeof r.value === "number" && m.states[r.value];
+      const shown = word ? esc(word) : typeof r.value === "number" ? r.value.toFixed(2) + (m.unit ? " " + esc(m.unit) : "") : esc(r.value);
+      return `<div class="kv" data-metric="${esc(r.metric)}"><span>${esc(lang === "zh" ? m.zh : (m.en || m.zh))}${r.point ? " " + esc(r.point) : ""}</span><span>${shown}</span></div>`;
+    }).join("");
+    return `<div class="crane" data-device="${esc(d.id)}"><div>${lv ? `<span class="tag ${lv}">${t(lv)}</span> ` : ""}<b>${esc(d.name || d.id)}</b>
+      <span class="dim">${esc(lang === "zh" ? d.kind_name : d.kind)}</span></div>${rows || `<div class="dim">${t("no_data")}</div>`}</div>`;
+  }).join("");
+}
+
+function drawDevices() {
+  $("devices").querySelector("tbody").innerHTML = S.site.devices.map(d => {
+    const on = S.online[d.id] ?? d.online;
+    return `<tr data-device="${esc(d.id)}"><td>${esc(d.id)} <span class="dim">${esc(d.name)}</span></td>
+      <td class="${on ? "on" : "off"}">${on === null || on === undefined ? t("unknown") : on ? t("online") : t("offline")}</td>
+      <td class="dim">${esc(d.transport)}</td></tr>`;
+  }).join("");
+}
+
+function drawCams() {
+  const cams = S.site.cameras;
+  if (!cams.length) { $("cams").innerHTML = `<div class="dim">${t("nocams")}</div>`; return; }
+  const auth = token ? "&access_token=" + encodeURIComponent(token) : "", now = Date.now();
+  $("cams").innerHTML = cams.map(c => {
+    const ev = [...S.alerts.values()].filter(a => a.device === c.id && a.state !== "resolved" && a.rule.startsWith("vision."))
+      .sort((a, b) => b.updated_ts - a.updated_ts)[0];
+    const src = ev ? `api/v1/alerts/${encodeURIComponent(ev.alert_id)}/evidence.jpg?t=${now}${auth}` : `api/v1/cameras/${encodeURIComponent(c.id)}/latest.jpg?t=${now}${auth}`;
+    const v = S.latest[c.id] || {}, counts = ["persons", "no_helmet", "edge_missing", "zone_intrusions"]
+      .filter(m => v[m]).map(m => `${t(m)} ${v[m].value}`).join(" · ");
+    // frames keep arriving on the stream: a camera analysed in the last 30 s is online
+    const online = c.online || (v.persons && now / 1000 - v.persons.ts < 30);
+    return `<div class="cam" data-camera="${esc(c.id)}"><img alt="${esc(c.name)}" src="${src}">
+      <div>${ev ? `<span class="tag ${ev.level}">${t("evidence")}</span> ` : ""}${esc(c.name)} <span class="${online ? "on" : "off"}">●</span>
+        <span class="dim counts">${counts}${v.inference_ms ? ` · ${v.inference_ms.value.toFixed(0)} ms` : ""}</span>
+        <span class="dim card" title="${esc(c.helmet_card_why)}">${t("card_" + c.helmet_card)}</span></div></div>`;
+  }).join("");
+  // a camera without a frame yet: its note instead of a broken picture (a listener: no inline handler runs
+  // under the page's policy, script-src 'self')
+  for (const img of $("cams").querySelectorAll("img")) {
+    img.addEventListener("error", () => img.replaceWith(
+      Object.assign(document.createElement("div"), {className: "noframe", textContent: t("noframe")})), {once: true});
+  }
+}
+
+function drawAlerts() {
+  const list = activeAlerts();
+  $("counts").innerHTML = ["critical", "alarm", "warning"].map(l => { const n = list.filter(a => a.level === l).length;
+    return n ? `<span class="tag ${l}">${t(l)} ${n}</span>` : ""; }).join(" ");
+  const ul = $("alerts");
+  const keepNotes = {}; ul.querySelectorAll("textarea").forEach(x => { if (x.value) keepNotes[x.dataset.id] = x.value; });
+  const focused = document.activeElement?.dataset?.id;
+  ul.innerHTML = list.length ? list.map(a => `<li class="${a.level} state-${a.state}" data-alert-id="${esc(a.alert_id)}" data-state="${a.state}" data-level="${a.level}">
+      <span class="tag ${a.level}">${t(a.level)}</span> <span class="tag ${a.state === "acknowledged" ? "acknowledged" : a.level}">${t(a.state)}</span>
+      <b class="alert-msg">${esc(alertText(a) || a.rule)}</b>
+      <div class="dim">${esc(a.device)}${a.point ? " · " + esc(T[lang]["cs_" + a.point] ?? a.point) /* a gas alert's point is its gas */ : ""} · ${esc(a.rule)} · ${esc(a.clause)} · ${new Date(a.updated_ts * 1000).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB")}</div>
+      ${a.state === "acknowledged" ? `<div class="dim">${t("by")} ${esc(a.acked_by)}${a.ack_note ? ": " + esc(a.ack_note) : ""}</div>` : ""}
+      ${a.regulator ? `<div class="regulator reg-${esc(a.regulator.action)}" data-action="${esc(a.regulator.action)}">${esc(says(a.regulator.text))}</div>` : ""}
+      ${a.evidence || a.has_evidence ? `<a href="api/v1/alerts/${encodeURIComponent(a.alert_id)}/evidence.jpg${token ? "?access_token=" + encodeURIComponent(token) : ""}" target="_blank">${t("evidence")}</a>` : ""}
+      <div class="alert-actions"><textarea data-id="${esc(a.alert_id)}" placeholder="${t("note")}">${esc(keepNotes[a.alert_id] || "")}</textarea>
+        ${a.state === "firing" ? `<button class="primary ack-btn" data-id="${esc(a.alert_id)}">${t("ack")}</button>` : ""}
+        <button class="resolve-btn" data-id="${esc(a.alert_id)}">${t("resolve")}</button></div></li>`).join("")
+    : `<li class="dim">${t("none")}</li>`;
+  if (focused) ul.querySelector(`textarea[data-id="${CSS.escape(focused)}"]`)?.focus();
+  ul.querySelectorAll(".ack-btn").forEach(b => b.onclick = () => act(b.dataset.id, "acknowledge"));
+  ul.querySelectorAll(".resolve-btn").forEach(b => b.onclick = () => act(b.dataset.id, "resolve"));
+}
+
+// the regulator decides hours later, mostly on alerts long resolved: its decisions have a list of their own
+function drawDecisions() {
+  const when = ts => new Date(ts * 1000).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB");
+  $("decisions").innerHTML = S.decisions.length ? S.decisions.map(d => {
+    const a = S.alerts.get(d.alert_id);
+    const what = a ? `${a.device}${a.point ? " · " + a.point : ""} · ${a.rule}` : d.alert_id;
+    return `<li class="reg-${esc(d.action)}" data-alert-id="${esc(d.alert_id)}" data-action="${esc(d.action)}">
+      <b>${esc(says(d.text))}</b><div class="dim">${esc(what)} · ${esc(d.actor)} · ${when(d.ts)}</div></li>`;
+  }).join("") : `<li class="dim">${t("no_decisions")}</li>`;
+}
+function onDecision(d) {
+  S.decisions = [d, ...S.decisions.filter(x => x.uplink !== d.uplink || x.action_id !== d.action_id)].slice(0, DECISIONS_SHOWN);
+  const a = S.alerts.get(d.alert_id);
+  if (a && (!a.regulator || d.ts >= a.regulator.ts)) a.regulator = d;
+  render(true);
+}
+
+// the regulators' notices: the gateway keeps what its feedback poll heard last
+let notices = [];
+async function loadNotices() {
+  try { notices = await api("api/v1/regulator/notices"); } catch (e) { if (e.status !== 404) return; notices = []; }
+  drawNotices();
+}
+function drawNotices() {
+  const day = ts => new Date(ts * 1000).toLocaleDateString(lang === "zh" ? "zh-CN" : "en-GB");
+  const ul = $("notices"), typing = ul.contains(document.activeElement);
+  if (typing) return;  // a supervisor writing an answer keeps it until they send it
+  const auth = token ? "?access_token=" + encodeURIComponent(token) : "";
+  ul.innerHTML = notices.length ? notices.map(n => {
+    const answered = n.hazard_state !== "rectifying" && n.hazard_state !== "confirmed" && n.hazard_state !== "pending";
+    const key = `${n.uplink}/${n.id}`;
+    return `<li class="${answered ? "answered" : ""}" data-number="${esc(n.number)}" data-kind="${esc(n.kind)}" data-state="${esc(n.hazard_state)}">
+      <b>${esc(n.kind_name)} ${esc(n.number)}</b>
+      <div class="dim">${esc(n.authority_name)} · ${esc(n.level_name)} · ${t("notice_deadline")} ${day(n.deadline)}${n.overdue ? " · " + t("notice_overdue") : ""}</div>
+      <a class="notice-pdf" href="${esc(n.pdf)}${auth}" target="_blank">${t("notice_pdf")}</a>
+      ${answered ? `<div class="notice-done">${t("notice_answered")}</div>` : n.alert_id ? `<div class="notice-answer">
+        <textarea data-key="${esc(key)}" placeholder="${esc(t("notice_note"))}"></textarea>
+        <input type="file" accept="image/jpeg" data-key="${esc(key)}">
+        <button class="primary answer-btn" data-key="${esc(key)}">${t("notice_answer")}</button></div>` : ""}</li>`;
+  }).join("") : `<li class="dim">${t("no_notices")}</li>`;
+  ul.querySelectorAll(".answer-btn").forEach(b => b.onclick = () => answerNotice(b.dataset.key));
+}
+async function answerNotice(key) {
+  if (!S.me || S.me.anonymous) return askLogin(() => answerNotice(key));
+  const li = $("notices").querySelector(`button[data-key="${CSS.escape(key)}"]`).closest("li");
+  const note = li.querySelector("textarea").value.trim(), file = li.querySelector("input[type=file]").files[0];
+  if (!note || !file) return alert(t("notice_need"));
+  const photo = await new Promise(ok => { const r = new FileReader(); r.onload = () => ok(String(r.result).split(",", 2)[1]); r.readAsDataURL(file); });
+  try {
+    await api(`api/v1/regulator/notices/${key}/answer`, {method:"POST", body:JSON.stringify({note, photo})});
+    document.activeElement?.blur(); await loadNotices();
+  } catch (e) {
+    if (e.status === 403) alert(t("need_super")); else if (e.status === 401) askLogin(() => answerNotice(key)); else alert(e.detail || e.message);
+  }
+}
+
+async function act(id, action) {
+  const note = $("alerts").querySelector(`textarea[data-id="${CSS.escape(id)}"]`)?.value || "";
+  if (!S.me || S.me.anonymous) return askLogin(() => act(id, action));
+  try {
+    const a = await api(`api/v1/alerts/${encodeURIComponent(id)}/${action}`, {method:"POST", body:JSON.stringify({note})});
+    S.alerts.set(a.alert_id, a); render(true);
+  } catch (e) {
+    if (e.status === 403) alert(t("need_super")); else if (e.status === 401) askLogin(() => act(id, action)); else alert(e.detail || e.message);
+  }
+}
+
+// ---- trend plot of any series, with the 70 % / 100 % lines of its limits
+const formworkPoint = (device, point) => (S.site.formwork_points || []).find(q => q.device === device && q.code === point);
+function limitLines(device, point, metric) {
+  const f = point && formworkPoint(device, point);
+  if (f) {
+    const l = f.limits.find(x => x.metric === metric); if (!l || l.alarm == null) return [];
+    const w = l.alarm * f.warning_fraction, pct = Math.round(f.warning_fraction * 100) + "%";
+    return [[w, pct, "var(--warn)"], [l.alarm, "100%", "var(--crit)"]].concat(l.by_size ? [[-w, "", "var(--warn)"], [-l.alarm, "", "var(--crit)"]] : []);
+  }
+  if (point) {
+    const p = S.site.pit_points.find(q => q.device === device && q.code === point);
+    const l = p?.limits.find(x => x.metric === metric);
+    if (!l || l.cumulative == null) return [];
+    let L = l.cumulative, base = 0;
+    if (metric === "water_level_m") { if (l.baseline == null) return []; L = L / 1000; base = l.baseline; }
+    return [[base + L * l.warning_fraction, "70%", "var(--warn)"], [base + L, "100%", "var(--alarm)"],
+            [base - L * l.warning_fraction, "", "var(--warn)"], [base - L, "", "var(--alarm)"]];
+  }
+  const c = S.site.cranes.find(x => x.id === device); if (!c) return [];
+  const b = {moment_pct:c.bands.load_pct, wind_ms:c.bands.wind_ms, tilt_deg:c.bands.tilt_deg}[metric];
+  return b ? [[b.warning, "", "var(--warn)"], [b.alarm, "100%", "var(--alarm)"], [b.critical, "", "var(--crit)"]] : [];
+}
+// the trend opens on what matters most: the worst open alert's series, else the first crane's load
+function openDefaultTrend() {
+  const worst = [...S.alerts.values()].filter(a => a.state !== "resolved" && S.latest[a.device])
+    .sort((a, b) => (RANK[b.level] || 0) - (RANK[a.level] || 0) || b.updated_ts - a.updated_ts)
+    .find(a => Object.values(S.latest[a.device]).some(r => typeof r.value === "number" && (r.point || "") === (a.point || "")));
+  if (worst) {
+    // an alert naming no metric (an operator's licence) opens on one the page has words for, not a raw id
+    const rs = Object.values(S.latest[worst.device]).filter(r => typeof r.value === "number" && (r.point || "") === (worst.point || ""));
+    const r = rs.find(r => T[lang][r.metric]) || rs[0];
+    const metric = worst.details?.metric || r.metric;
+    showTrend(worst.device, worst.point || "", metric);
+  } else if (S.site.cranes.length) showTrend(S.site.cranes[0].id, "", "load_t");
+}
+async function showTrend(device, point, metric) {
+  S.trend = {device, point, metric};
+  // pit points report every few hours; cranes, hoists and formwork points every second or minute
+  $("trend-range").value = point && !formworkPoint(device, point) ? "604800" : "3600";
+  await drawTrend();
+  if (innerWidth < 820) $("trend").scrollIntoView({behavior:"smooth"});
+}
+// a metric in the page's words: its own, or its card's (a confined space's gases are cs_<gas>, a platform's
+// readings pf_<what>, unit dropped); the raw id only where the page has no words for it
+function metricName(m) {
+  const base = m.replace(/_(kg|deg|m|state)$/, "");
+  return T[lang][m] ?? T[lang]["cs_" + m] ?? T[lang]["pf_" + m] ?? T[lang]["pf_" + base] ?? m;
+}
+async function drawTrend() {
+  const tr = S.trend, svg = $("trend"); if (!tr) { svg.innerHTML = ""; return; }
+  svg.classList.remove("empty");
+  $("trend-title").textContent = ` ${tr.device}${tr.point ? " · " + tr.point : ""} · ${metricName(tr.metric)}`;
+  // the series' own newest reading ends the range: a pit point reports every few hours (and the demo's pit clock runs fast)
+  const newest = (S.latest[tr.device] || {})[(tr.point ? tr.point + "/" : "") + tr.metric];
+  const now = Date.now() / 1000, span = +$("trend-range").value;
+  const end = !newest ? now : newest.ts > now - span ? Math.max(now, newest.ts + 1) : newest.ts + 1;
+  let h;
+  try {
+    h = await api(`api/v1/history?device=${encodeURIComponent(tr.device)}&metric=${encodeURIComponent(tr.metric)}&point=${encodeURIComponent(tr.point)}&start=${end - span}&end=${end}&max_points=300`);
+  } catch (e) { svg.innerHTML = `<text x="20" y="110" fill="#8a99a8">${t("no_data")}</text>`; return; }
+  const pts = h.points.filter(p => typeof p.value === "number");
+  if (!pts.length) { svg.innerHTML = `<text x="20" y="110" fill="#8a99a8">${t("no_data")}</text>`; return; }
+  const lines = limitLines(tr.device, tr.point, tr.metric);
+  const vals = pts.map(p => p.value), lo0 = Math.min(...vals), hi0 = Math.max(...vals);
+  const shown = lines.filter(([v]) => v >= Math.min(lo0, 0) - Math.abs(hi0 - lo0) - 1e-9 || lo0 < 0);
+  const all = vals.concat(shown.filter(([v]) => (lo0 >= 0 ? v >= 0 : true)).map(l => l[0]));
+  let lo = Math.min(...all), hi = Math.max(...all); if (hi === lo) { hi += 1; lo -= 1; }
+  const pad = (hi - lo) * .08; lo -= pad; hi += pad;
+  if (lo0 >= 0 && lo < 0) lo = 0;  // a load, a speed's size, a settlement of one sign: no axis below zero
+  const t0 = pts[0].ts, t1 = Math.max(pts[pts.length - 1].ts, t0 + 1);
+  const X = ts => 50 + (ts - t0) / (t1 - t0) * 540, Y = v => 200 - (v - lo) / (hi - lo) * 185;
+  let s = `<rect x="50" y="15" width="540" height="185" fill="none" stroke="#2b3642"/>`;
+  for (const [v, label, colour] of shown) {
+    if (v < lo || v > hi) continue;
+    s += `<line class="limit" x1="50" x2="590" y1="${Y(v)}" y2="${Y(v)}" stroke="${colour}" stroke-dasharray="6 4"/>`;
+    if (label) s += `<text x="586" y="${Y(v) - 3}" text-anchor="end" font-size="11" fill="${colour}">${label} ${(+v).toFixed(2)}</text>`;
+  }
+  s += `<polyline fill="none" stroke="#4cc9f0" stroke-width="1.6" points="${pts.map(p => `${X(p.ts).toFixed(1)},${Y(p.value).toFixed(1)}`).join(" ")}"/>`;
+  s += `<text x="46" y="20" text-anchor="end" font-size="11" fill="#8a99a8">${hi.toFixed(1)}</text><text x="46" y="200" text-anchor="end" font-size="11" fill="#8a99a8">${lo.toFixed(1)}</text>`;
+  const f = ts => new Date(ts * 1000).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", {month:"numeric", day:"numeric", hour:"2-digit", minute:"2-digit"});
+  s += `<text x="50" y="215" font-size="11" fill="#8a99a8">${f(t0)}</text><text x="590" y="215" text-anchor="end" font-size="11" fill="#8a99a8">${f(t1)} · ${esc(UNIT_SHOWN[h.unit] || h.unit)}</text>`;
+  svg.innerHTML = s;
+}
+$("trend-range").onchange = drawTrend;
+
+// ---- render at most ~4 times a second, whatever the stream's rate
+let dirty = false, heavy = false;
+function render(all = false) {
+  if (!S.site) return;
+  heavy = heavy || all;
+  if (dirty) return; dirty = true;
+  setTimeout(() => {
+    dirty = false;
+    drawPlan(); drawCranes(); drawHoists(); drawPlatforms(); drawFormwork(); drawConfined(); drawJacking(); drawOtherDevices(); drawSirens(); drawPersonnel(); drawPapers(); drawPit(); drawDevices();
+    if (heavy) { drawAlerts(); drawDecisions(); heavy = false; }
+  }, 250);
+}
+
+// ---- snapshot + live stream (EventSource resumes with Last-Event-ID by itself; 'reset' means reload)
+// returns the stream position taken before loading: streaming from it replays what changed meanwhile
+async function snapshot() {
+  const pos = await api("api/v1/stream/position");
+  const [site, readings, alerts, decisions] = await Promise.all([api("api/v1/site"), api("api/v1/readings/latest"),
+    api("api/v1/alerts?limit=300"), api(`api/v1/regulator/decisions?limit=${DECISIONS_SHOWN}`)]);
+  S.site = site; S.latest = {}; readings.forEach(putReading);
+  S.alerts = new Map(alerts.map(a => [a.alert_id, a]));
+  S.decisions = decisions;
+  S.online = {};
+  $("title").textContent = `${site.name} (${site.code})`; $("where").textContent = `${site.city} ${site.district}`;
+  drawCams(); render(true); loadWork(); loadNotices(); loadWarnings();
+  if (!S.trend) openDefaultTrend();
+  return pos.last_event_id;
+}
+let es = null, seen = "";  // seen: the id of the last event applied, where a new connection resumes
+function connect(since = seen) {
+  if (es) es.close();
+  // the browser's own reconnects send Last-Event-ID, which the gateway prefers over this parameter
+  const q = new URLSearchParams();
+  if (token) q.set("access_token", token);
+  if (since) q.set("last_event_id", since);
+  es = new EventSource("api/v1/stream" + (q.toString() ? "?" + q : ""));
+  es.onopen = () => { $("conn").className = "ok"; $("conn").title = t("live"); };
+  es.onerror = () => {
+    $("conn").className = "bad"; $("conn").title = t("lost");
+    // the browser retries by itself, except after an error answer (a gateway starting up): then we do
+    if (es.readyState === EventSource.CLOSED) setTimeout(() => connect(), 3000);
+  };
+  const on = (name, apply) => es.addEventListener(name, e => { seen = e.lastEventId || seen; apply(e); });
+  on("readings", e => { const rows = JSON.parse(e.data); rows.forEach(putReading); workChanged(rows); render(); });
+  on("status", e => { const s = JSON.parse(e.data); S.online[s.device] = s.online; render(); });
+  on("alert", e => onAlertEvent(JSON.parse(e.data)));
+  on("regulator", e => onDecision(JSON.parse(e.data)));
+  // reload with the stream closed, then stream from the position taken before loading: an event applied
+  // while the snapshot loads would be overwritten by the older snapshot
+  on("reset", () => { es.close(); es = null; boot(); });
+}
+function onAlertEvent(ev) {
+  const prev = S.alerts.get(ev.alert_id);
+  const escalated = !prev || RANK[ev.level] > RANK[prev.level] || prev.state === "resolved";
+  let state = ev.state;
+  if (state === "firing" || state === "updated") state = prev && prev.state === "acknowledged" && !escalated ? "acknowledged" : "firing";
+  S.alerts.set(ev.alert_id, Object.assign({}, prev || {}, ev, {state, updated_ts:ev.ts, opened_ts:prev?.opened_ts ?? ev.ts,
+    acked_by: ev.state === "acknowledged" ? ev.actor : prev?.acked_by || "", ack_note: ev.state === "acknowledged" ? ev.note : prev?.ack_note || ""}));
+  if ((ev.state === "firing" || ev.state === "updated") && escalated) beep(ev.level);
+  // a siren follows the alerts: read its state again shortly after any change (the relay's write lands first)
+  if (S.sirens.length && !workSoon) workSoon = setTimeout(() => { workSoon = null; loadWork(); }, 800);
+  if (ev.rule === "weather.warning") loadWarnings();  // a signal came into force or ended: the banner at once
+  render(true);
+  if (ev.has_evidence) drawCams();
+}
+function showLoadError(e) {
+  $("conn").className = "bad";
+  if (e.status === 401) askLogin(() => start());
+}
+async function start() {
+  await loadMe();
+  connect(await snapshot());
+}
+setInterval(() => { $("clock").textContent = new Date().toLocaleString(lang === "zh" ? "zh-CN" : "en-GB"); }, 1000);
+setInterval(() => { if (S.site && S.site.cameras.length) drawCams(); }, 5000);
+setInterval(() => { if (S.trend) drawTrend(); }, 15000);
+setInterval(() => { if (S.site) loadWork(); }, 10000);
+// the regional warning signals in force: a banner in the worst signal's colour, each with its measure
+const SIGNAL_ZH = {typhoon:"台风", gale:"大风", rainstorm:"暴雨", lightning:"雷电", heat:"高温", cold:"寒潮/道路结冰"};
+const COLOUR_ZH = {blue:"蓝色", yellow:"黄色", orange:"橙色", red:"红色"};
+const COLOUR_RANK = ["blue", "yellow", "orange", "red"];
+async function loadWarnings() {
+  let list = [];
+  try { list = await api("api/v1/warnings?active=true"); } catch (_) { return; }
+  const el = $("weather-banner");
+  if (!list.length) { el.style.display = "none"; return; }
+  const worst = list.reduce((a, w) => COLOUR_RANK.indexOf(w.colour) > COLOUR_RANK.indexOf(a.colour) ? w : a);
+  el.className = worst.colour; el.style.display = "block";
+  el.innerHTML = list.map(w => (w.source === "regulator" ? "【主管部门发布】" : "") + `${esc(SIGNAL_ZH[w.type])}${esc(COLOUR_ZH[w.colour])}预警` +
+    (w.measure ? `：${esc(w.measure)}` : "") + (w.valid_to ? `（至 ${esc(new Date(w.valid_to).toLocaleString("zh-CN"))}）` : "") +
+    (w.source !== "regulator" ? "" : w.acked_ts ? ` <span data-acked="${esc(w.id)}">已确认：${esc(w.acked_by)} ${esc(new Date(w.acked_ts * 1000).toLocaleString("zh-CN"))}</span>`
+      : canSupervise() ? ` <button data-ack="${esc(w.id)}">确认收到 / Acknowledge</button>` : ` <span data-unacked="${esc(w.id)}">待安全员确认</span>`)).join("　|　");
+  el.querySelectorAll("button[data-ack]").forEach(b => b.onclick = async () => {
+    b.disabled = true;
+    try { await api(`api/v1/warnings/${encodeURIComponent(b.dataset.ack)}/ack`, {method: "POST"}); } catch (_) { b.disabled = false; }
+    loadWarnings();
+  });
+}
+setInterval(() => { if (S.site) loadWarnings(); }, 10000);
+setInterval(() => { if (S.site) loadNotices(); }, 5000);
+document.addEventListener("click", () => { if (audio && audio.state === "suspended") audio.resume(); });
+applyLang();
+// retry until the gateway answers: the page survives a gateway restart or a page opened before it
+async function boot() {
+  for (;;) { try { await start(); return; } catch (e) { showLoadError(e); if (e.status === 401) return; await new Promise(r => setTimeout(r, 2000)); } }
+}
+boot();
