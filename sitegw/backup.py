@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from contract import __version__
+from plumbing.sqlite_snapshot import snapshot
 
 MANIFEST = "MANIFEST.json"
 FORMAT = 1  # the archive's layout; a restore refuses a newer one
@@ -156,25 +157,12 @@ def _stage(state_dir: Path, rel: str, staged: Path) -> Archived | None:
     try:
         is_db = _is_sqlite(source)
         if is_db:
-            _snapshot(source, target)
+            snapshot(source, target)
         else:
             shutil.copyfile(source, target)
     except FileNotFoundError:
         return None
     return Archived(rel, target.stat().st_size, _sha256(target), is_db)
-
-
-def _snapshot(source: Path, target: Path) -> None:
-    """A consistent copy of a live database (SQLite's online backup, retried by SQLite while it is written)."""
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
-    try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst, pages=0)
-        finally:
-            dst.close()
-    finally:
-        src.close()
 
 
 def _is_sqlite(path: Path) -> bool:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import tarfile
 import tempfile
@@ -31,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from contract import __version__
+from plumbing.sqlite_snapshot import snapshot
 from regulator.storage.db import current, head, known, normalise_url
 
 MANIFEST = "MANIFEST.json"
@@ -67,7 +67,7 @@ def backup(db: str, evidence_dir: Path | None, out: Path) -> dict[str, object]:
                 str(staged / "db.dump"),
             )
         else:
-            _sqlite_snapshot(make_url(url).database or "", staged / "db.sqlite")
+            snapshot(Path(make_url(url).database or ""), staged / "db.sqlite")
         evidence = sorted(p for p in evidence_dir.rglob("*") if p.is_file()) if evidence_dir else []
         manifest: dict[str, object] = {
             "format": FORMAT,
@@ -189,15 +189,3 @@ def _pg(url: str, tool: str, *args: str, dbname_flag: bool = False) -> None:
     done = subprocess.run([tool, *args, *where], env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise BackupError(f"{tool} failed: {done.stderr.strip()[-2000:]}")
-
-
-def _sqlite_snapshot(source: str, target: Path) -> None:
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
-    try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
