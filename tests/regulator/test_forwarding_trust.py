@@ -10,7 +10,7 @@ incidents' page 500, an ``upstream_id`` on an incident answered 503, and the two
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -27,20 +27,20 @@ from regulator.forwarding.rows import MODELS
 from regulator.forwarding.wire import Batch, Record
 from regulator.server import RegulatorServer
 from regulator.storage.repository import Repository
-from tests.regulator.support import pg_database
-from tests.regulator.test_forwarding_refusals import KEY, hazard, held, project, send
+from tests.regulator.test_forwarding_refusals import (  # noqa: F401 (pg_url: a fixture)
+    KEY,
+    hazard,
+    held,
+    pg_url,
+    project,
+    send,
+)
 
 CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 PASSWORD = "correct horse 1"
 PLACE = "广东省/深圳市/南山区"
 PROVINCE_USER = Actor("gd.ting", "regulator", None, "广东省")
 HOSTILE = '"><img src=x onerror="window.__pwned=1">'
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    with pg_database() as url:
-        yield url
 
 
 @pytest.fixture
