@@ -32,7 +32,6 @@ from contract.config.transport import ModbusTcpTransport, MqttBroker, MqttTransp
 from contract.config.uplinks import RegulatorUplink
 from contract.kinds import registry
 from contract.kinds.confined_space import ConfinedSpaceDevice
-from contract.kinds.crane import CraneDevice
 from contract.kinds.formwork import FormworkDevice
 from contract.kinds.pit import PitDevice
 from drivers.mqtt.embedded_broker import EmbeddedBroker
@@ -40,14 +39,15 @@ from drivers.simulators.access_gate import AccessGateSimulator
 from drivers.simulators.confined_space import TimeScaled
 from drivers.simulators.device_sim import make_sim
 from drivers.simulators.formwork import FormworkSimulator
-from drivers.simulators.modbus_sims import start_modbus_simulators
 from drivers.simulators.pit import PitSimulator
 from drivers.simulators.profile_publish import ProfilePublisher
 from drivers.simulators.relay import RelaySimulator
 from gateway.jacking import JackingClose
+from kinds.crane.kind import CraneDevice
 from plumbing.stop_signals import stop_requested
 from sitegw.cli_options import DEMO_POUR_AFTER_S
 from sitegw.extras import REGULATOR_INSTALL, regulator_extra_missing
+from sitegw.modbus_sims import start_modbus_simulators
 from sitegw.runtime import Gateway
 from sitegw.users_cli import demo_login
 from vision.demo import demo_vision

@@ -105,8 +105,21 @@ def _profile_dirs(site_path: Path, profiles_dir: str) -> list[Path]:
     dirs = []
     if profiles_dir:
         dirs.append((site_path.parent / profiles_dir).resolve())
-    dirs.append(PROFILES)
-    return dirs
+    return dirs + shipped_profile_dirs()
+
+
+def shipped_profile_dirs() -> list[Path]:
+    """Where the shipped profiles are: config/profiles/, then each kind's own profiles/ folder."""
+    return [PROFILES, *registry.profile_dirs()]
+
+
+def shipped_profile(name: str) -> Path:
+    """The file of the shipped profile ``name`` (FileNotFoundError naming the folders searched)."""
+    dirs = shipped_profile_dirs()
+    found = find_profile(name, dirs)
+    if found is None:
+        raise FileNotFoundError(f"no profile {name!r} in {', '.join(str(d) for d in dirs)}")
+    return found
 
 
 def _unknown_profile(

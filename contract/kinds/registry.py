@@ -19,13 +19,15 @@ import importlib
 import os
 from collections.abc import Callable
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 from contract.kinds.kind import Kind, Metric, Pick
 from contract.weather import STOPS
 
+# the shipped kinds' declaration modules, by name: the contract loads them, it does not import them
 BUILTIN = (
-    "contract.kinds.crane",
+    "kinds.crane.kind",
     "contract.kinds.anemometer",
     "contract.kinds.pit",
     "contract.kinds.hoist",
@@ -46,6 +48,7 @@ class KindError(Exception):
 
 
 _kinds: dict[str, Kind] = {}
+_folders: dict[str, Path] = {}  # each kind's package folder (its profiles are in its profiles/)
 _metrics: dict[str, Metric] = {}  # each metric id's first declaration: the name shown without a kind
 _loaded = False
 _listeners: list[Callable[[], None]] = []
@@ -106,7 +109,19 @@ def load_module(name: str) -> list[Kind]:
     found = [k for k in declared if isinstance(k, Kind)]
     if not found:
         raise KindError(f"kind module {name!r} declares no KIND (a contract.kinds.Kind) nor KINDS")
-    return [register(k) for k in found]
+    registered = [register(k) for k in found]
+    if getattr(module, "__file__", None):
+        for k in registered:
+            _folders.setdefault(k.name, Path(module.__file__).resolve().parent)
+    return registered
+
+
+def profile_dirs() -> list[Path]:
+    """The ``profiles/`` folders beside the kinds' declaration modules (a kind's shipped device
+    profiles), in the kinds' order."""
+    ensure_loaded()
+    found = [_folders[k] / "profiles" for k in _kinds if k in _folders]
+    return list(dict.fromkeys(d for d in found if d.is_dir()))
 
 
 def plugin_modules() -> list[str]:

@@ -58,7 +58,7 @@ class _Trip:
 class HoistModel:
     """One hoist cage's motion and black-box readings for a scenario (hoist_blackbox profile).
 
-    Clock-driven like :class:`~drivers.simulators.crane_model.CraneModel`: :meth:`advance_to`
+    Clock-driven like :class:`~kinds.crane.sim.CraneModel`: :meth:`advance_to`
     moves it to ``t`` seconds after its start in 0.1 s steps (the same seed gives the same day
     whatever the read rate), :meth:`values` reads the box.
     """

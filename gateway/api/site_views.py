@@ -19,7 +19,6 @@ from contract.config.rules import (
 )
 from contract.kinds import registry
 from contract.kinds.confined_space import ConfinedSpaceDevice
-from contract.kinds.crane import CraneDevice
 from contract.kinds.formwork import FormworkDevice
 from contract.kinds.hoist import HoistDevice
 from contract.kinds.kind import Kind
@@ -43,6 +42,7 @@ from gateway.api.models import (
     SiteView,
     ZoneView,
 )
+from kinds.crane.kind import CraneDevice
 from rules.formwork_limits import ITEMS as FORMWORK_ITEMS
 from rules.formwork_limits import alarm_value
 from rules.pit_limits import KIND_METRICS, point_limits

@@ -18,7 +18,6 @@ from contract.alert_event import AlertEvent
 from contract.config import LoadedSite
 from contract.kinds.anemometer import KIND as ANEMOMETER
 from contract.kinds.confined_space import INSIDE
-from contract.kinds.crane import JACKING
 from contract.kinds.formwork import POUR
 from contract.safety_log import LogAlert, LogEntry, LogPaper, LogWindow, SafetyLogContent
 from gateway.alerts.manager import AlertManager
@@ -28,6 +27,7 @@ from gateway.safety_log.attendance import attendance_day, day_bounds
 from gateway.store.local_query import HistoryPoint, HistoryReader
 from gateway.uplinks.base import BEIJING
 from gateway.weather_warnings import WarningBoard
+from kinds.crane.kind import JACKING
 
 WIND = ANEMOMETER.metrics[0].name  # wind_ms: an anemometer's, and any weather station's, wind
 # the weather station's other figures the log gives the day's maximum of (contract/kinds/weather_station.py)

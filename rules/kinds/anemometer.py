@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from contract.config.device import DeviceConfig
 from contract.config.site import SiteConfig
 from contract.kinds.anemometer import AnemometerDevice
-from contract.kinds.crane import CraneDevice
-from rules import crane_wind
-from rules.crane_wind import CraneWind
+from kinds.crane import wind as crane_wind
+from kinds.crane.judge import jacking_wind_probe, wind_probe, wind_route
+from kinds.crane.kind import CraneDevice
+from kinds.crane.wind import CraneWind
 from rules.kinds.base import Judge, Shared
-from rules.kinds.crane import jacking_wind_probe, wind_probe, wind_route
 from rules.probes import Probe
 from rules.routes import Route
 

@@ -9,8 +9,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from contract.config.device import DeviceConfig
 from contract.config.site import SiteConfig
 from contract.kinds.attendance import PRESENCE
-from contract.kinds.crane import CraneDevice
 from contract.readings import Reading
+from kinds.crane.kind import CraneDevice
 from rules import personnel_sample
 from rules.kinds.base import LOADED_T, Judge
 from rules.probes import Probe

@@ -21,8 +21,8 @@ from contract.config.loader import LoadedSite
 from contract.config.rules import SensorFaultRule
 from contract.config.site import SiteConfig
 from contract.readings import Quality, Reading
-from rules.crane_jacking_wind import JackingWind
-from rules.crane_jacking_window import JackingWindows
+from kinds.crane.jacking_wind import JackingWind
+from kinds.crane.jacking_window import JackingWindows
 from rules.personnel_sample import PersonnelRules
 from rules.probes import Probe
 from rules.result import RuleResult

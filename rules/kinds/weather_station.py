@@ -9,9 +9,9 @@ from datetime import datetime, timedelta, timezone
 from contract.config.device import DeviceConfig
 from contract.config.rules import CraneJackingRule
 from contract.config.site import SiteConfig
-from contract.kinds.crane import CraneDevice
 from contract.weather import WarningSignal
-from rules.crane_standing import METRICS, noise_of
+from kinds.crane.kind import CraneDevice
+from kinds.crane.standing import METRICS, noise_of
 from rules.kinds.base import LOADED_T, Judge, Shared
 from rules.probes import Probe
 from rules.result import RuleResult

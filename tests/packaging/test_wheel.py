@@ -58,7 +58,7 @@ def test_the_wheel_carries_what_runs_and_nothing_of_the_training(wheel: Path) ->
     assert wheel.name.startswith(f"sitegw-{__version__}-"), f"{wheel.name} is not release {__version__}"
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in (
-        "config/profiles/tower_crane_blackbox.yaml",
+        "kinds/crane/profiles/tower_crane_blackbox.yaml",
         "config/profiles/pit_dau.yaml",
         "config/profiles/anemometer_rs485.yaml",
         "config/examples/site.yaml",

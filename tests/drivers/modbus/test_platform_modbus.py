@@ -13,9 +13,9 @@ from contract.config import LoadedSite
 from contract.config.transport import ModbusTcpTransport
 from drivers.modbus import ModbusDriver
 from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit
-from drivers.simulators.modbus_sims import ElapsedClock
 from drivers.simulators.platform_model import HAZARD_AT_S, PlatformModel
 from rules import RuleEngine
+from sitegw.modbus_sims import ElapsedClock
 from tests.drivers.modbus.conftest import Recorder, fast, wait_until
 from tests.support import free_port
 

@@ -111,7 +111,7 @@ KIND = Kind(
         "flag_zone_limit",
     ),
     sample_metrics=KINEMATICS,
-    judge="rules.kinds.crane:CraneJudge",
+    judge="kinds.crane.judge:CraneJudge",
     rules={
         "crane.load": "塔吊超载",
         "crane.wind": "塔吊大风",
@@ -125,9 +125,9 @@ KIND = Kind(
         "crane.jacking_balance": "顶升未配平",
         "crane.jacking_night": "夜间顶升",
     },
-    simulator="drivers.simulators.crane_model:CraneSim",
+    simulator="kinds.crane.sim:CraneSim",
     scenarios=("normal", "overload", "high_wind"),
-    # its hook loaded, or any slewing, trolley travel or hoisting, is lifting work (rules/kinds/crane.py)
+    # its hook loaded, or any slewing, trolley travel or hoisting, is lifting work (kinds/crane/judge.py)
     weather_stops=frozenset({"lifting", "outdoor"}),
     card="crane",
 )

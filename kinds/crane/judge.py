@@ -12,20 +12,22 @@ from contract.config.device import DeviceConfig
 from contract.config.rules import CraneJackingRule, CraneLoadRule, CraneTiltRule, CraneWindRule
 from contract.config.site import SiteConfig
 from contract.kinds.anemometer import AnemometerDevice
-from contract.kinds.crane import JACKING, JIB_HEIGHT, CraneDevice
 from contract.readings import Quality, Reading
-from rules import crane_collision, crane_jacking_wind, crane_wind
-from rules.crane_collision import CraneCollision, CraneView
-from rules.crane_jacking_balance import JackingBalanceCheck
-from rules.crane_jacking_motion import JackingMotion
-from rules.crane_jacking_night import JackingNight
-from rules.crane_load import CraneLoad
-from rules.crane_motion import Motion
-from rules.crane_operator import CraneOperator
-from rules.crane_standing import METRICS, STILL_GAP, Standing, noise_of
-from rules.crane_tilt import CraneTilt, quiet_tilts
-from rules.crane_wind import CraneWind, quiet_winds
-from rules.crane_zone import CraneZone
+from kinds.crane import collision as crane_collision
+from kinds.crane import jacking_wind as crane_jacking_wind
+from kinds.crane import wind as crane_wind
+from kinds.crane.collision import CraneCollision, CraneView
+from kinds.crane.jacking_balance import JackingBalanceCheck
+from kinds.crane.jacking_motion import JackingMotion
+from kinds.crane.jacking_night import JackingNight
+from kinds.crane.kind import JACKING, JIB_HEIGHT, CraneDevice
+from kinds.crane.load import CraneLoad
+from kinds.crane.motion import Motion
+from kinds.crane.operator import CraneOperator
+from kinds.crane.standing import METRICS, STILL_GAP, Standing, noise_of
+from kinds.crane.tilt import CraneTilt, quiet_tilts
+from kinds.crane.wind import CraneWind, quiet_winds
+from kinds.crane.zone import CraneZone
 from rules.kinds.base import LOADED_T, Judge, Shared, faulted, some
 from rules.probes import Probe, Sample
 from rules.result import RuleResult

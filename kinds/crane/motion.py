@@ -34,7 +34,7 @@ class Motion:
         self.max_slew_deg_s, self.max_gap_s = max_slew_deg_s, max_gap_s
         self.slew_deg_s = self.radius_ms = self.height_ms = 0.0
         # how far the crane's structures move within ``braking_s`` at these speeds (its slewing
-        # structure reaching ``swing_m`` from the axis): rules.crane_collision.travel_m, kept with them
+        # structure reaching ``swing_m`` from the axis): kinds.crane.collision.travel_m, kept with them
         self.braking_s, self._reach = braking_s, math.radians(1.0) * swing_m
         self.travel_m = 0.0
         self._last: tuple[float, float | None, float | None, float | None] | None = None

@@ -1,7 +1,7 @@
 """crane.jacking_motion: inside a jacking window the crane must not slew, travel its trolley or hoist
 (不得进行起升、回转、变幅等操作) while the tower is unbalanced or unbolted (standards.md §10: a slew of
 more than 1° is critical). Motion is judged against where the crane stood when the window opened, or
-where it last stood still once an alert of the window cleared (rules/crane_standing.py): never sample to
+where it last stood still once an alert of the window cleared (kinds/crane/standing.py): never sample to
 sample, so a slow steady slew under the noise at every step fires once its sum is beyond it (大于: a
 change of exactly the noise is still). Critical: the climbing frame carries an unbalanced top.
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from contract.alert_event import Level
 from contract.config.rules import CraneJackingRule
-from rules.crane_jacking_window import window_closed
-from rules.crane_standing import METRICS, MOTIONS, STILL_BAND, STILL_GAP, Standing, moved, noise_of
+from kinds.crane.jacking_window import window_closed
+from kinds.crane.standing import METRICS, MOTIONS, STILL_BAND, STILL_GAP, Standing, moved, noise_of
 from rules.levels import LevelMemory
 from rules.result import RuleResult
 from rules.wording import pick, pick_en

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from contract.config.crane import CraneSpec
 from contract.config.device import DeviceConfig
 from contract.config.loader import LoadedSite
-from contract.kinds.crane import CraneDevice
 from drivers.simulators.scenario import Scenario
 from drivers.simulators.wind import STEP_S, WindModel
+from kinds.crane.kind import CraneDevice
 
 HOIST_MS = 0.8  # m/s, hook up/down
 TROLLEY_MS = 0.6  # m/s

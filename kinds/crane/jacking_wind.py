@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from contract.alert_event import Level
 from contract.config.rules import CraneJackingRule
-from rules.crane_jacking_window import window_closed
+from kinds.crane.jacking_window import window_closed
 from rules.levels import LevelMemory, banded_level, clear_below
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH, pick, pick_en

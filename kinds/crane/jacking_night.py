@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from contract.alert_event import Level
 from contract.config.rules import CraneJackingRule
-from rules.crane_jacking_window import window_closed
+from kinds.crane.jacking_window import window_closed
 from rules.levels import LevelMemory
 from rules.result import RuleResult
 from rules.wording import PRACTICE_ZH, pick, pick_en
