@@ -69,10 +69,10 @@ async def serve_simulators(site_out: Path, duration: float, new_devices: bool) -
     personnel or siren."""
     from contract.config import load_site
     from drivers.mqtt.embedded_broker import EmbeddedBroker
-    from drivers.simulators.access_gate import AccessGateSimulator
-    from drivers.simulators.formwork import FormworkSimulator
-    from drivers.simulators.pit import PitSimulator
     from drivers.simulators.relay import RelaySimulator
+    from kinds.attendance.sim import AccessGateSimulator
+    from kinds.formwork.sim import FormworkSimulator
+    from kinds.pit.sim import PitSimulator
     from sitegw.modbus_sims import start_modbus_simulators
 
     site = load_site(EXAMPLE_SITE)

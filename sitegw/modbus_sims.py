@@ -28,11 +28,8 @@ from contract.config.loader import LoadedSite
 from contract.config.profile import ModbusMap
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport
 from contract.kinds import registry
-from contract.kinds.anemometer import AnemometerDevice
-from contract.kinds.hoist import HoistDevice
 from drivers.ports import free_tcp_port
 from drivers.simulators.device_sim import DeviceSim, make_sim
-from drivers.simulators.hoist_model import HoistModel
 from drivers.simulators.modbus_server import (
     ModbusSimulatorServer,
     Served,
@@ -43,8 +40,11 @@ from drivers.simulators.modbus_server import (
 from drivers.simulators.ptypair import PtyPair
 from drivers.simulators.scenario import Scenario
 from drivers.simulators.wind import WindModel
+from kinds.anemometer.kind import AnemometerDevice
 from kinds.crane.kind import CraneDevice
 from kinds.crane.sim import CraneModel
+from kinds.hoist.kind import HoistDevice
+from kinds.hoist.sim import HoistModel
 
 
 class ElapsedClock:

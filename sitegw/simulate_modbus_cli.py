@@ -23,16 +23,16 @@ from contract.config.hoist import HoistSpec
 from contract.config.loader import shipped_profile
 from contract.config.profile import ModbusMap
 from contract.kinds import registry
-from contract.kinds.anemometer import AnemometerDevice
-from contract.kinds.hoist import HoistDevice
-from drivers.simulators.hoist_model import HoistModel
 from drivers.simulators.modbus_server import ModbusSimulatorServer, ServedLog, SimUnit
 from drivers.simulators.ptypair import PtyPair
 from drivers.simulators.record_store import RecordStore, steady_records
 from drivers.simulators.scenario import HOIST_SCENARIOS, Scenario
 from drivers.simulators.wind import WindModel
+from kinds.anemometer.kind import AnemometerDevice
 from kinds.crane.kind import CraneDevice
 from kinds.crane.sim import CraneModel
+from kinds.hoist.kind import HoistDevice
+from kinds.hoist.sim import HoistModel
 from sitegw.cli_options import host_port
 from sitegw.modbus_sims import ElapsedClock, anemometer_source, crane_source, hoist_source
 

@@ -28,16 +28,16 @@ from contract.weather import STOPS
 # the shipped kinds' declaration modules, by name: the contract loads them, it does not import them
 BUILTIN = (
     "kinds.crane.kind",
-    "contract.kinds.anemometer",
-    "contract.kinds.pit",
-    "contract.kinds.hoist",
-    "contract.kinds.platform",
-    "contract.kinds.formwork",
-    "contract.kinds.attendance",
-    "contract.kinds.confined_space",
-    "contract.kinds.camera",
-    "contract.kinds.generic",
-    "contract.kinds.weather_station",
+    "kinds.anemometer.kind",
+    "kinds.pit.kind",
+    "kinds.hoist.kind",
+    "kinds.platform.kind",
+    "kinds.formwork.kind",
+    "kinds.attendance.kind",
+    "kinds.confined_space.kind",
+    "kinds.camera.kind",
+    "kinds.generic.kind",
+    "kinds.weather_station.kind",
 )
 ENTRY_POINTS = "sitegw.kinds"
 ENV = "SITEGW_KINDS"
@@ -110,9 +110,10 @@ def load_module(name: str) -> list[Kind]:
     if not found:
         raise KindError(f"kind module {name!r} declares no KIND (a contract.kinds.Kind) nor KINDS")
     registered = [register(k) for k in found]
-    if getattr(module, "__file__", None):
+    where = getattr(module, "__file__", None)
+    if where:
         for k in registered:
-            _folders.setdefault(k.name, Path(module.__file__).resolve().parent)
+            _folders.setdefault(k.name, Path(where).resolve().parent)
     return registered
 
 

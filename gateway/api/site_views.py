@@ -18,12 +18,7 @@ from contract.config.rules import (
     PitRule,
 )
 from contract.kinds import registry
-from contract.kinds.confined_space import ConfinedSpaceDevice
-from contract.kinds.formwork import FormworkDevice
-from contract.kinds.hoist import HoistDevice
 from contract.kinds.kind import Kind
-from contract.kinds.pit import PitDevice
-from contract.kinds.platform import PlatformDevice
 from gateway.api.models import (
     Bands,
     CameraView,
@@ -42,10 +37,15 @@ from gateway.api.models import (
     SiteView,
     ZoneView,
 )
+from kinds.confined_space.kind import ConfinedSpaceDevice
 from kinds.crane.kind import CraneDevice
-from rules.formwork_limits import ITEMS as FORMWORK_ITEMS
-from rules.formwork_limits import alarm_value
-from rules.pit_limits import KIND_METRICS, point_limits
+from kinds.formwork.kind import FormworkDevice
+from kinds.formwork.limits import ITEMS as FORMWORK_ITEMS
+from kinds.formwork.limits import alarm_value
+from kinds.hoist.kind import HoistDevice
+from kinds.pit.kind import PitDevice
+from kinds.pit.limits import KIND_METRICS, point_limits
+from kinds.platform.kind import PlatformDevice
 
 if TYPE_CHECKING:
     from gateway.api.services import ApiServices

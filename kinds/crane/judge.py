@@ -11,8 +11,8 @@ from contract.config.crane import CraneSpec
 from contract.config.device import DeviceConfig
 from contract.config.rules import CraneJackingRule, CraneLoadRule, CraneTiltRule, CraneWindRule
 from contract.config.site import SiteConfig
-from contract.kinds.anemometer import AnemometerDevice
 from contract.readings import Quality, Reading
+from kinds.anemometer.kind import AnemometerDevice
 from kinds.crane import collision as crane_collision
 from kinds.crane import jacking_wind as crane_jacking_wind
 from kinds.crane import wind as crane_wind
@@ -20,6 +20,8 @@ from kinds.crane.collision import CraneCollision, CraneView
 from kinds.crane.jacking_balance import JackingBalanceCheck
 from kinds.crane.jacking_motion import JackingMotion
 from kinds.crane.jacking_night import JackingNight
+from kinds.crane.jacking_wind import JackingWind
+from kinds.crane.jacking_window import JackingWindows
 from kinds.crane.kind import JACKING, JIB_HEIGHT, CraneDevice
 from kinds.crane.load import CraneLoad
 from kinds.crane.motion import Motion
@@ -115,6 +117,7 @@ class CraneJudge(Judge):
     def __init__(self, shared: Shared, devices: list[DeviceConfig]) -> None:
         super().__init__(shared, devices)
         cfg = shared.config
+        self._jacking, self._jacking_wind = jacking_of(shared)
         cranes = [d for d in devices if isinstance(d, CraneDevice)]
         # every crane as the collision check sees it, in site order, in one list the collision check
         # works its pairs out for once; a sample replaces its own crane's view at its index
@@ -157,12 +160,12 @@ class CraneJudge(Judge):
             self._motion,
             self._balance,
             self._night,
-            self.shared.jacking_wind,
+            self._jacking_wind,
         )
 
     def window_open(self, device: str, metric: str) -> bool:
         """Is the window of ``metric`` (jacking) open on ``device``?"""
-        return metric == JACKING and self.shared.jacking.active(device)
+        return metric == JACKING and self._jacking.active(device)
 
     def route(self, dev: DeviceConfig, metric: str) -> Route | None:
         assert isinstance(dev, CraneDevice)
@@ -203,12 +206,12 @@ class CraneJudge(Judge):
         """A jacking window opens (1) or closes (0): its motion is measured from where the crane is now,
         and closing clears every crane.jacking_* alert of the window."""
         device, name, active = r.device, self.shared.names[r.device], value >= 0.5
-        if not self.shared.jacking.set(device, active, r.ts):
+        if not self._jacking.set(device, active, r.ts):
             return r, []
         if active:
             self._motion.start(device, self._cranes[device].state)
             return r, []
-        ends = (self._motion, self._balance, self._night, self.shared.jacking_wind)
+        ends = (self._motion, self._balance, self._night, self._jacking_wind)
         return r, [found for rule in ends if (found := rule.end(device, name, r.ts)) is not None]
 
     def _height_reading(self, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
@@ -221,7 +224,7 @@ class CraneJudge(Judge):
         return r, []
 
     def tick(self, now: float) -> list[RuleResult]:
-        jacking = self.shared.jacking
+        jacking = self._jacking
         if jacking.none_open():
             return []
         out: list[RuleResult] = []
@@ -235,7 +238,7 @@ class CraneJudge(Judge):
         return out
 
     def clock_stepped(self, step_s: float, now: float) -> None:
-        self.shared.jacking.clock_stepped(step_s, now)
+        self._jacking.clock_stepped(step_s, now)
 
     def sample(self, dev: DeviceConfig, changed: set[str], ts: float, backfill: bool) -> list[RuleResult]:
         crane = self._cranes[dev.id]
@@ -274,7 +277,7 @@ class CraneJudge(Judge):
         found = self._operator.at_work(device, name, loaded, ts, backfill)
         if found is not None:
             out.append(found)
-        if self.shared.jacking.active(device):
+        if self._jacking.active(device):
             out.extend(self._jacking_sample(crane, changed, ts, backfill))
         return out
 
@@ -493,6 +496,12 @@ def _loaded(kinematics: dict[str, float]) -> bool | None:
     return None if load is None else load > LOADED_T
 
 
+def jacking_of(shared: Shared) -> tuple[JackingWindows, JackingWind]:
+    """The site's cranes' jacking windows, and their wind, which an anemometer serving a crane judges
+    too: one of each per site, shared by the cranes' and the anemometers' judges."""
+    return shared.one("crane.jacking", JackingWindows), shared.one("crane.jacking_wind", JackingWind)
+
+
 def wind_route(shared: Shared, wind_rule: CraneWind, device: str, serves: list[str]) -> Route:
     """How a wind reading of ``device`` is judged for the cranes it ``serves``: a broken sensor is a
     sensor.fault, a valid speed the crane.wind rule of those cranes."""
@@ -501,7 +510,7 @@ def wind_route(shared: Shared, wind_rule: CraneWind, device: str, serves: list[s
     names = [shared.names[c] for c in serves]
     cfg, fault = shared.section(device, "crane_wind", CraneWindRule), shared.fault
     jacking_cfg = {c: shared.section(c, "crane_jacking", CraneJackingRule) for c in serves}
-    windows, jacking_wind = shared.jacking, shared.jacking_wind
+    windows, jacking_wind = jacking_of(shared)
 
     def judge(r: Reading, wind: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
         reason = fault.judge(

@@ -56,11 +56,11 @@ from kinds.crane.tilt import STRICT as TILT_STRICT
 from kinds.crane.tilt import quiet_tilts, tilt_thresholds
 from kinds.crane.wind import quiet_winds, wind_thresholds
 from kinds.crane.zone import BOX_MARGIN_M
+from kinds.pit.displacement import CUMULATIVE, PitRules
+from kinds.pit.judge import PitJudge
 from rules import RuleEngine, RuleResult
 from rules.geometry import along_jib, bounding_box, inside_polygon, near_box, polygon_edge_distance
-from rules.kinds.pit import PitJudge
 from rules.levels import LevelMemory, Strict, banded_level, clear_below, clear_from
-from rules.pit_displacement import CUMULATIVE, PitRules
 from rules.result import rank
 from tests.rules.native import COMPILED
 from tests.rules.sites import PROJECT, reference_site, site_variant
