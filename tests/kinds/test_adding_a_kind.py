@@ -43,9 +43,10 @@ def guide_steps() -> tuple[str, str]:
     text = GUIDE.read_text(encoding="utf-8")
     section = text[text.index("### Start from the scaffold") :]
     commands = re.search(r"```sh\n(.*?)```", section, re.S)
-    line = re.search(r"```python\n(.*?)```", section, re.S)
+    block = re.search(r"```python\n(.*?)```", section, re.S)
+    line = block and re.search(r'^ +"kinds\.\w+\.kind",$', block.group(1), re.M)
     assert commands and line, "the guide's 'Start from the scaffold' lost its commands or its registry line"
-    return commands.group(1), line.group(1).rstrip("\n")
+    return commands.group(1), line.group(0)
 
 
 def tracked(root: Path) -> list[str]:
