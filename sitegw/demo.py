@@ -26,7 +26,6 @@ from typing import Any
 
 from config import EXAMPLE_SITE
 from contract.config import LoadedSite, load_site
-from contract.config.rules import PitRule
 from contract.config.sinks import ApiConfig, InfluxConfig
 from contract.config.transport import ModbusTcpTransport, MqttBroker, MqttTransport
 from contract.config.uplinks import RegulatorUplink
@@ -44,6 +43,7 @@ from kinds.formwork.kind import FormworkDevice
 from kinds.formwork.sim import FormworkSimulator
 from kinds.pit.kind import PitDevice
 from kinds.pit.sim import PitSimulator
+from kinds.pit.thresholds import PitRule
 from plumbing.stop_signals import stop_requested
 from sitegw.cli_options import DEMO_POUR_AFTER_S
 from sitegw.extras import REGULATOR_INSTALL, regulator_extra_missing

@@ -18,11 +18,28 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # the declarations are data: importing the config models here would loop through them
+    from contract.config.common import Model
     from contract.config.device import DeviceConfig
 
 Pick = Literal["max", "min", "peak", "last"]
 """Which reading stands for a minute in a readings summary: the largest, the smallest, the one farthest
 from zero (with its sign), or the minute's last."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """One section of the site file's ``rules:`` a kind declares (``rules.crane_load``): its thresholds'
+    model, whose defaults come from the standards. The site file's ``rules:`` is built from the kinds'
+    sections as its ``devices:`` is from their device models (contract/config/rules.py)."""
+
+    name: str
+    """The key under ``rules:`` (``crane_load``), unique among every kind's and the shared sections."""
+    model: type[Model]
+    title: str
+    description: str
+    """The rule ids it sets the thresholds of (the reference's description of the section)."""
+    per_device: bool = True
+    """Also under ``rules.devices.<id>``, where it replaces the site-wide section for that device."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +117,9 @@ class Kind:
     """The weather stops its machines obey (contract/weather.py ``STOPS``: lifting, erection, platform,
     height, hoist, outdoor): a device of this kind reporting work (``Shared.work_seen``) while one is in
     force is 冒险作业 (rules/weather_work.py)."""
+    thresholds: tuple[Thresholds, ...] = ()
+    """Its sections of the site file's ``rules:`` (kinds/<kind>/thresholds.py), read by its rules through
+    ``rules.for_device(device, name)``."""
     card: str = "generic"
     """How the dashboard draws its devices: a card of its own (crane, hoist, pit, formwork, gate,
     camera, confined_space) or ``generic`` (every metric with its Chinese name, value and unit)."""

@@ -8,15 +8,6 @@ import math
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from contract.config.rules import (
-    CraneLoadRule,
-    CraneTiltRule,
-    CraneWindRule,
-    FormworkRule,
-    HoistLoadRule,
-    HoistRule,
-    PitRule,
-)
 from contract.kinds import registry
 from contract.kinds.kind import Kind
 from gateway.api.models import (
@@ -39,12 +30,16 @@ from gateway.api.models import (
 )
 from kinds.confined_space.kind import ConfinedSpaceDevice
 from kinds.crane.kind import CraneDevice
+from kinds.crane.thresholds import CraneLoadRule, CraneTiltRule, CraneWindRule
 from kinds.formwork.kind import FormworkDevice
 from kinds.formwork.limits import ITEMS as FORMWORK_ITEMS
 from kinds.formwork.limits import alarm_value
+from kinds.formwork.thresholds import FormworkRule
 from kinds.hoist.kind import HoistDevice
+from kinds.hoist.thresholds import HoistLoadRule, HoistRule
 from kinds.pit.kind import PitDevice
 from kinds.pit.limits import KIND_METRICS, point_limits
+from kinds.pit.thresholds import PitRule
 from kinds.platform.kind import PlatformDevice
 
 if TYPE_CHECKING:

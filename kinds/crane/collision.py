@@ -30,8 +30,8 @@ from typing import NamedTuple
 
 from contract.alert_event import Level
 from contract.config.crane import CraneSpec
-from contract.config.rules import CraneCollisionRule
 from contract.config.site import SiteConfig
+from kinds.crane.thresholds import CraneCollisionRule
 from rules.geometry import Point, segment_distance, segments_distance
 from rules.levels import LEVEL_RANK, LevelMemory, banded_level, clear_from, threshold_of
 from rules.result import RuleResult

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from contract.alert_event import Level
 from contract.config.crane import JackingBalance
-from contract.config.rules import CraneJackingRule
 from kinds.crane.jacking_window import window_closed
+from kinds.crane.thresholds import CraneJackingRule
 from rules.levels import LevelMemory, crosses
 from rules.result import RuleResult
 from rules.wording import PRACTICE_ZH, pick, pick_en

@@ -13,9 +13,9 @@ gap or a silence restart that count, and never clear it. Where it stopped is the
 from __future__ import annotations
 
 from contract.alert_event import Level
-from contract.config.rules import CraneJackingRule
 from kinds.crane.jacking_window import window_closed
 from kinds.crane.standing import METRICS, MOTIONS, STILL_BAND, STILL_GAP, Standing, moved, noise_of
+from kinds.crane.thresholds import CraneJackingRule
 from rules.levels import LevelMemory
 from rules.result import RuleResult
 from rules.wording import pick, pick_en

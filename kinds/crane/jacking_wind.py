@@ -10,8 +10,8 @@ wind dropping to exactly 9.0 m/s is no all-clear.
 from __future__ import annotations
 
 from contract.alert_event import Level
-from contract.config.rules import CraneJackingRule
 from kinds.crane.jacking_window import window_closed
+from kinds.crane.thresholds import CraneJackingRule
 from rules.levels import LevelMemory, banded_level, clear_below
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH, pick, pick_en

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta, timezone
 
 from contract.config.crane import CraneSpec
 from contract.config.device import DeviceConfig
-from contract.config.rules import CraneJackingRule, CraneLoadRule, CraneTiltRule, CraneWindRule
 from contract.config.site import SiteConfig
 from contract.readings import Quality, Reading
 from kinds.anemometer.kind import AnemometerDevice
@@ -27,6 +26,14 @@ from kinds.crane.load import CraneLoad
 from kinds.crane.motion import Motion
 from kinds.crane.operator import CraneOperator
 from kinds.crane.standing import METRICS, STILL_GAP, Standing, noise_of
+from kinds.crane.thresholds import (
+    CraneCollisionRule,
+    CraneJackingRule,
+    CraneLoadRule,
+    CraneTiltRule,
+    CraneWindRule,
+    CraneZoneRule,
+)
 from kinds.crane.tilt import CraneTilt, quiet_tilts
 from kinds.crane.wind import CraneWind, quiet_winds
 from kinds.crane.zone import CraneZone
@@ -139,7 +146,9 @@ class CraneJudge(Judge):
         self._operator = CraneOperator(
             cfg.operators, cfg.rules.licence_utc_offset_h, reported_with(shared.site, "operator_id", "load_t")
         )
-        self._zone_cfg, self._collision_cfg = cfg.rules.crane_zone, cfg.rules.crane_collision
+        zone, collision = cfg.rules.section("crane_zone"), cfg.rules.section("crane_collision")
+        assert isinstance(zone, CraneZoneRule) and isinstance(collision, CraneCollisionRule)
+        self._zone_cfg, self._collision_cfg = zone, collision
         # a crane's black box often repeats the wind of the anemometer that serves it: one wind
         # source of record per crane, or a gust would raise the same hazard three times
         self._wind_elsewhere = {c for d in cfg.devices if isinstance(d, AnemometerDevice) for c in d.serves}

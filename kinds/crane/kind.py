@@ -12,7 +12,15 @@ from contract.config.crane import CraneSpec
 from contract.config.device import DeviceConfig
 from contract.config.papers import MachineDevice
 from contract.kinds import offline
-from contract.kinds.kind import Kind, Metric
+from contract.kinds.kind import Kind, Metric, Thresholds
+from kinds.crane.thresholds import (
+    CraneCollisionRule,
+    CraneJackingRule,
+    CraneLoadRule,
+    CraneTiltRule,
+    CraneWindRule,
+    CraneZoneRule,
+)
 
 JACKING = "jacking_active"
 """1 while a jacking window is open on the crane (顶升、加节、降节, started by a supervisor), 0 after."""
@@ -130,4 +138,17 @@ KIND = Kind(
     # its hook loaded, or any slewing, trolley travel or hoisting, is lifting work (kinds/crane/judge.py)
     weather_stops=frozenset({"lifting", "outdoor"}),
     card="crane",
+    thresholds=(
+        Thresholds("crane_load", CraneLoadRule, "Load", "crane.load"),
+        Thresholds("crane_wind", CraneWindRule, "Wind", "crane.wind"),
+        Thresholds("crane_tilt", CraneTiltRule, "Tilt", "crane.tilt"),
+        Thresholds("crane_collision", CraneCollisionRule, "Collision", "crane.collision", per_device=False),
+        Thresholds(
+            "crane_jacking",
+            CraneJackingRule,
+            "Jacking",
+            "crane.jacking_motion, crane.jacking_wind, crane.jacking_balance, crane.jacking_night",
+        ),
+        Thresholds("crane_zone", CraneZoneRule, "Zone", "crane.zone", per_device=False),
+    ),
 )

@@ -13,7 +13,7 @@ from itertools import pairwise
 
 from contract.alert_event import Level
 from contract.config.crane import LoadChartPoint
-from contract.config.rules import CraneLoadRule
+from kinds.crane.thresholds import CraneLoadRule
 from rules.levels import LevelMemory, banded_level, banded_result, clear_below
 from rules.result import RuleResult
 from rules.wording import PRACTICE_ZH, pick, pick_en

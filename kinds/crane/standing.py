@@ -13,7 +13,7 @@ standing: such a crane may count as standing up to share × noise ÷ speed sampl
 
 from __future__ import annotations
 
-from contract.config.rules import CraneJackingRule
+from kinds.crane.thresholds import CraneJackingRule
 
 # (metric, Chinese motion, English motion, unit)
 MOTIONS = (

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from contract.alert_event import Level
-from contract.config.rules import CraneTiltRule
+from kinds.crane.thresholds import CraneTiltRule
 from rules.levels import LevelMemory, banded_level, banded_result, clear_below
 from rules.result import RuleResult
 from rules.routes import EMPTY, Band

@@ -7,8 +7,8 @@ serves, since one anemometer's wind stops every crane it serves.
 from __future__ import annotations
 
 from contract.alert_event import Level
-from contract.config.rules import CraneWindRule
 from contract.config.site import SiteConfig
+from kinds.crane.thresholds import CraneWindRule
 from rules.levels import LevelMemory, banded_level, banded_result, clear_below, crosses
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en

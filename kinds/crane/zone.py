@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from contract.alert_event import Level
 from contract.config.crane import Zone
-from contract.config.rules import CraneZoneRule
+from kinds.crane.thresholds import CraneZoneRule
 from rules.geometry import Point, bounding_box, inside_polygon, near_box, polygon_edge_distance
 from rules.levels import LevelMemory
 from rules.result import RuleResult

@@ -8,13 +8,13 @@ from functools import partial
 
 from contract.config.device import DeviceConfig
 from contract.config.formwork import FormworkPoint
-from contract.config.rules import FormworkRule
 from contract.config.site import SiteConfig
 from contract.readings import Reading
 from kinds.formwork import silent as formwork_silent
 from kinds.formwork.kind import POUR, FormworkDevice
 from kinds.formwork.limits import ITEMS, FormworkLimits, alarm_value
 from kinds.formwork.silent import FormworkSilent
+from kinds.formwork.thresholds import FormworkRule
 from rules.kinds.base import Judge, Shared, faulted, some
 from rules.probes import Probe
 from rules.result import RuleResult

@@ -9,7 +9,8 @@ from pydantic import Field
 from contract.config.device import DeviceConfig
 from contract.config.formwork import FormworkSpec
 from contract.kinds import offline
-from contract.kinds.kind import Kind, Metric
+from contract.kinds.kind import Kind, Metric, Thresholds
+from kinds.formwork.thresholds import FormworkRule
 
 POUR = "pour_active"
 """1 while a pour is under way on the device, 0 after: the device's own, not a point's."""
@@ -54,4 +55,12 @@ KIND = Kind(
     simulator="kinds.formwork.sim:FormworkSim",
     scenarios=("normal", "collapse"),
     card="formwork",
+    thresholds=(
+        Thresholds(
+            "formwork",
+            FormworkRule,
+            "Formwork",
+            "formwork.settle, formwork.disp, formwork.tilt, formwork.axial, formwork.silent",
+        ),
+    ),
 )

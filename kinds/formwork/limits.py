@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from contract.alert_event import Level
 from contract.config.formwork import FormworkPoint
-from contract.config.rules import FormworkRule
+from kinds.formwork.thresholds import FormworkRule
 from rules.levels import LevelMemory, banded_level, banded_result
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en

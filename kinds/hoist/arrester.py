@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from contract.config.hoist import HoistSpec
-from contract.config.rules import HoistRule
+from kinds.hoist.thresholds import HoistRule
 from rules.calibration_due import CalibrationDue, DueWords, Verdict
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from contract.config.device import DeviceConfig
-from contract.config.rules import HoistLoadRule, HoistRule
 from kinds.hoist.kind import HoistDevice
 from kinds.hoist.sample import HoistRules, HoistState
+from kinds.hoist.thresholds import HoistLoadRule, HoistRule
 from rules.kinds.base import LOADED_T, Judge, Shared
 from rules.levels import attribute_values
 from rules.probes import Probe, Sample

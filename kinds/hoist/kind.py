@@ -9,7 +9,8 @@ from pydantic import Field
 from contract.config.hoist import HoistSpec
 from contract.config.papers import MachineDevice
 from contract.kinds import offline
-from contract.kinds.kind import Kind, Metric
+from contract.kinds.kind import Kind, Metric, Thresholds
+from kinds.hoist.thresholds import HoistLoadRule, HoistRule
 
 
 class HoistDevice(MachineDevice):
@@ -83,4 +84,8 @@ KIND = Kind(
     scenarios=("normal", "hoist_door", "hoist_overload"),
     card="hoist",
     weather_stops=frozenset({"hoist", "outdoor"}),  # a moving or loaded cage (kinds/hoist/judge.py)
+    thresholds=(
+        Thresholds("hoist_load", HoistLoadRule, "Hoist load", "hoist.load"),
+        Thresholds("hoist", HoistRule, "Hoist", "hoist.door, hoist.wind, hoist.arrester, hoist.operator"),
+    ),
 )

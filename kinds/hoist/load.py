@@ -5,7 +5,7 @@ docs/standards.md §5 [U]: thresholds configurable)."""
 from __future__ import annotations
 
 from contract.alert_event import Level
-from contract.config.rules import HoistLoadRule
+from kinds.hoist.thresholds import HoistLoadRule
 from rules.rated_share import RatedShare, ShareWords
 from rules.result import RuleResult
 from rules.wording import PRACTICE_ZH

@@ -12,13 +12,13 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from contract.config.hoist import HoistSpec
-from contract.config.rules import HoistLoadRule, HoistRule
 from kinds.hoist.arrester import HoistArrester
 from kinds.hoist.door import HoistDoor
 from kinds.hoist.limit import HoistLimit
 from kinds.hoist.load import HoistLoad
 from kinds.hoist.operator import HoistOperator
 from kinds.hoist.persons import HoistPersons
+from kinds.hoist.thresholds import HoistLoadRule, HoistRule
 from kinds.hoist.wind import HoistWind
 from rules.levels import crosses
 from rules.result import RuleResult

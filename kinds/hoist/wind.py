@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from contract.config.rules import HoistRule
+from kinds.hoist.thresholds import HoistRule
 from rules.result import RuleResult
 from rules.wind_stop import WindStop, WindWords
 from rules.wording import PRACTICE_ZH

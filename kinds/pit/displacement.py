@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from contract.alert_event import Level
-from contract.config.rules import PitRule
 from contract.config.site import SiteConfig
 from kinds.pit.kind import PitDevice
 from kinds.pit.limits import ITEMS_EN, ITEMS_ZH, TABLE_PRACTICE, PointLimits
+from kinds.pit.thresholds import PitRule
 from rules.levels import LevelMemory, banded_level, crosses, threshold_of
 from rules.result import RuleResult, rank
 from rules.timeline import Timeline

@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from contract.config.device import DeviceConfig
 from contract.config.pit import PitPoint
-from contract.config.rules import PitRule, SensorFaultRule
+from contract.config.rules import SensorFaultRule
 from contract.config.site import SiteConfig
 from contract.config.yamlsrc import Loc
 from contract.readings import Reading
@@ -18,6 +18,7 @@ from kinds.pit.displacement import PitRules
 from kinds.pit.kind import PitDevice
 from kinds.pit.limits import ITEMS_EN, ITEMS_ZH, check_thresholds, point_limits
 from kinds.pit.plan import PitPlan, pit_plan
+from kinds.pit.thresholds import PitRule
 from rules.kinds.base import Judge, Shared, faulted, some
 from rules.probes import Probe
 from rules.result import RuleResult

@@ -9,7 +9,8 @@ from pydantic import Field
 from contract.config.device import DeviceConfig
 from contract.config.pit import PitSpec
 from contract.kinds import offline
-from contract.kinds.kind import Kind, Metric
+from contract.kinds.kind import Kind, Metric, Thresholds
+from kinds.pit.thresholds import PitRule
 
 
 class PitDevice(DeviceConfig):
@@ -50,4 +51,5 @@ KIND = Kind(
     simulator="kinds.pit.sim:PitSim",
     scenarios=("normal", "rate", "jump", "fault"),
     card="pit",
+    thresholds=(Thresholds("pit", PitRule, "Pit", "pit.cumulative, pit.rate, pit.jump"),),
 )

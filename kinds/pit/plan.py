@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contract.config.pit import PitPoint
-from contract.config.rules import PitRule, SensorFaultRule
+from contract.config.rules import SensorFaultRule
 from kinds.pit.displacement import Series
 from kinds.pit.limits import PointLimits
+from kinds.pit.thresholds import PitRule
 
 
 @dataclass(frozen=True, slots=True)

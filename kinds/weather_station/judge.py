@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 
 from contract.config.device import DeviceConfig
-from contract.config.rules import CraneJackingRule
 from contract.config.site import SiteConfig
 from contract.weather import WarningSignal
 from kinds.crane.kind import CraneDevice
 from kinds.crane.standing import METRICS, noise_of
+from kinds.crane.thresholds import CraneJackingRule
 from rules.kinds.base import LOADED_T, Judge, Shared
 from rules.probes import Probe
 from rules.result import RuleResult

@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 
 from contract.config import ConfigError, LoadedSite, load_site
 from contract.config.crane import CraneSpec
-from contract.config.rules import CraneCollisionRule
 from contract.readings import Quality
 from kinds.crane.collision import (
     CraneView,
@@ -29,6 +28,7 @@ from kinds.crane.collision import (
 )
 from kinds.crane.kind import CraneDevice
 from kinds.crane.motion import Motion
+from kinds.crane.thresholds import CraneCollisionRule
 from rules import RuleEngine, RuleResult
 from rules.geometry import segment_distance, segments_distance
 from tests.rules.sites import run, sample

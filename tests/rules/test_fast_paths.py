@@ -44,7 +44,6 @@ from hypothesis import strategies as st
 from contract.alert_event import AlertEvent, Level
 from contract.config import LoadedSite
 from contract.config.crane import LoadChartPoint
-from contract.config.rules import CraneCollisionRule, CraneTiltRule, CraneWindRule
 from contract.readings import DeviceStatus, Quality, Reading
 from gateway.alerts.manager import AlertManager
 from gateway.alerts.models import SilenceSpec
@@ -52,6 +51,7 @@ from kinds.crane.collision import CraneView, clearances, worst_clearance
 from kinds.crane.judge import CraneJudge
 from kinds.crane.kind import CraneDevice
 from kinds.crane.load import ChartTable, rated_load
+from kinds.crane.thresholds import CraneCollisionRule, CraneTiltRule, CraneWindRule
 from kinds.crane.tilt import STRICT as TILT_STRICT
 from kinds.crane.tilt import quiet_tilts, tilt_thresholds
 from kinds.crane.wind import quiet_winds, wind_thresholds
