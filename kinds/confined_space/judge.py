@@ -96,116 +96,14 @@ class ConfinedSpaceJudge(Judge):
         silent or nobody at the entrance while they are inside; each until it ends (the worker out, the
         gas back past its band, a reading, an attendant at the post)."""
         assert isinstance(dev, ConfinedSpaceDevice)
-        spec, every = dev.confined_space, dev.poll_interval_s
-        limits, band = spec.limits, spec.hysteresis_pct / 100
-        worker, attendant = "P1", "A1"
-        went_in = ((dev.id, worker, {INSIDE: 1.0}),)
+        limits = dev.confined_space.limits
         air: dict[str, float] = {
             O2: (limits.o2_min_pct + limits.o2_max_pct) / 2,
             LEL: 0.0,
             "h2s_mgm3": 0.0,
             "co_mgm3": 0.0,
         }
-
-        def gas(metric: str, beyond: tuple[float, ...], hold: tuple[float, ...]) -> Probe:
-            key = GAS_OF[metric].key  # the other gases' readings with it, none of the same gas
-            context = {k: v for k, v in air.items() if GAS_OF[k].key != key}
-            return Probe(
-                "confined_space.gas",
-                dev.id,
-                metric,
-                beyond=beyond,
-                hold=hold,
-                context=context,
-                setup=went_in,
-                interval_s=every,
-                clear=air.get(metric, 0.0),
-                alert=(dev.id, key),
-            )
-
-        toxic = {LEL: limits.lel_pct, "h2s_mgm3": limits.h2s_mgm3, "co_mgm3": limits.co_mgm3}
-        toxic = {m: float(limit) for m, limit in toxic.items()}  # a default's int stays one
-        # 缺氧 below the low bound, 富氧 above the high one (the bounds themselves are normal air)
-        low, high = limits.o2_min_pct, limits.o2_max_pct
-        found = [
-            gas(O2, beyond=(low * 0.9, 0.0), hold=(low, low * (1 + band / 2))),
-            gas(O2, beyond=(high * 1.05,), hold=(high, high * (1 - band / 2))),
-            # 达到 a toxic or combustible limit is already too much
-            *(
-                gas(m, beyond=(limit, limit * 3), hold=(limit * (1 - band / 2),))
-                for m, limit in toxic.items()
-            ),
-        ]
-        # a detector that shows ppm: the limit in mg/m³ as its ppm (at 20 °C), reached
-        for metric in ("h2s_ppm", "co_ppm"):
-            limit = float(getattr(limits, f"{TOXIC[metric]}_mgm3")) / mg_per_m3(metric, 1.0)
-            found.append(gas(metric, beyond=(limit, limit * 3), hold=(limit * (1 - band / 2),)))
-        # a first entry with no fan and no reading set; a re-entry after a break longer than break_min
-        # whose last set was taken before the break (the first entry ventilated and tested)
-        break_s = spec.break_min * 60
-        tested: Sample = dict(air)
-        before = break_s + 10 * every
-        earlier: tuple[tuple[float, str, str, Sample], ...] = (
-            (before + 3 * every, dev.id, "", {FAN: 1.0}),
-            (before + 2 * every, dev.id, "", tested),
-            (before + every, dev.id, attendant, {ATTENDANT: 1.0}),
-            (before, dev.id, worker, {INSIDE: 1.0}),
-            (break_s + 2 * every, dev.id, worker, {INSIDE: 0.0}),
-        )
-        # or a first entry whose last set, ventilated, is older than test_valid_min
-        valid_s = spec.test_valid_min * 60
-        stale_test: tuple[tuple[float, str, str, Sample], ...] = (
-            (valid_s + 3 * every, dev.id, "", {FAN: 1.0}),
-            (valid_s + 2 * every, dev.id, "", tested),
-        )
-        entries = (
-            ("confined_space.entry", ()),
-            ("confined_space.entry", stale_test),
-            ("confined_space.reentry", earlier),
-        )
-        for rule, history in entries:
-            found.append(
-                Probe(
-                    rule,
-                    dev.id,
-                    INSIDE,
-                    point=worker,
-                    earlier=history,
-                    interval_s=every,
-                    beyond=(1.0,),
-                    clear=0.0,
-                )
-            )
-        # a worker inside: the detector silent past silent_s (a reading ends it); nobody at the post
-        # past the attendant's grace (an attendant badging in ends it)
-        found.append(
-            Probe(
-                "confined_space.silent",
-                dev.id,
-                O2,
-                setup=went_in,
-                interval_s=every,
-                beyond=(None,),
-                clear=air[O2],
-                fire_after_s=spec.silent_s + every,
-                alert=(dev.id, "detector"),
-            )
-        )
-        found.append(
-            Probe(
-                "confined_space.attendant",
-                dev.id,
-                ATTENDANT,
-                point=attendant,
-                setup=went_in,
-                interval_s=every,
-                beyond=(0.0,),
-                clear=1.0,
-                fire_after_s=spec.attendant_grace_s + every,
-                alert=(dev.id, "entrance"),
-            )
-        )
-        return found
+        return [*_gas_probes(dev, air), *_entry_probes(dev, air), *_watch_probes(dev, air)]
 
     def _clock(self, device: str, space: Space, now: float) -> list[RuleResult]:
         return self._silence(device, space, now) + self._watch(device, space, now)
@@ -273,3 +171,126 @@ class ConfinedSpaceJudge(Judge):
         space = self._spaces[device]
         space.attendant(r.point or POST, value >= 0.5, r.ts)
         return r, self._watch(device, space, r.ts)
+
+
+PROBE_WORKER, PROBE_ATTENDANT = "P1", "A1"  # the people of the probes (a badge's point)
+
+
+def _went_in(device: str) -> tuple[tuple[str, str, Sample], ...]:
+    """The probes' worker gone in (the setup of a rule that watches a space with someone inside)."""
+    return ((device, PROBE_WORKER, {INSIDE: 1.0}),)
+
+
+def _gas_probes(dev: ConfinedSpaceDevice, air: dict[str, float]) -> list[Probe]:
+    """A gas out of its limits while the worker is inside, until back past its band."""
+    spec, every = dev.confined_space, dev.poll_interval_s
+    limits, band = spec.limits, spec.hysteresis_pct / 100
+    went_in = _went_in(dev.id)
+
+    def gas(metric: str, beyond: tuple[float, ...], hold: tuple[float, ...]) -> Probe:
+        key = GAS_OF[metric].key  # the other gases' readings with it, none of the same gas
+        context = {k: v for k, v in air.items() if GAS_OF[k].key != key}
+        return Probe(
+            "confined_space.gas",
+            dev.id,
+            metric,
+            beyond=beyond,
+            hold=hold,
+            context=context,
+            setup=went_in,
+            interval_s=every,
+            clear=air.get(metric, 0.0),
+            alert=(dev.id, key),
+        )
+
+    toxic = {LEL: limits.lel_pct, "h2s_mgm3": limits.h2s_mgm3, "co_mgm3": limits.co_mgm3}
+    toxic = {m: float(limit) for m, limit in toxic.items()}  # a default's int stays one
+    # 缺氧 below the low bound, 富氧 above the high one (the bounds themselves are normal air)
+    low, high = limits.o2_min_pct, limits.o2_max_pct
+    found = [
+        gas(O2, beyond=(low * 0.9, 0.0), hold=(low, low * (1 + band / 2))),
+        gas(O2, beyond=(high * 1.05,), hold=(high, high * (1 - band / 2))),
+        # 达到 a toxic or combustible limit is already too much
+        *(gas(m, beyond=(limit, limit * 3), hold=(limit * (1 - band / 2),)) for m, limit in toxic.items()),
+    ]
+    # a detector that shows ppm: the limit in mg/m³ as its ppm (at 20 °C), reached
+    for metric in ("h2s_ppm", "co_ppm"):
+        limit = float(getattr(limits, f"{TOXIC[metric]}_mgm3")) / mg_per_m3(metric, 1.0)
+        found.append(gas(metric, beyond=(limit, limit * 3), hold=(limit * (1 - band / 2),)))
+    return found
+
+
+def _entry_probes(dev: ConfinedSpaceDevice, air: dict[str, float]) -> list[Probe]:
+    """The worker going in untested, on a stale test, or back in after a break without a new test."""
+    spec, every, worker = dev.confined_space, dev.poll_interval_s, PROBE_WORKER
+    attendant, found = PROBE_ATTENDANT, list[Probe]()
+    # a first entry with no fan and no reading set; a re-entry after a break longer than break_min
+    # whose last set was taken before the break (the first entry ventilated and tested)
+    break_s = spec.break_min * 60
+    tested: Sample = dict(air)
+    before = break_s + 10 * every
+    earlier: tuple[tuple[float, str, str, Sample], ...] = (
+        (before + 3 * every, dev.id, "", {FAN: 1.0}),
+        (before + 2 * every, dev.id, "", tested),
+        (before + every, dev.id, attendant, {ATTENDANT: 1.0}),
+        (before, dev.id, worker, {INSIDE: 1.0}),
+        (break_s + 2 * every, dev.id, worker, {INSIDE: 0.0}),
+    )
+    # or a first entry whose last set, ventilated, is older than test_valid_min
+    valid_s = spec.test_valid_min * 60
+    stale_test: tuple[tuple[float, str, str, Sample], ...] = (
+        (valid_s + 3 * every, dev.id, "", {FAN: 1.0}),
+        (valid_s + 2 * every, dev.id, "", tested),
+    )
+    entries = (
+        ("confined_space.entry", ()),
+        ("confined_space.entry", stale_test),
+        ("confined_space.reentry", earlier),
+    )
+    for rule, history in entries:
+        found.append(
+            Probe(
+                rule,
+                dev.id,
+                INSIDE,
+                point=worker,
+                earlier=history,
+                interval_s=every,
+                beyond=(1.0,),
+                clear=0.0,
+            )
+        )
+    return found
+
+
+def _watch_probes(dev: ConfinedSpaceDevice, air: dict[str, float]) -> list[Probe]:
+    """The worker inside: the detector silent, nobody at the entrance."""
+    spec, every, attendant = dev.confined_space, dev.poll_interval_s, PROBE_ATTENDANT
+    went_in = _went_in(dev.id)
+    # a worker inside: the detector silent past silent_s (a reading ends it); nobody at the post
+    # past the attendant's grace (an attendant badging in ends it)
+    return [
+        Probe(
+            "confined_space.silent",
+            dev.id,
+            O2,
+            setup=went_in,
+            interval_s=every,
+            beyond=(None,),
+            clear=air[O2],
+            fire_after_s=spec.silent_s + every,
+            alert=(dev.id, "detector"),
+        ),
+        Probe(
+            "confined_space.attendant",
+            dev.id,
+            ATTENDANT,
+            point=attendant,
+            setup=went_in,
+            interval_s=every,
+            beyond=(0.0,),
+            clear=1.0,
+            fire_after_s=spec.attendant_grace_s + every,
+            alert=(dev.id, "entrance"),
+        ),
+    ]

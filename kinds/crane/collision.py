@@ -505,24 +505,8 @@ class CraneCollision:
         level but never lower it: missing data never clears a collision alert.
         """
         results = []
-        same = cranes is self._plan_for and cfg is self._plan_cfg
-        if not same:
-            self._make_plan(cranes, cfg)
-        if same and moved is not None:
-            # the groups that hold the crane that moved, and the judged cranes that are not quiet
-            picked = self._entries_of.get(moved, ())
-            if self._memory.owes():
-                more = set(picked)
-                for device, _point in self._memory.owing():
-                    entry = self._entry_of.get(device)
-                    if entry is not None:
-                        more.add(entry)
-                picked = sorted(more)
-            order: Iterable[int] = picked
-        else:
-            order = range(len(self._plan))
         memory, clear = self._memory, self._clear
-        for k in order:
+        for k in self._order(cranes, cfg, moved):
             i, indices, pairs, _group = self._plan[k]
             me = cranes[i]
             if me.jib is None:
@@ -593,6 +577,24 @@ class CraneCollision:
             if result is not None:
                 results.append(result)
         return results
+
+    def _order(self, cranes: list[CraneView], cfg: CraneCollisionRule, moved: str | None) -> Iterable[int]:
+        """The plan's groups to judge: every one for a new list or settings (the plan made again), else
+        with ``moved`` those that hold the crane that moved and the judged cranes that are not quiet."""
+        same = cranes is self._plan_for and cfg is self._plan_cfg
+        if not same:
+            self._make_plan(cranes, cfg)
+        if not same or moved is None:
+            return range(len(self._plan))
+        picked = self._entries_of.get(moved, ())
+        if self._memory.owes():
+            more = set(picked)
+            for device, _point in self._memory.owing():
+                entry = self._entry_of.get(device)
+                if entry is not None:
+                    more.add(entry)
+            picked = sorted(more)
+        return picked
 
     @staticmethod
     def _result(

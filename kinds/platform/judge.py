@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, time, timedelta, timezone
 
 from contract.config.device import DeviceConfig
+from contract.config.platform import PlatformSpec
 from contract.readings import Reading
 from kinds.platform.kind import ROPES, PlatformDevice
 from kinds.platform.sample import PlatformRules
@@ -49,17 +50,7 @@ class PlatformJudge(Judge):
         its counterweight rated, far from the top, calm), its limits from the platform's section."""
         assert isinstance(dev, PlatformDevice)
         spec, band = dev.platform, dev.platform.hysteresis_pct / 100
-        quiet: dict[str, float | str] = {
-            "load_kg": 0.0,
-            "counterweight_kg": spec.rated_counterweight_kg,
-            "tilt_deg": 0.0,
-            "top_distance_m": spec.top_margin_m * 10,
-            "persons": 1.0,
-            "buckles": float(spec.max_persons + 5),
-            "lock_state": 0.0,
-            "wind_ms": 0.0,
-        }
-        quiet.update(dict.fromkeys(ROPES, 1.0))  # every rope normal
+        quiet = quiet_sample(spec)
 
         def probe(rule: str, metric: str, *, with_: Sample | None = None, **rest: object) -> Probe:
             context = {k: v for k, v in quiet.items() if k != metric} | dict(with_ or {})
@@ -147,3 +138,20 @@ class PlatformJudge(Judge):
                 start=datetime.combine(expires + timedelta(days=1), time(9), tz).timestamp(),
             ),
         ]
+
+
+def quiet_sample(spec: PlatformSpec) -> dict[str, float | str]:
+    """A sample of a quiet platform: one person, clipped on, light, level, its counterweight rated, far
+    from the top, calm, every rope normal."""
+    quiet: dict[str, float | str] = {
+        "load_kg": 0.0,
+        "counterweight_kg": spec.rated_counterweight_kg,
+        "tilt_deg": 0.0,
+        "top_distance_m": spec.top_margin_m * 10,
+        "persons": 1.0,
+        "buckles": float(spec.max_persons + 5),
+        "lock_state": 0.0,
+        "wind_ms": 0.0,
+    }
+    quiet.update(dict.fromkeys(ROPES, 1.0))
+    return quiet

@@ -70,6 +70,11 @@ class WeatherStationJudge(Judge):
         """Each weather rule on the site's ``weather`` limits: every stop's wind (超过 strict, 以上 at
         the line), heavy rain and a rainstorm, a day's heat (until the local day ends), strikes counted
         (until the hold after the last one), and the site's first crane lifting in a wind that stops it."""
+        return [*self._reading_probes(dev), self._warning_probe(dev), *self._work_probes(dev)]
+
+    def _reading_probes(self, dev: DeviceConfig) -> list[Probe]:
+        """The station's own readings: every stop's wind, heavy rain and a rainstorm, a day's heat,
+        strikes counted."""
         cfg, every = self.shared.weather.cfg, dev.poll_interval_s
         band = cfg.hysteresis_pct / 100
         quiet = {"rain_mm_h": 0.0, "temp_c": cfg.heat_c[0] - 10.0}
@@ -131,7 +136,12 @@ class WeatherStationJudge(Judge):
                 clear_after_s=cfg.lightning_hold_min * 60 - every,
             )
         )
-        # an orange gale signal in force for two hours, the station calm: it resolves when it expires
+        return found
+
+    def _warning_probe(self, dev: DeviceConfig) -> Probe:
+        """A regional warning signal in force, the station calm: it resolves when the signal expires."""
+        tz = timezone(timedelta(hours=self.shared.utc_offset_h))
+        # an orange gale signal in force for two hours
         morning = datetime(2026, 11, 2, 9, tzinfo=tz)
         until = morning + timedelta(hours=2)
         gale = WarningSignal(
@@ -141,20 +151,23 @@ class WeatherStationJudge(Judge):
             valid_from=morning - timedelta(minutes=1),
             valid_to=until,
         )
-        found.append(
-            Probe(
-                "weather.warning",
-                dev.id,
-                "wind_ms",
-                interval_s=every,
-                beyond=(0.0,),
-                clear=0.0,
-                signals=(gale,),
-                start=morning.timestamp(),
-                clear_at=until.timestamp(),
-                alert=(SITE, gale.id),
-            )
+        return Probe(
+            "weather.warning",
+            dev.id,
+            "wind_ms",
+            interval_s=dev.poll_interval_s,
+            beyond=(0.0,),
+            clear=0.0,
+            signals=(gale,),
+            start=morning.timestamp(),
+            clear_at=until.timestamp(),
+            alert=(SITE, gale.id),
         )
+
+    def _work_probes(self, dev: DeviceConfig) -> list[Probe]:
+        """The site's first crane lifting, slewing, travelling or hoisting in a wind that stops lifting,
+        until at rest for the work hold."""
+        cfg, found = self.shared.weather.cfg, list[Probe]()
         cranes = [d for d in self.shared.config.devices if isinstance(d, CraneDevice)]
         if cranes:  # a crane lifting in a wind that stops lifting, until at rest for the work hold
             crane, lifting = cranes[0], limits(cfg)["lifting"]
