@@ -47,7 +47,9 @@ def rules_table() -> list[str]:
 
 def rule_ids() -> list[str]:
     """Every rule id, the ``rule`` of every alert, once each."""
-    ids = dict.fromkeys([*(r for k in shipped_kinds() for r in registry.kind_rules(k)), *registry.SHARED_RULES])
+    ids = dict.fromkeys(
+        [*(r for k in shipped_kinds() for r in registry.kind_rules(k)), *registry.SHARED_RULES]
+    )
     return ["Rule IDs (the `rule` of every alert): " + ", ".join(f"`{rule}`" for rule in ids) + "."]
 
 

@@ -185,7 +185,9 @@ def kind_rules(kind: Kind) -> dict[str, str]:
     rule <kind>.papers."""
     from contract.config.papers import MachineDevice  # the config models import the registry
 
-    papers = {f"{kind.name}.papers": f"{kind.zh}备案登记检验"} if issubclass(kind.device, MachineDevice) else {}
+    papers = (
+        {f"{kind.name}.papers": f"{kind.zh}备案登记检验"} if issubclass(kind.device, MachineDevice) else {}
+    )
     return {**kind.rules, **papers}
 
 
