@@ -1,6 +1,7 @@
-"""The docs' lists of kinds, rules and profiles are the registry's (contract/kinds/registry.py): those
-scripts/kind_lists.py writes are as it would write them, and the rules page's hand-written table (each
-rule's defaults, clause and action) has one row for every rule there is and none for a rule there is not."""
+"""The lists of kinds, rules and profiles are the registry's (contract/kinds/registry.py): those
+scripts/kind_lists.py writes in the docs are as it would write them, the rules page's hand-written table
+(each rule's defaults, clause and action) has one row for every rule there is and none for a rule there is
+not, and the CLI's help and the demo's banner name the kinds, scenarios and rules the registry holds."""
 
 from __future__ import annotations
 
@@ -10,8 +11,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import contract.config  # noqa: F401  (the registry's kinds import the config models: loaded first)
+from typer.testing import CliRunner
+
+from config import EXAMPLE_SITE
+from contract.config import load_site
 from contract.kinds import registry
+from sitegw import demo
+from sitegw.cli import app, simulate_app
 
 REPO = Path(__file__).resolve().parents[2]
 RULES_PAGE = REPO / "docs" / "site" / "rules.md"
@@ -45,3 +51,50 @@ def test_the_rules_page_has_a_row_for_every_rule_and_no_other() -> None:
         "it cites, what its alert says to do)"
     )
     assert not unknown, f"docs/site/rules.md's table names {', '.join(unknown)}, which no kind declares"
+
+
+def _help(*args: str) -> str:
+    """What ``sitegw ARGS --help`` prints, its words one space apart."""
+    result = CliRunner().invoke(app, [*args, "--help"], env={"COLUMNS": "3000"})
+    assert result.exit_code == 0, result.output
+    return " ".join(result.output.split())
+
+
+def test_the_cli_help_names_every_kind_and_the_scenarios_each_simulator_plays() -> None:
+    top, simulate = _help(), _help("simulate")
+    for kind in registry.kinds():
+        assert f"{kind.en} ({kind.zh})" in top, f"sitegw --help does not name the kind {kind.name}"
+        if kind.simulator:
+            command = "gate" if kind.name == "attendance" else kind.name
+            assert f"{command} ({kind.en}: {', '.join(kind.scenarios)})" in simulate, kind.name
+            assert command in {c.name for c in simulate_app.registered_commands}, kind.name
+
+
+def test_the_demo_banner_counts_the_rules_of_the_site_s_kinds() -> None:
+    site = load_site(EXAMPLE_SITE).config
+    line = demo.rules_line(site, cameras=True)
+    shipped = [registry.get(name) for name in dict.fromkeys(d.kind for d in site.devices)]
+    total = set(registry.SHARED_RULES) | {
+        r for k in [*shipped, registry.get("camera")] for r in registry.kind_rules(k)
+    }
+    assert line.startswith(f"{len(total)} judged: "), line
+    for kind in shipped:
+        if registry.kind_rules(kind):
+            assert f"{kind.zh} {len(registry.kind_rules(kind))}" in line, (kind.name, line)
+    assert "摄像头" not in demo.rules_line(site, cameras=False)
+
+
+def test_the_demo_scripts_only_scenarios_the_kinds_declare() -> None:
+    site = load_site(EXAMPLE_SITE).config
+    scripted = {
+        **demo.CRANE_SCENARIOS,
+        **{d.id: demo.PIT_SCENARIO for d in site.devices if d.kind == "pit"},
+        **{d.id: demo.FORMWORK_SCENARIO for d in site.devices if d.kind == "formwork"},
+        **{d.id: demo.CONFINED_SCENARIO for d in site.devices if d.kind == "confined_space"},
+    }
+    for device, scenario in scripted.items():
+        kind = registry.get(site.device(device).kind)
+        assert scenario in kind.scenarios, (
+            f"the demo plays {scenario} on {device}, but its kind {kind.name} plays {', '.join(kind.scenarios)}: "
+            f"declare it in the kind's scenarios, or pick one of them in sitegw/demo.py"
+        )
