@@ -122,6 +122,11 @@ def shipped_profile(name: str) -> Path:
     return found
 
 
+def shipped_profiles() -> list[Profile]:
+    """Every profile sitegw ships, validated, in the order of their folders and names."""
+    return [load_profile(path) for d in shipped_profile_dirs() for path in sorted(d.glob("*.yaml"))]
+
+
 def _unknown_profile(
     path: Path, smap: SourceMap, i: int, device_id: str, name: str, dirs: list[Path]
 ) -> ConfigIssue:
