@@ -1,13 +1,13 @@
 """What a device kind declares about itself: the one place each kind of device is described.
 
 A kind (a tower crane, a deep pit, a suspended platform ...) is declared once, in a module of its own
-(contract/kinds/<kind>.py for the kinds sitegw ships; any importable module for a plug-in), as one
+(kinds/<kind>/kind.py for the kinds sitegw ships; any importable module for a plug-in), as one
 :class:`Kind`. Everything else reads the registry (contract/kinds/registry.py) instead of keeping its own
 list: the site file's ``devices`` union, replay's metric checks, the warm-up's history, the readings
 summaries, the regulator's names, the API and the dashboard, the simulators.
 
 The parts that are code live in their own layer and are named here by ``module:attribute``: the rules'
-judge (rules/kinds/<kind>.py) and the simulator (drivers/simulators/). The contract imports neither, so
+judge (kinds/<kind>/judge.py) and the simulator (kinds/<kind>/sim.py). The contract imports neither, so
 the regulator, which shares only the contract, can read a kind's names without loading its rules.
 """
 
@@ -103,12 +103,12 @@ class Kind:
     """Metrics of a multi-point device reported for the device as a whole, without a point code (a
     formwork's pour under way)."""
     judge: str = ""
-    """``module:attribute`` of the rules' judge of this kind (rules/kinds/); empty: not judged."""
+    """``module:attribute`` of the rules' judge of this kind (kinds/<kind>/judge.py); empty: not judged."""
     rules: Mapping[str, str] = field(default_factory=dict)
     """The rule ids its judge raises and their Chinese names, as the regulator lists them. Each needs a
     limit probe from the judge (``probes``, rules/probes.py), or tests/rules/test_all_clear.py fails."""
     simulator: str = ""
-    """``module:attribute`` of the simulator of one device of this kind (drivers/simulators/)."""
+    """``module:attribute`` of the simulator of one device of this kind (kinds/<kind>/sim.py)."""
     scenarios: tuple[str, ...] = ("normal",)
     """The named scenarios its simulator plays, ``normal`` first."""
     open_metrics: bool = False

@@ -1,7 +1,7 @@
 """The registry of device kinds: those sitegw ships and those plug-ins add.
 
 Kinds come from three places, loaded once, in this order:
-- the kinds sitegw ships (:data:`BUILTIN`, one module each under contract/kinds/);
+- the kinds sitegw ships (:data:`BUILTIN`, each its folder's declaration module, kinds/<kind>/kind.py);
 - installed plug-ins: every entry point of the group ``sitegw.kinds`` (a package's
   ``[project.entry-points."sitegw.kinds"] platform = "my_pkg.kind"``), naming a module;
 - the modules named in the environment variable ``SITEGW_KINDS`` (comma-separated), for a kind
