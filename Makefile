@@ -11,7 +11,8 @@ SOAK_ARGS ?=
 # the tests mypy checks as well (pyproject's tests.* settings: every body checked, annotations optional);
 # the other test folders are still to be brought in
 TYPED_TESTS := tests/support.py tests/conftest.py $(wildcard tests/test_*.py) tests/alerts tests/bench \
-	tests/config tests/gateway tests/outbox tests/packaging tests/replay tests/servers tests/store
+	tests/config tests/faults tests/gateway tests/hostile tests/outbox tests/packaging tests/replay tests/servers \
+	tests/store
 
 .PHONY: native demo test test-slow test-packaging image-smoke fuzz faults faults-short soak lint docs bench vision-eval test-env venv clean help
 
