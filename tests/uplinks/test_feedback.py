@@ -28,7 +28,7 @@ from gateway.alerts.store import DecisionStore
 from gateway.uplinks.base import BEIJING
 from gateway.uplinks.feedback import FeedbackPoller
 from regulator.access.auth import Accounts
-from regulator.ledger.review import Actor
+from regulator.access.scope import Actor
 from regulator.server import RegulatorServer
 from sitegw.runtime import Gateway
 from tests.regulator.support import PROJECT, SECRET

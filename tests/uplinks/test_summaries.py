@@ -31,10 +31,10 @@ from contract.config import LoadedSite, load_site
 from contract.config.sinks import LocalStoreConfig
 from contract.config.uplinks import RegulatorUplink
 from contract.kinds import registry
+from contract.kinds.kind import Pick
 from contract.readings import Quality, Reading
 from gateway.alerts.store import DecisionStore
 from gateway.store.local import LATE_AFTER_S, LocalStore
-from gateway.store.local_query import Pick
 from gateway.uplinks.positions import ReadPositions
 from gateway.uplinks.summaries import SETTLE_S, closed_until, cursor_key
 from regulator.server import RegulatorServer
