@@ -12,7 +12,7 @@ SOAK_ARGS ?=
 # the other test folders are still to be brought in
 TYPED_TESTS := tests/support.py tests/conftest.py $(wildcard tests/test_*.py) tests/alerts tests/bench \
 	tests/config tests/faults tests/gateway tests/hostile tests/outbox tests/packaging tests/replay tests/servers \
-	tests/store
+	tests/store tests/uplinks
 
 .PHONY: native demo test test-slow test-packaging image-smoke fuzz faults faults-short soak lint docs bench vision-eval test-env venv clean help
 
