@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 SOAK_ARGS ?=
 # the tests mypy checks as well (pyproject's tests.* settings: every body checked, annotations optional);
 # the other test folders are still to be brought in
-TYPED_TESTS := tests/support.py tests/conftest.py $(wildcard tests/test_*.py) tests/alerts tests/bench \
+TYPED_TESTS := tests/support.py tests/conftest.py $(wildcard tests/test_*.py) tests/alerts tests/bench tests/e2e \
 	tests/config tests/faults tests/gateway tests/hostile tests/outbox tests/packaging tests/replay tests/servers \
 	tests/store tests/uplinks
 

@@ -27,7 +27,7 @@ from gateway.outbox.backoff import backoff_delay
 from gateway.outbox.store import OutboxStore
 from regulator.server import RegulatorServer
 from sitegw.events_cli import events, redeliver
-from tests.regulator.support import PROJECT, SECRET, make_event
+from tests.regulator.support import PROJECT, SECRET, event_number, make_event
 from tests.support import free_port
 
 
@@ -61,9 +61,7 @@ def scrape(outbox: Outbox) -> str:
 def per_alert_order(server: RegulatorServer) -> dict[str, list[float]]:
     order: dict[str, list[float]] = {}
     for stored in server.repo.events():
-        n = stored.event.details["n"]
-        assert isinstance(n, float), n  # make_event numbers an alert's events in details
-        order.setdefault(stored.event.alert_id, []).append(n)
+        order.setdefault(stored.event.alert_id, []).append(event_number(stored.event))
     return order
 
 
