@@ -29,8 +29,8 @@ from playwright.sync_api import Browser, Page, expect
 from regulator.access.auth import Accounts
 from regulator.ledger.review import Actor
 from regulator.server import RegulatorServer
+from tests.regulator.inspector import CHEAP, PASSWORD
 from tests.regulator.support import ThreadedRegulator, make_event
-from tests.regulator.test_map_ui import CHEAP, PASSWORD
 from tests.servers.browser import browser  # noqa: F401 (module-scoped Chromium)
 
 PAGES = ("/", "/ui/map", "/ui/grading", "/ui/safety-logs", "/warnings", "/ui/national-export")
@@ -69,7 +69,9 @@ def regulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RegulatorSer
     tmp: Path = tmp_path_factory.mktemp("header")
     with ThreadedRegulator(f"sqlite:///{tmp}/reg.sqlite") as server:
         repo = server.repo
-        repo.add_project("GD-SZ-2026-0001", "前海自贸区综合交通枢纽上盖物业项目", "深圳", "secret-0001", "南山区")
+        repo.add_project(
+            "GD-SZ-2026-0001", "前海自贸区综合交通枢纽上盖物业项目", "深圳", "secret-0001", "南山区"
+        )
         for i, (rule, level) in enumerate(
             [("crane.load", "critical"), ("pit.rate", "alarm"), ("vision.no_helmet", "warning")]
         ):
@@ -82,7 +84,7 @@ def regulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RegulatorSer
         yield server
 
 
-def signed_in(browser: Browser, server: RegulatorServer, width: int) -> Page:  # noqa: F811
+def signed_in(browser: Browser, server: RegulatorServer, width: int) -> Page:
     tab = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN").new_page()
     tab.goto(server.base_url + "/")
     tab.fill("#login-user", "li.jian")
@@ -119,7 +121,7 @@ class Seen:
 
 
 @pytest.fixture(scope="module")
-def headers(regulator: RegulatorServer, browser: Browser) -> dict[tuple[str, int], Seen]:  # noqa: F811
+def headers(regulator: RegulatorServer, browser: Browser) -> dict[tuple[str, int], Seen]:
     """Every page's header at a desktop's and a phone's width."""
     seen: dict[tuple[str, int], Seen] = {}
     for width in WIDTHS:
@@ -132,8 +134,11 @@ def headers(regulator: RegulatorServer, browser: Browser) -> dict[tuple[str, int
                     expect(tab.locator("#who")).to_contain_text("li.jian")
                 menu = tab.locator("header button", has_text="菜单")
                 folded = menu.count() == 1 and menu.is_visible() and tab.locator("header nav").is_hidden()
-                has = tab.locator("header").count() == 1  # each test of the header fails on a page without one
-                height = tab.eval_on_selector("header", "el => el.getBoundingClientRect().height") if has else 0
+                # a page without a header: each test of the header fails on it, none of them errs
+                has = tab.locator("header").count() == 1
+                height = (
+                    tab.eval_on_selector("header", "el => el.getBoundingClientRect().height") if has else 0
+                )
                 title_lines = one_line(tab, "header h1, header strong")[0] if has else 0
                 if folded:
                     menu.click()
@@ -186,7 +191,11 @@ def test_the_header_fits_a_desktop_and_a_phone(headers: dict[tuple[str, int], Se
         where = f"{path} at {width} px"
         if seen.page_width > width:
             wrong.append(f"{where}: the page is {seen.page_width} px wide")
-        wrong += [f"{where}: {e['text']} off the window" for e in seen.entries if e["left"] < 0 or e["right"] > width]
+        wrong += [
+            f"{where}: {e['text']} off the window"
+            for e in seen.entries
+            if e["left"] < 0 or e["right"] > width
+        ]
         if not seen.logout_box or seen.logout_box[0] < 0 or seen.logout_box[1] > width:
             wrong.append(f"{where}: 退出 off the window or missing")
         wrong += [f"{where}: {e['text']} on {e['lines']} lines" for e in seen.entries if e["lines"] != 1]
@@ -202,7 +211,7 @@ def test_the_header_fits_a_desktop_and_a_phone(headers: dict[tuple[str, int], Se
 @pytest.mark.parametrize("width", (1280, 1400))
 def test_the_queue_shows_every_column_at_a_desktops_width(
     regulator: RegulatorServer,
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     width: int,
 ) -> None:
     tab = signed_in(browser, regulator, width)
@@ -222,7 +231,9 @@ def test_the_queue_shows_every_column_at_a_desktops_width(
         names = [name for name, *_ in boxes]
         assert "督办" in names and "整改期限" in names
         for name, left, right, edge, whole in boxes:
-            assert left >= 0 and right <= edge + 0.5, f"{name}: {left:.0f}–{right:.0f} px, shown up to {edge:.0f}"
+            assert left >= 0 and right <= edge + 0.5, (
+                f"{name}: {left:.0f}–{right:.0f} px, shown up to {edge:.0f}"
+            )
             assert whole, f"{name}: its heading does not fit its column"
         for name in ("督办", "整改期限"):
             lines, _, _ = one_line(tab, f"#queue-table th:nth-child({names.index(name) + 1})")
@@ -237,7 +248,7 @@ def test_the_queue_shows_every_column_at_a_desktops_width(
 
 def test_the_old_map_tab_is_gone_and_its_links_open_the_one_map(
     regulator: RegulatorServer,
-    browser: Browser,  # noqa: F811
+    browser: Browser,
 ) -> None:
     tab = signed_in(browser, regulator, 1280)
     try:
