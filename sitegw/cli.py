@@ -118,7 +118,7 @@ def print_summary(site: LoadedSite) -> None:
             f"siren {siren.name}: {_where(siren.transport)}, rules {', '.join(siren.rules)}, "
             f"from {siren.min_level}, off when {siren.off_on}"
         )
-    from gateway.papers import missing_papers  # the rules' wording: loaded only to print a summary
+    from gateway.site.papers import missing_papers  # the rules' wording: loaded only to print a summary
 
     for hint in missing_papers(site) + _no_balance(cfg):
         console.print(f"[yellow]hint[/] {escape(hint)}")
@@ -165,7 +165,7 @@ def run(
 
     site = _load_or_exit(site_file)
     if site.config.gb28181 is not None:
-        from gateway.gb28181.media import FfmpegMissing, require_ffmpeg
+        from gateway.site.gb28181.media import FfmpegMissing, require_ffmpeg
 
         try:
             require_ffmpeg()

@@ -33,18 +33,19 @@ from gateway.alerts.store import DecisionStore
 from gateway.api.hub import LiveHub
 from gateway.api.services import ApiServices
 from gateway.disk_watch import DiskWatch
-from gateway.jacking import CraneHeights, Jacking
 from gateway.live import LiveState
 from gateway.metrics import GatewayMetrics, MetricSources
 from gateway.outbox.service import Outbox
-from gateway.safety_log.draft import Sources
-from gateway.safety_log.schedule import SafetyLogSchedule
-from gateway.safety_log.sender import SafetyLogSender
-from gateway.safety_log.store import FILE as SAFETY_LOGS_FILE
-from gateway.safety_log.store import SafetyLogStore
 from gateway.series_guard import SeriesGuard
-from gateway.siren import SirenController
-from gateway.site_work import JACKING_WINDOW, SiteWork
+from gateway.site.jacking import CraneHeights, Jacking
+from gateway.site.safety_log.draft import Sources
+from gateway.site.safety_log.schedule import SafetyLogSchedule
+from gateway.site.safety_log.sender import SafetyLogSender
+from gateway.site.safety_log.store import FILE as SAFETY_LOGS_FILE
+from gateway.site.safety_log.store import SafetyLogStore
+from gateway.site.siren import SirenController
+from gateway.site.site_work import JACKING_WINDOW, SiteWork
+from gateway.site.weather_warnings import WarningBoard
 from gateway.store.influx import InfluxSink
 from gateway.store.local import LocalStore
 from gateway.store.local_query import StoreCounts
@@ -61,7 +62,6 @@ from gateway.uplinks.regulator_warnings import RegulatorWarnings
 from gateway.uplinks.self_checks import FILE as SELF_CHECKS_FILE
 from gateway.uplinks.self_checks import SelfCheckOutbox, SelfCheckSender
 from gateway.uplinks.summaries import SummarySender
-from gateway.weather_warnings import WarningBoard
 from plumbing.heap import settle_startup_heap
 from sitegw.state_version import claim
 from sitegw.warmup import RuleWarmup
@@ -71,7 +71,7 @@ from sitegw.warmup import RuleWarmup
 # without cameras should not carry them.
 if TYPE_CHECKING:
     from gateway.api.auth import AuthPolicy
-    from gateway.gb28181.device import Gb28181Device
+    from gateway.site.gb28181.device import Gb28181Device
     from plumbing.http_server import ApiServer
     from sitegw.cameras import CameraHub
 
@@ -101,7 +101,7 @@ class Gateway:
     ) -> None:
         state_dir.mkdir(parents=True, exist_ok=True)
         claim(state_dir)  # a downgrade stops here, before any store opens the folder
-        # each crane at the height its last jacking window closed with (gateway/jacking.py)
+        # each crane at the height its last jacking window closed with (gateway/site/jacking.py)
         self.heights = CraneHeights(state_dir)
         site = self.heights.apply(site)
         self.site = site
@@ -155,7 +155,7 @@ class Gateway:
         # the cameras on a GB/T 28181 video platform, when the site file has a gb28181 section
         self.gb28181: Gb28181Device | None = None
         if site.config.gb28181 is not None:
-            from gateway.gb28181.device import Gb28181Device
+            from gateway.site.gb28181.device import Gb28181Device
 
             self.gb28181 = Gb28181Device(site.config.gb28181, _cameras(site), online=self._camera_online)
         # pours started and ended by supervisors, and who is on site, over the rules' own state
@@ -178,7 +178,7 @@ class Gateway:
         self.self_check_senders = [
             SelfCheckSender(u, site.config.project.code, self.self_checks) for u in regulators
         ]
-        # the daily safety log and the key people's attendance (gateway/safety_log/), for each regulator uplink
+        # the daily safety log and the key people's attendance (gateway/site/safety_log/), for each regulator uplink
         self.safety_logs = SafetyLogSchedule(
             Sources(site, self.store.reader, self.monitor.alerts, self.warnings),
             SafetyLogStore(

@@ -19,10 +19,11 @@ from pydantic import ValidationError
 
 from contract.alert_event import Level
 from gateway.alerts.manager import AlertError
-from gateway.alerts.models import Alert, AlertState, Decision, Silence, SilenceSpec
+from gateway.alerts.models import Alert, AlertState, Silence, SilenceSpec
 from gateway.api.auth import ERRORS, Supervisor, viewer
 from gateway.api.auth_store import Principal
 from gateway.api.models import AlertAction, AlertDetailView, AlertView, SilenceRequest
+from gateway.uplinks.decisions import Decision
 
 if TYPE_CHECKING:
     from gateway.api.services import ApiServices

@@ -18,10 +18,10 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Path
 
 from gateway.api.auth import ERRORS, Supervisor, viewer
 from gateway.api.models import KeyPersonView, PersonnelOnSiteView, PourStateView
-from gateway.jacking import JackingClose, JackingView
-from gateway.papers import PaperRow, paper_rows
-from gateway.siren import SirenState
-from gateway.site_work import WindowView, WorkError
+from gateway.site.jacking import JackingClose, JackingView
+from gateway.site.papers import PaperRow, paper_rows
+from gateway.site.siren import SirenState
+from gateway.site.site_work import WindowView, WorkError
 
 if TYPE_CHECKING:
     from gateway.api.services import ApiServices

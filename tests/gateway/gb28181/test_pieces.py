@@ -8,10 +8,10 @@ import struct
 
 from aiosipua import SipResponse
 
-from gateway.gb28181.digest import authorization
-from gateway.gb28181.ps_mux import PsMuxer
-from gateway.gb28181.rtp import RtpPacketizer, rfc4571_frame
-from tests.gateway.gb28181.platform import digest_params
+from gateway.site.gb28181.digest import authorization
+from gateway.site.gb28181.ps_mux import PsMuxer
+from gateway.site.gb28181.rtp import RtpPacketizer, rfc4571_frame
+from tests.gateway.site.gb28181.platform import digest_params
 
 
 def _challenge(header: str) -> SipResponse:
