@@ -1,4 +1,4 @@
-"""The site's cameras as a GB/T 28181 device, against a platform stand-in (tests/gateway/site/gb28181/platform.py:
+"""The site's cameras as a GB/T 28181 device, against a platform stand-in (tests/gateway/gb28181/platform.py:
 no real GB/T 28181 platform can run here; the stand-in is written from the standard's message flows).
 
 The live view is proven by decoding what arrives: the RTP payloads, put back together, are an MPEG-PS
@@ -21,7 +21,7 @@ import pytest
 from contract.config.camera import CameraConfig
 from contract.config.gb28181 import Gb28181Config
 from gateway.site.gb28181.device import Gb28181Device
-from tests.gateway.site.gb28181.platform import (
+from tests.gateway.gb28181.platform import (
     SERVER_ID,
     Platform,
     offer,

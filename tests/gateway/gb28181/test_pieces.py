@@ -11,7 +11,7 @@ from aiosipua import SipResponse
 from gateway.site.gb28181.digest import authorization
 from gateway.site.gb28181.ps_mux import PsMuxer
 from gateway.site.gb28181.rtp import RtpPacketizer, rfc4571_frame
-from tests.gateway.site.gb28181.platform import digest_params
+from tests.gateway.gb28181.platform import digest_params
 
 
 def _challenge(header: str) -> SipResponse:
