@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 from rich.console import Console
@@ -12,6 +13,7 @@ from rich.table import Table
 
 from contract import __version__
 from contract.config import ConfigError, LoadedSite, load_site
+from contract.config.sinks import InfluxConfig
 from contract.config.site import SiteConfig
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport, MqttTransport
 from contract.kinds.crane import CraneDevice
@@ -180,6 +182,14 @@ def run(
         _fail(str(exc))
 
 
+def _influx_options(url: str, api: str, bucket: str, org: str, token: str, database: str) -> InfluxConfig:
+    """The demo's InfluxDB from its --influx-* options (a wrong one: said, and exit 2)."""
+    try:
+        return InfluxConfig(url=url, api=api, bucket=bucket, org=org, token=token, database=database)
+    except ValueError as exc:
+        _fail(f"--influx-*: {exc}")
+
+
 @app.command("demo")
 def demo(
     duration: float | None = typer.Option(
@@ -237,22 +247,13 @@ def demo(
     """A whole simulated site on this machine: cranes, hoist and anemometer over Modbus TCP/RTU; pit, high formwork, gate and confined space over MQTT; siren relays."""
     import asyncio
 
-    from contract.config.sinks import InfluxConfig
     from sitegw.demo import DemoOptions, run_demo
 
-    influx = None
-    if influx_url:
-        try:
-            influx = InfluxConfig(
-                url=influx_url,
-                api=influx_api,
-                bucket=influx_bucket,
-                org=influx_org,
-                token=influx_token,
-                database=influx_database,
-            )
-        except ValueError as exc:
-            _fail(f"--influx-*: {exc}")
+    influx = (
+        _influx_options(influx_url, influx_api, influx_bucket, influx_org, influx_token, influx_database)
+        if influx_url
+        else None
+    )
     opts = DemoOptions(
         state_dir=state_dir,
         duration=duration,
@@ -420,7 +421,7 @@ def _load_or_exit(site_file: Path) -> LoadedSite:
     return site
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     # the message is text, not markup: "sitegw[regulator]" or a path with brackets must print as written
     err_console.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)

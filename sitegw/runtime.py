@@ -314,56 +314,9 @@ class Gateway:
         for log_sender in self.safety_log_senders:
             self._tasks.append(asyncio.create_task(log_sender.run(), name=f"safety-logs-{log_sender.name}"))
         self._tasks.append(asyncio.create_task(self.safety_logs.run(), name="safety-log-schedule"))
-        for uplink in self._uplinks:
-            if isinstance(uplink, RegulatorUplink):
-                depth = partial(lambda name: self.outbox.store.backlog(name).depth, uplink.name)
-                info = self.site.config.project
-                where = (info.lat, info.lon) if info.lat is not None and info.lon is not None else None
-                self._tasks.append(
-                    asyncio.create_task(
-                        heartbeat_forever(uplink, info.code, depth, self.site.config.dangerous_works, where),
-                        name=f"heartbeat-{uplink.name}",
-                    )
-                )
-                if uplink.feedback_every_s > 0:
-                    poller = FeedbackPoller(
-                        uplink,
-                        self.site.config.project.code,
-                        self.decisions,
-                        on_decision=self.hub.on_decision,
-                        on_pictures_wanted=patrol.want if patrol is not None else None,
-                        on_notices=partial(self.api_services.notices.replace, uplink.name)
-                        if self.api_services.notices is not None
-                        else None,
-                        warnings=RegulatorWarnings(self.warnings),
-                    )
-                    self._tasks.append(asyncio.create_task(poller.run(), name=f"feedback-{uplink.name}"))
-                if uplink.summary_every_s > 0:
-                    summaries = SummarySender(
-                        uplink, self.site.config.project.code, self.store.reader, self.store, self.positions
-                    )
-                    self._tasks.append(asyncio.create_task(summaries.run(), name=f"summaries-{uplink.name}"))
-            if isinstance(uplink, CraneRecordsUplink) and uplink.records_every_s > 0:
-                self._tasks.append(
-                    asyncio.create_task(self._send_crane_records(uplink), name=f"records-{uplink.name}")
-                )
+        self._start_uplink_tasks(patrol)
         if self._serve_api:
-            from gateway.api.app import create_app
-            from gateway.api.auth import AuthPolicy
-            from gateway.api.auth_store import AuthStore
-            from plumbing.http_server import ApiServer
-
-            self.auth = AuthPolicy(
-                AuthStore(self.state_dir / "users.sqlite"), anonymous_read=self._api_cfg.anonymous_read
-            )
-            app = create_app(
-                self.api_services,
-                self.metrics.registry,
-                self.auth,
-                cors_origins=tuple(self._api_cfg.cors_origins),
-            )
-            self.api = ApiServer(app, self._api_cfg.host, self._api_cfg.port)
-            await self.api.start()
+            await self._start_api()
         for driver in self.drivers:
             await driver.start()
         if self.cameras is not None:
@@ -378,6 +331,67 @@ class Gateway:
             len(self.device_ids),
             self.state_dir,
         )
+
+    def _start_uplink_tasks(self, patrol: PatrolSchedule | None) -> None:
+        """The periodic tasks of each uplink beside the outbox: a regulator's heartbeat, feedback poll and
+        summaries; a platform's crane records."""
+        for uplink in self._uplinks:
+            if isinstance(uplink, RegulatorUplink):
+                self._start_regulator_tasks(uplink, patrol)
+            if isinstance(uplink, CraneRecordsUplink) and uplink.records_every_s > 0:
+                self._tasks.append(
+                    asyncio.create_task(self._send_crane_records(uplink), name=f"records-{uplink.name}")
+                )
+
+    def _start_regulator_tasks(self, uplink: RegulatorUplink, patrol: PatrolSchedule | None) -> None:
+        """A regulator uplink's heartbeat, and its feedback poll and summaries where the site file has them:
+        the poller records the regulator's decisions in the alerts' DecisionStore (its DecisionLog)."""
+        depth = partial(lambda name: self.outbox.store.backlog(name).depth, uplink.name)
+        info = self.site.config.project
+        where = (info.lat, info.lon) if info.lat is not None and info.lon is not None else None
+        self._tasks.append(
+            asyncio.create_task(
+                heartbeat_forever(uplink, info.code, depth, self.site.config.dangerous_works, where),
+                name=f"heartbeat-{uplink.name}",
+            )
+        )
+        if uplink.feedback_every_s > 0:
+            poller = FeedbackPoller(
+                uplink,
+                self.site.config.project.code,
+                self.decisions,
+                on_decision=self.hub.on_decision,
+                on_pictures_wanted=patrol.want if patrol is not None else None,
+                on_notices=partial(self.api_services.notices.replace, uplink.name)
+                if self.api_services.notices is not None
+                else None,
+                warnings=RegulatorWarnings(self.warnings),
+            )
+            self._tasks.append(asyncio.create_task(poller.run(), name=f"feedback-{uplink.name}"))
+        if uplink.summary_every_s > 0:
+            summaries = SummarySender(
+                uplink, self.site.config.project.code, self.store.reader, self.store, self.positions
+            )
+            self._tasks.append(asyncio.create_task(summaries.run(), name=f"summaries-{uplink.name}"))
+
+    async def _start_api(self) -> None:
+        """Serve the API and the dashboard over the services it may read, with the site's users."""
+        from gateway.api.app import create_app
+        from gateway.api.auth import AuthPolicy
+        from gateway.api.auth_store import AuthStore
+        from plumbing.http_server import ApiServer
+
+        self.auth = AuthPolicy(
+            AuthStore(self.state_dir / "users.sqlite"), anonymous_read=self._api_cfg.anonymous_read
+        )
+        app = create_app(
+            self.api_services,
+            self.metrics.registry,
+            self.auth,
+            cors_origins=tuple(self._api_cfg.cors_origins),
+        )
+        self.api = ApiServer(app, self._api_cfg.host, self._api_cfg.port)
+        await self.api.start()
 
     def _start_patrol(self) -> PatrolSchedule | None:
         """Each camera's latest picture to every regulator uplink on its schedule (gateway/uplinks/patrol.py),
