@@ -16,7 +16,7 @@ help:
 	@echo "make test        the test suite against real servers (installs them when missing)"
 	@echo "make native      compile the rules with mypyc (every target that runs them does it first)"
 	@echo "make lint        ruff (lint and format), mypy, and the import layers (lint-imports)"
-	@echo "make docs        the documentation site from docs/ (mkdocs build --strict) into build/docs"
+	@echo "make docs        the pages written from the code, then the documentation site (mkdocs build --strict) into build/docs"
 	@echo "make test-slow   long suites: fault injection, soak, full vision evaluation"
 	@echo "make test-packaging  the wheel built in isolation, installed in a fresh venv, its commands run"
 	@echo "make image-smoke the Dockerfile's two images built (buildah) and their smoke checks (root)"
@@ -60,7 +60,10 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports --no-cache
 
+# the pages written from the code first: the config reference, and the kinds' lists in README.md & co
 docs: $(STAMP)
+	PYTHONPATH=. $(PY) scripts/config_reference.py
+	PYTHONPATH=. $(PY) scripts/kind_lists.py
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 test-slow: $(NATIVE) test-env
