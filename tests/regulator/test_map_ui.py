@@ -25,8 +25,8 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from regulator.access.auth import Accounts
 from regulator.access.jurisdictions import place_projects
+from regulator.access.scope import Actor
 from regulator.geo.places import CITIES
-from regulator.ledger.review import Actor
 from regulator.server import RegulatorServer
 from tests.regulator.support import ThreadedRegulator, make_event
 from tests.servers.browser import browser, page  # noqa: F401 (module-scoped Chromium, a page per test)
