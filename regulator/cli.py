@@ -14,7 +14,9 @@ import uvloop
 
 from plumbing.model_options import options_from
 from regulator.access.jurisdictions import SEP, UNPLACED_PROVINCE
-from regulator.serve_settings import DB_HELP, DEFAULT_DB, ServeSettings
+from regulator.serve_settings import DB_HELP as DB_HELP  # the other commands' --db, as serve's
+from regulator.serve_settings import DEFAULT_DB as DEFAULT_DB
+from regulator.serve_settings import ServeSettings
 from regulator.storage.db import DatabaseUrlError, SchemaAhead, normalise_url
 from regulator.storage.db_create import CannotCreateDatabase, create_if_missing
 from regulator.storage.evidence import (
