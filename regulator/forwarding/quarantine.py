@@ -46,7 +46,7 @@ class Held:
 
     @property
     def what_to_do(self) -> str:
-        said: dict[str, str] = dict(WHAT_TO_DO)
+        said = {str(k): v for k, v in WHAT_TO_DO.items()}
         return said.get(self.code, said["schema"])
 
 
