@@ -11,7 +11,17 @@ from regulator.routes import STATIC
 # the pages' scripts, once inline in each page: served as files, so the Content-Security-Policy of the pages
 # allows scripts from the regulator itself only (regulator/routes/page_policy.py)
 PAGE_SCRIPTS = frozenset(
-    {"index", "index-start", "map", "grading", "national_export", "safety_logs", "warnings", "report"}
+    {
+        "index",
+        "index-start",
+        "map",
+        "grading",
+        "national_export",
+        "safety_logs",
+        "warnings",
+        "report",
+        "forwarding",
+    }
 )
 
 
