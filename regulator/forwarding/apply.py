@@ -118,7 +118,10 @@ def apply(
         {"now": now, "i": sender.id, "b": backlog},
     )
     last = max((r.seq for r in batch.records), default=0)
-    return BatchReceipt(city=sender.id, records=len(batch.records), last_seq=last, new=new, refused=refusals)
+    receipt = BatchReceipt(city=sender.id, records=len(batch.records), last_seq=last, new=new)
+    if verdicts:  # a city of an earlier release gets the receipt it knows, word for word
+        receipt.refused = refusals
+    return receipt
 
 
 def _kept(db: Connection, sender: City, n: int, rec: Record, now: float) -> int:

@@ -80,7 +80,7 @@ def forward_router(repo: Repository) -> APIRouter:
             raise refuse_replay(request.headers["X-Sitegw-Nonce"])
         return sender
 
-    @r.post(FORWARD_PATH)
+    @r.post(FORWARD_PATH, response_model_exclude_unset=True)
     async def receive(
         request: Request,
         verdicts: bool = Query(False, alias=VERDICTS),

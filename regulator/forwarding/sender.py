@@ -118,6 +118,13 @@ class Forwarder:
                     self._base,
                     self.link.city_id,
                 )
+            aside = await asyncio.to_thread(self._aside)
+            if aside:
+                log.warning(
+                    "forwarding: %d records the province refused for good wait set aside at this city: see "
+                    "/forwarding or `sitegw regulator forwarding list`, fix their projects or release them",
+                    aside,
+                )
             poll_at = 0.0
             while True:
                 sent = await self._retry(self.forward_once)
@@ -128,6 +135,10 @@ class Forwarder:
                     await asyncio.sleep(self.link.idle_s)
         finally:
             await self._client.aclose()
+
+    def _aside(self) -> int:
+        with self.repo.engine.connect() as db:
+            return len(quarantine.held(db))
 
     async def _switch_on(self) -> bool:
         return await asyncio.to_thread(switch_on, self.repo.engine, self._base, self.link.city_id)
@@ -184,7 +195,7 @@ class Forwarder:
             try:
                 r = await self._send("POST", path, batch.model_dump_json().encode())
             except ForwardRetry as exc:
-                named = _named(exc, batch)
+                named = refused_record(exc, batch)
                 if named is None:
                     raise
                 # a province of an earlier release: the one record it named is set aside, the rest sent next
@@ -286,7 +297,7 @@ class Forwarder:
 NAMED = re.compile(r"^record (\d+) \(")
 
 
-def _named(exc: ForwardRetry, batch: Batch) -> tuple[Record, Reason] | None:
+def refused_record(exc: ForwardRetry, batch: Batch) -> tuple[Record, Reason] | None:
     """The record a province's whole-batch refusal (409, 422) names as at fault, and the reason's code (the
     province's ``code``, or read from the field it names: a province of an earlier release gives none); None
     for a refusal of the request or the city as a whole."""
