@@ -294,33 +294,35 @@ class Forwarder:
         return await asyncio.to_thread(down.take, self.repo.engine, decisions)
 
 
-NAMED = re.compile(r"^record (\d+) \(")
+NAMED = re.compile(r"^record (\d+) \(")  # a refusal's words naming the record at fault
+AT = re.compile(r"^records\.(\d+)(\.|$)")  # a field of a batch's record
 
 
 def refused_record(exc: ForwardRetry, batch: Batch) -> tuple[Record, Reason] | None:
     """The record a province's whole-batch refusal (409, 422) names as at fault, and the reason's code (the
     province's ``code``, or read from the field it names: a province of an earlier release gives none); None
-    for a refusal of the request or the city as a whole."""
+    for a refusal of the request or the city as a whole. A batch the province cannot read (a kind or a field
+    it does not know yet) names its records by their place, ``records.N...``: the first is set aside."""
     if not exc.refused:
         return None
     reason = str(exc.answer.get("error", ""))
-    found = NAMED.match(reason)
+    fields = [str(e.get("field", "")) for e in exc.answer.get("errors") or [] if isinstance(e, dict)]
+    found = NAMED.match(reason) or next(filter(None, (AT.match(f) for f in fields)), None)
     if found is None or int(found.group(1)) >= len(batch.records):
         return None
     code = exc.answer.get("code")
     if code not in WHAT_TO_DO:
-        fields = " ".join(
-            str(e.get("field", "")) for e in exc.answer.get("errors") or [] if isinstance(e, dict)
-        )
         code = (
             "place"
-            if fields == "place"
+            if fields == ["place"]
             else "unknown_project"
-            if fields.endswith(".row.project")
+            if any(f.endswith(".row.project") for f in fields)
             else "conflict"
             if "send it first" in reason or "registered twice" in reason
-            else "schema"
-            if "not as the forwarding contract allows" in reason or "cannot be stored" in reason
             else "not_allowed"
+            if NAMED.match(reason)
+            and "not as the forwarding contract allows" not in reason
+            and "cannot be stored" not in reason
+            else "schema"
         )
     return batch.records[int(found.group(1))], cast(Reason, code)

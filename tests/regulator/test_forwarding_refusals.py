@@ -4,6 +4,7 @@ place, a record of a project the city never forwarded; each refusal names the fi
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -150,6 +151,15 @@ async def test_a_city_asking_for_verdicts_has_the_rest_of_its_batch_kept(provinc
     assert old.status_code == 422 and held(province) == 0
     named = refused_record(ForwardRetry(old.text, refused=True, answer=old.json()), batch)
     assert named is not None and (named[0].ref, named[1]) == ("GD-GZ-1", "place")
+
+    # a record of a kind this province does not know yet (a later city's): the batch is unreadable, its record
+    # named by its place
+    later = batch.model_dump(mode="json")
+    later["records"][2]["kind"] = "inspection"
+    unreadable = await send(province, json.dumps(later).encode(), path=f"{FORWARD_PATH}?verdicts=1")
+    assert unreadable.status_code == 422
+    named = refused_record(ForwardRetry(unreadable.text, refused=True, answer=unreadable.json()), batch)
+    assert named is not None and (named[0].ref, named[1]) == ("11", "schema")
 
     r = await send(province, batch, path=f"{FORWARD_PATH}?verdicts=1&backlog=7")
     assert r.status_code == 200, r.text
