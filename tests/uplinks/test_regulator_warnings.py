@@ -30,8 +30,8 @@ from drivers.simulators.relay import RelaySimulator
 from gateway.api.auth_store import AuthStore
 from regulator.access.auth import Accounts
 from regulator.server import RegulatorServer
+from tests.regulator.inspector import CHEAP, PASSWORD
 from tests.regulator.support import PROJECT, SECRET, pg_database
-from tests.regulator.test_map_ui import CHEAP, PASSWORD
 from tests.rules.sites import REFERENCE as EXAMPLE
 from tests.support import free_port
 from tests.uplinks.test_feedback import gateway, until
