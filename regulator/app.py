@@ -123,57 +123,8 @@ def create_app(
     # PostgreSQL: events are stored from the event loop (regulator/ingest/on_loop.py); close_app closes its pool
     on_loop = LoopIngest(repo, hold) if repo.dialect == "postgresql" and read_only is None else None
     app.state.loop_ingest = on_loop
-    app.add_middleware(
-        BodyLimit,
-        max_bytes=int(max_body_mb * 1024 * 1024),
-        limits={
-            PICTURES_PATH: (MAX_PICTURE_BODY, "a patrol picture: send a smaller picture"),
-            CLIPS_PATH: (MAX_CLIP_BYTES, "an evidence clip: send a shorter or smaller clip"),
-            PUBLIC_REPORTS_PATH: (MAX_PUBLIC_BODY, "a public report: send a smaller photo (缩小照片)"),
-        },
-    )
-
-    app.add_middleware(SecurityHeaders, csp=CSP)  # outermost: the 413s above carry them too
-    add_api_docs(app)  # /docs from the package (plumbing/api_docs.py)
-
-    @app.exception_handler(Refusal)
-    async def refused(_: Request, refusal: Refusal) -> JSONResponse:
-        wait = refusal.extra.get("retry_after_s")
-        headers = (
-            {"Retry-After": str(max(1, math.ceil(float(wait))))} if isinstance(wait, int | float) else None
-        )
-        return JSONResponse(
-            {"error": refusal.reason, **refusal.extra}, status_code=refusal.status, headers=headers
-        )
-
-    @app.exception_handler(ReviewError)
-    async def not_allowed(_: Request, exc: ReviewError) -> JSONResponse:
-        return JSONResponse({"error": exc.reason}, status_code=exc.status)
-
-    @app.exception_handler(SecondFactorMissing)
-    async def must_enrol(_: Request, exc: SecondFactorMissing) -> JSONResponse:
-        return JSONResponse({"error": exc.reason, "second_factor_required": True}, status_code=exc.status)
-
-    @app.exception_handler(EvidenceUnavailable)
-    async def evidence_unavailable(_: Request, exc: EvidenceUnavailable) -> JSONResponse:
-        # 503: the gateway retries later, and nothing was committed without its picture
-        log.warning("%s", exc)
-        return JSONResponse({"error": str(exc)}, status_code=503)
-
-    @app.exception_handler(sa.exc.OperationalError)
-    @app.exception_handler(psycopg.OperationalError)  # the events' own pool (regulator/ingest/on_loop.py)
-    @app.exception_handler(sa.exc.InterfaceError)
-    @app.exception_handler(sa.exc.TimeoutError)
-    async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-        # the database restarted or is out of reach: nothing was stored, and a 503 tells the gateway to
-        # retry (its outbox keeps the event); the pool drops the broken connections on its own
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        log.warning("%s %s: database unavailable: %s", request.method, request.url.path, reason)
-        return JSONResponse({"error": f"database unavailable, retry later: {reason}"}, status_code=503)
-
-    @app.exception_handler(AuthError)
-    async def auth_failed(_: Request, exc: AuthError) -> JSONResponse:
-        return JSONResponse({"error": str(exc)}, status_code=422)
+    _limit_and_guard(app, max_body_mb)
+    _answer_errors(app)
 
     # first: a request is matched against each route in turn (FastAPI 0.165 walks every included router's
     # routes), and the gateways' requests are nearly all of them; behind the 40 routes of the routers
@@ -217,3 +168,63 @@ async def close_app(app: FastAPI) -> None:
     on_loop: LoopIngest | None = app.state.loop_ingest
     if on_loop is not None:
         await on_loop.close()
+
+
+def _limit_and_guard(app: FastAPI, max_body_mb: float) -> None:
+    """The app's middleware: request bodies' limits and the security headers, and its API docs."""
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=int(max_body_mb * 1024 * 1024),
+        limits={
+            PICTURES_PATH: (MAX_PICTURE_BODY, "a patrol picture: send a smaller picture"),
+            CLIPS_PATH: (MAX_CLIP_BYTES, "an evidence clip: send a shorter or smaller clip"),
+            PUBLIC_REPORTS_PATH: (MAX_PUBLIC_BODY, "a public report: send a smaller photo (缩小照片)"),
+        },
+    )
+
+    app.add_middleware(SecurityHeaders, csp=CSP)  # outermost: the 413s above carry them too
+    add_api_docs(app)  # /docs from the package (plumbing/api_docs.py)
+
+
+def _answer_errors(app: FastAPI) -> None:
+    """Map the services' errors to answers: refusals, permissions, a missing second factor, the evidence
+    store or the database out of reach (503: the gateway retries)."""
+
+    @app.exception_handler(Refusal)
+    async def refused(_: Request, refusal: Refusal) -> JSONResponse:
+        wait = refusal.extra.get("retry_after_s")
+        headers = (
+            {"Retry-After": str(max(1, math.ceil(float(wait))))} if isinstance(wait, int | float) else None
+        )
+        return JSONResponse(
+            {"error": refusal.reason, **refusal.extra}, status_code=refusal.status, headers=headers
+        )
+
+    @app.exception_handler(ReviewError)
+    async def not_allowed(_: Request, exc: ReviewError) -> JSONResponse:
+        return JSONResponse({"error": exc.reason}, status_code=exc.status)
+
+    @app.exception_handler(SecondFactorMissing)
+    async def must_enrol(_: Request, exc: SecondFactorMissing) -> JSONResponse:
+        return JSONResponse({"error": exc.reason, "second_factor_required": True}, status_code=exc.status)
+
+    @app.exception_handler(EvidenceUnavailable)
+    async def evidence_unavailable(_: Request, exc: EvidenceUnavailable) -> JSONResponse:
+        # 503: the gateway retries later, and nothing was committed without its picture
+        log.warning("%s", exc)
+        return JSONResponse({"error": str(exc)}, status_code=503)
+
+    @app.exception_handler(sa.exc.OperationalError)
+    @app.exception_handler(psycopg.OperationalError)  # the events' own pool (regulator/ingest/on_loop.py)
+    @app.exception_handler(sa.exc.InterfaceError)
+    @app.exception_handler(sa.exc.TimeoutError)
+    async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # the database restarted or is out of reach: nothing was stored, and a 503 tells the gateway to
+        # retry (its outbox keeps the event); the pool drops the broken connections on its own
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        log.warning("%s %s: database unavailable: %s", request.method, request.url.path, reason)
+        return JSONResponse({"error": f"database unavailable, retry later: {reason}"}, status_code=503)
+
+    @app.exception_handler(AuthError)
+    async def auth_failed(_: Request, exc: AuthError) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_code=422)
