@@ -54,8 +54,8 @@ from regulator.routes.exports import exports_router
 from regulator.routes.grading import grading_router
 from regulator.routes.hazards import hazards_router
 from regulator.routes.incidents import incidents_router
-from regulator.routes.inspections import inspections_router
 from regulator.routes.ingest import ingest_router
+from regulator.routes.inspections import inspections_router
 from regulator.routes.map_page import map_router
 from regulator.routes.national_export import national_export_router
 from regulator.routes.overview import overview_router

@@ -60,7 +60,9 @@ def coverage(repo: Repository, actor: Actor, plan_id: int, now: float | None = N
     by_inspector: dict[str, dict[str, int]] = {}
     for row in rows:
         one = dict(zip(TARGET_KEYS, row, strict=True))
-        state = "done" if one["inspected_at"] is not None else "overdue" if now >= the_plan["due_at"] else "due"
+        state = (
+            "done" if one["inspected_at"] is not None else "overdue" if now >= the_plan["due_at"] else "due"
+        )
         one |= {"state": state, "state_name": STATES[state], "inspectors": inspectors.get(one["project"], [])}
         projects.append(one)
         _tally(by_district, one["district"], state)

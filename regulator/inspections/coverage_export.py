@@ -34,15 +34,27 @@ def to_xlsx(cover: dict[str, Any]) -> bytes:
             for p in cover["projects"]
         ],
     )  # fmt: skip
-    add_sheet(book, "按辖区", (("辖区", 28), *COUNTS), [[d["district"], *_counts(d)] for d in cover["districts"]])
     add_sheet(
-        book, "按检查人", (("检查人", 16), *COUNTS), [[i["inspector"], *_counts(i)] for i in cover["inspectors"]]
+        book, "按辖区", (("辖区", 28), *COUNTS), [[d["district"], *_counts(d)] for d in cover["districts"]]
+    )
+    add_sheet(
+        book,
+        "按检查人",
+        (("检查人", 16), *COUNTS),
+        [[i["inspector"], *_counts(i)] for i in cover["inspectors"]],
     )
     duty = cover["key_risk"]
     add_sheet(
         book,
         f"重点风险项目月度检查 {duty['month']}",
-        (("项目编号", 16), ("项目名称", 24), ("辖区", 28), ("认定事实", 30), ("本月检查次数", 12), ("状态", 8)),
+        (
+            ("项目编号", 16),
+            ("项目名称", 24),
+            ("辖区", 28),
+            ("认定事实", 30),
+            ("本月检查次数", 12),
+            ("状态", 8),
+        ),
         [
             [p["project"], p["name"], p["district"], "、".join(p["facts"]), p["inspections"], p["state_name"]]
             for p in duty["projects"]

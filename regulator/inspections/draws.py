@@ -18,7 +18,15 @@ from typing import Any
 
 from regulator.access.scope import PROJECTS, Actor
 from regulator.inspections.draw import Candidate, DrawError, Inspector, Pools, Recusal, draw
-from regulator.inspections.plans import UNDER_PLACE, NewPlan, insert_plan, place_args, regulator_only, visible, within
+from regulator.inspections.plans import (
+    UNDER_PLACE,
+    NewPlan,
+    insert_plan,
+    place_args,
+    regulator_only,
+    visible,
+    within,
+)
 from regulator.ledger.review import ReviewError
 from regulator.storage.db import sql
 from regulator.storage.repository import Repository
@@ -45,7 +53,9 @@ def add_members(repo: Repository, actor: Actor, pool: str, kind: str, members: l
                     sql("SELECT role FROM users WHERE username = :u"), {"u": member}
                 ).scalar_one_or_none()
                 if role != "regulator":
-                    raise ReviewError(422, f"{member!r} is no regulator user: add-user --role regulator first")
+                    raise ReviewError(
+                        422, f"{member!r} is no regulator user: add-user --role regulator first"
+                    )
             elif db.execute(f"SELECT 1 FROM {PROJECTS} p WHERE p.code = :p", {"p": member}).first() is None:
                 raise ReviewError(404, f"no project {member!r}")
             db.db.execute(
@@ -63,7 +73,9 @@ def members_of(repo: Repository, actor: Actor, pool: str) -> dict[str, Any]:
     regulator_only(actor)
     with repo.scoped(actor) as db:
         inspectors = db.db.execute(
-            sql("SELECT member FROM draw_pool_members WHERE pool = :pool AND kind = 'inspector' ORDER BY member"),
+            sql(
+                "SELECT member FROM draw_pool_members WHERE pool = :pool AND kind = 'inspector' ORDER BY member"
+            ),
             {"pool": pool},
         ).scalars()
         projects = db.execute(
@@ -90,7 +102,14 @@ def recuse(
                 "INSERT INTO draw_recusals(inspector, project, company, reason, recorded_by, recorded_at) "
                 "VALUES (:i, :p, :c, :r, :by, :now) RETURNING id"
             ),
-            {"i": inspector, "p": project, "c": company, "r": reason.strip(), "by": actor.name, "now": time.time()},
+            {
+                "i": inspector,
+                "p": project,
+                "c": company,
+                "r": reason.strip(),
+                "by": actor.name,
+                "now": time.time(),
+            },
         ).scalar_one()
     return {"id": int(new), "inspector": inspector, "project": project, "company": company, "reason": reason}
 

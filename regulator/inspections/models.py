@@ -14,9 +14,13 @@ class PlanIn(BaseModel):
 
     kind: str = Field(pattern="^(round|theme)$", description="round: 全覆盖排查; theme: 一月一主题")
     title: str = Title
-    theme: str | None = Field(None, description="a theme plan's theme: heights, cranes, confined, flood, fire")
+    theme: str | None = Field(
+        None, description="a theme plan's theme: heights, cranes, confined, flood, fire"
+    )
     place: str = Field("", max_length=200, description="省/市/区县 the plan covers (empty: the user's own)")
-    starts: str | None = Field(None, description="yyyy-MM-dd (empty: today); a theme plan: its month's first day")
+    starts: str | None = Field(
+        None, description="yyyy-MM-dd (empty: today); a theme plan: its month's first day"
+    )
     due: str = Field(description="the deadline, yyyy-MM-dd: every project inspected by its end")
     projects: list[str] = Field(
         default_factory=list, max_length=10_000, description="the projects (empty: all of the place)"

@@ -116,10 +116,7 @@ def create(repo: Repository, actor: Actor, new: NewPlan) -> dict[str, Any]:
     with repo.scoped(actor, write=True) as db:
         place = _place(db.db, actor, new.place)
         args = place_args(place)
-        found = {
-            r[0]
-            for r in db.execute(f"SELECT p.code FROM {PROJECTS} p WHERE {UNDER_PLACE}", args).all()
-        }
+        found = {r[0] for r in db.execute(f"SELECT p.code FROM {PROJECTS} p WHERE {UNDER_PLACE}", args).all()}
         targets = sorted(new.projects) if new.projects else sorted(found)
         missing = [code for code in targets if code not in found]
         if missing:
@@ -204,7 +201,9 @@ def record(
             {"id": plan_id, "p": project},
         ).first()
         if listed is None:
-            raise ReviewError(422, f"project {project} is not in plan {plan_id}: record it under its own plan")
+            raise ReviewError(
+                422, f"project {project} is not in plan {plan_id}: record it under its own plan"
+            )
         row = db.db.execute(
             sql(
                 "INSERT INTO inspection_records(plan_id, project, inspector, inspected_at, note) "

@@ -112,7 +112,9 @@ def inspections_router(repo: Repository, signed_in: Callable[[Request], Awaitabl
     @r.post(f"{API}/recusals", responses=SESSION)
     async def recusal(body: RecusalIn, who: Who) -> RecusalOut:
         """Keep an inspector off a project or a company's projects in every draw."""
-        found = await blocking(draws.recuse)(repo, who, body.inspector, body.reason, body.project, body.company)
+        found = await blocking(draws.recuse)(
+            repo, who, body.inspector, body.reason, body.project, body.company
+        )
         return RecusalOut.model_validate(found)
 
     @r.post(f"{API}/draws", responses=SESSION)

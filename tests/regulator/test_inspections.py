@@ -62,7 +62,10 @@ async def test_a_round_covers_each_district_and_inspector_the_unseen_first(burea
     assert (await ft.post(f"{API}/plans/{past['id']}/records", json={"project": FT.code})).status_code == 200
     late = await coverage(ft, past["id"])
     assert states(late) == [(FT.code, "done")]  # Futian's inspector sees Futian's projects only
-    assert [p["id"] for p in await get(sz, f"{API}/plans")] == [ahead["id"], past["id"]]  # latest deadline first
+    assert [p["id"] for p in await get(sz, f"{API}/plans")] == [
+        ahead["id"],
+        past["id"],
+    ]  # latest deadline first
 
     # the export holds the same rows, the unseen first
     r = await sz.get(f"{API}/plans/{past['id']}/coverage.xlsx")
@@ -84,9 +87,13 @@ async def test_each_user_sees_the_plans_and_projects_of_their_jurisdiction(burea
     # another city's regulator: no such plan
     assert await get(gz, f"{API}/plans") == []
     assert (await gz.get(f"{API}/plans/{round_['id']}/coverage")).status_code == 404
-    assert (await gz.post(f"{API}/plans/{round_['id']}/records", json={"project": NS.code})).status_code == 404
+    assert (
+        await gz.post(f"{API}/plans/{round_['id']}/records", json={"project": NS.code})
+    ).status_code == 404
     # a plan over another city is not a city's to make; the province sees the city's plan
-    r = await sz.post(f"{API}/plans", json={"kind": "round", "title": "t", "due": "2099-06-30", "place": "广东省/广州市"})
+    r = await sz.post(
+        f"{API}/plans", json={"kind": "round", "title": "t", "due": "2099-06-30", "place": "广东省/广州市"}
+    )
     assert r.status_code == 403 and "广州市" in r.json()["error"], r.text
     assert [p["projects"] for p in await get(gd, f"{API}/plans")] == [2]
     province = await plan(gd, due="2099-10-31")
@@ -100,7 +107,9 @@ async def test_each_user_sees_the_plans_and_projects_of_their_jurisdiction(burea
         assert r.status_code == 200, r.text
         assert (await site.get(f"{API}/plans")).status_code == 403
         assert (await site.get(f"{API}/plans/{round_['id']}/coverage")).status_code == 403
-    r = await sz.post(f"{API}/plans", json={"kind": "round", "title": "t", "due": "2099-06-30", "projects": [TH.code]})
+    r = await sz.post(
+        f"{API}/plans", json={"kind": "round", "title": "t", "due": "2099-06-30", "projects": [TH.code]}
+    )
     assert r.status_code == 404 and TH.code in r.json()["error"], r.text
 
 
@@ -120,7 +129,9 @@ async def test_a_monthly_theme_carries_its_checklist_with_the_articles(bureau: B
     ):
         one = await plan(sz, kind="theme", title=name, theme=key, due="2026-12-31")
         assert one["theme_name"] == name and article in [i["article"] for i in one["checklist"]]
-    r = await sz.post(f"{API}/plans", json={"kind": "theme", "title": "t", "theme": "noise", "due": "2026-12-31"})
+    r = await sz.post(
+        f"{API}/plans", json={"kind": "theme", "title": "t", "theme": "noise", "due": "2026-12-31"}
+    )
     assert r.status_code == 422 and "confined（有限空间）" in r.json()["error"], r.text
     r = await sz.post(f"{API}/plans", json={"kind": "round", "title": "t", "due": "2026-6-30"})
     assert r.status_code == 422, r.text
@@ -132,14 +143,21 @@ async def test_key_risk_projects_owe_a_monthly_inspection_in_the_same_view(burea
     assert (await coverage(sz, round_["id"]))["key_risk"]["projects"] == []
     r = await sz.post(
         "/ui/api/enforcement",
-        json={"project": FT.code, "kind": "stop_work", "happened_at": time.time() - 60, "note": "深住建停〔2026〕1号"},
+        json={
+            "project": FT.code,
+            "kind": "stop_work",
+            "happened_at": time.time() - 60,
+            "note": "深住建停〔2026〕1号",
+        },
     )
     assert r.status_code == 200, r.text
     duty = (await coverage(sz, round_["id"]))["key_risk"]
     assert [(p["project"], p["state"], p["inspections"]) for p in duty["projects"]] == [(FT.code, "due", 0)]
     assert duty["due"] == 1 and duty["projects"][0]["facts"] == ["被责令停工"]
     # the round's inspection of it is this month's inspection of a key-risk project
-    assert (await sz.post(f"{API}/plans/{round_['id']}/records", json={"project": FT.code})).status_code == 200
+    assert (
+        await sz.post(f"{API}/plans/{round_['id']}/records", json={"project": FT.code})
+    ).status_code == 200
     duty = (await coverage(sz, round_["id"]))["key_risk"]
     assert [(p["project"], p["state"], p["inspections"]) for p in duty["projects"]] == [(FT.code, "done", 1)]
     assert (await coverage(bureau.clients["gz"], (await plan(bureau.clients["gz"], due="2099-06-30"))["id"]))[
@@ -156,8 +174,12 @@ async def test_a_draw_honours_recusals_and_is_reproducible_from_its_seed(bureau:
     sz, ns, gz = (bureau.clients[u] for u in ("sz", "ns", "gz"))
     await pool(sz, "深圳执法人员库", "inspector", ["sz", "gd", "ns", "ft", "old.hand"])
     await pool(sz, "深圳在建项目库", "project", [NS.code, FT.code])
-    assert (await sz.post(f"{API}/pools/x", json={"kind": "inspector", "members": ["root"]})).status_code == 422
-    assert (await sz.post(f"{API}/pools/x", json={"kind": "project", "members": [TH.code]})).status_code == 404
+    assert (
+        await sz.post(f"{API}/pools/x", json={"kind": "inspector", "members": ["root"]})
+    ).status_code == 422
+    assert (
+        await sz.post(f"{API}/pools/x", json={"kind": "project", "members": [TH.code]})
+    ).status_code == 404
     for recusal in (
         {"inspector": "gd", "project": NS.code, "reason": "曾任该项目监理"},
         {"inspector": "old.hand", "company": "某建设集团", "reason": "近亲属在该企业任职"},
