@@ -2,7 +2,8 @@
 record of the plan), *due* (not yet, the deadline ahead) or *overdue* (not, and the deadline passed), the
 unseen first; counted per district and per inspector (the ones assigned to the project, else the one who
 inspected it, else 未分派). Beside it, differentiated supervision's duty (差异化监管): the grading's key-risk
-projects (regulator/reports/grading.py) owe an inspection every month, done or due this month.
+projects (regulator/reports/grading.py) owe an inspection every month, done or due this month. The
+month's report (``monthly_figures``) states the coverage of the plans running in the month.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import time
 from typing import Any
 
 from regulator.access.scope import PROJECTS, Actor
-from regulator.inspections.plans import plan
+from regulator.inspections.plans import plan, plans
 from regulator.reports.grading import duties, grade
+from regulator.reports.monthly import MonthFigures, PlanCoverage, figures
 from regulator.storage.repository import Repository
 
 STATES = {"overdue": "逾期未查", "due": "待查", "done": "已查"}
@@ -32,10 +34,17 @@ def _tally(groups: dict[str, dict[str, int]], key: str, state: str) -> None:
 
 
 def coverage(repo: Repository, actor: Actor, plan_id: int, now: float | None = None) -> dict[str, Any]:
-    """The plan's projects ``actor`` sees with their state at ``now``, the counts per district and per
-    inspector, and the key-risk projects' monthly duty."""
+    """The plan's coverage (``plan_coverage``) and, in the same view, the key-risk projects' monthly duty."""
     now = time.time() if now is None else now
-    the_plan = plan(repo, actor, plan_id)
+    return plan_coverage(repo, actor, plan(repo, actor, plan_id), now) | {
+        "key_risk": key_risk_duty(repo, actor, now)
+    }
+
+
+def plan_coverage(repo: Repository, actor: Actor, the_plan: dict[str, Any], now: float) -> dict[str, Any]:
+    """The plan's projects ``actor`` sees with their state at ``now`` and the counts per district and per
+    inspector."""
+    plan_id = the_plan["id"]
     with repo.scoped(actor) as db:
         rows = db.execute(
             "SELECT t.project, p.name, COALESCE(j.path, ''), MIN(r.inspected_at), "
@@ -81,7 +90,6 @@ def coverage(repo: Repository, actor: Actor, plan_id: int, now: float | None = N
         "projects": projects,
         "districts": [{"district": k, **v} for k, v in sorted(by_district.items(), key=_unseen_first)],
         "inspectors": [{"inspector": k, **v} for k, v in sorted(by_inspector.items(), key=_unseen_first)],
-        "key_risk": key_risk_duty(repo, actor, now),
     }
 
 
@@ -116,3 +124,32 @@ def key_risk_duty(repo: Repository, actor: Actor, now: float) -> dict[str, Any]:
         "due": sum(1 for p in found if p["state"] == "due"),
         "projects": found,
     }
+
+
+def monthly_figures(repo: Repository, actor: Actor, month: str, now: float | None = None) -> MonthFigures:
+    """The month's report's figures (regulator/reports/monthly.py) with the inspection plans running in the
+    month (started before its end, due after its start) and their coverage as the month's end, or now, finds
+    them."""
+    fig = figures(repo, actor, month, now)
+    for one in plans(repo, actor):
+        if one["starts_at"] < fig.end and one["due_at"] > fig.start and one["projects"]:
+            c = plan_coverage(repo, actor, one, fig.as_of)
+            unseen = [
+                (p["project"], p["name"], p["district"], p["state_name"])
+                for p in c["projects"]
+                if p["state"] != "done"
+            ]
+            t = c["totals"]
+            fig.plans.append(
+                PlanCoverage(
+                    one["title"],
+                    one["kind_name"],
+                    one["due_at"],
+                    t["done"],
+                    t["due"],
+                    t["overdue"],
+                    t["total"],
+                    unseen,
+                )
+            )
+    return fig

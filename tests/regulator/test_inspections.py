@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from regulator.access.auth import Accounts
 from regulator.inspections.draw import Candidate, Inspector, Pools, Recusal, draw
+from tests.regulator.test_exports import report_text
 from tests.regulator.test_jurisdictions import FT, NS, TH, Bureau, bureau, get  # noqa: F401
 from tests.regulator.test_review import CHEAP, PASSWORD
 
@@ -163,6 +164,19 @@ async def test_key_risk_projects_owe_a_monthly_inspection_in_the_same_view(burea
     assert (await coverage(bureau.clients["gz"], (await plan(bureau.clients["gz"], due="2099-06-30"))["id"]))[
         "key_risk"
     ]["projects"] == []  # Guangzhou's view holds no Shenzhen project
+
+
+async def test_the_monthly_report_states_the_coverage_of_the_months_plans(bureau: Bureau) -> None:
+    sz = bureau.clients["sz"]
+    round_ = await plan(sz, title="第二轮全覆盖排查", due="2099-10-31")
+    assert (
+        await sz.post(f"{API}/plans/{round_['id']}/records", json={"project": NS.code})
+    ).status_code == 200
+    await plan(sz, title="上半年全覆盖排查", starts="2020-01-01", due="2020-06-30")  # not of this month
+    text = await report_text(sz)
+    assert "九、检查计划覆盖情况" in text and "全覆盖排查：第二轮全覆盖排查" in text
+    assert "已查1/2，待查1，逾期未查0" in text and FT.code in text.split("九、")[1]
+    assert "上半年全覆盖排查" not in text
 
 
 async def pool(client: httpx.AsyncClient, name: str, kind: str, members: list[str]) -> None:
