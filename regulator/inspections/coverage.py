@@ -134,7 +134,7 @@ def monthly_figures(repo: Repository, actor: Actor, month: str, now: float | Non
     for one in plans(repo, actor):
         if one["starts_at"] < fig.end and one["due_at"] > fig.start and one["projects"]:
             c = plan_coverage(repo, actor, one, fig.as_of)
-            unseen = [
+            unseen: list[tuple[str, ...]] = [
                 (p["project"], p["name"], p["district"], p["state_name"])
                 for p in c["projects"]
                 if p["state"] != "done"

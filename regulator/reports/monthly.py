@@ -85,7 +85,7 @@ class PlanCoverage:
     due: int
     overdue: int
     total: int
-    unseen: list[tuple[str, str, str, str]]  # (code, name, district, 待查/逾期未查), the overdue first
+    unseen: list[tuple[str, ...]]  # (code, name, district, 待查/逾期未查), the overdue first
 
 
 @dataclass(slots=True)

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 from regulator.access.scope import Actor
 from regulator.inspections import coverage, draws, plans
@@ -33,12 +33,14 @@ from regulator.inspections.models import (
 from regulator.names import beijing_text
 from regulator.reports.export import XLSX_TYPE
 from regulator.reports.monthly import month_bounds
+from regulator.routes import STATIC
 from regulator.routes.answers import SESSION, RowId
 from regulator.routes.responses import download
 from regulator.routes.routing import blocking
 from regulator.storage.repository import Repository
 
 API = "/ui/api/inspections"
+PAGE = STATIC / "draws.html"
 
 
 def _window(starts: str | None, due: str, theme_month: bool) -> tuple[float, float]:
@@ -140,6 +142,11 @@ def inspections_router(repo: Repository, signed_in: Callable[[Request], Awaitabl
     async def publish(draw_id: RowId, who: Who) -> DrawDetail:
         """Put the draw on the public page (一公开)."""
         return DrawDetail.model_validate(await blocking(draws.publish)(repo, who, draw_id))
+
+    @r.get("/public/draws", response_class=HTMLResponse, include_in_schema=False)
+    async def public_page() -> HTMLResponse:
+        """The published draws for anyone (一公开); its script is /ui/page/draws.js."""
+        return HTMLResponse(PAGE.read_text(encoding="utf-8"))
 
     @r.get("/public/api/draws")
     async def public_draws() -> list[PublicDraw]:
