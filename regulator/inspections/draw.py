@@ -39,12 +39,6 @@ class Recusal:
     project: str | None = None
     company: str | None = None
 
-    def bars(self, inspector: str, project: Candidate) -> bool:
-        """Whether this recusal keeps ``inspector`` off ``project``."""
-        return self.inspector == inspector and (
-            self.project == project.code or (bool(self.company) and self.company == project.company)
-        )
-
 
 class DrawError(ValueError):
     """A draw that cannot be made from these pools; the message says why and what to change."""
@@ -58,12 +52,26 @@ class Pools:
     projects: tuple[Candidate, ...]
     recusals: tuple[Recusal, ...]
 
-    def eligible(self, project: Candidate) -> list[str]:
-        """The inspectors who may inspect ``project``, by name."""
+    def recused(self) -> dict[str, tuple[set[str], set[str]]]:
+        """Each recused inspector's barred projects and companies (looked up once per draw, not per pair)."""
+        found: dict[str, tuple[set[str], set[str]]] = {}
+        for r in self.recusals:
+            projects, companies = found.setdefault(r.inspector, (set(), set()))
+            if r.project:
+                projects.add(r.project)
+            if r.company:
+                companies.add(r.company)
+        return found
+
+    def eligible(self, project: Candidate, recused: dict[str, tuple[set[str], set[str]]]) -> list[str]:
+        """The inspectors who may inspect ``project``, by name; ``recused``: ``self.recused()``."""
+        none: tuple[set[str], set[str]] = (set(), set())
         return sorted(
             i.name
             for i in self.inspectors
-            if within(project.district, i.place) and not any(r.bars(i.name, project) for r in self.recusals)
+            if within(project.district, i.place)
+            and project.code not in recused.get(i.name, none)[0]
+            and project.company not in recused.get(i.name, none)[1]
         )
 
 
@@ -79,9 +87,10 @@ def draw(pools: Pools, seed: str, projects: int, per_project: int) -> list[tuple
         )
     rng = random.Random(seed)
     ordered = sorted(pools.projects, key=lambda p: p.code)
+    recused = pools.recused()
     drawn = []
     for project in rng.sample(ordered, projects):
-        eligible = pools.eligible(project)
+        eligible = pools.eligible(project, recused)
         if len(eligible) < per_project:
             raise DrawError(
                 f"project {project.code} has {len(eligible)} eligible inspectors (their jurisdiction holds it, "
