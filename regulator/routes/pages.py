@@ -22,6 +22,7 @@ PAGE_SCRIPTS = frozenset(
         "warnings",
         "report",
         "draws",
+        "forwarding",
     }
 )
 # the pages' shared style: the one header's (header.js)

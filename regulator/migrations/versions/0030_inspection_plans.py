@@ -3,8 +3,8 @@ deadline, a monthly theme with its checklist, a 双随机 draw), the projects ea
 that cover them; the 双随机 pools of inspectors and projects, the inspectors' recusals, and each draw with
 its recorded seed, who drew and the pools as they stood.
 
-Revision ID: 0030_inspection_plans
-Revises: 0028
+Revision ID: 0030
+Revises: 0029
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0030_inspection_plans"
-down_revision = "0028"
+revision = "0030"
+down_revision = "0029"
 branch_labels = None
 depends_on = None
 
