@@ -411,8 +411,8 @@ def monthly_report(
     from plumbing.cjk_pdf import ReportError
     from regulator.access.jurisdictions import UnknownPlace, find
     from regulator.access.scope import Actor
+    from regulator.inspections.coverage import monthly_figures
     from regulator.ledger.review import ReviewError
-    from regulator.reports.monthly import figures
     from regulator.reports.report_pdf import render
 
     repo = _repo(db)
@@ -421,7 +421,7 @@ def monthly_report(
         if place.strip():
             with repo.engine.connect() as conn:
                 path = find(conn, place).path
-        fig = figures(repo, Actor("cli", "admin", None, path or None), month)
+        fig = monthly_figures(repo, Actor("cli", "admin", None, path or None), month)
         pdf = render(fig)
     except (UnknownPlace, ReviewError, ReportError) as exc:
         typer.echo(str(exc), err=True)

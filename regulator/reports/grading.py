@@ -13,7 +13,7 @@ The facts (the campaign's; the numbers are the policy's, set at province level):
   supervision, rectifying past its deadline now (review.py's OVERDUE).
 
 An inspection this month is a record of one, a hazard an inspector recorded on the site (the inspection
-channel) or a rectification re-inspected there.
+channel), a rectification re-inspected there or an inspection record of a plan (regulator/inspections/).
 
 A company (施工单位, a project's contractor) is key-risk when one of its projects is or its own deductions
 reach the threshold. A company is published (曝光) when its sites stopped now are ``publish_ratio`` or more
@@ -267,12 +267,16 @@ def _read(repo: Repository, actor: Actor, rules: GradingPolicy, now: float, mont
             args,
         ).all()
         # an inspector on the site this month also shows in the ledger: a hazard they recorded there
-        # (the inspection channel) or a rectification they re-inspected
+        # (the inspection channel), a rectification they re-inspected or an inspection of a plan
+        # (regulator/inspections/plans.py)
         visited = db.execute(
             f"SELECT h.project, COUNT(*) FROM hazards h JOIN {PROJECTS} p ON p.code = h.project "
             "WHERE h.source = 'inspection' AND h.first_ts >= :start AND h.first_ts < :end GROUP BY h.project "
             f"UNION ALL SELECT r.project, COUNT(*) FROM reinspections r JOIN {PROJECTS} p ON p.code = r.project "
-            "WHERE r.ts >= :start AND r.ts < :end GROUP BY r.project",
+            "WHERE r.ts >= :start AND r.ts < :end GROUP BY r.project "
+            "UNION ALL SELECT i.project, COUNT(*) FROM inspection_records i "
+            f"JOIN {PROJECTS} p ON p.code = i.project "
+            "WHERE i.inspected_at >= :start AND i.inspected_at < :end GROUP BY i.project",
             args,
         ).all()
     return _Found(list(rows), list(accidents), list(records), list(notices), list(overdue), list(visited))

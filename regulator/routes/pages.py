@@ -21,6 +21,7 @@ PAGE_SCRIPTS = frozenset(
         "safety_logs",
         "warnings",
         "report",
+        "draws",
         "forwarding",
     }
 )

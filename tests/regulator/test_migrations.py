@@ -60,6 +60,13 @@ TABLES = {
     "key_attendance",
     "national_exports",
     "national_export_incidents",
+    "inspection_plans",
+    "inspection_targets",
+    "inspection_assignments",
+    "inspection_records",
+    "draw_pool_members",
+    "draw_recusals",
+    "draws",
 }
 
 
