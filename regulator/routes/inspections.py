@@ -53,9 +53,20 @@ def _window(starts: str | None, due: str, theme_month: bool) -> tuple[float, flo
     return time.time(), due_at
 
 
-def inspections_router(repo: Repository, signed_in: Callable[[Request], Awaitable[Actor]]) -> APIRouter:
+SignedIn = Callable[[Request], Awaitable[Actor]]
+
+
+def inspections_router(repo: Repository, signed_in: SignedIn) -> APIRouter:
     """The routes over ``repo``; ``signed_in``: the user behind a request (401 when none)."""
     r = APIRouter()
+    _add_plans(r, repo, signed_in)
+    _add_draws(r, repo, signed_in)
+    _add_public(r, repo)
+    return r
+
+
+def _add_plans(r: APIRouter, repo: Repository, signed_in: SignedIn) -> None:
+    """Plans, their inspection records and their coverage."""
     Who = Annotated[Actor, Depends(signed_in)]
 
     @r.post(f"{API}/plans", responses=SESSION)
@@ -100,6 +111,11 @@ def inspections_router(repo: Repository, signed_in: Callable[[Request], Awaitabl
         stamp = beijing_text(found["as_of"]).replace("-", "").replace(" ", "-").replace(":", "")
         return download(await blocking(to_xlsx)(found), XLSX_TYPE, f"检查覆盖_{plan_id}_{stamp}.xlsx")
 
+
+def _add_draws(r: APIRouter, repo: Repository, signed_in: SignedIn) -> None:
+    """The 双随机 pools, recusals and draws."""
+    Who = Annotated[Actor, Depends(signed_in)]
+
     @r.post(f"{API}/pools/{{pool}}", responses=SESSION)
     async def add_to_pool(pool: str, body: MembersIn, who: Who) -> PoolOut:
         """Add inspectors or projects to a 双随机 pool."""
@@ -143,6 +159,10 @@ def inspections_router(repo: Repository, signed_in: Callable[[Request], Awaitabl
         """Put the draw on the public page (一公开)."""
         return DrawDetail.model_validate(await blocking(draws.publish)(repo, who, draw_id))
 
+
+def _add_public(r: APIRouter, repo: Repository) -> None:
+    """The published draws, for anyone (一公开)."""
+
     @r.get("/public/draws", response_class=HTMLResponse, include_in_schema=False)
     async def public_page() -> HTMLResponse:
         """The published draws for anyone (一公开); its script is /ui/page/draws.js."""
@@ -152,5 +172,3 @@ def inspections_router(repo: Repository, signed_in: Callable[[Request], Awaitabl
     async def public_draws() -> list[PublicDraw]:
         """The published 双随机 draws: the projects drawn, their inspectors, the seed and when."""
         return [PublicDraw.model_validate(d) for d in await blocking(draws.published)(repo)]
-
-    return r
