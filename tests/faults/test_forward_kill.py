@@ -1,6 +1,6 @@
 """Issue #39 part 1's zero-loss promise between a city's platform and the province's, on the real
 processes (tests/regulator/chain.py): the province away for ``SITEGW_FAULT_S`` seconds while the city
-takes a thousand hazards and decisions, then back, and the city SIGKILLed again and again while it
+takes a thousand hazards (``SITEGW_FORWARD_HAZARDS``) and decisions, then back, and the city SIGKILLed again and again while it
 forwards the backlog; afterwards the province holds every record of the city's ledger once.
 """
 
@@ -21,8 +21,10 @@ from tests.regulator.support import make_event
 pytestmark = pytest.mark.slow
 
 FAULT_S = float(os.environ.get("SITEGW_FAULT_S", "10"))
-HAZARDS = 1000  # 2,000 events and 334 decisions: a backlog of about 3,000 changes, some seconds to forward
-KILLS = 8
+# 2,000 events and 334 decisions: a backlog of about 3,000 changes, some seconds to forward (make faults-short:
+# 400 hazards, 5 kills, the backlog still several batches of 200, so that a kill meets forwarding under way)
+HAZARDS = int(os.environ.get("SITEGW_FORWARD_HAZARDS", "1000"))
+KILLS = int(os.environ.get("SITEGW_FORWARD_KILLS", "8"))
 INSPECTOR = Actor("sz-inspector", "regulator", None, "广东省/深圳市")
 
 
