@@ -16,8 +16,9 @@ same port:
   MQTT cannot save what happens then: messages the broker acknowledged (PUBACK) to the simulator but
   had not yet passed on die with it, and after the restart the broker knows no subscription until
   the gateway reconnects and subscribes again, so what the simulator publishes in between is
-  dropped. The test counts those losses and checks they all lie in that window, none after, and
-  that the gateway's log said the session was lost, with the fix.
+  dropped. The test counts those losses and checks the window (the kill to the broker's SUBACK of the
+  gateway's new subscription) can hold them all, and that the gateway's log said the session was lost,
+  with the fix.
 
 The simulator's client keeps its unacknowledged QoS 1 messages and sends them again when it
 reconnects (paho does), so the messages it made while the broker was down are not lost on its side.
@@ -201,6 +202,13 @@ def test_a_restarted_broker_loses_only_what_mqtt_cannot_keep(
         assert "forgot this gateway's session" not in log
     else:
         assert "forgot this gateway's session" in log and "persistence true" in log, log[-3000:]
-        # losses only while no broker held the gateway's subscription: between the kill and the
-        # gateway's subscribing again, none later
-        assert all(down_at * 1000 - 1000 <= a and b <= back_at * 1000 + 1000 for a, b in holes), holes
+        # losses only while no broker held the gateway's subscription: between the kill and the broker's
+        # acknowledging the gateway's subscription again, none later. Counted, not read from the holes alone: a
+        # message is stamped when sent, so a simulator that stalls under load (305 ms between two rounds at load
+        # 14) leaves a hole in the stamps with nothing lost
+        window = [(a, b) for a, b in holes if down_at * 1000 - 1000 <= a and b <= back_at * 1000 + 1000]
+        room = sum(len(POINTS) * int((b - a) / (INTERVAL_S * 1000)) for a, b in window)
+        assert published - messages <= room, (
+            f"{published - messages} messages lost, more than the broker's outage can hold ({room}): "
+            f"lost after the gateway subscribed again; the holes {holes}, the window's {window}"
+        )
