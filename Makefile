@@ -24,7 +24,7 @@ help:
 	@echo "make docs        the pages written from the code, then the documentation site (mkdocs build --strict) into build/docs"
 	@echo "make test-slow   long suites: fault injection, soak, full vision evaluation"
 	@echo "make test-packaging  the wheel built in isolation, installed in a fresh venv, its commands run"
-	@echo "make image-smoke the Dockerfile's two images built (buildah) and their smoke checks (root)"
+	@echo "make image-smoke the Dockerfile's two images built (buildah), each run for its smoke checks (root)"
 	@echo "make fuzz        schemathesis over both APIs with every role, 50 cases per operation and role (make test: 4)"
 	@echo "make faults      the fault suite with 5-minute faults, printing its table (SITEGW_FAULT_S=3600: an hour)"
 	@echo "make faults-short every fault test with 15 s faults, fewer kills and cuts, two at once (CI runs it)"
