@@ -82,7 +82,7 @@ for target in edge regulator; do
 done
 
 container() {  # container PODMAN-RUN-ARGS...: a container of an image, removed when it ends
-    podman "${STORE[@]}" --runtime runc run --rm "${LIMITS[@]}" --network host "$@"
+    podman "${STORE[@]}" --runtime runc run --rm --pull never "${LIMITS[@]}" --network host "$@"
 }
 
 say "edge: the release, check-config, demo --duration 30"
@@ -117,7 +117,7 @@ container "${volume[@]}" localhost/sitegw-regulator add-user smoke.admin --role 
     --db "$DB" >/dev/null
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # the image's own command, serve, on a free port of the host's network
-server=$(podman "${STORE[@]}" --runtime runc run -d "${LIMITS[@]}" --network host "${volume[@]}" \
+server=$(podman "${STORE[@]}" --runtime runc run -d --pull never "${LIMITS[@]}" --network host "${volume[@]}" \
     localhost/sitegw-regulator serve --host 127.0.0.1 --port "$port" --db "$DB" \
     --evidence-dir /var/lib/sitegw/evidence)
 python3 - "$port" "$release" "$password" <<'EOF' ||
