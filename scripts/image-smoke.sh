@@ -18,6 +18,7 @@
 # host's hard limits, which root here cannot raise (no CAP_SYS_RESOURCE), so the runtime's setrlimit fails with
 # EPERM (`--ulimit host` too, and RLIMIT_NPROC at the host's own value). The RUN steps of the builds use
 # buildah's chroot isolation, which needs neither.
+# Measured on a busy 2-core box: docs/site/running.md.
 # SITEGW_IMAGE_KEEP=1 keeps the storage (in SITEGW_IMAGE_WORK, default a fresh folder under /tmp) for a look.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -120,8 +121,7 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 server=$(podman "${STORE[@]}" --runtime runc run -d --pull never "${LIMITS[@]}" --network host "${volume[@]}" \
     localhost/sitegw-regulator serve --host 127.0.0.1 --port "$port" --db "$DB" \
     --evidence-dir /var/lib/sitegw/evidence)
-python3 - "$port" "$release" "$password" <<'EOF' ||
-    { podman "${STORE[@]}" logs --tail 40 "$server" >&2; fail "the regulator image's checks"; }
+python3 - "$port" "$release" "$password" <<'EOF' || { podman "${STORE[@]}" logs "$server" | tail -40 >&2; fail "the regulator"; }
 import http.cookiejar, json, sys, time, urllib.request
 
 port, release, password = sys.argv[1:]
