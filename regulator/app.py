@@ -33,6 +33,7 @@ from plumbing.security_headers import SecurityHeaders, content_security_policy
 from regulator.access.auth import Accounts, AuthError, LoginPolicy
 from regulator.channels import public
 from regulator.channels.routes import MAX_PUBLIC_BODY, PUBLIC_REPORTS_PATH, add_routes
+from regulator.forwarding.page import forwarding_page_router
 from regulator.forwarding.routes import forward_router
 from regulator.ingest.held import WarningHold
 from regulator.ingest.on_loop import LoopIngest
@@ -187,6 +188,7 @@ def create_app(
     app.include_router(safety_log_router(repo, log_policy or LogPolicy(), signed_in, signed))
     app.include_router(warnings_router(weather, signed_in))
     app.include_router(forward_router(repo))  # the cities that forward to this platform as their province
+    app.include_router(forwarding_page_router(repo, signed_in))
     app.include_router(pages_router())
     app.include_router(session_router(accounts, login_policy, secure_cookies))
     in_place = partial(narrowed, repo)
