@@ -24,6 +24,11 @@ MEASURED: dict[str, float] = {
     "ingest_without_rules_30000_peak_rss": 107,  # 104-107 in seven runs
     "ingest_without_rules_150000_peak_rss": 112,
     "ingest_with_rules_150000_peak_rss": 116,
+    # A burst queued at Mosquitto comes through paho's socket reading, slower than the file's stand-in above
+    # and slower still on a loaded machine, so less of it is in the gateway at once: 93 MB measured at load 19.
+    # Its budget is the same burst's from the file, what paho on a quiet machine can at most come near.
+    "ingest_broker_without_rules_30000_peak_rss": 107,
+    "ingest_broker_with_rules_150000_peak_rss": 116,
     "logger_backlog_peak_rss": 88,  # 150,000 records
     "gateway_idle_rss": 79,  # the largest RSS at any second of 30 s after a 10 s warm-up
 }
