@@ -15,6 +15,7 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
+from paho.mqtt.enums import CallbackAPIVersion
 from pymodbus.client import AsyncModbusSerialClient
 
 from contract.alert_event import AlertEvent, Level
@@ -24,7 +25,7 @@ from drivers.ports import free_tcp_port
 from drivers.simulators.ptypair import PtyPair
 from drivers.simulators.relay import RelaySimulator
 from gateway.alerts.manager import AlertManager
-from gateway.siren import SirenController, SirenState
+from gateway.site.siren import SirenController, SirenState
 from rules import RuleResult
 from tests.servers.mosquitto import MosquittoServer
 
@@ -243,7 +244,7 @@ async def test_a_relay_that_is_not_there_is_retried_until_it_answers(
     port = free_tcp_port()  # nothing listens here yet
     ctl = controller_for(siren(port=port, refresh_s=1.0))
     ctl.follow(manager)
-    caplog.set_level(logging.INFO, logger="gateway.siren")
+    caplog.set_level(logging.INFO, logger="gateway.site.siren")
     await ctl.start()
     alert = fire(manager, "formwork.axial", "formwork-1", "critical")
     await until(lambda: state(ctl).failures >= 4, timeout=6, what="several failed writes")
@@ -351,7 +352,7 @@ class RetainedReader:
 
     def __init__(self, broker: MosquittoServer, topic: str) -> None:
         self.payloads: list[str] = []
-        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"reader-{time.monotonic_ns()}")
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"reader-{time.monotonic_ns()}")
         self.client.on_connect = lambda c, *_: c.subscribe(topic, qos=1)
         self.client.on_message = lambda _c, _u, msg: self.payloads.append(msg.payload.decode())
         self.client.connect(broker.host, broker.port)

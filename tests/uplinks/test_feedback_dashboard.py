@@ -17,7 +17,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from gateway.uplinks.base import BEIJING
-from regulator.ledger.review import Actor
+from regulator.access.scope import Actor
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator
 from tests.servers.browser import browser, page  # noqa: F401  (pytest fixtures)

@@ -21,7 +21,7 @@ import pypdfium2
 import pytest
 
 from gateway.api.auth_store import AuthStore
-from regulator.ledger.review import Actor
+from regulator.access.scope import Actor
 from regulator.server import RegulatorServer
 from rules.result import RuleResult
 from sitegw.runtime import Gateway
