@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 METRICS = 7
 
 
-def ingest(messages: int, modes: str, *source: str) -> tuple[str, dict[str, float]]:
+def ingest(messages: int, modes: str, *source: str, limit_s: float = 280) -> tuple[str, dict[str, float]]:
     """Run the benchmark on a burst of ``messages`` in ``modes`` (with_rules, without_rules: decode -> stores):
     its output and figures."""
     if MOSQUITTO is None or shutil.which("victoria-metrics") is None:
@@ -50,7 +50,7 @@ def ingest(messages: int, modes: str, *source: str) -> tuple[str, dict[str, floa
         modes,
     ]
     done = subprocess.run(
-        [*argv, *source], cwd=ROOT, capture_output=True, text=True, timeout=280, check=False
+        [*argv, *source], cwd=ROOT, capture_output=True, text=True, timeout=limit_s, check=False
     )
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     return done.stdout, {m[1]: float(m[2]) for m in re.finditer(r"^(\w+): ([\d.]+)", done.stdout, re.M)}
@@ -71,9 +71,11 @@ def assert_all_stored_within_the_budget(
     assert peak <= allowed_mb(f"{name}_peak_rss") <= CEILING_MB, out
 
 
+# with the rules the burst takes 10 s on a quiet 2-core machine and over 280 s on one loaded 15 times over
+@pytest.mark.timeout(600)
 @pytest.mark.parametrize("mode", ["without_rules", "with_rules"])
 def test_a_burst_faster_than_the_stores_stays_within_the_budget_and_nothing_is_lost(mode: str) -> None:
-    out, figures = ingest(150_000, mode)
+    out, figures = ingest(150_000, mode, limit_s=580)
     assert_all_stored_within_the_budget(out, figures, f"ingest_{mode}_150000", 150_000)
 
 
