@@ -10,8 +10,8 @@ bursts) and write the new figure here with the date and the commit.
 
 Measured 2026-11-26 at 7be499a + issue #55's changes (the live hub's ring bound, 8 -> 2 million characters; the
 pit's windows compacted at a quarter), on the 2-core development machine shared with eight other jobs (load
-average 11 to 20). The 1,000,000-message burst with the rules is not here: it still passes 128 MB (the pit rate
-rule's windows under a backlog this dense, docs/benchmarks.md, Memory), and `make bench` says so.
+average 11 to 20). The 1,000,000-message burst with the rules is not here: it still passes 128 MB (140 MB; the pit
+rate rule's windows under a backlog this dense, docs/benchmarks.md, Memory), and `make bench` says so.
 """
 
 from __future__ import annotations
