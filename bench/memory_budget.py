@@ -8,10 +8,11 @@ below is what a run measured (``MEASURED``); a later run fails when it holds mor
 change lowers or knowingly raises a figure, measure it again (`make bench`; ``BENCH_ONLY=ingest`` for the
 bursts) and write the new figure here with the date and the commit.
 
-Measured 2026-11-26 at 7be499a + issue #55's changes (the live hub's ring bound, 8 -> 2 million characters; the
-pit's windows compacted at a quarter), on the 2-core development machine shared with eight other jobs (load
-average 11 to 20). The 1,000,000-message burst with the rules is not here: it still passes 128 MB (140 MB; the pit
-rate rule's windows under a backlog this dense, docs/benchmarks.md, Memory), and `make bench` says so.
+Measured 2026-11-26 at 7be499a + issue #55's changes (the live hub's ring bound, 8 -> 2 million
+characters; the pit's windows compacted at a quarter), on the 2-core development machine shared with eight
+other jobs (load average 11 to 20). The 1,000,000-message burst with the rules is not here: it still passes
+128 MB (140 MB; the pit rate rule's windows under a backlog this dense, docs/benchmarks.md, Memory), and
+`make bench` says so.
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ MEASURED: dict[str, float] = {
     "ingest_without_rules_150000_peak_rss": 112,
     "ingest_with_rules_150000_peak_rss": 119,  # 116 and 119 in two runs
     "ingest_without_rules_1000000_peak_rss": 112,
-    # A burst queued at Mosquitto comes through paho's socket reading, slower than the file's stand-in above
-    # and slower still on a loaded machine, so less of it is in the gateway at once: 93 MB measured at load 19.
-    # Its budget is the same burst's from the file, what paho on a quiet machine can at most come near.
+    # A burst queued at Mosquitto comes through paho's socket reading, slower than the file's stand-in
+    # above and slower still on a loaded machine, so less of it is in the gateway at once: 93 MB measured
+    # at load 19. Its budget is the same burst's from the file, what paho on a quiet machine can at most
+    # come near.
     "ingest_broker_without_rules_30000_peak_rss": 107,
     "ingest_broker_with_rules_150000_peak_rss": 119,
     "logger_backlog_peak_rss": 88,  # 150,000 records
