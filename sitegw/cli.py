@@ -353,6 +353,9 @@ def _register_regulator() -> None:
     from regulator.video.video_set_cli import video_set_app
 
     regulator_app.command("add-city")(add_city)
+    from regulator.forwarding.quarantine_cli import forwarding_app
+
+    regulator_app.add_typer(forwarding_app, name="forwarding")
     regulator_app.command("national-export")(national_export)
     regulator_app.add_typer(video_set_app, name="video-set")
 
