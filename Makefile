@@ -24,10 +24,10 @@ help:
 	@echo "make docs        the pages written from the code, then the documentation site (mkdocs build --strict) into build/docs"
 	@echo "make test-slow   long suites: fault injection, soak, full vision evaluation"
 	@echo "make test-packaging  the wheel built in isolation, installed in a fresh venv, its commands run"
-	@echo "make image-smoke the Dockerfile's two images built (buildah) and their smoke checks (root)"
+	@echo "make image-smoke the Dockerfile's two images built (buildah), each run for its smoke checks (root)"
 	@echo "make fuzz        schemathesis over both APIs with every role, 50 cases per operation and role (make test: 4)"
 	@echo "make faults      the fault suite with 5-minute faults, printing its table (SITEGW_FAULT_S=3600: an hour)"
-	@echo "make faults-short every fault test with 15 s faults, fewer kills and cuts (CI runs it: .ci/run)"
+	@echo "make faults-short every fault test with 15 s faults, fewer kills and cuts, two at once (CI runs it)"
 	@echo "make soak        a large site for 30 minutes (SOAK_MINUTES=3: shorter): docs/soak.md, its plots and verdict"
 	@echo "make bench       benchmarks, printing 'name: value unit' lines"
 
@@ -86,14 +86,22 @@ fuzz: $(NATIVE) test-env
 	SITEGW_SCHEMA_EXAMPLES=$${SITEGW_SCHEMA_EXAMPLES:-50} $(PY) -m pytest tests/regulator/test_openapi_roles.py tests/api/test_openapi_roles.py -rA $(PYTEST_ARGS)
 
 FAULT_TESTS := tests/faults tests/e2e/test_gateway_kill.py tests/e2e/test_delivery_sigkill.py tests/e2e/test_platform_change.py
-# the short form: every fault test, each fault held 15 s (the long outage past the 60 s that makes 补传)
-FAULTS_SHORT := SITEGW_FAULT_S=15 SITEGW_POWER_CUTS=3 SITEGW_KILLS=5 SITEGW_CLOCK_JUMP_S=20 SITEGW_GATEWAY_LONG_OUTAGE_S=65
+# the short form: every fault test, each fault held 15 s (the long outages past the 60 s that makes 补传), the
+# city's backlog 400 hazards, in two halves at once (scripts/pytest-halves.sh): the platforms and the SIGKILLs
+# of tests/e2e, then the gateway's faults
+FAULTS_SHORT := SITEGW_FAULT_S=15 SITEGW_POWER_CUTS=3 SITEGW_KILLS=5 SITEGW_CLOCK_JUMP_S=20 \
+	SITEGW_GATEWAY_LONG_OUTAGE_S=65 SITEGW_KILL_LONG_OUTAGE_S=65 SITEGW_FORWARD_HAZARDS=400 SITEGW_FORWARD_KILLS=5
+FAULTS_FIRST_HALF := tests/faults/test_forward_kill.py tests/faults/test_regulator_failover.py \
+	tests/e2e/test_gateway_kill.py tests/e2e/test_delivery_sigkill.py tests/e2e/test_platform_change.py
+FAULTS_SECOND_HALF := tests/faults --ignore=tests/faults/test_forward_kill.py \
+	--ignore=tests/faults/test_regulator_failover.py
 
 faults: $(NATIVE) test-env
 	SITEGW_FAULT_S=$${SITEGW_FAULT_S:-300} $(PY) -m pytest $(FAULT_TESTS) -rA $(PYTEST_ARGS)
 
 faults-short: $(NATIVE) test-env
-	$(FAULTS_SHORT) $(PY) -m pytest $(FAULT_TESTS) -rA $(PYTEST_ARGS)
+	$(FAULTS_SHORT) bash scripts/pytest-halves.sh "$(PY) -m pytest -rA $(PYTEST_ARGS)" "$(FAULTS_FIRST_HALF)" \
+		"$(FAULTS_SECOND_HALF)"
 
 soak: $(NATIVE) test-env
 	SOAK_MINUTES=$${SOAK_MINUTES:-30} $(PY) bench/soak.py $(SOAK_ARGS)

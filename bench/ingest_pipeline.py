@@ -38,40 +38,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.abc
-import importlib.machinery
 import re
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
 
-
-class EdgeInstall(importlib.abc.MetaPathFinder):
-    """Makes ``packages`` (the regulator extra's) missing, as they are on an edge box."""
-
-    def __init__(self, packages: Collection[str]) -> None:
-        self.packages = packages
-
-    def find_spec(
-        self, fullname: str, path: Sequence[str] | None, target: object = None
-    ) -> importlib.machinery.ModuleSpec | None:
-        if fullname.partition(".")[0] in self.packages:
-            raise ModuleNotFoundError(f"No module named {fullname!r} (not on an edge box)", name=fullname)
-        return None
-
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sitegw import extras
+from bench import edge_install, memory_budget
 
-sys.meta_path.insert(0, EdgeInstall(extras._REGULATOR_ONLY))
+edge_install.install()
 
 import sitegw.cli  # noqa: F401  # what the `sitegw` console script imports: its memory is the gateway's
 from bench.burst import (
@@ -211,8 +194,9 @@ def measure(
     burst_file: Path | None,
     broker: str | None,
     start: float,
-) -> int:
-    """One figure in a child process, then its readings counted where they were stored: the readings lost."""
+) -> bool:
+    """One figure in a child process, then its readings counted where they were stored: whether none was lost
+    or stored twice, and its peak memory is within its budget (bench/memory_budget.py)."""
     state = folder / "state"
     state.mkdir(parents=True)
     argv = [sys.executable, __file__, "--one", mode, "--vm-url", vm_url, "--messages", str(count)]
@@ -230,7 +214,10 @@ def measure(
     print(f"{name}_readings: {expected} readings ({local} in the local store, {influx} in InfluxDB)")
     print(f"{name}_lost: {max(expected - local, 0) + max(expected - influx, 0)} readings")
     sys.stdout.flush()
-    return local == influx == expected  # more than was sent is as wrong as less
+    over = memory_budget.verdict(f"{name}_peak_rss", parse_output(out)[f"{name}_peak_rss"])
+    if over is not None:
+        print(over, file=sys.stderr)
+    return local == influx == expected and over is None  # more than was sent is as wrong as less
 
 
 def parse_output(text: str) -> dict[str, float]:
@@ -295,7 +282,10 @@ def main() -> None:
             if burst_file is not None:
                 burst_file.unlink()
     if wrong:
-        sys.exit("ingest_pipeline: readings were lost or stored twice (the _readings lines above)")
+        sys.exit(
+            "ingest_pipeline: readings were lost or stored twice (the _readings lines above), or a peak was "
+            "above its memory budget"
+        )
 
 
 if __name__ == "__main__":

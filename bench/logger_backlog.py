@@ -11,9 +11,10 @@ logger says nothing is pending. Every record goes through the rules as backfill;
 (kinds/pit/judge.py) keeps those older than its last judged reading (the DAU's first live poll) unjudged, so that
 late readings do not corrupt its rates.
 
-Peak RSS is the gateway process's VmHWM, interpreter and imports included (goal < 150 MB whatever the
-backlog's size: the gateway holds one window of it at a time). Then the local store's file is read: each
-channel must hold one row per record, each record's time once (goal: 0 lost, 0 duplicates).
+Peak RSS is the gateway process's VmHWM, interpreter and imports included, within its budget
+(bench/memory_budget.py: 128 MB at most whatever the backlog's size, the gateway holding one window of it at a
+time). Then the local store's file is read: each channel must hold one row per record, each record's time once
+(goal: 0 lost, 0 duplicates).
 
 Run: .venv/bin/python bench/logger_backlog.py [--records 150000]
 """
@@ -31,7 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.ingest_pipeline import rss_mb, until  # the edge box's imports, as ingest_pipeline's gateway has
+from bench import memory_budget
+from bench.ingest_pipeline import parse_output, rss_mb, until  # the edge box's imports, as its gateway has
 from bench.load import watched
 from contract.config.loader import load_site
 from contract.config.sinks import ApiConfig
@@ -162,6 +164,9 @@ def main() -> None:
     print(f"logger_backlog_duplicates: {rows - distinct} readings")
     if distinct != expected or rows != distinct:
         sys.exit("logger_backlog: readings were lost or stored twice (the lines above)")
+    over = memory_budget.verdict("logger_backlog_peak_rss", parse_output(out)["logger_backlog_peak_rss"])
+    if over is not None:
+        sys.exit(f"logger_backlog: {over}")
 
 
 if __name__ == "__main__":

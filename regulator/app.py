@@ -33,6 +33,7 @@ from plumbing.security_headers import SecurityHeaders, content_security_policy
 from regulator.access.auth import Accounts, AuthError, LoginPolicy
 from regulator.channels import public
 from regulator.channels.routes import MAX_PUBLIC_BODY, PUBLIC_REPORTS_PATH, add_routes
+from regulator.forwarding.page import forwarding_page_router
 from regulator.forwarding.routes import forward_router
 from regulator.ingest.held import WarningHold
 from regulator.ingest.on_loop import LoopIngest
@@ -55,6 +56,7 @@ from regulator.routes.grading import grading_router
 from regulator.routes.hazards import hazards_router
 from regulator.routes.incidents import incidents_router
 from regulator.routes.ingest import ingest_router
+from regulator.routes.inspections import inspections_router
 from regulator.routes.map_page import map_router
 from regulator.routes.national_export import national_export_router
 from regulator.routes.overview import overview_router
@@ -122,6 +124,56 @@ def create_app(
     # PostgreSQL: events are stored from the event loop (regulator/ingest/on_loop.py); close_app closes its pool
     on_loop = LoopIngest(repo, hold) if repo.dialect == "postgresql" and read_only is None else None
     app.state.loop_ingest = on_loop
+    _limit_and_guard(app, max_body_mb)
+    _answer_errors(app)
+
+    # first: a request is matched against each route in turn (FastAPI 0.165 walks every included router's
+    # routes), and the gateways' requests are nearly all of them; behind the 40 routes of the routers
+    # below, matching cost the events' path more CPU than storing them on the event loop. No other route
+    # takes an ingest path, so the order changes no answer.
+    app.include_router(ingest_router(repo, review, hold, on_loop, supervision, weather))
+    # before the review loop's POST /ui/api/hazards/{id}/{action}, which would take .../listings for an action
+    app.include_router(supervision_router(supervision, signed_in))
+    app.include_router(accident_router(incidents, signed_in))
+    app.include_router(national_export_router(NationalExports(review, supervision, incidents), signed_in))
+    app.include_router(patrol_duty_router(repo, signed_in))
+    app.include_router(inspections_router(repo, signed_in))
+    app.include_router(safety_log_router(repo, log_policy or LogPolicy(), signed_in, signed))
+    app.include_router(warnings_router(weather, signed_in))
+    app.include_router(forward_router(repo))  # the cities that forward to this platform as their province
+    app.include_router(forwarding_page_router(repo, signed_in))
+    app.include_router(pages_router())
+    app.include_router(session_router(accounts, login_policy, secure_cookies))
+    in_place = partial(narrowed, repo)
+    app.include_router(exports_router(repo, review, in_place))
+    app.include_router(map_router(repo, signed_in, in_place))
+    app.include_router(grading_router(repo, signed_in, in_place))
+    app.include_router(hazards_router(review, supervision))
+    app.include_router(classifications_router(repo))
+    app.include_router(evidence_router(repo))
+    app.include_router(patrol_router(repo, offline_after_s))
+    app.include_router(overview_router(repo, offline_after_s, hold, in_place))
+    app.include_router(incidents_router(incidents))
+    app.include_router(video_set_router(repo))
+    app.include_router(risk_router(repo, in_place))
+    app.include_router(projects_router(repo))
+    app.include_router(accounts_router(repo, accounts))
+    add_routes(app, review, signed_in, public_limits or public.Limits())
+    if read_only is not None:
+        serve_read_only(app, read_only)
+    return app
+
+
+async def close_app(app: FastAPI) -> None:
+    """Release what create_app opened beside the Repository (the events' own pool on PostgreSQL); call it
+    once the server stopped taking requests."""
+    on_loop: LoopIngest | None = app.state.loop_ingest
+    if on_loop is not None:
+        await on_loop.close()
+
+
+def _limit_and_guard(app: FastAPI, max_body_mb: float) -> None:
+    """The app's middleware: request bodies' limits and the security headers, and its API docs."""
     app.add_middleware(
         BodyLimit,
         max_bytes=int(max_body_mb * 1024 * 1024),
@@ -134,6 +186,11 @@ def create_app(
 
     app.add_middleware(SecurityHeaders, csp=CSP)  # outermost: the 413s above carry them too
     add_api_docs(app)  # /docs from the package (plumbing/api_docs.py)
+
+
+def _answer_errors(app: FastAPI) -> None:
+    """Map the services' errors to answers: refusals, permissions, a missing second factor, the evidence
+    store or the database out of reach (503: the gateway retries)."""
 
     @app.exception_handler(Refusal)
     async def refused(_: Request, refusal: Refusal) -> JSONResponse:
@@ -173,45 +230,3 @@ def create_app(
     @app.exception_handler(AuthError)
     async def auth_failed(_: Request, exc: AuthError) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=422)
-
-    # first: a request is matched against each route in turn (FastAPI 0.165 walks every included router's
-    # routes), and the gateways' requests are nearly all of them; behind the 40 routes of the routers
-    # below, matching cost the events' path more CPU than storing them on the event loop. No other route
-    # takes an ingest path, so the order changes no answer.
-    app.include_router(ingest_router(repo, review, hold, on_loop, supervision, weather))
-    # before the review loop's POST /ui/api/hazards/{id}/{action}, which would take .../listings for an action
-    app.include_router(supervision_router(supervision, signed_in))
-    app.include_router(accident_router(incidents, signed_in))
-    app.include_router(national_export_router(NationalExports(review, supervision, incidents), signed_in))
-    app.include_router(patrol_duty_router(repo, signed_in))
-    app.include_router(safety_log_router(repo, log_policy or LogPolicy(), signed_in, signed))
-    app.include_router(warnings_router(weather, signed_in))
-    app.include_router(forward_router(repo))  # the cities that forward to this platform as their province
-    app.include_router(pages_router())
-    app.include_router(session_router(accounts, login_policy, secure_cookies))
-    in_place = partial(narrowed, repo)
-    app.include_router(exports_router(repo, review, in_place))
-    app.include_router(map_router(repo, signed_in, in_place))
-    app.include_router(grading_router(repo, signed_in, in_place))
-    app.include_router(hazards_router(review, supervision))
-    app.include_router(classifications_router(repo))
-    app.include_router(evidence_router(repo))
-    app.include_router(patrol_router(repo, offline_after_s))
-    app.include_router(overview_router(repo, offline_after_s, hold, in_place))
-    app.include_router(incidents_router(incidents))
-    app.include_router(video_set_router(repo))
-    app.include_router(risk_router(repo, in_place))
-    app.include_router(projects_router(repo))
-    app.include_router(accounts_router(repo, accounts))
-    add_routes(app, review, signed_in, public_limits or public.Limits())
-    if read_only is not None:
-        serve_read_only(app, read_only)
-    return app
-
-
-async def close_app(app: FastAPI) -> None:
-    """Release what create_app opened beside the Repository (the events' own pool on PostgreSQL); call it
-    once the server stopped taking requests."""
-    on_loop: LoopIngest | None = app.state.loop_ingest
-    if on_loop is not None:
-        await on_loop.close()

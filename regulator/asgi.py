@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import os
 from collections.abc import AsyncIterator
-from dataclasses import asdict, dataclass
 
 import uvicorn
 from fastapi import FastAPI
@@ -24,93 +21,13 @@ from uvicorn.supervisors import Multiprocess
 
 from plumbing.heap import settle_startup_heap
 from plumbing.http_server import listen
-from regulator.access.auth import LoginPolicy
-from regulator.access.passwords import PasswordPolicy
 from regulator.app import close_app, create_app
-from regulator.channels.public import PER_DISTRICT, PER_NETWORK, PER_SENDER, TOTAL, Limits
-from regulator.ingest.held import DEFAULT_HOLD_S, WarningHold
-from regulator.ledger.accident_followup import FollowupPolicy
-from regulator.ledger.review import DeadlinePolicy, Review
-from regulator.ledger.safety_logs import LogPolicy
-from regulator.ledger.supervision import ListingPolicy
-from regulator.routes.body_limit import DEFAULT_MAX_BODY_MB
-from regulator.routes.read_only import ReadOnly
-from regulator.server import upkeep_forever
+from regulator.ingest.held import WarningHold
+from regulator.ledger.review import Review
+from regulator.serve_settings import ServeSettings
+from regulator.server import ESCALATE_EVERY_S, upkeep_forever
 from regulator.storage.evidence import open_evidence_store
 from regulator.storage.repository import Repository
-
-ENV = "SITEGW_REGULATOR_SERVE"
-
-
-@dataclass(frozen=True, slots=True)
-class ServeSettings:
-    """What ``sitegw regulator serve`` was given, as every worker process needs it."""
-
-    db: str
-    evidence: str
-    s3_endpoint: str | None
-    general_days: float
-    major_days: float
-    offline_after_s: float
-    escalate_every_s: float = 60.0
-    warning_hold_s: float = DEFAULT_HOLD_S
-    max_body_mb: float = DEFAULT_MAX_BODY_MB
-    county_listing_days: float = 30.0
-    city_listing_days: float = 60.0
-    investigation_days: float = 60.0
-    penalty_days: float = 75.0
-    public_per_sender: int = PER_SENDER
-    public_total: int = TOTAL
-    public_per_network: int = PER_NETWORK
-    public_per_district: int = PER_DISTRICT
-    forwarded_allow_ips: str | None = None
-    log_due_h: float = 12.0
-    log_grace_h: float = 24.0
-    lock_after: int = 5
-    lock_min: float = 30.0
-    session_idle_min: float = 30.0
-    password_min_length: int = 8
-    password_classes: int = 2
-    password_max_age_days: float = 90.0
-    secure_cookies: bool | None = None
-    require_second_factor: bool = True
-    second_factor_grace_days: float = 0.0
-    read_only: bool = False
-    primary_url: str = ""
-
-    def read_only_setting(self) -> ReadOnly | None:
-        """A standby's read-only regulator (regulator/routes/read_only.py), or None."""
-        return ReadOnly(self.primary_url) if self.read_only else None
-
-    def public_limits(self) -> Limits:
-        """The public form's limits these settings give (regulator/channels/public.py)."""
-        return Limits(
-            self.public_per_sender,
-            self.public_total,
-            per_network=self.public_per_network,
-            per_district=self.public_per_district,
-        )
-
-    def login_policy(self) -> LoginPolicy:
-        """The sign-in policy these settings give (regulator/access/auth.py)."""
-        return LoginPolicy(
-            user_failures=self.lock_after,
-            lock_s=self.lock_min * 60,
-            idle_s=self.session_idle_min * 60,
-            passwords=PasswordPolicy(
-                self.password_min_length, self.password_classes, self.password_max_age_days
-            ),
-            second_factor_required=self.require_second_factor,
-            second_factor_grace_s=self.second_factor_grace_days * 86400,
-        )
-
-    @classmethod
-    def from_env(cls) -> ServeSettings:
-        """The settings the CLI exported (a worker started any other way has none: say so)."""
-        raw = os.environ.get(ENV)
-        if not raw:
-            raise RuntimeError(f"{ENV} is not set: start workers with `sitegw regulator serve --workers N`")
-        return cls(**json.loads(raw))
 
 
 def app_from_env() -> FastAPI:
@@ -119,25 +36,23 @@ def app_from_env() -> FastAPI:
     settings = ServeSettings.from_env()
     repo = Repository(
         settings.db,
-        open_evidence_store(settings.evidence, settings.s3_endpoint),
+        open_evidence_store(settings.evidence_dir, settings.s3_endpoint or None),
         read_only=settings.read_only,
     )
-    review = Review(repo, DeadlinePolicy(settings.general_days, settings.major_days))
+    review = Review(repo, settings.deadline_policy())
     hold = WarningHold(settings.warning_hold_s)
-    listing = ListingPolicy(settings.county_listing_days, settings.city_listing_days)
-    limits = settings.public_limits()
-    log_policy = LogPolicy(settings.log_due_h, settings.log_grace_h)
+    log_policy = settings.log_policy()
     app = create_app(
         repo,
         review,
         settings.offline_after_s,
         hold,
         settings.max_body_mb,
-        listing,
-        limits,
+        settings.listing_policy(),
+        settings.public_limits(),
         settings.login_policy(),
         settings.secure_cookies,
-        FollowupPolicy(settings.investigation_days, settings.penalty_days),
+        settings.followup_policy(),
         log_policy,
         settings.read_only_setting(),
     )
@@ -148,7 +63,7 @@ def app_from_env() -> FastAPI:
         upkeep = (
             None
             if settings.read_only
-            else asyncio.create_task(upkeep_forever(review, settings.escalate_every_s, hold, log_policy))
+            else asyncio.create_task(upkeep_forever(review, ESCALATE_EVERY_S, hold, log_policy))
         )
         settle_startup_heap()
         try:
@@ -165,17 +80,17 @@ def app_from_env() -> FastAPI:
     return app
 
 
-def serve_workers(settings: ServeSettings, host: str, port: int, workers: int) -> None:
-    """Bind ``host:port`` and run ``workers`` processes on it until SIGINT/SIGTERM (blocking).
+def serve_workers(settings: ServeSettings) -> None:
+    """Bind the settings' ``host:port`` and run ``workers`` processes on it until SIGINT/SIGTERM (blocking).
 
     OSError naming the address if it is taken.
     """
-    sock = listen(host, port, "the regulator", "choose another --port")
-    os.environ[ENV] = json.dumps(asdict(settings))
+    sock = listen(settings.host, settings.port, "the regulator", "choose another --port")
+    settings.export()
     config = uvicorn.Config(
         f"{__name__}:app_from_env",
         factory=True,
-        workers=workers,
+        workers=settings.workers,
         log_level="warning",
         access_log=False,
         lifespan="on",

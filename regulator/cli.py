@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING
 import typer
 import uvloop
 
+from plumbing.model_options import options_from
 from regulator.access.jurisdictions import SEP, UNPLACED_PROVINCE
-from regulator.channels.public import PER_DISTRICT, PER_NETWORK, PER_SENDER, TOTAL
-from regulator.routes.body_limit import DEFAULT_MAX_BODY_MB
+from regulator.serve_settings import DB_HELP as DB_HELP  # the other commands' --db, as serve's
+from regulator.serve_settings import DEFAULT_DB as DEFAULT_DB
+from regulator.serve_settings import ServeSettings
 from regulator.storage.db import DatabaseUrlError, SchemaAhead, normalise_url
 from regulator.storage.db_create import CannotCreateDatabase, create_if_missing
 from regulator.storage.evidence import (
@@ -26,13 +28,10 @@ from regulator.storage.evidence import (
 from regulator.storage.repository import Repository, SchemaBehind, default_evidence_dir
 
 if TYPE_CHECKING:
-    from regulator.asgi import ServeSettings
     from regulator.forwarding.sender import ForwardLink
 
-DEFAULT_DB = "sqlite:///regulator.sqlite"
 # the least characters of a signing secret: a shorter signing secret can be guessed, and whoever has it posts alerts as the site
 MIN_SECRET = 16
-DB_HELP = "postgresql://USER@HOST:PORT/DB (production) or sqlite:///PATH (embedded)"
 
 
 def _repo(db: str, read_only: bool = False) -> Repository:
@@ -70,245 +69,28 @@ def _pictures(spec: str | Path, s3_endpoint: str | None) -> PictureStore:
     return store
 
 
-def serve(
-    host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
-    port: int = typer.Option(8700, "--port", help="TCP port"),
-    db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
-    evidence_dir: str = typer.Option(
-        "",
-        "--evidence-dir",
-        envvar="REGULATOR_EVIDENCE_DIR",
-        help="where evidence pictures are kept: a folder (default: next to a SQLite "
-        "file, ./regulator-evidence for PostgreSQL) or s3://BUCKET/PREFIX in an "
-        "S3-compatible store (MinIO, OSS, COS, S3; credentials from "
-        "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE)",
-    ),
-    s3_endpoint: str = typer.Option(
-        "",
-        "--s3-endpoint",
-        envvar="REGULATOR_S3_ENDPOINT",
-        help="URL of the S3-compatible store of an s3:// --evidence-dir, e.g. "
-        "http://minio.local:9000 (default: AWS_ENDPOINT_URL, else AWS S3)",
-    ),
-    general_days: float = typer.Option(7.0, "--general-days", help="default rectification deadline, days"),
-    major_days: float = typer.Option(
-        15.0, "--major-days", help="deadline of a major hazard (挂牌督办), days"
-    ),
-    county_listing_days: float = typer.Option(
-        30.0,
-        "--county-listing-days",
-        min=0.01,
-        help="listed supervision (挂牌督办): a major hazard's county (district) listing deadline, days "
-        "(the plans' 县级30日); unanswered past it, it goes up to the city",
-    ),
-    city_listing_days: float = typer.Option(
-        60.0,
-        "--city-listing-days",
-        min=0.01,
-        help="the city listing's deadline, days (the plans' 市级60日); unanswered past it, to the province",
-    ),
-    investigation_days: float = typer.Option(
-        60.0,
-        "--investigation-days",
-        min=0.01,
-        help="an accident whose investigation is not finished this many days after it happened is proposed "
-        "for listed supervision or a higher-level investigation (国务院令第493号第二十九条: 60 days)",
-    ),
-    penalty_days: float = typer.Option(
-        75.0,
-        "--penalty-days",
-        min=0.01,
-        help="the same for its penalty (第三十二条: decided within 15 days of the investigation's report)",
-    ),
-    log_due_hours: float = typer.Option(
-        12.0,
-        "--log-due-hours",
-        min=0.0,
-        help="a site's daily safety log (施工安全日志) is due this many hours after its day ends (Beijing "
-        "time; 12: noon the next day); one signed later is listed late",
-    ),
-    log_grace_hours: float = typer.Option(
-        24.0,
-        "--log-grace-hours",
-        min=0.0,
-        help="a safety log still missing this many hours after it was due becomes an ordinary hazard",
-    ),
-    offline_after_min: float = typer.Option(
-        10.0, "--offline-after-min", help="a project is offline after this long without a request"
-    ),
-    warning_hold_min: float = typer.Option(
-        10.0,
-        "--warning-hold-min",
-        min=0.0,
-        help="flood control: a warning the site resolves within this many minutes is only counted "
-        "(per project and rule), one open longer becomes a hazard; alarms always do (0: every warning)",
-    ),
-    workers: int = typer.Option(
-        1,
-        "--workers",
-        min=1,
-        max=64,
-        help="API processes on the one port (about 1,000 events/s each, CPU permitting); "
-        "uvicorn restarts one that dies",
-    ),
-    max_body_mb: float = typer.Option(
-        DEFAULT_MAX_BODY_MB,
-        "--max-body-mb",
-        min=0.01,
-        help="larger request bodies (an event with its base64 evidence JPEG, a rectification photo) "
-        "are refused with 413 before they are read",
-    ),
-    public_per_hour: int = typer.Option(
-        PER_SENDER,
-        "--public-per-hour",
-        min=1,
-        help="public reports (/public/report) taken per source address an hour",
-    ),
-    public_total_per_hour: int = typer.Option(
-        TOTAL, "--public-total-per-hour", min=1, help="public reports taken an hour from everyone together"
-    ),
-    public_per_network_per_hour: int = typer.Option(
-        PER_NETWORK,
-        "--public-per-network-per-hour",
-        min=1,
-        help="public reports taken an hour from one network (an IPv4 /24, an IPv6 /48)",
-    ),
-    public_per_district_per_hour: int = typer.Option(
-        PER_DISTRICT,
-        "--public-per-district-per-hour",
-        min=1,
-        help="public reports into one district an hour past which a sender's second report is refused "
-        "(a sender's first report always counts as received)",
-    ),
-    forwarded_allow_ips: str = typer.Option(
-        "127.0.0.1",
-        "--forwarded-allow-ips",
-        help="reverse proxies (addresses, comma-separated, or *) whose X-Forwarded-For names the client, "
-        "so the public form's per-address limit counts the sender, not the proxy; '' trusts none",
-    ),
-    lock_after: int = typer.Option(
-        5, "--lock-after", min=1, help="failed sign-ins in a row that lock a user name (unlock-user lifts it)"
-    ),
-    lock_min: float = typer.Option(30.0, "--lock-min", min=0.1, help="how long a lockout lasts, minutes"),
-    session_idle_min: float = typer.Option(
-        30.0, "--session-idle-min", min=0.1, help="a session unused this long ends (sign in again), minutes"
-    ),
-    password_min_length: int = typer.Option(8, "--password-min-length", min=8, help="characters at least"),
-    password_classes: int = typer.Option(
-        2,
-        "--password-classes",
-        min=1,
-        max=4,
-        help="kinds of character a password needs: of lower-case, upper-case, digits, others (3 for 等保三级 "
-        "practice)",
-    ),
-    password_max_age_days: float = typer.Option(
-        90.0, "--password-max-age-days", min=0, help="a password older than this must be changed (0: never)"
-    ),
-    forward_to: str = typer.Option(
-        "",
-        "--forward-to",
-        envvar="REGULATOR_FORWARD_TO",
-        help="a city's platform: forward the ledger to the province's regulator at this URL, e.g. "
-        "https://province.example/ (PostgreSQL only; docs/regulator/chain.md)",
-    ),
-    forward_id: str = typer.Option("", "--forward-id", help="this city's id at the province (its add-city)"),
-    forward_secret: str = typer.Option(
-        "", "--forward-secret", envvar="REGULATOR_FORWARD_SECRET", help="this city's key at the province"
-    ),
-    forward_jurisdiction: str = typer.Option(
-        "",
-        "--forward-jurisdiction",
-        help="this city's place, 省/市, as the province registered it, e.g. 广东省/深圳市",
-    ),
-    secure_cookies: bool | None = typer.Option(
-        None,
-        "--secure-cookies/--plain-cookies",
-        help="the session cookie's Secure flag: always, or never (default: when the request came over TLS, "
-        "directly or by a --forwarded-allow-ips proxy's X-Forwarded-Proto)",
-    ),
-    require_second_factor: bool = typer.Option(
-        True,
-        "--require-second-factor/--optional-second-factor",
-        help="regulators and admins without a TOTP second factor are led to enrol one (a QR code) at sign-in "
-        "and can use nothing else until done (等保三级 8.1.4.1 d); optional: they may enrol",
-    ),
-    second_factor_grace_days: float = typer.Option(
-        0.0,
-        "--second-factor-grace-days",
-        min=0,
-        help="with --require-second-factor: days after an account is created that its user may still work "
-        "without a second factor",
-    ),
-    read_only: bool = typer.Option(
-        False,
-        "--read-only",
-        help="serve the pages from a PostgreSQL standby (--db ...?target_session_attrs=prefer-standby): "
-        "GET requests only, every other answered 503 naming --primary-url; nothing is migrated or written "
-        "(deploy/pg_auto_failover/README.md)",
-    ),
-    primary_url: str = typer.Option(
-        "",
-        "--primary-url",
-        help="with --read-only: the primary regulator's URL, which refusals name (e.g. https://regulator.example/)",
-    ),
-) -> None:
+@options_from(ServeSettings)
+def serve(settings: ServeSettings) -> None:
     """Run the regulator's service: gateways' ingest (POST /api/v1/events, ...) and the review UI at /."""
+    # a clear error for a bad --db (and the schema migrated once, unless read-only) before anything listens
+    _repo(settings.db, settings.read_only).close()
+    forward = _forward_link(settings)
+    # the workers are handed the store's resolved place: they must not each work it out again
+    settings = settings.model_copy(
+        update={"evidence_dir": str(settings.evidence_dir or default_evidence_dir(settings.db))}
+    )
+    pictures = _pictures(settings.evidence_dir, settings.s3_endpoint or None)
+    if settings.workers > 1:
+        _serve_workers(settings, pictures)
+    else:
+        _serve_one(settings, pictures, forward)
+
+
+def _serve_one(settings: ServeSettings, pictures: PictureStore, forward: ForwardLink | None) -> None:
+    """The regulator in this process until SIGINT/SIGTERM or its server failing; exit 1 if it cannot listen."""
     from plumbing.heap import settle_startup_heap
     from plumbing.stop_signals import stop_requested
-    from regulator.asgi import ServeSettings
-    from regulator.ledger.accident_followup import FollowupPolicy
-    from regulator.ledger.review import DeadlinePolicy
-    from regulator.ledger.safety_logs import LogPolicy
-    from regulator.ledger.supervision import ListingPolicy
     from regulator.server import RegulatorServer
-
-    # a clear error for a bad --db (and the schema migrated once, unless read-only) before anything listens
-    _repo(db, read_only).close()
-    forward = _forward_link(
-        db, workers, forward_to, forward_id, forward_secret, forward_jurisdiction, read_only
-    )
-    spec = str(evidence_dir or default_evidence_dir(db))
-    pictures = _pictures(spec, s3_endpoint or None)
-    settings = ServeSettings(
-        db,
-        spec,
-        s3_endpoint or None,
-        general_days,
-        major_days,
-        offline_after_min * 60,
-        warning_hold_s=warning_hold_min * 60,
-        max_body_mb=max_body_mb,
-        county_listing_days=county_listing_days,
-        city_listing_days=city_listing_days,
-        public_per_sender=public_per_hour,
-        public_total=public_total_per_hour,
-        public_per_network=public_per_network_per_hour,
-        public_per_district=public_per_district_per_hour,
-        forwarded_allow_ips=forwarded_allow_ips,
-        lock_after=lock_after,
-        lock_min=lock_min,
-        session_idle_min=session_idle_min,
-        password_min_length=password_min_length,
-        password_classes=password_classes,
-        password_max_age_days=password_max_age_days,
-        secure_cookies=secure_cookies,
-        require_second_factor=require_second_factor,
-        second_factor_grace_days=second_factor_grace_days,
-        read_only=read_only,
-        primary_url=primary_url,
-        log_due_h=log_due_hours,
-        log_grace_h=log_grace_hours,
-    )
-    if workers > 1:
-        _serve_workers(
-            settings,
-            host,
-            port,
-            workers,
-            pictures,
-        )
-        return
 
     async def _run() -> None:
         with stop_requested() as stop:
@@ -316,34 +98,29 @@ def serve(
 
     async def _serve_until_stopped(stop: asyncio.Event) -> None:
         server = RegulatorServer(
-            db,
-            host,
-            port,
+            settings.db,
+            settings.host,
+            settings.port,
             evidence_dir=pictures,
-            policy=DeadlinePolicy(general_days, major_days),
-            offline_after_s=offline_after_min * 60,
-            warning_hold_s=warning_hold_min * 60,
-            max_body_mb=max_body_mb,
-            listing=ListingPolicy(county_listing_days, city_listing_days),
+            policy=settings.deadline_policy(),
+            offline_after_s=settings.offline_after_s,
+            warning_hold_s=settings.warning_hold_s,
+            max_body_mb=settings.max_body_mb,
+            listing=settings.listing_policy(),
             public_limits=settings.public_limits(),
-            forwarded_allow_ips=forwarded_allow_ips,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
             login_policy=settings.login_policy(),
-            secure_cookies=secure_cookies,
-            followup=FollowupPolicy(investigation_days, penalty_days),
-            log_policy=LogPolicy(log_due_hours, log_grace_hours),
+            secure_cookies=settings.secure_cookies,
+            followup=settings.followup_policy(),
+            log_policy=settings.log_policy(),
             forward=forward,
             read_only=settings.read_only_setting(),
         )
         await server.start()
         settle_startup_heap()
         typer.echo(
-            f"regulator on {server.base_url}/ (review UI), "
-            + (
-                f"read-only: writes go to {primary_url or 'the primary'} "
-                if read_only
-                else f"gateways POST {server.base_url}/api/v1/events "
-            )
-            + f"(db {db}, evidence in {pictures.describe()})"
+            f"regulator on {server.base_url}/ (review UI), {_writes(settings, server.base_url)} "
+            f"(db {settings.db}, evidence in {pictures.describe()})"
         )
         try:
             # SIGINT/SIGTERM (Ctrl-C, systemd) or the server failing by itself, whichever comes first
@@ -357,15 +134,21 @@ def serve(
     except KeyboardInterrupt:
         pass
     except OSError as exc:
-        typer.echo(f"cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        typer.echo(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", err=True)
         raise typer.Exit(1) from None
 
 
-def _forward_link(
-    db: str, workers: int, url: str, city_id: str, secret: str, jurisdiction: str, read_only: bool = False
-) -> ForwardLink | None:
+def _writes(settings: ServeSettings, base_url: str) -> str:
+    """Where writes go, as serve's first line says: the gateways' ingest, or a standby's primary."""
+    if settings.read_only:
+        return f"read-only: writes go to {settings.primary_url or 'the primary'}"
+    return f"gateways POST {base_url}/api/v1/events"
+
+
+def _forward_link(settings: ServeSettings) -> ForwardLink | None:
     """The city's link to its province from serve's --forward-* options (None without --forward-to); exit 2
     naming what is missing or wrong."""
+    url = settings.forward_to
     if not url:
         return None
     from regulator.forwarding.sender import ForwardLink
@@ -373,19 +156,19 @@ def _forward_link(
     problems = [
         f"{option} is missing"
         for option, value in (
-            ("--forward-id", city_id),
-            ("--forward-secret", secret),
-            ("--forward-jurisdiction", jurisdiction),
+            ("--forward-id", settings.forward_id),
+            ("--forward-secret", settings.forward_secret),
+            ("--forward-jurisdiction", settings.forward_jurisdiction),
         )
         if not value
     ]
     if not url.startswith(("http://", "https://")):
         problems.append(f"--forward-to {url!r} is not an http(s) URL")
-    if not normalise_url(db).startswith("postgresql"):
+    if not normalise_url(settings.db).startswith("postgresql"):
         problems.append("forwarding runs on PostgreSQL only: --db postgresql://USER@HOST:PORT/DB")
-    if workers > 1:
+    if settings.workers > 1:
         problems.append("forwarding runs in one process: leave --workers at 1")
-    if read_only:
+    if settings.read_only:
         problems.append("a --read-only process changes nothing: forward from the primary's process")
     if problems:
         typer.echo(
@@ -394,25 +177,19 @@ def _forward_link(
             err=True,
         )
         raise typer.Exit(2)
-    return ForwardLink(url, city_id, secret, jurisdiction)
+    return ForwardLink(url, settings.forward_id, settings.forward_secret, settings.forward_jurisdiction)
 
 
-def _serve_workers(
-    settings: ServeSettings, host: str, port: int, workers: int, pictures: PictureStore
-) -> None:
+def _serve_workers(settings: ServeSettings, pictures: PictureStore) -> None:
     from regulator.asgi import serve_workers
 
-    writes = (
-        f"read-only: writes go to {settings.primary_url or 'the primary'}"
-        if settings.read_only
-        else f"gateways POST http://{host}:{port}/api/v1/events"
-    )
+    base_url = f"http://{settings.host}:{settings.port}"
     typer.echo(
-        f"regulator on http://{host}:{port}/ (review UI) in {workers} worker processes, {writes} "
-        f"(db {settings.db}, evidence in {pictures.describe()})"
+        f"regulator on {base_url}/ (review UI) in {settings.workers} worker processes, "
+        f"{_writes(settings, base_url)} (db {settings.db}, evidence in {pictures.describe()})"
     )
     try:
-        serve_workers(settings, host, port, workers)
+        serve_workers(settings)
     except OSError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None
@@ -634,8 +411,8 @@ def monthly_report(
     from plumbing.cjk_pdf import ReportError
     from regulator.access.jurisdictions import UnknownPlace, find
     from regulator.access.scope import Actor
+    from regulator.inspections.coverage import monthly_figures
     from regulator.ledger.review import ReviewError
-    from regulator.reports.monthly import figures
     from regulator.reports.report_pdf import render
 
     repo = _repo(db)
@@ -644,7 +421,7 @@ def monthly_report(
         if place.strip():
             with repo.engine.connect() as conn:
                 path = find(conn, place).path
-        fig = figures(repo, Actor("cli", "admin", None, path or None), month)
+        fig = monthly_figures(repo, Actor("cli", "admin", None, path or None), month)
         pdf = render(fig)
     except (UnknownPlace, ReviewError, ReportError) as exc:
         typer.echo(str(exc), err=True)

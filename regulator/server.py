@@ -26,6 +26,7 @@ from regulator.storage.repository import Repository
 
 log = logging.getLogger(__name__)
 
+ESCALATE_EVERY_S = 60.0  # how often overdue rectification is escalated
 MISSING_LOGS_EVERY_S = 600.0  # how often the upkeep looks for safety logs missing past their grace
 
 
@@ -78,7 +79,7 @@ class RegulatorServer:
         evidence_dir: PictureStore | str | Path | None = None,
         policy: DeadlinePolicy | None = None,
         offline_after_s: float = 600.0,
-        escalate_every_s: float = 60.0,
+        escalate_every_s: float = ESCALATE_EVERY_S,
         warning_hold_s: float = DEFAULT_HOLD_S,
         max_body_mb: float = DEFAULT_MAX_BODY_MB,
         listing: ListingPolicy | None = None,

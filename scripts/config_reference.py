@@ -1,7 +1,9 @@
-"""Writes docs/configuration.md from the config models' titles and descriptions.
+"""Writes docs/configuration.md from the config models' titles and descriptions, and
+docs/regulator/serve.md from the regulator's serve settings (regulator/serve_settings.py).
 
 The models are the single source of the configuration's documentation (as the error
-messages are): `make docs` regenerates the page and a test fails when it is stale.
+messages are, and serve's options): this script regenerates the pages and a test fails when
+one is stale.
 """
 
 from __future__ import annotations
@@ -18,8 +20,12 @@ from pydantic_core import PydanticUndefined
 from contract.config.profile import Profile
 from contract.config.site import SiteConfig
 from contract.kinds import registry
+from plumbing.model_options import bounds_of, envvar_of, flag_of
+from regulator.serve_settings import ServeSettings
 
-OUT = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+OUT = DOCS / "configuration.md"
+SERVE_OUT = DOCS / "regulator" / "serve.md"
 
 
 def models_of(annotation: typing.Any) -> list[type[BaseModel]]:
@@ -149,16 +155,46 @@ def _models(root: type[BaseModel], seen: set[type[BaseModel]]) -> list[str]:
     return lines
 
 
+def render_serve() -> str:
+    """The reference of ``sitegw regulator serve``'s settings: each option as the model declares it."""
+    lines = [
+        "# Serve settings reference",
+        "",
+        "Generated from the settings model in `regulator/serve_settings.py` by `scripts/config_reference.py`, "
+        "the one source of `sitegw regulator serve`'s options (its `--help`) and of the settings every "
+        "`--workers` process builds its app from. A number's unit is the last part of its name "
+        "(`_min` minutes, `_hours`, `_days`, `_mb` megabytes).",
+        "",
+        "| option | environment | type | default | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for name, field in ServeSettings.model_fields.items():
+        envvar = envvar_of(field)
+        desc = f"**{field.title}**: {field.description}".replace("|", "\\|")
+        low, high = bounds_of(field)
+        bounds = ", ".join(
+            b for b in (f"≥ {low}" if low is not None else "", f"≤ {high}" if high is not None else "") if b
+        )
+        kind = type_name(field.annotation).replace("|", "/") + (f" ({bounds})" if bounds else "")
+        lines.append(
+            f"| `{flag_of(name, field)}` | {f'`{envvar}`' if envvar else ''} | {kind} | {default_of(field)} | {desc} |"
+        )
+    return "\n".join([*lines, ""])
+
+
 def main() -> int:
-    text = render()
+    pages = {OUT: render(), SERVE_OUT: render_serve()}
     if "--check" in sys.argv:
-        if not OUT.exists() or OUT.read_text(encoding="utf-8") != text:
-            print(f"{OUT} is stale: run python scripts/config_reference.py", file=sys.stderr)
-            return 1
-        return 0
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUT}")
+        stale = [
+            out for out, text in pages.items() if not out.exists() or out.read_text(encoding="utf-8") != text
+        ]
+        for out in stale:
+            print(f"{out} is stale: run python scripts/config_reference.py", file=sys.stderr)
+        return 1 if stale else 0
+    for out, text in pages.items():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {out}")
     return 0
 
 

@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
-# Builds both images of the Dockerfile and runs their smoke checks, where there is no Docker daemon and no
-# image registry (`make image-smoke`; not yet in .ci/run: the edge image built here, the regulator's and the
-# smoke checks are not proven end to end). Needs root and the network to Debian's mirror and
-# PyPI; installs what it needs from Debian's packages when missing (buildah, podman, mmdebstrap).
+# Builds both images of the Dockerfile and runs each in a container for its smoke checks, where there is no
+# Docker daemon and no image registry (`make image-smoke`, run by .ci/run). Needs root and the network to
+# Debian's mirror and PyPI; installs what it needs from Debian's packages when missing (buildah, podman,
+# runc, mmdebstrap), and says so and stops when it is not root or cannot install them.
 #
 #   base       Debian 12 from Debian's packages (mmdebstrap: python3, python3-venv), the Dockerfile's BASE
 #   build      buildah, the edge image (the default target) and the regulator image (--target regulator)
 #   edge       `sitegw --version` (the checkout's release), `sitegw check-config` on the packaged example site
 #              and `sitegw demo --duration 30`, whose summary must count readings and alerts; as user sitegw
-#   regulator  `sitegw regulator serve` answers /healthz with the release, and a user it was given signs in
+#   regulator  the image's `sitegw regulator serve` answers /healthz with the release, and a user it was
+#              given (`add-user`, another container on the same volume) signs in
 #
-# The images' commands run with buildah's chroot isolation: on these machines an OCI runtime cannot start a
-# container at all (`podman run` and `buildah --isolation oci`: crun and runc both fail setting the
-# container's RLIMIT_NOFILE/RLIMIT_NPROC with EPERM, even at the host's own values), and a chroot is what the
-# images' commands need: the image's files, user, environment and working directory, the host's network.
+# What running a container takes on these machines (Firecracker VMs, Debian 12's podman 4.3): the runtime
+# runc, and resource limits within the host's. crun 1.8.1 (podman's default) refuses the host's hybrid
+# cgroups ("cgroups in hybrid mode not supported, drop all controllers from cgroupv2": v1 controllers, and
+# hugetlb on the v2 hierarchy); and podman's default limits for root (RLIMIT_NOFILE 1048576) are above the
+# host's hard limits, which root here cannot raise (no CAP_SYS_RESOURCE), so the runtime's setrlimit fails with
+# EPERM (`--ulimit host` too, and RLIMIT_NPROC at the host's own value). The RUN steps of the builds use
+# buildah's chroot isolation, which needs neither.
+# Measured on a busy 2-core box: docs/site/running.md.
 # SITEGW_IMAGE_KEEP=1 keeps the storage (in SITEGW_IMAGE_WORK, default a fresh folder under /tmp) for a look.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,22 +30,25 @@ fail() { say "FAILED: $*" >&2; exit 1; }
 need=()
 command -v buildah >/dev/null || need+=(buildah)
 command -v podman >/dev/null || need+=(podman)  # podman import: a root file system's tar as an image
+command -v runc >/dev/null || need+=(runc)
 command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
 if [ ${#need[@]} -gt 0 ]; then
     say "installing ${need[*]}"
-    apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null
+    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q \
+        --no-install-recommends "${need[@]}"; } >/dev/null ||
+        fail "could not install ${need[*]} from Debian's packages (apt-get): install them, then run this again"
 fi
 
 WORK=${SITEGW_IMAGE_WORK:-$(mktemp -d /tmp/sitegw-image.XXXXXX)}
+mkdir -p "$WORK"
 STORE=(--storage-driver vfs --root "$WORK/storage" --runroot "$WORK/run")
 RUN=(--isolation chroot --network host)
+# within the host's hard limits (see above): its open files, and 4,096 processes (the host's own count is refused)
+LIMITS=(--ulimit "nofile=$(ulimit -Sn):$(ulimit -Hn)" --ulimit nproc=4096:4096)
 BASE=localhost/sitegw-base:bookworm
-containers=()
 server=""
 cleanup() {
-    [ -z "$server" ] || kill -- "-$server" 2>/dev/null || true
-    for c in "${containers[@]}"; do buildah "${STORE[@]}" rm "$c" >/dev/null 2>&1 || true; done
+    [ -z "$server" ] || podman "${STORE[@]}" --runtime runc rm --force "$server" >/dev/null 2>&1 || true
     if [ "${SITEGW_IMAGE_KEEP:-0}" != 1 ]; then
         buildah "${STORE[@]}" rmi --all --force >/dev/null 2>&1 || true
         rm -rf "$WORK"
@@ -74,46 +82,46 @@ for target in edge regulator; do
         { tail -40 "$WORK/build-$target.log" >&2; fail "the $target image did not build"; }
 done
 
-in_image() {  # in_image CONTAINER COMMAND...: the command in the container, as the image's user
-    local c=$1
-    shift
-    buildah "${STORE[@]}" run "${RUN[@]}" "$c" -- "$@"
+container() {  # container PODMAN-RUN-ARGS...: a container of an image, removed when it ends
+    podman "${STORE[@]}" --runtime runc run --rm --pull never "${LIMITS[@]}" --network host "$@"
 }
 
 say "edge: the release, check-config, demo --duration 30"
-edge=$(buildah "${STORE[@]}" from --quiet localhost/sitegw-edge)
-containers+=("$edge")
-[ "$(in_image "$edge" id -un)" = sitegw ] || fail "the edge image does not run as user sitegw"
-said=$(in_image "$edge" sitegw --version)
+[ "$(container --entrypoint id localhost/sitegw-edge -un)" = sitegw ] || fail "the edge image does not run as user sitegw"
+said=$(container localhost/sitegw-edge --version)
 [ "$said" = "sitegw $release" ] || fail "the edge image says '$said', the checkout is release $release"
-example=$(in_image "$edge" python -c 'from config import EXAMPLE_SITE; print(EXAMPLE_SITE)')
-in_image "$edge" sitegw check-config "$example" >"$WORK/check-config.out" ||
+example=$(container --entrypoint python localhost/sitegw-edge -c 'from config import EXAMPLE_SITE; print(EXAMPLE_SITE)')
+container localhost/sitegw-edge check-config "$example" >"$WORK/check-config.out" ||
     { cat "$WORK/check-config.out" >&2; fail "sitegw check-config refused the packaged example site"; }
-in_image "$edge" sitegw demo --duration 30 --port 0 --no-cameras --state-dir /var/lib/sitegw/demo \
-    --summary-json /var/lib/sitegw/summary.json >"$WORK/demo.out" 2>&1 ||
+# the image's volume from a host folder (:U hands it to the image's user), so that the summary is read here
+mkdir -p "$WORK/edge"
+container -v "$WORK/edge:/var/lib/sitegw:U" localhost/sitegw-edge demo --duration 30 --port 0 --no-cameras \
+    --state-dir /var/lib/sitegw/demo --summary-json /var/lib/sitegw/summary.json >"$WORK/demo.out" 2>&1 ||
     { tail -40 "$WORK/demo.out" >&2; fail "sitegw demo failed in the edge image"; }
-in_image "$edge" python -c '
-import json
-s = json.load(open("/var/lib/sitegw/summary.json"))
+python3 - "$WORK/edge/summary.json" <<'EOF' || fail "the demo's summary is not a running site's"
+import json, sys
+s = json.load(open(sys.argv[1]))
 assert s["readings_total"] > 100, s["readings_total"]
 assert {"crane-1", "crane-2", "anemo-1", "pit-1"} <= set(s["readings"]), sorted(s["readings"])
 assert s["alerts"]["alerts"] >= 1, s["alerts"]
 print("demo:", s["readings_total"], "readings,", s["alerts"]["alerts"], "alerts")
-' || fail "the demo's summary is not a running site's"
+EOF
 
 say "regulator: serve, /healthz, a user signs in"
-reg=$(buildah "${STORE[@]}" from --quiet localhost/sitegw-regulator)
-containers+=("$reg")
-[ "$(in_image "$reg" id -un)" = sitegw ] || fail "the regulator image does not run as user sitegw"
+[ "$(container --entrypoint id localhost/sitegw-regulator -un)" = sitegw ] ||
+    fail "the regulator image does not run as user sitegw"
 DB=sqlite:////var/lib/sitegw/regulator.sqlite
 password="smoke-$(python3 -c 'import secrets; print(secrets.token_hex(8))')"
-in_image "$reg" sitegw regulator add-user smoke.admin --role admin --password "$password" --db "$DB" >/dev/null
+mkdir -p "$WORK/regulator"
+volume=(-v "$WORK/regulator:/var/lib/sitegw:U")
+container "${volume[@]}" localhost/sitegw-regulator add-user smoke.admin --role admin --password "$password" \
+    --db "$DB" >/dev/null
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-# a process group of its own, so that the cleanup ends the server with the buildah that runs it
-setsid buildah "${STORE[@]}" run "${RUN[@]}" "$reg" -- sitegw regulator serve --host 127.0.0.1 --port "$port" \
-    --db "$DB" --evidence-dir /var/lib/sitegw/evidence >"$WORK/regulator.out" 2>&1 &
-server=$!
-python3 - "$port" "$release" "$password" <<'EOF' || { tail -40 "$WORK/regulator.out" >&2; fail "the regulator image's checks"; }
+# the image's own command, serve, on a free port of the host's network
+server=$(podman "${STORE[@]}" --runtime runc run -d --pull never "${LIMITS[@]}" --network host "${volume[@]}" \
+    localhost/sitegw-regulator serve --host 127.0.0.1 --port "$port" --db "$DB" \
+    --evidence-dir /var/lib/sitegw/evidence)
+python3 - "$port" "$release" "$password" <<'EOF' || { podman "${STORE[@]}" logs "$server" | tail -40 >&2; fail "the regulator"; }
 import http.cookiejar, json, sys, time, urllib.request
 
 port, release, password = sys.argv[1:]

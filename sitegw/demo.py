@@ -35,7 +35,7 @@ from drivers.mqtt.embedded_broker import EmbeddedBroker
 from drivers.simulators.device_sim import make_sim
 from drivers.simulators.profile_publish import ProfilePublisher
 from drivers.simulators.relay import RelaySimulator
-from gateway.jacking import JackingClose
+from gateway.site.jacking import JackingClose
 from kinds.attendance.sim import AccessGateSimulator
 from kinds.confined_space.kind import ConfinedSpaceDevice
 from kinds.confined_space.sim import TimeScaled

@@ -28,7 +28,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, V
 from contract.config.loader import LoadedSite
 from contract.readings import Reading
 from contract.weather import WarningSignal, default_measure
-from gateway.site_work import WINDOWS
+from gateway.site.site_work import WINDOWS
 from kinds.crane.kind import JIB_HEIGHT
 from sitegw.replay import ReplayInputError, noted
 

@@ -145,7 +145,7 @@ class BrokerLink:
         if result != mqtt.MQTT_ERR_SUCCESS:
             log.error("%s: subscribe failed to send (%s)", self.where, mqtt.error_string(result))
         log.info(
-            "%s: connected (session %s), subscribed to %s",
+            "%s: connected (session %s), subscribing to %s",
             self.where,
             "resumed" if flags.session_present else "new",
             ", ".join(self.filters),
@@ -222,8 +222,10 @@ class BrokerLink:
         reasons: list[ReasonCode],
         _props: object,
     ) -> None:
+        refused = False
         for topic, reason in zip(self.filters, reasons, strict=False):
             if reason.is_failure:
+                refused = True
                 log.error(
                     "%s refused the subscription to %s (%s): check the broker's ACL for %s",
                     self.where,
@@ -231,6 +233,10 @@ class BrokerLink:
                     reason,
                     self.client_id,
                 )
+        if not refused:
+            # the broker's acknowledgement: from here on it routes what devices publish to this gateway (a
+            # broker that forgot the session dropped what came before: the line is when the loss ended)
+            log.info("%s: subscribed to %s", self.where, ", ".join(self.filters))
 
     def _on_message(self, _client: mqtt.Client, _userdata: object, msg: mqtt.MQTTMessage) -> None:
         topic = msg.topic

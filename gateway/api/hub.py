@@ -29,16 +29,17 @@ from dataclasses import dataclass
 
 from contract.alert_event import AlertEvent
 from contract.readings import DeviceStatus, Reading
-from gateway.alerts.models import Decision
 from gateway.api.live_rows import ReadingRows, array
+from gateway.uplinks.decisions import Decision
 
 RING_SIZE = 20_000  # ~30 minutes of the reference site at 10 reading events a second
 # and at most this many characters of JSON (about as many bytes): on a large site each readings event is
-# larger (the soak's 51 devices: ~6 KB), and 20,000 of them held 120 MB, growing for half an hour. 8 million
-# is a minute of the soak's site and the whole count of the reference site; 32 million was a quarter of the
-# gateway's memory goal, held for good once a burst of readings had filled it (issue #20: 24 MB after
-# ingest_pipeline.py's 210,000 readings). A client away longer gets a reset and reloads its snapshot.
-RING_CHARS = 8_000_000
+# larger (the soak's 51 devices: ~6 KB), and 20,000 of them held 120 MB, growing for half an hour. A burst of
+# backlog fills the ring whatever its bound (100 ms of it is one event of ~1 MB) and the ring then holds that
+# much for good: at 8 million it was the largest thing a burst left in the gateway (issue #55's profile:
+# 8 MB of 116 MB at the peak; 32 million before issue #20). 2 million is some 8 minutes of the reference site
+# and 15 s of the soak's; a client away longer gets a reset and reloads its snapshot.
+RING_CHARS = 2_000_000
 COALESCE_S = 0.1
 QUEUE_SIZE = 2_000  # per client, before it counts as too slow
 

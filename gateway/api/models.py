@@ -8,7 +8,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from contract.config.platform import PlatformSpec
-from gateway.alerts.models import Alert, AlertDetail, Decision
+from gateway.alerts.models import Alert, AlertDetail
+from gateway.uplinks.decisions import Decision
 from kinds.confined_space.kind import GasLimits
 
 

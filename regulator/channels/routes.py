@@ -2,7 +2,7 @@
 the public form and its reports' verification. Added to the regulator app by `add_routes`.
 
 No ``from __future__ import annotations`` here: FastAPI reads the routes' annotations at runtime, and
-the session's ``Who`` is local to `add_routes`."""
+the session's ``Who`` is local to each group of routes."""
 
 import uuid
 from dataclasses import replace
@@ -40,7 +40,7 @@ from regulator.ledger.classify import STANDARD
 from regulator.ledger.review import Review, ReviewError
 from regulator.routes import STATIC
 from regulator.routes.answers import RowId
-from regulator.storage.repository import NonceReused
+from regulator.storage.repository import NonceReused, Repository
 from regulator.video.patrol import latest_jpeg
 
 PUBLIC_REPORTS_PATH = "/public/api/reports"
@@ -64,12 +64,22 @@ def finding(project: str, body: Cited, jpegs: list[bytes]) -> Finding:
 
 def add_routes(app: FastAPI, review: Review, signed_in: Any, limits: public.Limits) -> None:
     """Add the channels' routes to ``app``; ``signed_in``: the app's dependency for the session's user."""
+    _add_findings(app, review, signed_in)
+    _add_gateway_self_checks(app, review)
+    _add_public_form(app, review.repo, limits)
+    _add_public_review(app, review, signed_in)
+
+
+def inspector(who: Actor) -> None:
+    """ReviewError 403 unless ``who`` may record an inspection."""
+    if who.role not in INSPECTORS:
+        raise ReviewError(403, f"a {who.role} user may not record an inspection (监管人员检查)")
+
+
+def _add_findings(app: FastAPI, review: Review, signed_in: Any) -> None:
+    """The review page's findings: the articles they cite, an inspector's inspection, a project's self-check."""
     repo = review.repo
     Who = Annotated[Actor, Depends(signed_in)]
-
-    def inspector(who: Actor) -> None:
-        if who.role not in INSPECTORS:
-            raise ReviewError(403, f"a {who.role} user may not record an inspection (监管人员检查)")
 
     @app.get("/ui/api/channels/articles", responses=answers(401))
     async def articles(_: Who) -> Articles:
@@ -131,6 +141,16 @@ def add_routes(app: FastAPI, review: Review, signed_in: Any, limits: public.Limi
         )
         return Recorded(hazard_id=hazard_id, status="recorded")
 
+    @app.get("/ui/channels.js", response_class=Response)
+    async def channels_script() -> Response:
+        """The review page's script for the channels (recording findings, checking public reports)."""
+        return Response((STATIC / "channels.js").read_bytes(), media_type="text/javascript; charset=utf-8")
+
+
+def _add_gateway_self_checks(app: FastAPI, review: Review) -> None:
+    """A site's gateway's self-checks, signed like its events."""
+    repo = review.repo
+
     @app.post(SELF_CHECKS_PATH, responses=answers(401, 413, 415, 422, 503))
     async def gateway_self_check(request: Request) -> SelfCheckReceipt:
         """A site's gateway delivers a self-check (signed like events); the same ``check_id`` is one hazard."""
@@ -160,12 +180,9 @@ def add_routes(app: FastAPI, review: Review, signed_in: Any, limits: public.Limi
 
         return await run_in_threadpool(handle)
 
-    @app.get("/ui/channels.js", response_class=Response)
-    async def channels_script() -> Response:
-        """The review page's script for the channels (recording findings, checking public reports)."""
-        return Response((STATIC / "channels.js").read_bytes(), media_type="text/javascript; charset=utf-8")
 
-    # ---- the public ----------------------------------------------------------------------------------
+def _add_public_form(app: FastAPI, repo: Repository, limits: public.Limits) -> None:
+    """The public's form (群众举报): no sign-in, limited per source address, network and district."""
 
     @app.get("/public/report", response_class=HTMLResponse)
     async def report_page() -> HTMLResponse:
@@ -195,7 +212,11 @@ def add_routes(app: FastAPI, review: Review, signed_in: Any, limits: public.Limi
             message=f"举报已收到（编号 {report_id}），将由属地监管人员核查；核实前不计入隐患台账。",
         )
 
-    # ---- the district's inspectors --------------------------------------------------------------------
+
+def _add_public_review(app: FastAPI, review: Review, signed_in: Any) -> None:
+    """The district's inspectors on the public's reports: listed, looked at, verified or rejected."""
+    repo = review.repo
+    Who = Annotated[Actor, Depends(signed_in)]
 
     @app.get("/ui/api/public-reports", responses=SESSION)
     async def reports(

@@ -13,7 +13,7 @@ The facts (the campaign's; the numbers are the policy's, set at province level):
   supervision, rectifying past its deadline now (review.py's OVERDUE).
 
 An inspection this month is a record of one, a hazard an inspector recorded on the site (the inspection
-channel) or a rectification re-inspected there.
+channel), a rectification re-inspected there or an inspection record of a plan (regulator/inspections/).
 
 A company (施工单位, a project's contractor) is key-risk when one of its projects is or its own deductions
 reach the threshold. A company is published (曝光) when its sites stopped now are ``publish_ratio`` or more
@@ -181,6 +181,51 @@ def grade(repo: Repository, actor: Actor, now: float | None = None) -> Grading:
     now = time.time() if now is None else now
     rules = policy(repo)
     month = this_month(now)
+    found = _read(repo, actor, rules, now, month)
+    projects = {
+        code: GradedProject(code, name, contractor or "", path)
+        for code, name, contractor, path in found.projects
+    }
+    companies: dict[str, GradedCompany] = {}
+    for p in projects.values():
+        if p.contractor.strip():
+            companies.setdefault(p.contractor, GradedCompany(p.contractor)).projects.append(p.code)
+    for code, count in found.visited:
+        projects[code].inspections += int(count)
+    for incident_id, code, at, deaths, injuries, description in found.accidents:
+        detail = f"死亡 {deaths}，受伤 {injuries}：{description}"
+        projects[code].facts.append(Fact("accident", code, f"事故险情台账 #{incident_id}", at, detail))
+    deductions = _enforcement(found.records, projects, companies, now)
+    for code, number, at, state in found.notices:
+        p = projects[code]
+        p.stopped = p.stopped or state != "closed"
+        status = "督办中，停工" if state != "closed" else "督办已销号"
+        p.facts.append(Fact("stop_work", code, f"停工整改通知书 {number}", at, status))
+    _deduction_facts(deductions, projects, rules)
+    for hazard_id, code, rule, message, due in found.overdue:
+        detail = f"{rule}：{message}，整改期限 {beijing_text(due)}"
+        projects[code].facts.append(Fact("major_overdue", code, f"隐患 #{hazard_id}", due or now, detail))
+    _grade_companies(companies, projects, rules, now)
+    for p in projects.values():
+        p.facts.sort(key=lambda f: (f.at, f.fact))
+    ordered = sorted(companies.values(), key=lambda c: (not c.facts, -len(c.key_projects), c.name))
+    return Grading(rules, month, list(projects.values()), ordered)
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """The rows grading reads, of the projects the user sees."""
+
+    projects: list[Any]  # code, name, contractor, district path
+    accidents: list[Any]  # within accident_days
+    records: list[Any]  # enforcement: deductions and stop-work orders in their windows, this month's duties
+    notices: list[Any]  # stop-work notices of listed supervision
+    overdue: list[Any]  # major or listed hazards past their deadline
+    visited: list[Any]  # (project, count): an inspector on the site this month, as the ledger shows
+
+
+def _read(repo: Repository, actor: Actor, rules: GradingPolicy, now: float, month: str) -> _Found:
+    """What grading at ``now`` reads, within the policy's windows and ``month`` (the duties')."""
     start, end = month_bounds(month)
     args = {
         "now": now,
@@ -222,26 +267,26 @@ def grade(repo: Repository, actor: Actor, now: float | None = None) -> Grading:
             args,
         ).all()
         # an inspector on the site this month also shows in the ledger: a hazard they recorded there
-        # (the inspection channel) or a rectification they re-inspected
+        # (the inspection channel), a rectification they re-inspected or an inspection of a plan
+        # (regulator/inspections/plans.py)
         visited = db.execute(
             f"SELECT h.project, COUNT(*) FROM hazards h JOIN {PROJECTS} p ON p.code = h.project "
             "WHERE h.source = 'inspection' AND h.first_ts >= :start AND h.first_ts < :end GROUP BY h.project "
             f"UNION ALL SELECT r.project, COUNT(*) FROM reinspections r JOIN {PROJECTS} p ON p.code = r.project "
-            "WHERE r.ts >= :start AND r.ts < :end GROUP BY r.project",
+            "WHERE r.ts >= :start AND r.ts < :end GROUP BY r.project "
+            "UNION ALL SELECT i.project, COUNT(*) FROM inspection_records i "
+            f"JOIN {PROJECTS} p ON p.code = i.project "
+            "WHERE i.inspected_at >= :start AND i.inspected_at < :end GROUP BY i.project",
             args,
         ).all()
-    projects = {
-        code: GradedProject(code, name, contractor or "", path) for code, name, contractor, path in rows
-    }
-    companies: dict[str, GradedCompany] = {}
-    for p in projects.values():
-        if p.contractor.strip():
-            companies.setdefault(p.contractor, GradedCompany(p.contractor)).projects.append(p.code)
-    for code, count in visited:
-        projects[code].inspections += int(count)
-    for incident_id, code, at, deaths, injuries, description in accidents:
-        detail = f"死亡 {deaths}，受伤 {injuries}：{description}"
-        projects[code].facts.append(Fact("accident", code, f"事故险情台账 #{incident_id}", at, detail))
+    return _Found(list(rows), list(accidents), list(records), list(notices), list(overdue), list(visited))
+
+
+def _enforcement(
+    records: list[Any], projects: dict[str, GradedProject], companies: dict[str, GradedCompany], now: float
+) -> dict[str, list[tuple[int, float, float, str]]]:
+    """Enforcement's records onto the projects (stop-work orders, this month's inspections and reports) and
+    the companies (their deductions); the deductions per project, to add up."""
     deductions: dict[str, list[tuple[int, float, float, str]]] = {}
     for record_id, code, kind, company, points, at, lifted_at, note in records:
         p = projects[code]
@@ -261,11 +306,15 @@ def grade(repo: Repository, actor: Actor, now: float | None = None) -> Grading:
             p.inspections += 1
         else:
             p.reports += 1
-    for code, number, at, state in notices:
-        p = projects[code]
-        p.stopped = p.stopped or state != "closed"
-        status = "督办中，停工" if state != "closed" else "督办已销号"
-        p.facts.append(Fact("stop_work", code, f"停工整改通知书 {number}", at, status))
+    return deductions
+
+
+def _deduction_facts(
+    deductions: dict[str, list[tuple[int, float, float, str]]],
+    projects: dict[str, GradedProject],
+    rules: GradingPolicy,
+) -> None:
+    """Each project's deductions added up, a fact where they reach the threshold."""
     for code, taken in deductions.items():
         p = projects[code]
         p.deduction_total = sum(points for _, _, points, _ in taken)
@@ -281,9 +330,12 @@ def grade(repo: Repository, actor: Actor, now: float | None = None) -> Grading:
                     f"累计 {p.deduction_total:g} 分（{by}）",
                 )
             )
-    for hazard_id, code, rule, message, due in overdue:
-        detail = f"{rule}：{message}，整改期限 {beijing_text(due)}"
-        projects[code].facts.append(Fact("major_overdue", code, f"隐患 #{hazard_id}", due or now, detail))
+
+
+def _grade_companies(
+    companies: dict[str, GradedCompany], projects: dict[str, GradedProject], rules: GradingPolicy, now: float
+) -> None:
+    """A company's key-risk and stopped projects, their facts, and its own deductions' fact."""
     for c in companies.values():
         for code in c.projects:
             p = projects[code]
@@ -296,10 +348,6 @@ def grade(repo: Repository, actor: Actor, now: float | None = None) -> Grading:
             c.facts.append(
                 Fact("deductions", "", "扣分记录", now, f"企业累计动态扣分 {c.deduction_total:g} 分")
             )
-    for p in projects.values():
-        p.facts.sort(key=lambda f: (f.at, f.fact))
-    ordered = sorted(companies.values(), key=lambda c: (not c.facts, -len(c.key_projects), c.name))
-    return Grading(rules, month, list(projects.values()), ordered)
 
 
 def duties(p: GradedProject, rules: GradingPolicy) -> dict[str, Any]:

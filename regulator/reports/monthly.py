@@ -14,7 +14,10 @@ The month is a Beijing calendar month. Its figures, all read through the user's 
 - the month's major hazards (classified major or listed for supervision) with their worst value and its
   time, as every notice states them (regulator/ledger/peaks.py);
 - the patrol coverage of the video-monitoring set (regulator/ledger/patrol_duty.py): its projects seen by a patrol
-  in the month and in each week of it, and those not seen.
+  in the month and in each week of it, and those not seen;
+- the inspection plans running in the month and their coverage (done, due, overdue, the unseen listed):
+  ``PlanCoverage``, filled in by regulator/inspections/coverage.py's ``monthly_figures``, which sits above the
+  reports (it grades key-risk projects with them).
 
 `figures` works them out; regulator/reports/report_pdf.py typesets them.
 """
@@ -71,6 +74,20 @@ class MajorHazard:
     first_ts: float
 
 
+@dataclass(frozen=True, slots=True)
+class PlanCoverage:
+    """An inspection plan of the month and its coverage as the month's report states it."""
+
+    title: str
+    kind_name: str
+    due_at: float
+    done: int
+    due: int
+    overdue: int
+    total: int
+    unseen: list[tuple[str, ...]]  # (code, name, district, 待查/逾期未查), the overdue first
+
+
 @dataclass(slots=True)
 class MonthFigures:
     """The month's figures of the projects a user sees."""
@@ -96,6 +113,7 @@ class MonthFigures:
     major: list[MajorHazard] = field(default_factory=list)  # the first MAJOR_LISTED, oldest first
     major_more: int = 0  # the month's major hazards beyond those
     patrol: MonthCoverage | None = None  # the video-monitoring set's patrol coverage
+    plans: list[PlanCoverage] = field(default_factory=list)  # the inspection plans running in the month
 
     @property
     def title(self) -> str:

@@ -217,28 +217,8 @@ def overview(
     clocked = Clocked(
         [(area_of(g), *rest) for g, *rest in recent], [(area_of(g), *rest) for g, *rest in overdue]
     )
-    rules_open: dict[str, dict[str, int]] = {}
-    for code, rule, count in open_by_rule:
-        rules_open.setdefault(code, {})[rule] = int(count)
-    project_rows = []
-    for r in projects:
-        row = dict(zip(PROJECT_NAMED, r[: len(PROJECT_NAMED)], strict=True))
-        row |= clocked.figures(tuple(r[len(PROJECT_NAMED) :]), clocked.projects.get(row["code"]))
-        row["video_set_name"] = CATEGORIES.get(row["video_set"] or "", "")
-        row["open_by_rule"] = rules_open.get(row["code"], {})
-        row["offline"] = row["last_seen_at"] is None or now - row["last_seen_at"] > offline_after_s
-        row["status"] = status(row, row["offline"])
-        project_rows.append(row)
-    by_area: dict[str | None, tuple[Any, ...]] = {}
-    by_rule: dict[str, tuple[Any, ...]] = {}
-    for g, rule, *sums in kept:
-        by_area[area_of(g)] = _add(by_area.get(area_of(g)), sums)
-        by_rule[rule] = _add(by_rule.get(rule), sums)
-    rules = [
-        {"rule": rule, **clocked.figures(sums, clocked.rules.get(rule))}
-        for rule, sums in sorted(by_rule.items())
-        if any(sums[: len(STATES)])  # a check with hazards of the user's projects
-    ]
+    project_rows = _project_rows(projects, open_by_rule, clocked, now, offline_after_s)
+    by_area, rules = _kept_sums(kept, area_of, clocked)
     areas = _areas(counted, area_of, by_area, clocked)
     if by == "project":
         placed = layout({row["code"]: row["city"] for row in project_rows})
@@ -258,6 +238,43 @@ def overview(
         "rules": rules,
         "map": map_frame(placed),
     }
+
+
+def _project_rows(
+    projects: Sequence[Any], open_by_rule: Sequence[Any], clocked: Clocked, now: float, offline_after_s: float
+) -> list[dict[str, Any]]:
+    """Each project's row: its figures, its open hazards per check, whether it is offline and its status."""
+    rules_open: dict[str, dict[str, int]] = {}
+    for code, rule, count in open_by_rule:
+        rules_open.setdefault(code, {})[rule] = int(count)
+    project_rows = []
+    for r in projects:
+        row = dict(zip(PROJECT_NAMED, r[: len(PROJECT_NAMED)], strict=True))
+        row |= clocked.figures(tuple(r[len(PROJECT_NAMED) :]), clocked.projects.get(row["code"]))
+        row["video_set_name"] = CATEGORIES.get(row["video_set"] or "", "")
+        row["open_by_rule"] = rules_open.get(row["code"], {})
+        row["offline"] = row["last_seen_at"] is None or now - row["last_seen_at"] > offline_after_s
+        row["status"] = status(row, row["offline"])
+        project_rows.append(row)
+    return project_rows
+
+
+def _kept_sums(
+    kept: Sequence[Any], area_of: Callable[[Any], Any], clocked: Clocked
+) -> tuple[dict[str | None, tuple[Any, ...]], list[dict[str, Any]]]:
+    """The kept figures summed per area below, and per check (the checks with hazards of the user's
+    projects, with their figures)."""
+    by_area: dict[str | None, tuple[Any, ...]] = {}
+    by_rule: dict[str, tuple[Any, ...]] = {}
+    for g, rule, *sums in kept:
+        by_area[area_of(g)] = _add(by_area.get(area_of(g)), sums)
+        by_rule[rule] = _add(by_rule.get(rule), sums)
+    rules = [
+        {"rule": rule, **clocked.figures(sums, clocked.rules.get(rule))}
+        for rule, sums in sorted(by_rule.items())
+        if any(sums[: len(STATES)])  # a check with hazards of the user's projects
+    ]
+    return by_area, rules
 
 
 def _area_paths(db: Connection, by: str) -> Callable[[Any], Any]:

@@ -13,7 +13,7 @@ from fpdf.enums import XPos, YPos
 from plumbing.cjk_pdf import FAMILY, MARGIN, PAGE_W, CjkPdf
 from regulator.ledger.patrol_duty import MonthCoverage
 from regulator.names import beijing_text
-from regulator.reports.monthly import MonthFigures
+from regulator.reports.monthly import MonthFigures, PlanCoverage
 
 BAR = (47, 111, 179)
 WARN = (196, 58, 49)
@@ -158,6 +158,8 @@ def render(fig: MonthFigures, now: float | None = None) -> bytes:
         pdf.cell(0, 6, f"另有 {fig.major_more} 项，见隐患台账导出", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if fig.patrol is not None:
         _patrol(pdf, fig.patrol)
+    if fig.plans:
+        _plans(pdf, fig.plans)
     return bytes(pdf.output())
 
 
@@ -174,3 +176,17 @@ def _patrol(pdf: _Report, c: MonthCoverage) -> None:
         [(code, name, district) for code, name, district in c.unseen],
         "（全部已巡查）",
     )
+
+
+def _plans(pdf: _Report, plans: list[PlanCoverage]) -> None:
+    """The inspection plans running in the month: each one's counts and its projects not yet inspected."""
+    pdf.heading("九、检查计划覆盖情况")
+    for p in plans:
+        pdf.line_of(f"{p.kind_name}：{p.title}", f"截止 {beijing_text(p.due_at - 1)[:10]}")
+        pdf.line_of("覆盖", f"已查 {p.done} / {p.total}，待查 {p.due}，逾期未查 {p.overdue}")
+        pdf.grid(
+            ("未查项目编号", "项目名称", "区县", "状态"),
+            (45.0, 75.0, 40.0, 20.0),
+            p.unseen,
+            "（全部已查）",
+        )

@@ -12,11 +12,11 @@ from fastapi.responses import Response
 from plumbing.cjk_pdf import ReportError
 from regulator.access.jurisdictions import SEP
 from regulator.access.scope import Actor
+from regulator.inspections.coverage import monthly_figures
 from regulator.ledger.queue_query import Filter
 from regulator.ledger.review import Review, ReviewError
 from regulator.names import beijing_text
 from regulator.reports import export
-from regulator.reports.monthly import figures
 from regulator.reports.report_pdf import render
 from regulator.routes.answers import SESSION
 from regulator.routes.responses import download
@@ -82,7 +82,7 @@ def exports_router(repo: Repository, review: Review, narrowed: Callable[[Actor, 
         the riskiest projects (regulator/reports/monthly.py)."""
         actor = await blocking(report_actor)(who, place)
         month = month or beijing_text(time.time())[:7]
-        fig = await blocking(figures)(repo, actor, month)
+        fig = await blocking(monthly_figures)(repo, actor, month)
         try:
             body = await blocking(render)(fig)
         except ReportError as exc:

@@ -66,6 +66,28 @@ def ingest_router(
     """The gateways' routes over ``repo``; ``hold``: flood control's hold of warnings; ``on_loop``: the events'
     own pool on PostgreSQL (None: events are stored in the thread pool)."""
     r = APIRouter()
+    _add_events_and_heartbeats(r, repo, hold, on_loop)
+    _add_site_reports(r, repo, review)
+    _add_camera_uploads(r, repo)
+    _add_feedback(r, repo, review, supervision, weather)
+    return r
+
+
+def _keep_carried(repo: Repository, beat: Heartbeat) -> None:
+    """What a heartbeat may carry besides being alive: its 危大 list, the site's location and the
+    gateway's release."""
+    if beat.dangerous_works is not None:
+        dangerous_works.keep(repo, beat.project, beat.dangerous_works, time.time())
+    if beat.lat is not None and beat.lon is not None:
+        project_map.first_location(repo, beat.project, beat.lat, beat.lon)
+    if beat.release is not None:
+        repo.keep_release(beat.project, beat.release)
+
+
+def _add_events_and_heartbeats(
+    r: APIRouter, repo: Repository, hold: WarningHold, on_loop: LoopIngest | None
+) -> None:
+    """Events and heartbeats: on the events' own pool where there is one (PostgreSQL)."""
 
     @r.post(EVENTS_PATH, responses=SIGNED)
     async def receive_event(request: Request) -> JSONResponse:
@@ -82,16 +104,6 @@ def ingest_router(
         )
         return JSONResponse(receipt.model_dump())
 
-    def keep_carried(beat: Heartbeat) -> None:
-        """What a heartbeat may carry besides being alive: its 危大 list, the site's location and the
-        gateway's release."""
-        if beat.dangerous_works is not None:
-            dangerous_works.keep(repo, beat.project, beat.dangerous_works, time.time())
-        if beat.lat is not None and beat.lon is not None:
-            project_map.first_location(repo, beat.project, beat.lat, beat.lon)
-        if beat.release is not None:
-            repo.keep_release(beat.project, beat.release)
-
     @r.post(HEARTBEAT_PATH, responses=SIGNED)
     async def heartbeat(request: Request) -> dict[str, str]:
         """A gateway is alive: the project's last-seen time moves on; the 危大 list and the release it
@@ -102,16 +114,20 @@ def ingest_router(
             beat = parse_signed(Heartbeat, body, project)
             await on_loop.heartbeat(project, request.headers["X-Sitegw-Nonce"])
             if beat.dangerous_works is not None or beat.lat is not None or beat.release is not None:
-                await run_in_threadpool(keep_carried, beat)
+                await run_in_threadpool(_keep_carried, repo, beat)
             return {"status": "ok"}
 
         def handle(body: bytes) -> dict[str, str]:
             beat, nonce = authenticated(repo, request.headers, "POST", signed_path(request), body, Heartbeat)
             repo.heartbeat(beat.project, nonce, KEEP_NONCE_S)
-            keep_carried(beat)
+            _keep_carried(repo, beat)
             return {"status": "ok"}
 
         return await signed(request, handle)
+
+
+def _add_site_reports(r: APIRouter, repo: Repository, review: Review) -> None:
+    """What the site reports besides events: readings summaries and hazards fixed."""
 
     @r.post(READINGS_PATH, responses=SIGNED)
     async def readings(request: Request) -> ReadingsReceipt:
@@ -154,6 +170,10 @@ def ingest_router(
 
         return await signed(request, handle)
 
+
+def _add_camera_uploads(r: APIRouter, repo: Repository) -> None:
+    """The cameras' patrol pictures and vision alerts' evidence clips."""
+
     @r.post(PICTURES_PATH, responses=PICTURE)
     async def picture(request: Request) -> PictureReceipt:
         """Keep a camera's latest patrol picture with its findings (regulator/video/patrol.py); 413 too large,
@@ -180,6 +200,12 @@ def ingest_router(
             receive_clip, repo, request.headers, signed_path(request), alert_id, body
         )
 
+
+def _add_feedback(
+    r: APIRouter, repo: Repository, review: Review, supervision: Supervision, weather: WeatherWarnings
+) -> None:
+    """The feedback poll: what the regulator has for the site."""
+
     @r.get(FEEDBACK_PATH, responses=SIGNED)
     async def feedback(request: Request, after: After = 0) -> Feedback:
         """The regulator's decisions on this project's hazards after action ``after`` (signed GET, empty body),
@@ -199,5 +225,3 @@ def ingest_router(
             )
 
         return await signed(request, handle)
-
-    return r

@@ -21,6 +21,8 @@ PAGE_SCRIPTS = frozenset(
         "safety_logs",
         "warnings",
         "report",
+        "draws",
+        "forwarding",
     }
 )
 # the pages' shared style: the one header's (header.js)

@@ -93,10 +93,30 @@ def session_router(accounts: Accounts, login_policy: LoginPolicy, secure_cookies
     """The routes over ``accounts``; ``secure_cookies``: the session cookie's Secure flag (None: when the
     request came over TLS)."""
     r = APIRouter()
+    _add_sign_in(r, accounts, login_policy, secure_cookies)
+    _add_second_factor(r, accounts)
+    _add_session(r, accounts)
+    return r
 
-    def address(request: Request) -> str:
-        # uvicorn puts the X-Forwarded-For client here for a --forwarded-allow-ips proxy
-        return request.client.host if request.client else ""
+
+def address(request: Request) -> str:
+    """The client's address (uvicorn puts the X-Forwarded-For client here for a --forwarded-allow-ips proxy)."""
+    return request.client.host if request.client else ""
+
+
+def sign_in_refused(exc: AuthError) -> JSONResponse:
+    """The answer to a refused sign-in: 401, or the refusal's status (429 with Retry-After, 403 expired)."""
+    if isinstance(exc, SignInRefused):
+        headers = {"Retry-After": str(max(1, round(exc.retry_after_s)))} if exc.status == 429 else None
+        said = {"error": str(exc), "password_expired": exc.status == 403}
+        return JSONResponse(said, status_code=exc.status, headers=headers)
+    return JSONResponse({"error": str(exc)}, status_code=401)
+
+
+def _add_sign_in(
+    r: APIRouter, accounts: Accounts, login_policy: LoginPolicy, secure_cookies: bool | None
+) -> None:
+    """Signing in (the session cookie) and changing one's password."""
 
     def with_cookie(request: Request, response: JSONResponse, token: str) -> JSONResponse:
         # Secure: sent back only over TLS, when the request came over it (directly, or by a trusted proxy's
@@ -111,13 +131,6 @@ def session_router(accounts: Accounts, login_policy: LoginPolicy, secure_cookies
             max_age=int(login_policy.session_s),
         )
         return response
-
-    def sign_in_refused(exc: AuthError) -> JSONResponse:
-        if isinstance(exc, SignInRefused):
-            headers = {"Retry-After": str(max(1, round(exc.retry_after_s)))} if exc.status == 429 else None
-            said = {"error": str(exc), "password_expired": exc.status == 403}
-            return JSONResponse(said, status_code=exc.status, headers=headers)
-        return JSONResponse({"error": str(exc)}, status_code=401)
 
     @r.post("/ui/api/login", responses=LOGIN)
     async def login(form: Login, request: Request) -> JSONResponse:
@@ -154,7 +167,11 @@ def session_router(accounts: Accounts, login_policy: LoginPolicy, secure_cookies
             return JSONResponse({"error": str(exc)}, status_code=401 if str(exc) == WRONG else 422)
         return JSONResponse({"status": "changed", "username": form.username})
 
-    # the three routes of enrolment take a session that must enrol first (Enrolling): the rest refuse it
+
+def _add_second_factor(r: APIRouter, accounts: Accounts) -> None:
+    """Enrolling a TOTP second factor: its three routes take a session that must enrol first (Enrolling),
+    the rest refuse it."""
+
     @r.post("/ui/api/second-factor", responses={**SESSION, **LOGIN}, response_model=SecondFactor)
     async def enrol_second_factor(
         session: Enrolling, request: Request, body: Enrolment | None = None
@@ -212,6 +229,10 @@ def session_router(accounts: Accounts, login_policy: LoginPolicy, secure_cookies
             raise ReviewError(422, str(exc)) from None
         return {"status": "enrolled", "username": who.name}
 
+
+def _add_session(r: APIRouter, accounts: Accounts) -> None:
+    """Signing out and who is signed in."""
+
     @r.post("/ui/api/logout")
     async def logout(request: Request) -> JSONResponse:
         """End the session."""
@@ -226,5 +247,3 @@ def session_router(accounts: Accounts, login_policy: LoginPolicy, secure_cookies
         """The signed-in user; ``jurisdiction``: the place whose projects they see (None: every project);
         ``second_factor_required``: they must enrol a second factor before anything else."""
         return me_of(session)
-
-    return r

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import load, summary
+from bench import load, memory_budget, summary
 
 RUN = """\
 == ingest_30000
@@ -80,7 +80,8 @@ def test_the_table_sets_each_figure_against_its_goal_and_its_same_run_baseline()
     rate = next(line for line in lines if "30,000-message burst" in line and ": rate" in line)
     assert "| 61,000 readings/s | ≥ 50,000 readings/s: met | without the rules: 120,000 readings/s |" in rate
     rss = next(line for line in lines if "30,000-message burst" in line and "peak RSS" in line)
-    assert "| 151 MB | < 150 MB: **not met** | without the rules: 108 MB |" in rss
+    budget = memory_budget.allowed_mb("ingest_with_rules_30000_peak_rss")  # 5 % above what was measured
+    assert f"| 151 MB | ≤ {budget:.0f} MB (budget): **not met** | without the rules: 108 MB |" in rss
     idle = next(line for line in lines if "idle" in line)
     assert "| 0.61 % (loaded) | < 2 % of a core: met |" in idle
     # a figure this run did not produce is said to be missing, never filled in
@@ -125,8 +126,9 @@ rules_stage_broken_over_healthy: 2.30 x (loaded)
 
 
 def test_every_benchmark_run_from_the_command_line_prints_the_load_around_it() -> None:
-    # the helpers a benchmark starts (a peer's adapter, the soak's probe) and the summary print no figure
-    helpers = {"sitegw_tb_adapter.py", "soak_trace.py", "summary.py"}
+    # the helpers a benchmark starts (a peer's adapter, the soak's probe, `sitegw` as on an edge box) and the
+    # summary print no figure
+    helpers = {"sitegw_tb_adapter.py", "soak_trace.py", "edge_install.py", "summary.py"}
     bench = Path(summary.__file__).parent
     unwatched = [
         p.name

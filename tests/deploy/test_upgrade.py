@@ -9,6 +9,8 @@ release then runs over the same folder and database.
 - The regulator: the previous release's `serve` holds hazards in every state of the closed loop (pending,
   confirmed, rectifying, reported, closed, dismissed). This release's `serve` migrates the ledger to its newest
   revision and shows each hazard as it was; the gateway's events sent again are duplicates.
+- The regulator on a PostgreSQL primary with a synchronous streaming standby (pg_auto_failover, as deployed):
+  the upgrade's migrations run on the primary and the standby replays them, holding every hazard and event.
 - A downgrade is refused with a clear message: a state folder or a ledger written by a newer release.
 
 The previous release is the commit named below, read from this repository's history (`git archive`)."""
@@ -26,6 +28,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 import sqlalchemy as sa
 
 from contract.wire import signed_headers
@@ -33,6 +36,7 @@ from regulator.storage.db import head, normalise_url
 from tests.gateway.test_backup import demo_args, outbox
 from tests.regulator.support import make_event, pg_database, real_jpeg
 from tests.servers.influx import VictoriaMetrics
+from tests.servers.pg_ha import MISSING, PgAutoFailover
 from tests.support import free_port, wait_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -149,98 +153,145 @@ def test_a_gateways_state_survives_the_upgrade_and_a_downgrade_is_refused(tmp_pa
     assert json.loads((state / "STATE.json").read_text())["schema"] == 99
 
 
-def test_a_regulators_ledger_survives_the_upgrade_and_a_downgrade_is_refused(tmp_path: Path) -> None:
+def upgrade_a_ledger(tmp_path: Path, db: str) -> list[sa.Row[tuple[str, str, str]]]:
+    """The previous release's regulator on ``db`` holds a hazard in every state of the closed loop; this
+    release's `serve` then migrates ``db`` and shows each as it was. The hazards before the upgrade."""
     previous = previous_release(tmp_path)
-    with pg_database() as db:
-        setup = [
-            ("add-project", DEMO_PROJECT, "--name", "演示项目", "--city", "深圳", "--district", "南山区",
-             "--secret", SECRET),
-            ("add-user", "li.jian", "--role", "regulator", "--all", "--password", PASSWORD),
-            ("add-user", "site", "--role", "project", "--project", DEMO_PROJECT, "--password", PASSWORD),
-        ]  # fmt: skip
-        for args in setup:
-            done(previous, "regulator", *args, "--db", db)
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        serving = ("--port", str(port), "--db", db, "--evidence-dir", str(tmp_path / "evidence"),
-                   "--optional-second-factor", "--warning-hold-min", "0")  # fmt: skip
-        old = sitegw(previous, "regulator", "serve", *serving)
-        events = [make_event(f"a{i}", project=DEMO_PROJECT) for i in range(6)]
-        try:
-            wait_port(port, timeout=60)
-            with httpx.Client(base_url=url, timeout=30) as gateway:
-                for event in events:
-                    body = event.model_dump_json().encode()
-                    headers = signed_headers(DEMO_PROJECT, SECRET, "/api/v1/events", body, None)
-                    assert gateway.post("/api/v1/events", content=body, headers=headers).status_code == 200
-            with httpx.Client(base_url=url, timeout=30) as ui, httpx.Client(base_url=url, timeout=30) as site:
-                assert (
-                    ui.post("/ui/api/login", json={"username": "li.jian", "password": PASSWORD}).status_code
-                    == 200
-                )
-                assert (
-                    site.post("/ui/api/login", json={"username": "site", "password": PASSWORD}).status_code
-                    == 200
-                )
-                ids = {
-                    h["alert_id"]: h["id"]
-                    for h in ui.get("/ui/api/hazards", params={"state": "all"}).json()["hazards"]
-                }
-                photo = {"reason": "已整改，附照片", "photo": base64.b64encode(real_jpeg("ok")).decode()}
-                steps = [
-                    (ui, "a1", "confirm", {}),
-                    (ui, "a2", "order", {}),
-                    (ui, "a3", "order", {}),
-                    (site, "a3", "report", photo),
-                    (ui, "a4", "order", {}),
-                    (site, "a4", "report", photo),
-                    (ui, "a4", "close", {}),
-                    (ui, "a5", "dismiss", {"reason": "误报：传感器检修"}),
-                ]
-                for who, alert, action, body in steps:
-                    answer = who.post(f"/ui/api/hazards/{ids[alert]}/{action}", json=body)
-                    assert answer.status_code == 200, (alert, action, answer.text)
-        finally:
-            old.send_signal(signal.SIGTERM)
-            old.communicate(timeout=60)
-        engine = sa.create_engine(normalise_url(db))
-        query = sa.text("SELECT alert_id, state, level FROM hazards ORDER BY alert_id")
-        with engine.connect() as conn:
-            before = conn.execute(query).all()
-            actions_before = conn.execute(sa.text("SELECT COUNT(*) FROM actions")).scalar()
-        assert {r[1] for r in before} == {
-            "pending",
-            "confirmed",
-            "rectifying",
-            "reported",
-            "closed",
-            "dismissed",
-        }
+    setup = [
+        ("add-project", DEMO_PROJECT, "--name", "演示项目", "--city", "深圳", "--district", "南山区",
+         "--secret", SECRET),
+        ("add-user", "li.jian", "--role", "regulator", "--all", "--password", PASSWORD),
+        ("add-user", "site", "--role", "project", "--project", DEMO_PROJECT, "--password", PASSWORD),
+    ]  # fmt: skip
+    for args in setup:
+        done(previous, "regulator", *args, "--db", db)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    serving = ("--port", str(port), "--db", db, "--evidence-dir", str(tmp_path / "evidence"),
+               "--optional-second-factor", "--warning-hold-min", "0")  # fmt: skip
+    old = sitegw(previous, "regulator", "serve", *serving)
+    events = [make_event(f"a{i}", project=DEMO_PROJECT) for i in range(6)]
+    try:
+        wait_port(port, timeout=60)
+        with httpx.Client(base_url=url, timeout=30) as gateway:
+            for event in events:
+                body = event.model_dump_json().encode()
+                headers = signed_headers(DEMO_PROJECT, SECRET, "/api/v1/events", body, None)
+                assert gateway.post("/api/v1/events", content=body, headers=headers).status_code == 200
+        with httpx.Client(base_url=url, timeout=30) as ui, httpx.Client(base_url=url, timeout=30) as site:
+            assert (
+                ui.post("/ui/api/login", json={"username": "li.jian", "password": PASSWORD}).status_code
+                == 200
+            )
+            assert (
+                site.post("/ui/api/login", json={"username": "site", "password": PASSWORD}).status_code == 200
+            )
+            ids = {
+                h["alert_id"]: h["id"]
+                for h in ui.get("/ui/api/hazards", params={"state": "all"}).json()["hazards"]
+            }
+            photo = {"reason": "已整改，附照片", "photo": base64.b64encode(real_jpeg("ok")).decode()}
+            steps = [
+                (ui, "a1", "confirm", {}),
+                (ui, "a2", "order", {}),
+                (ui, "a3", "order", {}),
+                (site, "a3", "report", photo),
+                (ui, "a4", "order", {}),
+                (site, "a4", "report", photo),
+                (ui, "a4", "close", {}),
+                (ui, "a5", "dismiss", {"reason": "误报：传感器检修"}),
+            ]
+            for who, alert, action, body in steps:
+                answer = who.post(f"/ui/api/hazards/{ids[alert]}/{action}", json=body)
+                assert answer.status_code == 200, (alert, action, answer.text)
+    finally:
+        old.send_signal(signal.SIGTERM)
+        old.communicate(timeout=60)
+    engine = sa.create_engine(normalise_url(db))
+    query = sa.text("SELECT alert_id, state, level FROM hazards ORDER BY alert_id")
+    with engine.connect() as conn:
+        before = conn.execute(query).all()
+        actions_before = conn.execute(sa.text("SELECT COUNT(*) FROM actions")).scalar()
+    assert {r[1] for r in before} == {
+        "pending",
+        "confirmed",
+        "rectifying",
+        "reported",
+        "closed",
+        "dismissed",
+    }
 
-        new = sitegw(None, "regulator", "serve", *serving)
-        try:
-            wait_port(port, timeout=90)
-            with engine.connect() as conn:
-                assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == head()
-                assert conn.execute(query).all() == before, "every hazard as it was"
-                assert conn.execute(sa.text("SELECT COUNT(*) FROM actions")).scalar() >= actions_before
-            with httpx.Client(base_url=url, timeout=30) as gateway:
-                for event in events:  # a gateway that lost its receipts across the upgrade sends them again
-                    body = event.model_dump_json().encode()
-                    headers = signed_headers(DEMO_PROJECT, SECRET, "/api/v1/events", body, None)
-                    answer = gateway.post("/api/v1/events", content=body, headers=headers)
-                    assert answer.json()["status"] == "duplicate", answer.text
-            with httpx.Client(base_url=url, timeout=30) as ui:
-                signed_in = ui.post("/ui/api/login", json={"username": "li.jian", "password": PASSWORD})
-                assert signed_in.status_code == 200, "the previous release's users sign in"
-        finally:
-            new.send_signal(signal.SIGTERM)
-            new.communicate(timeout=60)
+    new = sitegw(None, "regulator", "serve", *serving)
+    try:
+        wait_port(port, timeout=90)
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == head()
+            assert conn.execute(query).all() == before, "every hazard as it was"
+            assert conn.execute(sa.text("SELECT COUNT(*) FROM actions")).scalar() >= actions_before
+        with httpx.Client(base_url=url, timeout=30) as gateway:
+            for event in events:  # a gateway that lost its receipts across the upgrade sends them again
+                body = event.model_dump_json().encode()
+                headers = signed_headers(DEMO_PROJECT, SECRET, "/api/v1/events", body, None)
+                answer = gateway.post("/api/v1/events", content=body, headers=headers)
+                assert answer.json()["status"] == "duplicate", answer.text
+        with httpx.Client(base_url=url, timeout=30) as ui:
+            signed_in = ui.post("/ui/api/login", json={"username": "li.jian", "password": PASSWORD})
+            assert signed_in.status_code == 200, "the previous release's users sign in"
+    finally:
+        new.send_signal(signal.SIGTERM)
+        new.communicate(timeout=60)
+        engine.dispose()
+    return before
+
+
+def test_a_regulators_ledger_survives_the_upgrade_and_a_downgrade_is_refused(tmp_path: Path) -> None:
+    with pg_database() as db:
+        upgrade_a_ledger(tmp_path, db)
 
         # a ledger a newer release migrated: this release does not touch it
+        engine = sa.create_engine(normalise_url(db))
         with engine.begin() as conn:
             conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
         engine.dispose()
         out = done(None, "regulator", "serve", "--port", str(free_port()), "--db", db, "--evidence-dir",
                    str(tmp_path / "evidence"), code=2)  # fmt: skip
         assert "newer than this release" in out and "9999" in out, out
+
+
+@pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
+def test_a_regulator_on_a_primary_with_a_standby_upgrades_and_the_standby_follows(tmp_path: Path) -> None:
+    """The production setup (deploy/pg_auto_failover): the ledger on a primary with a synchronous streaming
+    standby, the regulator on the multi-host URL. The upgrade migrates the primary; the standby replays the
+    migrations and holds every hazard and event as the primary does, so a failover after the upgrade, or the
+    read-only regulator on the standby, loses nothing."""
+    cluster = PgAutoFailover()
+    try:
+        cluster.start()
+        before = upgrade_a_ledger(tmp_path, cluster.url)
+        primary = cluster.primary_port()
+        standby = next(p for p in cluster.ports if p != primary)
+        on_primary, on_standby = (
+            sa.create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{port}/{cluster.database}")
+            for port in (primary, standby)
+        )
+        hazards = sa.text("SELECT alert_id, state, level FROM hazards ORDER BY alert_id")
+        ledger = sa.text(
+            "SELECT (SELECT version_num FROM alembic_version), (SELECT COUNT(*) FROM events),"
+            " (SELECT COUNT(*) FROM actions), (SELECT COUNT(*) FROM users)"
+        )
+        with on_primary.connect() as conn:
+            written = conn.execute(ledger).one()
+            assert written[0] == head() and written[1] == 6, written
+        with on_standby.connect() as conn:
+            assert conn.execute(sa.text("SELECT pg_is_in_recovery()")).scalar() is True, "a standby still"
+            # synchronous: the commit is on the standby's disk when the primary answers; replaying it is a moment
+            deadline = time.monotonic() + 30
+            while (followed := conn.execute(ledger).one()) != written and time.monotonic() < deadline:
+                conn.rollback()
+                time.sleep(0.2)
+            assert followed == written, f"the standby has {followed}, the primary {written}"
+            assert conn.execute(hazards).all() == before, "every hazard on the standby as it was"
+        on_primary.dispose()
+        on_standby.dispose()
+    finally:
+        cluster.stop()

@@ -31,6 +31,7 @@ import pytest
 from tests.e2e.test_gateway_kill import PROJECT, REPO, SECRET, gateway_events, start_receiver
 from tests.faults.conftest import FaultRow
 from tests.faults.test_regulator_faults import kill_left, stored_ids, wait_all_stored, wait_for
+from tests.gateway.test_backup import outbox
 from tests.regulator.support import pg_database
 from tests.support import free_port
 
@@ -78,12 +79,12 @@ def test_a_jumping_clock_loses_and_repeats_nothing(tmp_path: Path, fault_table: 
         try:
             wait_for(lambda: len(stored_ids(db)) > 0, "the first delivery before the jumps", 120)
             for offset, name in STATES:
-                before = len(gateway_events(state))
+                before = len(outbox(state))
                 set_offset(offset_file, offset)
                 time.sleep(JUMP_S)
                 # the scripted hazards come at their own times: each state lasts until one was raised in it
-                wait_for(lambda: len(gateway_events(state)) > before, f"an event with the clock {name}", 120)  # noqa: B023
-                raised[name] = len(gateway_events(state)) - before
+                wait_for(lambda: len(outbox(state)) > before, f"an event with the clock {name}", 120)  # noqa: B023
+                raised[name] = len(outbox(state)) - before
             recover_s = wait_all_stored(
                 state, db, "the regulator holding every event once the clock is right"
             )

@@ -30,6 +30,7 @@ from tests.e2e.test_gateway_kill import PROJECT, REPO, SECRET, gateway_events, s
 from tests.faults.conftest import FaultRow
 from tests.faults.test_kill_loop import corrupt_stores
 from tests.faults.test_regulator_faults import kill_left, stored_ids, wait_all_stored, wait_for
+from tests.gateway.test_backup import outbox
 from tests.regulator.support import pg_database
 from tests.support import free_port
 
@@ -100,13 +101,13 @@ def test_a_full_disk_corrupts_and_loses_nothing(tmp_path: Path, fault_table: lis
             wait_for(lambda: "Dashboard: " in log.read_text(errors="replace"), "the dashboard", 90)
             url = log.read_text(errors="replace").split("Dashboard: ", 1)[1].split()[0]
             wait_for(lambda: len(stored_ids(db)) > 0, "the first delivery before the disk fills", 120)
-            before = len(gateway_events(state))
+            before = len(outbox(state))
             filler = disk / "filler"
             filled = fill(filler)
             full_at = time.monotonic()
             time.sleep(DISK_FULL_S)
             # the scripted hazards come at their own times: the disk stays full until one was raised
-            wait_for(lambda: len(gateway_events(state)) > before, "an event while the disk is full", 120)
+            wait_for(lambda: len(outbox(state)) > before, "an event while the disk is full", 120)
             assert gateway.poll() is None, log.read_text(errors="replace")[-3000:]
             free_metric = metric(url, "sitegw_state_disk_free_bytes")
             full_metric = metric(url, "sitegw_state_disk_full")

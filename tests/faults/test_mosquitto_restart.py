@@ -16,8 +16,9 @@ same port:
   MQTT cannot save what happens then: messages the broker acknowledged (PUBACK) to the simulator but
   had not yet passed on die with it, and after the restart the broker knows no subscription until
   the gateway reconnects and subscribes again, so what the simulator publishes in between is
-  dropped. The test counts those losses and checks they all lie in that window, none after, and
-  that the gateway's log said the session was lost, with the fix.
+  dropped. The test counts those losses and checks the window (the kill to the broker's SUBACK of the
+  gateway's new subscription) can hold them all, and that the gateway's log said the session was lost,
+  with the fix.
 
 The simulator's client keeps its unacknowledged QoS 1 messages and sends them again when it
 reconnects (paho does), so the messages it made while the broker was down are not lost on its side.
@@ -34,6 +35,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -108,9 +110,14 @@ def stored(state: Path) -> dict[str, list[int]]:
     return by_point
 
 
-def connects(log: Path) -> int:
-    """How many times the gateway's MQTT client connected, by its log."""
-    return log.read_text(errors="replace").count("connected (session")
+def subscribed_at(log: Path) -> list[float]:
+    """When the gateway had the broker's acknowledgement of its subscription (SUBACK), each time, by its log's
+    clock: from then on the broker routes every message to it."""
+    return [
+        datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+        for line in log.read_text(errors="replace").splitlines()
+        if ": subscribed to " in line
+    ]
 
 
 def gaps(by_point: dict[str, list[int]]) -> list[tuple[int, int]]:
@@ -141,7 +148,7 @@ def test_a_restarted_broker_loses_only_what_mqtt_cannot_keep(
     broker.start()
     try:
         with started(["--log-level", "INFO", "run", str(site), "--state-dir", str(state)], gw_log) as gw:
-            wait_for(lambda: connects(gw_log) >= 1, "the gateway connected to the broker", 60)
+            wait_for(lambda: subscribed_at(gw_log), "the gateway subscribed at the broker", 60)
             sim_argv = ["simulate", "formwork", "--site", str(site), "--broker", f"127.0.0.1:{broker.port}"]
             sim_argv += ["--interval", str(INTERVAL_S), "--duration", str(20 + BROKER_DOWN_S)]
             with started(sim_argv, sim_log) as sim:
@@ -153,8 +160,10 @@ def test_a_restarted_broker_loses_only_what_mqtt_cannot_keep(
                 time.sleep(BROKER_DOWN_S)
                 broker.start()
                 up_at = time.monotonic()
-                wait_for(lambda: connects(gw_log) >= 2, "the gateway reconnected", 60)
-                back_at = time.time()
+                wait_for(lambda: len(subscribed_at(gw_log)) >= 2, "the gateway subscribed again", 60)
+                # the broker's SUBACK, not the moment this test saw the CONNACK's line: under load (13 on 2 cores)
+                # the subscription took effect seconds after the connection, and what came between was lost
+                back_at = subscribed_at(gw_log)[-1]
                 wait_for(
                     lambda: max(ts[-1] for ts in stored(state).values()) > back_at * 1000,
                     "readings made after the restart in the store",
@@ -193,6 +202,13 @@ def test_a_restarted_broker_loses_only_what_mqtt_cannot_keep(
         assert "forgot this gateway's session" not in log
     else:
         assert "forgot this gateway's session" in log and "persistence true" in log, log[-3000:]
-        # losses only while no broker held the gateway's subscription: between the kill and the
-        # gateway's subscribing again, none later
-        assert all(down_at * 1000 - 1000 <= a and b <= back_at * 1000 + 1000 for a, b in holes), holes
+        # losses only while no broker held the gateway's subscription: between the kill and the broker's
+        # acknowledging the gateway's subscription again, none later. Counted, not read from the holes alone: a
+        # message is stamped when sent, so a simulator that stalls under load (305 ms between two rounds at load
+        # 14) leaves a hole in the stamps with nothing lost
+        window = [(a, b) for a, b in holes if down_at * 1000 - 1000 <= a and b <= back_at * 1000 + 1000]
+        room = sum(len(POINTS) * int((b - a) / (INTERVAL_S * 1000)) for a, b in window)
+        assert published - messages <= room, (
+            f"{published - messages} messages lost, more than the broker's outage can hold ({room}): "
+            f"lost after the gateway subscribed again; the holes {holes}, the window's {window}"
+        )

@@ -22,9 +22,18 @@ from pathlib import Path
 import pytest
 
 from regulator.storage.repository import Repository
-from tests.e2e.test_gateway_kill import PROJECT, REPO, SECRET, cli, gateway_events, start_receiver
+from tests.e2e.test_gateway_kill import (
+    PROJECT,
+    REPO,
+    SECRET,
+    cli,
+    gateway_events,
+    start_receiver,
+    undelivered,
+)
 from tests.faults.conftest import FaultRow
 from tests.faults.link import FaultyLink, Mode
+from tests.gateway.test_backup import outbox
 from tests.regulator.support import pg_database
 from tests.support import free_port
 
@@ -41,10 +50,6 @@ SCENARIOS: dict[str, tuple[Mode, str]] = {
     "regulator_answers_after_30s": ("slow", "answers reach the gateway 30 s late (after its timeout)"),
     "proxy_200_not_stored": ("ok_not_stored", "a proxy answers 200 with its own page, forwards nothing"),
 }
-
-
-def undelivered(state: Path) -> list[dict]:
-    return [e for e in gateway_events(state) if e["delivery"]["regulator"]["state"] != "delivered"]
 
 
 def stored_ids(db: str) -> list[str]:
@@ -65,9 +70,7 @@ def wait_all_stored(state: Path, db: str, what: str, limit_s: float = RECOVER_LI
     """Wait until the regulator holds every event the gateway recorded and none is left to deliver; the
     seconds it took."""
     return wait_for(
-        lambda: (
-            not undelivered(state) and set(stored_ids(db)) >= {e["event_id"] for e in gateway_events(state)}
-        ),
+        lambda: not undelivered(state) and set(stored_ids(db)) >= set(outbox(state)),
         what,
         limit_s,
     )
@@ -116,12 +119,12 @@ def test_a_regulator_fault_loses_and_repeats_nothing(
         )
         try:
             wait_for(lambda: len(stored_ids(db)) > 0, "the first delivery before the fault", 90)
-            before = len(gateway_events(state))
+            before = len(outbox(state))
             link.set_mode(mode)
             time.sleep(FAULT_S)
             # the scripted hazards come at their own times: the fault lasts until it has held back an event
             wait_for(
-                lambda: len(gateway_events(state)) > before and undelivered(state),
+                lambda: len(outbox(state)) > before and undelivered(state),
                 "an event in the fault",
                 90,
             )

@@ -33,6 +33,8 @@ TABLES = {
     "forward_down",
     "forward_cities",
     "forward_records",
+    "forward_quarantine",
+    "forward_refusals",
     "held_events",
     "enforcement",
     "warning_counts",
@@ -58,6 +60,13 @@ TABLES = {
     "key_attendance",
     "national_exports",
     "national_export_incidents",
+    "inspection_plans",
+    "inspection_targets",
+    "inspection_assignments",
+    "inspection_records",
+    "draw_pool_members",
+    "draw_recusals",
+    "draws",
 }
 
 

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from regulator.access.auth import AuthError, LoginPolicy
-from regulator.asgi import ServeSettings
+from regulator.serve_settings import ServeSettings
 from regulator.server import RegulatorServer
 from tests.regulator.qr_decode import decode, svg_picture
 from tests.regulator.support import PROJECT, SECRET, Authenticator, db_url  # noqa: F401 (fixture)
@@ -118,7 +118,7 @@ async def test_a_grace_period_lets_a_new_account_work_before_enrolling(tmp_path:
 
 
 def test_the_served_regulator_requires_a_second_factor_unless_told_otherwise() -> None:
-    settings = ServeSettings("sqlite:///x.sqlite", "evidence", None, 7.0, 15.0, 600.0)
+    settings = ServeSettings()
     assert settings.login_policy().second_factor_required is True
     assert LoginPolicy().second_factor_required is False  # embedded (the demo, tests): optional
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from contract.config import LoadedSite
-from gateway.site_work import JACKING_WINDOW, SiteWork, WindowView, WorkError
+from gateway.site.site_work import JACKING_WINDOW, SiteWork, WindowView, WorkError
 from kinds.crane.kind import JIB_HEIGHT, CraneDevice
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,238 @@
+"""Inspection plans', coverage's and draws' requests and answers (this package), typed for the API's
+documentation."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+Title = Field(min_length=1, max_length=200, title="计划名称", description="e.g. 2026年第一轮全覆盖排查")
+Day = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="yyyy-MM-dd, Beijing time")
+
+
+class PlanIn(BaseModel):
+    """A round (全覆盖, with its deadline) or a monthly theme (一月一主题)."""
+
+    kind: str = Field(pattern="^(round|theme)$", description="round: 全覆盖排查; theme: 一月一主题")
+    title: str = Title
+    theme: str | None = Field(
+        None, description="a theme plan's theme: heights, cranes, confined, flood, fire"
+    )
+    place: str = Field("", max_length=200, description="省/市/区县 the plan covers (empty: the user's own)")
+    starts: str | None = Field(
+        None, description="yyyy-MM-dd (empty: today); a theme plan: its month's first day"
+    )
+    due: str = Field(description="the deadline, yyyy-MM-dd: every project inspected by its end")
+    projects: list[str] = Field(
+        default_factory=list, max_length=10_000, description="the projects (empty: all of the place)"
+    )
+
+
+class ChecklistItem(BaseModel):
+    """One line of a theme's checklist and the article it checks."""
+
+    text: str
+    article: str = Field(description="e.g. 建质规〔2024〕5号 第十一条（二）, JGJ 80-2016 第3.0.8条")
+
+
+class PlanOut(BaseModel):
+    """A plan as the user sees it."""
+
+    id: int
+    kind: str
+    kind_name: str
+    title: str
+    theme: str | None
+    theme_name: str | None
+    checklist: list[ChecklistItem]
+    place: str = Field(description="the jurisdiction's path ('' : everywhere)")
+    starts_at: float
+    due_at: float = Field(description="Unix seconds: the end of the deadline's day")
+    created_by: str
+    created_at: float
+    projects: int = Field(description="its projects the user sees")
+
+
+class RecordIn(BaseModel):
+    """An inspection of one of the plan's projects."""
+
+    project: str = Field(min_length=1, description="the project's code")
+    note: str = Field("", max_length=4_000, description="what was found")
+
+
+class RecordOut(BaseModel):
+    """An inspection record: who inspected which project when, for which plan."""
+
+    id: int
+    plan_id: int | None
+    project: str
+    inspector: str
+    inspected_at: float
+    note: str
+
+
+class Target(BaseModel):
+    """One of the plan's projects and its state."""
+
+    project: str
+    name: str
+    district: str
+    state: str = Field(description="overdue, due or done")
+    state_name: str = Field(description="逾期未查, 待查 or 已查")
+    inspected_at: float | None = Field(description="the first inspection of the plan (null: none)")
+    inspected_by: str | None
+    inspectors: list[str] = Field(description="the inspectors assigned (a draw's)")
+
+
+class Counts(BaseModel):
+    """done / due / overdue of some of the plan's projects."""
+
+    done: int
+    due: int
+    overdue: int
+    total: int
+
+
+class DistrictCounts(Counts):
+    """A district's counts."""
+
+    district: str
+
+
+class InspectorCounts(Counts):
+    """An inspector's counts (assigned, else who inspected, else 未分派)."""
+
+    inspector: str
+
+
+class KeyRiskProject(BaseModel):
+    """A key-risk project (the grading's) and its monthly inspection duty."""
+
+    project: str
+    name: str
+    district: str
+    facts: list[str]
+    inspections: int = Field(description="inspections this month")
+    state: str = Field(description="done or due")
+    state_name: str
+
+
+class KeyRiskDuty(BaseModel):
+    """Differentiated supervision: key-risk projects inspected at least monthly."""
+
+    month: str
+    per_month: float
+    due: int
+    projects: list[KeyRiskProject]
+
+
+class CoverageOut(BaseModel):
+    """A plan's coverage, the unseen first, per district and per inspector, and the key-risk duty."""
+
+    plan: PlanOut
+    as_of: float
+    totals: Counts
+    share: float = Field(description="done / total (1 when the user sees none)")
+    projects: list[Target]
+    districts: list[DistrictCounts]
+    inspectors: list[InspectorCounts]
+    key_risk: KeyRiskDuty
+
+
+class MembersIn(BaseModel):
+    """Members added to a pool."""
+
+    kind: str = Field(pattern="^(inspector|project)$")
+    members: list[str] = Field(min_length=1, max_length=10_000, description="user names or project codes")
+
+
+class PoolOut(BaseModel):
+    """A pool's inspectors and (those the user sees) projects."""
+
+    pool: str
+    inspectors: list[str]
+    projects: list[str]
+
+
+class RecusalIn(BaseModel):
+    """An inspector kept off a project (a past role on it) or off a company's projects."""
+
+    inspector: str = Field(min_length=1)
+    project: str | None = None
+    company: str | None = None
+    reason: str = Field(min_length=1, max_length=500, description="e.g. 曾任该项目监理")
+
+
+class RecusalOut(BaseModel):
+    """A recusal as recorded."""
+
+    id: int
+    inspector: str
+    project: str | None
+    company: str | None
+    reason: str
+
+
+class DrawIn(BaseModel):
+    """A 双随机 draw: from which pools, how many projects and inspectors for each, and by when."""
+
+    title: str = Title
+    inspector_pool: str = Field(min_length=1)
+    project_pool: str = Field(min_length=1)
+    projects: int = Field(ge=1, le=10_000, description="projects to draw")
+    per_project: int = Field(2, ge=1, le=10, description="inspectors drawn for each")
+    due: str = Field(description="the checks' deadline, yyyy-MM-dd")
+
+
+class Drawn(BaseModel):
+    """A project drawn and its inspectors."""
+
+    project: str
+    name: str
+    district: str
+    inspectors: list[str]
+
+
+class DrawPools(BaseModel):
+    """The pools as drawn from: [name, place], [code, company, district], [inspector, project, company]."""
+
+    inspectors: list[list[str]]
+    projects: list[list[str]]
+    recusals: list[list[str | None]]
+
+
+class DrawOut(BaseModel):
+    """A draw's audit record: who drew, when, from which pools, with which seed."""
+
+    id: int
+    plan_id: int
+    title: str
+    place: str
+    due_at: float
+    inspector_pool: str
+    project_pool: str
+    seed: str = Field(description="the seed drawn from: the same pools and seed give the same draw")
+    projects: int
+    per_project: int
+    drawn_by: str
+    drawn_at: float
+    published_at: float | None = Field(description="null: not on the public page")
+
+
+class DrawDetail(DrawOut):
+    """A draw with its pools, result, and whether drawing again from them gives it."""
+
+    pools: DrawPools | None = Field(description="null for a user below the draw's place")
+    result: list[Drawn]
+    reproduced: bool = Field(description="drawing again from the recorded pools and seed gives this result")
+
+
+class PublicDraw(BaseModel):
+    """A published draw as the public page shows it."""
+
+    id: int
+    title: str
+    place: str
+    drawn_at: float
+    published_at: float
+    seed: str
+    result: list[Drawn]
