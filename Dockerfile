@@ -19,6 +19,7 @@ COPY contract ./contract
 COPY plumbing ./plumbing
 COPY drivers ./drivers
 COPY rules ./rules
+COPY kinds ./kinds
 COPY vision ./vision
 COPY gateway ./gateway
 COPY regulator ./regulator

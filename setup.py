@@ -5,7 +5,10 @@ they run about twice as fast (``make bench``, docs/benchmarks.md). ``pip install
 (the Dockerfile) build them; ``make native`` builds them in place for a checkout. With
 ``SITEGW_PURE_PYTHON=1`` nothing is compiled and the same rules run as plain Python.
 
-Not compiled: ``rules/__init__.py`` (it checks that no compiled module is older than its source).
+Compiled: the rules (``rules/``) and each kind's judge and rules (``kinds/<kind>/``). Not compiled: the
+packages' ``__init__.py`` (``rules/__init__.py`` and ``kinds/__init__.py`` check that no compiled module
+is older than its source), a kind's declaration (``kind.py``), thresholds model (``thresholds.py``) and
+simulator (``sim.py``), which are pydantic models and test tools rather than the rules' hot path.
 """
 
 import hashlib
@@ -17,13 +20,13 @@ from setuptools import setup
 
 ROOT = Path(__file__).resolve().parent
 
-PURE = {"rules/__init__.py"}
+PURE = {"__init__.py", "kind.py", "thresholds.py", "sim.py"}  # by file name
 
 
 def native_sources() -> list[str]:
     """The rules' modules that are compiled, as paths relative to this file."""
-    found = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "rules").rglob("*.py"))
-    return [p for p in found if p not in PURE]
+    found = sorted(p for package in ("rules", "kinds") for p in (ROOT / package).rglob("*.py"))
+    return [p.relative_to(ROOT).as_posix() for p in found if p.name not in PURE]
 
 
 def record_sources(sources: list[str]) -> None:

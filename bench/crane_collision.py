@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import rules.crane_collision as collision
+import kinds.crane.collision as collision
 from bench.load import watched
 from bench.rules_replay import SITE, site_batches, write_csv
 from contract.config import LoadedSite, load_site

@@ -51,7 +51,7 @@ NEW_DEVICES = ("hoist-1", "formwork-1", "gate-1")  # what issue #15 added to the
 
 def without_new_devices(site: LoadedSite) -> LoadedSite:
     """The example site as it was before issue #15: no hoist, formwork, gate, key personnel or siren."""
-    from drivers.simulators.modbus_sims import retarget
+    from sitegw.modbus_sims import retarget
 
     devices = [d for d in site.config.devices if d.id not in NEW_DEVICES]
     # the 危大 list's items point at devices of their own; without those they are not monitored
@@ -72,11 +72,11 @@ async def serve_simulators(site_out: Path, duration: float, new_devices: bool) -
     personnel or siren."""
     from contract.config import load_site
     from drivers.mqtt.embedded_broker import EmbeddedBroker
-    from drivers.simulators.access_gate import AccessGateSimulator
-    from drivers.simulators.formwork import FormworkSimulator
-    from drivers.simulators.modbus_sims import start_modbus_simulators
-    from drivers.simulators.pit import PitSimulator
     from drivers.simulators.relay import RelaySimulator
+    from kinds.attendance.sim import AccessGateSimulator
+    from kinds.formwork.sim import FormworkSimulator
+    from kinds.pit.sim import PitSimulator
+    from sitegw.modbus_sims import start_modbus_simulators
 
     site = load_site(EXAMPLE_SITE)
     if not new_devices:

@@ -2,13 +2,13 @@
 
 A pit DAU back from an outage holds ``--records`` records (five channels each, 10 s apart, closer for a backlog
 that would otherwise reach past the local store's 35-day retention and be trimmed as it is stored) in its record store
-(the ``modbus.history`` block of config/profiles/pit_dau.yaml), served by ``sitegw simulate logger``, a real
+(the ``modbus.history`` block of kinds/pit/profiles/pit_dau.yaml), served by ``sitegw simulate logger``, a real
 pymodbus server in its own process. The gateway, built as `sitegw run` builds it (the console script's module
 imported, the API served, the regulator extra's packages missing as on an edge box: bench/ingest_pipeline.py),
 in a process of its own, polls the DAU's live registers and uploads the backlog a window at a time: read while
 its stores have room, committed to the local store, then acknowledged. Timed from the gateway's start until the
 logger says nothing is pending. Every record goes through the rules as backfill; the pit's judge
-(rules/kinds/pit.py) keeps those older than its last judged reading (the DAU's first live poll) unjudged, so that
+(kinds/pit/judge.py) keeps those older than its last judged reading (the DAU's first live poll) unjudged, so that
 late readings do not corrupt its rates.
 
 Peak RSS is the gateway process's VmHWM, interpreter and imports included, within its budget

@@ -17,12 +17,12 @@ from pathlib import Path
 from bench.soak_probe import scrape
 from contract.config import LoadedSite
 from contract.config.device import DeviceConfig
-from contract.kinds.formwork import FormworkDevice
-from contract.kinds.pit import PitDevice
-from drivers.simulators.access_gate import AccessGateSimulator
-from drivers.simulators.formwork import FormworkSimulator
 from drivers.simulators.mqtt_publish import MqttJsonSimulator
-from drivers.simulators.pit import PitSimulator
+from kinds.attendance.sim import AccessGateSimulator
+from kinds.formwork.kind import FormworkDevice
+from kinds.formwork.sim import FormworkSimulator
+from kinds.pit.kind import PitDevice
+from kinds.pit.sim import PitSimulator
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -55,7 +55,7 @@ from bench.soak_probe import Scrape, memory_mb, scrape
 from contract.config import LoadedSite, load_site
 from drivers.modbus.plan import FC_NUMBER, plan_requests
 from drivers.simulators.modbus_server import Served, ServedHook
-from drivers.simulators.modbus_sims import start_modbus_simulators
+from sitegw.modbus_sims import start_modbus_simulators
 from tests.servers.mosquitto import MosquittoServer
 from tests.support import free_port, wait_port
 

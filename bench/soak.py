@@ -59,8 +59,8 @@ from bench.soak_probe import (
 )
 from bench.soak_trace import report
 from contract.config import LoadedSite, load_site
-from drivers.simulators.modbus_sims import ModbusSimulators, start_modbus_simulators
 from drivers.simulators.mqtt_publish import MqttJsonSimulator
+from sitegw.modbus_sims import ModbusSimulators, start_modbus_simulators
 from tests.servers.mosquitto import MosquittoServer
 from tests.support import free_port, wait_port
 from vision.demo import camera_frames

@@ -6,7 +6,7 @@ stores). A reading past either bound is refused before the rules see it, counted
 An attacker on the site's network published 100,000 distinct ids to a gate's topic (RSS 199 → 369 MB, an
 11 MB /api/v1/readings/latest) and a 200,000-character id that became a series name. Points that name who a
 reading is about (a gate's passage: ``Metric.point_is_subject``) are not a device's points: they are bounded
-in length here, and kept as series only as their kind's judge decides (rules/kinds/attendance.py).
+in length here, and kept as series only as their kind's judge decides (kinds/attendance/judge.py).
 """
 
 from __future__ import annotations

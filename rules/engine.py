@@ -25,7 +25,6 @@ from contract.config.site import SiteConfig
 from contract.config.yamlsrc import Loc, format_loc
 from contract.kinds import registry
 from contract.kinds.kind import Kind, Metric
-from contract.kinds.pit import PitDevice
 from contract.readings import DeviceStatus, Quality, Reading
 from contract.weather import WarningSignal
 from rules import device_offline, safety_devices
@@ -34,7 +33,6 @@ from rules.kinds.base import Judge, Shared, faulted, some
 from rules.levels import memories_of
 from rules.machine_papers import MachinePapersRules
 from rules.personnel_sample import PersonnelRules
-from rules.pit_limits import check_thresholds
 from rules.result import RuleResult
 from rules.routes import Route
 from rules.safety_devices import FLAGS, SafetyDevices
@@ -430,8 +428,8 @@ def history_s(site: SiteConfig) -> float:
 
 
 def _check(site: LoadedSite) -> None:
-    """What the config models cannot see alone: rules for unknown devices, pit threshold keys, flags
-    a kind declares that no rule judges."""
+    """What the config models cannot see alone: rules for unknown devices, what each kind's judge
+    checks of its devices (a pit's threshold keys), flags a kind declares that no rule judges."""
     found: list[tuple[Loc, str, str]] = []
     known = {d.id for d in site.config.devices}
     for device in site.config.rules.devices:
@@ -444,9 +442,10 @@ def _check(site: LoadedSite) -> None:
                 )
             )
     for i, d in enumerate(site.config.devices):
-        if isinstance(d, PitDevice):
-            found.extend(check_thresholds(i, d.pit))
-        unjudged = sorted(set(registry.get(d.kind).flags) - set(FLAGS))
+        kind = registry.get(d.kind)
+        if kind.judge:
+            found.extend(registry.resolve(kind.judge).check(i, d))
+        unjudged = sorted(set(kind.flags) - set(FLAGS))
         if unjudged:
             found.append(
                 (

@@ -1,6 +1,6 @@
 """Limit probes: how the guarantee suite drives each rule (tests/rules/test_all_clear.py).
 
-Every rule a kind declares (its ``rules`` in contract/kinds/<kind>.py) must come with at least one
+Every rule a kind declares (its ``rules`` in kinds/<kind>/kind.py) must come with at least one
 :class:`Probe`, given by the kind's judge (``Judge.probes``, rules/kinds/), by the safety-device rule for
 the kind's flags (rules/safety_devices.py), by the papers rule for a machine kind's ``<kind>.papers``
 (rules/machine_papers.py) or by the vision rules for a camera's checks (rules/vision_rules.py). A probe names one device of the reference site (config/examples/site.yaml), the

@@ -1,6 +1,6 @@
 """<kind>.safety_device: the safety-device status bits a black box reports about itself.
 
-A tower crane's box (config/profiles/tower_crane_blackbox.yaml, register 12) says when its
+A tower crane's box (kinds/crane/profiles/tower_crane_blackbox.yaml, register 12) says when its
 limiter is bypassed or has failed, when one of its sensors is faulty, and when its anti-collision
 system or zone limiter is stopping a movement; a hoist's box says when a sensor is faulty. Bypassed,
 failed or faulty safety devices are the major hazard of 建质规〔2024〕5号 Art. 8 (四) (安全装置

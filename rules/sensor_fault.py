@@ -7,15 +7,12 @@ a warning tells maintenance. Crane kinematics legitimately hold still and are ne
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 
 from contract.alert_event import Level
-from contract.config.rules import SensorFaultRule
-from contract.config.site import SiteConfig
-from contract.kinds.pit import PitDevice
 from rules.levels import LevelMemory, crosses, key_of
-from rules.pit_limits import ITEMS_EN, ITEMS_ZH
 from rules.result import RuleResult
 from rules.wording import pick, pick_en
 
@@ -36,8 +33,7 @@ REASONS_EN = {
     "step": "physically impossible step",
     "number": "not a number",
 }
-METRICS_ZH = {**ITEMS_ZH, "wind_ms": "风速"}
-METRICS_EN = {**ITEMS_EN, "wind_ms": "wind speed"}
+NAMES = {"wind_ms": ("风速", "wind speed")}  # each kind's judge adds its own (Judge.sensor_names)
 ACTION = "检修传感器，修复前该读数不可信，不得作为安全判断依据"
 ACTION_EN = "repair the sensor; its readings cannot be trusted until then"
 
@@ -66,7 +62,9 @@ class _Built:
 class SensorFault:
     """Judges readings of monitoring sensors; one warning per device and point."""
 
-    def __init__(self) -> None:
+    def __init__(self, names: Mapping[str, tuple[str, str]] | None = None) -> None:
+        # each metric's name (Chinese, English) in the warning, where not its id
+        self._names = {**NAMES, **(names or {})}
         self._memory = LevelMemory()
         self._stuck: dict[tuple[str, str, str], _Stuck] = {}
         # by rules.levels.key_of(device, point), as _said and _built: a string whose hash it keeps, where a
@@ -256,8 +254,7 @@ class SensorFault:
         if said is not None and said[0] == key:
             return said[1], said[2]
         where, where_en = _where(name, point)
-        item = METRICS_ZH.get(metric, metric)
-        item_en = METRICS_EN.get(metric, metric)
+        item, item_en = self._names.get(metric, (metric, metric))
         what = f"{where} {item}传感器故障（{REASONS_ZH[why]}，读数 {value:g}）"
         what_en = f"{where_en} {item_en} sensor fault ({REASONS_EN[why]}, reading {value:g})"
         message, message_en = pick("warning", what, ACTION), pick_en("warning", what_en, ACTION_EN)
@@ -268,15 +265,3 @@ class SensorFault:
 def _where(name: str, point: str) -> tuple[str, str]:
     """The device's name and the point, in Chinese and English."""
     return (f"{name} 测点 {point}", f"{name} point {point}") if point else (name, name)
-
-
-def history_s(site: SiteConfig) -> float:
-    """Seconds of history the stuck check needs: ``stuck_h`` of one value (pit sensors only: crane
-    kinematics and wind are never judged stuck)."""
-    needed = 0.0
-    for d in site.devices:
-        if isinstance(d, PitDevice):
-            cfg = site.rules.for_device(d.id, "sensor_fault")
-            assert isinstance(cfg, SensorFaultRule)
-            needed = max(needed, cfg.stuck_h * 3600 + max((p.interval_s for p in d.pit.points), default=0))
-    return needed

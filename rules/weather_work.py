@@ -2,7 +2,7 @@
 
 Every judge tells the site of its machines' work (``Shared.work_seen``: a crane's loaded hook or any
 slewing, trolley travel or hoisting, loaded or not, judged from where it stood rather than sample to sample
-so that a slow slew is work too (rules/crane_standing.py); a hoist running; a platform moving); each kind declares the stops it obeys (``Kind.weather_stops``), so this rule
+so that a slow slew is work too (kinds/crane/standing.py); a hoist running; a platform moving); each kind declares the stops it obeys (``Kind.weather_stops``), so this rule
 knows no kind by name. Work seen while one of the machine's stops is in force is critical at once; it
 clears when no stop of the machine is in force any more, or when the machine keeps reporting samples without
 work for ``work_hold_s``. A machine that falls silent keeps its alert: silence is not proof that it stopped.

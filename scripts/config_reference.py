@@ -108,7 +108,7 @@ def _kinds() -> list[str]:
     lines = [
         "# Device kinds",
         "",
-        "Each kind is declared once in `contract/kinds/` (a plug-in adds its own: `sitegw kinds` lists what a "
+        "Each kind is declared once in `kinds/<kind>/kind.py` (a plug-in adds its own: `sitegw kinds` lists what a "
         "machine has loaded). A device entry's `kind:` picks its model below; the kind's own section holds "
         "what only it needs.",
         "",

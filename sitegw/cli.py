@@ -16,7 +16,7 @@ from contract.config import ConfigError, LoadedSite, load_site
 from contract.config.sinks import InfluxConfig
 from contract.config.site import SiteConfig
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport, MqttTransport
-from contract.kinds.crane import CraneDevice
+from kinds.crane.kind import CraneDevice
 from sitegw.cli_options import DEMO_POUR_AFTER_S, host_port
 from sitegw.extras import REGULATOR_INSTALL, regulator_extra_missing
 from sitegw.secrets_check import warn_exposed_secrets

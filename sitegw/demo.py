@@ -26,29 +26,29 @@ from typing import Any
 
 from config import EXAMPLE_SITE
 from contract.config import LoadedSite, load_site
-from contract.config.rules import PitRule
 from contract.config.sinks import ApiConfig, InfluxConfig
 from contract.config.site import SiteConfig
 from contract.config.transport import ModbusTcpTransport, MqttBroker, MqttTransport
 from contract.config.uplinks import RegulatorUplink
 from contract.kinds import registry
-from contract.kinds.confined_space import ConfinedSpaceDevice
-from contract.kinds.crane import CraneDevice
-from contract.kinds.formwork import FormworkDevice
-from contract.kinds.pit import PitDevice
 from drivers.mqtt.embedded_broker import EmbeddedBroker
-from drivers.simulators.access_gate import AccessGateSimulator
-from drivers.simulators.confined_space import TimeScaled
 from drivers.simulators.device_sim import make_sim
-from drivers.simulators.formwork import FormworkSimulator
-from drivers.simulators.modbus_sims import start_modbus_simulators
-from drivers.simulators.pit import PitSimulator
 from drivers.simulators.profile_publish import ProfilePublisher
 from drivers.simulators.relay import RelaySimulator
 from gateway.site.jacking import JackingClose
+from kinds.attendance.sim import AccessGateSimulator
+from kinds.confined_space.kind import ConfinedSpaceDevice
+from kinds.confined_space.sim import TimeScaled
+from kinds.crane.kind import CraneDevice
+from kinds.formwork.kind import FormworkDevice
+from kinds.formwork.sim import FormworkSimulator
+from kinds.pit.kind import PitDevice
+from kinds.pit.sim import PitSimulator
+from kinds.pit.thresholds import PitRule
 from plumbing.stop_signals import stop_requested
 from sitegw.cli_options import DEMO_POUR_AFTER_S
 from sitegw.extras import REGULATOR_INSTALL, regulator_extra_missing
+from sitegw.modbus_sims import start_modbus_simulators
 from sitegw.runtime import Gateway
 from sitegw.users_cli import demo_login
 from vision.demo import demo_vision
@@ -184,7 +184,7 @@ async def _run(opts: DemoOptions, site: LoadedSite, stop: asyncio.Event, on_read
 
 def _pit_history_h(site: LoadedSite, pit: PitDevice) -> float:
     """Hours of simulated history for ``pit``: its first daily rate (a reading a rate window back, less the
-    half reporting interval rules/pit_displacement.py allows the reference) comes PIT_RATE_AFTER_S after the
+    half reporting interval kinds/pit/displacement.py allows the reference) comes PIT_RATE_AFTER_S after the
     simulator starts, never before: the rate scenario's pit.rate then carries a time within the demo's run,
     not one in the history replayed from before it began."""
     cfg = site.config.rules.for_device(pit.id, "pit")

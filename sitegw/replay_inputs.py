@@ -26,10 +26,10 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from contract.config.loader import LoadedSite
-from contract.kinds.crane import JIB_HEIGHT
 from contract.readings import Reading
 from contract.weather import WarningSignal, default_measure
 from gateway.site.site_work import WINDOWS
+from kinds.crane.kind import JIB_HEIGHT
 from sitegw.replay import ReplayInputError, noted
 
 MAX_LINES = 10_000  # a replay's warnings and windows: a season of them is a few hundred

@@ -24,9 +24,9 @@ from contract.kinds import registry
 from contract.kinds.kind import Kind
 from drivers.simulators.device_sim import make_sim
 from drivers.simulators.modbus_server import SimUnit
-from drivers.simulators.modbus_sims import ElapsedClock
 from drivers.simulators.profile_publish import ProfilePublisher
 from sitegw.cli_options import host_port
+from sitegw.modbus_sims import ElapsedClock
 from sitegw.simulate_modbus_cli import BaudOpt, DurationOpt, PtyOpt, SeedOpt, SerialOpt, TcpOpt, _fail, _serve
 
 

@@ -16,25 +16,25 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from config import PROFILES
 from contract.config import ConfigError, load_profile, load_site
 from contract.config.crane import CraneSpec
 from contract.config.device import DeviceConfig
 from contract.config.hoist import HoistSpec
+from contract.config.loader import shipped_profile
 from contract.config.profile import ModbusMap
 from contract.kinds import registry
-from contract.kinds.anemometer import AnemometerDevice
-from contract.kinds.crane import CraneDevice
-from contract.kinds.hoist import HoistDevice
-from drivers.simulators.crane_model import CraneModel
-from drivers.simulators.hoist_model import HoistModel
 from drivers.simulators.modbus_server import ModbusSimulatorServer, ServedLog, SimUnit
-from drivers.simulators.modbus_sims import ElapsedClock, anemometer_source, crane_source, hoist_source
 from drivers.simulators.ptypair import PtyPair
 from drivers.simulators.record_store import RecordStore, steady_records
 from drivers.simulators.scenario import HOIST_SCENARIOS, Scenario
 from drivers.simulators.wind import WindModel
+from kinds.anemometer.kind import AnemometerDevice
+from kinds.crane.kind import CraneDevice
+from kinds.crane.sim import CraneModel
+from kinds.hoist.kind import HoistDevice
+from kinds.hoist.sim import HoistModel
 from sitegw.cli_options import host_port
+from sitegw.modbus_sims import ElapsedClock, anemometer_source, crane_source, hoist_source
 
 D = TypeVar("D", bound=DeviceConfig)
 
@@ -206,7 +206,7 @@ def logger(
     """Simulate a data logger back from an outage: a backlog of --records records in its record store
     (the profile's modbus.history registers), dropped as the gateway acknowledges them."""
     try:
-        mmap = load_profile(PROFILES / f"{profile}.yaml").modbus
+        mmap = load_profile(shipped_profile(profile)).modbus
         if mmap is None or mmap.history is None:
             raise _fail(f"profile {profile} has no modbus.history: block (no record store to simulate)")
         store = RecordStore(
@@ -252,7 +252,7 @@ def _device_and_map(
     dev: D | None = None
     try:
         if site is None:
-            profile = load_profile(PROFILES / f"{default}.yaml")
+            profile = load_profile(shipped_profile(default))
         else:
             if not device:
                 raise _fail("--site needs --device ID (which device of the site to simulate)")

@@ -21,12 +21,12 @@ from contract.config.device import DeviceConfig
 from contract.config.errors import ConfigError
 from contract.config.loader import LoadedSite, load_site
 from contract.config.transport import MqttTransport
-from contract.kinds.formwork import FormworkDevice
-from contract.kinds.pit import PitDevice
-from drivers.simulators.access_gate import AccessGateSimulator, GateScenario
-from drivers.simulators.formwork import FormworkScenario, FormworkSimulator
 from drivers.simulators.mqtt_publish import MqttJsonSimulator
-from drivers.simulators.pit import PitScenario, PitSimulator
+from kinds.attendance.sim import AccessGateSimulator, GateScenario
+from kinds.formwork.kind import FormworkDevice
+from kinds.formwork.sim import FormworkScenario, FormworkSimulator
+from kinds.pit.kind import PitDevice
+from kinds.pit.sim import PitScenario, PitSimulator
 from sitegw.cli_options import host_port
 
 DEFAULT_SITE = EXAMPLE_SITE
@@ -78,7 +78,7 @@ def simulate_pit(
     ] = None,
     seed: SeedOpt = 1,
 ) -> None:
-    """Publish every monitoring point of a pit as `config/profiles/pit_dau.yaml` reads them."""
+    """Publish every monitoring point of a pit as `kinds/pit/profiles/pit_dau.yaml` reads them."""
     to = _target(site, "pit", device, broker, prefix)
     assert isinstance(to.device, PitDevice)  # _target picked a device of kind pit
     spec = to.device.pit
@@ -141,7 +141,7 @@ def simulate_formwork(
     seed: SeedOpt = 1,
 ) -> None:
     """Publish every point of a high-formwork support system through a pour, as
-    `config/profiles/formwork_monitor.yaml` reads them."""
+    `kinds/formwork/profiles/formwork_monitor.yaml` reads them."""
     to = _target(site, "formwork", device, broker, prefix)
     assert isinstance(to.device, FormworkDevice)  # _target picked a device of kind formwork
     spec = to.device.formwork
@@ -189,7 +189,7 @@ def simulate_gate(
     seed: SeedOpt = 1,
 ) -> None:
     """Publish a real-name access gate's passages (the site's key personnel and workers) as
-    `config/profiles/access_gate.yaml` reads them."""
+    `kinds/attendance/profiles/access_gate.yaml` reads them."""
     to = _target(site, "attendance", device, broker, prefix)
     roster = to.site.config.key_personnel
     sim = AccessGateSimulator(

@@ -1,8 +1,10 @@
 """The layers of docs/architecture.md hold: every import points down.
 
 config (the site's YAML) at the bottom, the contract on it, the plumbing (HTTP server, paho, heap, TLS) on
-that; drivers, rules and vision beside each other above them; the gateway's services and the regulator
-beside each other above those (the regulator importing the contract and the plumbing alone); the shell
+that; drivers, rules and vision beside each other above them; the kinds' folders above those (a kind's
+declaration importing the contract alone, and no rule or driver importing a kind); the gateway's services
+and the regulator beside each other above them (the regulator importing the contract and the plumbing
+alone); the shell
 and CLI (sitegw) and the model training on top. The contracts live in pyproject.toml ([tool.importlinter]);
 this runs import-linter over the source tree as a developer would (`lint-imports`).
 """

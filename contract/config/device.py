@@ -27,7 +27,10 @@ class DeviceConfig(Model):
         description="the kind of device (`sitegw kinds` lists them): crane, anemometer, pit, hoist, "
         "formwork, attendance (access gates), camera, generic, and any kind a plug-in adds",
     )
-    profile: str = Field(title="Profile", description="name of a file in config/profiles (without .yaml)")
+    profile: str = Field(
+        title="Profile",
+        description="a profile's name: its file (NAME.yaml) in profiles_dir or a kind's profiles/",
+    )
     transport: Transport = Field(title="Transport", description="modbus_tcp, modbus_rtu or mqtt")
     poll_interval_s: float = Field(
         1.0,

@@ -109,8 +109,17 @@ def _profile_dirs(site_path: Path, profiles_dir: str) -> list[Path]:
 
 
 def shipped_profile_dirs() -> list[Path]:
-    """The folders of the profiles sitegw ships, searched after a site's own ``profiles_dir``."""
-    return [PROFILES]
+    """Where the shipped profiles are: config/profiles/, then each kind's own profiles/ folder."""
+    return [PROFILES, *registry.profile_dirs()]
+
+
+def shipped_profile(name: str) -> Path:
+    """The file of the shipped profile ``name`` (FileNotFoundError naming the folders searched)."""
+    dirs = shipped_profile_dirs()
+    found = find_profile(name, dirs)
+    if found is None:
+        raise FileNotFoundError(f"no profile {name!r} in {', '.join(str(d) for d in dirs)}")
+    return found
 
 
 def shipped_profiles() -> list[Profile]:

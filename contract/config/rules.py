@@ -7,268 +7,14 @@ the designer sets them per point (GB 50497-2019 §8.0.1); GB 50497 Table 8.0.4 g
 from __future__ import annotations
 
 from pydantic import Field, model_validator
+from pydantic.fields import FieldInfo
 
 from contract.config.common import Model
+from contract.kinds import registry
 
 WIND_MAX_MS = 60.0
 """The highest a wind threshold can sensibly be, m/s: the strongest typhoons' gusts are about 70 m/s and
 work stops long before. A number past it was written in km/h (72 for 20 m/s), and check-config says so."""
-
-
-class CraneLoadRule(Model):
-    """crane.load: load ÷ rated load at the current radius (GB 5144-2006 §6.1.2)."""
-
-    warning_pct: float = Field(
-        90, gt=0, title="Warning", description="% of rated load (practice, GB/T 12602)"
-    )
-    alarm_pct: float = Field(100, gt=0, title="Alarm", description="% of rated load (GB 5144-2006 §6.1.2)")
-    critical_pct: float = Field(
-        110, gt=0, title="Critical", description="% of rated load (GB 5144-2006 §6.1.2)"
-    )
-    hysteresis_pct: float = Field(
-        5, ge=0, lt=50, title="Clearing band", description="a level clears below threshold × (1 − band %)"
-    )
-
-    @model_validator(mode="after")
-    def _ordered(self) -> CraneLoadRule:
-        if not self.warning_pct < self.alarm_pct < self.critical_pct:
-            raise ValueError(
-                f"crane_load needs warning_pct < alarm_pct < critical_pct (got {self.warning_pct:g}, "
-                f"{self.alarm_pct:g}, {self.critical_pct:g})"
-            )
-        return self
-
-
-class CraneWindRule(Model):
-    """crane.wind: wind at the jib (JGJ 276-2012 §3.0.12; Shenzhen interface; 建质规〔2024〕5号 Art. 15 (二))."""
-
-    warning_ms: float = Field(
-        10.8, gt=0, le=WIND_MAX_MS, title="Warning", description="m/s, Beaufort 6: stop lifting"
-    )
-    alarm_ms: float = Field(
-        13.8, gt=0, le=WIND_MAX_MS, title="Alarm", description="m/s, exceeded for alarm_samples in a row"
-    )
-    alarm_samples: int = Field(
-        2,
-        ge=1,
-        le=100,
-        title="Alarm samples",
-        description="consecutive samples above alarm_ms before the alarm",
-    )
-    critical_ms: float = Field(
-        20.8, gt=0, le=WIND_MAX_MS, title="Critical", description="m/s, Beaufort 9 (practice)"
-    )
-    hysteresis_pct: float = Field(5, ge=0, lt=50, title="Clearing band", description="% of the threshold")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> CraneWindRule:
-        if not self.warning_ms <= self.alarm_ms < self.critical_ms:
-            raise ValueError(
-                f"crane_wind needs warning_ms <= alarm_ms < critical_ms (got {self.warning_ms:g}, "
-                f"{self.alarm_ms:g}, {self.critical_ms:g})"
-            )
-        return self
-
-
-class CraneTiltRule(Model):
-    """crane.tilt: tower verticality against tilt_limit_per_mille (JGJ 196-2010; 建质规〔2024〕5号 Art. 8)."""
-
-    warning_fraction: float = Field(
-        0.8, gt=0, lt=1, title="Warning", description="fraction of the limit (practice)"
-    )
-    critical_factor: float = Field(
-        2.0, gt=1, title="Critical", description="multiple of the limit (practice)"
-    )
-    hysteresis_pct: float = Field(5, ge=0, lt=50, title="Clearing band", description="% of the threshold")
-
-
-class CraneJackingRule(Model):
-    """crane.jacking_*: a tower crane inside a jacking window (顶升、加节、降节; standards.md §10)."""
-
-    wind_ms: float = Field(
-        9.0,
-        gt=0,
-        le=WIND_MAX_MS,
-        title="Wind",
-        description="m/s at the top: above it jacking stops (GB 55034-2022 §3.4.7)",
-    )
-    slew_noise_deg: float = Field(
-        1.0,
-        gt=0,
-        title="Slew noise",
-        description="° of slew change from where the crane stood beyond which it is slewing (jacking_motion; weather.work)",
-    )
-    radius_noise_m: float = Field(
-        0.2,
-        gt=0,
-        title="Trolley noise",
-        description="m of radius change from where the crane stood beyond which the trolley travels",
-    )
-    height_noise_m: float = Field(
-        0.2,
-        gt=0,
-        title="Hook noise",
-        description="m of hook height change from where the crane stood beyond which it is hoisting",
-    )
-    still_s: float = Field(
-        10,
-        gt=0,
-        title="Still for",
-        description="s a crane seen moving in a window must stand still (each motion within half its noise) "
-        "before crane.jacking_motion clears (practice)",
-    )
-    hysteresis_pct: float = Field(
-        5,
-        ge=0,
-        lt=50,
-        title="Wind clearing band",
-        description="% of the wind limit: crane.jacking_wind clears at or below the limit less this (practice, "
-        "as every rule's band)",
-    )
-    balance_load_pct: float = Field(
-        10, gt=0, lt=100, title="Balance load tolerance", description="% of the balance load (practice)"
-    )
-    balance_radius_m: float = Field(
-        0.5, gt=0, title="Balance radius tolerance", description="m either side of the balance radius"
-    )
-    day_from_h: float = Field(
-        6, ge=0, lt=24, title="Day from", description="local hour from which jacking is daytime work"
-    )
-    day_until_h: float = Field(
-        18, gt=0, le=24, title="Day until", description="local hour from which a window open is night work"
-    )
-
-    @model_validator(mode="after")
-    def _day(self) -> CraneJackingRule:
-        if not self.day_from_h < self.day_until_h:
-            raise ValueError(
-                f"crane_jacking needs day_from_h < day_until_h (got {self.day_from_h:g}, {self.day_until_h:g})"
-            )
-        return self
-
-
-class CraneCollisionRule(Model):
-    """crane.collision: clearances between cranes (GB 5144-2006 §10.5; 建质规〔2024〕5号 Art. 8 (八))."""
-
-    min_clearance_m: float = Field(2.0, gt=0, title="Minimum clearance", description="m, GB 5144-2006 §10.5")
-    warning_margin_m: float = Field(
-        5.0, ge=0, title="Warning margin", description="m added to the minimum for the warning (practice)"
-    )
-    hook_plan_m: float = Field(
-        2.0,
-        gt=0,
-        title="Hook plan distance",
-        description="m: a higher hook this close in plan to a lower jib is checked vertically",
-    )
-    stop_clearance_m: float = Field(
-        0.5,
-        ge=0,
-        title="Stop clearance",
-        description="m: a clearance (now or predicted within the braking time) below it is critical, "
-        "brake now (制动; practice, as anti-collision devices' stop zone)",
-    )
-    hysteresis_pct: float = Field(5, ge=0, lt=50, title="Clearing band", description="% of the threshold")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> CraneCollisionRule:
-        if self.stop_clearance_m >= self.min_clearance_m:
-            raise ValueError(
-                f"stop_clearance_m {self.stop_clearance_m:g} must be below min_clearance_m "
-                f"{self.min_clearance_m:g} (预警 > 减速 > 制动)"
-            )
-        return self
-
-
-class CraneZoneRule(Model):
-    """crane.zone: the hook above a no-lift zone."""
-
-    clear_margin_m: float = Field(
-        1.0,
-        ge=0,
-        title="Clearing margin",
-        description="m the hook must be outside the polygon before the alarm clears",
-    )
-
-
-class PitRule(Model):
-    """pit.cumulative, pit.rate, pit.jump (GB 50497-2019 §8.0.3, §8.0.9, Table 8.0.4; 建质规〔2024〕5号 Art. 5)."""
-
-    warning_fraction: float = Field(
-        0.7, gt=0, lt=1, title="Pre-warning", description="fraction of the alarm value (practice)"
-    )
-    rate_window_h: float = Field(24, gt=0, title="Rate window", description="hours the rate is measured over")
-    rate_consecutive_fraction: float = Field(
-        0.7,
-        gt=0,
-        le=1,
-        title="Three-day fraction",
-        description="a rate above this fraction now, 24 h and 48 h earlier is an alarm (Table 8.0.4 note)",
-    )
-    hysteresis_pct: float = Field(5, ge=0, lt=50, title="Clearing band", description="% of the threshold")
-
-
-class HoistLoadRule(Model):
-    """hoist.load: cage load ÷ rated load ([U] GB/T 10054 practice, docs/standards.md §5)."""
-
-    warning_pct: float = Field(90, gt=0, title="Warning", description="% of rated load (practice)")
-    alarm_pct: float = Field(100, gt=0, title="Alarm", description="% of rated load (practice)")
-    critical_pct: float = Field(
-        110, gt=0, title="Critical", description="% of rated load: the cage must not start (practice)"
-    )
-    hysteresis_pct: float = Field(
-        5, ge=0, lt=50, title="Clearing band", description="a level clears below threshold × (1 − band %)"
-    )
-
-    @model_validator(mode="after")
-    def _ordered(self) -> HoistLoadRule:
-        if not self.warning_pct < self.alarm_pct < self.critical_pct:
-            raise ValueError(
-                f"hoist_load needs warning_pct < alarm_pct < critical_pct (got {self.warning_pct:g}, "
-                f"{self.alarm_pct:g}, {self.critical_pct:g})"
-            )
-        return self
-
-
-class HoistRule(Model):
-    """hoist.door, hoist.wind, hoist.arrester, hoist.operator: the hoist's other limits."""
-
-    moving_ms: float = Field(
-        0.1, gt=0, title="Moving above", description="m/s: |speed| above this is a moving cage"
-    )
-    wind_alarm_ms: float = Field(
-        20,
-        gt=0,
-        le=WIND_MAX_MS,
-        title="Wind alarm",
-        description="m/s at the mast top: no use above it (JGJ 215, practice)",
-    )
-    arrester_valid_days: int = Field(
-        365,
-        ge=1,
-        title="Calibration valid",
-        description="days a fall arrester calibration is valid (JGJ 215-2010 §4.1.7: one year)",
-    )
-    arrester_due_days: int = Field(
-        30, ge=0, title="Calibration due warning", description="days before expiry a warning is raised"
-    )
-    hysteresis_pct: float = Field(5, ge=0, lt=50, title="Clearing band", description="% of the threshold")
-
-
-class FormworkRule(Model):
-    """formwork.settle, .disp, .tilt, .axial, .silent (DBJ/T 15-197-2020 §7.0.3, §8.0.4, §8.0.5)."""
-
-    warning_fraction: float = Field(
-        0.8, gt=0, lt=1, title="Pre-warning", description="fraction of the alarm value (§8.0.4: 80 %)"
-    )
-    hysteresis_pct: float = Field(5, ge=0, lt=50, title="Clearing band", description="% of the threshold")
-    silent_s: float = Field(
-        60,
-        gt=0,
-        le=3600,
-        title="Silent during a pour",
-        description="seconds without a reading from a point during a pour before the alarm "
-        "(§7.0.3 asks for at least two readings a minute)",
-    )
 
 
 class PersonnelRule(Model):
@@ -497,20 +243,11 @@ class WeatherRule(Model):
 
 
 class DeviceRules(Model):
-    """Per-device replacements of the site-wide sections (a section given here replaces the site's)."""
+    """Per-device replacements of the site-wide sections (a section given here replaces the site's).
 
-    crane_load: CraneLoadRule | None = Field(None, title="Load", description="replaces rules.crane_load")
-    crane_wind: CraneWindRule | None = Field(None, title="Wind", description="replaces rules.crane_wind")
-    crane_tilt: CraneTiltRule | None = Field(None, title="Tilt", description="replaces rules.crane_tilt")
-    crane_jacking: CraneJackingRule | None = Field(
-        None, title="Jacking", description="replaces rules.crane_jacking"
-    )
-    pit: PitRule | None = Field(None, title="Pit", description="replaces rules.pit")
-    hoist_load: HoistLoadRule | None = Field(
-        None, title="Hoist load", description="replaces rules.hoist_load"
-    )
-    hoist: HoistRule | None = Field(None, title="Hoist", description="replaces rules.hoist")
-    formwork: FormworkRule | None = Field(None, title="Formwork", description="replaces rules.formwork")
+    Each kind's sections (``Kind.thresholds``, added by :func:`_kinds_sections`) come first, then these.
+    """
+
     sensor_fault: SensorFaultRule | None = Field(
         None, title="Sensor fault", description="replaces rules.sensor_fault"
     )
@@ -520,36 +257,12 @@ class DeviceRules(Model):
 
 
 class RulesConfig(Model):
-    """The safety rules' thresholds for the whole site."""
+    """The safety rules' thresholds for the whole site.
 
-    crane_load: CraneLoadRule = Field(default_factory=CraneLoadRule, title="Load", description="crane.load")
-    crane_wind: CraneWindRule = Field(default_factory=CraneWindRule, title="Wind", description="crane.wind")
-    crane_tilt: CraneTiltRule = Field(default_factory=CraneTiltRule, title="Tilt", description="crane.tilt")
-    crane_collision: CraneCollisionRule = Field(
-        default_factory=CraneCollisionRule, title="Collision", description="crane.collision"
-    )
-    crane_jacking: CraneJackingRule = Field(
-        default_factory=CraneJackingRule,
-        title="Jacking",
-        description="crane.jacking_motion, crane.jacking_wind, crane.jacking_balance, crane.jacking_night",
-    )
-    crane_zone: CraneZoneRule = Field(default_factory=CraneZoneRule, title="Zone", description="crane.zone")
-    pit: PitRule = Field(
-        default_factory=PitRule, title="Pit", description="pit.cumulative, pit.rate, pit.jump"
-    )
-    hoist_load: HoistLoadRule = Field(
-        default_factory=HoistLoadRule, title="Hoist load", description="hoist.load"
-    )
-    hoist: HoistRule = Field(
-        default_factory=HoistRule,
-        title="Hoist",
-        description="hoist.door, hoist.wind, hoist.arrester, hoist.operator",
-    )
-    formwork: FormworkRule = Field(
-        default_factory=FormworkRule,
-        title="Formwork",
-        description="formwork.settle, formwork.disp, formwork.tilt, formwork.axial, formwork.silent",
-    )
+    Each kind's sections (``Kind.thresholds``, added by :func:`_kinds_sections`) come first, then the rules
+    every kind shares.
+    """
+
     personnel: PersonnelRule = Field(
         default_factory=PersonnelRule,
         title="Key personnel",
@@ -597,6 +310,12 @@ class RulesConfig(Model):
         description="device id: sections replacing the site-wide ones",
     )
 
+    def section(self, name: str) -> Model:
+        """The site-wide section ``name`` (a kind's, e.g. "crane_zone", or a shared one)."""
+        found = getattr(self, name)
+        assert isinstance(found, Model)
+        return found
+
     def for_device(self, device: str, section: str) -> Model:
         """The section ``section`` (e.g. "crane_load") that applies to ``device``."""
         own = self.devices.get(device)
@@ -607,3 +326,37 @@ class RulesConfig(Model):
                 f"{section!r} is a setting of the rules, not a section of them (e.g. crane_load)"
             )
         return found
+
+
+def _kinds_sections() -> None:
+    """``RulesConfig`` and ``DeviceRules`` with every registered kind's thresholds sections ahead of their
+    own fields, in the kinds' order (rebuilt when a plug-in registers a kind): the site file's ``rules:``
+    is built from the registry as its ``devices:`` is (contract/config/site.py)."""
+    site_wide: dict[str, FieldInfo] = {}
+    per_device: dict[str, FieldInfo] = {}
+    for kind in registry.kinds():
+        for t in kind.thresholds:
+            site_wide[t.name] = FieldInfo(
+                annotation=t.model, default_factory=t.model, title=t.title, description=t.description
+            )
+            if t.per_device:
+                per_device[t.name] = FieldInfo(
+                    annotation=t.model | None,  # type: ignore[arg-type]
+                    default=None,
+                    title=t.title,
+                    description=f"replaces rules.{t.name}",
+                )
+    for model, sections in ((RulesConfig, site_wide), (DeviceRules, per_device)):
+        own = {k: v for k, v in model.model_fields.items() if k not in _SECTIONS.get(model, set())}
+        _SECTIONS[model] = set(sections)
+        model.model_fields.clear()
+        model.model_fields.update({**sections, **own})
+        model.model_rebuild(force=True)
+    RulesConfig.model_fields["devices"].annotation = dict[str, DeviceRules]
+    RulesConfig.model_rebuild(force=True)
+
+
+_SECTIONS: dict[
+    type[Model], set[str]
+] = {}  # the fields each model has from the kinds (replaced at a rebuild)
+registry.on_change(_kinds_sections)

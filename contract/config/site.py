@@ -62,7 +62,7 @@ class SiteConfig(Model):
     devices: list[DeviceConfig] = Field(
         default_factory=list,
         title="Devices",
-        description="what to read: each entry is the model of its kind (contract/kinds/), told apart by kind",
+        description="what to read: each entry is the model of its kind (kinds/<kind>/kind.py), told apart by kind",
     )
     mqtt_brokers: dict[str, MqttBroker] = Field(
         default_factory=dict, title="MQTT brokers", description="brokers by name, referred to by MQTT devices"

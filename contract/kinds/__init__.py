@@ -1,6 +1,6 @@
-"""Device kinds: each declared once (contract/kinds/<kind>.py, or a plug-in module), read by everything
+"""Device kinds: each declared once (kinds/<kind>/kind.py, or a plug-in module), read by everything
 else through the registry (:mod:`contract.kinds.registry`)."""
 
-from contract.kinds.kind import Kind, Metric, Pick
+from contract.kinds.kind import Kind, Metric, Pick, Thresholds
 
-__all__ = ["Kind", "Metric", "Pick"]
+__all__ = ["Kind", "Metric", "Pick", "Thresholds"]

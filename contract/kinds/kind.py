@@ -1,13 +1,13 @@
 """What a device kind declares about itself: the one place each kind of device is described.
 
 A kind (a tower crane, a deep pit, a suspended platform ...) is declared once, in a module of its own
-(contract/kinds/<kind>.py for the kinds sitegw ships; any importable module for a plug-in), as one
+(kinds/<kind>/kind.py for the kinds sitegw ships; any importable module for a plug-in), as one
 :class:`Kind`. Everything else reads the registry (contract/kinds/registry.py) instead of keeping its own
 list: the site file's ``devices`` union, replay's metric checks, the warm-up's history, the readings
 summaries, the regulator's names, the API and the dashboard, the simulators.
 
 The parts that are code live in their own layer and are named here by ``module:attribute``: the rules'
-judge (rules/kinds/<kind>.py) and the simulator (drivers/simulators/). The contract imports neither, so
+judge (kinds/<kind>/judge.py) and the simulator (kinds/<kind>/sim.py). The contract imports neither, so
 the regulator, which shares only the contract, can read a kind's names without loading its rules.
 """
 
@@ -18,11 +18,28 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # the declarations are data: importing the config models here would loop through them
+    from contract.config.common import Model
     from contract.config.device import DeviceConfig
 
 Pick = Literal["max", "min", "peak", "last"]
 """Which reading stands for a minute in a readings summary: the largest, the smallest, the one farthest
 from zero (with its sign), or the minute's last."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """One section of the site file's ``rules:`` a kind declares (``rules.crane_load``): its thresholds'
+    model, whose defaults come from the standards. The site file's ``rules:`` is built from the kinds'
+    sections as its ``devices:`` is from their device models (contract/config/rules.py)."""
+
+    name: str
+    """The key under ``rules:`` (``crane_load``), unique among every kind's and the shared sections."""
+    model: type[Model]
+    title: str
+    description: str
+    """The rule ids it sets the thresholds of (the reference's description of the section)."""
+    per_device: bool = True
+    """Also under ``rules.devices.<id>``, where it replaces the site-wide section for that device."""
 
 
 @dataclass(frozen=True)
@@ -86,12 +103,12 @@ class Kind:
     """Metrics of a multi-point device reported for the device as a whole, without a point code (a
     formwork's pour under way)."""
     judge: str = ""
-    """``module:attribute`` of the rules' judge of this kind (rules/kinds/); empty: not judged."""
+    """``module:attribute`` of the rules' judge of this kind (kinds/<kind>/judge.py); empty: not judged."""
     rules: Mapping[str, str] = field(default_factory=dict)
     """The rule ids its judge raises and their Chinese names, as the regulator lists them. Each needs a
     limit probe from the judge (``probes``, rules/probes.py), or tests/rules/test_all_clear.py fails."""
     simulator: str = ""
-    """``module:attribute`` of the simulator of one device of this kind (drivers/simulators/)."""
+    """``module:attribute`` of the simulator of one device of this kind (kinds/<kind>/sim.py)."""
     scenarios: tuple[str, ...] = ("normal",)
     """The named scenarios its simulator plays, ``normal`` first."""
     open_metrics: bool = False
@@ -100,6 +117,9 @@ class Kind:
     """The weather stops its machines obey (contract/weather.py ``STOPS``: lifting, erection, platform,
     height, hoist, outdoor): a device of this kind reporting work (``Shared.work_seen``) while one is in
     force is 冒险作业 (rules/weather_work.py)."""
+    thresholds: tuple[Thresholds, ...] = ()
+    """Its sections of the site file's ``rules:`` (kinds/<kind>/thresholds.py), read by its rules through
+    ``rules.for_device(device, name)``."""
     card: str = "generic"
     """How the dashboard draws its devices: a card of its own (crane, hoist, pit, formwork, gate,
     camera, confined_space) or ``generic`` (every metric with its Chinese name, value and unit)."""

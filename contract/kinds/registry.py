@@ -1,7 +1,7 @@
 """The registry of device kinds: those sitegw ships and those plug-ins add.
 
 Kinds come from three places, loaded once, in this order:
-- the kinds sitegw ships (:data:`BUILTIN`, one module each under contract/kinds/);
+- the kinds sitegw ships (:data:`BUILTIN`, each its folder's declaration module, kinds/<kind>/kind.py);
 - installed plug-ins: every entry point of the group ``sitegw.kinds`` (a package's
   ``[project.entry-points."sitegw.kinds"] platform = "my_pkg.kind"``), naming a module;
 - the modules named in the environment variable ``SITEGW_KINDS`` (comma-separated), for a kind
@@ -19,23 +19,25 @@ import importlib
 import os
 from collections.abc import Callable
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 from contract.kinds.kind import Kind, Metric, Pick
 from contract.weather import STOPS
 
+# the shipped kinds' declaration modules, by name: the contract loads them, it does not import them
 BUILTIN = (
-    "contract.kinds.crane",
-    "contract.kinds.anemometer",
-    "contract.kinds.pit",
-    "contract.kinds.hoist",
-    "contract.kinds.platform",
-    "contract.kinds.formwork",
-    "contract.kinds.attendance",
-    "contract.kinds.confined_space",
-    "contract.kinds.camera",
-    "contract.kinds.generic",
-    "contract.kinds.weather_station",
+    "kinds.crane.kind",
+    "kinds.anemometer.kind",
+    "kinds.pit.kind",
+    "kinds.hoist.kind",
+    "kinds.platform.kind",
+    "kinds.formwork.kind",
+    "kinds.attendance.kind",
+    "kinds.confined_space.kind",
+    "kinds.camera.kind",
+    "kinds.generic.kind",
+    "kinds.weather_station.kind",
 )
 ENTRY_POINTS = "sitegw.kinds"
 ENV = "SITEGW_KINDS"
@@ -46,6 +48,7 @@ class KindError(Exception):
 
 
 _kinds: dict[str, Kind] = {}
+_folders: dict[str, Path] = {}  # each kind's package folder (its profiles are in its profiles/)
 _metrics: dict[str, Metric] = {}  # each metric id's first declaration: the name shown without a kind
 _loaded = False
 _listeners: list[Callable[[], None]] = []
@@ -106,7 +109,20 @@ def load_module(name: str) -> list[Kind]:
     found = [k for k in declared if isinstance(k, Kind)]
     if not found:
         raise KindError(f"kind module {name!r} declares no KIND (a contract.kinds.Kind) nor KINDS")
-    return [register(k) for k in found]
+    registered = [register(k) for k in found]
+    where = getattr(module, "__file__", None)
+    if where:
+        for k in registered:
+            _folders.setdefault(k.name, Path(where).resolve().parent)
+    return registered
+
+
+def profile_dirs() -> list[Path]:
+    """The ``profiles/`` folders beside the kinds' declaration modules (a kind's shipped device
+    profiles), in the kinds' order."""
+    ensure_loaded()
+    found = [_folders[k] / "profiles" for k in _kinds if k in _folders]
+    return list(dict.fromkeys(d for d in found if d.is_dir()))
 
 
 def plugin_modules() -> list[str]:

@@ -16,9 +16,9 @@ from typing import Any
 from contract.config.profile import MqttMap, PayloadValue, TopicMap
 from drivers.mqtt.decode import compile_path
 from drivers.mqtt.topics import expand
-from drivers.simulators.access_gate import site_time
 from drivers.simulators.device_sim import DeviceSim
 from drivers.simulators.mqtt_publish import MqttJsonSimulator
+from drivers.simulators.sim_clock import site_time
 
 
 def _set(doc: dict[str, Any], path: str, value: object) -> None:

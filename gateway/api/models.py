@@ -8,9 +8,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from contract.config.platform import PlatformSpec
-from contract.kinds.confined_space import GasLimits
 from gateway.alerts.models import Alert, AlertDetail
 from gateway.uplinks.decisions import Decision
+from kinds.confined_space.kind import GasLimits
 
 
 class MetricView(BaseModel):

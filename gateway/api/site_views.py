@@ -8,23 +8,8 @@ import math
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from contract.config.rules import (
-    CraneLoadRule,
-    CraneTiltRule,
-    CraneWindRule,
-    FormworkRule,
-    HoistLoadRule,
-    HoistRule,
-    PitRule,
-)
 from contract.kinds import registry
-from contract.kinds.confined_space import ConfinedSpaceDevice
-from contract.kinds.crane import CraneDevice
-from contract.kinds.formwork import FormworkDevice
-from contract.kinds.hoist import HoistDevice
 from contract.kinds.kind import Kind
-from contract.kinds.pit import PitDevice
-from contract.kinds.platform import PlatformDevice
 from gateway.api.models import (
     Bands,
     CameraView,
@@ -43,9 +28,19 @@ from gateway.api.models import (
     SiteView,
     ZoneView,
 )
-from rules.formwork_limits import ITEMS as FORMWORK_ITEMS
-from rules.formwork_limits import alarm_value
-from rules.pit_limits import KIND_METRICS, point_limits
+from kinds.confined_space.kind import ConfinedSpaceDevice
+from kinds.crane.kind import CraneDevice
+from kinds.crane.thresholds import CraneLoadRule, CraneTiltRule, CraneWindRule
+from kinds.formwork.kind import FormworkDevice
+from kinds.formwork.limits import ITEMS as FORMWORK_ITEMS
+from kinds.formwork.limits import alarm_value
+from kinds.formwork.thresholds import FormworkRule
+from kinds.hoist.kind import HoistDevice
+from kinds.hoist.thresholds import HoistLoadRule, HoistRule
+from kinds.pit.kind import PitDevice
+from kinds.pit.limits import KIND_METRICS, point_limits
+from kinds.pit.thresholds import PitRule
+from kinds.platform.kind import PlatformDevice
 
 if TYPE_CHECKING:
     from gateway.api.services import ApiServices

@@ -7,7 +7,7 @@ At start :meth:`CraneHeights.apply` gives the site with each crane's ``crane.jib
 that height (the rules' crane geometry, the collision check included, read it from there), unless the site
 file's height changed since: then the site file wins, and a jacking window is proposed (logged, and listed
 on the dashboard) until one is opened on that crane. Closing a window publishes the new height as the
-crane's ``jib_height_m`` reading, which the cranes' judge takes at once (rules/kinds/crane.py).
+crane's ``jib_height_m`` reading, which the cranes' judge takes at once (kinds/crane/judge.py).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from contract.config import LoadedSite
-from contract.kinds.crane import JIB_HEIGHT, CraneDevice
 from gateway.site.site_work import JACKING_WINDOW, SiteWork, WindowView, WorkError
+from kinds.crane.kind import JIB_HEIGHT, CraneDevice
 
 log = logging.getLogger(__name__)
 HEIGHTS_FILE = "crane_heights.json"

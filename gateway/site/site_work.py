@@ -22,9 +22,9 @@ from pydantic import BaseModel, Field
 from contract.config import LoadedSite
 from contract.config.device import DeviceConfig
 from contract.config.personnel import ROLE_ZH
-from contract.kinds.crane import JACKING, CraneDevice
-from contract.kinds.formwork import POUR, FormworkDevice
 from contract.readings import Reading
+from kinds.crane.kind import JACKING, CraneDevice
+from kinds.formwork.kind import POUR, FormworkDevice
 
 
 class WorkState(Protocol):

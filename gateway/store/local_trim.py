@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from contract.config.sinks import LocalStoreConfig
-from contract.kinds.attendance import PRESENCE
 from gateway.sqlite_tx import transaction
+from kinds.attendance.kind import PRESENCE
 
 log = logging.getLogger(__name__)
 

@@ -41,7 +41,6 @@ import httpx
 from contract.config.device import DeviceConfig
 from contract.config.uplinks import CraneRecordsUplink
 from contract.kinds import registry
-from contract.kinds.anemometer import AnemometerDevice
 from contract.kinds.kind import Pick
 from gateway.store.local_query import MinuteValue
 from gateway.uplinks.base import PermanentFailure, TransientFailure
@@ -57,6 +56,7 @@ from gateway.uplinks.summaries import (
     check_marked,
     closed_until,
 )
+from kinds.anemometer.kind import AnemometerDevice
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import ClassVar, TypeVar, cast
 
 from mypy_extensions import mypyc_attr
 
@@ -20,9 +20,9 @@ from contract.config.device import DeviceConfig
 from contract.config.loader import LoadedSite
 from contract.config.rules import SensorFaultRule
 from contract.config.site import SiteConfig
+from contract.config.yamlsrc import Loc
+from contract.kinds import registry
 from contract.readings import Quality, Reading
-from rules.crane_jacking_wind import JackingWind
-from rules.crane_jacking_window import JackingWindows
 from rules.personnel_sample import PersonnelRules
 from rules.probes import Probe
 from rules.result import RuleResult
@@ -47,9 +47,8 @@ class Shared:
         self.site = site
         self.config = site.config
         self.names = {d.id: d.display_name for d in site.config.devices}
-        self.fault = SensorFault()
-        # the cranes' jacking windows, and their wind, which an anemometer serving a crane judges too
-        self.jacking, self.jacking_wind = JackingWindows(), JackingWind()
+        self.fault = SensorFault(sensor_names(site.config))
+        self._kept: dict[str, object] = {}
         self.personnel = personnel
         self.utc_offset_h = site.config.rules.licence_utc_offset_h
         self._sections: dict[tuple[str, str], object] = {}
@@ -60,6 +59,14 @@ class Shared:
         self.on_work(self.weather.work_seen)
         if personnel is not None:
             self.on_work(personnel.work_seen)
+
+    def one(self, key: str, make: Callable[[], T]) -> T:
+        """The site's one object of ``key``, made by ``make`` at the first call: state the judges of
+        several kinds share (a crane's jacking windows, which an anemometer serving it reads too)."""
+        found = self._kept.get(key)
+        if found is None:
+            found = self._kept[key] = make()
+        return cast(T, found)  # each key is made by one factory
 
     def section(self, device: str, section: str, kind: type[T]) -> T:
         """The rules' section ``section`` as it applies to ``device`` (looked up once)."""
@@ -122,9 +129,18 @@ class Judge:
     live and at every instant in replay. A subclass overrides what its kind uses.
     """
 
+    sensor_names: ClassVar[dict[str, tuple[str, str]]] = {}
+    """Its metrics' names (Chinese, English) in a sensor-fault warning, where not the metric id."""
+
     def __init__(self, shared: Shared, devices: list[DeviceConfig]) -> None:
         self.shared = shared
         self.devices = {d.id: d for d in devices}
+
+    @staticmethod
+    def check(index: int, dev: DeviceConfig) -> list[tuple[Loc, str, str]]:
+        """What the config models cannot see alone in device ``index`` of the site file: (where, what,
+        how to fix) for each problem; ``sitegw check-config`` and the engine refuse the site."""
+        return []
 
     @staticmethod
     def history_s(site: SiteConfig) -> float:
@@ -176,6 +192,17 @@ class Judge:
 
     def clock_stepped(self, step_s: float, now: float) -> None:
         """The live wall clock jumped by ``step_s`` and reads ``now``: silences measured across it."""
+
+
+def sensor_names(config: SiteConfig) -> dict[str, tuple[str, str]]:
+    """The names (Chinese, English) sensor-fault warnings give the metrics of the site's kinds: each
+    present kind's judge's ``sensor_names``."""
+    present = {d.kind for d in config.devices}
+    names: dict[str, tuple[str, str]] = {}
+    for kind in registry.kinds():
+        if kind.judge and kind.name in present:
+            names.update(registry.resolve(kind.judge).sensor_names)
+    return names
 
 
 def faulted(r: Reading) -> Reading:

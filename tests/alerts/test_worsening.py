@@ -30,7 +30,7 @@ class Clock:
 
 
 def axial(kn: float, ts: float, level: Level | None = "critical") -> RuleResult:
-    """formwork.axial of M3 as rules/formwork_limits.py words it (critical from the design value)."""
+    """formwork.axial of M3 as kinds/formwork/limits.py words it (critical from the design value)."""
     pct = kn / DESIGN_KN * 100
     limit = DESIGN_KN if level != "warning" else DESIGN_KN * 0.8
     said = f"高支模 测点 M3 立杆轴力 {kn:g} kN，为报警值 20 kN 的 {pct:.0f}%"

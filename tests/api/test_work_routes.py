@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from contract.readings import Reading
-from drivers.simulators.access_gate import gate_schedule
+from kinds.attendance.sim import gate_schedule
 from tests.api.site import RunningSite
 from tests.support import free_port
 

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from contract.config import ConfigError, ConfigIssue, SiteConfig, load_site
 from contract.config.pit import PitSpec
 from contract.config.uniqueness import DUPLICATE_DEVICE_ID, DUPLICATE_POINT_CODE, duplicate_codes
-from contract.kinds.pit import PitDevice
+from kinds.pit.kind import PitDevice
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = (REPO / "config" / "examples" / "site.yaml").read_text(encoding="utf-8")

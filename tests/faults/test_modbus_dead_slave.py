@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from config import PROFILES
 from contract.config import load_profile
+from contract.config.loader import shipped_profile
 from drivers.simulators.modbus_server import ModbusSimulatorServer, ServedLog, SimUnit
 from drivers.simulators.ptypair import PtyPair
 from tests.e2e.test_gateway_kill import gateway_events
@@ -83,7 +83,7 @@ def line(port: str, unit: int) -> str:
 def bus_server(port: str, served_log: Path) -> Iterator[None]:
     """The live slaves' server on ``port``, in a thread with its own event loop."""
     crane, anemo = (
-        load_profile(PROFILES / f"{p}.yaml").modbus for p in ("tower_crane_blackbox", "anemometer_rs485")
+        load_profile(shipped_profile(p)).modbus for p in ("tower_crane_blackbox", "anemometer_rs485")
     )
     assert crane is not None and anemo is not None
     started_at = time.monotonic()

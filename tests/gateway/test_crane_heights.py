@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from contract.kinds.crane import CraneDevice
 from gateway.site.jacking import CraneHeights
+from kinds.crane.kind import CraneDevice
 from tests.rules.sites import device, reference_site, site_variant
 
 

@@ -58,9 +58,9 @@ def test_the_wheel_carries_what_runs_and_nothing_of_the_training(wheel: Path) ->
     assert wheel.name.startswith(f"sitegw-{__version__}-"), f"{wheel.name} is not release {__version__}"
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in (
-        "config/profiles/tower_crane_blackbox.yaml",
-        "config/profiles/pit_dau.yaml",
-        "config/profiles/anemometer_rs485.yaml",
+        "kinds/crane/profiles/tower_crane_blackbox.yaml",
+        "kinds/pit/profiles/pit_dau.yaml",
+        "kinds/anemometer/profiles/anemometer_rs485.yaml",
         "config/examples/site.yaml",
         "vision/models/helmet.onnx",
         "vision/models/helmet_cls.onnx",

@@ -13,8 +13,10 @@ from typing import Any
 import httpx
 
 from contract.wire import EVENTS_PATH
+from kinds.crane import collision as crane_collision
+from kinds.crane import operator as crane_operator
 from regulator.server import RegulatorServer
-from rules import crane_collision, crane_operator, personnel_absent
+from rules import personnel_absent
 from tests.regulator.support import PROJECT, make_event
 from tests.regulator.test_review import send, signed_in
 

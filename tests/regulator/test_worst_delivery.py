@@ -20,10 +20,10 @@ from openpyxl import load_workbook
 from config import EXAMPLE_SITE
 from contract.config import load_site
 from contract.config.uplinks import RegulatorUplink
-from contract.kinds.formwork import FormworkDevice
 from contract.readings import Reading
 from gateway.alerts.monitor import SafetyMonitor
 from gateway.outbox.service import Outbox
+from kinds.formwork.kind import FormworkDevice
 from regulator.names import BEIJING
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET

@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
-from config import PROFILES
 from contract.config import LoadedSite, load_site
+from contract.config.loader import shipped_profile
 from contract.readings import Quality, Reading
 from rules import RuleEngine, RuleResult
 
@@ -40,7 +40,7 @@ def without_metric(tmp_path: Path, device_id: str, metric: str) -> LoadedSite:
     (a box without a card reader, say), the copy in a profiles folder beside the site file."""
     data = yaml.safe_load(REFERENCE.read_text(encoding="utf-8"))
     shipped = device(data, device_id)["profile"]
-    profile = yaml.safe_load((PROFILES / f"{shipped}.yaml").read_text(encoding="utf-8"))
+    profile = yaml.safe_load((shipped_profile(shipped)).read_text(encoding="utf-8"))
     profile["name"] = f"{shipped}_without_{metric}"
     profile["modbus"]["values"] = [v for v in profile["modbus"]["values"] if v["metric"] != metric]
     (tmp_path / "profiles").mkdir(exist_ok=True)

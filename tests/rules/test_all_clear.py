@@ -50,7 +50,7 @@ DOC = "docs/contributing/adding-a-kind.md, 'Limit probes'"
 
 ENGINE_RULES = {
     "device.offline": "rules/device_offline.py probes() gives one per watched device",
-    "sensor.fault": "a judge whose readings have a physical range gives one (rules/kinds/anemometer.py)",
+    "sensor.fault": "a judge whose readings have a physical range gives one (kinds/anemometer/judge.py)",
 }
 RULES = registry.rule_names()
 

@@ -1,12 +1,12 @@
 """The confined-space simulator's scenarios judged by the rules: each morning raises exactly its own
-alerts, at the times its docstring gives (drivers/simulators/confined_space.py), the normal one none."""
+alerts, at the times its docstring gives (kinds/confined_space/sim.py), the normal one none."""
 
 from __future__ import annotations
 
 import pytest
 
 from contract.readings import Reading
-from drivers.simulators.confined_space import ConfinedSpaceSim
+from kinds.confined_space.sim import ConfinedSpaceSim
 from rules import RuleEngine
 from tests.rules.sites import PROJECT, reference_site
 

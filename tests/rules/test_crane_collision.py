@@ -16,11 +16,8 @@ from hypothesis import strategies as st
 
 from contract.config import ConfigError, LoadedSite, load_site
 from contract.config.crane import CraneSpec
-from contract.config.rules import CraneCollisionRule
-from contract.kinds.crane import CraneDevice
 from contract.readings import Quality
-from rules import RuleEngine, RuleResult
-from rules.crane_collision import (
+from kinds.crane.collision import (
     CraneView,
     _worst,
     clearances,
@@ -29,7 +26,10 @@ from rules.crane_collision import (
     travel_m,
     worst_clearance,
 )
-from rules.crane_motion import Motion
+from kinds.crane.kind import CraneDevice
+from kinds.crane.motion import Motion
+from kinds.crane.thresholds import CraneCollisionRule
+from rules import RuleEngine, RuleResult
 from rules.geometry import segment_distance, segments_distance
 from tests.rules.sites import run, sample
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from contract.config.papers import MachinePapers
-from contract.config.rules import CraneJackingRule
+from kinds.crane.jacking_night import is_night
+from kinds.crane.thresholds import CraneJackingRule
 from rules import RuleEngine
-from rules.crane_jacking_night import is_night
 from rules.machine_papers import inspection_level, registration_problem
 from tests.rules.sites import device, levels, reference_site, run, sample, site_variant
 

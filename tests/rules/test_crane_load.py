@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from contract.config import load_site
+from kinds.crane.load import rated_load
 from rules import RuleEngine
-from rules.crane_load import rated_load
 from tests.rules.sites import levels, reference_site, run, sample
 
 

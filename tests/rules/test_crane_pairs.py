@@ -13,8 +13,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from contract.config.crane import CraneSpec
-from contract.config.rules import CraneCollisionRule
-from rules.crane_collision import CraneView, can_come_close, clearances
+from kinds.crane.collision import CraneView, can_come_close, clearances
+from kinds.crane.thresholds import CraneCollisionRule
 
 CFG = CraneCollisionRule()
 WARNING_HELD = (CFG.min_clearance_m + CFG.warning_margin_m) * (1 + CFG.hysteresis_pct / 100)

@@ -44,23 +44,23 @@ from hypothesis import strategies as st
 from contract.alert_event import AlertEvent, Level
 from contract.config import LoadedSite
 from contract.config.crane import LoadChartPoint
-from contract.config.rules import CraneCollisionRule, CraneTiltRule, CraneWindRule
-from contract.kinds.crane import CraneDevice
 from contract.readings import DeviceStatus, Quality, Reading
 from gateway.alerts.manager import AlertManager
 from gateway.alerts.models import SilenceSpec
+from kinds.crane.collision import CraneView, clearances, worst_clearance
+from kinds.crane.judge import CraneJudge
+from kinds.crane.kind import CraneDevice
+from kinds.crane.load import ChartTable, rated_load
+from kinds.crane.thresholds import CraneCollisionRule, CraneTiltRule, CraneWindRule
+from kinds.crane.tilt import STRICT as TILT_STRICT
+from kinds.crane.tilt import quiet_tilts, tilt_thresholds
+from kinds.crane.wind import quiet_winds, wind_thresholds
+from kinds.crane.zone import BOX_MARGIN_M
+from kinds.pit.displacement import CUMULATIVE, PitRules
+from kinds.pit.judge import PitJudge
 from rules import RuleEngine, RuleResult
-from rules.crane_collision import CraneView, clearances, worst_clearance
-from rules.crane_load import ChartTable, rated_load
-from rules.crane_tilt import STRICT as TILT_STRICT
-from rules.crane_tilt import quiet_tilts, tilt_thresholds
-from rules.crane_wind import quiet_winds, wind_thresholds
-from rules.crane_zone import BOX_MARGIN_M
 from rules.geometry import along_jib, bounding_box, inside_polygon, near_box, polygon_edge_distance
-from rules.kinds.crane import CraneJudge
-from rules.kinds.pit import PitJudge
 from rules.levels import LevelMemory, Strict, banded_level, clear_below, clear_from
-from rules.pit_displacement import CUMULATIVE, PitRules
 from rules.result import rank
 from tests.rules.native import COMPILED
 from tests.rules.sites import PROJECT, reference_site, site_variant

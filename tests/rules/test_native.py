@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-import rules
+from plumbing.compiled_guard import COMPILED_FROM
 from tests.rules.native import COMPILED
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,19 +80,19 @@ def test_the_venvs_command_outside_the_checkout_runs_the_compiled_rules(tmp_path
 
 @needs_compiled
 def test_a_compiled_rule_whose_source_changed_is_refused_with_the_fix(tmp_path: Path) -> None:
-    record = Path(rules.__file__).parent / rules.COMPILED_FROM
+    record = COMPILED_FROM
     kept = record.read_text(encoding="utf-8")
     digests = json.loads(kept)
-    digests["rules/crane_load.py"] = "0" * 64  # as if crane_load.py had been edited after the build
+    digests["kinds/crane/load.py"] = "0" * 64  # as if crane_load.py had been edited after the build
     try:
         record.write_text(json.dumps(digests), encoding="utf-8")
         refused = run_python("import rules", pure=False)
-        pure = run_python("import rules.crane_load as m; print(m.__file__)", pure=True)
+        pure = run_python("import kinds.crane.load as m; print(m.__file__)", pure=True)
     finally:
         record.write_text(kept, encoding="utf-8")
     assert refused.returncode == 1
-    assert "rules/crane_load.py changed after the rules were compiled: run `make native`" in refused.stderr
-    assert pure.returncode == 0 and pure.stdout.strip().endswith("rules/crane_load.py")
+    assert "kinds/crane/load.py changed after the rules were compiled: run `make native`" in refused.stderr
+    assert pure.returncode == 0 and pure.stdout.strip().endswith("kinds/crane/load.py")
     assert run_python("import rules", pure=False).returncode == 0
 
 

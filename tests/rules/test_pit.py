@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from kinds.pit.limits import point_limits
 from rules import RuleEngine
-from rules.pit_limits import point_limits
 from tests.rules.sites import device, levels, reference_site, run, sample, site_variant
 
 H2 = 7200.0  # every point reports every 2 hours

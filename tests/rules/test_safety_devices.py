@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from config import PROFILES
 from contract.config import load_profile
+from contract.config.loader import shipped_profile
 from contract.kinds import registry
 from rules.result import RuleResult
 from rules.safety_devices import FLAGS, SafetyDevices
@@ -148,7 +148,7 @@ def test_other_status_bits_are_left_to_the_rules_that_judge_the_values() -> None
 
 
 def test_every_judged_crane_flag_is_a_bit_of_the_reference_black_box() -> None:
-    profile = load_profile(PROFILES / "tower_crane_blackbox.yaml")
+    profile = load_profile(shipped_profile("tower_crane_blackbox"))
     assert profile.modbus is not None
     bits = {v.metric: v.bit for v in profile.modbus.values if v.address == 12}
     assert set(registry.get("crane").flags) <= set(bits)

@@ -82,7 +82,7 @@ async def deliver_through_outbox(
 
 def overload(pct: float, ts: float) -> RuleResult:
     """crane-1's crane.load verdict at ``pct`` % of its 2.85 t rated load at 30 m, critical (110 %), as
-    rules/crane_load.py makes it."""
+    kinds/crane/load.py makes it."""
     load_t = round(2.85 * pct / 100, 3)
     said = f"1号塔吊 起重量 {load_t:.2f} t，为额定起重量 2.85 t（幅度 30 m）的 {pct:.0f}%"
     facts: dict[str, float | str | list[str]] = {"load_t": load_t, "radius_m": 30.0, "rated_t": 2.85}

@@ -25,11 +25,11 @@ import pytest
 import yaml
 
 from contract.config import LoadedSite, load_site
-from drivers.simulators.modbus_sims import CraneSimulatorServer
 from drivers.simulators.relay import RelaySimulator
 from gateway.api.auth_store import AuthStore
 from regulator.access.auth import Accounts
 from regulator.server import RegulatorServer
+from sitegw.modbus_sims import CraneSimulatorServer
 from tests.regulator.inspector import CHEAP, PASSWORD
 from tests.regulator.support import PROJECT, SECRET, pg_database
 from tests.rules.sites import REFERENCE as EXAMPLE

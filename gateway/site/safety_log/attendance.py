@@ -1,5 +1,5 @@
 """A key person's day at the site from the real-name gates' passages (``on_site``: the person is the reading's
-point, 1 an entry, 0 an exit; contract/kinds/attendance.py): first in, last out, minutes on site.
+point, 1 an entry, 0 an exit; kinds/attendance/kind.py): first in, last out, minutes on site.
 
 A passage of the day before that left the person inside counts from midnight; a person still inside at the
 end of the day (or now, for today) counts up to it. Two entries in a row (a missed exit: a tailgate) keep
@@ -13,10 +13,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 
 from contract.config.personnel import KeyPerson
-from contract.kinds.attendance import PRESENCE
 from contract.safety_log import PersonDay
 from gateway.store.local_query import HistoryReader
 from gateway.uplinks.base import BEIJING
+from kinds.attendance.kind import PRESENCE
 
 LOOK_BACK_S = 86_400.0  # how far before the day a passage is looked for, to know who was inside at midnight
 

@@ -16,10 +16,6 @@ from typing import Literal
 
 from contract.alert_event import AlertEvent
 from contract.config import LoadedSite
-from contract.kinds.anemometer import KIND as ANEMOMETER
-from contract.kinds.confined_space import INSIDE
-from contract.kinds.crane import JACKING
-from contract.kinds.formwork import POUR
 from contract.safety_log import LogAlert, LogEntry, LogPaper, LogWindow, SafetyLogContent
 from gateway.alerts.manager import AlertManager
 from gateway.alerts.models import Alert
@@ -28,9 +24,13 @@ from gateway.site.safety_log.attendance import attendance_day, day_bounds
 from gateway.site.weather_warnings import WarningBoard
 from gateway.store.local_query import HistoryPoint, HistoryReader
 from gateway.uplinks.base import BEIJING
+from kinds.anemometer.kind import KIND as ANEMOMETER
+from kinds.confined_space.kind import INSIDE
+from kinds.crane.kind import JACKING
+from kinds.formwork.kind import POUR
 
 WIND = ANEMOMETER.metrics[0].name  # wind_ms: an anemometer's, and any weather station's, wind
-# the weather station's other figures the log gives the day's maximum of (contract/kinds/weather_station.py)
+# the weather station's other figures the log gives the day's maximum of (kinds/weather_station/kind.py)
 MAXIMA = (WIND, "gust_ms", "rain_mm_h", "temp_c")
 PAPERS_DUE_DAYS = 30  # §13: papers expiring within 30 days are listed
 MAX_ALERTS = 1000

@@ -12,8 +12,8 @@ from contract.bus import Bus
 from contract.config import LoadedSite
 from contract.config.transport import ModbusTcpTransport
 from drivers.modbus import ModbusDriver
-from drivers.simulators.confined_space import ConfinedSpaceSim
 from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit
+from kinds.confined_space.sim import ConfinedSpaceSim
 from tests.drivers.modbus.conftest import Recorder, fast, wait_until
 from tests.support import free_port
 

@@ -10,8 +10,8 @@ from contract.bus import Bus
 from contract.config import LoadedSite
 from contract.config.transport import ModbusTcpTransport
 from drivers.modbus import ModbusDriver
-from drivers.simulators.formwork import FormworkModel, PourClock, formwork_source
 from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit
+from kinds.formwork.sim import FormworkModel, PourClock, formwork_source
 from tests.drivers.modbus.conftest import Recorder, fast, wait_until
 from tests.support import free_port
 

@@ -13,11 +13,11 @@ from contract.config import LoadedSite
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport
 from contract.readings import Reading
 from drivers.modbus import ModbusDriver
-from drivers.simulators.hoist_model import HoistModel
 from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit
-from drivers.simulators.modbus_sims import ElapsedClock, start_modbus_simulators
 from drivers.simulators.ptypair import PtyPair
 from drivers.simulators.scenario import Scenario
+from kinds.hoist.sim import HoistModel
+from sitegw.modbus_sims import ElapsedClock, start_modbus_simulators
 from tests.drivers.modbus.conftest import Recorder, fast, wait_until
 from tests.support import free_port
 

@@ -1,4 +1,4 @@
-"""The suspended platform's box (config/profiles/platform_monitor.yaml, its vendor register table) served by
+"""The suspended platform's box (kinds/platform/profiles/platform_monitor.yaml, its vendor register table) served by
 the platform simulator on a pymodbus TCP server and read by the real Modbus driver: every value decodes to
 what the model served, and the readings, judged, raise the failed safety lock the scenario plays."""
 
@@ -13,9 +13,9 @@ from contract.config import LoadedSite
 from contract.config.transport import ModbusTcpTransport
 from drivers.modbus import ModbusDriver
 from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit
-from drivers.simulators.modbus_sims import ElapsedClock
-from drivers.simulators.platform_model import HAZARD_AT_S, PlatformModel
+from kinds.platform.sim import HAZARD_AT_S, PlatformModel
 from rules import RuleEngine
+from sitegw.modbus_sims import ElapsedClock
 from tests.drivers.modbus.conftest import Recorder, fast, wait_until
 from tests.support import free_port
 

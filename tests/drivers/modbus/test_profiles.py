@@ -9,6 +9,7 @@ import pytest
 
 from config import PROFILES
 from contract.config import ConfigError, ConfigIssue, load_profile
+from contract.config.loader import shipped_profile
 from drivers.modbus.plan import plan_requests
 
 README = PROFILES / "README.md"
@@ -28,14 +29,14 @@ CRANE_METRICS = {
 
 
 def test_crane_profile_has_every_crane_metric_in_two_requests() -> None:
-    p = load_profile(PROFILES / "tower_crane_blackbox.yaml")
+    p = load_profile(shipped_profile("tower_crane_blackbox"))
     assert p.modbus is not None
     assert {v.metric for v in p.modbus.values} >= CRANE_METRICS
     assert [(r.address, r.count) for r in plan_requests(p.modbus)] == [(0, 13), (20, 8)]
 
 
 def test_anemometer_profile_is_fc03_register_0_tenths() -> None:
-    p = load_profile(PROFILES / "anemometer_rs485.yaml")
+    p = load_profile(shipped_profile("anemometer_rs485"))
     assert p.modbus is not None
     (v,) = p.modbus.values
     assert (v.metric, v.function.value, v.address, v.type.value, v.scale) == (
@@ -64,7 +65,7 @@ def _readme_rows(section: str) -> list[tuple[str, str, str, str]]:
     ],
 )
 def test_vendor_table_matches_the_profile(section: str, name: str) -> None:
-    p = load_profile(PROFILES / f"{name}.yaml")
+    p = load_profile(shipped_profile(name))
     assert p.modbus is not None
     fc = {"coils": "01", "discrete_inputs": "02", "holding": "03", "input": "04"}
     expected = []

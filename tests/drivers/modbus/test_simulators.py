@@ -19,12 +19,12 @@ from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport
 from drivers.modbus import ModbusDriver
 from drivers.modbus.decode import RequestDecoder
 from drivers.modbus.plan import plan_requests
-from drivers.simulators.crane_model import CraneModel, LoadChart
-from drivers.simulators.hoist_model import CAGE_DOOR_OPEN, FIRST_BOARD_S
-from drivers.simulators.modbus_sims import CraneSimulatorServer, start_modbus_simulators
 from drivers.simulators.ptypair import PtyPair
 from drivers.simulators.scenario import Scenario
 from drivers.simulators.wind import WindModel
+from kinds.crane.sim import CraneModel, LoadChart
+from kinds.hoist.sim import CAGE_DOOR_OPEN, FIRST_BOARD_S
+from sitegw.modbus_sims import CraneSimulatorServer, start_modbus_simulators
 from tests.drivers.modbus.conftest import Recorder, wait_until
 from tests.support import free_port, wait_port
 

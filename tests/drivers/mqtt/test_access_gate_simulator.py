@@ -14,7 +14,8 @@ import typer
 from typer.testing import CliRunner
 
 from contract.config.personnel import KeyPerson
-from drivers.simulators.access_gate import AccessGateSimulator, Passage, gate_schedule, site_time
+from drivers.simulators.sim_clock import site_time
+from kinds.attendance.sim import AccessGateSimulator, Passage, gate_schedule
 from sitegw.simulate_mqtt_cli import simulate_gate
 from tests.servers.mosquitto import MosquittoServer
 from tests.support import free_port

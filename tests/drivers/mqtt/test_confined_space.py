@@ -12,8 +12,8 @@ import time
 import pytest
 from typer.testing import CliRunner
 
-from drivers.simulators.confined_space import ConfinedSpaceSim
 from drivers.simulators.profile_publish import messages
+from kinds.confined_space.sim import ConfinedSpaceSim
 from sitegw.cli import app
 from tests.servers.mosquitto import MosquittoServer
 

@@ -11,7 +11,7 @@ import pytest
 from contract.bus import Bus
 from drivers.mqtt import MqttDriver
 from drivers.mqtt.embedded_broker import EmbeddedBroker
-from drivers.simulators.pit import PitSimulator
+from kinds.pit.sim import PitSimulator
 from tests.support import wait_port
 
 from .conftest import PREFIX, Recorder, example_spec, point_msg, publish, write_site

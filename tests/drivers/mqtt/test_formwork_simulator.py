@@ -13,7 +13,7 @@ import typer
 from typer.testing import CliRunner
 
 from contract.config.formwork import FormworkSpec
-from drivers.simulators.formwork import FormworkModel, FormworkSimulator, PourClock
+from kinds.formwork.sim import FormworkModel, FormworkSimulator, PourClock
 from sitegw.simulate_mqtt_cli import simulate_formwork
 from tests.servers.mosquitto import MosquittoServer
 from tests.support import free_port

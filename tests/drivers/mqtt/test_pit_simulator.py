@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from contract.bus import Bus
 from drivers.mqtt import MqttDriver
-from drivers.simulators.pit import JUMP_MM, SENTINEL, PitModel, PitScenario, PitSimulator, SimClock
+from drivers.simulators.sim_clock import SimClock
+from kinds.pit.sim import JUMP_MM, SENTINEL, PitModel, PitScenario, PitSimulator
 from sitegw.simulate_mqtt_cli import simulate_pit
 from tests.servers.mosquitto import MosquittoServer
 from tests.support import free_port

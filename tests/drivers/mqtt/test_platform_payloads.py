@@ -1,4 +1,4 @@
-"""The suspended platform's monitoring box over MQTT (config/profiles/platform_monitor.yaml), through a real
+"""The suspended platform's monitoring box over MQTT (kinds/platform/profiles/platform_monitor.yaml), through a real
 Mosquitto and the real driver: a good message gives every metric; bad ones (a count as words, a wire state
 outside 01/02, cut-off JSON) are named with the device, the topic and the field, and lose nothing else."""
 

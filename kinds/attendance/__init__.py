@@ -1,0 +1,1 @@
+"""The attendance kind: its declaration and what goes with it (kinds/attendance/README.md)."""

@@ -1,0 +1,116 @@
+"""The access gates' judge: each passage tells the key-personnel rules who is on site (those rules are
+site-wide: they also hear of the cranes', hoists' and pours' work, and are ticked by the engine)."""
+
+from __future__ import annotations
+
+import functools
+from datetime import date, datetime, time, timedelta, timezone
+
+from contract.config.device import DeviceConfig
+from contract.config.site import SiteConfig
+from contract.readings import Reading
+from kinds.attendance.kind import PRESENCE
+from kinds.crane.kind import CraneDevice
+from rules import personnel_sample
+from rules.kinds.base import LOADED_T, Judge
+from rules.probes import Probe
+from rules.result import RuleResult
+from rules.routes import Route
+
+
+class AttendanceJudge(Judge):
+    """The site's access gates."""
+
+    @staticmethod
+    def history_s(site: SiteConfig) -> float:
+        """Each key person's last passage."""
+        return personnel_sample.history_s(site)
+
+    def route(self, dev: DeviceConfig, metric: str) -> Route | None:
+        return Route(self._passage) if metric == PRESENCE else None
+
+    def _passage(self, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
+        if self.shared.personnel is not None and r.point:
+            self.shared.personnel.passage(r.point, value, r.ts)
+        if r.point in self._key_people:
+            return r, []
+        # anyone else's passage is the gate's one series: a series per person grew without bound (100,000
+        # ids published to the gate's topic took 170 MB and an 11 MB /api/v1/readings/latest)
+        return Reading(r.ts, r.project, r.device, r.metric, r.value, r.unit, r.quality), []
+
+    @functools.cached_property
+    def _key_people(self) -> frozenset[str]:
+        """The key people's ids (the site file's roster): their passages stay a series per person, from which
+        a restarted gateway learns who is on site."""
+        return frozenset(p.id for p in self.shared.config.key_personnel)
+
+    def probes(self, dev: DeviceConfig) -> list[Probe]:
+        """The project manager absent while the site's first crane lifts (a safety officer in), until the
+        hook has been empty for the work hold; a key person's certificate past its last valid day, at
+        their next passage (it clears only when the site file names a valid one)."""
+        cfg, config = self.shared.config.rules.personnel, self.shared.config
+        found: list[Probe] = []
+        cranes = [d for d in config.devices if isinstance(d, CraneDevice)]
+        officers = [p for p in config.key_personnel if p.role == "safety_officer"]
+        if cranes and officers and any(p.role == "project_manager" for p in config.key_personnel):
+            crane = cranes[0]
+            found.append(
+                Probe(
+                    "personnel.absent",
+                    crane.id,
+                    "load_t",
+                    context={"radius_m": crane.crane.load_chart[0].radius_m},
+                    setup=((dev.id, officers[0].id, {PRESENCE: 1.0}),),
+                    interval_s=60.0,
+                    beyond=(LOADED_T * 5,),
+                    clear=0.0,
+                    fire_after_s=cfg.absent_grace_min * 60,
+                    clear_after_s=cfg.active_hold_s,  # the work hold after the crane says it is at rest
+                    alert=(dev.id, "project_manager"),
+                )
+            )
+        managers = [p for p in config.key_personnel if p.role == "project_manager"]
+        if managers:
+            # away from a month's first working morning (its count restarts each month, so the probe
+            # stays within one); back, the share is above the limit and its band once present more than
+            # four and a half times as long as away
+            tz = timezone(timedelta(hours=self.shared.utc_offset_h))
+            day_s, share = (cfg.work_hours[1] - cfg.work_hours[0]) * 3600, cfg.month_share_warning
+            found.append(
+                Probe(
+                    "personnel.attendance",
+                    dev.id,
+                    PRESENCE,
+                    point=managers[0].id,
+                    interval_s=1800.0,
+                    beyond=(0.0,),
+                    clear=1.0,
+                    start=datetime(2026, 11, 2, cfg.work_hours[0], tzinfo=tz).timestamp(),
+                    fire_after_s=86400.0,  # a full working day counted
+                    # a day's absence needs more than share / (1 - share) days' presence (4 at 80 %)
+                    clear_after_s=86400.0 * (day_s / 86400) * share / (1 - share),
+                    clear_per_beyond=1.5 * (share + 0.02) / (1 - share - 0.02),
+                    alert=(dev.id, "project_manager"),
+                )
+            )
+        dated = [p for p in config.key_personnel if p.certificate_valid_until is not None]
+        if dated:
+            person = min(dated, key=lambda p: p.certificate_valid_until or date.max)
+            assert person.certificate_valid_until is not None
+            day_after = person.certificate_valid_until + timedelta(days=1)
+            noon = datetime.combine(day_after, time(12), timezone(timedelta(hours=self.shared.utc_offset_h)))
+            found.append(
+                Probe(
+                    "personnel.certificate",
+                    dev.id,
+                    PRESENCE,
+                    point=person.id,
+                    interval_s=600.0,
+                    beyond=(1.0, 0.0),
+                    clear=0.0,
+                    latched=True,
+                    start=noon.timestamp(),
+                    alert=(dev.id, person.id),
+                )
+            )
+        return found

@@ -1,0 +1,1 @@
+"""The camera kind: its declaration and what goes with it (kinds/camera/README.md)."""

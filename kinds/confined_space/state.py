@@ -1,0 +1,164 @@
+"""What the confined-space rules know of one space: who is inside since when, the attendants at the
+entrance, the fan, the detector's last readings and the last complete reading set within limits.
+
+A reading set is GB 55034-2022 §3.9.3's order, 氧气、可燃性气体、有毒有害气体: an oxygen reading, then a
+combustible one no earlier, then one of each toxic gas the detector reports no earlier than that, every
+one within the limits. A multi-gas detector reporting all of them in one sample makes a set at each
+sample; a reading out of the limits voids the set until a new one is taken. The set counts as taken
+after ventilation only when the fan was already running at its oxygen reading (先通风、再检测).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kinds.confined_space.kind import LEL, O2, TOXIC, GasLimits, mg_per_m3
+
+
+@dataclass(frozen=True)
+class Gas:
+    """One gas of the limits table: its key, Chinese and English names, the unit judged."""
+
+    key: str
+    zh: str
+    en: str
+    unit: str
+
+
+GAS_OF = {
+    O2: Gas("o2", "氧气", "oxygen", "%"),
+    LEL: Gas("lel", "可燃气体", "combustible gas", "%LEL"),
+    "h2s_ppm": Gas("h2s", "硫化氢", "H2S", "mg/m³"),
+    "h2s_mgm3": Gas("h2s", "硫化氢", "H2S", "mg/m³"),
+    "co_ppm": Gas("co", "一氧化碳", "CO", "mg/m³"),
+    "co_mgm3": Gas("co", "一氧化碳", "CO", "mg/m³"),
+}
+
+
+def within(limits: GasLimits, gas: str, value: float) -> bool:
+    """Whether a reading of ``gas`` (key, value in the unit judged) is within the limits as their
+    words draw them: oxygen from 19.5 to 23.5 % inclusive (below 19.5 is 缺氧, above 23.5 富氧);
+    combustible and toxic gases below the value (reaching it is too much)."""
+    if gas == "o2":
+        return limits.o2_min_pct <= value <= limits.o2_max_pct
+    return value < {"lel": limits.lel_pct, "h2s": limits.h2s_mgm3, "co": limits.co_mgm3}[gas]
+
+
+def judged_value(metric: str, value: float) -> float:
+    """A gas reading in the unit its limit is written in (ppm of a toxic gas as mg/m³)."""
+    return mg_per_m3(metric, value) if metric in TOXIC else value
+
+
+@dataclass
+class Space:
+    """One confined space's state."""
+
+    inside: dict[str, float] = field(default_factory=dict)  # person: when they went in
+    attendants: set[str] = field(default_factory=set)
+    fan_on: bool = False  # never reported is not running
+    fan_since: float | None = None
+    occupied_since: float | None = None
+    last_exit: float | None = None  # when the space last became empty
+    last_gas_ts: float | None = None
+    unattended_since: float | None = None
+    latest: dict[str, tuple[float, bool]] = field(default_factory=dict)  # gas key: (ts, within limits)
+    set_done: float | None = None  # when the last complete in-limit set was completed
+    set_start: float | None = None  # its oxygen reading
+    set_ventilated: bool = False  # the fan ran from before that oxygen reading
+
+    @property
+    def occupied(self) -> bool:
+        """Whether anyone is inside."""
+        return bool(self.inside)
+
+    def gas(self, key: str, ts: float, ok: bool) -> None:
+        """A gas reading: the set it completes, or the set it voids."""
+        self.last_gas_ts = ts if self.last_gas_ts is None else max(self.last_gas_ts, ts)
+        self.latest[key] = (ts, ok)
+        if not ok:
+            self.set_done = self.set_start = None
+            self.set_ventilated = False
+            return
+        o2, lel = self.latest.get("o2"), self.latest.get("lel")
+        toxic = [v for k, v in self.latest.items() if k not in ("o2", "lel")]
+        if o2 is None or lel is None or not toxic or not all(ok for _, ok in (o2, lel, *toxic)):
+            return
+        if o2[0] <= lel[0] <= min(t for t, _ in toxic):
+            self.set_done, self.set_start = ts, o2[0]
+            self.set_ventilated = self.fan_on and self.fan_since is not None and self.fan_since <= o2[0]
+
+    def fan(self, on: bool, ts: float) -> None:
+        """The fan's state; a set taken while it stood still stays unventilated."""
+        if on and not self.fan_on:
+            self.fan_since = ts
+        self.fan_on = on
+
+    def enter(self, person: str, ts: float) -> bool:
+        """``person`` goes in; False when they were already inside (a repeated state, not an entry)."""
+        if person in self.inside:
+            return False
+        if not self.inside:
+            self.occupied_since = ts
+        self.inside[person] = ts
+        self.attendants.discard(person)  # an attendant who goes in attends no more
+        self._attendance(ts)
+        return True
+
+    def leave(self, person: str, ts: float) -> bool:
+        """``person`` comes out; False when they were not inside."""
+        if self.inside.pop(person, None) is None:
+            return False
+        if not self.inside:
+            self.last_exit, self.occupied_since = ts, None
+        self._attendance(ts)
+        return True
+
+    def attendant(self, person: str, present: bool, ts: float) -> None:
+        """An attendant arrives at the entrance or leaves it."""
+        if present and person not in self.inside:
+            self.attendants.add(person)
+        else:
+            self.attendants.discard(person)
+        self._attendance(ts)
+
+    def _attendance(self, ts: float) -> None:
+        if self.inside and not self.attendants:
+            if self.unattended_since is None:
+                self.unattended_since = ts
+        else:
+            self.unattended_since = None
+
+    def ready(self, now: float, valid_s: float, after: float | None = None) -> list[str]:
+        """What entry at ``now`` lacks, in Chinese (empty: ventilated, then tested within limits within
+        ``valid_s``, the set begun after ``after`` when given)."""
+        missing: list[str] = []
+        if not self.fan_on:
+            missing.append("通风机未运行")
+        if self.set_done is None or self.set_start is None:
+            missing.append("无完整合格的气体检测（氧气→可燃气体→有毒气体）")
+        elif now - self.set_done > valid_s:
+            missing.append(f"最近一次合格检测已过 {(now - self.set_done) / 60:.0f} 分钟")
+        elif after is not None and self.set_start < after:
+            missing.append("中断后未重新检测")
+        elif not self.set_ventilated:
+            missing.append("检测前未先通风")
+        return missing
+
+    def shift(self, step_s: float, now: float) -> None:
+        """Times measured across a wall-clock step of ``step_s`` (never past ``now``)."""
+
+        def moved(ts: float | None) -> float | None:
+            return None if ts is None else min(ts + step_s, now)
+
+        self.last_gas_ts = moved(self.last_gas_ts)
+        self.unattended_since = moved(self.unattended_since)
+        self.occupied_since = moved(self.occupied_since)
+
+    def restart(self, now: float) -> None:
+        """After a warm-up: the gateway's own downtime is not the detector's silence nor the attendant's."""
+        if self.last_gas_ts is not None:
+            self.last_gas_ts = max(self.last_gas_ts, now)
+        if self.unattended_since is not None:
+            self.unattended_since = max(self.unattended_since, now)
+        if self.occupied_since is not None:
+            self.occupied_since = max(self.occupied_since, now)

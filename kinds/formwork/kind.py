@@ -1,0 +1,66 @@
+"""High formwork (高支模) support systems: their monitoring points during pours (standards.md §6)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from contract.config.device import DeviceConfig
+from contract.config.formwork import FormworkSpec
+from contract.kinds import offline
+from contract.kinds.kind import Kind, Metric, Thresholds
+from kinds.formwork.thresholds import FormworkRule
+
+POUR = "pour_active"
+"""1 while a pour is under way on the device, 0 after: the device's own, not a point's."""
+
+
+class FormworkDevice(DeviceConfig):
+    """A formwork support system's monitoring unit: every point of one system."""
+
+    kind: Literal["formwork"] = Field(title="Kind", description="formwork: a high-formwork monitoring unit")
+    formwork: FormworkSpec = Field(
+        title="Formwork", description="points with their codes and alarm values (the design's values govern)"
+    )
+
+    def point_codes(self) -> frozenset[str]:
+        """The formwork's monitoring point codes."""
+        return frozenset(p.code for p in self.formwork.points)
+
+
+KIND = Kind(
+    name="formwork",
+    zh="高支模",
+    en="high formwork",
+    device=FormworkDevice,
+    section="formwork",
+    metrics=(
+        Metric("settle_mm", "沉降", "mm", "settlement", summary="peak"),
+        Metric("disp_h_mm", "水平位移", "mm", "horizontal displacement", summary="peak"),
+        Metric("tilt_deg", "立杆倾斜", "°", "pole tilt", summary="peak"),
+        Metric("axial_kn", "立杆轴力", "kN", "pole axial force", summary="max"),
+        Metric(POUR, "浇筑中", "", "pour under way", states={0: "未浇筑", 1: "浇筑中"}),
+    ),
+    offline_clause=offline.MACHINE,
+    device_metrics=frozenset({POUR}),
+    judge="kinds.formwork.judge:FormworkJudge",
+    rules={
+        "formwork.settle": "高支模沉降",
+        "formwork.disp": "高支模水平位移",
+        "formwork.tilt": "高支模立杆倾斜",
+        "formwork.axial": "高支模立杆轴力",
+        "formwork.silent": "高支模监测中断",
+    },
+    simulator="kinds.formwork.sim:FormworkSim",
+    scenarios=("normal", "collapse"),
+    card="formwork",
+    thresholds=(
+        Thresholds(
+            "formwork",
+            FormworkRule,
+            "Formwork",
+            "formwork.settle, formwork.disp, formwork.tilt, formwork.axial, formwork.silent",
+        ),
+    ),
+)

@@ -1,0 +1,1 @@
+"""The hoist kind: its declaration and what goes with it (kinds/hoist/README.md)."""

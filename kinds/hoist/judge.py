@@ -1,0 +1,154 @@
+"""The construction hoists' judge: each sample of a cage through the seven hoist rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from contract.config.device import DeviceConfig
+from kinds.hoist.kind import HoistDevice
+from kinds.hoist.sample import HoistRules, HoistState
+from kinds.hoist.thresholds import HoistLoadRule, HoistRule
+from rules.kinds.base import LOADED_T, Judge, Shared
+from rules.levels import attribute_values
+from rules.probes import Probe, Sample
+from rules.result import RuleResult
+from rules.roster import Roster, reported_with
+
+
+class HoistJudge(Judge):
+    """Every construction hoist of one site."""
+
+    def __init__(self, shared: Shared, devices: list[DeviceConfig]) -> None:
+        super().__init__(shared, devices)
+        offset = shared.utc_offset_h
+        drivers = reported_with(shared.site, "driver_id", "speed_ms")  # boxes whose samples always name one
+        self._rules = HoistRules(Roster(shared.config.operators, offset), offset, drivers)
+        self._state = {d.id: HoistState() for d in devices}
+
+    def families(self) -> Iterable[object]:
+        return attribute_values(self._rules)
+
+    def memory(self, dev: DeviceConfig) -> dict[str, float]:
+        return self._state[dev.id].numbers
+
+    def keep(self, dev: DeviceConfig, metric: str, value: float | str) -> bool:
+        return self._state[dev.id].set(metric, value)
+
+    def sample(self, dev: DeviceConfig, changed: set[str], ts: float, backfill: bool) -> list[RuleResult]:
+        assert isinstance(dev, HoistDevice)
+        state, shared = self._state[dev.id], self.shared
+        cfg = shared.section(dev.id, "hoist", HoistRule)
+        numbers = state.numbers
+        faults: list[RuleResult] = []
+        if "wind_ms" in changed:
+            faults = self._wind_sensor(dev.id, state, changed, ts, backfill)
+        if abs(numbers.get("speed_ms", 0.0)) > cfg.moving_ms or numbers.get("load_t", 0.0) > LOADED_T:
+            shared.work_seen(dev.id, (f"{shared.names[dev.id]}运行", f"{dev.id} running"), ts)
+        else:
+            shared.rest_seen(dev.id, ts)
+        if "driver_id" in changed and state.driver_id:
+            shared.worker_seen(dev.id, state.driver_id, ts)
+        load_cfg = shared.section(dev.id, "hoist_load", HoistLoadRule)
+        return faults + self._rules.evaluate(
+            dev.id, shared.names[dev.id], dev.hoist, load_cfg, cfg, state, changed, ts, backfill
+        )
+
+    def _wind_sensor(
+        self, device: str, state: HoistState, changed: set[str], ts: float, backfill: bool
+    ) -> list[RuleResult]:
+        """A mast-top wind its anemometer cannot read (outside sensor_fault.ranges, e.g. -1 m/s) is a
+        sensor.fault, never a calm: it is not judged, and the last valid wind stands (a broken sensor
+        must not clear a hoist.wind alarm)."""
+        shared, numbers = self.shared, state.numbers
+        wind = numbers["wind_ms"]
+        valid = shared.faults(device).ranges.get("wind_ms")
+        if state.wind_sound and (valid is None or valid[0] < wind < valid[1]):
+            state.valid_wind = wind
+            return []  # well inside its range, as the last one was: no fault to judge or clear
+        fault = shared.fault
+        reason = fault.judge(
+            device,
+            "",
+            "wind_ms",
+            wind,
+            ts,
+            valid_range=valid,
+            step=None,
+            step_limit=None,
+            stuck_s=None,
+        )
+        found = fault.report(device, "", "wind_ms", reason, wind, shared.names[device], ts, backfill)
+        state.wind_sound = reason is None
+        if reason is None:
+            state.valid_wind = wind
+        else:
+            changed.discard("wind_ms")
+            if state.valid_wind is None:
+                del numbers["wind_ms"]
+            else:
+                numbers["wind_ms"] = state.valid_wind
+        return [] if found is None else [found]
+
+    def probes(self, dev: DeviceConfig) -> list[Probe]:
+        """Each hoist rule with a standing or moving cage, the other readings quiet, a licensed driver
+        logged in (the site's first operator), its limits from the site file."""
+        assert isinstance(dev, HoistDevice)
+        shared, spec = self.shared, dev.hoist
+        cfg = shared.section(dev.id, "hoist", HoistRule)
+        load_cfg = shared.section(dev.id, "hoist_load", HoistLoadRule)
+        operators = shared.config.operators
+        quiet: dict[str, float | str] = {
+            "load_t": 0.0,
+            "persons": 1.0,
+            "speed_ms": 0.0,
+            "door_state": 0.0,
+            "limit_state": 0.0,
+            "arrester_ok": 1.0,
+            "wind_ms": 0.0,
+            "driver_id": operators[0].id if operators else "",
+        }
+        moving = cfg.moving_ms * 6
+
+        def probe(rule: str, metric: str, *, with_: Sample | None = None, **rest: object) -> Probe:
+            context = {k: v for k, v in quiet.items() if k != metric} | dict(with_ or {})
+            return Probe(rule, dev.id, metric, context=context, **rest)  # type: ignore[arg-type]
+
+        warn = spec.rated_load_t * load_cfg.warning_pct / 100
+        load_band = load_cfg.hysteresis_pct / 100
+        wind, wind_band = cfg.wind_alarm_ms, cfg.hysteresis_pct / 100
+        lo, hi = shared.faults(dev.id).ranges.get("wind_ms", (0.0, 60.0))
+        return [
+            probe(
+                "hoist.load",
+                "load_t",
+                beyond=(warn, spec.rated_load_t * 1.2),
+                hold=(warn * (1 - load_band / 2),),
+                clear=warn * (1 - load_band) * 0.9,
+            ),
+            probe(
+                "hoist.persons",
+                "persons",
+                beyond=(spec.rated_persons + 1.0, spec.rated_persons + 5.0),
+                clear=float(spec.rated_persons),
+            ),
+            # 大于 20 m/s: a hair above it is beyond, 20 m/s itself is inside the band
+            probe(
+                "hoist.wind",
+                "wind_ms",
+                beyond=(wind + 0.01, wind * 1.5),
+                hold=(wind, wind * (1 - wind_band / 2)),
+                clear=wind * (1 - wind_band) * 0.95,
+                faults=(lo - 1.0, hi + 1.0),
+            ),
+            probe("hoist.door", "door_state", beyond=(1.0, 2.0, 3.0), clear=0.0, with_={"speed_ms": moving}),
+            probe("hoist.limit", "limit_state", beyond=(1.0, 2.0, 3.0), clear=0.0),
+            probe("hoist.arrester", "arrester_ok", beyond=(0.0,), clear=1.0),
+            # nobody logged in (255 or an empty card), a card nobody holds, while the cage moves
+            probe(
+                "hoist.operator",
+                "driver_id",
+                beyond=("", "255", 255.0, "NOBODY-0000"),
+                clear=str(quiet["driver_id"]),
+                with_={"speed_ms": moving},
+            ),
+        ]
