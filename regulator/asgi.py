@@ -28,15 +28,15 @@ from regulator.access.auth import LoginPolicy
 from regulator.access.passwords import PasswordPolicy
 from regulator.app import close_app, create_app
 from regulator.channels.public import PER_DISTRICT, PER_NETWORK, PER_SENDER, TOTAL, Limits
+from regulator.channels.safety_logs import LogPolicy
 from regulator.ingest.held import DEFAULT_HOLD_S, WarningHold
 from regulator.ledger.accident_followup import FollowupPolicy
 from regulator.ledger.review import DeadlinePolicy, Review
-from regulator.ledger.safety_logs import LogPolicy
 from regulator.ledger.supervision import ListingPolicy
 from regulator.routes.body_limit import DEFAULT_MAX_BODY_MB
 from regulator.routes.read_only import ReadOnly
 from regulator.server import upkeep_forever
-from regulator.storage.evidence import open_evidence_store
+from regulator.storage.evidence_spec import open_evidence_store
 from regulator.storage.repository import Repository
 
 ENV = "SITEGW_REGULATOR_SERVE"

@@ -12,51 +12,23 @@ from typing import TYPE_CHECKING
 import typer
 import uvloop
 
-from regulator.access.jurisdictions import SEP, UNPLACED_PROVINCE
 from regulator.channels.public import PER_DISTRICT, PER_NETWORK, PER_SENDER, TOTAL
+from regulator.commands.opening import DB_HELP, DEFAULT_DB, MIN_SECRET
+from regulator.commands.opening import open_repo as _repo
 from regulator.routes.body_limit import DEFAULT_MAX_BODY_MB
-from regulator.storage.db import DatabaseUrlError, SchemaAhead, normalise_url
-from regulator.storage.db_create import CannotCreateDatabase, create_if_missing
+from regulator.storage.db import normalise_url
 from regulator.storage.evidence import (
     EvidenceConfigError,
     EvidenceUnavailable,
     PictureStore,
-    open_evidence_store,
 )
-from regulator.storage.repository import Repository, SchemaBehind, default_evidence_dir
+from regulator.storage.evidence_spec import open_evidence_store
+from regulator.storage.jurisdictions import SEP, UNPLACED_PROVINCE
+from regulator.storage.repository import default_evidence_dir
 
 if TYPE_CHECKING:
     from regulator.asgi import ServeSettings
     from regulator.forwarding.sender import ForwardLink
-
-DEFAULT_DB = "sqlite:///regulator.sqlite"
-# the least characters of a signing secret: a shorter signing secret can be guessed, and whoever has it posts alerts as the site
-MIN_SECRET = 16
-DB_HELP = "postgresql://USER@HOST:PORT/DB (production) or sqlite:///PATH (embedded)"
-
-
-def _repo(db: str, read_only: bool = False) -> Repository:
-    try:
-        return Repository(db, read_only=read_only)
-    except (DatabaseUrlError, SchemaBehind, SchemaAhead) as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
-    except Exception as exc:
-        if read_only:  # a standby's reader creates nothing: the primary's regulator does
-            typer.echo(f"cannot open the regulator database {db}: {str(exc).splitlines()[0]}", err=True)
-            raise typer.Exit(2) from None
-        first = exc
-    # a fresh server has no database of the quick start's URL yet: create it where the role may
-    try:
-        created = create_if_missing(db)
-    except CannotCreateDatabase as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
-    if created is None:
-        typer.echo(f"cannot open the regulator database {db}: {str(first).splitlines()[0]}", err=True)
-        raise typer.Exit(2) from None
-    typer.echo(f'database "{created}" did not exist: created it (CREATE DATABASE)', err=True)
-    return _repo(db)
 
 
 def _pictures(spec: str | Path, s3_endpoint: str | None) -> PictureStore:
@@ -257,9 +229,9 @@ def serve(
     from plumbing.heap import settle_startup_heap
     from plumbing.stop_signals import stop_requested
     from regulator.asgi import ServeSettings
+    from regulator.channels.safety_logs import LogPolicy
     from regulator.ledger.accident_followup import FollowupPolicy
     from regulator.ledger.review import DeadlinePolicy
-    from regulator.ledger.safety_logs import LogPolicy
     from regulator.ledger.supervision import ListingPolicy
     from regulator.server import RegulatorServer
 
@@ -435,7 +407,7 @@ def add_project(
     province: str = typer.Option(
         "",
         "--province",
-        help="province, where the city is not in the map's table (regulator/geo/places.py), e.g. 广西壮族自治区",
+        help="province, where the city is not in the map's table (regulator/places.py), e.g. 广西壮族自治区",
     ),
     lat: float | None = typer.Option(None, "--lat", help="the site's latitude, WGS-84 degrees, e.g. 22.53"),
     lon: float | None = typer.Option(None, "--lon", help="the site's longitude, WGS-84 degrees, e.g. 113.93"),
@@ -478,13 +450,13 @@ def add_project(
 
 def _unknown_city_hint(city: str) -> str:
     """Why a project went to 未定省份 and the option that files it in its province."""
-    from regulator.geo.places import CITIES
+    from regulator.places import CITIES
 
     names = [c.name for c in CITIES] + [c.pinyin for c in CITIES]
     close = difflib.get_close_matches(city.strip().removesuffix("市").lower(), names, n=1)
     maybe = f"did you mean --city {close[0]}? or " if close else ""
     return (
-        f"warning: city {city!r} is not in the map's table (regulator/geo/places.py), so the project is filed "
+        f"warning: city {city!r} is not in the map's table (regulator/places.py), so the project is filed "
         f"under {UNPLACED_PROVINCE}, where only admins and regulators with --all see it; {maybe}give "
         "its province, e.g. --province 广西壮族自治区"
     )
@@ -495,7 +467,7 @@ def add_place(
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
 ) -> None:
     """Add a jurisdiction (省/市/区县) before any project there is registered, for add-user --jurisdiction."""
-    from regulator.access.jurisdictions import UnknownPlace, add
+    from regulator.storage.jurisdictions import UnknownPlace, add
 
     repo = _repo(db)
     try:
@@ -632,11 +604,11 @@ def monthly_report(
 ) -> None:
     """Write a jurisdiction's monthly report (隐患排查治理月报) as PDF, as the UI's 月报 PDF makes it."""
     from plumbing.cjk_pdf import ReportError
-    from regulator.access.jurisdictions import UnknownPlace, find
-    from regulator.access.scope import Actor
     from regulator.ledger.review import ReviewError
     from regulator.reports.monthly import figures
     from regulator.reports.report_pdf import render
+    from regulator.storage.jurisdictions import UnknownPlace, find
+    from regulator.storage.scope import Actor
 
     repo = _repo(db)
     try:
@@ -677,10 +649,10 @@ def add_record(
     """Record a supervision fact the campaign's grading needs (动态扣分, 责令停工, 监督检查, 月度报告), or lift a stop-work order."""
     from datetime import datetime
 
-    from regulator.access.scope import Actor
     from regulator.ledger import enforcement
     from regulator.ledger.review import ReviewError
     from regulator.names import BEIJING
+    from regulator.storage.scope import Actor
 
     try:
         at = datetime.strptime(on, "%Y-%m-%d").replace(tzinfo=BEIJING).timestamp() if on else time.time()

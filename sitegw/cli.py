@@ -353,9 +353,9 @@ def _register_regulator() -> None:
     regulator_app.command("add-place")(add_place)
     regulator_app.command("monthly-report")(monthly_report)
     regulator_app.command("record")(add_record)
-    from regulator.forwarding.cities import add_city
-    from regulator.reports.national_export_cli import national_export
-    from regulator.video.video_set_cli import video_set_app
+    from regulator.commands.cities import add_city
+    from regulator.commands.national_export import national_export
+    from regulator.commands.video_set import video_set_app
 
     regulator_app.command("add-city")(add_city)
     regulator_app.command("national-export")(national_export)

@@ -28,7 +28,6 @@ from pydantic import ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential_jitter
 
 from contract.wire import signed_headers
-from regulator.access.scope import Actor
 from regulator.forwarding import down
 from regulator.forwarding.outbox import NotPostgres, pending, record, switch_on, taken
 from regulator.forwarding.wire import DECISIONS_PATH, FORWARD_PATH, Batch, BatchReceipt, Decisions
@@ -36,6 +35,7 @@ from regulator.ledger.incidents import Incidents
 from regulator.ledger.review import ReviewError
 from regulator.storage.db import sql
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -409,7 +409,7 @@ async function loadOverview() {
       <td class="num">${esc(r.closed)}</td><td class="num">${esc(r.dismissed)}</td><td class="num">${pct(r.false_alarm_rate)}</td><td class="num">${esc(r.mean_close_h ?? "—")}</td></tr>`).join("");
   } catch (e) { flash(e.message); }
 }
-// The map: positions and states come from the overview (regulator/geo/places.py, overview.py); this only draws.
+// The map: positions and states come from the overview (regulator/places.py, overview.py); this only draws.
 const MAP_W = 1000;
 function filterQueueTo(code) {
   for (const k of ["city", "district", "since", "until"]) $("f-" + k).value = "";

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from regulator.access.scope import Actor
 from regulator.ledger.review import Review
+from regulator.storage.scope import Actor
 from tests.faults.conftest import FaultRow
 from tests.regulator.chain import chain, wait
 from tests.regulator.support import make_event

@@ -24,10 +24,10 @@ from argon2 import PasswordHasher
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from regulator.access.auth import Accounts
-from regulator.access.jurisdictions import place_projects
-from regulator.geo.places import CITIES
 from regulator.ledger.review import Actor
+from regulator.places import CITIES
 from regulator.server import RegulatorServer
+from regulator.storage.jurisdictions import place_projects
 from tests.regulator.support import ThreadedRegulator, make_event
 from tests.servers.browser import browser, page  # noqa: F401 (module-scoped Chromium, a page per test)
 
