@@ -26,6 +26,7 @@ from fnmatch import fnmatchcase
 from typing import Protocol
 
 import paho.mqtt.client as mqtt
+from paho.mqtt.reasoncodes import ReasonCode
 from pydantic import BaseModel, Field
 from pymodbus.client import AsyncModbusSerialClient, AsyncModbusTcpClient
 from pymodbus.client.base import ModbusBaseClient
@@ -257,13 +258,13 @@ class _MqttLine:
     # paho's thread
 
     def _on_connect(
-        self, _c: mqtt.Client, _u: object, _f: mqtt.ConnectFlags, reason: mqtt.ReasonCode, _p: object
+        self, _c: mqtt.Client, _u: object, _f: mqtt.ConnectFlags, reason: ReasonCode, _p: object
     ) -> None:
         if not reason.is_failure:
             self._in_loop(self._connected.set)
 
     def _on_disconnect(
-        self, _c: mqtt.Client, _u: object, _f: mqtt.DisconnectFlags, _r: mqtt.ReasonCode, _p: object
+        self, _c: mqtt.Client, _u: object, _f: mqtt.DisconnectFlags, _r: ReasonCode, _p: object
     ) -> None:
         self._in_loop(self._connected.clear)
 

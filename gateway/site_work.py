@@ -108,7 +108,7 @@ class SiteWork:
         self,
         site: LoadedSite,
         state: WorkState,
-        publish: Callable[[Sequence[Reading]], None],
+        publish: Callable[[Sequence[Reading]], object],  # what it returns is not used
         state_dir: Path,
         clock: Callable[[], float] = time.time,
     ) -> None:

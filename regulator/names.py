@@ -12,8 +12,6 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from contract.kinds import registry
 
-# the checks every kind shares: a device's own sensor and link (rules/sensor_fault.py, rules/device_offline.py)
-SHARED_RULES: dict[str, str] = {"sensor.fault": "传感器故障", "device.offline": "设备离线"}
 # rule-id prefixes that are not device kinds: the key people, the cameras' checks, a sensor, a device
 SHARED_PREFIXES: dict[str, str] = {
     "personnel": "关键人员",
@@ -25,7 +23,7 @@ SHARED_PREFIXES: dict[str, str] = {
 
 def rule_names() -> dict[str, str]:
     """Every check's Chinese name: those each device kind declares (contract/kinds/), and the shared ones."""
-    return {**registry.rule_names(), **SHARED_RULES}
+    return {**registry.rule_names(), **registry.SHARED_RULES}
 
 
 def kind_names() -> dict[str, str]:

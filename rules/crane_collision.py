@@ -28,12 +28,12 @@ from functools import partial
 from math import radians
 from typing import NamedTuple
 
-from contract.alert_event import Level
+from contract.alert_event import LEVEL_RANK, Level
 from contract.config.crane import CraneSpec
 from contract.config.rules import CraneCollisionRule
 from contract.config.site import SiteConfig
 from rules.geometry import Point, segment_distance, segments_distance
-from rules.levels import LEVEL_RANK, LevelMemory, banded_level, clear_from, threshold_of
+from rules.levels import LevelMemory, banded_level, clear_from, threshold_of
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en
 

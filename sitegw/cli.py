@@ -20,9 +20,7 @@ from sitegw.extras import REGULATOR_INSTALL, regulator_extra_missing
 from sitegw.secrets_check import warn_exposed_secrets
 
 app = typer.Typer(
-    name="sitegw",
-    help="Construction-site safety gateway: tower cranes, hoists, deep pits, high formwork, key personnel "
-    "and cameras, monitored to the Chinese standards, with every hazard delivered to the regulator.",
+    name="sitegw",  # its help, like simulate's, names the registry's kinds (_register_subcommands)
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -285,11 +283,7 @@ def demo(
     )
 
 
-simulate_app = typer.Typer(
-    help="Device simulators with scenarios: crane, hoist and anemometer as real Modbus servers; "
-    "pit, formwork and gate as MQTT publishers.",
-    no_args_is_help=True,
-)
+simulate_app = typer.Typer(no_args_is_help=True)
 app.add_typer(simulate_app, name="simulate")
 regulator_app = typer.Typer(
     help="The regulator's side: receive hazards from many sites.", no_args_is_help=True
@@ -367,7 +361,14 @@ def _register_subcommands() -> None:
     from sitegw.backup_cli import backup, restore
     from sitegw.events_cli import events, redeliver
     from sitegw.replay_cli import replay_command
-    from sitegw.simulate_device_cli import list_kinds, simulate_device, simulate_kind
+    from sitegw.simulate_device_cli import (
+        app_help,
+        command_of,
+        list_kinds,
+        simulate_device,
+        simulate_help,
+        simulate_kind,
+    )
     from sitegw.simulate_modbus_cli import anemometer, crane, hoist, logger
     from sitegw.simulate_mqtt_cli import simulate_formwork, simulate_gate, simulate_pit
     from sitegw.users_cli import users_app
@@ -385,10 +386,13 @@ def _register_subcommands() -> None:
     simulate_app.command("device")(simulate_device)
     named = {c.name for c in simulate_app.registered_commands}
     for kind in registry.kinds():  # every other kind with a simulator, a plug-in's too: the generic one
-        if kind.simulator and kind.name not in named and kind.name != "attendance":
-            simulate_app.command(kind.name, help=f"Simulate a {kind.en} ({kind.zh}) of a site file.")(
-                simulate_kind(kind.name)
-            )
+        if kind.simulator and command_of(kind) not in named:
+            simulate_app.command(
+                kind.name,
+                help=f"Simulate a {kind.en} ({kind.zh}) of a site file: {', '.join(kind.scenarios)}.",
+            )(simulate_kind(kind.name))
+    simulate_app.info.help = simulate_help()
+    app.info.help = app_help()
     app.command("kinds")(list_kinds)
     app.command("replay")(replay_command)
     app.command("events")(events)

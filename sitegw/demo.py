@@ -28,6 +28,7 @@ from config import EXAMPLE_SITE
 from contract.config import LoadedSite, load_site
 from contract.config.rules import PitRule
 from contract.config.sinks import ApiConfig, InfluxConfig
+from contract.config.site import SiteConfig
 from contract.config.transport import ModbusTcpTransport, MqttBroker, MqttTransport
 from contract.config.uplinks import RegulatorUplink
 from contract.kinds import registry
@@ -417,6 +418,7 @@ def _announce(
             for s in gw.site.config.sirens
             if s.name in relays
         ),
+        f"  rules         {rules_line(gw.site.config, cameras=gw.cameras is not None)}",
         f"  scenarios     {SCENARIO_LINE if opts.scenarios else 'none'}",
         *(
             [
@@ -432,6 +434,18 @@ def _announce(
         f"Dashboard: {gw.url}",
     ]
     print("\n".join(lines), flush=True)
+
+
+def rules_line(site: SiteConfig, cameras: bool) -> str:
+    """What the demo judges, from the kind registry: how many rules, and each of the site's kinds with
+    how many of them its devices raise (a plug-in's kind too), the checks every device shares last."""
+    present = {d.kind for d in site.devices} | ({"camera"} if cameras else set())
+    kinds = [(k, registry.kind_rules(k)) for k in registry.kinds() if k.name in present]
+    rules = {r for _, of_kind in kinds for r in of_kind} | set(registry.SHARED_RULES)
+    each = ", ".join(f"{k.zh} {len(of_kind)}" for k, of_kind in kinds if of_kind)
+    return (
+        f"{len(rules)} judged: {each}, every device {len(registry.SHARED_RULES)} (`sitegw kinds` names them)"
+    )
 
 
 async def _until_online(gw: Gateway, devices: list[str], timeout: float = 15.0) -> None:

@@ -7,7 +7,7 @@ import sys
 from typing import TextIO
 
 
-class _Handler(logging.StreamHandler):
+class _Handler(logging.StreamHandler[TextIO]):
     """sitegw's own handler, so a second setup does not add another. It writes to whatever `sys.stderr` is when
     a record comes, not the stream of the moment it was set up: a command run inside another (a test runner's
     captured output, an embedding service) closes that stream afterwards, and a later record would then be a

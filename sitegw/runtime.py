@@ -61,6 +61,7 @@ from gateway.uplinks.regulator_warnings import RegulatorWarnings
 from gateway.uplinks.self_checks import FILE as SELF_CHECKS_FILE
 from gateway.uplinks.self_checks import SelfCheckOutbox, SelfCheckSender
 from gateway.uplinks.summaries import SummarySender
+from gateway.uplinks.waiting_files import WaitingFiles
 from gateway.weather_warnings import WarningBoard
 from plumbing.heap import settle_startup_heap
 from sitegw.state_version import claim
@@ -576,7 +577,7 @@ def _cameras(site: LoadedSite) -> list[Any]:
     return list(site.config.vision.cameras) if site.config.vision is not None else []
 
 
-def behind_alerts_stats(senders: Sequence[BehindAlertsSender]) -> dict[str, dict[str, int]]:
+def behind_alerts_stats(senders: Sequence[BehindAlertsSender[WaitingFiles]]) -> dict[str, dict[str, int]]:
     """Per sender (one per uplink): bodies waiting, sent and dropped since start."""
     return {s.name: {"waiting": s.queue.depth(), "sent": s.sent, "dropped": s.queue.dropped} for s in senders}
 

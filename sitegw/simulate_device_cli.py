@@ -21,6 +21,7 @@ from config import EXAMPLE_SITE
 from contract.config import ConfigError, load_site
 from contract.config.transport import MqttTransport
 from contract.kinds import registry
+from contract.kinds.kind import Kind
 from drivers.simulators.device_sim import make_sim
 from drivers.simulators.modbus_server import SimUnit
 from drivers.simulators.modbus_sims import ElapsedClock
@@ -94,6 +95,36 @@ def simulate_device(
     )
 
 
+COMMANDS = {"attendance": "gate"}
+"""The simulate commands named otherwise than their kind (the gates' predates the kind's name)."""
+
+
+def command_of(kind: Kind) -> str:
+    """The ``sitegw simulate`` command of ``kind``'s devices."""
+    return COMMANDS.get(kind.name, kind.name)
+
+
+def simulate_help() -> str:
+    """``sitegw simulate --help``: a command per kind with a simulator, each with the scenarios it plays."""
+    each = "; ".join(
+        f"{command_of(k)} ({k.en}: {', '.join(k.scenarios)})" for k in registry.kinds() if k.simulator
+    )
+    return (
+        f"Device simulators with scenarios, one command per kind of device (`sitegw kinds`): {each}. "
+        "`device` serves any device of a site file as its profile says (a Modbus server or MQTT messages); "
+        "`logger` a pit DAU's record store."
+    )
+
+
+def app_help() -> str:
+    """``sitegw --help``: what the gateway watches, every kind this sitegw knows (a plug-in's too)."""
+    watched = ", ".join(f"{k.en} ({k.zh})" for k in registry.kinds())
+    return (
+        f"Construction-site safety gateway: {watched}, monitored to the Chinese standards, with every "
+        "hazard delivered to the regulator."
+    )
+
+
 def simulate_kind(kind: str) -> Callable[..., None]:
     """``sitegw simulate KIND``: :func:`simulate_device` for the site's first device of ``kind`` by default."""
 
@@ -134,6 +165,8 @@ def list_kinds() -> None:
         typer.echo(
             f"  {watched}; scenarios: {', '.join(kind.scenarios)}; declared in {kind.device.__module__}"
         )
+        if rules := registry.kind_rules(kind):
+            typer.echo(f"  rules: {', '.join(f'{rule} {zh}' for rule, zh in rules.items())}")
         if kind.weather_stops:  # its machines' work is 冒险作业 while one of these is in force
             typer.echo(f"  obeys the weather stops: {', '.join(sorted(kind.weather_stops))}")
         if kind.open_metrics:
@@ -141,3 +174,5 @@ def list_kinds() -> None:
         for m in kind.metrics:
             unit = f" [{m.unit}]" if m.unit else ""
             typer.echo(f"  {m.name:<24} {m.zh}{unit}{' (text)' if m.text else ''}")
+    shared = ", ".join(f"{rule} {zh}" for rule, zh in registry.SHARED_RULES.items())
+    typer.echo(f"every device's rules: {shared}")

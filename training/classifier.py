@@ -55,7 +55,6 @@ from training.model import HeadClassifier, LiteHeadClassifier
 from training.train import RUNS, cosine_lr, load_fused_onnx
 from vision.detectors.centernet import CLASSES, max_iou
 from vision.detectors.helmet import (
-    DEFAULT_MODEL,
     NOT_HEAD,
     HeadProposer,
     ModelCard,
@@ -69,6 +68,7 @@ from vision.detectors.onnx_net import OnnxNet
 from vision.detectors.person import PersonDetector
 from vision.images import read_image
 from vision.metrics import Evaluator
+from vision.model_files import DEFAULT_MODEL
 
 SIDE = 64
 CONTEXT = 1.6

@@ -31,8 +31,9 @@ import numpy as np
 from contract.config.camera import HELMET_TILE_PX
 from training import split, wide_frames
 from vision.detectors.centernet import CLASSES, iou_one_to_many
-from vision.detectors.helmet import DEFAULT_MODEL, HelmetDetector
+from vision.detectors.helmet import HelmetDetector
 from vision.detectors.tiles import tile_windows
+from vision.model_files import DEFAULT_MODEL
 
 FATES = ("found", "wrong class", "rejected", "loose box", "never proposed")
 BUCKETS = ((0, 12), (12, 24), (24, 48), (48, 10_000))  # head height in detector-input pixels

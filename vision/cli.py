@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -57,26 +57,27 @@ def _tile_px(value: int) -> int:
     return value
 
 
-def tile_option() -> int:
-    """The --tile-px option of `detect` and `eval`, with the camera's default and its check."""
-    return typer.Option(
-        HELMET_TILE_PX,
+# The --tile-px option of `detect` and `eval` (default: the camera's, HELMET_TILE_PX), with its check.
+TileOption = Annotated[
+    int,
+    typer.Option(
         "--tile-px",
         min=0,
         callback=_tile_px,
         help="longest side of what the head detector sees at once; larger frames are cut into "
         "overlapping tiles (a camera's helmet_tile_px, same default); 0: whole frames and their mirror",
-    )
-
-
-def model_option() -> Path:
-    """The --model option of `detect` and `eval`: the card a camera's helmet_model picks, or a new one."""
-    return typer.Option(
-        DEFAULT_MODEL,
+    ),
+]
+# The --model option of `detect` and `eval` (default: DEFAULT_MODEL): the card a camera's helmet_model
+# picks, or a new one.
+ModelOption = Annotated[
+    Path,
+    typer.Option(
         "--model",
         help=f"hard-hat ONNX with its .json card beside it (a camera's helmet_model: far_field runs the "
         f"shipped {FAR_FIELD_MODEL.name}, beside the default)",
-    )
+    ),
+]
 
 
 def analysed(
@@ -99,8 +100,8 @@ def detect(
     persons: bool = typer.Option(
         True, "--persons/--no-persons", help="also run the person network (SSDLite)"
     ),
-    model: Path = model_option(),
-    tile_px: int = tile_option(),
+    model: ModelOption = DEFAULT_MODEL,
+    tile_px: TileOption = HELMET_TILE_PX,
 ) -> None:
     """Run the vision checks on images or a video; write detections and violations as JSON lines."""
     from vision.detectors.helmet import HelmetDetector
@@ -189,8 +190,8 @@ def _table(name: str, det: HelmetDetector, ev: Evaluator, resampled: np.ndarray 
 def evaluate(
     images: Path = typer.Option(..., "--images", help="folder of images"),
     labels: Path = typer.Option(..., "--labels", help="folder of YOLO .txt labels (0 helmet, 1 no_helmet)"),
-    model: Path = model_option(),
-    tile_px: int = tile_option(),
+    model: ModelOption = DEFAULT_MODEL,
+    tile_px: TileOption = HELMET_TILE_PX,
     baseline: Path | None = typer.Option(
         None,
         "--baseline",

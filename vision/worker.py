@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
+from typing import Literal, TypeAlias
 
 import numpy as np
 
@@ -98,6 +99,16 @@ def helmet_model(cam: CameraConfig, cfg: VisionConfig, chosen: Card | None = Non
     return str(cfg.model or DEFAULT_MODEL)
 
 
+# what a camera's worker sends on its queue: (kind, payload...), drained by the supervisor
+WorkerMessage: TypeAlias = (
+    tuple[Literal["frame"], FrameSummary]
+    | tuple[Literal["event"], VisionEvent]
+    | tuple[Literal["clip"], str]
+    | tuple[Literal["card"], CardChoice]
+    | tuple[Literal["status"], bool, str, float]
+)
+
+
 def card_shown(cam: CameraConfig, choice: CardChoice | None) -> tuple[str, str]:
     """(card, why) of a camera as the dashboard shows it: the site file's choice, or auto's."""
     if cam.helmet_model != "auto":
@@ -113,8 +124,8 @@ def camera_main(
     choose: bool,
     evidence_dir: str,
     budget: int,
-    out: mp.Queue,
-    heartbeat: Synchronized,
+    out: mp.Queue[WorkerMessage],
+    heartbeat: Synchronized[float],
     parent: int,
 ) -> None:
     """Body of a camera's worker process: read, analyse, send; runs until killed (or its gateway dies).
@@ -209,8 +220,8 @@ def _die_with(parent: int) -> None:
 class _Worker:
     cam: CameraConfig
     proc: mp.process.BaseProcess | None = None
-    out: mp.Queue | None = None
-    heartbeat: Synchronized | None = None
+    out: mp.Queue[WorkerMessage] | None = None
+    heartbeat: Synchronized[float] | None = None
     restarts: int = 0
     next_start: float = 0.0
     offline: bool = False

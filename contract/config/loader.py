@@ -105,8 +105,17 @@ def _profile_dirs(site_path: Path, profiles_dir: str) -> list[Path]:
     dirs = []
     if profiles_dir:
         dirs.append((site_path.parent / profiles_dir).resolve())
-    dirs.append(PROFILES)
-    return dirs
+    return dirs + shipped_profile_dirs()
+
+
+def shipped_profile_dirs() -> list[Path]:
+    """The folders of the profiles sitegw ships, searched after a site's own ``profiles_dir``."""
+    return [PROFILES]
+
+
+def shipped_profiles() -> list[Profile]:
+    """Every profile sitegw ships, validated, in the order of their folders and names."""
+    return [load_profile(path) for d in shipped_profile_dirs() for path in sorted(d.glob("*.yaml"))]
 
 
 def _unknown_profile(

@@ -467,8 +467,8 @@ class Profile(Model):
     name: str = Field(title="Name", description="profile name, as devices refer to it")
     kind: str = Field(
         title="Kind",
-        description="the kind of device the model is (`sitegw kinds` lists them): crane, anemometer, pit, "
-        "hoist, formwork, attendance (access gates), camera, generic, or a plug-in's",
+        description="the kind of device the model is: one `sitegw kinds` lists (the shipped kinds are in "
+        "config/profiles/README.md, a plug-in's too)",
     )
     description: str = Field("", title="Description", description="device model, vendor notes")
     modbus: ModbusMap | None = Field(None, title="Modbus map", description="register map, for Modbus devices")

@@ -601,4 +601,9 @@ class RulesConfig(Model):
         """The section ``section`` (e.g. "crane_load") that applies to ``device``."""
         own = self.devices.get(device)
         chosen = getattr(own, section) if own is not None else None
-        return chosen if chosen is not None else getattr(self, section)
+        found = chosen if chosen is not None else getattr(self, section)
+        if not isinstance(found, Model):
+            raise ValueError(
+                f"{section!r} is a setting of the rules, not a section of them (e.g. crane_load)"
+            )
+        return found

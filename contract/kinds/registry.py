@@ -174,15 +174,27 @@ def subject_metrics() -> frozenset[str]:
     return frozenset(name for name, m in _metrics.items() if m.point_is_subject)
 
 
-def rule_names() -> dict[str, str]:
-    """Every rule id a kind declares, with its Chinese name; a machine kind (its device model has a
-    ``papers:`` section, contract/config/papers.py) also has its papers rule, <kind>.papers."""
+SHARED_RULES: dict[str, str] = {"sensor.fault": "传感器故障", "device.offline": "设备离线"}
+"""The checks every kind shares, with their Chinese names: a device's own sensor and its link
+(rules/sensor_fault.py, rules/device_offline.py); no kind declares them."""
+
+
+def kind_rules(kind: Kind) -> dict[str, str]:
+    """The rule ids ``kind``'s devices raise, with their Chinese names: those it declares and, for a
+    machine kind (its device model has a ``papers:`` section, contract/config/papers.py), its papers
+    rule <kind>.papers."""
     from contract.config.papers import MachineDevice  # the config models import the registry
 
-    papers = {
-        f"{k.name}.papers": f"{k.zh}备案登记检验" for k in kinds() if issubclass(k.device, MachineDevice)
-    }
-    return {rule: zh for k in kinds() for rule, zh in k.rules.items()} | papers
+    papers = (
+        {f"{kind.name}.papers": f"{kind.zh}备案登记检验"} if issubclass(kind.device, MachineDevice) else {}
+    )
+    return {**kind.rules, **papers}
+
+
+def rule_names() -> dict[str, str]:
+    """Every rule id a kind declares, with its Chinese name (:func:`kind_rules`; the shared checks are
+    :data:`SHARED_RULES`)."""
+    return {rule: zh for k in kinds() for rule, zh in kind_rules(k).items()}
 
 
 def on_change(listener: Callable[[], None]) -> None:

@@ -70,7 +70,7 @@ class DevicePoller:
         every failed probe, capped at ``backoff_max_s``."""
         # the exponent is bounded: weeks offline must not overflow into an exception
         doublings = min(30, 1 + max(0, self._failures - self.offline_after))
-        return min(self.device.backoff_max_s, self.device.poll_interval_s * 2**doublings)
+        return min(self.device.backoff_max_s, self.device.poll_interval_s * 2.0**doublings)
 
     def request_stop(self) -> None:
         """Make :meth:`run` return at its next step.

@@ -26,7 +26,7 @@ from drivers.ports import free_tcp_port
 log = logging.getLogger(__name__)
 
 
-class AcceptAllAuthPlugin(BaseAuthPlugin):
+class AcceptAllAuthPlugin(BaseAuthPlugin):  # type: ignore[misc]  # amqtt publishes no types: its base is Any
     """Lets every client in and keeps its session a normal (persistable) one."""
 
     @dataclass

@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Iterable
 
 import paho.mqtt.client as mqtt
+from paho.mqtt.reasoncodes import ReasonCode
 
 from contract.bus import Bus
 from contract.config.transport import MqttBroker
@@ -133,7 +134,7 @@ class BrokerLink:
         client: mqtt.Client,
         _userdata: object,
         flags: mqtt.ConnectFlags,
-        reason: mqtt.ReasonCode,
+        reason: ReasonCode,
         _props: object,
     ) -> None:
         if reason.is_failure:
@@ -180,7 +181,7 @@ class BrokerLink:
         _client: mqtt.Client,
         _userdata: object,
         _flags: mqtt.DisconnectFlags,
-        reason: mqtt.ReasonCode,
+        reason: ReasonCode,
         _props: object,
     ) -> None:
         if self._stopping:
@@ -218,7 +219,7 @@ class BrokerLink:
         _client: mqtt.Client,
         _userdata: object,
         _mid: int,
-        reasons: list[mqtt.ReasonCode],
+        reasons: list[ReasonCode],
         _props: object,
     ) -> None:
         for topic, reason in zip(self.filters, reasons, strict=False):

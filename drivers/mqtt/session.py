@@ -6,6 +6,7 @@ import ssl
 from collections.abc import Callable
 
 import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
 
 from contract.config.transport import MqttBroker
 from plumbing.tls import recording_context
@@ -22,7 +23,7 @@ def broker_client(
     ``on_tls_failure`` hears each failed TLS handshake, which paho's reconnect loop would otherwise swallow.
     """
     client = mqtt.Client(
-        mqtt.CallbackAPIVersion.VERSION2,
+        CallbackAPIVersion.VERSION2,
         client_id=client_id,
         clean_session=clean_session,
         protocol=mqtt.MQTTv311,

@@ -267,7 +267,7 @@ class ModbusSimulatorServer:
     async def stop(self) -> None:
         """Stop serving and close every connection."""
         if self._server is not None:
-            await self._server.shutdown()
+            await self._server.shutdown()  # type: ignore[no-untyped-call]  # pymodbus leaves it unannotated
             self._server = None
             await asyncio.sleep(0)  # let the transports close before a restart binds again
 

@@ -16,6 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 
 import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
 
 from plumbing.paho_stop import disconnect_and_join
 
@@ -45,7 +46,7 @@ class MqttJsonSimulator(ABC):
     async def start(self) -> None:
         """Connect (ConnectionError naming the broker if it cannot) and start publishing."""
         client = mqtt.Client(
-            mqtt.CallbackAPIVersion.VERSION2,
+            CallbackAPIVersion.VERSION2,
             client_id=self.client_id,
             clean_session=True,
             protocol=mqtt.MQTTv311,

@@ -128,7 +128,7 @@ class PitModel:
 
     def _true(self, point: PitPoint, ts: float, noise: bool) -> dict[str, float]:
         rng = random.Random(f"{self.seed}:{point.code}:{ts:.0f}")  # same report, same noise, any order
-        n = (lambda sd: rng.gauss(0.0, sd)) if noise else (lambda sd: 0.0)
+        n: Callable[[float], float] = (lambda sd: rng.gauss(0.0, sd)) if noise else (lambda sd: 0.0)
         days = (ts - self.t0) / DAY_S
         i = self._rank.get(point.code, 0)
         daily = math.sin(2 * math.pi * (ts / DAY_S - 0.375))  # peaks mid-afternoon (UTC+8 ignored)

@@ -50,7 +50,7 @@ class RelaySimulator:
     async def stop(self) -> None:
         """Power down."""
         if self.server is not None:
-            await self.server.shutdown()
+            await self.server.shutdown()  # type: ignore[no-untyped-call]  # pymodbus leaves it unannotated
             self.server = None
             await asyncio.sleep(0)
 

@@ -16,7 +16,7 @@ import contextlib
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, Header, Query, WebSocket, WebSocketDisconnect
-from sse_starlette.sse import EventSourceResponse, ServerSentEvent
+from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from gateway.api.auth import ERRORS, AuthPolicy, viewer
 from gateway.api.hub import LiveEvent, LiveHub

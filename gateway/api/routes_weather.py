@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from contract.weather import Colour, SignalType, Stop, WarningSignal
 from gateway.api.auth import ERRORS, Supervisor, viewer
-from gateway.weather_warnings import WarningError
+from gateway.weather_warnings import WarningBoard, WarningError
 
 if TYPE_CHECKING:
     from gateway.api.services import ApiServices
@@ -39,7 +39,7 @@ def weather_router(svc: ApiServices) -> APIRouter:
     """The warning signals of one gateway."""
     r = APIRouter(prefix="/api/v1", tags=["weather"], responses=ERRORS)
 
-    def board() -> Any:
+    def board() -> WarningBoard:
         if svc.warnings is None:
             raise HTTPException(404, "this gateway keeps no warning signals")
         return svc.warnings

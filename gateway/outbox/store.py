@@ -109,7 +109,7 @@ class OutboxStore:
         self.path = path
         self.max_bytes = max_bytes
         self._db = DurableDb(path, SCHEMA)
-        self._page_size = self._db.read("PRAGMA page_size")[0][0]
+        self._page_size: int = self._db.read("PRAGMA page_size")[0][0]
 
     def close(self) -> None:
         """Checkpoint and close the file."""
@@ -228,7 +228,8 @@ class OutboxStore:
 
     def body(self, seq: int) -> str:
         """The stored JSON of one event."""
-        return self._db.read("SELECT body FROM events WHERE seq=?", (seq,))[0][0]
+        body: str = self._db.read("SELECT body FROM events WHERE seq=?", (seq,))[0][0]
+        return body
 
     def has_pending(self, uplink: str) -> bool:
         """Whether ``uplink`` has an event not yet delivered (one indexed row read: asked before every
@@ -281,14 +282,15 @@ class OutboxStore:
 
     def dropped_count(self) -> int:
         """How many events were given up for lack of disk, ever."""
-        return self._db.read("SELECT COUNT(*) FROM dropped")[0][0]
+        count: int = self._db.read("SELECT COUNT(*) FROM dropped")[0][0]
+        return count
 
     # --- disk budget --------------------------------------------------------------------------------
 
     def used_bytes(self) -> int:
         """Bytes the database's live pages take (free pages are reused, so this is what the budget counts)."""
-        pages = self._db.read("PRAGMA page_count")[0][0]
-        free = self._db.read("PRAGMA freelist_count")[0][0]
+        pages: int = self._db.read("PRAGMA page_count")[0][0]
+        free: int = self._db.read("PRAGMA freelist_count")[0][0]
         return (pages - free) * self._page_size
 
     def prune(self, keep_done_s: float) -> int:

@@ -468,7 +468,7 @@ class LocalStore:
             "ON CONFLICT (device, point, metric) DO UPDATE SET unit = excluded.unit",
             (r.device, r.point, r.metric, r.unit),
         )
-        sid = conn.execute(
+        sid: int = conn.execute(
             "SELECT id FROM series WHERE device = ? AND point = ? AND metric = ?",
             (r.device, r.point, r.metric),
         ).fetchone()[0]

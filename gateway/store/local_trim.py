@@ -40,9 +40,9 @@ class TrimReport:
 
 def used_bytes(conn: sqlite3.Connection, path: Path) -> int:
     """Bytes the store occupies, not counting free pages the next inserts will reuse."""
-    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    pages = conn.execute("PRAGMA page_count").fetchone()[0]
-    free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+    page_size: int = conn.execute("PRAGMA page_size").fetchone()[0]
+    pages: int = conn.execute("PRAGMA page_count").fetchone()[0]
+    free: int = conn.execute("PRAGMA freelist_count").fetchone()[0]
     wal = Path(f"{path}-wal")
     return (pages - free) * page_size + (wal.stat().st_size if wal.exists() else 0)
 
@@ -125,16 +125,18 @@ def _delete_before(conn: sqlite3.Connection, cutoff_ms: int, gate_cutoff_ms: int
 
 def _oldest_ms(conn: sqlite3.Connection, but: str = "") -> int | None:
     """The oldest reading's time, of any series but those of metric ``but``."""
-    return conn.execute(
+    oldest: int | None = conn.execute(
         "SELECT MIN((SELECT MIN(ts) FROM readings WHERE series_id = s.id)) FROM series s WHERE s.metric != ?",
         (but,),
     ).fetchone()[0]
+    return oldest
 
 
 def _newest_ms(conn: sqlite3.Connection) -> int | None:
-    return conn.execute(
+    newest: int | None = conn.execute(
         "SELECT MAX((SELECT MAX(ts) FROM readings WHERE series_id = s.id)) FROM series s"
     ).fetchone()[0]
+    return newest
 
 
 def _file_bytes(path: Path) -> int:

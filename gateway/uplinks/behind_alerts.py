@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 ALERTS_CHECK_S = 0.2  # how often a body waiting behind alerts looks at the outbox again
 
-Q = TypeVar("Q", bound=WaitingFiles)
+Q = TypeVar("Q", bound=WaitingFiles, covariant=True)  # a sender only reads its queue
 
 
 class BehindAlertsSender(Generic[Q]):

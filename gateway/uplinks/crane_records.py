@@ -42,7 +42,8 @@ from contract.config.device import DeviceConfig
 from contract.config.uplinks import CraneRecordsUplink
 from contract.kinds import registry
 from contract.kinds.anemometer import AnemometerDevice
-from gateway.store.local_query import MinuteValue, Pick
+from contract.kinds.kind import Pick
+from gateway.store.local_query import MinuteValue
 from gateway.uplinks.base import PermanentFailure, TransientFailure
 from gateway.uplinks.crane_fields import CRANE_METRICS
 from gateway.uplinks.periodic import Failures, UplinkRetry, run_periodically

@@ -20,9 +20,8 @@ import httpx
 from contract import __version__
 from contract.config.dangerous_works import DangerousWork
 from contract.config.uplinks import RegulatorUplink
-from contract.wire import HEARTBEAT_PATH, Heartbeat
+from contract.wire import HEARTBEAT_PATH, Heartbeat, signed_headers
 from gateway.uplinks.base import http_client, network_failure
-from gateway.uplinks.regulator import signed_headers
 from gateway.uplinks.server_clock import clock_of
 
 log = logging.getLogger(__name__)

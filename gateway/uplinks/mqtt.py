@@ -12,6 +12,7 @@ import ssl
 import threading
 
 import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
 from contract.alert_event import AlertEvent
@@ -33,7 +34,7 @@ class MqttAdapter:
         self._waiting: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = {}
         self._early: set[int] = set()  # PUBACKs that arrived before their waiter was registered
         client = mqtt.Client(
-            mqtt.CallbackAPIVersion.VERSION2, client_id=config.client_id or f"sitegw-uplink-{config.name}"
+            CallbackAPIVersion.VERSION2, client_id=config.client_id or f"sitegw-uplink-{config.name}"
         )
         if config.username:
             client.username_pw_set(config.username, config.password or None)

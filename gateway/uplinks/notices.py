@@ -19,10 +19,9 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from contract.config.uplinks import RegulatorUplink
-from contract.wire import RECTIFICATIONS_PATH
+from contract.wire import RECTIFICATIONS_PATH, signed_headers
 from gateway.uplinks.base import http_client, network_failure
 from gateway.uplinks.periodic import regulator_said
-from gateway.uplinks.regulator import signed_headers
 from gateway.uplinks.server_clock import clock_of
 
 # the regulator typesets a notice when asked, embedding its CJK font: seconds, more than an uplink's timeout

@@ -1,5 +1,5 @@
 """The default regulator protocol of docs/design.md: one AlertEvent per signed POST (signed by
-contract.wire.signed_headers, which the other signed requests import from here too)."""
+contract.wire.signed_headers, as the other signed requests are)."""
 
 from __future__ import annotations
 

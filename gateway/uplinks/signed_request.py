@@ -15,9 +15,9 @@ from __future__ import annotations
 import httpx
 
 from contract.config.uplinks import RegulatorUplink
+from contract.wire import signed_headers
 from gateway.uplinks.base import RETRYABLE_4XX
 from gateway.uplinks.periodic import UplinkRetry, regulator_said, unsigned
-from gateway.uplinks.regulator import signed_headers
 from gateway.uplinks.server_clock import TRUST_S, clock_of
 
 

@@ -44,8 +44,9 @@ import httpx
 
 from contract.config.uplinks import RegulatorUplink
 from contract.kinds import registry
+from contract.kinds.kind import Pick
 from contract.wire import READINGS_PATH
-from gateway.store.local_query import LateMark, MinuteValue, Pick, SeriesInfo
+from gateway.store.local_query import LateMark, MinuteValue, SeriesInfo
 from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said, run_periodically
 from gateway.uplinks.positions import ReadPositions
 from gateway.uplinks.signed_request import signed_request

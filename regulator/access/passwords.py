@@ -4,9 +4,10 @@ a length, how many kinds of character, and an age after which a password must be
 from __future__ import annotations
 
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 
-CLASSES = {
+CLASSES: dict[str, Callable[[str], bool]] = {
     "lower-case letters": lambda c: c in string.ascii_lowercase,
     "upper-case letters": lambda c: c in string.ascii_uppercase,
     "digits": str.isdigit,

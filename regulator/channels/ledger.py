@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from contract.alert_event import LEVEL_RANK
-from regulator.channels.articles import ARTICLES, STANDARD, Citation
+from regulator.channels.articles import ARTICLES, Citation
+from regulator.ledger.classify import STANDARD
 from regulator.ledger.review import Review, ReviewError
 from regulator.storage.db import sql
 from regulator.storage.evidence import StoredPicture

@@ -54,7 +54,8 @@ CONNECTIONS = (
 )
 WAIT_S = 10.0  # how long a request waits for a connection before its 503 (the gateway retries it)
 # SQLAlchemy's compiler for PostgreSQL's own $1, $2, ... placeholders (each name one number)
-_DOLLARS = postgresql.psycopg.dialect(paramstyle="numeric_dollar")
+# (its __init__ has no annotations in SQLAlchemy, hence the ignore)
+_DOLLARS = postgresql.psycopg.dialect(paramstyle="numeric_dollar")  # type: ignore[no-untyped-call]
 
 
 def positional(statement: str) -> tuple[str, tuple[str, ...]]:

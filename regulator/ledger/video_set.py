@@ -93,7 +93,8 @@ def _current(db: ScopedConnection, project: str) -> str | None:
     ).first()
     if row is None:
         raise ReviewError(404, f"no project {project!r}")
-    return row[1]
+    category: str | None = row[1]
+    return category
 
 
 def _record(

@@ -16,7 +16,7 @@ from contract.self_check import SELF_CHECKS_PATH, SelfCheck, SelfCheckReceipt
 from contract.self_check import Finding as Cited
 from regulator.answers import RowId
 from regulator.channels import public
-from regulator.channels.articles import ARTICLES, ITEMS, STANDARD, ArticleError, cite
+from regulator.channels.articles import ARTICLES, ITEMS, ArticleError, cite
 from regulator.channels.ledger import Finding, record
 from regulator.channels.models import (
     Article,
@@ -36,6 +36,7 @@ from regulator.channels.models import (
 )
 from regulator.channels.photos import photo, photos
 from regulator.ingest.receive import authenticated, refuse_replay
+from regulator.ledger.classify import STANDARD
 from regulator.ledger.review import Review, ReviewError
 from regulator.ledger.sources import SOURCES
 from regulator.routes import STATIC

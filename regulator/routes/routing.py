@@ -5,7 +5,7 @@ and the admin-only check."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
@@ -17,6 +17,9 @@ from regulator.storage.nonces import NonceReused
 from regulator.storage.scope import Actor
 
 COOKIE = "sitegw_regulator_session"
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class SecondFactorMissing(ReviewError):
@@ -53,12 +56,16 @@ Who = Annotated[Actor, Depends(signed_in)]
 Enrolling = Annotated[SignedIn, Depends(session_of)]
 
 
-def blocking(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+def blocking(fn: Callable[P, T]) -> Callable[P, Awaitable[T]]:
     """``fn`` as an awaitable run in the thread pool (a database call must not block the event loop)."""
-    return lambda *a, **kw: run_in_threadpool(fn, *a, **kw)
+
+    async def run(*a: P.args, **kw: P.kwargs) -> T:
+        return await run_in_threadpool(fn, *a, **kw)
+
+    return run
 
 
-async def signed(request: Request, handle: Callable[[bytes], Any]) -> Any:
+async def signed(request: Request, handle: Callable[[bytes], T]) -> T:
     """``handle`` of a gateway's signed request's body, run in the thread pool; a replayed nonce is 401."""
     body = await request.body()
     try:

@@ -50,7 +50,6 @@ $("e-save").onclick = async () => {
 (async () => {
   let me;
   try { me = await api("/ui/api/me"); } catch (e) { return; }
-  $("who").textContent = `${me.username} · 辖区 ${me.jurisdiction || "全部"}`;
   $("record-card").hidden = me.role === "project";
   load();
 })();

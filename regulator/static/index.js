@@ -4,7 +4,6 @@
 let NAMES = {rules: {}, kinds: {}, metrics: {}, site_states: {}};  // regulator/names.py, from /ui/api/names
 const LEVELS = {critical:"危险", alarm:"报警", warning:"预警"};
 const STATES = {pending:"待审核", confirmed:"已确认", rectifying:"整改中", reported:"待复查", closed:"已销号", dismissed:"误报"};
-const MAP_STATES = {offline:"离线", overdue:"整改逾期", severe:"重大/危险隐患未销号", open:"有未销号隐患", quiet:"无未销号隐患"};
 const ACTIONS = {confirm:"确认隐患", dismiss:"误报", order:"下达整改", report:"上报整改", close:"复查销号",
   reject:"复查不通过", escalate:"逾期升级", reclassify:"改判分类"};
 const EVIDENCE_PURPOSES = {rectification: "整改照片", reinspection: "复查照片", clip: "现场视频"};
@@ -23,6 +22,8 @@ function time(t) {
   const d = new Date((t + SITE_UTC_OFFSET_S) * 1000);
   return `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`;
 }
+// a time in a narrow column: its day and its hour on one line, or on two where the column is narrow (the queue)
+const stamp = (t) => esc(time(t)).split(" ").map(part => `<span class="nowrap">${part}</span>`).join(" ");
 function siteTime(text, what) {  // "yyyy-MM-dd HH:mm" (or a day alone) in site time -> Unix seconds
   const m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2}))?$/.exec(text.trim());
   if (!m) throw new Error(`${what}: "${text}" 不是 yyyy-MM-dd HH:mm 格式的时间，例如 2026-11-23 08:00`);
@@ -89,9 +90,7 @@ async function start() {
   // the place whose projects this user sees (none: every project)
   $("who").textContent = `${me.username} · ${ROLES[me.role]}` + (me.project ? ` · ${me.project}` : "")
     + (me.role !== "project" ? ` · 辖区 ${me.jurisdiction || "全部"}` : "");
-  $("tab-admin").classList.toggle("hidden", me.role !== "admin");
-  $("tab-reports").classList.toggle("hidden", me.role === "project");
-  $("tab-coverage").classList.toggle("hidden", me.role === "project");  // a regulator's duty  // the district's inspectors check them
+  siteTabsFor(me.role);  // the header's (header.js)
   // the classification table is kept at province level (or by users without a jurisdiction)
   $("classes-edit").classList.toggle("hidden", me.role === "project" || (me.jurisdiction || "").includes("/"));
   if (!Object.keys(NAMES.rules).length) {
@@ -102,7 +101,8 @@ async function start() {
   for (const id of ["f-month-label", "f-report"]) $(id).classList.toggle("hidden", me.role === "project");  // a regulator's report
   if (!followLink()) loadQueue();
 }
-// links from the map of places (/ui/map): #queue?project=CODE, #patrol?project=CODE, #hazard=ID
+// links from the map (/ui/map): #queue?project=CODE, #patrol?project=CODE, #hazard=ID; from the other pages'
+// header (header.js): #TAB, a tab this user has
 function followLink() {
   const [where, query] = location.hash.slice(1).split("?");
   const project = new URLSearchParams(query || "").get("project") || "";
@@ -111,8 +111,12 @@ function followLink() {
   if (where === "patrol" && project) { $("pt-project").value = project; showTab("patrol"); return true; }
   const hazard = /^hazard=(\d+)$/.exec(where);
   if (hazard) { loadQueue(); showHazard(+hazard[1]); return true; }
+  const tab = document.querySelector(`#site-nav button[data-tab="${CSS.escape(where)}"]:not(.hidden)`);
+  if (where && tab) { showTab(where); return true; }
   return false;
 }
+// the map that was a tab here (#map) is the one map now
+if (location.hash === "#map") location.replace("/ui/map");
 $("login-btn").onclick = async () => {
   try {
     await api("/ui/api/login", {method: "POST", body: JSON.stringify({username: $("login-user").value, password: $("login-pass").value, otp: $("login-otp").value.trim()})});
@@ -124,8 +128,8 @@ $("logout").onclick = async () => { await api("/ui/api/logout", {method: "POST"}
 
 function showTab(tab) {
   document.querySelectorAll("header nav button").forEach(x => x.classList.toggle("on", x.dataset.tab === tab));
-  for (const s of ["queue", "listings", "map", "patrol", "overview", "audit", "incidents", "videoset", "coverage", "channels", "reports", "classes", "admin"]) $(s).classList.toggle("hidden", s !== tab);
-  ({queue: loadQueue, listings: loadListings, map: loadMap, patrol: loadPatrol, overview: loadOverview, audit: loadAudit, incidents: loadIncidents, videoset: loadVideoSet, coverage: loadCoverage, classes: loadClasses,
+  for (const s of ["queue", "listings", "patrol", "overview", "audit", "incidents", "videoset", "coverage", "channels", "reports", "classes", "admin"]) $(s).classList.toggle("hidden", s !== tab);
+  ({queue: loadQueue, listings: loadListings, patrol: loadPatrol, overview: loadOverview, audit: loadAudit, incidents: loadIncidents, videoset: loadVideoSet, coverage: loadCoverage, classes: loadClasses,
     channels: loadChannels, reports: loadReports,
     admin: () => {}})[tab]();
 }
@@ -192,10 +196,10 @@ async function loadQueue() {
         <td><span class="src" data-testid="row-source">${esc(h.source_name)}</span> <b>${h.source === "gateway" ? ruleName(h.rule) : ""}</b> ${peak(h)} ${classBadge(h)}<br><span data-testid="row-message">${esc(h.peak_message || h.message)}</span>
           <br><span class="clause" data-testid="row-clause">${esc(h.clause)}</span></td>
         <td class="nowrap ${esc(siteClass(h.site_state))}" data-testid="row-site">${esc(h.site_state_name)}</td>
-        <td class="nowrap" data-testid="row-time">${esc(time(h.last_ts))}</td>
+        <td data-testid="row-time">${stamp(h.last_ts)}</td>
         <td class="nowrap" data-testid="row-state">${esc(STATES[h.state])}</td>
-        <td class="nowrap" data-testid="row-listed">${esc(h.supervision) || "—"}</td>
-        <td class="nowrap ${h.overdue ? "overdue" : ""}" title="${h.due !== h.deadline ? "挂牌督办期限（整改期限 " + (h.deadline ? time(h.deadline) : "—") + "）" : ""}">${h.due ? time(h.due) : "—"}${h.due !== h.deadline ? " 督办" : ""}${h.overdue ? " 逾期" : ""}${h.escalated_at ? " ⚑已升级" : ""}</td>
+        <td data-testid="row-listed">${h.supervision ? esc(h.supervision).split("、").map(level => `<span class="nowrap">${level}</span>`).join("、") : "—"}</td>
+        <td class="${h.overdue ? "overdue" : ""}" title="${h.due !== h.deadline ? "挂牌督办期限（整改期限 " + (h.deadline ? time(h.deadline) : "—") + "）" : ""}">${stamp(h.due)}${h.due !== h.deadline ? " 督办" : ""}${h.overdue ? " 逾期" : ""}${h.escalated_at ? " ⚑已升级" : ""}</td>
       </tr>`).join("");
     [...$("queue-table").tBodies[0].rows].forEach(r => r.onclick = () => showHazard(+r.dataset.id));
     pager(found);
@@ -368,8 +372,8 @@ async function loadRisk() {
       (n) => { riskPage = n; loadRisk(); });
   } catch (e) { flash(e.message); }
 }
-// the overview and the map are of one place, opened from the user's own (overview.py): its areas one level
-// below it (cities, districts) or, for a district, its projects; both tabs open the same place
+// the overview is of one place, opened from the user's own (overview.py): its areas one level below it (cities,
+// districts) or, for a district, its projects
 let overviewPlace = "";
 const AREA_KINDS = {city: "城市", district: "区县"};
 const overviewOf = () => api("/ui/api/overview" + (overviewPlace ? "?place=" + encodeURIComponent(overviewPlace) : ""));
@@ -409,89 +413,12 @@ async function loadOverview() {
       <td class="num">${esc(r.closed)}</td><td class="num">${esc(r.dismissed)}</td><td class="num">${pct(r.false_alarm_rate)}</td><td class="num">${esc(r.mean_close_h ?? "—")}</td></tr>`).join("");
   } catch (e) { flash(e.message); }
 }
-// The map: positions and states come from the overview (regulator/places.py, overview.py); this only draws.
-const MAP_W = 1000;
+// a project's open hazards in the queue: the map's (/ui/map) link #queue?project=CODE
 function filterQueueTo(code) {
   for (const k of ["city", "district", "since", "until"]) $("f-" + k).value = "";
   $("f-rule").value = ""; $("f-level").value = ""; $("f-overdue").checked = false;
   $("f-project").value = code; $("f-state").value = "open"; page = 1;
   showTab("queue");
-}
-function mapTip(p) {
-  const byRule = Object.entries(p.open_by_rule).map(([r, n]) => `${esc(ruleText(r))} ${esc(n)}`).join("，") || "无";
-  return `<b>${esc(p.name)}</b> <small>${esc(p.code)}</small><br>${esc(p.city) || "未填城市"} ${esc(p.district)}<br>
-    <span class="swatch s-${esc(p.status)}"></span>${esc(MAP_STATES[p.status])}<br>未销号 ${esc(p.open)}：${byRule}<br>
-    <span class="${p.overdue ? "overdue" : ""}">整改逾期 ${esc(p.overdue)}</span><br>
-    最后上报 <span class="${p.offline ? "offline" : ""}">${p.last_seen_at ? time(p.last_seen_at) : "从未上报"}</span>${
-    p.gateway_release ? `<br>网关版本 ${esc(p.gateway_release)}` : ""}`;
-}
-function areaTip(a) {
-  return `<b>${esc(a.name)}</b><br><span class="swatch s-${esc(a.status)}"></span>${esc(MAP_STATES[a.status])}<br>
-    项目 ${esc(a.projects)}（离线 ${esc(a.offline)}）<br>未销号 ${esc(a.open)}（重大/危险 ${esc(a.open_severe)}，挂牌督办 ${esc(a.listed)}）<br>
-    <span class="${a.overdue ? "overdue" : ""}">整改逾期 ${esc(a.overdue)}</span>${a.path ? "<br><small>点击进入下一级</small>" : ""}`;
-}
-async function loadMap() {
-  let o;
-  try { o = await overviewOf(); } catch (e) { flash(e.message); return; }
-  showCrumbs($("map-crumbs"), o, loadMap);
-  const {frame, provinces, cities, spacing_deg, outline_pad_deg} = o.map;
-  const kx = Math.cos(frame.lat0 * Math.PI / 180), scale = MAP_W / ((frame.east - frame.west) * kx);
-  const xy = (lon, lat) => [((lon - frame.west) * kx * scale).toFixed(1), ((frame.north - lat) * scale).toFixed(1)];
-  // a district's projects as dots, else the areas as circles: cities at their points, districts around their city's
-  const byArea = o.by !== "project";
-  const items = byArea ? o.areas : o.projects;
-  const gap = spacing_deg * scale, most = Math.max(1, ...items.map(p => p.open));
-  // dots never touch: the largest is a little under half the spacing the layout keeps between two; a city's circle
-  // under half the distance of the two closest cities (广州 and 佛山, two spacings)
-  const [least, more] = o.by === "city" ? [0.3, 0.55] : [0.22, 0.22];
-  const radius = (p) => (least + more * Math.sqrt(p.open / most)) * gap;
-  const rank = Object.keys(MAP_STATES).filter(s => !byArea || s !== "offline");  // an area is never offline as a whole
-  const placed = items.filter(p => p.lon != null).sort((a, b) => rank.indexOf(b.status) - rank.indexOf(a.status));
-  const key = (p) => byArea ? `data-place="${esc(p.path || "")}"` : `data-code="${esc(p.code)}"`;
-  const byKey = Object.fromEntries(items.map(p => [byArea ? p.path || "" : p.code, p]));
-  const pad = 2 * outline_pad_deg * scale;
-  const shapes = provinces.map(pr => `<polygon class="province-edge" stroke-width="${(pad + 3).toFixed(1)}"
-      points="${pr.outline.map(([lon, lat]) => xy(lon, lat).join(",")).join(" ")}"/>`).join("") +
-    provinces.map(pr => `<polygon class="province" stroke-width="${pad.toFixed(1)}"
-      points="${pr.outline.map(([lon, lat]) => xy(lon, lat).join(",")).join(" ")}"/>`).join("");
-  const marks = cities.map(c => { const [x, y] = xy(c.lon, c.lat); return `<rect class="city-mark" x="${x - 2}" y="${y - 2}" width="4" height="4"/>`; }).join("");
-  const labels = cities.map(c => { const [x, y] = xy(c.lon, c.lat);
-    return `<text class="city-name" data-testid="map-city" x="${x}" y="${+y - 6}" text-anchor="middle">${esc(c.city)}</text>`; }).join("");
-  const dots = placed.map(p => { const [x, y] = xy(p.lon, p.lat);
-    return `<circle class="dot s-${esc(p.status)}" data-testid="${byArea ? "map-area" : "map-dot"}" ${key(p)} data-status="${esc(p.status)}"
-      cx="${x}" cy="${y}" r="${radius(p).toFixed(1)}"/>`; }).join("");
-  const names = o.by !== "district" ? "" : placed.map(p => { const [x, y] = xy(p.lon, p.lat);
-    return `<text class="area-name" x="${x}" y="${(+y + radius(p) + 10).toFixed(1)}" text-anchor="middle">${esc(p.name)}</text>`; }).join("");
-  const projects = byArea ? o.areas.reduce((n, a) => n + a.projects, 0) : o.projects.length;
-  $("map-title").textContent = `项目地图 · ${o.place.name}${byArea ? " · 各" + AREA_KINDS[o.by] : ""} · ${projects} 个项目`;
-  const svg = $("map-svg");
-  svg.setAttribute("viewBox", `0 0 ${MAP_W} ${Math.ceil((frame.north - frame.south) * scale)}`);
-  svg.innerHTML = shapes + marks + dots + labels + names;
-  const count = (s) => items.filter(p => p.status === s).length;
-  $("map-legend").innerHTML = rank.map(s => `<li data-testid="map-legend-${s}"><span><span class="swatch s-${s}"></span>${esc(MAP_STATES[s])}${
-      s === "offline" ? ` <small>(&gt;${Math.round(o.offline_after_s / 60)} 分钟无上报)</small>` : ""}</span><b>${count(s)}</b></li>`).join("");
-  const unplaced = items.filter(p => p.lon == null);
-  $("map-unplaced").innerHTML = unplaced.map(p => `<li data-testid="map-unplaced" ${key(p)}><span class="swatch s-${esc(p.status)}"></span>
-      ${esc(p.name)} <small>${byArea ? `${esc(p.projects)} 个项目` : `${esc(p.code)} · ${esc(p.city) || "未填城市"}`}</small></li>`).join("") || "<li class=\"note\">无</li>";
-  const tip = $("map-tip");
-  const found = (e) => e.target.closest(byArea ? "[data-place]" : "[data-code]");
-  const hover = (e) => {
-    const el = found(e);
-    if (!el) { tip.classList.add("hidden"); return; }
-    tip.innerHTML = byArea ? areaTip(byKey[el.dataset.place]) : mapTip(byKey[el.dataset.code]); tip.classList.remove("hidden");
-    tip.style.left = Math.min(e.clientX + 14, innerWidth - 330) + "px"; tip.style.top = (e.clientY + 14) + "px";
-  };
-  for (const host of [svg, $("map-unplaced")]) {
-    host.onmousemove = hover;
-    host.onmouseleave = () => tip.classList.add("hidden");
-    host.onclick = (e) => {
-      const el = found(e);
-      if (!el) return;
-      tip.classList.add("hidden");
-      if (!byArea) filterQueueTo(el.dataset.code);
-      else if (el.dataset.place) { overviewPlace = el.dataset.place; loadMap(); }  // the area of no place stays
-    };
-  }
 }
 async function loadClasses() {
   try {
@@ -624,4 +551,3 @@ $("u-save").onclick = async () => {
   } catch (e) { flash(e.message); }
 };
 setInterval(() => { if (me && !$("queue").classList.contains("hidden")) loadQueue(); }, 15000);
-setInterval(() => { if (me && !$("map").classList.contains("hidden")) loadMap(); }, 60000);  // the overview query is heavier

@@ -98,7 +98,9 @@ async function open(path) {
   $("legend").innerHTML = Object.entries(WORST).map(([k, [n]]) => `<li data-testid="legend-${k}"><span class="swatch w-${k}"></span>${n}
     <b>${view.points.filter(p => p.worst === k && p.lat != null).length}</b></li>`).join("");
   const unplaced = view.points.filter(p => p.lat == null);
-  $("unplaced").innerHTML = unplaced.map(p => `<li><span class="swatch w-${esc(p.worst)}"></span>${esc(p.name)} <small>${esc(p.code)}</small></li>`).join("")
+  // a project without coordinates still filters the queue to itself, as a point's popup does
+  $("unplaced").innerHTML = unplaced.map(p => `<li><span class="swatch w-${esc(p.worst)}"></span>${esc(p.name)} <small>${esc(p.code)}</small>
+    <a data-testid="unplaced-queue" href="/#queue?project=${encodeURIComponent(p.code)}">审核队列</a></li>`).join("")
     || `<li class="note">无</li>`;
   declutter();
   document.body.dataset.ready = place || "own";
@@ -106,6 +108,5 @@ async function open(path) {
 map.on("zoomend moveend", declutter);
 (async () => {
   try { window.me = await api("/ui/api/me"); } catch (e) { return; }
-  $("who").textContent = `${me.username} · 辖区 ${me.jurisdiction || "全部"}`;
   open(place);
 })();

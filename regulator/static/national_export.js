@@ -69,7 +69,7 @@ function lastMonth() {
 }
 async function start() {
   lastMonth();
-  try { const me = await api("/ui/api/me"); $("who").textContent = `${me.username} ${me.jurisdiction || ""}`; }
+  try { await api("/ui/api/me"); }
   catch (e) { $("login-needed").hidden = false; $("make-card").hidden = true; return; }
   try { await loadList(); } catch (e) { $("n-msg").innerHTML = `<span class="err">${esc(e.message)}</span>`; $("make-card").hidden = e.status === 403; }
 }

@@ -52,7 +52,7 @@ $("w-issue").onclick = async () => {
   } catch (e) { $("w-msg").innerHTML = `<span class="err">${esc(e.message)}</span>`; }
 };
 async function start() {
-  try { const me = await api("/ui/api/me"); $("who").textContent = `${me.username} ${me.jurisdiction || ""}`; }
+  try { await api("/ui/api/me"); }
   catch (e) { $("login-needed").hidden = false; $("issue-card").hidden = true; return; }
   await loadList();
   const linked = location.hash.match(/^#(\d+)$/);

@@ -4,11 +4,12 @@ inhibition, delivery order, and persistence in SQLite across restarts."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from contract.alert_event import AlertEvent
+from contract.alert_event import AlertEvent, Level
 from gateway.alerts.manager import AlertError, AlertManager
 from gateway.alerts.models import SilenceSpec
 from rules import RuleResult
@@ -24,13 +25,13 @@ class Clock:
         return self.now
 
 
-def load(level: str | None, ts: float, device: str = "crane-1", pct: float = 95.0) -> RuleResult:
+def load(level: Level | None, ts: float, device: str = "crane-1", pct: float = 95.0) -> RuleResult:
     return RuleResult(
         rule="crane.load",
         device=device,
         point="",
         level=level,
-        ts=ts,  # type: ignore[arg-type]
+        ts=ts,
         clause="GB 5144-2006 §6.1.2",
         value=pct,
         threshold=90.0,
@@ -39,13 +40,13 @@ def load(level: str | None, ts: float, device: str = "crane-1", pct: float = 95.
     )
 
 
-def offline(level: str | None, ts: float, device: str = "crane-1") -> RuleResult:
+def offline(level: Level | None, ts: float, device: str = "crane-1") -> RuleResult:
     return RuleResult(
         rule="device.offline",
         device=device,
         point="",
         level=level,
-        ts=ts,  # type: ignore[arg-type]
+        ts=ts,
         clause="practice",
         value=3.0,
         unit="s",
@@ -63,7 +64,7 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def manager(tmp_path: Path, sent: list[AlertEvent], clock: Clock) -> AlertManager:
+def manager(tmp_path: Path, sent: list[AlertEvent], clock: Clock) -> Iterator[AlertManager]:
     m = AlertManager(tmp_path / "state" / "alerts.db", PROJECT, sent.append, clock)
     yield m
     m.close()
@@ -266,13 +267,13 @@ def test_list_filters(manager: AlertManager) -> None:
 def test_vision_results_take_the_same_path_with_their_evidence(
     manager: AlertManager, sent: list[AlertEvent]
 ) -> None:
-    def helmet(level: str | None, ts: float, evidence: str | None = None) -> RuleResult:
+    def helmet(level: Level | None, ts: float, evidence: str | None = None) -> RuleResult:
         return RuleResult(
             rule="vision.no_helmet",
             device="cam-1",
             point="",
             level=level,
-            ts=ts,  # type: ignore[arg-type]
+            ts=ts,
             clause="JGJ 59-2011",
             message="未戴安全帽",
             evidence=evidence,

@@ -57,7 +57,7 @@ def sent() -> list[AlertEvent]:
 
 
 def open_manager(path: Path, sent: list[AlertEvent], clock: Clock, **policy: object) -> AlertManager:
-    return AlertManager(path, PROJECT, sent.append, clock, WorseningUpdates(**policy))  # type: ignore[arg-type]
+    return AlertManager(path, PROJECT, sent.append, clock, WorseningUpdates(**policy))
 
 
 @pytest.fixture

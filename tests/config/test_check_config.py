@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from contract.config import ConfigError, load_site
+from contract.config.transport import ModbusTcpTransport
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "config" / "examples" / "site.yaml"
@@ -130,8 +131,9 @@ def test_missing_secret_names_the_variable(tmp_path: Path) -> None:
 
 def test_env_reference_keeps_yaml_typing(tmp_path: Path) -> None:
     path = write_site(tmp_path, SITE.replace("port: 5020", "port: '${CRANE_PORT:-5021}'"))
-    assert load_site(path, env={}).config.devices[0].transport.port == 5021
-    assert load_site(path, env={"CRANE_PORT": "6000"}).config.devices[0].transport.port == 6000
+    for env, port in (({}, 5021), ({"CRANE_PORT": "6000"}, 6000)):
+        transport = load_site(path, env=env).config.devices[0].transport
+        assert isinstance(transport, ModbusTcpTransport) and transport.port == port
 
 
 def test_yaml_syntax_error_has_a_line(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ import pytest
 from gateway.outbox import OutboxStore
 from regulator.server import RegulatorServer
 from regulator.storage.repository import Repository
-from tests.regulator.support import PROJECT, SECRET
+from tests.regulator.support import PROJECT, SECRET, event_number
 from tests.support import free_port
 
 ALERTS = 3
@@ -173,9 +173,9 @@ async def kill_during_delivery_and_outage(tmp_path: Path, outage_s: float) -> No
     assert len(received) == len(recorded) >= len(gw.acked())
     order: dict[str, list[float]] = {}
     for s in received:
-        order.setdefault(s.event.alert_id, []).append(float(s.event.details["n"]))
+        order.setdefault(s.event.alert_id, []).append(event_number(s.event))
     assert all(ns == sorted(ns) for ns in order.values()), "an alert's events arrived out of order"
-    queued_in_outage = [s.event for s in received if 100_000 <= float(s.event.details["n"]) < 300_000]
+    queued_in_outage = [s.event for s in received if 100_000 <= event_number(s.event) < 300_000]
     assert queued_in_outage and all(e.backfill for e in queued_in_outage), "outage backlog not flagged 补传"
 
 

@@ -26,8 +26,8 @@ REPO = Path(__file__).resolve().parents[2]
 SITE = load_site(REPO / "config" / "examples" / "site.yaml")
 CRANE_METRICS = {v.metric for v in SITE.profiles["tower_crane_blackbox"].modbus.values}  # type: ignore[union-attr]
 HOIST_METRICS = {v.metric for v in SITE.profiles["hoist_blackbox"].modbus.values}  # type: ignore[union-attr]
-PIT_POINTS = {p.code for p in SITE.config.device("pit-1").pit.points}  # type: ignore[union-attr]
-FORMWORK_POINTS = {p.code for p in SITE.config.device("formwork-1").formwork.points}  # type: ignore[union-attr]
+PIT_POINTS = {p.code for p in SITE.config.device("pit-1").pit.points}  # type: ignore[attr-defined]
+FORMWORK_POINTS = {p.code for p in SITE.config.device("formwork-1").formwork.points}  # type: ignore[attr-defined]
 KEY_PEOPLE = {p.id for p in SITE.config.key_personnel}
 
 

@@ -16,6 +16,7 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import httpx
 
@@ -63,8 +64,17 @@ CRANE_CHECKED: dict[str, tuple[int, Callable[[list[int]], float | str]]] = {
 }
 
 
+class Timing(TypedDict, total=False):
+    """A device's polling settings in a site file."""
+
+    poll_interval_s: float
+    timeout_s: float
+    retries: int
+    backoff_max_s: float
+
+
 def device(
-    dev_id: str, kind: str, transport: str, *, extra: str = "", x_m: float = 0.0, **timing: float
+    dev_id: str, kind: str, transport: str, *, extra: str = "", x_m: float = 0.0, **timing: Unpack[Timing]
 ) -> str:
     """One device entry of a site file (``timing``: poll_interval_s, timeout_s, retries, backoff_max_s); a
     crane stands ``x_m`` east of the site's datum: each crane of a site needs its own place, at least
@@ -189,7 +199,7 @@ def crane_reconciled(
         m: reconcile(stored(state, dev, m), [a for a in answers if a["address"] == address], decode, window_s)
         for m, (address, decode) in CRANE_CHECKED.items()
     }
-    first = {}
+    first: dict[int, str] = {}
     for m, (address, _) in CRANE_CHECKED.items():
         first.setdefault(address, m)
     return by_metric, {address: by_metric[m] for address, m in first.items()}

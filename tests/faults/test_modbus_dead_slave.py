@@ -34,6 +34,7 @@ from tests.faults.conftest import FaultRow
 from tests.faults.modbus_site import (
     CRANE_SPACING_M,
     Reconciled,
+    Timing,
     crane_reconciled,
     device,
     events_of,
@@ -131,7 +132,7 @@ def reconciled_bus(state: Path, answers: list[dict], devices: dict[str, int]) ->
 def test_a_dead_slave_costs_the_live_ones_nothing(tmp_path: Path, fault_table: list[FaultRow]) -> None:
     api_port, state, log = free_port(), tmp_path / "state", tmp_path / "gateway.log"
     logs = {bus: tmp_path / f"served-{bus}.jsonl" for bus in BUSES}
-    timing = {
+    timing: Timing = {
         "poll_interval_s": INTERVAL_S,
         "timeout_s": TIMEOUT_S,
         "retries": 2,

@@ -24,6 +24,7 @@ from tests.faults.conftest import FaultRow
 from tests.faults.modbus_site import (
     CRANE_REQUESTS,
     Reconciled,
+    Timing,
     crane_reconciled,
     device,
     events_of,
@@ -67,7 +68,7 @@ def test_a_noisy_serial_line_stores_no_bad_value_and_recovers(
     state, log, served_log = tmp_path / "state", tmp_path / "gateway.log", tmp_path / "served.jsonl"
     with NoisyLine() as line:
         transport = f"{{type: modbus_rtu, port: {line.gateway_side}, baudrate: 9600, unit_id: 1}}"
-        timing = {"poll_interval_s": 0.2, "timeout_s": TIMEOUT_S, "retries": 3, "backoff_max_s": 2.0}
+        timing: Timing = {"poll_interval_s": 0.2, "timeout_s": TIMEOUT_S, "retries": 3, "backoff_max_s": 2.0}
         site = site_file(tmp_path, api_port, [device("crane-2", "crane", transport, **timing)])
         sim_argv = ["simulate", "crane", "--serial", line.slave_side, "--served-log", str(served_log)]
         with started(sim_argv, tmp_path / "simulator.log") as sim:

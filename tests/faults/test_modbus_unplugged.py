@@ -25,6 +25,7 @@ from tests.e2e.test_gateway_kill import gateway_events
 from tests.faults.conftest import FaultRow
 from tests.faults.modbus_cable import UnpluggableCable
 from tests.faults.modbus_site import (
+    Timing,
     crane_reconciled,
     device,
     events_of,
@@ -56,7 +57,7 @@ def test_a_device_unplugged_mid_answer_loses_nothing_it_served_after(
     state, log, served_log = tmp_path / "state", tmp_path / "gateway.log", tmp_path / "served.jsonl"
     with UnpluggableCable(free_port(), sim_port) as cable:
         transport = f"{{type: modbus_tcp, host: 127.0.0.1, port: {cable.port}, unit_id: 1}}"
-        timing = {
+        timing: Timing = {
             "poll_interval_s": 0.2,
             "timeout_s": TIMEOUT_S,
             "retries": 2,

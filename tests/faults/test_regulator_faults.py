@@ -73,7 +73,7 @@ def wait_all_stored(state: Path, db: str, what: str, limit_s: float = RECOVER_LI
     )
 
 
-def kill_left(*procs: subprocess.Popen[str]) -> None:
+def kill_left(*procs: subprocess.Popen[str] | subprocess.Popen[bytes]) -> None:
     """SIGKILL whichever of ``procs`` still runs (a test that failed half-way), by PID."""
     for proc in procs:
         if proc.poll() is None:

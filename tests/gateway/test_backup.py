@@ -115,8 +115,8 @@ def test_a_running_gateway_backed_up_and_restored_loses_nothing_and_sends_nothin
             assert second.returncode == 0, out
             after = outbox(restored)
             assert all(after[e] == "delivered" for e in held), "the backup's queue is delivered"
-            with regulator.repo.engine.connect() as db:
-                stored = [r[0] for r in db.execute(sa.text("SELECT event_id FROM events"))]
+            with regulator.repo.engine.connect() as conn:
+                stored = [r[0] for r in conn.execute(sa.text("SELECT event_id FROM events"))]
             assert len(stored) == len(set(stored)), "no event stored twice"
             assert set(held) | set(delivered_live) <= set(stored), "every event at the regulator"
     finally:

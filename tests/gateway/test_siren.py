@@ -15,6 +15,7 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
+from paho.mqtt.enums import CallbackAPIVersion
 from pymodbus.client import AsyncModbusSerialClient
 
 from contract.alert_event import AlertEvent, Level
@@ -351,7 +352,7 @@ class RetainedReader:
 
     def __init__(self, broker: MosquittoServer, topic: str) -> None:
         self.payloads: list[str] = []
-        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"reader-{time.monotonic_ns()}")
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"reader-{time.monotonic_ns()}")
         self.client.on_connect = lambda c, *_: c.subscribe(topic, qos=1)
         self.client.on_message = lambda _c, _u, msg: self.payloads.append(msg.payload.decode())
         self.client.connect(broker.host, broker.port)

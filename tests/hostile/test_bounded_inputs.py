@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import paho.mqtt.client as mqtt
 import pytest
+from paho.mqtt.enums import CallbackAPIVersion
 
 from tests.drivers.mqtt.conftest import publish
 from tests.hostile.gateway import PROJECT, RunningGateway, mqtt_site
@@ -137,7 +138,7 @@ def test_a_client_taking_the_gateway_s_client_id_is_named_in_the_log_with_the_fi
     # unique per machine by default: the host's name after the project and the broker
     assert client_id.startswith(f"sitegw-{PROJECT}-site-") and len(client_id) > len(f"sitegw-{PROJECT}-site-")
     for _ in range(4):  # the gateway reconnects (backoff 1 s), the intruder takes the id again
-        intruder = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311)
+        intruder = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311)
         intruder.connect("127.0.0.1", mosquitto.port)
         intruder.loop(0.5)
         intruder.disconnect()

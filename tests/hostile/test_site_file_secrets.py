@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from tests.hostile.gateway import sitegw
 REPO = Path(__file__).resolve().parents[2]
 
 
-def site_with(tmp_path: Path, uplink: dict[str, object], mode: int) -> Path:
+def site_with(tmp_path: Path, uplink: Mapping[str, object], mode: int) -> Path:
     data = yaml.safe_load(EXAMPLE_SITE.read_text(encoding="utf-8"))
     data["uplinks"] = [uplink]
     path = tmp_path / "site.yaml"

@@ -156,7 +156,10 @@ def test_a_kind_from_outside_is_known_to_every_part_of_sitegw(
     assert (
         "scaffold  附着式升降脚手架 (climbing scaffold)" in listed.stdout
         and "提升点荷载 [kN]" in listed.stdout
+        and "  rules: scaffold.load 脚手架超载" in listed.stdout
     )
+    helped = sitegw(env | {"COLUMNS": "3000"}, "simulate", "--help")  # the help lists the registry's kinds
+    assert "scaffold (climbing scaffold: normal, overload)" in " ".join(helped.stdout.split())
 
     # simulated (its own simulator behind a real Modbus server), judged by its own judge in the gateway
     sim = background(env, "simulate", "scaffold", "--site", str(site), "--scenario", "overload",

@@ -27,7 +27,7 @@ from gateway.outbox.backoff import backoff_delay
 from gateway.outbox.store import OutboxStore
 from regulator.server import RegulatorServer
 from sitegw.events_cli import events, redeliver
-from tests.regulator.support import PROJECT, SECRET, make_event
+from tests.regulator.support import PROJECT, SECRET, event_number, make_event
 from tests.support import free_port
 
 
@@ -43,7 +43,7 @@ def uplink(
         backoff_max_s=0.2,
         timeout_s=2,
         **kw,
-    )  # type: ignore[arg-type]
+    )
 
 
 def scrape(outbox: Outbox) -> str:
@@ -61,7 +61,7 @@ def scrape(outbox: Outbox) -> str:
 def per_alert_order(server: RegulatorServer) -> dict[str, list[float]]:
     order: dict[str, list[float]] = {}
     for stored in server.repo.events():
-        order.setdefault(stored.event.alert_id, []).append(float(stored.event.details["n"]))
+        order.setdefault(stored.event.alert_id, []).append(event_number(stored.event))
     return order
 
 

@@ -65,6 +65,20 @@ def make_event(alert: str = "a1", n: int = 0, **fields: object) -> AlertEvent:
     return AlertEvent(**base)  # type: ignore[arg-type]
 
 
+def event_number(event: AlertEvent) -> float:
+    """The ``n`` that numbers an alert's events in their details (make_event's, or a test gateway's)."""
+    n = event.details["n"]
+    assert isinstance(n, int | float), f"event {event.event_id}: details n is {n!r}, not a number"
+    return float(n)
+
+
+def last_seen(server: RegulatorServer, project: str = PROJECT) -> float | None:
+    """When the regulator last heard from ``project``'s gateway (None: never); the project is registered."""
+    found = server.repo.project(project)
+    assert found is not None, f"project {project} is not registered at the regulator"
+    return found.last_seen_at
+
+
 def older_ledger(db_url: str, revision: str, hazard_row: str, events: list[AlertEvent]) -> sa.Engine:
     """A database at schema ``revision`` holding the test project and a hazard per event, each written with
     ``hazard_row`` (the statement that release wrote hazards with)."""

@@ -23,8 +23,8 @@ from contract.wire import HEARTBEAT_PATH
 from gateway.uplinks import heartbeat
 from regulator.access.auth import Accounts
 from regulator.server import RegulatorServer
+from tests.regulator.inspector import CHEAP, PASSWORD, regulator, sign_in_as_inspector  # noqa: F401 (fixture)
 from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator, signed
-from tests.regulator.test_map_ui import CHEAP, PASSWORD, regulator, sign_in_to_map  # noqa: F401 (fixture)
 from tests.servers.browser import browser, page  # noqa: F401 (module-scoped Chromium, a page per test)
 
 
@@ -106,7 +106,7 @@ def test_the_overview_page_shows_each_projects_gateway_release(
     regulator.repo.add_project(PROJECT, "示范项目", "深圳", SECRET, "南山区")
     regulator.repo.add_project("GD-SZ-2026-0002", "未上报项目", "深圳", SECRET, "南山区")
     beat_from_gateway(regulator)
-    sign_in_to_map(page, regulator)
+    sign_in_as_inspector(page, regulator)
     page.click("header nav button[data-tab=overview]")
     for place in ("深圳市", "南山区"):  # every project is listed a district down
         page.get_by_test_id("area-row").filter(has_text=place).click()

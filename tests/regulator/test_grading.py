@@ -30,8 +30,8 @@ from regulator.reports import grading
 from regulator.server import RegulatorServer
 from regulator.storage.repository import Repository
 from regulator.storage.scope import Actor
+from tests.regulator.inspector import CHEAP, PASSWORD
 from tests.regulator.support import ThreadedRegulator, make_event, real_jpeg
-from tests.regulator.test_map_ui import CHEAP, PASSWORD
 
 CITY = Actor("sz.city", "regulator", None, "广东省/深圳市")
 NANSHAN = Actor("ns.inspector", "regulator", None, "广东省/深圳市/南山区")

@@ -23,9 +23,9 @@ from regulator.ledger import enforcement
 from regulator.ledger.incidents import Incidents
 from regulator.ledger.review import DAY_S
 from regulator.server import RegulatorServer
+from tests.regulator.inspector import CHEAP, PASSWORD
 from tests.regulator.support import ThreadedRegulator
 from tests.regulator.test_grading import CITY
-from tests.regulator.test_map_ui import CHEAP, PASSWORD
 from tests.servers.browser import browser, page  # noqa: F401 (module-scoped Chromium, a page per test)
 
 SHOTS = os.environ.get("SITEGW_SCREENSHOTS")

@@ -53,7 +53,6 @@ document.addEventListener("securitypolicyviolation", e => window.__csp.push(e.vi
 TABS = (
     "queue",
     "listings",
-    "map",
     "patrol",
     "overview",
     "audit",

@@ -8,8 +8,8 @@ import secrets
 from playwright.sync_api import Page, expect
 
 from regulator.server import RegulatorServer
+from tests.regulator.inspector import regulator, sign_in_as_inspector  # noqa: F401 (fixture)
 from tests.regulator.support import make_event
-from tests.regulator.test_map_ui import regulator, sign_in_to_map  # noqa: F401 (fixture)
 from tests.servers.browser import browser, page  # noqa: F401 (module-scoped Chromium, a page per test)
 
 ALIGNMENTS = """table => {
@@ -24,7 +24,7 @@ def test_each_heading_is_aligned_like_its_column(regulator: RegulatorServer, pag
     regulator.repo.store_event(
         make_event("a1", project="GD-SZ-O-001", level="alarm"), secrets.token_hex(8), 300.0
     )
-    sign_in_to_map(page, regulator)
+    sign_in_as_inspector(page, regulator)
     page.click("header nav button[data-tab=overview]")
     for table_id in ("area-table", "rule-table"):
         assert_aligned(page, table_id)

@@ -18,8 +18,8 @@ from contract.wire import CLIPS_PATH, EVENTS_PATH, PictureFindings
 from regulator.ledger.video_set import Decision, include, remove
 from regulator.server import RegulatorServer
 from regulator.storage.scope import Actor
+from tests.regulator.inspector import regulator, sign_in_as_inspector  # noqa: F401 (fixture)
 from tests.regulator.support import make_event, real_webm, signed
-from tests.regulator.test_map_ui import regulator, sign_in_to_map  # noqa: F401 (fixture)
 from tests.regulator.test_patrol_ui import SHOTS, picture
 from tests.servers.browser import browser, page  # noqa: F401 (module-scoped Chromium, a page per test)
 
@@ -67,7 +67,7 @@ def test_the_wall_pages_the_set_and_a_patrol_covers_it(
     fill(regulator)
     send_clip(regulator, tmp_path)
     page.set_viewport_size({"width": 1400, "height": 900})
-    sign_in_to_map(page, regulator)
+    sign_in_as_inspector(page, regulator)
     page.click("header nav button[data-tab=patrol]")
     total = page.get_by_test_id("patrol-total")
     expect(total).to_contain_text("共 60 台摄像头")
@@ -156,7 +156,7 @@ def test_a_projects_membership_history_in_the_video_set_tab(regulator: Regulator
     include(repo, province, Decision(code(1), "复核为公共建筑", "2026-10-20", "public_building"))
     remove(repo, province, Decision(code(1), "主体封顶，移出", "2026-11-20"))
     include(repo, province, Decision(code(1), "动态更新纳入", "2026-11-24", "rail_transit"))
-    sign_in_to_map(page, regulator)
+    sign_in_as_inspector(page, regulator)
     page.click("header nav button[data-tab=videoset]")
     changes = page.get_by_test_id("video-set-change")
     expect(changes).to_have_count(6)

@@ -18,8 +18,8 @@ from playwright.sync_api import Page, expect
 from contract.wire import CameraPicture, PictureFindings
 from regulator.server import RegulatorServer
 from regulator.video.patrol import store_picture
+from tests.regulator.inspector import regulator, sign_in_as_inspector  # noqa: F401 (fixture)
 from tests.regulator.support import real_jpeg
-from tests.regulator.test_map_ui import regulator, sign_in_to_map  # noqa: F401 (fixture)
 from tests.servers.browser import browser, page  # noqa: F401 (module-scoped Chromium, a page per test)
 
 SHOTS = os.environ.get("SITEGW_SCREENSHOTS")  # docs/screenshots/patrol-wall.png: test_patrol_duty_ui.py
@@ -61,7 +61,7 @@ def test_wall_shows_pictures_findings_and_stale_cameras(regulator: RegulatorServ
             sa.text("UPDATE projects SET last_seen_at = :t WHERE code = 'GD-SZ-P-003'"),
             {"t": time.time() - 7200},
         )
-    sign_in_to_map(page, regulator)
+    sign_in_as_inspector(page, regulator)
     page.click("header nav button[data-tab=patrol]")
     tiles = page.get_by_test_id("patrol-tile")
     expect(tiles).to_have_count(24)

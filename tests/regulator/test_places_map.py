@@ -15,8 +15,8 @@ import pytest
 from regulator.access.auth import Accounts
 from regulator.geo import boundaries, project_map
 from regulator.server import RegulatorServer
+from tests.regulator.inspector import CHEAP, PASSWORD
 from tests.regulator.support import ThreadedRegulator, make_event
-from tests.regulator.test_map_ui import CHEAP, PASSWORD
 
 
 @pytest.fixture

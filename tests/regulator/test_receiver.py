@@ -11,8 +11,7 @@ from pathlib import Path
 import httpx
 from typer.testing import CliRunner
 
-from contract.wire import EVENTS_PATH
-from gateway.uplinks.regulator import signed_headers
+from contract.wire import EVENTS_PATH, signed_headers
 from regulator.server import RegulatorServer
 from regulator.storage.repository import Repository
 from tests.regulator.support import PROJECT, SECRET, make_event

@@ -9,8 +9,8 @@ import secrets
 from playwright.sync_api import Page, expect
 
 from regulator.server import RegulatorServer
+from tests.regulator.inspector import regulator, sign_in_as_inspector  # noqa: F401 (fixture)
 from tests.regulator.support import make_event
-from tests.regulator.test_map_ui import regulator, sign_in_to_map  # noqa: F401 (fixture)
 from tests.servers.browser import browser, page  # noqa: F401 (module-scoped Chromium, a page per test)
 
 
@@ -20,7 +20,7 @@ def test_risk_list_pages_the_riskiest_first(regulator: RegulatorServer, page: Pa
         repo.add_project(f"GD-SZ-R-{i:03d}", f"深圳项目{i}", "深圳", "secret-0001", "南山区", "甲建设")
     # one open hazard found now (2 points open, 1 recent): the last project by code is the riskiest
     repo.store_event(make_event("a1", project="GD-SZ-R-022", level="alarm"), secrets.token_hex(8), 300.0)
-    sign_in_to_map(page, regulator)
+    sign_in_as_inspector(page, regulator)
     page.click("header nav button[data-tab=overview]")
     rows = page.get_by_test_id("risk-project")
     expect(rows).to_have_count(20)

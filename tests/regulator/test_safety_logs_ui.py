@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from contract.safety_log import KeyAttendance, PersonDay, SafetyLog, SafetyLogContent
 from regulator.channels.safety_logs import BEIJING, LogPolicy, store_attendance, store_log
 from regulator.server import RegulatorServer
-from tests.regulator.test_map_ui import PASSWORD, regulator  # noqa: F401 (fixture)
+from tests.regulator.inspector import PASSWORD, regulator  # noqa: F401 (fixture)
 from tests.servers.browser import browser, page  # noqa: F401 (module-scoped Chromium, a page per test)
 
 CODE = "GD-SZ-2026-0009"
@@ -51,7 +51,7 @@ def test_logs_per_day_and_a_projects_attendance_share(regulator: RegulatorServer
     page.fill("#login-pass", PASSWORD)
     page.click("#login-btn")
     expect(page.locator("#who")).to_contain_text("li.jian")
-    page.click("#nav-safety-logs")
+    page.get_by_test_id("nav-safety-logs").click()
     rows = page.locator("#logs tbody tr")
     # from the first day the project sent, newest first: not yet due (today, and yesterday before noon),
     # missing, received

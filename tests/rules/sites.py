@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
+from config import PROFILES
 from contract.config import LoadedSite, load_site
-from contract.config.loader import PROFILES
 from contract.readings import Quality, Reading
 from rules import RuleEngine, RuleResult
 

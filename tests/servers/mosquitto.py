@@ -46,6 +46,7 @@ class MosquittoServer(RestartableServer):
         the file's); only its listener, users and folder are the test's."""
         if BINARY is None:
             pytest.skip("mosquitto is not installed: run scripts/setup-test-env.sh")
+        self.binary = BINARY
         self.host = "127.0.0.1"
         self.port = port or free_port()
         self.workdir = workdir
@@ -73,7 +74,7 @@ class MosquittoServer(RestartableServer):
             f"{self.extra_listeners}"
         )
         self._proc = subprocess.Popen(
-            [BINARY, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [self.binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         try:
             wait_port(self.port, self.host, timeout=10)

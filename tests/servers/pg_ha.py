@@ -228,7 +228,7 @@ class PgAutoFailover:
         with psycopg.connect(
             host="127.0.0.1", port=port, user="postgres", dbname=database, autocommit=True, connect_timeout=2
         ) as conn:
-            cur = conn.execute(statement)  # type: ignore[arg-type]  # our own fixed statements
+            cur = conn.execute(statement)
             return cur.fetchall() if cur.description else []
 
     def _wait(

@@ -55,7 +55,7 @@ def merged(batch: list[Reading], backfill: bool) -> list[str]:
             continue
         head, fieldset, ms = text.split()
         fields = lines.setdefault((head, ms, r.quality), {})
-        fields.update(kv.split("=", 1) for kv in fieldset.split(","))
+        fields.update(dict(kv.split("=", 1) for kv in fieldset.split(",")))
         late = fields.pop("backfill", None)
         if late is not None:
             fields["backfill"] = late

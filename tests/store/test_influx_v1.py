@@ -33,7 +33,7 @@ KINDS = {"crane-1": "crane", "pit-1": "pit"}
 
 def config(server: InfluxDB1, database: str = "site", **kw: object) -> InfluxConfig:
     settings: dict[str, object] = {"flush_interval_s": 0.05, "timeout_s": 2} | kw
-    return InfluxConfig(url=server.url, api="v1", database=database, **settings)  # type: ignore[arg-type]
+    return InfluxConfig(url=server.url, api="v1", database=database, **settings)
 
 
 def loads(first: int, count: int) -> list[Reading]:

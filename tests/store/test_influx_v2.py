@@ -33,7 +33,7 @@ def config(server: VictoriaMetrics, **kw: object) -> InfluxConfig:
         flush_interval_s=0.05,
         timeout_s=2,
         **kw,
-    )  # type: ignore[arg-type]
+    )
 
 
 def samples(server: VictoriaMetrics, name: str, expect: int) -> list[tuple[int, float, dict[str, str]]]:

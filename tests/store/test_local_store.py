@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 
 from contract.config.sinks import LocalStoreConfig
+from contract.kinds.kind import Pick
 from contract.readings import Quality, Reading
 from gateway.store.local import LocalStore
-from gateway.store.local_query import HistoryReader, Pick
+from gateway.store.local_query import HistoryReader
 from gateway.store.local_schema import StoreError
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -150,7 +150,7 @@ async def test_outbox_delivers_once_through_errors_and_a_token_refresh(
         assert await outbox.drained(20)
     finally:
         await outbox.stop()
-    ids = [p["AlarmId"] for _, p in cq.records]
+    ids = [str(p["AlarmId"]) for _, p in cq.records]
     assert sorted(ids) == sorted(e.event_id for e in events)
     assert cq.issued == 2
 

@@ -155,7 +155,7 @@ async def test_outbox_delivers_each_event_once_after_errors(tmp_path: Path, plat
     accepted: list[dict[str, object]] = []
     server = platform(down_first(cwr_platform(SECRET, accepted), 2, 503))  # down for two requests
     events = await deliver_through_outbox(tmp_path, site_uplink(server.url("/CWRService/m")), server)
-    serials = [r["_serial"] for r in accepted]
+    serials = [str(r["_serial"]) for r in accepted]
     assert sorted(serials) == sorted("PL" + e.event_id.replace("-", "") for e in events)
 
 

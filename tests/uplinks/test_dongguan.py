@@ -135,7 +135,7 @@ async def test_outbox_delivers_each_event_once_after_errors(tmp_path: Path, plat
     accepted: list[dict[str, object]] = []
     server = platform(down_first(dongguan_platform(TOKEN, accepted), 2, 503))  # down for two requests
     events = await deliver_through_outbox(tmp_path, site_uplink(server.url("/api/crane/alarm")), server)
-    assert sorted(r["eventId"] for r in accepted) == sorted(e.event_id for e in events)
+    assert sorted(str(r["eventId"]) for r in accepted) == sorted(e.event_id for e in events)
 
 
 async def test_a_worsening_overload_is_another_record_with_its_worst_figures(

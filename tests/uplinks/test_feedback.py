@@ -28,8 +28,8 @@ from gateway.alerts.store import DecisionStore
 from gateway.uplinks.base import BEIJING
 from gateway.uplinks.feedback import FeedbackPoller
 from regulator.access.auth import Accounts
-from regulator.ledger.review import Actor
 from regulator.server import RegulatorServer
+from regulator.storage.scope import Actor
 from sitegw.runtime import Gateway
 from tests.regulator.support import PROJECT, SECRET
 from tests.support import free_port
@@ -111,7 +111,7 @@ async def hazards_by_alert(reg: httpx.AsyncClient, count: int) -> dict[str, int]
         hazards = (await reg.get("/ui/api/hazards", params={"state": "all"})).json()["hazards"]
         return {h["alert_id"]: h["id"] for h in hazards} if len(hazards) >= count else None
 
-    return await until(listed, f"{count} alerts delivered to the regulator")  # type: ignore[no-any-return]
+    return await until(listed, f"{count} alerts delivered to the regulator")
 
 
 async def test_decisions_reach_the_alerts_live_and_survive_a_restart(

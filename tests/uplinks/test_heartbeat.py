@@ -19,15 +19,15 @@ from contract.config.dangerous_works import DangerousWork
 from contract.config.uplinks import RegulatorUplink
 from gateway.uplinks.heartbeat import heartbeat_forever, send_heartbeat
 from regulator.server import RegulatorServer
-from tests.regulator.support import PROJECT, SECRET
+from tests.regulator.support import PROJECT, SECRET, last_seen
 
 
 async def test_signed_heartbeat_marks_the_project_seen(receiver: RegulatorServer) -> None:
-    assert receiver.repo.project(PROJECT).last_seen_at is None
+    assert last_seen(receiver) is None
     cfg = RegulatorUplink(base_url=receiver.base_url, secret=SECRET)
     async with httpx.AsyncClient() as client:
         assert await send_heartbeat(client, cfg, PROJECT, outbox_depth=3)
-    seen = receiver.repo.project(PROJECT).last_seen_at
+    seen = last_seen(receiver)
     assert seen is not None
 
 
@@ -35,7 +35,7 @@ async def test_wrong_secret_is_refused_and_not_seen(receiver: RegulatorServer) -
     cfg = RegulatorUplink(base_url=receiver.base_url, secret="not-the-secret")
     async with httpx.AsyncClient() as client:
         assert not await send_heartbeat(client, cfg, PROJECT, outbox_depth=0)
-    assert receiver.repo.project(PROJECT).last_seen_at is None
+    assert last_seen(receiver) is None
 
 
 async def test_heartbeat_loop_survives_a_receiver_that_is_away(receiver: RegulatorServer) -> None:

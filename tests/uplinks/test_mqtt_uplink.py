@@ -8,6 +8,7 @@ import queue
 
 import paho.mqtt.client as mqtt
 import pytest
+from paho.mqtt.enums import CallbackAPIVersion
 
 from contract.config.uplinks import MqttUplink
 from gateway.uplinks import TransientFailure, build_adapter
@@ -19,7 +20,7 @@ from tests.support import free_port
 def subscriber(server: MosquittoServer, topic: str) -> tuple[mqtt.Client, queue.Queue[mqtt.MQTTMessage]]:
     got: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
     subscribed = queue.Queue[int]()
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+    client = mqtt.Client(CallbackAPIVersion.VERSION2)
     client.on_message = lambda c, u, msg: got.put(msg)
     client.on_subscribe = lambda c, u, mid, rc, p: subscribed.put(mid)
     client.connect(server.host, server.port)

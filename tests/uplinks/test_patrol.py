@@ -24,7 +24,7 @@ from contract.config.camera import CameraConfig
 from contract.config.uplinks import RegulatorUplink
 from contract.wire import CameraPicture, PictureFindings
 from gateway.alerts.store import DecisionStore
-from gateway.camera_service import Shot
+from gateway.camera_service import CameraState, Shot
 from gateway.outbox.service import Outbox
 from gateway.uplinks.feedback import FeedbackPoller
 from gateway.uplinks.patrol import PatrolQueue, PatrolSchedule, PatrolSender
@@ -48,7 +48,7 @@ class Cameras:
     def latest_shot(self, camera_id: str) -> Shot | None:
         return self.shots.get(camera_id)
 
-    def cameras(self) -> list[object]:
+    def cameras(self) -> list[CameraState]:
         return []
 
     def latest_jpeg(self, camera_id: str) -> bytes | None:

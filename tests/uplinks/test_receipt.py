@@ -41,7 +41,11 @@ async def test_a_200_without_the_receipt_is_not_delivered(
 async def test_the_receipt_for_the_event_is_delivered(platform: Factory) -> None:
     event = make_event()
     for status in ("stored", "duplicate"):
-        server = platform(lambda req, s=status: (200, {"event_id": event.event_id, "status": s}))
+
+        def receipt(req: Request, s: str = status) -> tuple[int, object]:
+            return 200, {"event_id": event.event_id, "status": s}
+
+        server = platform(receipt)
         adapter = build_adapter(RegulatorUplink(base_url=server.url(""), secret=SECRET))
         await adapter.send(event)  # no failure raised: the outbox marks it delivered
         await adapter.close()

@@ -26,7 +26,7 @@ from gateway.uplinks.feedback import FeedbackPoller
 from gateway.uplinks.periodic import UplinkRetry
 from gateway.uplinks.regulator import RegulatorAdapter
 from regulator.server import RegulatorServer
-from tests.regulator.support import PROJECT, SECRET, make_event
+from tests.regulator.support import PROJECT, SECRET, last_seen, make_event
 from tests.uplinks.picture_and_check import deliver_picture_and_check
 
 
@@ -62,7 +62,7 @@ async def test_heartbeats_learn_the_regulators_time_too(receiver: RegulatorServe
     async with httpx.AsyncClient() as client:
         assert not await heartbeat.send_heartbeat(client, cfg, PROJECT, outbox_depth=0)  # 401: an hour off
         assert await heartbeat.send_heartbeat(client, cfg, PROJECT, outbox_depth=0)
-    assert receiver.repo.project(PROJECT).last_seen_at is not None
+    assert last_seen(receiver) is not None
 
 
 async def test_a_wrong_secret_with_a_right_clock_is_still_refused_for_good(receiver: RegulatorServer) -> None:

@@ -30,8 +30,8 @@ from drivers.simulators.relay import RelaySimulator
 from gateway.api.auth_store import AuthStore
 from regulator.access.auth import Accounts
 from regulator.server import RegulatorServer
+from tests.regulator.inspector import CHEAP, PASSWORD
 from tests.regulator.support import PROJECT, SECRET, pg_database
-from tests.regulator.test_map_ui import CHEAP, PASSWORD
 from tests.rules.sites import REFERENCE as EXAMPLE
 from tests.support import free_port
 from tests.uplinks.test_feedback import gateway, until
@@ -108,7 +108,7 @@ async def test_a_city_warning_reaches_its_site_sounds_the_siren_and_comes_back_a
     relay = RelaySimulator()
     await relay.start()
     loaded_example = load_site(EXAMPLE)
-    spec = loaded_example.config.device("crane-1").crane
+    spec = loaded_example.config.device("crane-1").crane  # type: ignore[attr-defined]  # a kind's extra section
     crane_map = loaded_example.profiles["tower_crane_blackbox"].modbus
     assert spec is not None and crane_map is not None
     crane_port = free_port()

@@ -33,7 +33,7 @@ def hazards(db: Path | str) -> list[tuple[str, str, str, str]]:
             ).all()
     finally:
         engine.dispose()
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [tuple(r) for r in rows]
 
 
 async def test_a_check_waits_on_disk_while_the_regulator_is_down_and_a_retry_is_no_second_hazard(

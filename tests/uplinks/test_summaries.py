@@ -31,10 +31,10 @@ from contract.config import LoadedSite, load_site
 from contract.config.sinks import LocalStoreConfig
 from contract.config.uplinks import RegulatorUplink
 from contract.kinds import registry
+from contract.kinds.kind import Pick
 from contract.readings import Quality, Reading
 from gateway.alerts.store import DecisionStore
 from gateway.store.local import LATE_AFTER_S, LocalStore
-from gateway.store.local_query import Pick
 from gateway.uplinks.positions import ReadPositions
 from gateway.uplinks.summaries import SETTLE_S, closed_until, cursor_key
 from regulator.server import RegulatorServer
@@ -78,7 +78,7 @@ def received(server: RegulatorServer) -> list[tuple[str, str, str, float, float]
     """(device, point, metric, ts, value) of every summary the regulator stored, in the order it stored them."""
     with server.repo.engine.connect() as db:
         rows = db.execute(sa.text("SELECT device, point, metric, ts, value FROM readings ORDER BY id")).all()
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [tuple(r) for r in rows]
 
 
 def pit(now: float, minutes: range) -> list[Reading]:
@@ -199,7 +199,7 @@ async def test_minute_peaks_show_in_the_hazard_detail(receiver: RegulatorServer,
         by_metric: dict[str, dict[float, tuple[float, float]]] = {}
         for r in shown:
             assert r["device"] == "crane-1" and r["point"] == ""
-            ts, value = float(r["ts"]), float(r["value"])  # type: ignore[arg-type]
+            ts, value = float(r["ts"]), float(r["value"])
             by_metric.setdefault(str(r["metric"]), {})[ts // 60 * 60] = (ts, value)
         assert set(by_metric) == {"load_t", "moment_pct", "wind_ms", "slew_deg"}
         assert sorted(by_metric["load_t"]) == sorted(

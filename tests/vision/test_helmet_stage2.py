@@ -18,9 +18,10 @@ import pytest
 from tests.vision.conftest import load
 from training import split
 from vision.detectors.centernet import iou_one_to_many
-from vision.detectors.helmet import DEFAULT_MODEL, NOT_HEAD, HelmetDetector, box_deltas, refined_boxes
+from vision.detectors.helmet import NOT_HEAD, HelmetDetector, box_deltas, refined_boxes
 from vision.labels import read_yolo
 from vision.metrics import match
+from vision.model_files import DEFAULT_MODEL
 
 # SITEGW_HELMET_DATA, else ../shared beside the checkout, else this workplace's shared folder (a CI
 # clone may live elsewhere than the working checkout)

@@ -48,7 +48,8 @@ def iou_one_to_many(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     inter = np.clip(ix2 - ix1, 0, None) * np.clip(iy2 - iy1, 0, None)
     a = (box[2] - box[0]) * (box[3] - box[1])
     b = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-    return inter / np.maximum(a + b - inter, 1e-9)
+    iou: np.ndarray = inter / np.maximum(a + b - inter, 1e-9)
+    return iou
 
 
 def max_iou(boxes: np.ndarray, truth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

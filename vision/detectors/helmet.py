@@ -217,7 +217,8 @@ def box_deltas(boxes: np.ndarray, heads: np.ndarray, context: float) -> np.ndarr
     c = sq[:, :2] + sq[:, 2:] / 2
     centre = ((heads[:, :2] + heads[:, 2:4]) / 2 - c) / sq[:, 2:]
     size = np.log(np.maximum(heads[:, 2:4] - heads[:, :2], 1.0) / sq[:, 2:] * context)
-    return (np.concatenate([centre, size], 1) / DELTA_STD).astype(np.float32)
+    deltas: np.ndarray = (np.concatenate([centre, size], 1) / DELTA_STD).astype(np.float32)
+    return deltas
 
 
 def refined_boxes(boxes: np.ndarray, deltas: np.ndarray, context: float) -> np.ndarray:

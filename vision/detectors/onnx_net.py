@@ -32,7 +32,8 @@ class OnnxNet:
 
     def outputs(self, x: np.ndarray) -> list[np.ndarray]:
         """All the network's outputs for input `x` (float32, NCHW)."""
-        return self.session.run(None, {self.input: np.ascontiguousarray(x, np.float32)})
+        outputs: list[np.ndarray] = self.session.run(None, {self.input: np.ascontiguousarray(x, np.float32)})
+        return outputs
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """The network's first output for input `x` (float32, NCHW)."""

@@ -14,6 +14,7 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 import yaml
+from paho.mqtt.enums import CallbackAPIVersion
 
 from contract.bus import Bus
 from contract.config.loader import LoadedSite, load_site
@@ -93,7 +94,7 @@ def publish(
     port: int, messages: Iterable[tuple[str, bytes | str]], client_id: str = "test-publisher"
 ) -> None:
     """Publish at QoS 1 and return once the broker acknowledged every message."""
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311)
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311)
     client.connect("127.0.0.1", port)
     client.loop_start()
     try:
@@ -112,7 +113,7 @@ class Subscriber:
     def __init__(self, port: int, topic: str, client_id: str = "test-subscriber") -> None:
         self.messages: list[tuple[str, dict[str, Any]]] = []
         subacked = threading.Event()
-        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311)
+        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311)
         client.on_message = lambda c, u, m: self.messages.append((m.topic, json.loads(m.payload)))
         client.on_subscribe = lambda *_: subacked.set()
         client.connect("127.0.0.1", port)
