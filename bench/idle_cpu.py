@@ -96,11 +96,11 @@ async def serve_simulators(site_out: Path, duration: float, new_devices: bool) -
         for d in site.config.devices:
             prefix = getattr(d.transport, "topic_prefix", "")
             if d.kind == "pit":
-                publishers.append(PitSimulator(d.pit, broker.host, broker.port, prefix, time_scale=1))  # type: ignore[arg-type]
+                publishers.append(PitSimulator(d.pit, broker.host, broker.port, prefix, time_scale=1))  # type: ignore[attr-defined]  # the kind's section: an extra field of DeviceConfig
             elif d.kind == "formwork":
                 # the pour is under way (2 s per round of points, as during a pour), nothing going wrong
                 publishers.append(
-                    FormworkSimulator(d.formwork, broker.host, broker.port, prefix, pour_after_s=0)  # type: ignore[arg-type]
+                    FormworkSimulator(d.formwork, broker.host, broker.port, prefix, pour_after_s=0)  # type: ignore[attr-defined]  # the kind's section
                 )
             elif d.kind == "attendance":
                 publishers.append(

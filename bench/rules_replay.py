@@ -30,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.load import watched
+from contract.alert_event import Level
 from contract.config import LoadedSite, load_site
 from contract.readings import Reading
 from gateway.alerts.manager import AlertManager
@@ -158,7 +159,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         manager = AlertManager(Path(tmp) / "alerts.db", P, lambda e: None)
-        levels = ("warning", "alarm", "critical", None)
+        levels: tuple[Level | None, ...] = ("warning", "alarm", "critical", None)
         changes = 400
         started = time.perf_counter()
         for k in range(changes):

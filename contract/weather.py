@@ -6,7 +6,7 @@ are in force, from the site's weather station and from the regional warning sign
 a machine reporting work while one of its stops is in force is 冒险作业 (rules/weather_work.py).
 
 A warning signal is a record with an id and a ``source`` (set by the site, or pushed by the regulator),
-kept by the gateway (gateway/weather_warnings.py) and handed to the rules whole. Its default measure per
+kept by the gateway (gateway/site/weather_warnings.py) and handed to the rules whole. Its default measure per
 type and colour is from docs/standards.md §12 (CMA signals, 中国气象局令第16号, via secondary pages [U];
 the stops each colour implies are site practice [U]).
 """

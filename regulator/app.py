@@ -51,6 +51,7 @@ from regulator.routes.classifications import classifications_router
 from regulator.routes.evidence import evidence_router
 from regulator.routes.exports import exports_router
 from regulator.routes.forwarding import forward_router
+from regulator.routes.forwarding_page import forwarding_page_router
 from regulator.routes.grading import grading_router
 from regulator.routes.hazards import hazards_router
 from regulator.routes.incidents import incidents_router
@@ -187,6 +188,7 @@ def create_app(
     app.include_router(safety_log_router(repo, log_policy or LogPolicy(), signed_in, signed))
     app.include_router(warnings_router(weather, signed_in))
     app.include_router(forward_router(repo))  # the cities that forward to this platform as their province
+    app.include_router(forwarding_page_router(repo, signed_in))
     app.include_router(pages_router())
     app.include_router(session_router(accounts, login_policy, secure_cookies))
     in_place = partial(narrowed, repo)

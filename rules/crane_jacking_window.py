@@ -1,6 +1,6 @@
 """Which tower cranes are inside a jacking window (顶升、加节、降节, standards.md §10): opened and closed
 by a supervisor as the crane's ``jacking_active`` reading (1 open, 0 closed), stored and replayed like any
-reading (a window open when the gateway stopped is told again at its start: gateway/site_work.py ``reopen``).
+reading (a window open when the gateway stopped is told again at its start: gateway/site/site_work.py ``reopen``).
 The crane.jacking_* rules judge a crane only while its window is open.
 
 One instance serves the whole site (rules/kinds/base.py ``Shared``): the cranes' judge opens and closes

@@ -13,7 +13,7 @@ command -v victoria-metrics >/dev/null 2>&1 || [ -x /usr/bin/victoria-metrics ] 
 command -v socat >/dev/null 2>&1 || need+=(socat)
 [ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || need+=(faketime)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
-# gateway/gb28181/media.py encodes the GB/T 28181 live view with ffmpeg (ffprobe checks it in the tests)
+# gateway/site/gb28181/media.py encodes the GB/T 28181 live view with ffmpeg (ffprobe checks it in the tests)
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 command -v chromium >/dev/null 2>&1 || need+=(chromium chromium-driver)
 # systemd-analyze verify checks deploy/systemd/sitegw.service (tests/deploy/test_systemd.py)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 from rich.console import Console
@@ -12,6 +13,7 @@ from rich.table import Table
 
 from contract import __version__
 from contract.config import ConfigError, LoadedSite, load_site
+from contract.config.sinks import InfluxConfig
 from contract.config.site import SiteConfig
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport, MqttTransport
 from contract.kinds.crane import CraneDevice
@@ -116,7 +118,7 @@ def print_summary(site: LoadedSite) -> None:
             f"siren {siren.name}: {_where(siren.transport)}, rules {', '.join(siren.rules)}, "
             f"from {siren.min_level}, off when {siren.off_on}"
         )
-    from gateway.papers import missing_papers  # the rules' wording: loaded only to print a summary
+    from gateway.site.papers import missing_papers  # the rules' wording: loaded only to print a summary
 
     for hint in missing_papers(site) + _no_balance(cfg):
         console.print(f"[yellow]hint[/] {escape(hint)}")
@@ -163,7 +165,7 @@ def run(
 
     site = _load_or_exit(site_file)
     if site.config.gb28181 is not None:
-        from gateway.gb28181.media import FfmpegMissing, require_ffmpeg
+        from gateway.site.gb28181.media import FfmpegMissing, require_ffmpeg
 
         try:
             require_ffmpeg()
@@ -176,6 +178,14 @@ def run(
         asyncio.run(run_gateway(site, state_dir))
     except StateAhead as exc:
         _fail(str(exc))
+
+
+def _influx_options(url: str, api: str, bucket: str, org: str, token: str, database: str) -> InfluxConfig:
+    """The demo's InfluxDB from its --influx-* options (a wrong one: said, and exit 2)."""
+    try:
+        return InfluxConfig(url=url, api=api, bucket=bucket, org=org, token=token, database=database)
+    except ValueError as exc:
+        _fail(f"--influx-*: {exc}")
 
 
 @app.command("demo")
@@ -235,22 +245,13 @@ def demo(
     """A whole simulated site on this machine: cranes, hoist and anemometer over Modbus TCP/RTU; pit, high formwork, gate and confined space over MQTT; siren relays."""
     import asyncio
 
-    from contract.config.sinks import InfluxConfig
     from sitegw.demo import DemoOptions, run_demo
 
-    influx = None
-    if influx_url:
-        try:
-            influx = InfluxConfig(
-                url=influx_url,
-                api=influx_api,
-                bucket=influx_bucket,
-                org=influx_org,
-                token=influx_token,
-                database=influx_database,
-            )
-        except ValueError as exc:
-            _fail(f"--influx-*: {exc}")
+    influx = (
+        _influx_options(influx_url, influx_api, influx_bucket, influx_org, influx_token, influx_database)
+        if influx_url
+        else None
+    )
     opts = DemoOptions(
         state_dir=state_dir,
         duration=duration,
@@ -352,6 +353,9 @@ def _register_regulator() -> None:
     from regulator.commands.video_set import video_set_app
 
     regulator_app.command("add-city")(add_city)
+    from regulator.commands.quarantine import forwarding_app
+
+    regulator_app.add_typer(forwarding_app, name="forwarding")
     regulator_app.command("national-export")(national_export)
     regulator_app.add_typer(video_set_app, name="video-set")
 
@@ -424,7 +428,7 @@ def _load_or_exit(site_file: Path) -> LoadedSite:
     return site
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     # the message is text, not markup: "sitegw[regulator]" or a path with brackets must print as written
     err_console.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)

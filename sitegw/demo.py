@@ -45,7 +45,7 @@ from drivers.simulators.modbus_sims import start_modbus_simulators
 from drivers.simulators.pit import PitSimulator
 from drivers.simulators.profile_publish import ProfilePublisher
 from drivers.simulators.relay import RelaySimulator
-from gateway.jacking import JackingClose
+from gateway.site.jacking import JackingClose
 from plumbing.stop_signals import stop_requested
 from sitegw.cli_options import DEMO_POUR_AFTER_S
 from sitegw.extras import REGULATOR_INSTALL, regulator_extra_missing

@@ -29,7 +29,7 @@ from contract.config.loader import LoadedSite
 from contract.kinds.crane import JIB_HEIGHT
 from contract.readings import Reading
 from contract.weather import WarningSignal, default_measure
-from gateway.site_work import WINDOWS
+from gateway.site.site_work import WINDOWS
 from sitegw.replay import ReplayInputError, noted
 
 MAX_LINES = 10_000  # a replay's warnings and windows: a season of them is a few hundred

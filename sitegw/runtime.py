@@ -33,18 +33,19 @@ from gateway.alerts.store import DecisionStore
 from gateway.api.hub import LiveHub
 from gateway.api.services import ApiServices
 from gateway.disk_watch import DiskWatch
-from gateway.jacking import CraneHeights, Jacking
 from gateway.live import LiveState
 from gateway.metrics import GatewayMetrics, MetricSources
 from gateway.outbox.service import Outbox
-from gateway.safety_log.draft import Sources
-from gateway.safety_log.schedule import SafetyLogSchedule
-from gateway.safety_log.sender import SafetyLogSender
-from gateway.safety_log.store import FILE as SAFETY_LOGS_FILE
-from gateway.safety_log.store import SafetyLogStore
 from gateway.series_guard import SeriesGuard
-from gateway.siren import SirenController
-from gateway.site_work import JACKING_WINDOW, SiteWork
+from gateway.site.jacking import CraneHeights, Jacking
+from gateway.site.safety_log.draft import Sources
+from gateway.site.safety_log.schedule import SafetyLogSchedule
+from gateway.site.safety_log.sender import SafetyLogSender
+from gateway.site.safety_log.store import FILE as SAFETY_LOGS_FILE
+from gateway.site.safety_log.store import SafetyLogStore
+from gateway.site.siren import SirenController
+from gateway.site.site_work import JACKING_WINDOW, SiteWork
+from gateway.site.weather_warnings import WarningBoard
 from gateway.store.influx import InfluxSink
 from gateway.store.local import LocalStore
 from gateway.store.local_query import StoreCounts
@@ -62,7 +63,6 @@ from gateway.uplinks.self_checks import FILE as SELF_CHECKS_FILE
 from gateway.uplinks.self_checks import SelfCheckOutbox, SelfCheckSender
 from gateway.uplinks.summaries import SummarySender
 from gateway.uplinks.waiting_files import WaitingFiles
-from gateway.weather_warnings import WarningBoard
 from plumbing.heap import settle_startup_heap
 from sitegw.state_version import claim
 from sitegw.warmup import RuleWarmup
@@ -72,7 +72,7 @@ from sitegw.warmup import RuleWarmup
 # without cameras should not carry them.
 if TYPE_CHECKING:
     from gateway.api.auth import AuthPolicy
-    from gateway.gb28181.device import Gb28181Device
+    from gateway.site.gb28181.device import Gb28181Device
     from plumbing.http_server import ApiServer
     from sitegw.cameras import CameraHub
 
@@ -100,23 +100,61 @@ class Gateway:
         serve_api: bool = True,
         extra_uplinks: list[UplinkBase] | None = None,
     ) -> None:
+        """Build every part, each over those built before it; nothing runs until :meth:`start`."""
         state_dir.mkdir(parents=True, exist_ok=True)
         claim(state_dir)  # a downgrade stops here, before any store opens the folder
-        # each crane at the height its last jacking window closed with (gateway/jacking.py)
+        # each crane at the height its last jacking window closed with (gateway/site/jacking.py): every part
+        # below reads the site so adjusted
         self.heights = CraneHeights(state_dir)
-        site = self.heights.apply(site)
-        self.site = site
+        self.site = site = self.heights.apply(site)
         self.state_dir = state_dir
         self.device_ids = {d.id for d in site.config.devices}
+        self._uplinks = [*site.config.uplinks, *(extra_uplinks or [])]
+        self.rule_evaluations = 0
+        # 1. the intake and the stores the readings land in
+        self._build_intake()
+        self._build_stores()
+        # 2. the core loop's alerts and their delivery, over the stores (the warm-up replays the history)
+        self._build_alerts()
+        # 3. the cameras (a site with any), over the bus and the alerts; then the live stream: each hears
+        #    every alert event, in this order
+        self.cameras = self._build_cameras()
+        self.hub = LiveHub()  # live stream of readings, status and alert events for the API
+        self.monitor.alerts.add_listener(self.hub.on_alert)
+        # 4. the site's own services (gateway/site/) over the rules' state and the alerts
+        self._build_site_services({**site.config.mqtt_brokers, **(mqtt_brokers or {})})
+        # 5. what the API may read and act on, and where /metrics reads its figures: built over all of the above
+        self.api_services = self._build_api_services()
+        self.metrics = self._build_metrics()
+        # 6. the drivers last: producers, built once everything that hears them is
+        self.drivers = self._build_drivers(mqtt_brokers)
+        # what start() and stop() fill in
+        self._api_cfg = api or site.config.api
+        self._serve_api = serve_api
+        self.api: ApiServer | None = None
+        self.auth: AuthPolicy | None = None
+        self.started_at = time.time()
+        self._tasks: list[asyncio.Task[None]] = []
+        self.patrol: list[PatrolSender] = []  # one per regulator uplink, when a camera sends patrol pictures
+        self.clips: list[ClipSender] = []  # one per regulator uplink that takes evidence clips
+        self.final_summary: dict[str, Any] | None = None  # the summary as of stop()
+        self._links_at_stop: dict[str, dict[str, Any]] = {}  # each device's link as stop() began
+
+    def _build_intake(self) -> None:
+        """The bus every reading crosses, the live picture, and the guard on point codes and points per device
+        (readings past its bounds go no further than it)."""
         self.bus = Bus()
         self.live = LiveState()
-        # readings past the bounds on point codes and points per device go no further than this
         self.series_guard = SeriesGuard(registry.subject_metrics())
+
+    def _build_stores(self) -> None:
+        """The local history (always) and InfluxDB (when the site file has it), with the disk watch a full disk
+        stops the history's writes by (keeping room for alerts, not readings)."""
+        site, state_dir = self.site, self.state_dir
         self.influx: InfluxSink | None = None
         if site.config.influx is not None:
             kinds = {d.id: d.kind for d in site.config.devices} | {c.name: "camera" for c in _cameras(site)}
             self.influx = InfluxSink(site.config.influx, state_dir / "influx-spool", kinds)
-        self._uplinks = [*site.config.uplinks, *(extra_uplinks or [])]
         # the store marks readings that arrive after their minute was summarised or sent as a crane record, for
         # each uplink that summarises or sends crane records
         late_for = [
@@ -125,61 +163,69 @@ class Gateway:
             if (isinstance(u, RegulatorUplink) and u.summary_every_s > 0)
             or (isinstance(u, CraneRecordsUplink) and u.records_every_s > 0)
         ]
-        state_dir.mkdir(parents=True, exist_ok=True)
-        self.disk = DiskWatch(state_dir)  # a full disk keeps room for alerts, not readings
+        self.disk = DiskWatch(state_dir)
         self.store = LocalStore(
             state_dir / "history.sqlite",
             site.config.store,
             late_for=late_for,
             may_write=lambda: not self.disk.full,
         )
-        self.outbox = Outbox(state_dir, self._uplinks, site.config.outbox)
-        self.monitor = SafetyMonitor(site, state_dir / "alerts.sqlite", on_event=self.outbox.put)
-        self.decisions = DecisionStore(
-            state_dir / "alerts.sqlite"
-        )  # the regulator's feedback on those alerts
-        # how far the periodic uplinks have read the store (carried from the alert database once)
+
+    def _build_alerts(self) -> None:
+        """The outbox first (the monitor hands it every alert event), the rules and alerts, the regulator's
+        decisions on those alerts (the feedback poller records them through its DecisionLog), how far the
+        periodic uplinks have read the store, and the warm-up that gives the rules their memory from before a
+        restart."""
+        state_dir = self.state_dir
+        self.outbox = Outbox(state_dir, self._uplinks, self.site.config.outbox)
+        self.monitor = SafetyMonitor(self.site, state_dir / "alerts.sqlite", on_event=self.outbox.put)
+        self.decisions = DecisionStore(state_dir / "alerts.sqlite")
+        # carried from the alert database once
         self.positions = ReadPositions(
             state_dir / "uplink_positions.sqlite", carried_from=state_dir / "alerts.sqlite"
         )
-        self.warmup = RuleWarmup(
-            site, self.monitor, self.store.reader
-        )  # the rules' memory from before a restart
-        self.cameras: CameraHub | None = None
-        if _cameras(site):
-            from sitegw.cameras import CameraHub
+        self.warmup = RuleWarmup(self.site, self.monitor, self.store.reader)
 
-            assert site.config.vision is not None
-            self.cameras = CameraHub(
-                site.config.vision, state_dir, site.config.project.code, self.bus, self.monitor
-            )
-        # the cameras on a GB/T 28181 video platform, when the site file has a gb28181 section
-        self.gb28181: Gb28181Device | None = None
-        if site.config.gb28181 is not None:
-            from gateway.gb28181.device import Gb28181Device
+    def _build_cameras(self) -> CameraHub | None:
+        """The camera workers' side, None for a site without cameras (it then never imports it)."""
+        if not _cameras(self.site):
+            return None
+        from sitegw.cameras import CameraHub
 
-            self.gb28181 = Gb28181Device(site.config.gb28181, _cameras(site), online=self._camera_online)
+        vision = self.site.config.vision
+        assert vision is not None
+        return CameraHub(vision, self.state_dir, self.site.config.project.code, self.bus, self.monitor)
+
+    def _build_site_services(self, brokers: dict[str, MqttBroker]) -> None:
+        """The site's own services (gateway/site/): work windows and jacking, the warning signals, the sirens,
+        what the site reports to its regulators (self-checks, the daily safety log), the GB/T 28181 device."""
+        site, state_dir = self.site, self.state_dir
         # pours started and ended by supervisors, and who is on site, over the rules' own state
         self.work = SiteWork(site, self.monitor.engine, self.bus.publish, state_dir)
         self.jacking = Jacking(self.work, self.heights)
         # the regional warning signals, kept across restarts and judged by the rules (weather stops)
         self.warnings = WarningBoard(state_dir / "warnings.sqlite", self.monitor.engine)
-        self.hub = LiveHub()  # live stream of readings, status and alert events for the API
-        self.monitor.alerts.add_listener(self.hub.on_alert)
-        # the site's own sirens follow the alerts from the start (those still active from the last
-        # run included), before the API or any other thread can act on an alert
-        self.sirens = SirenController(
-            site.config.sirens, {**site.config.mqtt_brokers, **(mqtt_brokers or {})}, site.config.project.code
-        )
+        # the site's own sirens follow the alerts from the start (those still active from the last run
+        # included), before the API or any other thread can act on an alert
+        self.sirens = SirenController(site.config.sirens, brokers, site.config.project.code)
         self.sirens.follow(self.monitor.alerts)
-        self.rule_evaluations = 0
-        # the site's self-checks (企业自查), durable, for each regulator uplink (gateway/uplinks/self_checks.py)
+        self._build_site_reports()
+        # the cameras on a GB/T 28181 video platform, when the site file has a gb28181 section
+        self.gb28181: Gb28181Device | None = None
+        if site.config.gb28181 is not None:
+            from gateway.site.gb28181.device import Gb28181Device
+
+            self.gb28181 = Gb28181Device(site.config.gb28181, _cameras(site), online=self._camera_online)
+
+    def _build_site_reports(self) -> None:
+        """The site's self-checks (企业自查, gateway/uplinks/self_checks.py) and the daily safety log with the key
+        people's attendance (gateway/site/safety_log/), each durable, with a sender for each regulator uplink."""
+        site, state_dir = self.site, self.state_dir
         regulators = [u for u in self._uplinks if isinstance(u, RegulatorUplink)]
         self.self_checks = SelfCheckOutbox(state_dir / SELF_CHECKS_FILE, [u.name for u in regulators])
         self.self_check_senders = [
             SelfCheckSender(u, site.config.project.code, self.self_checks) for u in regulators
         ]
-        # the daily safety log and the key people's attendance (gateway/safety_log/), for each regulator uplink
         self.safety_logs = SafetyLogSchedule(
             Sources(site, self.store.reader, self.monitor.alerts, self.warnings),
             SafetyLogStore(
@@ -188,8 +234,11 @@ class Gateway:
             site.config.safety_log.draft_at,
         )
         self.safety_log_senders = [SafetyLogSender(u, self.safety_logs.store) for u in regulators]
-        # what the API may read and act on, and where /metrics reads its figures: nothing else of this object
-        self.api_services = ApiServices(
+
+    def _build_api_services(self) -> ApiServices:
+        """What the API may read and act on: nothing else of this object."""
+        site = self.site
+        return ApiServices(
             site=site,
             live=self.live,
             hub=self.hub,
@@ -208,7 +257,10 @@ class Gateway:
             self_checks=self.self_checks,
             safety_logs=self.safety_logs,
         )
-        self.metrics = GatewayMetrics(
+
+    def _build_metrics(self) -> GatewayMetrics:
+        """Where /metrics reads its figures (each read when scraped)."""
+        return GatewayMetrics(
             MetricSources(
                 driver_stats=self.driver_stats,
                 store_counts=self.store_counts,
@@ -225,23 +277,16 @@ class Gateway:
                 refused=self.refused_inputs,
             )
         )
-        self.drivers: list[Driver] = []
+
+    def _build_drivers(self, mqtt_brokers: dict[str, MqttBroker] | None) -> list[Driver]:
+        """One Modbus driver for every Modbus device, one MQTT driver for every MQTT device, those the site has."""
+        site = self.site
+        drivers: list[Driver] = []
         if any(is_modbus(d) for d in site.config.devices):
-            self.drivers.append(
-                ModbusDriver(site, self.bus, may_take=self._may_take, committed=self._committed)
-            )
+            drivers.append(ModbusDriver(site, self.bus, may_take=self._may_take, committed=self._committed))
         if any(isinstance(d.transport, MqttTransport) for d in site.config.devices):
-            self.drivers.append(MqttDriver(site, self.bus, mqtt_brokers, may_take=self._may_take))
-        self._api_cfg = api or site.config.api
-        self._serve_api = serve_api
-        self.api: ApiServer | None = None
-        self.auth: AuthPolicy | None = None
-        self.started_at = time.time()
-        self._tasks: list[asyncio.Task[None]] = []
-        self.patrol: list[PatrolSender] = []  # one per regulator uplink, when a camera sends patrol pictures
-        self.clips: list[ClipSender] = []  # one per regulator uplink that takes evidence clips
-        self.final_summary: dict[str, Any] | None = None  # the summary as of stop()
-        self._links_at_stop: dict[str, dict[str, Any]] = {}  # each device's link as stop() began
+            drivers.append(MqttDriver(site, self.bus, mqtt_brokers, may_take=self._may_take))
+        return drivers
 
     async def start(self) -> None:
         """Start consumers, then the API, then the drivers."""
@@ -270,56 +315,9 @@ class Gateway:
         for log_sender in self.safety_log_senders:
             self._tasks.append(asyncio.create_task(log_sender.run(), name=f"safety-logs-{log_sender.name}"))
         self._tasks.append(asyncio.create_task(self.safety_logs.run(), name="safety-log-schedule"))
-        for uplink in self._uplinks:
-            if isinstance(uplink, RegulatorUplink):
-                depth = partial(lambda name: self.outbox.store.backlog(name).depth, uplink.name)
-                info = self.site.config.project
-                where = (info.lat, info.lon) if info.lat is not None and info.lon is not None else None
-                self._tasks.append(
-                    asyncio.create_task(
-                        heartbeat_forever(uplink, info.code, depth, self.site.config.dangerous_works, where),
-                        name=f"heartbeat-{uplink.name}",
-                    )
-                )
-                if uplink.feedback_every_s > 0:
-                    poller = FeedbackPoller(
-                        uplink,
-                        self.site.config.project.code,
-                        self.decisions,
-                        on_decision=self.hub.on_decision,
-                        on_pictures_wanted=patrol.want if patrol is not None else None,
-                        on_notices=partial(self.api_services.notices.replace, uplink.name)
-                        if self.api_services.notices is not None
-                        else None,
-                        warnings=RegulatorWarnings(self.warnings),
-                    )
-                    self._tasks.append(asyncio.create_task(poller.run(), name=f"feedback-{uplink.name}"))
-                if uplink.summary_every_s > 0:
-                    summaries = SummarySender(
-                        uplink, self.site.config.project.code, self.store.reader, self.store, self.positions
-                    )
-                    self._tasks.append(asyncio.create_task(summaries.run(), name=f"summaries-{uplink.name}"))
-            if isinstance(uplink, CraneRecordsUplink) and uplink.records_every_s > 0:
-                self._tasks.append(
-                    asyncio.create_task(self._send_crane_records(uplink), name=f"records-{uplink.name}")
-                )
+        self._start_uplink_tasks(patrol)
         if self._serve_api:
-            from gateway.api.app import create_app
-            from gateway.api.auth import AuthPolicy
-            from gateway.api.auth_store import AuthStore
-            from plumbing.http_server import ApiServer
-
-            self.auth = AuthPolicy(
-                AuthStore(self.state_dir / "users.sqlite"), anonymous_read=self._api_cfg.anonymous_read
-            )
-            app = create_app(
-                self.api_services,
-                self.metrics.registry,
-                self.auth,
-                cors_origins=tuple(self._api_cfg.cors_origins),
-            )
-            self.api = ApiServer(app, self._api_cfg.host, self._api_cfg.port)
-            await self.api.start()
+            await self._start_api()
         for driver in self.drivers:
             await driver.start()
         if self.cameras is not None:
@@ -334,6 +332,67 @@ class Gateway:
             len(self.device_ids),
             self.state_dir,
         )
+
+    def _start_uplink_tasks(self, patrol: PatrolSchedule | None) -> None:
+        """The periodic tasks of each uplink beside the outbox: a regulator's heartbeat, feedback poll and
+        summaries; a platform's crane records."""
+        for uplink in self._uplinks:
+            if isinstance(uplink, RegulatorUplink):
+                self._start_regulator_tasks(uplink, patrol)
+            if isinstance(uplink, CraneRecordsUplink) and uplink.records_every_s > 0:
+                self._tasks.append(
+                    asyncio.create_task(self._send_crane_records(uplink), name=f"records-{uplink.name}")
+                )
+
+    def _start_regulator_tasks(self, uplink: RegulatorUplink, patrol: PatrolSchedule | None) -> None:
+        """A regulator uplink's heartbeat, and its feedback poll and summaries where the site file has them:
+        the poller records the regulator's decisions in the alerts' DecisionStore (its DecisionLog)."""
+        depth = partial(lambda name: self.outbox.store.backlog(name).depth, uplink.name)
+        info = self.site.config.project
+        where = (info.lat, info.lon) if info.lat is not None and info.lon is not None else None
+        self._tasks.append(
+            asyncio.create_task(
+                heartbeat_forever(uplink, info.code, depth, self.site.config.dangerous_works, where),
+                name=f"heartbeat-{uplink.name}",
+            )
+        )
+        if uplink.feedback_every_s > 0:
+            poller = FeedbackPoller(
+                uplink,
+                self.site.config.project.code,
+                self.decisions,
+                on_decision=self.hub.on_decision,
+                on_pictures_wanted=patrol.want if patrol is not None else None,
+                on_notices=partial(self.api_services.notices.replace, uplink.name)
+                if self.api_services.notices is not None
+                else None,
+                warnings=RegulatorWarnings(self.warnings),
+            )
+            self._tasks.append(asyncio.create_task(poller.run(), name=f"feedback-{uplink.name}"))
+        if uplink.summary_every_s > 0:
+            summaries = SummarySender(
+                uplink, self.site.config.project.code, self.store.reader, self.store, self.positions
+            )
+            self._tasks.append(asyncio.create_task(summaries.run(), name=f"summaries-{uplink.name}"))
+
+    async def _start_api(self) -> None:
+        """Serve the API and the dashboard over the services it may read, with the site's users."""
+        from gateway.api.app import create_app
+        from gateway.api.auth import AuthPolicy
+        from gateway.api.auth_store import AuthStore
+        from plumbing.http_server import ApiServer
+
+        self.auth = AuthPolicy(
+            AuthStore(self.state_dir / "users.sqlite"), anonymous_read=self._api_cfg.anonymous_read
+        )
+        app = create_app(
+            self.api_services,
+            self.metrics.registry,
+            self.auth,
+            cors_origins=tuple(self._api_cfg.cors_origins),
+        )
+        self.api = ApiServer(app, self._api_cfg.host, self._api_cfg.port)
+        await self.api.start()
 
     def _start_patrol(self) -> PatrolSchedule | None:
         """Each camera's latest picture to every regulator uplink on its schedule (gateway/uplinks/patrol.py),

@@ -231,6 +231,24 @@ async def start_modbus_simulators(
     )
     clock = ElapsedClock()
     pick = _scenarios(devices, str(scenario), scenarios or {})
+    models, sources = _value_sources(site, devices, pick, clock, seed, operators or {})
+    transports, servers, pty = await _serve(site, devices, on_rtu, sources, host, served)
+    return ModbusSimulators(
+        retarget(site, transports), transports, servers, models, pty, pty.b if pty else ""
+    )
+
+
+def _value_sources(
+    site: LoadedSite,
+    devices: list[DeviceConfig],
+    pick: Mapping[str, str],
+    clock: ElapsedClock,
+    seed: int,
+    operators: Mapping[str, str],
+) -> tuple[dict[str, CraneModel | WindModel | HoistModel], dict[str, ValueSource]]:
+    """Each device's model (cranes, anemometers, hoists: one site, on one clock) and the source its registers
+    are read from: anemometers first (a crane takes the wind of the one that serves it), then the cranes
+    with their operators, the hoists with drivers no crane has, and any other kind by its own simulator."""
     models: dict[str, CraneModel | WindModel | HoistModel] = {}
     sources: dict[str, ValueSource] = {}
     shared_wind: dict[str, WindModel] = {}
@@ -243,7 +261,7 @@ async def start_modbus_simulators(
                 shared_wind.setdefault(crane_id, wind)
     licensed = [o.id for o in site.config.operators if o.valid_until >= date.today()] or ["OP-1001"]
     cranes = [d for d in devices if d.kind == "crane"]
-    chosen = {d.id: (operators or {}).get(d.id, licensed[n % len(licensed)]) for n, d in enumerate(cranes)}
+    chosen = {d.id: operators.get(d.id, licensed[n % len(licensed)]) for n, d in enumerate(cranes)}
     for i, d in enumerate(devices):
         if isinstance(d, CraneDevice):
             model = CraneModel(
@@ -257,7 +275,7 @@ async def start_modbus_simulators(
             sources[d.id] = crane_source(model, clock)
     for n, (i, d) in enumerate((i, d) for i, d in enumerate(devices) if isinstance(d, HoistDevice)):
         free = [o for o in licensed if o not in chosen.values()] or licensed
-        driver = (operators or {}).get(d.id, free[n % len(free)])
+        driver = operators.get(d.id, free[n % len(free)])
         hoist = HoistModel(d.hoist, Scenario(pick[d.id]), seed=seed + i, driver_id=driver)
         models[d.id] = hoist
         sources[d.id] = hoist_source(hoist, clock)
@@ -265,7 +283,20 @@ async def start_modbus_simulators(
         if d.id not in sources:  # another kind: its own simulator, on the shared clock
             sim = make_sim(d, site, pick[d.id], seed=seed + i)
             sources[d.id] = partial(_values_now, sim, clock)
+    return models, sources
 
+
+async def _serve(
+    site: LoadedSite,
+    devices: list[DeviceConfig],
+    on_rtu: set[str],
+    sources: Mapping[str, ValueSource],
+    host: str,
+    served: Callable[[str], ServedHook] | None,
+) -> tuple[dict[str, ModbusTcpTransport | ModbusRtuTransport], list[ModbusSimulatorServer], PtyPair | None]:
+    """Serve each device's registers: its own TCP server, or a unit on the one RTU bus (a pseudo-terminal
+    pair) for those ``on_rtu``; the transports to read them at, the servers, the pair. A server that fails
+    to start stops those started before it."""
     transports: dict[str, ModbusTcpTransport | ModbusRtuTransport] = {}
     servers: list[ModbusSimulatorServer] = []
     pty: PtyPair | None = None
@@ -316,6 +347,4 @@ async def start_modbus_simulators(
         if pty is not None:
             pty.close()
         raise
-    return ModbusSimulators(
-        retarget(site, transports), transports, servers, models, pty, pty.b if pty else ""
-    )
+    return transports, servers, pty

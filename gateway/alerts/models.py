@@ -97,29 +97,3 @@ class Silence(SilenceSpec):
     created_ts: float
     deleted_ts: float | None = None
     deleted_by: str = ""
-
-
-class Decision(BaseModel):
-    """One decision of the regulator on one of this site's alerts (its feedback, issue #6): it
-    annotates the alert and never changes the alert's own life (firing, acknowledged, resolved)."""
-
-    uplink: str = Field(description="the regulator uplink it came from")
-    action_id: int = Field(description="the regulator's id of the action (the feedback cursor)")
-    alert_id: str = Field(description="the gateway alert it is about")
-    action: str = Field(description="confirm, dismiss, order, report, close, reject or escalate")
-    state: str = Field(
-        description="the hazard's state at the regulator after it: confirmed, dismissed, "
-        "rectifying, reported, closed"
-    )
-    actor: str = Field("", description="who decided (a regulator's user name, or system)")
-    reason: str = Field("", description="why: a dismissal's reason, a rejected rectification's")
-    deadline: float | None = Field(None, description="rectification deadline, Unix seconds")
-    major: bool | None = Field(
-        None, description="listed supervision (挂牌督办); None when the regulator did not say"
-    )
-    ts: float = Field(description="Unix seconds the regulator decided")
-    received_ts: float = Field(description="Unix seconds the gateway heard of it")
-    text: str = Field(
-        description="what the site reads, 中文 | English, e.g. 监管: 限期整改至 2026-12-01 | "
-        "regulator: rectify by 2026-12-01"
-    )

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from contract.alert_event import AlertEvent
-from gateway.alerts.models import Alert, Decision, Silence, SilenceSpec
+from gateway.alerts.models import Alert, Silence, SilenceSpec
 from gateway.sqlite_tx import connect
+from gateway.uplinks.decisions import Decision
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS alerts (

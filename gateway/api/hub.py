@@ -29,8 +29,8 @@ from dataclasses import dataclass
 
 from contract.alert_event import AlertEvent
 from contract.readings import DeviceStatus, Reading
-from gateway.alerts.models import Decision
 from gateway.api.live_rows import ReadingRows, array
+from gateway.uplinks.decisions import Decision
 
 RING_SIZE = 20_000  # ~30 minutes of the reference site at 10 reading events a second
 # and at most this many characters of JSON (about as many bytes): on a large site each readings event is

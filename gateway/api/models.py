@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field
 
 from contract.config.platform import PlatformSpec
 from contract.kinds.confined_space import GasLimits
-from gateway.alerts.models import Alert, AlertDetail, Decision
+from gateway.alerts.models import Alert, AlertDetail
+from gateway.uplinks.decisions import Decision
 
 
 class MetricView(BaseModel):

@@ -19,12 +19,14 @@ from pydantic import ValidationError
 
 from contract.alert_event import Level
 from gateway.alerts.manager import AlertError
-from gateway.alerts.models import Alert, AlertState, Decision, Silence, SilenceSpec
+from gateway.alerts.models import Alert, AlertState, Silence, SilenceSpec
 from gateway.api.auth import ERRORS, Supervisor, viewer
 from gateway.api.auth_store import Principal
 from gateway.api.models import AlertAction, AlertDetailView, AlertView, SilenceRequest
+from gateway.uplinks.decisions import Decision
 
 if TYPE_CHECKING:
+    from gateway.alerts.manager import AlertManager
     from gateway.api.services import ApiServices
 
 CONFLICT: dict[int | str, dict[str, Any]] = {
@@ -64,11 +66,16 @@ def with_decision(alert: Alert, decision: Decision | None) -> AlertView:
 def alerts_router(svc: ApiServices) -> APIRouter:
     """Alerts, silences and the regulator's decisions of one gateway."""
     r = APIRouter(prefix="/api/v1", tags=["alerts"], responses=ERRORS)
-    manager = svc.alerts
+    _add_alert_reads(r, svc)
+    _add_alert_actions(r, svc)
+    _add_decisions(r, svc)
+    _add_silences(r, svc.alerts)
+    return r
 
-    async def viewed(alert: Alert) -> AlertView:
-        latest = await asyncio.to_thread(svc.decisions.latest, [alert.alert_id])
-        return with_decision(alert, latest.get(alert.alert_id))
+
+def _add_alert_reads(r: APIRouter, svc: ApiServices) -> None:
+    """The alerts, and one alert with its history, each with the regulator's word on it."""
+    manager = svc.alerts
 
     @r.get(
         "/alerts",
@@ -120,6 +127,15 @@ def alerts_router(svc: ApiServices) -> APIRouter:
             ],
         )
 
+
+def _add_alert_actions(r: APIRouter, svc: ApiServices) -> None:
+    """A supervisor acknowledges or resolves an alert."""
+    manager = svc.alerts
+
+    async def viewed(alert: Alert) -> AlertView:
+        latest = await asyncio.to_thread(svc.decisions.latest, [alert.alert_id])
+        return with_decision(alert, latest.get(alert.alert_id))
+
     async def act(
         action: Literal["acknowledge", "resolve"], alert_id: str, note: str, who: Principal
     ) -> AlertView:
@@ -148,6 +164,10 @@ def alerts_router(svc: ApiServices) -> APIRouter:
     async def resolve(alert_id: str, body: AlertAction, who: Supervisor) -> AlertView:
         return await act("resolve", alert_id, body.note, who)
 
+
+def _add_decisions(r: APIRouter, svc: ApiServices) -> None:
+    """The regulator's decisions, newest first."""
+
     @r.get(
         "/regulator/decisions",
         response_model=list[Decision],
@@ -157,6 +177,10 @@ def alerts_router(svc: ApiServices) -> APIRouter:
     )
     async def decisions(limit: int = Query(50, ge=1, le=1000)) -> list[Decision]:
         return await asyncio.to_thread(svc.decisions.recent, limit)
+
+
+def _add_silences(r: APIRouter, manager: AlertManager) -> None:
+    """Silences (maintenance windows): listed by anyone, added and ended by a supervisor."""
 
     @r.get(
         "/silences",
@@ -205,5 +229,3 @@ def alerts_router(svc: ApiServices) -> APIRouter:
             return await asyncio.to_thread(manager.delete_silence, silence_id, who.name)
         except AlertError as exc:
             raise HTTPException(404, str(exc)) from exc
-
-    return r

@@ -1,6 +1,6 @@
 """The daily safety log (施工安全日志, standards.md §14) on the dashboard: the gateway's drafts, the safety
 officer's words, the signature (a supervisor signs; the signed log goes to every regulator uplink,
-gateway/safety_log/sender.py) and the printed PDF."""
+gateway/site/safety_log/sender.py) and the printed PDF."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from pydantic import BaseModel, Field
 
 from contract.safety_log import SafetyLogContent
 from gateway.api.auth import ERRORS, Supervisor, viewer
-from gateway.safety_log.store import LogError, LogRow
+from gateway.site.safety_log.store import LogError, LogRow
 
 if TYPE_CHECKING:
     from gateway.api.services import ApiServices
-    from gateway.safety_log.schedule import SafetyLogSchedule
+    from gateway.site.safety_log.schedule import SafetyLogSchedule
 
 
 class SafetyLogView(BaseModel):
@@ -127,7 +127,7 @@ def safety_log_router(svc: ApiServices) -> APIRouter:
     )
     async def pdf(day: date) -> Response:
         # fpdf, Pillow and fontTools cost the gateway 40 MB: imported when a log is first printed, not at start
-        from gateway.safety_log.pdf import render
+        from gateway.site.safety_log.pdf import render
         from plumbing.cjk_pdf import ReportError
 
         row = await _get(svc, day)

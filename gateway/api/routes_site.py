@@ -51,7 +51,14 @@ def _finite(v: float | str | None) -> float | str | None:
 def site_router(svc: ApiServices) -> APIRouter:
     """Site, devices, readings, history and health over one gateway."""
     r = APIRouter(prefix="/api/v1", tags=["site"], dependencies=[Depends(viewer)], responses=ERRORS)
-    lib_versions = versions()
+    _add_site_and_devices(r, svc)
+    _add_history(r, svc)
+    _add_health(r, svc)
+    return r
+
+
+def _add_site_and_devices(r: APIRouter, svc: ApiServices) -> None:
+    """The site, one device, and every latest value, from the live state."""
 
     @r.get(
         "/site", response_model=SiteView, summary="The project, its devices with live state, plan and cameras"
@@ -91,6 +98,10 @@ def site_router(svc: ApiServices) -> APIRouter:
             )
             for r in sorted(readings, key=lambda r: (r.device, r.point, r.metric))
         ]
+
+
+def _add_history(r: APIRouter, svc: ApiServices) -> None:
+    """One metric's history from the local store."""
 
     @r.get(
         "/history",
@@ -144,6 +155,11 @@ def site_router(svc: ApiServices) -> APIRouter:
         }
         return Response(json.dumps(body, ensure_ascii=False, allow_nan=False), media_type="application/json")
 
+
+def _add_health(r: APIRouter, svc: ApiServices) -> None:
+    """The gateway's health, with the libraries' versions read once."""
+    lib_versions = versions()
+
     @r.get(
         "/health",
         response_model=HealthView,
@@ -163,5 +179,3 @@ def site_router(svc: ApiServices) -> APIRouter:
             ]
         )
         return HealthView(**doc, cameras=cameras, live_clients=svc.hub.clients, versions=lib_versions)
-
-    return r

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from contract.weather import Colour, SignalType, Stop, WarningSignal
 from gateway.api.auth import ERRORS, Supervisor, viewer
-from gateway.weather_warnings import WarningBoard, WarningError
+from gateway.site.weather_warnings import WarningBoard, WarningError
 
 if TYPE_CHECKING:
     from gateway.api.services import ApiServices

@@ -18,10 +18,10 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Path
 
 from gateway.api.auth import ERRORS, Supervisor, viewer
 from gateway.api.models import KeyPersonView, PersonnelOnSiteView, PourStateView
-from gateway.jacking import JackingClose, JackingView
-from gateway.papers import PaperRow, paper_rows
-from gateway.siren import SirenState
-from gateway.site_work import WindowView, WorkError
+from gateway.site.jacking import JackingClose, JackingView
+from gateway.site.papers import PaperRow, paper_rows
+from gateway.site.siren import SirenState
+from gateway.site.site_work import WindowView, WorkError
 
 if TYPE_CHECKING:
     from gateway.api.services import ApiServices
@@ -55,8 +55,16 @@ def pour_state(p: WindowView) -> PourStateView:
 
 
 def work_router(svc: ApiServices) -> APIRouter:
-    """Pours and key personnel of one gateway."""
+    """Pours and jacking windows, papers, key personnel and sirens of one gateway."""
     r = APIRouter(prefix="/api/v1", tags=["work"], responses=ERRORS)
+    _add_pours(r, svc)
+    _add_jacking(r, svc)
+    _add_site_lists(r, svc)
+    return r
+
+
+def _add_pours(r: APIRouter, svc: ApiServices) -> None:
+    """The pours of high formwork, started and ended by a supervisor."""
 
     def set_pour(device: str, active: bool, actor: str) -> PourStateView:
         work = svc.work
@@ -94,6 +102,10 @@ def work_router(svc: ApiServices) -> APIRouter:
     )
     async def end_pour(who: Supervisor, device: str = DEVICE) -> PourStateView:
         return set_pour(device, False, who.name)
+
+
+def _add_jacking(r: APIRouter, svc: ApiServices) -> None:
+    """The tower cranes' jacking windows, opened and closed with their checks by a supervisor."""
 
     def jacking_call(act: Callable[..., JackingView], device: str, *args: Any) -> JackingView:
         jacking = svc.jacking
@@ -133,6 +145,10 @@ def work_router(svc: ApiServices) -> APIRouter:
     ) -> JackingView:
         return jacking_call(lambda j, d: j.end(d, who.name, check), device)
 
+
+def _add_site_lists(r: APIRouter, svc: ApiServices) -> None:
+    """What the dashboard lists of the site: papers, key personnel, sirens."""
+
     @r.get(
         "/papers",
         response_model=list[PaperRow],
@@ -168,5 +184,3 @@ def work_router(svc: ApiServices) -> APIRouter:
     )
     async def sirens() -> list[SirenState]:
         return [] if svc.sirens is None else svc.sirens()
-
-    return r

@@ -17,15 +17,15 @@ from gateway.alerts.manager import AlertManager
 from gateway.alerts.store import DecisionStore
 from gateway.api.hub import LiveHub
 from gateway.camera_service import CameraService
-from gateway.jacking import Jacking
 from gateway.live import LiveState
-from gateway.safety_log.schedule import SafetyLogSchedule
-from gateway.siren import SirenState
-from gateway.site_work import SiteWork
+from gateway.site.jacking import Jacking
+from gateway.site.safety_log.schedule import SafetyLogSchedule
+from gateway.site.siren import SirenState
+from gateway.site.site_work import SiteWork
+from gateway.site.weather_warnings import WarningBoard
 from gateway.store.local_query import HistoryReader
 from gateway.uplinks.notices import NoticeBoard
 from gateway.uplinks.self_checks import SelfCheckOutbox
-from gateway.weather_warnings import WarningBoard
 
 
 @dataclass(slots=True)

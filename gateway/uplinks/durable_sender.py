@@ -1,5 +1,5 @@
 """What the senders of the gateway's durable queues share (the self-checks, gateway/uplinks/self_checks.py; the
-safety logs, gateway/safety_log/): waking the senders when something is queued, and the loop that sends the
+safety logs, gateway/site/safety_log/): waking the senders when something is queued, and the loop that sends the
 oldest pending item of one uplink, backing off with the uplink's settings while sending fails."""
 
 from __future__ import annotations

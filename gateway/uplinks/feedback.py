@@ -5,8 +5,8 @@ this project's hazards after the last one it stored: ``GET {base_url}/api/v1/fee
 signed like every gateway request (empty body, the path signed with its query string). Each action
 (confirmed, dismissed as a false alarm with its reason, rectification ordered with a deadline,
 re-inspection failed, closed 销号, overdue escalation) becomes a `Decision` on the site's alert of the
-same ``alert_id``: stored with the cursor in the alert database (a restart neither misses nor repeats
-one), shown by the API and the dashboard, pushed on the live stream as a ``regulator`` event, logged.
+same ``alert_id``: stored with the cursor in one write to the `DecisionLog` the shell hands it (the
+alerts' decision store: a restart neither misses nor repeats one), shown by the API and the dashboard, pushed on the live stream as a ``regulator`` event, logged.
 A decision annotates the alert; the alert's own life (firing, resolved) stays the rules' and the
 supervisors'.
 
@@ -28,9 +28,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from contract.config.uplinks import RegulatorUplink
 from contract.wire import FEEDBACK_PATH, WARNING_ACK_PATH
-from gateway.alerts.models import Decision
-from gateway.alerts.store import DecisionStore
 from gateway.uplinks.base import BEIJING
+from gateway.uplinks.decisions import Decision, DecisionLog
 from gateway.uplinks.notices import SupervisionNotice
 from gateway.uplinks.periodic import Failures, UplinkRetry, regulator_said, run_periodically
 from gateway.uplinks.regulator_warnings import RegulatorWarning, RegulatorWarnings
@@ -127,13 +126,13 @@ def to_decision(uplink: str, a: RegulatorAction, received_ts: float) -> Decision
 
 
 class FeedbackPoller:
-    """Polls one regulator uplink's feedback into a DecisionStore; ``on_decision`` hears of each new one."""
+    """Polls one regulator uplink's feedback into a DecisionLog; ``on_decision`` hears of each new one."""
 
     def __init__(
         self,
         cfg: RegulatorUplink,
         project: str,
-        store: DecisionStore,
+        store: DecisionLog,
         on_decision: Callable[[Decision], None] | None = None,
         on_pictures_wanted: Callable[[list[str]], None] | None = None,
         on_notices: Callable[[list[SupervisionNotice]], None] | None = None,

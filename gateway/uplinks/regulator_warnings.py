@@ -23,7 +23,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from contract.weather import Colour, SignalType, WarningSignal
-from gateway.weather_warnings import WarningBoard
+from gateway.site.weather_warnings import WarningBoard
 
 SEP = ":"  # between the uplink's name and the regulator's id in the board's id
 

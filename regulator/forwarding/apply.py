@@ -19,7 +19,7 @@ from regulator.forwarding import trust
 from regulator.forwarding.cities import City
 from regulator.forwarding.outbox import PRIVATE, TABLES
 from regulator.forwarding.rows import checked, refused
-from regulator.forwarding.wire import Batch, BatchReceipt, Kind, Record
+from regulator.forwarding.wire import WHAT_TO_DO, Batch, BatchReceipt, Kind, Record, Verdict
 from regulator.ingest.receive import Refusal
 from regulator.storage.db import sql
 from regulator.storage.jurisdictions import SEP, ensure
@@ -46,10 +46,16 @@ def columns(db: Connection, table: str) -> frozenset[str]:
     return _COLUMN_CACHE[key]
 
 
-def apply(db: Connection, sender: City, batch: Batch) -> BatchReceipt:
-    """Keep every record of ``batch`` (one transaction, the caller's); the receipt. Refusal(409/422) names
-    the record that cannot be kept, its field (``errors``: ``records.N.row.COLUMN``) and why, and nothing of
-    the batch is kept then: a batch is all or nothing, so the city's outbox keeps its order."""
+def apply(
+    db: Connection, sender: City, batch: Batch, verdicts: bool = False, backlog: int | None = None
+) -> BatchReceipt:
+    """Keep every record of ``batch`` (one transaction, the caller's); the receipt.
+
+    ``verdicts`` (a city that asked, ``?verdicts=1``): a record that cannot be kept (Refusal 409/422, its
+    savepoint rolled back) is named in the receipt's ``refused`` with its reason, and remembered in
+    ``forward_refusals`` for the cities' page; everything else of the batch is kept. Without it (a city of an
+    earlier release, which would drop a refused record from its outbox): Refusal(409/422) names the record,
+    its field (``errors``: ``records.N.row.COLUMN``) and why, and nothing of the batch is kept, as before."""
     if batch.jurisdiction != sender.jurisdiction:
         raise Refusal(
             422,
@@ -59,23 +65,60 @@ def apply(db: Connection, sender: City, batch: Batch) -> BatchReceipt:
         )
     new = 0
     now = time.time()
+    refusals: list[Verdict] = []
     for n, rec in enumerate(batch.records):
         try:
-            new += _keep(db, sender, n, rec, now)
-        except (sa.exc.IntegrityError, sa.exc.DataError) as exc:
-            # what the checks of rows.py did not foresee: still the city's record at fault, never a 500 or a
-            # 503 that the city would retry for ever
-            raise refused(
-                422,
-                f"records.{n}",
-                f"cannot be stored: {str(exc.orig).splitlines()[0][:300]}",
-                _where(sender, n, rec),
-            ) from None
+            if not verdicts:
+                new += _kept(db, sender, n, rec, now)
+                continue
+            with db.begin_nested():
+                new += _kept(db, sender, n, rec, now)
+        except Refusal as refusal:
+            code = refusal.extra.get("code")
+            if not verdicts or refusal.status not in (409, 422) or code not in WHAT_TO_DO:
+                raise
+            refusals.append(
+                Verdict(seq=rec.seq, kind=rec.kind, ref=rec.ref, code=code, reason=refusal.reason)
+            )
+        else:
+            if verdicts:
+                db.execute(
+                    sql("DELETE FROM forward_refusals WHERE origin = :o AND kind = :k AND ref = :r"),
+                    {"o": sender.id, "k": rec.kind, "r": rec.ref},
+                )
+    for v in refusals:
+        db.execute(
+            sql(
+                "INSERT INTO forward_refusals(origin, kind, ref, code, reason, first_at, last_at) "
+                "VALUES (:o, :k, :r, :c, :why, :now, :now) ON CONFLICT (origin, kind, ref) DO UPDATE SET "
+                "code = excluded.code, reason = excluded.reason, last_at = excluded.last_at"
+            ),
+            {"o": sender.id, "k": v.kind, "r": v.ref, "c": v.code, "why": v.reason, "now": now},
+        )
     db.execute(
-        sql("UPDATE forward_cities SET last_seen_at = :now WHERE id = :i"), {"now": now, "i": sender.id}
+        sql("UPDATE forward_cities SET last_seen_at = :now, backlog = COALESCE(:b, backlog) WHERE id = :i"),
+        {"now": now, "i": sender.id, "b": backlog},
     )
     last = max((r.seq for r in batch.records), default=0)
-    return BatchReceipt(city=sender.id, records=len(batch.records), last_seq=last, new=new)
+    receipt = BatchReceipt(city=sender.id, records=len(batch.records), last_seq=last, new=new)
+    if verdicts:  # a city of an earlier release gets the receipt it knows, word for word
+        receipt.refused = refusals
+    return receipt
+
+
+def _kept(db: Connection, sender: City, n: int, rec: Record, now: float) -> int:
+    """``_keep``, with what the checks of rows.py did not foresee (the database refusing the row) still the
+    city's record at fault: a 422, never a 500 or a 503 that the city would retry for ever."""
+    try:
+        return _keep(db, sender, n, rec, now)
+    except (sa.exc.IntegrityError, sa.exc.DataError) as exc:
+        raise refused(
+            422,
+            f"records.{n}",
+            f"cannot be stored: {str(exc.orig).splitlines()[0][:300]}",
+            _where(sender, n, rec),
+            code="schema",
+        ) from None
 
 
 def local_id(db: Connection, origin: str, kind: str, ref: str) -> str | None:
@@ -124,7 +167,11 @@ def _keep(db: Connection, sender: City, n: int, rec: Record, now: float) -> int:
         code = str(row.get("project", ""))
         if local_id(db, sender.id, "project", code) is None:
             raise refused(
-                422, f"{at}.row.project", f"is {code!r}, which city {sender.id} never forwarded", where
+                422,
+                f"{at}.row.project",
+                f"is {code!r}, which city {sender.id} never forwarded",
+                where,
+                "unknown_project",
             )
     for column, kind in LINKS.get(rec.kind, {}).items():
         if row.get(column) is None:
@@ -136,6 +183,7 @@ def _keep(db: Connection, sender: City, n: int, rec: Record, now: float) -> int:
                 f"{at}.row.{column}",
                 f"points at {kind} {row[column]}, not received yet: send it first",
                 where,
+                "conflict",
             )
         if mapped[1]:
             raise refused(
@@ -197,6 +245,7 @@ def _check_place(sender: City, rec: Record, where: str) -> None:
             f"{where} lies in {place or 'no district'!r}, not under the city's place {sender.jurisdiction}: "
             "register the project's city and district at the city (add-project --city/--district)",
             errors=[{"field": "place", "problem": "not under the city's place"}],
+            code="place",
         )
 
 
@@ -208,6 +257,7 @@ def _insert(db: Connection, rec: Record, table: str, key: str, row: dict[str, An
                 409,
                 f"{where}: the province already holds a project {rec.ref} of its own or another city's; "
                 "one project reports through one platform (its code is registered twice)",
+                code="conflict",
             )
         # the province never hears from this project's gateways: a key nobody holds
         row = {**row, "code": rec.ref, "secret": secrets.token_hex(16)}

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from contract.alert_event import LEVEL_RANK
 from contract.wire import RELEASE_MAX, RELEASE_PATTERN
-from regulator.forwarding.wire import MAX_REF, MAX_TEXT, Kind
+from regulator.forwarding.wire import MAX_REF, MAX_TEXT, Kind, Reason
 from regulator.ingest.receive import Refusal
 
 # Text is bounded by the wire's MAX_TEXT, not tighter: the city's own ledger takes a gateway's text without a
@@ -202,12 +202,14 @@ ACTORS: dict[Kind, tuple[str, ...]] = {
 }
 
 
-def refused(status: int, field: str, problem: str, where: str) -> Refusal:
-    """A refusal of one record, naming the field (``records.N.row.COLUMN``) and why."""
+def refused(status: int, field: str, problem: str, where: str, code: Reason = "not_allowed") -> Refusal:
+    """A refusal of one record, naming the field (``records.N.row.COLUMN``), why, and the reason's ``code``
+    (a city that asks for verdicts sets the record aside with it)."""
     return Refusal(
         status,
         f"{where}: {field} {problem}; nothing of the batch kept",
         errors=[{"field": field, "problem": problem}],
+        code=code,
     )
 
 
@@ -227,6 +229,7 @@ def checked(kind: Kind, row: dict[str, Any], at: str, where: str) -> dict[str, A
             f"{where}: {', '.join(e['field'] for e in errors)} not as the forwarding contract allows: "
             "the city's record is refused, nothing of the batch kept",
             errors=errors,
+            code="schema",
         ) from None
     kept = model.model_dump()
     if isinstance(model, HazardRow):

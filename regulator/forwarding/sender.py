@@ -7,8 +7,16 @@ outbox rows are deleted after it. A crash between the province keeping a batch a
 sends the batch again, which the province keeps once (by city, kind and id). Every failure (no answer, a
 5xx, a proxy's 200, the city's own database away) is retried with tenacity's exponential backoff with
 jitter, from 1 s up to ``backoff_max_s``, for as long as it takes: the outbox is in PostgreSQL, so days of
-outage only make it longer. A refusal (401, 409, 422) is retried too, logged as an error with the
-province's reason: it needs a person (a key or a place registered wrongly), and nothing is dropped meanwhile.
+outage only make it longer. The cap is 30 s, not the gateways' 5 minutes: one city's requests are nothing to
+a province, and a province back from a day away has the city's next try within 30 s of its return and the
+backlog (200 records a request) moments later.
+
+A record the province refuses for good (wire.Verdict: a place outside the city, a project it does not know, a
+row it cannot read) is set aside with the reason (quarantine.py) and the rest goes on: the city asks for
+per-record verdicts (``?verdicts=1``); a province of an earlier release refuses the whole batch instead,
+naming the record (``records.N`` / "record N (...)"), and that record is set aside just the same. A refusal
+naming no record (401, a jurisdiction the province does not know the city by) is the city's as a whole:
+retried, logged as an error with the province's reason, nothing dropped.
 
 An incident the province took has its report to the province recorded (``Incidents.report(...,
 how='forwarded')``), which stops its clocks to the province and to the provincial system.
@@ -18,19 +26,32 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import httpx
+import sqlalchemy as sa
 from pydantic import ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential_jitter
 
 from contract.wire import signed_headers
-from regulator.forwarding import down
-from regulator.forwarding.outbox import NotPostgres, pending, record, switch_on, taken
-from regulator.forwarding.wire import DECISIONS_PATH, FORWARD_PATH, Batch, BatchReceipt, Decisions
+from regulator.forwarding import down, quarantine
+from regulator.forwarding.outbox import NotPostgres, backlog, pending, record, switch_on, taken
+from regulator.forwarding.wire import (
+    BACKLOG,
+    DECISIONS_PATH,
+    FORWARD_PATH,
+    VERDICTS,
+    WHAT_TO_DO,
+    Batch,
+    BatchReceipt,
+    Decisions,
+    Reason,
+    Record,
+)
 from regulator.ledger.incidents import Incidents
 from regulator.ledger.review import ReviewError
 from regulator.storage.db import sql
@@ -47,11 +68,12 @@ ACTOR = Actor("forwarding", "admin")
 class ForwardRetry(Exception):
     """The province did not take the request: try again later (the message says why). ``refused``: the
     province turned it down (4xx), which a person must fix (a key, a place), as opposed to a fault that
-    passes by itself."""
+    passes by itself; ``answer``: the province's JSON answer to it, when it gave one."""
 
-    def __init__(self, message: str, refused: bool = False) -> None:
+    def __init__(self, message: str, refused: bool = False, answer: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.refused = refused
+        self.answer = answer or {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +89,7 @@ class ForwardLink:
     idle_s: float = 2.0  # how often an empty outbox is looked at again
     poll_s: float = 10.0  # how often the province is asked for its decisions
     timeout_s: float = 30.0
-    backoff_max_s: float = 300.0  # the longest wait between tries, as the gateways' outbox
+    backoff_max_s: float = 30.0  # the longest wait between tries: how late a returning province is noticed
 
 
 class Forwarder:
@@ -96,6 +118,13 @@ class Forwarder:
                     self._base,
                     self.link.city_id,
                 )
+            aside = await asyncio.to_thread(self._aside)
+            if aside:
+                log.warning(
+                    "forwarding: %d records the province refused for good wait set aside at this city: see "
+                    "/forwarding or `sitegw regulator forwarding list`, fix their projects or release them",
+                    aside,
+                )
             poll_at = 0.0
             while True:
                 sent = await self._retry(self.forward_once)
@@ -106,6 +135,10 @@ class Forwarder:
                     await asyncio.sleep(self.link.idle_s)
         finally:
             await self._client.aclose()
+
+    def _aside(self) -> int:
+        with self.repo.engine.connect() as db:
+            return len(quarantine.held(db))
 
     async def _switch_on(self) -> bool:
         return await asyncio.to_thread(switch_on, self.repo.engine, self._base, self.link.city_id)
@@ -140,9 +173,14 @@ class Forwarder:
         except httpx.HTTPError as exc:
             raise ForwardRetry(f"no answer from {self._base} ({type(exc).__name__}: {exc})") from exc
         if not r.is_success:
+            try:
+                answer = r.json()
+            except ValueError:
+                answer = None
             raise ForwardRetry(
                 f"HTTP {r.status_code} from {self._base}{path}: {r.text[:300]}",
                 refused=400 <= r.status_code < 500 and r.status_code not in (408, 429),
+                answer=answer if isinstance(answer, dict) else None,
             )
         return r
 
@@ -151,9 +189,21 @@ class Forwarder:
         built = await asyncio.to_thread(self._build)
         if built is None:
             return False
-        batch, ids = built
+        batch, ids, backlog = built
         if batch.records:
-            r = await self._send("POST", FORWARD_PATH, batch.model_dump_json().encode())
+            path = f"{FORWARD_PATH}?{VERDICTS}=1&{BACKLOG}={backlog}"
+            try:
+                r = await self._send("POST", path, batch.model_dump_json().encode())
+            except ForwardRetry as exc:
+                named = refused_record(exc, batch)
+                if named is None:
+                    raise
+                # a province of an earlier release: the one record it named is set aside, the rest sent next
+                rec, code = named
+                await asyncio.to_thread(
+                    self._hold, [(rec, code, str(exc.answer.get("error", exc)))], ids[rec.seq]
+                )
+                return True
             try:
                 receipt = BatchReceipt.model_validate_json(r.content)
             except ValidationError:
@@ -170,21 +220,39 @@ class Forwarder:
                 raise ForwardRetry(
                     f"the receipt {receipt.model_dump()} does not name the batch sent (seq {last})"
                 )
+            by_seq = {rec.seq: rec for rec in batch.records}
+            refused = [(by_seq[v.seq], v.code, v.reason) for v in receipt.refused if v.seq in by_seq]
+            kept = {v.seq for v in receipt.refused}
+            await asyncio.to_thread(self._hold, refused, [])
             await asyncio.to_thread(
-                self._reported, [rec.ref for rec in batch.records if rec.kind == "incident"]
+                self._reported,
+                [rec.ref for rec in batch.records if rec.kind == "incident" and rec.seq not in kept],
             )
-            self.delivered += len(batch.records)
-        await asyncio.to_thread(taken, self.repo.engine, ids)
+            self.delivered += len(batch.records) - len(refused)
+        await asyncio.to_thread(taken, self.repo.engine, [i for seq_ids in ids.values() for i in seq_ids])
         return True
 
-    def _build(self) -> tuple[Batch, list[int]] | None:
-        with self.repo.engine.connect() as db:
+    def _build(self) -> tuple[Batch, dict[int, list[int]], int] | None:
+        """The next batch, its queued rows by record (seq; a change of a record set aside joins it and is
+        deleted with the batch), and the outbox's backlog; None when nothing is queued."""
+        with self.repo.engine.begin() as db:
             items = pending(db, self.link.batch)
             if not items:
                 return None
-            records = [r for r in (record(db, item) for item in items) if r is not None]
-        ids = [i for item in items for i in item.ids]
-        return Batch(city=self.link.city_id, jurisdiction=self.link.jurisdiction, records=records), ids
+            send = quarantine.sort_out(db, items)
+            records = [r for r in (record(db, item) for item in send) if r is not None]
+            left = backlog(db)
+        ids = {max(item.ids): item.ids for item in items}
+        return Batch(city=self.link.city_id, jurisdiction=self.link.jurisdiction, records=records), ids, left
+
+    def _hold(self, refused: list[tuple[Record, Reason, str]], ids: list[int]) -> None:
+        """Set the refused records aside (their queued rows ``ids`` deleted with it), and note the contact."""
+        with self.repo.engine.begin() as db:
+            for rec, code, reason in refused:
+                quarantine.hold(db, rec, code, reason)
+            if ids:
+                db.execute(sa.text("DELETE FROM forward_outbox WHERE id = ANY(:ids)"), {"ids": ids})
+            db.execute(sql("UPDATE forward_state SET contact_at = :now"), {"now": time.time()})
 
     def _reported(self, incident_refs: list[str]) -> None:
         """Record the province's clocks stopped for incidents the province now holds (once each)."""
@@ -224,3 +292,37 @@ class Forwarder:
                 f"HTTP {r.status_code} without the province's decisions ({r.text[:200]!r})"
             ) from None
         return await asyncio.to_thread(down.take, self.repo.engine, decisions)
+
+
+NAMED = re.compile(r"^record (\d+) \(")  # a refusal's words naming the record at fault
+AT = re.compile(r"^records\.(\d+)(\.|$)")  # a field of a batch's record
+
+
+def refused_record(exc: ForwardRetry, batch: Batch) -> tuple[Record, Reason] | None:
+    """The record a province's whole-batch refusal (409, 422) names as at fault, and the reason's code (the
+    province's ``code``, or read from the field it names: a province of an earlier release gives none); None
+    for a refusal of the request or the city as a whole. A batch the province cannot read (a kind or a field
+    it does not know yet) names its records by their place, ``records.N...``: the first is set aside."""
+    if not exc.refused:
+        return None
+    reason = str(exc.answer.get("error", ""))
+    fields = [str(e.get("field", "")) for e in exc.answer.get("errors") or [] if isinstance(e, dict)]
+    found = NAMED.match(reason) or next(filter(None, (AT.match(f) for f in fields)), None)
+    if found is None or int(found.group(1)) >= len(batch.records):
+        return None
+    code = exc.answer.get("code")
+    if code not in WHAT_TO_DO:
+        code = (
+            "place"
+            if fields == ["place"]
+            else "unknown_project"
+            if any(f.endswith(".row.project") for f in fields)
+            else "conflict"
+            if "send it first" in reason or "registered twice" in reason
+            else "not_allowed"
+            if NAMED.match(reason)
+            and "not as the forwarding contract allows" not in reason
+            and "cannot be stored" not in reason
+            else "schema"
+        )
+    return batch.records[int(found.group(1))], cast(Reason, code)

@@ -10,6 +10,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 FORWARD_PATH = "/api/v1/forward"
+# ``?verdicts=1`` on a batch: the city keeps a refused record aside itself, so the province answers per record
+# (BatchReceipt.refused) instead of refusing the whole batch; a province before it ignores the parameter, a
+# city before it never sends it and gets the whole batch refused as then. ``&backlog=N``: what the city still
+# has queued, for the province's cities page.
+VERDICTS = "verdicts"
+BACKLOG = "backlog"
 DECISIONS_PATH = "/api/v1/forward/decisions"
 
 Kind = Literal["project", "hazard", "action", "listing", "notice", "incident", "incident_report"]
@@ -60,14 +66,40 @@ class Batch(BaseModel):
     records: list[Record] = Field(max_length=MAX_BATCH)
 
 
+Reason = Literal["place", "unknown_project", "schema", "conflict", "not_allowed"]
+# each reason in Chinese first, with what the city does about it (the city's forwarding page, its log)
+WHAT_TO_DO: dict[Reason, str] = {
+    "place": "项目所在地不在本市辖区内：在本市平台重新登记项目的市、区（sitegw regulator add-project --city/--district），"
+    "改正后自动重新转报",
+    "unknown_project": "所属项目未被省级平台接收（多为该项目被隔离）：先改正该项目，本记录随之重新转报",
+    "schema": "记录格式不符合转报约定：升级本市或省级平台后执行 sitegw regulator forwarding release",
+    "conflict": "与省级平台已有记录冲突（项目编号在两个平台重复登记，或所指记录未到）：与省级平台核对后执行 "
+    "sitegw regulator forwarding release",
+    "not_allowed": "记录含省级平台权限内的内容（省级用户、省级挂牌督办）：由省级平台处理，核对后执行 "
+    "sitegw regulator forwarding release",
+}
+
+
+class Verdict(BaseModel):
+    """One record of a batch the province refused for a reason no retry cures, and why: ``code`` for the
+    machine, ``reason`` in the province's words (the field and the fix)."""
+
+    seq: int
+    kind: Kind
+    ref: str
+    code: Reason
+    reason: str
+
+
 class BatchReceipt(BaseModel):
     """The province's answer to a batch: only this, naming the batch, counts as delivered (a proxy's 200
     does not)."""
 
     city: str
-    records: int = Field(description="records in the batch, each kept once")
+    records: int = Field(description="records in the batch, each kept once or refused")
     last_seq: int = Field(description="the batch's highest seq")
     new: int = Field(description="records the province did not hold before")
+    refused: list[Verdict] = Field(default_factory=list, description="records not kept (only to ?verdicts=1)")
 
 
 class DownRow(BaseModel):

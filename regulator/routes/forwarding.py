@@ -18,7 +18,15 @@ from regulator.answers import MAX_ID
 from regulator.forwarding.apply import apply
 from regulator.forwarding.cities import City, city
 from regulator.forwarding.down import decisions_for
-from regulator.forwarding.wire import DECISIONS_PATH, FORWARD_PATH, Batch, BatchReceipt, Decisions
+from regulator.forwarding.wire import (
+    BACKLOG,
+    DECISIONS_PATH,
+    FORWARD_PATH,
+    VERDICTS,
+    Batch,
+    BatchReceipt,
+    Decisions,
+)
 from regulator.ingest.receive import WINDOW_S, Refusal, claimed_project, field_errors, refuse_replay, verify
 from regulator.routes.responses import signed_path
 from regulator.routes.routing import signed
@@ -75,9 +83,14 @@ def forward_router(repo: Repository) -> APIRouter:
             raise refuse_replay(request.headers["X-Sitegw-Nonce"])
         return sender
 
-    @r.post(FORWARD_PATH)
-    async def receive(request: Request) -> BatchReceipt:
-        """Keep a city's batch of records, each once; the receipt naming it."""
+    @r.post(FORWARD_PATH, response_model_exclude_unset=True)
+    async def receive(
+        request: Request,
+        verdicts: bool = Query(False, alias=VERDICTS),
+        backlog: int | None = Query(None, alias=BACKLOG, ge=0, le=MAX_ID),
+    ) -> BatchReceipt:
+        """Keep a city's batch of records, each once; the receipt naming it (with the records refused, to a
+        city that asks for verdicts)."""
 
         def handle(body: bytes) -> BatchReceipt:
             with repo.engine.begin() as db:
@@ -90,7 +103,7 @@ def forward_router(repo: Repository) -> APIRouter:
                     ) from None
                 if batch.city != sender.id:
                     raise Refusal(422, f"batch is for city {batch.city!r} but was signed as {sender.id!r}")
-                return apply(db, sender, batch)
+                return apply(db, sender, batch, verdicts, backlog)
 
         return await signed(request, handle)
 

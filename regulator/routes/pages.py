@@ -21,6 +21,7 @@ PAGE_SCRIPTS = frozenset(
         "safety_logs",
         "warnings",
         "report",
+        "forwarding",
     }
 )
 # the pages' shared style: the one header's (header.js)

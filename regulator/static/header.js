@@ -14,7 +14,7 @@
   const PAGES = [  // [path, name, test id]
     ["/ui/map", "项目地图", "places-map"], ["/ui/grading", "重点风险分级", "grading-page"],
     ["/ui/safety-logs", "安全日志与考勤", "nav-safety-logs"], ["/warnings", "气象预警", "nav-warnings"],
-    ["/ui/national-export", "全国平台报送", "nav-national-export"],
+    ["/ui/national-export", "全国平台报送", "nav-national-export"], ["/forwarding", "逐级转报", "nav-forwarding"],
   ];
   const host = document.getElementById("site-header");
   const home = location.pathname === "/";
@@ -35,6 +35,7 @@
   // the signed-in user's tabs only (index.js calls this once it knows the user; the other pages below)
   window.siteTabsFor = (role) => {
     for (const [tab, allowed] of Object.entries(FOR)) host.querySelector(`[data-tab="${tab}"], a[href="/#${tab}"]`).classList.toggle("hidden", !allowed(role));
+    host.querySelector('a[href="/forwarding"]').classList.toggle("hidden", role !== "admin");  // the chain's state: admins'
   };
   if (home) return;  // the review UI names the user and signs out itself (its sign-in form)
   fetch("/ui/api/me", {credentials: "same-origin"}).then(r => r.ok ? r.json() : null).then(me => {

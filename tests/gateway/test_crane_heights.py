@@ -1,4 +1,4 @@
-"""The cranes' runtime heights (gateway/jacking.py): the height the last jacking window closed with is the
+"""The cranes' runtime heights (gateway/site/jacking.py): the height the last jacking window closed with is the
 crane's geometry after a restart; a changed site-file height wins and proposes a jacking window."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from contract.kinds.crane import CraneDevice
-from gateway.jacking import CraneHeights
+from gateway.site.jacking import CraneHeights
 from tests.rules.sites import device, reference_site, site_variant
 
 
@@ -46,7 +46,7 @@ def test_a_closed_windows_height_survives_a_restart_until_the_site_file_changes(
 
 
 def test_a_window_open_when_the_gateway_stopped_is_open_after_its_start(tmp_path: Path) -> None:
-    from gateway.site_work import JACKING_WINDOW, SiteWork
+    from gateway.site.site_work import JACKING_WINDOW, SiteWork
     from rules import RuleEngine
 
     site = reference_site()

@@ -17,9 +17,9 @@ import pytest
 from contract.alert_event import Level
 from contract.config import load_site
 from gateway.alerts.manager import AlertManager
-from gateway.siren import SirenController
+from gateway.site.siren import SirenController
+from gateway.site.weather_warnings import WarningBoard, WarningError
 from gateway.uplinks.regulator_warnings import RegulatorWarning, RegulatorWarnings
-from gateway.weather_warnings import WarningBoard, WarningError
 from rules import RuleResult
 from rules.engine import RuleEngine
 from tests.rules.sites import reference_site

@@ -1,4 +1,4 @@
-"""The gateway's side of the daily safety log from a real local store (gateway/safety_log/): the key people's
+"""The gateway's side of the daily safety log from a real local store (gateway/site/safety_log/): the key people's
 day from the gates' passages (first in, last out, minutes; a person inside at midnight; a missed exit), the
 gates' passages kept 90 days while other readings go after the store's 35, the log's wind and windows from
 readings (a faulty reading never the maximum), and the schedule that drafts at the configured time and queues
@@ -18,13 +18,13 @@ from contract.config.sinks import LocalStoreConfig
 from contract.readings import Quality, Reading
 from contract.weather import WarningSignal
 from gateway.alerts.manager import AlertManager
-from gateway.safety_log.attendance import day_bounds, person_day
-from gateway.safety_log.draft import Sources, draft
-from gateway.safety_log.schedule import SafetyLogSchedule
-from gateway.safety_log.store import SafetyLogStore
+from gateway.site.safety_log.attendance import day_bounds, person_day
+from gateway.site.safety_log.draft import Sources, draft
+from gateway.site.safety_log.schedule import SafetyLogSchedule
+from gateway.site.safety_log.store import SafetyLogStore
+from gateway.site.weather_warnings import WarningBoard
 from gateway.store.local import LocalStore
 from gateway.uplinks.base import BEIJING
-from gateway.weather_warnings import WarningBoard
 from rules.result import RuleResult
 
 ROOT = Path(__file__).resolve().parents[2]

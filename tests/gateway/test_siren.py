@@ -25,7 +25,7 @@ from drivers.ports import free_tcp_port
 from drivers.simulators.ptypair import PtyPair
 from drivers.simulators.relay import RelaySimulator
 from gateway.alerts.manager import AlertManager
-from gateway.siren import SirenController, SirenState
+from gateway.site.siren import SirenController, SirenState
 from rules import RuleResult
 from tests.servers.mosquitto import MosquittoServer
 
@@ -244,7 +244,7 @@ async def test_a_relay_that_is_not_there_is_retried_until_it_answers(
     port = free_tcp_port()  # nothing listens here yet
     ctl = controller_for(siren(port=port, refresh_s=1.0))
     ctl.follow(manager)
-    caplog.set_level(logging.INFO, logger="gateway.siren")
+    caplog.set_level(logging.INFO, logger="gateway.site.siren")
     await ctl.start()
     alert = fire(manager, "formwork.axial", "formwork-1", "critical")
     await until(lambda: state(ctl).failures >= 4, timeout=6, what="several failed writes")

@@ -62,7 +62,7 @@ def make_event(alert: str = "a1", n: int = 0, **fields: object) -> AlertEvent:
         "details": {"n": float(n), "load_t": 2.92, "rated_load_t": 2.85},
     }
     base.update(fields)
-    return AlertEvent(**base)  # type: ignore[arg-type]
+    return AlertEvent(**base)
 
 
 def event_number(event: AlertEvent) -> float:

@@ -4,6 +4,7 @@ place, a record of a project the city never forwarded; each refusal names the fi
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -15,7 +16,8 @@ import pytest
 
 from contract.wire import signed_headers
 from regulator.forwarding.cities import register
-from regulator.forwarding.wire import FORWARD_PATH, Batch, Record
+from regulator.forwarding.sender import ForwardRetry, refused_record
+from regulator.forwarding.wire import FORWARD_PATH, Batch, BatchReceipt, Record
 from regulator.server import RegulatorServer
 from tests.e2e.test_gateway_kill import REPO
 from tests.regulator.support import pg_database
@@ -84,12 +86,11 @@ async def send(
     city: str = "SZ",
     key: str = KEY,
     headers: dict | None = None,
+    path: str = FORWARD_PATH,
 ) -> httpx.Response:
     body = batch if isinstance(batch, bytes) else batch.model_dump_json().encode()
     async with httpx.AsyncClient(base_url=server.base_url) as client:
-        return await client.post(
-            FORWARD_PATH, content=body, headers=headers or signed_headers(city, key, FORWARD_PATH, body)
-        )
+        return await client.post(path, content=body, headers=headers or signed_headers(city, key, path, body))
 
 
 def held(server: RegulatorServer) -> int:
@@ -130,6 +131,49 @@ async def test_what_is_not_the_citys_own_is_refused_and_nothing_kept(province: R
     r = await send(province, good)  # the same batch signed afresh (a retry): kept once
     assert r.status_code == 200 and r.json()["new"] == 0
     assert held(province) == 1
+
+
+async def test_a_city_asking_for_verdicts_has_the_rest_of_its_batch_kept(province: RegulatorServer) -> None:
+    """Issue 50 §3: a record refused for good is named in the receipt with its reason code, the rest is kept;
+    a city of the earlier release (no ``?verdicts=1``) has the whole batch refused, naming the record, which a
+    city of this release reads to set that record aside (a province of the earlier release answers so)."""
+    batch = Batch(
+        city="SZ",
+        jurisdiction="广东省/深圳市",
+        records=[
+            project("GD-SZ-1", "广东省/深圳市/南山区", seq=1),
+            project("GD-GZ-1", "广东省/广州市/天河区", seq=2),
+            hazard(ref="11", seq=3),
+            hazard(ref="12", seq=4, project="GD-GZ-1"),
+        ],
+    )
+    old = await send(province, batch)
+    assert old.status_code == 422 and held(province) == 0
+    named = refused_record(ForwardRetry(old.text, refused=True, answer=old.json()), batch)
+    assert named is not None and (named[0].ref, named[1]) == ("GD-GZ-1", "place")
+
+    # a record of a kind this province does not know yet (a later city's): the batch is unreadable, its record
+    # named by its place
+    later = batch.model_dump(mode="json")
+    later["records"][2]["kind"] = "inspection"
+    unreadable = await send(province, json.dumps(later).encode(), path=f"{FORWARD_PATH}?verdicts=1")
+    assert unreadable.status_code == 422
+    named = refused_record(ForwardRetry(unreadable.text, refused=True, answer=unreadable.json()), batch)
+    assert named is not None and (named[0].ref, named[1]) == ("11", "schema")
+
+    r = await send(province, batch, path=f"{FORWARD_PATH}?verdicts=1&backlog=7")
+    assert r.status_code == 200, r.text
+    receipt = BatchReceipt.model_validate(r.json())
+    assert (receipt.records, receipt.last_seq, receipt.new) == (4, 4, 2)
+    assert [(v.seq, v.kind, v.ref, v.code) for v in receipt.refused] == [
+        (2, "project", "GD-GZ-1", "place"),
+        (4, "hazard", "12", "unknown_project"),
+    ]
+    assert "not under the city's place" in receipt.refused[0].reason
+    assert held(province) == 2  # the good project and its hazard
+    with province.repo.engine.connect() as db:
+        assert db.exec_driver_sql("SELECT backlog FROM forward_cities").scalar_one() == 7
+        assert db.exec_driver_sql("SELECT COUNT(*) FROM forward_refusals").scalar_one() == 2
 
 
 def test_serve_says_what_forwarding_lacks(tmp_path: Path) -> None:

@@ -33,6 +33,8 @@ TABLES = {
     "forward_down",
     "forward_cities",
     "forward_records",
+    "forward_quarantine",
+    "forward_refusals",
     "held_events",
     "enforcement",
     "warning_counts",

@@ -71,7 +71,7 @@ async def people(receiver: RegulatorServer) -> Any:
 async def queue(client: httpx.AsyncClient, **params: Any) -> list[dict[str, Any]]:
     r = await client.get("/ui/api/hazards", params=params)
     assert r.status_code == 200, r.text
-    return r.json()["hazards"]  # type: ignore[no-any-return]
+    return r.json()["hazards"]
 
 
 async def test_hazard_goes_from_queue_to_closed_with_an_audit_trail(
@@ -304,7 +304,7 @@ async def test_overview_counts_offline_projects_and_false_alarms(
     assert cities == {"广东省/深圳市": (1, 3, 0, 0.5), "广东省/广州市": (1, 0, 1, None)}
     [rule] = o["rules"]
     assert (rule["rule"], rule["false_alarm_rate"]) == ("crane.load", 0.5)
-    by_code = {}
+    by_code: dict[str, Any] = {}
     for district in ("广东省/深圳市/南山区", "广东省/广州市/天河区"):
         opened = (await reg.get("/ui/api/overview", params={"place": district})).json()
         assert opened["by"] == "project"

@@ -70,7 +70,7 @@ def sample(
 
 def run(engine: RuleEngine, batches: Iterable[list[Reading]], rule: str | None = None) -> list[RuleResult]:
     """Feed batches in order; the results (of one rule if given)."""
-    out = []
+    out: list[RuleResult] = []
     for batch in batches:
         out.extend(r for r in engine.process(batch) if rule is None or r.rule == rule)
     return out

@@ -19,7 +19,7 @@ from contract.kinds.kind import Kind
 from contract.kinds.registry import KindError
 from contract.readings import Quality
 from contract.weather import WarningSignal
-from gateway.weather_warnings import WarningBoard, WarningError
+from gateway.site.weather_warnings import WarningBoard, WarningError
 from rules import RuleEngine
 from sitegw.warmup import warmup_window_s
 from tests.rules.sites import reference_site, run, sample

@@ -20,7 +20,7 @@ import pytest
 
 from contract.config.camera import CameraConfig
 from contract.config.gb28181 import Gb28181Config
-from gateway.gb28181.device import Gb28181Device
+from gateway.site.gb28181.device import Gb28181Device
 from tests.gateway.gb28181.platform import (
     SERVER_ID,
     Platform,
@@ -250,7 +250,7 @@ async def test_registers_again_when_the_platform_comes_back(
     udp_platform: Platform, clip: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """3 keepalives unanswered: the platform is lost; REGISTER again, with back-off while it stays away."""
-    caplog.set_level(logging.INFO, "gateway.gb28181")
+    caplog.set_level(logging.INFO, "gateway.site.gb28181")
     device = Gb28181Device(config(udp_platform.port, keepalive_s=0.3), cameras(clip), answer_timeout_s=0.25)
     await device.start()
     try:

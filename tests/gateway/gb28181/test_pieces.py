@@ -8,9 +8,9 @@ import struct
 
 from aiosipua import SipResponse
 
-from gateway.gb28181.digest import authorization
-from gateway.gb28181.ps_mux import PsMuxer
-from gateway.gb28181.rtp import RtpPacketizer, rfc4571_frame
+from gateway.site.gb28181.digest import authorization
+from gateway.site.gb28181.ps_mux import PsMuxer
+from gateway.site.gb28181.rtp import RtpPacketizer, rfc4571_frame
 from tests.gateway.gb28181.platform import digest_params
 
 

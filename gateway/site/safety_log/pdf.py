@@ -8,7 +8,7 @@ from datetime import datetime
 from fpdf.enums import XPos, YPos
 
 from contract.config.personnel import ROLE_ZH
-from gateway.safety_log.store import LogRow
+from gateway.site.safety_log.store import LogRow
 from gateway.uplinks.base import BEIJING
 from plumbing.cjk_pdf import FAMILY, CjkPdf
 

@@ -4,7 +4,7 @@ pours and jacking windows, the confined-space entries, who of the key people was
 and the papers due within 30 days. The safety officer then confirms, amends and signs it.
 
 Everything comes from what the gateway already keeps: the local store's readings, the alert manager, the site
-file, and the warning board's signals (gateway/weather_warnings.py).
+file, and the warning board's signals (gateway/site/weather_warnings.py).
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from contract.kinds.formwork import POUR
 from contract.safety_log import LogAlert, LogEntry, LogPaper, LogWindow, SafetyLogContent
 from gateway.alerts.manager import AlertManager
 from gateway.alerts.models import Alert
-from gateway.papers import paper_rows
-from gateway.safety_log.attendance import attendance_day, day_bounds
+from gateway.site.papers import paper_rows
+from gateway.site.safety_log.attendance import attendance_day, day_bounds
+from gateway.site.weather_warnings import WarningBoard
 from gateway.store.local_query import HistoryPoint, HistoryReader
 from gateway.uplinks.base import BEIJING
-from gateway.weather_warnings import WarningBoard
 
 WIND = ANEMOMETER.metrics[0].name  # wind_ms: an anemometer's, and any weather station's, wind
 # the weather station's other figures the log gives the day's maximum of (contract/kinds/weather_station.py)

@@ -1,4 +1,4 @@
-"""Delivers one regulator uplink's signed safety logs and attendance days (gateway/safety_log/store.py), oldest
+"""Delivers one regulator uplink's signed safety logs and attendance days (gateway/site/safety_log/store.py), oldest
 first, signed like events (gateway/uplinks/signed_request.py), backing off on failures. A body is delivered
 only on the regulator's receipt naming its project and day; a refusal for good (a 4xx other than 401, 408 and
 429) makes it ``dead`` with the regulator's answer, shown on the dashboard."""
@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from contract.config.uplinks import RegulatorUplink
 from contract.safety_log import ATTENDANCE_PATH, SAFETY_LOGS_PATH, DocumentReceipt
-from gateway.safety_log.store import Outgoing, SafetyLogStore
+from gateway.site.safety_log.store import Outgoing, SafetyLogStore
 from gateway.uplinks.durable_sender import deliver_forever
 from gateway.uplinks.periodic import UplinkRetry, regulator_said
 from gateway.uplinks.signed_request import signed_request

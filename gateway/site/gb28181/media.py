@@ -18,10 +18,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from contract.config.camera import CameraConfig
-from gateway.gb28181.h264 import AccessUnitSplitter
-from gateway.gb28181.ps_mux import PsMuxer
-from gateway.gb28181.rtp import RtpPacketizer, rfc4571_frame
-from gateway.gb28181.sdp import Offer
+from gateway.site.gb28181.h264 import AccessUnitSplitter
+from gateway.site.gb28181.ps_mux import PsMuxer
+from gateway.site.gb28181.rtp import RtpPacketizer, rfc4571_frame
+from gateway.site.gb28181.sdp import Offer
 
 log = logging.getLogger(__name__)
 CLOCK = 90_000  # RTP clock of video (RFC 3551), and the PS system clock's base

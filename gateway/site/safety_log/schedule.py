@@ -16,9 +16,9 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from contract.safety_log import KeyAttendance
-from gateway.safety_log.attendance import attendance_day, today
-from gateway.safety_log.draft import Sources, draft
-from gateway.safety_log.store import SafetyLogStore
+from gateway.site.safety_log.attendance import attendance_day, today
+from gateway.site.safety_log.draft import Sources, draft
+from gateway.site.safety_log.store import SafetyLogStore
 from gateway.uplinks.base import BEIJING
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 
 from contract.config import LoadedSite
 from contract.kinds.crane import JIB_HEIGHT, CraneDevice
-from gateway.site_work import JACKING_WINDOW, SiteWork, WindowView, WorkError
+from gateway.site.site_work import JACKING_WINDOW, SiteWork, WindowView, WorkError
 
 log = logging.getLogger(__name__)
 HEIGHTS_FILE = "crane_heights.json"

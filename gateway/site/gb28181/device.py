@@ -26,10 +26,10 @@ from aiosipua import SipMessage, SipRequest, SipResponse, parse_address, stringi
 from contract import __version__
 from contract.config.camera import CameraConfig
 from contract.config.gb28181 import Gb28181Channel, Gb28181Config
-from gateway.gb28181 import manscdp, sdp, sip
-from gateway.gb28181.digest import ChallengeError, authorization
-from gateway.gb28181.media import MediaSession, require_ffmpeg
-from gateway.gb28181.transport import SipTransport, local_address_towards
+from gateway.site.gb28181 import manscdp, sdp, sip
+from gateway.site.gb28181.digest import ChallengeError, authorization
+from gateway.site.gb28181.media import MediaSession, require_ffmpeg
+from gateway.site.gb28181.transport import SipTransport, local_address_towards
 
 log = logging.getLogger(__name__)
 T1, T2 = 0.5, 4.0  # RFC 3261 §17.1.1.1: UDP retransmission starts at T1, doubling up to T2

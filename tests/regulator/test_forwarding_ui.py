@@ -1,0 +1,92 @@
+"""The forwarding page (/forwarding) in real headless Chromium under the regulator's strict CSP (issue 50 §3):
+an admin sees the record the province refused for good with its reason and what to do, releases it with the
+button (queued again for the province), and the cities forwarding to this platform with what they sent."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+
+from regulator.access.auth import Accounts
+from regulator.server import RegulatorServer
+from tests.regulator.support import ThreadedRegulator, own_chromium
+from tests.regulator.test_review_ui import CHEAP, PASSWORD, sign_in
+
+MISPLACED = "GD-GZ-2026-0009"
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    with own_chromium(viewport={"width": 1400, "height": 1000}, locale="zh-CN") as tab:
+        yield tab
+
+
+@pytest.fixture
+def regulator(tmp_path: Path) -> Iterator[RegulatorServer]:
+    """A platform that forwards to a province (its link's state as a forwarder leaves it, one record set
+    aside) and to which city SZ forwards (one record refused)."""
+    with ThreadedRegulator(f"sqlite:///{tmp_path}/reg.sqlite", evidence_dir=tmp_path / "evidence") as server:
+        Accounts(server.repo, CHEAP).add_user("root", PASSWORD, "admin")
+        now = time.time()
+        with server.repo.engine.begin() as db:
+            db.execute(
+                sa.text(
+                    "INSERT INTO forward_state(id, province_url, city_id, since, contact_at) "
+                    "VALUES (1, 'https://province.example', 'SZ', :now, :now)"
+                ),
+                {"now": now},
+            )
+            db.execute(
+                sa.text(
+                    "INSERT INTO forward_quarantine(kind, ref, project, seq, code, reason, first_at, last_at) "
+                    "VALUES ('project', :p, :p, 5, 'place', 'lies in 广东省/广州市/天河区, not under the "
+                    "city''s place 广东省/深圳市', :now, :now)"
+                ),
+                {"p": MISPLACED, "now": now},
+            )
+            db.execute(
+                sa.text(
+                    "INSERT INTO forward_cities(id, name, jurisdiction, secret, created_at, last_seen_at, backlog) "
+                    "VALUES ('FS', '佛山市平台', '广东省/佛山市', 'k', :now, :now, 12)"
+                ),
+                {"now": now},
+            )
+            db.execute(
+                sa.text(
+                    "INSERT INTO forward_refusals(origin, kind, ref, code, reason, first_at, last_at) "
+                    "VALUES ('FS', 'hazard', '77', 'schema', 'records.0.row.level not as the contract allows', "
+                    ":now, :now)"
+                ),
+                {"now": now},
+            )
+        yield server
+
+
+def test_an_admin_sees_the_record_set_aside_and_releases_it(regulator: RegulatorServer, page: Page) -> None:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    sign_in(page, regulator.base_url + "/", "root")
+    page.goto(regulator.base_url + "/forwarding")
+    row = page.get_by_test_id("held-row")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(MISPLACED)
+    expect(row).to_contain_text("重新登记项目的市、区")  # what to do, Chinese first
+    expect(row).to_contain_text("not under the city's place")
+    expect(page.get_by_test_id("forwarding-backlog")).to_have_text("0")
+    city = page.get_by_test_id("city-row")
+    expect(city).to_contain_text("佛山市平台")
+    expect(city).to_contain_text("12")
+    expect(city).to_contain_text("hazard 77 · schema")
+
+    row.get_by_role("button").click()
+    expect(page.get_by_test_id("forwarding-msg")).to_contain_text("1")
+    expect(page.get_by_test_id("held-row")).to_have_count(0)
+    expect(page.get_by_test_id("forwarding-backlog")).to_have_text("1")  # queued again for the province
+    with regulator.repo.engine.connect() as db:
+        assert db.execute(sa.text("SELECT kind, ref FROM forward_outbox")).all() == [("project", MISPLACED)]
+    assert not [e for e in errors if "Content Security Policy" in e], errors
