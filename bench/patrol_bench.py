@@ -145,10 +145,10 @@ def wall_projects(url: str) -> list[str]:
     from argon2 import PasswordHasher
 
     from regulator.access.auth import Accounts
-    from regulator.access.scope import Actor
     from regulator.ledger import patrol_duty
+    from regulator.ledger.video_set import Decision, include
     from regulator.storage.repository import Repository
-    from regulator.video.video_set import Decision, include
+    from regulator.storage.scope import Actor
 
     repo = Repository(url)
     try:

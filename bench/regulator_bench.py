@@ -50,10 +50,10 @@ from bench.load import watched
 from contract.alert_event import AlertEvent
 from contract.wire import EVENTS_PATH, HEARTBEAT_PATH, default_signature
 from regulator.access.auth import Accounts
-from regulator.access.jurisdictions import place_projects
-from regulator.access.scope import Actor
 from regulator.ledger.review import QueueFilter, Review
+from regulator.storage.jurisdictions import place_projects
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 
 PG_ADMIN = os.environ.get("SITEGW_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 CITIES = [
@@ -381,7 +381,7 @@ LOAD_SQL = [
               CASE WHEN e <= :hazards THEN 'firing' ELSE 'updated' END, 'alarm', :now - e, false, :now - e,
               :body_head || e || :body_tail
        FROM generate_series(1, :events) e""",
-    # ingest keeps every event_id in event_ids too (regulator/storage/repository.py): a database ingest could have made
+    # ingest keeps every event_id in event_ids too (regulator/storage/event_sql.py): a database ingest could have made
     "INSERT INTO event_ids(event_id, received_at) SELECT event_id, received_at FROM events",
     """INSERT INTO evidence(event_id, hazard_id, purpose, kind, url, created_at)
        SELECT 'ev-' || g, g, 'event', 'url', 'https://evidence.example.cn/' || g || '.jpg', :now
@@ -549,7 +549,7 @@ def bench_ui_pages(port: int) -> None:
 
 def bench_scoped_queue(review: Review, queries: int, rng: random.Random, projects: int) -> None:
     """The same mix of queries by a city's and a district's regulator (about 1/21 and 1/105 of the
-    projects): the jurisdiction's filter (regulator/access/scope.py) on the province's ledger."""
+    projects): the jurisdiction's filter (regulator/storage/scope.py) on the province's ledger."""
     for level, place in (("city", "广东省/深圳市"), ("district", "广东省/深圳市/区1")):
         actor = Actor("bench", "regulator", None, place)
         times = []

@@ -32,16 +32,13 @@ from plumbing.api_docs import add_api_docs
 from plumbing.security_headers import SecurityHeaders, content_security_policy
 from regulator.access.auth import Accounts, AuthError, LoginPolicy
 from regulator.channels import public
-from regulator.channels.routes import MAX_PUBLIC_BODY, PUBLIC_REPORTS_PATH, add_routes
-from regulator.forwarding.page import forwarding_page_router
-from regulator.forwarding.routes import forward_router
+from regulator.channels.safety_logs import LogPolicy
 from regulator.ingest.held import WarningHold
 from regulator.ingest.on_loop import LoopIngest
 from regulator.ingest.receive import Refusal
 from regulator.ledger.accident_followup import FollowupPolicy
 from regulator.ledger.incidents import Incidents
 from regulator.ledger.review import Review, ReviewError
-from regulator.ledger.safety_logs import LogPolicy
 from regulator.ledger.supervision import ListingPolicy, Supervision
 from regulator.ledger.weather_warnings import WeatherWarnings
 from regulator.reports.narrowing import narrowed
@@ -49,9 +46,12 @@ from regulator.reports.national_packages import NationalExports
 from regulator.routes.accidents import accident_router
 from regulator.routes.accounts import accounts_router
 from regulator.routes.body_limit import DEFAULT_MAX_BODY_MB, BodyLimit
+from regulator.routes.channels import MAX_PUBLIC_BODY, PUBLIC_REPORTS_PATH, add_routes
 from regulator.routes.classifications import classifications_router
 from regulator.routes.evidence import evidence_router
 from regulator.routes.exports import exports_router
+from regulator.routes.forwarding import forward_router
+from regulator.routes.forwarding_page import forwarding_page_router
 from regulator.routes.grading import grading_router
 from regulator.routes.hazards import hazards_router
 from regulator.routes.incidents import incidents_router
@@ -102,7 +102,7 @@ def create_app(
     handling, password rules and session timeouts; ``secure_cookies``: the session cookie's Secure flag
     (None: when the request came over TLS); ``followup``: the days after which an accident's unfinished
     investigation or penalty is proposed for listed supervision (60 d, 75 d); ``log_policy``: when a site's
-    daily safety log is due (regulator/ledger/safety_logs.py); ``read_only``: a standby's regulator, which
+    daily safety log is due (regulator/channels/safety_logs.py); ``read_only``: a standby's regulator, which
     answers only reads (regulator/routes/read_only.py)."""
     hold = hold or WarningHold()
     login_policy = login_policy or LoginPolicy()

@@ -26,7 +26,7 @@ from regulator.ingest.held import WarningHold
 from regulator.ledger.review import Review
 from regulator.serve_settings import ServeSettings
 from regulator.server import ESCALATE_EVERY_S, upkeep_forever
-from regulator.storage.evidence import open_evidence_store
+from regulator.storage.evidence_spec import open_evidence_store
 from regulator.storage.repository import Repository
 
 

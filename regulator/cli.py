@@ -13,49 +13,21 @@ import typer
 import uvloop
 
 from plumbing.model_options import options_from
-from regulator.access.jurisdictions import SEP, UNPLACED_PROVINCE
-from regulator.serve_settings import DB_HELP as DB_HELP  # the other commands' --db, as serve's
-from regulator.serve_settings import DEFAULT_DB as DEFAULT_DB
+from regulator.commands.opening import DB_HELP, DEFAULT_DB, MIN_SECRET
+from regulator.commands.opening import open_repo as _repo
 from regulator.serve_settings import ServeSettings
-from regulator.storage.db import DatabaseUrlError, SchemaAhead, normalise_url
-from regulator.storage.db_create import CannotCreateDatabase, create_if_missing
+from regulator.storage.db import normalise_url
 from regulator.storage.evidence import (
     EvidenceConfigError,
     EvidenceUnavailable,
     PictureStore,
-    open_evidence_store,
 )
-from regulator.storage.repository import Repository, SchemaBehind, default_evidence_dir
+from regulator.storage.evidence_spec import open_evidence_store
+from regulator.storage.jurisdictions import SEP, UNPLACED_PROVINCE
+from regulator.storage.repository import default_evidence_dir
 
 if TYPE_CHECKING:
     from regulator.forwarding.sender import ForwardLink
-
-# the least characters of a signing secret: a shorter signing secret can be guessed, and whoever has it posts alerts as the site
-MIN_SECRET = 16
-
-
-def _repo(db: str, read_only: bool = False) -> Repository:
-    try:
-        return Repository(db, read_only=read_only)
-    except (DatabaseUrlError, SchemaBehind, SchemaAhead) as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
-    except Exception as exc:
-        if read_only:  # a standby's reader creates nothing: the primary's regulator does
-            typer.echo(f"cannot open the regulator database {db}: {str(exc).splitlines()[0]}", err=True)
-            raise typer.Exit(2) from None
-        first = exc
-    # a fresh server has no database of the quick start's URL yet: create it where the role may
-    try:
-        created = create_if_missing(db)
-    except CannotCreateDatabase as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
-    if created is None:
-        typer.echo(f"cannot open the regulator database {db}: {str(first).splitlines()[0]}", err=True)
-        raise typer.Exit(2) from None
-    typer.echo(f'database "{created}" did not exist: created it (CREATE DATABASE)', err=True)
-    return _repo(db)
 
 
 def _pictures(spec: str | Path, s3_endpoint: str | None) -> PictureStore:
@@ -212,7 +184,7 @@ def add_project(
     province: str = typer.Option(
         "",
         "--province",
-        help="province, where the city is not in the map's table (regulator/geo/places.py), e.g. 广西壮族自治区",
+        help="province, where the city is not in the map's table (regulator/places.py), e.g. 广西壮族自治区",
     ),
     lat: float | None = typer.Option(None, "--lat", help="the site's latitude, WGS-84 degrees, e.g. 22.53"),
     lon: float | None = typer.Option(None, "--lon", help="the site's longitude, WGS-84 degrees, e.g. 113.93"),
@@ -255,13 +227,13 @@ def add_project(
 
 def _unknown_city_hint(city: str) -> str:
     """Why a project went to 未定省份 and the option that files it in its province."""
-    from regulator.geo.places import CITIES
+    from regulator.places import CITIES
 
     names = [c.name for c in CITIES] + [c.pinyin for c in CITIES]
     close = difflib.get_close_matches(city.strip().removesuffix("市").lower(), names, n=1)
     maybe = f"did you mean --city {close[0]}? or " if close else ""
     return (
-        f"warning: city {city!r} is not in the map's table (regulator/geo/places.py), so the project is filed "
+        f"warning: city {city!r} is not in the map's table (regulator/places.py), so the project is filed "
         f"under {UNPLACED_PROVINCE}, where only admins and regulators with --all see it; {maybe}give "
         "its province, e.g. --province 广西壮族自治区"
     )
@@ -272,7 +244,7 @@ def add_place(
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
 ) -> None:
     """Add a jurisdiction (省/市/区县) before any project there is registered, for add-user --jurisdiction."""
-    from regulator.access.jurisdictions import UnknownPlace, add
+    from regulator.storage.jurisdictions import UnknownPlace, add
 
     repo = _repo(db)
     try:
@@ -409,11 +381,11 @@ def monthly_report(
 ) -> None:
     """Write a jurisdiction's monthly report (隐患排查治理月报) as PDF, as the UI's 月报 PDF makes it."""
     from plumbing.cjk_pdf import ReportError
-    from regulator.access.jurisdictions import UnknownPlace, find
-    from regulator.access.scope import Actor
     from regulator.inspections.coverage import monthly_figures
     from regulator.ledger.review import ReviewError
     from regulator.reports.report_pdf import render
+    from regulator.storage.jurisdictions import UnknownPlace, find
+    from regulator.storage.scope import Actor
 
     repo = _repo(db)
     try:
@@ -454,10 +426,10 @@ def add_record(
     """Record a supervision fact the campaign's grading needs (动态扣分, 责令停工, 监督检查, 月度报告), or lift a stop-work order."""
     from datetime import datetime
 
-    from regulator.access.scope import Actor
     from regulator.ledger import enforcement
     from regulator.ledger.review import ReviewError
     from regulator.names import BEIJING
+    from regulator.storage.scope import Actor
 
     try:
         at = datetime.strptime(on, "%Y-%m-%d").replace(tzinfo=BEIJING).timestamp() if on else time.time()

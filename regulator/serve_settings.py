@@ -17,9 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from regulator.access.auth import LoginPolicy
 from regulator.access.passwords import PasswordPolicy
 from regulator.channels.public import PER_DISTRICT, PER_NETWORK, PER_SENDER, TOTAL, Limits
+from regulator.channels.safety_logs import LogPolicy
 from regulator.ledger.accident_followup import FollowupPolicy
 from regulator.ledger.review import DeadlinePolicy
-from regulator.ledger.safety_logs import LogPolicy
 from regulator.ledger.supervision import ListingPolicy
 from regulator.routes.body_limit import DEFAULT_MAX_BODY_MB
 from regulator.routes.read_only import ReadOnly

@@ -13,11 +13,11 @@ from plumbing.http_server import ApiServer
 from regulator.access.auth import LoginPolicy
 from regulator.app import close_app, create_app
 from regulator.channels.public import Limits
+from regulator.channels.safety_logs import LogPolicy, flag_missing
 from regulator.forwarding.sender import Forwarder, ForwardLink
 from regulator.ingest.held import DEFAULT_HOLD_S, WarningHold
 from regulator.ledger.accident_followup import FollowupPolicy
 from regulator.ledger.review import DeadlinePolicy, Review
-from regulator.ledger.safety_logs import LogPolicy, flag_missing
 from regulator.ledger.supervision import ListingPolicy, Supervision
 from regulator.routes.body_limit import DEFAULT_MAX_BODY_MB
 from regulator.routes.read_only import ReadOnly
@@ -36,7 +36,7 @@ async def upkeep_forever(
     """The regulator's periodic upkeep until cancelled: escalate overdue rectification every ``every_s``
     (Review.escalate_overdue), make hazards of held warnings still open past the hold
     (WarningHold.promote_waiting) and, every MISSING_LOGS_EVERY_S, of safety logs missing past their grace
-    (regulator/ledger/safety_logs.py)
+    (regulator/channels/safety_logs.py)
     and, once a UTC day, keep the coming months' partitions in place
     (Repository.ensure_partitions)."""
     ensured_day = ""  # remembered so the upkeep costs nothing on the day's other sweeps
@@ -102,7 +102,7 @@ class RegulatorServer:
         ``secure_cookies``: the session cookie's Secure flag (None: when the request came over TLS);
         ``followup``: when an accident's unfinished investigation or penalty is proposed for listed supervision
         (60 d, 75 d); ``log_policy``: when a site's daily safety log is due, and becomes a hazard when missing
-        (regulator/ledger/safety_logs.py); ``forward``: a city's platform forwards its ledger to the province's
+        (regulator/channels/safety_logs.py); ``forward``: a city's platform forwards its ledger to the province's
         (regulator/forwarding/); ``read_only``: serve reads only, from a standby (regulator/routes/read_only.py: no
         upkeep, no migration, writes answered 503)."""
         self.db = db

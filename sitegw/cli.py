@@ -348,12 +348,12 @@ def _register_regulator() -> None:
     regulator_app.command("add-place")(add_place)
     regulator_app.command("monthly-report")(monthly_report)
     regulator_app.command("record")(add_record)
-    from regulator.forwarding.cities import add_city
-    from regulator.reports.national_export_cli import national_export
-    from regulator.video.video_set_cli import video_set_app
+    from regulator.commands.cities import add_city
+    from regulator.commands.national_export import national_export
+    from regulator.commands.video_set import video_set_app
 
     regulator_app.command("add-city")(add_city)
-    from regulator.forwarding.quarantine_cli import forwarding_app
+    from regulator.commands.quarantine import forwarding_app
 
     regulator_app.add_typer(forwarding_app, name="forwarding")
     regulator_app.command("national-export")(national_export)

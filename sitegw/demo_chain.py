@@ -33,11 +33,11 @@ async def chain_regulators(
     """Start the province's and the city's regulators (stopped by ``stack``), the site's project at the city,
     the city forwarding to the province; the gateway's uplink to the city."""
     from regulator.access.auth import Accounts
-    from regulator.access.jurisdictions import SEP, chain
     from regulator.forwarding.cities import register
     from regulator.forwarding.sender import ForwardLink
     from regulator.server import RegulatorServer
     from regulator.storage.db_create import create_if_missing
+    from regulator.storage.jurisdictions import SEP, chain
 
     p = site.config.project
     city_place = SEP.join(chain(p.city, p.district)[:2])

@@ -2,7 +2,7 @@
 
 Roles: ``regulator`` (review, order, close: every project, or those of their jurisdiction),
 ``project`` (one project: see it, report rectification), ``admin`` (all of that on every project, plus
-registering projects and users). What each sees is regulator/access/scope.py's. Passwords are argon2id
+registering projects and users). What each sees is regulator/storage/scope.py's. Passwords are argon2id
 hashes; a session is a random token in an HttpOnly cookie, stored only as its SHA-256.
 """
 
@@ -19,11 +19,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Connection
 
 from regulator.access import auth_log, second_factor
-from regulator.access.jurisdictions import UnknownPlace, find
 from regulator.access.passwords import PasswordPolicy
-from regulator.access.scope import Actor
 from regulator.storage.db import sql
+from regulator.storage.jurisdictions import UnknownPlace, find
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 
 ROLES = ("regulator", "project", "admin")
 TOUCH_S = 30.0  # a session's last use is written at most this often

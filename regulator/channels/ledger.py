@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from contract.alert_event import LEVEL_RANK
-from regulator.access.scope import PROJECTS, Actor, ScopedConnection
 from regulator.channels.articles import ARTICLES, Citation
 from regulator.ledger.classify import STANDARD
 from regulator.ledger.review import Review, ReviewError
 from regulator.storage.db import sql
 from regulator.storage.evidence import StoredPicture
 from regulator.storage.repository import Repository
+from regulator.storage.scope import PROJECTS, Actor, ScopedConnection
 
 INSERT_HAZARD = (
     "INSERT INTO hazards(project, alert_id, city, district, device, point, rule, clause, level, level_rank, "

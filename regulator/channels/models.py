@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from contract.self_check import STANDARD, WithPhotos
-from regulator.routes.answers import Refused
+from regulator.answers import Refused
 
 MEANING = {
     401: "not signed in, or (a gateway) a missing, stale, forged or replayed signature",

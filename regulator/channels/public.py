@@ -34,14 +34,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from regulator.access.jurisdictions import SEP
-from regulator.access.scope import Actor
 from regulator.channels.ledger import Finding, write
 from regulator.ingest.receive import Refusal
 from regulator.ledger.review import Review, ReviewError
 from regulator.storage.db import sql
 from regulator.storage.evidence import StoredPicture
+from regulator.storage.jurisdictions import SEP
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 
 STATES = {"received": "待核查", "verified": "已查实", "rejected": "不予受理"}
 COLUMNS = (

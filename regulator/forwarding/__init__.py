@@ -6,7 +6,8 @@ forwarder (sender.py) sends the queued rows' current state to the province in si
 with backoff until the province's receipt names the batch, then deletes them; it also polls the province
 for the decisions it took on the city's records (listed supervision, down.py).
 
-The province (any regulator with cities registered by ``sitegw regulator add-city``): routes.py checks the
-city's signature, apply.py keeps each record once by (city, kind, the city's id) in its own tables, so its
-users see the city's projects and hazards under the city's place in their jurisdiction tree.
+The province (any regulator with cities registered by ``sitegw regulator add-city``, kept by cities.py):
+regulator/routes/forwarding.py checks the city's signature (trust.py what the city may write), apply.py keeps
+each record once by (city, kind, the city's id) in its own tables, so its users see the city's projects and
+hazards under the city's place in their jurisdiction tree.
 """

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from regulator.access.jurisdictions import SEP, ensure
 from regulator.forwarding import trust
+from regulator.forwarding.cities import City
 from regulator.forwarding.outbox import PRIVATE, TABLES
 from regulator.forwarding.rows import checked, refused
 from regulator.forwarding.wire import WHAT_TO_DO, Batch, BatchReceipt, Kind, Record, Verdict
 from regulator.ingest.receive import Refusal
 from regulator.storage.db import sql
+from regulator.storage.jurisdictions import SEP, ensure
 
 # the columns that point at another forwarded row, and that row's kind
 LINKS: dict[Kind, dict[str, Kind]] = {
@@ -33,24 +33,6 @@ LINKS: dict[Kind, dict[str, Kind]] = {
 }
 # the kinds of which the province's own rows come down to a city and go back up (regulator/forwarding/down.py)
 ADOPTABLE: frozenset[Kind] = frozenset({"action", "listing", "notice"})
-
-
-@dataclass(frozen=True, slots=True)
-class City:
-    """A city registered to forward to this province."""
-
-    id: str
-    name: str
-    jurisdiction: str
-    secret: str
-
-
-def city(db: Connection, city_id: str) -> City | None:
-    """The registered city of that id, or None."""
-    row = db.execute(
-        sql("SELECT id, name, jurisdiction, secret FROM forward_cities WHERE id = :i"), {"i": city_id}
-    ).first()
-    return City(*row) if row is not None else None
 
 
 _COLUMN_CACHE: dict[tuple[str, str], frozenset[str]] = {}

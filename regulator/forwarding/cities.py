@@ -1,16 +1,34 @@
-"""The province's register of the cities that forward to it: ``sitegw regulator add-city``."""
+"""The province's register of the cities that forward to it (``sitegw regulator add-city``:
+regulator/commands/cities.py)."""
 
 from __future__ import annotations
 
-import secrets
 import time
+from dataclasses import dataclass
 
-import typer
+from sqlalchemy.engine import Connection
 
-from regulator.access.jurisdictions import UnknownPlace, add
-from regulator.cli import DB_HELP, DEFAULT_DB, MIN_SECRET, _repo
 from regulator.storage.db import sql
+from regulator.storage.jurisdictions import add
 from regulator.storage.repository import Repository
+
+
+@dataclass(frozen=True, slots=True)
+class City:
+    """A city registered to forward to this province."""
+
+    id: str
+    name: str
+    jurisdiction: str
+    secret: str
+
+
+def city(db: Connection, city_id: str) -> City | None:
+    """The registered city of that id, or None."""
+    row = db.execute(
+        sql("SELECT id, name, jurisdiction, secret FROM forward_cities WHERE id = :i"), {"i": city_id}
+    ).first()
+    return City(*row) if row is not None else None
 
 
 class NotACity(ValueError):
@@ -36,46 +54,3 @@ def register(repo: Repository, city_id: str, name: str, jurisdiction: str, secre
             {"i": city_id, "n": name, "j": place.path, "s": secret, "now": time.time()},
         )
     return place.path
-
-
-def add_city(
-    city_id: str = typer.Argument(..., help="the city platform's id, e.g. SZ (its --forward-id)"),
-    jurisdiction: str = typer.Option(
-        ...,
-        "--jurisdiction",
-        help="the city's place, 省/市: its projects must lie under it, e.g. 广东省/深圳市",
-    ),
-    name: str = typer.Option("", "--name", help="the platform's name, e.g. 深圳市建设工程安全监管平台"),
-    secret: str = typer.Option(
-        "",
-        "--secret",
-        envvar="REGULATOR_CITY_SECRET",
-        help=f"the key the city signs with, at least {MIN_SECRET} characters (left out: a random one, printed "
-        "once: the city's --forward-secret)",
-    ),
-    db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
-) -> None:
-    """Province: allow a city's platform to forward its ledger here (its projects appear under its place)."""
-    if len(city_id) > 64 or not city_id.strip():
-        typer.echo("the city's id is 1 to 64 characters, e.g. SZ", err=True)
-        raise typer.Exit(2)
-    if secret and len(secret) < MIN_SECRET:
-        typer.echo(
-            f"--secret is {len(secret)} characters: at least {MIN_SECRET} (whoever guesses it writes into the "
-            "province's ledger as this city); leave it out to have one made",
-            err=True,
-        )
-        raise typer.Exit(2)
-    made = not secret
-    secret = secret or secrets.token_hex(16)
-    repo = _repo(db)
-    try:
-        path = register(repo, city_id, name or city_id, jurisdiction, secret)
-    except (NotACity, UnknownPlace) as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
-    finally:
-        repo.close()
-    typer.echo(f"city {city_id} may forward to {db}, its projects under {path}")
-    if made:
-        typer.echo(f"its key, shown only now (the city's --forward-secret): {secret}")

@@ -128,7 +128,7 @@ class ActionRow(_Row):
 class ListingRow(_Row):
     hazard_id: Id
     project: Code
-    level: Literal["province", "city", "district"]  # access.jurisdictions.LEVELS
+    level: Literal["province", "city", "district"]  # storage.jurisdictions.LEVELS
     authority: Text
     deadline: Ts
     state: Literal["listed", "escalated", "closed"]  # supervision.STATES

@@ -38,7 +38,6 @@ from pydantic import ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential_jitter
 
 from contract.wire import signed_headers
-from regulator.access.scope import Actor
 from regulator.forwarding import down, quarantine
 from regulator.forwarding.outbox import NotPostgres, backlog, pending, record, switch_on, taken
 from regulator.forwarding.wire import (
@@ -57,6 +56,7 @@ from regulator.ledger.incidents import Incidents
 from regulator.ledger.review import ReviewError
 from regulator.storage.db import sql
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

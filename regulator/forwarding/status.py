@@ -1,4 +1,4 @@
-"""What the forwarding page shows (regulator/forwarding/page.py), read from either end of the chain: upward,
+"""What the forwarding page shows (regulator/routes/forwarding_page.py), read from either end of the chain: upward,
 this city's link to its province (last contact, backlog, the records set aside with the reason and what to
 do); downward, the cities forwarding to this province (last contact, backlog, the records refused)."""
 

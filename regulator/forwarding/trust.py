@@ -16,18 +16,16 @@ decisions and its audit trail stay as its regulators left them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from regulator.access.jurisdictions import SEP
+from regulator.forwarding.cities import City
 from regulator.forwarding.outbox import TABLES
 from regulator.forwarding.rows import ACTORS, refused
 from regulator.forwarding.wire import Kind
-
-if TYPE_CHECKING:  # apply.py imports this module
-    from regulator.forwarding.apply import City
+from regulator.storage.jurisdictions import SEP
 
 ENDING = ("closed", "dismissed")
 

@@ -26,11 +26,6 @@ MAX_BATCH = 500  # records a batch holds at most (the city sends 200)
 MAX_COLUMNS = 80  # more than any forwarded table has
 MAX_TEXT = 20_000  # characters of one value (a hazard's message, a listing's note)
 MAX_REF = 64  # characters of a record's key (a project code, a row id)
-# SQL: hazard ``h`` is not a city's forwarded record. The province's upkeep leaves those to the city, whose
-# own sweep escalates them and forwards that, so one deadline is not escalated twice, once on each side
-NOT_FORWARDED = (
-    "NOT EXISTS (SELECT 1 FROM forward_records f WHERE f.kind = 'hazard' AND f.local_id = CAST(h.id AS TEXT))"
-)
 
 
 class Record(BaseModel):

@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from regulator.access.jurisdictions import SEP
+from regulator.storage.jurisdictions import SEP
 
 # Douglas–Peucker tolerance per level drawn, in degrees: about 1 km for a province's cities, 200 m for a
 # city's districts, 50 m for a district alone (a few hundred points per shape, the screen's pixel or less)
@@ -56,7 +56,7 @@ class Region:
 
     @property
     def path(self) -> str:
-        """Its jurisdiction path (广东省/深圳市/南山区), as regulator/access/jurisdictions.py names places."""
+        """Its jurisdiction path (广东省/深圳市/南山区), as regulator/storage/jurisdictions.py names places."""
         return SEP.join(n for n in (self.province, self.city, self.district) if n)
 
 

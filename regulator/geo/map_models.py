@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from regulator.routes.answers import Answer
+from regulator.answers import Answer
 
 
 class RegionProperties(BaseModel):

@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from contract.alert_event import LEVEL_RANK
-from regulator.access.scope import PROJECTS, Actor
 from regulator.ledger.review import OPEN_STATES
 from regulator.storage.db import sql
 from regulator.storage.repository import Repository
+from regulator.storage.scope import PROJECTS, Actor
 
 LAT_RANGE = (3.0, 54.0)
 LON_RANGE = (73.0, 136.0)

@@ -31,10 +31,9 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from contract.alert_event import AlertEvent
-from regulator.access.scope import PROJECTS, Actor
 from regulator.names import rule_name
 from regulator.storage.db import sql
-from regulator.storage.repository import (
+from regulator.storage.event_sql import (
     EVENT_ID_ROW,
     EVENT_ROW,
     EVIDENCE_ROW,
@@ -43,12 +42,13 @@ from regulator.storage.repository import (
     INSERT_EVENT_ID,
     INSERT_EVIDENCE,
     EventWriter,
-    Repository,
     _event_args,
-    fold_hazard,
     one_statement,
     write_event,
 )
+from regulator.storage.readings import fold_hazard
+from regulator.storage.repository import Repository
+from regulator.storage.scope import PROJECTS, Actor
 
 DEFAULT_HOLD_S = 600.0
 

@@ -43,18 +43,11 @@ from regulator.ingest.receive import (
     verify,
 )
 from regulator.storage.db import libpq_conninfo, sql
-from regulator.storage.repository import (
-    FOLD_HAZARD,
-    HEARTBEAT,
-    ONE_STATEMENT,
-    PROJECT_OF,
-    SEEN_EVERY_S,
-    SWEEP_NONCES,
-    Project,
-    Repository,
-    event_args,
-    opens_series,
-)
+from regulator.storage.event_sql import ONE_STATEMENT, event_args
+from regulator.storage.nonces import HEARTBEAT, SEEN_EVERY_S, SWEEP_NONCES
+from regulator.storage.projects import PROJECT_OF, Project
+from regulator.storage.readings import FOLD_HAZARD, opens_series
+from regulator.storage.repository import Repository
 
 CONNECTIONS = (
     10  # statements in flight at once; more requests wait for a connection on the loop, not in threads

@@ -34,7 +34,9 @@ from contract.nulls import validate_wire
 from contract.wire import default_signature
 from regulator.ingest.held import WarningHold
 from regulator.storage.evidence import Evidence
-from regulator.storage.repository import NonceReused, Project, Repository
+from regulator.storage.nonces import NonceReused
+from regulator.storage.projects import Project
+from regulator.storage.repository import Repository
 
 WINDOW_S = 300.0
 MAX_NONCE = 128  # characters; the gateway sends 32 hex digits, and every nonce is a row for 2 * WINDOW_S

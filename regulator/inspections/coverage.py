@@ -11,11 +11,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from regulator.access.scope import PROJECTS, Actor
 from regulator.inspections.plans import plan, plans
 from regulator.reports.grading import duties, grade
 from regulator.reports.monthly import MonthFigures, PlanCoverage, figures
 from regulator.storage.repository import Repository
+from regulator.storage.scope import PROJECTS, Actor
 
 STATES = {"overdue": "逾期未查", "due": "待查", "done": "已查"}
 UNASSIGNED = "未分派"

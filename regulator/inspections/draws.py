@@ -16,7 +16,6 @@ import secrets
 import time
 from typing import Any
 
-from regulator.access.scope import PROJECTS, Actor
 from regulator.inspections.draw import Candidate, DrawError, Inspector, Pools, Recusal, draw
 from regulator.inspections.plans import (
     UNDER_PLACE,
@@ -30,6 +29,7 @@ from regulator.inspections.plans import (
 from regulator.ledger.review import ReviewError
 from regulator.storage.db import sql
 from regulator.storage.repository import Repository
+from regulator.storage.scope import PROJECTS, Actor
 
 MEMBER_KINDS = ("inspector", "project")
 DRAW_KEYS = (

@@ -18,13 +18,13 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from regulator.access.jurisdictions import SEP, UnknownPlace, find
-from regulator.access.scope import PROJECTS, Actor, ScopedConnection
 from regulator.inspections.themes import theme
 from regulator.ledger.review import REGULATORS, ReviewError
 from regulator.names import BEIJING
 from regulator.storage.db import sql
+from regulator.storage.jurisdictions import SEP, UnknownPlace, find
 from regulator.storage.repository import Repository
+from regulator.storage.scope import PROJECTS, Actor, ScopedConnection
 
 KINDS = {"round": "全覆盖排查", "theme": "一月一主题专项排查", "draw": "双随机抽查"}
 PLAN_KEYS = ("id", "kind", "title", "theme", "place", "starts_at", "due_at", "created_by", "created_at")

@@ -19,10 +19,10 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from contract.config.dangerous_works import DangerousWork
-from regulator.access.scope import PROJECTS, Actor
 from regulator.names import BEIJING
 from regulator.storage.db import sql
 from regulator.storage.repository import Repository
+from regulator.storage.scope import PROJECTS, Actor
 
 BASIS = "《房屋市政工程生产安全重大事故隐患判定标准（2024版）》（建质规〔2024〕5号）"
 ITEMS = TypeAdapter(list[DangerousWork])

@@ -9,10 +9,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from regulator.access.scope import PROJECTS, Actor
 from regulator.ledger.review import REGULATORS, ReviewError
 from regulator.storage.db import sql
 from regulator.storage.repository import Repository
+from regulator.storage.scope import PROJECTS, Actor
 
 KINDS = {
     "deduction": "动态扣分",

@@ -14,7 +14,7 @@ deadline is kept as late (迟报) with how late, and nothing recorded afterwards
 follows the report (the 四不放过 checklist, the investigation, the penalty, closing) is
 regulator/ledger/accident_followup.py's.
 
-Who may see and record what is regulator/access/scope.py's: a district's incidents are its district's, the
+Who may see and record what is regulator/storage/scope.py's: a district's incidents are its district's, the
 levels above see them too, a project user records and sees only their project's; anything outside
 answers 404 as if absent.
 """
@@ -25,12 +25,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from regulator.access.scope import PROJECTS, Actor, ScopedConnection
 from regulator.ledger import accident_followup as followup
 from regulator.ledger.accident_followup import FollowupPolicy
 from regulator.ledger.review import ReviewError
 from regulator.storage.db import sql
 from regulator.storage.repository import Repository
+from regulator.storage.scope import PROJECTS, Actor, ScopedConnection
 
 HOUR_S = 3600.0
 KINDS = {"accident": "事故", "near_miss": "重大险情"}

@@ -1,5 +1,5 @@
 """Patrols as a duty (远程巡查记录, issue #40): a patrol is a record of who looked at which projects' cameras
-when, and what they found; the provincial video-monitoring set (regulator/video/video_set.py) is *covered* when
+when, and what they found; the provincial video-monitoring set (regulator/ledger/video_set.py) is *covered* when
 each of its projects was seen at least once in the period (by default a week, ``PERIOD_DAYS``), and the
 ones not seen are listed so the next patrol starts with them.
 
@@ -15,12 +15,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from regulator.access.scope import PROJECTS, Actor
 from regulator.ledger.review import DAY_S, REGULATORS, ReviewError
+from regulator.ledger.video_set import CATEGORIES
 from regulator.names import beijing_text
 from regulator.storage.db import sql
 from regulator.storage.repository import Repository
-from regulator.video.video_set import CATEGORIES
+from regulator.storage.scope import PROJECTS, Actor
 
 PERIOD_DAYS = 7.0  # the seed's duty: each project of the set seen at least once a week
 PATROL_KEYS = ("id", "patrolled_by", "started_at", "ended_at", "note", "projects", "findings")

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
+from regulator.answers import MAX_ID
 from regulator.ledger.review import MAX_PAGE_SIZE, QueueFilter
-from regulator.routes.answers import MAX_ID
 
 
 def queue_filter(

@@ -1,6 +1,6 @@
 """The hazard ledger's closed loop: 排查 -> 整改 -> 复查 -> 销号.
 
-One hazard per alert (project + alert_id), opened ``pending`` by its first event (regulator/storage/repository.py).
+One hazard per alert (project + alert_id), opened ``pending`` by its first event (regulator/storage/event_sql.py).
 A regulator confirms it or dismisses it as a false alarm, orders rectification with a deadline, the
 site reports the fix with a photo, and re-inspection closes it (or sends it back). Rectification past
 its deadline is escalated by `escalate_overdue`. Every step is one row in ``actions``: the audit trail
@@ -18,20 +18,24 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from contract.alert_event import LEVEL_RANK
-from regulator.access.scope import PROJECTS, Actor, ScopedConnection
-from regulator.channels import SOURCES, source_name
-from regulator.forwarding.wire import NOT_FORWARDED
 from regulator.ledger import classify
-from regulator.ledger.peaks import peak_words
+from regulator.ledger.sources import SOURCES, source_name
 from regulator.names import metric_name, rule_name, site_state_name
 from regulator.paging import pages
+from regulator.peaks import peak_words
 from regulator.storage.db import sql
 from regulator.storage.repository import Repository
+from regulator.storage.scope import PROJECTS, Actor, ScopedConnection
 
 OPEN_STATES = ("pending", "confirmed", "rectifying", "reported")
 STATES = (*OPEN_STATES, "dismissed", "closed")
 DAY_S = 86400.0
 # a hazard under listed supervision (挂牌督办, regulator/ledger/supervision.py): an open listing of it
+# SQL: hazard ``h`` is not a city's forwarded record (regulator/forwarding/). The province's upkeep leaves those to
+# the city, whose own sweep escalates them and forwards that, so one deadline is not escalated twice, once on each side
+NOT_FORWARDED = (
+    "NOT EXISTS (SELECT 1 FROM forward_records f WHERE f.kind = 'hazard' AND f.local_id = CAST(h.id AS TEXT))"
+)
 LISTED = "EXISTS (SELECT 1 FROM listings l WHERE l.hazard_id = h.id AND l.state <> 'closed')"
 # the deadline a hazard's rectification runs to: under listed supervision its open listings' first, on which
 # it escalates (regulator/ledger/supervision.py; escalate_overdue leaves a listed hazard to them), else its order's
@@ -217,7 +221,7 @@ class Review:
         self.hooks: list[ReviewHook] = []
 
     def queue(self, f: QueueFilter, actor: Actor) -> QueuePage:
-        """Page ``f.page`` of the hazards matching ``f`` among those ``actor`` may see (regulator/access/scope.py),
+        """Page ``f.page`` of the hazards matching ``f`` among those ``actor`` may see (regulator/storage/scope.py),
         most severe then newest first, with how many match in all."""
         if not 1 <= f.page_size <= MAX_PAGE_SIZE:
             raise ReviewError(422, f"page_size {f.page_size} is out of range: 1 to {MAX_PAGE_SIZE}")

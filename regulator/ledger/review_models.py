@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from regulator.answers import Answer
 from regulator.ledger.queue_models import HazardRow
 from regulator.ledger.supervision_models import NoticeRow
 from regulator.ledger.weather_warning_models import FeedbackWarning
-from regulator.routes.answers import Answer
 
 
 class HazardEvent(Answer):

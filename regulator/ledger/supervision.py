@@ -27,15 +27,14 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from regulator.access.jurisdictions import LEVEL_NAMES, LEVELS, SEP
-from regulator.access.scope import PROJECTS, Actor, ScopedConnection
-from regulator.forwarding.wire import NOT_FORWARDED
 from regulator.ledger import classify
-from regulator.ledger.peaks import peak_words
-from regulator.ledger.review import DAY_S, REGULATORS, Review, ReviewError
+from regulator.ledger.review import DAY_S, NOT_FORWARDED, REGULATORS, Review, ReviewError
 from regulator.names import BEIJING
+from regulator.peaks import peak_words
 from regulator.storage.db import sql
+from regulator.storage.jurisdictions import LEVEL_NAMES, LEVELS, SEP
 from regulator.storage.repository import Repository
+from regulator.storage.scope import PROJECTS, Actor, ScopedConnection
 
 log = logging.getLogger(__name__)
 BASIS = "《房屋市政工程生产安全重大事故隐患判定标准（2024版）》（建质规〔2024〕5号）"

@@ -9,7 +9,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from contract.weather import Colour, SignalType
-from regulator.routes.answers import Answer
+from regulator.answers import Answer
 
 
 class NewWarning(BaseModel):

@@ -21,14 +21,14 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from contract.weather import COLOUR_ZH, TYPE_ZH, default_measure
-from regulator.access import jurisdictions
-from regulator.access.jurisdictions import SEP
-from regulator.access.scope import PROJECTS, SITE_ROLES, Actor, ScopedConnection
 from regulator.ledger.review import ReviewError
 from regulator.ledger.weather_warning_models import NewWarning
 from regulator.names import BEIJING
+from regulator.storage import jurisdictions
 from regulator.storage.db import sql
+from regulator.storage.jurisdictions import SEP
 from regulator.storage.repository import Repository
+from regulator.storage.scope import PROJECTS, SITE_ROLES, Actor, ScopedConnection
 
 WORK_RULE = "weather.work"  # 冒险作业: a machine at work while a stop holds (rules/weather_work.py)
 ISSUERS = ("regulator", "admin")

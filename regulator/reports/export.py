@@ -41,7 +41,7 @@ COLUMNS: tuple[tuple[str, int, Callable[[dict[str, Any]], Value]], ...] = (
     ("标准条款", 30, lambda h: h["clause"]),
     ("设备", 12, lambda h: h["device"]),
     ("监测点", 10, lambda h: h["point"]),
-    # the worst value of its events and readings while open (regulator/ledger/peaks.py), when, and in words
+    # the worst value of its events and readings while open (regulator/peaks.py), when, and in words
     ("峰值", 8, lambda h: h["peak_value"]),
     ("限值", 8, lambda h: h["peak_threshold"]),
     ("单位", 6, lambda h: h["unit"]),

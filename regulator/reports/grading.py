@@ -27,12 +27,12 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any
 
-from regulator.access.scope import PROJECTS, Actor
 from regulator.ledger.review import DAY_S, DUE, LISTED, OVERDUE, ReviewError
 from regulator.names import BEIJING, beijing_text
 from regulator.reports.monthly import month_bounds
 from regulator.storage.db import sql
 from regulator.storage.repository import Repository
+from regulator.storage.scope import PROJECTS, Actor
 
 PREFIX = "grading."  # the policy's rows in risk_weights (migration 0011), beside the risk score's weights
 

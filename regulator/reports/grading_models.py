@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from regulator.routes.answers import Answer
+from regulator.answers import Answer
 
 MAX_DAYS = 3_650.0
 

@@ -1,6 +1,6 @@
 """A jurisdiction's monthly report (隐患排查治理月报): what a bureau sends upward.
 
-The month is a Beijing calendar month. Its figures, all read through the user's scope (regulator/access/scope.py):
+The month is a Beijing calendar month. Its figures, all read through the user's scope (regulator/storage/scope.py):
 
 - hazards found in the month (first event within it): major and general, by kind of check (塔吊, 深基坑, ...)
   and by article of 建质规〔2024〕5号;
@@ -12,7 +12,7 @@ The month is a Beijing calendar month. Its figures, all read through the user's 
 - the riskiest projects: by the risk score (regulator/reports/risk.py) as the ledger stands when the report is made,
   with the month's hazards of each;
 - the month's major hazards (classified major or listed for supervision) with their worst value and its
-  time, as every notice states them (regulator/ledger/peaks.py);
+  time, as every notice states them (regulator/peaks.py);
 - the patrol coverage of the video-monitoring set (regulator/ledger/patrol_duty.py): its projects seen by a patrol
   in the month and in each week of it, and those not seen;
 - the inspection plans running in the month and their coverage (done, due, overdue, the unseen listed):
@@ -33,13 +33,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from regulator.access.scope import PROJECTS, Actor
 from regulator.ledger import classify
 from regulator.ledger.patrol_duty import MonthCoverage, month_coverage
 from regulator.ledger.review import DAY_S, HAZARD_COLUMNS, OPEN_STATES, Review, ReviewError
 from regulator.names import BEIJING, kind_name
 from regulator.reports.risk import GRADES, ranked
 from regulator.storage.repository import Repository
+from regulator.storage.scope import PROJECTS, Actor
 
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 RISKIEST = 10

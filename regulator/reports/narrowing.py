@@ -3,11 +3,11 @@ grading and the monthly report open."""
 
 from __future__ import annotations
 
-from regulator.access import jurisdictions
-from regulator.access.jurisdictions import SEP
-from regulator.access.scope import Actor
 from regulator.ledger.review import ReviewError
+from regulator.storage import jurisdictions
+from regulator.storage.jurisdictions import SEP
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 
 
 def narrowed(repo: Repository, who: Actor, place: str) -> Actor:

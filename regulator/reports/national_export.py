@@ -9,7 +9,7 @@ misses, and enforcement — as a zip of:
   the workbook and docs/regulator/national-export.md all come from;
 * ``manifest.json`` and ``README.txt``: the counts and each file's size and SHA-256.
 
-The records are the ledger's own queries, read through the producer's scope (regulator/access/scope.py): a
+The records are the ledger's own queries, read through the producer's scope (regulator/storage/scope.py): a
 district's package holds its district's projects and nothing of another's. A record belongs to the period
 [from, to) by when it began: a hazard by when it was first found, a listing by when it was listed, an
 accident by when it happened, an enforcement record by when it was done, a project by being registered
@@ -27,15 +27,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from regulator.access.jurisdictions import SEP
-from regulator.access.scope import PROJECTS, Actor
 from regulator.ledger import enforcement
 from regulator.ledger.incidents import Incidents
 from regulator.ledger.review import REGULATORS, QueueFilter, Review, ReviewError
 from regulator.ledger.supervision import Supervision
 from regulator.names import BEIJING, beijing
 from regulator.reports import national_fields as nf
+from regulator.storage.jurisdictions import SEP
 from regulator.storage.repository import Repository
+from regulator.storage.scope import PROJECTS, Actor
 
 MAX_DAYS = 400  # a year's package and a little: a longer period is a mistake in the dates, said so
 MAX_RECORDS = 100_000  # of each item in one package (the hazard export's bound, regulator/ledger/review.py)

@@ -18,8 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from regulator.access.jurisdictions import SEP
 from regulator.names import BEIJING, LEVEL_NAMES, STATE_NAMES, beijing
+from regulator.storage.jurisdictions import SEP
 
 SCHEMA = "sitegw.national-export"
 SCHEMA_VERSION = "1.0"

@@ -20,14 +20,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from regulator.access.jurisdictions import SEP
-from regulator.access.scope import Actor
 from regulator.ledger.incidents import FUTURE_SLACK_S, Incidents
 from regulator.ledger.review import Review, ReviewError
 from regulator.ledger.supervision import Supervision, covers
 from regulator.names import beijing_text
 from regulator.reports import national_export as ne
 from regulator.storage.db import sql
+from regulator.storage.jurisdictions import SEP
+from regulator.storage.scope import Actor
 
 NATIONAL = "national_platform"  # regulator/ledger/incidents.py CLOCKS' ``to`` of the 48 h clock
 PACKAGE_COLUMNS = (

@@ -26,7 +26,7 @@ BASIS_LINE = "依据：" + BASIS + "；《建设工程安全生产管理条例�
 
 def hazard_text(hazard: dict[str, Any]) -> str:
     """The hazard as a notice says it: the check and where, its worst value with its time (the worst of
-    all its events and readings: a notice never says less than the site saw, regulator/ledger/peaks.py), and the
+    all its events and readings: a notice never says less than the site saw, regulator/peaks.py), and the
     site's words at it; a hazard without a value (a licence, an inspector's finding) by its words."""
     where = (hazard["device"] + (f" {hazard['point']}" if hazard.get("point") else "")).strip()
     check = f"{hazard['rule_name']}（{where}）" if where else hazard["rule_name"]

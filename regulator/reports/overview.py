@@ -2,7 +2,7 @@
 user who sees them all) figures summed per city, a city's per district, a district's per project. Each
 area's open hazards, their age, overdue rectification, listed and severe ones, time to close, false-alarm
 rate and projects that stopped reporting; the same per check; and where each area sits on the map
-(regulator/geo/places.py) with the worst of its states.
+(regulator/places.py) with the worst of its states.
 
 A province's 20,000 projects never leave the database one row each: the figures are summed per area in SQL.
 Above district level the projects listed are the provincial video-monitoring set's (``video_set``: their
@@ -18,13 +18,13 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from regulator.access.jurisdictions import LEVELS, SEP
-from regulator.access.scope import PROJECTS, SITE_ROLES, Actor
-from regulator.geo.places import Layout, find_city, layout, map_frame, position
 from regulator.ledger.review import DAY_S, KEPT, OPEN_STATES, OVERDUE, STATES
+from regulator.ledger.video_set import CATEGORIES
+from regulator.places import Layout, find_city, layout, map_frame, position
 from regulator.storage.db import sql
+from regulator.storage.jurisdictions import LEVELS, SEP
 from regulator.storage.repository import Repository
-from regulator.video.video_set import CATEGORIES
+from regulator.storage.scope import PROJECTS, SITE_ROLES, Actor
 
 OPEN = f"h.state IN {OPEN_STATES}"
 # the counters kept per project and check as hazards change (migration 0015, hazard_figures), summed over
@@ -157,7 +157,7 @@ PROJECT_NAMED = (
 def overview(
     repo: Repository, actor: Actor, offline_after_s: float = 600.0, user: Actor | None = None
 ) -> dict[str, Any]:
-    """The overview of the place ``actor`` sees (regulator/access/scope.py; its ``jurisdiction``, None: every project),
+    """The overview of the place ``actor`` sees (regulator/storage/scope.py; its ``jurisdiction``, None: every project),
     aggregated one level below it (`level_below`); a project user's, of their project. ``user``: the user
     who opened ``actor``'s place under their own (the breadcrumb goes back up to theirs); None: ``actor``
     is the user."""
@@ -177,7 +177,7 @@ def overview(
         f"CASE WHEN h.project IN ({SHOWN}) THEN h.project END",  # the clock's figures of the listed only
     )  # fmt: skip
     with repo.scoped(actor) as db:
-        # the provincial video-monitoring set's projects first (regulator/video/video_set.py)
+        # the provincial video-monitoring set's projects first (regulator/ledger/video_set.py)
         projects = db.execute(
             "SELECT p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at, p.gateway_release, "
             f"v.category, {SUMS} FROM {PROJECTS} p LEFT JOIN video_set v ON v.project = p.code "
@@ -328,7 +328,7 @@ def _areas(
 
 
 def _place_areas(by: str, areas: list[dict[str, Any]]) -> Layout:
-    """Put each area on the map: a city at its point (regulator/geo/places.py), a city's districts around its
+    """Put each area on the map: a city at its point (regulator/places.py), a city's districts around its
     point as a city's projects are (no district has a point of its own: the same sunflower spiral, in the
     order of their paths, so they stay put); the layout, to frame the map by."""
     cities = {a["path"]: a["path"].split(SEP)[1] for a in areas if a["path"]}

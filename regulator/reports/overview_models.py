@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from regulator.routes.answers import Answer
+from regulator.answers import Answer
 
 Status = Literal["offline", "overdue", "severe", "open", "quiet"]  # overview.STATUSES, worst first
 
@@ -115,7 +115,7 @@ class MapCity(Answer):
 
 
 class MapFrame(Answer):
-    """What the browser needs to draw the map (regulator/geo/places.py)."""
+    """What the browser needs to draw the map (regulator/places.py)."""
 
     frame: Frame
     spacing_deg: float = Field(description="the dots' spacing, in degrees of latitude")

@@ -26,11 +26,11 @@ import time
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from regulator.access.scope import PROJECTS, Actor, ScopedConnection
 from regulator.ledger import classify
 from regulator.ledger.review import DAY_S, KEPT, OVERDUE, ReviewError
 from regulator.storage.db import sql
 from regulator.storage.repository import Repository
+from regulator.storage.scope import PROJECTS, Actor, ScopedConnection
 
 GRADES = {"high": "高", "medium": "中", "low": "低"}
 RANK = {"high": 2, "medium": 1, "low": 0}

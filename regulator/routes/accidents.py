@@ -15,13 +15,13 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from contract.config.dangerous_works import DangerousWork
-from regulator.access.scope import Actor
+from regulator.answers import SESSION, RowId
 from regulator.ledger import dangerous_works
 from regulator.ledger.incident_models import IncidentAlert, IncidentAlerts, IncidentRow, NewStep
 from regulator.ledger.incidents import Incidents
 from regulator.routes import STATIC
-from regulator.routes.answers import SESSION, RowId
 from regulator.routes.routing import blocking
+from regulator.storage.scope import Actor
 
 SCRIPT = STATIC / "accidents.js"
 

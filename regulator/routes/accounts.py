@@ -8,8 +8,8 @@ from starlette.concurrency import run_in_threadpool
 
 from regulator.access import auth_log
 from regulator.access.auth import Accounts, AuthError
+from regulator.answers import SESSION, After
 from regulator.ledger.review import ReviewError
-from regulator.routes.answers import SESSION, After
 from regulator.routes.routing import Who, admin, blocking
 from regulator.storage.repository import Repository
 

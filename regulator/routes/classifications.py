@@ -7,14 +7,14 @@ import time
 
 from fastapi import APIRouter
 
-from regulator.access.jurisdictions import SEP
-from regulator.access.scope import Actor
+from regulator.answers import SESSION, RowId
 from regulator.ledger import classify
 from regulator.ledger.queue_models import ClassificationEdit, ClassificationRow, ClassificationTable
 from regulator.ledger.review import ReviewError
-from regulator.routes.answers import SESSION, RowId
 from regulator.routes.routing import Who, blocking
+from regulator.storage.jurisdictions import SEP
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 
 
 def classifications_router(repo: Repository) -> APIRouter:

@@ -6,12 +6,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from regulator.access.scope import Actor
-from regulator.routes.answers import SESSION
+from regulator.answers import SESSION
 from regulator.routes.routing import Who
 from regulator.storage.byte_ranges import ranged
 from regulator.storage.evidence import MEDIA_TYPES, Kind
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 
 
 def evidence_router(repo: Repository) -> APIRouter:

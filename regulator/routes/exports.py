@@ -10,18 +10,18 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from plumbing.cjk_pdf import ReportError
-from regulator.access.jurisdictions import SEP
-from regulator.access.scope import Actor
+from regulator.answers import SESSION
 from regulator.inspections.coverage import monthly_figures
 from regulator.ledger.queue_query import Filter
 from regulator.ledger.review import Review, ReviewError
 from regulator.names import beijing_text
 from regulator.reports import export
 from regulator.reports.report_pdf import render
-from regulator.routes.answers import SESSION
 from regulator.routes.responses import download
 from regulator.routes.routing import Who, blocking
+from regulator.storage.jurisdictions import SEP
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 
 
 def exports_router(repo: Repository, review: Review, narrowed: Callable[[Actor, str], Actor]) -> APIRouter:

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, Response
 
-from regulator.access.scope import Actor
+from regulator.answers import SESSION, RowId
 from regulator.ledger import enforcement
 from regulator.names import beijing_text
 from regulator.reports import grading
@@ -29,10 +29,10 @@ from regulator.reports.grading_models import (
     Recorded,
 )
 from regulator.routes import STATIC
-from regulator.routes.answers import SESSION, RowId
 from regulator.routes.responses import download
 from regulator.routes.routing import blocking
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 
 PAGE = STATIC / "grading.html"
 PLACE = Query(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from regulator.answers import SESSION, After, RowId
 from regulator.ingest.receive import decode_jpeg
 from regulator.ledger.queue_models import HazardPage, HazardRow, Names, Reclassify
 from regulator.ledger.queue_query import Filter
@@ -13,7 +14,6 @@ from regulator.ledger.review import Review
 from regulator.ledger.review_models import ActionRecord, AuditTrail, HazardDetail
 from regulator.ledger.supervision import Supervision
 from regulator.names import SITE_STATES, kind_names, metric_names, rule_names
-from regulator.routes.answers import SESSION, After, RowId
 from regulator.routes.routing import Who, blocking
 
 

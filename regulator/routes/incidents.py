@@ -7,9 +7,9 @@ import time
 
 from fastapi import APIRouter
 
+from regulator.answers import SESSION, RowId
 from regulator.ledger.incident_models import IncidentLedger, IncidentRow, NewIncident, NewReport
 from regulator.ledger.incidents import DESTINATIONS, Incidents
-from regulator.routes.answers import SESSION, RowId
 from regulator.routes.routing import Who, blocking
 
 

@@ -27,7 +27,7 @@ from contract.wire import (
     ReadingsSummary,
     RectificationReport,
 )
-from regulator.access.scope import Actor
+from regulator.answers import CLIP, PICTURE, SIGNED, After
 from regulator.geo import project_map
 from regulator.ingest.held import WarningHold
 from regulator.ingest.on_loop import LoopIngest
@@ -45,10 +45,11 @@ from regulator.ledger.review import Review
 from regulator.ledger.review_models import ActionRecord, Feedback
 from regulator.ledger.supervision import Supervision
 from regulator.ledger.weather_warnings import WeatherWarnings
-from regulator.routes.answers import CLIP, PICTURE, SIGNED, After
 from regulator.routes.responses import signed_path
 from regulator.routes.routing import signed
-from regulator.storage.repository import ReadingRecord, Repository
+from regulator.storage.readings import ReadingRecord
+from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 from regulator.video.clips import receive_clip
 from regulator.video.patrol import picture_jpeg, store_picture, wanted
 

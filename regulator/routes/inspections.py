@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from regulator.access.scope import Actor
+from regulator.answers import SESSION, RowId
 from regulator.inspections import coverage, draws, plans
 from regulator.inspections.coverage_export import to_xlsx
 from regulator.inspections.models import (
@@ -34,10 +34,10 @@ from regulator.names import beijing_text
 from regulator.reports.export import XLSX_TYPE
 from regulator.reports.monthly import month_bounds
 from regulator.routes import STATIC
-from regulator.routes.answers import SESSION, RowId
 from regulator.routes.responses import download
 from regulator.routes.routing import blocking
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 
 API = "/ui/api/inspections"
 PAGE = STATIC / "draws.html"

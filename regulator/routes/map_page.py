@@ -14,15 +14,15 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 
-from regulator.access.scope import Actor
+from regulator.answers import SESSION
 from regulator.geo import boundaries, project_map
 from regulator.geo.map_models import Located, MapView
 from regulator.ledger.review import ReviewError
 from regulator.routes import STATIC
-from regulator.routes.answers import SESSION
 from regulator.routes.routing import blocking
 from regulator.storage.db import sql
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 
 LEAFLET = {"leaflet.js": "text/javascript; charset=utf-8", "leaflet.css": "text/css; charset=utf-8"}
 

@@ -12,14 +12,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as InPath
 from fastapi.responses import FileResponse, Response
 
-from regulator.access.scope import Actor
+from regulator.answers import SESSION
 from regulator.reports import national_export as ne
 from regulator.reports.national_export_models import NewSending, PackageDetail, PackageList, PackageRow
 from regulator.reports.national_packages import NationalExports, Sending
 from regulator.routes import STATIC
-from regulator.routes.answers import SESSION
 from regulator.routes.responses import download
 from regulator.routes.routing import blocking
+from regulator.storage.scope import Actor
 
 PAGE = STATIC / "national_export.html"
 PackageId = Annotated[str, InPath(min_length=1, max_length=64, description="a package id, NE-...")]

@@ -7,14 +7,14 @@ from collections.abc import Callable
 
 from fastapi import APIRouter, Query
 
-from regulator.access.scope import Actor
+from regulator.answers import SESSION
 from regulator.ingest.held import WarningHold, counts
 from regulator.ledger.queue_models import WarningCountRow, WarningStats
 from regulator.reports.overview import overview
 from regulator.reports.overview_models import Overview
-from regulator.routes.answers import SESSION
 from regulator.routes.routing import Who, blocking
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 
 
 def overview_router(

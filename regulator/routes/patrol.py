@@ -6,8 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
+from regulator.answers import MAX_ID, SESSION
 from regulator.ledger.review import ReviewError
-from regulator.routes.answers import MAX_ID, SESSION
 from regulator.routes.routing import Who, blocking
 from regulator.storage.repository import Repository
 from regulator.video.patrol import (

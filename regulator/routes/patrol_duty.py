@@ -11,14 +11,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse
 
-from regulator.access.scope import Actor
+from regulator.answers import SESSION, RowId
 from regulator.ledger import patrol_duty
 from regulator.ledger.patrol_duty_models import Coverage, FinishIn, PatrolOut, SightingIn, SightingOut
 from regulator.reports.monthly import month_bounds
 from regulator.routes import STATIC
-from regulator.routes.answers import SESSION, RowId
 from regulator.routes.routing import blocking
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 
 SCRIPT = STATIC / "patrol.js"
 

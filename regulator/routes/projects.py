@@ -6,10 +6,10 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from regulator.answers import MAX_ID, SESSION
 from regulator.geo import project_map
 from regulator.ledger.review import ReviewError
 from regulator.paging import MAX_LIST_PAGE, Paged, pages
-from regulator.routes.answers import MAX_ID, SESSION
 from regulator.routes.routing import Who, admin
 from regulator.storage.repository import Repository
 

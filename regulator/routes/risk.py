@@ -6,13 +6,13 @@ from collections.abc import Callable
 
 from fastapi import APIRouter, Query
 
-from regulator.access.scope import Actor
+from regulator.answers import MAX_ID, SESSION
 from regulator.paging import MAX_LIST_PAGE, pages
 from regulator.reports import risk
 from regulator.reports.risk_models import CompanyRisk, ProjectRisk, RiskLists, Weights
-from regulator.routes.answers import MAX_ID, SESSION
 from regulator.routes.routing import Who, blocking
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 
 
 def risk_router(repo: Repository, narrowed: Callable[[Actor, str], Actor]) -> APIRouter:

@@ -11,10 +11,10 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from regulator.access.auth import Accounts, SignedIn
-from regulator.access.scope import Actor
 from regulator.ingest.receive import refuse_replay
 from regulator.ledger.review import ReviewError
-from regulator.storage.repository import NonceReused
+from regulator.storage.nonces import NonceReused
+from regulator.storage.scope import Actor
 
 COOKIE = "sitegw_regulator_session"
 

@@ -1,4 +1,4 @@
-"""The routes of the sites' safety logs and key people's attendance (regulator/ledger/safety_logs.py): the gateways'
+"""The routes of the sites' safety logs and key people's attendance (regulator/channels/safety_logs.py): the gateways'
 signed deliveries, the per-project-and-day listing (received, late, missing, due), the 90-day attendance
 look-back (倒查3个月考勤) and its page.
 
@@ -15,10 +15,8 @@ from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from contract.safety_log import ATTENDANCE_PATH, SAFETY_LOGS_PATH, DocumentReceipt, KeyAttendance, SafetyLog
-from regulator.access.scope import Actor
-from regulator.ingest.receive import authenticated
-from regulator.ledger.review import ReviewError
-from regulator.ledger.safety_logs import (
+from regulator.answers import SESSION, SIGNED
+from regulator.channels.safety_logs import (
     LOOK_BACK_DAYS,
     AttendanceLookBack,
     LogDay,
@@ -28,10 +26,12 @@ from regulator.ledger.safety_logs import (
     store_attendance,
     store_log,
 )
+from regulator.ingest.receive import authenticated
+from regulator.ledger.review import ReviewError
 from regulator.routes import STATIC
-from regulator.routes.answers import SESSION, SIGNED
 from regulator.routes.responses import signed_path
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 
 PAGE = STATIC / "safety_logs.html"
 KEEP_NONCE_S = 600.0

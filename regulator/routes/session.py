@@ -10,8 +10,8 @@ from starlette.concurrency import run_in_threadpool
 from regulator.access.auth import WRONG, Accounts, AuthError, LoginPolicy, SignedIn, SignInRefused
 from regulator.access.passwords import MAX_LENGTH as MAX_PASSWORD
 from regulator.access.second_factor import qr_svg
+from regulator.answers import LOGIN, SESSION, Answer
 from regulator.ledger.review import ReviewError
-from regulator.routes.answers import LOGIN, SESSION, Answer
 from regulator.routes.routing import COOKIE, Enrolling
 
 QR_PATH = "/ui/api/second-factor/qr.svg"

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from plumbing.cjk_pdf import ReportError
-from regulator.access.scope import Actor
+from regulator.answers import MAX_ID, SESSION, SIGNED, RowId
 from regulator.ingest.receive import WINDOW_S, Refusal, authenticate, decode_jpeg, refuse_replay
 from regulator.ledger.review import ReviewError
 from regulator.ledger.supervision import Supervision
@@ -31,10 +31,10 @@ from regulator.ledger.supervision_models import (
 )
 from regulator.reports.notice_pdf import render
 from regulator.routes import STATIC
-from regulator.routes.answers import MAX_ID, SESSION, SIGNED, RowId
 from regulator.routes.responses import download, signed_path
 from regulator.routes.routing import blocking
-from regulator.storage.repository import NonceReused
+from regulator.storage.nonces import NonceReused
+from regulator.storage.scope import Actor
 
 NOTICE_PATH = "/api/v1/notices/{notice_id}.pdf"
 SCRIPT = STATIC / "supervision.js"

@@ -1,16 +1,16 @@
-"""The provincial video-monitoring set (省级视频监控项目集, regulator/video/video_set.py): its members and history,
+"""The provincial video-monitoring set (省级视频监控项目集, regulator/ledger/video_set.py): its members and history,
 including a project, and removing one."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
+from regulator.answers import SESSION
+from regulator.ledger import video_set
 from regulator.ledger.review import ReviewError
-from regulator.routes.answers import SESSION
+from regulator.ledger.video_set_models import Change, Inclusion, Member, Removal, VideoSet
 from regulator.routes.routing import Who, blocking
 from regulator.storage.repository import Repository
-from regulator.video import video_set
-from regulator.video.video_set_models import Change, Inclusion, Member, Removal, VideoSet
 
 
 def video_set_router(repo: Repository) -> APIRouter:

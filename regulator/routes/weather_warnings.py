@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from contract.wire import WARNING_ACK_PATH
-from regulator.access.scope import Actor
+from regulator.answers import SESSION, SIGNED, RowId
 from regulator.ingest.receive import WINDOW_S, Refusal, authenticated, refuse_replay
 from regulator.ledger.review import ReviewError
 from regulator.ledger.weather_warning_models import (
@@ -26,10 +26,10 @@ from regulator.ledger.weather_warning_models import (
 )
 from regulator.ledger.weather_warnings import WeatherWarnings
 from regulator.routes import STATIC
-from regulator.routes.answers import SESSION, SIGNED, RowId
 from regulator.routes.responses import signed_path
 from regulator.routes.routing import blocking
-from regulator.storage.repository import NonceReused
+from regulator.storage.nonces import NonceReused
+from regulator.storage.scope import Actor
 
 PAGE = STATIC / "warnings.html"
 

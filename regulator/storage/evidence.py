@@ -4,7 +4,7 @@ its content), in a local folder or in any S3-compatible object store (regulator/
 Both stores keep ``ab/<sha256>.jpg`` (pictures) and ``ab/<sha256>.webm`` (vision alerts' clips) and answer the same `PictureStore` interface; `put` returns only
 once the picture is durable (the folder store fsyncs the file and its folder, S3 answers 200 to a
 stored PUT), so the event that cites it may commit after it. Nothing is ever deleted here.
-`open_evidence_store` picks the store from ``--evidence-dir``: a folder path or ``s3://BUCKET/PREFIX``.
+`open_evidence_store` (evidence_spec.py) picks the store from ``--evidence-dir``: a folder path or ``s3://BUCKET/PREFIX``.
 """
 
 from __future__ import annotations
@@ -141,27 +141,3 @@ class EvidenceStore:
             return None
         path = self._path(sha256, kind)
         return path.read_bytes() if path.exists() else None
-
-
-def open_evidence_store(spec: str | Path, s3_endpoint: str | None = None) -> PictureStore:
-    """The store ``spec`` names: ``s3://BUCKET/PREFIX`` (at ``s3_endpoint``, else AWS_ENDPOINT_URL, else
-    AWS S3) or a folder path. EvidenceConfigError for anything else; nothing is contacted yet (`check`)."""
-    text = str(spec).strip()
-    if text.startswith("s3://"):
-        from regulator.storage.evidence_s3 import S3EvidenceStore  # boto3 loads only for an S3 store
-
-        return S3EvidenceStore.from_url(text, s3_endpoint)
-    if not text:
-        raise EvidenceConfigError("--evidence-dir is empty: give a folder or s3://BUCKET/PREFIX")
-    if "://" in text:
-        raise EvidenceConfigError(
-            f"--evidence-dir {text!r} is neither a folder nor s3://BUCKET/PREFIX "
-            "(other URL schemes are not supported)"
-        )
-    if s3_endpoint:
-        raise EvidenceConfigError(
-            f"--s3-endpoint {s3_endpoint} applies to an s3://BUCKET/PREFIX "
-            f"--evidence-dir, but the evidence goes to the folder {text}: give "
-            "s3://... or drop --s3-endpoint (and REGULATOR_S3_ENDPOINT)"
-        )
-    return EvidenceStore(Path(text))

@@ -9,18 +9,35 @@ next open). A ``legacy_imported`` table marks the import done.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from contract.alert_event import AlertEvent
 from regulator.storage.evidence import Evidence
-
-if TYPE_CHECKING:
-    from regulator.storage.repository import Repository
+from regulator.storage.projects import Project
 
 TABLES = ("projects", "nonces", "events", "evidence")
+
+
+class Adopting(Protocol):
+    """What adopting needs of the repository opening the database (regulator/storage/repository.py)."""
+
+    engine: Engine
+
+    def project(self, code: str, cached: bool = False) -> Project | None: ...
+
+    def add_project(self, code: str, name: str, city: str, secret: str) -> str: ...
+
+    def store_event(
+        self,
+        event: AlertEvent,
+        nonce: str,
+        keep_nonce_s: float,
+        evidence: Evidence | None = None,
+        received_at: float | None = None,
+    ) -> bool: ...
 
 
 class LegacyDatabase(RuntimeError):
@@ -43,7 +60,7 @@ def set_aside(engine: Engine) -> None:
             db.execute(sa.text(f"ALTER TABLE {table} RENAME TO legacy_{table}"))
 
 
-def adopt(repo: Repository) -> int:
+def adopt(repo: Adopting) -> int:
     """Import projects and events set aside earlier, if not done yet; the number of events imported."""
     tables = set(sa.inspect(repo.engine).get_table_names())
     if "legacy_events" not in tables or "legacy_imported" in tables:

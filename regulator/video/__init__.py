@@ -1,1 +1,2 @@
-"""Video supervision: the camera patrol wall, the provincial video-monitoring set and vision evidence clips."""
+"""Video supervision: the camera patrol wall (``patrol``, ordered by the projects' risk grade) and the vision
+alerts' evidence clips (``clips``). The provincial video-monitoring set is regulator/ledger/video_set.py."""

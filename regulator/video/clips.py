@@ -21,7 +21,8 @@ from collections.abc import Mapping
 from contract.wire import CLIP_TYPE, WEBM_MAGIC, ClipReceipt
 from regulator.ingest.receive import WINDOW_S, Refusal, authenticate, refuse_replay
 from regulator.storage.db import sql
-from regulator.storage.repository import NonceReused, Repository
+from regulator.storage.nonces import NonceReused
+from regulator.storage.repository import Repository
 
 
 def check_webm(content_type: str, body: bytes) -> None:

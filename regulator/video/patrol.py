@@ -26,13 +26,13 @@ from urllib.parse import quote
 from pydantic import BaseModel, Field
 
 from contract.wire import MAX_PICTURE_BYTES, CameraPicture, PictureFindings
-from regulator.access.scope import PROJECTS, Actor
 from regulator.ingest.receive import Refusal
+from regulator.ledger.video_set import CATEGORIES
 from regulator.paging import Paged, pages
 from regulator.reports.risk import RANK, graded_with, policy
 from regulator.storage.db import sql
 from regulator.storage.repository import Repository
-from regulator.video.video_set import CATEGORIES
+from regulator.storage.scope import PROJECTS, Actor
 
 WALL_PAGE_SIZE = 24
 MAX_WALL_PAGE_SIZE = 200
@@ -166,7 +166,7 @@ class WallFilter:
     video_set: bool = False
     city: str = ""
     district: str = ""
-    category: str = ""  # a key of regulator/video/video_set.py CATEGORIES: implies the set
+    category: str = ""  # a key of regulator/ledger/video_set.py CATEGORIES: implies the set
     risk: str = ""  # high, medium or low: the projects of that risk grade now (regulator/reports/risk.py)
 
 

@@ -22,8 +22,8 @@ from playwright.sync_api import Page, expect
 
 from gateway.api.auth_store import AuthStore
 from regulator.access.auth import Accounts
-from regulator.access.scope import Actor
 from regulator.server import RegulatorServer
+from regulator.storage.scope import Actor
 from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator, own_chromium, pg_database, real_jpeg
 from tests.regulator.test_review import CHEAP
 from tests.regulator.test_review_ui import PASSWORD, sign_in, sign_out

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from regulator.access.scope import Actor
 from regulator.ledger.review import Review
+from regulator.storage.scope import Actor
 from tests.faults.conftest import FaultRow
 from tests.regulator.chain import chain, wait
 from tests.regulator.support import make_event
@@ -58,7 +58,11 @@ def test_the_city_killed_mid_forwarding_loses_and_repeats_nothing(fault_table: l
             # run may still be backing off from the outage (tens of seconds): it is killed after the delay alone
             waiting = c.backlog()
             if k and waiting:
-                wait(lambda w=waiting: c.backlog() < w, "the city forwarding again", 120, c)
+
+                def forwarding(w: int = waiting) -> bool:
+                    return c.backlog() < w
+
+                wait(forwarding, "the city forwarding again", 120, c)
             time.sleep(rng.uniform(0.0, 1.0))
             killed_with.append(c.backlog())
             c.city.stop(kill=True)

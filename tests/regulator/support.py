@@ -27,7 +27,7 @@ from contract.alert_event import AlertEvent
 from contract.wire import signed_headers
 from regulator.server import RegulatorServer
 from regulator.storage.db import migrate, normalise_url
-from regulator.storage.repository import _event_args
+from regulator.storage.event_sql import _event_args
 from tests.servers.browser import CHROMIUM_ARGS, chromium_path
 from vision.evidence import ClipRecorder, EvidenceStore
 

@@ -21,10 +21,10 @@ from contract.config import load_site
 from contract.config.uplinks import RegulatorUplink
 from gateway.uplinks.heartbeat import send_heartbeat
 from regulator.access.auth import Accounts
-from regulator.access.scope import Actor
 from regulator.ledger.incidents import Incidents
 from regulator.names import BEIJING
 from regulator.server import RegulatorServer
+from regulator.storage.scope import Actor
 from tests.config.test_dangerous_works_section import EXAMPLE
 from tests.regulator.support import ThreadedRegulator, own_chromium, pg_database
 from tests.regulator.test_jurisdictions import FT, NS

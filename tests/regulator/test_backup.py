@@ -17,10 +17,10 @@ import pytest
 import sqlalchemy as sa
 
 from contract.wire import signed_headers
-from regulator.access.scope import Actor
 from regulator.ledger.review import Review
 from regulator.server import RegulatorServer
 from regulator.storage.db import normalise_url
+from regulator.storage.scope import Actor
 from tests.regulator.support import PROJECT, SECRET, db_url, make_event, pg_database, real_jpeg  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[2]

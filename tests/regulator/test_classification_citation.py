@@ -34,13 +34,13 @@ import pytest
 import rules
 from contract.kinds import registry
 from contract.wire import EVENTS_PATH
-from regulator.access.scope import Actor
 from regulator.ledger import classify
 from regulator.names import beijing_text, rule_name
 from regulator.reports.monthly import figures
 from regulator.server import RegulatorServer
 from regulator.storage.db import downgrade, migrate
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 from rules import (
     confined_attendant,
     confined_entry,

@@ -16,9 +16,9 @@ import typer
 from typer.testing import CliRunner
 
 from regulator.access.auth import Accounts
-from regulator.access.scope import Actor
 from regulator.cli import add_project, add_user
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 from tests.regulator.support import PG_ADMIN
 from tests.regulator.test_demo_delivery import cli as sitegw_process
 from tests.support import free_port, wait_port

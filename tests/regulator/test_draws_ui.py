@@ -7,10 +7,10 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from regulator.access.auth import Accounts
-from regulator.access.scope import Actor
 from regulator.inspections import draws
 from regulator.inspections.plans import NewPlan
 from regulator.server import RegulatorServer
+from regulator.storage.scope import Actor
 from tests.regulator.inspector import regulator  # noqa: F401 (fixture)
 from tests.regulator.test_review import CHEAP, PASSWORD
 from tests.servers.browser import browser, page  # noqa: F401 (module-scoped Chromium, a page per test)

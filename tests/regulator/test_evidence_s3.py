@@ -35,7 +35,7 @@ from gateway.uplinks.clips import ClipQueue, ClipSender
 from gateway.uplinks.regulator import RegulatorAdapter
 from regulator.cli import serve
 from regulator.server import RegulatorServer
-from regulator.storage.evidence import open_evidence_store
+from regulator.storage.evidence_spec import open_evidence_store
 from tests.regulator.support import PROJECT, SECRET, make_event, real_jpeg, real_webm
 from tests.regulator.test_review import signed_in
 from tests.uplinks.test_patrol import until

@@ -24,10 +24,10 @@ import sqlalchemy as sa
 import typer
 from typer.testing import CliRunner
 
-from regulator.access.scope import Actor
 from regulator.cli import monthly_report
 from regulator.ledger.review import DAY_S
 from regulator.reports.monthly import figures
+from regulator.storage.scope import Actor
 from tests.regulator.support import real_jpeg
 from tests.regulator.test_jurisdictions import FT, NS, TH, USERS, Bureau, bureau, pg_url, post_event  # noqa: F401
 

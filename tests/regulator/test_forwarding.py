@@ -16,9 +16,9 @@ import httpx
 
 from contract.wire import RECTIFICATIONS_PATH, RectificationReport
 from regulator.access.auth import Accounts
-from regulator.access.scope import Actor
 from regulator.ledger.incidents import Incidents
 from regulator.ledger.review import Review
+from regulator.storage.scope import Actor
 from tests.regulator.chain import CITY_ID, Chain, chain, major, wait
 from tests.regulator.support import PROJECT, Authenticator, make_event, real_jpeg, signed
 

@@ -1,4 +1,4 @@
-"""The province's door for cities (regulator/forwarding/routes.py) refuses what is not a registered city's
+"""The province's door for cities (regulator/routes/forwarding.py) refuses what is not a registered city's
 own: an unknown city, a wrong key, a replayed request, a body not a batch, a project outside the city's
 place, a record of a project the city never forwarded; each refusal names the fix and keeps nothing."""
 

@@ -20,13 +20,13 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 from regulator.access.auth import Accounts
-from regulator.access.scope import Actor
 from regulator.forwarding.cities import register
 from regulator.forwarding.outbox import PRIVATE, TABLES
 from regulator.forwarding.rows import MODELS
 from regulator.forwarding.wire import Batch, Record
 from regulator.server import RegulatorServer
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 from tests.regulator.test_forwarding_refusals import (  # noqa: F401 (pg_url: a fixture)
     KEY,
     hazard,

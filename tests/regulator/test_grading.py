@@ -20,7 +20,6 @@ import typer
 from typer.testing import CliRunner
 
 from regulator.access.auth import Accounts
-from regulator.access.scope import Actor
 from regulator.cli import add_project, add_record
 from regulator.ledger import enforcement
 from regulator.ledger.incidents import Incidents
@@ -30,6 +29,7 @@ from regulator.names import beijing_text
 from regulator.reports import grading
 from regulator.server import RegulatorServer
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 from tests.regulator.inspector import CHEAP, PASSWORD
 from tests.regulator.support import ThreadedRegulator, make_event, real_jpeg
 

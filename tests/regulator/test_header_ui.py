@@ -27,8 +27,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from regulator.access.auth import Accounts
-from regulator.access.scope import Actor
 from regulator.server import RegulatorServer
+from regulator.storage.scope import Actor
 from tests.regulator.inspector import CHEAP, PASSWORD
 from tests.regulator.support import ThreadedRegulator, make_event
 from tests.servers.browser import browser  # noqa: F401 (module-scoped Chromium)

@@ -26,10 +26,10 @@ from playwright.sync_api import Dialog, Page, expect
 
 from contract.wire import EVENTS_PATH, signed_headers
 from regulator.access.auth import Accounts
-from regulator.access.scope import Actor
 from regulator.forwarding.cities import register
 from regulator.forwarding.wire import FORWARD_PATH, Batch, Record
 from regulator.server import RegulatorServer
+from regulator.storage.scope import Actor
 from tests.regulator.support import (
     PROJECT,
     SECRET,

@@ -13,9 +13,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from regulator.access.auth import Accounts
-from regulator.access.scope import Actor
 from regulator.ledger.incidents import Incidents
 from regulator.server import RegulatorServer
+from regulator.storage.scope import Actor
 from tests.regulator.support import ThreadedRegulator, own_chromium, pg_database
 from tests.regulator.test_jurisdictions import FT, NS
 from tests.regulator.test_review import CHEAP

@@ -28,11 +28,11 @@ from typer.testing import CliRunner
 
 from contract.wire import EVENTS_PATH, PICTURES_PATH, CameraPicture
 from regulator.access.auth import Accounts
-from regulator.access.scope import Actor, ScopeError
 from regulator.cli import add_place, add_project, add_user
 from regulator.server import RegulatorServer
 from regulator.storage.db import migrate, normalise_url
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor, ScopeError
 from tests.regulator.support import make_event, pg_database, real_jpeg, signed
 from tests.regulator.test_review import CHEAP, PASSWORD
 

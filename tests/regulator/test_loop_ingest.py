@@ -23,7 +23,9 @@ from regulator.ingest.receive import Refusal
 from regulator.server import RegulatorServer
 from regulator.storage import repository
 from regulator.storage.db import sql
-from regulator.storage.repository import ONE_STATEMENT, ONE_STATEMENT_IF_HAZARD, SWEEP_NONCES, Repository
+from regulator.storage.event_sql import ONE_STATEMENT, ONE_STATEMENT_IF_HAZARD
+from regulator.storage.nonces import SWEEP_NONCES
+from regulator.storage.repository import Repository
 from tests.regulator.support import PG_ADMIN, PROJECT, SECRET, make_event, pg_database, signed
 
 

@@ -1,4 +1,4 @@
-"""Where the regulator's map puts cities and projects (regulator/geo/places.py): Guangdong's 21 cities where
+"""Where the regulator's map puts cities and projects (regulator/places.py): Guangdong's 21 cities where
 they are, every project near its own city and never on another's spot, unknown cities listed unplaced."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from itertools import combinations
 
-from regulator.geo.places import (
+from regulator.places import (
     CITIES,
     OUTLINE_PAD_DEG,
     OUTLINES,

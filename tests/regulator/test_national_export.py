@@ -24,13 +24,13 @@ import pytest
 from typer.testing import CliRunner
 
 from regulator.access.auth import Accounts
-from regulator.access.scope import Actor
 from regulator.ledger import enforcement
 from regulator.ledger.incidents import Incidents
 from regulator.ledger.supervision import Supervision
 from regulator.reports import national_fields as nf
 from regulator.reports.national_packages import NationalExports
 from regulator.server import RegulatorServer
+from regulator.storage.scope import Actor
 from tests.regulator.support import pg_database
 from tests.regulator.test_jurisdictions import FT, NS, TH, Site, post_event
 from tests.regulator.test_review import CHEAP, PASSWORD

@@ -16,9 +16,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from regulator.access.auth import Accounts
-from regulator.access.scope import Actor
 from regulator.ledger.incidents import Incidents
 from regulator.server import RegulatorServer
+from regulator.storage.scope import Actor
 from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator, pg_database
 from tests.regulator.test_national_export import DAY, H, day, midnight
 from tests.regulator.test_review_ui import CHEAP, PASSWORD, page, sign_in  # noqa: F401 (fixture)

@@ -26,8 +26,6 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from regulator.access.scope import PROJECTS as SCOPED
-from regulator.access.scope import Actor
 from regulator.ledger import classify
 from regulator.ledger.review import (
     DAY_S,
@@ -47,6 +45,8 @@ from regulator.reports.overview import COUNTS, overview
 from regulator.reports.risk import RANK, CompanyScore, ProjectScore, policy, ranked
 from regulator.storage.db import downgrade, migrate
 from regulator.storage.repository import Repository
+from regulator.storage.scope import PROJECTS as SCOPED
+from regulator.storage.scope import Actor
 from tests.regulator.support import make_event, pg_database, real_jpeg
 
 # three projects in two districts of 深圳 and one of 广州, two by one contractor (a company's score sums its

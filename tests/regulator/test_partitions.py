@@ -19,8 +19,10 @@ from contract.wire import EVENTS_PATH
 from regulator.ledger.review import Review
 from regulator.server import RegulatorServer, upkeep_forever
 from regulator.storage.db import downgrade, head, migrate, normalise_url
+from regulator.storage.event_sql import EVENT_ROW, ONE_STATEMENT, _event_args
 from regulator.storage.partitions import Month
-from regulator.storage.repository import EVENT_ROW, ONE_STATEMENT, ReadingRecord, Repository, _event_args
+from regulator.storage.readings import ReadingRecord
+from regulator.storage.repository import Repository
 from tests.regulator.support import HAZARD_0002, PROJECT, SECRET, make_event, pg_database, signed
 
 JAN_2025 = 1736942400.0  # 2025-01-15 12:00 UTC

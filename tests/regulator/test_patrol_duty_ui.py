@@ -15,9 +15,9 @@ import httpx
 from playwright.sync_api import Page, expect
 
 from contract.wire import CLIPS_PATH, EVENTS_PATH, PictureFindings
-from regulator.access.scope import Actor
+from regulator.ledger.video_set import Decision, include, remove
 from regulator.server import RegulatorServer
-from regulator.video.video_set import Decision, include, remove
+from regulator.storage.scope import Actor
 from tests.regulator.inspector import regulator, sign_in_as_inspector  # noqa: F401 (fixture)
 from tests.regulator.support import make_event, real_webm, signed
 from tests.regulator.test_patrol_ui import SHOTS, picture

@@ -1,5 +1,5 @@
 """Safety logs and key people's attendance from a site's gateway to a real regulator over real HTTP
-(regulator/ledger/safety_logs.py, gateway/site/safety_log/): a signed log waits on disk while the regulator is down and is
+(regulator/channels/safety_logs.py, gateway/site/safety_log/): a signed log waits on disk while the regulator is down and is
 stored once however often it is sent; per project and day the regulator lists logs received, signed late,
 missing or not yet due, and a missing one becomes an ordinary hazard once its grace has passed (at, just below
 and past it); the 90-day attendance look-back gives each key person's days, minutes and share of the site's
@@ -18,9 +18,9 @@ from contract.safety_log import KeyAttendance, PersonDay, SafetyLogContent
 from gateway.site.safety_log.sender import SafetyLogSender
 from gateway.site.safety_log.store import SafetyLogStore
 from regulator.access.auth import Accounts
-from regulator.access.scope import Actor
-from regulator.ledger.safety_logs import BEIJING, LogPolicy, flag_missing, log_days
+from regulator.channels.safety_logs import BEIJING, LogPolicy, flag_missing, log_days
 from regulator.server import RegulatorServer
+from regulator.storage.scope import Actor
 from tests.regulator.support import PROJECT, SECRET
 from tests.support import free_port, run_until
 

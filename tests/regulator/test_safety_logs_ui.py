@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from playwright.sync_api import Page, expect
 
 from contract.safety_log import KeyAttendance, PersonDay, SafetyLog, SafetyLogContent
-from regulator.ledger.safety_logs import BEIJING, LogPolicy, store_attendance, store_log
+from regulator.channels.safety_logs import BEIJING, LogPolicy, store_attendance, store_log
 from regulator.server import RegulatorServer
 from tests.regulator.inspector import PASSWORD, regulator  # noqa: F401 (fixture)
 from tests.servers.browser import browser, page  # noqa: F401 (module-scoped Chromium, a page per test)

@@ -29,11 +29,11 @@ from typer.testing import CliRunner
 
 from contract.wire import RECTIFICATIONS_PATH
 from regulator.access.auth import Accounts
-from regulator.access.scope import Actor
 from regulator.cli import serve
 from regulator.ledger.supervision import ListingPolicy
 from regulator.reports.monthly import figures
 from regulator.server import RegulatorServer
+from regulator.storage.scope import Actor
 from tests.regulator.support import pg_database, real_jpeg, signed
 from tests.regulator.test_jurisdictions import FT, NS, Site, post_event
 from tests.regulator.test_review import CHEAP, PASSWORD

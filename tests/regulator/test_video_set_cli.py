@@ -8,10 +8,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from regulator.access.scope import Actor
+from regulator.commands.video_set import video_set_app
 from regulator.ledger import patrol_duty
 from regulator.storage.repository import Repository
-from regulator.video.video_set_cli import video_set_app
+from regulator.storage.scope import Actor
 
 
 def test_the_set_is_kept_from_the_command_line_with_its_history_and_coverage(tmp_path: Path) -> None:

@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from regulator.access.scope import Actor
 from regulator.ledger.review import ReviewError
 from regulator.ledger.weather_warning_models import NewWarning
 from regulator.ledger.weather_warnings import WeatherWarnings
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 from tests.regulator.support import PROJECT, SECRET, db_url  # noqa: F401 (fixture)
 
 CITY = Actor("sz", "regulator", jurisdiction="广东省/深圳市")

@@ -148,7 +148,7 @@ async def test_a_rising_formwork_load_reaches_ledger_export_notice_and_report_at
 
 def test_the_peak_wording_is_one_in_every_place() -> None:
     # the ledger's words for a worst value: the figure, the limit by its name, how far past it
-    from regulator.ledger.peaks import peak_words
+    from regulator.peaks import peak_words
 
     assert peak_words("formwork.axial", 59.0, 20.0, "kN") == "59.0 kN（设计值 20 kN 的 295%）"
     assert peak_words("formwork.settle", -9.6, 8.0, "mm") == "-9.6 mm（报警值 8 mm 的 120%）"

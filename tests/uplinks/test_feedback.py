@@ -28,8 +28,8 @@ from gateway.alerts.store import DecisionStore
 from gateway.uplinks.base import BEIJING
 from gateway.uplinks.feedback import FeedbackPoller
 from regulator.access.auth import Accounts
-from regulator.access.scope import Actor
 from regulator.server import RegulatorServer
+from regulator.storage.scope import Actor
 from sitegw.runtime import Gateway
 from tests.regulator.support import PROJECT, SECRET
 from tests.support import free_port

@@ -17,8 +17,8 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from gateway.uplinks.base import BEIJING
-from regulator.access.scope import Actor
 from regulator.server import RegulatorServer
+from regulator.storage.scope import Actor
 from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator
 from tests.servers.browser import browser, page  # noqa: F401  (pytest fixtures)
 from tests.uplinks.feedback_site import ThreadedGateway, raise_alert, site

@@ -15,9 +15,9 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from gateway.api.auth_store import AuthStore
-from regulator.access.scope import Actor
 from regulator.ledger.weather_warning_models import NewWarning
 from regulator.ledger.weather_warnings import WeatherWarnings
+from regulator.storage.scope import Actor
 from tests.browser.demo import PASSWORD, SUPERVISOR
 from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator
 from tests.servers.browser import browser, page  # noqa: F401  (pytest fixtures)

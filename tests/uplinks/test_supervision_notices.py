@@ -21,8 +21,8 @@ import pypdfium2
 import pytest
 
 from gateway.api.auth_store import AuthStore
-from regulator.access.scope import Actor
 from regulator.server import RegulatorServer
+from regulator.storage.scope import Actor
 from rules.result import RuleResult
 from sitegw.runtime import Gateway
 from tests.regulator.support import PROJECT, SECRET, pg_database, real_jpeg

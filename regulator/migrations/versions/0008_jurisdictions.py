@@ -2,7 +2,7 @@
 (``projects.district_id``) and each user at one place (``users.jurisdiction_id``).
 
 Existing projects are placed from the city and district they were registered with
-(regulator/access/jurisdictions.py: 深圳 + 南山区 -> 广东省/深圳市/南山区; no district -> the city's 未定区县).
+(regulator/storage/jurisdictions.py: 深圳 + 南山区 -> 广东省/深圳市/南山区; no district -> the city's 未定区县).
 Existing users get no jurisdiction, which means every project: a regulator or admin of before this
 revision keeps seeing and acting on all of them, as before. Give one a place with
 ``sitegw regulator add-user NAME --role regulator --jurisdiction 广东省/深圳市/南山区``.
@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from regulator.access.jurisdictions import place_projects
+from regulator.storage.jurisdictions import place_projects
 
 revision = "0008"
 down_revision = "0007"

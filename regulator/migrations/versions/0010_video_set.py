@@ -1,4 +1,4 @@
-"""The provincial video-monitoring project set (省级视频监控项目集, regulator/video/video_set.py): the projects in it
+"""The provincial video-monitoring project set (省级视频监控项目集, regulator/ledger/video_set.py): the projects in it
 now, with their category, and every inclusion, change and removal with its reason and date.
 
 Revision ID: 0010
@@ -23,7 +23,7 @@ def upgrade() -> None:
     op.create_table(
         "video_set",
         sa.Column("project", sa.Text, sa.ForeignKey("projects.code"), primary_key=True),
-        sa.Column("category", sa.Text, nullable=False),  # regulator/video/video_set.py CATEGORIES
+        sa.Column("category", sa.Text, nullable=False),  # regulator/ledger/video_set.py CATEGORIES
         sa.Column("reason", sa.Text, nullable=False),
         sa.Column("effective_on", sa.Text, nullable=False),  # yyyy-MM-dd, the decision's date (Beijing)
         sa.Column("decided_by", sa.Text, nullable=False),

@@ -2,7 +2,7 @@
 few rows per project instead of counting every hazard (a province: 2,000,000 hazards, 800,000 open).
 
 Kept by triggers on ``hazards``, in the transaction that changes a hazard: hazards are written by ingest's
-one statement (regulator/storage/repository.py), the review loop, reclassification, flood control, the channels and
+one statement (regulator/storage/event_sql.py), the review loop, reclassification, flood control, the channels and
 listed supervision, and a trigger counts every one of them (and a DBA's fix by hand) where code in each
 writer could forget one. A trigger undoes the old row's share and adds the new row's; an update that
 changes none of the counted columns (most of ingest's: a newer value, the site's state) fires nothing.

@@ -25,7 +25,7 @@ down_revision = "0015"
 branch_labels = None
 depends_on = None
 
-# regulator/ledger/peaks.py's READING_OF as this revision wrote it (a migration does not follow later code)
+# regulator/peaks.py's READING_OF as this revision wrote it (a migration does not follow later code)
 READING_OF = {
     "formwork.axial": "axial_kn",
     "formwork.settle": "settle_mm",

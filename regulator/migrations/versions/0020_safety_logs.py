@@ -1,4 +1,4 @@
-"""The sites' daily safety logs (施工安全日志) and their key people's attendance (regulator/ledger/safety_logs.py): one
+"""The sites' daily safety logs (施工安全日志) and their key people's attendance (regulator/channels/safety_logs.py): one
 signed log per project and day (the body as received), one attendance row per project, day and key person.
 
 Revision ID: 0020_safety_logs

@@ -14,7 +14,9 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Connection
 
 from contract.nulls import validate_wire
-from regulator.forwarding.apply import City, apply, city
+from regulator.answers import MAX_ID
+from regulator.forwarding.apply import apply
+from regulator.forwarding.cities import City, city
 from regulator.forwarding.down import decisions_for
 from regulator.forwarding.wire import (
     BACKLOG,
@@ -26,11 +28,12 @@ from regulator.forwarding.wire import (
     Decisions,
 )
 from regulator.ingest.receive import WINDOW_S, Refusal, claimed_project, field_errors, refuse_replay, verify
-from regulator.routes.answers import MAX_ID
 from regulator.routes.responses import signed_path
 from regulator.routes.routing import signed
 from regulator.storage.db import sql
-from regulator.storage.repository import INSERT_NONCE, Project, Repository
+from regulator.storage.nonces import INSERT_NONCE
+from regulator.storage.projects import Project
+from regulator.storage.repository import Repository
 
 # the one answer to a request that is not signed by a registered city with its key
 UNKNOWN_OR_BAD_KEY = (

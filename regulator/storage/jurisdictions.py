@@ -1,9 +1,9 @@
 """Jurisdictions (辖区): province → city → district/county, the tree every project sits in (one district)
-and every regulator user belongs to (one level of it; regulator/access/scope.py turns that into what they see).
+and every regulator user belongs to (one level of it; regulator/storage/scope.py turns that into what they see).
 
 A place is a row of ``jurisdictions`` named by its path, e.g. ``广东省/深圳市/南山区``. Projects carry a
 city and a district (``add-project --city 深圳 --district 南山区``); their chain is derived from them: the
-province from the map's table of cities (regulator/geo/places.py) unless given, the city and province written
+province from the map's table of cities (regulator/places.py) unless given, the city and province written
 in full (深圳 -> 深圳市, 广东 -> 广东省). A project registered without a district goes to the city's
 ``未定区县``, one whose city the table does not know and no province given to ``未定省份``: only users
 above them (the province, or the top) see such a project until its place is corrected.
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
 
-from regulator.geo.places import find_city
+from regulator.places import find_city
 from regulator.storage.db import sql
 
 LEVELS = ("province", "city", "district")

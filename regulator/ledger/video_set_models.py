@@ -1,4 +1,4 @@
-"""The video-monitoring set's requests and answers (regulator/video/video_set.py), typed for the API's documentation."""
+"""The video-monitoring set's requests and answers (regulator/ledger/video_set.py), typed for the API's documentation."""
 
 from __future__ import annotations
 

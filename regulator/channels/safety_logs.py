@@ -25,12 +25,12 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from contract.safety_log import DocumentReceipt, KeyAttendance, PersonDay, SafetyLog
-from regulator.access.scope import PROJECTS, Actor
 from regulator.channels.articles import Citation
 from regulator.channels.ledger import Finding, record
 from regulator.ledger.review import Review
 from regulator.storage.db import sql
 from regulator.storage.repository import Repository
+from regulator.storage.scope import PROJECTS, Actor
 
 BEIJING = timezone(timedelta(hours=8))
 LOOK_BACK_DAYS = 90  # 倒查3个月

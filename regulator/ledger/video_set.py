@@ -4,7 +4,7 @@ date, its category may change, and it is removed (移出) with a reason and date
 ``video_set_changes``, so the set of any past day can be told. The plan's focus categories are
 government-invested large public buildings, rail transit and municipal tunnels (``CATEGORIES``).
 
-Regulators and admins keep it, each for the projects their jurisdiction sees (regulator/access/scope.py); a
+Regulators and admins keep it, each for the projects their jurisdiction sees (regulator/storage/scope.py); a
 project outside it answers 404 as if absent. The overview lists the set's projects first.
 """
 
@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from regulator.access.scope import PROJECTS, Actor, ScopedConnection
 from regulator.ledger.review import REGULATORS, ReviewError
 from regulator.names import beijing_text
 from regulator.storage.db import sql
 from regulator.storage.repository import Repository
+from regulator.storage.scope import PROJECTS, Actor, ScopedConnection
 
 CATEGORIES = {
     "public_building": "政府投资大型公共建筑",

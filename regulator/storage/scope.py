@@ -8,7 +8,7 @@ forgets the scope fails on its first run instead of showing one district another
 actor may see:
 
 - a project user (and a project's gateway): their one project;
-- a regulator with a jurisdiction (regulator/access/jurisdictions.py): the projects of the districts under it;
+- a regulator with a jurisdiction (regulator/storage/jurisdictions.py): the projects of the districts under it;
 - an admin, a regulator without a jurisdiction (every user from before jurisdictions) and the system:
   every project.
 
@@ -24,8 +24,8 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, CursorResult
 
-from regulator.access.jurisdictions import SEP
 from regulator.storage.db import sql
+from regulator.storage.jurisdictions import SEP
 
 PROJECTS = "{projects}"
 SITE_ROLES = ("project", "gateway")

@@ -12,13 +12,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from regulator.access.scope import Actor
+from regulator.answers import SESSION
 from regulator.forwarding import quarantine
 from regulator.forwarding.status import ForwardingStatus, status
 from regulator.routes import STATIC
-from regulator.routes.answers import SESSION
 from regulator.routes.routing import admin, blocking
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 
 PAGE = STATIC / "forwarding.html"
 

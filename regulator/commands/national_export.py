@@ -9,15 +9,15 @@ from pathlib import Path
 
 import typer
 
-from regulator.access.jurisdictions import UnknownPlace, find
-from regulator.access.scope import Actor
-from regulator.cli import DB_HELP, DEFAULT_DB, _repo
+from regulator.commands.opening import DB_HELP, DEFAULT_DB, open_repo
 from regulator.ledger.incidents import HOUR_S, Incidents
 from regulator.ledger.review import Review, ReviewError
 from regulator.ledger.supervision import Supervision
 from regulator.names import BEIJING
 from regulator.reports import national_export as ne
 from regulator.reports.national_packages import NationalExports, Sending
+from regulator.storage.jurisdictions import UnknownPlace, find
+from regulator.storage.scope import Actor
 
 
 def _sent_at(text: str) -> float | None:
@@ -59,7 +59,7 @@ def national_export(
 ) -> None:
     """Write the national platform's exchange package of a period (全国平台数据交换包: projects, hazards, 挂牌督办, accidents, enforcement; JSON and XLSX with the fields' meanings), or mark one sent."""
     when = _sent_at(sent_at)
-    repo = _repo(db)
+    repo = open_repo(db)
     try:
         review = Review(repo)
         desk = NationalExports(review, Supervision(repo, review), Incidents(repo))

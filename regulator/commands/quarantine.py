@@ -7,7 +7,7 @@ import time
 
 import typer
 
-from regulator.cli import DB_HELP, DEFAULT_DB, _repo
+from regulator.commands.opening import DB_HELP, DEFAULT_DB, open_repo
 from regulator.forwarding import quarantine
 
 forwarding_app = typer.Typer(help="City: the records the province refused for good, and releasing them.")
@@ -16,7 +16,7 @@ forwarding_app = typer.Typer(help="City: the records the province refused for go
 @forwarding_app.command("list")
 def list_held(db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP)) -> None:
     """The records set aside: each with the province's reason and what to do."""
-    repo = _repo(db)
+    repo = open_repo(db)
     try:
         with repo.engine.connect() as conn:
             rows = quarantine.held(conn)
@@ -39,7 +39,7 @@ def release(
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
 ) -> None:
     """Queue the records set aside again (after fixing their cause); the province refuses them again if not."""
-    repo = _repo(db)
+    repo = open_repo(db)
     try:
         with repo.engine.begin() as conn:
             n = quarantine.release(conn, project or None)

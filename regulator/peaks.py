@@ -3,7 +3,7 @@ ledger says it, the same in the queue, the exports, the monthly report and every
 ``59.0 kN（设计值 20 kN 的 295%）``.
 
 The hazard keeps the worst value of all its events and of the readings summaries of its device, point and
-metric while it is open (regulator/storage/repository.py); this module holds what that needs to know of the rules.
+metric while it is open (regulator/storage/readings.py); this module holds what that needs to know of the rules.
 """
 
 from __future__ import annotations

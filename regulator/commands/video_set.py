@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import typer
 
-from regulator.access.scope import Actor
-from regulator.cli import DB_HELP, DEFAULT_DB, _repo
+from regulator.commands.opening import DB_HELP, DEFAULT_DB, open_repo
 from regulator.ledger.patrol_duty import PERIOD_DAYS, recent_coverage
 from regulator.ledger.review import ReviewError
+from regulator.ledger.video_set import CATEGORIES, Decision, changes, include, members, remove
 from regulator.names import beijing_text
-from regulator.video.video_set import CATEGORIES, Decision, changes, include, members, remove
+from regulator.storage.scope import Actor
 
 video_set_app = typer.Typer(
     help="The provincial video-monitoring set (省级视频监控项目集): include, remove, list, history, coverage.",
@@ -25,7 +25,7 @@ REASON = typer.Option(..., "--reason", help="why (纳入/移出原因, kept in t
 
 
 def _decide(db: str, by: str, act: str, decision: Decision) -> None:
-    repo = _repo(db)
+    repo = open_repo(db)
     try:
         done = (include if act == "include" else remove)(repo, Actor(by, "admin"), decision)
     except ReviewError as exc:
@@ -68,7 +68,7 @@ def remove_project(
 @video_set_app.command("list")
 def list_members(db: str = DB) -> None:
     """The set's projects now, by category then code."""
-    repo = _repo(db)
+    repo = open_repo(db)
     try:
         found = members(repo, Actor("cli", "admin"))
     finally:
@@ -85,7 +85,7 @@ def history(
     project: str = typer.Argument("", help="one project's history (empty: every project's)"), db: str = DB
 ) -> None:
     """Every inclusion, change of category and removal, oldest first, with its reason, date and decider."""
-    repo = _repo(db)
+    repo = open_repo(db)
     try:
         found = changes(repo, Actor("cli", "admin"), project or None)
     finally:
@@ -103,7 +103,7 @@ def coverage(
     db: str = DB,
 ) -> None:
     """The set's projects seen by a patrol in the last --days, and those not seen (exit 1 if any)."""
-    repo = _repo(db)
+    repo = open_repo(db)
     try:
         found = recent_coverage(repo, Actor("cli", "admin"), days)
     finally:

@@ -14,8 +14,8 @@ from starlette.concurrency import run_in_threadpool
 
 from contract.self_check import SELF_CHECKS_PATH, SelfCheck, SelfCheckReceipt
 from contract.self_check import Finding as Cited
-from regulator.access.scope import Actor
-from regulator.channels import SOURCES, public
+from regulator.answers import RowId
+from regulator.channels import public
 from regulator.channels.articles import ARTICLES, ITEMS, ArticleError, cite
 from regulator.channels.ledger import Finding, record
 from regulator.channels.models import (
@@ -38,9 +38,11 @@ from regulator.channels.photos import photo, photos
 from regulator.ingest.receive import authenticated, refuse_replay
 from regulator.ledger.classify import STANDARD
 from regulator.ledger.review import Review, ReviewError
+from regulator.ledger.sources import SOURCES
 from regulator.routes import STATIC
-from regulator.routes.answers import RowId
-from regulator.storage.repository import NonceReused, Repository
+from regulator.storage.nonces import NonceReused
+from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 from regulator.video.patrol import latest_jpeg
 
 PUBLIC_REPORTS_PATH = "/public/api/reports"
