@@ -137,8 +137,8 @@ class Forwarder:
                 )
             poll_at = sweep_at = 0.0
             while True:
-                if self._liveness and time.monotonic() >= sweep_at:
-                    await self._retry(self._sweep)
+                if time.monotonic() >= sweep_at:
+                    await self._retry(self.sweep_once)
                     sweep_at = time.monotonic() + liveness.SWEEP_S
                 sent = await self._retry(self.forward_once)
                 if time.monotonic() >= poll_at:
@@ -153,7 +153,12 @@ class Forwarder:
         with self.repo.engine.connect() as db:
             return len(quarantine.held(db))
 
-    async def _sweep(self) -> int:
+    async def sweep_once(self) -> int:
+        """Queue the liveness records of the projects whose summary is news (liveness.sweep); how many (none
+        once the province turned the kind down: an earlier release)."""
+        if not self._liveness:
+            return 0
+
         def queue() -> int:
             with self.repo.engine.begin() as db:
                 return liveness.sweep(db, self._summed, time.time())

@@ -8,19 +8,25 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
+import pytest
 
 from contract.wire import HEARTBEAT_PATH, PICTURES_PATH, READINGS_PATH
 from regulator.access.auth import Accounts
 from regulator.forwarding import liveness
+from regulator.forwarding.outbox import switch_on
+from regulator.forwarding.sender import Forwarder, ForwardLink
 from regulator.storage.db import sql
 from regulator.storage.repository import Repository
-from tests.regulator.chain import CITY_PLACE, Chain, chain, wait
+from tests.regulator.chain import CITY_ID, CITY_KEY, CITY_PLACE, Chain, chain, wait
 from tests.regulator.support import PROJECT, pg_database, real_jpeg, signed
 from tests.regulator.test_forwarding import PASSWORD, enrol
 
@@ -171,3 +177,77 @@ def test_heartbeats_queue_a_summary_per_interval_and_any_material_change_at_once
                 assert db.execute(sql("SELECT COUNT(*) FROM forward_outbox")).scalar_one() == 1
         finally:
             repo.close()
+
+
+class EarlierProvince(ThreadingHTTPServer):
+    """A province of the release before liveness records, as it answers a batch over HTTP: a batch holding
+    a kind it does not know is unreadable (422, the record named by its place ``records.N.kind``, nothing
+    kept); any other is taken whole. ``taken``: the kinds and refs of the records it took."""
+
+    KINDS = ("project", "hazard", "action", "listing", "notice", "incident", "incident_report")
+
+    def __init__(self) -> None:
+        self.taken: list[tuple[str, str]] = []
+        province = self
+
+        class Door(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                batch = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                unknown = [n for n, r in enumerate(batch["records"]) if r["kind"] not in province.KINDS]
+                if unknown:
+                    field = f"records.{unknown[0]}.kind"
+                    self.answer(422, {"error": "body is not a valid Batch", "errors": [{"field": field}]})
+                    return
+                province.taken += [(r["kind"], r["ref"]) for r in batch["records"]]
+                seqs = [r["seq"] for r in batch["records"]]
+                self.answer(
+                    200,
+                    {"city": batch["city"], "records": len(seqs), "last_seq": max(seqs), "new": len(seqs)},
+                )
+
+            def answer(self, status: int, doc: dict[str, Any]) -> None:
+                body = json.dumps(doc).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Door)
+
+
+async def test_a_province_of_an_earlier_release_has_liveness_dropped_and_the_ledger_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A province that cannot read liveness records refuses the batch naming one: every liveness record is
+    dropped (never set aside: the next summary would say it newer), no more are queued, and the ledger's
+    records go on arriving."""
+    old = EarlierProvince()
+    threading.Thread(target=old.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{old.server_address[1]}"
+    with pg_database() as db_url:
+        repo = Repository(db_url)
+        try:
+            repo.add_project(PROJECT, "示范项目", "深圳", "k" * 32, "南山区", "中建某局")
+            switch_on(repo.engine, url, CITY_ID)
+            forwarder = Forwarder(repo, ForwardLink(url, CITY_ID, CITY_KEY, CITY_PLACE))
+            assert await forwarder.sweep_once() == 1  # the project's first summary, behind the project
+            with caplog.at_level(logging.WARNING):
+                while await forwarder.forward_once():
+                    pass
+            assert old.taken == [("project", PROJECT)]
+            assert "does not take projects' liveness" in caplog.text
+            with repo.engine.connect() as db:
+                assert db.execute(sql("SELECT COUNT(*) FROM forward_outbox")).scalar_one() == 0
+                assert db.execute(sql("SELECT COUNT(*) FROM forward_quarantine")).scalar_one() == 0
+            assert await forwarder.sweep_once() == 0  # none queued any more
+
+            repo.add_project("GD-SZ-2026-0002", "二号项目", "深圳", "k" * 32, "福田区", "中建某局")
+            assert await forwarder.forward_once()
+            assert old.taken[-1] == ("project", "GD-SZ-2026-0002")
+        finally:
+            repo.close()
+            old.shutdown()
