@@ -86,7 +86,8 @@ def apply(
                     sql("DELETE FROM forward_refusals WHERE origin = :o AND kind = :k AND ref = :r"),
                     {"o": sender.id, "k": rec.kind, "r": rec.ref},
                 )
-    for v in refusals:
+    # a liveness record refused is dropped at the city, not held: nothing of it waits there to list
+    for v in (v for v in refusals if v.kind != "liveness"):
         db.execute(
             sql(
                 "INSERT INTO forward_refusals(origin, kind, ref, code, reason, first_at, last_at) "

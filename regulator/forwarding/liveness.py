@@ -76,9 +76,15 @@ def news(was: dict[str, Any] | None, now: dict[str, Any]) -> bool:
 def sweep(db: Connection, queued: dict[str, dict[str, Any]], now: float) -> int:
     """Queue a liveness record for each project whose summary is news after the last one queued
     (``queued``, the forwarder's memory, updated); how many rows were queued. A project with a liveness record
-    still waiting in the outbox gets no second row: the record is read as it is when sent."""
+    still waiting in the outbox gets no second row: the record is read as it is when sent; one whose own
+    record is set aside at the city (quarantine.py) gets none until it is released (the province would refuse
+    it, not knowing the project), and then its first."""
+    held = set(db.execute(sql("SELECT ref FROM forward_quarantine WHERE kind = 'project'")).scalars())
     made = 0
     for code, summary in summaries(db, now).items():
+        if code in held:
+            queued.pop(code, None)
+            continue
         if not news(queued.get(code), summary):
             continue
         made += db.execute(

@@ -260,7 +260,10 @@ class Forwarder:
                     f"the receipt {receipt.model_dump()} does not name the batch sent (seq {last})"
                 )
             by_seq = {rec.seq: rec for rec in batch.records}
-            # a liveness record refused (its project set aside) is dropped: the next summary says it again
+            # a liveness record refused (its project not there yet) is dropped: the next sweep queues it again
+            for v in receipt.refused:
+                if v.kind == "liveness":
+                    self._summed.pop(v.ref, None)
             refused = [
                 (by_seq[v.seq], v.code, v.reason)
                 for v in receipt.refused

@@ -175,6 +175,18 @@ def test_heartbeats_queue_a_summary_per_interval_and_any_material_change_at_once
                 assert liveness.sweep(db, {}, t0 + 380) == 1
                 assert liveness.sweep(db, {}, t0 + 381) == 0
                 assert db.execute(sql("SELECT COUNT(*) FROM forward_outbox")).scalar_one() == 1
+                # a project set aside at the city gets none (the province would refuse it), then its first
+                db.execute(sql("DELETE FROM forward_outbox"))
+                db.execute(
+                    sql(
+                        "INSERT INTO forward_quarantine(kind, ref, project, seq, code, reason, first_at, last_at) "
+                        "VALUES ('project', :c, :c, 1, 'place', '', 0, 0)"
+                    ),
+                    {"c": PROJECT},
+                )
+                assert liveness.sweep(db, queued, t0 + 390) == 0
+                db.execute(sql("DELETE FROM forward_quarantine"))
+                assert liveness.sweep(db, queued, t0 + 391) == 1
         finally:
             repo.close()
 
