@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from regulator.storage.db import sql
+from regulator.storage.projects import LIVENESS as COUNTS
 
 SWEEP_S = 10.0  # how often the city sums its projects up
 EVERY_S = 30.0  # a live project's summary goes up at most this often when nothing but last_seen_at moved
@@ -29,7 +30,6 @@ SILENCE_S = 60.0  # a heartbeat after this long without one is news at once (the
 DEVICE_ONLINE_S = 300.0  # a device is online while its readings came within this (summaries are per minute)
 DEVICE_KNOWN_S = 86_400.0  # a device counts as the project's while it reported within a day
 CAMERA_GRACE_S = 60.0  # a camera is online while its picture is younger than twice its period plus this
-COUNTS = ("devices_online", "devices_total", "cameras_online", "cameras_total")
 # the summary's parts other than last_seen_at: any change of them is news at once
 MATERIAL = (*COUNTS, "lat", "lon", "gateway_release")
 

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from regulator.forwarding import liveness
 from regulator.forwarding.wire import KINDS, Kind, Record
 from regulator.storage.db import sql
+from regulator.storage.projects import LIVENESS
 
 # kind -> (table, key column)
 TABLES: dict[Kind, tuple[str, str]] = {
@@ -49,7 +50,7 @@ END $$ LANGUAGE plpgsql
 """
 # a project's columns that stay at the city: its gateways' key, and what the province derives itself; its
 # liveness goes up in its own records (liveness.py), and a province's summary columns are none of the city's
-PRIVATE = {"secret", "last_seen_at", "district_id", "liveness_at", *liveness.COUNTS}
+PRIVATE = {"secret", "last_seen_at", "district_id", "liveness_at", *LIVENESS}
 
 
 class NotPostgres(RuntimeError):

@@ -39,6 +39,9 @@ class Project:
     cameras_total: int | None = None
 
 
+# a forwarded project's counts as its city last summed them up (regulator/forwarding/liveness.py), on its row
+LIVENESS = ("devices_online", "devices_total", "cameras_online", "cameras_total")
+
 PROJECT_OF = "SELECT code, name, city, secret, district, contractor, last_seen_at, supervisor FROM projects WHERE code=:code"
 
 

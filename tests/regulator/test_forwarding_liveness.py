@@ -108,6 +108,7 @@ def test_a_city_projects_liveness_and_position_reach_the_province_and_its_silenc
             assert row["city_offline"] == 0
             assert row["last_seen_at"] is not None and abs(row["last_seen_at"] - city_seen) < 15
             assert row["gateway_release"] == "0.9.1"
+            assert (row["devices_online"], row["devices_total"], row["cameras_online"]) == (1, 1, 1)
             # its position on the province's map, no longer among the unplaced (未定位项目)
             spots = ui.get("/ui/api/map").json()["points"]
             [spot] = [p for p in spots if p["code"] == PROJECT]
