@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from regulator.forwarding import trust
+from regulator.forwarding import liveness, trust
 from regulator.forwarding.cities import City
 from regulator.forwarding.outbox import PRIVATE, TABLES
 from regulator.forwarding.rows import checked, refused
@@ -86,7 +86,8 @@ def apply(
                     sql("DELETE FROM forward_refusals WHERE origin = :o AND kind = :k AND ref = :r"),
                     {"o": sender.id, "k": rec.kind, "r": rec.ref},
                 )
-    for v in refusals:
+    # a liveness record refused is dropped at the city, not held: nothing of it waits there to list
+    for v in (v for v in refusals if v.kind != "liveness"):
         db.execute(
             sql(
                 "INSERT INTO forward_refusals(origin, kind, ref, code, reason, first_at, last_at) "
@@ -148,6 +149,9 @@ def _keep(db: Connection, sender: City, n: int, rec: Record, now: float) -> int:
             f"names a province's {rec.kind}: only listings, notices and actions come down from the province",
             where,
         )
+    if rec.kind == "liveness":
+        _keep_liveness(db, sender, rec, at, where)
+        return 0
     known = _mapped(db, sender.id, rec.kind, rec.ref)
     if known is None and rec.upstream_id is not None:
         _adopt(db, sender, rec, at, where)
@@ -211,6 +215,22 @@ def _keep(db: Connection, sender: City, n: int, rec: Record, now: float) -> int:
         )
     _touch(db, sender, rec, now)
     return 0
+
+
+def _keep_liveness(db: Connection, sender: City, rec: Record, at: str, where: str) -> None:
+    """A project's liveness summary on the province's row of it (the city's project it forwarded): kept
+    on the row, not remembered as a record (there is nothing of it to update but the row)."""
+    kept = checked("liveness", rec.row, f"{at}.row", where)
+    project = local_id(db, sender.id, "project", rec.ref)
+    if project is None:
+        raise refused(
+            422,
+            f"{at}.ref",
+            f"is {rec.ref!r}, which city {sender.id} never forwarded",
+            where,
+            "unknown_project",
+        )
+    liveness.apply(db, project, kept)
 
 
 def _where(sender: City, n: int, rec: Record) -> str:

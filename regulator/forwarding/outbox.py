@@ -20,8 +20,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from regulator.forwarding import liveness
 from regulator.forwarding.wire import KINDS, Kind, Record
 from regulator.storage.db import sql
+from regulator.storage.projects import LIVENESS
 
 # kind -> (table, key column)
 TABLES: dict[Kind, tuple[str, str]] = {
@@ -46,8 +48,9 @@ BEGIN
   RETURN NULL;
 END $$ LANGUAGE plpgsql
 """
-# a project's columns that stay at the city: its gateways' key, and what the province derives itself
-PRIVATE = {"secret", "last_seen_at", "district_id"}
+# a project's columns that stay at the city: its gateways' key, and what the province derives itself; its
+# liveness goes up in its own records (liveness.py), and a province's summary columns are none of the city's
+PRIVATE = {"secret", "last_seen_at", "district_id", "liveness_at", *LIVENESS}
 
 
 class NotPostgres(RuntimeError):
@@ -142,6 +145,11 @@ def backlog(db: Connection) -> int:
 
 def record(db: Connection, item: Pending) -> Record | None:
     """The record as it is now (None: its row is gone, nothing to send)."""
+    if item.kind == "liveness":
+        summary = liveness.row(db, item.ref)
+        return (
+            None if summary is None else Record(seq=max(item.ids), kind=item.kind, ref=item.ref, row=summary)
+        )
     table, key = TABLES[item.kind]
     found = db.execute(
         sa.text(f"SELECT * FROM {table} WHERE CAST({key} AS TEXT) = :ref"), {"ref": item.ref}

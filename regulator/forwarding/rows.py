@@ -25,6 +25,7 @@ from regulator.ingest.receive import Refusal
 # shorter bound (AlertEvent has none), and a bound the city's record cannot meet would hold its outbox for ever
 # numbers only finite, for the same reason: the city's ledger keeps a gateway's time and values unbounded
 MAX_COUNT = 10_000  # deaths or injuries of one incident, as the city's own form (incident_models.py) takes
+MAX_DEVICES = 100_000  # devices or cameras of one project: far above any site
 
 
 Ts = float  # Unix seconds; finite, as every number here (the models' allow_inf_nan=False)
@@ -182,6 +183,20 @@ class IncidentReportRow(_Row):
     late_s: Number | None = None
 
 
+class LivenessRow(_Row):
+    """A project's liveness as its city last summed it up (forwarding/liveness.py)."""
+
+    at: Ts  # when the city summed it up: a summary older than the one kept changes nothing
+    last_seen_at: Ts | None = None
+    devices_online: int = Field(0, ge=0, le=MAX_DEVICES)
+    devices_total: int = Field(0, ge=0, le=MAX_DEVICES)
+    cameras_online: int = Field(0, ge=0, le=MAX_DEVICES)
+    cameras_total: int = Field(0, ge=0, le=MAX_DEVICES)
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    gateway_release: str | None = Field(None, max_length=RELEASE_MAX, pattern=RELEASE_PATTERN)
+
+
 MODELS: dict[Kind, type[_Row]] = {
     "project": ProjectRow,
     "hazard": HazardRow,
@@ -190,6 +205,7 @@ MODELS: dict[Kind, type[_Row]] = {
     "notice": NoticeRow,
     "incident": IncidentRow,
     "incident_report": IncidentReportRow,
+    "liveness": LivenessRow,
 }
 # the columns of each kind that name a person or office acting: none of them may be one of the province's users
 ACTORS: dict[Kind, tuple[str, ...]] = {

@@ -18,6 +18,14 @@ naming the record (``records.N`` / "record N (...)"), and that record is set asi
 naming no record (401, a jurisdiction the province does not know the city by) is the city's as a whole:
 retried, logged as an error with the province's reason, nothing dropped.
 
+Each project's liveness (its gateway last heard, devices and cameras online, position, release) goes up as
+a ``liveness`` record queued by a sweep when it changed (liveness.py), never a row per heartbeat. A liveness
+record the province does not take is dropped, never set aside: the next summary says it again, newer, and
+one set aside would hold nothing but stale news and a release to do by hand. A province of an earlier
+release, which cannot read the kind, refuses the batch naming it: every liveness record queued is dropped
+and no more are queued until the city restarts (a WARNING says to upgrade the province), so its ledger goes
+on as before.
+
 An incident the province took has its report to the province recorded (``Incidents.report(...,
 how='forwarded')``), which stops its clocks to the province and to the provincial system.
 """
@@ -38,7 +46,7 @@ from pydantic import ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential_jitter
 
 from contract.wire import signed_headers
-from regulator.forwarding import down, quarantine
+from regulator.forwarding import down, liveness, quarantine
 from regulator.forwarding.outbox import NotPostgres, backlog, pending, record, switch_on, taken
 from regulator.forwarding.wire import (
     BACKLOG,
@@ -108,6 +116,8 @@ class Forwarder:
         self._base = link.province_url.rstrip("/")
         self._client = httpx.AsyncClient(timeout=link.timeout_s)
         self.delivered = 0  # records the province took since start (for the log and the tests)
+        self._summed: dict[str, dict[str, Any]] = {}  # each project's liveness summary last queued
+        self._liveness = True  # False: the province cannot read liveness records (an earlier release)
 
     async def run_forever(self) -> None:
         """Switch forwarding on (the first time: queue the whole ledger), then forward and poll forever."""
@@ -125,8 +135,11 @@ class Forwarder:
                     "/forwarding or `sitegw regulator forwarding list`, fix their projects or release them",
                     aside,
                 )
-            poll_at = 0.0
+            poll_at = sweep_at = 0.0
             while True:
+                if time.monotonic() >= sweep_at:
+                    await self._retry(self.sweep_once)
+                    sweep_at = time.monotonic() + liveness.SWEEP_S
                 sent = await self._retry(self.forward_once)
                 if time.monotonic() >= poll_at:
                     await self._retry(self.poll_once)
@@ -139,6 +152,29 @@ class Forwarder:
     def _aside(self) -> int:
         with self.repo.engine.connect() as db:
             return len(quarantine.held(db))
+
+    async def sweep_once(self) -> int:
+        """Queue the liveness records of the projects whose summary is news (liveness.sweep); how many (none
+        once the province turned the kind down: an earlier release)."""
+        if not self._liveness:
+            return 0
+
+        def queue() -> int:
+            with self.repo.engine.begin() as db:
+                return liveness.sweep(db, self._summed, time.time())
+
+        return await asyncio.to_thread(queue)
+
+    def _no_liveness(self, reason: str) -> None:
+        """The province cannot read liveness records: drop those queued, queue no more until restarted."""
+        self._liveness = False
+        with self.repo.engine.begin() as db:
+            db.execute(sql("DELETE FROM forward_outbox WHERE kind = 'liveness'"))
+        log.warning(
+            "forwarding: the province does not take projects' liveness (an earlier release: %s); the ledger goes "
+            "on, but its overview shows this city's projects offline until it is upgraded and this city restarted",
+            reason[:200],
+        )
 
     async def _switch_on(self) -> bool:
         return await asyncio.to_thread(switch_on, self.repo.engine, self._base, self.link.city_id)
@@ -200,6 +236,9 @@ class Forwarder:
                     raise
                 # a province of an earlier release: the one record it named is set aside, the rest sent next
                 rec, code = named
+                if rec.kind == "liveness":
+                    await asyncio.to_thread(self._no_liveness, str(exc.answer.get("error", exc)))
+                    return True
                 await asyncio.to_thread(
                     self._hold, [(rec, code, str(exc.answer.get("error", exc)))], ids[rec.seq]
                 )
@@ -221,14 +260,22 @@ class Forwarder:
                     f"the receipt {receipt.model_dump()} does not name the batch sent (seq {last})"
                 )
             by_seq = {rec.seq: rec for rec in batch.records}
-            refused = [(by_seq[v.seq], v.code, v.reason) for v in receipt.refused if v.seq in by_seq]
+            # a liveness record refused (its project not there yet) is dropped: the next sweep queues it again
+            for v in receipt.refused:
+                if v.kind == "liveness":
+                    self._summed.pop(v.ref, None)
+            refused = [
+                (by_seq[v.seq], v.code, v.reason)
+                for v in receipt.refused
+                if v.seq in by_seq and by_seq[v.seq].kind != "liveness"
+            ]
             kept = {v.seq for v in receipt.refused}
             await asyncio.to_thread(self._hold, refused, [])
             await asyncio.to_thread(
                 self._reported,
                 [rec.ref for rec in batch.records if rec.kind == "incident" and rec.seq not in kept],
             )
-            self.delivered += len(batch.records) - len(refused)
+            self.delivered += len(batch.records) - len(kept)
         await asyncio.to_thread(taken, self.repo.engine, [i for seq_ids in ids.values() for i in seq_ids])
         return True
 

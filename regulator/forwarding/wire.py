@@ -18,8 +18,10 @@ VERDICTS = "verdicts"
 BACKLOG = "backlog"
 DECISIONS_PATH = "/api/v1/forward/decisions"
 
-Kind = Literal["project", "hazard", "action", "listing", "notice", "incident", "incident_report"]
-# the order a first switch-on queues the existing ledger in: what a row points at goes first
+# ``liveness``: a project's summary of its gateway, devices and cameras (forwarding/liveness.py), not a ledger row
+Kind = Literal["project", "hazard", "action", "listing", "notice", "incident", "incident_report", "liveness"]
+# the order a first switch-on queues the existing ledger in: what a row points at goes first (a project's
+# liveness is queued by the forwarder's sweep, not by a table's trigger)
 KINDS: tuple[Kind, ...] = ("project", "hazard", "action", "listing", "notice", "incident", "incident_report")
 Scalar = str | int | float | bool | None  # a column's value as JSON carries it
 MAX_BATCH = 500  # records a batch holds at most (the city sends 200)

@@ -23,6 +23,7 @@ from regulator.ledger.video_set import CATEGORIES
 from regulator.places import Layout, find_city, layout, map_frame, position
 from regulator.storage.db import sql
 from regulator.storage.jurisdictions import LEVELS, SEP
+from regulator.storage.projects import LIVENESS
 from regulator.storage.repository import Repository
 from regulator.storage.scope import PROJECTS, SITE_ROLES, Actor
 
@@ -150,8 +151,9 @@ def trail(home: str | None, place: str | None) -> list[dict[str, str]]:
 
 # the project query's columns before its figures (SUMS), as a row of the overview's projects names them
 PROJECT_NAMED = (
-    "code", "name", "city", "district", "contractor", "last_seen_at", "gateway_release", "video_set",
+    "code", "name", "city", "district", "contractor", "last_seen_at", "gateway_release", *LIVENESS, "video_set",
 )  # fmt: skip
+LIVENESS_COLUMNS = ", ".join(f"p.{c}" for c in LIVENESS)
 
 
 def overview(
@@ -180,10 +182,10 @@ def overview(
         # the provincial video-monitoring set's projects first (regulator/ledger/video_set.py)
         projects = db.execute(
             "SELECT p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at, p.gateway_release, "
-            f"v.category, {SUMS} FROM {PROJECTS} p LEFT JOIN video_set v ON v.project = p.code "
+            f"{LIVENESS_COLUMNS}, v.category, {SUMS} FROM {PROJECTS} p LEFT JOIN video_set v ON v.project = p.code "
             f"LEFT JOIN hazard_figures f ON f.project = p.code WHERE {shown} "
             "GROUP BY p.code, p.name, p.city, p.district, p.contractor, p.last_seen_at, p.gateway_release, "
-            "v.category "
+            f"{LIVENESS_COLUMNS}, v.category "
             "ORDER BY CASE WHEN v.category IS NULL THEN 1 ELSE 0 END, p.code",
             args,
         ).all()

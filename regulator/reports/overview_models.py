@@ -64,6 +64,15 @@ class ProjectRow(Figures):
     gateway_release: str | None = Field(
         description="the sitegw release its gateway's last heartbeat named (null: none said one yet)"
     )
+    devices_online: int | None = Field(
+        None,
+        description="a city's project: its devices reporting, as its city last said (null: not a city's)",
+    )
+    devices_total: int | None = Field(None, description="a city's project: its devices heard in the last day")
+    cameras_online: int | None = Field(
+        None, description="a city's project: its cameras with a current picture"
+    )
+    cameras_total: int | None = Field(None, description="a city's project: its patrol cameras")
     video_set: str | None = Field(
         description="its category in the provincial video-monitoring set, null if not in it"
     )

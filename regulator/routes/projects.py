@@ -47,6 +47,15 @@ class ProjectRow(BaseModel):
     gateway_release: str | None = Field(
         None, description="the sitegw release its gateway's last heartbeat named; null: none said one yet"
     )
+    devices_online: int | None = Field(
+        None,
+        description="a city's project: its devices reporting (5 minutes), as the city last said; null: not a city's",
+    )
+    devices_total: int | None = Field(None, description="a city's project: its devices heard in the last day")
+    cameras_online: int | None = Field(
+        None, description="a city's project: its cameras whose pictures are current"
+    )
+    cameras_total: int | None = Field(None, description="a city's project: its patrol cameras")
 
 
 class ProjectPage(Paged):

@@ -399,7 +399,8 @@ async function loadOverview() {
     const projects = [...o.projects].sort((a, b) => (!!b.video_set - !!a.video_set) || (b.offline - a.offline) || (b.overdue - a.overdue) || (b.open - a.open));
     $("project-table").tBodies[0].innerHTML = projects.map(p => `<tr data-testid="project-row"><td>${esc(p.name)}<br><small>${esc(p.code)}</small>${
         p.video_set ? ` <span class="cls major" data-testid="video-set-badge" title="省级视频监控项目集">视频监控·${esc(p.video_set_name)}</span>` : ""}</td>
-      <td>${esc(p.city)} ${esc(p.district)}</td><td class="${p.offline ? "offline" : ""}">${p.offline ? "离线 " : ""}${esc(time(p.last_seen_at))}</td>
+      <td>${esc(p.city)} ${esc(p.district)}</td><td class="${p.offline ? "offline" : ""}">${p.offline ? "离线 " : ""}${esc(time(p.last_seen_at))}${p.devices_total == null ? "" :
+        `<br><small data-testid="liveness-counts" title="市级平台转报：在线/已知">设备 ${esc(p.devices_online)}/${esc(p.devices_total)} · 摄像头 ${esc(p.cameras_online)}/${esc(p.cameras_total)}</small>`}</td>
       <td data-testid="gateway-release">${p.gateway_release ? esc(p.gateway_release) : "—"}</td><td class="num">${esc(p.open)}</td><td>${Object.entries(p.open_by_rule).map(([r, n]) => `${esc(ruleText(r))} ${esc(n)}`).join("，")}</td>
       <td class="num ${p.overdue ? "overdue" : ""}">${esc(p.overdue)}</td><td class="num">${esc(p.open_gt_7d)}</td><td class="num">${esc(p.mean_close_h ?? "—")}</td>
       <td class="num">${pct(p.false_alarm_rate)}</td></tr>`).join("");

@@ -31,7 +31,16 @@ class Project:
     last_seen_at: float | None = None
     supervisor: str = ""  # the supervision company (监理单位)
     gateway_release: str | None = None  # the sitegw release its gateway's last heartbeat named; None: never
+    # a forwarded project's devices and cameras, online and known, as its city last summed them up
+    # (regulator/forwarding/liveness.py); None: its gateway reports here, or no summary came yet
+    devices_online: int | None = None
+    devices_total: int | None = None
+    cameras_online: int | None = None
+    cameras_total: int | None = None
 
+
+# a forwarded project's counts as its city last summed them up (regulator/forwarding/liveness.py), on its row
+LIVENESS = ("devices_online", "devices_total", "cameras_online", "cameras_total")
 
 PROJECT_OF = "SELECT code, name, city, secret, district, contractor, last_seen_at, supervisor FROM projects WHERE code=:code"
 
@@ -137,7 +146,7 @@ class Projects:
         with self.scoped(actor) as db:
             rows = db.execute(
                 "SELECT p.code, p.name, p.city, p.secret, p.district, p.contractor, p.last_seen_at, p.supervisor, "
-                "p.gateway_release, j.path "
+                "p.gateway_release, p.devices_online, p.devices_total, p.cameras_online, p.cameras_total, j.path "
                 f"FROM {PROJECTS} p LEFT JOIN jurisdictions j ON j.id = p.district_id {where} ORDER BY p.code "
                 "LIMIT :limit OFFSET :offset",
                 args | {"limit": limit, "offset": offset},

@@ -133,11 +133,12 @@ def wait(check: Callable[[], bool], what: str, limit_s: float, chain: Chain | No
 
 
 @contextmanager
-def chain() -> Iterator[Chain]:
-    """A province with city SZ registered, and the city forwarding to it, the test project at the city."""
+def chain(province_args: tuple[str, ...] = ()) -> Iterator[Chain]:
+    """A province with city SZ registered (serve given ``province_args`` too), and the city forwarding to
+    it, the test project at the city."""
     with ExitStack() as stack:
         province_db, city_db = stack.enter_context(pg_database()), stack.enter_context(pg_database())
-        province = Regulator(province_db, free_port())
+        province = Regulator(province_db, free_port(), province_args)
         subprocess.run(
             [
                 *_cli(
