@@ -18,9 +18,29 @@ VERDICTS = "verdicts"
 BACKLOG = "backlog"
 DECISIONS_PATH = "/api/v1/forward/decisions"
 
-Kind = Literal["project", "hazard", "action", "listing", "notice", "incident", "incident_report"]
+Kind = Literal[
+    "project",
+    "hazard",
+    "action",
+    "listing",
+    "notice",
+    "incident",
+    "incident_report",
+    "enforcement_action",
+    "person_score",
+]
 # the order a first switch-on queues the existing ledger in: what a row points at goes first
-KINDS: tuple[Kind, ...] = ("project", "hazard", "action", "listing", "notice", "incident", "incident_report")
+KINDS: tuple[Kind, ...] = (
+    "project",
+    "hazard",
+    "action",
+    "listing",
+    "notice",
+    "incident",
+    "incident_report",
+    "enforcement_action",
+    "person_score",
+)
 Scalar = str | int | float | bool | None  # a column's value as JSON carries it
 MAX_BATCH = 500  # records a batch holds at most (the city sends 200)
 MAX_COLUMNS = 80  # more than any forwarded table has

@@ -56,7 +56,8 @@ def enforcement_router(repo: Repository, signed_in: Callable[[Request], Awaitabl
         """The decision document of a record the user may see; 404 otherwise."""
         found = await blocking(enforcement_records.document)(repo, who, action_id)
         if found is None:
-            raise ReviewError(404, f"no document of record #{action_id} in your jurisdiction")
+            # a city's record forwarded here keeps its document at the city
+            raise ReviewError(404, f"no document of record #{action_id} here in your jurisdiction")
         data, media_type = found
         suffix = media_type.rsplit("/", 1)[-1].replace("jpeg", "jpg")
         return download(data, media_type, f"执法文书_{action_id}.{suffix}", inline=True)

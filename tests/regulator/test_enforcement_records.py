@@ -7,12 +7,18 @@ field; 个人记分 adding up per person across districts to the province's thre
 from __future__ import annotations
 
 import base64
+import hashlib
 import time
 from typing import Any
 
 import httpx
 
 from regulator.access.auth import Accounts
+from regulator.forwarding.wire import Record
+from regulator.server import RegulatorServer
+from tests.regulator.test_forwarding_refusals import project, send
+from tests.regulator.test_forwarding_trust import PASSWORD as TRUST_PASSWORD
+from tests.regulator.test_forwarding_trust import batch, pg_url, province, refused_field  # noqa: F401
 from tests.regulator.test_jurisdictions import FT, NS, Bureau, bureau, get  # noqa: F401
 from tests.regulator.test_review import CHEAP, PASSWORD
 
@@ -184,3 +190,59 @@ async def test_person_scores_add_up_over_the_period_to_the_threshold(bureau: Bur
     assert (await get(sz, "/ui/api/grading"))["scored"] == []
     async with httpx.AsyncClient(base_url=bureau.server.base_url) as anyone:
         assert "粤1442020202012345" not in (await anyone.get("/public/api/enforcement")).text
+
+
+async def test_a_citys_records_go_up_the_chain_within_its_place(province: RegulatorServer) -> None:
+    """A city forwards its penalty and its scores like its ledger: the province keeps them under the city's
+    place and grades with them; one by an authority outside the city is refused naming the column."""
+    place = "广东省/深圳市/南山区"
+    sha = hashlib.sha256(PDF).hexdigest()
+    action = {
+        "id": 7,
+        "kind": "penalty",
+        "project": "GD-SZ-1",
+        "authority": place,
+        "case_number": "深南建罚〔2026〕12号",
+        "article": ARTICLE,
+        "party": "某建设集团",
+        "party_kind": "company",
+        "amount": 50_000,
+        "reason": "未配备专职安全生产管理人员",
+        "happened_at": time.time() - DAY,
+        "document_sha256": sha,
+        "document_type": "pdf",
+        "public": True,
+        "recorded_by": "ns",
+        "recorded_at": time.time(),
+    }
+    scored = score(project="GD-SZ-1") | {
+        "id": 3,
+        "points": 12,
+        "recorded_by": "ns",
+        "recorded_at": time.time(),
+    }
+    sent = batch(
+        project("GD-SZ-1", place),
+        Record(seq=2, kind="enforcement_action", ref="7", row=action),
+        Record(seq=3, kind="person_score", ref="3", row=scored),
+    )
+    r = await send(province, sent)
+    assert r.status_code == 200 and r.json()["new"] == 3, r.text
+    forged = Record(seq=4, kind="enforcement_action", ref="8", row=action | {"id": 8, "authority": "广东省"})
+    assert refused_field(await send(province, batch(forged))) == "records.0.row.authority"
+
+    async with httpx.AsyncClient(base_url=province.base_url) as gd:
+        assert (
+            await gd.post("/ui/api/login", json={"username": "gd.ting", "password": TRUST_PASSWORD})
+        ).is_success
+        [kept] = await get(gd, f"{API}/actions")
+        assert (kept["project"], kept["authority"], kept["case_number"]) == (
+            "GD-SZ-1",
+            place,
+            "深南建罚〔2026〕12号",
+        )
+        assert (await gd.get(kept["document"])).status_code == 404  # the document stays at the city
+        assert [(p["person"], p["total"]) for p in await get(gd, f"{API}/scores")] == [("李四", 12)]
+        graded = await get(gd, "/ui/api/grading")
+        assert [f["fact"] for k in graded["key_projects"] for f in k["facts"]] == ["sanction"]
+        assert [p["person"] for p in graded["scored"]] == ["李四"]
