@@ -43,6 +43,8 @@ $(STAMP): pyproject.toml
 NATIVE_LOG := $(VENV)/native-build.log
 $(NATIVE): $(STAMP) $(NATIVE_SOURCES)
 	@echo "compiling the rules with mypyc (a few minutes the first time; log: $(NATIVE_LOG))"
+	@# a module moved or removed leaves its compiled copy behind, which Python would import before its new home
+	@for so in rules/*.so kinds/*/*.so; do py="$${so%%.cpython-*}.py"; case "$$so" in */native__mypyc.*) ;; *) [ -e "$$so" ] && [ ! -e "$$py" ] && rm -f "$$so" || true;; esac; done
 	@$(PY) setup.py -q build_ext --inplace -j 2 > $(NATIVE_LOG) 2>&1 || { cat $(NATIVE_LOG); exit 1; }
 	@touch $(NATIVE)
 

@@ -34,6 +34,13 @@ import pytest
 import rules
 from contract.kinds import registry
 from contract.wire import EVENTS_PATH
+from kinds.confined_space import attendant as confined_attendant
+from kinds.confined_space import entry as confined_entry
+from kinds.crane import jacking_night as crane_jacking_night
+from kinds.hoist import load as hoist_load
+from kinds.platform import lifeline as platform_lifeline
+from kinds.platform import lock as platform_lock
+from kinds.platform import lock_calibration as platform_lock_calibration
 from regulator.ledger import classify
 from regulator.names import beijing_text, rule_name
 from regulator.reports.monthly import figures
@@ -41,16 +48,7 @@ from regulator.server import RegulatorServer
 from regulator.storage.db import downgrade, migrate
 from regulator.storage.repository import Repository
 from regulator.storage.scope import Actor
-from rules import (
-    confined_attendant,
-    confined_entry,
-    crane_jacking_night,
-    hoist_load,
-    platform_lifeline,
-    platform_lock,
-    platform_lock_calibration,
-    vision_rules,
-)
+from rules import vision_rules
 from tests.regulator.citations import ITEM, first_item, negated
 from tests.regulator.support import make_event
 from tests.regulator.test_review import send, signed_in
