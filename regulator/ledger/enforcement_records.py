@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from regulator.ledger.enforcement import require_project
 from regulator.ledger.review import REGULATORS, ReviewError
 from regulator.names import beijing_text
 from regulator.storage.db import sql
@@ -131,11 +132,7 @@ def record(repo: Repository, actor: Actor, action: Action) -> int:
     authority = actor.jurisdiction or ""
     try:
         with repo.scoped(actor, write=True) as db:
-            seen = db.execute(
-                f"SELECT 1 FROM {PROJECTS} p WHERE p.code = :code", {"code": action.project}
-            ).first()
-            if seen is None:
-                raise ReviewError(404, f"no project {action.project!r} in your jurisdiction")
+            require_project(db, action.project)
             return int(
                 db.db.execute(
                     sql(

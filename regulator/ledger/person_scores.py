@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from regulator.ledger.enforcement import require_project
 from regulator.ledger.enforcement_records import ID_NUMBER
 from regulator.ledger.review import DAY_S, REGULATORS, ReviewError
 from regulator.storage.db import sql
@@ -64,9 +65,7 @@ def record(repo: Repository, actor: Actor, score: Score) -> int:
         raise ReviewError(403, "person scores are entered by regulators")
     check(score)
     with repo.scoped(actor, write=True) as db:
-        seen = db.execute(f"SELECT 1 FROM {PROJECTS} p WHERE p.code = :code", {"code": score.project}).first()
-        if seen is None:
-            raise ReviewError(404, f"no project {score.project!r} in your jurisdiction")
+        require_project(db, score.project)
         return int(
             db.db.execute(
                 sql(
