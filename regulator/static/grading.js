@@ -68,10 +68,24 @@ const base64Of = (file) => new Promise((ok, fail) => {
   reader.onerror = () => fail(new Error(`文书 ${file.name} 读取失败`));
   reader.readAsDataURL(file);
 });
-$("a-save").onclick = async () => {
-  const date = $("a-date").value.trim();
+// a yyyy-MM-dd field as Unix seconds (empty: now); null, with the message shown, when it is no date
+function dayOf(id) {
+  const date = $(id).value.trim();
   const at = date ? Date.parse(date + "T00:00:00+08:00") / 1000 : Date.now() / 1000;
-  if (Number.isNaN(at)) { flash(`日期 ${date} 不是 yyyy-MM-dd`); return; }
+  if (Number.isNaN(at)) { flash(`日期 ${date} 不是 yyyy-MM-dd`); return null; }
+  return at;
+}
+$("s-save").onclick = async () => {
+  const at = dayOf("s-date");
+  if (at === null) return;
+  const body = {project: $("s-project").value.trim(), person: $("s-person").value.trim(), certificate: $("s-certificate").value.trim(),
+                role: $("s-role").value, points: +$("s-points").value || 0, rule_item: $("s-item").value.trim(), happened_at: at};
+  try { const r = await api("/ui/api/enforcement/scores", {method: "POST", body: JSON.stringify(body)}); flash(`已记分 #${r.id}`, true); load(); }
+  catch (e) { flash(e.message); }
+};
+$("a-save").onclick = async () => {
+  const at = dayOf("a-date");
+  if (at === null) return;
   const file = $("a-document").files[0];
   try {
     const body = {kind: $("a-kind").value, project: $("a-project").value.trim(), happened_at: at, party: $("a-party").value.trim(),
@@ -85,6 +99,6 @@ $("a-save").onclick = async () => {
 (async () => {
   let me;
   try { me = await api("/ui/api/me"); } catch (e) { return; }
-  $("record-card").hidden = $("action-card").hidden = me.role === "project";
+  $("record-card").hidden = $("action-card").hidden = $("score-form").hidden = me.role === "project";
   load();
 })();

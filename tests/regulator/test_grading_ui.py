@@ -142,3 +142,17 @@ def test_a_penalty_and_an_interview_recorded_on_the_page_count_in_the_grading(
     assert (shown.status, shown.body()) == (200, pdf)
     public = page.request.get(graded.base_url + "/public/api/enforcement").json()
     assert [(p["kind_name"], p["party"]) for p in public] == [("行政处罚", "乙建设公司")]
+
+    # 个人记分: the project manager's 12 points reach the threshold (12 in 12 months, the default)
+    expect(page.get_by_test_id("scored-person")).to_have_count(0)
+    page.fill("#s-project", "GD-SZ-0004")
+    page.fill("#s-person", "张三")
+    page.fill("#s-certificate", "粤1442020202012345")
+    page.fill("#s-points", "12")
+    page.fill("#s-item", "第3.2项 未按规定组织危大工程验收")
+    page.click("#s-save")
+    expect(page.get_by_test_id("scored-person")).to_have_count(1)
+    person = page.get_by_test_id("scored-person").locator("td")
+    expect(person).to_have_text(
+        ["张三", "项目经理", "粤1442020202012345", "12", "GD-SZ-0004 第3.2项 未按规定组织危大工程验收 12 分"]
+    )
