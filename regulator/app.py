@@ -48,6 +48,7 @@ from regulator.routes.accounts import accounts_router
 from regulator.routes.body_limit import DEFAULT_MAX_BODY_MB, BodyLimit
 from regulator.routes.channels import MAX_PUBLIC_BODY, PUBLIC_REPORTS_PATH, add_routes
 from regulator.routes.classifications import classifications_router
+from regulator.routes.enforcement import enforcement_router
 from regulator.routes.evidence import evidence_router
 from regulator.routes.exports import exports_router
 from regulator.routes.forwarding import forward_router
@@ -148,6 +149,7 @@ def create_app(
     app.include_router(exports_router(repo, review, in_place))
     app.include_router(map_router(repo, signed_in, in_place))
     app.include_router(grading_router(repo, signed_in, in_place))
+    app.include_router(enforcement_router(repo, signed_in))
     app.include_router(hazards_router(review, supervision))
     app.include_router(classifications_router(repo))
     app.include_router(evidence_router(repo))

@@ -34,6 +34,8 @@ TABLES: dict[Kind, tuple[str, str]] = {
     "notice": ("notices", "id"),
     "incident": ("incidents", "id"),
     "incident_report": ("incident_reports", "id"),
+    "enforcement_action": ("enforcement_actions", "id"),
+    "person_score": ("person_scores", "id"),
 }
 # kind -> the columns whose update is a change worth forwarding (absent: any); not a project's last_seen_at,
 # rewritten every few seconds while a gateway is online

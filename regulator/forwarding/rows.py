@@ -197,6 +197,39 @@ class LivenessRow(_Row):
     gateway_release: str | None = Field(None, max_length=RELEASE_MAX, pattern=RELEASE_PATTERN)
 
 
+class EnforcementActionRow(_Row):
+    """A 行政处罚, 约谈 or 通报. Its decision document stays in the city's evidence store: the province keeps
+    its hash (which proves the city's copy) and answers 404 for the file."""
+
+    kind: Literal["penalty", "interview", "notice"]  # enforcement_records.KINDS
+    project: Code
+    authority: Text
+    case_number: Text | None = None
+    article: Text = ""
+    party: Text
+    party_kind: Literal["company", "person"]  # enforcement_records.PARTY_KINDS
+    amount: Number = Field(0.0, ge=0)
+    reason: Text = ""
+    happened_at: Ts
+    public: bool = False
+    document_sha256: Annotated[str, Field(pattern="^[0-9a-f]{64}$")] | None = None
+    document_type: Literal["pdf", "jpg", "png"] | None = None
+    recorded_by: Text
+    recorded_at: Ts
+
+
+class PersonScoreRow(_Row):
+    project: Code
+    person: Text
+    certificate: Text
+    role: Literal["manager", "chief_supervisor"]  # person_scores.ROLES
+    points: Number = Field(gt=0)
+    rule_item: Text
+    happened_at: Ts
+    recorded_by: Text
+    recorded_at: Ts
+
+
 MODELS: dict[Kind, type[_Row]] = {
     "project": ProjectRow,
     "hazard": HazardRow,
@@ -206,6 +239,8 @@ MODELS: dict[Kind, type[_Row]] = {
     "incident": IncidentRow,
     "incident_report": IncidentReportRow,
     "liveness": LivenessRow,
+    "enforcement_action": EnforcementActionRow,
+    "person_score": PersonScoreRow,
 }
 # the columns of each kind that name a person or office acting: none of them may be one of the province's users
 ACTORS: dict[Kind, tuple[str, ...]] = {

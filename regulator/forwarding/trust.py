@@ -5,8 +5,9 @@ province's database. A city's record is refused with 422 naming the column when 
 
 - names one of the province's users as the one who acted (``actor``, a ``*_by``): a province's user acts in
   the province's UI, where the province records it itself;
-- is a listing at the province's level, or by an authority outside the city's place, or escalated anywhere
-  but the city's own places and its province (the level above, where an overdue listing goes);
+- is a listing at the province's level, a listing or an enforcement record (行政处罚, 约谈, 通报) by an
+  authority outside the city's place, or a listing escalated anywhere but the city's own places and its
+  province (the level above, where an overdue listing goes);
 - closes or dismisses a hazard the province's own listed supervision (挂牌督办) still holds: the province
   closes it by its re-inspection (销号), and that comes down to the city.
 
@@ -28,6 +29,7 @@ from regulator.forwarding.wire import Kind
 from regulator.storage.jurisdictions import SEP
 
 ENDING = ("closed", "dismissed")
+AUTHORED: tuple[Kind, ...] = ("listing", "enforcement_action")  # kinds whose ``authority`` is a place
 
 USERS = sa.text(
     "SELECT u.username, COALESCE(j.path, pj.path, '') FROM users u "
@@ -71,16 +73,16 @@ def check(
                     "namespace along the chain, rename one of them, e.g. sz.NAME)",
                     where,
                 )
+    if kind == "listing" and new.get("level") == "province":
+        raise refused(
+            422,
+            f"{at}.row.level",
+            "is the province's level: only the province's regulators list at it (省级挂牌督办)",
+            where,
+        )
+    if kind in AUTHORED and "authority" in new and not under(new["authority"], city):
+        raise refused(422, f"{at}.row.authority", f"is not the city's place {city} or under it", where)
     if kind == "listing":
-        if new.get("level") == "province":
-            raise refused(
-                422,
-                f"{at}.row.level",
-                "is the province's level: only the province's regulators list at it (省级挂牌督办)",
-                where,
-            )
-        if "authority" in new and not under(new["authority"], city):
-            raise refused(422, f"{at}.row.authority", f"is not the city's place {city} or under it", where)
         escalated = new.get("escalated_to")
         if escalated and escalated != province and not under(escalated, city):
             raise refused(

@@ -19,10 +19,31 @@ BACKLOG = "backlog"
 DECISIONS_PATH = "/api/v1/forward/decisions"
 
 # ``liveness``: a project's summary of its gateway, devices and cameras (forwarding/liveness.py), not a ledger row
-Kind = Literal["project", "hazard", "action", "listing", "notice", "incident", "incident_report", "liveness"]
+Kind = Literal[
+    "project",
+    "hazard",
+    "action",
+    "listing",
+    "notice",
+    "incident",
+    "incident_report",
+    "enforcement_action",
+    "person_score",
+    "liveness",
+]
 # the order a first switch-on queues the existing ledger in: what a row points at goes first (a project's
 # liveness is queued by the forwarder's sweep, not by a table's trigger)
-KINDS: tuple[Kind, ...] = ("project", "hazard", "action", "listing", "notice", "incident", "incident_report")
+KINDS: tuple[Kind, ...] = (
+    "project",
+    "hazard",
+    "action",
+    "listing",
+    "notice",
+    "incident",
+    "incident_report",
+    "enforcement_action",
+    "person_score",
+)
 Scalar = str | int | float | bool | None  # a column's value as JSON carries it
 MAX_BATCH = 500  # records a batch holds at most (the city sends 200)
 MAX_COLUMNS = 80  # more than any forwarded table has

@@ -12,7 +12,7 @@ from typing import Any
 from regulator.ledger.review import REGULATORS, ReviewError
 from regulator.storage.db import sql
 from regulator.storage.repository import Repository
-from regulator.storage.scope import PROJECTS, Actor
+from regulator.storage.scope import PROJECTS, Actor, ScopedConnection
 
 KINDS = {
     "deduction": "动态扣分",
@@ -54,6 +54,12 @@ def check(entry: Entry) -> None:
         raise ReviewError(422, "happened_at is in the future: give the date it happened")
 
 
+def require_project(db: ScopedConnection, code: str) -> None:
+    """ReviewError(404) when project ``code`` is not one the scoped actor sees (as if absent)."""
+    if db.execute(f"SELECT 1 FROM {PROJECTS} p WHERE p.code = :code", {"code": code}).first() is None:
+        raise ReviewError(404, f"no project {code!r} in your jurisdiction")
+
+
 def record(repo: Repository, actor: Actor, entry: Entry) -> int:
     """Keep a record of a project ``actor`` (a regulator or admin) may see; its id. 403 for a project
     user, 404 for a project outside their jurisdiction (as if absent)."""
@@ -61,9 +67,7 @@ def record(repo: Repository, actor: Actor, entry: Entry) -> int:
         raise ReviewError(403, "supervision records are entered by regulators")
     check(entry)
     with repo.scoped(actor, write=True) as db:
-        seen = db.execute(f"SELECT 1 FROM {PROJECTS} p WHERE p.code = :code", {"code": entry.project}).first()
-        if seen is None:
-            raise ReviewError(404, f"no project {entry.project!r} in your jurisdiction")
+        require_project(db, entry.project)
         return int(
             db.db.execute(
                 sql(

@@ -10,7 +10,10 @@ The facts (the campaign's; the numbers are the policy's, set at province level):
 * a stop-work order (责令停工) in the last ``stop_work_days`` or still in force: enforcement's records and
   the stop-work notices (停工整改通知书) of listed supervision (regulator/ledger/supervision.py);
 * a major hazard not rectified on time (重大事故隐患未按期整改): one classified major or under listed
-  supervision, rectifying past its deadline now (review.py's OVERDUE).
+  supervision, rectifying past its deadline now (review.py's OVERDUE);
+* an administrative penalty (行政处罚), a talk (约谈) or a circulated notice (通报) on the project in the last
+  ``sanction_days`` (regulator/ledger/enforcement_records.py). The campaign's list does not name these: a
+  local rule, on by default (a project its station penalised is one it means to watch), off with 0 days.
 
 An inspection this month is a record of one, a hazard an inspector recorded on the site (the inspection
 channel), a rectification re-inspected there or an inspection record of a plan (regulator/inspections/).
@@ -18,6 +21,9 @@ channel), a rectification re-inspected there or an inspection record of a plan (
 A company (施工单位, a project's contractor) is key-risk when one of its projects is or its own deductions
 reach the threshold. A company is published (曝光) when its sites stopped now are ``publish_ratio`` or more
 of its sites under construction (every registered project of it the user sees), at least one stopped.
+A person (项目经理, 总监理工程师) is listed when their scores (个人记分, regulator/ledger/person_scores.py) over
+the last ``score_days`` reach ``score_points``: both set to the province's scoring rules (the defaults, 12
+points over 12 months, are a placeholder to set).
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any
 
+from regulator.ledger import person_scores
+from regulator.ledger.enforcement_records import KINDS as ACTION_KINDS
 from regulator.ledger.review import DAY_S, DUE, LISTED, OVERDUE, ReviewError
 from regulator.names import BEIJING, beijing_text
 from regulator.reports.monthly import month_bounds
@@ -48,6 +56,9 @@ class GradingPolicy:
     inspections_per_month: float = 1.0  # 每月至少检查一次
     reports_per_month: float = 1.0  # 每月报告一次
     publish_ratio: float = 0.3  # 停工项目数 / 在建项目数
+    sanction_days: float = 365.0  # a local rule: penalties, 约谈, 通报 counted back (0: not counted)
+    score_points: float = 12.0  # 个人记分: a person listed at this running total (the province's rules)
+    score_days: float = 365.0  # 个人记分's period (12 months)
 
 
 POLICY = tuple(f.name for f in fields(GradingPolicy))
@@ -56,6 +67,7 @@ FACTS = {
     "deductions": "动态扣分达到阈值",
     "stop_work": "被责令停工",
     "major_overdue": "重大事故隐患未按期整改",
+    "sanction": "受到行政处罚、约谈或通报",
 }
 
 
@@ -127,6 +139,7 @@ class Grading:
     month: str
     projects: list[GradedProject]
     companies: list[GradedCompany]
+    scored: list[dict[str, Any]] = field(default_factory=list)  # persons at or over score_points
 
     def key_projects(self) -> list[GradedProject]:
         """The key-risk projects, by code."""
@@ -205,11 +218,21 @@ def grade(repo: Repository, actor: Actor, now: float | None = None) -> Grading:
     for hazard_id, code, rule, message, due in found.overdue:
         detail = f"{rule}：{message}，整改期限 {beijing_text(due)}"
         projects[code].facts.append(Fact("major_overdue", code, f"隐患 #{hazard_id}", due or now, detail))
+    for action_id, code, kind, case_number, party, amount, at, reason in found.actions:
+        source = (
+            f"{ACTION_KINDS[kind]} {case_number}" if case_number else f"{ACTION_KINDS[kind]}记录 #{action_id}"
+        )
+        fined = f"，罚款 {amount:g} 元" if amount else ""
+        projects[code].facts.append(
+            Fact("sanction", code, source, at, f"{party}{fined}：{reason}".rstrip("："))
+        )
     _grade_companies(companies, projects, rules, now)
     for p in projects.values():
         p.facts.sort(key=lambda f: (f.at, f.fact))
     ordered = sorted(companies.values(), key=lambda c: (not c.facts, -len(c.key_projects), c.name))
-    return Grading(rules, month, list(projects.values()), ordered)
+    people = person_scores.totals(repo, actor, now, rules.score_days)
+    scored = [p for p in people if p["total"] >= rules.score_points]
+    return Grading(rules, month, list(projects.values()), ordered, scored)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +245,7 @@ class _Found:
     notices: list[Any]  # stop-work notices of listed supervision
     overdue: list[Any]  # major or listed hazards past their deadline
     visited: list[Any]  # (project, count): an inspector on the site this month, as the ledger shows
+    actions: list[Any]  # penalties, 约谈, 通报 within sanction_days
 
 
 def _read(repo: Repository, actor: Actor, rules: GradingPolicy, now: float, month: str) -> _Found:
@@ -232,6 +256,7 @@ def _read(repo: Repository, actor: Actor, rules: GradingPolicy, now: float, mont
         "accidents": now - rules.accident_days * DAY_S,
         "deductions": now - rules.deduction_days * DAY_S,
         "stops": now - rules.stop_work_days * DAY_S,
+        "sanctions": now - rules.sanction_days * DAY_S,
         "start": start,
         "end": end,
     }
@@ -279,7 +304,15 @@ def _read(repo: Repository, actor: Actor, rules: GradingPolicy, now: float, mont
             "WHERE i.inspected_at >= :start AND i.inspected_at < :end GROUP BY i.project",
             args,
         ).all()
-    return _Found(list(rows), list(accidents), list(records), list(notices), list(overdue), list(visited))
+        actions = db.execute(
+            "SELECT a.id, a.project, a.kind, a.case_number, a.party, a.amount, a.happened_at, a.reason "
+            f"FROM enforcement_actions a JOIN {PROJECTS} p ON p.code = a.project "
+            "WHERE a.happened_at > :sanctions AND a.happened_at <= :now ORDER BY a.happened_at, a.id",
+            args,
+        ).all()
+    return _Found(
+        list(rows), list(accidents), list(records), list(notices), list(overdue), list(visited), list(actions)
+    )
 
 
 def _enforcement(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from regulator.answers import Answer
+from regulator.ledger.enforcement_models import PersonTotal
 
 MAX_DAYS = 3_650.0
 
@@ -37,12 +38,27 @@ class PolicyNumbers(BaseModel):
         le=1,
         description="stopped sites over sites under construction from which a company is published",
     )
+    sanction_days: float | None = Field(
+        None,
+        ge=0,
+        le=MAX_DAYS,
+        description="penalties, 约谈, 通报 counted back, days (a local rule; 0: not counted)",
+    )
+    score_points: float | None = Field(
+        None,
+        ge=0,
+        le=1000,
+        description="个人记分: a person is listed at this running total (the province's rules)",
+    )
+    score_days: float | None = Field(
+        None, ge=0, le=MAX_DAYS, description="个人记分's period, days (365: 12 months)"
+    )
 
 
 class GradingFact(Answer):
     """One named fact and its source record."""
 
-    fact: str = Field(description="accident, deductions, stop_work or major_overdue")
+    fact: str = Field(description="accident, deductions, stop_work, major_overdue or sanction")
     fact_name: str = Field(description="the fact in Chinese")
     project: str = Field(description="the project it is of (empty: the company's own)")
     source: str = Field(description="the record it comes from, e.g. 事故险情台账 #12")
@@ -89,6 +105,9 @@ class GradingView(Answer):
     key_projects: list[KeyProject] = Field(description="the key-risk projects, by code")
     companies: list[CompanyGrade] = Field(description="key-risk companies")
     published: list[CompanyGrade] = Field(description="the companies to publish (曝光), highest ratio first")
+    scored: list[PersonTotal] = Field(
+        description="the persons whose 个人记分 over the period reach score_points, highest first"
+    )
 
 
 class NewRecord(BaseModel):

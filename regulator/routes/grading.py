@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, Response
 
 from regulator.answers import SESSION, RowId
 from regulator.ledger import enforcement
+from regulator.ledger.enforcement_models import PersonTotal
 from regulator.names import beijing_text
 from regulator.reports import grading
 from regulator.reports.export import XLSX_TYPE
@@ -75,6 +76,7 @@ def view(graded: grading.Grading) -> GradingView:
         ],
         companies=[_company(c) for c in graded.companies if c.facts],
         published=[_company(c) for c in graded.published()],
+        scored=[PersonTotal.model_validate(p) for p in graded.scored],
     )
 
 

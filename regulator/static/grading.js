@@ -20,7 +20,8 @@ async function load() {
   const p = g.policy;
   $("month").textContent = `${g.month} · 共 ${g.projects} 个项目`;
   $("policy").innerHTML = `<ul><li>近 ${esc(p.accident_days)} 天内发生生产安全事故</li><li>近 ${esc(p.deduction_days)} 天动态扣分累计达到 ${esc(p.deduction_points)} 分</li>
-    <li>近 ${esc(p.stop_work_days)} 天内被责令停工（或停工中）</li><li>重大事故隐患未按期整改</li></ul>`;
+    <li>近 ${esc(p.stop_work_days)} 天内被责令停工（或停工中）</li><li>重大事故隐患未按期整改</li>
+    <li>近 ${esc(p.sanction_days)} 天内受到行政处罚、约谈或通报（本地规则）</li></ul>`;
   $("insp-n").textContent = p.inspections_per_month; $("rep-n").textContent = p.reports_per_month; $("ratio").textContent = p.publish_ratio;
   $("xlsx").href = "/ui/api/grading.xlsx?" + new URLSearchParams({place});
   $("key-count").textContent = `${g.key_projects.length} 个`;
@@ -36,6 +37,11 @@ async function load() {
   $("companies").tBodies[0].innerHTML = g.companies.map(c => `<tr data-testid="key-company"><td>${esc(c.name)}</td>
     <td class="num">${esc(c.projects)}</td><td>${c.key_projects.map(esc).join("、")}</td><td class="num">${esc(c.deduction_total)}</td></tr>`).join("")
     || `<tr><td colspan="4" class="note">无</td></tr>`;
+  $("score-days").textContent = p.score_days; $("score-points").textContent = p.score_points;
+  $("scored").tBodies[0].innerHTML = g.scored.map(s => `<tr data-testid="scored-person"><td>${esc(s.person)}</td><td>${esc(s.role_name)}</td>
+    <td>${esc(s.certificate)}</td><td class="num">${esc(s.total)}</td><td>${s.records.map(r => esc(`${r.project} ${r.rule_item} ${r.points} 分`)).join("<br>")}</td></tr>`).join("")
+    || `<tr><td colspan="5" class="note">无</td></tr>`;
+  await loadActions();
   document.body.dataset.ready = "1";
 }
 $("e-save").onclick = async () => {
@@ -47,9 +53,52 @@ $("e-save").onclick = async () => {
   try { const r = await api("/ui/api/enforcement", {method: "POST", body: JSON.stringify(body)}); flash(`已登记 #${r.id}`, true); load(); }
   catch (e) { flash(e.message); }
 };
+async function loadActions() {
+  const rows = await api("/ui/api/enforcement/actions");
+  $("actions").tBodies[0].innerHTML = rows.map(a => `<tr data-testid="action" data-kind="${esc(a.kind)}"><td>${esc(a.kind_name)}</td>
+    <td>${esc(a.project_name)}<br><small>${esc(a.project)}</small></td><td>${esc(a.party)}</td>
+    <td>${esc(a.case_number)}<br><small>${esc(a.article)}</small></td><td class="num">${a.amount ? esc(a.amount) : "—"}</td>
+    <td>${esc(a.reason)}</td><td>${esc(a.happened_text)}</td>
+    <td>${a.document ? `<a data-testid="action-document" href="${esc(a.document)}" target="_blank">查看</a>` : "—"}</td>
+    <td>${a.public ? "公开" : "—"}</td></tr>`).join("") || `<tr><td colspan="9" class="note">无</td></tr>`;
+}
+const base64Of = (file) => new Promise((ok, fail) => {
+  const reader = new FileReader();
+  reader.onload = () => ok(String(reader.result).split(",", 2)[1]);
+  reader.onerror = () => fail(new Error(`文书 ${file.name} 读取失败`));
+  reader.readAsDataURL(file);
+});
+// a yyyy-MM-dd field as Unix seconds (empty: now); null, with the message shown, when it is no date
+function dayOf(id) {
+  const date = $(id).value.trim();
+  const at = date ? Date.parse(date + "T00:00:00+08:00") / 1000 : Date.now() / 1000;
+  if (Number.isNaN(at)) { flash(`日期 ${date} 不是 yyyy-MM-dd`); return null; }
+  return at;
+}
+$("s-save").onclick = async () => {
+  const at = dayOf("s-date");
+  if (at === null) return;
+  const body = {project: $("s-project").value.trim(), person: $("s-person").value.trim(), certificate: $("s-certificate").value.trim(),
+                role: $("s-role").value, points: +$("s-points").value || 0, rule_item: $("s-item").value.trim(), happened_at: at};
+  try { const r = await api("/ui/api/enforcement/scores", {method: "POST", body: JSON.stringify(body)}); flash(`已记分 #${r.id}`, true); load(); }
+  catch (e) { flash(e.message); }
+};
+$("a-save").onclick = async () => {
+  const at = dayOf("a-date");
+  if (at === null) return;
+  const file = $("a-document").files[0];
+  try {
+    const body = {kind: $("a-kind").value, project: $("a-project").value.trim(), happened_at: at, party: $("a-party").value.trim(),
+                  party_kind: $("a-party-kind").value, case_number: $("a-case").value.trim(), article: $("a-article").value.trim(),
+                  amount: +$("a-amount").value || 0, reason: $("a-reason").value.trim(), public: $("a-public").checked,
+                  document: file ? await base64Of(file) : null};
+    const r = await api("/ui/api/enforcement/actions", {method: "POST", body: JSON.stringify(body)});
+    flash(`已登记 #${r.id}`, true); load();
+  } catch (e) { flash(e.message); }
+};
 (async () => {
   let me;
   try { me = await api("/ui/api/me"); } catch (e) { return; }
-  $("record-card").hidden = me.role === "project";
+  $("record-card").hidden = $("action-card").hidden = $("score-form").hidden = me.role === "project";
   load();
 })();

@@ -1,7 +1,7 @@
 """Evidence pictures named by their SHA-256 (so a picture sent twice is kept once and its name proves
 its content), in a local folder or in any S3-compatible object store (regulator/storage/evidence_s3.py).
 
-Both stores keep ``ab/<sha256>.jpg`` (pictures) and ``ab/<sha256>.webm`` (vision alerts' clips) and answer the same `PictureStore` interface; `put` returns only
+Both stores keep ``ab/<sha256>.jpg`` (pictures), ``ab/<sha256>.webm`` (vision alerts' clips) and ``.pdf``/``.png`` (enforcement decisions' documents) and answer the same `PictureStore` interface; `put` returns only
 once the picture is durable (the folder store fsyncs the file and its folder, S3 answers 200 to a
 stored PUT), so the event that cites it may commit after it. Nothing is ever deleted here.
 `open_evidence_store` (evidence_spec.py) picks the store from ``--evidence-dir``: a folder path or ``s3://BUCKET/PREFIX``.
@@ -26,9 +26,15 @@ class Evidence:
 
 
 HEX = frozenset("0123456789abcdef")
-Kind = Literal["jpg", "webm"]
-"""What a stored file is, as its suffix: an evidence picture, or a vision alert's evidence clip."""
-MEDIA_TYPES: dict[Kind, str] = {"jpg": "image/jpeg", "webm": "video/webm"}
+Kind = Literal["jpg", "webm", "pdf", "png"]
+"""What a stored file is, as its suffix: an evidence picture, a vision alert's evidence clip, or an
+enforcement decision's document (PDF, or a scan as JPEG or PNG)."""
+MEDIA_TYPES: dict[Kind, str] = {
+    "jpg": "image/jpeg",
+    "webm": "video/webm",
+    "pdf": "application/pdf",
+    "png": "image/png",
+}
 
 
 @dataclass(frozen=True, slots=True)

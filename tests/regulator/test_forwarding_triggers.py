@@ -34,7 +34,8 @@ def test_triggers_only_once_forwarding_is_switched_on() -> None:
         every = {
             f"forward_{t}" for t in ("projects", "hazards", "actions", "listings", "notices", "incidents")
         }
-        assert every | {"forward_incident_reports"} == forward_triggers(repo)
+        later = {"forward_incident_reports", "forward_enforcement_actions", "forward_person_scores"}
+        assert every | later == forward_triggers(repo)
         assert queued(repo) == 1  # the whole ledger as it was: the one project
         with repo.engine.begin() as db:
             db.execute(sa.text("UPDATE projects SET last_seen_at = 1 WHERE code = :p"), {"p": PROJECT})
@@ -50,5 +51,5 @@ def test_triggers_only_once_forwarding_is_switched_on() -> None:
         assert queued(repo) == 2  # a change rolled back leaves no queued row
         # started again towards the same province: the triggers are checked, nothing is queued twice
         assert switch_on(repo.engine, "http://province.example:8088", "SZ") is False
-        assert len(forward_triggers(repo)) == 7 and queued(repo) == 2
+        assert len(forward_triggers(repo)) == 9 and queued(repo) == 2
         repo.engine.dispose()

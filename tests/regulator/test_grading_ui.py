@@ -87,3 +87,72 @@ def test_the_grading_page_lists_facts_duties_and_the_published(graded: Regulator
     key, published = sheets.worksheets
     assert [r[0] for r in key.iter_rows(min_row=2, values_only=True)] == ["GD-SZ-0001", "GD-SZ-0002"]
     assert [r[:3] for r in published.iter_rows(min_row=2, values_only=True)] == [("甲建设集团", 3, 1)]
+
+
+def test_a_penalty_and_an_interview_recorded_on_the_page_count_in_the_grading(
+    graded: RegulatorServer, page: Page
+) -> None:
+    page.goto(graded.base_url + "/")
+    page.fill("#login-user", "sz.city")
+    page.fill("#login-pass", PASSWORD)
+    page.click("#login-btn")
+    expect(page.locator("#who")).to_contain_text("sz.city")
+    page.get_by_test_id("grading-page").click()
+    expect(page.get_by_test_id("key-project")).to_have_count(2)
+    pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+    # a file that is no PDF, JPEG or PNG is refused, naming the field
+    page.fill("#a-project", "GD-SZ-0004")
+    page.fill("#a-party", "乙建设公司")
+    page.fill("#a-case", "深建罚〔2026〕31号")
+    page.fill("#a-article", "《建设工程安全生产管理条例》第六十二条")
+    page.fill("#a-amount", "50000")
+    page.fill("#a-reason", "未配备专职安全生产管理人员")
+    page.set_input_files(
+        "#a-document", {"name": "决定书.docx", "mimeType": "application/msword", "buffer": b"PK\x03\x04"}
+    )
+    page.click("#a-save")
+    expect(page.locator("#flash")).to_contain_text("document: not a PDF, JPEG or PNG")
+    # the penalty with its decision, public, then a 约谈 of the project manager
+    page.set_input_files("#a-document", {"name": "决定书.pdf", "mimeType": "application/pdf", "buffer": pdf})
+    page.check("#a-public")
+    page.click("#a-save")
+    expect(page.locator("#flash")).to_contain_text("已登记")
+    page.select_option("#a-kind", "interview")
+    page.select_option("#a-party-kind", "person")
+    page.fill("#a-party", "张三")
+    page.fill("#a-case", "")
+    page.fill("#a-article", "")
+    page.fill("#a-amount", "")
+    page.fill("#a-reason", "塔吊超载报警未处置")
+    page.set_input_files("#a-document", [])
+    page.uncheck("#a-public")  # kept on file, not published
+    page.click("#a-save")
+    expect(page.get_by_test_id("action")).to_have_count(2)
+    expect(page.get_by_test_id("action").first).to_contain_text("约谈")
+
+    # 宝安 is key-risk now, each record its source
+    site = page.locator("[data-testid=key-project][data-code=GD-SZ-0004]")
+    expect(site.get_by_test_id("fact")).to_have_count(2)
+    expect(site.get_by_test_id("fact-source").first).to_contain_text("行政处罚 深建罚〔2026〕31号")
+    expect(site).to_contain_text("乙建设公司，罚款 50000 元")
+    link = page.get_by_test_id("action-document")
+    expect(link).to_have_count(1)
+    shown = page.request.get(graded.base_url + str(link.get_attribute("href")))
+    assert (shown.status, shown.body()) == (200, pdf)
+    public = page.request.get(graded.base_url + "/public/api/enforcement").json()
+    assert [(p["kind_name"], p["party"]) for p in public] == [("行政处罚", "乙建设公司")]
+
+    # 个人记分: the project manager's 12 points reach the threshold (12 in 12 months, the default)
+    expect(page.get_by_test_id("scored-person")).to_have_count(0)
+    page.fill("#s-project", "GD-SZ-0004")
+    page.fill("#s-person", "张三")
+    page.fill("#s-certificate", "粤1442020202012345")
+    page.fill("#s-points", "12")
+    page.fill("#s-item", "第3.2项 未按规定组织危大工程验收")
+    page.click("#s-save")
+    expect(page.get_by_test_id("scored-person")).to_have_count(1)
+    person = page.get_by_test_id("scored-person").locator("td")
+    expect(person).to_have_text(
+        ["张三", "项目经理", "粤1442020202012345", "12", "GD-SZ-0004 第3.2项 未按规定组织危大工程验收 12 分"]
+    )

@@ -28,6 +28,7 @@ from contract.wire import EVENTS_PATH, signed_headers
 from regulator.access.auth import Accounts
 from regulator.forwarding.cities import register
 from regulator.forwarding.wire import FORWARD_PATH, Batch, Record
+from regulator.ledger import enforcement_records, person_scores
 from regulator.server import RegulatorServer
 from regulator.storage.scope import Actor
 from tests.regulator.support import (
@@ -64,6 +65,7 @@ TABS = (
     "classes",
     "admin",
 )
+PDF = b"%PDF-1.4\n%%EOF\n"
 PAGES = ("/ui/map", "/ui/grading", "/warnings", "/ui/national-export", "/ui/safety-logs")
 
 
@@ -168,6 +170,13 @@ def seed(server: RegulatorServer) -> None:
     server.review.act(mine, "order", regulator, X)
     server.review.act(mine, "report", Actor("gateway:x", "gateway", PROJECT), X, photo=real_jpeg("fixed"))
     server.review.act(mine, "reject", regulator, X)
+    # enforcement on record: a public penalty and a person's scores over the threshold, markup in every text
+    penalty = enforcement_records.Action(
+        "penalty", PROJECT, time.time() - 60, X, "person", X, f"《{X}》第六十二条{X}", X, 1.0, True, PDF
+    )
+    enforcement_records.record(server.repo, regulator, penalty)
+    score = person_scores.Score(PROJECT, X, X, "manager", 12, X, time.time() - 60)
+    person_scores.record(server.repo, regulator, score)
 
 
 def watched(tab: Page) -> list[str]:

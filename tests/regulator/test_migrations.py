@@ -67,6 +67,8 @@ TABLES = {
     "draw_pool_members",
     "draw_recusals",
     "draws",
+    "enforcement_actions",
+    "person_scores",
 }
 
 

@@ -40,6 +40,7 @@ PUBLIC = {
     ("GET", "/public/api/districts"),
     ("POST", "/public/api/reports"),
     ("GET", "/public/api/draws"),  # the published 双随机 draws (regulator/inspections/draws.py): 一公开
+    ("GET", "/public/api/enforcement"),  # the penalties, 约谈, 通报 marked public (enforcement_records.py)
 }
 ADMIN_ONLY = {("POST", "/ui/api/projects"), ("POST", "/ui/api/users")}
 EDITORS = {("PUT", "/ui/api/classifications"), ("DELETE", "/ui/api/classifications/{row_id}")}
