@@ -266,6 +266,33 @@ async def test_no_ui_endpoint_shows_a_district_anothers_projects(bureau: Bureau)
     period = {"from": str(today - timedelta(days=190)), "to": str(today + timedelta(days=190))}
     package = await ft.get("/ui/api/exports/national.zip", params=period)
     assert package.status_code == 200, package.text
+    # a Futian regulator's round, its inspection of Futian's project, a 双随机 draw over Futian
+    # (regulator/inspections/), and a penalty with its decision document (regulator/ledger/enforcement_records.py)
+    year = "/ui/api/inspections"
+    due = str(today + timedelta(days=30))
+    plan = await ft.post(f"{year}/plans", json={"kind": "round", "title": "福田第一轮", "due": due})
+    assert plan.status_code == 200, plan.text
+    inspected = await ft.post(f"{year}/plans/{plan.json()['id']}/records", json={"project": FT.code})
+    assert inspected.status_code == 200, inspected.text
+    for kind, members in (("inspector", ["ft"]), ("project", [FT.code])):
+        pooled = await ft.post(f"{year}/pools/福田池", json={"kind": kind, "members": members})
+        assert pooled.status_code == 200, pooled.text
+    draw = {"title": "福田双随机", "inspector_pool": "福田池", "project_pool": "福田池", "projects": 1}
+    drawn = await ft.post(f"{year}/draws", json=draw | {"per_project": 1, "due": due})
+    assert drawn.status_code == 200, drawn.text
+    fine = {
+        "kind": "penalty",
+        "project": FT.code,
+        "happened_at": time.time() - 86_400,
+        "party": "福田某建设集团",
+        "case_number": "深福建罚〔2026〕3号",
+        "article": "《建设工程安全生产管理条例》第六十二条",
+        "amount": 20_000,
+        "reason": f"{FT.name} 未配备专职安全生产管理人员",
+        "document": base64.b64encode(b"%PDF-1.4\n%%EOF\n").decode(),
+    }
+    fined = await ft.post("/ui/api/enforcement/actions", json=fine)
+    assert fined.status_code == 200, fined.text
     fill = {
         "{package_id}": package.headers["X-Package-Id"],
         "{warning_id}": str(gale.json()["id"]),
@@ -276,6 +303,10 @@ async def test_no_ui_endpoint_shows_a_district_anothers_projects(bureau: Bureau)
         "{project}": FT.code,
         "{camera}": "cam-gate",
         "{notice_id}": str(listed.json()["notices"][0]["id"]),
+        "{plan_id}": str(plan.json()["id"]),
+        "{pool}": "福田池",
+        "{draw_id}": str(drawn.json()["id"]),
+        "{action_id}": str(fined.json()["id"]),
     }
     for path in paths:
         for key, value in fill.items():

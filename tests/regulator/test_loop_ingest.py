@@ -21,7 +21,7 @@ from regulator.ingest.held import WarningHold
 from regulator.ingest.on_loop import LoopIngest
 from regulator.ingest.receive import Refusal
 from regulator.server import RegulatorServer
-from regulator.storage import repository
+from regulator.storage import projects
 from regulator.storage.db import sql
 from regulator.storage.event_sql import ONE_STATEMENT, ONE_STATEMENT_IF_HAZARD
 from regulator.storage.nonces import SWEEP_NONCES
@@ -161,7 +161,7 @@ async def test_a_secret_changed_by_another_replica_is_used_once_the_loops_cache_
     """The loop reads a project's secret through the Repository's cache (PROJECT_CACHE_S, shortened here):
     a secret changed elsewhere (another replica's add-project) is refused no longer than that after, the new
     one accepted; an unknown project is 401 and not cached (it is asked again once registered)."""
-    monkeypatch.setattr(repository, "PROJECT_CACHE_S", 0.3)
+    monkeypatch.setattr(projects, "PROJECT_CACHE_S", 0.3)
     with pg_database() as db:
         repo = Repository(db, tmp_path / "evidence")
         repo.add_project(PROJECT, "示范项目", "深圳", SECRET)
