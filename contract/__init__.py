@@ -11,4 +11,4 @@ any other package of this project: everything else stands on it.
 # it at run time. A literal, not git's tags: the image's build stage has no .git and a CI clone may be shallow
 # or tagless, yet both must know the release; an editable install's metadata would go stale at the next bump.
 # Releasing: docs/releases.md.
-__version__ = "0.2.0"
+__version__ = "0.3.0"
