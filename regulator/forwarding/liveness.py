@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from regulator.storage.db import sql
+from regulator.storage.pictures import STALE, STALE_GRACE_S
 from regulator.storage.projects import LIVENESS as COUNTS
 
 SWEEP_S = 10.0  # how often the city sums its projects up
@@ -29,7 +30,6 @@ EVERY_S = 30.0  # a live project's summary goes up at most this often when nothi
 SILENCE_S = 60.0  # a heartbeat after this long without one is news at once (the gateway came back)
 DEVICE_ONLINE_S = 300.0  # a device is online while its readings came within this (summaries are per minute)
 DEVICE_KNOWN_S = 86_400.0  # a device counts as the project's while it reported within a day
-CAMERA_GRACE_S = 60.0  # a camera is online while its picture is younger than twice its period plus this
 # the summary's parts other than last_seen_at: any change of them is news at once
 MATERIAL = (*COUNTS, "lat", "lon", "gateway_release")
 
@@ -48,12 +48,12 @@ SELECT d.project,
   (SELECT MAX(r.ts) FROM readings r WHERE r.project = d.project AND r.device = d.device) AS newest
 FROM d WHERE d.device IS NOT NULL
 """
-SUMMARY = """
+SUMMARY = f"""
 SELECT p.code, p.last_seen_at, p.lat, p.lon, p.gateway_release,
   (SELECT COUNT(*) FROM camera_pictures c WHERE c.project = p.code
-     AND c.taken_at >= :now - 2 * c.every_s - :grace) AS cameras_online,
+     AND NOT ({STALE})) AS cameras_online,
   (SELECT COUNT(*) FROM camera_pictures c WHERE c.project = p.code) AS cameras_total
-FROM projects p {only}
+FROM projects p {{only}}
 """
 
 
@@ -61,7 +61,7 @@ def summaries(db: Connection, now: float, code: str | None = None) -> dict[str, 
     """Every project's liveness as the city sees it ``now`` (only ``code``'s when given), by code: the
     record's row, ``at`` being ``now``."""
     only = "" if code is None else "WHERE p.code = :code"
-    args = {"now": now, "grace": CAMERA_GRACE_S, "code": code}
+    args = {"now": now, "grace": STALE_GRACE_S, "code": code}
     found = {
         str(r["code"]): {
             **{k: v for k, v in r.items() if k != "code"},

@@ -31,13 +31,13 @@ from regulator.ledger.video_set import CATEGORIES
 from regulator.paging import Paged, pages
 from regulator.reports.risk import RANK, graded_with, policy
 from regulator.storage.db import sql
+from regulator.storage.pictures import STALE, STALE_GRACE_S
 from regulator.storage.repository import Repository
 from regulator.storage.scope import PROJECTS, Actor
 
 WALL_PAGE_SIZE = 24
 MAX_WALL_PAGE_SIZE = 200
 REQUEST_TTL_S = 3600.0  # a site that did not answer a picture request in an hour is not asked again
-STALE_GRACE_S = 60.0  # a picture is stale after twice its camera's period plus this
 
 Status = Literal["ok", "stale", "offline"]
 
@@ -51,7 +51,7 @@ UPSERT = (
 # the status of a tile, worked out in SQL so the wall can count and filter by it
 STATUS = (
     "CASE WHEN p.last_seen_at IS NULL OR p.last_seen_at < :offline_before THEN 'offline' "
-    "WHEN c.taken_at < :now - 2 * c.every_s - :grace THEN 'stale' ELSE 'ok' END"
+    f"WHEN {STALE} THEN 'stale' ELSE 'ok' END"
 )
 
 
