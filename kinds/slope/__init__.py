@@ -1,0 +1,1 @@
+"""A high slope's monitoring (高边坡, 建筑边坡: kinds/slope/README.md)."""

@@ -1,0 +1,147 @@
+"""The high slopes' judge: each monitoring point's readings against GB 50330-2013 §19.1 (slope.cumulative and
+slope.rate for displacements, slope.water for the groundwater, slope.rain for the rain gauge), a broken sensor a
+sensor.fault and never a hazard, a reading that cannot be judged never a clearing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from typing import ClassVar
+
+from contract.config.device import DeviceConfig
+from contract.config.site import SiteConfig
+from contract.config.yamlsrc import Loc
+from contract.readings import Reading
+from kinds.slope.kind import SlopeDevice, SlopePoint
+from kinds.slope.limits import ITEMS_EN, ITEMS_ZH, check_points
+from kinds.slope.probes import slope_probes
+from kinds.slope.rules import SlopeRules
+from kinds.slope.thresholds import SlopeRule
+from rules.kinds.base import Judge, Shared, faulted, some
+from rules.probes import Probe
+from rules.result import RuleResult
+from rules.routes import Route
+
+# the ranges of the metrics the site-wide sensor_fault section has no default for (practice): a report's rain
+# above 500 mm (a day's world record is about 1800 mm, an hour's 300) or a depth no inclinometer pipe reaches
+OWN_RANGES = {"rain_mm": (0.0, 500.0), "incl_depth_m": (0.0, 200.0)}
+# values that stand still for days in a healthy sensor: no rain, the depth of the largest displacement
+NEVER_STUCK = frozenset({"rain_mm", "incl_depth_m"})
+
+
+class SlopeJudge(Judge):
+    """Every high slope of one site."""
+
+    sensor_names: ClassVar[dict[str, tuple[str, str]]] = {
+        m: (ITEMS_ZH[m], ITEMS_EN[m]) for m in ("incl_depth_m", "rain_mm")
+    }
+
+    def __init__(self, shared: Shared, devices: list[DeviceConfig]) -> None:
+        super().__init__(shared, devices)
+        self._live = SlopeRules()
+        # a data logger's buffer older than the live readings, judged by rules of their own so that the live
+        # rate windows and levels stay as the live readings left them
+        self._past = SlopeRules()
+        self._points: dict[tuple[str, str], SlopePoint] = {
+            (d.id, p.code): p for d in devices if isinstance(d, SlopeDevice) for p in d.slope.points
+        }
+
+    @staticmethod
+    def history_s(site: SiteConfig) -> float:
+        """The rate windows of the days in a row, the rain window, and a sensor's stuck time."""
+        needed = 0.0
+        for d in site.devices:
+            if isinstance(d, SlopeDevice):
+                cfg = site.rules.for_device(d.id, "slope")
+                faults = site.rules.for_device(d.id, "sensor_fault")
+                assert isinstance(cfg, SlopeRule)
+                longest = max(
+                    cfg.rate_days * cfg.rate_window_h, cfg.rain_window_h, getattr(faults, "stuck_h", 0)
+                )
+                needed = max(needed, longest * 3600 + max(p.interval_s for p in d.slope.points))
+        return needed
+
+    @staticmethod
+    def check(index: int, dev: DeviceConfig) -> list[tuple[Loc, str, str]]:
+        """The points' water-level alarm values and design values (kinds/slope/limits.py)."""
+        return check_points(index, dev.slope) if isinstance(dev, SlopeDevice) else []
+
+    def families(self) -> Iterable[object]:
+        return (*self._live.families(), *self._past.families())
+
+    def route(self, dev: DeviceConfig, metric: str) -> Route | None:
+        assert isinstance(dev, SlopeDevice)
+        return Route(partial(self._reading, dev))
+
+    def _reading(
+        self, dev: SlopeDevice, r: Reading, raw: float, backfill: bool
+    ) -> tuple[Reading, list[RuleResult]]:
+        shared = self.shared
+        point = self._points.get((dev.id, r.point))
+        if point is None:
+            shared.warn_once(dev.id, r.point, f"point {r.point!r} is not among {dev.id}'s points: not judged")
+            return r, []
+        live = self._live
+        if not live.in_order(dev.id, r):
+            if backfill:
+                return self._history(dev, point, r, raw)
+            # late or repeated live readings would corrupt the rate windows and the rain's sum
+            shared.warn_once(
+                dev.id,
+                f"{point.code}/{r.metric}/order",
+                "live readings older than the last one judged are kept but not judged "
+                "(a logger's buffer is judged as history when it comes marked backfill)",
+            )
+            return r, []
+        name = shared.names[dev.id]
+        reason = self._broken(dev.id, r, raw, live=True)
+        results = some(shared.fault.report(dev.id, point.code, r.metric, reason, raw, name, r.ts, backfill))
+        if reason:
+            return faulted(r), results
+        cfg = shared.section(dev.id, "slope", SlopeRule)
+        results.extend(live.judge(dev.slope, point, name, cfg, r, raw, backfill))
+        return r, results
+
+    def _history(
+        self, dev: SlopeDevice, point: SlopePoint, r: Reading, raw: float
+    ) -> tuple[Reading, list[RuleResult]]:
+        """A backfilled reading older than the live ones: what the slope did while nobody could see it, judged in
+        order by the same rules (their own state) and marked backfill, which may open or raise an alert, never
+        lower or clear one the live readings keep (gateway/alerts/manager.py). A value its sensor cannot give
+        is not judged; telling a broken sensor is the live readings' work."""
+        if not self._past.in_order(dev.id, r):
+            self.shared.warn_once(
+                dev.id,
+                f"{point.code}/{r.metric}/history",
+                "backfilled readings older than the last one judged as history are kept but not judged",
+            )
+            return r, []
+        if self._broken(dev.id, r, raw, live=False):
+            return faulted(r), []
+        cfg = self.shared.section(dev.id, "slope", SlopeRule)
+        return r, self._past.judge(dev.slope, point, self.shared.names[dev.id], cfg, r, raw, True)
+
+    def _broken(self, device: str, r: Reading, raw: float, live: bool) -> str | None:
+        """Why ``r`` is a sensor fault (None: valid): out of its range, or (live only) the same value for the
+        stuck time. A step is no fault here: the slope has no jump value, and a slide is no broken sensor."""
+        faults = self.shared.faults(device)
+        stuck = live and r.metric not in NEVER_STUCK
+        return self.shared.fault.judge(
+            device,
+            r.point,
+            r.metric,
+            raw,
+            r.ts,
+            valid_range=faults.ranges.get(r.metric, OWN_RANGES.get(r.metric)),
+            step=None,
+            step_limit=None,
+            stuck_s=faults.stuck_h * 3600 if stuck else None,
+        )
+
+    def probes(self, dev: DeviceConfig) -> list[Probe]:
+        """The slope's first points' rules driven to their limits (kinds/slope/probes.py)."""
+        assert isinstance(dev, SlopeDevice)
+        cfg = self.shared.section(dev.id, "slope", SlopeRule)
+        return slope_probes(
+            dev, cfg, self.shared.faults(dev.id), self.shared.config.device(dev.id).poll_interval_s
+        )

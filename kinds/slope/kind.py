@@ -1,0 +1,146 @@
+"""High slopes (高边坡, 建筑边坡): the monitoring points of GB 50330-2013 §19.1 (standards.md §15).
+
+This module is the declaration alone (it imports only the contract and its own thresholds), so the regulator,
+which reads the names, never loads the judge or the simulator named here."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from contract.config.common import Model
+from contract.config.device import DeviceConfig
+from contract.config.uniqueness import DUPLICATE_POINT_CODE, require_unique
+from contract.kinds import Kind, Metric, Thresholds
+from kinds.slope.thresholds import SlopeRule
+
+SlopeGrade = Literal[
+    1, 2, 3
+]  # 一级, 二级, 三级 (GB 50330-2013 §3.2.1); "高边坡" in 建质规〔2024〕5号: 一级、二级
+SlopeType = Literal["soil", "rock"]
+PointKind = Literal["surface", "inclinometer", "water_level", "rain_gauge"]
+Displacement = Literal["disp_h_mm", "disp_v_mm", "incl_mm"]
+DISPLACEMENTS: tuple[Displacement, ...] = ("disp_h_mm", "disp_v_mm", "incl_mm")
+HEIGHT_MAX_M = 300.0
+"""Higher than any building slope (GB 50330 covers rock slopes to 30 m and soil slopes to 15 m, special designs
+beyond): a number past it was written in another unit (20000 for 20 m is millimetres)."""
+# the metrics each kind of point reports: the profile's and the simulator's, and what the judge expects
+POINT_METRICS: dict[str, tuple[str, ...]] = {
+    "surface": ("disp_h_mm", "disp_v_mm"),
+    "inclinometer": ("incl_mm", "incl_depth_m"),
+    "water_level": ("water_level_m",),
+    "rain_gauge": ("rain_mm",),
+}
+
+
+class DesignValues(Model):
+    """The monitoring plan's alarm values of one displacement of one point (GB 50330 §19.1.2: the designer's)."""
+
+    cumulative_mm: float | None = Field(
+        None,
+        gt=0,
+        le=1000,
+        title="Cumulative alarm value",
+        description="mm (at most 1000); none: the default",
+    )
+    rate_mm_d: float | None = Field(
+        None, gt=0, le=100, title="Rate alarm value", description="mm/d (at most 100); none: the default"
+    )
+
+
+class SlopePoint(Model):
+    """One monitoring point (测点) with the site's code, e.g. BP-01."""
+
+    code: str = Field(max_length=64, title="Point code", description="the site's own code, e.g. BP-01")
+    kind: PointKind = Field(
+        title="Kind",
+        description="surface (GNSS or prism: disp_h_mm, disp_v_mm), inclinometer (incl_mm and the depth "
+        "incl_depth_m of its largest displacement), water_level (water_level_m) or rain_gauge (rain_mm)",
+    )
+    interval_s: float = Field(
+        3600, gt=0, le=86400, title="Reporting interval", description="seconds between readings"
+    )
+    design: dict[Displacement, DesignValues] = Field(
+        default_factory=dict,
+        title="Design values",
+        description="the monitoring plan's alarm values per displacement: {disp_h_mm: {cumulative_mm: 30, "
+        "rate_mm_d: 3}}; none: rules.slope's (GB 50330 §19.1.6)",
+    )
+    rise_m: float | None = Field(
+        None,
+        gt=0,
+        le=100,
+        title="Water rise alarm value",
+        description="water_level points: m the level may rise above its baseline, from the design (GB 50330 "
+        "gives no value: required)",
+    )
+    baseline_m: float | None = Field(
+        None,
+        ge=-500,
+        le=500,
+        title="Water baseline",
+        description="water_level points: the level the rise is measured from, m; none: its first reading",
+    )
+
+
+class SlopeSpec(Model):
+    """A slope and its monitoring design."""
+
+    grade: SlopeGrade = Field(title="Grade", description="safety grade 1 (一级), 2 (二级) or 3 (三级)")
+    type: SlopeType = Field(title="Type", description="soil (土质) or rock (岩质)")
+    height_m: float = Field(
+        gt=0, le=HEIGHT_MAX_M, title="Height H", description=f"slope height, m (at most {HEIGHT_MAX_M:g})"
+    )
+    points: list[SlopePoint] = Field(min_length=1, title="Points", description="monitoring points")
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> SlopeSpec:
+        # the rules key each point by (device, code): a second point of a code would hide the first
+        require_unique([p.code for p in self.points], DUPLICATE_POINT_CODE, "point codes")
+        return self
+
+
+class SlopeDevice(DeviceConfig):
+    """A slope's automatic monitoring station (RTU): every monitoring point of one slope."""
+
+    kind: Literal["slope"] = Field(title="Kind", description="slope: a high slope's monitoring points")
+    slope: SlopeSpec = Field(
+        title="Slope", description="grade, type, height_m, points: the slope and its monitoring points"
+    )
+
+    def point_codes(self) -> frozenset[str]:
+        """The slope's monitoring point codes."""
+        return frozenset(p.code for p in self.slope.points)
+
+
+KIND = Kind(
+    name="slope",
+    zh="高边坡",
+    en="high slope",
+    device=SlopeDevice,
+    section="slope",
+    metrics=(
+        # one id, one meaning: the pit's displacement metrics (signed: the limit is on the magnitude)
+        Metric("disp_h_mm", "水平位移", "mm", "horizontal displacement", summary="peak"),
+        Metric("disp_v_mm", "竖向位移", "mm", "vertical displacement", summary="peak"),
+        Metric("incl_mm", "深层水平位移", "mm", "deep horizontal displacement", summary="peak"),
+        Metric("incl_depth_m", "最大位移深度", "m", "depth of the largest deep displacement", summary="last"),
+        Metric("water_level_m", "地下水位", "m", "water level", summary="last"),
+        Metric("rain_mm", "降雨量", "mm", "rainfall since the last report", summary="max"),
+    ),
+    offline_clause=(
+        "建质规〔2024〕5号 第五条(三) 高边坡（一级、二级）施工未进行第三方监测属重大事故隐患；"
+        "监测数据中断期间边坡失去监测（离线时限为行业惯例，非标准条文，可配置）"
+    ),
+    judge="kinds.slope.judge:SlopeJudge",
+    rules={
+        "slope.cumulative": "边坡累计位移",
+        "slope.rate": "边坡位移速率",
+        "slope.water": "边坡地下水位",
+        "slope.rain": "边坡降雨",
+    },
+    simulator="kinds.slope.sim:SlopeSim",
+    scenarios=("normal", "creep", "rate", "rain", "fault"),
+    thresholds=(Thresholds("slope", SlopeRule, "Slope", "slope.cumulative, slope.rate, slope.rain"),),
+)

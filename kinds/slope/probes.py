@@ -1,0 +1,106 @@
+"""The limit probes of the slope's rules (rules/probes.py), worked out from the device's points, its design
+values and the site's ``rules.slope``: the guarantee suite (tests/rules/test_all_clear.py) drives each rule
+through the first point of the slope that it judges."""
+
+from __future__ import annotations
+
+from contract.config.rules import SensorFaultRule
+from kinds.slope.kind import SlopeDevice, SlopePoint
+from kinds.slope.limits import displacement_limits
+from kinds.slope.thresholds import SlopeRule
+from rules.probes import Probe
+
+
+def slope_probes(dev: SlopeDevice, cfg: SlopeRule, faults: SensorFaultRule, interval: float) -> list[Probe]:
+    """slope.cumulative and slope.rate on the first surface point, slope.water on the first water-level point
+    with its alarm value, slope.rain on the first rain gauge."""
+    found: list[Probe] = []
+    band = cfg.hysteresis_pct / 100
+    first = {
+        kind: next((p for p in dev.slope.points if p.kind == kind), None)
+        for kind in ("surface", "water_level")
+    }
+    surface, water = first["surface"], first["water_level"]
+    if surface is not None:
+        found += _displacement(dev, surface, cfg, faults, interval)
+    if water is not None and water.rise_m is not None:
+        base = water.baseline_m if water.baseline_m is not None else 0.0
+        # no baseline in the site file: the first reading is the baseline, read before the probe's values
+        earlier = (
+            () if water.baseline_m is not None else ((interval, dev.id, water.code, {"water_level_m": base}),)
+        )
+        warn = water.rise_m * cfg.warning_fraction
+        lo, hi = faults.ranges.get("water_level_m", (-50.0, 10.0))
+        found.append(
+            Probe(
+                "slope.water",
+                dev.id,
+                "water_level_m",
+                point=water.code,
+                interval_s=interval,
+                earlier=earlier,
+                beyond=(base + warn, base + water.rise_m * 1.1),
+                hold=(base + warn * (1 - band / 2),),
+                clear=base + warn * (1 - band) * 0.9,
+                faults=(lo - 10.0, hi + 10.0),
+            )
+        )
+    gauge = next((p for p in dev.slope.points if p.kind == "rain_gauge"), None)
+    if gauge is not None:
+        found.append(
+            Probe(
+                "slope.rain",
+                dev.id,
+                "rain_mm",
+                point=gauge.code,
+                interval_s=interval,
+                beyond=(cfg.rain_mm, cfg.rain_mm * 2),
+                clear=0.0,
+                # the rain of the last report above the line leaves the window a window after it fell
+                clear_after_s=cfg.rain_window_h * 3600 - interval,
+                faults=(-1.0, 501.0),
+            )
+        )
+    return found
+
+
+def _displacement(
+    dev: SlopeDevice, point: SlopePoint, cfg: SlopeRule, faults: SensorFaultRule, interval: float
+) -> list[Probe]:
+    """The surface point's horizontal displacement: its cumulative value, and its daily rate (a steady
+    movement at 1.5 times the rate value, its window the configured rate window)."""
+    limits = displacement_limits(dev.slope, point, "disp_h_mm", cfg)
+    band, window_s = cfg.hysteresis_pct / 100, cfg.rate_window_h * 3600
+    lo, hi = faults.ranges.get("disp_h_mm", (-500.0, 500.0))
+    out = (lo - 100.0, hi + 100.0)
+    warn = limits.cumulative * cfg.warning_fraction
+    per_sample = limits.rate * interval / 86400  # a steady movement at the daily rate value
+    # once the point stops, the rate over the window falls as the movement leaves it: below the pre-warning's
+    # clearing line after this share of the window (from the first still reading)
+    line = cfg.warning_fraction * (1 - band) / 1.5
+    return [
+        Probe(
+            "slope.cumulative",
+            dev.id,
+            "disp_h_mm",
+            point=point.code,
+            interval_s=interval,
+            faults=out,
+            beyond=(warn, limits.cumulative * 1.1),
+            hold=(warn * (1 - band / 2),),
+            clear=warn * (1 - band) * 0.9,
+        ),
+        Probe(
+            "slope.rate",
+            dev.id,
+            "disp_h_mm",
+            point=point.code,
+            interval_s=interval,
+            ramp=True,
+            beyond=(per_sample * 1.5,),
+            clear=per_sample * 0.1,  # nearly still (never quite: a sensor stuck is a fault)
+            clear_after_s=window_s * (1 - line) / (1 - 0.1) - interval,
+            fire_after_s=window_s,
+            faults=out,
+        ),
+    ]

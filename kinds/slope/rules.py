@@ -1,0 +1,79 @@
+"""The slope's four rules over one stream of readings (the live one, or a logger's history): which rule judges
+which metric of which point, and what each keeps of the point between readings (the order, a water level's
+baseline, an inclinometer's depth)."""
+
+from __future__ import annotations
+
+from contract.readings import Reading
+from kinds.slope.cumulative import Cumulative
+from kinds.slope.kind import DISPLACEMENTS, SlopePoint, SlopeSpec
+from kinds.slope.limits import displacement_limits
+from kinds.slope.rain import Rain
+from kinds.slope.rate import Rate
+from kinds.slope.thresholds import SlopeRule
+from kinds.slope.water import Water
+from rules.result import RuleResult
+
+
+class SlopeRules:
+    """slope.cumulative, slope.rate, slope.water and slope.rain, with the state of every point."""
+
+    def __init__(self) -> None:
+        self.cumulative = Cumulative()
+        self.rate = Rate()
+        self.water = Water()
+        self.rain = Rain()
+        self._last_ts: dict[tuple[str, str, str], float] = {}
+        self._baselines: dict[tuple[str, str], float] = {}
+        self._depths: dict[tuple[str, str], float] = {}
+
+    def families(self) -> tuple[object, ...]:
+        """The objects holding the rules' level memories (re-armed after a warm-up)."""
+        return (self.cumulative.alerts, self.rate.alerts, self.water, self.rain)
+
+    def in_order(self, device: str, r: Reading) -> bool:
+        """Whether ``r`` is later than the last reading of its series judged here (then it is the last)."""
+        key = (device, r.point, r.metric)
+        last = self._last_ts.get(key)
+        if last is not None and r.ts <= last:
+            return False
+        self._last_ts[key] = r.ts
+        return True
+
+    def judge(
+        self,
+        spec: SlopeSpec,
+        point: SlopePoint,
+        name: str,
+        cfg: SlopeRule,
+        r: Reading,
+        value: float,
+        backfill: bool,
+    ) -> list[RuleResult]:
+        """The verdicts of one valid reading ``value`` of ``r``'s metric at ``point``."""
+        device, code, metric = r.device, point.code, r.metric
+        found: list[RuleResult | None] = []
+        displacement = next((m for m in DISPLACEMENTS if m == metric), None)
+        if displacement is not None:
+            limits = displacement_limits(spec, point, displacement, cfg)
+            depth = self._depths.get((device, code)) if metric == "incl_mm" else None
+            found.append(
+                self.cumulative.judge(device, name, code, metric, limits, cfg, value, r.ts, backfill, depth)
+            )
+            found.append(
+                self.rate.judge(
+                    device, name, code, metric, limits, cfg, value, r.ts, point.interval_s, backfill
+                )
+            )
+        elif metric == "incl_depth_m":
+            self._depths[(device, code)] = value  # told with the next displacement of the point
+        elif metric == "water_level_m" and point.rise_m is not None:  # none: check-config asks for it
+            baseline = self._baselines.setdefault(
+                (device, code), point.baseline_m if point.baseline_m is not None else value
+            )
+            found.append(
+                self.water.judge(device, name, code, point.rise_m, cfg, value, baseline, r.ts, backfill)
+            )
+        elif metric == "rain_mm":
+            found.append(self.rain.judge(device, name, code, cfg, value, r.ts, point.interval_s, backfill))
+        return [f for f in found if f is not None]

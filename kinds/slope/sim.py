@@ -1,0 +1,75 @@
+"""The high slope's simulator: every monitoring point of a slope as its monitoring station reports it, at any
+simulated second (``sitegw simulate slope``, ``sitegw simulate device`` and the demo).
+
+Values follow what slope monitoring records look like: GNSS surface displacement creeping a few tenths of a mm
+a day with 0.3 mm of noise, an inclinometer's largest displacement and its depth, a groundwater level
+wandering by centimetres about its baseline, and a rain gauge's rain since its last report. Scenarios:
+
+- ``normal``: every point well inside the GB 50330 §19.1.6 defaults (and the design's).
+- ``creep``: the first surface point's horizontal displacement drifts 1.2 mm/d from 12 mm: slower than the rate's
+  pre-warning (1.4 mm/d) at every reading, it still reaches 14 mm (70 %) after 1.7 days and passes 20 mm
+  after 6.7 days (slope.cumulative on the cumulative value alone).
+- ``rate``: the first surface point moves 3 mm/d (above 2 mm/d: the alarm on the third day).
+- ``rain``: the gauge measures 10 mm an hour from the first hour (50 mm in 24 h reached in the sixth).
+- ``fault``: the first surface point sends the sentinel -9999 for three hours from the first hour.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping
+
+from contract.config.device import DeviceConfig
+from contract.config.loader import LoadedSite
+from kinds.slope.kind import SlopeDevice, SlopePoint
+
+DAY_S, HOUR_S = 86400.0, 3600.0
+SENTINEL = -9999.0  # what monitoring stations send for a failed measurement
+FAULT_S = 3 * HOUR_S
+CREEP_FROM_MM, CREEP_MM_D, RATE_MM_D, RAIN_MM_H = 12.0, 1.2, 3.0, 10.0
+SHOWER_MM_H = 0.5  # the normal scenario's light rain, now and then
+
+
+class SlopeSim:
+    """A slope of a site file as a DeviceSim (drivers/simulators/device_sim.py): every point at simulated
+    second ``t``, keyed ``metric@point``."""
+
+    def __init__(self, device: DeviceConfig, site: LoadedSite, scenario: str, seed: int) -> None:
+        assert isinstance(device, SlopeDevice)
+        self.points = device.slope.points
+        self.scenario, self.seed = scenario, seed
+        surface = [p.code for p in self.points if p.kind == "surface"]
+        self.special = surface[0] if surface else None  # the point the creep, rate and fault scenarios move
+
+    def values(self, t: float) -> Mapping[str, float | str]:
+        """Every point's values ``t`` seconds in."""
+        return {
+            f"{m}@{p.code}": v for i, p in enumerate(self.points) for m, v in self._point(p, i, t).items()
+        }
+
+    def _point(self, p: SlopePoint, i: int, t: float) -> dict[str, float]:
+        rng = random.Random(f"{self.seed}:{p.code}:{t:.0f}")  # same second, same noise, any order
+        days = t / DAY_S
+        if p.kind == "surface":
+            h = 3.0 + 0.5 * i + 0.2 * days
+            if p.code == self.special and self.scenario == "creep":
+                h = CREEP_FROM_MM + CREEP_MM_D * days
+            elif p.code == self.special and self.scenario == "rate":
+                h = 2.0 + RATE_MM_D * days
+            if p.code == self.special and self.scenario == "fault" and HOUR_S <= t < HOUR_S + FAULT_S:
+                return {"disp_h_mm": SENTINEL, "disp_v_mm": SENTINEL}
+            noise = 0.0 if self.scenario == "creep" and p.code == self.special else 0.3
+            return {
+                "disp_h_mm": round(h + rng.gauss(0, noise), 2),
+                "disp_v_mm": round(1.5 + 0.1 * days + rng.gauss(0, 0.3), 2),
+            }
+        if p.kind == "inclinometer":
+            return {"incl_mm": round(5.0 + 0.2 * days + rng.gauss(0, 0.2), 2), "incl_depth_m": 8.5}
+        if p.kind == "water_level":
+            base = p.baseline_m if p.baseline_m is not None else -6.0
+            wander = 0.05 * math.sin(2 * math.pi * days / 3)
+            return {"water_level_m": round(base + wander + rng.gauss(0, 0.005), 3)}
+        # a rain gauge: the rain since its last report
+        mm_h = RAIN_MM_H if self.scenario == "rain" and t >= HOUR_S else SHOWER_MM_H * (rng.random() < 0.2)
+        return {"rain_mm": round(mm_h * p.interval_s / HOUR_S, 1)}

@@ -1,0 +1,165 @@
+"""slope.cumulative, slope.rate, slope.water, slope.rain and the slope's faults on slope-1 of the reference site
+(grade 一级, soil, H = 14 m, hourly points), against GB 50330-2013 §19.1.6 and the design values it names
+(docs/standards.md §15): each threshold at, below and above, as its clause words it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from contract.config import ConfigError
+from contract.readings import Quality
+from kinds.slope.limits import displacement_limits
+from kinds.slope.sim import SlopeSim
+from kinds.slope.thresholds import SlopeRule
+from rules import RuleEngine, RuleResult
+from tests.rules.sites import device, reference_site, run, sample, site_variant
+
+H = 3600.0
+REPO = Path(__file__).resolve().parents[2]
+
+
+def readings(
+    point: str, metric: str, values: list[float], engine: RuleEngine | None = None
+) -> list[RuleResult]:
+    engine = engine or RuleEngine(reference_site())
+    return run(engine, [sample("slope-1", i * H, point=point, **{metric: v}) for i, v in enumerate(values)])
+
+
+def of(results: list[RuleResult], rule: str) -> list[RuleResult]:
+    return [r for r in results if r.rule == rule]
+
+
+def test_the_alarm_value_is_the_smaller_of_20_mm_and_h_over_500_unless_the_design_gives_one(
+    tmp_path: Path,
+) -> None:
+    slope = reference_site().config.device("slope-1").slope
+    points = {p.code: p for p in slope.points}
+    rule = SlopeRule()
+    assert displacement_limits(slope, points["BP-01"], "disp_h_mm", rule).cumulative == 20  # 14 m / 500 = 28
+    designed = displacement_limits(slope, points["BP-03"], "disp_h_mm", rule)
+    assert (designed.cumulative, designed.rate, designed.designed) == (25, 3, True)
+    low = site_variant(tmp_path, lambda d: device(d, "slope-1")["slope"].update(height_m=8)).config
+    slope8 = low.device("slope-1").slope
+    assert displacement_limits(slope8, slope8.points[0], "disp_h_mm", rule).cumulative == pytest.approx(16)
+
+
+@pytest.mark.parametrize(
+    ("value", "level"),
+    # 已大于 20 mm is the alarm (at 20 mm it is not); 70 % of it reached (14 mm) the pre-warning (practice)
+    [(13.9, None), (14.0, "warning"), (20.0, "warning"), (20.1, "alarm"), (-20.1, "alarm")],
+)
+def test_cumulative_at_below_and_above_its_lines(value: float, level: str | None) -> None:
+    [result] = of(readings("BP-01", "disp_h_mm", [value]), "slope.cumulative")
+    assert result.level == level
+    assert result.clause.startswith("GB 50330-2013 第19.1.6条 坡顶水平位移已大于 H/500 或 20 mm")
+    assert "录自二手资料" in result.clause  # the value is uncertain (standards.md §15 [U]) and says so
+    if level:
+        assert "测点 BP-01 水平位移累计" in result.message and "通知设计" in result.message
+
+
+def test_a_design_value_passed_is_the_major_hazard_of_article_5() -> None:
+    results = of(readings("BP-03", "disp_h_mm", [25.0, 25.1]), "slope.cumulative")
+    assert [r.level for r in results] == ["warning", "alarm"]
+    assert results[1].clause.startswith("GB 50330-2013 第19.1.2条")
+    assert "建质规〔2024〕5号 第五条(四)1 重大事故隐患" in results[1].clause
+    assert "暂停施工" in results[1].message
+
+
+def test_an_inclinometer_tells_the_depth_of_its_largest_displacement() -> None:
+    engine = RuleEngine(reference_site())
+    results = run(engine, [sample("slope-1", 0.0, point="BCX-01", incl_depth_m=8.5, incl_mm=21.0)])
+    [alarm] = of(results, "slope.cumulative")
+    assert alarm.level == "alarm" and "深度 8.5 m" in alarm.message and "深层水平位移" in alarm.message
+
+
+def test_the_worst_of_a_points_displacements_is_its_alert() -> None:
+    engine = RuleEngine(reference_site())
+    run(engine, [sample("slope-1", 0.0, point="BP-01", disp_h_mm=21.0, disp_v_mm=2.0)])
+    later = of(run(engine, [sample("slope-1", H, point="BP-01", disp_v_mm=3.0)]), "slope.cumulative")
+    # the vertical displacement is clear, the horizontal one still above its alarm value
+    assert all(r.level == "alarm" for r in later)
+
+
+def rate_levels(mm_per_day: float, hours: int) -> list[str | None]:
+    values = [k * mm_per_day / 24 for k in range(hours + 1)]
+    return [r.level for r in of(readings("BP-02", "disp_h_mm", values), "slope.rate")]
+
+
+def test_a_rate_above_2_mm_a_day_is_an_alarm_on_the_third_day_only() -> None:
+    assert set(rate_levels(2.1, 71)) == {"warning"}  # two days above: the clause asks for three
+    assert rate_levels(2.1, 72)[-1] == "alarm"
+    assert set(rate_levels(2.0, 96)) == {"warning"}  # 2.0 is not 大于 2 mm/d
+    assert set(rate_levels(1.39, 96)) == {None}  # below 70 % of it
+
+
+@pytest.mark.parametrize(
+    ("level_m", "level"),
+    # BSW-01: baseline -6 m, the design's rise 2 m: reached (达到) is the alarm, 70 % of it reached the warning
+    [(-4.61, None), (-4.60, "warning"), (-4.01, "warning"), (-4.00, "alarm"), (-3.9, "alarm")],
+)
+def test_water_rise_at_below_and_above(level_m: float, level: str | None) -> None:
+    [result] = of(readings("BSW-01", "water_level_m", [level_m]), "slope.water")
+    assert result.level == level and result.clause.startswith("GB 50330-2013 第19.1.2条、表19.1.3")
+
+
+@pytest.mark.parametrize(("mm", "level"), [(49.9, None), (50.0, "warning"), (60.0, "warning")])
+def test_rain_in_24_hours_at_below_and_above(mm: float, level: str | None) -> None:
+    results = of(readings("BYL-01", "rain_mm", [mm / 2, mm / 2]), "slope.rain")
+    assert results[-1].level == level and "行业惯例" in results[-1].clause
+
+
+def test_a_broken_or_stale_reading_never_clears_a_firing_alarm() -> None:
+    engine = RuleEngine(reference_site())
+    readings("BP-01", "disp_h_mm", [21.0], engine)
+    after = run(
+        engine,
+        [
+            sample("slope-1", H, point="BP-01", disp_h_mm=-9999.0),  # the station's failed measurement
+            sample("slope-1", 2 * H, point="BP-01", quality=Quality.STALE, disp_h_mm=1.0),
+            sample("slope-1", 3 * H, point="BP-01", disp_h_mm=float("nan")),
+        ],
+    )
+    assert not of(after, "slope.cumulative")  # nothing said: the alarm stands
+    assert [r.level for r in of(after, "sensor.fault")][:1] == ["warning"]
+
+
+def test_a_silent_station_is_itself_an_alert_citing_article_5() -> None:
+    engine = RuleEngine(reference_site())
+    readings("BP-01", "disp_h_mm", [1.0], engine)
+    silent = [r for r in engine.tick(4 * H) if r.rule == "device.offline" and r.device == "slope-1"]
+    assert silent and silent[0].level and "建质规〔2024〕5号 第五条(三) 高边坡" in silent[0].clause
+
+
+def test_a_water_point_without_its_design_value_is_refused_at_its_line(tmp_path: Path) -> None:
+    def drop(data: dict) -> None:
+        device(data, "slope-1")["slope"]["points"][4].pop("rise_m")
+
+    with pytest.raises(ConfigError) as exc:
+        RuleEngine(site_variant(tmp_path, drop))
+    [issue] = exc.value.issues
+    assert "water-level point BSW-01 has no rise_m" in issue.message and "add rise_m" in issue.hint
+    assert issue.line and "slope.points[4]" in str(issue)
+
+
+def test_the_simulators_creep_fires_on_the_cumulative_value_alone() -> None:
+    site = reference_site()
+    sim = SlopeSim(site.config.device("slope-1"), site, "creep", seed=1)
+    engine = RuleEngine(site)
+    values = [sim.values(k * H)["disp_h_mm@BP-01"] for k in range(24 * 8)]
+    found = readings("BP-01", "disp_h_mm", [float(v) for v in values], engine)
+    assert {r.level for r in of(found, "slope.rate")} == {None}  # 1.2 mm/d: below the rate's pre-warning
+    assert [r.level for r in of(found, "slope.cumulative")][-1] == "alarm"
+
+
+def test_simulate_slope_is_a_command() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "sitegw.cli", "simulate", "slope", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert out.returncode == 0 and "creep" in out.stdout
