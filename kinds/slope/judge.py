@@ -9,6 +9,7 @@ from functools import partial
 from typing import ClassVar
 
 from contract.config.device import DeviceConfig
+from contract.config.rules import SensorFaultRule
 from contract.config.site import SiteConfig
 from contract.config.yamlsrc import Loc
 from contract.readings import Reading
@@ -32,9 +33,9 @@ NEVER_STUCK = frozenset({"rain_mm", "incl_depth_m"})
 class SlopeJudge(Judge):
     """Every high slope of one site."""
 
-    sensor_names: ClassVar[dict[str, tuple[str, str]]] = {
-        m: (ITEMS_ZH[m], ITEMS_EN[m]) for m in ("incl_depth_m", "rain_mm")
-    }
+    # every metric by the slope's own name: a site with a pit too hears "水平位移" of both, true of each, where the
+    # pit's "围护墙顶水平位移" would be false of a slope's point
+    sensor_names: ClassVar[dict[str, tuple[str, str]]] = {m: (ITEMS_ZH[m], ITEMS_EN[m]) for m in ITEMS_ZH}
 
     def __init__(self, shared: Shared, devices: list[DeviceConfig]) -> None:
         super().__init__(shared, devices)
@@ -54,10 +55,8 @@ class SlopeJudge(Judge):
             if isinstance(d, SlopeDevice):
                 cfg = site.rules.for_device(d.id, "slope")
                 faults = site.rules.for_device(d.id, "sensor_fault")
-                assert isinstance(cfg, SlopeRule)
-                longest = max(
-                    cfg.rate_days * cfg.rate_window_h, cfg.rain_window_h, getattr(faults, "stuck_h", 0)
-                )
+                assert isinstance(cfg, SlopeRule) and isinstance(faults, SensorFaultRule)
+                longest = max(cfg.rate_days * cfg.rate_window_h, cfg.rain_window_h, faults.stuck_h)
                 needed = max(needed, longest * 3600 + max(p.interval_s for p in d.slope.points))
         return needed
 

@@ -142,5 +142,8 @@ KIND = Kind(
     },
     simulator="kinds.slope.sim:SlopeSim",
     scenarios=("normal", "creep", "rate", "rain", "fault"),
-    thresholds=(Thresholds("slope", SlopeRule, "Slope", "slope.cumulative, slope.rate, slope.rain"),),
+    thresholds=(
+        Thresholds("slope", SlopeRule, "Slope", "slope.cumulative, slope.rate, slope.water, slope.rain"),
+    ),
+    card="generic",  # every metric of every point with its Chinese name, value and unit
 )

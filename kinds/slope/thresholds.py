@@ -13,7 +13,7 @@ from contract.config.common import Model
 
 
 class SlopeRule(Model):
-    """slope.cumulative, slope.rate, slope.rain (GB 50330-2013 §19.1.6; practice)."""
+    """slope.cumulative, slope.rate, slope.water, slope.rain (GB 50330-2013 §19.1.6; practice)."""
 
     cumulative_mm: float = Field(
         20.0,

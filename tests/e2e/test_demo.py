@@ -193,6 +193,7 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
         "gate-1",
         "cs-1",
         "weather-1",
+        "slope-1",
         "cam-gate",
     }
     assert set(readings["hoist-1"]) == HOIST_METRICS
@@ -212,6 +213,15 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
         assert readings[crane]["load_t"] >= 20, crane  # polled every second for ~30 s
     assert readings["anemo-1"]["wind_ms"] >= 20
     assert {"disp_h_mm", "disp_v_mm", "incl_mm", "axial_kn", "water_level_m"} <= set(readings["pit-1"])
+    # the high slope's station, published by its own simulator as its profile says (kinds/slope/)
+    assert set(readings["slope-1"]) == {
+        "disp_h_mm",
+        "disp_v_mm",
+        "incl_mm",
+        "incl_depth_m",
+        "water_level_m",
+        "rain_mm",
+    }
     assert summary["errors_total"] == 0, summary["devices"]
     store = summary["store"]
     assert store["pending"] == 0
