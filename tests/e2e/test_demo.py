@@ -122,6 +122,7 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
             "gate-1": "mqtt",
             "cs-1": "mqtt",
             "weather-1": "mqtt",
+            "slope-1": "mqtt",
         }
         # the key people come through the gate first: the dashboard knows who is on site
         people = until(
