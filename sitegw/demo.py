@@ -76,7 +76,8 @@ CONFINED_SCENARIO, CONFINED_SCALE = "h2s_rise", 15.0
 SCENARIO_LINE = (
     "crane-1 overload, anemo-1 storm, hoist-1 moving with a door open, pit-1 displacement rate, "
     "formwork-1 M3 settling during the pour (siren), cs-1 H2S rising with two inside (siren), "
-    "crane-2 expired licence, platform-1 tilting with a failed safety lock (siren-facade)"
+    "crane-2 expired licence, platform-1 tilting with a failed safety lock (siren-facade), "
+    "slope-1 past its alarm value in a rainstorm"
 )
 # a scripted jacking window on crane-1 (standards.md §10): opened at JACKING_AT_S, closed JACKING_FOR_S later
 # with its checks, 5.6 m higher (two standard sections); the crane's simulator slews on, so the window
@@ -256,7 +257,8 @@ async def _mqtt_sites(
             mqtt_map = gw.site.profile_of(device.id).mqtt
             assert mqtt_map is not None  # the site's check: an MQTT device's profile has an mqtt map
             confined = isinstance(device, ConfinedSpaceDevice) and opts.scenarios
-            sim = make_sim(device, gw.site, CONFINED_SCENARIO if confined else "normal", seed=1)
+            shown = _shown(device.kind, opts)
+            sim = make_sim(device, gw.site, CONFINED_SCENARIO if confined else shown, seed=1)
             scale = CONFINED_SCALE if isinstance(device, ConfinedSpaceDevice) else 1.0
             publisher = ProfilePublisher(
                 TimeScaled(sim, scale),
@@ -268,6 +270,12 @@ async def _mqtt_sites(
             )
             await publisher.start()
             stack.push_async_callback(publisher.stop)
+
+
+def _shown(kind: str, opts: DemoOptions) -> str:
+    """The scenario the demo plays for a device of ``kind`` published by the generic MQTT publisher: a kind
+    with a scenario named ``demo`` plays it (a slope's rainstorm past its alarm value), else ``normal``."""
+    return "demo" if opts.scenarios and "demo" in registry.get(kind).scenarios else "normal"
 
 
 async def _pour_follows(
@@ -408,8 +416,9 @@ def _announce(
         f"  pit-1         MQTT        {broker.host}:{broker.port} ({'given broker' if opts.mqtt else 'embedded amqtt'})",
         f"  formwork-1    MQTT        same broker ({pour})",
         "  gate-1        MQTT        same broker (the key people come in first)",
-        *(  # the other kinds' devices, a plug-in's too: each its simulator's normal day
-            f"  {d.id:<13} MQTT        same broker ({registry.get(d.kind).zh}, a normal day)"
+        *(  # the other kinds' devices, a plug-in's too: each its simulator's normal day or demo scenario
+            f"  {d.id:<13} MQTT        same broker ({registry.get(d.kind).zh}, "
+            f"{'its demo scenario' if _shown(d.kind, opts) == 'demo' else 'a normal day'})"
             for d in gw.site.config.devices
             if d.kind not in LISTED_KINDS and isinstance(d.transport, MqttTransport)
         ),

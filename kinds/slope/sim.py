@@ -12,6 +12,9 @@ wandering by centimetres about its baseline, and a rain gauge's rain since its l
 - ``rate``: the first surface point moves 3 mm/d (above 2 mm/d: the alarm on the third day).
 - ``rain``: the gauge measures 10 mm an hour from the first hour (50 mm in 24 h reached in the sixth).
 - ``fault``: the first surface point sends the sentinel -9999 for three hours from the first hour.
+- ``demo`` (what ``sitegw demo`` plays, from its first report): a rainstorm on a slope already moving, the first
+  surface point at 21 mm (above 20 mm: slope.cumulative alarm), the first water level 1.6 m above its baseline (70 %
+  of the reference site's 2 m: slope.water warning), 60 mm of rain in the report's hour (slope.rain warning).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ DAY_S, HOUR_S = 86400.0, 3600.0
 SENTINEL = -9999.0  # what monitoring stations send for a failed measurement
 FAULT_S = 3 * HOUR_S
 CREEP_FROM_MM, CREEP_MM_D, RATE_MM_D, RAIN_MM_H = 12.0, 1.2, 3.0, 10.0
+DEMO_MM, DEMO_RISE_M, DEMO_RAIN_MM_H = 21.0, 1.6, 60.0
 SHOWER_MM_H = 0.5  # the normal scenario's light rain, now and then
 
 
@@ -57,6 +61,8 @@ class SlopeSim:
                 h = CREEP_FROM_MM + CREEP_MM_D * days
             elif p.code == self.special and self.scenario == "rate":
                 h = 2.0 + RATE_MM_D * days
+            elif p.code == self.special and self.scenario == "demo":
+                h = DEMO_MM + RATE_MM_D * days
             if p.code == self.special and self.scenario == "fault" and HOUR_S <= t < HOUR_S + FAULT_S:
                 return {"disp_h_mm": SENTINEL, "disp_v_mm": SENTINEL}
             noise = 0.0 if self.scenario == "creep" and p.code == self.special else 0.3
@@ -68,8 +74,14 @@ class SlopeSim:
             return {"incl_mm": round(5.0 + 0.2 * days + rng.gauss(0, 0.2), 2), "incl_depth_m": 8.5}
         if p.kind == "water_level":
             base = p.baseline_m if p.baseline_m is not None else -6.0
+            base += DEMO_RISE_M if self.scenario == "demo" else 0.0
             wander = 0.05 * math.sin(2 * math.pi * days / 3)
             return {"water_level_m": round(base + wander + rng.gauss(0, 0.005), 3)}
         # a rain gauge: the rain since its last report
-        mm_h = RAIN_MM_H if self.scenario == "rain" and t >= HOUR_S else SHOWER_MM_H * (rng.random() < 0.2)
+        if self.scenario == "demo":
+            mm_h = DEMO_RAIN_MM_H
+        elif self.scenario == "rain" and t >= HOUR_S:
+            mm_h = RAIN_MM_H
+        else:
+            mm_h = SHOWER_MM_H * (rng.random() < 0.2)
         return {"rain_mm": round(mm_h * p.interval_s / HOUR_S, 1)}

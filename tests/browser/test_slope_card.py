@@ -1,6 +1,6 @@
 """The high slope on the dashboard in a real headless Chromium against `sitegw demo` (issue 51 §5): slope-1's
 station, simulated by its kind's simulator and published as its profile says, is drawn by the generic card with
-each point's readings under the Chinese names its kind declares."""
+each point's readings under the Chinese names its kind declares, and the alarm of its demo scenario."""
 
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ def test_the_slope_station_is_on_the_dashboard_with_its_points(page: Page, tmp_p
         expect(card.locator('[data-metric="incl_depth_m"]')).to_contain_text("最大位移深度 BCX-01")
         expect(card.locator('[data-metric="water_level_m"]')).to_contain_text("地下水位 BSW-01")
         expect(card.locator('[data-metric="rain_mm"]')).to_contain_text("降雨量 BYL-01")
+        # the demo's slope plays its rainstorm past the alarm value (kinds/slope/sim.py "demo"): 21 mm at BP-01
+        expect(card.locator(".tag.alarm")).to_have_count(1)
     finally:
         demo.stop()
     assert errors == []
