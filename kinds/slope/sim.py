@@ -13,7 +13,7 @@ wandering by centimetres about its baseline, and a rain gauge's rain since its l
 - ``rain``: the gauge measures 10 mm an hour from the first hour (50 mm in 24 h reached in the sixth).
 - ``fault``: the first surface point sends the sentinel -9999 for three hours from the first hour.
 - ``demo`` (what ``sitegw demo`` plays, from its first report): a rainstorm on a slope already moving, the first
-  surface point at 21 mm (above 20 mm: slope.cumulative alarm), the first water level 1.6 m above its baseline (70 %
+  surface point at 22 mm (above 20 mm by more than its noise: slope.cumulative alarm), the first water level 1.6 m above its baseline (70 %
   of the reference site's 2 m: slope.water warning), 60 mm of rain in the report's hour (slope.rain warning).
 """
 
@@ -31,7 +31,7 @@ DAY_S, HOUR_S = 86400.0, 3600.0
 SENTINEL = -9999.0  # what monitoring stations send for a failed measurement
 FAULT_S = 3 * HOUR_S
 CREEP_FROM_MM, CREEP_MM_D, RATE_MM_D, RAIN_MM_H = 12.0, 1.2, 3.0, 10.0
-DEMO_MM, DEMO_RISE_M, DEMO_RAIN_MM_H = 21.0, 1.6, 60.0
+DEMO_MM, DEMO_RISE_M, DEMO_RAIN_MM_H = 22.0, 1.6, 60.0
 SHOWER_MM_H = 0.5  # the normal scenario's light rain, now and then
 
 

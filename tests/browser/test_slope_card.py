@@ -32,7 +32,7 @@ def test_the_slope_station_is_on_the_dashboard_with_its_points(page: Page, tmp_p
         expect(card.locator('[data-metric="incl_depth_m"]')).to_contain_text("最大位移深度 BCX-01")
         expect(card.locator('[data-metric="water_level_m"]')).to_contain_text("地下水位 BSW-01")
         expect(card.locator('[data-metric="rain_mm"]')).to_contain_text("降雨量 BYL-01")
-        # the demo's slope plays its rainstorm past the alarm value (kinds/slope/sim.py "demo"): 21 mm at BP-01
+        # the demo's slope plays its rainstorm past the alarm value (kinds/slope/sim.py "demo"): 22 mm at BP-01
         expect(card.locator(".tag.alarm")).to_have_count(1)
     finally:
         demo.stop()
