@@ -10,11 +10,12 @@ wandering by centimetres about its baseline, and a rain gauge's rain since its l
   pre-warning (1.4 mm/d) at every reading, it still reaches 14 mm (70 %) after 1.7 days and passes 20 mm
   after 6.7 days (slope.cumulative on the cumulative value alone).
 - ``rate``: the first surface point moves 3 mm/d (above 2 mm/d: the alarm on the third day).
-- ``rain``: the gauge measures 10 mm an hour from the first hour (50 mm in 24 h reached in the sixth).
+- ``rain``: the gauge measures 10 mm an hour from the first hour (50 mm in 24 h reached at the fifth hour's report).
 - ``fault``: the first surface point sends the sentinel -9999 for three hours from the first hour.
-- ``demo`` (what ``sitegw demo`` plays, from its first report): a rainstorm on a slope already moving, the first
-  surface point at 22 mm (above 20 mm by more than its noise: slope.cumulative alarm), the first water level 1.6 m above its baseline (70 %
-  of the reference site's 2 m: slope.water warning), 60 mm of rain in the report's hour (slope.rain warning).
+- ``demo`` (what ``sitegw demo`` plays, from its first report): a rainstorm on a slope already moving, the
+  first surface point at 22 mm (above 20 mm by more than its noise: slope.cumulative alarm), the water levels
+  1.6 m above their baselines (70 % of the reference site's 2 m: slope.water warning), 60 mm of rain in the
+  report's hour (slope.rain warning).
 """
 
 from __future__ import annotations
