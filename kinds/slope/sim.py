@@ -6,11 +6,12 @@ a day with 0.3 mm of noise, an inclinometer's largest displacement and its depth
 wandering by centimetres about its baseline, and a rain gauge's rain since its last report. Scenarios:
 
 - ``normal``: every point well inside the GB 50330 §19.1.6 defaults (and the design's).
-- ``creep``: the first surface point's horizontal displacement drifts 1.2 mm/d from 12 mm: slower than the rate's
-  pre-warning (1.4 mm/d) at every reading, it still reaches 14 mm (70 %) after 1.7 days and passes 20 mm
-  after 6.7 days (slope.cumulative on the cumulative value alone).
+- ``creep``: the first surface point's horizontal displacement drifts 1.2 mm/d from 12 mm: slower than the
+  rate's pre-warning (1.4 mm/d) at every reading, it still reaches 14 mm (70 %) after 1.7 days and passes
+  20 mm after 6.7 days (slope.cumulative on the cumulative value alone).
 - ``rate``: the first surface point moves 3 mm/d (above 2 mm/d: the alarm on the third day).
-- ``rain``: the gauge measures 10 mm an hour from the first hour (50 mm in 24 h reached at the fifth hour's report).
+- ``rain``: the gauge measures 10 mm an hour from the first hour (50 mm in 24 h reached with the fifth
+  hour's report).
 - ``fault``: the first surface point sends the sentinel -9999 for three hours from the first hour.
 - ``demo`` (what ``sitegw demo`` plays, from its first report): a rainstorm on a slope already moving, the
   first surface point at 22 mm (above 20 mm by more than its noise: slope.cumulative alarm), the water levels
