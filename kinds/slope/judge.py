@@ -42,7 +42,7 @@ class SlopeJudge(Judge):
         self._live = SlopeRules()
         # a data logger's buffer older than the live readings, judged by rules of their own so that the live
         # rate windows and levels stay as the live readings left them
-        self._past = SlopeRules()
+        self._past = SlopeRules(self._live.baselines)
         self._points: dict[tuple[str, str], SlopePoint] = {
             (d.id, p.code): p for d in devices if isinstance(d, SlopeDevice) for p in d.slope.points
         }

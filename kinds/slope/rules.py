@@ -18,13 +18,15 @@ from rules.result import RuleResult
 class SlopeRules:
     """slope.cumulative, slope.rate, slope.water and slope.rain, with the state of every point."""
 
-    def __init__(self) -> None:
+    def __init__(self, baselines: dict[tuple[str, str], float] | None = None) -> None:
+        """``baselines``: the water levels' baselines, shared with another stream's rules (a logger's history
+        is measured from the baseline the live readings set, and the live ones from the history's if first)."""
         self.cumulative = Cumulative()
         self.rate = Rate()
         self.water = Water()
         self.rain = Rain()
         self._last_ts: dict[tuple[str, str, str], float] = {}
-        self._baselines: dict[tuple[str, str], float] = {}
+        self.baselines = {} if baselines is None else baselines
         self._depths: dict[tuple[str, str], float] = {}
 
     def families(self) -> tuple[object, ...]:
@@ -68,7 +70,7 @@ class SlopeRules:
         elif metric == "incl_depth_m":
             self._depths[(device, code)] = value  # told with the next displacement of the point
         elif metric == "water_level_m" and point.rise_m is not None:  # none: check-config asks for it
-            baseline = self._baselines.setdefault(
+            baseline = self.baselines.setdefault(
                 (device, code), point.baseline_m if point.baseline_m is not None else value
             )
             found.append(

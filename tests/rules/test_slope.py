@@ -127,6 +127,15 @@ def test_a_broken_or_stale_reading_never_clears_a_firing_alarm() -> None:
     assert [r.level for r in of(after, "sensor.fault")][:1] == ["warning"]
 
 
+def test_a_loggers_buffer_older_than_the_live_readings_is_judged_as_history() -> None:
+    engine = RuleEngine(reference_site())
+    readings("BP-01", "disp_h_mm", [5.0] * 11, engine)  # live, hourly, to 10 h
+    # the link was down at 5-6 h: the station's buffer, uploaded late, saw the top move past 20 mm then
+    late = run(engine, [sample("slope-1", 5.5 * H, point="BP-01", quality=Quality.BACKFILL, disp_h_mm=21.0)])
+    [alarm] = of(late, "slope.cumulative")
+    assert (alarm.level, alarm.backfill) == ("alarm", True)
+
+
 def test_a_silent_station_is_itself_an_alert_citing_article_5() -> None:
     engine = RuleEngine(reference_site())
     readings("BP-01", "disp_h_mm", [1.0], engine)
