@@ -117,6 +117,13 @@ def load_module(name: str) -> list[Kind]:
     return registered
 
 
+def folder(name: str) -> Path | None:
+    """The folder of a kind's declaration module, where its profiles/, card and testcases/ are; None for a
+    kind registered by hand."""
+    ensure_loaded()
+    return _folders.get(name)
+
+
 def profile_dirs() -> list[Path]:
     """The ``profiles/`` folders beside the kinds' declaration modules (a kind's shipped device
     profiles), in the kinds' order."""

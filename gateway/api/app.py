@@ -25,6 +25,7 @@ from gateway.api.routes_self_checks import self_checks_router
 from gateway.api.routes_site import site_router
 from gateway.api.routes_weather import weather_router
 from gateway.api.routes_work import work_router
+from gateway.api.site_views import card_script
 from plumbing.api_docs import add_api_docs
 from plumbing.security_headers import SecurityHeaders, content_security_policy
 
@@ -94,6 +95,16 @@ def create_app(
             STATIC / f"{name}.js",
             media_type="text/javascript; charset=utf-8",
             headers={"Cache-Control": "no-cache"},
+        )
+
+    @app.get("/cards/{name}.js", include_in_schema=False)
+    async def card_script_file(name: str) -> FileResponse:
+        """A kind's card script, from the kind's folder (contract/kinds/card.py)."""
+        path = card_script(name)
+        if path is None:
+            raise HTTPException(404, f"no card script {name[:80]!r}")
+        return FileResponse(
+            path, media_type="text/javascript; charset=utf-8", headers={"Cache-Control": "no-cache"}
         )
 
     @app.get(
