@@ -187,6 +187,18 @@ def plan(repo: Repository, actor: Actor, plan_id: int) -> dict[str, Any]:
     raise ReviewError(404, f"no inspection plan {plan_id}")
 
 
+def listed(db: ScopedConnection, plan_id: int, project: str) -> None:
+    """404 for a project the connection's actor may not see, 422 for one the plan does not list."""
+    if db.execute(f"SELECT 1 FROM {PROJECTS} p WHERE p.code = :p", {"p": project}).first() is None:
+        raise ReviewError(404, f"no project {project!r}")
+    found = db.db.execute(
+        sql("SELECT 1 FROM inspection_targets WHERE plan_id = :id AND project = :p"),
+        {"id": plan_id, "p": project},
+    ).first()
+    if found is None:
+        raise ReviewError(422, f"project {project} is not in plan {plan_id}: record it under its own plan")
+
+
 def record(
     repo: Repository, actor: Actor, plan_id: int, project: str, note: str, at: float | None = None
 ) -> dict[str, Any]:
@@ -194,16 +206,7 @@ def record(
     they may not see, 422 for a project the plan does not list."""
     plan(repo, actor, plan_id)  # 404 unless seen
     with repo.scoped(actor, write=True) as db:
-        if db.execute(f"SELECT 1 FROM {PROJECTS} p WHERE p.code = :p", {"p": project}).first() is None:
-            raise ReviewError(404, f"no project {project!r}")
-        listed = db.db.execute(
-            sql("SELECT 1 FROM inspection_targets WHERE plan_id = :id AND project = :p"),
-            {"id": plan_id, "p": project},
-        ).first()
-        if listed is None:
-            raise ReviewError(
-                422, f"project {project} is not in plan {plan_id}: record it under its own plan"
-            )
+        listed(db, plan_id, project)
         row = db.db.execute(
             sql(
                 "INSERT INTO inspection_records(plan_id, project, inspector, inspected_at, note) "

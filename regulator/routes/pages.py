@@ -23,6 +23,7 @@ PAGE_SCRIPTS = frozenset(
         "report",
         "draws",
         "forwarding",
+        "inspect",
     }
 )
 # the pages' shared style: the one header's (header.js)
