@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from regulator.ledger.enforcement_models import PublicAction
+
 Title = Field(min_length=1, max_length=200, title="计划名称", description="e.g. 2026年第一轮全覆盖排查")
 Day = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="yyyy-MM-dd, Beijing time")
 
@@ -364,3 +366,48 @@ class FieldPlan(PlanOut):
     """A plan the phone keeps for inspecting offline: its checklist and its projects."""
 
     targets: list[Target]
+
+
+class CaseIn(BaseModel):
+    """A hazard or an accident the bureau exposes as a typical case, in the words it wrote for the public."""
+
+    kind: str = Field(pattern="^(hazard|incident)$", description="hazard 隐患, incident 事故")
+    id: int = Field(ge=1, le=2**63 - 1, description="the hazard's or the accident's id")
+    title: str = Field(min_length=1, max_length=200, description="e.g. 某项目塔吊安全装置失效被责令停工整改")
+    text: str = Field(
+        min_length=1, max_length=4_000, description="redacted: no person's ID number or phone (refused)"
+    )
+
+
+class PublicCase(BaseModel):
+    """A typical case as the public page shows it."""
+
+    id: int
+    kind: str
+    kind_name: str
+    title: str
+    text: str
+    district: str
+    published_at: float
+    published_text: str
+
+
+class PublishedCompany(BaseModel):
+    """A company on the published list: its stopped sites over its sites under construction."""
+
+    name: str
+    projects: int
+    stopped: int
+    ratio: float
+
+
+class PublicPage(BaseModel):
+    """Everything the bureau marked public, for anyone."""
+
+    as_of: float
+    month: str
+    publish_ratio: float = Field(description="a company is listed at this stopped-sites ratio or more")
+    companies: list[PublishedCompany]
+    cases: list[PublicCase]
+    draws: list[PublicDraw]
+    enforcement: list[PublicAction] = Field(description="as /public/api/enforcement gives them")

@@ -24,6 +24,7 @@ PAGE_SCRIPTS = frozenset(
         "draws",
         "forwarding",
         "inspect",
+        "public",
     }
 )
 # the pages' shared style: the one header's (header.js)

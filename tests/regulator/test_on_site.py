@@ -38,7 +38,13 @@ async def a_month_of_confined_spaces(bureau: Bureau) -> dict[str, Any]:
     sz = bureau.clients["sz"]
     r = await sz.post(
         f"{API}/plans",
-        json={"kind": "theme", "title": "有限空间专项排查", "theme": "confined", "due": "2099-12-31", "starts": "2026-01-01"},
+        json={
+            "kind": "theme",
+            "title": "有限空间专项排查",
+            "theme": "confined",
+            "due": "2099-12-31",
+            "starts": "2026-01-01",
+        },
     )
     assert r.status_code == 200, r.text
     found: dict[str, Any] = r.json()
@@ -140,7 +146,9 @@ async def test_a_phone_inspection_becomes_hazards_once(bureau: Bureau) -> None:
 
 async def test_a_phones_bad_photo_or_clock_is_refused_naming_it(bureau: Bureau) -> None:
     ns = bureau.clients["ns"]
-    r = await ns.put(f"{API}/photos/{key()}", json={"jpeg": base64.b64encode(b"GIF89a").decode(), "taken_at": time.time()})
+    r = await ns.put(
+        f"{API}/photos/{key()}", json={"jpeg": base64.b64encode(b"GIF89a").decode(), "taken_at": time.time()}
+    )
     assert r.status_code == 415, r.text
     jpeg = base64.b64encode(real_jpeg()).decode()
     r = await ns.put(f"{API}/photos/{key()}", json={"jpeg": jpeg, "taken_at": time.time() + 3_600})

@@ -32,7 +32,9 @@ def regulator(tmp_path: Path) -> Iterator[RegulatorServer]:
         server.repo.add_project(PROJECT, "前海某项目", "深圳", "secret-0001", "南山区")
         Accounts(server.repo, CHEAP).add_user("li.jian", PASSWORD, "regulator", None, "", "广东省/深圳市")
         city = Actor("li.jian", "regulator", jurisdiction="广东省/深圳市")
-        create(server.repo, city, NewPlan("theme", "有限空间专项排查", 0.0, 4_102_444_800.0, theme="confined"))
+        create(
+            server.repo, city, NewPlan("theme", "有限空间专项排查", 0.0, 4_102_444_800.0, theme="confined")
+        )
         yield server
 
 
@@ -104,7 +106,9 @@ def test_a_phone_checklist_with_a_photo_makes_its_failed_item_a_hazard(
     kept = recorded(regulator)
     assert kept["records"] == 1
     assert [tuple(p) for p in kept["photos"]] == [(HERE["latitude"], HERE["longitude"])]
-    assert [tuple(h) for h in kept["hazards"]] == [("建质规〔2024〕5号 第十一条（一）", True, "rectifying", 1)]
+    assert [tuple(h) for h in kept["hazards"]] == [
+        ("建质规〔2024〕5号 第十一条（一）", True, "rectifying", 1)
+    ]
     width = tab.evaluate("document.scrollingElement.scrollWidth")
     assert width <= 390  # the page fits the phone: nothing overflows sideways
 
@@ -139,6 +143,8 @@ def test_offline_mid_inspection_a_reload_keeps_it_and_it_is_sent_once(
     expect(tab.locator("#pending")).to_have_text("待发送 0 条")
     kept = recorded(regulator)
     assert kept["records"] == 1 and len(kept["photos"]) == 1
-    assert [tuple(h) for h in kept["hazards"]] == [("建质规〔2024〕5号 第十一条（一）", True, "rectifying", 1)]
+    assert [tuple(h) for h in kept["hazards"]] == [
+        ("建质规〔2024〕5号 第十一条（一）", True, "rectifying", 1)
+    ]
     puts = [u for u in sent if "/ui/api/inspections/" in u]
     assert len([u for u in puts if "/photos/" in u]) == 1 and len([u for u in puts if "/on-site/" in u]) == 1
