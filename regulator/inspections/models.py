@@ -53,6 +53,8 @@ class PlanOut(BaseModel):
     due_at: float = Field(description="Unix seconds: the end of the deadline's day")
     created_by: str
     created_at: float
+    incident_id: int | None = Field(description="a 举一反三 sweep's accident")
+    work: str | None = Field(description="a 举一反三 sweep's kind of work, e.g. platform")
     projects: int = Field(description="its projects the user sees")
 
 
@@ -411,3 +413,16 @@ class PublicPage(BaseModel):
     cases: list[PublicCase]
     draws: list[PublicDraw]
     enforcement: list[PublicAction] = Field(description="as /public/api/enforcement gives them")
+
+
+class SweepIn(BaseModel):
+    """A 举一反三 sweep after an accident: the kind of work it reaches and by when."""
+
+    incident: int = Field(ge=1, le=2**63 - 1, description="the accident's (or serious near miss's) id")
+    work: str = Field(
+        description="platform 吊篮, crane 塔吊, hoist 施工升降机, confined 有限空间, pit 深基坑"
+    )
+    due: str = Field(description="the sweep's deadline, yyyy-MM-dd")
+    projects: list[str] = Field(
+        default_factory=list, max_length=10_000, description="projects to add to those found doing the work"
+    )

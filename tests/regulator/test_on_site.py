@@ -10,13 +10,17 @@ from __future__ import annotations
 import base64
 import time
 import uuid
+from datetime import date
 from typing import Any
 
 import httpx
 
+from contract.config.dangerous_works import DangerousWork
 from regulator.access.auth import Accounts
+from regulator.ledger.dangerous_works import keep
+from regulator.storage.readings import ReadingRecord
 from tests.regulator.support import real_jpeg
-from tests.regulator.test_jurisdictions import FT, NS, Bureau, bureau, get  # noqa: F401
+from tests.regulator.test_jurisdictions import FT, NS, TH, Bureau, bureau, get  # noqa: F401
 from tests.regulator.test_review import CHEAP, PASSWORD
 
 API = "/ui/api/inspections"
@@ -157,3 +161,53 @@ async def test_a_phones_bad_photo_or_clock_is_refused_naming_it(bureau: Bureau) 
     assert r.status_code == 422 and "latitude" in r.text
     r = await ns.put(f"{API}/photos/not a key", json={"jpeg": jpeg, "taken_at": time.time()})
     assert r.status_code in (404, 422)
+
+
+async def test_after_a_platform_accident_the_sweep_reaches_every_site_with_a_platform(bureau: Bureau) -> None:
+    """举一反三 (issue 53 §5): Futian's gateway reports a suspended platform's counterweight, Nanshan's 危大 list
+    names its 吊篮, Tianhe (Guangzhou) has a platform too; the Shenzhen sweep after Nanshan's accident reaches
+    Nanshan and Futian with the 高处作业 checklist, each district's inspector seeing their own."""
+    repo, sz = bureau.server.repo, bureau.clients["sz"]
+    now = time.time()
+    for site in (FT, TH):
+        records = [
+            ReadingRecord("platform-1", "", "counterweight_kg", now - 30, 850.0, "kg"),
+            ReadingRecord("platform-1", "", "wind_ms", now - 30, 4.0, "m/s"),
+        ]
+        repo.store_readings(site.code, uuid.uuid4().hex, 600, records)
+    keep(
+        repo,
+        NS.code,
+        [DangerousWork(id="dl-1", name="3号楼外立面吊篮作业", actual_start=date(2026, 1, 5))],
+        now,
+    )
+    r = await sz.post(
+        "/ui/api/incidents",
+        json={
+            "project": NS.code,
+            "kind": "accident",
+            "occurred_at": now - 3_600,
+            "injuries": 1,
+            "description": "吊篮倾斜",
+        },
+    )
+    assert r.status_code == 200, r.text
+    accident = r.json()["id"]
+
+    r = await sz.post(f"{API}/sweeps", json={"incident": accident, "work": "platform", "due": "2099-12-31"})
+    assert r.status_code == 200, r.text
+    swept = r.json()
+    assert (swept["kind_name"], swept["incident_id"], swept["work"]) == ("举一反三排查", accident, "platform")
+    assert swept["title"] == f"举一反三：{NS.name}事故后高处作业吊篮专项排查"
+    assert any("吊篮" in item["text"] for item in swept["checklist"])
+    cover = await get(sz, f"{API}/plans/{swept['id']}/coverage")
+    assert sorted(p["project"] for p in cover["projects"]) == sorted([NS.code, FT.code])  # not Tianhe's
+    ns_view = await get(bureau.clients["ns"], f"{API}/plans/{swept['id']}/coverage")
+    assert [p["project"] for p in ns_view["projects"]] == [NS.code]
+    # the other district's inspector may not start one from Nanshan's accident; no such kind of work
+    ft = await bureau.clients["ft"].post(
+        f"{API}/sweeps", json={"incident": accident, "work": "platform", "due": "2099-12-31"}
+    )
+    assert ft.status_code == 404
+    bad = await sz.post(f"{API}/sweeps", json={"incident": accident, "work": "scaffold", "due": "2099-12-31"})
+    assert bad.status_code == 422 and "platform" in bad.text

@@ -1,5 +1,5 @@
-"""四不两直 inspections on a phone (issue 53 §3, regulator/inspections/on_site.py) and the typical cases a
-bureau exposes on its public page (issue 53 §6, regulator/inspections/public_cases.py).
+"""四不两直 inspections on a phone (issue 53 §3, regulator/inspections/on_site.py), 举一反三 sweeps after an
+accident (§5, sweeps.py) and the typical cases a bureau exposes on its public page (§6, public_page.py).
 
 An inspection sent from a phone carries the phone's key for it (sent twice, it is one record), where the
 phone was, and each checklist item's result (a failed one's hazard); each photo is kept once by the
@@ -30,7 +30,12 @@ def _position(prefix: str = "") -> list[sa.Column[float]]:
 
 
 def upgrade() -> None:
-    """Add the phone's keys and positions to inspection records; create the results, photos and cases."""
+    """Add the phone's keys and positions to inspection records and a sweep's accident to plans; create the
+    results, photos and cases."""
+    # a 举一反三 sweep (regulator/inspections/sweeps.py): the accident it follows and the kind of work it reaches
+    with op.batch_alter_table("inspection_plans") as batch:  # SQLite adds a foreign key by copying the table
+        batch.add_column(sa.Column("incident_id", BIGID, sa.ForeignKey("incidents.id", name="plan_incident")))
+        batch.add_column(sa.Column("work", sa.Text))
     op.add_column("inspection_records", sa.Column("client_key", sa.Text))  # the phone's; NULL: not a phone's
     op.add_column("inspection_records", sa.Column("received_at", sa.Float))
     for column in _position():
@@ -84,3 +89,6 @@ def downgrade() -> None:
     with op.batch_alter_table("inspection_records") as batch:
         for name in ("client_key", "received_at", "latitude", "longitude", "accuracy_m"):
             batch.drop_column(name)
+    with op.batch_alter_table("inspection_plans") as batch:
+        batch.drop_column("work")
+        batch.drop_column("incident_id")
