@@ -26,7 +26,7 @@ from regulator.names import beijing_text
 from regulator.reports.grading import grade
 from regulator.storage.db import sql
 from regulator.storage.repository import Repository
-from regulator.storage.scope import PROJECTS, Actor
+from regulator.storage.scope import PROJECTS, Actor, ScopedConnection
 
 # 身份证号 (GB 11643-1999: 6-digit area, birth date, 3-digit order, check digit) and 手机号 (11 digits from 13–19,
 # with +86 or spaces/dashes as people write them)
@@ -64,8 +64,7 @@ def expose(repo: Repository, actor: Actor, kind: str, ref: int, title: str, text
     """Put a hazard or an accident of ``actor``'s jurisdiction on the public page as a typical case, with
     the bureau's title and redacted text; the case as shown. 403 for a user who is not a regulator, 404
     for one they may not see, 422 for an empty text or one holding a personal number."""
-    if actor.role not in ("regulator", "admin"):
-        raise ReviewError(403, "typical cases are exposed by the bureau (监管人员)")
+    _bureau(actor)
     if kind not in KINDS:
         raise ReviewError(422, f"kind {kind!r} is none of {', '.join(KINDS)}")
     for name, said in (("title", title), ("text", text)):
@@ -79,18 +78,13 @@ def expose(repo: Repository, actor: Actor, kind: str, ref: int, title: str, text
             raise ReviewError(422, f"{name} holds {found}: redact it before exposing the case (隐去个人信息)")
     table, column = ("hazards", "hazard_id") if kind == "hazard" else ("incidents", "incident_id")
     with repo.scoped(actor, write=True) as db:
-        row = db.execute(
-            f"SELECT x.project FROM {table} x JOIN {PROJECTS} p ON p.code = x.project WHERE x.id = :id",
-            {"id": ref},
-        ).first()
-        if row is None:
-            raise ReviewError(404, f"no {KINDS[kind]} {ref} in your jurisdiction")
+        project = _project_of(db, table, ref, KINDS[kind])
         case_id = db.db.execute(
             sql(
                 f"INSERT INTO public_cases({column}, project, title, text, published_by, published_at) "
                 "VALUES (:ref, :p, :title, :text, :by, :now) RETURNING id"
             ),
-            {"ref": ref, "p": row[0], "title": title.strip(), "text": text.strip(), "by": actor.name}
+            {"ref": ref, "p": project, "title": title.strip(), "text": text.strip(), "by": actor.name}
             | {"now": time.time()},
         ).scalar_one()
     return next(c for c in cases(repo) if c["id"] == case_id)
@@ -98,19 +92,30 @@ def expose(repo: Repository, actor: Actor, kind: str, ref: int, title: str, text
 
 def withdraw(repo: Repository, actor: Actor, case_id: int) -> None:
     """Take a case off the public page; 404 for one of a project ``actor`` may not see."""
-    if actor.role not in ("regulator", "admin"):
-        raise ReviewError(403, "typical cases are withdrawn by the bureau (监管人员)")
+    _bureau(actor)
     with repo.scoped(actor, write=True) as db:
-        found = db.execute(
-            f"SELECT c.id FROM public_cases c JOIN {PROJECTS} p ON p.code = c.project WHERE c.id = :id",
-            {"id": case_id},
-        ).first()
-        if found is None:
-            raise ReviewError(404, f"no public case {case_id} in your jurisdiction")
+        _project_of(db, "public_cases", case_id, "public case")
         db.db.execute(
             sql("UPDATE public_cases SET withdrawn_at = :now WHERE id = :id AND withdrawn_at IS NULL"),
             {"now": time.time(), "id": case_id},
         )
+
+
+def _bureau(actor: Actor) -> None:
+    """403 unless ``actor`` is the bureau's: typical cases are theirs to expose and withdraw."""
+    if actor.role not in ("regulator", "admin"):
+        raise ReviewError(403, "typical cases are exposed and withdrawn by the bureau (监管人员)")
+
+
+def _project_of(db: ScopedConnection, table: str, ref: int, what: str) -> str:
+    """The project of row ``ref`` of ``table`` when the connection's actor sees it; 404 otherwise."""
+    row = db.execute(
+        f"SELECT x.project FROM {table} x JOIN {PROJECTS} p ON p.code = x.project WHERE x.id = :id",
+        {"id": ref},
+    ).first()
+    if row is None:
+        raise ReviewError(404, f"no {what} {ref} in your jurisdiction")
+    return str(row[0])
 
 
 def cases(repo: Repository) -> list[dict[str, Any]]:
