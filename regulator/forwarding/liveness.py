@@ -68,24 +68,27 @@ def summaries(db: Connection, now: float, code: str | None = None) -> dict[str, 
     only = "" if code is None else "WHERE p.code = :code"
     args = {"now": now, "grace": STALE_GRACE_S, "code": code}
     found: dict[str, dict[str, Any]] = {}
-    relayed = set()
+    relayed: set[str] = set()
     for r in db.execute(sql(SUMMARY.format(only=only)), args).mappings():
-        summary = {k: v for k, v in r.items() if k != "code" and not k.startswith("relayed")}
-        found[str(r["code"])] = summary | {
-            "devices_online": r["relayed_devices_online"] or 0 if r["relayed"] else 0,
-            "devices_total": r["relayed_devices_total"] or 0 if r["relayed"] else 0,
+        code = str(r["code"])
+        if r["relayed"]:
+            relayed.add(code)
+        devices = (
+            (r["relayed_devices_online"] or 0, r["relayed_devices_total"] or 0) if r["relayed"] else (0, 0)
+        )
+        found[code] = {k: v for k, v in r.items() if k != "code" and not k.startswith("relayed")} | {
+            "devices_online": devices[0],
+            "devices_total": devices[1],
             "cameras_online": r["cameras_online"] or 0,
             "cameras_total": r["cameras_total"] or 0,
             "at": now,
         }
-        if r["relayed"]:
-            relayed.add(str(r["code"]))
     for project, newest in db.execute(sql(DEVICES.format(only=only)), args):
-        summary = found.get(str(project))
-        if summary is None or project in relayed or newest is None or newest < now - DEVICE_KNOWN_S:
+        known = found.get(str(project))
+        if known is None or str(project) in relayed or newest is None or newest < now - DEVICE_KNOWN_S:
             continue
-        summary["devices_total"] += 1
-        summary["devices_online"] += int(newest >= now - DEVICE_ONLINE_S)
+        known["devices_total"] += 1
+        known["devices_online"] += int(newest >= now - DEVICE_ONLINE_S)
     return found
 
 

@@ -14,9 +14,10 @@ warnings list did not hold it); before §5 a district could not be registered at
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,17 +28,23 @@ import httpx
 import pytest
 import yaml
 
+from contract.config import load_site
 from contract.wire import EVENTS_PATH
 from gateway.api.auth_store import AuthStore
 from regulator.access.auth import Accounts
+from regulator.forwarding.cities import register
+from regulator.forwarding.sender import ForwardLink
 from regulator.ledger.review import ReviewError
 from regulator.ledger.weather_warnings import WeatherWarnings
+from regulator.server import RegulatorServer
 from regulator.storage.scope import Actor
 from tests.e2e.test_gateway_kill import cli
 from tests.regulator.chain import CITY_ID, CITY_KEY, CITY_PLACE, LEDGER, Regulator, _cli, major, wait
 from tests.regulator.support import PROJECT, SECRET, make_event, pg_database, signed
 from tests.regulator.test_forwarding import PASSWORD
 from tests.support import free_port, wait_port
+from tests.uplinks.test_feedback import CHEAP
+from tests.uplinks.test_feedback import gateway as gateway_in_process
 
 DISTRICT_ID, DISTRICT_KEY = "NS", "a-district-key-for-the-tests-01"
 DISTRICT_PLACE = f"{CITY_PLACE}/南山区"
@@ -126,10 +133,9 @@ def three_levels() -> Iterator[Three]:
         yield Three(district, city, province)
 
 
-@contextmanager
-def gateway(tmp_path: Path, regulator: Regulator) -> Iterator[httpx.Client]:
-    """`sitegw run` of the project, its regulator uplink the district polling fast, a supervisor to
-    acknowledge warnings; its API."""
+def site_file(tmp_path: Path, regulator_url: str) -> tuple[Path, Path, int]:
+    """The project's site file (no devices: the warnings are the point), its regulator uplink the district
+    polling fast, and its state folder with a supervisor to acknowledge warnings; the API's port."""
     api_port = free_port()
     site = {
         "project": {"code": PROJECT, "name": "示范项目", "city": "深圳", "district": "南山区"},
@@ -137,7 +143,7 @@ def gateway(tmp_path: Path, regulator: Regulator) -> Iterator[httpx.Client]:
             {
                 "type": "regulator",
                 "name": "ns",
-                "base_url": regulator.url,
+                "base_url": regulator_url,
                 "secret": SECRET,
                 "feedback_every_s": 0.5,
                 "heartbeat_s": 5,
@@ -155,6 +161,13 @@ def gateway(tmp_path: Path, regulator: Regulator) -> Iterator[httpx.Client]:
     users = AuthStore(state / "users.sqlite")
     users.add_user(SUPERVISOR, "supervisor", SITE_PASSWORD, replace=True)
     users.close()
+    return path, state, api_port
+
+
+@contextmanager
+def gateway(tmp_path: Path, regulator: Regulator) -> Iterator[httpx.Client]:
+    """`sitegw run` of the project (site_file), reporting to ``regulator``; its API."""
+    path, state, api_port = site_file(tmp_path, regulator.url)
     proc = cli("run", str(path), "--state-dir", str(state))
     try:
         wait_port(api_port, timeout=90)
@@ -172,6 +185,8 @@ def on_board(api: httpx.Client) -> list[dict[str, Any]]:
     return [w for w in r.json() if w["source"] == "regulator"]
 
 
+@pytest.mark.slow  # three regulators started four times and a gateway: about two minutes on a shared box
+@pytest.mark.timeout(420)
 def test_a_province_warning_reaches_the_site_under_a_district_and_its_acknowledgement_comes_back(
     tmp_path: Path,
 ) -> None:
@@ -286,21 +301,28 @@ def test_a_province_warning_reaches_the_site_under_a_district_and_its_acknowledg
         wait(c.same, "every level holding the district's ledger once", 60, c)
         ui.close()
 
-        # once at every level: each hazard, each copy of the warning, each site's receipt
-        hazards = c.province.rows(HAZARDS)
-        assert sorted(hazards) == sorted(c.city.rows(HAZARDS)) == sorted(c.district.rows(HAZARDS))
-        # the 21 posted, and the gateway's own weather.warning alert (the red gale) come up as a hazard
-        assert len(hazards) == 22 and {r[2] for r in hazards if r[1] not in posted} == {"weather.warning"}
-        for side in (c.city, c.district):
-            assert side.rows("SELECT COUNT(*) FROM forward_down WHERE kind = 'warning'") == [(1,)]
-            assert side.rows(
-                "SELECT COUNT(*) FROM weather_warnings WHERE valid_to <= extract(epoch FROM now())"
-            ) == [(1,)]
-        for side in c.sides:
-            assert side.rows("SELECT project, acked_by FROM weather_warning_sites") == [(PROJECT, SUPERVISOR)]
-        assert c.province.rows("SELECT level, authority FROM listings") == [("province", "广东省")]
-        assert len(c.district.rows("SELECT number FROM notices")) == 1
+        once_at_every_level(c, posted)
     print(f"three levels: {time.monotonic() - started:.0f} s")
+
+
+def once_at_every_level(c: Three, posted: set[str]) -> None:
+    """Each hazard once at every level, with the gateway's own weather.warning alert (the red gale) beside
+    the ``posted``; one copy of the warning below the province, lifted; one receipt per level, acknowledged;
+    the province's listing and its notice down at the district."""
+    hazards = c.province.rows(HAZARDS)
+    assert sorted(hazards) == sorted(c.city.rows(HAZARDS)) == sorted(c.district.rows(HAZARDS))
+    assert len(hazards) == len(posted) + 1 and {r[2] for r in hazards if r[1] not in posted} == {
+        "weather.warning"
+    }
+    for side in (c.city, c.district):
+        assert side.rows("SELECT COUNT(*) FROM forward_down WHERE kind = 'warning'") == [(1,)]
+        assert side.rows(
+            "SELECT COUNT(*) FROM weather_warnings WHERE valid_to <= extract(epoch FROM now())"
+        ) == [(1,)]
+    for side in c.sides:
+        assert side.rows("SELECT project, acked_by FROM weather_warning_sites") == [(PROJECT, SUPERVISOR)]
+    assert c.province.rows("SELECT level, authority FROM listings") == [("province", "广东省")]
+    assert len(c.district.rows("SELECT number FROM notices")) == 1
 
 
 def wait_for(check: Any, what: str, limit_s: float, c: Three) -> Any:
@@ -315,3 +337,104 @@ def wait_for(check: Any, what: str, limit_s: float, c: Three) -> Any:
 
     wait(probe, what, limit_s, c)
     return found[-1]
+
+
+async def arrive(check: Callable[[], Awaitable[Any]], what: str, limit_s: float) -> Any:
+    """The first truthy ``await check()``, polled without blocking the regulators in this event loop."""
+    deadline = time.monotonic() + limit_s
+    while not (got := await check()):
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}: not within {limit_s:.0f} s")
+        await asyncio.sleep(0.2)
+    return got
+
+
+@pytest.mark.timeout(180)
+async def test_three_levels_in_one_process_carry_a_warning_down_and_its_acknowledgement_up(
+    tmp_path: Path,
+) -> None:
+    """The short variant for `make test`: the same three regulators and gateway in this process, polling
+    every second, without the kills and the outage (the slow test above)."""
+    with ExitStack() as stack:
+        dbs = [stack.enter_context(pg_database()) for _ in range(3)]
+        province = RegulatorServer(dbs[2], port=free_port(), evidence_dir=tmp_path / "province")
+        register(province.repo, CITY_ID, "深圳市平台", CITY_PLACE, CITY_KEY)
+        Accounts(province.repo, CHEAP).add_user("gd", PASSWORD, "regulator", jurisdiction="广东省")
+        fast = {"idle_s": 0.3, "poll_s": 1.0}
+        city = RegulatorServer(
+            dbs[1],
+            port=free_port(),
+            evidence_dir=tmp_path / "city",
+            forward=ForwardLink(province.base_url, CITY_ID, CITY_KEY, CITY_PLACE, **fast),
+        )
+        register(city.repo, DISTRICT_ID, "南山区平台", DISTRICT_PLACE, DISTRICT_KEY)
+        district = RegulatorServer(
+            dbs[0],
+            port=free_port(),
+            evidence_dir=tmp_path / "district",
+            forward=ForwardLink(city.base_url, DISTRICT_ID, DISTRICT_KEY, DISTRICT_PLACE, **fast),
+        )
+        district.repo.add_project(PROJECT, "示范项目", "深圳", SECRET, "南山区", "中建某局")
+        c = Three(*(Regulator(db, s.port) for db, s in zip(dbs, (district, city, province), strict=True)))
+        path, state, _ = site_file(tmp_path, district.base_url)
+        servers = (province, city, district)
+        for server in servers:
+            await server.start()
+        try:
+            async with (
+                gateway_in_process(load_site(path), state) as gw,
+                httpx.AsyncClient(base_url=gw.url or "", timeout=10) as api,
+                httpx.AsyncClient(base_url=province.base_url, timeout=10) as ui,
+                httpx.AsyncClient(base_url=district.base_url, timeout=10) as to_district,
+            ):
+                posted = {"major-limiter", "a0"}
+                for alert in sorted(posted):
+                    event = major(alert) if alert.startswith("major") else make_event(alert)
+                    body = event.model_dump_json().encode()
+                    r = await to_district.post(EVENTS_PATH, content=body, headers=signed(EVENTS_PATH, body))
+                    assert r.status_code == 200, r.text
+                await arrive(lambda: asyncio.to_thread(c.same), "the district's hazards at the province", 60)
+                assert (
+                    await ui.post("/ui/api/login", json={"username": "gd", "password": PASSWORD})
+                ).is_success
+                r = await ui.post("/ui/api/weather-warnings", json={"type": "gale", "colour": "red"})
+                assert r.status_code == 200, r.text
+                issued = r.json()
+                hazards = (await ui.get("/ui/api/hazards", params={"state": "all"})).json()["hazards"]
+                [major_hazard] = [h for h in hazards if h["alert_id"] == "major-limiter"]
+                r = await ui.post(
+                    f"/ui/api/hazards/{major_hazard['id']}/listings",
+                    json={"level": "province", "kind": "stop_work"},
+                )
+                assert r.status_code == 200, r.text
+
+                async def board() -> list[dict[str, Any]]:
+                    r = await api.get("/api/v1/warnings", params={"active": "true"})
+                    return [w for w in r.json() if w["source"] == "regulator"]
+
+                [signal] = await arrive(board, "the province's warning on the gateway's board", 60)
+                login = await api.post(
+                    "/api/v1/auth/login", json={"username": SUPERVISOR, "password": SITE_PASSWORD}
+                )
+                r = await api.post(
+                    f"/api/v1/warnings/{signal['id']}/ack",
+                    headers={"Authorization": "Bearer " + login.json()["token"]},
+                )
+                assert r.status_code == 200, r.text
+
+                async def acknowledged() -> bool:
+                    w = (await ui.get(f"/ui/api/weather-warnings/{issued['id']}")).json()
+                    return bool(w["acknowledged"] == w["received"] == 1)
+
+                await arrive(acknowledged, "the acknowledgement on the province's page of the warning", 60)
+                assert (await ui.post(f"/ui/api/weather-warnings/{issued['id']}/lift")).is_success
+                await arrive(lambda: _none(board), "the lifted warning off the gateway's board", 60)
+                await arrive(lambda: asyncio.to_thread(c.same), "every level holding the ledger once", 60)
+                await asyncio.to_thread(once_at_every_level, c, posted)
+        finally:
+            for server in reversed(servers):
+                await server.stop()
+
+
+async def _none(found: Callable[[], Awaitable[list[Any]]]) -> bool:
+    return not await found()
