@@ -7,8 +7,11 @@ unknown kind; before §5 ``add-city`` refused a district's place."""
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -18,6 +21,7 @@ import sqlalchemy as sa
 from contract.wire import signed_headers
 from regulator.forwarding import liveness, warnings
 from regulator.forwarding.cities import NotACity, register
+from regulator.forwarding.sender import Forwarder, ForwardLink
 from regulator.forwarding.wire import FORWARD_PATH, WARNINGS_PATH, Batch, DownWarnings, Record
 from regulator.ledger.review import ReviewError
 from regulator.ledger.weather_warning_models import NewWarning
@@ -233,3 +237,43 @@ async def test_a_district_forwards_to_its_city_under_the_same_rules_a_level_down
     other = Batch(city="NS", jurisdiction=PLACE, records=[project("GD-SZ-2", "广东省/深圳市/福田区")])
     r = await send(province, other, city="NS")
     assert r.status_code == 422 and "not under the city's place" in r.text
+
+
+class ProvinceBeforeWarnings(ThreadingHTTPServer):
+    """A province of the release before warnings came down, as FastAPI answers the city's poll: no such
+    route (404). ``asked``: the warnings polls it heard."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+        province = self
+
+        class Door(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                province.asked += self.path.startswith(WARNINGS_PATH)
+                body = b'{"detail":"Not Found"}'
+                self.send_response(404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Door)
+
+
+async def test_a_province_of_an_earlier_release_is_asked_for_warnings_once_and_said_so(
+    child: Repository, caplog: pytest.LogCaptureFixture
+) -> None:
+    old = ProvinceBeforeWarnings()
+    threading.Thread(target=old.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{old.server_address[1]}"
+    try:
+        forwarder = Forwarder(child, ForwardLink(url, "SZ", KEY, "广东省/深圳市"))
+        with caplog.at_level(logging.WARNING):
+            assert await forwarder.poll_warnings_once() == 0
+            assert await forwarder.poll_warnings_once() == 0
+        assert old.asked == 1 and "answers no warning signals" in caplog.text
+    finally:
+        old.shutdown()
