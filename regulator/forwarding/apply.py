@@ -233,14 +233,10 @@ def _keep_warning_site(db: Connection, sender: City, rec: Record, at: str, where
     kept = checked("warning_site", rec.row, f"{at}.row", where)
     kept["project"] = _forwarded_project(db, sender, kept["project"], f"{at}.row.project", where)
     over = warnings.covers(db, kept["warning_id"], kept["project"])
+    if over is None:
+        raise refused(409, f"{at}.row.warning_id", "is not a warning of this platform", where, "conflict")
     if not over:
-        raise refused(
-            422 if over is not None else 409,
-            f"{at}.row.warning_id",
-            f"is {kept['warning_id']}, {'not a warning of this platform' if over is None else 'a warning not over the project'}",
-            where,
-            "conflict" if over is None else "not_allowed",
-        )
+        raise refused(422, f"{at}.row.warning_id", "is a warning not over the project's place", where)
     warnings.keep_site(db, kept)
 
 

@@ -370,29 +370,8 @@ class Forwarder:
         try:
             listed = DownWarnings.model_validate_json(r.content).warnings
         except ValidationError:
-            listed = self._readable(r)
+            listed = readable_warnings(r)
         return await asyncio.to_thread(warnings.take, self.repo.engine, listed, self.link.jurisdiction)
-
-    def _readable(self, r: httpx.Response) -> list[DownWarning]:
-        """The warnings of an answer that is not all readable here, each that is (a signal type of a newer
-        release is passed over with a WARNING: one unreadable warning must not keep the others from the
-        sites); ForwardRetry for an answer that is no list of warnings at all (a proxy)."""
-        try:
-            found = r.json()["warnings"]
-            assert isinstance(found, list)
-        except (ValueError, KeyError, TypeError, AssertionError):
-            raise ForwardRetry(
-                f"HTTP {r.status_code} without the province's warnings ({r.text[:200]!r})"
-            ) from None
-        readable = []
-        for item in found[: warnings.MAX_LIVE + MAX_HELD]:
-            try:
-                readable.append(DownWarning.model_validate(item))
-            except ValidationError as exc:
-                log.warning(
-                    "forwarding: a warning of the province this city cannot read, passed over: %s", exc
-                )
-        return readable
 
 
 NAMED = re.compile(r"^record (\d+) \(")  # a refusal's words naming the record at fault
@@ -427,3 +406,22 @@ def refused_record(exc: ForwardRetry, batch: Batch) -> tuple[Record, Reason] | N
             else "schema"
         )
     return batch.records[int(found.group(1))], cast(Reason, code)
+
+
+def readable_warnings(r: httpx.Response) -> list[DownWarning]:
+    """The warnings of a province's answer that is not all readable here, each that is (a signal type of a
+    newer release is passed over with a WARNING: one unreadable warning must not keep the others from the
+    sites); ForwardRetry for an answer that is no list of warnings at all (a proxy)."""
+    try:
+        found = r.json().get("warnings")
+    except (ValueError, AttributeError):
+        found = None
+    if not isinstance(found, list):
+        raise ForwardRetry(f"HTTP {r.status_code} without the province's warnings ({r.text[:200]!r})")
+    readable = []
+    for item in found[: warnings.MAX_LIVE + MAX_HELD]:
+        try:
+            readable.append(DownWarning.model_validate(item))
+        except ValidationError as exc:
+            log.warning("forwarding: a warning of the province this city cannot read, passed over: %s", exc)
+    return readable

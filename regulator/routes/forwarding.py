@@ -1,8 +1,9 @@
 """The province's routes for its cities (regulator/forwarding/): ``POST /api/v1/forward`` takes a batch of
 a city's records, ``GET /api/v1/forward/decisions?after=N`` answers the province's listings over the city's
 hazards, ``GET /api/v1/forward/warnings?held=ID,...`` its warning signals over the city's place. All are
-signed like a gateway's requests, by the city's id and key (``sitegw regulator add-city``); a replayed nonce is refused as a gateway's is. Not in the OpenAPI document of the review UI's
-API: no user or gateway calls them, only another sitegw regulator (docs/regulator/chain.md)."""
+signed like a gateway's requests, by the city's id and key (``sitegw regulator add-city``); a replayed nonce
+is refused as a gateway's is. Not in the OpenAPI document of the review UI's API: no user or gateway calls
+them, only another sitegw regulator (docs/regulator/chain.md)."""
 
 from __future__ import annotations
 

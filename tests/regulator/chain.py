@@ -98,6 +98,16 @@ class Regulator:
     def repo(self) -> Repository:
         return Repository(self.db)
 
+    def post(self, event: AlertEvent) -> None:
+        """A gateway's signed event to this regulator; its receipt."""
+        body = event.model_dump_json().encode()
+        r = httpx.post(self.url + EVENTS_PATH, content=body, headers=signed(EVENTS_PATH, body), timeout=30)
+        assert r.status_code == 200, r.text
+
+    def ledger(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Each kind of record (LEDGER) as the same columns at every level, sorted."""
+        return {kind: sorted(self.rows(q), key=repr) for kind, q in LEDGER.items()}
+
 
 @dataclass
 class Chain:
@@ -106,14 +116,10 @@ class Chain:
 
     def post(self, event: AlertEvent) -> None:
         """A gateway's signed event to the city; its receipt."""
-        body = event.model_dump_json().encode()
-        r = httpx.post(
-            self.city.url + EVENTS_PATH, content=body, headers=signed(EVENTS_PATH, body), timeout=30
-        )
-        assert r.status_code == 200, r.text
+        self.city.post(event)
 
     def ledger(self, side: Regulator) -> dict[str, list[tuple[Any, ...]]]:
-        return {kind: sorted(side.rows(q), key=repr) for kind, q in LEDGER.items()}
+        return side.ledger()
 
     def backlog(self) -> int:
         return int(self.city.rows("SELECT COUNT(*) FROM forward_outbox")[0][0])

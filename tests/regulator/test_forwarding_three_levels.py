@@ -39,7 +39,7 @@ from regulator.ledger.weather_warnings import WeatherWarnings
 from regulator.server import RegulatorServer
 from regulator.storage.scope import Actor
 from tests.e2e.test_gateway_kill import cli
-from tests.regulator.chain import CITY_ID, CITY_KEY, CITY_PLACE, LEDGER, Regulator, _cli, major, wait
+from tests.regulator.chain import CITY_ID, CITY_KEY, CITY_PLACE, Regulator, _cli, major, wait
 from tests.regulator.support import PROJECT, SECRET, make_event, pg_database, signed
 from tests.regulator.test_forwarding import PASSWORD
 from tests.support import free_port, wait_port
@@ -64,23 +64,14 @@ class Three:
 
     def post(self, alert: str) -> None:
         """A gateway's signed event to the district."""
-        body = (major(alert) if alert.startswith("major") else make_event(alert)).model_dump_json().encode()
-        r = httpx.post(
-            self.district.url + EVENTS_PATH, content=body, headers=signed(EVENTS_PATH, body), timeout=30
-        )
-        assert r.status_code == 200, r.text
-
-    def ledger(self, side: Regulator) -> dict[str, list[tuple[Any, ...]]]:
-        return {kind: sorted(side.rows(q), key=repr) for kind, q in LEDGER.items()}
+        self.district.post(major(alert) if alert.startswith("major") else make_event(alert))
 
     def same(self) -> bool:
         """Every level holds the district's ledger as the district does, nothing queued on the way up."""
         queued = sum(
             int(s.rows("SELECT COUNT(*) FROM forward_outbox")[0][0]) for s in (self.district, self.city)
         )
-        return queued == 0 and self.ledger(self.district) == self.ledger(self.city) == self.ledger(
-            self.province
-        )
+        return queued == 0 and self.district.ledger() == self.city.ledger() == self.province.ledger()
 
     def kill_all(self) -> None:
         for side in self.sides:

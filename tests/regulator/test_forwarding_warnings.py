@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from contract.wire import signed_headers
 from regulator.forwarding import liveness, warnings
 from regulator.forwarding.cities import NotACity, register
-from regulator.forwarding.sender import Forwarder, ForwardLink
+from regulator.forwarding.sender import Forwarder, ForwardLink, ForwardRetry, readable_warnings
 from regulator.forwarding.wire import FORWARD_PATH, WARNINGS_PATH, Batch, DownWarnings, Record
 from regulator.ledger.review import ReviewError
 from regulator.ledger.weather_warning_models import NewWarning
@@ -277,3 +277,22 @@ async def test_a_province_of_an_earlier_release_is_asked_for_warnings_once_and_s
         assert old.asked == 1 and "answers no warning signals" in caplog.text
     finally:
         old.shutdown()
+
+
+def test_a_warning_this_city_cannot_read_keeps_no_other_from_its_sites() -> None:
+    good = {
+        "id": 1,
+        "jurisdiction": "广东省",
+        "type": "gale",
+        "colour": "red",
+        "measure": "停止一切户外作业",
+        "valid_from": 1.0,
+        "valid_to": None,
+        "issued_by": "gd.ting",
+        "issued_at": 1.0,
+    }
+    newer = good | {"id": 2, "type": "sandstorm"}  # a signal type of a later release
+    answer = httpx.Response(200, json={"warnings": [newer, good]})
+    assert [w.id for w in readable_warnings(answer)] == [1]
+    with pytest.raises(ForwardRetry, match="without the province's warnings"):
+        readable_warnings(httpx.Response(200, text="<html>proxy</html>"))
