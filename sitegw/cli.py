@@ -375,6 +375,7 @@ def _register_subcommands() -> None:
     )
     from sitegw.simulate_modbus_cli import anemometer, crane, hoist, logger
     from sitegw.simulate_mqtt_cli import simulate_formwork, simulate_gate, simulate_pit
+    from sitegw.hot_work_cli import hot_work_app
     from sitegw.users_cli import users_app
     from sitegw.warning_cli import warning_app
     from sitegw.window_cli import jacking_app, pour_app
@@ -408,6 +409,7 @@ def _register_subcommands() -> None:
     app.add_typer(pour_app, name="pour")
     app.add_typer(jacking_app, name="jacking")
     app.add_typer(warning_app, name="warning")
+    app.add_typer(hot_work_app, name="hot-work")
     vision_app.command("detect")(detect)
     vision_app.command("eval")(evaluate)
 

@@ -23,6 +23,7 @@ from gateway.api.routes_notices import notices_router
 from gateway.api.routes_safety_log import safety_log_router
 from gateway.api.routes_self_checks import self_checks_router
 from gateway.api.routes_site import site_router
+from gateway.api.routes_hot_work import hot_work_router
 from gateway.api.routes_weather import weather_router
 from gateway.api.routes_work import work_router
 from plumbing.api_docs import add_api_docs
@@ -71,6 +72,7 @@ def create_app(
         notices_router(svc),
         cameras_router(svc),
         work_router(svc),
+        hot_work_router(svc),
         weather_router(svc),
         self_checks_router(svc),
         safety_log_router(svc),

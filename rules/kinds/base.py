@@ -28,6 +28,7 @@ from rules.probes import Probe
 from rules.result import RuleResult
 from rules.routes import Route
 from rules.sensor_fault import SensorFault
+from rules.hot_work import SiteHotWork
 from rules.weather_site import SiteWeather
 
 log = logging.getLogger("rules.engine")
@@ -57,6 +58,7 @@ class Shared:
         self._worker_listeners: list[WorkerListener] = []
         self.weather = SiteWeather(site.config)  # the weather stops every machine's work is held to
         self.on_work(self.weather.work_seen)
+        self.hot_work = SiteHotWork(self.utc_offset_h)  # the permits and who came in (docs/standards.md §18)
         if personnel is not None:
             self.on_work(personnel.work_seen)
 

@@ -44,6 +44,7 @@ SHARED_FAMILIES = {
     "attendance": ("personnel",),  # the key people, seen through the gates
     "camera": ("vision", "camera"),  # the checks of vision's workers, and the camera's own link
     "weather_station": ("weather",),  # the site's weather stops
+    "welder": ("hot_work",),  # the site's hot work: its permits, whatever machine saw the work
 }
 # the dashboard draws its own cards for these (gateway/api/static/dashboard.js), any other on the generic one
 CARDS = {"crane": "drawCranes", "hoist": "drawHoists", "pit": "drawPit", "formwork": "drawFormwork",
