@@ -23,10 +23,10 @@ from contract.config.loader import LoadedSite
 from contract.config.rules import DeviceOfflineRule
 from contract.config.site import SiteConfig
 from contract.config.yamlsrc import Loc, format_loc
+from contract.hot_work import Permit
 from contract.kinds import registry
 from contract.kinds.kind import Kind, Metric
 from contract.readings import DeviceStatus, Quality, Reading
-from contract.hot_work import Permit
 from contract.weather import WarningSignal
 from rules import device_offline, safety_devices
 from rules.device_offline import DeviceOffline, shorter_limit

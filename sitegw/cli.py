@@ -364,6 +364,7 @@ def _register_subcommands() -> None:
     from contract.kinds import registry
     from sitegw.backup_cli import backup, restore
     from sitegw.events_cli import events, redeliver
+    from sitegw.hot_work_cli import hot_work_app
     from sitegw.replay_cli import replay_command
     from sitegw.simulate_device_cli import (
         app_help,
@@ -375,7 +376,6 @@ def _register_subcommands() -> None:
     )
     from sitegw.simulate_modbus_cli import anemometer, crane, hoist, logger
     from sitegw.simulate_mqtt_cli import simulate_formwork, simulate_gate, simulate_pit
-    from sitegw.hot_work_cli import hot_work_app
     from sitegw.users_cli import users_app
     from sitegw.warning_cli import warning_app
     from sitegw.window_cli import jacking_app, pour_app

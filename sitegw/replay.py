@@ -18,10 +18,10 @@ from pathlib import Path
 
 from contract.alert_event import AlertEvent
 from contract.config.loader import LoadedSite
+from contract.hot_work import Permit
 from contract.kinds import registry
 from contract.kinds.kind import Kind
 from contract.readings import Quality, Reading
-from contract.hot_work import Permit
 from contract.weather import WarningSignal
 from gateway.alerts.manager import AlertManager
 from rules.engine import TS, RuleEngine

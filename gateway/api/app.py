@@ -18,12 +18,12 @@ from contract import __version__
 from gateway.api.auth import ERRORS, AuthPolicy, auth_router, viewer
 from gateway.api.routes_alerts import alerts_router
 from gateway.api.routes_cameras import cameras_router
+from gateway.api.routes_hot_work import hot_work_router
 from gateway.api.routes_live import live_router
 from gateway.api.routes_notices import notices_router
 from gateway.api.routes_safety_log import safety_log_router
 from gateway.api.routes_self_checks import self_checks_router
 from gateway.api.routes_site import site_router
-from gateway.api.routes_hot_work import hot_work_router
 from gateway.api.routes_weather import weather_router
 from gateway.api.routes_work import work_router
 from plumbing.api_docs import add_api_docs
@@ -38,7 +38,9 @@ STATIC = Path(__file__).parent / "static"
 # the dashboard's policy (plumbing/security_headers.py): its scripts are files (static/NAME.js), none inline, so
 # markup a device's text slipped past the escaping could not run
 CSP = content_security_policy()
-DASHBOARD_SCRIPTS = frozenset({"dashboard", "dashboard-self-checks", "dashboard-safety-log"})
+DASHBOARD_SCRIPTS = frozenset(
+    {"dashboard", "dashboard-self-checks", "dashboard-safety-log", "dashboard-hot-work"}
+)
 DESCRIPTION = """Live state, history, alerts, cameras, pours, crane jacking, machines' papers and key personnel
 of one construction site.
 

@@ -23,12 +23,12 @@ from contract.config.site import SiteConfig
 from contract.config.yamlsrc import Loc
 from contract.kinds import registry
 from contract.readings import Quality, Reading
+from rules.hot_work import SiteHotWork
 from rules.personnel_sample import PersonnelRules
 from rules.probes import Probe
 from rules.result import RuleResult
 from rules.routes import Route
 from rules.sensor_fault import SensorFault
-from rules.hot_work import SiteHotWork
 from rules.weather_site import SiteWeather
 
 log = logging.getLogger("rules.engine")
