@@ -1,5 +1,5 @@
 """The site's hot work as every rule shares it (docs/standards.md §18): the permits the gateway's register
-hands over, who the access gates saw come in, and the three rules judging them.
+hands over, who the access gates saw come in, and the rules judging them.
 
 One per engine, on ``Shared.hot_work``, whether or not the site has a welder: a permit's fire watch and
 its closing are judged on any site. The welders' judge (kinds/welder/judge.py) asks it of each reading of
@@ -14,18 +14,22 @@ from contract.hot_work import Permit
 from rules.hot_work_unclosed import HotWorkUnclosed
 from rules.hot_work_unpermitted import HotWorkUnpermitted, Welder
 from rules.hot_work_watch import HotWorkWatch
+from rules.hot_work_wind import HotWorkWind
 from rules.result import RuleResult
+from rules.weather_stops import WeatherStops
 
 
 class SiteHotWork:
     """Permits, presence and the hot-work rules of one site."""
 
-    def __init__(self, utc_offset_h: float) -> None:
+    def __init__(self, utc_offset_h: float, stops: WeatherStops) -> None:
         self.permits: tuple[Permit, ...] = ()
+        self._stops = stops  # the site's weather stops: the wind's hot-work stop among them
         self._inside: set[str] = set()  # the people the gates last saw enter, not leave
         self.unpermitted = HotWorkUnpermitted()
         self._watch = HotWorkWatch()
         self._unclosed = HotWorkUnclosed(utc_offset_h)
+        self._wind = HotWorkWind()
 
     def set_permits(self, permits: Sequence[Permit]) -> None:
         """The permits the site keeps now (judged at the next tick and reading)."""
@@ -44,7 +48,11 @@ class SiteHotWork:
         return [] if found is None else [found]
 
     def tick(self, now: float) -> list[RuleResult]:
-        """The permits at ``now``: their fire watches and their closing."""
-        if not self.permits and not self._watch.firing:
+        """The permits at ``now``: their fire watches, their closing and the wind."""
+        if not self.permits and not (self._watch.firing or self._unclosed.firing or self._wind.firing):
             return []
-        return [*self._watch.tick(self.permits, self._inside, now), *self._unclosed.tick(self.permits, now)]
+        return [
+            *self._watch.judge(self.permits, self._inside, now),
+            *self._unclosed.judge(self.permits, now),
+            *self._wind.judge(self.permits, self._stops, now),
+        ]

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta, timezone
 
+from contract.alert_event import Level
 from contract.hot_work import Permit
-from rules.hot_work_watch import SITE
+from rules.hot_work_permit_alert import SITE, PermitAlerts
 from rules.result import RuleResult
 from rules.wording import pick, pick_en
 
@@ -21,27 +22,22 @@ CLAUSE = (
 )
 
 
-class HotWorkUnclosed:
+class HotWorkUnclosed(PermitAlerts):
     """The permits whose unclosed warning is firing."""
 
     def __init__(self, utc_offset_h: float) -> None:
+        super().__init__(RULE, CLAUSE)
         self._tz = timezone(timedelta(hours=utc_offset_h))
-        self._firing: set[str] = set()
 
-    def tick(self, permits: Sequence[Permit], now: float) -> list[RuleResult]:
-        """The verdicts owed at ``now``: raised once at the window's end, cleared once checked."""
-        out: list[RuleResult] = []
-        for p in permits:
-            if p.unclosed(now):
-                if p.id not in self._firing:
-                    self._firing.add(p.id)
-                    out.append(self._result(p, "warning", now))
-            elif p.id in self._firing:
-                self._firing.discard(p.id)
-                out.append(self._result(p, None, now))
-        return out
+    def judge(self, permits: Sequence[Permit], now: float) -> list[RuleResult]:
+        """From a window's end, a warning until its permit is closed."""
 
-    def _result(self, p: Permit, level: str | None, now: float) -> RuleResult:
+        def hazard(p: Permit) -> RuleResult | None:
+            return self._result(p, "warning", now) if p.unclosed(now) else None
+
+        return self.tick(permits, now, hazard, lambda p: self._result(p, None, now))
+
+    def _result(self, p: Permit, level: Level | None, now: float) -> RuleResult:
         end = p.end.astimezone(self._tz).strftime("%m-%d %H:%M")
         if level:
             what = f"{p.title_zh}作业时段已于 {end} 结束，未记录动火后现场检查"
@@ -51,17 +47,15 @@ class HotWorkUnclosed:
             rule=RULE,
             device=SITE,
             point=p.id,
-            level="warning" if level else None,
+            level=level,
             ts=now,
             clause=CLAUSE,
             unit="",
             message=pick(
-                "warning" if level else None,
-                what,
-                "检查作业点及周边（含下层、隐蔽处）确认无火灾危险后，记录检查并关闭许可证",
+                level, what, "检查作业点及周边（含下层、隐蔽处）确认无火灾危险后，记录检查并关闭许可证"
             ),
             message_en=pick_en(
-                "warning" if level else None,
+                level,
                 f"permit {p.id} at {p.place}: window over, no post-work check",
                 "inspect the place for fire risk and close the permit",
             ),

@@ -12,8 +12,8 @@ from contract.hot_work import FireWatch, Operator, Permit
 from contract.readings import Reading
 from kinds.attendance.kind import PRESENCE
 from kinds.welder.kind import CURRENT, WelderDevice
+from rules.hot_work_permit_alert import SITE
 from rules.hot_work_unpermitted import Welder
-from rules.hot_work_watch import SITE
 from rules.kinds.base import Judge
 from rules.probes import Probe
 from rules.result import RuleResult
@@ -46,7 +46,8 @@ class WelderJudge(Judge):
     def probes(self, dev: DeviceConfig) -> list[Probe]:
         """Welding above the idle current with no permit, until idle for the settle time; a permit in force
         whose fire watch left by the site's first gate, until they come back; a permit whose window ended
-        an hour ago unclosed, which no passage ends."""
+        an hour ago unclosed, which no passage ends; an open-air permit in force while the site's first
+        weather station reads level 5 wind (8.0 m/s reached), until below its clearing band."""
         assert isinstance(dev, WelderDevice)
         spec = dev.welder
         found = [
@@ -60,12 +61,39 @@ class WelderJudge(Judge):
                 clear_after_s=spec.idle_settle_s,
             )
         ]
-        gates = [d.id for d in self.shared.config.devices if d.kind == "attendance"]
+        return [*found, *self._permit_probes(spec.place)]
+
+    def _permit_probes(self, place: str) -> list[Probe]:
+        """The permit rules' probes, on the site's first gate and first weather station."""
+        devices = self.shared.config.devices
+        gates = [d.id for d in devices if d.kind == "attendance"]
+        stations = [d for d in devices if d.kind == "weather_station"]
+        start, found = PROBE_START.timestamp(), list[Probe]()
+        if stations:
+            outdoor = _permit(
+                "probe-outdoor", place, PROBE_START - timedelta(hours=1), timedelta(days=7), True
+            )
+            cfg = self.shared.weather.cfg
+            limit, band = cfg.hot_work_ms, cfg.hysteresis_pct / 100
+            found.append(
+                Probe(
+                    "hot_work.wind",
+                    stations[0].id,
+                    "wind_ms",
+                    beyond=(limit, limit * 1.5),  # 含五级: the line itself stops it
+                    hold=(limit * (1 - band / 2),),
+                    clear=limit * (1 - band) * 0.9,
+                    interval_s=stations[0].poll_interval_s,
+                    fire_after_s=stations[0].poll_interval_s,  # the permits are judged at the next tick
+                    alert=(SITE, outdoor.id),
+                    start=start,
+                    permits=(outdoor,),
+                )
+            )
         if not gates:
             return found
-        start = PROBE_START.timestamp()
-        in_force = _permit("probe-in-force", spec.place, PROBE_START - timedelta(hours=1), timedelta(days=7))
-        ended = _permit("probe-ended", spec.place, PROBE_START - timedelta(hours=3), timedelta(hours=2))
+        in_force = _permit("probe-in-force", place, PROBE_START - timedelta(hours=1), timedelta(days=7))
+        ended = _permit("probe-ended", place, PROBE_START - timedelta(hours=3), timedelta(hours=2))
         for rule, permit, beyond, clear, latched in (
             ("hot_work.fire_watch", in_force, 0.0, 1.0, False),  # left; back
             ("hot_work.unclosed", ended, 1.0, 0.0, True),  # any passage: no check is a passage
@@ -88,11 +116,12 @@ class WelderJudge(Judge):
         return found
 
 
-def _permit(pid: str, place: str, start: datetime, length: timedelta) -> Permit:
+def _permit(pid: str, place: str, start: datetime, length: timedelta, outdoor: bool = False) -> Permit:
     """A permit of the probes, its watch ``PROBE_WATCH``."""
     return Permit(
         id=pid,
         place=place,
+        outdoor=outdoor,
         start=start,
         end=start + length,
         operator=Operator(name="焊工", certificate_no="T000000", valid_until=date(2099, 12, 31)),

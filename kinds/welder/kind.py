@@ -65,6 +65,7 @@ KIND = Kind(
         "hot_work.unpermitted": "无证动火作业",
         "hot_work.fire_watch": "动火监护人不在场",
         "hot_work.unclosed": "动火后未检查关闭许可证",
+        "hot_work.wind": "五级以上风力露天动火",
     },
     simulator="kinds.welder.sim:WelderSim",
     scenarios=("normal", "unpermitted"),

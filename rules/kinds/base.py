@@ -58,7 +58,9 @@ class Shared:
         self._worker_listeners: list[WorkerListener] = []
         self.weather = SiteWeather(site.config)  # the weather stops every machine's work is held to
         self.on_work(self.weather.work_seen)
-        self.hot_work = SiteHotWork(self.utc_offset_h)  # the permits and who came in (docs/standards.md §18)
+        self.hot_work = SiteHotWork(
+            self.utc_offset_h, self.weather.stops
+        )  # the permits and who came in (docs/standards.md §18)
         if personnel is not None:
             self.on_work(personnel.work_seen)
 
