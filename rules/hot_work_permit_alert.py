@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from contract.alert_event import Level
 from contract.hot_work import Permit
 from rules.result import RuleResult
+from rules.wording import pick, pick_en
 
 SITE = "site"  # a permit is no device: its alerts are the site's, one per permit (the point)
 
@@ -23,6 +25,30 @@ class PermitAlerts:
     def firing(self) -> bool:
         """Whether any permit's alert is firing."""
         return bool(self._firing)
+
+    def verdict(
+        self,
+        p: Permit,
+        level: Level | None,
+        now: float,
+        what: tuple[str, str],
+        action: tuple[str, str],
+        value: str | None = None,
+    ) -> RuleResult:
+        """``p``'s verdict: the facts ``what`` and, while it fires, the ``action`` (Chinese, English)."""
+        return RuleResult(
+            rule=self.rule,
+            device=SITE,
+            point=p.id,
+            level=level,
+            ts=now,
+            clause=self.clause,
+            value=value,
+            unit="",
+            message=pick(level, what[0], action[0]),
+            message_en=pick_en(level, what[1], action[1]),
+            details={"place": p.place},
+        )
 
     def tick(
         self,

@@ -12,9 +12,8 @@ from datetime import timedelta, timezone
 
 from contract.alert_event import Level
 from contract.hot_work import Permit
-from rules.hot_work_permit_alert import SITE, PermitAlerts
+from rules.hot_work_permit_alert import PermitAlerts
 from rules.result import RuleResult
-from rules.wording import pick, pick_en
 
 RULE = "hot_work.unclosed"
 CLAUSE = (
@@ -43,21 +42,13 @@ class HotWorkUnclosed(PermitAlerts):
             what = f"{p.title_zh}作业时段已于 {end} 结束，未记录动火后现场检查"
         else:
             what = f"{p.title_zh}已由{p.closed_by or '签发人'}完成动火后现场检查"
-        return RuleResult(
-            rule=RULE,
-            device=SITE,
-            point=p.id,
-            level=level,
-            ts=now,
-            clause=CLAUSE,
-            unit="",
-            message=pick(
-                level, what, "检查作业点及周边（含下层、隐蔽处）确认无火灾危险后，记录检查并关闭许可证"
-            ),
-            message_en=pick_en(
-                level,
-                f"permit {p.id} at {p.place}: window over, no post-work check",
+        return self.verdict(
+            p,
+            level,
+            now,
+            (what, f"permit {p.id} at {p.place}: window over, no post-work check"),
+            (
+                "检查作业点及周边（含下层、隐蔽处）确认无火灾危险后，记录检查并关闭许可证",
                 "inspect the place for fire risk and close the permit",
             ),
-            details={"place": p.place},
         )

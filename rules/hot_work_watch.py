@@ -12,9 +12,8 @@ from collections.abc import Collection, Sequence
 
 from contract.alert_event import Level
 from contract.hot_work import Permit
-from rules.hot_work_permit_alert import SITE, PermitAlerts
+from rules.hot_work_permit_alert import PermitAlerts
 from rules.result import RuleResult
-from rules.wording import pick, pick_en
 
 RULE = "hot_work.fire_watch"
 CLAUSE = (
@@ -34,33 +33,26 @@ class HotWorkWatch(PermitAlerts):
 
         def hazard(p: Permit) -> RuleResult | None:
             absent = p.in_force(now) and p.fire_watch.person_id not in inside
-            return _result(p, "alarm", now) if absent else None
+            return self._result(p, "alarm", now) if absent else None
 
-        return self.tick(permits, now, hazard, lambda p: _result(p, None, now))
+        return self.tick(permits, now, hazard, lambda p: self._result(p, None, now))
 
-
-def _result(p: Permit, level: Level | None, now: float) -> RuleResult:
-    watch = f"监火人{p.fire_watch.name}（{p.fire_watch.person_id}）"
-    if level:
-        what = f"{p.title_zh}作业时段内，{watch}未刷卡进场"
-    elif p.in_force(now):
-        what = f"{p.title_zh}的{watch}已进场"
-    else:
-        what = f"{p.title_zh}已关闭或作业时段结束"
-    return RuleResult(
-        rule=RULE,
-        device=SITE,
-        point=p.id,
-        level=level,
-        ts=now,
-        clause=CLAUSE,
-        value=p.fire_watch.person_id,
-        unit="",
-        message=pick(level, what, "停止动火，监火人到场并配备灭火器材、在场监护后方可继续"),
-        message_en=pick_en(
+    def _result(self, p: Permit, level: Level | None, now: float) -> RuleResult:
+        watch = f"监火人{p.fire_watch.name}（{p.fire_watch.person_id}）"
+        if level:
+            what = f"{p.title_zh}作业时段内，{watch}未刷卡进场"
+        elif p.in_force(now):
+            what = f"{p.title_zh}的{watch}已进场"
+        else:
+            what = f"{p.title_zh}已关闭或作业时段结束"
+        return self.verdict(
+            p,
             level,
-            f"permit {p.id} at {p.place}: fire watch {p.fire_watch.person_id} not badged in",
-            "stop the hot work until the fire watch is at the place",
-        ),
-        details={"place": p.place, "fire_watch": p.fire_watch.name},
-    )
+            now,
+            (what, f"permit {p.id} at {p.place}: fire watch {p.fire_watch.person_id} not badged in"),
+            (
+                "停止动火，监火人到场并配备灭火器材、在场监护后方可继续",
+                "stop the hot work until the fire watch is at the place",
+            ),
+            p.fire_watch.person_id,
+        )

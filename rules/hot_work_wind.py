@@ -13,11 +13,10 @@ from collections.abc import Sequence
 
 from contract.alert_event import Level
 from contract.hot_work import Permit
-from rules.hot_work_permit_alert import SITE, PermitAlerts
+from rules.hot_work_permit_alert import PermitAlerts
 from rules.result import RuleResult
 from rules.weather_stops import WeatherStops
 from rules.weather_wind import HOT_WORK
-from rules.wording import pick, pick_en
 
 RULE = "hot_work.wind"
 CLAUSE = (
@@ -37,29 +36,23 @@ class HotWorkWind(PermitAlerts):
         why = stops.why(HOT_WORK)
 
         def hazard(p: Permit) -> RuleResult | None:
-            return _result(p, "alarm", "；".join(why), now) if why and p.outdoor and p.in_force(now) else None
+            hit = why and p.outdoor and p.in_force(now)
+            return self._result(p, "alarm", "；".join(why), now) if hit else None
 
-        return self.tick(permits, now, hazard, lambda p: _result(p, None, "", now))
+        return self.tick(permits, now, hazard, lambda p: self._result(p, None, "", now))
 
-
-def _result(p: Permit, level: Level | None, why: str, now: float) -> RuleResult:
-    if level:
-        what = f"{p.title_zh}为露天动火，{why}，达到五级风"
-    else:
-        what = f"{p.title_zh}风力已低于五级或不在作业时段"
-    return RuleResult(
-        rule=RULE,
-        device=SITE,
-        point=p.id,
-        level=level,
-        ts=now,
-        clause=CLAUSE,
-        unit="",
-        message=pick(level, what, "停止室外焊接、切割等动火作业；确需动火的，设置可靠挡风措施并经签发人确认"),
-        message_en=pick_en(
+    def _result(self, p: Permit, level: Level | None, why: str, now: float) -> RuleResult:
+        if level:
+            what = f"{p.title_zh}为露天动火，{why}，达到五级风"
+        else:
+            what = f"{p.title_zh}风力已低于五级或不在作业时段"
+        return self.verdict(
+            p,
             level,
-            f"open-air permit {p.id} at {p.place}: wind at Beaufort 5 or above",
-            "stop outdoor welding and cutting, or put up a reliable windbreak",
-        ),
-        details={"place": p.place},
-    )
+            now,
+            (what, f"open-air permit {p.id} at {p.place}: wind at Beaufort 5 or above"),
+            (
+                "停止室外焊接、切割等动火作业；确需动火的，设置可靠挡风措施并经签发人确认",
+                "stop outdoor welding and cutting, or put up a reliable windbreak",
+            ),
+        )
