@@ -75,12 +75,6 @@ class PermitRequest(Model):
     )
     note: str = Field("", max_length=500)
 
-    @model_validator(mode="after")
-    def _window(self) -> PermitRequest:
-        if self.end <= self.start:
-            raise ValueError(f"end {self.end.isoformat()} is not after start {self.start.isoformat()}")
-        return self
-
 
 class Permit(PermitRequest):
     """A permit as issued: its id, who signed it and when, and its closing."""
@@ -90,6 +84,13 @@ class Permit(PermitRequest):
     signed_ts: float = Field(description="Unix seconds of the signature")
     closed_ts: float | None = Field(None, description="Unix seconds of the post-work check (none: open)")
     closed_by: str = Field("", max_length=100, description="who checked the place after the work")
+
+    @model_validator(mode="after")
+    def _window(self) -> Permit:
+        # a request's window is checked by the register, which says so as a refusal (409), not a 422
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end.isoformat()} is not after start {self.start.isoformat()}")
+        return self
 
     def in_force(self, ts: float) -> bool:
         """Whether hot work may go on under it at ``ts``: inside its window and not yet closed."""

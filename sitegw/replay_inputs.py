@@ -167,6 +167,8 @@ def _signal(found: WarningInput, number: int) -> WarningSignal:
 
 def _permit(found: PermitInput, number: int, earlier: list[Permit]) -> Permit:
     """The permit as the register keeps it, its number unique in the file."""
+    if found.end <= found.start:
+        raise ValueError("end must come after start")
     fields = found.model_dump(exclude={"input", "signed_at", "closed_at"})
     fields["id"] = found.id or f"line-{number}"
     if any(p.id == fields["id"] for p in earlier):

@@ -114,6 +114,10 @@ class HotWork:
 
 def _check(r: PermitRequest, tz: timezone) -> None:
     """WorkError for a request §18 does not allow to be signed."""
+    if r.end <= r.start:
+        raise WorkError(
+            f"end {r.end.isoformat()} is not after start {r.start.isoformat()}: give the window's times"
+        )
     if r.end - r.start > MAX_WINDOW:
         raise WorkError(
             f"the window {r.start.isoformat()} to {r.end.isoformat()} is longer than {MAX_WINDOW.days} days: "

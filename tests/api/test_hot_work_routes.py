@@ -69,7 +69,9 @@ def test_a_supervisor_issues_a_permit_only_as_section_18_allows_and_closes_it_wi
     ]:
         refused = issue(site, sup, body)
         assert refused.status_code == 409 and said in refused.json()["detail"], refused.text
-    assert issue(site, sup, request(end="2026-01-01T00:00:00+08:00")).status_code == 422
+    backwards = issue(site, sup, request(end="2026-01-01T00:00:00+08:00"))
+    assert backwards.status_code == 409 and "is not after start" in backwards.json()["detail"]
+    assert issue(site, sup, request(end="2026-01-01T00:00:00")).status_code == 422  # no UTC offset
 
     made = issue(site, sup, request())
     assert made.status_code == 200, made.text

@@ -49,7 +49,7 @@ def test_a_permit_line_is_the_permit_the_rules_judge(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "said"),
     [
-        ({"end": "2026-11-21T08:00:00+08:00"}, "is not after start"),
+        ({"end": "2026-11-21T08:00:00+08:00"}, "end must come after start"),
         ({"start": "2026-11-21T09:00:00"}, "start: Input should have timezone info"),
         ({"closed_at": "2026-11-21T08:30:00+08:00"}, "closed_at must come after start"),
         ({"fire_watch": {"name": "李四"}}, "fire_watch.person_id: Field required"),
