@@ -51,7 +51,7 @@ class HotWork:
 
     def all(self) -> list[Permit]:
         """Every permit kept, the latest window first."""
-        rows = self._db.execute("SELECT body FROM permits ORDER BY start_ts DESC").fetchall()
+        rows = self._db.execute("SELECT body FROM permits ORDER BY start_ts DESC, id DESC").fetchall()
         return [Permit.model_validate_json(body) for (body,) in rows]
 
     def of_day(self, day: date) -> list[Permit]:
