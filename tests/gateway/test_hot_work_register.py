@@ -34,7 +34,9 @@ def request(**changes: Any) -> PermitRequest:
         "place": "3号楼5层",
         "start": START,
         "end": START + timedelta(hours=9),
-        "operator": Operator(name="张三", person_id="W-101", certificate_no="T1", valid_until=date(2026, 11, 26)),
+        "operator": Operator(
+            name="张三", person_id="W-101", certificate_no="T1", valid_until=date(2026, 11, 26)
+        ),
         "fire_watch": FireWatch(name="李四", person_id="W-102"),
         "extinguishers": 2,
         "extinguishers_checked": True,

@@ -53,7 +53,10 @@ def test_a_permit_line_is_the_permit_the_rules_judge(tmp_path: Path) -> None:
         ({"start": "2026-11-21T09:00:00"}, "start: Input should have timezone info"),
         ({"closed_at": "2026-11-21T08:30:00+08:00"}, "closed_at must come after start"),
         ({"fire_watch": {"name": "李四"}}, "fire_watch.person_id: Field required"),
-        ({"fire_watch": {"name": "李四", "person_id": "W 102/x"}}, "fire_watch.person_id: String should match"),
+        (
+            {"fire_watch": {"name": "李四", "person_id": "W 102/x"}},
+            "fire_watch.person_id: String should match",
+        ),
         ({"operator": {"name": "张三", "certificate_no": "T1"}}, "operator.valid_until: Field required"),
         ({"method": "laser"}, "method: Input should be"),
         ({"extinguishers": 1000}, "extinguishers: Input should be less than or equal to 100"),
