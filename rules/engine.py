@@ -339,7 +339,8 @@ class RuleEngine:
         for tick in self._tickers:
             out.extend(tick(now))
         out.extend(self._shared.weather.tick(now))
-        out.extend(self._shared.hot_work.tick(now))
+        if self._shared.hot_work.busy:
+            out.extend(self._shared.hot_work.tick(now))
         if self._personnel is not None:
             out.extend(self._personnel.tick(now))
         out.extend(self._papers.tick(now))

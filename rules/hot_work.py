@@ -24,6 +24,9 @@ class SiteHotWork:
 
     def __init__(self, utc_offset_h: float, stops: WeatherStops) -> None:
         self.permits: tuple[Permit, ...] = ()
+        # whether a tick may have anything to say: the engine asks this before calling it (a site with no
+        # permit would otherwise pay a call at every instant of a replay)
+        self.busy = False
         self._stops = stops  # the site's weather stops: the wind's hot-work stop among them
         self._inside: set[str] = set()  # the people the gates last saw enter, not leave
         self.unpermitted = HotWorkUnpermitted()
@@ -34,6 +37,7 @@ class SiteHotWork:
     def set_permits(self, permits: Sequence[Permit]) -> None:
         """The permits the site keeps now (judged at the next tick and reading)."""
         self.permits = tuple(permits)
+        self.busy = True
 
     def passage(self, person: str, value: float, ts: float) -> None:
         """A passage at the gates: ``value`` 1 an entry, 0 an exit."""
@@ -49,10 +53,10 @@ class SiteHotWork:
 
     def tick(self, now: float) -> list[RuleResult]:
         """The permits at ``now``: their fire watches, their closing and the wind."""
-        if not self.permits and not (self._watch.firing or self._unclosed.firing or self._wind.firing):
-            return []
-        return [
+        out = [
             *self._watch.judge(self.permits, self._inside, now),
             *self._unclosed.judge(self.permits, now),
             *self._wind.judge(self.permits, self._stops, now),
         ]
+        self.busy = bool(self.permits) or self._watch.firing or self._unclosed.firing or self._wind.firing
+        return out
