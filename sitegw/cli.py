@@ -364,6 +364,7 @@ def _register_subcommands() -> None:
     from contract.kinds import registry
     from sitegw.backup_cli import backup, restore
     from sitegw.events_cli import events, redeliver
+    from sitegw.hot_work_cli import hot_work_app
     from sitegw.replay_cli import replay_command
     from sitegw.simulate_device_cli import (
         app_help,
@@ -408,6 +409,7 @@ def _register_subcommands() -> None:
     app.add_typer(pour_app, name="pour")
     app.add_typer(jacking_app, name="jacking")
     app.add_typer(warning_app, name="warning")
+    app.add_typer(hot_work_app, name="hot-work")
     vision_app.command("detect")(detect)
     vision_app.command("eval")(evaluate)
 

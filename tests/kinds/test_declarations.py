@@ -45,6 +45,7 @@ SHARED_FAMILIES = {
     "attendance": ("personnel",),  # the key people, seen through the gates
     "camera": ("vision", "camera"),  # the checks of vision's workers, and the camera's own link
     "weather_station": ("weather",),  # the site's weather stops
+    "welder": ("hot_work",),  # the site's hot work: its permits, whatever machine saw the work
 }
 # the cards without a script of their own: the dashboard's panel that draws their kind's devices
 PANELS = {"gate": "drawPersonnel", "camera": "drawCams"}

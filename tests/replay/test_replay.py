@@ -143,7 +143,7 @@ def test_bad_input_lines_are_listed_as_file_and_line_and_nothing_is_replayed(tmp
     flat = " ".join(output.split())
     for line, text in [
         (3, "not JSON"),
-        (4, '"input": "warning" or "window"'),
+        (4, '"input": "warning", "window" or "permit"'),
         (5, "valid_from: Input should have timezone info"),
         (6, "a heat signal (高温) has no blue"),
         (7, "colour_: Extra inputs are not permitted"),

@@ -239,7 +239,7 @@ class Drive:
     def events(self) -> list[AlertEvent]:
         """The probe's alert's events, as the site sees them."""
         out: list[AlertEvent] = []
-        replay(SITE, self.readings, out.append, warnings=self.probe.signals)
+        replay(SITE, self.readings, out.append, warnings=self.probe.signals, permits=self.probe.permits)
         rule, device, point = self.probe.fingerprint
         return [e for e in out if (e.rule, e.device, e.point) == (rule, device, point)]
 
