@@ -28,7 +28,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(width=None if Console().is_terminal else 140)
-err_console = Console(stderr=True)
+# errors are never wrapped: a "file:line: what" line cut at the terminal's width is neither greppable nor
+# opened by an editor at its line (a long path wrapped in CI once split bad.csv:3 across two lines)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def _print_version(asked: bool) -> None:
