@@ -145,5 +145,5 @@ KIND = Kind(
     thresholds=(
         Thresholds("slope", SlopeRule, "Slope", "slope.cumulative, slope.rate, slope.water, slope.rain"),
     ),
-    card="generic",  # every metric of every point with its Chinese name, value and unit
+    card="kinds.slope.card:CARD",
 )

@@ -1,6 +1,7 @@
 """The high slope on the dashboard in a real headless Chromium against `sitegw demo` (issue 51 §5): slope-1's
-station, simulated by its kind's simulator and published as its profile says, is drawn by the generic card with
-each point's readings under the Chinese names its kind declares, and the alarm of its demo scenario."""
+station, simulated by its kind's simulator and published as its profile says, is drawn by its kind's own card
+(kinds/slope/card.js): a row a monitoring point with its latest values, the alarm of its demo scenario on BP-01,
+and a point's trend with its alarm value's lines."""
 
 from __future__ import annotations
 
@@ -22,18 +23,17 @@ def test_the_slope_station_is_on_the_dashboard_with_its_points(page: Page, tmp_p
     try:
         page.goto(demo.url)
         expect(page.locator("#conn")).to_have_class("ok")
-        card = page.locator('#other-devices [data-device="slope-1"]')
-        expect(card).to_contain_text("东侧高边坡")
-        expect(card).to_contain_text("高边坡")
-        expect(card.locator('[data-metric="disp_h_mm"]').first).to_contain_text(
-            "水平位移 BP-01", timeout=30000
-        )
-        expect(card.locator('[data-metric="disp_h_mm"]').first).to_contain_text("mm")
-        expect(card.locator('[data-metric="incl_depth_m"]')).to_contain_text("最大位移深度 BCX-01")
-        expect(card.locator('[data-metric="water_level_m"]')).to_contain_text("地下水位 BSW-01")
-        expect(card.locator('[data-metric="rain_mm"]')).to_contain_text("降雨量 BYL-01")
+        card = page.locator("#slope-card")
+        expect(card).to_contain_text("高边坡监测")
         # the demo's slope plays its rainstorm past the alarm value (kinds/slope/sim.py "demo"): 22 mm at BP-01
-        expect(card.locator(".tag.alarm")).to_have_count(1)
+        row = card.locator('tr[data-point="BP-01"]')
+        expect(row.locator(".tag.alarm")).to_have_count(1, timeout=30000)
+        expect(row.locator('td[data-metric="disp_h_mm"]')).to_contain_text("mm")
+        expect(card.locator('tr[data-point="BCX-01"] td[data-metric="incl_depth_m"]')).to_contain_text("8.5")
+        expect(card.locator('tr[data-point="BYL-01"] td[data-metric="rain_mm"]')).to_contain_text("60")
+        expect(card.locator("thead")).to_contain_text("最大位移深度")
+        # drawn by its own card, not the generic one
+        expect(page.locator('#other-devices [data-device="slope-1"]')).to_have_count(0)
     finally:
         demo.stop()
     assert errors == []

@@ -1,0 +1,83 @@
+"""The high slope's dashboard card: every monitoring point with the alarm values its rules use (card.js draws the
+points' table and a trend's 70 % / 100 % lines: a displacement's around zero, a water level's around its
+baseline)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, Field
+
+from contract.kinds.card import Card, CardData
+from kinds.slope.kind import DISPLACEMENTS, POINT_METRICS, SlopeDevice
+from kinds.slope.limits import displacement_limits
+from kinds.slope.thresholds import SlopeRule
+
+if TYPE_CHECKING:
+    from contract.config.site import SiteConfig
+
+
+class SlopeLimitView(BaseModel):
+    """One metric's alarm value at a point, in the metric's unit (a water level's: the rise above its baseline)."""
+
+    metric: str
+    alarm: float = Field(description="mm (displacement, 已大于) or m of rise (water level, 达到)")
+    rate_mm_d: float | None = Field(None, description="a displacement's daily rate value (已连续3d大于)")
+    warning_fraction: float
+    baseline_m: float | None = Field(None, description="a water level's baseline (none: its first reading)")
+    clause: str
+
+
+class SlopePointView(BaseModel):
+    """A slope's monitoring point and its alarm values."""
+
+    device: str
+    code: str
+    kind: str
+    limits: list[SlopeLimitView]
+
+
+def slope_points(config: SiteConfig) -> list[SlopePointView]:
+    """Every slope monitoring point with the alarm values its rules use."""
+    out = []
+    for d in config.devices:
+        if not isinstance(d, SlopeDevice):
+            continue
+        rule = config.rules.for_device(d.id, "slope")
+        assert isinstance(rule, SlopeRule)
+        for point in d.slope.points:
+            limits = [
+                SlopeLimitView(
+                    metric=m,
+                    alarm=(lim := displacement_limits(d.slope, point, m, rule)).cumulative,
+                    rate_mm_d=lim.rate,
+                    warning_fraction=rule.warning_fraction,
+                    clause=lim.clause,
+                )
+                for m in DISPLACEMENTS
+                if m in POINT_METRICS[point.kind]
+            ]
+            if point.rise_m is not None:
+                limits.append(
+                    SlopeLimitView(
+                        metric="water_level_m",
+                        alarm=point.rise_m,
+                        warning_fraction=rule.warning_fraction,
+                        baseline_m=point.baseline_m,
+                        clause="GB 50330-2013 第19.1.2条 水位上升报警值由设计确定",
+                    )
+                )
+            out.append(SlopePointView(device=d.id, code=point.code, kind=point.kind, limits=limits))
+    return out
+
+
+CARD = Card(
+    name="slope",
+    data=CardData(
+        key="slope_points",
+        model=SlopePointView,
+        view=slope_points,
+        description="high-slope monitoring points with their alarm values",
+    ),
+    script="card.js",
+)
