@@ -24,7 +24,7 @@ def test_the_slope_station_is_on_the_dashboard_with_its_points(page: Page, tmp_p
         page.goto(demo.url)
         expect(page.locator("#conn")).to_have_class("ok")
         card = page.locator("#slope-card")
-        expect(card).to_contain_text("高边坡监测")
+        expect(page.get_by_role("heading", name="高边坡监测")).to_be_visible()
         # the demo's slope plays its rainstorm past the alarm value (kinds/slope/sim.py "demo"): 22 mm at BP-01
         row = card.locator('tr[data-point="BP-01"]')
         expect(row.locator(".tag.alarm")).to_have_count(1, timeout=30000)
@@ -32,6 +32,11 @@ def test_the_slope_station_is_on_the_dashboard_with_its_points(page: Page, tmp_p
         expect(card.locator('tr[data-point="BCX-01"] td[data-metric="incl_depth_m"]')).to_contain_text("8.5")
         expect(card.locator('tr[data-point="BYL-01"] td[data-metric="rain_mm"]')).to_contain_text("60")
         expect(card.locator("thead")).to_contain_text("最大位移深度")
+        # its trend, with the 70 % and 100 % lines of min(20 mm, 14 m / 500)
+        row.locator('td[data-metric="disp_h_mm"]').click()
+        expect(page.locator("#trend polyline")).to_have_count(1, timeout=5000)
+        expect(page.locator("#trend")).to_contain_text("70% 14.00")
+        expect(page.locator("#trend")).to_contain_text("100% 20.00")
         # drawn by its own card, not the generic one
         expect(page.locator('#other-devices [data-device="slope-1"]')).to_have_count(0)
     finally:
