@@ -15,23 +15,33 @@ from collections import deque
 
 from contract.alert_event import Level
 from kinds.power.clauses import JGJT46
+from kinds.power.reached import Reached, Words
 from kinds.power.thresholds import PowerRule
-from rules.levels import LevelMemory, banded_level, banded_result, key_of
+from rules.levels import key_of
 from rules.result import RuleResult
-from rules.wording import PRACTICE_ZH, pick, pick_en
+from rules.wording import PRACTICE_ZH
 
-RULE = "power.temp_rise"
-CLAUSES = {
-    "warning": f"{JGJT46} 第4章 配电装置；GB 14287.3 电气火灾监控（测温式）：温升速率阈值为现场按箱设定"
-    + PRACTICE_ZH
-}
+WORDS = Words(
+    rule="power.temp_rise",
+    clauses={
+        "warning": f"{JGJT46} 第4章 配电装置；GB 14287.3 电气火灾监控（测温式）：温升速率阈值为现场按箱设定"
+        + PRACTICE_ZH
+    },
+    unit="℃",
+    actions={
+        "warning": (
+            "电工检查该处接线端子是否松动、回路是否过载，持续升温时断电处理",
+            "have an electrician check the terminal and the load; isolate it if it keeps rising",
+        )
+    },
+)
 
 
-class PowerTempRise:
+class PowerTempRise(Reached):
     """Per probe of each box: the window's readings, with the lowest first (a monotonic queue)."""
 
     def __init__(self) -> None:
-        self._memory = LevelMemory()
+        super().__init__(WORDS)
         # key_of(device, point): (ts, temp) in time order, each temp above the one before it: the first
         # is the window's lowest
         self._low: dict[str, deque[tuple[float, float]]] = {}
@@ -68,43 +78,23 @@ class PowerTempRise:
         start_ts, lowest = low[0]
         rise = temp_c - lowest
         thresholds: list[tuple[Level, float]] = [("warning", cfg.rise_c)]
-        # 达到 the rise (on the line too)
-        current = self._memory.get(device, point)
-        level = banded_level(rise, thresholds, current, cfg.hysteresis_pct / 100, strict=False)
+        current = self.current(device, point)
+        level = self.level(device, point, rise, thresholds, cfg.hysteresis_pct / 100)
         if level is None and current is not None and ts - self._since[key] < cfg.rise_window_s:
             level = current  # no whole window read since a silence: the rise may be hidden in it
+        window_min = cfg.rise_window_s / 60
 
-        def build() -> RuleResult:
+        def what(level: Level | None) -> tuple[str, str]:
             minutes = (ts - start_ts) / 60
-            what = (
+            return (
                 f"{name} {zh}温度 {minutes:.0f} 分钟内由 {lowest:g} ℃ 升至 {temp_c:g} ℃（升 {rise:.1f} ℃，"
-                f"限值 {cfg.rise_window_s / 60:g} 分钟内 {cfg.rise_c:g} ℃）"
-            )
-            what_en = (
+                f"限值 {window_min:g} 分钟内 {cfg.rise_c:g} ℃）",
                 f"{name} {en} temperature up from {lowest:g} ℃ to {temp_c:g} ℃ in {minutes:.0f} min "
-                f"(+{rise:.1f} ℃; limit {cfg.rise_c:g} ℃ in {cfg.rise_window_s / 60:g} min)"
-            )
-            return banded_result(
-                RULE,
-                CLAUSES,
-                device,
-                level,
-                ts,
-                round(rise, 2),
-                thresholds,
-                "℃",
-                pick(level, what, "电工检查该处接线端子是否松动、回路是否过载，持续升温时断电处理"),
-                {"probe": zh, "temp_c": temp_c, "lowest_c": lowest},
-                backfill,
-                message_en=pick_en(
-                    level,
-                    what_en,
-                    "have an electrician check the terminal and the load; isolate it if it keeps rising",
-                ),
-                point=point,
+                f"(+{rise:.1f} ℃; limit {cfg.rise_c:g} ℃ in {window_min:g} min)",
             )
 
-        return self._memory.report(device, point, level, build)
+        details: dict[str, float | str | list[str]] = {"probe": zh, "temp_c": temp_c, "lowest_c": lowest}
+        return self.report(device, point, level, round(rise, 2), thresholds, what, details, ts, backfill)
 
 
 def history_s(cfg: PowerRule) -> float:
