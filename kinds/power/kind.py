@@ -172,6 +172,7 @@ KIND = Kind(
         "power.arc": "故障电弧",
     },
     simulator="kinds.power.sim:PowerSim",
+    card="kinds.power.card:CARD",
     scenarios=("normal", "insulation", "rcd_fails", "trip", "overheat", "arc"),
     thresholds=(
         Thresholds(

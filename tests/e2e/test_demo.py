@@ -122,6 +122,7 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
             "gate-1": "mqtt",
             "cs-1": "mqtt",
             "weather-1": "mqtt",
+            "welder-1": "mqtt",
             "power-main": "mqtt",
             "power-b2": "mqtt",
         }
@@ -203,6 +204,7 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
         "gate-1",
         "cs-1",
         "weather-1",
+        "welder-1",
         "power-main",
         "power-b2",
         "cam-gate",
@@ -215,6 +217,7 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
         readings["cs-1"]
     )
     assert {"wind_ms", "gust_ms", "rain_mm_h", "temp_c"} <= set(readings["weather-1"])
+    assert readings["welder-1"]["current_a"] >= 20  # its current over the embedded broker, every second
     assert {"leakage_ma", "rcd_state", "temp_l1_c", "temp_box_c"} <= set(readings["power-main"])
     assert readings["cam-gate"]["persons"] >= 5  # the gate camera's worker analysed frames
     # crane-1's scripted jacking falls inside any --duration (sitegw/demo.py jacking_times): its window and the
