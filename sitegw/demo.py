@@ -76,7 +76,7 @@ CONFINED_SCENARIO, CONFINED_SCALE = "h2s_rise", 15.0
 # the other kinds' devices that play a hazard (their simulators' scenarios); the rest play a normal day
 OTHER_SCENARIOS = {
     "power-b2": "rcd_fails",  # 18 mA on its 15 mA RCD from 30 s, the RCD not tripping
-    "slope-1": "storm",  # a rainstorm on the slope, BP-01 past its alarm value: from its first report
+    "slope-1": "rainstorm",  # a rainstorm on the slope, BP-01 past its alarm value: from its first report
 }
 SCENARIO_LINE = (
     "crane-1 overload, anemo-1 storm, hoist-1 moving with a door open, pit-1 displacement rate, "

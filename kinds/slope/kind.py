@@ -141,7 +141,7 @@ KIND = Kind(
         "slope.rain": "边坡降雨",
     },
     simulator="kinds.slope.sim:SlopeSim",
-    scenarios=("normal", "creep", "rate", "rain", "fault", "storm"),
+    scenarios=("normal", "creep", "rate", "rain", "fault", "rainstorm"),
     thresholds=(
         Thresholds("slope", SlopeRule, "Slope", "slope.cumulative, slope.rate, slope.water, slope.rain"),
     ),

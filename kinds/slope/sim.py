@@ -13,7 +13,7 @@ wandering by centimetres about its baseline, and a rain gauge's rain since its l
 - ``rain``: the gauge measures 10 mm an hour from the first hour (50 mm in 24 h reached with the fifth
   hour's report).
 - ``fault``: the first surface point sends the sentinel -9999 for three hours from the first hour.
-- ``storm`` (what ``sitegw demo`` plays, from its first report): a rainstorm on a slope already moving, the
+- ``rainstorm`` (what ``sitegw demo`` plays, from its first report): a rainstorm on a slope already moving, the
   first surface point at 22 mm (above 20 mm by more than its noise: slope.cumulative alarm), the water levels
   1.6 m above their baselines (70 % of the reference site's 2 m: slope.water warning), 60 mm of rain in the
   report's hour (slope.rain warning).
@@ -63,7 +63,7 @@ class SlopeSim:
                 h = CREEP_FROM_MM + CREEP_MM_D * days
             elif p.code == self.special and self.scenario == "rate":
                 h = 2.0 + RATE_MM_D * days
-            elif p.code == self.special and self.scenario == "storm":
+            elif p.code == self.special and self.scenario == "rainstorm":
                 h = DEMO_MM + RATE_MM_D * days
             if p.code == self.special and self.scenario == "fault" and HOUR_S <= t < HOUR_S + FAULT_S:
                 return {"disp_h_mm": SENTINEL, "disp_v_mm": SENTINEL}
@@ -76,11 +76,11 @@ class SlopeSim:
             return {"incl_mm": round(5.0 + 0.2 * days + rng.gauss(0, 0.2), 2), "incl_depth_m": 8.5}
         if p.kind == "water_level":
             base = p.baseline_m if p.baseline_m is not None else -6.0
-            base += DEMO_RISE_M if self.scenario == "storm" else 0.0
+            base += DEMO_RISE_M if self.scenario == "rainstorm" else 0.0
             wander = 0.05 * math.sin(2 * math.pi * days / 3)
             return {"water_level_m": round(base + wander + rng.gauss(0, 0.005), 3)}
         # a rain gauge: the rain since its last report
-        if self.scenario == "storm":
+        if self.scenario == "rainstorm":
             mm_h = DEMO_RAIN_MM_H
         elif self.scenario == "rain" and t >= HOUR_S:
             mm_h = RAIN_MM_H

@@ -1,6 +1,6 @@
 """The high slope on the dashboard in a real headless Chromium against `sitegw demo` (issue 51 §5): slope-1's
 station, simulated by its kind's simulator and published as its profile says, is drawn by its kind's own card
-(kinds/slope/card.js): a row a monitoring point with its latest values, the alarm of its storm scenario on BP-01,
+(kinds/slope/card.js): a row a monitoring point with its latest values, the alarm of its rainstorm scenario on BP-01,
 and a point's trend with its alarm value's lines."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def test_the_slope_station_is_on_the_dashboard_with_its_points(page: Page, tmp_p
         expect(page.locator("#conn")).to_have_class("ok")
         card = page.locator("#slope-card")
         expect(page.get_by_role("heading", name="高边坡监测")).to_be_visible()
-        # the demo's slope plays its rainstorm past the alarm value (kinds/slope/sim.py "storm"): 22 mm at BP-01
+        # the demo's slope plays its rainstorm past the alarm value (kinds/slope/sim.py "rainstorm"): 22 mm at BP-01
         row = card.locator('tr[data-point="BP-01"]')
         expect(row.locator(".tag.alarm")).to_have_count(1, timeout=30000)
         expect(row.locator('td[data-metric="disp_h_mm"]')).to_contain_text("mm")
