@@ -25,6 +25,7 @@ PAGE_SCRIPTS = frozenset(
         "forwarding",
         "inspect",
         "public",
+        "year",
     }
 )
 # the pages' shared style: the one header's (header.js)

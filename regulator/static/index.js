@@ -223,6 +223,9 @@ function actionForm(h) {
     <div>改判为 <select id="r-major"><option value="true">重大事故隐患</option><option value="false">一般隐患</option></select>
       <input id="r-article" size="6" placeholder="第八条"> <input id="r-item" size="5" placeholder="（四）">
       <input id="r-reason" placeholder="改判理由 (必填)" size="22"> <button class="act warn" data-do="reclassify">改判</button></div>`;
+  if (reg.includes(me.role)) out += `
+    <div data-testid="expose-case"><input id="c-title" placeholder="典型案例标题" size="24"> <input id="c-text" placeholder="公开说明（不含身份证号、电话）" size="30">
+      <button class="act" data-do="expose">曝光为典型案例</button></div>`;
   if (can(reg, ["reported"])) out += `
     <div><button class="act" data-do="close">复查通过 销号</button>
       <input id="a-reject" placeholder="不通过原因" size="24"> <button class="act warn" data-do="reject">复查不通过</button></div>`;
@@ -242,6 +245,14 @@ async function doAction(h, action) {
   if (action === "reject") body.reason = $("a-reject").value;
   if (action === "reclassify") Object.assign(body, {major: $("r-major").value === "true", article: $("r-article").value,
     item: $("r-item").value, reason: $("r-reason").value});
+  if (action === "expose") {  // onto the public page (/public), in the bureau's words
+    try {
+      await api("/ui/api/public-cases", {method: "POST", body: JSON.stringify({kind: "hazard", id: h.id,
+        title: $("c-title").value.trim(), text: $("c-text").value.trim()})});
+      flash("已在公开页面曝光为典型案例", true);
+    } catch (e) { flash(e.message); }
+    return;
+  }
   try {
     await api(`/ui/api/hazards/${h.id}/${action}`, {method: "POST", body: JSON.stringify(body)});
     flash(`${ACTIONS[action]}: 已完成`, true);
