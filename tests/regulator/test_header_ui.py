@@ -164,7 +164,16 @@ def headers(regulator: RegulatorServer, browser: Browser) -> dict[tuple[str, int
 def test_every_page_has_the_one_header(headers: dict[tuple[str, int], Seen]) -> None:
     assert all(seen.background for seen in headers.values()), "a page without a header"
     home = [e["text"] for e in headers["/", 1280].entries]
-    for name in ("审核队列", "挂牌督办", "项目地图", "气象预警", "全国平台报送", "安全日志与考勤", "年度检查", "现场检查"):
+    for name in (
+        "审核队列",
+        "挂牌督办",
+        "项目地图",
+        "气象预警",
+        "全国平台报送",
+        "安全日志与考勤",
+        "年度检查",
+        "现场检查",
+    ):
         assert name in home
     for (path, width), seen in headers.items():
         assert [e["text"] for e in seen.entries] == home, f"{path} at {width} px"

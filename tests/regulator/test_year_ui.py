@@ -51,14 +51,21 @@ def regulator(tmp_path: Path) -> Iterator[RegulatorServer]:
 
 
 def sign_in(browser: Browser, server: RegulatorServer, user: str, phone: bool = False) -> Page:
-    size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
-    extra = (
-        {"is_mobile": True, "has_touch": True, "geolocation": {"latitude": 22.53, "longitude": 113.93},
-         "permissions": ["geolocation"]}
-        if phone
-        else {}
-    )
-    tab = browser.new_context(viewport=size, locale="zh-CN", accept_downloads=True, **extra).new_page()
+    """``user`` signed in at a desktop's width, or on a phone (390 x 844, touch, its position given)."""
+    if phone:
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844},
+            is_mobile=True,
+            has_touch=True,
+            geolocation={"latitude": 22.53, "longitude": 113.93},
+            permissions=["geolocation"],
+            locale="zh-CN",
+        )
+    else:
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True
+        )
+    tab = context.new_page()
     tab.goto(server.base_url + "/")
     tab.fill("#login-user", user)
     tab.fill("#login-pass", PASSWORD)
@@ -100,8 +107,14 @@ def plans_and_draw(tab: Page, today: datetime.date) -> str:
         tab.click("#m-save")
         expect(tab.locator("#flash")).to_contain_text("已加入名录")
     expect(tab.get_by_test_id("pool")).to_contain_text("li.jian、zhao.min")
-    for field, value in (("#d-title", "上半年双随机抽查"), ("#d-ipool", "第一批"), ("#d-ppool", "第一批"),
-                         ("#d-n", "1"), ("#d-k", "2"), ("#d-due", month_end(today).isoformat())):
+    for field, value in (
+        ("#d-title", "上半年双随机抽查"),
+        ("#d-ipool", "第一批"),
+        ("#d-ppool", "第一批"),
+        ("#d-n", "1"),
+        ("#d-k", "2"),
+        ("#d-due", month_end(today).isoformat()),
+    ):
         tab.fill(field, value)
     tab.click("#d-save")
     row = tab.get_by_test_id("draw")
@@ -146,7 +159,9 @@ def inspect_on_a_phone(browser: Browser, server: RegulatorServer, photo: Path) -
 def coverage_and_export(tab: Page) -> None:
     """The theme's coverage: the unseen first, per district and inspector; its workbook."""
     tab.reload()
-    tab.get_by_test_id("plan").filter(has_text="有限空间专项排查").get_by_role("button", name="查看覆盖").click()
+    tab.get_by_test_id("plan").filter(has_text="有限空间专项排查").get_by_role(
+        "button", name="查看覆盖"
+    ).click()
     expect(tab.get_by_test_id("checklist")).to_contain_text("有限空间")
     rows = tab.get_by_test_id("coverage-project")
     expect(rows).to_have_count(3)
@@ -177,8 +192,10 @@ def record_actions(tab: Page, base: str, pdf: Path) -> None:
     """A public 行政处罚 with its decision, a 约谈 not made public."""
     tab.goto(base + "/ui/grading")
     today = datetime.datetime.now(BEIJING).date().isoformat()
-    for kind, party, case, public in (("penalty", "某建设集团", "深建罚〔2026〕12号", True),
-                                      ("interview", "某劳务公司", "", False)):
+    for kind, party, case, public in (
+        ("penalty", "某建设集团", "深建罚〔2026〕12号", True),
+        ("interview", "某劳务公司", "", False),
+    ):
         tab.select_option("#a-kind", kind)
         tab.fill("#a-project", NANSHAN[0][0])
         tab.fill("#a-party", party)
@@ -229,3 +246,19 @@ def test_a_citys_year_in_miniature(regulator: RegulatorServer, browser: Browser,
     expect(anyone.locator("body")).not_to_contain_text("福田区专项排查")  # a plan is no public fact
     anyone.context.close()
 
+
+def test_a_site_user_is_shown_no_plans_nor_inspections(regulator: RegulatorServer, browser: Browser) -> None:
+    """The plans and the inspections are the authority's: a project's user has no entry for them, and the
+    year's page opened by its address offers nothing to do."""
+    Accounts(regulator.repo, CHEAP).add_user("site.0001", PASSWORD, "project", NANSHAN[0][0])
+    tab = sign_in(browser, regulator, "site.0001")
+    try:
+        for entry in ("nav-year", "nav-inspect"):
+            expect(tab.get_by_test_id(entry)).to_be_hidden()
+        tab.goto(regulator.base_url + "/ui/year")
+        expect(tab.locator("#flash")).to_contain_text("项目账号无此功能")
+        for form in ("#plan-card", "#draw-card"):
+            expect(tab.locator(form)).to_be_hidden()
+        expect(tab.get_by_test_id("nav-year")).to_be_hidden()
+    finally:
+        tab.context.close()
