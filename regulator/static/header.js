@@ -15,7 +15,7 @@
     ["/ui/map", "项目地图", "places-map"], ["/ui/grading", "重点风险分级", "grading-page"],
     ["/ui/safety-logs", "安全日志与考勤", "nav-safety-logs"], ["/warnings", "气象预警", "nav-warnings"],
     ["/ui/national-export", "全国平台报送", "nav-national-export"], ["/forwarding", "逐级转报", "nav-forwarding"],
-    ["/ui/year", "年度检查", "nav-year"], ["/ui/inspect", "现场检查", "nav-inspect"],
+    ["/ui/year", "年度检查", "nav-year"], ["/ui/inspect", "现场检查", "nav-inspect"], ["/ui/enforcement", "执法记录", "nav-enforcement"],
   ];
   const host = document.getElementById("site-header");
   const home = location.pathname === "/";

@@ -1,20 +1,11 @@
 // the page year.html's script, served from /ui/page/year.js (no inline script: the pages' Content-Security-Policy):
 // the year's plans (regulator/routes/inspections.py), a plan's coverage and its export, the 双随机 pools and draws.
-// Every list comes from the API scoped to the user's jurisdiction; a project user is shown none of it.
-const $ = (id) => document.getElementById(id);
-const esc = (s) => String(s ?? "").replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
+// Every list comes from the API scoped to the user's jurisdiction; a project user is shown none of it. Its
+// helpers ($, esc, api, flash) are common.js's.
 const day = (t) => t ? new Date(t * 1000).toLocaleDateString("zh-CN", {timeZone: "Asia/Shanghai"}) : "—";
 const when = (t) => t ? new Date(t * 1000).toLocaleString("zh-CN", {timeZone: "Asia/Shanghai", hour12: false}) : "—";
 const API = "/ui/api/inspections";
-async function api(path, opts = {}) {
-  const r = await fetch(path, {credentials: "same-origin", headers: {"Content-Type": "application/json"}, ...opts});
-  if (r.status === 401) { location.href = "/"; throw new Error("未登录"); }
-  const body = await r.json();
-  if (!r.ok) throw new Error(body.error || JSON.stringify(body.detail) || r.statusText);
-  return body;
-}
 const post = (path, body) => api(path, {method: "POST", body: JSON.stringify(body)});
-function flash(text, ok) { $("flash").innerHTML = `<div class="msg ${ok ? "ok" : "err"}">${esc(text)}</div>`; }
 const val = (id) => $(id).value.trim();
 const counts = (c, name) => `<tr data-testid="coverage-count"><td>${esc(name)}</td><td class="num">${c.done}</td>
   <td class="num">${c.due}</td><td class="num">${c.overdue}</td><td class="num">${c.total}</td></tr>`;

@@ -33,7 +33,16 @@ from tests.regulator.inspector import CHEAP, PASSWORD
 from tests.regulator.support import ThreadedRegulator, make_event
 from tests.servers.browser import browser  # noqa: F401 (module-scoped Chromium)
 
-PAGES = ("/", "/ui/map", "/ui/grading", "/ui/safety-logs", "/warnings", "/ui/national-export", "/ui/year")
+PAGES = (
+    "/",
+    "/ui/map",
+    "/ui/grading",
+    "/ui/safety-logs",
+    "/warnings",
+    "/ui/national-export",
+    "/ui/year",
+    "/ui/enforcement",
+)
 WIDTHS = (1280, 390)
 WORDY = "1号塔吊 起重量 102.5% 超过额定起重量，司机未按规定减载，已触发声光报警并通知现场安全员"
 # the WCAG 2 contrast ratio of two computed colours (rgb()/rgba() strings), in the page itself

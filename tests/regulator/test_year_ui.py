@@ -189,8 +189,11 @@ def expose_the_hazard(tab: Page, base: str) -> None:
 
 
 def record_actions(tab: Page, base: str, pdf: Path) -> None:
-    """A public 行政处罚 with its decision, a 约谈 not made public."""
-    tab.goto(base + "/ui/grading")
+    """On the 执法记录 page, through the header: a public 行政处罚 with its decision, a 约谈 with its own, not
+    made public."""
+    tab.goto(base + "/ui/year")
+    tab.get_by_test_id("nav-enforcement").click()
+    tab.wait_for_url("**/ui/enforcement")
     today = datetime.datetime.now(BEIJING).date().isoformat()
     for kind, party, case, public in (
         ("penalty", "某建设集团", "深建罚〔2026〕12号", True),
