@@ -1,25 +1,28 @@
 """A city's year in miniature (issue 53), through the regulator's own screens in real headless Chromium against
-a real regulator service: the city's admin plans a 全覆盖 round with its deadline and a monthly theme (its
+a real regulator service: the city bureau's regulator plans a 全覆盖 round with its deadline and a monthly theme (its
 checklist drawn from the theme), draws projects and inspectors at random (the seed and who drew shown, the draw
 checked by drawing again from its seed) and publishes the draw; a Nanshan inspector, on a phone, sees only the
 plans of Nanshan, goes through the theme's checklist with a photo and the failed item becomes a hazard; the
-admin sees the coverage (the unseen first), exports it, exposes the hazard as a typical case, records a public
-行政处罚 and a 约谈 kept off the public page; an anonymous visitor of /public sees only what was marked public."""
+admin sees the coverage (the unseen first), exports it, exposes the hazard and an accident as typical cases,
+records a public 行政处罚 and a 约谈 kept off the public page; an anonymous visitor of /public sees only what was marked public."""
 
 from __future__ import annotations
 
 import datetime
 import io
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from regulator.access.auth import Accounts
 from regulator.inspections.draw import Candidate, Inspector, Pools, draw
+from regulator.ledger.incidents import Incidents
 from regulator.server import RegulatorServer
+from regulator.storage.scope import Actor
 from tests.regulator.inspector import CHEAP, PASSWORD
 from tests.regulator.support import ThreadedRegulator, real_jpeg
 from tests.servers.browser import browser  # noqa: F401 (module-scoped Chromium)
@@ -28,6 +31,8 @@ CITY = "广东省/深圳市"
 NANSHAN = ("GD-SZ-2026-0001", "前海某项目"), ("GD-SZ-2026-0002", "蛇口某项目")
 FUTIAN = ("GD-SZ-2026-0009", "福田某项目")
 BEIJING = datetime.timezone(datetime.timedelta(hours=8))
+ACCIDENT = "吊篮坠落一人受伤"
+HAZARD_CASE, ACCIDENT_CASE = "某项目有限空间未设警示标志被责令整改", "某项目吊篮安全锁失效致一人受伤"
 
 
 def month_end(today: datetime.date) -> datetime.date:
@@ -38,7 +43,7 @@ def month_end(today: datetime.date) -> datetime.date:
 
 @pytest.fixture
 def regulator(tmp_path: Path) -> Iterator[RegulatorServer]:
-    """Two Nanshan projects and one in Futian; the city bureau's regulator (its admin of the year) and two Nanshan inspectors."""
+    """Two Nanshan projects (an accident on the second) and one in Futian; the city bureau's regulator (its admin of the year) and two Nanshan inspectors."""
     with ThreadedRegulator(f"sqlite:///{tmp_path}/reg.sqlite") as server:
         for code, name in NANSHAN:
             server.repo.add_project(code, name, "深圳", f"secret-{code}", "南山区")
@@ -47,6 +52,8 @@ def regulator(tmp_path: Path) -> Iterator[RegulatorServer]:
         accounts.add_user("wang.city", PASSWORD, "regulator", None, "", CITY)  # the city bureau's
         for name in ("li.jian", "zhao.min"):
             accounts.add_user(name, PASSWORD, "regulator", None, "", f"{CITY}/南山区")
+        city = Actor("wang.city", "regulator", jurisdiction=CITY)
+        Incidents(server.repo).record(city, NANSHAN[1][0], "accident", time.time() - 86_400, 0, 1, ACCIDENT)
         yield server
 
 
@@ -177,15 +184,23 @@ def coverage_and_export(tab: Page) -> None:
     assert {NANSHAN[0][1], NANSHAN[1][1], FUTIAN[1], "li.jian"} <= cells
 
 
-def expose_the_hazard(tab: Page, base: str) -> None:
+def expose(form: Locator, title: str, text: str) -> None:
+    form.locator(".case-title").fill(title)
+    form.locator(".case-text").fill(text)
+    form.get_by_role("button", name="曝光为典型案例").click()
+    expect(form.page.locator("#flash")).to_contain_text("已在公开页面曝光为典型案例")
+
+
+def expose_the_cases(tab: Page, base: str) -> None:
+    """The inspection's hazard from its detail, the accident from the incidents' tab: typical cases."""
     tab.goto(base + "/")
     tab.select_option("#f-state", "open")
     tab.click("#f-go")
     tab.get_by_test_id("hazard-row").first.click()
-    tab.fill("#c-title", "某项目有限空间未设警示标志被责令整改")
-    tab.fill("#c-text", "检查发现集水井未设警示标志，已责令限期整改。")
-    tab.get_by_role("button", name="曝光为典型案例").click()
-    expect(tab.locator("#flash")).to_contain_text("已在公开页面曝光为典型案例")
+    expose(tab.get_by_test_id("expose-case"), HAZARD_CASE, "检查发现集水井未设警示标志，已责令限期整改。")
+    tab.click("header nav button[data-tab=incidents]")
+    row = tab.get_by_test_id("incident-row").filter(has_text=ACCIDENT)
+    expose(row.get_by_test_id("expose-case"), ACCIDENT_CASE, "吊篮安全锁失效致一人受伤，已责令停工整改。")
 
 
 def record_actions(tab: Page, base: str, pdf: Path) -> None:
@@ -236,13 +251,15 @@ def test_a_citys_year_in_miniature(regulator: RegulatorServer, browser: Browser,
     assert [tuple(h) for h in hazards] == [(NANSHAN[0][0], "建质规〔2024〕5号 第十一条（一）")]
 
     coverage_and_export(admin)
-    expose_the_hazard(admin, regulator.base_url)
+    expose_the_cases(admin, regulator.base_url)
     record_actions(admin, regulator.base_url, pdf)
     admin.context.close()
 
     anyone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
     anyone.goto(regulator.base_url + "/public")
-    expect(anyone.locator("#cases")).to_contain_text("某项目有限空间未设警示标志被责令整改")
+    expect(anyone.locator("#cases article")).to_have_count(2)
+    expect(anyone.locator("#cases")).to_contain_text(HAZARD_CASE)
+    expect(anyone.locator("#cases")).to_contain_text(ACCIDENT_CASE)
     expect(anyone.locator("#draws")).to_contain_text("上半年双随机抽查")
     expect(anyone.locator("#enforcement")).to_contain_text("深建罚〔2026〕12号")
     expect(anyone.locator("#enforcement")).not_to_contain_text("某劳务公司")  # the 约谈 was not made public
