@@ -143,6 +143,7 @@ def inspect_on_a_phone(browser: Browser, server: RegulatorServer, photo: Path) -
         plans = tab.get_by_test_id("plan")
         expect(plans).to_have_count(3)  # the round, the theme, the draw: not Futian's
         expect(plans.filter(has_text="福田区专项排查")).to_have_count(0)
+        assert tab.evaluate("document.scrollingElement.scrollWidth") <= 390  # the page fits the phone
         tab.locator("#site-menu").click()
         tab.get_by_test_id("nav-inspect").click()
         tab.wait_for_url("**/ui/inspect")
