@@ -91,7 +91,9 @@ async def polled_from_a_server(
     server answering ``source``'s values as unit 1 of ``mmap``, until ``until`` holds of what was published
     (``what`` names it in a timeout); what was published. Every poll must have succeeded."""
     port = free_port()
-    polled = fast(device, transport=ModbusTcpTransport(host="127.0.0.1", port=port, unit_id=1), **fast_changes)
+    polled = fast(
+        device, transport=ModbusTcpTransport(host="127.0.0.1", port=port, unit_id=1), **fast_changes
+    )
     bus = Bus()
     rec = Recorder().attach(bus)
     async with ModbusSimulatorServer([SimUnit(1, mmap, source)], tcp=("127.0.0.1", port)):
