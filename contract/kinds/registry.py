@@ -38,6 +38,7 @@ BUILTIN = (
     "kinds.camera.kind",
     "kinds.generic.kind",
     "kinds.weather_station.kind",
+    "kinds.tunnel.kind",
 )
 ENTRY_POINTS = "sitegw.kinds"
 ENV = "SITEGW_KINDS"
