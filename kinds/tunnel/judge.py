@@ -11,7 +11,6 @@ from contract.config.device import DeviceConfig
 from contract.config.site import SiteConfig
 from contract.config.yamlsrc import Loc
 from contract.readings import Reading
-from kinds.tunnel import points as tunnel_points
 from kinds.tunnel.kind import ITEM_METRIC, TunnelDevice, TunnelPoint
 from kinds.tunnel.limits import ITEMS, METRIC_ITEMS, RANGE_MM, Control, check_controls, control_of
 from kinds.tunnel.points import TunnelPoints
@@ -48,14 +47,16 @@ class TunnelJudge(Judge):
 
     @staticmethod
     def history_s(site: SiteConfig) -> float:
-        """Two rate windows (a rate and the one a window before it) and a silent point's allowance."""
-        silent = 0.0
+        """Two rate windows (a rate and the one a window before it is made of readings two windows back)
+        and an interval, or a silent point's allowance if longer."""
+        needed = 0.0
         for d in site.devices:
             if isinstance(d, TunnelDevice):
                 cfg = site.rules.for_device(d.id, "tunnel")
                 assert isinstance(cfg, TunnelRule)
-                silent = max(silent, cfg.silent_intervals * max(p.interval_s for p in d.tunnel.points))
-        return max(tunnel_points.history_s(site), silent)
+                longest = max(p.interval_s for p in d.tunnel.points)
+                needed = max(needed, 2 * cfg.rate_window_h * 3600 + longest, cfg.silent_intervals * longest)
+        return needed
 
     @staticmethod
     def check(index: int, dev: DeviceConfig) -> list[tuple[Loc, str, str]]:

@@ -13,10 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from contract.alert_event import Level
-from contract.config.site import SiteConfig
 from kinds.tunnel.colour import banded_colour
 from kinds.tunnel.item import COLOURS, MAJOR
-from kinds.tunnel.kind import TunnelDevice
 from kinds.tunnel.limits import Control
 from kinds.tunnel.thresholds import TunnelRule
 from rules.levels import LevelMemory, crosses
@@ -163,15 +161,3 @@ def _result(
         },
         backfill=backfill,
     )
-
-
-def history_s(site: SiteConfig) -> float:
-    """Seconds of readings the rates need: a rate a window back is made of readings two windows back."""
-    needed = 0.0
-    for d in site.devices:
-        if isinstance(d, TunnelDevice):
-            cfg = site.rules.for_device(d.id, "tunnel")
-            assert isinstance(cfg, TunnelRule)
-            longest = max(p.interval_s for p in d.tunnel.points)
-            needed = max(needed, 2 * cfg.rate_window_h * 3600 + longest)
-    return needed

@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import partial
 
 from contract.alert_event import Level
-from rules.levels import LevelMemory, crosses
+from rules.levels import LevelMemory, banded_result, crosses
 from rules.result import RuleResult
 from rules.wording import pick, pick_en
 
@@ -30,6 +30,7 @@ class TunnelSilent:
     def __init__(self) -> None:
         self._started: dict[str, float] = {}  # device: its first reading (its points' clocks start there)
         self._seen: dict[tuple[str, str], float] = {}
+        self._allowed: dict[tuple[str, str], float] = {}  # each point's allowance, for its clearing verdict
         self._memory = LevelMemory()
 
     def heard(self, device: str, ts: float) -> None:
@@ -56,6 +57,7 @@ class TunnelSilent:
             silent = now - self._seen.get((device, code), started)
             # more than the allowed time: a point reporting exactly on time is not silent
             if crosses(silent, allowed, strict=True) and self._memory.get(device, code) is None:
+                self._allowed[(device, code)] = allowed
                 found = self._memory.report(
                     device, code, "alarm", partial(_result, device, name, code, "alarm", silent, allowed, now)
                 )
@@ -84,21 +86,22 @@ def _result(
         if level
         else f"{name} point {point}"
     )
-    return RuleResult(
-        rule=RULE,
-        device=device,
-        point=point,
-        level=level,
-        ts=ts,
-        clause=CLAUSE,
-        value=round(silent, 1),
-        threshold=allowed or None,
-        unit="s",
-        message=pick(level, what, "检查测点（棱镜遮挡、线缆、供电），恢复前人工监测并加强巡视"),
-        message_en=pick_en(
+    return banded_result(
+        RULE,
+        {"alarm": CLAUSE},
+        device,
+        level,
+        ts,
+        round(silent, 1),
+        [("alarm", allowed)],
+        "s",
+        pick(level, what, "检查测点（棱镜遮挡、线缆、供电），恢复前人工监测并加强巡视"),
+        {},
+        False,
+        pick_en(
             level,
             what_en,
             "check the point (prism hidden, cable, power) and measure by hand until it reports",
         ),
-        backfill=False,
+        point,
     )
