@@ -1,5 +1,5 @@
 """The colour of one tunnel point from its cumulative value and its rate, each as a share of its control
-value (GB 50911-2013 §9.1.1: the project's 预警等级; the defaults are standards.md §16's practice [U]):
+value (GB 50911-2013 §9.1.1: the project's 预警等级; the defaults are docs/standards.md §16's practice [U]):
 
 - yellow (warning): both reach ``yellow_both`` (70 %), or either reaches ``yellow_one`` (85 %);
 - orange (alarm): both reach ``orange_both`` (85 %), or either reaches ``orange_one`` (100 %);

@@ -1,6 +1,6 @@
 """tunnel.convergence: convergence of the clearance, 净空收敛 (GB 50911-2013 §9.1; fallback Table 9.2.2/9.2.3).
 
-Where the drawings give no control values, standards.md §16's fallback [U]: a shield tunnel 0.2 % of its
+Where the drawings give no control values, docs/standards.md §16's fallback [U]: a shield tunnel 0.2 % of its
 diameter and 3 mm/d (none without ``diameter_m``: the check asks for one or for the design's values); a
 mined tunnel 10 mm and 2 mm/d.
 """

@@ -19,7 +19,7 @@ MAJOR = "；监测数据超过设计控制值且未及时采取措施属 建质�
 """Cited past a control value, and at red (which needs action at once whatever made it red)."""
 
 Fallback = Callable[[TunnelSpec], tuple[float, float] | None]
-"""(cumulative mm, rate mm/d) where standards.md §16 gives a fallback for the tunnel, else None."""
+"""(cumulative mm, rate mm/d) where docs/standards.md §16 gives a fallback for the tunnel, else None."""
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """Tunnels during construction (盾构法、矿山法, urban rail): the monitoring points of GB 50911-2013
-(standards.md §16), each against its pair of control values (cumulative and rate).
+(docs/standards.md §16), each against its pair of control values (cumulative and rate).
 
 This module is the declaration alone (it imports only the contract and its own thresholds), so the
 regulator, which reads the names, never loads the judge or the simulator named here."""
@@ -46,7 +46,7 @@ class TunnelPoint(Model):
         le=CONTROL_MAX_MM,
         title="Cumulative control value",
         description="累计变化控制值 from the construction drawings, mm (GB 50911 §9.1.2); "
-        "default: the fallback of standards.md §16 where it gives one",
+        "default: the fallback of docs/standards.md §16 where it gives one",
     )
     rate_mm_d: float | None = Field(
         None,
@@ -54,7 +54,7 @@ class TunnelPoint(Model):
         le=CONTROL_MAX_MM,
         title="Rate control value",
         description="变化速率控制值 from the construction drawings, mm/d (GB 50911 §9.1.2); "
-        "default: the fallback of standards.md §16 where it gives one",
+        "default: the fallback of docs/standards.md §16 where it gives one",
     )
 
 

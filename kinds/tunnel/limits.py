@@ -1,5 +1,5 @@
 """Each tunnel point's pair of control values: the design's (GB 50911-2013 §9.1.2), else the fallback of
-its item where standards.md §16 gives one; and the check of a point left with neither."""
+its item where docs/standards.md §16 gives one; and the check of a point left with neither."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def check_controls(index: int, spec: TunnelSpec) -> list[tuple[Loc, str, str]]:
         why = (
             "a shield tunnel's convergence fallback is 0.2 % of its diameter, and no diameter_m is given"
             if point.item == "convergence"
-            else f"standards.md §16 gives no fallback for a {spec.method} tunnel's {item.en}"
+            else f"docs/standards.md §16 gives no fallback for a {spec.method} tunnel's {item.en}"
         )
         issues.append(
             (

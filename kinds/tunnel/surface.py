@@ -1,6 +1,6 @@
 """tunnel.surface: surface settlement above the tunnel, 地表沉降 (GB 50911-2013 §9.1; fallback Table 9.2.2).
 
-Where the drawings give no control values, standards.md §16's fallback for the ground above a 一级 shield
+Where the drawings give no control values, docs/standards.md §16's fallback for the ground above a 一级 shield
 drive, the lower bound [U]: 10 mm and 3 mm/d (its heave control, 10 mm, is the same figure, so judging the
 magnitude holds heave to it as well). §16 gives no fallback for a mined tunnel's surface: the site sets it
 from the design, and the check refuses a mined surface point without one.

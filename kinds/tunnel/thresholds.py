@@ -1,6 +1,6 @@
 """The tunnel's section of the site file's ``rules:`` (GB 50911-2013 §9.1): the project's colour scale.
 
-GB 50911 §9.1.1 (mandatory) leaves the warning levels and their criteria to the project; standards.md §16
+GB 50911 §9.1.1 (mandatory) leaves the warning levels and their criteria to the project; docs/standards.md §16
 gives the common practice (yellow, orange, red as fractions of the control values, [U]), which are the
 defaults here: a project sets its own city's or client's table. Each point's control values are its own
 (``TunnelPoint.cumulative_mm``, ``rate_mm_d``).

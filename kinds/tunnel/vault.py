@@ -1,6 +1,6 @@
 """tunnel.vault: vault (crown) settlement, 拱顶沉降 (GB 50911-2013 §9.1; fallback controls Table 9.2.2/9.2.3).
 
-Where the drawings give no control values (§9.1.2 says they do), standards.md §16's fallback, the lower
+Where the drawings give no control values (§9.1.2 says they do), docs/standards.md §16's fallback, the lower
 bound of each range [U]: a shield tunnel's segments 10 mm and 2 mm/d in hard to medium ground, 20 mm and
 3 mm/d in soft ground; a mined running tunnel 10 mm and 2 mm/d, a mined station 20 mm and 3 mm/d.
 """

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from contract.config.errors import ConfigError
-from contract.readings import Reading
+from contract.readings import Quality, Reading
 from kinds.tunnel.colour import banded_colour, colour
 from kinds.tunnel.thresholds import TunnelRule
 from rules import RuleEngine, RuleResult
@@ -26,7 +26,7 @@ CFG = TunnelRule()
 
 
 def at(ts: float, code: str, **metrics: float) -> list[Reading]:
-    return sample("tunnel-1", ts, point=code, **metrics)
+    return sample("tunnel-1", ts, code, Quality.OK, **metrics)
 
 
 def vault(values: list[float], step: float = STEP, code: str = "GD-01") -> list[list[Reading]]:
