@@ -19,4 +19,6 @@ def _fallback(spec: TunnelSpec) -> tuple[float, float] | None:
     return None if spec.diameter_m is None else (spec.diameter_m * 1000 * SHIELD_SHARE_OF_D, 3.0)
 
 
-ITEM = Item("tunnel.convergence", "convergence_mm", "净空收敛", "convergence", "表9.2.2、表9.2.3", _fallback)
+ITEM: Item = Item(
+    "tunnel.convergence", "convergence_mm", "净空收敛", "convergence", "表9.2.2、表9.2.3", _fallback
+)

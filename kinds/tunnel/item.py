@@ -32,3 +32,6 @@ class Item:
     en: str
     table: str  # where the fallback values come from, as the clause names it
     fallback: Fallback
+    heave: Callable[[TunnelSpec], float | None] = lambda _: None
+    """The fallback heave control (mm) where §16 gives one (the ground above a shield drive), else None:
+    a heave is then judged by its size against the cumulative control."""

@@ -56,6 +56,14 @@ class TunnelPoint(Model):
         description="变化速率控制值 from the construction drawings, mm/d (GB 50911 §9.1.2); "
         "default: the fallback of docs/standards.md §16 where it gives one",
     )
+    heave_mm: float | None = Field(
+        None,
+        gt=0,
+        le=CONTROL_MAX_MM,
+        title="Heave control value",
+        description="surface points: 隆起控制值 from the construction drawings, mm; default: §16's for a shield "
+        "drive (10 mm), else the cumulative control (the magnitude judged)",
+    )
 
 
 class TunnelSpec(Model):

@@ -25,6 +25,14 @@ class Control:
     cumulative_mm: float
     rate_mm_d: float
     clause: str
+    heave_mm: float | None = (
+        None  # a heave's own control (surface points); None: its size against cumulative_mm
+    )
+
+    def share(self, value: float) -> tuple[float, float]:
+        """The cumulative reading's share of its control, and that control (a heave's own where it has one)."""
+        control = self.heave_mm if value < 0 and self.heave_mm is not None else self.cumulative_mm
+        return abs(value) / control, control
 
 
 def control_of(spec: TunnelSpec, point: TunnelPoint) -> Control | None:
@@ -38,13 +46,22 @@ def control_of(spec: TunnelSpec, point: TunnelPoint) -> Control | None:
         return None
     designed = point.cumulative_mm is not None and point.rate_mm_d is not None
     source = DESIGNED if designed else FALLBACK.format(item.table)
-    return Control(item, cumulative, rate, GB50911 + source)
+    heave = point.heave_mm if point.heave_mm is not None else item.heave(spec)
+    return Control(item, cumulative, rate, GB50911 + source, heave)
 
 
 def check_controls(index: int, spec: TunnelSpec) -> list[tuple[Loc, str, str]]:
     """Points left without a pair of control values: (where, what, how to fix)."""
     issues: list[tuple[Loc, str, str]] = []
     for j, point in enumerate(spec.points):
+        if point.heave_mm is not None and point.item != "surface":
+            issues.append(
+                (
+                    ("devices", index, "tunnel", "points", j, "heave_mm"),
+                    f"point {point.code} is a {point.item} point: heave_mm is a surface point's",
+                    "remove heave_mm, or make the point item: surface",
+                )
+            )
         if control_of(spec, point) is not None:
             continue
         item = ITEMS[point.item]

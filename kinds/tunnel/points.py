@@ -102,7 +102,7 @@ class TunnelPoints:
                 and crosses(rate, cfg.yellow_both * control.rate_mm_d)
                 and crosses(rate, factor * before[1])
             )
-        share_c = abs(value) / control.cumulative_mm
+        share_c, _ = control.share(value)
         share_r = None if rate is None else rate / control.rate_mm_d
         level = banded_colour(share_c, share_r, accelerating, cfg, current)
 
@@ -125,7 +125,7 @@ def _result(
     backfill: bool,
 ) -> RuleResult:
     item = control.item
-    c, r = control.cumulative_mm, control.rate_mm_d
+    (share, c), r = control.share(value), control.rate_mm_d
     if rate is None:
         pace, pace_en = "，速率待满一个周期", ", its rate not yet known (less than a window of readings)"
     else:
@@ -133,14 +133,14 @@ def _result(
         pace_en = f", rate {rate:.2f} mm/d ({rate / r * 100:.0f} % of its control {r:g} mm/d)"
     if accelerating:
         pace, pace_en = pace + "，速率突然增大", pace_en + ", suddenly faster"
-    what = f"{name} 测点 {point} {item.zh}累计 {value:.1f} mm（控制值 {c:g} mm 的 {abs(value) / c * 100:.0f}%）{pace}"
+    what = f"{name} 测点 {point} {item.zh}累计 {value:.1f} mm（控制值 {c:g} mm 的 {share * 100:.0f}%）{pace}"
     what_en = (
-        f"{name} point {point} {item.en} {value:.1f} mm ({abs(value) / c * 100:.0f} % of its control {c:g} mm)"
+        f"{name} point {point} {item.en} {value:.1f} mm ({share * 100:.0f} % of its control {c:g} mm)"
         f"{pace_en}"
     )
     if level:
         what, what_en = f"{what}，{COLOUR_ZH[level]}", f"{what_en}, a {COLOUR_EN[level]}"
-    beyond = level == "critical" or abs(value) >= c or (rate is not None and rate >= r)
+    beyond = level == "critical" or share >= 1 or (rate is not None and rate >= r)
     return RuleResult(
         rule=item.rule,
         device=device,

@@ -16,4 +16,6 @@ def _fallback(spec: TunnelSpec) -> tuple[float, float]:
     return (10.0, 2.0) if small else (20.0, 3.0)
 
 
-ITEM = Item("tunnel.vault", "vault_settle_mm", "拱顶沉降", "vault settlement", "表9.2.2、表9.2.3", _fallback)
+ITEM: Item = Item(
+    "tunnel.vault", "vault_settle_mm", "拱顶沉降", "vault settlement", "表9.2.2、表9.2.3", _fallback
+)

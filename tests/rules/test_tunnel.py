@@ -256,3 +256,21 @@ def test_a_shield_convergence_point_needs_the_diameter_or_the_designs_values(tmp
     site = change_tunnel(tmp_path, method="shield", points=points)
     with pytest.raises(ConfigError, match="no diameter_m is given"):
         RuleEngine(site)
+
+
+def test_a_shield_drives_heave_keeps_its_own_10_mm_where_the_design_gives_only_the_settlements(
+    tmp_path: Path,
+) -> None:
+    points = [{"code": "DB-01", "item": "surface", "cumulative_mm": 30, "rate_mm_d": 3}]
+    site = change_tunnel(tmp_path, method="shield", points=points)
+    for value, expected, control in ((-8.5, "warning", 10.0), (-8.49, None, 10.0), (25.5, "warning", 30.0)):
+        [got] = run(RuleEngine(site), [at(T0, "DB-01", surface_settle_mm=value)], "tunnel.surface")
+        assert (got.level, got.threshold) == (expected, control), value
+    [heaved] = run(RuleEngine(site), [at(T0, "DB-01", surface_settle_mm=-10.0)], "tunnel.surface")
+    assert heaved.level == "alarm" and "（控制值 10 mm 的 100%）" in heaved.message
+
+
+def test_a_heave_control_on_a_point_that_is_not_a_surface_point_is_refused(tmp_path: Path) -> None:
+    site = change_tunnel(tmp_path, points=[{"code": "GD-01", "item": "vault", "heave_mm": 5}])
+    with pytest.raises(ConfigError, match="heave_mm is a surface point's"):
+        RuleEngine(site)
