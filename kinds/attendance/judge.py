@@ -32,6 +32,8 @@ class AttendanceJudge(Judge):
     def _passage(self, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
         if self.shared.personnel is not None and r.point:
             self.shared.personnel.passage(r.point, value, r.ts)
+        if r.point:  # the fire watches of hot-work permits are anyone (docs/standards.md §18)
+            self.shared.hot_work.passage(r.point, value, r.ts)
         if r.point in self._key_people:
             return r, []
         # anyone else's passage is the gate's one series: a series per person grew without bound (100,000
