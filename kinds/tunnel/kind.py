@@ -141,6 +141,7 @@ KIND = Kind(
     },
     simulator="kinds.tunnel.sim:TunnelSim",
     scenarios=("normal", "settlement"),
+    card="kinds.tunnel.card:CARD",
     thresholds=(
         Thresholds(
             "tunnel",

@@ -1,6 +1,7 @@
-"""The tunnel's monitoring system on the dashboard in a real headless Chromium against `sitegw demo`: tunnel-1
-(the reference site's mined connecting passage) is drawn with each point's item by its Chinese name, its
-point code and its value in mm, as its kind declares them."""
+"""The tunnel's card in a real headless Chromium against `sitegw demo`: tunnel-1 (the reference site's mined
+connecting passage) draws each point with its code, its item's Chinese name, its latest value in mm and the
+control values its rules use (the fallback 10 mm, 2 mm/d of a mined running tunnel's vault; the design's
+30 mm, 3 mm/d of the surface points), and keeps its points off the generic card."""
 
 from __future__ import annotations
 
@@ -22,18 +23,21 @@ def test_the_tunnel_card_names_each_point_and_its_item(page: Page, tmp_path: Pat
     try:
         page.goto(demo.url)
         expect(page.locator("#conn")).to_have_class("ok")
-        card = page.locator('#other-devices [data-device="tunnel-1"]')
-        expect(card).to_contain_text("地铁连接通道")
+        card = page.locator("#tunnel-card")
+        expect(page.locator('#cards h2[data-i18n="tunnel"]')).to_have_text("隧道监测点")
         # the system reports every point at start (each survey cycle after)
-        for metric, item, code in (
-            ("vault_settle_mm", "拱顶沉降", "GD-01"),
-            ("convergence_mm", "净空收敛", "SL-01"),
-            ("surface_settle_mm", "地表沉降", "DB-02"),
+        for code, item, control in (
+            ("GD-01", "拱顶沉降", "10 mm · 2 mm/d"),
+            ("SL-01", "净空收敛", "10 mm · 2 mm/d"),
+            ("DB-02", "地表沉降", "30 mm · 3 mm/d"),
         ):
-            expect(card.locator(f'[data-metric="{metric}"]').filter(has_text=code)).to_contain_text(
-                f"{item} {code}", timeout=30000
-            )
-        expect(card.locator('[data-metric="vault_settle_mm"]').first).to_contain_text(" mm")
+            row = card.locator(f'tr[data-point="{code}"]')
+            expect(row).to_contain_text(item)
+            expect(row).to_contain_text(control)
+            expect(row.locator("td[data-metric]")).to_contain_text("mm", timeout=30000)
+            expect(row).to_contain_text("正常")
+        # it is drawn by its own card, not the generic one
+        expect(page.locator('#other-devices [data-device="tunnel-1"]')).to_have_count(0)
     finally:
         demo.stop()
     assert errors == []
