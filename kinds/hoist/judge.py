@@ -22,7 +22,7 @@ class HoistJudge(Judge):
         super().__init__(shared, devices)
         offset = shared.utc_offset_h
         drivers = reported_with(shared.site, "driver_id", "speed_ms")  # boxes whose samples always name one
-        self._rules = HoistRules(Roster(shared.config.operators, offset), offset, drivers)
+        self._rules = HoistRules(Roster(shared.config.operators, offset, "hoist_driver"), offset, drivers)
         self._state = {d.id: HoistState() for d in devices}
 
     def families(self) -> Iterable[object]:
