@@ -35,6 +35,8 @@ radius and beside the box's own moment, the hook's place against the zones and t
 class CraneDevice(MachineDevice):
     """A tower crane's black box (塔机安全监控系统)."""
 
+    installer_trade = "tower_crane_installer"
+
     kind: Literal["crane"] = Field(title="Kind", description="crane: a tower crane's black box")
     crane: CraneSpec = Field(
         title="Crane",

@@ -16,6 +16,8 @@ from kinds.hoist.thresholds import HoistLoadRule, HoistRule
 class HoistDevice(MachineDevice):
     """A construction hoist's black box, one cage."""
 
+    installer_trade = "hoist_installer"
+
     kind: Literal["hoist"] = Field(title="Kind", description="hoist: a construction hoist's black box")
     hoist: HoistSpec = Field(
         title="Hoist",

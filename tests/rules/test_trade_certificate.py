@@ -169,3 +169,47 @@ def test_the_hoist_accepts_its_booked_driver_and_refuses_a_tower_crane_driver_bo
         engine, [sample("hoist-1", ts + 1, driver_id="OP-1003", speed_ms=0.6, load_kg=0.0)], "hoist.operator"
     )
     assert refused[-1].level == "critical" and "(06)证书" in refused[-1].message
+
+
+PLATFORM_AT_WORK = {"load_kg": 150.0, "counterweight_kg": 1000.0, "tilt_deg": 0.5, "top_distance_m": 20.0}
+
+
+def installed_by(
+    tmp_path: Path, az01: dict[str, Any], az02: dict[str, Any] | None = None
+) -> list[RuleResult]:
+    """platform-1 (installed on 2026-05-22 by AZ-01 and AZ-02) at work, its papers judged at the next tick."""
+
+    def change(data: dict[str, Any]) -> None:
+        for op in data["operators"]:
+            if op["id"] == "AZ-01":
+                op.update(az01)
+            if op["id"] == "AZ-02" and az02:
+                op.update(az02)
+
+    engine = RuleEngine(site_variant(tmp_path, change))
+    ts = at("2026-11-26T09:00:00")
+    engine.process(sample("platform-1", ts, persons=2.0, buckles=2.0, **PLATFORM_AT_WORK))
+    return [r for r in engine.tick(ts + 1) if r.rule == "platform.papers" and r.point == "installers"]
+
+
+@pytest.mark.parametrize(
+    ("until", "level"),
+    [("2026-05-21", "critical"), ("2026-05-22", None), ("2026-05-23", None)],  # after, at, before expiry
+)
+def test_a_platform_erected_by_an_installer_whose_certificate_had_expired_refuses_work(
+    tmp_path: Path, until: str, level: str | None
+) -> None:
+    [found] = installed_by(tmp_path, {"valid_until": until})
+    assert found.level == level
+    if level:
+        assert "孙海涛（AZ-01）操作资格证书已于 2026-05-21 过期" in found.message
+        assert "第四条(三)" in found.clause and "立即停止使用" in found.message
+
+
+def test_a_platform_erected_with_a_tower_crane_installers_certificate_refuses_work(tmp_path: Path) -> None:
+    [found] = installed_by(tmp_path, {}, {"category": "tower_crane_installer"})
+    assert found.level == "critical"
+    assert (
+        "马立军（AZ-02）持建筑起重机械安装拆卸工（塔式起重机）(08)证书，不是高处作业吊篮安装拆卸工(11)证书"
+        in found.message
+    )
