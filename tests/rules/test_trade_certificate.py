@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from contract.readings import Reading
+from kinds.attendance.sim import GateSim
 from rules import RuleEngine, RuleResult
 from tests.rules.sites import reference_site, run, sample, site_variant
 
@@ -213,3 +214,11 @@ def test_a_platform_erected_with_a_tower_crane_installers_certificate_refuses_wo
         "马立军（AZ-02）持建筑起重机械安装拆卸工（塔式起重机）(08)证书，不是高处作业吊篮安装拆卸工(11)证书"
         in found.message
     )
+
+
+def test_the_demo_gates_day_brings_the_booked_workers_in_after_the_key_people() -> None:
+    site = reference_site()
+    gate_1 = next(d for d in site.config.devices if d.id == "gate-1")
+    entries = [p for p in GateSim(gate_1, site, "normal", 1).schedule if p.direction == "in"]
+    booked = [p.person_id for p in entries if not p.person_id.startswith(("W-", "KP-"))]
+    assert booked == ["OP-2001", "SG-01", "SG-02", "EL-01", "AZ-01", "AZ-02"]
