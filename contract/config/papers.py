@@ -14,6 +14,11 @@ from contract.config.common import Model
 from contract.config.device import DeviceConfig
 from contract.config.trades import Trade
 
+INSTALL = "install_active"
+"""A machine's 安拆 window as its reading (standards.md §10, §13, §19): 0 closed, else the stage under way."""
+INSTALL_STAGES = {0: "结束", 1: "安装", 2: "顶升加节", 3: "拆卸"}
+"""The stages of an 安拆 window: erection, climbing with the building (adding sections), dismantling."""
+
 
 class MachinePapers(Model):
     """The filing, acceptance, use registration and periodic inspection of one machine."""

@@ -1,4 +1,5 @@
-"""Site-work routes: work windows, high-formwork pours and tower-crane jacking (list: viewer; start and
+"""Site-work routes: work windows, high-formwork pours, tower-crane jacking and cranes' and hoists' 安拆
+(list: viewer; start and
 end: supervisor), the key personnel on site (viewer), over the gateway's ``SiteWork`` service, and the
 site's sirens (viewer).
 
@@ -18,6 +19,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Path
 
 from gateway.api.auth import ERRORS, Supervisor, viewer
 from gateway.api.models import KeyPersonView, PersonnelOnSiteView, PourStateView
+from gateway.site.install import InstallClose, InstallStart, InstallView
 from gateway.site.jacking import JackingClose, JackingView
 from gateway.site.papers import PaperRow, paper_rows
 from gateway.site.siren import SirenState
@@ -36,6 +38,13 @@ JACKING_ERRORS: dict[int | str, dict[str, Any]] = {
         "description": "a jacking window is already open (start) or none is (end), or a closing check is missing"
     },
 }
+INSTALL_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no crane or hoist of that id on this site"},
+    409: {
+        "description": "an 安拆 window is already open (start) or none is (end), or the self-check is missing"
+    },
+}
+MACHINE = Path(description="crane or hoist device id, e.g. hoist-1")
 DEVICE = Path(description="formwork device id, e.g. formwork-1")
 CRANE = Path(description="crane device id, e.g. crane-1")
 
@@ -59,6 +68,7 @@ def work_router(svc: ApiServices) -> APIRouter:
     r = APIRouter(prefix="/api/v1", tags=["work"], responses=ERRORS)
     _add_pours(r, svc)
     _add_jacking(r, svc)
+    _add_install(r, svc)
     _add_site_lists(r, svc)
     return r
 
@@ -144,6 +154,50 @@ def _add_jacking(r: APIRouter, svc: ApiServices) -> None:
         who: Supervisor, device: str = CRANE, check: JackingClose = Body(...)
     ) -> JackingView:
         return jacking_call(lambda j, d: j.end(d, who.name, check), device)
+
+
+def _add_install(r: APIRouter, svc: ApiServices) -> None:
+    """The cranes' and hoists' 安拆 windows, opened with their stage and closed by a supervisor."""
+
+    def install_call(act: Callable[..., InstallView], device: str, *args: Any) -> InstallView:
+        install = svc.install
+        if install is None:
+            raise HTTPException(404, f"{device!r}: this gateway does not track 安拆 windows")
+        result: InstallView = window_call(
+            device, lambda: [w.device for w in install.list()], lambda: act(install, device, *args)
+        )
+        return result
+
+    @r.get(
+        "/install",
+        response_model=list[InstallView],
+        summary="Every crane and hoist with its 安拆 window (安装、顶升加节、拆卸) and stage",
+        dependencies=[Depends(viewer)],
+    )
+    async def install_list() -> list[InstallView]:
+        return [] if svc.install is None else svc.install.list()
+
+    @r.post(
+        "/install/{device}/start",
+        response_model=InstallView,
+        responses=INSTALL_ERRORS,
+        summary="Open an 安拆 window at its stage: the <kind>.install rules watch crew, supervisor and hook (supervisor)",
+    )
+    async def start_install(
+        who: Supervisor, device: str = MACHINE, start: InstallStart = Body(...)
+    ) -> InstallView:
+        return install_call(lambda i, d: i.start(d, who.name, start), device)
+
+    @r.post(
+        "/install/{device}/end",
+        response_model=InstallView,
+        responses=INSTALL_ERRORS,
+        summary="Close the 安拆 window, after an erection or a climb with the installer's self-check (supervisor)",
+    )
+    async def end_install(
+        who: Supervisor, device: str = MACHINE, close: InstallClose = Body(...)
+    ) -> InstallView:
+        return install_call(lambda i, d: i.end(d, who.name, close), device)
 
 
 def _add_site_lists(r: APIRouter, svc: ApiServices) -> None:

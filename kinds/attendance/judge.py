@@ -16,6 +16,7 @@ from kinds.attendance.kind import PRESENCE
 from kinds.attendance.trade_certificate import TradeCertificate
 from kinds.crane.kind import CraneDevice
 from rules import personnel_sample
+from rules.install_window import install_rules
 from rules.kinds.base import LOADED_T, Judge, Shared
 from rules.probes import Probe
 from rules.result import RuleResult
@@ -31,12 +32,13 @@ class AttendanceJudge(Judge):
         self.trades = TradeCertificate(
             devices[0].id, config.operators, config.rules.personnel.renewal_warning_d, shared.utc_offset_h
         )
+        self._install = install_rules(shared)  # an 安拆 crew and supervisor come in through the gates
 
     def families(self) -> Iterable[object]:
-        return (self.trades,)
+        return (self.trades, self._install)
 
     def tick(self, now: float) -> list[RuleResult]:
-        return self.trades.tick(now)
+        return self.trades.tick(now) + self._install.tick(now)
 
     @staticmethod
     def history_s(site: SiteConfig) -> float:
@@ -49,8 +51,9 @@ class AttendanceJudge(Judge):
     def _passage(self, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
         if self.shared.personnel is not None and r.point:
             self.shared.personnel.passage(r.point, value, r.ts)
-        found = self.trades.passage(self.shared.names[r.device], r.point, value >= 0.5, r.ts)
-        verdicts = [] if found is None else [found]
+        entered = value >= 0.5
+        found = self.trades.passage(self.shared.names[r.device], r.point, entered, r.ts)
+        verdicts = [*([] if found is None else [found]), *self._install.passage(r.point, entered, r.ts)]
         if r.point in self._key_people:
             return r, verdicts
         # anyone else's passage is the gate's one series: a series per person grew without bound (100,000

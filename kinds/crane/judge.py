@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 from contract.config.crane import CraneSpec
 from contract.config.device import DeviceConfig
+from contract.config.papers import INSTALL
 from contract.config.site import SiteConfig
 from contract.readings import Quality, Reading
 from kinds.anemometer.kind import AnemometerDevice
@@ -37,6 +38,7 @@ from kinds.crane.thresholds import (
 from kinds.crane.tilt import CraneTilt, quiet_tilts
 from kinds.crane.wind import CraneWind, quiet_winds
 from kinds.crane.zone import CraneZone
+from rules.install_window import install_rules
 from rules.kinds.base import LOADED_T, Judge, Shared, faulted, some
 from rules.probes import Probe, Sample
 from rules.result import RuleResult
@@ -143,6 +145,7 @@ class CraneJudge(Judge):
         self._load, self._wind, self._tilt = CraneLoad(), CraneWind(), CraneTilt()
         self._collision, self._zone = CraneCollision(), CraneZone(cfg.no_lift_zones)
         self._motion, self._balance, self._night = JackingMotion(), JackingBalanceCheck(), JackingNight()
+        self._install = install_rules(shared)  # the site's 安拆 windows, the hoists' too
         self._operator = CraneOperator(
             cfg.operators, cfg.rules.licence_utc_offset_h, reported_with(shared.site, "operator_id", "load_t")
         )
@@ -170,10 +173,13 @@ class CraneJudge(Judge):
             self._balance,
             self._night,
             self._jacking_wind,
+            self._install,
         )
 
     def window_open(self, device: str, metric: str) -> bool:
         """Is the window of ``metric`` (jacking) open on ``device``?"""
+        if metric == INSTALL:
+            return self._install.active(device)
         return metric == JACKING and self._jacking.active(device)
 
     def route(self, dev: DeviceConfig, metric: str) -> Route | None:
@@ -186,6 +192,8 @@ class CraneJudge(Judge):
             return wind_route(self.shared, self._wind, dev.id, [dev.id])
         if metric == JACKING:
             return Route(self._jacking_reading)
+        if metric == INSTALL:
+            return Route(self._install_reading)
         if metric == JIB_HEIGHT:
             return Route(self._height_reading)
         if metric == OPERATOR:  # a Modbus box reports card numbers as numbers: 1001.0 is card "1001"
@@ -211,6 +219,10 @@ class CraneJudge(Judge):
     def memory(self, dev: DeviceConfig) -> dict[str, float]:
         return self._cranes[dev.id].state
 
+    def _install_reading(self, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
+        """An 安拆 window opens (its stage) or closes (0) on the crane."""
+        return r, self._install.window(r.device, value, r.ts)
+
     def _jacking_reading(self, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
         """A jacking window opens (1) or closes (0): its motion is measured from where the crane is now,
         and closing clears every crane.jacking_* alert of the window."""
@@ -234,9 +246,9 @@ class CraneJudge(Judge):
 
     def tick(self, now: float) -> list[RuleResult]:
         jacking = self._jacking
+        out = self._install.tick(now)
         if jacking.none_open():
-            return []
-        out: list[RuleResult] = []
+            return out
         for device in jacking.any_open(list(self._cranes)):
             cfg = self.shared.section(device, "crane_jacking", CraneJackingRule)
             found = self._night.evaluate(
@@ -257,6 +269,10 @@ class CraneJudge(Judge):
         load = memory.get("load_t")
         loaded = None if load is None else load > LOADED_T  # _loaded(memory), written out
         moving = crane.moving(changed, ts)
+        if loaded is not None:
+            found = self._install.loaded(device, loaded, ts)
+            if found is not None:
+                out.append(found)
         if loaded:
             self.shared.work_seen(device, crane.lifting, ts)
         elif moving:  # slewing, trolley or hoist with the hook empty: crane work all the same
@@ -372,6 +388,19 @@ class CraneJudge(Judge):
         if dev.id not in self._wind_elsewhere:
             found += [wind_probe(shared, dev.id), jacking_wind_probe(shared, dev.id, dev)]
         found += self._jacking_probes(dev, quiet)
+        if dev.papers is not None and dev.papers.installers:
+            # a load on the hook inside an 安拆 window opened beforehand (erecting): no lifting during 安拆
+            opened = ((dev.id, "", {**quiet, INSTALL: 1.0}),)
+            found.append(
+                probe(
+                    "crane.install",
+                    "load_t",
+                    beyond=(loaded,),
+                    clear=0.0,
+                    setup=opened,
+                    alert=(dev.id, "load"),
+                )
+            )
         zones = [z for z in shared.config.no_lift_zones if _within_reach(spec, _middle(z.polygon))]
         if zones:
             slew, radius = _aim(spec, _middle(zones[0].polygon))

@@ -221,4 +221,4 @@ def test_the_demo_gates_day_brings_the_booked_workers_in_after_the_key_people() 
     gate_1 = next(d for d in site.config.devices if d.id == "gate-1")
     entries = [p for p in GateSim(gate_1, site, "normal", 1).schedule if p.direction == "in"]
     booked = [p.person_id for p in entries if not p.person_id.startswith(("W-", "KP-"))]
-    assert booked == ["OP-2001", "SG-01", "SG-02", "EL-01", "AZ-01", "AZ-02"]
+    assert booked == ["OP-2001", "SG-01", "SG-02", "EL-01", "AZ-01", "AZ-02", "AZ-11", "AZ-12", "AZ-21"]
