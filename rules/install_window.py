@@ -106,6 +106,11 @@ class InstallRules:
         m = self._machines.get(device)
         return m is not None and m.stage != CLOSED
 
+    def stage_zh(self, device: str) -> str:
+        """The stage under way on ``device``, in Chinese ("": no window open)."""
+        m = self._machines.get(device)
+        return "" if m is None or m.stage == CLOSED else INSTALL_STAGES[m.stage]
+
     def passage(self, person: str, entered: bool, ts: float) -> list[RuleResult]:
         """A gate saw ``person`` come in or leave: the open windows judged again if they are crew or supervisor."""
         if person not in self._watched:

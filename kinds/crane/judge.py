@@ -220,8 +220,13 @@ class CraneJudge(Judge):
         return self._cranes[dev.id].state
 
     def _install_reading(self, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
-        """An 安拆 window opens (its stage) or closes (0) on the crane."""
-        return r, self._install.window(r.device, value, r.ts)
+        """An 安拆 window opens (its stage) or closes (0) on the crane; closing it clears a wind stop it had
+        (crane.jacking_wind), unless a jacking window is open still."""
+        device, work = r.device, self._install.stage_zh(r.device)
+        found = self._install.window(device, value, r.ts)
+        if work and not self._install.active(device) and not self._jacking.active(device):
+            found += some(self._jacking_wind.end(device, self.shared.names[device], r.ts, work))
+        return r, found
 
     def _jacking_reading(self, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
         """A jacking window opens (1) or closes (0): its motion is measured from where the crane is now,
@@ -549,6 +554,7 @@ def wind_route(shared: Shared, wind_rule: CraneWind, device: str, serves: list[s
     cfg, fault = shared.section(device, "crane_wind", CraneWindRule), shared.fault
     jacking_cfg = {c: shared.section(c, "crane_jacking", CraneJackingRule) for c in serves}
     windows, jacking_wind = jacking_of(shared)
+    install = install_rules(shared)
 
     def judge(r: Reading, wind: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
         reason = fault.judge(
@@ -568,14 +574,13 @@ def wind_route(shared: Shared, wind_rule: CraneWind, device: str, serves: list[s
         found = wind_rule.evaluate(device, name, serves, names, cfg, wind, r.ts, backfill)
         if found is not None:
             results.append(found)
-        for crane in windows.any_open(serves):
-            results.extend(
-                some(
-                    jacking_wind.evaluate(
-                        crane, shared.names[crane], device, wind, jacking_cfg[crane], r.ts, backfill
-                    )
+        for crane in serves:  # in a jacking window, or erected, climbed or dismantled: the same limit
+            work = "顶升" if windows.active(crane) else install.stage_zh(crane)
+            if work:
+                found = jacking_wind.evaluate(
+                    crane, shared.names[crane], device, wind, jacking_cfg[crane], r.ts, backfill, work
                 )
-            )
+                results.extend(some(found))
         return r, results
 
     # valid (the range's upper end judged in full: the band's end is open) and below every threshold,

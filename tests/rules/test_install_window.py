@@ -189,3 +189,34 @@ def test_after_dismantling_no_acceptance_is_owed() -> None:
     batches = [*CREW_IN, window(T0 + 60, "crane-1", DISMANTLE), window(T0 + 3600, "crane-1", CLOSED)]
     batches += [crane(T0 + 7200, 1.5)]
     assert verdicts(engine, batches, "crane.install", "acceptance") == []
+
+
+@pytest.mark.parametrize(("wind", "level"), [(8.99, None), (9.0, None), (9.01, "critical")])
+def test_wind_above_9_ms_at_the_top_stops_an_erection_as_it_stops_jacking(
+    wind: float, level: str | None
+) -> None:
+    engine = RuleEngine(reference_site())
+    batches = [*CREW_IN, window(T0 + 60, "crane-1", ERECT), sample("anemo-1", T0 + 61, wind_ms=wind)]
+    found = [r for r in verdicts(engine, batches, "crane.jacking_wind", "") if r.level]
+    assert [r.level for r in found] == ([level] if level else [])
+    if level:
+        assert (
+            found[0].message.startswith("1号塔吊安装作业中风速 9.01 m/s")
+            and "立即停止安装" in found[0].message
+        )
+        assert "GB 55034-2022 第3.4.7条" in found[0].clause and "安装、拆卸" in found[0].clause
+
+
+def test_an_erections_wind_stop_holds_in_its_band_and_closing_the_window_ends_it() -> None:
+    engine = RuleEngine(reference_site())
+    batches = [
+        *CREW_IN,
+        window(T0 + 60, "crane-1", DISMANTLE),
+        sample("anemo-1", T0 + 61, wind_ms=9.5),
+        sample("anemo-1", T0 + 62, wind_ms=8.6),  # inside the 5 % band (8.55 m/s): held
+        window(T0 + 120, "crane-1", CLOSED),
+        sample("anemo-1", T0 + 121, wind_ms=12.0),  # no window: crane.wind's business, not this rule's
+    ]
+    found = verdicts(engine, batches, "crane.jacking_wind", "")
+    assert levels(found) == ["critical", None]
+    assert found[-1].ts == T0 + 120 and "1号塔吊拆卸作业结束" in found[-1].message
