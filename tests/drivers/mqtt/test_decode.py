@@ -114,7 +114,8 @@ def test_timestamp_formats(pit_router: MessageRouter, ts: object, expected: floa
         ("2025-11-21T05:00:00", "no UTC offset"),
         ("yesterday", "neither Unix time nor ISO 8601"),
         (None, "no timestamp"),
-        (time.time() + 86400, "in the future"),
+        # a named id: pytest-xdist's workers must collect the same test names, and the value is the clock's
+        pytest.param(time.time() + 86400, "in the future", id="a day ahead-in the future"),
         (True, "not a number"),
     ],
 )
