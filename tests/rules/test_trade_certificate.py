@@ -9,13 +9,14 @@ SG-02 signalman (to 2026-09-30), EL-01 electrician (to 2028-05-31)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from contract.readings import Reading
+from gateway.site.papers import paper_rows
 from kinds.attendance.sim import GateSim
 from rules import RuleEngine, RuleResult
 from tests.rules.sites import reference_site, run, sample, site_variant
@@ -222,3 +223,16 @@ def test_the_demo_gates_day_brings_the_booked_workers_in_after_the_key_people() 
     entries = [p for p in GateSim(gate_1, site, "normal", 1).schedule if p.direction == "in"]
     booked = [p.person_id for p in entries if not p.person_id.startswith(("W-", "KP-"))]
     assert booked == ["OP-2001", "SG-01", "SG-02", "EL-01", "AZ-01", "AZ-02", "AZ-11", "AZ-12", "AZ-21"]
+
+
+def test_the_papers_list_names_each_booked_workers_trade_and_a_certificate_the_register_revoked(
+    tmp_path: Path,
+) -> None:
+    def change(data: dict[str, Any]) -> None:
+        next(op for op in data["operators"] if op["id"] == "EL-01")["state"] = "revoked"
+
+    rows = {r.holder: r for r in paper_rows(site_variant(tmp_path, change), date(2026, 11, 26))}
+    assert rows["SG-01"].kind == "建筑起重司索信号工(04)" and rows["SG-01"].status == "ok"
+    assert rows["SG-02"].status == "expired"
+    assert rows["EL-01"].status == "missing" and rows["EL-01"].problem == "操作资格证书状态为吊销(03)"
+    assert rows["OP-1001"].kind == "特种作业人员"  # an older roster entry: no trade booked
