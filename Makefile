@@ -7,6 +7,10 @@ NATIVE := $(VENV)/.native
 NATIVE_SOURCES := setup.py mypyc.ini $(shell find rules kinds -name '*.py')
 DEMO_ARGS ?=
 PYTEST_ARGS ?=
+# make test's workers (pytest-xdist, a file per worker at a time: a file's servers and fixtures stay in one
+# process); most of a test's time is spent waiting on servers and clocks, so two workers halve the run on 2
+# cores. TEST_WORKERS=0 runs it in one process (a failure's output unmixed, pdb).
+TEST_WORKERS ?= 2
 SOAK_ARGS ?=
 # the tests mypy checks as well (pyproject's tests.* settings: every body checked, annotations optional);
 # the other test folders are still to be brought in
@@ -59,7 +63,7 @@ test-env:
 	bash scripts/setup-test-env.sh
 
 test: $(NATIVE) test-env
-	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not slow" -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -7,8 +7,9 @@ they run about twice as fast (``make bench``, docs/benchmarks.md). ``pip install
 
 Compiled: the rules (``rules/``) and each kind's judge and rules (``kinds/<kind>/``). Not compiled: the
 packages' ``__init__.py`` (``rules/__init__.py`` and ``kinds/__init__.py`` check that no compiled module
-is older than its source), a kind's declaration (``kind.py``), thresholds model (``thresholds.py``) and
-simulator (``sim.py``), which are pydantic models and test tools rather than the rules' hot path.
+is older than its source), a kind's declaration (``kind.py``), thresholds model (``thresholds.py``),
+simulator (``sim.py``) and dashboard card (``card.py``), which are pydantic models, test tools and the API's
+views rather than the rules' hot path.
 """
 
 import hashlib
@@ -20,7 +21,7 @@ from setuptools import setup
 
 ROOT = Path(__file__).resolve().parent
 
-PURE = {"__init__.py", "kind.py", "thresholds.py", "sim.py"}  # by file name
+PURE = {"__init__.py", "kind.py", "thresholds.py", "sim.py", "card.py"}  # by file name
 
 
 def native_sources() -> list[str]:

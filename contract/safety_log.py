@@ -106,6 +106,11 @@ class SafetyLogContent(BaseModel):
     confined: list[LogEntry] = Field(default_factory=list)
     people: list[PersonDay] = Field(default_factory=list)
     papers_due: list[LogPaper] = Field(default_factory=list)
+    hot_work: list[str] = Field(
+        default_factory=list,
+        description="the day's hot-work permits (动火许可证): place, window, operator and card, fire watch, "
+        "extinguishers, signer, closing",
+    )
     work: str = Field("", description="今日施工内容 and the safety officer's notes")
 
 

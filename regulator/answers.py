@@ -49,7 +49,8 @@ def _answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
         415: "a picture that is not a JPEG, or (a photo) too large to decode",
         422: "the body or a parameter is wrong; each wrong field is named",
         429: "too many failed sign-ins of the user name (locked) or from the address (throttled), or public "
-        "reports past the form's limits: wait Retry-After seconds",
+        "reports past the form's limits: wait Retry-After seconds; (a phone) too many photos wait for their "
+        "inspections: send those first",
         503: "the database or the evidence store is out of reach: retry later",
     }
     return {status: {"model": Refused, "description": meaning[status]} for status in statuses}
@@ -65,6 +66,7 @@ def _sign_in_answers() -> dict[int | str, dict[str, Any]]:
 
 
 SIGNED = _answers(401, 413, 422, 503)  # the gateways' endpoints
+ON_SITE = _answers(401, 403, 404, 409, 413, 415, 422, 429, 503)  # a phone's photos and inspections
 SESSION = _answers(401, 403, 404, 409, 413, 422, 503)  # the review UI's
 LOGIN = _sign_in_answers()
 PICTURE = _answers(401, 413, 415, 422, 503)  # a gateway's patrol picture

@@ -60,11 +60,13 @@ from regulator.routes.ingest import ingest_router
 from regulator.routes.inspections import inspections_router
 from regulator.routes.map_page import map_router
 from regulator.routes.national_export import national_export_router
+from regulator.routes.on_site import on_site_router
 from regulator.routes.overview import overview_router
 from regulator.routes.pages import pages_router
 from regulator.routes.patrol import patrol_router
 from regulator.routes.patrol_duty import patrol_duty_router
 from regulator.routes.projects import projects_router
+from regulator.routes.public_page import public_page_router
 from regulator.routes.read_only import ReadOnly, serve_read_only
 from regulator.routes.risk import risk_router
 from regulator.routes.routing import SecondFactorMissing, signed, signed_in
@@ -139,6 +141,8 @@ def create_app(
     app.include_router(national_export_router(NationalExports(review, supervision, incidents), signed_in))
     app.include_router(patrol_duty_router(repo, signed_in))
     app.include_router(inspections_router(repo, signed_in))
+    app.include_router(on_site_router(review, signed_in))
+    app.include_router(public_page_router(repo, signed_in))
     app.include_router(safety_log_router(repo, log_policy or LogPolicy(), signed_in, signed))
     app.include_router(warnings_router(weather, signed_in))
     app.include_router(forward_router(repo))  # the cities that forward to this platform as their province

@@ -12,12 +12,14 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from contract.kinds import registry
 
-# rule-id prefixes that are not device kinds: the key people, the cameras' checks, a sensor, a device
+# rule-id prefixes that are not device kinds: the key people, the cameras' checks, a sensor, a device,
+# hot work
 SHARED_PREFIXES: dict[str, str] = {
     "personnel": "关键人员",
     "vision": "视频识别",
     "sensor": "传感器",
     "device": "设备",
+    "hot_work": "动火作业",  # a permit's checks are the site's, whatever machine (if any) saw the work
 }
 
 

@@ -212,7 +212,8 @@ class ServeSettings(BaseModel):
     forward_jurisdiction: str = Field(
         "",
         title="City's place",
-        description="this city's place, 省/市, as the province registered it, e.g. 广东省/深圳市",
+        description="this city's place, 省/市, as the province registered it, e.g. 广东省/深圳市 (a district "
+        "forwarding to its city: 省/市/区县)",
     )
     secure_cookies: bool | None = Field(
         None,

@@ -23,6 +23,7 @@ from contract.config.loader import LoadedSite
 from contract.config.rules import DeviceOfflineRule
 from contract.config.site import SiteConfig
 from contract.config.yamlsrc import Loc, format_loc
+from contract.hot_work import Permit
 from contract.kinds import registry
 from contract.kinds.kind import Kind, Metric
 from contract.readings import DeviceStatus, Quality, Reading
@@ -338,6 +339,8 @@ class RuleEngine:
         for tick in self._tickers:
             out.extend(tick(now))
         out.extend(self._shared.weather.tick(now))
+        if self._shared.hot_work.busy:
+            out.extend(self._shared.hot_work.tick(now))
         if self._personnel is not None:
             out.extend(self._personnel.tick(now))
         out.extend(self._papers.tick(now))
@@ -348,6 +351,11 @@ class RuleEngine:
         """The regional warning signals the site knows (set by the site or pushed by the regulator):
         judged at each tick from now on, their stops held while each is in force."""
         self._shared.weather.set_warnings(signals)
+
+    def set_permits(self, permits: Sequence[Permit]) -> None:
+        """The hot-work permits the site keeps (the gateway's register, or a replay's inputs): judged at
+        each tick and each welder's reading from now on (rules/hot_work.py)."""
+        self._shared.hot_work.set_permits(permits)
 
     def on_site(self) -> list[tuple[str, float]]:
         """Everyone the access gates last saw enter and not leave: (person id, entry ts)."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from contract.hot_work import Permit
 from contract.weather import WarningSignal
 
 Value = float | str
@@ -98,6 +99,9 @@ class Probe:
     start: float | None = None
     """Site time (Unix seconds) of the first sample, where the rule's input is the date (a certificate
     past its last valid day); None: the suite's working morning."""
+    permits: tuple[Permit, ...] = ()
+    """The hot-work permits the site keeps meanwhile (the gateway's register hands them over): the input
+    of a rule that judges a permit, not a reading (a fire watch absent while one is in force)."""
 
     @property
     def fingerprint(self) -> tuple[str, str, str]:

@@ -18,6 +18,7 @@ from rules.weather_stops import WeatherStops
 from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en
 
 RULE = "weather.wind"
+HOT_WORK = "hot_work"  # the open-air hot-work stop (rules/hot_work_wind.py judges the permits it stops)
 BAD_WEATHER = f"；恶劣天气违规作业属 建质规〔2024〕5号 第十五条(二) {MAJOR_ZH}"
 CLAUSES = {
     "platform": "高处作业吊篮 五级以上大风（8.0 m/s 起）应停止作业（常引 JGJ 202-2010，条号未核实）"
@@ -73,6 +74,7 @@ class WeatherWind:
 
     def __init__(self) -> None:
         self._memory = LevelMemory()
+        self._hot_work: set[str] = set()  # the stations whose wind holds the hot-work stop
 
     def evaluate(
         self,
@@ -103,7 +105,23 @@ class WeatherWind:
                 stops.release(cause)
             if self._memory.due(device, stop, level):
                 out.append(_result(device, name, stop, limit, level, level_no, speed_ms, ts, backfill))
+        self._hold_hot_work(device, name, cfg, speed_ms, level_no, stops)
         return out
+
+    def _hold_hot_work(
+        self, device: str, name: str, cfg: WeatherRule, speed_ms: float, level_no: int, stops: WeatherStops
+    ) -> None:
+        """Hold or release the open-air hot-work stop (五级(含五级)以上: the line itself holds it). It raises
+        no weather.wind alert of its own: each open-air permit it stops is one (rules/hot_work_wind.py)."""
+        before: Level | None = "alarm" if device in self._hot_work else None
+        thresholds: list[tuple[Level, float]] = [("alarm", cfg.hot_work_ms)]
+        cause = f"{RULE}:{device}:{HOT_WORK}"
+        if banded_level(speed_ms, thresholds, before, cfg.hysteresis_pct / 100, strict=False):
+            self._hot_work.add(device)
+            stops.hold(cause, f"{name} 风速 {speed_ms:.1f} m/s（{level_no}级）", {HOT_WORK})
+        else:
+            self._hot_work.discard(device)
+            stops.release(cause)
 
 
 def _result(

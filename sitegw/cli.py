@@ -28,7 +28,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(width=None if Console().is_terminal else 140)
-err_console = Console(stderr=True)
+# errors are never wrapped: a "file:line: what" line cut at the terminal's width is neither greppable nor
+# opened by an editor at its line (a long path wrapped in CI once split bad.csv:3 across two lines)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def _print_version(asked: bool) -> None:
@@ -364,6 +366,7 @@ def _register_subcommands() -> None:
     from contract.kinds import registry
     from sitegw.backup_cli import backup, restore
     from sitegw.events_cli import events, redeliver
+    from sitegw.hot_work_cli import hot_work_app
     from sitegw.replay_cli import replay_command
     from sitegw.simulate_device_cli import (
         app_help,
@@ -409,6 +412,7 @@ def _register_subcommands() -> None:
     app.add_typer(jacking_app, name="jacking")
     app.add_typer(install_app, name="install")
     app.add_typer(warning_app, name="warning")
+    app.add_typer(hot_work_app, name="hot-work")
     vision_app.command("detect")(detect)
     vision_app.command("eval")(evaluate)
 

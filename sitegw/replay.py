@@ -18,6 +18,7 @@ from pathlib import Path
 
 from contract.alert_event import AlertEvent
 from contract.config.loader import LoadedSite
+from contract.hot_work import Permit
 from contract.kinds import registry
 from contract.kinds.kind import Kind
 from contract.readings import Quality, Reading
@@ -191,12 +192,14 @@ def replay(
     on_event: Callable[[AlertEvent], None],
     db_path: str | Path = ":memory:",
     warnings: Sequence[WarningSignal] = (),
+    permits: Sequence[Permit] = (),
 ) -> ReplayStats:
     """Run the rules and the alert manager over ``readings`` (sorted here by ts, stably), with the
-    regional warning signals ``warnings`` known to the site throughout."""
+    regional warning signals ``warnings`` and the hot-work ``permits`` known to the site throughout."""
     stats = ReplayStats()
     engine = RuleEngine(site)
     engine.set_warnings(warnings)
+    engine.set_permits(permits)
 
     def count(event: AlertEvent) -> None:
         stats.events[f"{event.rule} {event.level} {event.state}"] += 1
@@ -229,20 +232,21 @@ def replay(
 def replay_file(
     site: LoadedSite, readings_path: Path, out_path: Path, inputs_path: Path | None = None
 ) -> ReplayStats:
-    """Replay a CSV into a JSON-lines file of AlertEvents (one per line), with the warning signals and
-    work windows of ``inputs_path`` (sitegw/replay_inputs.py) if given."""
+    """Replay a CSV into a JSON-lines file of AlertEvents (one per line), with the warning signals, work
+    windows and hot-work permits of ``inputs_path`` (sitegw/replay_inputs.py) if given."""
     from sitegw.replay_inputs import read_inputs  # here: that module imports this one's errors
 
     readings = read_readings(readings_path, site)
     warnings: list[WarningSignal] = []
+    permits: list[Permit] = []
     if inputs_path is not None:
         inputs = read_inputs(inputs_path, site)
         readings += inputs.readings
-        warnings = inputs.warnings
+        warnings, permits = inputs.warnings, inputs.permits
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with out_path.open("w", encoding="utf-8") as out:
 
         def write(event: AlertEvent) -> None:
             out.write(event.model_dump_json() + "\n")
 
-        return replay(site, readings, write, warnings=warnings)
+        return replay(site, readings, write, warnings=warnings, permits=permits)

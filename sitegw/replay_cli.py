@@ -13,7 +13,9 @@ from contract.config import ConfigError, load_site
 from sitegw.replay import ReplayInputError, replay_file
 
 console = Console()
-err_console = Console(stderr=True)
+# errors are never wrapped: a "file:line: what" line cut at the terminal's width is neither greppable nor
+# opened by an editor at its line (a long path wrapped in CI once split bad.csv:3 across two lines)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def replay_command(

@@ -1,5 +1,5 @@
-"""The timed inputs of a replay that are not readings: the regional warning signals and the site-work
-windows, read from a JSON Lines file (``sitegw replay --inputs FILE``; docs/site/running.md, "Replay inputs").
+"""The timed inputs of a replay that are not readings: the regional warning signals, the site-work
+windows and the hot-work permits, read from a JSON Lines file (``sitegw replay --inputs FILE``; docs/site/running.md, "Replay inputs").
 
 One JSON object a line (blank lines skipped), each naming what it is with ``"input"``:
 
@@ -15,6 +15,13 @@ One JSON object a line (blank lines skipped), each naming what it is with ``"inp
 - ``{"input": "window", "window": "install", "device": "hoist-1", "stage": "erect", "start": "...", "end":
   "..."}``: a crane's or hoist's 安拆 window as ``sitegw install start --stage``/``end`` record it: its
   ``install_active`` reading, the stage's code (erect 1, climb 2, dismantle 3) at ``start`` and 0 at ``end``.
+- ``{"input": "permit", "id": "DH-001", "place": "3号楼5层", "start": "...", "end": "...", "operator":
+  {...}, "fire_watch": {"name": "李四", "person_id": "W-102"}, "extinguishers": 2, "extinguishers_checked":
+  true, "combustibles_cleared": true, "signer": "王工", "closed_at": "..."}``: a hot-work permit as
+  ``sitegw hot-work issue`` records it (contract/hot_work.py: place, outdoor, method, level, the
+  operator's card), closed with its post-work check at ``closed_at`` if given (none: never closed); the
+  signature's time is its ``start`` unless ``signed_at`` says otherwise. Without ``id`` it is named
+  after its line.
 
 Every time is ISO 8601 with its UTC offset. A bad line is reported as ``file:line: what is wrong`` and
 nothing is replayed, as for the readings.
@@ -29,6 +36,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from contract.config.loader import LoadedSite
+from contract.hot_work import Permit, PermitRequest
 from contract.readings import Reading
 from contract.weather import WarningSignal, default_measure
 from gateway.site.install import STAGES, Stage
@@ -36,7 +44,7 @@ from gateway.site.site_work import WINDOWS
 from kinds.crane.kind import JIB_HEIGHT
 from sitegw.replay import ReplayInputError, noted
 
-MAX_LINES = 10_000  # a replay's warnings and windows: a season of them is a few hundred
+MAX_LINES = 10_000  # a replay's warnings, windows and permits: a season of them is a few thousand
 MAX_LINE_BYTES = 16_384
 
 
@@ -68,16 +76,29 @@ class WindowInput(BaseModel):
     )
 
 
-Line = Annotated[WarningInput | WindowInput, Field(discriminator="input")]
+class PermitInput(PermitRequest):
+    """A hot-work permit line: a permit as issued, with its signing and closing as times."""
+
+    model_config = ConfigDict(extra="forbid")
+    input: Literal["permit"]
+    id: str = Field("", max_length=64, description="its number (default: named after its line)")
+    signer: str = Field(min_length=1, max_length=100, description="who signed it")
+    signed_at: AwareDatetime | None = Field(None, description="signed at (default: its start)")
+    closed_at: AwareDatetime | None = Field(None, description="post-work check at (none: not closed)")
+    closed_by: str = Field("", max_length=100, description="who checked the place after the work")
+
+
+Line = Annotated[WarningInput | WindowInput | PermitInput, Field(discriminator="input")]
 LINE = TypeAdapter(Line)
 
 
 class ReplayInputs:
-    """What an inputs file gives a replay: the signals the site knows and the windows' readings."""
+    """What an inputs file gives a replay: the signals and permits the site knows, the windows' readings."""
 
     def __init__(self) -> None:
         self.warnings: list[WarningSignal] = []
         self.readings: list[Reading] = []
+        self.permits: list[Permit] = []
 
 
 def read_inputs(path: Path, site: LoadedSite) -> ReplayInputs:
@@ -113,14 +134,16 @@ def _line(raw: bytes, number: int, site: LoadedSite, out: ReplayInputs) -> None:
         data = json.loads(text)
     except ValueError as exc:
         raise ValueError(f"not JSON ({exc.args[0] if exc.args else exc}): one JSON object a line") from None
-    if not isinstance(data, dict) or data.get("input") not in ("warning", "window"):
-        raise ValueError('each line is an object with "input": "warning" or "window"')
+    if not isinstance(data, dict) or data.get("input") not in ("warning", "window", "permit"):
+        raise ValueError('each line is an object with "input": "warning", "window" or "permit"')
     try:
         found = LINE.validate_python(data)
     except ValidationError as exc:
         raise ValueError(_said(exc)) from None
     if isinstance(found, WarningInput):
         out.warnings.append(_signal(found, number))
+    elif isinstance(found, PermitInput):
+        out.permits.append(_permit(found, number, out.permits))
     else:
         out.readings.extend(_window(found, site))
 
@@ -147,6 +170,22 @@ def _signal(found: WarningInput, number: int) -> WarningSignal:
     if found.cleared_at is not None:
         fields["cleared_ts"] = found.cleared_at.timestamp()
     return WarningSignal(**fields)
+
+
+def _permit(found: PermitInput, number: int, earlier: list[Permit]) -> Permit:
+    """The permit as the register keeps it, its number unique in the file."""
+    if found.end <= found.start:
+        raise ValueError("end must come after start")
+    fields = found.model_dump(exclude={"input", "signed_at", "closed_at"})
+    fields["id"] = found.id or f"line-{number}"
+    if any(p.id == fields["id"] for p in earlier):
+        raise ValueError(f"permit id {fields['id']!r} is given twice: one line a permit")
+    fields["signed_ts"] = (found.signed_at or found.start).timestamp()
+    if found.closed_at is not None:
+        if found.closed_at <= found.start:
+            raise ValueError("closed_at must come after start (the post-work check follows the work)")
+        fields["closed_ts"] = found.closed_at.timestamp()
+    return Permit(**fields)
 
 
 def _window(found: WindowInput, site: LoadedSite) -> list[Reading]:

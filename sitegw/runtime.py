@@ -37,6 +37,7 @@ from gateway.live import LiveState
 from gateway.metrics import GatewayMetrics, MetricSources
 from gateway.outbox.service import Outbox
 from gateway.series_guard import SeriesGuard
+from gateway.site.hot_work import HotWork
 from gateway.site.install import Install
 from gateway.site.jacking import CraneHeights, Jacking
 from gateway.site.safety_log.draft import Sources
@@ -207,6 +208,10 @@ class Gateway:
         self.install = Install(self.work)
         # the regional warning signals, kept across restarts and judged by the rules (weather stops)
         self.warnings = WarningBoard(state_dir / "warnings.sqlite", self.monitor.engine)
+        # the hot-work permits, kept across restarts and judged by the rules (rules/hot_work.py)
+        self.hot_work = HotWork(
+            state_dir / "hot_work.sqlite", self.monitor.engine, site.config.rules.licence_utc_offset_h
+        )
         # the site's own sirens follow the alerts from the start (those still active from the last run
         # included), before the API or any other thread can act on an alert
         self.sirens = SirenController(site.config.sirens, brokers, site.config.project.code)
@@ -229,7 +234,7 @@ class Gateway:
             SelfCheckSender(u, site.config.project.code, self.self_checks) for u in regulators
         ]
         self.safety_logs = SafetyLogSchedule(
-            Sources(site, self.store.reader, self.monitor.alerts, self.warnings),
+            Sources(site, self.store.reader, self.monitor.alerts, self.warnings, self.hot_work),
             SafetyLogStore(
                 state_dir / SAFETY_LOGS_FILE, site.config.project.code, [u.name for u in regulators]
             ),
@@ -253,6 +258,7 @@ class Gateway:
             jacking=self.jacking,
             install=self.install,
             warnings=self.warnings,
+            hot_work=self.hot_work,
             sirens=self.sirens.states,
             notices=NoticeBoard(
                 site.config.project.code, [u for u in self._uplinks if isinstance(u, RegulatorUplink)]
@@ -511,6 +517,7 @@ class Gateway:
         await self.outbox.stop()
         self.monitor.close()
         self.warnings.close()
+        self.hot_work.shut()
         self.decisions.close()
         self.positions.close()
 

@@ -211,6 +211,13 @@ class WeatherRule(Model):
     hoist_ms: float = Field(
         20.0, gt=0, le=WIND_MAX_MS, title="Hoist stop", description="m/s, exceeded: hoists stop (JGJ 215 [U])"
     )
+    hot_work_ms: float = Field(
+        8.0,
+        gt=0,
+        le=WIND_MAX_MS,
+        title="Hot-work stop",
+        description="m/s, reached: open-air welding and cutting stop (五级(含五级)以上, GB 50720-2011 §6.3.1(7))",
+    )
     heat_c: tuple[float, float, float] = Field(
         (35.0, 37.0, 40.0),
         title="Heat schedules",

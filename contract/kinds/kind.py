@@ -7,7 +7,8 @@ list: the site file's ``devices`` union, replay's metric checks, the warm-up's h
 summaries, the regulator's names, the API and the dashboard, the simulators.
 
 The parts that are code live in their own layer and are named here by ``module:attribute``: the rules'
-judge (kinds/<kind>/judge.py) and the simulator (kinds/<kind>/sim.py). The contract imports neither, so
+judge (kinds/<kind>/judge.py), the simulator (kinds/<kind>/sim.py) and the dashboard card
+(kinds/<kind>/card.py). The contract imports neither, so
 the regulator, which shares only the contract, can read a kind's names without loading its rules.
 """
 
@@ -120,9 +121,10 @@ class Kind:
     thresholds: tuple[Thresholds, ...] = ()
     """Its sections of the site file's ``rules:`` (kinds/<kind>/thresholds.py), read by its rules through
     ``rules.for_device(device, name)``."""
-    card: str = "generic"
-    """How the dashboard draws its devices: a card of its own (crane, hoist, pit, formwork, gate,
-    camera, confined_space) or ``generic`` (every metric with its Chinese name, value and unit)."""
+    card: str = ""
+    """``module:attribute`` of its own dashboard card (kinds/<kind>/card.py: a ``contract.kinds.card.Card``,
+    its data view and its script); empty: the generic card (every metric with its Chinese name, value and
+    unit)."""
 
     def metric(self, name: str) -> Metric | None:
         """One of its metrics by id."""

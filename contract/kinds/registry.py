@@ -38,6 +38,7 @@ BUILTIN = (
     "kinds.camera.kind",
     "kinds.generic.kind",
     "kinds.weather_station.kind",
+    "kinds.welder.kind",
 )
 ENTRY_POINTS = "sitegw.kinds"
 ENV = "SITEGW_KINDS"
@@ -115,6 +116,13 @@ def load_module(name: str) -> list[Kind]:
         for k in registered:
             _folders.setdefault(k.name, Path(where).resolve().parent)
     return registered
+
+
+def folder(name: str) -> Path | None:
+    """The folder of a kind's declaration module, where its profiles/, card and testcases/ are; None for a
+    kind registered by hand."""
+    ensure_loaded()
+    return _folders.get(name)
 
 
 def profile_dirs() -> list[Path]:

@@ -18,6 +18,7 @@ from contract import __version__
 from gateway.api.auth import ERRORS, AuthPolicy, auth_router, viewer
 from gateway.api.routes_alerts import alerts_router
 from gateway.api.routes_cameras import cameras_router
+from gateway.api.routes_hot_work import hot_work_router
 from gateway.api.routes_live import live_router
 from gateway.api.routes_notices import notices_router
 from gateway.api.routes_safety_log import safety_log_router
@@ -25,6 +26,7 @@ from gateway.api.routes_self_checks import self_checks_router
 from gateway.api.routes_site import site_router
 from gateway.api.routes_weather import weather_router
 from gateway.api.routes_work import work_router
+from gateway.api.site_views import card_script
 from plumbing.api_docs import add_api_docs
 from plumbing.security_headers import SecurityHeaders, content_security_policy
 
@@ -37,7 +39,9 @@ STATIC = Path(__file__).parent / "static"
 # the dashboard's policy (plumbing/security_headers.py): its scripts are files (static/NAME.js), none inline, so
 # markup a device's text slipped past the escaping could not run
 CSP = content_security_policy()
-DASHBOARD_SCRIPTS = frozenset({"dashboard", "dashboard-self-checks", "dashboard-safety-log"})
+DASHBOARD_SCRIPTS = frozenset(
+    {"dashboard", "dashboard-self-checks", "dashboard-safety-log", "dashboard-hot-work"}
+)
 DESCRIPTION = """Live state, history, alerts, cameras, pours, crane jacking, machines' papers and key personnel
 of one construction site.
 
@@ -71,6 +75,7 @@ def create_app(
         notices_router(svc),
         cameras_router(svc),
         work_router(svc),
+        hot_work_router(svc),
         weather_router(svc),
         self_checks_router(svc),
         safety_log_router(svc),
@@ -94,6 +99,16 @@ def create_app(
             STATIC / f"{name}.js",
             media_type="text/javascript; charset=utf-8",
             headers={"Cache-Control": "no-cache"},
+        )
+
+    @app.get("/cards/{name}.js", include_in_schema=False)
+    async def card_script_file(name: str) -> FileResponse:
+        """A kind's card script, from the kind's folder (contract/kinds/card.py)."""
+        path = card_script(name)
+        if path is None:
+            raise HTTPException(404, f"no card script {name[:80]!r}")
+        return FileResponse(
+            path, media_type="text/javascript; charset=utf-8", headers={"Cache-Control": "no-cache"}
         )
 
     @app.get(

@@ -7,10 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from contract.config.platform import PlatformSpec
 from gateway.alerts.models import Alert, AlertDetail
 from gateway.uplinks.decisions import Decision
-from kinds.confined_space.kind import GasLimits
 
 
 class MetricView(BaseModel):
@@ -34,6 +32,9 @@ class KindView(BaseModel):
     zh: str = Field(description="its Chinese name, e.g. 塔吊")
     en: str = Field(description="its English name")
     card: str = Field(description="how the dashboard draws its devices: its own card, or generic")
+    script: str = Field(
+        "", description="the script of its card, relative to the dashboard (cards/crane.js); empty: none"
+    )
     metrics: list[MetricView] = Field(description="every metric its devices report")
 
 
@@ -54,20 +55,6 @@ class DeviceView(BaseModel):
     latest: list[dict[str, Any]] = Field(default_factory=list)
 
 
-class CraneGeometry(BaseModel):
-    """Where a crane stands and how far it reaches, for the site plan."""
-
-    id: str
-    x: float
-    y: float
-    jib_m: float
-    counter_jib_m: float
-    jib_height_m: float
-    slew_offset_deg: float
-    slew_direction: str
-    bands: CraneBands
-
-
 class ZoneView(BaseModel):
     """A no-lift zone on the site plan."""
 
@@ -76,7 +63,7 @@ class ZoneView(BaseModel):
 
 
 class SiteView(BaseModel):
-    """The project, its devices and its plan."""
+    """The project, its devices and its plan; each kind's card adds its own list (``site_view_model``)."""
 
     code: str
     name: str
@@ -87,22 +74,8 @@ class SiteView(BaseModel):
         default_factory=list,
         description="the kinds of the site's devices, with their metrics' names and units",
     )
-    cranes: list[CraneGeometry]
     zones: list[ZoneView]
-    pit_points: list[PitPointView]
     cameras: list[CameraView]
-    hoists: list[HoistView] = Field(
-        default_factory=list, description="construction hoists with their limits (empty: none)"
-    )
-    formwork_points: list[FormworkPointView] = Field(
-        default_factory=list, description="high-formwork monitoring points with their alarm values"
-    )
-    platforms: list[PlatformView] = Field(
-        default_factory=list, description="suspended platforms with their limits (empty: none)"
-    )
-    confined_spaces: list[ConfinedSpaceView] = Field(
-        default_factory=list, description="confined spaces with the gas limits their rules use (empty: none)"
-    )
 
 
 class LatestView(BaseModel):
@@ -168,102 +141,6 @@ class HealthView(BaseModel):
     )
     live_clients: int = Field(description="SSE and WebSocket clients connected")
     versions: dict[str, str] = Field(description="sitegw, Python and the main libraries")
-
-
-class Bands(BaseModel):
-    """A gauge's warning / alarm / critical thresholds (same unit as the value)."""
-
-    warning: float
-    alarm: float
-    critical: float
-
-
-class CraneBands(BaseModel):
-    """The thresholds a crane's gauges draw, from the site's rules."""
-
-    load_pct: Bands = Field(description="% of rated load (also used for moment %)")
-    wind_ms: Bands
-    tilt_deg: Bands = Field(description="verticality limit as a tilt angle")
-
-
-class PointLimitView(BaseModel):
-    """A pit point metric's alarm values (GB 50497 Table 8.0.4 or the designer's): the trend plot
-    draws ``cumulative`` (100 %) and ``warning_fraction`` × it (70 %)."""
-
-    metric: str
-    unit: str = Field(description="mm or kN (water level: mm of change from the baseline)")
-    cumulative: float | None
-    rate_per_day: float | None
-    warning_fraction: float
-    baseline: float | None = None
-    clause: str
-
-
-class PitPointView(BaseModel):
-    """A deep-pit monitoring point and its alarm values."""
-
-    device: str
-    code: str
-    kind: str
-    limits: list[PointLimitView]
-
-
-class ConfinedSpaceView(BaseModel):
-    """A confined space (有限空间) and the limits its card draws its last readings against."""
-
-    id: str
-    area: str = Field(description="where it is, e.g. 3号楼北侧 2号污水检查井")
-    limits: GasLimits = Field(description="O2 range in % vol; % LEL, H2S and CO (mg/m³) reached are too much")
-    test_valid_min: float = Field(description="minutes a complete in-limit reading set allows entry")
-
-
-class HoistView(BaseModel):
-    """A construction hoist's nameplate and the limits its card draws, from the site's rules."""
-
-    id: str
-    model: str = Field(description="manufacturer's model, e.g. SC200/200")
-    rated_load_t: float = Field(description="t the cage may carry")
-    rated_persons: int = Field(description="people the cage may carry; more is an alarm")
-    erected_height_m: float = Field(description="m, mast height as erected")
-    load_pct: Bands = Field(description="% of rated load (hoist.load)")
-    wind_alarm_ms: float = Field(description="m/s at the mast top: no use above it (hoist.wind)")
-    moving_ms: float = Field(description="m/s: a cage faster than this is moving (|speed|)")
-    arrester_calibrated_on: date = Field(description="the fall arrester's last calibration")
-    arrester_valid_until: date = Field(
-        description="last day the calibration is valid (JGJ 215-2010 §4.1.7: one year)"
-    )
-
-
-class PlatformView(BaseModel):
-    """A suspended platform's nameplate and limits (its site-file section), as its card draws them."""
-
-    id: str
-    spec: PlatformSpec = Field(description="the platform's section of the site file: ratings and limits")
-    lock_valid_until: date = Field(description="last day the safety locks' calibration is valid")
-
-
-class FormworkLimitView(BaseModel):
-    """One metric's alarm value at a formwork point (DBJ/T 15-197-2020 Table 8.0.4 or the design's)."""
-
-    metric: str = Field(description="settle_mm, disp_h_mm, tilt_deg or axial_kn")
-    unit: str = Field(description="mm, ° or kN")
-    alarm: float | None = Field(
-        description="the alarm value (100 %, a danger alarm); null: kept but not judged (axial force "
-        "without a design value)"
-    )
-    by_size: bool = Field(
-        description="judged by its size whatever its sign (settlement, displacement, tilt); axial force "
-        "is judged as compression (positive)"
-    )
-
-
-class FormworkPointView(BaseModel):
-    """A high-formwork monitoring point and its alarm values."""
-
-    device: str = Field(description="formwork device id")
-    code: str = Field(description="the point's code, e.g. M1")
-    warning_fraction: float = Field(description="pre-warning at this fraction of the alarm value (0.8)")
-    limits: list[FormworkLimitView]
 
 
 class CameraView(BaseModel):

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from contract import __version__
 from gateway.api.auth import ERRORS, viewer
-from gateway.api.models import DeviceView, HealthView, HistoryView, LatestView, SiteView
-from gateway.api.site_views import device_view, site_view
+from gateway.api.models import DeviceView, HealthView, HistoryView, LatestView
+from gateway.api.site_views import device_view, site_view, site_view_model
 
 if TYPE_CHECKING:
     from gateway.api.services import ApiServices
@@ -61,9 +62,11 @@ def _add_site_and_devices(r: APIRouter, svc: ApiServices) -> None:
     """The site, one device, and every latest value, from the live state."""
 
     @r.get(
-        "/site", response_model=SiteView, summary="The project, its devices with live state, plan and cameras"
+        "/site",
+        response_model=site_view_model(),
+        summary="The project, its devices with live state, plan, cameras and each kind's card's list",
     )
-    async def site() -> SiteView:
+    async def site() -> BaseModel:
         return site_view(svc)
 
     @r.get(

@@ -18,6 +18,7 @@ from gateway.alerts.store import DecisionStore
 from gateway.api.hub import LiveHub
 from gateway.camera_service import CameraService
 from gateway.live import LiveState
+from gateway.site.hot_work import HotWork
 from gateway.site.install import Install
 from gateway.site.jacking import Jacking
 from gateway.site.safety_log.schedule import SafetyLogSchedule
@@ -49,6 +50,7 @@ class ApiServices:
     self_checks: SelfCheckOutbox | None = None  # company self-checks on their way to the regulators
     warnings: WarningBoard | None = None  # the regional warning signals the site set (or the regulator)
     safety_logs: SafetyLogSchedule | None = None  # the daily safety logs, drafted, signed and sent
+    hot_work: HotWork | None = None  # the hot-work permits (动火许可证)
 
     @property
     def device_ids(self) -> set[str]:

@@ -45,5 +45,4 @@ KIND = Kind(
     rules={"crane.wind": "塔吊大风"},
     simulator="drivers.simulators.wind:WindSim",
     scenarios=("normal", "high_wind"),
-    card="generic",
 )

@@ -51,6 +51,8 @@ class AttendanceJudge(Judge):
     def _passage(self, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
         if self.shared.personnel is not None and r.point:
             self.shared.personnel.passage(r.point, value, r.ts)
+        if r.point:  # the fire watches of hot-work permits are anyone (docs/standards.md §18)
+            self.shared.hot_work.passage(r.point, value, r.ts)
         entered = value >= 0.5
         found = self.trades.passage(self.shared.names[r.device], r.point, entered, r.ts)
         verdicts = [*([] if found is None else [found]), *self._install.passage(r.point, entered, r.ts)]

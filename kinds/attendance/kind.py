@@ -39,5 +39,5 @@ KIND = Kind(
     },
     simulator="kinds.attendance.sim:GateSim",
     scenarios=("normal", "pm_absent"),
-    card="gate",
+    card="kinds.attendance.card:CARD",
 )

@@ -39,5 +39,5 @@ KIND = Kind(
         "camera.offline": "摄像头离线",
     },
     simulator="kinds.camera.sim:CameraSim",
-    card="camera",
+    card="kinds.camera.card:CARD",
 )

@@ -169,5 +169,5 @@ KIND = Kind(
     },
     simulator="kinds.confined_space.sim:ConfinedSpaceSim",
     scenarios=("normal", "no_ventilation", "h2s_rise", "detector_silent", "attendant_away"),
-    card="confined_space",
+    card="kinds.confined_space.card:CARD",
 )

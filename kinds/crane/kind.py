@@ -141,7 +141,7 @@ KIND = Kind(
     scenarios=("normal", "overload", "high_wind"),
     # its hook loaded, or any slewing, trolley travel or hoisting, is lifting work (kinds/crane/judge.py)
     weather_stops=frozenset({"lifting", "outdoor"}),
-    card="crane",
+    card="kinds.crane.card:CARD",
     thresholds=(
         Thresholds("crane_load", CraneLoadRule, "Load", "crane.load"),
         Thresholds("crane_wind", CraneWindRule, "Wind", "crane.wind"),

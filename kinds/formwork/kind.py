@@ -54,7 +54,7 @@ KIND = Kind(
     },
     simulator="kinds.formwork.sim:FormworkSim",
     scenarios=("normal", "collapse"),
-    card="formwork",
+    card="kinds.formwork.card:CARD",
     thresholds=(
         Thresholds(
             "formwork",

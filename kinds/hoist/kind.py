@@ -86,7 +86,7 @@ KIND = Kind(
     },
     simulator="kinds.hoist.sim:HoistSim",
     scenarios=("normal", "hoist_door", "hoist_overload"),
-    card="hoist",
+    card="kinds.hoist.card:CARD",
     weather_stops=frozenset({"hoist", "outdoor"}),  # a moving or loaded cage (kinds/hoist/judge.py)
     thresholds=(
         Thresholds("hoist_load", HoistLoadRule, "Hoist load", "hoist.load"),

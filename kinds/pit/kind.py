@@ -50,6 +50,6 @@ KIND = Kind(
     rules={"pit.cumulative": "基坑累计变形", "pit.rate": "基坑变形速率", "pit.jump": "基坑数据突变"},
     simulator="kinds.pit.sim:PitSim",
     scenarios=("normal", "rate", "jump", "fault"),
-    card="pit",
+    card="kinds.pit.card:CARD",
     thresholds=(Thresholds("pit", PitRule, "Pit", "pit.cumulative, pit.rate, pit.jump"),),
 )

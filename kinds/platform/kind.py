@@ -97,5 +97,5 @@ KIND = Kind(
     },
     simulator="kinds.platform.sim:PlatformSim",
     scenarios=("normal", "platform_overload", "platform_tilt_lock", "platform_wind", "platform_buckles"),
-    card="platform",
+    card="kinds.platform.card:CARD",
 )

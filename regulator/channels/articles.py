@@ -48,6 +48,12 @@ class Citation:
     major: bool
 
     @property
+    def cites(self) -> bool:
+        """Whether it names what was broken: an article, or another standard where standards.md names no
+        clause of it (a checklist's JGJ 80-2016)."""
+        return bool(self.article) or self.standard != STANDARD
+
+    @property
     def text(self) -> str:
         """As the ledger shows it, e.g. 建质规〔2024〕5号 第八条（四）."""
         return f"{self.standard} {self.article}{self.item}".strip()

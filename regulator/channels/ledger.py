@@ -71,7 +71,7 @@ class Finding:
         """Why it is major or general, as the ledger shows it."""
         c = self.citation
         if c.standard != STANDARD or not c.article:
-            said = f"违反 {c.text}" if c.article else "未引用判定标准条款"
+            said = f"违反 {c.text}" if c.cites else "未引用判定标准条款"
             why = f"{said}，非判定标准所列重大事故隐患"
         else:
             why = f"{ARTICLES[c.article][0]}：{self.description.strip()[:200]}"
@@ -125,7 +125,7 @@ def write(
             "city": city,
             "district": district,
             "source": source,
-            "clause": c.text if c.article else "",
+            "clause": c.text if c.cites else "",
             "level": level,
             "rank": LEVEL_RANK[level],
             "message": finding.description.strip(),

@@ -17,7 +17,8 @@ def add_city(
     jurisdiction: str = typer.Option(
         ...,
         "--jurisdiction",
-        help="the city's place, 省/市: its projects must lie under it, e.g. 广东省/深圳市",
+        help="the city's place, 省/市: its projects must lie under it, e.g. 广东省/深圳市 (at a city: a district "
+        "forwarding to it, 省/市/区县)",
     ),
     name: str = typer.Option("", "--name", help="the platform's name, e.g. 深圳市建设工程安全监管平台"),
     secret: str = typer.Option(
@@ -29,7 +30,8 @@ def add_city(
     ),
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
 ) -> None:
-    """Province: allow a city's platform to forward its ledger here (its projects appear under its place)."""
+    """Province: allow a city's platform to forward its ledger here (its projects appear under its place); at a
+    city, a district's platform (issue 50 §5)."""
     if len(city_id) > 64 or not city_id.strip():
         typer.echo("the city's id is 1 to 64 characters, e.g. SZ", err=True)
         raise typer.Exit(2)

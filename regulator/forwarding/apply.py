@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from regulator.forwarding import liveness, trust
+from regulator.forwarding import liveness, trust, warnings
 from regulator.forwarding.cities import City
 from regulator.forwarding.outbox import PRIVATE, TABLES
 from regulator.forwarding.rows import checked, refused
@@ -152,6 +152,9 @@ def _keep(db: Connection, sender: City, n: int, rec: Record, now: float) -> int:
     if rec.kind == "liveness":
         _keep_liveness(db, sender, rec, at, where)
         return 0
+    if rec.kind == "warning_site":
+        _keep_warning_site(db, sender, rec, at, where)
+        return 0
     known = _mapped(db, sender.id, rec.kind, rec.ref)
     if known is None and rec.upstream_id is not None:
         _adopt(db, sender, rec, at, where)
@@ -221,16 +224,31 @@ def _keep_liveness(db: Connection, sender: City, rec: Record, at: str, where: st
     """A project's liveness summary on the province's row of it (the city's project it forwarded): kept
     on the row, not remembered as a record (there is nothing of it to update but the row)."""
     kept = checked("liveness", rec.row, f"{at}.row", where)
-    project = local_id(db, sender.id, "project", rec.ref)
+    liveness.apply(db, _forwarded_project(db, sender, rec.ref, f"{at}.ref", where), kept)
+
+
+def _keep_warning_site(db: Connection, sender: City, rec: Record, at: str, where: str) -> None:
+    """A site's receipt and acknowledgement of one of the province's warnings (its copy at the city), kept on
+    the province's row of the pair (warnings.keep_site): the project the city's, the warning over it."""
+    kept = checked("warning_site", rec.row, f"{at}.row", where)
+    kept["project"] = _forwarded_project(db, sender, kept["project"], f"{at}.row.project", where)
+    over = warnings.covers(db, kept["warning_id"], kept["project"])
+    if over is None:
+        raise refused(409, f"{at}.row.warning_id", "is not a warning of this platform", where, "conflict")
+    if not over:
+        raise refused(422, f"{at}.row.warning_id", "is a warning not over the project's place", where)
+    warnings.keep_site(db, kept)
+
+
+def _forwarded_project(db: Connection, sender: City, code: str, field: str, where: str) -> str:
+    """The province's code of the city's project ``code``; refused (``unknown_project``) when the city never
+    forwarded it."""
+    project = local_id(db, sender.id, "project", code)
     if project is None:
         raise refused(
-            422,
-            f"{at}.ref",
-            f"is {rec.ref!r}, which city {sender.id} never forwarded",
-            where,
-            "unknown_project",
+            422, field, f"is {code!r}, which city {sender.id} never forwarded", where, "unknown_project"
         )
-    liveness.apply(db, project, kept)
+    return project
 
 
 def _where(sender: City, n: int, rec: Record) -> str:

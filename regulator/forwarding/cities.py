@@ -32,18 +32,19 @@ def city(db: Connection, city_id: str) -> City | None:
 
 
 class NotACity(ValueError):
-    """A city registered with a place that is not a city (a province, a district)."""
+    """A platform registered with a province's place (a city forwards to its province, a district to its
+    city: issue 50 §5)."""
 
 
 def register(repo: Repository, city_id: str, name: str, jurisdiction: str, secret: str) -> str:
-    """Register (or update) a city allowed to forward to this province; its place's path (created where
-    missing). NotACity or UnknownPlace for a place that is not 省/市."""
+    """Register (or update) a city allowed to forward to this province (or a district to this city); its
+    place's path (created where missing). NotACity or UnknownPlace for a place that is not 省/市 or 省/市/区县."""
     with repo.engine.begin() as db:
         place = add(db, jurisdiction)
-        if place.level != "city":
+        if place.level == "province":
             raise NotACity(
-                f"--jurisdiction {jurisdiction!r} is a {place.level}: a forwarding city's place is 省/市, "
-                "e.g. 广东省/深圳市"
+                f"--jurisdiction {jurisdiction!r} is a province: a forwarding platform's place is a city, 省/市 "
+                "(广东省/深圳市), or a district forwarding to its city, 省/市/区县 (广东省/深圳市/南山区)"
             )
         db.execute(
             sql(

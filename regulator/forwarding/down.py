@@ -23,6 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from regulator.forwarding import came_down
 from regulator.forwarding.apply import columns
 from regulator.forwarding.wire import Decision, Decisions, DownRow
 from regulator.storage.db import sql
@@ -109,7 +110,7 @@ def take(engine: Engine, decisions: Decisions) -> int:
             hazard = db.execute(
                 sql("SELECT id, project FROM hazards WHERE id = :h"), {"h": int(d.hazard_ref)}
             ).first()
-            if hazard is None or _local(db, "action", d.id, None) is not None:
+            if hazard is None or came_down.local(db, "action", d.id) is not None:
                 continue  # taken before (or the hazard is gone: hazards are never deleted)
             on_hazard = {"hazard_id": hazard.id, "project": hazard.project}
             listings: dict[int, int] = {}  # the province's listing id -> the city's
@@ -118,7 +119,7 @@ def take(engine: Engine, decisions: Decisions) -> int:
             for notice in d.notices:
                 link = {"listing_id": listings.get(int(str(notice.row.get("listing_id"))))}
                 _keep(db, "notice", "notices", notice, on_hazard | link, ())
-            _remember(db, "action", _insert(db, "actions", {**d.action, **on_hazard}), d.id)
+            came_down.remember(db, "action", _insert(db, "actions", {**d.action, **on_hazard}), d.id)
             state = {k: d.hazard[k] for k in HAZARD_STATE if k in d.hazard}
             if state:
                 sets = ", ".join(f"{k} = :{k}" for k in state)
@@ -136,33 +137,16 @@ def _keep(
 ) -> int:
     """The city's id of the province's row: made where the city has none, its ``changing`` columns set to
     the province's otherwise."""
-    mine = _local(db, kind, down.id, down.city_ref)
+    # the city's row for the province's: one the city sent (``city_ref``), or one that came down
+    mine = int(down.city_ref) if down.city_ref is not None else came_down.local(db, kind, down.id)
     if mine is None:
         mine = _insert(db, table, {**down.row, **link})
-        _remember(db, kind, mine, down.id)
+        came_down.remember(db, kind, mine, down.id)
     elif changing:
         state = {k: down.row[k] for k in changing if k in down.row}
         sets = ", ".join(f"{k} = :{k}" for k in state)
         db.execute(sa.text(f"UPDATE {table} SET {sets} WHERE id = :id"), {**state, "id": mine})
     return mine
-
-
-def _local(db: Connection, kind: str, remote: int, city_ref: str | None) -> int | None:
-    """The city's row for the province's: one the city sent (``city_ref``), or one that came down."""
-    if city_ref is not None:
-        return int(city_ref)
-    found = db.execute(
-        sql("SELECT local_id FROM forward_down WHERE kind = :k AND remote_id = :r"),
-        {"k": kind, "r": str(remote)},
-    ).scalar()
-    return None if found is None else int(found)
-
-
-def _remember(db: Connection, kind: str, local: int, remote: int) -> None:
-    db.execute(
-        sql("INSERT INTO forward_down(kind, local_id, remote_id) VALUES (:k, :l, :r)"),
-        {"k": kind, "l": str(local), "r": str(remote)},
-    )
 
 
 def _insert(db: Connection, table: str, row: dict[str, Any]) -> int:

@@ -48,11 +48,16 @@ SELECT d.project,
   (SELECT MAX(r.ts) FROM readings r WHERE r.project = d.project AND r.device = d.device) AS newest
 FROM d WHERE d.device IS NOT NULL
 """
+# a project a district's platform forwarded to this city (issue 50 §5) has no readings or pictures here: its
+# counts are the ones the district summed up (kept on its row by ``apply``), passed on up as they are
+RELAYED = "EXISTS (SELECT 1 FROM forward_records f WHERE f.kind = 'project' AND f.local_id = p.code)"
 SUMMARY = f"""
-SELECT p.code, p.last_seen_at, p.lat, p.lon, p.gateway_release,
-  (SELECT COUNT(*) FROM camera_pictures c WHERE c.project = p.code
-     AND NOT ({STALE})) AS cameras_online,
-  (SELECT COUNT(*) FROM camera_pictures c WHERE c.project = p.code) AS cameras_total
+SELECT p.code, p.last_seen_at, p.lat, p.lon, p.gateway_release, {RELAYED} AS relayed,
+  p.devices_online AS relayed_devices_online, p.devices_total AS relayed_devices_total,
+  CASE WHEN {RELAYED} THEN p.cameras_online ELSE (SELECT COUNT(*) FROM camera_pictures c
+     WHERE c.project = p.code AND NOT ({STALE})) END AS cameras_online,
+  CASE WHEN {RELAYED} THEN p.cameras_total ELSE (SELECT COUNT(*) FROM camera_pictures c
+     WHERE c.project = p.code) END AS cameras_total
 FROM projects p {{only}}
 """
 
@@ -62,21 +67,28 @@ def summaries(db: Connection, now: float, code: str | None = None) -> dict[str, 
     record's row, ``at`` being ``now``."""
     only = "" if code is None else "WHERE p.code = :code"
     args = {"now": now, "grace": STALE_GRACE_S, "code": code}
-    found = {
-        str(r["code"]): {
-            **{k: v for k, v in r.items() if k != "code"},
-            "devices_online": 0,
-            "devices_total": 0,
+    found: dict[str, dict[str, Any]] = {}
+    relayed: set[str] = set()
+    for r in db.execute(sql(SUMMARY.format(only=only)), args).mappings():
+        code = str(r["code"])
+        if r["relayed"]:
+            relayed.add(code)
+        devices = (
+            (r["relayed_devices_online"] or 0, r["relayed_devices_total"] or 0) if r["relayed"] else (0, 0)
+        )
+        found[code] = {k: v for k, v in r.items() if k != "code" and not k.startswith("relayed")} | {
+            "devices_online": devices[0],
+            "devices_total": devices[1],
+            "cameras_online": r["cameras_online"] or 0,
+            "cameras_total": r["cameras_total"] or 0,
             "at": now,
         }
-        for r in db.execute(sql(SUMMARY.format(only=only)), args).mappings()
-    }
     for project, newest in db.execute(sql(DEVICES.format(only=only)), args):
-        summary = found.get(str(project))
-        if summary is None or newest is None or newest < now - DEVICE_KNOWN_S:
+        known = found.get(str(project))
+        if known is None or str(project) in relayed or newest is None or newest < now - DEVICE_KNOWN_S:
             continue
-        summary["devices_total"] += 1
-        summary["devices_online"] += int(newest >= now - DEVICE_ONLINE_S)
+        known["devices_total"] += 1
+        known["devices_online"] += int(newest >= now - DEVICE_ONLINE_S)
     return found
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from regulator.forwarding import liveness
+from regulator.forwarding import liveness, warnings
 from regulator.forwarding.wire import KINDS, Kind, Record
 from regulator.storage.db import sql
 from regulator.storage.projects import LIVENESS
@@ -42,14 +42,23 @@ TABLES: dict[Kind, tuple[str, str]] = {
 WATCHED: dict[Kind, tuple[str, ...]] = {
     "project": ("name", "city", "district", "contractor", "supervisor", "district_id", "lat", "lon"),
 }
+# a key of two columns (a warning's site: warning_id, project) is queued as ``A:B``
 ENQUEUE = """
 CREATE OR REPLACE FUNCTION forward_enqueue() RETURNS trigger AS $$
 BEGIN
   INSERT INTO forward_outbox(kind, ref, queued_at)
-  VALUES (TG_ARGV[0], to_jsonb(NEW) ->> TG_ARGV[1], extract(epoch FROM clock_timestamp()));
+  VALUES (TG_ARGV[0], CASE WHEN TG_NARGS > 2 THEN (to_jsonb(NEW) ->> TG_ARGV[1]) || ':' || (to_jsonb(NEW) ->> TG_ARGV[2])
+    ELSE to_jsonb(NEW) ->> TG_ARGV[1] END, extract(epoch FROM clock_timestamp()));
   RETURN NULL;
 END $$ LANGUAGE plpgsql
 """
+# kind -> (table, key columns) of every table whose changes a trigger queues: the ledger's, and the sites'
+# receipts and acknowledgements of warnings, sent for the warnings that came down only (warnings.site_row) and
+# never queued whole at switching on (no warning came down from that parent yet)
+QUEUED: dict[Kind, tuple[str, tuple[str, ...]]] = {
+    **{kind: (table, (key,)) for kind, (table, key) in TABLES.items()},
+    "warning_site": ("weather_warning_sites", ("warning_id", "project")),
+}
 # a project's columns that stay at the city: its gateways' key, and what the province derives itself; its
 # liveness goes up in its own records (liveness.py), and a province's summary columns are none of the city's
 PRIVATE = {"secret", "last_seen_at", "district_id", "liveness_at", *LIVENESS}
@@ -76,14 +85,15 @@ def _install_triggers(db: Connection) -> None:
             sql("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'forward%' AND NOT tgisinternal")
         ).scalars()
     )
-    for kind, (table, key) in TABLES.items():
+    for kind, (table, keys) in QUEUED.items():
         if f"forward_{table}" in present:
             continue
         of = f" OF {', '.join(WATCHED[kind])}" if kind in WATCHED else ""
+        args = ", ".join(f"'{a}'" for a in (kind, *keys))
         db.execute(
             sa.text(
                 f"CREATE TRIGGER forward_{table} AFTER INSERT OR UPDATE{of} ON {table} "
-                f"FOR EACH ROW EXECUTE FUNCTION forward_enqueue('{kind}', '{key}')"
+                f"FOR EACH ROW EXECUTE FUNCTION forward_enqueue({args})"
             )
         )
 
@@ -147,11 +157,9 @@ def backlog(db: Connection) -> int:
 
 def record(db: Connection, item: Pending) -> Record | None:
     """The record as it is now (None: its row is gone, nothing to send)."""
-    if item.kind == "liveness":
-        summary = liveness.row(db, item.ref)
-        return (
-            None if summary is None else Record(seq=max(item.ids), kind=item.kind, ref=item.ref, row=summary)
-        )
+    if item.kind in ("liveness", "warning_site"):
+        made = liveness.row(db, item.ref) if item.kind == "liveness" else warnings.site_row(db, item.ref)
+        return None if made is None else Record(seq=max(item.ids), kind=item.kind, ref=item.ref, row=made)
     table, key = TABLES[item.kind]
     found = db.execute(
         sa.text(f"SELECT * FROM {table} WHERE CAST({key} AS TEXT) = :ref"), {"ref": item.ref}

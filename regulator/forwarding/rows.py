@@ -197,6 +197,16 @@ class LivenessRow(_Row):
     gateway_release: str | None = Field(None, max_length=RELEASE_MAX, pattern=RELEASE_PATTERN)
 
 
+class WarningSiteRow(_Row):
+    """A site's receipt and acknowledgement of a warning that came down (forwarding/warnings.py)."""
+
+    warning_id: Id  # the parent's warning
+    project: Code
+    received_at: Ts
+    acked_at: Ts | None = None
+    acked_by: Text = ""
+
+
 class EnforcementActionRow(_Row):
     """A 行政处罚, 约谈 or 通报. Its decision document stays in the city's evidence store: the province keeps
     its hash (which proves the city's copy) and answers 404 for the file."""
@@ -239,6 +249,7 @@ MODELS: dict[Kind, type[_Row]] = {
     "incident": IncidentRow,
     "incident_report": IncidentReportRow,
     "liveness": LivenessRow,
+    "warning_site": WarningSiteRow,
     "enforcement_action": EnforcementActionRow,
     "person_score": PersonScoreRow,
 }

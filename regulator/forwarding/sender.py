@@ -46,17 +46,22 @@ from pydantic import ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential_jitter
 
 from contract.wire import signed_headers
-from regulator.forwarding import down, liveness, quarantine
+from regulator.forwarding import down, liveness, quarantine, warnings
 from regulator.forwarding.outbox import NotPostgres, backlog, pending, record, switch_on, taken
 from regulator.forwarding.wire import (
     BACKLOG,
     DECISIONS_PATH,
     FORWARD_PATH,
+    HELD,
+    MAX_HELD,
     VERDICTS,
+    WARNINGS_PATH,
     WHAT_TO_DO,
     Batch,
     BatchReceipt,
     Decisions,
+    DownWarning,
+    DownWarnings,
     Reason,
     Record,
 )
@@ -118,6 +123,7 @@ class Forwarder:
         self.delivered = 0  # records the province took since start (for the log and the tests)
         self._summed: dict[str, dict[str, Any]] = {}  # each project's liveness summary last queued
         self._liveness = True  # False: the province cannot read liveness records (an earlier release)
+        self._warnings = True  # False: the province answers no warnings (an earlier release)
 
     async def run_forever(self) -> None:
         """Switch forwarding on (the first time: queue the whole ledger), then forward and poll forever."""
@@ -143,6 +149,7 @@ class Forwarder:
                 sent = await self._retry(self.forward_once)
                 if time.monotonic() >= poll_at:
                     await self._retry(self.poll_once)
+                    await self._retry(self.poll_warnings_once)
                     poll_at = time.monotonic() + self.link.poll_s
                 if not sent:
                     await asyncio.sleep(self.link.idle_s)
@@ -340,6 +347,32 @@ class Forwarder:
             ) from None
         return await asyncio.to_thread(down.take, self.repo.engine, decisions)
 
+    async def poll_warnings_once(self) -> int:
+        """Ask the province for its warnings over the city's place (and those the city holds in force), and
+        keep a copy of each (warnings.py); how many copies were made or changed. A province of an earlier
+        release has no such route (404): said once, not asked again until restarted."""
+        if not self._warnings:
+            return 0
+        held = await asyncio.to_thread(warnings.held, self.repo.engine, time.time())
+        query = f"?{HELD}={','.join(map(str, held))}" if held else ""
+        try:
+            r = await self._send("GET", WARNINGS_PATH + query, b"")
+        except ForwardRetry as exc:
+            if not str(exc).startswith("HTTP 404 "):
+                raise
+            self._warnings = False
+            log.warning(
+                "forwarding: the province answers no warning signals (an earlier release: %s); its warnings do "
+                "not reach this city's sites until it is upgraded and this city restarted",
+                str(exc)[:200],
+            )
+            return 0
+        try:
+            listed = DownWarnings.model_validate_json(r.content).warnings
+        except ValidationError:
+            listed = readable_warnings(r)
+        return await asyncio.to_thread(warnings.take, self.repo.engine, listed, self.link.jurisdiction)
+
 
 NAMED = re.compile(r"^record (\d+) \(")  # a refusal's words naming the record at fault
 AT = re.compile(r"^records\.(\d+)(\.|$)")  # a field of a batch's record
@@ -373,3 +406,22 @@ def refused_record(exc: ForwardRetry, batch: Batch) -> tuple[Record, Reason] | N
             else "schema"
         )
     return batch.records[int(found.group(1))], cast(Reason, code)
+
+
+def readable_warnings(r: httpx.Response) -> list[DownWarning]:
+    """The warnings of a province's answer that is not all readable here, each that is (a signal type of a
+    newer release is passed over with a WARNING: one unreadable warning must not keep the others from the
+    sites); ForwardRetry for an answer that is no list of warnings at all (a proxy)."""
+    try:
+        found = r.json().get("warnings")
+    except (ValueError, AttributeError):
+        found = None
+    if not isinstance(found, list):
+        raise ForwardRetry(f"HTTP {r.status_code} without the province's warnings ({r.text[:200]!r})")
+    readable = []
+    for item in found[: warnings.MAX_LIVE + MAX_HELD]:
+        try:
+            readable.append(DownWarning.model_validate(item))
+        except ValidationError as exc:
+            log.warning("forwarding: a warning of the province this city cannot read, passed over: %s", exc)
+    return readable

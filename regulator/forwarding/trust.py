@@ -1,4 +1,6 @@
-"""What a city may not assert in its own records (issue 56 finding 3): anything of its parent's level.
+"""What a city may not assert in its own records (issue 56 finding 3): anything of its parent's level. A
+district forwarding to its city is held to the same a level down (issue 50 §5): "the province" below reads
+"the level above the sender", "the city's place" the sender's.
 
 The row's columns are already of the contract's types and enumerations (rows.py); these checks need the
 province's database. A city's record is refused with 422 naming the column when it
@@ -26,7 +28,7 @@ from regulator.forwarding.cities import City
 from regulator.forwarding.outbox import TABLES
 from regulator.forwarding.rows import ACTORS, refused
 from regulator.forwarding.wire import Kind
-from regulator.storage.jurisdictions import SEP
+from regulator.storage.jurisdictions import LEVELS, SEP
 
 ENDING = ("closed", "dismissed")
 AUTHORED: tuple[Kind, ...] = ("listing", "enforcement_action")  # kinds whose ``authority`` is a place
@@ -57,8 +59,10 @@ def check(
     """Refusal(422) naming ``{at}.row.COLUMN`` when ``row`` asserts anything of the province's level. A value
     the province's row holds already is no assertion: the city echoes what came down from the province (a
     listing of the city's that the province's re-inspection closed, ``closed_by`` a province user)."""
-    city = sender.jurisdiction
-    province = city.split(SEP)[0]
+    city = (
+        sender.jurisdiction
+    )  # a city's place, or a district's forwarding to its city (the same rules a level down)
+    province = city.rsplit(SEP, 1)[0]  # the level above the sender: the one its overdue listings go up to
     stored = _stored(db, kind, mine)
     new = {c: v for c, v in row.items() if c not in stored or stored[c] != v}
     named = {new[c]: c for c in ACTORS[kind] if isinstance(new.get(c), str) and new[c]}
@@ -73,11 +77,13 @@ def check(
                     "namespace along the chain, rename one of them, e.g. sz.NAME)",
                     where,
                 )
-    if kind == "listing" and new.get("level") == "province":
+    level = new.get("level")
+    if kind == "listing" and level in LEVELS and LEVELS.index(level) < city.count(SEP):
         raise refused(
             422,
             f"{at}.row.level",
-            "is the province's level: only the province's regulators list at it (省级挂牌督办)",
+            f"is the {level}'s level, above the sender's: only that level's regulators list at it "
+            "(省级/市级挂牌督办)",
             where,
         )
     if kind in AUTHORED and "authority" in new and not under(new["authority"], city):

@@ -9,6 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from contract.weather import Colour, SignalType
+
 FORWARD_PATH = "/api/v1/forward"
 # ``?verdicts=1`` on a batch: the city keeps a refused record aside itself, so the province answers per record
 # (BatchReceipt.refused) instead of refusing the whole batch; a province before it ignores the parameter, a
@@ -17,8 +19,14 @@ FORWARD_PATH = "/api/v1/forward"
 VERDICTS = "verdicts"
 BACKLOG = "backlog"
 DECISIONS_PATH = "/api/v1/forward/decisions"
+# the parent's warning signals over the child's place (regulator/forwarding/warnings.py); ``?held=ID,ID``: the
+# parent's ids of the copies the child holds in force, answered whatever became of them (lifted, shortened)
+WARNINGS_PATH = "/api/v1/forward/warnings"
+HELD = "held"
+MAX_HELD = 200  # copies in force a child names at most (far above the warnings of one place at a time)
 
-# ``liveness``: a project's summary of its gateway, devices and cameras (forwarding/liveness.py), not a ledger row
+# ``liveness``: a project's summary of its gateway, devices and cameras (forwarding/liveness.py), not a ledger row;
+# ``warning_site``: a site's receipt and acknowledgement of a warning that came down (forwarding/warnings.py)
 Kind = Literal[
     "project",
     "hazard",
@@ -30,6 +38,7 @@ Kind = Literal[
     "enforcement_action",
     "person_score",
     "liveness",
+    "warning_site",
 ]
 # the order a first switch-on queues the existing ledger in: what a row points at goes first (a project's
 # liveness is queued by the forwarder's sweep, not by a table's trigger)
@@ -151,3 +160,27 @@ class Decisions(BaseModel):
     """The province's answer to a city's poll: its decisions after the cursor, oldest first."""
 
     decisions: list[Decision]
+
+
+class DownWarning(BaseModel):
+    """One of the parent's warning signals over the child's place, as the parent holds it now (its own or one
+    that came down to it from above): the child keeps one copy of it by ``id``."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    id: int = Field(ge=1, description="the parent's warning id")
+    jurisdiction: str = Field(min_length=1, max_length=200, description="the place it is for")
+    type: SignalType
+    colour: Colour
+    measure: str = Field(max_length=2000)
+    valid_from: float
+    valid_to: float | None
+    issued_by: str = Field(max_length=200)
+    issued_at: float
+
+
+class DownWarnings(BaseModel):
+    """The parent's answer to a child's poll: its warnings in force or to come over the child's place, and
+    those the child named as held, whatever became of them."""
+
+    warnings: list[DownWarning] = Field(max_length=2 * MAX_HELD + 500)

@@ -26,8 +26,22 @@ from regulator.storage.jurisdictions import SEP, UnknownPlace, find
 from regulator.storage.repository import Repository
 from regulator.storage.scope import PROJECTS, Actor, ScopedConnection
 
-KINDS = {"round": "全覆盖排查", "theme": "一月一主题专项排查", "draw": "双随机抽查"}
-PLAN_KEYS = ("id", "kind", "title", "theme", "place", "starts_at", "due_at", "created_by", "created_at")
+KINDS = {"round": "全覆盖排查", "theme": "一月一主题专项排查", "draw": "双随机抽查", "sweep": "举一反三排查"}
+THEMED = ("theme", "sweep")  # the kinds with a theme's checklist (a sweep: its kind of work's, sweeps.py)
+PLAN_KEYS = (
+    "id",
+    "kind",
+    "title",
+    "theme",
+    "place",
+    "starts_at",
+    "due_at",
+    "created_by",
+    "created_at",
+    "incident_id",
+    "work",
+)
+PLAN_COLUMNS = ", ".join(f"ip.{k}" for k in PLAN_KEYS)
 RECORD_KEYS = ("id", "plan_id", "project", "inspector", "inspected_at", "note")
 # the projects under a place ('' : every one); ``p`` is the scoped projects' relation
 UNDER_PLACE = (
@@ -104,7 +118,7 @@ def create(repo: Repository, actor: Actor, new: NewPlan) -> dict[str, Any]:
     regulator_only(actor)
     if new.kind not in KINDS:
         raise ReviewError(422, f"kind {new.kind!r} is not a plan: choose one of {', '.join(KINDS)}")
-    if new.kind == "theme":
+    if new.kind in THEMED:
         try:
             theme(new.theme or "")
         except ValueError as exc:
@@ -137,7 +151,7 @@ def insert_plan(db: ScopedConnection, actor: Actor, new: NewPlan, place: str, ta
         {
             "kind": new.kind,
             "title": new.title.strip(),
-            "theme": new.theme if new.kind == "theme" else None,
+            "theme": new.theme if new.kind in THEMED else None,
             "place": place,
             "starts": new.starts_at,
             "due": new.due_at,
@@ -165,11 +179,9 @@ def plans(repo: Repository, actor: Actor) -> list[dict[str, Any]]:
     regulator_only(actor)
     with repo.scoped(actor) as db:
         rows = db.execute(
-            "SELECT ip.id, ip.kind, ip.title, ip.theme, ip.place, ip.starts_at, ip.due_at, ip.created_by, "
-            "ip.created_at, COUNT(t.project) FROM inspection_plans ip LEFT JOIN (SELECT x.* FROM "
+            f"SELECT {PLAN_COLUMNS}, COUNT(t.project) FROM inspection_plans ip LEFT JOIN (SELECT x.* FROM "
             f"inspection_targets x JOIN {PROJECTS} p ON p.code = x.project) t ON t.plan_id = ip.id "
-            "GROUP BY ip.id, ip.kind, ip.title, ip.theme, ip.place, ip.starts_at, ip.due_at, ip.created_by, "
-            "ip.created_at ORDER BY ip.due_at DESC, ip.id DESC"
+            f"GROUP BY {PLAN_COLUMNS} ORDER BY ip.due_at DESC, ip.id DESC"
         ).all()
     found = []
     for r in rows:
@@ -187,6 +199,18 @@ def plan(repo: Repository, actor: Actor, plan_id: int) -> dict[str, Any]:
     raise ReviewError(404, f"no inspection plan {plan_id}")
 
 
+def listed(db: ScopedConnection, plan_id: int, project: str) -> None:
+    """404 for a project the connection's actor may not see, 422 for one the plan does not list."""
+    if db.execute(f"SELECT 1 FROM {PROJECTS} p WHERE p.code = :p", {"p": project}).first() is None:
+        raise ReviewError(404, f"no project {project!r}")
+    found = db.db.execute(
+        sql("SELECT 1 FROM inspection_targets WHERE plan_id = :id AND project = :p"),
+        {"id": plan_id, "p": project},
+    ).first()
+    if found is None:
+        raise ReviewError(422, f"project {project} is not in plan {plan_id}: record it under its own plan")
+
+
 def record(
     repo: Repository, actor: Actor, plan_id: int, project: str, note: str, at: float | None = None
 ) -> dict[str, Any]:
@@ -194,16 +218,7 @@ def record(
     they may not see, 422 for a project the plan does not list."""
     plan(repo, actor, plan_id)  # 404 unless seen
     with repo.scoped(actor, write=True) as db:
-        if db.execute(f"SELECT 1 FROM {PROJECTS} p WHERE p.code = :p", {"p": project}).first() is None:
-            raise ReviewError(404, f"no project {project!r}")
-        listed = db.db.execute(
-            sql("SELECT 1 FROM inspection_targets WHERE plan_id = :id AND project = :p"),
-            {"id": plan_id, "p": project},
-        ).first()
-        if listed is None:
-            raise ReviewError(
-                422, f"project {project} is not in plan {plan_id}: record it under its own plan"
-            )
+        listed(db, plan_id, project)
         row = db.db.execute(
             sql(
                 "INSERT INTO inspection_records(plan_id, project, inspector, inspected_at, note) "

@@ -4,9 +4,14 @@ of 2024, in force from 2024-12-13)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from regulator.channels.articles import ArticleError, Citation, cite
+
 CRITERIA = "建质规〔2024〕5号"
+# a citation as the checklists write it: the standard, then its article (第九条（四）, 第3.0.8条, 第6.3.1条第1款)
+CITED = re.compile(r"^(?P<standard>.*?)\s*(?P<article>第[^（(]+)?(?P<item>[（(].*[）)])?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,3 +114,20 @@ def theme(key: str) -> Theme:
     except KeyError:
         known = "、".join(f"{t.key}（{t.name}）" for t in THEMES.values())
         raise ValueError(f"no theme {key!r}: choose one of {known}") from None
+
+
+def citation(text: str) -> Citation:
+    """The citation written as ``text`` (a checklist item's ``article``, or what an inspector typed): the
+    criteria's article and item make it major (regulator/channels/articles.py); another standard's clause, or
+    the standard alone where standards.md names no clause, a general hazard. ArticleError for an article or
+    item the criteria lack."""
+    found = CITED.match(text.strip())
+    if found is None:  # the pattern takes any text; kept for the type checker's sake
+        raise ArticleError(
+            f"{text!r} is no citation: write e.g. {CRITERIA} 第九条（四） or JGJ 80-2016 第3.0.8条"
+        )
+    standard = found["standard"].strip() or CRITERIA
+    article, item = (found["article"] or "").strip(), found["item"] or ""
+    if article or standard.replace(" ", "") == CRITERIA:
+        return cite(standard, article, item)
+    return Citation(standard, "", "", major=False)

@@ -499,6 +499,13 @@ class Review:
                 hook.after(db, h | updates, action, actor, now)
         return audit
 
+    def ordered(self, scoped: ScopedConnection, hazard_id: int, actor: Actor, now: float) -> None:
+        """What follows a hazard an inspector recorded straight into rectification on site, as after an
+        order: listed supervision lists it when it is major. In the caller's transaction."""
+        h = self.hazard_dict(self._visible(scoped, hazard_id), now, classify.load(scoped.db))
+        for hook in self.hooks:
+            hook.after(scoped.db, h, "order", actor, now)
+
     @staticmethod
     def _record(
         db: Connection,

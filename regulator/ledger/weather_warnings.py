@@ -38,6 +38,8 @@ COLUMNS = (
 KEYS = ("id", "jurisdiction", "type", "colour", "measure", "valid_from", "valid_to", "issued_by", "issued_at")
 # the project's district lies in the warning's place: the place itself or under it
 COVERS = "(j.path = w.jurisdiction OR substr(j.path, 1, length(w.jurisdiction) + 1) = w.jurisdiction || '/')"
+# a copy of the parent platform's warning (regulator/forwarding/warnings.py): the parent's to lift
+CAME_DOWN = sql("SELECT 1 FROM forward_down WHERE kind = 'warning' AND local_id = :i")
 
 
 def _within(place: str, of: str | None) -> bool:
@@ -125,6 +127,12 @@ class WeatherWarnings:
                 raise ReviewError(403, f"warning {warning_id} is for {row[0]}, outside your jurisdiction")
             if row[1] is not None and row[1] <= now:
                 raise ReviewError(409, f"warning {warning_id} is already over")
+            if db.execute(CAME_DOWN, {"i": str(warning_id)}).first() is not None:
+                raise ReviewError(
+                    409,
+                    f"warning {warning_id} came down from the platform above (上级平台发布): it is lifted there, "
+                    "and its lifting reaches this platform's sites by itself",
+                )
             db.execute(
                 sql("UPDATE weather_warnings SET valid_to = :now WHERE id = :i"),
                 {"now": now, "i": warning_id},

@@ -1,8 +1,9 @@
 """The province's routes for its cities (regulator/forwarding/): ``POST /api/v1/forward`` takes a batch of
 a city's records, ``GET /api/v1/forward/decisions?after=N`` answers the province's listings over the city's
-hazards. Both are signed like a gateway's requests, by the city's id and key (``sitegw regulator
-add-city``); a replayed nonce is refused as a gateway's is. Not in the OpenAPI document of the review UI's
-API: no user or gateway calls them, only another sitegw regulator (docs/regulator/chain.md)."""
+hazards, ``GET /api/v1/forward/warnings?held=ID,...`` its warning signals over the city's place. All are
+signed like a gateway's requests, by the city's id and key (``sitegw regulator add-city``); a replayed nonce
+is refused as a gateway's is. Not in the OpenAPI document of the review UI's API: no user or gateway calls
+them, only another sitegw regulator (docs/regulator/chain.md)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from contract.nulls import validate_wire
 from regulator.answers import MAX_ID
+from regulator.forwarding import warnings
 from regulator.forwarding.apply import apply
 from regulator.forwarding.cities import City, city
 from regulator.forwarding.down import decisions_for
@@ -22,10 +24,14 @@ from regulator.forwarding.wire import (
     BACKLOG,
     DECISIONS_PATH,
     FORWARD_PATH,
+    HELD,
+    MAX_HELD,
     VERDICTS,
+    WARNINGS_PATH,
     Batch,
     BatchReceipt,
     Decisions,
+    DownWarnings,
 )
 from regulator.ingest.receive import WINDOW_S, Refusal, claimed_project, field_errors, refuse_replay, verify
 from regulator.routes.responses import signed_path
@@ -118,4 +124,29 @@ def forward_router(repo: Repository) -> APIRouter:
 
         return await signed(request, handle)
 
+    @r.get(WARNINGS_PATH)
+    async def warnings_over(
+        request: Request, held: str = Query("", alias=HELD, max_length=20 * MAX_HELD)
+    ) -> DownWarnings:
+        """The warning signals over the city's place in force or to come, and those of ``held`` (the
+        province's ids the city holds in force, comma-separated) whatever became of them."""
+
+        def handle(body: bytes) -> DownWarnings:
+            with repo.engine.begin() as db:
+                sender = authenticated(db, request, "GET", body)
+                return warnings.for_child(db, sender.jurisdiction, _ids(held), time.time())
+
+        return await signed(request, handle)
+
     return r
+
+
+def _ids(held: str) -> list[int]:
+    """The warning ids of ``?held=``; Refusal(422) naming the parameter for anything else."""
+    try:
+        ids = [int(i) for i in held.split(",") if i]
+    except ValueError:
+        raise Refusal(422, f"{HELD} is not a comma-separated list of warning ids") from None
+    if len(ids) > MAX_HELD or any(not 1 <= i <= MAX_ID for i in ids):
+        raise Refusal(422, f"{HELD}: at most {MAX_HELD} warning ids, each 1 to {MAX_ID}")
+    return ids

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from regulator.answers import SESSION, RowId
-from regulator.inspections import coverage, draws, plans
+from regulator.inspections import coverage, draws, plans, sweeps
 from regulator.inspections.coverage_export import to_xlsx
 from regulator.inspections.models import (
     CoverageOut,
@@ -29,6 +29,7 @@ from regulator.inspections.models import (
     RecordOut,
     RecusalIn,
     RecusalOut,
+    SweepIn,
 )
 from regulator.names import beijing_text
 from regulator.reports.export import XLSX_TYPE
@@ -93,6 +94,16 @@ def _add_plans(r: APIRouter, repo: Repository, signed_in: SignedIn) -> None:
         """Record that the user inspected one of the plan's projects: it is covered."""
         found = await blocking(plans.record)(repo, who, plan_id, body.project, body.note)
         return RecordOut.model_validate(found)
+
+    @r.post(f"{API}/sweeps", responses=SESSION)
+    async def new_sweep(body: SweepIn, who: Who) -> PlanOut:
+        """举一反三 after an accident: a plan over every project of the user's jurisdiction doing the same kind
+        of work (and those named), with that work's checklist."""
+        due_at = plans.day_end(body.due, "due")
+        found = await blocking(sweeps.sweep)(
+            repo, who, body.incident, body.work, due_at, tuple(body.projects)
+        )
+        return PlanOut.model_validate(found)
 
     @r.get(f"{API}/plans/{{plan_id}}/coverage", responses=SESSION)
     async def covered(plan_id: RowId, who: Who) -> CoverageOut:

@@ -23,6 +23,8 @@ PAGE_SCRIPTS = frozenset(
         "report",
         "draws",
         "forwarding",
+        "inspect",
+        "public",
     }
 )
 # the pages' shared style: the one header's (header.js)

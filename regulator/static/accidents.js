@@ -26,7 +26,16 @@ function followupCell(i) {
     : `<div class="${s.overdue ? "bad" : ""}">${esc(s.name)}：应于 ${esc(time(s.due_at))} 前完成 <button class="act" data-incident="${esc(i.id)}" data-stage="${esc(s.stage)}">标记完成</button></div>`).join("") : "";
   const closing = i.closed_at ? `<div class="site-resolved" data-testid="closed">已结案 ${esc(time(i.closed_at))}（${esc(i.closed_by)}）</div>`
     : `<input size="14" placeholder="情况说明" data-step-note="${esc(i.id)}"> <button class="act" data-close="${esc(i.id)}">结案</button>`;
-  return `<td data-testid="followup">${steps}${stages}${i.proposal ? `<div class="bad" data-testid="proposal">${esc(i.proposal)}</div>` : ""}${closing}</td>`;
+  return `<td data-testid="followup">${steps}${stages}${i.proposal ? `<div class="bad" data-testid="proposal">${esc(i.proposal)}</div>` : ""}${closing}${sweepControl(i)}</td>`;
+}
+
+// 举一反三: a sweep of every project of the user's jurisdiction doing the same kind of work (the keys of
+// regulator/inspections/sweeps.py's WORKS), with its checklist and coverage (POST /ui/api/inspections/sweeps)
+const WORKS = [["platform", "高处作业吊篮"], ["crane", "塔式起重机"], ["hoist", "施工升降机"], ["confined", "有限空间作业"], ["pit", "深基坑"]];
+function sweepControl(i) {
+  const works = WORKS.map(([k, name]) => `<option value="${k}">${name}</option>`).join("");
+  return `<div data-testid="sweep">举一反三：<select data-sweep-work="${esc(i.id)}">${works}</select>
+    <input type="date" data-sweep-due="${esc(i.id)}"> <button class="act" data-sweep="${esc(i.id)}">发起排查</button></div>`;
 }
 
 function bindFollowup() {
@@ -39,6 +48,15 @@ function bindFollowup() {
   document.querySelectorAll("[data-stage]").forEach(b => b.onclick = async () => {
     try { done("已记录")(await api(`/ui/api/incidents/${b.dataset.incident}/stages/${b.dataset.stage}`, {method: "POST"})); }
     catch (e) { flash(e.message); }
+  });
+  document.querySelectorAll("[data-sweep]").forEach(b => b.onclick = async () => {
+    const id = b.dataset.sweep, work = document.querySelector(`[data-sweep-work="${id}"]`).value;
+    const due = document.querySelector(`[data-sweep-due="${id}"]`).value;
+    if (!due) { flash("请选择排查截止日期"); return; }
+    try {
+      const plan = await api("/ui/api/inspections/sweeps", {method: "POST", body: JSON.stringify({incident: Number(id), work, due})});
+      flash(`已发起：${plan.title}（${plan.projects} 个项目，检查人员可在手机 /ui/inspect 逐项检查）`, true);
+    } catch (e) { flash(e.message); }
   });
   document.querySelectorAll("[data-close]").forEach(b => b.onclick = async () => {
     try { done("已结案")(await api(`/ui/api/incidents/${b.dataset.close}/close`, {method: "POST"})); }

@@ -23,6 +23,7 @@ from contract.config.site import SiteConfig
 from contract.config.yamlsrc import Loc
 from contract.kinds import registry
 from contract.readings import Quality, Reading
+from rules.hot_work import SiteHotWork
 from rules.personnel_sample import PersonnelRules
 from rules.probes import Probe
 from rules.result import RuleResult
@@ -57,6 +58,9 @@ class Shared:
         self._worker_listeners: list[WorkerListener] = []
         self.weather = SiteWeather(site.config)  # the weather stops every machine's work is held to
         self.on_work(self.weather.work_seen)
+        self.hot_work = SiteHotWork(
+            self.utc_offset_h, self.weather.stops
+        )  # the permits and who came in (docs/standards.md §18)
         if personnel is not None:
             self.on_work(personnel.work_seen)
 

@@ -122,6 +122,7 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
             "gate-1": "mqtt",
             "cs-1": "mqtt",
             "weather-1": "mqtt",
+            "welder-1": "mqtt",
         }
         # the key people come through the gate first: the dashboard knows who is on site
         people = until(
@@ -193,6 +194,7 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
         "gate-1",
         "cs-1",
         "weather-1",
+        "welder-1",
         "cam-gate",
     }
     assert set(readings["hoist-1"]) == HOIST_METRICS
@@ -203,6 +205,7 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
         readings["cs-1"]
     )
     assert {"wind_ms", "gust_ms", "rain_mm_h", "temp_c"} <= set(readings["weather-1"])
+    assert readings["welder-1"]["current_a"] >= 20  # its current over the embedded broker, every second
     assert readings["cam-gate"]["persons"] >= 5  # the gate camera's worker analysed frames
     # crane-1's scripted jacking falls inside any --duration (sitegw/demo.py jacking_times): its window and the
     # height it closes with are readings of crane-1 too

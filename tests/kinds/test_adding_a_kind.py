@@ -3,7 +3,7 @@
 Its "Start from the scaffold" commands are run as written, its registry line is added to
 ``contract.kinds.registry.BUILTIN`` as it says, and its README written; then every part of sitegw must know
 the new kind (the site file and its profile, `sitegw kinds`, the judge in `sitegw replay`, the simulator,
-the compiled modules, the wheel's files), and no file outside the kind's folder may differ from the tree's
+its card, the compiled modules, the wheel's files), and no file outside the kind's folder may differ from the tree's
 but the registry, by that one line. A step the guide names that stops being true fails here.
 """
 
@@ -148,6 +148,12 @@ def test_every_part_of_sitegw_knows_the_kind(tree: tuple[Path, list[str], str], 
               "print(registry.resolve(registry.get('scaffold').simulator).__module__)")  # fmt: skip
     assert sim.stdout.strip() == "kinds.scaffold.sim", sim.stderr
 
+    # drawn on its own card: named by its declaration, its script beside it
+    card = run(root, "-c", "from contract.config import load_site; from contract.kinds import registry; "
+               "from contract.kinds.card import card_of, script_path; "
+               "k = registry.get('scaffold'); print(card_of(k).__module__, card_of(k).name, script_path(k).parent.name)")  # fmt: skip
+    assert card.stdout.split() == ["contract.kinds.card", "scaffold", "scaffold"], card.stderr
+
 
 def test_the_build_takes_the_kind(tree: tuple[Path, list[str], str]) -> None:
     root, _, _ = tree
@@ -157,10 +163,11 @@ def test_the_build_takes_the_kind(tree: tuple[Path, list[str], str]) -> None:
     exec(setup[: setup.index('if os.environ.get("SITEGW_PURE_PYTHON")')], scope)  # its definitions only
     sources = scope["native_sources"]()  # type: ignore[operator]
     assert f"{FOLDER}/judge.py" in sources and f"{FOLDER}/kind.py" not in sources
+    assert f"{FOLDER}/card.py" not in sources  # pydantic models, the API's view: not the rules' hot path
     # packaged: the wheel's package data for kinds takes its profile, README and sample entry
     pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     setuptools = pyproject["tool"]["setuptools"]
     assert any(fnmatch.fnmatch("kinds", p) for p in setuptools["packages"]["find"]["include"])
     patterns = setuptools["package-data"]["kinds"]
-    for data in ("profiles/scaffold_monitor.yaml", "README.md", "site.yaml"):
+    for data in ("profiles/scaffold_monitor.yaml", "README.md", "site.yaml", "card.js"):
         assert any(fnmatch.fnmatch(f"{KIND}/{data}", p) for p in patterns), (data, patterns)

@@ -1,6 +1,6 @@
 """The plug-in promise: a device kind declared outside sitegw's packages is loaded from a site file,
-simulated, judged, replayed, warmed up, summarised, shown by the API and named by the regulator, with no
-file of sitegw edited.
+simulated, judged, replayed, warmed up, summarised, shown by the API and on its own dashboard card (the
+plug-in's card.py and card.js), and named by the regulator, with no file of sitegw edited.
 
 The kind is tests/kinds/plugin/scaffold_kind (a climbing scaffold's load monitor), installed here as a third
 party ships one: a package on the path with a ``sitegw.kinds`` entry point in its metadata. Every step runs
@@ -24,10 +24,12 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from playwright.sync_api import Page, expect
 
 from contract.kinds import registry
 from contract.wire import READINGS_PATH
 from tests.regulator.support import signed
+from tests.servers.browser import browser, page  # noqa: F401  (pytest fixtures: the dashboard in Chromium)
 from tests.support import free_port, wait_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -137,7 +139,7 @@ def regulator(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[int, httpx.
 
 
 def test_a_kind_from_outside_is_known_to_every_part_of_sitegw(
-    env: dict[str, str], tmp_path: Path, regulator: tuple[int, httpx.Client]
+    env: dict[str, str], tmp_path: Path, regulator: tuple[int, httpx.Client], page: Page
 ) -> None:
     regulator_port, ui = regulator
     modbus_port, api_port = free_port(), free_port()
@@ -173,16 +175,25 @@ def test_a_kind_from_outside_is_known_to_every_part_of_sitegw(
         )
         assert alert["level"] == "alarm" and alert["device"] == "scaffold-1"
         assert alert["message"].startswith("1号爬架 提升点荷载") and "停止升降" in alert["message"]
-        # shown by the API: the kind's Chinese names and units, the device on the generic card
+        # shown by the API: the kind's Chinese names and units, the device on the plug-in's own card
         view = api.get("/api/v1/site").json()
         (device,) = view["devices"]
         assert (device["kind"], device["kind_name"], device["card"]) == (
             "scaffold",
             "附着式升降脚手架",
-            "generic",
+            "scaffold",
         )
         (kind,) = view["kinds"]
         assert {m["name"]: (m["zh"], m["unit"]) for m in kind["metrics"]}["load_kn"] == ("提升点荷载", "kN")
+        # its card's data in the site's JSON, and the dashboard draws it with the plug-in's script
+        assert view["scaffolds"] == [{"id": "scaffold-1", "rated_load_kn": 50.0}]
+        assert kind["script"] == "cards/scaffold.js"
+        page.goto(f"http://127.0.0.1:{api_port}/")
+        card = page.locator('#scaffolds [data-scaffold="scaffold-1"]')
+        expect(card).to_contain_text("50 kN")
+        expect(card.locator('[data-gauge="load_kn"] b')).to_contain_text("%")
+        expect(page.locator("#cards h2")).to_have_text(["附着式升降脚手架"])
+        expect(page.locator('#other-devices [data-device="scaffold-1"]')).to_have_count(0)
         latest = {r["metric"]: r["value"] for r in api.get("/api/v1/readings/latest").json()}
         assert 55 <= latest["load_kn"] <= 65  # 120 % of 50 kN, ±5 %, as read through the profile's scale
         # named by the regulator: the event delivered, its check named from the plug-in's declaration

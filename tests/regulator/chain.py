@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import pytest
@@ -56,6 +56,11 @@ class Regulator:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
+        self.spawn()
+        self.ready()
+
+    def spawn(self) -> None:
+        """Start the process without waiting for it (regulators of a chain start side by side)."""
         evidence = f"/tmp/sitegw-chain-{self.port}"
         self.proc = cli(
             "regulator",
@@ -68,6 +73,8 @@ class Regulator:
             evidence,
             *self.args,
         )
+
+    def ready(self) -> None:
         wait_port(self.port, timeout=60)
 
     def stop(self, kill: bool = False) -> None:
@@ -91,6 +98,16 @@ class Regulator:
     def repo(self) -> Repository:
         return Repository(self.db)
 
+    def post(self, event: AlertEvent) -> None:
+        """A gateway's signed event to this regulator; its receipt."""
+        body = event.model_dump_json().encode()
+        r = httpx.post(self.url + EVENTS_PATH, content=body, headers=signed(EVENTS_PATH, body), timeout=30)
+        assert r.status_code == 200, r.text
+
+    def ledger(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Each kind of record (LEDGER) as the same columns at every level, sorted."""
+        return {kind: sorted(self.rows(q), key=repr) for kind, q in LEDGER.items()}
+
 
 @dataclass
 class Chain:
@@ -99,14 +116,10 @@ class Chain:
 
     def post(self, event: AlertEvent) -> None:
         """A gateway's signed event to the city; its receipt."""
-        body = event.model_dump_json().encode()
-        r = httpx.post(
-            self.city.url + EVENTS_PATH, content=body, headers=signed(EVENTS_PATH, body), timeout=30
-        )
-        assert r.status_code == 200, r.text
+        self.city.post(event)
 
     def ledger(self, side: Regulator) -> dict[str, list[tuple[Any, ...]]]:
-        return {kind: sorted(side.rows(q), key=repr) for kind, q in LEDGER.items()}
+        return side.ledger()
 
     def backlog(self) -> int:
         return int(self.city.rows("SELECT COUNT(*) FROM forward_outbox")[0][0])
@@ -118,15 +131,26 @@ class Chain:
     def logs(self) -> str:
         return "\n".join(self.city.logs + self.province.logs)[-6000:]
 
+    def kill_all(self) -> None:
+        self.city.stop(kill=True)
+        self.province.stop(kill=True)
 
-def wait(check: Callable[[], bool], what: str, limit_s: float, chain: Chain | None = None) -> float:
+
+class Killable(Protocol):
+    """A chain of regulators a failed wait stops, for their output in the failure's message."""
+
+    def kill_all(self) -> None: ...
+
+    def logs(self) -> str: ...
+
+
+def wait(check: Callable[[], bool], what: str, limit_s: float, chain: Killable | None = None) -> float:
     """Poll ``check()`` until true; the seconds it took (fails the test past ``limit_s``)."""
     started = time.monotonic()
     while not check():
         if time.monotonic() - started > limit_s:
             if chain is not None:  # their output, for the failure's message
-                chain.city.stop(kill=True)
-                chain.province.stop(kill=True)
+                chain.kill_all()
             pytest.fail(f"{what}: not within {limit_s:.0f} s" + (f"\n{chain.logs()}" if chain else ""))
         time.sleep(0.5)
     return time.monotonic() - started

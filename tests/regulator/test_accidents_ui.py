@@ -109,6 +109,18 @@ def test_the_projects_dangerous_works_show_monitored_unmonitored_and_the_major_h
     with ThreadPoolExecutor(1) as gateway:  # Playwright's own loop runs in this thread
         assert gateway.submit(asyncio.run, beat()).result()
     sign_in(page, regulator.base_url + "/", "ns")
+    # 举一反三 after the site's accident: a sweep of every Nanshan project with a deep pit (issue 53 §5)
+    Incidents(regulator.repo).record(
+        Actor("root", "admin"), NS.code, "accident", time.time() - H, 0, 1, "基坑坍塌"
+    )
+    page.click("header nav button[data-tab=incidents]")
+    sweep = page.get_by_test_id("sweep")
+    sweep.locator("select").select_option("pit")
+    sweep.locator("input[type=date]").fill("2099-12-31")
+    sweep.locator("button[data-sweep]").click()
+    expect(page.get_by_test_id("flash")).to_contain_text(
+        f"已发起：举一反三：{NS.name}事故后深基坑专项排查（1 个项目"
+    )
     page.click("header nav button[data-tab=dangerous]")
     expect(page.locator("#queue")).to_be_hidden()
     project = page.get_by_test_id("dw-project")

@@ -34,7 +34,12 @@ def test_triggers_only_once_forwarding_is_switched_on() -> None:
         every = {
             f"forward_{t}" for t in ("projects", "hazards", "actions", "listings", "notices", "incidents")
         }
-        later = {"forward_incident_reports", "forward_enforcement_actions", "forward_person_scores"}
+        later = {
+            "forward_incident_reports",
+            "forward_enforcement_actions",
+            "forward_person_scores",
+            "forward_weather_warning_sites",  # the sites' receipts of warnings that came down (issue 50 §2)
+        }
         assert every | later == forward_triggers(repo)
         assert queued(repo) == 1  # the whole ledger as it was: the one project
         with repo.engine.begin() as db:
@@ -51,5 +56,5 @@ def test_triggers_only_once_forwarding_is_switched_on() -> None:
         assert queued(repo) == 2  # a change rolled back leaves no queued row
         # started again towards the same province: the triggers are checked, nothing is queued twice
         assert switch_on(repo.engine, "http://province.example:8088", "SZ") is False
-        assert len(forward_triggers(repo)) == 9 and queued(repo) == 2
+        assert len(forward_triggers(repo)) == 10 and queued(repo) == 2
         repo.engine.dispose()

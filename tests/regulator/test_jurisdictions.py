@@ -274,6 +274,12 @@ async def test_no_ui_endpoint_shows_a_district_anothers_projects(bureau: Bureau)
     assert plan.status_code == 200, plan.text
     inspected = await ft.post(f"{year}/plans/{plan.json()['id']}/records", json={"project": FT.code})
     assert inspected.status_code == 200, inspected.text
+    # the same inspection from a Futian inspector's phone (regulator/inspections/on_site.py), with a photo
+    shot = {"jpeg": base64.b64encode(real_jpeg(FT.code)).decode(), "taken_at": time.time()}
+    assert (await ft.put(f"{year}/photos/futian-photo-1", json=shot)).status_code == 200
+    visit = {"project": FT.code, "inspected_at": time.time(), "note": FT.name, "photos": ["futian-photo-1"]}
+    on_site = await ft.put(f"{year}/plans/{plan.json()['id']}/on-site/futian-visit-1", json=visit)
+    assert on_site.status_code == 200, on_site.text
     for kind, members in (("inspector", ["ft"]), ("project", [FT.code])):
         pooled = await ft.post(f"{year}/pools/福田池", json={"kind": kind, "members": members})
         assert pooled.status_code == 200, pooled.text
@@ -307,6 +313,7 @@ async def test_no_ui_endpoint_shows_a_district_anothers_projects(bureau: Bureau)
         "{pool}": "福田池",
         "{draw_id}": str(drawn.json()["id"]),
         "{action_id}": str(fined.json()["id"]),
+        "{record_id}": str(on_site.json()["id"]),
     }
     for path in paths:
         for key, value in fill.items():

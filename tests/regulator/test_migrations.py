@@ -69,6 +69,9 @@ TABLES = {
     "draws",
     "enforcement_actions",
     "person_scores",
+    "inspection_results",
+    "inspection_photos",
+    "public_cases",
 }
 
 

@@ -41,6 +41,7 @@ PUBLIC = {
     ("POST", "/public/api/reports"),
     ("GET", "/public/api/draws"),  # the published 双随机 draws (regulator/inspections/draws.py): 一公开
     ("GET", "/public/api/enforcement"),  # the penalties, 约谈, 通报 marked public (enforcement_records.py)
+    ("GET", "/public/api/page"),  # the bureau's public page (regulator/inspections/public_page.py)
 }
 ADMIN_ONLY = {("POST", "/ui/api/projects"), ("POST", "/ui/api/users")}
 EDITORS = {("PUT", "/ui/api/classifications"), ("DELETE", "/ui/api/classifications/{row_id}")}

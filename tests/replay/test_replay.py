@@ -1,4 +1,5 @@
-"""`sitegw replay`: the scenarios under scenarios/, bad input, and the command function itself."""
+"""`sitegw replay`: every kind's testcases (kinds/<kind>/testcases/), bad input, and the command function
+itself."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from contract.kinds import registry
 from contract.readings import Quality, Reading
 from sitegw.replay import ReplayInputError, parse_ts, read_readings
 from sitegw.replay_cli import replay_command
@@ -20,7 +22,14 @@ from tests.rules.sites import PROJECT, REFERENCE, reference_site
 
 SITE = reference_site()
 REPO = Path(__file__).resolve().parents[2]
-SCENARIOS = sorted(p for p in (Path(__file__).parent / "scenarios").iterdir() if p.is_dir())
+# each kind's golden testcases (kinds/<kind>/testcases/<name>/), found from the registry as its profiles are
+SCENARIOS = sorted(
+    case
+    for kind in registry.kinds()
+    if (home := registry.folder(kind.name)) is not None and (home / "testcases").is_dir()
+    for case in (home / "testcases").iterdir()
+    if case.is_dir()
+)
 FIELDS = ("rule", "device", "point", "level", "state", "ts")
 
 
@@ -52,7 +61,7 @@ def replay(
     return result.exit_code, result.output, events
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[f"{s.parent.parent.name}/{s.name}" for s in SCENARIOS])
 def test_scenario(tmp_path: Path, scenario: Path) -> None:
     inputs = scenario / "inputs.jsonl"  # its warning signals and work windows, where it has any
     code, output, events = replay(
@@ -66,6 +75,11 @@ def test_scenario(tmp_path: Path, scenario: Path) -> None:
     assert len({e["event_id"] for e in events}) == len(events)
     assert all(e["project"] == "GD-SZ-2026-0001" and e["clause"] and e["message"] for e in events)
     assert f"{len(events)} alert events" in output
+
+
+def test_every_kinds_testcases_are_found_from_the_registry() -> None:
+    on_disk = {p.parent for p in REPO.glob("kinds/*/testcases/*/expected.jsonl")}
+    assert on_disk and on_disk <= set(SCENARIOS), sorted(p.name for p in on_disk - set(SCENARIOS))
 
 
 def test_bad_rows_are_listed_with_their_line_numbers_and_nothing_is_written(tmp_path: Path) -> None:
@@ -129,7 +143,7 @@ def test_bad_input_lines_are_listed_as_file_and_line_and_nothing_is_replayed(tmp
     flat = " ".join(output.split())
     for line, text in [
         (3, "not JSON"),
-        (4, '"input": "warning" or "window"'),
+        (4, '"input": "warning", "window" or "permit"'),
         (5, "valid_from: Input should have timezone info"),
         (6, "a heat signal (高温) has no blue"),
         (7, "colour_: Extra inputs are not permitted"),

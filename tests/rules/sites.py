@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import yaml
 
 from contract.config import LoadedSite, load_site
 from contract.config.loader import shipped_profile
+from contract.kinds import registry
 from contract.readings import Quality, Reading
 from rules import RuleEngine, RuleResult
 
@@ -20,6 +22,29 @@ PROJECT = "GD-SZ-2026-0001"
 def reference_site() -> LoadedSite:
     """config/examples/site.yaml as shipped."""
     return load_site(REFERENCE)
+
+
+def probe_site() -> LoadedSite:
+    """The reference site with, for each registered kind it has no device of, the kind's sample device entry
+    (kinds/<kind>/site.yaml): the site the limit probes run on, so that a new kind is probed from its own
+    folder, with no device added to config/examples/site.yaml."""
+    data = yaml.safe_load(REFERENCE.read_text(encoding="utf-8"))
+    have = {d["kind"] for d in data["devices"]}
+    samples = [
+        sample
+        for kind in registry.kinds()
+        if kind.name not in have
+        and (home := registry.folder(kind.name)) is not None
+        and (sample := home / "site.yaml").is_file()
+    ]
+    if not samples:
+        return reference_site()
+    for sample in samples:
+        data["devices"] += yaml.safe_load(sample.read_text(encoding="utf-8"))
+    # a folder of its own for the process (the suites load it at import, before any tmp_path exists)
+    path = Path(tempfile.mkdtemp(prefix="sitegw-probe-site-")) / "site.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return load_site(path)
 
 
 def site_variant(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> LoadedSite:

@@ -3,8 +3,10 @@
 For every rule every registered kind declares (contract.kinds.registry: each kind's ``rules``, and a
 machine kind's ``<kind>.papers``), the kind's judge (rules/kinds/), the safety-device rule (its flags),
 the papers rule (rules/machine_papers.py) or the vision rules (a camera's checks) give limit probes
-(rules/probes.py), worked out from the reference site (config/examples/site.yaml). Each probe is driven the way a site is: its readings replayed in site time through the rules engine and the
-alert manager (sitegw.replay), and what is checked is what a site sees, the AlertEvents:
+(rules/probes.py), worked out from the reference site (config/examples/site.yaml, with the sample device
+entry of each kind it has no device of: tests/rules/sites.py probe_site). Each probe is driven the way a
+site is: its readings replayed in site time through the rules engine and the alert manager
+(sitegw.replay), and what is checked is what a site sees, the AlertEvents:
 
 1. the value beyond the limit fires the rule's alert;
 2. then, whatever follows of values beyond the limit, values inside the clearing band, and missing or
@@ -20,9 +22,13 @@ rules and giving its judge's ``probes`` (docs/contributing/adding-a-kind.md, "Li
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -39,9 +45,10 @@ from rules import device_offline, machine_papers, safety_devices, vision_rules
 from rules.kinds.base import Judge, Shared
 from rules.probes import Probe, Value
 from sitegw.replay import replay
-from tests.rules.sites import PROJECT, reference_site
+from tests.rules.sites import PROJECT, probe_site
 
-SITE = reference_site()
+SITE = probe_site()
+REPO = Path(__file__).resolve().parents[2]
 T0 = datetime.fromisoformat("2026-11-02T09:00:00+08:00").timestamp()  # licences and arrester valid
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 CLOCK = "site-clock"  # not a device of the site: its readings only make time pass
@@ -88,7 +95,7 @@ def _probes() -> tuple[list[Probe], list[str]]:
             if rule in probed:
                 continue
             if not has_device and not set(rules) <= probed:
-                fix = f"add a device of kind {kind.name} to config/examples/site.yaml"
+                fix = f"write its sample device entry ({kind.name}'s site.yaml, beside its declaration)"
             elif rule == machine_papers.rule_of(kind.name):
                 fix = f"give a {kind.name} of config/examples/site.yaml its papers (next_inspection_on)"
             elif rule.endswith(safety_devices.SUFFIX):
@@ -108,6 +115,36 @@ IDS = [f"{p.rule}@{p.device}{'/' + p.point if p.point else ''}" for p in PROBES]
 
 def test_every_rule_of_every_kind_has_a_limit_probe() -> None:
     assert not MISSING, "\n".join(MISSING)
+
+
+def test_a_kind_with_no_device_in_the_reference_site_is_probed_from_its_sample_entry() -> None:
+    # the plug-in scaffold (tests/kinds/plugin), in a process of its own so that no other test sees the kind:
+    # config/examples/site.yaml has no scaffold; its folder's site.yaml gives the device probed (its silence
+    # here: the plug-in's judge gives no probe of its own, which is what is then asked of it, not a device)
+    plugin = Path(__file__).resolve().parents[1] / "kinds" / "plugin"
+    env = os.environ | {
+        "PYTHONPATH": os.pathsep.join([str(REPO), str(plugin)]),
+        "SITEGW_KINDS": "scaffold_kind",
+    }
+    code = (
+        "from tests.rules.test_all_clear import PROBES, MISSING; "
+        "print(sorted({p.rule for p in PROBES if p.device == 'scaffold-1'})); "
+        "print(*[m.split(': ', 2)[2] for m in MISSING if 'scaffold' in m], sep='\\n')"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert found.stdout.splitlines() == [
+        "['device.offline']",
+        "return a Probe for it from scaffold_kind.judge:ScaffoldJudge .probes(dev) "
+        "(docs/contributing/adding-a-kind.md, 'Limit probes')",
+    ], found.stdout + found.stderr[-2000:]
 
 
 # ---- driving one probe through the engine and the alert manager ----------------------------------
@@ -202,7 +239,7 @@ class Drive:
     def events(self) -> list[AlertEvent]:
         """The probe's alert's events, as the site sees them."""
         out: list[AlertEvent] = []
-        replay(SITE, self.readings, out.append, warnings=self.probe.signals)
+        replay(SITE, self.readings, out.append, warnings=self.probe.signals, permits=self.probe.permits)
         rule, device, point = self.probe.fingerprint
         return [e for e in out if (e.rule, e.device, e.point) == (rule, device, point)]
 

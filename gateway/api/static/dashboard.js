@@ -16,22 +16,10 @@ const T = {
         decisions:"监管决定", no_decisions:"暂无监管决定",
         notices:"督办通知", no_notices:"暂无督办通知", notice_pdf:"查看通知书", notice_deadline:"整改期限", notice_note:"整改情况（做了什么）",
         notice_answer:"上报整改", notice_answered:"已上报整改，待复查", notice_need:"请填写整改情况并附整改照片", notice_overdue:"已逾期",
-        platforms:"高处作业吊篮", pf_load:"载重", pf_persons:"人数 / 扣挂安全绳", pf_buckles:"扣挂安全绳", pf_tilt:"纵向倾角", pf_lock:"安全锁", pf_lock_0:"未锁绳",
-        pf_lock_1:"已锁绳", pf_counterweight:"配重", pf_ropes:"钢丝绳", pf_ropes_ok:"全部正常", pf_top:"距顶", pf_wind:"风速", pf_operator:"操作人员",
-        hoists:"施工升降机", no_hoists:"本工地无施工升降机", cage_load:"载重", persons_in_cage:"载人", cage_height:"高度 / 楼层",
-        floor_n:"{n} 层", speed:"速度", up:"上行", down:"下行", stopped:"停止", doors:"门", door_0:"全部关闭", door_1:"吊笼门开",
-        door_2:"层门开", door_3:"天窗开", limits:"限位", limit_0:"正常", limit_1:"上限位", limit_2:"下限位", limit_3:"冲顶（上极限）",
-        arrester:"防坠安全器", arrester_in:"在位", arrester_out:"不在位", calibrated_until:"标定有效至", expired:"已过期",
-        driver:"司机", no_driver:"无人登录",
+        calibrated_until:"标定有效至", expired:"已过期",
         other_devices:"其他监测设备",
-        confined:"有限空间", cs_inside:"在内人员", cs_nobody:"无人在内", cs_attendant:"入口监护人", cs_no_attendant:"无监护人",
-        cs_fan:"通风机", cs_fan_on:"运行", cs_fan_off:"停止", cs_min:"{n} 分钟", cs_o2:"氧气", cs_lel:"可燃气体",
-        cs_h2s:"硫化氢", cs_co:"一氧化碳", cs_limit:"限值",
-        formwork:"高支模监测", no_formwork:"本工地无高支模监测", pouring:"浇筑中", not_pouring:"未浇筑", start_pour:"开始浇筑",
-        end_pour:"结束浇筑", started_by:"开始人", ended_by:"上次结束人", pour_login:"安全员登录后可开始或结束浇筑",
-        confirm_start:"确认开始 {name} 的浇筑？浇筑期间每个测点每分钟至少上报 2 次，超时即报警。",
-        confirm_end:"确认结束 {name} 的浇筑？", fw_settle_mm:"沉降", fw_disp_h_mm:"水平位移", fw_tilt_deg:"立杆倾斜",
-        fw_axial_kn:"立杆轴力", of_alarm:"括号内为占报警值的百分比", no_alarm_value:"无设计值，不判定",
+        cs_min:"{n} 分钟", cs_o2:"氧气", cs_lel:"可燃气体", cs_h2s:"硫化氢", cs_co:"一氧化碳",  // a gas alert's point, the safety log's minutes
+        started_by:"开始人", ended_by:"上次结束人",
         sirens:"声光报警器", siren_on:"鸣响中", siren_off:"静默", siren_fault:"写入失败：{e}", siren_by:"由 {n} 条报警驱动", no_sirens:"未配置声光报警器",
         jacking:"塔吊顶升", no_cranes:"本工地无塔吊", jacking_on:"顶升中", jacking_off:"未顶升", start_jacking:"开始顶升", end_jacking:"结束顶升",
         jacking_login:"安全员登录后可开始或结束顶升", jib_height:"起重臂高度", proposal:"建议开启顶升窗口",
@@ -58,22 +46,10 @@ const T = {
         decisions:"Regulator decisions", no_decisions:"No decision from the regulator yet",
         notices:"Supervision notices", no_notices:"No supervision notice", notice_pdf:"Open the notice", notice_deadline:"Deadline", notice_note:"What was done",
         notice_answer:"Report the fix", notice_answered:"Fix reported, awaiting re-inspection", notice_need:"Write what was done and attach a photo of the fix", notice_overdue:"overdue",
-        platforms:"Suspended platforms", pf_load:"Load", pf_persons:"Persons / clipped on", pf_buckles:"Clipped on", pf_tilt:"Tilt", pf_lock:"Safety lock", pf_lock_0:"open",
-        pf_lock_1:"engaged", pf_counterweight:"Counterweight", pf_ropes:"Wire ropes", pf_ropes_ok:"all normal", pf_top:"To the top", pf_wind:"Wind", pf_operator:"Operator",
-        hoists:"Construction hoists", no_hoists:"No hoist on this site", cage_load:"Load", persons_in_cage:"Persons", cage_height:"Height / floor",
-        floor_n:"floor {n}", speed:"Speed", up:"up", down:"down", stopped:"stopped", doors:"Doors", door_0:"all closed", door_1:"cage door open",
-        door_2:"landing door open", door_3:"roof hatch open", limits:"Limit switches", limit_0:"normal", limit_1:"upper travel limit", limit_2:"lower travel limit", limit_3:"upper final limit (over-travel)",
-        arrester:"Fall arrester", arrester_in:"in place", arrester_out:"not in place", calibrated_until:"calibrated until", expired:"expired",
-        driver:"Driver", no_driver:"nobody logged in",
+        calibrated_until:"calibrated until", expired:"expired",
         other_devices:"Other monitored devices",
-        confined:"Confined spaces", cs_inside:"Inside", cs_nobody:"nobody inside", cs_attendant:"Attendant at the entrance", cs_no_attendant:"none",
-        cs_fan:"Fan", cs_fan_on:"running", cs_fan_off:"stopped", cs_min:"{n} min", cs_o2:"Oxygen", cs_lel:"Combustible gas",
-        cs_h2s:"H2S", cs_co:"CO", cs_limit:"limit",
-        formwork:"High formwork", no_formwork:"No high formwork monitored on this site", pouring:"pouring", not_pouring:"not pouring", start_pour:"Start pour",
-        end_pour:"End pour", started_by:"started by", ended_by:"last ended by", pour_login:"A supervisor who logs in can start or end a pour",
-        confirm_start:"Start the pour on {name}? During a pour every point must report at least twice a minute; a silent point is an alarm.",
-        confirm_end:"End the pour on {name}?", fw_settle_mm:"settlement", fw_disp_h_mm:"horizontal disp.", fw_tilt_deg:"pole tilt",
-        fw_axial_kn:"pole axial force", of_alarm:"in brackets: % of the alarm value", no_alarm_value:"no design value, not judged",
+        cs_min:"{n} min", cs_o2:"Oxygen", cs_lel:"Combustible gas", cs_h2s:"H2S", cs_co:"CO",
+        started_by:"started by", ended_by:"last ended by",
         sirens:"Sirens", siren_on:"sounding", siren_off:"quiet", siren_fault:"write failed: {e}", siren_by:"driven by {n} alert(s)", no_sirens:"No siren configured",
         jacking:"Crane jacking", no_cranes:"No tower crane on this site", jacking_on:"jacking", jacking_off:"not jacking", start_jacking:"Start jacking", end_jacking:"End jacking",
         jacking_login:"A supervisor who logs in can start or end jacking", jib_height:"Jib height", proposal:"jacking window proposed",
@@ -91,6 +67,34 @@ let lang = localStorage.getItem("sitegw-lang") || "zh";
 const t = k => (T[lang][k] ?? k);
 const $ = id => document.getElementById(id);
 const esc = s => String(s ?? "").replace(/[&<>"']/g, c => ({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;","'":"&#39;"}[c]));
+
+// ---- the kinds' cards: each kind with a card of its own ships its script (kinds/<kind>/card.js, served as
+// cards/<name>.js), loaded for a site with the kind; it registers itself here with
+//   card({name, id, title, cls, html, words: {zh, en}, draw(el), limits(device, point, metric), span(device, point), firstTrend()})
+// name: its name (the API's DeviceView.card); id, cls, html: the element the page makes for it (its first content);
+// title: the key of its heading's words; words: its own words, added to the page's; draw: fill the element from S;
+// the optional hooks: a trend's limit lines (null: not its series), a trend's range in seconds, the series the trend
+// opens on when no alert is open ([device, point, metric] or null)
+const CARDS = [];
+function card(c) {
+  CARDS.push(c);
+  for (const l of ["zh", "en"]) Object.assign(T[l], (c.words || {})[l]);
+}
+const loadScript = src => new Promise((ok, bad) => {
+  const s = document.createElement("script"); s.src = src; s.onload = ok; s.onerror = () => bad(new Error(src)); document.head.append(s);
+});
+// the cards of the site's kinds, in the registry's order, each in an element of its own under #cards
+async function loadCards(site) {
+  const kinds = site.kinds || [];
+  await Promise.all([...new Set(kinds.filter(k => k.script && !CARDS.some(c => c.name === k.card)).map(k => k.script))].map(loadScript));
+  const order = kinds.map(k => k.card), shown = CARDS.filter(c => order.includes(c.name));
+  shown.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+  $("cards").innerHTML = shown.map(c => `<h2 style="margin-top:.8em" data-i18n="${esc(c.title)}">${esc(t(c.title))}</h2>
+    <div id="${esc(c.id)}" class="${esc(c.cls || "")}" data-card="${esc(c.name)}">${c.html || ""}</div>`).join("");
+}
+function drawCards() { for (const c of CARDS) { const el = $(c.id); if (el) c.draw(el); } }
+// the first answer of a card's hook, or null
+const askCards = (hook, ...args) => { for (const c of CARDS) { const v = c[hook]?.(...args); if (v != null) return v; } return null; };
 
 // ---- state: one snapshot from the REST API, kept current by the live stream
 const S = { site:null, latest:{}, alerts:new Map(), decisions:[], online:{}, trend:null, me:null, pours:[], jacking:[], papers:[], personnel:null, sirens:[] };
@@ -173,15 +177,15 @@ function hookXY(c, v) {
 const num = r => (r && typeof r.value === "number" ? r.value : undefined);
 function planBox() {
   const xs = [], ys = [];
-  for (const c of S.site.cranes) { xs.push(c.x - c.jib_m, c.x + c.jib_m); ys.push(c.y - c.jib_m, c.y + c.jib_m); }
+  for (const c of S.site.cranes || []) { xs.push(c.x - c.jib_m, c.x + c.jib_m); ys.push(c.y - c.jib_m, c.y + c.jib_m); }
   for (const z of S.site.zones) for (const [x, y] of z.polygon) { xs.push(x); ys.push(y); }
   if (!xs.length) { xs.push(-50, 50); ys.push(-50, 50); }
   return [Math.min(...xs) - 5, Math.min(...ys) - 5, Math.max(...xs) + 5, Math.max(...ys) + 5];
 }
 function pitLayout() {
   // the site file gives no coordinates for pit points: a schematic pit between the cranes, points around its edge
-  const pts = S.site.pit_points; if (!pts.length) return null;
-  const cs = S.site.cranes, cx = cs.length ? cs.reduce((s, c) => s + c.x, 0) / cs.length : 0,
+  const pts = S.site.pit_points || []; if (!pts.length) return null;
+  const cs = S.site.cranes || [], cx = cs.length ? cs.reduce((s, c) => s + c.x, 0) / cs.length : 0,
         cy = cs.length ? cs.reduce((s, c) => s + c.y, 0) / cs.length : 0;
   const w = 56, h = 34, x0 = cx - w / 2, y0 = cy - h / 2, per = 2 * (w + h);
   const pos = pts.map((p, i) => {
@@ -235,7 +239,7 @@ function drawPlan() {
         <text x="${px + 2*u}" y="${-py - 1.6*u}" font-size="${2.4*u}" fill="#ddd">${esc(p.code)}</text></g>`;
     });
   }
-  for (const c of S.site.cranes) {
+  for (const c of S.site.cranes || []) {
     const v = S.latest[c.id] || {}, lv = worstFor(c.id);
     const [hx, hy, a] = hookXY(c, v);
     const tipX = c.x + c.jib_m * Math.cos(a), tipY = c.y + c.jib_m * Math.sin(a);
@@ -294,147 +298,16 @@ function gauge(label, value, unit, bands, max, digits, device, metric) {
     <div class="track">${track}${pos === null ? "" : `<span class="needle" style="left:calc(${pos}% - 1px)"></span>`}</div></div>`;
 }
 
-function drawCranes() {
-  $("cranes").innerHTML = S.site.cranes.map(c => {
-    const v = S.latest[c.id] || {}, b = c.bands, lv = worstFor(c.id);
-    const load = num(v.load_t), rated = num(v.rated_load_t);
-    const loadPct = load !== undefined && rated ? 100 * load / rated : undefined;
-    const anemo = S.site.devices.find(d => d.kind === "anemometer");
-    const wind = num(v.wind_ms) ?? (anemo ? num((S.latest[anemo.id] || {}).wind_ms) : undefined);
-    return `<div class="crane ${lv ? "lv-" + lv : ""}" data-crane="${esc(c.id)}"><b>${esc(c.id)}</b> <span class="dim">${esc((S.site.devices.find(d => d.id === c.id) || {}).name)}</span>
-      ${gauge("load_pct", loadPct, "%", b.load_pct, 130, 0, c.id, "load_pct")}
-      ${gauge("moment_pct", num(v.moment_pct), "%", b.load_pct, 130, 0, c.id, "moment_pct")}
-      ${gauge("wind_ms", wind, "m/s", b.wind_ms, 26, 1, c.id, "wind_ms")}
-      ${gauge("tilt_deg", num(v.tilt_deg) === undefined ? undefined : Math.abs(num(v.tilt_deg)), "°", b.tilt_deg, b.tilt_deg.critical * 1.25, 3, c.id, "tilt_deg")}
-      <div class="kv"><span>${t("load")}</span><span data-metric="load_t">${fmt(v.load_t, 2)} / ${fmt(v.rated_load_t, 2)}</span>
-      <span>${t("radius")}</span><span data-metric="radius_m">${fmt(v.radius_m)}</span><span>${t("height")}</span><span data-metric="height_m">${fmt(v.height_m)}</span>
-      <span>${t("slew")}</span><span data-metric="slew_deg">${fmt(v.slew_deg)}</span><span>${t("operator")}</span><span data-metric="operator_id">${fmt(v.operator_id)}</span></div></div>`;
-  }).join("");
-  $("cranes").querySelectorAll(".gauge").forEach(g => g.onclick = () => {
-    const m = {load_pct:"load_t", moment_pct:"moment_pct", wind_ms:"wind_ms", tilt_deg:"tilt_deg"}[g.dataset.gauge];
-    showTrend(g.dataset.device, "", m);
-  });
-}
 function fmt(r, digits = 1) {
   if (r === undefined) return "–";
   return (typeof r.value === "number" ? r.value.toFixed(digits) : esc(r.value)) + (r.unit ? " " + esc(r.unit) : "");
 }
 
-// ---- construction hoists: load against rated, persons, where the cage is and how it moves, doors,
-// limit switches, fall arrester and driver (profile hoist_blackbox)
 const localDay = (d = new Date()) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-function drawHoists() {
-  const hoists = S.site.hoists || [];
-  if (!hoists.length) { $("hoists").innerHTML = `<div class="dim">${t("no_hoists")}</div>`; return; }
-  const today = localDay();
-  const said = (text, level) => `<span data-level="${level || "ok"}" style="color:${level ? COLOUR[level] : "inherit"}">${esc(text)}</span>`;
-  $("hoists").innerHTML = hoists.map(h => {
-    const v = S.latest[h.id] || {}, lv = worstFor(h.id);
-    const load = num(v.load_t), persons = num(v.persons), speed = num(v.speed_ms), wind = num(v.wind_ms);
-    const door = num(v.door_state), limit = num(v.limit_state), arrester = num(v.arrester_ok);
-    const moving = speed !== undefined && Math.abs(speed) > h.moving_ms;
-    const dir = speed === undefined ? "" : moving ? (speed > 0 ? "↑ " + t("up") : "↓ " + t("down")) : t("stopped");
-    const floor = num(v.floor), driver = v.driver_id && String(v.driver_id.value).trim();
-    const expired = h.arrester_valid_until < today;
-    return `<div class="crane hoist ${lv ? "lv-" + lv : ""}" data-hoist="${esc(h.id)}"><b>${esc(h.id)}</b> <span class="dim">${esc((S.site.devices.find(d => d.id === h.id) || {}).name)} · ${esc(h.model)}</span>
-      ${gauge("cage_load", load === undefined ? undefined : 100 * load / h.rated_load_t, "%", h.load_pct, 130, 0, h.id, "load_t")}
-      <div class="kv"><span>${t("cage_load")}</span><span data-metric="load_t">${load === undefined ? "–" : load.toFixed(2)} / ${h.rated_load_t} t</span>
-      <span>${t("persons_in_cage")}</span><span data-metric="persons">${persons === undefined ? "–" : said(`${persons} / ${h.rated_persons}`, persons > h.rated_persons ? "alarm" : "")}</span>
-      <span>${t("cage_height")}</span><span data-metric="height_m">${fmt(v.height_m)}${floor === undefined ? "" : " · " + esc(t("floor_n").replace("{n}", floor))}</span>
-      <span>${t("speed")}</span><span data-metric="speed_ms">${speed === undefined ? "–" : `${Math.abs(speed).toFixed(2)} m/s ${dir}`}</span>
-      <span>${t("wind_ms")}</span><span data-metric="wind_ms">${wind === undefined ? "–" : said(wind.toFixed(1) + " m/s", wind > h.wind_alarm_ms ? "alarm" : "")}</span>
-      <span>${t("doors")}</span><span data-metric="door_state">${door === undefined ? "–" : said(t("door_" + door), door ? (moving ? "critical" : "warning") : "")}</span>
-      <span>${t("limits")}</span><span data-metric="limit_state">${limit === undefined ? "–" : said(t("limit_" + limit), limit === 3 ? "critical" : limit ? "warning" : "")}</span>
-      <span>${t("arrester")}</span><span data-metric="arrester_ok">${arrester === undefined ? "" : said(t(arrester ? "arrester_in" : "arrester_out"), arrester ? "" : "critical") + " · "}${said(`${t("calibrated_until")} ${h.arrester_valid_until}${expired ? " (" + t("expired") + ")" : ""}`, expired ? "critical" : "")}</span>
-      <span>${t("driver")}</span><span data-metric="driver_id">${driver ? esc(driver) : `<span class="dim">${t("no_driver")}</span>`}</span></div></div>`;
-  }).join("");
-  $("hoists").querySelectorAll(".gauge").forEach(g => g.onclick = () => showTrend(g.dataset.device, "", "load_t"));
-}
 
-// ---- suspended platforms: load against rated, persons and lifeline buckles, tilt and the safety lock,
-// counterweight, wire ropes, distance to the top, wind, lock calibration (profile platform_monitor)
-function drawPlatforms() {
-  const pfs = S.site.platforms || [];
-  $("platforms-title").hidden = !pfs.length;
-  const said = (text, level) => `<span data-level="${level || "ok"}" style="color:${level ? COLOUR[level] : "inherit"}">${esc(text)}</span>`;
-  const kind = (S.site.kinds || []).find(k => k.name === "platform") || {metrics: []};
-  const ropes = kind.metrics.filter(m => m.name.endsWith("rope_left_state") || m.name.endsWith("rope_right_state"));
-  const today = localDay();
-  $("platforms").innerHTML = pfs.map(p => {
-    const s = p.spec, v = S.latest[p.id] || {}, lv = worstFor(p.id);
-    const load = num(v.load_kg), persons = num(v.persons), buckles = num(v.buckles), tilt = num(v.tilt_deg);
-    const lock = num(v.lock_state), cw = num(v.counterweight_kg), top = num(v.top_distance_m), wind = num(v.wind_ms);
-    const least = s.rated_counterweight_kg - s.counterweight_tolerance_kg, expired = p.lock_valid_until < today;
-    const bad = ropes.filter(m => num(v[m.name]) === 2).map(m => lang === "zh" ? m.zh : m.en);
-    const operator = v.operator_id && String(v.operator_id.value).trim();
-    // overload (critical) is above the rated load, not at it: the gauge's critical band starts just past it
-    const bands = {warning: s.load_warning_pct, alarm: s.load_alarm_pct, critical: s.load_critical_pct + 1e-9};
-    return `<div class="crane platform ${lv ? "lv-" + lv : ""}" data-platform="${esc(p.id)}"><b>${esc(p.id)}</b> <span class="dim">${esc((S.site.devices.find(d => d.id === p.id) || {}).name)} · ${esc(s.model)}</span>
-      ${gauge("pf_load", load === undefined ? undefined : 100 * load / s.rated_load_kg, "%", bands, 130, 0, p.id, "load_kg")}
-      <div class="kv"><span>${t("pf_load")}</span><span data-metric="load_kg">${load === undefined ? "–" : load.toFixed(0)} / ${s.rated_load_kg} kg</span>
-      <span>${t("pf_persons")}</span><span data-metric="persons">${persons === undefined ? "–" : said(`${persons} / ${s.max_persons}`, persons > s.max_persons ? "alarm" : "")}${buckles === undefined ? "" : " · " + said(String(buckles), persons !== undefined && buckles < persons ? "alarm" : "")}</span>
-      <span>${t("pf_tilt")}</span><span data-metric="tilt_deg">${tilt === undefined ? "–" : said(tilt.toFixed(1) + "°", Math.abs(tilt) >= s.lock_angle_deg ? "critical" : "")}</span>
-      <span>${t("pf_lock")}</span><span data-metric="lock_state">${lock === undefined ? "" : said(t("pf_lock_" + lock), lock ? "critical" : "") + " · "}${said(`${t("calibrated_until")} ${p.lock_valid_until}${expired ? " (" + t("expired") + ")" : ""}`, expired ? "critical" : "")}</span>
-      <span>${t("pf_counterweight")}</span><span data-metric="counterweight_kg">${cw === undefined ? "–" : said(`${cw.toFixed(0)} / ${least} kg`, cw < least ? "alarm" : "")}</span>
-      <span>${t("pf_ropes")}</span><span data-metric="ropes">${bad.length ? said(bad.join(", "), "alarm") : t("pf_ropes_ok")}</span>
-      <span>${t("pf_top")}</span><span data-metric="top_distance_m">${top === undefined ? "–" : said(top.toFixed(2) + " m", top < s.top_margin_m ? "warning" : "")}</span>
-      <span>${t("pf_wind")}</span><span data-metric="wind_ms">${wind === undefined ? "–" : said(wind.toFixed(1) + " m/s", wind >= s.wind_stop_ms ? "alarm" : "")}</span>
-      <span>${t("pf_operator")}</span><span data-metric="operator_id">${operator ? esc(operator) : "–"}</span></div></div>`;
-  }).join("");
-  $("platforms").querySelectorAll(".gauge").forEach(g => g.onclick = () => showTrend(g.dataset.device, "", "load_kg"));
-}
 
-// ---- high formwork: the pour (started and ended by a supervisor) and every point's four metrics as % of its
-// alarm value. The block is rebuilt only when the pour, the user or the language changes, so that a click on
-// its button is never lost to a redraw; the values are updated in place on every render.
 const canSupervise = () => !!(S.me && !S.me.anonymous && (S.me.role === "supervisor" || S.me.role === "admin"));
 const when = ts => new Date(ts * 1000).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", {month:"numeric", day:"numeric", hour:"2-digit", minute:"2-digit"});
-let formworkDrawn = "";
-function drawFormwork() {
-  const pts = S.site.formwork_points || [];
-  const devices = [...new Set(pts.map(p => p.device).concat(S.pours.map(p => p.device)))];
-  const drawn = JSON.stringify([S.pours, canSupervise(), lang, devices]);
-  if (drawn !== formworkDrawn) {
-    formworkDrawn = drawn;
-    const metrics = ["settle_mm", "disp_h_mm", "tilt_deg", "axial_kn"];
-    $("formwork").innerHTML = devices.length ? devices.map(dev => {
-      const p = S.pours.find(x => x.device === dev) || {device:dev, name:dev, area:"", active:false, changed_ts:null, changed_by:""};
-      const who = p.changed_ts ? `${t(p.active ? "started_by" : "ended_by")} ${esc(p.changed_by)} · ${when(p.changed_ts)}` : "";
-      const button = canSupervise() ? `<button class="${p.active ? "" : "primary "}pour-btn" data-device="${esc(dev)}" data-start="${p.active ? "" : "1"}">${t(p.active ? "end_pour" : "start_pour")}</button>`
-                                    : `<span class="dim">${t("pour_login")}</span>`;
-      return `<div class="formwork ${p.active ? "pouring" : ""}" data-formwork="${esc(dev)}"><b>${esc(p.name)}</b> <span class="dim">${esc(dev)}${p.area ? " · " + esc(p.area) : ""}</span>
-        <div class="pour" data-active="${p.active}"><span class="tag ${p.active ? "pouring" : "idle"}">${t(p.active ? "pouring" : "not_pouring")}</span>
-          <span class="dim pour-by">${who}</span><span class="spacer"></span>${button}</div>
-        <div style="overflow-x:auto"><table class="fw-points"><thead><tr><th>${t("point")}</th><th></th>${metrics.map(m => `<th>${t("fw_" + m)}</th>`).join("")}</tr></thead>
-        <tbody>${pts.filter(q => q.device === dev).map(q => `<tr class="clickable" data-point="${esc(q.code)}" data-device="${esc(dev)}"><td>${esc(q.code)}</td><td class="fw-level"></td>
-          ${metrics.map(m => `<td data-metric="${m}"></td>`).join("")}</tr>`).join("")}</tbody></table></div>
-        <div class="dim" style="font-size:.85em">${t("of_alarm")}</div></div>`;
-    }).join("") : `<div class="dim">${t("no_formwork")}</div>`;
-    $("formwork").querySelectorAll(".pour-btn").forEach(b => b.onclick = () => pour(b.dataset.device, !!b.dataset.start));
-    $("formwork").querySelectorAll("tbody tr").forEach(tr => tr.onclick = ev => {
-      const m = ev.target.closest("td[data-metric]")?.dataset.metric || "settle_mm";
-      showTrend(tr.dataset.device, tr.dataset.point, m);
-    });
-  }
-  $("formwork").querySelectorAll("tbody tr").forEach(tr => {
-    const q = formworkPoint(tr.dataset.device, tr.dataset.point); if (!q) return;
-    const vals = S.latest[q.device] || {}, lv = worstFor(q.device, q.code);
-    tr.querySelector(".fw-level").innerHTML = lv ? `<span class="tag ${lv}">${t(lv)}</span>` : "";
-    tr.querySelectorAll("td[data-metric]").forEach(td => {
-      const r = vals[q.code + "/" + td.dataset.metric], l = q.limits.find(x => x.metric === td.dataset.metric);
-      if (!r || typeof r.value !== "number") { td.innerHTML = ""; td.dataset.level = "none"; return; }
-      const digits = td.dataset.metric === "tilt_deg" ? 3 : 1;
-      let pct = "", level = "ok";
-      if (l && l.alarm) {
-        const p = (l.by_size ? Math.abs(r.value) : r.value) / l.alarm * 100;
-        level = p >= 100 ? "critical" : p >= q.warning_fraction * 100 ? "warning" : "ok";
-        pct = ` <span class="pct" style="color:${level === "ok" ? "var(--ok)" : COLOUR[level]}">(${p.toFixed(0)}%)</span>`;
-      } else pct = ` <span class="pct dim" title="${t("no_alarm_value")}">(–)</span>`;
-      td.dataset.level = level;
-      td.innerHTML = `${r.value.toFixed(digits)} ${esc(r.unit)}${pct}`;
-    });
-  });
-}
 // a work window (a pour, a jacking) started or ended by a supervisor: list is S's key and the API's path
 async function setWindow(list, path, device, start, body, again) {
   try {
@@ -445,11 +318,6 @@ async function setWindow(list, path, device, start, body, again) {
     if (e.status === 401) askLogin(again); else if (e.status === 403) alert(t("need_super")); else alert(e.detail || e.message);
     loadWork();
   }
-}
-async function pour(device, start) {
-  const p = S.pours.find(x => x.device === device);
-  if (!confirm(t(start ? "confirm_start" : "confirm_end").replace("{name}", p ? p.name : device))) return;
-  await setWindow("pours", "pours", device, start, null, () => pour(device, start));
 }
 // ---- crane jacking: each crane's window, its height now, a proposal when the site file's height changed;
 // closing asks for the checks the standards require (verticality ‰, ties checked) and the new height
@@ -524,66 +392,6 @@ function workChanged(rows) {
   workSoon = setTimeout(() => { workSoon = null; loadWork(); }, 300);
 }
 
-function drawPit() {
-  const pts = S.site.pit_points, ms = [...new Set(pts.flatMap(p => Object.values(S.latest[p.device] || {}).filter(r => r.point === p.code).map(r => r.metric)))].sort();
-  $("pit").querySelector("thead").innerHTML = `<tr><th>${t("point")}</th><th></th>${ms.map(m => `<th>${esc(t(m))}</th>`).join("")}</tr>`;
-  $("pit").querySelector("tbody").innerHTML = pts.map(p => {
-    const vals = {}; for (const r of Object.values(S.latest[p.device] || {})) if (r.point === p.code) vals[r.metric] = r;
-    const lv = worstFor(p.device, p.code);
-    return `<tr class="clickable" data-point="${esc(p.code)}" data-device="${esc(p.device)}"><td>${esc(p.code)}</td>
-      <td>${lv ? `<span class="tag ${lv}">${t(lv)}</span>` : vals && Object.keys(vals).length ? `<span class="tag ok">${t("ok")}</span>` : ""}</td>
-      ${ms.map(m => `<td data-metric="${m}">${vals[m] ? fmt(vals[m], 2) : ""}</td>`).join("")}</tr>`;
-  }).join("");
-  $("pit").querySelectorAll("tbody tr").forEach(tr => tr.onclick = ev => {
-    const td = ev.target.closest("td[data-metric]");
-    const p = pts.find(q => q.code === tr.dataset.point);
-    const m = td?.dataset.metric || p.limits[0]?.metric || ms[0];
-    if (m) showTrend(tr.dataset.device, tr.dataset.point, m);
-  });
-}
-
-// ---- confined spaces: who is inside and for how long (badge reads: the latest passage of each person; an
-// entry sensor names nobody), the attendant at the entrance, the fan, and the last reading of each gas
-// against its limit (ppm of H2S and CO converted to mg/m³ at 20 °C, as the rules judge them)
-const MOLAR_G = {h2s: 34.08, co: 28.01};
-function gasShown(cs, v, gas) {
-  const L = cs.limits;
-  if (gas === "o2" || gas === "lel") {
-    const r = v[gas + "_pct"]; if (!r || typeof r.value !== "number") return [undefined, "", false];
-    const out = gas === "o2" ? r.value < L.o2_min_pct || r.value > L.o2_max_pct : r.value >= L.lel_pct;
-    const limit = gas === "o2" ? `${L.o2_min_pct}–${L.o2_max_pct} %` : `< ${L.lel_pct} %LEL`;
-    return [r, `${r.value.toFixed(gas === "o2" ? 1 : 1)} ${gas === "o2" ? "%" : "%LEL"}`, out, limit];
-  }
-  const mg = v[gas + "_mgm3"], ppm = v[gas + "_ppm"];
-  const r = mg && (!ppm || mg.ts >= ppm.ts) ? mg : ppm; if (!r || typeof r.value !== "number") return [undefined, "", false];
-  const value = r === ppm ? r.value * MOLAR_G[gas] / 24.04 : r.value, limit = gas === "h2s" ? L.h2s_mgm3 : L.co_mgm3;
-  const text = r === ppm ? `${r.value.toFixed(1)} ppm (${value.toFixed(1)} mg/m³)` : `${value.toFixed(1)} mg/m³`;
-  return [r, text, value >= limit, `< ${limit} mg/m³`];
-}
-function drawConfined() {
-  const spaces = S.site.confined_spaces || [];
-  $("confined-title").hidden = !spaces.length;
-  const now = Date.now() / 1000, mins = s => t("cs_min").replace("{n}", Math.max(0, Math.floor(s / 60)));
-  $("confined").innerHTML = spaces.map(cs => {
-    const v = S.latest[cs.id] || {}, lv = worstFor(cs.id), dev = S.site.devices.find(d => d.id === cs.id) || {};
-    const all = Object.values(v), named = dev.transport === "mqtt";
-    const inside = all.filter(r => r.metric === "inside" && r.value === 1), posts = all.filter(r => r.metric === "attendant" && r.value === 1);
-    const who = inside.length ? inside.map(r => `<span data-person="${esc(r.point)}">${esc(r.point)}${named ? " · " + mins(now - r.ts) : ""}</span>`).join("、")
-                              : `<span class="dim">${t("cs_nobody")}</span>`;
-    const post = posts.length ? posts.map(r => esc(r.point)).join("、") : inside.length ? `<span class="out">${t("cs_no_attendant")}</span>` : `<span class="dim">–</span>`;
-    const fan = v.fan_on === undefined ? "–" : v.fan_on.value === 1 ? t("cs_fan_on") : `<span class="${inside.length ? "out" : ""}">${t("cs_fan_off")}</span>`;
-    const gases = ["o2", "lel", "h2s", "co"].map(g => {
-      const [r, text, out, limit] = gasShown(cs, v, g);
-      if (!r) return "";
-      return `<span>${t("cs_" + g)}</span><span class="clickable" data-metric="${esc(r.metric)}" data-level="${out ? "critical" : "ok"}"><span class="${out ? "out" : ""}">${esc(text)}</span> <span class="dim">${t("cs_limit")} ${esc(limit)}</span></span>`;
-    }).join("");
-    return `<div class="crane confined ${lv ? "lv-" + lv : ""}" data-confined="${esc(cs.id)}"><div>${lv ? `<span class="tag ${lv}">${t(lv)}</span> ` : ""}<b>${esc(dev.name || cs.id)}</b>
-      <span class="dim">${esc(cs.area)}</span></div>
-      <div class="kv"><span>${t("cs_inside")}</span><span data-metric="inside">${who}</span><span>${t("cs_attendant")}</span><span data-metric="attendant">${post}</span>
-      <span>${t("cs_fan")}</span><span data-metric="fan_on">${fan}</span>${gases}</div></div>`;
-  }).join("");
-  $("confined").querySelectorAll("[data-confined] .clickable").forEach(el => el.onclick = () => showTrend(el.closest("[data-confined]").dataset.confined, "", el.dataset.metric));
-}
 
 // devices whose kind has no card of its own (a plug-in's kind, an anemometer, a generic device): every
 // metric with the Chinese name, unit and state words its kind declares (SiteView.kinds)
@@ -729,29 +537,9 @@ async function act(id, action) {
   }
 }
 
-// ---- trend plot of any series, with the 70 % / 100 % lines of its limits
-const formworkPoint = (device, point) => (S.site.formwork_points || []).find(q => q.device === device && q.code === point);
-function limitLines(device, point, metric) {
-  const f = point && formworkPoint(device, point);
-  if (f) {
-    const l = f.limits.find(x => x.metric === metric); if (!l || l.alarm == null) return [];
-    const w = l.alarm * f.warning_fraction, pct = Math.round(f.warning_fraction * 100) + "%";
-    return [[w, pct, "var(--warn)"], [l.alarm, "100%", "var(--crit)"]].concat(l.by_size ? [[-w, "", "var(--warn)"], [-l.alarm, "", "var(--crit)"]] : []);
-  }
-  if (point) {
-    const p = S.site.pit_points.find(q => q.device === device && q.code === point);
-    const l = p?.limits.find(x => x.metric === metric);
-    if (!l || l.cumulative == null) return [];
-    let L = l.cumulative, base = 0;
-    if (metric === "water_level_m") { if (l.baseline == null) return []; L = L / 1000; base = l.baseline; }
-    return [[base + L * l.warning_fraction, "70%", "var(--warn)"], [base + L, "100%", "var(--alarm)"],
-            [base - L * l.warning_fraction, "", "var(--warn)"], [base - L, "", "var(--alarm)"]];
-  }
-  const c = S.site.cranes.find(x => x.id === device); if (!c) return [];
-  const b = {moment_pct:c.bands.load_pct, wind_ms:c.bands.wind_ms, tilt_deg:c.bands.tilt_deg}[metric];
-  return b ? [[b.warning, "", "var(--warn)"], [b.alarm, "100%", "var(--alarm)"], [b.critical, "", "var(--crit)"]] : [];
-}
-// the trend opens on what matters most: the worst open alert's series, else the first crane's load
+// ---- trend plot of any series, with the 70 % / 100 % lines of its limits (its card's)
+const limitLines = (device, point, metric) => askCards("limits", device, point, metric) || [];
+// the trend opens on what matters most: the worst open alert's series, else the one a card names (a crane's load)
 function openDefaultTrend() {
   const worst = [...S.alerts.values()].filter(a => a.state !== "resolved" && S.latest[a.device])
     .sort((a, b) => (RANK[b.level] || 0) - (RANK[a.level] || 0) || b.updated_ts - a.updated_ts)
@@ -762,12 +550,15 @@ function openDefaultTrend() {
     const r = rs.find(r => T[lang][r.metric]) || rs[0];
     const metric = worst.details?.metric || r.metric;
     showTrend(worst.device, worst.point || "", metric);
-  } else if (S.site.cranes.length) showTrend(S.site.cranes[0].id, "", "load_t");
+  } else {
+    const first = askCards("firstTrend");
+    if (first) showTrend(...first);
+  }
 }
 async function showTrend(device, point, metric) {
   S.trend = {device, point, metric};
-  // pit points report every few hours; cranes, hoists and formwork points every second or minute
-  $("trend-range").value = point && !formworkPoint(device, point) ? "604800" : "3600";
+  // an hour unless the series' card says (pit points report every few hours)
+  $("trend-range").value = String(askCards("span", device, point) || 3600);
   await drawTrend();
   if (innerWidth < 820) $("trend").scrollIntoView({behavior:"smooth"});
 }
@@ -822,7 +613,7 @@ function render(all = false) {
   if (dirty) return; dirty = true;
   setTimeout(() => {
     dirty = false;
-    drawPlan(); drawCranes(); drawHoists(); drawPlatforms(); drawFormwork(); drawConfined(); drawJacking(); drawOtherDevices(); drawSirens(); drawPersonnel(); drawPapers(); drawPit(); drawDevices();
+    drawPlan(); drawCards(); drawJacking(); drawOtherDevices(); drawSirens(); drawPersonnel(); drawPapers(); drawDevices();
     if (heavy) { drawAlerts(); drawDecisions(); heavy = false; }
   }, 250);
 }
@@ -833,6 +624,7 @@ async function snapshot() {
   const pos = await api("api/v1/stream/position");
   const [site, readings, alerts, decisions] = await Promise.all([api("api/v1/site"), api("api/v1/readings/latest"),
     api("api/v1/alerts?limit=300"), api(`api/v1/regulator/decisions?limit=${DECISIONS_SHOWN}`)]);
+  await loadCards(site);
   S.site = site; S.latest = {}; readings.forEach(putReading);
   S.alerts = new Map(alerts.map(a => [a.alert_id, a]));
   S.decisions = decisions;

@@ -1,10 +1,11 @@
 """The day's safety log as the gateway drafts it (standards.md §14: "what sitegw can fill in automatically"):
 the strongest wind, the weather warnings in force, every alert of the day with its handling and closure, the
-pours and jacking windows, the confined-space entries, who of the key people was on site and for how long,
+pours and jacking windows, the hot-work permits, the confined-space entries, who of the key people was on site and for how long,
 and the papers due within 30 days. The safety officer then confirms, amends and signs it.
 
 Everything comes from what the gateway already keeps: the local store's readings, the alert manager, the site
-file, and the warning board's signals (gateway/site/weather_warnings.py).
+file, the warning board's signals (gateway/site/weather_warnings.py) and the permit register
+(gateway/site/hot_work.py).
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from typing import Literal
 
 from contract.alert_event import AlertEvent
 from contract.config import LoadedSite
+from contract.hot_work import Permit
 from contract.safety_log import LogAlert, LogEntry, LogPaper, LogWindow, SafetyLogContent
 from gateway.alerts.manager import AlertManager
 from gateway.alerts.models import Alert
+from gateway.site.hot_work import HotWork
 from gateway.site.papers import paper_rows
 from gateway.site.safety_log.attendance import attendance_day, day_bounds
 from gateway.site.weather_warnings import WarningBoard
@@ -45,6 +48,7 @@ class Sources:
     readings: HistoryReader
     alerts: AlertManager
     warnings: WarningBoard | None = None
+    hot_work: HotWork | None = None
 
 
 def draft(src: Sources, day: date, now: float) -> SafetyLogContent:
@@ -60,6 +64,7 @@ def draft(src: Sources, day: date, now: float) -> SafetyLogContent:
         wind_device=wind_device,
         weather_max={metric: value for metric, (value, _device) in maxima.items()},
         warnings=_warnings(src.warnings, start, end) if src.warnings else [],
+        hot_work=[permit_line(p) for p in src.hot_work.of_day(day)] if src.hot_work else [],
         alerts=_alerts(src.alerts, start, end),
         windows=_windows(src.readings, start, end),
         confined=_entries(src.readings, [d.id for d in devices if d.kind == "confined_space"], start, end),
@@ -81,6 +86,23 @@ def _warnings(board: WarningBoard, start: float, end: float) -> list[str]:
             until = f"至 {datetime.fromtimestamp(min(ends), BEIJING):%m-%d %H:%M}" if ends else "至今"
             out.append(f"{s.title_zh}（{s.valid_from.astimezone(BEIJING):%m-%d %H:%M} {until}）：{s.measure}")
     return out
+
+
+def permit_line(p: Permit) -> str:
+    """One permit as the log lists it: the §18 record in a sentence."""
+    o = p.operator
+    closing = (
+        f"{p.closed_by} {datetime.fromtimestamp(p.closed_ts, BEIJING):%m-%d %H:%M} 动火后检查并关闭"
+        if p.closed_ts is not None
+        else "未记录动火后检查"
+    )
+    return (
+        f"{p.title_zh}{'（' + p.level + '）' if p.level else ''} "
+        f"{p.start.astimezone(BEIJING):%m-%d %H:%M}—{p.end.astimezone(BEIJING):%m-%d %H:%M}{'，露天' if p.outdoor else ''}；"
+        f"作业人 {o.name}（{o.certificate_kind} {o.certificate_no}，有效至 {o.valid_until.isoformat()}）；"
+        f"监火人 {p.fire_watch.name}；灭火器 {p.extinguishers} 具已检查；签发人 {p.signer} "
+        f"{datetime.fromtimestamp(p.signed_ts, BEIJING):%m-%d %H:%M} 现场确认；{closing}"
+    )
 
 
 def _values(points: Sequence[HistoryPoint]) -> list[tuple[float, float]]:

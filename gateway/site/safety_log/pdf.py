@@ -102,6 +102,8 @@ def render(project_name: str, row: LogRow) -> bytes:
             for p in c.papers_due
         ]
     )
+    pdf.heading("八、动火作业")
+    pdf.lines(c.hot_work, "（当日无动火许可证）")
     pdf.ln(6)
     signed = (
         f"{row.signed_by}　{datetime.fromtimestamp(row.signed_at, BEIJING):%Y-%m-%d %H:%M}"

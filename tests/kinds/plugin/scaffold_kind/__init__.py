@@ -3,7 +3,7 @@
 sitegw with a ``sitegw.kinds`` entry point and nothing else; every part of sitegw must then know it.
 
 This module is the declaration alone (it imports only the contract), so the regulator, which reads the names,
-never loads the judge or the simulator named here."""
+never loads the judge, the simulator or the card named here."""
 
 from __future__ import annotations
 
@@ -47,4 +47,5 @@ KIND = Kind(
     simulator="scaffold_kind.sim:ScaffoldSim",
     scenarios=("normal", "overload"),
     weather_stops=frozenset({"height"}),  # climbing it is work at height: the wind's 六级 stop holds it
+    card="scaffold_kind.card:CARD",
 )

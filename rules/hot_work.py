@@ -1,0 +1,62 @@
+"""The site's hot work as every rule shares it (docs/standards.md §18): the permits the gateway's register
+hands over, who the access gates saw come in, and the rules judging them.
+
+One per engine, on ``Shared.hot_work``, whether or not the site has a welder: a permit's fire watch and
+its closing are judged on any site. The welders' judge (kinds/welder/judge.py) asks it of each reading of
+a machine's current; the engine ticks it, and the gates' judge tells it of each passage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from contract.hot_work import Permit
+from rules.hot_work_unclosed import HotWorkUnclosed
+from rules.hot_work_unpermitted import HotWorkUnpermitted, Welder
+from rules.hot_work_watch import HotWorkWatch
+from rules.hot_work_wind import HotWorkWind
+from rules.result import RuleResult
+from rules.weather_stops import WeatherStops
+
+
+class SiteHotWork:
+    """Permits, presence and the hot-work rules of one site."""
+
+    def __init__(self, utc_offset_h: float, stops: WeatherStops) -> None:
+        self.permits: tuple[Permit, ...] = ()
+        # whether a tick may have anything to say: the engine asks this before calling it (a site with no
+        # permit would otherwise pay a call at every instant of a replay)
+        self.busy = False
+        self._stops = stops  # the site's weather stops: the wind's hot-work stop among them
+        self._inside: set[str] = set()  # the people the gates last saw enter, not leave
+        self.unpermitted = HotWorkUnpermitted()
+        self._watch = HotWorkWatch()
+        self._unclosed = HotWorkUnclosed(utc_offset_h)
+        self._wind = HotWorkWind()
+
+    def set_permits(self, permits: Sequence[Permit]) -> None:
+        """The permits the site keeps now (judged at the next tick and reading)."""
+        self.permits = tuple(permits)
+        self.busy = True
+
+    def passage(self, person: str, value: float, ts: float) -> None:
+        """A passage at the gates: ``value`` 1 an entry, 0 an exit."""
+        if value >= 1:
+            self._inside.add(person)
+        else:
+            self._inside.discard(person)
+
+    def current(self, w: Welder, current_a: float, ts: float, backfill: bool) -> list[RuleResult]:
+        """A welder's current: hot work without a permit in force for its place?"""
+        found = self.unpermitted.evaluate(w, current_a, self.permits, ts, backfill)
+        return [] if found is None else [found]
+
+    def tick(self, now: float) -> list[RuleResult]:
+        """The permits at ``now``: their fire watches, their closing and the wind."""
+        out = [
+            *self._watch.judge(self.permits, self._inside, now),
+            *self._unclosed.judge(self.permits, now),
+            *self._wind.judge(self.permits, self._stops, now),
+        ]
+        self.busy = bool(self.permits) or self._watch.firing or self._unclosed.firing or self._wind.firing
+        return out

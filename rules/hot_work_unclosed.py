@@ -1,0 +1,54 @@
+"""hot_work.unclosed: a permit whose window has ended with no post-work check recorded (GB 50720-2011
+§6.3.1(8): 动火作业后，应对现场进行检查，并应在确认无火灾危险后，动火操作人员再离开; docs/standards.md §18,
+"permit closed without a post-work check → warning").
+
+A warning from the window's end until the check is recorded (the permit closed): time alone never ends it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta, timezone
+
+from contract.alert_event import Level
+from contract.hot_work import Permit
+from rules.hot_work_permit_alert import PermitAlerts
+from rules.result import RuleResult
+
+RULE = "hot_work.unclosed"
+CLAUSE = (
+    "GB 50720-2011 第6.3.1条第8款 动火作业后，应对现场进行检查，并应在确认无火灾危险后，动火操作人员再离开"
+)
+
+
+class HotWorkUnclosed(PermitAlerts):
+    """The permits whose unclosed warning is firing."""
+
+    def __init__(self, utc_offset_h: float) -> None:
+        super().__init__(RULE, CLAUSE)
+        self._tz = timezone(timedelta(hours=utc_offset_h))
+
+    def judge(self, permits: Sequence[Permit], now: float) -> list[RuleResult]:
+        """From a window's end, a warning until its permit is closed."""
+
+        def hazard(p: Permit) -> RuleResult | None:
+            return self._result(p, "warning", now) if p.unclosed(now) else None
+
+        return self.tick(permits, now, hazard, lambda p: self._result(p, None, now))
+
+    def _result(self, p: Permit, level: Level | None, now: float) -> RuleResult:
+        end = p.end.astimezone(self._tz).strftime("%m-%d %H:%M")
+        if level:
+            what = f"{p.title_zh}作业时段已于 {end} 结束，未记录动火后现场检查"
+        else:
+            what = f"{p.title_zh}已由{p.closed_by or '签发人'}完成动火后现场检查"
+        return self.verdict(
+            p,
+            level,
+            now,
+            (what, f"permit {p.id} at {p.place}: window over, no post-work check"),
+            (
+                "检查作业点及周边（含下层、隐蔽处）确认无火灾危险后，记录检查并关闭许可证",
+                "inspect the place for fire risk and close the permit",
+            ),
+        )
