@@ -62,9 +62,10 @@ class _Built:
 class SensorFault:
     """Judges readings of monitoring sensors; one warning per device and point."""
 
-    def __init__(self, names: Mapping[str, tuple[str, str]] | None = None) -> None:
-        # each metric's name (Chinese, English) in the warning, where not its id
-        self._names = {**NAMES, **(names or {})}
+    def __init__(self, names: Mapping[tuple[str, str], tuple[str, str]] | None = None) -> None:
+        # each (device, metric)'s name (Chinese, English) in the warning, where its kind gives one; else
+        # NAMES', else the metric's id
+        self._names = dict(names or {})
         self._memory = LevelMemory()
         self._stuck: dict[tuple[str, str, str], _Stuck] = {}
         # by rules.levels.key_of(device, point), as _said and _built: a string whose hash it keeps, where a
@@ -254,7 +255,7 @@ class SensorFault:
         if said is not None and said[0] == key:
             return said[1], said[2]
         where, where_en = _where(name, point)
-        item, item_en = self._names.get(metric, (metric, metric))
+        item, item_en = self._names.get((device, metric)) or NAMES.get(metric, (metric, metric))
         what = f"{where} {item}传感器故障（{REASONS_ZH[why]}，读数 {value:g}）"
         what_en = f"{where_en} {item_en} sensor fault ({REASONS_EN[why]}, reading {value:g})"
         message, message_en = pick("warning", what, ACTION), pick_en("warning", what_en, ACTION_EN)

@@ -198,14 +198,16 @@ class Judge:
         """The live wall clock jumped by ``step_s`` and reads ``now``: silences measured across it."""
 
 
-def sensor_names(config: SiteConfig) -> dict[str, tuple[str, str]]:
-    """The names (Chinese, English) sensor-fault warnings give the metrics of the site's kinds: each
-    present kind's judge's ``sensor_names``."""
-    present = {d.kind for d in config.devices}
-    names: dict[str, tuple[str, str]] = {}
-    for kind in registry.kinds():
-        if kind.judge and kind.name in present:
-            names.update(registry.resolve(kind.judge).sensor_names)
+def sensor_names(config: SiteConfig) -> dict[tuple[str, str], tuple[str, str]]:
+    """The names (Chinese, English) sensor-fault warnings give each device's metrics, by (device, metric):
+    its kind's judge's ``sensor_names``. By device, not by metric alone: two kinds may name one metric
+    differently (a pit's ``disp_h_mm`` is 围护墙顶水平位移, a slope's 水平位移), and a site has both."""
+    judges = {k.name: registry.resolve(k.judge) for k in registry.kinds() if k.judge}
+    names: dict[tuple[str, str], tuple[str, str]] = {}
+    for d in config.devices:
+        judge = judges.get(d.kind)
+        if judge is not None:
+            names.update({(d.id, metric): name for metric, name in judge.sensor_names.items()})
     return names
 
 

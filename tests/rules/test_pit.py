@@ -203,3 +203,18 @@ def test_late_readings_of_a_point_are_kept_but_not_judged() -> None:
     late = engine.evaluate(sample("pit-1", H2 / 2, point="ZQS-01", disp_h_mm=19.0))
     assert late.readings[0].value == 19.0 and late.readings[0].quality == "ok"
     assert [r for r in late.results if r.rule.startswith("pit.")] == []
+
+
+def test_a_broken_sensor_is_named_as_its_own_kind_names_it_on_a_site_with_a_slope_too() -> None:
+    """The pit and the slope both report ``disp_h_mm``: a broken pit sensor is the wall top's (围护墙顶水平位移),
+    a broken slope sensor the slope's surface displacement (水平位移), whichever kind the site declares last."""
+    site = reference_site()
+    assert {"pit-1", "slope-1"} <= {d.id for d in site.config.devices}
+    engine = RuleEngine(site)
+    said = {}
+    for dev, point in (("pit-1", "ZQS-01"), ("slope-1", "BP-01")):
+        results = engine.evaluate(sample(dev, 0, point=point, disp_h_mm=-9999)).results
+        (fault,) = [r for r in results if r.rule == "sensor.fault" and r.level]
+        said[dev] = fault.message
+    assert "围护墙顶水平位移传感器故障" in said["pit-1"]
+    assert "水平位移传感器故障" in said["slope-1"] and "围护墙顶" not in said["slope-1"]
