@@ -36,6 +36,7 @@ TABLES: dict[Kind, tuple[str, str]] = {
     "incident_report": ("incident_reports", "id"),
     "enforcement_action": ("enforcement_actions", "id"),
     "person_score": ("person_scores", "id"),
+    "enforcement": ("enforcement", "id"),
 }
 # kind -> the columns whose update is a change worth forwarding (absent: any); not a project's last_seen_at,
 # rewritten every few seconds while a gateway is online
@@ -77,17 +78,21 @@ class Pending:
     ids: list[int] = field(default_factory=list)
 
 
-def _install_triggers(db: Connection) -> None:
-    """The triggers that queue every change of a forwarded table from now on, those not there yet."""
+def _install_triggers(db: Connection) -> list[Kind]:
+    """The triggers that queue every change of a forwarded table from now on, those not there yet; the kinds
+    of the ledger (TABLES) that had none till now."""
     db.execute(sa.text(ENQUEUE))
     present = set(
         db.execute(
             sql("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'forward%' AND NOT tgisinternal")
         ).scalars()
     )
+    made: list[Kind] = []
     for kind, (table, keys) in QUEUED.items():
         if f"forward_{table}" in present:
             continue
+        if kind in TABLES:
+            made.append(kind)
         of = f" OF {', '.join(WATCHED[kind])}" if kind in WATCHED else ""
         args = ", ".join(f"'{a}'" for a in (kind, *keys))
         db.execute(
@@ -96,6 +101,7 @@ def _install_triggers(db: Connection) -> None:
                 f"FOR EACH ROW EXECUTE FUNCTION forward_enqueue({args})"
             )
         )
+    return made
 
 
 def switch_on(engine: Engine, province_url: str, city_id: str) -> bool:
@@ -111,8 +117,11 @@ def switch_on(engine: Engine, province_url: str, city_id: str) -> bool:
     with engine.begin() as db:
         was = db.execute(sql("SELECT province_url, city_id FROM forward_state")).first()
         if was is not None and tuple(was) == (province_url, city_id):
-            # there since it was first switched on: the function is refreshed, no trigger made twice
-            _install_triggers(db)
+            # there since it was first switched on: the function is refreshed, no trigger made twice; a kind
+            # a newer release forwards (its trigger new) has its rows queued as a first switch-on queues all.
+            # CREATE TRIGGER holds its table against writes till this commits, so none falls in between
+            for kind in _install_triggers(db):
+                _queue_all(db, kind)
             return False
         tables = ", ".join(table for table, _ in TABLES.values())
         db.execute(sa.text(f"LOCK TABLE {tables} IN SHARE MODE"))
@@ -127,15 +136,20 @@ def switch_on(engine: Engine, province_url: str, city_id: str) -> bool:
             {"u": province_url, "c": city_id, "now": time.time()},
         )
         for kind in KINDS:
-            table, key = TABLES[kind]
-            db.execute(
-                sa.text(
-                    f"INSERT INTO forward_outbox(kind, ref, queued_at) SELECT :k, CAST({key} AS TEXT), :now "
-                    f"FROM {table} ORDER BY {key}"
-                ),
-                {"k": kind, "now": time.time()},
-            )
+            _queue_all(db, kind)
     return True
+
+
+def _queue_all(db: Connection, kind: Kind) -> None:
+    """Queue every row of ``kind``'s table as it is now, oldest first."""
+    table, key = TABLES[kind]
+    db.execute(
+        sa.text(
+            f"INSERT INTO forward_outbox(kind, ref, queued_at) SELECT :k, CAST({key} AS TEXT), :now "
+            f"FROM {table} ORDER BY {key}"
+        ),
+        {"k": kind, "now": time.time()},
+    )
 
 
 def pending(db: Connection, limit: int) -> list[Pending]:

@@ -20,6 +20,7 @@ from contract.alert_event import LEVEL_RANK
 from contract.wire import RELEASE_MAX, RELEASE_PATTERN
 from regulator.forwarding.wire import MAX_REF, MAX_TEXT, Kind, Reason
 from regulator.ingest.receive import Refusal
+from regulator.ledger.enforcement import MAX_POINTS
 
 # Text is bounded by the wire's MAX_TEXT, not tighter: the city's own ledger takes a gateway's text without a
 # shorter bound (AlertEvent has none), and a bound the city's record cannot meet would hold its outbox for ever
@@ -240,6 +241,22 @@ class PersonScoreRow(_Row):
     recorded_at: Ts
 
 
+class EnforcementRow(_Row):
+    """A supervision station's record that grading counts (regulator/ledger/enforcement.py): a deduction
+    (动态扣分), a stop-work order (责令停工) with its lifting (复工) when it comes, an inspection, a monthly
+    report. The province grades, publishes and exports the city's projects with them as with its own."""
+
+    project: Code
+    kind: Literal["deduction", "stop_work", "inspection", "report"]  # enforcement.KINDS
+    company: Text = ""
+    points: Number = Field(0.0, ge=0, le=MAX_POINTS)
+    happened_at: Ts
+    lifted_at: Ts | None = None
+    note: Text = ""
+    recorded_by: Text
+    recorded_at: Ts
+
+
 MODELS: dict[Kind, type[_Row]] = {
     "project": ProjectRow,
     "hazard": HazardRow,
@@ -252,6 +269,7 @@ MODELS: dict[Kind, type[_Row]] = {
     "warning_site": WarningSiteRow,
     "enforcement_action": EnforcementActionRow,
     "person_score": PersonScoreRow,
+    "enforcement": EnforcementRow,
 }
 # the columns of each kind that name a person or office acting: none of them may be one of the province's users
 ACTORS: dict[Kind, tuple[str, ...]] = {

@@ -37,6 +37,7 @@ Kind = Literal[
     "incident_report",
     "enforcement_action",
     "person_score",
+    "enforcement",
     "liveness",
     "warning_site",
 ]
@@ -52,6 +53,7 @@ KINDS: tuple[Kind, ...] = (
     "incident_report",
     "enforcement_action",
     "person_score",
+    "enforcement",
 )
 Scalar = str | int | float | bool | None  # a column's value as JSON carries it
 MAX_BATCH = 500  # records a batch holds at most (the city sends 200)

@@ -1,0 +1,166 @@
+"""Issue 50 §4: what the province's duties read of a city's work arrives there, between two real
+`sitegw regulator serve` processes on their own PostgreSQL databases (tests/regulator/chain.py).
+
+A deduction (动态扣分) and a stop-work order (责令停工) recorded at the city only: the province's grading makes
+the city's project key-risk by both and its contractor key-risk by the deduction, the province's public page
+publishes the contractor (its one site stopped), and the province's national export package holds both
+records. The order lifted at the city (复工) updates the province's copy, not a second one: the contractor
+drops off the province's published list too."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from regulator.access.auth import Accounts
+from regulator.forwarding.wire import Batch, Record
+from regulator.ledger import enforcement
+from regulator.ledger.review import DAY_S
+from regulator.names import BEIJING
+from regulator.server import RegulatorServer
+from tests.regulator.chain import CITY_ID, Chain, chain, wait
+from tests.regulator.support import PROJECT
+from tests.regulator.test_forwarding import PASSWORD, REGULATOR, enrol
+from tests.regulator.test_forwarding_refusals import project, send
+from tests.regulator.test_forwarding_trust import PLACE, batch, one, pg_url, province, refused_field  # noqa: F401
+
+CONTRACTOR = "中建某局"  # the chain's project's contractor at the city
+
+
+def day(ts: float) -> str:
+    return datetime.fromtimestamp(ts, BEIJING).strftime("%Y-%m-%d")
+
+
+def grading(ui: httpx.Client) -> dict[str, Any]:
+    r = ui.get("/ui/api/grading")
+    assert r.status_code == 200, r.text
+    graded: dict[str, Any] = r.json()
+    return graded
+
+
+def published(c: Chain) -> list[tuple[str, int, int]]:
+    """The province's public page's list: each company, its sites and its sites stopped."""
+    r = httpx.get(c.province.url + "/public/api/page", timeout=30)
+    assert r.status_code == 200, r.text
+    return [(x["name"], x["projects"], x["stopped"]) for x in r.json()["companies"]]
+
+
+def exported(ui: httpx.Client, start: float, end: float) -> list[dict[str, Any]]:
+    """The enforcement records of the province's national package for [start, end)."""
+    r = ui.get("/ui/api/exports/national.zip", params={"from": day(start), "to": day(end)})
+    assert r.status_code == 200, r.text
+    with zipfile.ZipFile(io.BytesIO(r.content)) as z:
+        package = json.loads(z.read("package.json"))
+    records: list[dict[str, Any]] = package["items"]["enforcement"]
+    return records
+
+
+def test_a_citys_deduction_and_stop_work_order_count_at_the_province() -> None:
+    now = time.time()
+    with chain() as c:
+        province = c.province.repo()
+        try:
+            gd = Accounts(province).add_user("gd", PASSWORD, "regulator", jurisdiction="广东省")
+        finally:
+            province.close()
+        wait(lambda: c.province.rows("SELECT code FROM projects") == [(PROJECT,)], "the project", 60, c)
+        with httpx.Client(base_url=c.province.url, timeout=30) as ui:
+            enrol(ui, "gd", gd.enrolment_code or "")  # `serve` requires an authority user's second factor
+            before = grading(ui)
+            assert before["key_projects"] == before["published"] == []
+            assert exported(ui, now - 3 * DAY_S, now + DAY_S) == []
+
+            city = c.city.repo()
+            try:  # recorded at the city only, by the city's inspector
+                deduction = enforcement.Entry(
+                    PROJECT, "deduction", now - DAY_S, CONTRACTOR, 40.0, "深南建扣〔2026〕3号"
+                )
+                enforcement.record(city, REGULATOR, deduction)
+                stop = enforcement.record(
+                    city, REGULATOR, enforcement.Entry(PROJECT, "stop_work", now - DAY_S, note="停工令 7 号")
+                )
+            finally:
+                city.close()
+            wait(
+                lambda: len(c.province.rows("SELECT id FROM enforcement")) == 2 and c.backlog() == 0,
+                "the city's two records at the province",
+                60,
+                c,
+            )
+
+            [key] = grading(ui)["key_projects"]
+            assert (key["code"], key["stopped"], key["deduction_total"]) == (PROJECT, True, 40)
+            assert sorted(f["fact"] for f in key["facts"]) == ["deductions", "stop_work"]
+            company = next(x for x in grading(ui)["companies"] if x["name"] == CONTRACTOR)
+            assert company["deduction_total"] == 40
+            # its one site stopped, a ratio of 1: on the province's list and its public page (built at most
+            # once a minute, so asked first now)
+            assert [x["name"] for x in grading(ui)["published"]] == [CONTRACTOR]
+            assert published(c) == [(CONTRACTOR, 1, 1)]
+            records = exported(ui, now - 3 * DAY_S, now + DAY_S)
+            assert sorted((r["project"], r["kind"], r["company"], r["points"]) for r in records) == [
+                (PROJECT, "动态扣分", CONTRACTOR, 40),
+                (PROJECT, "责令停工", "", 0),
+            ]
+
+            # work resumes (复工) at the city: the province's copy of the order follows, no second one
+            city = c.city.repo()
+            try:
+                enforcement.lift(city, REGULATOR, stop, now - 60)
+            finally:
+                city.close()
+            wait(
+                lambda: (
+                    c.province.rows("SELECT lifted_at FROM enforcement WHERE kind = 'stop_work'")
+                    == [(now - 60,)]
+                ),
+                "the lifting at the province",
+                60,
+                c,
+            )
+            [key] = grading(ui)["key_projects"]
+            assert key["stopped"] is False
+            assert grading(ui)["published"] == []
+            assert len(exported(ui, now - 3 * DAY_S, now + DAY_S)) == 2
+        assert c.province.rows(
+            f"SELECT COUNT(*) FROM forward_records WHERE origin = '{CITY_ID}' AND kind = 'enforcement'"
+        ) == [(2,)]
+        assert len(c.province.rows("SELECT id FROM enforcement")) == 2
+
+
+def deduction_row(**over: Any) -> dict[str, Any]:
+    return {
+        "project": "GD-SZ-1",
+        "kind": "deduction",
+        "company": CONTRACTOR,
+        "points": 40.0,
+        "happened_at": time.time() - DAY_S,
+        "recorded_by": "sz.inspector",
+        "recorded_at": time.time(),
+    } | over
+
+
+async def test_a_citys_record_is_refused_naming_the_field(province: RegulatorServer) -> None:
+    """Trusted for the city's own projects and its own users only, and bounded as the city's form is."""
+    assert (await send(province, batch(project("GD-SZ-1", PLACE)))).status_code == 200
+
+    def sent(n: int, **over: Any) -> Batch:
+        return batch(Record(seq=n, kind="enforcement", ref=str(n), row=deduction_row(**over)))
+
+    assert refused_field(await send(province, sent(2, project="GD-GZ-9"))) == "records.0.row.project"
+    assert refused_field(await send(province, sent(3, recorded_by="gd.ting"))) == "records.0.row.recorded_by"
+    assert refused_field(await send(province, sent(4, points=100.5))) == "records.0.row.points"
+    assert refused_field(await send(province, sent(5, kind="fine"))) == "records.0.row.kind"
+    assert (await send(province, sent(6))).status_code == 200
+    assert one(province, "SELECT project, kind, points, company FROM enforcement") == (
+        "GD-SZ-1",
+        "deduction",
+        40.0,
+        CONTRACTOR,
+    )
