@@ -30,6 +30,7 @@ LINKS: dict[Kind, dict[str, Kind]] = {
     "listing": {"hazard_id": "hazard"},
     "notice": {"listing_id": "listing", "hazard_id": "hazard"},
     "incident_report": {"incident_id": "incident"},
+    "reinspection": {"hazard_id": "hazard"},
 }
 # the kinds of which the province's own rows come down to a city and go back up (regulator/forwarding/down.py)
 ADOPTABLE: frozenset[Kind] = frozenset({"action", "listing", "notice"})

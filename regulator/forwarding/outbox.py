@@ -37,6 +37,7 @@ TABLES: dict[Kind, tuple[str, str]] = {
     "enforcement_action": ("enforcement_actions", "id"),
     "person_score": ("person_scores", "id"),
     "enforcement": ("enforcement", "id"),
+    "reinspection": ("reinspections", "id"),
 }
 # kind -> the columns whose update is a change worth forwarding (absent: any); not a project's last_seen_at,
 # rewritten every few seconds while a gateway is online

@@ -257,6 +257,20 @@ class EnforcementRow(_Row):
     recorded_at: Ts
 
 
+class ReinspectionRow(_Row):
+    """A city inspector's re-inspection of a hazard's fix (复查): grading counts it as an inspector on the
+    site that month. Its photo stays in the city's evidence store; the province keeps the hash."""
+
+    hazard_id: Id
+    project: Code
+    inspector: Text
+    jurisdiction: Text | None = None  # the inspector's place then (trust.py: under the city's)
+    passed: bool
+    note: Text = ""
+    photo_sha256: Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
+    ts: Ts
+
+
 MODELS: dict[Kind, type[_Row]] = {
     "project": ProjectRow,
     "hazard": HazardRow,
@@ -270,13 +284,14 @@ MODELS: dict[Kind, type[_Row]] = {
     "enforcement_action": EnforcementActionRow,
     "person_score": PersonScoreRow,
     "enforcement": EnforcementRow,
+    "reinspection": ReinspectionRow,
 }
 # the columns of each kind that name a person or office acting: none of them may be one of the province's users
 ACTORS: dict[Kind, tuple[str, ...]] = {
     kind: tuple(
         name
         for name in model.model_fields
-        if (name.endswith("_by") and name != "reported_by") or name == "actor"
+        if (name.endswith("_by") and name != "reported_by") or name in ("actor", "inspector")
     )
     for kind, model in MODELS.items()
 }

@@ -38,6 +38,7 @@ Kind = Literal[
     "enforcement_action",
     "person_score",
     "enforcement",
+    "reinspection",
     "liveness",
     "warning_site",
 ]
@@ -54,6 +55,7 @@ KINDS: tuple[Kind, ...] = (
     "enforcement_action",
     "person_score",
     "enforcement",
+    "reinspection",
 )
 Scalar = str | int | float | bool | None  # a column's value as JSON carries it
 MAX_BATCH = 500  # records a batch holds at most (the city sends 200)

@@ -23,13 +23,16 @@ from regulator.forwarding.wire import Batch, Record
 from regulator.ledger import enforcement
 from regulator.ledger.review import DAY_S
 from regulator.names import BEIJING
+from regulator.reports.grading import grade
 from regulator.server import RegulatorServer
+from regulator.storage.scope import Actor
 from tests.regulator.chain import CITY_ID, Chain, chain, wait
 from tests.regulator.support import PROJECT
 from tests.regulator.test_forwarding import PASSWORD, REGULATOR, enrol
-from tests.regulator.test_forwarding_refusals import project, send
+from tests.regulator.test_forwarding_refusals import hazard, project, send
 from tests.regulator.test_forwarding_trust import PLACE, batch, one, pg_url, province, refused_field  # noqa: F401
 
+GD = Actor("gd.ting", "regulator", None, "广东省")
 CONTRACTOR = "中建某局"  # the chain's project's contractor at the city
 
 
@@ -163,4 +166,50 @@ async def test_a_citys_record_is_refused_naming_the_field(province: RegulatorSer
         "deduction",
         40.0,
         CONTRACTOR,
+    )
+
+
+async def test_a_citys_reinspection_is_an_inspector_on_the_site_at_the_province(
+    province: RegulatorServer,
+) -> None:
+    """A city inspector's re-inspection (复查) this month counts in the province's grading as the monthly
+    inspection of the project, as the province's own would; one by a province user or another city's
+    inspector is refused naming the column."""
+    now = time.time()
+    assert (
+        await send(province, batch(project("GD-SZ-1", PLACE), hazard(state="reported")))
+    ).status_code == 200
+    row = {
+        "id": 5,
+        "hazard_id": 11,
+        "project": "GD-SZ-1",
+        "inspector": "sz.inspector",
+        "jurisdiction": PLACE,
+        "passed": True,
+        "note": "复查合格",
+        "photo_sha256": "a" * 64,
+        "ts": now - 60,
+    }
+
+    def sent(n: int, **over: Any) -> Batch:
+        return batch(Record(seq=n, kind="reinspection", ref=str(n), row=row | over))
+
+    assert refused_field(await send(province, sent(3, inspector="gd.ting"))) == "records.0.row.inspector"
+    assert refused_field(await send(province, sent(4, jurisdiction="广东省/广州市"))) == (
+        "records.0.row.jurisdiction"
+    )
+    assert (await send(province, sent(5, hazard_id=99))).status_code == 409  # a hazard not received yet
+    graded = {p.code: p for p in grade(province.repo, GD, now).projects}
+    assert graded["GD-SZ-1"].inspections == 0
+    assert (await send(province, sent(6))).status_code == 200
+    assert (
+        await send(province, sent(6, note="复查合格，照片见市平台"))
+    ).status_code == 200  # again: the same
+    graded = {p.code: p for p in grade(province.repo, GD, now).projects}
+    assert graded["GD-SZ-1"].inspections == 1
+    hazard_here = one(province, "SELECT id FROM hazards")[0]
+    assert one(province, "SELECT hazard_id, inspector, note FROM reinspections") == (
+        hazard_here,
+        "sz.inspector",
+        "复查合格，照片见市平台",
     )
