@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from regulator.forwarding import liveness, trust, warnings
+from regulator.forwarding import liveness, pictures, trust, warnings
 from regulator.forwarding.cities import City
 from regulator.forwarding.outbox import PRIVATE, TABLES
 from regulator.forwarding.rows import checked, refused
@@ -156,6 +156,9 @@ def _keep(db: Connection, sender: City, n: int, rec: Record, now: float) -> int:
     if rec.kind == "warning_site":
         _keep_warning_site(db, sender, rec, at, where)
         return 0
+    if rec.kind == "camera_picture":
+        _keep_camera_picture(db, sender, rec, at, where, now)
+        return 0
     known = _mapped(db, sender.id, rec.kind, rec.ref)
     if known is None and rec.upstream_id is not None:
         _adopt(db, sender, rec, at, where)
@@ -239,6 +242,17 @@ def _keep_warning_site(db: Connection, sender: City, rec: Record, at: str, where
     if not over:
         raise refused(422, f"{at}.row.warning_id", "is a warning not over the project's place", where)
     warnings.keep_site(db, kept)
+
+
+def _keep_camera_picture(db: Connection, sender: City, rec: Record, at: str, where: str, now: float) -> None:
+    """A camera's latest picture (its small version) on the province's row of the camera, the project the
+    city's; a picture that is no JPEG is the record's fault (422), as the gateway's would be."""
+    kept = checked("camera_picture", rec.row, f"{at}.row", where)
+    kept["project"] = _forwarded_project(db, sender, kept["project"], f"{at}.row.project", where)
+    try:
+        pictures.keep(db, kept, now)
+    except Refusal as bad:
+        raise refused(422, f"{at}.row.jpeg", bad.reason, where, "schema") from None
 
 
 def _forwarded_project(db: Connection, sender: City, code: str, field: str, where: str) -> str:

@@ -14,13 +14,14 @@ province, or a city that never forwards, would otherwise run one on every ingest
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from regulator.forwarding import liveness, warnings
+from regulator.forwarding import liveness, pictures, warnings
 from regulator.forwarding.wire import KINDS, Kind, Record
 from regulator.storage.db import sql
 from regulator.storage.projects import LIVENESS
@@ -56,14 +57,24 @@ END $$ LANGUAGE plpgsql
 """
 # kind -> (table, key columns) of every table whose changes a trigger queues: the ledger's, and the sites'
 # receipts and acknowledgements of warnings, sent for the warnings that came down only (warnings.site_row) and
-# never queued whole at switching on (no warning came down from that parent yet)
+# never queued whole at switching on (no warning came down from that parent yet), and the cameras' latest
+# pictures, sent for the video set's projects only (pictures.row), each camera's next one going up as it comes
 QUEUED: dict[Kind, tuple[str, tuple[str, ...]]] = {
     **{kind: (table, (key,)) for kind, (table, key) in TABLES.items()},
     "warning_site": ("weather_warning_sites", ("warning_id", "project")),
+    "camera_picture": ("camera_pictures", ("project", "camera")),
 }
 # a project's columns that stay at the city: its gateways' key, and what the province derives itself; its
 # liveness goes up in its own records (liveness.py), and a province's summary columns are none of the city's
 PRIVATE = {"secret", "last_seen_at", "district_id", "liveness_at", *LIVENESS}
+
+
+# the kinds whose record is made of more than a row of their table, and what makes it
+MADE: dict[Kind, Callable[[Connection, str], dict[str, Any] | None]] = {
+    "liveness": liveness.row,
+    "warning_site": warnings.site_row,
+    "camera_picture": pictures.row,
+}
 
 
 class NotPostgres(RuntimeError):
@@ -172,8 +183,8 @@ def backlog(db: Connection) -> int:
 
 def record(db: Connection, item: Pending) -> Record | None:
     """The record as it is now (None: its row is gone, nothing to send)."""
-    if item.kind in ("liveness", "warning_site"):
-        made = liveness.row(db, item.ref) if item.kind == "liveness" else warnings.site_row(db, item.ref)
+    if item.kind in MADE:
+        made = MADE[item.kind](db, item.ref)
         return None if made is None else Record(seq=max(item.ids), kind=item.kind, ref=item.ref, row=made)
     table, key = TABLES[item.kind]
     found = db.execute(

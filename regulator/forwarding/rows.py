@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from contract.alert_event import LEVEL_RANK
-from contract.wire import RELEASE_MAX, RELEASE_PATTERN
+from contract.wire import RELEASE_MAX, RELEASE_PATTERN, PictureFindings
 from regulator.forwarding.wire import MAX_REF, MAX_TEXT, Kind, Reason
 from regulator.ingest.receive import Refusal
 from regulator.ledger.enforcement import MAX_POINTS
@@ -271,6 +271,22 @@ class ReinspectionRow(_Row):
     ts: Ts
 
 
+def _findings(text: str) -> str:
+    """Findings the wall can show: contract.wire.PictureFindings as JSON."""
+    return PictureFindings.model_validate_json(text).model_dump_json()
+
+
+class CameraPictureRow(_Row):
+    """A small version of a video-set project's camera's latest picture (forwarding/pictures.py)."""
+
+    project: Code
+    camera: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", max_length=64)]  # as CameraPicture's
+    taken_at: Ts
+    every_s: Number = Field(gt=0)
+    findings: Annotated[Text, AfterValidator(_findings)]
+    jpeg: Text  # base64, within the wire's bound: a tile's picture, the full one stays at the city
+
+
 MODELS: dict[Kind, type[_Row]] = {
     "project": ProjectRow,
     "hazard": HazardRow,
@@ -285,6 +301,7 @@ MODELS: dict[Kind, type[_Row]] = {
     "person_score": PersonScoreRow,
     "enforcement": EnforcementRow,
     "reinspection": ReinspectionRow,
+    "camera_picture": CameraPictureRow,
 }
 # the columns of each kind that name a person or office acting: none of them may be one of the province's users
 ACTORS: dict[Kind, tuple[str, ...]] = {

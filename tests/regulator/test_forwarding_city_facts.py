@@ -9,6 +9,7 @@ drops off the province's published list too."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import time
@@ -16,18 +17,21 @@ import zipfile
 from datetime import datetime
 from typing import Any
 
+import cv2
 import httpx
+import numpy as np
 
+from contract.wire import PICTURES_PATH, CameraPicture
 from regulator.access.auth import Accounts
 from regulator.forwarding.wire import Batch, Record
-from regulator.ledger import enforcement
+from regulator.ledger import enforcement, video_set
 from regulator.ledger.review import DAY_S
 from regulator.names import BEIJING
 from regulator.reports.grading import grade
 from regulator.server import RegulatorServer
 from regulator.storage.scope import Actor
 from tests.regulator.chain import CITY_ID, Chain, chain, wait
-from tests.regulator.support import PROJECT
+from tests.regulator.support import PROJECT, SECRET, signed
 from tests.regulator.test_forwarding import PASSWORD, REGULATOR, enrol
 from tests.regulator.test_forwarding_refusals import hazard, project, send
 from tests.regulator.test_forwarding_trust import PLACE, batch, one, pg_url, province, refused_field  # noqa: F401
@@ -213,3 +217,70 @@ async def test_a_citys_reinspection_is_an_inspector_on_the_site_at_the_province(
         "sz.inspector",
         "复查合格，照片见市平台",
     )
+
+
+def big_jpeg(text: str) -> bytes:
+    """A 1280x720 camera frame (a gradient under some noise, so it does not compress to nothing)."""
+    rng = np.random.default_rng(7)
+    ramp = np.linspace(0, 200, 1280, dtype=np.uint8)[None, :, None]
+    img = (ramp + rng.integers(0, 40, (720, 1280, 3))).astype(np.uint8)
+    cv2.putText(img, text, (40, 360), cv2.FONT_HERSHEY_SIMPLEX, 3, (255, 255, 255), 6)
+    ok, buf = cv2.imencode(".jpg", img)
+    assert ok
+    return bytes(buf.tobytes())
+
+
+def picture(c: Chain, project: str, secret: str, taken_at: float, jpeg: bytes) -> None:
+    """A gateway's camera picture to the city."""
+    sent = CameraPicture(
+        project=project, camera="cam-gate", taken_at=taken_at, jpeg=base64.b64encode(jpeg).decode()
+    )
+    body = sent.model_dump_json().encode()
+    headers = signed(PICTURES_PATH, body, project=project, secret=secret)
+    r = httpx.post(c.city.url + PICTURES_PATH, content=body, headers=headers, timeout=30)
+    assert r.status_code == 200, r.text
+
+
+def test_a_video_set_projects_camera_is_on_the_provinces_patrol_wall_with_its_picture() -> None:
+    """The city's video-set project's camera shows on the province's wall with a small version of its
+    latest picture, a newer one replacing it; a project outside the set sends none."""
+    other, other_secret = "GD-SZ-2026-0002", "other-project-secret-0000000000"
+    with chain() as c:
+        city = c.city.repo()
+        try:
+            city.add_project(other, "另一项目", "深圳", other_secret, "福田区", "乙建设公司")
+            video_set.include(
+                city, REGULATOR, video_set.Decision(PROJECT, "地铁车站深基坑", category="rail_transit")
+            )
+        finally:
+            city.close()
+        province = c.province.repo()
+        try:
+            gd = Accounts(province).add_user("gd", PASSWORD, "regulator", jurisdiction="广东省")
+        finally:
+            province.close()
+        now = time.time()
+        full = big_jpeg("first")
+        picture(c, other, other_secret, now - 30, big_jpeg("not in the set"))
+        picture(c, PROJECT, SECRET, now - 30, full)
+        wait(lambda: c.province.rows("SELECT project FROM camera_pictures") != [], "a picture up", 60, c)
+        wait(lambda: c.backlog() == 0, "the city's outbox empty", 60, c)
+        assert c.province.rows("SELECT project, camera, taken_at FROM camera_pictures") == [
+            (PROJECT, "cam-gate", now - 30)
+        ]
+        with httpx.Client(base_url=c.province.url, timeout=30) as ui:
+            enrol(ui, "gd", gd.enrolment_code or "")
+            wall = ui.get("/ui/api/patrol").json()
+            assert [(t["project"], t["camera"]) for t in wall["tiles"]] == [(PROJECT, "cam-gate")]
+            shown = ui.get(f"/ui/api/patrol/{PROJECT}/cam-gate/picture")
+            assert shown.status_code == 200 and shown.headers["content-type"] == "image/jpeg"
+            small = cv2.imdecode(np.frombuffer(shown.content, np.uint8), cv2.IMREAD_COLOR)
+            assert small is not None and small.shape[:2] == (180, 320)  # a tile's size, the frame's shape
+            assert len(shown.content) < len(full) // 10
+            picture(c, PROJECT, SECRET, now, big_jpeg("second"))
+            wait(
+                lambda: c.province.rows("SELECT taken_at FROM camera_pictures") == [(now,)],
+                "the newer picture at the province",
+                60,
+                c,
+            )
