@@ -73,10 +73,13 @@ LISTED_KINDS = frozenset(
 FORMWORK_SCENARIO = "collapse"  # one pole's settlement and axial force run away ~30 s into the pour
 # cs-1's morning at 15x: the fan, a test, two go in (4-6 s), H2S past 10 mg/m³ at ~25 s (siren), out at 32 s
 CONFINED_SCENARIO, CONFINED_SCALE = "h2s_rise", 15.0
+# the other kinds' devices that play a hazard (their simulators' scenarios); the rest play a normal day
+OTHER_SCENARIOS = {"power-b2": "rcd_fails"}  # 18 mA on its 15 mA RCD from 30 s, the RCD not tripping
 SCENARIO_LINE = (
     "crane-1 overload, anemo-1 storm, hoist-1 moving with a door open, pit-1 displacement rate, "
     "formwork-1 M3 settling during the pour (siren), cs-1 H2S rising with two inside (siren), "
-    "crane-2 expired licence, platform-1 tilting with a failed safety lock (siren-facade)"
+    "crane-2 expired licence, platform-1 tilting with a failed safety lock (siren-facade), "
+    "power-b2 leaking past its RCD's rating with the RCD not tripping"
 )
 # a scripted jacking window on crane-1 (standards.md §10): opened at JACKING_AT_S, closed JACKING_FOR_S later
 # with its checks, 5.6 m higher (two standard sections); the crane's simulator slews on, so the window
@@ -256,7 +259,8 @@ async def _mqtt_sites(
             mqtt_map = gw.site.profile_of(device.id).mqtt
             assert mqtt_map is not None  # the site's check: an MQTT device's profile has an mqtt map
             confined = isinstance(device, ConfinedSpaceDevice) and opts.scenarios
-            sim = make_sim(device, gw.site, CONFINED_SCENARIO if confined else "normal", seed=1)
+            scenario = OTHER_SCENARIOS.get(device.id, "normal") if opts.scenarios else "normal"
+            sim = make_sim(device, gw.site, CONFINED_SCENARIO if confined else scenario, seed=1)
             scale = CONFINED_SCALE if isinstance(device, ConfinedSpaceDevice) else 1.0
             publisher = ProfilePublisher(
                 TimeScaled(sim, scale),
@@ -409,7 +413,8 @@ def _announce(
         f"  formwork-1    MQTT        same broker ({pour})",
         "  gate-1        MQTT        same broker (the key people come in first)",
         *(  # the other kinds' devices, a plug-in's too: each its simulator's normal day
-            f"  {d.id:<13} MQTT        same broker ({registry.get(d.kind).zh}, a normal day)"
+            f"  {d.id:<13} MQTT        same broker ({registry.get(d.kind).zh}, "
+            f"{OTHER_SCENARIOS[d.id] if d.id in OTHER_SCENARIOS and opts.scenarios else 'a normal day'})"
             for d in gw.site.config.devices
             if d.kind not in LISTED_KINDS and isinstance(d.transport, MqttTransport)
         ),

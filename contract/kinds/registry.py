@@ -39,6 +39,7 @@ BUILTIN = (
     "kinds.generic.kind",
     "kinds.weather_station.kind",
     "kinds.welder.kind",
+    "kinds.power.kind",
 )
 ENTRY_POINTS = "sitegw.kinds"
 ENV = "SITEGW_KINDS"

@@ -123,6 +123,8 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
             "cs-1": "mqtt",
             "weather-1": "mqtt",
             "welder-1": "mqtt",
+            "power-main": "mqtt",
+            "power-b2": "mqtt",
         }
         # the key people come through the gate first: the dashboard knows who is on site
         people = until(
@@ -177,6 +179,14 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
             timeout=max(1.0, 58 - (time.monotonic() - started)),
         )
         assert any(":platform.lock:" in a for s in facade for a in s["alerts"]), facade
+        # power-b2 leaks 18 mA on its 15 mA RCD from 30 s and the RCD does not trip: 漏电保护器拒动
+        refused = until(
+            "power-b2's RCD not acting",
+            lambda: [a for a in get(url, "alerts") if a["rule"] == "power.rcd"],
+            timeout=max(1.0, 58 - (time.monotonic() - started)),
+        )
+        assert refused[0]["device"] == "power-b2" and refused[0]["level"] == "critical", refused
+        assert "立即就地断开该箱上级电源" in refused[0]["message"], refused
         fw = get(url, "readings/latest", device="formwork-1")
         assert {r["point"] for r in fw if r["metric"] != "pour_active"} == FORMWORK_POINTS
     finally:
@@ -195,6 +205,8 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
         "cs-1",
         "weather-1",
         "welder-1",
+        "power-main",
+        "power-b2",
         "cam-gate",
     }
     assert set(readings["hoist-1"]) == HOIST_METRICS
@@ -206,6 +218,7 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
     )
     assert {"wind_ms", "gust_ms", "rain_mm_h", "temp_c"} <= set(readings["weather-1"])
     assert readings["welder-1"]["current_a"] >= 20  # its current over the embedded broker, every second
+    assert {"leakage_ma", "rcd_state", "temp_l1_c", "temp_box_c"} <= set(readings["power-main"])
     assert readings["cam-gate"]["persons"] >= 5  # the gate camera's worker analysed frames
     # crane-1's scripted jacking falls inside any --duration (sitegw/demo.py jacking_times): its window and the
     # height it closes with are readings of crane-1 too

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,8 +14,12 @@ import pytest
 from contract.bus import Bus
 from contract.config import LoadedSite, load_site
 from contract.config.device import DeviceConfig
-from contract.config.profile import Profile
+from contract.config.profile import ModbusMap, Profile
+from contract.config.transport import ModbusTcpTransport
 from contract.readings import DeviceStatus, Reading
+from drivers.modbus import ModbusDriver
+from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit
+from tests.support import free_port
 
 SITE = Path(__file__).resolve().parents[3] / "config" / "examples" / "site.yaml"
 
@@ -72,3 +76,32 @@ def fast(device: DeviceConfig, **changes: Any) -> DeviceConfig:
 def with_profiles(site: LoadedSite, **profiles: Profile) -> LoadedSite:
     """The site with extra profiles loaded (the tests give the driver their devices directly)."""
     return LoadedSite(site.path, site.config, {**site.profiles, **profiles})
+
+
+async def polled_from_a_server(
+    site: LoadedSite,
+    device: DeviceConfig,
+    mmap: ModbusMap,
+    source: Callable[[], Mapping[str, float | str]],
+    until: Callable[[Recorder], bool],
+    what: str,
+    **fast_changes: Any,
+) -> Recorder:
+    """``device`` (made ``fast``, with ``fast_changes``) read by the real Modbus driver over TCP from a pymodbus
+    server answering ``source``'s values as unit 1 of ``mmap``, until ``until`` holds of what was published
+    (``what`` names it in a timeout); what was published. Every poll must have succeeded."""
+    port = free_port()
+    polled = fast(
+        device, transport=ModbusTcpTransport(host="127.0.0.1", port=port, unit_id=1), **fast_changes
+    )
+    bus = Bus()
+    rec = Recorder().attach(bus)
+    async with ModbusSimulatorServer([SimUnit(1, mmap, source)], tcp=("127.0.0.1", port)):
+        driver = ModbusDriver(site, bus, [polled])
+        await driver.start()
+        try:
+            await wait_until(lambda: until(rec), 20, what)
+        finally:
+            await driver.stop()
+    assert driver.stats()[device.id].errors == 0
+    return rec

@@ -6,14 +6,9 @@ from collections.abc import Mapping
 
 import pytest
 
-from contract.bus import Bus
 from contract.config import LoadedSite
-from contract.config.transport import ModbusTcpTransport
-from drivers.modbus import ModbusDriver
-from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit
 from kinds.formwork.sim import FormworkModel, PourClock, formwork_source
-from tests.drivers.modbus.conftest import Recorder, fast, wait_until
-from tests.support import free_port
+from tests.drivers.modbus.conftest import polled_from_a_server
 
 
 async def test_formwork_points_over_modbus_decode_to_the_models_values(site: LoadedSite) -> None:
@@ -31,30 +26,19 @@ async def test_formwork_points_over_modbus_decode_to_the_models_values(site: Loa
         served.append(v)
         return v
 
-    port = free_port()
-    bus = Bus()
-    rec = Recorder().attach(bus)
-    device = fast(
+    rec = await polled_from_a_server(
+        site,
         site.config.device("formwork-1"),
-        transport=ModbusTcpTransport(host="127.0.0.1", port=port, unit_id=1),
+        mmap,
+        recording,
+        lambda r: any(
+            x.point == "M3" and x.metric == "settle_mm" and float(x.value) > 8
+            for x in r.readings("formwork-1")
+        ),
+        "M3's settlement past 8 mm",
         poll_interval_s=0.2,
         timeout_s=1.0,
     )
-    async with ModbusSimulatorServer([SimUnit(1, mmap, recording)], tcp=("127.0.0.1", port)):
-        driver = ModbusDriver(site, bus, [device])
-        await driver.start()
-        try:
-            await wait_until(
-                lambda: any(
-                    r.point == "M3" and r.metric == "settle_mm" and float(r.value) > 8
-                    for r in rec.readings("formwork-1")
-                ),
-                20,
-                "M3's settlement past 8 mm",
-            )
-        finally:
-            await driver.stop()
-    assert driver.stats()["formwork-1"].errors == 0
     batches = [batch for _, batch in rec.batches]
     assert len(served) >= len(batches)
     for batch, values in zip(batches, served, strict=False):  # one request (32 registers) per poll

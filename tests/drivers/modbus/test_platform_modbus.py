@@ -8,16 +8,11 @@ from collections.abc import Mapping
 
 import pytest
 
-from contract.bus import Bus
 from contract.config import LoadedSite
-from contract.config.transport import ModbusTcpTransport
-from drivers.modbus import ModbusDriver
-from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit
 from kinds.platform.sim import HAZARD_AT_S, PlatformModel
 from rules import RuleEngine
 from sitegw.modbus_sims import ElapsedClock
-from tests.drivers.modbus.conftest import Recorder, fast, wait_until
-from tests.support import free_port
+from tests.drivers.modbus.conftest import polled_from_a_server
 
 
 async def test_platform_box_over_modbus_tcp_decodes_as_served_and_its_lock_failure_is_raised(
@@ -36,19 +31,16 @@ async def test_platform_box_over_modbus_tcp_decodes_as_served_and_its_lock_failu
         served.append(v)
         return v
 
-    port = free_port()
-    bus = Bus()
-    rec = Recorder().attach(bus)
-    transport = ModbusTcpTransport(host="127.0.0.1", port=port, unit_id=1)
-    device = fast(dev, transport=transport, poll_interval_s=0.3, timeout_s=1.0)
-    async with ModbusSimulatorServer([SimUnit(1, mmap, values)], tcp=("127.0.0.1", port)):
-        driver = ModbusDriver(site, bus, [device])
-        await driver.start()
-        try:
-            await wait_until(lambda: len(rec.batches) >= 6, 20, "6 polls of platform-1")
-        finally:
-            await driver.stop()
-    assert driver.stats()["platform-1"].errors == 0
+    rec = await polled_from_a_server(
+        site,
+        dev,
+        mmap,
+        values,
+        lambda r: len(r.batches) >= 6,
+        "6 polls of platform-1",
+        poll_interval_s=0.3,
+        timeout_s=1.0,
+    )
     batches = [batch for _, batch in rec.batches]
     for k, batch in enumerate(batches):
         got = {r.metric: r.value for r in batch}

@@ -9,17 +9,12 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from contract.bus import Bus
 from contract.config import LoadedSite
-from contract.config.transport import ModbusTcpTransport
 from contract.hot_work import FireWatch, Operator, Permit
-from drivers.modbus import ModbusDriver
-from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit
 from kinds.welder.sim import WelderSim
 from rules import RuleEngine
 from sitegw.modbus_sims import ElapsedClock
-from tests.drivers.modbus.conftest import Recorder, fast, wait_until
-from tests.support import free_port
+from tests.drivers.modbus.conftest import polled_from_a_server
 
 
 def permit_for(place: str, around: float) -> Permit:
@@ -54,19 +49,16 @@ async def test_welder_over_modbus_tcp_decodes_as_served_and_unpermitted_welding_
         served.append(v)
         return v
 
-    port = free_port()
-    bus = Bus()
-    rec = Recorder().attach(bus)
-    transport = ModbusTcpTransport(host="127.0.0.1", port=port, unit_id=1)
-    device = fast(dev, transport=transport, poll_interval_s=0.3, timeout_s=1.0)
-    async with ModbusSimulatorServer([SimUnit(1, mmap, values)], tcp=("127.0.0.1", port)):
-        driver = ModbusDriver(site, bus, [device])
-        await driver.start()
-        try:
-            await wait_until(lambda: len(rec.batches) >= 4, 20, "4 polls of welder-1")
-        finally:
-            await driver.stop()
-    assert driver.stats()["welder-1"].errors == 0
+    rec = await polled_from_a_server(
+        site,
+        dev,
+        mmap,
+        values,
+        lambda r: len(r.batches) >= 4,
+        "4 polls of welder-1",
+        poll_interval_s=0.3,
+        timeout_s=1.0,
+    )
     batches = [batch for _, batch in rec.batches]
     got = [r.value for b in batches for r in b if r.metric == "current_a"]
     assert got == pytest.approx([float(v["current_a"]) for v in served[: len(got)]], abs=0.05)

@@ -1,0 +1,185 @@
+"""Temporary power (施工现场临时用电): the online electrical-safety monitor of one distribution box
+(配电箱/开关箱), as 智慧用电 monitors report it (standards.md §17).
+
+One device is one box: its level in the 三级配电系统 (总配电箱, 分配电箱, 开关箱), its residual-current
+device's rating and where it stands are its section of the site file. A silent box is device.offline.
+
+This module is the declaration alone (it imports only the contract and the kind's thresholds), so the
+regulator, which reads the names, never loads the judge or the simulator named here.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from contract.config.common import Model
+from contract.config.device import DeviceConfig
+from contract.kinds.kind import Kind, Metric, Thresholds
+from contract.kinds.offline import TIME_LIMITS
+from kinds.power.thresholds import PowerRule
+
+BoxLevel = Literal["main", "sub", "terminal"]
+# JGJ 46-2005 §8.2.10: a terminal box's RCD 不应大于30mA (15 mA where wet or corrosive), 不应大于0.1s
+TERMINAL_MA, WET_MA, TERMINAL_S = 30.0, 15.0, 0.1
+# §8.2.11: a main box's RCD 应大于30mA, 应大于0.1s, and the product 不应大于30mA·s
+MAIN_PRODUCT_MAS = 30.0
+
+RCD_CLOSED, RCD_TRIPPED, RCD_OPEN, RCD_BYPASSED = 0, 1, 2, 3
+TEMPS: dict[str, tuple[str, str, str]] = {
+    "temp_l1_c": ("L1", "A相进线端子", "L1 incoming terminal"),
+    "temp_l2_c": ("L2", "B相进线端子", "L2 incoming terminal"),
+    "temp_l3_c": ("L3", "C相进线端子", "L3 incoming terminal"),
+    "temp_n_c": ("N", "N线端子", "N terminal"),
+    "temp_box_c": ("box", "箱体内", "cabinet air"),
+}
+"""The box's temperature probes (the incoming cables' terminals and the cabinet's air): each metric's
+point in its alerts, Chinese and English names."""
+
+
+class PowerSpec(Model):
+    """The distribution box and its residual-current device (RCD, 漏电保护器)."""
+
+    level: BoxLevel = Field(
+        title="Distribution level",
+        description="main (总配电箱), sub (分配电箱) or terminal (开关箱): JGJ 46-2005 §1.0.3 三级配电",
+    )
+    wet: bool = Field(
+        False,
+        title="Wet or corrosive place",
+        description="潮湿或有腐蚀介质场所 (tunnels, basements with water): a terminal box's RCD is the "
+        "splash-proof 15 mA type (§8.2.10)",
+    )
+    rcd_rated_ma: float | None = Field(
+        None,
+        gt=0,
+        le=3000,
+        title="RCD rated residual operating current",
+        description="mA (额定漏电动作电流 IΔn) of the box's RCD. Terminal box: 30, or 15 when wet, if left "
+        "out (≤ 30 / ≤ 15, §8.2.10); main box: required, above 30 (§8.2.11); sub box: its RCD if it has "
+        "one (the two-level system needs none), else its leakage is shown, not judged",
+    )
+    rcd_time_s: float | None = Field(
+        None,
+        gt=0,
+        le=10,
+        title="RCD rated operating time",
+        description="s (额定漏电动作时间). Terminal box: 0.1 if left out (≤ 0.1, §8.2.10); main box: "
+        "required, above 0.1 and rcd_rated_ma × rcd_time_s ≤ 30 mA·s (§8.2.11)",
+    )
+
+    @property
+    def rcd(self) -> tuple[float, float] | None:
+        """The RCD's rated residual operating current (mA) and operating time (s) the rules judge by: a
+        terminal box's from §8.2.10 where the site file leaves them out; None for a sub box without one."""
+        if self.level == "terminal":
+            return (
+                (WET_MA if self.wet else TERMINAL_MA) if self.rcd_rated_ma is None else self.rcd_rated_ma,
+                TERMINAL_S if self.rcd_time_s is None else self.rcd_time_s,
+            )
+        if self.rcd_rated_ma is None or self.rcd_time_s is None:
+            return None
+        return self.rcd_rated_ma, self.rcd_time_s
+
+    @model_validator(mode="after")
+    def _rated(self) -> PowerSpec:
+        """Refuse an RCD §8.2.10/§8.2.11 forbids for the box's level: every leakage verdict is judged
+        against it."""
+        rcd = self.rcd
+        if self.level == "terminal" and rcd is not None:
+            limit = WET_MA if self.wet else TERMINAL_MA
+            if rcd[0] > limit or rcd[1] > TERMINAL_S:
+                where = "潮湿或有腐蚀介质场所的" if self.wet else ""
+                raise ValueError(
+                    f"{where}开关箱 RCD {rcd[0]:g} mA / {rcd[1]:g} s: JGJ 46-2005 §8.2.10 requires "
+                    f"≤ {limit:g} mA and ≤ {TERMINAL_S:g} s; fit a compliant RCD and write its rating here "
+                    "(or level: main/sub if this is not a terminal box)"
+                )
+        elif self.level == "main":
+            if rcd is None:
+                raise ValueError(
+                    "a main box (总配电箱) needs rcd_rated_ma and rcd_time_s from its RCD's nameplate "
+                    "(JGJ 46-2005 §8.2.11: above 30 mA and 0.1 s, product ≤ 30 mA·s, e.g. 100 and 0.2)"
+                )
+            product = rcd[0] * rcd[1]
+            if rcd[0] <= TERMINAL_MA or rcd[1] <= TERMINAL_S or product > MAIN_PRODUCT_MAS:
+                raise ValueError(
+                    f"总配电箱 RCD {rcd[0]:g} mA × {rcd[1]:g} s = {product:g} mA·s: JGJ 46-2005 §8.2.11 "
+                    "requires above 30 mA, above 0.1 s and a product ≤ 30 mA·s (100 mA × 0.2 s complies); "
+                    "fit a compliant RCD and write its nameplate here"
+                )
+        elif (self.rcd_rated_ma is None) != (self.rcd_time_s is None):
+            raise ValueError("a sub box's RCD needs both rcd_rated_ma and rcd_time_s (or neither: no RCD)")
+        return self
+
+
+class PowerDevice(DeviceConfig):
+    """A distribution box's online electrical-safety monitor (智慧用电监测终端)."""
+
+    kind: Literal["power"] = Field(
+        title="Kind", description="power: a temporary-power distribution box's electrical-safety monitor"
+    )
+    power: PowerSpec = Field(
+        title="Distribution box",
+        description="level, wet, rcd_rated_ma, rcd_time_s: the box and its RCD (standards.md §17)",
+    )
+
+
+SAMPLE = frozenset({"leakage_ma", "rcd_state", "arc_alarm", *TEMPS})
+"""A box reports these together; the RCD rule reads the leakage with the RCD's state."""
+
+KIND = Kind(
+    name="power",
+    zh="临时用电",
+    en="temporary power",
+    device=PowerDevice,
+    section="power",
+    metrics=(
+        Metric("leakage_ma", "剩余电流", "mA", "residual current", summary="max"),
+        *(
+            Metric(m, f"{zh}温度", "℃", f"{en} temperature", summary="max")
+            for m, (_, zh, en) in TEMPS.items()
+        ),
+        Metric(
+            "rcd_state",
+            "漏电保护器",
+            "",
+            "RCD",
+            states={
+                RCD_CLOSED: "合闸运行",
+                RCD_TRIPPED: "漏电脱扣",
+                RCD_OPEN: "手动分闸",
+                RCD_BYPASSED: "漏电保护退出",
+            },
+        ),
+        Metric("arc_alarm", "故障电弧", "", "fault arc", states={0: "正常", 1: "故障电弧报警"}),
+        Metric("door_state", "箱门", "", "box door", states={0: "关闭", 1: "打开"}),
+    ),
+    offline_clause=(
+        "JGJ/T 46-2024《建筑与市政工程施工现场临时用电安全技术标准》第3.3节 剩余电流保护：配电箱在线监测离线，"
+        f"现场失去漏电与温度监测，已触发的报警不因离线解除{TIME_LIMITS}"
+    ),
+    sample_metrics=SAMPLE,
+    judge="kinds.power.judge:PowerJudge",
+    rules={
+        "power.leakage": "配电箱剩余电流",
+        "power.rcd": "漏电保护器拒动",
+        "power.bypass": "漏电保护退出",
+        "power.trip": "漏电保护器跳闸",
+        "power.temp": "配电箱温度",
+        "power.temp_rise": "配电箱温升",
+        "power.arc": "故障电弧",
+    },
+    simulator="kinds.power.sim:PowerSim",
+    card="kinds.power.card:CARD",
+    scenarios=("normal", "insulation", "rcd_fails", "trip", "overheat", "arc"),
+    thresholds=(
+        Thresholds(
+            "power",
+            PowerRule,
+            "Temporary power",
+            "power.leakage, power.rcd, power.temp, power.temp_rise, power.arc",
+        ),
+    ),
+)

@@ -1,0 +1,144 @@
+"""The distribution box's simulator: each scenario through the rules as the reference site's power-b2 (a wet
+terminal box, RCD 15 mA / 0.1 s), published over MQTT as its profile says and read by the real driver from a
+real Mosquitto, and served over Modbus TCP by `sitegw simulate power` and read with pymodbus."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pymodbus.client import ModbusTcpClient
+
+from contract.config.profile import FunctionCode
+from contract.readings import Reading
+from drivers.modbus.decode import RequestDecoder
+from drivers.modbus.plan import plan_requests
+from drivers.simulators.device_sim import make_sim
+from drivers.simulators.profile_publish import ProfilePublisher
+from rules import RuleEngine
+from rules.result import RuleResult
+from tests.rules.sites import device, site_variant
+from tests.servers.mosquitto import MosquittoServer
+from tests.support import free_port, wait_port
+
+from .example_site import example_site, prefix, started_driver
+
+ROOT = Path(__file__).resolve().parents[3]
+T0 = 1795222800.0
+METRICS = {
+    "leakage_ma",
+    "temp_l1_c",
+    "temp_l2_c",
+    "temp_l3_c",
+    "temp_n_c",
+    "temp_box_c",
+    "rcd_state",
+    "arc_alarm",
+    "door_state",
+}
+
+
+def judged(scenario: str, seconds: float, every_s: float = 5.0) -> list[RuleResult]:
+    """The power verdicts with a level of power-b2 playing ``scenario`` for ``seconds``."""
+    site = example_site()
+    sim = make_sim(site.config.device("power-b2"), site, scenario, seed=5)
+    engine = RuleEngine(site)
+    out: list[RuleResult] = []
+    for k in range(int(seconds / every_s) + 1):
+        t = k * every_s
+        batch = [
+            Reading(T0 + t, "GD-SZ-2026-0001", "power-b2", m, float(v)) for m, v in sim.values(t).items()
+        ]
+        out.extend(r for r in engine.process(batch) if r.rule.startswith("power.") and r.level)
+    return out
+
+
+def test_a_normal_day_raises_nothing() -> None:
+    assert judged("normal", 8 * 3600) == []
+
+
+@pytest.mark.parametrize(
+    ("scenario", "seconds", "raised"),
+    [
+        ("insulation", 300, {("power.leakage", "warning")}),
+        ("rcd_fails", 60, {("power.leakage", "alarm"), ("power.rcd", "critical")}),
+        ("trip", 60, {("power.trip", "alarm")}),
+        ("overheat", 400, {("power.temp_rise", "warning"), ("power.temp", "warning")}),
+        ("arc", 120, {("power.arc", "alarm"), ("power.arc", "critical")}),
+    ],
+)
+def test_each_scenario_raises_its_rules(scenario: str, seconds: float, raised: set[tuple[str, str]]) -> None:
+    assert {(r.rule, r.level) for r in judged(scenario, seconds)} == raised
+
+
+async def test_the_box_reaches_the_driver_over_mqtt(mosquitto: MosquittoServer) -> None:
+    site = example_site()
+    profile = site.profile_of("power-b2").mqtt
+    assert profile is not None
+    driver, rec = await started_driver(site, mosquitto.port)
+    sim = make_sim(site.config.device("power-b2"), site, "trip", seed=1)
+    publisher = ProfilePublisher(
+        sim, profile, "127.0.0.1", mosquitto.port, prefix(site, "power-b2"), interval_s=0.2
+    )
+    try:
+        await publisher.run(1.0)
+        await rec.wait(
+            lambda: {r.metric for r in rec.readings if r.device == "power-b2"} == METRICS, what="every metric"
+        )
+    finally:
+        await driver.stop()
+    assert driver.stats()["power-b2"].errors == 0
+
+
+@pytest.mark.timeout(60)
+def test_simulate_power_serves_the_register_table_over_tcp(tmp_path: Path) -> None:
+    def on_modbus(data: dict[str, Any]) -> None:  # an RS-485 monitor behind a Modbus TCP converter
+        device(data, "power-b2")["transport"] = {"type": "modbus_tcp", "host": "192.168.10.50", "port": 502}
+
+    site = site_variant(tmp_path, on_modbus)
+    port = free_port()
+    cmd = [sys.executable, "-c", "from sitegw.cli import main; main()", "simulate", "power"]
+    args = [
+        "--site",
+        str(site.path),
+        "--device",
+        "power-b2",
+        "--tcp",
+        f"127.0.0.1:{port}",
+        "--scenario",
+        "trip",
+    ]
+    proc = subprocess.Popen(
+        [*cmd, *args, "--duration", "20"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_port(port)
+        mmap = site.profiles["power_box_monitor"].modbus
+        assert mmap is not None
+        client = ModbusTcpClient("127.0.0.1", port=port)
+        assert client.connect()
+        values: dict[str, float | str] = {}
+        for r in plan_requests(mmap):
+            if r.function is FunctionCode.DISCRETE_INPUTS:
+                answer = client.read_discrete_inputs(r.address, count=r.count, device_id=1)
+                raw: Sequence[int] | Sequence[bool] = answer.bits
+            else:
+                answer = client.read_input_registers(r.address, count=r.count, device_id=1)
+                raw = answer.registers
+            values.update({rv.metric: v for rv, v in RequestDecoder(mmap, r)(raw)})
+        client.close()
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+    assert set(values) == METRICS, out
+    # the trip scenario's first seconds: closed, a normal day's leakage (10-25 % of 15 mA), terminals ~32 ℃
+    assert float(values["rcd_state"]) == 0.0 and 1.0 <= float(values["leakage_ma"]) <= 4.0
+    assert 30.0 <= float(values["temp_l1_c"]) <= 34.0
