@@ -20,7 +20,7 @@ from regulator.forwarding.cities import City
 from regulator.forwarding.outbox import PRIVATE, TABLES
 from regulator.forwarding.rows import checked, refused
 from regulator.forwarding.wire import WHAT_TO_DO, Batch, BatchReceipt, Kind, Record, Verdict
-from regulator.ingest.receive import Refusal
+from regulator.ingest.receive import Refusal, decode_jpeg
 from regulator.storage.db import sql
 from regulator.storage.jurisdictions import SEP, ensure
 
@@ -246,13 +246,16 @@ def _keep_warning_site(db: Connection, sender: City, rec: Record, at: str, where
 
 def _keep_camera_picture(db: Connection, sender: City, rec: Record, at: str, where: str, now: float) -> None:
     """A camera's latest picture (its small version) on the province's row of the camera, the project the
-    city's; a picture that is no JPEG is the record's fault (422), as the gateway's would be."""
+    city's; a picture that is no whole JPEG is refused naming ``records.N.row.jpeg``."""
     kept = checked("camera_picture", rec.row, f"{at}.row", where)
     kept["project"] = _forwarded_project(db, sender, kept["project"], f"{at}.row.project", where)
     try:
-        pictures.keep(db, kept, now)
+        kept["jpeg"] = decode_jpeg(kept["jpeg"], f"{at}.row.jpeg")
     except Refusal as bad:
-        raise refused(422, f"{at}.row.jpeg", bad.reason, where, "schema") from None
+        raise refused(
+            422, f"{at}.row.jpeg", bad.reason.removeprefix(f"{at}.row.jpeg is "), where, "schema"
+        ) from None
+    pictures.keep(db, kept, now)
 
 
 def _forwarded_project(db: Connection, sender: City, code: str, field: str, where: str) -> str:

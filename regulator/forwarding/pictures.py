@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 
 from regulator.forwarding.wire import MAX_TEXT
 from regulator.storage.db import sql
-from regulator.video.patrol import UPSERT, picture_jpeg
+from regulator.storage.pictures import UPSERT
 
 SIZE = (320, 180)  # a tile of the wall
 QUALITIES = (70, 50, 30)  # tried in turn until the picture's base64 fits the wire's bound of one value
@@ -70,8 +70,8 @@ def row(db: Connection, ref: str) -> dict[str, Any] | None:
 
 
 def keep(db: Connection, kept: dict[str, Any], now: float) -> None:
-    """Keep the city's picture ``kept`` (checked: rows.CameraPictureRow, ``project`` the province's) as the
-    camera's latest, unless the province holds a newer one; Refusal(422/415) for a picture that is no JPEG."""
+    """Keep the city's picture ``kept`` (checked: rows.CameraPictureRow, ``project`` the province's, ``jpeg``
+    the picture's bytes) as the camera's latest, unless the province holds a newer one."""
     db.execute(
         sql(UPSERT),
         {
@@ -81,6 +81,6 @@ def keep(db: Connection, kept: dict[str, Any], now: float) -> None:
             "now": now,
             "every": kept["every_s"],
             "findings": kept["findings"],
-            "jpeg": picture_jpeg(kept["jpeg"]),
+            "jpeg": kept["jpeg"],
         },
     )

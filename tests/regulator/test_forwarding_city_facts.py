@@ -284,3 +284,26 @@ def test_a_video_set_projects_camera_is_on_the_provinces_patrol_wall_with_its_pi
                 60,
                 c,
             )
+
+
+async def test_a_citys_picture_the_wall_could_not_show_is_refused_naming_the_field(
+    province: RegulatorServer,
+) -> None:
+    assert (await send(province, batch(project("GD-SZ-1", PLACE)))).status_code == 200
+    row = {
+        "project": "GD-SZ-1",
+        "camera": "cam-gate",
+        "taken_at": time.time(),
+        "every_s": 600.0,
+        "findings": "{}",
+        "jpeg": base64.b64encode(big_jpeg("x")[:9000]).decode(),  # cut short: no end-of-image marker
+    }
+
+    def sent(**over: Any) -> Batch:
+        return batch(Record(seq=2, kind="camera_picture", ref="GD-SZ-1:cam-gate", row=row | over))
+
+    assert refused_field(await send(province, sent())) == "records.0.row.jpeg"
+    assert refused_field(await send(province, sent(findings="<script>"))) == "records.0.row.findings"
+    assert refused_field(await send(province, sent(camera="../x"))) == "records.0.row.camera"
+    assert refused_field(await send(province, sent(project="GD-GZ-9"))) == "records.0.row.project"
+    assert one(province, "SELECT COUNT(*) FROM camera_pictures") == (0,)

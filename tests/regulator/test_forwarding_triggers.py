@@ -40,6 +40,7 @@ def test_triggers_only_once_forwarding_is_switched_on() -> None:
             "forward_person_scores",
             "forward_enforcement",  # deductions and stop-work orders, which grading counts (issue 50 §4)
             "forward_reinspections",  # an inspector on the site, for grading's monthly duty
+            "forward_camera_pictures",  # the video set's cameras' latest pictures, for the patrol wall
             "forward_weather_warning_sites",  # the sites' receipts of warnings that came down (issue 50 §2)
         }
         assert every | later == forward_triggers(repo)
@@ -58,7 +59,7 @@ def test_triggers_only_once_forwarding_is_switched_on() -> None:
         assert queued(repo) == 2  # a change rolled back leaves no queued row
         # started again towards the same province: the triggers are checked, nothing is queued twice
         assert switch_on(repo.engine, "http://province.example:8088", "SZ") is False
-        assert len(forward_triggers(repo)) == 12 and queued(repo) == 2
+        assert len(forward_triggers(repo)) == 13 and queued(repo) == 2
         repo.engine.dispose()
 
 
