@@ -49,7 +49,7 @@ def small(jpeg: bytes) -> str:
 def row(db: Connection, ref: str) -> dict[str, Any] | None:
     """The record's row of camera ``ref`` (``PROJECT:CAMERA``) as it is now; None when the picture is gone
     or its project is not in the city's video-monitoring set."""
-    project, _, camera = ref.partition(":")
+    project, _, camera = ref.rpartition(":")  # a camera id has no colon (CameraPicture), a code may
     found = db.execute(
         sql(
             "SELECT c.project, c.camera, c.taken_at, c.every_s, c.findings, c.jpeg FROM camera_pictures c "
