@@ -7,6 +7,8 @@ check-config hint, not an alert).
   (超过: the 30th day is in time), is critical: 建质规〔2024〕5号 第八条(一) makes it a major hazard.
 - ``inspection``: the next periodic inspection due within 30 days (today to the 30th day ahead) is a
   warning; past its day (the day itself still in date), critical. Judged on the site's local date, once a day.
+- ``installers``: a machine at work whose papers name an 安拆 crew of whom one held no valid 安装拆卸工
+  certificate of its category on the day it was installed is critical (rules/installer_papers.py).
 
 Verdicts are reached at the engine's tick (work is heard of between ticks).
 """
@@ -20,7 +22,10 @@ from contract.alert_event import Level
 from contract.config.device import DeviceConfig
 from contract.config.papers import MachineDevice, MachinePapers
 from contract.config.site import SiteConfig
+from contract.config.trades import Trade
 from contract.kinds.kind import Kind
+from rules.installer_papers import CLAUSE as INSTALLER_CLAUSE
+from rules.installer_papers import installer_problems
 from rules.levels import LevelMemory
 from rules.papers_due import due_level
 from rules.probes import Probe
@@ -95,6 +100,7 @@ class _Machine:
     name: str
     rule: str
     papers: MachinePapers
+    installer_trade: Trade | None  # the category its 安拆 crew must hold (installers point)
     worked: bool = False  # at work since the start: a registration problem is a hazard from then
     judged: bool = False  # its registration verdict given since the last work
 
@@ -105,11 +111,12 @@ class MachinePapersRules:
     def __init__(self, site: SiteConfig, names: dict[str, str], utc_offset_h: float) -> None:
         self._day = SiteDay(utc_offset_h)  # the site's date at a tick
         self._machines = {
-            d.id: _Machine(d.id, names[d.id], rule_of(d.kind), d.papers)
+            d.id: _Machine(d.id, names[d.id], rule_of(d.kind), d.papers, d.installer_trade)
             for d in site.devices
             if isinstance(d, MachineDevice) and d.papers is not None
         }
-        self.registration, self.inspection = LevelMemory(), LevelMemory()
+        self._roster = {op.id: op for op in site.operators}
+        self.registration, self.inspection, self.installers = LevelMemory(), LevelMemory(), LevelMemory()
         self._checked_on: date | None = None
         self._unjudged = True  # a machine's registration verdict is owed (it was seen at work since)
 
@@ -134,6 +141,9 @@ class MachinePapersRules:
                 found = self._registration(m, now)
                 if found is not None:
                     out.append(found)
+                crew = self._installers(m, today, now)
+                if crew is not None:
+                    out.append(crew)
             if daily:
                 found = self._inspection(m, today, now)
                 if found is not None:
@@ -168,6 +178,39 @@ class MachinePapersRules:
                     "accepted_on": str(m.papers.accepted_on),
                     "registered_on": str(m.papers.registered_on),
                 },
+            ),
+        )
+
+    def _installers(self, m: _Machine, today: date, now: float) -> RuleResult | None:
+        """The installers point: judged once the papers name a crew (empty: not judged)."""
+        if not m.papers.installers or m.installer_trade is None:
+            return None
+        problems = installer_problems(m.papers, self._roster, m.installer_trade, today)
+        level: Level | None = "critical" if problems and m.worked else None
+        if problems:
+            what = f"{m.name}由无有效安装拆卸工证书人员安装，设备在作业：" + "；".join(p[0] for p in problems)
+            what_en = f"{m.name} at work, erected by uncertified installers: " + "; ".join(
+                p[1] for p in problems
+            )
+        else:
+            what, what_en = f"{m.name}安拆人员持证有效", f"{m.name} installers certified"
+        return self.installers.report(
+            m.device,
+            "installers",
+            level,
+            lambda: RuleResult(
+                rule=m.rule,
+                device=m.device,
+                point="installers",
+                level=level,
+                ts=now,
+                clause=INSTALLER_CLAUSE,
+                value=len(problems),
+                message=pick(
+                    level, what, "立即停止使用，由具备资质的安装单位持证人员复查安装质量并重新验收后方可使用"
+                ),
+                message_en=pick_en(level, what_en, "stop using it until certified installers re-check it"),
+                details={"installers": list(m.papers.installers), "installed_on": str(m.papers.installed_on)},
             ),
         )
 

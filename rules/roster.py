@@ -17,6 +17,8 @@ from datetime import datetime, time, timedelta, timezone
 from contract.config.crane import Operator
 from contract.config.loader import LoadedSite
 from contract.config.profile import Profile
+from contract.config.trades import Trade
+from rules.certificate_check import standing_problem
 from rules.result import Details
 
 # what a black box reports for nobody logged in: nothing, or the vendor's code for it
@@ -48,16 +50,19 @@ MEMO_MAX = 4096  # ids a roster remembers its findings for: the boxes report the
 
 
 class Roster:
-    """Licensed workers by id, with licence expiry read in the site's time zone."""
+    """Licensed workers by id for one trade (a tower-crane driver's, a hoist driver's), with licence expiry
+    read in the site's time zone."""
 
-    def __init__(self, operators: list[Operator], utc_offset_h: float) -> None:
+    def __init__(self, operators: list[Operator], utc_offset_h: float, needs: Trade) -> None:
         self._by_id = {op.id: op for op in operators}
+        self._needs = needs  # the certificate category the machine's driver must hold (standards.md §19)
         tz = timezone(timedelta(hours=utc_offset_h))
         # the instant each licence ends: the local midnight after its last valid day (a timestamp compared
         # at every sample instead of the reading's local date worked out at each)
         self._ends = {
             op.id: datetime.combine(op.valid_until + timedelta(days=1), time(), tz).timestamp()
             for op in operators
+            if op.valid_until is not None
         }
         # each id as reported: the instant its finding changes (a licence's end), the finding before and
         # after it; a crane or hoist repeats its operator's id with every sample
@@ -94,6 +99,12 @@ class Roster:
         if op is None:
             found = Finding(
                 f"{worker_id} 不在持证人员名单", f"{worker_id} is not on the licensed roster", None
+            )
+            return math.inf, found, found
+        standing = standing_problem(op, self._needs)
+        if standing is not None:  # no certificate, not valid in the register, or another trade's
+            found = Finding(
+                f"{worker_id} {op.name} {standing[0]}", f"{worker_id}: {standing[1]}", op, expired=False
             )
             return math.inf, found, found
         # past the licence's last valid day, on the site's local date

@@ -380,7 +380,7 @@ def _register_subcommands() -> None:
     from sitegw.simulate_mqtt_cli import simulate_formwork, simulate_gate, simulate_pit
     from sitegw.users_cli import users_app
     from sitegw.warning_cli import warning_app
-    from sitegw.window_cli import jacking_app, pour_app
+    from sitegw.window_cli import install_app, jacking_app, pour_app
     from vision.cli import detect, evaluate
 
     simulate_app.command("crane")(crane)
@@ -410,6 +410,7 @@ def _register_subcommands() -> None:
     app.add_typer(users_app, name="users")
     app.add_typer(pour_app, name="pour")
     app.add_typer(jacking_app, name="jacking")
+    app.add_typer(install_app, name="install")
     app.add_typer(warning_app, name="warning")
     app.add_typer(hot_work_app, name="hot-work")
     vision_app.command("detect")(detect)

@@ -26,6 +26,7 @@ from contract.config.crane import CraneSpec
 from contract.config.device import DeviceConfig
 from contract.config.loader import LoadedSite
 from contract.config.profile import ModbusMap
+from contract.config.trades import Trade
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport
 from contract.kinds import registry
 from drivers.ports import free_tcp_port
@@ -45,6 +46,7 @@ from kinds.crane.kind import CraneDevice
 from kinds.crane.sim import CraneModel
 from kinds.hoist.kind import HoistDevice
 from kinds.hoist.sim import HoistModel
+from rules.certificate_check import problem_on
 
 
 class ElapsedClock:
@@ -259,9 +261,10 @@ def _value_sources(
             sources[d.id] = anemometer_source(wind, clock)
             for crane_id in d.serves:
                 shared_wind.setdefault(crane_id, wind)
-    licensed = [o.id for o in site.config.operators if o.valid_until >= date.today()] or ["OP-1001"]
+    licensed = _certified(site, "tower_crane_driver")
     cranes = [d for d in devices if d.kind == "crane"]
     chosen = {d.id: operators.get(d.id, licensed[n % len(licensed)]) for n, d in enumerate(cranes)}
+    licensed = _certified(site, "hoist_driver")
     for i, d in enumerate(devices):
         if isinstance(d, CraneDevice):
             model = CraneModel(
@@ -284,6 +287,12 @@ def _value_sources(
             sim = make_sim(d, site, pick[d.id], seed=seed + i)
             sources[d.id] = partial(_values_now, sim, clock)
     return models, sources
+
+
+def _certified(site: LoadedSite, trade: Trade) -> list[str]:
+    """The roster's workers certified today for ``trade`` (the demo's drivers: the machines accept them)."""
+    today = date.today()
+    return [o.id for o in site.config.operators if problem_on(o, trade, today) is None] or ["OP-1001"]
 
 
 async def _serve(

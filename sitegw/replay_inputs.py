@@ -12,6 +12,9 @@ One JSON object a line (blank lines skipped), each naming what it is with ``"inp
   "height_m": 62.5}``: a work window as ``sitegw jacking start``/``end`` or ``sitegw pour start``/``end``
   record it: the device's window reading (``jacking_active``, ``pour_active``) 1 at ``start`` and 0 at
   ``end`` (none: still open at the end of the replay); a jacking window may close with the jib's new height.
+- ``{"input": "window", "window": "install", "device": "hoist-1", "stage": "erect", "start": "...", "end":
+  "..."}``: a crane's or hoist's 安拆 window as ``sitegw install start --stage``/``end`` record it: its
+  ``install_active`` reading, the stage's code (erect 1, climb 2, dismantle 3) at ``start`` and 0 at ``end``.
 - ``{"input": "permit", "id": "DH-001", "place": "3号楼5层", "start": "...", "end": "...", "operator":
   {...}, "fire_watch": {"name": "李四", "person_id": "W-102"}, "extinguishers": 2, "extinguishers_checked":
   true, "combustibles_cleared": true, "signer": "王工", "closed_at": "..."}``: a hot-work permit as
@@ -36,6 +39,7 @@ from contract.config.loader import LoadedSite
 from contract.hot_work import Permit, PermitRequest
 from contract.readings import Reading
 from contract.weather import WarningSignal, default_measure
+from gateway.site.install import STAGES, Stage
 from gateway.site.site_work import WINDOWS
 from kinds.crane.kind import JIB_HEIGHT
 from sitegw.replay import ReplayInputError, noted
@@ -60,8 +64,11 @@ class WindowInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     input: Literal["window"]
-    window: Literal["pour", "jacking"] = Field(description="pour (a formwork's) or jacking (a crane's)")
-    device: str = Field(max_length=100, description="the formwork's or the crane's id")
+    window: Literal["pour", "jacking", "install"] = Field(
+        description="pour (a formwork's), jacking (a crane's) or install (a crane's or hoist's 安拆)"
+    )
+    device: str = Field(max_length=100, description="the formwork's, the crane's or the hoist's id")
+    stage: Stage | None = Field(None, description="an install window's stage: erect, climb or dismantle")
     start: AwareDatetime = Field(description="opened at")
     end: AwareDatetime | None = Field(None, description="closed at (none: open to the end)")
     height_m: float | None = Field(
@@ -193,8 +200,13 @@ def _window(found: WindowInput, site: LoadedSite) -> list[Reading]:
         )
     if found.height_m is not None and (found.window != "jacking" or found.end is None):
         raise ValueError("height_m is the jib's height as a jacking window closes: give it with its end")
+    if (found.stage is None) == (found.window == "install"):
+        raise ValueError(
+            'an install window needs its stage ("erect", "climb" or "dismantle"), and only it has one'
+        )
     project = site.config.project.code
-    readings = [Reading(found.start.timestamp(), project, device.id, kind.metric, 1.0)]
+    opened = float(STAGES[found.stage]) if found.stage is not None else 1.0
+    readings = [Reading(found.start.timestamp(), project, device.id, kind.metric, opened)]
     if found.end is not None:
         if found.end <= found.start:
             raise ValueError("end must come after start")

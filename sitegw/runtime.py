@@ -38,6 +38,7 @@ from gateway.metrics import GatewayMetrics, MetricSources
 from gateway.outbox.service import Outbox
 from gateway.series_guard import SeriesGuard
 from gateway.site.hot_work import HotWork
+from gateway.site.install import Install
 from gateway.site.jacking import CraneHeights, Jacking
 from gateway.site.safety_log.draft import Sources
 from gateway.site.safety_log.schedule import SafetyLogSchedule
@@ -45,7 +46,7 @@ from gateway.site.safety_log.sender import SafetyLogSender
 from gateway.site.safety_log.store import FILE as SAFETY_LOGS_FILE
 from gateway.site.safety_log.store import SafetyLogStore
 from gateway.site.siren import SirenController
-from gateway.site.site_work import JACKING_WINDOW, SiteWork
+from gateway.site.site_work import INSTALL_WINDOW, JACKING_WINDOW, SiteWork
 from gateway.site.weather_warnings import WarningBoard
 from gateway.store.influx import InfluxSink
 from gateway.store.local import LocalStore
@@ -204,6 +205,7 @@ class Gateway:
         # pours started and ended by supervisors, and who is on site, over the rules' own state
         self.work = SiteWork(site, self.monitor.engine, self.bus.publish, state_dir)
         self.jacking = Jacking(self.work, self.heights)
+        self.install = Install(self.work)
         # the regional warning signals, kept across restarts and judged by the rules (weather stops)
         self.warnings = WarningBoard(state_dir / "warnings.sqlite", self.monitor.engine)
         # the hot-work permits, kept across restarts and judged by the rules (rules/hot_work.py)
@@ -254,6 +256,7 @@ class Gateway:
             cameras=self.cameras,
             work=self.work,
             jacking=self.jacking,
+            install=self.install,
             warnings=self.warnings,
             hot_work=self.hot_work,
             sirens=self.sirens.states,
@@ -313,6 +316,7 @@ class Gateway:
         self.bus.subscribe_status("hub", self.hub.on_status)
         # a jacking window open when the gateway stopped is open still (its start may predate the warm-up)
         self.work.reopen(JACKING_WINDOW.name)
+        self.work.reopen(INSTALL_WINDOW.name)  # and an 安拆 window, at its stage
         self._tasks.append(asyncio.create_task(self.warmup.run_then(self.monitor.run), name="rules-tick"))
         patrol = self._start_patrol()
         self._start_clips()

@@ -1,5 +1,6 @@
-"""Work windows on a running gateway, over its API: ``sitegw pour`` (high-formwork pours) and
-``sitegw jacking`` (a tower crane's jacking: 顶升、加节、降节), each to list, start or end one.
+"""Work windows on a running gateway, over its API: ``sitegw pour`` (high-formwork pours), ``sitegw jacking``
+(a tower crane's jacking: 顶升、加节、降节) and ``sitegw install`` (a crane's or hoist's 安拆), each to list, start
+or end one.
 
 A window is started by a supervisor (an API token from ``sitegw users token NAME --role supervisor``)
 so that the rules watch the device as its work goes on; the gateway records the token's holder as
@@ -25,6 +26,11 @@ pour_app = typer.Typer(
 jacking_app = typer.Typer(
     help="Tower-crane jacking windows (顶升、加节、降节) on a running gateway: list them, start one, end one "
     "with its checks (supervisor token).",
+    no_args_is_help=True,
+)
+install_app = typer.Typer(
+    help="安拆 windows of cranes and hoists (安装、顶升加节、拆卸) on a running gateway: list them, start one with "
+    "its stage, end one with the installer's self-check (supervisor token).",
     no_args_is_help=True,
 )
 URL = typer.Option(
@@ -215,5 +221,54 @@ def list_jacking(url: str = URL, token: str = TOKEN) -> None:
             _when(p["changed_ts"]),
             escape(p["changed_by"]),
             escape(p["proposal"]),
+        )
+    _print(table)
+
+
+MACHINE = typer.Argument(..., help="the crane's or hoist's id, e.g. hoist-1")
+
+
+@install_app.command("start")
+def start_install(
+    device: str = MACHINE,
+    stage: str = typer.Option(..., "--stage", help="erect (安装), climb (顶升加节) or dismantle (拆卸)"),
+    url: str = URL,
+    token: str = TOKEN,
+) -> None:
+    """Open an 安拆 window: from now the crew's certificates at the gate, the supervisor on site and (a
+    crane) an empty hook are watched (supervisor)."""
+    _set(url, token, "install", device, "start", {"stage": stage})
+
+
+@install_app.command("end")
+def end_install(
+    device: str = MACHINE,
+    self_checked: bool = typer.Option(
+        False, "--self-checked", help="the installer's self-check passed (required after erect or climb)"
+    ),
+    note: str = typer.Option("", "--note", help="what was done, e.g. 安装至 45 m"),
+    url: str = URL,
+    token: str = TOKEN,
+) -> None:
+    """Close the 安拆 window; after an erection or a climb the machine works only once accepted (supervisor)."""
+    _set(url, token, "install", device, "end", {"self_checked": self_checked, "note": note})
+
+
+@install_app.command("list")
+def list_install(url: str = URL, token: str = TOKEN) -> None:
+    """Every crane and hoist, with its 安拆 window and stage."""
+    machines = _listed(url, token, "install")
+    if not machines:
+        typer.echo("this site has no crane or hoist")
+        return
+    table = Table("device", "name", "model", "安拆", "since", "by")
+    for p in machines:
+        table.add_row(
+            escape(p["device"]),
+            escape(p["name"]),
+            escape(p["area"]),
+            f"[bold red]{escape(p['stage'])} {escape(p['stage_zh'])}[/]" if p["active"] else "idle",
+            _when(p["changed_ts"]),
+            escape(p["changed_by"]),
         )
     _print(table)

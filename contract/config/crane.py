@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from contract.config.common import Model
+from contract.config.trades import TRADE_HELP, CertState, Trade
 
 # What a tower crane can physically be: the longest jibs reach about 100 m, the largest cranes lift about
 # 450 t, and a climbing crane rides the tallest towers (about 830 m). A number past these was written in
@@ -183,12 +184,40 @@ class CraneSpec(Model):
 
 
 class Operator(Model):
-    """A licensed tower-crane operator (特种作业操作资格证)."""
+    """A special-operations worker (建筑施工特种作业人员) and their certificate (特种作业操作资格证书), as the
+    issuer's register gives it (standards.md §19): a crane or hoist driver the machines report logged in,
+    and anyone the access gates check for the trade they are booked for."""
 
-    id: str = Field(title="Operator id", description="ID as the black box reports it (card or face id)")
+    id: str = Field(
+        title="Operator id",
+        description="ID as the black box and the access gates report it (card or face id)",
+    )
     name: str = Field("", title="Name", description="operator's name")
-    licence_no: str = Field("", title="Licence", description="licence number")
-    valid_until: date = Field(title="Valid until", description="licence expiry date (YYYY-MM-DD)")
+    trade: Trade | None = Field(
+        None,
+        title="Booked trade",
+        description="the special-operations trade they are booked for on this site, checked at the access "
+        f"gates against their certificate: {TRADE_HELP}; empty: not checked at the gates",
+    )
+    licence_no: str = Field("", title="Licence", description="certificate number (certNum)")
+    category: Trade | None = Field(
+        None,
+        title="Certificate category",
+        description="the trade the certificate is issued for (operationCategory), as trade; empty: the "
+        "booked trade's (or, with no trade, the machine's that reports them: the roster's older meaning)",
+    )
+    state: CertState = Field(
+        "valid",
+        title="Certificate state",
+        description="certState in the issuer's register: valid (01), suspended (02), revoked (03), "
+        "withdrawn (04), cancelled (05), lapsed (06), other (99); only valid lets them work",
+    )
+    valid_until: date | None = Field(
+        None,
+        title="Valid until",
+        description="certificate expiry date (expiringDate, YYYY-MM-DD; the day itself still valid); empty: "
+        "no certificate, so they may not work",
+    )
 
 
 class Zone(Model):

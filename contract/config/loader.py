@@ -223,8 +223,11 @@ def find_profile(name: str, dirs: list[Path]) -> Path | None:
     """The file of profile ``name`` in the first folder that has it."""
     for d in dirs:
         candidate = d / f"{name}.yaml"
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:  # a name no file can have (longer than the file system allows): none has it
+            return None
     return None
 
 

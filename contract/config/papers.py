@@ -6,11 +6,18 @@ papers panel, with that one line."""
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 
 from pydantic import Field
 
 from contract.config.common import Model
 from contract.config.device import DeviceConfig
+from contract.config.trades import Trade
+
+INSTALL = "install_active"
+"""A machine's 安拆 window as its reading (standards.md §10, §13, §19): 0 closed, else the stage under way."""
+INSTALL_STAGES = {0: "结束", 1: "安装", 2: "顶升加节", 3: "拆卸"}
+"""The stages of an 安拆 window: erection, climbing with the building (adding sections), dismantling."""
 
 
 class MachinePapers(Model):
@@ -35,6 +42,19 @@ class MachinePapers(Model):
         title="Next inspection",
         description="下次定期检验日期: the province's periodic inspection falls due that day",
     )
+    installers: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        title="Installers",
+        description="the 安拆 crew who erected it, by their ids on the operators roster: each must hold a "
+        "valid 安装拆卸工 certificate of the machine's category on installed_on (standards.md §19); empty: "
+        "not judged",
+    )
+    installed_on: date | None = Field(
+        None,
+        title="Installed on",
+        description="the day the crew erected it (安装日期); empty: accepted_on, else the day it is judged",
+    )
 
     def missing(self) -> list[str]:
         """The fields not filled in, by their site-file names."""
@@ -45,9 +65,12 @@ class MachineDevice(DeviceConfig):
     """A device that is a machine needing papers (a crane, a hoist, a suspended platform): a kind's
     device model derives from this to declare its ``papers:`` section."""
 
+    installer_trade: ClassVar[Trade | None] = None
+    """The 安装拆卸工 category its installers must hold (a tower crane's: 08), None: none of 75号's."""
+
     papers: MachinePapers | None = Field(
         None,
         title="Papers",
         description="filing_no, accepted_on, registration_no, registered_on, next_inspection_on "
-        "(备案、验收、使用登记、定期检验): judged by machine.papers",
+        "(备案、验收、使用登记、定期检验), installers, installed_on (安拆人员): judged by machine.papers",
     )

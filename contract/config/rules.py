@@ -18,7 +18,8 @@ work stops long before. A number past it was written in km/h (72 for 20 m/s), an
 
 
 class PersonnelRule(Model):
-    """personnel.absent, personnel.certificate, personnel.attendance (docs/standards.md §7)."""
+    """personnel.absent, personnel.certificate, personnel.attendance (docs/standards.md §7),
+    personnel.trade_certificate (§19)."""
 
     absent_grace_min: float = Field(
         30,
@@ -47,6 +48,16 @@ class PersonnelRule(Model):
         title="Work hold",
         description="seconds after the last sign of dangerous work (a crane or hoist moving or "
         "loaded, a pour) that it still counts as going on",
+    )
+
+    renewal_warning_d: int = Field(
+        90,
+        ge=0,
+        le=366,
+        title="Renewal window",
+        description="days before a special-operations certificate's expiry from which its holder's passage "
+        "is a warning to apply for renewal (建质〔2008〕75号: within 3 months before expiry, practice [U]; "
+        "personnel.trade_certificate)",
     )
 
     @model_validator(mode="after")

@@ -40,6 +40,7 @@ BUILTIN = (
     "kinds.weather_station.kind",
     "kinds.welder.kind",
     "kinds.power.kind",
+    "kinds.tunnel.kind",
 )
 ENTRY_POINTS = "sitegw.kinds"
 ENV = "SITEGW_KINDS"

@@ -15,7 +15,7 @@ from typing import Any
 
 from contract.config.profile import MqttMap, PayloadValue, TopicMap
 from drivers.mqtt.decode import compile_path
-from drivers.mqtt.topics import expand
+from drivers.mqtt.topics import expand, level_index
 from drivers.simulators.device_sim import DeviceSim
 from drivers.simulators.mqtt_publish import MqttJsonSimulator
 from drivers.simulators.sim_clock import site_time
@@ -48,8 +48,8 @@ def messages(
     out: list[tuple[str, str | dict[str, Any]]] = []
     for point in points:
         at = list(levels)
-        if topic.point_level is not None:
-            at[topic.point_level] = point
+        if topic.point_level is not None:  # counted in the filter, where the prefix is one level
+            at[level_index(topic.topic, prefix, topic.point_level)] = point
         if "+" in at or "#" in at:
             raise ValueError(f"cannot publish to the filter {topic.topic!r}: a level is a wildcard")
         found = {v.metric: values.get(f"{v.metric}@{point}" if point else v.metric) for v in topic.values}

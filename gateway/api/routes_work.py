@@ -1,4 +1,5 @@
-"""Site-work routes: work windows, high-formwork pours and tower-crane jacking (list: viewer; start and
+"""Site-work routes: work windows, high-formwork pours, tower-crane jacking and cranes' and hoists' 安拆
+(list: viewer; start and
 end: supervisor), the key personnel on site (viewer), over the gateway's ``SiteWork`` service, and the
 site's sirens (viewer).
 
@@ -12,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Path
 
 from gateway.api.auth import ERRORS, Supervisor, viewer
 from gateway.api.models import KeyPersonView, PersonnelOnSiteView, PourStateView
-from gateway.site.jacking import JackingClose, JackingView
+from gateway.site.install import Install, InstallClose, InstallStart, InstallView
+from gateway.site.jacking import Jacking, JackingClose, JackingView
 from gateway.site.papers import PaperRow, paper_rows
 from gateway.site.siren import SirenState
 from gateway.site.site_work import WindowView, WorkError
@@ -26,6 +28,8 @@ from gateway.site.site_work import WindowView, WorkError
 if TYPE_CHECKING:
     from gateway.api.services import ApiServices
 
+S = TypeVar("S", Jacking, Install)  # a service of one kind of work window, listing its devices' windows
+V = TypeVar("V", bound=WindowView)
 POUR_ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "no formwork device of that id on this site"},
     409: {"description": "a pour is already under way (start) or none is (end)"},
@@ -36,6 +40,13 @@ JACKING_ERRORS: dict[int | str, dict[str, Any]] = {
         "description": "a jacking window is already open (start) or none is (end), or a closing check is missing"
     },
 }
+INSTALL_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no crane or hoist of that id on this site"},
+    409: {
+        "description": "an 安拆 window is already open (start) or none is (end), or the self-check is missing"
+    },
+}
+MACHINE = Path(description="crane or hoist device id, e.g. hoist-1")
 DEVICE = Path(description="formwork device id, e.g. formwork-1")
 CRANE = Path(description="crane device id, e.g. crane-1")
 
@@ -49,6 +60,15 @@ def window_call(device: str, known: Callable[[], list[str]], act: Callable[[], A
         raise HTTPException(409 if device in known() else 404, str(exc)) from exc
 
 
+def service_call(service: S | None, what: str, device: str, act: Callable[[S], V]) -> V:
+    """``act(service)`` on ``device``'s window: 404 where this gateway has no such service, else as
+    :func:`window_call` answers."""
+    if service is None:
+        raise HTTPException(404, f"{device!r}: this gateway does not track {what}")
+    result: V = window_call(device, lambda: [w.device for w in service.list()], lambda: act(service))
+    return result
+
+
 def pour_state(p: WindowView) -> PourStateView:
     """A pour as the API shows it."""
     return PourStateView.model_validate(p.model_dump())
@@ -59,6 +79,7 @@ def work_router(svc: ApiServices) -> APIRouter:
     r = APIRouter(prefix="/api/v1", tags=["work"], responses=ERRORS)
     _add_pours(r, svc)
     _add_jacking(r, svc)
+    _add_install(r, svc)
     _add_site_lists(r, svc)
     return r
 
@@ -107,15 +128,6 @@ def _add_pours(r: APIRouter, svc: ApiServices) -> None:
 def _add_jacking(r: APIRouter, svc: ApiServices) -> None:
     """The tower cranes' jacking windows, opened and closed with their checks by a supervisor."""
 
-    def jacking_call(act: Callable[..., JackingView], device: str, *args: Any) -> JackingView:
-        jacking = svc.jacking
-        if jacking is None:
-            raise HTTPException(404, f"{device!r}: this gateway does not track jacking")
-        result: JackingView = window_call(
-            device, lambda: [j.device for j in jacking.list()], lambda: act(jacking, device, *args)
-        )
-        return result
-
     @r.get(
         "/jacking",
         response_model=list[JackingView],
@@ -132,7 +144,7 @@ def _add_jacking(r: APIRouter, svc: ApiServices) -> None:
         summary="Open a jacking window (顶升、加节、降节): the crane.jacking_* rules watch the crane (supervisor)",
     )
     async def start_jacking(who: Supervisor, device: str = CRANE) -> JackingView:
-        return jacking_call(lambda j, d: j.start(d, who.name), device)
+        return service_call(svc.jacking, "jacking", device, lambda j: j.start(device, who.name))
 
     @r.post(
         "/jacking/{device}/end",
@@ -143,7 +155,42 @@ def _add_jacking(r: APIRouter, svc: ApiServices) -> None:
     async def end_jacking(
         who: Supervisor, device: str = CRANE, check: JackingClose = Body(...)
     ) -> JackingView:
-        return jacking_call(lambda j, d: j.end(d, who.name, check), device)
+        return service_call(svc.jacking, "jacking", device, lambda j: j.end(device, who.name, check))
+
+
+def _add_install(r: APIRouter, svc: ApiServices) -> None:
+    """The cranes' and hoists' 安拆 windows, opened with their stage and closed by a supervisor."""
+
+    @r.get(
+        "/install",
+        response_model=list[InstallView],
+        summary="Every crane and hoist with its 安拆 window (安装、顶升加节、拆卸) and stage",
+        dependencies=[Depends(viewer)],
+    )
+    async def install_list() -> list[InstallView]:
+        return [] if svc.install is None else svc.install.list()
+
+    @r.post(
+        "/install/{device}/start",
+        response_model=InstallView,
+        responses=INSTALL_ERRORS,
+        summary="Open an 安拆 window at its stage: the <kind>.install rules watch crew, supervisor and hook (supervisor)",
+    )
+    async def start_install(
+        who: Supervisor, device: str = MACHINE, start: InstallStart = Body(...)
+    ) -> InstallView:
+        return service_call(svc.install, "安拆 windows", device, lambda i: i.start(device, who.name, start))
+
+    @r.post(
+        "/install/{device}/end",
+        response_model=InstallView,
+        responses=INSTALL_ERRORS,
+        summary="Close the 安拆 window, after an erection or a climb with the installer's self-check (supervisor)",
+    )
+    async def end_install(
+        who: Supervisor, device: str = MACHINE, close: InstallClose = Body(...)
+    ) -> InstallView:
+        return service_call(svc.install, "安拆 windows", device, lambda i: i.end(device, who.name, close))
 
 
 def _add_site_lists(r: APIRouter, svc: ApiServices) -> None:

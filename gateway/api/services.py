@@ -19,6 +19,7 @@ from gateway.api.hub import LiveHub
 from gateway.camera_service import CameraService
 from gateway.live import LiveState
 from gateway.site.hot_work import HotWork
+from gateway.site.install import Install
 from gateway.site.jacking import Jacking
 from gateway.site.safety_log.schedule import SafetyLogSchedule
 from gateway.site.siren import SirenState
@@ -43,6 +44,7 @@ class ApiServices:
     cameras: CameraService | None = None
     work: SiteWork | None = None  # pours and who is on site
     jacking: Jacking | None = None  # the cranes' jacking windows and heights
+    install: Install | None = None  # the cranes' and hoists' 安拆 windows
     sirens: Callable[[], list[SirenState]] | None = None  # the site's sirens and what drives them
     notices: NoticeBoard | None = None  # the regulators' supervision notices to the project
     self_checks: SelfCheckOutbox | None = None  # company self-checks on their way to the regulators

@@ -1,6 +1,7 @@
 """Every machine's and person's papers as the dashboard lists them (standards.md §13): each machine's
-filing, acceptance, use registration and next periodic inspection, each crane operator's and hoist
-driver's special-operations certificate and each key person's safety certificate, with what is due.
+filing, acceptance, use registration and next periodic inspection, each special-operations worker's
+certificate (named by the trade they are booked for; one not valid in the register or of another trade is
+missing) and each key person's safety certificate, with what is due.
 
 The levels are the rules' own (rules/machine_papers.py, rules/personnel_certificate.py), so the list
 and the alerts never disagree.
@@ -17,6 +18,7 @@ from contract.config import LoadedSite
 from contract.config.papers import MachineDevice
 from contract.config.personnel import ROLE_ZH
 from contract.kinds import registry
+from rules.certificate_check import standing_problem, trade_zh
 from rules.machine_papers import registration_problem
 from rules.papers_due import due_level
 
@@ -77,8 +79,12 @@ def paper_rows(site: LoadedSite, today: date) -> list[PaperRow]:
         )
         rows.append(_due(d.id, d.display_name, kind, "inspection", "", p.next_inspection_on, today))
     for op in site.config.operators:
+        kind = trade_zh(op.trade) if op.trade else "特种作业人员"
+        row = _due(op.id, op.name or op.id, kind, "certificate", op.licence_no, op.valid_until, today)
+        # not valid in the register, or another trade's: no paper for the booked trade, whatever its date
+        standing = standing_problem(op, op.trade) if op.trade and op.valid_until else None
         rows.append(
-            _due(op.id, op.name or op.id, "特种作业人员", "certificate", op.licence_no, op.valid_until, today)
+            row if standing is None else row.model_copy(update={"status": "missing", "problem": standing[0]})
         )
     for kp in site.config.key_personnel:
         rows.append(

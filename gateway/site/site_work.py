@@ -1,7 +1,9 @@
 """The site's dangerous work as supervisors see and steer it: work windows (a pour of high formwork, a
-tower crane's jacking), each started and ended by a supervisor, and who of the key personnel is on site.
+tower crane's jacking, a crane's or hoist's 安拆), each started and ended by a supervisor, and who of the key
+personnel is on site.
 
-A window is recorded as its device's reading (``pour_active``, ``jacking_active``: 1 started, 0 ended)
+A window is recorded as its device's reading (``pour_active``, ``jacking_active``: 1 started, 0 ended;
+``install_active``: the stage started, 0 ended)
 published on the bus like any reading, so the rules, the store, InfluxDB and ``sitegw replay`` all see
 the same window; who started or ended it is kept beside it in ``<kind>s.json`` (``pours.json``).
 """
@@ -21,10 +23,12 @@ from pydantic import BaseModel, Field
 
 from contract.config import LoadedSite
 from contract.config.device import DeviceConfig
+from contract.config.papers import INSTALL
 from contract.config.personnel import ROLE_ZH
 from contract.readings import Reading
 from kinds.crane.kind import JACKING, CraneDevice
 from kinds.formwork.kind import POUR, FormworkDevice
+from kinds.hoist.kind import HoistDevice
 
 
 class WorkState(Protocol):
@@ -49,7 +53,7 @@ class WindowKind:
 
     name: str  # "pour", as the API's path and the file's name say it
     metric: str  # the device's reading that records it
-    device: type[DeviceConfig]  # the devices it opens on
+    device: type[DeviceConfig] | tuple[type[DeviceConfig], ...]  # the devices it opens on
     of: str  # their kind, as the site file names it
     area: Callable[[DeviceConfig], str]  # where the device stands, for the list
 
@@ -58,12 +62,15 @@ def _where(d: DeviceConfig) -> str:
     """Where a formwork stands, or a crane's model: what the window lists say beside its name."""
     if isinstance(d, FormworkDevice):
         return d.formwork.area
-    return d.crane.model if isinstance(d, CraneDevice) else ""
+    if isinstance(d, CraneDevice):
+        return d.crane.model
+    return d.hoist.model if isinstance(d, HoistDevice) else ""
 
 
 POUR_WINDOW = WindowKind("pour", POUR, FormworkDevice, "formwork", _where)
 JACKING_WINDOW = WindowKind("jacking", JACKING, CraneDevice, "crane", _where)
-WINDOWS: Mapping[str, WindowKind] = {w.name: w for w in (POUR_WINDOW, JACKING_WINDOW)}
+INSTALL_WINDOW = WindowKind("install", INSTALL, (CraneDevice, HoistDevice), "crane or hoist", _where)
+WINDOWS: Mapping[str, WindowKind] = {w.name: w for w in (POUR_WINDOW, JACKING_WINDOW, INSTALL_WINDOW)}
 
 
 class WindowView(BaseModel):
@@ -173,23 +180,32 @@ class SiteWork:
         actor: str,
         extra: Sequence[tuple[str, float]] = (),
         record: Mapping[str, float | str | bool] | None = None,
+        value: float = 1.0,
     ) -> WindowView:
         """Start (``active``) or end ``window`` on ``device``; the rules hear of it at once, with the
         ``extra`` readings (metric, value) published at the same instant, before the window's own;
-        ``record`` is kept with the change (a jacking's closing checks)."""
+        ``record`` is kept with the change (a jacking's closing checks); ``value``: the window's reading
+        as it starts (an 安拆's stage)."""
         kind = WINDOWS[window]
         self.device_of(window, device)
         self.check_state(window, device, active)
         now = self._clock()
         code = self._site.config.project.code
         readings = [Reading(now, code, device, metric, value) for metric, value in extra]
-        self._publish([*readings, Reading(now, code, device, kind.metric, 1.0 if active else 0.0)])
+        self._publish([*readings, Reading(now, code, device, kind.metric, value if active else 0.0)])
         change: dict[str, object] = {"ts": now, "actor": actor, "active": "start" if active else "end"}
+        if active:
+            change["value"] = value
         if record:
             change["record"] = dict(record)
         self._changes[window][device] = change
         _save(self._file(window), self._changes[window])
         return next(p for p in self.windows(window) if p.device == device)
+
+    def value(self, window: str, device: str) -> int:
+        """The reading ``window`` last started with on ``device`` (an 安拆's stage; 1 for the others)."""
+        found = self._changes[window].get(device, {}).get("value", 1.0)
+        return int(float(str(found)))
 
     def reopen(self, window: str) -> list[str]:
         """At start: the windows its file records as open are told to the rules again (a jacking may
@@ -202,7 +218,7 @@ class SiteWork:
         ]
         if opened:
             now, code = self._clock(), self._site.config.project.code
-            self._publish([Reading(now, code, d, kind.metric, 1.0) for d in opened])
+            self._publish([Reading(now, code, d, kind.metric, float(self.value(window, d))) for d in opened])
         return opened
 
     def pours(self) -> list[WindowView]:

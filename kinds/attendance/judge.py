@@ -1,18 +1,23 @@
 """The access gates' judge: each passage tells the key-personnel rules who is on site (those rules are
-site-wide: they also hear of the cranes', hoists' and pours' work, and are ticked by the engine)."""
+site-wide: they also hear of the cranes', hoists' and pours' work, and are ticked by the engine), and has
+a special-operations worker's certificate judged for the trade they are booked for
+(kinds/attendance/trade_certificate.py)."""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone
 
 from contract.config.device import DeviceConfig
 from contract.config.site import SiteConfig
 from contract.readings import Reading
 from kinds.attendance.kind import PRESENCE
+from kinds.attendance.trade_certificate import TradeCertificate
 from kinds.crane.kind import CraneDevice
 from rules import personnel_sample
-from rules.kinds.base import LOADED_T, Judge
+from rules.install_window import install_rules
+from rules.kinds.base import LOADED_T, Judge, Shared
 from rules.probes import Probe
 from rules.result import RuleResult
 from rules.routes import Route
@@ -20,6 +25,20 @@ from rules.routes import Route
 
 class AttendanceJudge(Judge):
     """The site's access gates."""
+
+    def __init__(self, shared: Shared, devices: list[DeviceConfig]) -> None:
+        super().__init__(shared, devices)
+        config = shared.config
+        self.trades = TradeCertificate(
+            devices[0].id, config.operators, config.rules.personnel.renewal_warning_d, shared.utc_offset_h
+        )
+        self._install = install_rules(shared)  # an 安拆 crew and supervisor come in through the gates
+
+    def families(self) -> Iterable[object]:
+        return (self.trades, self._install)
+
+    def tick(self, now: float) -> list[RuleResult]:
+        return self.trades.tick(now) + self._install.tick(now)
 
     @staticmethod
     def history_s(site: SiteConfig) -> float:
@@ -34,11 +53,14 @@ class AttendanceJudge(Judge):
             self.shared.personnel.passage(r.point, value, r.ts)
         if r.point:  # the fire watches of hot-work permits are anyone (docs/standards.md §18)
             self.shared.hot_work.passage(r.point, value, r.ts)
+        entered = value >= 0.5
+        found = self.trades.passage(self.shared.names[r.device], r.point, entered, r.ts)
+        verdicts = [*([] if found is None else [found]), *self._install.passage(r.point, entered, r.ts)]
         if r.point in self._key_people:
-            return r, []
+            return r, verdicts
         # anyone else's passage is the gate's one series: a series per person grew without bound (100,000
         # ids published to the gate's topic took 170 MB and an 11 MB /api/v1/readings/latest)
-        return Reading(r.ts, r.project, r.device, r.metric, r.value, r.unit, r.quality), []
+        return Reading(r.ts, r.project, r.device, r.metric, r.value, r.unit, r.quality), verdicts
 
     @functools.cached_property
     def _key_people(self) -> frozenset[str]:
@@ -115,4 +137,29 @@ class AttendanceJudge(Judge):
                     alert=(dev.id, person.id),
                 )
             )
+        found.extend(self._trade_probes(dev))
         return found
+
+    def _trade_probes(self, dev: DeviceConfig) -> list[Probe]:
+        """A booked worker whose certificate lapsed (the one that lapsed first) entering from noon of the
+        day after its expiry day, until they leave."""
+        booked = [op for op in self.shared.config.operators if op.trade is not None and op.valid_until]
+        if not booked:
+            return []
+        worker = min(booked, key=lambda op: op.valid_until or date.max)
+        assert worker.valid_until is not None
+        day_after = worker.valid_until + timedelta(days=1)
+        noon = datetime.combine(day_after, time(12), timezone(timedelta(hours=self.shared.utc_offset_h)))
+        return [
+            Probe(
+                "personnel.trade_certificate",
+                dev.id,
+                PRESENCE,
+                point=worker.id,
+                interval_s=600.0,
+                beyond=(1.0,),
+                clear=0.0,
+                start=noon.timestamp(),
+                alert=(self.trades.device, worker.id),
+            )
+        ]

@@ -35,6 +35,7 @@ KIND = Kind(
         "personnel.absent": "关键人员不在岗",
         "personnel.attendance": "项目负责人带班不足",
         "personnel.certificate": "安全考核证书失效",
+        "personnel.trade_certificate": "特种作业人员无有效证书进场",
     },
     simulator="kinds.attendance.sim:GateSim",
     scenarios=("normal", "pm_absent"),

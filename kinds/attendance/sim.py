@@ -67,8 +67,10 @@ def gate_schedule(
     seed: int = 1,
     officer_leaves_after_s: float = 2700.0,
     pm_leaves_after_s: float = 1200.0,
+    booked: Sequence[str] = (),
 ) -> list[Passage]:
-    """The day's passages in time order (deterministic for a seed)."""
+    """The day's passages in time order (deterministic for a seed); ``booked``: the special-operations
+    workers of the roster, who come in after the key people (their certificates are checked at the gate)."""
     scenario = GateScenario(scenario)
     rng = random.Random(seed)
     out: list[Passage] = []
@@ -81,6 +83,8 @@ def gate_schedule(
         out.append(Passage(away + rng.uniform(*BREAK_S), person, "in"))
     for n, kp in enumerate(roster):
         out.append(Passage(KEY_FROM_S + n * KEY_GAP_S, kp.id, "in"))
+    for n, worker in enumerate(booked):
+        out.append(Passage(KEY_FROM_S + (len(roster) + n) * KEY_GAP_S, worker, "in"))
     officers = [kp for kp in roster if kp.role == "safety_officer"]
     if len(officers) >= 2:  # the one who stays keeps the post covered
         leaver = officers[-1]
@@ -196,7 +200,8 @@ class GateSim:
     presence ``t`` seconds into the day's schedule (``on_site@person``, 1 in and 0 out)."""
 
     def __init__(self, device: DeviceConfig, site: LoadedSite, scenario: str, seed: int) -> None:
-        self.schedule = gate_schedule(site.config.key_personnel, scenario, seed=seed)
+        booked = [op.id for op in site.config.operators if op.trade is not None]
+        self.schedule = gate_schedule(site.config.key_personnel, scenario, seed=seed, booked=booked)
 
     def values(self, t: float) -> Mapping[str, float | str]:
         """Each person seen by ``t``, with their last passage."""

@@ -1,6 +1,6 @@
 """crane.jacking_wind: jacking, adding and removing sections are erection work (JGJ 196-2010 scope), which
-GB 55034-2022 §3.4.7 (a full-text mandatory code) stops when the wind at the crane's highest point exceeds
-9.0 m/s (超过: a wind of exactly 9.0 m/s is not above it). Critical, raised on each crane in a window that
+GB 55034-2022 §3.4.7 (a full-text mandatory code) stops, as it stops erecting and dismantling (a crane's 安拆
+window, rules/install_window.py), when the wind at the crane's highest point exceeds 9.0 m/s (超过: a wind of exactly 9.0 m/s is not above it). Critical, raised on each crane in a window that
 the wind source serves (the crane's own anemometer or one serving it), so that closing the window clears it.
 Once raised it holds until the wind is at or below the limit less ``hysteresis_pct`` (5 %: 8.55 m/s; the
 band is practice, as every rule's, not the clause's): a gust hovering about 9.0 m/s is one alert, and the
@@ -43,8 +43,10 @@ class JackingWind:
         cfg: CraneJackingRule,
         ts: float,
         backfill: bool,
+        work: str = "顶升",
     ) -> RuleResult | None:
-        """The verdict for ``crane`` (in a window) of a wind sample from ``source``."""
+        """The verdict for ``crane`` (in a window) of a wind sample from ``source``; ``work``: the window's,
+        in Chinese (顶升, or an 安拆 window's stage: 安装, 顶升加节, 拆卸)."""
         level: Level | None = banded_level(
             wind_ms,
             [("critical", cfg.wind_ms)],
@@ -56,8 +58,8 @@ class JackingWind:
             return None
 
         def build() -> RuleResult:
-            what = f"{name}顶升作业中风速 {wind_ms:g} m/s（超过 {cfg.wind_ms:.1f} m/s 须停止）"
-            what_en = f"{name}: wind {wind_ms:g} m/s during jacking (stop above {cfg.wind_ms:.1f} m/s)"
+            what = f"{name}{work}作业中风速 {wind_ms:g} m/s（超过 {cfg.wind_ms:.1f} m/s 须停止）"
+            what_en = f"{name}: wind {wind_ms:g} m/s during {work} (stop above {cfg.wind_ms:.1f} m/s)"
             return RuleResult(
                 rule=RULE,
                 device=crane,
@@ -68,7 +70,9 @@ class JackingWind:
                 value=round(wind_ms, 2),
                 threshold=cfg.wind_ms,
                 unit="m/s",
-                message=pick(level, what, "立即停止顶升，将塔身与回转下支座连接紧固（螺栓、销轴就位）后撤离"),
+                message=pick(
+                    level, what, f"立即停止{work}，将塔身与回转下支座连接紧固（螺栓、销轴就位）后撤离"
+                ),
                 message_en=pick_en(
                     level,
                     what_en,
@@ -80,6 +84,6 @@ class JackingWind:
 
         return self._memory.report(crane, "", level, build)
 
-    def end(self, crane: str, name: str, ts: float) -> RuleResult | None:
+    def end(self, crane: str, name: str, ts: float, work: str = "顶升") -> RuleResult | None:
         """The window closes: a wind alert of the window clears (crane.wind goes on judging the wind)."""
-        return window_closed(self._memory, RULE, CLAUSE, crane, name, ts)
+        return window_closed(self._memory, RULE, CLAUSE, crane, name, ts, work)

@@ -48,10 +48,11 @@ class JackingWindows:
 
 
 def window_closed(
-    memory: LevelMemory, rule: str, clause: str, device: str, name: str, ts: float
+    memory: LevelMemory, rule: str, clause: str, device: str, name: str, ts: float, work: str = "顶升"
 ) -> RuleResult | None:
     """The clearing verdict of ``rule`` on ``device`` when its window closes (None: nothing was raised):
-    what the rule watched for no longer applies once the tower is bolted and the window closed."""
+    what the rule watched for no longer applies once the tower is bolted and the window closed; ``work``:
+    the window's, in Chinese (顶升, or an 安拆 window's stage)."""
     if memory.get(device) is None:
         return None
     return memory.report(
@@ -65,7 +66,7 @@ def window_closed(
             level=None,
             ts=ts,
             clause=clause,
-            message=cleared(f"{name}顶升作业结束"),
-            message_en=cleared_en(f"{name} jacking window closed"),
+            message=cleared(f"{name}{work}作业结束"),
+            message_en=cleared_en(f"{name} {'jacking' if work == '顶升' else '安拆'} window closed"),
         ),
     )

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 from contract.config.crane import CraneSpec
 from contract.config.device import DeviceConfig
+from contract.config.papers import INSTALL
 from contract.config.site import SiteConfig
 from contract.readings import Quality, Reading
 from kinds.anemometer.kind import AnemometerDevice
@@ -37,6 +38,7 @@ from kinds.crane.thresholds import (
 from kinds.crane.tilt import CraneTilt, quiet_tilts
 from kinds.crane.wind import CraneWind, quiet_winds
 from kinds.crane.zone import CraneZone
+from rules.install_window import install_rules
 from rules.kinds.base import LOADED_T, Judge, Shared, faulted, some
 from rules.probes import Probe, Sample
 from rules.result import RuleResult
@@ -143,6 +145,7 @@ class CraneJudge(Judge):
         self._load, self._wind, self._tilt = CraneLoad(), CraneWind(), CraneTilt()
         self._collision, self._zone = CraneCollision(), CraneZone(cfg.no_lift_zones)
         self._motion, self._balance, self._night = JackingMotion(), JackingBalanceCheck(), JackingNight()
+        self._install = install_rules(shared)  # the site's 安拆 windows, the hoists' too
         self._operator = CraneOperator(
             cfg.operators, cfg.rules.licence_utc_offset_h, reported_with(shared.site, "operator_id", "load_t")
         )
@@ -170,10 +173,13 @@ class CraneJudge(Judge):
             self._balance,
             self._night,
             self._jacking_wind,
+            self._install,
         )
 
     def window_open(self, device: str, metric: str) -> bool:
         """Is the window of ``metric`` (jacking) open on ``device``?"""
+        if metric == INSTALL:
+            return self._install.active(device)
         return metric == JACKING and self._jacking.active(device)
 
     def route(self, dev: DeviceConfig, metric: str) -> Route | None:
@@ -186,6 +192,8 @@ class CraneJudge(Judge):
             return wind_route(self.shared, self._wind, dev.id, [dev.id])
         if metric == JACKING:
             return Route(self._jacking_reading)
+        if metric == INSTALL:
+            return Route(self._install_reading)
         if metric == JIB_HEIGHT:
             return Route(self._height_reading)
         if metric == OPERATOR:  # a Modbus box reports card numbers as numbers: 1001.0 is card "1001"
@@ -211,6 +219,15 @@ class CraneJudge(Judge):
     def memory(self, dev: DeviceConfig) -> dict[str, float]:
         return self._cranes[dev.id].state
 
+    def _install_reading(self, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
+        """An 安拆 window opens (its stage) or closes (0) on the crane; closing it clears a wind stop it had
+        (crane.jacking_wind), unless a jacking window is open still."""
+        device, work = r.device, self._install.stage_zh(r.device)
+        found = self._install.window(device, value, r.ts)
+        if work and not self._install.active(device) and not self._jacking.active(device):
+            found += some(self._jacking_wind.end(device, self.shared.names[device], r.ts, work))
+        return r, found
+
     def _jacking_reading(self, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
         """A jacking window opens (1) or closes (0): its motion is measured from where the crane is now,
         and closing clears every crane.jacking_* alert of the window."""
@@ -234,9 +251,9 @@ class CraneJudge(Judge):
 
     def tick(self, now: float) -> list[RuleResult]:
         jacking = self._jacking
+        out = self._install.tick(now)
         if jacking.none_open():
-            return []
-        out: list[RuleResult] = []
+            return out
         for device in jacking.any_open(list(self._cranes)):
             cfg = self.shared.section(device, "crane_jacking", CraneJackingRule)
             found = self._night.evaluate(
@@ -257,6 +274,10 @@ class CraneJudge(Judge):
         load = memory.get("load_t")
         loaded = None if load is None else load > LOADED_T  # _loaded(memory), written out
         moving = crane.moving(changed, ts)
+        if loaded is not None:
+            found = self._install.loaded(device, loaded, ts)
+            if found is not None:
+                out.append(found)
         if loaded:
             self.shared.work_seen(device, crane.lifting, ts)
         elif moving:  # slewing, trolley or hoist with the hook empty: crane work all the same
@@ -372,6 +393,19 @@ class CraneJudge(Judge):
         if dev.id not in self._wind_elsewhere:
             found += [wind_probe(shared, dev.id), jacking_wind_probe(shared, dev.id, dev)]
         found += self._jacking_probes(dev, quiet)
+        if dev.papers is not None and dev.papers.installers:
+            # a load on the hook inside an 安拆 window opened beforehand (erecting): no lifting during 安拆
+            opened = ((dev.id, "", {**quiet, INSTALL: 1.0}),)
+            found.append(
+                probe(
+                    "crane.install",
+                    "load_t",
+                    beyond=(loaded,),
+                    clear=0.0,
+                    setup=opened,
+                    alert=(dev.id, "load"),
+                )
+            )
         zones = [z for z in shared.config.no_lift_zones if _within_reach(spec, _middle(z.polygon))]
         if zones:
             slew, radius = _aim(spec, _middle(zones[0].polygon))
@@ -520,6 +554,7 @@ def wind_route(shared: Shared, wind_rule: CraneWind, device: str, serves: list[s
     cfg, fault = shared.section(device, "crane_wind", CraneWindRule), shared.fault
     jacking_cfg = {c: shared.section(c, "crane_jacking", CraneJackingRule) for c in serves}
     windows, jacking_wind = jacking_of(shared)
+    install = install_rules(shared)
 
     def judge(r: Reading, wind: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
         reason = fault.judge(
@@ -539,14 +574,13 @@ def wind_route(shared: Shared, wind_rule: CraneWind, device: str, serves: list[s
         found = wind_rule.evaluate(device, name, serves, names, cfg, wind, r.ts, backfill)
         if found is not None:
             results.append(found)
-        for crane in windows.any_open(serves):
-            results.extend(
-                some(
-                    jacking_wind.evaluate(
-                        crane, shared.names[crane], device, wind, jacking_cfg[crane], r.ts, backfill
-                    )
+        for crane in serves:  # in a jacking window, or erected, climbed or dismantled: the same limit
+            work = "顶升" if windows.active(crane) else install.stage_zh(crane)
+            if work:
+                found = jacking_wind.evaluate(
+                    crane, shared.names[crane], device, wind, jacking_cfg[crane], r.ts, backfill, work
                 )
-            )
+                results.extend(some(found))
         return r, results
 
     # valid (the range's upper end judged in full: the band's end is open) and below every threshold,

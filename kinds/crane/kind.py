@@ -10,7 +10,7 @@ from pydantic import Field
 
 from contract.config.crane import CraneSpec
 from contract.config.device import DeviceConfig
-from contract.config.papers import MachineDevice
+from contract.config.papers import INSTALL, INSTALL_STAGES, MachineDevice
 from contract.kinds import offline
 from contract.kinds.kind import Kind, Metric, Thresholds
 from kinds.crane.thresholds import (
@@ -34,6 +34,8 @@ radius and beside the box's own moment, the hook's place against the zones and t
 
 class CraneDevice(MachineDevice):
     """A tower crane's black box (塔机安全监控系统)."""
+
+    installer_trade = "tower_crane_installer"
 
     kind: Literal["crane"] = Field(title="Kind", description="crane: a tower crane's black box")
     crane: CraneSpec = Field(
@@ -108,6 +110,7 @@ KIND = Kind(
         Metric("flag_anticollision", "防碰撞干预", "", "anti-collision intervening"),
         Metric("flag_zone_limit", "区域限位干预", "", "zone limiter intervening"),
         Metric(JACKING, "顶升作业", "", "jacking window", states={0: "结束", 1: "进行中"}),
+        Metric(INSTALL, "安拆作业", "", "安拆 window", states=INSTALL_STAGES),
         Metric(JIB_HEIGHT, "起重臂高度", "m", "jib height", summary="last"),
     ),
     offline_clause=offline.MACHINE,
@@ -121,6 +124,7 @@ KIND = Kind(
     sample_metrics=KINEMATICS,
     judge="kinds.crane.judge:CraneJudge",
     rules={
+        "crane.install": "安拆作业（人员持证、监理旁站、禁止吊装、验收）",
         "crane.load": "塔吊超载",
         "crane.wind": "塔吊大风",
         "crane.tilt": "塔身倾斜",

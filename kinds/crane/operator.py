@@ -32,7 +32,7 @@ class CraneOperator:
     def __init__(
         self, roster: list[Operator], utc_offset_h: float, operators_reported: Collection[str] = ()
     ) -> None:
-        self._roster = Roster(roster, utc_offset_h)
+        self._roster = Roster(roster, utc_offset_h, "tower_crane_driver")
         self._memory = LevelMemory()
         self._reported = frozenset(operators_reported)  # cranes whose every sample carries an operator id
         self._ids: dict[str, tuple[float, str]] = {}  # device: ts and id of its last operator_id reading

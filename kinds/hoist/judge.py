@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from contract.config.device import DeviceConfig
+from contract.config.papers import INSTALL
 from kinds.hoist.kind import HoistDevice
 from kinds.hoist.sample import HoistRules, HoistState
 from kinds.hoist.thresholds import HoistLoadRule, HoistRule
+from rules.install_window import install_rules
 from rules.kinds.base import LOADED_T, Judge, Shared
 from rules.levels import attribute_values
 from rules.probes import Probe, Sample
 from rules.result import RuleResult
 from rules.roster import Roster, reported_with
+from rules.routes import Route
 
 
 class HoistJudge(Judge):
@@ -22,11 +25,24 @@ class HoistJudge(Judge):
         super().__init__(shared, devices)
         offset = shared.utc_offset_h
         drivers = reported_with(shared.site, "driver_id", "speed_ms")  # boxes whose samples always name one
-        self._rules = HoistRules(Roster(shared.config.operators, offset), offset, drivers)
+        self._rules = HoistRules(Roster(shared.config.operators, offset, "hoist_driver"), offset, drivers)
         self._state = {d.id: HoistState() for d in devices}
+        self._install = install_rules(shared)  # the site's 安拆 windows, the cranes' too
 
     def families(self) -> Iterable[object]:
-        return attribute_values(self._rules)
+        return [*attribute_values(self._rules), self._install]
+
+    def window_open(self, device: str, metric: str) -> bool:
+        """Is the window of ``metric`` (安拆) open on ``device``?"""
+        return metric == INSTALL and self._install.active(device)
+
+    def route(self, dev: DeviceConfig, metric: str) -> Route | None:
+        if metric != INSTALL:
+            return None
+        return Route(lambda r, value, backfill: (r, self._install.window(r.device, value, r.ts)))
+
+    def tick(self, now: float) -> list[RuleResult]:
+        return self._install.tick(now)
 
     def memory(self, dev: DeviceConfig) -> dict[str, float]:
         return self._state[dev.id].numbers
@@ -89,6 +105,27 @@ class HoistJudge(Judge):
                 numbers["wind_ms"] = state.valid_wind
         return [] if found is None else [found]
 
+    def _install_probe(self, dev: HoistDevice) -> list[Probe]:
+        """hoist.install's crew inside an 安拆 window opened beforehand: the first installer leaving through
+        the site's first gate, then back (the crew certified, as the reference site's are)."""
+        gates = [d.id for d in self.shared.config.devices if d.kind == "attendance"]
+        if dev.papers is None or not dev.papers.installers or not gates:
+            return []
+        others = tuple((gates[0], w, {"on_site": 1.0}) for w in dev.papers.installers[1:])
+        return [
+            Probe(
+                "hoist.install",
+                gates[0],
+                "on_site",
+                point=dev.papers.installers[0],
+                interval_s=60.0,
+                beyond=(0.0,),
+                clear=1.0,
+                setup=((dev.id, "", {INSTALL: 1.0}), *others),
+                alert=(dev.id, "crew"),
+            )
+        ]
+
     def probes(self, dev: DeviceConfig) -> list[Probe]:
         """Each hoist rule with a standing or moving cage, the other readings quiet, a licensed driver
         logged in (the site's first operator), its limits from the site file."""
@@ -118,6 +155,7 @@ class HoistJudge(Judge):
         wind, wind_band = cfg.wind_alarm_ms, cfg.hysteresis_pct / 100
         lo, hi = shared.faults(dev.id).ranges.get("wind_ms", (0.0, 60.0))
         return [
+            *self._install_probe(dev),
             probe(
                 "hoist.load",
                 "load_t",

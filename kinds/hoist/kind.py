@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from contract.config.hoist import HoistSpec
-from contract.config.papers import MachineDevice
+from contract.config.papers import INSTALL, INSTALL_STAGES, MachineDevice
 from contract.kinds import offline
 from contract.kinds.kind import Kind, Metric, Thresholds
 from kinds.hoist.thresholds import HoistLoadRule, HoistRule
@@ -15,6 +15,8 @@ from kinds.hoist.thresholds import HoistLoadRule, HoistRule
 
 class HoistDevice(MachineDevice):
     """A construction hoist's black box, one cage."""
+
+    installer_trade = "hoist_installer"
 
     kind: Literal["hoist"] = Field(title="Kind", description="hoist: a construction hoist's black box")
     hoist: HoistSpec = Field(
@@ -61,6 +63,7 @@ KIND = Kind(
         ),
         Metric("arrester_ok", "防坠安全器", "", "fall arrester", states={0: "不在位", 1: "在位"}),
         Metric("driver_id", "司机", "", "driver", text=True),
+        Metric(INSTALL, "安拆作业", "", "安拆 window", states=INSTALL_STAGES),
         Metric("flag_sensor_fault", "黑匣子报告传感器故障", "", "sensor fault flag"),
         Metric("flag_limiter_bypass", "黑匣子报告限制器旁路", "", "limiter bypass flag"),
         Metric("flag_limiter_fault", "黑匣子报告限制器失效", "", "limiter fault flag"),
@@ -71,6 +74,7 @@ KIND = Kind(
     sample_metrics=SAMPLE,
     judge="kinds.hoist.judge:HoistJudge",
     rules={
+        "hoist.install": "安拆作业（人员持证、监理旁站、验收）",
         "hoist.load": "升降机超载",
         "hoist.persons": "升降机超员",
         "hoist.wind": "升降机大风",

@@ -31,6 +31,8 @@ OFFLINE_CLAUSE = (
 class PlatformDevice(MachineDevice):
     """A suspended platform's monitoring box, one platform."""
 
+    installer_trade = "platform_installer"
+
     kind: Literal["platform"] = Field(
         title="Kind", description="platform: a suspended platform's monitoring box"
     )

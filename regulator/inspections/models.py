@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from regulator.answers import BodyId
 from regulator.ledger.enforcement_models import PublicAction
 
 Title = Field(min_length=1, max_length=200, title="计划名称", description="e.g. 2026年第一轮全覆盖排查")
@@ -374,7 +375,7 @@ class CaseIn(BaseModel):
     """A hazard or an accident the bureau exposes as a typical case, in the words it wrote for the public."""
 
     kind: str = Field(pattern="^(hazard|incident)$", description="hazard 隐患, incident 事故")
-    id: int = Field(ge=1, le=2**63 - 1, description="the hazard's or the accident's id")
+    id: BodyId = Field(description="the hazard's or the accident's id")
     title: str = Field(min_length=1, max_length=200, description="e.g. 某项目塔吊安全装置失效被责令停工整改")
     text: str = Field(
         min_length=1, max_length=4_000, description="redacted: no person's ID number or phone (refused)"
@@ -418,7 +419,7 @@ class PublicPage(BaseModel):
 class SweepIn(BaseModel):
     """A 举一反三 sweep after an accident: the kind of work it reaches and by when."""
 
-    incident: int = Field(ge=1, le=2**63 - 1, description="the accident's (or serious near miss's) id")
+    incident: BodyId = Field(description="the accident's (or serious near miss's) id")
     work: str = Field(
         description="platform 吊篮, crane 塔吊, hoist 施工升降机, confined 有限空间, pit 深基坑"
     )

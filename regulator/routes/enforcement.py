@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 from regulator.answers import SESSION, RowId
 from regulator.ledger import enforcement_records, person_scores
@@ -19,6 +19,7 @@ from regulator.ledger.enforcement_models import ActionRow, NewAction, NewScore, 
 from regulator.ledger.review import ReviewError
 from regulator.reports import grading
 from regulator.reports.grading_models import Recorded
+from regulator.routes import STATIC
 from regulator.routes.responses import download
 from regulator.routes.routing import blocking
 from regulator.storage.repository import Repository
@@ -31,6 +32,11 @@ def enforcement_router(repo: Repository, signed_in: Callable[[Request], Awaitabl
     """The routes."""
     r = APIRouter()
     Who = Annotated[Actor, Depends(signed_in)]
+
+    @r.get("/ui/enforcement", response_class=HTMLResponse, include_in_schema=False)
+    async def page() -> HTMLResponse:
+        """执法记录: recording penalties, 约谈 and 通报 and reading them (its script /ui/page/enforcement.js)."""
+        return HTMLResponse((STATIC / "enforcement.html").read_text(encoding="utf-8"))
 
     @r.post(f"{API}/actions", responses=SESSION)
     async def add_action(body: NewAction, who: Who) -> Recorded:

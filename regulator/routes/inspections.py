@@ -42,6 +42,7 @@ from regulator.storage.scope import Actor
 
 API = "/ui/api/inspections"
 PAGE = STATIC / "draws.html"
+YEAR_PAGE = STATIC / "year.html"
 
 
 def _window(starts: str | None, due: str, theme_month: bool) -> tuple[float, float]:
@@ -67,8 +68,14 @@ def inspections_router(repo: Repository, signed_in: SignedIn) -> APIRouter:
 
 
 def _add_plans(r: APIRouter, repo: Repository, signed_in: SignedIn) -> None:
-    """Plans, their inspection records and their coverage."""
+    """Plans, their inspection records and their coverage, and the page over them."""
     Who = Annotated[Actor, Depends(signed_in)]
+
+    @r.get("/ui/year", response_class=HTMLResponse, include_in_schema=False)
+    async def year_page() -> HTMLResponse:
+        """年度检查: rounds, monthly themes, coverage and 双随机 draws (its script /ui/page/year.js; its data
+        from this router's API, which scopes it to the signed-in user)."""
+        return HTMLResponse(YEAR_PAGE.read_text(encoding="utf-8"))
 
     @r.post(f"{API}/plans", responses=SESSION)
     async def new_plan(body: PlanIn, who: Who) -> PlanOut:

@@ -25,10 +25,13 @@ PAGE_SCRIPTS = frozenset(
         "forwarding",
         "inspect",
         "public",
+        "year",
+        "common",
+        "enforcement",
     }
 )
-# the pages' shared style: the one header's (header.js)
-PAGE_STYLES = frozenset({"header"})
+# the pages' shared styles: the one header's (header.js) and the form-and-table pages' (common.css)
+PAGE_STYLES = frozenset({"header", "common"})
 
 
 def pages_router() -> APIRouter:

@@ -1,7 +1,8 @@
 // Accidents on the clock and the 危大 list (regulator/routes/accidents.py) in the review UI: the red banner of
 // overdue reporting clocks and accidents proposed for 挂牌督办 (on every tab, the queue and the overview
 // included), each incident's 四不放过 checklist, investigation, penalty and closing, and the 危大工程 tab.
-// Loaded after index.html's script: it uses that script's api, esc, time, flash, showTab, loadIncidents, $.
+// Loaded after index.html's script: it uses that script's api, esc, time, flash, showTab, loadIncidents, $, me,
+// caseForm and bindCases.
 "use strict";
 
 const ALERTS_SHOWN = 5;
@@ -26,7 +27,7 @@ function followupCell(i) {
     : `<div class="${s.overdue ? "bad" : ""}">${esc(s.name)}：应于 ${esc(time(s.due_at))} 前完成 <button class="act" data-incident="${esc(i.id)}" data-stage="${esc(s.stage)}">标记完成</button></div>`).join("") : "";
   const closing = i.closed_at ? `<div class="site-resolved" data-testid="closed">已结案 ${esc(time(i.closed_at))}（${esc(i.closed_by)}）</div>`
     : `<input size="14" placeholder="情况说明" data-step-note="${esc(i.id)}"> <button class="act" data-close="${esc(i.id)}">结案</button>`;
-  return `<td data-testid="followup">${steps}${stages}${i.proposal ? `<div class="bad" data-testid="proposal">${esc(i.proposal)}</div>` : ""}${closing}${sweepControl(i)}</td>`;
+  return `<td data-testid="followup">${steps}${stages}${i.proposal ? `<div class="bad" data-testid="proposal">${esc(i.proposal)}</div>` : ""}${closing}${sweepControl(i)}${me.role === "project" ? "" : caseForm("incident", i.id)}</td>`;
 }
 
 // 举一反三: a sweep of every project of the user's jurisdiction doing the same kind of work (the keys of
@@ -39,6 +40,7 @@ function sweepControl(i) {
 }
 
 function bindFollowup() {
+  bindCases(document);  // each accident's exposure as a typical case (index.js)
   const done = (what) => (row) => { flash(what, true); loadIncidents(); return row; };
   document.querySelectorAll("[data-step]").forEach(b => b.onclick = async () => {
     const note = document.querySelector(`[data-step-note="${b.dataset.incident}"]`).value.trim();

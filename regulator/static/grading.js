@@ -1,16 +1,7 @@
 // the page grading.html's script, served from /ui/page/grading.js: no inline script, so the pages' Content-Security-Policy
-// (script-src 'self', regulator/routes/page_policy.py) can forbid any that a hostile value might smuggle in
-const $ = (id) => document.getElementById(id);
-const esc = (s) => String(s ?? "").replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
+// (script-src 'self', regulator/routes/page_policy.py) can forbid any that a hostile value might smuggle in; its
+// helpers ($, esc, api, flash, dayOf) are common.js's
 const place = new URLSearchParams(location.search).get("place") || "";
-async function api(path, opts = {}) {
-  const r = await fetch(path, {credentials: "same-origin", headers: {"Content-Type": "application/json"}, ...opts});
-  if (r.status === 401) { location.href = "/"; throw new Error("未登录"); }
-  const body = await r.json();
-  if (!r.ok) throw new Error(body.error || JSON.stringify(body.detail) || r.statusText);
-  return body;
-}
-function flash(text, ok) { $("flash").innerHTML = `<div class="msg ${ok ? "ok" : "err"}">${esc(text)}</div>`; }
 const facts = (fs) => fs.map(f => `<div class="fact" data-testid="fact" data-fact="${esc(f.fact)}"><b>${esc(f.fact_name)}</b>
   <span class="src" data-testid="fact-source">${esc(f.source)}</span> ${esc(f.at_text)}<br><small>${esc(f.detail)}</small></div>`).join("");
 const duty = (done, n, yes, no) => `<span class="${done ? "done" : "due"}">${done ? yes : no}</span> <small>(${n})</small>`;
@@ -41,7 +32,6 @@ async function load() {
   $("scored").tBodies[0].innerHTML = g.scored.map(s => `<tr data-testid="scored-person"><td>${esc(s.person)}</td><td>${esc(s.role_name)}</td>
     <td>${esc(s.certificate)}</td><td class="num">${esc(s.total)}</td><td>${s.records.map(r => esc(`${r.project} ${r.rule_item} ${r.points} 分`)).join("<br>")}</td></tr>`).join("")
     || `<tr><td colspan="5" class="note">无</td></tr>`;
-  await loadActions();
   document.body.dataset.ready = "1";
 }
 $("e-save").onclick = async () => {
@@ -53,28 +43,6 @@ $("e-save").onclick = async () => {
   try { const r = await api("/ui/api/enforcement", {method: "POST", body: JSON.stringify(body)}); flash(`已登记 #${r.id}`, true); load(); }
   catch (e) { flash(e.message); }
 };
-async function loadActions() {
-  const rows = await api("/ui/api/enforcement/actions");
-  $("actions").tBodies[0].innerHTML = rows.map(a => `<tr data-testid="action" data-kind="${esc(a.kind)}"><td>${esc(a.kind_name)}</td>
-    <td>${esc(a.project_name)}<br><small>${esc(a.project)}</small></td><td>${esc(a.party)}</td>
-    <td>${esc(a.case_number)}<br><small>${esc(a.article)}</small></td><td class="num">${a.amount ? esc(a.amount) : "—"}</td>
-    <td>${esc(a.reason)}</td><td>${esc(a.happened_text)}</td>
-    <td>${a.document ? `<a data-testid="action-document" href="${esc(a.document)}" target="_blank">查看</a>` : "—"}</td>
-    <td>${a.public ? "公开" : "—"}</td></tr>`).join("") || `<tr><td colspan="9" class="note">无</td></tr>`;
-}
-const base64Of = (file) => new Promise((ok, fail) => {
-  const reader = new FileReader();
-  reader.onload = () => ok(String(reader.result).split(",", 2)[1]);
-  reader.onerror = () => fail(new Error(`文书 ${file.name} 读取失败`));
-  reader.readAsDataURL(file);
-});
-// a yyyy-MM-dd field as Unix seconds (empty: now); null, with the message shown, when it is no date
-function dayOf(id) {
-  const date = $(id).value.trim();
-  const at = date ? Date.parse(date + "T00:00:00+08:00") / 1000 : Date.now() / 1000;
-  if (Number.isNaN(at)) { flash(`日期 ${date} 不是 yyyy-MM-dd`); return null; }
-  return at;
-}
 $("s-save").onclick = async () => {
   const at = dayOf("s-date");
   if (at === null) return;
@@ -83,22 +51,9 @@ $("s-save").onclick = async () => {
   try { const r = await api("/ui/api/enforcement/scores", {method: "POST", body: JSON.stringify(body)}); flash(`已记分 #${r.id}`, true); load(); }
   catch (e) { flash(e.message); }
 };
-$("a-save").onclick = async () => {
-  const at = dayOf("a-date");
-  if (at === null) return;
-  const file = $("a-document").files[0];
-  try {
-    const body = {kind: $("a-kind").value, project: $("a-project").value.trim(), happened_at: at, party: $("a-party").value.trim(),
-                  party_kind: $("a-party-kind").value, case_number: $("a-case").value.trim(), article: $("a-article").value.trim(),
-                  amount: +$("a-amount").value || 0, reason: $("a-reason").value.trim(), public: $("a-public").checked,
-                  document: file ? await base64Of(file) : null};
-    const r = await api("/ui/api/enforcement/actions", {method: "POST", body: JSON.stringify(body)});
-    flash(`已登记 #${r.id}`, true); load();
-  } catch (e) { flash(e.message); }
-};
 (async () => {
   let me;
   try { me = await api("/ui/api/me"); } catch (e) { return; }
-  $("record-card").hidden = $("action-card").hidden = $("score-form").hidden = me.role === "project";
+  $("record-card").hidden = $("score-form").hidden = me.role === "project";
   load();
 })();

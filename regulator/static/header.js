@@ -15,6 +15,7 @@
     ["/ui/map", "项目地图", "places-map"], ["/ui/grading", "重点风险分级", "grading-page"],
     ["/ui/safety-logs", "安全日志与考勤", "nav-safety-logs"], ["/warnings", "气象预警", "nav-warnings"],
     ["/ui/national-export", "全国平台报送", "nav-national-export"], ["/forwarding", "逐级转报", "nav-forwarding"],
+    ["/ui/year", "年度检查", "nav-year"], ["/ui/inspect", "现场检查", "nav-inspect"], ["/ui/enforcement", "执法记录", "nav-enforcement"],
   ];
   const host = document.getElementById("site-header");
   const home = location.pathname === "/";
@@ -36,6 +37,8 @@
   window.siteTabsFor = (role) => {
     for (const [tab, allowed] of Object.entries(FOR)) host.querySelector(`[data-tab="${tab}"], a[href="/#${tab}"]`).classList.toggle("hidden", !allowed(role));
     host.querySelector('a[href="/forwarding"]').classList.toggle("hidden", role !== "admin");  // the chain's state: admins'
+    for (const path of ["/ui/year", "/ui/inspect"])  // the authority's plans and inspections: a site's users have none
+      host.querySelector(`a[href="${path}"]`).classList.toggle("hidden", role === "project");
   };
   if (home) return;  // the review UI names the user and signs out itself (its sign-in form)
   fetch("/ui/api/me", {credentials: "same-origin"}).then(r => r.ok ? r.json() : null).then(me => {

@@ -223,10 +223,26 @@ function actionForm(h) {
     <div>改判为 <select id="r-major"><option value="true">重大事故隐患</option><option value="false">一般隐患</option></select>
       <input id="r-article" size="6" placeholder="第八条"> <input id="r-item" size="5" placeholder="（四）">
       <input id="r-reason" placeholder="改判理由 (必填)" size="22"> <button class="act warn" data-do="reclassify">改判</button></div>`;
+  if (reg.includes(me.role)) out += caseForm("hazard", h.id);
   if (can(reg, ["reported"])) out += `
     <div><button class="act" data-do="close">复查通过 销号</button>
       <input id="a-reject" placeholder="不通过原因" size="24"> <button class="act warn" data-do="reject">复查不通过</button></div>`;
   return out || "<em>当前状态无可执行操作</em>";
+}
+// a hazard's or an accident's (kind) exposure as a typical case on the public page (/public), in the bureau's
+// words: the form (a regulator's), then bindCases(root) for the forms under root
+const caseForm = (kind, id) => `<div data-testid="expose-case" data-case-kind="${esc(kind)}" data-case-id="${esc(id)}">
+  <input class="case-title" placeholder="典型案例标题" size="24"> <input class="case-text" placeholder="公开说明（不含身份证号、电话）" size="30">
+  <button class="act case-expose">曝光为典型案例</button></div>`;
+function bindCases(root) {
+  root.querySelectorAll("[data-case-kind]").forEach(form => form.querySelector(".case-expose").onclick = async () => {
+    const body = {kind: form.dataset.caseKind, id: Number(form.dataset.caseId),
+      title: form.querySelector(".case-title").value.trim(), text: form.querySelector(".case-text").value.trim()};
+    try {
+      await api("/ui/api/public-cases", {method: "POST", body: JSON.stringify(body)});
+      flash("已在公开页面曝光为典型案例", true);
+    } catch (e) { flash(e.message); }
+  });
 }
 function readFile(input) {
   return new Promise((ok, fail) => {
@@ -289,6 +305,7 @@ async function showHazard(id) {
     <h4>前后读数</h4>${readings}
     <h4>处理记录</h4><table data-testid="trail"><tr><th>时间</th><th>操作人</th><th>操作</th><th>状态</th><th>原因/说明</th></tr>${trail}</table>`;
   $("actions").querySelectorAll("button[data-do]").forEach(b => b.onclick = () => doAction(h, b.dataset.do));
+  bindCases($("actions"));
   showSupervision(h);
 }
 

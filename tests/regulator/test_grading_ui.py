@@ -101,6 +101,9 @@ def test_a_penalty_and_an_interview_recorded_on_the_page_count_in_the_grading(
     expect(page.get_by_test_id("key-project")).to_have_count(2)
     pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
+    # the penalties, 约谈 and 通报 on their own page (执法记录), reached from the one header
+    page.get_by_test_id("nav-enforcement").click()
+    page.wait_for_url("**/ui/enforcement")
     # a file that is no PDF, JPEG or PNG is refused, naming the field
     page.fill("#a-project", "GD-SZ-0004")
     page.fill("#a-party", "乙建设公司")
@@ -130,18 +133,19 @@ def test_a_penalty_and_an_interview_recorded_on_the_page_count_in_the_grading(
     page.click("#a-save")
     expect(page.get_by_test_id("action")).to_have_count(2)
     expect(page.get_by_test_id("action").first).to_contain_text("约谈")
-
-    # 宝安 is key-risk now, each record its source
-    site = page.locator("[data-testid=key-project][data-code=GD-SZ-0004]")
-    expect(site.get_by_test_id("fact")).to_have_count(2)
-    expect(site.get_by_test_id("fact-source").first).to_contain_text("行政处罚 深建罚〔2026〕31号")
-    expect(site).to_contain_text("乙建设公司，罚款 50000 元")
     link = page.get_by_test_id("action-document")
     expect(link).to_have_count(1)
     shown = page.request.get(graded.base_url + str(link.get_attribute("href")))
     assert (shown.status, shown.body()) == (200, pdf)
     public = page.request.get(graded.base_url + "/public/api/enforcement").json()
     assert [(p["kind_name"], p["party"]) for p in public] == [("行政处罚", "乙建设公司")]
+
+    # back on the grading: 宝安 is key-risk now, each record its source
+    page.get_by_test_id("grading-page").click()
+    site = page.locator("[data-testid=key-project][data-code=GD-SZ-0004]")
+    expect(site.get_by_test_id("fact")).to_have_count(2)
+    expect(site.get_by_test_id("fact-source").first).to_contain_text("行政处罚 深建罚〔2026〕31号")
+    expect(site).to_contain_text("乙建设公司，罚款 50000 元")
 
     # 个人记分: the project manager's 12 points reach the threshold (12 in 12 months, the default)
     expect(page.get_by_test_id("scored-person")).to_have_count(0)

@@ -33,7 +33,16 @@ from tests.regulator.inspector import CHEAP, PASSWORD
 from tests.regulator.support import ThreadedRegulator, make_event
 from tests.servers.browser import browser  # noqa: F401 (module-scoped Chromium)
 
-PAGES = ("/", "/ui/map", "/ui/grading", "/ui/safety-logs", "/warnings", "/ui/national-export")
+PAGES = (
+    "/",
+    "/ui/map",
+    "/ui/grading",
+    "/ui/safety-logs",
+    "/warnings",
+    "/ui/national-export",
+    "/ui/year",
+    "/ui/enforcement",
+)
 WIDTHS = (1280, 390)
 WORDY = "1号塔吊 起重量 102.5% 超过额定起重量，司机未按规定减载，已触发声光报警并通知现场安全员"
 # the WCAG 2 contrast ratio of two computed colours (rgb()/rgba() strings), in the page itself
@@ -164,7 +173,16 @@ def headers(regulator: RegulatorServer, browser: Browser) -> dict[tuple[str, int
 def test_every_page_has_the_one_header(headers: dict[tuple[str, int], Seen]) -> None:
     assert all(seen.background for seen in headers.values()), "a page without a header"
     home = [e["text"] for e in headers["/", 1280].entries]
-    for name in ("审核队列", "挂牌督办", "项目地图", "气象预警", "全国平台报送", "安全日志与考勤"):
+    for name in (
+        "审核队列",
+        "挂牌督办",
+        "项目地图",
+        "气象预警",
+        "全国平台报送",
+        "安全日志与考勤",
+        "年度检查",
+        "现场检查",
+    ):
         assert name in home
     for (path, width), seen in headers.items():
         assert [e["text"] for e in seen.entries] == home, f"{path} at {width} px"

@@ -66,7 +66,15 @@ TABS = (
     "admin",
 )
 PDF = b"%PDF-1.4\n%%EOF\n"
-PAGES = ("/ui/map", "/ui/grading", "/warnings", "/ui/national-export", "/ui/safety-logs")
+PAGES = (
+    "/ui/map",
+    "/ui/grading",
+    "/warnings",
+    "/ui/national-export",
+    "/ui/safety-logs",
+    "/ui/year",
+    "/ui/enforcement",
+)
 
 
 @pytest.fixture

@@ -150,7 +150,7 @@ def test_bad_input_lines_are_listed_as_file_and_line_and_nothing_is_replayed(tmp
         (8, "device 'formwork-1' is not a crane of the site file (a jacking opens on: crane-1, crane-2)"),
         (9, "end must come after start"),
         (10, "height_m is the jib's height as a jacking window closes"),
-        (11, "window: Input should be 'pour' or 'jacking'"),
+        (11, "window: Input should be 'pour', 'jacking' or 'install'"),
     ]:
         assert f"in.jsonl:{line}: " in flat and text in flat, (line, text, output)
     assert "in.jsonl:1:" not in flat and "in.jsonl:2:" not in flat

@@ -1,0 +1,189 @@
+"""The tunnels' judge: each monitoring point's series against its control values (GB 50911-2013 §9.1),
+a point gone silent an alarm, a broken sensor a sensor.fault and never a hazard."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from typing import ClassVar
+
+from contract.config.device import DeviceConfig
+from contract.config.site import SiteConfig
+from contract.config.yamlsrc import Loc
+from contract.readings import Reading
+from kinds.tunnel.kind import ITEM_METRIC, TunnelDevice, TunnelPoint
+from kinds.tunnel.limits import ITEMS, METRIC_ITEMS, RANGE_MM, Control, check_controls, control_of
+from kinds.tunnel.points import TunnelPoints
+from kinds.tunnel.silent import TunnelSilent
+from kinds.tunnel.thresholds import TunnelRule
+from rules.kinds.base import Judge, Shared, faulted, some
+from rules.probes import Probe
+from rules.result import RuleResult
+from rules.routes import Route
+
+
+class TunnelJudge(Judge):
+    """Every tunnel of one site."""
+
+    sensor_names: ClassVar[dict[str, tuple[str, str]]] = {m: (i.zh, i.en) for m, i in METRIC_ITEMS.items()}
+
+    def __init__(self, shared: Shared, devices: list[DeviceConfig]) -> None:
+        super().__init__(shared, devices)
+        self._points, self._silent = TunnelPoints(), TunnelSilent()
+        tunnels = [d for d in devices if isinstance(d, TunnelDevice)]
+        # each point with its control values (None: the check refused the site already) and metric
+        self._plans: dict[tuple[str, str], tuple[TunnelPoint, Control | None]] = {
+            (d.id, p.code): (p, control_of(d.tunnel, p)) for d in tunnels for p in d.tunnel.points
+        }
+        # what tick() looks at, in site order: each system's points and the silence each is allowed
+        self._timed = [
+            (
+                d.id,
+                shared.names[d.id],
+                [(p.code, self._rule(d.id).silent_intervals * p.interval_s) for p in d.tunnel.points],
+            )
+            for d in tunnels
+        ]
+
+    @staticmethod
+    def history_s(site: SiteConfig) -> float:
+        """Two rate windows (a rate and the one a window before it is made of readings two windows back)
+        and an interval, or a silent point's allowance if longer."""
+        needed = 0.0
+        for d in site.devices:
+            if isinstance(d, TunnelDevice):
+                cfg = site.rules.for_device(d.id, "tunnel")
+                assert isinstance(cfg, TunnelRule)
+                longest = max(p.interval_s for p in d.tunnel.points)
+                needed = max(needed, 2 * cfg.rate_window_h * 3600 + longest, cfg.silent_intervals * longest)
+        return needed
+
+    @staticmethod
+    def check(index: int, dev: DeviceConfig) -> list[tuple[Loc, str, str]]:
+        """Points left without control values (kinds/tunnel/limits.py)."""
+        return check_controls(index, dev.tunnel) if isinstance(dev, TunnelDevice) else []
+
+    def families(self) -> Iterable[object]:
+        return (self._points, self._silent)
+
+    def route(self, dev: DeviceConfig, metric: str) -> Route | None:
+        assert isinstance(dev, TunnelDevice)
+        return Route(partial(self._reading, dev))
+
+    def tick(self, now: float) -> list[RuleResult]:
+        out: list[RuleResult] = []
+        for device, name, allowed in self._timed:
+            out.extend(self._silent.tick(now, device, name, allowed))
+        return out
+
+    def resume(self, now: float) -> None:
+        self._silent.restart(now)
+
+    def clock_stepped(self, step_s: float, now: float) -> None:
+        self._silent.stepped(step_s, now)
+
+    def _rule(self, device: str) -> TunnelRule:
+        return self.shared.section(device, "tunnel", TunnelRule)
+
+    def _reading(
+        self, dev: TunnelDevice, r: Reading, value: float, backfill: bool
+    ) -> tuple[Reading, list[RuleResult]]:
+        shared = self.shared
+        found = self._plans.get((dev.id, r.point))
+        if found is None:
+            shared.warn_once(dev.id, r.point, f"point {r.point!r} is not among {dev.id}'s points: not judged")
+            return r, []
+        point, control = found
+        self._silent.heard(dev.id, r.ts)
+        if r.metric != ITEM_METRIC[point.item]:
+            shared.warn_once(
+                dev.id,
+                f"{point.code}/{r.metric}",
+                f"{r.metric} is not what a {point.item} point measures: not judged",
+            )
+            return r, []
+        series = self._points.series(dev.id, point.code)
+        if series.last_ts is not None and r.ts <= series.last_ts:
+            # late or repeated readings would corrupt the rate's history
+            shared.warn_once(
+                dev.id,
+                f"{point.code}/order",
+                "readings older than the last one judged are kept but not judged",
+            )
+            return r, []
+        series.last_ts = r.ts
+        name = shared.names[dev.id]
+        reason = shared.fault.judge(
+            dev.id,
+            point.code,
+            r.metric,
+            value,
+            r.ts,
+            valid_range=shared.faults(dev.id).ranges.get(r.metric, RANGE_MM),
+            step=None,
+            step_limit=None,
+            stuck_s=None,
+        )
+        results = some(shared.fault.report(dev.id, point.code, r.metric, reason, value, name, r.ts, backfill))
+        if reason:
+            return faulted(r), results
+        results.extend(some(self._silent.seen(dev.id, name, point.code, r.ts)))
+        if control is not None:
+            cfg = self._rule(dev.id)
+            verdict = self._points.evaluate(
+                dev.id, name, point.code, control, cfg, value, r.ts, point.interval_s, backfill
+            )
+            results.extend(some(verdict))
+        return r, results
+
+    def probes(self, dev: DeviceConfig) -> list[Probe]:
+        """The first point of each item against its control values (the design's or §16's fallback), with
+        a window of readings first so that its rate is known; and the first point gone silent while the
+        system reports its others."""
+        assert isinstance(dev, TunnelDevice)
+        cfg = self._rule(dev.id)
+        band, window = cfg.hysteresis_pct / 100, cfg.rate_window_h * 3600
+        found: list[Probe] = []
+        for item in ITEMS:
+            first = next((p for p in dev.tunnel.points if p.item == item), None)
+            control = None if first is None else control_of(dev.tunnel, first)
+            if first is None or control is None:
+                continue
+            c, metric = control.cumulative_mm, control.item.metric
+            lo, hi = self.shared.faults(dev.id).ranges.get(metric, RANGE_MM)
+            found.append(
+                Probe(
+                    control.item.rule,
+                    dev.id,
+                    metric,
+                    point=first.code,
+                    interval_s=first.interval_s,
+                    beyond=(c * cfg.yellow_one, c * 1.1),
+                    hold=(c * cfg.yellow_one * (1 - band / 2),),
+                    # far below every line: still, the change from the values before it is a rate for a
+                    # window, until the readings a window back are clear ones too
+                    clear=c * cfg.yellow_both * (1 - band) * 0.5,
+                    clear_after_s=window - first.interval_s / 2,
+                    fire_after_s=window,
+                    faults=(lo - 100.0, hi + 100.0),
+                )
+            )
+        point, *others = dev.tunnel.points
+        metric = ITEM_METRIC[point.item]
+        # the system goes on reporting its other points (its own silence is device.offline's)
+        companions = tuple((dev.id, p.code, {ITEM_METRIC[p.item]: 0.0}) for p in others)
+        found.append(
+            Probe(
+                "tunnel.silent",
+                dev.id,
+                metric,
+                point=point.code,
+                setup=((dev.id, point.code, {metric: 0.0}),),
+                companions=companions,
+                interval_s=point.interval_s,
+                beyond=(None,),
+                clear=0.5,
+                fire_after_s=cfg.silent_intervals * point.interval_s + 2 * point.interval_s,
+            )
+        )
+        return found

@@ -1,0 +1,107 @@
+"""tunnel.silent: a monitoring point without a valid reading for more than ``silent_intervals`` of its
+reporting intervals, while its system reports, is an alarm (GB 50911-2013 §9.1.5: a warning that is never
+measured is never reported; 建质规〔2024〕5号 Art. 13(三): works without 监控量测 are a major hazard).
+
+A total station's prism hidden by plant or a static level's cable cut leaves the system online (so no
+device.offline) with one point blind. A point's clock starts at its system's first reading (a point that
+never reports is silent too) and at each of its own valid readings; a reading the sensor cannot give is no
+proof the point is watched, so it does not stop the clock. A reading again ends the alarm.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from contract.alert_event import Level
+from rules.levels import LevelMemory, banded_result, crosses
+from rules.result import RuleResult
+from rules.wording import pick, pick_en
+
+RULE = "tunnel.silent"
+CLAUSE = (
+    "GB 50911-2013 第9.1.5条（强制性条文）监测数据达到预警标准时必须进行警情报送，测点中断即无法判定预警；"
+    "建质规〔2024〕5号 第十三条(三) 未按要求进行监控量测属重大事故隐患（中断时限为行业惯例，可配置）"
+)
+
+
+class TunnelSilent:
+    """Every tunnel point's last valid reading, per system."""
+
+    def __init__(self) -> None:
+        self._started: dict[str, float] = {}  # device: its first reading (its points' clocks start there)
+        self._seen: dict[tuple[str, str], float] = {}
+        self._allowed: dict[tuple[str, str], float] = {}  # each point's allowance, for its clearing verdict
+        self._memory = LevelMemory()
+
+    def heard(self, device: str, ts: float) -> None:
+        """A reading of ``device``, valid or not: its points are expected from now on."""
+        self._started.setdefault(device, ts)
+
+    def seen(self, device: str, name: str, point: str, ts: float) -> RuleResult | None:
+        """A valid reading of ``point``: its silence (if any) is over."""
+        self.heard(device, ts)
+        self._seen[(device, point)] = max(self._seen.get((device, point), ts), ts)
+        if self._memory.get(device, point) is None:
+            return None
+        return self._memory.report(
+            device, point, None, partial(_result, device, name, point, None, 0.0, 0.0, ts)
+        )
+
+    def tick(self, now: float, device: str, name: str, points: list[tuple[str, float]]) -> list[RuleResult]:
+        """Alarms for ``points`` ((code, seconds allowed)) of ``device`` silent longer than allowed at ``now``."""
+        started = self._started.get(device)
+        if started is None:
+            return []
+        out: list[RuleResult] = []
+        for code, allowed in points:
+            silent = now - self._seen.get((device, code), started)
+            # more than the allowed time: a point reporting exactly on time is not silent
+            if crosses(silent, allowed, strict=True) and self._memory.get(device, code) is None:
+                self._allowed[(device, code)] = allowed
+                found = self._memory.report(
+                    device, code, "alarm", partial(_result, device, name, code, "alarm", silent, allowed, now)
+                )
+                if found is not None:
+                    out.append(found)
+        return out
+
+    def stepped(self, step_s: float, now: float) -> None:
+        """The wall clock was stepped by ``step_s`` and reads ``now``: silences measured across the step."""
+        self._started = {device: min(ts + step_s, now) for device, ts in self._started.items()}
+        self._seen = {key: min(ts + step_s, now) for key, ts in self._seen.items()}
+
+    def restart(self, now: float) -> None:
+        """The gateway was not listening before ``now`` (a warm-up's end, a clock stepped): a silence is
+        measured from here, not blamed on the points."""
+        self._started = {device: max(ts, now) for device, ts in self._started.items()}
+        self._seen = {key: max(ts, now) for key, ts in self._seen.items()}
+
+
+def _result(
+    device: str, name: str, point: str, level: Level | None, silent: float, allowed: float, ts: float
+) -> RuleResult:
+    what = f"{name} 测点 {point} {silent / 3600:.1f} 小时无有效数据" if level else f"{name} 测点 {point} 数据"
+    what_en = (
+        f"{name} point {point} without a valid reading for {silent / 3600:.1f} h"
+        if level
+        else f"{name} point {point}"
+    )
+    return banded_result(
+        RULE,
+        {"alarm": CLAUSE},
+        device,
+        level,
+        ts,
+        round(silent, 1),
+        [("alarm", allowed)],
+        "s",
+        pick(level, what, "检查测点（棱镜遮挡、线缆、供电），恢复前人工监测并加强巡视"),
+        {},
+        False,
+        pick_en(
+            level,
+            what_en,
+            "check the point (prism hidden, cable, power) and measure by hand until it reports",
+        ),
+        point,
+    )

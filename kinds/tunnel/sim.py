@@ -1,0 +1,51 @@
+"""A tunnel's automated monitoring system as the tunnel_ams profile delivers it: every point's cumulative
+value (mm, settlement and closing positive) at simulated second ``t``, keyed ``metric@point``.
+
+- ``normal``: each point settles towards a third of its control value (the ground consolidating behind
+  the drive, a time constant of an hour) with 0.1 mm of survey noise: nothing reaches a line.
+- ``settlement``: the first vault point settles steadily to 110 % of its cumulative control over ten
+  minutes (yellow at 85 %, orange at 100 %, from the cumulative value alone); the rest as normal.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping
+
+from contract.config.device import DeviceConfig
+from contract.config.loader import LoadedSite
+from kinds.tunnel.kind import ITEM_METRIC, TunnelDevice
+from kinds.tunnel.limits import control_of
+
+NOISE_MM = 0.1  # a total station's or a static level's repeatability
+SETTLE_TAU_S = 3600.0
+NORMAL_SHARE = 0.33
+SETTLEMENT_S, SETTLEMENT_SHARE = 600.0, 1.1
+UNSET_CONTROL_MM = 10.0  # a point the site file left without control values (check-config refuses it)
+
+
+class TunnelSim:
+    """One tunnel's monitoring system."""
+
+    def __init__(self, device: DeviceConfig, site: LoadedSite, scenario: str, seed: int) -> None:
+        assert isinstance(device, TunnelDevice)
+        self._rng = random.Random(seed)
+        self._points: list[tuple[str, float, bool]] = []  # key, control, runs away
+        first_vault = next((p.code for p in device.tunnel.points if p.item == "vault"), None)
+        for p in device.tunnel.points:
+            control = control_of(device.tunnel, p)
+            c = control.cumulative_mm if control is not None else UNSET_CONTROL_MM
+            runaway = scenario == "settlement" and p.code == first_vault
+            self._points.append((f"{ITEM_METRIC[p.item]}@{p.code}", c, runaway))
+
+    def values(self, t: float) -> Mapping[str, float | str]:
+        """Every point's cumulative value ``t`` seconds in."""
+        out: dict[str, float | str] = {}
+        for key, control, runaway in self._points:
+            if runaway:
+                settled = control * SETTLEMENT_SHARE * min(1.0, t / SETTLEMENT_S)
+            else:
+                settled = control * NORMAL_SHARE * (1 - math.exp(-t / SETTLE_TAU_S))
+            out[key] = round(settled + self._rng.gauss(0.0, NOISE_MM), 2)
+        return out

@@ -1,0 +1,263 @@
+"""<kind>.install: a crane's or hoist's 安拆 window (安装、顶升加节、拆卸; standards.md §10, §13, §19), opened
+and closed by a supervisor as the machine's ``install_active`` reading (1 erecting, 2 climbing, 3 dismantling,
+0 closed), stored and replayed like any reading. While it is open, each point is its own module's verdict:
+
+- ``crew`` (rules/install_crew.py): every installer the machine's papers name badged in through the access
+  gates with a valid 安装拆卸工 certificate of its category that day, none named being no crew;
+- ``supervisor``: the chief supervisor (总监理工程师, the site's supervising engineer of record) badged in;
+- ``load`` (cranes): a loaded hook during 安拆 is critical;
+
+and once an erection or climb closed, ``acceptance``: the machine at work before an acceptance dated on or after
+that day is critical (建质规〔2024〕5号 第八条(一)); the papers rule judges its use registration from then.
+Presence is what the gates last said: a gate never heard from has nobody on site (a silent gate never
+clears an alert).
+
+One instance serves the site (``install_rules``): the machines' judges tell it of windows and loads, the
+access gates' of passages, and every one of them ticks it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from contract.alert_event import Level
+from contract.config.crane import Operator
+from contract.config.papers import INSTALL_STAGES, MachineDevice, MachinePapers
+from contract.config.site import SiteConfig
+from contract.config.trades import Trade
+from rules.install_crew import crew_problems
+from rules.kinds.base import Shared
+from rules.levels import LevelMemory
+from rules.result import RuleResult
+from rules.site_day import SiteDay
+from rules.wording import MAJOR_ZH, pick, pick_en
+
+CREW_CLAUSE = (
+    f"建质规〔2024〕5号 第四条(三) 特种作业人员未取得有效操作资格证书上岗作业，{MAJOR_ZH}；"
+    "建设部令第166号 第十三条、第二十五条（安装拆卸工持证，安装单位现场监督）"
+)
+SUPERVISOR_CLAUSE = (
+    "建设部令第166号 第二十二条 监理单位监督安装拆卸专项方案执行；住建部令第37号 专项巡视检查；"
+    "部分省份要求监理旁站（非国家条文，实践值）"
+)
+LOAD_CLAUSE = (
+    "起重机械安装拆卸作业安全要点：安拆、顶升期间不得进行起升、回转、变幅等操作（实践值）；"
+    f"建质规〔2024〕5号 第八条(三) 安拆前未检查即作业，{MAJOR_ZH}"
+)
+ACCEPTANCE_CLAUSE = (
+    f"建质规〔2024〕5号 第八条(一) 建筑起重机械未经验收合格即投入使用，{MAJOR_ZH}；"
+    "建设部令第166号 安装完毕经检验、验收合格后方可使用，验收合格之日起30日内办理使用登记"
+)
+CLOSED = 0
+
+
+def rule_of(kind: str) -> str:
+    """The 安拆 rule id of a machine kind, e.g. crane.install."""
+    return f"{kind}.install"
+
+
+@dataclass
+class _Machine:
+    device: str
+    name: str
+    rule: str
+    papers: MachinePapers
+    trade: Trade
+    stage: int = CLOSED
+    erected_on: date | None = None  # the day its last erection or climb closed: acceptance owed from then
+    work: tuple[str, str] | None = None  # the work heard of since the last tick, after erected_on
+    facts: dict[str, object] = field(default_factory=dict)  # each point's last inputs judged
+
+
+class InstallRules:
+    """The 安拆 windows of every crane and hoist of a site."""
+
+    def __init__(self, site: SiteConfig, names: dict[str, str], utc_offset_h: float) -> None:
+        self._machines = {
+            d.id: _Machine(d.id, names[d.id], rule_of(d.kind), d.papers or MachinePapers(), d.installer_trade)
+            for d in site.devices
+            if isinstance(d, MachineDevice) and d.installer_trade is not None and d.kind in ("crane", "hoist")
+        }
+        self._roster: dict[str, Operator] = {op.id: op for op in site.operators}
+        self._supervisors = {p.id for p in site.key_personnel if p.role == "chief_supervisor"}
+        self._watched = set(self._supervisors) | {
+            w for m in self._machines.values() for w in m.papers.installers
+        }
+        self._inside: set[str] = set()  # of those watched, who the gates last saw come in
+        self._day = SiteDay(utc_offset_h)
+        self._last_tick = -1.0
+        self.memory = LevelMemory()
+
+    def window(self, device: str, stage: float, ts: float) -> list[RuleResult]:
+        """``device``'s window set to ``stage`` (0 closed) at ``ts``: its verdicts now."""
+        m = self._machines.get(device)
+        if m is None or int(stage) not in INSTALL_STAGES or int(stage) == m.stage:
+            return []
+        if int(stage) == CLOSED and m.stage in (1, 2):
+            m.erected_on = self._day.of(ts)  # erected or climbed: accepted again before work
+        m.stage = int(stage)
+        m.facts.clear()
+        return self._judge(m, ts)
+
+    def active(self, device: str) -> bool:
+        """Is an 安拆 window open on ``device``?"""
+        m = self._machines.get(device)
+        return m is not None and m.stage != CLOSED
+
+    def stage_zh(self, device: str) -> str:
+        """The stage under way on ``device``, in Chinese ("": no window open)."""
+        m = self._machines.get(device)
+        return "" if m is None or m.stage == CLOSED else INSTALL_STAGES[m.stage]
+
+    def passage(self, person: str, entered: bool, ts: float) -> list[RuleResult]:
+        """A gate saw ``person`` come in or leave: the open windows judged again if they are crew or supervisor."""
+        if person not in self._watched:
+            return []
+        (self._inside.add if entered else self._inside.discard)(person)
+        return [r for m in self._machines.values() if m.stage != CLOSED for r in self._judge(m, ts)]
+
+    def loaded(self, device: str, loaded: bool, ts: float) -> RuleResult | None:
+        """A crane's hook loaded (or not) at ``ts``: the ``load`` point while its window is open."""
+        m = self._machines.get(device)
+        if m is None or (m.stage == CLOSED and self.memory.get(device, "load") is None):
+            return None
+        level: Level | None = "critical" if loaded and m.stage != CLOSED else None
+        stage = INSTALL_STAGES[m.stage]
+        return self._report(
+            m,
+            "load",
+            level,
+            ts,
+            LOAD_CLAUSE,
+            (f"{m.name}{stage}作业中吊钩有载", f"{m.name}: hook loaded during 安拆"),
+            (
+                "立即停止吊装：安拆期间不得起升、回转、变幅",
+                "stop lifting: no hoisting, slewing or luffing during 安拆",
+            ),
+        )
+
+    def work_seen(self, device: str, what: tuple[str, str], ts: float) -> None:
+        """``device`` at work (Shared.on_work): after an erection or climb, its acceptance is judged at the
+        next tick."""
+        m = self._machines.get(device)
+        if m is not None and m.erected_on is not None and m.stage == CLOSED:
+            m.work = what
+
+    def _acceptance(self, m: _Machine, ts: float) -> RuleResult | None:
+        """Work after an erection or climb: an acceptance dated since, or critical."""
+        assert m.erected_on is not None and m.work is not None
+        accepted = m.papers.accepted_on
+        level: Level | None = None if accepted is not None and accepted >= m.erected_on else "critical"
+        return self._report(
+            m,
+            "acceptance",
+            level,
+            ts,
+            ACCEPTANCE_CLAUSE,
+            (
+                f"{m.name}于 {m.erected_on} 安拆作业结束后未经验收（验收日期：{accepted or '未记录'}）即{m.work[0]}",
+                f"{m.name}: {m.work[1]} before acceptance after its 安拆 on {m.erected_on}",
+            ),
+            ("立即停止使用：经检验、验收合格并办理使用登记后方可使用", "stop: accept and register it first"),
+        )
+
+    def tick(self, now: float) -> list[RuleResult]:
+        """Once per instant, whichever judges tick it: work heard of since judged for its acceptance, and at
+        a new local day the open windows judged again (a certificate that expired at midnight)."""
+        if now == self._last_tick:
+            return []
+        new_day = self._last_tick < 0 or self._day.of(self._last_tick) != self._day.of(now)
+        self._last_tick = now
+        out: list[RuleResult | None] = []
+        for m in self._machines.values():
+            if m.work is not None:
+                out.append(self._acceptance(m, now))
+                m.work = None
+            if new_day and m.stage != CLOSED:
+                out.extend(self._judge(m, now))
+        return [r for r in out if r is not None]
+
+    def _judge(self, m: _Machine, ts: float) -> list[RuleResult]:
+        """The crew and supervisor points of ``m`` (their alerts clear when its window closes)."""
+        today, open_ = self._day.of(ts), m.stage != CLOSED
+        stage = INSTALL_STAGES[m.stage] if open_ else "安拆"
+        problems = (
+            crew_problems(m.papers.installers, self._roster, self._inside, m.trade, today) if open_ else []
+        )
+        out = [
+            self._report(
+                m,
+                "crew",
+                "critical" if problems else None,
+                ts,
+                CREW_CLAUSE,
+                (
+                    (f"{m.name}{stage}作业：" + "；".join(problems))
+                    if problems
+                    else f"{m.name}{stage}作业人员持证在场"
+                    if open_
+                    else f"{m.name}安拆作业结束",
+                    f"{m.name}: 安拆 crew not certified or not badged in"
+                    if problems
+                    else f"{m.name} crew in order",
+                ),
+                (
+                    "立即停止安拆作业，由持有效安装拆卸工证书人员经闸机实名进场后作业",
+                    "stop until the certified crew is in",
+                ),
+            ),
+            self._report(
+                m,
+                "supervisor",
+                "alarm" if open_ and not (self._supervisors & self._inside) else None,
+                ts,
+                SUPERVISOR_CLAUSE,
+                (
+                    f"{m.name}{stage}作业中监理人员未到场旁站" if open_ else f"{m.name}安拆作业结束",
+                    f"{m.name}: no supervisor on site during 安拆" if open_ else f"{m.name} 安拆 over",
+                ),
+                ("通知总监理工程师到场旁站监督，未到场前暂停作业", "call the supervisor to the site"),
+            ),
+        ]
+        if not open_:
+            out.append(self.loaded(m.device, False, ts))
+        return [r for r in out if r is not None]
+
+    def _report(
+        self,
+        m: _Machine,
+        point: str,
+        level: Level | None,
+        ts: float,
+        clause: str,
+        what: tuple[str, str],
+        action: tuple[str, str],
+    ) -> RuleResult | None:
+        if m.facts.get(point) == (level, what[0]) and level is None:
+            return None  # said already: a clear point is said once
+        m.facts[point] = (level, what[0])
+        make: Callable[[], RuleResult] = lambda: RuleResult(  # noqa: E731
+            rule=m.rule,
+            device=m.device,
+            point=point,
+            level=level,
+            ts=ts,
+            clause=clause,
+            message=pick(level, what[0], action[0]),
+            message_en=pick_en(level, what[1], action[1]),
+            details={"stage": INSTALL_STAGES[m.stage], "installers": list(m.papers.installers)},
+        )
+        return self.memory.report(m.device, point, level, make)
+
+
+def install_rules(shared: Shared) -> InstallRules:
+    """The site's one InstallRules (made at the first judge that asks), hearing of the machines' work."""
+
+    def make() -> InstallRules:
+        rules = InstallRules(shared.config, shared.names, shared.utc_offset_h)
+        shared.on_work(rules.work_seen)
+        return rules
+
+    return shared.one("install", make)
