@@ -15,12 +15,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from regulator.forwarding import liveness, trust, warnings
+from regulator.forwarding import liveness, pictures, trust, warnings
 from regulator.forwarding.cities import City
 from regulator.forwarding.outbox import PRIVATE, TABLES
 from regulator.forwarding.rows import checked, refused
 from regulator.forwarding.wire import WHAT_TO_DO, Batch, BatchReceipt, Kind, Record, Verdict
-from regulator.ingest.receive import Refusal
+from regulator.ingest.receive import Refusal, decode_jpeg
 from regulator.storage.db import sql
 from regulator.storage.jurisdictions import SEP, ensure
 
@@ -30,6 +30,7 @@ LINKS: dict[Kind, dict[str, Kind]] = {
     "listing": {"hazard_id": "hazard"},
     "notice": {"listing_id": "listing", "hazard_id": "hazard"},
     "incident_report": {"incident_id": "incident"},
+    "reinspection": {"hazard_id": "hazard"},
 }
 # the kinds of which the province's own rows come down to a city and go back up (regulator/forwarding/down.py)
 ADOPTABLE: frozenset[Kind] = frozenset({"action", "listing", "notice"})
@@ -155,6 +156,9 @@ def _keep(db: Connection, sender: City, n: int, rec: Record, now: float) -> int:
     if rec.kind == "warning_site":
         _keep_warning_site(db, sender, rec, at, where)
         return 0
+    if rec.kind == "camera_picture":
+        _keep_camera_picture(db, sender, rec, at, where, now)
+        return 0
     known = _mapped(db, sender.id, rec.kind, rec.ref)
     if known is None and rec.upstream_id is not None:
         _adopt(db, sender, rec, at, where)
@@ -238,6 +242,20 @@ def _keep_warning_site(db: Connection, sender: City, rec: Record, at: str, where
     if not over:
         raise refused(422, f"{at}.row.warning_id", "is a warning not over the project's place", where)
     warnings.keep_site(db, kept)
+
+
+def _keep_camera_picture(db: Connection, sender: City, rec: Record, at: str, where: str, now: float) -> None:
+    """A camera's latest picture (its small version) on the province's row of the camera, the project the
+    city's; a picture that is no whole JPEG is refused naming ``records.N.row.jpeg``."""
+    kept = checked("camera_picture", rec.row, f"{at}.row", where)
+    kept["project"] = _forwarded_project(db, sender, kept["project"], f"{at}.row.project", where)
+    try:
+        kept["jpeg"] = decode_jpeg(kept["jpeg"], f"{at}.row.jpeg")
+    except Refusal as bad:
+        raise refused(
+            422, f"{at}.row.jpeg", bad.reason.removeprefix(f"{at}.row.jpeg is "), where, "schema"
+        ) from None
+    pictures.keep(db, kept, now)
 
 
 def _forwarded_project(db: Connection, sender: City, code: str, field: str, where: str) -> str:

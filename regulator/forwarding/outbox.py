@@ -14,13 +14,14 @@ province, or a city that never forwards, would otherwise run one on every ingest
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from regulator.forwarding import liveness, warnings
+from regulator.forwarding import liveness, pictures, warnings
 from regulator.forwarding.wire import KINDS, Kind, Record
 from regulator.storage.db import sql
 from regulator.storage.projects import LIVENESS
@@ -36,6 +37,8 @@ TABLES: dict[Kind, tuple[str, str]] = {
     "incident_report": ("incident_reports", "id"),
     "enforcement_action": ("enforcement_actions", "id"),
     "person_score": ("person_scores", "id"),
+    "enforcement": ("enforcement", "id"),
+    "reinspection": ("reinspections", "id"),
 }
 # kind -> the columns whose update is a change worth forwarding (absent: any); not a project's last_seen_at,
 # rewritten every few seconds while a gateway is online
@@ -54,14 +57,24 @@ END $$ LANGUAGE plpgsql
 """
 # kind -> (table, key columns) of every table whose changes a trigger queues: the ledger's, and the sites'
 # receipts and acknowledgements of warnings, sent for the warnings that came down only (warnings.site_row) and
-# never queued whole at switching on (no warning came down from that parent yet)
+# never queued whole at switching on (no warning came down from that parent yet), and the cameras' latest
+# pictures, sent for the video set's projects only (pictures.row), each camera's next one going up as it comes
 QUEUED: dict[Kind, tuple[str, tuple[str, ...]]] = {
     **{kind: (table, (key,)) for kind, (table, key) in TABLES.items()},
     "warning_site": ("weather_warning_sites", ("warning_id", "project")),
+    "camera_picture": ("camera_pictures", ("project", "camera")),
 }
 # a project's columns that stay at the city: its gateways' key, and what the province derives itself; its
 # liveness goes up in its own records (liveness.py), and a province's summary columns are none of the city's
 PRIVATE = {"secret", "last_seen_at", "district_id", "liveness_at", *LIVENESS}
+
+
+# the kinds whose record is made of more than a row of their table, and what makes it
+MADE: dict[Kind, Callable[[Connection, str], dict[str, Any] | None]] = {
+    "liveness": liveness.row,
+    "warning_site": warnings.site_row,
+    "camera_picture": pictures.row,
+}
 
 
 class NotPostgres(RuntimeError):
@@ -77,17 +90,21 @@ class Pending:
     ids: list[int] = field(default_factory=list)
 
 
-def _install_triggers(db: Connection) -> None:
-    """The triggers that queue every change of a forwarded table from now on, those not there yet."""
+def _install_triggers(db: Connection) -> list[Kind]:
+    """The triggers that queue every change of a forwarded table from now on, those not there yet; the kinds
+    of the ledger (TABLES) that had none till now."""
     db.execute(sa.text(ENQUEUE))
     present = set(
         db.execute(
             sql("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'forward%' AND NOT tgisinternal")
         ).scalars()
     )
+    made: list[Kind] = []
     for kind, (table, keys) in QUEUED.items():
         if f"forward_{table}" in present:
             continue
+        if kind in TABLES:
+            made.append(kind)
         of = f" OF {', '.join(WATCHED[kind])}" if kind in WATCHED else ""
         args = ", ".join(f"'{a}'" for a in (kind, *keys))
         db.execute(
@@ -96,6 +113,7 @@ def _install_triggers(db: Connection) -> None:
                 f"FOR EACH ROW EXECUTE FUNCTION forward_enqueue({args})"
             )
         )
+    return made
 
 
 def switch_on(engine: Engine, province_url: str, city_id: str) -> bool:
@@ -111,8 +129,11 @@ def switch_on(engine: Engine, province_url: str, city_id: str) -> bool:
     with engine.begin() as db:
         was = db.execute(sql("SELECT province_url, city_id FROM forward_state")).first()
         if was is not None and tuple(was) == (province_url, city_id):
-            # there since it was first switched on: the function is refreshed, no trigger made twice
-            _install_triggers(db)
+            # there since it was first switched on: the function is refreshed, no trigger made twice; a kind
+            # a newer release forwards (its trigger new) has its rows queued as a first switch-on queues all.
+            # CREATE TRIGGER holds its table against writes till this commits, so none falls in between
+            for kind in _install_triggers(db):
+                _queue_all(db, kind)
             return False
         tables = ", ".join(table for table, _ in TABLES.values())
         db.execute(sa.text(f"LOCK TABLE {tables} IN SHARE MODE"))
@@ -127,15 +148,20 @@ def switch_on(engine: Engine, province_url: str, city_id: str) -> bool:
             {"u": province_url, "c": city_id, "now": time.time()},
         )
         for kind in KINDS:
-            table, key = TABLES[kind]
-            db.execute(
-                sa.text(
-                    f"INSERT INTO forward_outbox(kind, ref, queued_at) SELECT :k, CAST({key} AS TEXT), :now "
-                    f"FROM {table} ORDER BY {key}"
-                ),
-                {"k": kind, "now": time.time()},
-            )
+            _queue_all(db, kind)
     return True
+
+
+def _queue_all(db: Connection, kind: Kind) -> None:
+    """Queue every row of ``kind``'s table as it is now, oldest first."""
+    table, key = TABLES[kind]
+    db.execute(
+        sa.text(
+            f"INSERT INTO forward_outbox(kind, ref, queued_at) SELECT :k, CAST({key} AS TEXT), :now "
+            f"FROM {table} ORDER BY {key}"
+        ),
+        {"k": kind, "now": time.time()},
+    )
 
 
 def pending(db: Connection, limit: int) -> list[Pending]:
@@ -157,8 +183,8 @@ def backlog(db: Connection) -> int:
 
 def record(db: Connection, item: Pending) -> Record | None:
     """The record as it is now (None: its row is gone, nothing to send)."""
-    if item.kind in ("liveness", "warning_site"):
-        made = liveness.row(db, item.ref) if item.kind == "liveness" else warnings.site_row(db, item.ref)
+    if item.kind in MADE:
+        made = MADE[item.kind](db, item.ref)
         return None if made is None else Record(seq=max(item.ids), kind=item.kind, ref=item.ref, row=made)
     table, key = TABLES[item.kind]
     found = db.execute(

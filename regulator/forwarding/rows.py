@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from contract.alert_event import LEVEL_RANK
-from contract.wire import RELEASE_MAX, RELEASE_PATTERN
+from contract.wire import RELEASE_MAX, RELEASE_PATTERN, PictureFindings
 from regulator.forwarding.wire import MAX_REF, MAX_TEXT, Kind, Reason
 from regulator.ingest.receive import Refusal
+from regulator.ledger.enforcement import MAX_POINTS
 
 # Text is bounded by the wire's MAX_TEXT, not tighter: the city's own ledger takes a gateway's text without a
 # shorter bound (AlertEvent has none), and a bound the city's record cannot meet would hold its outbox for ever
@@ -240,6 +241,52 @@ class PersonScoreRow(_Row):
     recorded_at: Ts
 
 
+class EnforcementRow(_Row):
+    """A supervision station's record that grading counts (regulator/ledger/enforcement.py): a deduction
+    (动态扣分), a stop-work order (责令停工) with its lifting (复工) when it comes, an inspection, a monthly
+    report. The province grades, publishes and exports the city's projects with them as with its own."""
+
+    project: Code
+    kind: Literal["deduction", "stop_work", "inspection", "report"]  # enforcement.KINDS
+    company: Text = ""
+    points: Number = Field(0.0, ge=0, le=MAX_POINTS)
+    happened_at: Ts
+    lifted_at: Ts | None = None
+    note: Text = ""
+    recorded_by: Text
+    recorded_at: Ts
+
+
+class ReinspectionRow(_Row):
+    """A city inspector's re-inspection of a hazard's fix (复查): grading counts it as an inspector on the
+    site that month. Its photo stays in the city's evidence store; the province keeps the hash."""
+
+    hazard_id: Id
+    project: Code
+    inspector: Text
+    jurisdiction: Text | None = None  # the inspector's place then (trust.py: under the city's)
+    passed: bool
+    note: Text = ""
+    photo_sha256: Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
+    ts: Ts
+
+
+def _findings(text: str) -> str:
+    """Findings the wall can show: contract.wire.PictureFindings as JSON."""
+    return PictureFindings.model_validate_json(text).model_dump_json()
+
+
+class CameraPictureRow(_Row):
+    """A small version of a video-set project's camera's latest picture (forwarding/pictures.py)."""
+
+    project: Code
+    camera: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", max_length=64)]  # as CameraPicture's
+    taken_at: Ts
+    every_s: Number = Field(gt=0)
+    findings: Annotated[Text, AfterValidator(_findings)]
+    jpeg: Text  # base64, within the wire's bound: a tile's picture, the full one stays at the city
+
+
 MODELS: dict[Kind, type[_Row]] = {
     "project": ProjectRow,
     "hazard": HazardRow,
@@ -252,13 +299,16 @@ MODELS: dict[Kind, type[_Row]] = {
     "warning_site": WarningSiteRow,
     "enforcement_action": EnforcementActionRow,
     "person_score": PersonScoreRow,
+    "enforcement": EnforcementRow,
+    "reinspection": ReinspectionRow,
+    "camera_picture": CameraPictureRow,
 }
 # the columns of each kind that name a person or office acting: none of them may be one of the province's users
 ACTORS: dict[Kind, tuple[str, ...]] = {
     kind: tuple(
         name
         for name in model.model_fields
-        if (name.endswith("_by") and name != "reported_by") or name == "actor"
+        if (name.endswith("_by") and name != "reported_by") or name in ("actor", "inspector")
     )
     for kind, model in MODELS.items()
 }

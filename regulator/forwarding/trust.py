@@ -5,11 +5,11 @@ district forwarding to its city is held to the same a level down (issue 50 §5):
 The row's columns are already of the contract's types and enumerations (rows.py); these checks need the
 province's database. A city's record is refused with 422 naming the column when it
 
-- names one of the province's users as the one who acted (``actor``, a ``*_by``): a province's user acts in
-  the province's UI, where the province records it itself;
-- is a listing at the province's level, a listing or an enforcement record (行政处罚, 约谈, 通报) by an
-  authority outside the city's place, or a listing escalated anywhere but the city's own places and its
-  province (the level above, where an overdue listing goes);
+- names one of the province's users as the one who acted (``actor``, ``inspector``, a ``*_by``): a
+  province's user acts in the province's UI, where the province records it itself;
+- is a listing at the province's level, a listing, an enforcement record (行政处罚, 约谈, 通报) or a
+  re-inspection by an authority outside the city's place, or a listing escalated anywhere but the city's own
+  places and its province (the level above, where an overdue listing goes);
 - closes or dismisses a hazard the province's own listed supervision (挂牌督办) still holds: the province
   closes it by its re-inspection (销号), and that comes down to the city.
 
@@ -31,7 +31,12 @@ from regulator.forwarding.wire import Kind
 from regulator.storage.jurisdictions import LEVELS, SEP
 
 ENDING = ("closed", "dismissed")
-AUTHORED: tuple[Kind, ...] = ("listing", "enforcement_action")  # kinds whose ``authority`` is a place
+# kind -> its column naming the place whose authority acted (a re-inspection's: the inspector's then, or none)
+AUTHORED: dict[Kind, str] = {
+    "listing": "authority",
+    "enforcement_action": "authority",
+    "reinspection": "jurisdiction",
+}
 
 USERS = sa.text(
     "SELECT u.username, COALESCE(j.path, pj.path, '') FROM users u "
@@ -86,8 +91,9 @@ def check(
             "(省级/市级挂牌督办)",
             where,
         )
-    if kind in AUTHORED and "authority" in new and not under(new["authority"], city):
-        raise refused(422, f"{at}.row.authority", f"is not the city's place {city} or under it", where)
+    place = AUTHORED.get(kind)
+    if place is not None and isinstance(new.get(place), str) and not under(new[place], city):
+        raise refused(422, f"{at}.row.{place}", f"is not the city's place {city} or under it", where)
     if kind == "listing":
         escalated = new.get("escalated_to")
         if escalated and escalated != province and not under(escalated, city):

@@ -26,7 +26,8 @@ HELD = "held"
 MAX_HELD = 200  # copies in force a child names at most (far above the warnings of one place at a time)
 
 # ``liveness``: a project's summary of its gateway, devices and cameras (forwarding/liveness.py), not a ledger row;
-# ``warning_site``: a site's receipt and acknowledgement of a warning that came down (forwarding/warnings.py)
+# ``warning_site``: a site's receipt and acknowledgement of a warning that came down (forwarding/warnings.py);
+# ``camera_picture``: a small version of a video-set project's camera's latest picture (forwarding/pictures.py)
 Kind = Literal[
     "project",
     "hazard",
@@ -37,8 +38,11 @@ Kind = Literal[
     "incident_report",
     "enforcement_action",
     "person_score",
+    "enforcement",
+    "reinspection",
     "liveness",
     "warning_site",
+    "camera_picture",
 ]
 # the order a first switch-on queues the existing ledger in: what a row points at goes first (a project's
 # liveness is queued by the forwarder's sweep, not by a table's trigger)
@@ -52,6 +56,8 @@ KINDS: tuple[Kind, ...] = (
     "incident_report",
     "enforcement_action",
     "person_score",
+    "enforcement",
+    "reinspection",
 )
 Scalar = str | int | float | bool | None  # a column's value as JSON carries it
 MAX_BATCH = 500  # records a batch holds at most (the city sends 200)

@@ -31,7 +31,7 @@ from regulator.ledger.video_set import CATEGORIES
 from regulator.paging import Paged, pages
 from regulator.reports.risk import RANK, graded_with, policy
 from regulator.storage.db import sql
-from regulator.storage.pictures import STALE, STALE_GRACE_S
+from regulator.storage.pictures import STALE, STALE_GRACE_S, UPSERT
 from regulator.storage.repository import Repository
 from regulator.storage.scope import PROJECTS, Actor
 
@@ -41,13 +41,6 @@ REQUEST_TTL_S = 3600.0  # a site that did not answer a picture request in an hou
 
 Status = Literal["ok", "stale", "offline"]
 
-UPSERT = (
-    "INSERT INTO camera_pictures(project, camera, taken_at, received_at, every_s, findings, jpeg) "
-    "VALUES (:p, :c, :taken, :now, :every, :findings, :jpeg) "
-    "ON CONFLICT (project, camera) DO UPDATE SET taken_at=excluded.taken_at, received_at=excluded.received_at, "
-    "every_s=excluded.every_s, findings=excluded.findings, jpeg=excluded.jpeg "
-    "WHERE camera_pictures.taken_at <= excluded.taken_at RETURNING 1"
-)
 # the status of a tile, worked out in SQL so the wall can count and filter by it
 STATUS = (
     "CASE WHEN p.last_seen_at IS NULL OR p.last_seen_at < :offline_before THEN 'offline' "

@@ -38,6 +38,9 @@ def test_triggers_only_once_forwarding_is_switched_on() -> None:
             "forward_incident_reports",
             "forward_enforcement_actions",
             "forward_person_scores",
+            "forward_enforcement",  # deductions and stop-work orders, which grading counts (issue 50 §4)
+            "forward_reinspections",  # an inspector on the site, for grading's monthly duty
+            "forward_camera_pictures",  # the video set's cameras' latest pictures, for the patrol wall
             "forward_weather_warning_sites",  # the sites' receipts of warnings that came down (issue 50 §2)
         }
         assert every | later == forward_triggers(repo)
@@ -56,5 +59,31 @@ def test_triggers_only_once_forwarding_is_switched_on() -> None:
         assert queued(repo) == 2  # a change rolled back leaves no queued row
         # started again towards the same province: the triggers are checked, nothing is queued twice
         assert switch_on(repo.engine, "http://province.example:8088", "SZ") is False
-        assert len(forward_triggers(repo)) == 10 and queued(repo) == 2
+        assert len(forward_triggers(repo)) == 13 and queued(repo) == 2
+        repo.engine.dispose()
+
+
+def test_a_kind_a_newer_release_forwards_queues_what_the_city_already_held() -> None:
+    """A city that forwarded before deductions and stop-work orders went up holds some already: the release
+    that forwards them queues those at its start, once, not only the ones recorded after it."""
+    with pg_database() as url:
+        repo = Repository(url)
+        repo.add_project(PROJECT, "示范项目", "深圳", SECRET, "南山区")
+        assert switch_on(repo.engine, "http://province.example:8088", "SZ") is True
+        with repo.engine.begin() as db:  # as the earlier release left it: no trigger on the table yet
+            db.execute(sa.text("DROP TRIGGER forward_enforcement ON enforcement"))
+            db.execute(
+                sa.text(
+                    "INSERT INTO enforcement(project, kind, happened_at, recorded_by, recorded_at) "
+                    "VALUES (:p, 'stop_work', 1, 'sz', 1)"
+                ),
+                {"p": PROJECT},
+            )
+        assert queued(repo) == 1  # the project only
+        assert switch_on(repo.engine, "http://province.example:8088", "SZ") is False
+        with repo.engine.connect() as db:
+            kinds = db.execute(sa.text("SELECT kind FROM forward_outbox ORDER BY id")).scalars().all()
+        assert kinds == ["project", "enforcement"]
+        assert switch_on(repo.engine, "http://province.example:8088", "SZ") is False
+        assert queued(repo) == 2  # once
         repo.engine.dispose()
