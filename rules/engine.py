@@ -176,11 +176,13 @@ class RuleEngine:
             device, ts = group[0].device, group[0].ts
             plan = plans.get(device)
             if plan is None:
-                if device not in self._cameras:
+                if device in self._cameras:  # vision judged its checks in its own worker; a site rule more
+                    results.extend(self._shared.camera_seen(group))
+                else:
                     self._shared.warn_once(
                         device, "", "readings from a device that is not in the site file are not judged"
                     )
-                readings.extend(group)  # camera counts: vision judged them in its own worker
+                readings.extend(group)
                 continue
             # whether any reading proves the device answers (any quality but stale) and whether any is
             # backfilled: one pass, where a set of the sample's qualities cost more than judging a reading

@@ -6,6 +6,8 @@ and closed by a supervisor as the machine's ``install_active`` reading (1 erecti
   gates with a valid 安装拆卸工 certificate of its category that day, none named being no crew;
 - ``supervisor``: the chief supervisor (总监理工程师, the site's supervising engineer of record) badged in;
 - ``load`` (cranes): a loaded hook during 安拆 is critical;
+- ``exclusion`` and ``exclusion_watch``: people in the machine's exclusion zone (警戒区) as a camera counts
+  them, and that camera's silence (rules/install_zone.py);
 
 and once an erection or climb closed, ``acceptance``: the machine at work before an acceptance dated on or after
 that day is critical (建质规〔2024〕5号 第八条(一)); the papers rule judges its use registration from then.
@@ -13,7 +15,7 @@ Presence is what the gates last said: a gate never heard from has nobody on site
 clears an alert).
 
 One instance serves the site (``install_rules``): the machines' judges tell it of windows and loads, the
-access gates' of passages, and every one of them ticks it.
+access gates' of passages, the engine of the cameras' readings, and every judge ticks it.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from contract.config.crane import Operator
 from contract.config.papers import INSTALL_STAGES, MachineDevice, MachinePapers
 from contract.config.site import SiteConfig
 from contract.config.trades import Trade
+from contract.readings import Reading
 from rules.install_crew import crew_problems
+from rules.install_zone import ExclusionZones
 from rules.kinds.base import Shared
 from rules.levels import LevelMemory
 from rules.result import RuleResult
@@ -66,6 +70,7 @@ class _Machine:
     papers: MachinePapers
     trade: Trade
     stage: int = CLOSED
+    opened: float | None = None  # when its window opened (None: closed)
     erected_on: date | None = None  # the day its last erection or climb closed: acceptance owed from then
     work: tuple[str, str] | None = None  # the work heard of since the last tick, after erected_on
     facts: dict[str, object] = field(default_factory=dict)  # each point's last inputs judged
@@ -86,6 +91,7 @@ class InstallRules:
             w for m in self._machines.values() for w in m.papers.installers
         }
         self._inside: set[str] = set()  # of those watched, who the gates last saw come in
+        self._zones = ExclusionZones(site)
         self._day = SiteDay(utc_offset_h)
         self._last_tick = -1.0
         self.memory = LevelMemory()
@@ -97,6 +103,10 @@ class InstallRules:
             return []
         if int(stage) == CLOSED and m.stage in (1, 2):
             m.erected_on = self._day.of(ts)  # erected or climbed: accepted again before work
+        if int(stage) == CLOSED:
+            m.opened = None
+        elif m.stage == CLOSED:
+            m.opened = ts  # from closed; a change of stage keeps the window open since then
         m.stage = int(stage)
         m.facts.clear()
         return self._judge(m, ts)
@@ -117,6 +127,15 @@ class InstallRules:
             return []
         (self._inside.add if entered else self._inside.discard)(person)
         return [r for m in self._machines.values() if m.stage != CLOSED for r in self._judge(m, ts)]
+
+    def camera(self, r: Reading) -> list[RuleResult]:
+        """A camera's reading: the people it counts in a machine's exclusion zone judged while its window
+        is open (Shared.on_camera)."""
+        device = self._zones.heard(r)
+        m = self._machines.get(device or "")
+        if m is None or m.stage == CLOSED:
+            return []
+        return self._zone(m, r.ts, ("exclusion", "exclusion_watch"))
 
     def loaded(self, device: str, loaded: bool, ts: float) -> RuleResult | None:
         """A crane's hook loaded (or not) at ``ts``: the ``load`` point while its window is open."""
@@ -177,6 +196,8 @@ class InstallRules:
                 m.work = None
             if new_day and m.stage != CLOSED:
                 out.extend(self._judge(m, now))
+            elif m.stage != CLOSED:
+                out.extend(self._zone(m, now, ("exclusion_watch",)))  # a camera's silence
         return [r for r in out if r is not None]
 
     def _judge(self, m: _Machine, ts: float) -> list[RuleResult]:
@@ -223,6 +244,18 @@ class InstallRules:
         ]
         if not open_:
             out.append(self.loaded(m.device, False, ts))
+        return [r for r in out if r is not None] + self._zone(m, ts, ("exclusion", "exclusion_watch"))
+
+    def _zone(self, m: _Machine, ts: float, points: tuple[str, ...]) -> list[RuleResult]:
+        """The ``points`` of ``m``'s exclusion zone (none: it has no zone)."""
+        if not self._zones.has(m.device):
+            return []
+        stage = INSTALL_STAGES[m.stage] if m.stage != CLOSED else ""
+        out = [
+            self._report(m, v.point, v.level, ts, v.clause, v.what, v.action, v.value)
+            for v in self._zones.judge(m.device, m.name, stage, m.opened, ts)
+            if v.point in points
+        ]
         return [r for r in out if r is not None]
 
     def _report(
@@ -234,6 +267,7 @@ class InstallRules:
         clause: str,
         what: tuple[str, str],
         action: tuple[str, str],
+        value: float | None = None,
     ) -> RuleResult | None:
         if m.facts.get(point) == (level, what[0]) and level is None:
             return None  # said already: a clear point is said once
@@ -245,6 +279,7 @@ class InstallRules:
             level=level,
             ts=ts,
             clause=clause,
+            value=value,
             message=pick(level, what[0], action[0]),
             message_en=pick_en(level, what[1], action[1]),
             details={"stage": INSTALL_STAGES[m.stage], "installers": list(m.papers.installers)},
@@ -258,6 +293,7 @@ def install_rules(shared: Shared) -> InstallRules:
     def make() -> InstallRules:
         rules = InstallRules(shared.config, shared.names, shared.utc_offset_h)
         shared.on_work(rules.work_seen)
+        shared.on_camera(rules.camera)
         return rules
 
     return shared.one("install", make)

@@ -59,6 +59,7 @@ class FrameResult:
     height: int
     detections: list[Detection] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
+    exclusions: dict[str, int] = field(default_factory=dict)  # people in each 安拆 exclusion zone
     motion: bool = True  # the gate saw something move
     detected: bool = True  # the detectors ran (motion, or the periodic look at a still scene)
     inference_ms: float = 0.0

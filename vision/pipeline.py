@@ -144,6 +144,7 @@ class CameraAnalyzer:
                 res.violations += self._edges.update(img, self._last)
         res.detections = list(self._last)
         res.violations += self._zones.update(frame.ts, self._last)
+        res.exclusions = self._zones.exclusions()
         events = self._events(frame, res)
         res.inference_ms = (time.process_time() - t0) * 1000
         return res, events

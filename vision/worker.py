@@ -26,7 +26,7 @@ from typing import Literal, TypeAlias
 
 import numpy as np
 
-from contract.config.camera import CameraConfig, VisionConfig
+from contract.config.camera import EXCLUSION_PERSONS, CameraConfig, VisionConfig
 from contract.readings import Quality, Reading
 from contract.vision_event import VisionEvent
 from vision.auto_card import Card, CardChoice, CardChooser
@@ -58,6 +58,7 @@ class FrameSummary:
     heads: int = 0  # heads found, hard hat or not (the patrol picture's findings)
     zones_inside: tuple[str, ...] = ()  # zones someone is inside on this frame
     edges_open: tuple[str, ...] = ()  # edges whose protection is missing on this frame
+    exclusions: tuple[tuple[str, int], ...] = ()  # (zone, people inside) of each 安拆 exclusion zone
 
     @classmethod
     def of(cls, res: FrameResult, jpeg: bytes | None = None) -> FrameSummary:
@@ -80,14 +81,27 @@ class FrameSummary:
             heads,
             tuple(v.target for v in res.violations if v.rule == "vision.zone_intrusion"),
             tuple(v.target for v in res.violations if v.rule == "vision.edge_missing"),
+            tuple(res.exclusions.items()),
         )
 
     def readings(self, project: str) -> list[Reading]:
-        """The camera's Readings for the bus."""
-        return [
-            Reading(self.ts, project, self.camera, m, float(getattr(self, m)), "", Quality.OK, "")
-            for m in ("persons", "no_helmet", "edge_missing", "zone_intrusions")
-        ] + [Reading(self.ts, project, self.camera, "inference_ms", self.inference_ms, "ms", Quality.OK, "")]
+        """The camera's Readings for the bus: its counts, and the people in each exclusion zone (the zone
+        as the point; the install rule judges them, rules/install_zone.py)."""
+        return (
+            [
+                Reading(self.ts, project, self.camera, m, float(getattr(self, m)), "", Quality.OK, "")
+                for m in ("persons", "no_helmet", "edge_missing", "zone_intrusions")
+            ]
+            + [
+                Reading(
+                    self.ts, project, self.camera, "inference_ms", self.inference_ms, "ms", Quality.OK, ""
+                )
+            ]
+            + [
+                Reading(self.ts, project, self.camera, EXCLUSION_PERSONS, float(n), "", Quality.OK, zone)
+                for zone, n in self.exclusions
+            ]
+        )
 
 
 def helmet_model(cam: CameraConfig, cfg: VisionConfig, chosen: Card | None = None) -> str:

@@ -22,6 +22,8 @@ Point = tuple[float, float]
 # default to it too, so their figures are those of a camera left at its default
 HELMET_TILE_PX = 720
 MIN_HELMET_TILE_PX = 480
+# a camera's reading of the people in an exclusion zone (the zone its point), for the install rule
+EXCLUSION_PERSONS = "exclusion_persons"
 
 
 def tile_px_problem(value: int) -> str | None:
@@ -35,7 +37,8 @@ def tile_px_problem(value: int) -> str | None:
 
 
 class ZoneConfig(Model):
-    """A danger zone drawn on the camera image: nobody may be inside (禁入区)."""
+    """A danger zone drawn on the camera image: nobody may be inside (禁入区), or, with ``exclusion_of``,
+    nobody while its machine's 安拆 window is open (警戒区)."""
 
     name: str = Field(title="Name", description="the zone's name, shown in alerts, e.g. 卸料平台下方")
     polygon: list[Point] = Field(
@@ -51,6 +54,13 @@ class ZoneConfig(Model):
     )
     loiter_s: float = Field(
         0.0, ge=0, title="Loiter", description="seconds someone must stay inside before the alert"
+    )
+    exclusion_of: str | None = Field(
+        None,
+        title="Exclusion zone of",
+        description="the id of the crane or hoist whose 安拆 exclusion zone (警戒区) this is: people inside "
+        "are an alert of its install rule only while its 安拆 window is open (not vision.zone_intrusion); "
+        "leave out for a standing 禁入区",
     )
 
 

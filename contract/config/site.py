@@ -142,6 +142,7 @@ class SiteConfig(Model):
                 *self._siren_refs(),
                 *self._gb28181_refs(),
                 *self._dangerous_works_refs(),
+                *self._exclusion_refs(),
             ]
         )
         return self
@@ -252,6 +253,37 @@ class SiteConfig(Model):
             for j, device in enumerate(w.devices)
             if device not in ids
         ]
+
+    def _exclusion_refs(self) -> list[Located]:
+        machines = {d.id for d in self.devices if d.kind in ("crane", "hoist")}
+        problems: list[Located] = []
+        kept: set[str] = set()
+        cameras = self.vision.cameras if self.vision is not None else []
+        for i, cam in enumerate(cameras):
+            for j, zone in enumerate(cam.zones):
+                machine = zone.exclusion_of
+                if machine is None:
+                    continue
+                where = ("vision", "cameras", i, "zones", j, "exclusion_of")
+                if machine not in machines:
+                    problems.append(
+                        Located(
+                            where,
+                            f"camera {cam.name}: zone {zone.name!r} is the exclusion zone of {machine!r}, "
+                            f"which is not a crane or hoist of devices (those: {sorted(machines) or 'none'})",
+                            "name a crane's or hoist's id, or leave exclusion_of out for a standing 禁入区",
+                        )
+                    )
+                elif machine in kept:
+                    problems.append(
+                        Located(
+                            where,
+                            f"camera {cam.name}: zone {zone.name!r} is a second exclusion zone of {machine}",
+                            "a machine's 警戒区 is one zone: draw it whole on one camera",
+                        )
+                    )
+                kept.add(machine)
+        return problems
 
     def device(self, device_id: str) -> DeviceConfig:
         """The device with this id (KeyError if none)."""

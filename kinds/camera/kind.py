@@ -30,6 +30,7 @@ KIND = Kind(
         Metric("no_helmet", "未戴安全帽", "", "no hard hat"),
         Metric("edge_missing", "临边缺失", "", "edge protection missing"),
         Metric("zone_intrusions", "闯入", "", "zone intrusions"),
+        Metric("exclusion_persons", "警戒区人数", "", "people in an 安拆 exclusion zone"),
     ),
     watched=False,
     rules={

@@ -38,6 +38,8 @@ WorkListener = Callable[[str, tuple[str, str], float], None]
 """Told of a machine at work: its device id, the work in Chinese and English, the instant."""
 WorkerListener = Callable[[str, str, float], None]
 """Told of a certified worker a machine reports logged in: the machine, the worker's id, the instant."""
+CameraListener = Callable[[Reading], list[RuleResult]]
+"""Told of a camera's reading (vision judged its own checks; a site rule may judge more): its verdicts."""
 LOADED_T = 0.1  # a crane hook or hoist cage carrying more than this is at work (personnel rules)
 
 
@@ -56,6 +58,7 @@ class Shared:
         self._said: set[tuple[str, str]] = set()
         self._work_listeners: list[WorkListener] = []
         self._worker_listeners: list[WorkerListener] = []
+        self._camera_listeners: list[CameraListener] = []
         self.weather = SiteWeather(site.config)  # the weather stops every machine's work is held to
         self.on_work(self.weather.work_seen)
         self.hot_work = SiteHotWork(
@@ -109,6 +112,14 @@ class Shared:
         """``device`` reports ``worker_id`` logged in at ``ts``, told to every rule that listens."""
         for listener in self._worker_listeners:
             listener(device, worker_id, ts)
+
+    def on_camera(self, listener: CameraListener) -> None:
+        """Hear of every camera's reading (a machine's 安拆 exclusion zone, rules/install_zone.py)."""
+        self._camera_listeners.append(listener)
+
+    def camera_seen(self, readings: list[Reading]) -> list[RuleResult]:
+        """A camera's readings of one frame, told to every rule that listens: their verdicts."""
+        return [out for r in readings for listener in self._camera_listeners for out in listener(r)]
 
     def rest_seen(self, device: str, ts: float) -> None:
         """``device`` (a crane, a hoist) reported a sample at rest: the work it was at is over, whereas

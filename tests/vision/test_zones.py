@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from contract.config.camera import ZoneConfig
 from vision.detections import Detection
 from vision.zones import ZoneWatch
@@ -39,3 +41,24 @@ def test_someone_outside_or_a_person_whose_feet_are_outside_does_not_count() -> 
     # a standing person whose feet are below the zone: only the feet decide
     assert zw.update(1, [Detection("person", (250, 150, 300, 450), 0.8)]) == []
     assert zw.update(2, [Detection("person", (250, 100, 300, 390), 0.8)]) != []
+
+
+CRANE_ZONE = PIT.model_copy(update={"name": "塔吊安拆警戒区", "exclusion_of": "crane-1", "inertia": 2})
+
+
+def test_an_exclusion_zone_counts_its_people_and_raises_no_intrusion_of_its_own() -> None:
+    zw = ZoneWatch([PIT.model_copy(update={"inertia": 1}), CRANE_ZONE])
+    assert zw.exclusions() == {}  # no frame yet: nothing said
+    assert [v.target for v in zw.update(0, [head_at(300, 200)])] == ["pit-edge"]
+    assert zw.exclusions() == {"塔吊安拆警戒区": 0}  # one frame inside: not yet its inertia
+    assert [v.target for v in zw.update(1, [head_at(300, 200), head_at(400, 300)])] == ["pit-edge"]
+    assert zw.exclusions() == {"塔吊安拆警戒区": 2}
+    zw.update(2, [head_at(600, 200)])
+    assert zw.exclusions() == {"塔吊安拆警戒区": 0}
+
+
+@pytest.mark.parametrize(("feet_y", "inside"), [(399.0, 1), (400.0, 1), (401.0, 0)])
+def test_a_person_whose_feet_are_on_the_exclusion_zones_edge_is_inside(feet_y: float, inside: int) -> None:
+    zw = ZoneWatch([CRANE_ZONE.model_copy(update={"inertia": 1})])
+    zw.update(0, [Detection("person", (250, feet_y - 200, 300, feet_y), 0.8)])
+    assert zw.exclusions() == {"塔吊安拆警戒区": inside}

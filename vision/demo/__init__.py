@@ -23,9 +23,11 @@ def camera_frames() -> list[np.ndarray]:
     return frames
 
 
-def demo_vision(evidence_dir: Path, fps: float = 0.5) -> VisionConfig:
+def demo_vision(evidence_dir: Path, fps: float = 0.5, exclusion_of: str | None = None) -> VisionConfig:
     """One camera over the shipped photos, with the hard-hat check and a danger zone at the hoist's entrance (施工升降机入口:
-    its name is what the dashboard, the alerts and the regulator show).
+    its name is what the dashboard, the alerts and the regulator show), and, given ``exclusion_of`` (a
+    hoist's id), the lower two thirds of the picture as that hoist's 安拆 exclusion zone (施工升降机安拆警戒区),
+    watched by the install rule only while its window is open.
 
     Each photo is held for 3 frames, as a fixed camera sees a still scene: a photo with a bare
     head fires `vision.no_helmet` (2 frames) with evidence within seconds of the demo starting, and
@@ -45,7 +47,19 @@ def demo_vision(evidence_dir: Path, fps: float = 0.5) -> VisionConfig:
         zones=[
             ZoneConfig(
                 name="施工升降机入口", polygon=[(160, 120), (480, 120), (480, 420), (160, 420)], inertia=2
-            )
+            ),
+            *(
+                [
+                    ZoneConfig(
+                        name="施工升降机安拆警戒区",
+                        polygon=[(0, 200), (640, 200), (640, 640), (0, 640)],
+                        inertia=2,
+                        exclusion_of=exclusion_of,
+                    )
+                ]
+                if exclusion_of
+                else []
+            ),
         ],
     )
     return VisionConfig(cameras=[cam], evidence_dir=evidence_dir, evidence_budget_mb=50)
