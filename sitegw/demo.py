@@ -35,6 +35,7 @@ from drivers.mqtt.embedded_broker import EmbeddedBroker
 from drivers.simulators.device_sim import make_sim
 from drivers.simulators.profile_publish import ProfilePublisher
 from drivers.simulators.relay import RelaySimulator
+from gateway.site.install import InstallClose, InstallStart
 from gateway.site.jacking import JackingClose
 from kinds.attendance.sim import AccessGateSimulator
 from kinds.confined_space.kind import ConfinedSpaceDevice
@@ -77,18 +78,31 @@ CONFINED_SCENARIO, CONFINED_SCALE = "h2s_rise", 15.0
 OTHER_SCENARIOS = {
     "power-b2": "rcd_fails",  # 18 mA on its 15 mA RCD from 30 s, the RCD not tripping
     "slope-1": "rainstorm",  # a rainstorm on the slope, BP-01 past its alarm value: from its first report
+    "tunnel-1": "settlement",  # GD-01's vault past its control value by the system's second survey
 }
+# The tunnel's monitoring system surveys every 1800 s, as the reference site says (a real system's cycle,
+# kept: its silence rule is measured against it): a demo of a few minutes would show one survey, at start.
+# Its publisher plays the system TUNNEL_SCALE times faster, a survey every 1800/90 = 20 s of the demo, each
+# carrying the time of its publishing, so the settlement appears within the demo's first minute.
+TUNNEL_SCALE = 90.0
 SCENARIO_LINE = (
     "crane-1 overload, anemo-1 storm, hoist-1 moving with a door open, pit-1 displacement rate, "
     "formwork-1 M3 settling during the pour (siren), cs-1 H2S rising with two inside (siren), "
     "crane-2 expired licence, platform-1 tilting with a failed safety lock (siren-facade), "
-    "power-b2 leaking past its RCD's rating with the RCD not tripping, slope-1 past its alarm value in a rainstorm"
+    "power-b2 leaking past its RCD's rating with the RCD not tripping, slope-1 past its alarm value in a rainstorm, "
+    f"tunnel-1 GD-01's vault settling past its control value (its surveys {TUNNEL_SCALE:g}x faster)"
 )
 # a scripted jacking window on crane-1 (standards.md §10): opened at JACKING_AT_S, closed JACKING_FOR_S later
 # with its checks, 5.6 m higher (two standard sections); the crane's simulator slews on, so the window
 # shows crane.jacking_motion (critical) and, with the storm, crane.jacking_wind. A --duration too short for
 # it has the window in its middle instead (jacking_times), so that what the banner announces happens.
 JACKING_AT_S, JACKING_FOR_S, JACKING_CRANE = 90.0, 60.0, "crane-1"
+# a scripted 安拆 window on hoist-1 (standards.md §10, §19): its mast climbed with the building (顶升加节),
+# opened at INSTALL_AT_S, closed with the installer's self-check INSTALL_FOR_S later. Its installer AZ-21 never
+# comes through the demo's gate (hoist.install crew, critical); the gate camera's photos are drawn as the
+# hoist's exclusion zone (警戒区), whose workers are hoist.install exclusion (alarm) while the window is open;
+# the hoist runs on after it closes without a new acceptance (hoist.install acceptance, critical).
+INSTALL_AT_S, INSTALL_FOR_S, INSTALL_MACHINE = 40.0, 60.0, "hoist-1"
 # crane-2's driver carries a licence that expired on 2026-06-30 (the reference site's roster)
 OPERATOR_SCENARIO = {"crane-2": "OP-1002"}
 
@@ -122,7 +136,7 @@ async def run_demo(opts: DemoOptions, on_ready: Any = None) -> dict[str, Any]:
         updates["influx"] = opts.influx
     if opts.cameras:
         # the site gate's camera replays real CC BY 4.0 photos (vision/demo/cap) as a looping feed
-        updates["vision"] = demo_vision(opts.state_dir / "evidence")
+        updates["vision"] = demo_vision(opts.state_dir / "evidence", exclusion_of=INSTALL_MACHINE)
     site = replace(site, config=site.config.model_copy(update=updates))
     opts.state_dir.mkdir(parents=True, exist_ok=True)
     # the stop signals from before anything starts: a stop asked during start-up waits for it
@@ -176,6 +190,8 @@ async def _run(opts: DemoOptions, site: LoadedSite, stop: asyncio.Event, on_read
         if opts.scenarios:
             jacking = asyncio.create_task(_jacking_script(gw, opts.duration))
             stack.push_async_callback(_cancel, jacking)
+            install = asyncio.create_task(_install_script(gw, opts.duration))
+            stack.push_async_callback(_cancel, install)
         _announce(gw, sims.rtu_path, broker_cfg, uplink, relays, opts)
         if on_ready is not None:
             on_ready(gw)
@@ -264,7 +280,13 @@ async def _mqtt_sites(
             confined = isinstance(device, ConfinedSpaceDevice) and opts.scenarios
             scenario = OTHER_SCENARIOS.get(device.id, "normal") if opts.scenarios else "normal"
             sim = make_sim(device, gw.site, CONFINED_SCENARIO if confined else scenario, seed=1)
-            scale = CONFINED_SCALE if isinstance(device, ConfinedSpaceDevice) else 1.0
+            scale = (
+                CONFINED_SCALE
+                if isinstance(device, ConfinedSpaceDevice)
+                else TUNNEL_SCALE
+                if device.kind == "tunnel"
+                else 1.0
+            )
             publisher = ProfilePublisher(
                 TimeScaled(sim, scale),
                 mqtt_map,
@@ -294,12 +316,31 @@ async def _pour_follows(
 
 
 def jacking_times(duration: float | None) -> tuple[float, float]:
-    """When the scripted jacking window opens and how long it stays open, in seconds after the banner: at
-    JACKING_AT_S for JACKING_FOR_S when the run lasts long enough to close it (a few seconds to spare), else
-    from 30 % to 70 % of ``duration``."""
-    if duration is None or duration >= JACKING_AT_S + JACKING_FOR_S + 5:
-        return JACKING_AT_S, JACKING_FOR_S
+    """When the scripted jacking window opens and how long it stays open (window_times)."""
+    return window_times(JACKING_AT_S, JACKING_FOR_S, duration)
+
+
+def install_times(duration: float | None) -> tuple[float, float]:
+    """When the scripted 安拆 window opens and how long it stays open (window_times)."""
+    return window_times(INSTALL_AT_S, INSTALL_FOR_S, duration)
+
+
+def window_times(at: float, lasting: float, duration: float | None) -> tuple[float, float]:
+    """When a scripted window opens and how long it stays open, in seconds after the banner: at ``at`` for
+    ``lasting`` when the run lasts long enough to close it (a few seconds to spare), else from 30 % to 70 %
+    of ``duration``, so that what the banner announces happens."""
+    if duration is None or duration >= at + lasting + 5:
+        return at, lasting
     return 0.3 * duration, 0.4 * duration
+
+
+async def _install_script(gw: Gateway, duration: float | None) -> None:
+    """The demo's supervisor opens a climbing window on hoist-1, then closes it with the self-check."""
+    at, lasting = install_times(duration)
+    await asyncio.sleep(at)
+    gw.install.start(INSTALL_MACHINE, "demo", InstallStart(stage="climb"))
+    await asyncio.sleep(lasting)
+    gw.install.end(INSTALL_MACHINE, "demo", InstallClose(self_checked=True, note="加高2节标准节"))
 
 
 async def _jacking_script(gw: Gateway, duration: float | None) -> None:
@@ -405,6 +446,7 @@ def _announce(
         else "a supervisor starts the pour: dashboard or `sitegw pour start formwork-1`"
     )
     at, lasting = jacking_times(opts.duration)
+    i_at, i_for = install_times(opts.duration)
     lines = [
         f"sitegw demo: project {gw.site.config.project.code}, state in {opts.state_dir}",
         f"  crane-1       Modbus TCP  {_tcp(gw, 'crane-1')} unit 1",
@@ -430,7 +472,9 @@ def _announce(
         f"  scenarios     {SCENARIO_LINE if opts.scenarios else 'none'}",
         *(
             [
-                f"  jacking       crane-1 from {at:g} s to {at + lasting:g} s (it slews on: crane.jacking_motion)"
+                f"  jacking       crane-1 from {at:g} s to {at + lasting:g} s (it slews on: crane.jacking_motion)",
+                f"  install       hoist-1 climbing (安拆) from {i_at:g} s to {i_at + i_for:g} s (its installer not "
+                "at the gate, workers in its 警戒区 on cam-gate: hoist.install)",
             ]
             if opts.scenarios
             else []
