@@ -28,7 +28,10 @@ MEASURED: dict[str, float] = {
     # 112 on the development machine; 119 in CI's run of 7a9cfda (load 1.4), where readings waited longer
     # between the decoder and the stores: the figure is that one's
     "ingest_without_rules_150000_peak_rss": 119,
-    "ingest_with_rules_150000_peak_rss": 119,  # 116 and 119 in two runs
+    # 116 and 119 in two runs at 7be499a; 125, 126 and 127 on the merged tree of 2026-11-26 b644a93 (the slope,
+    # tunnel, power and welder kinds, hot work, the kinds' cards: 58 more modules at start, 1.7 MB, and the
+    # rest in the burst): knowingly raised, and 1 MB under the ceiling, which is now its bound (issue #55)
+    "ingest_with_rules_150000_peak_rss": 127,
     "ingest_without_rules_1000000_peak_rss": 112,
     # A burst queued at Mosquitto comes through paho's socket reading, slower than the file's stand-in
     # above and slower still on a loaded machine, so less of it is in the gateway at once: 93 MB measured
