@@ -25,10 +25,14 @@ TOLERANCE = 1.05  # a figure more than 5 % above its measured peak is a regressi
 # not here (not measured since the budget was set) has its ceiling alone
 MEASURED: dict[str, float] = {
     "ingest_without_rules_30000_peak_rss": 107,  # 104-107 in seven runs
-    # 112 on the development machine; 119 in CI's run of 7a9cfda (load 1.4), where readings waited longer
-    # between the decoder and the stores: the figure is that one's
-    "ingest_without_rules_150000_peak_rss": 119,
-    "ingest_with_rules_150000_peak_rss": 119,  # 116 and 119 in two runs
+    # 112 on the development machine under load; 119 in CI's run of 7a9cfda (load 1.4); 119 and 125 quiet
+    # on the merged tree of 2026-11-26 (2.2 MB more at start than 7a9cfda: the new kinds' declarations, hot
+    # work and 安拆 services; the rest is the burst's timing): the figure is the highest
+    "ingest_without_rules_150000_peak_rss": 125,
+    # 116 and 119 in two runs at 7be499a; 123 to 127 in six runs on the merged tree of 2026-11-26 (the slope,
+    # tunnel, power and welder kinds, hot work, 安拆 windows: 2.2 MB more at start, the rest the burst's
+    # timing): knowingly raised, and under the ceiling, which is now its bound (issue #55)
+    "ingest_with_rules_150000_peak_rss": 127,
     "ingest_without_rules_1000000_peak_rss": 112,
     # A burst queued at Mosquitto comes through paho's socket reading, slower than the file's stand-in
     # above and slower still on a loaded machine, so less of it is in the gateway at once: 93 MB measured

@@ -18,7 +18,6 @@ import base64
 import io
 from typing import Any
 
-from PIL import Image
 from sqlalchemy.engine import Connection
 
 from regulator.forwarding.wire import MAX_TEXT
@@ -31,6 +30,10 @@ QUALITIES = (70, 50, 30)  # tried in turn until the picture's base64 fits the wi
 
 def small(jpeg: bytes) -> str:
     """``jpeg`` at most SIZE, as base64 within the wire's MAX_TEXT characters."""
+    # imported here: `sitegw` loads the regulator's commands (and this module through the outbox's) at every
+    # start, the edge box's included, which must not carry Pillow's 7 MB (tests/gateway/test_start_imports.py)
+    from PIL import Image
+
     with Image.open(io.BytesIO(jpeg)) as img:
         img.thumbnail(SIZE)
         shrunk = img.convert("RGB")

@@ -213,7 +213,8 @@ def sensor_names(config: SiteConfig) -> dict[tuple[str, str], tuple[str, str]]:
     """The names (Chinese, English) sensor-fault warnings give each device's metrics, by (device, metric):
     its kind's judge's ``sensor_names``. By device, not by metric alone: two kinds may name one metric
     differently (a pit's ``disp_h_mm`` is 围护墙顶水平位移, a slope's 水平位移), and a site has both."""
-    judges = {k.name: registry.resolve(k.judge) for k in registry.kinds() if k.judge}
+    present = {d.kind for d in config.devices}  # only theirs: a judge's module is imported when resolved
+    judges = {k.name: registry.resolve(k.judge) for k in registry.kinds() if k.judge and k.name in present}
     names: dict[tuple[str, str], tuple[str, str]] = {}
     for d in config.devices:
         judge = judges.get(d.kind)

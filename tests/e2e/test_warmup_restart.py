@@ -164,8 +164,9 @@ async def test_pit_rate_trips_at_once_after_a_restart(
 
 def test_each_rule_family_asks_for_its_own_history(tmp_path: Path) -> None:
     """The reference site's pit asks 3 days (the three-day rate note) plus one reporting interval, capped at
-    72 h; without a pit the crane site needs only its offline limit, with its formwork and gates a
-    day; a site file can turn it off."""
+    72 h (the slope's three days running too); the tunnel's daily rates two days and an interval; without
+    them the crane site needs only its offline limit, with its formwork and gates a day; a site file can turn
+    it off."""
     assert warmup_window_s(reference_site().config) == 72 * 3600
     uncapped = site_variant(tmp_path, lambda d: d["rules"].update(warmup_max_h=100)).config
     assert warmup_window_s(uncapped) == 72 * 3600 + 7200
@@ -174,9 +175,14 @@ def test_each_rule_family_asks_for_its_own_history(tmp_path: Path) -> None:
         lambda d: d.update(devices=[x for x in d["devices"] if x["kind"] in ("crane", "anemometer")]),
     )
     assert warmup_window_s(cranes.config) == 600  # rules.device_offline.alarm_after_s
+    tunnel = site_variant(
+        tmp_path, lambda d: d.update(devices=[x for x in d["devices"] if x["kind"] not in ("pit", "slope")])
+    )
+    assert warmup_window_s(tunnel.config) == 48 * 3600 + 1800  # two days of daily rates, a survey cycle
     # a pour under way and who passed the gates are held a day back
     formwork = site_variant(
-        tmp_path, lambda d: d.update(devices=[x for x in d["devices"] if x["kind"] != "pit"])
+        tmp_path,
+        lambda d: d.update(devices=[x for x in d["devices"] if x["kind"] not in ("pit", "slope", "tunnel")]),
     )
     assert warmup_window_s(formwork.config) == 24 * 3600
     off = site_variant(tmp_path, lambda d: d["rules"].update(warmup_max_h=0)).config
