@@ -79,6 +79,7 @@ OTHER_SCENARIOS = {
     "power-b2": "rcd_fails",  # 18 mA on its 15 mA RCD from 30 s, the RCD not tripping
     "slope-1": "rainstorm",  # a rainstorm on the slope, BP-01 past its alarm value: from its first report
     "tunnel-1": "settlement",  # GD-01's vault past its control value by the system's second survey
+    "welder-1": "unpermitted",  # arcs at 3号楼5层 from its first second, no permit in force there
 }
 # The tunnel's monitoring system surveys every 1800 s, as the reference site says (a real system's cycle,
 # kept: its silence rule is measured against it): a demo of a few minutes would show one survey, at start.
@@ -90,7 +91,8 @@ SCENARIO_LINE = (
     "formwork-1 M3 settling during the pour (siren), cs-1 H2S rising with two inside (siren), "
     "crane-2 expired licence, platform-1 tilting with a failed safety lock (siren-facade), "
     "power-b2 leaking past its RCD's rating with the RCD not tripping, slope-1 past its alarm value in a rainstorm, "
-    f"tunnel-1 GD-01's vault settling past its control value (its surveys {TUNNEL_SCALE:g}x faster)"
+    f"tunnel-1 GD-01's vault settling past its control value (its surveys {TUNNEL_SCALE:g}x faster), "
+    "welder-1 welding at 3号楼5层 without a hot-work permit"
 )
 # a scripted jacking window on crane-1 (standards.md §10): opened at JACKING_AT_S, closed JACKING_FOR_S later
 # with its checks, 5.6 m higher (two standard sections); the crane's simulator slews on, so the window

@@ -189,6 +189,14 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
         )
         assert refused[0]["device"] == "power-b2" and refused[0]["level"] == "critical", refused
         assert "立即就地断开该箱上级电源" in refused[0]["message"], refused
+        # welder-1 arcs at 3号楼5层 with no permit in force there: 无动火许可证
+        welding = until(
+            "welder-1's welding without a permit",
+            lambda: [a for a in get(url, "alerts") if a["rule"] == "hot_work.unpermitted"],
+            timeout=max(1.0, 58 - (time.monotonic() - started)),
+        )
+        assert welding[0]["device"] == "welder-1" and welding[0]["level"] == "alarm", welding
+        assert "GB 50720-2011" in welding[0]["clause"], welding
         # hoist-1's scripted 安拆 window (18-42 s of a 60 s run): the gate camera's workers are in its 警戒区
         zone = until(
             "hoist-1's exclusion zone alarm from the gate camera",
