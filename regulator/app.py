@@ -151,7 +151,7 @@ def create_app(
     app.include_router(session_router(accounts, login_policy, secure_cookies))
     in_place = partial(narrowed, repo)
     app.include_router(exports_router(repo, review, in_place))
-    app.include_router(map_router(repo, signed_in, in_place))
+    app.include_router(map_router(repo, signed_in, in_place, offline_after_s))
     app.include_router(grading_router(repo, signed_in, in_place))
     app.include_router(enforcement_router(repo, signed_in))
     app.include_router(hazards_router(review, supervision))

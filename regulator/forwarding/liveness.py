@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 from regulator.storage.db import sql
 from regulator.storage.pictures import STALE, STALE_GRACE_S
 from regulator.storage.projects import LIVENESS as COUNTS
+from regulator.storage.projects import RELAYED
 
 SWEEP_S = 10.0  # how often the city sums its projects up
 EVERY_S = 30.0  # a live project's summary goes up at most this often when nothing but last_seen_at moved
@@ -48,9 +49,8 @@ SELECT d.project,
   (SELECT MAX(r.ts) FROM readings r WHERE r.project = d.project AND r.device = d.device) AS newest
 FROM d WHERE d.device IS NOT NULL
 """
-# a project a district's platform forwarded to this city (issue 50 §5) has no readings or pictures here: its
-# counts are the ones the district summed up (kept on its row by ``apply``), passed on up as they are
-RELAYED = "EXISTS (SELECT 1 FROM forward_records f WHERE f.kind = 'project' AND f.local_id = p.code)"
+# a project a district's platform forwarded to this city (issue 50 §5, RELAYED) has no readings or pictures
+# here: its counts are the ones the district summed up (kept on its row by ``apply``), passed on up as they are
 SUMMARY = f"""
 SELECT p.code, p.last_seen_at, p.lat, p.lon, p.gateway_release, {RELAYED} AS relayed,
   p.devices_online AS relayed_devices_online, p.devices_total AS relayed_devices_total,

@@ -62,6 +62,10 @@ class Point(BaseModel):
     lat: float | None = Field(description="latitude, WGS-84 degrees (null: not known yet)")
     lon: float | None = Field(description="longitude, WGS-84 degrees (null: not known yet)")
     place: str | None = Field(description="its district's path (null: in no place)")
+    last_seen_at: float | None = Field(
+        description="when its gateway was last heard, here or (forwarded) at its city, Unix seconds; null: never"
+    )
+    offline: bool = Field(description="its gateway not heard within the regulator's offline time (离线)")
     open: int = Field(description="open hazards")
     worst: str = Field(description="the worst open hazard's level: critical, alarm, warning or none")
     hazards: list[PointHazard] = Field(description="the worst open hazards, up to 20")

@@ -7,6 +7,7 @@ A coordinate is WGS-84 degrees as a phone or the site's survey gives it; China l
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from contract.alert_event import LEVEL_RANK
@@ -66,14 +67,18 @@ def first_location(repo: Repository, code: str, lat: float, lon: float) -> bool:
     return bool(kept)
 
 
-def points(repo: Repository, actor: Actor) -> list[dict[str, Any]]:
-    """Every project ``actor`` may see with its coordinates (None: not known yet), its place's path, its
-    open hazards' count, the worst level among them (``none``: no open hazard) and the worst few."""
+def points(
+    repo: Repository, actor: Actor, offline_after_s: float, now: float | None = None
+) -> list[dict[str, Any]]:
+    """Every project ``actor`` may see with its coordinates (None: not known yet), its place's path, when its
+    gateway was last heard and whether that is longer ago than ``offline_after_s`` (the overview's offline),
+    its open hazards' count, the worst level among them (``none``: no open hazard) and the worst few."""
+    offline_before = (time.time() if now is None else now) - offline_after_s
     args = {f"s{i}": s for i, s in enumerate(OPEN_STATES)}
     states = ", ".join(f":s{i}" for i in range(len(OPEN_STATES)))
     with repo.scoped(actor) as db:
         projects = db.execute(
-            f"SELECT p.code, p.name, p.district, p.lat, p.lon, j.path FROM {PROJECTS} p "
+            f"SELECT p.code, p.name, p.district, p.lat, p.lon, j.path, p.last_seen_at FROM {PROJECTS} p "
             "LEFT JOIN jurisdictions j ON j.id = p.district_id ORDER BY p.code"
         ).all()
         hazards = db.execute(
@@ -90,11 +95,13 @@ def points(repo: Repository, actor: Actor) -> list[dict[str, Any]]:
             "lat": lat,
             "lon": lon,
             "place": path,
+            "last_seen_at": seen,
+            "offline": seen is None or seen < offline_before,
             "open": 0,
             "worst": "none",
             "hazards": [],
         }
-        for code, name, district, lat, lon, path in projects
+        for code, name, district, lat, lon, path, seen in projects
     }
     for project, hazard_id, rule, rank, message, state, major in hazards:
         point = found[project]

@@ -38,8 +38,10 @@ def map_router(
     repo: Repository,
     signed_in: Callable[[Request], Awaitable[Actor]],
     narrowed: Callable[[Actor, str], Actor],
+    offline_after_s: float,
 ) -> APIRouter:
-    """The map's routes; ``narrowed``: a user narrowed to a place under their jurisdiction (404 outside)."""
+    """The map's routes; ``narrowed``: a user narrowed to a place under their jurisdiction (404 outside);
+    ``offline_after_s``: a gateway not heard for longer is offline."""
     r = APIRouter()
     Who = Annotated[Actor, Depends(signed_in)]
 
@@ -83,7 +85,10 @@ def map_router(
             shapes = boundaries.of_place_json(path, among)
         except boundaries.BoundariesUnavailable as exc:
             raise ReviewError(503, str(exc)) from None
-        rest = {"points": project_map.points(repo, actor), "cameras": project_map.cameras(repo, actor)}
+        rest = {
+            "points": project_map.points(repo, actor, offline_after_s),
+            "cameras": project_map.cameras(repo, actor),
+        }
         head = json.dumps({"place": path}, ensure_ascii=False)[:-1]
         tail = json.dumps(rest, ensure_ascii=False)[1:]
         # the boundaries' cached text goes in as it is (regulator/geo/boundaries.py)

@@ -352,7 +352,9 @@ async function loadPatrol() {
     <div class="cap"><b>${esc(t.project_name)}</b> <span class="code">${esc(t.project)}</span>${t.category ? ` <span class="cls major" title="省级视频监控项目集">${esc(PATROL_CATEGORY[t.category] || t.category)}</span>` : ""}<br>
       ${esc(t.camera)} · <span class="badge ${esc(t.status)}">${esc(PATROL_STATUS[t.status])}</span> · <span title="${esc(time(t.taken_at))}">${ago(t.age_s)}</span><br>
       <span data-testid="patrol-findings">${findingsText(t.findings)}</span><br>
-      ${me.role === "project" ? "" : t.requested_at
+      ${me.role === "project" ? "" : t.relayed  // its gateway polls its city's platform: a request here would go unheard
+        ? `<span class="note" data-testid="patrol-relayed">市级平台转报（每 ${t.every_s >= 60 ? `${esc(Math.round(t.every_s / 60))} 分钟` : `${esc(Math.round(t.every_s))} 秒`}更新），抓拍请在市级平台</span>`
+        : t.requested_at
         ? `<span class="note" data-testid="patrol-asked">已请求抓拍（${esc(time(t.requested_at))}），现场下次轮询时上传</span>`
         : `<button class="act warn" data-ask="${esc(encodeURIComponent(t.project))}/${esc(encodeURIComponent(t.camera))}">立即抓拍</button>`}
       ${me.role === "project" ? "" : `<button class="act" data-testid="patrol-record" data-record-project="${esc(t.project)}" data-record-camera="${esc(t.camera)}">记录隐患</button>`}

@@ -27,12 +27,17 @@ function crumbs(path) {
   }).join(" › ");
   $("crumbs").querySelectorAll("a").forEach(a => a.onclick = () => open(a.dataset.place));
 }
+// whether the project's gateway is heard (here, or at the city's platform that forwards it): the overview's offline
+function liveness(p) {
+  const at = p.last_seen_at == null ? "从未联系" : `最近 ${esc(new Date(p.last_seen_at * 1000).toLocaleString("zh-CN", {hour12: false}))}`;
+  return `<div data-testid="popup-live">${p.offline ? `<b class="bad">网关离线</b>` : "网关在线"}（${at}）</div>`;
+}
 function popup(p, cameras) {
   const hs = p.hazards.map(h => `<li data-testid="popup-hazard"><span class="lvl ${esc(h.level)}">${LEVEL[h.level] || esc(h.level)}</span>
     ${h.major ? "<b>重大</b> " : ""}${esc(h.message)} <a href="/#hazard=${esc(h.id)}">详情</a></li>`).join("");
   const cams = (cameras[p.code] || []).map(c => `<a target="_blank" href="/ui/api/patrol/${encodeURIComponent(p.code)}/${encodeURIComponent(c)}/picture">${esc(c)}</a>`).join("，");
   return `<div class="popup" data-testid="popup"><h4>${esc(p.name)}</h4><div class="note">${esc(p.code)} · ${esc(p.place || p.district)}</div>
-    <div>未销号隐患 ${esc(p.open)}${p.open > p.hazards.length ? `（列出最严重的 ${esc(p.hazards.length)} 条）` : ""}</div>
+    ${liveness(p)}<div>未销号隐患 ${esc(p.open)}${p.open > p.hazards.length ? `（列出最严重的 ${esc(p.hazards.length)} 条）` : ""}</div>
     ${hs ? `<ol>${hs}</ol>` : ""}<div><a data-testid="popup-queue" href="/#queue?project=${encodeURIComponent(p.code)}">在审核队列中查看</a></div>
     <div>摄像头：${cams || "无"} · <a data-testid="popup-patrol" href="/#patrol?project=${encodeURIComponent(p.code)}">远程巡查</a></div></div>`;
 }
@@ -91,6 +96,7 @@ async function open(path) {
       fillColor: WORST[p.worst][1], fillOpacity: 0.95, pane: "points"}).bindPopup(() => popup(p, view.cameras), {maxWidth: 360}).addTo(map);
     const el = m.getElement();
     el.setAttribute("data-testid", "project-point"); el.setAttribute("data-code", p.code); el.setAttribute("data-worst", p.worst);
+    el.setAttribute("data-offline", String(p.offline));
     layers.push(m);
   }
   const name = view.place ? view.place.split("/").pop() : "全部";

@@ -41,6 +41,9 @@ class Project:
 
 # a forwarded project's counts as its city last summed them up (regulator/forwarding/liveness.py), on its row
 LIVENESS = ("devices_online", "devices_total", "cameras_online", "cameras_total")
+# a project ``p`` a child platform (a city's, a district's) forwarded here (issue 50): its gateway reports to
+# that platform, never here, so it has no readings or pictures of its own here and hears nothing asked here
+RELAYED = "EXISTS (SELECT 1 FROM forward_records f WHERE f.kind = 'project' AND f.local_id = p.code)"
 
 PROJECT_OF = "SELECT code, name, city, secret, district, contractor, last_seen_at, supervisor FROM projects WHERE code=:code"
 

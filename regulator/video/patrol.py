@@ -32,6 +32,7 @@ from regulator.paging import Paged, pages
 from regulator.reports.risk import RANK, graded_with, policy
 from regulator.storage.db import sql
 from regulator.storage.pictures import STALE, STALE_GRACE_S, UPSERT
+from regulator.storage.projects import RELAYED
 from regulator.storage.repository import Repository
 from regulator.storage.scope import PROJECTS, Actor
 
@@ -118,6 +119,12 @@ class PatrolTile(BaseModel):
     district: str = Field("", title="District", description="the project's district or county")
     category: str | None = Field(
         None, title="Category", description="its category in the video-monitoring set; null: not in the set"
+    )
+    relayed: bool = Field(
+        False,
+        title="Relayed",
+        description="the project's gateway reports to a city's (or district's) platform, which forwarded "
+        "this picture: a small version, renewed at the camera's period; a picture is asked for there",
     )
 
 
@@ -216,7 +223,8 @@ def wall(
         )
         rows = db.execute(
             f"{graded} SELECT * FROM (SELECT c.project, p.name, c.camera, c.taken_at, c.received_at, c.every_s, "
-            f"{STATUS} AS status, c.findings, r.requested_at, p.city, p.district, v.category {base}) s WHERE status IN ({listed}) "
+            f"{STATUS} AS status, c.findings, r.requested_at, p.city, p.district, v.category, "
+            f"{RELAYED} AS relayed {base}) s WHERE status IN ({listed}) "
             "ORDER BY project, camera LIMIT :limit OFFSET :offset",
             {**args, "limit": f.page_size, "offset": (f.page - 1) * f.page_size},
         ).all()
@@ -238,6 +246,7 @@ def wall(
                 city=r[9],
                 district=r[10],
                 category=r[11],
+                relayed=bool(r[12]),
             )
             for r in rows
         ],
@@ -264,18 +273,25 @@ def latest_jpeg(repo: Repository, actor: Actor, project: str, camera: str) -> by
 
 def request_picture(repo: Repository, actor: Actor, project: str, camera: str) -> float:
     """Ask the site for ``camera``'s picture now (a regulator or admin, of a project they may see); the time
-    asked. Refusal 403 for a project user, 404 for a camera the actor may not see (as if absent)."""
+    asked. Refusal 403 for a project user, 404 for a camera the actor may not see (as if absent), 409 for a
+    project a city's platform forwarded (its gateway polls that platform, never this one)."""
     if actor.role not in ("regulator", "admin"):
         raise Refusal(403, f"a {actor.role} may not ask a site for pictures")
     now = time.time()
     with repo.scoped(actor, write=True) as db:
         seen = db.execute(
-            f"SELECT 1 FROM camera_pictures c JOIN {PROJECTS} p ON p.code = c.project "
+            f"SELECT {RELAYED} FROM camera_pictures c JOIN {PROJECTS} p ON p.code = c.project "
             "WHERE c.project = :p AND c.camera = :c",
             {"p": project, "c": camera},
         ).first()
         if seen is None:
             raise Refusal(404, "no patrol picture of that camera")
+        if seen[0]:
+            raise Refusal(
+                409,
+                "该项目由市级平台转报，现场网关只连接市级平台：请在市级平台抓拍 "
+                "(the project's gateway polls its city's platform, not this one: ask for the picture there)",
+            )
         db.db.execute(
             sql(
                 "INSERT INTO picture_requests(project, camera, requested_at, requested_by) VALUES (:p, :c, :now, :by) "

@@ -48,6 +48,19 @@ def heartbeat(c: Chain) -> None:
     )
 
 
+def crane_reading(c: Chain, now: float) -> None:
+    """The crane's reading at ``now``: one device reporting."""
+    reading = {
+        "device": "crane-1",
+        "point": "",
+        "metric": "moment_pct",
+        "ts": now,
+        "value": 41.0,
+        "unit": "%",
+    }
+    gateway_post(c, READINGS_PATH, {"project": PROJECT, "readings": [reading]})
+
+
 @contextmanager
 def province_ui(c: Chain) -> Iterator[httpx.Client]:
     """A signed-in regulator of the province (广东省)."""
@@ -86,15 +99,7 @@ def test_a_city_projects_liveness_and_position_reach_the_province_and_its_silenc
 
             now = time.time()
             heartbeat(c)
-            reading = {
-                "device": "crane-1",
-                "point": "",
-                "metric": "moment_pct",
-                "ts": now,
-                "value": 41.0,
-                "unit": "%",
-            }
-            gateway_post(c, READINGS_PATH, {"project": PROJECT, "readings": [reading]})
+            crane_reading(c, now)
             jpeg = base64.b64encode(real_jpeg("gate")).decode()
             gateway_post(
                 c,

@@ -6,6 +6,7 @@ them), a swapped pair or a latitude alone is refused."""
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -58,6 +59,8 @@ def test_a_city_user_gets_their_city_its_districts_and_its_projects(server: Regu
         "GD-SZ-0001", 22.527, 113.905, "critical", 2,
     )  # fmt: skip
     assert [h["level"] for h in point["hazards"]] == ["critical", "warning"]
+    # its gateway heard just now: not offline, as on the overview (the popup says 网关在线)
+    assert point["offline"] is False and point["last_seen_at"] == pytest.approx(time.time(), abs=120)
 
 
 def test_an_admin_places_a_project_and_a_swapped_pair_is_refused(server: RegulatorServer) -> None:
