@@ -29,6 +29,7 @@ from regulator.channels.articles import Citation
 from regulator.channels.ledger import Finding, record
 from regulator.ledger.review import Review
 from regulator.storage.db import sql
+from regulator.storage.projects import RELAYED
 from regulator.storage.repository import Repository
 from regulator.storage.scope import PROJECTS, Actor
 
@@ -110,13 +111,22 @@ class LogDay(BaseModel):
 
 
 def log_days(
-    repo: Repository, actor: Actor, policy: LogPolicy, days: int, project: str = "", now: float | None = None
+    repo: Repository,
+    actor: Actor,
+    policy: LogPolicy,
+    days: int,
+    project: str = "",
+    now: float | None = None,
+    own: bool = False,
 ) -> list[LogDay]:
-    """The last ``days`` days' logs of every project ``actor`` sees (or ``project``), newest day first."""
+    """The last ``days`` days' logs of every project ``actor`` sees (or ``project``), newest day first;
+    ``own``: not those a city's platform forwarded here (RELAYED)."""
     now = time.time() if now is None else now
     today = datetime.fromtimestamp(now, BEIJING).date()
     first_day = today - timedelta(days=days - 1)
-    where, args = ("WHERE p.code = :project", {"project": project}) if project else ("", {})
+    chosen = [c for c, wanted in (("p.code = :project", project), (f"NOT {RELAYED}", own)) if wanted]
+    where = ("WHERE " + " AND ".join(chosen)) if chosen else ""
+    args = {"project": project} if project else {}
     with repo.scoped(actor) as db:
         projects = db.execute(
             f"SELECT p.code, p.name, (SELECT MIN(day) FROM (SELECT MIN(day) AS day FROM safety_logs WHERE project = p.code "
@@ -161,10 +171,11 @@ def log_days(
 
 def flag_missing(review: Review, policy: LogPolicy, now: float | None = None, days: int = 7) -> list[int]:
     """Make an ordinary hazard of each log of the last ``days`` days missing ``grace_h`` past its deadline;
-    the ids of the hazards made now (one per project and day, however often this runs)."""
+    the ids of the hazards made now (one per project and day, however often this runs). A project a city's
+    platform forwarded is the city's to flag: its hazard comes up with the city's ledger."""
     now = time.time() if now is None else now
     made = []
-    for d in log_days(review.repo, SYSTEM, policy, days, now=now):
+    for d in log_days(review.repo, SYSTEM, policy, days, now=now, own=True):
         if d.status != "missing" or now < d.deadline + policy.grace_h * 3600.0:
             continue
         finding = Finding(

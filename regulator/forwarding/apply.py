@@ -8,6 +8,7 @@ record must belong to a project that city forwarded."""
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from regulator.forwarding import liveness, pictures, trust, warnings
+from regulator.forwarding import liveness, pictures, site_logs, trust, warnings
 from regulator.forwarding.cities import City
 from regulator.forwarding.outbox import PRIVATE, TABLES
 from regulator.forwarding.rows import checked, refused
@@ -159,6 +160,9 @@ def _keep(db: Connection, sender: City, n: int, rec: Record, now: float) -> int:
     if rec.kind == "camera_picture":
         _keep_camera_picture(db, sender, rec, at, where, now)
         return 0
+    if rec.kind in ("safety_log", "attendance_day"):
+        _keep_site_log(db, sender, rec, at, where)
+        return 0
     known = _mapped(db, sender.id, rec.kind, rec.ref)
     if known is None and rec.upstream_id is not None:
         _adopt(db, sender, rec, at, where)
@@ -256,6 +260,17 @@ def _keep_camera_picture(db: Connection, sender: City, rec: Record, at: str, whe
             422, f"{at}.row.jpeg", bad.reason.removeprefix(f"{at}.row.jpeg is "), where, "schema"
         ) from None
     pictures.keep(db, kept, now)
+
+
+def _keep_site_log(db: Connection, sender: City, rec: Record, at: str, where: str) -> None:
+    """A site's day's safety log or key people's attendance on the province's rows of that project and day
+    (site_logs.py), the project the city's."""
+    kept = checked(rec.kind, rec.row, f"{at}.row", where)
+    kept["project"] = _forwarded_project(db, sender, kept["project"], f"{at}.row.project", where)
+    if rec.kind == "safety_log":
+        site_logs.keep_log(db, kept)
+    else:
+        site_logs.keep_attendance(db, kept, json.loads(kept["people"]))
 
 
 def _forwarded_project(db: Connection, sender: City, code: str, field: str, where: str) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from regulator.forwarding import liveness, pictures, warnings
+from regulator.forwarding import liveness, pictures, site_logs, warnings
 from regulator.forwarding.wire import KINDS, Kind, Record
 from regulator.storage.db import sql
 from regulator.storage.projects import LIVENESS
@@ -63,7 +63,12 @@ QUEUED: dict[Kind, tuple[str, tuple[str, ...]]] = {
     **{kind: (table, (key,)) for kind, (table, key) in TABLES.items()},
     "warning_site": ("weather_warning_sites", ("warning_id", "project")),
     "camera_picture": ("camera_pictures", ("project", "camera")),
+    "safety_log": ("safety_logs", ("project", "day")),
+    "attendance_day": ("key_attendance", ("project", "day")),
 }
+# kinds made of a row (MADE) whose rows already held are queued as the ledger's are, at a first switch-on and
+# when a release brings their trigger: a site's logs of the last months are what the province's look-back reads
+WHOLE: tuple[Kind, ...] = ("safety_log", "attendance_day")
 # a project's columns that stay at the city: its gateways' key, and what the province derives itself; its
 # liveness goes up in its own records (liveness.py), and a province's summary columns are none of the city's
 PRIVATE = {"secret", "last_seen_at", "district_id", "liveness_at", *LIVENESS}
@@ -74,6 +79,8 @@ MADE: dict[Kind, Callable[[Connection, str], dict[str, Any] | None]] = {
     "liveness": liveness.row,
     "warning_site": warnings.site_row,
     "camera_picture": pictures.row,
+    "safety_log": site_logs.log_row,
+    "attendance_day": site_logs.attendance_row,
 }
 
 
@@ -92,7 +99,7 @@ class Pending:
 
 def _install_triggers(db: Connection) -> list[Kind]:
     """The triggers that queue every change of a forwarded table from now on, those not there yet; the kinds
-    of the ledger (TABLES) that had none till now."""
+    of the ledger (TABLES) and of WHOLE that had none till now."""
     db.execute(sa.text(ENQUEUE))
     present = set(
         db.execute(
@@ -103,7 +110,7 @@ def _install_triggers(db: Connection) -> list[Kind]:
     for kind, (table, keys) in QUEUED.items():
         if f"forward_{table}" in present:
             continue
-        if kind in TABLES:
+        if kind in TABLES or kind in WHOLE:
             made.append(kind)
         of = f" OF {', '.join(WATCHED[kind])}" if kind in WATCHED else ""
         args = ", ".join(f"'{a}'" for a in (kind, *keys))
@@ -135,7 +142,7 @@ def switch_on(engine: Engine, province_url: str, city_id: str) -> bool:
             for kind in _install_triggers(db):
                 _queue_all(db, kind)
             return False
-        tables = ", ".join(table for table, _ in TABLES.values())
+        tables = ", ".join([*(table for table, _ in TABLES.values()), *(QUEUED[k][0] for k in WHOLE)])
         db.execute(sa.text(f"LOCK TABLE {tables} IN SHARE MODE"))
         _install_triggers(db)
         db.execute(sql("DELETE FROM forward_state"))
@@ -147,13 +154,24 @@ def switch_on(engine: Engine, province_url: str, city_id: str) -> bool:
             sql("INSERT INTO forward_state(id, province_url, city_id, since) VALUES (1, :u, :c, :now)"),
             {"u": province_url, "c": city_id, "now": time.time()},
         )
-        for kind in KINDS:
+        for kind in (*KINDS, *WHOLE):
             _queue_all(db, kind)
     return True
 
 
 def _queue_all(db: Connection, kind: Kind) -> None:
-    """Queue every row of ``kind``'s table as it is now, oldest first."""
+    """Queue every row of ``kind``'s table as it is now, oldest first (a WHOLE kind's by its key's order)."""
+    if kind in WHOLE:
+        table, keys = QUEUED[kind]
+        ref = " || ':' || ".join(f"CAST({k} AS TEXT)" for k in keys)
+        db.execute(
+            sa.text(
+                f"INSERT INTO forward_outbox(kind, ref, queued_at) SELECT :k, ref, :now "
+                f"FROM (SELECT DISTINCT {ref} AS ref FROM {table}) s ORDER BY ref"
+            ),
+            {"k": kind, "now": time.time()},
+        )
+        return
     table, key = TABLES[kind]
     db.execute(
         sa.text(

@@ -12,6 +12,7 @@ its bound is refused with 422 naming ``records.N.row.COLUMN``, never stored to f
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
@@ -287,6 +288,50 @@ class CameraPictureRow(_Row):
     jpeg: Text  # base64, within the wire's bound: a tile's picture, the full one stays at the city
 
 
+Day = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]  # a site's calendar day (Beijing), as kept
+
+
+class SafetyLogRow(_Row):
+    """A site's daily safety log's compliance (forwarding/site_logs.py): who signed it, when, when the city
+    got it. The log's text stays at the city."""
+
+    project: Code
+    day: Day
+    signed_by: Text
+    signed_at: Ts
+    received_at: Ts
+
+
+class PersonRow(BaseModel):
+    """One key person's day (contract.safety_log.PersonDay; ``person`` '' for a day without key people)."""
+
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
+
+    person: Text
+    name: Text
+    role: Text
+    first_in: Ts | None = None
+    last_out: Ts | None = None
+    minutes: int = Field(0, ge=0, le=1440)
+
+
+def _people(text: str) -> str:
+    """A day's people as JSON: a list of PersonRow, at least one (the city keeps a day as one row or more)."""
+    people = [PersonRow.model_validate(p).model_dump() for p in json.loads(text)]
+    if not people:
+        raise ValueError("a day holds one person at least (person '' for a day without key people)")
+    return json.dumps(people, ensure_ascii=False)
+
+
+class AttendanceDayRow(_Row):
+    """A site's key people's attendance of one day, whole (forwarding/site_logs.py)."""
+
+    project: Code
+    day: Day
+    people: Annotated[Text, AfterValidator(_people)]
+    received_at: Ts
+
+
 MODELS: dict[Kind, type[_Row]] = {
     "project": ProjectRow,
     "hazard": HazardRow,
@@ -302,6 +347,8 @@ MODELS: dict[Kind, type[_Row]] = {
     "enforcement": EnforcementRow,
     "reinspection": ReinspectionRow,
     "camera_picture": CameraPictureRow,
+    "safety_log": SafetyLogRow,
+    "attendance_day": AttendanceDayRow,
 }
 # the columns of each kind that name a person or office acting: none of them may be one of the province's users
 ACTORS: dict[Kind, tuple[str, ...]] = {

@@ -14,18 +14,28 @@ import io
 import json
 import time
 import zipfile
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
 import cv2
 import httpx
 import numpy as np
+from pydantic import BaseModel
 
+from contract.safety_log import (
+    ATTENDANCE_PATH,
+    SAFETY_LOGS_PATH,
+    KeyAttendance,
+    PersonDay,
+    SafetyLog,
+    SafetyLogContent,
+)
 from contract.wire import PICTURES_PATH, CameraPicture
 from regulator.access.auth import Accounts
+from regulator.channels.safety_logs import LogPolicy, flag_missing, log_days, look_back
 from regulator.forwarding.wire import Batch, Record
 from regulator.ledger import enforcement, video_set
-from regulator.ledger.review import DAY_S
+from regulator.ledger.review import DAY_S, Review
 from regulator.names import BEIJING
 from regulator.reports.grading import grade
 from regulator.server import RegulatorServer
@@ -307,3 +317,115 @@ async def test_a_citys_picture_the_wall_could_not_show_is_refused_naming_the_fie
     assert refused_field(await send(province, sent(camera="../x"))) == "records.0.row.camera"
     assert refused_field(await send(province, sent(project="GD-GZ-9"))) == "records.0.row.project"
     assert one(province, "SELECT COUNT(*) FROM camera_pictures") == (0,)
+
+
+def site_document(c: Chain, path: str, doc: BaseModel) -> None:
+    """The project's gateway's signed safety log or attendance day to the city."""
+    body = doc.model_dump_json().encode()
+    r = httpx.post(c.city.url + path, content=body, headers=signed(path, body), timeout=30)
+    assert r.status_code == 200, r.text
+
+
+def test_a_citys_safety_logs_and_key_attendance_are_the_provinces_compliance_and_look_back() -> None:
+    """The city's site sends its logs (one on time, one late, a day missing) and its key people's days (one
+    sent again without the safety officer): the province's safety-log page lists the project's days as the
+    city's does, its 90-day look-back counts the same people and minutes, and the province does not flag the
+    city's missing log itself (the city does, and that hazard comes up with the ledger)."""
+    today = datetime.fromtimestamp(time.time(), BEIJING).date()
+    day = {n: today - timedelta(days=n) for n in range(5)}
+    pm = PersonDay(
+        person="p-1", name="张经理", role="project_manager", first_in=0.0, last_out=1.0, minutes=480
+    )
+    officer = PersonDay(person="p-2", name="李安全", role="safety_officer", minutes=300)
+    with chain() as c:
+        for n in (4, 3, 2):
+            site_document(
+                c, ATTENDANCE_PATH, KeyAttendance(project=PROJECT, day=day[n], people=[pm, officer])
+            )
+        site_document(c, ATTENDANCE_PATH, KeyAttendance(project=PROJECT, day=day[2], people=[pm]))  # replaced
+        for n, off_s in ((3, -3600.0), (2, 3600.0)):  # by the deadline (noon the next day), and after it
+            signed_at = LogPolicy().deadline(day[n]) + off_s
+            site_document(
+                c,
+                SAFETY_LOGS_PATH,
+                SafetyLog(
+                    project=PROJECT,
+                    day=day[n],
+                    content=SafetyLogContent(),
+                    signed_by="王监理",
+                    signed_at=signed_at,
+                ),
+            )
+        wait(lambda: len(c.province.rows("SELECT day FROM safety_logs")) == 2, "the logs up", 60, c)
+        wait(lambda: c.backlog() == 0, "the city's outbox empty", 60, c)
+        wait(
+            lambda: c.province.rows(f"SELECT COUNT(*) FROM key_attendance WHERE day = '{day[2]}'") == [(1,)],
+            "the day sent again replaced at the province",
+            60,
+            c,
+        )
+        city, province = c.city.repo(), c.province.repo()
+        try:
+            gd = Accounts(province).add_user("gd", PASSWORD, "regulator", jurisdiction="广东省")
+            sz = Actor("sz", "regulator", None, "广东省/深圳市")
+            at_city = [d.model_dump() for d in log_days(city, sz, LogPolicy(), 7, PROJECT)]
+            city_look_back = look_back(city, sz, PROJECT)
+            # the province's upkeep leaves the city's missing log to the city: no hazard of its own
+            flag_missing(Review(province), LogPolicy())
+        finally:
+            city.close()
+            province.close()
+        own = c.province.rows(
+            "SELECT h.alert_id FROM hazards h WHERE NOT EXISTS (SELECT 1 FROM forward_records f "
+            "WHERE f.kind = 'hazard' AND f.local_id = CAST(h.id AS TEXT))"
+        )
+        assert own == []
+        with httpx.Client(base_url=c.province.url, timeout=30) as ui:
+            enrol(ui, "gd", gd.enrolment_code or "")
+            listed = ui.get("/ui/api/safety-logs", params={"project": PROJECT, "days": 7})
+            assert listed.status_code == 200, listed.text
+            statuses = {d["day"]: d["status"] for d in listed.json()}
+            assert [statuses[str(day[n])] for n in (4, 3, 2, 0)] == ["missing", "received", "late", "due"]
+            assert listed.json() == [{**d, "day": str(d["day"])} for d in at_city]
+            looked = ui.get(f"/ui/api/key-attendance/{PROJECT}")
+            assert looked.status_code == 200, looked.text
+            assert city_look_back is not None
+            assert looked.json() == city_look_back.model_dump(mode="json")
+            people = {p["person"]: (p["days_on_site"], p["minutes"]) for p in looked.json()["people"]}
+            assert people == {"p-1": (3, 1440), "p-2": (2, 600)}
+
+
+async def test_a_citys_safety_log_or_attendance_day_out_of_bounds_is_refused_naming_the_field(
+    province: RegulatorServer,
+) -> None:
+    assert (await send(province, batch(project("GD-SZ-1", PLACE)))).status_code == 200
+    log = {
+        "project": "GD-SZ-1",
+        "day": "2026-11-20",
+        "signed_by": "王监理",
+        "signed_at": 1.0,
+        "received_at": 1.0,
+    }
+    person = {"person": "p-1", "name": "张经理", "role": "project_manager", "minutes": 60}
+    day = {"project": "GD-SZ-1", "day": "2026-11-20", "people": json.dumps([person]), "received_at": 1.0}
+
+    def sent(kind: Literal["safety_log", "attendance_day"], row: dict[str, Any]) -> Batch:
+        return batch(Record(seq=2, kind=kind, ref=f"{row['project']}:{row['day']}", row=row))
+
+    assert refused_field(await send(province, sent("safety_log", log | {"day": "20/11/2026"}))) == (
+        "records.0.row.day"
+    )
+    assert refused_field(await send(province, sent("safety_log", log | {"project": "GD-GZ-9"}))) == (
+        "records.0.row.project"
+    )
+    too_long = json.dumps([person | {"minutes": 1441}])
+    assert refused_field(await send(province, sent("attendance_day", day | {"people": too_long}))) == (
+        "records.0.row.people.minutes"
+    )
+    assert refused_field(await send(province, sent("attendance_day", day | {"people": "[]"}))) == (
+        "records.0.row.people"
+    )
+    assert one(province, "SELECT COUNT(*) FROM safety_logs") == (0,)
+    assert one(province, "SELECT COUNT(*) FROM key_attendance") == (0,)
+    assert (await send(province, sent("attendance_day", day))).status_code == 200
+    assert one(province, "SELECT person, minutes FROM key_attendance") == ("p-1", 60)

@@ -42,6 +42,8 @@ def test_triggers_only_once_forwarding_is_switched_on() -> None:
             "forward_reinspections",  # an inspector on the site, for grading's monthly duty
             "forward_camera_pictures",  # the video set's cameras' latest pictures, for the patrol wall
             "forward_weather_warning_sites",  # the sites' receipts of warnings that came down (issue 50 §2)
+            "forward_safety_logs",  # the sites' daily logs and key people's days, for the province's
+            "forward_key_attendance",  # compliance and look-back (issue 50 §4)
         }
         assert every | later == forward_triggers(repo)
         assert queued(repo) == 1  # the whole ledger as it was: the one project
@@ -59,7 +61,7 @@ def test_triggers_only_once_forwarding_is_switched_on() -> None:
         assert queued(repo) == 2  # a change rolled back leaves no queued row
         # started again towards the same province: the triggers are checked, nothing is queued twice
         assert switch_on(repo.engine, "http://province.example:8088", "SZ") is False
-        assert len(forward_triggers(repo)) == 13 and queued(repo) == 2
+        assert len(forward_triggers(repo)) == 15 and queued(repo) == 2
         repo.engine.dispose()
 
 
@@ -72,6 +74,8 @@ def test_a_kind_a_newer_release_forwards_queues_what_the_city_already_held() -> 
         assert switch_on(repo.engine, "http://province.example:8088", "SZ") is True
         with repo.engine.begin() as db:  # as the earlier release left it: no trigger on the table yet
             db.execute(sa.text("DROP TRIGGER forward_enforcement ON enforcement"))
+            db.execute(sa.text("DROP TRIGGER forward_safety_logs ON safety_logs"))
+            db.execute(sa.text("DROP TRIGGER forward_key_attendance ON key_attendance"))
             db.execute(
                 sa.text(
                     "INSERT INTO enforcement(project, kind, happened_at, recorded_by, recorded_at) "
@@ -79,11 +83,31 @@ def test_a_kind_a_newer_release_forwards_queues_what_the_city_already_held() -> 
                 ),
                 {"p": PROJECT},
             )
+            db.execute(
+                sa.text(
+                    "INSERT INTO safety_logs(project, day, signed_by, signed_at, received_at, body) "
+                    "VALUES (:p, '2026-11-20', '王监理', 1, 1, '{}')"
+                ),
+                {"p": PROJECT},
+            )
+            for person in ("p-1", "p-2"):  # two people of one day: the day queued once
+                db.execute(
+                    sa.text(
+                        "INSERT INTO key_attendance(project, day, person, name, role, minutes, received_at) "
+                        "VALUES (:p, '2026-11-20', :who, '某', 'project_manager', 60, 1)"
+                    ),
+                    {"p": PROJECT, "who": person},
+                )
         assert queued(repo) == 1  # the project only
         assert switch_on(repo.engine, "http://province.example:8088", "SZ") is False
         with repo.engine.connect() as db:
-            kinds = db.execute(sa.text("SELECT kind FROM forward_outbox ORDER BY id")).scalars().all()
-        assert kinds == ["project", "enforcement"]
+            queued_now = db.execute(sa.text("SELECT kind, ref FROM forward_outbox ORDER BY id")).all()
+        assert [tuple(r) for r in queued_now] == [
+            ("project", PROJECT),
+            ("enforcement", "1"),
+            ("safety_log", f"{PROJECT}:2026-11-20"),
+            ("attendance_day", f"{PROJECT}:2026-11-20"),
+        ]
         assert switch_on(repo.engine, "http://province.example:8088", "SZ") is False
-        assert queued(repo) == 2  # once
+        assert queued(repo) == 4  # once
         repo.engine.dispose()
