@@ -115,8 +115,11 @@ def database() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def serve(db: str, evidence: Path, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
-    """``sitegw regulator serve`` in its own process(es), as it runs on the regulator's server."""
+def serve(
+    db: str, evidence: Path, port: int, workers: int = 1, extra: tuple[str, ...] = ()
+) -> subprocess.Popen[bytes]:
+    """``sitegw regulator serve`` in its own process(es), as it runs on the regulator's server (``extra``:
+    more of its options, e.g. a city's --forward-to)."""
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -134,6 +137,7 @@ def serve(db: str, evidence: Path, port: int, workers: int = 1) -> subprocess.Po
             str(workers),
             # the bench's regulators sign in with a password alone (a code costs the server nothing more)
             "--optional-second-factor",
+            *extra,
         ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,

@@ -1,0 +1,262 @@
+"""What forwarding costs a city, and how long a province back from an outage waits for everything (issue 50,
+docs/regulator/chain.md). Prints ``name: value unit`` lines.
+
+Real processes: a province's `sitegw regulator serve` (city SZ registered with `add-city`) and a city's, each
+on its own fresh PostgreSQL database, HTTP between them; ``--projects`` gateways' signed events and heartbeats
+(bench/regulator_bench.py's requests: a new hazard, then updates of it) are posted to the city.
+
+1. **CPU per ingested event at the city, forwarding off and on.** ``--rounds`` pairs, alternated (off, on,
+   off, on: the machine's other work falls on both alike): a fresh city database each round, ``--events``
+   events posted at ``--rate`` a second; the city process's user + system CPU time (/proc/PID/stat, its
+   children included) from before the first event until, forwarding on, the province holds every hazard and
+   nothing is queued (what the forwarder spends sending is the city's too), or, forwarding off, the same
+   settle after the last. The difference of the medians, per event, is forwarding's extra CPU.
+2. **A province outage with the city queuing meanwhile.** The city forwarding, the province stopped
+   (SIGTERM) for ``--outage-s`` while the city takes events at ``--rate``; then the province started again:
+   the backlog (queued changes at the city) when it came back, the seconds until everything is at the province
+   (the city's outbox empty and the province holding every hazard the city holds), of which the city's retry
+   backoff (at most 30 s) is the first part, and the drain rate (changes forwarded a second once the link was
+   back). An hour's outage at the same rate queues ``3600 / outage_s`` times the backlog; it drains at the same
+   rate after the same backoff (printed: ``outage_1h_estimate``).
+
+Run: ``.venv/bin/python bench/forwarding_cost.py [--events 1000 --rounds 2 --rate 50 --outage-s 300]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import httpx
+import psycopg
+
+from bench.load import watched
+from bench.regulator_bench import code, cpu_s, cpu_since, database, free_port, with_children
+from bench.regulator_bench import serve as bench_serve
+from bench.regulator_failover import event_body
+from contract.wire import EVENTS_PATH, HEARTBEAT_PATH, default_signature
+from regulator.storage.repository import Repository
+
+CITY_ID, CITY_PLACE, CITY_KEY = "SZ", "广东省/深圳市", "a-bench-city-key-0123456789"
+CLI = (sys.executable, "-m", "sitegw.cli", "regulator")
+SETTLE_S = 2.0  # after the last event (forwarding off): the same wait a drained outbox's check costs on
+
+
+def serve(db: str, port: int, *forward: str) -> subprocess.Popen[bytes]:
+    """``sitegw regulator serve`` on ``db`` (``forward``: the city's --forward-to and its id, key, place)."""
+    return bench_serve(db, Path(tempfile.mkdtemp(prefix="sitegw-fwd-bench-")), port, extra=forward)
+
+
+def wait(check: Callable[[], bool], limit_s: float, what: str) -> float:
+    """Poll ``check`` every 0.2 s; the seconds until it held (SystemExit naming ``what`` past ``limit_s``)."""
+    started = time.monotonic()
+    while not check():
+        if time.monotonic() - started > limit_s:
+            raise SystemExit(f"{what} within {limit_s:.0f} s")
+        time.sleep(0.2)
+    return time.monotonic() - started
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def one(db: str, statement: str) -> int:
+    with psycopg.connect(db) as conn:
+        row = conn.execute(statement).fetchone()
+    return int(row[0]) if row else 0
+
+
+def add_city(province_db: str) -> None:
+    subprocess.run(
+        [*CLI, "add-city", CITY_ID, "--jurisdiction", CITY_PLACE, "--secret", CITY_KEY, "--db", province_db],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+def register(city_db: str, projects: int) -> None:
+    repo = Repository(city_db)
+    try:
+        for i in range(projects):
+            repo.add_project(code(i), f"基准项目{i}", "深圳", f"secret-{i}", "南山区", "中建某局")
+    finally:
+        repo.close()
+
+
+class Gateways:
+    """``projects`` gateways posting signed events (a new hazard every fourth, updates between) and a
+    heartbeat every 20th request, round robin, paced at ``rate`` events a second."""
+
+    def __init__(self, url: str, projects: int, rate: float) -> None:
+        self.client = httpx.Client(base_url=url, timeout=30)
+        self.projects, self.rate, self.sent = projects, rate, 0
+
+    def post(self, events: int) -> None:
+        started = time.monotonic()
+        for n in range(events):
+            i, k = self.sent % self.projects, self.sent // self.projects
+            self.sent += 1
+            if k % 20 == 0:
+                self._signed(i, HEARTBEAT_PATH, json.dumps({"project": code(i), "ts": time.time()}).encode())
+            self._signed(i, EVENTS_PATH, event_body(code(i), k)[1])
+            ahead = started + (n + 1) / self.rate - time.monotonic()
+            if ahead > 0:
+                time.sleep(ahead)
+
+    def _signed(self, i: int, path: str, body: bytes) -> None:
+        ts, nonce = str(int(time.time() * 1000)), secrets.token_hex(16)
+        headers = {
+            "Content-Type": "application/json",
+            "X-Sitegw-Project": code(i),
+            "X-Sitegw-Timestamp": ts,
+            "X-Sitegw-Nonce": nonce,
+            "X-Sitegw-Signature": default_signature(f"secret-{i}", "POST", path, ts, nonce, body),
+        }
+        r = self.client.post(path, content=body, headers=headers)
+        if r.status_code != 200:
+            raise SystemExit(f"the city refused {path}: {r.status_code} {r.text[:200]}")
+
+
+@contextmanager
+def province() -> Iterator[tuple[str, int, subprocess.Popen[bytes]]]:
+    """A province with the city registered: its database, port and process."""
+    with database() as db:
+        add_city(db)
+        port = free_port()
+        proc = serve(db, port)
+        try:
+            yield db, port, proc
+        finally:
+            stop(proc)
+
+
+def forwarding(province_port: int) -> tuple[str, ...]:
+    return (
+        "--forward-to",
+        f"http://127.0.0.1:{province_port}",
+        "--forward-id",
+        CITY_ID,
+        "--forward-secret",
+        CITY_KEY,
+        "--forward-jurisdiction",
+        CITY_PLACE,
+    )
+
+
+def arrived(city_db: str, province_db: str) -> bool:
+    """Nothing queued at the city and every hazard of the city's at the province."""
+    queued = one(city_db, "SELECT COUNT(*) FROM forward_outbox")
+    return queued == 0 and one(province_db, "SELECT COUNT(*) FROM hazards") == one(
+        city_db, "SELECT COUNT(*) FROM hazards"
+    )
+
+
+def cpu_round(on: bool, events: int, projects: int, rate: float) -> float:
+    """The city process's CPU seconds per event for ``events`` ingested, forwarding ``on`` (to a province of
+    its own: the same project codes from another city database would be refused there) or off."""
+    with ExitStack() as stack:
+        city_db = stack.enter_context(database())
+        register(city_db, projects)
+        port = free_port()
+        if on:
+            province_db, province_port, _ = stack.enter_context(province())
+            city = serve(city_db, port, *forwarding(province_port))
+        else:
+            city = serve(city_db, port)
+        stack.callback(stop, city)
+        if on:  # the first start queues the ledger (the projects): sent before the clock starts
+            wait(lambda: arrived(city_db, province_db), 120, "the city's projects not at the province")
+        pids = with_children([city.pid])
+        before = cpu_s(pids)
+        Gateways(f"http://127.0.0.1:{port}", projects, rate).post(events)
+        if on:
+            wait(lambda: arrived(city_db, province_db), 300, "the city's events not at the province")
+        else:
+            time.sleep(SETTLE_S)
+        return cpu_since(before, pids) / events
+
+
+def bench_cpu(events: int, rounds: int, projects: int, rate: float) -> None:
+    used: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(rounds):
+        for forwarded in (False, True):
+            used[forwarded].append(cpu_round(forwarded, events, projects, rate))
+            print(
+                f"# forwarding {'on' if forwarded else 'off'}: {used[forwarded][-1] * 1000:.2f} ms CPU an event",
+                flush=True,
+            )
+    off, on = statistics.median(used[False]), statistics.median(used[True])
+    print(f"city_cpu_per_event_forwarding_off: {off * 1000:.2f} ms")
+    print(f"city_cpu_per_event_forwarding_on: {on * 1000:.2f} ms")
+    print(f"forwarding_extra_cpu_per_event: {(on - off) * 1000:.2f} ms ({(on / off - 1) * 100:+.0f} %)")
+
+
+def bench_outage(outage_s: float, projects: int, rate: float) -> None:
+    with ExitStack() as stack:
+        province_db = stack.enter_context(database())
+        city_db = stack.enter_context(database())
+        add_city(province_db)
+        port = free_port()
+        up = serve(province_db, port)
+        register(city_db, projects)
+        city_port = free_port()
+        stack.callback(stop, serve(city_db, city_port, *forwarding(port)))
+        wait(lambda: arrived(city_db, province_db), 120, "the city's projects not at the province")
+        stop(up)  # the province goes away
+        gateways = Gateways(f"http://127.0.0.1:{city_port}", projects, rate)
+        gateways.post(int(outage_s * rate))
+        backlog = one(city_db, "SELECT COUNT(*) FROM forward_outbox")
+        back = serve(province_db, port)  # the province returns, on its port
+        stack.callback(stop, back)
+        first = wait(
+            lambda: one(city_db, "SELECT COUNT(*) FROM forward_outbox") < backlog, 120, "no first batch"
+        )
+        took = wait(lambda: arrived(city_db, province_db), 900, "the backlog not at the province") + first
+        drain_s = max(took - first, 0.001)
+        print(f"outage_events: {gateways.sent} events ({outage_s:.0f} s at {rate:.0f} a second)")
+        print(f"outage_backlog: {backlog} changes")
+        print(f"outage_first_batch_after_return: {first:.1f} s")
+        print(f"outage_all_at_province_after_return: {took:.1f} s")
+        print(f"outage_drain_rate: {backlog / drain_s:.0f} changes/s")
+        # an hour's backlog at the same rate, drained as fast, after the backoff's longest wait (30 s)
+        hour = backlog * 3600 / outage_s
+        print(f"outage_1h_estimate: {30 + hour * drain_s / backlog:.0f} s ({hour:.0f} changes)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--events", type=int, default=1000, help="events a CPU round posts (default 1000)")
+    ap.add_argument("--rounds", type=int, default=2, help="pairs of CPU rounds, off and on (default 2)")
+    ap.add_argument(
+        "--projects", type=int, default=50, help="the city's projects, one gateway each (default 50)"
+    )
+    ap.add_argument("--rate", type=float, default=50.0, help="events a second, all gateways (default 50)")
+    ap.add_argument("--outage-s", type=float, default=300.0, help="the province's outage (default 300 s)")
+    ap.add_argument("--only", choices=("cpu", "outage"), help="one of the two (default both)")
+    args = ap.parse_args()
+    with watched():
+        if args.only != "outage":
+            bench_cpu(args.events, args.rounds, args.projects, args.rate)
+        if args.only != "cpu":
+            bench_outage(args.outage_s, args.projects, args.rate)
+
+
+if __name__ == "__main__":
+    main()
