@@ -18,14 +18,13 @@ from contract.readings import Reading
 from drivers.modbus.decode import RequestDecoder
 from drivers.modbus.plan import plan_requests
 from drivers.simulators.device_sim import make_sim
-from drivers.simulators.profile_publish import ProfilePublisher
 from rules import RuleEngine
 from rules.result import RuleResult
 from tests.rules.sites import device, site_variant
 from tests.servers.mosquitto import MosquittoServer
 from tests.support import free_port, wait_port
 
-from .example_site import example_site, prefix, started_driver
+from .example_site import example_site, simulated_to_driver
 
 ROOT = Path(__file__).resolve().parents[3]
 T0 = 1795222800.0
@@ -76,22 +75,7 @@ def test_each_scenario_raises_its_rules(scenario: str, seconds: float, raised: s
 
 
 async def test_the_box_reaches_the_driver_over_mqtt(mosquitto: MosquittoServer) -> None:
-    site = example_site()
-    profile = site.profile_of("power-b2").mqtt
-    assert profile is not None
-    driver, rec = await started_driver(site, mosquitto.port)
-    sim = make_sim(site.config.device("power-b2"), site, "trip", seed=1)
-    publisher = ProfilePublisher(
-        sim, profile, "127.0.0.1", mosquitto.port, prefix(site, "power-b2"), interval_s=0.2
-    )
-    try:
-        await publisher.run(1.0)
-        await rec.wait(
-            lambda: {r.metric for r in rec.readings if r.device == "power-b2"} == METRICS, what="every metric"
-        )
-    finally:
-        await driver.stop()
-    assert driver.stats()["power-b2"].errors == 0
+    await simulated_to_driver(mosquitto.port, "power-b2", "trip", METRICS)
 
 
 @pytest.mark.timeout(60)
