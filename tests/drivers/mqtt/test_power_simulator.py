@@ -4,29 +4,21 @@ real Mosquitto, and served over Modbus TCP by `sitegw simulate power` and read w
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pymodbus.client import ModbusTcpClient
 
-from contract.config.profile import FunctionCode
 from contract.readings import Reading
-from drivers.modbus.decode import RequestDecoder
-from drivers.modbus.plan import plan_requests
 from drivers.simulators.device_sim import make_sim
 from rules import RuleEngine
 from rules.result import RuleResult
+from tests.drivers.simulate_cli import served_values
 from tests.rules.sites import device, site_variant
 from tests.servers.mosquitto import MosquittoServer
-from tests.support import free_port, wait_port
 
 from .example_site import example_site, simulated_to_driver
 
-ROOT = Path(__file__).resolve().parents[3]
 T0 = 1795222800.0
 METRICS = {
     "leakage_ma",
@@ -84,44 +76,7 @@ def test_simulate_power_serves_the_register_table_over_tcp(tmp_path: Path) -> No
         device(data, "power-b2")["transport"] = {"type": "modbus_tcp", "host": "192.168.10.50", "port": 502}
 
     site = site_variant(tmp_path, on_modbus)
-    port = free_port()
-    cmd = [sys.executable, "-c", "from sitegw.cli import main; main()", "simulate", "power"]
-    args = [
-        "--site",
-        str(site.path),
-        "--device",
-        "power-b2",
-        "--tcp",
-        f"127.0.0.1:{port}",
-        "--scenario",
-        "trip",
-    ]
-    proc = subprocess.Popen(
-        [*cmd, *args, "--duration", "20"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        wait_port(port)
-        mmap = site.profiles["power_box_monitor"].modbus
-        assert mmap is not None
-        client = ModbusTcpClient("127.0.0.1", port=port)
-        assert client.connect()
-        values: dict[str, float | str] = {}
-        for r in plan_requests(mmap):
-            if r.function is FunctionCode.DISCRETE_INPUTS:
-                answer = client.read_discrete_inputs(r.address, count=r.count, device_id=1)
-                raw: Sequence[int] | Sequence[bool] = answer.bits
-            else:
-                answer = client.read_input_registers(r.address, count=r.count, device_id=1)
-                raw = answer.registers
-            values.update({rv.metric: v for rv, v in RequestDecoder(mmap, r)(raw)})
-        client.close()
-    finally:
-        proc.terminate()
-        out, _ = proc.communicate(timeout=10)
+    values, out = served_values(site, "power", "power-b2", "power_box_monitor", "trip")
     assert set(values) == METRICS, out
     # the trip scenario's first seconds: closed, a normal day's leakage (10-25 % of 15 mA), terminals ~32 ℃
     assert float(values["rcd_state"]) == 0.0 and 1.0 <= float(values["leakage_ma"]) <= 4.0

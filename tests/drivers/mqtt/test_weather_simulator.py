@@ -4,27 +4,21 @@ published over MQTT as its profile says and read by the real driver, and served 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pymodbus.client import ModbusTcpClient
 
 from contract.readings import Reading
-from drivers.modbus.decode import RequestDecoder
-from drivers.modbus.plan import plan_requests
 from drivers.simulators.device_sim import make_sim
 from rules import RuleEngine
 from rules.result import RuleResult
+from tests.drivers.simulate_cli import served_values
 from tests.rules.sites import device, site_variant
 from tests.servers.mosquitto import MosquittoServer
-from tests.support import free_port, wait_port
 
 from .example_site import example_site, simulated_to_driver
 
-ROOT = Path(__file__).resolve().parents[3]
 T0 = 1795222800.0  # 2026-11-21 09:00 +08:00
 METRICS = {"wind_ms", "gust_ms", "rain_mm_h", "temp_c", "lightning_count"}
 
@@ -74,39 +68,7 @@ def test_simulate_weather_station_serves_the_register_table_over_tcp(tmp_path: P
         device(data, "weather-1")["transport"] = {"type": "modbus_tcp", "host": "192.168.10.40", "port": 502}
 
     site = site_variant(tmp_path, on_modbus)
-    port = free_port()
-    cmd = [sys.executable, "-c", "from sitegw.cli import main; main()", "simulate", "weather_station"]
-    proc = subprocess.Popen(
-        [
-            *cmd,
-            "--site",
-            str(site.path),
-            "--tcp",
-            f"127.0.0.1:{port}",
-            "--scenario",
-            "heat_day",
-            "--duration",
-            "20",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        wait_port(port)
-        mmap = site.profiles["weather_station"].modbus
-        assert mmap is not None
-        client = ModbusTcpClient("127.0.0.1", port=port)
-        assert client.connect()
-        values: dict[str, float | str] = {}
-        for r in plan_requests(mmap):
-            answer = client.read_holding_registers(r.address, count=r.count, device_id=1)
-            values.update({rv.metric: v for rv, v in RequestDecoder(mmap, r)(answer.registers)})
-        client.close()
-    finally:
-        proc.terminate()
-        out, _ = proc.communicate(timeout=10)
+    values, out = served_values(site, "weather_station", "weather-1", "weather_station", "heat_day")
     assert set(values) == METRICS, out
     assert 33.5 <= float(values["temp_c"]) <= 36.0  # the heat day's first minute: 34 °C and noise
     assert float(values["rain_mm_h"]) == 0.0
