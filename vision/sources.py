@@ -38,6 +38,7 @@ class Frame:
     name: str
     live: bool
     scene: str = ""
+    late_s: float = 0.0  # how long after it was taken the frame was read (live streams; ts is when taken)
 
 
 class SourceError(RuntimeError):
@@ -64,6 +65,44 @@ def source_kind(cam: CameraConfig) -> str:
 
 
 StatusHook = Callable[[bool, str], None]
+
+
+class StreamClock:
+    """When a live stream's frames were taken, from their timestamps, and how late each one is read.
+
+    A camera's frame timestamps advance with its clock; a reader that keeps up reads each frame a fixed
+    delay after it was taken (the camera's encoding and the network). The smallest ``now - pts`` seen is
+    that delay; a frame read later than that by ``late`` seconds waited ``late`` in the socket's buffer
+    behind frames the worker had no time for."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._offset = float("inf")
+        self._first: float | None = None
+        self.frames = 0
+
+    def frame(self, now: float, pts: float) -> float:
+        """Note a frame read at ``now`` with timestamp ``pts`` (seconds); its lateness in seconds."""
+        self.frames += 1
+        if self._first is None:
+            self._first = now
+        offset = now - pts
+        self._offset = min(self._offset, offset)
+        return offset - self._offset
+
+    def period(self) -> float:
+        """Mean seconds between the frames read so far (inf before two)."""
+        if self._first is None or self.frames < 2:
+            return float("inf")
+        return (self._clock() - self._first) / (self.frames - 1)
+
+    def too_slow(self, fps: float, after_s: float = 5.0) -> bool:
+        """Whether, ``after_s`` seconds into the stream, its frames come less often than ``fps`` a second
+        (a fifth of slack: a key frame interval of exactly 1 s at fps 1 is enough)."""
+        if self._first is None or self._clock() - self._first < after_s:
+            return False
+        return self.period() > 1.25 / fps
+
 
 
 class FrameSource:
@@ -153,20 +192,33 @@ class FrameSource:
             if not self.cam.loop:
                 return
 
+    def _open(self, keyframes: bool) -> cv2.VideoCapture:
+        """The camera's stream, opened with one decoding thread, and with ``keyframes`` decoding key frames only."""
+        # FFmpeg reads its options from the environment at each open; one camera per worker process,
+        # so setting it here affects only this camera. TCP as Frigate's presets do: over lossy links UDP
+        # loses packets (smeared frames) and a frozen camera blocked reads for twice the timeout.
+        # avdiscard nonkey: the decoder skips every frame but the key frames, a tenth to a fiftieth of the work
+        options = f"rtsp_transport;{self.cam.rtsp_transport}" + ("|avdiscard;nonkey" if keyframes else "")
+        os.environ["OPENCV_FFMPEG_CAPTURE_OPTIONS"] = options
+        # bounded open and read, so a dead camera cannot block the worker past its watchdog; one decoding
+        # thread: FFmpeg's default (one per core) makes every camera's worker compete for all the cores
+        return cv2.VideoCapture(
+            self.cam.source,
+            cv2.CAP_FFMPEG,
+            [
+                cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, 10000,
+                cv2.CAP_PROP_READ_TIMEOUT_MSEC, 10000,
+                cv2.CAP_PROP_N_THREADS, 1,
+            ],
+        )  # fmt: skip
+
     def _stream(self) -> Iterator[Frame]:
         delay = self.backoff[0]
-        i = 0
+        # key frames only when the camera's analysed rate is at most one a second (a camera's key frames
+        # come every 1-4 s); _keyframes_too_slow turns it off when they come less often than that
+        keyframes = self.cam.decode == "keyframes" or (self.cam.decode == "auto" and self.cam.fps <= 1.0)
         while True:
-            # FFmpeg reads its options from the environment at each open; one camera per worker process,
-            # so setting it here affects only this camera. TCP as Frigate's presets do: over lossy links UDP
-            # loses packets (smeared frames) and a frozen camera blocked reads for twice the timeout
-            os.environ["OPENCV_FFMPEG_CAPTURE_OPTIONS"] = f"rtsp_transport;{self.cam.rtsp_transport}"
-            # bounded open and read, so a dead camera cannot block the worker past its watchdog
-            cap = cv2.VideoCapture(
-                self.cam.source,
-                cv2.CAP_FFMPEG,
-                [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, 10000, cv2.CAP_PROP_READ_TIMEOUT_MSEC, 10000],
-            )
+            cap = self._open(keyframes)
             if not cap.isOpened():
                 self._status(
                     False, f"camera {self.cam.name}: cannot open {self.cam.source}, retry in {delay:.0f} s"
@@ -174,25 +226,42 @@ class FrameSource:
                 self._sleep(delay)
                 delay = min(delay * 2, self.backoff[1])
                 continue
-            next_due: float | None = None
-            while cap.grab():
-                self.tick()
-                self._status(True, "stream open")
+            clock = StreamClock(self.clock)
+            reopen = False
+            for frame in self._read(cap, clock):
                 delay = self.backoff[0]
-                now = self.clock()
-                i += 1
-                if next_due is None or now >= next_due:
-                    ok, img = cap.retrieve()
-                    if ok:
-                        # the first frame sets the cadence (counting from 0 let the second one through
-                        # at once); a source that fell behind is not made to catch up in a burst
-                        period = 1.0 / self.cam.fps
-                        next_due = now + period if next_due is None else max(next_due + period, now)
-                        yield Frame(now, img, str(i), True, scene=self.cam.source)
+                yield frame
+                if keyframes and self.cam.decode == "auto" and clock.too_slow(self.cam.fps):
+                    log.warning(
+                        "camera %s: key frames every %.1f s, fewer than the %g analysed a second: decoding "
+                        "every frame (set the camera's I-frame interval to at most 1 s, or decode: all)",
+                        self.cam.name, clock.period(), self.cam.fps,
+                    )  # fmt: skip
+                    keyframes, reopen = False, True
+                    break
             cap.release()
+            if reopen:
+                continue
             self._status(False, f"camera {self.cam.name}: stream ended, reconnect in {delay:.0f} s")
             self._sleep(delay)
             delay = min(delay * 2, self.backoff[1])
+
+    def _read(self, cap: cv2.VideoCapture, clock: StreamClock) -> Iterator[Frame]:
+        """The frames to analyse of one open stream, until it ends or fails."""
+        next_due: float | None = None
+        while cap.grab():
+            self.tick()
+            self._status(True, "stream open")
+            now = self.clock()
+            late = clock.frame(now, cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0)
+            if next_due is None or now >= next_due:
+                ok, img = cap.retrieve()
+                if ok:
+                    # the first frame sets the cadence (counting from 0 let the second one through
+                    # at once); a source that fell behind is not made to catch up in a burst
+                    period = 1.0 / self.cam.fps
+                    next_due = now + period if next_due is None else max(next_due + period, now)
+                    yield Frame(now - late, img, str(clock.frames), True, scene=self.cam.source, late_s=late)
 
     def _snapshots(self) -> Iterator[Frame]:
         delay = self.backoff[0]
