@@ -75,17 +75,28 @@ class StreamClock:
     that delay; a frame read later than that by ``late`` seconds waited ``late`` in the socket's buffer
     behind frames the worker had no time for."""
 
-    def __init__(self, clock: Callable[[], float]) -> None:
+    def __init__(self, clock: Callable[[], float], settle_s: float = 2.0) -> None:
         self._clock = clock
+        self._settle_s = settle_s
         self._offset = float("inf")
         self._first: float | None = None
+        self._last_pts = float("-inf")
         self.frames = 0
 
     def frame(self, now: float, pts: float) -> float:
-        """Note a frame read at ``now`` with timestamp ``pts`` (seconds); its lateness in seconds."""
+        """Note a frame read at ``now`` with timestamp ``pts`` (seconds); its lateness in seconds.
+
+        The frames of the first ``settle_s`` do not set the delay and count as on time: a camera (or its
+        server) sends what it buffered, a second or so, in a burst at connection, earlier than its pace.
+        A stream without timestamps (each the same) is never late; one whose timestamps jump back (the
+        camera restarted its clock) starts its delay anew."""
         self.frames += 1
-        if self._first is None:
-            self._first = now
+        if self._first is None or pts < self._last_pts - 1.0:
+            self._first, self._offset = now, float("inf")
+        stamped = pts > self._last_pts
+        self._last_pts = pts
+        if not stamped or now - self._first < self._settle_s:
+            return 0.0
         offset = now - pts
         self._offset = min(self._offset, offset)
         return offset - self._offset
@@ -254,14 +265,17 @@ class FrameSource:
             self._status(True, "stream open")
             now = self.clock()
             late = clock.frame(now, cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0)
-            if next_due is None or now >= next_due:
+            # the cadence goes by when frames were taken (their timestamps), not when they were read: key
+            # frames come once a second give or take the network's jitter, and one read a hair before its
+            # time by the wall clock must not wait a whole period
+            taken, period = now - late, 1.0 / self.cam.fps
+            if next_due is None or taken >= next_due - period / 20:
                 ok, img = cap.retrieve()
                 if ok:
                     # the first frame sets the cadence (counting from 0 let the second one through
                     # at once); a source that fell behind is not made to catch up in a burst
-                    period = 1.0 / self.cam.fps
-                    next_due = now + period if next_due is None else max(next_due + period, now)
-                    yield Frame(now - late, img, str(clock.frames), True, scene=self.cam.source, late_s=late)
+                    next_due = taken + period if next_due is None else max(next_due + period, now)
+                    yield Frame(taken, img, str(clock.frames), True, scene=self.cam.source, late_s=late)
 
     def _snapshots(self) -> Iterator[Frame]:
         delay = self.backoff[0]
