@@ -21,7 +21,9 @@ frame and decoding the key frames only (``decode: all`` and ``keyframes``), each
 for the same seconds, in the same run: the ratio is the figure (the box is shared).
 
 Prints ``name: value unit`` lines; the box's load is marked (bench/load.py): on a loaded box the count is
-a floor. Run: ``.venv/bin/python bench/cameras_per_box.py [--sizes 1920x1080 1280x720] [--counts 8 16 24
+a floor, and ``cameras_per_2_cores_by_cpu`` says how many cameras two whole cores carry at the CPU one
+camera took (gateway and workers, the site's devices included, per camera at 1 analysed frame a second):
+what a box of its own would judge, were CPU the only limit (the workers' memory is printed beside it). Run: ``.venv/bin/python bench/cameras_per_box.py [--sizes 1920x1080 1280x720] [--counts 8 16 24
 32] [--seconds 40] [--decode auto]``.
 """
 
@@ -79,7 +81,9 @@ def camera(i: int, url: str, decode: str, reference: Path) -> dict[str, Any]:
         "source": url,
         "fps": 1,
         "decode": decode,
-        "zones": [{"name": "卸料平台下方", "polygon": [[0.55, 0.45], [1, 0.45], [1, 1], [0.55, 1]], "inertia": 2}],
+        "zones": [
+            {"name": "卸料平台下方", "polygon": [[0.55, 0.45], [1, 0.45], [1, 1], [0.55, 1]], "inertia": 2}
+        ],
         "edges": [{"name": "3F东侧临边", "polyline": [[0.05, 0.35], [0.45, 0.35]]}],
         "edge_reference": str(reference),
     }
@@ -292,6 +296,7 @@ def run_size(size: str, counts: list[int], seconds: float, decode: str, tmp: Pat
     print(f"camera_read_{name}_keyframes: {cost['keyframes']:.1f} % of a core per camera")
     print(f"camera_read_{name}_keyframes_vs_all: {cost['all'] / cost['keyframes']:.2f} x less CPU (same run)")
     best, limit = 0, "not reached"
+    estimates: list[float] = []
     for n in counts:
         s = asyncio.run(step(n, clip, decode, seconds, tmp / f"{name}-{n}"))
         tag = f"cameras_{name}_{n}"
@@ -300,11 +305,19 @@ def run_size(size: str, counts: list[int], seconds: float, decode: str, tmp: Pat
         print(f"{tag}_analysed: {s.fps:.2f} frames/s per camera")
         print(f"{tag}_cpu: {s.cpu_pct:.0f} % of a core (gateway and workers; load {s.load1:.1f})")
         print(f"{tag}_memory: {s.worker_rss_mb:.0f} MB RSS per worker, {s.total_uss_mb:.0f} MB unique in all")
+        # what one camera costs at 1 frame/s (a starved step analyses fewer: normalised by its rate), and
+        # how many 2 whole cores would carry at that cost: the box's count were it not shared
+        per_camera = s.cpu_pct / (n * s.fps) if s.fps else float("nan")
+        print(
+            f"{tag}_cpu_per_camera: {per_camera:.1f} % of a core at 1 frame/s (the site's devices included)"
+        )
+        estimates.append(200.0 / per_camera)
         if s.fails():
             limit = f"{n} cameras: {s.fails()}"
             break
         best = n
     print(f"cameras_per_box_{name}: {best} cameras (decode {decode}; first failing step: {limit})")
+    print(f"cameras_per_2_cores_by_cpu_{name}: {min(estimates):.0f} cameras (2 whole cores / the CPU of one)")
 
 
 def main() -> None:

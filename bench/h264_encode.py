@@ -14,7 +14,7 @@ import sys
 import gi
 
 gi.require_version("Gst", "1.0")
-from gi.repository import Gst  # noqa: E402  (after require_version)
+from gi.repository import Gst
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
         f"video/x-h264,stream-format=byte-stream ! filesink location={args.out}"
     )
     pipeline.set_state(Gst.State.PLAYING)
-    msg = pipeline.get_bus().timed_pop_filtered(Gst.CLOCK_TIME_NONE, Gst.MessageType.EOS | Gst.MessageType.ERROR)
+    msg = pipeline.get_bus().timed_pop_filtered(
+        Gst.CLOCK_TIME_NONE, Gst.MessageType.EOS | Gst.MessageType.ERROR
+    )
     pipeline.set_state(Gst.State.NULL)
     if msg.type == Gst.MessageType.ERROR:
         err, debug = msg.parse_error()

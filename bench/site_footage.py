@@ -53,14 +53,31 @@ def make(
     """The clip's path, made first when it is not cached (a minute or two at 1080p on a loaded box)."""
     source, files = photos()
     kbps = kbps or (4096 if width * height > 1280 * 720 else 2048)
-    out = REPO / ".state" / "footage" / f"site_{width}x{height}_{seconds:g}s_{still_s:g}+{move_s:g}_{kbps}k.h264"
+    out = (
+        REPO
+        / ".state"
+        / "footage"
+        / f"site_{width}x{height}_{seconds:g}s_{still_s:g}+{move_s:g}_{kbps}k.h264"
+    )
     if out.exists():
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".part")
     enc = subprocess.Popen(
-        ["/usr/bin/python3", str(REPO / "bench" / "h264_encode.py"), "--size", f"{width}x{height}",
-         "--fps", str(fps), "--gop", str(fps), "--kbps", str(kbps), "--out", str(tmp)],
+        [
+            "/usr/bin/python3",
+            str(REPO / "bench" / "h264_encode.py"),
+            "--size",
+            f"{width}x{height}",
+            "--fps",
+            str(fps),
+            "--gop",
+            str(fps),
+            "--kbps",
+            str(kbps),
+            "--out",
+            str(tmp),
+        ],
         stdin=subprocess.PIPE,
     )
     assert enc.stdin is not None
@@ -84,7 +101,10 @@ def make(
     if enc.wait() != 0:
         raise SystemExit(f"site_footage: encoding {out.name} failed (bench/h264_encode.py)")
     tmp.rename(out)
-    print(f"(footage: {out.name} from {source}, {still_s:g} s still + {move_s:g} s moving per photo)", file=sys.stderr)
+    print(
+        f"(footage: {out.name} from {source}, {still_s:g} s still + {move_s:g} s moving per photo)",
+        file=sys.stderr,
+    )
     return out
 
 

@@ -24,8 +24,8 @@ from gateway.alerts.monitor import SafetyMonitor
 from gateway.camera_service import Shot
 from gateway.uplinks.clips import ClipRouter
 from rules.vision_rules import to_rule_result
-from vision.auto_card import CardChoice
 from sitegw.camera_lateness import BEHIND_S, CameraLateness
+from vision.auto_card import CardChoice
 from vision.worker import FrameSummary, VisionSupervisor, card_shown
 
 log = logging.getLogger(__name__)

@@ -81,6 +81,8 @@ class StreamClock:
         self._offset = float("inf")
         self._first: float | None = None
         self._last_pts = float("-inf")
+        self._first_pts = 0.0
+        self._stamped = 0  # frames with a timestamp later than the one before, since the clock began
         self.frames = 0
 
     def frame(self, now: float, pts: float) -> float:
@@ -92,9 +94,12 @@ class StreamClock:
         camera restarted its clock) starts its delay anew."""
         self.frames += 1
         if self._first is None or pts < self._last_pts - 1.0:
-            self._first, self._offset = now, float("inf")
+            self._first, self._offset, self._stamped = now, float("inf"), 0
         stamped = pts > self._last_pts
         self._last_pts = pts
+        if stamped:
+            self._first_pts = pts if not self._stamped else self._first_pts
+            self._stamped += 1
         if not stamped or now - self._first < self._settle_s:
             return 0.0
         offset = now - pts
@@ -102,18 +107,23 @@ class StreamClock:
         return offset - self._offset
 
     def period(self) -> float:
-        """Mean seconds between the frames read so far (inf before two)."""
+        """Mean seconds between the frames so far by their timestamps (by the wall clock for a stream
+        without them): a reader that fell behind reads them in a burst, but their timestamps keep the
+        camera's pace. inf before two."""
+        if self._stamped >= 2:
+            return (self._last_pts - self._first_pts) / (self._stamped - 1)
         if self._first is None or self.frames < 2:
             return float("inf")
         return (self._clock() - self._first) / (self.frames - 1)
 
     def too_slow(self, fps: float, after_s: float = 5.0) -> bool:
-        """Whether, ``after_s`` seconds into the stream, its frames come less often than ``fps`` a second
-        (a fifth of slack: a key frame interval of exactly 1 s at fps 1 is enough)."""
-        if self._first is None or self._clock() - self._first < after_s:
-            return False
-        return self.period() > 1.25 / fps
-
+        """Whether, ``after_s`` seconds into the stream (its own time), its frames come less often than
+        ``fps`` a second (a fifth of slack: a key frame interval of exactly 1 s at fps 1 is enough)."""
+        if self._stamped >= 2:
+            seen = self._last_pts - self._first_pts
+        else:
+            seen = 0.0 if self._first is None else self._clock() - self._first
+        return seen >= after_s and self.period() > 1.25 / fps
 
 
 class FrameSource:

@@ -131,7 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--images", type=Path, help="folder of JPEG photos to play in a loop (else a test pattern)"
     )
-    ap.add_argument("--video", type=Path, help="an H.264 stream file (Annex B, .h264) to send as it is, looped, at --fps (instead of --images)")
+    ap.add_argument(
+        "--video",
+        type=Path,
+        help="an H.264 stream file (Annex B, .h264) to send as it is, looped, at --fps (instead of --images)",
+    )
     ap.add_argument("--photo-s", type=float, default=1.0, help="seconds each photo stays on screen")
     ap.add_argument("--size", default="640x640", help="WIDTHxHEIGHT of the stream")
     ap.add_argument(

@@ -9,6 +9,7 @@ falling behind the camera.
 
 from __future__ import annotations
 
+import itertools
 import time
 from pathlib import Path
 from typing import Any
@@ -45,9 +46,7 @@ api: {{host: 127.0.0.1, port: 0}}
 
 def camera_worker() -> psutil.Process:
     """The gateway's camera worker: the one multiprocessing child spawned by this test's process."""
-    workers = [
-        p for p in psutil.Process().children(recursive=True) if "spawn_main" in " ".join(p.cmdline())
-    ]
+    workers = [p for p in psutil.Process().children(recursive=True) if "spawn_main" in " ".join(p.cmdline())]
     assert len(workers) == 1, [p.cmdline() for p in workers]
     return workers[0]
 
@@ -96,5 +95,5 @@ def test_a_long_analysis_skips_stale_frames_rather_than_falling_behind(rtsp_came
         time.sleep(2.5)  # the analysis of a frame too large for the box
     late = [round(f.late_s, 2) for f in seen]
     assert max(late) < 1.0, late
-    gaps = [b.ts - a.ts for a, b in zip(seen, seen[1:], strict=False)]
+    gaps = [b.ts - a.ts for a, b in itertools.pairwise(seen)]
     assert min(gaps) >= 2.0, gaps  # the frames in between were skipped, not queued
