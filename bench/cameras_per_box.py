@@ -320,6 +320,13 @@ def run_size(size: str, counts: list[int], seconds: float, decode: str, tmp: Pat
     print(f"cameras_per_2_cores_by_cpu_{name}: {min(estimates):.0f} cameras (2 whole cores / the CPU of one)")
 
 
+def run_sizes(sizes: list[str], counts: list[int], seconds: float, decode: str) -> None:
+    """Each size in turn, in a scratch folder removed at the end."""
+    with tempfile.TemporaryDirectory(prefix="cams-per-box-") as tmp:
+        for size in sizes:
+            run_size(size, counts, seconds, decode, Path(tmp))
+
+
 def main() -> None:
     """Parse the arguments; run each size."""
     if len(sys.argv) == 5 and sys.argv[1] == "--decode-probe":
@@ -331,9 +338,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=40.0, help="measured seconds per step")
     ap.add_argument("--decode", default="auto", choices=["auto", "all", "keyframes"])
     args = ap.parse_args()
-    with watched(), tempfile.TemporaryDirectory(prefix="cams-per-box-") as tmp:
-        for size in args.sizes:
-            run_size(size, sorted(args.counts), args.seconds, args.decode, Path(tmp))
+    with watched():
+        run_sizes(args.sizes, sorted(args.counts), args.seconds, args.decode)
 
 
 if __name__ == "__main__":

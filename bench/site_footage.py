@@ -107,8 +107,3 @@ def make(
     )
     return out
 
-
-if __name__ == "__main__":
-    for size in sys.argv[1:] or ["1920x1080"]:
-        w, h = (int(v) for v in size.split("x"))
-        print(make(w, h))
