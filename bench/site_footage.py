@@ -106,4 +106,3 @@ def make(
         file=sys.stderr,
     )
     return out
-
