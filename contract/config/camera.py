@@ -109,17 +109,17 @@ class CameraConfig(Model):
         le=30,
         title="Rate",
         description="analysed frames per second; the rest are skipped. 1 is what the checks need (a "
-        "hard hat or a person in a zone is there for seconds); each analysed frame costs 0.1-0.3 s of a "
-        "core, so on a 2-core box the cameras' rates add up to about 16 at 1080p (docs/site/vision.md)",
+        "hard hat or a person in a zone is there for seconds); each analysed frame a second costs a camera "
+        "more: sizing a box, docs/site/cameras.md",
     )
     decode: Literal["auto", "all", "keyframes"] = Field(
         "auto",
         title="Decoding",
         description="rtsp: which frames of the stream are decoded. Decoding every frame of a 25 fps 1080p "
-        "stream costs a camera a quarter of a core, more than the analysis at 1 fps; keyframes decodes the "
-        "key frames only (about one a second), a tenth of that, and needs the camera's I-frame interval "
-        "(GOP) at most 1/fps seconds. auto: keyframes at fps 1 or less, falling back to all (logged) when "
-        "the key frames come less often than fps; all: every frame",
+        "stream costs a camera a tenth of a core; keyframes decodes the key frames only, a third of that, "
+        "and needs the camera's I-frame interval (GOP) at most 1/fps seconds (one a second at fps 1). auto: "
+        "keyframes at fps 1 or less, falling back to all (logged) when the key frames come less often than "
+        "fps; all: every frame. An analysed frame is never older for it: each is the newest key frame",
     )
     rtsp_transport: Literal["tcp", "udp"] = Field(
         "tcp",
