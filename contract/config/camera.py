@@ -119,7 +119,7 @@ class CameraConfig(Model):
         "stream costs a camera a tenth of a core; keyframes decodes the key frames only, a third of that, "
         "and needs the camera's I-frame interval (GOP) at most 1/fps seconds (one a second at fps 1). auto: "
         "keyframes at fps 1 or less, falling back to all (logged) when the key frames come less often than "
-        "fps; all: every frame. An analysed frame is never older for it: each is the newest key frame",
+        "fps; all: every frame",
     )
     rtsp_transport: Literal["tcp", "udp"] = Field(
         "tcp",
