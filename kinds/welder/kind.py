@@ -51,6 +51,10 @@ class WelderDevice(DeviceConfig):
     kind: Literal["welder"] = Field(title="Kind", description="welder: a welding machine's current sensor")
     welder: WelderSpec = Field(title="Welder", description="place, idle_current_a, idle_settle_s")
 
+    def hot_work_place(self) -> str | None:
+        """The place its permits name."""
+        return self.welder.place
+
 
 KIND = Kind(
     name="welder",
