@@ -29,13 +29,19 @@ HANG_S = 30.0  # vision.hang_timeout_s of the site below: the camera's silence l
 RULE = "hot_work.zone_unpermitted"
 
 
-def hot_site(tmp_path: Path, places: list[str] | None = None, **site: Any) -> LoadedSite:
-    """The reference site with camera cam-hot, whose zone 5层焊接区 watches ``places`` (default 3号楼5层)."""
+def hot_site(
+    tmp_path: Path,
+    places: list[str] | None = None,
+    polygon: tuple[tuple[float, float], ...] = ((0, 0.5), (1, 0.5), (1, 1), (0, 1)),
+    **site: Any,
+) -> LoadedSite:
+    """The reference site with camera cam-hot, whose zone 5层焊接区 (``polygon``, fractions of the frame)
+    watches ``places`` (default 3号楼5层); ``site``: more of the site file."""
 
     def change(data: dict[str, Any]) -> None:
         zone = {
             "name": ZONE,
-            "polygon": [[0, 0.5], [1, 0.5], [1, 1], [0, 1]],
+            "polygon": [list(p) for p in polygon],
             "hot_work_at": places or [PLACE],
             "hot_work_settle_s": SETTLE_S,
             "inertia": 1,
