@@ -143,10 +143,15 @@ class HotWorkZones:
         if why is None:
             z.firing = False
             return [self._result(z, None, now, False, backfill, ended="已有有效动火许可证")]
-        if z.present is None and z.heard is not None and z.empty_since is not None:
-            if z.heard - z.empty_since >= z.settle_s:  # the camera saw it empty, never its silence
-                z.firing = False
-                return [self._result(z, None, now, False, backfill, ended="区内已无人员")]
+        # empty as the camera saw it for the settle time (its frames, never its silence)
+        if (
+            z.present is None
+            and z.heard is not None
+            and z.empty_since is not None
+            and (z.heard - z.empty_since >= z.settle_s)
+        ):
+            z.firing = False
+            return [self._result(z, None, now, False, backfill, ended="区内已无人员")]
         if silent and not z.said_silent:
             z.said_silent = True
             return [self._result(z, why, now, True, backfill)]

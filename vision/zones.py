@@ -41,11 +41,17 @@ class ZoneWatch:
     def exclusions(self) -> dict[str, int]:
         """The people in each exclusion zone at the last ``update`` (0: nobody, or not yet for its inertia
         and loitering time)."""
-        return {z.name: self._counts.get(z.name, 0) for z in self.zones if z.exclusion_of is not None}
+        return {
+            z.name: n
+            for z in self.zones
+            if z.exclusion_of is not None and (n := self._counts.get(z.name)) is not None
+        }
 
     def hot_work(self) -> dict[str, int]:
         """The people in each zone marked for hot work at the last ``update``, as ``exclusions``."""
-        return {z.name: self._counts.get(z.name, 0) for z in self.zones if z.hot_work_at}
+        return {
+            z.name: n for z in self.zones if z.hot_work_at and (n := self._counts.get(z.name)) is not None
+        }
 
     def update(self, ts: float, detections: list[Detection]) -> list[Violation]:
         """Violations for standing zones with someone inside for `inertia` frames and `loiter_s` seconds

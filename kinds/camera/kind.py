@@ -3,7 +3,7 @@
 A site's cameras are configured under ``vision.cameras``; their checks are judged in vision's worker and by
 the vision rules (rules/vision_rules.py), and a silent camera is camera.offline, not device.offline. The
 people it counts in a zone marked for hot work are judged against the permits by the site's hot-work rules
-(rules/hot_work_zone.py), whose rule is declared here, the kind that sees it, so the regulator names it.
+(rules/hot_work_zone.py), whose rule the welder kind declares with the other hot_work rules.
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ KIND = Kind(
         "vision.edge_missing": "临边防护缺失",
         "vision.zone_intrusion": "危险区闯入",
         "camera.offline": "摄像头离线",
-        "hot_work.zone_unpermitted": "疑似无动火证作业",
     },
     simulator="kinds.camera.sim:CameraSim",
     card="kinds.camera.card:CARD",

@@ -1,6 +1,7 @@
 """The hot-work checks reach the regulator by their Chinese names, from the kind registry (regulator/names.py):
-each rule the welder kind declares, the camera's hot work seen without a permit (疑似无动火证作业), and a newer gateway's hot_work rule the registry does not know yet named by
-its family (动火作业), never by its id (docs/standards.md §18)."""
+each rule the welder kind declares (hot work seen by a camera without a permit, 疑似无动火证作业, among them), and a
+newer gateway's hot_work rule the registry does not know yet named by its family (动火作业), never by its id
+(docs/standards.md §18)."""
 
 from __future__ import annotations
 

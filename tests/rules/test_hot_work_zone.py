@@ -8,7 +8,7 @@ drives them from a real photo through the person network and a real gateway to i
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +16,9 @@ import pytest
 
 from contract.config import LoadedSite
 from contract.config.errors import ConfigError
-from contract.hot_work import FireWatch, Operator, Permit
+from contract.hot_work import Permit
 from contract.readings import Quality, Reading
+from kinds.welder.judge import _permit as probe_permit
 from rules import RuleEngine, RuleResult
 from tests.rules.sites import levels, sample, site_variant
 
@@ -60,20 +61,10 @@ def seen(ts: float, persons: int, quality: Quality = Quality.OK) -> list[Reading
 
 
 def permit(place: str, start: float, end: float, closed: float | None = None) -> Permit:
-    return Permit(
-        id=f"DH-{int(start)}",
-        place=place,
-        start=datetime.fromtimestamp(start, UTC),
-        end=datetime.fromtimestamp(end, UTC),
-        operator=Operator(name="张三", certificate_no="T440300198801010011", valid_until=date(2099, 1, 1)),
-        fire_watch=FireWatch(name="李四", person_id="W-FIRE-102"),
-        extinguishers=2,
-        extinguishers_checked=True,
-        combustibles_cleared=True,
-        signer="刘安全员",
-        signed_ts=start,
-        closed_ts=closed,
-    )
+    """A permit for ``place`` from ``start`` to ``end`` (closed at ``closed``), every measure confirmed."""
+    begin = datetime.fromtimestamp(start, UTC)
+    made = probe_permit(f"DH-{int(start)}", place, begin, datetime.fromtimestamp(end, UTC) - begin)
+    return made.model_copy(update={"closed_ts": closed})
 
 
 def watch(engine: RuleEngine, frames: list[list[Reading]]) -> list[RuleResult]:
@@ -101,7 +92,11 @@ def test_people_in_the_zone_for_the_settle_time_without_a_permit_are_an_alarm(
     assert levels(found) == (["alarm"] if fired else [])  # 达到: at the settle time it fires
     if fired:
         alarm = found[0]
-        assert alarm.ts == T0 + SETTLE_S and (alarm.device, alarm.point, alarm.value) == ("cam-hot", ZONE, 2.0)
+        assert alarm.ts == T0 + SETTLE_S and (alarm.device, alarm.point, alarm.value) == (
+            "cam-hot",
+            ZONE,
+            2.0,
+        )
         assert alarm.message.startswith(
             "摄像头 cam-hot「5层焊接区」（动火区：3号楼5层）内有 2 人作业 60 s，无动火许可证，疑似无动火证作业："
             "立即到场核查：正在动火的，停止作业"
@@ -203,7 +198,12 @@ def test_a_zone_watching_a_place_no_welder_serves_nor_the_site_lists_is_refused_
 
 def test_a_zone_cannot_be_both_a_machines_exclusion_zone_and_a_hot_work_place(tmp_path: Path) -> None:
     def change(data: dict[str, Any]) -> None:
-        zone = {"name": ZONE, "polygon": [[0, 0], [1, 0], [1, 1]], "hot_work_at": [PLACE], "exclusion_of": "crane-1"}
+        zone = {
+            "name": ZONE,
+            "polygon": [[0, 0], [1, 0], [1, 1]],
+            "hot_work_at": [PLACE],
+            "exclusion_of": "crane-1",
+        }
         data["vision"] = {"cameras": [{"name": "cam-hot", "source": "x", "zones": [zone]}]}
 
     with pytest.raises(ConfigError, match=r"both exclusion_of and hot_work_at.*draw a second zone"):

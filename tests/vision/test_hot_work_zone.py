@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +19,8 @@ import pytest
 
 from contract.config import LoadedSite, load_site
 from gateway.api.auth_store import AuthStore
-from gateway.uplinks.base import BEIJING
 from rules import RuleEngine, RuleResult
+from tests.api.test_hot_work_routes import request
 from tests.rules.sites import PROJECT
 from tests.rules.test_hot_work_zone import SETTLE_S, T0, hot_site
 from tests.uplinks.feedback_site import ThreadedGateway
@@ -66,7 +65,9 @@ def watched(
             engine.hot_work_picture(summary.camera, zone, base64.b64encode(jpeg).decode())
             pictures += 1
         batch = summary.readings(PROJECT)
-        out += [r for r in engine.tick(T0 + t) + engine.process(batch) if r.rule == "hot_work.zone_unpermitted"]
+        out += [
+            r for r in engine.tick(T0 + t) + engine.process(batch) if r.rule == "hot_work.zone_unpermitted"
+        ]
     return out, events, pictures
 
 
@@ -131,7 +132,9 @@ def login(url: str, name: str) -> dict[str, str]:
 
 
 def hot_work_alerts(url: str, headers: dict[str, str]) -> list[dict[str, Any]]:
-    r = httpx.get(url + "api/v1/alerts", params={"rule": "hot_work.zone_unpermitted"}, headers=headers, timeout=10)
+    r = httpx.get(
+        url + "api/v1/alerts", params={"rule": "hot_work.zone_unpermitted"}, headers=headers, timeout=10
+    )
     r.raise_for_status()
     return list(r.json())
 
@@ -166,21 +169,7 @@ def test_a_gateways_camera_raises_it_at_the_api_with_its_picture_and_a_permit_en
         decoded = cv2.imdecode(np.frombuffer(picture.content, np.uint8), cv2.IMREAD_COLOR)
         assert decoded.shape == load(PHOTO.name)[0].shape
 
-        now = datetime.now(BEIJING)
-        body = {
-            "place": "钢筋加工棚",
-            "start": (now - timedelta(minutes=1)).isoformat(),
-            "end": (now + timedelta(hours=8)).isoformat(),
-            "operator": {
-                "name": "张三",
-                "certificate_no": "T440300198801010011",
-                "valid_until": (now + timedelta(days=200)).date().isoformat(),
-            },
-            "fire_watch": {"name": "李四", "person_id": "W-FIRE-102"},
-            "extinguishers": 2,
-            "extinguishers_checked": True,
-            "combustibles_cleared": True,
-        }
+        body = request(place="钢筋加工棚")  # from a minute ago to eight hours on, every measure confirmed
         issued = httpx.post(url + "api/v1/hot-work", json=body, headers=login(url, "super1"), timeout=10)
         assert issued.status_code == 200, issued.text
 
