@@ -78,7 +78,7 @@ class HotWorkZones:
         self._silent_s = site.vision.hang_timeout_s if site.vision is not None else 0.0
 
     @property
-    def any(self) -> bool:
+    def watched(self) -> bool:
         """Has the site a zone marked for hot work?"""
         return bool(self._zones)
 

@@ -64,7 +64,7 @@ class Shared:
         self.hot_work = SiteHotWork(
             site.config, self.utc_offset_h, self.weather.stops
         )  # the permits and who came in (docs/standards.md §18)
-        if self.hot_work.zones.any:  # the cameras' zones marked for hot work
+        if self.hot_work.zones.watched:  # the cameras' zones marked for hot work
             self.on_camera(self.hot_work.camera)
         if personnel is not None:
             self.on_work(personnel.work_seen)
