@@ -54,13 +54,13 @@ sys.path.insert(0, str(REPO))
 from bench import site_footage
 from bench.load import watched
 from bench.rules_scale import scaled_site_data
-from bench.site_run import cli, stop, until_online
+from bench.site_run import run_gateway, stop
 from bench.site_scale import start_publisher, stop_publisher
 from contract.config import load_site
 from sitegw.modbus_sims import start_modbus_simulators
 from tests.servers.mosquitto import MosquittoServer
 from tests.servers.rtsp import RtspServer
-from tests.support import free_port, wait_port
+from tests.support import free_port
 
 LATE_S, ALERT_S, MIN_FPS = 2.0, 3.0, 0.95  # the issue's bounds; the rate each camera must keep
 WARMUP_S = 15.0  # after every camera's first analysed frame: the workers' first full analyses done
@@ -196,14 +196,8 @@ async def step(n: int, clip: Path, decode: str, seconds: float, work: Path) -> S
     gateway = publisher = None
     stream = Stream()
     try:
-        for d in data["devices"]:
-            if d["id"] in sims.transports:
-                d["transport"] = sims.transports[d["id"]].model_dump(mode="json", exclude_none=True)
-        site_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-        gateway = cli(work / "gateway.log", "run", str(site_file), "--state-dir", str(work / "state"))
-        await asyncio.to_thread(wait_port, api_port, timeout=180)
+        gateway = await run_gateway(data, site_file, sims, work, api_port, timeout=180)
         base = f"http://127.0.0.1:{api_port}"
-        await until_online(f"{base}/metrics", [d["id"] for d in data["devices"]], timeout=180)
         publisher = await asyncio.to_thread(start_publisher, site_file)
         await until_analysed(base, n, timeout=300)
         await asyncio.sleep(WARMUP_S)
