@@ -54,7 +54,7 @@ sys.path.insert(0, str(REPO))
 from bench import site_footage
 from bench.load import watched
 from bench.rules_scale import scaled_site_data
-from bench.site_run import run_gateway, stop
+from bench.site_run import run_gateway, stop_site
 from bench.site_scale import start_publisher, stop_publisher
 from contract.config import load_site
 from sitegw.modbus_sims import start_modbus_simulators
@@ -216,12 +216,7 @@ async def step(n: int, clip: Path, decode: str, seconds: float, work: Path) -> S
         publisher = None
     finally:
         stream.stop.set()
-        if publisher is not None:
-            publisher.kill()
-        await sims.stop()
-        if gateway is not None:
-            stop(gateway)
-        broker.stop()
+        await stop_site(publisher, sims, gateway, broker)
         server.kill()
     return Step(
         cameras=n,

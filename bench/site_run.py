@@ -27,6 +27,7 @@ from kinds.formwork.sim import FormworkSimulator
 from kinds.pit.kind import PitDevice
 from kinds.pit.sim import PitSimulator
 from sitegw.modbus_sims import ModbusSimulators
+from tests.servers.mosquitto import MosquittoServer
 from tests.support import wait_port
 
 REPO = Path(__file__).resolve().parents[1]
@@ -122,3 +123,19 @@ async def run_gateway(
         stop(gateway)
         raise
     return gateway
+
+
+async def stop_site(
+    publisher: subprocess.Popen[str] | None,
+    sims: ModbusSimulators,
+    gateway: subprocess.Popen[bytes] | None,
+    broker: MosquittoServer,
+) -> None:
+    """End what a bench of the example site started: its MQTT publisher, its Modbus simulators before the
+    gateway (a server whose client left mid-answer prints to the bench's stderr), the gateway, the broker."""
+    if publisher is not None:
+        publisher.kill()
+    await sims.stop()
+    if gateway is not None:
+        stop(gateway)
+    broker.stop()

@@ -50,7 +50,7 @@ sys.path.insert(0, str(REPO))
 from bench.idle_cpu import cpu_seconds
 from bench.load import watched
 from bench.rules_scale import scaled_site_data
-from bench.site_run import run_gateway, start_mqtt_sims, stop
+from bench.site_run import run_gateway, start_mqtt_sims, stop_site
 from bench.soak_probe import Scrape, memory_mb, scrape
 from contract.config import LoadedSite, load_site
 from drivers.modbus.plan import FC_NUMBER, plan_requests
@@ -200,13 +200,7 @@ async def measure(copies: int, modbus_only: bool, seconds: float, work: Path) ->
         published = await asyncio.to_thread(stop_publisher, publisher)
         mqtt_delivery = await _mqtt_delivery(url, loaded, published)
     finally:
-        if publisher is not None:
-            publisher.kill()
-        # the simulators before the gateway: a server whose client left mid-answer prints to this stderr
-        await sims.stop()
-        if gateway is not None:
-            stop(gateway)
-        broker.stop()
+        await stop_site(publisher, sims, gateway, broker)
     return _figures(loaded, first, last, memory, load1, mqtt_delivery)
 
 
