@@ -65,6 +65,7 @@ def source_kind(cam: CameraConfig) -> str:
 
 
 StatusHook = Callable[[bool, str], None]
+MAX_STALE_SKIPS = 5  # due frames passed over in a row for a newer one, before one is judged however old
 
 
 class StreamClock:
@@ -85,8 +86,13 @@ class StreamClock:
         self._stamped = 0  # frames with a timestamp later than the one before, since the clock began
         self.frames = 0
 
-    def frame(self, now: float, pts: float) -> float:
+    def frame(self, now: float, pts: float, waited: bool = False) -> float:
         """Note a frame read at ``now`` with timestamp ``pts`` (seconds); its lateness in seconds.
+
+        ``waited``: the read waited for the frame to arrive, so nothing was queued before it: it is on time,
+        and its delay is the camera's now (a camera whose clock jumped, or a server that paused its stream
+        while the reader was stopped, sends later timestamps from then on; the smallest delay seen since
+        then counts again).
 
         The frames of the first ``settle_s`` do not set the delay and count as on time: a camera (or its
         server) sends what it buffered, a second or so, in a burst at connection, earlier than its pace.
@@ -103,7 +109,7 @@ class StreamClock:
         if not stamped or now - self._first < self._settle_s:
             return 0.0
         offset = now - pts
-        self._offset = min(self._offset, offset)
+        self._offset = offset if waited else min(self._offset, offset)
         return offset - self._offset
 
     def period(self) -> float:
@@ -270,16 +276,29 @@ class FrameSource:
     def _read(self, cap: cv2.VideoCapture, clock: StreamClock) -> Iterator[Frame]:
         """The frames to analyse of one open stream, until it ends or fails."""
         next_due: float | None = None
-        while cap.grab():
+        period, stale = 1.0 / self.cam.fps, 0
+        while True:
+            began = time.monotonic()
+            if not cap.grab():
+                return
+            # a read that waited half a period for its frame found nothing queued: the stream's live edge
+            waited = time.monotonic() - began >= period / 2
             self.tick()
             self._status(True, "stream open")
             now = self.clock()
-            late = clock.frame(now, cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0)
+            late = clock.frame(now, cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0, waited)
             # the cadence goes by when frames were taken (their timestamps), not when they were read: key
             # frames come once a second give or take the network's jitter, and one read a hair before its
             # time by the wall clock must not wait a whole period
-            taken, period = now - late, 1.0 / self.cam.fps
+            taken = now - late
             if next_due is None or taken >= next_due - period / 20:
+                # a frame due but more than a period old has a newer one waiting behind it (an analysis
+                # ran long): judge that one, not this; a worker that cannot even read in time (always a
+                # period late) still judges one in MAX_STALE_SKIPS + 1
+                if late > period and stale < MAX_STALE_SKIPS:
+                    stale += 1
+                    continue
+                stale = 0
                 ok, img = cap.retrieve()
                 if ok:
                     # the first frame sets the cadence (counting from 0 let the second one through
