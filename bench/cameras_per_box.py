@@ -21,10 +21,10 @@ frame and decoding the key frames only (``decode: all`` and ``keyframes``), each
 for the same seconds, in the same run: the ratio is the figure (the box is shared).
 
 Prints ``name: value unit`` lines; the box's load is marked (bench/load.py): on a loaded box the count is
-a floor, and ``cameras_per_2_cores_by_cpu`` says how many cameras two whole cores carry at the CPU one
-camera's worker took per analysed frame a second, beside what the gateway's own process took (the site's
-devices, the API, the alerts): what a box of its own would judge, were CPU the only limit (the workers'
-memory is printed beside it). Run: ``.venv/bin/python bench/cameras_per_box.py [--sizes 1920x1080 1280x720] [--counts 8 16 24
+a floor, and ``cameras_per_2_cores_by_cpu`` says how many cameras two whole cores carry at what one camera
+costs at 1 frame a second (reading its stream, as measured above, and the mean CPU of its analysis per
+frame), beside what the gateway's own process took (the site's devices, the API, the alerts): what a box
+of its own would judge, were CPU the only limit (the workers' memory is printed beside it). Run: ``.venv/bin/python bench/cameras_per_box.py [--sizes 1920x1080 1280x720] [--counts 8 16 24
 32] [--seconds 40] [--decode auto]``.
 """
 
@@ -106,6 +106,7 @@ class Stream:
     """What the dashboard's live stream brought in the window: the frames' lateness, the alerts' delay."""
 
     late: list[float] = field(default_factory=list)
+    analysis_ms: list[float] = field(default_factory=list)
     alert_delay: list[float] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
 
@@ -124,6 +125,7 @@ class Stream:
     def _note(self, event: str, data: Any, now: float) -> None:
         if event == "readings":
             self.late += [r["value"] for r in data if r.get("metric") == "late_s"]
+            self.analysis_ms += [r["value"] for r in data if r.get("metric") == "inference_ms"]
         elif event == "alert" and data["state"] == "firing" and data["rule"].startswith("vision."):
             self.alert_delay.append(now - data["ts"])
 
@@ -138,6 +140,7 @@ class Step:
     alerts: int
     alert_p99: float
     fps: float
+    analysis_ms: float
     cpu_pct: float
     gateway_cpu_pct: float
     worker_rss_mb: float
@@ -225,6 +228,7 @@ async def step(n: int, clip: Path, decode: str, seconds: float, work: Path) -> S
         alerts=len(stream.alert_delay),
         alert_p99=p99(stream.alert_delay),
         fps=len(stream.late) / (n * dt),
+        analysis_ms=statistics.mean(stream.analysis_ms) if stream.analysis_ms else float("nan"),
         cpu_pct=100 * cpu / dt,
         gateway_cpu_pct=100 * gw_cpu / dt,
         worker_rss_mb=rss,
@@ -297,11 +301,13 @@ def run_size(size: str, counts: list[int], seconds: float, decode: str, tmp: Pat
         print(f"{tag}_analysed: {s.fps:.2f} frames/s per camera")
         print(f"{tag}_cpu: {s.cpu_pct:.0f} % of a core (gateway and workers; load {s.load1:.1f})")
         print(f"{tag}_memory: {s.worker_rss_mb:.0f} MB RSS per worker, {s.total_uss_mb:.0f} MB unique in all")
-        # what one camera's worker costs at 1 frame/s (a starved step analyses fewer: normalised by its
-        # rate), and how many two whole cores carry at that cost beside the gateway's own process (the
+        # what one camera costs at 1 frame/s: reading its stream (key frames, measured above) and the
+        # analysis's CPU per frame (each frame's inference_ms reading, process time: a starved box slows it
+        # little), and how many two whole cores carry at that cost beside the gateway's own process (the
         # site's devices, the API, the alerts): the box's count were it not shared
-        per_camera = (s.cpu_pct - s.gateway_cpu_pct) / (n * s.fps) if s.fps else float("nan")
-        print(f"{tag}_cpu_per_camera: {per_camera:.1f} % of a core at 1 frame/s (its worker: read, analyse)")
+        per_camera = cost["keyframes" if decode != "all" else "all"] + s.analysis_ms / 10
+        print(f"{tag}_analysis: {s.analysis_ms:.0f} ms of CPU per analysed frame (mean; its inference_ms)")
+        print(f"{tag}_cpu_per_camera: {per_camera:.1f} % of a core at 1 frame/s (reading and analysing)")
         print(f"{tag}_gateway_cpu: {s.gateway_cpu_pct:.1f} % of a core (the site's devices, API, alerts)")
         estimates.append((200.0 - s.gateway_cpu_pct) / per_camera)
         if s.fails():
