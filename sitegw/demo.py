@@ -113,7 +113,7 @@ SCENARIO_LINE = (
     "power-b2 leaking past its RCD's rating with the RCD not tripping, slope-1 past its alarm value in a rainstorm, "
     f"tunnel-1 GD-01's vault settling past its control value, SL-01 and DB-01 past 85 % of theirs (its surveys "
     f"{TUNNEL_SCALE:g}x faster), "
-    "welder-1 welding at 3号楼5层 without a hot-work permit, "
+    "welder-1 welding at 3号楼5层 without a hot-work permit, the gate camera's people there (its 动火区), "
     "power-main's loose terminal heating and arcing, its RCD tripping then bridged, "
     "slope-1's BP-02 three days above its rate (its logger's backlog), weather-1's gale from 30 s, "
     "hot-work permits: 2号楼屋面 open-air with its fire watch not at the gate, 地下室B2 ending unclosed"
@@ -165,8 +165,12 @@ async def run_demo(opts: DemoOptions, on_ready: Any = None) -> dict[str, Any]:
     if opts.influx is not None:
         updates["influx"] = opts.influx
     if opts.cameras:
-        # the site gate's camera replays real CC BY 4.0 photos (vision/demo/cap) as a looping feed
-        updates["vision"] = demo_vision(opts.state_dir / "evidence", exclusion_of=INSTALL_MACHINE)
+        # the site gate's camera replays real CC BY 4.0 photos (vision/demo/cap) as a looping feed; its upper
+        # half watches the first welder's place, where no permit is in force (hot_work.zone_unpermitted)
+        welding_at = next((p for d in site.config.devices if (p := d.hot_work_place())), None)
+        updates["vision"] = demo_vision(
+            opts.state_dir / "evidence", exclusion_of=INSTALL_MACHINE, hot_work_at=welding_at
+        )
     site = replace(site, config=site.config.model_copy(update=updates))
     opts.state_dir.mkdir(parents=True, exist_ok=True)
     # the stop signals from before anything starts: a stop asked during start-up waits for it
