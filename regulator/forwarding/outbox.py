@@ -148,7 +148,9 @@ def _triggers(kind: Kind, table: str) -> list[tuple[str, str, str]]:
     made = [(f"forward_{table}", " OR ".join(events), "")]
     if kind in CHANGED:
         column = CHANGED[kind]
-        made.append((f"forward_{table}_changed", "UPDATE", f"WHEN (OLD.{column} IS DISTINCT FROM NEW.{column}) "))
+        made.append(
+            (f"forward_{table}_changed", "UPDATE", f"WHEN (OLD.{column} IS DISTINCT FROM NEW.{column}) ")
+        )
     return made
 
 

@@ -83,7 +83,9 @@ def member_row(db: Connection, ref: str) -> dict[str, Any] | None:
     """The ``video_set`` record's row of project ``ref``: its category and the decision, or ``category``
     null with the decision that took it out (the set's history) when it is not in the set; None when the
     project itself is gone."""
-    found = db.execute(sql(f"SELECT {', '.join(DECISION)} FROM video_set WHERE project = :p"), {"p": ref}).first()
+    found = db.execute(
+        sql(f"SELECT {', '.join(DECISION)} FROM video_set WHERE project = :p"), {"p": ref}
+    ).first()
     if found is not None:
         return {"project": ref, **dict(zip(DECISION, found, strict=True))}
     if db.execute(sql("SELECT 1 FROM projects WHERE code = :p"), {"p": ref}).first() is None:
@@ -104,7 +106,9 @@ def keep_member(db: Connection, kept: dict[str, Any], now: float) -> None:
     the project included, its category changed or removed, each step in the set's history as the parent's
     own are; a decision the parent holds already (a record sent again) changes nothing."""
     project = kept["project"]
-    held = db.execute(sql(f"SELECT {', '.join(DECISION)} FROM video_set WHERE project = :p"), {"p": project}).first()
+    held = db.execute(
+        sql(f"SELECT {', '.join(DECISION)} FROM video_set WHERE project = :p"), {"p": project}
+    ).first()
     was = None if held is None else dict(zip(DECISION, held, strict=True))
     decision = {k: kept.get(k) for k in DECISION}
     decision["effective_on"] = decision["effective_on"] or ""
@@ -135,4 +139,3 @@ def keep_member(db: Connection, kept: dict[str, Any], now: float) -> None:
         ),
         {**args, "a": action},
     )
-

@@ -1,0 +1,228 @@
+"""Issue 50 §4: a project's 危大工程清单 and its membership of the video-monitoring set reach the province,
+between two real `sitegw regulator serve` processes on their own PostgreSQL databases (tests/regulator/chain.py),
+the city's gateway's heartbeats signed HTTP to the city.
+
+The province's 危大 screen lists the city's project's list with its major hazard, its 举一反三 sweep after a
+platform accident finds the project by its 吊篮 item, a heartbeat that repeats the list changes nothing there, a
+changed list replaces the province's copy and a list the city no longer holds leaves the province. The city's
+regulator putting the project in the video-monitoring set puts it in the province's: its patrol coverage counts
+it, its wall's set filter shows the camera; a change of category and the removal follow, each in the province's
+history of the set."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from contract.config.dangerous_works import DangerousWork
+from contract.wire import HEARTBEAT_PATH
+from regulator.access.auth import Accounts
+from regulator.forwarding.wire import Batch, Record
+from regulator.inspections.sweeps import WORKS, doing
+from regulator.ledger import video_set
+from regulator.names import BEIJING
+from regulator.server import RegulatorServer
+from tests.regulator.chain import Chain, chain, wait
+from tests.regulator.support import PROJECT, SECRET
+from tests.regulator.test_forwarding import PASSWORD, REGULATOR, enrol
+from tests.regulator.test_forwarding_city_facts import GD, big_jpeg, picture
+from tests.regulator.test_forwarding_liveness import gateway_post
+from tests.regulator.test_forwarding_refusals import project, send
+from tests.regulator.test_forwarding_trust import PLACE, batch, one, pg_url, province, refused_field  # noqa: F401
+
+PLATFORM = DangerousWork(
+    id="dl-1",
+    name="2号楼外墙高处作业吊篮",
+    actual_start=date(2026, 1, 5),
+    devices=["platform-1"],
+)  # under way, its plan neither written nor reviewed, not accepted: major hazards (Art. 4(四)(五))
+DONE_RIGHT = PLATFORM.model_copy(update={"plan_written": True, "plan_reviewed": True, "accepted": True})
+
+
+def beat(c: Chain, works: list[DangerousWork]) -> None:
+    doc = {
+        "project": PROJECT,
+        "ts": time.time(),
+        "dangerous_works": [w.model_dump(mode="json") for w in works],
+    }
+    gateway_post(c, HEARTBEAT_PATH, doc)
+
+
+def province_lists(ui: httpx.Client) -> list[dict[str, Any]]:
+    r = ui.get("/ui/api/dangerous-works")
+    assert r.status_code == 200, r.text
+    found: list[dict[str, Any]] = r.json()["projects"]
+    return found
+
+
+@pytest.fixture
+def linked() -> Iterator[tuple[Chain, httpx.Client]]:
+    """The chain with the city's project at the province, and a signed-in regulator of the province."""
+    with chain() as c:
+        repo = c.province.repo()
+        try:
+            gd = Accounts(repo).add_user("gd", PASSWORD, "regulator", jurisdiction="广东省")
+        finally:
+            repo.close()
+        wait(lambda: c.province.rows("SELECT code FROM projects") == [(PROJECT,)], "the project", 60, c)
+        with httpx.Client(base_url=c.province.url, timeout=30) as ui:
+            enrol(ui, "gd", gd.enrolment_code or "")
+            yield c, ui
+
+
+def test_a_citys_danger_list_is_the_provinces_and_follows_each_change(
+    linked: tuple[Chain, httpx.Client],
+) -> None:
+    c, ui = linked
+    assert province_lists(ui) == []
+    beat(c, [PLATFORM])
+    wait(lambda: province_lists(ui) != [], "the list at the province", 60, c)
+    [listed] = province_lists(ui)
+    assert (listed["project"], listed["monitored"], listed["major"]) == (PROJECT, 1, 1)
+    assert [w["id"] for w in listed["works"]] == ["dl-1"]
+    assert len(listed["works"][0]["major_hazards"]) == 2  # the plan, and no acceptance
+    today = datetime.fromtimestamp(time.time(), BEIJING).date().isoformat()
+    repo = c.province.repo()
+    try:  # the province's 举一反三 sweep after a platform accident reaches the city's site by its 吊篮
+        with repo.scoped(GD) as db:
+            assert PROJECT in doing(db, WORKS["platform"], "广东省", today)
+    finally:
+        repo.close()
+
+    first = c.province.rows("SELECT received_at FROM dangerous_works")
+    for _ in range(3):  # heartbeats repeating the list: not a change, nothing goes up
+        beat(c, [PLATFORM])
+    wait(lambda: c.backlog() == 0, "the city's outbox empty", 60, c)
+    time.sleep(3)
+    assert c.province.rows("SELECT received_at FROM dangerous_works") == first
+
+    beat(c, [DONE_RIGHT])  # the plan written and reviewed, the platform accepted: no major hazard
+    wait(lambda: province_lists(ui)[0]["major"] == 0, "the changed list at the province", 60, c)
+    beat(c, [])  # the site keeps no 危大 item any more
+    wait(lambda: province_lists(ui)[0]["works"] == [], "the emptied list at the province", 60, c)
+    with c.city.repo().engine.begin() as db:  # the city's list removed: the province's copy goes too
+        db.exec_driver_sql("DELETE FROM dangerous_works")
+    wait(lambda: province_lists(ui) == [], "the list gone at the province", 60, c)
+
+
+def coverage(ui: httpx.Client) -> list[str]:
+    r = ui.get("/ui/api/patrol-coverage")
+    assert r.status_code == 200, r.text
+    return [m["project"] for m in r.json()["unseen"] + r.json()["covered"]]
+
+
+def wall(ui: httpx.Client) -> list[str]:
+    r = ui.get("/ui/api/patrol", params={"video_set": "true"})
+    assert r.status_code == 200, r.text
+    return [t["project"] for t in r.json()["tiles"]]
+
+
+def test_the_citys_video_set_is_the_provinces_on_its_wall_and_coverage(
+    linked: tuple[Chain, httpx.Client],
+) -> None:
+    c, ui = linked
+    assert coverage(ui) == [] and wall(ui) == []
+    city = c.city.repo()
+    try:
+        video_set.include(
+            city, REGULATOR, video_set.Decision(PROJECT, "地铁车站深基坑", category="rail_transit")
+        )
+    finally:
+        city.close()
+    picture(c, PROJECT, SECRET, time.time(), big_jpeg("gate"))
+    wait(
+        lambda: coverage(ui) == [PROJECT] and wall(ui) == [PROJECT],
+        "the project in the province's set",
+        60,
+        c,
+    )
+    members = ui.get("/ui/api/video-set").json()["members"]
+    assert [(m["project"], m["category"], m["reason"]) for m in members] == [
+        (PROJECT, "rail_transit", "地铁车站深基坑")
+    ]
+
+    city = c.city.repo()
+    try:
+        video_set.include(
+            city, REGULATOR, video_set.Decision(PROJECT, "改为市政隧道", category="municipal_tunnel")
+        )
+    finally:
+        city.close()
+    wait(
+        lambda: c.province.rows("SELECT category FROM video_set") == [("municipal_tunnel",)],
+        "the category changed at the province",
+        60,
+        c,
+    )
+    city = c.city.repo()
+    try:
+        video_set.remove(city, REGULATOR, video_set.Decision(PROJECT, "主体结构完工"))
+    finally:
+        city.close()
+    wait(lambda: coverage(ui) == [] and wall(ui) == [], "the project out of the province's set", 60, c)
+    history = ui.get(f"/ui/api/video-set/{PROJECT}/history").json()
+    assert [(h["action"], h["category"], h["reason"], h["decided_by"]) for h in history] == [
+        ("include", "rail_transit", "地铁车站深基坑", REGULATOR.name),
+        ("change", "municipal_tunnel", "改为市政隧道", REGULATOR.name),
+        ("remove", "municipal_tunnel", "主体结构完工", REGULATOR.name),
+    ]
+    # the patrol wall without the set's filter still shows the camera: its picture stays, only the set changed
+    assert [t["project"] for t in ui.get("/ui/api/patrol").json()["tiles"]] == [PROJECT]
+
+
+async def test_a_citys_list_or_membership_is_refused_naming_the_field(province: RegulatorServer) -> None:
+    """Trusted for the city's own projects and its own users only, each list item checked as a heartbeat's."""
+    assert (await send(province, batch(project("GD-SZ-1", PLACE)))).status_code == 200
+    member = {
+        "project": "GD-SZ-1",
+        "category": "rail_transit",
+        "reason": "地铁",
+        "decided_by": "sz.inspector",
+    }
+    item = {"id": "dl-1", "name": "吊篮", "actual_start": "2026-11-20", "actual_end": "2026-11-01"}
+
+    def sent(kind: Any, row: dict[str, Any]) -> Batch:
+        return batch(Record(seq=2, kind=kind, ref="GD-SZ-1", row=row))
+
+    assert refused_field(await send(province, sent("video_set", member | {"project": "GD-GZ-9"}))) == (
+        "records.0.row.project"
+    )
+    assert refused_field(await send(province, sent("video_set", member | {"category": "mine"}))) == (
+        "records.0.row.category"
+    )
+    assert refused_field(await send(province, sent("video_set", member | {"decided_by": "gd.ting"}))) == (
+        "records.0.row.decided_by"
+    )
+    works = {
+        "project": "GD-SZ-1",
+        "received_at": 1.0,
+        "items": "[" + json.dumps(item, ensure_ascii=False) + "]",
+    }
+    assert refused_field(await send(province, sent("dangerous_works", works))).startswith(
+        "records.0.row.items"
+    )
+    assert refused_field(await send(province, sent("dangerous_works", works | {"items": "[{"}))) == (
+        "records.0.row.items"
+    )
+    assert one(province, "SELECT COUNT(*) FROM video_set") == (0,)
+    assert one(province, "SELECT COUNT(*) FROM dangerous_works") == (0,)
+    # a long list in parts, joined: what a list longer than one value of the wire becomes
+    text = "[" + ",".join(json.dumps({"id": f"w-{n}", "name": "高支模" * 60}) for n in range(120)) + "]"
+    parts = {
+        f"items_{n}" if n else "items": text[i : i + 20_000]
+        for n, i in enumerate(range(0, len(text), 20_000))
+    }
+    assert len(parts) > 1
+    long = {"project": "GD-SZ-1", "received_at": 1.0, **parts}
+    r = await send(province, sent("dangerous_works", long))
+    assert r.status_code == 200, r.text
+    stored = one(province, "SELECT items FROM dangerous_works")[0]
+    assert [w["id"] for w in json.loads(stored)] == [f"w-{n}" for n in range(120)]
+    assert (await send(province, sent("video_set", member))).status_code == 200
+    assert one(province, "SELECT project, category FROM video_set") == ("GD-SZ-1", "rail_transit")
