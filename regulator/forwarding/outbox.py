@@ -154,11 +154,12 @@ def _triggers(kind: Kind, table: str) -> list[tuple[str, str, str]]:
     return made
 
 
-def switch_on(engine: Engine, province_url: str, city_id: str) -> bool:
+def switch_on(engine: Engine, province_url: str, city_id: str, jurisdiction: str | None = None) -> bool:
     """Install the triggers that queue changes from now on, and queue the whole ledger as it is the first
     time, or when the province or the city's id there changed (that province has never seen it); True when
     that happened now. The ledger's tables are locked against writes while the triggers and the state row
-    change and the ledger is queued, so no change falls between the two."""
+    change and the ledger is queued, so no change falls between the two. ``jurisdiction``: this platform's
+    own place (--forward-jurisdiction), kept on the state row for the forwarding page's names of the levels."""
     if engine.dialect.name != "postgresql":
         raise NotPostgres(
             "forwarding to the province runs on PostgreSQL only (its triggers queue every ledger change): "
@@ -172,6 +173,8 @@ def switch_on(engine: Engine, province_url: str, city_id: str) -> bool:
             # CREATE TRIGGER holds its table against writes till this commits, so none falls in between
             for kind in _install_triggers(db):
                 _queue_all(db, kind)
+            if jurisdiction is not None:
+                db.execute(sql("UPDATE forward_state SET jurisdiction = :j"), {"j": jurisdiction})
             return False
         tables = ", ".join([*(table for table, _ in TABLES.values()), *(QUEUED[k][0] for k in WHOLE)])
         db.execute(sa.text(f"LOCK TABLE {tables} IN SHARE MODE"))
@@ -182,8 +185,11 @@ def switch_on(engine: Engine, province_url: str, city_id: str) -> bool:
         # of decisions (with the state row) starts again
         db.execute(sql("DELETE FROM forward_down"))
         db.execute(
-            sql("INSERT INTO forward_state(id, province_url, city_id, since) VALUES (1, :u, :c, :now)"),
-            {"u": province_url, "c": city_id, "now": time.time()},
+            sql(
+                "INSERT INTO forward_state(id, province_url, city_id, since, jurisdiction) "
+                "VALUES (1, :u, :c, :now, :j)"
+            ),
+            {"u": province_url, "c": city_id, "now": time.time(), "j": jurisdiction},
         )
         for kind in (*KINDS, *WHOLE):
             _queue_all(db, kind)
