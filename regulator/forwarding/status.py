@@ -101,7 +101,9 @@ def _upward(db: Connection) -> Upward | None:
             code=h.code,
             reason=h.reason,
             # the words of what to do name the levels as a city's link has them (wire.WHAT_TO_DO)
-            what_to_do=h.what_to_do.replace("省级平台", f"{parent_name}平台").replace("本市", f"本{own_name}"),
+            what_to_do=h.what_to_do.replace("省级平台", f"{parent_name}平台").replace(
+                "本市", f"本{own_name}"
+            ),
             first_at=h.first_at,
             last_at=h.last_at,
             refusals=h.refusals,

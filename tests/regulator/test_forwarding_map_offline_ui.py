@@ -8,7 +8,6 @@ nobody hears looked like one where all is well."""
 from __future__ import annotations
 
 import secrets
-import time
 from collections.abc import Iterator
 
 import httpx

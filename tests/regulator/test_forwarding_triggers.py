@@ -13,8 +13,8 @@ from contract.config.dangerous_works import DangerousWork
 from regulator.forwarding.outbox import backlog, switch_on
 from regulator.forwarding.project_lists import member_row, works_row
 from regulator.ledger import dangerous_works, video_set
-from regulator.storage.scope import Actor
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 from tests.regulator.support import PROJECT, SECRET, pg_database
 
 
