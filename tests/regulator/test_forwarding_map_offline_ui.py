@@ -10,17 +10,14 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from regulator.access.auth import Accounts
 from regulator.geo import project_map
-from regulator.routes.routing import COOKIE
-from tests.regulator.chain import Chain, chain, wait
+from tests.regulator.chain import Chain, Regulator, chain, wait
 from tests.regulator.support import PROJECT
-from tests.regulator.test_forwarding import PASSWORD, enrol
 from tests.regulator.test_forwarding_liveness import heartbeat
+from tests.regulator.test_forwarding_screens_ui import province_tab
 from tests.servers.browser import browser  # noqa: F401 (module-scoped Chromium)
 
 SILENT_CITY = "GD-SZ-2026-0077"  # the city's project placed, its gateway never heard
@@ -28,30 +25,28 @@ SILENT_OWN = "GD-GZ-2026-0001"  # the province's own, likewise
 GREEN, GREY = "#43a047", "#9e9e9e"
 
 
+def silent(side: Regulator, code: str, city: str, district: str, lat: float, lon: float) -> None:
+    """A project registered and placed on ``side``'s map whose gateway is never heard."""
+    repo = side.repo()
+    try:
+        repo.add_project(code, "静默项目", city, secrets.token_hex(16), district)
+        project_map.locate(repo, code, lat, lon)
+    finally:
+        repo.close()
+
+
 @pytest.fixture(scope="module")
 def placed() -> Iterator[Chain]:
     with chain() as c:
-        city = c.city.repo()
-        try:
-            city.add_project(SILENT_CITY, "静默项目", "深圳", secrets.token_hex(16), "福田区")
-            project_map.locate(city, SILENT_CITY, 22.54, 114.05)
-        finally:
-            city.close()
-        province = c.province.repo()
-        try:
-            province.add_project(SILENT_OWN, "省属静默项目", "广州", secrets.token_hex(16), "天河区")
-            project_map.locate(province, SILENT_OWN, 23.13, 113.33)
-        finally:
-            province.close()
+        silent(c.city, SILENT_CITY, "深圳", "福田区", 22.54, 114.05)
+        silent(c.province, SILENT_OWN, "广州", "天河区", 23.13, 113.33)
         heartbeat(c)
+        placed_here = (
+            "SELECT code FROM projects WHERE lat IS NOT NULL "
+            f"AND (code <> '{PROJECT}' OR last_seen_at IS NOT NULL) ORDER BY code"
+        )
         wait(
-            lambda: (
-                c.province.rows(
-                    "SELECT code FROM projects WHERE lat IS NOT NULL AND (code <> :p OR last_seen_at IS NOT NULL) "
-                    "ORDER BY code".replace(":p", f"'{PROJECT}'")
-                )
-                == sorted([(SILENT_OWN,), (SILENT_CITY,), (PROJECT,)])
-            ),
+            lambda: c.province.rows(placed_here) == sorted([(SILENT_OWN,), (SILENT_CITY,), (PROJECT,)]),
             "both city projects placed at the province, one live",
             90,
             c,
@@ -62,21 +57,8 @@ def placed() -> Iterator[Chain]:
 @pytest.fixture
 def tab(placed: Chain, browser: Browser) -> Iterator[Page]:
     """A regulator of the province (广东省), signed in, in a Chromium tab."""
-    repo = placed.province.repo()
-    try:
-        user = f"gd-{secrets.token_hex(3)}"
-        gd = Accounts(repo).add_user(user, PASSWORD, "regulator", jurisdiction="广东省")
-    finally:
-        repo.close()
-    with httpx.Client(base_url=placed.province.url, timeout=30) as ui:
-        enrol(ui, user, gd.enrolment_code or "")
-        session = ui.cookies[COOKIE]
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    context.add_cookies([{"name": COOKIE, "value": session, "url": placed.province.url}])
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    with province_tab(placed, browser) as (page, _):
+        yield page
 
 
 def test_the_map_draws_the_projects_nobody_hears_grey(placed: Chain, tab: Page) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -22,17 +22,17 @@ import pytest
 
 from contract.config.dangerous_works import DangerousWork
 from contract.wire import HEARTBEAT_PATH
-from regulator.access.auth import Accounts
 from regulator.forwarding.wire import Batch, Record
 from regulator.inspections.sweeps import WORKS, doing
 from regulator.ledger import video_set
 from regulator.names import BEIJING
 from regulator.server import RegulatorServer
+from regulator.storage.repository import Repository
 from tests.regulator.chain import Chain, chain, wait
 from tests.regulator.support import PROJECT, SECRET
-from tests.regulator.test_forwarding import PASSWORD, REGULATOR, enrol
+from tests.regulator.test_forwarding import REGULATOR
 from tests.regulator.test_forwarding_city_facts import GD, big_jpeg, picture
-from tests.regulator.test_forwarding_liveness import gateway_post
+from tests.regulator.test_forwarding_liveness import gateway_post, province_ui
 from tests.regulator.test_forwarding_refusals import project, send
 from tests.regulator.test_forwarding_trust import PLACE, batch, one, pg_url, province, refused_field  # noqa: F401
 
@@ -64,16 +64,18 @@ def province_lists(ui: httpx.Client) -> list[dict[str, Any]]:
 @pytest.fixture
 def linked() -> Iterator[tuple[Chain, httpx.Client]]:
     """The chain with the city's project at the province, and a signed-in regulator of the province."""
-    with chain() as c:
-        repo = c.province.repo()
-        try:
-            gd = Accounts(repo).add_user("gd", PASSWORD, "regulator", jurisdiction="广东省")
-        finally:
-            repo.close()
+    with chain() as c, province_ui(c) as ui:
         wait(lambda: c.province.rows("SELECT code FROM projects") == [(PROJECT,)], "the project", 60, c)
-        with httpx.Client(base_url=c.province.url, timeout=30) as ui:
-            enrol(ui, "gd", gd.enrolment_code or "")
-            yield c, ui
+        yield c, ui
+
+
+def at_city(c: Chain, decide: Callable[[Repository], object]) -> None:
+    """``decide`` done on the city's database (a regulator's decision there, a row deleted)."""
+    city = c.city.repo()
+    try:
+        decide(city)
+    finally:
+        city.close()
 
 
 def test_a_citys_danger_list_is_the_provinces_and_follows_each_change(
@@ -106,8 +108,12 @@ def test_a_citys_danger_list_is_the_provinces_and_follows_each_change(
     wait(lambda: province_lists(ui)[0]["major"] == 0, "the changed list at the province", 60, c)
     beat(c, [])  # the site keeps no 危大 item any more
     wait(lambda: province_lists(ui)[0]["works"] == [], "the emptied list at the province", 60, c)
-    with c.city.repo().engine.begin() as db:  # the city's list removed: the province's copy goes too
-        db.exec_driver_sql("DELETE FROM dangerous_works")
+
+    def drop_list(city: Repository) -> None:
+        with city.engine.begin() as db:
+            db.exec_driver_sql("DELETE FROM dangerous_works")
+
+    at_city(c, drop_list)  # the city's list removed: the province's copy goes too
     wait(lambda: province_lists(ui) == [], "the list gone at the province", 60, c)
 
 
@@ -128,13 +134,12 @@ def test_the_citys_video_set_is_the_provinces_on_its_wall_and_coverage(
 ) -> None:
     c, ui = linked
     assert coverage(ui) == [] and wall(ui) == []
-    city = c.city.repo()
-    try:
-        video_set.include(
-            city, REGULATOR, video_set.Decision(PROJECT, "地铁车站深基坑", category="rail_transit")
-        )
-    finally:
-        city.close()
+    at_city(
+        c,
+        lambda r: video_set.include(
+            r, REGULATOR, video_set.Decision(PROJECT, "地铁车站深基坑", "", "rail_transit")
+        ),
+    )
     picture(c, PROJECT, SECRET, time.time(), big_jpeg("gate"))
     wait(
         lambda: coverage(ui) == [PROJECT] and wall(ui) == [PROJECT],
@@ -147,24 +152,19 @@ def test_the_citys_video_set_is_the_provinces_on_its_wall_and_coverage(
         (PROJECT, "rail_transit", "地铁车站深基坑")
     ]
 
-    city = c.city.repo()
-    try:
-        video_set.include(
-            city, REGULATOR, video_set.Decision(PROJECT, "改为市政隧道", category="municipal_tunnel")
-        )
-    finally:
-        city.close()
+    at_city(
+        c,
+        lambda r: video_set.include(
+            r, REGULATOR, video_set.Decision(PROJECT, "改为市政隧道", "", "municipal_tunnel")
+        ),
+    )
     wait(
         lambda: c.province.rows("SELECT category FROM video_set") == [("municipal_tunnel",)],
         "the category changed at the province",
         60,
         c,
     )
-    city = c.city.repo()
-    try:
-        video_set.remove(city, REGULATOR, video_set.Decision(PROJECT, "主体结构完工"))
-    finally:
-        city.close()
+    at_city(c, lambda r: video_set.remove(r, REGULATOR, video_set.Decision(PROJECT, "主体结构完工")))
     wait(lambda: coverage(ui) == [] and wall(ui) == [], "the project out of the province's set", 60, c)
     history = ui.get(f"/ui/api/video-set/{PROJECT}/history").json()
     assert [(h["action"], h["category"], h["reason"], h["decided_by"]) for h in history] == [

@@ -26,35 +26,48 @@ def page() -> Iterator[Page]:
         yield tab
 
 
+def link(
+    db: sa.Connection, now: float, up: tuple[str, str, str | None], reason: str, child: tuple[str, ...]
+) -> None:
+    """This platform's link up (the URL, its id there, its own place) as a forwarder leaves it, one record
+    set aside for ``reason``, and one platform below forwarding here (id, name, place, backlog)."""
+    db.execute(
+        sa.text(
+            "INSERT INTO forward_state(id, province_url, city_id, since, contact_at, jurisdiction) "
+            "VALUES (1, :url, :id, :now, :now, :place)"
+        ),
+        {"url": up[0], "id": up[1], "place": up[2], "now": now},
+    )
+    db.execute(
+        sa.text(
+            "INSERT INTO forward_quarantine(kind, ref, project, seq, code, reason, first_at, last_at) "
+            "VALUES ('project', :p, :p, 5, 'place', :why, :now, :now)"
+        ),
+        {"p": MISPLACED, "why": reason, "now": now},
+    )
+    db.execute(
+        sa.text(
+            "INSERT INTO forward_cities(id, name, jurisdiction, secret, created_at, last_seen_at, backlog) "
+            "VALUES (:id, :name, :place, 'k', :now, :now, :backlog)"
+        ),
+        {"id": child[0], "name": child[1], "place": child[2], "backlog": int(child[3]), "now": now},
+    )
+
+
 @pytest.fixture
 def regulator(tmp_path: Path) -> Iterator[RegulatorServer]:
     """A platform that forwards to a province (its link's state as a forwarder leaves it, one record set
-    aside) and to which city SZ forwards (one record refused)."""
+    aside) and to which city FS forwards (one record refused)."""
     with ThreadedRegulator(f"sqlite:///{tmp_path}/reg.sqlite", evidence_dir=tmp_path / "evidence") as server:
         Accounts(server.repo, CHEAP).add_user("root", PASSWORD, "admin")
         now = time.time()
         with server.repo.engine.begin() as db:
-            db.execute(
-                sa.text(
-                    "INSERT INTO forward_state(id, province_url, city_id, since, contact_at) "
-                    "VALUES (1, 'https://province.example', 'SZ', :now, :now)"
-                ),
-                {"now": now},
-            )
-            db.execute(
-                sa.text(
-                    "INSERT INTO forward_quarantine(kind, ref, project, seq, code, reason, first_at, last_at) "
-                    "VALUES ('project', :p, :p, 5, 'place', 'lies in 广东省/广州市/天河区, not under the "
-                    "city''s place 广东省/深圳市', :now, :now)"
-                ),
-                {"p": MISPLACED, "now": now},
-            )
-            db.execute(
-                sa.text(
-                    "INSERT INTO forward_cities(id, name, jurisdiction, secret, created_at, last_seen_at, backlog) "
-                    "VALUES ('FS', '佛山市平台', '广东省/佛山市', 'k', :now, :now, 12)"
-                ),
-                {"now": now},
+            link(
+                db,
+                now,
+                ("https://province.example", "SZ", None),
+                "lies in 广东省/广州市/天河区, not under the city's place 广东省/深圳市",
+                ("FS", "佛山市平台", "广东省/佛山市", "12"),
             )
             db.execute(
                 sa.text(
@@ -95,31 +108,16 @@ def test_an_admin_sees_the_record_set_aside_and_releases_it(regulator: Regulator
 @pytest.fixture
 def district(tmp_path: Path) -> Iterator[RegulatorServer]:
     """A district's platform (南山区) forwarding to its city, one record set aside; and, on the same page, a
-    city's platform that a district forwards to (its row below)."""
+    district forwarding to this platform (its row below)."""
     with ThreadedRegulator(f"sqlite:///{tmp_path}/reg.sqlite", evidence_dir=tmp_path / "evidence") as server:
         Accounts(server.repo, CHEAP).add_user("root", PASSWORD, "admin")
-        now = time.time()
         with server.repo.engine.begin() as db:
-            db.execute(
-                sa.text(
-                    "INSERT INTO forward_state(id, province_url, city_id, since, contact_at, jurisdiction) "
-                    "VALUES (1, 'https://sz.example', 'NS', :now, :now, '广东省/深圳市/南山区')"
-                ),
-                {"now": now},
-            )
-            db.execute(
-                sa.text(
-                    "INSERT INTO forward_quarantine(kind, ref, project, seq, code, reason, first_at, last_at) "
-                    "VALUES ('project', :p, :p, 5, 'place', 'not under the city''s place', :now, :now)"
-                ),
-                {"p": MISPLACED, "now": now},
-            )
-            db.execute(
-                sa.text(
-                    "INSERT INTO forward_cities(id, name, jurisdiction, secret, created_at, last_seen_at, backlog) "
-                    "VALUES ('FT', '福田区平台', '广东省/深圳市/福田区', 'k', :now, :now, 0)"
-                ),
-                {"now": now},
+            link(
+                db,
+                time.time(),
+                ("https://sz.example", "NS", "广东省/深圳市/南山区"),
+                "not under the city's place",
+                ("FT", "福田区平台", "广东省/深圳市/福田区", "0"),
             )
         yield server
 
