@@ -11,10 +11,13 @@ history of the set."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,19 +25,25 @@ import pytest
 
 from contract.config.dangerous_works import DangerousWork
 from contract.wire import HEARTBEAT_PATH
+from regulator.forwarding.cities import register
+from regulator.forwarding.sender import ForwardLink
+from regulator.forwarding.status import status
 from regulator.forwarding.wire import Batch, Record
 from regulator.inspections.sweeps import WORKS, doing
-from regulator.ledger import video_set
+from regulator.ledger import dangerous_works, video_set
 from regulator.names import BEIJING
 from regulator.server import RegulatorServer
 from regulator.storage.repository import Repository
-from tests.regulator.chain import Chain, chain, wait
-from tests.regulator.support import PROJECT, SECRET
+from regulator.storage.scope import Actor
+from tests.regulator.chain import CITY_ID, CITY_KEY, CITY_PLACE, Chain, chain, wait
+from tests.regulator.support import PROJECT, SECRET, pg_database
 from tests.regulator.test_forwarding import REGULATOR
 from tests.regulator.test_forwarding_city_facts import GD, big_jpeg, picture
 from tests.regulator.test_forwarding_liveness import gateway_post, province_ui
 from tests.regulator.test_forwarding_refusals import project, send
+from tests.regulator.test_forwarding_three_levels import DISTRICT_ID, DISTRICT_KEY, DISTRICT_PLACE, arrive
 from tests.regulator.test_forwarding_trust import PLACE, batch, one, pg_url, province, refused_field  # noqa: F401
+from tests.support import free_port
 
 PLATFORM = DangerousWork(
     id="dl-1",
@@ -226,3 +235,65 @@ async def test_a_citys_list_or_membership_is_refused_naming_the_field(province: 
     assert [w["id"] for w in json.loads(stored)] == [f"w-{n}" for n in range(120)]
     assert (await send(province, sent("video_set", member))).status_code == 200
     assert one(province, "SELECT project, category FROM video_set") == ("GD-SZ-1", "rail_transit")
+
+
+@pytest.mark.timeout(180)
+async def test_a_districts_list_and_membership_reach_the_province_through_its_city(tmp_path: Path) -> None:
+    """Issue 50 §5: a district's platform forwarding to its city, which forwards to the province, all three
+    in this process on their own PostgreSQL: the district's 危大 list and video-set membership are the city's
+    and then the province's, and the district's forwarding page names its city as the level above."""
+    with ExitStack() as stack:
+        dbs = [stack.enter_context(pg_database()) for _ in range(3)]
+        province = RegulatorServer(dbs[2], port=free_port(), evidence_dir=tmp_path / "province")
+        register(province.repo, CITY_ID, "深圳市平台", CITY_PLACE, CITY_KEY)
+        fast = {"idle_s": 0.3, "poll_s": 1.0}
+        city = RegulatorServer(
+            dbs[1],
+            port=free_port(),
+            evidence_dir=tmp_path / "city",
+            forward=ForwardLink(province.base_url, CITY_ID, CITY_KEY, CITY_PLACE, **fast),
+        )
+        register(city.repo, DISTRICT_ID, "南山区平台", DISTRICT_PLACE, DISTRICT_KEY)
+        district = RegulatorServer(
+            dbs[0],
+            port=free_port(),
+            evidence_dir=tmp_path / "district",
+            forward=ForwardLink(city.base_url, DISTRICT_ID, DISTRICT_KEY, DISTRICT_PLACE, **fast),
+        )
+        district.repo.add_project(PROJECT, "示范项目", "深圳", SECRET, "南山区", "中建某局")
+        dangerous_works.keep(district.repo, PROJECT, [PLATFORM], time.time())
+        ns = Actor("ns", "regulator", None, DISTRICT_PLACE)
+        video_set.include(district.repo, ns, video_set.Decision(PROJECT, "地铁车站", category="rail_transit"))
+        servers = (province, city, district)
+        for server in servers:
+            await server.start()
+        try:
+
+            def at_province() -> bool:
+                with province.repo.engine.connect() as db:
+                    works = db.exec_driver_sql("SELECT project FROM dangerous_works").all()
+                    members = db.exec_driver_sql("SELECT project, category, decided_by FROM video_set").all()
+                return [tuple(w) for w in works] == [(PROJECT,)] and [tuple(m) for m in members] == [
+                    (PROJECT, "rail_transit", "ns")
+                ]
+
+            await arrive(
+                lambda: asyncio.to_thread(at_province), "the district's list and set at the province", 60
+            )
+            video_set.remove(district.repo, ns, video_set.Decision(PROJECT, "完工"))
+
+            def gone() -> bool:
+                with province.repo.engine.connect() as db:
+                    return db.exec_driver_sql("SELECT COUNT(*) FROM video_set").scalar_one() == 0
+
+            await arrive(lambda: asyncio.to_thread(gone), "the removal at the province", 60)
+            with district.repo.engine.connect() as db:
+                up = status(db).up
+            assert up is not None and (up.parent_level, up.parent_name, up.own_name) == (
+                "city",
+                "市级",
+                "区县",
+            )
+        finally:
+            for server in reversed(servers):
+                await server.stop()
