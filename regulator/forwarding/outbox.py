@@ -45,7 +45,6 @@ TABLES: dict[Kind, tuple[str, str]] = {
 WATCHED: dict[Kind, tuple[str, ...]] = {
     "project": ("name", "city", "district", "contractor", "supervisor", "district_id", "lat", "lon"),
 }
-# a key of two columns (a warning's site: warning_id, project) is queued as ``A:B``
 # a key of two columns (a warning's site: warning_id, project) is queued as ``A:B``; a row deleted (a kind of
 # REMOVED) is queued by its key as it was
 ENQUEUE = """
