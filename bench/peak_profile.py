@@ -4,9 +4,10 @@
 the process's RSS every 50 ms and, at each new high, glibc's heap (in use, freed but held) and SQLite's own
 allocator; the stages (``mark``: the imports done, the gateway built, started, the burst over) are read as
 they pass. With ``trace`` the probe also runs tracemalloc from the gateway's start (the imports before it
-untraced: they are the stage figures) and takes a snapshot at each new RSS high a megabyte above the last
-one's, keeping the highest: its sites, by file and line, are the peak's Python objects. tracemalloc slows the
-burst some tenfold and its own bookkeeping is in the RSS, so the RSS figures are a run's without it.
+untraced: they are the stage figures) and takes a snapshot each time the Python objects traced reach a new
+high a megabyte above the last snapshot's, keeping the highest: its sites, by file and line, are the peak's
+Python objects. tracemalloc slows the burst some tenfold and its own bookkeeping is in the RSS (so its RSS
+peak is at the end, not when the queues are fullest), so the RSS figures are a run's without it.
 """
 
 from __future__ import annotations
@@ -62,17 +63,15 @@ class PeakProbe:
         heap_mb = 0.0
         while not self._stop.wait(SAMPLE_S):
             now = rss_mb()
-            if now <= self.peak_mb:
-                continue
-            self.peak_mb = now
-            if (
-                now >= heap_mb + 0.5
-            ):  # glibc's and SQLite's figures at each half-megabyte high, not each sample
-                heap_mb = now
-                self.peak_heap = _allocators()
-            if self.trace and now >= self.snapshot_mb + SNAPSHOT_STEP_MB:
+            if now > self.peak_mb:
+                self.peak_mb = now
+                if now >= heap_mb + 0.5:  # glibc's and SQLite's at each half-megabyte high, not each sample
+                    heap_mb = now
+                    self.peak_heap = _allocators()
+            traced = tracemalloc.get_traced_memory()[0] / 1e6 if self.trace else 0.0
+            if self.trace and traced >= self.snapshot_mb + SNAPSHOT_STEP_MB:
                 self.snapshot = tracemalloc.take_snapshot()
-                self.snapshot_mb = now
+                self.snapshot_mb = traced
 
     def report(self, top: int = 25) -> str:
         """The stages' RSS, the peak's allocators and, when traced, the peak's sites by file and by line."""
@@ -88,8 +87,8 @@ class PeakProbe:
             )
             total = sum(s.size for s in snap.statistics("filename"))
             lines.append(
-                f"tracemalloc at RSS {self.snapshot_mb:.1f} MB: {total / 1e6:.1f} MB of Python objects allocated "
-                "since the gateway's start and held there"
+                f"tracemalloc at the most Python objects held ({self.snapshot_mb:.1f} MB traced): {total / 1e6:.1f} "
+                "MB of them allocated since the gateway's start"
             )
             for key in ("filename", "lineno"):
                 lines.append(f"  by {key}:")
