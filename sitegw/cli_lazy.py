@@ -9,6 +9,7 @@ and builds one when it is invoked, or when the help lists them all.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 import typer
@@ -40,12 +41,12 @@ class LazyCommands(TyperGroup):
         super().format_help(ctx, formatter)
 
 
-def _command(load: Callable[[], Callable[..., None]]) -> Callable[[], click.Command]:
-    """A lazy command: ``load`` imports its function."""
+def _command(module: str, function: str) -> Callable[[], click.Command]:
+    """A lazy command: ``function`` of ``module``, imported when the command is built."""
 
     def build() -> click.Command:
         one = typer.Typer()
-        one.command()(load())
+        one.command()(getattr(importlib.import_module(module), function))
         return typer.main.get_command(one)
 
     return build
@@ -58,6 +59,16 @@ def _group(load: Callable[[], typer.Typer]) -> Callable[[], click.Command]:
         return typer.main.get_group(load())
 
     return build
+
+
+def _typer(module: str, name: str) -> Callable[[], typer.Typer]:
+    """The Typer ``name`` of ``module``, imported when asked for."""
+
+    def load() -> typer.Typer:
+        app: typer.Typer = getattr(importlib.import_module(module), name)
+        return app
+
+    return load
 
 
 def _simulate() -> typer.Typer:
@@ -165,93 +176,21 @@ def _regulator() -> typer.Typer:
     return app
 
 
-def _kinds() -> Callable[..., None]:
-    from sitegw.simulate_device_cli import list_kinds
-
-    return list_kinds
-
-
-def _replay() -> Callable[..., None]:
-    from sitegw.replay_cli import replay_command
-
-    return replay_command
-
-
-def _events() -> Callable[..., None]:
-    from sitegw.events_cli import events
-
-    return events
-
-
-def _redeliver() -> Callable[..., None]:
-    from sitegw.events_cli import redeliver
-
-    return redeliver
-
-
-def _backup() -> Callable[..., None]:
-    from sitegw.backup_cli import backup
-
-    return backup
-
-
-def _restore() -> Callable[..., None]:
-    from sitegw.backup_cli import restore
-
-    return restore
-
-
-def _users() -> typer.Typer:
-    from sitegw.users_cli import users_app
-
-    return users_app
-
-
-def _pour() -> typer.Typer:
-    from sitegw.window_cli import pour_app
-
-    return pour_app
-
-
-def _jacking() -> typer.Typer:
-    from sitegw.window_cli import jacking_app
-
-    return jacking_app
-
-
-def _install() -> typer.Typer:
-    from sitegw.window_cli import install_app
-
-    return install_app
-
-
-def _warning() -> typer.Typer:
-    from sitegw.warning_cli import warning_app
-
-    return warning_app
-
-
-def _hot_work() -> typer.Typer:
-    from sitegw.hot_work_cli import hot_work_app
-
-    return hot_work_app
-
-
 # in the order the help lists them, after check-config, run and demo
 COMMANDS: dict[str, Callable[[], click.Command]] = {
-    "kinds": _command(_kinds),
-    "replay": _command(_replay),
-    "events": _command(_events),
-    "redeliver": _command(_redeliver),
-    "backup": _command(_backup),
-    "restore": _command(_restore),
+    "kinds": _command("sitegw.simulate_device_cli", "list_kinds"),
+    "replay": _command("sitegw.replay_cli", "replay_command"),
+    "events": _command("sitegw.events_cli", "events"),
+    "redeliver": _command("sitegw.events_cli", "redeliver"),
+    "backup": _command("sitegw.backup_cli", "backup"),
+    "restore": _command("sitegw.backup_cli", "restore"),
     "simulate": _group(_simulate),
     "regulator": _group(_regulator),
     "vision": _group(_vision),
-    "users": _group(_users),
-    "pour": _group(_pour),
-    "jacking": _group(_jacking),
-    "install": _group(_install),
-    "warning": _group(_warning),
-    "hot-work": _group(_hot_work),
+    "users": _group(_typer("sitegw.users_cli", "users_app")),
+    "pour": _group(_typer("sitegw.window_cli", "pour_app")),
+    "jacking": _group(_typer("sitegw.window_cli", "jacking_app")),
+    "install": _group(_typer("sitegw.window_cli", "install_app")),
+    "warning": _group(_typer("sitegw.warning_cli", "warning_app")),
+    "hot-work": _group(_typer("sitegw.hot_work_cli", "hot_work_app")),
 }
