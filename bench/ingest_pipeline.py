@@ -7,8 +7,9 @@ hand-over to the event loop -> bus -> ``Gateway._ingest`` (the rules, the live s
 writer thread until committed, the InfluxDB sink until written to a real VictoriaMetrics through the v2
 write API). The process is built as `sitegw run` builds it: the console script's module (``sitegw.cli``)
 imported, the API served (no client connected), and, as on an edge box (README, Installing), without the
-regulator extra's packages: this development install has them, and the command line would otherwise import
-the regulator's commands with SQLAlchemy and Alembic (23 MB) that the box does not have.
+regulator extra's packages: this development install has them, and a module that imported one (the command
+line imported the regulator's commands, with SQLAlchemy and Alembic, 23 MB, until issue #55 made it lazy)
+would count what the box does not have.
 
 Where the burst waits (``--source``):
 
