@@ -10,7 +10,4 @@ class Model(BaseModel):
     no number may be NaN or infinity (``.nan``/``.inf`` in YAML): a threshold or scale of NaN would
     make every comparison false and silently switch a safety rule off."""
 
-    # defer_build: a model's validator is built at its first use, not at import. Built eagerly, each of the
-    # site file's models built its own with every model under it inlined again, most of them never used on
-    # their own: 1.2 MB of every gateway's memory for its whole life (issue #55).
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
