@@ -18,7 +18,7 @@ from contract.config.site import SiteConfig
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport, MqttTransport
 from kinds.crane.kind import CraneDevice
 from sitegw.cli_options import DEMO_POUR_AFTER_S, host_port
-from sitegw.extras import REGULATOR_INSTALL, regulator_extra_missing
+from sitegw.regulator_group import regulator_app
 from sitegw.secrets_check import warn_exposed_secrets
 
 app = typer.Typer(
@@ -288,78 +288,9 @@ def demo(
 
 simulate_app = typer.Typer(no_args_is_help=True)
 app.add_typer(simulate_app, name="simulate")
-regulator_app = typer.Typer(
-    help="The regulator's side: receive hazards from many sites.", no_args_is_help=True
-)
 app.add_typer(regulator_app, name="regulator")
 vision_app = typer.Typer(help="Video checks: hard hats, danger zones, edge protection.", no_args_is_help=True)
 app.add_typer(vision_app, name="vision")
-
-
-def _needs_regulator_extra() -> None:
-    _fail(f"the regulator's commands need the regulator extra: {REGULATOR_INSTALL}")
-
-
-def _register_regulator() -> None:
-    try:
-        from regulator.cli import (
-            add_place,
-            add_project,
-            add_record,
-            add_user,
-            enrolment_code,
-            monthly_report,
-            serve,
-            unlock_user,
-        )
-    except ModuleNotFoundError as exc:
-        if not regulator_extra_missing(exc):
-            raise
-        # an edge install: the commands are listed, and say how to get them
-        loose = {"allow_extra_args": True, "ignore_unknown_options": True}
-        names = (
-            "serve",
-            "add-project",
-            "add-user",
-            "unlock-user",
-            "backup",
-            "restore",
-            "enrolment-code",
-            "add-place",
-            "monthly-report",
-            "record",
-            "add-city",
-            "video-set",
-            "national-export",
-        )
-        for name in names:
-            regulator_app.command(name, context_settings=loose, help=f"(needs {REGULATOR_INSTALL})")(
-                _needs_regulator_extra
-            )
-        return
-    regulator_app.command("serve")(serve)
-    regulator_app.command("add-project")(add_project)
-    regulator_app.command("add-user")(add_user)
-    regulator_app.command("unlock-user")(unlock_user)
-    from regulator.backup_cli import backup as backup_ledger
-    from regulator.backup_cli import restore as restore_ledger
-
-    regulator_app.command("backup")(backup_ledger)
-    regulator_app.command("restore")(restore_ledger)
-    regulator_app.command("enrolment-code")(enrolment_code)
-    regulator_app.command("add-place")(add_place)
-    regulator_app.command("monthly-report")(monthly_report)
-    regulator_app.command("record")(add_record)
-    from regulator.commands.cities import add_city
-    from regulator.commands.national_export import national_export
-    from regulator.commands.video_set import video_set_app
-
-    regulator_app.command("add-city")(add_city)
-    from regulator.commands.quarantine import forwarding_app
-
-    regulator_app.add_typer(forwarding_app, name="forwarding")
-    regulator_app.command("national-export")(national_export)
-    regulator_app.add_typer(video_set_app, name="video-set")
 
 
 def _register_subcommands() -> None:
@@ -406,7 +337,6 @@ def _register_subcommands() -> None:
     app.command("redeliver")(redeliver)
     app.command("backup")(backup)
     app.command("restore")(restore)
-    _register_regulator()
     app.add_typer(users_app, name="users")
     app.add_typer(pour_app, name="pour")
     app.add_typer(jacking_app, name="jacking")
