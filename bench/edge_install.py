@@ -1,8 +1,9 @@
 """The gateway's process as on an edge box: the regulator extra's packages missing (README, Installing).
 
-This development install has them, and `sitegw`'s command line imports the regulator's commands, with
-SQLAlchemy and Alembic (23 MB), when they are there: a memory figure of the gateway taken here without this
-would count what no edge box holds. ``install()`` makes them missing for this process; run as a script, it is
+This development install has them, and the gateway's process loads them where they are (the demo's embedded
+regulator, a test's or a benchmark's helper importing the regulator beside the gateway): a memory figure of
+the gateway taken here without this would count what no edge box holds (`sitegw`'s command line itself loads
+the regulator's commands only for `sitegw regulator ...`: bench/cli_start.py). ``install()`` makes them missing for this process; run as a script, it is
 the `sitegw` command so installed (``python bench/edge_install.py run site.yaml``).
 """
 
