@@ -1,9 +1,9 @@
 """`sitegw regulator ...`: the regulator's commands, imported only when one of them runs or its help is asked.
 
 Every `sitegw` start builds the whole command tree; the regulator's commands import its server settings,
-the forwarding outbox, the reports and more (about 1.6 MB and the larger part of the CLI's start). An edge
-box running `sitegw run` or `sitegw check-config` needs none of them, so the ``regulator`` group is a click
-group whose commands are looked up when click asks for them: `sitegw --help` names the group from its help
+the forwarding outbox, the reports and SQLAlchemy (where the regulator extra is installed, 44 MB and half of
+`sitegw check-config`'s start: docs/benchmarks.md). `sitegw run` or `sitegw check-config` needs none of
+them, so the ``regulator`` group is a click group whose commands are looked up when click asks for them: `sitegw --help` names the group from its help
 text alone, and `sitegw regulator ...` (its help included) loads them all, as before.
 """
 
