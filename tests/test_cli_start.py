@@ -1,8 +1,8 @@
-"""The `sitegw` CLI on an edge box loads none of the regulator: `sitegw run` and `sitegw check-config` start
+"""The `sitegw` CLI loads none of the regulator unless asked: `sitegw run` and `sitegw check-config` start
 without importing a module of ``regulator`` (its commands, the forwarding outbox, the reports, SQLAlchemy:
-44 MB and half the start where the regulator extra is installed), seen in the real processes' own import log (``python -X importtime``); and the
-helps stay whole: `sitegw --help` names the regulator's group, `sitegw regulator --help` every one of its
-commands, loaded when asked for."""
+44 MB and half the start where the regulator extra is installed), seen in the real processes' own import
+log (``python -X importtime``); and the helps stay whole: `sitegw --help` names the regulator's group,
+`sitegw regulator --help` every one of its commands, loaded when asked for."""
 
 from __future__ import annotations
 
