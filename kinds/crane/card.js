@@ -33,7 +33,7 @@
   card({
     name: "crane", id: "cranes", cls: "cranes", title: "cranes",
     words: {zh: {plan_cranes: "塔吊", plan_cranes_note: "虚线圆：塔吊回转半径"},
-            en: {plan_cranes: "cranes", plan_cranes_note: "Dashed circle: crane reach"}},
+            en: {plan_cranes: "cranes", plan_cranes_note: "dashed circle: crane reach"}},
     // the machines over the ground: each crane's whole reach is on the plan; a schematic layer centres among them
     plan: {
       z: 1, legend: "plan_cranes", note: "plan_cranes_note",

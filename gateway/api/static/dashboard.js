@@ -204,7 +204,7 @@ function worstFor(device, point) {
 //   bind(svg): its click handlers, after the plan is drawn
 //   legend, note: the keys of its words in the plan's heading and in the note under it
 // Labels with the class "movable" move off the elements of the groups with the class "fixed" (declutter).
-const planLayers = () => SHOWN.filter(c => c.plan).map(c => c.plan).sort((a, b) => (a.z || 0) - (b.z || 0));
+const planLayers = () => SHOWN.filter(c => c.plan).map(c => c.plan);  // in the registry's order
 // a grid step of 1, 2 or 5 × 10ⁿ m: about eight lines across the plan
 const gridStep = span => { const e = 10 ** Math.floor(Math.log10(span / 8)), f = span / 8 / e; return e * (f < 2 ? 1 : f < 5 ? 2 : 5); };
 function planFrame(layers) {
@@ -235,12 +235,14 @@ function drawPlan() {
   const layers = planLayers(), frame = planFrame(layers), {x0, y0, x1, y1, u} = frame;
   const svg = $("plan");
   svg.setAttribute("viewBox", `${x0} ${-y1} ${x1 - x0} ${y1 - y0}`);
-  svg.innerHTML = drawGrid(frame) + drawZones(u) + layers.map(l => l.draw(frame)).join("");
+  const drawn = [...layers].sort((a, b) => (a.z || 0) - (b.z || 0));  // the ground first, the machines over it
+  svg.innerHTML = drawGrid(frame) + drawZones(u) + drawn.map(l => l.draw(frame)).join("");
   declutter(svg, u);
   for (const l of layers) l.bind?.(svg);
   // the heading and the note name what this site's plan shows
   const zones = S.site.zones.length ? [{legend: "zones", note: "zones_note"}] : [], named = layers.concat(zones);
-  const words = [t("plan"), named.map(l => t(l.legend)).join(lang === "zh" ? "、" : ", "), named.map(l => t(l.note)).join(lang === "zh" ? "；" : "; ")];
+  const note = named.map(l => t(l.note)).join(lang === "zh" ? "；" : "; ");
+  const words = [t("plan"), named.map(l => t(l.legend)).join(lang === "zh" ? "、" : ", "), note.charAt(0).toUpperCase() + note.slice(1)];
   if (words.join("|") === planWords) return;
   planWords = words.join("|");
   $("plan-title").textContent = words[0] + (named.length ? " · " + words[1] : "");
