@@ -9,7 +9,7 @@ const T = {
         firing:"未处理", acknowledged:"已确认", resolved:"已解除", ack:"确认处理", resolve:"解除", note:"处理说明（已采取的措施）",
         login:"登录", logout:"退出", cancel:"取消", user:"用户名", password:"密码", bad_login:"用户名或密码错误",
         throttled:"尝试次数过多，请稍后再试", need_super:"需要安全员（supervisor）权限", live:"实时", lost:"连接中断，正在重连",
-        sound_on:"报警声音已开启", sound_off:"点击开启报警声音", nocams:"本工地未接入摄像头", noframe:"暂无画面",
+        sound_on:"报警声音已开启", sound_off:"点击开启报警声音", nocams:"本工地未接入摄像头", noframe:"暂无画面", behind:"分析滞后",
         evidence:"证据", by:"处理人", no_data:"暂无数据", bands:"70% / 100% 报警线",
         disp_h_mm:"水平位移", disp_v_mm:"竖向位移", incl_mm:"深层水平位移", axial_kn:"支撑轴力", water_level_m:"地下水位",
         settle_mm:"沉降", anchor_kn:"锚杆拉力", load_t:"起重量", wind:"风速", active:"条报警", persons:"人数", no_helmet:"未戴安全帽", edge_missing:"临边缺失", zone_intrusions:"闯入", sound_is_on:"声音：开", sound_is_off:"声音：关",
@@ -39,7 +39,7 @@ const T = {
         firing:"open", acknowledged:"acknowledged", resolved:"resolved", ack:"Acknowledge", resolve:"Resolve", note:"Note (what was done)",
         login:"Log in", logout:"Log out", cancel:"Cancel", user:"User name", password:"Password", bad_login:"Wrong user name or password",
         throttled:"Too many attempts, try again later", need_super:"Needs the supervisor role", live:"live", lost:"connection lost, reconnecting",
-        sound_on:"Alarm sound on", sound_off:"Click to turn the alarm sound on", nocams:"No camera on this site", noframe:"no frame yet",
+        sound_on:"Alarm sound on", sound_off:"Click to turn the alarm sound on", nocams:"No camera on this site", noframe:"no frame yet", behind:"analysis behind",
         evidence:"evidence", by:"by", no_data:"no data", bands:"70 % / 100 % alarm lines",
         disp_h_mm:"horizontal disp.", disp_v_mm:"vertical disp.", incl_mm:"deep horizontal", axial_kn:"strut force", water_level_m:"water level",
         settle_mm:"settlement", anchor_kn:"anchor force", load_t:"load", wind:"wind", active:"alerts", persons:"persons", no_helmet:"no hard hat", edge_missing:"edge missing", zone_intrusions:"intrusions", sound_is_on:"Sound: on", sound_is_off:"Sound: off",
@@ -417,8 +417,12 @@ function drawCams() {
       .filter(m => v[m]).map(m => `${t(m)} ${v[m].value}`).join(" · ");
     // frames keep arriving on the stream: a camera analysed in the last 30 s is online
     const online = c.online || (v.persons && now / 1000 - v.persons.ts < 30);
+    // a camera the box cannot judge in time says so (its frames judged more than 2 s after they were taken)
+    const late = v.late_s ? v.late_s.value : c.late_s;
+    const behind = late !== null && late !== undefined && late > 2
+      ? `<span class="tag warning behind" data-late="${late}">${t("behind")} ${late.toFixed(1)} s</span> ` : "";
     return `<div class="cam" data-camera="${esc(c.id)}"><img alt="${esc(c.name)}" src="${src}">
-      <div>${ev ? `<span class="tag ${ev.level}">${t("evidence")}</span> ` : ""}${esc(c.name)} <span class="${online ? "on" : "off"}">●</span>
+      <div>${ev ? `<span class="tag ${ev.level}">${t("evidence")}</span> ` : ""}${behind}${esc(c.name)} <span class="${online ? "on" : "off"}">●</span>
         <span class="dim counts">${counts}${v.inference_ms ? ` · ${v.inference_ms.value.toFixed(0)} ms` : ""}</span>
         <span class="dim card" title="${esc(c.helmet_card_why)}">${t("card_" + c.helmet_card)}</span></div></div>`;
   }).join("");
