@@ -1,7 +1,7 @@
 "use strict";
 const T = {
   zh: { plan:"现场平面", zones:"禁吊区", zones_note:"红色区域：禁吊区",
-        cranes:"塔吊", trend:"趋势", alerts:"当前报警", cameras:"视频监控", pit:"深基坑监测点", devices:"设备在线",
+        cranes:"塔吊", trend:"趋势", alerts:"当前报警", site_wide:"全场", cameras:"视频监控", pit:"深基坑监测点", devices:"设备在线",
         card_default:"安全帽：近景模型", card_far_field:"安全帽：远景模型",
         load_pct:"载荷", moment_pct:"力矩", wind_ms:"风速", tilt_deg:"倾角", radius:"幅度", height:"吊钩高度",
         slew:"回转", load:"起重量", operator:"司机", online:"在线", offline:"离线", unknown:"未连接",
@@ -31,7 +31,7 @@ const T = {
         off_site:"不在场", entered:"{time} 进场", valid_until:"有效至", others:"其他在场人员：{n} 人", no_personnel:"未配置关键人员",
         project_manager:"项目负责人", safety_officer:"专职安全员", chief_supervisor:"总监理工程师", technical_lead:"项目技术负责人" },
   en: { plan:"Site plan", zones:"no-lift zones", zones_note:"red: no-lift zone",
-        cranes:"Tower cranes", trend:"Trend", alerts:"Active alerts", cameras:"Cameras", pit:"Deep pit points", devices:"Devices",
+        cranes:"Tower cranes", trend:"Trend", alerts:"Active alerts", site_wide:"Site", cameras:"Cameras", pit:"Deep pit points", devices:"Devices",
         card_default:"hard hats: default card", card_far_field:"hard hats: far-field card",
         load_pct:"Load", moment_pct:"Moment", wind_ms:"Wind", tilt_deg:"Tilt", radius:"Radius", height:"Hook height",
         slew:"Slew", load:"Load", operator:"Operator", online:"online", offline:"offline", unknown:"not connected",
@@ -444,7 +444,7 @@ function drawAlerts() {
   ul.innerHTML = list.length ? list.map(a => `<li class="${a.level} state-${a.state}" data-alert-id="${esc(a.alert_id)}" data-state="${a.state}" data-level="${a.level}">
       <span class="tag ${a.level}">${t(a.level)}</span> <span class="tag ${a.state === "acknowledged" ? "acknowledged" : a.level}">${t(a.state)}</span>
       <b class="alert-msg">${esc(alertText(a) || a.rule)}</b>
-      <div class="dim">${esc(a.device)}${a.point ? " · " + esc(T[lang]["cs_" + a.point] ?? a.point) /* a gas alert's point is its gas */ : ""} · ${esc(a.rule)} · ${esc(a.clause)} · ${new Date(a.updated_ts * 1000).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB")}</div>
+      <div class="dim">${a.device === "site" ? t("site_wide") /* no one device: a permit, a warning signal */ : esc(a.device)}${a.point ? " · " + esc(T[lang]["cs_" + a.point] ?? a.point) /* a gas alert's point is its gas */ : ""} · ${esc(a.rule)} · ${esc(a.clause)} · ${new Date(a.updated_ts * 1000).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB")}</div>
       ${a.state === "acknowledged" ? `<div class="dim">${t("by")} ${esc(a.acked_by)}${a.ack_note ? ": " + esc(a.ack_note) : ""}</div>` : ""}
       ${a.regulator ? `<div class="regulator reg-${esc(a.regulator.action)}" data-action="${esc(a.regulator.action)}">${esc(says(a.regulator.text))}</div>` : ""}
       ${a.evidence || a.has_evidence ? `<a href="api/v1/alerts/${encodeURIComponent(a.alert_id)}/evidence.jpg${token ? "?access_token=" + encodeURIComponent(token) : ""}" target="_blank">${t("evidence")}</a>` : ""}
