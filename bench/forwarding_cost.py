@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -43,7 +44,7 @@ import httpx
 import psycopg
 
 from bench.load import watched
-from bench.regulator_bench import code, cpu_s, cpu_since, database, free_port, with_children
+from bench.regulator_bench import PG_ADMIN, code, cpu_s, cpu_since, database, free_port, with_children
 from bench.regulator_bench import serve as bench_serve
 from bench.regulator_failover import event_body
 from contract.wire import EVENTS_PATH, HEARTBEAT_PATH, default_signature
@@ -54,9 +55,17 @@ CLI = (sys.executable, "-m", "sitegw.cli", "regulator")
 SETTLE_S = 2.0  # after the last event (forwarding off): the same wait a drained outbox's check costs on
 
 
+SOURCE: Path | None = (
+    None  # --baseline: the tree both ends run from (another commit's sources), else this one
+)
+
+
 def serve(db: str, port: int, *forward: str) -> subprocess.Popen[bytes]:
-    """``sitegw regulator serve`` on ``db`` (``forward``: the city's --forward-to and its id, key, place)."""
-    return bench_serve(db, Path(tempfile.mkdtemp(prefix="sitegw-fwd-bench-")), port, extra=forward)
+    """``sitegw regulator serve`` on ``db`` (``forward``: the city's --forward-to and its id, key, place), from
+    this tree or, for a baseline, from ``SOURCE``."""
+    return bench_serve(
+        db, Path(tempfile.mkdtemp(prefix="sitegw-fwd-bench-")), port, extra=forward, source=SOURCE
+    )
 
 
 def wait(check: Callable[[], bool], limit_s: float, what: str) -> float:
@@ -84,7 +93,7 @@ def one(db: str, statement: str) -> int:
 def add_city(province_db: str) -> None:
     subprocess.run(
         [*CLI, "add-city", CITY_ID, "--jurisdiction", CITY_PLACE, "--secret", CITY_KEY, "--db", province_db],
-        cwd=ROOT,
+        cwd=SOURCE or ROOT,
         check=True,
         capture_output=True,
         timeout=120,
@@ -240,6 +249,124 @@ def bench_outage(outage_s: float, projects: int, rate: float) -> None:
         print(f"outage_1h_estimate: {30 + hour * drain_s / backlog:.0f} s ({hour:.0f} changes)")
 
 
+# the hazards' state at either end, ordered by the project and the gateway's alert: the same at both when every
+# change arrived (the last update of each) and none twice
+FINGERPRINT = (
+    "SELECT COUNT(*), md5(string_agg(project || '/' || alert_id || '/' || value || '/' || state, ',' "
+    "ORDER BY project, alert_id)) FROM hazards"
+)
+
+
+def fingerprint(db: str) -> tuple[int, str]:
+    with psycopg.connect(db) as conn:
+        row = conn.execute(FINGERPRINT).fetchone()
+    return (int(row[0]), str(row[1])) if row else (0, "")
+
+
+def feed(url: str, projects: int, events: int, feeders: int) -> float:
+    """``events`` events (and their heartbeats) posted to the city as fast as ``feeders`` threads can, each
+    gateway's in its order (its projects split among the threads); the seconds it took."""
+    share = [[i for i in range(projects) if i % feeders == f] for f in range(feeders)]
+
+    def one_feeder(mine: list[int]) -> None:
+        gateways = Gateways(url, projects, float("inf"))
+        for k in range(events // projects):
+            for i in mine:
+                if k % 20 == 0:
+                    gateways._signed(
+                        i, HEARTBEAT_PATH, json.dumps({"project": code(i), "ts": time.time()}).encode()
+                    )
+                gateways._signed(i, EVENTS_PATH, event_body(code(i), k)[1])
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(feeders) as pool:
+        list(pool.map(one_feeder, share))
+    return time.monotonic() - started
+
+
+def copy_of(db: str) -> Iterator[str]:
+    """A copy of the PostgreSQL database ``db`` (nothing connected to it), dropped afterwards."""
+    name = f"{db.rsplit('/', 1)[1]}_copy"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{db.rsplit("/", 1)[1]}"')
+        try:
+            yield db.rsplit("/", 1)[0] + "/" + name
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def hour_queued(province_db: str, city_db: str, events: int, projects: int, feeders: int, rate: float) -> int:
+    """The city forwarding to its province, the province stopped, ``events`` posted to the city: its outbox
+    holds the hour's changes; both stopped. The province's port (the city knows it by its address)."""
+    add_city(province_db)
+    port = free_port()
+    up = serve(province_db, port)
+    register(city_db, projects)
+    city_port = free_port()
+    city = serve(city_db, city_port, *forwarding(port))
+    try:
+        wait(lambda: arrived(city_db, province_db), 120, "the city's projects not at the province")
+        stop(up)  # the province goes away
+        fed_s = feed(f"http://127.0.0.1:{city_port}", projects, events, feeders)
+    finally:
+        stop(city)
+    print(
+        f"hour_events: {events} events in {fed_s:.0f} s (an hour's at {rate:.0f}/s: {events / rate / 3600:.2f} h)"
+    )
+    print(f"hour_backlog: {one(city_db, 'SELECT COUNT(*) FROM forward_outbox')} changes queued at the city")
+    return port
+
+
+def hour_drained(label: str, province_db: str, city_db: str, port: int, source: Path | None) -> None:
+    """The city (``source``'s code) started on its queued hour with the province still away, failing long
+    enough to be at its longest wait (30 s, or the probe's), then the province (the same code) back: the
+    seconds from its first answer until everything is there, and both ends compared."""
+    global SOURCE
+    SOURCE = source
+    backlog = one(city_db, "SELECT COUNT(*) FROM forward_outbox")
+    city = serve(city_db, free_port(), *forwarding(port))
+    try:
+        time.sleep(75)  # the city tries, fails, and backs off as a city an hour without its province does
+        back = serve(province_db, port)
+        returned = time.monotonic()
+        try:
+            first = wait(
+                lambda: one(city_db, "SELECT COUNT(*) FROM forward_outbox") < backlog, 120, "no first batch"
+            )
+            wait(lambda: arrived(city_db, province_db), 900, "the backlog not at the province")
+            took = time.monotonic() - returned
+        finally:
+            stop(back)
+    finally:
+        stop(city)
+    at_city, at_province = fingerprint(city_db), fingerprint(province_db)
+    twice = one(
+        province_db,
+        "SELECT COUNT(*) FROM (SELECT project, alert_id FROM hazards GROUP BY 1, 2 HAVING COUNT(*) > 1) d",
+    )
+    print(f"hour_{label}_first_batch_after_return: {first:.1f} s")
+    print(
+        f"hour_{label}_all_at_province_after_return: {took:.1f} s ({backlog / max(took - first, 0.001):.0f} changes/s)"
+    )
+    print(f"hour_{label}_hazards_city_province: {at_city[0]} {at_province[0]} (stored twice: {twice})")
+    print(f"hour_{label}_same_state_both_ends: {at_city == at_province}")
+
+
+def bench_hour(events: int, projects: int, feeders: int, rate: float, baseline: Path | None) -> None:
+    """An hour's outage for real: the province stopped while the city takes ``events`` (an hour's at ``rate``
+    a second, posted faster than real time), then back; with a ``baseline`` tree, the same queued hour (a copy
+    of both databases) drained first by its code, then by this tree's."""
+    with ExitStack() as stack:
+        province_db = stack.enter_context(database())
+        city_db = stack.enter_context(database())
+        port = hour_queued(province_db, city_db, events, projects, feeders, rate)
+        if baseline is not None:
+            base_province = stack.enter_context(contextmanager(copy_of)(province_db))
+            base_city = stack.enter_context(contextmanager(copy_of)(city_db))
+            hour_drained("baseline", base_province, base_city, port, baseline)
+        hour_drained("this", province_db, city_db, port, None)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--events", type=int, default=1000, help="events a CPU round posts (default 1000)")
@@ -249,8 +376,18 @@ def main() -> None:
     )
     ap.add_argument("--rate", type=float, default=50.0, help="events a second, all gateways (default 50)")
     ap.add_argument("--outage-s", type=float, default=300.0, help="the province's outage (default 300 s)")
-    ap.add_argument("--only", choices=("cpu", "outage"), help="one of the two (default both)")
+    ap.add_argument("--only", choices=("cpu", "outage", "hour"), help="one of them (default cpu and outage)")
+    ap.add_argument("--hour-events", type=int, default=144_000, help="the hour's events (default 144,000)")
+    ap.add_argument("--hour-rate", type=float, default=40.0, help="the city's events a second (default 40)")
+    ap.add_argument("--feeders", type=int, default=6, help="threads posting the hour's events (default 6)")
+    ap.add_argument(
+        "--baseline", type=Path, help="run both regulators from this tree's sources (another commit)"
+    )
     args = ap.parse_args()
+    if args.only == "hour":
+        with watched():
+            bench_hour(args.hour_events, args.projects, args.feeders, args.hour_rate, args.baseline)
+        return
     with watched():
         if args.only != "outage":
             bench_cpu(args.events, args.rounds, args.projects, args.rate)

@@ -116,10 +116,16 @@ def database() -> Iterator[str]:
 
 
 def serve(
-    db: str, evidence: Path, port: int, workers: int = 1, extra: tuple[str, ...] = ()
+    db: str,
+    evidence: Path,
+    port: int,
+    workers: int = 1,
+    extra: tuple[str, ...] = (),
+    source: Path | None = None,
 ) -> subprocess.Popen[bytes]:
     """``sitegw regulator serve`` in its own process(es), as it runs on the regulator's server (``extra``:
-    more of its options, e.g. a city's --forward-to)."""
+    more of its options, e.g. a city's --forward-to; ``source``: another tree's sources to run, a baseline)."""
+    env = None if source is None else {**os.environ, "PYTHONPATH": str(source)}
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -139,7 +145,8 @@ def serve(
             "--optional-second-factor",
             *extra,
         ],
-        cwd=ROOT,
+        cwd=source or ROOT,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

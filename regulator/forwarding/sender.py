@@ -47,11 +47,12 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wai
 
 from contract.wire import signed_headers
 from regulator.forwarding import down, liveness, quarantine, warnings
-from regulator.forwarding.outbox import NotPostgres, backlog, pending, record, switch_on, taken
+from regulator.forwarding.outbox import NotPostgres, backlog, pending, records, switch_on, taken
 from regulator.forwarding.wire import (
     BACKLOG,
     DECISIONS_PATH,
     FORWARD_PATH,
+    HAZARDS,
     HELD,
     MAX_HELD,
     VERDICTS,
@@ -76,6 +77,9 @@ T = TypeVar("T")
 # the clocks a forwarded incident stops: the report to the province, and its entry into the province's system
 STOPS = ("province", "provincial_system")
 ACTOR = Actor("forwarding", "admin")
+# a province that is not there: nothing listens at its address (or its host does not answer a connection), or
+# the proxy in front of it says so (502, 504): probed every ``probe_s``, a connection attempt costing it nothing
+UNREACHABLE = (httpx.ConnectError, httpx.ConnectTimeout)
 
 
 class ForwardRetry(Exception):
@@ -83,10 +87,17 @@ class ForwardRetry(Exception):
     province turned it down (4xx), which a person must fix (a key, a place), as opposed to a fault that
     passes by itself; ``answer``: the province's JSON answer to it, when it gave one."""
 
-    def __init__(self, message: str, refused: bool = False, answer: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        refused: bool = False,
+        answer: dict[str, Any] | None = None,
+        unreachable: bool = False,
+    ) -> None:
         super().__init__(message)
         self.refused = refused
         self.answer = answer or {}
+        self.unreachable = unreachable
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +109,16 @@ class ForwardLink:
     city_id: str
     secret: str
     jurisdiction: str
-    batch: int = 200  # queued changes read per request
+    batch: int = (
+        2000  # queued changes read per request (at most MAX_BATCH records: a record's changes as one)
+    )
     idle_s: float = 2.0  # how often an empty outbox is looked at again
     poll_s: float = 10.0  # how often the province is asked for its decisions
     timeout_s: float = 30.0
-    backoff_max_s: float = 30.0  # the longest wait between tries: how late a returning province is noticed
+    backoff_max_s: float = (
+        30.0  # the longest wait between tries of a province that answers, but not as it should
+    )
+    probe_s: float = 2.0  # the wait between tries of a province that does not answer at all: how late its return is noticed
 
 
 class Forwarder:
@@ -120,6 +136,7 @@ class Forwarder:
         self.incidents = Incidents(repo)
         self._base = link.province_url.rstrip("/")
         self._client = httpx.AsyncClient(timeout=link.timeout_s)
+        self._backoff = wait_exponential_jitter(initial=1.0, max=link.backoff_max_s)
         self.delivered = 0  # records the province took since start (for the log and the tests)
         self._summed: dict[str, dict[str, Any]] = {}  # each project's liveness summary last queued
         self._liveness = True  # False: the province cannot read liveness records (an earlier release)
@@ -191,12 +208,23 @@ class Forwarder:
         after a success the next failure waits 1 s again)."""
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(Exception),
-            wait=wait_exponential_jitter(initial=1.0, max=self.link.backoff_max_s),
+            wait=self._wait,
             before_sleep=self._said,
             reraise=True,
         )
         result: T = await retrying(step)
         return result
+
+    def _wait(self, state: RetryCallState) -> float:
+        """How long before the next try: ``probe_s`` while the province does not answer at all (it is down or
+        unreachable: a refused connection, or the proxy in front of it saying it cannot reach it), so a province
+        back from an outage of any length has the city's backlog on its way within seconds; else exponential
+        backoff with jitter from 1 s to ``backoff_max_s`` (a province that answers 5xx or refuses is not
+        hammered)."""
+        exc = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(exc, ForwardRetry) and exc.unreachable:
+            return self.link.probe_s
+        return float(self._backoff(state))
 
     def _said(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome is not None else None
@@ -214,7 +242,10 @@ class Forwarder:
         try:
             r = await self._client.request(method, url, content=body or None, headers=headers)
         except httpx.HTTPError as exc:
-            raise ForwardRetry(f"no answer from {self._base} ({type(exc).__name__}: {exc})") from exc
+            raise ForwardRetry(
+                f"no answer from {self._base} ({type(exc).__name__}: {exc})",
+                unreachable=isinstance(exc, UNREACHABLE),
+            ) from exc
         if not r.is_success:
             try:
                 answer = r.json()
@@ -224,6 +255,7 @@ class Forwarder:
                 f"HTTP {r.status_code} from {self._base}{path}: {r.text[:300]}",
                 refused=400 <= r.status_code < 500 and r.status_code not in (408, 429),
                 answer=answer if isinstance(answer, dict) else None,
+                unreachable=r.status_code in (502, 504),
             )
         return r
 
@@ -294,10 +326,10 @@ class Forwarder:
             if not items:
                 return None
             send = quarantine.sort_out(db, items)
-            records = [r for r in (record(db, item) for item in send) if r is not None]
+            made = records(db, send)
             left = backlog(db)
         ids = {max(item.ids): item.ids for item in items}
-        return Batch(city=self.link.city_id, jurisdiction=self.link.jurisdiction, records=records), ids, left
+        return Batch(city=self.link.city_id, jurisdiction=self.link.jurisdiction, records=made), ids, left
 
     def _hold(self, refused: list[tuple[Record, Reason, str]], ids: list[int]) -> None:
         """Set the refused records aside (their queued rows ``ids`` deleted with it), and note the contact."""
@@ -338,7 +370,7 @@ class Forwarder:
         """Ask the province for its decisions on the city's records after the cursor, and keep them; how many
         were new."""
         after = await asyncio.to_thread(down.cursor, self.repo.engine)
-        r = await self._send("GET", f"{DECISIONS_PATH}?after={after}", b"")
+        r = await self._send("GET", f"{DECISIONS_PATH}?after={after}&{HAZARDS}=1", b"")
         try:
             decisions = Decisions.model_validate_json(r.content)
         except ValidationError:
