@@ -182,13 +182,17 @@ def _queue_all(db: Connection, kind: Kind) -> None:
     )
 
 
-def pending(db: Connection, limit: int, most: int = MAX_BATCH) -> list[Pending]:
+def pending(
+    db: Connection, limit: int, most: int = MAX_BATCH, sent: list[int] | None = None
+) -> list[Pending]:
     """The oldest ``limit`` queued changes as records, each once at its first change's place (a row points
     only at rows changed before it, so what it points at comes first), the first ``most`` of them: a record
     changed many times while the province was away is sent once for all its changes, and a batch holds no more
-    records than a province takes (the changes of the records left out stay queued for the next)."""
+    records than a province takes (the changes of the records left out stay queued for the next). ``sent``: the
+    queued rows of the batch on its way, passed over."""
     rows = db.execute(
-        sql("SELECT id, kind, ref FROM forward_outbox ORDER BY id LIMIT :n"), {"n": limit}
+        sql("SELECT id, kind, ref FROM forward_outbox WHERE id <> ALL(:sent) ORDER BY id LIMIT :n"),
+        {"n": limit, "sent": sent or []},
     ).all()
     records: dict[tuple[str, str], Pending] = {}
     for row_id, kind, ref in rows:
@@ -216,8 +220,7 @@ def records(db: Connection, items: list[Pending]) -> list[Record]:
         refs = [item.ref for item in items if item.kind == kind]
         keys: list[Any] = refs if key == "code" else [int(r) for r in refs if r.lstrip("-").isdigit()]
         for found in db.execute(sa.text(f"SELECT * FROM {table} WHERE {key} = ANY(:keys)"), {"keys": keys}):
-            row = dict(found._mapping)
-            rows[(kind, str(row[key]))] = row
+            rows[(kind, str(found._mapping[key]))] = dict(found._mapping)
     upstream = {
         (str(k), str(local)): str(remote)
         for k, local, remote in db.execute(
@@ -246,9 +249,10 @@ def records(db: Connection, items: list[Pending]) -> list[Record]:
             if made is not None:
                 out.append(Record(seq=seq, kind=item.kind, ref=item.ref, row=made))
             continue
-        row = rows.get((item.kind, item.ref))
-        if row is None:
+        current = rows.get((item.kind, item.ref))
+        if current is None:
             continue
+        row: dict[str, Any] = current
         place = None
         if item.kind == "project":
             place = places.get(row.get("district_id") or 0)

@@ -82,6 +82,9 @@ ACTOR = Actor("forwarding", "admin")
 UNREACHABLE = (httpx.ConnectError, httpx.ConnectTimeout)
 
 
+Built = tuple[Batch, dict[int, list[int]], int]  # a batch, its queued rows by record, the backlog
+
+
 class ForwardRetry(Exception):
     """The province did not take the request: try again later (the message says why). ``refused``: the
     province turned it down (4xx), which a person must fix (a key, a place), as opposed to a fault that
@@ -141,6 +144,9 @@ class Forwarder:
         self._summed: dict[str, dict[str, Any]] = {}  # each project's liveness summary last queued
         self._liveness = True  # False: the province cannot read liveness records (an earlier release)
         self._warnings = True  # False: the province answers no warnings (an earlier release)
+        # the batch to send next: read while the last one was sent, or the last one the province never saw
+        self._next: Built | None = None
+        self._answering = True  # False while the province does not answer at all (away)
 
     async def run_forever(self) -> None:
         """Switch forwarding on (the first time: queue the whole ledger), then forward and poll forever."""
@@ -260,16 +266,32 @@ class Forwarder:
         return r
 
     async def forward_once(self) -> bool:
-        """Send the oldest queued changes as one batch; False when nothing was queued."""
-        built = await asyncio.to_thread(self._build)
+        """Send the oldest queued changes as one batch; False when nothing was queued. The next batch is read
+        while the province keeps this one (its changes left out: a backlog drains at the pace of the slower
+        end, not of both in turn), and a batch a province that does not answer never saw is sent again as it
+        was, not read again: probing a province that is away costs a connection attempt."""
+        built, self._next = self._next or await asyncio.to_thread(self._build, []), None
         if built is None:
             return False
         batch, ids, backlog = built
         if batch.records:
             path = f"{FORWARD_PATH}?{VERDICTS}=1&{BACKLOG}={backlog}"
+            request = asyncio.create_task(self._send("POST", path, batch.model_dump_json().encode()))
+            following = None
+            if self._answering:  # not while probing a province that is away: it would be read for nothing
+                try:
+                    following = await asyncio.to_thread(
+                        self._build, [i for seq_ids in ids.values() for i in seq_ids]
+                    )
+                except BaseException:
+                    request.cancel()
+                    raise
             try:
-                r = await self._send("POST", path, batch.model_dump_json().encode())
+                r = await request
             except ForwardRetry as exc:
+                self._answering = not exc.unreachable
+                if exc.unreachable:
+                    self._next = built
                 named = refused_record(exc, batch)
                 if named is None:
                     raise
@@ -315,14 +337,17 @@ class Forwarder:
                 [rec.ref for rec in batch.records if rec.kind == "incident" and rec.seq not in kept],
             )
             self.delivered += len(batch.records) - len(kept)
+            self._answering = True
+            self._next = following  # this batch taken whole: the next one read meanwhile goes next
         await asyncio.to_thread(taken, self.repo.engine, [i for seq_ids in ids.values() for i in seq_ids])
         return True
 
-    def _build(self) -> tuple[Batch, dict[int, list[int]], int] | None:
-        """The next batch, its queued rows by record (seq; a change of a record set aside joins it and is
-        deleted with the batch), and the outbox's backlog; None when nothing is queued."""
+    def _build(self, sent: list[int]) -> Built | None:
+        """The next batch but the queued rows ``sent`` (the batch the province is keeping), its queued rows by
+        record (seq; a change of a record set aside joins it and is deleted with the batch), and the outbox's
+        backlog; None when nothing is queued."""
         with self.repo.engine.begin() as db:
-            items = pending(db, self.link.batch)
+            items = pending(db, self.link.batch, sent=sent)
             if not items:
                 return None
             send = quarantine.sort_out(db, items)
