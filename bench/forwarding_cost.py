@@ -44,7 +44,7 @@ import httpx
 import psycopg
 
 from bench.load import watched
-from bench.regulator_bench import PG_ADMIN, code, cpu_s, cpu_since, database, free_port, with_children
+from bench.regulator_bench import code, cpu_s, cpu_since, database, free_port, with_children
 from bench.regulator_bench import serve as bench_serve
 from bench.regulator_failover import event_body
 from contract.wire import EVENTS_PATH, HEARTBEAT_PATH, default_signature
@@ -284,17 +284,6 @@ def feed(url: str, projects: int, events: int, feeders: int) -> float:
     return time.monotonic() - started
 
 
-def copy_of(db: str) -> Iterator[str]:
-    """A copy of the PostgreSQL database ``db`` (nothing connected to it), dropped afterwards."""
-    name = f"{db.rsplit('/', 1)[1]}_copy"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{db.rsplit("/", 1)[1]}"')
-        try:
-            yield db.rsplit("/", 1)[0] + "/" + name
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def hour_queued(province_db: str, city_db: str, events: int, projects: int, feeders: int, rate: float) -> int:
     """The city forwarding to its province, the province stopped, ``events`` posted to the city: its outbox
     holds the hour's changes; both stopped. The province's port (the city knows it by its address)."""
@@ -408,8 +397,8 @@ def bench_hour(
         city_db = stack.enter_context(database())
         port = hour_queued(province_db, city_db, events, projects, feeders, rate)
         if baseline is not None:
-            base_province = stack.enter_context(contextmanager(copy_of)(province_db))
-            base_city = stack.enter_context(contextmanager(copy_of)(city_db))
+            base_province = stack.enter_context(database(copy_of=province_db))
+            base_city = stack.enter_context(database(copy_of=city_db))
         hour_drained("this", province_db, city_db, port, None)
         if baseline is not None:
             hour_drained("baseline", base_province, base_city, port, baseline, limit_s=baseline_s)

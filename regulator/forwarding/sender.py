@@ -1,15 +1,19 @@
 """The city's forwarder: sends the queued changes of its ledger to the province, and takes the province's
 decisions back down (regulator/forwarding/).
 
-One batch at a time, oldest change first: the queued rows' current state is read, signed and POSTed; only
+One batch at a time, oldest change first: the queued rows' current state is read (up to 2,000 changes as at
+most 500 records: a record changed often while the province was away goes once), signed and POSTed; only
 the province's receipt naming the batch (its city and highest seq) counts as delivered, and the batch's
-outbox rows are deleted after it. A crash between the province keeping a batch and the city deleting it
+outbox rows are deleted after it. The next batch is read while the province keeps the last one, so a backlog
+drains at the pace of the slower end. A crash between the province keeping a batch and the city deleting it
 sends the batch again, which the province keeps once (by city, kind and id). Every failure (no answer, a
-5xx, a proxy's 200, the city's own database away) is retried with tenacity's exponential backoff with
-jitter, from 1 s up to ``backoff_max_s``, for as long as it takes: the outbox is in PostgreSQL, so days of
-outage only make it longer. The cap is 30 s, not the gateways' 5 minutes: one city's requests are nothing to
-a province, and a province back from a day away has the city's next try within 30 s of its return and the
-backlog (200 records a request) moments later.
+5xx, a proxy's 200, the city's own database away) is retried for as long as it takes: the outbox is in
+PostgreSQL, so days of outage only make it longer. A province that does not answer at all (nothing listens
+at its address, or its proxy says 502/504) is probed every ``probe_s`` (2 s) with the batch it never saw,
+a connection attempt each, so a province back from an outage of any length has the backlog on its way
+within seconds (issue 50: everything within 2 minutes of its return); one that answers but not as it should
+(5xx, a refusal) is tried again with exponential backoff with jitter from 1 s to ``backoff_max_s`` (30 s),
+not hammered.
 
 A record the province refuses for good (wire.Verdict: a place outside the city, a project it does not know, a
 row it cannot read) is set aside with the reason (quarantine.py) and the rest goes on: the city asks for
