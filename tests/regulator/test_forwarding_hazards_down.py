@@ -16,8 +16,8 @@ from regulator.ledger.review import Review
 from regulator.ledger.supervision import Supervision
 from regulator.storage.repository import Repository
 from regulator.storage.scope import Actor
-from tests.regulator.chain import wait
 from tests.regulator.chain import chain as forwarding_chain
+from tests.regulator.chain import wait
 from tests.regulator.support import PROJECT, real_jpeg, signed
 from tests.regulator.test_forwarding import PASSWORD, b64, enrol
 

@@ -11,6 +11,8 @@ import queue
 import threading
 import time
 
+import pytest
+
 from tests.regulator.chain import CITY_ID, chain, wait
 from tests.regulator.support import make_event
 
@@ -31,6 +33,7 @@ def lines(stream: object) -> queue.Queue[str]:
     return got
 
 
+@pytest.mark.slow
 def test_the_first_batch_leaves_within_seconds_of_the_provinces_return_and_everything_arrives_once() -> None:
     with chain() as c:
         c.post(make_event("before"))
