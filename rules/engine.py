@@ -359,6 +359,11 @@ class RuleEngine:
         each tick and each welder's reading from now on (rules/hot_work.py)."""
         self._shared.hot_work.set_permits(permits)
 
+    def hot_work_picture(self, camera: str, zone: str, jpeg_b64: str) -> None:
+        """Vision's latest picture of a zone marked for hot work with people inside (JPEG as base64): the
+        evidence its alert fires with (rules/hot_work_zone.py)."""
+        self._shared.hot_work.zones.picture(camera, zone, jpeg_b64)
+
     def on_site(self) -> list[tuple[str, float]]:
         """Everyone the access gates last saw enter and not leave: (person id, entry ts)."""
         if self._personnel is None:

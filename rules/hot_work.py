@@ -3,18 +3,22 @@ hands over, who the access gates saw come in, and the rules judging them.
 
 One per engine, on ``Shared.hot_work``, whether or not the site has a welder: a permit's fire watch and
 its closing are judged on any site. The welders' judge (kinds/welder/judge.py) asks it of each reading of
-a machine's current; the engine ticks it, and the gates' judge tells it of each passage.
+a machine's current, the engine of each camera's reading (the people in a zone marked for hot work,
+rules/hot_work_zone.py); the engine ticks it, and the gates' judge tells it of each passage.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from contract.config.site import SiteConfig
 from contract.hot_work import Permit
+from contract.readings import Reading
 from rules.hot_work_unclosed import HotWorkUnclosed
 from rules.hot_work_unpermitted import HotWorkUnpermitted, Welder
 from rules.hot_work_watch import HotWorkWatch
 from rules.hot_work_wind import HotWorkWind
+from rules.hot_work_zone import HotWorkZones
 from rules.result import RuleResult
 from rules.weather_stops import WeatherStops
 
@@ -22,7 +26,7 @@ from rules.weather_stops import WeatherStops
 class SiteHotWork:
     """Permits, presence and the hot-work rules of one site."""
 
-    def __init__(self, utc_offset_h: float, stops: WeatherStops) -> None:
+    def __init__(self, site: SiteConfig, utc_offset_h: float, stops: WeatherStops) -> None:
         self.permits: tuple[Permit, ...] = ()
         # whether a tick may have anything to say: the engine asks this before calling it (a site with no
         # permit would otherwise pay a call at every instant of a replay)
@@ -33,6 +37,7 @@ class SiteHotWork:
         self._watch = HotWorkWatch()
         self._unclosed = HotWorkUnclosed(utc_offset_h)
         self._wind = HotWorkWind()
+        self.zones = HotWorkZones(site)  # the cameras' zones marked for hot work
 
     def set_permits(self, permits: Sequence[Permit]) -> None:
         """The permits the site keeps now (judged at the next tick and reading)."""
@@ -51,12 +56,25 @@ class SiteHotWork:
         found = self.unpermitted.evaluate(w, current_a, self.permits, ts, backfill)
         return [] if found is None else [found]
 
+    def camera(self, r: Reading) -> list[RuleResult]:
+        """A camera's reading: people in a zone marked for hot work without a permit in force?"""
+        found = self.zones.heard(r, self.permits)
+        self.busy = self.busy or self.zones.busy
+        return found
+
     def tick(self, now: float) -> list[RuleResult]:
-        """The permits at ``now``: their fire watches, their closing and the wind."""
+        """The permits at ``now``: their fire watches, their closing and the wind; the hot-work zones."""
         out = [
             *self._watch.judge(self.permits, self._inside, now),
             *self._unclosed.judge(self.permits, now),
             *self._wind.judge(self.permits, self._stops, now),
+            *self.zones.tick(self.permits, now),
         ]
-        self.busy = bool(self.permits) or self._watch.firing or self._unclosed.firing or self._wind.firing
+        self.busy = (
+            bool(self.permits)
+            or self._watch.firing
+            or self._unclosed.firing
+            or self._wind.firing
+            or self.zones.busy
+        )
         return out

@@ -9,7 +9,7 @@ force. A stale or missing reading never reaches this rule (the engine drops it),
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from contract.alert_event import Level
@@ -35,9 +35,9 @@ class Welder:
     settle_s: float  # idle this long before the alert ends
 
 
-def why_not(permits: Sequence[Permit], place: str, ts: float) -> str | None:
-    """Why no permit covers ``place`` at ``ts`` (None: one does)."""
-    here = [p for p in permits if p.place == place]
+def why_not(permits: Sequence[Permit], places: Collection[str], ts: float) -> str | None:
+    """Why no permit covers any of ``places`` at ``ts`` (None: one does)."""
+    here = [p for p in permits if p.place in places]
     if any(p.in_force(ts) for p in here):
         return None
     if any(p.closed_ts is not None and p.closed_ts <= ts < p.end.timestamp() for p in here):
@@ -67,7 +67,7 @@ class HotWorkUnpermitted:
         """One current reading's verdict (None: nothing owed)."""
         firing = w.device in self._idle_since
         if current_a > w.idle_a:
-            why = why_not(permits, w.place, ts)
+            why = why_not(permits, (w.place,), ts)
             if why is not None:
                 self._idle_since[w.device] = None
                 return _result(w, current_a, why, ts, backfill)

@@ -3,7 +3,7 @@
 Vision runs in worker processes (vision/worker.py) watched by a supervisor thread; this hub
 moves what they report onto the event loop: per analysed frame the camera metrics (docs/design.md:
 persons, no_helmet, edge_missing, zone_intrusions, inference_ms) go on the bus like any
-device's readings, and each vision rule starting or ending becomes a RuleResult for the alert
+device's readings (a hot-work zone's picture to the rules first, the evidence of its alert), and each vision rule starting or ending becomes a RuleResult for the alert
 manager, so vision alerts get the same life as the others (acknowledgement, silences,
 persistence, the outbox) with their evidence JPEG attached.
 """
@@ -11,6 +11,7 @@ persistence, the outbox) with their evidence JPEG attached.
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,6 +149,8 @@ class CameraHub:
         if jpeg:
             self._latest_jpeg[summary.camera] = jpeg
             self._shots[summary.camera] = self._shot(summary, jpeg)
+        for zone, picture in summary.pictures:  # before the readings: the alert they raise carries it
+            self._monitor.engine.hot_work_picture(summary.camera, zone, base64.b64encode(picture).decode())
         self._bus.publish(summary.readings(self._project))
 
     def _shot(self, summary: FrameSummary, jpeg: bytes) -> Shot:

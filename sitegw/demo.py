@@ -10,7 +10,8 @@ them exactly as it would read the real devices: the only thing the demo changes 
 config/examples/site.yaml is where each device and siren is reached. Scripted scenarios
 make hazards appear within the first minute; the slab pour over the high formwork begins
 ``pour_after_s`` after start, as a supervisor would start it from the dashboard (or when one does:
-the simulated formwork takes concrete as soon as the gateway marks a pour under way).
+the simulated formwork takes concrete as soon as the gateway marks a pour under way). Its supervisor also
+opens the scripted jacking and 安拆 windows and signs two hot-work permits (sitegw/demo_hot_work.py).
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ import contextlib
 import json
 import logging
 import secrets
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from config import EXAMPLE_SITE
 from contract.config import LoadedSite, load_site
+from contract.config.device import DeviceConfig
 from contract.config.sinks import ApiConfig, InfluxConfig
 from contract.config.site import SiteConfig
 from contract.config.transport import ModbusTcpTransport, MqttBroker, MqttTransport
@@ -46,8 +49,11 @@ from kinds.formwork.sim import FormworkSimulator
 from kinds.pit.kind import PitDevice
 from kinds.pit.sim import PitSimulator
 from kinds.pit.thresholds import PitRule
+from kinds.slope.kind import SlopeDevice
+from kinds.slope.thresholds import SlopeRule
 from plumbing.stop_signals import stop_requested
 from sitegw.cli_options import DEMO_POUR_AFTER_S
+from sitegw.demo_hot_work import issue_demo_permits
 from sitegw.extras import REGULATOR_INSTALL, regulator_extra_missing
 from sitegw.modbus_sims import start_modbus_simulators
 from sitegw.runtime import Gateway
@@ -77,8 +83,16 @@ CONFINED_SCENARIO, CONFINED_SCALE = "h2s_rise", 15.0
 # the other kinds' devices that play a hazard (their simulators' scenarios); the rest play a normal day
 OTHER_SCENARIOS = {
     "power-b2": "rcd_fails",  # 18 mA on its 15 mA RCD from 30 s, the RCD not tripping
-    "slope-1": "rainstorm",  # a rainstorm on the slope, BP-01 past its alarm value: from its first report
-    "tunnel-1": "settlement",  # GD-01's vault past its control value by the system's second survey
+    # a loose L1 terminal: it heats (a rise at ~15 s, past 60 and 70 ℃ by 35 s) and arcs twice (15 s, 30 s),
+    # the RCD trips at 40 s and is bridged at 50 s to keep the power on
+    "power-main": "loose_terminal",
+    # a rainstorm on the slope, BP-01 past its alarm value: from its first live report, after the station's
+    # logger served its SLOPE_BACKLOG of the days before (BP-02 creeping 3 mm/d: slope.rate at that report)
+    "slope-1": "rainstorm",
+    "weather-1": "gale",  # from 30 s the wind swells past Beaufort 5-6: the open-air hot-work permit stops
+    # GD-01's vault past its control value by the system's second survey, SL-01's convergence and DB-01's
+    # surface settlement past 85 % of theirs (yellow)
+    "tunnel-1": "section",
     "welder-1": "unpermitted",  # arcs at 3号楼5层 from its first second, no permit in force there
 }
 # The tunnel's monitoring system surveys every 1800 s, as the reference site says (a real system's cycle,
@@ -86,13 +100,23 @@ OTHER_SCENARIOS = {
 # Its publisher plays the system TUNNEL_SCALE times faster, a survey every 1800/90 = 20 s of the demo, each
 # carrying the time of its publishing, so the settlement appears within the demo's first minute.
 TUNNEL_SCALE = 90.0
+# A slope's rate alarm needs its daily rate above the rate value three days running (GB 50330-2013 §19.1.6):
+# no clock run fast under present-day timestamps can honestly show days. The demo's station first serves
+# what its data logger kept of the slope's rate_days days before the demo (a report per poll interval, each
+# with its own time), so the third day above the rate is reached at its first live report. The days before
+# carry the rate's pre-warning at their own times, as a gateway watching then would have raised it.
+SLOPE_BACKLOG = "the station's logger serves its three days before first"
 SCENARIO_LINE = (
     "crane-1 overload, anemo-1 storm, hoist-1 moving with a door open, pit-1 displacement rate, "
     "formwork-1 M3 settling during the pour (siren), cs-1 H2S rising with two inside (siren), "
     "crane-2 expired licence, platform-1 tilting with a failed safety lock (siren-facade), "
     "power-b2 leaking past its RCD's rating with the RCD not tripping, slope-1 past its alarm value in a rainstorm, "
-    f"tunnel-1 GD-01's vault settling past its control value (its surveys {TUNNEL_SCALE:g}x faster), "
-    "welder-1 welding at 3号楼5层 without a hot-work permit"
+    f"tunnel-1 GD-01's vault settling past its control value, SL-01 and DB-01 past 85 % of theirs (its surveys "
+    f"{TUNNEL_SCALE:g}x faster), "
+    "welder-1 welding at 3号楼5层 without a hot-work permit, the gate camera's people there (its 动火区), "
+    "power-main's loose terminal heating and arcing, its RCD tripping then bridged, "
+    "slope-1's BP-02 three days above its rate (its logger's backlog), weather-1's gale from 30 s, "
+    "hot-work permits: 2号楼屋面 open-air with its fire watch not at the gate, 地下室B2 ending unclosed"
 )
 # a scripted jacking window on crane-1 (standards.md §10): opened at JACKING_AT_S, closed JACKING_FOR_S later
 # with its checks, 5.6 m higher (two standard sections); the crane's simulator slews on, so the window
@@ -105,6 +129,10 @@ JACKING_AT_S, JACKING_FOR_S, JACKING_CRANE = 90.0, 60.0, "crane-1"
 # hoist's exclusion zone (警戒区), whose workers are hoist.install exclusion (alarm) while the window is open;
 # the hoist runs on after it closes without a new acceptance (hoist.install acceptance, critical).
 INSTALL_AT_S, INSTALL_FOR_S, INSTALL_MACHINE = 40.0, 60.0, "hoist-1"
+# in the same window, tower crane crane-2 is climbed with the building (顶升加节 as an 安拆 window): its papers
+# name no 安装拆卸工 crew (crane.install crew, critical) and it lifts on (crane.install load, critical); it works
+# on after the window closes without a new acceptance (crane.install acceptance)
+INSTALL_CRANE = "crane-2"
 # crane-2's driver carries a licence that expired on 2026-06-30 (the reference site's roster)
 OPERATOR_SCENARIO = {"crane-2": "OP-1002"}
 
@@ -137,8 +165,12 @@ async def run_demo(opts: DemoOptions, on_ready: Any = None) -> dict[str, Any]:
     if opts.influx is not None:
         updates["influx"] = opts.influx
     if opts.cameras:
-        # the site gate's camera replays real CC BY 4.0 photos (vision/demo/cap) as a looping feed
-        updates["vision"] = demo_vision(opts.state_dir / "evidence", exclusion_of=INSTALL_MACHINE)
+        # the site gate's camera replays real CC BY 4.0 photos (vision/demo/cap) as a looping feed; its upper
+        # half watches the first welder's place, where no permit is in force (hot_work.zone_unpermitted)
+        welding_at = next((p for d in site.config.devices if (p := d.hot_work_place())), None)
+        updates["vision"] = demo_vision(
+            opts.state_dir / "evidence", exclusion_of=INSTALL_MACHINE, hot_work_at=welding_at
+        )
     site = replace(site, config=site.config.model_copy(update=updates))
     opts.state_dir.mkdir(parents=True, exist_ok=True)
     # the stop signals from before anything starts: a stop asked during start-up waits for it
@@ -194,6 +226,7 @@ async def _run(opts: DemoOptions, site: LoadedSite, stop: asyncio.Event, on_read
             stack.push_async_callback(_cancel, jacking)
             install = asyncio.create_task(_install_script(gw, opts.duration))
             stack.push_async_callback(_cancel, install)
+            issue_demo_permits(gw.hot_work, time.time())
         _announce(gw, sims.rtu_path, broker_cfg, uplink, relays, opts)
         if on_ready is not None:
             on_ready(gw)
@@ -215,6 +248,17 @@ def _pit_history_h(site: LoadedSite, pit: PitDevice) -> float:
     assert isinstance(cfg, PitRule)
     tolerance_s = max(p.interval_s for p in pit.pit.points) / 2
     return (cfg.rate_window_h * 3600 - tolerance_s - PIT_RATE_AFTER_S) / 3600
+
+
+def _slope_backlog_s(site: LoadedSite, device: DeviceConfig) -> float:
+    """Seconds of a slope station's logged reports the demo serves before its live ones (0 for any other
+    device): the rate's days in a row of its rate window, so the last day's rate is judged at the first live
+    report (SLOPE_BACKLOG)."""
+    if not isinstance(device, SlopeDevice):
+        return 0.0
+    cfg = site.config.rules.for_device(device.id, "slope")
+    assert isinstance(cfg, SlopeRule)
+    return cfg.rate_days * cfg.rate_window_h * 3600
 
 
 async def _relays(stack: contextlib.AsyncExitStack, site: LoadedSite) -> dict[str, RelaySimulator]:
@@ -296,6 +340,8 @@ async def _mqtt_sites(
                 broker.port,
                 prefix,
                 interval_s=device.poll_interval_s / scale,
+                backlog_s=_slope_backlog_s(gw.site, device) if opts.scenarios else 0.0,
+                backlog_every_s=device.poll_interval_s,
             )
             await publisher.start()
             stack.push_async_callback(publisher.stop)
@@ -337,12 +383,15 @@ def window_times(at: float, lasting: float, duration: float | None) -> tuple[flo
 
 
 async def _install_script(gw: Gateway, duration: float | None) -> None:
-    """The demo's supervisor opens a climbing window on hoist-1, then closes it with the self-check."""
+    """The demo's supervisor opens a climbing window on hoist-1 and crane-2, then closes both with the
+    self-check."""
     at, lasting = install_times(duration)
     await asyncio.sleep(at)
     gw.install.start(INSTALL_MACHINE, "demo", InstallStart(stage="climb"))
+    gw.install.start(INSTALL_CRANE, "demo", InstallStart(stage="climb"))
     await asyncio.sleep(lasting)
     gw.install.end(INSTALL_MACHINE, "demo", InstallClose(self_checked=True, note="加高2节标准节"))
+    gw.install.end(INSTALL_CRANE, "demo", InstallClose(self_checked=True, note="顶升加节2节，附着1道"))
 
 
 async def _jacking_script(gw: Gateway, duration: float | None) -> None:
@@ -475,8 +524,10 @@ def _announce(
         *(
             [
                 f"  jacking       crane-1 from {at:g} s to {at + lasting:g} s (it slews on: crane.jacking_motion)",
-                f"  install       hoist-1 climbing (安拆) from {i_at:g} s to {i_at + i_for:g} s (its installer not "
-                "at the gate, workers in its 警戒区 on cam-gate: hoist.install)",
+                f"  install       hoist-1 and crane-2 climbing (安拆) from {i_at:g} s to {i_at + i_for:g} s (hoist-1's "
+                "installer not at the gate, workers in its 警戒区 on cam-gate: hoist.install; crane-2 with no "
+                "certified crew, lifting on: crane.install)",
+                f"  slope-1       {SLOPE_BACKLOG} (BP-02 above its rate three days running: slope.rate)",
             ]
             if opts.scenarios
             else []

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from contract.alert_event import AlertEvent
+from contract.config.camera import CameraConfig
 from contract.config.loader import LoadedSite
 from contract.hot_work import Permit
 from contract.kinds import registry
@@ -120,6 +121,7 @@ def noted(issues: list[str], line: int, exc: ValueError, what: str) -> bool:
 
 
 QUALITIES = {q.value: q for q in Quality}
+CAMERA = "camera"  # the kind a camera's readings are of (kinds/camera/kind.py)
 
 
 class _Rows:
@@ -137,6 +139,13 @@ class _Rows:
         self.devices = {
             d.id: (d, *_metrics_of(registry.get(d.kind)), d.point_codes()) for d in site.config.devices
         }
+        # a camera's frames, as its worker reports them (its zones' counts, point: the zone's name): by the
+        # camera's name, as the live gateway stores them; an 安拆 exclusion zone is judged from them
+        vision = site.config.vision
+        camera = registry.get(CAMERA)
+        self.cameras = (
+            {c.name: (*_metrics_of(camera), _zones(c)) for c in vision.cameras} if vision is not None else {}
+        )
         self.text = registry.text_metrics()
 
     def reading(self, row: list[str]) -> Reading:
@@ -146,21 +155,25 @@ class _Rows:
         ts = parse_ts(row[self.ts])
         name = row[self.device].strip()
         known = self.devices.get(name)
-        if known is None:
+        seen = self.cameras.get(name)
+        if known is not None:
+            device, allowed, whole, codes = known
+            kind = device.kind
+        elif seen is not None:
+            kind, (allowed, whole, codes) = CAMERA, seen
+        else:
             raise ValueError(
-                f"device {name!r} is not in the site file (devices: {', '.join(sorted(self.devices))})"
+                f"device {name!r} is not in the site file (devices: {', '.join(sorted(self.devices))}; "
+                f"vision.cameras: {', '.join(sorted(self.cameras)) or 'none'})"
             )
-        device, allowed, whole, codes = known
         metric = row[self.metric].strip()
         if allowed is not None and metric not in allowed:
             raise ValueError(
-                f"metric {metric!r} is not a {device.kind} metric (known: {', '.join(sorted(allowed))})"
+                f"metric {metric!r} is not a {kind} metric (known: {', '.join(sorted(allowed))})"
             )
         point = row[self.point].strip()
         if codes is not None and point not in codes and metric not in whole:
-            raise ValueError(
-                f"point {point!r} is not a point of {device.id} (points: {', '.join(sorted(codes))})"
-            )
+            raise ValueError(f"point {point!r} is not a point of {name} (points: {', '.join(sorted(codes))})")
         raw = row[self.value].strip()
         if metric in self.text:
             value: float | str = raw
@@ -178,7 +191,13 @@ class _Rows:
         if quality is None:
             raise ValueError(f"quality {text!r}: use ok, stale, fault or backfill")
         unit = row[self.unit].strip() if self.unit is not None else ""
-        return Reading(ts, self.project, device.id, metric, value, unit, quality, point)
+        return Reading(ts, self.project, name, metric, value, unit, quality, point)
+
+
+def _zones(camera: CameraConfig) -> frozenset[str]:
+    """The points a camera's readings may name: its zones' and its edges' names (and none: the frame's own
+    counts)."""
+    return frozenset({"", *(z.name for z in camera.zones), *(e.name for e in camera.edges)})
 
 
 def _metrics_of(kind: Kind) -> tuple[frozenset[str] | None, frozenset[str]]:

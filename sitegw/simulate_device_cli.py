@@ -69,9 +69,16 @@ def simulate_device(
         assert profile.mqtt is not None  # the site's check: an MQTT device has a profile with an mqtt map
         own = loaded.config.mqtt_brokers[dev.transport.broker]
         host, port = host_port(broker, "--broker") if broker else (own.host, own.port)
-        creds = {} if broker else {"username": own.username, "password": own.password}
+        user, password = ("", "") if broker else (own.username, own.password)
         publisher = ProfilePublisher(
-            sim, profile.mqtt, host, port, dev.transport.topic_prefix, interval_s=dev.poll_interval_s, **creds
+            sim,
+            profile.mqtt,
+            host,
+            port,
+            dev.transport.topic_prefix,
+            interval_s=dev.poll_interval_s,
+            username=user,
+            password=password,
         )
         typer.echo(f"simulating {what}: publishing to {host}:{port} under {dev.transport.topic_prefix}")
         try:

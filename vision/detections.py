@@ -60,6 +60,8 @@ class FrameResult:
     detections: list[Detection] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
     exclusions: dict[str, int] = field(default_factory=dict)  # people in each 安拆 exclusion zone
+    hot_work: dict[str, int] = field(default_factory=dict)  # people in each zone marked for hot work
+    pictures: dict[str, bytes] = field(default_factory=dict)  # evidence JPEG of hot-work zones, when due
     motion: bool = True  # the gate saw something move
     detected: bool = True  # the detectors ran (motion, or the periodic look at a still scene)
     inference_ms: float = 0.0

@@ -15,7 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from contract.config.camera import CameraConfig
+from contract.config.camera import CameraConfig, ZoneConfig
 from vision.detections import FrameResult
 from vision.events import LABELS
 from vision.label_layout import LabelLayout, Rect
@@ -37,6 +37,13 @@ def header_lines(result: FrameResult, cam: CameraConfig) -> list[str]:
     stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(result.ts)) + f"  {cam.name}"
     rules = "、".join(LABELS.get(r, r) for r in sorted({v.rule for v in result.violations}))
     return [stamp, rules] if rules else [stamp]
+
+
+def zone_label(zone: ZoneConfig) -> str:
+    """What a zone is called on the picture: a hot-work place, a machine's 安拆 警戒区, or a 禁入区."""
+    if zone.hot_work_at:
+        return "动火区"
+    return "警戒区" if zone.exclusion_of is not None else "禁入区"
 
 
 def text_scales(width: int) -> tuple[int, int]:
@@ -66,7 +73,7 @@ def annotate(frame: np.ndarray, result: FrameResult, cam: CameraConfig) -> np.nd
     for z in cam.zones:
         cv2.polylines(img, [np.array(z.polygon, np.int32)], True, (0, 215, 255), lw)
         x, y = (int(v) for v in z.polygon[0])
-        label(f"禁入区 {z.name}", (x, y, x, y), (0, 215, 255))
+        label(f"{zone_label(z)} {z.name}", (x, y, x, y), (0, 215, 255))
     for e in cam.edges:
         cv2.polylines(img, [np.array(e.polyline, np.int32)], False, (255, 0, 255), lw)
         x, y = (int(v) for v in e.polyline[0])

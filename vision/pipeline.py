@@ -21,6 +21,9 @@ from vision.sources import Frame
 from vision.zones import ZoneWatch
 
 CLEAR_FRAMES = 3  # analysed frames without the violation before it is resolved
+# a zone marked for hot work with people inside is pictured at once, then this often while they stay: the
+# hot-work rule, which alone knows the permits, fires with the latest picture (a full frame's JPEG, ~10 ms)
+HOT_WORK_PICTURE_S = 10.0
 
 
 def _inside(box: tuple[float, float, float, float], win: tuple[int, int, int, int]) -> bool:
@@ -55,6 +58,7 @@ class CameraAnalyzer:
     _bare_run: int = field(init=False, default=0)
     _n: int = field(init=False, default=0)
     _open: dict[tuple[str, str], _Open] = field(init=False, default_factory=dict)
+    _pictured: dict[str, float] = field(init=False, default_factory=dict)  # hot-work zone: last picture ts
 
     def __post_init__(self) -> None:
         self._zones = ZoneWatch([])
@@ -145,6 +149,8 @@ class CameraAnalyzer:
         res.detections = list(self._last)
         res.violations += self._zones.update(frame.ts, self._last)
         res.exclusions = self._zones.exclusions()
+        res.hot_work = self._zones.hot_work()
+        res.pictures = self._hot_work_pictures(frame, res)
         events = self._events(frame, res)
         res.inference_ms = (time.process_time() - t0) * 1000
         return res, events
@@ -153,6 +159,21 @@ class CameraAnalyzer:
         """The evidence clips finished since the last call (each ``clip_post_s`` after its alert)."""
         done, self._written = self._written, []
         return done
+
+    def _hot_work_pictures(self, frame: Frame, res: FrameResult) -> dict[str, bytes]:
+        """The evidence picture of each zone marked for hot work whose people are counted, at their first
+        frame and every HOT_WORK_PICTURE_S while they stay (the picture of a hot-work alert, as a
+        violation's is of its alert)."""
+        due = []
+        for zone, people in res.hot_work.items():
+            if not people:
+                self._pictured.pop(zone, None)
+            elif frame.ts - self._pictured.get(zone, float("-inf")) >= HOT_WORK_PICTURE_S:
+                due.append(zone)
+                self._pictured[zone] = frame.ts
+        if not due:
+            return {}
+        return dict.fromkeys(due, to_jpeg(annotate(frame.image, res, self.cam)))
 
     def _helmet_violations(self) -> list[Violation]:
         bare = [d for d in self._last if d.label == "no_helmet"]

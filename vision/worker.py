@@ -26,7 +26,7 @@ from typing import Literal, TypeAlias
 
 import numpy as np
 
-from contract.config.camera import EXCLUSION_PERSONS, CameraConfig, VisionConfig
+from contract.config.camera import EXCLUSION_PERSONS, HOT_WORK_PERSONS, CameraConfig, VisionConfig
 from contract.readings import Quality, Reading
 from contract.vision_event import VisionEvent
 from vision.auto_card import Card, CardChoice, CardChooser
@@ -59,6 +59,8 @@ class FrameSummary:
     zones_inside: tuple[str, ...] = ()  # zones someone is inside on this frame
     edges_open: tuple[str, ...] = ()  # edges whose protection is missing on this frame
     exclusions: tuple[tuple[str, int], ...] = ()  # (zone, people inside) of each 安拆 exclusion zone
+    hot_work: tuple[tuple[str, int], ...] = ()  # (zone, people inside) of each zone marked for hot work
+    pictures: tuple[tuple[str, bytes], ...] = ()  # (zone, evidence JPEG) of hot-work zones, when due
 
     @classmethod
     def of(cls, res: FrameResult, jpeg: bytes | None = None) -> FrameSummary:
@@ -82,11 +84,14 @@ class FrameSummary:
             tuple(v.target for v in res.violations if v.rule == "vision.zone_intrusion"),
             tuple(v.target for v in res.violations if v.rule == "vision.edge_missing"),
             tuple(res.exclusions.items()),
+            tuple(res.hot_work.items()),
+            tuple(res.pictures.items()),
         )
 
     def readings(self, project: str) -> list[Reading]:
-        """The camera's Readings for the bus: its counts, and the people in each exclusion zone (the zone
-        as the point; the install rule judges them, rules/install_zone.py)."""
+        """The camera's Readings for the bus: its counts, and the people in each exclusion zone and each
+        zone marked for hot work (the zone as the point; the install rule and the hot-work rule judge them,
+        rules/install_zone.py, rules/hot_work_zone.py)."""
         return (
             [
                 Reading(self.ts, project, self.camera, m, float(getattr(self, m)), "", Quality.OK, "")
@@ -100,6 +105,10 @@ class FrameSummary:
             + [
                 Reading(self.ts, project, self.camera, EXCLUSION_PERSONS, float(n), "", Quality.OK, zone)
                 for zone, n in self.exclusions
+            ]
+            + [
+                Reading(self.ts, project, self.camera, HOT_WORK_PERSONS, float(n), "", Quality.OK, zone)
+                for zone, n in self.hot_work
             ]
         )
 

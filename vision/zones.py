@@ -1,9 +1,10 @@
 """Danger zones (pit edge, under the load, hoist entrance): who is inside, for how long, with inertia.
 
 A machine's 安拆 exclusion zone (``exclusion_of``) is no standing 禁入区: people inside it are allowed but
-while the machine's window is open, which the rules know and vision does not. Its people are counted with
-the same inertia and loitering time (``exclusions``) and go out as the camera's readings, never as a
-vision.zone_intrusion."""
+while the machine's window is open, which the rules know and vision does not; nor is a zone marked for hot
+work (``hot_work_at``), where people may work while a permit is in force. Their people are counted with
+the same inertia and loitering time (``exclusions``, ``hot_work``) and go out as the camera's readings,
+never as a vision.zone_intrusion."""
 
 from __future__ import annotations
 
@@ -35,23 +36,33 @@ class ZoneWatch:
         self.zones = zones
         self._poly = [np.array(z.polygon, np.float32).reshape(-1, 1, 2) for z in zones]
         self._state = [_State() for _ in zones]
-        self._exclusions: dict[str, int] = {}
+        self._counts: dict[str, int] = {}  # the people in each counted zone at the last update
 
     def exclusions(self) -> dict[str, int]:
         """The people in each exclusion zone at the last ``update`` (0: nobody, or not yet for its inertia
         and loitering time)."""
-        return dict(self._exclusions)
+        return {
+            z.name: n
+            for z in self.zones
+            if z.exclusion_of is not None and (n := self._counts.get(z.name)) is not None
+        }
+
+    def hot_work(self) -> dict[str, int]:
+        """The people in each zone marked for hot work at the last ``update``, as ``exclusions``."""
+        return {
+            z.name: n for z in self.zones if z.hot_work_at and (n := self._counts.get(z.name)) is not None
+        }
 
     def update(self, ts: float, detections: list[Detection]) -> list[Violation]:
         """Violations for standing zones with someone inside for `inertia` frames and `loiter_s` seconds
-        (exclusion zones' people: ``exclusions``)."""
+        (the counted zones' people: ``exclusions``, ``hot_work``)."""
         out = []
         for zone, poly, st in zip(self.zones, self._poly, self._state, strict=False):
             inside: list[Box] = [
                 d.box for d in detections if cv2.pointPolygonTest(poly, anchor(d), False) >= 0
             ]
-            if zone.exclusion_of is not None:
-                self._exclusions[zone.name] = 0
+            if zone.counted:
+                self._counts[zone.name] = 0
             if not inside:
                 st.frames_inside, st.since = 0, None
                 continue
@@ -60,8 +71,8 @@ class ZoneWatch:
             stayed = ts - st.since
             if st.frames_inside < zone.inertia or stayed < zone.loiter_s:
                 continue
-            if zone.exclusion_of is not None:
-                self._exclusions[zone.name] = len(inside)
+            if zone.counted:
+                self._counts[zone.name] = len(inside)
             else:
                 out.append(
                     Violation(

@@ -9,7 +9,7 @@ size named in ``drawn_on``; the analysis scales them to the frames that arrive (
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -24,6 +24,9 @@ HELMET_TILE_PX = 720
 MIN_HELMET_TILE_PX = 480
 # a camera's reading of the people in an exclusion zone (the zone its point), for the install rule
 EXCLUSION_PERSONS = "exclusion_persons"
+# a camera's reading of the people in a zone marked for hot work (the zone its point), for the hot-work rule
+HOT_WORK_PERSONS = "hot_work_persons"
+Place = Annotated[str, Field(min_length=1, max_length=100)]
 
 
 def tile_px_problem(value: int) -> str | None:
@@ -37,8 +40,9 @@ def tile_px_problem(value: int) -> str | None:
 
 
 class ZoneConfig(Model):
-    """A danger zone drawn on the camera image: nobody may be inside (禁入区), or, with ``exclusion_of``,
-    nobody while its machine's 安拆 window is open (警戒区)."""
+    """A danger zone drawn on the camera image: nobody may be inside (禁入区); or, with ``exclusion_of``,
+    nobody while its machine's 安拆 window is open (警戒区); or, with ``hot_work_at``, a place of hot work
+    (动火区) where people at work need a permit in force."""
 
     name: str = Field(title="Name", description="the zone's name, shown in alerts, e.g. 卸料平台下方")
     polygon: list[Point] = Field(
@@ -62,6 +66,39 @@ class ZoneConfig(Model):
         "are an alert of its install rule only while its 安拆 window is open (not vision.zone_intrusion); "
         "leave out for a standing 禁入区",
     )
+    hot_work_at: list[Place] = Field(
+        default_factory=list,
+        max_length=20,
+        title="Hot-work places",
+        description="marks the zone for hot work (动火区): the hot-work place(s) it watches, as permits name "
+        "places, e.g. [3号楼5层]; each a welder's place or one of the site's hot_work_places. People seen "
+        "inside it for hot_work_settle_s while no permit is in force for any of them are "
+        "hot_work.zone_unpermitted (not vision.zone_intrusion). The camera sees people in the zone, not a "
+        "flame or an arc: their presence stands for hot work (docs/vision.md)",
+    )
+    hot_work_settle_s: float = Field(
+        60.0,
+        ge=0,
+        le=3600,
+        title="Hot-work settle time",
+        description="with hot_work_at: s people must be seen inside with no permit in force before the alert "
+        "(达到: at it the alert fires), and s the camera must see nobody inside before it ends [U: practice]",
+    )
+
+    @model_validator(mode="after")
+    def _one_purpose(self) -> ZoneConfig:
+        if self.exclusion_of is not None and self.hot_work_at:
+            raise ValueError(
+                f"zone {self.name!r} has both exclusion_of and hot_work_at: a zone is a machine's 警戒区 or "
+                "a hot-work place, not both: draw a second zone for the other"
+            )
+        return self
+
+    @property
+    def counted(self) -> bool:
+        """Whether vision counts the people inside it as readings for a rule (警戒区, 动火区) rather than
+        judging it as a standing 禁入区 itself."""
+        return self.exclusion_of is not None or bool(self.hot_work_at)
 
 
 class EdgeConfig(Model):

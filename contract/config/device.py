@@ -58,6 +58,10 @@ class DeviceConfig(Model):
         """What is wrong with this device among the site's ``devices`` (a reference to another device)."""
         return []
 
+    def hot_work_place(self) -> str | None:
+        """The hot-work place the device serves, as permits name places (a welder's; None: none)."""
+        return None
+
     def point_codes(self) -> frozenset[str] | None:
         """The monitoring point codes the device may report (None: single-point device, any point)."""
         return None

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Union
 
 from pydantic import Field, model_validator
 
-from contract.config.camera import VisionConfig
+from contract.config.camera import Place, VisionConfig
 from contract.config.common import Model
 from contract.config.crane import Operator, Zone
 from contract.config.dangerous_works import DangerousWork
@@ -89,6 +89,14 @@ class SiteConfig(Model):
         description="the 危大工程清单: each item with its scale, dates, people, plan, review, briefing and "
         "acceptance, and the devices that monitor it; sent to the regulator with the heartbeat",
     )
+    hot_work_places: list[Place] = Field(
+        default_factory=list,
+        max_length=200,
+        title="Hot-work places",
+        description="the site's hot-work places (动火地点) as its permits name them, beyond the places its "
+        "welders serve (a gas-cutting bay no welder's sensor watches), e.g. [3号楼5层, 钢筋加工棚]; a camera "
+        "zone's hot_work_at names one of these or a welder's place",
+    )
     no_lift_zones: list[Zone] = Field(
         default_factory=list, title="No-lift zones", description="polygons the hook must never be above"
     )
@@ -143,6 +151,7 @@ class SiteConfig(Model):
                 *self._gb28181_refs(),
                 *self._dangerous_works_refs(),
                 *self._exclusion_refs(),
+                *self._hot_work_refs(),
             ]
         )
         return self
@@ -284,6 +293,24 @@ class SiteConfig(Model):
                     )
                 kept.add(machine)
         return problems
+
+    def _hot_work_refs(self) -> list[Located]:
+        """Each place a camera's hot-work zone names is one the site's permits can name: a typo would leave
+        the zone without any permit that covers it."""
+        known = set(self.hot_work_places) | {p for d in self.devices if (p := d.hot_work_place()) is not None}
+        cameras = self.vision.cameras if self.vision is not None else []
+        return [
+            Located(
+                ("vision", "cameras", i, "zones", j, "hot_work_at", k),
+                f"camera {cam.name}: zone {zone.name!r} watches hot-work place {place!r}, which no welder "
+                f"serves and hot_work_places does not list (places: {sorted(known) or 'none'})",
+                "write the place as the permits name it, or add it to the site's hot_work_places",
+            )
+            for i, cam in enumerate(cameras)
+            for j, zone in enumerate(cam.zones)
+            for k, place in enumerate(zone.hot_work_at)
+            if place not in known
+        ]
 
     def device(self, device_id: str) -> DeviceConfig:
         """The device with this id (KeyError if none)."""

@@ -74,7 +74,13 @@ def messages(
 
 
 class ProfilePublisher(MqttJsonSimulator):
-    """Publishes a DeviceSim's values every ``interval_s`` as the profile's ``mqtt:`` map says."""
+    """Publishes a DeviceSim's values every ``interval_s`` as the profile's ``mqtt:`` map says.
+
+    With ``backlog_s``, it first sends what a station's data logger kept of the ``backlog_s`` before it
+    connected, a report every ``backlog_every_s`` (oldest first, each with its own time, the sim's ``t``
+    negative): a device whose rules need days of history (a slope's rate three days running) is judged on
+    days that really passed, not on a clock run fast under present-day timestamps. The profile needs a
+    timestamp path for it (else every report would read as now)."""
 
     kind = "device"
 
@@ -87,25 +93,43 @@ class ProfilePublisher(MqttJsonSimulator):
         topic_prefix: str,
         *,
         interval_s: float = 1.0,
+        backlog_s: float = 0.0,
+        backlog_every_s: float = 3600.0,
         username: str = "",
         password: str = "",
         client_id: str = "",
     ) -> None:
         super().__init__(host, port, username=username, password=password, client_id=client_id)
         self.sim, self.map, self.prefix, self.interval_s = sim, mqtt_map, topic_prefix, interval_s
+        if backlog_s < 0 or backlog_every_s <= 0:
+            raise ValueError(
+                f"backlog_s must be 0 or more and backlog_every_s above 0, got {backlog_s}, {backlog_every_s}"
+            )
+        if backlog_s and not all(t.ts_path for t in mqtt_map.topics):
+            raise ValueError(
+                "a backlog needs a timestamp path (ts_path) in every topic of the profile's mqtt map"
+            )
+        self.backlog_s, self.backlog_every_s = backlog_s, backlog_every_s
         self._t0 = 0.0
 
     def _on_connected(self) -> None:
         self._t0 = time.monotonic()
 
     async def _publish_loop(self) -> None:
+        now0 = time.time()
+        stored = int(self.backlog_s // self.backlog_every_s)
+        for k in range(stored, 0, -1):  # the logger's reports, oldest first
+            t = -k * self.backlog_every_s
+            self._send(self.sim.values(t), now0 + t)
+            await asyncio.sleep(0.01)  # a burst the broker and the reader take in stride
         while True:
-            values = self.sim.values(time.monotonic() - self._t0)
-            now = time.time()
-            for topic in self.map.topics:
-                for name, payload in messages(topic, self.prefix, values, now):
-                    if isinstance(payload, str):
-                        self.publish_text(name, payload)
-                    else:
-                        self.publish_json(name, payload, values=len(topic.values))
+            self._send(self.sim.values(time.monotonic() - self._t0), time.time())
             await asyncio.sleep(self.interval_s)
+
+    def _send(self, values: Mapping[str, float | str], ts: float) -> None:
+        for topic in self.map.topics:
+            for name, payload in messages(topic, self.prefix, values, ts):
+                if isinstance(payload, str):
+                    self.publish_text(name, payload)
+                else:
+                    self.publish_json(name, payload, values=len(topic.values))

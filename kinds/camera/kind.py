@@ -1,7 +1,9 @@
 """Cameras as devices of the site file: the counts vision's workers report for each analysed frame.
 
 A site's cameras are configured under ``vision.cameras``; their checks are judged in vision's worker and by
-the vision rules (rules/vision_rules.py), and a silent camera is camera.offline, not device.offline.
+the vision rules (rules/vision_rules.py), and a silent camera is camera.offline, not device.offline. The
+people it counts in a zone marked for hot work are judged against the permits by the site's hot-work rules
+(rules/hot_work_zone.py), whose rule the welder kind declares with the other hot_work rules.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ KIND = Kind(
         Metric("edge_missing", "临边缺失", "", "edge protection missing"),
         Metric("zone_intrusions", "闯入", "", "zone intrusions"),
         Metric("exclusion_persons", "警戒区人数", "", "people in an 安拆 exclusion zone"),
+        Metric("hot_work_persons", "动火区人数", "", "people in a zone marked for hot work"),
     ),
     watched=False,
     rules={

@@ -173,7 +173,7 @@ KIND = Kind(
     },
     simulator="kinds.power.sim:PowerSim",
     card="kinds.power.card:CARD",
-    scenarios=("normal", "insulation", "rcd_fails", "trip", "overheat", "arc"),
+    scenarios=("normal", "insulation", "rcd_fails", "trip", "overheat", "arc", "loose_terminal"),
     thresholds=(
         Thresholds(
             "power",

@@ -85,16 +85,24 @@ class PowerTempRise(Reached):
         window_min = cfg.rise_window_s / 60
 
         def what(level: Level | None) -> tuple[str, str]:
-            minutes = (ts - start_ts) / 60
+            zh_took, en_took = took(ts - start_ts)
             return (
-                f"{name} {zh}温度 {minutes:.0f} 分钟内由 {lowest:g} ℃ 升至 {temp_c:g} ℃（升 {rise:.1f} ℃，"
+                f"{name} {zh}温度 {zh_took}内由 {lowest:g} ℃ 升至 {temp_c:g} ℃（升 {rise:.1f} ℃，"
                 f"限值 {window_min:g} 分钟内 {cfg.rise_c:g} ℃）",
-                f"{name} {en} temperature up from {lowest:g} ℃ to {temp_c:g} ℃ in {minutes:.0f} min "
+                f"{name} {en} temperature up from {lowest:g} ℃ to {temp_c:g} ℃ in {en_took} "
                 f"(+{rise:.1f} ℃; limit {cfg.rise_c:g} ℃ in {window_min:g} min)",
             )
 
         details: dict[str, float | str | list[str]] = {"probe": zh, "temp_c": temp_c, "lowest_c": lowest}
         return self.report(device, point, level, round(rise, 2), thresholds, what, details, ts, backfill)
+
+
+def took(seconds: float) -> tuple[str, str]:
+    """How long a rise took, in Chinese and English: seconds under a minute (a loose terminal heats in
+    seconds, and "0 分钟" would read as no time at all), whole minutes above."""
+    if seconds < 60:
+        return f"{seconds:.0f} 秒", f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} 分钟", f"{seconds / 60:.0f} min"
 
 
 def history_s(cfg: PowerRule) -> float:

@@ -16,7 +16,12 @@ wandering by centimetres about its baseline, and a rain gauge's rain since its l
 - ``rainstorm`` (what ``sitegw demo`` plays, from its first report): a rainstorm on a slope already moving, the
   first surface point at 22 mm (above 20 mm by more than its noise: slope.cumulative alarm), the water levels
   1.6 m above their baselines (70 % of the reference site's 2 m: slope.water warning), 60 mm of rain in the
-  report's hour (slope.rain warning).
+  report's hour (slope.rain warning). Before it (``t`` below 0: the reports a station's logger kept from the
+  days before, which the demo serves first) the slope is dry and the second surface point creeps 3 mm/d to
+  12 mm at ``t`` = 0 (below the 70 % pre-warning of 20 mm): three days of that backlog put slope.rate's
+  alarm (大于 2 mm/d three days running) on the first live report.
+
+``t`` counts from the first live report; a backlog's reports have negative ``t``.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ SENTINEL = -9999.0  # what monitoring stations send for a failed measurement
 FAULT_S = 3 * HOUR_S
 CREEP_FROM_MM, CREEP_MM_D, RATE_MM_D, RAIN_MM_H = 12.0, 1.2, 3.0, 10.0
 DEMO_MM, DEMO_RISE_M, DEMO_RAIN_MM_H = 22.0, 1.6, 60.0
+DEMO_CREEP_MM = 12.0  # rainstorm: the second surface point at t = 0, creeping RATE_MM_D
 SHOWER_MM_H = 0.5  # the normal scenario's light rain, now and then
 
 
@@ -47,6 +53,7 @@ class SlopeSim:
         self.scenario, self.seed = scenario, seed
         surface = [p.code for p in self.points if p.kind == "surface"]
         self.special = surface[0] if surface else None  # the point the creep, rate and fault scenarios move
+        self.creeper = surface[1] if len(surface) > 1 else None  # the rainstorm's slope moving for days
 
     def values(self, t: float) -> Mapping[str, float | str]:
         """Every point's values ``t`` seconds in."""
@@ -63,8 +70,10 @@ class SlopeSim:
                 h = CREEP_FROM_MM + CREEP_MM_D * days
             elif p.code == self.special and self.scenario == "rate":
                 h = 2.0 + RATE_MM_D * days
-            elif p.code == self.special and self.scenario == "rainstorm":
+            elif p.code == self.special and self.scenario == "rainstorm" and t >= 0:
                 h = DEMO_MM + RATE_MM_D * days
+            elif p.code == self.creeper and self.scenario == "rainstorm":
+                h = DEMO_CREEP_MM + RATE_MM_D * days
             if p.code == self.special and self.scenario == "fault" and HOUR_S <= t < HOUR_S + FAULT_S:
                 return {"disp_h_mm": SENTINEL, "disp_v_mm": SENTINEL}
             noise = 0.0 if self.scenario == "creep" and p.code == self.special else 0.3
@@ -76,11 +85,11 @@ class SlopeSim:
             return {"incl_mm": round(5.0 + 0.2 * days + rng.gauss(0, 0.2), 2), "incl_depth_m": 8.5}
         if p.kind == "water_level":
             base = p.baseline_m if p.baseline_m is not None else -6.0
-            base += DEMO_RISE_M if self.scenario == "rainstorm" else 0.0
+            base += DEMO_RISE_M if self.scenario == "rainstorm" and t >= 0 else 0.0
             wander = 0.05 * math.sin(2 * math.pi * days / 3)
             return {"water_level_m": round(base + wander + rng.gauss(0, 0.005), 3)}
         # a rain gauge: the rain since its last report
-        if self.scenario == "rainstorm":
+        if self.scenario == "rainstorm" and t >= 0:
             mm_h = DEMO_RAIN_MM_H
         elif self.scenario == "rain" and t >= HOUR_S:
             mm_h = RAIN_MM_H

@@ -140,7 +140,7 @@ KIND = Kind(
         "tunnel.silent": "隧道测点监测中断",
     },
     simulator="kinds.tunnel.sim:TunnelSim",
-    scenarios=("normal", "settlement"),
+    scenarios=("normal", "settlement", "section"),
     card="kinds.tunnel.card:CARD",
     thresholds=(
         Thresholds(

@@ -5,6 +5,9 @@ value (mm, settlement and closing positive) at simulated second ``t``, keyed ``m
   the drive, a time constant of an hour) with 0.1 mm of survey noise: nothing reaches a line.
 - ``settlement``: the first vault point settles steadily to 110 % of its cumulative control over ten
   minutes (yellow at 85 %, orange at 100 %, from the cumulative value alone); the rest as normal.
+- ``section`` (what the demo plays): a section settling as a whole, the first vault point as in
+  ``settlement``, the first convergence and the first surface point to 90 % of their cumulative controls over
+  the same ten minutes (yellow, from the cumulative value alone: 85 % reached); the rest as normal.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ NOISE_MM = 0.1  # a total station's or a static level's repeatability
 SETTLE_TAU_S = 3600.0
 NORMAL_SHARE = 0.33
 SETTLEMENT_S, SETTLEMENT_SHARE = 600.0, 1.1
+SECTION_SHARE = 0.9  # section: the convergence's and the surface's share of their controls at the end
 UNSET_CONTROL_MM = 10.0  # a point the site file left without control values (check-config refuses it)
 
 
@@ -31,20 +35,27 @@ class TunnelSim:
     def __init__(self, device: DeviceConfig, site: LoadedSite, scenario: str, seed: int) -> None:
         assert isinstance(device, TunnelDevice)
         self._rng = random.Random(seed)
-        self._points: list[tuple[str, float, bool]] = []  # key, control, runs away
-        first_vault = next((p.code for p in device.tunnel.points if p.item == "vault"), None)
+        self._points: list[tuple[str, float, float]] = []  # key, control, share it runs away to (0: none)
+        firsts: dict[str, str] = {}
+        for p in device.tunnel.points:
+            firsts.setdefault(p.item, p.code)
         for p in device.tunnel.points:
             control = control_of(device.tunnel, p)
             c = control.cumulative_mm if control is not None else UNSET_CONTROL_MM
-            runaway = scenario == "settlement" and p.code == first_vault
-            self._points.append((f"{ITEM_METRIC[p.item]}@{p.code}", c, runaway))
+            first = firsts[p.item] == p.code
+            share = 0.0
+            if scenario in ("settlement", "section") and first and p.item == "vault":
+                share = SETTLEMENT_SHARE
+            elif scenario == "section" and first:
+                share = SECTION_SHARE
+            self._points.append((f"{ITEM_METRIC[p.item]}@{p.code}", c, share))
 
     def values(self, t: float) -> Mapping[str, float | str]:
         """Every point's cumulative value ``t`` seconds in."""
         out: dict[str, float | str] = {}
-        for key, control, runaway in self._points:
-            if runaway:
-                settled = control * SETTLEMENT_SHARE * min(1.0, t / SETTLEMENT_S)
+        for key, control, share in self._points:
+            if share:
+                settled = control * share * min(1.0, t / SETTLEMENT_S)
             else:
                 settled = control * NORMAL_SHARE * (1 - math.exp(-t / SETTLE_TAU_S))
             out[key] = round(settled + self._rng.gauss(0.0, NOISE_MM), 2)

@@ -2,7 +2,8 @@
 
 A machine drawing more than its idle current is welding, which is hot work: the site's hot-work rules
 (rules/hot_work*.py) judge it against the permits in force for the machine's place. The permit rules are
-declared here, the kind that sees hot work, so that the regulator names them from the registry.
+declared here, the kind that sees hot work, so that the regulator names them from the registry; so is
+hot_work.zone_unpermitted, the same family seen by a camera zone marked for hot work (rules/hot_work_zone.py).
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ class WelderDevice(DeviceConfig):
     kind: Literal["welder"] = Field(title="Kind", description="welder: a welding machine's current sensor")
     welder: WelderSpec = Field(title="Welder", description="place, idle_current_a, idle_settle_s")
 
+    def hot_work_place(self) -> str | None:
+        """The place its permits name."""
+        return self.welder.place
+
 
 KIND = Kind(
     name="welder",
@@ -66,6 +71,7 @@ KIND = Kind(
         "hot_work.fire_watch": "动火监护人不在场",
         "hot_work.unclosed": "动火后未检查关闭许可证",
         "hot_work.wind": "五级以上风力露天动火",
+        "hot_work.zone_unpermitted": "疑似无动火证作业",
     },
     simulator="kinds.welder.sim:WelderSim",
     scenarios=("normal", "unpermitted"),

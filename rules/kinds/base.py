@@ -62,8 +62,10 @@ class Shared:
         self.weather = SiteWeather(site.config)  # the weather stops every machine's work is held to
         self.on_work(self.weather.work_seen)
         self.hot_work = SiteHotWork(
-            self.utc_offset_h, self.weather.stops
+            site.config, self.utc_offset_h, self.weather.stops
         )  # the permits and who came in (docs/standards.md §18)
+        if self.hot_work.zones.watched:  # the cameras' zones marked for hot work
+            self.on_camera(self.hot_work.camera)
         if personnel is not None:
             self.on_work(personnel.work_seen)
 
@@ -114,7 +116,8 @@ class Shared:
             listener(device, worker_id, ts)
 
     def on_camera(self, listener: CameraListener) -> None:
-        """Hear of every camera's reading (a machine's 安拆 exclusion zone, rules/install_zone.py)."""
+        """Hear of every camera's reading (a machine's 安拆 exclusion zone, rules/install_zone.py; a zone
+        marked for hot work, rules/hot_work_zone.py)."""
         self._camera_listeners.append(listener)
 
     def camera_seen(self, readings: list[Reading]) -> list[RuleResult]:

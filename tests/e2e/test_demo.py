@@ -207,6 +207,15 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
         )
         # fired (its message now may be the all-clear of the window's close)
         assert zone[0]["level"] == "alarm" and "警戒区" in zone[0]["message"], zone
+        # the gate camera's upper half is welder-1's place's 动火区 (3号楼5层, no permit in force there): its
+        # workers there for 20 s are 疑似无动火证作业, seen by the camera beside the welder's current
+        seen = until(
+            "the gate camera's people at work in the 动火区 without a permit",
+            lambda: [a for a in get(url, "alerts") if a["rule"] == "hot_work.zone_unpermitted"],
+            timeout=max(1.0, 58 - (time.monotonic() - started)),
+        )
+        assert seen[0]["device"] == "cam-gate" and seen[0]["level"] == "alarm", seen
+        assert "3号楼5层" in seen[0]["message"] and "GB 50720-2011" in seen[0]["clause"], seen
         fw = get(url, "readings/latest", device="formwork-1")
         assert {r["point"] for r in fw if r["metric"] != "pour_active"} == FORMWORK_POINTS
     finally:
@@ -246,7 +255,8 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
     # crane-1's scripted jacking falls inside any --duration (sitegw/demo.py jacking_times): its window and the
     # height it closes with are readings of crane-1 too
     assert set(readings["crane-1"]) == CRANE_METRICS | {"jacking_active", "jib_height_m"}
-    assert set(readings["crane-2"]) == CRANE_METRICS
+    # crane-2 is climbed in the same scripted 安拆 window as hoist-1 (sitegw/demo.py INSTALL_CRANE)
+    assert set(readings["crane-2"]) == CRANE_METRICS | {"install_active"}
     for crane in ("crane-1", "crane-2"):
         assert readings[crane]["load_t"] >= 20, crane  # polled every second for ~30 s
     assert readings["anemo-1"]["wind_ms"] >= 20

@@ -109,6 +109,31 @@ def test_bad_rows_are_listed_with_their_line_numbers_and_nothing_is_written(tmp_
         assert f"bad.csv:{line}: " in flat and text in flat, (line, text, output)
 
 
+def test_a_cameras_rows_are_checked_against_its_zones_and_metrics(tmp_path: Path) -> None:
+    """A camera of the site's vision.cameras is a row's device (its zones' counts replayed as the gateway
+    stored them); a zone it does not draw, or a metric no camera reports, is named with the fix."""
+    site = REPO / "kinds" / "hoist" / "testcases" / "install_exclusion_zone" / "site.yaml"
+    csv = tmp_path / "bad.csv"
+    csv.write_text(
+        "ts,device,point,metric,value\n"
+        "1795651200,cam-hoist,施工升降机安拆警戒区,exclusion_persons,1\n"
+        "1795651201,cam-hoist,塔吊警戒区,exclusion_persons,1\n"
+        "1795651202,cam-hoist,,load_t,1.0\n"
+        "1795651203,cam-9,,persons,1\n",
+        encoding="utf-8",
+    )
+    code, output, events = replay(tmp_path, csv, site)
+    assert code == 1 and events == []
+    flat = " ".join(output.split())
+    for line, text in [
+        (3, "point '塔吊警戒区' is not a point of cam-hoist"),
+        (4, "'load_t' is not a camera metric"),
+        (5, "device 'cam-9' is not in the site file (devices: gate-1, hoist-1; vision.cameras: cam-hoist)"),
+    ]:
+        assert f"bad.csv:{line}: " in flat and text in flat, (line, text, output)
+    assert "bad.csv:2:" not in flat, output
+
+
 def test_bad_input_lines_are_listed_as_file_and_line_and_nothing_is_replayed(tmp_path: Path) -> None:
     csv = tmp_path / "r.csv"
     csv.write_text("ts,device,point,metric,value\n1795226400,crane-1,,load_t,0.0\n", encoding="utf-8")

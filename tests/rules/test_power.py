@@ -243,6 +243,16 @@ def test_a_slow_steady_rise_far_below_any_step_still_fires() -> None:
     assert found[0].ts == T0 + 100 * EVERY  # 15 ℃ over the lowest of the window, reached at sample 100
 
 
+def test_a_rise_within_seconds_says_seconds_and_one_over_minutes_says_minutes() -> None:
+    # a loose terminal heats in seconds: "0 分钟内" would tell the electrician it took no time at all
+    fast = [box("power-b2", T0 + t, temp_l3_c=30.0 + t) for t in range(0, 21, 5)]
+    found = [r for r in run(RuleEngine(SITE), fast, "power.temp_rise") if r.point == "L3" and r.level]
+    assert "20 秒内由 30 ℃ 升至 50 ℃" in found[-1].message
+    slow = [box("power-b2", T0 + t, temp_l3_c=30.0 + 16 * t / 300) for t in range(0, 301, 30)]
+    found = [r for r in run(RuleEngine(SITE), slow, "power.temp_rise") if r.point == "L3" and r.level]
+    assert "5 分钟内由 30 ℃ 升至 46 ℃" in found[-1].message
+
+
 def test_the_rise_holds_for_a_whole_window_after_a_silence() -> None:
     engine = RuleEngine(SITE)
     rising = [box("power-b2", T0 + i * EVERY, temp_l1_c=30.0 + 0.5 * i) for i in range(31)]

@@ -23,11 +23,15 @@ def camera_frames() -> list[np.ndarray]:
     return frames
 
 
-def demo_vision(evidence_dir: Path, fps: float = 0.5, exclusion_of: str | None = None) -> VisionConfig:
+def demo_vision(
+    evidence_dir: Path, fps: float = 0.5, exclusion_of: str | None = None, hot_work_at: str | None = None
+) -> VisionConfig:
     """One camera over the shipped photos, with the hard-hat check and a danger zone at the hoist's entrance (施工升降机入口:
     its name is what the dashboard, the alerts and the regulator show), and, given ``exclusion_of`` (a
     hoist's id), the lower two thirds of the picture as that hoist's 安拆 exclusion zone (施工升降机安拆警戒区),
-    watched by the install rule only while its window is open.
+    watched by the install rule only while its window is open; given ``hot_work_at`` (a hot-work place), the
+    upper half as that place's 动火区: people there with no permit in force are hot_work.zone_unpermitted
+    after 20 s (the demo's few minutes; a site's default is 60 s).
 
     Each photo is held for 3 frames, as a fixed camera sees a still scene: a photo with a bare
     head fires `vision.no_helmet` (2 frames) with evidence within seconds of the demo starting, and
@@ -58,6 +62,19 @@ def demo_vision(evidence_dir: Path, fps: float = 0.5, exclusion_of: str | None =
                     )
                 ]
                 if exclusion_of
+                else []
+            ),
+            *(
+                [
+                    ZoneConfig(
+                        name="钢筋加工区动火点",
+                        polygon=[(0, 0), (640, 0), (640, 320), (0, 320)],
+                        inertia=2,
+                        hot_work_at=[hot_work_at],
+                        hot_work_settle_s=20.0,
+                    )
+                ]
+                if hot_work_at
                 else []
             ),
         ],
