@@ -11,7 +11,6 @@ from __future__ import annotations
 import httpx
 
 from contract.wire import RECTIFICATIONS_PATH, RectificationReport
-from regulator.access.auth import Accounts
 from regulator.ledger.review import Review
 from regulator.ledger.supervision import Supervision
 from regulator.storage.repository import Repository
@@ -19,7 +18,8 @@ from regulator.storage.scope import Actor
 from tests.regulator.chain import chain as forwarding_chain
 from tests.regulator.chain import wait
 from tests.regulator.support import PROJECT, real_jpeg, signed
-from tests.regulator.test_forwarding import PASSWORD, b64, enrol
+from tests.regulator.test_forwarding import b64
+from tests.regulator.test_forwarding_liveness import province_ui
 
 CITY_INSPECTOR = Actor("sz-inspector", "regulator", None, "广东省/深圳市")
 FINDING = {
@@ -38,13 +38,7 @@ def test_a_hazard_the_province_records_on_a_citys_project_is_the_citys_to_work_a
         wait(
             lambda: c.province.rows("SELECT code FROM projects") == [(PROJECT,)], "the project upward", 60, c
         )
-        province_repo = c.province.repo()
-        try:
-            gd = Accounts(province_repo).add_user("gd.ting", PASSWORD, "regulator", jurisdiction="广东省")
-        finally:
-            province_repo.close()
-        with httpx.Client(base_url=c.province.url, timeout=30) as ui:
-            enrol(ui, "gd.ting", gd.enrolment_code or "")
+        with province_ui(c) as ui:  # gd, a regulator of 广东省
             r = ui.post("/ui/api/inspections", json=FINDING)
             assert r.status_code == 200, r.text
             at_province = r.json()["hazard_id"]
@@ -57,8 +51,8 @@ def test_a_hazard_the_province_records_on_a_citys_project_is_the_citys_to_work_a
             c,
         )
         [(city_id, state, found_by, major)] = c.city.rows("SELECT id, state, found_by, major FROM hazards")
-        assert (state, found_by, major) == ("rectifying", "gd.ting", True)
-        assert c.city.rows("SELECT action, actor FROM actions") == [("record", "gd.ting")]
+        assert (state, found_by, major) == ("rectifying", "gd", True)
+        assert c.city.rows("SELECT action, actor FROM actions") == [("record", "gd")]
         # and back up as the same one: the province's row, never a second hazard
         wait(c.same, "both ledgers alike once the city's copy went back up", 60, c)
         assert c.province.rows("SELECT id FROM hazards") == [(at_province,)]
@@ -98,6 +92,6 @@ def test_a_hazard_the_province_records_on_a_citys_project_is_the_citys_to_work_a
         )
         wait(c.same, "both ledgers alike after the 销号", 60, c)
         trail = [r[2:4] for r in sorted(c.ledger(c.province)["actions"], key=lambda r: r[6])]
-        assert trail == [("record", "gd.ting"), ("report", trail[1][1]), ("close", "sz-inspector")], trail
+        assert trail == [("record", "gd"), ("report", trail[1][1]), ("close", "sz-inspector")], trail
         assert c.province.rows("SELECT COUNT(*) FROM hazards") == [(1,)]
         assert c.city.rows("SELECT COUNT(*) FROM hazards") == [(1,)]
