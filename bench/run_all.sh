@@ -78,6 +78,9 @@ run regulator_province $PY bench/regulator_bench.py --only queue --projects 2000
 # the same 500 gateways against `serve --workers 2` (two processes on one port; the load generator shares the cores)
 run regulator_workers $PY bench/regulator_bench.py --only ingest --workers 2 --rates 1100
 run vision            $PY bench/vision_bench.py
+# how many RTSP cameras of site footage (1080p and 720p, 25 fps) one `sitegw run` judges at 1 frame/s each,
+# every check on, with the example site's devices, before a frame or an alert is late (2 s, 3 s)
+LIMIT_S=2400 run cameras_per_box $PY bench/cameras_per_box.py
 echo
 $PY bench/summary.py "$OUT" --write docs/benchmarks.md || failed=1
 exit $failed

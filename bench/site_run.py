@@ -13,6 +13,9 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from bench.soak_probe import scrape
 from contract.config import LoadedSite
@@ -23,6 +26,9 @@ from kinds.formwork.kind import FormworkDevice
 from kinds.formwork.sim import FormworkSimulator
 from kinds.pit.kind import PitDevice
 from kinds.pit.sim import PitSimulator
+from sitegw.modbus_sims import ModbusSimulators
+from tests.servers.mosquitto import MosquittoServer
+from tests.support import wait_port
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -96,3 +102,40 @@ async def until_online(url: str, devices: list[str], timeout: float = 60) -> Non
         if time.monotonic() > deadline:
             raise RuntimeError(f"the gateway's devices did not come online within {timeout:.0f} s")
         await asyncio.sleep(1)
+
+
+async def run_gateway(
+    data: dict[str, Any], site_file: Path, sims: ModbusSimulators, work: Path, api_port: int, timeout: float
+) -> subprocess.Popen[bytes]:
+    """`sitegw run` on the site ``data`` (its Modbus devices pointed at ``sims`` first, written to
+    ``site_file``), its log and state in ``work``; returned once its API answers on ``api_port`` and every
+    device is online (stopped again when that does not come within ``timeout``)."""
+    for d in data["devices"]:
+        if d["id"] in sims.transports:
+            d["transport"] = sims.transports[d["id"]].model_dump(mode="json", exclude_none=True)
+    site_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    gateway = cli(work / "gateway.log", "run", str(site_file), "--state-dir", str(work / "state"))
+    try:
+        await asyncio.to_thread(wait_port, api_port, timeout=timeout)
+        url = f"http://127.0.0.1:{api_port}/metrics"
+        await until_online(url, [d["id"] for d in data["devices"]], timeout=timeout)
+    except BaseException:
+        stop(gateway)
+        raise
+    return gateway
+
+
+async def stop_site(
+    publisher: subprocess.Popen[str] | None,
+    sims: ModbusSimulators,
+    gateway: subprocess.Popen[bytes] | None,
+    broker: MosquittoServer,
+) -> None:
+    """End what a bench of the example site started: its MQTT publisher, its Modbus simulators before the
+    gateway (a server whose client left mid-answer prints to the bench's stderr), the gateway, the broker."""
+    if publisher is not None:
+        publisher.kill()
+    await sims.stop()
+    if gateway is not None:
+        stop(gateway)
+    broker.stop()

@@ -50,14 +50,14 @@ sys.path.insert(0, str(REPO))
 from bench.idle_cpu import cpu_seconds
 from bench.load import watched
 from bench.rules_scale import scaled_site_data
-from bench.site_run import cli, start_mqtt_sims, stop, until_online
+from bench.site_run import run_gateway, start_mqtt_sims, stop_site
 from bench.soak_probe import Scrape, memory_mb, scrape
 from contract.config import LoadedSite, load_site
 from drivers.modbus.plan import FC_NUMBER, plan_requests
 from drivers.simulators.modbus_server import Served, ServedHook
 from sitegw.modbus_sims import start_modbus_simulators
 from tests.servers.mosquitto import MosquittoServer
-from tests.support import free_port, wait_port
+from tests.support import free_port
 
 MODBUS = ("modbus_tcp", "modbus_rtu")
 WARMUP_S = 5.0  # after every device is online: connections made, the rules' first samples in
@@ -188,14 +188,8 @@ async def measure(copies: int, modbus_only: bool, seconds: float, work: Path) ->
     sims = await start_modbus_simulators(loaded, rtu_devices=[], served=served.hook)
     gateway = publisher = None
     try:
-        for d in data["devices"]:
-            if d["id"] in sims.transports:
-                d["transport"] = sims.transports[d["id"]].model_dump(mode="json", exclude_none=True)
-        site_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-        gateway = cli(work / "gateway.log", "run", str(site_file), "--state-dir", str(work / "state"))
-        await asyncio.to_thread(wait_port, api_port, timeout=120)
+        gateway = await run_gateway(data, site_file, sims, work, api_port, timeout=120)
         url = f"http://127.0.0.1:{api_port}/metrics"
-        await until_online(url, [d["id"] for d in data["devices"]], timeout=120)
         publisher = await asyncio.to_thread(start_publisher, site_file)
         await asyncio.sleep(WARMUP_S)
         first = await asyncio.to_thread(snapshot, gateway.pid, url, served, publisher.pid)
@@ -206,13 +200,7 @@ async def measure(copies: int, modbus_only: bool, seconds: float, work: Path) ->
         published = await asyncio.to_thread(stop_publisher, publisher)
         mqtt_delivery = await _mqtt_delivery(url, loaded, published)
     finally:
-        if publisher is not None:
-            publisher.kill()
-        # the simulators before the gateway: a server whose client left mid-answer prints to this stderr
-        await sims.stop()
-        if gateway is not None:
-            stop(gateway)
-        broker.stop()
+        await stop_site(publisher, sims, gateway, broker)
     return _figures(loaded, first, last, memory, load1, mqtt_delivery)
 
 

@@ -197,6 +197,22 @@ def rows() -> list[Row]:
             lambda v: v <= 10,
         ),
         Row(
+            "cameras one `sitegw run` judges at 1920×1080, 1 frame/s each, every check",
+            "cameras_per_box",
+            "cameras_per_box_1080p",
+            "≥ 16",
+            at_least(16),
+            ("cameras_per_box", "cameras_per_2_cores_by_cpu_1080p", "two whole cores at one camera's CPU"),
+        ),
+        Row(
+            "reading an RTSP camera at 1 frame/s: key frames only against every frame decoded",
+            "cameras_per_box",
+            "camera_read_1080p_keyframes_vs_all",
+            "",
+            None,
+            ("cameras_per_box", "camera_read_1080p_decode_all", "every frame decoded"),
+        ),
+        Row(
             "gateway idle with the demo site: CPU",
             "idle_cpu",
             "gateway_idle_cpu_pct",

@@ -39,6 +39,16 @@ class CameraState(Protocol):
     def last_frame_ts(self) -> float | None: ...
 
     @property
+    def late_s(self) -> float | None:
+        """Seconds the camera's analysis is behind (the worst of its last 10 s); None without a frame."""
+        ...
+
+    @property
+    def behind(self) -> bool:
+        """Whether late_s is above 2 s: the dashboard says so on the camera's card."""
+        ...
+
+    @property
     def helmet_card(self) -> str:
         """The hard-hat card the camera runs: default or far_field."""
         ...

@@ -29,6 +29,8 @@ command -v gst-inspect-1.0 >/dev/null 2>&1 || need+=(gstreamer1.0-tools)
 gst_has() { command -v gst-inspect-1.0 >/dev/null 2>&1 && gst-inspect-1.0 --exists "$1"; }
 gst_has jpegdec && gst_has multifilesrc && gst_has rtph264pay || need+=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
 gst_has x264enc || need+=(gstreamer1.0-plugins-ugly)
+# h264parse: the RTSP server sending a recorded H.264 stream file (bench/cameras_per_box.py)
+gst_has h264parse || need+=(gstreamer1.0-plugins-bad)
 if [ ${#need[@]} -gt 0 ]; then
     echo "[setup-test-env] installing ${need[*]}"
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo

@@ -25,6 +25,7 @@ from gateway.alerts.monitor import SafetyMonitor
 from gateway.camera_service import Shot
 from gateway.uplinks.clips import ClipRouter
 from rules.vision_rules import to_rule_result
+from sitegw.camera_lateness import BEHIND_S, CameraLateness
 from vision.auto_card import CardChoice
 from vision.worker import FrameSummary, VisionSupervisor, card_shown
 
@@ -42,6 +43,8 @@ class CameraInfo:
     frames: int = 0
     helmet_card: str = "default"  # the hard-hat card it runs: default or far_field
     helmet_card_why: str = ""  # the site file's choice, or what auto saw
+    late_s: float | None = None  # how far behind its analysis is (sitegw/camera_lateness.py)
+    behind: bool = False  # late_s above BEHIND_S
 
 
 class CameraHub:
@@ -59,6 +62,7 @@ class CameraHub:
         for c in cfg.cameras:
             card, why = card_shown(c, None)
             self._info[c.name] = CameraInfo(c.name, c.name, helmet_card=card, helmet_card_why=why)
+        self._lateness = {c.name: CameraLateness(c.fps) for c in cfg.cameras}
         self._latest_jpeg: dict[str, bytes] = {}
         self._shots: dict[str, Shot] = {}
         self._checks = {c.name: ([z.name for z in c.zones], [e.name for e in c.edges]) for c in cfg.cameras}
@@ -89,7 +93,11 @@ class CameraHub:
     # -- what the API reads (gw.cameras) ----------------------------------------------------------------
 
     def cameras(self) -> list[CameraInfo]:
-        """Every camera with its link state and last analysed frame time."""
+        """Every camera with its link state, last analysed frame time and how far behind it is."""
+        for name, info in self._info.items():
+            late = self._lateness[name].late_s() if info.online else None
+            info.late_s = None if late is None else round(late, 2)
+            info.behind = late is not None and late > BEHIND_S
         return list(self._info.values())
 
     def latest_jpeg(self, camera_id: str) -> bytes | None:
@@ -145,6 +153,7 @@ class CameraHub:
         info = self._info.get(summary.camera)
         if info is not None:
             info.online, info.last_frame_ts, info.frames = True, summary.ts, info.frames + 1
+            self._lateness[summary.camera].frame(summary.late_s)
         jpeg = getattr(summary, "jpeg", None)
         if jpeg:
             self._latest_jpeg[summary.camera] = jpeg

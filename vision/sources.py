@@ -38,6 +38,7 @@ class Frame:
     name: str
     live: bool
     scene: str = ""
+    late_s: float = 0.0  # how long after it was taken the frame was read (live streams; ts is when taken)
 
 
 class SourceError(RuntimeError):
@@ -64,6 +65,71 @@ def source_kind(cam: CameraConfig) -> str:
 
 
 StatusHook = Callable[[bool, str], None]
+MAX_STALE_SKIPS = 5  # due frames passed over in a row for a newer one, before one is judged however old
+
+
+class StreamClock:
+    """When a live stream's frames were taken, from their timestamps, and how late each one is read.
+
+    A camera's frame timestamps advance with its clock; a reader that keeps up reads each frame a fixed
+    delay after it was taken (the camera's encoding and the network). The smallest ``now - pts`` seen is
+    that delay; a frame read later than that by ``late`` seconds waited ``late`` in the socket's buffer
+    behind frames the worker had no time for."""
+
+    def __init__(self, clock: Callable[[], float], settle_s: float = 2.0) -> None:
+        self._clock = clock
+        self._settle_s = settle_s
+        self._offset = float("inf")
+        self._first: float | None = None
+        self._last_pts = float("-inf")
+        self._first_pts = 0.0
+        self._stamped = 0  # frames with a timestamp later than the one before, since the clock began
+        self.frames = 0
+
+    def frame(self, now: float, pts: float, waited: bool = False) -> float:
+        """Note a frame read at ``now`` with timestamp ``pts`` (seconds); its lateness in seconds.
+
+        ``waited``: the read waited for the frame to arrive, so nothing was queued before it: it is on time,
+        and its delay is the camera's now (a camera whose clock jumped, or a server that paused its stream
+        while the reader was stopped, sends later timestamps from then on; the smallest delay seen since
+        then counts again).
+
+        The frames of the first ``settle_s`` do not set the delay and count as on time: a camera (or its
+        server) sends what it buffered, a second or so, in a burst at connection, earlier than its pace.
+        A stream without timestamps (each the same) is never late; one whose timestamps jump back (the
+        camera restarted its clock) starts its delay anew."""
+        self.frames += 1
+        if self._first is None or pts < self._last_pts - 1.0:
+            self._first, self._offset, self._stamped = now, float("inf"), 0
+        stamped = pts > self._last_pts
+        self._last_pts = pts
+        if stamped:
+            self._first_pts = pts if not self._stamped else self._first_pts
+            self._stamped += 1
+        if not stamped or now - self._first < self._settle_s:
+            return 0.0
+        offset = now - pts
+        self._offset = offset if waited else min(self._offset, offset)
+        return offset - self._offset
+
+    def period(self) -> float:
+        """Mean seconds between the frames so far by their timestamps (by the wall clock for a stream
+        without them): a reader that fell behind reads them in a burst, but their timestamps keep the
+        camera's pace. inf before two."""
+        if self._stamped >= 2:
+            return (self._last_pts - self._first_pts) / (self._stamped - 1)
+        if self._first is None or self.frames < 2:
+            return float("inf")
+        return (self._clock() - self._first) / (self.frames - 1)
+
+    def too_slow(self, fps: float, after_s: float = 5.0) -> bool:
+        """Whether, ``after_s`` seconds into the stream (its own time), its frames come less often than
+        ``fps`` a second (a fifth of slack: a key frame interval of exactly 1 s at fps 1 is enough)."""
+        if self._stamped >= 2:
+            seen = self._last_pts - self._first_pts
+        else:
+            seen = 0.0 if self._first is None else self._clock() - self._first
+        return seen >= after_s and self.period() > 1.25 / fps
 
 
 class FrameSource:
@@ -153,20 +219,33 @@ class FrameSource:
             if not self.cam.loop:
                 return
 
+    def _open(self, keyframes: bool) -> cv2.VideoCapture:
+        """The camera's stream, opened with one decoding thread, and with ``keyframes`` decoding key frames only."""
+        # FFmpeg reads its options from the environment at each open; one camera per worker process,
+        # so setting it here affects only this camera. TCP as Frigate's presets do: over lossy links UDP
+        # loses packets (smeared frames) and a frozen camera blocked reads for twice the timeout.
+        # avdiscard nonkey: the decoder skips every frame but the key frames, a tenth to a fiftieth of the work
+        options = f"rtsp_transport;{self.cam.rtsp_transport}" + ("|avdiscard;nonkey" if keyframes else "")
+        os.environ["OPENCV_FFMPEG_CAPTURE_OPTIONS"] = options
+        # bounded open and read, so a dead camera cannot block the worker past its watchdog; one decoding
+        # thread: FFmpeg's default (one per core) makes every camera's worker compete for all the cores
+        return cv2.VideoCapture(
+            self.cam.source,
+            cv2.CAP_FFMPEG,
+            [
+                cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, 10000,
+                cv2.CAP_PROP_READ_TIMEOUT_MSEC, 10000,
+                cv2.CAP_PROP_N_THREADS, 1,
+            ],
+        )  # fmt: skip
+
     def _stream(self) -> Iterator[Frame]:
         delay = self.backoff[0]
-        i = 0
+        # key frames only when the camera's analysed rate is at most one a second (a camera's key frames
+        # come every 1-4 s); _keyframes_too_slow turns it off when they come less often than that
+        keyframes = self.cam.decode == "keyframes" or (self.cam.decode == "auto" and self.cam.fps <= 1.0)
         while True:
-            # FFmpeg reads its options from the environment at each open; one camera per worker process,
-            # so setting it here affects only this camera. TCP as Frigate's presets do: over lossy links UDP
-            # loses packets (smeared frames) and a frozen camera blocked reads for twice the timeout
-            os.environ["OPENCV_FFMPEG_CAPTURE_OPTIONS"] = f"rtsp_transport;{self.cam.rtsp_transport}"
-            # bounded open and read, so a dead camera cannot block the worker past its watchdog
-            cap = cv2.VideoCapture(
-                self.cam.source,
-                cv2.CAP_FFMPEG,
-                [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, 10000, cv2.CAP_PROP_READ_TIMEOUT_MSEC, 10000],
-            )
+            cap = self._open(keyframes)
             if not cap.isOpened():
                 self._status(
                     False, f"camera {self.cam.name}: cannot open {self.cam.source}, retry in {delay:.0f} s"
@@ -174,25 +253,58 @@ class FrameSource:
                 self._sleep(delay)
                 delay = min(delay * 2, self.backoff[1])
                 continue
-            next_due: float | None = None
-            while cap.grab():
-                self.tick()
-                self._status(True, "stream open")
+            clock = StreamClock(self.clock)
+            reopen = False
+            for frame in self._read(cap, clock):
                 delay = self.backoff[0]
-                now = self.clock()
-                i += 1
-                if next_due is None or now >= next_due:
-                    ok, img = cap.retrieve()
-                    if ok:
-                        # the first frame sets the cadence (counting from 0 let the second one through
-                        # at once); a source that fell behind is not made to catch up in a burst
-                        period = 1.0 / self.cam.fps
-                        next_due = now + period if next_due is None else max(next_due + period, now)
-                        yield Frame(now, img, str(i), True, scene=self.cam.source)
+                yield frame
+                if keyframes and self.cam.decode == "auto" and clock.too_slow(self.cam.fps):
+                    log.warning(
+                        "camera %s: key frames every %.1f s, fewer than the %g analysed a second: decoding "
+                        "every frame (set the camera's I-frame interval to at most 1 s, or decode: all)",
+                        self.cam.name, clock.period(), self.cam.fps,
+                    )  # fmt: skip
+                    keyframes, reopen = False, True
+                    break
             cap.release()
+            if reopen:
+                continue
             self._status(False, f"camera {self.cam.name}: stream ended, reconnect in {delay:.0f} s")
             self._sleep(delay)
             delay = min(delay * 2, self.backoff[1])
+
+    def _read(self, cap: cv2.VideoCapture, clock: StreamClock) -> Iterator[Frame]:
+        """The frames to analyse of one open stream, until it ends or fails."""
+        next_due: float | None = None
+        period, stale = 1.0 / self.cam.fps, 0
+        while True:
+            began = time.monotonic()
+            if not cap.grab():
+                return
+            # a read that waited half a period for its frame found nothing queued: the stream's live edge
+            waited = time.monotonic() - began >= period / 2
+            self.tick()
+            self._status(True, "stream open")
+            now = self.clock()
+            late = clock.frame(now, cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0, waited)
+            # the cadence goes by when frames were taken (their timestamps), not when they were read: key
+            # frames come once a second give or take the network's jitter, and one read a hair before its
+            # time by the wall clock must not wait a whole period
+            taken = now - late
+            if next_due is None or taken >= next_due - period / 20:
+                # a frame due but more than a period old has a newer one waiting behind it (an analysis
+                # ran long): judge that one, not this; a worker that cannot even read in time (always a
+                # period late) still judges one in MAX_STALE_SKIPS + 1
+                if late > period and stale < MAX_STALE_SKIPS:
+                    stale += 1
+                    continue
+                stale = 0
+                ok, img = cap.retrieve()
+                if ok:
+                    # the first frame sets the cadence (counting from 0 let the second one through
+                    # at once); a source that fell behind is not made to catch up in a burst
+                    next_due = taken + period if next_due is None else max(next_due + period, now)
+                    yield Frame(taken, img, str(clock.frames), True, scene=self.cam.source, late_s=late)
 
     def _snapshots(self) -> Iterator[Frame]:
         delay = self.backoff[0]

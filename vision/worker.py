@@ -39,7 +39,8 @@ _CTX = mp.get_context("spawn")  # no fork of the gateway's threads and event loo
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 PREVIEW_EVERY_S = 2.0  # the tile refreshes this often at most: a 640 px JPEG costs ~3 ms and ~40 KB
 PREVIEW_WIDTH = 640
-STARTUP_GRACE_S = 20.0  # a fresh worker imports OpenCV and loads its model before its first heartbeat
+STARTUP_GRACE_S = 20.0
+LATE_S = "late_s"  # a camera's reading: seconds from a frame being taken to its analysis done  # a fresh worker imports OpenCV and loads its model before its first heartbeat
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +62,12 @@ class FrameSummary:
     exclusions: tuple[tuple[str, int], ...] = ()  # (zone, people inside) of each 安拆 exclusion zone
     hot_work: tuple[tuple[str, int], ...] = ()  # (zone, people inside) of each zone marked for hot work
     pictures: tuple[tuple[str, bytes], ...] = ()  # (zone, evidence JPEG) of hot-work zones, when due
+    late_s: float = 0.0  # from the frame being taken to its analysis done (a camera falling behind: more)
 
     @classmethod
-    def of(cls, res: FrameResult, jpeg: bytes | None = None) -> FrameSummary:
-        """Counts of one frame's result (and its preview, when one was made)."""
+    def of(cls, res: FrameResult, jpeg: bytes | None = None, done: float | None = None) -> FrameSummary:
+        """Counts of one frame's result (and its preview, when one was made); ``done``: when its analysis
+        ended (wall clock), for its lateness."""
         rules = [v.rule for v in res.violations]
         heads = sum(d.label != "person" for d in res.detections)
         # heads and person boxes are not paired up: each undercounts (a head hidden, a crowd in one box),
@@ -86,6 +89,7 @@ class FrameSummary:
             tuple(res.exclusions.items()),
             tuple(res.hot_work.items()),
             tuple(res.pictures.items()),
+            max(0.0, (done if done is not None else res.ts) - res.ts),
         )
 
     def readings(self, project: str) -> list[Reading]:
@@ -100,7 +104,8 @@ class FrameSummary:
             + [
                 Reading(
                     self.ts, project, self.camera, "inference_ms", self.inference_ms, "ms", Quality.OK, ""
-                )
+                ),
+                Reading(self.ts, project, self.camera, LATE_S, round(self.late_s, 3), "s", Quality.OK, ""),
             ]
             + [
                 Reading(self.ts, project, self.camera, EXCLUSION_PERSONS, float(n), "", Quality.OK, zone)
@@ -195,7 +200,7 @@ def camera_main(
         preview = None
         if time.monotonic() - last_preview >= PREVIEW_EVERY_S:
             preview, last_preview = _preview(frame.image, res, cam), time.monotonic()
-        out.put(("frame", FrameSummary.of(res, preview)))
+        out.put(("frame", FrameSummary.of(res, preview, time.time())))
         for ev in events:
             out.put(("event", ev))
         for clip in analyzer.written_clips():

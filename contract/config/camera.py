@@ -141,7 +141,22 @@ class CameraConfig(Model):
         "auto", title="Kind", description="how to read the source; auto: from its scheme or path"
     )
     fps: float = Field(
-        1.0, gt=0, le=30, title="Rate", description="analysed frames per second; the rest are skipped"
+        1.0,
+        gt=0,
+        le=30,
+        title="Rate",
+        description="analysed frames per second; the rest are skipped. 1 is what the checks need (a "
+        "hard hat or a person in a zone is there for seconds); each analysed frame a second costs a camera "
+        "more: sizing a box, docs/site/cameras.md",
+    )
+    decode: Literal["auto", "all", "keyframes"] = Field(
+        "auto",
+        title="Decoding",
+        description="rtsp: which frames of the stream are decoded. Decoding every frame of a 25 fps 1080p "
+        "stream costs a camera a tenth of a core; keyframes decodes the key frames only, a third of that, "
+        "and needs the camera's I-frame interval (GOP) at most 1/fps seconds (one a second at fps 1). auto: "
+        "keyframes at fps 1 or less, falling back to all (logged) when the key frames come less often than "
+        "fps; all: every frame",
     )
     rtsp_transport: Literal["tcp", "udp"] = Field(
         "tcp",

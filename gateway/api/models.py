@@ -150,6 +150,17 @@ class CameraView(BaseModel):
     name: str
     online: bool
     last_frame_ts: float | None
+    late_s: float | None = Field(
+        None,
+        description="seconds from a frame being taken to its analysis done, the worst of the last 10 s (or "
+        "the wait for the next frame past the camera's rate, when longer); null before the first frame "
+        "and while offline",
+    )
+    behind: bool = Field(
+        False,
+        description="late_s above 2 s: the box cannot judge this camera in time (too many cameras for its "
+        "cores, or a stalled worker); see the vision page of the site guide for sizing",
+    )
     helmet_card: str = Field(description="the hard-hat card the camera runs: default or far_field")
     helmet_card_why: str = Field(
         description="the site file's helmet_model, or what helmet_model auto saw: the median head size in "

@@ -138,6 +138,8 @@ def camera_views(svc: ApiServices) -> list[CameraView]:
             name=c.name,
             online=bool(c.online),
             last_frame_ts=c.last_frame_ts,
+            late_s=c.late_s,
+            behind=c.behind,
             helmet_card=c.helmet_card,
             helmet_card_why=c.helmet_card_why,
         )

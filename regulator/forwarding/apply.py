@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from regulator.forwarding import liveness, pictures, site_logs, trust, warnings
+from regulator.forwarding import liveness, pictures, project_lists, site_logs, trust, warnings
 from regulator.forwarding.cities import City
 from regulator.forwarding.outbox import PRIVATE, TABLES
 from regulator.forwarding.rows import checked, refused
@@ -198,6 +198,9 @@ def _keep(db: Connection, sender: City, n: int, rec: Record, run: _Pass) -> int:
     if rec.kind in ("safety_log", "attendance_day"):
         _keep_site_log(db, sender, rec, at, where)
         return 0
+    if rec.kind in ("dangerous_works", "video_set"):
+        _keep_project_list(db, sender, rec, at, where, run.now)
+        return 0
     known = _mapped(db, sender.id, rec.kind, rec.ref)
     if known is None and rec.upstream_id is not None:
         _adopt(db, sender, rec, at, where)
@@ -320,6 +323,18 @@ def _keep_site_log(db: Connection, sender: City, rec: Record, at: str, where: st
         site_logs.keep_log(db, kept)
     else:
         site_logs.keep_attendance(db, kept, json.loads(kept["people"]))
+
+
+def _keep_project_list(db: Connection, sender: City, rec: Record, at: str, where: str, now: float) -> None:
+    """A project's 危大 list or its membership of the video-monitoring set (project_lists.py), the project
+    the city's, the decision's maker none of this platform's users."""
+    kept = checked(rec.kind, rec.row, f"{at}.row", where)
+    kept["project"] = _forwarded_project(db, sender, kept["project"], f"{at}.row.project", where)
+    if rec.kind == "dangerous_works":
+        project_lists.keep_works(db, kept, now)
+        return
+    trust.check(db, sender, rec.kind, kept, None, at, where)
+    project_lists.keep_member(db, kept, now)
 
 
 def _forwarded_project(db: Connection, sender: City, code: str, field: str, where: str) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from regulator.forwarding import liveness, pictures, site_logs, warnings
+from regulator.forwarding import liveness, pictures, project_lists, site_logs, warnings
 from regulator.forwarding.wire import KINDS, MAX_BATCH, Kind, Record
 from regulator.storage.db import sql
 from regulator.storage.projects import LIVENESS
@@ -45,13 +45,16 @@ TABLES: dict[Kind, tuple[str, str]] = {
 WATCHED: dict[Kind, tuple[str, ...]] = {
     "project": ("name", "city", "district", "contractor", "supervisor", "district_id", "lat", "lon"),
 }
-# a key of two columns (a warning's site: warning_id, project) is queued as ``A:B``
+# a key of two columns (a warning's site: warning_id, project) is queued as ``A:B``; a row deleted (a kind of
+# REMOVED) is queued by its key as it was
 ENQUEUE = """
 CREATE OR REPLACE FUNCTION forward_enqueue() RETURNS trigger AS $$
+DECLARE r jsonb;
 BEGIN
+  IF TG_OP = 'DELETE' THEN r := to_jsonb(OLD); ELSE r := to_jsonb(NEW); END IF;
   INSERT INTO forward_outbox(kind, ref, queued_at)
-  VALUES (TG_ARGV[0], CASE WHEN TG_NARGS > 2 THEN (to_jsonb(NEW) ->> TG_ARGV[1]) || ':' || (to_jsonb(NEW) ->> TG_ARGV[2])
-    ELSE to_jsonb(NEW) ->> TG_ARGV[1] END, extract(epoch FROM clock_timestamp()));
+  VALUES (TG_ARGV[0], CASE WHEN TG_NARGS > 2 THEN (r ->> TG_ARGV[1]) || ':' || (r ->> TG_ARGV[2])
+    ELSE r ->> TG_ARGV[1] END, extract(epoch FROM clock_timestamp()));
   RETURN NULL;
 END $$ LANGUAGE plpgsql
 """
@@ -65,10 +68,17 @@ QUEUED: dict[Kind, tuple[str, tuple[str, ...]]] = {
     "camera_picture": ("camera_pictures", ("project", "camera")),
     "safety_log": ("safety_logs", ("project", "day")),
     "attendance_day": ("key_attendance", ("project", "day")),
+    "dangerous_works": ("dangerous_works", ("project",)),
+    "video_set": ("video_set", ("project",)),
 }
+# kinds whose row's deletion is a change the parent hears (its record then says the row is gone)
+REMOVED: frozenset[Kind] = frozenset({"dangerous_works", "video_set"})
+# kind -> the column whose change alone is worth forwarding, checked by value: a heartbeat rewrites the 危大
+# list every few seconds as it was (``UPDATE OF`` fires on a column written, changed or not)
+CHANGED: dict[Kind, str] = {"dangerous_works": "items"}
 # kinds made of a row (MADE) whose rows already held are queued as the ledger's are, at a first switch-on and
 # when a release brings their trigger: a site's logs of the last months are what the province's look-back reads
-WHOLE: tuple[Kind, ...] = ("safety_log", "attendance_day")
+WHOLE: tuple[Kind, ...] = ("safety_log", "attendance_day", "dangerous_works", "video_set")
 # a project's columns that stay at the city: its gateways' key, and what the province derives itself; its
 # liveness goes up in its own records (liveness.py), and a province's summary columns are none of the city's
 PRIVATE = {"secret", "last_seen_at", "district_id", "liveness_at", *LIVENESS}
@@ -81,6 +91,8 @@ MADE: dict[Kind, Callable[[Connection, str], dict[str, Any] | None]] = {
     "camera_picture": pictures.row,
     "safety_log": site_logs.log_row,
     "attendance_day": site_logs.attendance_row,
+    "dangerous_works": project_lists.works_row,
+    "video_set": project_lists.member_row,
 }
 
 
@@ -112,22 +124,41 @@ def _install_triggers(db: Connection) -> list[Kind]:
             continue
         if kind in TABLES or kind in WHOLE:
             made.append(kind)
-        of = f" OF {', '.join(WATCHED[kind])}" if kind in WATCHED else ""
         args = ", ".join(f"'{a}'" for a in (kind, *keys))
-        db.execute(
-            sa.text(
-                f"CREATE TRIGGER forward_{table} AFTER INSERT OR UPDATE{of} ON {table} "
-                f"FOR EACH ROW EXECUTE FUNCTION forward_enqueue({args})"
+        for name, events, when in _triggers(kind, table):
+            db.execute(
+                sa.text(
+                    f"CREATE TRIGGER {name} AFTER {events} ON {table} "
+                    f"FOR EACH ROW {when}EXECUTE FUNCTION forward_enqueue({args})"
+                )
             )
+    return made
+
+
+def _triggers(kind: Kind, table: str) -> list[tuple[str, str, str]]:
+    """The triggers that queue ``kind``'s changes: each one's name, events and condition. A kind of CHANGED
+    has a second, for an update that changed its column (a WHEN naming OLD is no INSERT's or DELETE's), made
+    with the first and so there whenever the first is."""
+    events = ["INSERT"]
+    if kind not in CHANGED:
+        events.append("UPDATE" + (f" OF {', '.join(WATCHED[kind])}" if kind in WATCHED else ""))
+    if kind in REMOVED:
+        events.append("DELETE")
+    made = [(f"forward_{table}", " OR ".join(events), "")]
+    if kind in CHANGED:
+        column = CHANGED[kind]
+        made.append(
+            (f"forward_{table}_changed", "UPDATE", f"WHEN (OLD.{column} IS DISTINCT FROM NEW.{column}) ")
         )
     return made
 
 
-def switch_on(engine: Engine, province_url: str, city_id: str) -> bool:
+def switch_on(engine: Engine, province_url: str, city_id: str, jurisdiction: str | None = None) -> bool:
     """Install the triggers that queue changes from now on, and queue the whole ledger as it is the first
     time, or when the province or the city's id there changed (that province has never seen it); True when
     that happened now. The ledger's tables are locked against writes while the triggers and the state row
-    change and the ledger is queued, so no change falls between the two."""
+    change and the ledger is queued, so no change falls between the two. ``jurisdiction``: this platform's
+    own place (--forward-jurisdiction), kept on the state row for the forwarding page's names of the levels."""
     if engine.dialect.name != "postgresql":
         raise NotPostgres(
             "forwarding to the province runs on PostgreSQL only (its triggers queue every ledger change): "
@@ -141,6 +172,8 @@ def switch_on(engine: Engine, province_url: str, city_id: str) -> bool:
             # CREATE TRIGGER holds its table against writes till this commits, so none falls in between
             for kind in _install_triggers(db):
                 _queue_all(db, kind)
+            if jurisdiction is not None:
+                db.execute(sql("UPDATE forward_state SET jurisdiction = :j"), {"j": jurisdiction})
             return False
         tables = ", ".join([*(table for table, _ in TABLES.values()), *(QUEUED[k][0] for k in WHOLE)])
         db.execute(sa.text(f"LOCK TABLE {tables} IN SHARE MODE"))
@@ -151,8 +184,11 @@ def switch_on(engine: Engine, province_url: str, city_id: str) -> bool:
         # of decisions (with the state row) starts again
         db.execute(sql("DELETE FROM forward_down"))
         db.execute(
-            sql("INSERT INTO forward_state(id, province_url, city_id, since) VALUES (1, :u, :c, :now)"),
-            {"u": province_url, "c": city_id, "now": time.time()},
+            sql(
+                "INSERT INTO forward_state(id, province_url, city_id, since, jurisdiction) "
+                "VALUES (1, :u, :c, :now, :j)"
+            ),
+            {"u": province_url, "c": city_id, "now": time.time(), "j": jurisdiction},
         )
         for kind in (*KINDS, *WHOLE):
             _queue_all(db, kind)

@@ -15,10 +15,20 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from contract.alert_event import LEVEL_RANK
+from contract.config.dangerous_works import DangerousWork
 from contract.wire import RELEASE_MAX, RELEASE_PATTERN, PictureFindings
+from regulator.forwarding.project_lists import MAX_WORKS, joined
 from regulator.forwarding.wire import MAX_REF, MAX_TEXT, Kind, Reason
 from regulator.ingest.receive import Refusal
 from regulator.ledger.enforcement import MAX_POINTS
@@ -333,6 +343,39 @@ class AttendanceDayRow(_Row):
     received_at: Ts
 
 
+class DangerousWorksRow(_Row):
+    """A project's 危大工程清单 as its site last sent it, or ``items`` null: the city holds none any more
+    (forwarding/project_lists.py). Its parts (``items``, ``items_1``...) are joined before it is read."""
+
+    project: Code
+    items: list[DangerousWork] | None = Field(None, max_length=MAX_WORKS)
+    received_at: Ts | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _joined(cls, row: Any) -> Any:
+        return joined(row) if isinstance(row, dict) else row
+
+    @field_validator("items", mode="before")
+    @classmethod
+    def _parsed(cls, items: Any) -> Any:
+        """The list is JSON text on the wire (a row holds scalars only)."""
+        return json.loads(items) if isinstance(items, str) else items
+
+
+class VideoSetRow(_Row):
+    """A project's membership of the video-monitoring set: its category and the decision, or ``category``
+    null with the decision that took it out (forwarding/project_lists.py)."""
+
+    project: Code
+    # regulator/ledger/video_set.py CATEGORIES
+    category: Literal["public_building", "rail_transit", "municipal_tunnel", "other"] | None
+    reason: Text = ""
+    effective_on: Annotated[str, Field(pattern=r"^(\d{4}-\d{2}-\d{2})?$")] = ""
+    decided_by: Text = ""
+    decided_at: Ts | None = None
+
+
 MODELS: dict[Kind, type[_Row]] = {
     "project": ProjectRow,
     "hazard": HazardRow,
@@ -350,6 +393,8 @@ MODELS: dict[Kind, type[_Row]] = {
     "camera_picture": CameraPictureRow,
     "safety_log": SafetyLogRow,
     "attendance_day": AttendanceDayRow,
+    "dangerous_works": DangerousWorksRow,
+    "video_set": VideoSetRow,
 }
 # the columns of each kind that name a person or office acting: none of them may be one of the province's users
 ACTORS: dict[Kind, tuple[str, ...]] = {

@@ -211,7 +211,9 @@ class Forwarder:
         )
 
     async def _switch_on(self) -> bool:
-        return await asyncio.to_thread(switch_on, self.repo.engine, self._base, self.link.city_id)
+        return await asyncio.to_thread(
+            switch_on, self.repo.engine, self._base, self.link.city_id, self.link.jurisdiction
+        )
 
     async def _retry(self, step: Callable[[], Coroutine[Any, Any, T]]) -> T:
         """``step()``, tried again after any failure with capped exponential backoff (a fresh count per step:

@@ -32,7 +32,9 @@ MAX_HELD = 200  # copies in force a child names at most (far above the warnings 
 # ``liveness``: a project's summary of its gateway, devices and cameras (forwarding/liveness.py), not a ledger row;
 # ``warning_site``: a site's receipt and acknowledgement of a warning that came down (forwarding/warnings.py);
 # ``camera_picture``: a small version of a video-set project's camera's latest picture (forwarding/pictures.py);
-# ``safety_log``, ``attendance_day``: a site's day's log (its compliance) and key people (forwarding/site_logs.py)
+# ``safety_log``, ``attendance_day``: a site's day's log (its compliance) and key people (forwarding/site_logs.py);
+# ``dangerous_works``, ``video_set``: a project's 危大 list and its membership of the video-monitoring set, each
+# sent whole and as removed when it is gone (forwarding/project_lists.py)
 Kind = Literal[
     "project",
     "hazard",
@@ -50,6 +52,8 @@ Kind = Literal[
     "camera_picture",
     "safety_log",
     "attendance_day",
+    "dangerous_works",
+    "video_set",
 ]
 # the order a first switch-on queues the existing ledger in: what a row points at goes first (a project's
 # liveness is queued by the forwarder's sweep, not by a table's trigger)

@@ -4,6 +4,9 @@ const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
 const WORST = {critical: ["危险", "#c62828"], alarm: ["报警", "#ef6c00"], warning: ["预警", "#f9a825"], none: ["无未销号隐患", "#43a047"]};
 const LEVEL = {critical: "危险", alarm: "报警", warning: "预警"};
+// a project whose gateway is not heard (here, or at the platform below that forwards it) is drawn grey: a green
+// point would say all is well of a site nobody hears; its ring keeps its worst open hazard's colour
+const OFFLINE = "#9e9e9e";
 async function api(path) {
   const r = await fetch(path, {credentials: "same-origin"});
   if (r.status === 401) { location.href = "/"; throw new Error("未登录"); }
@@ -92,8 +95,10 @@ async function open(path) {
   const order = ["none", "warning", "alarm", "critical"];  // the worst drawn last, on top
   located.sort((a, b) => order.indexOf(a.worst) - order.indexOf(b.worst));
   for (const p of located) {
-    const m = L.circleMarker([p.lat, p.lon], {radius: 6 + Math.min(6, Math.sqrt(p.open) * 2), color: "#fff", weight: 1.5,
-      fillColor: WORST[p.worst][1], fillOpacity: 0.95, pane: "points"}).bindPopup(() => popup(p, view.cameras), {maxWidth: 360}).addTo(map);
+    const look = p.offline ? {color: p.worst === "none" ? "#fff" : WORST[p.worst][1], weight: p.worst === "none" ? 1.5 : 3, fillColor: OFFLINE}
+      : {color: "#fff", weight: 1.5, fillColor: WORST[p.worst][1]};
+    const m = L.circleMarker([p.lat, p.lon], {radius: 6 + Math.min(6, Math.sqrt(p.open) * 2), ...look,
+      fillOpacity: 0.95, pane: "points"}).bindPopup(() => popup(p, view.cameras), {maxWidth: 360}).addTo(map);
     const el = m.getElement();
     el.setAttribute("data-testid", "project-point"); el.setAttribute("data-code", p.code); el.setAttribute("data-worst", p.worst);
     el.setAttribute("data-offline", String(p.offline));
@@ -102,7 +107,9 @@ async function open(path) {
   const name = view.place ? view.place.split("/").pop() : "全部";
   $("title").textContent = `${name} · ${view.points.length} 个项目`;
   $("legend").innerHTML = Object.entries(WORST).map(([k, [n]]) => `<li data-testid="legend-${k}"><span class="swatch w-${k}"></span>${n}
-    <b>${view.points.filter(p => p.worst === k && p.lat != null).length}</b></li>`).join("");
+    <b>${view.points.filter(p => p.worst === k && p.lat != null && !p.offline).length}</b></li>`).join("")
+    + `<li data-testid="legend-offline"><span class="swatch w-offline"></span>网关离线（外圈为最严重隐患）
+    <b>${located.filter(p => p.offline).length}</b></li>`;
   const unplaced = view.points.filter(p => p.lat == null);
   // a project without coordinates still filters the queue to itself, as a point's popup does
   $("unplaced").innerHTML = unplaced.map(p => `<li><span class="swatch w-${esc(p.worst)}"></span>${esc(p.name)} <small>${esc(p.code)}</small>

@@ -201,6 +201,8 @@ class Camera:
     dropped_frames: int | None = None
     helmet_card: str = "default"
     helmet_card_why: str = "site file: helmet_model default"
+    late_s: float | None = None
+    behind: bool = False
 
 
 class CameraService:

@@ -126,9 +126,9 @@ rules_stage_broken_over_healthy: 2.30 x (loaded)
 
 
 def test_every_benchmark_run_from_the_command_line_prints_the_load_around_it() -> None:
-    # the helpers a benchmark starts (a peer's adapter, the soak's probe, `sitegw` as on an edge box) and the
-    # summary print no figure
-    helpers = {"sitegw_tb_adapter.py", "soak_trace.py", "edge_install.py", "summary.py"}
+    # the helpers a benchmark starts (a peer's adapter, the soak's probe, `sitegw` as on an edge box, the
+    # encoder of the cameras' footage under Debian's python) and the summary print no figure
+    helpers = {"sitegw_tb_adapter.py", "soak_trace.py", "edge_install.py", "h264_encode.py", "summary.py"}
     bench = Path(summary.__file__).parent
     unwatched = [
         p.name

@@ -16,6 +16,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -63,27 +64,34 @@ def live() -> Iterator[Chain]:
         yield c
 
 
-@pytest.fixture
-def tab(live: Chain, browser: Browser) -> Iterator[Page]:
-    """A regulator of the province (广东省), signed in with the second factor, in a Chromium tab."""
-    repo = live.province.repo()
+@contextmanager
+def province_tab(c: Chain, browser: Browser) -> Iterator[tuple[Page, str]]:
+    """A new regulator of the province (广东省), signed in with the second factor, in a Chromium tab; the tab
+    and the user's name."""
+    repo = c.province.repo()
     try:
         user = f"gd-{secrets.token_hex(3)}"
         gd = Accounts(repo).add_user(user, PASSWORD, "regulator", jurisdiction="广东省")
     finally:
         repo.close()
-    with httpx.Client(base_url=live.province.url, timeout=30) as ui:
+    with httpx.Client(base_url=c.province.url, timeout=30) as ui:
         enrol(ui, user, gd.enrolment_code or "")
         session = ui.cookies[COOKIE]
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    context.add_cookies([{"name": COOKIE, "value": session, "url": live.province.url}])
-    page = context.new_page()
+    context.add_cookies([{"name": COOKIE, "value": session, "url": c.province.url}])
     try:
+        yield context.new_page(), user
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def tab(live: Chain, browser: Browser) -> Iterator[Page]:
+    """A regulator of the province, signed in, on the review UI."""
+    with province_tab(live, browser) as (page, user):
         page.goto(live.province.url + "/")
         expect(page.locator("#who")).to_contain_text(user)
         yield page
-    finally:
-        context.close()
 
 
 def test_the_overview_shows_the_citys_project_live(tab: Page) -> None:

@@ -4,10 +4,17 @@ forwarding is queued in its own transaction and a gateway's heartbeat is not. Re
 
 from __future__ import annotations
 
+from datetime import date
+from unittest.mock import ANY
+
 import sqlalchemy as sa
 
+from contract.config.dangerous_works import DangerousWork
 from regulator.forwarding.outbox import backlog, switch_on
+from regulator.forwarding.project_lists import member_row, works_row
+from regulator.ledger import dangerous_works, video_set
 from regulator.storage.repository import Repository
+from regulator.storage.scope import Actor
 from tests.regulator.support import PROJECT, SECRET, pg_database
 
 
@@ -44,6 +51,9 @@ def test_triggers_only_once_forwarding_is_switched_on() -> None:
             "forward_weather_warning_sites",  # the sites' receipts of warnings that came down (issue 50 §2)
             "forward_safety_logs",  # the sites' daily logs and key people's days, for the province's
             "forward_key_attendance",  # compliance and look-back (issue 50 §4)
+            "forward_dangerous_works",  # the 危大 lists, inserted or deleted,
+            "forward_dangerous_works_changed",  # and updated when the list changed
+            "forward_video_set",  # the video-monitoring set's members, included, changed or removed
         }
         assert every | later == forward_triggers(repo)
         assert queued(repo) == 1  # the whole ledger as it was: the one project
@@ -60,8 +70,10 @@ def test_triggers_only_once_forwarding_is_switched_on() -> None:
             db.rollback()
         assert queued(repo) == 2  # a change rolled back leaves no queued row
         # started again towards the same province: the triggers are checked, nothing is queued twice
-        assert switch_on(repo.engine, "http://province.example:8088", "SZ") is False
-        assert len(forward_triggers(repo)) == 15 and queued(repo) == 2
+        assert switch_on(repo.engine, "http://province.example:8088", "SZ", "广东省/深圳市") is False
+        assert len(forward_triggers(repo)) == 18 and queued(repo) == 2
+        with repo.engine.connect() as db:  # the platform's own place, for the page's names of the levels
+            assert db.execute(sa.text("SELECT jurisdiction FROM forward_state")).scalar() == "广东省/深圳市"
         repo.engine.dispose()
 
 
@@ -76,6 +88,20 @@ def test_a_kind_a_newer_release_forwards_queues_what_the_city_already_held() -> 
             db.execute(sa.text("DROP TRIGGER forward_enforcement ON enforcement"))
             db.execute(sa.text("DROP TRIGGER forward_safety_logs ON safety_logs"))
             db.execute(sa.text("DROP TRIGGER forward_key_attendance ON key_attendance"))
+            db.execute(sa.text("DROP TRIGGER forward_dangerous_works ON dangerous_works"))
+            db.execute(sa.text("DROP TRIGGER forward_dangerous_works_changed ON dangerous_works"))
+            db.execute(sa.text("DROP TRIGGER forward_video_set ON video_set"))
+            db.execute(
+                sa.text("INSERT INTO dangerous_works(project, items, received_at) VALUES (:p, '[]', 1)"),
+                {"p": PROJECT},
+            )
+            db.execute(
+                sa.text(
+                    "INSERT INTO video_set(project, category, reason, effective_on, decided_by, decided_at) "
+                    "VALUES (:p, 'rail_transit', '地铁', '2026-11-20', 'sz', 1)"
+                ),
+                {"p": PROJECT},
+            )
             db.execute(
                 sa.text(
                     "INSERT INTO enforcement(project, kind, happened_at, recorded_by, recorded_at) "
@@ -107,7 +133,55 @@ def test_a_kind_a_newer_release_forwards_queues_what_the_city_already_held() -> 
             ("enforcement", "1"),
             ("safety_log", f"{PROJECT}:2026-11-20"),
             ("attendance_day", f"{PROJECT}:2026-11-20"),
+            ("dangerous_works", PROJECT),
+            ("video_set", PROJECT),
         ]
         assert switch_on(repo.engine, "http://province.example:8088", "SZ") is False
-        assert queued(repo) == 4  # once
+        assert queued(repo) == 6  # once
+        repo.engine.dispose()
+
+
+def outbox(repo: Repository) -> list[tuple[str, str]]:
+    with repo.engine.connect() as db:
+        return [tuple(r) for r in db.execute(sa.text("SELECT kind, ref FROM forward_outbox ORDER BY id"))]
+
+
+WORK = DangerousWork(id="hf-1", name="1号楼高支模", actual_start=date(2026, 11, 1))
+
+
+def test_a_danger_list_is_queued_once_per_change_and_a_removal_from_the_video_set_too() -> None:
+    """Issue 50 §4: a heartbeat repeats the site's 危大 list every few seconds; only a list that changed is
+    queued, and a list or a membership of the video-monitoring set deleted is queued (its record then says it
+    is gone), as the UPDATE/INSERT trigger alone never would."""
+    with pg_database() as url:
+        repo = Repository(url)
+        repo.add_project(PROJECT, "示范项目", "深圳", SECRET, "南山区")
+        assert switch_on(repo.engine, "http://province.example:8088", "SZ") is True
+        with repo.engine.begin() as db:
+            db.execute(sa.text("DELETE FROM forward_outbox"))
+        dangerous_works.keep(repo, PROJECT, [WORK], 1.0)
+        assert outbox(repo) == [("dangerous_works", PROJECT)]
+        dangerous_works.keep(repo, PROJECT, [WORK], 2.0)  # the next heartbeat, the same list
+        dangerous_works.keep(repo, PROJECT, [WORK], 3.0)
+        assert len(outbox(repo)) == 1
+        dangerous_works.keep(repo, PROJECT, [WORK.model_copy(update={"accepted": True})], 4.0)
+        assert len(outbox(repo)) == 2
+        with repo.engine.begin() as db:
+            db.execute(sa.text("DELETE FROM dangerous_works"))
+        assert outbox(repo)[2:] == [("dangerous_works", PROJECT)]
+
+        sz = Actor("sz", "regulator", None, "广东省/深圳市")
+        video_set.include(repo, sz, video_set.Decision(PROJECT, "地铁车站", category="rail_transit"))
+        video_set.remove(repo, sz, video_set.Decision(PROJECT, "主体完工"))
+        assert outbox(repo)[3:] == [("video_set", PROJECT), ("video_set", PROJECT)]
+        with repo.engine.connect() as db:
+            assert member_row(db, PROJECT) == {
+                "project": PROJECT,
+                "category": None,
+                "reason": "主体完工",
+                "effective_on": ANY,
+                "decided_by": "sz",
+                "decided_at": ANY,
+            }
+            assert works_row(db, PROJECT) == {"project": PROJECT, "items": None}
         repo.engine.dispose()

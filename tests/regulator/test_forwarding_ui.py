@@ -26,35 +26,48 @@ def page() -> Iterator[Page]:
         yield tab
 
 
+def link(
+    db: sa.Connection, now: float, up: tuple[str, str, str | None], reason: str, child: tuple[str, ...]
+) -> None:
+    """This platform's link up (the URL, its id there, its own place) as a forwarder leaves it, one record
+    set aside for ``reason``, and one platform below forwarding here (id, name, place, backlog)."""
+    db.execute(
+        sa.text(
+            "INSERT INTO forward_state(id, province_url, city_id, since, contact_at, jurisdiction) "
+            "VALUES (1, :url, :id, :now, :now, :place)"
+        ),
+        {"url": up[0], "id": up[1], "place": up[2], "now": now},
+    )
+    db.execute(
+        sa.text(
+            "INSERT INTO forward_quarantine(kind, ref, project, seq, code, reason, first_at, last_at) "
+            "VALUES ('project', :p, :p, 5, 'place', :why, :now, :now)"
+        ),
+        {"p": MISPLACED, "why": reason, "now": now},
+    )
+    db.execute(
+        sa.text(
+            "INSERT INTO forward_cities(id, name, jurisdiction, secret, created_at, last_seen_at, backlog) "
+            "VALUES (:id, :name, :place, 'k', :now, :now, :backlog)"
+        ),
+        {"id": child[0], "name": child[1], "place": child[2], "backlog": int(child[3]), "now": now},
+    )
+
+
 @pytest.fixture
 def regulator(tmp_path: Path) -> Iterator[RegulatorServer]:
     """A platform that forwards to a province (its link's state as a forwarder leaves it, one record set
-    aside) and to which city SZ forwards (one record refused)."""
+    aside) and to which city FS forwards (one record refused)."""
     with ThreadedRegulator(f"sqlite:///{tmp_path}/reg.sqlite", evidence_dir=tmp_path / "evidence") as server:
         Accounts(server.repo, CHEAP).add_user("root", PASSWORD, "admin")
         now = time.time()
         with server.repo.engine.begin() as db:
-            db.execute(
-                sa.text(
-                    "INSERT INTO forward_state(id, province_url, city_id, since, contact_at) "
-                    "VALUES (1, 'https://province.example', 'SZ', :now, :now)"
-                ),
-                {"now": now},
-            )
-            db.execute(
-                sa.text(
-                    "INSERT INTO forward_quarantine(kind, ref, project, seq, code, reason, first_at, last_at) "
-                    "VALUES ('project', :p, :p, 5, 'place', 'lies in 广东省/广州市/天河区, not under the "
-                    "city''s place 广东省/深圳市', :now, :now)"
-                ),
-                {"p": MISPLACED, "now": now},
-            )
-            db.execute(
-                sa.text(
-                    "INSERT INTO forward_cities(id, name, jurisdiction, secret, created_at, last_seen_at, backlog) "
-                    "VALUES ('FS', '佛山市平台', '广东省/佛山市', 'k', :now, :now, 12)"
-                ),
-                {"now": now},
+            link(
+                db,
+                now,
+                ("https://province.example", "SZ", None),
+                "lies in 广东省/广州市/天河区, not under the city's place 广东省/深圳市",
+                ("FS", "佛山市平台", "广东省/佛山市", "12"),
             )
             db.execute(
                 sa.text(
@@ -90,3 +103,37 @@ def test_an_admin_sees_the_record_set_aside_and_releases_it(regulator: Regulator
     with regulator.repo.engine.connect() as db:
         assert db.execute(sa.text("SELECT kind, ref FROM forward_outbox")).all() == [("project", MISPLACED)]
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+@pytest.fixture
+def district(tmp_path: Path) -> Iterator[RegulatorServer]:
+    """A district's platform (南山区) forwarding to its city, one record set aside; and, on the same page, a
+    district forwarding to this platform (its row below)."""
+    with ThreadedRegulator(f"sqlite:///{tmp_path}/reg.sqlite", evidence_dir=tmp_path / "evidence") as server:
+        Accounts(server.repo, CHEAP).add_user("root", PASSWORD, "admin")
+        with server.repo.engine.begin() as db:
+            link(
+                db,
+                time.time(),
+                ("https://sz.example", "NS", "广东省/深圳市/南山区"),
+                "not under the city's place",
+                ("FT", "福田区平台", "广东省/深圳市/福田区", "0"),
+            )
+        yield server
+
+
+def test_a_districts_page_names_its_city_not_the_province(district: RegulatorServer, page: Page) -> None:
+    """Issue 50 §5: the page said 向省级平台转报 at every level; a district forwards to its city."""
+    sign_in(page, district.base_url + "/", "root")
+    page.goto(district.base_url + "/forwarding")
+    expect(page.get_by_test_id("forwarding-up-title")).to_have_text("向市级平台转报 · To the city")
+    up = page.get_by_test_id("forwarding-up")
+    expect(up).not_to_contain_text("省级")
+    expect(up).not_to_contain_text("province")
+    expect(page.get_by_test_id("held-row")).to_contain_text("在本区县平台重新登记项目的市、区")
+    expect(page.get_by_test_id("forwarding-down-title")).to_contain_text("向本平台转报的区县级平台")
+    # the city's page, on its link's place, names the province
+    with district.repo.engine.begin() as db:
+        db.execute(sa.text("UPDATE forward_state SET jurisdiction = '广东省/深圳市'"))
+    page.reload()
+    expect(page.get_by_test_id("forwarding-up-title")).to_have_text("向省级平台转报 · To the province")

@@ -47,7 +47,9 @@ class RtspServer(RestartableServer):
         photo_s: float = 1.0,
         port: int | None = None,
         protocols: str = "any",
+        video: Path | None = None,
     ) -> None:
+        """``video``: a recorded H.264 stream file sent in a loop at ``fps`` instead of the photos."""
         why = gi_missing()
         if why is not None:
             pytest.skip(
@@ -58,6 +60,7 @@ class RtspServer(RestartableServer):
         self.fps = fps
         self.photo_s = photo_s
         self.protocols = protocols
+        self.video = video
         self.port = port or free_port()
         self.url = f"rtsp://127.0.0.1:{self.port}/cam"
         self.log_path = workdir / "rtsp_server.log"
@@ -80,7 +83,9 @@ class RtspServer(RestartableServer):
             "--protocols",
             self.protocols,
         ]
-        if self.images is not None:
+        if self.video is not None:
+            argv += ["--video", str(self.video)]
+        elif self.images is not None:
             argv += ["--images", str(self.images)]
         with open(self.log_path, "ab") as log:
             self._proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, start_new_session=True)

@@ -4,7 +4,8 @@
 Runs under Debian's system python (/usr/bin/python3 with python3-gi), not the project's venv:
 PyGObject and the GstRtspServer typelib come from Debian (scripts/setup-test-env.sh). The picture
 is either a folder of real photos, each shown for ``--photo-s`` seconds and re-timed to ``--fps``
-like a camera watching a changing scene, or GStreamer's test pattern. It is encoded with x264
+like a camera watching a changing scene, or GStreamer's test pattern, or ``--video``: an H.264 stream
+file sent as it is in a loop, without encoding (many cameras for a benchmark at the cost of reading a file). It is encoded with x264
 (a key frame every second, so a client that reconnects gets a picture within a second) and
 paced by the pipeline clock as a live camera would be. Prints ``ready`` once it listens; ends on
 SIGTERM or SIGINT. Command-line errors end it with exit code 2 and a line saying what to fix.
@@ -18,8 +19,10 @@ import argparse
 import signal
 import sys
 import tempfile
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import gi
 
@@ -34,6 +37,8 @@ MOUNT = "/cam"
 ELEMENTS = {
     "multifilesrc": "gstreamer1.0-plugins-good",
     "jpegdec": "gstreamer1.0-plugins-good",
+    "h264parse": "gstreamer1.0-plugins-bad",
+    "appsrc": "gstreamer1.0-plugins-base",
     "rtph264pay": "gstreamer1.0-plugins-good",
     "videorate": "gstreamer1.0-plugins-base",
     "videoscale": "gstreamer1.0-plugins-base",
@@ -74,6 +79,49 @@ def launch_line(fps: int, width: int, height: int, pattern: str | None, photo_s:
     )
 
 
+AUD = b"\x00\x00\x00\x01\x09"  # an access unit delimiter: x264 starts each frame with one
+
+
+def split_frames(video: Path) -> list[bytes]:
+    """An H.264 stream file (Annex B, one access unit delimiter per frame, as x264 writes it), frame by frame."""
+    data = video.read_bytes()
+    starts = []
+    at = data.find(AUD)
+    while at >= 0:
+        starts.append(at)
+        at = data.find(AUD, at + len(AUD))
+    if not starts:
+        raise SystemExit(f"rtsp_server: {video} has no access unit delimiters: encode it with x264's aud on")
+    return [data[a:b] for a, b in zip(starts, [*starts[1:], len(data)], strict=True)]
+
+
+VIDEO_LINE = (
+    "( appsrc name=video format=time caps=video/x-h264,stream-format=byte-stream,alignment=au ! "
+    "h264parse ! rtph264pay name=pay0 pt=96 config-interval=1 )"
+)
+
+
+def play_in_loop(frames: list[bytes], fps: int) -> Callable[[GstRtspServer.RTSPMediaFactory, Any], None]:
+    """The factory's media-configure handler: the media's appsrc fed ``frames`` over and over, each stamped
+    1/fps after the one before, so the pipeline clock paces them as a camera sends (a file alone has no
+    timestamps to pace by, and a loop must not jump back in time)."""
+    duration = Gst.SECOND // fps
+
+    def configure(_factory: GstRtspServer.RTSPMediaFactory, media: Any) -> None:
+        sent = [0]
+
+        def need_data(src: Any, _length: int) -> None:
+            buf = Gst.Buffer.new_wrapped(frames[sent[0] % len(frames)])
+            buf.pts = buf.dts = sent[0] * duration
+            buf.duration = duration
+            sent[0] += 1
+            src.emit("push-buffer", buf)
+
+        media.get_element().get_by_name("video").connect("need-data", need_data)
+
+    return configure
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, serve until SIGTERM/SIGINT."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -82,6 +130,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fps", type=int, default=10, help="frames per second of the stream")
     ap.add_argument(
         "--images", type=Path, help="folder of JPEG photos to play in a loop (else a test pattern)"
+    )
+    ap.add_argument(
+        "--video",
+        type=Path,
+        help="an H.264 stream file (Annex B, .h264) to send as it is, looped, at --fps (instead of --images)",
     )
     ap.add_argument("--photo-s", type=float, default=1.0, help="seconds each photo stays on screen")
     ap.add_argument("--size", default="640x640", help="WIDTHxHEIGHT of the stream")
@@ -100,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--size {args.size!r}: use WIDTHxHEIGHT, e.g. 640x640")
     if args.photo_s <= 0:
         ap.error(f"--photo-s {args.photo_s}: use a positive number of seconds")
+    if args.video is not None and not args.video.is_file():
+        ap.error(f"--video {args.video}: no such file")
     if args.images is not None and not args.images.is_dir():
         ap.error(f"--images {args.images}: not a folder")
 
@@ -115,7 +170,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="rtsp-cam-") as tmp:
         pattern = photo_sequence(args.images, Path(tmp)) if args.images is not None else None
         factory = GstRtspServer.RTSPMediaFactory()
-        factory.set_launch(launch_line(args.fps, width, height, pattern, args.photo_s))
+        if args.video is not None:
+            factory.set_launch(VIDEO_LINE)
+            factory.connect("media-configure", play_in_loop(split_frames(args.video), args.fps))
+        else:
+            factory.set_launch(launch_line(args.fps, width, height, pattern, args.photo_s))
         factory.set_shared(True)  # one encoder for all clients, as a camera has
         if args.protocols != "any":
             factory.set_protocols(
