@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -54,9 +55,17 @@ CLI = (sys.executable, "-m", "sitegw.cli", "regulator")
 SETTLE_S = 2.0  # after the last event (forwarding off): the same wait a drained outbox's check costs on
 
 
+SOURCE: Path | None = (
+    None  # --baseline: the tree both ends run from (another commit's sources), else this one
+)
+
+
 def serve(db: str, port: int, *forward: str) -> subprocess.Popen[bytes]:
-    """``sitegw regulator serve`` on ``db`` (``forward``: the city's --forward-to and its id, key, place)."""
-    return bench_serve(db, Path(tempfile.mkdtemp(prefix="sitegw-fwd-bench-")), port, extra=forward)
+    """``sitegw regulator serve`` on ``db`` (``forward``: the city's --forward-to and its id, key, place), from
+    this tree or, for a baseline, from ``SOURCE``."""
+    return bench_serve(
+        db, Path(tempfile.mkdtemp(prefix="sitegw-fwd-bench-")), port, extra=forward, source=SOURCE
+    )
 
 
 def wait(check: Callable[[], bool], limit_s: float, what: str) -> float:
@@ -84,7 +93,7 @@ def one(db: str, statement: str) -> int:
 def add_city(province_db: str) -> None:
     subprocess.run(
         [*CLI, "add-city", CITY_ID, "--jurisdiction", CITY_PLACE, "--secret", CITY_KEY, "--db", province_db],
-        cwd=ROOT,
+        cwd=SOURCE or ROOT,
         check=True,
         capture_output=True,
         timeout=120,
@@ -240,6 +249,161 @@ def bench_outage(outage_s: float, projects: int, rate: float) -> None:
         print(f"outage_1h_estimate: {30 + hour * drain_s / backlog:.0f} s ({hour:.0f} changes)")
 
 
+# the hazards' state at either end, ordered by the project and the gateway's alert: the same at both when every
+# change arrived (the last update of each) and none twice
+FINGERPRINT = (
+    "SELECT COUNT(*), md5(string_agg(project || '/' || alert_id || '/' || value || '/' || state, ',' "
+    "ORDER BY project, alert_id)) FROM hazards"
+)
+
+
+def fingerprint(db: str) -> tuple[int, str]:
+    with psycopg.connect(db) as conn:
+        row = conn.execute(FINGERPRINT).fetchone()
+    return (int(row[0]), str(row[1])) if row else (0, "")
+
+
+def feed(url: str, projects: int, events: int, feeders: int) -> float:
+    """``events`` events (and their heartbeats) posted to the city as fast as ``feeders`` threads can, each
+    gateway's in its order (its projects split among the threads); the seconds it took."""
+    share = [[i for i in range(projects) if i % feeders == f] for f in range(feeders)]
+
+    def one_feeder(mine: list[int]) -> None:
+        gateways = Gateways(url, projects, float("inf"))
+        for k in range(events // projects):
+            for i in mine:
+                if k % 20 == 0:
+                    gateways._signed(
+                        i, HEARTBEAT_PATH, json.dumps({"project": code(i), "ts": time.time()}).encode()
+                    )
+                gateways._signed(i, EVENTS_PATH, event_body(code(i), k)[1])
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(feeders) as pool:
+        list(pool.map(one_feeder, share))
+    return time.monotonic() - started
+
+
+def hour_queued(province_db: str, city_db: str, events: int, projects: int, feeders: int, rate: float) -> int:
+    """The city forwarding to its province, the province stopped, ``events`` posted to the city: its outbox
+    holds the hour's changes; both stopped. The province's port (the city knows it by its address)."""
+    add_city(province_db)
+    port = free_port()
+    up = serve(province_db, port)
+    register(city_db, projects)
+    city_port = free_port()
+    city = serve(city_db, city_port, *forwarding(port))
+    try:
+        wait(lambda: arrived(city_db, province_db), 120, "the city's projects not at the province")
+        stop(up)  # the province goes away
+        fed_s = (
+            feed(f"http://127.0.0.1:{city_port}", projects, events, feeders)
+            if feeders
+            else written(city_db, projects, events)
+        )
+    finally:
+        stop(city)
+    print(
+        f"hour_events: {events} events in {fed_s:.0f} s (an hour's at {rate:.0f}/s: {events / rate / 3600:.2f} h)"
+    )
+    print(f"hour_backlog: {one(city_db, 'SELECT COUNT(*) FROM forward_outbox')} changes queued at the city")
+    return port
+
+
+# an hour's hazards written as the city's ingest leaves them (a gateway's alarm: firing, then updates of it)
+NEW_ROUND = (
+    "INSERT INTO hazards(project, alert_id, city, district, device, point, rule, clause, level, level_rank, message, "
+    "value, threshold, unit, site_state, first_ts, last_ts, evidence_event, state, major, updated_at, peak_value, "
+    "peak_threshold, peak_message, peak_ts, peak_firing, source, peak_dir) SELECT code, %(key)s, '深圳', '南山区', "
+    "'crane-1', '', 'crane.load', 'GB 5144-2006 §6.1.2', 'alarm', 2, %(msg)s, '104.0', 100, '%%', 'firing', "
+    "%(now)s, %(now)s, '', 'pending', false, %(now)s, 104, 100, %(msg)s, %(now)s, true, 'gateway', 1 "
+    "FROM projects ORDER BY code"
+)
+UPDATE_ROUND = (
+    "UPDATE hazards SET value = %(v)s, last_ts = %(now)s, updated_at = %(now)s, site_state = 'updated', "
+    "peak_value = GREATEST(peak_value, %(pv)s) WHERE project = ANY(%(codes)s) AND alert_id = %(key)s"
+)
+
+
+def written(city_db: str, projects: int, events: int) -> float:
+    """``events`` changes of the city's ledger written into its database as its ingest leaves them, in the
+    order its gateways would (each project's alarm firing, then three updates of it, a round of all projects at
+    a time), its forwarding triggers queuing each: the hour's backlog without the hour (the HTTP ingest of
+    144,000 events takes tens of minutes on a shared 2-core machine); the seconds it took."""
+    codes = [code(i) for i in range(projects)]
+    msg = "1号塔吊 起重量 104%"
+    started = time.monotonic()
+    with psycopg.connect(city_db) as conn:
+        for a in range(events // projects // 4):
+            key, now = f"crane-1:crane.load:{a}", time.time()
+            conn.execute(NEW_ROUND, {"key": key, "msg": msg, "now": now})
+            for k in range(1, 4):
+                v = 104.0 + (4 * a + k) % 10
+                conn.execute(UPDATE_ROUND, {"key": key, "v": str(v), "pv": v, "now": now + k, "codes": codes})
+            conn.commit()
+    return time.monotonic() - started
+
+
+def hour_drained(
+    label: str, province_db: str, city_db: str, port: int, source: Path | None, limit_s: float = 900.0
+) -> None:
+    """The city (``source``'s code) started on its queued hour with the province still away, failing long
+    enough to be at its longest wait (30 s, or the probe's), then the province (the same code) back: the
+    seconds from its first answer until everything is there, and both ends compared."""
+    global SOURCE
+    SOURCE = source
+    backlog = one(city_db, "SELECT COUNT(*) FROM forward_outbox")
+    city = serve(city_db, free_port(), *forwarding(port))
+    try:
+        time.sleep(75)  # the city tries, fails, and backs off as a city an hour without its province does
+        back = serve(province_db, port)
+        returned = time.monotonic()
+        try:
+            first = wait(
+                lambda: one(city_db, "SELECT COUNT(*) FROM forward_outbox") < backlog, 120, "no first batch"
+            )
+            while not arrived(city_db, province_db) and time.monotonic() - returned < limit_s:
+                time.sleep(0.5)
+            took = time.monotonic() - returned
+        finally:
+            stop(back)
+    finally:
+        stop(city)
+    left = one(city_db, "SELECT COUNT(*) FROM forward_outbox")
+    if left:
+        print(f"hour_{label}_left_after_{limit_s:.0f}_s: {left} of {backlog} changes still queued")
+    at_city, at_province = fingerprint(city_db), fingerprint(province_db)
+    twice = one(
+        province_db,
+        "SELECT COUNT(*) FROM (SELECT project, alert_id FROM hazards GROUP BY 1, 2 HAVING COUNT(*) > 1) d",
+    )
+    print(f"hour_{label}_first_batch_after_return: {first:.1f} s")
+    print(
+        f"hour_{label}_all_at_province_after_return: {took:.1f} s "
+        f"({(backlog - left) / max(took - first, 0.001):.0f} changes/s)"
+    )
+    print(f"hour_{label}_hazards_city_province: {at_city[0]} {at_province[0]} (stored twice: {twice})")
+    print(f"hour_{label}_same_state_both_ends: {at_city == at_province}")
+
+
+def bench_hour(
+    events: int, projects: int, feeders: int, rate: float, baseline: Path | None, baseline_s: float
+) -> None:
+    """An hour's outage for real: the province stopped while the city takes ``events`` (an hour's at ``rate``
+    a second, posted faster than real time), then back; with a ``baseline`` tree, the same queued hour (a copy
+    of both databases) drained first by its code, then by this tree's."""
+    with ExitStack() as stack:
+        province_db = stack.enter_context(database())
+        city_db = stack.enter_context(database())
+        port = hour_queued(province_db, city_db, events, projects, feeders, rate)
+        if baseline is not None:
+            base_province = stack.enter_context(database(copy_of=province_db))
+            base_city = stack.enter_context(database(copy_of=city_db))
+        hour_drained("this", province_db, city_db, port, None)
+        if baseline is not None:
+            hour_drained("baseline", base_province, base_city, port, baseline, limit_s=baseline_s)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--events", type=int, default=1000, help="events a CPU round posts (default 1000)")
@@ -249,8 +413,28 @@ def main() -> None:
     )
     ap.add_argument("--rate", type=float, default=50.0, help="events a second, all gateways (default 50)")
     ap.add_argument("--outage-s", type=float, default=300.0, help="the province's outage (default 300 s)")
-    ap.add_argument("--only", choices=("cpu", "outage"), help="one of the two (default both)")
+    ap.add_argument("--only", choices=("cpu", "outage", "hour"), help="one of them (default cpu and outage)")
+    ap.add_argument("--hour-events", type=int, default=144_000, help="the hour's events (default 144,000)")
+    ap.add_argument("--hour-rate", type=float, default=40.0, help="the city's events a second (default 40)")
+    ap.add_argument(
+        "--feeders",
+        type=int,
+        default=0,
+        help="threads posting the hour's events over HTTP (default 0: written into the city's database)",
+    )
+    ap.add_argument(
+        "--baseline-s", type=float, default=900.0, help="the baseline's drain at most (default 900 s)"
+    )
+    ap.add_argument(
+        "--baseline", type=Path, help="run both regulators from this tree's sources (another commit)"
+    )
     args = ap.parse_args()
+    if args.only == "hour":
+        with watched():
+            bench_hour(
+                args.hour_events, args.projects, args.feeders, args.hour_rate, args.baseline, args.baseline_s
+            )
+        return
     with watched():
         if args.only != "outage":
             bench_cpu(args.events, args.rounds, args.projects, args.rate)

@@ -104,11 +104,13 @@ def code(i: int) -> str:
 
 
 @contextmanager
-def database() -> Iterator[str]:
-    """A fresh PostgreSQL database, dropped afterwards."""
+def database(copy_of: str | None = None) -> Iterator[str]:
+    """A fresh PostgreSQL database (``copy_of``: a copy of that one, nothing connected to it), dropped
+    afterwards."""
     name = f"sitegw_bench_{secrets.token_hex(4)}"
+    template = "" if copy_of is None else f' TEMPLATE "{copy_of.rsplit("/", 1)[1]}"'
     with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"{template}')
         try:
             yield PG_ADMIN.rsplit("/", 1)[0] + "/" + name
         finally:
@@ -116,10 +118,16 @@ def database() -> Iterator[str]:
 
 
 def serve(
-    db: str, evidence: Path, port: int, workers: int = 1, extra: tuple[str, ...] = ()
+    db: str,
+    evidence: Path,
+    port: int,
+    workers: int = 1,
+    extra: tuple[str, ...] = (),
+    source: Path | None = None,
 ) -> subprocess.Popen[bytes]:
     """``sitegw regulator serve`` in its own process(es), as it runs on the regulator's server (``extra``:
-    more of its options, e.g. a city's --forward-to)."""
+    more of its options, e.g. a city's --forward-to; ``source``: another tree's sources to run, a baseline)."""
+    env = None if source is None else {**os.environ, "PYTHONPATH": str(source)}
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -139,11 +147,12 @@ def serve(
             "--optional-second-factor",
             *extra,
         ],
-        cwd=ROOT,
+        cwd=source or ROOT,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 240  # its start took over 60 s on a shared 2-core machine at load 27
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:

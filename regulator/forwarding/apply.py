@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,7 +35,10 @@ LINKS: dict[Kind, dict[str, Kind]] = {
     "reinspection": {"hazard_id": "hazard"},
 }
 # the kinds of which the province's own rows come down to a city and go back up (regulator/forwarding/down.py)
-ADOPTABLE: frozenset[Kind] = frozenset({"action", "listing", "notice"})
+ADOPTABLE: frozenset[Kind] = frozenset({"action", "listing", "notice", "hazard"})
+# what the city's work on a hazard the province recorded on its project moves (the closed loop: 整改, 复查, 销号,
+# its escalation), written onto the province's one hazard; the finding itself stays as the province recorded it
+LOOP = ("state", "deadline", "escalated_at", "closed_at", "updated_at")
 
 
 _COLUMN_CACHE: dict[tuple[str, str], frozenset[str]] = {}
@@ -67,14 +71,26 @@ def apply(
         )
     new = 0
     now = time.time()
+    run = _Pass(now)
     refusals: list[Verdict] = []
+    # the records refused to this city before: one refused no more is struck off the cities' page
+    before = (
+        {
+            (str(k), str(r))
+            for k, r in db.execute(
+                sql("SELECT kind, ref FROM forward_refusals WHERE origin = :o"), {"o": sender.id}
+            )
+        }
+        if verdicts
+        else set()
+    )
     for n, rec in enumerate(batch.records):
         try:
             if not verdicts:
-                new += _kept(db, sender, n, rec, now)
+                new += _kept(db, sender, n, rec, run)
                 continue
             with db.begin_nested():
-                new += _kept(db, sender, n, rec, now)
+                new += _kept(db, sender, n, rec, run)
         except Refusal as refusal:
             code = refusal.extra.get("code")
             if not verdicts or refusal.status not in (409, 422) or code not in WHAT_TO_DO:
@@ -83,7 +99,7 @@ def apply(
                 Verdict(seq=rec.seq, kind=rec.kind, ref=rec.ref, code=code, reason=refusal.reason)
             )
         else:
-            if verdicts:
+            if (rec.kind, rec.ref) in before:
                 db.execute(
                     sql("DELETE FROM forward_refusals WHERE origin = :o AND kind = :k AND ref = :r"),
                     {"o": sender.id, "k": rec.kind, "r": rec.ref},
@@ -98,6 +114,14 @@ def apply(
             ),
             {"o": sender.id, "k": v.kind, "r": v.ref, "c": v.code, "why": v.reason, "now": now},
         )
+    for kind, refs in run.touched.items():
+        db.execute(
+            sql(
+                "UPDATE forward_records SET updated_at = :now, versions = versions + 1 "
+                "WHERE origin = :o AND kind = :k AND ref = ANY(:r)"
+            ),
+            {"o": sender.id, "k": kind, "r": refs, "now": now},
+        )
     db.execute(
         sql("UPDATE forward_cities SET last_seen_at = :now, backlog = COALESCE(:b, backlog) WHERE id = :i"),
         {"now": now, "i": sender.id, "b": backlog},
@@ -109,11 +133,22 @@ def apply(
     return receipt
 
 
-def _kept(db: Connection, sender: City, n: int, rec: Record, now: float) -> int:
+@dataclass
+class _Pass:
+    """What the records of one batch share: its time, the city's projects already found in it (each looked up
+    once a batch, not once a record), and the records it updated by kind (their ``forward_records`` rows
+    touched in one statement a kind once the batch is through)."""
+
+    now: float
+    projects: set[str] = field(default_factory=set)
+    touched: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _kept(db: Connection, sender: City, n: int, rec: Record, run: _Pass) -> int:
     """``_keep``, with what the checks of rows.py did not foresee (the database refusing the row) still the
     city's record at fault: a 422, never a 500 or a 503 that the city would retry for ever."""
     try:
-        return _keep(db, sender, n, rec, now)
+        return _keep(db, sender, n, rec, run)
     except (sa.exc.IntegrityError, sa.exc.DataError) as exc:
         raise refused(
             422,
@@ -140,7 +175,7 @@ def _mapped(db: Connection, origin: str, kind: str, ref: str) -> tuple[str, bool
     return None if found is None else (str(found[0]), bool(found[1]))
 
 
-def _keep(db: Connection, sender: City, n: int, rec: Record, now: float) -> int:
+def _keep(db: Connection, sender: City, n: int, rec: Record, run: _Pass) -> int:
     """Keep record ``n`` of the batch; 1 when it is new here."""
     where = _where(sender, n, rec)
     at = f"records.{n}"
@@ -158,22 +193,24 @@ def _keep(db: Connection, sender: City, n: int, rec: Record, now: float) -> int:
         _keep_warning_site(db, sender, rec, at, where)
         return 0
     if rec.kind == "camera_picture":
-        _keep_camera_picture(db, sender, rec, at, where, now)
+        _keep_camera_picture(db, sender, rec, at, where, run.now)
         return 0
     if rec.kind in ("safety_log", "attendance_day"):
         _keep_site_log(db, sender, rec, at, where)
         return 0
     if rec.kind in ("dangerous_works", "video_set"):
-        _keep_project_list(db, sender, rec, at, where, now)
+        _keep_project_list(db, sender, rec, at, where, run.now)
         return 0
     known = _mapped(db, sender.id, rec.kind, rec.ref)
     if known is None and rec.upstream_id is not None:
         _adopt(db, sender, rec, at, where)
-        _remember(db, sender, rec, rec.upstream_id, now, adopted=True)
+        _remember(db, sender, rec, rec.upstream_id, run.now, adopted=True)
         return 0
     if known is not None and known[1]:
+        if rec.kind == "hazard":  # the province's finding, worked at the city: its loop moves the one hazard
+            _keep_loop(db, sender, rec, known[0], at, where)
         # the province's own row come back up: the province's decision as it took it, never the city's copy
-        _touch(db, sender, rec, now)
+        run.touched.setdefault(rec.kind, []).append(rec.ref)
         return 0
     row = checked(rec.kind, {k: v for k, v in rec.row.items() if k not in PRIVATE}, f"{at}.row", where)
     if rec.kind == "project":
@@ -183,7 +220,7 @@ def _keep(db: Connection, sender: City, n: int, rec: Record, now: float) -> int:
         # a row of a project is the city's when the project is; one without (an incident's report) is when
         # the row it belongs to is, which the links below look up among the city's records
         code = str(row.get("project", ""))
-        if local_id(db, sender.id, "project", code) is None:
+        if code not in run.projects and local_id(db, sender.id, "project", code) is None:
             raise refused(
                 422,
                 f"{at}.row.project",
@@ -191,6 +228,7 @@ def _keep(db: Connection, sender: City, n: int, rec: Record, now: float) -> int:
                 where,
                 "unknown_project",
             )
+        run.projects.add(code)
     for column, kind in LINKS.get(rec.kind, {}).items():
         if row.get(column) is None:
             continue
@@ -203,7 +241,7 @@ def _keep(db: Connection, sender: City, n: int, rec: Record, now: float) -> int:
                 where,
                 "conflict",
             )
-        if mapped[1]:
+        if mapped[1] and kind != "hazard":  # a hazard the province recorded is worked at the city
             raise refused(
                 422,
                 f"{at}.row.{column}",
@@ -217,7 +255,7 @@ def _keep(db: Connection, sender: City, n: int, rec: Record, now: float) -> int:
     row = {k: v for k, v in row.items() if k in columns(db, table)}
     if known is None:
         mine = _insert(db, rec, table, key, row, where)
-        _remember(db, sender, rec, mine, now, adopted=False)
+        _remember(db, sender, rec, mine, run.now, adopted=False)
         return 1
     mine = known[0]
     if rec.kind != "project":
@@ -227,8 +265,19 @@ def _keep(db: Connection, sender: City, n: int, rec: Record, now: float) -> int:
         db.execute(
             sa.text(f"UPDATE {table} SET {sets} WHERE {key} = :_key"), {**row, "_key": _typed(key, mine)}
         )
-    _touch(db, sender, rec, now)
+    run.touched.setdefault(rec.kind, []).append(rec.ref)
     return 0
+
+
+def _keep_loop(db: Connection, sender: City, rec: Record, mine: str, at: str, where: str) -> None:
+    """The city's work on the hazard the province recorded on its project (its copy came down): the loop's
+    columns written onto the province's hazard, held to what a city's own hazard is (it closes nothing the
+    province's listed supervision holds)."""
+    row = checked("hazard", {k: v for k, v in rec.row.items() if k not in PRIVATE}, f"{at}.row", where)
+    loop = {c: row.get(c) for c in LOOP}
+    trust.check(db, sender, "hazard", loop, mine, at, where)
+    sets = ", ".join(f"{c} = :{c}" for c in loop)
+    db.execute(sa.text(f"UPDATE hazards SET {sets} WHERE id = :_key"), {**loop, "_key": int(mine)})
 
 
 def _keep_liveness(db: Connection, sender: City, rec: Record, at: str, where: str) -> None:
@@ -313,16 +362,6 @@ def _remember(db: Connection, sender: City, rec: Record, mine: str, now: float, 
     )
 
 
-def _touch(db: Connection, sender: City, rec: Record, now: float) -> None:
-    db.execute(
-        sql(
-            "UPDATE forward_records SET updated_at = :now, versions = versions + 1 "
-            "WHERE origin = :o AND kind = :k AND ref = :r"
-        ),
-        {"o": sender.id, "k": rec.kind, "r": rec.ref, "now": now},
-    )
-
-
 def _check_place(sender: City, rec: Record, where: str) -> None:
     place = rec.place or ""
     if not (place + SEP).startswith(sender.jurisdiction + SEP) or place.count(SEP) != 2:
@@ -355,12 +394,35 @@ def _insert(db: Connection, rec: Record, table: str, key: str, row: dict[str, An
     return str(made)
 
 
+# a hazard the province recorded on a project city :o forwarded, that no city's record names yet
+ON_CITY_PROJECT = sql(
+    "SELECT 1 FROM hazards h JOIN forward_records p ON p.origin = :o AND p.kind = 'project' "
+    "AND p.local_id = h.project AND NOT p.adopted WHERE h.id = :id AND NOT EXISTS "
+    "(SELECT 1 FROM forward_records f WHERE f.kind = 'hazard' AND f.local_id = :l)"
+)
+
+
 def _adopt(db: Connection, sender: City, rec: Record, at: str, where: str) -> None:
     """A row that came down from the province and goes back up: ``upstream_id`` must name a row the province
     made itself (not one a city forwarded) on one of this city's hazards. Nothing of the city's copy is
-    written: the row stays as the province's regulators left it."""
+    written: the row stays as the province's regulators left it. A hazard: one the province recorded on one
+    of this city's projects, which no city's record names yet (one copy of it at one city: never two)."""
     table, key = TABLES[rec.kind]
     upstream = rec.upstream_id or ""
+    if rec.kind == "hazard":
+        if (
+            not (upstream.isdigit() and len(upstream) < 19)
+            or db.execute(ON_CITY_PROJECT, {"o": sender.id, "id": int(upstream), "l": upstream}).first()
+            is None
+        ):
+            raise refused(
+                422,
+                f"{at}.upstream_id",
+                f"names hazard {upstream}, not one the province recorded on one of the city's projects "
+                "that no record of a city names yet",
+                where,
+            )
+        return
     hazard = (
         db.execute(
             sa.text(f"SELECT hazard_id FROM {table} WHERE {key} = :id"), {"id": int(upstream)}

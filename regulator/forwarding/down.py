@@ -57,40 +57,64 @@ def _down_rows(
     return out
 
 
-def decisions_for(db: Connection, city_id: str, after: int) -> Decisions:
+# a hazard the province recorded itself on one of the city's projects (``made``: issue 50), whose copy the city
+# has not sent back yet: no record of the city's names it, and the project is one the city forwarded
+MADE_HERE = (
+    "(r.ref IS NULL AND :made AND EXISTS (SELECT 1 FROM forward_records p WHERE p.origin = :c "
+    "AND p.kind = 'project' AND p.local_id = h.project AND NOT p.adopted))"
+)
+
+
+def decisions_for(db: Connection, city_id: str, after: int, made: bool = False) -> Decisions:
     """The province's own actions on hazards city ``city_id`` forwarded, after action ``after``, each with
-    the state it left (three queries a poll, whatever its size)."""
+    the state it left (three queries a poll, whatever its size); ``made`` (a city that asks): and on the
+    hazards the province recorded on the city's projects, each with the hazard whole until the city's copy of
+    it came back up (four queries)."""
     state = ", ".join(f"h.{c} AS hazard_{c}" for c in HAZARD_STATE)
     actions = db.execute(
         sql(
-            f"SELECT a.*, r.ref AS hazard_ref, {state} FROM actions a JOIN forward_records r ON r.origin = :c "
-            "AND r.kind = 'hazard' AND r.local_id = CAST(a.hazard_id AS TEXT) JOIN hazards h ON h.id = a.hazard_id "
-            "WHERE a.id > :after AND NOT EXISTS (SELECT 1 FROM forward_records f WHERE f.origin = :c "
+            f"SELECT a.*, r.ref AS hazard_ref, {state} FROM actions a JOIN hazards h ON h.id = a.hazard_id "
+            "LEFT JOIN forward_records r ON r.origin = :c AND r.kind = 'hazard' "
+            f"AND r.local_id = CAST(a.hazard_id AS TEXT) WHERE a.id > :after AND (r.ref IS NOT NULL OR {MADE_HERE}) "
+            "AND NOT EXISTS (SELECT 1 FROM forward_records f WHERE f.origin = :c "
             "AND f.kind = 'action' AND f.local_id = CAST(a.id AS TEXT)) ORDER BY a.id LIMIT :n"
         ),
-        {"c": city_id, "after": after, "n": MAX_DECISIONS},
+        {"c": city_id, "after": after, "n": MAX_DECISIONS, "made": made},
     ).all()
     if not actions:
         return Decisions(decisions=[])
     hazards = {found.hazard_id for found in actions}
     listings = _down_rows(db, city_id, "listing", "listings", hazards)
     notices = _down_rows(db, city_id, "notice", "notices", hazards)
+    wholes = _made(db, {found.hazard_id for found in actions if found.hazard_ref is None})
     out = []
     for found in actions:
         action = _row(found)
-        ref = str(action.pop("hazard_ref"))
+        ref = action.pop("hazard_ref")
         left = {c: action.pop(f"hazard_{c}") for c in HAZARD_STATE}
         out.append(
             Decision(
                 id=found.id,
-                hazard_ref=ref,
+                hazard_ref="" if ref is None else str(ref),
                 action=action,
                 hazard=left,
                 listings=listings.get(found.hazard_id, []),
                 notices=notices.get(found.hazard_id, []),
+                made=wholes.get(found.hazard_id),
             )
         )
     return Decisions(decisions=out)
+
+
+def _made(db: Connection, hazards: set[int]) -> dict[int, DownRow]:
+    """The province's ``hazards`` whole, by id: what a city makes its copy of each from."""
+    if not hazards:
+        return {}
+    found = db.execute(
+        sa.text("SELECT * FROM hazards WHERE id IN :hs").bindparams(sa.bindparam("hs", expanding=True)),
+        {"hs": sorted(hazards)},
+    ).all()
+    return {r.id: DownRow(id=r.id, row=_row(r)) for r in found}
 
 
 def cursor(engine: Engine) -> int:
@@ -108,7 +132,7 @@ def take(engine: Engine, decisions: Decisions) -> int:
     with engine.begin() as db:
         for d in decisions.decisions:
             hazard = db.execute(
-                sql("SELECT id, project FROM hazards WHERE id = :h"), {"h": int(d.hazard_ref)}
+                sql("SELECT id, project FROM hazards WHERE id = :h"), {"h": _hazard(db, d)}
             ).first()
             if hazard is None or came_down.local(db, "action", d.id) is not None:
                 continue  # taken before (or the hazard is gone: hazards are never deleted)
@@ -130,6 +154,21 @@ def take(engine: Engine, decisions: Decisions) -> int:
             {"d": max(d.id for d in decisions.decisions)},
         )
     return new
+
+
+def _hazard(db: Connection, d: Decision) -> int | None:
+    """The city's id of the hazard ``d`` was taken on: the one the city sent, or its copy of one the province
+    recorded on the city's project (``made``), made now the first time it comes down; None when there is
+    none to take it on (a hazard the city sent and no longer has, a decision of a province before ``made``)."""
+    if d.hazard_ref.isdigit():
+        return int(d.hazard_ref)
+    if d.made is None:
+        return None
+    mine = came_down.local(db, "hazard", d.made.id)
+    if mine is None:
+        mine = _insert(db, "hazards", d.made.row)
+        came_down.remember(db, "hazard", mine, d.made.id)
+    return mine
 
 
 def _keep(

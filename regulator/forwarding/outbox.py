@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from regulator.forwarding import liveness, pictures, project_lists, site_logs, warnings
-from regulator.forwarding.wire import KINDS, Kind, Record
+from regulator.forwarding.wire import KINDS, MAX_BATCH, Kind, Record
 from regulator.storage.db import sql
 from regulator.storage.projects import LIVENESS
 
@@ -218,15 +218,26 @@ def _queue_all(db: Connection, kind: Kind) -> None:
     )
 
 
-def pending(db: Connection, limit: int) -> list[Pending]:
+def pending(
+    db: Connection, limit: int, most: int = MAX_BATCH, sent: list[int] | None = None
+) -> list[Pending]:
     """The oldest ``limit`` queued changes as records, each once at its first change's place (a row points
-    only at rows changed before it, so what it points at comes first)."""
+    only at rows changed before it, so what it points at comes first), the first ``most`` of them: a record
+    changed many times while the province was away is sent once for all its changes, and a batch holds no more
+    records than a province takes (the changes of the records left out stay queued for the next). ``sent``: the
+    queued rows of the batch on its way, passed over."""
     rows = db.execute(
-        sql("SELECT id, kind, ref FROM forward_outbox ORDER BY id LIMIT :n"), {"n": limit}
+        sql("SELECT id, kind, ref FROM forward_outbox WHERE id <> ALL(:sent) ORDER BY id LIMIT :n"),
+        {"n": limit, "sent": sent or []},
     ).all()
     records: dict[tuple[str, str], Pending] = {}
     for row_id, kind, ref in rows:
-        records.setdefault((kind, ref), Pending(kind, ref)).ids.append(row_id)
+        item = records.get((kind, ref))
+        if item is None:
+            if len(records) == most:
+                continue
+            item = records[(kind, ref)] = Pending(kind, ref)
+        item.ids.append(row_id)
     return list(records.values())
 
 
@@ -235,31 +246,58 @@ def backlog(db: Connection) -> int:
     return int(db.execute(sql("SELECT COUNT(*) FROM forward_outbox")).scalar_one())
 
 
-def record(db: Connection, item: Pending) -> Record | None:
-    """The record as it is now (None: its row is gone, nothing to send)."""
-    if item.kind in MADE:
-        made = MADE[item.kind](db, item.ref)
-        return None if made is None else Record(seq=max(item.ids), kind=item.kind, ref=item.ref, row=made)
-    table, key = TABLES[item.kind]
-    found = db.execute(
-        sa.text(f"SELECT * FROM {table} WHERE CAST({key} AS TEXT) = :ref"), {"ref": item.ref}
-    ).first()
-    if found is None:
-        return None
-    row: dict[str, Any] = dict(found._mapping)
-    place = None
-    if item.kind == "project":
-        place = db.execute(
-            sql("SELECT path FROM jurisdictions WHERE id = :d"), {"d": row.get("district_id")}
-        ).scalar()
-        row = {k: v for k, v in row.items() if k not in PRIVATE}
-    else:
-        row.pop("id", None)
-    upstream = db.execute(
-        sql("SELECT remote_id FROM forward_down WHERE kind = :k AND local_id = :r"),
-        {"k": item.kind, "r": item.ref},
-    ).scalar()
-    return Record(seq=max(item.ids), kind=item.kind, ref=item.ref, row=row, place=place, upstream_id=upstream)
+def records(db: Connection, items: list[Pending]) -> list[Record]:
+    """The records as they are now, in ``items``' order (one whose row is gone has nothing to send). The rows
+    of a kind are read in one query by their typed key, and what came down from the province in one more: a
+    backlog of hours is read a batch at a time, not a row at a time."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for kind in {item.kind for item in items if item.kind not in MADE}:
+        table, key = TABLES[kind]
+        refs = [item.ref for item in items if item.kind == kind]
+        keys: list[Any] = refs if key == "code" else [int(r) for r in refs if r.lstrip("-").isdigit()]
+        for found in db.execute(sa.text(f"SELECT * FROM {table} WHERE {key} = ANY(:keys)"), {"keys": keys}):
+            rows[(kind, str(found._mapping[key]))] = dict(found._mapping)
+    upstream = {
+        (str(k), str(local)): str(remote)
+        for k, local, remote in db.execute(
+            sql("SELECT kind, local_id, remote_id FROM forward_down WHERE local_id = ANY(:refs)"),
+            {"refs": [item.ref for item in items]},
+        )
+    }
+    places = {
+        int(d): str(path)
+        for d, path in db.execute(
+            sql("SELECT id, path FROM jurisdictions WHERE id = ANY(:ids)"),
+            {
+                "ids": [
+                    r.get("district_id")
+                    for (k, _), r in rows.items()
+                    if k == "project" and r.get("district_id")
+                ]
+            },
+        )
+    }
+    out = []
+    for item in items:
+        seq = max(item.ids)
+        if item.kind in MADE:
+            made = MADE[item.kind](db, item.ref)
+            if made is not None:
+                out.append(Record(seq=seq, kind=item.kind, ref=item.ref, row=made))
+            continue
+        current = rows.get((item.kind, item.ref))
+        if current is None:
+            continue
+        row: dict[str, Any] = current
+        place = None
+        if item.kind == "project":
+            place = places.get(row.get("district_id") or 0)
+            row = {k: v for k, v in row.items() if k not in PRIVATE}
+        else:
+            row = {k: v for k, v in row.items() if k != "id"}
+        up = upstream.get((item.kind, item.ref))
+        out.append(Record(seq=seq, kind=item.kind, ref=item.ref, row=row, place=place, upstream_id=up))
+    return out
 
 
 def taken(engine: Engine, ids: list[int]) -> None:

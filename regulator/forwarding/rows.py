@@ -99,7 +99,8 @@ class HazardRow(_Row):
     value: Text = ""
     threshold: Number | None = None
     unit: Text = ""
-    site_state: Literal["firing", "updated", "acknowledged", "resolved"]  # names.SITE_STATES
+    # names.SITE_STATES; "" for a person's finding (监督检查, 企业自查, 群众举报: channels/ledger.py), no site's alarm
+    site_state: Literal["", "firing", "updated", "acknowledged", "resolved"]
     first_ts: Ts
     last_ts: Ts
     evidence_event: Text | None = None

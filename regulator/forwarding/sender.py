@@ -1,15 +1,19 @@
 """The city's forwarder: sends the queued changes of its ledger to the province, and takes the province's
 decisions back down (regulator/forwarding/).
 
-One batch at a time, oldest change first: the queued rows' current state is read, signed and POSTed; only
+One batch at a time, oldest change first: the queued rows' current state is read (up to 2,000 changes as at
+most 500 records: a record changed often while the province was away goes once), signed and POSTed; only
 the province's receipt naming the batch (its city and highest seq) counts as delivered, and the batch's
-outbox rows are deleted after it. A crash between the province keeping a batch and the city deleting it
+outbox rows are deleted after it. The next batch is read while the province keeps the last one, so a backlog
+drains at the pace of the slower end. A crash between the province keeping a batch and the city deleting it
 sends the batch again, which the province keeps once (by city, kind and id). Every failure (no answer, a
-5xx, a proxy's 200, the city's own database away) is retried with tenacity's exponential backoff with
-jitter, from 1 s up to ``backoff_max_s``, for as long as it takes: the outbox is in PostgreSQL, so days of
-outage only make it longer. The cap is 30 s, not the gateways' 5 minutes: one city's requests are nothing to
-a province, and a province back from a day away has the city's next try within 30 s of its return and the
-backlog (200 records a request) moments later.
+5xx, a proxy's 200, the city's own database away) is retried for as long as it takes: the outbox is in
+PostgreSQL, so days of outage only make it longer. A province that does not answer at all (nothing listens
+at its address, or its proxy says 502/504) is probed every ``probe_s`` (2 s) with the batch it never saw,
+a connection attempt each, so a province back from an outage of any length has the backlog on its way
+within seconds (issue 50: everything within 2 minutes of its return); one that answers but not as it should
+(5xx, a refusal) is tried again with exponential backoff with jitter from 1 s to ``backoff_max_s`` (30 s),
+not hammered.
 
 A record the province refuses for good (wire.Verdict: a place outside the city, a project it does not know, a
 row it cannot read) is set aside with the reason (quarantine.py) and the rest goes on: the city asks for
@@ -47,11 +51,12 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wai
 
 from contract.wire import signed_headers
 from regulator.forwarding import down, liveness, quarantine, warnings
-from regulator.forwarding.outbox import NotPostgres, backlog, pending, record, switch_on, taken
+from regulator.forwarding.outbox import NotPostgres, backlog, pending, records, switch_on, taken
 from regulator.forwarding.wire import (
     BACKLOG,
     DECISIONS_PATH,
     FORWARD_PATH,
+    HAZARDS,
     HELD,
     MAX_HELD,
     VERDICTS,
@@ -76,6 +81,12 @@ T = TypeVar("T")
 # the clocks a forwarded incident stops: the report to the province, and its entry into the province's system
 STOPS = ("province", "provincial_system")
 ACTOR = Actor("forwarding", "admin")
+# a province that is not there: nothing listens at its address (or its host does not answer a connection), or
+# the proxy in front of it says so (502, 504): probed every ``probe_s``, a connection attempt costing it nothing
+UNREACHABLE = (httpx.ConnectError, httpx.ConnectTimeout)
+
+
+Built = tuple[Batch, dict[int, list[int]], int]  # a batch, its queued rows by record, the backlog
 
 
 class ForwardRetry(Exception):
@@ -83,10 +94,17 @@ class ForwardRetry(Exception):
     province turned it down (4xx), which a person must fix (a key, a place), as opposed to a fault that
     passes by itself; ``answer``: the province's JSON answer to it, when it gave one."""
 
-    def __init__(self, message: str, refused: bool = False, answer: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        refused: bool = False,
+        answer: dict[str, Any] | None = None,
+        unreachable: bool = False,
+    ) -> None:
         super().__init__(message)
         self.refused = refused
         self.answer = answer or {}
+        self.unreachable = unreachable
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +116,16 @@ class ForwardLink:
     city_id: str
     secret: str
     jurisdiction: str
-    batch: int = 200  # queued changes read per request
+    batch: int = (
+        2000  # queued changes read per request (at most MAX_BATCH records: a record's changes as one)
+    )
     idle_s: float = 2.0  # how often an empty outbox is looked at again
     poll_s: float = 10.0  # how often the province is asked for its decisions
     timeout_s: float = 30.0
-    backoff_max_s: float = 30.0  # the longest wait between tries: how late a returning province is noticed
+    backoff_max_s: float = (
+        30.0  # the longest wait between tries of a province that answers, but not as it should
+    )
+    probe_s: float = 2.0  # the wait between tries of a province that does not answer at all: how late its return is noticed
 
 
 class Forwarder:
@@ -120,10 +143,14 @@ class Forwarder:
         self.incidents = Incidents(repo)
         self._base = link.province_url.rstrip("/")
         self._client = httpx.AsyncClient(timeout=link.timeout_s)
+        self._backoff = wait_exponential_jitter(initial=1.0, max=link.backoff_max_s)
         self.delivered = 0  # records the province took since start (for the log and the tests)
         self._summed: dict[str, dict[str, Any]] = {}  # each project's liveness summary last queued
         self._liveness = True  # False: the province cannot read liveness records (an earlier release)
         self._warnings = True  # False: the province answers no warnings (an earlier release)
+        # the batch to send next: read while the last one was sent, or the last one the province never saw
+        self._next: Built | None = None
+        self._answering = True  # False while the province does not answer at all (away)
 
     async def run_forever(self) -> None:
         """Switch forwarding on (the first time: queue the whole ledger), then forward and poll forever."""
@@ -193,12 +220,23 @@ class Forwarder:
         after a success the next failure waits 1 s again)."""
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(Exception),
-            wait=wait_exponential_jitter(initial=1.0, max=self.link.backoff_max_s),
+            wait=self._wait,
             before_sleep=self._said,
             reraise=True,
         )
         result: T = await retrying(step)
         return result
+
+    def _wait(self, state: RetryCallState) -> float:
+        """How long before the next try: ``probe_s`` while the province does not answer at all (it is down or
+        unreachable: a refused connection, or the proxy in front of it saying it cannot reach it), so a province
+        back from an outage of any length has the city's backlog on its way within seconds; else exponential
+        backoff with jitter from 1 s to ``backoff_max_s`` (a province that answers 5xx or refuses is not
+        hammered)."""
+        exc = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(exc, ForwardRetry) and exc.unreachable:
+            return self.link.probe_s
+        return float(self._backoff(state))
 
     def _said(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome is not None else None
@@ -216,7 +254,10 @@ class Forwarder:
         try:
             r = await self._client.request(method, url, content=body or None, headers=headers)
         except httpx.HTTPError as exc:
-            raise ForwardRetry(f"no answer from {self._base} ({type(exc).__name__}: {exc})") from exc
+            raise ForwardRetry(
+                f"no answer from {self._base} ({type(exc).__name__}: {exc})",
+                unreachable=isinstance(exc, UNREACHABLE),
+            ) from exc
         if not r.is_success:
             try:
                 answer = r.json()
@@ -226,20 +267,37 @@ class Forwarder:
                 f"HTTP {r.status_code} from {self._base}{path}: {r.text[:300]}",
                 refused=400 <= r.status_code < 500 and r.status_code not in (408, 429),
                 answer=answer if isinstance(answer, dict) else None,
+                unreachable=r.status_code in (502, 504),
             )
         return r
 
     async def forward_once(self) -> bool:
-        """Send the oldest queued changes as one batch; False when nothing was queued."""
-        built = await asyncio.to_thread(self._build)
+        """Send the oldest queued changes as one batch; False when nothing was queued. The next batch is read
+        while the province keeps this one (its changes left out: a backlog drains at the pace of the slower
+        end, not of both in turn), and a batch a province that does not answer never saw is sent again as it
+        was, not read again: probing a province that is away costs a connection attempt."""
+        built, self._next = self._next or await asyncio.to_thread(self._build, []), None
         if built is None:
             return False
         batch, ids, backlog = built
         if batch.records:
             path = f"{FORWARD_PATH}?{VERDICTS}=1&{BACKLOG}={backlog}"
+            request = asyncio.create_task(self._send("POST", path, batch.model_dump_json().encode()))
+            following = None
+            if self._answering:  # not while probing a province that is away: it would be read for nothing
+                try:
+                    following = await asyncio.to_thread(
+                        self._build, [i for seq_ids in ids.values() for i in seq_ids]
+                    )
+                except BaseException:
+                    request.cancel()
+                    raise
             try:
-                r = await self._send("POST", path, batch.model_dump_json().encode())
+                r = await request
             except ForwardRetry as exc:
+                self._answering = not exc.unreachable
+                if exc.unreachable:
+                    self._next = built
                 named = refused_record(exc, batch)
                 if named is None:
                     raise
@@ -285,21 +343,24 @@ class Forwarder:
                 [rec.ref for rec in batch.records if rec.kind == "incident" and rec.seq not in kept],
             )
             self.delivered += len(batch.records) - len(kept)
+            self._answering = True
+            self._next = following  # this batch taken whole: the next one read meanwhile goes next
         await asyncio.to_thread(taken, self.repo.engine, [i for seq_ids in ids.values() for i in seq_ids])
         return True
 
-    def _build(self) -> tuple[Batch, dict[int, list[int]], int] | None:
-        """The next batch, its queued rows by record (seq; a change of a record set aside joins it and is
-        deleted with the batch), and the outbox's backlog; None when nothing is queued."""
+    def _build(self, sent: list[int]) -> Built | None:
+        """The next batch but the queued rows ``sent`` (the batch the province is keeping), its queued rows by
+        record (seq; a change of a record set aside joins it and is deleted with the batch), and the outbox's
+        backlog; None when nothing is queued."""
         with self.repo.engine.begin() as db:
-            items = pending(db, self.link.batch)
+            items = pending(db, self.link.batch, sent=sent)
             if not items:
                 return None
             send = quarantine.sort_out(db, items)
-            records = [r for r in (record(db, item) for item in send) if r is not None]
+            made = records(db, send)
             left = backlog(db)
         ids = {max(item.ids): item.ids for item in items}
-        return Batch(city=self.link.city_id, jurisdiction=self.link.jurisdiction, records=records), ids, left
+        return Batch(city=self.link.city_id, jurisdiction=self.link.jurisdiction, records=made), ids, left
 
     def _hold(self, refused: list[tuple[Record, Reason, str]], ids: list[int]) -> None:
         """Set the refused records aside (their queued rows ``ids`` deleted with it), and note the contact."""
@@ -340,7 +401,7 @@ class Forwarder:
         """Ask the province for its decisions on the city's records after the cursor, and keep them; how many
         were new."""
         after = await asyncio.to_thread(down.cursor, self.repo.engine)
-        r = await self._send("GET", f"{DECISIONS_PATH}?after={after}", b"")
+        r = await self._send("GET", f"{DECISIONS_PATH}?after={after}&{HAZARDS}=1", b"")
         try:
             decisions = Decisions.model_validate_json(r.content)
         except ValidationError:

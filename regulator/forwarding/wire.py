@@ -19,6 +19,10 @@ FORWARD_PATH = "/api/v1/forward"
 VERDICTS = "verdicts"
 BACKLOG = "backlog"
 DECISIONS_PATH = "/api/v1/forward/decisions"
+# ``?hazards=1`` on a poll of decisions: the child takes the hazards its parent recorded itself on the child's
+# projects (Decision.made) and makes them its own; a parent before it ignores the parameter, and a child before
+# it never asks, so never gets a decision on a hazard it does not hold
+HAZARDS = "hazards"
 # the parent's warning signals over the child's place (regulator/forwarding/warnings.py); ``?held=ID,ID``: the
 # parent's ids of the copies the child holds in force, answered whatever became of them (lifted, shortened)
 WARNINGS_PATH = "/api/v1/forward/warnings"
@@ -162,11 +166,18 @@ class Decision(BaseModel):
     their notices as the province holds them."""
 
     id: int = Field(description="the province's action id, the cursor of the next poll")
-    hazard_ref: str = Field(description="the city's id of the hazard")
+    hazard_ref: str = Field(
+        description="the city's id of the hazard ('': one the province recorded, ``made``)"
+    )
     action: dict[str, Scalar]
     hazard: dict[str, Scalar] = Field(description="the hazard's state, major, deadline and closed_at")
     listings: list[DownRow]
     notices: list[DownRow]
+    made: DownRow | None = Field(
+        None,
+        description="the hazard as the province holds it, when the province recorded it on the city's project "
+        "and the city has not sent its copy back yet (only to ?hazards=1): the city makes its copy from it",
+    )
 
 
 class Decisions(BaseModel):

@@ -24,6 +24,7 @@ from regulator.forwarding.wire import (
     BACKLOG,
     DECISIONS_PATH,
     FORWARD_PATH,
+    HAZARDS,
     HELD,
     MAX_HELD,
     VERDICTS,
@@ -114,13 +115,18 @@ def forward_router(repo: Repository) -> APIRouter:
         return await signed(request, handle)
 
     @r.get(DECISIONS_PATH)
-    async def decisions(request: Request, after: int = Query(0, ge=0, le=MAX_ID)) -> Decisions:
-        """The province's listed supervision over the city's hazards after listing ``after``."""
+    async def decisions(
+        request: Request,
+        after: int = Query(0, ge=0, le=MAX_ID),
+        hazards: bool = Query(False, alias=HAZARDS),
+    ) -> Decisions:
+        """The province's decisions on the city's hazards after action ``after`` (``hazards``: and on the
+        hazards the province recorded itself on the city's projects, which the city makes its own)."""
 
         def handle(body: bytes) -> Decisions:
             with repo.engine.begin() as db:
                 sender = authenticated(db, request, "GET", body)
-                return decisions_for(db, sender.id, after)
+                return decisions_for(db, sender.id, after, hazards)
 
         return await signed(request, handle)
 
