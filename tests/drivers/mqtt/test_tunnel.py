@@ -8,6 +8,8 @@ import asyncio
 import json
 import time
 
+from contract.config.loader import LoadedSite
+from contract.config.profile import MqttMap
 from drivers.simulators.profile_publish import ProfilePublisher, messages
 from kinds.confined_space.sim import TimeScaled
 from kinds.tunnel.sim import TunnelSim
@@ -17,13 +19,18 @@ from .conftest import publish
 from .example_site import example_site, prefix, started_driver
 
 
-async def test_the_simulated_points_reach_the_driver_as_the_profile_maps_them(
-    mosquitto: MosquittoServer,
-) -> None:
+def simulated(scenario: str) -> tuple[LoadedSite, MqttMap, TunnelSim]:
+    """The reference site, tunnel-1's MQTT map and its simulator playing ``scenario``."""
     site = example_site()
     topics = site.profile_of("tunnel-1").mqtt
     assert topics is not None
-    sim = TunnelSim(site.config.device("tunnel-1"), site, "settlement", seed=1)
+    return site, topics, TunnelSim(site.config.device("tunnel-1"), site, scenario, seed=1)
+
+
+async def test_the_simulated_points_reach_the_driver_as_the_profile_maps_them(
+    mosquitto: MosquittoServer,
+) -> None:
+    site, topics, sim = simulated("settlement")
     now = time.time()
     out = [
         (topic, body)
@@ -58,10 +65,7 @@ async def test_the_demos_backlog_serves_the_hours_before_at_their_pace_gd02_sile
     mosquitto: MosquittoServer,
 ) -> None:
     # the demo's publisher: live surveys 90x faster, first the logger's four hours at their own pace and times
-    site = example_site()
-    topics = site.profile_of("tunnel-1").mqtt
-    assert topics is not None
-    sim = TunnelSim(site.config.device("tunnel-1"), site, "section", seed=1)
+    site, topics, sim = simulated("section")
     publisher = ProfilePublisher(
         TimeScaled(sim, 90.0),
         topics,
