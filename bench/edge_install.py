@@ -1,8 +1,9 @@
 """The gateway's process as on an edge box: the regulator extra's packages missing (README, Installing).
 
-This development install has them, and `sitegw`'s command line imports the regulator's commands, with
-SQLAlchemy and Alembic (23 MB), when they are there: a memory figure of the gateway taken here without this
-would count what no edge box holds. ``install()`` makes them missing for this process; run as a script, it is
+This development install has them, and `sitegw`'s command line imported the regulator's commands, with
+SQLAlchemy and Alembic (23 MB), when they were there (it builds them only when one is asked for since issue
+#55): a memory figure of the gateway taken here without this would count whatever of them a change imports
+again, which no edge box holds. ``install()`` makes them missing for this process; run as a script, it is
 the `sitegw` command so installed (``python bench/edge_install.py run site.yaml``).
 """
 

@@ -7,8 +7,9 @@ hand-over to the event loop -> bus -> ``Gateway._ingest`` (the rules, the live s
 writer thread until committed, the InfluxDB sink until written to a real VictoriaMetrics through the v2
 write API). The process is built as `sitegw run` builds it: the console script's module (``sitegw.cli``)
 imported, the API served (no client connected), and, as on an edge box (README, Installing), without the
-regulator extra's packages: this development install has them, and the command line would otherwise import
-the regulator's commands with SQLAlchemy and Alembic (23 MB) that the box does not have.
+regulator extra's packages: this development install has them, and a module that imported one (the command
+line imported the regulator's commands, with SQLAlchemy and Alembic, 23 MB, until issue #55 made it lazy)
+would count what the box does not have.
 
 Where the burst waits (``--source``):
 
@@ -31,7 +32,7 @@ CPU: ``process_time`` over the same span as the rate, every thread of the proces
 VictoriaMetrics are processes of their own. Readings per CPU-second is the figure a busy box moves least.
 
 Run: .venv/bin/python bench/ingest_pipeline.py [--messages 30000,150000,1000000] [--source file|broker]
-     [--modes with_rules,without_rules]
+     [--modes with_rules,without_rules] [--profile rss|trace]
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ from bench.burst import (
 )
 from bench.load import watched
 from bench.mqtt_decode import SITE
+from bench.peak_profile import PeakProbe
 from contract.config.loader import LoadedSite, load_site
 from contract.config.sinks import ApiConfig, InfluxConfig
 from contract.config.transport import MqttBroker
@@ -95,9 +97,11 @@ def figure_name(source: str, mode: str, count: int) -> str:
     return f"ingest_{'broker_' if source == 'broker' else ''}{mode}_{count}"
 
 
-async def run(gw: Gateway, burst_file: Path | None, count: int) -> tuple[float, float, int]:
+async def run(
+    gw: Gateway, burst_file: Path | None, count: int, probe: PeakProbe | None = None
+) -> tuple[float, float, int]:
     """Readings/s, CPU seconds of the whole process, and readings, from the first message until every
-    reading is judged, committed locally and written to InfluxDB."""
+    reading is judged, committed locally and written to InfluxDB (``probe``: the stages marked)."""
     driver = next(d for d in gw.drivers if isinstance(d, MqttDriver))
     link: BrokerLink = driver._links[
         0
@@ -105,6 +109,8 @@ async def run(gw: Gateway, burst_file: Path | None, count: int) -> tuple[float, 
     if burst_file is not None:
         gw.drivers.remove(driver)  # the messages come from the file, through the link, not from a broker
     await gw.start()
+    if probe is not None:
+        probe.mark("the gateway started (API, stores, threads), before the first message")
     loop = asyncio.get_running_loop()
     start = time.perf_counter()
     cpu_start = time.process_time()
@@ -136,6 +142,8 @@ async def run(gw: Gateway, burst_file: Path | None, count: int) -> tuple[float, 
     await until(lambda: store.pending == 0, lambda: f"{store.pending} readings waiting for the local store")
     elapsed = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
+    if probe is not None:
+        probe.mark("every reading judged and stored")
     influx = sink.stats()
     if influx.buffered_readings or influx.spool_points or influx.points_rejected:
         raise SystemExit(f"the InfluxDB sink did not write everything: {influx}")
@@ -162,6 +170,9 @@ async def until(done: Callable[[], bool], progress: Callable[[], str]) -> None:
 
 def one(args: argparse.Namespace) -> None:
     """One figure in this process: its rate, CPU and peak memory."""
+    probe = PeakProbe(trace=args.profile == "trace") if args.profile else None
+    if probe is not None:
+        probe.mark("the interpreter and the modules `sitegw` imports")
     state = Path(args.state)
     site_path = state.parent / "site.yaml"
     site_path.write_text(SITE)
@@ -177,8 +188,13 @@ def one(args: argparse.Namespace) -> None:
     )  # serving the API, as `sitegw run` does
     if args.one == "without_rules":
         gw.monitor.judge = lambda batch: batch  # type: ignore[method-assign]
+    if probe is not None:
+        probe.mark("the gateway built (the site, the rules engine, the stores)")
     burst_file = Path(args.burst) if args.burst else None
-    rate, cpu, n = asyncio.run(run(gw, burst_file, args.messages))
+    rate, cpu, n = asyncio.run(run(gw, burst_file, args.messages, probe))
+    if probe is not None:
+        probe.stop()
+        print(probe.report(), file=sys.stderr)
     name = figure_name("broker" if args.broker else "file", args.one, args.messages)
     print(f"{name}_readings_per_s: {rate:.0f} readings/s")
     print(f"{name}_readings_per_cpu_s: {n / cpu:.0f} readings/s")
@@ -194,6 +210,7 @@ def measure(
     burst_file: Path | None,
     broker: str | None,
     start: float,
+    profile: str | None = None,
 ) -> bool:
     """One figure in a child process, then its readings counted where they were stored: whether none was lost
     or stored twice, and its peak memory is within its budget (bench/memory_budget.py)."""
@@ -205,6 +222,8 @@ def measure(
         argv += ["--burst", str(burst_file)]
     if broker is not None:
         argv += ["--broker", broker, "--client-id", f"sitegw-bench-{mode}-{count}"]
+    if profile:
+        argv += ["--profile", profile]
     out = subprocess.run(argv, check=True, stdout=subprocess.PIPE, text=True).stdout
     sys.stdout.write(out)
     expected = count * METRICS
@@ -234,6 +253,12 @@ def main() -> None:
     )
     parser.add_argument("--source", choices=["file", "broker"], default="file", help="where the burst waits")
     parser.add_argument("--modes", default=",".join(MODES), help="with_rules, without_rules or both")
+    parser.add_argument(
+        "--profile",
+        choices=["rss", "trace"],
+        help="where each gateway's memory goes, on stderr (bench/peak_profile.py): its RSS by stage and its "
+        "allocators at the peak; trace: tracemalloc's sites at the peak too (ten times slower)",
+    )
     parser.add_argument("--one", choices=MODES, help=argparse.SUPPRESS)  # a child: one figure
     for hidden in ("--vm-url", "--state", "--burst", "--broker", "--client-id"):
         parser.add_argument(hidden, help=argparse.SUPPRESS)
@@ -276,7 +301,7 @@ def main() -> None:
                         host, port = mosquitto.host, mosquitto.port
                         open_session(host, port, f"sitegw-bench-{mode}-{count}", filters)
                         preload(host, port, burst(count, start))
-                    wrong += not measure(mode, count, vm.url, folder, burst_file, broker, start)
+                    wrong += not measure(mode, count, vm.url, folder, burst_file, broker, start, args.profile)
                 finally:
                     vm.stop()
             if burst_file is not None:

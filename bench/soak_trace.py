@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import gc
 import json
 import linecache
@@ -45,11 +46,26 @@ class _MallInfo2(ctypes.Structure):
     _fields_ = [(name, ctypes.c_size_t) for name in MALLINFO2]
 
 
-def heap_stats() -> dict[str, Any]:
-    """This process's allocators now: glibc's heap in use and free (MB), SQLite's (MB), Python's small
-    blocks, and the 40 commonest object types."""
+@functools.cache
+def _libraries() -> tuple[ctypes.CDLL, ctypes.CDLL | None]:
+    """glibc, and the libsqlite3 the gateway's sqlite3 module uses (found once: ``find_library`` runs
+    ldconfig)."""
     libc = ctypes.CDLL(ctypes.util.find_library("c"))
     libc.mallinfo2.restype = _MallInfo2
+    import sqlite3  # noqa: F401  loads the same libsqlite3 the gateway uses
+
+    found = ctypes.util.find_library("sqlite3")
+    if found is None:
+        return libc, None
+    sqlite = ctypes.CDLL(found)
+    sqlite.sqlite3_memory_used.restype = ctypes.c_int64
+    return libc, sqlite
+
+
+def heap_stats(objects: bool = True) -> dict[str, Any]:
+    """This process's allocators now: glibc's heap in use and free (MB), SQLite's (MB), Python's small
+    blocks, and (``objects``) the 40 commonest object types."""
+    libc, sqlite = _libraries()
     info = libc.mallinfo2()
     stats: dict[str, Any] = {
         "malloc_in_use_mb": info.uordblks / 1e6,  # allocated from the heap arenas
@@ -57,14 +73,10 @@ def heap_stats() -> dict[str, Any]:
         "malloc_mmapped_mb": info.hblkhd / 1e6,  # large blocks mapped on their own
         "python_blocks": sys.getallocatedblocks(),
     }
-    import sqlite3  # noqa: F401  loads the same libsqlite3 the gateway uses
-
-    with_sqlite = ctypes.util.find_library("sqlite3")
-    if with_sqlite:
-        lib = ctypes.CDLL(with_sqlite)
-        lib.sqlite3_memory_used.restype = ctypes.c_int64
-        stats["sqlite_mb"] = lib.sqlite3_memory_used() / 1e6
-    stats["objects"] = dict(Counter(type(o).__qualname__ for o in gc.get_objects()).most_common(40))
+    if sqlite is not None:
+        stats["sqlite_mb"] = sqlite.sqlite3_memory_used() / 1e6
+    if objects:
+        stats["objects"] = dict(Counter(type(o).__qualname__ for o in gc.get_objects()).most_common(40))
     return stats
 
 

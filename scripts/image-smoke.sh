@@ -19,6 +19,14 @@
 # EPERM (`--ulimit host` too, and RLIMIT_NPROC at the host's own value). The RUN steps of the builds use
 # buildah's chroot isolation, which needs neither.
 # Measured on a busy 2-core box: docs/site/running.md.
+#
+# What keeps it short (CI runs it: .ci/run): SITEGW_WHEEL, a wheel already built from this checkout (make
+# test-packaging leaves one in dist/; `make image-smoke WHEEL=dist/sitegw-...whl`), is what both images
+# install (the Dockerfile's WHEELS=prebuilt), rather than each compiling the rules with mypyc in the build
+# stage; without it the images build the wheel from the sources, as a clone's `docker build` does. Both
+# targets are built with --layers, so the common stage (the user, the venv and the edge's install, which the
+# regulator's extends) is built once. The storage is overlay, where the kernel mounts one (each layer and each
+# container holds only its changes); vfs, its fallback, copies the whole file system for each of them.
 # SITEGW_IMAGE_KEEP=1 keeps the storage (in SITEGW_IMAGE_WORK, default a fresh folder under /tmp) for a look.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,9 +47,32 @@ if [ ${#need[@]} -gt 0 ]; then
         fail "could not install ${need[*]} from Debian's packages (apt-get): install them, then run this again"
 fi
 
+release=$(python3 -c 'import re, sys; print(re.search(r"^__version__ = \"(.+)\"$", open("contract/__init__.py").read(), re.M)[1])')
+wheel_args=(--build-arg WHEELS=build)  # spelled out: buildah 1.28 takes no stage from an ARG's default
+if [ -n "${SITEGW_WHEEL:-}" ]; then
+    [ -f "$SITEGW_WHEEL" ] || fail "SITEGW_WHEEL=$SITEGW_WHEEL is not a file (make test-packaging leaves the wheel in dist/)"
+    wheel=$(basename "$SITEGW_WHEEL")
+    case "$wheel" in
+    sitegw-"$release"-*.whl) ;;
+    *) fail "$wheel is not a wheel of this checkout's release $release: build it again (make test-packaging)" ;;
+    esac
+    # the Dockerfile's prebuilt stage takes it from dist/ of the build context
+    [ "$SITEGW_WHEEL" -ef "dist/$wheel" ] || { mkdir -p dist && cp "$SITEGW_WHEEL" "dist/$wheel"; }
+    wheel_args=(--build-arg WHEELS=prebuilt --build-arg "WHEEL=$wheel")
+fi
+
 WORK=${SITEGW_IMAGE_WORK:-$(mktemp -d /tmp/sitegw-image.XXXXXX)}
 mkdir -p "$WORK"
-STORE=(--storage-driver vfs --root "$WORK/storage" --runroot "$WORK/run")
+driver=vfs
+probe="$WORK/overlay-probe"
+mkdir -p "$probe"/{lower,upper,work,merged}
+if mount -t overlay overlay -o "lowerdir=$probe/lower,upperdir=$probe/upper,workdir=$probe/work" "$probe/merged" \
+    2>/dev/null; then
+    umount "$probe/merged"
+    driver=overlay
+fi
+rm -rf "$probe"
+STORE=(--storage-driver "$driver" --root "$WORK/storage" --runroot "$WORK/run")
 RUN=(--isolation chroot --network host)
 # within the host's hard limits (see above): its open files, and 4,096 processes (the host's own count is refused)
 LIMITS=(--ulimit "nofile=$(ulimit -Sn):$(ulimit -Hn)" --ulimit nproc=4096:4096)
@@ -50,12 +81,15 @@ server=""
 cleanup() {
     [ -z "$server" ] || podman "${STORE[@]}" --runtime runc rm --force "$server" >/dev/null 2>&1 || true
     if [ "${SITEGW_IMAGE_KEEP:-0}" != 1 ]; then
+        buildah "${STORE[@]}" rm --all >/dev/null 2>&1 || true
         buildah "${STORE[@]}" rmi --all --force >/dev/null 2>&1 || true
+        # the overlay driver keeps its folder mounted (private) beside the layers' own mounts
+        awk -v w="$WORK/" 'index($2, w) == 1 {print $2}' /proc/mounts | sort -r | xargs -r -n 1 umount -l 2>/dev/null || true
         rm -rf "$WORK"
     fi
 }
 trap cleanup EXIT
-release=$(python3 -c 'import re, sys; print(re.search(r"^__version__ = \"(.+)\"$", open("contract/__init__.py").read(), re.M)[1])')
+say "storage: $driver; wheel: ${wheel:-built in the image from the sources}"
 
 say "base: Debian 12 with python3 and python3-venv (mmdebstrap)"
 trust=()
@@ -75,10 +109,10 @@ rm -f "$WORK/base.tar"
 
 for target in edge regulator; do
     say "build: $target image"
-    # no --layers: vfs keeps every layer as a whole copy of the file system (a cached build of both images
-    # took 36 layers, 21 GB), so each image builds its stages in one go, the build stage (the wheel) twice
-    buildah "${STORE[@]}" bud --quiet "${RUN[@]}" --build-arg "BASE=$BASE" --target "$target" \
-        -t "localhost/sitegw-$target" . >"$WORK/build-$target.log" 2>&1 ||
+    # --layers: the regulator's build takes the stages it shares with the edge's from the edge's (on vfs, each
+    # layer is a whole copy of the file system: a few GB for both images)
+    buildah "${STORE[@]}" bud --layers --quiet "${RUN[@]}" --build-arg "BASE=$BASE" "${wheel_args[@]}" \
+        --target "$target" -t "localhost/sitegw-$target" . >"$WORK/build-$target.log" 2>&1 ||
         { tail -40 "$WORK/build-$target.log" >&2; fail "the $target image did not build"; }
 done
 

@@ -17,12 +17,13 @@ from contract.config.sinks import InfluxConfig
 from contract.config.site import SiteConfig
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport, MqttTransport
 from kinds.crane.kind import CraneDevice
+from sitegw.cli_lazy import LazyCommands
 from sitegw.cli_options import DEMO_POUR_AFTER_S, host_port
-from sitegw.extras import REGULATOR_INSTALL, regulator_extra_missing
 from sitegw.secrets_check import warn_exposed_secrets
 
 app = typer.Typer(
-    name="sitegw",  # its help, like simulate's, names the registry's kinds (_register_subcommands)
+    name="sitegw",  # its help, like simulate's, names the registry's kinds (LazyCommands.format_help)
+    cls=LazyCommands,  # the commands beside check-config, run and demo: imported when asked for (cli_lazy)
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -286,137 +287,6 @@ def demo(
     )
 
 
-simulate_app = typer.Typer(no_args_is_help=True)
-app.add_typer(simulate_app, name="simulate")
-regulator_app = typer.Typer(
-    help="The regulator's side: receive hazards from many sites.", no_args_is_help=True
-)
-app.add_typer(regulator_app, name="regulator")
-vision_app = typer.Typer(help="Video checks: hard hats, danger zones, edge protection.", no_args_is_help=True)
-app.add_typer(vision_app, name="vision")
-
-
-def _needs_regulator_extra() -> None:
-    _fail(f"the regulator's commands need the regulator extra: {REGULATOR_INSTALL}")
-
-
-def _register_regulator() -> None:
-    try:
-        from regulator.cli import (
-            add_place,
-            add_project,
-            add_record,
-            add_user,
-            enrolment_code,
-            monthly_report,
-            serve,
-            unlock_user,
-        )
-    except ModuleNotFoundError as exc:
-        if not regulator_extra_missing(exc):
-            raise
-        # an edge install: the commands are listed, and say how to get them
-        loose = {"allow_extra_args": True, "ignore_unknown_options": True}
-        names = (
-            "serve",
-            "add-project",
-            "add-user",
-            "unlock-user",
-            "backup",
-            "restore",
-            "enrolment-code",
-            "add-place",
-            "monthly-report",
-            "record",
-            "add-city",
-            "video-set",
-            "national-export",
-        )
-        for name in names:
-            regulator_app.command(name, context_settings=loose, help=f"(needs {REGULATOR_INSTALL})")(
-                _needs_regulator_extra
-            )
-        return
-    regulator_app.command("serve")(serve)
-    regulator_app.command("add-project")(add_project)
-    regulator_app.command("add-user")(add_user)
-    regulator_app.command("unlock-user")(unlock_user)
-    from regulator.backup_cli import backup as backup_ledger
-    from regulator.backup_cli import restore as restore_ledger
-
-    regulator_app.command("backup")(backup_ledger)
-    regulator_app.command("restore")(restore_ledger)
-    regulator_app.command("enrolment-code")(enrolment_code)
-    regulator_app.command("add-place")(add_place)
-    regulator_app.command("monthly-report")(monthly_report)
-    regulator_app.command("record")(add_record)
-    from regulator.commands.cities import add_city
-    from regulator.commands.national_export import national_export
-    from regulator.commands.video_set import video_set_app
-
-    regulator_app.command("add-city")(add_city)
-    from regulator.commands.quarantine import forwarding_app
-
-    regulator_app.add_typer(forwarding_app, name="forwarding")
-    regulator_app.command("national-export")(national_export)
-    regulator_app.add_typer(video_set_app, name="video-set")
-
-
-def _register_subcommands() -> None:
-    from contract.kinds import registry
-    from sitegw.backup_cli import backup, restore
-    from sitegw.events_cli import events, redeliver
-    from sitegw.hot_work_cli import hot_work_app
-    from sitegw.replay_cli import replay_command
-    from sitegw.simulate_device_cli import (
-        app_help,
-        command_of,
-        list_kinds,
-        simulate_device,
-        simulate_help,
-        simulate_kind,
-    )
-    from sitegw.simulate_modbus_cli import anemometer, crane, hoist, logger
-    from sitegw.simulate_mqtt_cli import simulate_formwork, simulate_gate, simulate_pit
-    from sitegw.users_cli import users_app
-    from sitegw.warning_cli import warning_app
-    from sitegw.window_cli import install_app, jacking_app, pour_app
-    from vision.cli import detect, evaluate
-
-    simulate_app.command("crane")(crane)
-    simulate_app.command("hoist")(hoist)
-    simulate_app.command("anemometer")(anemometer)
-    simulate_app.command("logger")(logger)
-    simulate_app.command("pit")(simulate_pit)
-    simulate_app.command("formwork")(simulate_formwork)
-    simulate_app.command("gate")(simulate_gate)
-    simulate_app.command("device")(simulate_device)
-    named = {c.name for c in simulate_app.registered_commands}
-    for kind in registry.kinds():  # every other kind with a simulator, a plug-in's too: the generic one
-        if kind.simulator and command_of(kind) not in named:
-            simulate_app.command(
-                kind.name,
-                help=f"Simulate a {kind.en} ({kind.zh}) of a site file: {', '.join(kind.scenarios)}.",
-            )(simulate_kind(kind.name))
-    simulate_app.info.help = simulate_help()
-    app.info.help = app_help()
-    app.command("kinds")(list_kinds)
-    app.command("replay")(replay_command)
-    app.command("events")(events)
-    app.command("redeliver")(redeliver)
-    app.command("backup")(backup)
-    app.command("restore")(restore)
-    _register_regulator()
-    app.add_typer(users_app, name="users")
-    app.add_typer(pour_app, name="pour")
-    app.add_typer(jacking_app, name="jacking")
-    app.add_typer(install_app, name="install")
-    app.add_typer(warning_app, name="warning")
-    app.add_typer(hot_work_app, name="hot-work")
-    vision_app.command("detect")(detect)
-    vision_app.command("eval")(evaluate)
-
-
 def _load_or_exit(site_file: Path) -> LoadedSite:
     """The validated site, rules included (their thresholds are checked when the engine is built)."""
     from rules import RuleEngine
@@ -437,9 +307,6 @@ def _fail(message: str) -> NoReturn:
     # the message is text, not markup: "sitegw[regulator]" or a path with brackets must print as written
     err_console.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
-
-
-_register_subcommands()
 
 
 def main() -> None:

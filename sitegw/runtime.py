@@ -66,6 +66,7 @@ from gateway.uplinks.self_checks import SelfCheckOutbox, SelfCheckSender
 from gateway.uplinks.summaries import SummarySender
 from gateway.uplinks.waiting_files import WaitingFiles
 from plumbing.heap import settle_startup_heap
+from plumbing.malloc import map_large_blocks, trim_while_busy
 from sitegw.state_version import claim
 from sitegw.warmup import RuleWarmup
 
@@ -300,10 +301,13 @@ class Gateway:
     async def start(self) -> None:
         """Start consumers, then the API, then the drivers."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        map_large_blocks()  # before the threads start: a burst's large buffers given back when freed
         self.bus.bind_loop(asyncio.get_running_loop())
         self.hub.bind_loop(asyncio.get_running_loop())
         await asyncio.to_thread(self.disk.start)
         self._tasks.append(asyncio.create_task(self._watch_disk(), name="disk-watch"))
+        # what a burst freed handed back while it goes in, not only after: the peak is the budget (issue #55)
+        self._tasks.append(asyncio.create_task(trim_while_busy(lambda: self.live.total), name="heap-trim"))
         await asyncio.to_thread(self.store.start)
         if self.influx is not None:
             await self.influx.start()

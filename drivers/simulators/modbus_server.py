@@ -60,19 +60,24 @@ class SimUnit:
 
 
 class _SilentForUnknownIds(SimCore):
-    """pymodbus's SimCore answers unknown ids with a device failure; a real bus stays silent."""
+    """pymodbus's SimCore answers unknown ids with a device failure; a real bus stays silent. So do the units
+    in ``dead`` (:meth:`ModbusSimulatorServer.kill`)."""
+
+    def __init__(self, devices: list[SimDevice], dead: set[int]) -> None:
+        super().__init__(devices)
+        self.dead = dead
 
     async def async_getValues(
         self, device_id: int, func_code: int, address: int, count: int = 1
     ) -> list[int] | list[bool] | ExcCodes:
-        if device_id not in self.devices:
+        if device_id not in self.devices or device_id in self.dead:
             raise NoSuchIdException(f"no unit {device_id} here")
         return await super().async_getValues(device_id, func_code, address, count)
 
     async def async_setValues(
         self, device_id: int, func_code: int, address: int, values: list[int] | list[bool]
     ) -> ExcCodes | None:
-        if device_id not in self.devices:
+        if device_id not in self.devices or device_id in self.dead:
             raise NoSuchIdException(f"no unit {device_id} here")
         return await super().async_setValues(device_id, func_code, address, values)
 
@@ -231,6 +236,7 @@ class ModbusSimulatorServer:
         self._line = _SerialLine(baudrate, bytesize, parity, stopbits)
         self._served = served
         self._server: ModbusBaseServer | None = None
+        self._dead: set[int] = set()
 
     @property
     def where(self) -> str:
@@ -253,7 +259,7 @@ class ModbusSimulatorServer:
                 parity=self._line.parity,
                 stopbits=self._line.stopbits,
             )
-        server.context = _SilentForUnknownIds(devices)
+        server.context = _SilentForUnknownIds(devices, self._dead)
         try:
             await server.serve_forever(background=True)
         except RuntimeError as exc:  # pymodbus says only "Could not start listen"
@@ -263,6 +269,14 @@ class ModbusSimulatorServer:
             ) from exc
         self._server = server
         log.info("simulator serving units %s on %s", [u.unit_id for u in self.units], self.where)
+
+    def kill(self, unit_id: int, dead: bool = True) -> None:
+        """Unit ``unit_id`` stops answering, as a slave whose power or transceiver died while the bus and
+        the other units on it go on (``dead=False``: it answers again). Callable from any thread."""
+        if dead:
+            self._dead.add(unit_id)
+        else:
+            self._dead.discard(unit_id)
 
     async def stop(self) -> None:
         """Stop serving and close every connection."""

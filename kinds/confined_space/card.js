@@ -23,6 +23,7 @@
   }
   card({
     name: "confined_space", id: "confined", cls: "cranes", title: "confined",
+    css: ".confined .out { color:var(--crit); font-weight:bold; }",  // no attendant with someone inside
     words: {
       zh: {confined:"有限空间", cs_inside:"在内人员", cs_nobody:"无人在内", cs_attendant:"入口监护人", cs_no_attendant:"无监护人",
            cs_fan:"通风机", cs_fan_on:"运行", cs_fan_off:"停止", cs_limit:"限值"},

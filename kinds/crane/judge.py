@@ -4,7 +4,7 @@ cranes, the tower's tilt, the wind where no anemometer serves the crane, the ope
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 
 from contract.config.crane import CraneSpec
@@ -406,7 +406,14 @@ class CraneJudge(Judge):
                     alert=(dev.id, "load"),
                 )
             )
-        zones = [z for z in shared.config.no_lift_zones if _within_reach(spec, _middle(z.polygon))]
+        return found + self._geometry_probes(dev, probe)
+
+    def _geometry_probes(self, dev: CraneDevice, probe: Callable[..., Probe]) -> list[Probe]:
+        """The zone rule with the hook over the middle of the first no-lift zone the crane reaches; the
+        collision rule with its jib slewed at the tower of a crane whose jib is higher."""
+        spec = dev.crane
+        found: list[Probe] = []
+        zones = [z for z in self.shared.config.no_lift_zones if _within_reach(spec, _middle(z.polygon))]
         if zones:
             slew, radius = _aim(spec, _middle(zones[0].polygon))
             found.append(

@@ -15,6 +15,8 @@
   }
   card({
     name: "formwork", id: "formwork", title: "formwork",
+    // a point's values on one line; its % of the alarm value in smaller type
+    css: ".fw-points td[data-metric] { white-space:nowrap; } .fw-points .pct { font-size:.85em; }",
     words: {
       zh: {formwork:"高支模监测", no_formwork:"本工地无高支模监测", pouring:"浇筑中", not_pouring:"未浇筑", start_pour:"开始浇筑",
            end_pour:"结束浇筑", pour_login:"安全员登录后可开始或结束浇筑", confirm_start:"确认开始 {name} 的浇筑？浇筑期间每个测点每分钟至少上报 2 次，超时即报警。",

@@ -39,10 +39,11 @@ CARD_LABELS = {  # metric shown -> its label (Chinese, English)
 ALLOWED = [
     r"[a-z]+(_[a-z]+)*\.[a-z_]+",  # a rule's id (crane.operator): what the regulator and the API call it
     r"(modbus_tcp|modbus_rtu|mqtt|unit|coil)",  # a device's or a siren's wiring, as its site file writes it
-    r"(mm|m|kN|kg|t|s|h|d|ppm|mg|mg/m|LEL|m/s|mm/h|mm/d|°)",  # units (mg/m³: the ³ is not a Latin letter)
-    r"(GB|GB/T|GBZ|JGJ|DBJ|DBJ/T|T|MAC|PC-TWA|OEL)",  # standards and the limits they name (GBZ 2.1 MAC, PC-TWA; 100%OEL)
+    r"(mm|m|kN|kg|t|s|h|d|ppm|mg|mg/m|LEL|m/s|mm/h|mm/d|°|mA|A)",  # mA: a residual current  # units (mg/m³: the ³ is not a Latin letter)
+    r"(GB|GB/T|GBZ|JGJ|JGJ/T|DBJ|DBJ/T|T|MAC|PC-TWA|OEL)",  # standards and the limits they name (GBZ 2.1 MAC, PC-TWA; 100%OEL)
     r"[A-Z]{1,4}(-[A-Z0-9]+)+",  # codes: points (ZQS-01), people (OP-1002), the project (GD-SZ-...)
     r"[A-Z]+\d[\w/-]*",  # models and numbers: SC200/200, ZLP800
+    r"H/\d+",  # a slope's displacement limit as a fraction of its height (GB 50330-2013 §19.1.6: H/500)
     r"[A-Z]",  # a certificate number's class letter: 粤建安B(2021)0012345
     r"(EN|PDF)",  # the language switch (to English) and the log's print format
     r"demo",  # the demo's own supervisor, who starts the pour: a user name

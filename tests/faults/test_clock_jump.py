@@ -13,21 +13,29 @@ sleeps the same on a relative timeout; nothing else of the gateway changes.
 
 Afterwards the test checks what a user would: alerts kept being raised in every state of the clock,
 none claims a device fell silent (the demo's devices never do: an hour skipped is not an hour of
-silence), and every event `sitegw events` lists is stored at the regulator exactly once, none
-dead-lettered.
+silence), every event `sitegw events` lists is stored at the regulator exactly once, none
+dead-lettered, and the regulator kept hearing from the site (issue 57): its last-seen time, which the
+heartbeats move on, never fell further behind the regulator's clock than a heartbeat's period allows, and
+the regulator refused at most the one heartbeat signed by each jumped clock before the gateway took the
+regulator's time.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from regulator.storage.repository import Repository
 from tests.e2e.test_gateway_kill import PROJECT, REPO, SECRET, gateway_events, start_receiver
 from tests.faults.conftest import FaultRow
 from tests.faults.test_regulator_faults import kill_left, stored_ids, wait_all_stored, wait_for
@@ -35,12 +43,38 @@ from tests.gateway.test_backup import outbox
 from tests.regulator.support import pg_database
 from tests.support import free_port
 
+# the demo's heartbeat period (RegulatorUplink.heartbeat_s), the regulator's last-seen write interval
+# (regulator/storage/nonces.py) and a loaded box's slack: the most the site's last-seen time may lag
+HEARTBEAT_S, SEEN_EVERY_S, SLACK_S = 60.0, 10.0, 30.0
 LIBFAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
 JUMP_S = float(os.environ.get("SITEGW_CLOCK_JUMP_S", "45"))
 LAUNCH = "import threading, time\ntime.sleep = lambda s: threading.Event().wait(s) and None\n"
 LAUNCH += "from sitegw.cli import main\nmain()\n"
 SILENCE_RULES = ("device.offline", "formwork.silent")
 STATES = [("+3600", "an hour ahead"), ("+3300", "five minutes back"), ("+0", "corrected")]
+
+
+@contextmanager
+def last_seen_lags(db: str) -> Iterator[list[float]]:
+    """How far the project's last-seen time lags the regulator's clock (this machine's, never faked), every
+    2 s from the first heartbeat on while the block runs."""
+    lags: list[float] = []
+    done = threading.Event()
+    repo = Repository(db)
+
+    def watch() -> None:
+        while not done.wait(2):
+            project = repo.project(PROJECT)
+            if project is not None and project.last_seen_at is not None:
+                lags.append(time.time() - project.last_seen_at)
+
+    watcher = threading.Thread(target=watch, name="last-seen", daemon=True)
+    watcher.start()
+    try:
+        yield lags
+    finally:
+        done.set()
+        watcher.join(30)
 
 
 def set_offset(path: Path, offset: str) -> None:
@@ -77,17 +111,18 @@ def test_a_jumping_clock_loses_and_repeats_nothing(tmp_path: Path, fault_table: 
             gateway = subprocess.Popen(argv, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
         raised: dict[str, int] = {}
         try:
-            wait_for(lambda: len(stored_ids(db)) > 0, "the first delivery before the jumps", 120)
-            for offset, name in STATES:
-                before = len(outbox(state))
-                set_offset(offset_file, offset)
-                time.sleep(JUMP_S)
-                # the scripted hazards come at their own times: each state lasts until one was raised in it
-                wait_for(lambda: len(outbox(state)) > before, f"an event with the clock {name}", 120)  # noqa: B023
-                raised[name] = len(outbox(state)) - before
-            recover_s = wait_all_stored(
-                state, db, "the regulator holding every event once the clock is right"
-            )
+            with last_seen_lags(db) as lags:
+                wait_for(lambda: len(stored_ids(db)) > 0, "the first delivery before the jumps", 120)
+                for offset, name in STATES:
+                    before = len(outbox(state))
+                    set_offset(offset_file, offset)
+                    time.sleep(JUMP_S)
+                    # the scripted hazards come at their own times: each state lasts until one was raised in it
+                    wait_for(lambda: len(outbox(state)) > before, f"an event with the clock {name}", 120)  # noqa: B023
+                    raised[name] = len(outbox(state)) - before
+                recover_s = wait_all_stored(
+                    state, db, "the regulator holding every event once the clock is right"
+                )
             gateway.send_signal(signal.SIGINT)
             gateway.wait(120)
         finally:
@@ -114,3 +149,8 @@ def test_a_jumping_clock_loses_and_repeats_nothing(tmp_path: Path, fault_table: 
     assert not silences, f"devices reported silent because the clock jumped: {silences}"
     assert (row.events_lost, row.duplicates_stored) == (0, 0), (row, states)
     assert states == {"delivered"}, states
+    # the regulator never saw the site fall silent: its overview lists a site silent after minutes
+    assert lags and max(lags) <= HEARTBEAT_S + SEEN_EVERY_S + SLACK_S, max(lags or [0.0])
+    # a jump's first heartbeat may be signed with the jumped clock; the regulator's answer corrects the next
+    refused = re.findall(r"heartbeat to \S+ refused: HTTP \d+", text)
+    assert len(refused) <= len(STATES), refused

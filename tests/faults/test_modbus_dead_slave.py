@@ -27,6 +27,7 @@ import pytest
 
 from contract.config import load_profile
 from contract.config.loader import shipped_profile
+from contract.config.profile import ModbusMap
 from drivers.simulators.modbus_server import ModbusSimulatorServer, ServedLog, SimUnit
 from drivers.simulators.ptypair import PtyPair
 from tests.e2e.test_gateway_kill import gateway_events
@@ -79,13 +80,34 @@ def line(port: str, unit: int) -> str:
     return f"{{type: modbus_rtu, port: {port}, baudrate: 9600, unit_id: {unit}}}"
 
 
+def profile(name: str) -> ModbusMap:
+    found = load_profile(shipped_profile(name)).modbus
+    assert found is not None, name
+    return found
+
+
 @contextmanager
-def bus_server(port: str, served_log: Path) -> Iterator[None]:
-    """The live slaves' server on ``port``, in a thread with its own event loop."""
-    crane, anemo = (
-        load_profile(shipped_profile(p)).modbus for p in ("tower_crane_blackbox", "anemometer_rs485")
-    )
-    assert crane is not None and anemo is not None
+def rtu_server(port: str, units: list[SimUnit], served_log: Path) -> Iterator[ModbusSimulatorServer]:
+    """The slaves ``units`` on the RS-485 bus ``port``, in a thread with its own event loop."""
+    log = ServedLog(served_log)
+    server = ModbusSimulatorServer(units, serial=port, served=log)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="rtu-bus", daemon=True)
+    thread.start()
+    asyncio.run_coroutine_threadsafe(server.start(), loop).result(10)
+    try:
+        yield server
+    finally:
+        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        log.close()
+
+
+@contextmanager
+def bus_server(port: str, served_log: Path) -> Iterator[ModbusSimulatorServer]:
+    """The live slaves' server on ``port``: a crane black box (unit 1) and two anemometers (2, 3)."""
+    crane, anemo = profile("tower_crane_blackbox"), profile("anemometer_rs485")
     started_at = time.monotonic()
 
     def crane_values() -> dict[str, float | str]:  # a hook going up and down, so each answer differs
@@ -95,24 +117,13 @@ def bus_server(port: str, served_log: Path) -> Iterator[None]:
     def wind(unit: int) -> dict[str, float | str]:
         return {"wind_ms": round(unit + (time.monotonic() - started_at) % 5, 1)}
 
-    log = ServedLog(served_log)
     units = [
         SimUnit(1, crane, crane_values),
         SimUnit(2, anemo, lambda: wind(2)),
         SimUnit(3, anemo, lambda: wind(3)),
     ]
-    server = ModbusSimulatorServer(units, serial=port, served=log)
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, name="rtu-bus", daemon=True)
-    thread.start()
-    asyncio.run_coroutine_threadsafe(server.start(), loop).result(10)
-    try:
-        yield
-    finally:
-        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        log.close()
+    with rtu_server(port, units, served_log) as server:
+        yield server
 
 
 def reconciled_bus(state: Path, answers: list[dict], devices: dict[str, int]) -> dict[str, list[Reconciled]]:

@@ -157,6 +157,21 @@ def test_a_shipped_kind_has_a_dashboard_card(kind: Kind, tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize("kind", SHIPPED, ids=lambda k: k.name)
+def test_only_its_kind_draws_a_cards_list(kind: Kind) -> None:
+    # the dashboard's own scripts draw the page's frame (the site plan's included); a card's list is its
+    # kind's card.js's to draw, so that a new kind draws on the page and the plan with no gateway file edited
+    card = card_of(kind)
+    if card is None or card.data is None:
+        return
+    static = Path(__file__).resolve().parents[2] / "gateway" / "api" / "static"
+    readers = [f.name for f in sorted(static.glob("*.js")) if f"site.{card.data.key}" in f.read_text("utf-8")]
+    assert readers == [], (
+        f"{kind.name}: {readers} draw its card's list S.site.{card.data.key}: draw it in "
+        f"kinds/{kind.name}/card.js (its card, or its plan layer: card({{plan: ...}}))"
+    )
+
+
+@pytest.mark.parametrize("kind", SHIPPED, ids=lambda k: k.name)
 def test_a_shipped_kind_is_simulated_in_every_scenario_it_names(kind: Kind, tmp_path: Path) -> None:
     site, device = _a_device_of(kind, tmp_path)
     assert kind.scenarios[0] == "normal", f"{kind.name}: scenarios {kind.scenarios}: put normal first"

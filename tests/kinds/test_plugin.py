@@ -1,6 +1,7 @@
 """The plug-in promise: a device kind declared outside sitegw's packages is loaded from a site file,
-simulated, judged, replayed, warmed up, summarised, shown by the API and on its own dashboard card (the
-plug-in's card.py and card.js), and named by the regulator, with no file of sitegw edited.
+simulated, judged, replayed, warmed up, summarised, shown by the API, on its own dashboard card and on the
+site plan (the plug-in's card.py and card.js: its data, drawing, style and plan layer), and named by the
+regulator, with no file of sitegw edited.
 
 The kind is tests/kinds/plugin/scaffold_kind (a climbing scaffold's load monitor), installed here as a third
 party ships one: a package on the path with a ``sitegw.kinds`` entry point in its metadata. Every step runs
@@ -95,7 +96,7 @@ def write_site(tmp_path: Path, modbus_port: int, api_port: int, regulator_port: 
                 "profile": "scaffold_monitor",
                 "transport": {"type": "modbus_tcp", "host": "127.0.0.1", "port": modbus_port, "unit_id": 1},
                 "poll_interval_s": 1,
-                "scaffold": {"rated_load_kn": 50},
+                "scaffold": {"rated_load_kn": 50, "position_m": [30, 40]},
             }
         ],
         "api": {"host": "127.0.0.1", "port": api_port},
@@ -186,7 +187,7 @@ def test_a_kind_from_outside_is_known_to_every_part_of_sitegw(
         (kind,) = view["kinds"]
         assert {m["name"]: (m["zh"], m["unit"]) for m in kind["metrics"]}["load_kn"] == ("提升点荷载", "kN")
         # its card's data in the site's JSON, and the dashboard draws it with the plug-in's script
-        assert view["scaffolds"] == [{"id": "scaffold-1", "rated_load_kn": 50.0}]
+        assert view["scaffolds"] == [{"id": "scaffold-1", "rated_load_kn": 50.0, "position_m": [30.0, 40.0]}]
         assert kind["script"] == "cards/scaffold.js"
         page.goto(f"http://127.0.0.1:{api_port}/")
         card = page.locator('#scaffolds [data-scaffold="scaffold-1"]')
@@ -194,6 +195,17 @@ def test_a_kind_from_outside_is_known_to_every_part_of_sitegw(
         expect(card.locator('[data-gauge="load_kn"] b')).to_contain_text("%")
         expect(page.locator("#cards h2")).to_have_text(["附着式升降脚手架"])
         expect(page.locator('#other-devices [data-device="scaffold-1"]')).to_have_count(0)
+        expect(card.locator(".rating")).to_have_css("color", "rgb(140, 200, 255)")  # its card.js's own style
+        # on the site plan by its card's layer: where its site file places it, in its alarm's colour, and named
+        # in the plan's heading and note
+        on_plan = page.locator('#plan .scaffold-plan[data-scaffold="scaffold-1"]')
+        expect(on_plan).to_have_attribute("data-level", "alarm")
+        centre = on_plan.locator("rect").evaluate(
+            "r => [+r.getAttribute('x') + r.getAttribute('width') / 2, +r.getAttribute('y') + r.getAttribute('height') / 2]"
+        )
+        assert centre == pytest.approx([30, -40])  # the plan draws north up: y as -y
+        expect(page.locator("#plan-title")).to_have_text("现场平面 · 爬架")
+        expect(page.locator("#plan-note")).to_have_text("蓝框：爬架")
         latest = {r["metric"]: r["value"] for r in api.get("/api/v1/readings/latest").json()}
         assert 55 <= latest["load_kn"] <= 65  # 120 % of 50 kN, ±5 %, as read through the profile's scale
         # named by the regulator: the event delivered, its check named from the plug-in's declaration

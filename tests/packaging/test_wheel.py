@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -51,6 +52,15 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         timeout=2400,  # mypyc compiles the rules: 2.5 CPU-minutes, 4.5 minutes on 2 shared cores, 15+ when busy
     )
     (found,) = out.glob("sitegw-*.whl")
+    keep = os.environ.get("SITEGW_WHEEL_DIR")
+    if keep:
+        # the images' build takes this very wheel (make test-packaging leaves it in dist/ for make image-smoke,
+        # .ci/run) rather than compiling the rules a second time; an older build's wheel would be ambiguous
+        kept = Path(keep)
+        kept.mkdir(parents=True, exist_ok=True)
+        for old in kept.glob("sitegw-*.whl"):
+            old.unlink()
+        shutil.copy2(found, kept / found.name)
     return found
 
 

@@ -1,7 +1,7 @@
 "use strict";
 const T = {
-  zh: { plan:"现场平面 · 塔吊、禁吊区与基坑测点", plan_note:"虚线圆：塔吊回转半径；红色区域：禁吊区；基坑为示意位置，点击测点查看曲线",
-        cranes:"塔吊", trend:"趋势", alerts:"当前报警", cameras:"视频监控", pit:"深基坑监测点", devices:"设备在线",
+  zh: { plan:"现场平面", zones:"禁吊区", zones_note:"红色区域：禁吊区",
+        cranes:"塔吊", trend:"趋势", alerts:"当前报警", site_wide:"全场", cameras:"视频监控", pit:"深基坑监测点", devices:"设备在线",
         card_default:"安全帽：近景模型", card_far_field:"安全帽：远景模型",
         load_pct:"载荷", moment_pct:"力矩", wind_ms:"风速", tilt_deg:"倾角", radius:"幅度", height:"吊钩高度",
         slew:"回转", load:"起重量", operator:"司机", online:"在线", offline:"离线", unknown:"未连接",
@@ -10,7 +10,7 @@ const T = {
         login:"登录", logout:"退出", cancel:"取消", user:"用户名", password:"密码", bad_login:"用户名或密码错误",
         throttled:"尝试次数过多，请稍后再试", need_super:"需要安全员（supervisor）权限", live:"实时", lost:"连接中断，正在重连",
         sound_on:"报警声音已开启", sound_off:"点击开启报警声音", nocams:"本工地未接入摄像头", noframe:"暂无画面", behind:"分析滞后",
-        evidence:"证据", by:"处理人", pit_area:"基坑（示意）", reach:"回转半径", no_data:"暂无数据", bands:"70% / 100% 报警线",
+        evidence:"证据", by:"处理人", no_data:"暂无数据", bands:"70% / 100% 报警线",
         disp_h_mm:"水平位移", disp_v_mm:"竖向位移", incl_mm:"深层水平位移", axial_kn:"支撑轴力", water_level_m:"地下水位",
         settle_mm:"沉降", anchor_kn:"锚杆拉力", load_t:"起重量", wind:"风速", active:"条报警", persons:"人数", no_helmet:"未戴安全帽", edge_missing:"临边缺失", zone_intrusions:"闯入", sound_is_on:"声音：开", sound_is_off:"声音：关",
         decisions:"监管决定", no_decisions:"暂无监管决定",
@@ -30,8 +30,8 @@ const T = {
         personnel:"现场关键人员", role:"岗位", name:"姓名", presence:"在岗", certificate:"安全考核证书", on_site:"在场",
         off_site:"不在场", entered:"{time} 进场", valid_until:"有效至", others:"其他在场人员：{n} 人", no_personnel:"未配置关键人员",
         project_manager:"项目负责人", safety_officer:"专职安全员", chief_supervisor:"总监理工程师", technical_lead:"项目技术负责人" },
-  en: { plan:"Site plan · cranes, no-lift zones, pit points", plan_note:"Dashed circle: crane reach; red: no-lift zone; the pit is drawn schematically, click a point for its trend",
-        cranes:"Tower cranes", trend:"Trend", alerts:"Active alerts", cameras:"Cameras", pit:"Deep pit points", devices:"Devices",
+  en: { plan:"Site plan", zones:"no-lift zones", zones_note:"red: no-lift zone",
+        cranes:"Tower cranes", trend:"Trend", alerts:"Active alerts", site_wide:"Site", cameras:"Cameras", pit:"Deep pit points", devices:"Devices",
         card_default:"hard hats: default card", card_far_field:"hard hats: far-field card",
         load_pct:"Load", moment_pct:"Moment", wind_ms:"Wind", tilt_deg:"Tilt", radius:"Radius", height:"Hook height",
         slew:"Slew", load:"Load", operator:"Operator", online:"online", offline:"offline", unknown:"not connected",
@@ -40,7 +40,7 @@ const T = {
         login:"Log in", logout:"Log out", cancel:"Cancel", user:"User name", password:"Password", bad_login:"Wrong user name or password",
         throttled:"Too many attempts, try again later", need_super:"Needs the supervisor role", live:"live", lost:"connection lost, reconnecting",
         sound_on:"Alarm sound on", sound_off:"Click to turn the alarm sound on", nocams:"No camera on this site", noframe:"no frame yet", behind:"analysis behind",
-        evidence:"evidence", by:"by", pit_area:"Pit (schematic)", reach:"reach", no_data:"no data", bands:"70 % / 100 % alarm lines",
+        evidence:"evidence", by:"by", no_data:"no data", bands:"70 % / 100 % alarm lines",
         disp_h_mm:"horizontal disp.", disp_v_mm:"vertical disp.", incl_mm:"deep horizontal", axial_kn:"strut force", water_level_m:"water level",
         settle_mm:"settlement", anchor_kn:"anchor force", load_t:"load", wind:"wind", active:"alerts", persons:"persons", no_helmet:"no hard hat", edge_missing:"edge missing", zone_intrusions:"intrusions", sound_is_on:"Sound: on", sound_is_off:"Sound: off",
         decisions:"Regulator decisions", no_decisions:"No decision from the regulator yet",
@@ -74,11 +74,14 @@ const esc = s => String(s ?? "").replace(/[&<>"']/g, c => ({"&":"&amp;","<":"&lt
 // name: its name (the API's DeviceView.card); id, cls, html: the element the page makes for it (its first content);
 // title: the key of its heading's words; words: its own words, added to the page's; draw: fill the element from S;
 // the optional hooks: a trend's limit lines (null: not its series), a trend's range in seconds, the series the trend
-// opens on when no alert is open ([device, point, metric] or null)
+// opens on when no alert is open ([device, point, metric] or null); css: the card's own style rules (its
+// classes), added to the page once; plan: its layer of the site plan (below, "the site plan")
 const CARDS = [];
+let SHOWN = [];  // the cards of the site's kinds, in the registry's order
 function card(c) {
   CARDS.push(c);
   for (const l of ["zh", "en"]) Object.assign(T[l], (c.words || {})[l]);
+  if (c.css) document.head.append(Object.assign(document.createElement("style"), {textContent: c.css}));
 }
 const loadScript = src => new Promise((ok, bad) => {
   const s = document.createElement("script"); s.src = src; s.onload = ok; s.onerror = () => bad(new Error(src)); document.head.append(s);
@@ -89,6 +92,7 @@ async function loadCards(site) {
   await Promise.all([...new Set(kinds.filter(k => k.script && !CARDS.some(c => c.name === k.card)).map(k => k.script))].map(loadScript));
   const order = kinds.map(k => k.card), shown = CARDS.filter(c => order.includes(c.name));
   shown.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+  SHOWN = shown;
   $("cards").innerHTML = shown.map(c => `<h2 style="margin-top:.8em" data-i18n="${esc(c.title)}">${esc(t(c.title))}</h2>
     <div id="${esc(c.id)}" class="${esc(c.cls || "")}" data-card="${esc(c.name)}">${c.html || ""}</div>`).join("");
 }
@@ -168,33 +172,7 @@ $("user").onclick = async () => {
 };
 async function loadMe() { try { S.me = await api("api/v1/auth/me"); } catch (e) { S.me = null; } drawUser(); render(); loadWarnings(); }
 
-// ---- geometry of the plan
-function hookXY(c, v) {
-  const dir = c.slew_direction === "cw" ? -1 : 1;
-  const a = ((num(v.slew_deg) ?? 0) * dir + c.slew_offset_deg) * Math.PI / 180;
-  return [c.x + (num(v.radius_m) ?? 0) * Math.cos(a), c.y + (num(v.radius_m) ?? 0) * Math.sin(a), a];
-}
 const num = r => (r && typeof r.value === "number" ? r.value : undefined);
-function planBox() {
-  const xs = [], ys = [];
-  for (const c of S.site.cranes || []) { xs.push(c.x - c.jib_m, c.x + c.jib_m); ys.push(c.y - c.jib_m, c.y + c.jib_m); }
-  for (const z of S.site.zones) for (const [x, y] of z.polygon) { xs.push(x); ys.push(y); }
-  if (!xs.length) { xs.push(-50, 50); ys.push(-50, 50); }
-  return [Math.min(...xs) - 5, Math.min(...ys) - 5, Math.max(...xs) + 5, Math.max(...ys) + 5];
-}
-function pitLayout() {
-  // the site file gives no coordinates for pit points: a schematic pit between the cranes, points around its edge
-  const pts = S.site.pit_points || []; if (!pts.length) return null;
-  const cs = S.site.cranes || [], cx = cs.length ? cs.reduce((s, c) => s + c.x, 0) / cs.length : 0,
-        cy = cs.length ? cs.reduce((s, c) => s + c.y, 0) / cs.length : 0;
-  const w = 56, h = 34, x0 = cx - w / 2, y0 = cy - h / 2, per = 2 * (w + h);
-  const pos = pts.map((p, i) => {
-    let d = (i + .5) * per / pts.length;
-    if (d < w) return [x0 + d, y0]; d -= w; if (d < h) return [x0 + w, y0 + d]; d -= h;
-    if (d < w) return [x0 + w - d, y0 + h]; d -= w; return [x0, y0 + h - d];
-  });
-  return {x0, y0, w, h, pos};
-}
 
 // ---- alert helpers
 // the rules write "中文 | English": show the page's language
@@ -215,63 +193,68 @@ function worstFor(device, point) {
   return w;
 }
 
-// ---- drawing
+// ---- the site plan: the dashboard draws its frame (a box every layer's items fit in, a grid and a scale in
+// metres, the site's no-lift zones) and each shown card's plan layer draws its own items over it, so a kind
+// (a plug-in's too) adds to the plan from its card.js alone. A card's layer, plan: {z, extent, centre, draw,
+// bind, legend, note}:
+//   z: the order it is drawn in (0 the ground, a pit; 1 the machines over it, the cranes)
+//   extent(P): the points [[x, y], ...] the plan must show (site metres, y north); centre(): where its items
+//   stand, the points a schematic layer centres on (P.centre, their mean; [0, 0] where no layer places any)
+//   draw(P): its SVG, y drawn as -y; P = {u: the unit its text and strokes scale by, centre: [x, y]}
+//   bind(svg): its click handlers, after the plan is drawn
+//   legend, note: the keys of its words in the plan's heading and in the note under it
+// Labels with the class "movable" move off the elements of the groups with the class "fixed" (declutter).
+const planLayers = () => SHOWN.filter(c => c.plan).map(c => c.plan);  // in the registry's order
+// a grid step of 1, 2 or 5 × 10ⁿ m: about eight lines across the plan
+const gridStep = span => { const e = 10 ** Math.floor(Math.log10(span / 8)), f = span / 8 / e; return e * (f < 2 ? 1 : f < 5 ? 2 : 5); };
+function planFrame(layers) {
+  const stands = layers.flatMap(l => l.centre?.() || []);
+  const centre = stands.length ? [stands.reduce((s, p) => s + p[0], 0) / stands.length, stands.reduce((s, p) => s + p[1], 0) / stands.length] : [0, 0];
+  const pts = S.site.zones.flatMap(z => z.polygon).concat(layers.flatMap(l => l.extent?.({centre}) || []));
+  if (!pts.length) pts.push([-50, -50], [50, 50]);
+  const xs = pts.map(p => p[0]), ys = pts.map(p => p[1]);
+  const x0 = Math.min(...xs) - 5, y0 = Math.min(...ys) - 5, x1 = Math.max(...xs) + 5, y1 = Math.max(...ys) + 5;
+  return {x0, y0, x1, y1, centre, u: Math.max(x1 - x0, y1 - y0) / 190};  // text and strokes scale with the plan
+}
+function drawGrid({x0, y0, x1, y1, u}) {
+  const step = gridStep(Math.max(x1 - x0, y1 - y0));
+  let h = "";
+  for (let x = Math.ceil(x0 / step) * step; x <= x1; x += step) h += `<line x1="${x}" x2="${x}" y1="${-y1}" y2="${-y0}"/>`;
+  for (let y = Math.ceil(y0 / step) * step; y <= y1; y += step) h += `<line x1="${x0}" x2="${x1}" y1="${-y}" y2="${-y}"/>`;
+  const sx = x0 + 3 * u, sy = -y0 - 3 * u;
+  return `<g class="plan-grid" stroke="#1d2630" stroke-width="${.25 * u}">${h}</g>
+    <g class="plan-scale fixed"><line x1="${sx}" x2="${sx + step}" y1="${sy}" y2="${sy}" stroke="#8a99a8" stroke-width="${.6 * u}"/>
+    <text x="${sx}" y="${sy - 1.5 * u}" font-size="${3 * u}" fill="#8a99a8">${step} m</text></g>`;
+}
+function drawZones(u) {
+  return S.site.zones.map(z => `<polygon points="${z.polygon.map(p => `${p[0]},${-p[1]}`).join(" ")}" fill="rgba(214,40,40,.25)" stroke="#d62828" stroke-width="${.6*u}"/>
+    <text class="zone-name movable" x="${z.polygon[0][0]}" y="${-z.polygon[0][1] + 5*u}" font-size="${4*u}" fill="#f08080">${esc(z.name)}</text>`).join("");
+}
+let planWords = "";
 function drawPlan() {
-  const [x0, y0, x1, y1] = planBox();
+  const layers = planLayers(), frame = planFrame(layers), {x0, y0, x1, y1, u} = frame;
   const svg = $("plan");
   svg.setAttribute("viewBox", `${x0} ${-y1} ${x1 - x0} ${y1 - y0}`);
-  const u = Math.max(x1 - x0, y1 - y0) / 190;   // text and strokes scale with the plan
-  let h = "";
-  for (const z of S.site.zones) {
-    h += `<polygon points="${z.polygon.map(p => `${p[0]},${-p[1]}`).join(" ")}" fill="rgba(214,40,40,.25)" stroke="#d62828" stroke-width="${.6*u}"/>`;
-    h += `<text class="zone-name movable" x="${z.polygon[0][0]}" y="${-z.polygon[0][1] + 5*u}" font-size="${4*u}" fill="#f08080">${esc(z.name)}</text>`;
-  }
-  const pit = pitLayout();
-  if (pit) {
-    h += `<rect x="${pit.x0}" y="${-(pit.y0 + pit.h)}" width="${pit.w}" height="${pit.h}" fill="rgba(120,90,50,.25)" stroke="#8a6d3b" stroke-width="${.5*u}" stroke-dasharray="${1.5*u} ${1*u}"/>`;
-    h += `<text class="pit-caption movable" x="${pit.x0 + 1}" y="${-(pit.y0 + pit.h) + 4.5*u}" font-size="${3.5*u}" fill="#c9a46a">${t("pit_area")}</text>`;
-    S.site.pit_points.forEach((p, i) => {
-      const [px, py] = pit.pos[i], lv = worstFor(p.device, p.code);
-      const has = Object.values(S.latest[p.device] || {}).some(r => r.point === p.code);
-      const fill = lv ? COLOUR[lv] : has ? "var(--ok)" : "var(--none)";
-      h += `<g class="pit-point" data-point="${esc(p.code)}" data-level="${lv || (has ? "ok" : "none")}" style="cursor:pointer">
-        <circle cx="${px}" cy="${-py}" r="${1.8*u}" fill="${fill}" stroke="#000" stroke-width="${.3*u}"/>
-        <text x="${px + 2*u}" y="${-py - 1.6*u}" font-size="${2.4*u}" fill="#ddd">${esc(p.code)}</text></g>`;
-    });
-  }
-  for (const c of S.site.cranes || []) {
-    const v = S.latest[c.id] || {}, lv = worstFor(c.id);
-    const [hx, hy, a] = hookXY(c, v);
-    const tipX = c.x + c.jib_m * Math.cos(a), tipY = c.y + c.jib_m * Math.sin(a);
-    const cjX = c.x - c.counter_jib_m * Math.cos(a), cjY = c.y - c.counter_jib_m * Math.sin(a);
-    const jib = lv ? COLOUR[lv] : "#f0c040";
-    h += `<g class="crane-plan" data-crane="${esc(c.id)}">`;
-    h += `<circle cx="${c.x}" cy="${-c.y}" r="${c.jib_m}" fill="rgba(240,192,64,.04)" stroke="#6b7785" stroke-dasharray="${2*u} ${2*u}" stroke-width="${.4*u}"/>`;
-    h += `<line x1="${cjX}" y1="${-cjY}" x2="${tipX}" y2="${-tipY}" stroke="${jib}" stroke-width="${1.3*u}"/>`;
-    h += `<rect x="${c.x - 1.5*u}" y="${-c.y - 1.5*u}" width="${3*u}" height="${3*u}" fill="#e8eef4"/>`;
-    h += `<rect class="trolley" x="${hx - 1.2*u}" y="${-hy - 1.2*u}" width="${2.4*u}" height="${2.4*u}" fill="none" stroke="#4cc9f0" stroke-width="${.5*u}"/>`;
-    h += `<circle class="hook" cx="${hx}" cy="${-hy}" r="${1*u}" fill="#4cc9f0"/>`;
-    const hgt = num(v.height_m);
-    const named = S.site.devices.find(d => d.id === c.id)?.name || c.id;  // 1号塔吊, as the site calls it
-    h += `<text class="crane-name movable" x="${c.x + 2*u}" y="${-c.y - 3*u}" font-size="${4.5*u}" fill="#e8eef4">${esc(named)}</text>`;
-    if (hgt !== undefined) h += `<text class="hook-height movable" x="${hx + 2*u}" y="${-hy + 4*u}" font-size="${3*u}" fill="#4cc9f0">${hgt.toFixed(1)} m</text>`;
-    h += `</g>`;
-  }
-  svg.innerHTML = h;
+  const drawn = [...layers].sort((a, b) => (a.z || 0) - (b.z || 0));  // the ground first, the machines over it
+  svg.innerHTML = drawGrid(frame) + drawZones(u) + drawn.map(l => l.draw(frame)).join("");
   declutter(svg, u);
-  svg.querySelectorAll(".pit-point").forEach(g => g.onclick = () => {
-    const p = S.site.pit_points.find(q => q.code === g.dataset.point);
-    const m = p.limits[0]?.metric || Object.values(S.latest[p.device] || {}).find(r => r.point === p.code)?.metric;
-    if (m) showTrend(p.device, p.code, m);
-  });
+  for (const l of layers) l.bind?.(svg);
+  // the heading and the note name what this site's plan shows
+  const zones = S.site.zones.length ? [{legend: "zones", note: "zones_note"}] : [], named = layers.concat(zones);
+  const note = named.map(l => t(l.note)).join(lang === "zh" ? "；" : "; ");
+  const words = [t("plan"), named.map(l => t(l.legend)).join(lang === "zh" ? "、" : ", "), note.charAt(0).toUpperCase() + note.slice(1)];
+  if (words.join("|") === planWords) return;
+  planWords = words.join("|");
+  $("plan-title").textContent = words[0] + (named.length ? " · " + words[1] : "");
+  $("plan-note").textContent = words[2];
 }
 
-// no label drawn over another: the pit points (their dots and codes) stay where they are; a crane's name, its
-// hook's height, the pit's and the zones' captions move to the nearest free place, tried ring by ring
-// (SVG user units, so the result is the same at any screen width); one with no free place stays put
+// no label drawn over another: the fixed items (the pit points' dots and codes, the scale) stay where they are;
+// a crane's name, its hook's height, the pit's and the zones' captions move to the nearest free place, tried
+// ring by ring (SVG user units, so the result is the same at any screen width); one with no free place stays put
 function declutter(svg, u) {
   const hit = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
-  const taken = [...svg.querySelectorAll(".pit-point text, .pit-point circle")].map(e => e.getBBox());
+  const taken = [...svg.querySelectorAll(".fixed > *")].map(e => e.getBBox());
   const tries = [[0, 0]];
   for (let r = 1; r <= 8; r++)
     for (const [dx, dy] of [[0, -1], [0, 1], [1, 0], [-1, 0], [1, -1], [-1, -1], [1, 1], [-1, 1]]) tries.push([dx * r * 1.5 * u, dy * r * 1.5 * u]);
@@ -461,7 +444,7 @@ function drawAlerts() {
   ul.innerHTML = list.length ? list.map(a => `<li class="${a.level} state-${a.state}" data-alert-id="${esc(a.alert_id)}" data-state="${a.state}" data-level="${a.level}">
       <span class="tag ${a.level}">${t(a.level)}</span> <span class="tag ${a.state === "acknowledged" ? "acknowledged" : a.level}">${t(a.state)}</span>
       <b class="alert-msg">${esc(alertText(a) || a.rule)}</b>
-      <div class="dim">${esc(a.device)}${a.point ? " · " + esc(T[lang]["cs_" + a.point] ?? a.point) /* a gas alert's point is its gas */ : ""} · ${esc(a.rule)} · ${esc(a.clause)} · ${new Date(a.updated_ts * 1000).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB")}</div>
+      <div class="dim">${a.device === "site" ? t("site_wide") /* no one device: a permit, a warning signal */ : esc(a.device)}${a.point ? " · " + esc(T[lang]["cs_" + a.point] ?? a.point) /* a gas alert's point is its gas */ : ""} · ${esc(a.rule)} · ${esc(a.clause)} · ${new Date(a.updated_ts * 1000).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB")}</div>
       ${a.state === "acknowledged" ? `<div class="dim">${t("by")} ${esc(a.acked_by)}${a.ack_note ? ": " + esc(a.ack_note) : ""}</div>` : ""}
       ${a.regulator ? `<div class="regulator reg-${esc(a.regulator.action)}" data-action="${esc(a.regulator.action)}">${esc(says(a.regulator.text))}</div>` : ""}
       ${a.evidence || a.has_evidence ? `<a href="api/v1/alerts/${encodeURIComponent(a.alert_id)}/evidence.jpg${token ? "?access_token=" + encodeURIComponent(token) : ""}" target="_blank">${t("evidence")}</a>` : ""}

@@ -20,6 +20,11 @@ class ScaffoldSpec(Model):
     """The scaffold's rating."""
 
     rated_load_kn: float = Field(gt=0, le=1000, title="Rated load", description="kN the lifting points carry")
+    position_m: tuple[float, float] | None = Field(
+        None,
+        title="Position",
+        description="the building it climbs (x, y) in site metres; none: off the site plan",
+    )
 
 
 class ScaffoldDevice(DeviceConfig):
@@ -28,7 +33,9 @@ class ScaffoldDevice(DeviceConfig):
     kind: Literal["scaffold"] = Field(
         title="Kind", description="scaffold: a climbing scaffold's load monitor"
     )
-    scaffold: ScaffoldSpec = Field(title="Scaffold", description="rated_load_kn: the scaffold's rating")
+    scaffold: ScaffoldSpec = Field(
+        title="Scaffold", description="rated_load_kn, position_m: its rating and place"
+    )
 
 
 KIND = Kind(
