@@ -51,6 +51,8 @@ from kinds.pit.sim import PitSimulator
 from kinds.pit.thresholds import PitRule
 from kinds.slope.kind import SlopeDevice
 from kinds.slope.thresholds import SlopeRule
+from kinds.tunnel.kind import TunnelDevice
+from kinds.tunnel.sim import HIDDEN_S
 from plumbing.stop_signals import stop_requested
 from sitegw.cli_options import DEMO_POUR_AFTER_S
 from sitegw.demo_hot_work import issue_demo_permits
@@ -91,7 +93,8 @@ OTHER_SCENARIOS = {
     "slope-1": "rainstorm",
     "weather-1": "gale",  # from 30 s the wind swells past Beaufort 5-6: the open-air hot-work permit stops
     # GD-01's vault past its control value by the system's second survey, SL-01's convergence and DB-01's
-    # surface settlement past 85 % of theirs (yellow)
+    # surface settlement past 85 % of theirs (yellow); GD-02's prism hidden for the TUNNEL_BACKLOG's last
+    # three hours (tunnel.silent at its first live survey)
     "tunnel-1": "section",
     "welder-1": "unpermitted",  # arcs at 3号楼5层 from its first second, no permit in force there
 }
@@ -100,6 +103,13 @@ OTHER_SCENARIOS = {
 # Its publisher plays the system TUNNEL_SCALE times faster, a survey every 1800/90 = 20 s of the demo, each
 # carrying the time of its publishing, so the settlement appears within the demo's first minute.
 TUNNEL_SCALE = 90.0
+# A point silent for more than three of its 1800 s intervals (tunnel.silent) is hours: no survey of the
+# demo's minutes can honestly show it, nor can the 90x clock (its values are stamped with present times).
+# The system's logger first serves the surveys it kept of the TUNNEL_BACKLOG_S before the demo, at the pace
+# they happened and each with its own time: GD-02's prism hidden by plant for the last HIDDEN_S of them, the
+# others reporting on, so GD-02 is silent for three hours at the first live survey.
+TUNNEL_BACKLOG_S = HIDDEN_S + 3600.0
+TUNNEL_BACKLOG = f"the system's logger serves its {TUNNEL_BACKLOG_S / 3600:g} h before first"
 # A slope's rate alarm needs its daily rate above the rate value three days running (GB 50330-2013 §19.1.6):
 # no clock run fast under present-day timestamps can honestly show days. The demo's station first serves
 # what its data logger kept of the slope's rate_days days before the demo (a report per poll interval, each
@@ -112,7 +122,7 @@ SCENARIO_LINE = (
     "crane-2 expired licence, platform-1 tilting with a failed safety lock (siren-facade), "
     "power-b2 leaking past its RCD's rating with the RCD not tripping, slope-1 past its alarm value in a rainstorm, "
     f"tunnel-1 GD-01's vault settling past its control value, SL-01 and DB-01 past 85 % of theirs (its surveys "
-    f"{TUNNEL_SCALE:g}x faster), "
+    f"{TUNNEL_SCALE:g}x faster), GD-02 silent for {HIDDEN_S / 3600:g} h (its logger's backlog), "
     "welder-1 welding at 3号楼5层 without a hot-work permit, the gate camera's people there (its 动火区), "
     "power-main's loose terminal heating and arcing, its RCD tripping then bridged, "
     "slope-1's BP-02 three days above its rate (its logger's backlog), weather-1's gale from 30 s, "
@@ -250,10 +260,12 @@ def _pit_history_h(site: LoadedSite, pit: PitDevice) -> float:
     return (cfg.rate_window_h * 3600 - tolerance_s - PIT_RATE_AFTER_S) / 3600
 
 
-def _slope_backlog_s(site: LoadedSite, device: DeviceConfig) -> float:
-    """Seconds of a slope station's logged reports the demo serves before its live ones (0 for any other
-    device): the rate's days in a row of its rate window, so the last day's rate is judged at the first live
-    report (SLOPE_BACKLOG)."""
+def _backlog_s(site: LoadedSite, device: DeviceConfig) -> float:
+    """Seconds of a device's logged reports the demo serves before its live ones (0 for a device with none):
+    a tunnel's TUNNEL_BACKLOG_S; a slope's the rate's days in a row of its rate window, so the last day's rate
+    is judged at the first live report (SLOPE_BACKLOG)."""
+    if isinstance(device, TunnelDevice):
+        return TUNNEL_BACKLOG_S
     if not isinstance(device, SlopeDevice):
         return 0.0
     cfg = site.config.rules.for_device(device.id, "slope")
@@ -340,8 +352,9 @@ async def _mqtt_sites(
                 broker.port,
                 prefix,
                 interval_s=device.poll_interval_s / scale,
-                backlog_s=_slope_backlog_s(gw.site, device) if opts.scenarios else 0.0,
+                backlog_s=_backlog_s(gw.site, device) if opts.scenarios else 0.0,
                 backlog_every_s=device.poll_interval_s,
+                logged=sim,  # its past at the pace it happened, each survey at its own time
             )
             await publisher.start()
             stack.push_async_callback(publisher.stop)
@@ -528,6 +541,7 @@ def _announce(
                 "installer not at the gate, workers in its 警戒区 on cam-gate: hoist.install; crane-2 with no "
                 "certified crew, lifting on: crane.install)",
                 f"  slope-1       {SLOPE_BACKLOG} (BP-02 above its rate three days running: slope.rate)",
+                f"  tunnel-1      {TUNNEL_BACKLOG} (GD-02's prism hidden {HIDDEN_S / 3600:g} h: tunnel.silent)",
             ]
             if opts.scenarios
             else []

@@ -80,7 +80,9 @@ class ProfilePublisher(MqttJsonSimulator):
     connected, a report every ``backlog_every_s`` (oldest first, each with its own time, the sim's ``t``
     negative): a device whose rules need days of history (a slope's rate three days running) is judged on
     days that really passed, not on a clock run fast under present-day timestamps. The profile needs a
-    timestamp path for it (else every report would read as now)."""
+    timestamp path for it (else every report would read as now). A ``sim`` played faster than real time
+    (TimeScaled) gives its unscaled self as ``logged``: the logger kept its past at the pace it happened, so
+    no fast clock's value is stamped with a past time."""
 
     kind = "device"
 
@@ -95,6 +97,7 @@ class ProfilePublisher(MqttJsonSimulator):
         interval_s: float = 1.0,
         backlog_s: float = 0.0,
         backlog_every_s: float = 3600.0,
+        logged: DeviceSim | None = None,
         username: str = "",
         password: str = "",
         client_id: str = "",
@@ -110,6 +113,7 @@ class ProfilePublisher(MqttJsonSimulator):
                 "a backlog needs a timestamp path (ts_path) in every topic of the profile's mqtt map"
             )
         self.backlog_s, self.backlog_every_s = backlog_s, backlog_every_s
+        self.logged = logged if logged is not None else sim
         self._t0 = 0.0
 
     def _on_connected(self) -> None:
@@ -120,7 +124,7 @@ class ProfilePublisher(MqttJsonSimulator):
         stored = int(self.backlog_s // self.backlog_every_s)
         for k in range(stored, 0, -1):  # the logger's reports, oldest first
             t = -k * self.backlog_every_s
-            self._send(self.sim.values(t), now0 + t)
+            self._send(self.logged.values(t), now0 + t)
             await asyncio.sleep(0.01)  # a burst the broker and the reader take in stride
         while True:
             self._send(self.sim.values(time.monotonic() - self._t0), time.time())

@@ -5,7 +5,10 @@ measured is never reported; 建质规〔2024〕5号 Art. 13(三): works without 
 A total station's prism hidden by plant or a static level's cable cut leaves the system online (so no
 device.offline) with one point blind. A point's clock starts at its system's first reading (a point that
 never reports is silent too) and at each of its own valid readings; a reading the sensor cannot give is no
-proof the point is watched, so it does not stop the clock. A reading again ends the alarm.
+proof the point is watched, so it does not stop the clock. A reading again ends the alarm. A system whose
+own latest report is older than a point's allowance is not reporting (device.offline's): its points are
+judged once it reports again, so a data logger's backlog, oldest first, blames no point for the hours
+its later reports still cover.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ class TunnelSilent:
 
     def __init__(self) -> None:
         self._started: dict[str, float] = {}  # device: its first reading (its points' clocks start there)
+        self._latest: dict[str, float] = {}  # device: its latest reading, valid or not
         self._seen: dict[tuple[str, str], float] = {}
         self._allowed: dict[tuple[str, str], float] = {}  # each point's allowance, for its clearing verdict
         self._memory = LevelMemory()
@@ -36,6 +40,7 @@ class TunnelSilent:
     def heard(self, device: str, ts: float) -> None:
         """A reading of ``device``, valid or not: its points are expected from now on."""
         self._started.setdefault(device, ts)
+        self._latest[device] = max(self._latest.get(device, ts), ts)
 
     def seen(self, device: str, name: str, point: str, ts: float) -> RuleResult | None:
         """A valid reading of ``point``: its silence (if any) is over."""
@@ -53,7 +58,10 @@ class TunnelSilent:
         if started is None:
             return []
         out: list[RuleResult] = []
+        latest = self._latest[device]
         for code, allowed in points:
+            if crosses(now - latest, allowed, strict=True):
+                continue  # the system is not reporting either: its later reports may still bring the point
             silent = now - self._seen.get((device, code), started)
             # more than the allowed time: a point reporting exactly on time is not silent
             if crosses(silent, allowed, strict=True) and self._memory.get(device, code) is None:
@@ -68,12 +76,14 @@ class TunnelSilent:
     def stepped(self, step_s: float, now: float) -> None:
         """The wall clock was stepped by ``step_s`` and reads ``now``: silences measured across the step."""
         self._started = {device: min(ts + step_s, now) for device, ts in self._started.items()}
+        self._latest = {device: min(ts + step_s, now) for device, ts in self._latest.items()}
         self._seen = {key: min(ts + step_s, now) for key, ts in self._seen.items()}
 
     def restart(self, now: float) -> None:
         """The gateway was not listening before ``now`` (a warm-up's end, a clock stepped): a silence is
         measured from here, not blamed on the points."""
         self._started = {device: max(ts, now) for device, ts in self._started.items()}
+        self._latest = {device: max(ts, now) for device, ts in self._latest.items()}
         self._seen = {key: max(ts, now) for key, ts in self._seen.items()}
 
 

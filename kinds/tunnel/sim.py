@@ -7,7 +7,14 @@ value (mm, settlement and closing positive) at simulated second ``t``, keyed ``m
   minutes (yellow at 85 %, orange at 100 %, from the cumulative value alone); the rest as normal.
 - ``section`` (what the demo plays): a section settling as a whole, the first vault point as in
   ``settlement``, the first convergence and the first surface point to 90 % of their cumulative controls over
-  the same ten minutes (yellow, from the cumulative value alone: 85 % reached); the rest as normal.
+  the same ten minutes (yellow, from the cumulative value alone: 85 % reached); the rest as normal. Before
+  it (``t`` below 0: the surveys the system's logger kept of the hours before, which the demo serves first)
+  the section has not begun to move, and the second vault point's prism is hidden by plant from HIDDEN_S
+  before the first live survey: the system reports it no more (tunnel.silent, an alarm once it has been
+  silent for more than three of its intervals), while the others go on.
+
+``t`` counts from the first live survey; a backlog's surveys have negative ``t``, at which every scenario's
+points are where they stood at 0.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ NORMAL_SHARE = 0.33
 SETTLEMENT_S, SETTLEMENT_SHARE = 600.0, 1.1
 SECTION_SHARE = 0.9  # section: the convergence's and the surface's share of their controls at the end
 UNSET_CONTROL_MM = 10.0  # a point the site file left without control values (check-config refuses it)
+HIDDEN_S = 3 * 3600.0  # section: the second vault point's last survey, before the first live one
 
 
 class TunnelSim:
@@ -39,6 +47,8 @@ class TunnelSim:
         firsts: dict[str, str] = {}
         for p in device.tunnel.points:
             firsts.setdefault(p.item, p.code)
+        vaults = [p.code for p in device.tunnel.points if p.item == "vault"]
+        self._hidden = vaults[1] if scenario == "section" and len(vaults) > 1 else None
         for p in device.tunnel.points:
             control = control_of(device.tunnel, p)
             c = control.cumulative_mm if control is not None else UNSET_CONTROL_MM
@@ -51,12 +61,15 @@ class TunnelSim:
             self._points.append((f"{ITEM_METRIC[p.item]}@{p.code}", c, share))
 
     def values(self, t: float) -> Mapping[str, float | str]:
-        """Every point's cumulative value ``t`` seconds in."""
+        """Every point's cumulative value ``t`` seconds in (a point the system no longer reports left out)."""
         out: dict[str, float | str] = {}
+        moved = max(t, 0.0)
         for key, control, share in self._points:
+            if self._hidden is not None and key.endswith(f"@{self._hidden}") and t > -HIDDEN_S:
+                continue
             if share:
-                settled = control * share * min(1.0, t / SETTLEMENT_S)
+                settled = control * share * min(1.0, moved / SETTLEMENT_S)
             else:
-                settled = control * NORMAL_SHARE * (1 - math.exp(-t / SETTLE_TAU_S))
+                settled = control * NORMAL_SHARE * (1 - math.exp(-moved / SETTLE_TAU_S))
             out[key] = round(settled + self._rng.gauss(0.0, NOISE_MM), 2)
         return out

@@ -3,7 +3,8 @@ every alert it raises carries a time within its run.
 
 The defects this pins: `--duration 60` ended before the jacking announced at 90 s; the pit's pit.rate alert
 carried a time in the simulated history, hours before the demo started; the 安拆 window and the tunnel's
-settlement (issue 51) were in no demo: no scripted window, and tunnel-1 reported once per half hour."""
+settlement (issue 51) were in no demo: no scripted window, and tunnel-1 reported once per half hour; its
+silent point (tunnel.silent, issue 51) neither, a silence of hours in a demo of minutes."""
 
 from __future__ import annotations
 
@@ -93,10 +94,19 @@ def test_a_short_demo_jacks_within_its_duration_and_dates_its_alerts_within_its_
     assert vault and vault[0]["point"] == "GD-01" and vault[0]["message"].startswith("地铁连接通道"), sorted(
         rules
     )
+    # its system's logger served the hours before first (sitegw/demo.py TUNNEL_BACKLOG), GD-02's prism hidden
+    # for three of them: GD-02 alone silent, raised at the first live survey (within the first minute), with
+    # the hours it really was silent
+    silent = [a for a in alerts.values() if a["rule"] == "tunnel.silent"]
+    assert [(a["device"], a["point"], a["level"]) for a in silent] == [("tunnel-1", "GD-02", "alarm")], silent
+    assert float(silent[0]["opened_ts"]) < started + 60, silent
+    assert "GD-02 3.0 小时无有效数据" in silent[0]["message"], silent
     # every alert opened within the run: none dated in a simulator's replayed history, but for what the slope
     # station's logger served of the three days before (sitegw/demo.py SLOPE_BACKLOG): BP-02's rate above its
     # pre-warning on those days, dated when it was (as a gateway watching then would have raised it), and
-    # raised to the alarm, three days running, by the first live report, within the run
+    # raised to the alarm, three days running, by the first live report, within the run. The tunnel's backlog
+    # opens none before the run: its surveys of the hours before carry no line crossed, and GD-02's silence is
+    # judged on the gateway's clock when the backlog has been served (tunnel.silent above)
     assert "pit.rate" in rules, sorted(rules)
     early = {
         (a["rule"], a["device"], a["point"]): a

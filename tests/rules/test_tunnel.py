@@ -219,6 +219,31 @@ def test_a_silent_point_ends_only_with_a_valid_reading() -> None:
     assert silent == ["alarm", None]
 
 
+def test_a_loggers_backlog_blames_only_the_point_its_reports_go_on_without() -> None:
+    # the system's logger serves its last four hours at once, oldest first, the gateway ticking between its
+    # reports: GD-01 reports through them all, its prism hidden from the third hour before now
+    engine = RuleEngine(reference_site())
+    now = T0 + 4 * 3600
+    got: list[RuleResult] = []
+    for ts in [T0 + k * STEP for k in range(8)]:
+        batch = others(ts) + (at(ts, "GD-01", vault_settle_mm=0.5) if ts <= T0 + STEP else [])
+        got.extend(engine.process(batch))
+        got.extend(engine.tick(now))  # the wall clock, hours after the report just served
+    silent = [r for r in got if r.rule == "tunnel.silent"]
+    # once its system's reports cover all but three intervals: nothing before, for no other point
+    assert [(r.point, r.level) for r in silent] == [("GD-01", "alarm")]
+    assert silent[0].message.startswith("地铁连接通道 测点 GD-01 3.5 小时无有效数据")
+
+
+def test_a_system_not_reporting_either_is_device_offlines_not_its_points() -> None:
+    engine = RuleEngine(reference_site())
+    engine.process(others(T0) + at(T0, "GD-01", vault_settle_mm=0.5))
+    assert [r for r in engine.tick(T0 + 6300) if r.rule == "tunnel.silent"] == []
+    got = engine.process(others(T0 + 6300))  # the system again, GD-01 still without a reading
+    got += engine.tick(T0 + 6300)
+    assert [(r.point, r.level) for r in got if r.rule == "tunnel.silent"] == [("GD-01", "alarm")]
+
+
 # ---- the site file ---------------------------------------------------------------------------------
 
 
