@@ -20,6 +20,7 @@ hot work, so the alert says 疑似 (suspected) and its action starts with going 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -97,6 +98,8 @@ class HotWorkZones:
         """A camera's reading: the people in a hot-work zone on one frame, judged at once."""
         if r.metric != HOT_WORK_PERSONS or r.quality not in HEARD or isinstance(r.value, str):
             return []  # a stale reading is the camera's silence, not a frame
+        if not math.isfinite(r.value) or r.value < 0:
+            return []  # no count a frame can give (a replay's or a bridge's broken value): no proof of anyone
         z = self._zones.get((r.device, r.point))
         if z is None:
             return []

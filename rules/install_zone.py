@@ -14,6 +14,7 @@ Both clear when the window closes. InstallRules (rules/install_window.py) report
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from contract.alert_event import Level
@@ -75,6 +76,8 @@ class ExclusionZones:
         """A camera's reading: the machine whose zone it counts, now remembered (None: no zone's count)."""
         if r.metric != EXCLUSION_PERSONS or r.quality not in HEARD or isinstance(r.value, str):
             return None
+        if not math.isfinite(r.value) or r.value < 0:
+            return None  # no count a frame can give (a broken value): neither anyone seen nor the zone empty
         machine = self._machine.get((r.device, r.point))
         if machine is not None:
             zone, seen = self._of[machine], max(0, int(r.value))

@@ -7,6 +7,7 @@ import math
 from datetime import date, datetime, timedelta
 from typing import ClassVar
 
+from contract.config.camera import HOT_WORK_PERSONS
 from contract.config.device import DeviceConfig
 from contract.hot_work import FireWatch, Operator, Permit
 from contract.readings import Reading
@@ -47,7 +48,9 @@ class WelderJudge(Judge):
         """Welding above the idle current with no permit, until idle for the settle time; a permit in force
         whose fire watch left by the site's first gate, until they come back; a permit whose window ended
         an hour ago unclosed, which no passage ends; an open-air permit in force while the site's first
-        weather station reads level 5 wind (8.0 m/s reached), until below its clearing band."""
+        weather station reads level 5 wind (8.0 m/s reached), until below its clearing band; people in a
+        camera zone watching the welder's place (its 动火区) with no permit in force for the zone's settle
+        time, until the zone has been seen empty as long."""
         assert isinstance(dev, WelderDevice)
         spec = dev.welder
         found = [
@@ -61,7 +64,28 @@ class WelderJudge(Judge):
                 clear_after_s=spec.idle_settle_s,
             )
         ]
-        return [*found, *self._permit_probes(spec.place)]
+        return [*found, *self._permit_probes(spec.place), *self._zone_probes(spec.place)]
+
+    def _zone_probes(self, place: str) -> list[Probe]:
+        """hot_work.zone_unpermitted on each camera zone marked for hot work at ``place``: the camera's
+        people-in-zone counts at its analysed rate (大于 0 is someone there), no permit in force."""
+        vision = self.shared.config.vision
+        return [
+            Probe(
+                "hot_work.zone_unpermitted",
+                cam.name,
+                HOT_WORK_PERSONS,
+                point=zone.name,
+                beyond=(1.0, 4.0),
+                clear=0.0,
+                interval_s=1 / cam.fps,
+                fire_after_s=zone.hot_work_settle_s,  # 达到: at the settle time it fires
+                clear_after_s=zone.hot_work_settle_s,  # seen empty as long: silence is no proof of that
+            )
+            for cam in (vision.cameras if vision is not None else [])
+            for zone in cam.zones
+            if place in zone.hot_work_at
+        ]
 
     def _permit_probes(self, place: str) -> list[Probe]:
         """The permit rules' probes, on the site's first gate and first weather station."""

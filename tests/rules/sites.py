@@ -27,7 +27,8 @@ def reference_site() -> LoadedSite:
 def probe_site() -> LoadedSite:
     """The reference site with, for each registered kind it has no device of, the kind's sample device entry
     (kinds/<kind>/site.yaml): the site the limit probes run on, so that a new kind is probed from its own
-    folder, with no device added to config/examples/site.yaml."""
+    folder, with no device added to config/examples/site.yaml; and, the reference site having no camera, a
+    camera whose zone watches its welders' places for hot work."""
     data = yaml.safe_load(REFERENCE.read_text(encoding="utf-8"))
     have = {d["kind"] for d in data["devices"]}
     samples = [
@@ -37,10 +38,18 @@ def probe_site() -> LoadedSite:
         and (home := registry.folder(kind.name)) is not None
         and (sample := home / "site.yaml").is_file()
     ]
-    if not samples:
+    places = [d["welder"]["place"] for d in data["devices"] if d["kind"] == "welder"]
+    if not samples and (data.get("vision") or not places):
         return reference_site()
     for sample in samples:
         data["devices"] += yaml.safe_load(sample.read_text(encoding="utf-8"))
+    if not data.get("vision") and places:
+        # a camera-fed rule needs a camera zone (the reference site has no camera: its demo draws its own):
+        # one camera whose zone is the 动火区 of the welders' places (hot_work.zone_unpermitted)
+        zone = {"name": "动火区探针", "polygon": [[0, 0], [1, 0], [1, 1], [0, 1]], "hot_work_at": places}
+        data["vision"] = {
+            "cameras": [{"name": "cam-probe", "source": "rtsp://127.0.0.1:1/probe", "zones": [zone]}]
+        }
     # a folder of its own for the process (the suites load it at import, before any tmp_path exists)
     path = Path(tempfile.mkdtemp(prefix="sitegw-probe-site-")) / "site.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")

@@ -8,6 +8,7 @@ drives them from a real photo through the person network)."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,20 @@ def test_a_person_inside_while_the_window_is_open_is_an_alarm_until_the_zone_is_
     assert "立即暂停安拆作业，清退警戒区内人员" in alarm.message
     assert "建设部令第166号" in alarm.clause and "警戒区" in alarm.clause
     assert alarm.value == 2.0
+
+
+@pytest.mark.parametrize("broken", [math.nan, math.inf, -1.0])
+def test_a_broken_count_neither_clears_the_alarm_nor_counts_as_an_empty_frame(
+    tmp_path: Path, broken: float
+) -> None:
+    # no count a frame can give: neither anyone seen nor the zone empty (it used to raise on NaN)
+    engine = RuleEngine(zone_site(tmp_path))
+    batches = [*CREW_IN, window(T0 + 60, ERECT), seen(T0 + 61, 2)]
+    bad = [sample("cam-crane", T0 + 62 + i, point=ZONE, exclusion_persons=broken) for i in range(5)]
+    assert levels(run(engine, [*batches, *bad], "exclusion")) == [None, "alarm"]  # held through them
+    two = levels(run(engine, [seen(T0 + 70, 0), seen(T0 + 71, 0)], "exclusion"))
+    assert None not in two  # the broken counts were no empty frames: two real ones still hold it
+    assert levels(run(engine, [seen(T0 + 72, 0)], "exclusion")) == [None]
 
 
 def test_people_inside_while_no_window_is_open_are_no_alert(tmp_path: Path) -> None:
