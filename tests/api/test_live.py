@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Callable
 
 import httpx
 import websockets
@@ -16,11 +17,12 @@ def sse_events(
     site: RunningSite,
     n: int,
     headers: dict[str, str] | None = None,
-    until: str | None = None,
+    until: str | Callable[[dict[str, str]], bool] | None = None,
     timeout: float = 20,
     params: dict[str, str] | None = None,
 ) -> list[dict[str, str]]:
-    """Read SSE events (id, event, data) until ``n`` were read, or one of type ``until``."""
+    """Read SSE events (id, event, data) until ``n`` were read, or one of type ``until`` (or for which it
+    is true)."""
     out: list[dict[str, str]] = []
     current: dict[str, str] = {}
     deadline = time.monotonic() + timeout
@@ -34,7 +36,8 @@ def sse_events(
             if not line:
                 if current.get("event"):
                     out.append(current)
-                    if len(out) >= n or current["event"] == until:
+                    done = until(current) if callable(until) else current["event"] == until
+                    if len(out) >= n or done:
                         return out
                 current = {}
                 continue
@@ -79,7 +82,11 @@ def test_an_acknowledgement_is_on_the_stream(site: RunningSite) -> None:
         timeout=10,
     )
     assert r.status_code == 200
-    seen = sse_events(site, 100_000, headers={"Last-Event-ID": start}, until="alert")
+
+    def acknowledged(e: dict[str, str]) -> bool:  # the demo's other alerts change meanwhile
+        return e["event"] == "alert" and json.loads(e["data"])["alert_id"] == aid
+
+    seen = sse_events(site, 100_000, headers={"Last-Event-ID": start}, until=acknowledged)
     ack = json.loads(seen[-1]["data"])
     assert ack["alert_id"] == aid and ack["state"] == "acknowledged" and ack["actor"] == "super1"
 
