@@ -27,11 +27,13 @@ TOLERANCE = 1.05  # a figure more than 5 % above its measured peak is a regressi
 # not here (not measured since the budget was set) has its ceiling alone
 MEASURED: dict[str, float] = {
     "ingest_without_rules_30000_peak_rss": 107,  # 104-107 in seven runs
-    # issue #55's margin: 101.5 (median of two runs; main 110 in the same runs); before it 119 and 125 quiet
-    # on the merged tree of 2026-11-26, 112 under load
-    "ingest_without_rules_150000_peak_rss": 102,
-    # issue #55's margin: 109.5 (median of two runs; main 119.5 in the same runs); before it 123 to 127 quiet
-    "ingest_with_rules_150000_peak_rss": 110,
+    # issue #55's margin: 101.5 (median of two runs at load 15-22; main 110 in the same runs); on the merged
+    # tree of 2026-11-26 (1599ddf, compiled rules) 109 at load 2 and 109 inside a whole `make test`; CI's
+    # box has read 6 % above this one (119 where this one read 112, 2026-11-25): the figure is CI's, 109 +6 %
+    "ingest_without_rules_150000_peak_rss": 116,
+    # issue #55's margin: 109.5 (median of two runs at load 15-22; main 119.5 in the same runs); 115 on the
+    # merged tree at load 2 (1599ddf), and CI's 6 % above it: 122
+    "ingest_with_rules_150000_peak_rss": 122,
     "ingest_without_rules_1000000_peak_rss": 112,
     # issue #55's margin: 120 with the site models' validators built lazily as well (1.2 MB at start, reverted:
     # it slowed the replay's first use), so 121 as shipped; main 138 in the same run
