@@ -25,8 +25,6 @@ import pytest
 
 from contract.config.dangerous_works import DangerousWork
 from contract.wire import HEARTBEAT_PATH
-from regulator.forwarding.cities import register
-from regulator.forwarding.sender import ForwardLink
 from regulator.forwarding.status import status
 from regulator.forwarding.wire import Batch, Record
 from regulator.inspections.sweeps import WORKS, doing
@@ -35,15 +33,14 @@ from regulator.names import BEIJING
 from regulator.server import RegulatorServer
 from regulator.storage.repository import Repository
 from regulator.storage.scope import Actor
-from tests.regulator.chain import CITY_ID, CITY_KEY, CITY_PLACE, Chain, chain, wait
-from tests.regulator.support import PROJECT, SECRET, pg_database
+from tests.regulator.chain import Chain, chain, wait
+from tests.regulator.support import PROJECT, SECRET
 from tests.regulator.test_forwarding import REGULATOR
 from tests.regulator.test_forwarding_city_facts import GD, big_jpeg, picture
 from tests.regulator.test_forwarding_liveness import gateway_post, province_ui
 from tests.regulator.test_forwarding_refusals import project, send
-from tests.regulator.test_forwarding_three_levels import DISTRICT_ID, DISTRICT_KEY, DISTRICT_PLACE, arrive
+from tests.regulator.test_forwarding_three_levels import DISTRICT_PLACE, arrive, in_process_levels
 from tests.regulator.test_forwarding_trust import PLACE, batch, one, pg_url, province, refused_field  # noqa: F401
-from tests.support import free_port
 
 PLATFORM = DangerousWork(
     id="dl-1",
@@ -243,24 +240,7 @@ async def test_a_districts_list_and_membership_reach_the_province_through_its_ci
     in this process on their own PostgreSQL: the district's 危大 list and video-set membership are the city's
     and then the province's, and the district's forwarding page names its city as the level above."""
     with ExitStack() as stack:
-        dbs = [stack.enter_context(pg_database()) for _ in range(3)]
-        province = RegulatorServer(dbs[2], port=free_port(), evidence_dir=tmp_path / "province")
-        register(province.repo, CITY_ID, "深圳市平台", CITY_PLACE, CITY_KEY)
-        fast = {"idle_s": 0.3, "poll_s": 1.0}
-        city = RegulatorServer(
-            dbs[1],
-            port=free_port(),
-            evidence_dir=tmp_path / "city",
-            forward=ForwardLink(province.base_url, CITY_ID, CITY_KEY, CITY_PLACE, **fast),
-        )
-        register(city.repo, DISTRICT_ID, "南山区平台", DISTRICT_PLACE, DISTRICT_KEY)
-        district = RegulatorServer(
-            dbs[0],
-            port=free_port(),
-            evidence_dir=tmp_path / "district",
-            forward=ForwardLink(city.base_url, DISTRICT_ID, DISTRICT_KEY, DISTRICT_PLACE, **fast),
-        )
-        district.repo.add_project(PROJECT, "示范项目", "深圳", SECRET, "南山区", "中建某局")
+        _, (district, city, province) = in_process_levels(stack, tmp_path)
         dangerous_works.keep(district.repo, PROJECT, [PLATFORM], time.time())
         ns = Actor("ns", "regulator", None, DISTRICT_PLACE)
         video_set.include(district.repo, ns, video_set.Decision(PROJECT, "地铁车站", category="rail_transit"))

@@ -332,6 +332,32 @@ async def arrive(check: Callable[[], Awaitable[Any]], what: str, limit_s: float)
     return got
 
 
+def in_process_levels(
+    stack: ExitStack, tmp_path: Path
+) -> tuple[list[str], tuple[RegulatorServer, RegulatorServer, RegulatorServer]]:
+    """A district, city and province regulator in this process, each on its own PostgreSQL (closed with
+    ``stack``), each child forwarding to its parent and polling every second, the district holding the
+    project: the databases and (district, city, province)."""
+    dbs = [stack.enter_context(pg_database()) for _ in range(3)]
+    province = RegulatorServer(dbs[2], port=free_port(), evidence_dir=tmp_path / "province")
+    register(province.repo, CITY_ID, "深圳市平台", CITY_PLACE, CITY_KEY)
+    city = RegulatorServer(
+        dbs[1],
+        port=free_port(),
+        evidence_dir=tmp_path / "city",
+        forward=ForwardLink(province.base_url, CITY_ID, CITY_KEY, CITY_PLACE, idle_s=0.3, poll_s=1.0),
+    )
+    register(city.repo, DISTRICT_ID, "南山区平台", DISTRICT_PLACE, DISTRICT_KEY)
+    district = RegulatorServer(
+        dbs[0],
+        port=free_port(),
+        evidence_dir=tmp_path / "district",
+        forward=ForwardLink(city.base_url, DISTRICT_ID, DISTRICT_KEY, DISTRICT_PLACE, idle_s=0.3, poll_s=1.0),
+    )
+    district.repo.add_project(PROJECT, "示范项目", "深圳", SECRET, "南山区", "中建某局")
+    return dbs, (district, city, province)
+
+
 @pytest.mark.timeout(180)
 async def test_three_levels_in_one_process_carry_a_warning_down_and_its_acknowledgement_up(
     tmp_path: Path,
@@ -339,25 +365,8 @@ async def test_three_levels_in_one_process_carry_a_warning_down_and_its_acknowle
     """The short variant for `make test`: the same three regulators and gateway in this process, polling
     every second, without the kills and the outage (the slow test above)."""
     with ExitStack() as stack:
-        dbs = [stack.enter_context(pg_database()) for _ in range(3)]
-        province = RegulatorServer(dbs[2], port=free_port(), evidence_dir=tmp_path / "province")
-        register(province.repo, CITY_ID, "深圳市平台", CITY_PLACE, CITY_KEY)
+        dbs, (district, city, province) = in_process_levels(stack, tmp_path)
         Accounts(province.repo, CHEAP).add_user("gd", PASSWORD, "regulator", jurisdiction="广东省")
-        fast = {"idle_s": 0.3, "poll_s": 1.0}
-        city = RegulatorServer(
-            dbs[1],
-            port=free_port(),
-            evidence_dir=tmp_path / "city",
-            forward=ForwardLink(province.base_url, CITY_ID, CITY_KEY, CITY_PLACE, **fast),
-        )
-        register(city.repo, DISTRICT_ID, "南山区平台", DISTRICT_PLACE, DISTRICT_KEY)
-        district = RegulatorServer(
-            dbs[0],
-            port=free_port(),
-            evidence_dir=tmp_path / "district",
-            forward=ForwardLink(city.base_url, DISTRICT_ID, DISTRICT_KEY, DISTRICT_PLACE, **fast),
-        )
-        district.repo.add_project(PROJECT, "示范项目", "深圳", SECRET, "南山区", "中建某局")
         c = Three(*(Regulator(db, s.port) for db, s in zip(dbs, (district, city, province), strict=True)))
         path, state, _ = site_file(tmp_path, district.base_url)
         servers = (province, city, district)
