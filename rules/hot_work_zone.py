@@ -20,7 +20,6 @@ hot work, so the alert says 疑似 (suspected) and its action starts with going 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,7 +29,7 @@ from contract.config.site import SiteConfig
 from contract.hot_work import Permit
 from contract.readings import Quality, Reading
 from rules.hot_work_unpermitted import why_not
-from rules.install_zone import EMPTY_FRAMES, HEARD
+from rules.install_zone import EMPTY_FRAMES, frame_count
 from rules.result import RuleResult
 from rules.wording import PRACTICE_ZH, pick, pick_en
 
@@ -96,14 +95,10 @@ class HotWorkZones:
 
     def heard(self, r: Reading, permits: Sequence[Permit]) -> list[RuleResult]:
         """A camera's reading: the people in a hot-work zone on one frame, judged at once."""
-        if r.metric != HOT_WORK_PERSONS or r.quality not in HEARD or isinstance(r.value, str):
-            return []  # a stale reading is the camera's silence, not a frame
-        if not math.isfinite(r.value) or r.value < 0:
-            return []  # no count a frame can give (a replay's or a bridge's broken value): no proof of anyone
+        seen = frame_count(r, HOT_WORK_PERSONS)
         z = self._zones.get((r.device, r.point))
-        if z is None:
+        if seen is None or z is None:
             return []
-        seen = max(0, int(r.value))
         if seen:
             z.persons, z.empty, z.empty_since = seen, 0, None
             z.present = r.ts if z.present is None else z.present

@@ -32,6 +32,17 @@ EMPTY_FRAMES = 3  # vision.pipeline.CLEAR_FRAMES: frames without a check's findi
 HEARD = (Quality.OK, Quality.BACKFILL)  # a stale reading is the camera's silence, not a frame
 
 
+def frame_count(r: Reading, metric: str) -> int | None:
+    """The people one frame counted in a zone, from a camera's ``metric`` reading; None where the reading is
+    no frame: another metric, a stale one (the camera's silence), or a value no count can be (NaN, infinite,
+    negative: a replay's or a bridge's broken value), which is neither anyone seen nor the zone empty."""
+    if r.metric != metric or r.quality not in HEARD or isinstance(r.value, str):
+        return None
+    if not math.isfinite(r.value) or r.value < 0:
+        return None
+    return int(r.value)
+
+
 @dataclass
 class _Zone:
     camera: str
@@ -74,13 +85,12 @@ class ExclusionZones:
 
     def heard(self, r: Reading) -> str | None:
         """A camera's reading: the machine whose zone it counts, now remembered (None: no zone's count)."""
-        if r.metric != EXCLUSION_PERSONS or r.quality not in HEARD or isinstance(r.value, str):
+        seen = frame_count(r, EXCLUSION_PERSONS)
+        if seen is None:
             return None
-        if not math.isfinite(r.value) or r.value < 0:
-            return None  # no count a frame can give (a broken value): neither anyone seen nor the zone empty
         machine = self._machine.get((r.device, r.point))
         if machine is not None:
-            zone, seen = self._of[machine], max(0, int(r.value))
+            zone = self._of[machine]
             zone.empty = 0 if seen else zone.empty + 1
             if seen or zone.empty >= EMPTY_FRAMES:
                 zone.persons = seen
