@@ -76,6 +76,24 @@ REMOVED: frozenset[Kind] = frozenset({"dangerous_works", "video_set"})
 # kind -> the column whose change alone is worth forwarding, checked by value: a heartbeat rewrites the 危大
 # list every few seconds as it was (``UPDATE OF`` fires on a column written, changed or not)
 CHANGED: dict[Kind, str] = {"dangerous_works": "items"}
+# a project joining the video set (its row inserted: included, or included again after a removal; a change of
+# category is no join) queues the latest picture of each of its cameras at once, in the joining transaction:
+# they go up now, not each with its camera's next picture (up to its period, 10 minutes by default), so the
+# parent's patrol wall shows the project within seconds. The newest MAX_JOIN_PICTURES cameras' only: a
+# gateway names its cameras, and a join must not queue an unbounded backlog (the rest go with their next).
+# The trigger's name sorts after the set's own (forward_video_set), so the membership is queued first.
+MAX_JOIN_PICTURES = 64
+JOIN_TRIGGER = "forward_video_set_pictures"
+JOIN_PICTURES = f"""
+CREATE OR REPLACE FUNCTION forward_enqueue_join_pictures() RETURNS trigger AS $$
+BEGIN
+  INSERT INTO forward_outbox(kind, ref, queued_at)
+  SELECT 'camera_picture', ref, extract(epoch FROM clock_timestamp()) FROM (
+    SELECT project || ':' || camera AS ref FROM camera_pictures WHERE project = NEW.project
+    ORDER BY taken_at DESC LIMIT {MAX_JOIN_PICTURES}) newest ORDER BY ref;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql
+"""
 # kinds made of a row (MADE) whose rows already held are queued as the ledger's are, at a first switch-on and
 # when a release brings their trigger: a site's logs of the last months are what the province's look-back reads
 WHOLE: tuple[Kind, ...] = ("safety_log", "attendance_day", "dangerous_works", "video_set")
@@ -132,6 +150,14 @@ def _install_triggers(db: Connection) -> list[Kind]:
                     f"FOR EACH ROW {when}EXECUTE FUNCTION forward_enqueue({args})"
                 )
             )
+    db.execute(sa.text(JOIN_PICTURES))
+    if JOIN_TRIGGER not in present:
+        db.execute(
+            sa.text(
+                f"CREATE TRIGGER {JOIN_TRIGGER} AFTER INSERT ON video_set "
+                "FOR EACH ROW EXECUTE FUNCTION forward_enqueue_join_pictures()"
+            )
+        )
     return made
 
 
@@ -196,7 +222,9 @@ def switch_on(engine: Engine, province_url: str, city_id: str, jurisdiction: str
 
 
 def _queue_all(db: Connection, kind: Kind) -> None:
-    """Queue every row of ``kind``'s table as it is now, oldest first (a WHOLE kind's by its key's order)."""
+    """Queue every row of ``kind``'s table as it is now, oldest first (a WHOLE kind's by its key's order); with
+    the video set's members, their cameras' latest pictures (JOIN_PICTURES): queued whole, they join the
+    parent's set now."""
     if kind in WHOLE:
         table, keys = QUEUED[kind]
         ref = " || ':' || ".join(f"CAST({k} AS TEXT)" for k in keys)
@@ -207,6 +235,8 @@ def _queue_all(db: Connection, kind: Kind) -> None:
             ),
             {"k": kind, "now": time.time()},
         )
+        if kind == "video_set":
+            _queue_members_pictures(db)
         return
     table, key = TABLES[kind]
     db.execute(
@@ -215,6 +245,20 @@ def _queue_all(db: Connection, kind: Kind) -> None:
             f"FROM {table} ORDER BY {key}"
         ),
         {"k": kind, "now": time.time()},
+    )
+
+
+def _queue_members_pictures(db: Connection) -> None:
+    """Queue the latest picture of each camera of every project in the video set, the newest
+    MAX_JOIN_PICTURES of each project (queued after the members themselves)."""
+    db.execute(
+        sa.text(
+            "INSERT INTO forward_outbox(kind, ref, queued_at) SELECT 'camera_picture', ref, :now FROM ("
+            "SELECT c.project || ':' || c.camera AS ref, row_number() OVER (PARTITION BY c.project "
+            "ORDER BY c.taken_at DESC) AS n FROM camera_pictures c JOIN video_set v ON v.project = c.project"
+            ") newest WHERE n <= :most ORDER BY ref"
+        ),
+        {"now": time.time(), "most": MAX_JOIN_PICTURES},
     )
 
 

@@ -9,7 +9,9 @@ sent, from the picture as it is then: a camera's pictures while the link is down
 picture stays at the city, where a province user opens it through the city.
 
 Only the projects in the city's video-monitoring set (regulator/ledger/video_set.py) send theirs: the
-outbox's trigger queues every camera's picture, and ``row`` answers None (nothing to send) for the others.
+outbox's trigger queues every camera's picture, and ``row`` answers None (nothing to send) for the others. A
+project joining the set has the latest picture of each of its cameras queued at once (outbox.JOIN_PICTURES),
+so the parent's wall shows it within seconds, not with each camera's next picture.
 """
 
 from __future__ import annotations

@@ -136,6 +136,13 @@ class Chain:
         self.province.stop(kill=True)
 
 
+class WithProvince(Protocol):
+    """Any chain of regulators (two levels or three): its province."""
+
+    @property
+    def province(self) -> Regulator: ...
+
+
 class Killable(Protocol):
     """A chain of regulators a failed wait stops, for their output in the failure's message."""
 

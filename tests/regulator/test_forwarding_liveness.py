@@ -26,7 +26,7 @@ from regulator.forwarding.outbox import switch_on
 from regulator.forwarding.sender import Forwarder, ForwardLink
 from regulator.storage.db import sql
 from regulator.storage.repository import Repository
-from tests.regulator.chain import CITY_ID, CITY_KEY, CITY_PLACE, Chain, chain, wait
+from tests.regulator.chain import CITY_ID, CITY_KEY, CITY_PLACE, Chain, WithProvince, chain, wait
 from tests.regulator.support import PROJECT, pg_database, real_jpeg, signed
 from tests.regulator.test_forwarding import PASSWORD, enrol
 
@@ -62,7 +62,7 @@ def crane_reading(c: Chain, now: float) -> None:
 
 
 @contextmanager
-def province_ui(c: Chain) -> Iterator[httpx.Client]:
+def province_ui(c: WithProvince) -> Iterator[httpx.Client]:
     """A signed-in regulator of the province (广东省)."""
     repo = c.province.repo()
     try:

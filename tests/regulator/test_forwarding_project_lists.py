@@ -24,7 +24,8 @@ import httpx
 import pytest
 
 from contract.config.dangerous_works import DangerousWork
-from contract.wire import HEARTBEAT_PATH
+from contract.wire import HEARTBEAT_PATH, PictureFindings
+from regulator.forwarding import pictures
 from regulator.forwarding.status import status
 from regulator.forwarding.wire import Batch, Record
 from regulator.inspections.sweeps import WORKS, doing
@@ -182,6 +183,48 @@ def test_the_citys_video_set_is_the_provinces_on_its_wall_and_coverage(
     assert [t["project"] for t in ui.get("/ui/api/patrol").json()["tiles"]] == [PROJECT]
 
 
+def test_a_picture_taken_before_the_project_joined_the_set_is_on_the_provinces_wall_within_seconds(
+    linked: tuple[Chain, httpx.Client],
+) -> None:
+    """A camera's picture the city took in before its project joined the video set goes up with the join, not
+    with the camera's next picture (its period: 10 minutes), and once: a change of category sends it no more.
+    Before, the province's wall waited for that next picture."""
+    c, ui = linked
+    taken = time.time() - 60
+    picture(c, PROJECT, SECRET, taken, big_jpeg("before"))
+    wait(lambda: c.backlog() == 0, "the city's outbox empty", 60, c)
+    assert c.province.rows("SELECT COUNT(*) FROM camera_pictures") == [(0,)]  # outside the set: none up
+    joined = time.monotonic()
+    at_city(
+        c,
+        lambda r: video_set.include(
+            r, REGULATOR, video_set.Decision(PROJECT, "地铁车站", "", "rail_transit")
+        ),
+    )
+    wait(lambda: wall(ui) == [PROJECT], "the joined project's camera on the province's wall", 30, c)
+    print(f"the picture on the province's wall {time.monotonic() - joined:.1f} s after the join")
+    shown = ui.get(f"/ui/api/patrol/{PROJECT}/cam-gate/picture")
+    assert shown.status_code == 200 and shown.headers["content-type"] == "image/jpeg", shown.text
+    assert c.province.rows("SELECT camera, taken_at FROM camera_pictures") == [("cam-gate", taken)]
+
+    [(received,)] = c.province.rows("SELECT received_at FROM camera_pictures")
+    at_city(
+        c,
+        lambda r: video_set.include(
+            r, REGULATOR, video_set.Decision(PROJECT, "改为隧道", "", "municipal_tunnel")
+        ),
+    )
+    wait(
+        lambda: (
+            c.province.rows("SELECT category FROM video_set") == [("municipal_tunnel",)] and c.backlog() == 0
+        ),
+        "the category changed at the province",
+        60,
+        c,
+    )
+    assert c.province.rows("SELECT received_at FROM camera_pictures") == [(received,)]  # not sent again
+
+
 async def test_a_citys_list_or_membership_is_refused_naming_the_field(province: RegulatorServer) -> None:
     """Trusted for the city's own projects and its own users only, each list item checked as a heartbeat's."""
     assert (await send(province, batch(project("GD-SZ-1", PLACE)))).status_code == 200
@@ -238,10 +281,25 @@ async def test_a_citys_list_or_membership_is_refused_naming_the_field(province: 
 async def test_a_districts_list_and_membership_reach_the_province_through_its_city(tmp_path: Path) -> None:
     """Issue 50 §5: a district's platform forwarding to its city, which forwards to the province, all three
     in this process on their own PostgreSQL: the district's 危大 list and video-set membership are the city's
-    and then the province's, and the district's forwarding page names its city as the level above."""
+    and then the province's, with the camera's picture the district held when its set went up (through the
+    city, which held none), and the district's forwarding page names its city as the level above."""
     with ExitStack() as stack:
         _, (district, city, province) = in_process_levels(stack, tmp_path)
         dangerous_works.keep(district.repo, PROJECT, [PLATFORM], time.time())
+        taken = time.time() - 60
+        with district.repo.engine.begin() as db:
+            pictures.keep(
+                db,
+                {
+                    "project": PROJECT,
+                    "camera": "cam-gate",
+                    "taken_at": taken,
+                    "every_s": 600.0,
+                    "findings": PictureFindings().model_dump_json(),
+                    "jpeg": big_jpeg("gate"),
+                },
+                taken,
+            )
         ns = Actor("ns", "regulator", None, DISTRICT_PLACE)
         video_set.include(district.repo, ns, video_set.Decision(PROJECT, "地铁车站", category="rail_transit"))
         servers = (province, city, district)
@@ -253,9 +311,12 @@ async def test_a_districts_list_and_membership_reach_the_province_through_its_ci
                 with province.repo.engine.connect() as db:
                     works = db.exec_driver_sql("SELECT project FROM dangerous_works").all()
                     members = db.exec_driver_sql("SELECT project, category, decided_by FROM video_set").all()
-                return [tuple(w) for w in works] == [(PROJECT,)] and [tuple(m) for m in members] == [
-                    (PROJECT, "rail_transit", "ns")
-                ]
+                    shown = db.exec_driver_sql("SELECT project, camera, taken_at FROM camera_pictures").all()
+                return (
+                    [tuple(w) for w in works] == [(PROJECT,)]
+                    and [tuple(m) for m in members] == [(PROJECT, "rail_transit", "ns")]
+                    and [tuple(p) for p in shown] == [(PROJECT, "cam-gate", taken)]
+                )
 
             await arrive(
                 lambda: asyncio.to_thread(at_province), "the district's list and set at the province", 60

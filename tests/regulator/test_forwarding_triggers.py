@@ -10,7 +10,7 @@ from unittest.mock import ANY
 import sqlalchemy as sa
 
 from contract.config.dangerous_works import DangerousWork
-from regulator.forwarding.outbox import backlog, switch_on
+from regulator.forwarding.outbox import MAX_JOIN_PICTURES, backlog, switch_on
 from regulator.forwarding.project_lists import member_row, works_row
 from regulator.ledger import dangerous_works, video_set
 from regulator.storage.repository import Repository
@@ -54,6 +54,7 @@ def test_triggers_only_once_forwarding_is_switched_on() -> None:
             "forward_dangerous_works",  # the 危大 lists, inserted or deleted,
             "forward_dangerous_works_changed",  # and updated when the list changed
             "forward_video_set",  # the video-monitoring set's members, included, changed or removed
+            "forward_video_set_pictures",  # and on joining it, its cameras' latest pictures at once
         }
         assert every | later == forward_triggers(repo)
         assert queued(repo) == 1  # the whole ledger as it was: the one project
@@ -71,7 +72,7 @@ def test_triggers_only_once_forwarding_is_switched_on() -> None:
         assert queued(repo) == 2  # a change rolled back leaves no queued row
         # started again towards the same province: the triggers are checked, nothing is queued twice
         assert switch_on(repo.engine, "http://province.example:8088", "SZ", "广东省/深圳市") is False
-        assert len(forward_triggers(repo)) == 18 and queued(repo) == 2
+        assert len(forward_triggers(repo)) == 19 and queued(repo) == 2
         with repo.engine.connect() as db:  # the platform's own place, for the page's names of the levels
             assert db.execute(sa.text("SELECT jurisdiction FROM forward_state")).scalar() == "广东省/深圳市"
         repo.engine.dispose()
@@ -184,4 +185,53 @@ def test_a_danger_list_is_queued_once_per_change_and_a_removal_from_the_video_se
                 "decided_at": ANY,
             }
             assert works_row(db, PROJECT) == {"project": PROJECT, "items": None}
+        repo.engine.dispose()
+
+
+def pictures_taken(repo: Repository, project: str, cameras: list[str], at: float) -> None:
+    """Each of ``cameras`` of ``project`` with a latest picture, taken at ``at`` plus its place in the list."""
+    with repo.engine.begin() as db:
+        for n, camera in enumerate(cameras):
+            db.execute(
+                sa.text(
+                    "INSERT INTO camera_pictures(project, camera, taken_at, received_at, every_s, findings, jpeg) "
+                    "VALUES (:p, :c, :t, :t, 600, '{}', :j)"
+                ),
+                {"p": project, "c": camera, "t": at + n, "j": b"\xff\xd8"},
+            )
+
+
+def test_joining_the_video_set_queues_each_cameras_latest_picture_once() -> None:
+    """Issue 50 §4: a project joining the video-monitoring set queues the latest picture of each of its
+    cameras in the joining transaction (not only with each camera's next one, up to 10 minutes on); a change
+    of category is no join and queues none; a join after a removal queues them again; at most the newest
+    MAX_JOIN_PICTURES cameras' of a project however many its gateway named."""
+    other = "GD-SZ-2026-0002"
+    with pg_database() as url:
+        repo = Repository(url)
+        repo.add_project(PROJECT, "示范项目", "深圳", SECRET, "南山区")
+        repo.add_project(other, "另一项目", "深圳", "other-project-secret-0000000000", "南山区")
+        pictures_taken(repo, PROJECT, ["cam-gate", "cam-pit"], 1.0)
+        pictures_taken(repo, other, ["cam-x"], 1.0)
+        assert switch_on(repo.engine, "http://province.example:8088", "SZ") is True
+        with repo.engine.begin() as db:
+            db.execute(sa.text("DELETE FROM forward_outbox"))
+        sz = Actor("sz", "regulator", None, "广东省/深圳市")
+        video_set.include(repo, sz, video_set.Decision(PROJECT, "地铁车站", category="rail_transit"))
+        pictures = [("camera_picture", f"{PROJECT}:cam-gate"), ("camera_picture", f"{PROJECT}:cam-pit")]
+        assert outbox(repo) == [("video_set", PROJECT), *pictures]  # the membership first, then its pictures
+        video_set.include(repo, sz, video_set.Decision(PROJECT, "改为隧道", category="municipal_tunnel"))
+        assert outbox(repo)[3:] == [("video_set", PROJECT)]  # a change of category: no picture again
+        video_set.remove(repo, sz, video_set.Decision(PROJECT, "暂停"))
+        video_set.include(repo, sz, video_set.Decision(PROJECT, "复工", category="rail_transit"))
+        assert outbox(repo)[4:] == [("video_set", PROJECT), ("video_set", PROJECT), *pictures]
+
+        many = [f"cam-{n:03d}" for n in range(MAX_JOIN_PICTURES + 6)]
+        pictures_taken(repo, other, many, 10.0)  # the later in the list, the newer
+        with repo.engine.begin() as db:
+            db.execute(sa.text("DELETE FROM forward_outbox"))
+        video_set.include(repo, sz, video_set.Decision(other, "地铁", category="rail_transit"))
+        queued_now = outbox(repo)
+        assert queued_now[0] == ("video_set", other) and len(queued_now) == 1 + MAX_JOIN_PICTURES
+        assert {ref for _, ref in queued_now[1:]} == {f"{other}:{c}" for c in many[-MAX_JOIN_PICTURES:]}
         repo.engine.dispose()

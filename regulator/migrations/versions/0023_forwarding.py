@@ -75,6 +75,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":  # with the triggers switching on installed
         op.execute("DROP FUNCTION IF EXISTS forward_enqueue() CASCADE")
+        op.execute("DROP FUNCTION IF EXISTS forward_enqueue_join_pictures() CASCADE")  # the video set's join
     op.drop_index("forward_records_local", "forward_records")
     for table in ("forward_records", "forward_cities", "forward_down", "forward_outbox", "forward_state"):
         op.drop_table(table)
