@@ -49,7 +49,7 @@ Sha = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
 PAGE = STATIC / "linked_evidence.html"
 # the object of a city's hazard the user may see, the city it is kept at and the city's id of the hazard
 FIND = (
-    "SELECT e.purpose, c.id, c.name, c.public_url, c.secret, f.ref FROM evidence e "
+    "SELECT e.purpose, c.id, c.name, c.public_url, c.secret, f.ref, c.jurisdiction FROM evidence e "
     "JOIN hazards h ON h.id = e.hazard_id JOIN " + PROJECTS + " p ON p.code = h.project "
     "JOIN forward_records f ON f.kind = 'hazard' AND f.local_id = CAST(h.id AS TEXT) "
     "JOIN forward_cities c ON c.id = f.origin "
@@ -68,6 +68,7 @@ class LinkedEvidence(Answer):
         description="event (the site's evidence), clip, rectification, reinspection or finding"
     )
     city: str = Field(description="the city platform's name")
+    level: str = Field(description="市级平台, or 区县级平台 at a city for a district's")
     city_url: str = Field(description="the city platform's address (add-city --url)")
     expires_at: float = Field(description="Unix seconds")
 
@@ -81,11 +82,12 @@ def _sign(repo: Repository, who: Actor, hazard_id: int, sha256: str) -> LinkedEv
         raise Refusal(
             404, f"no object {sha256} of hazard {hazard_id} kept at a city", reason_code="not_found"
         )
-    purpose, city_id, name, base, secret, ref = found
+    purpose, city_id, name, base, secret, ref, place = found
+    level = "区县级平台" if str(place).count(SEP) >= 2 else "市级平台"  # a district forwarding to its city
     if not base:
         raise Refusal(
             409,
-            f"城市平台 {name} 的访问地址未登记：the province has no address of city {city_id}'s platform; "
+            f"{level} {name} 的访问地址未登记：the province has no address of city {city_id}'s platform; "
             f"register it: sitegw regulator add-city {city_id} --jurisdiction ... --url https://CITY/",
             reason_code="no_address",
         )
@@ -114,6 +116,7 @@ def _sign(repo: Repository, who: Actor, hazard_id: int, sha256: str) -> LinkedEv
         kind=kind,
         purpose=str(purpose),
         city=str(name),
+        level=level,
         city_url=str(base),
         expires_at=float(link.expires),
     )
@@ -134,21 +137,27 @@ def linked_router(repo: Repository) -> APIRouter:
     @r.get("/ui/linked-evidence/{hazard_id}/{sha256}", include_in_schema=False)
     async def page(hazard_id: HazardId, sha256: Sha, who: Who) -> FileResponse:
         """The page showing the object, allowed to load it from the city's address only."""
-        with repo.engine.connect() as db:
-            base = db.execute(
-                sql(
-                    "SELECT c.public_url FROM forward_records f JOIN forward_cities c ON c.id = f.origin "
-                    "WHERE f.kind = 'hazard' AND f.local_id = :h LIMIT 1"
-                ),
-                {"h": str(hazard_id)},
-            ).scalar()
+        base = await run_in_threadpool(_address, repo, hazard_id)
         return FileResponse(
             PAGE,
             media_type="text/html; charset=utf-8",
-            headers={"Content-Security-Policy": _policy(str(base or ""))},
+            headers={"Content-Security-Policy": _policy(base)},
         )
 
     return r
+
+
+def _address(repo: Repository, hazard_id: int) -> str:
+    """The address of the city that forwarded the hazard ("": none known)."""
+    with repo.engine.connect() as db:
+        found = db.execute(
+            sql(
+                "SELECT c.public_url FROM forward_records f JOIN forward_cities c ON c.id = f.origin "
+                "WHERE f.kind = 'hazard' AND f.local_id = :h LIMIT 1"
+            ),
+            {"h": str(hazard_id)},
+        ).scalar()
+    return str(found or "")
 
 
 def _policy(base: str) -> str:

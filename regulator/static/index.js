@@ -275,8 +275,8 @@ async function showHazard(id) {
       ? `<figure><img data-testid="evidence-img" src="/ui/api/evidence/${encodeURIComponent(e.sha256)}" alt="${esc(EVIDENCE_PURPOSES[e.purpose] || "证据")}">
          <figcaption>${esc(EVIDENCE_PURPOSES[e.purpose] || "现场证据")} · SHA-256 ${esc(String(e.sha256).slice(0, 12))}…</figcaption></figure>`
       : e.kind === "linked"
-      ? `<figure><a data-testid="evidence-linked" href="/ui/linked-evidence/${h.id}/${encodeURIComponent(e.sha256)}" target="_blank" rel="noopener">在市级平台查看${esc(EVIDENCE_PURPOSES[e.purpose] || "现场证据")}</a>
-         <figcaption>存于上报的市级平台，经签名链接打开（数分钟内有效） · SHA-256 ${esc(String(e.sha256).slice(0, 12))}…</figcaption></figure>`
+      ? `<figure><a data-testid="evidence-linked" href="/ui/linked-evidence/${h.id}/${encodeURIComponent(e.sha256)}" target="_blank" rel="noopener">在上报平台查看${esc(EVIDENCE_PURPOSES[e.purpose] || "现场证据")}</a>
+         <figcaption>存于上报的下级平台（市级、区县级），经签名链接打开（数分钟内有效） · SHA-256 ${esc(String(e.sha256).slice(0, 12))}…</figcaption></figure>`
       : `<a href="${esc(e.url)}" target="_blank" rel="noopener">证据链接 ${esc(e.url)}</a>`).join("") || "<em>无证据图片</em>";
   const views = (h.views || []).map(v => `<tr><td>${esc(time(v.viewed_at))}</td><td>${esc(v.viewer)}（${esc(v.role)}）</td>
       <td>${esc(String(v.sha256).slice(0, 12))}…</td><td>${esc(v.address)}</td></tr>`).join("");

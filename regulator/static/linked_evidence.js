@@ -12,14 +12,14 @@
     flash(`${e.message}`); return;
   }
   again.hidden = false;
-  $("where").textContent = `存于 ${link.city}（${link.city_url}），链接签发给当前用户，${new Date(link.expires_at * 1000).toLocaleTimeString("zh-CN")} 前有效，仅可打开一次`;
-  const failed = () => flash(`未能从市级平台 ${link.city}（${link.city_url}）打开此证据：该平台当前无法访问，或拒绝了链接（已过期、已使用或签名不符）。请确认能访问该地址后，点击下方链接重试。`);
+  $("where").textContent = `存于${link.level} ${link.city}（${link.city_url}），链接签发给当前用户，${new Date(link.expires_at * 1000).toLocaleTimeString("zh-CN")} 前有效，仅可打开一次`;
+  const failed = () => flash(`未能从${link.level} ${link.city}（${link.city_url}）打开此证据：该平台当前无法访问，或拒绝了链接（已过期、已使用或签名不符）。请确认能访问该地址后，点击下方链接重试。`);
   const shown = document.createElement(link.kind === "webm" ? "video" : "img");
   shown.dataset.testid = "linked-object";
   if (link.kind === "webm") { shown.controls = true; shown.muted = true; shown.playsInline = true; }
-  else shown.alt = "市级平台证据";
+  else shown.alt = `${link.level}证据`;
   shown.onerror = failed;
-  const opened = () => $("flash").innerHTML = `<div class="msg ok" data-testid="linked-opened">已从市级平台打开</div>`;
+  const opened = () => $("flash").innerHTML = `<div class="msg ok" data-testid="linked-opened">已从${esc(link.level)}打开</div>`;
   if (link.kind === "webm") shown.onloadeddata = opened; else shown.onload = opened;
   shown.src = link.url;
   $("object").replaceChildren(shown);
