@@ -109,11 +109,14 @@ class Pending:
     ids: list[int] = field(default_factory=list)
 
 
-# a stored picture or clip kept with a hazard queues the hazard: its record lists them (evidence_links.py), and
-# a clip comes after its hazard's event, changing nothing of the hazard's row
+# a stored picture or clip kept with a hazard queues the hazard: its record lists them (evidence_links.py), and a
+# clip comes after its hazard's event, a rectification photo with a review's action, a re-inspection's with its
+# row. Not an event's own picture: it is written in the statement that writes the event into its hazard's row,
+# whose own trigger has queued the hazard (one outbox row less for every event with a picture)
 EVIDENCE_TRIGGER = (
     "CREATE TRIGGER forward_evidence AFTER INSERT ON evidence FOR EACH ROW "
-    "WHEN (NEW.hazard_id IS NOT NULL AND NEW.kind = 'stored') EXECUTE FUNCTION forward_enqueue('hazard', 'hazard_id')"
+    "WHEN (NEW.hazard_id IS NOT NULL AND NEW.kind = 'stored' AND NEW.purpose <> 'event') "
+    "EXECUTE FUNCTION forward_enqueue('hazard', 'hazard_id')"
 )
 
 
