@@ -17,16 +17,18 @@ import secrets
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
+from contract.wire import CLIPS_PATH
 from regulator.forwarding.evidence_links import Link
 from regulator.routes.routing import COOKIE
 from tests.regulator.chain import CITY_ID, CITY_KEY, CITY_PLACE, Chain, add_city, chain, wait
-from tests.regulator.support import make_event
+from tests.regulator.support import make_event, real_webm, signed
 from tests.regulator.test_forwarding_city_facts import big_jpeg
 from tests.regulator.test_forwarding_screens_ui import signed_in
 from tests.servers.browser import browser  # noqa: F401 (module-scoped Chromium)
@@ -65,7 +67,7 @@ def at_province(c: Chain, alert: str) -> tuple[int, str]:
     """The province's hazard of the city's alert and the SHA-256 of its picture."""
     [(hazard, sha)] = c.province.rows(
         "SELECT h.id, e.sha256 FROM hazards h JOIN evidence e ON e.hazard_id = h.id "
-        f"WHERE h.alert_id = '{alert}' AND e.kind = 'linked'"
+        f"WHERE h.alert_id = '{alert}' AND e.kind = 'linked' AND e.purpose = 'event'"
     )
     return int(hazard), str(sha)
 
@@ -193,3 +195,38 @@ def test_the_provinces_hazard_page_shows_the_citys_picture_and_says_when_the_cit
     finally:
         context.close()
         ui.close()
+
+
+def test_a_clip_sent_after_its_alarm_is_listed_and_opens_whole(linked: Chain, tmp_path: Path) -> None:
+    """The camera's clip reaches the city after the alarm's event and changes nothing of the hazard's row: the
+    evidence's trigger queues the hazard, its record lists the clip, and the link opens it whole."""
+    clip = real_webm(tmp_path / "cam")
+    path = f"{CLIPS_PATH}?alert_id=a-pit"
+    sent = httpx.post(
+        linked.city.url + path,
+        content=clip,
+        headers=signed(path, clip) | {"Content-Type": "video/webm"},
+        timeout=30,
+    )
+    assert sent.status_code == 200, sent.text
+    wait(
+        lambda: (
+            linked.province.rows("SELECT 1 FROM evidence WHERE kind = 'linked' AND purpose = 'clip'") != []
+        ),
+        "the clip listed at the province",
+        60,
+        linked,
+    )
+    [(hazard, sha)] = linked.province.rows(
+        "SELECT hazard_id, sha256 FROM evidence WHERE kind = 'linked' AND purpose = 'clip'"
+    )
+    ui, user = province_user(linked)
+    try:
+        link = ui.get(f"/ui/api/linked-evidence/{hazard}/{sha}").json()
+    finally:
+        ui.close()
+    assert link["kind"] == "webm" and link["url"].split("?")[0].endswith(f"/{sha}.webm")
+    opened = httpx.get(link["url"], headers={"Range": "bytes=0-99"}, timeout=30)
+    assert (opened.status_code, opened.headers["content-type"]) == (200, "video/webm")
+    assert opened.content == clip  # whole, a Range asked or not: the link opens once
+    assert (user, "regulator", sha) in views(linked)
