@@ -58,6 +58,7 @@ from regulator.routes.hazards import hazards_router
 from regulator.routes.incidents import incidents_router
 from regulator.routes.ingest import ingest_router
 from regulator.routes.inspections import inspections_router
+from regulator.routes.linked_evidence import linked_router
 from regulator.routes.map_page import map_router
 from regulator.routes.national_export import national_export_router
 from regulator.routes.on_site import on_site_router
@@ -157,6 +158,7 @@ def create_app(
     app.include_router(hazards_router(review, supervision))
     app.include_router(classifications_router(repo))
     app.include_router(evidence_router(repo))
+    app.include_router(linked_router(repo))  # a city's evidence, opened at the city by a signed link
     app.include_router(patrol_router(repo, offline_after_s))
     app.include_router(overview_router(repo, offline_after_s, hold, in_place))
     app.include_router(incidents_router(incidents))

@@ -20,6 +20,7 @@ from regulator.ledger.accident_followup import FollowupPolicy
 from regulator.ledger.review import DeadlinePolicy, Review
 from regulator.ledger.supervision import ListingPolicy, Supervision
 from regulator.routes.body_limit import DEFAULT_MAX_BODY_MB
+from regulator.routes.linked_evidence import city_linked_router
 from regulator.routes.read_only import ReadOnly
 from regulator.storage.evidence import PictureStore
 from regulator.storage.repository import Repository
@@ -130,6 +131,8 @@ class RegulatorServer:
             self.log_policy,
             read_only,
         )
+        if forward is not None:  # the province's users open this city's evidence by the links it signs
+            app.include_router(city_linked_router(self.repo, forward))
         self.supervision: Supervision = app.state.supervision
         self._app = app
         self._http = ApiServer(

@@ -11,6 +11,8 @@ from regulator.commands.opening import DB_HELP, DEFAULT_DB, MIN_SECRET, open_rep
 from regulator.forwarding.cities import NotACity, register
 from regulator.storage.jurisdictions import UnknownPlace
 
+MAX_URL = 300  # characters of a city's address
+
 
 def add_city(
     city_id: str = typer.Argument(..., help="the city platform's id, e.g. SZ (its --forward-id)"),
@@ -28,6 +30,13 @@ def add_city(
         help=f"the key the city signs with, at least {MIN_SECRET} characters (left out: a random one, printed "
         "once: the city's --forward-secret)",
     ),
+    url: str | None = typer.Option(
+        None,
+        "--url",
+        help="the city platform's address as the province's users' browsers reach it, e.g. https://city.example/: "
+        "the province's hazard page links each of a city's hazard's pictures and clips there (signed, a few "
+        "minutes; left out: as registered before, none for a new city)",
+    ),
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="REGULATOR_DB", help=DB_HELP),
 ) -> None:
     """Province: allow a city's platform to forward its ledger here (its projects appear under its place); at a
@@ -42,11 +51,17 @@ def add_city(
             err=True,
         )
         raise typer.Exit(2)
+    if url is not None and url and (not url.startswith(("http://", "https://")) or len(url) > MAX_URL):
+        typer.echo(
+            f"--url {url[:80]!r} is not an http(s) URL of at most {MAX_URL} characters, e.g. https://city.example/",
+            err=True,
+        )
+        raise typer.Exit(2)
     made = not secret
     secret = secret or secrets.token_hex(16)
     repo = open_repo(db)
     try:
-        path = register(repo, city_id, name or city_id, jurisdiction, secret)
+        path = register(repo, city_id, name or city_id, jurisdiction, secret, url)
     except (NotACity, UnknownPlace) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None

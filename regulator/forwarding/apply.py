@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from regulator.forwarding import liveness, pictures, project_lists, site_logs, trust, warnings
+from regulator.forwarding import evidence_links, liveness, pictures, project_lists, site_logs, trust, warnings
 from regulator.forwarding.cities import City
 from regulator.forwarding.outbox import PRIVATE, TABLES
 from regulator.forwarding.rows import checked, refused
@@ -252,21 +252,24 @@ def _keep(db: Connection, sender: City, n: int, rec: Record, run: _Pass) -> int:
         row[column] = int(mapped[0])
     trust.check(db, sender, rec.kind, row, None if known is None else known[0], at, where)
     table, key = TABLES[rec.kind]
+    listed = row.pop("evidence", None)  # a hazard's objects at the city: rows of the province's evidence
     row = {k: v for k, v in row.items() if k in columns(db, table)}
     if known is None:
         mine = _insert(db, rec, table, key, row, where)
         _remember(db, sender, rec, mine, run.now, adopted=False)
-        return 1
-    mine = known[0]
-    if rec.kind != "project":
-        row.pop("project", None)  # a record never moves to another project
-    sets = ", ".join(f"{c} = :{c}" for c in row if c != key)
-    if sets:
-        db.execute(
-            sa.text(f"UPDATE {table} SET {sets} WHERE {key} = :_key"), {**row, "_key": _typed(key, mine)}
-        )
-    run.touched.setdefault(rec.kind, []).append(rec.ref)
-    return 0
+    else:
+        mine = known[0]
+        if rec.kind != "project":
+            row.pop("project", None)  # a record never moves to another project
+        sets = ", ".join(f"{c} = :{c}" for c in row if c != key)
+        if sets:
+            db.execute(
+                sa.text(f"UPDATE {table} SET {sets} WHERE {key} = :_key"), {**row, "_key": _typed(key, mine)}
+            )
+        run.touched.setdefault(rec.kind, []).append(rec.ref)
+    if rec.kind == "hazard":
+        evidence_links.keep(db, int(mine), listed)
+    return 1 if known is None else 0
 
 
 def _keep_loop(db: Connection, sender: City, rec: Record, mine: str, at: str, where: str) -> None:
@@ -278,6 +281,7 @@ def _keep_loop(db: Connection, sender: City, rec: Record, mine: str, at: str, wh
     trust.check(db, sender, "hazard", loop, mine, at, where)
     sets = ", ".join(f"{c} = :{c}" for c in loop)
     db.execute(sa.text(f"UPDATE hazards SET {sets} WHERE id = :_key"), {**loop, "_key": int(mine)})
+    evidence_links.keep(db, int(mine), row.get("evidence"))  # the city's rectification photos of it
 
 
 def _keep_liveness(db: Connection, sender: City, rec: Record, at: str, where: str) -> None:

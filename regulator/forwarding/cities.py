@@ -21,12 +21,16 @@ class City:
     name: str
     jurisdiction: str
     secret: str
+    # where the province's users' browsers reach the city's platform (add-city --url): its evidence is opened
+    # there by a signed link (evidence_links.py); empty: not known, the province shows no link
+    public_url: str = ""
 
 
 def city(db: Connection, city_id: str) -> City | None:
     """The registered city of that id, or None."""
     row = db.execute(
-        sql("SELECT id, name, jurisdiction, secret FROM forward_cities WHERE id = :i"), {"i": city_id}
+        sql("SELECT id, name, jurisdiction, secret, public_url FROM forward_cities WHERE id = :i"),
+        {"i": city_id},
     ).first()
     return City(*row) if row is not None else None
 
@@ -36,9 +40,12 @@ class NotACity(ValueError):
     city: issue 50 §5)."""
 
 
-def register(repo: Repository, city_id: str, name: str, jurisdiction: str, secret: str) -> str:
+def register(
+    repo: Repository, city_id: str, name: str, jurisdiction: str, secret: str, public_url: str | None = None
+) -> str:
     """Register (or update) a city allowed to forward to this province (or a district to this city); its
-    place's path (created where missing). NotACity or UnknownPlace for a place that is not 省/市 or 省/市/区县."""
+    place's path (created where missing). NotACity or UnknownPlace for a place that is not 省/市 or 省/市/区县.
+    ``public_url``: the city's address for its evidence's links (None: as it was, none for a new city)."""
     with repo.engine.begin() as db:
         place = add(db, jurisdiction)
         if place.level == "province":
@@ -48,10 +55,11 @@ def register(repo: Repository, city_id: str, name: str, jurisdiction: str, secre
             )
         db.execute(
             sql(
-                "INSERT INTO forward_cities(id, name, jurisdiction, secret, created_at) "
-                "VALUES (:i, :n, :j, :s, :now) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
-                "jurisdiction = excluded.jurisdiction, secret = excluded.secret"
+                "INSERT INTO forward_cities(id, name, jurisdiction, secret, created_at, public_url) "
+                "VALUES (:i, :n, :j, :s, :now, COALESCE(:u, '')) ON CONFLICT (id) DO UPDATE SET "
+                "name = excluded.name, jurisdiction = excluded.jurisdiction, secret = excluded.secret, "
+                "public_url = COALESCE(:u, forward_cities.public_url)"
             ),
-            {"i": city_id, "n": name, "j": place.path, "s": secret, "now": time.time()},
+            {"i": city_id, "n": name, "j": place.path, "s": secret, "now": time.time(), "u": public_url},
         )
     return place.path

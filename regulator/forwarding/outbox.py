@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from regulator.forwarding import liveness, pictures, project_lists, site_logs, warnings
+from regulator.forwarding import evidence_links, liveness, pictures, project_lists, site_logs, warnings
 from regulator.forwarding.wire import KINDS, MAX_BATCH, Kind, Record
 from regulator.storage.db import sql
 from regulator.storage.projects import LIVENESS
@@ -127,9 +127,21 @@ class Pending:
     ids: list[int] = field(default_factory=list)
 
 
+# a stored picture or clip kept with a hazard queues the hazard: its record lists them (evidence_links.py), and a
+# clip comes after its hazard's event, a rectification photo with a review's action, a re-inspection's with its
+# row. Not an event's own picture: it is written in the statement that writes the event into its hazard's row,
+# whose own trigger has queued the hazard (one outbox row less for every event with a picture)
+EVIDENCE_TRIGGER = (
+    "CREATE TRIGGER forward_evidence AFTER INSERT ON evidence FOR EACH ROW "
+    "WHEN (NEW.hazard_id IS NOT NULL AND NEW.kind = 'stored' AND NEW.purpose <> 'event') "
+    "EXECUTE FUNCTION forward_enqueue('hazard', 'hazard_id')"
+)
+
+
 def _install_triggers(db: Connection) -> list[Kind]:
     """The triggers that queue every change of a forwarded table from now on, those not there yet; the kinds
-    of the ledger (TABLES) and of WHOLE that had none till now."""
+    of the ledger (TABLES) and of WHOLE that had none till now (``hazard``, the evidence's trigger new: the
+    hazards with evidence, whose records listed none before, are to be queued)."""
     db.execute(sa.text(ENQUEUE))
     present = set(
         db.execute(
@@ -137,6 +149,9 @@ def _install_triggers(db: Connection) -> list[Kind]:
         ).scalars()
     )
     made: list[Kind] = []
+    if "forward_evidence" not in present:
+        db.execute(sa.text(EVIDENCE_TRIGGER))
+        made.append("hazard")
     for kind, (table, keys) in QUEUED.items():
         if f"forward_{table}" in present:
             continue
@@ -197,7 +212,10 @@ def switch_on(engine: Engine, province_url: str, city_id: str, jurisdiction: str
             # a newer release forwards (its trigger new) has its rows queued as a first switch-on queues all.
             # CREATE TRIGGER holds its table against writes till this commits, so none falls in between
             for kind in _install_triggers(db):
-                _queue_all(db, kind)
+                if kind == "hazard":  # the evidence's trigger: the hazards that have some, listed now
+                    _queue_listed(db)
+                else:
+                    _queue_all(db, kind)
             if jurisdiction is not None:
                 db.execute(sql("UPDATE forward_state SET jurisdiction = :j"), {"j": jurisdiction})
             return False
@@ -219,6 +237,18 @@ def switch_on(engine: Engine, province_url: str, city_id: str, jurisdiction: str
         for kind in (*KINDS, *WHOLE):
             _queue_all(db, kind)
     return True
+
+
+def _queue_listed(db: Connection) -> None:
+    """Queue the hazards with stored evidence: a release that lists it in their records sends them again."""
+    db.execute(
+        sql(
+            "INSERT INTO forward_outbox(kind, ref, queued_at) SELECT 'hazard', CAST(hazard_id AS TEXT), :now "
+            "FROM (SELECT DISTINCT hazard_id FROM evidence WHERE kind = 'stored' AND hazard_id IS NOT NULL) s "
+            "ORDER BY hazard_id"
+        ),
+        {"now": time.time()},
+    )
 
 
 def _queue_all(db: Connection, kind: Kind) -> None:
@@ -321,6 +351,7 @@ def records(db: Connection, items: list[Pending]) -> list[Record]:
             },
         )
     }
+    listed = evidence_links.listing(db, [int(ref) for kind, ref in rows if kind == "hazard"])
     out = []
     for item in items:
         seq = max(item.ids)
@@ -339,6 +370,8 @@ def records(db: Connection, items: list[Pending]) -> list[Record]:
             row = {k: v for k, v in row.items() if k not in PRIVATE}
         else:
             row = {k: v for k, v in row.items() if k != "id"}
+        if item.kind == "hazard":
+            row["evidence"] = listed[int(item.ref)]
         up = upstream.get((item.kind, item.ref))
         out.append(Record(seq=seq, kind=item.kind, ref=item.ref, row=row, place=place, upstream_id=up))
     return out

@@ -28,6 +28,7 @@ from pydantic import (
 from contract.alert_event import LEVEL_RANK
 from contract.config.dangerous_works import DangerousWork
 from contract.wire import RELEASE_MAX, RELEASE_PATTERN, PictureFindings
+from regulator.forwarding.evidence_links import parse
 from regulator.forwarding.project_lists import MAX_WORKS, joined
 from regulator.forwarding.wire import MAX_REF, MAX_TEXT, Kind, Reason
 from regulator.ingest.receive import Refusal
@@ -64,6 +65,12 @@ ActionKind = Literal[
     "notice",
 ]
 Role = Literal["regulator", "project", "admin", "gateway", "system"]
+
+
+def _listed(text: str) -> str:
+    """A hazard's ``evidence``: a JSON list of its stored objects (evidence_links.parse)."""
+    parse(text)
+    return text
 
 
 class _Row(BaseModel):
@@ -124,6 +131,8 @@ class HazardRow(_Row):
     found_by: Text | None = None
     peak_dir: int | None = Field(None, ge=-1, le=1)
     peak_metric: Text | None = None
+    # the city's stored pictures and clips of it, as a JSON list (evidence_links.py): the bytes stay at the city
+    evidence: Annotated[Text, AfterValidator(_listed)] | None = None
 
 
 class ActionRow(_Row):

@@ -394,6 +394,16 @@ class Review:
                 ).all()
             ]
             h["actions"] = self._actions(scoped, "a.hazard_id = :id", {"id": hazard_id})
+            h["views"] = [
+                dict(zip(("sha256", "viewer", "role", "platform", "address", "viewed_at"), v, strict=True))
+                for v in db.execute(
+                    sql(
+                        "SELECT sha256, viewer, role, platform, address, viewed_at FROM evidence_views "
+                        "WHERE hazard_id = :id ORDER BY id LIMIT 1000"
+                    ),
+                    {"id": hazard_id},
+                ).all()
+            ]
         return h
 
     @staticmethod

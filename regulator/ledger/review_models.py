@@ -35,6 +35,18 @@ class HazardEvidence(Answer):
     created_at: float = Field(description="when it was kept, Unix seconds")
 
 
+class EvidenceView(Answer):
+    """A user of the province (the level above) who opened one of the hazard's pictures or clips here by the
+    link the province signed (regulator/forwarding/evidence_links.py)."""
+
+    sha256: str = Field(description="the object opened")
+    viewer: str = Field(description="the province's user")
+    role: str = Field(description="their role at the province")
+    platform: str = Field(description="this platform's id at the province (its --forward-id)")
+    address: str = Field(description="the browser's address")
+    viewed_at: float = Field(description="Unix seconds")
+
+
 class HazardReading(Answer):
     """A reading of the hazard's device around its time (15 minutes either side, 2,000 at most)."""
 
@@ -84,6 +96,9 @@ class HazardDetail(HazardRow, Answer):
     evidence: list[HazardEvidence] = Field(description="pictures and clips kept with it, oldest first")
     readings: list[HazardReading] = Field(description="its device's readings around it, oldest first")
     actions: list[AuditRow] = Field(description="its audit trail, oldest first")
+    views: list[EvidenceView] = Field(
+        [], description="its pictures and clips opened from the province's hazard page, oldest first"
+    )
 
 
 class AuditTrail(Answer):

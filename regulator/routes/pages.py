@@ -28,6 +28,7 @@ PAGE_SCRIPTS = frozenset(
         "year",
         "common",
         "enforcement",
+        "linked_evidence",
     }
 )
 # the pages' shared styles: the one header's (header.js) and the form-and-table pages' (common.css)

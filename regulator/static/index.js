@@ -274,7 +274,12 @@ async function showHazard(id) {
       : e.kind === "stored"
       ? `<figure><img data-testid="evidence-img" src="/ui/api/evidence/${encodeURIComponent(e.sha256)}" alt="${esc(EVIDENCE_PURPOSES[e.purpose] || "证据")}">
          <figcaption>${esc(EVIDENCE_PURPOSES[e.purpose] || "现场证据")} · SHA-256 ${esc(String(e.sha256).slice(0, 12))}…</figcaption></figure>`
+      : e.kind === "linked"
+      ? `<figure><a data-testid="evidence-linked" href="/ui/linked-evidence/${h.id}/${encodeURIComponent(e.sha256)}" target="_blank" rel="noopener">在上报平台查看${esc(EVIDENCE_PURPOSES[e.purpose] || "现场证据")}</a>
+         <figcaption>存于上报的下级平台（市级、区县级），经签名链接打开（数分钟内有效） · SHA-256 ${esc(String(e.sha256).slice(0, 12))}…</figcaption></figure>`
       : `<a href="${esc(e.url)}" target="_blank" rel="noopener">证据链接 ${esc(e.url)}</a>`).join("") || "<em>无证据图片</em>";
+  const views = (h.views || []).map(v => `<tr><td>${esc(time(v.viewed_at))}</td><td>${esc(v.viewer)}（${esc(v.role)}）</td>
+      <td>${esc(String(v.sha256).slice(0, 12))}…</td><td>${esc(v.address)}</td></tr>`).join("");
   const readings = h.readings.length ? `<table><tr><th>时间</th><th>设备/测点</th><th>指标</th><th class="num">值</th></tr>${
       h.readings.slice(-30).map(r => `<tr><td class="nowrap">${esc(time(r.ts))}</td><td>${esc(r.device)} ${esc(r.point)}</td><td data-testid="reading-metric">${esc(r.metric_name)}</td><td class="num">${num(r.value)} ${esc(r.unit)}</td></tr>`).join("")}</table>`
     : "<em>该时段无读数摘要</em>";
@@ -303,7 +308,8 @@ async function showHazard(id) {
     <h4>挂牌督办</h4><div id="supervision-box"></div>
     <h4>事件</h4><table><tr><th>时间</th><th>现场状态</th><th>级别</th><th class="num">测值/限值</th><th></th></tr>${events}</table>
     <h4>前后读数</h4>${readings}
-    <h4>处理记录</h4><table data-testid="trail"><tr><th>时间</th><th>操作人</th><th>操作</th><th>状态</th><th>原因/说明</th></tr>${trail}</table>`;
+    <h4>处理记录</h4><table data-testid="trail"><tr><th>时间</th><th>操作人</th><th>操作</th><th>状态</th><th>原因/说明</th></tr>${trail}</table>
+    ${views ? `<h4>上级平台查阅证据记录</h4><table data-testid="views"><tr><th>时间</th><th>上级平台用户</th><th>证据</th><th>来源地址</th></tr>${views}</table>` : ""}`;
   $("actions").querySelectorAll("button[data-do]").forEach(b => b.onclick = () => doAction(h, b.dataset.do));
   bindCases($("actions"));
   showSupervision(h);

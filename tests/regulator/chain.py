@@ -170,22 +170,7 @@ def chain(province_args: tuple[str, ...] = ()) -> Iterator[Chain]:
     with ExitStack() as stack:
         province_db, city_db = stack.enter_context(pg_database()), stack.enter_context(pg_database())
         province = Regulator(province_db, free_port(), province_args)
-        subprocess.run(
-            [
-                *_cli(
-                    "add-city",
-                    CITY_ID,
-                    "--jurisdiction",
-                    CITY_PLACE,
-                    "--secret",
-                    CITY_KEY,
-                    "--db",
-                    province_db,
-                )
-            ],
-            check=True,
-            timeout=60,
-        )
+        add_city(province_db)
         repo = Repository(city_db)
         repo.add_project(PROJECT, "示范项目", "深圳", SECRET, "南山区", "中建某局")
         repo.close()
@@ -208,6 +193,25 @@ def chain(province_args: tuple[str, ...] = ()) -> Iterator[Chain]:
         city.start()
         stack.callback(city.stop, True)
         yield Chain(city, province)
+
+
+def add_city(province_db: str, *options: str) -> None:
+    """The province's `add-city` of city SZ with its key (and ``options``: ``--url``)."""
+    subprocess.run(
+        _cli(
+            "add-city",
+            CITY_ID,
+            "--jurisdiction",
+            CITY_PLACE,
+            "--secret",
+            CITY_KEY,
+            *options,
+            "--db",
+            province_db,
+        ),
+        check=True,
+        timeout=60,
+    )
 
 
 def _cli(*args: str) -> list[str]:

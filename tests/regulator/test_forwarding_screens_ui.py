@@ -25,7 +25,7 @@ from playwright.sync_api import Browser, Page, expect
 from regulator.access.auth import Accounts
 from regulator.ledger import video_set
 from regulator.routes.routing import COOKIE
-from tests.regulator.chain import Chain, chain, wait
+from tests.regulator.chain import Chain, Regulator, chain, wait
 from tests.regulator.support import PROJECT, SECRET
 from tests.regulator.test_forwarding import PASSWORD, REGULATOR, enrol
 from tests.regulator.test_forwarding_city_facts import big_jpeg, picture
@@ -64,19 +64,27 @@ def live() -> Iterator[Chain]:
         yield c
 
 
+def signed_in(side: Regulator, place: str) -> tuple[httpx.Client, str]:
+    """A new regulator of ``place`` at ``side``, signed in with the second factor: a client of its UI's API
+    and the user's name."""
+    repo = side.repo()
+    try:
+        user = f"{'gd' if place == '广东省' else 'sz'}-{secrets.token_hex(3)}"
+        made = Accounts(repo).add_user(user, PASSWORD, "regulator", jurisdiction=place)
+    finally:
+        repo.close()
+    ui = httpx.Client(base_url=side.url, timeout=30)
+    enrol(ui, user, made.enrolment_code or "")
+    return ui, user
+
+
 @contextmanager
 def province_tab(c: Chain, browser: Browser) -> Iterator[tuple[Page, str]]:
     """A new regulator of the province (广东省), signed in with the second factor, in a Chromium tab; the tab
     and the user's name."""
-    repo = c.province.repo()
-    try:
-        user = f"gd-{secrets.token_hex(3)}"
-        gd = Accounts(repo).add_user(user, PASSWORD, "regulator", jurisdiction="广东省")
-    finally:
-        repo.close()
-    with httpx.Client(base_url=c.province.url, timeout=30) as ui:
-        enrol(ui, user, gd.enrolment_code or "")
-        session = ui.cookies[COOKIE]
+    ui, user = signed_in(c.province, "广东省")
+    session = ui.cookies[COOKIE]
+    ui.close()
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     context.add_cookies([{"name": COOKIE, "value": session, "url": c.province.url}])
     try:

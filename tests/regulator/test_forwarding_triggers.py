@@ -4,18 +4,24 @@ forwarding is queued in its own transaction and a gateway's heartbeat is not. Re
 
 from __future__ import annotations
 
+import hashlib
+import json
+import secrets
 from datetime import date
+from pathlib import Path
 from unittest.mock import ANY
 
 import sqlalchemy as sa
 
 from contract.config.dangerous_works import DangerousWork
-from regulator.forwarding.outbox import MAX_JOIN_PICTURES, backlog, switch_on
+from regulator.forwarding.outbox import MAX_JOIN_PICTURES, backlog, pending, records, switch_on
 from regulator.forwarding.project_lists import member_row, works_row
 from regulator.ledger import dangerous_works, video_set
+from regulator.storage.evidence import Evidence
 from regulator.storage.repository import Repository
 from regulator.storage.scope import Actor
-from tests.regulator.support import PROJECT, SECRET, pg_database
+from tests.regulator.support import PROJECT, SECRET, make_event, pg_database
+from tests.regulator.test_forwarding_city_facts import big_jpeg
 
 
 def forward_triggers(repo: Repository) -> set[str]:
@@ -55,6 +61,7 @@ def test_triggers_only_once_forwarding_is_switched_on() -> None:
             "forward_dangerous_works_changed",  # and updated when the list changed
             "forward_video_set",  # the video-monitoring set's members, included, changed or removed
             "forward_video_set_pictures",  # and on joining it, its cameras' latest pictures at once
+            "forward_evidence",  # a hazard's picture or clip: its record lists them (linked evidence)
         }
         assert every | later == forward_triggers(repo)
         assert queued(repo) == 1  # the whole ledger as it was: the one project
@@ -234,4 +241,42 @@ def test_joining_the_video_set_queues_each_cameras_latest_picture_once() -> None
         queued_now = outbox(repo)
         assert queued_now[0] == ("video_set", other) and len(queued_now) == 1 + MAX_JOIN_PICTURES
         assert {ref for _, ref in queued_now[1:]} == {f"{other}:{c}" for c in many[-MAX_JOIN_PICTURES:]}
+
+
+def test_a_city_upgraded_to_list_its_evidence_queues_the_hazards_that_have_some(tmp_path: Path) -> None:
+    """A city that forwarded before hazards' records listed their pictures: the release that lists them queues,
+    at its start, once, the hazards with a picture kept (not the others); from then on a picture kept with a
+    hazard queues it, and the record lists it."""
+    with pg_database() as url:
+        repo = Repository(url, tmp_path / "evidence")
+        repo.add_project(PROJECT, "示范项目", "深圳", SECRET, "南山区")
+        assert switch_on(repo.engine, "http://province.example:8088", "SZ") is True
+        with repo.engine.begin() as db:  # as the earlier release left it
+            db.execute(sa.text("DROP TRIGGER forward_evidence ON evidence"))
+        jpeg = big_jpeg("crane")
+        repo.store_event(make_event("pictured"), secrets.token_hex(8), 600, Evidence("jpeg", jpeg=jpeg))
+        repo.store_event(make_event("bare"), secrets.token_hex(8), 600)
+        with repo.engine.begin() as db:
+            db.execute(sa.text("DELETE FROM forward_outbox"))  # the province took everything
+            pictured = db.execute(sa.text("SELECT id FROM hazards WHERE alert_id = 'pictured'")).scalar_one()
+        assert switch_on(repo.engine, "http://province.example:8088", "SZ") is False
+        with repo.engine.connect() as db:
+            assert [tuple(r) for r in db.execute(sa.text("SELECT kind, ref FROM forward_outbox"))] == [
+                ("hazard", str(pictured))
+            ]
+            [record] = records(db, pending(db, 10))
+        [listed] = json.loads(str(record.row["evidence"]))
+        assert listed["sha256"] == hashlib.sha256(jpeg).hexdigest() and listed["purpose"] == "event"
+        assert switch_on(repo.engine, "http://province.example:8088", "SZ") is False
+        assert queued(repo) == 1  # once
+        with repo.engine.begin() as db:  # a clip after its alarm changes nothing of the hazard's row
+            db.execute(sa.text("DELETE FROM forward_outbox"))
+            db.execute(
+                sa.text(
+                    "INSERT INTO evidence(hazard_id, purpose, kind, sha256, size, created_at) "
+                    "VALUES (:h, 'clip', 'stored', :s, 10, 1)"
+                ),
+                {"h": pictured, "s": "ab" * 32},
+            )
+        assert queued(repo) == 1
         repo.engine.dispose()

@@ -86,6 +86,10 @@ async def test_malformed_records_are_422_naming_the_field_and_probes_learn_no_ci
         "records.0.row.state": hazard(state="gone"),
         "records.0.row.first_ts": hazard(first_ts="yesterday"),
         "records.0.row.peak_dir": hazard(peak_dir=7),
+        # the list of its pictures at the city (linked evidence): JSON of purposes and hashes, bounded
+        "records.0.row.evidence": hazard(
+            evidence='[{"purpose": "event", "sha256": "../../etc", "created_at": 1}]'
+        ),
     }
     for field, rec in cases.items():
         assert refused_field(await send(province, batch(rec))) == field

@@ -20,6 +20,7 @@ TABLES = {
     "events",
     "event_ids",
     "evidence",
+    "evidence_views",
     "readings",
     "users",
     "sessions",
