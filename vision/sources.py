@@ -156,9 +156,13 @@ class FrameSource:
         backoff: tuple[float, float] = (1.0, 60.0),
         clock: Callable[[], float] = time.time,
         tick: Callable[[], None] = lambda: None,
+        scale: bool = True,
     ) -> None:
+        """``scale``: frames come scaled to the camera's analysed size (``scaled``); False leaves that to the
+        consumer (a worker of several cameras scales only the frames it takes, not those a newer replaced)."""
         self.cam = cam
         self.tick = tick
+        self._side = cam.analysed_side() if scale else 0
         self.kind = source_kind(cam)
         self.on_status = on_status or (lambda online, reason: None)
         self.backoff = backoff
@@ -206,7 +210,7 @@ class FrameSource:
                 for _ in range(self.cam.hold_frames):
                     yield Frame(
                         self.clock(),
-                        scaled(img, self.cam.analysed_side()),
+                        scaled(img, self._side),
                         f.name,
                         False,
                         scene=f"{f}#{passes}",
@@ -233,7 +237,7 @@ class FrameSource:
                     if ok:
                         yield Frame(
                             self.clock(),
-                            scaled(img, self.cam.analysed_side()),
+                            scaled(img, self._side),
                             str(i),
                             False,
                             scene=f"{self.cam.source}#{passes}",
@@ -335,9 +339,7 @@ class FrameSource:
                     # the first frame sets the cadence (counting from 0 let the second one through
                     # at once); a source that fell behind is not made to catch up in a burst
                     next_due = taken + period if next_due is None else max(next_due + period, now)
-                    img = scaled(
-                        img, self.cam.analysed_side()
-                    )  # once, in the reader: every check then works on it
+                    img = scaled(img, self._side)  # once, as read: every check then works on it
                     yield Frame(taken, img, str(clock.frames), True, scene=self.cam.source, late_s=late)
 
     def _snapshots(self) -> Iterator[Frame]:
@@ -360,5 +362,5 @@ class FrameSource:
                 delay = self.backoff[0]
                 self._status(True, "snapshot ok")
                 i += 1
-                yield Frame(t, scaled(img, self.cam.analysed_side()), str(i), True, scene=self.cam.source)
+                yield Frame(t, scaled(img, self._side), str(i), True, scene=self.cam.source)
                 self._sleep(max(0.0, 1.0 / self.cam.fps - (self.clock() - t)))

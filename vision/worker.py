@@ -21,7 +21,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeAlias
@@ -244,7 +244,8 @@ def _start_readers(lanes: list[Lane], out: mp.Queue[WorkerMessage]) -> None:
         def status(online: bool, why: str, name: str = name) -> None:
             out.put(("status", name, online, why, time.time()))
 
-        src = FrameSource(lane.cam, on_status=status, tick=lane.tick)
+        # frames scaled when taken for analysis (_CameraRuns.analyse): one a newer frame replaced costs no scaling
+        src = FrameSource(lane.cam, on_status=status, tick=lane.tick, scale=False)
         threading.Thread(
             target=read_into,
             args=(lane, src.frames, lambda why, status=status: status(False, why)),
@@ -286,7 +287,10 @@ class _CameraRuns:
 
     def analyse(self, camera: str, frame: Frame) -> None:
         """Analyse one frame of ``camera``; send its summary, events, clips and card choice."""
+        from vision.sources import scaled
+
         analyzer = self.analyzers[camera]
+        frame = replace(frame, image=scaled(frame.image, analyzer.cam.analysed_side()))
         res, events = analyzer.analyse(frame)
         preview = None
         if time.monotonic() - self.previewed[camera] >= PREVIEW_EVERY_S:

@@ -181,7 +181,7 @@ class CameraConfig(Model):
         ge=0,
         le=7680,
         title="Analysed size",
-        description="frames longer than this on a side are scaled down to it once, as soon as they are read, "
+        description="frames longer than this on a side are scaled down to it once, before the checks, "
         "and every check, evidence picture and clip works on the scaled frame: at 1280 a 1920x1080 main "
         "stream is analysed as 1280x720, for about the CPU of a 720p camera (two hard-hat tiles, not six) "
         "instead of 1.4-1.7x it. On real site photos at their own pixels the people found are the same and the "
