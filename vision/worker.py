@@ -218,9 +218,9 @@ def camera_main(
             os._exit(0)
 
     beat()
+    cams_state = _CameraRuns(job, cams, out)  # the networks loaded first: the readers' clocks start after
     ready = threading.Condition()
     lanes = [Lane(cam, ready) for cam in cams]
-    cams_state = _CameraRuns(job, cams, out)
     _start_readers(lanes, out)
     for lane, frame in turns(lanes, ready):
         if readers_alive(lanes, job.hang_s, time.monotonic()):
