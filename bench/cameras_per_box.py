@@ -146,6 +146,15 @@ class Step:
     worker_rss_mb: float
     total_uss_mb: float
     load1: float
+    workers: int = 0
+    frames: int = 0  # analysed frames in the window, all cameras
+    workers_cpu_s: float = 0.0  # CPU seconds of the camera workers in the window
+
+    def cpu_per_frame(self) -> float:
+        """The workers' CPU seconds per analysed frame (reading and analysing): at 1 frame/s a camera's
+        CPU-seconds per second. Load-insensitive, unlike the count: a starved box analyses fewer frames, but
+        each costs about the same CPU."""
+        return self.workers_cpu_s / self.frames if self.frames else float("nan")
 
     def fails(self) -> str:
         """What this step fails on ('' when it passes)."""
@@ -208,8 +217,10 @@ async def step(n: int, clip: Path, decode: str, seconds: float, work: Path) -> S
         reader.start()
         procs = tree(gateway.pid)
         c0, g0, t0 = cpu_s(procs), cpu_s(procs[:1]), time.monotonic()
+        late0 = len(stream.late)
         await asyncio.sleep(seconds)
         cpu, gw_cpu, dt = cpu_s(procs) - c0, cpu_s(procs[:1]) - g0, time.monotonic() - t0
+        frames = len(stream.late) - late0
         stream.stop.set()
         workers = procs[1:]
         rss = statistics.median(p.memory_info().rss for p in workers) / 1e6
@@ -234,6 +245,9 @@ async def step(n: int, clip: Path, decode: str, seconds: float, work: Path) -> S
         worker_rss_mb=rss,
         total_uss_mb=uss,
         load1=load1,
+        workers=len(workers),
+        frames=frames,
+        workers_cpu_s=cpu - gw_cpu,
     )
 
 
@@ -282,17 +296,30 @@ def decode_cost(clip: Path, seconds: float, work: Path) -> dict[str, float]:
     return {mode: statistics.median(v) for mode, v in out.items()}
 
 
-def run_size(size: str, counts: list[int], seconds: float, decode: str, tmp: Path) -> None:
+def run_size(
+    size: str,
+    counts: list[int],
+    seconds: float,
+    decode: str,
+    tmp: Path,
+    read_cost: bool = True,
+    every: bool = False,
+) -> None:
     """One frame size: the decode cost, then the steps up to the first that fails; prints the figures."""
     w, h = (int(v) for v in size.split("x"))
     clip = site_footage.make(w, h)
     name = f"{h}p"
-    cost = decode_cost(clip, min(seconds, 20.0), tmp / f"decode-{name}")
+    cost = (
+        decode_cost(clip, min(seconds, 20.0), tmp / f"decode-{name}")
+        if read_cost
+        else {"all": float("nan"), "keyframes": float("nan")}
+    )
     print(f"camera_read_{name}_decode_all: {cost['all']:.1f} % of a core per camera (fps 1, 25 fps stream)")
     print(f"camera_read_{name}_keyframes: {cost['keyframes']:.1f} % of a core per camera")
     print(f"camera_read_{name}_keyframes_vs_all: {cost['all'] / cost['keyframes']:.2f} x less CPU (same run)")
     best, limit = 0, "not reached"
     estimates: list[float] = []
+    uss: list[tuple[int, float]] = []
     for n in counts:
         s = asyncio.run(step(n, clip, decode, seconds, tmp / f"{name}-{n}"))
         tag = f"cameras_{name}_{n}"
@@ -300,7 +327,15 @@ def run_size(size: str, counts: list[int], seconds: float, decode: str, tmp: Pat
         print(f"{tag}_alert_p99: {s.alert_p99:.2f} s ({s.alerts} vision alerts)")
         print(f"{tag}_analysed: {s.fps:.2f} frames/s per camera")
         print(f"{tag}_cpu: {s.cpu_pct:.0f} % of a core (gateway and workers; load {s.load1:.1f})")
-        print(f"{tag}_memory: {s.worker_rss_mb:.0f} MB RSS per worker, {s.total_uss_mb:.0f} MB unique in all")
+        print(
+            f"{tag}_memory: {s.workers} worker(s), {s.worker_rss_mb:.0f} MB RSS per worker (median), "
+            f"{s.total_uss_mb:.0f} MB unique in all ({s.total_uss_mb / n:.0f} MB per camera)"
+        )
+        print(
+            f"{tag}_cpu_per_frame: {s.cpu_per_frame():.3f} CPU-s per analysed frame (workers, reading and "
+            f"analysing; {s.frames} frames): {2 / s.cpu_per_frame():.1f} cameras at 1 frame/s on 2 quiet cores"
+        )
+        uss.append((n, s.total_uss_mb))
         # what one camera costs at 1 frame/s: reading its stream (key frames, measured above) and the
         # analysis's CPU per frame (each frame's inference_ms reading, process time: a starved box slows it
         # little), and how many two whole cores carry at that cost beside the gateway's own process (the
@@ -311,18 +346,27 @@ def run_size(size: str, counts: list[int], seconds: float, decode: str, tmp: Pat
         print(f"{tag}_gateway_cpu: {s.gateway_cpu_pct:.1f} % of a core (the site's devices, API, alerts)")
         estimates.append((200.0 - s.gateway_cpu_pct) / per_camera)
         if s.fails():
-            limit = f"{n} cameras: {s.fails()}"
-            break
-        best = n
+            limit = limit if limit != "not reached" else f"{n} cameras: {s.fails()}"
+            if not every:  # --every-step: the figures of each count even on a box too loaded to pass
+                break
+        elif limit == "not reached":
+            best = n
+    if len(uss) >= 2:
+        (n0, m0), (n1, m1) = uss[0], uss[-1]
+        print(
+            f"cameras_{name}_memory_per_added_camera: {(m1 - m0) / (n1 - n0):.0f} MB ({n0} to {n1} cameras)"
+        )
     print(f"cameras_per_box_{name}: {best} cameras (decode {decode}; first failing step: {limit})")
     print(f"cameras_per_2_cores_by_cpu_{name}: {min(estimates):.0f} cameras (two whole cores at one's CPU)")
 
 
-def run_sizes(sizes: list[str], counts: list[int], seconds: float, decode: str) -> None:
+def run_sizes(
+    sizes: list[str], counts: list[int], seconds: float, decode: str, read_cost: bool, every: bool
+) -> None:
     """Each size in turn, in a scratch folder removed at the end."""
     with tempfile.TemporaryDirectory(prefix="cams-per-box-") as tmp:
         for size in sizes:
-            run_size(size, counts, seconds, decode, Path(tmp))
+            run_size(size, counts, seconds, decode, Path(tmp), read_cost, every)
 
 
 def main() -> None:
@@ -335,9 +379,15 @@ def main() -> None:
     ap.add_argument("--counts", nargs="+", type=int, default=[8, 16, 24, 32])
     ap.add_argument("--seconds", type=float, default=40.0, help="measured seconds per step")
     ap.add_argument("--decode", default="auto", choices=["auto", "all", "keyframes"])
+    ap.add_argument("--no-read-cost", action="store_true", help="skip the stream-reading probes")
+    ap.add_argument(
+        "--every-step", action="store_true", help="run every count, past a failing one (a loaded box)"
+    )
     args = ap.parse_args()
     with watched():
-        run_sizes(args.sizes, sorted(args.counts), args.seconds, args.decode)
+        run_sizes(
+            args.sizes, sorted(args.counts), args.seconds, args.decode, not args.no_read_cost, args.every_step
+        )
 
 
 if __name__ == "__main__":

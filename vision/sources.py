@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -41,6 +42,17 @@ class Frame:
     late_s: float = 0.0  # how long after it was taken the frame was read (live streams; ts is when taken)
 
 
+def scaled(img: np.ndarray, longest: int) -> np.ndarray:
+    """``img`` scaled down so that its longer side is ``longest`` (a camera's analyse_px), or as it is when
+    it already fits or ``longest`` is 0. Area averaging, as the detectors' own downscaling does: thin rails
+    and far heads stay as they would be in a camera sending that size."""
+    h, w = img.shape[:2]
+    if longest <= 0 or max(h, w) <= longest:
+        return img
+    s = longest / max(h, w)
+    return cv2.resize(img, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA)
+
+
 class SourceError(RuntimeError):
     """A source that cannot be opened; the message names the camera and what to check."""
 
@@ -65,6 +77,8 @@ def source_kind(cam: CameraConfig) -> str:
 
 
 StatusHook = Callable[[bool, str], None]
+# FFmpeg's options go through the environment, read at each open: the cameras of one worker open in turn
+_OPEN_LOCK = threading.Lock()
 MAX_STALE_SKIPS = 5  # due frames passed over in a row for a newer one, before one is judged however old
 
 
@@ -142,9 +156,13 @@ class FrameSource:
         backoff: tuple[float, float] = (1.0, 60.0),
         clock: Callable[[], float] = time.time,
         tick: Callable[[], None] = lambda: None,
+        scale: bool = True,
     ) -> None:
+        """``scale``: frames come scaled to the camera's analysed size (``scaled``); False leaves that to the
+        consumer (a worker of several cameras scales only the frames it takes, not those a newer replaced)."""
         self.cam = cam
         self.tick = tick
+        self._side = cam.analysed_side() if scale else 0
         self.kind = source_kind(cam)
         self.on_status = on_status or (lambda online, reason: None)
         self.backoff = backoff
@@ -190,7 +208,13 @@ class FrameSource:
                     log.warning("camera %s: cannot decode %s, skipped", self.cam.name, f)
                     continue
                 for _ in range(self.cam.hold_frames):
-                    yield Frame(self.clock(), img, f.name, False, scene=f"{f}#{passes}")
+                    yield Frame(
+                        self.clock(),
+                        scaled(img, self._side),
+                        f.name,
+                        False,
+                        scene=f"{f}#{passes}",
+                    )
                     if self.cam.loop:
                         self._sleep(1.0 / self.cam.fps)
             if not self.cam.loop:
@@ -211,7 +235,13 @@ class FrameSource:
                 if i % step == 0:
                     ok, img = cap.retrieve()
                     if ok:
-                        yield Frame(self.clock(), img, str(i), False, scene=f"{self.cam.source}#{passes}")
+                        yield Frame(
+                            self.clock(),
+                            scaled(img, self._side),
+                            str(i),
+                            False,
+                            scene=f"{self.cam.source}#{passes}",
+                        )
                         if self.cam.loop:
                             self._sleep(1.0 / self.cam.fps)
                 i += 1
@@ -221,23 +251,28 @@ class FrameSource:
 
     def _open(self, keyframes: bool) -> cv2.VideoCapture:
         """The camera's stream, opened with one decoding thread, and with ``keyframes`` decoding key frames only."""
-        # FFmpeg reads its options from the environment at each open; one camera per worker process,
-        # so setting it here affects only this camera. TCP as Frigate's presets do: over lossy links UDP
+        # FFmpeg reads its options from the environment at each open; a worker's cameras open one at a
+        # time (_OPEN_LOCK), so setting it here affects only this camera. TCP as Frigate's presets do: over lossy links UDP
         # loses packets (smeared frames) and a frozen camera blocked reads for twice the timeout.
         # avdiscard nonkey: the decoder skips every frame but the key frames, a tenth to a fiftieth of the work
         options = f"rtsp_transport;{self.cam.rtsp_transport}" + ("|avdiscard;nonkey" if keyframes else "")
-        os.environ["OPENCV_FFMPEG_CAPTURE_OPTIONS"] = options
-        # bounded open and read, so a dead camera cannot block the worker past its watchdog; one decoding
-        # thread: FFmpeg's default (one per core) makes every camera's worker compete for all the cores
-        return cv2.VideoCapture(
-            self.cam.source,
-            cv2.CAP_FFMPEG,
-            [
-                cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, 10000,
-                cv2.CAP_PROP_READ_TIMEOUT_MSEC, 10000,
-                cv2.CAP_PROP_N_THREADS, 1,
-            ],
-        )  # fmt: skip
+        while not _OPEN_LOCK.acquire(timeout=1.0):
+            self.tick()  # another camera of the worker is opening (at most its open timeout): not hung
+        try:
+            os.environ["OPENCV_FFMPEG_CAPTURE_OPTIONS"] = options
+            # bounded open and read, so a dead camera cannot block the worker past its watchdog; one decoding
+            # thread: FFmpeg's default (one per core) makes every camera's reader compete for all the cores
+            return cv2.VideoCapture(
+                self.cam.source,
+                cv2.CAP_FFMPEG,
+                [
+                    cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, 10000,
+                    cv2.CAP_PROP_READ_TIMEOUT_MSEC, 10000,
+                    cv2.CAP_PROP_N_THREADS, 1,
+                ],
+            )  # fmt: skip
+        finally:
+            _OPEN_LOCK.release()
 
     def _stream(self) -> Iterator[Frame]:
         delay = self.backoff[0]
@@ -304,6 +339,7 @@ class FrameSource:
                     # the first frame sets the cadence (counting from 0 let the second one through
                     # at once); a source that fell behind is not made to catch up in a burst
                     next_due = taken + period if next_due is None else max(next_due + period, now)
+                    img = scaled(img, self._side)  # once, as read: every check then works on it
                     yield Frame(taken, img, str(clock.frames), True, scene=self.cam.source, late_s=late)
 
     def _snapshots(self) -> Iterator[Frame]:
@@ -326,5 +362,5 @@ class FrameSource:
                 delay = self.backoff[0]
                 self._status(True, "snapshot ok")
                 i += 1
-                yield Frame(t, img, str(i), True, scene=self.cam.source)
+                yield Frame(t, scaled(img, self._side), str(i), True, scene=self.cam.source)
                 self._sleep(max(0.0, 1.0 / self.cam.fps - (self.clock() - t)))

@@ -1,9 +1,10 @@
-"""Camera workers: one process per camera, watched by a supervisor that restarts and reports them.
+"""Camera workers: processes of several cameras each, watched by a supervisor that restarts and reports them.
 
-Vision never runs in the gateway's event loop. Each camera's process reads, analyses and sends
-results on its own queue (a worker killed mid-write can only spoil its own queue, which is then
+Vision never runs in the gateway's event loop. Each worker process reads and analyses its cameras
+(``cameras_per_worker``: by default one worker per core, the cameras spread evenly; vision/group.py) and
+sends results on its own queue (a worker killed mid-write can only spoil its own queue, which is then
 replaced). The supervisor's thread drains the queues, and restarts a worker that died or whose
-heartbeat stopped, with backoff, raising `camera.offline` until the camera works again.
+heartbeat stopped, with backoff, raising `camera.offline` for its cameras until they work again.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import logging
+import math
 import multiprocessing as mp
 import os
 import queue
@@ -19,10 +21,10 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
-from typing import Literal, TypeAlias
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 import numpy as np
 
@@ -32,6 +34,11 @@ from contract.vision_event import VisionEvent
 from vision.auto_card import Card, CardChoice, CardChooser
 from vision.detections import FrameResult
 from vision.model_files import DEFAULT_MODEL, FAR_FIELD_MODEL
+
+if TYPE_CHECKING:  # the worker imports these itself: the gateway must not load OpenCV and onnxruntime
+    from vision.detectors.helmet import HelmetDetector
+    from vision.group import Lane
+    from vision.sources import Frame
 
 log = logging.getLogger(__name__)
 
@@ -127,13 +134,14 @@ def helmet_model(cam: CameraConfig, cfg: VisionConfig, chosen: Card | None = Non
     return str(cfg.model or DEFAULT_MODEL)
 
 
-# what a camera's worker sends on its queue: (kind, payload...), drained by the supervisor
+# what a worker sends on its queue: (kind, payload...), drained by the supervisor; status and card name
+# their camera (a worker runs several), frames, events and clips carry it
 WorkerMessage: TypeAlias = (
     tuple[Literal["frame"], FrameSummary]
     | tuple[Literal["event"], VisionEvent]
     | tuple[Literal["clip"], str]
-    | tuple[Literal["card"], CardChoice]
-    | tuple[Literal["status"], bool, str, float]
+    | tuple[Literal["card"], str, CardChoice]
+    | tuple[Literal["status"], str, bool, str, float]
 )
 
 
@@ -146,20 +154,52 @@ def card_shown(cam: CameraConfig, choice: CardChoice | None) -> tuple[str, str]:
     return choice.card, choice.why()
 
 
-def camera_main(
-    cam_json: str,
-    model: str,
-    choose: bool,
-    evidence_dir: str,
-    budget: int,
-    out: mp.Queue[WorkerMessage],
-    heartbeat: Synchronized[float],
-    parent: int,
-) -> None:
-    """Body of a camera's worker process: read, analyse, send; runs until killed (or its gateway dies).
+def cameras_per_worker(cfg: VisionConfig, cores: int | None = None) -> int:
+    """How many cameras share a worker process: the site file's ``cameras_per_worker``, or at 0 (auto) the
+    cameras spread evenly over one worker per core (``cores``: this process's usable cores), so each
+    worker's analysing loop has a core and the networks are loaded once per core, not once per camera."""
+    if cfg.cameras_per_worker:
+        return cfg.cameras_per_worker
+    cores = cores or len(os.sched_getaffinity(0)) or 1
+    return max(1, math.ceil(len(cfg.cameras) / cores))
 
-    With ``choose`` (a camera at helmet_model auto that has not chosen yet) it runs ``model`` (the default
-    card) while a CardChooser watches its heads, sends the choice once made (``("card", CardChoice)``), and
+
+def groups(cams: list[CameraConfig], per_worker: int) -> list[list[CameraConfig]]:
+    """``cams`` in groups of at most ``per_worker``, as even as can be (9 on 2 workers: 5 and 4, in order)."""
+    if not cams:
+        return []
+    n = math.ceil(len(cams) / per_worker)
+    size, extra = divmod(len(cams), n)
+    out, i = [], 0
+    for k in range(n):
+        j = i + size + (k < extra)
+        out.append(cams[i:j])
+        i = j
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerJob:
+    """What a worker process is given: its cameras (JSON), each one's hard-hat model file and whether it
+    still chooses its card (helmet_model auto, not chosen yet), and the shared settings."""
+
+    cameras: tuple[str, ...]
+    models: tuple[str, ...]
+    choose: tuple[bool, ...]
+    evidence_dir: str
+    budget: int
+    hang_s: float
+
+
+def camera_main(
+    job: WorkerJob, out: mp.Queue[WorkerMessage], heartbeat: Synchronized[float], parent: int
+) -> None:
+    """Body of a worker process: read, analyse and send its cameras' frames; runs until killed (or its
+    gateway dies), or every camera's source ended.
+
+    The networks are loaded once and shared by the cameras (vision/group.py: a reading thread per camera,
+    one analysing loop in fair turns). A camera choosing its card (``job.choose``) runs the default card
+    while a CardChooser watches its heads, sends the choice once made (``("card", camera, CardChoice)``), and
     moves to the far-field card when that is the choice."""
     _die_with(parent)  # first, before the slow imports: the gateway may die while we load
     # Ctrl-C in a terminal reaches the whole process group; the gateway stops its workers itself,
@@ -167,14 +207,10 @@ def camera_main(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     import cv2
 
-    from vision.detectors.helmet import HelmetDetector
-    from vision.detectors.person import PersonDetector
-    from vision.evidence import EvidenceStore
-    from vision.pipeline import CameraAnalyzer
-    from vision.sources import FrameSource
+    from vision.group import Lane, readers_alive, turns
 
-    cv2.setNumThreads(1)  # one camera, one core: eight cameras share a small box predictably
-    cam = CameraConfig.model_validate_json(cam_json)
+    cv2.setNumThreads(1)  # one analysing loop, one core: the box's cores are shared out by worker
+    cams = [CameraConfig.model_validate_json(c) for c in job.cameras]
 
     def beat() -> None:
         heartbeat.value = time.time()
@@ -182,36 +218,95 @@ def camera_main(
             os._exit(0)
 
     beat()
-    helmet = HelmetDetector(Path(model))
-    analyzer = CameraAnalyzer(
-        cam,
-        helmet,
-        PersonDetector() if cam.persons else None,
-        EvidenceStore(Path(evidence_dir), budget),
-    )
-    chooser = CardChooser(helmet.card.size, cam.helmet_tile_px, cam.helmet_auto_s) if choose else None
-    src = FrameSource(
-        cam, on_status=lambda online, why: out.put(("status", online, why, time.time())), tick=beat
-    )
-    last_preview = 0.0
-    for frame in src.frames():
-        beat()
+    cams_state = _CameraRuns(job, cams, out)  # the networks loaded first: the readers' clocks start after
+    ready = threading.Condition()
+    lanes = [Lane(cam, ready) for cam in cams]
+    _start_readers(lanes, out)
+    for lane, frame in turns(lanes, ready):
+        if readers_alive(lanes, job.hang_s, time.monotonic()):
+            beat()
+        if lane is None:
+            continue
+        if frame is None:
+            out.put(("status", lane.cam.name, False, f"camera {lane.cam.name}: source ended", time.time()))
+            continue
+        cams_state.analyse(lane.cam.name, frame)
+
+
+def _start_readers(lanes: list[Lane], out: mp.Queue[WorkerMessage]) -> None:
+    """A daemon thread per camera reading its source into its lane (vision/group.py)."""
+    from vision.group import read_into
+    from vision.sources import FrameSource
+
+    for lane in lanes:
+        name = lane.cam.name
+
+        def status(online: bool, why: str, name: str = name) -> None:
+            out.put(("status", name, online, why, time.time()))
+
+        # frames scaled when taken for analysis (_CameraRuns.analyse): one a newer frame replaced costs no scaling
+        src = FrameSource(lane.cam, on_status=status, tick=lane.tick, scale=False)
+        threading.Thread(
+            target=read_into,
+            args=(lane, src.frames, lambda why, status=status: status(False, why)),
+            name=f"read-{name}",
+            daemon=True,
+        ).start()
+
+
+class _CameraRuns:
+    """The analysers of a worker's cameras, sharing the networks: one HelmetDetector per model file, one
+    PersonDetector; each camera's analyser, card chooser and preview clock."""
+
+    def __init__(self, job: WorkerJob, cams: list[CameraConfig], out: mp.Queue[WorkerMessage]) -> None:
+        from vision.detectors.person import PersonDetector
+        from vision.evidence import EvidenceStore
+        from vision.pipeline import CameraAnalyzer
+
+        self.out = out
+        self._helmets: dict[str, HelmetDetector] = {}
+        persons = PersonDetector() if any(c.persons for c in cams) else None
+        store = EvidenceStore(Path(job.evidence_dir), job.budget)
+        self.analyzers: dict[str, CameraAnalyzer] = {}
+        self.choosers: dict[str, CardChooser] = {}
+        self.previewed: dict[str, float] = {}
+        for cam, model, choose in zip(cams, job.models, job.choose, strict=True):
+            helmet = self._helmet(model)
+            self.analyzers[cam.name] = CameraAnalyzer(cam, helmet, persons if cam.persons else None, store)
+            if choose:
+                self.choosers[cam.name] = CardChooser(helmet.card.size, cam.helmet_tile_px, cam.helmet_auto_s)
+            self.previewed[cam.name] = 0.0
+
+    def _helmet(self, model: str) -> HelmetDetector:
+        """The hard-hat detector of ``model``, loaded once for all the worker's cameras that run it."""
+        from vision.detectors.helmet import HelmetDetector
+
+        if model not in self._helmets:
+            self._helmets[model] = HelmetDetector(Path(model))
+        return self._helmets[model]
+
+    def analyse(self, camera: str, frame: Frame) -> None:
+        """Analyse one frame of ``camera``; send its summary, events, clips and card choice."""
+        from vision.sources import scaled
+
+        analyzer = self.analyzers[camera]
+        frame = replace(frame, image=scaled(frame.image, analyzer.cam.analysed_side()))
         res, events = analyzer.analyse(frame)
         preview = None
-        if time.monotonic() - last_preview >= PREVIEW_EVERY_S:
-            preview, last_preview = _preview(frame.image, res, cam), time.monotonic()
-        out.put(("frame", FrameSummary.of(res, preview, time.time())))
+        if time.monotonic() - self.previewed[camera] >= PREVIEW_EVERY_S:
+            preview, self.previewed[camera] = _preview(frame.image, res, analyzer.cam), time.monotonic()
+        self.out.put(("frame", FrameSummary.of(res, preview, time.time())))
         for ev in events:
-            out.put(("event", ev))
+            self.out.put(("event", ev))
         for clip in analyzer.written_clips():
-            out.put(("clip", str(clip)))
+            self.out.put(("clip", str(clip)))
+        chooser = self.choosers.get(camera)
         choice = chooser.add(res) if chooser is not None else None
         if choice is not None:
-            chooser = None
+            del self.choosers[camera]
             if choice.card == "far_field":
-                analyzer.helmet = HelmetDetector(FAR_FIELD_MODEL)
-            out.put(("card", choice))
-    out.put(("status", False, f"camera {cam.name}: source ended", time.time()))
+                analyzer.helmet = self._helmet(str(FAR_FIELD_MODEL))
+            self.out.put(("card", camera, choice))
 
 
 def _preview(image: np.ndarray, res: FrameResult, cam: CameraConfig) -> bytes:
@@ -245,21 +340,36 @@ def _die_with(parent: int) -> None:
 
 
 @dataclass(slots=True)
-class _Worker:
+class _Camera:
+    """A camera as the supervisor follows it, over its worker's restarts."""
+
     cam: CameraConfig
+    offline: bool = False
+    ended: bool = False  # its source ended (a file or folder not looped): not read again on a restart
+    choice: CardChoice | None = None  # what a camera at helmet_model auto chose (kept over restarts)
+
+
+@dataclass(slots=True)
+class _Worker:
+    """A worker process and the cameras it runs."""
+
+    cameras: list[_Camera]
     proc: mp.process.BaseProcess | None = None
     out: mp.Queue[WorkerMessage] | None = None
     heartbeat: Synchronized[float] | None = None
     restarts: int = 0
     next_start: float = 0.0
-    offline: bool = False
-    ended: bool = False
-    choice: CardChoice | None = None  # what a camera at helmet_model auto chose (kept over restarts)
+
+    @property
+    def ended(self) -> bool:
+        """Every camera's source ended: nothing to restart."""
+        return all(c.ended for c in self.cameras)
 
 
 @dataclass
 class VisionSupervisor:
-    """Starts a worker per camera, forwards their results, restarts the ones that crash or hang."""
+    """Starts the worker processes (several cameras each, ``cameras_per_worker``), forwards their results,
+    restarts the ones that crash or hang."""
 
     cfg: VisionConfig
     on_event: Callable[[VisionEvent], None]
@@ -268,14 +378,18 @@ class VisionSupervisor:
     on_card: Callable[[str, CardChoice], None] = lambda camera, choice: None  # a camera at auto chose
     backoff: tuple[float, float] = (1.0, 60.0)
     _workers: list[_Worker] = field(default_factory=list)
+    _cameras: dict[str, _Camera] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
     def start(self) -> None:
         """Spawn all workers and the watching thread."""
-        self._workers = [_Worker(c) for c in self.cfg.cameras]
+        per = cameras_per_worker(self.cfg)
+        self._workers = [_Worker([_Camera(c) for c in g]) for g in groups(self.cfg.cameras, per)]
+        self._cameras = {c.cam.name: c for w in self._workers for c in w.cameras}
         for w in self._workers:
             self._spawn(w)
+        log.info("vision: %d camera(s) in %d worker(s)", len(self._cameras), len(self._workers))
         self._thread = threading.Thread(target=self._watch, name="vision-supervisor", daemon=True)
         self._thread.start()
 
@@ -287,37 +401,45 @@ class VisionSupervisor:
         for w in self._workers:
             self._end(w)
 
+    def worker_of(self, camera: str) -> _Worker:
+        """The worker that runs ``camera``."""
+        return next(w for w in self._workers if any(c.cam.name == camera for c in w.cameras))
+
+    def camera(self, camera: str) -> _Camera:
+        """The supervisor's state of ``camera`` (its card choice, whether it is offline)."""
+        return self._cameras[camera]
+
     def stats(self) -> dict[str, dict[str, float | int | bool]]:
-        """Per camera: alive, restarts, seconds since the last heartbeat."""
+        """Per camera: its worker alive, restarts, seconds since the last heartbeat, cameras it runs."""
         now = time.time()
         return {
-            w.cam.name: {
+            c.cam.name: {
                 "alive": bool(w.proc and w.proc.is_alive()),
                 "restarts": w.restarts,
                 "heartbeat_age_s": max(0.0, now - w.heartbeat.value) if w.heartbeat else -1.0,
+                "worker_cameras": len(w.cameras),
             }
             for w in self._workers
+            for c in w.cameras
         }
 
     def _spawn(self, w: _Worker) -> None:
         w.out = _CTX.Queue()
         w.heartbeat = _CTX.Value("d", time.time() + STARTUP_GRACE_S)
-        chosen = w.choice.card if w.choice else None
-        model = helmet_model(w.cam, self.cfg, chosen)
+        live = [c for c in w.cameras if not c.ended]
+        job = WorkerJob(
+            tuple(c.cam.model_dump_json() for c in live),
+            tuple(helmet_model(c.cam, self.cfg, c.choice.card if c.choice else None) for c in live),
+            tuple(c.cam.helmet_model == "auto" and c.choice is None for c in live),
+            str(self.cfg.evidence_dir),
+            int(self.cfg.evidence_budget_mb * 1e6),
+            self.cfg.hang_timeout_s,
+        )
         w.proc = _CTX.Process(
             target=camera_main,
-            name=f"vision-{w.cam.name}",
+            name="vision-" + "+".join(c.cam.name for c in live)[:60],
             daemon=True,
-            args=(
-                w.cam.model_dump_json(),
-                model,
-                w.cam.helmet_model == "auto" and chosen is None,
-                str(self.cfg.evidence_dir),
-                int(self.cfg.evidence_budget_mb * 1e6),
-                w.out,
-                w.heartbeat,
-                os.getpid(),
-            ),
+            args=(job, w.out, w.heartbeat, os.getpid()),
         )
         w.proc.start()
 
@@ -332,12 +454,12 @@ class VisionSupervisor:
             w.out.cancel_join_thread()
             w.out.close()
 
-    def _offline(self, w: _Worker, why: str) -> None:
-        if not w.offline:
-            w.offline = True
+    def _offline(self, c: _Camera, why: str) -> None:
+        if not c.offline:
+            c.offline = True
             self.on_event(
                 VisionEvent(
-                    w.cam.name,
+                    c.cam.name,
                     "camera.offline",
                     "",
                     "firing",
@@ -348,10 +470,10 @@ class VisionSupervisor:
                 )
             )
 
-    def _online(self, w: _Worker) -> None:
-        if w.offline:
-            w.offline = False
-            self.on_event(VisionEvent(w.cam.name, "camera.offline", "", "resolved", time.time(), 0.0))
+    def _online(self, c: _Camera) -> None:
+        if c.offline:
+            c.offline = False
+            self.on_event(VisionEvent(c.cam.name, "camera.offline", "", "resolved", time.time(), 0.0))
 
     def _drain(self, w: _Worker) -> None:
         while w.out is not None:
@@ -360,22 +482,24 @@ class VisionSupervisor:
             except (queue.Empty, OSError, EOFError, ValueError):
                 return
             if msg[0] == "frame":
-                self._online(w)
+                self._online(self._cameras[msg[1].camera])
                 self.on_frame(msg[1])
             elif msg[0] == "event":
                 self.on_event(msg[1])
             elif msg[0] == "clip":
                 self.on_clip(msg[1])
             elif msg[0] == "card":
-                w.choice = msg[1]
-                log.info("camera %s: hard-hat card %s (%s)", w.cam.name, w.choice.card, w.choice.why())
-                self.on_card(w.cam.name, w.choice)
+                c = self._cameras[msg[1]]
+                c.choice = msg[2]
+                log.info("camera %s: hard-hat card %s (%s)", msg[1], c.choice.card, c.choice.why())
+                self.on_card(msg[1], c.choice)
             elif msg[0] == "status":
-                if msg[1]:
-                    self._online(w)
+                c = self._cameras[msg[1]]
+                if msg[2]:
+                    self._online(c)
                 else:
-                    self._offline(w, msg[2])
-                    w.ended = msg[2].endswith("source ended")
+                    self._offline(c, msg[3])
+                    c.ended = msg[3].endswith("source ended")
 
     def _watch(self) -> None:
         while not self._stop.is_set():
@@ -393,7 +517,9 @@ class VisionSupervisor:
                         if dead
                         else (f"worker silent for {now - w.heartbeat.value:.0f} s, killed")
                     )
-                    self._offline(w, why)
+                    for c in w.cameras:
+                        if not c.ended:
+                            self._offline(c, why)
                     self._end(w)
                     delay = min(self.backoff[0] * 2**w.restarts, self.backoff[1])
                     w.next_start = now + delay

@@ -155,15 +155,16 @@ def test_real_workers_choose_the_far_field_card_over_the_yard_and_keep_it_after_
     sup = VisionSupervisor(cfg, lambda e: None, on_card=cards, backoff=(0.5, 2.0))
     sup.start()
     try:
-        assert [w.choice for w in sup._workers] == [None, None]  # both start on the default card
+        assert [sup.camera(n).choice for n in ("yard", "gate")] == [None, None]  # both on the default card
         cards.wait(2)
         chosen = dict(cards.got)
         assert chosen["yard"].card == "far_field" and chosen["yard"].median_px < FAR_FIELD_BELOW_PX
         assert chosen["gate"].card == "default" and chosen["gate"].median_px >= FAR_FIELD_BELOW_PX
-        yard = sup._workers[0]
+        yard = sup.camera("yard")
         assert card_shown(yard.cam, yard.choice) == ("far_field", chosen["yard"].why())
-        assert yard.proc is not None and yard.proc.pid is not None
-        os.kill(yard.proc.pid, signal.SIGKILL)
+        proc = sup.worker_of("yard").proc
+        assert proc is not None and proc.pid is not None
+        os.kill(proc.pid, signal.SIGKILL)
         end = time.monotonic() + 60
         while sup.stats()["yard"]["restarts"] < 1 or not sup.stats()["yard"]["alive"]:
             assert time.monotonic() < end, "the yard camera's worker was not restarted"

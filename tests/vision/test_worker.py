@@ -61,7 +61,13 @@ def collector() -> Collector:
 def test_killed_worker_is_reported_restarted_and_the_other_camera_keeps_going(
     tmp_path: Path, collector: Collector
 ) -> None:
-    cfg = VisionConfig(cameras=[looping("cam-a"), looping("cam-b")], evidence_dir=tmp_path, hang_timeout_s=10)
+    # a process each (cameras_per_worker 1): a crash takes only its own camera down
+    cfg = VisionConfig(
+        cameras=[looping("cam-a"), looping("cam-b")],
+        evidence_dir=tmp_path,
+        hang_timeout_s=10,
+        cameras_per_worker=1,
+    )
     sup = VisionSupervisor(cfg, collector.event, collector.frame, backoff=(0.5, 2.0))
     sup.start()
     try:
