@@ -75,13 +75,15 @@ def p99(values: list[float]) -> float:
     return s[min(len(s) - 1, int(0.99 * len(s)))]
 
 
-def camera(i: int, url: str, decode: str, reference: Path) -> dict[str, Any]:
-    """Camera ``i`` of the site file: fps 1, every check on (a zone on the frame's lower right, an edge)."""
+def camera(i: int, url: str, decode: str, reference: Path, analyse_px: int) -> dict[str, Any]:
+    """Camera ``i`` of the site file: fps 1, every check on (a zone on the frame's lower right, an edge),
+    its frames analysed at ``analyse_px`` (0: whole, the default)."""
     return {
         "name": f"cam-{i + 1:02d}",
         "source": url,
         "fps": 1,
         "decode": decode,
+        "analyse_px": analyse_px,
         "zones": [
             {"name": "卸料平台下方", "polygon": [[0.55, 0.45], [1, 0.45], [1, 1], [0.55, 1]], "inertia": 2}
         ],
@@ -186,7 +188,7 @@ def cpu_s(procs: list[psutil.Process]) -> float:
     return total
 
 
-async def step(n: int, clip: Path, decode: str, seconds: float, work: Path) -> Step:
+async def step(n: int, clip: Path, decode: str, seconds: float, work: Path, analyse_px: int) -> Step:
     """The example site with ``n`` cameras on ``clip``'s stream under `sitegw run`; its figures."""
     work.mkdir(parents=True)
     server = RtspServer(work / "rtsp", fps=FPS, video=clip)
@@ -200,7 +202,7 @@ async def step(n: int, clip: Path, decode: str, seconds: float, work: Path) -> S
     ref = reference_frame(clip, work / "edge_reference.jpg")
     data["vision"] = {
         "evidence_dir": str(work / "evidence"),
-        "cameras": [camera(i, server.url, decode, ref) for i in range(n)],
+        "cameras": [camera(i, server.url, decode, ref, analyse_px) for i in range(n)],
     }
     site_file = work / "site.yaml"
     site_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
@@ -304,11 +306,12 @@ def run_size(
     tmp: Path,
     read_cost: bool = True,
     every: bool = False,
+    analyse_px: int = 0,
 ) -> None:
-    """One frame size: the decode cost, then the steps up to the first that fails; prints the figures."""
+    """One frame size (its frames analysed at ``analyse_px``, 0: whole): the decode cost, then the steps up to the first that fails; prints the figures."""
     w, h = (int(v) for v in size.split("x"))
     clip = site_footage.make(w, h)
-    name = f"{h}p"
+    name = f"{h}p" + (f"_at{analyse_px}" if analyse_px else "")
     cost = (
         decode_cost(clip, min(seconds, 20.0), tmp / f"decode-{name}")
         if read_cost
@@ -321,7 +324,7 @@ def run_size(
     estimates: list[float] = []
     uss: list[tuple[int, float]] = []
     for n in counts:
-        s = asyncio.run(step(n, clip, decode, seconds, tmp / f"{name}-{n}"))
+        s = asyncio.run(step(n, clip, decode, seconds, tmp / f"{name}-{n}", analyse_px))
         tag = f"cameras_{name}_{n}"
         print(f"{tag}_late_p99: {s.late_p99:.2f} s (max {s.late_max:.2f} s)")
         print(f"{tag}_alert_p99: {s.alert_p99:.2f} s ({s.alerts} vision alerts)")
@@ -361,12 +364,18 @@ def run_size(
 
 
 def run_sizes(
-    sizes: list[str], counts: list[int], seconds: float, decode: str, read_cost: bool, every: bool
+    sizes: list[str],
+    counts: list[int],
+    seconds: float,
+    decode: str,
+    read_cost: bool,
+    every: bool,
+    analyse_px: int,
 ) -> None:
     """Each size in turn, in a scratch folder removed at the end."""
     with tempfile.TemporaryDirectory(prefix="cams-per-box-") as tmp:
         for size in sizes:
-            run_size(size, counts, seconds, decode, Path(tmp), read_cost, every)
+            run_size(size, counts, seconds, decode, Path(tmp), read_cost, every, analyse_px)
 
 
 def main() -> None:
@@ -379,6 +388,9 @@ def main() -> None:
     ap.add_argument("--counts", nargs="+", type=int, default=[8, 16, 24, 32])
     ap.add_argument("--seconds", type=float, default=40.0, help="measured seconds per step")
     ap.add_argument("--decode", default="auto", choices=["auto", "all", "keyframes"])
+    ap.add_argument(
+        "--analyse-px", type=int, default=0, help="the cameras' analyse_px (0: frames whole, the default)"
+    )
     ap.add_argument("--no-read-cost", action="store_true", help="skip the stream-reading probes")
     ap.add_argument(
         "--every-step", action="store_true", help="run every count, past a failing one (a loaded box)"
@@ -386,7 +398,13 @@ def main() -> None:
     args = ap.parse_args()
     with watched():
         run_sizes(
-            args.sizes, sorted(args.counts), args.seconds, args.decode, not args.no_read_cost, args.every_step
+            args.sizes,
+            sorted(args.counts),
+            args.seconds,
+            args.decode,
+            not args.no_read_cost,
+            args.every_step,
+            args.analyse_px,
         )
 
 

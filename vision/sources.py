@@ -162,7 +162,7 @@ class FrameSource:
         consumer (a worker of several cameras scales only the frames it takes, not those a newer replaced)."""
         self.cam = cam
         self.tick = tick
-        self._side = cam.analysed_side() if scale else 0
+        self._side = cam.analyse_px if scale else 0
         self.kind = source_kind(cam)
         self.on_status = on_status or (lambda online, reason: None)
         self.backoff = backoff

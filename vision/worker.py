@@ -290,7 +290,7 @@ class _CameraRuns:
         from vision.sources import scaled
 
         analyzer = self.analyzers[camera]
-        frame = replace(frame, image=scaled(frame.image, analyzer.cam.analysed_side()))
+        frame = replace(frame, image=scaled(frame.image, analyzer.cam.analyse_px))
         res, events = analyzer.analyse(frame)
         preview = None
         if time.monotonic() - self.previewed[camera] >= PREVIEW_EVERY_S:

@@ -22,8 +22,7 @@ Point = tuple[float, float]
 # default to it too, so their figures are those of a camera left at its default
 HELMET_TILE_PX = 720
 MIN_HELMET_TILE_PX = 480
-# frames longer than this are analysed scaled down to it (CameraConfig.analyse_px): 1080p as 720p
-ANALYSE_PX = 1280
+# the smallest analysed size a camera may ask for (CameraConfig.analyse_px): below it a head has too few pixels
 MIN_ANALYSE_PX = 640
 # a camera's reading of the people in an exclusion zone (the zone its point), for the install rule
 EXCLUSION_PERSONS = "exclusion_persons"
@@ -176,18 +175,18 @@ class CameraConfig(Model):
         description="images: analyse each picture this many frames in a row, as a fixed camera sees a "
         "still scene (demo feeds); each picture is its own scene, nothing seen in one carries to the next",
     )
-    analyse_px: int | None = Field(
-        None,
+    analyse_px: int = Field(
+        0,
         ge=0,
         le=7680,
         title="Analysed size",
-        description="frames longer than this on a side are scaled down to it once, before the checks, "
-        "and every check, evidence picture and clip works on the scaled frame: at 1280 a 1920x1080 main "
-        "stream is analysed as 1280x720, for about the CPU of a 720p camera (two hard-hat tiles, not six) "
-        "instead of 1.4-1.7x it. On real site photos at their own pixels the people found are the same and the "
-        "near heads (gates, walkways) nearly so, but far heads (under 30 px at 1080p) are found 7 % less "
-        "often (docs/site/cameras.md). Left out: 1280 on the default hard-hat card, frames as they come on "
-        "far_field and auto (cameras over a wide yard keep their far heads' pixels). 0: never scaled",
+        description="0 (the default): frames analysed as they come. N: frames longer than N on a side are "
+        "scaled down to it once, before the checks, and every check, evidence picture and clip works on the "
+        "scaled frame: at 1280 a 1920x1080 stream is analysed as 1280x720, for about the CPU of a 720p camera "
+        "(two hard-hat tiles, not six; 16 cameras at 1080p on 2 cores instead of about 12). The cost: on real "
+        "site photos the people found are the same and the near heads nearly so, but far heads (under 30 px "
+        "at 1080p) are found 7 % less often (docs/site/cameras.md), so it is a choice a site makes for a "
+        "camera that watches near work, never the default",
     )
     helmet: bool = Field(True, title="Hard hats", description="run the hard-hat check (安全帽)")
     helmet_frames: int = Field(
@@ -294,8 +293,8 @@ class CameraConfig(Model):
 
     @field_validator("analyse_px")
     @classmethod
-    def _analysed_size(cls, v: int | None) -> int | None:
-        if v is not None and 0 < v < MIN_ANALYSE_PX:
+    def _analysed_size(cls, v: int) -> int:
+        if 0 < v < MIN_ANALYSE_PX:
             raise ValueError(
                 f"analyse_px {v} must be 0 (frames as they come) or at least {MIN_ANALYSE_PX}: smaller frames "
                 "leave the hard-hat check too few pixels of a head"
@@ -338,13 +337,6 @@ class CameraConfig(Model):
                 f"{width}x{height} frame of drawn_on: redraw it, or correct drawn_on"
             )
         return self
-
-    def analysed_side(self) -> int:
-        """The longest side this camera's frames are analysed at (0: as they come): analyse_px, or when left
-        out ANALYSE_PX on the default card and full frames where far heads matter (far_field, auto)."""
-        if self.analyse_px is not None:
-            return self.analyse_px
-        return ANALYSE_PX if self.helmet_model == "default" else 0
 
     def scaled(self, width: int, height: int) -> CameraConfig:
         """This camera with its zones and edges in pixels of a ``width`` x ``height`` frame."""

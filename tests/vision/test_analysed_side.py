@@ -14,12 +14,12 @@ def cam(**kw: object) -> CameraConfig:
     return CameraConfig.model_validate({"name": "c", "source": "rtsp://x/", **kw})
 
 
-def test_default_card_cameras_are_analysed_at_720p_far_field_and_auto_ones_whole() -> None:
-    assert cam().analysed_side() == 1280
-    assert cam(helmet_model="far_field").analysed_side() == 0
-    assert cam(helmet_model="auto").analysed_side() == 0
-    assert cam(helmet_model="far_field", analyse_px=1280).analysed_side() == 1280
-    assert cam(analyse_px=0).analysed_side() == 0
+def test_frames_are_analysed_whole_unless_the_site_asks_for_a_smaller_size() -> None:
+    # scaling loses far heads (tests/vision/test_analyse_px.py): never a default, on any card
+    assert cam().analyse_px == 0
+    assert cam(helmet_model="far_field").analyse_px == 0
+    assert cam(helmet_model="auto").analyse_px == 0
+    assert cam(analyse_px=1280).analyse_px == 1280
 
 
 def test_a_too_small_analysed_size_is_refused_with_the_fix() -> None:
