@@ -42,7 +42,7 @@ from tests.faults.conftest import FaultRow
 from tests.faults.test_regulator_faults import kill_left, stored_ids, wait_all_stored, wait_for
 from tests.gateway.test_backup import outbox
 from tests.regulator.support import pg_database
-from tests.support import free_port
+from tests.support import STARTUP_S, free_port
 
 # the demo's heartbeat period (RegulatorUplink.heartbeat_s), the regulator's last-seen write interval
 # (regulator/storage/nonces.py) and a loaded box's slack: the most the site's last-seen time may lag
@@ -132,7 +132,7 @@ def false_silences(
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(JUMP_S * 3 + 900)
+@pytest.mark.timeout(JUMP_S * 3 + 2 * STARTUP_S + 900)
 def test_a_jumping_clock_loses_and_repeats_nothing(tmp_path: Path, fault_table: list[FaultRow]) -> None:
     if not LIBFAKETIME.exists():
         pytest.skip("libfaketime is not installed: run scripts/setup-test-env.sh")
@@ -160,7 +160,7 @@ def test_a_jumping_clock_loses_and_repeats_nothing(tmp_path: Path, fault_table: 
         raised: dict[str, int] = {}
         try:
             with last_seen_lags(db) as lags:
-                wait_for(lambda: len(stored_ids(db)) > 0, "the first delivery before the jumps", 120)
+                wait_for(lambda: len(stored_ids(db)) > 0, "the first delivery before the jumps", STARTUP_S)
                 for offset, name in STATES:
                     before = len(outbox(state))
                     set_offset(offset_file, offset, offsets)

@@ -17,18 +17,19 @@ from regulator.storage.scope import Actor
 from tests.faults.conftest import FaultRow
 from tests.regulator.chain import chain, wait
 from tests.regulator.support import make_event
+from tests.support import STARTUP_S
 
 pytestmark = pytest.mark.slow
 
 FAULT_S = float(os.environ.get("SITEGW_FAULT_S", "10"))
 # 2,000 events and 334 decisions: a backlog of about 3,000 changes, some seconds to forward (make faults-short:
-# 400 hazards, 5 kills, the backlog still several batches of 200, so that a kill meets forwarding under way)
+# 400 hazards, 3 kills, the backlog still two batches of 500 records, so that a kill meets forwarding under way)
 HAZARDS = int(os.environ.get("SITEGW_FORWARD_HAZARDS", "1000"))
 KILLS = int(os.environ.get("SITEGW_FORWARD_KILLS", "8"))
 INSPECTOR = Actor("sz-inspector", "regulator", None, "广东省/深圳市")
 
 
-@pytest.mark.timeout(FAULT_S + 900)
+@pytest.mark.timeout(FAULT_S + (KILLS + 3) * STARTUP_S + 900)
 def test_the_city_killed_mid_forwarding_loses_and_repeats_nothing(fault_table: list[FaultRow]) -> None:
     rng = random.Random(39)
     with chain() as c:
@@ -36,9 +37,12 @@ def test_the_city_killed_mid_forwarding_loses_and_repeats_nothing(fault_table: l
         wait(c.same, "the first hazard at the province", 60, c)
         c.province.stop(kill=True)
         started = time.monotonic()
-        for n in range(HAZARDS):
-            c.post(make_event(f"h{n}"))
-            c.post(make_event(f"h{n}", 1, state="updated", value=101.0 + n % 7))
+        c.city.post_all(
+            [
+                (make_event(f"h{n}"), make_event(f"h{n}", 1, state="updated", value=101.0 + n % 7))
+                for n in range(HAZARDS)
+            ]
+        )
         repo = c.city.repo()
         try:
             review = Review(repo)

@@ -43,6 +43,7 @@ import pytest
 from tests.faults.conftest import FaultRow
 from tests.faults.test_regulator_faults import wait_for
 from tests.servers.mosquitto import SITE_CONF, MosquittoServer
+from tests.support import STARTUP_S
 
 REPO = Path(__file__).resolve().parents[2]
 BROKER_DOWN_S = 5.0
@@ -135,7 +136,7 @@ def autosave_interval_s() -> float:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(2 * STARTUP_S + 300)
 @pytest.mark.parametrize("case", ["restart_persistent", "crash_site_config", "crash_no_persistence"])
 def test_a_restarted_broker_loses_only_what_mqtt_cannot_keep(
     case: str, tmp_path: Path, fault_table: list[FaultRow]
@@ -148,11 +149,11 @@ def test_a_restarted_broker_loses_only_what_mqtt_cannot_keep(
     broker.start()
     try:
         with started(["--log-level", "INFO", "run", str(site), "--state-dir", str(state)], gw_log) as gw:
-            wait_for(lambda: subscribed_at(gw_log), "the gateway subscribed at the broker", 60)
+            wait_for(lambda: subscribed_at(gw_log), "the gateway subscribed at the broker", STARTUP_S)
             sim_argv = ["simulate", "formwork", "--site", str(site), "--broker", f"127.0.0.1:{broker.port}"]
             sim_argv += ["--interval", str(INTERVAL_S), "--duration", str(20 + BROKER_DOWN_S)]
             with started(sim_argv, sim_log) as sim:
-                wait_for(lambda: sum(map(len, stored(state).values())) > 100, "readings flowing", 60)
+                wait_for(lambda: sum(map(len, stored(state).values())) > 100, "readings flowing", STARTUP_S)
                 if site_config:  # the gateway's subscription in the broker's saved database
                     time.sleep(autosave_interval_s() + 1)
                 down_at = time.time()
