@@ -121,9 +121,9 @@ def subscribed_at(log: Path) -> list[float]:
     ]
 
 
-def gaps(by_point: dict[str, list[int]]) -> list[tuple[int, int]]:
-    """Stretches (ms, ms) where a point's stored messages are more than three periods apart."""
-    limit = 3 * INTERVAL_S * 1000
+def gaps(by_point: dict[str, list[int]], periods: float = 3) -> list[tuple[int, int]]:
+    """Stretches (ms, ms) where a point's stored messages are more than ``periods`` periods apart."""
+    limit = periods * INTERVAL_S * 1000
     return [(a, b) for ts in by_point.values() for a, b in itertools.pairwise(ts) if b - a > limit]
 
 
@@ -207,7 +207,13 @@ def test_a_restarted_broker_loses_only_what_mqtt_cannot_keep(
         # acknowledging the gateway's subscription again, none later. Counted, not read from the holes alone: a
         # message is stamped when sent, so a simulator that stalls under load (305 ms between two rounds at load
         # 14) leaves a hole in the stamps with nothing lost
-        window = [(a, b) for a, b in holes if down_at * 1000 - 1000 <= a and b <= back_at * 1000 + 1000]
+        # within the window a single message missing counts too: M4's stamped 30 ms before the SUBACK left 277 ms
+        # between its neighbours (2026-11-26, load 20), not the three periods of a hole
+        window = [
+            (a, b)
+            for a, b in gaps(by_point, 1.5)
+            if down_at * 1000 - 1000 <= a and b <= back_at * 1000 + 1000
+        ]
         room = sum(len(POINTS) * int((b - a) / (INTERVAL_S * 1000)) for a, b in window)
         assert published - messages <= room, (
             f"{published - messages} messages lost, more than the broker's outage can hold ({room}): "
