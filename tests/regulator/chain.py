@@ -161,15 +161,17 @@ class Killable(Protocol):
     def logs(self) -> str: ...
 
 
-def wait(check: Callable[[], bool], what: str, limit_s: float, chain: Killable | None = None) -> float:
-    """Poll ``check()`` until true; the seconds it took (fails the test past ``limit_s``)."""
+def wait(
+    check: Callable[[], bool], what: str, limit_s: float, chain: Killable | None = None, every_s: float = 0.5
+) -> float:
+    """Poll ``check()`` every ``every_s`` until true; the seconds it took (fails the test past ``limit_s``)."""
     started = time.monotonic()
     while not check():
         if time.monotonic() - started > limit_s:
             if chain is not None:  # their output, for the failure's message
                 chain.kill_all()
             pytest.fail(f"{what}: not within {limit_s:.0f} s" + (f"\n{chain.logs()}" if chain else ""))
-        time.sleep(0.5)
+        time.sleep(every_s)
     return time.monotonic() - started
 
 
