@@ -395,13 +395,27 @@ def window_times(at: float, lasting: float, duration: float | None) -> tuple[flo
     return 0.3 * duration, 0.4 * duration
 
 
+def _left_open(device: str, is_open: bool, window: str) -> bool:
+    """Whether ``device``'s scripted ``window`` is open already: the window is kept with the site's state, so a
+    demo stopped (killed) while it was open leaves it open for the next run on the state folder, which closes it
+    in its turn instead of failing (WorkError: already under way) to open it twice."""
+    if is_open:
+        log.info(
+            "demo: %s's %s window is open already (an earlier run on this state folder): kept", device, window
+        )
+    return is_open
+
+
 async def _install_script(gw: Gateway, duration: float | None) -> None:
     """The demo's supervisor opens a climbing window on hoist-1 and crane-2, then closes both with the
     self-check."""
     at, lasting = install_times(duration)
     await asyncio.sleep(at)
-    gw.install.start(INSTALL_MACHINE, "demo", InstallStart(stage="climb"))
-    gw.install.start(INSTALL_CRANE, "demo", InstallStart(stage="climb"))
+    open_ = {v.device for v in gw.install.list() if v.active}
+    for machine in (INSTALL_MACHINE, INSTALL_CRANE):
+        if _left_open(machine, machine in open_, "安拆"):
+            continue
+        gw.install.start(machine, "demo", InstallStart(stage="climb"))
     await asyncio.sleep(lasting)
     gw.install.end(INSTALL_MACHINE, "demo", InstallClose(self_checked=True, note="加高2节标准节"))
     gw.install.end(INSTALL_CRANE, "demo", InstallClose(self_checked=True, note="顶升加节2节，附着1道"))
@@ -411,7 +425,10 @@ async def _jacking_script(gw: Gateway, duration: float | None) -> None:
     """The demo's supervisor opens a jacking window on crane-1, then closes it with its checks."""
     at, lasting = jacking_times(duration)
     await asyncio.sleep(at)
-    gw.jacking.start(JACKING_CRANE, "demo")
+    if not _left_open(
+        JACKING_CRANE, any(v.device == JACKING_CRANE and v.active for v in gw.jacking.list()), "jacking"
+    ):
+        gw.jacking.start(JACKING_CRANE, "demo")
     await asyncio.sleep(lasting)
     crane = gw.site.config.device(JACKING_CRANE)
     assert isinstance(crane, CraneDevice)

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 import socket
+import subprocess
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -30,6 +31,29 @@ def wait_port(port: int, host: str = "127.0.0.1", timeout: float = 15.0) -> None
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout} s")
+
+
+# the most a test waits on a server or gateway it started (imports, migrations, a first poll) before it is
+# ready: seconds on an idle box; the regulator took over 60 s at load 14 to 22 on 2 cores, where pytest's own
+# time limit was the next thing to fail. Only a start that never comes waits it out
+STARTUP_S = 240.0
+
+
+def wait_started(proc: subprocess.Popen[Any], port: int, what: str, timeout: float = STARTUP_S) -> None:
+    """Block until ``proc`` accepts TCP connections on 127.0.0.1:``port``; a process that ended fails at once
+    (with its exit status), one still starting after ``timeout`` s is killed and fails."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} ended with status {proc.returncode} before listening on port {port}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()  # not left running after the test
+    proc.wait(10)
+    raise TimeoutError(f"{what}: nothing listens on 127.0.0.1:{port} after {timeout:.0f} s")
 
 
 def schema_examples() -> int:

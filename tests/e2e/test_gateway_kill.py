@@ -26,7 +26,7 @@ import pytest
 
 from regulator.storage.repository import Repository
 from tests.gateway.test_backup import outbox
-from tests.support import free_port, wait_port
+from tests.support import free_port, wait_started
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT = "GD-SZ-2026-0001"
@@ -48,14 +48,9 @@ def start_receiver(db: str, port: int, evidence: Path) -> subprocess.Popen[str]:
     """`sitegw regulator serve` on ``db``, its evidence pictures in ``evidence`` (on PostgreSQL its default is
     ./regulator-evidence, in the clone, which tests/conftest.py refuses)."""
     proc = cli("regulator", "serve", "--port", str(port), "--db", db, "--evidence-dir", str(evidence))
-    try:
-        wait_port(
-            port, timeout=120
-        )  # its start (imports, migrations) took over 30 s on a 2-core box at load 14
-    except TimeoutError:
-        proc.kill()  # not left running after the test
-        proc.wait(10)
-        raise
+    wait_started(
+        proc, port, "sitegw regulator serve"
+    )  # its start (imports, migrations): over 30 s at load 14
     return proc
 
 

@@ -32,7 +32,7 @@ from tests.faults.test_kill_loop import corrupt_stores
 from tests.faults.test_regulator_faults import kill_left, stored_ids, wait_all_stored, wait_for
 from tests.gateway.test_backup import outbox
 from tests.regulator.support import pg_database
-from tests.support import free_port
+from tests.support import STARTUP_S, free_port
 
 DISK_FULL_S = float(os.environ.get("SITEGW_FAULT_S", "30"))
 
@@ -80,7 +80,7 @@ def rows(url: str) -> float:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(DISK_FULL_S + 900)
+@pytest.mark.timeout(DISK_FULL_S + STARTUP_S + 900)
 def test_a_full_disk_corrupts_and_loses_nothing(tmp_path: Path, fault_table: list[FaultRow]) -> None:
     port = free_port()
     with small_filesystem(tmp_path / "disk") as disk, pg_database() as db:
@@ -98,7 +98,7 @@ def test_a_full_disk_corrupts_and_loses_nothing(tmp_path: Path, fault_table: lis
         with open(log, "wb") as out:
             gateway = subprocess.Popen(argv, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
         try:
-            wait_for(lambda: "Dashboard: " in log.read_text(errors="replace"), "the dashboard", 90)
+            wait_for(lambda: "Dashboard: " in log.read_text(errors="replace"), "the dashboard", STARTUP_S)
             url = log.read_text(errors="replace").split("Dashboard: ", 1)[1].split()[0]
             wait_for(lambda: len(stored_ids(db)) > 0, "the first delivery before the disk fills", 120)
             before = len(outbox(state))

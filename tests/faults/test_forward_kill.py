@@ -17,18 +17,20 @@ from regulator.storage.scope import Actor
 from tests.faults.conftest import FaultRow
 from tests.regulator.chain import chain, wait
 from tests.regulator.support import make_event
+from tests.support import STARTUP_S
 
 pytestmark = pytest.mark.slow
 
 FAULT_S = float(os.environ.get("SITEGW_FAULT_S", "10"))
 # 2,000 events and 334 decisions: a backlog of about 3,000 changes, some seconds to forward (make faults-short:
-# 400 hazards, 5 kills, the backlog still several batches of 200, so that a kill meets forwarding under way)
+# 600 hazards and 3 kills, the backlog still two batches of up to 500 records, 500 and 300, so that a kill meets
+# the second under way; with 400 the second held 35 records and was kept before a kill at load 20)
 HAZARDS = int(os.environ.get("SITEGW_FORWARD_HAZARDS", "1000"))
 KILLS = int(os.environ.get("SITEGW_FORWARD_KILLS", "8"))
 INSPECTOR = Actor("sz-inspector", "regulator", None, "广东省/深圳市")
 
 
-@pytest.mark.timeout(FAULT_S + 900)
+@pytest.mark.timeout(FAULT_S + (KILLS + 3) * STARTUP_S + 900)
 def test_the_city_killed_mid_forwarding_loses_and_repeats_nothing(fault_table: list[FaultRow]) -> None:
     rng = random.Random(39)
     with chain() as c:
@@ -36,9 +38,12 @@ def test_the_city_killed_mid_forwarding_loses_and_repeats_nothing(fault_table: l
         wait(c.same, "the first hazard at the province", 60, c)
         c.province.stop(kill=True)
         started = time.monotonic()
-        for n in range(HAZARDS):
-            c.post(make_event(f"h{n}"))
-            c.post(make_event(f"h{n}", 1, state="updated", value=101.0 + n % 7))
+        c.city.post_all(
+            [
+                (make_event(f"h{n}"), make_event(f"h{n}", 1, state="updated", value=101.0 + n % 7))
+                for n in range(HAZARDS)
+            ]
+        )
         repo = c.city.repo()
         try:
             review = Review(repo)
@@ -53,17 +58,19 @@ def test_the_city_killed_mid_forwarding_loses_and_repeats_nothing(fault_table: l
         healed = time.monotonic()
         killed_with = []
         for k in range(KILLS):
-            # mid-batch, once this run of the city forwards (a batch of 200 records takes about a second): a fixed
-            # delay met none at load 17, where a restarted city took longer than it to forward again. The first
-            # run may still be backing off from the outage (tens of seconds): it is killed after the delay alone
+            # mid-batch: the first run may still be backing off from the outage (tens of seconds), so it is killed
+            # after a delay alone; a later run at once when it is seen forwarding (its first batch kept, the next on
+            # its way). A fixed delay met no forwarding at load 17, where a restarted city took longer than it to
+            # forward again; a delay after the first batch met none at load 20, the second batch kept by then
             waiting = c.backlog()
             if k and waiting:
 
                 def forwarding(w: int = waiting) -> bool:
                     return c.backlog() < w
 
-                wait(forwarding, "the city forwarding again", 120, c)
-            time.sleep(rng.uniform(0.0, 1.0))
+                wait(forwarding, "the city forwarding again", 120, c, every_s=0.05)
+            else:
+                time.sleep(rng.uniform(0.0, 1.0))
             killed_with.append(c.backlog())
             c.city.stop(kill=True)
             c.city.start()

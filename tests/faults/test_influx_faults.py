@@ -34,7 +34,7 @@ from tests.faults.conftest import FaultRow
 from tests.faults.influx_relay import RefusingInflux, point_key
 from tests.faults.test_regulator_faults import wait_for
 from tests.servers.influx import InfluxDB1
-from tests.support import free_port
+from tests.support import STARTUP_S, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 FAULT_S = float(os.environ.get("SITEGW_FAULT_S", "10"))
@@ -56,7 +56,7 @@ def gateway(tmp_path: Path, influx_url: str) -> Iterator[tuple[subprocess.Popen[
     with open(log, "wb") as out:
         proc = subprocess.Popen(argv, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
     try:
-        wait_for(lambda: "Dashboard: " in log.read_text(errors="replace"), "the demo's dashboard", 90)
+        wait_for(lambda: "Dashboard: " in log.read_text(errors="replace"), "the demo's dashboard", STARTUP_S)
         text = log.read_text(errors="replace")
         yield proc, text.split("Dashboard: ", 1)[1].split()[0]
     finally:
@@ -121,7 +121,7 @@ def influxdb(tmp_path: Path) -> Iterator[InfluxDB1]:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(FAULT_S + 600)
+@pytest.mark.timeout(FAULT_S + STARTUP_S + 600)
 def test_influx_down_then_back_loses_nothing(tmp_path: Path, fault_table: list[FaultRow]) -> None:
     with influxdb(tmp_path) as server, gateway(tmp_path, server.url) as (proc, url):
         wait_for(
@@ -153,7 +153,7 @@ def test_influx_down_then_back_loses_nothing(tmp_path: Path, fault_table: list[F
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(FAULT_S + 600)
+@pytest.mark.timeout(FAULT_S + STARTUP_S + 600)
 def test_one_refused_point_blocks_and_loses_nothing_else(tmp_path: Path, fault_table: list[FaultRow]) -> None:
     with (
         influxdb(tmp_path) as server,

@@ -25,7 +25,7 @@ from tests.e2e.test_gateway_kill import PROJECT, REPO, SECRET, cli, gateway_even
 from tests.faults.conftest import FaultRow
 from tests.faults.test_regulator_faults import kill_left, wait_all_stored, wait_for
 from tests.regulator.support import pg_database
-from tests.support import free_port
+from tests.support import STARTUP_S, free_port
 
 KILLS = int(os.environ.get("SITEGW_KILLS", "20"))
 
@@ -50,7 +50,7 @@ def corrupt_stores(state: Path) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(KILLS * 120 + 900)
+@pytest.mark.timeout(KILLS * 120 + 2 * STARTUP_S + 900)
 def test_twenty_sigkills_in_a_row_lose_and_repeat_nothing(
     tmp_path: Path, fault_table: list[FaultRow]
 ) -> None:
@@ -76,7 +76,7 @@ def test_twenty_sigkills_in_a_row_lose_and_repeat_nothing(
             output: list[str] = []
             reader = threading.Thread(target=output.extend, args=(gateway.stdout,), daemon=True)
             reader.start()
-            wait_for(lambda: any("Dashboard:" in line for line in output), "the last run started", 120)
+            wait_for(lambda: any("Dashboard:" in line for line in output), "the last run started", STARTUP_S)
             recover_s = wait_all_stored(state, db, "the regulator holding every event after the last kill")
             gateway.send_signal(signal.SIGINT)
             gateway.wait(120)

@@ -48,7 +48,7 @@ from tests.faults.modbus_site import (
 )
 from tests.faults.test_mosquitto_restart import started
 from tests.faults.test_regulator_faults import wait_for
-from tests.support import free_port
+from tests.support import STARTUP_S, free_port
 
 INTERVAL_S = 0.2
 # generous beside the live slaves' answers (milliseconds), so that a loaded CI box's stalls do not pass for
@@ -139,7 +139,7 @@ def reconciled_bus(state: Path, answers: list[dict], devices: dict[str, int]) ->
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(180)
+@pytest.mark.timeout(STARTUP_S + 300)
 def test_a_dead_slave_costs_the_live_ones_nothing(tmp_path: Path, fault_table: list[FaultRow]) -> None:
     api_port, state, log = free_port(), tmp_path / "state", tmp_path / "gateway.log"
     logs = {bus: tmp_path / f"served-{bus}.jsonl" for bus in BUSES}
@@ -172,7 +172,7 @@ def test_a_dead_slave_costs_the_live_ones_nothing(tmp_path: Path, fault_table: l
             wait_for(
                 lambda: metric(api_port, "sitegw_device_online", "anemo-dead") == 0.0,
                 "the dead slave offline",
-                60,
+                STARTUP_S,  # the gateway's start first
             )
             time.sleep(RAMP_S)
             start = time.time()

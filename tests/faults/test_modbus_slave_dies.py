@@ -31,7 +31,7 @@ from tests.faults.modbus_site import Timing, device, events_of, metric, site_fil
 from tests.faults.test_modbus_dead_slave import line, profile, rtu_server
 from tests.faults.test_mosquitto_restart import started
 from tests.faults.test_regulator_faults import wait_for
-from tests.support import free_port
+from tests.support import STARTUP_S, free_port
 
 FAULT_S = float(os.environ.get("SITEGW_FAULT_S", "30"))
 WINDY_MS, CALM_MS = 15.0, 3.0  # crane.wind's alarm: above 13.8 m/s on two samples running; calm: below 10.8
@@ -54,7 +54,7 @@ def alert_changes(state: Path, dev: str, rule: str) -> list[tuple[str, float]]:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(FAULT_S + 300)
+@pytest.mark.timeout(FAULT_S + STARTUP_S + 300)
 def test_a_dead_slave_keeps_its_alarm_until_it_answers_again(
     tmp_path: Path, fault_table: list[FaultRow]
 ) -> None:
@@ -69,7 +69,7 @@ def test_a_dead_slave_keeps_its_alarm_until_it_answers_again(
             ) as server,
             started(["--log-level", "INFO", "run", str(site), "--state-dir", str(state)], log) as gw,
         ):
-            wait_for(lambda: alert_changes(state, DEV, RULE), "the wind alarm firing", 90)
+            wait_for(lambda: alert_changes(state, DEV, RULE), "the wind alarm firing", STARTUP_S)
             server.kill(UNIT)
             died_at = time.time()
             offline_s = wait_for(

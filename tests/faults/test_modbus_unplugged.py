@@ -38,7 +38,7 @@ from tests.faults.modbus_site import (
 )
 from tests.faults.test_mosquitto_restart import started
 from tests.faults.test_regulator_faults import wait_for
-from tests.support import free_port, wait_port
+from tests.support import STARTUP_S, free_port, wait_port
 
 UNPLUGGED_S = 10.0
 # the poll's timeout: generous, because this scenario is the cable's, not a slow box's. At 1 s, the whole
@@ -49,7 +49,7 @@ BACKOFF_MAX_S = 2.0
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(180)
+@pytest.mark.timeout(2 * STARTUP_S + 300)
 def test_a_device_unplugged_mid_answer_loses_nothing_it_served_after(
     tmp_path: Path, fault_table: list[FaultRow]
 ) -> None:
@@ -66,9 +66,9 @@ def test_a_device_unplugged_mid_answer_loses_nothing_it_served_after(
         site = site_file(tmp_path, api_port, [device("crane-1", "crane", transport, **timing)])
         sim_argv = ["simulate", "crane", "--tcp", f"127.0.0.1:{sim_port}", "--served-log", str(served_log)]
         with started(sim_argv, tmp_path / "simulator.log") as sim:
-            wait_port(sim_port, timeout=30)
+            wait_port(sim_port, timeout=STARTUP_S)
             with started(["--log-level", "INFO", "run", str(site), "--state-dir", str(state)], log) as gw:
-                wait_for(lambda: len(stored(state, "crane-1", "load_t")) >= 20, "readings flowing", 60)
+                wait_for(lambda: len(stored(state, "crane-1", "load_t")) >= 20, "readings flowing", STARTUP_S)
                 assert metric(api_port, "sitegw_device_online", "crane-1") == 1.0
                 cable.unplug()
                 connects_before = len(cable.connects)

@@ -43,6 +43,7 @@ import pytest
 from tests.faults.conftest import FaultRow
 from tests.faults.test_regulator_faults import wait_for
 from tests.servers.mosquitto import SITE_CONF, MosquittoServer
+from tests.support import STARTUP_S
 
 REPO = Path(__file__).resolve().parents[2]
 BROKER_DOWN_S = 5.0
@@ -120,9 +121,9 @@ def subscribed_at(log: Path) -> list[float]:
     ]
 
 
-def gaps(by_point: dict[str, list[int]]) -> list[tuple[int, int]]:
-    """Stretches (ms, ms) where a point's stored messages are more than three periods apart."""
-    limit = 3 * INTERVAL_S * 1000
+def gaps(by_point: dict[str, list[int]], periods: float = 3) -> list[tuple[int, int]]:
+    """Stretches (ms, ms) where a point's stored messages are more than ``periods`` periods apart."""
+    limit = periods * INTERVAL_S * 1000
     return [(a, b) for ts in by_point.values() for a, b in itertools.pairwise(ts) if b - a > limit]
 
 
@@ -135,7 +136,7 @@ def autosave_interval_s() -> float:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(2 * STARTUP_S + 300)
 @pytest.mark.parametrize("case", ["restart_persistent", "crash_site_config", "crash_no_persistence"])
 def test_a_restarted_broker_loses_only_what_mqtt_cannot_keep(
     case: str, tmp_path: Path, fault_table: list[FaultRow]
@@ -148,11 +149,11 @@ def test_a_restarted_broker_loses_only_what_mqtt_cannot_keep(
     broker.start()
     try:
         with started(["--log-level", "INFO", "run", str(site), "--state-dir", str(state)], gw_log) as gw:
-            wait_for(lambda: subscribed_at(gw_log), "the gateway subscribed at the broker", 60)
+            wait_for(lambda: subscribed_at(gw_log), "the gateway subscribed at the broker", STARTUP_S)
             sim_argv = ["simulate", "formwork", "--site", str(site), "--broker", f"127.0.0.1:{broker.port}"]
             sim_argv += ["--interval", str(INTERVAL_S), "--duration", str(20 + BROKER_DOWN_S)]
             with started(sim_argv, sim_log) as sim:
-                wait_for(lambda: sum(map(len, stored(state).values())) > 100, "readings flowing", 60)
+                wait_for(lambda: sum(map(len, stored(state).values())) > 100, "readings flowing", STARTUP_S)
                 if site_config:  # the gateway's subscription in the broker's saved database
                     time.sleep(autosave_interval_s() + 1)
                 down_at = time.time()
@@ -206,7 +207,13 @@ def test_a_restarted_broker_loses_only_what_mqtt_cannot_keep(
         # acknowledging the gateway's subscription again, none later. Counted, not read from the holes alone: a
         # message is stamped when sent, so a simulator that stalls under load (305 ms between two rounds at load
         # 14) leaves a hole in the stamps with nothing lost
-        window = [(a, b) for a, b in holes if down_at * 1000 - 1000 <= a and b <= back_at * 1000 + 1000]
+        # within the window a single message missing counts too: M4's stamped 30 ms before the SUBACK left 277 ms
+        # between its neighbours (2026-11-26, load 20), not the three periods of a hole
+        window = [
+            (a, b)
+            for a, b in gaps(by_point, 1.5)
+            if down_at * 1000 - 1000 <= a and b <= back_at * 1000 + 1000
+        ]
         room = sum(len(POINTS) * int((b - a) / (INTERVAL_S * 1000)) for a, b in window)
         assert published - messages <= room, (
             f"{published - messages} messages lost, more than the broker's outage can hold ({room}): "

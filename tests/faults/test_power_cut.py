@@ -38,7 +38,7 @@ from tests.faults.test_kill_loop import corrupt_stores
 from tests.faults.test_mosquitto_restart import started
 from tests.faults.test_regulator_faults import kill_left, stored_ids, wait_all_stored, wait_for
 from tests.regulator.support import pg_database
-from tests.support import free_port, wait_port
+from tests.support import STARTUP_S, free_port, wait_port
 
 POWER_CUTS = int(os.environ.get("SITEGW_POWER_CUTS", "10"))
 STORES = ("history.sqlite", "outbox.sqlite", "alerts.sqlite")
@@ -98,7 +98,7 @@ def journal_modes(state: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(POWER_CUTS * 60 + 600)
+@pytest.mark.timeout(POWER_CUTS * (STARTUP_S + 10) + 900)
 def test_power_cuts_while_sqlite_writes_lose_nothing_acknowledged(
     tmp_path: Path, fault_table: list[FaultRow]
 ) -> None:
@@ -129,13 +129,13 @@ def test_power_cuts_while_sqlite_writes_lose_nothing_acknowledged(
                 ]
                 sims.enter_context(started(argv, tmp_path / f"{dev}.log"))
             for p in ports.values():
-                wait_port(p, timeout=30)
+                wait_port(p, timeout=STARTUP_S)
             try:
                 for cut in range(1, POWER_CUTS + 1):
                     gateway = cli(*gateway_argv, start_new_session=True)
                     # once this run commits readings, somewhere in polling, committing, alerting, delivering
                     had = len(rows_before)
-                    wait_for(lambda h=had: len(committed(state)) > h, "readings committed", 120)
+                    wait_for(lambda h=had: len(committed(state)) > h, "readings committed", STARTUP_S)
                     time.sleep(rng.uniform(0.0, 3.0))
                     os.killpg(gateway.pid, signal.SIGKILL)
                     gateway.wait(10)
@@ -154,7 +154,9 @@ def test_power_cuts_while_sqlite_writes_lose_nothing_acknowledged(
                 gateway = cli(*gateway_argv, start_new_session=True)
                 # running again (a SIGINT in its imports is not the clean stop checked below), then caught up
                 had = len(committed(state))
-                wait_for(lambda: len(committed(state)) > had, "readings committed after the last cut", 120)
+                wait_for(
+                    lambda: len(committed(state)) > had, "readings committed after the last cut", STARTUP_S
+                )
                 recover_s = wait_all_stored(state, db, "the regulator holding every event after the last cut")
                 gateway.send_signal(signal.SIGINT)
                 out, _ = gateway.communicate(timeout=120)

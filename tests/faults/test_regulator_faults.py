@@ -35,7 +35,7 @@ from tests.faults.conftest import FaultRow
 from tests.faults.link import FaultyLink, Mode
 from tests.gateway.test_backup import outbox
 from tests.regulator.support import pg_database
-from tests.support import free_port
+from tests.support import STARTUP_S, free_port
 
 # 20 s or more of the whole suite's time: in make test-slow, to keep make test within CI's 20 minutes
 pytestmark = pytest.mark.slow
@@ -84,7 +84,7 @@ def kill_left(*procs: subprocess.Popen[str] | subprocess.Popen[bytes]) -> None:
             proc.wait(10)
 
 
-@pytest.mark.timeout(FAULT_S + 900)
+@pytest.mark.timeout(FAULT_S + 2 * STARTUP_S + 900)
 @pytest.mark.parametrize(
     "scenario",
     # `make test` runs the short form of the one fault no other test covers; `make faults` runs them all
@@ -118,7 +118,7 @@ def test_a_regulator_fault_loses_and_repeats_nothing(
             SECRET,
         )
         try:
-            wait_for(lambda: len(stored_ids(db)) > 0, "the first delivery before the fault", 90)
+            wait_for(lambda: len(stored_ids(db)) > 0, "the first delivery before the fault", STARTUP_S)
             before = len(outbox(state))
             link.set_mode(mode)
             time.sleep(FAULT_S)

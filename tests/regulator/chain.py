@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -21,7 +22,7 @@ from regulator.storage.db import normalise_url
 from regulator.storage.repository import Repository
 from tests.e2e.test_gateway_kill import cli
 from tests.regulator.support import PROJECT, SECRET, make_event, pg_database, signed
-from tests.support import free_port, wait_port
+from tests.support import free_port, wait_started
 
 CITY_ID = "SZ"
 CITY_KEY = "a-city-key-for-the-tests-0123"
@@ -75,7 +76,8 @@ class Regulator:
         )
 
     def ready(self) -> None:
-        wait_port(self.port, timeout=60)
+        assert self.proc is not None, "ready() before spawn()"
+        wait_started(self.proc, self.port, f"sitegw regulator serve on {self.db}")
 
     def stop(self, kill: bool = False) -> None:
         """SIGTERM (or SIGKILL) by PID and wait; the output is kept for assertion messages."""
@@ -98,11 +100,26 @@ class Regulator:
     def repo(self) -> Repository:
         return Repository(self.db)
 
-    def post(self, event: AlertEvent) -> None:
+    def post(self, event: AlertEvent, client: httpx.Client | None = None) -> None:
         """A gateway's signed event to this regulator; its receipt."""
         body = event.model_dump_json().encode()
-        r = httpx.post(self.url + EVENTS_PATH, content=body, headers=signed(EVENTS_PATH, body), timeout=30)
+        send = client.post if client is not None else httpx.post
+        r = send(self.url + EVENTS_PATH, content=body, headers=signed(EVENTS_PATH, body), timeout=30)
         assert r.status_code == 200, r.text
+
+    def post_all(self, alerts: Sequence[Sequence[AlertEvent]], gateways: int = 4) -> None:
+        """Each alert's events in order, ``gateways`` alerts at a time (a site's gateways post side by side):
+        a backlog of hundreds is posted in a quarter of the time, each thread on a connection of its own."""
+
+        def post_alerts(share: Sequence[Sequence[AlertEvent]]) -> None:
+            with httpx.Client() as client:
+                for events in share:
+                    for event in events:
+                        self.post(event, client)
+
+        with ThreadPoolExecutor(gateways) as pool:
+            for done in [pool.submit(post_alerts, alerts[k::gateways]) for k in range(gateways)]:
+                done.result()
 
     def ledger(self) -> dict[str, list[tuple[Any, ...]]]:
         """Each kind of record (LEDGER) as the same columns at every level, sorted."""
@@ -151,15 +168,17 @@ class Killable(Protocol):
     def logs(self) -> str: ...
 
 
-def wait(check: Callable[[], bool], what: str, limit_s: float, chain: Killable | None = None) -> float:
-    """Poll ``check()`` until true; the seconds it took (fails the test past ``limit_s``)."""
+def wait(
+    check: Callable[[], bool], what: str, limit_s: float, chain: Killable | None = None, every_s: float = 0.5
+) -> float:
+    """Poll ``check()`` every ``every_s`` until true; the seconds it took (fails the test past ``limit_s``)."""
     started = time.monotonic()
     while not check():
         if time.monotonic() - started > limit_s:
             if chain is not None:  # their output, for the failure's message
                 chain.kill_all()
             pytest.fail(f"{what}: not within {limit_s:.0f} s" + (f"\n{chain.logs()}" if chain else ""))
-        time.sleep(0.5)
+        time.sleep(every_s)
     return time.monotonic() - started
 
 
