@@ -344,20 +344,28 @@ def written(city_db: str, projects: int, events: int) -> float:
     return time.monotonic() - started
 
 
+# the city's records the province kept: each new one once, each sent again (a later change of it) once more
+KEPT = "SELECT COALESCE(SUM(versions), 0) FROM forward_records"
+
+
 def hour_drained(
     label: str, province_db: str, city_db: str, port: int, source: Path | None, limit_s: float = 900.0
 ) -> None:
     """The city (``source``'s code) started on its queued hour with the province still away, failing long
     enough to be at its longest wait (30 s, or the probe's), then the province (the same code) back: the
-    seconds from its first answer until everything is there, and both ends compared."""
+    seconds from its first answer until everything is there, and both ends compared; the province's CPU
+    seconds meanwhile (its process, user + system) per 1,000 records it kept, which the machine's other work
+    does not stretch as it stretches the seconds."""
     global SOURCE
     SOURCE = source
     backlog = one(city_db, "SELECT COUNT(*) FROM forward_outbox")
     city = serve(city_db, free_port(), *forwarding(port))
     try:
         time.sleep(75)  # the city tries, fails, and backs off as a city an hour without its province does
+        kept_before = one(province_db, KEPT)
         back = serve(province_db, port)
         returned = time.monotonic()
+        province_cpu = cpu_s(with_children([back.pid]))  # what it spends on the backlog, not its start
         try:
             first = wait(
                 lambda: one(city_db, "SELECT COUNT(*) FROM forward_outbox") < backlog, 120, "no first batch"
@@ -365,6 +373,7 @@ def hour_drained(
             while not arrived(city_db, province_db) and time.monotonic() - returned < limit_s:
                 time.sleep(0.5)
             took = time.monotonic() - returned
+            spent = cpu_since(province_cpu, with_children([back.pid]))
         finally:
             stop(back)
     finally:
@@ -381,6 +390,11 @@ def hour_drained(
     print(
         f"hour_{label}_all_at_province_after_return: {took:.1f} s "
         f"({(backlog - left) / max(took - first, 0.001):.0f} changes/s)"
+    )
+    kept = one(province_db, KEPT) - kept_before
+    print(
+        f"hour_{label}_province_cpu: {spent:.1f} s, {1000 * spent / max(kept, 1):.2f} s per 1,000 records kept "
+        f"({kept} records: {1000 * spent / max(backlog - left, 1):.2f} s per 1,000 changes)"
     )
     print(f"hour_{label}_hazards_city_province: {at_city[0]} {at_province[0]} (stored twice: {twice})")
     print(f"hour_{label}_same_state_both_ends: {at_city == at_province}")

@@ -21,35 +21,17 @@ from regulator.forwarding import evidence_links, liveness, pictures, project_lis
 from regulator.forwarding.cities import City
 from regulator.forwarding.outbox import PRIVATE, TABLES
 from regulator.forwarding.rows import checked, refused
+from regulator.forwarding.whole import Whole, columns, linked, mapped, owned, where_of
 from regulator.forwarding.wire import WHAT_TO_DO, Batch, BatchReceipt, Kind, Record, Verdict
 from regulator.ingest.receive import Refusal, decode_jpeg
 from regulator.storage.db import sql
 from regulator.storage.jurisdictions import SEP, ensure
 
-# the columns that point at another forwarded row, and that row's kind
-LINKS: dict[Kind, dict[str, Kind]] = {
-    "action": {"hazard_id": "hazard"},
-    "listing": {"hazard_id": "hazard"},
-    "notice": {"listing_id": "listing", "hazard_id": "hazard"},
-    "incident_report": {"incident_id": "incident"},
-    "reinspection": {"hazard_id": "hazard"},
-}
 # the kinds of which the province's own rows come down to a city and go back up (regulator/forwarding/down.py)
 ADOPTABLE: frozenset[Kind] = frozenset({"action", "listing", "notice", "hazard"})
 # what the city's work on a hazard the province recorded on its project moves (the closed loop: 整改, 复查, 销号,
 # its escalation), written onto the province's one hazard; the finding itself stays as the province recorded it
 LOOP = ("state", "deadline", "escalated_at", "closed_at", "updated_at")
-
-
-_COLUMN_CACHE: dict[tuple[str, str], frozenset[str]] = {}
-
-
-def columns(db: Connection, table: str) -> frozenset[str]:
-    """The columns ``table`` has in this database (read once per database and table)."""
-    key = (db.engine.url.render_as_string(hide_password=True), table)
-    if key not in _COLUMN_CACHE:
-        _COLUMN_CACHE[key] = frozenset(c["name"] for c in sa.inspect(db).get_columns(table))
-    return _COLUMN_CACHE[key]
 
 
 def apply(
@@ -69,10 +51,7 @@ def apply(
             f"{sender.jurisdiction!r}: correct --forward-jurisdiction at the city, or the province's "
             "`sitegw regulator add-city`",
         )
-    new = 0
     now = time.time()
-    run = _Pass(now)
-    refusals: list[Verdict] = []
     # the records refused to this city before: one refused no more is struck off the cities' page
     before = (
         {
@@ -84,26 +63,14 @@ def apply(
         if verdicts
         else set()
     )
-    for n, rec in enumerate(batch.records):
-        try:
-            if not verdicts:
-                new += _kept(db, sender, n, rec, run)
-                continue
-            with db.begin_nested():
-                new += _kept(db, sender, n, rec, run)
-        except Refusal as refusal:
-            code = refusal.extra.get("code")
-            if not verdicts or refusal.status not in (409, 422) or code not in WHAT_TO_DO:
-                raise
-            refusals.append(
-                Verdict(seq=rec.seq, kind=rec.kind, ref=rec.ref, code=code, reason=refusal.reason)
-            )
-        else:
-            if (rec.kind, rec.ref) in before:
-                db.execute(
-                    sql("DELETE FROM forward_refusals WHERE origin = :o AND kind = :k AND ref = :r"),
-                    {"o": sender.id, "k": rec.kind, "r": rec.ref},
-                )
+    run = _Pass(now)
+    new = _whole(db, sender, batch, run)
+    if new is None:  # something of it refused: record by record, which names it and keeps the others
+        run = _Pass(now)
+        new, refusals = _one_by_one(db, sender, batch, verdicts, run, before)
+    else:
+        refusals = []
+        _struck_off(db, sender, [(r.kind, r.ref) for r in batch.records if (r.kind, r.ref) in before])
     # a liveness record refused is dropped at the city, not held: nothing of it waits there to list
     for v in (v for v in refusals if v.kind != "liveness"):
         db.execute(
@@ -133,6 +100,57 @@ def apply(
     return receipt
 
 
+def _whole(db: Connection, sender: City, batch: Batch, run: _Pass) -> int | None:
+    """The batch kept whole, set-based (whole.py), inside one savepoint; the records new here, or None (the
+    savepoint rolled back) when any of it was refused, as a Refusal or by the database."""
+    if (
+        db.dialect.name != "postgresql"
+    ):  # whole.py's statements are PostgreSQL's (a province on SQLite: tests)
+        return None
+    try:
+        with db.begin_nested():
+            whole = Whole(db, sender, run.now, run.projects, run.touched)
+            return whole.keep(batch.records, lambda n, rec: _kept(db, sender, n, rec, run))
+    except (Refusal, sa.exc.IntegrityError, sa.exc.DataError):
+        return None
+
+
+def _one_by_one(
+    db: Connection, sender: City, batch: Batch, verdicts: bool, run: _Pass, before: set[tuple[str, str]]
+) -> tuple[int, list[Verdict]]:
+    """Keep the batch record by record, each in its savepoint with ``verdicts``; the records new here and
+    those refused (without ``verdicts`` the first refusal is raised: nothing of the batch kept)."""
+    new = 0
+    refusals: list[Verdict] = []
+    for n, rec in enumerate(batch.records):
+        try:
+            if not verdicts:
+                new += _kept(db, sender, n, rec, run)
+                continue
+            with db.begin_nested():
+                new += _kept(db, sender, n, rec, run)
+        except Refusal as refusal:
+            code = refusal.extra.get("code")
+            if not verdicts or refusal.status not in (409, 422) or code not in WHAT_TO_DO:
+                raise
+            refusals.append(
+                Verdict(seq=rec.seq, kind=rec.kind, ref=rec.ref, code=code, reason=refusal.reason)
+            )
+        else:
+            if (rec.kind, rec.ref) in before:
+                _struck_off(db, sender, [(rec.kind, rec.ref)])
+    return new, refusals
+
+
+def _struck_off(db: Connection, sender: City, records: list[tuple[str, str]]) -> None:
+    """The city's records, refused before, kept now: struck off the cities' page."""
+    for kind, ref in records:
+        db.execute(
+            sql("DELETE FROM forward_refusals WHERE origin = :o AND kind = :k AND ref = :r"),
+            {"o": sender.id, "k": kind, "r": ref},
+        )
+
+
 @dataclass
 class _Pass:
     """What the records of one batch share: its time, the city's projects already found in it (each looked up
@@ -154,30 +172,20 @@ def _kept(db: Connection, sender: City, n: int, rec: Record, run: _Pass) -> int:
             422,
             f"records.{n}",
             f"cannot be stored: {str(exc.orig).splitlines()[0][:300]}",
-            _where(sender, n, rec),
+            where_of(sender, n, rec),
             code="schema",
         ) from None
 
 
 def local_id(db: Connection, origin: str, kind: str, ref: str) -> str | None:
     """The province's id of the city's record, or None when it never arrived."""
-    found = _mapped(db, origin, kind, ref)
+    found = mapped(db, origin, kind, ref)
     return None if found is None else found[0]
-
-
-def _mapped(db: Connection, origin: str, kind: str, ref: str) -> tuple[str, bool] | None:
-    """The province's id of the city's record and whether it is the province's own row come back
-    (adopted), or None when it never arrived."""
-    found = db.execute(
-        sql("SELECT local_id, adopted FROM forward_records WHERE origin = :o AND kind = :k AND ref = :r"),
-        {"o": origin, "k": kind, "r": ref},
-    ).first()
-    return None if found is None else (str(found[0]), bool(found[1]))
 
 
 def _keep(db: Connection, sender: City, n: int, rec: Record, run: _Pass) -> int:
     """Keep record ``n`` of the batch; 1 when it is new here."""
-    where = _where(sender, n, rec)
+    where = where_of(sender, n, rec)
     at = f"records.{n}"
     if rec.upstream_id is not None and rec.kind not in ADOPTABLE:
         raise refused(
@@ -201,7 +209,7 @@ def _keep(db: Connection, sender: City, n: int, rec: Record, run: _Pass) -> int:
     if rec.kind in ("dangerous_works", "video_set"):
         _keep_project_list(db, sender, rec, at, where, run.now)
         return 0
-    known = _mapped(db, sender.id, rec.kind, rec.ref)
+    known = mapped(db, sender.id, rec.kind, rec.ref)
     if known is None and rec.upstream_id is not None:
         _adopt(db, sender, rec, at, where)
         _remember(db, sender, rec, rec.upstream_id, run.now, adopted=True)
@@ -216,40 +224,9 @@ def _keep(db: Connection, sender: City, n: int, rec: Record, run: _Pass) -> int:
     if rec.kind == "project":
         _check_place(sender, rec, where)
         row["district_id"] = ensure(db, tuple((rec.place or "").split(SEP)))
-    elif "project" in row or rec.kind not in LINKS:
-        # a row of a project is the city's when the project is; one without (an incident's report) is when
-        # the row it belongs to is, which the links below look up among the city's records
-        code = str(row.get("project", ""))
-        if code not in run.projects and local_id(db, sender.id, "project", code) is None:
-            raise refused(
-                422,
-                f"{at}.row.project",
-                f"is {code!r}, which city {sender.id} never forwarded",
-                where,
-                "unknown_project",
-            )
-        run.projects.add(code)
-    for column, kind in LINKS.get(rec.kind, {}).items():
-        if row.get(column) is None:
-            continue
-        mapped = _mapped(db, sender.id, kind, str(row[column]))
-        if mapped is None:
-            raise refused(
-                409,
-                f"{at}.row.{column}",
-                f"points at {kind} {row[column]}, not received yet: send it first",
-                where,
-                "conflict",
-            )
-        if mapped[1] and kind != "hazard":  # a hazard the province recorded is worked at the city
-            raise refused(
-                422,
-                f"{at}.row.{column}",
-                f"points at the province's own {kind} {mapped[0]}: a city adds nothing to the province's "
-                "listed supervision (挂牌督办), the province's regulators do",
-                where,
-            )
-        row[column] = int(mapped[0])
+    else:
+        owned(row, rec.kind, at, where, sender, run.projects, lambda k, r: mapped(db, sender.id, k, r))
+    linked(row, rec.kind, at, where, lambda k, r: mapped(db, sender.id, k, r))
     trust.check(db, sender, rec.kind, row, None if known is None else known[0], at, where)
     table, key = TABLES[rec.kind]
     listed = row.pop("evidence", None)  # a hazard's objects at the city: rows of the province's evidence
@@ -350,10 +327,6 @@ def _forwarded_project(db: Connection, sender: City, code: str, field: str, wher
             422, field, f"is {code!r}, which city {sender.id} never forwarded", where, "unknown_project"
         )
     return project
-
-
-def _where(sender: City, n: int, rec: Record) -> str:
-    return f"record {n} ({rec.kind} {rec.ref}, seq {rec.seq}) of city {sender.id}"
 
 
 def _remember(db: Connection, sender: City, rec: Record, mine: str, now: float, adopted: bool) -> None:

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from regulator.forwarding import came_down
-from regulator.forwarding.apply import columns
+from regulator.forwarding.whole import columns
 from regulator.forwarding.wire import Decision, Decisions, DownRow
 from regulator.storage.db import sql
 

@@ -59,20 +59,38 @@ def under(path: str, place: str) -> bool:
 
 
 def check(
-    db: Connection, sender: City, kind: Kind, row: dict[str, Any], mine: str | None, at: str, where: str
+    db: Connection,
+    sender: City,
+    kind: Kind,
+    row: dict[str, Any],
+    mine: str | None,
+    at: str,
+    where: str,
+    stored: dict[str, Any] | None = None,
+    users: dict[str, str] | None = None,
 ) -> None:
     """Refusal(422) naming ``{at}.row.COLUMN`` when ``row`` asserts anything of the province's level. A value
     the province's row holds already is no assertion: the city echoes what came down from the province (a
-    listing of the city's that the province's re-inspection closed, ``closed_by`` a province user)."""
+    listing of the city's that the province's re-inspection closed, ``closed_by`` a province user).
+
+    A batch kept whole (whole.py) read beforehand, for all its records at once, the province's row of the
+    record (``stored``) and the places of the users its records name (``users``: name -> place); else each is
+    read here."""
     city = (
         sender.jurisdiction
     )  # a city's place, or a district's forwarding to its city (the same rules a level down)
     province = city.rsplit(SEP, 1)[0]  # the level above the sender: the one its overdue listings go up to
-    stored = _stored(db, kind, mine)
+    if stored is None:
+        stored = _stored(db, kind, mine)
     new = {c: v for c, v in row.items() if c not in stored or stored[c] != v}
     named = {new[c]: c for c in ACTORS[kind] if isinstance(new.get(c), str) and new[c]}
     if named:
-        for name, path in db.execute(USERS, {"names": sorted(named)}).all():
+        found = (
+            db.execute(USERS, {"names": sorted(named)}).all()
+            if users is None
+            else [(name, users[name]) for name in sorted(named) if name in users]
+        )
+        for name, path in found:
             if not under(path or "", city):
                 raise refused(
                     422,
