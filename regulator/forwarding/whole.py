@@ -25,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from regulator.forwarding import trust
+from regulator.forwarding import evidence_links, trust
 from regulator.forwarding.cities import City
 from regulator.forwarding.outbox import PRIVATE, TABLES
 from regulator.forwarding.rows import ACTORS, checked, refused
@@ -156,6 +156,9 @@ class Whole:
     changed_rows: dict[Kind, list[dict[str, Any]]] = field(default_factory=dict)
     remembered: list[tuple[str, str, str]] = field(default_factory=list)
     seen: set[tuple[str, str]] = field(default_factory=set)
+    listed: list[tuple[int, str | None]] = field(
+        default_factory=list
+    )  # hazard id -> the city's objects of it
 
     def keep(self, records: list[Record], one: Callable[[int, Record], int]) -> int:
         """Keep every record, in order; the records new here. ``one`` keeps a record as record by record
@@ -239,15 +242,20 @@ class Whole:
         stored = None if mine is None else self.stored.get((rec.kind, mine))
         trust.check(self.db, self.sender, rec.kind, row, mine, at, where, stored=stored, users=self.users)
         table, key = TABLES[rec.kind]
+        listed = row.pop("evidence", None)  # a hazard's objects at the city: rows of the province's evidence
         row = {k: v for k, v in row.items() if k in columns(self.db, table)}
         if mine is None:
             made = self._id(rec.kind)
+            if rec.kind == "hazard":
+                self.listed.append((made, listed))
             self.new_rows.setdefault(rec.kind, []).append({**row, key: made})
             self.remembered.append((rec.kind, rec.ref, str(made)))
             self.known[(rec.kind, rec.ref)] = (str(made), False)
             return 1
         row.pop("project", None)  # a record never moves to another project
         self.changed_rows.setdefault(rec.kind, []).append({**row, key: int(mine)})
+        if rec.kind == "hazard":
+            self.listed.append((int(mine), listed))
         self.touched.setdefault(rec.kind, []).append(rec.ref)
         return 0
 
@@ -293,6 +301,9 @@ class Whole:
                         {"rows": json.dumps(rows)},
                     )
         self.changed_rows = {}
+        for hazard, listed in self.listed:  # after the hazards' rows: the evidence rows point at them
+            evidence_links.keep(self.db, hazard, listed)
+        self.listed = []
 
 
 def _alike(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
