@@ -39,10 +39,10 @@
           <span class="dim">${t("pw_" + b.level)}${b.wet ? " · " + t("pw_wet") : ""}</span></div>
           ${bands && leak !== undefined ? gauge("pw_leakage", 100 * leak / b.rcd_rated_ma, "%", bands, 150, 0, b.id, "leakage_ma") : ""}
           <div class="kv"><span>${t("pw_leakage")}</span><span class="clickable" data-metric="leakage_ma">${leak === undefined ? "–" : leak.toFixed(1) + " mA"} <span class="dim">/ ${esc(rating)}</span></span>
-          <span>${t("pw_rcd")}</span><span data-metric="rcd_state">${rcd === undefined ? "–" : said(t("pw_rcd_" + rcd), RCD_LEVEL[rcd])}</span>
+          <span>${t("pw_rcd")}</span><span class="clickable" data-metric="rcd_state">${rcd === undefined ? "–" : said(t("pw_rcd_" + rcd), RCD_LEVEL[rcd])}</span>
           <span>${t("pw_temps")}</span><span>${temps || "–"}</span>
-          <span>${t("pw_arc")}</span><span data-metric="arc_alarm">${arc === undefined ? "–" : said(t("pw_arc_" + arc), arc ? "alarm" : "")}</span>
-          <span>${t("pw_door")}</span><span data-metric="door_state">${door === undefined ? "–" : t("pw_door_" + door)}</span></div></div>`;
+          <span>${t("pw_arc")}</span><span class="clickable" data-metric="arc_alarm">${arc === undefined ? "–" : said(t("pw_arc_" + arc), arc ? "alarm" : "")}</span>
+          <span>${t("pw_door")}</span><span class="clickable" data-metric="door_state">${door === undefined ? "–" : t("pw_door_" + door)}</span></div></div>`;
       }).join("");
       el.querySelectorAll("[data-power] .clickable").forEach(c => c.onclick = () => showTrend(c.closest("[data-power]").dataset.power, "", c.dataset.metric));
     },

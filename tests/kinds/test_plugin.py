@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -206,6 +207,11 @@ def test_a_kind_from_outside_is_known_to_every_part_of_sitegw(
         assert centre == pytest.approx([30, -40])  # the plan draws north up: y as -y
         expect(page.locator("#plan-title")).to_have_text("现场平面 · 爬架")
         expect(page.locator("#plan-note")).to_have_text("蓝框：爬架")
+        # the trend opens on its alarm's device, titled with the name (and unit) its declaration gives the
+        # metric, not its raw id: the dashboard has no words of its own for a plug-in's metrics
+        expect(page.locator("#trend-title")).to_have_text(
+            re.compile(r"^\s*scaffold-1 · (升降中|提升点荷载 \(kN\))$")
+        )
         latest = {r["metric"]: r["value"] for r in api.get("/api/v1/readings/latest").json()}
         assert 55 <= latest["load_kn"] <= 65  # 120 % of 50 kN, ±5 %, as read through the profile's scale
         # named by the regulator: the event delivered, its check named from the plug-in's declaration

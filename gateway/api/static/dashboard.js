@@ -532,9 +532,9 @@ function openDefaultTrend() {
     .sort((a, b) => (RANK[b.level] || 0) - (RANK[a.level] || 0) || b.updated_ts - a.updated_ts)
     .find(a => Object.values(S.latest[a.device]).some(r => typeof r.value === "number" && (r.point || "") === (a.point || "")));
   if (worst) {
-    // an alert naming no metric (an operator's licence) opens on one the page has words for, not a raw id
+    // an alert naming no metric (an operator's licence) opens on one its kind declares, not a raw id
     const rs = Object.values(S.latest[worst.device]).filter(r => typeof r.value === "number" && (r.point || "") === (worst.point || ""));
-    const r = rs.find(r => T[lang][r.metric]) || rs[0];
+    const r = rs.find(r => declared(worst.device, r.metric)) || rs[0];
     const metric = worst.details?.metric || r.metric;
     showTrend(worst.device, worst.point || "", metric);
   } else {
@@ -549,16 +549,25 @@ async function showTrend(device, point, metric) {
   await drawTrend();
   if (innerWidth < 820) $("trend").scrollIntoView({behavior:"smooth"});
 }
-// a metric in the page's words: its own, or its card's (a confined space's gases are cs_<gas>, a platform's
-// readings pf_<what>, unit dropped); the raw id only where the page has no words for it
-function metricName(m) {
-  const base = m.replace(/_(kg|deg|m|state)$/, "");
-  return T[lang][m] ?? T[lang]["cs_" + m] ?? T[lang]["pf_" + m] ?? T[lang]["pf_" + base] ?? m;
+// a device's metric as its kind declares it (SiteView.kinds, from kinds/<kind>/kind.py or a plug-in's
+// declaration): a new kind's metrics are named with no edit here; undefined for one its kind does not declare
+// (a generic device's, whatever its profile maps)
+function declared(device, m) {
+  const kind = (S.site?.devices || []).find(d => d.id === device)?.kind;
+  return (S.site?.kinds || []).find(k => k.name === kind)?.metrics.find(x => x.name === m);
+}
+// a metric in its kind's words, Chinese unless the page is in English, with its unit; the raw id only where
+// its kind declares no such metric (tests/kinds/test_metric_names.py holds every kind to naming its metrics)
+function metricName(device, m) {
+  const d = declared(device, m);
+  if (!d) return m;
+  const name = lang === "zh" ? d.zh : (d.en || d.zh), unit = UNIT_SHOWN[d.unit] || d.unit;
+  return unit ? `${name} (${unit})` : name;
 }
 async function drawTrend() {
   const tr = S.trend, svg = $("trend"); if (!tr) { svg.innerHTML = ""; return; }
   svg.classList.remove("empty");
-  $("trend-title").textContent = ` ${tr.device}${tr.point ? " · " + tr.point : ""} · ${metricName(tr.metric)}`;
+  $("trend-title").textContent = ` ${tr.device}${tr.point ? " · " + tr.point : ""} · ${metricName(tr.device, tr.metric)}`;
   // the series' own newest reading ends the range: a pit point reports every few hours (and the demo's pit clock runs fast)
   const newest = (S.latest[tr.device] || {})[(tr.point ? tr.point + "/" : "") + tr.metric];
   const now = Date.now() / 1000, span = +$("trend-range").value;

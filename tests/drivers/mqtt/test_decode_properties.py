@@ -75,10 +75,15 @@ TIMES = st.one_of(
 )
 
 
+# the reference site's file, read once: loading it took a second of a loaded box's CPU, which the stream test paid
+# for each of its examples; each example still gets decoders, a bus and a link of its own
+SITE = load_site(EXAMPLE_SITE)
+
+
 @pytest.fixture(scope="module")
 def site_router() -> MessageRouter:
     """The reference site's MQTT decoders: pit, high formwork and the access gate."""
-    return MessageRouter(site_decoders(load_site(EXAMPLE_SITE))["site"])
+    return MessageRouter(site_decoders(SITE)["site"])
 
 
 @pytest.fixture(scope="module")
@@ -229,7 +234,6 @@ BAD = st.one_of(
 def test_a_stream_mixing_good_and_bad_messages_loses_no_good_reading(
     stream: list[tuple[str, Any]],
 ) -> None:
-    site = load_site(EXAMPLE_SITE)
     bus = Bus()
     got: list[Reading] = []
     bus.subscribe("test", got.extend)
@@ -237,7 +241,7 @@ def test_a_stream_mixing_good_and_bad_messages_loses_no_good_reading(
         "site",
         MqttBroker(host="127.0.0.1", port=1883),
         "test",
-        site_decoders(site)["site"],
+        site_decoders(SITE)["site"],
         ["pit-1", "formwork-1", "gate-1"],
         bus,
         2,
