@@ -35,7 +35,7 @@ from torch.nn import functional as F
 from training import checkpoint, split
 from training.checkpoint import CHECKPOINTS, RECIPES
 from training.data import augment, eval_view, load_set, targets
-from training.feature_cache import CACHE, FeatureCache
+from training.feature_cache import CACHE, FeatureCache, parse_scales
 from training.model import HeadNet, LiteHeadNet
 from vision.detectors.centernet import CLASSES, STRIDE, decode
 from vision.detectors.onnx_net import OnnxNet
@@ -192,15 +192,17 @@ def cached_batch(
     flips: list[bool],
     size: int,
     deep: nn.Module | None = None,
+    scales: list[float] | None = None,
 ) -> tuple[torch.Tensor, ...]:
     """The body's maps of each photo's view padded with zeros to the size's grid, the valid cells, and
     the targets: what a --cached step trains the neck and head on. The stride-8 map comes from the
     cache; the stride-16 one too, or with `deep` (the body's stride-16 stages, still training) from
-    them, one photo at a time at its own size, so no padding ever enters the body."""
+    them, one photo at a time at its own size, so no padding ever enters the body. `scales`: each
+    photo's view's scale (feature_cache.view; default 1)."""
     g = size // STRIDE
     rows: list[tuple[torch.Tensor, ...]] = []
-    for (img, boxes), flip in zip(samples, flips, strict=True):
-        a8, a16, b = cache.get(img, boxes, flip)
+    for (img, boxes), flip, scale in zip(samples, flips, scales or [1.0] * len(samples), strict=True):
+        a8, a16, b = cache.get(img, boxes, flip, scale)
         c8 = torch.from_numpy(a8)
         c16 = torch.from_numpy(a16) if deep is None else deep(c8[None])[0]
         h, w = c8.shape[1:]
@@ -327,9 +329,10 @@ RECIPE_ARGS = (
     "bare_oversample",
     "cached",
     "cache_cut",
+    "cache_scales",
 )
 # what a recipe written before an argument existed means by it
-RECIPE_DEFAULTS: dict[str, Any] = {"cached": False, "cache_cut": 16}
+RECIPE_DEFAULTS: dict[str, Any] = {"cached": False, "cache_cut": 16, "cache_scales": "1"}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -390,6 +393,13 @@ def parser() -> argparse.ArgumentParser:
         default=16,
         help="with --cached: 16 trains the neck and head on the cached stride-16 and stride-8 maps; 8 also "
         "trains the body's stride-16 stages, on the cached stride-8 map",
+    )
+    ap.add_argument(
+        "--cache-scales",
+        default="1",
+        help="with --cached: the scales of each train photo's cached views, mirrored and not, one drawn a "
+        "step (feature_cache.view: below 1 the photo smaller, above 1 a window around its heads larger; "
+        "round 15); 1: round 14's two views",
     )
     ap.add_argument(
         "--cache-dir", type=Path, default=CACHE, help="where --cached keeps the body's maps (outside git)"
@@ -483,6 +493,7 @@ def main(argv: list[str] | None = None) -> None:
     make, lr = ARCHS[args.arch]
     lr = args.lr or lr
     cache = None
+    scales = parse_scales(args.cache_scales)
     if args.cached:
         net: nn.Module = frozen_lite0(args.init_onnx, args.size, args.cache_cut)
         cache = FeatureCache(args.cache_dir, net, args.size)
@@ -524,9 +535,12 @@ def main(argv: list[str] | None = None) -> None:
             return detection_loss(net(x), hm, reg, mask, args.bare_weight)
         assert isinstance(net, LiteHeadNet)
         flips = (rng.random(len(idx)) < 0.5).tolist()
+        # one scale drawn only where there are several: a run of scale 1 alone keeps round 14's draws
+        picked = [scales[j] for j in rng.integers(len(scales), size=len(idx))] if len(scales) > 1 else None
         deep = net.deep() if args.cache_cut == 8 else None
         c8, c16, valid, hm, reg, mask = (
-            t.to(args.device) for t in cached_batch(cache, [train[i] for i in idx], flips, args.size, deep)
+            t.to(args.device)
+            for t in cached_batch(cache, [train[i] for i in idx], flips, args.size, deep, picked)
         )
         return detection_loss(net.maps(c8, c16, valid), hm, reg, mask, args.bare_weight, valid)
 

@@ -58,16 +58,18 @@ def photos() -> list[tuple[np.ndarray, np.ndarray]]:
     return load_set(SAMPLE.parent, [f"{SAMPLE.name}/{n}" for n in names])
 
 
-@pytest.mark.parametrize("cut", [16, 8])
+@pytest.mark.parametrize(("cut", "scaled"), [(16, False), (8, False), (8, True)])
 def test_cached_maps_give_the_trained_layers_the_gradients_of_the_uncached_network(
-    tmp_path: Path, photos: list[tuple[np.ndarray, np.ndarray]], cut: int
+    tmp_path: Path, photos: list[tuple[np.ndarray, np.ndarray]], cut: int, scaled: bool
 ) -> None:
     net = train.frozen_lite0(BODY, SIZE, cut)
     trained = {n.split(".")[0] for n, p in net.named_parameters() if p.requires_grad}
     assert trained == ({"body"} if cut == 8 else set()) | {"l16", "l8", "m8", "head", "hm", "box"}
     flips = [i % 2 == 1 for i in range(len(photos))]  # the mirrored view too
+    # round 15's views: the photo smaller, and a window around its heads larger
+    scales = [(0.7, 1.0, 1.4)[i % 3] for i in range(len(photos))] if scaled else [1.0] * len(photos)
     # uncached: the whole network on the letterboxed views, as round 13's path runs it
-    views = [view(img, b, SIZE, f) for (img, b), f in zip(photos, flips, strict=True)]
+    views = [view(img, b, SIZE, f, sc) for (img, b), f, sc in zip(photos, flips, scales, strict=True)]
     x = torch.cat([pixels(lb) for lb, _ in views])
     hm, reg, mask = (
         torch.from_numpy(np.stack(t)) for t in zip(*(targets(b, SIZE) for _, b in views), strict=True)
@@ -77,11 +79,11 @@ def test_cached_maps_give_the_trained_layers_the_gradients_of_the_uncached_netwo
     assert want and all(g.abs().sum() > 0 for g in want)
     # cached: computed once, then read back from disk by a second cache on the same body
     first = FeatureCache(tmp_path, net, SIZE)
-    train.cached_batch(first, photos, flips, SIZE)
+    train.cached_batch(first, photos, flips, SIZE, scales=scales)
     assert first.computed == len(photos)
     again = FeatureCache(tmp_path, net, SIZE)
     deep = net.deep() if cut == 8 else None
-    c8, c16, valid, hm2, reg2, mask2 = train.cached_batch(again, photos, flips, SIZE, deep)
+    c8, c16, valid, hm2, reg2, mask2 = train.cached_batch(again, photos, flips, SIZE, deep, scales)
     assert again.computed == 0, "every map read from the cache"
     train.detection_loss(net.maps(c8, c16, valid), hm2, reg2, mask2, 3.0, valid).backward()
     got = head_grads(net)
@@ -115,6 +117,35 @@ def test_a_wide_view_padded_in_a_batch_gets_the_gradients_of_the_view_alone(
     loss.backward()
     for gg, w in zip(head_grads(net), want, strict=True):
         same(gg, w)
+
+
+def test_a_larger_view_is_a_window_around_the_heads_and_its_boxes_frame_the_same_pixels(
+    photos: list[tuple[np.ndarray, np.ndarray]],
+) -> None:
+    for img, boxes in photos:
+        full, fb = view(img, boxes, 2 * SIZE, False)  # the photo letterboxed at twice the size
+        win, wb = view(img, boxes, SIZE, False, 2.0)
+        h, w = win.shape[:2]
+        assert h <= SIZE and w <= SIZE
+        # the window is a piece of that letterbox, its corner on the 32-pixel grid
+        corners = [
+            (x, y)
+            for y in range(0, full.shape[0] - h + 1, 32)
+            for x in range(0, full.shape[1] - w + 1, 32)
+            if np.array_equal(full[y : y + h, x : x + w], win)
+        ]
+        assert corners
+        x0, y0 = corners[0]
+        shifted = fb[:, :4] - [x0, y0, x0, y0]
+        whole = (shifted[:, :2] >= 0).all(1) & (shifted[:, 2] <= w) & (shifted[:, 3] <= h)
+        assert len(wb) >= whole.sum() >= 1, "the window holds heads, and keeps every head wholly in it"
+        clipped = np.clip(shifted, 0, [w, h, w, h])
+        for box in wb[:, :4]:  # each kept box is a labelled head's, in the window's pixels
+            assert np.isclose(clipped, box).all(1).any()
+    # a smaller view: the letterbox at half the size, its boxes halved
+    small, sb = view(*photos[0], SIZE, False, 0.5)
+    assert max(small.shape[:2]) == 32
+    np.testing.assert_allclose(sb[:, :4] * 2, view(*photos[0], SIZE, False)[1][:, :4], rtol=0.05, atol=1)
 
 
 def test_a_cache_never_serves_another_bodys_maps(tmp_path: Path) -> None:
