@@ -33,6 +33,15 @@ def wait_port(port: int, host: str = "127.0.0.1", timeout: float = 15.0) -> None
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout} s")
 
 
+def until(check: Callable[[], Any], timeout: float, what: str, every: float = 0.5) -> Any:
+    """Poll ``check()`` until it is truthy and return its value; fail naming ``what`` after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not (got := check()):
+        assert time.monotonic() < deadline, f"{what} within {timeout:.0f} s"
+        time.sleep(every)
+    return got
+
+
 # the most a test waits on a server or gateway it started (imports, migrations, a first poll) before it is
 # ready: seconds on an idle box; the regulator took over 60 s at load 14 to 22 on 2 cores, where pytest's own
 # time limit was the next thing to fail. Only a start that never comes waits it out

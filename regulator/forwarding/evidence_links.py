@@ -95,13 +95,31 @@ def keep(db: Connection, hazard_id: int, listed: str | None) -> None:
     if listed is None:
         return
     db.execute(sql("DELETE FROM evidence WHERE hazard_id = :h AND kind = 'linked'"), {"h": hazard_id})
-    for item in parse(listed):
+    _insert(db, [(hazard_id, item) for item in parse(listed)])
+
+
+def keep_all(db: Connection, lists: list[tuple[int, str | None]]) -> None:
+    """``keep`` for a batch of hazards on PostgreSQL, in two statements instead of two a hazard (a drain of
+    36,000 hazards, each listing at least ``[]``, would otherwise cost 36,000 DELETEs)."""
+    given = [(hazard, listed) for hazard, listed in lists if listed is not None]
+    if not given:
+        return
+    db.execute(
+        sql("DELETE FROM evidence WHERE hazard_id = ANY(:h) AND kind = 'linked'"),
+        {"h": sorted({hazard for hazard, _ in given})},
+    )
+    _insert(db, [(hazard, item) for hazard, listed in given for item in parse(listed)])
+
+
+def _insert(db: Connection, items: list[tuple[int, Listed]]) -> None:
+    """The ``linked`` rows of ``items`` (hazard id, object), in one statement."""
+    if items:
         db.execute(
             sql(
                 "INSERT INTO evidence(hazard_id, purpose, kind, sha256, size, created_at) "
                 "VALUES (:h, :p, 'linked', :s, :n, :t)"
             ),
-            {"h": hazard_id, "p": item.purpose, "s": item.sha256, "n": item.size, "t": item.created_at},
+            [{"h": h, "p": i.purpose, "s": i.sha256, "n": i.size, "t": i.created_at} for h, i in items],
         )
 
 

@@ -301,8 +301,9 @@ class Whole:
                         {"rows": json.dumps(rows)},
                     )
         self.changed_rows = {}
-        for hazard, listed in self.listed:  # after the hazards' rows: the evidence rows point at them
-            evidence_links.keep(self.db, hazard, listed)
+        evidence_links.keep_all(
+            self.db, self.listed
+        )  # after the hazards' rows: the evidence rows point at them
         self.listed = []
 
 

@@ -10,7 +10,6 @@ worker of one camera with a worker of four. Both fail on main, which runs a proc
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ import pytest
 from contract.config import LoadedSite, load_site
 from contract.config.camera import CameraConfig, VisionConfig
 from tests.servers.rtsp import RtspServer, rtsp_camera  # noqa: F401  (the fixture)
+from tests.support import until
 from tests.uplinks.feedback_site import ThreadedGateway
 from vision.worker import FrameSummary, VisionSupervisor, cameras_per_worker, groups
 
@@ -59,15 +59,6 @@ api: {{host: 127.0.0.1, port: 0}}
 def workers() -> list[psutil.Process]:
     """This test's camera workers: the multiprocessing children spawned by its process."""
     return [p for p in psutil.Process().children(recursive=True) if "spawn_main" in " ".join(p.cmdline())]
-
-
-def until(check: Any, timeout: float, what: str) -> Any:
-    """Poll ``check()`` until it is truthy; its value."""
-    deadline = time.monotonic() + timeout
-    while not (got := check()):
-        assert time.monotonic() < deadline, f"{what} within {timeout:.0f} s"
-        time.sleep(0.5)
-    return got
 
 
 def test_three_cameras_in_one_worker_are_all_analysed_and_each_alert_reaches_the_dashboard(
