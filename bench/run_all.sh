@@ -82,7 +82,7 @@ run vision            $PY bench/vision_bench.py
 # every check on, with the example site's devices, before a frame or an alert is late (2 s, 3 s)
 LIMIT_S=2400 run cameras_per_box $PY bench/cameras_per_box.py
 # the same 1080p streams analysed at 1280x720 (analyse_px: 1280, a site's choice for cameras on near work)
-LIMIT_S=1200 run cameras_per_box_scaled $PY bench/cameras_per_box.py --sizes 1920x1080 --analyse-px 1280 --no-read-cost
+LIMIT_S=1200 run cameras_per_box_scaled $PY bench/cameras_per_box.py --sizes 1920x1080 --analyse-px 1280
 echo
 $PY bench/summary.py "$OUT" --write docs/benchmarks.md || failed=1
 exit $failed

@@ -205,6 +205,18 @@ def rows() -> list[Row]:
             ("cameras_per_box", "cameras_per_2_cores_by_cpu_1080p", "two whole cores at one camera's CPU"),
         ),
         Row(
+            "the same 1080p streams analysed at 1280×720 (a camera's `analyse_px: 1280`, for near work)",
+            "cameras_per_box_scaled",
+            "cameras_per_box_1080p_at1280",
+            "",
+            None,
+            (
+                "cameras_per_box_scaled",
+                "cameras_per_2_cores_by_cpu_1080p_at1280",
+                "two whole cores at one camera's CPU",
+            ),
+        ),
+        Row(
             "reading an RTSP camera at 1 frame/s: key frames only against every frame decoded",
             "cameras_per_box",
             "camera_read_1080p_keyframes_vs_all",
