@@ -224,7 +224,7 @@ async def step(n: int, clip: Path, decode: str, seconds: float, work: Path, anal
         cpu, gw_cpu, dt = cpu_s(procs) - c0, cpu_s(procs[:1]) - g0, time.monotonic() - t0
         frames = len(stream.late) - late0
         stream.stop.set()
-        workers = procs[1:]
+        workers = [p for p in procs[1:] if "spawn_main" in " ".join(p.cmdline())]  # not the resource tracker
         rss = statistics.median(p.memory_info().rss for p in workers) / 1e6
         uss = sum(p.memory_full_info().uss for p in procs) / 1e6
         load1 = psutil.getloadavg()[0]
