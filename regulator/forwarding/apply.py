@@ -103,9 +103,8 @@ def apply(
 def _whole(db: Connection, sender: City, batch: Batch, run: _Pass) -> int | None:
     """The batch kept whole, set-based (whole.py), inside one savepoint; the records new here, or None (the
     savepoint rolled back) when any of it was refused, as a Refusal or by the database."""
-    if (
-        db.dialect.name != "postgresql"
-    ):  # whole.py's statements are PostgreSQL's (a province on SQLite: tests)
+    # whole.py's statements are PostgreSQL's (a province on SQLite: tests)
+    if db.dialect.name != "postgresql":
         return None
     try:
         with db.begin_nested():
