@@ -21,7 +21,7 @@ from regulator.forwarding import evidence_links, liveness, pictures, project_lis
 from regulator.forwarding.cities import City
 from regulator.forwarding.outbox import PRIVATE, TABLES
 from regulator.forwarding.rows import checked, refused
-from regulator.forwarding.whole import Whole, columns, linked, mapped, owned, where_of
+from regulator.forwarding.whole import Whole, as_stored, linked, mapped, owned, where_of
 from regulator.forwarding.wire import WHAT_TO_DO, Batch, BatchReceipt, Kind, Record, Verdict
 from regulator.ingest.receive import Refusal, decode_jpeg
 from regulator.storage.db import sql
@@ -228,8 +228,7 @@ def _keep(db: Connection, sender: City, n: int, rec: Record, run: _Pass) -> int:
     linked(row, rec.kind, at, where, lambda k, r: mapped(db, sender.id, k, r))
     trust.check(db, sender, rec.kind, row, None if known is None else known[0], at, where)
     table, key = TABLES[rec.kind]
-    listed = row.pop("evidence", None)  # a hazard's objects at the city: rows of the province's evidence
-    row = {k: v for k, v in row.items() if k in columns(db, table)}
+    row, listed = as_stored(db, table, row)
     if known is None:
         mine = _insert(db, rec, table, key, row, where)
         _remember(db, sender, rec, mine, run.now, adopted=False)

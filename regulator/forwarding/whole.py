@@ -77,6 +77,13 @@ def columns(db: Connection, table: str) -> frozenset[str]:
     return _COLUMN_CACHE[key]
 
 
+def as_stored(db: Connection, table: str, row: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """A checked row as ``table`` keeps it (its columns only), and the hazard's evidence list taken out of it:
+    the city's objects of the hazard, which become rows of the province's evidence (evidence_links.keep)."""
+    listed = row.pop("evidence", None)
+    return {k: v for k, v in row.items() if k in columns(db, table)}, listed
+
+
 def mapped(db: Connection, origin: str, kind: str, ref: str) -> Known:
     """The province's id of the city's record and whether it is the province's own row come back
     (adopted), or None when it never arrived."""
@@ -242,8 +249,7 @@ class Whole:
         stored = None if mine is None else self.stored.get((rec.kind, mine))
         trust.check(self.db, self.sender, rec.kind, row, mine, at, where, stored=stored, users=self.users)
         table, key = TABLES[rec.kind]
-        listed = row.pop("evidence", None)  # a hazard's objects at the city: rows of the province's evidence
-        row = {k: v for k, v in row.items() if k in columns(self.db, table)}
+        row, listed = as_stored(self.db, table, row)
         if mine is None:
             made = self._id(rec.kind)
             if rec.kind == "hazard":
