@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -31,7 +33,13 @@ KILLS = int(os.environ.get("SITEGW_KILLS", "20"))
 
 
 def corrupt_stores(state: Path) -> list[str]:
-    """The SQLite files in ``state`` whose integrity check fails, with what it said."""
+    """The SQLite files in ``state`` whose integrity check fails, with what it said.
+
+    Each file is checked as the next start finds it after a power cut: a copy of the database and its WAL,
+    without the ``-shm`` index, which SQLite rebuilds from the WAL. Opening the live files mapped the
+    killed gateway's ``-shm`` into this process, and once (2026-11-26, a loaded box) a read of that map
+    killed the whole pytest process with SIGBUS; a copy keeps the check from touching what it checks.
+    """
     bad = []
     for path in sorted(state.rglob("*")):
         if not path.is_file():
@@ -39,11 +47,19 @@ def corrupt_stores(state: Path) -> list[str]:
         with path.open("rb") as f:
             if f.read(16) != b"SQLite format 3\x00":
                 continue
-        try:
-            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = Path(tmp) / path.name
+            shutil.copyfile(path, copy)
+            wal = path.with_name(path.name + "-wal")
+            if wal.exists():
+                shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+            conn = sqlite3.connect(copy)
+            try:
                 said = conn.execute("PRAGMA integrity_check").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            said = str(exc)
+            except sqlite3.DatabaseError as exc:
+                said = str(exc)
+            finally:
+                conn.close()
         if said != "ok":
             bad.append(f"{path.name}: {said}")
     return bad
