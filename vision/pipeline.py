@@ -157,8 +157,8 @@ class CameraAnalyzer:
             found = self.detect(img, win, moved)
             kept = [d for d in self._last if not _looked_at(d, win, heads_at)]
             self._last = kept + [d for d in found if moved is None or _looked_at(d, win, heads_at)]
-            if self._edges is not None:
-                res.violations += self._edges.update(img, self._last)
+        if self._edges is not None:
+            res.violations += self._edges.update(img, self._last) if res.detected else self._edges.standing()
         res.violations += self._helmet_violations(res.detected)
         res.detections = list(self._last)
         res.violations += self._zones.update(frame.ts, self._last)
