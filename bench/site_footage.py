@@ -54,7 +54,7 @@ def make(
     """The clip's path, made first when it is not cached (a minute or two at 1080p on a loaded box).
 
     ``walkers``: for ``move_s`` the picture stays and two people walk across it instead, in opposite
-    corners (each a person-sized cut, a third of the height, of the next photo, moving an eighth of the
+    corners (each a person-sized cut of the photo before, a sixth of the height, moving an eighth of the
     width): the local motion of a fixed camera, against the pan's whole-picture motion."""
     source, files = photos()
     kbps = kbps or (4096 if width * height > 1280 * 720 else 2048)
@@ -62,7 +62,7 @@ def make(
         REPO
         / ".state"
         / "footage"
-        / f"site_{width}x{height}_{seconds:g}s_{still_s:g}+{move_s:g}_{kbps}k{'_walk' if walkers else ''}.h264"
+        / f"site_{width}x{height}_{seconds:g}s_{still_s:g}+{move_s:g}_{kbps}k{'_walkers' if walkers else ''}.h264"
     )
     if out.exists():
         return out
@@ -90,7 +90,9 @@ def make(
     total, shift = round(seconds * fps), round(width * PAN)
     n = 0
     walker: np.ndarray | None = None
-    ph, pw = height // 3, width // 8  # a person near the camera: a third of the picture's height
+    # a worker some way off, a sixth of the picture's height, in a corner of the site: each stays inside
+    # one hard-hat tile of a 1080p frame (tiles.tile_windows) over its walk of an eighth of the width
+    ph, pw, gap = height // 6, width // 16, height // 10
     for f in cycle(files):
         img = cv2.imread(str(f))
         if img is None:
@@ -101,8 +103,8 @@ def make(
                 frame = np.ascontiguousarray(wide[:, :width])
                 if i >= still and walker is not None:
                     dx = round(shift * (i - still + 1) / move)
-                    frame[ph // 4 : ph // 4 + ph, pw + dx : 2 * pw + dx] = walker
-                    frame[-ph - ph // 4 : -ph // 4, -2 * pw - dx : -pw - dx] = walker[:, ::-1]
+                    frame[gap : gap + ph, gap + dx : gap + pw + dx] = walker
+                    frame[-ph - gap : -gap, -pw - gap - dx : -gap - dx] = walker[:, ::-1]
             else:
                 x = 0 if i < still else round(shift * (i - still + 1) / move)
                 frame = np.ascontiguousarray(wide[:, x : x + width])
