@@ -4,7 +4,9 @@ One camera worker uses one thread (cv2.setNumThreads(1)), as in production. Fram
 shipped real photos (vision/demo/cap) scaled to 1280x720. "all checks" = motion gate, hard-hat
 network, the SSDLite person network, one danger zone and one protected edge on the whole frame (the gate
 switched off, so every frame is a full analysis: the worst case). "still scene" = the same
-frame again and again with the gate on. CPU time is process time of the analysing thread's process.
+frame again and again with the gate on. "local motion" = 1920x1080 frames of a still photo with two people
+walking in opposite corners, the gate on (heads proposed in the moved tiles only), against a full pass of the
+same frames. CPU time is process time of the analysing thread's process.
 
 Run: .venv/bin/python bench/vision_bench.py [--frames N] [--candidate MODEL]
 
