@@ -307,11 +307,14 @@ def run_size(
     read_cost: bool = True,
     every: bool = False,
     analyse_px: int = 0,
+    walkers: bool = False,
 ) -> None:
-    """One frame size (its frames analysed at ``analyse_px``, 0: whole): the decode cost, then the steps up to the first that fails; prints the figures."""
+    """One frame size (its frames analysed at ``analyse_px``, 0: whole; with ``walkers`` the footage's motion
+    is two people walking, not the picture panning): the decode cost, then the steps up to the first that
+    fails; prints the figures."""
     w, h = (int(v) for v in size.split("x"))
-    clip = site_footage.make(w, h)
-    name = f"{h}p" + (f"_at{analyse_px}" if analyse_px else "")
+    clip = site_footage.make(w, h, walkers=walkers)
+    name = f"{h}p" + (f"_at{analyse_px}" if analyse_px else "") + ("_walkers" if walkers else "")
     cost = (
         decode_cost(clip, min(seconds, 20.0), tmp / f"decode-{name}")
         if read_cost
@@ -371,11 +374,12 @@ def run_sizes(
     read_cost: bool,
     every: bool,
     analyse_px: int,
+    walkers: bool = False,
 ) -> None:
     """Each size in turn, in a scratch folder removed at the end."""
     with tempfile.TemporaryDirectory(prefix="cams-per-box-") as tmp:
         for size in sizes:
-            run_size(size, counts, seconds, decode, Path(tmp), read_cost, every, analyse_px)
+            run_size(size, counts, seconds, decode, Path(tmp), read_cost, every, analyse_px, walkers)
 
 
 def main() -> None:
@@ -393,6 +397,11 @@ def main() -> None:
     )
     ap.add_argument("--no-read-cost", action="store_true", help="skip the stream-reading probes")
     ap.add_argument(
+        "--walkers",
+        action="store_true",
+        help="footage whose motion is two people walking in opposite corners, not the whole picture panning",
+    )
+    ap.add_argument(
         "--every-step", action="store_true", help="run every count, past a failing one (a loaded box)"
     )
     args = ap.parse_args()
@@ -405,6 +414,7 @@ def main() -> None:
             not args.no_read_cost,
             args.every_step,
             args.analyse_px,
+            args.walkers,
         )
 
 

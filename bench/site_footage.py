@@ -49,15 +49,20 @@ def make(
     still_s: float = 4.0,
     move_s: float = 2.0,
     kbps: int | None = None,
+    walkers: bool = False,
 ) -> Path:
-    """The clip's path, made first when it is not cached (a minute or two at 1080p on a loaded box)."""
+    """The clip's path, made first when it is not cached (a minute or two at 1080p on a loaded box).
+
+    ``walkers``: for ``move_s`` the picture stays and two people walk across it instead, in opposite
+    corners (each a person-sized cut of the photo before, a sixth of the height, moving an eighth of the
+    width): the local motion of a fixed camera, against the pan's whole-picture motion."""
     source, files = photos()
     kbps = kbps or (4096 if width * height > 1280 * 720 else 2048)
     out = (
         REPO
         / ".state"
         / "footage"
-        / f"site_{width}x{height}_{seconds:g}s_{still_s:g}+{move_s:g}_{kbps}k.h264"
+        / f"site_{width}x{height}_{seconds:g}s_{still_s:g}+{move_s:g}_{kbps}k{'_walkers' if walkers else ''}.h264"
     )
     if out.exists():
         return out
@@ -84,19 +89,32 @@ def make(
     still, move = round(still_s * fps), round(move_s * fps)
     total, shift = round(seconds * fps), round(width * PAN)
     n = 0
+    walker: np.ndarray | None = None
+    # a worker some way off, a sixth of the picture's height, in a corner of the site: each stays inside
+    # one hard-hat tile of a 1080p frame (tiles.tile_windows) over its walk of an eighth of the width
+    ph, pw, gap = height // 6, width // 16, height // 10
     for f in cycle(files):
         img = cv2.imread(str(f))
         if img is None:
             continue
         wide = _cover(img, width, height)
         for i in range(still + move):
-            x = 0 if i < still else round(shift * (i - still + 1) / move)
-            enc.stdin.write(np.ascontiguousarray(wide[:, x : x + width]).tobytes())
+            if walkers:
+                frame = np.ascontiguousarray(wide[:, :width])
+                if i >= still and walker is not None:
+                    dx = round(shift * (i - still + 1) / move)
+                    frame[gap : gap + ph, gap + dx : gap + pw + dx] = walker
+                    frame[-ph - gap : -gap, -pw - gap - dx : -gap - dx] = walker[:, ::-1]
+            else:
+                x = 0 if i < still else round(shift * (i - still + 1) / move)
+                frame = np.ascontiguousarray(wide[:, x : x + width])
+            enc.stdin.write(frame.tobytes())
             n += 1
             if n >= total:
                 break
         if n >= total:
             break
+        walker = wide[height // 3 : height // 3 + ph, width // 2 : width // 2 + pw].copy()
     enc.stdin.close()
     if enc.wait() != 0:
         raise SystemExit(f"site_footage: encoding {out.name} failed (bench/h264_encode.py)")

@@ -66,6 +66,9 @@ class _Edge:
         energy = np.array([float(c.mean()) for c in self.ref_cells])
         self.useful = energy > 0.25 * float(np.median(energy)) if len(energy) else energy.astype(bool)
         self.missing_run = 0
+        self.last_presence = (
+            1.0  # the share of the edge that looked as accepted, at the last look that saw it
+        )
 
     def strip(self, frame: np.ndarray) -> np.ndarray:
         b = self.cfg.band_px
@@ -126,12 +129,20 @@ class EdgeWatch:
 
     def update(self, frame: np.ndarray, detections: list[Detection]) -> list[Violation]:
         """Violations for edges that looked unprotected in `missing_frames` consecutive analysed frames."""
-        out = []
         for e, p in zip(self.edges, self.presence(frame, detections), strict=False):
             if p is None:
                 continue  # hidden: keep the run as it is
             e.missing_run = e.missing_run + 1 if p < 1 - MISSING_FRAC else 0
+            e.last_presence = p
+        return self.standing()
+
+    def standing(self) -> list[Violation]:
+        """The violations of the last look, unchanged: a frame not looked at (a still scene, the motion
+        gate) neither counts nor clears, so an edge's alert keeps firing while nothing moves."""
+        out = []
+        for e in self.edges:
             if e.missing_run >= e.cfg.missing_frames:
+                p = e.last_presence
                 (x1, y1), (x2, y2) = np.min(e.cfg.polyline, 0), np.max(e.cfg.polyline, 0)
                 band = e.cfg.band_px
                 box: Box = (float(x1 - band), float(y1 - band), float(x2 + band), float(y2 + band))

@@ -11,9 +11,10 @@ import numpy as np
 
 from contract.config.camera import CameraConfig
 from contract.vision_event import VisionEvent
-from vision.detections import Detection, FrameResult, Violation
+from vision.detections import Box, Detection, FrameResult, Violation
 from vision.detectors.helmet import HelmetDetector
 from vision.detectors.person import PersonDetector
+from vision.detectors.tiles import moved_tiles, tile_windows
 from vision.edges import EdgeWatch
 from vision.evidence import ClipRecorder, EvidenceStore, annotate, to_jpeg
 from vision.motion import MotionGate, detection_window
@@ -26,9 +27,18 @@ CLEAR_FRAMES = 3  # analysed frames without the violation before it is resolved
 HOT_WORK_PICTURE_S = 10.0
 
 
-def _inside(box: tuple[float, float, float, float], win: tuple[int, int, int, int]) -> bool:
+Window = tuple[int, int, int, int]
+
+
+def _inside(box: Box, win: Window) -> bool:
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     return win[0] <= cx < win[2] and win[1] <= cy < win[3]
+
+
+def _looked_at(d: Detection, win: Window, heads_at: list[Window]) -> bool:
+    """Whether this frame's detection looked afresh where ``d`` lies: people in the whole window, heads in
+    the tiles proposed (all of the window unless only the moved tiles ran)."""
+    return _inside(d.box, win) if d.label == "person" else any(_inside(d.box, t) for t in heads_at)
 
 
 @dataclass(slots=True)
@@ -96,14 +106,15 @@ class CameraAnalyzer:
         self._bare_run = 0
         self.gate.reset()
 
-    def detect(self, img: np.ndarray, window: tuple[int, int, int, int]) -> list[Detection]:
-        """Heads and persons inside `window` (x1, y1, x2, y2), in frame pixels."""
+    def detect(self, img: np.ndarray, window: Window, moved: list[Box] | None = None) -> list[Detection]:
+        """Heads and persons inside `window` (x1, y1, x2, y2), in frame pixels; with ``moved`` (regions of
+        the whole frame's window) heads only in the tiles they reach and the whole frame."""
         x1, y1, x2, y2 = window
         crop = img[y1:y2, x1:x2]
         found: list[Detection] = []
         # heads also serve zones and edges (as people), so the network runs when any check needs it
         if self.helmet is not None and (self.cam.helmet or self.cam.zones or self.cam.edges):
-            found += self.helmet.detect(crop, self.cam.helmet_tile_px)
+            found += self.helmet.detect(crop, self.cam.helmet_tile_px, moved)
         if self.persons is not None and self.cam.persons:
             found += self.persons.detect(crop)
         h, w = img.shape[:2]
@@ -138,14 +149,17 @@ class CameraAnalyzer:
         res.detected = bool(regions) or full_due
         if res.detected:
             win = (0, 0, w, h) if full_due else detection_window(regions, w, h)
-            if win == (0, 0, w, h):
+            moved, heads_at = self._moved_tiles(win, regions, full_due or win != (0, 0, w, h))
+            if win == (0, 0, w, h) and moved is None:
                 self._last_full = frame.ts
-            # what was found outside the moved window is still there: the scene did not change
-            kept = [d for d in self._last if not _inside(d.box, win)]
-            self._last = kept + self.detect(img, win)
-            res.violations += self._helmet_violations()
-            if self._edges is not None:
-                res.violations += self._edges.update(img, self._last)
+            # what was found outside the moved window (or the moved tiles) is still there: the scene did
+            # not change there; heads the whole-frame view found there stand for those kept
+            found = self.detect(img, win, moved)
+            kept = [d for d in self._last if not _looked_at(d, win, heads_at)]
+            self._last = kept + [d for d in found if moved is None or _looked_at(d, win, heads_at)]
+        if self._edges is not None:
+            res.violations += self._edges.update(img, self._last) if res.detected else self._edges.standing()
+        res.violations += self._helmet_violations(res.detected)
         res.detections = list(self._last)
         res.violations += self._zones.update(frame.ts, self._last)
         res.exclusions = self._zones.exclusions()
@@ -175,9 +189,26 @@ class CameraAnalyzer:
             return {}
         return dict.fromkeys(due, to_jpeg(annotate(frame.image, res, self.cam)))
 
-    def _helmet_violations(self) -> list[Violation]:
+    def _moved_tiles(
+        self, win: Window, regions: list[Box], every_tile: bool
+    ) -> tuple[list[Box] | None, list[Window]]:
+        """(moved, tiles): where heads are proposed afresh on this frame. A motion pass whose window is the
+        whole frame of several hard-hat tiles proposes only in the tiles the moved regions reach
+        (``moved`` the regions; tiles.moved_tiles): a worker walking in one corner no longer has the
+        other tiles' empty scaffolding looked at again. Otherwise (``every_tile``: a full pass or a window
+        smaller than the frame; or the frame one tile) ``moved`` is None and the tiles are the window itself."""
+        if every_tile:
+            return None, [win]
+        tiles = tile_windows(win[2], win[3], self.cam.helmet_tile_px)
+        run = moved_tiles(tiles, regions)
+        return (None, [win]) if len(run) == len(tiles) else (regions, run)
+
+    def _helmet_violations(self, looked: bool) -> list[Violation]:
+        """The bare heads seen, once ``helmet_frames`` looks in a row saw one. A frame not looked at (a still
+        scene) neither counts nor clears: its heads are the last look's, so an alert keeps firing."""
         bare = [d for d in self._last if d.label == "no_helmet"]
-        self._bare_run = self._bare_run + 1 if bare else 0
+        if looked:
+            self._bare_run = self._bare_run + 1 if bare else 0
         if not self.cam.helmet or self._bare_run < self.cam.helmet_frames:
             return []
         return [

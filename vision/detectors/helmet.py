@@ -24,10 +24,10 @@ import cv2
 import numpy as np
 
 from contract.config.camera import HELMET_TILE_PX
-from vision.detections import Detection, clip_boxes
+from vision.detections import Box, Detection, clip_boxes
 from vision.detectors.centernet import CLASSES, decode, letterbox, nms_any_class
 from vision.detectors.onnx_net import OnnxNet
-from vision.detectors.tiles import tile_windows
+from vision.detectors.tiles import moved_tiles, tile_windows
 from vision.model_files import DEFAULT_MODEL
 
 NOT_HEAD = len(CLASSES)  # the classifier's third output: the proposal is no head at all
@@ -158,7 +158,9 @@ class HeadProposer:
         self.size, self.floor, self.max_candidates, self.flip = size, floor, max_candidates, flip
         self.tile_px = tile_px
 
-    def inputs(self, frame: np.ndarray, tile_px: int | None = None) -> list[DetectorInput]:
+    def inputs(
+        self, frame: np.ndarray, tile_px: int | None = None, moved: list[Box] | None = None
+    ) -> list[DetectorInput]:
         """The detector's inputs for ``frame``: with a ``tile_px`` (by default the proposer's own) and a
         frame longer than that on a side,
         one per tile (tile_windows) and the whole frame, each once and not mirrored; otherwise the
@@ -166,10 +168,13 @@ class HeadProposer:
         wide frame's far heads need: a 1280x720 frame at 720 is two tiles of 688x720 that the detector
         sees at 0.8 of their pixels, instead of the whole frame at 0.45. The whole frame stays for the
         near heads a tile cuts (those larger than the overlap), as SAHI's sliced inference keeps its
-        standard prediction beside the slices."""
+        standard prediction beside the slices. With ``moved`` (the regions where the picture moved) only
+        the tiles those reach run beside the whole frame (tiles.moved_tiles): the caller keeps what the
+        others found before."""
         h, w = frame.shape[:2]
         windows = tile_windows(w, h, self.tile_px if tile_px is None else tile_px)
         if len(windows) > 1:
+            windows = windows if moved is None else moved_tiles(windows, moved)
             views = [(frame[y1:y2, x1:x2], False, x1, y1) for x1, y1, x2, y2 in windows]
             views.append((frame, False, 0, 0))
         else:
@@ -181,12 +186,14 @@ class HeadProposer:
             out.append(DetectorInput(cv2.dnn.blobFromImage(lb), s, mirrored, x, y, view.shape[1]))
         return out
 
-    def __call__(self, frame: np.ndarray, tile_px: int | None = None) -> np.ndarray:
+    def __call__(
+        self, frame: np.ndarray, tile_px: int | None = None, moved: list[Box] | None = None
+    ) -> np.ndarray:
         """Rows (x1, y1, x2, y2, detector score, detector class) in frame pixels, highest score first;
-        ``tile_px`` as in ``inputs``."""
+        ``tile_px`` and ``moved`` as in ``inputs``."""
         h, w = frame.shape[:2]
         passes = []
-        for inp in self.inputs(frame, tile_px):
+        for inp in self.inputs(frame, tile_px, moved):
             det = decode(self.net(inp.blob), self.floor, self.max_candidates)
             det[:, :4] /= inp.scale
             if inp.mirrored:
@@ -293,11 +300,13 @@ class HelmetDetector:
         # ranking; the product's boxes are exactly those of them whose score passes the card's threshold
         self.operating = operating
 
-    def candidates(self, frame: np.ndarray, tile_px: int | None = None) -> np.ndarray:
+    def candidates(
+        self, frame: np.ndarray, tile_px: int | None = None, moved: list[Box] | None = None
+    ) -> np.ndarray:
         """Stage 1: head proposals (x1, y1, x2, y2, detector score, detector class) in frame pixels; a
         frame longer than ``tile_px`` (> 0; default: a camera's default, HELMET_TILE_PX) on a side is
-        also proposed tile by tile (HeadProposer.inputs)."""
-        return self.proposer(frame, tile_px)
+        also proposed tile by tile, with ``moved`` only in the tiles where it moved (HeadProposer.inputs)."""
+        return self.proposer(frame, tile_px, moved)
 
     def classify(self, frame: np.ndarray, boxes: np.ndarray) -> np.ndarray:
         """Stage 2, one batched pass for all boxes: (N, 3) probabilities helmet / no_helmet / not a head,
@@ -309,20 +318,27 @@ class HelmetDetector:
         return on_heads(boxes, out, c.context, frame.shape[1], frame.shape[0])
 
     def raw(
-        self, frame: np.ndarray, cands: np.ndarray | None = None, tile_px: int | None = None
+        self,
+        frame: np.ndarray,
+        cands: np.ndarray | None = None,
+        tile_px: int | None = None,
+        moved: list[Box] | None = None,
     ) -> np.ndarray:
         """Rows (x1, y1, x2, y2, score, class) in frame pixels, every combined score above the floor;
         `cands` are the frame's proposals when the caller already has them (stage 1 then does not run),
-        else stage 1 proposes with ``tile_px`` as in ``candidates``."""
-        cands = self.candidates(frame, tile_px) if cands is None else cands
+        else stage 1 proposes with ``tile_px`` and ``moved`` as in ``candidates``."""
+        cands = self.candidates(frame, tile_px, moved) if cands is None else cands
         det = combine(cands, self.classify(frame, cands), self.card.classifier.det_power)
         return det[det[:, 4] >= self.score_floor]
 
-    def detect(self, frame: np.ndarray, tile_px: int | None = None) -> list[Detection]:
+    def detect(
+        self, frame: np.ndarray, tile_px: int | None = None, moved: list[Box] | None = None
+    ) -> list[Detection]:
         """Heads whose score passes their class's operating threshold (every head above the floor
-        when not ``operating``); ``tile_px`` as in ``candidates`` (a camera's ``helmet_tile_px``)."""
+        when not ``operating``); ``tile_px`` (a camera's ``helmet_tile_px``) and ``moved`` as in
+        ``candidates``."""
         out = []
-        for x1, y1, x2, y2, s, c in self.raw(frame, tile_px=tile_px).tolist():
+        for x1, y1, x2, y2, s, c in self.raw(frame, tile_px=tile_px, moved=moved).tolist():
             label = CLASSES[int(c)]
             if not self.operating or s >= self.card.thresholds[label]:
                 out.append(Detection(label, (x1, y1, x2, y2), s))

@@ -40,3 +40,21 @@ def tile_windows(
     xs = np.linspace(0, width - tw, cols).round().astype(int).tolist()
     ys = np.linspace(0, height - th, rows).round().astype(int).tolist()
     return [(x, y, x + tw, y + th) for y in ys for x in xs]
+
+
+def moved_tiles(
+    windows: list[tuple[int, int, int, int]],
+    regions: list[tuple[float, float, float, float]],
+    margin: int = TILE_OVERLAP_PX,
+) -> list[tuple[int, int, int, int]]:
+    """The ``windows`` that a moved region, grown by ``margin`` pixels on each side, reaches into.
+
+    A camera whose picture moved in a few places (MotionGate.regions) proposes heads in these tiles only:
+    in the others nothing changed since they were last looked at, so what was found there still stands
+    (vision/pipeline.py keeps it). The margin is the tiles' own overlap: a head whose edge the gate saw
+    move, with its centre just across a seam, still lies inside a tile that runs.
+    """
+    grown = [(r[0] - margin, r[1] - margin, r[2] + margin, r[3] + margin) for r in regions]
+    return [
+        w for w in windows if any(g[0] < w[2] and w[0] < g[2] and g[1] < w[3] and w[1] < g[3] for g in grown)
+    ]
