@@ -295,16 +295,8 @@ def test_a_verdicts_whole_number_details_are_kept_as_the_alert_types_them(
     serializer warnings on its console) and the two events disagree on the detail's type."""
 
     def arcs(level: Level, ts: float, count: int) -> RuleResult:
-        return RuleResult(
-            rule="power.arc",
-            device="power-main",
-            point="",
-            level=level,
-            ts=ts,
-            clause="JGJ/T 46-2024",
-            value=float(count),
-            details={"arcs_in_shift": count},
-        )
+        return RuleResult(rule="power.arc", device="power-main", point="", level=level, ts=ts,
+                          clause="JGJ/T 46-2024", value=float(count), details={"arcs_in_shift": count})  # fmt: skip
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
