@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from regulator.commands.opening import ensure_database
 from regulator.storage.backup import BackupError
 from regulator.storage.backup import backup as write_backup
 from regulator.storage.backup import restore as read_backup
@@ -60,6 +61,7 @@ def restore(
 ) -> None:
     """Restore a regulator backup into an empty database and evidence folder; then `serve` on them (an older
     release's ledger is upgraded at start; a newer one's is refused)."""
+    ensure_database(db)  # a new server's database of the README's URL is not there yet
     try:
         manifest = read_backup(archive, db, _evidence(evidence_dir, db))
     except BackupError as exc:

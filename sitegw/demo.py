@@ -487,7 +487,7 @@ async def _regulator(
     if not secret_file.exists():
         secret_file.write_text(secrets.token_hex(16), encoding="utf-8")
     secret = secret_file.read_text(encoding="utf-8").strip()
-    server = RegulatorServer(opts.state_dir / "regulator.sqlite")
+    server = RegulatorServer(embedded_db(opts))
     await server.start()
     stack.push_async_callback(server.stop)
     p = site.config.project
@@ -497,7 +497,7 @@ async def _regulator(
         name="regulator",
         base_url=server.base_url,
         secret=secret,
-        platform=f"embedded receiver {opts.state_dir / 'regulator.sqlite'}",
+        platform=f"embedded receiver {embedded_db(opts)}",
     )
 
 
@@ -509,17 +509,7 @@ def _announce(
     relays: dict[str, RelaySimulator],
     opts: DemoOptions,
 ) -> None:
-    if uplink is None:
-        regulator = f"none: the embedded receiver needs the regulator extra ({REGULATOR_INSTALL})"
-    else:
-        which = (
-            "given receiver"
-            if opts.regulator_url
-            else "a city's regulator, forwarding to the province's"
-            if opts.regulator_chain
-            else "embedded receiver"
-        )
-        regulator = f"{uplink.base_url} ({which})"
+    regulator = regulator_line(uplink, opts)
     pour = (
         f"the pour starts {opts.pour_after_s:g} s after start"
         + (f"; M3 past its alarm values ~{opts.pour_after_s + 35:g} s" if opts.scenarios else "")
@@ -570,6 +560,27 @@ def _announce(
         f"Dashboard: {gw.url}",
     ]
     print("\n".join(lines), flush=True)
+
+
+def embedded_db(opts: DemoOptions) -> Path:
+    """The embedded receiver's ledger (its database identifies it: it listens on a new port each run)."""
+    return opts.state_dir / "regulator.sqlite"
+
+
+def regulator_line(uplink: RegulatorUplink | None, opts: DemoOptions) -> str:
+    """Where the demo's alerts go; for the embedded receiver, how to sign in to its review UI (it has no user
+    of its own: its address led to a sign-in page nobody could pass)."""
+    if uplink is None:
+        return f"none: the embedded receiver needs the regulator extra ({REGULATOR_INSTALL})"
+    if opts.regulator_url:
+        return f"{uplink.base_url} (given receiver)"
+    if opts.regulator_chain:
+        return f"{uplink.base_url} (a city's regulator, forwarding to the province's)"
+    db = f"sqlite:///{embedded_db(opts).resolve()}"
+    return (
+        f"{uplink.base_url} (embedded receiver; to review its hazards there: "
+        f"sitegw regulator add-user NAME --role admin --db {db})"
+    )
 
 
 def rules_line(site: SiteConfig, cameras: bool) -> str:

@@ -21,12 +21,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from pydantic import TypeAdapter
+
 from contract.alert_event import AlertEvent, State
 from contract.config.rules import WorseningUpdates
 from gateway.alerts.models import Alert, AlertDetail, Silence, SilenceSpec
 from gateway.alerts.store import AlertStore
 from gateway.alerts.worsening import Worst, track
-from rules.result import RuleResult, rank
+from rules.result import Details, RuleResult, rank
 
 log = logging.getLogger(__name__)
 
@@ -518,6 +520,12 @@ class AlertManager:
         return out
 
 
+# a verdict's details as the alert types them: model_copy does not validate, and a rule's whole number (an
+# arc count) would otherwise stay an int where the alert's model says float, warn at every dump and differ
+# from the firing event's float
+_DETAILS: TypeAdapter[Details] = TypeAdapter(Details)
+
+
 def _figures_of(r: RuleResult, alert: Alert) -> dict[str, object]:
     """What a verdict says of its alert: clause, value and limit, the site's words, the details, the evidence
     (the alert's own when the verdict has none)."""
@@ -528,6 +536,6 @@ def _figures_of(r: RuleResult, alert: Alert) -> dict[str, object]:
         "unit": r.unit,
         "message": r.message,
         "message_en": r.message_en,
-        "details": r.details,
+        "details": _DETAILS.validate_python(r.details),
         "evidence": r.evidence or alert.evidence,
     }

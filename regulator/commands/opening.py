@@ -37,5 +37,21 @@ def open_repo(db: str, read_only: bool = False) -> Repository:
     if created is None:
         typer.echo(f"cannot open the regulator database {db}: {str(first).splitlines()[0]}", err=True)
         raise typer.Exit(2) from None
-    typer.echo(f'database "{created}" did not exist: created it (CREATE DATABASE)', err=True)
+    _say_created(created)
     return open_repo(db)
+
+
+def ensure_database(db: str) -> None:
+    """Create ``db``'s PostgreSQL database where it is missing and the role may, saying so (a restore's
+    target on a new server); a command's exit 2 with the ``createdb`` line where the role may not."""
+    try:
+        created = create_if_missing(db)
+    except CannotCreateDatabase as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    if created is not None:
+        _say_created(created)
+
+
+def _say_created(name: str) -> None:
+    typer.echo(f'database "{name}" did not exist: created it (CREATE DATABASE)', err=True)

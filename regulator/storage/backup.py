@@ -151,6 +151,9 @@ def _holds_tables(url: str) -> bool:
     engine = sa.create_engine(url)
     try:
         return bool(sa.inspect(engine).get_table_names())
+    except sa.exc.OperationalError as exc:  # server down, a wrong password: said, not a traceback
+        shown = parsed.render_as_string(hide_password=True)
+        raise BackupError(f"cannot open {shown}: {str(exc.orig).strip().splitlines()[-1]}") from None
     finally:
         engine.dispose()
 

@@ -4,6 +4,7 @@ inhibition, delivery order, and persistence in SQLite across restarts."""
 from __future__ import annotations
 
 import sqlite3
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -284,3 +285,25 @@ def test_vision_results_take_the_same_path_with_their_evidence(
         ("firing", "data:image/jpeg;base64,/9j/AAA="),
         ("resolved", None),
     ]
+
+
+def test_a_verdicts_whole_number_details_are_kept_as_the_alert_types_them(
+    manager: AlertManager, sent: list[AlertEvent]
+) -> None:
+    """power.arc counts its arcs as an int: the escalation's figures must reach the alert as its model types
+    them (a float), as the firing's do, or every dump of the alert warns (the demo printed pydantic's
+    serializer warnings on its console) and the two events disagree on the detail's type."""
+
+    def arcs(level: Level, ts: float, count: int) -> RuleResult:
+        return RuleResult(rule="power.arc", device="power-main", point="", level=level, ts=ts,
+                          clause="JGJ/T 46-2024", value=float(count), details={"arcs_in_shift": count})  # fmt: skip
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        manager.handle([arcs("alarm", 1, 1), arcs("critical", 2, 2)])
+        (alert,) = manager.list_alerts(rule="power.arc")
+        assert alert.model_dump_json()
+        assert [e.model_dump_json() for e in sent]
+    assert alert.details == {"arcs_in_shift": 2.0}
+    assert isinstance(alert.details["arcs_in_shift"], float)
+    assert [type(e.details["arcs_in_shift"]) for e in sent] == [float, float]

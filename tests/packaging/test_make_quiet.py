@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -46,3 +47,22 @@ def test_a_failed_rules_build_shows_its_log(tmp_path: Path) -> None:
     done = native(tmp_path, 1)
     assert done.returncode != 0
     assert WARNINGS in done.stdout + done.stderr
+
+
+def test_installing_sitegw_prints_no_setuptools_package_warnings(tmp_path: Path) -> None:
+    """`make demo`'s install step (pip install -e) and `pip wheel .` printed two screens of setuptools'
+    "Package would be ignored" for config/examples and config/profiles, folders of data that the package
+    discovery left out while the package data took them in. setuptools' own build of the packages (pure
+    Python: no compiler) must say nothing of the kind and still carry the example site."""
+    done = subprocess.run(
+        [sys.executable, "setup.py", "-q", "build_py", "-d", str(tmp_path / "lib")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=os.environ | {"SITEGW_PURE_PYTHON": "1"},
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "absent from the `packages` configuration" not in done.stdout + done.stderr, done.stderr
+    assert (tmp_path / "lib" / "config" / "examples" / "site.yaml").is_file()
+    assert (tmp_path / "lib" / "config" / "profiles" / "README.md").is_file()

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import secrets
 import subprocess
 import sys
 from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 import sqlalchemy as sa
 
@@ -21,7 +23,15 @@ from regulator.ledger.review import Review
 from regulator.server import RegulatorServer
 from regulator.storage.db import normalise_url
 from regulator.storage.scope import Actor
-from tests.regulator.support import PROJECT, SECRET, db_url, make_event, pg_database, real_jpeg  # noqa: F401
+from tests.regulator.support import (  # noqa: F401
+    PG_ADMIN,
+    PROJECT,
+    SECRET,
+    db_url,
+    make_event,
+    pg_database,
+    real_jpeg,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 EVENTS_PATH = "/api/v1/events"
@@ -151,3 +161,31 @@ def test_a_backup_of_a_newer_schema_is_refused_with_the_release_to_use(tmp_path:
 def test_a_backup_of_no_ledger_says_so(tmp_path: Path, engine: str) -> None:
     done = cli("backup", "--db", f"{engine}:///{tmp_path}/none.sqlite", "--out", str(tmp_path / "x.tar.gz"))
     assert done.returncode == 2 and "no regulator schema" in done.stderr, done.stderr
+
+
+def test_a_restore_onto_a_new_server_creates_its_database(tmp_path: Path) -> None:
+    """The README's bureau restores onto `--db postgresql://regulator@newdb/regulator`, a server with no such
+    database yet: the restore creates it, as `add-project` does, and says so (it ended in a traceback of
+    'database ... does not exist'). A server that cannot be reached is an error line, not a traceback."""
+    with pg_database() as source:
+        assert cli(
+            "add-project", PROJECT, "--name", "示范项目", "--city", "深圳", "--secret", SECRET, "--db", source
+        )
+        archive = tmp_path / "ledger.tar.gz"
+        done = cli("backup", "--db", source, "--evidence-dir", str(tmp_path / "ev"), "--out", str(archive))
+        assert done.returncode == 0, done.stderr
+        before = ledger(source)
+    name = f"sitegw_test_{secrets.token_hex(4)}"
+    target = f"{source.rsplit('/', 1)[0]}/{name}"
+    try:
+        restored = cli("restore", str(archive), "--db", target, "--evidence-dir", str(tmp_path / "restored"))
+        assert restored.returncode == 0, restored.stderr
+        assert f'database "{name}" did not exist: created it' in restored.stderr
+        assert ledger(target) == before and before["projects"]
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    closed = "postgresql://postgres@127.0.0.1:1/regulator"  # port 1: nothing listens
+    refused = cli("restore", str(archive), "--db", closed, "--evidence-dir", str(tmp_path / "other"))
+    assert refused.returncode == 2 and refused.stderr.startswith("error: cannot open"), refused.stderr
+    assert "Traceback" not in refused.stderr

@@ -198,3 +198,26 @@ def test_serve_says_what_forwarding_lacks(tmp_path: Path) -> None:
     for told in ("--forward-secret is missing", "--forward-jurisdiction is missing", "not an http(s) URL"):
         assert told in run.stderr
     assert "PostgreSQL only" in run.stderr and "add-city" in run.stderr
+
+
+async def test_a_province_on_sqlite_keeps_a_citys_batch(tmp_path: Path) -> None:
+    """`sitegw demo --regulator-chain` runs the province on SQLite: every batch the city sent was answered 503
+    ("no such function: ANY", PostgreSQL's array test) and nothing reached the province. Kept, and the same
+    batch again (a retry) is kept once."""
+    server = RegulatorServer(f"sqlite:///{tmp_path / 'province.sqlite'}", evidence_dir=tmp_path / "evidence")
+    register(server.repo, "SZ", "深圳市平台", "广东省/深圳市", KEY)
+    await server.start()
+    try:
+        batch = Batch(
+            city="SZ",
+            jurisdiction="广东省/深圳市",
+            records=[project("GD-SZ-1", "广东省/深圳市/南山区", seq=1), hazard(ref="11", seq=2)],
+        )
+        r = await send(server, batch, path=f"{FORWARD_PATH}?verdicts=1&backlog=0")
+        assert r.status_code == 200, r.text
+        assert BatchReceipt.model_validate(r.json()).new == 2 and held(server) == 2
+        again = await send(server, batch, path=f"{FORWARD_PATH}?verdicts=1")
+        assert again.status_code == 200 and again.json()["new"] == 0, again.text
+        assert held(server) == 2
+    finally:
+        await server.stop()
