@@ -51,7 +51,7 @@ class DeviceOffline:
         self._memory = LevelMemory()
         self._watch: dict[str, _Watch] = {}
         # moves on whenever a device's time limit may come nearer than a bound calm_until() gave:
-        # a device watched for the first time, or a clock step (seen() and resume() only put it off)
+        # a device watched for the first time, a clock step, or resume() (seen() only puts it off)
         self.version = 0
 
     def calm_until(self, limits: Iterable[tuple[str, float]]) -> float:
@@ -116,9 +116,12 @@ class DeviceOffline:
 
     def resume(self, now: float) -> None:
         """After a warm-up: the gateway's own downtime is not the devices' silence, so every device
-        gets its full time limits again from ``now`` (the levels reached before the stop stay)."""
+        gets its full time limits again from ``now`` (the levels reached before the stop stay), and only
+        them: the warm-up's history is judged at its readings' own stamps, which a device's clock ahead of
+        the gateway's puts after ``now``, and the live gateway measures from when it hears a device."""
         for watch in self._watch.values():
-            watch.last_seen = max(watch.last_seen, now)
+            watch.last_seen = now
+        self.version += 1  # a limit may come nearer: the stamps ahead put calm_until's bound past it
 
     def clock_stepped(self, step_s: float, now: float) -> None:
         """The wall clock was stepped by ``step_s`` (NTP, an RTC set by hand) and reads ``now``: the time it

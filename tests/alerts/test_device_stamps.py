@@ -14,6 +14,7 @@ import pytest
 
 from contract.alert_event import AlertEvent
 from gateway.alerts.monitor import SafetyMonitor
+from rules.engine import RuleEngine
 from tests.rules.sites import reference_site, sample
 
 DEVICE, EVERY_S, WARNING_S = "power-main", 5.0, 15.0
@@ -131,3 +132,18 @@ def test_a_device_silent_across_the_step_is_reported_by_the_time_that_really_pas
     box.run(3, reporting=False)
     assert [level for level, _ in box.offline()] == ["warning"], box.offline()
     assert box.mono - box.heard_at <= WARNING_S + 3
+
+
+def test_a_restart_after_history_stamped_ahead_gives_the_device_its_limits_from_the_start_only() -> None:
+    """The warm-up judges the stored history at its readings' stamps: a power box whose clock runs 300 s ahead of
+    the gateway's left stamps after the restart's instant. The box silent since then is reported 15 s after the
+    start, as any device, not once the gateway's clock passes the box's last stamp."""
+    engine = RuleEngine(reference_site())
+    now = START
+    history = [r for k in range(6) for r in sample(DEVICE, now - 30 + 5 * k - STEP_S, leakage_ma=6.0)]
+    for _ in engine.replay(history):
+        pass
+    engine.resume(now)
+    assert [r for r in engine.tick(now + WARNING_S) if r.rule == "device.offline"] == []
+    found = [(r.level, r.ts) for r in engine.tick(now + WARNING_S + 1) if r.rule == "device.offline"]
+    assert found == [("warning", now + WARNING_S)], found
