@@ -37,7 +37,7 @@ ACTIONS_EN = {
 
 @dataclass
 class _Watch:
-    last_seen: float
+    last_seen: float  # when the gateway last heard it, by its own clock (seen's ``heard``)
     driver_offline: str = ""  # the driver's reason while it reports the device offline
     # the memory's rearm count when the device was found online and quiet (LevelMemory.quiet); -1 once
     # a level is reported: while it is the memory's count, a sample's seen() needs no look at the memory
@@ -51,7 +51,7 @@ class DeviceOffline:
         self._memory = LevelMemory()
         self._watch: dict[str, _Watch] = {}
         # moves on whenever a device's time limit may come nearer than a bound calm_until() gave:
-        # a device watched for the first time, or a clock step (seen() and resume() only put it off)
+        # a device watched for the first time, a clock step, or resume() (seen() only puts it off)
         self.version = 0
 
     def calm_until(self, limits: Iterable[tuple[str, float]]) -> float:
@@ -70,16 +70,24 @@ class DeviceOffline:
                 bound = watch.last_seen + limit
         return bound - abs(bound) * 1e-12 - 1e-9 if bound < math.inf else bound
 
-    def seen(self, device: str, ts: float, name: str, clause: str, backfill: bool) -> RuleResult | None:
-        """A fresh reading: the device is online (resolves its offline alert)."""
+    def seen(
+        self, device: str, ts: float, name: str, clause: str, backfill: bool, heard: float | None = None
+    ) -> RuleResult | None:
+        """A fresh reading stamped ``ts``: the device is online (resolves its offline alert). ``heard``: when
+        the gateway got it, by the clock :meth:`tick`'s ``now`` and :meth:`clock_stepped` read (None: at
+        ``ts``, as replay judges history). A silence is measured on that one clock: a device's own stamps are
+        its clock's, which may run ahead or behind the gateway's or step at another moment (a device stamping
+        by the gateway's old clock, a reading in flight across a step), so measured against the gateway's
+        ``now`` they would invent a silence or hide a real one for as long as the two clocks differ."""
+        at = ts if heard is None else heard
         watch = self._watch.get(device)
         memory = self._memory
         if watch is None:
-            watch = self._watch[device] = _Watch(ts)
+            watch = self._watch[device] = _Watch(at)
             self.version += 1
         else:
-            if ts > watch.last_seen:  # not max(): this runs for every sample of every device
-                watch.last_seen = ts
+            if at > watch.last_seen:  # not max(): this runs for every sample of every device
+                watch.last_seen = at
             watch.driver_offline = ""
             if watch.quiet_at == memory.rearms or memory.quiet(device):
                 # online and known online (every sample of a working device)
@@ -108,9 +116,12 @@ class DeviceOffline:
 
     def resume(self, now: float) -> None:
         """After a warm-up: the gateway's own downtime is not the devices' silence, so every device
-        gets its full time limits again from ``now`` (the levels reached before the stop stay)."""
+        gets its full time limits again from ``now`` (the levels reached before the stop stay), and only
+        them: the warm-up's history is judged at its readings' own stamps, which a device's clock ahead of
+        the gateway's puts after ``now``, and the live gateway measures from when it hears a device."""
         for watch in self._watch.values():
-            watch.last_seen = max(watch.last_seen, now)
+            watch.last_seen = now
+        self.version += 1  # a limit may come nearer: the stamps ahead put calm_until's bound past it
 
     def clock_stepped(self, step_s: float, now: float) -> None:
         """The wall clock was stepped by ``step_s`` (NTP, an RTC set by hand) and reads ``now``: the time it

@@ -155,12 +155,17 @@ class RuleEngine:
         """Verdicts for one batch of readings (see :meth:`evaluate` for the marked readings too)."""
         return self._judge(batch)[1]
 
-    def evaluate(self, batch: Iterable[Reading]) -> Evaluation:
-        """Judge a batch; readings of one device with the same ts are taken as one sample."""
-        return Evaluation(*self._judge(batch))
+    def evaluate(self, batch: Iterable[Reading], heard: float | None = None) -> Evaluation:
+        """Judge a batch; readings of one device with the same ts are taken as one sample. ``heard``: when
+        the live gateway got the batch, by the clock it ticks with (a device is online as of then, whatever
+        its own clock stamped; None: at each sample's ts, as in replay)."""
+        return Evaluation(*self._judge(batch, heard=heard))
 
     def _judge(
-        self, batch: Iterable[Reading], sample: Callable[[Reading], object] = SAMPLE
+        self,
+        batch: Iterable[Reading],
+        sample: Callable[[Reading], object] = SAMPLE,
+        heard: float | None = None,
     ) -> tuple[list[Reading], list[RuleResult]]:
         # evaluate's work, returned as a tuple: the frozen Evaluation costs more to make than a
         # crane's tilt reading costs to judge, and process drops it at once. ``sample`` is the key
@@ -194,7 +199,7 @@ class RuleEngine:
                     if quality is BACKFILL:
                         backfill = True
             if plan.watched and alive:
-                online = self._offline.seen(device, ts, plan.name, plan.clause, backfill)
+                online = self._offline.seen(device, ts, plan.name, plan.clause, backfill, heard)
                 if online is not None:
                     results.append(online)
             changed: set[str] = set()

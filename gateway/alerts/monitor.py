@@ -47,7 +47,7 @@ class SafetyMonitor:
         self._on_fault = on_fault
         self._clock = clock
         self._monotonic = monotonic
-        self._last_tick: tuple[float, float] | None = None  # (clock, monotonic) at the last live tick
+        self._last_tick: tuple[float, float] | None = None  # (clock, monotonic) at the last live look
 
     def attach(self, bus: Bus, name: str = "rules") -> None:
         """Subscribe to readings and device status changes."""
@@ -57,7 +57,11 @@ class SafetyMonitor:
     def judge(self, batch: Sequence[Reading]) -> list[Reading]:
         """Judge a batch, act on the verdicts, and return the batch as the rules marked it
         (readings of a broken sensor come back with quality ``fault``), for the stores."""
-        evaluation = self.engine.evaluate(batch)
+        # the devices are heard now, by the clock the ticks read, a step of it noticed first: their silences
+        # are measured on that one clock, never against the stamps of their own
+        now = self._clock()
+        self._check_step(now)
+        evaluation = self.engine.evaluate(batch, now)
         self.alerts.handle(evaluation.results)
         if self._on_fault is not None:
             faulted = [

@@ -59,6 +59,11 @@ class CityRow(BaseModel):
     jurisdiction: str
     level: str | None = Field(description="the level forwarding here: city, district (from its place)")
     level_name: str = Field(description="its name: 市级, 区县级")
+    public_url: str = Field(
+        description="its address as this platform's users' browsers open its hazards' pictures and clips at "
+        "(add-city --url); empty: not registered, so no link-through to its evidence"
+    )
+    linked: bool = Field(description="link-through to its evidence configured (an address registered)")
     last_seen_at: float | None
     backlog: int | None
     refused: list[Refused]
@@ -140,12 +145,16 @@ def status(db: Connection) -> ForwardingStatus:
             jurisdiction=j,
             level=level_of(j),
             level_name=LEVEL_NAMES.get(level_of(j) or "", "下级"),
+            public_url=url,
+            linked=bool(url),
             last_seen_at=seen,
             backlog=left,
             refused=refused.get(i, []),
         )
-        for i, n, j, seen, left in db.execute(
-            sql("SELECT id, name, jurisdiction, last_seen_at, backlog FROM forward_cities ORDER BY id")
+        for i, n, j, url, seen, left in db.execute(
+            sql(
+                "SELECT id, name, jurisdiction, public_url, last_seen_at, backlog FROM forward_cities ORDER BY id"
+            )
         )
     ]
     return ForwardingStatus(up=_upward(db), cities=cities)

@@ -5,7 +5,8 @@ object of a city's hazard they may see (``?go=1``: 303 to it), and ``/ui/linked-
 is the page that shows it, its Content-Security-Policy allowing pictures and clips from that city's address
 only; a city out of reach is said there, with a fresh link to try again. At the city (a platform forwarding to
 its province): ``GET /api/v1/linked-evidence/{hazard}/{sha256}.{kind}`` checks the link, answers the object and
-keeps who viewed it (``evidence_views``), each link once."""
+keeps who viewed it (``evidence_views``), each link once (a clip's further byte ranges, from the browser that
+opened it, until the link expires: one viewing, one view kept)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from regulator.ingest.receive import Refusal
 from regulator.routes import STATIC
 from regulator.routes.routing import Who
 from regulator.routes.session import address
+from regulator.storage.byte_ranges import ranged
 from regulator.storage.db import sql
 from regulator.storage.evidence import MEDIA_TYPES
 from regulator.storage.jurisdictions import SEP
@@ -187,17 +189,31 @@ def city_linked_router(repo: Repository, link: ForwardLink) -> APIRouter:
         nonce: str = Query(pattern=f"^[0-9a-f]{{{NONCE_HEX}}}$"),
         sig: str = Query(pattern=r"^[0-9a-fA-F]{64}$"),
     ) -> Response:
-        """The object a link of the province names, once; 401 wrong signature, 410 expired, 403 used or
-        not for a user of the province, 404 not that hazard's."""
+        """The object a link of the province names, once (the byte range asked, ``Range``: 206, 416 past
+        its end); 401 wrong signature, 410 expired, 403 used or not for a user of the province, 404 not that
+        hazard's. A <video> fetches its clip in several ranges: the link's first use binds it to that
+        browser's address, whose further ranges it answers until it expires (:func:`_open`)."""
         asked = Link(city, str(hazard_id), sha256, kind, user, role, expires, nonce)
-        data = await run_in_threadpool(_open, repo, link, asked, sig, address(request))
-        return Response(data, media_type=MEDIA_TYPES[kind], headers={"Cache-Control": "private, no-store"})
+        ranges = request.headers.get("Range")
+        data = await run_in_threadpool(_open, repo, link, asked, sig, address(request), ranges is not None)
+        return ranged(data, ranges, MEDIA_TYPES[kind], {"Cache-Control": "private, no-store"})
 
     return r
 
 
-def _open(repo: Repository, forward: ForwardLink, asked: Link, sig: str, viewer_at: str) -> bytes:
-    """The object's bytes, the view kept in the hazard's log; Refusal naming why not (``reason``)."""
+def _open(
+    repo: Repository, forward: ForwardLink, asked: Link, sig: str, viewer_at: str, a_range: bool
+) -> bytes:
+    """The object's bytes, the view kept in the hazard's log; Refusal naming why not (``reason``).
+
+    A link opens once: its first use is the one view kept. A video player then asks for the same clip in more
+    byte ranges (its length, a seek, Safari's first two bytes), so a later use of the link is that viewing's
+    where it asks for a range (``a_range``) from the address the first use came from, before the link
+    expires (at most LINK_TTL_S after the province signed it): answered, not kept again. Another address, or a
+    request for the whole object, is refused as a used link, and any use after the expiry as expired. Not a
+    cookie: the
+    clip is loaded from the province's page, where the city's cookie is a third-party one that Safari, the
+    browser that needs ranges most, never sends."""
     if asked.city != forward.city_id:
         _refuse(
             401, "wrong signature", f"the link is for platform {asked.city!r}, this is {forward.city_id!r}"
@@ -244,8 +260,16 @@ def _open(repo: Repository, forward: ForwardLink, asked: Link, sig: str, viewer_
             _view(asked, viewer_at),
         )
         if used.rowcount == 0:
+            first = db.execute(
+                sql("SELECT address FROM evidence_views WHERE nonce = :n"), {"n": asked.nonce}
+            ).scalar()
+            if a_range and first == viewer_at[:64]:
+                return data  # a further range of the viewing the first use opened: one view, kept once
             _refuse(
-                403, "link already used", "a link opens once: ask the province's hazard page for a new one"
+                403,
+                "link already used",
+                "a link opens once (a clip's further byte ranges from the browser that opened it): ask the "
+                "province's hazard page for a new one",
             )
     log.info(
         "province user %s (%s) viewed %s %s of hazard %s from %s",

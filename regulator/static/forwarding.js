@@ -42,7 +42,9 @@ async function load() {
     const below = [...new Set(s.cities.map(c => c.level_name))].join("、");
     $("down-title").textContent = `向本平台转报的${below}平台 · ${[...new Set(s.cities.map(c => c.level || "platform"))].join(", ")} platforms forwarding here`;
     $("down-cities").innerHTML = s.cities.map(c => `<tr data-testid="city-row" data-city="${esc(c.id)}"><td>${esc(c.name)}<div class="mute">${esc(c.id)}</div></td>
-      <td>${esc(c.jurisdiction)}</td><td>${at(c.last_seen_at)}</td><td>${esc(c.backlog ?? "—")}</td>
+      <td>${esc(c.jurisdiction)}</td><td data-testid="city-url" data-linked="${c.linked}">${c.linked
+        ? `<code>${esc(c.public_url)}</code><div class="ok">已配置 · link-through on</div>`
+        : `<span class="late">未登记 · not set</span><div class="mute">本平台用户无法查看其证据：sitegw regulator add-city ${esc(c.id)} --url https://…/</div>`}</td><td>${at(c.last_seen_at)}</td><td>${esc(c.backlog ?? "—")}</td>
       <td>${c.refused.map(r => `<div class="late">${esc(r.kind)} ${esc(r.ref)} · ${esc(r.code)}</div><div class="mute">${esc(r.reason)}</div>`).join("") || '<span class="ok">无</span>'}</td></tr>`).join("");
   }
   if (!s.up && !s.cities.length) say("本平台未向上级转报，也没有下级平台向本平台转报 · this platform forwards to no level above and none forwards to it");

@@ -16,8 +16,8 @@ def test_bus_to_alert_events_and_back_after_a_restart(tmp_path: Path) -> None:
     faulted: list[Reading] = []
     bus = Bus()
     monitor = SafetyMonitor(
-        reference_site(), tmp_path / "alerts.db", events.append, faulted.extend, clock=lambda: 0.0
-    )
+        reference_site(), tmp_path / "alerts.db", events.append, faulted.extend, clock=lambda: 1.0
+    )  # the samples below are heard at 1 s
     monitor.attach(bus)
     # a licensed operator logged in: the box reports its card with every sample
     bus.publish(

@@ -6,6 +6,9 @@ the cities' work"): a city and its province, each a real `sitegw regulator serve
   the picture at the city, byte for byte, once; the city's log of the hazard names the user;
 - a link expired (410), tampered with (401, wrong signature) or naming another hazard's picture (404, not that
   hazard's) is refused with its reason, and none of them is recorded as a view;
+- a clip's link answers byte ranges (206, 416) for one viewing: the browser's address that opened it, until it
+  expires, one view kept; another address or the whole clip again is a used link; Chromium plays and seeks it
+  from the province's page;
 - in Chromium, the province's hazard page links the picture, the page it opens shows it loaded from the city,
   and with the city out of reach says so and offers the link again, not a broken page.
 """
@@ -17,7 +20,6 @@ import secrets
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -197,15 +199,16 @@ def test_the_provinces_hazard_page_shows_the_citys_picture_and_says_when_the_cit
         ui.close()
 
 
-def test_a_clip_sent_after_its_alarm_is_listed_and_opens_whole(linked: Chain, tmp_path: Path) -> None:
-    """The camera's clip reaches the city after the alarm's event and changes nothing of the hazard's row: the
-    evidence's trigger queues the hazard, its record lists the clip, and the link opens it whole."""
-    clip = real_webm(tmp_path / "cam")
+@pytest.fixture(scope="module")
+def clip(linked: Chain, tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, bytes]:
+    """The camera's clip of the pit's alarm, sent to the city after the alarm's event and listed at the province:
+    the province's hazard, the clip's SHA-256 and its bytes."""
+    webm = real_webm(tmp_path_factory.mktemp("cam"))
     path = f"{CLIPS_PATH}?alert_id=a-pit"
     sent = httpx.post(
         linked.city.url + path,
-        content=clip,
-        headers=signed(path, clip) | {"Content-Type": "video/webm"},
+        content=webm,
+        headers=signed(path, webm) | {"Content-Type": "video/webm"},
         timeout=30,
     )
     assert sent.status_code == 200, sent.text
@@ -220,13 +223,121 @@ def test_a_clip_sent_after_its_alarm_is_listed_and_opens_whole(linked: Chain, tm
     [(hazard, sha)] = linked.province.rows(
         "SELECT hazard_id, sha256 FROM evidence WHERE kind = 'linked' AND purpose = 'clip'"
     )
-    ui, user = province_user(linked)
+    return int(hazard), str(sha), webm
+
+
+def _clip_link(c: Chain, hazard: int, sha: str) -> tuple[str, str]:
+    """A province regulator's link to the clip: its URL and the user's name."""
+    ui, user = province_user(c)
     try:
         link = ui.get(f"/ui/api/linked-evidence/{hazard}/{sha}").json()
     finally:
         ui.close()
     assert link["kind"] == "webm" and link["url"].split("?")[0].endswith(f"/{sha}.webm")
-    opened = httpx.get(link["url"], headers={"Range": "bytes=0-99"}, timeout=30)
-    assert (opened.status_code, opened.headers["content-type"]) == (200, "video/webm")
-    assert opened.content == clip  # whole, a Range asked or not: the link opens once
+    return str(link["url"]), user
+
+
+def _kept(c: Chain, url: str) -> int:
+    """The views the city kept of the link ``url``."""
+    nonce = parse_qs(urlsplit(url).query)["nonce"][0]
+    return len(c.city.rows(f"SELECT 1 FROM evidence_views WHERE nonce = '{nonce}'"))
+
+
+def test_a_clip_sent_after_its_alarm_is_listed_and_opens_in_byte_ranges_for_one_viewing(
+    linked: Chain, clip: tuple[int, str, bytes]
+) -> None:
+    """The clip's link answers a <video>'s byte ranges (Safari plays nothing, and no browser seeks, without
+    them): the first use binds the link to its browser's address, whose further ranges it answers while the
+    link lasts, one view kept; another address, or the whole clip asked again, is a used link."""
+    hazard, sha, webm = clip
+    url, user = _clip_link(linked, hazard, sha)
+    size = len(webm)
+    first = httpx.get(url, headers={"Range": "bytes=0-1"}, timeout=30)  # Safari's first ask
+    assert first.status_code == 206, (first.status_code, dict(first.headers))
+    assert first.headers["content-type"] == "video/webm"
+    assert (first.headers["content-range"], first.headers["accept-ranges"]) == (f"bytes 0-1/{size}", "bytes")
+    assert first.content == webm[:2]
+    # the same viewing's further ranges: the rest, a seek into the middle, the tail where WebM keeps its cues
+    for asked, part, where in (
+        ("bytes=2-", webm[2:], f"bytes 2-{size - 1}/{size}"),
+        (f"bytes={size // 2}-{size // 2 + 99}", webm[size // 2 : size // 2 + 100], None),
+        ("bytes=-64", webm[-64:], f"bytes {size - 64}-{size - 1}/{size}"),
+    ):
+        r = httpx.get(url, headers={"Range": asked}, timeout=30)
+        assert r.status_code == 206 and r.content == part, (asked, r.status_code, dict(r.headers))
+        assert where is None or r.headers["content-range"] == where
+    past = httpx.get(url, headers={"Range": f"bytes={size}-"}, timeout=30)
+    assert (past.status_code, past.headers["content-range"]) == (416, f"bytes */{size}")
+    # one viewing, one view in the hazard's log
+    assert _kept(linked, url) == 1
     assert (user, "regulator", sha) in views(linked)
+    # the link copied to someone else (another address) opens nothing, ranges or not
+    with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"), timeout=30) as other:
+        for headers in ({"Range": "bytes=0-"}, {}):
+            r = other.get(url, headers=headers)
+            assert (r.status_code, r.json()["reason_code"]) == (403, "link already used"), r.text
+    # nor the whole clip again from the same browser: a download is no range of the viewing
+    again = httpx.get(url, timeout=30)
+    assert (again.status_code, again.json()["reason_code"]) == (403, "link already used"), again.text
+    assert _kept(linked, url) == 1
+
+
+def test_a_clip_links_viewing_ends_when_the_link_expires(linked: Chain, clip: tuple[int, str, bytes]) -> None:
+    """The ranges of a viewing are answered until the link's expiry, never after it (410 expired)."""
+    hazard, sha, webm = clip
+    url, _ = _clip_link(linked, hazard, sha)
+    parts = urlsplit(url)
+    q = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    city_hazard = parts.path.split("/")[-2]
+    soon = Link(q["city"], city_hazard, sha, "webm", q["user"], q["role"], int(time.time()) + 3, q["nonce"])
+    short = soon.url(linked.city.url, CITY_KEY)
+    assert httpx.get(short, headers={"Range": "bytes=0-99"}, timeout=30).content == webm[:100]
+    time.sleep(max(0.0, soon.expires + 1.2 - time.time()))
+    late = httpx.get(short, headers={"Range": "bytes=100-"}, timeout=30)
+    assert (late.status_code, late.json()["reason_code"]) == (410, "expired"), late.text
+
+
+def test_chromium_plays_and_seeks_a_citys_clip_from_the_provinces_page(
+    linked: Chain, clip: tuple[int, str, bytes], browser: Browser
+) -> None:
+    """The province's page loads the clip from the city; Chromium asks for it in byte ranges, gets 206s, plays it
+    and seeks to its end; the city keeps one view."""
+    hazard, sha, _ = clip
+    ui, user = province_user(linked)
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="zh-CN")
+    context.add_cookies([{"name": COOKIE, "value": ui.cookies[COOKIE], "url": linked.province.url}])
+    answers: list[tuple[int, str]] = []
+    try:
+        page = context.new_page()
+        page.on(
+            "response",
+            lambda r: (
+                answers.append((r.status, r.request.headers.get("range", "")))
+                if "/api/v1/linked-evidence/" in r.url
+                else None
+            ),
+        )
+        page.goto(f"{linked.province.url}/ui/linked-evidence/{hazard}/{sha}")
+        expect(page.get_by_test_id("linked-opened")).to_have_count(1)
+        video = page.get_by_test_id("linked-object")
+        played = video.evaluate(
+            """async v => {
+                 if (!isFinite(v.duration)) await new Promise(ok => v.addEventListener("durationchange", ok, {once: true}));
+                 await v.play();
+                 const to = v.duration * 0.9;
+                 const seeked = new Promise(ok => v.addEventListener("seeked", ok, {once: true}));
+                 v.currentTime = to;
+                 await seeked;
+                 return {duration: v.duration, at: v.currentTime, to, error: v.error && v.error.code,
+                         seekable: v.seekable.length ? v.seekable.end(0) : 0};
+               }"""
+        )
+        assert played["error"] is None, played
+        assert played["duration"] > 1.5 and abs(played["at"] - played["to"]) < 0.5, played
+        assert played["seekable"] > 1.5, played
+        assert answers and all(status == 206 for status, _ in answers), answers
+        assert all(asked.startswith("bytes=") for _, asked in answers), answers
+        assert [u for u, _, s in views(linked) if u == user and s == sha] == [user]
+    finally:
+        context.close()
+        ui.close()

@@ -4,6 +4,8 @@ button (queued again for the province), and the cities forwarding to this platfo
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -137,3 +139,29 @@ def test_a_districts_page_names_its_city_not_the_province(district: RegulatorSer
         db.execute(sa.text("UPDATE forward_state SET jurisdiction = '广东省/深圳市'"))
     page.reload()
     expect(page.get_by_test_id("forwarding-up-title")).to_have_text("向省级平台转报 · To the province")
+
+
+def test_the_page_shows_each_citys_link_through_address(
+    regulator: RegulatorServer, page: Page, tmp_path: Path
+) -> None:
+    """The province's users open a city's hazards' pictures and clips at the address `add-city --url` set: the
+    page shows it for each city, and says so where none is set (the province's hazard page can link nothing
+    there), with the command that sets it."""
+    url = "https://zh.example/city/"
+    add = ["add-city", "ZH", "--jurisdiction", "广东省/珠海市", "--name", "珠海市平台", "--url", url]
+    where = ["--secret", "zh-" + "k" * 40, "--db", f"sqlite:///{tmp_path}/reg.sqlite"]
+    subprocess.run(
+        [sys.executable, "-m", "sitegw.cli", "regulator", *add, *where],
+        check=True,
+        timeout=60,
+    )
+    sign_in(page, regulator.base_url + "/", "root")
+    page.goto(regulator.base_url + "/forwarding")
+    zh = page.locator("[data-testid=city-row][data-city=ZH]").get_by_test_id("city-url")
+    expect(zh).to_contain_text(url)
+    expect(zh).to_contain_text("已配置")
+    assert zh.get_attribute("data-linked") == "true"
+    fs = page.locator("[data-testid=city-row][data-city=FS]").get_by_test_id("city-url")
+    expect(fs).to_contain_text("未登记")
+    expect(fs).to_contain_text("sitegw regulator add-city FS --url")
+    assert fs.get_attribute("data-linked") == "false"
