@@ -19,7 +19,7 @@ from contract.config.papers import MachineDevice
 from contract.config.personnel import ROLE_ZH
 from contract.kinds import registry
 from rules.certificate_check import standing_problem, trade_zh
-from rules.machine_papers import registration_problem
+from rules.machine_papers import registration_due, registration_problem
 from rules.papers_due import due_level
 
 Status = Literal["ok", "due", "expired", "missing"]
@@ -64,7 +64,8 @@ def paper_rows(site: LoadedSite, today: date) -> list[PaperRow]:
                 )
             )
             continue
-        problem = registration_problem(p)
+        problem = registration_problem(p, today)
+        due = registration_due(p)
         rows.append(
             PaperRow(
                 holder=d.id,
@@ -72,9 +73,10 @@ def paper_rows(site: LoadedSite, today: date) -> list[PaperRow]:
                 kind=kind,
                 paper="registration",
                 number=" / ".join(n for n in (p.filing_no, p.registration_no) if n),
-                until=p.registered_on,
-                status="missing" if problem else "ok",
-                problem=problem[0] if problem else "",
+                until=p.registered_on or due,
+                days_left=(due - today).days if due is not None else None,
+                status="missing" if problem else "due" if due is not None else "ok",
+                problem=problem[0] if problem else f"尚未办理使用登记，应于 {due} 前办理" if due else "",
             )
         )
         rows.append(_due(d.id, d.display_name, kind, "inspection", "", p.next_inspection_on, today))

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ from contract.config.papers import MachinePapers
 from kinds.crane.jacking_night import is_night
 from kinds.crane.thresholds import CraneJackingRule
 from rules import RuleEngine
-from rules.machine_papers import inspection_level, registration_problem
+from rules.machine_papers import inspection_level, registration_due, registration_problem
 from tests.rules.sites import device, levels, reference_site, run, sample, site_variant
 
 NOON = 4 * 3600.0  # 12:00 in UTC+8 on 1 Jan 1970: daytime
@@ -273,11 +273,28 @@ def papers(**kw: Any) -> MachinePapers:
 
 
 def test_registration_within_30_days_of_acceptance() -> None:
-    assert registration_problem(papers()) is None  # the 30th day
-    assert registration_problem(papers(registered_on=date(2026, 4, 1))) is not None  # the 31st
-    assert registration_problem(papers(registered_on=date(2026, 3, 30))) is None
-    assert registration_problem(papers(accepted_on=None)) is not None
-    assert registration_problem(papers(registration_no="")) is not None
+    today = date(2026, 6, 1)
+    assert registration_problem(papers(), today) is None  # the 30th day
+    assert registration_problem(papers(registered_on=date(2026, 4, 1)), today) is not None  # the 31st
+    assert registration_problem(papers(registered_on=date(2026, 3, 30)), today) is None
+    assert registration_problem(papers(accepted_on=None), today) is not None
+
+
+@pytest.mark.parametrize(
+    ("today", "problem"),
+    # accepted 2026-03-01: 166号令 gives 30 days to register, so unregistered is in order through 2026-03-31
+    [
+        (date(2026, 3, 1), False),
+        (date(2026, 3, 30), False),
+        (date(2026, 3, 31), False),
+        (date(2026, 4, 1), True),
+    ],
+)
+def test_an_unregistered_machine_has_30_days_from_acceptance(today: date, problem: bool) -> None:
+    found = registration_problem(papers(registration_no="", registered_on=None), today)
+    assert (found is not None) == problem
+    assert registration_due(papers(registration_no="")) == date(2026, 3, 31)
+    assert registration_due(papers()) is None and registration_due(papers(accepted_on=None)) is None
 
 
 @pytest.mark.parametrize(
@@ -297,15 +314,35 @@ def unregistered(data: dict[str, Any]) -> None:
     device(data, "crane-1")["papers"]["registration_no"] = ""
 
 
-def test_a_crane_at_work_unregistered_is_critical_art_8_1(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("day", "before", "at_work"),
+    # crane-1 accepted 2026-03-02: unregistered it may work through 2026-04-01 (the 30th day), a warning
+    # naming that day; from 2026-04-02 at work it is critical, 建质规〔2024〕5号 第八条(一)
+    [
+        ("2026-03-20", "warning", "warning"),
+        ("2026-04-01", "warning", "warning"),
+        ("2026-04-02", None, "critical"),
+    ],
+)
+def test_a_crane_at_work_unregistered_past_its_30_days_is_critical_art_8_1(
+    tmp_path: Path, day: str, before: str | None, at_work: str
+) -> None:
+    noon = datetime.fromisoformat(f"{day}T12:00:00+08:00").timestamp()
     engine = RuleEngine(site_variant(tmp_path, unregistered))
-    assert [r.level for r in engine.tick(NOON) if r.rule == "crane.papers" and r.point == "registration"] == [
-        None
-    ]
-    run(engine, [sample("crane-1", NOON + 1, load_t=2.0, radius_m=20.0)])
-    [found] = [r for r in engine.tick(NOON + 2) if r.rule == "crane.papers"]
-    assert found.level == "critical" and "建质规〔2024〕5号 第八条(一)" in found.clause
-    assert found.message.startswith("1号塔吊未办理使用登记")
+
+    def registration(now: float) -> list:
+        return [r for r in engine.tick(now) if r.rule == "crane.papers" and r.point == "registration"]
+
+    first = registration(noon)
+    assert [r.level for r in first] == [before]
+    if before == "warning":
+        assert "尚未办理使用登记（应于 2026-04-01 前办理）" in first[0].message
+    run(engine, [sample("crane-1", noon + 1, load_t=2.0, radius_m=20.0)])
+    found = registration(noon + 2)
+    assert {r.level for r in found} <= {at_work} and (found or before == at_work)
+    if at_work == "critical":
+        assert "建质规〔2024〕5号 第八条(一)" in found[0].clause
+        assert found[0].message.startswith("1号塔吊验收合格（2026-03-02）已超过30天仍未办理使用登记")
 
 
 def test_the_reference_cranes_papers_raise_nothing_at_work() -> None:
