@@ -369,12 +369,19 @@ def roster_valid_until(day: str) -> Any:
 @pytest.mark.parametrize(
     ("valid_until", "level"),
     # expired: no second alert here, the crane's operator alert carries it (tests/rules/test_one_fact_one_alert.py)
-    [("1970-02-01", None), ("1970-01-31", "warning"), ("1970-01-01", "warning"), ("1969-12-31", None)],
+    # the renewal window is 90 days at the machines as at the gates (standards.md §19, renewal_warning_d)
+    [
+        ("1970-04-02", None),
+        ("1970-04-01", "warning"),
+        ("1970-02-01", "warning"),
+        ("1970-01-01", "warning"),
+        ("1969-12-31", None),
+    ],
 )
 def test_a_worker_seen_at_work_has_their_certificate_judged(
     tmp_path: Path, valid_until: str, level: str | None
 ) -> None:
-    # NOON is 1 January 1970 local: 31 days ahead is quiet, 30 days a warning, the day after expiry critical
+    # NOON is 1 January 1970 local: 91 days ahead is quiet, 90 days a warning, the day after expiry critical
     engine = RuleEngine(site_variant(tmp_path, roster_valid_until(valid_until)))
 
     def workers(now: float) -> list:
@@ -388,4 +395,7 @@ def test_a_worker_seen_at_work_has_their_certificate_judged(
     assert (found.device, found.point, found.level) == ("crane-1", "OP-1001", level)
     if valid_until == "1969-12-31":
         assert "第四条(三)" in found.clause and "已于 1969-12-31 过期，不得上岗" in found.message
+    if level == "warning":  # the renewal window's clause, practice as standards.md §19 marks it
+        assert found.clause.startswith("建质〔2008〕75号 资格证书有效期2年，期满前3个月内申请延期复核")
+        assert f"将于 {valid_until} 到期" in found.message
     assert workers(NOON + 3) == []  # judged once a day
