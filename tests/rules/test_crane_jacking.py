@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -181,6 +182,46 @@ def test_wind_above_9_ms_at_the_top_stops_jacking(wind: float, level: str | None
     if level:
         assert found[0].device == "crane-1" and "GB 55034-2022 第3.4.7条" in found[0].clause
         assert found[0].message.startswith("1号塔吊顶升作业中风速 9.01 m/s")
+
+
+def tilt(per_mille: float) -> float:
+    """The tilt angle (°) of a verticality (‰)."""
+    return math.degrees(math.atan(per_mille / 1000.0))
+
+
+@pytest.mark.parametrize(
+    ("step", "level"),
+    # standards.md §10: a tilt step inside the window is an alarm; 大于 the 1‰ step (practice, configurable)
+    [(0.99, None), (1.0, None), (1.01, "alarm"), (-1.01, "alarm")],
+)
+def test_a_tilt_step_inside_a_jacking_window_is_an_alarm(step: float, level: str | None) -> None:
+    # the tower stands at 0.5‰ when the window opens: the step is counted from there, far below crane.tilt's
+    # 4‰ limit, so only the jacking rule sees it
+    engine = RuleEngine(reference_site())
+    batches = [sample("crane-1", NOON - 1, **STILL, tilt_deg=tilt(0.5)), window(True, NOON)]
+    batches += [sample("crane-1", NOON + 1, **STILL, tilt_deg=tilt(0.5))]
+    batches += [sample("crane-1", NOON + 2, **STILL, tilt_deg=tilt(0.5 + step))]
+    found = run(engine, batches, "crane.jacking_tilt")
+    assert [r.level for r in found if r.level] == ([level] if level else [])
+    if level:
+        assert found[-1].clause.startswith("JGJ 196-2010 第3.4节") and "行业惯例" in found[-1].clause
+        assert found[-1].message.startswith("1号塔吊顶升作业中塔身垂直度变化 1.01‰")
+        assert "立即停止顶升" in found[-1].message
+    assert [r for r in run(engine, batches[2:]) if r.rule == "crane.tilt" and r.level] == []
+
+
+def test_a_tilt_step_holds_without_a_tilt_and_ends_with_the_window() -> None:
+    engine = RuleEngine(reference_site())
+    batches = [window(True, NOON), sample("crane-1", NOON + 1, **STILL, tilt_deg=0.0)]
+    batches += [sample("crane-1", NOON + 2, **STILL, tilt_deg=tilt(1.5))]  # the alarm
+    batches += [sample("crane-1", NOON + 3 + i, **STILL) for i in range(30)]  # no tilt reported
+    batches += [sample("crane-1", NOON + 40, **STILL, tilt_deg=tilt(0.96))]  # inside the 5 % band
+    assert levels(run(engine, batches, "crane.jacking_tilt")) == [None, "alarm"]  # the reference, the step
+    assert levels(run(engine, [window(False, NOON + 50)], "crane.jacking_tilt")) == [None]
+    # outside a window the step is crane.tilt's business only
+    assert (
+        run(engine, [sample("crane-1", NOON + 60, **STILL, tilt_deg=tilt(3.0))], "crane.jacking_tilt") == []
+    )
 
 
 @pytest.mark.parametrize(
