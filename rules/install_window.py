@@ -36,6 +36,7 @@ from rules.kinds.base import Shared
 from rules.levels import LevelMemory
 from rules.result import RuleResult
 from rules.site_day import SiteDay
+from rules.weather_site import SiteWeather
 from rules.wording import MAJOR_ZH, pick, pick_en
 
 CREW_CLAUSE = (
@@ -79,7 +80,9 @@ class _Machine:
 class InstallRules:
     """The 安拆 windows of every crane and hoist of a site."""
 
-    def __init__(self, site: SiteConfig, names: dict[str, str], utc_offset_h: float) -> None:
+    def __init__(
+        self, site: SiteConfig, names: dict[str, str], utc_offset_h: float, weather: SiteWeather
+    ) -> None:
         self._machines = {
             d.id: _Machine(d.id, names[d.id], rule_of(d.kind), d.papers or MachinePapers(), d.installer_trade)
             for d in site.devices
@@ -94,6 +97,7 @@ class InstallRules:
         self._zones = ExclusionZones(site)
         self._day = SiteDay(utc_offset_h)
         self._last_tick = -1.0
+        self._weather = weather  # an open window is erection work against its weather stop
         self.memory = LevelMemory()
 
     def window(self, device: str, stage: float, ts: float) -> list[RuleResult]:
@@ -109,6 +113,10 @@ class InstallRules:
             m.opened = ts  # from closed; a change of stage keeps the window open since then
         m.stage = int(stage)
         m.facts.clear()
+        work = (
+            (f"{m.name}{INSTALL_STAGES[m.stage]}作业", f"安拆 of {m.device}") if m.stage != CLOSED else None
+        )
+        self._weather.window(device, "install", work, ts)
         return self._judge(m, ts)
 
     def active(self, device: str) -> bool:
@@ -291,7 +299,7 @@ def install_rules(shared: Shared) -> InstallRules:
     """The site's one InstallRules (made at the first judge that asks), hearing of the machines' work."""
 
     def make() -> InstallRules:
-        rules = InstallRules(shared.config, shared.names, shared.utc_offset_h)
+        rules = InstallRules(shared.config, shared.names, shared.utc_offset_h, shared.weather)
         shared.on_work(rules.work_seen)
         shared.on_camera(rules.camera)
         return rules

@@ -240,6 +240,8 @@ class CraneJudge(Judge):
         if not self._jacking.set(device, active, r.ts):
             return r, []
         route = self._tilt_routes.get(device)
+        work = (f"{name}顶升作业", f"jacking on {device}") if active else None
+        self.shared.weather.window(device, "jacking", work, r.ts)  # erection work against the weather stops
         if active:
             self._motion.start(device, self._cranes[device].state)
             self._jacking_tilt.start(device)
