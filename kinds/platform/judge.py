@@ -9,6 +9,7 @@ from contract.config.device import DeviceConfig
 from contract.config.platform import PlatformSpec
 from contract.readings import Reading
 from kinds.platform.kind import ROPES, PlatformDevice
+from kinds.platform.persons import allowed
 from kinds.platform.sample import PlatformRules
 from rules.kinds.base import Judge, Shared
 from rules.levels import attribute_values
@@ -66,8 +67,8 @@ class PlatformJudge(Judge):
             probe(
                 "platform.persons",
                 "persons",
-                beyond=(spec.max_persons + 1.0, spec.max_persons + 3.0),
-                clear=float(spec.max_persons),
+                beyond=(allowed(spec.max_persons) + 1.0, allowed(spec.max_persons) + 3.0),
+                clear=float(allowed(spec.max_persons)),
             ),
             # 达到 90 %: the warning at the line; overload far above it
             probe(
