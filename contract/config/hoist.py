@@ -21,6 +21,14 @@ class HoistSpec(Model):
     erected_height_m: float = Field(
         gt=0, le=500, title="Erected height", description="m, mast height as erected"
     )
+    mast_deviation_mm: float | None = Field(
+        None,
+        gt=0,
+        le=500,
+        title="Mast deviation allowed",
+        description="mm the mast may lean at its top (hoist.tilt); unset: by the erected height, h/1000 to 70 m, "
+        "then 70/90/110/130 mm to 100/150/200 m and above (docs/standards.md §5 [U])",
+    )
     arrester_calibrated_on: date = Field(
         title="Fall arrester calibrated on",
         description="date of the fall arrester's last calibration (YYYY-MM-DD); "

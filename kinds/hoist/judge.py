@@ -1,7 +1,8 @@
-"""The construction hoists' judge: each sample of a cage through the seven hoist rules."""
+"""The construction hoists' judge: each sample of a cage through the eight hoist rules."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 from contract.config.device import DeviceConfig
@@ -9,6 +10,7 @@ from contract.config.papers import INSTALL
 from kinds.hoist.kind import HoistDevice
 from kinds.hoist.sample import HoistRules, HoistState
 from kinds.hoist.thresholds import HoistLoadRule, HoistRule
+from kinds.hoist.tilt import allowed_mm
 from rules.install_window import install_rules
 from rules.kinds.base import LOADED_T, Judge, Shared
 from rules.levels import attribute_values
@@ -142,6 +144,8 @@ class HoistJudge(Judge):
             "limit_state": 0.0,
             "arrester_ok": 1.0,
             "wind_ms": 0.0,
+            "tilt_x_deg": 0.0,
+            "tilt_y_deg": 0.0,
             "driver_id": operators[0].id if operators else "",
         }
         moving = cfg.moving_ms * 6
@@ -154,6 +158,8 @@ class HoistJudge(Judge):
         load_band = load_cfg.hysteresis_pct / 100
         wind, wind_band = cfg.wind_alarm_ms, cfg.hysteresis_pct / 100
         lo, hi = shared.faults(dev.id).ranges.get("wind_ms", (0.0, 60.0))
+        allowed = spec.mast_deviation_mm or allowed_mm(spec.erected_height_m)
+        lean = math.degrees(math.atan(allowed / (spec.erected_height_m * 1000)))  # the tilt at the limit
         return [
             *self._install_probe(dev),
             probe(
@@ -177,6 +183,14 @@ class HoistJudge(Judge):
                 hold=(wind, wind * (1 - wind_band / 2)),
                 clear=wind * (1 - wind_band) * 0.95,
                 faults=(lo - 1.0, hi + 1.0),
+            ),
+            # beyond the deviation allowed (on it is within): the X axis alone, Y plumb
+            probe(
+                "hoist.tilt",
+                "tilt_x_deg",
+                beyond=(lean * 1.01, -lean * 2),
+                hold=(lean, lean * (1 - wind_band / 2)),
+                clear=0.0,
             ),
             probe("hoist.door", "door_state", beyond=(1.0, 2.0, 3.0), clear=0.0, with_={"speed_ms": moving}),
             probe("hoist.limit", "limit_state", beyond=(1.0, 2.0, 3.0), clear=0.0),

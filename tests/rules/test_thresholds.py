@@ -31,6 +31,7 @@ counts a value within 1e-9 of its line as on it (rules/levels.py SLACK), whateve
 | hoist.load critical | 110 % of 2.0 t | §5 "110 % → must not start" | ≥ |
 | hoist.persons | 20 persons | §5 "more than the rated number" | > |
 | hoist.wind | 20 m/s | §5 "wind at the mast top > 20 m/s" (大于) | > |
+| hoist.tilt | 70 mm at the 90 m mast (h/1000 to 70 m, then 70/90/110/130 mm) | §5 mast verticality, an allowed deviation | > (tests/rules/test_hoist.py) |
 | hoist.door, hoist.limit | moving = |speed| > 0.1 m/s | §5 "must not move with any door open" (moving_ms: practice) | > |
 | hoist.limit | limit_state 3 / 1, 2 standing | §5 final limit 冲顶 critical; travel limit as stop control | state |
 | hoist.arrester | calibration + 365 d, 30 d ahead | §5 "within its one-year calibration period" | valid through the anniversary date (tests/rules/test_hoist.py) |
