@@ -40,6 +40,12 @@ class HoistSpec(Model):
         description="date the fall arrester was first put in service; its life is at most "
         "arrester_life_years (Guangdong hoist self-inspection form 3.1.3)",
     )
+    arrester_drop_tested_on: date | None = Field(
+        None,
+        title="Fall arrester drop-tested on",
+        description="date of the last drop test at the rated load (YYYY-MM-DD): due again within 3 months "
+        "(JGJ 215-2010 §5.3.6), hoist.arrester's alarm once overdue; unset: not judged",
+    )
     arrester_life_years: float = Field(
         5, gt=0, le=20, title="Fall arrester life", description="years of service at most (practice: 5)"
     )

@@ -134,6 +134,32 @@ def test_arrester_past_its_service_life_is_critical(tmp_path: Path) -> None:
     assert got.level == "critical" and "超过 5 年" in got.message
 
 
+@pytest.mark.parametrize(
+    ("tested_on", "when", "level"),
+    [
+        ("2026-08-03", "2026-11-02T09:00:00+08:00", None),  # 3 months less a day
+        ("2026-08-02", "2026-11-02T23:00:00+08:00", None),  # 3 months to the day: in time
+        ("2026-08-01", "2026-11-02T09:00:00+08:00", "alarm"),  # a day past 3 months
+        ("2026-05-31", "2026-08-31T09:00:00+08:00", None),  # 3 months on from the 31st: the 31st
+        ("2026-05-31", "2026-09-01T00:30:00+08:00", "alarm"),
+    ],
+)
+def test_arrester_drop_test_more_than_3_months_ago_is_an_alarm(
+    tmp_path: Path, tested_on: str, when: str, level: str | None
+) -> None:
+    """§5: a drop test at the rated load at least every 3 months (JGJ 215-2010 §5.3.6), on the reading's
+    local date; the calibration (2025-12-15) is still valid at every instant tried."""
+
+    def tested(data: dict[str, Any]) -> None:
+        device(data, "hoist-1")["hoist"]["arrester_drop_tested_on"] = tested_on
+
+    ts = datetime.fromisoformat(when).timestamp()
+    [got] = run(RuleEngine(site_variant(tmp_path, tested)), [hoist(ts)], "hoist.arrester")
+    assert got.level == level
+    if level:
+        assert "第5.3.6条" in got.clause and "坠落试验" in got.message and tested_on in got.message
+
+
 def test_wind_above_20_ms_at_the_mast_top_is_an_alarm() -> None:
     winds = [12, 19.9, 20.5, 19.5, 18.0]  # 19.5 is within the 5 % clearing band
     got = run(

@@ -35,6 +35,7 @@ counts a value within 1e-9 of its line as on it (rules/levels.py SLACK), whateve
 | hoist.door, hoist.limit | moving = |speed| > 0.1 m/s | §5 "must not move with any door open" (moving_ms: practice) | > |
 | hoist.limit | limit_state 3 / 1, 2 standing | §5 final limit 冲顶 critical; travel limit as stop control | state |
 | hoist.arrester | calibration + 365 d, 30 d ahead | §5 "within its one-year calibration period" | valid through the anniversary date (tests/rules/test_hoist.py) |
+| hoist.arrester drop test | last drop test + 3 calendar months | §5 "at least every 3 months" | in time through that date (tests/rules/test_hoist.py) |
 | hoist.operator, crane.operator | licence valid_until | §5/§7 licensed driver | valid through that local date (test_crane_operator.py) |
 | formwork.* warning | 80 % of alarm | §6 pre-warning 80 % (§8.0.4) | ≥ |
 | formwork.* critical | 8 mm, 12 mm, 0.229°, design kN | §6 "data reaching the alarm value" (§8.0.5) | ≥ |
