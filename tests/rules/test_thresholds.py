@@ -22,6 +22,7 @@ counts a value within 1e-9 of its line as on it (rules/levels.py SLACK), whateve
 | crane.tilt critical | 2 × 4‰ = 8‰ | practice (达限值 2 倍) | ≥ |
 | pit.cumulative warning | 70 % of alarm (14 mm) | §2 "pre-warning at 70 %" | ≥ |
 | pit.cumulative alarm | 20 mm (ZQS-01), 2400 kN (ZL-01) | §2 "exceeding either triggers an alarm" | > |
+| pit.cumulative anchor | 80 % of the design prestress (400 kN of 500) | §2 Table 8.0.4 anchor force minimum | < (tests/rules/test_pit.py) |
 | pit.rate warning | 70 % of 2 mm/d | §2 pre-warning at 70 % | ≥ |
 | pit.rate alarm | 2 mm/d | §2 "rate reaches the table value" | ≥ |
 | pit.rate alarm (note) | 70 % of 2 mm/d, 3 days | §2 "or exceeds 70 % of it three times in a row" | > |
