@@ -8,7 +8,8 @@ ppm is converted to mg/m³ at 20 °C (24.04 L/mol).
 
 A reading outside the limits with nobody inside raises nothing; once raised, the alert lasts while the
 readings stay outside the limits (less the clearing band), whoever comes out: the air is what it was,
-and a silent detector clears nothing.
+and a silent detector clears nothing, nor does a reading it cannot give (below zero: a sensor.fault, not
+judged, kinds/confined_space/judge.py).
 """
 
 from __future__ import annotations
