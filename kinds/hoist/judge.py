@@ -18,6 +18,11 @@ from rules.probes import Probe, Sample
 from rules.result import RuleResult
 from rules.roster import Roster, reported_with
 from rules.routes import Route
+from rules.sample_ranges import SampleRanges
+
+# what a hoist's box can report (docs/standards.md §5: load 0-9.99 t; no fewer than nobody): outside, a
+# sensor.fault that clears neither hoist.load nor hoist.persons
+RANGES = {"load_t": (0.0, 9.99), "persons": (0.0, math.inf)}
 
 
 class HoistJudge(Judge):
@@ -30,6 +35,7 @@ class HoistJudge(Judge):
         self._rules = HoistRules(Roster(shared.config.operators, offset, "hoist_driver"), offset, drivers)
         self._state = {d.id: HoistState() for d in devices}
         self._install = install_rules(shared)  # the site's 安拆 windows, the cranes' too
+        self._ranges = SampleRanges(shared, RANGES)  # a broken load cell clears no overload
 
     def families(self) -> Iterable[object]:
         return [*attribute_values(self._rules), self._install]
@@ -57,9 +63,9 @@ class HoistJudge(Judge):
         state, shared = self._state[dev.id], self.shared
         cfg = shared.section(dev.id, "hoist", HoistRule)
         numbers = state.numbers
-        faults: list[RuleResult] = []
+        faults = self._ranges.check(dev.id, numbers, changed, ts, backfill)
         if "wind_ms" in changed:
-            faults = self._wind_sensor(dev.id, state, changed, ts, backfill)
+            faults += self._wind_sensor(dev.id, state, changed, ts, backfill)
         if abs(numbers.get("speed_ms", 0.0)) > cfg.moving_ms or numbers.get("load_t", 0.0) > LOADED_T:
             shared.work_seen(dev.id, (f"{shared.names[dev.id]}运行", f"{dev.id} running"), ts)
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta, timezone
 
@@ -15,6 +16,10 @@ from rules.kinds.base import Judge, Shared
 from rules.levels import attribute_values
 from rules.probes import Probe, Sample
 from rules.result import RuleResult
+from rules.sample_ranges import SampleRanges
+
+# a load or a head count below zero is no reading (docs/standards.md §8): a sensor.fault
+RANGES = {"load_kg": (0.0, math.inf), "persons": (0.0, math.inf)}
 
 
 class PlatformJudge(Judge):
@@ -24,6 +29,7 @@ class PlatformJudge(Judge):
         super().__init__(shared, devices)
         self._rules = PlatformRules(shared.utc_offset_h)
         self._state: dict[str, dict[str, float]] = {d.id: {} for d in devices}
+        self._ranges = SampleRanges(shared, RANGES)  # a broken load cell or counter clears no alarm
 
     def families(self) -> Iterable[object]:
         return attribute_values(self._rules)
@@ -34,9 +40,10 @@ class PlatformJudge(Judge):
     def sample(self, dev: DeviceConfig, changed: set[str], ts: float, backfill: bool) -> list[RuleResult]:
         assert isinstance(dev, PlatformDevice)
         numbers, shared = self._state[dev.id], self.shared
+        faults = self._ranges.check(dev.id, numbers, changed, ts, backfill)
         if numbers.get("persons", 0.0) >= 1:  # people at height on it: dangerous work under way
             shared.work_seen(dev.id, (f"{shared.names[dev.id]}作业", f"{dev.id} in use"), ts)
-        return self._rules.evaluate(
+        return faults + self._rules.evaluate(
             dev.id, shared.names[dev.id], dev.platform, numbers, changed, ts, backfill
         )
 

@@ -384,3 +384,20 @@ def test_mast_verticality_alarm_holds_through_samples_without_tilt() -> None:
         "hoist.tilt",
     )
     assert [(r.ts - NOV, r.level) for r in got] == [(0, "alarm"), (3, None)]
+
+
+@pytest.mark.parametrize(
+    ("metric", "over", "broken"), [("load_t", 2.1, -1.0), ("load_t", 2.1, 12.0), ("persons", 22, -1)]
+)
+def test_a_load_or_count_its_box_cannot_give_is_a_sensor_fault_and_clears_nothing(
+    metric: str, over: float, broken: float
+) -> None:
+    """§5: a hoist's box reports 0-9.99 t and no fewer than nobody: outside, a broken sensor, never a
+    reading: the alarm stands on the last sound value until a sound one is back within the limit."""
+    rule = {"load_t": "hoist.load", "persons": "hoist.persons"}[metric]
+    got = run(
+        RuleEngine(reference_site()),
+        [hoist(NOV, **{metric: over}), hoist(NOV + 1, **{metric: broken}), hoist(NOV + 2)],
+    )
+    assert [(r.ts - NOV, r.level) for r in got if r.rule == rule] == [(0, "alarm"), (2, None)]
+    assert [(r.ts - NOV, r.level) for r in got if r.rule == "sensor.fault"] == [(1, "warning"), (2, None)]

@@ -220,3 +220,21 @@ def test_a_silent_platform_goes_offline() -> None:
     found = [r for r in engine.tick(NOV + 8.5) if r.rule == "device.offline" and r.device == "platform-1"]
     assert [r.level for r in found] == ["warning"]
     assert "第九条(五)" in found[0].clause
+
+
+@pytest.mark.parametrize(("metric", "over", "broken"), [("load_kg", 700.0, -20.0), ("persons", 3, -1)])
+def test_a_negative_load_or_head_count_is_a_sensor_fault_and_clears_nothing(
+    metric: str, over: float, broken: float
+) -> None:
+    rule = {"load_kg": "platform.load", "persons": "platform.persons"}[metric]
+    extra = {"buckles": over} if metric == "persons" else {}
+    got = run(
+        RuleEngine(SITE),
+        [
+            platform(NOV, **{metric: over}, **extra),
+            platform(NOV + 1, **{metric: broken}),
+            platform(NOV + 2),
+        ],
+    )
+    assert [(r.ts - NOV, r.level is None) for r in got if r.rule == rule] == [(0, False), (2, True)]
+    assert [(r.ts - NOV, r.level) for r in got if r.rule == "sensor.fault"] == [(1, "warning"), (2, None)]
