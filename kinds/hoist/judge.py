@@ -20,9 +20,10 @@ from rules.roster import Roster, reported_with
 from rules.routes import Route
 from rules.sample_ranges import SampleRanges
 
-# what a hoist's box can report (docs/standards.md §5: load 0-9.99 t; no fewer than nobody): outside, a
-# sensor.fault that clears neither hoist.load nor hoist.persons
-RANGES = {"load_t": (0.0, 9.99), "persons": (0.0, math.inf)}
+# what a hoist's box can report (docs/standards.md §5: load 0-9.99 t; no fewer than nobody; a mast-top wind
+# its anemometer can read, §1's realistic range): outside, a sensor.fault, never a calm or an empty cage that
+# clears hoist.load, hoist.persons or hoist.wind
+RANGES = {"load_t": (0.0, 9.99), "persons": (0.0, math.inf), "wind_ms": (0.0, 60.0)}
 
 
 class HoistJudge(Judge):
@@ -64,8 +65,6 @@ class HoistJudge(Judge):
         cfg = shared.section(dev.id, "hoist", HoistRule)
         numbers = state.numbers
         faults = self._ranges.check(dev.id, numbers, changed, ts, backfill)
-        if "wind_ms" in changed:
-            faults += self._wind_sensor(dev.id, state, changed, ts, backfill)
         if abs(numbers.get("speed_ms", 0.0)) > cfg.moving_ms or numbers.get("load_t", 0.0) > LOADED_T:
             shared.work_seen(dev.id, (f"{shared.names[dev.id]}运行", f"{dev.id} running"), ts)
         else:
@@ -76,42 +75,6 @@ class HoistJudge(Judge):
         return faults + self._rules.evaluate(
             dev.id, shared.names[dev.id], dev.hoist, load_cfg, cfg, state, changed, ts, backfill
         )
-
-    def _wind_sensor(
-        self, device: str, state: HoistState, changed: set[str], ts: float, backfill: bool
-    ) -> list[RuleResult]:
-        """A mast-top wind its anemometer cannot read (outside sensor_fault.ranges, e.g. -1 m/s) is a
-        sensor.fault, never a calm: it is not judged, and the last valid wind stands (a broken sensor
-        must not clear a hoist.wind alarm)."""
-        shared, numbers = self.shared, state.numbers
-        wind = numbers["wind_ms"]
-        valid = shared.faults(device).ranges.get("wind_ms")
-        if state.wind_sound and (valid is None or valid[0] < wind < valid[1]):
-            state.valid_wind = wind
-            return []  # well inside its range, as the last one was: no fault to judge or clear
-        fault = shared.fault
-        reason = fault.judge(
-            device,
-            "",
-            "wind_ms",
-            wind,
-            ts,
-            valid_range=valid,
-            step=None,
-            step_limit=None,
-            stuck_s=None,
-        )
-        found = fault.report(device, "", "wind_ms", reason, wind, shared.names[device], ts, backfill)
-        state.wind_sound = reason is None
-        if reason is None:
-            state.valid_wind = wind
-        else:
-            changed.discard("wind_ms")
-            if state.valid_wind is None:
-                del numbers["wind_ms"]
-            else:
-                numbers["wind_ms"] = state.valid_wind
-        return [] if found is None else [found]
 
     def _install_probe(self, dev: HoistDevice) -> list[Probe]:
         """hoist.install's crew inside an 安拆 window opened beforehand: the first installer leaving through

@@ -25,20 +25,6 @@ from rules.levels import crosses
 from rules.result import RuleResult
 from rules.roster import Roster, text_id
 
-METRICS = frozenset(
-    {
-        "load_t",
-        "persons",
-        "speed_ms",
-        "door_state",
-        "limit_state",
-        "arrester_ok",
-        "wind_ms",
-        "tilt_x_deg",
-        "tilt_y_deg",
-        "driver_id",
-    }
-)
 TILTS = frozenset({"tilt_x_deg", "tilt_y_deg"})
 
 
@@ -48,8 +34,6 @@ class HoistState:
 
     numbers: dict[str, float] = field(default_factory=dict)
     driver_id: str | None = None
-    valid_wind: float | None = None  # the last wind its sensor could read (a broken one is not judged)
-    wind_sound: bool = True  # the last wind was readable: the next is judged for a fault only near its ends
 
     def set(self, metric: str, value: float | str) -> bool:
         """Keep one reading's value; False when it cannot be kept (text for a numeric metric)."""
