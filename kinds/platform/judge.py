@@ -18,8 +18,9 @@ from rules.probes import Probe, Sample
 from rules.result import RuleResult
 from rules.sample_ranges import SampleRanges
 
-# a load or a head count below zero is no reading (docs/standards.md §8): a sensor.fault
-RANGES = {"load_kg": (0.0, math.inf), "persons": (0.0, math.inf)}
+# a load or a head count below zero is no reading (docs/standards.md §8), nor a wind outside what an
+# anemometer can read (§1's realistic range, as a hoist's): a sensor.fault
+RANGES = {"load_kg": (0.0, math.inf), "persons": (0.0, math.inf), "wind_ms": (0.0, 60.0)}
 
 
 class PlatformJudge(Judge):

@@ -222,11 +222,14 @@ def test_a_silent_platform_goes_offline() -> None:
     assert "第九条(五)" in found[0].clause
 
 
-@pytest.mark.parametrize(("metric", "over", "broken"), [("load_kg", 700.0, -20.0), ("persons", 3, -1)])
+@pytest.mark.parametrize(
+    ("metric", "over", "broken"),
+    [("load_kg", 700.0, -20.0), ("persons", 3, -1), ("wind_ms", 9.0, -1.0), ("wind_ms", 9.0, 61.0)],
+)
 def test_a_negative_load_or_head_count_is_a_sensor_fault_and_clears_nothing(
     metric: str, over: float, broken: float
 ) -> None:
-    rule = {"load_kg": "platform.load", "persons": "platform.persons"}[metric]
+    rule = {"load_kg": "platform.load", "persons": "platform.persons", "wind_ms": "platform.wind"}[metric]
     extra = {"buckles": over} if metric == "persons" else {}
     got = run(
         RuleEngine(SITE),
