@@ -232,7 +232,12 @@ def _gas_probes(dev: ConfinedSpaceDevice, air: dict[str, float]) -> list[Probe]:
             faults=(-1.0,),  # below zero: a broken detector, never air that clears the alarm
         )
 
-    toxic = {LEL: limits.lel_pct, "h2s_mgm3": limits.h2s_mgm3, "co_mgm3": limits.co_mgm3}
+    toxic = {
+        LEL: limits.lel_pct,
+        "h2s_mgm3": limits.h2s_mgm3,
+        "co_mgm3": limits.co_mgm3,
+        "co2_mgm3": limits.co2_mgm3,
+    }
     toxic = {m: float(limit) for m, limit in toxic.items()}  # a default's int stays one
     # 缺氧 below the low bound, 富氧 above the high one (the bounds themselves are normal air)
     low, high = limits.o2_min_pct, limits.o2_max_pct
@@ -243,7 +248,7 @@ def _gas_probes(dev: ConfinedSpaceDevice, air: dict[str, float]) -> list[Probe]:
         *(gas(m, beyond=(limit, limit * 3), hold=(limit * (1 - band / 2),)) for m, limit in toxic.items()),
     ]
     # a detector that shows ppm: the limit in mg/m³ as its ppm (at 20 °C), reached
-    for metric in ("h2s_ppm", "co_ppm"):
+    for metric in ("h2s_ppm", "co_ppm", "co2_ppm"):
         limit = float(getattr(limits, f"{TOXIC[metric]}_mgm3")) / mg_per_m3(metric, 1.0)
         found.append(gas(metric, beyond=(limit, limit * 3), hold=(limit * (1 - band / 2),)))
     return found

@@ -32,6 +32,8 @@ GAS_OF = {
     "h2s_mgm3": Gas("h2s", "硫化氢", "H2S", "mg/m³"),
     "co_ppm": Gas("co", "一氧化碳", "CO", "mg/m³"),
     "co_mgm3": Gas("co", "一氧化碳", "CO", "mg/m³"),
+    "co2_ppm": Gas("co2", "二氧化碳", "CO2", "mg/m³"),
+    "co2_mgm3": Gas("co2", "二氧化碳", "CO2", "mg/m³"),
 }
 
 
@@ -41,7 +43,7 @@ def within(limits: GasLimits, gas: str, value: float) -> bool:
     combustible and toxic gases below the value (reaching it is too much)."""
     if gas == "o2":
         return limits.o2_min_pct <= value <= limits.o2_max_pct
-    return value < {"lel": limits.lel_pct, "h2s": limits.h2s_mgm3, "co": limits.co_mgm3}[gas]
+    return value < limits.limit(gas)
 
 
 def judged_value(metric: str, value: float) -> float:

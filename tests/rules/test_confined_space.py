@@ -311,3 +311,24 @@ def test_only_broken_readings_are_a_silent_detector() -> None:
     broken = [sample(CS, T0 + t, h2s_ppm=-1.0) for t in range(180, 400, 30)]
     batches = [*prepared(), enter(T0 + 120), gas(T0 + 150), *broken]
     assert raised(play(batches, "confined_space.silent"))[:1] == [("alarm", T0 + 240)]
+
+
+@pytest.mark.parametrize(
+    ("metric", "value", "level"),
+    # standards.md §9: CO2 PC-TWA 9000 mg/m³ (GBZ 2.1-2019); in ppm at 20 °C, 9000 × 24.04 / 44.01 = 4916.2
+    [
+        ("co2_mgm3", 8999.0, None),
+        ("co2_mgm3", 9000.0, "critical"),
+        ("co2_mgm3", 9001.0, "critical"),
+        ("co2_ppm", 4915.0, None),
+        ("co2_ppm", 4917.0, "critical"),
+    ],
+)
+def test_carbon_dioxide_reaching_its_pc_twa_with_people_inside(
+    metric: str, value: float, level: str | None
+) -> None:
+    batches = [*prepared(), enter(T0 + 120), sample(CS, T0 + 150, **{metric: value})]
+    got = [r for r in play(batches, "confined_space.gas") if r.point == "co2"]
+    assert [r.level for r in got][-1:] == [level]
+    if level:
+        assert "二氧化碳" in got[-1].message and "9000" in got[-1].clause
