@@ -45,6 +45,7 @@ from rules.probes import Probe, Sample
 from rules.result import RuleResult
 from rules.roster import reported_with
 from rules.routes import EMPTY, Band, Route
+from rules.sample_ranges import SampleRanges
 
 OPERATOR = "operator_id"
 ALL_MOTIONS = frozenset(METRICS)
@@ -121,6 +122,11 @@ class _Crane:
         self.spec = self.spec.model_copy(update={"jib_height_m": jib_height_m})
 
 
+# the load rule's figures as the regulator interface's fields can carry them (docs/standards.md §1 realistic
+# ranges): outside, a sensor.fault (the radius is the motion rules' input too, judged as it comes)
+RANGES = {"load_t": (0.0, 99.99), "moment_pct": (0.0, 655.0)}
+
+
 class CraneJudge(Judge):
     """Every tower crane of one site."""
 
@@ -144,6 +150,7 @@ class CraneJudge(Judge):
             for i, d in enumerate(cranes)
         }
         self._load, self._wind, self._tilt = CraneLoad(), CraneWind(), CraneTilt()
+        self._ranges = SampleRanges(shared, RANGES)  # a broken load cell or encoder clears no overload
         self._collision, self._zone = CraneCollision(), CraneZone(cfg.no_lift_zones)
         self._motion, self._balance, self._night = JackingMotion(), JackingBalanceCheck(), JackingNight()
         self._jacking_tilt = JackingTilt()
@@ -284,7 +291,7 @@ class CraneJudge(Judge):
         crane = self._cranes[dev.id]
         memory = crane.state
         device, name = crane.device, crane.name
-        out: list[RuleResult] = []
+        out = self._ranges.check(device, memory, changed, ts, backfill)
         load = memory.get("load_t")
         loaded = None if load is None else load > LOADED_T  # _loaded(memory), written out
         moving = crane.moving(changed, ts)
