@@ -57,4 +57,4 @@ def share_field_adapters() -> None:
         else:
             field._type_adapter = adapter
 
-    v2.ModelField.__post_init__ = post_init  # type: ignore[method-assign]
+    setattr(v2.ModelField, "__post_init__", post_init)  # noqa: B010 (a method replaced on the class)
