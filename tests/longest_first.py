@@ -7,9 +7,9 @@ finished). Longest first, a long file starts while the short ones fill the other
 run ends about when half of its total work is done.
 
 The seconds are tests/durations.json's (``scripts/test_durations.py`` writes it from a run's JUnit XML); a
-file it does not know yet goes first, as long as the longest: it may be long, and a short one there costs
-nothing. A recorded time that has gone stale only costs balance: the order decides nothing a test checks,
-and every file still runs whole on one worker."""
+file it does not know yet goes first: it may be long, and a short one there costs nothing. A recorded time
+gone stale only costs balance: the order decides nothing a test checks, and every file still runs whole on
+one worker."""
 
 from __future__ import annotations
 
@@ -30,10 +30,10 @@ def recorded() -> dict[str, float]:
 def order(items: list[pytest.Item]) -> None:
     """Sort ``items`` in place, their files longest first; a file's tests keep their order."""
     seconds = recorded()
-    unknown = max(seconds.values(), default=0.0)
-
-    def file_of(item: pytest.Item) -> str:
-        return item.nodeid.split("::", 1)[0]
-
     position = {item.nodeid: i for i, item in enumerate(items)}
-    items.sort(key=lambda item: (-seconds.get(file_of(item), unknown), file_of(item), position[item.nodeid]))
+
+    def place(item: pytest.Item) -> tuple[bool, float, str, int]:
+        file = item.nodeid.split("::", 1)[0]
+        return file in seconds, -seconds.get(file, 0.0), file, position[item.nodeid]
+
+    items.sort(key=place)
