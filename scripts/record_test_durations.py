@@ -1,5 +1,5 @@
 """Write tests/durations.json, each test file's seconds, from the JUnit XML of a `make test` run:
-`make test PYTEST_ARGS=--junitxml=/tmp/run.xml && python scripts/test_durations.py /tmp/run.xml`.
+`make test PYTEST_ARGS=--junitxml=/tmp/run.xml && python scripts/record_test_durations.py /tmp/run.xml`.
 
 make test hands its files to the workers longest first by these seconds (tests/longest_first.py). A test's
 time in the XML is its setup, call and teardown, so a module's fixtures count to their file."""
@@ -30,7 +30,9 @@ def per_file(junit_xml: Path) -> dict[str, float]:
 
 def main() -> None:
     if len(sys.argv) != 2:
-        sys.exit("usage: python scripts/test_durations.py RUN.xml (make test PYTEST_ARGS=--junitxml=RUN.xml)")
+        sys.exit(
+            "usage: python scripts/record_test_durations.py RUN.xml (make test PYTEST_ARGS=--junitxml=RUN.xml)"
+        )
     seconds = per_file(Path(sys.argv[1]))
     OUT.write_text(json.dumps(seconds, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{OUT}: {len(seconds)} files, {sum(seconds.values()):.0f} s in all")
