@@ -9,7 +9,8 @@ DEMO_ARGS ?=
 PYTEST_ARGS ?=
 # make test's workers (pytest-xdist, a file per worker at a time: a file's servers and fixtures stay in one
 # process); most of a test's time is spent waiting on servers and clocks, so two workers halve the run on 2
-# cores. TEST_WORKERS=0 runs it in one process (a failure's output unmixed, pdb).
+# cores. TEST_WORKERS=0 runs it in one process (a failure's output unmixed, pdb). The files go to the workers
+# longest first, by tests/durations.json (tests/longest_first.py; --no-loadscope-reorder keeps that order)
 TEST_WORKERS ?= 2
 SOAK_ARGS ?=
 # the tests mypy checks as well (pyproject's tests.* settings: every body checked, annotations optional);
@@ -63,7 +64,7 @@ test-env:
 	bash scripts/setup-test-env.sh
 
 test: $(NATIVE) test-env
-	$(PY) -m pytest -m "not slow" -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not slow" -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -13,7 +13,12 @@ migrations' own tests call migrate() themselves.
 The same for the tests' HTTP clients: httpx waits 5 s for an answer by default, and on a 2-core box running the
 suite on two workers a sign-in to a regulator serving from the test's own event loop once took longer. A
 test's client waits 30 s unless the test says otherwise; latency is measured where it is a goal (bench/, and
-the tests that time a delivery), never by a client giving up. The product's own clients keep their timeouts."""
+the tests that time a delivery), never by a client giving up. The product's own clients keep their timeouts.
+
+The apps of the many regulators and gateways a test process starts share FastAPI's validators of their routes'
+parameters, made once per distinct parameter (tests/field_adapters.py): half of a regulator app's build.
+
+In make test's workers the files come longest first (tests/longest_first.py)."""
 
 import sqlite3
 import tempfile
@@ -28,6 +33,8 @@ from sqlalchemy.engine import Engine
 
 import regulator.storage.repository as regulator_repository
 from regulator.storage.db import migrate, open_engine
+from tests import longest_first
+from tests.field_adapters import share_field_adapters
 
 settings.register_profile("sitegw", deadline=None)
 settings.load_profile("sitegw")
@@ -35,6 +42,8 @@ settings.load_profile("sitegw")
 for _client in (httpx.Client, httpx.AsyncClient):
     assert _client.__init__.__kwdefaults__ is not None  # keyword-only: the default lives here
     _client.__init__.__kwdefaults__["timeout"] = httpx.Timeout(30.0)
+
+share_field_adapters()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -79,3 +88,10 @@ def _regulator_schema_from_template() -> Iterator[None]:
             regulator_repository, "migrate", _migrate_new_sqlite_from_template
         )  # Repository's, by name
         yield
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In make test's workers (pytest-xdist), the files longest first (tests/longest_first.py); a run in one
+    process keeps pytest's order."""
+    if hasattr(config, "workerinput"):
+        longest_first.order(items)

@@ -21,6 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from gateway.sqlite_tx import connect
+from plumbing.dummy_hash import dummy_hash
 
 Role = Literal["viewer", "supervisor", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "supervisor", "admin")
@@ -28,14 +29,6 @@ ROLE_RANK = {r: i for i, r in enumerate(ROLES)}
 SESSION_TTL_S = 12 * 3600  # one shift
 NAME_RE = re.compile(r"^[\w.\-@\u4e00-\u9fff]{1,64}$")
 MIN_PASSWORD = 8
-# What an unknown user's password is verified against, so that it costs what a known user's does (no user
-# enumeration by timing): a hash of a random text, thrown away, made with argon2-cffi's parameters. Made at
-# every start before, it took 64 MiB for its moment (the parameters' memory cost), the highest the gateway's
-# memory went at all in ingest_pipeline.py (issue #20: RSS at most 150 MB).
-DUMMY_HASH = (
-    "$argon2id$v=19$m=65536,t=3,p=4$YDoRWpz6OOSbjrnx45QkJw$xuoMyT1i2sUqWa2/Tv37WHb+JVp2Ioy3xCYBcsdRYpQ"
-)
-
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, role TEXT NOT NULL, pw_hash TEXT NOT NULL,
                                   created_ts REAL NOT NULL);
@@ -98,9 +91,7 @@ class AuthStore:
         self._db = connect(path, SCHEMA)
         self._lock = threading.Lock()
         self._hasher = PasswordHasher()
-        # a hasher of other parameters (another argon2-cffi) needs a dummy of its own to cost the same
-        needs_own = self._hasher.check_needs_rehash(DUMMY_HASH)
-        self._dummy_hash = self._hasher.hash(secrets.token_hex(8)) if needs_own else DUMMY_HASH
+        self._dummy_hash = dummy_hash(self._hasher)  # an unknown user's check costs a known one's
 
     def close(self) -> None:
         """Close the database."""

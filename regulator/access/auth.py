@@ -18,6 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Connection
 
+from plumbing.dummy_hash import dummy_hash
 from regulator.access import auth_log, second_factor
 from regulator.access.passwords import PasswordPolicy
 from regulator.storage.db import sql
@@ -98,8 +99,8 @@ class Accounts:
         self._hasher = hasher or PasswordHasher()
         self.policy = policy or LoginPolicy()
         # checked against for an unknown user name, so that it costs what a known one's check costs: without
-        # it an unknown name was answered in 1 ms and a known one in 100 ms, telling which names exist
-        self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+        # it an unknown name was answered in 1 ms and a known one in 100 ms, telling which names exist (plumbing/dummy_hash.py)
+        self._dummy_hash = dummy_hash(self._hasher)
 
     def add_user(
         self,

@@ -9,14 +9,12 @@ from collections.abc import Callable
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from plumbing.cjk_pdf import ReportError
 from regulator.answers import SESSION
 from regulator.inspections.coverage import monthly_figures
 from regulator.ledger.queue_query import Filter
 from regulator.ledger.review import Review, ReviewError
 from regulator.names import beijing_text
 from regulator.reports import export
-from regulator.reports.report_pdf import render
 from regulator.routes.responses import download
 from regulator.routes.routing import Who, blocking
 from regulator.storage.jurisdictions import SEP
@@ -83,6 +81,10 @@ def exports_router(repo: Repository, review: Review, narrowed: Callable[[Actor, 
         actor = await blocking(report_actor)(who, place)
         month = month or beijing_text(time.time())[:7]
         fig = await blocking(monthly_figures)(repo, actor, month)
+        # here, not at the top: the PDF library is a fifth of the regulator's imports, for a monthly report
+        from plumbing.cjk_pdf import ReportError
+        from regulator.reports.report_pdf import render
+
         try:
             body = await blocking(render)(fig)
         except ReportError as exc:

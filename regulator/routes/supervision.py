@@ -16,7 +16,6 @@ from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from plumbing.cjk_pdf import ReportError
 from regulator.answers import MAX_ID, SESSION, SIGNED, RowId
 from regulator.ingest.receive import WINDOW_S, Refusal, authenticate, decode_jpeg, refuse_replay
 from regulator.ledger.review import ReviewError
@@ -29,7 +28,6 @@ from regulator.ledger.supervision_models import (
     NoticeRow,
     Reinspection,
 )
-from regulator.reports.notice_pdf import render
 from regulator.routes import STATIC
 from regulator.routes.responses import download, signed_path
 from regulator.routes.routing import blocking
@@ -69,6 +67,10 @@ def supervision_router(
 
     def pdf_of(notice_id: int, who: Actor) -> Response:
         notice, hazard, picture = supervision.notice(notice_id, who)
+        # here, not at the top: the PDF library is a fifth of the regulator's imports, for a notice's PDF
+        from plumbing.cjk_pdf import ReportError
+        from regulator.reports.notice_pdf import render
+
         try:
             body = render(notice, hazard, picture, time.time())
         except ReportError as exc:
