@@ -10,8 +10,14 @@ from datetime import date
 
 from contract.config.crane import Operator
 from contract.config.trades import CERT_STATES, TRADES, Trade
+from rules.wording import MAJOR_ZH
 
 ARTICLE = "建质规〔2024〕5号 第四条(三) 建筑施工特种作业人员未取得有效特种作业人员操作资格证书上岗作业"
+# the renewal window's warning (rules.personnel.renewal_warning_d), at the gates and at the machines alike
+RENEWAL_CLAUSE = (
+    "建质〔2008〕75号 资格证书有效期2年，期满前3个月内申请延期复核（条文编号未核实，实践值，可配置）；"
+    f"{ARTICLE}，{MAJOR_ZH}"
+)
 
 
 def trade_zh(trade: str) -> str:

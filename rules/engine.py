@@ -113,7 +113,9 @@ class RuleEngine:
         # every machine's papers, site-wide: judged on its work and once a day
         self._papers = MachinePapersRules(cfg, shared.names, offset)
         shared.on_work(self._papers.work_seen)
-        self._workers = WorkerPapers(cfg.operators, offset)  # the certificates of workers seen at work
+        self._workers = WorkerPapers(
+            cfg.operators, cfg.rules.personnel.renewal_warning_d, offset
+        )  # the certificates of workers seen at work
         shared.on_worker(self._workers.seen)
         # one judge per kind the site has, holding that kind's rules for all its devices
         self._judges: dict[str, Judge] = {}

@@ -5,6 +5,9 @@ and closed by a supervisor as the machine's ``install_active`` reading (1 erecti
 - ``crew`` (rules/install_crew.py): every installer the machine's papers name badged in through the access
   gates with a valid 安装拆卸工 certificate of its category that day, none named being no crew;
 - ``supervisor``: the chief supervisor (总监理工程师, the site's supervising engineer of record) badged in;
+- ``safety_officer``: one of the 安拆 contractor's full-time safety officers the papers name badged in, or
+  critical (standards.md §19 (d); 建设部令第166号 第十三条: its technical staff and safety officer supervise on
+  site); papers naming none: not judged;
 - ``load`` (cranes): a loaded hook during 安拆 is critical;
 - ``exclusion`` and ``exclusion_watch``: people in the machine's exclusion zone (警戒区) as a camera counts
   them, and that camera's silence (rules/install_zone.py);
@@ -36,6 +39,7 @@ from rules.kinds.base import Shared
 from rules.levels import LevelMemory
 from rules.result import RuleResult
 from rules.site_day import SiteDay
+from rules.weather_site import SiteWeather
 from rules.wording import MAJOR_ZH, pick, pick_en
 
 CREW_CLAUSE = (
@@ -49,6 +53,10 @@ SUPERVISOR_CLAUSE = (
 LOAD_CLAUSE = (
     "起重机械安装拆卸作业安全要点：安拆、顶升期间不得进行起升、回转、变幅等操作（实践值）；"
     f"建质规〔2024〕5号 第八条(三) 安拆前未检查即作业，{MAJOR_ZH}"
+)
+OFFICER_CLAUSE = (
+    "建设部令第166号 第十三条 安装单位的专业技术人员、专职安全生产管理人员应当进行现场监督（条号未核实）；"
+    "安拆窗口须安装单位专职安全员在场（standards.md §19，实践值）"
 )
 ACCEPTANCE_CLAUSE = (
     f"建质规〔2024〕5号 第八条(一) 建筑起重机械未经验收合格即投入使用，{MAJOR_ZH}；"
@@ -79,7 +87,9 @@ class _Machine:
 class InstallRules:
     """The 安拆 windows of every crane and hoist of a site."""
 
-    def __init__(self, site: SiteConfig, names: dict[str, str], utc_offset_h: float) -> None:
+    def __init__(
+        self, site: SiteConfig, names: dict[str, str], utc_offset_h: float, weather: SiteWeather
+    ) -> None:
         self._machines = {
             d.id: _Machine(d.id, names[d.id], rule_of(d.kind), d.papers or MachinePapers(), d.installer_trade)
             for d in site.devices
@@ -88,12 +98,13 @@ class InstallRules:
         self._roster: dict[str, Operator] = {op.id: op for op in site.operators}
         self._supervisors = {p.id for p in site.key_personnel if p.role == "chief_supervisor"}
         self._watched = set(self._supervisors) | {
-            w for m in self._machines.values() for w in m.papers.installers
+            w for m in self._machines.values() for w in (*m.papers.installers, *m.papers.safety_officers)
         }
         self._inside: set[str] = set()  # of those watched, who the gates last saw come in
         self._zones = ExclusionZones(site)
         self._day = SiteDay(utc_offset_h)
         self._last_tick = -1.0
+        self._weather = weather  # an open window is erection work against its weather stop
         self.memory = LevelMemory()
 
     def window(self, device: str, stage: float, ts: float) -> list[RuleResult]:
@@ -109,6 +120,10 @@ class InstallRules:
             m.opened = ts  # from closed; a change of stage keeps the window open since then
         m.stage = int(stage)
         m.facts.clear()
+        work = (
+            (f"{m.name}{INSTALL_STAGES[m.stage]}作业", f"安拆 of {m.device}") if m.stage != CLOSED else None
+        )
+        self._weather.window(device, "install", work, ts)
         return self._judge(m, ts)
 
     def active(self, device: str) -> bool:
@@ -242,6 +257,29 @@ class InstallRules:
                 ("通知总监理工程师到场旁站监督，未到场前暂停作业", "call the supervisor to the site"),
             ),
         ]
+        officers = m.papers.safety_officers
+        if officers:
+            out.append(
+                self._report(
+                    m,
+                    "safety_officer",
+                    "critical" if open_ and not (set(officers) & self._inside) else None,
+                    ts,
+                    OFFICER_CLAUSE,
+                    (
+                        f"{m.name}{stage}作业中安装单位专职安全员（{'、'.join(officers)}）未经闸机进场"
+                        if open_
+                        else f"{m.name}安拆作业结束",
+                        f"{m.name}: the installer's safety officer not on site during 安拆"
+                        if open_
+                        else f"{m.name} 安拆 over",
+                    ),
+                    (
+                        "立即停止安拆作业，安装单位专职安全员到场监督后方可继续",
+                        "stop until the installer's safety officer is on site",
+                    ),
+                )
+            )
         if not open_:
             out.append(self.loaded(m.device, False, ts))
         return [r for r in out if r is not None] + self._zone(m, ts, ("exclusion", "exclusion_watch"))
@@ -291,7 +329,7 @@ def install_rules(shared: Shared) -> InstallRules:
     """The site's one InstallRules (made at the first judge that asks), hearing of the machines' work."""
 
     def make() -> InstallRules:
-        rules = InstallRules(shared.config, shared.names, shared.utc_offset_h)
+        rules = InstallRules(shared.config, shared.names, shared.utc_offset_h, shared.weather)
         shared.on_work(rules.work_seen)
         shared.on_camera(rules.camera)
         return rules

@@ -3,8 +3,11 @@ section (contract/config/papers.py) and whose site file fills it in (a machine w
 check-config hint, not an alert).
 
 - ``registration``: a machine at work (its judge reports work: a crane's hook loaded, a hoist running)
-  with no acceptance date or no use registration, or registered more than 30 days after acceptance
-  (超过: the 30th day is in time), is critical: 建质规〔2024〕5号 第八条(一) makes it a major hazard.
+  with no acceptance date, registered more than 30 days after acceptance, or still unregistered once 30
+  days from acceptance have passed (the 30th day is in time: 建设部令第166号 gives the user 30 days from
+  acceptance to register, standards.md §13, §19 "registration due = acceptance date + 30 days"), is
+  critical: 建质规〔2024〕5号 第八条(一) makes it a major hazard. Unregistered within those 30 days is a
+  warning naming the day it is due, at work or not.
 - ``inspection``: the next periodic inspection due within 30 days (today to the 30th day ahead) is a
   warning; past its day (the day itself still in date), critical. Judged on the site's local date, once a day.
 - ``installers``: a machine at work whose papers name an 安拆 crew of whom one held no valid 安装拆卸工
@@ -48,12 +51,27 @@ def rule_of(kind: str) -> str:
     return f"{kind}.papers"
 
 
-def registration_problem(papers: MachinePapers) -> tuple[str, str] | None:
-    """What is wrong with a machine's acceptance and registration, in Chinese and English (None: in order)."""
+def registration_due(papers: MachinePapers) -> date | None:
+    """The last day an accepted machine not yet registered may be registered on (None: registered, or
+    not accepted)."""
+    if papers.accepted_on is None or (papers.registration_no and papers.registered_on is not None):
+        return None
+    return papers.accepted_on + timedelta(days=REGISTER_WITHIN_D)
+
+
+def registration_problem(papers: MachinePapers, today: date) -> tuple[str, str] | None:
+    """What is wrong with a machine's acceptance and registration on the local ``today``, in Chinese and
+    English (None: in order, or unregistered still within its 30 days: :func:`registration_due`)."""
     if papers.accepted_on is None:
         return "未记录验收合格日期（未经验收不得使用）", "no acceptance recorded"
     if not papers.registration_no or papers.registered_on is None:
-        return "未办理使用登记", "not registered for use"
+        due = registration_due(papers)
+        if due is not None and today <= due:
+            return None  # still within its 30 days: the warning of MachinePapersRules._registration
+        return (
+            f"验收合格（{papers.accepted_on}）已超过30天仍未办理使用登记",
+            f"not registered for use more than 30 days after acceptance on {papers.accepted_on}",
+        )
     late = (papers.registered_on - papers.accepted_on).days
     if late > REGISTER_WITHIN_D:
         return (
@@ -138,7 +156,7 @@ class MachinePapersRules:
         for m in self._machines.values():
             if not m.judged or daily:
                 m.judged = True
-                found = self._registration(m, now)
+                found = self._registration(m, today, now)
                 if found is not None:
                     out.append(found)
                 crew = self._installers(m, today, now)
@@ -150,16 +168,28 @@ class MachinePapersRules:
                     out.append(found)
         return out
 
-    def _registration(self, m: _Machine, now: float) -> RuleResult | None:
-        problem = registration_problem(m.papers)
+    def _registration(self, m: _Machine, today: date, now: float) -> RuleResult | None:
+        problem = registration_problem(m.papers, today)
+        due = registration_due(m.papers)
         level: Level | None = "critical" if problem is not None and m.worked else None
-        if problem is None:
+        action = (
+            "立即停止使用，完成验收并办理使用登记后方可作业",
+            "stop using it until accepted and registered",
+        )
+        if problem is not None:
+            what, what_en = f"{m.name}{problem[0]}，设备在作业", f"{m.name} at work: {problem[1]}"
+        elif due is not None:
+            level = "warning"
+            what, what_en = (
+                f"{m.name}已于 {m.papers.accepted_on} 验收合格，尚未办理使用登记（应于 {due} 前办理）",
+                f"{m.name} accepted on {m.papers.accepted_on}, not yet registered (due by {due})",
+            )
+            action = "在验收合格之日起30日内向建设主管部门办理使用登记", "register it for use before then"
+        else:
             what, what_en = (
                 f"{m.name}已验收并办理使用登记（{m.papers.registration_no}）",
                 f"{m.name} registered",
             )
-        else:
-            what, what_en = f"{m.name}{problem[0]}，设备在作业", f"{m.name} at work: {problem[1]}"
         return self.registration.report(
             m.device,
             "registration",
@@ -172,8 +202,8 @@ class MachinePapersRules:
                 ts=now,
                 clause=REGISTRATION_CLAUSE,
                 value=m.papers.registration_no,
-                message=pick(level, what, "立即停止使用，完成验收并办理使用登记后方可作业"),
-                message_en=pick_en(level, what_en, "stop using it until accepted and registered"),
+                message=pick(level, what, action[0]),
+                message_en=pick_en(level, what_en, action[1]),
                 details={
                     "accepted_on": str(m.papers.accepted_on),
                     "registered_on": str(m.papers.registered_on),

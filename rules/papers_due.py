@@ -10,11 +10,11 @@ from contract.alert_event import Level
 DUE_WITHIN_D = 30  # an inspection or certificate due within this many days is a warning
 
 
-def due_level(due: date | None, today: date) -> Level | None:
-    """The level of a paper in force until ``due`` on ``today``: past it, critical; due within 30 days
-    (the day itself in date), a warning; None otherwise or with no date."""
+def due_level(due: date | None, today: date, within_d: int = DUE_WITHIN_D) -> Level | None:
+    """The level of a paper in force until ``due`` on ``today``: past it, critical; due within ``within_d``
+    days (the day itself in date), a warning; None otherwise or with no date."""
     if due is None:
         return None
     if today > due:
         return "critical"
-    return "warning" if (due - today).days <= DUE_WITHIN_D else None
+    return "warning" if (due - today).days <= within_d else None

@@ -10,8 +10,10 @@
   the worker's name, licence number and expiry in its alert; a second critical alert here would make the
   regulator count one hazard twice. A warning open here for the certificate is closed saying where it went.
 
-Either certificate due within 30 days (the expiry day itself still valid) is a warning, so that its renewal
-is applied for in time.
+A key person's certificate due within 30 days (the expiry day itself still valid) is a warning, so that its
+renewal is applied for in time; a certified worker's within the renewal window of 建质〔2008〕75号
+(rules.personnel.renewal_warning_d, 90 days: standards.md §19 "expiry within 90 days → warning to the
+employer", at the gate and at each machine login alike), citing that window.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from datetime import date
 from contract.alert_event import Level
 from contract.config.crane import Operator
 from contract.config.personnel import ROLE_ZH, KeyPerson
+from rules.certificate_check import RENEWAL_CLAUSE
 from rules.levels import LevelMemory
-from rules.papers_due import due_level
+from rules.papers_due import DUE_WITHIN_D, due_level
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH, pick, pick_en
 
@@ -63,8 +66,11 @@ class PersonnelCertificate:
             ts,
         )
 
-    def evaluate_worker(self, device: str, worker: Operator, today: date, ts: float) -> RuleResult | None:
-        """The verdict for certified worker ``worker``, seen at work on ``device``, on ``today``."""
+    def evaluate_worker(
+        self, device: str, worker: Operator, renewal_d: int, today: date, ts: float
+    ) -> RuleResult | None:
+        """The verdict for certified worker ``worker``, seen at work on ``device``, on ``today``; due within
+        ``renewal_d`` days: the renewal warning."""
         return self._judge(
             device,
             worker.id,
@@ -78,6 +84,8 @@ class PersonnelCertificate:
             None,  # expired: the machine operator rule's alert
             today,
             ts,
+            renewal_d,
+            RENEWAL_CLAUSE,
         )
 
     def _judge(
@@ -91,10 +99,13 @@ class PersonnelCertificate:
         expired_action: tuple[str, str] | None,
         today: date,
         ts: float,
+        within_d: int = DUE_WITHIN_D,
+        due_clause: str = "",
     ) -> RuleResult | None:
         """The verdict on one certificate; ``expired_action`` None: an expired one is the machine operator
-        rule's alert (the module's docstring), not raised here."""
-        level: Level | None = due_level(until, today)
+        rule's alert (the module's docstring), not raised here. Due within ``within_d`` days: a warning,
+        citing ``due_clause`` where given."""
+        level: Level | None = due_level(until, today, within_d)
         joined = expired_action is None and level == "critical"
         if joined:
             level = None
@@ -132,7 +143,7 @@ class PersonnelCertificate:
                 point=point,
                 level=level,
                 ts=ts,
-                clause=clause,
+                clause=due_clause if level == "warning" and due_clause else clause,
                 value=number,
                 message=message,
                 message_en=message_en,

@@ -6,6 +6,12 @@ stops work on a site without one. It hears of work through ``Shared.on_work``; t
 makes wait in :attr:`pending` until the engine takes them (after each sample), since a work listener
 returns nothing; the engine also tells it of every sample of a machine whose work is an alert
 (:meth:`sample_seen`), since a sample without work is how a machine says it stopped.
+
+A machine's jacking or 安拆 window (:meth:`window`) is erection work for as long as it is open, whatever its
+samples show (the climbing gear is no reading): the machine obeys the erection stop then, so a window open
+while wind above 9.0 m/s at a station, heavy rain, lightning or a warning signal holds that stop is weather.work's
+critical (GB 55034-2022 §3.4.7; 建质规〔2024〕5号 第十五条(二): erection in thunderstorm, snow, fog or strong wind;
+standards.md §10, §12), judged at each tick until the window closes or the stop is released.
 """
 
 from __future__ import annotations
@@ -15,11 +21,13 @@ from collections.abc import Iterable, Sequence
 from contract.config.rules import WeatherRule
 from contract.config.site import SiteConfig
 from contract.kinds import registry
-from contract.weather import WarningSignal
+from contract.weather import Stop, WarningSignal
 from rules.result import RuleResult
 from rules.weather_stops import WeatherStops
 from rules.weather_warning import WeatherWarnings
 from rules.weather_work import WeatherWork
+
+ERECTION: Stop = "erection"  # the stop an open jacking or 安拆 window obeys
 
 
 class SiteWeather:
@@ -32,6 +40,8 @@ class SiteWeather:
         self.work = WeatherWork()
         # each device's kind's stops: the machines whose work this rule watches
         self._obeys = {d.id: frozenset(registry.get(d.kind).weather_stops) for d in config.devices}
+        # the open windows, by (machine, which window: jacking or install): the work each is
+        self._windows: dict[tuple[str, str], tuple[str, str]] = {}
         self.pending: list[RuleResult] = []
 
     def families(self) -> Iterable[object]:
@@ -44,7 +54,7 @@ class SiteWeather:
 
     def work_seen(self, device: str, what: tuple[str, str], ts: float) -> None:
         """A machine reported work (a ``Shared.on_work`` listener)."""
-        obeys = self._obeys.get(device)
+        obeys = self._obeys_now(device)
         if not obeys:
             return  # a kind that obeys no weather stop
         if not self.stops.any and self.work.quiet(device):
@@ -52,6 +62,27 @@ class SiteWeather:
         found = self.work.work(device, what, obeys, self.stops, ts)
         if found is not None:
             self.pending.append(found)
+
+    def window(self, device: str, which: str, what: tuple[str, str] | None, ts: float) -> None:
+        """``device``'s ``which`` window (jacking, install) opened (``what``: its work, in Chinese and English)
+        or closed (None): erection work while it is open, judged now and at each tick (the class docstring)."""
+        if what is None:
+            self._windows.pop((device, which), None)
+            return  # the next tick ends an alert of the window: the machine no longer obeys the stop
+        self._windows[(device, which)] = what
+        self._window_work(device, what, ts)
+
+    def _window_work(self, device: str, what: tuple[str, str], ts: float) -> None:
+        if not self.stops.any and self.work.quiet(device):
+            return
+        found = self.work.work(device, what, self._obeys_now(device), self.stops, ts)
+        if found is not None:
+            self.pending.append(found)
+
+    def _obeys_now(self, device: str) -> frozenset[str]:
+        """The stops ``device`` obeys now: its kind's, and the erection stop while a window is open."""
+        kind = self._obeys.get(device, frozenset())
+        return kind | {ERECTION} if any(d == device for d, _ in self._windows) else kind
 
     def unproven(self, device: str, ts: float) -> None:
         """A sample of ``device`` that proves neither work nor rest (rules/weather_work.py)."""
@@ -66,10 +97,16 @@ class SiteWeather:
     def tick(self, now: float) -> list[RuleResult]:
         """The signals at ``now``, and the machines no longer at work or no longer under a stop."""
         out = self.warnings.tick(now, self.stops)
-        out.extend(self.work.tick(now, self._obeys, self.stops))
+        for (device, _which), what in self._windows.items():
+            self._window_work(device, what, now)
+        out.extend(self.drain())
+        out.extend(self.work.tick(now, {d: self._obeys_now(d) for d in self.work.firing}, self.stops))
         return out
 
     def sample_seen(self, device: str, ts: float) -> list[RuleResult]:
-        """A sample of ``device``, whose work is a weather.work alert: whether it has stopped working."""
+        """A sample of ``device``, whose work is a weather.work alert: whether it has stopped working (never
+        while a window of it is open: the window is the work, however still the machine stands)."""
+        if any(d == device for d, _ in self._windows):
+            return []
         found = self.work.sample_seen(device, ts, self.cfg, self.stops)
         return [] if found is None else [found]

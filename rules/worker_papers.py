@@ -16,8 +16,9 @@ from rules.site_day import SiteDay
 class WorkerPapers:
     """Each roster worker's certificate, from the day a machine reports them logged in."""
 
-    def __init__(self, roster: list[Operator], utc_offset_h: float) -> None:
+    def __init__(self, roster: list[Operator], renewal_d: int, utc_offset_h: float) -> None:
         self._roster = {op.id: op for op in roster}
+        self._renewal_d = renewal_d  # days before expiry from which a certificate is due for renewal
         self._day = SiteDay(utc_offset_h)  # the site's date at a tick
         self.certificate = PersonnelCertificate()
         self._seen: dict[str, str] = {}  # worker id -> the machine that last reported them
@@ -41,7 +42,9 @@ class WorkerPapers:
         self._checked_on, self._new = today, set()
         out = []
         for worker in sorted(due):
-            found = self.certificate.evaluate_worker(self._seen[worker], self._roster[worker], today, now)
+            found = self.certificate.evaluate_worker(
+                self._seen[worker], self._roster[worker], self._renewal_d, today, now
+            )
             if found is not None:
                 out.append(found)
         return out

@@ -50,6 +50,14 @@ class MachinePapers(Model):
         "valid 安装拆卸工 certificate of the machine's category on installed_on (standards.md §19); empty: "
         "not judged",
     )
+    safety_officers: list[str] = Field(
+        default_factory=list,
+        max_length=10,
+        title="Installer's safety officers",
+        description="the 安拆 contractor's full-time safety officers (专职安全生产管理人员), by the ids the access "
+        "gates read: one of them badged in while an 安拆 window is open (建设部令第166号 Art. 13; standards.md §19); "
+        "empty: not judged",
+    )
     installed_on: date | None = Field(
         None,
         title="Installed on",

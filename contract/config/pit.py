@@ -33,7 +33,8 @@ class PitPoint(Model):
         gt=0,
         le=100_000,
         title="Capacity",
-        description="strut member capacity or anchor design prestress, kN (at most 100000)",
+        description="strut member capacity or anchor design prestress, kN (at most 100000); an anchor "
+        "without it is not judged",
     )
     depth_m: float | None = Field(
         None,
@@ -44,8 +45,8 @@ class PitPoint(Model):
     thresholds: dict[str, dict[str, float]] = Field(
         default_factory=dict,
         title="Thresholds",
-        description="per metric overrides: {disp_h_mm: {cumulative_mm: 25, rate_mm_d: 2.5}}; "
-        "default from GB 50497 Table 8.0.4 (lower bound of each range)",
+        description="per metric overrides: {disp_h_mm: {cumulative_mm: 25, rate_mm_d: 2.5}}, an anchor's "
+        "{anchor_kn: {minimum_pct: 90}}; default from GB 50497 Table 8.0.4 (lower bound of each range)",
     )
 
 

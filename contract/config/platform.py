@@ -27,7 +27,8 @@ class PlatformSpec(Model):
         ge=1,
         le=10,
         title="Persons",
-        description="people allowed on the platform at once (JGJ 202-2010 §5.5 practice: 不应超过2个)",
+        description="people allowed on the platform at once (云筑 maxPersonCount); the rule allows at most 2 "
+        "whatever this says (JGJ 202-2010 §5.5 [U]: 不应超过2个)",
     )
     rated_counterweight_kg: float = Field(
         gt=0,

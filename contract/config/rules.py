@@ -57,7 +57,7 @@ class PersonnelRule(Model):
         title="Renewal window",
         description="days before a special-operations certificate's expiry from which its holder's passage "
         "is a warning to apply for renewal (建质〔2008〕75号: within 3 months before expiry, practice [U]; "
-        "personnel.trade_certificate)",
+        "personnel.trade_certificate at the gates, personnel.certificate at the machines)",
     )
 
     @model_validator(mode="after")

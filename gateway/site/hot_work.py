@@ -9,7 +9,8 @@ at work at a place with none in force, its fire watch not badged in, its window 
 What issuing refuses, each naming the field and the fix: the operator's card past its last valid day
 before the window ends (消防法 Art. 21; GB 50720-2011 §6.3.1(2); §19: the issuer's date, never computed),
 fewer than 2 extinguishers or not checked (§5.2.1), combustibles not cleared (§6.3.1(3)), the fire watch
-being the operator (§6.3.1(6): a watch of their own), a window longer than MAX_WINDOW.
+being the operator (§6.3.1(6): a watch of their own), a window longer than MAX_WINDOW, or than its approval
+level's validity where the permit names one (LEVEL_WINDOW, company practice [U]).
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS permits (id TEXT PRIMARY KEY, body TEXT NOT NULL, start_ts REAL NOT NULL)"
 )
 MAX_WINDOW = timedelta(days=7)  # the longest validity any scheme in §18 gives (三级, a week [U])
+# a permit of an approval level is valid as long as the company scheme §18 quotes lets that level be (一级 1 day,
+# 二级 3 days, 三级 1 week [U]: one company's rule, not GB 50720's, which defines no levels)
+LEVEL_WINDOW = {"一级": timedelta(days=1), "二级": timedelta(days=3), "三级": MAX_WINDOW}
 
 
 class PermitSink(Protocol):
@@ -118,10 +122,12 @@ def _check(r: PermitRequest, tz: timezone) -> None:
         raise WorkError(
             f"end {r.end.isoformat()} is not after start {r.start.isoformat()}: give the window's times"
         )
-    if r.end - r.start > MAX_WINDOW:
+    longest = MAX_WINDOW if r.level is None else LEVEL_WINDOW[r.level]
+    if r.end - r.start > longest:
+        of_level = "" if r.level is None else f" a {r.level} permit's validity (company practice [U], §18),"
         raise WorkError(
-            f"the window {r.start.isoformat()} to {r.end.isoformat()} is longer than {MAX_WINDOW.days} days: "
-            "issue a permit per stretch of work"
+            f"the window {r.start.isoformat()} to {r.end.isoformat()} is longer than{of_level} "
+            f"{longest.days} day{'s' if longest.days > 1 else ''}: issue a permit per stretch of work"
         )
     last_day = r.end.astimezone(tz).date()
     if r.operator.valid_until < last_day:

@@ -19,8 +19,8 @@ from contract.config.papers import MachineDevice
 from contract.config.personnel import ROLE_ZH
 from contract.kinds import registry
 from rules.certificate_check import standing_problem, trade_zh
-from rules.machine_papers import registration_problem
-from rules.papers_due import due_level
+from rules.machine_papers import registration_due, registration_problem
+from rules.papers_due import DUE_WITHIN_D, due_level
 
 Status = Literal["ok", "due", "expired", "missing"]
 STATUS: dict[str | None, Status] = {None: "ok", "warning": "due", "critical": "expired"}
@@ -40,7 +40,10 @@ class PaperRow(BaseModel):
     number: str = Field("", description="filing/registration number, or the certificate's")
     until: date | None = Field(None, description="next inspection or certificate expiry")
     days_left: int | None = Field(None, description="days from today to `until` (negative: past)")
-    status: Status = Field(description="ok, due (within 30 days), expired, missing")
+    status: Status = Field(
+        description="ok, due (within 30 days; a special-operations certificate within its renewal window, "
+        "rules.personnel.renewal_warning_d), expired, missing"
+    )
     problem: str = Field("", description="what is wrong, in Chinese")
 
 
@@ -64,7 +67,8 @@ def paper_rows(site: LoadedSite, today: date) -> list[PaperRow]:
                 )
             )
             continue
-        problem = registration_problem(p)
+        problem = registration_problem(p, today)
+        due = registration_due(p)
         rows.append(
             PaperRow(
                 holder=d.id,
@@ -72,15 +76,25 @@ def paper_rows(site: LoadedSite, today: date) -> list[PaperRow]:
                 kind=kind,
                 paper="registration",
                 number=" / ".join(n for n in (p.filing_no, p.registration_no) if n),
-                until=p.registered_on,
-                status="missing" if problem else "ok",
-                problem=problem[0] if problem else "",
+                until=p.registered_on or due,
+                days_left=(due - today).days if due is not None else None,
+                status="missing" if problem else "due" if due is not None else "ok",
+                problem=problem[0] if problem else f"尚未办理使用登记，应于 {due} 前办理" if due else "",
             )
         )
         rows.append(_due(d.id, d.display_name, kind, "inspection", "", p.next_inspection_on, today))
     for op in site.config.operators:
         kind = trade_zh(op.trade) if op.trade else "特种作业人员"
-        row = _due(op.id, op.name or op.id, kind, "certificate", op.licence_no, op.valid_until, today)
+        row = _due(
+            op.id,
+            op.name or op.id,
+            kind,
+            "certificate",
+            op.licence_no,
+            op.valid_until,
+            today,
+            site.config.rules.personnel.renewal_warning_d,  # the workers' renewal window, as their rules'
+        )
         # not valid in the register, or another trade's: no paper for the booked trade, whatever its date
         standing = standing_problem(op, op.trade) if op.trade and op.valid_until else None
         rows.append(
@@ -102,7 +116,14 @@ def paper_rows(site: LoadedSite, today: date) -> list[PaperRow]:
 
 
 def _due(
-    holder: str, name: str, kind: str, paper: str, number: str, until: date | None, today: date
+    holder: str,
+    name: str,
+    kind: str,
+    paper: str,
+    number: str,
+    until: date | None,
+    today: date,
+    within_d: int = DUE_WITHIN_D,
 ) -> PaperRow:
     if until is None:
         return PaperRow(
@@ -122,7 +143,7 @@ def _due(
         number=number,
         until=until,
         days_left=(until - today).days,
-        status=STATUS[due_level(until, today)],
+        status=STATUS[due_level(until, today, within_d)],
     )
 
 

@@ -20,7 +20,7 @@ from datetime import date
 
 from contract.alert_event import Level
 from contract.config.crane import Operator
-from rules.certificate_check import ARTICLE, problem_on, trade_zh
+from rules.certificate_check import ARTICLE, RENEWAL_CLAUSE, problem_on, trade_zh
 from rules.levels import LevelMemory
 from rules.result import RuleResult
 from rules.site_day import SiteDay
@@ -28,10 +28,6 @@ from rules.wording import MAJOR_ZH, pick, pick_en
 
 RULE = "personnel.trade_certificate"
 CLAUSE = f"{ARTICLE}，{MAJOR_ZH}；建设部令第166号 第二十五条；建质〔2008〕75号 第三条"
-RENEWAL_CLAUSE = (
-    "建质〔2008〕75号 资格证书有效期2年，期满前3个月内申请延期复核（条文编号未核实，实践值，可配置）；"
-    f"{ARTICLE}，{MAJOR_ZH}"
-)
 REFUSED = "禁止其进场从事该特种作业：劝离作业岗位，持有效证书（状态有效、类别相符、在有效期内）方可上岗"
 REFUSED_EN = "keep them off the work: only a valid certificate of the booked trade lets them work"
 

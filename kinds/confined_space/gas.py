@@ -3,12 +3,14 @@ everyone out (应急管理部令第13号 第十五条, as the procedure of refer
 (standards.md §9, secondary sources [U], configurable per space): oxygen 19.5-23.5 % vol (below 19.5 缺氧,
 above 23.5 富氧: the bounds themselves are normal); combustible gas reaching 10 % LEL (entry practice:
 below 10 %); H2S reaching 10 mg/m³ (GBZ 2.1-2019 MAC, the detector's first alarm at 100 % OEL,
-GB/T 50493-2019 §5.5) and CO reaching 20 mg/m³ (PC-TWA 20, the same first alarm). A detector reporting
+GB/T 50493-2019 §5.5), CO reaching 20 mg/m³ (PC-TWA 20, the same first alarm) and CO2 reaching 9000 mg/m³
+(PC-TWA 9000). A detector reporting
 ppm is converted to mg/m³ at 20 °C (24.04 L/mol).
 
 A reading outside the limits with nobody inside raises nothing; once raised, the alert lasts while the
 readings stay outside the limits (less the clearing band), whoever comes out: the air is what it was,
-and a silent detector clears nothing.
+and a silent detector clears nothing, nor does a reading it cannot give (below zero: a sensor.fault, not
+judged, kinds/confined_space/judge.py).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ RULE = "confined_space.gas"
 CLAUSE = (
     "应急管理部令第13号 第十五条（参照）作业中发现异常情况立即撤离；限值：氧气 19.5%～23.5%（GB 8958/GB 30871）、"
     "可燃气体 <10%LEL、硫化氢 <10 mg/m³（GBZ 2.1-2019 MAC）、一氧化碳 <20 mg/m³（GBZ 2.1-2019 PC-TWA，"
-    "GB/T 50493-2019 一级报警 100%OEL）" + PRACTICE_ZH
+    "GB/T 50493-2019 一级报警 100%OEL）、二氧化碳 <9000 mg/m³（GBZ 2.1-2019 PC-TWA）" + PRACTICE_ZH
 )
 OUT = "立即停止作业、撤离有限空间内全部人员，加强通风，查明原因，重新检测合格前不得进入"
 OUT_EN = "stop work and get everyone out now; ventilate, find the cause, no entry before a new test"
@@ -36,8 +38,7 @@ def bounds(gas: str, limits: GasLimits) -> list[tuple[str, float, bool]]:
     """The sides a gas's readings are judged on: (side, limit, higher is worse)."""
     if gas == "o2":
         return [("low", limits.o2_min_pct, False), ("high", limits.o2_max_pct, True)]
-    limit = {"lel": limits.lel_pct, "h2s": limits.h2s_mgm3, "co": limits.co_mgm3}[gas]
-    return [("high", limit, True)]
+    return [("high", limits.limit(gas), True)]
 
 
 class ConfinedGas:

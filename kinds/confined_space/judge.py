@@ -3,8 +3,10 @@ through the five confined-space rules (rules/confined_*.py)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from functools import partial
+from typing import ClassVar
 
 from contract.config.device import DeviceConfig
 from contract.config.site import SiteConfig
@@ -27,7 +29,7 @@ from kinds.confined_space.kind import (
 )
 from kinds.confined_space.silent import ConfinedSilent
 from kinds.confined_space.state import GAS_OF, Space, judged_value, within
-from rules.kinds.base import Judge, Shared, some
+from rules.kinds.base import Judge, Shared, faulted, some
 from rules.probes import Probe, Sample
 from rules.result import RuleResult
 from rules.routes import Route
@@ -45,12 +47,15 @@ def unit_of(metric: str) -> str:
 class ConfinedSpaceJudge(Judge):
     """Every confined space of one site."""
 
+    sensor_names: ClassVar[dict[str, tuple[str, str]]] = {m: (GAS_OF[m].zh, GAS_OF[m].en) for m in GASES}
+
     def __init__(self, shared: Shared, devices: list[DeviceConfig]) -> None:
         super().__init__(shared, devices)
         self._spaces = {d.id: Space() for d in devices}
         self._specs = {d.id: d.confined_space for d in devices if isinstance(d, ConfinedSpaceDevice)}
         self._entry, self._reentry = EntryRule(), confined_reentry.rule()
         self._gas, self._silent, self._attendant = ConfinedGas(), ConfinedSilent(), ConfinedAttendant()
+        self._broken: set[tuple[str, str]] = set()  # (device, gas metric) whose last reading was a fault
 
     @staticmethod
     def history_s(site: SiteConfig) -> float:
@@ -122,6 +127,10 @@ class ConfinedSpaceJudge(Judge):
     def _reading(
         self, device: str, r: Reading, value: float, backfill: bool
     ) -> tuple[Reading, list[RuleResult]]:
+        broken, faults = self._sensor(device, r, value, backfill)
+        if broken:
+            self._spaces[device].void(GAS_OF[r.metric].key, r.ts)  # no test: the set it was part of is void
+            return faulted(r), faults
         spec, space = self._specs[device], self._spaces[device]
         gas = GAS_OF[r.metric]
         judged = judged_value(r.metric, value)
@@ -143,7 +152,26 @@ class ConfinedSpaceJudge(Judge):
             r.ts,
             backfill,
         )
-        return r, some(found) + self._silence(device, space, at)  # a reading ends a silence
+        return r, faults + some(found) + self._silence(device, space, at)  # a reading ends a silence
+
+    def _sensor(self, device: str, r: Reading, value: float, backfill: bool) -> tuple[bool, list[RuleResult]]:
+        """Whether ``r`` is a reading its detector cannot give (a concentration below zero, or outside the
+        site's ``sensor_fault.ranges`` for the metric), and the sensor.fault verdicts it makes. Such a
+        reading says nothing of the air: it is not judged, so it clears no gas alarm, makes no test and
+        ends no silence. A sound one is judged for a fault only after a broken one, which it ends."""
+        shared, key = self.shared, (device, r.metric)
+        valid = shared.faults(device).ranges.get(r.metric, (0.0, math.inf))
+        if valid[0] <= value <= valid[1] and key not in self._broken:
+            return False, []  # sound, as the last one was: no fault to judge or clear
+        reason = shared.fault.judge(
+            device, "", r.metric, value, r.ts, valid_range=valid, step=None, step_limit=None, stuck_s=None
+        )
+        found = shared.fault.report(device, "", r.metric, reason, value, shared.names[device], r.ts, backfill)
+        if reason is None:
+            self._broken.discard(key)
+        else:
+            self._broken.add(key)
+        return reason is not None, some(found)
 
     def _fan(self, device: str, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
         self._spaces[device].fan(value >= 0.5, r.ts)
@@ -209,9 +237,15 @@ def _gas_probes(dev: ConfinedSpaceDevice, air: dict[str, float]) -> list[Probe]:
             interval_s=every,
             clear=air.get(metric, 0.0),
             alert=(dev.id, key),
+            faults=(-1.0,),  # below zero: a broken detector, never air that clears the alarm
         )
 
-    toxic = {LEL: limits.lel_pct, "h2s_mgm3": limits.h2s_mgm3, "co_mgm3": limits.co_mgm3}
+    toxic = {
+        LEL: limits.lel_pct,
+        "h2s_mgm3": limits.h2s_mgm3,
+        "co_mgm3": limits.co_mgm3,
+        "co2_mgm3": limits.co2_mgm3,
+    }
     toxic = {m: float(limit) for m, limit in toxic.items()}  # a default's int stays one
     # 缺氧 below the low bound, 富氧 above the high one (the bounds themselves are normal air)
     low, high = limits.o2_min_pct, limits.o2_max_pct
@@ -222,7 +256,7 @@ def _gas_probes(dev: ConfinedSpaceDevice, air: dict[str, float]) -> list[Probe]:
         *(gas(m, beyond=(limit, limit * 3), hold=(limit * (1 - band / 2),)) for m, limit in toxic.items()),
     ]
     # a detector that shows ppm: the limit in mg/m³ as its ppm (at 20 °C), reached
-    for metric in ("h2s_ppm", "co_ppm"):
+    for metric in ("h2s_ppm", "co_ppm", "co2_ppm"):
         limit = float(getattr(limits, f"{TOXIC[metric]}_mgm3")) / mg_per_m3(metric, 1.0)
         found.append(gas(metric, beyond=(limit, limit * 3), hold=(limit * (1 - band / 2),)))
     return found

@@ -27,10 +27,17 @@ LEL = "lel_pct"
 FAN = "fan_on"
 INSIDE = "inside"
 ATTENDANT = "attendant"
-TOXIC = {"h2s_ppm": "h2s", "h2s_mgm3": "h2s", "co_ppm": "co", "co_mgm3": "co"}
+TOXIC = {
+    "h2s_ppm": "h2s",
+    "h2s_mgm3": "h2s",
+    "co_ppm": "co",
+    "co_mgm3": "co",
+    "co2_ppm": "co2",
+    "co2_mgm3": "co2",
+}
 """Each toxic-gas metric and the gas it measures (a detector reports one unit or the other)."""
 GASES = (O2, LEL, *TOXIC)
-MOLAR_MASS = {"h2s": 34.08, "co": 28.01}
+MOLAR_MASS = {"h2s": 34.08, "co": 28.01, "co2": 44.01}
 MOLAR_VOLUME_L = 24.04
 """L/mol at 20 °C and 101.325 kPa: mg/m³ = ppm × M / 24.04 (arithmetic, standards.md §9)."""
 
@@ -73,6 +80,17 @@ class GasLimits(Model):
         "alarm at 100 % OEL (GB/T 50493-2019)",
     )
 
+    co2_mgm3: float = Field(
+        9000,
+        gt=0,
+        title="CO2",
+        description="mg/m³ reached that is too much: GBZ 2.1-2019 PC-TWA 9000 mg/m³ (≈ 4900 ppm; PC-STEL 18000)",
+    )
+
+    def limit(self, gas: str) -> float:
+        """The value of a combustible or toxic gas (its key) that is too much, reached."""
+        return {"lel": self.lel_pct, "h2s": self.h2s_mgm3, "co": self.co_mgm3, "co2": self.co2_mgm3}[gas]
+
     @model_validator(mode="after")
     def _oxygen(self) -> GasLimits:
         if self.o2_min_pct >= self.o2_max_pct:
@@ -89,7 +107,7 @@ class ConfinedSpaceSpec(Model):
     limits: GasLimits = Field(
         default_factory=GasLimits,
         title="Gas limits",
-        description="o2_min_pct, o2_max_pct, lel_pct, h2s_mgm3, co_mgm3 (standards.md §9 [U]: configurable)",
+        description="o2_min_pct, o2_max_pct, lel_pct, h2s_mgm3, co_mgm3, co2_mgm3 (standards.md §9 [U]: configurable)",
     )
     test_valid_min: float = Field(
         30,
@@ -153,6 +171,8 @@ KIND = Kind(
         Metric("h2s_mgm3", "硫化氢", "mg/m³", "H2S", summary="max"),
         Metric("co_ppm", "一氧化碳", "ppm", "CO", summary="max"),
         Metric("co_mgm3", "一氧化碳", "mg/m³", "CO", summary="max"),
+        Metric("co2_ppm", "二氧化碳", "ppm", "CO2", summary="max"),
+        Metric("co2_mgm3", "二氧化碳", "mg/m³", "CO2", summary="max"),
         Metric(FAN, "通风机", "", "fan", states={0: "停止", 1: "运行"}),
         Metric(INSIDE, "进出有限空间", "", "in the space", states={0: "出", 1: "进"}),
         Metric(ATTENDANT, "监护人", "", "attendant", states={0: "离岗", 1: "在岗"}),

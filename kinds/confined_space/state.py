@@ -32,6 +32,8 @@ GAS_OF = {
     "h2s_mgm3": Gas("h2s", "硫化氢", "H2S", "mg/m³"),
     "co_ppm": Gas("co", "一氧化碳", "CO", "mg/m³"),
     "co_mgm3": Gas("co", "一氧化碳", "CO", "mg/m³"),
+    "co2_ppm": Gas("co2", "二氧化碳", "CO2", "mg/m³"),
+    "co2_mgm3": Gas("co2", "二氧化碳", "CO2", "mg/m³"),
 }
 
 
@@ -41,7 +43,7 @@ def within(limits: GasLimits, gas: str, value: float) -> bool:
     combustible and toxic gases below the value (reaching it is too much)."""
     if gas == "o2":
         return limits.o2_min_pct <= value <= limits.o2_max_pct
-    return value < {"lel": limits.lel_pct, "h2s": limits.h2s_mgm3, "co": limits.co_mgm3}[gas]
+    return value < limits.limit(gas)
 
 
 def judged_value(metric: str, value: float) -> float:
@@ -71,11 +73,10 @@ class Space:
 
     def gas(self, key: str, ts: float, ok: bool) -> None:
         """A gas reading: the set it completes, or the set it voids."""
-        self.latest[key] = (ts, ok)
         if not ok:
-            self.set_done = self.set_start = None
-            self.set_ventilated = False
+            self.void(key, ts)
             return
+        self.latest[key] = (ts, ok)
         o2, lel = self.latest.get("o2"), self.latest.get("lel")
         toxic = [v for k, v in self.latest.items() if k not in ("o2", "lel")]
         if o2 is None or lel is None or not toxic or not all(ok for _, ok in (o2, lel, *toxic)):
@@ -83,6 +84,13 @@ class Space:
         if o2[0] <= lel[0] <= min(t for t, _ in toxic):
             self.set_done, self.set_start = ts, o2[0]
             self.set_ventilated = self.fan_on and self.fan_since is not None and self.fan_since <= o2[0]
+
+    def void(self, key: str, ts: float) -> None:
+        """A reading of gas ``key`` out of the limits, or one its detector cannot give: no set until a new
+        one is taken (a broken reading ends no silence: only a sound one is heard by ConfinedSilent)."""
+        self.latest[key] = (ts, False)
+        self.set_done = self.set_start = None
+        self.set_ventilated = False
 
     def fan(self, on: bool, ts: float) -> None:
         """The fan's state; a set taken while it stood still stays unventilated."""

@@ -20,6 +20,7 @@ from kinds.crane.collision import CraneCollision, CraneView
 from kinds.crane.jacking_balance import JackingBalanceCheck
 from kinds.crane.jacking_motion import JackingMotion
 from kinds.crane.jacking_night import JackingNight
+from kinds.crane.jacking_tilt import JackingTilt
 from kinds.crane.jacking_wind import JackingWind
 from kinds.crane.jacking_window import JackingWindows
 from kinds.crane.kind import JACKING, JIB_HEIGHT, CraneDevice
@@ -43,7 +44,8 @@ from rules.kinds.base import LOADED_T, Judge, Shared, faulted, some
 from rules.probes import Probe, Sample
 from rules.result import RuleResult
 from rules.roster import reported_with
-from rules.routes import Route
+from rules.routes import EMPTY, Band, Route
+from rules.sample_ranges import SampleRanges
 
 OPERATOR = "operator_id"
 ALL_MOTIONS = frozenset(METRICS)
@@ -120,6 +122,11 @@ class _Crane:
         self.spec = self.spec.model_copy(update={"jib_height_m": jib_height_m})
 
 
+# the load rule's figures as the regulator interface's fields can carry them (docs/standards.md §1 realistic
+# ranges): outside, a sensor.fault (the radius is the motion rules' input too, judged as it comes)
+RANGES = {"load_t": (0.0, 99.99), "moment_pct": (0.0, 655.0)}
+
+
 class CraneJudge(Judge):
     """Every tower crane of one site."""
 
@@ -143,8 +150,12 @@ class CraneJudge(Judge):
             for i, d in enumerate(cranes)
         }
         self._load, self._wind, self._tilt = CraneLoad(), CraneWind(), CraneTilt()
+        self._ranges = SampleRanges(shared, RANGES)  # a broken load cell or encoder clears no overload
         self._collision, self._zone = CraneCollision(), CraneZone(cfg.no_lift_zones)
         self._motion, self._balance, self._night = JackingMotion(), JackingBalanceCheck(), JackingNight()
+        self._jacking_tilt = JackingTilt()
+        # each crane's tilt route: judged in full while its jacking window is open (every step counts)
+        self._tilt_routes: dict[str, Route] = {}
         self._install = install_rules(shared)  # the site's 安拆 windows, the hoists' too
         self._operator = CraneOperator(
             cfg.operators, cfg.rules.licence_utc_offset_h, reported_with(shared.site, "operator_id", "load_t")
@@ -172,6 +183,7 @@ class CraneJudge(Judge):
             self._motion,
             self._balance,
             self._night,
+            self._jacking_tilt,
             self._jacking_wind,
             self._install,
         )
@@ -234,10 +246,19 @@ class CraneJudge(Judge):
         device, name, active = r.device, self.shared.names[r.device], value >= 0.5
         if not self._jacking.set(device, active, r.ts):
             return r, []
+        route = self._tilt_routes.get(device)
+        work = (f"{name}顶升作业", f"jacking on {device}") if active else None
+        self.shared.weather.window(device, "jacking", work, r.ts)  # erection work against the weather stops
         if active:
             self._motion.start(device, self._cranes[device].state)
+            self._jacking_tilt.start(device)
+            if route is not None:  # no quiet band inside the window: the first tilt is its reference
+                route.band = EMPTY
+                route.close()
             return r, []
-        ends = (self._motion, self._balance, self._night, self._jacking_wind)
+        if route is not None:
+            route.band = self._quiet_tilts(device)
+        ends = (self._motion, self._balance, self._night, self._jacking_tilt, self._jacking_wind)
         return r, [found for rule in ends if (found := rule.end(device, name, r.ts)) is not None]
 
     def _height_reading(self, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
@@ -270,7 +291,7 @@ class CraneJudge(Judge):
         crane = self._cranes[dev.id]
         memory = crane.state
         device, name = crane.device, crane.name
-        out: list[RuleResult] = []
+        out = self._ranges.check(device, memory, changed, ts, backfill)
         load = memory.get("load_t")
         loaded = None if load is None else load > LOADED_T  # _loaded(memory), written out
         moving = crane.moving(changed, ts)
@@ -328,15 +349,26 @@ class CraneJudge(Judge):
             out.extend(some(found))
         return out
 
+    def _quiet_tilts(self, device: str) -> Band:
+        """crane.tilt's quiet band of ``device``'s tilt (outside a jacking window)."""
+        limit = self._cranes[device].spec.tilt_limit_per_mille
+        return quiet_tilts(limit, self.shared.section(device, "crane_tilt", CraneTiltRule))
+
     def _tilt_route(self, dev: CraneDevice) -> Route:
         device, name, limit = dev.id, self.shared.names[dev.id], dev.crane.tilt_limit_per_mille
         cfg, tilt = self.shared.section(dev.id, "crane_tilt", CraneTiltRule), self._tilt
+        jacking, step = self._jacking, self._jacking_tilt
 
         def judge(r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
-            found = tilt.evaluate(device, name, limit, cfg, value, r.ts, backfill)
-            return r, [] if found is None else [found]
+            found = [tilt.evaluate(device, name, limit, cfg, value, r.ts, backfill)]
+            if jacking.active(device):
+                jcfg = self.shared.section(device, "crane_jacking", CraneJackingRule)
+                found.append(step.evaluate(device, name, value, jcfg, r.ts, backfill))
+            return r, [f for f in found if f is not None]
 
-        return Route(judge, quiet_tilts(limit, cfg))
+        route = Route(judge, EMPTY if jacking.active(device) else self._quiet_tilts(device))
+        self._tilt_routes[device] = route
+        return route
 
     def probes(self, dev: DeviceConfig) -> list[Probe]:
         """Each crane rule with the hook at the chart's first radius, the site's first operator logged
@@ -501,6 +533,23 @@ class CraneJudge(Judge):
                     clear=balance.radius_m,
                 )
             )
+        # the tower's tilt moving more than the step (大于) from the first tilt inside the window (level: 0°);
+        # back at the step itself it is held (within the band), level again it clears
+        step = cfg.tilt_step_per_mille
+
+        def tilt_of(per_mille: float) -> float:
+            return math.degrees(math.atan(per_mille / 1000.0))
+
+        found.append(
+            probe(
+                "crane.jacking_tilt",
+                "tilt_deg",
+                beyond=(tilt_of(2 * step), tilt_of(-2 * step)),
+                clear=0.0,
+                hold=(tilt_of(step), tilt_of(-step * (1 - cfg.hysteresis_pct / 200))),
+                setup=(*opened, (dev.id, "", {"tilt_deg": 0.0})),
+            )
+        )
         # a window opened after the day's end: a warning from the next tick until it closes
         tz = timezone(timedelta(hours=self.shared.utc_offset_h))
         evening = datetime(2026, 11, 2, tzinfo=tz) + timedelta(hours=cfg.day_until_h + 0.5)

@@ -136,6 +136,7 @@ KIND = Kind(
         "crane.jacking_wind": "顶升时大风",
         "crane.jacking_balance": "顶升未配平",
         "crane.jacking_night": "夜间顶升",
+        "crane.jacking_tilt": "顶升时塔身倾斜突变",
     },
     simulator="kinds.crane.sim:CraneSim",
     scenarios=("normal", "overload", "high_wind"),
@@ -151,7 +152,8 @@ KIND = Kind(
             "crane_jacking",
             CraneJackingRule,
             "Jacking",
-            "crane.jacking_motion, crane.jacking_wind, crane.jacking_balance, crane.jacking_night",
+            "crane.jacking_motion, crane.jacking_wind, crane.jacking_balance, crane.jacking_night, "
+            "crane.jacking_tilt",
         ),
         Thresholds("crane_zone", CraneZoneRule, "Zone", "crane.zone", per_device=False),
     ),

@@ -120,6 +120,14 @@ class CraneJackingRule(Model):
         description="% of the wind limit: crane.jacking_wind clears at or below the limit less this (practice, "
         "as every rule's band)",
     )
+    tilt_step_per_mille: float = Field(
+        1.0,
+        gt=0,
+        le=20,
+        title="Tilt step",
+        description="‰ of verticality change from the tilt the window opened with beyond which the tower "
+        "is moving on the climbing frame (crane.jacking_tilt; practice, standards.md §10)",
+    )
     balance_load_pct: float = Field(
         10, gt=0, lt=100, title="Balance load tolerance", description="% of the balance load (practice)"
     )

@@ -1,7 +1,8 @@
-"""The construction hoists' judge: each sample of a cage through the seven hoist rules."""
+"""The construction hoists' judge: each sample of a cage through the eight hoist rules."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 from contract.config.device import DeviceConfig
@@ -9,6 +10,7 @@ from contract.config.papers import INSTALL
 from kinds.hoist.kind import HoistDevice
 from kinds.hoist.sample import HoistRules, HoistState
 from kinds.hoist.thresholds import HoistLoadRule, HoistRule
+from kinds.hoist.tilt import allowed_mm
 from rules.install_window import install_rules
 from rules.kinds.base import LOADED_T, Judge, Shared
 from rules.levels import attribute_values
@@ -16,6 +18,12 @@ from rules.probes import Probe, Sample
 from rules.result import RuleResult
 from rules.roster import Roster, reported_with
 from rules.routes import Route
+from rules.sample_ranges import SampleRanges
+
+# what a hoist's box can report (docs/standards.md §5: load 0-9.99 t; no fewer than nobody; a mast-top wind
+# its anemometer can read, §1's realistic range): outside, a sensor.fault, never a calm or an empty cage that
+# clears hoist.load, hoist.persons or hoist.wind
+RANGES = {"load_t": (0.0, 9.99), "persons": (0.0, math.inf), "wind_ms": (0.0, 60.0)}
 
 
 class HoistJudge(Judge):
@@ -28,6 +36,7 @@ class HoistJudge(Judge):
         self._rules = HoistRules(Roster(shared.config.operators, offset, "hoist_driver"), offset, drivers)
         self._state = {d.id: HoistState() for d in devices}
         self._install = install_rules(shared)  # the site's 安拆 windows, the cranes' too
+        self._ranges = SampleRanges(shared, RANGES)  # a broken load cell clears no overload
 
     def families(self) -> Iterable[object]:
         return [*attribute_values(self._rules), self._install]
@@ -55,9 +64,7 @@ class HoistJudge(Judge):
         state, shared = self._state[dev.id], self.shared
         cfg = shared.section(dev.id, "hoist", HoistRule)
         numbers = state.numbers
-        faults: list[RuleResult] = []
-        if "wind_ms" in changed:
-            faults = self._wind_sensor(dev.id, state, changed, ts, backfill)
+        faults = self._ranges.check(dev.id, numbers, changed, ts, backfill)
         if abs(numbers.get("speed_ms", 0.0)) > cfg.moving_ms or numbers.get("load_t", 0.0) > LOADED_T:
             shared.work_seen(dev.id, (f"{shared.names[dev.id]}运行", f"{dev.id} running"), ts)
         else:
@@ -68,42 +75,6 @@ class HoistJudge(Judge):
         return faults + self._rules.evaluate(
             dev.id, shared.names[dev.id], dev.hoist, load_cfg, cfg, state, changed, ts, backfill
         )
-
-    def _wind_sensor(
-        self, device: str, state: HoistState, changed: set[str], ts: float, backfill: bool
-    ) -> list[RuleResult]:
-        """A mast-top wind its anemometer cannot read (outside sensor_fault.ranges, e.g. -1 m/s) is a
-        sensor.fault, never a calm: it is not judged, and the last valid wind stands (a broken sensor
-        must not clear a hoist.wind alarm)."""
-        shared, numbers = self.shared, state.numbers
-        wind = numbers["wind_ms"]
-        valid = shared.faults(device).ranges.get("wind_ms")
-        if state.wind_sound and (valid is None or valid[0] < wind < valid[1]):
-            state.valid_wind = wind
-            return []  # well inside its range, as the last one was: no fault to judge or clear
-        fault = shared.fault
-        reason = fault.judge(
-            device,
-            "",
-            "wind_ms",
-            wind,
-            ts,
-            valid_range=valid,
-            step=None,
-            step_limit=None,
-            stuck_s=None,
-        )
-        found = fault.report(device, "", "wind_ms", reason, wind, shared.names[device], ts, backfill)
-        state.wind_sound = reason is None
-        if reason is None:
-            state.valid_wind = wind
-        else:
-            changed.discard("wind_ms")
-            if state.valid_wind is None:
-                del numbers["wind_ms"]
-            else:
-                numbers["wind_ms"] = state.valid_wind
-        return [] if found is None else [found]
 
     def _install_probe(self, dev: HoistDevice) -> list[Probe]:
         """hoist.install's crew inside an 安拆 window opened beforehand: the first installer leaving through
@@ -142,6 +113,8 @@ class HoistJudge(Judge):
             "limit_state": 0.0,
             "arrester_ok": 1.0,
             "wind_ms": 0.0,
+            "tilt_x_deg": 0.0,
+            "tilt_y_deg": 0.0,
             "driver_id": operators[0].id if operators else "",
         }
         moving = cfg.moving_ms * 6
@@ -154,6 +127,8 @@ class HoistJudge(Judge):
         load_band = load_cfg.hysteresis_pct / 100
         wind, wind_band = cfg.wind_alarm_ms, cfg.hysteresis_pct / 100
         lo, hi = shared.faults(dev.id).ranges.get("wind_ms", (0.0, 60.0))
+        allowed = spec.mast_deviation_mm or allowed_mm(spec.erected_height_m)
+        lean = math.degrees(math.atan(allowed / (spec.erected_height_m * 1000)))  # the tilt at the limit
         return [
             *self._install_probe(dev),
             probe(
@@ -177,6 +152,14 @@ class HoistJudge(Judge):
                 hold=(wind, wind * (1 - wind_band / 2)),
                 clear=wind * (1 - wind_band) * 0.95,
                 faults=(lo - 1.0, hi + 1.0),
+            ),
+            # beyond the deviation allowed (on it is within): the X axis alone, Y plumb
+            probe(
+                "hoist.tilt",
+                "tilt_x_deg",
+                beyond=(lean * 1.01, -lean * 2),
+                hold=(lean, lean * (1 - wind_band / 2)),
+                clear=0.0,
             ),
             probe("hoist.door", "door_state", beyond=(1.0, 2.0, 3.0), clear=0.0, with_={"speed_ms": moving}),
             probe("hoist.limit", "limit_state", beyond=(1.0, 2.0, 3.0), clear=0.0),

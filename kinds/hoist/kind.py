@@ -27,7 +27,18 @@ class HoistDevice(MachineDevice):
 
 
 SAMPLE = frozenset(
-    {"load_t", "persons", "speed_ms", "door_state", "limit_state", "arrester_ok", "wind_ms", "driver_id"}
+    {
+        "load_t",
+        "persons",
+        "speed_ms",
+        "door_state",
+        "limit_state",
+        "arrester_ok",
+        "wind_ms",
+        "tilt_x_deg",
+        "tilt_y_deg",
+        "driver_id",
+    }
 )
 """Most hoist rules read several of these at once (door and speed, driver and speed): one sample."""
 
@@ -78,6 +89,7 @@ KIND = Kind(
         "hoist.load": "升降机超载",
         "hoist.persons": "升降机超员",
         "hoist.wind": "升降机大风",
+        "hoist.tilt": "升降机导轨架垂直度",
         "hoist.door": "升降机门联锁",
         "hoist.limit": "升降机限位",
         "hoist.arrester": "防坠安全器",
@@ -90,6 +102,8 @@ KIND = Kind(
     weather_stops=frozenset({"hoist", "outdoor"}),  # a moving or loaded cage (kinds/hoist/judge.py)
     thresholds=(
         Thresholds("hoist_load", HoistLoadRule, "Hoist load", "hoist.load"),
-        Thresholds("hoist", HoistRule, "Hoist", "hoist.door, hoist.wind, hoist.arrester, hoist.operator"),
+        Thresholds(
+            "hoist", HoistRule, "Hoist", "hoist.door, hoist.wind, hoist.tilt, hoist.arrester, hoist.operator"
+        ),
     ),
 )

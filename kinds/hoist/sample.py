@@ -1,5 +1,5 @@
-"""One construction hoist's sample through its seven rules (hoist.load, .persons, .door, .limit,
-.arrester, .wind, .operator): the engine keeps each hoist's latest values and hands them here
+"""One construction hoist's sample through its eight rules (hoist.load, .persons, .door, .limit,
+.arrester, .wind, .tilt, .operator): the engine keeps each hoist's latest values and hands them here
 once per sample, since most rules read several metrics at once (door and speed, driver and speed).
 
 A hoist whose box reports the driver with every sample (``drivers_reported``: its profile maps
@@ -19,14 +19,13 @@ from kinds.hoist.load import HoistLoad
 from kinds.hoist.operator import HoistOperator
 from kinds.hoist.persons import HoistPersons
 from kinds.hoist.thresholds import HoistLoadRule, HoistRule
+from kinds.hoist.tilt import HoistTilt, allowed_mm
 from kinds.hoist.wind import HoistWind
 from rules.levels import crosses
 from rules.result import RuleResult
 from rules.roster import Roster, text_id
 
-METRICS = frozenset(
-    {"load_t", "persons", "speed_ms", "door_state", "limit_state", "arrester_ok", "wind_ms", "driver_id"}
-)
+TILTS = frozenset({"tilt_x_deg", "tilt_y_deg"})
 
 
 @dataclass
@@ -35,8 +34,6 @@ class HoistState:
 
     numbers: dict[str, float] = field(default_factory=dict)
     driver_id: str | None = None
-    valid_wind: float | None = None  # the last wind its sensor could read (a broken one is not judged)
-    wind_sound: bool = True  # the last wind was readable: the next is judged for a fault only near its ends
 
     def set(self, metric: str, value: float | str) -> bool:
         """Keep one reading's value; False when it cannot be kept (text for a numeric metric)."""
@@ -55,7 +52,7 @@ class HoistRules:
     def __init__(self, roster: Roster, utc_offset_h: float, drivers_reported: Collection[str] = ()) -> None:
         # every attribute is a rule (RuleEngine.resume rearms each one's memories)
         self.load, self.persons, self.door = HoistLoad(), HoistPersons(), HoistDoor()
-        self.limit, self.wind = HoistLimit(), HoistWind()
+        self.limit, self.wind, self.tilt = HoistLimit(), HoistWind(), HoistTilt()
         self.arrester = HoistArrester(utc_offset_h)
         self.operator = HoistOperator(roster, drivers_reported)
 
@@ -88,6 +85,14 @@ class HoistRules:
             found.append(self.limit.evaluate(device, name, moving, n["limit_state"], ts, backfill))
         if "wind_ms" in changed:
             found.append(self.wind.evaluate(device, name, cfg, n["wind_ms"], ts, backfill))
+        if changed & TILTS:
+            # an axis its box has not reported yet is taken as plumb: the other still judges the mast
+            height = spec.erected_height_m
+            limit = spec.mast_deviation_mm or allowed_mm(height)
+            x, y = n.get("tilt_x_deg", 0.0), n.get("tilt_y_deg", 0.0)
+            found.append(
+                self.tilt.evaluate(device, name, height, limit, cfg.hysteresis_pct, x, y, ts, backfill)
+            )
         if changed & {"arrester_ok", "speed_ms"}:
             found.append(self.arrester.evaluate(device, name, spec, cfg, n.get("arrester_ok"), ts, backfill))
         if self.operator.reported_always(device):

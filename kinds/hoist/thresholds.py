@@ -31,7 +31,7 @@ class HoistLoadRule(Model):
 
 
 class HoistRule(Model):
-    """hoist.door, hoist.wind, hoist.arrester, hoist.operator: the hoist's other limits."""
+    """hoist.door, hoist.wind, hoist.tilt, hoist.arrester, hoist.operator: the hoist's other limits."""
 
     moving_ms: float = Field(
         0.1, gt=0, title="Moving above", description="m/s: |speed| above this is a moving cage"

@@ -5,6 +5,8 @@
   hazard of 建质规〔2024〕5号 Art. 5); pre-warning on reaching 70 % of it (practice).
 - rate (§8.0.3, Table 8.0.4 note): the change over the trailing 24 h in mm/d at every reading;
   alarm on reaching the rate value, or above 70 % of it now and 24 h and 48 h earlier.
+- minimum (Table 8.0.4: an anchor's force, 80 % of its design prestress): below it is the alarm,
+  reported as pit.cumulative (the point's value against its alarm value), no pre-warning.
 - jump (§8.0.9): a step between consecutive valid readings above the jump value (default the
   daily rate value) and at most step_factor × it (beyond that it is a sensor fault); latched
   until a supervisor resolves it, since a sudden movement needs a person on site.
@@ -129,6 +131,8 @@ class PitRules:
         s.last_valid, s.after_fault = value, False
         if limits.cumulative is not None:
             results.append(self._cumulative(device, name, point, limits, cfg, value, ts, backfill))
+        if limits.minimum is not None:
+            results.append(self._minimum(device, name, point, limits, cfg, value, ts, backfill))
         if limits.rate_per_day is not None:
             results.append(self._rate(device, name, point, limits, cfg, s, value, ts, interval_s, backfill))
         return [r for r in results if r is not None]
@@ -203,6 +207,53 @@ class PitRules:
             backfill,
             partial(_cumulative_result, device, name, point, limits, level, thresholds, value, ts, backfill),
             round(value, 2),  # given at once: the alert manager reads every repeat's value for its worst
+        )
+        return self._combine(CUMULATIVE, device, point, limits.metric, result)
+
+    def _minimum(
+        self,
+        device: str,
+        name: str,
+        point: str,
+        limits: PointLimits,
+        cfg: PitRule,
+        value: float,
+        ts: float,
+        backfill: bool,
+    ) -> RuleResult | None:
+        """An anchor's force against its minimum: a force lost below it (低于, strict) is the alarm."""
+        minimum = limits.minimum
+        assert minimum is not None
+        thresholds: list[tuple[Level, float]] = [("alarm", minimum)]
+        key = (CUMULATIVE, device, point, limits.metric)
+        level = banded_level(
+            value, thresholds, self._metric_levels.get(key), cfg.hysteresis_pct / 100, False, strict=True
+        )
+        self._metric_levels[key] = level
+        item, item_en = ITEMS_ZH[limits.metric], ITEMS_EN[limits.metric]
+        what = f"{name} 测点 {point} {item} {value:.1f} kN，低于最小值报警值 {minimum:g} kN"
+        what_en = f"{name} point {point} {item_en} {value:.1f} kN, below its minimum {minimum:g} kN"
+        if not level:
+            what, what_en = (
+                f"{name} 测点 {point} {item} {value:.1f} kN",
+                f"{name} point {point} {item_en} {value:.1f} kN",
+            )
+        result = RuleResult(
+            rule=CUMULATIVE,
+            device=device,
+            point=point,
+            level=level,
+            ts=ts,
+            clause=limits.clause,
+            value=round(value, 2),
+            threshold=minimum,
+            unit=limits.unit,
+            message=pick(level, what, "检查锚杆与锚头，" + _action(level) if level else ""),
+            message_en=pick_en(
+                level, what_en, "check the anchor and its head; " + _action_en(level) if level else ""
+            ),
+            details={"metric": limits.metric},
+            backfill=backfill,
         )
         return self._combine(CUMULATIVE, device, point, limits.metric, result)
 

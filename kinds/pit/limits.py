@@ -25,9 +25,12 @@ INCLINOMETER = {1: (30, 0.3), 2: (40, 0.4), 3: (50, 0.6)}
 COLUMN_V = {1: (20.0, 2.0), 2: (20.0, 2.0), 3: (20.0, 2.0)}
 GROUND_SETTLEMENT = {1: (25.0, 2.0), 2: (35.0, 3.0), 3: (45.0, 4.0)}
 STRUT_PCT = {1: 60, 2: 70, 3: 70}
+ANCHOR_MIN_PCT = (
+    80.0  # an anchor's force below 80 % of its design prestress (Table 8.0.4's minimum, 80-100 %)
+)
 WATER_CUMULATIVE_MM, WATER_RATE_MM_D = 1000.0, 500.0
 
-# metrics judged for each kind of point (anchors: Table 8.0.4 gives a minimum, not judged here)
+# metrics judged for each kind of point (an anchor's force against Table 8.0.4's minimum)
 KIND_METRICS = {
     "wall_top": ("disp_h_mm", "disp_v_mm"),
     "inclinometer": ("incl_mm",),
@@ -35,7 +38,7 @@ KIND_METRICS = {
     "water_level": ("water_level_m",),
     "settlement": ("settle_mm",),
     "column": ("disp_v_mm", "settle_mm"),
-    "anchor": (),
+    "anchor": ("anchor_kn",),
 }
 
 OVERRIDE_KEYS = {
@@ -45,6 +48,7 @@ OVERRIDE_KEYS = {
     "jump_mm",
     "capacity_pct",
     "cumulative_kn",
+    "minimum_pct",
     "baseline_m",
     "range_min",
     "range_max",
@@ -82,6 +86,7 @@ class PointLimits:
     jump: float | None
     clause: str
     baseline: float | None = None  # water level: metres the change is measured from (None: first reading)
+    minimum: float | None = None  # an anchor's force: below it (低于) is the alarm
 
     def to_table_units(self, raw: float, baseline: float | None) -> float:
         """The reading as compared with the limits (water level: mm of change)."""
@@ -94,6 +99,8 @@ def point_limits(pit: PitSpec, point: PitPoint, metric: str) -> PointLimits | No
     """The limits of ``metric`` at ``point``, or None where GB 50497 sets none for it."""
     if metric not in KIND_METRICS[point.kind]:
         return None
+    if metric == "anchor_kn":
+        return _anchor_limits(point)
     over = point.thresholds.get(metric, {})
     grade, depth_mm = pit.grade, pit.excavation_depth_m * 1000
     group = "pile" if pit.support in PILE_WALLS else "soil"
@@ -144,6 +151,21 @@ def point_limits(pit: PitSpec, point: PitPoint, metric: str) -> PointLimits | No
         f"GB 50497-2019 第8.0.1条 监测报警值由设计确定：{item}采用设计值" if designed else table.format(item)
     )
     return PointLimits(metric, unit, cumulative, rate, jump, clause, over.get("baseline_m"))
+
+
+def _anchor_limits(point: PitPoint) -> PointLimits | None:
+    """An anchor's minimum force: 80 % of its design prestress (``capacity_kn``; the designer's
+    ``minimum_pct`` instead); None without a design prestress (nothing to judge against)."""
+    if point.capacity_kn is None:
+        return None
+    over = point.thresholds.get("anchor_kn", {})
+    pct = over.get("minimum_pct", ANCHOR_MIN_PCT)
+    clause = (
+        f"GB 50497-2019 第8.0.1条 监测报警值由设计确定：锚杆拉力最小值采用设计值（设计预应力的 {pct:g}%）"
+        if "minimum_pct" in over
+        else f"GB 50497-2019 第8.0.3条、表8.0.4 锚杆拉力最小值报警值（设计预应力的 {pct:g}%）{TABLE_PRACTICE}"
+    )
+    return PointLimits("anchor_kn", "kN", None, None, None, clause, minimum=point.capacity_kn * pct / 100)
 
 
 def check_thresholds(device_index: int, pit: PitSpec) -> list[tuple[Loc, str, str]]:

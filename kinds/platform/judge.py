@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta, timezone
 
@@ -9,11 +10,17 @@ from contract.config.device import DeviceConfig
 from contract.config.platform import PlatformSpec
 from contract.readings import Reading
 from kinds.platform.kind import ROPES, PlatformDevice
+from kinds.platform.persons import allowed
 from kinds.platform.sample import PlatformRules
 from rules.kinds.base import Judge, Shared
 from rules.levels import attribute_values
 from rules.probes import Probe, Sample
 from rules.result import RuleResult
+from rules.sample_ranges import SampleRanges
+
+# a load or a head count below zero is no reading (docs/standards.md §8), nor a wind outside what an
+# anemometer can read (§1's realistic range, as a hoist's): a sensor.fault
+RANGES = {"load_kg": (0.0, math.inf), "persons": (0.0, math.inf), "wind_ms": (0.0, 60.0)}
 
 
 class PlatformJudge(Judge):
@@ -23,6 +30,7 @@ class PlatformJudge(Judge):
         super().__init__(shared, devices)
         self._rules = PlatformRules(shared.utc_offset_h)
         self._state: dict[str, dict[str, float]] = {d.id: {} for d in devices}
+        self._ranges = SampleRanges(shared, RANGES)  # a broken load cell or counter clears no alarm
 
     def families(self) -> Iterable[object]:
         return attribute_values(self._rules)
@@ -33,9 +41,10 @@ class PlatformJudge(Judge):
     def sample(self, dev: DeviceConfig, changed: set[str], ts: float, backfill: bool) -> list[RuleResult]:
         assert isinstance(dev, PlatformDevice)
         numbers, shared = self._state[dev.id], self.shared
+        faults = self._ranges.check(dev.id, numbers, changed, ts, backfill)
         if numbers.get("persons", 0.0) >= 1:  # people at height on it: dangerous work under way
             shared.work_seen(dev.id, (f"{shared.names[dev.id]}作业", f"{dev.id} in use"), ts)
-        return self._rules.evaluate(
+        return faults + self._rules.evaluate(
             dev.id, shared.names[dev.id], dev.platform, numbers, changed, ts, backfill
         )
 
@@ -66,8 +75,8 @@ class PlatformJudge(Judge):
             probe(
                 "platform.persons",
                 "persons",
-                beyond=(spec.max_persons + 1.0, spec.max_persons + 3.0),
-                clear=float(spec.max_persons),
+                beyond=(allowed(spec.max_persons) + 1.0, allowed(spec.max_persons) + 3.0),
+                clear=float(allowed(spec.max_persons)),
             ),
             # 达到 90 %: the warning at the line; overload far above it
             probe(

@@ -15,7 +15,7 @@ from kinds.platform.lifeline import PlatformLifeline
 from kinds.platform.load import PlatformLoad
 from kinds.platform.lock import PlatformLock
 from kinds.platform.lock_calibration import PlatformLockCalibration
-from kinds.platform.persons import PlatformPersons
+from kinds.platform.persons import PlatformPersons, allowed
 from kinds.platform.rope import PlatformRope
 from kinds.platform.tilt import PlatformTilt
 from kinds.platform.top import PlatformTop
@@ -47,7 +47,9 @@ class PlatformRules:
         """Verdicts of one sample (``n``: the latest value of each metric; ``changed``: this sample's)."""
         found: list[RuleResult | None] = []
         if "persons" in changed:
-            found.append(self.persons.evaluate(device, name, spec.max_persons, n["persons"], ts, backfill))
+            found.append(
+                self.persons.evaluate(device, name, allowed(spec.max_persons), n["persons"], ts, backfill)
+            )
         if "load_kg" in changed:
             found.append(self.load.evaluate(device, name, spec, n["load_kg"], ts, backfill))
         if "tilt_deg" in changed:

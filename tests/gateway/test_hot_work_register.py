@@ -73,13 +73,21 @@ def test_each_line_of_section_18_at_and_either_side(register: tuple[HotWork, Sin
     assert hot_work.issue(request(operator=week, end=START + timedelta(days=7)), "王工")
     with pytest.raises(WorkError, match="longer than 7 days"):
         hot_work.issue(request(operator=week, end=START + timedelta(days=7, minutes=1)), "王工")
+    # a permit of an approval level: 一级 1 day, 二级 3 days, 三级 a week (company practice, standards.md §18)
+    for level, days in (("一级", 1), ("二级", 3), ("三级", 7)):
+        assert hot_work.issue(request(operator=week, level=level, end=START + timedelta(days=days)), "王工")
+        with pytest.raises(WorkError, match=f"longer than a {level} permit's validity"):
+            hot_work.issue(
+                request(operator=week, level=level, end=START + timedelta(days=days, minutes=1)), "王工"
+            )
     with pytest.raises(WorkError, match="is not after start"):
         hot_work.issue(request(end=START), "王工")
     with pytest.raises(WorkError, match="a watch of its own"):
         hot_work.issue(request(fire_watch=FireWatch(name="张三", person_id="W-101")), "王工")
     with pytest.raises(WorkError, match="combustibles_cleared must be true"):
         hot_work.issue(request(combustibles_cleared=False), "王工")
-    assert [p.id for p in sink.permits] == ["DH-20261126-003", "DH-20261126-002", "DH-20261126-001"]
+    assert [p.id for p in sink.permits][-3:] == ["DH-20261126-003", "DH-20261126-002", "DH-20261126-001"]
+    assert len(sink.permits) == 6
 
 
 def test_closing_needs_the_check_and_the_rules_hear_of_it_after_a_restart(

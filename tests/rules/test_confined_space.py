@@ -274,3 +274,61 @@ def test_the_attendants_grace_is_60_s_and_more_is_an_alarm(away_s: int, level: s
     batches = [*prepared(), enter(T0 + 120), gas(T0 + 150), post(T0 + 200, False), gas(T0 + 200 + away_s)]
     got = play(batches, "confined_space.attendant")
     assert {r.level for r in got if r.ts == T0 + 200 + away_s and r.level} == ({level} if level else set())
+
+
+@pytest.mark.parametrize(
+    ("metric", "broken"), [("h2s_ppm", -1.0), ("co_ppm", -5.0), ("lel_pct", -2.0), ("o2_pct", -1.0)]
+)
+def test_an_impossible_gas_reading_is_a_sensor_fault_and_never_clears_the_gas_alarm(
+    metric: str, broken: float
+) -> None:
+    """A detector reporting a concentration below zero is broken: the reading says
+    nothing of the air, so the evacuation it called for stands (fail safe), a sensor.fault is reported,
+    and only a sound reading back within the limits ends the alarm."""
+    bad = {"h2s_ppm": 14.0, "co_ppm": 40.0, "lel_pct": 20.0, "o2_pct": 18.0}[metric]
+    batches = [
+        *prepared(),
+        enter(T0 + 120),
+        gas(T0 + 150, **{metric: bad}),
+        gas(T0 + 180, **{metric: broken}),
+        gas(T0 + 210, **{metric: broken}),
+        gas(T0 + 240),
+    ]
+    assert raised(play(batches, "confined_space.gas")) == [("critical", T0 + 150), (None, T0 + 240)]
+    faults = raised(play(batches, "sensor.fault"))
+    assert faults == [("warning", T0 + 180), (None, T0 + 240)]
+
+
+def test_an_impossible_gas_reading_is_no_test_and_keeps_the_detection_silent() -> None:
+    # a set of readings with a broken H2S is not a test: entering after it is an untested entry
+    batches = [fan(T0), gas(T0 + 60, h2s_ppm=-1.0), post(T0 + 90), enter(T0 + 120)]
+    assert raised(play(batches, "confined_space.entry")) == [("critical", T0 + 120)]
+
+
+def test_only_broken_readings_are_a_silent_detector() -> None:
+    # inside from +120 s, the detector's last sound reading at +150 s, then only a broken H2S every 30 s:
+    # nothing measured for more than the 60 s allowed from +210 s on, an alarm at the next instant judged
+    broken = [sample(CS, T0 + t, h2s_ppm=-1.0) for t in range(180, 400, 30)]
+    batches = [*prepared(), enter(T0 + 120), gas(T0 + 150), *broken]
+    assert raised(play(batches, "confined_space.silent"))[:1] == [("alarm", T0 + 240)]
+
+
+@pytest.mark.parametrize(
+    ("metric", "value", "level"),
+    # standards.md §9: CO2 PC-TWA 9000 mg/m³ (GBZ 2.1-2019); in ppm at 20 °C, 9000 × 24.04 / 44.01 = 4916.2
+    [
+        ("co2_mgm3", 8999.0, None),
+        ("co2_mgm3", 9000.0, "critical"),
+        ("co2_mgm3", 9001.0, "critical"),
+        ("co2_ppm", 4915.0, None),
+        ("co2_ppm", 4917.0, "critical"),
+    ],
+)
+def test_carbon_dioxide_reaching_its_pc_twa_with_people_inside(
+    metric: str, value: float, level: str | None
+) -> None:
+    batches = [*prepared(), enter(T0 + 120), sample(CS, T0 + 150, **{metric: value})]
+    got = [r for r in play(batches, "confined_space.gas") if r.point == "co2"]
+    assert [r.level for r in got][-1:] == [level]
+    if level:
+        assert "二氧化碳" in got[-1].message and "9000" in got[-1].clause

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import math
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from contract.config.papers import MachinePapers
 from kinds.crane.jacking_night import is_night
 from kinds.crane.thresholds import CraneJackingRule
 from rules import RuleEngine
-from rules.machine_papers import inspection_level, registration_problem
+from rules.machine_papers import inspection_level, registration_due, registration_problem
 from tests.rules.sites import device, levels, reference_site, run, sample, site_variant
 
 NOON = 4 * 3600.0  # 12:00 in UTC+8 on 1 Jan 1970: daytime
@@ -183,6 +184,46 @@ def test_wind_above_9_ms_at_the_top_stops_jacking(wind: float, level: str | None
         assert found[0].message.startswith("1号塔吊顶升作业中风速 9.01 m/s")
 
 
+def tilt(per_mille: float) -> float:
+    """The tilt angle (°) of a verticality (‰)."""
+    return math.degrees(math.atan(per_mille / 1000.0))
+
+
+@pytest.mark.parametrize(
+    ("step", "level"),
+    # standards.md §10: a tilt step inside the window is an alarm; 大于 the 1‰ step (practice, configurable)
+    [(0.99, None), (1.0, None), (1.01, "alarm"), (-1.01, "alarm")],
+)
+def test_a_tilt_step_inside_a_jacking_window_is_an_alarm(step: float, level: str | None) -> None:
+    # the tower stands at 0.5‰ when the window opens: the step is counted from there, far below crane.tilt's
+    # 4‰ limit, so only the jacking rule sees it
+    engine = RuleEngine(reference_site())
+    batches = [sample("crane-1", NOON - 1, **STILL, tilt_deg=tilt(0.5)), window(True, NOON)]
+    batches += [sample("crane-1", NOON + 1, **STILL, tilt_deg=tilt(0.5))]
+    batches += [sample("crane-1", NOON + 2, **STILL, tilt_deg=tilt(0.5 + step))]
+    found = run(engine, batches, "crane.jacking_tilt")
+    assert [r.level for r in found if r.level] == ([level] if level else [])
+    if level:
+        assert found[-1].clause.startswith("JGJ 196-2010 第3.4节") and "行业惯例" in found[-1].clause
+        assert found[-1].message.startswith("1号塔吊顶升作业中塔身垂直度变化 1.01‰")
+        assert "立即停止顶升" in found[-1].message
+    assert [r for r in run(engine, batches[2:]) if r.rule == "crane.tilt" and r.level] == []
+
+
+def test_a_tilt_step_holds_without_a_tilt_and_ends_with_the_window() -> None:
+    engine = RuleEngine(reference_site())
+    batches = [window(True, NOON), sample("crane-1", NOON + 1, **STILL, tilt_deg=0.0)]
+    batches += [sample("crane-1", NOON + 2, **STILL, tilt_deg=tilt(1.5))]  # the alarm
+    batches += [sample("crane-1", NOON + 3 + i, **STILL) for i in range(30)]  # no tilt reported
+    batches += [sample("crane-1", NOON + 40, **STILL, tilt_deg=tilt(0.96))]  # inside the 5 % band
+    assert levels(run(engine, batches, "crane.jacking_tilt")) == [None, "alarm"]  # the reference, the step
+    assert levels(run(engine, [window(False, NOON + 50)], "crane.jacking_tilt")) == [None]
+    # outside a window the step is crane.tilt's business only
+    assert (
+        run(engine, [sample("crane-1", NOON + 60, **STILL, tilt_deg=tilt(3.0))], "crane.jacking_tilt") == []
+    )
+
+
 @pytest.mark.parametrize(
     ("after", "level"),
     [(9.0, "critical"), (8.56, "critical"), (8.55, None), (8.5, None)],
@@ -273,11 +314,28 @@ def papers(**kw: Any) -> MachinePapers:
 
 
 def test_registration_within_30_days_of_acceptance() -> None:
-    assert registration_problem(papers()) is None  # the 30th day
-    assert registration_problem(papers(registered_on=date(2026, 4, 1))) is not None  # the 31st
-    assert registration_problem(papers(registered_on=date(2026, 3, 30))) is None
-    assert registration_problem(papers(accepted_on=None)) is not None
-    assert registration_problem(papers(registration_no="")) is not None
+    today = date(2026, 6, 1)
+    assert registration_problem(papers(), today) is None  # the 30th day
+    assert registration_problem(papers(registered_on=date(2026, 4, 1)), today) is not None  # the 31st
+    assert registration_problem(papers(registered_on=date(2026, 3, 30)), today) is None
+    assert registration_problem(papers(accepted_on=None), today) is not None
+
+
+@pytest.mark.parametrize(
+    ("today", "problem"),
+    # accepted 2026-03-01: 166号令 gives 30 days to register, so unregistered is in order through 2026-03-31
+    [
+        (date(2026, 3, 1), False),
+        (date(2026, 3, 30), False),
+        (date(2026, 3, 31), False),
+        (date(2026, 4, 1), True),
+    ],
+)
+def test_an_unregistered_machine_has_30_days_from_acceptance(today: date, problem: bool) -> None:
+    found = registration_problem(papers(registration_no="", registered_on=None), today)
+    assert (found is not None) == problem
+    assert registration_due(papers(registration_no="")) == date(2026, 3, 31)
+    assert registration_due(papers()) is None and registration_due(papers(accepted_on=None)) is None
 
 
 @pytest.mark.parametrize(
@@ -297,15 +355,35 @@ def unregistered(data: dict[str, Any]) -> None:
     device(data, "crane-1")["papers"]["registration_no"] = ""
 
 
-def test_a_crane_at_work_unregistered_is_critical_art_8_1(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("day", "before", "at_work"),
+    # crane-1 accepted 2026-03-02: unregistered it may work through 2026-04-01 (the 30th day), a warning
+    # naming that day; from 2026-04-02 at work it is critical, 建质规〔2024〕5号 第八条(一)
+    [
+        ("2026-03-20", "warning", "warning"),
+        ("2026-04-01", "warning", "warning"),
+        ("2026-04-02", None, "critical"),
+    ],
+)
+def test_a_crane_at_work_unregistered_past_its_30_days_is_critical_art_8_1(
+    tmp_path: Path, day: str, before: str | None, at_work: str
+) -> None:
+    noon = datetime.fromisoformat(f"{day}T12:00:00+08:00").timestamp()
     engine = RuleEngine(site_variant(tmp_path, unregistered))
-    assert [r.level for r in engine.tick(NOON) if r.rule == "crane.papers" and r.point == "registration"] == [
-        None
-    ]
-    run(engine, [sample("crane-1", NOON + 1, load_t=2.0, radius_m=20.0)])
-    [found] = [r for r in engine.tick(NOON + 2) if r.rule == "crane.papers"]
-    assert found.level == "critical" and "建质规〔2024〕5号 第八条(一)" in found.clause
-    assert found.message.startswith("1号塔吊未办理使用登记")
+
+    def registration(now: float) -> list:
+        return [r for r in engine.tick(now) if r.rule == "crane.papers" and r.point == "registration"]
+
+    first = registration(noon)
+    assert [r.level for r in first] == [before]
+    if before == "warning":
+        assert "尚未办理使用登记（应于 2026-04-01 前办理）" in first[0].message
+    run(engine, [sample("crane-1", noon + 1, load_t=2.0, radius_m=20.0)])
+    found = registration(noon + 2)
+    assert {r.level for r in found} <= {at_work} and (found or before == at_work)
+    if at_work == "critical":
+        assert "建质规〔2024〕5号 第八条(一)" in found[0].clause
+        assert found[0].message.startswith("1号塔吊验收合格（2026-03-02）已超过30天仍未办理使用登记")
 
 
 def test_the_reference_cranes_papers_raise_nothing_at_work() -> None:
@@ -332,12 +410,19 @@ def roster_valid_until(day: str) -> Any:
 @pytest.mark.parametrize(
     ("valid_until", "level"),
     # expired: no second alert here, the crane's operator alert carries it (tests/rules/test_one_fact_one_alert.py)
-    [("1970-02-01", None), ("1970-01-31", "warning"), ("1970-01-01", "warning"), ("1969-12-31", None)],
+    # the renewal window is 90 days at the machines as at the gates (standards.md §19, renewal_warning_d)
+    [
+        ("1970-04-02", None),
+        ("1970-04-01", "warning"),
+        ("1970-02-01", "warning"),
+        ("1970-01-01", "warning"),
+        ("1969-12-31", None),
+    ],
 )
 def test_a_worker_seen_at_work_has_their_certificate_judged(
     tmp_path: Path, valid_until: str, level: str | None
 ) -> None:
-    # NOON is 1 January 1970 local: 31 days ahead is quiet, 30 days a warning, the day after expiry critical
+    # NOON is 1 January 1970 local: 91 days ahead is quiet, 90 days a warning, the day after expiry critical
     engine = RuleEngine(site_variant(tmp_path, roster_valid_until(valid_until)))
 
     def workers(now: float) -> list:
@@ -351,4 +436,7 @@ def test_a_worker_seen_at_work_has_their_certificate_judged(
     assert (found.device, found.point, found.level) == ("crane-1", "OP-1001", level)
     if valid_until == "1969-12-31":
         assert "第四条(三)" in found.clause and "已于 1969-12-31 过期，不得上岗" in found.message
+    if level == "warning":  # the renewal window's clause, practice as standards.md §19 marks it
+        assert found.clause.startswith("建质〔2008〕75号 资格证书有效期2年，期满前3个月内申请延期复核")
+        assert f"将于 {valid_until} 到期" in found.message
     assert workers(NOON + 3) == []  # judged once a day

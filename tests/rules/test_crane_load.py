@@ -154,3 +154,34 @@ def test_the_reeving_picks_the_load_chart() -> None:
         metrics = {"load_t": 1.5, "radius_m": 30.0} | ({} if reeving is None else {"reeving": float(reeving)})
         [result] = run(RuleEngine(site), [sample("crane-a", 1, **metrics)], "crane.load")
         assert result.level == level, reeving
+
+
+@pytest.mark.parametrize(
+    ("metric", "broken"),
+    # standards.md §1's realistic ranges: load 0-99.99 t, moment 0-655 %
+    [("load_t", -5.0), ("load_t", 100.5), ("moment_pct", -3.0), ("moment_pct", 700.0)],
+)
+def test_a_reading_outside_its_range_is_a_sensor_fault_and_never_clears_the_load_alarm(
+    engine: RuleEngine, metric: str, broken: float
+) -> None:
+    """A broken load cell or moment limiter says nothing of the hook: the overload alarm stands (the last
+    sound values), sensor.fault names the metric, and a sound reading judges again."""
+    over = {"load_t": 2.85 * 1.05, "radius_m": 30.0}
+    batches = [
+        sample("crane-1", 1, **over),
+        sample("crane-1", 2, **{**over, metric: broken}),
+        sample("crane-1", 3, **{**over, metric: broken}),
+        sample("crane-1", 4, load_t=1.0, radius_m=30.0, moment_pct=35.0),
+    ]
+    got = run(engine, batches)
+    load = [(r.ts, r.level) for r in got if r.rule == "crane.load"]
+    assert load[:3] == [(1, "alarm"), (2, "alarm"), (3, "alarm")] and load[-1] == (4, None)
+    faults = [(r.ts, r.level) for r in got if r.rule == "sensor.fault"]
+    assert faults == [(2, "warning"), (3, "warning"), (4, None)]
+    assert [r.value for r in got if r.rule == "crane.load"][:3] == [105.0, 105.0, 105.0]
+
+
+@pytest.mark.parametrize(("metric", "edge"), [("load_t", 0.0), ("load_t", 99.99), ("moment_pct", 655.0)])
+def test_the_ends_of_a_range_are_readings(engine: RuleEngine, metric: str, edge: float) -> None:
+    got = run(engine, [sample("crane-1", 1, **{"load_t": 1.0, "radius_m": 30.0, metric: edge})])
+    assert [r for r in got if r.rule == "sensor.fault" and r.level] == []

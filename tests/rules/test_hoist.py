@@ -4,6 +4,7 @@ rated 2.0 t and 20 persons, its fall arrester calibrated on 2025-12-15 (valid on
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import datetime
 from pathlib import Path
@@ -131,6 +132,32 @@ def test_arrester_past_its_service_life_is_critical(tmp_path: Path) -> None:
 
     [got] = run(RuleEngine(site_variant(tmp_path, old)), [hoist(NOV)], "hoist.arrester")
     assert got.level == "critical" and "超过 5 年" in got.message
+
+
+@pytest.mark.parametrize(
+    ("tested_on", "when", "level"),
+    [
+        ("2026-08-03", "2026-11-02T09:00:00+08:00", None),  # 3 months less a day
+        ("2026-08-02", "2026-11-02T23:00:00+08:00", None),  # 3 months to the day: in time
+        ("2026-08-01", "2026-11-02T09:00:00+08:00", "alarm"),  # a day past 3 months
+        ("2026-05-31", "2026-08-31T09:00:00+08:00", None),  # 3 months on from the 31st: the 31st
+        ("2026-05-31", "2026-09-01T00:30:00+08:00", "alarm"),
+    ],
+)
+def test_arrester_drop_test_more_than_3_months_ago_is_an_alarm(
+    tmp_path: Path, tested_on: str, when: str, level: str | None
+) -> None:
+    """§5: a drop test at the rated load at least every 3 months (JGJ 215-2010 §5.3.6), on the reading's
+    local date; the calibration (2025-12-15) is still valid at every instant tried."""
+
+    def tested(data: dict[str, Any]) -> None:
+        device(data, "hoist-1")["hoist"]["arrester_drop_tested_on"] = tested_on
+
+    ts = datetime.fromisoformat(when).timestamp()
+    [got] = run(RuleEngine(site_variant(tmp_path, tested)), [hoist(ts)], "hoist.arrester")
+    assert got.level == level
+    if level:
+        assert "第5.3.6条" in got.clause and "坠落试验" in got.message and tested_on in got.message
 
 
 def test_wind_above_20_ms_at_the_mast_top_is_an_alarm() -> None:
@@ -272,3 +299,105 @@ def test_a_driver_is_expected_in_every_sample_only_where_the_profile_sends_it_wi
     hoist_dev = site.config.device("hoist-1")
     loaded = LoadedSite(site.path, site.config, {**site.profiles, hoist_dev.profile: mqtt_hoist(*topics)})
     assert ("hoist-1" in reported_with(loaded, "driver_id", "speed_ms")) is together
+
+
+def _tilt_for(mm: float, height_m: float = 90.0) -> float:
+    """The tilt (°) at which a mast ``height_m`` high leans ``mm`` at its top."""
+    return math.degrees(math.atan(mm / (height_m * 1000)))
+
+
+@pytest.mark.parametrize(
+    ("lean_mm", "level"),
+    [(69.9, None), (70.0, None), (70.1, "alarm"), (140.0, "alarm")],
+)
+def test_mast_verticality_beyond_70_mm_at_90_m_is_an_alarm(lean_mm: float, level: str | None) -> None:
+    """§5: a mast erected 70-100 m may lean 70 mm; hoist-1 stands 90 m: 70 mm is within, beyond it is out
+    of spec, a major hazard (建质规〔2024〕5号 第八条(六))."""
+    [got] = run(
+        RuleEngine(reference_site()),
+        [hoist(NOV, tilt_x_deg=_tilt_for(lean_mm), tilt_y_deg=0.0)],
+        "hoist.tilt",
+    )
+    assert got.level == level
+    if level:
+        assert got.threshold == 70.0 and got.unit == "mm"
+        assert "第八条(六)" in got.clause and "重大事故隐患" in got.clause
+        assert "导轨架垂直度" in got.message and got.message.index("导轨架") < got.message.index("停止使用")
+
+
+def test_mast_verticality_takes_both_axes_together() -> None:
+    # 50 mm each way is 70.7 mm at the top: beyond the 70 allowed, though neither axis alone is
+    each = _tilt_for(50.0)
+    [got] = run(RuleEngine(reference_site()), [hoist(NOV, tilt_x_deg=each, tilt_y_deg=-each)], "hoist.tilt")
+    assert got.level == "alarm" and got.value == 70.7
+
+
+@pytest.mark.parametrize(
+    ("height_m", "allowed"),
+    [
+        (30.0, 30.0),
+        (70.0, 70.0),
+        (85.0, 70.0),
+        (100.0, 70.0),
+        (100.5, 90.0),
+        (150.0, 90.0),
+        (180.0, 110.0),
+        (200.0, 110.0),
+        (230.0, 130.0),
+    ],
+)
+def test_mast_deviation_allowed_by_erected_height(tmp_path: Path, height_m: float, allowed: float) -> None:
+    """§5's table: h ≤ 70 m: h/1000; 70-100 m: 70 mm; 100-150 m: 90 mm; 150-200 m: 110 mm; > 200 m: 130 mm."""
+
+    def erected(data: dict[str, Any]) -> None:
+        device(data, "hoist-1")["hoist"]["erected_height_m"] = height_m
+
+    site = site_variant(tmp_path, erected)
+    on, beyond = _tilt_for(allowed, height_m), _tilt_for(allowed * 1.002, height_m)
+    got = run(RuleEngine(site), [hoist(NOV, tilt_x_deg=on), hoist(NOV + 1, tilt_x_deg=beyond)], "hoist.tilt")
+    assert [r.level for r in got] == [None, "alarm"] and got[1].threshold == allowed
+
+
+def test_mast_deviation_set_by_the_site_replaces_the_table(tmp_path: Path) -> None:
+    def fifty(data: dict[str, Any]) -> None:
+        device(data, "hoist-1")["hoist"]["mast_deviation_mm"] = 50
+
+    got = run(
+        RuleEngine(site_variant(tmp_path, fifty)),
+        [hoist(NOV, tilt_x_deg=_tilt_for(50.0)), hoist(NOV + 1, tilt_x_deg=_tilt_for(51.0))],
+        "hoist.tilt",
+    )
+    assert [r.level for r in got] == [None, "alarm"] and got[1].threshold == 50.0
+
+
+def test_mast_verticality_alarm_holds_through_samples_without_tilt() -> None:
+    # a sample without the tilt angles says nothing of the mast: the alarm stands until a plumb reading
+    beyond = _tilt_for(80.0)
+    got = run(
+        RuleEngine(reference_site()),
+        [
+            hoist(NOV, tilt_x_deg=beyond, tilt_y_deg=0.0),
+            hoist(NOV + 1),  # QUIET carries no tilt
+            hoist(NOV + 2),
+            hoist(NOV + 3, tilt_x_deg=0.0, tilt_y_deg=0.0),
+        ],
+        "hoist.tilt",
+    )
+    assert [(r.ts - NOV, r.level) for r in got] == [(0, "alarm"), (3, None)]
+
+
+@pytest.mark.parametrize(
+    ("metric", "over", "broken"), [("load_t", 2.1, -1.0), ("load_t", 2.1, 12.0), ("persons", 22, -1)]
+)
+def test_a_load_or_count_its_box_cannot_give_is_a_sensor_fault_and_clears_nothing(
+    metric: str, over: float, broken: float
+) -> None:
+    """§5: a hoist's box reports 0-9.99 t and no fewer than nobody: outside, a broken sensor, never a
+    reading: the alarm stands on the last sound value until a sound one is back within the limit."""
+    rule = {"load_t": "hoist.load", "persons": "hoist.persons"}[metric]
+    got = run(
+        RuleEngine(reference_site()),
+        [hoist(NOV, **{metric: over}), hoist(NOV + 1, **{metric: broken}), hoist(NOV + 2)],
+    )
+    assert [(r.ts - NOV, r.level) for r in got if r.rule == rule] == [(0, "alarm"), (2, None)]
+    assert [(r.ts - NOV, r.level) for r in got if r.rule == "sensor.fault"] == [(1, "warning"), (2, None)]

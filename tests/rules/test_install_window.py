@@ -79,6 +79,27 @@ def test_an_installer_not_badged_in_is_critical_until_they_come_in() -> None:
     assert "立即停止安拆作业" in crew[0].message
 
 
+def test_the_installers_safety_officer_away_during_the_window_is_critical(tmp_path: Path) -> None:
+    # standards.md §19 (d): the 安拆 contractor's full-time safety officer badged in while the window is open
+    def officer(data: dict[str, Any]) -> None:
+        next(d for d in data["devices"] if d["id"] == "crane-1")["papers"]["safety_officers"] = ["AQ-01"]
+
+    engine = RuleEngine(site_variant(tmp_path, officer))
+    batches = [
+        *CREW_IN,
+        window(T0 + 60, "crane-1", ERECT),
+        gate(T0 + 300, "AQ-01"),
+        gate(T0 + 900, "AQ-01", inside=False),
+        window(T0 + 1200, "crane-1", CLOSED),
+    ]
+    found = verdicts(engine, batches, "crane.install", "safety_officer")
+    assert levels(found) == ["critical", None, "critical", None]
+    assert "安装单位专职安全员（AQ-01）未经闸机进场" in found[0].message and "第十三条" in found[0].clause
+    assert "立即停止安拆作业" in found[0].message
+    # papers naming none: not judged (the reference site's)
+    assert verdicts(RuleEngine(reference_site()), batches, "crane.install", "safety_officer") == []
+
+
 def test_an_installer_leaving_mid_window_is_critical_again() -> None:
     engine = RuleEngine(reference_site())
     batches = [*CREW_IN, window(T0 + 60, "crane-1", DISMANTLE), gate(T0 + 600, "AZ-11", inside=False)]

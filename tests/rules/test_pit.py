@@ -218,3 +218,52 @@ def test_a_broken_sensor_is_named_as_its_own_kind_names_it_on_a_site_with_a_slop
         said[dev] = fault.message
     assert "围护墙顶水平位移传感器故障" in said["pit-1"]
     assert "水平位移传感器故障" in said["slope-1"] and "围护墙顶" not in said["slope-1"]
+
+
+def _with_anchor(tmp_path: Path, **point: object):
+    """pit-1 with an anchor point MG-01, its design prestress 500 kN."""
+
+    def add(data: dict) -> None:
+        device(data, "pit-1")["pit"]["points"].append(
+            {"code": "MG-01", "kind": "anchor", "capacity_kn": 500, **point}
+        )
+
+    return site_variant(tmp_path, add)
+
+
+@pytest.mark.parametrize(
+    ("force_kn", "level"),
+    # Table 8.0.4 gives anchors a minimum, 80-100 % of the design prestress (the lower bound, 400 kN,
+    # the default): a force below it is the alarm, the minimum itself is not below it
+    [(500.0, None), (400.1, None), (400.0, None), (399.9, "alarm"), (120.0, "alarm")],
+)
+def test_anchor_force_below_80_percent_of_its_prestress_is_an_alarm(
+    tmp_path: Path, force_kn: float, level: str | None
+) -> None:
+    [got] = run(
+        RuleEngine(_with_anchor(tmp_path)),
+        [sample("pit-1", 0.0, point="MG-01", anchor_kn=force_kn)],
+        "pit.cumulative",
+    )
+    assert got.level == level and got.point == "MG-01"
+    if level:
+        assert got.threshold == 400.0 and "锚杆拉力" in got.message and "表8.0.4" in got.clause
+
+
+def test_anchor_force_alarm_holds_inside_its_band_and_through_a_broken_reading(tmp_path: Path) -> None:
+    # 405 kN is within the 5 % clearing band above 400; NaN is a fault, no reading; 425 kN is past the band
+    got = series(
+        RuleEngine(_with_anchor(tmp_path)),
+        "MG-01",
+        "anchor_kn",
+        [390.0, 405.0, float("nan"), 410.0, 425.0],
+        rule="pit.cumulative",
+    )
+    assert levels(got) == ["alarm", None] and got[-1].ts == 4 * H2
+
+
+def test_anchor_minimum_set_by_the_designer(tmp_path: Path) -> None:
+    site = _with_anchor(tmp_path, thresholds={"anchor_kn": {"minimum_pct": 90}})
+    got = series(RuleEngine(site), "MG-01", "anchor_kn", [450.0, 449.0], rule="pit.cumulative")
+    assert [r.level for r in got] == [None, "alarm"] and got[1].threshold == 450.0
+    assert "第8.0.1条" in got[1].clause

@@ -6,12 +6,14 @@ Each threshold is tried at, just below and just above its line, on a fresh engin
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from contract.readings import Quality, Reading
 from rules import RuleEngine, RuleResult
-from tests.rules.sites import reference_site, run, sample
+from tests.rules.sites import device, reference_site, run, sample, site_variant
 
 # two workers clipped on, standing mid-façade, lock open, ropes normal, light breeze
 QUIET: dict[str, float | str] = {
@@ -48,6 +50,26 @@ def test_persons_above_the_limit_of_2_is_an_alarm(persons: int, level: str | Non
     assert got.level == level
     if level:
         assert "超员 1 人" in got.message and "JGJ 202-2010 第5.5条" in got.clause
+
+
+@pytest.mark.parametrize(("persons", "level"), [(1, None), (2, None), (3, "alarm"), (4, "alarm")])
+def test_a_nameplate_of_more_than_2_persons_does_not_lift_the_limit_of_2(
+    tmp_path: Path, persons: int, level: str | None
+) -> None:
+    """§8's rule is personCount > min(2, maxPersonCount): JGJ 202 allows at most 2 on a platform whatever
+    its box's maxPersonCount says, so a site file's max_persons of 3 still alarms at 3."""
+
+    def three(data: dict[str, Any]) -> None:
+        device(data, "platform-1")["platform"]["max_persons"] = 3
+
+    [got] = run(
+        RuleEngine(site_variant(tmp_path, three)),
+        [platform(NOV, persons=persons, buckles=persons)],
+        "platform.persons",
+    )
+    assert got.level == level
+    if level:
+        assert got.threshold == 2 and f"超员 {persons - 2} 人" in got.message
 
 
 @pytest.mark.parametrize(
@@ -198,3 +220,24 @@ def test_a_silent_platform_goes_offline() -> None:
     found = [r for r in engine.tick(NOV + 8.5) if r.rule == "device.offline" and r.device == "platform-1"]
     assert [r.level for r in found] == ["warning"]
     assert "第九条(五)" in found[0].clause
+
+
+@pytest.mark.parametrize(
+    ("metric", "over", "broken"),
+    [("load_kg", 700.0, -20.0), ("persons", 3, -1), ("wind_ms", 9.0, -1.0), ("wind_ms", 9.0, 61.0)],
+)
+def test_a_negative_load_or_head_count_is_a_sensor_fault_and_clears_nothing(
+    metric: str, over: float, broken: float
+) -> None:
+    rule = {"load_kg": "platform.load", "persons": "platform.persons", "wind_ms": "platform.wind"}[metric]
+    extra = {"buckles": over} if metric == "persons" else {}
+    got = run(
+        RuleEngine(SITE),
+        [
+            platform(NOV, **{metric: over}, **extra),
+            platform(NOV + 1, **{metric: broken}),
+            platform(NOV + 2),
+        ],
+    )
+    assert [(r.ts - NOV, r.level is None) for r in got if r.rule == rule] == [(0, False), (2, True)]
+    assert [(r.ts - NOV, r.level) for r in got if r.rule == "sensor.fault"] == [(1, "warning"), (2, None)]

@@ -22,6 +22,7 @@ counts a value within 1e-9 of its line as on it (rules/levels.py SLACK), whateve
 | crane.tilt critical | 2 × 4‰ = 8‰ | practice (达限值 2 倍) | ≥ |
 | pit.cumulative warning | 70 % of alarm (14 mm) | §2 "pre-warning at 70 %" | ≥ |
 | pit.cumulative alarm | 20 mm (ZQS-01), 2400 kN (ZL-01) | §2 "exceeding either triggers an alarm" | > |
+| pit.cumulative anchor | 80 % of the design prestress (400 kN of 500) | §2 Table 8.0.4 anchor force minimum | < (tests/rules/test_pit.py) |
 | pit.rate warning | 70 % of 2 mm/d | §2 pre-warning at 70 % | ≥ |
 | pit.rate alarm | 2 mm/d | §2 "rate reaches the table value" | ≥ |
 | pit.rate alarm (note) | 70 % of 2 mm/d, 3 days | §2 "or exceeds 70 % of it three times in a row" | > |
@@ -31,9 +32,11 @@ counts a value within 1e-9 of its line as on it (rules/levels.py SLACK), whateve
 | hoist.load critical | 110 % of 2.0 t | §5 "110 % → must not start" | ≥ |
 | hoist.persons | 20 persons | §5 "more than the rated number" | > |
 | hoist.wind | 20 m/s | §5 "wind at the mast top > 20 m/s" (大于) | > |
+| hoist.tilt | 70 mm at the 90 m mast (h/1000 to 70 m, then 70/90/110/130 mm) | §5 mast verticality, an allowed deviation | > (tests/rules/test_hoist.py) |
 | hoist.door, hoist.limit | moving = |speed| > 0.1 m/s | §5 "must not move with any door open" (moving_ms: practice) | > |
 | hoist.limit | limit_state 3 / 1, 2 standing | §5 final limit 冲顶 critical; travel limit as stop control | state |
 | hoist.arrester | calibration + 365 d, 30 d ahead | §5 "within its one-year calibration period" | valid through the anniversary date (tests/rules/test_hoist.py) |
+| hoist.arrester drop test | last drop test + 3 calendar months | §5 "at least every 3 months" | in time through that date (tests/rules/test_hoist.py) |
 | hoist.operator, crane.operator | licence valid_until | §5/§7 licensed driver | valid through that local date (test_crane_operator.py) |
 | formwork.* warning | 80 % of alarm | §6 pre-warning 80 % (§8.0.4) | ≥ |
 | formwork.* critical | 8 mm, 12 mm, 0.229°, design kN | §6 "data reaching the alarm value" (§8.0.5) | ≥ |

@@ -370,3 +370,46 @@ def test_a_signal_dropped_while_in_force_is_resolved_once_then_forgotten() -> No
     assert not engine._shared.weather.stops.why("hoist")
     engine.set_warnings([])
     assert engine._shared.weather.warnings._signals == {}
+
+
+def crane_still(ts: float, **extra: float):
+    return sample("crane-1", ts, load_t=0.0, radius_m=20.0, slew_deg=90.0, height_m=30.0, **extra)
+
+
+@pytest.mark.parametrize(
+    ("window", "work"),
+    # a jacking window and an 安拆 window (stage 2, climbing) are erection work, whatever the crane's samples show
+    [({"jacking_active": 1.0}, "1号塔吊顶升作业"), ({"install_active": 2.0}, "1号塔吊顶升加节作业")],
+)
+def test_a_window_open_in_heavy_rain_is_erection_against_the_stop_until_it_closes(
+    window: dict[str, float], work: str
+) -> None:
+    # GB 55034-2022 §3.4.7 no erection in rain; 建质规〔2024〕5号 第十五条(二) (standards.md §10, §12): the crane
+    # stands still inside its window, so no sample of it is work, yet the window is
+    engine = RuleEngine(reference_site())
+    assert (
+        run(engine, [crane_still(T0), station(T0, rain_mm_h=2.0), crane_still(T0 + 1, **window)]) is not None
+    )
+    assert [r for r in engine.tick(T0 + 2) if r.rule == "weather.work" and r.level] == []  # light rain [U]
+    run(engine, [station(T0 + 3, rain_mm_h=8.1)])  # 大雨 reached: the erection stop
+    [found] = [r for r in engine.tick(T0 + 4) if r.rule == "weather.work"]
+    assert (found.device, found.level) == ("crane-1", "critical")
+    assert f"{work}仍在进行" in found.message and "起重机械安装、拆卸、顶升加节作业" in found.message
+    assert "第十五条(二)" in found.clause
+    # standing still inside the window for minutes: still erection work, the alert holds
+    held = run(engine, [crane_still(T0 + 5 + t) for t in range(120)], "weather.work")
+    assert held == [] and None not in [r.level for r in engine.tick(T0 + 130) if r.rule == "weather.work"]
+    # the window closed: no longer erection work; heavy rain still stops lifting, so the crane's samples at
+    # rest end it as any machine's work ends: after work_hold_s (60 s) of them, not before
+    closed = dict.fromkeys(window, 0.0)
+    after = run(engine, [crane_still(T0 + 131, **closed)] + [crane_still(T0 + 131 + t) for t in range(1, 70)])
+    [ended] = [r for r in after if r.rule == "weather.work"]
+    assert ended.level is None and ended.ts - (T0 + 131) >= 60
+
+
+def test_a_window_open_in_fine_weather_or_closed_under_a_stop_is_no_weather_work() -> None:
+    engine = RuleEngine(reference_site())
+    run(engine, [crane_still(T0), station(T0, rain_mm_h=0.0), crane_still(T0 + 1, jacking_active=1.0)])
+    assert [r for r in engine.tick(T0 + 2) if r.rule == "weather.work" and r.level] == []
+    run(engine, [crane_still(T0 + 3, jacking_active=0.0), station(T0 + 4, rain_mm_h=20.0)])
+    assert [r for r in engine.tick(T0 + 5) if r.rule == "weather.work" and r.level] == []

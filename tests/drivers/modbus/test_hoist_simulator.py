@@ -3,6 +3,7 @@ and over an RS-485 pty bus, each value exactly as the model served it."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from datetime import date
 
@@ -88,7 +89,8 @@ def test_a_normal_shift_runs_trips_between_landings_with_doors_closed(site: Load
         assert num(v, "limit_state") == 0  # stops with the controls, never on a limit switch
         assert abs(num(v, "floor") - (num(v, "height_m") / 3 + 1)) <= 0.55  # the landing nearest
         assert num(v, "load_t") < 0.8 * 2.0 and num(v, "persons") <= 12
-        assert abs(num(v, "tilt_x_deg")) < 0.045 and abs(num(v, "tilt_y_deg")) < 0.045  # 70 mm at 90 m
+        # the mast's lean, both axes together, inside the 70 mm hoist.tilt allows at 90 m (0.0446°)
+        assert math.hypot(num(v, "tilt_x_deg"), num(v, "tilt_y_deg")) < 0.044
         assert num(v, "wind_ms") < 10.8
         assert (v["arrester_ok"], v["flag_sensor_fault"], v["flag_driver_logged_in"], v["driver_id"]) == (
             1.0,
