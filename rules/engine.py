@@ -176,6 +176,7 @@ class RuleEngine:
         results: list[RuleResult] = []
         isfinite = math.isfinite
         plans = self._plans
+        self._shared.heard = heard  # the kinds' silence rules measure from it (Shared.heard_at)
         weather = self._shared.weather
         firing = weather.work.firing  # the machines at work against a weather stop (one set, kept)
         for _, group_iter in groupby(batch, key=sample):

@@ -80,7 +80,7 @@ class ConfinedSpaceJudge(Judge):
         for device, space in self._spaces.items():
             if not space.inside and space.unattended_since is None and self._idle(device):
                 continue  # nobody inside, nobody unattended, no alert owed: what _clock would find
-            out.extend(self._clock(device, space, now))
+            out.extend(self._clock(device, space, now, now))
         return out
 
     def _idle(self, device: str) -> bool:
@@ -90,10 +90,12 @@ class ConfinedSpaceJudge(Judge):
     def resume(self, now: float) -> None:
         for space in self._spaces.values():
             space.restart(now)
+        self._silent.restart(now)
 
     def clock_stepped(self, step_s: float, now: float) -> None:
         for space in self._spaces.values():
             space.shift(step_s, now)
+        self._silent.stepped(step_s, now)
 
     def probes(self, dev: DeviceConfig) -> list[Probe]:
         """Each confined-space rule on the space's own limits and timings: a worker (``P1``) goes in
@@ -110,8 +112,9 @@ class ConfinedSpaceJudge(Judge):
         }
         return [*_gas_probes(dev, air), *_entry_probes(dev, air), *_watch_probes(dev, air)]
 
-    def _clock(self, device: str, space: Space, now: float) -> list[RuleResult]:
-        return self._silence(device, space, now) + self._watch(device, space, now)
+    def _clock(self, device: str, space: Space, ts: float, at: float) -> list[RuleResult]:
+        """The silence (on the gateway's clock, ``at``) and attendant (``ts``) verdicts of ``space``."""
+        return self._silence(device, space, at) + self._watch(device, space, ts)
 
     def _silence(self, device: str, space: Space, now: float) -> list[RuleResult]:
         spec, name = self._specs[device], self.shared.names[device]
@@ -132,6 +135,8 @@ class ConfinedSpaceJudge(Judge):
         gas = GAS_OF[r.metric]
         judged = judged_value(r.metric, value)
         space.gas(gas.key, r.ts, within(spec.limits, gas.key, judged))
+        at = self.shared.heard_at(r.ts)  # the detector's silence is measured on the gateway's clock
+        self._silent.gas(device, at)
         shown = f"{value:g} {unit_of(r.metric) if r.metric in TOXIC else gas.unit}"
         if judged != value:
             shown += f"（{judged:.1f} mg/m³）"
@@ -147,7 +152,7 @@ class ConfinedSpaceJudge(Judge):
             r.ts,
             backfill,
         )
-        return r, faults + some(found) + self._silence(device, space, r.ts)  # a reading ends a silence
+        return r, faults + some(found) + self._silence(device, space, at)  # a reading ends a silence
 
     def _sensor(self, device: str, r: Reading, value: float, backfill: bool) -> tuple[bool, list[RuleResult]]:
         """Whether ``r`` is a reading its detector cannot give (a concentration below zero, or outside the
@@ -176,22 +181,25 @@ class ConfinedSpaceJudge(Judge):
         self, device: str, r: Reading, value: float, backfill: bool
     ) -> tuple[Reading, list[RuleResult]]:
         spec, space, name = self._specs[device], self._spaces[device], self.shared.names[device]
-        person = r.point or UNNAMED
+        person, at = r.point or UNNAMED, self.shared.heard_at(r.ts)
         if value < 0.5:
             if not space.leave(person, r.ts):
                 return r, []
             found = some(self._entry.left(device, name, person, r.ts, backfill))
             found += some(self._reentry.left(device, name, person, r.ts, backfill))
-            return r, found + self._clock(device, space, r.ts)
+            return r, found + self._clock(device, space, r.ts, at)
         valid_s, break_s = spec.test_valid_min * 60, spec.break_min * 60
         if confined_reentry.is_reentry(space, r.ts, break_s):
             rule, lacks = self._reentry, confined_reentry.lacks(space, r.ts, valid_s)
         else:
             rule, lacks = self._entry, space.ready(r.ts, valid_s)
+        first = not space.occupied
         if not space.enter(person, r.ts):
             return r, []  # already inside: a repeated state, not an entry
+        if first:
+            self._silent.occupied(device, at)
         found = some(rule.entered(device, name, person, lacks, r.ts, backfill))
-        return r, found + self._clock(device, space, r.ts)
+        return r, found + self._clock(device, space, r.ts, at)
 
     def _post(
         self, device: str, r: Reading, value: float, backfill: bool

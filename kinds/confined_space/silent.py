@@ -10,6 +10,7 @@ from functools import partial
 
 from contract.alert_event import Level
 from kinds.confined_space.state import Space
+from rules.heard import HeardTimes
 from rules.levels import LevelMemory, crosses
 from rules.result import RuleResult
 from rules.wording import pick, pick_en
@@ -23,23 +24,47 @@ POINT = "detector"
 
 
 class ConfinedSilent:
-    """The detector of each occupied space, watched for silence."""
+    """The detector of each occupied space, watched for silence on the gateway's clock: from when it heard the
+    space occupied and each gas reading (rules/heard.py), whatever the detector's own clock stamped."""
 
     def __init__(self) -> None:
         self._memory = LevelMemory()
+        self._gas = HeardTimes()  # (device, POINT): its detector's latest gas reading
+        self._entered = HeardTimes()  # (device, ""): when it was last found occupied after being empty
 
     def quiet(self, device: str) -> bool:
         """Whether ``device``'s verdict is clear and owes the alert manager no report."""
         return self._memory.quiet(device, POINT)
 
+    def gas(self, device: str, at: float) -> None:
+        """A gas reading of ``device``'s detector heard at ``at``."""
+        self._gas.hear((device, POINT), at)
+
+    def occupied(self, device: str, at: float) -> None:
+        """The first person into ``device``'s empty space, heard at ``at``: its detector's clock starts."""
+        self._entered.start((device, ""), at)
+
+    def stepped(self, step_s: float, now: float) -> None:
+        """The wall clock was stepped by ``step_s`` and reads ``now``: silences measured across the step."""
+        for times in (self._gas, self._entered):
+            times.stepped(step_s, now)
+
+    def restart(self, now: float) -> None:
+        """After a warm-up: the gateway's own downtime is not the detector's silence."""
+        for times in (self._gas, self._entered):
+            times.restart(now)
+
     def evaluate(
         self, device: str, name: str, space: Space, silent_s: float, now: float
     ) -> RuleResult | None:
         """The verdict at ``now``: silent past ``silent_s`` (超过) while anyone is inside."""
-        since = space.last_gas_ts if space.last_gas_ts is not None else space.occupied_since
-        if space.occupied and since is not None and space.occupied_since is not None:
-            since = max(since, space.occupied_since)
-        silent = now - since if space.occupied and since is not None else 0.0
+        silent = 0.0
+        if space.occupied:
+            heard = [
+                t for t in (self._gas.get((device, POINT)), self._entered.get((device, ""))) if t is not None
+            ]
+            if heard:
+                silent = now - max(heard)
         level: Level | None = "alarm" if space.occupied and crosses(silent, silent_s, strict=True) else None
         if level is None and self._memory.quiet(device, POINT):
             return None  # quiet and owing nothing: the common case at every tick

@@ -59,9 +59,7 @@ class Space:
     attendants: set[str] = field(default_factory=set)
     fan_on: bool = False  # never reported is not running
     fan_since: float | None = None
-    occupied_since: float | None = None
     last_exit: float | None = None  # when the space last became empty
-    last_gas_ts: float | None = None
     unattended_since: float | None = None
     latest: dict[str, tuple[float, bool]] = field(default_factory=dict)  # gas key: (ts, within limits)
     set_done: float | None = None  # when the last complete in-limit set was completed
@@ -75,7 +73,6 @@ class Space:
 
     def gas(self, key: str, ts: float, ok: bool) -> None:
         """A gas reading: the set it completes, or the set it voids."""
-        self.last_gas_ts = ts if self.last_gas_ts is None else max(self.last_gas_ts, ts)
         if not ok:
             self.void(key, ts)
             return
@@ -90,7 +87,7 @@ class Space:
 
     def void(self, key: str, ts: float) -> None:
         """A reading of gas ``key`` out of the limits, or one its detector cannot give: no set until a new
-        one is taken (a broken reading ends no silence: :meth:`gas` alone counts a reading's time)."""
+        one is taken (a broken reading ends no silence: only a sound one is heard by ConfinedSilent)."""
         self.latest[key] = (ts, False)
         self.set_done = self.set_start = None
         self.set_ventilated = False
@@ -105,8 +102,6 @@ class Space:
         """``person`` goes in; False when they were already inside (a repeated state, not an entry)."""
         if person in self.inside:
             return False
-        if not self.inside:
-            self.occupied_since = ts
         self.inside[person] = ts
         self.attendants.discard(person)  # an attendant who goes in attends no more
         self._attendance(ts)
@@ -117,7 +112,7 @@ class Space:
         if self.inside.pop(person, None) is None:
             return False
         if not self.inside:
-            self.last_exit, self.occupied_since = ts, None
+            self.last_exit = ts
         self._attendance(ts)
         return True
 
@@ -153,20 +148,12 @@ class Space:
         return missing
 
     def shift(self, step_s: float, now: float) -> None:
-        """Times measured across a wall-clock step of ``step_s`` (never past ``now``)."""
-
-        def moved(ts: float | None) -> float | None:
-            return None if ts is None else min(ts + step_s, now)
-
-        self.last_gas_ts = moved(self.last_gas_ts)
-        self.unattended_since = moved(self.unattended_since)
-        self.occupied_since = moved(self.occupied_since)
+        """The attendant's absence measured across a wall-clock step of ``step_s`` (never past ``now``; the
+        detector's silence is ConfinedSilent's)."""
+        if self.unattended_since is not None:
+            self.unattended_since = min(self.unattended_since + step_s, now)
 
     def restart(self, now: float) -> None:
-        """After a warm-up: the gateway's own downtime is not the detector's silence nor the attendant's."""
-        if self.last_gas_ts is not None:
-            self.last_gas_ts = max(self.last_gas_ts, now)
+        """After a warm-up: the gateway's own downtime is not the attendant's absence."""
         if self.unattended_since is not None:
             self.unattended_since = max(self.unattended_since, now)
-        if self.occupied_since is not None:
-            self.occupied_since = max(self.occupied_since, now)

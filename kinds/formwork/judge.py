@@ -107,6 +107,9 @@ class FormworkJudge(Judge):
         )
         return found
 
+    def resume(self, now: float) -> None:
+        self._silent.resume(now)
+
     def clock_stepped(self, step_s: float, now: float) -> None:
         self._silent.clock_stepped(step_s, now)
 
@@ -119,7 +122,8 @@ class FormworkJudge(Judge):
         active = value >= 0.5
         self.shared.pour(dev.id, active, r.ts)
         codes = [p.code for p in dev.formwork.points]
-        return r, self._silent.set_pour(dev.id, self.shared.names[dev.id], codes, active, r.ts)
+        name, at = self.shared.names[dev.id], self.shared.heard_at(r.ts)
+        return r, self._silent.set_pour(dev.id, name, codes, active, r.ts, at)
 
     def _reading(
         self, dev: FormworkDevice, r: Reading, value: float, backfill: bool
@@ -142,7 +146,7 @@ class FormworkJudge(Judge):
             stuck_s=None,
         )
         results = some(shared.fault.report(dev.id, point.code, r.metric, reason, value, name, r.ts, backfill))
-        results.extend(some(self._silent.seen(dev.id, name, point.code, r.ts)))
+        results.extend(some(self._silent.seen(dev.id, name, point.code, r.ts, shared.heard_at(r.ts))))
         if reason:
             return faulted(r), results
         pouring = self._silent.pouring(dev.id)

@@ -9,11 +9,11 @@ A pour is the formwork device's ``pour_active`` metric (1 from the moment a supe
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import partial
 
 from contract.alert_event import Level
 from contract.config.site import SiteConfig
+from rules.heard import HeardTimes
 from rules.levels import LevelMemory, crosses
 from rules.result import RuleResult
 from rules.wording import pick, pick_en
@@ -23,62 +23,61 @@ CLAUSE = "DBJ/T 15-197-2020 第7.0.3条 浇筑期间监测频率不少于每分�
 POUR_METRIC = "pour_active"
 
 
-@dataclass
-class Pour:
-    """One formwork device's pour state and the last reading of each point."""
-
-    active: bool = False
-    started_ts: float = 0.0
-    last_seen: dict[str, float] = field(default_factory=dict)
-
-
 class FormworkSilent:
-    """Points silent during a pour, per formwork device."""
+    """Points silent during a pour, per formwork device. A silence is measured on the gateway's clock, from
+    when it heard the pour start and each point (rules/heard.py): the stamps are the formwork box's clock."""
 
     def __init__(self) -> None:
-        self._pours: dict[str, Pour] = {}
+        self._pouring: set[str] = set()  # the devices with a pour under way
+        self._started = HeardTimes()  # (device, ""): when its pour was heard to start
+        self._seen = HeardTimes()  # (device, point): when the point was last heard
         self._memory = LevelMemory()
 
     def pouring(self, device: str) -> bool:
         """Is a pour under way on ``device``?"""
-        pour = self._pours.get(device)
-        return pour is not None and pour.active
+        return device in self._pouring
 
     def set_pour(
-        self, device: str, name: str, points: list[str], active: bool, ts: float
+        self, device: str, name: str, points: list[str], active: bool, ts: float, at: float
     ) -> list[RuleResult]:
-        """A pour starts (every point's clock starts now) or ends (every silence alert clears)."""
-        pour = self._pours.setdefault(device, Pour())
-        if active == pour.active:
+        """A pour starts (every point's clock starts when it was heard, ``at``) or ends (every silence alert
+        clears, stamped ``ts``)."""
+        if active == (device in self._pouring):
             return []
-        pour.active, pour.started_ts = active, ts
         if active:
+            self._pouring.add(device)
+            self._started.start((device, ""), at)
             return []
+        self._pouring.discard(device)
         return [r for code in points if (r := self._clear(device, name, code, ts)) is not None]
 
-    def seen(self, device: str, name: str, point: str, ts: float) -> RuleResult | None:
-        """A reading of ``point``: its silence (if any) is over."""
-        pour = self._pours.setdefault(device, Pour())
-        pour.last_seen[point] = max(pour.last_seen.get(point, ts), ts)
+    def seen(self, device: str, name: str, point: str, ts: float, at: float) -> RuleResult | None:
+        """A reading of ``point`` stamped ``ts``, heard at ``at``: its silence (if any) is over."""
+        self._seen.hear((device, point), at)
         return self._clear(device, name, point, ts)
 
     def clock_stepped(self, step_s: float, now: float) -> None:
         """The wall clock was stepped by ``step_s`` and reads ``now``: a pour's silences are measured
-        across the step (never past ``now``)."""
-        for pour in self._pours.values():
-            pour.started_ts = min(pour.started_ts + step_s, now)
-            pour.last_seen = {point: min(ts + step_s, now) for point, ts in pour.last_seen.items()}
+        across the step."""
+        for times in (self._started, self._seen):
+            times.stepped(step_s, now)
+
+    def resume(self, now: float) -> None:
+        """After a warm-up: the gateway's downtime is no point's silence; a pour under way goes on."""
+        for times in (self._started, self._seen):
+            times.restart(now)
 
     def tick(
         self, now: float, device: str, name: str, points: list[str], silent_s: float
     ) -> list[RuleResult]:
         """Alarms for points silent longer than ``silent_s`` at ``now`` during a pour."""
-        pour = self._pours.get(device)
-        if pour is None or not pour.active:
+        started = self._started.get((device, ""))
+        if started is None or device not in self._pouring:
             return []
         out: list[RuleResult] = []
         for code in points:
-            silent = now - max(pour.last_seen.get(code, pour.started_ts), pour.started_ts)
+            seen = self._seen.get((device, code))
+            silent = now - (started if seen is None or seen < started else seen)
             # silent for longer than silent_s: a point that reports exactly on time is not silent
             if crosses(silent, silent_s, strict=True) and self._memory.get(device, code) is None:
                 found = self._memory.report(

@@ -94,7 +94,8 @@ class TunnelJudge(Judge):
             shared.warn_once(dev.id, r.point, f"point {r.point!r} is not among {dev.id}'s points: not judged")
             return r, []
         point, control = found
-        self._silent.heard(dev.id, r.ts)
+        at = shared.heard_at(r.ts)  # the silences are measured on the gateway's clock (rules/heard.py)
+        self._silent.heard(dev.id, r.ts, at)
         if r.metric != ITEM_METRIC[point.item]:
             shared.warn_once(
                 dev.id,
@@ -127,7 +128,7 @@ class TunnelJudge(Judge):
         results = some(shared.fault.report(dev.id, point.code, r.metric, reason, value, name, r.ts, backfill))
         if reason:
             return faulted(r), results
-        results.extend(some(self._silent.seen(dev.id, name, point.code, r.ts)))
+        results.extend(some(self._silent.seen(dev.id, name, point.code, r.ts, at)))
         if control is not None:
             cfg = self._rule(dev.id)
             verdict = self._points.evaluate(

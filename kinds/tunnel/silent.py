@@ -5,9 +5,10 @@ measured is never reported; 建质规〔2024〕5号 Art. 13(三): works without 
 A total station's prism hidden by plant or a static level's cable cut leaves the system online (so no
 device.offline) with one point blind. A point's clock starts at its system's first reading (a point that
 never reports is silent too) and at each of its own valid readings; a reading the sensor cannot give is no
-proof the point is watched, so it does not stop the clock. A reading again ends the alarm. A system whose
-own latest report is older than a point's allowance is not reporting (device.offline's): its points are
-judged once it reports again, so a data logger's backlog, oldest first, blames no point for the hours
+proof the point is watched, so it does not stop the clock. A reading again ends the alarm. A system the
+gateway has not heard for longer than a point's allowance is not reporting (device.offline's): its points are
+judged once it reports again. A point's silence runs on the system's own clock between its reports, so a data
+logger's backlog, oldest first, blames only the point its reports went on without, and no point for the hours
 its later reports still cover.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 from functools import partial
 
 from contract.alert_event import Level
+from rules.heard import HeardTimes
 from rules.levels import LevelMemory, banded_result, crosses
 from rules.result import RuleResult
 from rules.wording import pick, pick_en
@@ -28,23 +30,34 @@ CLAUSE = (
 
 
 class TunnelSilent:
-    """Every tunnel point's last valid reading, per system."""
+    """Every tunnel point's last valid reading, per system.
+
+    A point's silence is two parts on two clocks: how long the system's own reports have gone on without the
+    point, by the system's stamps (a logger's backlog carries its times: served at once, it still tells which
+    point its hours went on without), and how long since the gateway last heard the system, by the gateway's
+    clock (rules/heard.py). Neither part compares a stamp with the gateway's clock, so a system's clock set
+    ahead of the gateway's or behind it hides no silence and invents none. In replay the system is heard at its
+    stamps, and the two parts add up to the silence from the point's last stamp, as they always did."""
 
     def __init__(self) -> None:
-        self._started: dict[str, float] = {}  # device: its first reading (its points' clocks start there)
-        self._latest: dict[str, float] = {}  # device: its latest reading, valid or not
+        # by the system's own clock: its first reading (its points' clocks start there), its latest reading
+        # (valid or not) and each point's latest valid reading
+        self._started: dict[str, float] = {}
+        self._latest: dict[str, float] = {}
         self._seen: dict[tuple[str, str], float] = {}
-        self._allowed: dict[tuple[str, str], float] = {}  # each point's allowance, for its clearing verdict
+        self._heard = HeardTimes()  # (device, ""): when the gateway last heard the system, by its own clock
         self._memory = LevelMemory()
 
-    def heard(self, device: str, ts: float) -> None:
-        """A reading of ``device``, valid or not: its points are expected from now on."""
+    def heard(self, device: str, ts: float, at: float) -> None:
+        """A reading of ``device``, valid or not, stamped ``ts``, heard at ``at``: its points are expected from
+        now on."""
         self._started.setdefault(device, ts)
         self._latest[device] = max(self._latest.get(device, ts), ts)
+        self._heard.hear((device, ""), at)
 
-    def seen(self, device: str, name: str, point: str, ts: float) -> RuleResult | None:
-        """A valid reading of ``point``: its silence (if any) is over."""
-        self.heard(device, ts)
+    def seen(self, device: str, name: str, point: str, ts: float, at: float) -> RuleResult | None:
+        """A valid reading of ``point`` stamped ``ts``, heard at ``at``: its silence (if any) is over."""
+        self.heard(device, ts, at)
         self._seen[(device, point)] = max(self._seen.get((device, point), ts), ts)
         if self._memory.get(device, point) is None:
             return None
@@ -54,18 +67,17 @@ class TunnelSilent:
 
     def tick(self, now: float, device: str, name: str, points: list[tuple[str, float]]) -> list[RuleResult]:
         """Alarms for ``points`` ((code, seconds allowed)) of ``device`` silent longer than allowed at ``now``."""
-        started = self._started.get(device)
-        if started is None:
+        heard = self._heard.get((device, ""))
+        if heard is None:
             return []
+        started, latest = self._started[device], self._latest[device]
         out: list[RuleResult] = []
-        latest = self._latest[device]
         for code, allowed in points:
-            if crosses(now - latest, allowed, strict=True):
+            if crosses(now - heard, allowed, strict=True):
                 continue  # the system is not reporting either: its later reports may still bring the point
-            silent = now - self._seen.get((device, code), started)
+            silent = latest - self._seen.get((device, code), started) + (now - heard)
             # more than the allowed time: a point reporting exactly on time is not silent
             if crosses(silent, allowed, strict=True) and self._memory.get(device, code) is None:
-                self._allowed[(device, code)] = allowed
                 found = self._memory.report(
                     device, code, "alarm", partial(_result, device, name, code, "alarm", silent, allowed, now)
                 )
@@ -74,17 +86,21 @@ class TunnelSilent:
         return out
 
     def stepped(self, step_s: float, now: float) -> None:
-        """The wall clock was stepped by ``step_s`` and reads ``now``: silences measured across the step."""
-        self._started = {device: min(ts + step_s, now) for device, ts in self._started.items()}
-        self._latest = {device: min(ts + step_s, now) for device, ts in self._latest.items()}
-        self._seen = {key: min(ts + step_s, now) for key, ts in self._seen.items()}
+        """The wall clock was stepped by ``step_s`` and reads ``now``: silences measured across the step. A
+        system takes its time from the site's source as the gateway does (the demo's share one clock), so its
+        stamps are taken to step with it: a point silent at the step keeps its silence, not the step's size."""
+        self._heard.stepped(step_s, now)
+        self._started = {device: ts + step_s for device, ts in self._started.items()}
+        self._latest = {device: ts + step_s for device, ts in self._latest.items()}
+        self._seen = {key: ts + step_s for key, ts in self._seen.items()}
 
     def restart(self, now: float) -> None:
-        """The gateway was not listening before ``now`` (a warm-up's end, a clock stepped): a silence is
-        measured from here, not blamed on the points."""
-        self._started = {device: max(ts, now) for device, ts in self._started.items()}
-        self._latest = {device: max(ts, now) for device, ts in self._latest.items()}
-        self._seen = {key: max(ts, now) for key, ts in self._seen.items()}
+        """After a warm-up: the gateway was not listening before ``now``, so a silence is measured from here,
+        not blamed on the points: each system's points from its first reading heard after the start."""
+        self._heard = HeardTimes()
+        self._started.clear()
+        self._latest.clear()
+        self._seen.clear()
 
 
 def _result(

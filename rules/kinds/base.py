@@ -53,6 +53,9 @@ class Shared:
         self.fault = SensorFault(sensor_names(site.config))
         self._kept: dict[str, object] = {}
         self.personnel = personnel
+        # when the live gateway heard the batch being judged, by the clock the ticks read (None: replay and the
+        # warm-up, which judge history at its readings' stamps): set by the engine for each batch
+        self.heard: float | None = None
         self.utc_offset_h = site.config.rules.licence_utc_offset_h
         self._sections: dict[tuple[str, str], object] = {}
         self._said: set[tuple[str, str]] = set()
@@ -76,6 +79,12 @@ class Shared:
         if found is None:
             found = self._kept[key] = make()
         return cast(T, found)  # each key is made by one factory
+
+    def heard_at(self, ts: float) -> float:
+        """When the gateway heard a reading of the batch being judged, stamped ``ts``: the instant a silence
+        rule measures from (rules/heard.py), the stamp itself in replay."""
+        heard = self.heard
+        return ts if heard is None else heard
 
     def section(self, device: str, section: str, kind: type[T]) -> T:
         """The rules' section ``section`` as it applies to ``device`` (looked up once)."""
