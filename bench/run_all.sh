@@ -83,6 +83,9 @@ run vision            $PY bench/vision_bench.py
 LIMIT_S=2400 run cameras_per_box $PY bench/cameras_per_box.py
 # the same 1080p streams analysed at 1280x720 (analyse_px: 1280, a site's choice for cameras on near work)
 LIMIT_S=1200 run cameras_per_box_scaled $PY bench/cameras_per_box.py --sizes 1920x1080 --analyse-px 1280
+# the same 1080p cameras on footage a fixed site camera sees (two people walking in opposite corners, not the
+# whole picture panning): the hard-hat check looks again only in the tiles the walkers reach
+LIMIT_S=1200 run cameras_per_box_walkers $PY bench/cameras_per_box.py --sizes 1920x1080 --walkers
 echo
 $PY bench/summary.py "$OUT" --write docs/benchmarks.md || failed=1
 exit $failed

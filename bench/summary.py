@@ -205,6 +205,18 @@ def rows() -> list[Row]:
             ("cameras_per_box", "cameras_per_2_cores_by_cpu_1080p", "two whole cores at one camera's CPU"),
         ),
         Row(
+            "the same at 1920×1080 on a fixed camera's footage (two people walking in opposite corners)",
+            "cameras_per_box_walkers",
+            "cameras_per_box_1080p_walkers",
+            "≥ 16",
+            at_least(16),
+            (
+                "cameras_per_box_walkers",
+                "cameras_per_2_cores_by_cpu_1080p_walkers",
+                "two whole cores at one camera's CPU",
+            ),
+        ),
+        Row(
             "the same 1080p streams analysed at 1280×720 (a camera's `analyse_px: 1280`, for near work)",
             "cameras_per_box_scaled",
             "cameras_per_box_1080p_at1280",
