@@ -25,7 +25,8 @@ from functools import partial
 import psycopg
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.requests import ClientDisconnect
 
 from contract.wire import CLIPS_PATH, MAX_CLIP_BYTES, MAX_PICTURE_BODY, PICTURES_PATH
 from plumbing.api_docs import add_api_docs
@@ -234,6 +235,13 @@ def _answer_errors(app: FastAPI) -> None:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         log.warning("%s %s: database unavailable: %s", request.method, request.url.path, reason)
         return JSONResponse({"error": f"database unavailable, retry later: {reason}"}, status_code=503)
+
+    @app.exception_handler(ClientDisconnect)
+    async def sender_gone(request: Request, _: ClientDisconnect) -> Response:
+        # a gateway on a flaky 4G link (or one killed) hung up before its body arrived whole: nothing of it
+        # was stored, and its outbox sends it again; one line where uvicorn printed a 60-line traceback
+        log.info("%s %s: the sender hung up before its body arrived whole", request.method, request.url.path)
+        return Response(status_code=400)
 
     @app.exception_handler(AuthError)
     async def auth_failed(_: Request, exc: AuthError) -> JSONResponse:
