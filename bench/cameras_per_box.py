@@ -151,6 +151,8 @@ class Step:
     workers: int = 0
     frames: int = 0  # analysed frames in the window, all cameras
     workers_cpu_s: float = 0.0  # CPU seconds of the camera workers in the window
+    # the RTSP server and this script, on the same box here (a site's cameras stream from themselves)
+    cameras_side_cpu_pct: float = 0.0
 
     def cpu_per_frame(self) -> float:
         """The workers' CPU seconds per analysed frame (reading and analysing): at 1 frame/s a camera's
@@ -188,7 +190,9 @@ def cpu_s(procs: list[psutil.Process]) -> float:
     return total
 
 
-async def step(n: int, clip: Path, decode: str, seconds: float, work: Path, analyse_px: int) -> Step:
+async def step(
+    n: int, clip: Path, decode: str, seconds: float, work: Path, analyse_px: int, per_worker: int = 0
+) -> Step:
     """The example site with ``n`` cameras on ``clip``'s stream under `sitegw run`; its figures."""
     work.mkdir(parents=True)
     server = RtspServer(work / "rtsp", fps=FPS, video=clip)
@@ -204,6 +208,8 @@ async def step(n: int, clip: Path, decode: str, seconds: float, work: Path, anal
         "evidence_dir": str(work / "evidence"),
         "cameras": [camera(i, server.url, decode, ref, analyse_px) for i in range(n)],
     }
+    if per_worker:
+        data["vision"]["cameras_per_worker"] = per_worker
     site_file = work / "site.yaml"
     site_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     sims = await start_modbus_simulators(load_site(site_file), rtu_devices=[])
@@ -218,10 +224,14 @@ async def step(n: int, clip: Path, decode: str, seconds: float, work: Path, anal
         reader = threading.Thread(target=stream.read, args=(f"{base}/api/v1/stream",), daemon=True)
         reader.start()
         procs = tree(gateway.pid)
-        c0, g0, t0 = cpu_s(procs), cpu_s(procs[:1]), time.monotonic()
+        # the cameras' side, which a site's cameras do themselves: the RTSP server streaming the footage, and
+        # this script (the publisher, the alert stream's reader)
+        cams = (tree(server.pid) if server.pid is not None else []) + [psutil.Process()]
+        c0, g0, s0, t0 = cpu_s(procs), cpu_s(procs[:1]), cpu_s(cams), time.monotonic()
         late0 = len(stream.late)
         await asyncio.sleep(seconds)
         cpu, gw_cpu, dt = cpu_s(procs) - c0, cpu_s(procs[:1]) - g0, time.monotonic() - t0
+        cams_cpu = cpu_s(cams) - s0
         frames = len(stream.late) - late0
         stream.stop.set()
         workers = [p for p in procs[1:] if "spawn_main" in " ".join(p.cmdline())]  # not the resource tracker
@@ -250,6 +260,7 @@ async def step(n: int, clip: Path, decode: str, seconds: float, work: Path, anal
         workers=len(workers),
         frames=frames,
         workers_cpu_s=cpu - gw_cpu,
+        cameras_side_cpu_pct=100 * cams_cpu / dt,
     )
 
 
@@ -308,6 +319,7 @@ def run_size(
     every: bool = False,
     analyse_px: int = 0,
     walkers: bool = False,
+    per_worker: int = 0,
 ) -> None:
     """One frame size (its frames analysed at ``analyse_px``, 0: whole; with ``walkers`` the footage's motion
     is two people walking, not the picture panning): the decode cost, then the steps up to the first that
@@ -315,6 +327,7 @@ def run_size(
     w, h = (int(v) for v in size.split("x"))
     clip = site_footage.make(w, h, walkers=walkers)
     name = f"{h}p" + (f"_at{analyse_px}" if analyse_px else "") + ("_walkers" if walkers else "")
+    name += f"_per{per_worker}" if per_worker else ""
     cost = (
         decode_cost(clip, min(seconds, 20.0), tmp / f"decode-{name}")
         if read_cost
@@ -327,12 +340,16 @@ def run_size(
     estimates: list[float] = []
     uss: list[tuple[int, float]] = []
     for n in counts:
-        s = asyncio.run(step(n, clip, decode, seconds, tmp / f"{name}-{n}", analyse_px))
+        s = asyncio.run(step(n, clip, decode, seconds, tmp / f"{name}-{n}", analyse_px, per_worker))
         tag = f"cameras_{name}_{n}"
         print(f"{tag}_late_p99: {s.late_p99:.2f} s (max {s.late_max:.2f} s)")
         print(f"{tag}_alert_p99: {s.alert_p99:.2f} s ({s.alerts} vision alerts)")
         print(f"{tag}_analysed: {s.fps:.2f} frames/s per camera")
         print(f"{tag}_cpu: {s.cpu_pct:.0f} % of a core (gateway and workers; load {s.load1:.1f})")
+        print(
+            f"{tag}_cameras_side_cpu: {s.cameras_side_cpu_pct:.0f} % of a core (the RTSP server streaming the "
+            "footage and this script, on the same cores here; a site's cameras stream from themselves)"
+        )
         print(
             f"{tag}_memory: {s.workers} worker(s), {s.worker_rss_mb:.0f} MB RSS per worker (median), "
             f"{s.total_uss_mb:.0f} MB unique in all ({s.total_uss_mb / n:.0f} MB per camera)"
@@ -375,11 +392,14 @@ def run_sizes(
     every: bool,
     analyse_px: int,
     walkers: bool = False,
+    per_worker: int = 0,
 ) -> None:
     """Each size in turn, in a scratch folder removed at the end."""
     with tempfile.TemporaryDirectory(prefix="cams-per-box-") as tmp:
         for size in sizes:
-            run_size(size, counts, seconds, decode, Path(tmp), read_cost, every, analyse_px, walkers)
+            run_size(
+                size, counts, seconds, decode, Path(tmp), read_cost, every, analyse_px, walkers, per_worker
+            )
 
 
 def main() -> None:
@@ -402,6 +422,12 @@ def main() -> None:
         help="footage whose motion is two people walking in opposite corners, not the whole picture panning",
     )
     ap.add_argument(
+        "--per-worker",
+        type=int,
+        default=0,
+        help="the site file's vision.cameras_per_worker (0: auto, one worker per core)",
+    )
+    ap.add_argument(
         "--every-step", action="store_true", help="run every count, past a failing one (a loaded box)"
     )
     args = ap.parse_args()
@@ -415,6 +441,7 @@ def main() -> None:
             args.every_step,
             args.analyse_px,
             args.walkers,
+            args.per_worker,
         )
 
 
