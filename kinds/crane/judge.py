@@ -150,7 +150,8 @@ class CraneJudge(Judge):
             for i, d in enumerate(cranes)
         }
         self._load, self._wind, self._tilt = CraneLoad(), CraneWind(), CraneTilt()
-        self._ranges = SampleRanges(shared, RANGES)  # a broken load cell or encoder clears no overload
+        # a broken load cell or encoder clears no overload
+        self._ranges = SampleRanges(shared, RANGES, self.devices)
         self._collision, self._zone = CraneCollision(), CraneZone(cfg.no_lift_zones)
         self._motion, self._balance, self._night = JackingMotion(), JackingBalanceCheck(), JackingNight()
         self._jacking_tilt = JackingTilt()
@@ -283,6 +284,9 @@ class CraneJudge(Judge):
             if found is not None:
                 out.append(found)
         return out
+
+    def resume(self, now: float) -> None:
+        self._ranges.resume()  # the first sound reading clears a sensor.fault left open from before the stop
 
     def clock_stepped(self, step_s: float, now: float) -> None:
         self._jacking.clock_stepped(step_s, now)

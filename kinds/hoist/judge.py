@@ -36,7 +36,7 @@ class HoistJudge(Judge):
         self._rules = HoistRules(Roster(shared.config.operators, offset, "hoist_driver"), offset, drivers)
         self._state = {d.id: HoistState() for d in devices}
         self._install = install_rules(shared)  # the site's 安拆 windows, the cranes' too
-        self._ranges = SampleRanges(shared, RANGES)  # a broken load cell clears no overload
+        self._ranges = SampleRanges(shared, RANGES, self.devices)  # a broken load cell clears no overload
 
     def families(self) -> Iterable[object]:
         return [*attribute_values(self._rules), self._install]
@@ -52,6 +52,9 @@ class HoistJudge(Judge):
 
     def tick(self, now: float) -> list[RuleResult]:
         return self._install.tick(now)
+
+    def resume(self, now: float) -> None:
+        self._ranges.resume()  # the first sound reading clears a sensor.fault left open from before the stop
 
     def memory(self, dev: DeviceConfig) -> dict[str, float]:
         return self._state[dev.id].numbers

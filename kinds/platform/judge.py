@@ -30,13 +30,17 @@ class PlatformJudge(Judge):
         super().__init__(shared, devices)
         self._rules = PlatformRules(shared.utc_offset_h)
         self._state: dict[str, dict[str, float]] = {d.id: {} for d in devices}
-        self._ranges = SampleRanges(shared, RANGES)  # a broken load cell or counter clears no alarm
+        # a broken load cell or counter clears no alarm
+        self._ranges = SampleRanges(shared, RANGES, self.devices)
 
     def families(self) -> Iterable[object]:
         return attribute_values(self._rules)
 
     def memory(self, dev: DeviceConfig) -> dict[str, float]:
         return self._state[dev.id]
+
+    def resume(self, now: float) -> None:
+        self._ranges.resume()  # the first sound reading clears a sensor.fault left open from before the stop
 
     def sample(self, dev: DeviceConfig, changed: set[str], ts: float, backfill: bool) -> list[RuleResult]:
         assert isinstance(dev, PlatformDevice)

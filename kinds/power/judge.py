@@ -22,6 +22,7 @@ from kinds.power.trip import TRIP
 from rules.kinds.base import Judge, Shared
 from rules.probes import Probe
 from rules.result import RuleResult
+from rules.sample_ranges import SampleRanges
 
 ENERGISED = frozenset({RCD_CLOSED, RCD_BYPASSED})
 """The RCD states in which the circuit is live: a leakage at IΔn then means the RCD did not act."""
@@ -42,9 +43,9 @@ class PowerJudge(Judge):
         self._bypass, self._trip = PowerState(BYPASS), PowerState(TRIP)
         self._temp, self._rise, self._arc = PowerTemp(), PowerTempRise(), PowerArc()
         self._state: dict[str, dict[str, float]] = {d.id: {} for d in devices}
-        self._sound: dict[str, dict[str, float]] = {
-            d.id: {} for d in devices
-        }  # each metric's last sound value
+        # a probe's range is the site's (sensor_fault.ranges: §17 gives none); outside it a broken probe,
+        # which clears no alert
+        self._ranges = SampleRanges(shared, {}, self.devices, site_named=True)
 
     @staticmethod
     def history_s(site: SiteConfig) -> float:
@@ -60,16 +61,16 @@ class PowerJudge(Judge):
     def memory(self, dev: DeviceConfig) -> dict[str, float]:
         return self._state[dev.id]
 
+    def resume(self, now: float) -> None:
+        self._ranges.resume()  # the first sound reading clears a sensor.fault left open from before the stop
+
     def sample(self, dev: DeviceConfig, changed: set[str], ts: float, backfill: bool) -> list[RuleResult]:
         # only what this sample reported is judged; a rule reading two metrics (the RCD's) takes the other's
         # last reported value, so a sample missing one never clears it
         assert isinstance(dev, PowerDevice)
         n, name, spec = self._state[dev.id], self.shared.names[dev.id], dev.power
         cfg = self.shared.section(dev.id, "power", PowerRule)
-        found: list[RuleResult | None] = []
-        ranges = self.shared.faults(dev.id).ranges
-        if not ranges.keys().isdisjoint(changed):
-            found.extend(self._sensors(dev.id, name, ranges, changed, ts, backfill))
+        found: list[RuleResult | None] = list(self._ranges.check(dev.id, n, changed, ts, backfill))
         rcd = spec.rcd
         if rcd is not None and "leakage_ma" in n:
             rated, rated_s = rcd
@@ -95,44 +96,6 @@ class PowerJudge(Judge):
         if "arc_alarm" in n:  # every sample: the hold after the last arc ends only with a reading
             found.append(self._arc.evaluate(dev.id, name, cfg, n["arc_alarm"], gap_s, ts, backfill))
         return [r for r in found if r is not None]
-
-    def _sensors(
-        self,
-        device: str,
-        name: str,
-        ranges: dict[str, tuple[float, float]],
-        changed: set[str],
-        ts: float,
-        backfill: bool,
-    ) -> list[RuleResult | None]:
-        """A reading outside its sensor's range (``sensor_fault.ranges``: an unfitted probe's -3276.8 ℃)
-        is a sensor.fault, never a value: it is not judged, and the last sound one stands, so a broken
-        probe never clears an alert."""
-        fault, n, sound = self.shared.fault, self._state[device], self._sound[device]
-        found: list[RuleResult | None] = []
-        for metric in sorted(changed & ranges.keys()):
-            value = n[metric]
-            reason = fault.judge(
-                device,
-                "",
-                metric,
-                value,
-                ts,
-                valid_range=ranges[metric],
-                step=None,
-                step_limit=None,
-                stuck_s=None,
-            )
-            found.append(fault.report(device, "", metric, reason, value, name, ts, backfill))
-            if reason is None:
-                sound[metric] = value
-                continue
-            changed.discard(metric)
-            if metric in sound:
-                n[metric] = sound[metric]
-            else:
-                del n[metric]
-        return found
 
     def probes(self, dev: DeviceConfig) -> list[Probe]:
         """Each rule on the box's own RCD and the site's ``power`` values, the other readings quiet."""

@@ -401,3 +401,19 @@ def test_a_load_or_count_its_box_cannot_give_is_a_sensor_fault_and_clears_nothin
     )
     assert [(r.ts - NOV, r.level) for r in got if r.rule == rule] == [(0, "alarm"), (2, None)]
     assert [(r.ts - NOV, r.level) for r in got if r.rule == "sensor.fault"] == [(1, "warning"), (2, None)]
+
+
+def test_after_a_restart_the_first_sound_reading_clears_a_load_cell_fault_left_open() -> None:
+    """The load cell broke before the gateway stopped and was mended while it was down, longer than the
+    warm-up replays: the alert manager still holds the sensor.fault open, and the first sound reading after
+    the start clears it, once; a sensor never broken since gets no word."""
+    before = run(RuleEngine(reference_site()), [hoist(NOV, load_t=-1.0)], "sensor.fault")
+    assert [r.level for r in before] == ["warning"]
+    assert "超出量程" in before[0].message and before[0].message.endswith(
+        "检修传感器，修复前该读数不可信，不得作为安全判断依据"
+    )
+    engine = RuleEngine(reference_site())
+    engine.resume(NOV + 3600)  # the warm-up found nothing of the hoist within its window
+    after = run(engine, [hoist(NOV + 3600 + i, load_t=1.0) for i in range(3)], "sensor.fault")
+    assert [(r.ts - NOV - 3600, r.level) for r in after] == [(0, None)]
+    assert after[0].message.endswith("传感器读数，已恢复正常")

@@ -223,6 +223,28 @@ def test_a_probe_out_of_its_range_is_a_sensor_fault_and_clears_nothing(tmp_path:
     }
 
 
+def test_two_probes_unplugged_at_once_make_one_sensor_fault_and_a_sound_probe_none(tmp_path: Path) -> None:
+    """The same fault, worded as a hoist's or a crane's (rules/sample_ranges.py): one warning a sample,
+    naming the first broken probe in the metrics' order (the same in every replay); a probe never broken
+    gets no sensor.fault verdict."""
+
+    def ranged(data: dict[str, Any]) -> None:
+        data["rules"].setdefault("sensor_fault", {})["ranges"] = {
+            "temp_l1_c": [-40, 150],
+            "temp_l2_c": [-40, 150],
+        }
+
+    engine = RuleEngine(site_variant(tmp_path, ranged))
+    assert run(engine, [box("power-main", T0)], "sensor.fault") == []
+    [fault] = run(
+        engine, [box("power-main", T0 + EVERY, temp_l1_c=-3276.8, temp_l2_c=-3276.8)], "sensor.fault"
+    )
+    assert fault.level == "warning" and "监测传感器故障" in fault.clause
+    assert "A相进线端子温度传感器故障（超出量程，读数 -3276.8）" in fault.message
+    assert fault.details["metric"] == "temp_l1_c"
+    assert fault.message.endswith("检修传感器，修复前该读数不可信，不得作为安全判断依据")
+
+
 # ---- power.temp_rise: a rise within the window, however slowly it comes ---------------------------------
 
 
