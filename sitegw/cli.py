@@ -123,7 +123,7 @@ def print_summary(site: LoadedSite) -> None:
         )
     from gateway.site.papers import missing_papers  # the rules' wording: loaded only to print a summary
 
-    for hint in missing_papers(site) + _no_balance(cfg):
+    for hint in missing_papers(site) + _no_balance(cfg) + cfg.hot_work_permits.hints():
         console.print(f"[yellow]hint[/] {escape(hint)}")
     for note in _conversions(site):
         console.print(f"[cyan]unit[/] {escape(note)}")

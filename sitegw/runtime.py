@@ -209,9 +209,13 @@ class Gateway:
         self.install = Install(self.work)
         # the regional warning signals, kept across restarts and judged by the rules (weather stops)
         self.warnings = WarningBoard(state_dir / "warnings.sqlite", self.monitor.engine)
-        # the hot-work permits, kept across restarts and judged by the rules (rules/hot_work.py)
+        # the hot-work permits, kept across restarts and judged by the rules (rules/hot_work.py); issued
+        # only within the validity the site's (company's) scheme gives their level
         self.hot_work = HotWork(
-            state_dir / "hot_work.sqlite", self.monitor.engine, site.config.rules.licence_utc_offset_h
+            state_dir / "hot_work.sqlite",
+            self.monitor.engine,
+            site.config.rules.licence_utc_offset_h,
+            validity=site.config.hot_work_permits,
         )
         # the site's own sirens follow the alerts from the start (those still active from the last run
         # included), before the API or any other thread can act on an alert

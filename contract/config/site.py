@@ -13,6 +13,7 @@ from contract.config.dangerous_works import DangerousWork
 from contract.config.device import DeviceConfig
 from contract.config.errors import Located, raise_located
 from contract.config.gb28181 import Gb28181Config
+from contract.config.hot_work_permits import HotWorkPermitsConfig
 from contract.config.personnel import KeyPerson
 from contract.config.rules import RulesConfig
 from contract.config.sinks import ApiConfig, InfluxConfig, LocalStoreConfig, SafetyLogConfig
@@ -96,6 +97,13 @@ class SiteConfig(Model):
         description="the site's hot-work places (动火地点) as its permits name them, beyond the places its "
         "welders serve (a gas-cutting bay no welder's sensor watches), e.g. [3号楼5层, 钢筋加工棚]; a camera "
         "zone's hot_work_at names one of these or a welder's place",
+    )
+    hot_work_permits: HotWorkPermitsConfig = Field(
+        default_factory=HotWorkPermitsConfig,
+        title="Hot-work permits",
+        description="how long a hot-work permit (动火许可证) may run, by its approval level: the company's "
+        "scheme, not GB 50720's (which defines no levels); defaults 一级 1 day, 二级 3 days, 三级 and no "
+        "level 1 week, the scheme docs/standards.md §18 quotes [U]; a window longer is refused at issue",
     )
     no_lift_zones: list[Zone] = Field(
         default_factory=list, title="No-lift zones", description="polygons the hook must never be above"

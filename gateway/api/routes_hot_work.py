@@ -24,7 +24,10 @@ if TYPE_CHECKING:
 
 ISSUE_ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "this gateway keeps no hot-work permits"},
-    409: {"description": "§18 does not allow it signed: a card expired, extinguishers, combustibles, watch"},
+    409: {
+        "description": "§18 does not allow it signed: a card expired, extinguishers, combustibles, watch, or a "
+        "window past its level's validity (the site's hot_work_permits)"
+    },
 }
 CLOSE_ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "no permit of that id"},

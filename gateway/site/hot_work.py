@@ -9,8 +9,10 @@ at work at a place with none in force, its fire watch not badged in, its window 
 What issuing refuses, each naming the field and the fix: the operator's card past its last valid day
 before the window ends (消防法 Art. 21; GB 50720-2011 §6.3.1(2); §19: the issuer's date, never computed),
 fewer than 2 extinguishers or not checked (§5.2.1), combustibles not cleared (§6.3.1(3)), the fire watch
-being the operator (§6.3.1(6): a watch of their own), a window longer than MAX_WINDOW, or than its approval
-level's validity where the permit names one (LEVEL_WINDOW, company practice [U]).
+being the operator (§6.3.1(6): a watch of their own), a window longer than its approval level's validity, or
+than the longest any permit may run where it names no level. Those validities are the company's scheme, not
+GB 50720's (which defines no levels): the site file's ``hot_work_permits`` (contract/config/hot_work_permits.py),
+defaults 一级 1 day, 二级 3 days, 三级 and no level a week (the scheme §18 quotes [U]).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Protocol
 
+from contract.config.hot_work_permits import HotWorkPermitsConfig
 from contract.hot_work import MIN_EXTINGUISHERS, Permit, PermitRequest
 from gateway.site.site_work import WorkError
 from gateway.site.weather_warnings import KEPT_FOR_RULES_S
@@ -29,10 +32,10 @@ from gateway.sqlite_tx import connect, transaction
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS permits (id TEXT PRIMARY KEY, body TEXT NOT NULL, start_ts REAL NOT NULL)"
 )
-MAX_WINDOW = timedelta(days=7)  # the longest validity any scheme in §18 gives (三级, a week [U])
-# a permit of an approval level is valid as long as the company scheme §18 quotes lets that level be (一级 1 day,
-# 二级 3 days, 三级 1 week [U]: one company's rule, not GB 50720's, which defines no levels)
-LEVEL_WINDOW = {"一级": timedelta(days=1), "二级": timedelta(days=3), "三级": MAX_WINDOW}
+SCHEME_CLAUSE = (
+    "企业动火分级管理规定（企业做法 [U]，docs/standards.md §18；GB 50720-2011 未规定分级）",
+    "company practice [U], §18",
+)
 
 
 class PermitSink(Protocol):
@@ -45,9 +48,16 @@ class HotWork:
     """The hot-work permits of one gateway, in ``hot_work.sqlite``."""
 
     def __init__(
-        self, path: Path, sink: PermitSink, utc_offset_h: float, clock: Callable[[], float] = time.time
+        self,
+        path: Path,
+        sink: PermitSink,
+        utc_offset_h: float,
+        clock: Callable[[], float] = time.time,
+        validity: HotWorkPermitsConfig | None = None,
     ) -> None:
         self._db = connect(path, SCHEMA)
+        # the site file's hot_work_permits (the company's scheme), its defaults where the site says nothing
+        self._validity = validity if validity is not None else HotWorkPermitsConfig()
         self._sink = sink
         self._tz = timezone(timedelta(hours=utc_offset_h))
         self._clock = clock
@@ -66,7 +76,7 @@ class HotWork:
 
     def issue(self, request: PermitRequest, signer: str) -> Permit:
         """Record a permit signed by ``signer`` now (WorkError naming what is missing or wrong)."""
-        _check(request, self._tz)
+        _check(request, self._tz, self._validity)
         now = self._clock()
         day = datetime.fromtimestamp(now, self._tz).strftime("%Y%m%d")
         taken = self._db.execute("SELECT COUNT(*) FROM permits WHERE id LIKE ?", (f"DH-{day}-%",)).fetchone()[
@@ -116,19 +126,13 @@ class HotWork:
         self._db.close()
 
 
-def _check(r: PermitRequest, tz: timezone) -> None:
-    """WorkError for a request §18 does not allow to be signed."""
+def _check(r: PermitRequest, tz: timezone, validity: HotWorkPermitsConfig) -> None:
+    """WorkError for a request §18 (or the site's scheme of levels) does not allow to be signed."""
     if r.end <= r.start:
         raise WorkError(
             f"end {r.end.isoformat()} is not after start {r.start.isoformat()}: give the window's times"
         )
-    longest = MAX_WINDOW if r.level is None else LEVEL_WINDOW[r.level]
-    if r.end - r.start > longest:
-        of_level = "" if r.level is None else f" a {r.level} permit's validity (company practice [U], §18),"
-        raise WorkError(
-            f"the window {r.start.isoformat()} to {r.end.isoformat()} is longer than{of_level} "
-            f"{longest.days} day{'s' if longest.days > 1 else ''}: issue a permit per stretch of work"
-        )
+    _check_validity(r, validity)
     last_day = r.end.astimezone(tz).date()
     if r.operator.valid_until < last_day:
         raise WorkError(
@@ -153,3 +157,34 @@ def _check(r: PermitRequest, tz: timezone) -> None:
             f"the fire watch {r.fire_watch.person_id} is the operator: each hot-work point needs a watch "
             "of its own (GB 50720-2011 §6.3.1(6))"
         )
+
+
+def _check_validity(r: PermitRequest, validity: HotWorkPermitsConfig) -> None:
+    """WorkError for a window longer than the site's scheme lets a permit of its level run (none: the
+    longest any permit may run), naming the window that applied and where the site sets it."""
+    level_h, field = validity.window_h(r.level)
+    longest_h = min(level_h, validity.max_h)  # the model refuses a level above max_h: kept as a cap anyway
+    span_h = (r.end - r.start).total_seconds() / 3600
+    if span_h <= longest_h:
+        return
+    of_zh = "未注明级别动火许可证的最长" if r.level is None else f"{r.level}动火许可证的"
+    of_en = (
+        "the longest validity of a permit naming no level"
+        if r.level is None
+        else f"a {r.level} permit's validity"
+    )
+    zh_clause, en_clause = SCHEME_CLAUSE
+    raise WorkError(
+        f"作业时段 {r.start.isoformat()} 至 {r.end.isoformat()} 共 {_span(span_h)}，超过{of_zh}有效期 "
+        f"{_span(longest_h)}：此有效期为本工地（企业）的规定（工地文件 hot_work_permits.{field}），依据"
+        f"{zh_clause}；请按每段作业分别办理动火许可证。"
+        f" The window {r.start.isoformat()} to {r.end.isoformat()} ({span_h:g} h) is longer than {of_en}, "
+        f"{longest_h:g} h, the site's (company's) rule (hot_work_permits.{field}; {en_clause}): "
+        "issue a permit per stretch of work"
+    )
+
+
+def _span(hours: float) -> str:
+    """Hours as a permit's validity reads, e.g. 72 小时（3 天）."""
+    days = hours / 24
+    return f"{hours:g} 小时" + (f"（{days:g} 天）" if days == int(days) else "")

@@ -65,7 +65,10 @@ def test_a_supervisor_issues_a_permit_only_as_section_18_allows_and_closes_it_wi
         (request(extinguishers_checked=False), "extinguishers_checked: true"),
         (request(combustibles_cleared=False), "combustibles_cleared must be true"),
         (request(fire_watch={"name": "张三", "person_id": "W-101"}), "a watch of its own"),
-        (request(end=(datetime.now(BEIJING) + timedelta(days=8)).isoformat()), "longer than 7 days"),
+        (
+            request(end=(datetime.now(BEIJING) + timedelta(days=8)).isoformat()),
+            "超过未注明级别动火许可证的最长有效期 168 小时（7 天）",
+        ),
     ]:
         refused = issue(site, sup, body)
         assert refused.status_code == 409 and said in refused.json()["detail"], refused.text

@@ -1,7 +1,8 @@
 """The hot-work permit register (gateway/site/hot_work.py) on its real SQLite: what issuing refuses, at and
 either side of each line §18 draws (the card's last valid day against the window's last day, 2
-extinguishers, the 7-day window), closing with the check, the day's permits for the safety log, and the
-permits handed to the rules again after a restart."""
+extinguishers, the company scheme's default validities: test_hot_work_validity.py sets the site's own),
+closing with the check, the day's permits for the safety log, and the permits handed to the rules again
+after a restart."""
 
 from __future__ import annotations
 
@@ -71,12 +72,12 @@ def test_each_line_of_section_18_at_and_either_side(register: tuple[HotWork, Sin
     # 7 days at most
     week = card.model_copy(update={"valid_until": date(2026, 12, 31)})
     assert hot_work.issue(request(operator=week, end=START + timedelta(days=7)), "王工")
-    with pytest.raises(WorkError, match="longer than 7 days"):
+    with pytest.raises(WorkError, match="longest validity of a permit naming no level, 168 h"):
         hot_work.issue(request(operator=week, end=START + timedelta(days=7, minutes=1)), "王工")
     # a permit of an approval level: 一级 1 day, 二级 3 days, 三级 a week (company practice, standards.md §18)
     for level, days in (("一级", 1), ("二级", 3), ("三级", 7)):
         assert hot_work.issue(request(operator=week, level=level, end=START + timedelta(days=days)), "王工")
-        with pytest.raises(WorkError, match=f"longer than a {level} permit's validity"):
+        with pytest.raises(WorkError, match=f"longer than a {level} permit's validity, {days * 24} h"):
             hot_work.issue(
                 request(operator=week, level=level, end=START + timedelta(days=days, minutes=1)), "王工"
             )
