@@ -3,6 +3,12 @@ the whole time, in contact with them, and never goes in (建质规〔2024〕5号
 事故隐患; 应急管理部令第13号 第十五条). Nobody at the entrance for longer than 60 s (configurable) with
 people inside is an alarm; an attendant badging in at the entrance, or the last person coming out, ends it.
 An attendant who goes in is inside, not at the entrance.
+
+Who is at the post follows the badge reader's events in the order it sent them; how long the post has been
+empty is measured on the gateway's clock, from when it heard the post left empty (rules/heard.py), never from
+the reader's stamps: a reader's clock hours behind would raise the alarm at once, one ahead (or stepped back)
+would hold it off, or clear a firing one, for as long as the clocks differ. Replay and the warm-up judge history
+at its stamps, the only time they have.
 """
 
 from __future__ import annotations
@@ -24,22 +30,33 @@ POINT = "entrance"
 
 
 class ConfinedAttendant:
-    """The entrance of each occupied space, watched for its attendant."""
+    """The entrance of each occupied space, watched for its attendant on the gateway's clock."""
 
     def __init__(self) -> None:
         self._memory = LevelMemory()
+        self._away: dict[str, float] = {}  # device: how long its post was empty at its latest alarm
 
     def quiet(self, device: str) -> bool:
         """Whether ``device``'s verdict is clear and owes the alert manager no report."""
         return self._memory.quiet(device, POINT)
 
+    def carried(self, device: str) -> float:
+        """How long ``device``'s post had been empty at its latest verdict if that was the alarm, else 0: what a
+        restart carries on (Space.restart), so that an alarm firing at the stop stays firing, never cleared by
+        a restart while nobody came back to the entrance."""
+        return self._away.get(device, 0.0) if self._memory.get(device, POINT) is not None else 0.0
+
     def evaluate(self, device: str, name: str, space: Space, grace_s: float, now: float) -> RuleResult | None:
-        """The verdict at ``now``: nobody at the entrance for longer than ``grace_s`` (超过) with people inside."""
+        """The verdict at ``now`` (the gateway's clock, or the stamp being replayed): nobody at the entrance for
+        longer than ``grace_s`` (超过) with people inside."""
         since = space.unattended_since
         away = now - since if since is not None else 0.0
         level: Level | None = "alarm" if since is not None and crosses(away, grace_s, strict=True) else None
-        if level is None and self._memory.quiet(device, POINT):
-            return None  # quiet and owing nothing: the common case at every tick
+        if level is None:
+            if self._memory.quiet(device, POINT):
+                return None  # quiet and owing nothing: the common case at every tick
+        else:
+            self._away[device] = away
         # made when first read (RuleResult.later): the alarm repeats at every tick while the post is empty
         inside = sorted(space.inside)
         return self._memory.report_later(

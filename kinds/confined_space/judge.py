@@ -80,7 +80,7 @@ class ConfinedSpaceJudge(Judge):
         for device, space in self._spaces.items():
             if not space.inside and space.unattended_since is None and self._idle(device):
                 continue  # nobody inside, nobody unattended, no alert owed: what _clock would find
-            out.extend(self._clock(device, space, now, now))
+            out.extend(self._clock(device, space, now))
         return out
 
     def _idle(self, device: str) -> bool:
@@ -88,8 +88,8 @@ class ConfinedSpaceJudge(Judge):
         return self._silent.quiet(device) and self._attendant.quiet(device)
 
     def resume(self, now: float) -> None:
-        for space in self._spaces.values():
-            space.restart(now)
+        for device, space in self._spaces.items():
+            space.restart(now, self._attendant.carried(device))
         self._silent.restart(now)
 
     def clock_stepped(self, step_s: float, now: float) -> None:
@@ -112,9 +112,9 @@ class ConfinedSpaceJudge(Judge):
         }
         return [*_gas_probes(dev, air), *_entry_probes(dev, air), *_watch_probes(dev, air)]
 
-    def _clock(self, device: str, space: Space, ts: float, at: float) -> list[RuleResult]:
-        """The silence (on the gateway's clock, ``at``) and attendant (``ts``) verdicts of ``space``."""
-        return self._silence(device, space, at) + self._watch(device, space, ts)
+    def _clock(self, device: str, space: Space, at: float) -> list[RuleResult]:
+        """The silence and attendant verdicts of ``space`` at ``at``, on the gateway's clock (rules/heard.py)."""
+        return self._silence(device, space, at) + self._watch(device, space, at)
 
     def _silence(self, device: str, space: Space, now: float) -> list[RuleResult]:
         spec, name = self._specs[device], self.shared.names[device]
@@ -183,30 +183,31 @@ class ConfinedSpaceJudge(Judge):
         spec, space, name = self._specs[device], self._spaces[device], self.shared.names[device]
         person, at = r.point or UNNAMED, self.shared.heard_at(r.ts)
         if value < 0.5:
-            if not space.leave(person, r.ts):
+            if not space.leave(person, r.ts, at):
                 return r, []
             found = some(self._entry.left(device, name, person, r.ts, backfill))
             found += some(self._reentry.left(device, name, person, r.ts, backfill))
-            return r, found + self._clock(device, space, r.ts, at)
+            return r, found + self._clock(device, space, at)
         valid_s, break_s = spec.test_valid_min * 60, spec.break_min * 60
         if confined_reentry.is_reentry(space, r.ts, break_s):
             rule, lacks = self._reentry, confined_reentry.lacks(space, r.ts, valid_s)
         else:
             rule, lacks = self._entry, space.ready(r.ts, valid_s)
         first = not space.occupied
-        if not space.enter(person, r.ts):
+        if not space.enter(person, r.ts, at):
             return r, []  # already inside: a repeated state, not an entry
         if first:
             self._silent.occupied(device, at)
         found = some(rule.entered(device, name, person, lacks, r.ts, backfill))
-        return r, found + self._clock(device, space, r.ts, at)
+        return r, found + self._clock(device, space, at)
 
     def _post(
         self, device: str, r: Reading, value: float, backfill: bool
     ) -> tuple[Reading, list[RuleResult]]:
-        space = self._spaces[device]
-        space.attendant(r.point or POST, value >= 0.5, r.ts)
-        return r, self._watch(device, space, r.ts)
+        # the attendant's absence is measured on the gateway's clock, never the badge reader's stamps
+        space, at = self._spaces[device], self.shared.heard_at(r.ts)
+        space.attendant(r.point or POST, value >= 0.5, at)
+        return r, self._watch(device, space, at)
 
 
 PROBE_WORKER, PROBE_ATTENDANT = "P1", "A1"  # the people of the probes (a badge's point)

@@ -60,6 +60,8 @@ class Space:
     fan_on: bool = False  # never reported is not running
     fan_since: float | None = None
     last_exit: float | None = None  # when the space last became empty
+    # when the gateway heard the post left empty with people inside, on its own clock (rules/heard.py): the
+    # attendant's absence is measured against the gateway's ticks, never the badge reader's stamps
     unattended_since: float | None = None
     latest: dict[str, tuple[float, bool]] = field(default_factory=dict)  # gas key: (ts, within limits)
     set_done: float | None = None  # when the last complete in-limit set was completed
@@ -98,36 +100,41 @@ class Space:
             self.fan_since = ts
         self.fan_on = on
 
-    def enter(self, person: str, ts: float) -> bool:
-        """``person`` goes in; False when they were already inside (a repeated state, not an entry)."""
+    def enter(self, person: str, ts: float, at: float) -> bool:
+        """``person`` goes in, stamped ``ts`` by the reader and heard at ``at``; False when they were already
+        inside (a repeated state, not an entry)."""
         if person in self.inside:
             return False
         self.inside[person] = ts
         self.attendants.discard(person)  # an attendant who goes in attends no more
-        self._attendance(ts)
+        self._attendance(at)
         return True
 
-    def leave(self, person: str, ts: float) -> bool:
-        """``person`` comes out; False when they were not inside."""
+    def leave(self, person: str, ts: float, at: float) -> bool:
+        """``person`` comes out, stamped ``ts`` by the reader and heard at ``at``; False when they were not
+        inside."""
         if self.inside.pop(person, None) is None:
             return False
         if not self.inside:
-            self.last_exit = ts
-        self._attendance(ts)
+            self.last_exit = ts  # the break before a re-entry: both ends on the entry reader's own clock
+        self._attendance(at)
         return True
 
-    def attendant(self, person: str, present: bool, ts: float) -> None:
-        """An attendant arrives at the entrance or leaves it."""
+    def attendant(self, person: str, present: bool, at: float) -> None:
+        """An attendant arrives at the entrance or leaves it, heard at ``at``."""
         if present and person not in self.inside:
             self.attendants.add(person)
         else:
             self.attendants.discard(person)
-        self._attendance(ts)
+        self._attendance(at)
 
-    def _attendance(self, ts: float) -> None:
+    def _attendance(self, at: float) -> None:
+        # the post's state follows the reader's events in the order it sent them; how long it has been
+        # empty is the gateway's: a reader's clock behind would start the absence early, one ahead (or
+        # stepped back) would put its start in the future and hold the alarm off, or clear a firing one
         if self.inside and not self.attendants:
             if self.unattended_since is None:
-                self.unattended_since = ts
+                self.unattended_since = at
         else:
             self.unattended_since = None
 
@@ -153,7 +160,11 @@ class Space:
         if self.unattended_since is not None:
             self.unattended_since = min(self.unattended_since + step_s, now)
 
-    def restart(self, now: float) -> None:
-        """After a warm-up: the gateway's own downtime is not the attendant's absence."""
+    def restart(self, now: float, away_s: float = 0.0) -> None:
+        """After a warm-up: the gateway's own downtime is not the attendant's absence, so the absence goes on
+        from ``now``, as rules/heard.py's times restart, with the ``away_s`` it had already lasted when its alarm
+        was firing at the stop (an alarm still true is not cleared by the restart). Never from the warm-up's
+        own start: it judged its history at the readings' stamps, which a reader's clock ahead of the gateway's
+        puts after ``now``, holding the alarm off until the gateway's clock got there."""
         if self.unattended_since is not None:
-            self.unattended_since = max(self.unattended_since, now)
+            self.unattended_since = now - away_s

@@ -1,8 +1,9 @@
 """A device that stamps its own readings (the temporary power's boxes over MQTT, each message's ``ts``) across a
 step of a clock: device.offline (power-main, its warning after 15 s without a reading) and the kinds' own
 silence rules, a high formwork's point silent during a pour (formwork.silent, docs/standards.md §6), a
-tunnel's monitoring point silent while its system reports (tunnel.silent, §16) and a confined space's gas
-detector silent with people inside (confined_space.silent, §9), are measured without holding a device's stamp
+tunnel's monitoring point silent while its system reports (tunnel.silent, §16), a confined space's gas
+detector silent with people inside (confined_space.silent, §9) and its entrance left without an attendant with
+people inside (confined_space.attendant, §9: the badge reader's clock), are measured without holding a device's stamp
 against the gateway's clock: from when the gateway heard each reading (a tunnel point: how long its system's
 own reports went on without it, by their stamps, plus how long since the gateway last heard the system). So a
 clock set wrong or stepped (the gateway's, the device's, or both at different moments) neither invents a
@@ -74,6 +75,21 @@ def detector(ts: float, watched: bool) -> list[Reading]:
     return sample("cs-1", ts, o2_pct=20.9, lel_pct=0.0, h2s_ppm=0.4, co_ppm=2.0) if watched else []
 
 
+def worker_in(ts: float) -> list[list[Reading]]:
+    """cs-1's fan on, JH-01 at the entrance, then W-0001 in."""
+    return [
+        sample("cs-1", ts, fan_on=1.0),
+        sample("cs-1", ts, point="JH-01", attendant=1.0),
+        sample("cs-1", ts, point="W-0001", inside=1.0),
+    ]
+
+
+def attendant(ts: float, watched: bool) -> list[Reading]:
+    """cs-1's detector (clean air, so that its own silence rule stays quiet) and its badge reader at the entrance:
+    JH-01 at the post while watched, gone once it is not (the reader's state at every report)."""
+    return [*detector(ts, True), *sample("cs-1", ts, point="JH-01", attendant=1.0 if watched else 0.0)]
+
+
 CASES = {
     "device_offline": Case(
         "device.offline", "warning", power, lambda ts: [], every_s=5, limit_s=15, tick_s=1
@@ -92,12 +108,18 @@ CASES = {
         "confined_space.silent",
         "alarm",
         detector,
-        lambda ts: [
-            sample("cs-1", ts, fan_on=1.0),
-            sample("cs-1", ts, point="JH-01", attendant=1.0),
-            sample("cs-1", ts, point="W-0001", inside=1.0),
-        ],
+        worker_in,
         every_s=30,
+        limit_s=60,
+        tick_s=1,
+    ),
+    # the reader reports every second: the post is found empty within a tick of the attendant's going
+    "attendant": Case(
+        "confined_space.attendant",
+        "alarm",
+        attendant,
+        worker_in,
+        every_s=1,
         limit_s=60,
         tick_s=1,
     ),
@@ -296,3 +318,93 @@ def test_a_restart_after_history_stamped_ahead_gives_the_device_its_limits_from_
     assert [r for r in engine.tick(START + case.limit_s) if r.rule == case.rule] == []
     found = [(r.level, r.ts) for r in engine.tick(START + case.limit_s + 1) if r.rule == case.rule]
     assert found == [("warning", START + case.limit_s)], found
+
+
+HOURS_2 = 7200.0  # a badge reader's clock two hours off the gateway's (an RTC set by hand, or reset)
+
+
+def attendance(site: Site) -> list[tuple[str, str]]:
+    """What the safety officer sees of confined_space.attendant: each event's state and level."""
+    return [(e.state, e.level) for e in site.events if e.rule == "confined_space.attendant"]
+
+
+def post_left(site: Site) -> float:
+    """JH-01 leaves the entrance, W-0001 inside: the instant the gateway hears the post empty (its own
+    monotonic clock)."""
+    site.run(1, reporting=False)
+    return site.mono
+
+
+@pytest.mark.parametrize("offset_s", [-HOURS_2, 0.0, HOURS_2], ids=["behind", "right", "ahead"])
+@pytest.mark.parametrize(("away_s", "alarm"), [(59, False), (60, False), (61, True)])
+def test_the_attendant_alarm_comes_past_the_grace_by_the_gateways_clock_whatever_the_readers(
+    tmp_path: Path, offset_s: float, away_s: int, alarm: bool
+) -> None:
+    """The badge reader at cs-1's entrance stamps by a clock 2 h behind the gateway's, right, or 2 h ahead.
+    JH-01 leaves the entrance with W-0001 inside: the alarm comes once the post has been empty for more than
+    the 60 s grace (超过: 60 s is not yet) as the gateway counts it: not at once (a reader behind), nor two
+    hours late (a reader ahead, keeping the absent attendant "present" meanwhile)."""
+    site = Site(tmp_path, CASES["attendant"], offset_s)
+    site.cycles(4)
+    left = post_left(site)
+    site.run(away_s, reporting=False)
+    assert site.mono - left == away_s
+    assert attendance(site) == ([("firing", "alarm")] if alarm else [])
+    if alarm:
+        hit = next(e for e in site.events if e.rule == "confined_space.attendant")
+        assert hit.value == 61.0 and hit.ts == site.wall, (hit.value, hit.ts)
+        assert "W-0001 在内，入口 61 秒无监护人" in hit.message and "第十一条(三)" in hit.clause
+
+
+@pytest.mark.parametrize("step_s", [-HOURS_2, HOURS_2], ids=["back", "forward"])
+def test_the_readers_clock_stepping_never_clears_a_firing_attendant_alarm(
+    tmp_path: Path, step_s: float
+) -> None:
+    """JH-01 has left and the alarm fires. Then the badge reader's clock steps 2 h (an RTC reset after a power
+    cut, or NTP putting it right), the gateway's not: the reader goes on reporting the post empty and
+    W-0002 goes in. The alarm stays firing, with no "resolved" between, until JH-01 is back at the entrance."""
+    site = Site(tmp_path, CASES["attendant"])
+    site.cycles(4)
+    post_left(site)
+    site.run(62, reporting=False)
+    assert attendance(site) == [("firing", "alarm")]
+    site.device_offset = step_s
+    site.run(30, reporting=False)
+    site.monitor.on_readings(sample("cs-1", site.stamp(), point="W-0002", inside=1.0))
+    site.run(30, reporting=False)
+    assert [state for state, _ in attendance(site)].count("resolved") == 0, attendance(site)
+    site.run(1)  # JH-01 badges in
+    assert attendance(site)[-1] == ("resolved", "alarm")
+
+
+def test_a_restart_after_the_readers_history_stamped_ahead_gives_the_grace_from_the_start_only() -> None:
+    """The warm-up judges the stored history at its stamps: the box at cs-1's entrance stamps 2 h ahead of the
+    gateway, and its last 20 s before the stop show the post empty with W-0001 inside. The absence is reported
+    once the post has been empty for more than the grace after the start, not once the gateway's clock passes
+    the reader's stamps (the gateway's own downtime is no absence either)."""
+    case = CASES["attendant"]
+    engine = RuleEngine(reference_site())
+    ahead = START + HOURS_2
+    history = [*case.setup(ahead - 120), *(case.readings(ahead - 119 + k, k < 99) for k in range(119))]
+    for _ in engine.replay(r for batch in history for r in batch):
+        pass
+    engine.resume(START)
+    assert [r for r in engine.tick(START + case.limit_s) if r.rule == case.rule and r.level] == []
+    found = [(r.level, r.ts) for r in engine.tick(START + case.limit_s + 1) if r.rule == case.rule]
+    assert found == [("alarm", START + case.limit_s + 1)], found
+
+
+def test_an_attendant_alarm_firing_at_the_stop_is_not_cleared_by_the_restart() -> None:
+    """The post was empty for 90 s with W-0001 inside when the gateway stopped: the alarm was firing. After the
+    warm-up nobody has come back to the entrance, so the alarm goes on: it is not resolved at the start, and it
+    counts on from the 90 s it had reached (the downtime not counted); JH-01 back at the post resolves it."""
+    case = CASES["attendant"]
+    engine = RuleEngine(reference_site())
+    history = [*case.setup(START - 300), *(case.readings(START - 299 + k, k < 9) for k in range(100))]
+    for _ in engine.replay(r for batch in history for r in batch):
+        pass
+    engine.resume(START + 120)
+    found = [(r.level, r.value) for r in engine.tick(START + 121) if r.rule == case.rule]
+    assert found == [("alarm", 91.0)], found
+    back = [r.level for r in engine.process(case.readings(START + 122, True)) if r.rule == case.rule]
+    assert back == [None]
