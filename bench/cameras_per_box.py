@@ -1,11 +1,21 @@
 """How many cameras one `sitegw run` judges at 1 analysed frame a second each, every check on, on this box.
 
-Each camera is a real RTSP stream: GStreamer's RTSP server (tests/servers/rtsp_server.py) sending site
-footage made from real site photos (bench/site_footage.py: no real site video ships with the project;
-a third of the frames move) as a camera's H.264 main stream, 25 fps, a key frame a second, looped,
-without encoding it again per camera. The gateway is the real `sitegw run` of the example site (its
-cranes, hoists and anemometers over Modbus TCP from pymodbus simulators, its pits, formworks and gates
-over MQTT through a Mosquitto of the bench's own, as bench/site_scale.py runs them) with N cameras added,
+Each camera is a real RTSP stream of its own: GStreamer's RTSP server (tests/servers/rtsp_server.py)
+sending site footage made from real site photos (bench/site_footage.py: no real site video ships with the
+project; a third of the frames move) as a camera's H.264 main stream, 25 fps, a key frame a second,
+looped, without encoding it again per camera. Each camera plays the footage from its own point of it,
+drawn at random with a fixed seed (SEED: the same draw run after run), so that, as on a site whose cameras
+were switched on at different times, each camera's key frames come at an instant of the second of its own
+(the draw spreads them over the second; the server's log says where each falls) and its picture moves at
+moments of its own. Until 2026-11-26 every camera was a client of one shared stream: all their key frames
+came at the same instant, and at ``decode: auto`` (key frames only at fps 1) each worker got all its
+cameras' frames at once each second, with the CPU idle the rest of it; a round of analyses that ran past
+the second lost frames (a newer one replaced each one not yet analysed): 0.87-0.89 frames/s per camera at
+16 cameras on a box 30 % idle. ``--in-phase`` measures that case again (every camera on the one stream).
+
+The gateway is the real `sitegw run` of the example site (its cranes, hoists and anemometers over Modbus
+TCP from pymodbus simulators, its pits, formworks and gates over MQTT through a Mosquitto of the bench's
+own, as bench/site_scale.py runs them) with N cameras added,
 each at fps 1 with every check on: hard hats, persons, a danger zone, a protected edge (its reference the
 footage's first frame), evidence pictures and clips. N goes up (``--counts``) until a step fails:
 
@@ -25,7 +35,7 @@ a floor, and ``cameras_per_2_cores_by_cpu`` says how many cameras two whole core
 costs at 1 frame a second (reading its stream, as measured above, and the mean CPU of its analysis per
 frame), beside what the gateway's own process took (the site's devices, the API, the alerts): what a box
 of its own would judge, were CPU the only limit (the workers' memory is printed beside it). Run: ``.venv/bin/python bench/cameras_per_box.py [--sizes 1920x1080 1280x720] [--counts 8 16 24
-32] [--seconds 40] [--decode auto]``.
+32] [--seconds 40] [--decode auto] [--walkers] [--in-phase]``.
 """
 
 from __future__ import annotations
@@ -65,6 +75,7 @@ from tests.support import free_port
 LATE_S, ALERT_S, MIN_FPS = 2.0, 3.0, 0.95  # the issue's bounds; the rate each camera must keep
 WARMUP_S = 15.0  # after every camera's first analysed frame: the workers' first full analyses done
 FPS = 25  # the footage's frame rate, a camera's main stream's
+SEED = 55  # the draw of each camera's point in the footage: the same phases run after run
 
 
 def p99(values: list[float]) -> float:
@@ -191,11 +202,21 @@ def cpu_s(procs: list[psutil.Process]) -> float:
 
 
 async def step(
-    n: int, clip: Path, decode: str, seconds: float, work: Path, analyse_px: int, per_worker: int = 0
+    n: int,
+    clip: Path,
+    decode: str,
+    seconds: float,
+    work: Path,
+    analyse_px: int,
+    per_worker: int = 0,
+    in_phase: bool = False,
 ) -> Step:
-    """The example site with ``n`` cameras on ``clip``'s stream under `sitegw run`; its figures."""
+    """The example site with ``n`` cameras, each its own stream of ``clip`` (``in_phase``: all on one), under
+    `sitegw run`; its figures."""
     work.mkdir(parents=True)
-    server = RtspServer(work / "rtsp", fps=FPS, video=clip)
+    # a stream per camera, each from its own point of the footage: cameras' key frames (and motion) come at
+    # instants of their own, not all 16 at once as from one shared stream
+    server = RtspServer(work / "rtsp", fps=FPS, video=clip, cameras=n, seed=SEED)
     server.start()
     broker = MosquittoServer(work / "mosquitto")
     broker.start()
@@ -206,7 +227,10 @@ async def step(
     ref = reference_frame(clip, work / "edge_reference.jpg")
     data["vision"] = {
         "evidence_dir": str(work / "evidence"),
-        "cameras": [camera(i, server.url, decode, ref, analyse_px) for i in range(n)],
+        "cameras": [
+            camera(i, url, decode, ref, analyse_px)
+            for i, url in enumerate([server.url] * n if in_phase else server.urls)
+        ],
     }
     if per_worker:
         data["vision"]["cameras_per_worker"] = per_worker
@@ -320,6 +344,7 @@ def run_size(
     analyse_px: int = 0,
     walkers: bool = False,
     per_worker: int = 0,
+    in_phase: bool = False,
 ) -> None:
     """One frame size (its frames analysed at ``analyse_px``, 0: whole; with ``walkers`` the footage's motion
     is two people walking, not the picture panning): the decode cost, then the steps up to the first that
@@ -328,6 +353,7 @@ def run_size(
     clip = site_footage.make(w, h, walkers=walkers)
     name = f"{h}p" + (f"_at{analyse_px}" if analyse_px else "") + ("_walkers" if walkers else "")
     name += f"_per{per_worker}" if per_worker else ""
+    name += "_in_phase" if in_phase else ""
     cost = (
         decode_cost(clip, min(seconds, 20.0), tmp / f"decode-{name}")
         if read_cost
@@ -340,7 +366,7 @@ def run_size(
     estimates: list[float] = []
     uss: list[tuple[int, float]] = []
     for n in counts:
-        s = asyncio.run(step(n, clip, decode, seconds, tmp / f"{name}-{n}", analyse_px, per_worker))
+        s = asyncio.run(step(n, clip, decode, seconds, tmp / f"{name}-{n}", analyse_px, per_worker, in_phase))
         tag = f"cameras_{name}_{n}"
         print(f"{tag}_late_p99: {s.late_p99:.2f} s (max {s.late_max:.2f} s)")
         print(f"{tag}_alert_p99: {s.alert_p99:.2f} s ({s.alerts} vision alerts)")
@@ -393,12 +419,23 @@ def run_sizes(
     analyse_px: int,
     walkers: bool = False,
     per_worker: int = 0,
+    in_phase: bool = False,
 ) -> None:
     """Each size in turn, in a scratch folder removed at the end."""
     with tempfile.TemporaryDirectory(prefix="cams-per-box-") as tmp:
         for size in sizes:
             run_size(
-                size, counts, seconds, decode, Path(tmp), read_cost, every, analyse_px, walkers, per_worker
+                size,
+                counts,
+                seconds,
+                decode,
+                Path(tmp),
+                read_cost,
+                every,
+                analyse_px,
+                walkers,
+                per_worker,
+                in_phase,
             )
 
 
@@ -428,6 +465,12 @@ def main() -> None:
         help="the site file's vision.cameras_per_worker (0: auto, one worker per core)",
     )
     ap.add_argument(
+        "--in-phase",
+        action="store_true",
+        help="every camera a client of one stream, their key frames at the same instant (the bench before "
+        "2026-11-26; not what a site's cameras send): for comparison",
+    )
+    ap.add_argument(
         "--every-step", action="store_true", help="run every count, past a failing one (a loaded box)"
     )
     args = ap.parse_args()
@@ -442,6 +485,7 @@ def main() -> None:
             args.analyse_px,
             args.walkers,
             args.per_worker,
+            args.in_phase,
         )
 
 

@@ -37,7 +37,8 @@ def gi_missing() -> str | None:
 
 
 class RtspServer(RestartableServer):
-    """One RTSP camera at ``url`` (rtsp://127.0.0.1:PORT/cam), keeping its port across restarts."""
+    """RTSP cameras at ``urls`` (rtsp://127.0.0.1:PORT/cam, then /cam1, /cam2, ...; ``url`` the first),
+    keeping their port across restarts."""
 
     def __init__(
         self,
@@ -48,8 +49,12 @@ class RtspServer(RestartableServer):
         port: int | None = None,
         protocols: str = "any",
         video: Path | None = None,
+        cameras: int = 1,
+        seed: int = 55,
     ) -> None:
-        """``video``: a recorded H.264 stream file sent in a loop at ``fps`` instead of the photos."""
+        """``video``: a recorded H.264 stream file sent in a loop at ``fps`` instead of the photos;
+        ``cameras``: that many cameras (``urls``), each a live stream of its own with the file from its own
+        point, drawn with ``seed``, so that their key frames do not all come at the same instant."""
         why = gi_missing()
         if why is not None:
             pytest.skip(
@@ -61,8 +66,12 @@ class RtspServer(RestartableServer):
         self.photo_s = photo_s
         self.protocols = protocols
         self.video = video
+        self.cameras = cameras
+        self.seed = seed
         self.port = port or free_port()
         self.url = f"rtsp://127.0.0.1:{self.port}/cam"
+        # the server's mounts: /cam, /cam1, /cam2, ...
+        self.urls = [self.url] + [f"{self.url}{k}" for k in range(1, cameras)]
         self.log_path = workdir / "rtsp_server.log"
         super().__init__()
 
@@ -82,6 +91,10 @@ class RtspServer(RestartableServer):
             str(self.photo_s),
             "--protocols",
             self.protocols,
+            "--cameras",
+            str(self.cameras),
+            "--seed",
+            str(self.seed),
         ]
         if self.video is not None:
             argv += ["--video", str(self.video)]
