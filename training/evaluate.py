@@ -164,6 +164,13 @@ def main() -> None:
         "options without seeing test figures before the one final measurement)",
     )
     ap.add_argument(
+        "--no-test",
+        action="store_true",
+        help="write the card chosen on val (its 'test' empty) without reading a test image: the candidate "
+        "that `sitegw vision eval` then measures on val per folder, where a round's rule reads test only "
+        "after val",
+    )
+    ap.add_argument(
         "--no-audit",
         action="store_true",
         help="choose on val with the published labels only (without split/val_unlabelled_bare_heads.txt)",
@@ -296,7 +303,7 @@ def main() -> None:
         ("no_near_duplicates", clean),
         *((s, [i for i in clean if i.startswith(s + "/")]) for s in split.SETS),
     ]
-    for name, ids in parts:
+    for name, ids in [] if args.no_test else parts:
         ev = score(stages(det, args.data, ids, tile_px=args.tile_px), power)
         res = ev.result(thr)
         resampled = bootstrap_ap50([ev])[:, 0]
