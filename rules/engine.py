@@ -338,6 +338,7 @@ class RuleEngine:
         """Verdicts reached by ``now`` without a reading: devices silent past their limits, and each
         kind's own silences (call every second live; before each sample in replay)."""
         out: list[RuleResult] = []
+        self._shared.ticked = now  # a warm-up's last instant: what a restart carries firing silences on from
         if now >= self._calm_until or self._offline.version != self._calm_version:
             # the devices seen since the bound was worked out put it off: at 1 Hz with a 3 s limit,
             # by two seconds at each look
@@ -403,7 +404,9 @@ class RuleEngine:
     def resume(self, now: float) -> None:
         """End of a warm-up whose verdicts were dropped: the next verdict of every alert is reported
         (the alert manager reconciles it with what it persisted), and the time limits restart at
-        ``now``, since the gateway's own downtime is not the devices' silence."""
+        ``now``, since the gateway's own downtime is not the devices' silence; a silence whose alarm was
+        firing at the stop goes on from what it had reached by the warm-up's last instant instead, never
+        cleared by the restart while nothing was heard (rules/heard.py)."""
         families: list[object] = [
             self._shared.fault,
             self._offline,
@@ -422,7 +425,7 @@ class RuleEngine:
         for plan in self._plans.values():
             for route in plan.routes.values():
                 route.close()  # its rules owe a report now: their next reading is judged in full
-        self._offline.resume(now)
+        self._offline.resume(now, self._shared.ticked)
         for judge in self._judges.values():
             judge.resume(now)
         if self._personnel is not None:

@@ -8,11 +8,28 @@ step). Measured against the ``now`` the gateway ticks with, such a stamp invents
 go on, or hides a real one for as long as the two clocks differ. The live gateway therefore gives each batch
 the instant it heard it (:attr:`rules.kinds.base.Shared.heard`); replay and the warm-up judge history at the
 readings' stamps, the only time they have.
+
+A restart gives every silence its full limit again from the start, since the gateway's own downtime is no
+silence, except a silence whose alarm was firing at the stop (:func:`carried`): that one goes on from what it had
+reached, so that the alarm stays firing until the thing is heard again. Restarting it too would resolve the alarm
+for the length of its limit, a false all-clear while nothing was heard, and then fire it anew.
 """
 
 from __future__ import annotations
 
+from rules.levels import LevelMemory
+
 Key = tuple[str, str]  # (device, point): the device's own clock where the point is ""
+
+
+def carried(at: float, now: float, until: float | None) -> float:
+    """When a thing last heard at ``at`` counts as heard after a restart at ``now``: at ``now`` (its full limit
+    again), unless its alarm was firing at the stop, where ``until`` is the last instant the warm-up judged (None:
+    not firing). A firing silence goes on from the length it had reached by ``until``: the downtime between the
+    last instant judged and the start is not counted, and nothing heard meanwhile clears it."""
+    if until is None:
+        return now
+    return min(at + (now - until), now)  # a stamp after the last instant judged is heard at the start at most
 
 
 class HeardTimes:
@@ -45,8 +62,12 @@ class HeardTimes:
         come before the step was noticed)."""
         self._at = {key: min(at + step_s, now) for key, at in self._at.items()}
 
-    def restart(self, now: float) -> None:
-        """After a warm-up: the gateway's own downtime is no silence, so every clock restarts at ``now``, and
-        only there: the warm-up judged its history at the readings' stamps, which a device's clock ahead of
-        the gateway's puts after ``now``."""
-        self._at = dict.fromkeys(self._at, now)
+    def restart(self, now: float, until: float | None = None, alarms: LevelMemory | None = None) -> None:
+        """After a warm-up that judged up to ``until``: the gateway's own downtime is no silence, so every clock
+        restarts at ``now``, and only there (the warm-up judged its history at the readings' stamps, which a
+        device's clock ahead of the gateway's puts after ``now``); a key whose alarm ``alarms`` holds firing goes
+        on from the silence it had reached by ``until`` instead (:func:`carried`)."""
+        self._at = {
+            key: carried(at, now, until if alarms is not None and alarms.get(*key) is not None else None)
+            for key, at in self._at.items()
+        }

@@ -88,9 +88,12 @@ class ConfinedSpaceJudge(Judge):
         return self._silent.quiet(device) and self._attendant.quiet(device)
 
     def resume(self, now: float) -> None:
+        until = (
+            self.shared.ticked
+        )  # the warm-up's last instant: what an alarm firing at the stop goes on from
         for device, space in self._spaces.items():
-            space.restart(now, self._attendant.carried(device))
-        self._silent.restart(now)
+            space.restart(now, until if self._attendant.firing(device) else None)
+        self._silent.restart(now, until)
 
     def clock_stepped(self, step_s: float, now: float) -> None:
         for space in self._spaces.values():

@@ -56,6 +56,9 @@ class Shared:
         # when the live gateway heard the batch being judged, by the clock the ticks read (None: replay and the
         # warm-up, which judge history at its readings' stamps): set by the engine for each batch
         self.heard: float | None = None
+        # the latest instant the engine ticked at (None: never): at the end of a warm-up, the last instant it
+        # replayed, up to which a silence firing at the stop is carried on (rules/heard.py, carried)
+        self.ticked: float | None = None
         self.utc_offset_h = site.config.rules.licence_utc_offset_h
         self._sections: dict[tuple[str, str], object] = {}
         self._said: set[tuple[str, str]] = set()
@@ -215,7 +218,8 @@ class Judge:
         return []
 
     def resume(self, now: float) -> None:
-        """End of a warm-up: time limits restart at ``now`` (re-arming is the engine's)."""
+        """End of a warm-up: time limits restart at ``now`` (re-arming is the engine's), except those of alarms
+        firing at the stop, which go on (rules/heard.py, carried; ``shared.ticked``: the warm-up's last instant)."""
 
     def clock_stepped(self, step_s: float, now: float) -> None:
         """The live wall clock jumped by ``step_s`` and reads ``now``: silences measured across it."""
