@@ -17,6 +17,7 @@ from functools import partial
 
 from contract.alert_event import Level
 from kinds.confined_space.state import Space
+from rules.heard import Carry, Stop
 from rules.levels import LevelMemory, crosses
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH, pick, pick_en
@@ -39,10 +40,10 @@ class ConfinedAttendant:
         """Whether ``device``'s verdict is clear and owes the alert manager no report."""
         return self._memory.quiet(device, POINT)
 
-    def firing(self, device: str) -> bool:
-        """Whether ``device``'s alarm is firing: a restart carries its absence on (Space.restart), so that it
-        stays firing, never cleared by a restart while nobody came back to the entrance."""
-        return self._memory.get(device, POINT) is not None
+    def restart(self, stop: Stop) -> Carry:
+        """How each post's absence goes on after a restart (Space.restart): an alarm firing at the ``stop``
+        stays firing, never cleared by a restart while nobody came back to the entrance (rules/heard.py)."""
+        return stop.rule(RULE, self._memory)
 
     def evaluate(self, device: str, name: str, space: Space, grace_s: float, now: float) -> RuleResult | None:
         """The verdict at ``now`` (the gateway's clock, or the stamp being replayed): nobody at the entrance for

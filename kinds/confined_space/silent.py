@@ -10,7 +10,7 @@ from functools import partial
 
 from contract.alert_event import Level
 from kinds.confined_space.state import Space
-from rules.heard import HeardTimes
+from rules.heard import HeardTimes, Stop
 from rules.levels import LevelMemory, crosses
 from rules.result import RuleResult
 from rules.wording import pick, pick_en
@@ -49,10 +49,10 @@ class ConfinedSilent:
         """The wall clock was stepped by ``step_s`` and reads ``now``: silences measured across the step."""
         self._heard.stepped(step_s, now)
 
-    def restart(self, now: float, until: float | None) -> None:
-        """After a warm-up that judged up to ``until``: the gateway's own downtime is not the detector's silence;
-        a silence whose alarm was firing at the stop goes on from what it had reached (rules/heard.py)."""
-        self._heard.restart(now, until, self._memory)
+    def restart(self, now: float, stop: Stop) -> None:
+        """After a warm-up: the gateway's own downtime is not the detector's silence; a silence whose alarm was
+        firing at the ``stop`` goes on from what it had reached (rules/heard.py)."""
+        self._heard.restart(now, stop.rule(RULE, self._memory))
 
     def evaluate(
         self, device: str, name: str, space: Space, silent_s: float, now: float

@@ -13,7 +13,7 @@ from functools import partial
 
 from contract.alert_event import Level
 from contract.config.site import SiteConfig
-from rules.heard import HeardTimes
+from rules.heard import HeardTimes, Stop
 from rules.levels import LevelMemory, crosses
 from rules.result import RuleResult
 from rules.wording import pick, pick_en
@@ -62,10 +62,10 @@ class FormworkSilent:
         across the step."""
         self._seen.stepped(step_s, now)
 
-    def resume(self, now: float, until: float | None) -> None:
-        """After a warm-up that judged up to ``until``: the gateway's downtime is no point's silence; a pour
-        under way goes on, and so does a point's silence whose alarm was firing at the stop (rules/heard.py)."""
-        self._seen.restart(now, until, self._memory)
+    def resume(self, now: float, stop: Stop) -> None:
+        """After a warm-up: the gateway's downtime is no point's silence; a pour under way goes on, and so does
+        a point's silence whose alarm was firing at the ``stop`` (rules/heard.py)."""
+        self._seen.restart(now, stop.rule(RULE, self._memory))
 
     def tick(
         self, now: float, device: str, name: str, points: list[str], silent_s: float
