@@ -18,6 +18,7 @@ from contract.config.rules import DeviceOfflineRule
 from contract.config.site import SiteConfig
 from contract.kinds import registry
 from contract.kinds.kind import Kind
+from rules.heard import Stop
 from rules.levels import LevelMemory
 from rules.probes import Probe
 from rules.result import RuleResult, rank
@@ -114,13 +115,16 @@ class DeviceOffline:
             ),
         )
 
-    def resume(self, now: float) -> None:
-        """After a warm-up: the gateway's own downtime is not the devices' silence, so every device
-        gets its full time limits again from ``now`` (the levels reached before the stop stay), and only
-        them: the warm-up's history is judged at its readings' own stamps, which a device's clock ahead of
-        the gateway's puts after ``now``, and the live gateway measures from when it hears a device."""
-        for watch in self._watch.values():
-            watch.last_seen = now
+    def resume(self, now: float, stop: Stop | None = None) -> None:
+        """After a warm-up: the gateway's own downtime is not the devices' silence, so every device gets its
+        full time limits again from ``now``, and only them: the warm-up's history is judged at its readings' own
+        stamps, which a device's clock ahead of the gateway's puts after ``now``, and the live gateway measures
+        from when it hears a device. A device offline at the ``stop`` goes on from the silence it had reached
+        (rules/heard.py), so that its warning becomes the alarm when that silence passes the alarm's limit, not
+        a whole limit after the start, and is not lowered meanwhile."""
+        carry = (stop or Stop()).rule(RULE, self._memory)
+        for device, watch in self._watch.items():
+            watch.last_seen = carry.heard(device, "", watch.last_seen, now)
         self.version += 1  # a limit may come nearer: the stamps ahead put calm_until's bound past it
 
     def clock_stepped(self, step_s: float, now: float) -> None:

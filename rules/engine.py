@@ -30,6 +30,7 @@ from contract.readings import DeviceStatus, Quality, Reading
 from contract.weather import WarningSignal
 from rules import device_offline, safety_devices
 from rules.device_offline import DeviceOffline, shorter_limit
+from rules.heard import Firing, Stop
 from rules.kinds.base import Judge, Shared, faulted, some
 from rules.levels import memories_of
 from rules.machine_papers import MachinePapersRules
@@ -338,6 +339,7 @@ class RuleEngine:
         """Verdicts reached by ``now`` without a reading: devices silent past their limits, and each
         kind's own silences (call every second live; before each sample in replay)."""
         out: list[RuleResult] = []
+        self._shared.ticked = now  # a warm-up's last instant: what a restart carries firing silences on from
         if now >= self._calm_until or self._offline.version != self._calm_version:
             # the devices seen since the bound was worked out put it off: at 1 Hz with a 3 s limit,
             # by two seconds at each look
@@ -400,10 +402,13 @@ class RuleEngine:
             batch = list(group)
             yield ts, batch, self.tick(ts) + self._judge(batch, DEVICE)[1]
 
-    def resume(self, now: float) -> None:
+    def resume(self, now: float, firing: Firing | None = None) -> None:
         """End of a warm-up whose verdicts were dropped: the next verdict of every alert is reported
         (the alert manager reconciles it with what it persisted), and the time limits restart at
-        ``now``, since the gateway's own downtime is not the devices' silence."""
+        ``now``, since the gateway's own downtime is not the devices' silence; a silence whose alarm was
+        firing at the stop goes on from what it had reached by the warm-up's last instant instead, never
+        cleared by the restart while nothing was heard (rules/heard.py). ``firing``: the alerts firing at the
+        stop, as the alert manager kept them (the warm-up may not have found every one again)."""
         families: list[object] = [
             self._shared.fault,
             self._offline,
@@ -422,7 +427,8 @@ class RuleEngine:
         for plan in self._plans.values():
             for route in plan.routes.values():
                 route.close()  # its rules owe a report now: their next reading is judged in full
-        self._offline.resume(now)
+        self._shared.stop = Stop(self._shared.ticked, firing or {})
+        self._offline.resume(now, self._shared.stop)
         for judge in self._judges.values():
             judge.resume(now)
         if self._personnel is not None:

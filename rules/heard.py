@@ -8,11 +8,64 @@ step). Measured against the ``now`` the gateway ticks with, such a stamp invents
 go on, or hides a real one for as long as the two clocks differ. The live gateway therefore gives each batch
 the instant it heard it (:attr:`rules.kinds.base.Shared.heard`); replay and the warm-up judge history at the
 readings' stamps, the only time they have.
+
+A restart gives every silence its full limit again from the start, since the gateway's own downtime is no
+silence, except a silence whose alarm was firing at the stop (:class:`Stop`): that one goes on from what it had
+reached, so that the alarm stays firing until the thing is heard again. Restarting it too would resolve the alarm
+for the length of its limit, a false all-clear while nothing was heard, and then fire it anew.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from contract.alert_event import Level
+from rules.levels import LevelMemory
+from rules.result import rank
+
 Key = tuple[str, str]  # (device, point): the device's own clock where the point is ""
+Firing = Mapping[tuple[str, str, str], tuple[Level, float]]
+"""The alerts firing at a restart, as the alert manager kept them: (rule, device, point): level, value shown."""
+
+
+@dataclass(frozen=True)
+class Stop:
+    """What a restart knows of the stop: the last instant the warm-up judged (None: none) and the alerts the
+    supervisors saw firing (the alert database's, which the warm-up may not have found again: nothing on the
+    site reported between a silence passing its limit and the stop, so the history it replays ends before)."""
+
+    until: float | None = None
+    firing: Firing = field(default_factory=dict)
+
+    def rule(self, rule: str, memory: LevelMemory) -> Carry:
+        """How ``rule``'s silences go on after the restart: every alert of it still firing is held in ``memory``
+        at its level, reported nowhere (the alert manager has it), so that a silence the warm-up found shorter,
+        or not at all, neither resolves it nor lowers it while nothing is heard."""
+        for (name, device, point), (level, _) in self.firing.items():
+            if name == rule and rank(level) > rank(memory.get(device, point)):
+                memory.due(device, point, level)
+        return Carry(self, rule, memory)
+
+
+@dataclass(frozen=True)
+class Carry:
+    """One silence rule's restart (:meth:`Stop.rule`)."""
+
+    stop: Stop
+    rule: str
+    memory: LevelMemory
+
+    def heard(self, device: str, point: str, at: float, now: float) -> float:
+        """When ``(device, point)``, last heard at ``at``, counts as heard after the restart at ``now``: at ``now``
+        (its full limit again) unless its alarm is firing. A firing silence goes on from the length it had
+        reached by the warm-up's last instant, and at least the length its alert showed: the downtime is not
+        counted, and nothing heard meanwhile clears it."""
+        if self.memory.get(device, point) is None:
+            return now
+        until, shown = self.stop.until, self.stop.firing.get((self.rule, device, point))
+        silent = max(0.0, until - at if until is not None else 0.0, shown[1] if shown is not None else 0.0)
+        return now - silent
 
 
 class HeardTimes:
@@ -45,8 +98,8 @@ class HeardTimes:
         come before the step was noticed)."""
         self._at = {key: min(at + step_s, now) for key, at in self._at.items()}
 
-    def restart(self, now: float) -> None:
+    def restart(self, now: float, carry: Carry | None = None) -> None:
         """After a warm-up: the gateway's own downtime is no silence, so every clock restarts at ``now``, and
-        only there: the warm-up judged its history at the readings' stamps, which a device's clock ahead of
-        the gateway's puts after ``now``."""
-        self._at = dict.fromkeys(self._at, now)
+        only there (the warm-up judged its history at the readings' stamps, which a device's clock ahead of the
+        gateway's puts after ``now``); a key whose alarm is firing goes on as ``carry`` says."""
+        self._at = {key: now if carry is None else carry.heard(*key, at, now) for key, at in self._at.items()}

@@ -160,7 +160,8 @@ class RuleWarmup:
             log.info(
                 "rules warm-up off (rules.warmup_max_h: 0): the rules start with no memory of earlier readings"
             )
-        self._monitor.engine.resume(now)
+        # the alerts firing at the stop: a silence among them goes on until heard, whatever the warm-up found
+        self._monitor.engine.resume(now, self._monitor.alerts.firing())
 
     def _replay(self, since: float, window_s: float) -> WarmupReport:
         devices = {d.id for d in self._site.config.devices}

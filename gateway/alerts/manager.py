@@ -28,6 +28,7 @@ from contract.config.rules import WorseningUpdates
 from gateway.alerts.models import Alert, AlertDetail, Silence, SilenceSpec
 from gateway.alerts.store import AlertStore
 from gateway.alerts.worsening import Worst, track
+from rules.heard import Firing
 from rules.result import Details, RuleResult, rank
 
 log = logging.getLogger(__name__)
@@ -269,6 +270,19 @@ class AlertManager:
         return self._current(stored.fingerprint, stored)
 
     # ---- queries
+
+    def firing(self) -> Firing:
+        """The alerts not resolved, for the rules at a start (rules/heard.py's Stop): by (rule, device, point),
+        the level and the largest value each showed (0 where it is no number): a silence firing at the stop goes
+        on from at least that, until the thing is heard again."""
+        with self._lock:
+            return {
+                (a.rule, a.device, a.point): (
+                    a.level,
+                    max((v for v in (a.value, a.peak_value) if isinstance(v, float)), default=0.0),
+                )
+                for a in self._active.values()
+            }
 
     def active_levels(self) -> Counter[str]:
         """Alerts not resolved, by level, from memory: /metrics asks at every scrape, and reading every

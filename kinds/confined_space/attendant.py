@@ -17,6 +17,7 @@ from functools import partial
 
 from contract.alert_event import Level
 from kinds.confined_space.state import Space
+from rules.heard import Carry, Stop
 from rules.levels import LevelMemory, crosses
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH, pick, pick_en
@@ -34,17 +35,15 @@ class ConfinedAttendant:
 
     def __init__(self) -> None:
         self._memory = LevelMemory()
-        self._away: dict[str, float] = {}  # device: how long its post was empty at its latest alarm
 
     def quiet(self, device: str) -> bool:
         """Whether ``device``'s verdict is clear and owes the alert manager no report."""
         return self._memory.quiet(device, POINT)
 
-    def carried(self, device: str) -> float:
-        """How long ``device``'s post had been empty at its latest verdict if that was the alarm, else 0: what a
-        restart carries on (Space.restart), so that an alarm firing at the stop stays firing, never cleared by
-        a restart while nobody came back to the entrance."""
-        return self._away.get(device, 0.0) if self._memory.get(device, POINT) is not None else 0.0
+    def restart(self, stop: Stop) -> Carry:
+        """How each post's absence goes on after a restart (Space.restart): an alarm firing at the ``stop``
+        stays firing, never cleared by a restart while nobody came back to the entrance (rules/heard.py)."""
+        return stop.rule(RULE, self._memory)
 
     def evaluate(self, device: str, name: str, space: Space, grace_s: float, now: float) -> RuleResult | None:
         """The verdict at ``now`` (the gateway's clock, or the stamp being replayed): nobody at the entrance for
@@ -52,11 +51,8 @@ class ConfinedAttendant:
         since = space.unattended_since
         away = now - since if since is not None else 0.0
         level: Level | None = "alarm" if since is not None and crosses(away, grace_s, strict=True) else None
-        if level is None:
-            if self._memory.quiet(device, POINT):
-                return None  # quiet and owing nothing: the common case at every tick
-        else:
-            self._away[device] = away
+        if level is None and self._memory.quiet(device, POINT):
+            return None  # quiet and owing nothing: the common case at every tick
         # made when first read (RuleResult.later): the alarm repeats at every tick while the post is empty
         inside = sorted(space.inside)
         return self._memory.report_later(

@@ -12,6 +12,7 @@ from contract.config.device import DeviceConfig
 from contract.config.site import SiteConfig
 from contract.readings import Reading
 from kinds.confined_space import reentry as confined_reentry
+from kinds.confined_space.attendant import POINT as ATTENDANT_POINT
 from kinds.confined_space.attendant import ConfinedAttendant
 from kinds.confined_space.entry import EntryRule
 from kinds.confined_space.gas import ConfinedGas
@@ -88,9 +89,11 @@ class ConfinedSpaceJudge(Judge):
         return self._silent.quiet(device) and self._attendant.quiet(device)
 
     def resume(self, now: float) -> None:
+        stop = self.shared.stop  # an alarm firing at the stop goes on (rules/heard.py)
+        absent = self._attendant.restart(stop)
         for device, space in self._spaces.items():
-            space.restart(now, self._attendant.carried(device))
-        self._silent.restart(now)
+            space.restart(partial(absent.heard, device, ATTENDANT_POINT, now=now))
+        self._silent.restart(now, stop)
 
     def clock_stepped(self, step_s: float, now: float) -> None:
         for space in self._spaces.values():

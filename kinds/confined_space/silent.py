@@ -10,7 +10,7 @@ from functools import partial
 
 from contract.alert_event import Level
 from kinds.confined_space.state import Space
-from rules.heard import HeardTimes
+from rules.heard import HeardTimes, Stop
 from rules.levels import LevelMemory, crosses
 from rules.result import RuleResult
 from rules.wording import pick, pick_en
@@ -29,8 +29,9 @@ class ConfinedSilent:
 
     def __init__(self) -> None:
         self._memory = LevelMemory()
-        self._gas = HeardTimes()  # (device, POINT): its detector's latest gas reading
-        self._entered = HeardTimes()  # (device, ""): when it was last found occupied after being empty
+        # (device, POINT): its detector's latest gas reading, or the space found occupied after being empty if
+        # later (the detector's clock starts)
+        self._heard = HeardTimes()
 
     def quiet(self, device: str) -> bool:
         """Whether ``device``'s verdict is clear and owes the alert manager no report."""
@@ -38,21 +39,20 @@ class ConfinedSilent:
 
     def gas(self, device: str, at: float) -> None:
         """A gas reading of ``device``'s detector heard at ``at``."""
-        self._gas.hear((device, POINT), at)
+        self._heard.hear((device, POINT), at)
 
     def occupied(self, device: str, at: float) -> None:
         """The first person into ``device``'s empty space, heard at ``at``: its detector's clock starts."""
-        self._entered.start((device, ""), at)
+        self._heard.hear((device, POINT), at)
 
     def stepped(self, step_s: float, now: float) -> None:
         """The wall clock was stepped by ``step_s`` and reads ``now``: silences measured across the step."""
-        for times in (self._gas, self._entered):
-            times.stepped(step_s, now)
+        self._heard.stepped(step_s, now)
 
-    def restart(self, now: float) -> None:
-        """After a warm-up: the gateway's own downtime is not the detector's silence."""
-        for times in (self._gas, self._entered):
-            times.restart(now)
+    def restart(self, now: float, stop: Stop) -> None:
+        """After a warm-up: the gateway's own downtime is not the detector's silence; a silence whose alarm was
+        firing at the ``stop`` goes on from what it had reached (rules/heard.py)."""
+        self._heard.restart(now, stop.rule(RULE, self._memory))
 
     def evaluate(
         self, device: str, name: str, space: Space, silent_s: float, now: float
@@ -60,11 +60,9 @@ class ConfinedSilent:
         """The verdict at ``now``: silent past ``silent_s`` (超过) while anyone is inside."""
         silent = 0.0
         if space.occupied:
-            heard = [
-                t for t in (self._gas.get((device, POINT)), self._entered.get((device, ""))) if t is not None
-            ]
-            if heard:
-                silent = now - max(heard)
+            heard = self._heard.get((device, POINT))
+            if heard is not None:
+                silent = now - heard
         level: Level | None = "alarm" if space.occupied and crosses(silent, silent_s, strict=True) else None
         if level is None and self._memory.quiet(device, POINT):
             return None  # quiet and owing nothing: the common case at every tick

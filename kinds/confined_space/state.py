@@ -10,6 +10,7 @@ after ventilation only when the fan was already running at its oxygen reading (å
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kinds.confined_space.kind import LEL, O2, TOXIC, GasLimits, mg_per_m3
@@ -160,11 +161,12 @@ class Space:
         if self.unattended_since is not None:
             self.unattended_since = min(self.unattended_since + step_s, now)
 
-    def restart(self, now: float, away_s: float = 0.0) -> None:
-        """After a warm-up: the gateway's own downtime is not the attendant's absence, so the absence goes on
-        from ``now``, as rules/heard.py's times restart, with the ``away_s`` it had already lasted when its alarm
-        was firing at the stop (an alarm still true is not cleared by the restart). Never from the warm-up's
-        own start: it judged its history at the readings' stamps, which a reader's clock ahead of the gateway's
-        puts after ``now``, holding the alarm off until the gateway's clock got there."""
+    def restart(self, carried: Callable[[float], float]) -> None:
+        """After a warm-up: the gateway's own downtime is not the attendant's absence, so the absence starts
+        again at the start, as rules/heard.py's times restart (``carried``: when an absence since a given
+        instant counts from); where its alarm was firing at the stop, it goes on from what it had lasted by
+        then, so that an alarm still true is not cleared by the restart. Never from the warm-up's own start: it
+        judged its history at the readings' stamps, which a reader's clock ahead of the gateway's puts after
+        the start, holding the alarm off until the gateway's clock got there."""
         if self.unattended_since is not None:
-            self.unattended_since = now - away_s
+            self.unattended_since = carried(self.unattended_since)

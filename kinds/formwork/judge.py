@@ -108,7 +108,7 @@ class FormworkJudge(Judge):
         return found
 
     def resume(self, now: float) -> None:
-        self._silent.resume(now)
+        self._silent.resume(now, self.shared.stop)
 
     def clock_stepped(self, step_s: float, now: float) -> None:
         self._silent.clock_stepped(step_s, now)

@@ -13,7 +13,7 @@ from functools import partial
 
 from contract.alert_event import Level
 from contract.config.site import SiteConfig
-from rules.heard import HeardTimes
+from rules.heard import HeardTimes, Stop
 from rules.levels import LevelMemory, crosses
 from rules.result import RuleResult
 from rules.wording import pick, pick_en
@@ -29,8 +29,8 @@ class FormworkSilent:
 
     def __init__(self) -> None:
         self._pouring: set[str] = set()  # the devices with a pour under way
-        self._started = HeardTimes()  # (device, ""): when its pour was heard to start
-        self._seen = HeardTimes()  # (device, point): when the point was last heard
+        # (device, point): when the point was last heard, or its pour heard to start if later (its clock starts)
+        self._seen = HeardTimes()
         self._memory = LevelMemory()
 
     def pouring(self, device: str) -> bool:
@@ -46,7 +46,8 @@ class FormworkSilent:
             return []
         if active:
             self._pouring.add(device)
-            self._started.start((device, ""), at)
+            for code in points:
+                self._seen.hear((device, code), at)
             return []
         self._pouring.discard(device)
         return [r for code in points if (r := self._clear(device, name, code, ts)) is not None]
@@ -59,25 +60,25 @@ class FormworkSilent:
     def clock_stepped(self, step_s: float, now: float) -> None:
         """The wall clock was stepped by ``step_s`` and reads ``now``: a pour's silences are measured
         across the step."""
-        for times in (self._started, self._seen):
-            times.stepped(step_s, now)
+        self._seen.stepped(step_s, now)
 
-    def resume(self, now: float) -> None:
-        """After a warm-up: the gateway's downtime is no point's silence; a pour under way goes on."""
-        for times in (self._started, self._seen):
-            times.restart(now)
+    def resume(self, now: float, stop: Stop) -> None:
+        """After a warm-up: the gateway's downtime is no point's silence; a pour under way goes on, and so does
+        a point's silence whose alarm was firing at the ``stop`` (rules/heard.py)."""
+        self._seen.restart(now, stop.rule(RULE, self._memory))
 
     def tick(
         self, now: float, device: str, name: str, points: list[str], silent_s: float
     ) -> list[RuleResult]:
         """Alarms for points silent longer than ``silent_s`` at ``now`` during a pour."""
-        started = self._started.get((device, ""))
-        if started is None or device not in self._pouring:
+        if device not in self._pouring:
             return []
         out: list[RuleResult] = []
         for code in points:
             seen = self._seen.get((device, code))
-            silent = now - (started if seen is None or seen < started else seen)
+            if seen is None:
+                continue  # not among the points its pour started with: set_pour heard every one
+            silent = now - seen
             # silent for longer than silent_s: a point that reports exactly on time is not silent
             if crosses(silent, silent_s, strict=True) and self._memory.get(device, code) is None:
                 found = self._memory.report(

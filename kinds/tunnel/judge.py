@@ -77,7 +77,7 @@ class TunnelJudge(Judge):
         return out
 
     def resume(self, now: float) -> None:
-        self._silent.restart(now)
+        self._silent.restart(self.shared.stop)
 
     def clock_stepped(self, step_s: float, now: float) -> None:
         self._silent.stepped(step_s, now)

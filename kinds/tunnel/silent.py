@@ -17,7 +17,7 @@ from __future__ import annotations
 from functools import partial
 
 from contract.alert_event import Level
-from rules.heard import HeardTimes
+from rules.heard import HeardTimes, Stop
 from rules.levels import LevelMemory, banded_result, crosses
 from rules.result import RuleResult
 from rules.wording import pick, pick_en
@@ -94,9 +94,11 @@ class TunnelSilent:
         self._latest = {device: ts + step_s for device, ts in self._latest.items()}
         self._seen = {key: ts + step_s for key, ts in self._seen.items()}
 
-    def restart(self, now: float) -> None:
-        """After a warm-up: the gateway was not listening before ``now``, so a silence is measured from here,
-        not blamed on the points: each system's points from its first reading heard after the start."""
+    def restart(self, stop: Stop) -> None:
+        """After a warm-up: the gateway was not listening before the start, so a silence is measured from there,
+        not blamed on the points: each system's points from its first reading heard after the start. A point
+        whose alarm was firing at the ``stop`` stays firing until it is heard (rules/heard.py)."""
+        stop.rule(RULE, self._memory)
         self._heard = HeardTimes()
         self._started.clear()
         self._latest.clear()

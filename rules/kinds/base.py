@@ -23,6 +23,7 @@ from contract.config.site import SiteConfig
 from contract.config.yamlsrc import Loc
 from contract.kinds import registry
 from contract.readings import Quality, Reading
+from rules.heard import Stop
 from rules.hot_work import SiteHotWork
 from rules.personnel_sample import PersonnelRules
 from rules.probes import Probe
@@ -56,6 +57,10 @@ class Shared:
         # when the live gateway heard the batch being judged, by the clock the ticks read (None: replay and the
         # warm-up, which judge history at its readings' stamps): set by the engine for each batch
         self.heard: float | None = None
+        # the latest instant the engine ticked at (None: never): at the end of a warm-up, the last instant it
+        # replayed, up to which a silence firing at the stop is carried on (rules/heard.py)
+        self.ticked: float | None = None
+        self.stop = Stop()  # what the last restart knew of the stop (set by the engine's resume)
         self.utc_offset_h = site.config.rules.licence_utc_offset_h
         self._sections: dict[tuple[str, str], object] = {}
         self._said: set[tuple[str, str]] = set()
@@ -215,7 +220,8 @@ class Judge:
         return []
 
     def resume(self, now: float) -> None:
-        """End of a warm-up: time limits restart at ``now`` (re-arming is the engine's)."""
+        """End of a warm-up: time limits restart at ``now`` (re-arming is the engine's), except those of alarms
+        firing at the stop, which go on (``shared.stop``, rules/heard.py)."""
 
     def clock_stepped(self, step_s: float, now: float) -> None:
         """The live wall clock jumped by ``step_s`` and reads ``now``: silences measured across it."""

@@ -134,17 +134,17 @@ class Site:
         self.case = case
         self.wall, self.mono, self.device_offset = START, 0.0, device_offset
         self.events: list[AlertEvent] = []
-        self.monitor = SafetyMonitor(
-            reference_site(),
-            tmp_path / "alerts.db",
-            self.events.append,
-            clock=lambda: self.wall,
-            monotonic=lambda: self.mono,
-        )
+        self.monitor = self.start(tmp_path / "alerts.db")
         self.heard_at = self.mono  # the true time (monotonic) the watched sensor was last heard
         for batch in case.setup(self.stamp()):
             self.monitor.on_readings(batch)
         self.monitor.tick()
+
+    def start(self, db: Path) -> SafetyMonitor:
+        """The gateway's rules and alerts on the alert database ``db``, on the clocks of this site."""
+        return SafetyMonitor(
+            reference_site(), db, self.events.append, clock=lambda: self.wall, monotonic=lambda: self.mono
+        )
 
     def stamp(self) -> float:
         """The device's stamp of a reading taken now: its own clock, to the second."""
