@@ -4,7 +4,8 @@
 
 Runs both shipped cards (the default and the far-field one) over every image of the part, each folder
 as `sitegw vision eval` runs a folder (vision.cli.analysed, boxes down to its floor), and keeps their boxes
-(training/runs/auto_card_PART.pkl, so a second call only scores). Each photo stands for a camera: what
+(training/runs/auto_card_PART_CARD.pkl, CARD the far-field card's name, so a second call only scores;
+`--far-field` measures a candidate in its place). Each photo stands for a camera: what
 vision.auto_card sees of it is the median height, in the detector's finest view, of the default card's
 heads above its thresholds.
 
@@ -60,11 +61,12 @@ class Photo:
         return float(np.median((d[keep, 3] - d[keep, 1]) * self.scale))
 
 
-def measure(data: Path, part: str) -> list[Photo]:
-    """Both cards' boxes on every image of the part, folder by folder in name order."""
+def measure(data: Path, part: str, far_field: Path = FAR_FIELD_MODEL) -> list[Photo]:
+    """Both cards' boxes (the default and ``far_field``) on every image of the part, folder by folder in
+    name order."""
     cards = {
         name: HelmetDetector(m, score_floor=EVAL_FLOOR, operating=False)
-        for name, m in (("default", DEFAULT_MODEL), ("far_field", FAR_FIELD_MODEL))
+        for name, m in (("default", DEFAULT_MODEL), ("far_field", far_field))
     }
     out = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -170,12 +172,18 @@ def main() -> None:
         "--threshold", type=float, default=None, help="score this one only (test: the chosen one)"
     )
     ap.add_argument("--bootstrap", type=int, default=1000, help="resamples for the paired intervals")
+    ap.add_argument(
+        "--far-field",
+        type=Path,
+        default=FAR_FIELD_MODEL,
+        help="the far-field card (ONNX with its .json beside it): a candidate in place of the shipped one",
+    )
     args = ap.parse_args()
-    cache = RUNS / f"auto_card_{args.part}.pkl"
+    cache = RUNS / f"auto_card_{args.part}_{args.far_field.stem}.pkl"
     if cache.exists():
         photos = pickle.loads(cache.read_bytes())
     else:
-        photos = measure(args.data, args.part)
+        photos = measure(args.data, args.part, args.far_field)
         RUNS.mkdir(exist_ok=True)
         cache.write_bytes(pickle.dumps(photos))
     thresholds = HelmetDetector(DEFAULT_MODEL).card.thresholds
