@@ -18,7 +18,7 @@ from pathlib import Path
 
 from contract.alert_event import AlertEvent
 from contract.bus import Bus
-from contract.config.camera import VisionConfig
+from contract.config.camera import CameraConfig, VisionConfig
 from contract.vision_event import VisionEvent
 from contract.wire import PictureFindings
 from gateway.alerts.monitor import SafetyMonitor
@@ -47,6 +47,23 @@ class CameraInfo:
     behind: bool = False  # late_s above BEHIND_S
 
 
+def patrol_findings(camera: CameraConfig | None, summary: FrameSummary) -> PictureFindings:
+    """What one analysed frame of ``camera`` found, as its patrol picture tells the regulator.
+
+    Only the standing 禁入区 are its zones: vision judges nobody in a counted zone (an 安拆 警戒区, a 动火区;
+    its people go to the rules as readings), so listing one would show the inspector "无人" there whoever
+    stands in it."""
+    zones = [z.name for z in camera.zones if not z.counted] if camera else []
+    edges = [e.name for e in camera.edges] if camera else []
+    return PictureFindings(
+        persons=summary.persons,
+        heads=summary.heads,
+        bare_heads=summary.no_helmet,
+        zones={z: z in summary.zones_inside for z in zones},
+        edges={e: e in summary.edges_open for e in edges},
+    )
+
+
 class CameraHub:
     """Starts the camera workers and turns their output into readings and alerts."""
 
@@ -65,7 +82,7 @@ class CameraHub:
         self._lateness = {c.name: CameraLateness(c.fps) for c in cfg.cameras}
         self._latest_jpeg: dict[str, bytes] = {}
         self._shots: dict[str, Shot] = {}
-        self._checks = {c.name: ([z.name for z in c.zones], [e.name for e in c.edges]) for c in cfg.cameras}
+        self._cameras = {c.name: c for c in cfg.cameras}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._supervisor = VisionSupervisor(
             self.cfg,
@@ -163,15 +180,8 @@ class CameraHub:
         self._bus.publish(summary.readings(self._project))
 
     def _shot(self, summary: FrameSummary, jpeg: bytes) -> Shot:
-        zones, edges = self._checks.get(summary.camera, ([], []))
-        findings = PictureFindings(
-            persons=summary.persons,
-            heads=summary.heads,
-            bare_heads=summary.no_helmet,
-            zones={z: z in summary.zones_inside for z in zones},
-            edges={e: e in summary.edges_open for e in edges},
-        )
-        return Shot(summary.camera, summary.ts, jpeg, findings)
+        camera = self._cameras.get(summary.camera)
+        return Shot(summary.camera, summary.ts, jpeg, patrol_findings(camera, summary))
 
     def _on_event(self, event: VisionEvent) -> None:
         info = self._info.get(event.camera)

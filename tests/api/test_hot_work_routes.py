@@ -80,8 +80,17 @@ def test_a_supervisor_issues_a_permit_only_as_section_18_allows_and_closes_it_wi
     assert made.status_code == 200, made.text
     permit = made.json()
     assert permit["signer"] == "super1" and permit["state"] == "in_force" and permit["id"].startswith("DH-")
+    # the list holds it once, in force with what was signed, the latest window first; the demo's own two
+    # permits (signed as its run starts, sitegw/demo_hot_work.py) are listed as well, under ids of their own
     listed = httpx.get(site.url + "api/v1/hot-work", timeout=10).json()
-    assert [p["id"] for p in listed] == [permit["id"]]
+    assert listed[0]["id"] == permit["id"] and [p["id"] for p in listed].count(permit["id"]) == 1, listed
+    ours = listed[0]
+    assert ours["state"] == "in_force" and ours["signer"] == "super1" and ours["place"] == "3号楼5层"
+    assert ours["operator"]["certificate_no"] == "T440300198801010011"
+    assert ours["fire_watch"] == {"name": "李四", "person_id": "W-FIRE-102"} and ours["extinguishers"] == 2
+    demos = listed[1:]
+    assert sorted((p["place"], p["signer"]) for p in demos) == [("2号楼屋面", "demo"), ("地下室B2", "demo")]
+    assert len({p["id"] for p in listed}) == len(listed)
 
     # the fire watch was never badged in: the rules' next tick says so, naming the permit and the watch
     watch = wait_for(
@@ -121,9 +130,16 @@ def test_a_supervisor_issues_a_permit_only_as_section_18_allows_and_closes_it_wi
     drafted = httpx.post(f"{site.url}api/v1/safety-logs/{day}/draft", headers=sup, timeout=30)
     assert drafted.status_code == 200, drafted.text
     lines = drafted.json()["content"]["hot_work"]
-    assert len(lines) == 1 and permit["id"] in lines[0]
-    assert "T440300198801010011" in lines[0] and "监火人 李四" in lines[0] and "super1" in lines[0]
-    assert "动火后检查并关闭" in lines[0]
+    mine = [line for line in lines if permit["id"] in line]
+    assert len(mine) == 1, lines
+    assert "T440300198801010011" in mine[0] and "监火人 李四" in mine[0] and "super1" in mine[0]
+    assert "动火后检查并关闭" in mine[0]
+    # the demo's permits have lines of their own, which carry neither this permit's card nor its closing
+    for demo in demos:
+        theirs = [line for line in lines if demo["id"] in line]
+        assert len(theirs) == 1, lines
+        assert "T440300198801010011" not in theirs[0] and "super1" not in theirs[0]
+    assert len(lines) == 1 + len(demos)
 
 
 def test_sitegw_hot_work_cli(site: RunningSite) -> None:

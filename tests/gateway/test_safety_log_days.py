@@ -184,6 +184,34 @@ def test_the_draft_reads_the_wind_windows_entries_and_people_from_the_store(sour
     assert (alert.closed_by, alert.closing_note) == ("super1", "风速回落，恢复作业")
 
 
+def test_an_alarm_firing_since_an_earlier_day_is_in_the_log_and_one_closed_the_day_before_is_not(
+    sources: Sources, tmp_path: Path
+) -> None:
+    clock = [START - 2 * 86400]
+    alerts = AlertManager(tmp_path / "earlier.sqlite", PROJECT, lambda _: None, clock=lambda: clock[0])
+
+    def fire(rule: str, device: str, point: str, ts: float, message: str) -> str:
+        clock[0] = ts
+        verdict = RuleResult(
+            rule, device, point, "alarm", ts, clause="GB 50330-2013", value=3.1, message=message
+        )
+        [fired] = alerts.handle([verdict])
+        return fired.alert_id
+
+    # a slope's rate alarm raised two days before (its logger's backlog) and left firing, never changed since
+    fire("slope.rate", "slope-1", "BP-02", START - 2 * 86400, "东侧高边坡 测点 BP-02 水平位移速率 3.10 mm/d")
+    gone = fire("pit.rate", "pit-1", "P-03", START - 5 * H, "1号基坑 变形速率")
+    clock[0] = START - 4 * H
+    alerts.resolve(gone, "super1", "复测正常")  # closed the evening before: that day's, not this one's
+    try:
+        log = draft(Sources(SITE, sources.readings, alerts, sources.warnings), DAY, END + 3600)
+    finally:
+        alerts.close()
+    [alert] = log.alerts
+    assert (alert.rule, alert.opened_ts, alert.resolved_ts) == ("slope.rate", START - 2 * 86400, None)
+    assert alert.level == "alarm" and "BP-02" in alert.message and alert.closed_by == ""
+
+
 def test_the_schedule_drafts_at_its_time_and_queues_each_finished_day_once(
     sources: Sources, tmp_path: Path
 ) -> None:

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from contract.config import LoadedSite
+from contract.config.camera import ZoneConfig
 from rules import RuleEngine, RuleResult
+from sitegw.cameras import patrol_findings
 from tests.rules.sites import PROJECT, sample
-from tests.rules.test_install_zone import CREW_IN, T0, zone_site
+from tests.rules.test_install_zone import CREW_IN, T0, ZONE, zone_site
 from tests.vision.conftest import load
 from vision.detectors.person import PersonDetector
 from vision.pipeline import CameraAnalyzer
@@ -70,3 +72,21 @@ def test_nobody_in_the_zone_while_the_window_is_open_is_no_alert(
     found, _ = watched(zone_site(tmp_path, polygon=SKY), persons, 1.0)
     assert [r.level for r in found] == [None]
     assert "1号塔吊安装警戒区（摄像头 cam-crane「塔吊安拆警戒区」）内无人" in found[0].message
+
+
+def test_the_patrol_picture_names_only_standing_zones_not_the_exclusion_zone_as_empty(
+    tmp_path: Path, persons: PersonDetector
+) -> None:
+    # the workers stand in the 警戒区 and in a standing 禁入区 drawn over the same ground: the regulator's
+    # patrol wall shows the 禁入区 with people in it, and no "禁入区 塔吊安拆警戒区：无人" (vision judges nobody there)
+    site = zone_site(tmp_path, polygon=GROUND)
+    assert site.config.vision is not None
+    zoned = site.config.vision.cameras[0]
+    camera = zoned.model_copy(
+        update={"zones": [*zoned.zones, ZoneConfig(name="塔吊回转半径", polygon=list(GROUND), inertia=1)]}
+    )
+    img, _ = load("000702.jpg")
+    res, _ = CameraAnalyzer(camera, None, persons).analyse(Frame(T0, img, "0", True))
+    findings = patrol_findings(camera, FrameSummary.of(res))
+    assert findings.zones == {"塔吊回转半径": True} and ZONE not in findings.zones
+    assert findings.persons >= 2

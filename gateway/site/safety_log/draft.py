@@ -135,8 +135,18 @@ def _closing(alerts: AlertManager, alert: Alert) -> AlertEvent | None:
     return closed[-1] if closed else None
 
 
+OPEN_STATES = ("firing", "acknowledged")
+
+
 def _alerts(alerts: AlertManager, start: float, end: float) -> list[LogAlert]:
-    found = alerts.list_alerts(since=start, until=end, limit=MAX_ALERTS)
+    """Every alert of the day: those opened, handled or resolved in it, and those opened on an earlier day and
+    still open, which no change brings into the day: an alarm left firing since yesterday is a hazard of today
+    (§14's "major hazards found and progress"), and a log that left it out would be signed as if it were not."""
+    changed = alerts.list_alerts(since=start, until=end, limit=MAX_ALERTS)
+    still_open = [
+        a for state in OPEN_STATES for a in alerts.list_alerts(state=state, until=end, limit=MAX_ALERTS)
+    ]
+    found = list({a.alert_id: a for a in changed + still_open}.values())[:MAX_ALERTS]
     closings = {a.alert_id: _closing(alerts, a) for a in found}
     return sorted(
         (
