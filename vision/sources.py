@@ -12,6 +12,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,6 +80,31 @@ def source_kind(cam: CameraConfig) -> str:
 StatusHook = Callable[[bool, str], None]
 # FFmpeg's options go through the environment, read at each open: the cameras of one worker open in turn
 _OPEN_LOCK = threading.Lock()
+_FFMPEG_OPTIONS = "OPENCV_FFMPEG_CAPTURE_OPTIONS"
+
+
+@contextmanager
+def _ffmpeg_options(options: str | None, waiting: Callable[[], None]) -> Iterator[None]:
+    """Hold the worker's open lock, with FFmpeg's capture ``options`` in the environment (None: as they
+    were), and put the environment back as it was on leaving. Left behind, a camera's options are every
+    later open's in the process: ``avdiscard;nonkey`` made a video file (or an evidence clip read back)
+    give its key frames only, 1 frame of a 5-frame clip. ``waiting`` is called each second the lock is
+    held by another camera's open (at most its open timeout): the worker is not hung."""
+    while not _OPEN_LOCK.acquire(timeout=1.0):
+        waiting()
+    before = os.environ.get(_FFMPEG_OPTIONS)
+    try:
+        if options is not None:
+            os.environ[_FFMPEG_OPTIONS] = options
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(_FFMPEG_OPTIONS, None)
+        else:
+            os.environ[_FFMPEG_OPTIONS] = before
+        _OPEN_LOCK.release()
+
+
 MAX_STALE_SKIPS = 5  # due frames passed over in a row for a newer one, before one is judged however old
 
 
@@ -225,7 +251,8 @@ class FrameSource:
         passes = 0
         while True:
             passes += 1  # the video's end jumps back to its start: a new scene
-            cap = cv2.VideoCapture(self.cam.source)
+            with _ffmpeg_options(None, self.tick):  # not while another camera's options are set
+                cap = cv2.VideoCapture(self.cam.source)
             if not cap.isOpened():
                 raise SourceError(f"camera {self.cam.name}: cannot open video {self.cam.source}")
             # analyse one frame per 1/fps seconds of video time; the others are grabbed, not decoded to BGR
@@ -252,14 +279,12 @@ class FrameSource:
     def _open(self, keyframes: bool) -> cv2.VideoCapture:
         """The camera's stream, opened with one decoding thread, and with ``keyframes`` decoding key frames only."""
         # FFmpeg reads its options from the environment at each open; a worker's cameras open one at a
-        # time (_OPEN_LOCK), so setting it here affects only this camera. TCP as Frigate's presets do: over lossy links UDP
-        # loses packets (smeared frames) and a frozen camera blocked reads for twice the timeout.
+        # time (_OPEN_LOCK) and the options go when the open is done, so they affect only this camera. TCP as
+        # Frigate's presets do: over lossy links UDP loses packets (smeared frames) and a frozen camera
+        # blocked reads for twice the timeout.
         # avdiscard nonkey: the decoder skips every frame but the key frames, a tenth to a fiftieth of the work
         options = f"rtsp_transport;{self.cam.rtsp_transport}" + ("|avdiscard;nonkey" if keyframes else "")
-        while not _OPEN_LOCK.acquire(timeout=1.0):
-            self.tick()  # another camera of the worker is opening (at most its open timeout): not hung
-        try:
-            os.environ["OPENCV_FFMPEG_CAPTURE_OPTIONS"] = options
+        with _ffmpeg_options(options, self.tick):
             # bounded open and read, so a dead camera cannot block the worker past its watchdog; one decoding
             # thread: FFmpeg's default (one per core) makes every camera's reader compete for all the cores
             return cv2.VideoCapture(
@@ -271,8 +296,6 @@ class FrameSource:
                     cv2.CAP_PROP_N_THREADS, 1,
                 ],
             )  # fmt: skip
-        finally:
-            _OPEN_LOCK.release()
 
     def _stream(self) -> Iterator[Frame]:
         delay = self.backoff[0]

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from contract.config.camera import CameraConfig
+from tests.support import free_port
 from tests.vision.camera_server import CameraServer
 from tests.vision.conftest import SAMPLE
 from vision.sources import FrameSource, SourceError, source_kind
@@ -50,6 +51,46 @@ def test_video_file_is_analysed_at_the_configured_rate(tmp_path: Path) -> None:
     vw.release()
     frames = list(FrameSource(CameraConfig(name="c", source=str(path), fps=2.0)).frames())
     assert [f.name for f in frames] == [str(i) for i in range(0, 50, 5)]
+
+
+class _Stop(Exception):
+    """Ends a camera's reconnect loop from its watchdog tick (the loop never ends by itself)."""
+
+
+def test_video_file_gives_every_frame_beside_a_key_frames_camera(tmp_path: Path) -> None:
+    """A worker's RTSP camera at 1 frame/s opens with FFmpeg's avdiscard=nonkey; a video file opened in the
+    same process afterwards (another camera of the worker, or an evidence clip read back) must still give
+    every frame, not its key frames only."""
+    path = tmp_path / "clip.webm"  # VP8: one key frame, then inter frames (an MJPG file is all key frames)
+    vw = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"VP80"), 10.0, (320, 240))
+    for i in range(20):
+        vw.write(np.full((240, 320, 3), 40 + i * 8, np.uint8))
+    vw.release()
+    statuses: list[tuple[bool, str]] = []
+    stop = threading.Event()
+
+    def tick() -> None:
+        if stop.is_set():
+            raise _Stop
+
+    def run_camera() -> None:
+        cam = CameraConfig(name="gate", source=f"rtsp://127.0.0.1:{free_port()}/live", fps=1.0)
+        with pytest.raises(_Stop):
+            next(FrameSource(cam, on_status=lambda ok, why: statuses.append((ok, why)), tick=tick).frames())
+
+    camera = threading.Thread(target=run_camera)
+    camera.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not statuses and time.monotonic() < deadline:  # the camera has tried to open, and failed
+            time.sleep(0.05)
+        assert statuses and statuses[0][0] is False
+        frames = list(FrameSource(CameraConfig(name="c", source=str(path), fps=10.0)).frames())
+    finally:
+        stop.set()
+        camera.join(timeout=10)
+    assert [f.name for f in frames] == [str(i) for i in range(20)]
+    assert not camera.is_alive()
 
 
 def test_http_snapshot_camera_reconnects_after_failures_and_reports_status() -> None:
