@@ -43,6 +43,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -210,10 +211,17 @@ async def step(
     analyse_px: int,
     per_worker: int = 0,
     in_phase: bool = False,
+    gateway_cpus: set[int] | None = None,
 ) -> Step:
     """The example site with ``n`` cameras, each its own stream of ``clip`` (``in_phase``: all on one), under
-    `sitegw run`; its figures."""
+    `sitegw run` (on ``gateway_cpus`` only when given, the cameras' side on the box's other CPUs); its
+    figures."""
     work.mkdir(parents=True)
+    box = os.sched_getaffinity(0)
+    if gateway_cpus:
+        # what a site's cameras and devices do on their own hardware (the RTSP server, the broker, the
+        # simulated devices, this script) kept off the gateway's CPUs: it inherits this process's CPUs
+        os.sched_setaffinity(0, box - gateway_cpus)
     # a stream per camera, each from its own point of the footage: cameras' key frames (and motion) come at
     # instants of their own, not all 16 at once as from one shared stream
     server = RtspServer(work / "rtsp", fps=FPS, video=clip, cameras=n, seed=SEED)
@@ -240,7 +248,7 @@ async def step(
     gateway = publisher = None
     stream = Stream()
     try:
-        gateway = await run_gateway(data, site_file, sims, work, api_port, timeout=180)
+        gateway = await run_gateway(data, site_file, sims, work, api_port, timeout=180, cpus=gateway_cpus)
         base = f"http://127.0.0.1:{api_port}"
         publisher = await asyncio.to_thread(start_publisher, site_file)
         await until_analysed(base, n, timeout=300)
@@ -268,6 +276,7 @@ async def step(
         stream.stop.set()
         await stop_site(publisher, sims, gateway, broker)
         server.kill()
+        os.sched_setaffinity(0, box)
     return Step(
         cameras=n,
         late_p99=p99(stream.late),
@@ -345,6 +354,7 @@ def run_size(
     walkers: bool = False,
     per_worker: int = 0,
     in_phase: bool = False,
+    gateway_cpus: set[int] | None = None,
 ) -> None:
     """One frame size (its frames analysed at ``analyse_px``, 0: whole; with ``walkers`` the footage's motion
     is two people walking, not the picture panning): the decode cost, then the steps up to the first that
@@ -354,6 +364,7 @@ def run_size(
     name = f"{h}p" + (f"_at{analyse_px}" if analyse_px else "") + ("_walkers" if walkers else "")
     name += f"_per{per_worker}" if per_worker else ""
     name += "_in_phase" if in_phase else ""
+    name += f"_on{len(gateway_cpus)}cpu" if gateway_cpus else ""
     cost = (
         decode_cost(clip, min(seconds, 20.0), tmp / f"decode-{name}")
         if read_cost
@@ -366,8 +377,18 @@ def run_size(
     estimates: list[float] = []
     uss: list[tuple[int, float]] = []
     for n in counts:
-        s = asyncio.run(step(n, clip, decode, seconds, tmp / f"{name}-{n}", analyse_px, per_worker, in_phase))
+        s = asyncio.run(
+            step(
+                n, clip, decode, seconds, tmp / f"{name}-{n}", analyse_px, per_worker, in_phase, gateway_cpus
+            )
+        )
         tag = f"cameras_{name}_{n}"
+        if gateway_cpus:
+            print(
+                f"{tag}_pinned: the gateway and its workers on CPU {sorted(gateway_cpus)} only, "
+                f"{len(gateway_cpus)} of the box's {len(os.sched_getaffinity(0))}; the cameras' side (the RTSP "
+                "server, the broker, the site's simulated devices, this script) on the others"
+            )
         print(f"{tag}_late_p99: {s.late_p99:.2f} s (max {s.late_max:.2f} s)")
         print(f"{tag}_alert_p99: {s.alert_p99:.2f} s ({s.alerts} vision alerts)")
         print(f"{tag}_analysed: {s.fps:.2f} frames/s per camera")
@@ -386,8 +407,8 @@ def run_size(
         )
         uss.append((n, s.total_uss_mb))
         # what one camera costs at 1 frame/s: reading its stream (key frames, measured above) and the
-        # analysis's CPU per frame (each frame's inference_ms reading, process time: a starved box slows it
-        # little), and how many two whole cores carry at that cost beside the gateway's own process (the
+        # analysis's CPU per frame (each frame's inference_ms reading, the analysing thread's CPU time: a
+        # starved box slows it little), and how many two whole cores carry at that cost beside the gateway's own process (the
         # site's devices, the API, the alerts): the box's count were it not shared
         per_camera = cost["keyframes" if decode != "all" else "all"] + s.analysis_ms / 10
         print(f"{tag}_analysis: {s.analysis_ms:.0f} ms of CPU per analysed frame (mean; its inference_ms)")
@@ -420,6 +441,7 @@ def run_sizes(
     walkers: bool = False,
     per_worker: int = 0,
     in_phase: bool = False,
+    gateway_cpus: set[int] | None = None,
 ) -> None:
     """Each size in turn, in a scratch folder removed at the end."""
     with tempfile.TemporaryDirectory(prefix="cams-per-box-") as tmp:
@@ -436,6 +458,7 @@ def run_sizes(
                 walkers,
                 per_worker,
                 in_phase,
+                gateway_cpus,
             )
 
 
@@ -471,6 +494,13 @@ def main() -> None:
         "2026-11-26; not what a site's cameras send): for comparison",
     )
     ap.add_argument(
+        "--gateway-cpus",
+        default="",
+        help="CPUs the gateway and its workers run on (taskset's list, e.g. 0), the cameras' side on the "
+        "box's others, as a site's cameras and devices run on their own hardware: on a 2-core box, the "
+        "cameras one core judges (default: everything shares every CPU)",
+    )
+    ap.add_argument(
         "--every-step", action="store_true", help="run every count, past a failing one (a loaded box)"
     )
     args = ap.parse_args()
@@ -486,7 +516,17 @@ def main() -> None:
             args.walkers,
             args.per_worker,
             args.in_phase,
+            cpu_list(args.gateway_cpus),
         )
+
+
+def cpu_list(text: str) -> set[int] | None:
+    """taskset's CPU list (``0``, ``0,2``, ``0-1``) as a set, or None for ''."""
+    out: set[int] = set()
+    for part in filter(None, text.split(",")):
+        lo, _, hi = part.partition("-")
+        out.update(range(int(lo), int(hi or lo) + 1))
+    return out or None
 
 
 if __name__ == "__main__":

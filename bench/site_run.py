@@ -33,16 +33,20 @@ from tests.support import wait_port
 REPO = Path(__file__).resolve().parents[1]
 
 
-def cli(log: Path, *args: str, trace: Path | None = None, frames: int = 0) -> subprocess.Popen[bytes]:
+def cli(
+    log: Path, *args: str, trace: Path | None = None, frames: int = 0, cpus: set[int] | None = None
+) -> subprocess.Popen[bytes]:
     """A `sitegw` command as its own process, its output in ``log``; with ``trace``, under the memory
-    probe (bench/soak_trace.py, tracemalloc keeping ``frames`` when above 0), its files in that folder."""
+    probe (bench/soak_trace.py, tracemalloc keeping ``frames`` when above 0), its files in that folder; with
+    ``cpus``, it and every process it starts (its camera workers) on those CPUs only (taskset)."""
     program = ["-m", "sitegw.cli"] if trace is None else [str(REPO / "bench" / "soak_trace.py")]
+    pinned = ["taskset", "-c", ",".join(map(str, sorted(cpus)))] if cpus else []
     env = os.environ | (
         {"SITEGW_TRACEMALLOC_DIR": str(trace), "SITEGW_TRACEMALLOC_FRAMES": str(frames)} if trace else {}
     )
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, *program, "--log-level", "WARNING", *args],
+            [*pinned, sys.executable, *program, "--log-level", "WARNING", *args],
             cwd=REPO,
             env=env,
             stdout=out,
@@ -105,16 +109,22 @@ async def until_online(url: str, devices: list[str], timeout: float = 60) -> Non
 
 
 async def run_gateway(
-    data: dict[str, Any], site_file: Path, sims: ModbusSimulators, work: Path, api_port: int, timeout: float
+    data: dict[str, Any],
+    site_file: Path,
+    sims: ModbusSimulators,
+    work: Path,
+    api_port: int,
+    timeout: float,
+    cpus: set[int] | None = None,
 ) -> subprocess.Popen[bytes]:
     """`sitegw run` on the site ``data`` (its Modbus devices pointed at ``sims`` first, written to
-    ``site_file``), its log and state in ``work``; returned once its API answers on ``api_port`` and every
-    device is online (stopped again when that does not come within ``timeout``)."""
+    ``site_file``), its log and state in ``work``, on ``cpus`` only when given; returned once its API answers
+    on ``api_port`` and every device is online (stopped again when that does not come within ``timeout``)."""
     for d in data["devices"]:
         if d["id"] in sims.transports:
             d["transport"] = sims.transports[d["id"]].model_dump(mode="json", exclude_none=True)
     site_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    gateway = cli(work / "gateway.log", "run", str(site_file), "--state-dir", str(work / "state"))
+    gateway = cli(work / "gateway.log", "run", str(site_file), "--state-dir", str(work / "state"), cpus=cpus)
     try:
         await asyncio.to_thread(wait_port, api_port, timeout=timeout)
         url = f"http://127.0.0.1:{api_port}/metrics"
