@@ -7,16 +7,25 @@ computed), the fire watch (每个动火作业点均应设置1个监护人, §6.3
 (不应少于2具, §5.2.1), the combustibles cleared (§6.3.1(3)), the signer who confirmed the measures on the
 spot (§6.3.1(1)), and the post-work check that closes it (§6.3.1(8)). GB 50720 defines no approval
 levels: ``level`` is a company's or a locality's scheme [U], recorded when one applies.
+
+How long a permit covers hot work is decided at each check, not only when it is signed: the earlier of its
+signed end and its start plus the validity the site's scheme gives its level NOW (``hot_work_permits:``,
+contract/config/hot_work_permits.py; capped by ``max_h``). A permit signed before the site shortened its
+windows, or carried over from a backup or a replay, runs no longer than today's scheme allows. The validity is
+read as a span from the window's start, as issuing measures it: 有效期 24 小时 covers [start, start + 24 h),
+and at start + 24 h the 24 hours have run out (the window itself is half-open the same way).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
 from pydantic import AwareDatetime, Field, model_validator
 
 from contract.config.common import Model
+from contract.config.hot_work_permits import HotWorkPermitsConfig
 
 Method = Literal["electric_welding", "gas_welding", "cutting", "grinding", "other"]
 METHOD_ZH: dict[str, str] = {
@@ -28,6 +37,44 @@ METHOD_ZH: dict[str, str] = {
 }
 MIN_EXTINGUISHERS = 2  # GB 50720-2011 §5.2.1: 动火作业场所 … 灭火器不应少于2具
 ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"  # ids that name an alert point and an API path safely
+
+
+@dataclass(frozen=True)
+class Validity:
+    """How long a permit covers hot work under the site's scheme (``hot_work_permits:``) as it stands now."""
+
+    level: str | None  # the permit's approval level (None: it names none)
+    hours: float  # the validity that applies: its level's, or max_h for none, capped by max_h
+    field: str  # the hot_work_permits field giving it
+    until: float  # Unix s: the earlier of its signed end and start + hours (at it, it covers nothing)
+    cut: bool  # the validity ends before the signed end: the scheme, not the signature, ends it
+
+    def why_zh(self) -> str:
+        """What it ran past, Chinese (已… before it): the validity that applied and that it is the site's rule."""
+        of = "未注明级别动火许可证的最长有效期" if self.level is None else f"{self.level}动火许可证有效期"
+        return (
+            f"超过{of} {hours_zh(self.hours)}（本工地（企业）动火分级管理规定，工地文件 "
+            f"hot_work_permits.{self.field}，自作业时段开始起算）"
+        )
+
+    def why_en(self) -> str:
+        """The English twin of :meth:`why_zh`."""
+        of = (
+            "the longest validity of a permit naming no level"
+            if self.level is None
+            else (f"a {self.level} permit's validity")
+        )
+        return f"past {of}, {self.hours:g} h from its start (the site's rule, hot_work_permits.{self.field})"
+
+
+RENEW_ZH = "停止动火，重新办理动火许可证"
+RENEW_EN = "stop the hot work and issue a new permit"
+
+
+def hours_zh(hours: float) -> str:
+    """Hours as a permit's validity reads, e.g. 72 小时（3 天）."""
+    days = hours / 24
+    return f"{hours:g} 小时" + (f"（{days:g} 天）" if days == int(days) else "")
 
 
 class Operator(Model):
@@ -92,15 +139,30 @@ class Permit(PermitRequest):
             raise ValueError(f"end {self.end.isoformat()} is not after start {self.start.isoformat()}")
         return self
 
-    def in_force(self, ts: float) -> bool:
-        """Whether hot work may go on under it at ``ts``: inside its window and not yet closed."""
+    def validity(self, scheme: HotWorkPermitsConfig) -> Validity:
+        """How long it covers hot work under the site's ``scheme`` as it stands now."""
+        hours, field = scheme.window_h(self.level)
+        end, lapses = self.end.timestamp(), self.start.timestamp() + hours * 3600
+        return Validity(self.level, hours, field, min(end, lapses), lapses < end)
+
+    def in_force(self, ts: float, scheme: HotWorkPermitsConfig) -> bool:
+        """Whether hot work may go on under it at ``ts``: inside its window, within its level's validity
+        under the site's ``scheme`` (start + validity: at that instant it is over), and not yet closed."""
         if self.closed_ts is not None and ts >= self.closed_ts:
             return False
-        return self.start.timestamp() <= ts < self.end.timestamp()
+        return self.start.timestamp() <= ts < self.validity(scheme).until
 
-    def unclosed(self, ts: float) -> bool:
-        """Its window has ended by ``ts`` and the post-work check is not recorded by then."""
-        return ts >= self.end.timestamp() and (self.closed_ts is None or ts < self.closed_ts)
+    def expired(self, ts: float, scheme: HotWorkPermitsConfig) -> Validity | None:
+        """The validity that ran out by ``ts`` before its signed end, the permit not closed by then (None:
+        it has not, or its own window ended first)."""
+        v = self.validity(scheme)
+        closed = self.closed_ts is not None and ts >= self.closed_ts
+        return v if v.cut and ts >= v.until and not closed else None
+
+    def unclosed(self, ts: float, scheme: HotWorkPermitsConfig) -> bool:
+        """It no longer covers hot work by ``ts`` (its window ended, or its level's validity ran out) and the
+        post-work check is not recorded by then."""
+        return ts >= self.validity(scheme).until and (self.closed_ts is None or ts < self.closed_ts)
 
     @property
     def title_zh(self) -> str:

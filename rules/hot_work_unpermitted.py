@@ -1,6 +1,8 @@
 """hot_work.unpermitted: hot work seen (a welding machine drawing current) at a place where no permit is
-in force at that instant: none issued, its window not yet begun or over, closed, or issued for another
-place (GB 50720-2011 §6.3.1(1); 公安部令第61号 Art. 20; docs/standards.md §18).
+in force at that instant: none issued, its window not yet begun or over, closed, past its level's validity
+under the site's ``hot_work_permits:`` as it stands now (signed under a longer one, or restored), or issued
+for another place (GB 50720-2011 §6.3.1(1); 公安部令第61号 Art. 20; docs/standards.md §18). The instant is
+the reading's stamp and, live, the gateway's clock when it heard it: a permit must cover both.
 
 A welder is at work while its current is above its idle threshold (大于: at the threshold it is idle);
 the alert holds until the welder has read idle for its settle time, or a permit for its place comes into
@@ -13,6 +15,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from contract.alert_event import Level
+from contract.config.hot_work_permits import HotWorkPermitsConfig
 from contract.hot_work import Permit
 from rules.result import RuleResult
 from rules.wording import PRACTICE_ZH, pick, pick_en
@@ -35,16 +38,22 @@ class Welder:
     settle_s: float  # idle this long before the alert ends
 
 
-def why_not(permits: Sequence[Permit], places: Collection[str], ts: float) -> str | None:
-    """Why no permit covers any of ``places`` at ``ts`` (None: one does)."""
+def why_not(
+    permits: Sequence[Permit], places: Collection[str], ts: float, scheme: HotWorkPermitsConfig
+) -> str | None:
+    """Why no permit covers any of ``places`` at ``ts`` (None: one does), each judged by its level's
+    validity under the site's ``scheme`` as it stands now (a permit past it covers nothing)."""
     here = [p for p in permits if p.place in places]
-    if any(p.in_force(ts) for p in here):
+    if any(p.in_force(ts, scheme) for p in here):
         return None
     if any(p.closed_ts is not None and p.closed_ts <= ts < p.end.timestamp() for p in here):
         return "该地点的动火许可证已关闭"
+    lapsed = [(p, v) for p in here if (v := p.expired(ts, scheme)) is not None]
+    if lapsed:
+        return "；".join(f"该地点的动火许可证 {p.id} 已{v.why_zh()}，不再有效" for p, v in lapsed)
     if here:
         return "超出该地点动火许可证的作业时段"
-    elsewhere = sorted({p.place for p in permits if p.in_force(ts)})
+    elsewhere = sorted({p.place for p in permits if p.in_force(ts, scheme)})
     if elsewhere:
         return f"无该地点的动火许可证（有效许可证的地点：{'、'.join(elsewhere)}）"
     return "无动火许可证"
@@ -62,12 +71,22 @@ class HotWorkUnpermitted:
         return bool(self._idle_since)
 
     def evaluate(
-        self, w: Welder, current_a: float, permits: Sequence[Permit], ts: float, backfill: bool
+        self,
+        w: Welder,
+        current_a: float,
+        permits: Sequence[Permit],
+        ts: float,
+        backfill: bool,
+        scheme: HotWorkPermitsConfig,
+        now: float,
     ) -> RuleResult | None:
-        """One current reading's verdict (None: nothing owed)."""
+        """One current reading's verdict (None: nothing owed): stamped ``ts``, heard at ``now`` by the
+        gateway's clock (the stamp in replay); a permit must cover both."""
         firing = w.device in self._idle_since
         if current_a > w.idle_a:
-            why = why_not(permits, (w.place,), ts)
+            why = why_not(permits, (w.place,), ts, scheme)
+            if why is None and now != ts and not backfill:
+                why = why_not(permits, (w.place,), now, scheme)  # the machine's clock may run behind
             if why is not None:
                 self._idle_since[w.device] = None
                 return _result(w, current_a, why, ts, backfill)

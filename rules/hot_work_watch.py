@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from contract.alert_event import Level
+from contract.config.hot_work_permits import HotWorkPermitsConfig
 from contract.hot_work import Permit
 from rules.hot_work_permit_alert import PermitAlerts
 from rules.result import RuleResult
@@ -28,21 +29,27 @@ class HotWorkWatch(PermitAlerts):
     def __init__(self) -> None:
         super().__init__(RULE, CLAUSE)
 
-    def judge(self, permits: Sequence[Permit], inside: Collection[str], now: float) -> list[RuleResult]:
-        """A permit in force without its watch inside fires; one whose watch came in, or over, clears."""
+    def judge(
+        self, permits: Sequence[Permit], inside: Collection[str], now: float, scheme: HotWorkPermitsConfig
+    ) -> list[RuleResult]:
+        """A permit in force (its window, within its level's validity under ``scheme``) without its watch
+        inside fires; one whose watch came in, or no longer in force, clears."""
 
         def hazard(p: Permit) -> RuleResult | None:
-            absent = p.in_force(now) and p.fire_watch.person_id not in inside
-            return self._result(p, "alarm", now) if absent else None
+            absent = p.in_force(now, scheme) and p.fire_watch.person_id not in inside
+            return self._result(p, "alarm", now, scheme) if absent else None
 
-        return self.tick(permits, now, hazard, lambda p: self._result(p, None, now))
+        return self.tick(permits, now, hazard, lambda p: self._result(p, None, now, scheme))
 
-    def _result(self, p: Permit, level: Level | None, now: float) -> RuleResult:
+    def _result(self, p: Permit, level: Level | None, now: float, scheme: HotWorkPermitsConfig) -> RuleResult:
         watch = f"监火人{p.fire_watch.name}（{p.fire_watch.person_id}）"
+        lapsed = p.expired(now, scheme)
         if level:
             what = f"{p.title_zh}作业时段内，{watch}未刷卡进场"
-        elif p.in_force(now):
+        elif p.in_force(now, scheme):
             what = f"{p.title_zh}的{watch}已进场"
+        elif lapsed is not None:
+            what = f"{p.title_zh}已{lapsed.why_zh()}，不再有效（其下动火按无证动火告警）"
         else:
             what = f"{p.title_zh}已关闭或作业时段结束"
         return self.verdict(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from contract.alert_event import Level
+from contract.config.hot_work_permits import HotWorkPermitsConfig
 from contract.hot_work import Permit
 from rules.hot_work_permit_alert import PermitAlerts
 from rules.result import RuleResult
@@ -31,12 +32,15 @@ class HotWorkWind(PermitAlerts):
     def __init__(self) -> None:
         super().__init__(RULE, CLAUSE)
 
-    def judge(self, permits: Sequence[Permit], stops: WeatherStops, now: float) -> list[RuleResult]:
-        """An open-air permit in force while the hot-work stop is held fires; it clears once released."""
+    def judge(
+        self, permits: Sequence[Permit], stops: WeatherStops, now: float, scheme: HotWorkPermitsConfig
+    ) -> list[RuleResult]:
+        """An open-air permit in force (within its level's validity under ``scheme``) while the hot-work stop
+        is held fires; it clears once released, or the permit no longer in force."""
         why = stops.why(HOT_WORK)
 
         def hazard(p: Permit) -> RuleResult | None:
-            hit = why and p.outdoor and p.in_force(now)
+            hit = why and p.outdoor and p.in_force(now, scheme)
             return self._result(p, "alarm", "；".join(why), now) if hit else None
 
         return self.tick(permits, now, hazard, lambda p: self._result(p, None, "", now))

@@ -1,6 +1,7 @@
 """hot_work.zone_unpermitted: people seen working in a camera zone marked for hot work (动火区,
 ``vision.cameras[].zones[].hot_work_at``) while no permit is in force for any place it watches (GB 50720-2011
-§6.3.1(1); 公安部令第61号 Art. 20; docs/standards.md §18).
+§6.3.1(1); 公安部令第61号 Art. 20; docs/standards.md §18). A permit past its level's validity under the site's
+``hot_work_permits:`` as it stands now (signed under a longer one, or restored) covers no zone.
 
 What the camera sees is people inside the zone, counted on each analysed frame by vision (vision/zones.py,
 with the zone's inertia and loitering time), not a flame, an arc or sparks: no detector of those ships, and
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 
 from contract.alert_event import Level
 from contract.config.camera import HOT_WORK_PERSONS
+from contract.config.hot_work_permits import HotWorkPermitsConfig
 from contract.config.site import SiteConfig
 from contract.hot_work import Permit
 from contract.readings import Quality, Reading
@@ -93,7 +95,7 @@ class HotWorkZones:
         if found is not None:
             found.picture = jpeg_b64
 
-    def heard(self, r: Reading, permits: Sequence[Permit]) -> list[RuleResult]:
+    def heard(self, r: Reading, permits: Sequence[Permit], scheme: HotWorkPermitsConfig) -> list[RuleResult]:
         """A camera's reading: the people in a hot-work zone on one frame, judged at once."""
         seen = frame_count(r, HOT_WORK_PERSONS)
         z = self._zones.get((r.device, r.point))
@@ -109,22 +111,28 @@ class HotWorkZones:
                 z.persons, z.present = 0, None
         resumed = z.said_silent
         z.heard, z.said_silent = r.ts, False
-        return self._judge(z, permits, r.ts, r.quality is Quality.BACKFILL, resumed)
+        return self._judge(z, permits, scheme, r.ts, r.quality is Quality.BACKFILL, resumed)
 
-    def tick(self, permits: Sequence[Permit], now: float) -> list[RuleResult]:
+    def tick(self, permits: Sequence[Permit], now: float, scheme: HotWorkPermitsConfig) -> list[RuleResult]:
         """The zones at ``now`` without a frame: a permit's window opening or ending, a camera falling
         silent."""
         return [
             out
             for z in self._zones.values()
             if z.firing or z.present is not None
-            for out in self._judge(z, permits, now, False)
+            for out in self._judge(z, permits, scheme, now, False)
         ]
 
     def _judge(
-        self, z: _Zone, permits: Sequence[Permit], now: float, backfill: bool, resumed: bool = False
+        self,
+        z: _Zone,
+        permits: Sequence[Permit],
+        scheme: HotWorkPermitsConfig,
+        now: float,
+        backfill: bool,
+        resumed: bool = False,
     ) -> list[RuleResult]:
-        why = why_not(permits, z.places, now)
+        why = why_not(permits, z.places, now, scheme)
         if why is None:
             z.uncovered = None
         elif z.uncovered is None:

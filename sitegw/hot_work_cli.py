@@ -24,6 +24,7 @@ hot_work_app = typer.Typer(
 STATE_ZH = {
     "upcoming": "未开始",
     "in_force": "[bold red]作业中[/]",
+    "expired": "[bold red]已过期[/]",
     "unclosed": "[yellow]待检查关闭[/]",
     "closed": "已关闭",
 }
@@ -38,7 +39,8 @@ def _answer(method: str, url: str, path: str, token: str, body: dict[str, Any] |
 
 @hot_work_app.command("list")
 def list_permits(url: str = URL, token: str = TOKEN) -> None:
-    """Every permit kept, the latest window first, with its state now."""
+    """Every permit kept, the latest window first, with its state now (expired: past its level's validity
+    under the site's hot_work_permits as it stands now, the reason below the table)."""
     permits: list[dict[str, Any]] = _answer("GET", url, "/api/v1/hot-work", token)
     if not permits:
         typer.echo("no hot-work permit issued on this gateway")
@@ -56,6 +58,9 @@ def list_permits(url: str = URL, token: str = TOKEN) -> None:
             escape(p["signer"]),
         )
     _print(table)
+    for p in permits:
+        if p.get("expired_reason"):  # an older gateway says nothing of it
+            typer.echo(p["expired_reason"])
 
 
 @hot_work_app.command("issue")

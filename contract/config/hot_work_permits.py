@@ -1,5 +1,7 @@
 """How long the site's hot-work permits may run (动火许可证有效期, docs/standards.md §18): the site file's
-``hot_work_permits:``, read by the permit register (gateway/site/hot_work.py) when a permit is issued.
+``hot_work_permits:``, read by the permit register (gateway/site/hot_work.py) when a permit is issued, and by
+the hot-work rules (rules/hot_work.py) and the permit list at every check after: a permit in force past its
+level's validity as the site sets it now covers no hot work (contract/hot_work.py ``Permit.validity``).
 
 GB 50720-2011 defines no approval levels and no validity: the levels (一级, 二级, 三级) and how long each
 may run are a company's or a locality's scheme. The defaults are the one scheme §18 quotes (一级 1 day,
@@ -38,7 +40,8 @@ def _whose(field: str) -> str:
 class HotWorkPermitsConfig(Model):
     """The validity of the site's hot-work permits by approval level (the company's scheme [U]): each at
     least 1 h and at most 720 h (30 days), no level longer than ``max_h``; a permit whose window is longer
-    is refused at issue."""
+    is refused at issue, and one already kept stops covering hot work once its start plus its level's
+    validity here has passed (a change takes effect at the gateway's next check, signed permits included)."""
 
     level_1_h: float = Field(
         24,
@@ -109,9 +112,12 @@ class HotWorkPermitsConfig(Model):
         return self
 
     def window_h(self, level: str | None) -> tuple[float, str]:
-        """The longest window of a permit of ``level`` (None: naming none), hours, and the field giving it."""
+        """The longest window of a permit of ``level`` (None: naming none), hours, and the field giving it:
+        what issuing allows and, at every check after, how long a permit covers hot work from its start
+        (contract/hot_work.py ``Permit.validity``)."""
         field = "max_h" if level is None else LEVEL_FIELDS[level]
-        return getattr(self, field), field
+        # the model refuses a level above max_h: kept as a cap anyway
+        return min(getattr(self, field), self.max_h), field
 
     def hints(self) -> list[str]:
         """A riskier level allowed longer than a less risky one: legal (the scheme is the company's, and

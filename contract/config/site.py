@@ -103,7 +103,9 @@ class SiteConfig(Model):
         title="Hot-work permits",
         description="how long a hot-work permit (动火许可证) may run, by its approval level: the company's "
         "scheme, not GB 50720's (which defines no levels); defaults 一级 1 day, 二级 3 days, 三级 and no "
-        "level 1 week, the scheme docs/standards.md §18 quotes [U]; a window longer is refused at issue",
+        "level 1 week, the scheme docs/standards.md §18 quotes [U]; a window longer is refused at issue, and "
+        "a kept permit past its level's validity here (from its start) covers no hot work, whatever it was "
+        "signed for",
     )
     no_lift_zones: list[Zone] = Field(
         default_factory=list, title="No-lift zones", description="polygons the hook must never be above"

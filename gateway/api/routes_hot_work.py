@@ -3,18 +3,22 @@ issued or closed with its post-work check (supervisor), over the gateway's ``Hot
 
 The signer and the closer are the logged-in supervisor, never a name from the request: §6.3.1(1) makes
 the signer the one who went to the spot and confirmed the measures. Run on the event loop, as the work
-windows' routes are: issuing hands the rules the permits, whose state is only changed there.
+windows' routes are: issuing hands the rules the permits, whose state is only changed there. Each permit's
+state is judged as the rules judge it, by the gateway's clock and the site's ``hot_work_permits:`` as it
+stands now: one past its level's validity there is ``expired`` with the reason, whatever it was signed for.
 """
 
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Path
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
-from contract.hot_work import Permit, PermitRequest
+from contract.config.hot_work_permits import HotWorkPermitsConfig
+from contract.hot_work import RENEW_EN, RENEW_ZH, Permit, PermitRequest, Validity
 from gateway.api.auth import ERRORS, Supervisor, viewer
 from gateway.site.hot_work import HotWork
 from gateway.site.site_work import WorkError
@@ -34,13 +38,23 @@ CLOSE_ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"description": "already closed, or the post-work check not confirmed"},
 }
 PERMIT = Path(description="the permit's number, e.g. DH-20261126-001", max_length=64)
-State = Literal["upcoming", "in_force", "unclosed", "closed"]
+State = Literal["upcoming", "in_force", "expired", "unclosed", "closed"]
 
 
 class PermitView(Permit):
-    """A permit with where it stands now."""
+    """A permit with where it stands now, judged by the site's ``hot_work_permits:`` as it stands now."""
 
-    state: State = Field(description="upcoming, in_force, unclosed (window over, no check) or closed")
+    state: State = Field(
+        description="upcoming, in_force, expired (its level's validity under the site's scheme ran out before "
+        "its signed end: it covers no hot work), unclosed (window over, no check) or closed"
+    )
+    covers_until: AwareDatetime = Field(
+        description="when it stops covering hot work: the earlier of its end and its start plus its level's "
+        "validity under the site's hot_work_permits now"
+    )
+    expired_reason: str = Field(
+        "", description="why it is expired, Chinese then English, with what to do (empty unless expired)"
+    )
 
 
 class PermitClose(BaseModel):
@@ -52,18 +66,38 @@ class PermitClose(BaseModel):
     )
 
 
-def view(p: Permit, now: float) -> PermitView:
-    """``p`` as the API shows it at ``now``."""
+def view(p: Permit, now: float, scheme: HotWorkPermitsConfig) -> PermitView:
+    """``p`` as the API shows it at ``now`` (the gateway's clock), under the site's ``scheme``."""
+    lapsed = p.expired(now, scheme)
     state: State = (
         "closed"
         if p.closed_ts is not None
+        else "expired"
+        if lapsed is not None
         else "unclosed"
-        if p.unclosed(now)
+        if p.unclosed(now, scheme)
         else "in_force"
-        if p.in_force(now)
+        if p.in_force(now, scheme)
         else "upcoming"
     )
-    return PermitView(**p.model_dump(), state=state)
+    v = p.validity(scheme)
+    return PermitView(
+        **p.model_dump(),
+        state=state,
+        covers_until=datetime.fromtimestamp(v.until, p.start.tzinfo),
+        expired_reason="" if lapsed is None else expired_reason(p, lapsed),
+    )
+
+
+def expired_reason(p: Permit, v: Validity) -> str:
+    """Why ``p`` no longer covers hot work, Chinese first: the validity that applied, whose rule it is, what
+    to do."""
+    until = datetime.fromtimestamp(v.until, p.start.tzinfo).isoformat()
+    return (
+        f"动火许可证 {p.id} 已于 {until} 过期：{v.why_zh()}，签发时段至 {p.end.isoformat()} 不再适用；"
+        f"{RENEW_ZH}。 Permit {p.id} expired at {until}: {v.why_en()}; its signed end no longer applies: "
+        f"{RENEW_EN}"
+    )
 
 
 def hot_work_router(svc: ApiServices) -> APIRouter:
@@ -82,8 +116,8 @@ def hot_work_router(svc: ApiServices) -> APIRouter:
         dependencies=[Depends(viewer)],
     )
     async def permits() -> list[PermitView]:
-        at = time.time()
-        return [] if svc.hot_work is None else [view(p, at) for p in svc.hot_work.all()]
+        at, hot_work = time.time(), svc.hot_work
+        return [] if hot_work is None else [view(p, at, hot_work.scheme) for p in hot_work.all()]
 
     @r.post(
         "/hot-work",
@@ -93,7 +127,8 @@ def hot_work_router(svc: ApiServices) -> APIRouter:
     )
     async def issue(who: Supervisor, request: PermitRequest = Body(...)) -> PermitView:
         try:
-            return view(register().issue(request, who.name), time.time())
+            hot_work = register()
+            return view(hot_work.issue(request, who.name), time.time(), hot_work.scheme)
         except WorkError as exc:
             raise HTTPException(409, str(exc)) from exc
 
@@ -110,7 +145,7 @@ def hot_work_router(svc: ApiServices) -> APIRouter:
         except WorkError as exc:
             raise HTTPException(404, str(exc)) from exc
         try:
-            return view(hot_work.close(permit, who.name, check.checked), time.time())
+            return view(hot_work.close(permit, who.name, check.checked), time.time(), hot_work.scheme)
         except WorkError as exc:
             raise HTTPException(409, str(exc)) from exc
 

@@ -12,11 +12,15 @@ fewer than 2 extinguishers or not checked (§5.2.1), combustibles not cleared (�
 being the operator (§6.3.1(6): a watch of their own), a window longer than its approval level's validity, or
 than the longest any permit may run where it names no level. Those validities are the company's scheme, not
 GB 50720's (which defines no levels): the site file's ``hot_work_permits`` (contract/config/hot_work_permits.py),
-defaults 一级 1 day, 二级 3 days, 三级 and no level a week (the scheme §18 quotes [U]).
+defaults 一级 1 day, 二级 3 days, 三级 and no level a week (the scheme §18 quotes [U]). Issuing is not the
+only check: the rules and the list judge every kept permit against the scheme as the site file gives it at
+each check (contract/hot_work.py ``Permit.validity``), so a permit signed under a longer validity, restored
+from a backup or left from before a change of the file, covers no hot work past today's.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
@@ -24,10 +28,12 @@ from pathlib import Path
 from typing import Protocol
 
 from contract.config.hot_work_permits import HotWorkPermitsConfig
-from contract.hot_work import MIN_EXTINGUISHERS, Permit, PermitRequest
+from contract.hot_work import MIN_EXTINGUISHERS, Permit, PermitRequest, hours_zh
 from gateway.site.site_work import WorkError
 from gateway.site.weather_warnings import KEPT_FOR_RULES_S
 from gateway.sqlite_tx import connect, transaction
+
+log = logging.getLogger(__name__)
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS permits (id TEXT PRIMARY KEY, body TEXT NOT NULL, start_ts REAL NOT NULL)"
@@ -56,6 +62,8 @@ class HotWork:
         validity: HotWorkPermitsConfig | None = None,
     ) -> None:
         self._db = connect(path, SCHEMA)
+        self._path = path
+        self._unreadable: set[str] = set()  # the rows logged as unreadable
         # the site file's hot_work_permits (the company's scheme), its defaults where the site says nothing
         self._validity = validity if validity is not None else HotWorkPermitsConfig()
         self._sink = sink
@@ -63,10 +71,30 @@ class HotWork:
         self._clock = clock
         self._tell()
 
+    @property
+    def scheme(self) -> HotWorkPermitsConfig:
+        """The site's validities by level, as its file gives them now: the list's states judge by it."""
+        return self._validity
+
     def all(self) -> list[Permit]:
-        """Every permit kept, the latest window first."""
-        rows = self._db.execute("SELECT body FROM permits ORDER BY start_ts DESC, id DESC").fetchall()
-        return [Permit.model_validate_json(body) for (body,) in rows]
+        """Every permit kept, the latest window first. A row that no longer reads as a permit (a damaged
+        file, a restore from another version) is left out, logged once: it covers no hot work."""
+        rows = self._db.execute("SELECT id, body FROM permits ORDER BY start_ts DESC, id DESC").fetchall()
+        found: list[Permit] = []
+        for pid, body in rows:
+            try:
+                found.append(Permit.model_validate_json(body))
+            except ValueError as exc:  # pydantic's ValidationError is one
+                if pid not in self._unreadable:
+                    self._unreadable.add(pid)
+                    log.error(
+                        "hot-work permit %s in %s is unreadable and covers no hot work (welding at its place "
+                        "alerts as unpermitted): issue it again. %s",
+                        pid,
+                        self._path,
+                        str(exc).splitlines()[0],
+                    )
+        return found
 
     def of_day(self, day: date) -> list[Permit]:
         """The permits whose window touches ``day`` (site time), earliest first: the safety log's."""
@@ -105,7 +133,12 @@ class HotWork:
         row = self._db.execute("SELECT body FROM permits WHERE id = ?", (permit_id,)).fetchone()
         if row is None:
             raise WorkError(f"no hot-work permit {permit_id!r} (sitegw hot-work list shows them)")
-        return Permit.model_validate_json(row[0])
+        try:
+            return Permit.model_validate_json(row[0])
+        except ValueError:
+            raise WorkError(
+                f"hot-work permit {permit_id!r} is unreadable: it covers no hot work; issue it again"
+            ) from None
 
     def _write(self, permit: Permit) -> None:
         with transaction(self._db):
@@ -162,8 +195,7 @@ def _check(r: PermitRequest, tz: timezone, validity: HotWorkPermitsConfig) -> No
 def _check_validity(r: PermitRequest, validity: HotWorkPermitsConfig) -> None:
     """WorkError for a window longer than the site's scheme lets a permit of its level run (none: the
     longest any permit may run), naming the window that applied and where the site sets it."""
-    level_h, field = validity.window_h(r.level)
-    longest_h = min(level_h, validity.max_h)  # the model refuses a level above max_h: kept as a cap anyway
+    longest_h, field = validity.window_h(r.level)
     span_h = (r.end - r.start).total_seconds() / 3600
     if span_h <= longest_h:
         return
@@ -175,16 +207,10 @@ def _check_validity(r: PermitRequest, validity: HotWorkPermitsConfig) -> None:
     )
     zh_clause, en_clause = SCHEME_CLAUSE
     raise WorkError(
-        f"作业时段 {r.start.isoformat()} 至 {r.end.isoformat()} 共 {_span(span_h)}，超过{of_zh}有效期 "
-        f"{_span(longest_h)}：此有效期为本工地（企业）的规定（工地文件 hot_work_permits.{field}），依据"
+        f"作业时段 {r.start.isoformat()} 至 {r.end.isoformat()} 共 {hours_zh(span_h)}，超过{of_zh}有效期 "
+        f"{hours_zh(longest_h)}：此有效期为本工地（企业）的规定（工地文件 hot_work_permits.{field}），依据"
         f"{zh_clause}；请按每段作业分别办理动火许可证。"
         f" The window {r.start.isoformat()} to {r.end.isoformat()} ({span_h:g} h) is longer than {of_en}, "
         f"{longest_h:g} h, the site's (company's) rule (hot_work_permits.{field}; {en_clause}): "
         "issue a permit per stretch of work"
     )
-
-
-def _span(hours: float) -> str:
-    """Hours as a permit's validity reads, e.g. 72 小时（3 天）."""
-    days = hours / 24
-    return f"{hours:g} 小时" + (f"（{days:g} 天）" if days == int(days) else "")

@@ -39,7 +39,8 @@ class WelderJudge(Judge):
         hot_work = self.shared.hot_work
 
         def judge(r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
-            return r, hot_work.current(welder, value, r.ts, backfill)
+            # the permits judged at the reading's stamp and, live, at the gateway's own clock
+            return r, hot_work.current(welder, value, r.ts, backfill, self.shared.heard)
 
         # no quiet band: an idle reading that says nothing while an alert settles still counts its time
         return Route(judge)

@@ -41,8 +41,9 @@ def test_a_permit_line_is_the_permit_the_rules_judge(tmp_path: Path) -> None:
     inputs = read_inputs(lines(tmp_path / "in.jsonl", closed, unnamed), SITE)
     first, second = inputs.permits
     assert first.id == "DH-1" and first.closed_ts == 1795226700 and first.signed_ts == 1795222800
-    assert first.in_force(1795222800) and not first.in_force(1795226400)
-    assert first.unclosed(1795226400) and not first.unclosed(1795226700)
+    scheme = SITE.config.hot_work_permits
+    assert first.in_force(1795222800, scheme) and not first.in_force(1795226400, scheme)
+    assert first.unclosed(1795226400, scheme) and not first.unclosed(1795226700, scheme)
     assert second.id == "line-2" and second.closed_ts is None and inputs.readings == []
 
 
