@@ -31,6 +31,7 @@ from kinds.confined_space.kind import (
 from kinds.confined_space.silent import ConfinedSilent
 from kinds.confined_space.state import GAS_OF, Space, judged_value, within
 from rules.kinds.base import Judge, Shared, faulted, some
+from rules.levels import crosses
 from rules.probes import Probe, Sample
 from rules.result import RuleResult
 from rules.routes import Route
@@ -90,7 +91,7 @@ class ConfinedSpaceJudge(Judge):
 
     def resume(self, now: float) -> None:
         stop = self.shared.stop  # an alarm firing at the stop goes on (rules/heard.py)
-        absent = self._attendant.restart(stop)
+        absent = self._attendant.restart(now, stop)
         for device, space in self._spaces.items():
             space.restart(partial(absent.heard, device, ATTENDANT_POINT, now=now))
         self._silent.restart(now, stop)
@@ -99,6 +100,7 @@ class ConfinedSpaceJudge(Judge):
         for space in self._spaces.values():
             space.shift(step_s, now)
         self._silent.stepped(step_s, now)
+        self._attendant.stepped(step_s, now)
 
     def probes(self, dev: DeviceConfig) -> list[Probe]:
         """Each confined-space rule on the space's own limits and timings: a worker (``P1``) goes in
@@ -125,7 +127,10 @@ class ConfinedSpaceJudge(Judge):
 
     def _watch(self, device: str, space: Space, now: float) -> list[RuleResult]:
         spec, name = self._specs[device], self.shared.names[device]
-        return some(self._attendant.evaluate(device, name, space, spec.attendant_grace_s, now))
+        found = self._attendant.evaluate(
+            device, name, space, spec.attendant_grace_s, spec.reader_silent_s, now
+        )
+        return some(found)
 
     def _reading(
         self, device: str, r: Reading, value: float, backfill: bool
@@ -201,6 +206,7 @@ class ConfinedSpaceJudge(Judge):
             return r, []  # already inside: a repeated state, not an entry
         if first:
             self._silent.occupied(device, at)
+            self._attendant.occupied(device, at)
         found = some(rule.entered(device, name, person, lacks, r.ts, backfill))
         return r, found + self._clock(device, space, at)
 
@@ -208,8 +214,14 @@ class ConfinedSpaceJudge(Judge):
         self, device: str, r: Reading, value: float, backfill: bool
     ) -> tuple[Reading, list[RuleResult]]:
         # the attendant's absence is measured on the gateway's clock, never the badge reader's stamps
-        space, at = self._spaces[device], self.shared.heard_at(r.ts)
-        space.attendant(r.point or POST, value >= 0.5, at)
+        spec, space, at = self._specs[device], self._spaces[device], self.shared.heard_at(r.ts)
+        before = self._attendant.reader(device, at)
+        # the reader back after a silence past its limit: whoever it shows gone may have left at any moment of
+        # it, so an empty post counts from the last time it was confirmed, never from now
+        stale = (
+            before is not None and space.occupied and crosses(at - before, spec.reader_silent_s, strict=True)
+        )
+        space.attendant(r.point or POST, value >= 0.5, before if stale and before is not None else at)
         return r, self._watch(device, space, at)
 
 
@@ -314,7 +326,7 @@ def _watch_probes(dev: ConfinedSpaceDevice, air: dict[str, float]) -> list[Probe
     spec, every, attendant = dev.confined_space, dev.poll_interval_s, PROBE_ATTENDANT
     went_in = _went_in(dev.id)
     # a worker inside: the detector silent past silent_s (a reading ends it); nobody at the post
-    # past the attendant's grace (an attendant badging in ends it)
+    # past the attendant's grace (an attendant badging in ends it), or its reader silent past reader_silent_s
     return [
         Probe(
             "confined_space.silent",
@@ -337,6 +349,21 @@ def _watch_probes(dev: ConfinedSpaceDevice, air: dict[str, float]) -> list[Probe
             beyond=(0.0,),
             clear=1.0,
             fire_after_s=spec.attendant_grace_s + every,
+            alert=(dev.id, "entrance"),
+        ),
+        # the attendant at the post, then the reader silent (the detector reporting): the post unconfirmed past
+        # reader_silent_s (the attendant re-sent at the post ends it)
+        Probe(
+            "confined_space.attendant",
+            dev.id,
+            ATTENDANT,
+            point=attendant,
+            setup=(*went_in, (dev.id, attendant, {ATTENDANT: 1.0})),
+            context=dict(air),
+            interval_s=every,
+            beyond=(None,),
+            clear=1.0,
+            fire_after_s=spec.reader_silent_s + every,
             alert=(dev.id, "entrance"),
         ),
     ]

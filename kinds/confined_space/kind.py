@@ -9,7 +9,8 @@ One device is one space. Its box (or the profile's MQTT topics) reports:
 - the fan: ``fan_on`` 1 while it runs;
 - who is inside: ``inside`` with the person (the badge read at the manhole, or the entry sensor's own
   code when it cannot tell people apart) as the reading's point, 1 when they go in and 0 when they come out;
-- the attendant (监护人): ``attendant`` with the person as the point, 1 at the entrance, 0 gone.
+- the attendant (监护人): ``attendant`` with the person as the point, 1 at the entrance, 0 gone; the reader
+  re-sends each attendant at the post with every report, so that a reader that stops is heard to stop.
 """
 
 from __future__ import annotations
@@ -140,6 +141,16 @@ class ConfinedSpaceSpec(Model):
         title="Attendant away after",
         description="seconds anyone may be inside with no attendant at the entrance before the alarm",
     )
+    reader_silent_s: float = Field(
+        60,
+        gt=0,
+        le=600,
+        title="Attendant reader silent after",
+        description="seconds anyone may be inside without a reading of the attendant's reader at the entrance "
+        "(each attendant at the post re-sent by the badge reader, the presence switch read at every poll) "
+        "before the post counts as unattended, an alarm: a dead or unplugged reader would otherwise show its "
+        "last attendant at the post for ever (超过; 建质规〔2024〕5号 第十一条(三))",
+    )
     hysteresis_pct: float = Field(
         5, ge=0, lt=50, title="Clearing band", description="% of a gas limit a reading must come back by"
     )
@@ -154,7 +165,7 @@ class ConfinedSpaceDevice(DeviceConfig):
     confined_space: ConfinedSpaceSpec = Field(
         default_factory=ConfinedSpaceSpec,
         title="Confined space",
-        description="area, gas limits, test_valid_min, break_min, silent_s, attendant_grace_s",
+        description="area, gas limits, test_valid_min, break_min, silent_s, attendant_grace_s, reader_silent_s",
     )
 
 

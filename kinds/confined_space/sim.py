@@ -14,9 +14,11 @@ at 4200 s until 7200 s. Each other scenario is that morning with one thing wrong
 - ``detector_silent``: the detector reports nothing from 300 s to 600 s with the workers inside;
 - ``attendant_away``: the attendant leaves the entrance at 300 s and is back at 600 s.
 
-Over MQTT each badge read is sent once, in the report after the passage (as a reader sends it), so the
-latest ``inside`` reading of a person is when they went in or came out; over Modbus the entry sensor
-and the attendant's switch are states read at every poll.
+Over MQTT each badge read at the manhole is sent once, in the report after the passage (as a reader sends
+it), so the latest ``inside`` reading of a person is when they went in or came out; the entrance's reader
+sends the attendant's leaving once and re-sends the attendant at the post with every report, so that the
+gateway hears it alive (``confined_space.reader_silent_s``); over Modbus the entry sensor and the
+attendant's switch are states read at every poll.
 """
 
 from __future__ import annotations
@@ -99,7 +101,8 @@ class ConfinedSpaceSim:
             for person, arrives in WORKERS:
                 if self.inside(arrives, t) != self.inside(arrives, before):
                     out[f"{INSIDE}@{person}"] = 1.0 if self.inside(arrives, t) else 0.0
-            if self.at_post(t) != self.at_post(before):
+            # the entrance's reader re-sends the attendant at the post with every report (heard alive by it)
+            if self.at_post(t) or self.at_post(before):
                 out[f"{ATTENDANT}@{ATTENDANT_ID}"] = 1.0 if self.at_post(t) else 0.0
         else:  # the entry sensor and the presence switch are states, read at every poll
             out[f"{INSIDE}@entry"] = 1.0 if any(self.inside(a, t) for _, a in WORKERS) else 0.0

@@ -3,7 +3,8 @@ step of a clock: device.offline (power-main, its warning after 15 s without a re
 silence rules, a high formwork's point silent during a pour (formwork.silent, docs/standards.md §6), a
 tunnel's monitoring point silent while its system reports (tunnel.silent, §16), a confined space's gas
 detector silent with people inside (confined_space.silent, §9) and its entrance left without an attendant with
-people inside (confined_space.attendant, §9: the badge reader's clock), are measured without holding a device's stamp
+people inside (confined_space.attendant, §9: the badge reader's clock), or its badge reader at the entrance
+silent with people inside (confined_space.attendant: the last attendant it showed no longer counts), are measured without holding a device's stamp
 against the gateway's clock: from when the gateway heard each reading (a tunnel point: how long its system's
 own reports went on without it, by their stamps, plus how long since the gateway last heard the system). So a
 clock set wrong or stepped (the gateway's, the device's, or both at different moments) neither invents a
@@ -90,6 +91,14 @@ def attendant(ts: float, watched: bool) -> list[Reading]:
     return [*detector(ts, True), *sample("cs-1", ts, point="JH-01", attendant=1.0 if watched else 0.0)]
 
 
+def reader(ts: float, watched: bool) -> list[Reading]:
+    """cs-1's detector (clean air, reporting throughout: the device stays online) and its badge reader at the
+    entrance re-sending JH-01 at the post (the reader watched); nothing from the reader once it falls silent (dead
+    or unplugged), which leaves JH-01 last shown at the post."""
+    found = detector(ts, True)
+    return [*found, *sample("cs-1", ts, point="JH-01", attendant=1.0)] if watched else found
+
+
 CASES = {
     "device_offline": Case(
         "device.offline", "warning", power, lambda ts: [], every_s=5, limit_s=15, tick_s=1
@@ -120,6 +129,16 @@ CASES = {
         attendant,
         worker_in,
         every_s=1,
+        limit_s=60,
+        tick_s=1,
+    ),
+    # the reader re-sends the attendant at the post every 30 s; silent for more than 60 s, the post is unconfirmed
+    "reader": Case(
+        "confined_space.attendant",
+        "alarm",
+        reader,
+        worker_in,
+        every_s=30,
         limit_s=60,
         tick_s=1,
     ),
