@@ -93,7 +93,7 @@ class ConfinedSpaceJudge(Judge):
         stop = self.shared.stop  # an alarm firing at the stop goes on (rules/heard.py)
         absent = self._attendant.restart(now, stop)
         for device, space in self._spaces.items():
-            space.restart(partial(absent.heard, device, ATTENDANT_POINT, now=now))
+            space.restart(now, partial(absent.heard, device, ATTENDANT_POINT, now=now))
         self._silent.restart(now, stop)
 
     def clock_stepped(self, step_s: float, now: float) -> None:
@@ -136,14 +136,17 @@ class ConfinedSpaceJudge(Judge):
         self, device: str, r: Reading, value: float, backfill: bool
     ) -> tuple[Reading, list[RuleResult]]:
         broken, faults = self._sensor(device, r, value, backfill)
+        # the detector's silence, and its sets against the fan and the badge reader, on the gateway's clock
+        at = self.shared.heard_at(r.ts)
         if broken:
-            self._spaces[device].void(GAS_OF[r.metric].key, r.ts)  # no test: the set it was part of is void
+            self._spaces[device].void(
+                GAS_OF[r.metric].key, r.ts, at
+            )  # no test: the set it was part of is void
             return faulted(r), faults
         spec, space = self._specs[device], self._spaces[device]
         gas = GAS_OF[r.metric]
         judged = judged_value(r.metric, value)
-        space.gas(gas.key, r.ts, within(spec.limits, gas.key, judged))
-        at = self.shared.heard_at(r.ts)  # the detector's silence is measured on the gateway's clock
+        space.gas(gas.key, r.ts, at, within(spec.limits, gas.key, judged))
         self._silent.gas(device, at)
         shown = f"{value:g} {unit_of(r.metric) if r.metric in TOXIC else gas.unit}"
         if judged != value:
@@ -182,7 +185,7 @@ class ConfinedSpaceJudge(Judge):
         return reason is not None, some(found)
 
     def _fan(self, device: str, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
-        self._spaces[device].fan(value >= 0.5, r.ts)
+        self._spaces[device].fan(value >= 0.5, r.ts, self.shared.heard_at(r.ts))
         return r, []
 
     def _inside(
@@ -197,10 +200,11 @@ class ConfinedSpaceJudge(Judge):
             found += some(self._reentry.left(device, name, person, r.ts, backfill))
             return r, found + self._clock(device, space, at)
         valid_s, break_s = spec.test_valid_min * 60, spec.break_min * 60
+        # the break on the reader's own stamps; the test's age and order against the entry on the gateway's clock
         if confined_reentry.is_reentry(space, r.ts, break_s):
-            rule, lacks = self._reentry, confined_reentry.lacks(space, r.ts, valid_s)
+            rule, lacks = self._reentry, confined_reentry.lacks(space, at, valid_s)
         else:
-            rule, lacks = self._entry, space.ready(r.ts, valid_s)
+            rule, lacks = self._entry, space.ready(at, valid_s)
         first = not space.occupied
         if not space.enter(person, r.ts, at):
             return r, []  # already inside: a repeated state, not an entry

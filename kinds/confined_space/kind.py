@@ -116,7 +116,9 @@ class ConfinedSpaceSpec(Model):
         le=240,
         title="Test valid for",
         description="minutes a complete in-limit reading set (O2, then combustible, then toxic) allows entry: "
-        "not earlier than 30 min before work (practice, configurable)",
+        "not earlier than 30 min before work (practice, configurable); more is stale (超过). Measured on the "
+        "gateway's clock, from when it heard the set to when it heard the entry, whatever the detector's clock; "
+        "a set heard before a restart allows no entry after it",
     )
     break_min: float = Field(
         30,
@@ -124,7 +126,8 @@ class ConfinedSpaceSpec(Model):
         le=1440,
         title="Break needing a new test",
         description="minutes the space may stay empty before re-entry needs a new reading set taken after "
-        "the break began (practice: 30)",
+        "the break began (practice: 30; more is a break, 超过). The break is the manhole reader's, by its own "
+        "stamps; whether the set came after it, the gateway's clock, when it heard each",
     )
     silent_s: float = Field(
         60,

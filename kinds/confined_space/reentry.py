@@ -4,6 +4,11 @@ have been begun after the last person came out, as well as within the time a tes
 (应急管理部令第13号 第十五条, as the procedure of reference: 作业中断的，再次进入前应当重新通风、检测合格;
 the 30 minutes are the old 59号令 wording, practice). Critical, like a first entry without the
 test (建质规〔2024〕5号 第十一条(二)); the alert lasts until the person comes out.
+
+The break is the manhole reader's (its exit and its entry, by its own stamps); whether the set was begun after
+the exit compares the detector with the reader, two devices, so it is judged on the gateway's clock, when it
+heard each (state.py): a detector's clock hours ahead would otherwise put the test taken before the break after
+it, and let the re-entry pass untested.
 """
 
 from __future__ import annotations
@@ -24,14 +29,15 @@ REENTRY = Entry(
 
 
 def is_reentry(space: Space, ts: float, break_s: float) -> bool:
-    """Whether an entry at ``ts`` ends a break longer than ``break_s`` (the space empty since its last
-    exit; 超过: a break of exactly ``break_s`` is not one)."""
-    return not space.occupied and space.last_exit is not None and ts - space.last_exit > break_s
+    """Whether an entry stamped ``ts`` ends a break longer than ``break_s`` (the space empty since its last
+    exit, on the reader's clock; 超过: a break of exactly ``break_s`` is not one)."""
+    return not space.occupied and space.last_exit is not None and ts - space.last_exit.ts > break_s
 
 
-def lacks(space: Space, ts: float, valid_s: float) -> list[str]:
-    """What a re-entry at ``ts`` lacks: the entry's conditions, the set begun after the break."""
-    return space.ready(ts, valid_s, after=space.last_exit)
+def lacks(space: Space, at: float, valid_s: float) -> list[str]:
+    """What a re-entry heard at ``at`` lacks: the entry's conditions, the set begun after the break (both on the
+    gateway's clock)."""
+    return space.ready(at, valid_s, after=space.last_exit)
 
 
 def rule() -> EntryRule:

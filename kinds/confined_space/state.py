@@ -6,6 +6,15 @@ combustible one no earlier, then one of each toxic gas the detector reports no e
 one within the limits. A multi-gas detector reporting all of them in one sample makes a set at each
 sample; a reading out of the limits voids the set until a new one is taken. The set counts as taken
 after ventilation only when the fan was already running at its oxygen reading (先通风、再检测).
+
+The detector, the fan and the badge reader at the manhole are separate devices over MQTT, each stamping by
+its own clock, which may be hours off the others'. Each instant the entry rules compare across two of them (a
+set's start and end, the fan's start, the last exit) is kept as its device stamped it and as the gateway heard
+it (:class:`Heard`), and an interval between two devices is measured on the gateway's clock, as the silences
+and the attendant's absence are (rules/heard.py): a test's age at an entry, whether it was begun after the last
+exit, whether the fan ran before it. An interval of one device (the break, between two reads of the manhole's
+reader; the order of a set's readings) stays on that device's stamps. Replay and the warm-up judge history at
+its stamps, the only time they have.
 """
 
 from __future__ import annotations
@@ -52,6 +61,27 @@ def judged_value(metric: str, value: float) -> float:
     return mg_per_m3(metric, value) if metric in TOXIC else value
 
 
+@dataclass(frozen=True)
+class Heard:
+    """An instant as its device stamped it (``ts``, the device's clock) and as the gateway heard it (``at``, its
+    own clock: the stamp itself in replay and the warm-up)."""
+
+    ts: float
+    at: float
+
+    def moved(self, step_s: float, now: float) -> Heard:
+        """The same instant across a step of the gateway's wall clock by ``step_s`` reading ``now`` (never past
+        ``now``, as rules/heard.py's times move)."""
+        return Heard(self.ts, min(self.at + step_s, now))
+
+
+def _moved(when: Heard | None, step_s: float, now: float) -> Heard | None:
+    return None if when is None else when.moved(step_s, now)
+
+
+RESTARTED = "网关重启后尚无完整合格的气体检测（重启前的检测时效无法确认，须重新检测）"
+
+
 @dataclass
 class Space:
     """One confined space's state."""
@@ -59,46 +89,53 @@ class Space:
     inside: dict[str, float] = field(default_factory=dict)  # person: when they went in
     attendants: set[str] = field(default_factory=set)
     fan_on: bool = False  # never reported is not running
-    fan_since: float | None = None
-    last_exit: float | None = None  # when the space last became empty
+    fan_since: Heard | None = None  # when it started (the fan's clock, and heard)
+    last_exit: Heard | None = None  # when the space last became empty (the manhole reader's clock, and heard)
     # when the gateway heard the post left empty with people inside, on its own clock (rules/heard.py): the
     # attendant's absence is measured against the gateway's ticks, never the badge reader's stamps
     unattended_since: float | None = None
-    latest: dict[str, tuple[float, bool]] = field(default_factory=dict)  # gas key: (ts, within limits)
-    set_done: float | None = None  # when the last complete in-limit set was completed
-    set_start: float | None = None  # its oxygen reading
+    latest: dict[str, tuple[Heard, bool]] = field(default_factory=dict)  # gas key: (when, within limits)
+    set_done: Heard | None = None  # when the last complete in-limit set was completed (the detector's clock)
+    set_start: Heard | None = None  # its oxygen reading
     set_ventilated: bool = False  # the fan ran from before that oxygen reading
+    restarted: bool = False  # the gateway restarted since the last set, which it voided
 
     @property
     def occupied(self) -> bool:
         """Whether anyone is inside."""
         return bool(self.inside)
 
-    def gas(self, key: str, ts: float, ok: bool) -> None:
-        """A gas reading: the set it completes, or the set it voids."""
+    def gas(self, key: str, ts: float, at: float, ok: bool) -> None:
+        """A gas reading stamped ``ts`` by the detector and heard at ``at``: the set it completes, or the set it
+        voids. The order of a set's readings is the detector's own (its stamps); whether the fan ran before it
+        is the gateway's (the fan's clock is another device's)."""
         if not ok:
-            self.void(key, ts)
+            self.void(key, ts, at)
             return
-        self.latest[key] = (ts, ok)
+        now = Heard(ts, at)
+        self.latest[key] = (now, ok)
         o2, lel = self.latest.get("o2"), self.latest.get("lel")
         toxic = [v for k, v in self.latest.items() if k not in ("o2", "lel")]
         if o2 is None or lel is None or not toxic or not all(ok for _, ok in (o2, lel, *toxic)):
             return
-        if o2[0] <= lel[0] <= min(t for t, _ in toxic):
-            self.set_done, self.set_start = ts, o2[0]
-            self.set_ventilated = self.fan_on and self.fan_since is not None and self.fan_since <= o2[0]
+        if o2[0].ts <= lel[0].ts <= min(t.ts for t, _ in toxic):
+            self.set_done, self.set_start, self.restarted = now, o2[0], False
+            since = self.fan_since
+            self.set_ventilated = self.fan_on and since is not None and since.at <= o2[0].at
 
-    def void(self, key: str, ts: float) -> None:
-        """A reading of gas ``key`` out of the limits, or one its detector cannot give: no set until a new
-        one is taken (a broken reading ends no silence: only a sound one is heard by ConfinedSilent)."""
-        self.latest[key] = (ts, False)
+    def void(self, key: str, ts: float, at: float) -> None:
+        """A reading of gas ``key`` out of the limits, or one its detector cannot give, stamped ``ts`` and heard
+        at ``at``: no set until a new one is taken (a broken reading ends no silence: only a sound one is heard
+        by ConfinedSilent)."""
+        self.latest[key] = (Heard(ts, at), False)
         self.set_done = self.set_start = None
         self.set_ventilated = False
 
-    def fan(self, on: bool, ts: float) -> None:
-        """The fan's state; a set taken while it stood still stays unventilated."""
+    def fan(self, on: bool, ts: float, at: float) -> None:
+        """The fan's state, stamped ``ts`` by its clock and heard at ``at``; a set taken while it stood still
+        stays unventilated."""
         if on and not self.fan_on:
-            self.fan_since = ts
+            self.fan_since = Heard(ts, at)
         self.fan_on = on
 
     def enter(self, person: str, ts: float, at: float) -> bool:
@@ -117,7 +154,9 @@ class Space:
         if self.inside.pop(person, None) is None:
             return False
         if not self.inside:
-            self.last_exit = ts  # the break before a re-entry: both ends on the entry reader's own clock
+            # the break before a re-entry: both ends on the manhole reader's own clock; whether a set was begun
+            # after it, on the gateway's (the detector's clock is another device's)
+            self.last_exit = Heard(ts, at)
         self._attendance(at)
         return True
 
@@ -139,34 +178,60 @@ class Space:
         else:
             self.unattended_since = None
 
-    def ready(self, now: float, valid_s: float, after: float | None = None) -> list[str]:
-        """What entry at ``now`` lacks, in Chinese (empty: ventilated, then tested within limits within
-        ``valid_s``, the set begun after ``after`` when given)."""
+    def ready(self, now: float, valid_s: float, after: Heard | None = None) -> list[str]:
+        """What entry heard at ``now`` lacks, in Chinese (empty: ventilated, then tested within limits within
+        ``valid_s`` (超过 is too old), the set begun after ``after`` when given: the last exit). Both on the
+        gateway's clock: the entry and the exit are the manhole reader's, the set the detector's."""
         missing: list[str] = []
         if not self.fan_on:
             missing.append("通风机未运行")
         if self.set_done is None or self.set_start is None:
-            missing.append("无完整合格的气体检测（氧气→可燃气体→有毒气体）")
-        elif now - self.set_done > valid_s:
-            missing.append(f"最近一次合格检测已过 {(now - self.set_done) / 60:.0f} 分钟")
-        elif after is not None and self.set_start < after:
+            missing.append(RESTARTED if self.restarted else "无完整合格的气体检测（氧气→可燃气体→有毒气体）")
+        elif now - self.set_done.at > valid_s:
+            missing.append(f"最近一次合格检测已过 {(now - self.set_done.at) / 60:.0f} 分钟")
+        elif after is not None and self.set_start.at < after.at:
             missing.append("中断后未重新检测")
         elif not self.set_ventilated:
             missing.append("检测前未先通风")
         return missing
 
     def shift(self, step_s: float, now: float) -> None:
-        """The attendant's absence measured across a wall-clock step of ``step_s`` (never past ``now``; the
-        detector's silence is ConfinedSilent's)."""
+        """The attendant's absence and the instants heard (the sets, the fan's start, the last exit) measured
+        across a wall-clock step of ``step_s`` (never past ``now``; the detector's silence is ConfinedSilent's)."""
         if self.unattended_since is not None:
             self.unattended_since = min(self.unattended_since + step_s, now)
+        self.latest = {key: (when.moved(step_s, now), ok) for key, (when, ok) in self.latest.items()}
+        self.set_done, self.set_start = (
+            _moved(self.set_done, step_s, now),
+            _moved(self.set_start, step_s, now),
+        )
+        self.fan_since, self.last_exit = (
+            _moved(self.fan_since, step_s, now),
+            _moved(self.last_exit, step_s, now),
+        )
 
-    def restart(self, carried: Callable[[float], float]) -> None:
+    def restart(self, now: float, carried: Callable[[float], float]) -> None:
         """After a warm-up: the gateway's own downtime is not the attendant's absence, so the absence starts
         again at the start, as rules/heard.py's times restart (``carried``: when an absence since a given
         instant counts from); where its alarm was firing at the stop, it goes on from what it had lasted by
         then, so that an alarm still true is not cleared by the restart. Never from the warm-up's own start: it
         judged its history at the readings' stamps, which a reader's clock ahead of the gateway's puts after
-        the start, holding the alarm off until the gateway's clock got there."""
+        the start, holding the alarm off until the gateway's clock got there.
+
+        A gas test heard before the restart is worth nothing after it: the warm-up knows it only by the
+        detector's stamp, and the exit and the fan only by their own devices', hours apart where their clocks
+        are; a detector ahead by less than the time since would put a test taken before the last exit after it,
+        stamped in the past and looking fine. So every set, and every reading a set could be completed from, is
+        void: the next entry needs a set heard after the restart (a detector reporting all its gases in each
+        sample makes one at its next report). The fan still running and the last exit count from ``now``, both
+        before any set heard from then on."""
         if self.unattended_since is not None:
             self.unattended_since = carried(self.unattended_since)
+        self.restarted = self.restarted or self.set_done is not None
+        self.latest.clear()
+        self.set_done = self.set_start = None
+        self.set_ventilated = False
+        if self.fan_since is not None:
+            self.fan_since = Heard(self.fan_since.ts, now)
+        if self.last_exit is not None:
+            self.last_exit = Heard(self.last_exit.ts, now)

@@ -436,29 +436,158 @@ def _entries_heard(detector_offset_s: float) -> list[tuple[str, str | None, floa
     ]
 
 
-@pytest.mark.parametrize(
-    "offset_s",
-    [
-        0.0,
-        pytest.param(
-            HOURS_2,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="re-entry break judged across two devices' clocks (reentry.py): a detector 2 h ahead makes "
-                "the test before the break look taken after it, and the re-entry passes",
-            ),
-        ),
-        pytest.param(
-            -HOURS_2,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="test validity judged across two devices' clocks (State.ready): a detector 2 h behind makes "
-                "a fresh test look 2 h old, and the first, proper entry is critical",
-            ),
-        ),
-    ],
-    ids=["right", "detector-ahead", "detector-behind"],
+CLOCKS = pytest.mark.parametrize(
+    "offset_s", [0.0, HOURS_2, -HOURS_2], ids=["right", "detector-ahead", "detector-behind"]
 )
+
+
+@CLOCKS
 def test_the_break_and_the_tests_age_do_not_depend_on_two_devices_clocks(offset_s: float) -> None:
     # the first entry is proper; the re-entry after more than 30 min without a new test is critical
     assert _entries_heard(offset_s) == [("confined_space.reentry", "critical", 2200)]
+
+
+ENTRIES = ("confined_space.entry", "confined_space.reentry")
+
+
+def _live(engine: RuleEngine, heard: Iterable[tuple[float, list[Reading]]]) -> list[tuple[RuleResult, float]]:
+    """Each batch judged as the live gateway judges it, heard at ``T0 + t`` on its clock: the entry rules' verdicts
+    that raise something, with the ``t`` they were heard at."""
+    return [
+        (r, t)
+        for t, batch in heard
+        for r in engine.evaluate(batch, heard=T0 + t).results
+        if r.rule in ENTRIES and r.level
+    ]
+
+
+@CLOCKS
+@pytest.mark.parametrize(("age_s", "level"), [(1799, None), (1800, None), (1801, "critical")])
+def test_a_test_is_valid_30_min_before_an_entry_by_the_gateways_clock(
+    offset_s: float, age_s: int, level: str | None
+) -> None:
+    """The fan (its own clock, right) heard at +0 s, the set at +60 s stamped by the detector's clock
+    (``offset_s`` off), W-0001 in ``age_s`` after the set by the manhole reader's: a set more than 30 min old
+    (超过) is stale, whatever the detector's clock says of its age."""
+    heard = [(0, fan(T0)), (60, gas(T0 + 60 + offset_s)), (90, post(T0 + 90))]
+    got = _live(RuleEngine(reference_site()), [*heard, (60 + age_s, enter(T0 + 60 + age_s))])
+    assert [(r.rule, r.level, t) for r, t in got] == (
+        [("confined_space.entry", level, 60 + age_s)] if level else []
+    )
+    if level:
+        hit = got[0][0]
+        assert "未通风检测即进入（最近一次合格检测已过 30 分钟）" in hit.message and "立即撤出" in hit.message
+        assert "第十一条(二)" in hit.clause
+
+
+@CLOCKS
+@pytest.mark.parametrize(("break_s", "level"), [(1799, None), (1800, None), (1801, "critical")])
+def test_a_set_heard_before_a_break_of_more_than_30_min_does_not_allow_the_reentry(
+    tmp_path: Path, offset_s: float, break_s: int, level: str | None
+) -> None:
+    """Tests valid an hour on this site, so that only the break makes the set heard at +280 s, 20 s before W-0001
+    came out at +300 s, no longer enough: more than 30 min later (超过, by the manhole reader's own clock) he goes
+    back in without a new test. Whether the set came before the exit is the gateway's, whatever the detector's
+    clock stamped it."""
+    heard = [(0, fan(T0)), (60, gas(T0 + 60 + offset_s)), (90, post(T0 + 90)), (120, enter(T0 + 120))]
+    heard += [(280, gas(T0 + 280 + offset_s)), (300, leave(T0 + 300))]
+    back = 300 + break_s
+    got = _live(RuleEngine(site_variant(tmp_path, _valid_60_min)), [*heard, (back, enter(T0 + back))])
+    assert [(r.rule, r.level, t) for r, t in got] == (
+        [("confined_space.reentry", level, back)] if level else []
+    )
+    if level:
+        hit = got[0][0]
+        assert "作业中断后未重新检测即进入（中断后未重新检测）" in hit.message and "立即撤出" in hit.message
+        assert "第十五条" in hit.clause
+
+
+@CLOCKS
+def test_a_set_heard_after_the_exit_allows_the_reentry_whatever_the_detectors_clock(offset_s: float) -> None:
+    heard = [(0, fan(T0)), (60, gas(T0 + 60 + offset_s)), (90, post(T0 + 90)), (120, enter(T0 + 120))]
+    heard += [(300, leave(T0 + 300)), (2000, gas(T0 + 2000 + offset_s)), (2200, enter(T0 + 2200))]
+    assert _live(RuleEngine(reference_site()), heard) == []
+
+
+@CLOCKS
+@pytest.mark.parametrize(("fan_s", "level"), [(59, None), (60, None), (61, "critical")])
+def test_the_fan_runs_before_the_test_by_the_gateways_clock(
+    offset_s: float, fan_s: int, level: str | None
+) -> None:
+    """The fan (its own clock, right) heard starting at ``fan_s``, the set at +60 s stamped by the detector's clock:
+    a fan started after the set is 先检测、后通风, whatever the two clocks say."""
+    heard = [
+        (fan_s, fan(T0 + fan_s)),
+        (60, gas(T0 + 60 + offset_s)),
+        (90, post(T0 + 90)),
+        (120, enter(T0 + 120)),
+    ]
+    got = _live(RuleEngine(reference_site()), sorted(heard, key=lambda h: h[0]))
+    assert [(r.rule, r.level, t) for r, t in got] == ([("confined_space.entry", level, 120)] if level else [])
+    if level:
+        assert "（检测前未先通风）" in got[0][0].message
+
+
+@CLOCKS
+@pytest.mark.parametrize("step_s", [3600.0, -3600.0], ids=["slow-corrected", "fast-corrected"])
+@pytest.mark.parametrize(("age_s", "level"), [(1799, None), (1800, None), (1801, "critical")])
+def test_a_tests_age_and_the_break_are_measured_across_a_step_of_the_gateways_clock(
+    offset_s: float, step_s: float, age_s: int, level: str | None
+) -> None:
+    """The gateway's clock off by ``step_s`` until NTP steps it at +600 s (the devices' clocks untouched, the
+    detector's ``offset_s`` off): the set heard at +60 s is ``age_s`` old when W-0001 goes in, by the time that
+    really passed. After the step W-0001 comes out, a new set is heard and he goes back in after 31 min."""
+    engine = RuleEngine(reference_site())
+
+    def before(t: float, batch: list[Reading]) -> tuple[float, list[Reading]]:
+        return t - step_s, batch  # heard by the clock not yet stepped
+
+    heard = [before(0, fan(T0)), before(60, gas(T0 + 60 + offset_s)), before(90, post(T0 + 90))]
+    got = _live(engine, heard)
+    engine.clock_stepped(step_s, T0 + 600)
+    entry = 60 + age_s
+    got += _live(engine, [(entry, enter(T0 + entry))])
+    assert [(r.rule, r.level, t) for r, t in got] == (
+        [("confined_space.entry", level, entry)] if level else []
+    )
+    out = entry + 60
+    later = [
+        (out, leave(T0 + out)),
+        (out + 600, gas(T0 + out + 600 + offset_s)),
+        (out + 1860, enter(T0 + out + 1860)),
+    ]
+    assert _live(engine, later) == []
+
+
+def _warm_up(history: Iterable[list[Reading]], restart: float) -> RuleEngine:
+    """A gateway restarted at ``T0 + restart`` after its warm-up replayed ``history`` at the readings' stamps."""
+    engine = RuleEngine(reference_site())
+    for _ in engine.replay(sorted((r for b in history for r in b), key=lambda r: r.ts)):
+        pass
+    engine.resume(T0 + restart)
+    return engine
+
+
+def test_a_test_heard_before_a_restart_allows_no_entry_after_it() -> None:
+    """The gateway restarted 40 s after the set: the warm-up knows the set only by the detector's stamp, which
+    says nothing of its age on the gateway's clock. W-0001 going in before a new one is critical, saying why; the
+    detector's next sample is a set again."""
+    engine = _warm_up([fan(T0), gas(T0 + 60), post(T0 + 90)], 100)
+    got = _live(engine, [(160, enter(T0 + 160))])
+    assert [(r.rule, r.level, t) for r, t in got] == [("confined_space.entry", "critical", 160)]
+    assert "须重新检测" in got[0][0].message and "立即撤出" in got[0][0].message
+    assert _live(engine, [(190, gas(T0 + 190)), (220, enter(T0 + 220, "W-0002"))]) == []
+
+
+@pytest.mark.parametrize("retested", [False, True])
+def test_a_restart_never_lets_an_untested_reentry_pass(retested: bool) -> None:
+    """The detector's clock 20 min ahead: the set taken at +60 s, before W-0001 came out at +300 s, is stamped
+    +1260 s, after the exit, and not in the future at the restart (+2000 s). Back in at +2200 s, a break of more
+    than 30 min, without a new test: critical; with a set heard after the restart, proper."""
+    history = [fan(T0), gas(T0 + 1260), post(T0 + 90), enter(T0 + 120), leave(T0 + 300)]
+    engine = _warm_up(history, 2000)
+    heard = [(2100, gas(T0 + 3300))] if retested else []
+    got = _live(engine, [*heard, (2200, enter(T0 + 2200))])
+    assert [(r.rule, r.level, t) for r, t in got] == (
+        [] if retested else [("confined_space.reentry", "critical", 2200)]
+    )
