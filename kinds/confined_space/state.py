@@ -79,7 +79,7 @@ def _moved(when: Heard | None, step_s: float, now: float) -> Heard | None:
     return None if when is None else when.moved(step_s, now)
 
 
-RESTARTED = "网关重启后尚无完整合格的气体检测（重启前的检测时效无法确认，须重新检测）"
+RESTARTED = "网关重启后尚无完整合格的气体检测：重启前的检测时效无法确认，须重新检测"
 
 
 @dataclass
