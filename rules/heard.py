@@ -103,3 +103,89 @@ class HeardTimes:
         only there (the warm-up judged its history at the readings' stamps, which a device's clock ahead of the
         gateway's puts after ``now``); a key whose alarm is firing goes on as ``carry`` says."""
         self._at = {key: now if carry is None else carry.heard(*key, at, now) for key, at in self._at.items()}
+
+
+# a device's delivery jitter: a reading heard more than this after its place was held up on the way
+LATE_S = 10.0
+# a device heard at one steady lag this long is heard live: its offset is confirmed
+SURE_S = 60.0
+# a device heard later than its offset, at one steady lag, this long (3 readings at least) stepped its clock back
+SETTLE_S = 300.0
+
+
+class DeviceClock:
+    """Where a device's readings lie on the gateway's clock, from their stamps, when they may come late: a gas
+    detector's readings buffered while its link was down (an MQTT persistent session, a logger's backlog) are
+    heard when it comes back, with the stamps of when they were taken.
+
+    As vision/sources.py's ``StreamClock`` does for a camera's frames, the smallest ``heard - stamp`` seen is the
+    device's clock offset plus its shortest delivery delay; a reading is placed at ``stamp + offset``, and never
+    after it was heard (a reading is not in the gateway's future). A reading heard on time lies where it was
+    heard; one held up lies where it was taken, not where it was heard.
+
+    What fails safe: a reading placed too early seems older and seems taken before what came after it (a test
+    before an exit, before the fan started), so a check fails that might have passed; placed too late it seems
+    fresh and after things it came before, and a check passes on a test that does not count. So the estimate
+    moves to an earlier place at once and to a later one only on evidence:
+
+    - a reading heard sooner after its stamp than the offset says (the device's clock stepped forward, or the
+      first readings seen were a backlog catching up) lowers the offset at once: the reading would otherwise be
+      in the gateway's future;
+    - readings heard later than the offset (by more than ``late_s``) are a backlog, unless they keep one steady lag
+      for ``settle_s`` on the gateway's clock, three of them at least: only a device whose clock stepped back
+      is heard that way (a backlog catches up, its lag shrinking at each reading, and ends with a reading on
+      time). Until then its readings lie up to the step too early: safe;
+    - a placement is ``sure`` only once the offset has held (within ``late_s``) for ``sure_s`` of readings heard:
+      the first readings a gateway hears from a device, or the first after its clock stepped forward, may be a
+      backlog arriving in a burst, which sets the offset to its own lag and so lies where it was heard.
+
+    Replay and the warm-up have no heard time (``heard`` None): a reading lies at its stamp, sure."""
+
+    def __init__(self, late_s: float = LATE_S, sure_s: float = SURE_S, settle_s: float = SETTLE_S) -> None:
+        self._late_s, self._sure_s, self._settle_s = late_s, sure_s, settle_s
+        self._offset: float | None = None  # the smallest heard - stamp since the estimate was last raised
+        self._anchor = (0.0, 0.0)  # (offset, heard) when the estimate last moved by more than late_s
+        # the readings heard late since the last on time: the first one's heard time, their lowest and highest lag,
+        # how many
+        self._run: tuple[float, float, float, int] | None = None
+
+    def place(self, ts: float, heard: float | None) -> tuple[float, bool]:
+        """The place on the gateway's clock of a reading stamped ``ts`` and heard at ``heard``, and whether it is
+        sure (the device's offset confirmed by readings heard live)."""
+        if heard is None:
+            return ts, True
+        lag, offset = heard - ts, self._offset
+        if offset is None or lag < offset:
+            self._lower(lag, heard)
+        elif lag > offset + self._late_s:
+            self._late(lag, heard)
+        else:
+            self._run = None  # heard on time: whatever came late before was a backlog, not a step
+        assert self._offset is not None
+        return min(ts + self._offset, heard), heard - self._anchor[1] >= self._sure_s
+
+    def _lower(self, lag: float, heard: float) -> None:
+        if self._offset is None or lag < self._anchor[0] - self._late_s:
+            self._anchor = (lag, heard)  # a new offset: not sure until it holds
+        self._offset, self._run = lag, None
+
+    def _late(self, lag: float, heard: float) -> None:
+        run = self._run
+        if run is None or max(run[2], lag) - min(run[1], lag) > self._late_s:
+            self._run = (heard, lag, lag, 1)  # a backlog catching up changes its lag at every reading
+            return
+        first, low, high, count = run[0], min(run[1], lag), max(run[2], lag), run[3] + 1
+        if heard - first >= self._settle_s and count >= 3:
+            self._offset, self._anchor, self._run = low, (low, first), None  # stepped back: follow it
+        else:
+            self._run = (first, low, high, count)
+
+    def stepped(self, step_s: float, now: float) -> None:
+        """The gateway's wall clock was stepped by ``step_s`` and reads ``now``: every reading is heard ``step_s``
+        later after its stamp from now on, so the offset moves with it (the instants heard never past ``now``)."""
+        if self._offset is not None:
+            self._offset += step_s
+        self._anchor = (self._anchor[0] + step_s, min(self._anchor[1] + step_s, now))
+        if self._run is not None:
+            first, low, high, count = self._run
+            self._run = (min(first + step_s, now), low + step_s, high + step_s, count)

@@ -29,7 +29,8 @@ from kinds.confined_space.kind import (
     mg_per_m3,
 )
 from kinds.confined_space.silent import ConfinedSilent
-from kinds.confined_space.state import GAS_OF, Space, judged_value, within
+from kinds.confined_space.state import GAS_OF, Heard, Space, judged_value, within
+from rules.heard import DeviceClock
 from rules.kinds.base import Judge, Shared, faulted, some
 from rules.levels import crosses
 from rules.probes import Probe, Sample
@@ -54,6 +55,8 @@ class ConfinedSpaceJudge(Judge):
     def __init__(self, shared: Shared, devices: list[DeviceConfig]) -> None:
         super().__init__(shared, devices)
         self._spaces = {d.id: Space() for d in devices}
+        # each gas detector's clock, learnt from its readings: where a reading heard late was taken
+        self._detectors = {d.id: DeviceClock() for d in devices}
         self._specs = {d.id: d.confined_space for d in devices if isinstance(d, ConfinedSpaceDevice)}
         self._entry, self._reentry = EntryRule(), confined_reentry.rule()
         self._gas, self._silent, self._attendant = ConfinedGas(), ConfinedSilent(), ConfinedAttendant()
@@ -99,6 +102,8 @@ class ConfinedSpaceJudge(Judge):
     def clock_stepped(self, step_s: float, now: float) -> None:
         for space in self._spaces.values():
             space.shift(step_s, now)
+        for clock in self._detectors.values():
+            clock.stepped(step_s, now)
         self._silent.stepped(step_s, now)
         self._attendant.stepped(step_s, now)
 
@@ -136,17 +141,17 @@ class ConfinedSpaceJudge(Judge):
         self, device: str, r: Reading, value: float, backfill: bool
     ) -> tuple[Reading, list[RuleResult]]:
         broken, faults = self._sensor(device, r, value, backfill)
-        # the detector's silence, and its sets against the fan and the badge reader, on the gateway's clock
+        # the detector's silence is when the gateway heard it; its sets, against the fan and the badge reader, lie
+        # where they were taken on the gateway's clock: a backlog heard late is no test after what came between
         at = self.shared.heard_at(r.ts)
+        when = Heard(r.ts, *self._detectors[device].place(r.ts, self.shared.heard))
         if broken:
-            self._spaces[device].void(
-                GAS_OF[r.metric].key, r.ts, at
-            )  # no test: the set it was part of is void
+            self._spaces[device].void(GAS_OF[r.metric].key, when)  # no test: the set it was part of is void
             return faulted(r), faults
         spec, space = self._specs[device], self._spaces[device]
         gas = GAS_OF[r.metric]
         judged = judged_value(r.metric, value)
-        space.gas(gas.key, r.ts, at, within(spec.limits, gas.key, judged))
+        space.gas(gas.key, when, within(spec.limits, gas.key, judged))
         self._silent.gas(device, at)
         shown = f"{value:g} {unit_of(r.metric) if r.metric in TOXIC else gas.unit}"
         if judged != value:

@@ -117,7 +117,8 @@ class ConfinedSpaceSpec(Model):
         title="Test valid for",
         description="minutes a complete in-limit reading set (O2, then combustible, then toxic) allows entry: "
         "not earlier than 30 min before work (practice, configurable); more is stale (超过). Measured on the "
-        "gateway's clock, from when it heard the set to when it heard the entry, whatever the detector's clock; "
+        "gateway's clock, from when the set was taken (its stamp and the detector's clock offset learnt from its "
+        "live readings, so a buffered set heard late is as old as it is) to when it heard the entry; "
         "a set heard before a restart allows no entry after it",
     )
     break_min: float = Field(
@@ -127,7 +128,8 @@ class ConfinedSpaceSpec(Model):
         title="Break needing a new test",
         description="minutes the space may stay empty before re-entry needs a new reading set taken after "
         "the break began (practice: 30; more is a break, 超过). The break is the manhole reader's, by its own "
-        "stamps; whether the set came after it, the gateway's clock, when it heard each",
+        "stamps; whether the set came after it, the gateway's clock: when the set was taken, when it heard the exit "
+        "(a set heard before the detector's clock is confirmed, a minute of live readings, never counts after it)",
     )
     silent_s: float = Field(
         60,

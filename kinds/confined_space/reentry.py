@@ -8,7 +8,9 @@ test (建质规〔2024〕5号 第十一条(二)); the alert lasts until the pers
 The break is the manhole reader's (its exit and its entry, by its own stamps); whether the set was begun after
 the exit compares the detector with the reader, two devices, so it is judged on the gateway's clock, when it
 heard each (state.py): a detector's clock hours ahead would otherwise put the test taken before the break after
-it, and let the re-entry pass untested.
+it, and let the re-entry pass untested. The detector's readings lie where they were taken, not where they were
+heard (rules.heard.DeviceClock): its backlog, heard after the exit, was taken before it; a set placed before its
+clock is confirmed never counts as after the exit.
 """
 
 from __future__ import annotations

@@ -15,6 +15,18 @@ and the attendant's absence are (rules/heard.py): a test's age at an entry, whet
 exit, whether the fan ran before it. An interval of one device (the break, between two reads of the manhole's
 reader; the order of a set's readings) stays on that device's stamps. Replay and the warm-up judge history at
 its stamps, the only time they have.
+
+When the gateway heard a reading is not always when it was taken: a detector whose link dropped sends its
+buffered readings when it comes back, and a set taken before the last exit, heard after it, would count as a
+test after the break. So the detector's readings are placed where they were taken, ``stamp + offset``, its
+clock's offset learnt from its readings heard live (rules.heard.DeviceClock), never after they were heard. In
+each comparison a set placed too late is the unsafe error (it seems fresher, after the exit, after the fan
+started), and the estimate errs early: a step back of the detector's clock is followed only once its readings
+have shown it for 5 minutes, a set placed before its offset is confirmed (the first minute heard from it, as
+after a restart, or after a forward step) never counts as taken after the exit. The fan's start and the
+manhole reader's exit stay where the gateway heard them, the latest they can have been: a report of theirs
+held up puts the fan's start later and the exit later, so a set seems before the fan or before the exit, a
+check fails, never passes, that should not.
 """
 
 from __future__ import annotations
@@ -63,16 +75,19 @@ def judged_value(metric: str, value: float) -> float:
 
 @dataclass(frozen=True)
 class Heard:
-    """An instant as its device stamped it (``ts``, the device's clock) and as the gateway heard it (``at``, its
-    own clock: the stamp itself in replay and the warm-up)."""
+    """An instant as its device stamped it (``ts``, the device's clock) and where it lies on the gateway's clock
+    (``at``: when the gateway heard it, or for the detector's readings, which may come late, where its
+    rules.heard.DeviceClock places it; the stamp itself in replay and the warm-up). ``sure``: that place is
+    confirmed (a detector heard live long enough to know its clock, rules.heard.DeviceClock)."""
 
     ts: float
     at: float
+    sure: bool = True
 
     def moved(self, step_s: float, now: float) -> Heard:
         """The same instant across a step of the gateway's wall clock by ``step_s`` reading ``now`` (never past
         ``now``, as rules/heard.py's times move)."""
-        return Heard(self.ts, min(self.at + step_s, now))
+        return Heard(self.ts, min(self.at + step_s, now), self.sure)
 
 
 def _moved(when: Heard | None, step_s: float, now: float) -> Heard | None:
@@ -80,6 +95,7 @@ def _moved(when: Heard | None, step_s: float, now: float) -> Heard | None:
 
 
 RESTARTED = "网关重启后尚无完整合格的气体检测：重启前的检测时效无法确认，须重新检测"
+UNSURE = "无法确认检测在中断之后：气体检测仪刚恢复上报或其时钟变动，须待其持续在线后重新检测"
 
 
 @dataclass
@@ -95,7 +111,7 @@ class Space:
     # attendant's absence is measured against the gateway's ticks, never the badge reader's stamps
     unattended_since: float | None = None
     latest: dict[str, tuple[Heard, bool]] = field(default_factory=dict)  # gas key: (when, within limits)
-    set_done: Heard | None = None  # when the last complete in-limit set was completed (the detector's clock)
+    set_done: Heard | None = None  # when the last complete in-limit set was completed (stamped and placed)
     set_start: Heard | None = None  # its oxygen reading
     set_ventilated: bool = False  # the fan ran from before that oxygen reading
     restarted: bool = False  # the gateway restarted since the last set, which it voided
@@ -105,14 +121,14 @@ class Space:
         """Whether anyone is inside."""
         return bool(self.inside)
 
-    def gas(self, key: str, ts: float, at: float, ok: bool) -> None:
-        """A gas reading stamped ``ts`` by the detector and heard at ``at``: the set it completes, or the set it
-        voids. The order of a set's readings is the detector's own (its stamps); whether the fan ran before it
-        is the gateway's (the fan's clock is another device's)."""
+    def gas(self, key: str, when: Heard, ok: bool) -> None:
+        """A gas reading, stamped and placed on the gateway's clock as ``when`` says: the set it completes, or the
+        set it voids. The order of a set's readings is the detector's own (its stamps); whether the fan ran before
+        it is the gateway's (the fan's clock is another device's)."""
         if not ok:
-            self.void(key, ts, at)
+            self.void(key, when)
             return
-        now = Heard(ts, at)
+        now = when
         self.latest[key] = (now, ok)
         o2, lel = self.latest.get("o2"), self.latest.get("lel")
         toxic = [v for k, v in self.latest.items() if k not in ("o2", "lel")]
@@ -123,11 +139,10 @@ class Space:
             since = self.fan_since
             self.set_ventilated = self.fan_on and since is not None and since.at <= o2[0].at
 
-    def void(self, key: str, ts: float, at: float) -> None:
-        """A reading of gas ``key`` out of the limits, or one its detector cannot give, stamped ``ts`` and heard
-        at ``at``: no set until a new one is taken (a broken reading ends no silence: only a sound one is heard
-        by ConfinedSilent)."""
-        self.latest[key] = (Heard(ts, at), False)
+    def void(self, key: str, when: Heard) -> None:
+        """A reading of gas ``key`` out of the limits, or one its detector cannot give, at ``when``: no set until a
+        new one is taken (a broken reading ends no silence: only a sound one is heard by ConfinedSilent)."""
+        self.latest[key] = (when, False)
         self.set_done = self.set_start = None
         self.set_ventilated = False
 
@@ -191,6 +206,9 @@ class Space:
             missing.append(f"最近一次合格检测已过 {(now - self.set_done.at) / 60:.0f} 分钟")
         elif after is not None and self.set_start.at < after.at:
             missing.append("中断后未重新检测")
+        elif after is not None and not self.set_start.sure:
+            # placed where it was heard, which for a backlog is after the exit it came before: the unsafe way
+            missing.append(UNSURE)
         elif not self.set_ventilated:
             missing.append("检测前未先通风")
         return missing

@@ -583,11 +583,145 @@ def test_a_test_heard_before_a_restart_allows_no_entry_after_it() -> None:
 def test_a_restart_never_lets_an_untested_reentry_pass(retested: bool) -> None:
     """The detector's clock 20 min ahead: the set taken at +60 s, before W-0001 came out at +300 s, is stamped
     +1260 s, after the exit, and not in the future at the restart (+2000 s). Back in at +2200 s, a break of more
-    than 30 min, without a new test: critical; with a set heard after the restart, proper."""
+    than 30 min, without a new test: critical; with sets heard live after the restart (two samples a minute
+    apart, which confirm the detector's clock), proper."""
     history = [fan(T0), gas(T0 + 1260), post(T0 + 90), enter(T0 + 120), leave(T0 + 300)]
     engine = _warm_up(history, 2000)
-    heard = [(2100, gas(T0 + 3300))] if retested else []
+    heard = [(2040, gas(T0 + 3240)), (2100, gas(T0 + 3300))] if retested else []
     got = _live(engine, [*heard, (2200, enter(T0 + 2200))])
     assert [(r.rule, r.level, t) for r, t in got] == (
         [] if retested else [("confined_space.reentry", "critical", 2200)]
     )
+
+
+def _detector(start: int, end: int, offset_s: float) -> list[tuple[float, list[Reading]]]:
+    """The detector heard live every 30 s from ``+start`` to ``+end``, stamped by its clock ``offset_s`` off."""
+    return [(t, gas(T0 + t + offset_s)) for t in range(start, end + 1, 30)]
+
+
+def _backlog(taken: Iterable[int], heard: float, offset_s: float) -> list[tuple[float, list[Reading]]]:
+    """Samples taken at ``+taken`` (stamped ``offset_s`` off), buffered while the detector's link was down and
+    heard in a burst from ``+heard``, oldest first (an MQTT persistent session's queue, a logger's backlog)."""
+    return [(heard + i * 0.2, gas(T0 + t + offset_s)) for i, t in enumerate(taken)]
+
+
+def _went_offline_before_the_exit(offset_s: float) -> list[tuple[float, list[Reading]]]:
+    """The fan from +0 s, the detector heard live from +30 s to +180 s, then its link down: the samples it took at
+    +210, +240 and +270 s, before W-0001 (in at +120 s) came out at +300 s, are heard only at +600 s."""
+    heard = [(0, fan(T0)), (90, post(T0 + 90)), (120, enter(T0 + 120)), (300, leave(T0 + 300))]
+    heard += _detector(30, 180, offset_s) + _backlog((210, 240, 270), 600, offset_s)
+    return sorted(heard, key=lambda h: h[0])
+
+
+@CLOCKS
+@pytest.mark.parametrize("valid_min", [30, 60])
+def test_a_set_taken_before_the_exit_and_heard_after_it_does_not_allow_the_reentry(
+    tmp_path: Path, offset_s: float, valid_min: int
+) -> None:
+    """The backlog's last set was taken at +270 s, before the exit, whatever the detector's clock and however late
+    it was heard: W-0001 back in at +2160 s (a break of 31 min) without a new test is critical. Tests valid 30 min
+    (the set 31.5 min old when he goes back in) or an hour (only the break makes it stale)."""
+    site = site_variant(tmp_path, _valid_60_min) if valid_min == 60 else reference_site()
+    got = _live(RuleEngine(site), [*_went_offline_before_the_exit(offset_s), (2160, enter(T0 + 2160))])
+    assert [(r.rule, r.level, t) for r, t in got] == [("confined_space.reentry", "critical", 2160)]
+    lack = "最近一次合格检测已过 32 分钟" if valid_min == 30 else "中断后未重新检测"
+    assert f"（{lack}）" in got[0][0].message and "立即撤出" in got[0][0].message
+
+
+@CLOCKS
+def test_a_live_set_after_the_exit_allows_the_reentry_after_a_backlog(offset_s: float) -> None:
+    """The detector back online after its backlog, heard live from +1900 s: its sets were taken after the exit."""
+    heard = [
+        *_went_offline_before_the_exit(offset_s),
+        *_detector(1900, 2140, offset_s),
+        (2160, enter(T0 + 2160)),
+    ]
+    assert _live(RuleEngine(reference_site()), heard) == []
+
+
+@CLOCKS
+@pytest.mark.parametrize(("break_s", "level"), [(1799, None), (1800, None), (1801, "critical")])
+def test_the_break_after_a_backlog_needs_more_than_30_min(
+    tmp_path: Path, offset_s: float, break_s: int, level: str | None
+) -> None:
+    """Tests valid an hour: W-0001 back in ``break_s`` after he came out (超过 30 min is a break), the detector's
+    last set taken before the exit and heard after it."""
+    back = 300 + break_s
+    heard = [*_went_offline_before_the_exit(offset_s), (back, enter(T0 + back))]
+    got = _live(RuleEngine(site_variant(tmp_path, _valid_60_min)), heard)
+    assert [(r.rule, r.level, t) for r, t in got] == (
+        [("confined_space.reentry", level, back)] if level else []
+    )
+
+
+@CLOCKS
+@pytest.mark.parametrize(("age_s", "level"), [(1799, None), (1800, None), (1801, "critical")])
+def test_a_backlogs_test_is_as_old_as_when_it_was_taken(
+    offset_s: float, age_s: int, level: str | None
+) -> None:
+    """The detector heard live from +30 s to +120 s, then its samples of +150 and +180 s heard at +1000 s: W-0001
+    going in ``age_s`` after +180 s finds a test that old (超过 30 min is stale), not one heard at +1000 s."""
+    heard = [(0, fan(T0)), (90, post(T0 + 90)), *_detector(30, 120, offset_s)]
+    heard += _backlog((150, 180), 1000, offset_s)
+    entry = 180 + age_s
+    got = _live(
+        RuleEngine(reference_site()), sorted([*heard, (entry, enter(T0 + entry))], key=lambda h: h[0])
+    )
+    assert [(r.rule, r.level, t) for r, t in got] == (
+        [("confined_space.entry", level, entry)] if level else []
+    )
+
+
+HOUR = 3600.0
+
+
+@CLOCKS
+@pytest.mark.parametrize("step_s", [HOUR, -HOUR], ids=["stepped-forward", "stepped-back"])
+def test_the_detectors_clock_stepped_mid_session(tmp_path: Path, offset_s: float, step_s: float) -> None:
+    """The detector heard live every 30 s; its own clock stepped by ``step_s`` (NTP, a battery reset). W-0001 in at
+    +120 s, out at +300 s, back in at +2200 s, tests valid an hour (only the break makes a set stale)."""
+    after = offset_s + step_s
+    people = [(0, fan(T0)), (90, post(T0 + 90)), (120, enter(T0 + 120)), (300, leave(T0 + 300))]
+    # stepped after its sample of +600 s, during the break: its live sets after the exit allow the re-entry
+    heard = sorted([*people, *_detector(30, 600, offset_s), *_detector(630, 2190, after)], key=lambda h: h[0])
+    assert _live(RuleEngine(site_variant(tmp_path, _valid_60_min)), [*heard, (2200, enter(T0 + 2200))]) == []
+    # stepped after its sample of +120 s, its link down from +180 s: its backlog of +210..+270 s, heard at +600 s
+    # by its new clock, was still taken before the exit
+    heard = [*people, *_detector(30, 120, offset_s), *_detector(150, 180, after)]
+    heard += _backlog((210, 240, 270), 600, after)
+    got = _live(
+        RuleEngine(site_variant(tmp_path, _valid_60_min)),
+        [*sorted(heard, key=lambda h: h[0]), (2200, enter(T0 + 2200))],
+    )
+    assert [(r.rule, r.level, t) for r, t in got] == [("confined_space.reentry", "critical", 2200)]
+
+
+@pytest.mark.parametrize(("entry_s", "level"), [(660, "critical"), (960, None)])
+def test_a_detector_clock_stepped_back_counts_its_tests_older_for_at_most_5_minutes(
+    entry_s: int, level: str | None
+) -> None:
+    """The detector's clock set back an hour after its sample of +600 s: until its readings have shown the step
+    for 5 minutes (three at least), its sets lie an hour early, too old to allow an entry (fails safe); from
+    then, where they were taken."""
+    heard = [
+        (0, fan(T0)),
+        (90, post(T0 + 90)),
+        *_detector(30, 600, 0.0),
+        *_detector(630, entry_s - 30, -HOUR),
+    ]
+    got = _live(
+        RuleEngine(reference_site()), [*sorted(heard, key=lambda h: h[0]), (entry_s, enter(T0 + entry_s))]
+    )
+    assert [(r.rule, r.level, t) for r, t in got] == (
+        [("confined_space.entry", level, entry_s)] if level else []
+    )
+
+
+def test_after_a_restart_a_single_sample_cannot_show_it_was_taken_after_the_exit() -> None:
+    """The first sample heard after a restart may be the detector's backlog from before the exit (its link down
+    across it): it allows no re-entry after a break until the detector has been heard live for a minute."""
+    history = [fan(T0), gas(T0 + 60), post(T0 + 90), enter(T0 + 120), leave(T0 + 300)]
+    engine = _warm_up(history, 2000)
+    got = _live(engine, [(2100, gas(T0 + 280)), (2200, enter(T0 + 2200))])
+    assert [(r.rule, r.level, t) for r, t in got] == [("confined_space.reentry", "critical", 2200)]
+    assert "无法确认检测在中断之后" in got[0][0].message
