@@ -117,7 +117,9 @@ def test_topics_too_long_are_refused_and_bad_messages_logged_a_bounded_number_of
     # bad payloads on 500 topics: the log names 20 of them, then says the rest are only counted
     publish(mosquitto.port, [(PIT.format(f"B{i}"), b"{not json") for i in range(500)])
     with httpx.Client(base_url=url, timeout=30) as api:
-        deadline = time.monotonic() + 60
+        # a bound on a starved box, not a speed goal: 60 s ran out once with two test runs and a benchmark on
+        # the 2 cores (the count then was right); the count itself is checked exactly below
+        deadline = time.monotonic() + 180
         while refused(metrics := api.get("/metrics").text, "pit-1", "topic_too_long") < 3:
             assert time.monotonic() < deadline, gw.log()[-3000:]
             time.sleep(0.3)
