@@ -59,12 +59,19 @@ class Validity:
 
     def why_en(self) -> str:
         """The English twin of :meth:`why_zh`."""
-        of = (
-            "the longest validity of a permit naming no level"
-            if self.level is None
-            else (f"a {self.level} permit's validity")
+        return (
+            f"past {validity_en(self.level)}, {self.hours:g} h from its start (the site's rule, "
+            f"hot_work_permits.{self.field})"
         )
-        return f"past {of}, {self.hours:g} h from its start (the site's rule, hot_work_permits.{self.field})"
+
+
+def validity_en(level: str | None) -> str:
+    """The validity a permit of ``level`` has, as an English sentence names it (None: naming no level)."""
+    return (
+        "the longest validity of a permit naming no level"
+        if level is None
+        else f"a {level} permit's validity"
+    )
 
 
 RENEW_ZH = "停止动火，重新办理动火许可证"

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Protocol
 
 from contract.config.hot_work_permits import HotWorkPermitsConfig
-from contract.hot_work import MIN_EXTINGUISHERS, Permit, PermitRequest, hours_zh
+from contract.hot_work import MIN_EXTINGUISHERS, Permit, PermitRequest, hours_zh, validity_en
 from gateway.site.site_work import WorkError
 from gateway.site.weather_warnings import KEPT_FOR_RULES_S
 from gateway.sqlite_tx import connect, transaction
@@ -200,17 +200,12 @@ def _check_validity(r: PermitRequest, validity: HotWorkPermitsConfig) -> None:
     if span_h <= longest_h:
         return
     of_zh = "未注明级别动火许可证的最长" if r.level is None else f"{r.level}动火许可证的"
-    of_en = (
-        "the longest validity of a permit naming no level"
-        if r.level is None
-        else f"a {r.level} permit's validity"
-    )
     zh_clause, en_clause = SCHEME_CLAUSE
     raise WorkError(
         f"作业时段 {r.start.isoformat()} 至 {r.end.isoformat()} 共 {hours_zh(span_h)}，超过{of_zh}有效期 "
         f"{hours_zh(longest_h)}：此有效期为本工地（企业）的规定（工地文件 hot_work_permits.{field}），依据"
         f"{zh_clause}；请按每段作业分别办理动火许可证。"
-        f" The window {r.start.isoformat()} to {r.end.isoformat()} ({span_h:g} h) is longer than {of_en}, "
+        f" The window {r.start.isoformat()} to {r.end.isoformat()} ({span_h:g} h) is longer than {validity_en(r.level)}, "
         f"{longest_h:g} h, the site's (company's) rule (hot_work_permits.{field}; {en_clause}): "
         "issue a permit per stretch of work"
     )
