@@ -205,9 +205,12 @@ def crane_reconciled(
     return by_metric, {address: by_metric[m] for address, m in first.items()}
 
 
-def readings_unstored(by_request: dict[int, Reconciled], since: float = 0.0) -> int:
-    """Readings of the answers served from ``since`` (Unix s) that nothing was stored for."""
-    return sum(CRANE_REQUESTS[a] * sum(1 for t in r.unstored if t >= since) for a, r in by_request.items())
+def readings_unstored(by_request: dict[int, Reconciled], since: float = 0.0, until: float = math.inf) -> int:
+    """Readings of the answers served from ``since`` and before ``until`` (Unix s) that nothing was stored
+    for."""
+    return sum(
+        CRANE_REQUESTS[a] * sum(1 for t in r.unstored if since <= t < until) for a, r in by_request.items()
+    )
 
 
 def readings_row(scenario: str, fault: str, readings_lost: int, recover_s: float, events: int) -> FaultRow:

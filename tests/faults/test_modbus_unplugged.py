@@ -97,10 +97,12 @@ def test_a_device_unplugged_mid_answer_loses_nothing_it_served_after(
             sim.send_signal(signal.SIGINT)
             sim.wait(30)
     text = log.read_text(errors="replace")
-    answers = [a for a in served(served_log) if a["t"] < stopped_at]
-    results, by_request = crane_reconciled(state, "crane-1", answers, TIMEOUT_S)
-    unstored = sum(len(r.unstored) for r in by_request.values())
-    lost_after = readings_unstored(by_request, since=plugged_at)
+    # every answer, so that a stored row finds its own: a poll begun before the stop has its later requests
+    # answered after it (CI's stop 64 stored such a row and found no answer for it); lost are only the
+    # answers served before the stop
+    results, by_request = crane_reconciled(state, "crane-1", served(served_log), TIMEOUT_S)
+    unstored = sum(1 for r in by_request.values() for t in r.unstored if t < stopped_at)
+    lost_after = readings_unstored(by_request, since=plugged_at, until=stopped_at)
     offline = events_of(gateway_events(state), "crane-1", "device.offline")
     row = readings_row(
         "modbus_tcp_unplugged",
@@ -114,7 +116,7 @@ def test_a_device_unplugged_mid_answer_loses_nothing_it_served_after(
     # no value stored that the device did not serve (a half answer decoded) ...
     assert all(not r.bad for r in results.values()), {m: r.bad[:3] for m, r in results.items()}
     # ... and every answer served is stored, but the one the cable cut
-    assert (cable.cut, unstored, lost_after) == (1, 1, 0), {a: r.unstored for a, r in by_request.items()}
+    assert (cable.cut, unstored, lost_after) == (1, 1, 0), (stopped_at, {a: r.unstored for a, r in by_request.items()})
     assert f"modbus device crane-1 (tcp 127.0.0.1:{cable.port} unit 1) is offline" in text, text[-3000:]
     assert f"modbus device crane-1 (tcp 127.0.0.1:{cable.port} unit 1) is online: answering again" in text
     assert offline[0]["state"] == "firing" and offline[-1]["state"] == "resolved", offline
