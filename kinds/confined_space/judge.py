@@ -55,8 +55,10 @@ class ConfinedSpaceJudge(Judge):
     def __init__(self, shared: Shared, devices: list[DeviceConfig]) -> None:
         super().__init__(shared, devices)
         self._spaces = {d.id: Space() for d in devices}
-        # each gas detector's clock, learnt from its readings: where a reading heard late was taken
+        # each gas detector's clock and each manhole reader's, learnt from their readings: where a reading heard
+        # late was taken (a set from the detector's backlog; an entry from the reader's)
         self._detectors = {d.id: DeviceClock() for d in devices}
+        self._readers = {d.id: DeviceClock() for d in devices}
         self._specs = {d.id: d.confined_space for d in devices if isinstance(d, ConfinedSpaceDevice)}
         self._entry, self._reentry = EntryRule(), confined_reentry.rule()
         self._gas, self._silent, self._attendant = ConfinedGas(), ConfinedSilent(), ConfinedAttendant()
@@ -102,7 +104,7 @@ class ConfinedSpaceJudge(Judge):
     def clock_stepped(self, step_s: float, now: float) -> None:
         for space in self._spaces.values():
             space.shift(step_s, now)
-        for clock in self._detectors.values():
+        for clock in (*self._detectors.values(), *self._readers.values()):
             clock.stepped(step_s, now)
         self._silent.stepped(step_s, now)
         self._attendant.stepped(step_s, now)
@@ -145,13 +147,16 @@ class ConfinedSpaceJudge(Judge):
         # where they were taken on the gateway's clock: a backlog heard late is no test after what came between
         at = self.shared.heard_at(r.ts)
         when = Heard(r.ts, *self._detectors[device].place(r.ts, self.shared.heard))
-        if broken:
-            self._spaces[device].void(GAS_OF[r.metric].key, when)  # no test: the set it was part of is void
-            return faulted(r), faults
         spec, space = self._specs[device], self._spaces[device]
+        keep_s = (
+            spec.test_valid_min * 60
+        )  # the sets in force kept: an entry older than a test's validity is stale
+        if broken:
+            space.void(GAS_OF[r.metric].key, when, at, keep_s)  # no test: the set it was part of is void
+            return faulted(r), faults
         gas = GAS_OF[r.metric]
         judged = judged_value(r.metric, value)
-        space.gas(gas.key, when, within(spec.limits, gas.key, judged))
+        space.gas(gas.key, when, within(spec.limits, gas.key, judged), at, keep_s)
         self._silent.gas(device, at)
         shown = f"{value:g} {unit_of(r.metric) if r.metric in TOXIC else gas.unit}"
         if judged != value:
@@ -198,6 +203,8 @@ class ConfinedSpaceJudge(Judge):
     ) -> tuple[Reading, list[RuleResult]]:
         spec, space, name = self._specs[device], self._spaces[device], self.shared.names[device]
         person, at = r.point or UNNAMED, self.shared.heard_at(r.ts)
+        # where the reader's clock places it: an entry from its backlog went in before the sets heard before it
+        placed = Heard(r.ts, *self._readers[device].place(r.ts, self.shared.heard))
         if value < 0.5:
             if not space.leave(person, r.ts, at):
                 return r, []
@@ -207,9 +214,9 @@ class ConfinedSpaceJudge(Judge):
         valid_s, break_s = spec.test_valid_min * 60, spec.break_min * 60
         # the break on the reader's own stamps; the test's age and order against the entry on the gateway's clock
         if confined_reentry.is_reentry(space, r.ts, break_s):
-            rule, lacks = self._reentry, confined_reentry.lacks(space, at, valid_s)
+            rule, lacks = self._reentry, confined_reentry.lacks(space, placed, at, valid_s)
         else:
-            rule, lacks = self._entry, space.ready(at, valid_s)
+            rule, lacks = self._entry, space.ready(placed, at, valid_s)
         first = not space.occupied
         if not space.enter(person, r.ts, at):
             return r, []  # already inside: a repeated state, not an entry
@@ -224,6 +231,9 @@ class ConfinedSpaceJudge(Judge):
     ) -> tuple[Reading, list[RuleResult]]:
         # the attendant's absence is measured on the gateway's clock, never the badge reader's stamps
         spec, space, at = self._specs[device], self._spaces[device], self.shared.heard_at(r.ts)
+        self._readers[device].place(
+            r.ts, self.shared.heard
+        )  # its reports teach the gateway the reader's clock
         before = self._attendant.reader(device, at)
         # the reader back after a silence past its limit: whoever it shows gone may have left at any moment of
         # it, so an empty post counts from the last time it was confirmed, never from now

@@ -16,7 +16,7 @@ clock is confirmed never counts as after the exit.
 from __future__ import annotations
 
 from kinds.confined_space.entry import Entry, EntryRule
-from kinds.confined_space.state import Space
+from kinds.confined_space.state import Heard, Space
 from rules.wording import MAJOR_ZH, PRACTICE_ZH
 
 REENTRY = Entry(
@@ -36,10 +36,10 @@ def is_reentry(space: Space, ts: float, break_s: float) -> bool:
     return not space.occupied and space.last_exit is not None and ts - space.last_exit.ts > break_s
 
 
-def lacks(space: Space, at: float, valid_s: float) -> list[str]:
-    """What a re-entry heard at ``at`` lacks: the entry's conditions, the set begun after the break (both on the
-    gateway's clock)."""
-    return space.ready(at, valid_s, after=space.last_exit)
+def lacks(space: Space, entered: Heard, at: float, valid_s: float) -> list[str]:
+    """What a re-entry placed at ``entered`` and heard at ``at`` lacks: the entry's conditions, the set begun after
+    the break (both on the gateway's clock)."""
+    return space.ready(entered, at, valid_s, after=space.last_exit)
 
 
 def rule() -> EntryRule:

@@ -27,10 +27,20 @@ after a restart, or after a forward step) never counts as taken after the exit. 
 manhole reader's exit stay where the gateway heard them, the latest they can have been: a report of theirs
 held up puts the fan's start later and the exit later, so a set seems before the fan or before the exit, a
 check fails, never passes, that should not.
+
+An entry is compared with the sets twice, each way erring safe. Its test's age is measured from when the
+gateway heard the entry, the latest it can have been (the test seems older). Whether a set was taken before it
+is read where the reader's clock places it (rules.heard.DeviceClock, as the detector's readings): an entry held
+up in the reader's backlog, heard after the detector's next sets, went in before them, and the set that counts
+is the one the gateway had heard by then (a set heard was taken no later; a reading out of the limits heard
+later, from the detector's own backlog, finds the worker inside: confined_space.gas). So the space keeps the
+sets it heard over the last ``keep_s`` (the time a test stays valid: an older set is stale however the entry
+lies), in the order it heard them.
 """
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -94,8 +104,24 @@ def _moved(when: Heard | None, step_s: float, now: float) -> Heard | None:
     return None if when is None else when.moved(step_s, now)
 
 
+@dataclass(frozen=True)
+class GasSet:
+    """A complete reading set within the limits: its oxygen reading (where it began), the reading that completed
+    it, and whether the fan ran from before that oxygen reading."""
+
+    start: Heard
+    done: Heard
+    ventilated: bool
+
+    def moved(self, step_s: float, now: float) -> GasSet:
+        """The same set across a step of the gateway's wall clock (Heard.moved)."""
+        return GasSet(self.start.moved(step_s, now), self.done.moved(step_s, now), self.ventilated)
+
+
 RESTARTED = "网关重启后尚无完整合格的气体检测：重启前的检测时效无法确认，须重新检测"
 UNSURE = "无法确认检测在中断之后：气体检测仪刚恢复上报或其时钟变动，须待其持续在线后重新检测"
+NONE = "无完整合格的气体检测（氧气→可燃气体→有毒气体）"
+AFTER_ENTRY = "人员进入时尚无合格检测：入口读卡器的进入记录迟到，其后完成的检测不是进入前的检测"
 
 
 @dataclass
@@ -111,9 +137,10 @@ class Space:
     # attendant's absence is measured against the gateway's ticks, never the badge reader's stamps
     unattended_since: float | None = None
     latest: dict[str, tuple[Heard, bool]] = field(default_factory=dict)  # gas key: (when, within limits)
-    set_done: Heard | None = None  # when the last complete in-limit set was completed (stamped and placed)
-    set_start: Heard | None = None  # its oxygen reading
-    set_ventilated: bool = False  # the fan ran from before that oxygen reading
+    # the set in force from each instant the gateway heard it on (None: none, a reading out of the limits voided
+    # it), in the order heard: the last is the set in force now; those heard ``keep_s`` (gas()) before the newest
+    # are dropped but the last of them (the set in force at that horizon)
+    sets: list[tuple[float, GasSet | None]] = field(default_factory=list)
     restarted: bool = False  # the gateway restarted since the last set, which it voided
 
     @property
@@ -121,30 +148,61 @@ class Space:
         """Whether anyone is inside."""
         return bool(self.inside)
 
-    def gas(self, key: str, when: Heard, ok: bool) -> None:
-        """A gas reading, stamped and placed on the gateway's clock as ``when`` says: the set it completes, or the
-        set it voids. The order of a set's readings is the detector's own (its stamps); whether the fan ran before
-        it is the gateway's (the fan's clock is another device's)."""
+    @property
+    def current(self) -> GasSet | None:
+        """The set in force now (None: none since the last void or restart)."""
+        return self.sets[-1][1] if self.sets else None
+
+    def set_at(self, at: float) -> GasSet | None:
+        """The set the gateway had heard by ``at`` on its clock (None: none in force then, or ``at`` before what is
+        kept)."""
+        found: GasSet | None = None
+        for placed, taken in self.sets:
+            if placed > at:
+                break
+            found = taken
+        return found
+
+    def gas(self, key: str, when: Heard, ok: bool, heard: float, keep_s: float) -> None:
+        """A gas reading, stamped and placed on the gateway's clock as ``when`` says and heard at ``heard``: the set
+        it completes, or the set it voids; the sets heard over the last ``keep_s`` kept. The order of a set's
+        readings is the detector's own (its stamps); whether the fan ran before it is the gateway's (the fan's
+        clock is another device's)."""
         if not ok:
-            self.void(key, when)
+            self.void(key, when, heard, keep_s)
             return
-        now = when
-        self.latest[key] = (now, ok)
+        self.latest[key] = (when, ok)
         o2, lel = self.latest.get("o2"), self.latest.get("lel")
         toxic = [v for k, v in self.latest.items() if k not in ("o2", "lel")]
         if o2 is None or lel is None or not toxic or not all(ok for _, ok in (o2, lel, *toxic)):
             return
         if o2[0].ts <= lel[0].ts <= min(t.ts for t, _ in toxic):
-            self.set_done, self.set_start, self.restarted = now, o2[0], False
             since = self.fan_since
-            self.set_ventilated = self.fan_on and since is not None and since.at <= o2[0].at
+            ventilated = self.fan_on and since is not None and since.at <= o2[0].at
+            self.restarted = False
+            self._in_force(heard, GasSet(o2[0], when, ventilated), keep_s)
 
-    def void(self, key: str, when: Heard) -> None:
-        """A reading of gas ``key`` out of the limits, or one its detector cannot give, at ``when``: no set until a
-        new one is taken (a broken reading ends no silence: only a sound one is heard by ConfinedSilent)."""
+    def void(self, key: str, when: Heard, heard: float, keep_s: float) -> None:
+        """A reading of gas ``key`` out of the limits, or one its detector cannot give, at ``when``, heard at
+        ``heard``: no set until a new one is taken (a broken reading ends no silence: only a sound one is heard by
+        ConfinedSilent)."""
         self.latest[key] = (when, False)
-        self.set_done = self.set_start = None
-        self.set_ventilated = False
+        self._in_force(heard, None, keep_s)
+
+    def _in_force(self, at: float, taken: GasSet | None, keep_s: float) -> None:
+        """``taken`` in force from ``at`` on (heard then); what was heard more than ``keep_s`` before the newest
+        dropped, but the set in force at that horizon."""
+        sets = self.sets
+        if sets and at >= sets[-1][0]:
+            sets.append((at, taken))  # in order, as nearly every reading comes
+        else:
+            insort(sets, (at, taken), key=lambda s: s[0])
+        horizon = sets[-1][0] - keep_s
+        cut = 0
+        while cut + 1 < len(sets) and sets[cut + 1][0] <= horizon:
+            cut += 1
+        if cut:
+            del sets[:cut]
 
     def fan(self, on: bool, ts: float, at: float) -> None:
         """The fan's state, stamped ``ts`` by its clock and heard at ``at``; a set taken while it stood still
@@ -193,23 +251,26 @@ class Space:
         else:
             self.unattended_since = None
 
-    def ready(self, now: float, valid_s: float, after: Heard | None = None) -> list[str]:
-        """What entry heard at ``now`` lacks, in Chinese (empty: ventilated, then tested within limits within
-        ``valid_s`` (超过 is too old), the set begun after ``after`` when given: the last exit). Both on the
-        gateway's clock: the entry and the exit are the manhole reader's, the set the detector's."""
+    def ready(self, entered: Heard, now: float, valid_s: float, after: Heard | None = None) -> list[str]:
+        """What an entry lacks, in Chinese (empty: ventilated, then tested within limits within ``valid_s`` (超过 is
+        too old), the set begun after ``after`` when given: the last exit). The set is the one the gateway had heard
+        by where ``entered`` lies (placed by the reader's clock), its age measured from ``now``, when the entry was
+        heard. All on the gateway's clock: the entry and the exit are the manhole reader's, the set the detector's."""
         missing: list[str] = []
         if not self.fan_on:
             missing.append("通风机未运行")
-        if self.set_done is None or self.set_start is None:
-            missing.append(RESTARTED if self.restarted else "无完整合格的气体检测（氧气→可燃气体→有毒气体）")
-        elif now - self.set_done.at > valid_s:
-            missing.append(f"最近一次合格检测已过 {(now - self.set_done.at) / 60:.0f} 分钟")
-        elif after is not None and self.set_start.at < after.at:
+        taken = self.set_at(entered.at)
+        if taken is None:
+            # a set heard since: after the entry, which the reader's report was late to say
+            missing.append(AFTER_ENTRY if self.current is not None else RESTARTED if self.restarted else NONE)
+        elif now - taken.done.at > valid_s:
+            missing.append(f"最近一次合格检测已过 {(now - taken.done.at) / 60:.0f} 分钟")
+        elif after is not None and taken.start.at < after.at:
             missing.append("中断后未重新检测")
-        elif after is not None and not self.set_start.sure:
+        elif after is not None and not taken.start.sure:
             # placed where it was heard, which for a backlog is after the exit it came before: the unsafe way
             missing.append(UNSURE)
-        elif not self.set_ventilated:
+        elif not taken.ventilated:
             missing.append("检测前未先通风")
         return missing
 
@@ -219,10 +280,10 @@ class Space:
         if self.unattended_since is not None:
             self.unattended_since = min(self.unattended_since + step_s, now)
         self.latest = {key: (when.moved(step_s, now), ok) for key, (when, ok) in self.latest.items()}
-        self.set_done, self.set_start = (
-            _moved(self.set_done, step_s, now),
-            _moved(self.set_start, step_s, now),
-        )
+        self.sets = [
+            (min(at + step_s, now), None if taken is None else taken.moved(step_s, now))
+            for at, taken in self.sets
+        ]
         self.fan_since, self.last_exit = (
             _moved(self.fan_since, step_s, now),
             _moved(self.last_exit, step_s, now),
@@ -245,10 +306,9 @@ class Space:
         before any set heard from then on."""
         if self.unattended_since is not None:
             self.unattended_since = carried(self.unattended_since)
-        self.restarted = self.restarted or self.set_done is not None
+        self.restarted = self.restarted or self.current is not None
         self.latest.clear()
-        self.set_done = self.set_start = None
-        self.set_ventilated = False
+        self.sets.clear()
         if self.fan_since is not None:
             self.fan_since = Heard(self.fan_since.ts, now)
         if self.last_exit is not None:
