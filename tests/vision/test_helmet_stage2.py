@@ -15,10 +15,10 @@ import cv2
 import numpy as np
 import pytest
 
-from tests.vision.conftest import load
+from tests.vision.conftest import SAMPLE, load
 from training import split
 from vision.detectors.centernet import iou_one_to_many
-from vision.detectors.helmet import NOT_HEAD, HelmetDetector, box_deltas, refined_boxes
+from vision.detectors.helmet import NOT_HEAD, PAD_GREY, HelmetDetector, box_deltas, head_crops, refined_boxes
 from vision.labels import read_yolo
 from vision.metrics import match
 from vision.model_files import DEFAULT_MODEL
@@ -132,3 +132,26 @@ def test_bare_heads_are_flagged_and_helmets_are_not(det: HelmetDetector, bare_he
         n_helmets += int((truth[:, 4] == 0).sum())
     assert found >= 0.6 * n_bare, f"{found} of {n_bare} bare heads flagged"
     assert flagged_helmets <= 0.05 * n_helmets, f"{flagged_helmets} of {n_helmets} helmets flagged as bare"
+
+
+@pytest.mark.parametrize(
+    "box",
+    [(300.0, 200.0, 340.0, 250.0), (-8.0, 10.0, 30.0, 60.0), (600.0, 590.0, 650.0, 640.0)],
+    ids=["inside", "past-the-left-edge", "past-the-bottom-right"],
+)
+def test_a_head_crop_is_the_square_around_the_box_at_full_resolution_grey_outside(
+    box: tuple[float, float, float, float],
+) -> None:
+    # what the classifier was trained on (training/classifier.py cuts its crops with the same function): a square
+    # of context x the box's longer side centred on it, from the frame as it came, the part past the frame grey
+    frame, _ = load(sorted((SAMPLE / "images").iterdir())[0].name)
+    context, side = 1.5, 64
+    (got,) = head_crops(frame, np.array([box]), context, side)
+    x1, y1, x2, y2 = box
+    n = int(max(2, round(context * max(x2 - x1, y2 - y1, 1.0))))
+    a, b = round((x1 + x2 - n) / 2), round((y1 + y2 - n) / 2)
+    grey = np.full((frame.shape[0] + 2 * n, frame.shape[1] + 2 * n, 3), PAD_GREY, np.uint8)
+    grey[n:-n, n:-n] = frame
+    square = grey[b + n : b + 2 * n, a + n : a + 2 * n]
+    want = cv2.resize(square, (side, side), interpolation=cv2.INTER_AREA if n > side else cv2.INTER_LINEAR)
+    assert np.array_equal(got, want)
