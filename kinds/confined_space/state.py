@@ -40,6 +40,7 @@ lies), in the order it heard them.
 
 from __future__ import annotations
 
+import math
 from bisect import insort
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -102,6 +103,15 @@ class Heard:
 
 def _moved(when: Heard | None, step_s: float, now: float) -> Heard | None:
     return None if when is None else when.moved(step_s, now)
+
+
+def _age_zh(age_s: float) -> str:
+    """A test's age to the second, rounded up (超过 a limit is what it is compared with: 1801 s is 30 分 1 秒, never
+    30 分钟), in hours and minutes from an hour."""
+    whole = math.ceil(age_s)
+    if whole >= 3600:
+        return f"{whole // 3600} 小时 {whole % 3600 // 60} 分"
+    return f"{whole // 60} 分 {whole % 60} 秒"
 
 
 @dataclass(frozen=True)
@@ -264,7 +274,9 @@ class Space:
             # a set heard since: after the entry, which the reader's report was late to say
             missing.append(AFTER_ENTRY if self.current is not None else RESTARTED if self.restarted else NONE)
         elif now - taken.done.at > valid_s:
-            missing.append(f"最近一次合格检测已过 {(now - taken.done.at) / 60:.0f} 分钟")
+            missing.append(
+                f"最近一次合格检测已过 {_age_zh(now - taken.done.at)}，超过 {valid_s / 60:g} 分钟有效期"
+            )
         elif after is not None and taken.start.at < after.at:
             missing.append("中断后未重新检测")
         elif after is not None and not taken.start.sure:

@@ -476,7 +476,9 @@ def test_a_test_is_valid_30_min_before_an_entry_by_the_gateways_clock(
     )
     if level:
         hit = got[0][0]
-        assert "未通风检测即进入（最近一次合格检测已过 30 分钟）" in hit.message and "立即撤出" in hit.message
+        # its age to the second against the limit it passed (30 分钟 would read as within it)
+        assert "未通风检测即进入（最近一次合格检测已过 30 分 1 秒，超过 30 分钟有效期）" in hit.message
+        assert "立即撤出" in hit.message
         assert "第十一条(二)" in hit.clause
 
 
@@ -624,7 +626,7 @@ def test_a_set_taken_before_the_exit_and_heard_after_it_does_not_allow_the_reent
     site = site_variant(tmp_path, _valid_60_min) if valid_min == 60 else reference_site()
     got = _live(RuleEngine(site), [*_went_offline_before_the_exit(offset_s), (2160, enter(T0 + 2160))])
     assert [(r.rule, r.level, t) for r, t in got] == [("confined_space.reentry", "critical", 2160)]
-    lack = "最近一次合格检测已过 32 分钟" if valid_min == 30 else "中断后未重新检测"
+    lack = "最近一次合格检测已过 31 分 30 秒，超过 30 分钟有效期" if valid_min == 30 else "中断后未重新检测"
     assert f"（{lack}）" in got[0][0].message and "立即撤出" in got[0][0].message
 
 
