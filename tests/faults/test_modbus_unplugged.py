@@ -116,7 +116,10 @@ def test_a_device_unplugged_mid_answer_loses_nothing_it_served_after(
     # no value stored that the device did not serve (a half answer decoded) ...
     assert all(not r.bad for r in results.values()), {m: r.bad[:3] for m, r in results.items() if r.bad}
     # ... and every answer served is stored, but the one the cable cut
-    assert (cable.cut, unstored, lost_after) == (1, 1, 0), (stopped_at, {a: r.unstored for a, r in by_request.items()})
+    assert (cable.cut, unstored, lost_after) == (1, 1, 0), (
+        stopped_at,
+        {a: r.unstored for a, r in by_request.items()},
+    )
     assert f"modbus device crane-1 (tcp 127.0.0.1:{cable.port} unit 1) is offline" in text, text[-3000:]
     assert f"modbus device crane-1 (tcp 127.0.0.1:{cable.port} unit 1) is online: answering again" in text
     assert offline[0]["state"] == "firing" and offline[-1]["state"] == "resolved", offline
