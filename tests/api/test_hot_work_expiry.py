@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from contract.config.hot_work_permits import HotWorkPermitsConfig
-from contract.hot_work import FireWatch, Operator, PermitRequest
+from contract.hot_work import FireWatch, Operator, Permit, PermitRequest
 from gateway.site.hot_work import HotWork
 from gateway.uplinks.base import BEIJING
 from tests.api.site import running_site
@@ -24,14 +24,13 @@ from tests.gateway.test_hot_work_register import Sink
 pytestmark = pytest.mark.slow
 
 
-def test_a_permit_signed_under_a_longer_validity_is_expired_and_welding_under_it_alarms(
-    tmp_path: Path,
-) -> None:
-    # 73 h ago, under the contractor's former scheme (二级 4 days), a 二级 permit for 3号楼5层 for 96 h, kept
-    # in the state the gateway starts on; the demo's site file gives 二级 the default 3 days
+def lapsed_permit(state: Path) -> tuple[Permit, datetime]:
+    """A permit kept in ``state`` (the folder a gateway starts on) and its lapse: 73 h ago, under the contractor's
+    former scheme (二级 4 days), a 二级 permit for 3号楼5层 for 96 h; the demo's site file gives 二级 the default 3
+    days, so it lapsed 72 h after its start, an hour ago."""
     start = datetime.fromtimestamp(int(time.time()) - 73 * 3600, BEIJING)
     before = HotWork(
-        tmp_path / "hot_work.sqlite",
+        state / "hot_work.sqlite",
         Sink(),
         8.0,
         clock=lambda: start.timestamp() - 600,
@@ -54,11 +53,16 @@ def test_a_permit_signed_under_a_longer_validity_is_expired_and_welding_under_it
         "王工",
     )
     before.shut()
+    return permit, start + timedelta(hours=72)
 
+
+def test_a_permit_signed_under_a_longer_validity_is_expired_and_welding_under_it_alarms(
+    tmp_path: Path,
+) -> None:
+    permit, lapsed = lapsed_permit(tmp_path)
     with running_site(tmp_path) as site:
         listed = httpx.get(site.url + "api/v1/hot-work", timeout=10).json()
         ours = next(p for p in listed if p["id"] == permit.id)
-        lapsed = start + timedelta(hours=72)
         assert ours["state"] == "expired" and ours["covers_until"] == lapsed.isoformat()
         said = ours["expired_reason"]
         assert said.startswith(

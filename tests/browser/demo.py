@@ -6,7 +6,11 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from playwright.sync_api import Page, expect
 
 from gateway.api.auth_store import AuthStore
 
@@ -62,3 +66,28 @@ class Demo:
             self.proc.kill()
             out, _ = self.proc.communicate()
         return out
+
+
+@contextmanager
+def dashboard(page: Page, state: Path, *extra: str) -> Iterator[Demo]:
+    """The demo on ``state`` with ``extra`` options, its dashboard open in ``page`` and connected; once left, the
+    demo stopped with Ctrl-C, and neither a traceback in what it printed nor an error in the page."""
+    demo = Demo(state, 0, *extra)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(demo.url)
+        expect(page.locator("#conn")).to_have_class("ok")
+        yield demo
+    finally:
+        out = demo.stop()
+    assert "Traceback" not in out, out
+    assert errors == []
+
+
+def log_in(page: Page) -> None:
+    """Log in on the dashboard as the supervisor made beforehand."""
+    page.click("#user")
+    page.fill("#login-name", SUPERVISOR)
+    page.fill("#login-pass", PASSWORD)
+    page.click("#login-submit")

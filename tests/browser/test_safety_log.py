@@ -12,33 +12,23 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from tests.browser.demo import PASSWORD, SUPERVISOR, Demo
+from tests.browser.demo import SUPERVISOR, dashboard, log_in
 
 # a whole demo under Chromium: in make test-slow; the API paths are covered in tests/api/test_safety_log.py
 pytestmark = pytest.mark.slow
 
 
 def test_a_supervisor_signs_the_days_log_and_it_reaches_the_regulator(page: Page, tmp_path: Path) -> None:
-    demo = Demo(tmp_path, 0, "--no-cameras", "--no-scenarios")
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    try:
-        page.goto(demo.url)
-        expect(page.locator("#conn")).to_have_class("ok")
+    with dashboard(page, tmp_path, "--no-cameras", "--no-scenarios"):
         expect(page.locator("#sl-title")).to_contain_text("施工安全日志")
         expect(page.locator("#sl-sign")).to_have_count(0)  # not logged in: nothing to sign with
-        page.click("#user")
-        page.fill("#login-name", SUPERVISOR)
-        page.fill("#login-pass", PASSWORD)
-        page.click("#login-submit")
+        log_in(page)
         page.fill("#sl-weather", "多云")
         page.fill("#sl-work", "2号污水井清淤，作业前气体检测合格")
         page.click("#sl-sign")
         expect(page.locator("#sl-signed")).to_contain_text(f"已签字: {SUPERVISOR}")
         expect(page.locator("#sl-signed")).to_contain_text("regulator delivered", timeout=20000)
         expect(page.locator("#sl-sign")).to_have_count(0)  # signed: no more editing
-    finally:
-        demo.stop()
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'regulator.sqlite'}")
     try:
         with engine.connect() as db:
@@ -48,4 +38,3 @@ def test_a_supervisor_signs_the_days_log_and_it_reaches_the_regulator(page: Page
     content = json.loads(body)["content"]
     assert signed_by == SUPERVISOR
     assert (content["weather"], content["work"]) == ("多云", "2号污水井清淤，作业前气体检测合格")
-    assert errors == []
