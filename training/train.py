@@ -37,6 +37,7 @@ from training.checkpoint import CHECKPOINTS, RECIPES
 from training.data import augment, eval_view, load_set, targets
 from training.feature_cache import CACHE, FeatureCache, parse_scales
 from training.model import HeadNet, LiteHeadNet
+from training.sampling import draw_weights, parse_oversample
 from vision.detectors.centernet import CLASSES, STRIDE, decode
 from vision.detectors.onnx_net import OnnxNet
 from vision.metrics import Evaluator, bootstrap_ap50
@@ -330,9 +331,15 @@ RECIPE_ARGS = (
     "cached",
     "cache_cut",
     "cache_scales",
+    "folder_oversample",
 )
 # what a recipe written before an argument existed means by it
-RECIPE_DEFAULTS: dict[str, Any] = {"cached": False, "cache_cut": 16, "cache_scales": "1"}
+RECIPE_DEFAULTS: dict[str, Any] = {
+    "cached": False,
+    "cache_cut": 16,
+    "cache_scales": "1",
+    "folder_oversample": "",
+}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -379,6 +386,12 @@ def parser() -> argparse.ArgumentParser:
         type=float,
         default=2.0,
         help="how much more often an image with a bare head is drawn",
+    )
+    ap.add_argument(
+        "--folder-oversample",
+        default="",
+        help="how much more often a photo of a data folder is drawn, as FOLDER=FACTOR,... (cap=3,sfchd=3: the "
+        "close-up folders three times as often; training/sampling.py); empty: every folder alike",
     )
     ap.add_argument(
         "--cached",
@@ -482,12 +495,17 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.cached and args.arch != "lite0":
         raise SystemExit("--cached trains on the maps of LiteHeadNet's frozen body: it needs --arch lite0")
-    train = load_set(args.data, (args.split_dir / "train.txt").read_text().split())
+    try:
+        oversample = parse_oversample(args.folder_oversample)
+    except ValueError as e:
+        raise SystemExit(str(e)) from None
+    train_ids = (args.split_dir / "train.txt").read_text().split()
+    train = load_set(args.data, train_ids)
     val_ids = (args.split_dir / "val.txt").read_text().split()
     val = load_set(args.data, val_ids)
-    # no_helmet heads are 1 in 7: show images that contain one twice as often
-    weights = np.array([args.bare_oversample if (b[:, 4] == 1).any() else 1.0 for _, b in train])
-    weights /= weights.sum()
+    # no_helmet heads are 1 in 7: images that contain one drawn more often, and the folders the run names
+    bare = [bool((b[:, 4] == 1).any()) for _, b in train]
+    weights = draw_weights(train_ids, bare, args.bare_oversample, oversample)
     print(f"run {args.run}: train {len(train)} images, val {len(val)} images", flush=True)
 
     make, lr = ARCHS[args.arch]
