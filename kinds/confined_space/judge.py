@@ -54,12 +54,13 @@ class ConfinedSpaceJudge(Judge):
 
     def __init__(self, shared: Shared, devices: list[DeviceConfig]) -> None:
         super().__init__(shared, devices)
-        self._spaces = {d.id: Space() for d in devices}
         # each gas detector's clock and each manhole reader's, learnt from their readings: where a reading heard
         # late was taken (a set from the detector's backlog; an entry from the reader's)
         self._detectors = {d.id: DeviceClock() for d in devices}
         self._readers = {d.id: DeviceClock() for d in devices}
         self._specs = {d.id: d.confined_space for d in devices if isinstance(d, ConfinedSpaceDevice)}
+        # each space keeps the sets it heard as long as a test stays valid on its site (Space.keep_s)
+        self._spaces = {device: Space(spec.test_valid_min * 60) for device, spec in self._specs.items()}
         self._entry, self._reentry = EntryRule(), confined_reentry.rule()
         self._gas, self._silent, self._attendant = ConfinedGas(), ConfinedSilent(), ConfinedAttendant()
         self._broken: set[tuple[str, str]] = set()  # (device, gas metric) whose last reading was a fault
@@ -148,15 +149,12 @@ class ConfinedSpaceJudge(Judge):
         at = self.shared.heard_at(r.ts)
         when = Heard(r.ts, *self._detectors[device].place(r.ts, self.shared.heard))
         spec, space = self._specs[device], self._spaces[device]
-        keep_s = (
-            spec.test_valid_min * 60
-        )  # the sets in force kept: an entry older than a test's validity is stale
         if broken:
-            space.void(GAS_OF[r.metric].key, when, at, keep_s)  # no test: the set it was part of is void
+            space.void(GAS_OF[r.metric].key, when, at)  # no test: the set it was part of is void
             return faulted(r), faults
         gas = GAS_OF[r.metric]
         judged = judged_value(r.metric, value)
-        space.gas(gas.key, when, within(spec.limits, gas.key, judged), at, keep_s)
+        space.gas(gas.key, when, within(spec.limits, gas.key, judged), at)
         self._silent.gas(device, at)
         shown = f"{value:g} {unit_of(r.metric) if r.metric in TOXIC else gas.unit}"
         if judged != value:
@@ -231,9 +229,8 @@ class ConfinedSpaceJudge(Judge):
     ) -> tuple[Reading, list[RuleResult]]:
         # the attendant's absence is measured on the gateway's clock, never the badge reader's stamps
         spec, space, at = self._specs[device], self._spaces[device], self.shared.heard_at(r.ts)
-        self._readers[device].place(
-            r.ts, self.shared.heard
-        )  # its reports teach the gateway the reader's clock
+        # its reports teach the gateway the reader's clock, where its entries are placed (_inside)
+        self._readers[device].place(r.ts, self.shared.heard)
         before = self._attendant.reader(device, at)
         # the reader back after a silence past its limit: whoever it shows gone may have left at any moment of
         # it, so an empty post counts from the last time it was confirmed, never from now

@@ -138,6 +138,9 @@ AFTER_ENTRY = "人员进入时尚无合格检测：入口读卡器的进入记�
 class Space:
     """One confined space's state."""
 
+    # how long back the sets heard are kept: the time a test stays valid (the site's test_valid_min), past which a
+    # set is stale however late an entry is heard
+    keep_s: float
     inside: dict[str, float] = field(default_factory=dict)  # person: when they went in
     attendants: set[str] = field(default_factory=set)
     fan_on: bool = False  # never reported is not running
@@ -148,8 +151,8 @@ class Space:
     unattended_since: float | None = None
     latest: dict[str, tuple[Heard, bool]] = field(default_factory=dict)  # gas key: (when, within limits)
     # the set in force from each instant the gateway heard it on (None: none, a reading out of the limits voided
-    # it), in the order heard: the last is the set in force now; those heard ``keep_s`` (gas()) before the newest
-    # are dropped but the last of them (the set in force at that horizon)
+    # it), in the order heard: the last is the set in force now; those heard ``keep_s`` before the newest are
+    # dropped but the last of them (the set in force at that horizon)
     sets: list[tuple[float, GasSet | None]] = field(default_factory=list)
     restarted: bool = False  # the gateway restarted since the last set, which it voided
 
@@ -173,13 +176,12 @@ class Space:
             found = taken
         return found
 
-    def gas(self, key: str, when: Heard, ok: bool, heard: float, keep_s: float) -> None:
+    def gas(self, key: str, when: Heard, ok: bool, heard: float) -> None:
         """A gas reading, stamped and placed on the gateway's clock as ``when`` says and heard at ``heard``: the set
-        it completes, or the set it voids; the sets heard over the last ``keep_s`` kept. The order of a set's
-        readings is the detector's own (its stamps); whether the fan ran before it is the gateway's (the fan's
-        clock is another device's)."""
+        it completes, or the set it voids. The order of a set's readings is the detector's own (its stamps);
+        whether the fan ran before it is the gateway's (the fan's clock is another device's)."""
         if not ok:
-            self.void(key, when, heard, keep_s)
+            self.void(key, when, heard)
             return
         self.latest[key] = (when, ok)
         o2, lel = self.latest.get("o2"), self.latest.get("lel")
@@ -190,16 +192,16 @@ class Space:
             since = self.fan_since
             ventilated = self.fan_on and since is not None and since.at <= o2[0].at
             self.restarted = False
-            self._in_force(heard, GasSet(o2[0], when, ventilated), keep_s)
+            self._in_force(heard, GasSet(o2[0], when, ventilated))
 
-    def void(self, key: str, when: Heard, heard: float, keep_s: float) -> None:
+    def void(self, key: str, when: Heard, heard: float) -> None:
         """A reading of gas ``key`` out of the limits, or one its detector cannot give, at ``when``, heard at
         ``heard``: no set until a new one is taken (a broken reading ends no silence: only a sound one is heard by
         ConfinedSilent)."""
         self.latest[key] = (when, False)
-        self._in_force(heard, None, keep_s)
+        self._in_force(heard, None)
 
-    def _in_force(self, at: float, taken: GasSet | None, keep_s: float) -> None:
+    def _in_force(self, at: float, taken: GasSet | None) -> None:
         """``taken`` in force from ``at`` on (heard then); what was heard more than ``keep_s`` before the newest
         dropped, but the set in force at that horizon."""
         sets = self.sets
@@ -207,7 +209,7 @@ class Space:
             sets.append((at, taken))  # in order, as nearly every reading comes
         else:
             insort(sets, (at, taken), key=lambda s: s[0])
-        horizon = sets[-1][0] - keep_s
+        horizon = sets[-1][0] - self.keep_s
         cut = 0
         while cut + 1 < len(sets) and sets[cut + 1][0] <= horizon:
             cut += 1

@@ -800,11 +800,11 @@ def test_a_day_of_sets_keeps_only_what_a_late_entry_can_still_be_judged_on() -> 
     # imported here: the kind's modules load through the rules' registry (rules, imported above), not before it
     from kinds.confined_space.state import Heard, Space
 
-    space = Space()
+    space = Space(keep_s=1800)
     for k in range(12 * 120):
         t = T0 + 30 * k
         for key in ("o2", "lel", "h2s", "co"):
-            space.gas(key, Heard(t, t), True, heard=t, keep_s=1800)
+            space.gas(key, Heard(t, t), True, heard=t)
     assert len(space.sets) <= 1800 / 30 + 2
     last = T0 + 30 * (12 * 120 - 1)
     found = space.set_at(last - 1000)
