@@ -113,7 +113,7 @@ class RuleEngine:
         self._names = shared.names
         # every machine's papers, site-wide: judged on its work and once a day
         self._papers = MachinePapersRules(cfg, shared.names, offset)
-        shared.on_work(self._papers.work_seen)
+        shared.on_work(self._papers)
         self._workers = WorkerPapers(
             cfg.operators, cfg.rules.personnel.renewal_warning_d, offset
         )  # the certificates of workers seen at work
@@ -126,7 +126,9 @@ class RuleEngine:
                 judge_type = registry.resolve(kind.judge) if kind.judge else Judge
                 self._judges[kind.name] = judge_type(shared, devices)
         # the judges whose kinds have a tick of their own (most have none: a call per instant for nothing)
-        self._tickers = [j.tick for j in self._judges.values() if type(j).tick is not Judge.tick]
+        # called as the judges' method, not as bound methods kept in a list: a compiled judge's tick is then a
+        # direct call, where a bound method went through Python's calling convention and its arguments' parsing
+        self._tickers = [j for j in self._judges.values() if type(j).tick is not Judge.tick]
         self._plans = {
             d.id: _Plan(d, registry.get(d.kind), shared.names[d.id], self._judges[d.kind])
             for d in cfg.devices
@@ -348,8 +350,8 @@ class RuleEngine:
         if now >= self._calm_until:  # else no watched device can be past a time limit
             for device, name, interval, clause, rule in self._watched:
                 out.extend(self._offline.tick(now, device, name, interval, rule, clause))
-        for tick in self._tickers:
-            out.extend(tick(now))
+        for judge in self._tickers:
+            out.extend(judge.tick(now))
         out.extend(self._shared.weather.tick(now))
         if self._shared.hot_work.busy:
             out.extend(self._shared.hot_work.tick(now))

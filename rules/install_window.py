@@ -41,6 +41,7 @@ from rules.result import RuleResult
 from rules.site_day import SiteDay
 from rules.weather_site import SiteWeather
 from rules.wording import MAJOR_ZH, pick, pick_en
+from rules.work_watcher import WorkWatcher
 
 CREW_CLAUSE = (
     f"建质规〔2024〕5号 第四条(三) 特种作业人员未取得有效操作资格证书上岗作业，{MAJOR_ZH}；"
@@ -84,7 +85,7 @@ class _Machine:
     facts: dict[str, object] = field(default_factory=dict)  # each point's last inputs judged
 
 
-class InstallRules:
+class InstallRules(WorkWatcher):
     """The 安拆 windows of every crane and hoist of a site."""
 
     def __init__(
@@ -104,6 +105,9 @@ class InstallRules:
         self._zones = ExclusionZones(site)
         self._day = SiteDay(utc_offset_h)
         self._last_tick = -1.0
+        self._tick_day: date | None = None  # the local day of the last tick
+        self._open: set[str] = set()  # the machines whose window is open
+        self._worked = False  # a machine's work since the last tick is waiting for its acceptance's verdict
         self._weather = weather  # an open window is erection work against its weather stop
         self.memory = LevelMemory()
 
@@ -119,6 +123,7 @@ class InstallRules:
         elif m.stage == CLOSED:
             m.opened = ts  # from closed; a change of stage keeps the window open since then
         m.stage = int(stage)
+        (self._open.discard if m.stage == CLOSED else self._open.add)(device)
         m.facts.clear()
         work = (
             (f"{m.name}{INSTALL_STAGES[m.stage]}作业", f"安拆 of {m.device}") if m.stage != CLOSED else None
@@ -155,7 +160,11 @@ class InstallRules:
     def loaded(self, device: str, loaded: bool, ts: float) -> RuleResult | None:
         """A crane's hook loaded (or not) at ``ts``: the ``load`` point while its window is open."""
         m = self._machines.get(device)
-        if m is None or (m.stage == CLOSED and self.memory.get(device, "load") is None):
+        # closed and nothing to clear (no point of any machine owes a report: the hook of a crane that never had a
+        # window, at every sample, without the load point's key made and looked up)
+        if m is None or (
+            m.stage == CLOSED and (not self.memory.owes() or self.memory.get(device, "load") is None)
+        ):
             return None
         level: Level | None = "critical" if loaded and m.stage != CLOSED else None
         stage = INSTALL_STAGES[m.stage]
@@ -178,6 +187,7 @@ class InstallRules:
         m = self._machines.get(device)
         if m is not None and m.erected_on is not None and m.stage == CLOSED:
             m.work = what
+            self._worked = True
 
     def _acceptance(self, m: _Machine, ts: float) -> RuleResult | None:
         """Work after an erection or climb: an acceptance dated since, or critical."""
@@ -202,8 +212,12 @@ class InstallRules:
         a new local day the open windows judged again (a certificate that expired at midnight)."""
         if now == self._last_tick:
             return []
-        new_day = self._last_tick < 0 or self._day.of(self._last_tick) != self._day.of(now)
-        self._last_tick = now
+        today = self._day.of(now)
+        new_day = today != self._tick_day
+        self._last_tick, self._tick_day = now, today
+        if not (new_day or self._worked or self._open):
+            return []  # no window open, no work after an erection: nearly every instant of a site
+        self._worked = False
         out: list[RuleResult | None] = []
         for m in self._machines.values():
             if m.work is not None:
@@ -330,7 +344,7 @@ def install_rules(shared: Shared) -> InstallRules:
 
     def make() -> InstallRules:
         rules = InstallRules(shared.config, shared.names, shared.utc_offset_h, shared.weather)
-        shared.on_work(rules.work_seen)
+        shared.on_work(rules)
         shared.on_camera(rules.camera)
         return rules
 

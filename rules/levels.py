@@ -26,9 +26,27 @@ _UNSEEN = "unseen"  # LevelMemory: a key not evaluated yet
 _POINT = "\x1f"
 
 
+# the keys of (device, point) pairs made so far, by point then device: a rule that looks a point's key up at every
+# tick or sample (a confined space's detector, a pit's points) gets the same string back, whose hash it keeps,
+# where a new one was joined and hashed at each look. Bounded: a point is what a device reports (a person's badge
+# at a gate), so past _KEYS_KEPT points the cache starts again.
+_KEYS: dict[str, dict[str, str]] = {}
+_KEYS_KEPT = 4096
+
+
 def key_of(device: str, point: str) -> str:
     """One string for (device, point): the device's own where it has no point (LevelMemory's key)."""
-    return device + _POINT + point if point else device
+    if not point:
+        return device
+    keys = _KEYS.get(point)
+    if keys is None:
+        if len(_KEYS) >= _KEYS_KEPT:
+            _KEYS.clear()
+        keys = _KEYS[point] = {}
+    key = keys.get(device)
+    if key is None:
+        key = keys[device] = device + _POINT + point
+    return key
 
 
 def _pair(key: str) -> tuple[str, str]:

@@ -35,6 +35,7 @@ from rules.probes import Probe
 from rules.result import RuleResult
 from rules.site_day import SiteDay
 from rules.wording import MAJOR_ZH, pick, pick_en
+from rules.work_watcher import WorkWatcher
 
 REGISTER_WITHIN_D = 30  # 建设部令第166号: use registration within 30 days of acceptance
 REGISTRATION_CLAUSE = (
@@ -123,7 +124,7 @@ class _Machine:
     judged: bool = False  # its registration verdict given since the last work
 
 
-class MachinePapersRules:
+class MachinePapersRules(WorkWatcher):
     """The papers of every machine of a site that has them in its site file."""
 
     def __init__(self, site: SiteConfig, names: dict[str, str], utc_offset_h: float) -> None:

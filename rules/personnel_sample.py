@@ -15,6 +15,7 @@ from rules.personnel_attendance import PersonnelAttendance
 from rules.personnel_certificate import PersonnelCertificate
 from rules.result import RuleResult
 from rules.site_day import SiteDay
+from rules.work_watcher import WorkWatcher
 
 SHARE_EVERY_S = 600.0
 MAX_OTHERS = 10_000  # people not on the roster remembered on site: more than any one site's workforce
@@ -30,7 +31,7 @@ class OnSite:
     ts: float
 
 
-class PersonnelRules:
+class PersonnelRules(WorkWatcher):
     """Presence, dangerous work and the personnel rules of one site."""
 
     def __init__(self, device: str, roster: list[KeyPerson], cfg: PersonnelRule, utc_offset_h: float) -> None:
@@ -79,7 +80,7 @@ class PersonnelRules:
 
     def work_seen(self, device: str, kind: tuple[str, str], ts: float) -> None:
         """A crane or hoist (``device``) moving or loaded at ``ts`` (``kind``: what, in Chinese and
-        English): a ``Shared.on_work`` listener."""
+        English): told by ``Shared.on_work``."""
         if device:
             self._unfinished.add(device)
         if self._last_work is None or ts - self._last_work > self._cfg.active_hold_s:

@@ -38,7 +38,9 @@ class SampleRanges:
         # each device's checked metrics with their ranges, in the metrics' order (not a set's: which
         # metric a warning names first must not depend on the process's string hashing, so replays agree)
         self._checked: dict[str, tuple[tuple[str, float, float], ...]] = {}
-        self._sound: dict[tuple[str, str], float] = {}  # the last value within its range
+        # each device's last value of each metric within its range (a dict per device: a sample's sound
+        # metrics are kept without a (device, metric) tuple made and hashed for each)
+        self._sound: dict[str, dict[str, float]] = {}
         # the metrics whose next reading the fault tracker is asked about: broken at their last reading,
         # or not read since the last resume
         self._asking: set[tuple[str, str]] = set()
@@ -55,14 +57,17 @@ class SampleRanges:
         ``changed`` and its last sound value put back in ``numbers`` (none: removed)."""
         out: list[RuleResult] = []
         shared, asking = self._shared, self._asking
+        sound = self._sound.get(device)
+        if sound is None:
+            sound = self._sound[device] = {}
         for metric, low, high in self._of(device):
             if metric not in changed:
                 continue
-            value, key = numbers[metric], (device, metric)
-            if low <= value <= high and key not in asking:
-                self._sound[key] = value  # sound, as the last one was: no fault to judge or clear
+            value = numbers[metric]
+            if low <= value <= high and not (asking and (device, metric) in asking):
+                sound[metric] = value  # sound, as the last one was: no fault to judge or clear
                 continue
-            fault = shared.fault
+            key, fault = (device, metric), shared.fault
             reason = fault.judge(
                 device,
                 "",
@@ -80,11 +85,11 @@ class SampleRanges:
                 out.append(found)
             if reason is None:
                 asking.discard(key)
-                self._sound[key] = value
+                sound[metric] = value
                 continue
             asking.add(key)
             changed.discard(metric)
-            last = self._sound.get(key)
+            last = sound.get(metric)
             if last is None:
                 del numbers[metric]
             else:

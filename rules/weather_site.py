@@ -26,11 +26,12 @@ from rules.result import RuleResult
 from rules.weather_stops import WeatherStops
 from rules.weather_warning import WeatherWarnings
 from rules.weather_work import WeatherWork
+from rules.work_watcher import WorkWatcher
 
 ERECTION: Stop = "erection"  # the stop an open jacking or 安拆 window obeys
 
 
-class SiteWeather:
+class SiteWeather(WorkWatcher):
     """Stops, signals and work against them, for one site."""
 
     def __init__(self, config: SiteConfig) -> None:
@@ -53,7 +54,7 @@ class SiteWeather:
         self.warnings.replace(signals)
 
     def work_seen(self, device: str, what: tuple[str, str], ts: float) -> None:
-        """A machine reported work (a ``Shared.on_work`` listener)."""
+        """A machine reported work (``Shared.on_work``)."""
         obeys = self._obeys_now(device)
         if not obeys:
             return  # a kind that obeys no weather stop

@@ -31,11 +31,11 @@ from rules.result import RuleResult
 from rules.routes import Route
 from rules.sensor_fault import SensorFault
 from rules.weather_site import SiteWeather
+from rules.work_watcher import WorkWatcher
 
 log = logging.getLogger("rules.engine")
 T = TypeVar("T")
 FAULT = Quality.FAULT
-WorkListener = Callable[[str, tuple[str, str], float], None]
 """Told of a machine at work: its device id, the work in Chinese and English, the instant."""
 WorkerListener = Callable[[str, str, float], None]
 """Told of a certified worker a machine reports logged in: the machine, the worker's id, the instant."""
@@ -64,18 +64,18 @@ class Shared:
         self.utc_offset_h = site.config.rules.licence_utc_offset_h
         self._sections: dict[tuple[str, str], object] = {}
         self._said: set[tuple[str, str]] = set()
-        self._work_listeners: list[WorkListener] = []
+        self._work_watchers: list[WorkWatcher] = []
         self._worker_listeners: list[WorkerListener] = []
         self._camera_listeners: list[CameraListener] = []
         self.weather = SiteWeather(site.config)  # the weather stops every machine's work is held to
-        self.on_work(self.weather.work_seen)
+        self.on_work(self.weather)
         self.hot_work = SiteHotWork(
             site.config, self.utc_offset_h, self.weather.stops
         )  # the permits and who came in (docs/standards.md §18)
         if self.hot_work.zones.watched:  # the cameras' zones marked for hot work
             self.on_camera(self.hot_work.camera)
         if personnel is not None:
-            self.on_work(personnel.work_seen)
+            self.on_work(personnel)
 
     def one(self, key: str, make: Callable[[], T]) -> T:
         """The site's one object of ``key``, made by ``make`` at the first call: state the judges of
@@ -109,16 +109,16 @@ class Shared:
             self._said.add((device, what))
             log.warning("rules: device %s %s: %s", device, what, message)
 
-    def on_work(self, listener: WorkListener) -> None:
-        """Hear of every machine at work (a site-wide rule: the key people's presence, a weather stop, a
-        machine's papers), as the judges of the machines' kinds report it."""
-        self._work_listeners.append(listener)
+    def on_work(self, watcher: WorkWatcher) -> None:
+        """Tell ``watcher`` of every machine at work (a site-wide rule: the key people's presence, a weather
+        stop, a machine's papers), as the judges of the machines' kinds report it."""
+        self._work_watchers.append(watcher)
 
     def work_seen(self, device: str, what: tuple[str, str], ts: float) -> None:
         """``device`` at dangerous work at ``ts`` (a crane's hook loaded, a hoist running; ``what``: the
-        work in Chinese and English), told to every rule that listens."""
-        for listener in self._work_listeners:
-            listener(device, what, ts)
+        work in Chinese and English), told to every rule that watches."""
+        for watcher in self._work_watchers:
+            watcher.work_seen(device, what, ts)
 
     def on_worker(self, listener: WorkerListener) -> None:
         """Hear of every worker a machine reports logged in (their certificate's rule)."""
