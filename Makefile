@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 NATIVE := $(VENV)/.native
-NATIVE_SOURCES := setup.py mypyc.ini $(shell find rules kinds -name '*.py')
+NATIVE_SOURCES := setup.py mypyc.ini $(shell find rules kinds -name '*.py') gateway/alerts/manager.py gateway/alerts/worsening.py
 DEMO_ARGS ?=
 PYTEST_ARGS ?=
 # make test's workers (pytest-xdist, a file per worker at a time: a file's servers and fixtures stay in one
@@ -50,7 +50,7 @@ NATIVE_LOG := $(VENV)/native-build.log
 $(NATIVE): $(STAMP) $(NATIVE_SOURCES)
 	@echo "compiling the rules with mypyc (a few minutes the first time; log: $(NATIVE_LOG))"
 	@# a module moved or removed leaves its compiled copy behind, which Python would import before its new home
-	@for so in rules/*.so kinds/*/*.so; do py="$${so%%.cpython-*}.py"; case "$$so" in */native__mypyc.*) ;; *) [ -e "$$so" ] && [ ! -e "$$py" ] && rm -f "$$so" || true;; esac; done
+	@for so in rules/*.so kinds/*/*.so gateway/alerts/*.so; do py="$${so%%.cpython-*}.py"; case "$$so" in */native__mypyc.*) ;; *) [ -e "$$so" ] && [ ! -e "$$py" ] && rm -f "$$so" || true;; esac; done
 	@$(PY) setup.py -q build_ext --inplace -j 2 > $(NATIVE_LOG) 2>&1 || { cat $(NATIVE_LOG); exit 1; }
 	@touch $(NATIVE)
 

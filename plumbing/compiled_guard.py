@@ -1,6 +1,8 @@
-"""The guard of the modules mypyc compiles (setup.py): the rules and the kinds' judges and rules.
+"""The guard of the modules mypyc compiles (setup.py): the rules, the kinds' judges and rules, and the alert
+manager (``gateway/alerts/``).
 
-Imported by ``rules/__init__.py`` and ``kinds/__init__.py``, whichever comes first (neither is compiled).
+Imported by ``rules/__init__.py``, ``kinds/__init__.py`` and ``gateway/alerts/__init__.py``, whichever comes first
+(none is compiled).
 It refuses compiled modules older than their sources, and with ``SITEGW_PURE_PYTHON=1`` it loads every
 compiled package's modules from their sources instead (the same rules, slower: for a debugger, or to
 compare with the compiled ones).
@@ -18,7 +20,7 @@ from pathlib import Path
 from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("rules", "kinds")  # the packages whose modules setup.py compiles
+PACKAGES = ("rules", "kinds", "gateway.alerts")  # the packages whose modules setup.py compiles (some, or all)
 COMPILED_FROM = ROOT / "rules" / "compiled_from.json"  # written by setup.py: each compiled source's digest
 PURE_PYTHON = os.environ.get("SITEGW_PURE_PYTHON") == "1"
 
@@ -34,7 +36,7 @@ class _FromSource(importlib.abc.MetaPathFinder):
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
-        if fullname.partition(".")[0] not in PACKAGES or "." not in fullname:
+        if not any(fullname.startswith(package + ".") for package in PACKAGES):
             return None
         where = ROOT.joinpath(*fullname.split("."))
         if (where / "__init__.py").is_file():
@@ -52,7 +54,7 @@ def stale_compiled() -> list[str]:
         p
         for package in PACKAGES
         for suffix in importlib.machinery.EXTENSION_SUFFIXES
-        for p in (ROOT / package).rglob(f"*{suffix}")
+        for p in ROOT.joinpath(*package.split(".")).rglob(f"*{suffix}")
     }
     if not built:
         return []
