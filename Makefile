@@ -131,4 +131,4 @@ bench: $(NATIVE) test-env
 
 clean:
 	rm -rf $(VENV) .state .pytest_cache build rules/compiled_from.json
-	find rules -name '*.so' -delete
+	find rules kinds gateway/alerts -name '*.so' -delete
