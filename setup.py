@@ -9,8 +9,8 @@ Compiled: the rules (``rules/``), each kind's judge and rules (``kinds/<kind>/``
 worsening tracker (``gateway/alerts/manager.py``, ``worsening.py``), which takes every verdict the rules make: a
 third of a replay's work as Python, it reads the compiled verdicts' fields directly once compiled beside them
 (11 % fewer instructions a replay with the rest of issue #55's changes, docs/benchmarks.md). Not compiled: the
-packages' ``__init__.py`` (``rules/__init__.py`` and ``kinds/__init__.py`` check that no compiled module
-is older than its source), a kind's declaration (``kind.py``), thresholds model (``thresholds.py``),
+packages' ``__init__.py`` (``rules/__init__.py``, ``kinds/__init__.py`` and ``gateway/alerts/__init__.py`` check
+that no compiled module is older than its source), a kind's declaration (``kind.py``), thresholds model (``thresholds.py``),
 simulator (``sim.py``) and dashboard card (``card.py``), which are pydantic models, test tools and the API's
 views rather than the rules' hot path.
 """

@@ -36,7 +36,6 @@ from rules.work_watcher import WorkWatcher
 log = logging.getLogger("rules.engine")
 T = TypeVar("T")
 FAULT = Quality.FAULT
-"""Told of a machine at work: its device id, the work in Chinese and English, the instant."""
 WorkerListener = Callable[[str, str, float], None]
 """Told of a certified worker a machine reports logged in: the machine, the worker's id, the instant."""
 CameraListener = Callable[[Reading], list[RuleResult]]
