@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
+from typing import Final
 
 from contract.alert_event import Level
 from contract.config.device import DeviceConfig
@@ -24,7 +25,7 @@ from rules.probes import Probe
 from rules.result import RuleResult, rank
 from rules.wording import pick, pick_en
 
-RULE = "device.offline"
+RULE: Final = "device.offline"
 ACTIONS = {
     "warning": "检查设备供电与通讯",
     "alarm": "检查设备供电与通讯，恢复监测前停止相关危险作业",

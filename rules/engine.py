@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from operator import attrgetter
+from typing import Final
 
 from contract.config.device import DeviceConfig
 from contract.config.errors import ConfigError, ConfigIssue
@@ -41,9 +42,9 @@ from rules.safety_devices import FLAGS, SafetyDevices
 from rules.worker_papers import WorkerPapers
 
 # an enum member looked up on its class costs more than a crane's kinematic reading costs to take
-BACKFILL = Quality.BACKFILL
-FRESH = (Quality.OK, BACKFILL)  # judged by the rules
-STALE = Quality.STALE  # the only quality that does not prove the device answers (a faulty value does)
+BACKFILL: Final = Quality.BACKFILL
+FRESH: Final = (Quality.OK, BACKFILL)  # judged by the rules
+STALE: Final = Quality.STALE  # the only quality that does not prove the device answers (a faulty value does)
 SAMPLE = attrgetter("device", "ts")  # readings of one device at one instant are one sample
 TS = attrgetter("ts")  # a key without a Python call per reading (a lambda's frame cost more)
 DEVICE = attrgetter("device")  # the samples of a batch of one instant, without a tuple per reading

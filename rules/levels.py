@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Sequence
+from typing import Final
 
 from contract.alert_event import LEVEL_RANK, Level
 from rules.result import Build, RuleResult, rank
@@ -19,11 +20,11 @@ Thresholds = Sequence[tuple[Level, float]]  # mildest first
 # 达到/不小于/≥ (at or above) or 不大于/≤ (at or below). True or False: every level alike; None: the
 # direction's usual reading (at or above for higher_is_worse, strictly below otherwise).
 Strict = Collection[Level] | bool | None
-SLACK = 1e-9  # a value within this fraction of a line is on it, whatever the float arithmetic before
-_UNSEEN = "unseen"  # LevelMemory: a key not evaluated yet
+SLACK: Final = 1e-9  # a value within this fraction of a line is on it, whatever the float arithmetic before
+_UNSEEN: Final = "unseen"  # LevelMemory: a key not evaluated yet
 # between a key's device and its point: a device id holds no control character (its pattern), so the first
 # one ends the device whatever the point holds, and a key names one (device, point) only
-_POINT = "\x1f"
+_POINT: Final = "\x1f"
 
 
 # the keys of (device, point) pairs made so far, by point then device: a rule that looks a point's key up at every
@@ -31,7 +32,7 @@ _POINT = "\x1f"
 # where a new one was joined and hashed at each look. Bounded: a point is what a device reports (a person's badge
 # at a gate), so past _KEYS_KEPT points the cache starts again.
 _KEYS: dict[str, dict[str, str]] = {}
-_KEYS_KEPT = 4096
+_KEYS_KEPT: Final = 4096
 
 
 def key_of(device: str, point: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Final
 
 from contract.config.personnel import KeyPerson
 from contract.config.rules import PersonnelRule
@@ -17,9 +18,9 @@ from rules.result import RuleResult
 from rules.site_day import SiteDay
 from rules.work_watcher import WorkWatcher
 
-SHARE_EVERY_S = 600.0
-MAX_OTHERS = 10_000  # people not on the roster remembered on site: more than any one site's workforce
-PRESENCE_METRIC = "on_site"  # an access gate's passage: point = person id, 1 in, 0 out
+SHARE_EVERY_S: Final = 600.0
+MAX_OTHERS: Final = 10_000  # people not on the roster remembered on site: more than any one site's workforce
+PRESENCE_METRIC: Final = "on_site"  # an access gate's passage: point = person id, 1 in, 0 out
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ class PersonnelRules(WorkWatcher):
         return out
 
 
-PRESENCE_HISTORY_S = 24 * 3600.0  # key people pass the gates at least daily: a day finds who is in
+PRESENCE_HISTORY_S: Final = 24 * 3600.0  # key people pass the gates at least daily: a day finds who is in
 
 
 def history_s(site: SiteConfig) -> float:

@@ -20,6 +20,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Final
 
 from pydantic import TypeAdapter
 
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 
 # A device that is offline inhibits its other alerts: they can only come from late (backfilled)
 # readings, and the offline alert already tells the supervisor what matters.
-INHIBITING_RULE = "device.offline"
+INHIBITING_RULE: Final = "device.offline"
 
 
 class AlertError(Exception):

@@ -26,7 +26,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from functools import partial
 from math import radians
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from contract.alert_event import LEVEL_RANK, Level
 from contract.config.crane import CraneSpec
@@ -37,7 +37,7 @@ from rules.levels import LevelMemory, banded_level, clear_from, threshold_of
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en
 
-RULE = "crane.collision"
+RULE: Final = "crane.collision"
 CLEARANCE = (
     "GB 5144-2006 第10.5条 低位塔机臂架端部与另一塔机塔身水平距离不小于 2 m，"
     "高位塔机最低位置部件与低位塔机最高位置部件垂直距离不小于 2 m"
@@ -73,8 +73,9 @@ MODES_EN = {
     "top": "the other's counter-jib, counterweight or trolley above this top",
 }
 VERTICAL = frozenset({"hook", "top"})  # the clearances measured in height; the others in plan
-PREDICT_STEP_M = 2.0  # the prediction looks at instants between which no structure moves more than this
-PREDICT_STEPS = 10  # and at most this many: a fast slew is looked at more coarsely
+# the prediction looks at instants between which no structure moves more than this
+PREDICT_STEP_M: Final = 2.0
+PREDICT_STEPS: Final = 10  # and at most this many: a fast slew is looked at more coarsely
 
 
 class CraneView:
@@ -159,7 +160,7 @@ def travel_m(spec: CraneSpec, speeds: tuple[float, float, float]) -> float:
     return (abs(radians(slew)) * swing + abs(trolley) + abs(hoist)) * spec.braking_time_s
 
 
-EDGE_MARGIN_M = 0.001  # pairs within a millimetre of the edge of reach are checked, not skipped
+EDGE_MARGIN_M: Final = 0.001  # pairs within a millimetre of the edge of reach are checked, not skipped
 
 
 class Clearance(NamedTuple):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
+from typing import Final
 
 from contract.config.crane import CraneSpec
 from contract.config.device import DeviceConfig
@@ -47,7 +48,7 @@ from rules.roster import reported_with
 from rules.routes import EMPTY, Band, Route
 from rules.sample_ranges import SampleRanges
 
-OPERATOR = "operator_id"
+OPERATOR: Final = "operator_id"
 ALL_MOTIONS = frozenset(METRICS)
 
 

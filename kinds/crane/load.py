@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from itertools import pairwise
+from typing import Final
 
 from contract.alert_event import Level
 from contract.config.crane import LoadChartPoint
@@ -18,7 +19,7 @@ from rules.levels import LevelMemory, banded_level, banded_result, clear_below
 from rules.result import RuleResult
 from rules.wording import PRACTICE_ZH, pick, pick_en
 
-RULE = "crane.load"
+RULE: Final = "crane.load"
 # GB 5144-2006 §6.1.2 words the alarm 大于额定起重量: the rated load itself is not over it (strictly
 # above); 90 % and 110 % are reached (达)
 STRICT: frozenset[Level] = frozenset({"alarm"})

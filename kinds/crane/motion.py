@@ -4,11 +4,12 @@ prediction, GB 5144-2006 §10.5; JGJ 332-2014 §3.1.1: a dangerous trend is to b
 from __future__ import annotations
 
 import math
+from typing import Final
 
 # Trolley and hoist speeds above these are jumps (a gap, a glitch), not motion: trolleys run below
 # about 1 m/s and hoists below about 2 m/s (100 m/min) on the tower cranes of a building site.
-MAX_TROLLEY_MS = 3.0
-MAX_HOIST_MS = 3.0
+MAX_TROLLEY_MS: Final = 3.0
+MAX_HOIST_MS: Final = 3.0
 
 
 class Motion:

@@ -12,6 +12,7 @@ while the load is not known yet, no all-clear is given and no alert opened.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Final
 
 from contract.alert_event import Level
 from contract.config.crane import Operator
@@ -20,10 +21,10 @@ from rules.result import RuleResult
 from rules.roster import Roster, nobody
 from rules.wording import MAJOR_ZH, pick, pick_en
 
-RULE = "crane.operator"
+RULE: Final = "crane.operator"
 CLAUSE = f"建设部令第166号 第二十五条；建质规〔2024〕5号 第四条(三) 特种作业人员未取得有效操作资格证书上岗，{MAJOR_ZH}"
-ACTION = "立即停止作业，由持证司机操作"
-ACTION_EN = "stop work now; only a licensed operator may run the crane"
+ACTION: Final = "立即停止作业，由持证司机操作"
+ACTION_EN: Final = "stop work now; only a licensed operator may run the crane"
 
 
 class CraneOperator:

@@ -13,6 +13,8 @@ standing: such a crane may count as standing up to share × noise ÷ speed sampl
 
 from __future__ import annotations
 
+from typing import Final
+
 from kinds.crane.thresholds import CraneJackingRule
 
 # (metric, Chinese motion, English motion, unit)
@@ -22,8 +24,8 @@ MOTIONS = (
     ("height_m", "起升", "hoisting", " m"),
 )
 METRICS = tuple(m for m, *_ in MOTIONS)
-STILL_BAND = 0.5  # of the noise: a place the crane keeps within half its noise of is where it stands
-STILL_GAP = 1.5  # polls: two samples further apart than this have a silence between them
+STILL_BAND: Final = 0.5  # of the noise: a place the crane keeps within half its noise of is where it stands
+STILL_GAP: Final = 1.5  # polls: two samples further apart than this have a silence between them
 
 Noise = tuple[float, float, float]
 """Each motion's noise, in MOTIONS' order: its change up to this is no motion."""

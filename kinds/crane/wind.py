@@ -6,6 +6,8 @@ serves, since one anemometer's wind stops every crane it serves.
 
 from __future__ import annotations
 
+from typing import Final
+
 from contract.alert_event import Level
 from contract.config.site import SiteConfig
 from kinds.crane.thresholds import CraneWindRule
@@ -13,7 +15,7 @@ from rules.levels import LevelMemory, banded_level, banded_result, clear_below, 
 from rules.result import RuleResult
 from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en
 
-RULE = "crane.wind"
+RULE: Final = "crane.wind"
 # lifting on in such wind is itself a major hazard: 建质规〔2024〕5号 Art. 15 (二)
 BAD_WEATHER = f"；恶劣天气违规吊装属 建质规〔2024〕5号 第十五条(二) {MAJOR_ZH}"
 CLAUSES = {

@@ -3,6 +3,8 @@ require (Chongqing regulator interface; 黑建安监〔2011〕3号)."""
 
 from __future__ import annotations
 
+from typing import Final
+
 from contract.alert_event import Level
 from contract.config.crane import Zone
 from kinds.crane.thresholds import CraneZoneRule
@@ -11,14 +13,14 @@ from rules.levels import LevelMemory
 from rules.result import RuleResult
 from rules.wording import pick, pick_en
 
-RULE = "crane.zone"
+RULE: Final = "crane.zone"
 CLAUSE = (
     "禁吊区（本站设定的学校、道路、输电线路等上方区域）吊物不得进入：按 黑建安监〔2011〕3号 及"
     "重庆市塔机监管平台接口要求监测"
 )
-ACTION = "立即将吊钩移出禁吊区"
-ACTION_EN = "move the hook out of the no-lift zone now"
-BOX_MARGIN_M = 1e-6  # well above inside_polygon's 1e-9 m on-the-edge tolerance
+ACTION: Final = "立即将吊钩移出禁吊区"
+ACTION_EN: Final = "move the hook out of the no-lift zone now"
+BOX_MARGIN_M: Final = 1e-6  # well above inside_polygon's 1e-9 m on-the-edge tolerance
 
 
 class CraneZone:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from typing import ClassVar, TypeVar, cast
+from typing import ClassVar, Final, TypeVar, cast
 
 from mypy_extensions import mypyc_attr
 
@@ -35,12 +35,12 @@ from rules.work_watcher import WorkWatcher
 
 log = logging.getLogger("rules.engine")
 T = TypeVar("T")
-FAULT = Quality.FAULT
+FAULT: Final = Quality.FAULT
 WorkerListener = Callable[[str, str, float], None]
 """Told of a certified worker a machine reports logged in: the machine, the worker's id, the instant."""
 CameraListener = Callable[[Reading], list[RuleResult]]
 """Told of a camera's reading (vision judged its own checks; a site rule may judge more): its verdicts."""
-LOADED_T = 0.1  # a crane hook or hoist cage carrying more than this is at work (personnel rules)
+LOADED_T: Final = 0.1  # a crane hook or hoist cage carrying more than this is at work (personnel rules)
 
 
 class Shared:
