@@ -51,18 +51,32 @@ else
 fi
 run api_bench         $PY bench/api_bench.py
 run rules_replay      $PY bench/rules_replay.py
-# the same against the main before issue #43 (BENCH_BASE_REF), in this run, its rounds interleaved with this
-# checkout's: the ratio is the figure to compare (the box is shared and noisy). BENCH_BASE=DIR: a checkout of it.
+# the same against an earlier main in this run, its rounds interleaved with this checkout's: the ratio is the
+# figure to compare (the box is shared and noisy, and the ratio follows the CPU). A checkout of REF is made under
+# .state/ from git (BENCH_BASE=DIR: the first baseline's checkout instead); COMPILE=1 compiles its rules as
+# `make native` does, for a main that shipped them compiled.
+against() {  # name, ref, dir
+    if [ -n "$ONLY" ] && ! [[ $1 =~ $ONLY ]]; then
+        return
+    fi
+    if ! [ -f "$3/rules/engine.py" ] && ! { mkdir -p "$3" && git archive "$2" | tar -x -C "$3"; }; then
+        rm -rf "$3"
+        echo "(no baseline for $1: $2 is not in this repository)"
+        return
+    fi
+    if [ "${COMPILE:-0}" = 1 ] && ! ls "$3"/rules/engine.*.so >/dev/null 2>&1 &&
+        ! (py="$PWD/$PY" && cd "$3" && "$py" setup.py -q build_ext --inplace >native-build.log 2>&1); then
+        echo "bench $1 FAILED: its rules did not compile ($3/native-build.log)" | tee -a "$OUT" >&2
+        failed=1
+        return
+    fi
+    run "$1" $PY bench/compare.py --base "$3" --rounds 3 bench/rules_replay.py
+}
+# the main before issue #43, from its sources (BENCH_BASE_REF)
 BASE_REF="${BENCH_BASE_REF:-3371ef4}"
-BASE_DIR="${BENCH_BASE:-.state/bench-base-$BASE_REF}"
-if [ -n "$ONLY" ] && ! [[ rules_replay_vs_base =~ $ONLY ]]; then
-    :
-elif [ -f "$BASE_DIR/rules/engine.py" ] || { mkdir -p "$BASE_DIR" && git archive "$BASE_REF" | tar -x -C "$BASE_DIR"; }; then
-    run rules_replay_vs_base $PY bench/compare.py --base "$BASE_DIR" --rounds 3 bench/rules_replay.py
-else
-    rm -rf "$BASE_DIR"
-    echo "(no baseline: $BASE_REF is not in this repository; set BENCH_BASE to a checkout of it)"
-fi
+against rules_replay_vs_base "$BASE_REF" "${BENCH_BASE:-.state/bench-base-$BASE_REF}"
+# the main issue #55 measured at 3.27x the one above on its box, rules compiled: "nothing given back" on any CPU
+COMPILE=1 against rules_replay_vs_issue55 837aeaa .state/bench-base-837aeaa
 run site_scale        $PY bench/site_scale.py
 run warmup            $PY bench/warmup.py
 run delivery_latency  $PY bench/delivery_latency.py

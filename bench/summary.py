@@ -156,6 +156,15 @@ def rows() -> list[Row]:
             ("rules_replay_vs_base", "replay_readings_per_cpu_s_baseline", "that main"),
         ),
         Row(
+            "the same against 837aeaa (the main issue #55 measured at 3.27× the one above), its rules compiled: "
+            "this checkout's figure over that main's",
+            "rules_replay_vs_issue55",
+            "replay_readings_per_cpu_s_ratio",
+            "",
+            None,
+            ("rules_replay_vs_issue55", "replay_readings_per_cpu_s_baseline", "that main"),
+        ),
+        Row(
             "rules stage of the ingest (`SafetyMonitor.judge`): a burst of broken sensors' readings (each "
             "with its sensor.fault warning) over a healthy burst's, CPU per reading",
             "ingest_stages",

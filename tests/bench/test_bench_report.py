@@ -101,7 +101,7 @@ def test_the_table_goes_between_the_markers_and_the_rest_of_the_page_stays(tmp_p
     assert missing.read_text() == f"# Benchmarks\n\n{summary.BEGIN}\nfirst table\n{summary.END}\n"
 
 
-def test_the_replay_row_sets_it_against_the_main_before_the_issue_and_the_broken_sensor_row_its_ratio() -> (
+def test_the_replay_rows_set_it_against_the_mains_before_the_issues_and_the_broken_sensor_row_its_ratio() -> (
     None
 ):
     run = """\
@@ -112,6 +112,10 @@ rules_engine_readings_per_cpu_s: 180000 readings/s
 replay_readings_per_cpu_s: 131000 readings/s
 replay_readings_per_cpu_s_baseline: 100000 readings/s
 replay_readings_per_cpu_s_ratio: 1.31 x
+== rules_replay_vs_issue55
+replay_readings_per_cpu_s: 131000 readings/s
+replay_readings_per_cpu_s_baseline: 125000 readings/s
+replay_readings_per_cpu_s_ratio: 1.05 x
 == ingest_stages
 rules_stage_healthy_us_per_reading: 6.10 us
 rules_stage_broken_over_healthy: 2.30 x (loaded)
@@ -121,6 +125,8 @@ rules_stage_broken_over_healthy: 2.30 x (loaded)
     assert "| 130,000 readings/s | ≥ 600,000 readings/s: **not met** | the engine alone: 180,000" in replay
     base = next(line for line in lines if "the main before issue #43" in line)
     assert "| 1.31 x | — | that main: 100,000 readings/s |" in base
+    issue = next(line for line in lines if "837aeaa" in line)  # the main issue #55 kept it against
+    assert "| 1.05 x | — | that main: 125,000 readings/s |" in issue
     broken = next(line for line in lines if "broken sensors" in line)
     assert "| 2.3 x (loaded) | ≤ 2×: **not met** | a healthy reading: 6.1 us |" in broken
 
