@@ -4,10 +4,11 @@ folder keeping a permit signed under a longer validity than the site's now (docs
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.api.test_hot_work_expiry import lapsed_permit
 from tests.browser.demo import dashboard, log_in
@@ -28,3 +29,21 @@ def test_a_permit_past_its_levels_validity_shows_expired_with_its_reason(page: P
         log_in(page)
         # a lapsed permit still owes its post-work check: a supervisor closes it
         expect(shown.locator(".hw-close")).to_have_count(1, timeout=5000)
+
+
+def test_a_slow_login_still_brings_the_close_button_at_once(page: Page, tmp_path: Path) -> None:
+    # the panel redrew half a second after the login form's submit, logged in or not yet: a login answered
+    # later (a loaded edge box hashing the password) left the supervisor without the button for the 10 s
+    # until the panel's next round
+    permit, _ = lapsed_permit(tmp_path)
+    with dashboard(page, tmp_path, "--no-cameras", "--no-scenarios"):
+        shown = page.locator(f'#hot-work [data-permit="{permit.id}"]')
+        expect(shown).to_have_attribute("data-state", "expired", timeout=10_000)
+
+        def slow(route: Route) -> None:
+            time.sleep(1.5)
+            route.continue_()
+
+        page.route("**/api/v1/auth/login", slow)
+        log_in(page)
+        expect(shown.locator(".hw-close")).to_have_count(1, timeout=4000)

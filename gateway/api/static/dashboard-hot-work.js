@@ -68,7 +68,6 @@ async function loadHotWork() {
   drawHotWork();
 }
 $("lang").addEventListener("click", () => { hwDrawn = ""; drawHotWork(); });
-$("user").addEventListener("click", () => setTimeout(() => { hwDrawn = ""; drawHotWork(); }, 0));
-$("login-form").addEventListener("submit", () => setTimeout(() => { hwDrawn = ""; loadHotWork(); }, 500));
+document.addEventListener("sitegw-me", () => { hwDrawn = ""; loadHotWork(); });  // logged in or out
 setInterval(loadHotWork, 10000);
 loadHotWork();

@@ -54,7 +54,6 @@ async function loadSafetyLog() {
   drawSafetyLog();
 }
 $("lang").addEventListener("click", () => { slDrawn = ""; drawSafetyLog(); });
-$("user").addEventListener("click", () => setTimeout(() => { slDrawn = ""; drawSafetyLog(); }, 0));
-$("login-form").addEventListener("submit", () => setTimeout(() => { slDrawn = ""; loadSafetyLog(); }, 500));
+document.addEventListener("sitegw-me", () => { slDrawn = ""; loadSafetyLog(); });  // logged in or out
 setInterval(loadSafetyLog, 10000);
 loadSafetyLog();

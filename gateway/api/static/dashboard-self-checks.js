@@ -54,7 +54,6 @@ async function sendSelfCheck() {
   loadSelfChecks();
 }
 $("lang").addEventListener("click", drawSelfChecks);
-$("user").addEventListener("click", () => setTimeout(drawSelfChecks, 0));
-$("login-form").addEventListener("submit", () => setTimeout(loadSelfChecks, 500));
+document.addEventListener("sitegw-me", loadSelfChecks);  // logged in or out
 setInterval(loadSelfChecks, 3000);
 loadSelfChecks();

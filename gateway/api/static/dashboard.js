@@ -170,7 +170,12 @@ $("user").onclick = async () => {
   if (S.me && !S.me.anonymous) { try { await api("api/v1/auth/logout", {method:"POST"}); } catch (_) {} setToken(""); await loadMe(); connect(); }
   else askLogin();
 };
-async function loadMe() { try { S.me = await api("api/v1/auth/me"); } catch (e) { S.me = null; } drawUser(); render(); loadWarnings(); }
+// who is logged in changed (or was first learnt): the panels that show a supervisor's buttons redraw on
+// "sitegw-me", once the server has said who it is; a timer after the login form's submit raced a slow login
+async function loadMe() {
+  try { S.me = await api("api/v1/auth/me"); } catch (e) { S.me = null; }
+  drawUser(); render(); loadWarnings(); document.dispatchEvent(new Event("sitegw-me"));
+}
 
 const num = r => (r && typeof r.value === "number" ? r.value : undefined);
 
