@@ -211,9 +211,9 @@ class CameraConfig(Model):
         "shipped vision/models/helmet.onnx unless set), best on close-ups and mixed views (gates, walkways). "
         "far_field: the shipped vision/models/helmet_site.onnx, for a fixed camera over the site whose heads "
         "are 15-40 px seen from above: there it finds more hard hats and bare heads, on close-ups fewer "
-        "helmets, for about a tenth more CPU per frame. auto: chosen from what the camera sees: the default model for its "
-        "first helmet_auto_s seconds (and 30 heads), then the far-field one if the median head it found is "
-        "under 80 px in the detector's view; the choice is logged and shown with the camera "
+        "helmets, for about a tenth more CPU per frame. auto: chosen from what the camera sees: the default "
+        "model for its first helmet_auto_s seconds (and 30 heads), then the far-field one if the median head "
+        "it found is under 80 px in the detector's view; the choice is logged and shown with the camera "
         "(/api/v1/cameras). auto takes the far-field model for most close-ups too, where it is weaker, so it "
         "is not the default (training/rounds/round13.md)",
     )
