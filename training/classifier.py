@@ -52,6 +52,7 @@ from contract.config.camera import HELMET_TILE_PX
 from training import split
 from training.bystanders import BYSTANDER_SCORE, bystander_zones, on_bystanders
 from training.model import HeadClassifier, LiteHeadClassifier
+from training.sampling import crop_weights, draw_crops, parse_oversample
 from training.train import RUNS, cosine_lr, load_fused_onnx
 from vision.detectors.centernet import CLASSES, max_iou
 from vision.detectors.helmet import (
@@ -177,15 +178,16 @@ def mine(
     refine: bool = False,
     persons: PersonDetector | None = None,
     audited: dict[str, np.ndarray] | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Training crops (N, SIDE, SIDE, 3), labels (0 helmet, 1 no_helmet, 2 not a head) and box targets
-    (N, 4: box_deltas of the crop's head, NaN for "not a head") of images `ids`.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Training crops (N, SIDE, SIDE, 3), labels (0 helmet, 1 no_helmet, 2 not a head), box targets
+    (N, 4: box_deltas of the crop's head, NaN for "not a head") and each crop's image (its index in `ids`)
+    of images `ids`.
 
     With `refine` there are also box-only samples (label BOX_ONLY): one looser jitter of each labelled
     head and the proposals at IoU NEAR_IOU-0.5 with one. With `persons`, proposals on nothing that lie
     where an unlabelled person's head is (training.bystanders) are left out instead of taught as
     "not a head". `audited` adds heads the labels omit (split.train_unlabelled_heads) to the truth."""
-    crops, labels, targets = [], [], []
+    crops, labels, targets, origin = [], [], [], []
     skipped = 0
     for n, i in enumerate(ids):
         img = read_image(split.image_path(data, i))
@@ -222,11 +224,17 @@ def mine(
         crops.append(head_crops(img, b, CONTEXT, SIDE))
         labels.append(np.where(np.isnan(hd[:, 4]), NOT_HEAD, np.nan_to_num(hd[:, 4])))
         targets.append(box_deltas(b, hd, CONTEXT))
+        origin.append(np.full(len(b), n))
         if n % 200 == 0:
             print(f"  mined {n}/{len(ids)} images", flush=True)
     if persons is not None:
         print(f"  left out {skipped} proposals on the heads of people the labels do not mention", flush=True)
-    return np.concatenate(crops), np.concatenate(labels).astype(np.int64), np.concatenate(targets)
+    return (
+        np.concatenate(crops),
+        np.concatenate(labels).astype(np.int64),
+        np.concatenate(targets),
+        np.concatenate(origin),
+    )
 
 
 def augment(batch: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -400,6 +408,13 @@ def main() -> None:
         help="share of each batch drawn from bare heads (default 0.25 with --refine, 0.30 without); "
         "the other classes' shares scale to fill the rest",
     )
+    ap.add_argument(
+        "--folder-oversample",
+        default="",
+        help="FOLDER=FACTOR,...: a crop from a photo of a named data folder is drawn FACTOR times as often as "
+        "another of its class (round 15: cap=3, the close-up helmets a classifier mined on far-field "
+        "proposals lost); default: every crop of a class alike",
+    )
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--steps-per-round", type=int, default=300)
     args = ap.parse_args()
@@ -414,9 +429,14 @@ def main() -> None:
     bystanders = PersonDetector(score_min=BYSTANDER_SCORE) if args.skip_bystanders else None
     draw = class_draw(args.refine, args.bare_share)
     mine_with, val_with, val_power = proposers(args.detector or [DEFAULT_MODEL], args.card_proposals)
-    x, y, t = mine(
+    try:
+        folders = parse_oversample(args.folder_oversample)
+    except ValueError as e:
+        ap.error(str(e))
+    train_ids = split.load("train")
+    x, y, t, origin = mine(
         args.data,
-        split.load("train"),
+        train_ids,
         mine_with,
         rng,
         args.refine,
@@ -430,6 +450,7 @@ def main() -> None:
         val_power,
     )
     by_class = [np.nonzero(y == c)[0] for c in (*range(NOT_HEAD + 1), *((BOX_ONLY,) if args.refine else ()))]
+    cumulative = crop_weights(by_class, origin, train_ids, folders)
     print(
         f"mined in {(time.monotonic() - t_mine) / 60:.1f} min: crops per class "
         f"(helmet, no_helmet, not a head{', box only' if args.refine else ''}) "
@@ -458,7 +479,7 @@ def main() -> None:
             for g in opt.param_groups:
                 g["lr"] = cosine_lr(lr, step, min(1.0, done()))
             cls = rng.choice(len(draw), args.batch, p=draw)
-            idx = np.array([rng.choice(by_class[c]) for c in cls])
+            idx = draw_crops(rng, by_class, cls, cumulative)
             crops, flipped = augment(x[idx], rng)
             xb = torch.from_numpy(to_blob(crops)).contiguous(memory_format=torch.channels_last)
             logits, deltas = net.outputs(xb)

@@ -1,6 +1,7 @@
 """Which train photos a detector's step draws: how much more often a photo with a bare head is drawn
 (``--bare-oversample``), and a photo of a named data folder (``--folder-oversample``, round 15: the close-up
-folders, whose helmets a detector trained for the far heads lost).
+folders, whose helmets a detector trained for the far heads lost); and which crops a classifier's step draws
+(training.classifier ``--folder-oversample``: a folder's crops more often within their class).
 
 No torch here: the weights are worked out and checked without the training extra.
 """
@@ -52,3 +53,30 @@ def draw_weights(
     )
     weights /= weights.sum()
     return weights
+
+
+def crop_weights(
+    by_class: list[np.ndarray], origin: np.ndarray, ids: list[str], folders: dict[str, float]
+) -> list[np.ndarray] | None:
+    """Per class, the cumulative draw weights of its crops when a crop of a named data folder is drawn
+    ``folders[FOLDER]`` times as often as another of its class (None: no folder named, every crop alike)."""
+    if not folders:
+        return None
+    photo = draw_weights(ids, [False] * len(ids), 1.0, folders)
+    return [np.cumsum(photo[origin[b]]) for b in by_class]
+
+
+def draw_crops(
+    rng: np.random.Generator, by_class: list[np.ndarray], cls: np.ndarray, cumulative: list[np.ndarray] | None
+) -> np.ndarray:
+    """One batch's crop indices, a crop of class ``cls[k]`` for each k: alike within a class, or by
+    ``cumulative`` (crop_weights)."""
+    if cumulative is None:  # the draws every run before --folder-oversample made, one by one
+        return np.array([rng.choice(by_class[c]) for c in cls])
+    out = np.empty(len(cls), np.int64)
+    for k, c in enumerate(cls):
+        cum = cumulative[c]
+        out[k] = by_class[c][
+            min(int(np.searchsorted(cum, rng.random() * cum[-1], side="right")), len(cum) - 1)
+        ]
+    return out

@@ -1,13 +1,14 @@
 """Which train photos a detector's step draws (training/sampling.py): a photo with a bare head and a photo of a
 folder the run names (``--folder-oversample``, the close-up folders round 15's far-field detector lost) drawn as
-many times more often as asked, every other photo alike; a wrong list refused, saying what is wrong."""
+many times more often as asked, every other photo alike; a wrong list refused, saying what is wrong. And which
+crops a classifier's step draws: a named folder's crops as many times more often within their class."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from training.sampling import draw_weights, parse_oversample
+from training.sampling import crop_weights, draw_crops, draw_weights, parse_oversample
 
 IDS = ["cap/1.jpg", "cap/2.jpg", "hhwraw/3.jpg", "hhwraw/4.jpg", "sfchd/5.jpg", "hhw/6.jpg"]
 BARE = [False, True, False, True, False, False]
@@ -45,3 +46,25 @@ def test_a_wrong_list_is_refused_naming_the_part(text: str, said: str) -> None:
     with pytest.raises(ValueError, match="--folder-oversample") as caught:
         parse_oversample(text)
     assert said in str(caught.value) and repr(text.split(",")[0]) in str(caught.value)
+
+
+def test_a_classifiers_draws_take_a_named_folders_crops_more_often_within_their_class() -> None:
+    # crops of the six photos: photo k gave k + 1 crops; classes alternate helmet / no_helmet
+    origin = np.concatenate([np.full(k + 1, k) for k in range(len(IDS))])
+    label = np.arange(len(origin)) % 2
+    by_class = [np.nonzero(label == c)[0] for c in (0, 1)]
+    cumulative = crop_weights(by_class, origin, IDS, parse_oversample("cap=3"))
+    assert cumulative is not None
+    rng = np.random.default_rng(1)
+    cls = np.zeros(40_000, np.int64)  # helmets only: a batch's class shares stay the run's own
+    drawn = draw_crops(rng, by_class, cls, cumulative)
+    assert (label[drawn] == 0).all()
+    weight = np.where(np.char.startswith(np.array(IDS)[origin[by_class[0]]], "cap/"), 3.0, 1.0)
+    expected = weight / weight.sum()
+    share = np.bincount(np.searchsorted(by_class[0], drawn), minlength=len(by_class[0])) / len(drawn)
+    assert share == pytest.approx(expected, abs=0.01)
+    # no folder named: every crop of a class alike, drawn as every run before the option drew them
+    assert crop_weights(by_class, origin, IDS, {}) is None
+    before = np.random.default_rng(2)
+    plain = draw_crops(np.random.default_rng(2), by_class, cls[:50], None)
+    assert (plain == np.array([before.choice(by_class[0]) for _ in range(50)])).all()
