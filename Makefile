@@ -27,7 +27,7 @@ help:
 	@echo "make native      compile the rules with mypyc (every target that runs them does it first)"
 	@echo "make lint        ruff (lint and format), mypy (strict; some tests too), and the import layers (lint-imports)"
 	@echo "make docs        the pages written from the code, then the documentation site (mkdocs build --strict) into build/docs"
-	@echo "make test-slow   long suites: fault injection, soak, full vision evaluation"
+	@echo "make test-slow   long suites: fault injection, soak, the browser and end-to-end walks"
 	@echo "make test-long   the slow tests but the faults and the wheel: the demo's API, browser, end-to-end, regulator (CI runs it)"
 	@echo "make test-packaging  the wheel built in isolation, installed in a fresh venv, its commands run"
 	@echo "make image-smoke the Dockerfile's two images built (buildah), each run for its smoke checks (root; WHEEL=dist/...whl)"
@@ -36,6 +36,7 @@ help:
 	@echo "make faults-short every fault test with 15 s faults, fewer kills and cuts, two at once (CI runs it)"
 	@echo "make soak        a large site for 30 minutes (SOAK_MINUTES=3: shorter): docs/soak.md, its plots and verdict"
 	@echo "make bench       benchmarks, printing 'name: value unit' lines"
+	@echo "make vision-eval both hard-hat cards on the held-out test photos, per data folder and overall (~10 min)"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "sitegw needs Python 3.11 or newer"'
@@ -88,6 +89,11 @@ test-slow: $(NATIVE) test-env
 test-long: $(NATIVE) test-env
 	$(PY) -m pytest -m slow -n $(TEST_WORKERS) --dist loadfile tests --ignore=tests/faults \
 		--ignore=tests/packaging $(PYTEST_ARGS)
+
+# the full vision evaluation: both shipped hard-hat cards on every held-out test photo through the path
+# `sitegw vision eval` runs, per data folder, per kind of frame and overall (SITEGW_HELMET_DATA: the data)
+vision-eval: $(STAMP)
+	$(PY) -m training.heldout
 
 # the wheel as users build it: pip's isolated build from this checkout, installed in a fresh venv from PyPI
 # (the wheel it built is left in dist/, for make image-smoke WHEEL=...)
