@@ -36,7 +36,7 @@ help:
 	@echo "make faults-short every fault test with 15 s faults, fewer kills and cuts, two at once (CI runs it)"
 	@echo "make soak        a large site for 30 minutes (SOAK_MINUTES=3: shorter): docs/soak.md, its plots and verdict"
 	@echo "make bench       benchmarks, printing 'name: value unit' lines"
-	@echo "make vision-eval both hard-hat cards on the held-out test photos, per data folder and overall (~10 min)"
+	@echo "make vision-eval both hard-hat cards on the held-out test photos, per data folder and overall (~2 min)"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "sitegw needs Python 3.11 or newer"'
