@@ -12,6 +12,8 @@ OUT="${BENCH_OUT:-.state/bench-run.txt}"  # this run's output, which the summary
 ONLY="${BENCH_ONLY:-}"
 mkdir -p "$(dirname "$OUT")"
 : >"$OUT"
+# the processor the figures are of: a ratio to an earlier main follows the CPU (docs/benchmarks.md)
+echo "cpu_model: $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | xargs || echo unknown)" | tee -a "$OUT"
 failed=0
 run() {  # name, command... (LIMIT_S=seconds before it: a longer limit than 900 s)
     if [ -n "$ONLY" ] && ! [[ $1 =~ $ONLY ]]; then

@@ -357,9 +357,11 @@ def section(text: str, when: datetime.datetime) -> str:
     """What goes between the markers for the run's output ``text``: when, on what commit and load, the table."""
     loads = re.findall(r"^load_average_(?:start|end): ([\d.]+) \((\d+) cores\)", text, re.M)
     first, last = (loads[0], loads[-1]) if loads else (("?", "?"), ("?", "?"))
+    cpu = re.search(r"^cpu_model: (.+)$", text, re.M)
     head = (
         f"`make bench` of {when:%Y-%m-%d %H:%M} UTC, commit {commit()}; load average {first[0]} at the first "
-        f"benchmark's start, {last[0]} at the last one's end, on {first[1]} cores. A figure marked (loaded) "
+        f"benchmark's start, {last[0]} at the last one's end, on {first[1]} cores"
+        f"{f' of an {cpu[1].strip()}' if cpu else ''}. A figure marked (loaded) "
         "was taken while the load average was above the core count."
     )
     return "\n".join([head, "", *table(parse(text))])

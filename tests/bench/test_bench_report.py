@@ -3,6 +3,7 @@ table of figures against goals, written between its markers (bench/summary.py)."
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -144,3 +145,15 @@ def test_every_benchmark_run_from_the_command_line_prints_the_load_around_it() -
         and "with watched():" not in text
     ]
     assert unwatched == []
+
+
+def test_the_head_says_when_on_what_commit_load_and_processor() -> None:
+    when = datetime.datetime(2026, 11, 27, 14, 36, tzinfo=datetime.UTC)
+    head = summary.section("cpu_model: AMD EPYC 7B13\n" + RUN, when).splitlines()[0]
+    assert head.startswith("`make bench` of 2026-11-27 14:36 UTC, commit ")
+    assert (
+        "load average 1.20 at the first benchmark's start, 2.10 at the last one's end, on 2 cores of an AMD EPYC 7B13."
+        in head
+    )
+    # a run written before the processor was recorded says nothing of it, rather than a guess
+    assert "cores. A figure" in summary.section(RUN, when).splitlines()[0]
