@@ -70,7 +70,7 @@ def measure(data: Path, part: str, far_field: Path = FAR_FIELD_MODEL) -> list[Ph
     }
     out = []
     with tempfile.TemporaryDirectory() as tmp:
-        folders = split.link(data, part, Path(tmp))
+        folders = split.link(data, split.load(part), Path(tmp))
         for folder in sorted(folders):
             images, labels = Path(tmp) / folder / "images", Path(tmp) / folder / "labels"
             got = {

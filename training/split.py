@@ -156,12 +156,12 @@ def near_duplicates(data_root: Path, part: str, max_bits: int = 8) -> list[str]:
     return out
 
 
-def link(data_root: Path, part: str, out: Path) -> dict[str, int]:
-    """OUT/FOLDER/images and OUT/FOLDER/labels for each folder: links to the part's images and labels, what
-    `sitegw vision eval --images OUT/FOLDER/images --labels OUT/FOLDER/labels` measures per folder.
-    Returns the images linked per folder."""
+def link(data_root: Path, ids: list[str], out: Path) -> dict[str, int]:
+    """OUT/FOLDER/images and OUT/FOLDER/labels for each folder: links to the images of ``ids`` (a part's,
+    ``load(part)``) and their labels, what `sitegw vision eval --images OUT/FOLDER/images --labels
+    OUT/FOLDER/labels` measures per folder. Returns the images linked per folder."""
     counts: dict[str, int] = {}
-    for i in load(part):
+    for i in ids:
         folder = i.split("/")[0]
         for kind, src in (("images", image_path(data_root, i)), ("labels", label_path(data_root, i))):
             dest = out / folder / kind / src.name
@@ -186,7 +186,7 @@ def main() -> None:
     )
     args = ap.parse_args()
     if args.link:
-        for folder, n in link(args.data, args.link[0], Path(args.link[1])).items():
+        for folder, n in link(args.data, load(args.link[0]), Path(args.link[1])).items():
             print(f"{args.link[1]}/{folder}: {n} {args.link[0]} images")
         return
     SPLIT_DIR.mkdir(exist_ok=True)

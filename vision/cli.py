@@ -151,21 +151,31 @@ def _scored(
     in name order (so two cards' evaluators hold the same images, for a paired bootstrap)."""
     from vision.detectors.centernet import CLASSES
     from vision.detectors.helmet import HelmetDetector
-    from vision.labels import read_yolo
     from vision.metrics import Evaluator
 
     # the path `detect` and the camera workers run, keeping the boxes below the card's thresholds
     # too (for AP50); precision and recall are taken at the thresholds, from the same boxes
     det = HelmetDetector(model, score_floor=EVAL_FLOOR, operating=False)
     ev = Evaluator(CLASSES)
-    for frame, res in analysed(detect_camera(images, 1.0, False, tile_px), det, None):
-        h, w = frame.image.shape[:2]
-        ev.add(rows(res.detections), read_yolo(labels / (Path(frame.name).stem + ".txt"), w, h))
+    for _, found, truth in judged(det, images, labels, tile_px):
+        ev.add(found, truth)
     if ev.images != files:
         raise ValueError(
             f"{files - ev.images} of {files} images in {images} could not be decoded (see the log)"
         )
     return det, ev
+
+
+def judged(
+    det: HelmetDetector, images: Path, labels: Path, tile_px: int
+) -> Iterator[tuple[Frame, np.ndarray, np.ndarray]]:
+    """Each image of `images`, in name order, through the camera workers' analyser with `det`: the frame,
+    its hard-hat rows (rows) and its labelled heads from `labels` (none where it has no label file)."""
+    from vision.labels import read_yolo
+
+    for frame, res in analysed(detect_camera(images, 1.0, False, tile_px), det, None):
+        h, w = frame.image.shape[:2]
+        yield frame, rows(res.detections), read_yolo(labels / (Path(frame.name).stem + ".txt"), w, h)
 
 
 def _table(name: str, det: HelmetDetector, ev: Evaluator, resampled: np.ndarray | None) -> None:

@@ -41,7 +41,7 @@ def test_the_committed_parts_are_drawn_again_from_the_folders_and_do_not_overlap
 
 @needs_data
 def test_a_part_is_linked_per_folder_for_vision_eval(tmp_path: Path) -> None:
-    counts = split.link(Path(DATA), "val", tmp_path)
+    counts = split.link(Path(DATA), split.load("val"), tmp_path)
     val = split.load("val")
     assert counts == {s: sum(i.startswith(f"{s}/") for i in val) for s in split.SETS}
     assert counts["hhwraw"] > 4 * sum(counts[s] for s in ("cap", "sfchd", "hhw"))  # the part chosen on
