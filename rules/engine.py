@@ -45,9 +45,7 @@ from rules.worker_papers import WorkerPapers
 BACKFILL: Final = Quality.BACKFILL
 FRESH: Final = (Quality.OK, BACKFILL)  # judged by the rules
 STALE: Final = Quality.STALE  # the only quality that does not prove the device answers (a faulty value does)
-SAMPLE = attrgetter("device", "ts")  # readings of one device at one instant are one sample
 TS = attrgetter("ts")  # a key without a Python call per reading (a lambda's frame cost more)
-DEVICE = attrgetter("device")  # the samples of a batch of one instant, without a tuple per reading
 
 
 def _kept(r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
@@ -168,24 +166,32 @@ class RuleEngine:
         return Evaluation(*self._judge(batch, heard=heard))
 
     def _judge(
-        self,
-        batch: Iterable[Reading],
-        sample: Callable[[Reading], object] = SAMPLE,
-        heard: float | None = None,
+        self, batch: Iterable[Reading], one_instant: bool = False, heard: float | None = None
     ) -> tuple[list[Reading], list[RuleResult]]:
         # evaluate's work, returned as a tuple: the frozen Evaluation costs more to make than a
-        # crane's tilt reading costs to judge, and process drops it at once. ``sample`` is the key
-        # whose runs are samples: device and ts, or the device alone for a batch of one instant
+        # crane's tilt reading costs to judge, and process drops it at once. A sample is a run of
+        # readings of one device at one instant (``one_instant``: the batch is of one, a run of the device)
         readings: list[Reading] = []
         results: list[RuleResult] = []
-        isfinite = math.isfinite
         plans = self._plans
         self._shared.heard = heard  # the kinds' silence rules measure from it (Shared.heard_at)
         weather = self._shared.weather
         firing = weather.work.firing  # the machines at work against a weather stop (one set, kept)
-        for _, group_iter in groupby(batch, key=sample):
-            group = list(group_iter)
-            device, ts = group[0].device, group[0].ts
+        items = batch if isinstance(batch, list) else list(batch)
+        end, size = 0, len(items)
+        while end < size:
+            # the runs split here, not by itertools.groupby: its key call and comparison per reading and
+            # its list of each run cost more than the crane's kinematic readings cost to take
+            start = end
+            first = items[start]
+            device, ts = first.device, first.ts
+            end += 1
+            while end < size:
+                r = items[end]
+                if r.device != device or (not one_instant and r.ts != ts):
+                    break
+                end += 1
+            group = items[start:end]
             plan = plans.get(device)
             if plan is None:
                 if device in self._cameras:  # vision judged its checks in its own worker; a site rule more
@@ -217,7 +223,8 @@ class RuleEngine:
                     continue
                 value = r.value
                 if type(value) is float:
-                    if not isfinite(value):
+                    # math.isnan and math.isinf compile to C; math.isfinite is a Python call per reading
+                    if math.isnan(value) or math.isinf(value):
                         results.extend(self._not_finite(plan, r))
                         readings.append(faulted(r))
                         continue
@@ -240,7 +247,7 @@ class RuleEngine:
                         else:
                             route.lo, route.hi = route.band  # no verdict, not broken: its rules are quiet
                         continue
-                elif isinstance(value, float) and not isfinite(value):  # a float of another type
+                elif isinstance(value, float) and not math.isfinite(value):  # a float of another type
                     results.extend(self._not_finite(plan, r))
                     readings.append(faulted(r))
                     continue
@@ -403,7 +410,7 @@ class RuleEngine:
         warm-up at start both go through here)."""
         for ts, group in groupby(ordered, key=TS):
             batch = list(group)
-            yield ts, batch, self.tick(ts) + self._judge(batch, DEVICE)[1]
+            yield ts, batch, self.tick(ts) + self._judge(batch, True)[1]
 
     def resume(self, now: float, firing: Firing | None = None) -> None:
         """End of a warm-up whose verdicts were dropped: the next verdict of every alert is reported

@@ -39,6 +39,7 @@ class PersonnelRules(WorkWatcher):
         self.device = device  # the alerts' device: the site's (first) access gate
         self._roster = {p.id: p for p in roster}
         self._cfg = cfg
+        self._hold_s = cfg.active_hold_s  # read at each working sample: a model's field costs more to read
         self._day = SiteDay(utc_offset_h)  # the site's date at a tick
         self._presence: dict[str, OnSite] = {}
         # present() and each watched role's _left(), worked out from the key people's passages (a tick
@@ -84,7 +85,7 @@ class PersonnelRules(WorkWatcher):
         English): told by ``Shared.on_work``."""
         if device:
             self._unfinished.add(device)
-        if self._last_work is None or ts - self._last_work > self._cfg.active_hold_s:
+        if self._last_work is None or ts - self._last_work > self._hold_s:
             self._work_started = ts  # a new span of work
         if self._last_work is None or ts >= self._last_work:
             self._last_work, self._work_kind = ts, kind
@@ -154,7 +155,7 @@ class PersonnelRules(WorkWatcher):
         if self._key_people is None:
             self._key_people = (self.present(), {role: self._left(role) for role in WATCHED})
         present, left = self._key_people
-        recent = self._last_work is not None and now - self._last_work <= cfg.active_hold_s
+        recent = self._last_work is not None and now - self._last_work <= self._hold_s
         working = bool(self._pours) or recent or bool(self._unfinished)
         work = (
             ("高支模浇筑", "a formwork pour")

@@ -55,11 +55,11 @@ class SiteWeather(WorkWatcher):
 
     def work_seen(self, device: str, what: tuple[str, str], ts: float) -> None:
         """A machine reported work (``Shared.on_work``)."""
+        if not self.stops.any and self.work.quiet(device):
+            return  # a fine day and no alert to end: a crane reports work at every loaded sample
         obeys = self._obeys_now(device)
         if not obeys:
             return  # a kind that obeys no weather stop
-        if not self.stops.any and self.work.quiet(device):
-            return  # a fine day and no alert to end: a crane reports work at every loaded sample
         found = self.work.work(device, what, obeys, self.stops, ts)
         if found is not None:
             self.pending.append(found)

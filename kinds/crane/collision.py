@@ -78,6 +78,23 @@ PREDICT_STEP_M: Final = 2.0
 PREDICT_STEPS: Final = 10  # and at most this many: a fast slew is looked at more coarsely
 
 
+class Frame:
+    """The plan geometry of one crane's spec that its views and predicted poses are worked out from, read
+    from the spec once: a field of the pydantic spec costs several times a plain attribute to read, and
+    each sample of a crane made a view from five of them, each step of a prediction a pose from four."""
+
+    __slots__ = ("braking_s", "ccw", "offset_deg", "swing_m", "tail_m", "tip_m", "x0", "y0")
+
+    def __init__(self, spec: CraneSpec) -> None:
+        self.ccw = spec.slew_direction == "ccw"
+        self.offset_deg = spec.slew_offset_deg
+        self.x0, self.y0 = spec.position_m
+        # the counter-jib end and the jib tip, along the jib from the axis
+        self.tail_m, self.tip_m = -spec.counter_jib_m, spec.jib_m
+        self.braking_s = spec.braking_time_s
+        self.swing_m = max(spec.jib_m, spec.counter_jib_m)  # the farthest structure from the axis
+
+
 class CraneView:
     """What the collision check needs of one crane: its spec, latest kinematics and speeds, and the
     plan geometry they give, worked out once per view (each view meets every other crane's). Not to
@@ -87,6 +104,7 @@ class CraneView:
     __slots__ = (
         "angle",
         "device",
+        "frame",
         "height_m",
         "height_ms",
         "hook",
@@ -116,31 +134,34 @@ class CraneView:
         speeds: tuple[float, float, float] = (0.0, 0.0, 0.0),
         stale_s: float = math.inf,
         travel: float | None = None,
+        frame: Frame | None = None,
     ) -> None:
         self.device, self.name, self.spec = device, name, spec
+        # ``frame``: Frame(spec), which the judge keeps for each crane rather than make one per sample
+        self.frame = frame = Frame(spec) if frame is None else frame
         self.slew_deg, self.radius_m, self.height_m = slew_deg, radius_m, height_m
         self.ts, self.stale_s = ts, stale_s  # its sample's time; how long that stays current
         self.slew_deg_s, self.radius_ms, self.height_ms = speeds
         self.jib: tuple[Point, Point] | None = None  # counter-jib end and jib tip; None without a slew
         self.hook: Point | None = None  # None without slew and radius
-        ccw = spec.slew_direction == "ccw"
+        ccw = frame.ccw
         self.turn = 1.0 if ccw else -1.0  # the site angle's sense of the slew
         self.angle: float | None = None  # the jib's site angle, radians
         if slew_deg is not None:
             # along_jib at the three distances, the angle's cosine and sine worked out once, and
             # jib_axes's site angle written out (two calls cost a fifth of the view)
-            angle = radians((spec.slew_offset_deg + (slew_deg if ccw else -slew_deg)) % 360.0)
+            angle = radians((frame.offset_deg + (slew_deg if ccw else -slew_deg)) % 360.0)
             self.angle = angle
-            x0, y0 = spec.position_m
+            x0, y0 = frame.x0, frame.y0
             cos, sin = math.cos(angle), math.sin(angle)
-            tail, tip = -spec.counter_jib_m, spec.jib_m
+            tail, tip = frame.tail_m, frame.tip_m
             self.jib = ((x0 + tail * cos, y0 + tail * sin), (x0 + tip * cos, y0 + tip * sin))
             if radius_m is not None:
                 self.hook = (x0 + radius_m * cos, y0 + radius_m * sin)
         self.pose: Pose = (self.jib, self.hook, height_m)
         # the farthest any of its structures (hook height included) moves within its braking time at
         # its current speeds (:func:`travel_m`; the judge's Motion gives it, worked out with the speeds)
-        self.travel = travel_m(spec, speeds) if travel is None else travel
+        self.travel = travel_m(frame, speeds) if travel is None else travel
 
     def moving(self) -> bool:
         """Whether any of its speeds is not 0 (a prediction would move it)."""
@@ -151,13 +172,12 @@ class CraneView:
         return self.ts < now - self.stale_s
 
 
-def travel_m(spec: CraneSpec, speeds: tuple[float, float, float]) -> float:
-    """The farthest any structure of the crane (hook height included) moves within its braking time
-    at ``speeds`` (slew °/s, trolley and hoist m/s): a clearance now larger than a pair's travel
-    cannot be predicted lower."""
+def travel_m(frame: Frame, speeds: tuple[float, float, float]) -> float:
+    """The farthest any structure of the crane of ``frame`` (hook height included) moves within its
+    braking time at ``speeds`` (slew °/s, trolley and hoist m/s): a clearance now larger than a pair's
+    travel cannot be predicted lower."""
     slew, trolley, hoist = speeds
-    swing = max(spec.jib_m, spec.counter_jib_m)
-    return (abs(radians(slew)) * swing + abs(trolley) + abs(hoist)) * spec.braking_time_s
+    return (abs(radians(slew)) * frame.swing_m + abs(trolley) + abs(hoist)) * frame.braking_s
 
 
 EDGE_MARGIN_M: Final = 0.001  # pairs within a millimetre of the edge of reach are checked, not skipped
@@ -356,12 +376,12 @@ def pose_ahead(view: CraneView, t: float) -> Pose:
     the ground."""
     if view.angle is None or not view.travel:
         return view.pose
-    spec = view.spec
-    t = min(t, spec.braking_time_s)
+    frame = view.frame
+    t = min(t, frame.braking_s)
     angle = view.angle + view.turn * radians(view.slew_deg_s) * t
     cos, sin = math.cos(angle), math.sin(angle)
-    x0, y0 = spec.position_m
-    tail, tip = -spec.counter_jib_m, spec.jib_m
+    x0, y0 = frame.x0, frame.y0
+    tail, tip = frame.tail_m, frame.tip_m
     jib = ((x0 + tail * cos, y0 + tail * sin), (x0 + tip * cos, y0 + tip * sin))
     radius, height = view.radius_m, view.height_m
     hook = None
@@ -385,7 +405,7 @@ def predicted_clearance(
         return None
     if pairs is None:
         pairs = pairs_of(me, others, cfg)
-    horizon = max(v.spec.braking_time_s for v in moving)
+    horizon = max(v.frame.braking_s for v in moving)
     travel = sum(v.travel for v in moving)
     steps = max(1, min(PREDICT_STEPS, math.ceil(travel / PREDICT_STEP_M)))
     # the smallest over the instants and, at each, over the pairs: the first of equal ones (the earliest

@@ -17,7 +17,7 @@ from kinds.anemometer.kind import AnemometerDevice
 from kinds.crane import collision as crane_collision
 from kinds.crane import jacking_wind as crane_jacking_wind
 from kinds.crane import wind as crane_wind
-from kinds.crane.collision import CraneCollision, CraneView
+from kinds.crane.collision import CraneCollision, CraneView, Frame
 from kinds.crane.jacking_balance import JackingBalanceCheck
 from kinds.crane.jacking_motion import JackingMotion
 from kinds.crane.jacking_night import JackingNight
@@ -56,7 +56,9 @@ class _Crane:
     """What judging one crane's sample as a whole needs, looked up once."""
 
     __slots__ = (
+        "chart",
         "device",
+        "frame",
         "interval_s",
         "lifting",
         "load_cfg",
@@ -75,7 +77,8 @@ class _Crane:
     def __init__(
         self, dev: CraneDevice, name: str, load_cfg: CraneLoadRule, jacking: CraneJackingRule, view_at: int
     ) -> None:
-        self.device, self.name, self.spec = dev.id, name, dev.crane
+        self.device, self.name = dev.id, name
+        self.spec, self.frame, self.chart = dev.crane, Frame(dev.crane), dev.crane.load_chart
         self.interval_s = dev.poll_interval_s
         self.state: dict[str, float] = {}  # its latest kinematics
         self.load_cfg = load_cfg
@@ -116,11 +119,13 @@ class _Crane:
             speeds,
             self.stale_s,
             motion.travel_m,
+            self.frame,
         )
 
     def set_height(self, jib_height_m: float) -> None:
         """The jib's new height (a jacking window closed): the collision check's geometry from now."""
         self.spec = self.spec.model_copy(update={"jib_height_m": jib_height_m})
+        self.frame = Frame(self.spec)
 
 
 # the load rule's figures as the regulator interface's fields can carry them (docs/standards.md §1 realistic
@@ -316,7 +321,7 @@ class CraneJudge(Judge):
         radius = memory.get("radius_m")
         if radius is not None and load is not None:
             reeving = memory.get("reeving")  # CraneSpec.chart_for, its common case without a call
-            chart = crane.spec.load_chart if reeving is None else crane.spec.chart_for(reeving)
+            chart = crane.chart if reeving is None else crane.spec.chart_for(reeving)
             found = self._load.evaluate(
                 device, name, chart, crane.load_cfg, load, radius, ts, backfill, memory.get("moment_pct")
             )

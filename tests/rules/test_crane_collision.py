@@ -19,6 +19,7 @@ from contract.config.crane import CraneSpec
 from contract.readings import Quality
 from kinds.crane.collision import (
     CraneView,
+    Frame,
     _worst,
     clearances,
     pairs_of,
@@ -195,7 +196,7 @@ def test_the_motion_travel_is_the_views(slew: float, trolley: float, hoist: floa
     motion.update(0.0, 100.0, 20.0, 30.0)
     motion.update(1.0, 100.0 + slew, 20.0 + trolley, 30.0 + hoist)
     speeds = (motion.slew_deg_s, motion.radius_ms, motion.height_ms)
-    assert motion.travel_m == pytest.approx(travel_m(spec, speeds), rel=1e-12, abs=1e-12)
+    assert motion.travel_m == pytest.approx(travel_m(Frame(spec), speeds), rel=1e-12, abs=1e-12)
 
 
 # --- stale data never clears ---------------------------------------------------------------------
