@@ -32,6 +32,8 @@ import pytest
 from bench.memory_budget import CEILING_MB, allowed_mb
 from tests.servers.mosquitto import BINARY as MOSQUITTO
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 ROOT = Path(__file__).resolve().parents[2]
 METRICS = 7
 

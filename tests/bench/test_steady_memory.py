@@ -10,8 +10,12 @@ gateway that took nothing cannot pass.
 
 from __future__ import annotations
 
+import pytest
+
 from bench.idle_cpu import measure
 from bench.memory_budget import STEADY_CEILING_MB, allowed_mb
+
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
 
 
 def test_the_demo_site_runs_within_its_memory_budget() -> None:

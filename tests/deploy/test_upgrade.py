@@ -39,6 +39,8 @@ from tests.servers.influx import VictoriaMetrics
 from tests.servers.pg_ha import MISSING, PgAutoFailover
 from tests.support import free_port, wait_port
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 REPO = Path(__file__).resolve().parents[2]
 # release 0.1.0: main as it stood before the release that versions, backs up and refuses downgrades
 PREVIOUS = "837aeaa"

@@ -19,8 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from contract.config import load_site
+
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
 
 REPO = Path(__file__).resolve().parents[2]
 SITE = load_site(REPO / "config" / "examples" / "site.yaml")

@@ -22,6 +22,8 @@ from tests.regulator.support import ThreadedRegulator
 from tests.regulator.test_demo_delivery import cli
 from tests.support import free_port
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 DEMO_PROJECT = "GD-SZ-2026-0001"  # config/examples/site.yaml
 SECRET = "demo-secret-for-the-backup-test"
 

@@ -33,6 +33,8 @@ from tests.regulator.support import (  # noqa: F401
     real_jpeg,
 )
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 REPO = Path(__file__).resolve().parents[2]
 EVENTS_PATH = "/api/v1/events"
 INSPECTOR = Actor("li.jian", "regulator", None, None)

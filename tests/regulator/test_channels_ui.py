@@ -20,6 +20,8 @@ from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator, own_chromium, real_jpeg, signed
 from tests.regulator.test_review_ui import CHEAP, PASSWORD, sign_in, sign_out
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 NANSHAN = "广东省/深圳市/南山区"
 
 

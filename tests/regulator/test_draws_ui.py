@@ -4,6 +4,7 @@ unpublished one does not show."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from regulator.access.auth import Accounts
@@ -14,6 +15,8 @@ from regulator.storage.scope import Actor
 from tests.regulator.inspector import regulator  # noqa: F401 (fixture)
 from tests.regulator.test_review import CHEAP, PASSWORD
 from tests.servers.browser import browser, page  # noqa: F401 (module-scoped Chromium, a page per test)
+
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
 
 
 def test_the_public_page_shows_the_published_draws(regulator: RegulatorServer, page: Page) -> None:

@@ -9,12 +9,15 @@ from pathlib import Path
 
 import openpyxl
 import pypdfium2
+import pytest
 from playwright.sync_api import Page
 
 from regulator.server import RegulatorServer
 from tests.regulator.test_jurisdictions import FT, NS
 from tests.regulator.test_jurisdictions_ui import page, regulator  # noqa: F401 (fixtures)
 from tests.regulator.test_review_ui import sign_in
+
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
 
 
 def save(page: Page, button: str, folder: Path) -> Path:

@@ -13,6 +13,7 @@ import base64
 import time
 
 import httpx
+import pytest
 
 from contract.wire import RECTIFICATIONS_PATH, RectificationReport
 from regulator.access.auth import Accounts
@@ -21,6 +22,8 @@ from regulator.ledger.review import Review
 from regulator.storage.scope import Actor
 from tests.regulator.chain import CITY_ID, Chain, chain, major, wait
 from tests.regulator.support import PROJECT, Authenticator, make_event, real_jpeg, signed
+
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
 
 
 def enrol(ui: httpx.Client, user: str, enrolment_code: str) -> Authenticator:

@@ -20,6 +20,7 @@ from typing import Any, Literal
 import cv2
 import httpx
 import numpy as np
+import pytest
 from pydantic import BaseModel
 
 from contract.safety_log import (
@@ -45,6 +46,8 @@ from tests.regulator.support import PROJECT, SECRET, signed
 from tests.regulator.test_forwarding import PASSWORD, REGULATOR, enrol
 from tests.regulator.test_forwarding_refusals import hazard, project, send
 from tests.regulator.test_forwarding_trust import PLACE, batch, one, pg_url, province, refused_field  # noqa: F401
+
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
 
 GD = Actor("gd.ting", "regulator", None, "广东省")
 CONTRACTOR = "中建某局"  # the chain's project's contractor at the city

@@ -26,6 +26,8 @@ from tests.regulator.test_forwarding import b64
 from tests.regulator.test_forwarding_liveness import province_ui
 from tests.regulator.test_forwarding_three_levels import DISTRICT_PLACE, three_levels
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 CITY_INSPECTOR = Actor("sz-inspector", "regulator", None, "广东省/深圳市")
 FINDING = {
     "project": PROJECT,

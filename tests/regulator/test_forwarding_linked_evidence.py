@@ -36,6 +36,8 @@ from tests.regulator.test_forwarding_screens_ui import signed_in
 from tests.servers.browser import browser  # noqa: F401 (module-scoped Chromium)
 from tests.support import free_port
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 PICTURES = {"a-crane": big_jpeg("crane"), "a-pit": big_jpeg("pit")}
 
 

@@ -30,6 +30,8 @@ from tests.regulator.chain import CITY_ID, CITY_KEY, CITY_PLACE, Chain, WithProv
 from tests.regulator.support import PROJECT, pg_database, real_jpeg, signed
 from tests.regulator.test_forwarding import PASSWORD, enrol
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 LAT, LON = 22.5329, 113.9305  # the site file's coordinates, said by its gateway's heartbeat
 DISTRICT = f"{CITY_PLACE}/南山区"
 OFFLINE_AFTER_MIN = 0.75  # the province's: a gateway silent for 45 s is offline

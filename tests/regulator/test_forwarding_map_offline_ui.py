@@ -20,6 +20,8 @@ from tests.regulator.test_forwarding_liveness import heartbeat
 from tests.regulator.test_forwarding_screens_ui import province_tab
 from tests.servers.browser import browser  # noqa: F401 (module-scoped Chromium)
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 SILENT_CITY = "GD-SZ-2026-0077"  # the city's project placed, its gateway never heard
 SILENT_OWN = "GD-GZ-2026-0001"  # the province's own, likewise
 GREEN, GREY = "#43a047", "#9e9e9e"

@@ -43,6 +43,8 @@ from tests.regulator.test_forwarding_refusals import project, send
 from tests.regulator.test_forwarding_three_levels import DISTRICT_PLACE, arrive, in_process_levels
 from tests.regulator.test_forwarding_trust import PLACE, batch, one, pg_url, province, refused_field  # noqa: F401
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 PLATFORM = DangerousWork(
     id="dl-1",
     name="2号楼外墙高处作业吊篮",

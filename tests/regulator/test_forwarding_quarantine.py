@@ -11,6 +11,7 @@ import subprocess
 from typing import Any
 
 import httpx
+import pytest
 
 from contract.wire import EVENTS_PATH
 from regulator.access.auth import Accounts
@@ -18,6 +19,8 @@ from regulator.storage.repository import Repository
 from tests.regulator.chain import Chain, _cli, chain, wait
 from tests.regulator.support import PROJECT, SECRET, make_event, signed
 from tests.regulator.test_forwarding import PASSWORD, enrol
+
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
 
 MISPLACED = "GD-GZ-2026-0009"  # a Shenzhen platform's project registered in Guangzhou by mistake
 

@@ -22,6 +22,8 @@ from regulator.server import RegulatorServer
 from tests.e2e.test_gateway_kill import REPO
 from tests.regulator.support import pg_database
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 KEY = "a-city-key-for-the-tests-0123"
 
 

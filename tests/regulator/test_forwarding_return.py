@@ -16,6 +16,8 @@ import pytest
 from tests.regulator.chain import CITY_ID, chain, wait
 from tests.regulator.support import make_event
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 AWAY_S = 45.0  # long enough for a backoff doubling from 1 s to have reached a 30 s cap
 FIRST_WITHIN_S = 10.0  # the first batch after the province answers again: the probe's 2 s, and its work
 HAZARDS = 120

@@ -32,6 +32,8 @@ from tests.regulator.test_forwarding_city_facts import big_jpeg, picture
 from tests.regulator.test_forwarding_liveness import LAT, LON, crane_reading, heartbeat
 from tests.servers.browser import browser  # noqa: F401 (module-scoped Chromium)
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 
 @pytest.fixture(scope="module")
 def live() -> Iterator[Chain]:

@@ -9,12 +9,15 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from contract.wire import EVENTS_PATH
 from regulator.forwarding.cities import register
 from regulator.forwarding.sender import ForwardLink
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET, make_event, pg_database, signed
+
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
 
 KEY = "a-city-key-for-the-tests-0123"
 

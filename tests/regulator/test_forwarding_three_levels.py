@@ -46,6 +46,8 @@ from tests.support import free_port, wait_port
 from tests.uplinks.test_feedback import CHEAP
 from tests.uplinks.test_feedback import gateway as gateway_in_process
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 DISTRICT_ID, DISTRICT_KEY = "NS", "a-district-key-for-the-tests-01"
 DISTRICT_PLACE = f"{CITY_PLACE}/南山区"
 SUPERVISOR, SITE_PASSWORD = "super1", "correct-horse-9"

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from unittest.mock import ANY
 
+import pytest
 import sqlalchemy as sa
 
 from contract.config.dangerous_works import DangerousWork
@@ -22,6 +23,8 @@ from regulator.storage.repository import Repository
 from regulator.storage.scope import Actor
 from tests.regulator.support import PROJECT, SECRET, make_event, pg_database
 from tests.regulator.test_forwarding_city_facts import big_jpeg
+
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
 
 
 def forward_triggers(repo: Repository) -> set[str]:

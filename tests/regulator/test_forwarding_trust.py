@@ -36,6 +36,8 @@ from tests.regulator.test_forwarding_refusals import (  # noqa: F401 (pg_url: a 
     send,
 )
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 PASSWORD = "correct horse 1"
 PLACE = "广东省/深圳市/南山区"

@@ -19,6 +19,8 @@ from regulator.server import RegulatorServer
 from tests.regulator.support import ThreadedRegulator, own_chromium
 from tests.regulator.test_review_ui import CHEAP, PASSWORD, sign_in
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 MISPLACED = "GD-GZ-2026-0009"
 
 

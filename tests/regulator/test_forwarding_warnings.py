@@ -41,6 +41,8 @@ from tests.regulator.test_forwarding_refusals import (  # noqa: F401 (pg_url, pr
     send,
 )
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 GD = Actor("gd.ting", "regulator", None, "广东省")
 PLACE = "广东省/深圳市/南山区"
 

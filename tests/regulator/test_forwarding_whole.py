@@ -22,6 +22,8 @@ from regulator.server import RegulatorServer
 from tests.regulator.support import pg_database
 from tests.regulator.test_forwarding_refusals import KEY, hazard, project, send
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 PLACE = "广东省/深圳市"
 HAZARDS = 120
 

@@ -28,6 +28,8 @@ from tests.regulator.support import ThreadedRegulator
 from tests.regulator.test_grading import CITY
 from tests.servers.browser import browser, page  # noqa: F401 (module-scoped Chromium, a page per test)
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 SHOTS = os.environ.get("SITEGW_SCREENSHOTS")
 
 

@@ -33,6 +33,8 @@ from tests.regulator.inspector import CHEAP, PASSWORD
 from tests.regulator.support import ThreadedRegulator, make_event
 from tests.servers.browser import browser  # noqa: F401 (module-scoped Chromium)
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 PAGES = (
     "/",
     "/ui/map",

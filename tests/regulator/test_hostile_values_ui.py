@@ -42,6 +42,8 @@ from tests.regulator.support import (
 )
 from tests.regulator.test_forwarding_refusals import hazard
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 PASSWORD = "correct horse 1"
 CITY_KEY = "a-city-key-for-the-tests-0123"

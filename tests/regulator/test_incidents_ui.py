@@ -21,6 +21,8 @@ from tests.regulator.test_jurisdictions import FT, NS
 from tests.regulator.test_review import CHEAP
 from tests.regulator.test_review_ui import sign_in
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 BEIJING = timedelta(hours=8)
 
 

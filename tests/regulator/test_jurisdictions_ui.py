@@ -18,6 +18,8 @@ from tests.regulator.test_jurisdictions import FT, NS
 from tests.regulator.test_review import CHEAP, PASSWORD
 from tests.regulator.test_review_ui import sign_in, sign_out
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 
 @pytest.fixture
 def page() -> Iterator[Page]:

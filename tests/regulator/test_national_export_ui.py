@@ -23,6 +23,8 @@ from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator, pg_datab
 from tests.regulator.test_national_export import DAY, H, day, midnight
 from tests.regulator.test_review_ui import CHEAP, PASSWORD, page, sign_in  # noqa: F401 (fixture)
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 
 @pytest.fixture
 def regulator() -> Iterator[RegulatorServer]:

@@ -21,6 +21,8 @@ from tests.regulator.inspector import CHEAP, PASSWORD
 from tests.regulator.support import ThreadedRegulator, real_jpeg
 from tests.servers.browser import browser  # noqa: F401 (module-scoped Chromium)
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 PROJECT = "GD-SZ-2026-0001"
 HERE = {"latitude": 22.5329, "longitude": 113.9305}
 

@@ -49,6 +49,8 @@ from regulator.storage.scope import PROJECTS as SCOPED
 from regulator.storage.scope import Actor
 from tests.regulator.support import make_event, pg_database, real_jpeg
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 # three projects in two districts of 深圳 and one of 广州, two by one contractor (a company's score sums its
 # projects'), one supervised by a company with none
 PROJECTS = (

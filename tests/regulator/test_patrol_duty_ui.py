@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 from playwright.sync_api import Page, expect
 
 from contract.wire import CLIPS_PATH, EVENTS_PATH, PictureFindings
@@ -22,6 +23,8 @@ from tests.regulator.inspector import regulator, sign_in_as_inspector  # noqa: F
 from tests.regulator.support import make_event, real_webm, signed
 from tests.regulator.test_patrol_ui import SHOTS, picture
 from tests.servers.browser import browser, page  # noqa: F401 (module-scoped Chromium, a page per test)
+
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
 
 CATEGORY = ("rail_transit", "municipal_tunnel", "public_building")
 IN_SET = 26  # of 30 projects; 2 cameras each: 52 cameras of the set, 3 pages of 24

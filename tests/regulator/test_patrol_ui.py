@@ -12,6 +12,7 @@ import os
 import secrets
 import time
 
+import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
@@ -21,6 +22,8 @@ from regulator.video.patrol import store_picture
 from tests.regulator.inspector import regulator, sign_in_as_inspector  # noqa: F401 (fixture)
 from tests.regulator.support import real_jpeg
 from tests.servers.browser import browser, page  # noqa: F401 (module-scoped Chromium, a page per test)
+
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
 
 SHOTS = os.environ.get("SITEGW_SCREENSHOTS")  # docs/screenshots/patrol-wall.png: test_patrol_duty_ui.py
 

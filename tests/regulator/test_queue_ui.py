@@ -25,6 +25,8 @@ from tests.regulator.queue_scenario import HAZARDS, OVERLOAD, scenario
 from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator, make_event, own_chromium, signed
 from tests.regulator.test_review_ui import CHEAP, PASSWORD, sign_in
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 RULE_ID = re.compile(r"\b(crane|hoist|pit|formwork|personnel|vision|camera|device|sensor)\.[a-z_]+")
 METRIC_ID = re.compile(r"\b[a-z]+_(t|m|ms|deg|pct|mm|kn)\b")
 

@@ -25,6 +25,8 @@ from tests.regulator.support import (
     signed,
 )
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 PASSWORD = "correct horse"
 CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # see test_review.py
 

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import secrets
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from regulator.server import RegulatorServer
 from tests.regulator.inspector import regulator, sign_in_as_inspector  # noqa: F401 (fixture)
 from tests.regulator.support import make_event
 from tests.servers.browser import browser, page  # noqa: F401 (module-scoped Chromium, a page per test)
+
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
 
 
 def test_risk_list_pages_the_riskiest_first(regulator: RegulatorServer, page: Page) -> None:

@@ -12,6 +12,7 @@ import secrets
 import time
 from datetime import datetime, timedelta
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from contract.safety_log import KeyAttendance, PersonDay, SafetyLog, SafetyLogContent
@@ -19,6 +20,8 @@ from regulator.channels.safety_logs import BEIJING, LogPolicy, store_attendance,
 from regulator.server import RegulatorServer
 from tests.regulator.inspector import PASSWORD, regulator  # noqa: F401 (fixture)
 from tests.servers.browser import browser, page  # noqa: F401 (module-scoped Chromium, a page per test)
+
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
 
 CODE = "GD-SZ-2026-0009"
 

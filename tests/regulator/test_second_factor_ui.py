@@ -21,6 +21,8 @@ from regulator.server import RegulatorServer
 from tests.regulator.qr_decode import decode
 from tests.regulator.support import PROJECT, SECRET, Authenticator, ThreadedRegulator, own_chromium
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 PASSWORD = "correct horse 9"
 CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # see test_review.py
 

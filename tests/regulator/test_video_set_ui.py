@@ -5,12 +5,15 @@ history."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from regulator.server import RegulatorServer
 from tests.regulator.test_jurisdictions import FT
 from tests.regulator.test_jurisdictions_ui import page, regulator  # noqa: F401 (fixtures)
 from tests.regulator.test_review_ui import sign_in
+
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
 
 
 def test_a_city_regulator_includes_and_removes_a_project(regulator: RegulatorServer, page: Page) -> None:

@@ -24,6 +24,8 @@ from rules.weather_work import CLAUSE
 from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator, make_event, signed
 from tests.regulator.test_review_ui import CHEAP, PASSWORD, page, sign_in  # noqa: F401 (fixture)
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 OTHER = "GD-SZ-2026-0002"
 
 

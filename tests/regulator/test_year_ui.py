@@ -27,6 +27,8 @@ from tests.regulator.inspector import CHEAP, PASSWORD
 from tests.regulator.support import ThreadedRegulator, real_jpeg
 from tests.servers.browser import browser  # noqa: F401 (module-scoped Chromium)
 
+pytestmark = pytest.mark.slow  # make test-long: docs/testing.md, what make test leaves to it
+
 CITY = "广东省/深圳市"
 NANSHAN = ("GD-SZ-2026-0001", "前海某项目"), ("GD-SZ-2026-0002", "蛇口某项目")
 FUTIAN = ("GD-SZ-2026-0009", "福田某项目")

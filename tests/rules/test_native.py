@@ -101,6 +101,7 @@ def test_a_compiled_rule_whose_source_changed_is_refused_with_the_fix(tmp_path: 
 
 
 @needs_compiled
+@pytest.mark.slow  # every shortcut probe from the sources: minutes; make test-long
 @pytest.mark.timeout(900)
 def test_the_shortcut_checks_pass_on_the_rules_sources() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SITEGW_PURE_PYTHON": "1"}
