@@ -86,10 +86,8 @@ class _Crane:
         self.view_at = view_at  # its view's index in the collision check's list
         # a sample older than three polls no longer tells where the crane is (nor how fast it moves)
         self.stale_s = 3 * dev.poll_interval_s
-        spec = dev.crane
-        self.motion = Motion(
-            spec.max_slew_deg_s, self.stale_s, max(spec.jib_m, spec.counter_jib_m), spec.braking_time_s
-        )
+        frame = self.frame
+        self.motion = Motion(dev.crane.max_slew_deg_s, self.stale_s, frame.swing_m, frame.braking_s)
         # where it stands: any slewing, trolley travel or hoisting beyond its noise from there is work,
         # loaded or not (weather.work's 冒险作业), however slowly it goes
         self.standing, self.noise = Standing(), noise_of(jacking)
