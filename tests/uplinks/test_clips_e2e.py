@@ -19,6 +19,7 @@ from prometheus_client import generate_latest
 
 from contract.config import LoadedSite, load_site
 from regulator.access.auth import Accounts
+from regulator.storage.repository import Repository
 from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator, own_chromium, pg_database
 from tests.regulator.test_review import CHEAP, PASSWORD
 from tests.servers.rtsp import RtspServer, rtsp_camera  # noqa: F401 (fixture)
@@ -162,11 +163,15 @@ def test_regulator_down_across_a_gateway_restart_the_clip_arrives_once(
                 time.sleep(0.3)
         [waiting] = (tmp_path / "gw" / "clips" / "regulator").glob("*.webm")
         size = waiting.stat().st_size
+        # the bureau registered the project before the site went up: registered once the platform serves, the
+        # gateway's first try may come before it and be refused for good (401: dead letters, `sitegw redeliver`)
+        registry = Repository(db, evidence=tmp_path / "regulator-evidence")
+        registry.add_project(PROJECT, "示范项目", "深圳", SECRET, "南山区")
+        registry.close()
         with (
             ThreadedGateway(loaded, tmp_path / "gw") as gw,
-            ThreadedRegulator(db, port=port, evidence_dir=tmp_path / "regulator-evidence") as reg,
+            ThreadedRegulator(db, port=port, evidence_dir=tmp_path / "regulator-evidence"),
         ):
-            reg.repo.add_project(PROJECT, "示范项目", "深圳", SECRET, "南山区")
             deadline = time.monotonic() + 60
             while gw.clip_stats()["regulator"]["sent"] == 0:
                 assert time.monotonic() < deadline, f"the waiting clip was not delivered: {gw.clip_stats()}"
