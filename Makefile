@@ -84,11 +84,12 @@ docs: $(STAMP)
 test-slow: $(NATIVE) test-env
 	$(PY) -m pytest -m slow $(PYTEST_ARGS)
 
-# the slow tests that are neither the faults (make faults) nor the wheel (make test-packaging), two files at
-# a time: a slow test nobody runs rots, and two such had hidden product defects (docs/testing.md)
+# the slow tests that are neither the faults (make faults: FAULT_TESTS, the three e2e SIGKILL and platform files
+# too, 530 s of test-long's before) nor the wheel (make test-packaging), two files at a time, longest first as
+# make test's: a slow test nobody runs rots, and two such had hidden product defects (docs/testing.md)
 test-long: $(NATIVE) test-env
-	$(PY) -m pytest -m slow -n $(TEST_WORKERS) --dist loadfile tests --ignore=tests/faults \
-		--ignore=tests/packaging $(PYTEST_ARGS)
+	$(PY) -m pytest -m slow -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder tests \
+		$(addprefix --ignore=,$(FAULT_TESTS)) --ignore=tests/packaging $(PYTEST_ARGS)
 
 # the full vision evaluation: both shipped hard-hat cards on every held-out test photo through the path
 # `sitegw vision eval` runs, per data folder, per kind of frame and overall (SITEGW_HELMET_DATA: the data)

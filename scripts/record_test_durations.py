@@ -1,8 +1,10 @@
-"""Write tests/durations.json, each test file's seconds, from the JUnit XML of a `make test` run:
-`make test PYTEST_ARGS=--junitxml=/tmp/run.xml && python scripts/record_test_durations.py /tmp/run.xml`.
+"""Write tests/durations.json, each test file's seconds, from the JUnit XML of a `make test` run and of a
+`make test-long` run: `make test PYTEST_ARGS=--junitxml=/tmp/test.xml`, `make test-long
+PYTEST_ARGS=--junitxml=/tmp/long.xml`, then `python scripts/record_test_durations.py /tmp/test.xml /tmp/long.xml`.
 
-make test hands its files to the workers longest first by these seconds (tests/longest_first.py). A test's
-time in the XML is its setup, call and teardown, so a module's fixtures count to their file."""
+make test and make test-long hand their files to the workers longest first by these seconds
+(tests/longest_first.py). A test's time in the XML is its setup, call and teardown, so a module's fixtures count to
+their file; a file with tests in both runs is reckoned at the sum of its two parts."""
 
 from __future__ import annotations
 
@@ -31,13 +33,18 @@ def per_file(junit_xml: Path) -> dict[str, float]:
 
 
 def main() -> None:
-    if len(sys.argv) != 2:
+    if len(sys.argv) < 2:
         sys.exit(
-            "usage: python scripts/record_test_durations.py RUN.xml (make test PYTEST_ARGS=--junitxml=RUN.xml)"
+            "usage: python scripts/record_test_durations.py RUN.xml [RUN.xml ...] (make test and make test-long "
+            "with PYTEST_ARGS=--junitxml=RUN.xml)"
         )
-    seconds = per_file(Path(sys.argv[1]))
-    OUT.write_text(json.dumps(seconds, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"{OUT}: {len(seconds)} files, {sum(seconds.values()):.0f} s in all")
+    seconds: defaultdict[str, float] = defaultdict(float)
+    for run in sys.argv[1:]:
+        for name, s in per_file(Path(run)).items():
+            seconds[name] += s
+    ordered = {name: round(s, 1) for name, s in sorted(seconds.items(), key=lambda kv: -kv[1])}
+    OUT.write_text(json.dumps(ordered, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"{OUT}: {len(ordered)} files, {sum(ordered.values()):.0f} s in all")
 
 
 if __name__ == "__main__":

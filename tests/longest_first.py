@@ -1,4 +1,5 @@
-"""`make test`'s files handed to its workers longest first, by the seconds each took in a recorded run.
+"""`make test`'s and `make test-long`'s files handed to their workers longest first, by the seconds each took
+in a recorded run.
 
 pytest-xdist's ``--dist loadfile`` gives a worker a whole file at a time, in the order the workers collected
 them (``--no-loadscope-reorder``; by default it puts the files with the most tests first, which sent the
