@@ -1,7 +1,8 @@
 """The dashboard in a real headless Chromium against `sitegw demo`: it shows the cranes and the
 pit, an alert raised by the simulators appears within 2 s, acknowledging it on the page changes
-it through the API, the page survives a gateway restart without being reloaded, and its own reload
-after a `reset` keeps what changed while it loaded.
+it through the API, the trend shows the series last clicked whatever order the answers come in,
+the page survives a gateway restart without being reloaded, and its own reload after a `reset`
+keeps what changed while it loaded.
 
 Set SITEGW_SCREENSHOTS=docs/screenshots to refresh the README's screenshots from this run.
 """
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import APIResponse, Browser, Page, Route, expect
 
 from tests.browser.demo import PASSWORD, SUPERVISOR, Demo
 from tests.support import free_port
@@ -106,7 +107,32 @@ def test_live_alert_appears_and_is_acknowledged_from_the_page(page: Page, tmp_pa
         expect(page.locator('#cranes [data-crane="crane-1"] [data-gauge="load_pct"] .lbl span')).to_have_text(
             "Load"
         )
+        # a slow answer for the series shown before a click never lands over the clicked one's plot:
+        # the pit's axial force is on show, its redraw (a range change) is answered only after ZQS-01 is drawn
+        page.locator('#pit tbody tr[data-point="ZL-01"] td[data-metric="axial_kn"]').click()
+        expect(page.locator("#trend")).to_have_attribute("data-series", "pit-1/ZL-01/axial_kn", timeout=5000)
+        held: list[tuple[Route, APIResponse]] = []
+
+        def hold(route: Route) -> None:
+            if "ZL-01" in route.request.url:
+                held.append((route, route.fetch()))
+            else:
+                route.continue_()
+
+        page.route("**/api/v1/history?*", hold)
+        page.select_option("#trend-range", "21600")
+        for _ in range(50):
+            if held:
+                break
+            page.wait_for_timeout(100)
+        assert held, "the range change asked for no history"
         page.locator('#pit tbody tr[data-point="ZQS-01"]').click()
+        expect(page.locator("#trend")).to_have_attribute("data-series", re.compile("/ZQS-01/"), timeout=5000)
+        for route, answer in held:
+            route.fulfill(response=answer)
+        page.wait_for_timeout(1000)  # the held answer has arrived, after the click's
+        expect(page.locator("#trend")).to_have_attribute("data-series", re.compile("/ZQS-01/"))
+        page.unroute("**/api/v1/history?*")
         expect(page.locator("#trend polyline")).to_have_count(1, timeout=5000)
         expect(page.locator("#trend line.limit").first).to_be_attached()  # the 70 % / 100 % lines
         shot(page, "dashboard-en-trend.png")

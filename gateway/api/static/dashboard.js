@@ -569,8 +569,14 @@ function metricName(device, m) {
   const name = lang === "zh" ? d.zh : (d.en || d.zh), unit = UNIT_SHOWN[d.unit] || d.unit;
   return unit ? `${name} (${unit})` : name;
 }
+// each draw is numbered: a slow fetch for the series shown before a click (or before the range changed) must not
+// land over the newer one's plot
+let trendDraws = 0;
 async function drawTrend() {
-  const tr = S.trend, svg = $("trend"); if (!tr) { svg.innerHTML = ""; return; }
+  const tr = S.trend, svg = $("trend"), mine = ++trendDraws; if (!tr) { svg.innerHTML = ""; return; }
+  // what the plot shows, and of which series (data-series)
+  const paint = html => { svg.innerHTML = html; svg.dataset.series = [tr.device, tr.point, tr.metric].join("/"); };
+  const empty = `<text x="20" y="110" fill="#8a99a8">${t("no_data")}</text>`;
   svg.classList.remove("empty");
   $("trend-title").textContent = ` ${tr.device}${tr.point ? " · " + tr.point : ""} · ${metricName(tr.device, tr.metric)}`;
   // the series' own newest reading ends the range: a pit point reports every few hours (and the demo's pit clock runs fast)
@@ -580,9 +586,10 @@ async function drawTrend() {
   let h;
   try {
     h = await api(`api/v1/history?device=${encodeURIComponent(tr.device)}&metric=${encodeURIComponent(tr.metric)}&point=${encodeURIComponent(tr.point)}&start=${end - span}&end=${end}&max_points=300`);
-  } catch (e) { svg.innerHTML = `<text x="20" y="110" fill="#8a99a8">${t("no_data")}</text>`; return; }
+  } catch (e) { if (mine === trendDraws) paint(empty); return; }
+  if (mine !== trendDraws) return;
   const pts = h.points.filter(p => typeof p.value === "number");
-  if (!pts.length) { svg.innerHTML = `<text x="20" y="110" fill="#8a99a8">${t("no_data")}</text>`; return; }
+  if (!pts.length) { paint(empty); return; }
   const lines = limitLines(tr.device, tr.point, tr.metric);
   const vals = pts.map(p => p.value), lo0 = Math.min(...vals), hi0 = Math.max(...vals);
   const shown = lines.filter(([v]) => v >= Math.min(lo0, 0) - Math.abs(hi0 - lo0) - 1e-9 || lo0 < 0);
@@ -602,7 +609,7 @@ async function drawTrend() {
   s += `<text x="46" y="20" text-anchor="end" font-size="11" fill="#8a99a8">${hi.toFixed(1)}</text><text x="46" y="200" text-anchor="end" font-size="11" fill="#8a99a8">${lo.toFixed(1)}</text>`;
   const f = ts => new Date(ts * 1000).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", {month:"numeric", day:"numeric", hour:"2-digit", minute:"2-digit"});
   s += `<text x="50" y="215" font-size="11" fill="#8a99a8">${f(t0)}</text><text x="590" y="215" text-anchor="end" font-size="11" fill="#8a99a8">${f(t1)} · ${esc(UNIT_SHOWN[h.unit] || h.unit)}</text>`;
-  svg.innerHTML = s;
+  paint(s);
 }
 $("trend-range").onchange = drawTrend;
 
