@@ -98,6 +98,9 @@ def test_english_alerts_hoist_formwork_and_personnel_panels(page: Page, tmp_path
             "data-level", "ok"
         )
         m3.click()  # its trend, with the 80 % and 100 % lines of the point's alarm value
+        expect(page.locator("#trend")).to_have_attribute(
+            "data-series", re.compile(r"/M3/settle_mm$"), timeout=5000
+        )
         expect(page.locator("#trend polyline")).to_have_count(1, timeout=5000)
         expect(page.locator("#trend")).to_contain_text("80% 6.40")
         expect(page.locator("#trend")).to_contain_text("100% 8.00")
