@@ -1,6 +1,7 @@
-"""hot_work.unclosed: a permit whose window has ended with no post-work check recorded (GB 50720-2011
-§6.3.1(8): 动火作业后，应对现场进行检查，并应在确认无火灾危险后，动火操作人员再离开; docs/standards.md §18,
-"permit closed without a post-work check → warning").
+"""hot_work.unclosed: a permit whose window has ended with no post-work check recorded (GB/T 50720-2011
+（2025年版）§6.3.1(8), as the 2011 edition words it: 动火作业后，应对现场进行检查，并应在确认无火灾危险后，
+动火操作人员再离开; docs/standards.md §18, "permit closed without a post-work check → warning"; the edition and
+its caveat: rules/hot_work_clauses.py).
 
 A warning from the window's end (or the instant its level's validity under the site's ``hot_work_permits:``
 ran out, if earlier: hot work must stop there) until the check is recorded (the permit closed): time alone
@@ -15,13 +16,12 @@ from datetime import datetime, timedelta, timezone
 from contract.alert_event import Level
 from contract.config.hot_work_permits import HotWorkPermitsConfig
 from contract.hot_work import Permit
+from rules.hot_work_clauses import art_6_3_1
 from rules.hot_work_permit_alert import PermitAlerts
 from rules.result import RuleResult
 
 RULE = "hot_work.unclosed"
-CLAUSE = (
-    "GB 50720-2011 第6.3.1条第8款 动火作业后，应对现场进行检查，并应在确认无火灾危险后，动火操作人员再离开"
-)
+CLAUSE = art_6_3_1(8, "动火作业后，应对现场进行检查，并应在确认无火灾危险后，动火操作人员再离开")
 
 
 class HotWorkUnclosed(PermitAlerts):

@@ -1,7 +1,7 @@
 """hot_work.unpermitted: hot work seen (a welding machine drawing current) at a place where no permit is
 in force at that instant: none issued, its window not yet begun or over, closed, past its level's validity
 under the site's ``hot_work_permits:`` as it stands now (signed under a longer one, or restored), or issued
-for another place (GB 50720-2011 §6.3.1(1); 公安部令第61号 Art. 20; docs/standards.md §18). The instant is
+for another place (GB/T 50720-2011（2025年版）§6.3.1(1); 公安部令第61号 Art. 20; docs/standards.md §18). The instant is
 the reading's stamp and, live, the gateway's clock when it heard it: a permit must cover both.
 
 A welder is at work while its current is above its idle threshold (大于: at the threshold it is idle);
@@ -17,13 +17,15 @@ from dataclasses import dataclass
 from contract.alert_event import Level
 from contract.config.hot_work_permits import HotWorkPermitsConfig
 from contract.hot_work import Permit
+from rules.hot_work_clauses import PERMIT_ZH, art_6_3_1
 from rules.result import RuleResult
 from rules.wording import PRACTICE_ZH, pick, pick_en
 
 RULE = "hot_work.unpermitted"
 CLAUSE = (
-    "GB 50720-2011 第6.3.1条第1款 动火作业应办理动火许可证，签发人应到现场确认防火措施落实后再签发；"
-    "公安部令第61号 第二十条 明火作业应办理审批手续、落实现场监护人；以焊机电流判定正在动火" + PRACTICE_ZH
+    art_6_3_1(1, PERMIT_ZH)
+    + "；公安部令第61号 第二十条 明火作业应办理审批手续、落实现场监护人；以焊机电流判定正在动火"
+    + PRACTICE_ZH
 )
 
 

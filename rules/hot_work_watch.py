@@ -1,5 +1,5 @@
 """hot_work.fire_watch: a permit in force whose fire watch (动火监护人) the access gates have not seen
-enter, or saw leave (GB 50720-2011 §6.3.1(6): 每个动火作业点均应设置1个监护人; docs/standards.md §18).
+enter, or saw leave (GB/T 50720-2011（2025年版）§6.3.1(6): 每个动火作业点均应设置1个监护人; docs/standards.md §18).
 
 Judged at each tick over the permits in force. The gates say who is on site, not where on it: a fire watch
 badged in counts as at hand (practice [U]; a positioning badge's radius would say more). Unknown presence
@@ -13,13 +13,14 @@ from collections.abc import Collection, Sequence
 from contract.alert_event import Level
 from contract.config.hot_work_permits import HotWorkPermitsConfig
 from contract.hot_work import Permit
+from rules.hot_work_clauses import art_6_3_1
 from rules.hot_work_permit_alert import PermitAlerts
 from rules.result import RuleResult
 
 RULE = "hot_work.fire_watch"
 CLAUSE = (
-    "GB 50720-2011 第6.3.1条第6款 动火作业应配备灭火器材，并应设置动火监护人进行现场监护，"
-    "每个动火作业点均应设置1个监护人（以实名制闸机刷卡判定监火人到场为行业惯例）"
+    art_6_3_1(6, "动火作业应配备灭火器材，并应设置动火监护人进行现场监护，每个动火作业点均应设置1个监护人")
+    + "；以实名制闸机刷卡判定监火人到场为行业惯例"
 )
 
 

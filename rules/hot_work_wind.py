@@ -1,5 +1,5 @@
-"""hot_work.wind: an open-air permit in force while the site's wind holds the hot-work stop (GB 50720-2011
-§6.3.1(7): 五级(含五级)以上风力时，应停止焊接、切割等室外动火作业；确需动火作业时，应采取可靠的挡风措施;
+"""hot_work.wind: an open-air permit in force while the site's wind holds the hot-work stop (GB/T 50720-2011
+（2025年版）§6.3.1(7), as the 2011 edition words it, rules/hot_work_clauses.py: 五级(含五级)以上风力时，应停止焊接、切割等室外动火作业；确需动火作业时，应采取可靠的挡风措施;
 docs/standards.md §18, §12: level 5 from 8.0 m/s, 含五级: the line itself stops it).
 
 The stop is held by the weather stations' wind (rules/weather_wind.py, ``weather.hot_work_ms``, with its
@@ -14,15 +14,15 @@ from collections.abc import Sequence
 from contract.alert_event import Level
 from contract.config.hot_work_permits import HotWorkPermitsConfig
 from contract.hot_work import Permit
+from rules.hot_work_clauses import art_6_3_1
 from rules.hot_work_permit_alert import PermitAlerts
 from rules.result import RuleResult
 from rules.weather_stops import WeatherStops
 from rules.weather_wind import HOT_WORK
 
 RULE = "hot_work.wind"
-CLAUSE = (
-    "GB 50720-2011 第6.3.1条第7款 五级(含五级)以上风力时，应停止焊接、切割等室外动火作业；"
-    "确需动火作业时，应采取可靠的挡风措施"
+CLAUSE = art_6_3_1(
+    7, "五级(含五级)以上风力时，应停止焊接、切割等室外动火作业；确需动火作业时，应采取可靠的挡风措施"
 )
 
 

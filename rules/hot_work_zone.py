@@ -1,6 +1,6 @@
 """hot_work.zone_unpermitted: people seen working in a camera zone marked for hot work (动火区,
-``vision.cameras[].zones[].hot_work_at``) while no permit is in force for any place it watches (GB 50720-2011
-§6.3.1(1); 公安部令第61号 Art. 20; docs/standards.md §18). A permit past its level's validity under the site's
+``vision.cameras[].zones[].hot_work_at``) while no permit is in force for any place it watches (GB/T 50720-2011
+（2025年版）§6.3.1(1); 公安部令第61号 Art. 20; docs/standards.md §18). A permit past its level's validity under the site's
 ``hot_work_permits:`` as it stands now (signed under a longer one, or restored) covers no zone.
 
 What the camera sees is people inside the zone, counted on each analysed frame by vision (vision/zones.py,
@@ -30,6 +30,7 @@ from contract.config.hot_work_permits import HotWorkPermitsConfig
 from contract.config.site import SiteConfig
 from contract.hot_work import Permit
 from contract.readings import Quality, Reading
+from rules.hot_work_clauses import PERMIT_ZH, art_6_3_1
 from rules.hot_work_unpermitted import why_not
 from rules.install_zone import EMPTY_FRAMES, frame_count
 from rules.result import RuleResult
@@ -37,8 +38,8 @@ from rules.wording import PRACTICE_ZH, pick, pick_en
 
 RULE = "hot_work.zone_unpermitted"
 CLAUSE = (
-    "GB 50720-2011 第6.3.1条第1款 动火作业应办理动火许可证，签发人应到现场确认防火措施落实后再签发；"
-    "公安部令第61号 第二十条 明火作业应办理审批手续、落实现场监护人；以摄像头动火区内有人作业推定正在动火"
+    art_6_3_1(1, PERMIT_ZH)
+    + "；公安部令第61号 第二十条 明火作业应办理审批手续、落实现场监护人；以摄像头动火区内有人作业推定正在动火"
     "（非明火、电弧识别）" + PRACTICE_ZH
 )
 ACTION = (

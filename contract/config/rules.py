@@ -216,7 +216,7 @@ class WeatherRule(Model):
         gt=0,
         le=WIND_MAX_MS,
         title="Hot-work stop",
-        description="m/s, reached: open-air welding and cutting stop (五级(含五级)以上, GB 50720-2011 §6.3.1(7))",
+        description="m/s, reached: open-air welding and cutting stop (五级(含五级)以上, GB/T 50720-2011（2025年版）§6.3.1(7))",
     )
     heat_c: tuple[float, float, float] = Field(
         (35.0, 37.0, 40.0),

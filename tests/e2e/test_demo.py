@@ -199,7 +199,7 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
             timeout=max(1.0, 58 - (time.monotonic() - started)),
         )
         assert welding[0]["device"] == "welder-1" and welding[0]["level"] == "alarm", welding
-        assert "GB 50720-2011" in welding[0]["clause"], welding
+        assert welding[0]["clause"].startswith("GB/T 50720-2011（2025年版）"), welding
         # hoist-1's scripted 安拆 window (18-42 s of a 60 s run): the gate camera's workers are in its 警戒区
         zone = until(
             "hoist-1's exclusion zone alarm from the gate camera",
@@ -218,7 +218,9 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
             timeout=max(1.0, 58 - (time.monotonic() - started)),
         )
         assert seen[0]["device"] == "cam-gate" and seen[0]["level"] == "alarm", seen
-        assert "3号楼5层" in seen[0]["message"] and "GB 50720-2011" in seen[0]["clause"], seen
+        assert "3号楼5层" in seen[0]["message"] and seen[0]["clause"].startswith(
+            "GB/T 50720-2011（2025年版）"
+        ), seen
         fw = get(url, "readings/latest", device="formwork-1")
         assert {r["point"] for r in fw if r["metric"] != "pour_active"} == FORMWORK_POINTS
     finally:

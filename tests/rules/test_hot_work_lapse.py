@@ -97,7 +97,9 @@ def test_a_二级_permit_signed_for_72_h_covers_no_welding_past_the_48_h_the_sit
             "（本工地（企业）动火分级管理规定，工地文件 hot_work_permits.level_2_h，自作业时段开始起算），不再有效"
         ) in said
         assert said.endswith("后方可作业") and "立即停止动火" in said
-        assert found[0].clause.startswith("GB 50720-2011 第6.3.1条第1款 动火作业应办理动火许可证")
+        assert found[0].clause.startswith(
+            "GB/T 50720-2011（2025年版）第6.3.1条第1款 动火作业应办理动火许可证"
+        )
 
 
 def test_the_same_permit_under_the_unchanged_scheme_covers_its_whole_window(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """Hot work seen by a camera (docs/standards.md §18; issue 51 §3): a camera zone marked for hot work
 (``hot_work_at: [3号楼5层]``) reports the people inside it on every frame; people there for the zone's settle
-time while no permit is in force for 3号楼5层 are hot_work.zone_unpermitted (Chinese first, GB 50720-2011
-§6.3.1(1), what to do), never while a permit's window is open, and a camera falling silent never clears it.
+time while no permit is in force for 3号楼5层 are hot_work.zone_unpermitted (Chinese first, GB/T 50720-2011
+（2025年版）§6.3.1(1), what to do), never while a permit's window is open, and a camera falling silent never clears it.
 
 The camera's readings here are those vision's worker puts on the bus (tests/vision/test_hot_work_zone.py
 drives them from a real photo through the person network and a real gateway to its API)."""
@@ -101,7 +101,11 @@ def test_people_in_the_zone_for_the_settle_time_without_a_permit_are_an_alarm(
             "摄像头 cam-hot「5层焊接区」（动火区：3号楼5层）内有 2 人作业 60 s，无动火许可证，疑似无动火证作业："
             "立即到场核查：正在动火的，停止作业"
         )
-        assert alarm.clause.startswith("GB 50720-2011 第6.3.1条第1款 动火作业应办理动火许可证")
+        # the edition in force, §6.3.1(1) as the 2011 edition words it, and that it is unconfirmed in 2025's
+        assert alarm.clause.startswith(
+            "GB/T 50720-2011（2025年版）第6.3.1条第1款 动火作业应办理动火许可证，签发人应到现场确认防火措施落实后"
+            "再签发（条文经GB 50720-2011核实，2025年版未核实）；公安部令第61号"
+        )
         assert "推定正在动火（非明火、电弧识别）" in alarm.clause
         assert alarm.evidence == "UElDVFVSRQ==" and alarm.details["places"] == [PLACE]
 

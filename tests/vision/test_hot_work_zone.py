@@ -163,7 +163,7 @@ def test_a_gateways_camera_raises_it_at_the_api_with_its_picture_and_a_permit_en
         assert (alert["device"], alert["point"]) == ("cam-shed", "加工棚焊接区")
         assert alert["message"].startswith("摄像头 cam-shed「加工棚焊接区」（动火区：钢筋加工棚）内有 ")
         assert "无动火许可证，疑似无动火证作业：立即到场核查" in alert["message"]
-        assert alert["clause"].startswith("GB 50720-2011 第6.3.1条第1款")
+        assert alert["clause"].startswith("GB/T 50720-2011（2025年版）第6.3.1条第1款")
         picture = httpx.get(url + alert["evidence"].lstrip("/"), headers=viewer, timeout=10)
         assert picture.status_code == 200 and picture.headers["content-type"] == "image/jpeg"
         decoded = cv2.imdecode(np.frombuffer(picture.content, np.uint8), cv2.IMREAD_COLOR)

@@ -67,7 +67,7 @@ async def test_welder_over_modbus_tcp_decodes_as_served_and_unpermitted_welding_
     engine = RuleEngine(site)
     found = [r for b in batches for r in engine.process(b) if r.rule == "hot_work.unpermitted"]
     assert found and found[0].level == "alarm" and "无动火许可证" in found[0].message
-    assert "GB 50720-2011 第6.3.1条第1款" in found[0].clause
+    assert "GB/T 50720-2011（2025年版）第6.3.1条第1款" in found[0].clause
 
     # the same readings with a permit for the welder's place in force: its work is permitted
     permitted = RuleEngine(site)
