@@ -159,6 +159,16 @@ class Permit(PermitRequest):
             return False
         return self.start.timestamp() <= ts < self.validity(scheme).until
 
+    def in_force_until(self, scheme: HotWorkPermitsConfig) -> float:
+        """Unix s: the instant it stops being in force (:meth:`in_force`), the earlier of its validity's end
+        under ``scheme`` and its closing (one closed before its start is never in force)."""
+        until = self.validity(scheme).until
+        return until if self.closed_ts is None else min(until, self.closed_ts)
+
+    def in_force_during(self, start: float, end: float, scheme: HotWorkPermitsConfig) -> bool:
+        """Whether it is in force (:meth:`in_force`) at some instant of [``start``, ``end``) (Unix s)."""
+        return max(start, self.start.timestamp()) < min(end, self.in_force_until(scheme))
+
     def expired(self, ts: float, scheme: HotWorkPermitsConfig) -> Validity | None:
         """The validity that ran out by ``ts`` before its signed end, the permit not closed by then (None:
         it has not, or its own window ended first)."""

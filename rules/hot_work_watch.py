@@ -1,7 +1,10 @@
 """hot_work.fire_watch: a permit in force whose fire watch (动火监护人) the access gates have not seen
 enter, or saw leave (GB/T 50720-2011（2025年版）§6.3.1(6): 每个动火作业点均应设置1个监护人; docs/standards.md §18).
 
-Judged at each tick over the permits in force. The gates say who is on site, not where on it: a fire watch
+Judged at each tick over the permits in force. One badge watches one permit at a time: issuing refuses a
+watch already watching another permit in force over part of the window (gateway/site/hot_work.py), so a
+badge-in clears one point's alert, not two (this rule does not re-judge permits signed before that check, nor
+a replay's). The gates say who is on site, not where on it: a fire watch
 badged in counts as at hand (practice [U]; a positioning badge's radius would say more). Unknown presence
 (a site without gates, a gateway restarted since the watch came in) is absence: the alert fires.
 """

@@ -9,8 +9,11 @@ at work at a place with none in force, its fire watch not badged in, its window 
 What issuing refuses, each naming the field and the fix: the operator's card past its last valid day
 before the window ends (消防法 Art. 21; GB 50720-2011 §6.3.1(2); §19: the issuer's date, never computed),
 fewer than 2 extinguishers or not checked (§5.2.1), combustibles not cleared (§6.3.1(3)), the fire watch
-being the operator (§6.3.1(6): a watch of their own), a window longer than its approval level's validity, or
-than the longest any permit may run where it names no level. Those validities are the company's scheme, not
+being the operator (the same badge, or the same name where the operator has no badge to tell them apart) or
+already the watch of another permit in force at some instant of the window (§6.3.1(6): 每个动火作业点均应设置1个
+监护人, a watch of their own for each point; "in force" as contract/hot_work.py judges it, so a closed or lapsed
+permit frees its watch), a window longer than its approval level's validity, or than the longest any permit
+may run where it names no level. Those validities are the company's scheme, not
 GB 50720's (which defines no levels): the site file's ``hot_work_permits`` (contract/config/hot_work_permits.py),
 defaults 一级 1 day, 二级 3 days, 三级 and no level a week (the scheme §18 quotes [U]). Issuing is not the
 only check: the rules and the list judge every kept permit against the scheme as the site file gives it at
@@ -32,6 +35,7 @@ from contract.hot_work import MIN_EXTINGUISHERS, Permit, PermitRequest, hours_zh
 from gateway.site.site_work import WorkError
 from gateway.site.weather_warnings import KEPT_FOR_RULES_S
 from gateway.sqlite_tx import connect, transaction
+from rules.hot_work_clauses import CHECKED_2011, GB50720_EN, cite_6_3_1
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,7 @@ SCHEME_CLAUSE = (
     "企业动火分级管理规定（企业做法 [U]，docs/standards.md §18；GB 50720-2011 未规定分级）",
     "company practice [U], §18",
 )
+ONE_WATCH_ZH = f"每个动火作业点均应设置1个监护人（{cite_6_3_1(6)}，{CHECKED_2011}）"
 
 
 class PermitSink(Protocol):
@@ -105,6 +110,7 @@ class HotWork:
     def issue(self, request: PermitRequest, signer: str) -> Permit:
         """Record a permit signed by ``signer`` now (WorkError naming what is missing or wrong)."""
         _check(request, self._tz, self._validity)
+        _check_watch_free(request, self.all(), self._tz, self._validity)
         now = self._clock()
         day = datetime.fromtimestamp(now, self._tz).strftime("%Y%m%d")
         taken = self._db.execute("SELECT COUNT(*) FROM permits WHERE id LIKE ?", (f"DH-{day}-%",)).fetchone()[
@@ -185,10 +191,56 @@ def _check(r: PermitRequest, tz: timezone, validity: HotWorkPermitsConfig) -> No
             "combustibles_cleared must be true: combustibles removed, or covered with non-combustible "
             "material, before signing (GB 50720-2011 §6.3.1(1)(3))"
         )
-    if r.operator.person_id and r.operator.person_id == r.fire_watch.person_id:
+    _check_watch_not_operator(r)
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Two names of one person as written (spaces, as in 李 四, change no one)."""
+    return "".join(a.split()) == "".join(b.split())
+
+
+def _check_watch_not_operator(r: PermitRequest) -> None:
+    """WorkError where the fire watch is the operator: the same badge, or the same name with no operator's
+    badge to tell two people of one name apart (§6.3.1(6): a watch of their own)."""
+    op, watch = r.operator, r.fire_watch
+    if op.person_id:
+        if op.person_id != watch.person_id:
+            return
+        same_zh, same_en = f"工牌 {watch.person_id} 相同", f"badge {watch.person_id}"
+        fix_zh, fix_en = "另行指定监火人", "name another person as fire_watch"
+    elif _same_name(op.name, watch.name):
+        same_zh, same_en = "姓名相同且操作人未填工牌号", "same name, and the operator has no badge id"
+        fix_zh = "另行指定监火人；若为同名的两人，填写操作人的工牌号（operator.person_id）以区分"
+        fix_en = "name another person as fire_watch, or give the operator's badge (operator.person_id) if they are two people"
+    else:
+        return
+    raise WorkError(
+        f"监火人（fire_watch）{watch.name}（{watch.person_id}）即动火操作人{op.name}（{same_zh}）：{ONE_WATCH_ZH}，"
+        f"监火人须为操作人以外的人；请{fix_zh}。"
+        f" The fire watch (fire_watch) {watch.person_id} is the operator {op.name} ({same_en}): each hot-work "
+        f"point needs a watch of its own ({GB50720_EN} §6.3.1(6)); {fix_en}"
+    )
+
+
+def _check_watch_free(
+    r: PermitRequest, kept: list[Permit], tz: timezone, scheme: HotWorkPermitsConfig
+) -> None:
+    """WorkError where the fire watch (their badge) already watches a permit in force (contract/hot_work.py:
+    not closed, within its window and its level's validity under the site's ``scheme``) at some instant of
+    this window: §6.3.1(6), 每个动火作业点均应设置1个监护人, a watch of their own for each point."""
+    badge, start, end = r.fire_watch.person_id, r.start.timestamp(), r.end.timestamp()
+    for p in reversed(kept):  # the earliest window first
+        if p.fire_watch.person_id != badge or not p.in_force_during(start, end, scheme):
+            continue
+        until = datetime.fromtimestamp(p.in_force_until(scheme), tz)
+        span = f"{p.start.astimezone(tz):%Y-%m-%d %H:%M} 至 {until:%Y-%m-%d %H:%M}"
+        span_en = span.replace(" 至 ", " to ")
         raise WorkError(
-            f"the fire watch {r.fire_watch.person_id} is the operator: each hot-work point needs a watch "
-            "of its own (GB 50720-2011 §6.3.1(6))"
+            f"监火人（fire_watch）{r.fire_watch.name}（{badge}）已是动火许可证 {p.id}（{p.place}，{span}）的监火人，"
+            f"与本证作业时段重叠：{ONE_WATCH_ZH}；请另行指定监火人，或待 {p.id} 动火后检查并关闭后再办理。"
+            f" The fire watch (fire_watch) {badge} already watches permit {p.id} at {p.place} "
+            f"({span_en}), overlapping this window: each hot-work point needs a watch of its own ({GB50720_EN} "
+            f"§6.3.1(6)); name another fire watch, or issue this once {p.id} is checked and closed"
         )
 
 

@@ -80,6 +80,13 @@ def test_a_supervisor_issues_a_permit_only_as_section_18_allows_and_closes_it_wi
     assert made.status_code == 200, made.text
     permit = made.json()
     assert permit["signer"] == "super1" and permit["state"] == "in_force" and permit["id"].startswith("DH-")
+    # its fire watch watches it: a second permit over the same hours elsewhere with the same watch is refused
+    # (§6.3.1(6), one watch per point), naming the field and the permit they watch, and records nothing
+    twice = issue(site, sup, request(place="2号楼屋面"))
+    assert twice.status_code == 409 and twice.json()["detail"].startswith(
+        "监火人（fire_watch）李四（W-FIRE-102）"
+    )
+    assert f"already watches permit {permit['id']}" in twice.json()["detail"]
     # the list holds it once, in force with what was signed, the latest window first; the demo's own two
     # permits (signed as its run starts, sitegw/demo_hot_work.py) are listed as well, under ids of their own
     listed = httpx.get(site.url + "api/v1/hot-work", timeout=10).json()

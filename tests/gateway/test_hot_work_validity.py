@@ -12,6 +12,7 @@ import pytest
 
 from contract.config import load_site
 from contract.config.hot_work_permits import HotWorkPermitsConfig
+from contract.hot_work import FireWatch
 from gateway.site.hot_work import HotWork
 from gateway.site.site_work import WorkError
 from tests.gateway.test_hot_work_register import NOW, START, Sink, request
@@ -38,7 +39,11 @@ def refusal(hot_work: HotWork, level: str | None, span: timedelta) -> str:
 
 
 def issued(hot_work: HotWork, level: str | None, span: timedelta) -> bool:
-    permit = hot_work.issue(request(operator=CARD, level=level, end=START + span), "王工")
+    """A permit over ``span`` from START signed; each with a fire watch of its own (one per permit over the
+    same hours, §6.3.1(6))."""
+    n = len(hot_work.all()) + 1
+    watch = FireWatch(name=f"监火人{n}", person_id=f"W-9{n:02d}")
+    permit = hot_work.issue(request(operator=CARD, level=level, end=START + span, fire_watch=watch), "王工")
     return permit.end - permit.start == span
 
 
