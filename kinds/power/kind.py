@@ -21,7 +21,8 @@ from contract.kinds.offline import TIME_LIMITS
 from kinds.power.thresholds import PowerRule
 
 BoxLevel = Literal["main", "sub", "terminal"]
-# JGJ 46-2005 §8.2.10: a terminal box's RCD 不应大于30mA (15 mA where wet or corrosive), 不应大于0.1s
+# JGJ/T 46-2024 §3.3 is in force; these values were confirmed in JGJ 46-2005 only (standards.md §17):
+# §8.2.10: a terminal box's RCD 不应大于30mA (15 mA where wet or corrosive), 不应大于0.1s
 TERMINAL_MA, WET_MA, TERMINAL_S = 30.0, 15.0, 0.1
 # §8.2.11: a main box's RCD 应大于30mA, 应大于0.1s, and the product 不应大于30mA·s
 MAIN_PRODUCT_MAS = 30.0
@@ -43,7 +44,8 @@ class PowerSpec(Model):
 
     level: BoxLevel = Field(
         title="Distribution level",
-        description="main (总配电箱), sub (分配电箱) or terminal (开关箱): JGJ 46-2005 §1.0.3 三级配电",
+        description="main (总配电箱), sub (分配电箱) or terminal (开关箱): 三级配电 (JGJ/T 46-2024; confirmed in "
+        "JGJ 46-2005 §1.0.3)",
     )
     wet: bool = Field(
         False,
@@ -92,22 +94,23 @@ class PowerSpec(Model):
             if rcd[0] > limit or rcd[1] > TERMINAL_S:
                 where = "潮湿或有腐蚀介质场所的" if self.wet else ""
                 raise ValueError(
-                    f"{where}开关箱 RCD {rcd[0]:g} mA / {rcd[1]:g} s: JGJ 46-2005 §8.2.10 requires "
-                    f"≤ {limit:g} mA and ≤ {TERMINAL_S:g} s; fit a compliant RCD and write its rating here "
+                    f"{where}开关箱 RCD {rcd[0]:g} mA / {rcd[1]:g} s: JGJ/T 46-2024 §3.3 剩余电流保护 (values "
+                    f"confirmed in JGJ 46-2005 §8.2.10): ≤ {limit:g} mA and ≤ {TERMINAL_S:g} s; fit a compliant RCD and write its rating here "
                     "(or level: main/sub if this is not a terminal box)"
                 )
         elif self.level == "main":
             if rcd is None:
                 raise ValueError(
                     "a main box (总配电箱) needs rcd_rated_ma and rcd_time_s from its RCD's nameplate "
-                    "(JGJ 46-2005 §8.2.11: above 30 mA and 0.1 s, product ≤ 30 mA·s, e.g. 100 and 0.2)"
+                    "(JGJ/T 46-2024 §3.3 剩余电流保护, values confirmed in JGJ 46-2005 §8.2.11: above 30 mA and "
+                    "0.1 s, product ≤ 30 mA·s, e.g. 100 and 0.2)"
                 )
             product = rcd[0] * rcd[1]
             if rcd[0] <= TERMINAL_MA or rcd[1] <= TERMINAL_S or product > MAIN_PRODUCT_MAS:
                 raise ValueError(
-                    f"总配电箱 RCD {rcd[0]:g} mA × {rcd[1]:g} s = {product:g} mA·s: JGJ 46-2005 §8.2.11 "
-                    "requires above 30 mA, above 0.1 s and a product ≤ 30 mA·s (100 mA × 0.2 s complies); "
-                    "fit a compliant RCD and write its nameplate here"
+                    f"总配电箱 RCD {rcd[0]:g} mA × {rcd[1]:g} s = {product:g} mA·s: JGJ/T 46-2024 §3.3 剩余电流保护 "
+                    "(values confirmed in JGJ 46-2005 §8.2.11): above 30 mA, above 0.1 s and a product ≤ 30 mA·s "
+                    "(100 mA × 0.2 s complies); fit a compliant RCD and write its nameplate here"
                 )
         elif (self.rcd_rated_ma is None) != (self.rcd_time_s is None):
             raise ValueError("a sub box's RCD needs both rcd_rated_ma and rcd_time_s (or neither: no RCD)")

@@ -161,9 +161,27 @@ def test_a_trip_says_a_person_closes_it_on_site_never_remotely() -> None:
     got = first("power.trip", rcd_state=1)
     assert "严禁远程或预约送电" in got.message and "GB 55034-2022 第3.10.5条" in got.clause
     bypass = first("power.bypass", rcd_state=3)
-    assert "第1.0.3条" in bypass.clause and bypass.message.startswith(
-        "地下室2号开关箱 漏电保护器的漏电保护已退出运行："
-    )
+    assert bypass.message.startswith("地下室2号开关箱 漏电保护器的漏电保护已退出运行：")
+
+
+def test_a_bypass_cites_the_2024_standard_and_the_mandatory_code_the_2005_text_only_as_the_source() -> None:
+    """standards.md §17: JGJ 46-2005 is repealed; cite JGJ/T 46-2024 (§3.3 剩余电流保护) and GB 55034-2022 §3.10
+    for what is mandatory; the two-level system was confirmed in JGJ 46-2005 §1.0.3 only, unverified in 2024."""
+    clause = first("power.bypass", rcd_state=3).clause
+    assert clause.startswith(
+        "JGJ/T 46-2024《建筑与市政工程施工现场临时用电安全技术标准》 第3.3节 剩余电流保护："
+    ), clause
+    assert "GB 55034-2022 第3.10节" in clause
+    assert "经 JGJ 46-2005 第1.0.3条核实，2024版是否仍规定二级未核实" in clause
+    assert "强制性条文" not in clause and not clause.startswith("JGJ 46-2005")
+    # every power rule's clause leads with the 2024 standard; the 2005 text is only where a value was confirmed
+    from kinds.power import arc, leakage, rcd, rise, temp, trip
+
+    clauses = [rcd.CLAUSE, trip.TRIP.clause, *arc.CLAUSES.values()]
+    clauses += [c for words in (leakage.WORDS, temp.WORDS, rise.WORDS) for c in words.clauses.values()]
+    for said in clauses:
+        assert said.startswith("JGJ/T 46-2024"), said
+        assert "JGJ 46-2005" not in said or "数值经2005版核实，2024版条文未核实" in said, said
 
 
 # ---- power.temp: each probe against 60 ℃ (warning) and 70 ℃ (alarm), reached ---------------------------
@@ -331,8 +349,11 @@ def test_a_silence_never_ends_the_arc_hold() -> None:
 @pytest.mark.parametrize(
     ("power", "message"),
     [
-        ({"level": "terminal", "rcd_rated_ma": 50}, "§8.2.10 requires ≤ 30 mA"),
-        ({"level": "terminal", "wet": True, "rcd_rated_ma": 30}, "§8.2.10 requires ≤ 15 mA"),
+        (
+            {"level": "terminal", "rcd_rated_ma": 50},
+            "JGJ/T 46-2024 §3.3 剩余电流保护 (values confirmed in JGJ 46-2005 §8.2.10): ≤ 30 mA",
+        ),
+        ({"level": "terminal", "wet": True, "rcd_rated_ma": 30}, "§8.2.10): ≤ 15 mA"),
         ({"level": "terminal", "rcd_time_s": 0.2}, "≤ 0.1 s"),
         ({"level": "main"}, "needs rcd_rated_ma and rcd_time_s"),
         ({"level": "main", "rcd_rated_ma": 300, "rcd_time_s": 0.2}, "60 mA·s"),  # §17's example that fails
