@@ -74,7 +74,8 @@ class _Plan:
 
     def __init__(self, config: DeviceConfig, kind: Kind, name: str, judge: Judge) -> None:
         self.config, self.name, self.judge = config, name, judge
-        self.watched, self.clause = kind.watched, kind.offline_clause  # its silence watched; the clause
+        # its silence watched; the clause it cites (its kind's, or the judge's for this device)
+        self.watched, self.clause = kind.watched, judge.offline_clause(config, kind.offline_clause)
         self.flags = frozenset(kind.flags)  # the safety-device flags its box reports
         # judged as a whole sample, kept until then: a number straight into the memory, a text (a
         # driver's card, which a box may report as a number) or a value of another type by the judge

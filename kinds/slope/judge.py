@@ -13,7 +13,7 @@ from contract.config.rules import SensorFaultRule
 from contract.config.site import SiteConfig
 from contract.config.yamlsrc import Loc
 from contract.readings import Reading
-from kinds.slope.kind import SlopeDevice, SlopePoint
+from kinds.slope.kind import OFFLINE_GRADE_3, SlopeDevice, SlopePoint
 from kinds.slope.limits import ITEMS_EN, ITEMS_ZH, check_points
 from kinds.slope.probes import slope_probes
 from kinds.slope.rules import SlopeRules
@@ -61,9 +61,15 @@ class SlopeJudge(Judge):
         return needed
 
     @staticmethod
+    def offline_clause(dev: DeviceConfig, clause: str) -> str:
+        """A 三级 slope's silence cites its monitoring (GB 50330 §19.1.2): "高边坡" in 建质规〔2024〕5号 is a 一级 or
+        二级 slope, so only theirs is the major hazard of Art. 5(三) that ``clause`` (the kind's) cites."""
+        return OFFLINE_GRADE_3 if isinstance(dev, SlopeDevice) and dev.slope.grade == 3 else clause
+
+    @staticmethod
     def check(index: int, dev: DeviceConfig) -> list[tuple[Loc, str, str]]:
-        """The points' water-level alarm values and design values (kinds/slope/limits.py)."""
-        return check_points(index, dev.slope) if isinstance(dev, SlopeDevice) else []
+        """The points' water-level alarm values and design values, a rock slope's required (kinds/slope/limits.py)."""
+        return check_points(index, dev.id, dev.slope) if isinstance(dev, SlopeDevice) else []
 
     def families(self) -> Iterable[object]:
         return (*self._live.families(), *self._past.families())

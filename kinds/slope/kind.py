@@ -13,6 +13,7 @@ from contract.config.common import Model
 from contract.config.device import DeviceConfig
 from contract.config.uniqueness import DUPLICATE_POINT_CODE, require_unique
 from contract.kinds import Kind, Metric, Thresholds
+from contract.kinds.offline import TIME_LIMITS
 from kinds.slope.thresholds import SlopeRule
 
 SlopeGrade = Literal[
@@ -32,6 +33,19 @@ POINT_METRICS: dict[str, tuple[str, ...]] = {
     "water_level": ("water_level_m",),
     "rain_gauge": ("rain_mm",),
 }
+
+
+OFFLINE_HIGH = (
+    "建质规〔2024〕5号 第五条(三) 高边坡（一级、二级）施工未进行第三方监测属重大事故隐患；"
+    f"监测数据中断期间边坡失去监测{TIME_LIMITS}"
+)
+"""A 一级 or 二级 slope's station gone silent: "高边坡" in the 2024 criteria, so a major hazard."""
+OFFLINE_GRADE_3 = (
+    "GB 50330-2013 第19.1.2条 边坡监测项目与要求由设计提出，按监测方案实施；"
+    f"监测数据中断期间边坡失去监测，应尽快恢复，恢复前人工巡视观测{TIME_LIMITS}"
+)
+"""A 三级 slope's: no 高边坡 of the 2024 criteria, so its monitoring lost, not their Art. 5(三)
+(kinds/slope/judge.py picks it by the slope's grade)."""
 
 
 class DesignValues(Model):
@@ -65,7 +79,7 @@ class SlopePoint(Model):
         default_factory=dict,
         title="Design values",
         description="the monitoring plan's alarm values per displacement: {disp_h_mm: {cumulative_mm: 30, "
-        "rate_mm_d: 3}}; none: rules.slope's (GB 50330 §19.1.6)",
+        "rate_mm_d: 3}}; none: rules.slope's (GB 50330 §19.1.6, a soil slope's: required on a rock slope)",
     )
     rise_m: float | None = Field(
         None,
@@ -88,7 +102,11 @@ class SlopeSpec(Model):
     """A slope and its monitoring design."""
 
     grade: SlopeGrade = Field(title="Grade", description="safety grade 1 (一级), 2 (二级) or 3 (三级)")
-    type: SlopeType = Field(title="Type", description="soil (土质) or rock (岩质)")
+    type: SlopeType = Field(
+        title="Type",
+        description="soil (土质) or rock (岩质: its displacement points need the design's values, which "
+        "check-config asks for)",
+    )
     height_m: float = Field(
         gt=0, le=HEIGHT_MAX_M, title="Height H", description=f"slope height, m (at most {HEIGHT_MAX_M:g})"
     )
@@ -129,10 +147,7 @@ KIND = Kind(
         Metric("water_level_m", "地下水位", "m", "water level", summary="last"),
         Metric("rain_mm", "降雨量", "mm", "rainfall since the last report", summary="max"),
     ),
-    offline_clause=(
-        "建质规〔2024〕5号 第五条(三) 高边坡（一级、二级）施工未进行第三方监测属重大事故隐患；"
-        "监测数据中断期间边坡失去监测（离线时限为行业惯例，非标准条文，可配置）"
-    ),
+    offline_clause=OFFLINE_HIGH,  # a 三级 slope's is OFFLINE_GRADE_3 (SlopeJudge.offline_clause)
     judge="kinds.slope.judge:SlopeJudge",
     rules={
         "slope.cumulative": "边坡累计位移",

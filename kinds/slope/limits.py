@@ -1,13 +1,15 @@
 """Alarm values of a slope's monitoring points: the monitoring plan's (GB 50330-2013 §19.1.2: the designer sets
 them) or the defaults of ``rules.slope`` from §19.1.6 (min(H/500, 20 mm), 2 mm/d three days running), and what
-``sitegw check-config`` says of a point the rules could not judge."""
+``sitegw check-config`` says of a point the rules could not judge. Those defaults are a soil slope's (§19.1.6
+words them for 土质边坡 support, docs/standards.md §15): a rock slope's displacement points must give the
+design's values, and check-config refuses one that does not, so no rock slope is judged on a soil slope's."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from contract.config.yamlsrc import Loc
-from kinds.slope.kind import POINT_METRICS, Displacement, SlopePoint, SlopeSpec
+from kinds.slope.kind import DISPLACEMENTS, POINT_METRICS, Displacement, SlopePoint, SlopeSpec
 from kinds.slope.thresholds import SlopeRule
 
 UNSURE = "（规范值录自二手资料，可按设计值配置）"
@@ -66,11 +68,13 @@ def displacement_limits(spec: SlopeSpec, point: SlopePoint, metric: Displacement
     return Limits(cumulative, rate, rule.rate_days, designed, clause, rate_clause)
 
 
-def check_points(index: int, spec: SlopeSpec) -> list[tuple[Loc, str, str]]:
+def check_points(index: int, device: str, spec: SlopeSpec) -> list[tuple[Loc, str, str]]:
     """Points the rules could not judge as written: (field path, message, hint)."""
     issues: list[tuple[Loc, str, str]] = []
     for j, point in enumerate(spec.points):
         where: Loc = ("devices", index, "slope", "points", j)
+        if spec.type == "rock":
+            issues.extend(_rock_design(device, point, (*where, "design")))
         if point.kind == "water_level" and point.rise_m is None:
             issues.append(
                 (
@@ -88,6 +92,36 @@ def check_points(index: int, spec: SlopeSpec) -> list[tuple[Loc, str, str]]:
                     f"point {point.code} ({point.kind}) does not report {', '.join(foreign)}",
                     f"a {point.kind} point reports {', '.join(POINT_METRICS[point.kind])}: "
                     "give its design values under those",
+                )
+            )
+    return issues
+
+
+def _rock_design(device: str, point: SlopePoint, where: Loc) -> list[tuple[Loc, str, str]]:
+    """A rock slope's displacement of ``point`` without both of the design's alarm values: the defaults
+    (H/500, 20 mm, 2 mm/d over three days) are GB 50330 §19.1.6's for a soil slope, not a rock slope's."""
+    issues: list[tuple[Loc, str, str]] = []
+    for metric in DISPLACEMENTS:
+        if metric not in POINT_METRICS[point.kind]:
+            continue
+        design = point.design.get(metric)
+        missing = [
+            name
+            for name, value in (
+                ("cumulative_mm", None if design is None else design.cumulative_mm),
+                ("rate_mm_d", None if design is None else design.rate_mm_d),
+            )
+            if value is None
+        ]
+        if missing:
+            issues.append(
+                (
+                    where,
+                    f"rock slope {device}: point {point.code} has no design alarm values for {metric} "
+                    f"({', '.join(missing)})",
+                    f"add design: {{{metric}: {{cumulative_mm: <mm>, rate_mm_d: <mm/d>}}}} from the slope's "
+                    "monitoring design (GB 50330 §19.1.2): the defaults H/500, 20 mm and 2 mm/d are a soil "
+                    "slope's (§19.1.6), not a rock slope's",
                 )
             )
     return issues

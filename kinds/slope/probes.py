@@ -54,7 +54,7 @@ def slope_probes(dev: SlopeDevice, cfg: SlopeRule, faults: SensorFaultRule, inte
                 "rain_mm",
                 point=gauge.code,
                 interval_s=interval,
-                beyond=(cfg.rain_mm, cfg.rain_mm * 2),
+                beyond=(cfg.rain_mm * 1.01, cfg.rain_mm * 2),  # above the line (大于), not at it
                 clear=0.0,
                 # the rain of the last report above the line leaves the window a window after it fell
                 clear_after_s=cfg.rain_window_h * 3600 - interval,

@@ -1,6 +1,7 @@
 """slope.rain: the rain a gauge measured over the trailing rain window (GB 50330-2013 Table 19.1.3 lists
 rainfall; standards.md §15: a total above a configured value raises the sampling rate and warns, practice).
-Reaching the line (达到; 50 mm in 24 h by default, a rainstorm's day) is a warning: watch the slope closely.
+Above the line (大于: at it is not; 50 mm in 24 h by default, a rainstorm's day) is a warning: watch the slope
+closely.
 Each report carries the rain since the one before, so the window's total is their sum; a report missed (lost,
 broken, stale) is rain unseen, so a firing warning is held until the window holds no such gap."""
 
@@ -15,8 +16,9 @@ from rules.result import RuleResult
 from rules.wording import PRACTICE_ZH, pick, pick_en
 
 RULE = "slope.rain"
+STRICT: frozenset[Level] = frozenset({"warning"})  # a total above (大于) the line, standards.md §15
 CLAUSE = (
-    "GB 50330-2013 第19.1.3条、表19.1.3 降雨量为边坡监测项目；累计降雨达警戒值时加密监测、巡查排水"
+    "GB 50330-2013 第19.1.3条、表19.1.3 降雨量为边坡监测项目；累计降雨超过警戒值时加密监测、巡查排水"
     + PRACTICE_ZH
 )
 GAP = 1.5  # intervals between two reports beyond which one was missed
@@ -62,7 +64,7 @@ class Rain:
         total = sum(f for _, f in falls)
         current = self.memory.get(device, point)
         level: Level | None = banded_level(
-            total, [("warning", cfg.rain_mm)], current, cfg.hysteresis_pct / 100
+            total, [("warning", cfg.rain_mm)], current, cfg.hysteresis_pct / 100, strict=STRICT
         )
         if level is None and gaps:
             level = current  # rain unseen within the window: its total is not known to be below the line

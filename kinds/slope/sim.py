@@ -10,8 +10,8 @@ wandering by centimetres about its baseline, and a rain gauge's rain since its l
   rate's pre-warning (1.4 mm/d) at every reading, it still reaches 14 mm (70 %) after 1.7 days and passes
   20 mm after 6.7 days (slope.cumulative on the cumulative value alone).
 - ``rate``: the first surface point moves 3 mm/d (above 2 mm/d: the alarm on the third day).
-- ``rain``: the gauge measures 10 mm an hour from the first hour (50 mm in 24 h reached with the fifth
-  hour's report).
+- ``rain``: the gauge measures 10 mm an hour from the first hour (50 mm in 24 h with the fifth hour's report,
+  at the line; above it, the warning, with the sixth's).
 - ``fault``: the first surface point sends the sentinel -9999 for three hours from the first hour.
 - ``rainstorm`` (what ``sitegw demo`` plays, from its first report): a rainstorm on a slope already moving, the
   first surface point at 22 mm (above 20 mm by more than its noise: slope.cumulative alarm), the water levels

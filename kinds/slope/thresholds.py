@@ -46,7 +46,7 @@ class SlopeRule(Model):
         gt=0,
         le=1000,
         title="Rain line",
-        description="mm in the rain window that warns (practice: 暴雨)",
+        description="mm in the rain window above which (大于) it warns (practice: 暴雨)",
     )
     rain_window_h: float = Field(
         24.0, gt=0, le=72, title="Rain window", description="hours rain is summed over"

@@ -16,7 +16,9 @@ COLOURS = "（黄、橙、红三级取值为地方惯例，非标准条文，按
 DESIGNED = "；控制值采用设计值（第9.1.2条）"
 FALLBACK = "；设计未给出控制值，暂取 GB 50911 {} 区间下限（凭记忆转录，未经核对，应按设计值配置）"
 MAJOR = "；监测数据超过设计控制值且未及时采取措施属 建质规〔2024〕5号 第十三条(三) 重大事故隐患"
-"""Cited past a control value, and at red (which needs action at once whatever made it red)."""
+"""Cited only where the cumulative value or the rate is above (超过: at it is not) a control value the design
+gives (§9.1.2): not on docs/standards.md §16's fallback values, which are no design's, and not for a red made
+by a sudden acceleration alone (kinds/tunnel/points.py ``above_design``)."""
 
 Fallback = Callable[[TunnelSpec], tuple[float, float] | None]
 """(cumulative mm, rate mm/d) where docs/standards.md §16 gives a fallback for the tunnel, else None."""

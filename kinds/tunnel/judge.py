@@ -1,5 +1,6 @@
 """The tunnels' judge: each monitoring point's series against its control values (GB 50911-2013 §9.1),
-a point gone silent an alarm, a broken sensor a sensor.fault and never a hazard."""
+a logger's backlog older than the live readings judged as history, a point gone silent an alarm, a broken
+sensor a sensor.fault and never a hazard."""
 
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ class TunnelJudge(Judge):
     def __init__(self, shared: Shared, devices: list[DeviceConfig]) -> None:
         super().__init__(shared, devices)
         self._points, self._silent = TunnelPoints(), TunnelSilent()
+        # a data logger's backlog older than the live readings, judged on series of its own so that the live
+        # rates and levels stay as the live readings left them (as kinds/slope/judge.py does)
+        self._past = TunnelPoints()
         tunnels = [d for d in devices if isinstance(d, TunnelDevice)]
         # each point with its control values (None: the check refused the site already) and metric
         self._plans: dict[tuple[str, str], tuple[TunnelPoint, Control | None]] = {
@@ -64,7 +68,7 @@ class TunnelJudge(Judge):
         return check_controls(index, dev.tunnel) if isinstance(dev, TunnelDevice) else []
 
     def families(self) -> Iterable[object]:
-        return (self._points, self._silent)
+        return (self._points, self._past, self._silent)
 
     def route(self, dev: DeviceConfig, metric: str) -> Route | None:
         assert isinstance(dev, TunnelDevice)
@@ -105,11 +109,14 @@ class TunnelJudge(Judge):
             return r, []
         series = self._points.series(dev.id, point.code)
         if series.last_ts is not None and r.ts <= series.last_ts:
-            # late or repeated readings would corrupt the rate's history
+            if backfill:
+                return self._history(dev, point, control, r, value)
+            # late or repeated live readings would corrupt the rate's history
             shared.warn_once(
                 dev.id,
                 f"{point.code}/order",
-                "readings older than the last one judged are kept but not judged",
+                "live readings older than the last one judged are kept but not judged "
+                "(a logger's backlog is judged as history when it comes marked backfill)",
             )
             return r, []
         series.last_ts = r.ts
@@ -136,6 +143,46 @@ class TunnelJudge(Judge):
             )
             results.extend(some(verdict))
         return r, results
+
+    def _history(
+        self, dev: TunnelDevice, point: TunnelPoint, control: Control | None, r: Reading, value: float
+    ) -> tuple[Reading, list[RuleResult]]:
+        """A backfilled reading older than the live ones: what the point did while nobody could see it, judged
+        in order by the same rules on series of their own and marked backfill (GB 50911 §9.1.5: data reaching
+        the warning criteria must be reported, however late). It may open or raise an alert, never lower or
+        clear one the live readings keep (gateway/alerts/manager.py); it is no proof that the point is watched
+        now. A value its sensor cannot give is not judged; telling a broken sensor is the live readings' work."""
+        shared = self.shared
+        past = self._past.series(dev.id, point.code)
+        if past.last_ts is not None and r.ts <= past.last_ts:
+            shared.warn_once(
+                dev.id,
+                f"{point.code}/history",
+                "backfilled readings older than the last one judged as history are kept but not judged",
+            )
+            return r, []
+        past.last_ts = r.ts
+        reason = shared.fault.judge(
+            dev.id,
+            point.code,
+            r.metric,
+            value,
+            r.ts,
+            valid_range=shared.faults(dev.id).ranges.get(r.metric, RANGE_MM),
+            step=None,
+            step_limit=None,
+            stuck_s=None,
+        )
+        if reason:
+            return faulted(r), []
+        if control is None:
+            return r, []
+        cfg = self._rule(dev.id)
+        name = shared.names[dev.id]
+        verdict = self._past.evaluate(
+            dev.id, name, point.code, control, cfg, value, r.ts, point.interval_s, True
+        )
+        return r, some(verdict)
 
     def probes(self, dev: DeviceConfig) -> list[Probe]:
         """The first point of each item against its control values (the design's or §16's fallback), with

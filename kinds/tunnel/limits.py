@@ -19,7 +19,8 @@ the pit's displacements (set ``rules.sensor_fault.ranges.<metric>`` to change it
 
 @dataclass(frozen=True)
 class Control:
-    """The control values of one point, and the clause that says where they come from."""
+    """The control values of one point, the clause that says where they come from, and which of them are the
+    design's (GB 50911 §9.1.2) rather than docs/standards.md §16's fallback."""
 
     item: Item
     cumulative_mm: float
@@ -28,6 +29,10 @@ class Control:
     heave_mm: float | None = (
         None  # a heave's own control (surface points); None: its size against cumulative_mm
     )
+    # which values the site file gives as the design's (above one: 建质规〔2024〕5号 Art. 13(三)), not the fallback
+    designed_cumulative: bool = False
+    designed_rate: bool = False
+    designed_heave: bool = False
 
     def share(self, value: float) -> tuple[float, float]:
         """The cumulative reading's share of its control, and that control (a heave's own where it has one)."""
@@ -47,7 +52,16 @@ def control_of(spec: TunnelSpec, point: TunnelPoint) -> Control | None:
     designed = point.cumulative_mm is not None and point.rate_mm_d is not None
     source = DESIGNED if designed else FALLBACK.format(item.table)
     heave = point.heave_mm if point.heave_mm is not None else item.heave(spec)
-    return Control(item, cumulative, rate, GB50911 + source, heave)
+    return Control(
+        item,
+        cumulative,
+        rate,
+        GB50911 + source,
+        heave,
+        designed_cumulative=point.cumulative_mm is not None,
+        designed_rate=point.rate_mm_d is not None,
+        designed_heave=point.heave_mm is not None,
+    )
 
 
 def check_controls(index: int, spec: TunnelSpec) -> list[tuple[Loc, str, str]]:

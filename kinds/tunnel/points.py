@@ -4,8 +4,9 @@ its rate over the trailing window, each as a share of its control value, coloure
 The rate is the change over the trailing window (24 h) in mm/d at every reading, as the pit's; a rate
 that reaches ``acceleration_factor`` times the one a window earlier (and at least ``yellow_both`` of its
 control) is the sudden acceleration that is red. The item modules (vault.py, convergence.py, surface.py)
-give each point's rule and control values; every warning cites GB 50911-2013 §9.1 and, past a control
-value, 建质规〔2024〕5号 Art. 13(三).
+give each point's rule and control values; every warning cites GB 50911-2013 §9.1 and, where the cumulative
+value or the rate is above (超过, not at) a control value the design gives, 建质规〔2024〕5号 Art. 13(三): never
+on §16's fallback values alone, never for a red made by a sudden acceleration alone.
 """
 
 from __future__ import annotations
@@ -112,6 +113,17 @@ class TunnelPoints:
         return memory.report(device, point, level, build)
 
 
+def above_design(control: Control, value: float, rate: float | None) -> bool:
+    """Whether ``value`` or ``rate`` is above (超过: not at) a control value the design gives: the data of
+    建质规〔2024〕5号 Art. 13(三). A fallback value is no design's, and a sudden acceleration passes none."""
+    heave = value < 0 and control.heave_mm is not None
+    designed = control.designed_heave if heave else control.designed_cumulative
+    share, _ = control.share(value)
+    if designed and crosses(share, 1.0, strict=True):
+        return True
+    return control.designed_rate and rate is not None and crosses(rate, control.rate_mm_d, strict=True)
+
+
 def _result(
     device: str,
     name: str,
@@ -140,7 +152,9 @@ def _result(
     )
     if level:
         what, what_en = f"{what}，{COLOUR_ZH[level]}", f"{what_en}, a {COLOUR_EN[level]}"
-    beyond = level == "critical" or share >= 1 or (rate is not None and rate >= r)
+    # Art. 13(三) is data 超过 the design's control value: above it (not at it), a value the design gives (not
+    # §16's fallback), and a value past (not a red made by a sudden acceleration alone, which passes none)
+    beyond = level is not None and above_design(control, value, rate)
     return RuleResult(
         rule=item.rule,
         device=device,

@@ -174,6 +174,12 @@ class Judge:
         return []
 
     @staticmethod
+    def offline_clause(dev: DeviceConfig, clause: str) -> str:
+        """The clause ``dev``'s device.offline alerts cite, given its kind's (``Kind.offline_clause``): a
+        kind whose silence means less for some of its devices (a 三级 slope is no 高边坡) says so here."""
+        return clause
+
+    @staticmethod
     def history_s(site: SiteConfig) -> float:
         """Seconds of history its rules' memory spans (the warm-up at start replays that much)."""
         return 0.0

@@ -1,7 +1,8 @@
 """The tunnel kind at the regulator, from the registry alone: a tunnel point's orange warning, as `sitegw replay`
 raises it from the slow-settlement scenario (tests/replay/scenarios/tunnel_slow_settlement), delivered as a
 gateway signs it, is in the regulator's queue under its Chinese name, its kind's and its metric's, and
-filed a major hazard from its citation of 建质规〔2024〕5号 Art. 13(三) (past the control value)."""
+filed a general hazard: its 10.0 mm is at (达到) the fallback control value of docs/standards.md §16, neither
+above (超过) it nor a design's, so it cites no 建质规〔2024〕5号 Art. 13(三) (监测数据超过设计控制值)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from tests.regulator.test_review import send, signed_in
 from tests.replay.test_replay import SCENARIOS, replay, site_of
 
 
-async def test_a_tunnel_warning_is_named_in_chinese_and_filed_from_its_citation(
+async def test_a_tunnel_warning_is_named_in_chinese_and_filed_from_its_clause(
     receiver: RegulatorServer, tmp_path: Path
 ) -> None:
     scenario = next(s for s in SCENARIOS if s.name == "tunnel_slow_settlement")
@@ -31,7 +32,7 @@ async def test_a_tunnel_warning_is_named_in_chinese_and_filed_from_its_citation(
     finally:
         await reg.aclose()
     assert (hazard["rule"], hazard["device"], hazard["level"]) == ("tunnel.vault", "tunnel-1", "alarm")
-    assert (hazard["classification"], hazard["article"], hazard["item"]) == ("major", "第十三条", "（三）")
+    assert (hazard["classification"], hazard["article"], hazard["item"]) == ("general", "", "")
     assert names["rules"]["tunnel.vault"] == "隧道拱顶沉降预警"
     assert names["rules"]["tunnel.silent"] == "隧道测点监测中断"
     assert names["kinds"]["tunnel"] == "隧道施工监测"

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from contract.config import ConfigError
-from contract.readings import Quality
+from contract.config import ConfigError, LoadedSite
+from contract.readings import Quality, Reading
 from kinds.slope.limits import displacement_limits
 from kinds.slope.sim import SlopeSim
 from kinds.slope.thresholds import SlopeRule
 from rules import RuleEngine, RuleResult
-from tests.rules.sites import device, reference_site, run, sample, site_variant
+from tests.rules.sites import device, levels, reference_site, run, sample, site_variant
 
 H = 3600.0
 REPO = Path(__file__).resolve().parents[2]
@@ -96,6 +96,46 @@ def test_a_rate_above_2_mm_a_day_is_an_alarm_on_the_third_day_only() -> None:
     assert set(rate_levels(1.39, 96)) == {None}  # below 70 % of it
 
 
+def moving(mm_per_day: float, hours: list[float]) -> list[list[Reading]]:
+    """BP-02 moving steadily at ``mm_per_day``, read at ``hours`` (the hours missing: no data)."""
+    return [sample("slope-1", h * H, point="BP-02", disp_h_mm=h * mm_per_day / 24) for h in hours]
+
+
+def test_a_data_gap_never_downgrades_a_firing_rate_alarm() -> None:
+    """4 days at 3 mm/d: the alarm on the third day. No data for 30 h, then 3 mm/d again: the days before are
+    missing, not below the rate, so the alarm holds (it went to warning at the first rate after the gap and
+    back to alarm only two days later)."""
+    engine = RuleEngine(reference_site())
+    before = of(run(engine, moving(3.0, list(range(97)))), "slope.rate")
+    assert levels(before) == ["warning", "alarm"]
+    resumed = [96.0 + 30 + k for k in range(4 * 24)]
+    after = of(run(engine, moving(3.0, resumed)), "slope.rate")
+    assert {r.level for r in after} <= {"alarm"}, levels(after)
+    held = [r for r in after if r.details["days_above"] == "held"]
+    assert held and all("缺测不视为未超报警值" in r.message for r in held)
+
+
+def test_a_firing_rate_alarm_still_falls_when_the_slope_stops_after_a_gap() -> None:
+    engine = RuleEngine(reference_site())
+    run(engine, moving(3.0, list(range(97))))
+    # still after the gap (at 12 mm): the data say it stopped, which a missing day never hides
+    still = [sample("slope-1", (126 + k) * H, point="BP-02", disp_h_mm=12.0 + 0.001 * k) for k in range(30)]
+    after = of(run(engine, still), "slope.rate")
+    assert levels(after)[-1:] == [None]
+
+
+def test_a_new_rate_alarm_after_a_gap_still_needs_three_days_above() -> None:
+    """A day at 3 mm/d (a warning), no data for 30 h, then 3 mm/d: the gap counts as no day above, so the
+    alarm comes only once the rate has been above 2 mm/d on three days in a row of data."""
+    engine = RuleEngine(reference_site())
+    assert levels(of(run(engine, moving(3.0, list(range(25)))), "slope.rate")) == ["warning"]
+    start = 24 + 30
+    after = of(run(engine, moving(3.0, [start + k for k in range(5 * 24)])), "slope.rate")
+    assert levels(after) == ["warning", "alarm"]
+    # its first rate a window after the gap (hour 78), the days before it above a window and two windows on
+    assert next(r.ts for r in after if r.level == "alarm") == (start + 24 + 48) * H
+
+
 @pytest.mark.parametrize(
     ("level_m", "level"),
     # BSW-01: baseline -6 m, the design's rise 2 m: reached (达到) is the alarm, 70 % of it reached the warning
@@ -106,10 +146,15 @@ def test_water_rise_at_below_and_above(level_m: float, level: str | None) -> Non
     assert result.level == level and result.clause.startswith("GB 50330-2013 第19.1.2条、表19.1.3")
 
 
-@pytest.mark.parametrize(("mm", "level"), [(49.9, None), (50.0, "warning"), (60.0, "warning")])
+@pytest.mark.parametrize(
+    ("mm", "level"),
+    # standards.md §15: a rain-gauge total above (大于: not at) the configured value warns (practice)
+    [(49.9, None), (50.0, None), (50.1, "warning"), (60.0, "warning")],
+)
 def test_rain_in_24_hours_at_below_and_above(mm: float, level: str | None) -> None:
     results = of(readings("BYL-01", "rain_mm", [mm / 2, mm / 2]), "slope.rain")
     assert results[-1].level == level and "行业惯例" in results[-1].clause
+    assert "超过警戒值" in results[-1].clause
 
 
 def test_a_broken_or_stale_reading_never_clears_a_firing_alarm() -> None:
@@ -136,11 +181,26 @@ def test_a_loggers_buffer_older_than_the_live_readings_is_judged_as_history() ->
     assert (alarm.level, alarm.backfill) == ("alarm", True)
 
 
-def test_a_silent_station_is_itself_an_alert_citing_article_5() -> None:
-    engine = RuleEngine(reference_site())
+def silent_station(engine: RuleEngine) -> RuleResult:
     readings("BP-01", "disp_h_mm", [1.0], engine)
     silent = [r for r in engine.tick(4 * H) if r.rule == "device.offline" and r.device == "slope-1"]
-    assert silent and silent[0].level and "建质规〔2024〕5号 第五条(三) 高边坡" in silent[0].clause
+    assert silent and silent[0].level
+    return silent[0]
+
+
+@pytest.mark.parametrize("grade", [1, 2])
+def test_a_silent_high_slope_is_itself_an_alert_citing_article_5(tmp_path: Path, grade: int) -> None:
+    site = site_variant(tmp_path, lambda d: device(d, "slope-1")["slope"].update(grade=grade))
+    clause = silent_station(RuleEngine(site)).clause
+    assert "建质规〔2024〕5号 第五条(三) 高边坡（一级、二级）" in clause and "重大事故隐患" in clause
+
+
+def test_a_silent_grade_3_slope_cites_its_monitoring_not_the_major_hazard(tmp_path: Path) -> None:
+    """ "高边坡" in 建质规〔2024〕5号 is a 一级 or 二级 slope: a 三级 slope's silence is its monitoring lost."""
+    site = site_variant(tmp_path, lambda d: device(d, "slope-1")["slope"].update(grade=3))
+    clause = silent_station(RuleEngine(site)).clause
+    assert clause.startswith("GB 50330-2013 第19.1.2条") and "边坡失去监测" in clause
+    assert "建质规" not in clause and "重大事故隐患" not in clause
 
 
 def test_a_water_point_without_its_design_value_is_refused_at_its_line(tmp_path: Path) -> None:
@@ -152,6 +212,49 @@ def test_a_water_point_without_its_design_value_is_refused_at_its_line(tmp_path:
     [issue] = exc.value.issues
     assert "water-level point BSW-01 has no rise_m" in issue.message and "add rise_m" in issue.hint
     assert issue.line and "slope.points[4]" in str(issue)
+
+
+def rock(tmp_path: Path, *points: dict) -> LoadedSite:
+    def change(data: dict) -> None:
+        device(data, "slope-1")["slope"].update(type="rock", points=list(points))
+
+    return site_variant(tmp_path, change)
+
+
+def test_a_rock_slope_without_its_design_values_is_refused_naming_the_point_and_field(tmp_path: Path) -> None:
+    """standards.md §15 gives H/500, 20 mm and 2 mm/d for a soil slope's support: a rock slope's alarm values
+    are the design's (GB 50330 §19.1.2), and check-config asks for them."""
+    half = {"disp_h_mm": {"cumulative_mm": 30, "rate_mm_d": 3}}  # its vertical displacement has none
+    site = rock(
+        tmp_path,
+        {"code": "BP-01", "kind": "surface", "design": half},
+        {"code": "BCX-01", "kind": "inclinometer", "design": {"incl_mm": {"cumulative_mm": 40}}},
+        {"code": "BYL-01", "kind": "rain_gauge"},
+    )
+    with pytest.raises(ConfigError) as exc:
+        RuleEngine(site)
+    issues = exc.value.issues
+    assert len(issues) == 2
+    surface, deep = issues
+    assert "rock slope slope-1: point BP-01 has no design alarm values for disp_v_mm" in surface.message
+    assert "design: {disp_v_mm: {cumulative_mm:" in surface.hint and "rate_mm_d:" in surface.hint
+    assert "slope.points[0].design" in str(surface) and surface.line
+    assert "point BCX-01 has no design alarm values for incl_mm (rate_mm_d)" in deep.message
+
+
+def test_a_rock_slope_with_its_design_values_cites_the_design_not_the_soil_slopes_clause(
+    tmp_path: Path,
+) -> None:
+    design = {m: {"cumulative_mm": 30, "rate_mm_d": 3} for m in ("disp_h_mm", "disp_v_mm")}
+    site = rock(tmp_path, {"code": "BP-01", "kind": "surface", "design": design})
+    results = of(
+        run(RuleEngine(site), [sample("slope-1", 0.0, point="BP-01", disp_h_mm=30.1)]), "slope.cumulative"
+    )
+    assert [r.level for r in results] == ["alarm"]
+    assert (
+        results[0].clause.startswith("GB 50330-2013 第19.1.2条")
+        and "坡顶水平位移已大于" not in results[0].clause
+    )
 
 
 def test_the_simulators_creep_fires_on_the_cumulative_value_alone() -> None:

@@ -107,7 +107,45 @@ def test_slow_steady_settlement_reaches_yellow_and_orange_on_its_cumulative_valu
     clause = first["alarm"].clause
     assert clause.startswith("GB 50911-2013 第9.1.1条") and "第9.1.5条" in clause
     assert "表9.2.2" in clause and "凭记忆转录" in clause  # the fallback, said to be one
-    assert "建质规〔2024〕5号 第十三条(三)" in clause  # past the control value
+    # 10.0 mm is at (达到) the control value, not above it (超过), and §16's fallback is no design value
+    assert MAJOR not in clause
+
+
+MAJOR = "建质规〔2024〕5号 第十三条(三)"
+
+
+@pytest.mark.parametrize(
+    ("value", "level", "major"),
+    # DB-01: the design's 30 mm. Art. 13(三) is data 超过 the design's control value: above it, not at it
+    [(29.9, "warning", False), (30.0, "alarm", False), (30.1, "alarm", True), (-30.1, "alarm", True)],
+)
+def test_article_13_3_is_cited_only_above_a_design_control_value(
+    value: float, level: str, major: bool
+) -> None:
+    [got] = run(RuleEngine(reference_site()), [at(T0, "DB-01", surface_settle_mm=value)], "tunnel.surface")
+    assert got.level == level
+    assert (MAJOR in got.clause) == major, got.clause
+    if major:
+        assert "监测数据超过设计控制值且未及时采取措施" in got.clause
+
+
+def test_a_fallback_control_value_passed_is_orange_but_not_article_13_3() -> None:
+    # GD-01 on §16's fallback 10 mm (from memory, not the design's): far past it, orange, and no major hazard
+    [got] = run(RuleEngine(reference_site()), vault([12.0]), "tunnel.vault")
+    assert got.level == "alarm" and "凭记忆转录" in got.clause
+    assert MAJOR not in got.clause
+
+
+def test_a_rate_above_its_design_control_value_cites_article_13_3(tmp_path: Path) -> None:
+    """GD-01 with the design's 10 mm and 2 mm/d: 2.4 mm/d over a day (cumulative 2.4 mm) is above the rate's."""
+    site = change_tunnel(
+        tmp_path, points=[{"code": "GD-01", "item": "vault", "cumulative_mm": 10, "rate_mm_d": 2}]
+    )
+    for per_day, major in ((2.0, False), (2.4, True)):
+        values = [per_day * i * STEP / DAY for i in range(49)]
+        got = run(RuleEngine(site), vault(values), "tunnel.vault")
+        assert got[-1].level == "alarm", per_day
+        assert (MAJOR in got[-1].clause) == major, per_day
 
 
 def test_the_rate_alone_reaches_yellow_at_85_percent_and_not_below() -> None:
@@ -146,6 +184,22 @@ def test_a_rate_that_suddenly_quadruples_is_red() -> None:
     got = run(RuleEngine(reference_site()), vault(values, step), "tunnel.vault")
     assert levels(got) == [None, "critical"]
     assert "速率突然增大" in got[-1].message and got[-1].details["accelerating"] == "yes"
+    # red from the acceleration alone: no value is above a control value, so no Art. 13(三)
+    assert MAJOR not in got[-1].clause
+
+
+def test_a_red_from_acceleration_alone_on_design_values_cites_no_article_13_3(tmp_path: Path) -> None:
+    site = change_tunnel(
+        tmp_path, points=[{"code": "GD-01", "item": "vault", "cumulative_mm": 10, "rate_mm_d": 2}]
+    )
+    step = 6 * 3600.0
+    values, v = [], 0.0
+    for i in range(13):
+        values.append(round(v, 4))
+        v += (0.4 if i < 8 else 1.6) * step / DAY
+    got = run(RuleEngine(site), vault(values, step), "tunnel.vault")
+    assert got[-1].level == "critical" and "控制值采用设计值" in got[-1].clause
+    assert MAJOR not in got[-1].clause
 
 
 def test_convergence_and_surface_points_have_their_own_rules_and_controls() -> None:
@@ -172,6 +226,35 @@ def test_readings_out_of_order_are_kept_but_not_judged() -> None:
     engine = RuleEngine(reference_site())
     got = run(engine, [*vault([10.2]), at(T0 - STEP, "GD-01", vault_settle_mm=0.0)], "tunnel.vault")
     assert [r.level for r in got] == ["alarm"]
+
+
+def backfilled(ts: float, code: str, **metrics: float) -> list[Reading]:
+    return sample("tunnel-1", ts, code, Quality.BACKFILL, **metrics)
+
+
+def test_a_loggers_backlog_older_than_the_live_readings_is_judged_as_history() -> None:
+    """GB 50911 §9.1.5: data reaching the warning criteria must be reported, however late they come. The live
+    GD-01 read 1.0 mm at T0+2h; the system's logger then serves what it kept of T0+1h: 12.0 mm, past the
+    10 mm control value: an orange warning, marked backfill."""
+    engine = RuleEngine(reference_site())
+    got = run(engine, [at(T0 + 2 * 3600, "GD-01", vault_settle_mm=1.0)], "tunnel.vault")
+    assert [r.level for r in got] in ([], [None])
+    [late] = run(engine, [backfilled(T0 + 3600, "GD-01", vault_settle_mm=12.0)], "tunnel.vault")
+    assert (late.level, late.backfill, late.ts) == ("alarm", True, T0 + 3600)
+    assert "拱顶沉降累计 12.0 mm" in late.message and "第9.1.5条" in late.clause
+    # the backlog's own series: its next, older-than-live reading below every line clears only the history's
+    # verdict (the alert manager never lets an older verdict lower a current alert); the live stream is as it was
+    [history] = run(engine, [backfilled(T0 + 5400, "GD-01", vault_settle_mm=0.5)], "tunnel.vault")
+    assert (history.level, history.backfill) == (None, True)
+    live = run(engine, [at(T0 + 3 * 3600, "GD-01", vault_settle_mm=1.0)], "tunnel.vault")
+    assert all(r.level is None and not r.backfill for r in live)
+
+
+def test_a_backlog_reading_older_than_the_history_judged_is_not_judged() -> None:
+    engine = RuleEngine(reference_site())
+    run(engine, [at(T0 + 2 * 3600, "GD-01", vault_settle_mm=1.0)])
+    run(engine, [backfilled(T0 + 3600, "GD-01", vault_settle_mm=0.5)])
+    assert run(engine, [backfilled(T0 + 1800, "GD-01", vault_settle_mm=12.0)], "tunnel.vault") == []
 
 
 # ---- a point gone silent while its system reports -------------------------------------------------
