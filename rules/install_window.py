@@ -1,16 +1,23 @@
 """<kind>.install: a crane's or hoist's 安拆 window (安装、顶升加节、拆卸; standards.md §10, §13, §19), opened
 and closed by a supervisor as the machine's ``install_active`` reading (1 erecting, 2 climbing, 3 dismantling,
-0 closed), stored and replayed like any reading. While it is open, each point is its own module's verdict:
+0 closed), stored and replayed like any reading. A tower crane's jacking window (``jacking_active``,
+kinds/crane/jacking_window.py) is 安拆 work too (JGJ 196-2010: 顶升、加节、降节 are installation): on a crane whose
+papers name installers it is judged as the climb stage for the ``crew``, ``supervisor`` and ``safety_officer``
+points (the crane's judge tells :meth:`InstallRules.jacking`). Both windows open on one crane are one set of
+points, judged once; closing either leaves them judged while the other is open. While a window is open, each
+point is its own module's verdict:
 
 - ``crew`` (rules/install_crew.py): every installer the machine's papers name badged in through the access
   gates with a valid 安装拆卸工 certificate of its category that day, none named being no crew;
 - ``supervisor``: the chief supervisor (总监理工程师, the site's supervising engineer of record) badged in;
 - ``safety_officer``: one of the 安拆 contractor's full-time safety officers the papers name badged in, or
   critical (standards.md §19 (d); 建设部令第166号 第十三条: its technical staff and safety officer supervise on
-  site); papers naming none: not judged;
-- ``load`` (cranes): a loaded hook during 安拆 is critical;
+  site); papers naming none are no safety officer, critical as well (as papers naming no installers are no
+  crew);
+- ``load`` (cranes): a loaded hook while erecting or dismantling is critical; not during the climb, whose hook
+  must carry the manual's balance load (配平, standards.md §10: crane.jacking_balance judges it);
 - ``exclusion`` and ``exclusion_watch``: people in the machine's exclusion zone (警戒区) as a camera counts
-  them, and that camera's silence (rules/install_zone.py);
+  them, and that camera's silence (rules/install_zone.py); an 安拆 window's only;
 
 and once an erection or climb closed, ``acceptance``: the machine at work before an acceptance dated on or after
 that day is critical (建质规〔2024〕5号 第八条(一)); the papers rule judges its use registration from then.
@@ -35,7 +42,7 @@ from contract.config.trades import Trade
 from contract.readings import Reading
 from rules.install_crew import crew_problems
 from rules.install_zone import ExclusionZones
-from rules.kinds.base import Shared
+from rules.kinds.base import Shared, some
 from rules.levels import LevelMemory
 from rules.result import RuleResult
 from rules.site_day import SiteDay
@@ -45,15 +52,15 @@ from rules.work_watcher import WorkWatcher
 
 CREW_CLAUSE = (
     f"建质规〔2024〕5号 第四条(三) 特种作业人员未取得有效操作资格证书上岗作业，{MAJOR_ZH}；"
-    "建设部令第166号 第十三条、第二十五条（安装拆卸工持证，安装单位现场监督）"
+    "建设部令第166号 第二十五条（安装拆卸工持证）、第十三条（安装单位现场监督，条号未核实）"
 )
 SUPERVISOR_CLAUSE = (
-    "建设部令第166号 第二十二条 监理单位监督安装拆卸专项方案执行；住建部令第37号 专项巡视检查；"
+    "建设部令第166号 第二十二条（条号未核实） 监理单位监督安装拆卸专项方案执行；住建部令第37号 专项巡视检查；"
     "部分省份要求监理旁站（非国家条文，实践值）"
 )
 LOAD_CLAUSE = (
-    "起重机械安装拆卸作业安全要点：安拆、顶升期间不得进行起升、回转、变幅等操作（实践值）；"
-    f"建质规〔2024〕5号 第八条(三) 安拆前未检查即作业，{MAJOR_ZH}"
+    "起重机械安装拆卸作业安全要点：安装、拆卸期间不得进行起升、回转、变幅等操作"
+    "（实践值，非标准条文；顶升加节时吊钩按说明书配平，由顶升配平判定）"
 )
 OFFICER_CLAUSE = (
     "建设部令第166号 第十三条 安装单位的专业技术人员、专职安全生产管理人员应当进行现场监督（条号未核实）；"
@@ -64,6 +71,7 @@ ACCEPTANCE_CLAUSE = (
     "建设部令第166号 安装完毕经检验、验收合格后方可使用，验收合格之日起30日内办理使用登记"
 )
 CLOSED = 0
+CLIMB = 2  # 顶升加节: the stage a crane's jacking window is judged as (standards.md §10)
 
 
 def rule_of(kind: str) -> str:
@@ -79,7 +87,8 @@ class _Machine:
     papers: MachinePapers
     trade: Trade
     stage: int = CLOSED
-    opened: float | None = None  # when its window opened (None: closed)
+    jacking: bool = False  # a jacking window open on it (a crane whose papers name installers): the climb
+    opened: float | None = None  # when its 安拆 window opened (None: closed)
     erected_on: date | None = None  # the day its last erection or climb closed: acceptance owed from then
     work: tuple[str, str] | None = None  # the work heard of since the last tick, after erected_on
     facts: dict[str, object] = field(default_factory=dict)  # each point's last inputs judged
@@ -106,7 +115,7 @@ class InstallRules(WorkWatcher):
         self._day = SiteDay(utc_offset_h)
         self._last_tick = -1.0
         self._tick_day: date | None = None  # the local day of the last tick
-        self._open: set[str] = set()  # the machines whose window is open
+        self._open: set[str] = set()  # the machines whose 安拆 or jacking window is open
         self._worked = False  # a machine's work since the last tick is waiting for its acceptance's verdict
         self._weather = weather  # an open window is erection work against its weather stop
         self.memory = LevelMemory()
@@ -123,13 +132,33 @@ class InstallRules(WorkWatcher):
         elif m.stage == CLOSED:
             m.opened = ts  # from closed; a change of stage keeps the window open since then
         m.stage = int(stage)
-        (self._open.discard if m.stage == CLOSED else self._open.add)(device)
+        self._track(m)
         m.facts.clear()
         work = (
             (f"{m.name}{INSTALL_STAGES[m.stage]}作业", f"安拆 of {m.device}") if m.stage != CLOSED else None
         )
         self._weather.window(device, "install", work, ts)
         return self._judge(m, ts)
+
+    def jacking(self, device: str, active: bool, ts: float) -> list[RuleResult]:
+        """A crane's jacking window opened (``active``) or closed at ``ts`` (the crane's judge tells): jacking is
+        安拆 work (standards.md §10), so a crane whose papers name installers has its crew, supervisor and
+        safety officer judged as an 安拆 window's climb. An 安拆 window open on it judges them already: nothing
+        is judged again, and closing either window leaves them judged while the other is open."""
+        m = self._machines.get(device)
+        if m is None or not m.papers.installers or m.jacking == active:
+            return []
+        m.jacking = active
+        self._track(m)
+        if m.stage != CLOSED:
+            # the 安拆 window's crew points stand as they are; its hook now holds the balance load
+            return some(self.loaded(device, False, ts)) if active else []
+        m.facts.clear()
+        return self._crew(m, ts, "顶升")
+
+    def _track(self, m: _Machine) -> None:
+        """``m`` among the machines with a window open (a tick judges them), or not."""
+        (self._open.add if _judged(m) != CLOSED else self._open.discard)(m.device)
 
     def active(self, device: str) -> bool:
         """Is an 安拆 window open on ``device``?"""
@@ -146,7 +175,13 @@ class InstallRules(WorkWatcher):
         if person not in self._watched:
             return []
         (self._inside.add if entered else self._inside.discard)(person)
-        return [r for m in self._machines.values() if m.stage != CLOSED for r in self._judge(m, ts)]
+        out: list[RuleResult] = []
+        for m in self._machines.values():
+            if m.stage != CLOSED:
+                out.extend(self._judge(m, ts))
+            elif m.jacking:
+                out.extend(self._crew(m, ts))
+        return out
 
     def camera(self, r: Reading) -> list[RuleResult]:
         """A camera's reading: the people it counts in a machine's exclusion zone judged while its window
@@ -158,23 +193,37 @@ class InstallRules(WorkWatcher):
         return self._zone(m, r.ts, ("exclusion", "exclusion_watch"))
 
     def loaded(self, device: str, loaded: bool, ts: float) -> RuleResult | None:
-        """A crane's hook loaded (or not) at ``ts``: the ``load`` point while its window is open."""
+        """A crane's hook loaded (or not) at ``ts``: the ``load`` point while it is erected or dismantled. Not
+        while it climbs (the climb stage, or a jacking window open, 降节 inside a dismantling say): its hook then
+        carries the manual's balance load (配平, standards.md §10), which crane.jacking_balance judges."""
         m = self._machines.get(device)
-        # closed and nothing to clear (no point of any machine owes a report: the hook of a crane that never had a
-        # window, at every sample, without the load point's key made and looked up)
-        if m is None or (
-            m.stage == CLOSED and (not self.memory.owes() or self.memory.get(device, "load") is None)
-        ):
+        if m is None:
             return None
-        level: Level | None = "critical" if loaded and m.stage != CLOSED else None
+        judged = m.stage not in (CLOSED, CLIMB) and not m.jacking
+        # not judged and nothing to clear (no point of any machine owes a report: the hook of a crane that never
+        # had a window, at every sample, without the load point's key made and looked up)
+        if not judged and (not self.memory.owes() or self.memory.get(device, "load") is None):
+            return None
+        level: Level | None = "critical" if loaded and judged else None
         stage = INSTALL_STAGES[m.stage]
+        if level is not None:
+            what = (f"{m.name}{stage}作业中吊钩有载", f"{m.name}: hook loaded during 安拆")
+        elif judged:
+            what = (f"{m.name}{stage}作业中吊钩空载", f"{m.name}: hook empty during 安拆")
+        elif m.stage == CLIMB or m.jacking:
+            what = (
+                f"{m.name}转入顶升加节，吊钩按说明书配平",
+                f"{m.name} climbing: hook balanced per the manual",
+            )
+        else:
+            what = (f"{m.name}安拆作业结束", f"{m.name} 安拆 over")
         return self._report(
             m,
             "load",
             level,
             ts,
             LOAD_CLAUSE,
-            (f"{m.name}{stage}作业中吊钩有载", f"{m.name}: hook loaded during 安拆"),
+            what,
             (
                 "立即停止吊装：安拆期间不得起升、回转、变幅",
                 "stop lifting: no hoisting, slewing or luffing during 安拆",
@@ -225,17 +274,51 @@ class InstallRules(WorkWatcher):
                 m.work = None
             if new_day and m.stage != CLOSED:
                 out.extend(self._judge(m, now))
+            elif new_day and m.jacking:
+                out.extend(self._crew(m, now))
             elif m.stage != CLOSED:
                 out.extend(self._zone(m, now, ("exclusion_watch",)))  # a camera's silence
         return [r for r in out if r is not None]
 
     def _judge(self, m: _Machine, ts: float) -> list[RuleResult]:
-        """The crew and supervisor points of ``m`` (their alerts clear when its window closes)."""
-        today, open_ = self._day.of(ts), m.stage != CLOSED
-        stage = INSTALL_STAGES[m.stage] if open_ else "安拆"
+        """Every point of ``m`` an 安拆 window opening, changing stage or closing judges: its crew points, its
+        load, its exclusion zone (their alerts clear when its window closes, the crew's unless a jacking window
+        is open still)."""
+        out = self._crew(m, ts)
+        if m.stage in (CLOSED, CLIMB) or m.jacking:  # a load alert ends with erecting or dismantling
+            out.extend(some(self.loaded(m.device, False, ts)))
+        return out + self._zone(m, ts, ("exclusion", "exclusion_watch"))
+
+    def _crew(self, m: _Machine, ts: float, ended: str = "安拆") -> list[RuleResult]:
+        """The crew, supervisor and safety officer points of ``m``: judged while an 安拆 window or a jacking
+        window (the climb) is open, cleared once neither is; ``ended``: the window that closed, in Chinese."""
+        judged = _judged(m)
+        today, open_ = self._day.of(ts), judged != CLOSED
+        stage = INSTALL_STAGES[judged] if open_ else ended
         problems = (
             crew_problems(m.papers.installers, self._roster, self._inside, m.trade, today) if open_ else []
         )
+        over = f"{m.name}{ended}作业结束"
+        officers = m.papers.safety_officers
+        if not open_ or set(officers) & self._inside:
+            officer: Level | None = None
+            said = f"{m.name}{stage}作业中安装单位专职安全员在场" if open_ else over
+            officer_action = ("", "")
+        elif officers:
+            officer = "critical"
+            said = f"{m.name}{stage}作业中安装单位专职安全员（{'、'.join(officers)}）未经闸机进场"
+            officer_action = (
+                "立即停止安拆作业，安装单位专职安全员到场监督后方可继续",
+                "stop until the installer's safety officer is on site",
+            )
+        else:  # papers naming none: nobody can be shown on site (standards.md §19 (d))
+            officer = "critical"
+            said = f"{m.name}{stage}作业：站点文件未登记安装单位专职安全员（papers.safety_officers）"
+            officer_action = (
+                "立即停止安拆作业，在站点文件 papers.safety_officers 中登记安拆单位专职安全员，"
+                "并经闸机实名进场监督后方可继续",
+                "stop: name the installer's safety officer in papers.safety_officers and have them badge in",
+            )
         out = [
             self._report(
                 m,
@@ -248,7 +331,7 @@ class InstallRules(WorkWatcher):
                     if problems
                     else f"{m.name}{stage}作业人员持证在场"
                     if open_
-                    else f"{m.name}安拆作业结束",
+                    else over,
                     f"{m.name}: 安拆 crew not certified or not badged in"
                     if problems
                     else f"{m.name} crew in order",
@@ -265,38 +348,27 @@ class InstallRules(WorkWatcher):
                 ts,
                 SUPERVISOR_CLAUSE,
                 (
-                    f"{m.name}{stage}作业中监理人员未到场旁站" if open_ else f"{m.name}安拆作业结束",
+                    f"{m.name}{stage}作业中监理人员未到场旁站" if open_ else over,
                     f"{m.name}: no supervisor on site during 安拆" if open_ else f"{m.name} 安拆 over",
                 ),
                 ("通知总监理工程师到场旁站监督，未到场前暂停作业", "call the supervisor to the site"),
             ),
+            self._report(
+                m,
+                "safety_officer",
+                officer,
+                ts,
+                OFFICER_CLAUSE,
+                (
+                    said,
+                    f"{m.name}: the installer's safety officer not on site during 安拆"
+                    if officer
+                    else f"{m.name} installer's safety officer in order",
+                ),
+                officer_action,
+            ),
         ]
-        officers = m.papers.safety_officers
-        if officers:
-            out.append(
-                self._report(
-                    m,
-                    "safety_officer",
-                    "critical" if open_ and not (set(officers) & self._inside) else None,
-                    ts,
-                    OFFICER_CLAUSE,
-                    (
-                        f"{m.name}{stage}作业中安装单位专职安全员（{'、'.join(officers)}）未经闸机进场"
-                        if open_
-                        else f"{m.name}安拆作业结束",
-                        f"{m.name}: the installer's safety officer not on site during 安拆"
-                        if open_
-                        else f"{m.name} 安拆 over",
-                    ),
-                    (
-                        "立即停止安拆作业，安装单位专职安全员到场监督后方可继续",
-                        "stop until the installer's safety officer is on site",
-                    ),
-                )
-            )
-        if not open_:
-            out.append(self.loaded(m.device, False, ts))
-        return [r for r in out if r is not None] + self._zone(m, ts, ("exclusion", "exclusion_watch"))
+        return [r for r in out if r is not None]
 
     def _zone(self, m: _Machine, ts: float, points: tuple[str, ...]) -> list[RuleResult]:
         """The ``points`` of ``m``'s exclusion zone (none: it has no zone)."""
@@ -334,9 +406,17 @@ class InstallRules(WorkWatcher):
             value=value,
             message=pick(level, what[0], action[0]),
             message_en=pick_en(level, what[1], action[1]),
-            details={"stage": INSTALL_STAGES[m.stage], "installers": list(m.papers.installers)},
+            details={"stage": INSTALL_STAGES[_judged(m)], "installers": list(m.papers.installers)},
         )
         return self.memory.report(m.device, point, level, make)
+
+
+def _judged(m: _Machine) -> int:
+    """The stage ``m``'s crew points judge: its 安拆 window's, else a jacking window's (the climb), else
+    CLOSED."""
+    if m.stage != CLOSED:
+        return m.stage
+    return CLIMB if m.jacking else CLOSED
 
 
 def install_rules(shared: Shared) -> InstallRules:

@@ -7,7 +7,8 @@ check-config hint, not an alert).
   days from acceptance have passed (the 30th day is in time: 建设部令第166号 gives the user 30 days from
   acceptance to register, standards.md §13, §19 "registration due = acceptance date + 30 days"), is
   critical: 建质规〔2024〕5号 第八条(一) makes it a major hazard. Unregistered within those 30 days is a
-  warning naming the day it is due, at work or not.
+  warning naming the day it is due, at work or not; idle past them it stays a warning (overdue), critical
+  once it works.
 - ``inspection``: the next periodic inspection due within 30 days (today to the 30th day ahead) is a
   warning; past its day (the day itself still in date), critical. Judged on the site's local date, once a day.
 - ``installers``: a machine at work whose papers name an 安拆 crew of whom one held no valid 安装拆卸工
@@ -177,8 +178,23 @@ class MachinePapersRules(WorkWatcher):
             "立即停止使用，完成验收并办理使用登记后方可作业",
             "stop using it until accepted and registered",
         )
-        if problem is not None:
+        if problem is not None and m.worked:
             what, what_en = f"{m.name}{problem[0]}，设备在作业", f"{m.name} at work: {problem[1]}"
+        elif problem is not None and due is not None:
+            # idle past its 30 days: the registration is overdue all the same (建设部令第166号), a warning until
+            # the machine works (then critical, above); never an all-clear
+            level = "warning"
+            what, what_en = (
+                f"{m.name}验收合格（{m.papers.accepted_on}）已超过30天仍未办理使用登记（应于 {due} 前办理），"
+                "设备未见作业",
+                f"{m.name} not registered for use, due by {due} (accepted on {m.papers.accepted_on}); idle",
+            )
+            action = (
+                "立即向建设主管部门办理使用登记，办理使用登记前不得投入使用",
+                "register it for use now; do not use it before",
+            )
+        elif problem is not None:  # idle, not accepted or registered late: no hazard until it works
+            what, what_en = f"{m.name}{problem[0]}，设备未见作业", f"{m.name} idle: {problem[1]}"
         elif due is not None:
             level = "warning"
             what, what_en = (

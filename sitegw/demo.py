@@ -130,18 +130,22 @@ SCENARIO_LINE = (
 )
 # a scripted jacking window on crane-1 (standards.md §10): opened at JACKING_AT_S, closed JACKING_FOR_S later
 # with its checks, 5.6 m higher (two standard sections); the crane's simulator slews on, so the window
-# shows crane.jacking_motion (critical) and, with the storm, crane.jacking_wind. A --duration too short for
+# shows crane.jacking_motion (critical) and, with the storm, crane.jacking_wind; jacking being 安拆 work, its
+# papers' 安拆 crew is judged as crane.install's climb, and its installer's safety officer AQ-11 never comes
+# through the demo's gate (crane.install safety_officer, critical). A --duration too short for
 # it has the window in its middle instead (jacking_times), so that what the banner announces happens.
 JACKING_AT_S, JACKING_FOR_S, JACKING_CRANE = 90.0, 60.0, "crane-1"
 # a scripted 安拆 window on hoist-1 (standards.md §10, §19): its mast climbed with the building (顶升加节),
 # opened at INSTALL_AT_S, closed with the installer's self-check INSTALL_FOR_S later. Its installer AZ-21 never
-# comes through the demo's gate (hoist.install crew, critical); the gate camera's photos are drawn as the
+# comes through the demo's gate (hoist.install crew, critical), nor its installer's safety officer AQ-21
+# (hoist.install safety_officer, critical); the gate camera's photos are drawn as the
 # hoist's exclusion zone (警戒区), whose workers are hoist.install exclusion (alarm) while the window is open;
 # the hoist runs on after it closes without a new acceptance (hoist.install acceptance, critical).
 INSTALL_AT_S, INSTALL_FOR_S, INSTALL_MACHINE = 40.0, 60.0, "hoist-1"
 # in the same window, tower crane crane-2 is climbed with the building (顶升加节 as an 安拆 window): its papers
-# name no 安装拆卸工 crew (crane.install crew, critical) and it lifts on (crane.install load, critical); it works
-# on after the window closes without a new acceptance (crane.install acceptance)
+# name no 安装拆卸工 crew and no safety officer (crane.install crew and safety_officer, critical; the load on its
+# hook is a climb's balance load, no crane.install load alert); it works on after the window closes without a new
+# acceptance (crane.install acceptance)
 INSTALL_CRANE = "crane-2"
 # crane-2's driver carries a licence that expired on 2026-06-30 (the reference site's roster)
 OPERATOR_SCENARIO = {"crane-2": "OP-1002"}
@@ -543,10 +547,11 @@ def _announce(
         f"  scenarios     {SCENARIO_LINE if opts.scenarios else 'none'}",
         *(
             [
-                f"  jacking       crane-1 from {at:g} s to {at + lasting:g} s (it slews on: crane.jacking_motion)",
+                f"  jacking       crane-1 from {at:g} s to {at + lasting:g} s (it slews on: crane.jacking_motion; "
+                "its installer's safety officer not at the gate: crane.install)",
                 f"  install       hoist-1 and crane-2 climbing (安拆) from {i_at:g} s to {i_at + i_for:g} s (hoist-1's "
                 "installer not at the gate, workers in its 警戒区 on cam-gate: hoist.install; crane-2 with no "
-                "certified crew, lifting on: crane.install)",
+                "certified crew nor safety officer named: crane.install)",
                 f"  slope-1       {SLOPE_BACKLOG} (BP-02 above its rate three days running: slope.rate)",
                 f"  tunnel-1      {TUNNEL_BACKLOG} (GD-02's prism hidden {HIDDEN_S / 3600:g} h: tunnel.silent)",
             ]

@@ -48,15 +48,17 @@ class MachinePapers(Model):
         title="Installers",
         description="the 安拆 crew who erected it, by their ids on the operators roster: each must hold a "
         "valid 安装拆卸工 certificate of the machine's category on installed_on (standards.md §19); empty: "
-        "not judged",
+        "not judged by machine.papers, no crew (critical) while an 安拆 window is open; a crane's jacking "
+        "window judges the crew, supervisor and safety officer only where this names installers",
     )
     safety_officers: list[str] = Field(
         default_factory=list,
         max_length=10,
         title="Installer's safety officers",
         description="the 安拆 contractor's full-time safety officers (专职安全生产管理人员), by the ids the access "
-        "gates read: one of them badged in while an 安拆 window is open (建设部令第166号 Art. 13; standards.md §19); "
-        "empty: not judged",
+        "gates read: one of them badged in while an 安拆 window, or a jacking window of a crane whose papers name "
+        "installers, is open (建设部令第166号 Art. 13; standards.md §19 (d)); empty: nobody can be shown on site, "
+        "critical while such a window is open (<kind>.install safety_officer)",
     )
     installed_on: date | None = Field(
         None,
@@ -80,5 +82,6 @@ class MachineDevice(DeviceConfig):
         None,
         title="Papers",
         description="filing_no, accepted_on, registration_no, registered_on, next_inspection_on "
-        "(备案、验收、使用登记、定期检验), installers, installed_on (安拆人员): judged by machine.papers",
+        "(备案、验收、使用登记、定期检验), installers, installed_on (安拆人员), safety_officers (安拆单位专职安全员): "
+        "judged by machine.papers and <kind>.install",
     )

@@ -1,7 +1,10 @@
 """crane.jacking_wind: jacking, adding and removing sections are erection work (JGJ 196-2010 scope), which
-GB 55034-2022 §3.4.7 (a full-text mandatory code) stops, as it stops erecting and dismantling (a crane's 安拆
-window, rules/install_window.py), when the wind at the crane's highest point exceeds 9.0 m/s (超过: a wind of exactly 9.0 m/s is not above it). Critical, raised on each crane in a window that
-the wind source serves (the crane's own anemometer or one serving it), so that closing the window clears it.
+GB 55034-2022 §3.4.7 (a full-text mandatory code; its text read from a secondary source, [U] in standards.md
+§10, and the clause says so) stops, as it stops erecting and dismantling (a crane's 安拆 window,
+rules/install_window.py), when the wind at the crane's highest point exceeds 9.0 m/s (超过: a wind of exactly
+9.0 m/s is not above it). Critical, raised on each crane in a window that the wind source serves (the crane's
+own anemometer or one serving it), so that closing the window clears it: the last of its windows to close, a
+jacking window closed inside an 安拆 window leaving the stop in force (kinds/crane/judge.py).
 Once raised it holds until the wind is at or below the limit less ``hysteresis_pct`` (5 %: 8.55 m/s; the
 band is practice, as every rule's, not the clause's): a gust hovering about 9.0 m/s is one alert, and the
 wind dropping to exactly 9.0 m/s is no all-clear.
@@ -18,8 +21,8 @@ from rules.wording import MAJOR_ZH, pick, pick_en
 
 RULE = "crane.jacking_wind"
 CLAUSE = (
-    "GB 55034-2022 第3.4.7条 塔式起重机安装、拆卸（含顶升、加节、降节）作业时，最高处风速超过 9.0 m/s "
-    f"应停止作业；恶劣天气违规安拆属 建质规〔2024〕5号 第十五条(二) {MAJOR_ZH}"
+    "GB 55034-2022 第3.4.7条（条文经二手资料转录，未核实） 塔式起重机安装、拆卸（含顶升、加节、降节）作业时，"
+    f"最高处风速超过 9.0 m/s 应停止作业；恶劣天气违规安拆属 建质规〔2024〕5号 第十五条(二) {MAJOR_ZH}"
 )
 
 

@@ -246,11 +246,14 @@ class CraneJudge(Judge):
         return r, found
 
     def _jacking_reading(self, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
-        """A jacking window opens (1) or closes (0): its motion is measured from where the crane is now,
-        and closing clears every crane.jacking_* alert of the window."""
+        """A jacking window opens (1) or closes (0): its motion is measured from where the crane is now, its
+        crew, supervisor and safety officer are judged as an 安拆 window's climb (crane.install: jacking is
+        安拆 work, standards.md §10, §19), and closing clears every crane.jacking_* alert of the window but a
+        wind stop an 安拆 window open still keeps (the same GB 55034 limit stops its work)."""
         device, name, active = r.device, self.shared.names[r.device], value >= 0.5
         if not self._jacking.set(device, active, r.ts):
             return r, []
+        found = self._install.jacking(device, active, r.ts)
         route = self._tilt_routes.get(device)
         work = (f"{name}顶升作业", f"jacking on {device}") if active else None
         self.shared.weather.window(device, "jacking", work, r.ts)  # erection work against the weather stops
@@ -260,11 +263,14 @@ class CraneJudge(Judge):
             if route is not None:  # no quiet band inside the window: the first tilt is its reference
                 route.band = EMPTY
                 route.close()
-            return r, []
+            return r, found
         if route is not None:
             route.band = self._quiet_tilts(device)
-        ends = (self._motion, self._balance, self._night, self._jacking_tilt, self._jacking_wind)
-        return r, [found for rule in ends if (found := rule.end(device, name, r.ts)) is not None]
+        ends = (self._motion, self._balance, self._night, self._jacking_tilt)
+        found += [ended for rule in ends if (ended := rule.end(device, name, r.ts)) is not None]
+        if not self._install.active(device):  # else the 安拆 window's wind stop holds (its own close ends it)
+            found += some(self._jacking_wind.end(device, name, r.ts))
+        return r, found
 
     def _height_reading(self, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
         """The jib's height as the last jacking window closed it: the crane's geometry from now on."""

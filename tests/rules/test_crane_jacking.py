@@ -358,11 +358,15 @@ def unregistered(data: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("day", "before", "at_work"),
     # crane-1 accepted 2026-03-02: unregistered it may work through 2026-04-01 (the 30th day), a warning
-    # naming that day; from 2026-04-02 at work it is critical, 建质规〔2024〕5号 第八条(一)
+    # naming that day; from 2026-04-02 at work it is critical, 建质规〔2024〕5号 第八条(一). Idle past its 30
+    # days it is still a warning, the registration overdue: 166号令 wants it registered within 30 days of
+    # acceptance whether it works or not, and an idle crane may start work at any moment. (It used to clear,
+    # None, with "…仍未办理使用登记，设备在作业，已恢复正常": an all-clear of an overdue registration that said
+    # an idle crane was at work.)
     [
         ("2026-03-20", "warning", "warning"),
         ("2026-04-01", "warning", "warning"),
-        ("2026-04-02", None, "critical"),
+        ("2026-04-02", "warning", "critical"),
     ],
 )
 def test_a_crane_at_work_unregistered_past_its_30_days_is_critical_art_8_1(
@@ -376,8 +380,15 @@ def test_a_crane_at_work_unregistered_past_its_30_days_is_critical_art_8_1(
 
     first = registration(noon)
     assert [r.level for r in first] == [before]
-    if before == "warning":
+    if day < "2026-04-02":
         assert "尚未办理使用登记（应于 2026-04-01 前办理）" in first[0].message
+    else:
+        said = first[0].message
+        assert said.startswith(
+            "1号塔吊验收合格（2026-03-02）已超过30天仍未办理使用登记（应于 2026-04-01 前办理）"
+        )
+        assert "设备在作业" not in said and "恢复正常" not in said and "办理使用登记前不得投入使用" in said
+        assert "第八条(一)" in first[0].clause
     run(engine, [sample("crane-1", noon + 1, load_t=2.0, radius_m=20.0)])
     found = registration(noon + 2)
     assert {r.level for r in found} <= {at_work} and (found or before == at_work)

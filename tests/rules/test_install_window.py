@@ -1,11 +1,14 @@
 """安拆 windows of cranes and hoists, written from docs/standards.md §10, §13 and §19: while a crane or hoist is
 erected, climbed or dismantled, every installer its papers name must be badged in at the gate with a valid
-安装拆卸工 certificate of the machine's category that day (else critical, 建质规〔2024〕5号 第四条(三)); the chief
-supervisor on site (旁站, practice: an alarm); no load on a crane's hook (critical); and after an erection or a
-climb the machine may not work before an acceptance dated on or after that day (critical, 第八条(一)).
+安装拆卸工 certificate of the machine's category that day (else critical, 建质规〔2024〕5号 第四条(三)); the
+安拆 contractor's safety officer badged in (§19 (d), critical); the chief supervisor on site (旁站, practice: an
+alarm); no load on a crane's hook while it is erected or dismantled (critical; the climb's hook carries its
+balance load, §10); and after an erection or a climb the machine may not work before an acceptance dated on or
+after that day (critical, 第八条(一)). A tower crane's jacking window is 安拆 work too (§10: jacking counts as
+installation), judged as the climb for the crew, supervisor and safety officer.
 
-The reference site: crane-1 erected by AZ-11 and AZ-12 (塔式起重机安装拆卸工, 08), hoist-1 by AZ-21 (施工升降机, 09);
-the chief supervisor KP-04; crane-1 accepted on 2026-03-02."""
+The reference site: crane-1 erected by AZ-11 and AZ-12 (塔式起重机安装拆卸工, 08), its installer's safety officer
+AQ-11; hoist-1 by AZ-21 (施工升降机, 09), AQ-21; the chief supervisor KP-04; crane-1 accepted on 2026-03-02."""
 
 from __future__ import annotations
 
@@ -79,25 +82,42 @@ def test_an_installer_not_badged_in_is_critical_until_they_come_in() -> None:
     assert "立即停止安拆作业" in crew[0].message
 
 
-def test_the_installers_safety_officer_away_during_the_window_is_critical(tmp_path: Path) -> None:
+def test_the_installers_safety_officer_away_during_the_window_is_critical() -> None:
     # standards.md §19 (d): the 安拆 contractor's full-time safety officer badged in while the window is open
-    def officer(data: dict[str, Any]) -> None:
-        next(d for d in data["devices"] if d["id"] == "crane-1")["papers"]["safety_officers"] = ["AQ-01"]
-
-    engine = RuleEngine(site_variant(tmp_path, officer))
+    engine = RuleEngine(reference_site())
     batches = [
         *CREW_IN,
         window(T0 + 60, "crane-1", ERECT),
-        gate(T0 + 300, "AQ-01"),
-        gate(T0 + 900, "AQ-01", inside=False),
+        gate(T0 + 300, "AQ-11"),
+        gate(T0 + 900, "AQ-11", inside=False),
         window(T0 + 1200, "crane-1", CLOSED),
     ]
     found = verdicts(engine, batches, "crane.install", "safety_officer")
     assert levels(found) == ["critical", None, "critical", None]
-    assert "安装单位专职安全员（AQ-01）未经闸机进场" in found[0].message and "第十三条" in found[0].clause
+    assert "安装单位专职安全员（AQ-11）未经闸机进场" in found[0].message and "第十三条" in found[0].clause
     assert "立即停止安拆作业" in found[0].message
-    # papers naming none: not judged (the reference site's)
-    assert verdicts(RuleEngine(reference_site()), batches, "crane.install", "safety_officer") == []
+
+
+@pytest.mark.parametrize("machine", ["crane-1", "hoist-1"])
+def test_papers_naming_no_safety_officer_are_no_safety_officer(tmp_path: Path, machine: str) -> None:
+    """standards.md §19 (d) wants the installer's safety officer badged in, else critical: papers naming none
+    cannot show one is there (as papers naming no installers are no crew, rules/install_crew.py). It used to
+    be "not judged": a window opened with nobody answerable for its safety and no alert."""
+
+    def none(data: dict[str, Any]) -> None:
+        del next(d for d in data["devices"] if d["id"] == machine)["papers"]["safety_officers"]
+
+    engine = RuleEngine(site_variant(tmp_path, none))
+    rule = f"{machine.split('-')[0]}.install"
+    batches = [*CREW_IN, gate(T0 + 3, "AZ-21"), window(T0 + 60, machine, ERECT)]
+    batches += [gate(T0 + 120, "AQ-11"), gate(T0 + 121, "AQ-21")]  # anyone badged in names no one
+    found = verdicts(engine, batches, rule, "safety_officer")
+    assert levels(found) == ["critical"]
+    assert "未登记安装单位专职安全员（papers.safety_officers）" in found[0].message
+    assert "在站点文件 papers.safety_officers 中登记安拆单位专职安全员" in found[0].message
+    assert "闸机实名进场" in found[0].message and "第十三条" in found[0].clause
+    closed = verdicts(engine, [window(T0 + 600, machine, CLOSED)], rule, "safety_officer")
+    assert [r.level for r in closed] == [None]
 
 
 def test_an_installer_leaving_mid_window_is_critical_again() -> None:
@@ -165,6 +185,59 @@ def test_the_supervisor_away_during_the_window_is_an_alarm_until_they_arrive() -
     found = verdicts(engine, batches, "hoist.install", "supervisor")
     assert levels(found) == ["alarm", None]
     assert "监理人员未到场旁站" in found[0].message and "实践值" in found[0].clause
+
+
+@pytest.mark.parametrize(("stage", "level"), [(ERECT, "critical"), (CLIMB, None), (DISMANTLE, "critical")])
+def test_a_climbs_balance_load_on_the_hook_is_no_load_alert(stage: float, level: str | None) -> None:
+    """standards.md §10: jacking wants the crane balanced (配平: a standard section hooked at the manual's
+    radius), so a loaded hook during 顶升加节 is what the climb needs, not a hazard (crane.jacking_balance
+    judges the balance); erecting and dismantling, no lifting at all. It used to be critical at every stage."""
+    engine = RuleEngine(reference_site())
+    batches = [*CREW_IN, window(T0 + 60, "crane-1", stage), crane(T0 + 120, 1.2), crane(T0 + 121, 1.2)]
+    found = verdicts(engine, batches, "crane.install", "load")
+    assert [r.level for r in found if r.level] == ([level, level] if level else [])
+
+
+def test_a_jacking_window_inside_a_dismantling_holds_the_balance_load_without_a_load_alert() -> None:
+    """降节 inside a dismantling is jacking: the hook holds the balance load while the jacking window is open
+    (crane.jacking_balance judges it); the jacking window closed, a loaded hook is the dismantling's again."""
+    engine = RuleEngine(reference_site())
+    batches = [*CREW_IN, window(T0 + 60, "crane-1", DISMANTLE), crane(T0 + 120, 1.2)]
+    batches += [jacking(T0 + 180, True), crane(T0 + 181, 1.2), crane(T0 + 182, 1.2)]
+    batches += [jacking(T0 + 240, False), crane(T0 + 241, 1.2)]
+    found = verdicts(engine, batches, "crane.install", "load")
+    assert levels(found) == ["critical", None, "critical"]
+    assert [r.ts for r in found if r.level is None] == [T0 + 180]
+    assert "吊钩按说明书配平" in next(r for r in found if r.level is None).message
+
+
+def test_a_load_alert_ends_when_the_window_turns_to_the_climb() -> None:
+    engine = RuleEngine(reference_site())
+    batches = [*CREW_IN, window(T0 + 60, "crane-1", ERECT), crane(T0 + 120, 1.2)]
+    batches += [window(T0 + 180, "crane-1", CLIMB), crane(T0 + 181, 1.2)]
+    found = verdicts(engine, batches, "crane.install", "load")
+    assert levels(found) == ["critical", None] and found[-1].ts == T0 + 180
+
+
+def test_the_load_clause_cites_the_practice_it_rests_on_only() -> None:
+    # 建质规〔2024〕5号 第八条(三) is erecting without the checks before it, not a loaded hook: not cited
+    engine = RuleEngine(reference_site())
+    batches = [*CREW_IN, window(T0 + 60, "crane-1", ERECT), crane(T0 + 120, 1.5)]
+    [found] = verdicts(engine, batches, "crane.install", "load")
+    assert "第八条" not in found.clause and "不得进行起升、回转、变幅" in found.clause
+    assert "实践值" in found.clause
+
+
+def test_unverified_article_numbers_are_marked() -> None:
+    # standards.md §19: 166号令's Art. 13, 21, 22 numbers are [U]; §10: GB 55034 §3.4.7's text is [U]
+    engine = RuleEngine(reference_site())
+    batches = [window(T0 + 60, "crane-1", ERECT), sample("anemo-1", T0 + 61, wind_ms=9.5)]
+    crew = verdicts(engine, batches, "crane.install", "crew")
+    supervisor = verdicts(RuleEngine(reference_site()), batches, "crane.install", "supervisor")
+    wind = verdicts(RuleEngine(reference_site()), batches, "crane.jacking_wind", "")
+    assert "第二十二条（条号未核实）" in supervisor[0].clause
+    assert "第十三条（安装单位现场监督，条号未核实）" in crew[0].clause
+    assert "第3.4.7条（条文经二手资料转录，未核实）" in wind[0].clause
 
 
 def test_a_loaded_hook_during_the_window_is_critical_and_closing_the_window_ends_it() -> None:
@@ -241,3 +314,110 @@ def test_an_erections_wind_stop_holds_in_its_band_and_closing_the_window_ends_it
     found = verdicts(engine, batches, "crane.jacking_wind", "")
     assert levels(found) == ["critical", None]
     assert found[-1].ts == T0 + 120 and "1号塔吊拆卸作业结束" in found[-1].message
+
+
+# ---- a tower crane's jacking window is 安拆 work (standards.md §10): its crew, supervisor and safety officer
+
+
+def jacking(ts: float, active: bool, device: str = "crane-1") -> list[Reading]:
+    return sample(device, ts, jacking_active=1.0 if active else 0.0)
+
+
+CREW_POINTS = ("crew", "supervisor", "safety_officer")
+
+
+def crew_verdicts(engine: RuleEngine, batches: list[list[Reading]]) -> dict[str, list[RuleResult]]:
+    out: dict[str, list[RuleResult]] = {p: [] for p in CREW_POINTS}
+    for batch in batches:
+        for r in engine.process(batch) + engine.tick(batch[0].ts):
+            if r.rule == "crane.install":
+                assert r.point in (*CREW_POINTS, "load"), r  # no zone nor acceptance of a jacking
+                if r.point in out:
+                    out[r.point].append(r)
+    return out
+
+
+def test_a_jacking_window_judges_the_crew_supervisor_and_safety_officer_as_a_climb() -> None:
+    """§19: an 安拆/jacking window may open only with every installer badged in with a valid 08 certificate and
+    the installer's safety officer badged in, else critical; the supervisor's 旁站 as for any 安拆 window. A
+    jacking window used to judge none of them."""
+    engine = RuleEngine(reference_site())
+    found = crew_verdicts(engine, [gate(T0, "AZ-11"), jacking(T0 + 60, True)])
+    assert [r.level for r in found["crew"]] == ["critical"]
+    assert [r.level for r in found["supervisor"]] == ["alarm"]
+    assert [r.level for r in found["safety_officer"]] == ["critical"]
+    crew = found["crew"][0]
+    assert (
+        crew.message.startswith("1号塔吊顶升加节作业：") and "何建军（AZ-12）未经闸机实名进场" in crew.message
+    )
+    assert "第四条(三)" in crew.clause and crew.details["stage"] == "顶升加节"
+    assert "安装单位专职安全员（AQ-11）未经闸机进场" in found["safety_officer"][0].message
+    came = crew_verdicts(engine, [gate(T0 + 120, "AZ-12"), gate(T0 + 121, "KP-04"), gate(T0 + 122, "AQ-11")])
+    assert [came[p][-1].level for p in CREW_POINTS] == [None, None, None]
+    left = crew_verdicts(engine, [gate(T0 + 300, "AZ-12", inside=False)])
+    assert [r.level for r in left["crew"]] == ["critical"]
+    closed = crew_verdicts(engine, [jacking(T0 + 600, False)])
+    assert [r.level for r in closed["crew"]] == [None] and "1号塔吊顶升作业结束" in closed["crew"][0].message
+    # no acceptance owed after a jacking (not in scope: standards.md §13, jacking needs none)
+    assert verdicts(engine, [crane(T0 + 900, 1.5), crane(T0 + 901, 1.5)], "crane.install", "acceptance") == []
+
+
+def test_a_jacking_window_with_the_crew_in_raises_nothing_and_a_crane_naming_no_installers_is_not_judged() -> (
+    None
+):
+    engine = RuleEngine(reference_site())
+    batches = [*CREW_IN, gate(T0 + 3, "AQ-11"), jacking(T0 + 60, True), jacking(T0 + 600, False)]
+    found = crew_verdicts(engine, batches)
+    assert all(r.level is None for p in CREW_POINTS for r in found[p])
+    # crane-2's site file has no papers: its jacking is judged by the crane.jacking_* rules only
+    other = [jacking(T0 + 700, True, "crane-2"), jacking(T0 + 800, False, "crane-2")]
+    assert [r for r in run_all(engine, other) if r.rule == "crane.install"] == []
+
+
+def run_all(engine: RuleEngine, batches: list[list[Reading]]) -> list[RuleResult]:
+    out: list[RuleResult] = []
+    for batch in batches:
+        out.extend(engine.process(batch) + engine.tick(batch[0].ts))
+    return out
+
+
+@pytest.mark.parametrize("first", ["install", "jacking"])
+def test_both_windows_open_are_judged_once_and_closing_one_keeps_the_others_points(first: str) -> None:
+    """An 安拆 window and a jacking window on one crane are one set of crew points: opening the second judges
+    nothing again, and closing either one clears nothing while the other is open."""
+    engine = RuleEngine(reference_site())
+    install_open, jacking_open = window(T0 + 60, "crane-1", DISMANTLE), jacking(T0 + 60, True)
+    opened = [install_open, jacking_open] if first == "install" else [jacking_open, install_open]
+    found = crew_verdicts(engine, [gate(T0, "AZ-11"), opened[0]])  # AZ-12, KP-04, AQ-11 not in
+    assert [[r.level for r in found[p]] for p in CREW_POINTS] == [["critical"], ["alarm"], ["critical"]]
+    again = crew_verdicts(engine, [opened[1]])
+    assert all(r.level == found[p][0].level for p in CREW_POINTS for r in again[p]), again
+    closes = [window(T0 + 600, "crane-1", CLOSED), jacking(T0 + 600, False)]
+    if first == "jacking":
+        closes.reverse()
+    held = crew_verdicts(engine, [closes[0]])
+    assert all(r.level is not None for p in CREW_POINTS for r in held[p]), held
+    ended = crew_verdicts(engine, [[*closes[1]]])
+    assert [[r.level for r in ended[p]] for p in CREW_POINTS] == [[None], [None], [None]]
+
+
+def test_closing_a_jacking_window_keeps_the_wind_stop_of_an_install_window_still_open() -> None:
+    """GB 55034-2022 §3.4.7 stops erection and dismantling above 9.0 m/s as it stops jacking: a jacking
+    window closed inside an 安拆 window that is still open leaves that work stopped (it used to clear the
+    alert); the anemometer falling silent is no all-clear either. Closing the 安拆 window ends it."""
+    engine = RuleEngine(reference_site())
+    batches = [
+        *CREW_IN,
+        window(T0 + 60, "crane-1", DISMANTLE),
+        jacking(T0 + 70, True),
+        sample("anemo-1", T0 + 80, wind_ms=9.5),
+        jacking(T0 + 90, False),
+    ]
+    found = [r for r in run_all(engine, batches) if r.rule == "crane.jacking_wind"]
+    assert [r.level for r in found] == ["critical"], found
+    for ts in range(int(T0) + 100, int(T0) + 1300, 30):  # 20 minutes without a wind reading
+        assert [r for r in engine.tick(float(ts)) if r.rule == "crane.jacking_wind"] == []
+    [ended] = [
+        r for r in run_all(engine, [window(T0 + 1300, "crane-1", CLOSED)]) if r.rule == "crane.jacking_wind"
+    ]
+    assert ended.level is None and "1号塔吊拆卸作业结束" in ended.message
