@@ -121,17 +121,7 @@ class TunnelJudge(Judge):
             return r, []
         series.last_ts = r.ts
         name = shared.names[dev.id]
-        reason = shared.fault.judge(
-            dev.id,
-            point.code,
-            r.metric,
-            value,
-            r.ts,
-            valid_range=shared.faults(dev.id).ranges.get(r.metric, RANGE_MM),
-            step=None,
-            step_limit=None,
-            stuck_s=None,
-        )
+        reason = self._fault(dev, point, r, value)
         results = some(shared.fault.report(dev.id, point.code, r.metric, reason, value, name, r.ts, backfill))
         if reason:
             return faulted(r), results
@@ -143,6 +133,20 @@ class TunnelJudge(Judge):
             )
             results.extend(some(verdict))
         return r, results
+
+    def _fault(self, dev: TunnelDevice, point: TunnelPoint, r: Reading, value: float) -> str | None:
+        """The sensor fault ``value`` shows (None: none), by the metric's valid range alone, live or backfilled."""
+        return self.shared.fault.judge(
+            dev.id,
+            point.code,
+            r.metric,
+            value,
+            r.ts,
+            valid_range=self.shared.faults(dev.id).ranges.get(r.metric, RANGE_MM),
+            step=None,
+            step_limit=None,
+            stuck_s=None,
+        )
 
     def _history(
         self, dev: TunnelDevice, point: TunnelPoint, control: Control | None, r: Reading, value: float
@@ -162,18 +166,7 @@ class TunnelJudge(Judge):
             )
             return r, []
         past.last_ts = r.ts
-        reason = shared.fault.judge(
-            dev.id,
-            point.code,
-            r.metric,
-            value,
-            r.ts,
-            valid_range=shared.faults(dev.id).ranges.get(r.metric, RANGE_MM),
-            step=None,
-            step_limit=None,
-            stuck_s=None,
-        )
-        if reason:
+        if self._fault(dev, point, r, value):
             return faulted(r), []
         if control is None:
             return r, []
