@@ -35,7 +35,7 @@ from contract.hot_work import MIN_EXTINGUISHERS, Permit, PermitRequest, hours_zh
 from gateway.site.site_work import WorkError
 from gateway.site.weather_warnings import KEPT_FOR_RULES_S
 from gateway.sqlite_tx import connect, transaction
-from rules.hot_work_clauses import CHECKED_2011, GB50720_EN, cite_6_3_1
+from rules.hot_work_clauses import CHECKED_2011, GB50720, GB50720_EN, cite_6_3_1
 
 log = logging.getLogger(__name__)
 
@@ -124,11 +124,16 @@ class HotWork:
         """Close a permit with its post-work check (WorkError for an unknown id, one closed, no check)."""
         permit = self.find(permit_id)
         if permit.closed_ts is not None:
-            raise WorkError(f"permit {permit_id} was already closed by {permit.closed_by or '?'}")
+            raise WorkError(
+                f"动火许可证 {permit_id} 已由 {permit.closed_by or '?'} 关闭。"
+                f" Permit {permit_id} was already closed by {permit.closed_by or '?'}"
+            )
         if not checked:
             raise WorkError(
-                f"{permit_id}: closing needs checked: true: the place and what lies below and around it "
-                "inspected, no fire risk left (GB 50720-2011 §6.3.1(8))"
+                f"{permit_id}：关闭须确认动火后检查（checked: true）：动火后检查作业现场，确认无火灾危险后"
+                f"操作人员方可离开（{cite_6_3_1(8)}，{CHECKED_2011}）；请检查作业点及其下方、周边后再关闭。"
+                f" {permit_id}: closing needs checked: true: the place and what lies below and around it "
+                f"inspected, no fire risk left ({GB50720_EN} §6.3.1(8))"
             )
         closed = permit.model_copy(update={"closed_ts": self._clock(), "closed_by": who})
         self._write(closed)
@@ -138,12 +143,16 @@ class HotWork:
         """One permit by id (WorkError if there is none)."""
         row = self._db.execute("SELECT body FROM permits WHERE id = ?", (permit_id,)).fetchone()
         if row is None:
-            raise WorkError(f"no hot-work permit {permit_id!r} (sitegw hot-work list shows them)")
+            raise WorkError(
+                f"没有动火许可证 {permit_id!r}（sitegw hot-work list 列出全部）。"
+                f" No hot-work permit {permit_id!r} (sitegw hot-work list shows them)"
+            )
         try:
             return Permit.model_validate_json(row[0])
         except ValueError:
             raise WorkError(
-                f"hot-work permit {permit_id!r} is unreadable: it covers no hot work; issue it again"
+                f"动火许可证 {permit_id!r} 记录已损坏无法读取，不覆盖任何动火作业；请重新办理。"
+                f" Hot-work permit {permit_id!r} is unreadable: it covers no hot work; issue it again"
             ) from None
 
     def _write(self, permit: Permit) -> None:
@@ -169,27 +178,36 @@ def _check(r: PermitRequest, tz: timezone, validity: HotWorkPermitsConfig) -> No
     """WorkError for a request §18 (or the site's scheme of levels) does not allow to be signed."""
     if r.end <= r.start:
         raise WorkError(
-            f"end {r.end.isoformat()} is not after start {r.start.isoformat()}: give the window's times"
+            f"结束时间 {r.end.isoformat()} 不晚于开始时间 {r.start.isoformat()}：请填写正确的作业时段。"
+            f" End {r.end.isoformat()} is not after start {r.start.isoformat()}: give the window's times"
         )
     _check_validity(r, validity)
     last_day = r.end.astimezone(tz).date()
     if r.operator.valid_until < last_day:
         raise WorkError(
-            f"operator {r.operator.name}'s certificate {r.operator.certificate_no} ({r.operator.certificate_kind}) "
+            f"动火操作人 {r.operator.name} 的证书 {r.operator.certificate_no}（{r.operator.certificate_kind}）有效期至 "
+            f"{r.operator.valid_until.isoformat()}，早于作业结束日 {last_day.isoformat()}：电焊、气焊等动火操作须持有效证件"
+            f"（消防法 第二十一条；{cite_6_3_1(2)}，{CHECKED_2011}）；请指定持有效证件的操作人，或先办理复审。"
+            f" Operator {r.operator.name}'s certificate {r.operator.certificate_no} ({r.operator.certificate_kind}) "
             f"is valid until {r.operator.valid_until.isoformat()}, before the window ends on "
-            f"{last_day.isoformat()}: hot work needs a valid card (消防法 第二十一条, GB 50720-2011 "
+            f"{last_day.isoformat()}: hot work needs a valid card (消防法 第二十一条, {GB50720_EN} "
             "§6.3.1(2)); name a certified operator or renew the card"
         )
     if r.extinguishers < MIN_EXTINGUISHERS or not r.extinguishers_checked:
         raise WorkError(
-            f"extinguishers: {r.extinguishers} given{'' if r.extinguishers_checked else ', not checked'}: "
+            f"灭火器 {r.extinguishers} 具{'' if r.extinguishers_checked else '，未确认检查'}：动火作业点应配置不少于 "
+            f"{MIN_EXTINGUISHERS} 具灭火器并经检查有效（extinguishers_checked: true；{GB50720} 第5.2.1条、"
+            f"第6.3.1条第6款，{CHECKED_2011}）；请配齐并检查后再签发。"
+            f" Extinguishers: {r.extinguishers} given{'' if r.extinguishers_checked else ', not checked'}: "
             f"at least {MIN_EXTINGUISHERS} at the place, checked (extinguishers_checked: true; "
-            "GB 50720-2011 §5.2.1, §6.3.1(6))"
+            f"{GB50720_EN} §5.2.1, §6.3.1(6))"
         )
     if not r.combustibles_cleared:
         raise WorkError(
-            "combustibles_cleared must be true: combustibles removed, or covered with non-combustible "
-            "material, before signing (GB 50720-2011 §6.3.1(1)(3))"
+            f"未确认清理可燃物（combustibles_cleared 须为 true）：动火前清理作业现场的可燃物，"
+            f"无法移走的以不燃材料覆盖或隔离（{cite_6_3_1(3)}，{CHECKED_2011}）；请清理或覆盖后再签发。"
+            " combustibles_cleared must be true: combustibles removed, or covered with non-combustible "
+            f"material, before signing ({GB50720_EN} §6.3.1(1)(3))"
         )
     _check_watch_not_operator(r)
 

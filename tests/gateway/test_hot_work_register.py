@@ -64,7 +64,10 @@ def test_each_line_of_section_18_at_and_either_side(register: tuple[HotWork, Sin
     # the card valid to the window's last day (site time) is enough; a day short is not
     assert hot_work.issue(request(), "王工").id == "DH-20261126-001"
     short = card.model_copy(update={"valid_until": date(2026, 11, 25)})
-    with pytest.raises(WorkError, match="valid until 2026-11-25, before the window ends on 2026-11-26"):
+    with pytest.raises(
+        WorkError,
+        match=r"^动火操作人 张三 .*有效期至 2026-11-25，早于作业结束日 2026-11-26.* valid until 2026-11-25, before",
+    ):
         hot_work.issue(request(operator=short), "王工")
     # a window ending at 00:30 on the 27th (site time) needs the card valid on the 27th
     with pytest.raises(WorkError, match="before the window ends on 2026-11-27"):
@@ -72,7 +75,9 @@ def test_each_line_of_section_18_at_and_either_side(register: tuple[HotWork, Sin
     # 2 extinguishers, checked, at least
     assert hot_work.issue(request(extinguishers=3, fire_watch=watch(1)), "王工").extinguishers == 3
     for changes in ({"extinguishers": 1}, {"extinguishers_checked": False}):
-        with pytest.raises(WorkError, match="at least 2 at the place, checked"):
+        with pytest.raises(
+            WorkError, match=r"^灭火器 .*不少于 2 具灭火器.* at least 2 at the place, checked"
+        ):
             hot_work.issue(request(**changes), "王工")
     # 7 days at most
     week = card.model_copy(update={"valid_until": date(2026, 12, 31)})
@@ -88,11 +93,13 @@ def test_each_line_of_section_18_at_and_either_side(register: tuple[HotWork, Sin
             hot_work.issue(
                 request(operator=week, level=level, end=START + timedelta(days=days, minutes=1)), "王工"
             )
-    with pytest.raises(WorkError, match="is not after start"):
+    with pytest.raises(WorkError, match=r"^结束时间 .* 不晚于开始时间 .* End .* is not after start"):
         hot_work.issue(request(end=START), "王工")
     with pytest.raises(WorkError, match="a watch of its own"):
         hot_work.issue(request(fire_watch=FireWatch(name="张三", person_id="W-101")), "王工")
-    with pytest.raises(WorkError, match="combustibles_cleared must be true"):
+    with pytest.raises(
+        WorkError, match=r"^未确认清理可燃物.*第6.3.1条第3款.* combustibles_cleared must be true"
+    ):
         hot_work.issue(request(combustibles_cleared=False), "王工")
     assert [p.id for p in sink.permits][-3:] == ["DH-20261126-003", "DH-20261126-002", "DH-20261126-001"]
     assert len(sink.permits) == 6
@@ -103,13 +110,15 @@ def test_closing_needs_the_check_and_the_rules_hear_of_it_after_a_restart(
 ) -> None:
     hot_work, sink = register
     permit = hot_work.issue(request(), "王工")
-    with pytest.raises(WorkError, match=r"§6.3.1\(8\)"):
+    with pytest.raises(WorkError, match=r"^DH-\S+：关闭须确认动火后检查.*第6.3.1条第8款.*§6.3.1\(8\)"):
         hot_work.close(permit.id, "王工", checked=False)
     closed = hot_work.close(permit.id, "刘安全员", checked=True)
     assert closed.closed_ts == NOW and closed.closed_by == "刘安全员" and sink.permits == [closed]
-    with pytest.raises(WorkError, match="already closed by 刘安全员"):
+    with pytest.raises(
+        WorkError, match=r"^动火许可证 DH-\S+ 已由 刘安全员 关闭。 Permit .* already closed by 刘安全员"
+    ):
         hot_work.close(permit.id, "王工", checked=True)
-    with pytest.raises(WorkError, match="no hot-work permit 'DH-0'"):
+    with pytest.raises(WorkError, match=r"^没有动火许可证 'DH-0'.* No hot-work permit 'DH-0'"):
         hot_work.close("DH-0", "王工", checked=True)
     assert [p.id for p in hot_work.of_day(date(2026, 11, 26))] == [permit.id]
     assert hot_work.of_day(date(2026, 11, 25)) == [] and hot_work.of_day(date(2026, 11, 27)) == []
