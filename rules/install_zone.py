@@ -24,7 +24,7 @@ from contract.readings import Quality, Reading
 from rules.wording import PRACTICE_ZH
 
 EXCLUSION_CLAUSE = (
-    "建设部令第166号 第十二条（安装拆卸专项施工方案）、第十三条（安装单位现场监督）；起重机械安装拆卸作业"
+    "建设部令第166号 第十二条（安装拆卸专项施工方案）、第十三条（安装单位现场监督，条号未核实）；起重机械安装拆卸作业"
     "安全要点：安拆、顶升作业区域设警戒区，非作业人员不得进入（standards.md §10 [S10-4]、§19）" + PRACTICE_ZH
 )
 WATCH_CLAUSE = "安拆警戒区由摄像头看守（本站设置，非标准条文）：视频中断期间警戒区无人看守，不视为区内无人"
