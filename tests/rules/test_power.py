@@ -353,11 +353,21 @@ def test_a_silence_never_ends_the_arc_hold() -> None:
             {"level": "terminal", "rcd_rated_ma": 50},
             "JGJ/T 46-2024 §3.3 剩余电流保护 (values confirmed in JGJ 46-2005 §8.2.10): ≤ 30 mA",
         ),
+        # 不应大于30mA: a hair above the line is refused (30 mA itself is taken, below)
+        ({"level": "terminal", "rcd_rated_ma": 30.1}, "RCD 30.1 mA / 0.1 s"),
         ({"level": "terminal", "wet": True, "rcd_rated_ma": 30}, "§8.2.10): ≤ 15 mA"),
+        (
+            {"level": "terminal", "wet": True, "rcd_rated_ma": 15.1},
+            "潮湿或有腐蚀介质场所的开关箱 RCD 15.1 mA",
+        ),
         ({"level": "terminal", "rcd_time_s": 0.2}, "≤ 0.1 s"),
+        ({"level": "terminal", "rcd_time_s": 0.11}, "RCD 30 mA / 0.11 s"),  # 不应大于0.1s
         ({"level": "main"}, "needs rcd_rated_ma and rcd_time_s"),
         ({"level": "main", "rcd_rated_ma": 300, "rcd_time_s": 0.2}, "60 mA·s"),  # §17's example that fails
-        ({"level": "main", "rcd_rated_ma": 30, "rcd_time_s": 0.5}, "above 30 mA"),
+        ({"level": "main", "rcd_rated_ma": 100, "rcd_time_s": 0.31}, "100 mA × 0.31 s = 31 mA·s"),
+        ({"level": "main", "rcd_rated_ma": 30, "rcd_time_s": 0.5}, "above 30 mA"),  # 应大于30mA: 30 is not
+        # 应大于0.1s: 0.1 s itself is not above it, whatever the product
+        ({"level": "main", "rcd_rated_ma": 100, "rcd_time_s": 0.1}, "100 mA × 0.1 s"),
         ({"level": "sub", "rcd_rated_ma": 100}, "both rcd_rated_ma and rcd_time_s"),
     ],
 )
@@ -378,7 +388,11 @@ def test_an_rcd_the_standard_forbids_is_refused_at_its_line(
     [
         {"level": "terminal", "rcd_rated_ma": 30, "rcd_time_s": 0.1},
         {"level": "terminal", "wet": True, "rcd_rated_ma": 10},
+        # 不应大于15mA and 不应大于0.1s where wet: both on the line
+        {"level": "terminal", "wet": True, "rcd_rated_ma": 15, "rcd_time_s": 0.1},
         {"level": "main", "rcd_rated_ma": 100, "rcd_time_s": 0.3},  # exactly 30 mA·s: 不应大于
+        {"level": "main", "rcd_rated_ma": 100, "rcd_time_s": 0.11},  # 应大于0.1s: a hair above it
+        {"level": "main", "rcd_rated_ma": 30.1, "rcd_time_s": 0.2},  # 应大于30mA: a hair above it, 6.02 mA·s
         {"level": "sub"},
     ],
 )
