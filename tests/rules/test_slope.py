@@ -61,6 +61,28 @@ def test_cumulative_at_below_and_above_its_lines(value: float, level: str | None
         assert "测点 BP-01 水平位移累计" in result.message and "通知设计" in result.message
 
 
+def low_slope(tmp_path: Path) -> LoadedSite:
+    """slope-1 only 8 m high: H/500 = 16 mm, smaller than 20 mm, is its cumulative alarm value."""
+    return site_variant(tmp_path, lambda d: device(d, "slope-1")["slope"].update(height_m=8))
+
+
+@pytest.mark.parametrize(
+    ("value", "level"),
+    # 已大于 H/500 = 16 mm is the alarm (at 16 mm it is not); 70 % of it (11.2 mm) reached the pre-warning
+    [(11.19, None), (11.2, "warning"), (11.21, "warning"), (16.0, "warning"), (16.1, "alarm")],
+)
+def test_where_h_over_500_is_the_smaller_it_is_the_line_at_below_and_above(
+    tmp_path: Path, value: float, level: str | None
+) -> None:
+    [result] = of(
+        readings("BP-01", "disp_h_mm", [value], RuleEngine(low_slope(tmp_path))), "slope.cumulative"
+    )
+    assert result.level == level
+    assert "H/500 或 20 mm" in result.clause and "取小者 16 mm" in result.clause
+    if level:
+        assert "水平位移累计" in result.message and "报警值 16 mm" in result.message
+
+
 def test_a_design_value_passed_is_the_major_hazard_of_article_5() -> None:
     results = of(readings("BP-03", "disp_h_mm", [25.0, 25.1]), "slope.cumulative")
     assert [r.level for r in results] == ["warning", "alarm"]
@@ -84,9 +106,9 @@ def test_the_worst_of_a_points_displacements_is_its_alert() -> None:
     assert all(r.level == "alarm" for r in later)
 
 
-def rate_levels(mm_per_day: float, hours: int) -> list[str | None]:
+def rate_levels(mm_per_day: float, hours: int, point: str = "BP-02") -> list[str | None]:
     values = [k * mm_per_day / 24 for k in range(hours + 1)]
-    return [r.level for r in of(readings("BP-02", "disp_h_mm", values), "slope.rate")]
+    return [r.level for r in of(readings(point, "disp_h_mm", values), "slope.rate")]
 
 
 def test_a_rate_above_2_mm_a_day_is_an_alarm_on_the_third_day_only() -> None:
@@ -94,6 +116,65 @@ def test_a_rate_above_2_mm_a_day_is_an_alarm_on_the_third_day_only() -> None:
     assert rate_levels(2.1, 72)[-1] == "alarm"
     assert set(rate_levels(2.0, 96)) == {"warning"}  # 2.0 is not 大于 2 mm/d
     assert set(rate_levels(1.39, 96)) == {None}  # below 70 % of it
+
+
+@pytest.mark.parametrize(
+    ("mm_per_day", "level"),
+    # the pre-warning at 70 % of 2 mm/d reached (practice): 1.4 mm/d is on it; no day is above 2 mm/d
+    [(1.39, None), (1.4, "warning"), (1.41, "warning")],
+)
+def test_the_rates_pre_warning_at_70_percent_of_2_mm_a_day(mm_per_day: float, level: str | None) -> None:
+    assert set(rate_levels(mm_per_day, 96)) == {level}
+
+
+def test_a_design_rate_of_3_mm_a_day_is_the_line_for_three_days_in_a_row() -> None:
+    """BP-03's design gives 3 mm/d (GB 50330 §19.1.2): 已连续3d大于 it is the alarm, so 3.0 mm/d for four days
+    is not (on the line), 3.1 mm/d is on the third day and not before; 70 % of 3 mm/d (2.1) pre-warns."""
+    assert set(rate_levels(2.9, 96, "BP-03")) == {"warning"}
+    assert set(rate_levels(3.0, 96, "BP-03")) == {"warning"}
+    assert set(rate_levels(3.1, 71, "BP-03")) == {"warning"}
+    results = of(readings("BP-03", "disp_h_mm", [k * 3.1 / 24 for k in range(73)]), "slope.rate")
+    alarm = results[-1]
+    assert alarm.level == "alarm" and alarm.threshold == 3
+    assert alarm.clause.startswith("GB 50330-2013 第19.1.2条") and "速率报警值取设计值 3 mm/d" in alarm.clause
+    assert "报警值 3 mm/d，已连续 3 天大于报警值" in alarm.message
+    assert set(rate_levels(2.09, 96, "BP-03")) == {None}  # below 70 % of the design's rate
+
+
+def by_day(mm_per_day: list[float], per_day: int) -> list[float]:
+    """The displacement read ``per_day`` times a day, moving steadily at each day's ``mm_per_day`` in turn."""
+    values, v = [0.0], 0.0
+    for rate in mm_per_day:
+        for _ in range(per_day):
+            v += rate / per_day
+            values.append(v)
+    return values
+
+
+def test_three_days_above_2_mm_a_day_broken_by_a_still_day_are_no_alarm() -> None:
+    # hourly: two days at 2.5 mm/d, a day without movement (below the rate), two more at 2.5: never three days
+    # running above it, whichever 24 h the rate is read over
+    values = by_day([2.5, 2.5, 0.0, 2.5, 2.5], 24)
+    assert "alarm" not in {r.level for r in of(readings("BP-02", "disp_h_mm", values), "slope.rate")}
+    unbroken = by_day([2.5, 2.5, 2.5], 24)
+    assert of(readings("BP-02", "disp_h_mm", unbroken), "slope.rate")[-1].level == "alarm"
+
+
+def test_a_day_read_at_exactly_2_mm_breaks_the_days_above(tmp_path: Path) -> None:
+    """A point read once a day (its day's change is its daily rate): 2.5, 2.5, 2.0, 2.5, 2.5 mm. 2.0 mm/d is
+    not 大于 2 mm/d, so no three days in a row are above it: the pre-warning, never the alarm; three days at
+    2.5 mm are the alarm on the third."""
+    site = site_variant(tmp_path, lambda d: device(d, "slope-1").update(poll_interval_s=86400))
+
+    def daily(mm_per_day: list[float]) -> list[str | None]:
+        batches = [
+            sample("slope-1", day * 86400.0, point="BP-02", disp_h_mm=v)
+            for day, v in enumerate(by_day(mm_per_day, 1))
+        ]
+        return [r.level for r in run(RuleEngine(site), batches, "slope.rate")]
+
+    assert daily([2.5, 2.5, 2.0, 2.5, 2.5]) == ["warning"] * 5
+    assert daily([2.5, 2.5, 2.5]) == ["warning", "warning", "alarm"]
 
 
 def moving(mm_per_day: float, hours: list[float]) -> list[list[Reading]]:
