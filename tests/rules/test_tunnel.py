@@ -188,6 +188,40 @@ def test_a_rate_that_suddenly_quadruples_is_red() -> None:
     assert MAJOR not in got[-1].clause
 
 
+def doubling(before: float, after: float) -> list[float]:
+    """GD-01 read every 6 h: two days at ``before`` mm/d, then a day at ``after`` mm/d (13 readings)."""
+    values, v = [], 0.0
+    for i in range(13):
+        values.append(round(v, 4))
+        v += (before if i < 8 else after) * 6 * 3600.0 / DAY
+    return values
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "red"),
+    [
+        # §16: red when "the rate suddenly accelerates"; no figure in any standard, the practice factor is
+        # reaching 2.0 times the day's rate before it (with the rate at least 70 % of its 2 mm/d control)
+        (0.8, 1.6, True),  # 2.0 times: reached
+        (0.8, 1.592, False),  # 1.99 times
+        (0.8, 1.608, True),  # 2.01 times
+        (0.7, 1.4, True),  # 2.0 times, 1.4 mm/d: 70 % of the control reached
+        (0.69, 1.38, False),  # 2.0 times, but under 70 % of the rate's control: too slow to be red
+    ],
+)
+def test_a_rate_that_doubles_is_red_and_one_just_under_double_is_not(
+    before: float, after: float, red: bool
+) -> None:
+    got = run(RuleEngine(reference_site()), vault(doubling(before, after), 6 * 3600.0), "tunnel.vault")
+    # 3.2 mm of 10 and at most 1.608 of 2 mm/d: no colour but the acceleration's
+    assert levels(got) == ([None, "critical"] if red else [None])
+    if red:
+        assert got[-1].details["accelerating"] == "yes" and "速率突然增大" in got[-1].message
+        assert "红色预警" in got[-1].message and "暂停掘进（开挖）" in got[-1].message
+    else:
+        assert all(r.details["accelerating"] == "no" for r in got)
+
+
 def test_a_red_from_acceleration_alone_on_design_values_cites_no_article_13_3(tmp_path: Path) -> None:
     site = change_tunnel(
         tmp_path, points=[{"code": "GD-01", "item": "vault", "cumulative_mm": 10, "rate_mm_d": 2}]
@@ -357,6 +391,27 @@ def test_a_shield_tunnels_fallbacks_follow_its_ground_and_diameter(tmp_path: Pat
     judged = {r.rule: (r.level, r.threshold) for r in got if r.rule.startswith("tunnel.")}
     # soft ground: 20 mm (17 is 85 %: yellow); convergence 0.2 % of 6.2 m = 12.4 mm (orange)
     assert judged == {"tunnel.vault": ("warning", 20.0), "tunnel.convergence": ("alarm", pytest.approx(12.4))}
+
+
+@pytest.mark.parametrize(
+    ("mm", "level"),
+    # §16's fallback for a shield tunnel's convergence: 0.2 % D, 12.4 mm for D = 6.2 m. Orange when it is
+    # reached (100 %, 达到: on the line counts); just under it, still past 85 % of it: yellow
+    [(12.39, "warning"), (12.4, "alarm"), (12.41, "alarm")],
+)
+def test_a_shield_tunnels_convergence_at_below_and_above_0_2_percent_of_its_diameter(
+    tmp_path: Path, mm: float, level: str
+) -> None:
+    points = [{"code": "SL-01", "item": "convergence"}]
+    site = change_tunnel(tmp_path, method="shield", ground="soft", diameter_m=6.2, points=points)
+    [got] = run(RuleEngine(site), [at(T0, "SL-01", convergence_mm=mm)], "tunnel.convergence")
+    assert (got.level, got.value, got.threshold) == (level, mm, pytest.approx(12.4))
+    assert (
+        got.message.startswith("地铁连接通道 测点 SL-01 净空收敛累计")
+        and "（控制值 12.4 mm 的" in got.message
+    )
+    assert ("橙色预警" if level == "alarm" else "黄色预警") in got.message
+    assert "表9.2.2" in got.clause and MAJOR not in got.clause  # the fallback, never the design's value
 
 
 def test_a_shield_convergence_point_needs_the_diameter_or_the_designs_values(tmp_path: Path) -> None:
