@@ -11,6 +11,7 @@ on §16's fallback values alone, never for a red made by a sudden acceleration a
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from contract.alert_event import Level
@@ -124,6 +125,12 @@ def above_design(control: Control, value: float, rate: float | None) -> bool:
     return control.designed_rate and rate is not None and crosses(rate, control.rate_mm_d, strict=True)
 
 
+def _percent(share: float) -> int:
+    """A share of a control value in whole percent, rounded down: a reading just under a line never reads as
+    100 % of it (12.39 mm of 12.4 is 99 %), one on it does (the float's last bit forgiven)."""
+    return math.floor(share * 100 + 1e-9)
+
+
 def _result(
     device: str,
     name: str,
@@ -141,13 +148,13 @@ def _result(
     if rate is None:
         pace, pace_en = "，速率待满一个周期", ", its rate not yet known (less than a window of readings)"
     else:
-        pace = f"，速率 {rate:.2f} mm/d（控制值 {r:g} mm/d 的 {rate / r * 100:.0f}%）"
-        pace_en = f", rate {rate:.2f} mm/d ({rate / r * 100:.0f} % of its control {r:g} mm/d)"
+        pace = f"，速率 {rate:.2f} mm/d（控制值 {r:g} mm/d 的 {_percent(rate / r)}%）"
+        pace_en = f", rate {rate:.2f} mm/d ({_percent(rate / r)} % of its control {r:g} mm/d)"
     if accelerating:
         pace, pace_en = pace + "，速率突然增大", pace_en + ", suddenly faster"
-    what = f"{name} 测点 {point} {item.zh}累计 {value:.1f} mm（控制值 {c:g} mm 的 {share * 100:.0f}%）{pace}"
+    what = f"{name} 测点 {point} {item.zh}累计 {value:.2f} mm（控制值 {c:g} mm 的 {_percent(share)}%）{pace}"
     what_en = (
-        f"{name} point {point} {item.en} {value:.1f} mm ({share * 100:.0f} % of its control {c:g} mm)"
+        f"{name} point {point} {item.en} {value:.2f} mm ({_percent(share)} % of its control {c:g} mm)"
         f"{pace_en}"
     )
     if level:

@@ -102,7 +102,7 @@ def test_slow_steady_settlement_reaches_yellow_and_orange_on_its_cumulative_valu
     assert first["warning"].value == 8.5 and first["alarm"].value == 10.0
     assert first["alarm"].threshold == 10.0 and first["alarm"].unit == "mm"
     message = first["alarm"].message
-    assert message.startswith("地铁连接通道 测点 GD-01 拱顶沉降累计 10.0 mm（控制值 10 mm 的 100%）")
+    assert message.startswith("地铁连接通道 测点 GD-01 拱顶沉降累计 10.00 mm（控制值 10 mm 的 100%）")
     assert "橙色预警" in message and "报送警情" in message
     clause = first["alarm"].clause
     assert clause.startswith("GB 50911-2013 第9.1.1条") and "第9.1.5条" in clause
@@ -411,6 +411,9 @@ def test_a_shield_tunnels_convergence_at_below_and_above_0_2_percent_of_its_diam
         and "（控制值 12.4 mm 的" in got.message
     )
     assert ("橙色预警" if level == "alarm" else "黄色预警") in got.message
+    # what the message says of the line agrees with the colour: just under it is not 100 % of it
+    share = {12.39: "99%", 12.4: "100%", 12.41: "100%"}[mm]
+    assert f"累计 {mm:.2f} mm（控制值 12.4 mm 的 {share}）" in got.message, got.message
     assert "表9.2.2" in got.clause and MAJOR not in got.clause  # the fallback, never the design's value
 
 
