@@ -37,4 +37,4 @@ async def test_a_tunnel_warning_is_named_in_chinese_and_filed_from_its_clause(
     assert names["rules"]["tunnel.silent"] == "隧道测点监测中断"
     assert names["kinds"]["tunnel"] == "隧道施工监测"
     assert names["metrics"]["vault_settle_mm"] == "拱顶沉降"
-    assert json.dumps(orange, ensure_ascii=False).count("拱顶沉降累计 10.0 mm") == 1
+    assert json.dumps(orange, ensure_ascii=False).count("拱顶沉降累计 10.00 mm") == 1

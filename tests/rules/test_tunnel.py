@@ -275,7 +275,7 @@ def test_a_loggers_backlog_older_than_the_live_readings_is_judged_as_history() -
     assert [r.level for r in got] in ([], [None])
     [late] = run(engine, [backfilled(T0 + 3600, "GD-01", vault_settle_mm=12.0)], "tunnel.vault")
     assert (late.level, late.backfill, late.ts) == ("alarm", True, T0 + 3600)
-    assert "拱顶沉降累计 12.0 mm" in late.message and "第9.1.5条" in late.clause
+    assert "拱顶沉降累计 12.00 mm" in late.message and "第9.1.5条" in late.clause
     # the backlog's own series: its next, older-than-live reading below every line clears only the history's
     # verdict (the alert manager never lets an older verdict lower a current alert); the live stream is as it was
     [history] = run(engine, [backfilled(T0 + 5400, "GD-01", vault_settle_mm=0.5)], "tunnel.vault")
