@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from plumbing import compiled_guard
 from plumbing.compiled_guard import COMPILED_FROM
 from tests.rules.native import COMPILED
 
 ROOT = Path(__file__).resolve().parents[2]
+GUARD = Path(compiled_guard.__file__)
 needs_compiled = pytest.mark.skipif(not COMPILED, reason="the rules are not compiled here: run `make native`")
 
 # the replay of the bench's example-site hour and new devices' hour, each event as JSON (its random id left out)
@@ -38,11 +41,29 @@ print(rules.engine.__file__, gateway.alerts.manager.__file__, file=sys.stderr)
 """
 
 
-def run_python(code: str, pure: bool) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SITEGW_PURE_PYTHON": "1" if pure else "0"}
+def run_python(code: str, pure: bool, root: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(root), "SITEGW_PURE_PYTHON": "1" if pure else "0"}
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+        [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, timeout=600
     )
+
+
+def linked_tree(where: Path) -> Path:
+    """The checkout as links to its files, but for a copy of the compiled modules' record and of the guard that
+    reads it (its root is where it lies): a record changed there is this tree's alone. The checkout's own is
+    read by every gateway the other tests start meanwhile, which a changed record stops."""
+    tree = where / "tree"
+    tree.mkdir()
+    for entry in ROOT.iterdir():
+        if entry.name not in ("rules", "plumbing"):
+            (tree / entry.name).symlink_to(entry)
+    for kept in (COMPILED_FROM, GUARD):
+        (tree / kept.parent.name).mkdir(exist_ok=True)
+        for entry in kept.parent.iterdir():
+            if entry.name not in (COMPILED_FROM.name, GUARD.name):
+                (tree / kept.parent.name / entry.name).symlink_to(entry)
+        shutil.copy(kept, tree / kept.parent.name / kept.name)
+    return tree
 
 
 @needs_compiled
@@ -84,20 +105,20 @@ def test_the_venvs_command_outside_the_checkout_runs_the_compiled_rules(tmp_path
 
 @needs_compiled
 def test_a_compiled_rule_whose_source_changed_is_refused_with_the_fix(tmp_path: Path) -> None:
-    record = COMPILED_FROM
-    kept = record.read_text(encoding="utf-8")
-    digests = json.loads(kept)
+    tree = linked_tree(tmp_path)
+    assert (
+        run_python("import rules", pure=False, root=tree).returncode == 0
+    )  # the record as the build left it
+    record = tree / "rules" / COMPILED_FROM.name
+    digests = json.loads(record.read_text(encoding="utf-8"))
     digests["kinds/crane/load.py"] = "0" * 64  # as if crane_load.py had been edited after the build
-    try:
-        record.write_text(json.dumps(digests), encoding="utf-8")
-        refused = run_python("import rules", pure=False)
-        pure = run_python("import kinds.crane.load as m; print(m.__file__)", pure=True)
-    finally:
-        record.write_text(kept, encoding="utf-8")
+    record.write_text(json.dumps(digests), encoding="utf-8")
+    refused = run_python("import rules", pure=False, root=tree)
+    pure = run_python("import kinds.crane.load as m; print(m.__file__)", pure=True, root=tree)
     assert refused.returncode == 1
     assert "kinds/crane/load.py changed after the rules were compiled: run `make native`" in refused.stderr
-    assert pure.returncode == 0 and pure.stdout.strip().endswith("kinds/crane/load.py")
-    assert run_python("import rules", pure=False).returncode == 0
+    assert pure.returncode == 0 and pure.stdout.strip() == str(tree / "kinds" / "crane" / "load.py")
+    assert json.loads(COMPILED_FROM.read_text(encoding="utf-8"))["kinds/crane/load.py"] != "0" * 64
 
 
 @needs_compiled
