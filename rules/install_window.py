@@ -199,7 +199,7 @@ class InstallRules(WorkWatcher):
         m = self._machines.get(device)
         if m is None:
             return None
-        judged = m.stage not in (CLOSED, CLIMB) and not m.jacking
+        judged = _hook_judged(m)
         # not judged and nothing to clear (no point of any machine owes a report: the hook of a crane that never
         # had a window, at every sample, without the load point's key made and looked up)
         if not judged and (not self.memory.owes() or self.memory.get(device, "load") is None):
@@ -285,7 +285,7 @@ class InstallRules(WorkWatcher):
         load, its exclusion zone (their alerts clear when its window closes, the crew's unless a jacking window
         is open still)."""
         out = self._crew(m, ts)
-        if m.stage in (CLOSED, CLIMB) or m.jacking:  # a load alert ends with erecting or dismantling
+        if not _hook_judged(m):  # a load alert ends with erecting or dismantling
             out.extend(some(self.loaded(m.device, False, ts)))
         return out + self._zone(m, ts, ("exclusion", "exclusion_watch"))
 
@@ -409,6 +409,12 @@ class InstallRules(WorkWatcher):
             details={"stage": INSTALL_STAGES[_judged(m)], "installers": list(m.papers.installers)},
         )
         return self.memory.report(m.device, point, level, make)
+
+
+def _hook_judged(m: _Machine) -> bool:
+    """Whether ``m``'s hook must be empty now: erecting or dismantling, not climbing (the climb stage, or a
+    jacking window open), whose hook carries the manual's balance load."""
+    return m.stage not in (CLOSED, CLIMB) and not m.jacking
 
 
 def _judged(m: _Machine) -> int:

@@ -59,18 +59,14 @@ def issue_demo_permits(hot_work: HotWork, now: float) -> list[str]:
         combustibles_cleared=True,
         note="拆除临时支撑钢板",
     )
-    ids = []
+    ids, signed = [], hot_work.all()  # what earlier runs signed (this run's two are at different places)
     for r in (roof, cutting):
         # a demo run again on its state folder finds the permit its last run signed for the place, in force over
         # part of this window: the run goes on under it (signing it again is refused, its fire watch already
         # watching that point then)
         start, end = r.start.timestamp(), r.end.timestamp()
         kept = next(
-            (
-                p
-                for p in hot_work.all()
-                if p.place == r.place and p.in_force_during(start, end, hot_work.scheme)
-            ),
+            (p for p in signed if p.place == r.place and p.in_force_during(start, end, hot_work.scheme)),
             None,
         )
         if kept is not None:
