@@ -3,7 +3,7 @@ and closed by a supervisor as the machine's ``install_active`` reading (1 erecti
 0 closed), stored and replayed like any reading. A tower crane's jacking window (``jacking_active``,
 kinds/crane/jacking_window.py) is 安拆 work too (JGJ 196-2010: 顶升、加节、降节 are installation): on a crane whose
 papers name installers it is judged as the climb stage for the ``crew``, ``supervisor`` and ``safety_officer``
-points (the crane's judge tells :meth:`InstallRules.jacking`). Both windows open on one crane are one set of
+points, and the ``installer`` and ``plan`` points (the crane's judge tells :meth:`InstallRules.jacking`). Both windows open on one crane are one set of
 points, judged once; closing either leaves them judged while the other is open. While a window is open, each
 point is its own module's verdict:
 
@@ -14,6 +14,11 @@ point is its own module's verdict:
   critical (standards.md §19 (d); 建设部令第166号 第十三条: its technical staff and safety officer supervise on
   site); papers naming none are no safety officer, critical as well (as papers naming no installers are no
   crew);
+- ``installer``: the 安拆 contractor the papers name holds its qualification and safety production licence that
+  day, or critical (建设部令第166号 第十条; rules/install_papers.py);
+- ``plan``: a notice of the job to the construction authority for the window's stage, dated that day or before,
+  whose 危大 item has its special plan written, reviewed and, 超过一定规模, expert-reviewed, or critical
+  (standards.md §19 (a)(b); 第十二条(五), 建质规〔2024〕5号 第四条(四));
 - ``load`` (cranes): a loaded hook while erecting or dismantling is critical; not during the climb, whose hook
   must carry the manual's balance load (配平, standards.md §10: crane.jacking_balance judges it);
 - ``exclusion`` and ``exclusion_watch``: people in the machine's exclusion zone (警戒区) as a camera counts
@@ -41,6 +46,7 @@ from contract.config.site import SiteConfig
 from contract.config.trades import Trade
 from contract.readings import Reading
 from rules.install_crew import crew_problems
+from rules.install_papers import INSTALLER_CLAUSE, PLAN_CLAUSE, installer_problems, plan_problems
 from rules.install_zone import ExclusionZones
 from rules.kinds.base import Shared, some
 from rules.levels import LevelMemory
@@ -69,6 +75,15 @@ OFFICER_CLAUSE = (
 ACCEPTANCE_CLAUSE = (
     f"建质规〔2024〕5号 第八条(一) 建筑起重机械未经验收合格即投入使用，{MAJOR_ZH}；"
     "建设部令第166号 安装完毕经检验、验收合格后方可使用，验收合格之日起30日内办理使用登记"
+)
+INSTALLER_ACTION = (
+    "立即停止安拆作业：由具有相应资质和有效安全生产许可证的安装单位承担，并在站点文件 papers.installer_company 中登记",
+    "stop: a qualified, licensed installer only",
+)
+PLAN_ACTION = (
+    "立即停止安拆作业：专项方案经编制、审核（超过一定规模的经专家论证），连同作业人员名单和作业时间告知县级以上"
+    "建设主管部门，并在站点文件 papers.install_notices 中登记后方可作业",
+    "stop: have the plan reviewed and the job notified first",
 )
 CLOSED = 0
 CLIMB = 2  # 顶升加节: the stage a crane's jacking window is judged as (standards.md §10)
@@ -107,6 +122,7 @@ class InstallRules(WorkWatcher):
         }
         self._roster: dict[str, Operator] = {op.id: op for op in site.operators}
         self._supervisors = {p.id for p in site.key_personnel if p.role == "chief_supervisor"}
+        self._works = {w.id: w for w in site.dangerous_works}  # the 危大 items the 安拆 notices name
         self._watched = set(self._supervisors) | {
             w for m in self._machines.values() for w in (*m.papers.installers, *m.papers.safety_officers)
         }
@@ -367,8 +383,43 @@ class InstallRules(WorkWatcher):
                 ),
                 officer_action,
             ),
+            *self._papers(m, ts, judged, today, over),
         ]
         return [r for r in out if r is not None]
+
+    def _papers(self, m: _Machine, ts: float, judged: int, today: date, over: str) -> list[RuleResult | None]:
+        """The ``installer`` and ``plan`` points of ``m`` with its window at stage ``judged`` (CLOSED: cleared)."""
+        open_ = judged != CLOSED
+        out = []
+        for point, problems, clause, fine, en, action in (
+            (
+                "installer",
+                installer_problems(m.papers.installer_company, today) if open_ else [],
+                INSTALLER_CLAUSE,
+                "安装单位资质、安全生产许可证有效",
+                "the installer's qualification and safety licence",
+                INSTALLER_ACTION,
+            ),
+            (
+                "plan",
+                plan_problems(m.papers.install_notices, self._works, judged, today) if open_ else [],
+                PLAN_CLAUSE,
+                "已告知，专项方案已审核",
+                "the 安拆 notice and its special plan",
+                PLAN_ACTION,
+            ),
+        ):
+            if problems:
+                what = (
+                    f"{m.name}{INSTALL_STAGES[judged]}作业：" + "；".join(problems),
+                    f"{m.name}: {en} not in order",
+                )
+            elif open_:
+                what = (f"{m.name}{INSTALL_STAGES[judged]}作业{fine}", f"{m.name}: {en} in order")
+            else:
+                what = (over, f"{m.name} 安拆 over")
+            out.append(self._report(m, point, "critical" if problems else None, ts, clause, what, action))
+        return out
 
     def _zone(self, m: _Machine, ts: float, points: tuple[str, ...]) -> list[RuleResult]:
         """The ``points`` of ``m``'s exclusion zone (none: it has no zone)."""

@@ -142,8 +142,9 @@ JACKING_AT_S, JACKING_FOR_S, JACKING_CRANE = 90.0, 60.0, "crane-1"
 # hoist's exclusion zone (警戒区), whose workers are hoist.install exclusion (alarm) while the window is open;
 # the hoist runs on after it closes without a new acceptance (hoist.install acceptance, critical).
 INSTALL_AT_S, INSTALL_FOR_S, INSTALL_MACHINE = 40.0, 60.0, "hoist-1"
-# in the same window, tower crane crane-2 is climbed with the building (顶升加节 as an 安拆 window): its papers
-# name no 安装拆卸工 crew and no safety officer (crane.install crew and safety_officer, critical; the load on its
+# in the same window, tower crane crane-2 is climbed with the building (顶升加节 as an 安拆 window): it has no papers,
+# so no 安装拆卸工 crew, safety officer, installer or 安拆 notice (crane.install crew, safety_officer, installer and
+# plan, critical; hoist-1's papers hold its installer's and its erection's notice, which covers its climb; the load on its
 # hook is a climb's balance load, no crane.install load alert); it works on after the window closes without a new
 # acceptance (crane.install acceptance)
 INSTALL_CRANE = "crane-2"

@@ -64,6 +64,12 @@ class DangerousWork(Model):
             raise ValueError(f"dangerous work {self.id}: actual_end without actual_start: give the start")
         return self
 
+    def plan_gaps(self) -> list[str]:
+        """What its special plan still lacks before the work may go on (建质规〔2024〕5号 第四条(四)), in the words a
+        message uses: 编制 (not written), 审核 (not reviewed), 专家论证 (超过一定规模, not expert-reviewed)."""
+        gaps = ["编制"] if not self.plan_written else ["审核"] if not self.plan_reviewed else []
+        return gaps + (["专家论证"] if self.over_scale and not self.expert_reviewed else [])
+
     def under_way(self, today: date) -> bool:
         """Has the work started (actual_start on or before ``today``) and not ended?"""
         return (

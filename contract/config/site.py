@@ -14,6 +14,7 @@ from contract.config.device import DeviceConfig
 from contract.config.errors import Located, raise_located
 from contract.config.gb28181 import Gb28181Config
 from contract.config.hot_work_permits import HotWorkPermitsConfig
+from contract.config.papers import MachineDevice
 from contract.config.personnel import KeyPerson
 from contract.config.rules import RulesConfig
 from contract.config.sinks import ApiConfig, InfluxConfig, LocalStoreConfig, SafetyLogConfig
@@ -160,6 +161,7 @@ class SiteConfig(Model):
                 *self._siren_refs(),
                 *self._gb28181_refs(),
                 *self._dangerous_works_refs(),
+                *self._install_notice_refs(),
                 *self._exclusion_refs(),
                 *self._hot_work_refs(),
             ]
@@ -271,6 +273,22 @@ class SiteConfig(Model):
             for i, w in enumerate(self.dangerous_works)
             for j, device in enumerate(w.devices)
             if device not in ids
+        ]
+
+    def _install_notice_refs(self) -> list[Located]:
+        """Each 安拆 notice names an item of the 危大 list: its plan is judged from there (<kind>.install plan)."""
+        ids = {w.id for w in self.dangerous_works}
+        return [
+            Located(
+                ("devices", i, "papers", "install_notices", j, "dangerous_work"),
+                f"device {d.id}: its {n.stage} notice of {n.notified_on} names dangerous work {n.dangerous_work!r}, "
+                f"which is not in dangerous_works (items: {sorted(ids) or 'none'})",
+                "add the 安拆 job to dangerous_works (its plan, review and expert review) and name its id here",
+            )
+            for i, d in enumerate(self.devices)
+            if isinstance(d, MachineDevice) and d.papers is not None
+            for j, n in enumerate(d.papers.install_notices)
+            if n.dangerous_work not in ids
         ]
 
     def _exclusion_refs(self) -> list[Located]:

@@ -35,7 +35,8 @@ class PaperRow(BaseModel):
         description="塔吊, 施工升降机 … for a machine; the role for a person, e.g. 司机, 项目负责人"
     )
     paper: str = Field(
-        description="registration (备案、验收、使用登记), inspection (定期检验) or certificate"
+        description="registration (备案、验收、使用登记), inspection (定期检验), installer_qualification and "
+        "installer_licence (its 安拆 contractor's 资质 and 安全生产许可证) or certificate"
     )
     number: str = Field("", description="filing/registration number, or the certificate's")
     until: date | None = Field(None, description="next inspection or certificate expiry")
@@ -83,6 +84,16 @@ def paper_rows(site: LoadedSite, today: date) -> list[PaperRow]:
             )
         )
         rows.append(_due(d.id, d.display_name, kind, "inspection", "", p.next_inspection_on, today))
+        if (
+            company := p.installer_company
+        ) is not None:  # judged while an 安拆 window is open (<kind>.install)
+            rows += [
+                _due(d.id, d.display_name, kind, paper, number, until, today)
+                for paper, number, until in (
+                    ("installer_qualification", company.qualification_no, company.qualification_until),
+                    ("installer_licence", company.safety_licence_no, company.safety_licence_until),
+                )
+            ]
     for op in site.config.operators:
         kind = trade_zh(op.trade) if op.trade else "特种作业人员"
         row = _due(

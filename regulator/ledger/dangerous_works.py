@@ -33,16 +33,16 @@ def major_hazards(work: DangerousWork, today: date) -> list[dict[str, str]]:
     if not work.under_way(today):
         return []
     found = []
-    if not (work.plan_written and work.plan_reviewed):
-        missing = "编制" if not work.plan_written else "审核"
+    gaps = work.plan_gaps()
+    if gaps and gaps[0] != "专家论证":
         found.append(
             {
                 "article": f"{BASIS}第四条（四）",
-                "message": f"危大工程“{work.name}”已施工，专项施工方案未{missing}：重大事故隐患，"
+                "message": f"危大工程“{work.name}”已施工，专项施工方案未{gaps[0]}：重大事故隐患，"
                 "立即停止该部位施工，方案编制、审核后方可继续。",
             }
         )
-    if work.over_scale and not work.expert_reviewed:
+    if "专家论证" in gaps:
         found.append(
             {
                 "article": f"{BASIS}第四条（四）",

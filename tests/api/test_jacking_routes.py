@@ -118,6 +118,10 @@ def test_the_papers_list_every_machine_and_person_with_what_is_due(site: Running
     assert rows[("crane-1", "inspection")]["until"] == "2027-03-01"
     assert rows[("crane-2", "registration")]["status"] == "missing"  # the reference site leaves them out
     assert rows[("hoist-1", "inspection")]["status"] in ("ok", "due")
+    # the 安拆 contractor's qualification and safety licence, judged while a window is open (crane.install installer)
+    assert rows[("crane-1", "installer_qualification")]["until"] == "2028-06-30"
+    assert rows[("crane-1", "installer_licence")]["number"] == "(粤)JZ安许证字[2024]010203"
+    assert ("crane-2", "installer_licence") not in rows  # no papers, no installer named
     # OP-1002's certificate ran out on 2026-06-30 (the reference roster keeps an expired driver)
     assert (
         rows[("OP-1002", "certificate")]["status"] == "expired"

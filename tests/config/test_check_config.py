@@ -77,7 +77,11 @@ def test_reference_site_is_valid_and_summarised() -> None:
     for device in ("crane-1", "crane-2", "anemo-1", "pit-1"):
         assert device in out
     assert "13 points" in out
-    assert "monitored 3号楼5层高支模 ← formwork-1; A区深基坑 ← pit-1; not monitored 2号楼悬挑脚手架" in out
+    assert (
+        "monitored 3号楼5层高支模 ← formwork-1; A区深基坑 ← pit-1; 1号塔吊安装（含顶升加节、附着） ← crane-1"
+        in out
+    )
+    assert "not monitored 2号楼悬挑脚手架" in out
 
 
 def test_machines_without_papers_or_a_balance_point_are_hints_not_errors(tmp_path: Path) -> None:

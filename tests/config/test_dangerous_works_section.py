@@ -14,10 +14,14 @@ from contract.config.errors import ConfigError
 EXAMPLE = Path(__file__).parents[2] / "config" / "examples" / "site.yaml"
 
 
+NOTICED = "  - {id: tc-1-erect, name: 1号塔吊安装}\n  - {id: hoist-1-erect, name: 1号施工升降机安装}\n"
+"""The items the example's 安拆 notices name (papers.install_notices), kept so that only ``works`` is judged."""
+
+
 def with_works(tmp_path: Path, works: str) -> Path:
     text = EXAMPLE.read_text(encoding="utf-8").split("\ndangerous_works:")[0]
     path = tmp_path / "site.yaml"
-    path.write_text(text + "\ndangerous_works:\n" + works, encoding="utf-8")
+    path.write_text(text + "\ndangerous_works:\n" + NOTICED + works, encoding="utf-8")
     return path
 
 

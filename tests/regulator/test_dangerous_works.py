@@ -77,14 +77,15 @@ async def test_the_site_files_list_arrives_with_the_heartbeat_monitored_or_not(
     seen = await listed(people["ns"])
     assert seen["hf-3-5"]["name"] == "3号楼5层高支模" and seen["hf-3-5"]["devices"] == ["formwork-1"]
     assert seen["hf-3-5"]["monitored"] and not seen["scaffold-2"]["monitored"]
-    assert seen["summary"]["monitored"] == 2 and seen["summary"]["unmonitored"] == 1
+    # the high formwork, the pit, and the erections of crane-1 and hoist-1 (their 安拆 notices name them)
+    assert seen["summary"]["monitored"] == 4 and seen["summary"]["unmonitored"] == 1
     assert seen["scaffold-2"]["major_hazards"] == []  # planned for next year: not under way
     r = await people["ft"].get("/ui/api/dangerous-works")
     assert r.json()["projects"] == []  # Futian's inspector does not see a Nanshan list
 
     # the plain heartbeat of a gateway with no list keeps the last list
     await beat(server, [])
-    assert (await listed(people["ns"]))["summary"]["monitored"] == 2
+    assert (await listed(people["ns"]))["summary"]["monitored"] == 4
     for c in people.values():
         await c.aclose()
 
