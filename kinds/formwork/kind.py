@@ -12,6 +12,13 @@ from contract.kinds import offline
 from contract.kinds.kind import Kind, Metric, Thresholds
 from kinds.formwork.thresholds import FormworkRule
 
+OFFLINE_CLAUSE = (
+    "DBJ/T 15-197-2020（广东）高大模板支撑系统实时安全监测，浇筑期间监测中断由 formwork.silent 判定；"
+    "JGJ 300-2013 第8章 临时支撑结构监测（章节号未核实）：监测数据中断期间支撑体系失去监测，恢复前人工观测，"
+    f"恢复前不得开始浇筑{offline.TIME_LIMITS}"
+)
+"""A formwork monitor gone silent outside a pour (formwork.silent judges a pour's): the support system unwatched, not a
+machine's safety device (建质规〔2024〕5号 第八条(四) is the cranes')."""
 POUR = "pour_active"
 """1 while a pour is under way on the device, 0 after: the device's own, not a point's."""
 
@@ -42,7 +49,7 @@ KIND = Kind(
         Metric("axial_kn", "立杆轴力", "kN", "pole axial force", summary="max"),
         Metric(POUR, "浇筑中", "", "pour under way", states={0: "未浇筑", 1: "浇筑中"}),
     ),
-    offline_clause=offline.MACHINE,
+    offline_clause=OFFLINE_CLAUSE,
     device_metrics=frozenset({POUR}),
     judge="kinds.formwork.judge:FormworkJudge",
     rules={

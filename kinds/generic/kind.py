@@ -27,7 +27,7 @@ KIND = Kind(
     en="generic device",
     device=GenericDevice,
     metrics=(),
-    offline_clause=offline.MACHINE,
+    offline_clause=offline.UNMAPPED,
     open_metrics=True,
     simulator="drivers.simulators.profile_sim:ProfileSim",
 )

@@ -18,6 +18,11 @@ from contract.kinds import offline
 from contract.kinds.kind import Kind, Metric
 
 CURRENT = "current_a"
+OFFLINE_CLAUSE = (
+    "GB/T 50720-2011（2025年版）第6.3.1条第1款 动火作业应办理动火许可证（条文经GB 50720-2011核实，2025年版未核实）；"
+    f"焊机电流监测中断期间无法发现无证动火，恢复前由动火监护人、安全员现场核查{offline.TIME_LIMITS}"
+)
+"""A welder's current sensor gone silent: hot work at its place can no longer be seen (not a machine's black box)."""
 
 
 class WelderSpec(Model):
@@ -64,7 +69,7 @@ KIND = Kind(
     device=WelderDevice,
     section="welder",
     metrics=(Metric(CURRENT, "焊接电流", "A", "welding current", summary="max"),),
-    offline_clause=offline.MACHINE,
+    offline_clause=OFFLINE_CLAUSE,
     judge="kinds.welder.judge:WelderJudge",
     rules={
         "hot_work.unpermitted": "无证动火作业",

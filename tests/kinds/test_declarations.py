@@ -49,7 +49,9 @@ SHARED_FAMILIES = {
 }
 # the cards without a script of their own: the dashboard's panel that draws their kind's devices
 PANELS = {"gate": "drawPersonnel", "camera": "drawCams"}
-OFFLINE_STANDARDS = ("建质规〔2024〕5号", "JGJ")
+OFFLINE_STANDARDS = ("建质规〔2024〕5号", "JGJ", "GB", "无对应标准条文")
+"""What an offline clause cites: the 2024 criteria, an industry (JGJ) or national (GB) standard, or says that no
+article stands behind the device (a generic one)."""
 
 
 def _problems(problems: list[str]) -> None:
@@ -89,7 +91,7 @@ def test_a_shipped_kind_has_its_names_units_and_offline_policy(kind: Kind) -> No
         )
     if kind.watched and not any(s in kind.offline_clause for s in OFFLINE_STANDARDS):
         found.append(
-            f"{name}: offline_clause must cite 建质规〔2024〕5号 or a JGJ standard: write the article its "
+            f"{name}: offline_clause must cite 建质规〔2024〕5号, a JGJ or a GB standard: write the article its "
             "monitoring stands for (contract/kinds/offline.py has a machine's and a pit's), or watched=False "
             f"if its silence is not device.offline; it reads {kind.offline_clause!r}"
         )

@@ -70,3 +70,19 @@ def test_driver_reporting_offline_warns_at_once() -> None:
     assert result.message == "1号塔吊 已 2 秒无数据（timeout after 2 retries），监测失效：检查设备供电与通讯"
     assert engine.on_status(DeviceStatus(1.6, "crane-1", False, "timeout")) == []  # already known
     assert [r.level for r in offline_tick(engine, 700)] == ["alarm"]
+
+
+def test_a_formwork_monitor_and_a_welder_gone_silent_cite_their_own_standards_not_the_cranes() -> None:
+    """建质规〔2024〕5号 第八条(四) (a crane's safety device failed: a major hazard) and JGJ 332 (a tower crane's
+    monitoring) are a crane's: a formwork monitor silent outside a pour (a pour's silence is formwork.silent) and
+    a welder's current sensor cited them, calling their silence a major hazard."""
+    engine = RuleEngine(reference_site())
+    engine.process(sample("formwork-1", 0, point="M1", settle_mm=1.0))
+    engine.process(sample("welder-1", 0, current_a=2.0))
+    found = {r.device: r for r in offline_tick(engine, 7 * 24 * 3600) if r.level == "alarm"}
+    for device, cites in (
+        ("formwork-1", "JGJ 300-2013"),
+        ("welder-1", "GB/T 50720-2011（2025年版）第6.3.1条第1款"),
+    ):
+        clause = found[device].clause
+        assert cites in clause and "JGJ 332" not in clause and "重大事故隐患" not in clause, clause
