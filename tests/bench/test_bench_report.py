@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from bench import load, memory_budget, summary
 
+REPO = Path(__file__).resolve().parents[2]
 RUN = """\
 == ingest_30000
 load_average_start: 1.20 (2 cores)
@@ -157,3 +159,17 @@ def test_the_head_says_when_on_what_commit_load_and_processor() -> None:
     )
     # a run written before the processor was recorded says nothing of it, rather than a guess
     assert "cores. A figure" in summary.section(RUN, when).splitlines()[0]
+
+
+def test_a_partial_run_prints_its_table_and_leaves_the_whole_runs_page(tmp_path: Path) -> None:
+    """`BENCH_ONLY` runs a part of `make bench`: its table says what is missing, and docs/benchmarks.md keeps the
+    latest whole run's figures (a partial run used to write its table, every goal 'missing from this run', over
+    them)."""
+    page = REPO / "docs" / "benchmarks.md"
+    before = page.read_bytes()
+    env = os.environ | {"BENCH_ONLY": "^no_such_benchmark$", "BENCH_OUT": str(tmp_path / "run.txt")}
+    done = subprocess.run(
+        ["bash", "bench/run_all.sh"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "missing from this run" in done.stdout and page.read_bytes() == before
