@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from bench.site_scale import keep_references
 from config import EXAMPLE_SITE
 
 CRANES, HOISTS, ANEMOMETERS, PITS, FORMWORKS, CAMERAS = 20, 4, 4, 12, 11, 8
@@ -80,6 +81,9 @@ def large_site(broker_host: str, broker_port: int) -> dict[str, Any]:
         }
         devices.append(formwork)
     site["devices"] = devices
+    keep_references(
+        site
+    )  # the 危大 list names only the devices kept (the cranes' and hoist's 安拆 items none)
     site["mqtt_brokers"] = {"site": {"host": broker_host, "port": broker_port}}
     # no gate and no siren board on this site: the roster of key people and the sirens go with them
     for key in ("key_personnel", "sirens", "no_lift_zones"):

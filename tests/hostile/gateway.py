@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from bench.site_scale import keep_references
 from config import EXAMPLE_SITE
 from gateway.store.local_query import HistoryReader, LatestValue
 
@@ -28,6 +29,7 @@ def mqtt_site(folder: Path, broker_port: int, change: Callable[[dict[str, Any]],
     """The reference site's MQTT part, with the broker at 127.0.0.1:``broker_port`` and the API on a free port."""
     data = yaml.safe_load(EXAMPLE_SITE.read_text(encoding="utf-8"))
     data["devices"] = [d for d in data["devices"] if d["id"] in MQTT_DEVICES]
+    keep_references(data)  # the 危大 list and the rules' per-device settings name only the devices kept
     data.pop("sirens", None)
     data["mqtt_brokers"]["site"] = {"host": "127.0.0.1", "port": broker_port}
     data["api"] = {"host": "127.0.0.1", "port": 0}
