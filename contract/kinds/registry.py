@@ -42,6 +42,7 @@ BUILTIN = (
     "kinds.power.kind",
     "kinds.tunnel.kind",
     "kinds.slope.kind",
+    "kinds.fire_detector.kind",
 )
 ENTRY_POINTS = "sitegw.kinds"
 ENV = "SITEGW_KINDS"
