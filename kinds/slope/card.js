@@ -1,6 +1,6 @@
 "use strict";
-// kinds/slope/card.js: the slope's monitoring points in a table, each point's latest values and its worst open
-// alert; a point's trend draws its alarm value's 70 % and 100 % lines.
+// kinds/slope/card.js: the slope's monitoring points in a table, each point's latest values (a building's tilt, a
+// ratio, to five decimals) and its worst open alert; a point's trend draws its alarm value's 70 % and 100 % lines.
 // It registers itself with the dashboard's card() (gateway/api/static/dashboard.js, which loads it for a site
 // with the kind) and draws with the page's helpers: S (the site and its latest readings), t, esc, fmt, worstFor,
 // showTrend.
@@ -20,7 +20,7 @@ card({
       const lv = worstFor(p.device, p.code);
       return `<tr class="clickable" data-point="${esc(p.code)}" data-device="${esc(p.device)}"><td>${esc(p.code)}</td>
         <td>${lv ? `<span class="tag ${lv}">${t(lv)}</span>` : Object.keys(vals).length ? `<span class="tag ok">${t("ok")}</span>` : ""}</td>
-        ${ms.map(m => `<td data-metric="${m}">${vals[m] ? fmt(vals[m], 2) : ""}</td>`).join("")}</tr>`;
+        ${ms.map(m => `<td data-metric="${m}">${vals[m] ? fmt(vals[m], m === "bldg_tilt" ? 5 : 2) : ""}</td>`).join("")}</tr>`;
     }).join("");
     table.querySelectorAll("tbody tr").forEach(tr => tr.onclick = ev => {
       const td = ev.target.closest("td[data-metric]");
@@ -29,11 +29,17 @@ card({
       if (m) showTrend(tr.dataset.device, tr.dataset.point, m);
     });
   },
-  // a displacement's 70 % / 100 % lines, both signs; a water level's above its baseline
+  // a displacement's or a building's 70 % / 100 % lines, both signs; a water level's above its baseline; an
+  // anchor's at its band's ends
   limits(device, point, metric) {
     const p = point && S.site.slope_points.find(q => q.device === device && q.code === point); if (!p) return null;
     const l = p.limits.find(x => x.metric === metric);
     if (!l) return [];
+    if (metric === "anchor_kn") {  // the band's ends, and 70 % of the way to each from its middle
+      const mid = (l.alarm + l.low) / 2, warn = (l.alarm - l.low) / 2 * l.warning_fraction;
+      return [[mid + warn, "70%", "var(--warn)"], [l.alarm, "100%", "var(--alarm)"],
+              [mid - warn, "", "var(--warn)"], [l.low, "", "var(--alarm)"]];
+    }
     if (metric === "water_level_m") {
       if (l.baseline_m == null) return [];
       return [[l.baseline_m + l.alarm * l.warning_fraction, "70%", "var(--warn)"], [l.baseline_m + l.alarm, "100%", "var(--alarm)"]];

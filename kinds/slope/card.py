@@ -1,6 +1,6 @@
 """The high slope's dashboard card: every monitoring point with the alarm values its rules use (card.js draws the
-points' table and a trend's 70 % / 100 % lines: a displacement's around zero, a water level's around its
-baseline)."""
+points' table and a trend's 70 % / 100 % lines: a displacement's and a building's around zero, a water level's
+around its baseline, an anchor's at its band's ends)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from contract.kinds.card import Card, CardData
-from kinds.slope.kind import DISPLACEMENTS, POINT_METRICS, SlopeDevice
-from kinds.slope.limits import displacement_limits
+from kinds.slope.kind import DISPLACEMENTS, POINT_METRICS, SlopeDevice, SlopePoint
+from kinds.slope.limits import BuildingMetric, anchor_band, building_limits, displacement_limits
 from kinds.slope.thresholds import SlopeRule
 
 if TYPE_CHECKING:
@@ -21,7 +21,11 @@ class SlopeLimitView(BaseModel):
     """One metric's alarm value at a point, in the metric's unit (a water level's: the rise above its baseline)."""
 
     metric: str
-    alarm: float = Field(description="mm (displacement, 已大于) or m of rise (water level, 达到)")
+    alarm: float = Field(
+        description="mm (displacement, 已大于), m of rise (water level, 达到), a building's settlement (mm) or "
+        "tilt (a ratio) 已大于, or an anchor's upper end (kN, 大于)"
+    )
+    low: float | None = Field(None, description="an anchor's lower end (kN, 小于)")
     rate_mm_d: float | None = Field(None, description="a displacement's daily rate value (已连续3d大于)")
     warning_fraction: float
     baseline_m: float | None = Field(None, description="a water level's baseline (none: its first reading)")
@@ -57,6 +61,7 @@ def slope_points(config: SiteConfig) -> list[SlopePointView]:
                 for m in DISPLACEMENTS
                 if m in POINT_METRICS[point.kind]
             ]
+            limits += _building_and_anchor(point, rule)
             if point.rise_m is not None:
                 limits.append(
                     SlopeLimitView(
@@ -69,6 +74,30 @@ def slope_points(config: SiteConfig) -> list[SlopePointView]:
                 )
             out.append(SlopePointView(device=d.id, code=point.code, kind=point.kind, limits=limits))
     return out
+
+
+def _building_and_anchor(point: SlopePoint, rule: SlopeRule) -> list[SlopeLimitView]:
+    """A building point's settlement and tilt alarm values (80 % of its allowables), an anchor's band."""
+    views = []
+    metrics: tuple[BuildingMetric, ...] = ("bldg_settle_mm", "bldg_tilt")
+    for metric in metrics:
+        if (lim := building_limits(point, metric, rule)) is not None:
+            views.append(
+                SlopeLimitView(
+                    metric=metric, alarm=lim.alarm, warning_fraction=rule.warning_fraction, clause=lim.clause
+                )
+            )
+    if (band := anchor_band(point)) is not None:
+        views.append(
+            SlopeLimitView(
+                metric="anchor_kn",
+                alarm=band.high,
+                low=band.low,
+                warning_fraction=rule.warning_fraction,
+                clause=band.clause,
+            )
+        )
+    return views
 
 
 CARD = Card(

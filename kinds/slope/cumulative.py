@@ -5,20 +5,15 @@ largest displacement over depth, told with the depth (the likely slip surface)."
 
 from __future__ import annotations
 
-from contract.alert_event import Level
-from kinds.slope.limits import ITEMS_EN, ITEMS_ZH, Limits
+from kinds.slope.above import Above
+from kinds.slope.limits import ITEMS_EN, ITEMS_ZH, MAJOR, Limits
 from kinds.slope.points import PointAlerts, action, action_en
 from kinds.slope.thresholds import SlopeRule
-from rules.levels import banded_level, threshold_of
 from rules.result import Details, RuleResult
-from rules.wording import MAJOR_ZH, PRACTICE_ZH, pick, pick_en
+from rules.wording import PRACTICE_ZH, pick, pick_en
 
 RULE = "slope.cumulative"
-STRICT: frozenset[Level] = frozenset({"alarm"})  # 已大于 the alarm value; the pre-warning's 70 % is reached
 PREWARNING = "；达报警值 70% 预警" + PRACTICE_ZH
-MAJOR = (
-    f"；支护结构或周边建筑物变形值超过设计变形控制值且未及时处理属 建质规〔2024〕5号 第五条(四)1 {MAJOR_ZH}"
-)
 
 
 class Cumulative:
@@ -26,7 +21,7 @@ class Cumulative:
 
     def __init__(self) -> None:
         self.alerts = PointAlerts()
-        self._levels: dict[tuple[str, str, str], Level | None] = {}
+        self.above = Above()
 
     def judge(
         self,
@@ -43,12 +38,7 @@ class Cumulative:
     ) -> RuleResult | None:
         """The verdict of one valid reading (mm) of one point, when the alert manager must hear of it."""
         alarm = limits.cumulative
-        thresholds: list[tuple[Level, float]] = [("warning", alarm * cfg.warning_fraction), ("alarm", alarm)]
-        key = (device, point, metric)
-        level = banded_level(
-            abs(value), thresholds, self._levels.get(key), cfg.hysteresis_pct / 100, strict=STRICT
-        )
-        self._levels[key] = level
+        level, threshold = self.above.level((device, point, metric), value, alarm, cfg)
         item, item_en = ITEMS_ZH[metric], ITEMS_EN[metric]
         share = abs(value) / alarm * 100
         at = f"，最大位移位于深度 {depth_m:g} m（可能的滑动面）" if depth_m is not None else ""
@@ -72,7 +62,7 @@ class Cumulative:
             ts=ts,
             clause=clause,
             value=round(value, 2),
-            threshold=threshold_of(thresholds, level) or alarm,
+            threshold=threshold,
             unit="mm",
             message=pick(level, what, action(level)),
             message_en=pick_en(level, what_en, action_en(level)),

@@ -1,5 +1,6 @@
 """The high slopes' judge: each monitoring point's readings against GB 50330-2013 §19.1 (slope.cumulative and
-slope.rate for displacements, slope.water for the groundwater, slope.rain for the rain gauge), a broken sensor a
+slope.rate for displacements, slope.water for the groundwater, slope.rain for the rain gauge, slope.building and
+slope.building_rate for a building at the top, slope.anchor for an anchor's load), a broken sensor a
 sensor.fault and never a hazard, a reading that cannot be judged never a clearing."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from contract.readings import Reading
 from kinds.slope.kind import OFFLINE_GRADE_3, SlopeDevice, SlopePoint
 from kinds.slope.limits import ITEMS_EN, ITEMS_ZH, check_points
 from kinds.slope.probes import slope_probes
+from kinds.slope.ranges import OWN_RANGES
 from kinds.slope.rules import SlopeRules
 from kinds.slope.thresholds import SlopeRule
 from rules.kinds.base import Judge, Shared, faulted, some
@@ -23,9 +25,6 @@ from rules.probes import Probe
 from rules.result import RuleResult
 from rules.routes import Route
 
-# the ranges of the metrics the site-wide sensor_fault section has no default for (practice): a report's rain
-# above 500 mm (a day's world record is about 1800 mm, an hour's 300) or a depth no inclinometer pipe reaches
-OWN_RANGES = {"rain_mm": (0.0, 500.0), "incl_depth_m": (0.0, 200.0)}
 # values that stand still for days in a healthy sensor: no rain, the depth of the largest displacement
 NEVER_STUCK = frozenset({"rain_mm", "incl_depth_m"})
 
@@ -68,7 +67,8 @@ class SlopeJudge(Judge):
 
     @staticmethod
     def check(index: int, dev: DeviceConfig) -> list[tuple[Loc, str, str]]:
-        """The points' water-level alarm values and design values, a rock slope's required (kinds/slope/limits.py)."""
+        """The points' design values: a water level's, a building's and an anchor's required, a rock slope's
+        displacements' too (kinds/slope/limits.py)."""
         return check_points(index, dev.id, dev.slope) if isinstance(dev, SlopeDevice) else []
 
     def families(self) -> Iterable[object]:

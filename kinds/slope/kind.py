@@ -20,7 +20,7 @@ SlopeGrade = Literal[
     1, 2, 3
 ]  # 一级, 二级, 三级 (GB 50330-2013 §3.2.1); "高边坡" in 建质规〔2024〕5号: 一级、二级
 SlopeType = Literal["soil", "rock"]
-PointKind = Literal["surface", "inclinometer", "water_level", "rain_gauge"]
+PointKind = Literal["surface", "inclinometer", "water_level", "rain_gauge", "building", "anchor"]
 Displacement = Literal["disp_h_mm", "disp_v_mm", "incl_mm"]
 DISPLACEMENTS: tuple[Displacement, ...] = ("disp_h_mm", "disp_v_mm", "incl_mm")
 HEIGHT_MAX_M = 300.0
@@ -32,7 +32,11 @@ POINT_METRICS: dict[str, tuple[str, ...]] = {
     "inclinometer": ("incl_mm", "incl_depth_m"),
     "water_level": ("water_level_m",),
     "rain_gauge": ("rain_mm",),
+    "building": ("bldg_settle_mm", "bldg_tilt"),
+    "anchor": ("anchor_kn",),
 }
+TILT_MAX = 0.1
+"""A building's tilt is a ratio (0.004, GB 50007's way): more than this is a tilt written in ‰ (4) or in %."""
 
 
 OFFLINE_HIGH = (
@@ -70,7 +74,9 @@ class SlopePoint(Model):
     kind: PointKind = Field(
         title="Kind",
         description="surface (GNSS or prism: disp_h_mm, disp_v_mm), inclinometer (incl_mm and the depth "
-        "incl_depth_m of its largest displacement), water_level (water_level_m) or rain_gauge (rain_mm)",
+        "incl_depth_m of its largest displacement), water_level (water_level_m), rain_gauge (rain_mm), "
+        "building (a building at the slope's top: bldg_settle_mm, bldg_tilt) or anchor (an anchor's load "
+        "cell: anchor_kn)",
     )
     interval_s: float = Field(
         3600, gt=0, le=86400, title="Reporting interval", description="seconds between readings"
@@ -96,6 +102,48 @@ class SlopePoint(Model):
         title="Water baseline",
         description="water_level points: the level the rise is measured from, m; none: its first reading",
     )
+    allowable_settle_mm: float | None = Field(
+        None,
+        gt=0,
+        le=1000,
+        title="Building's allowable settlement",
+        description="building points: mm, the building's allowable settlement (GB 50007, from its design): "
+        "settlement above 80 % of it is the alarm (GB 50330 §19.1.6 (2)); required",
+    )
+    allowable_tilt: float | None = Field(
+        None,
+        gt=0,
+        le=TILT_MAX,
+        title="Building's allowable tilt",
+        description="building points: the building's allowable tilt as a ratio (0.004, not 4 ‰; GB 50007, "
+        "from its design): tilt above 80 % of it is the alarm (GB 50330 §19.1.6 (2)); required",
+    )
+    anchor_min_kn: float | None = Field(
+        None,
+        ge=0,
+        le=20000,
+        title="Anchor load's lower alarm value",
+        description="anchor points: kN, the design's alarm band's lower end: a load below it (小于: "
+        "prestress lost, loosening) is the alarm (GB 50330 §19.1.6 (4)); required",
+    )
+    anchor_max_kn: float | None = Field(
+        None,
+        gt=0,
+        le=20000,
+        title="Anchor load's upper alarm value",
+        description="anchor points: kN, the design's alarm band's upper end: a load above it (大于: "
+        "over-stressed) is the alarm (GB 50330 §19.1.6 (4)); required",
+    )
+
+    @model_validator(mode="after")
+    def _anchor_band(self) -> SlopePoint:
+        # a band upside down would judge every load outside it: the alarm at every reading
+        low, high = self.anchor_min_kn, self.anchor_max_kn
+        if low is not None and high is not None and low >= high:
+            raise ValueError(
+                f"point {self.code}: anchor_min_kn ({low:g}) must be below anchor_max_kn ({high:g})"
+            )
+        return self
 
 
 class SlopeSpec(Model):
@@ -146,6 +194,13 @@ KIND = Kind(
         Metric("incl_depth_m", "最大位移深度", "m", "depth of the largest deep displacement", summary="last"),
         Metric("water_level_m", "地下水位", "m", "water level", summary="last"),
         Metric("rain_mm", "降雨量", "mm", "rainfall since the last report", summary="max"),
+        Metric(
+            "bldg_settle_mm", "坡顶建筑物沉降", "mm", "settlement of a building at the top", summary="peak"
+        ),
+        # a ratio (0.004 = 4 ‰), as GB 50007 gives a building's allowable tilt: no unit
+        Metric("bldg_tilt", "坡顶建筑物倾斜", "", "tilt of a building at the top", summary="peak"),
+        # one id, one meaning: the pit's anchor force (kN, its summary the minute's least: a lost prestress)
+        Metric("anchor_kn", "锚杆（索）轴力", "kN", "anchor force", summary="min"),
     ),
     offline_clause=OFFLINE_HIGH,  # a 三级 slope's is OFFLINE_GRADE_3 (SlopeJudge.offline_clause)
     judge="kinds.slope.judge:SlopeJudge",
@@ -154,11 +209,19 @@ KIND = Kind(
         "slope.rate": "边坡位移速率",
         "slope.water": "边坡地下水位",
         "slope.rain": "边坡降雨",
+        "slope.building": "坡顶建筑物变形",
+        "slope.building_rate": "坡顶建筑物倾斜速率",
+        "slope.anchor": "边坡锚杆（索）轴力",
     },
     simulator="kinds.slope.sim:SlopeSim",
-    scenarios=("normal", "creep", "rate", "rain", "fault", "rainstorm"),
+    scenarios=("normal", "creep", "rate", "rain", "fault", "rainstorm", "building"),
     thresholds=(
-        Thresholds("slope", SlopeRule, "Slope", "slope.cumulative, slope.rate, slope.water, slope.rain"),
+        Thresholds(
+            "slope",
+            SlopeRule,
+            "Slope",
+            "slope.cumulative, slope.rate, slope.water, slope.rain, slope.building, slope.building_rate",
+        ),
     ),
     card="kinds.slope.card:CARD",
 )

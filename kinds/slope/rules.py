@@ -1,13 +1,16 @@
-"""The slope's four rules over one stream of readings (the live one, or a logger's history): which rule judges
-which metric of which point, and what each keeps of the point between readings (the order, a water level's
+"""The slope's rules over one stream of readings (the live one, or a logger's history): which rule judges which
+metric of which point, and what each keeps of the point between readings (the order, a water level's
 baseline, an inclinometer's depth)."""
 
 from __future__ import annotations
 
 from contract.readings import Reading
+from kinds.slope.anchor import Anchor
+from kinds.slope.building import Building
+from kinds.slope.building_rate import BuildingRate
 from kinds.slope.cumulative import Cumulative
 from kinds.slope.kind import DISPLACEMENTS, SlopePoint, SlopeSpec
-from kinds.slope.limits import displacement_limits
+from kinds.slope.limits import BuildingMetric, anchor_band, building_limits, displacement_limits
 from kinds.slope.rain import Rain
 from kinds.slope.rate import Rate
 from kinds.slope.thresholds import SlopeRule
@@ -16,7 +19,8 @@ from rules.result import RuleResult
 
 
 class SlopeRules:
-    """slope.cumulative, slope.rate, slope.water and slope.rain, with the state of every point."""
+    """slope.cumulative, slope.rate, slope.water, slope.rain, slope.building, slope.building_rate and
+    slope.anchor, with the state of every point."""
 
     def __init__(self, baselines: dict[tuple[str, str], float] | None = None) -> None:
         """``baselines``: the water levels' baselines, shared with another stream's rules (a logger's history
@@ -25,13 +29,24 @@ class SlopeRules:
         self.rate = Rate()
         self.water = Water()
         self.rain = Rain()
+        self.building = Building()
+        self.building_rate = BuildingRate()
+        self.anchor = Anchor()
         self._last_ts: dict[tuple[str, str, str], float] = {}
         self.baselines = {} if baselines is None else baselines
         self._depths: dict[tuple[str, str], float] = {}
 
     def families(self) -> tuple[object, ...]:
         """The objects holding the rules' level memories (re-armed after a warm-up)."""
-        return (self.cumulative.alerts, self.rate.alerts, self.water, self.rain)
+        return (
+            self.cumulative.alerts,
+            self.rate.alerts,
+            self.water,
+            self.rain,
+            self.building.alerts,
+            self.building_rate.alerts,
+            self.anchor,
+        )
 
     def in_order(self, device: str, r: Reading) -> bool:
         """Whether ``r`` is later than the last reading of its series judged here (then it is the last)."""
@@ -78,4 +93,25 @@ class SlopeRules:
             )
         elif metric == "rain_mm":
             found.append(self.rain.judge(device, name, code, cfg, value, r.ts, point.interval_s, backfill))
+        elif metric in ("bldg_settle_mm", "bldg_tilt"):
+            found += self._building(point, name, cfg, r, value, backfill)
+        elif metric == "anchor_kn" and (band := anchor_band(point)) is not None:  # none: check-config asks
+            found.append(self.anchor.judge(device, name, code, band, cfg, value, r.ts, backfill))
         return [f for f in found if f is not None]
+
+    def _building(
+        self, point: SlopePoint, name: str, cfg: SlopeRule, r: Reading, value: float, backfill: bool
+    ) -> list[RuleResult | None]:
+        """A building point's settlement or tilt against its allowable, and its tilt's daily rate (its own
+        line, 0.00008 a day: it needs no allowable)."""
+        device, code = r.device, point.code
+        found: list[RuleResult | None] = []
+        metric: BuildingMetric = "bldg_settle_mm" if r.metric == "bldg_settle_mm" else "bldg_tilt"
+        limits = building_limits(point, metric, cfg)  # none: check-config asks for the allowable
+        if limits is not None:
+            found.append(self.building.judge(device, name, code, metric, limits, cfg, value, r.ts, backfill))
+        if metric == "bldg_tilt":
+            found.append(
+                self.building_rate.judge(device, name, code, cfg, value, r.ts, point.interval_s, backfill)
+            )
+        return found

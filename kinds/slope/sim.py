@@ -3,7 +3,9 @@ simulated second (``sitegw simulate slope``, ``sitegw simulate device`` and the 
 
 Values follow what slope monitoring records look like: GNSS surface displacement creeping a few tenths of a mm
 a day with 0.3 mm of noise, an inclinometer's largest displacement and its depth, a groundwater level
-wandering by centimetres about its baseline, and a rain gauge's rain since its last report. Scenarios:
+wandering by centimetres about its baseline, a rain gauge's rain since its last report, a building at the top
+settling a few hundredths of a mm a day with its tilt still to a millionth, and an anchor's load in the middle
+of its band within a kN. Scenarios:
 
 - ``normal``: every point well inside the GB 50330 §19.1.6 defaults (and the design's).
 - ``creep``: the first surface point's horizontal displacement drifts 1.2 mm/d from 12 mm: slower than the
@@ -13,6 +15,10 @@ wandering by centimetres about its baseline, and a rain gauge's rain since its l
 - ``rain``: the gauge measures 10 mm an hour from the first hour (50 mm in 24 h with the fifth hour's report,
   at the line; above it, the warning, with the sixth's).
 - ``fault``: the first surface point sends the sentinel -9999 for three hours from the first hour.
+- ``building``: the first building point's tilt grows 0.00012 a day from 0.0005 (above 0.00008 a day:
+  slope.building_rate's warning after the first day, its alarm on the third; below 80 % of its allowable
+  for weeks), and the first anchor has lost its prestress from the first hour: its load at 90 % of its band's
+  lower end (slope.anchor alarm).
 - ``rainstorm`` (what ``sitegw demo`` plays, from its first report): a rainstorm on a slope already moving, the
   first surface point at 22 mm (above 20 mm by more than its noise: slope.cumulative alarm), the water levels
   1.6 m above their baselines (70 % of the reference site's 2 m: slope.water warning), 60 mm of rain in the
@@ -41,6 +47,9 @@ CREEP_FROM_MM, CREEP_MM_D, RATE_MM_D, RAIN_MM_H = 12.0, 1.2, 3.0, 10.0
 DEMO_MM, DEMO_RISE_M, DEMO_RAIN_MM_H = 22.0, 1.6, 60.0
 DEMO_CREEP_MM = 12.0  # rainstorm: the second surface point at t = 0, creeping RATE_MM_D
 SHOWER_MM_H = 0.5  # the normal scenario's light rain, now and then
+TILT_FROM, TILT_D, TILT_NOISE = 0.0005, 0.00012, 0.000002  # building: a tilt meter's ratio, a day, its noise
+LOST_SHARE = 0.9  # building: the anchor's load, a share of its band's lower end
+ANCHOR_KN = 500.0  # an anchor point without its band (check-config refuses it): a plausible load
 
 
 class SlopeSim:
@@ -54,6 +63,8 @@ class SlopeSim:
         surface = [p.code for p in self.points if p.kind == "surface"]
         self.special = surface[0] if surface else None  # the point the creep, rate and fault scenarios move
         self.creeper = surface[1] if len(surface) > 1 else None  # the rainstorm's slope moving for days
+        self.tilter = next((p.code for p in self.points if p.kind == "building"), None)
+        self.loser = next((p.code for p in self.points if p.kind == "anchor"), None)
 
     def values(self, t: float) -> Mapping[str, float | str]:
         """Every point's values ``t`` seconds in."""
@@ -83,6 +94,10 @@ class SlopeSim:
             }
         if p.kind == "inclinometer":
             return {"incl_mm": round(5.0 + 0.2 * days + rng.gauss(0, 0.2), 2), "incl_depth_m": 8.5}
+        if p.kind == "building":
+            return self._building(p, t, rng)
+        if p.kind == "anchor":
+            return self._anchor(p, t, rng)
         if p.kind == "water_level":
             base = p.baseline_m if p.baseline_m is not None else -6.0
             base += DEMO_RISE_M if self.scenario == "rainstorm" and t >= 0 else 0.0
@@ -96,3 +111,22 @@ class SlopeSim:
         else:
             mm_h = SHOWER_MM_H * (rng.random() < 0.2)
         return {"rain_mm": round(mm_h * p.interval_s / HOUR_S, 1)}
+
+    def _building(self, p: SlopePoint, t: float, rng: random.Random) -> dict[str, float]:
+        """A building at the top: settling slowly, its tilt still but in the building scenario."""
+        days = t / DAY_S
+        tilt = TILT_FROM + (
+            TILT_D * max(days, 0.0) if self.scenario == "building" and p.code == self.tilter else 0
+        )
+        return {
+            "bldg_settle_mm": round(2.0 + 0.02 * days + rng.gauss(0, 0.1), 2),
+            "bldg_tilt": round(tilt + rng.gauss(0, TILT_NOISE), 7),
+        }
+
+    def _anchor(self, p: SlopePoint, t: float, rng: random.Random) -> dict[str, float]:
+        """An anchor's load: the middle of its band, or lost below it in the building scenario."""
+        low, high = p.anchor_min_kn, p.anchor_max_kn
+        load = (low + high) / 2 if low is not None and high is not None else ANCHOR_KN
+        if self.scenario == "building" and p.code == self.loser and t >= HOUR_S and low is not None:
+            load = low * LOST_SHARE
+        return {"anchor_kn": round(load + rng.gauss(0, 1.0), 1)}

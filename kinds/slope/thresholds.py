@@ -1,8 +1,8 @@
 """The high slope's section of the site file's ``rules:`` (GB 50330-2013 §19.1.6, standards.md §15): the
 defaults of every slope's alarm values, which a point's design values replace (``SlopePoint.design``).
 
-Every default is marked uncertain in standards.md §15 (H/500, 20 mm and the rate's 2 mm/d over three days are
-from a scrambled copy or from memory; the pre-warning and the rain line are practice): each is a threshold
+Every default is marked uncertain in standards.md §15 (H/500, 20 mm and the rate's 2 mm/d over three days, a
+building's 80 % of its allowable and its tilt's 0.00008 a day are from a scrambled copy or from memory; the pre-warning and the rain line are practice): each is a threshold
 the site sets from its design, the standard's value where it gives one."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from contract.config.common import Model
 
 
 class SlopeRule(Model):
-    """slope.cumulative, slope.rate, slope.water, slope.rain (GB 50330-2013 §19.1.6; practice)."""
+    """slope.cumulative, slope.rate, slope.water, slope.rain, slope.building, slope.building_rate (GB 50330-2013
+    §19.1.6; practice). slope.anchor has no default: its band is the design's (none in GB 50330)."""
 
     cumulative_mm: float = Field(
         20.0,
@@ -33,7 +34,12 @@ class SlopeRule(Model):
         2.0, gt=0, le=100, title="Rate alarm", description="mm/d the daily rate 大于 (§19.1.6)"
     )
     rate_days: int = Field(
-        3, ge=1, le=7, title="Rate days", description="days in a row above the rate (连续3d, §19.1.6)"
+        3,
+        ge=1,
+        le=7,
+        title="Rate days",
+        description="days in a row a displacement's or a building tilt's daily rate is above its line "
+        "(连续3d, §19.1.6)",
     )
     rate_window_h: float = Field(
         24.0, gt=0, le=72, title="Rate window", description="hours a rate is measured over"
@@ -52,3 +58,19 @@ class SlopeRule(Model):
         24.0, gt=0, le=72, title="Rain window", description="hours rain is summed over"
     )
     hysteresis_pct: float = Field(5.0, ge=0, lt=50, title="Clearing band", description="% of the threshold")
+    building_fraction: float = Field(
+        0.8,
+        gt=0,
+        le=1,
+        title="Building alarm share",
+        description="share of a building's allowable settlement or tilt (GB 50007) its value 已大于 is the "
+        "alarm (80 %, §19.1.6 (2))",
+    )
+    tilt_rate_d: float = Field(
+        0.00008,
+        gt=0,
+        le=0.01,
+        title="Building tilt rate",
+        description="a building's tilt (a ratio) a day it 大于 on rate_days days in a row is the alarm "
+        "(0.00008, §19.1.6 (2))",
+    )

@@ -276,6 +276,9 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
         "incl_depth_m",
         "water_level_m",
         "rain_mm",
+        "bldg_settle_mm",
+        "bldg_tilt",
+        "anchor_kn",
     }
     assert summary["errors_total"] == 0, summary["devices"]
     store = summary["store"]
