@@ -330,7 +330,7 @@ class SiteConfig(Model):
         return [
             Located(
                 ("vision", "cameras", i, "zones", j, "hot_work_at", k),
-                f"camera {cam.name}: zone {zone.name!r} watches hot-work place {place!r}, which no welder "
+                f"camera {cam.name}: zone {zone.name!r} watches hot-work place {place!r}, which no welder or fire detector "
                 f"serves and hot_work_places does not list (places: {sorted(known) or 'none'})",
                 "write the place as the permits name it, or add it to the site's hot_work_places",
             )

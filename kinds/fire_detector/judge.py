@@ -16,7 +16,7 @@ from kinds.fire_detector.after_work import NONE, Cause, cause_of
 from kinds.fire_detector.alarm import FireDetectorAlarm
 from kinds.fire_detector.kind import ALARM, FIRE, NORMAL, RULE, SECTION, FireDetectorDevice
 from kinds.fire_detector.thresholds import FireDetectorRule
-from kinds.welder.judge import PROBE_START, _permit
+from kinds.welder.judge import PROBE_START, probe_permit
 from rules.kinds.base import Judge, Shared, faulted, some
 from rules.probes import Probe
 from rules.result import RuleResult
@@ -96,6 +96,6 @@ class FireDetectorJudge(Judge):
 def _closed_permit(place: str) -> Permit:
     """A permit at ``place`` for the hour before the probes' morning (the welder's probes' own), closed with its
     check ten minutes before it."""
-    permit = _permit("probe-closed", place, PROBE_START - timedelta(hours=1), timedelta(hours=1))
+    permit = probe_permit("probe-closed", place, PROBE_START - timedelta(hours=1), timedelta(hours=1))
     closed = (PROBE_START - timedelta(minutes=10)).timestamp()
     return permit.model_copy(update={"closed_ts": closed, "closed_by": "probe"})

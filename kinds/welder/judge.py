@@ -95,7 +95,7 @@ class WelderJudge(Judge):
         stations = [d for d in devices if d.kind == "weather_station"]
         start, found = PROBE_START.timestamp(), list[Probe]()
         if stations:
-            outdoor = _permit(
+            outdoor = probe_permit(
                 "probe-outdoor", place, PROBE_START - timedelta(hours=1), timedelta(days=7), True
             )
             cfg = self.shared.weather.cfg
@@ -117,8 +117,8 @@ class WelderJudge(Judge):
             )
         if not gates:
             return found
-        in_force = _permit("probe-in-force", place, PROBE_START - timedelta(hours=1), timedelta(days=7))
-        ended = _permit("probe-ended", place, PROBE_START - timedelta(hours=3), timedelta(hours=2))
+        in_force = probe_permit("probe-in-force", place, PROBE_START - timedelta(hours=1), timedelta(days=7))
+        ended = probe_permit("probe-ended", place, PROBE_START - timedelta(hours=3), timedelta(hours=2))
         for rule, permit, beyond, clear, latched in (
             ("hot_work.fire_watch", in_force, 0.0, 1.0, False),  # left; back
             ("hot_work.unclosed", ended, 1.0, 0.0, True),  # any passage: no check is a passage
@@ -141,7 +141,7 @@ class WelderJudge(Judge):
         return found
 
 
-def _permit(pid: str, place: str, start: datetime, length: timedelta, outdoor: bool = False) -> Permit:
+def probe_permit(pid: str, place: str, start: datetime, length: timedelta, outdoor: bool = False) -> Permit:
     """A permit of the probes, its watch ``PROBE_WATCH``."""
     return Permit(
         id=pid,
