@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from contract.hot_work import Permit
-from kinds.welder.judge import _permit as probe_permit
+from kinds.welder.judge import probe_permit
 from rules import RuleEngine, RuleResult
 from tests.rules.sites import reference_site, sample
 

@@ -18,7 +18,7 @@ from contract.config import LoadedSite
 from contract.config.errors import ConfigError
 from contract.hot_work import Permit
 from contract.readings import Quality, Reading
-from kinds.welder.judge import _permit as probe_permit
+from kinds.welder.judge import probe_permit
 from rules import RuleEngine, RuleResult
 from tests.rules.sites import levels, sample, site_variant
 
@@ -192,7 +192,7 @@ def test_a_zone_watching_a_place_no_welder_serves_nor_the_site_lists_is_refused_
 ) -> None:
     with pytest.raises(
         ConfigError,
-        match=r"(?s)site.yaml:\d+: vision.cameras\[0\].zones\[0\].hot_work_at\[1\].*'3号楼5F'.*no welder "
+        match=r"(?s)site.yaml:\d+: vision.cameras\[0\].zones\[0\].hot_work_at\[1\].*'3号楼5F'.*no welder or fire detector "
         r"serves.*3号楼5层.*write the place as the permits name it, or add it to the site's hot_work_places",
     ):
         hot_site(tmp_path, [PLACE, "3号楼5F"])
