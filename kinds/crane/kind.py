@@ -124,7 +124,7 @@ KIND = Kind(
     sample_metrics=KINEMATICS,
     judge="kinds.crane.judge:CraneJudge",
     rules={
-        "crane.install": "安拆作业（资质、告知与方案、人员持证、监理旁站、禁止吊装、验收）",
+        "crane.install": "安拆作业（资质告知、持证旁站、禁吊、验收）",
         "crane.load": "塔吊超载",
         "crane.wind": "塔吊大风",
         "crane.tilt": "塔身倾斜",

@@ -85,7 +85,7 @@ KIND = Kind(
     sample_metrics=SAMPLE,
     judge="kinds.hoist.judge:HoistJudge",
     rules={
-        "hoist.install": "安拆作业（资质、告知与方案、人员持证、监理旁站、验收）",
+        "hoist.install": "安拆作业（资质告知、持证旁站、验收）",
         "hoist.load": "升降机超载",
         "hoist.persons": "升降机超员",
         "hoist.wind": "升降机大风",

@@ -7,8 +7,10 @@
 card({
   name: "slope", id: "slope-card", title: "slope_points",
   words: {
-    zh: {slope_points: "高边坡监测", incl_depth_m: "最大位移深度", rain_mm: "降雨量"},
-    en: {slope_points: "High slopes", incl_depth_m: "depth of the largest", rain_mm: "rain"},
+    zh: {slope_points: "高边坡监测", incl_depth_m: "最大位移深度", rain_mm: "降雨量",
+         bldg_settle_mm: "坡顶建筑物沉降", bldg_tilt: "坡顶建筑物倾斜", anchor_kn: "锚杆（索）轴力"},
+    en: {slope_points: "High slopes", incl_depth_m: "depth of the largest", rain_mm: "rain",
+         bldg_settle_mm: "building settlement", bldg_tilt: "building tilt", anchor_kn: "anchor force"},
   },
   html: `<div style="overflow-x:auto"><table id="slope"><thead></thead><tbody></tbody></table></div>`,
   draw(el) {

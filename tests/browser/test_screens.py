@@ -45,6 +45,7 @@ ALLOWED = [
     r"[A-Z]+\d[\w/-]*",  # models and numbers: SC200/200, ZLP800
     r"H/\d+",  # a slope's displacement limit as a fraction of its height (GB 50330-2013 §19.1.6: H/500)
     r"[A-Z]",  # a certificate number's class letter: 粤建安B(2021)0012345
+    r"JZ",  # a safety production licence's class: (粤)JZ安许证字[2024]010203 (an 安拆 contractor's, the papers panel)
     r"(EN|PDF)",  # the language switch (to English) and the log's print format
     r"demo",  # the demo's own supervisor, who starts the pour: a user name
     r"papers",  # the site file's key a missing registration tells the site to fill in (站点文件未填写 papers)
