@@ -9,13 +9,13 @@ from kinds.slope.building import CHECK, CHECK_EN
 from kinds.slope.days import DaysAbove
 from kinds.slope.limits import ratio, tilt_rate_clause
 from kinds.slope.points import PointAlerts, action, action_en
+from kinds.slope.rate import PREWARNING  # the rate's pre-warning, worded once
 from kinds.slope.thresholds import SlopeRule
 from rules.result import RuleResult
-from rules.wording import PRACTICE_ZH, pick, pick_en
+from rules.wording import pick, pick_en
 
 RULE = "slope.building_rate"
 METRIC = "bldg_tilt"
-PREWARNING = "；速率达报警值 70% 预警" + PRACTICE_ZH
 
 
 class BuildingRate:
