@@ -13,6 +13,10 @@ from contract.alert_event import LEVEL_RANK, Level
 
 Build = Callable[[], "RuleResult"]  # makes a verdict
 Details = dict[str, float | str | list[str]]
+# The details key by which a rule that judges a band (worse both ways, e.g. slope.anchor) says which way its
+# alert worsens, "lower" or "higher": its first value may lie exactly on a lower line entered when reached,
+# which the alert manager's worsening updates would otherwise read as an upward one
+WORSE_DETAIL: Final = "worse"
 
 
 class RuleResult:

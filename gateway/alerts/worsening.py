@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from contract.alert_event import AlertEvent
 from contract.config.rules import WorseningUpdates
 from gateway.alerts.models import Alert
-from rules.result import RuleResult
+from rules.result import WORSE_DETAIL, RuleResult
 
 
 @dataclass(slots=True)
@@ -107,6 +107,17 @@ def _early(moment: float) -> float:
     return moment - 1e-3 - abs(moment) * 1e-9
 
 
+def first_direction(alert: Alert, value: float, threshold: float) -> bool:
+    """Whether lower values are worse for an alert first seen at ``value`` against ``threshold``: as its
+    details' ``worse`` says ("lower" or "higher"), else by where the value lies. A level is entered past its
+    limit, upwards at or above it, downwards strictly below it (rules/levels.py's banded_level), so a value
+    on its line is an upward one unless the rule said otherwise."""
+    said = alert.details.get(WORSE_DETAIL)
+    if said in ("lower", "higher"):
+        return said == "lower"
+    return value < threshold
+
+
 def track(alert: Alert, policy: WorseningUpdates) -> Worst | None:
     """The `Worst` of an alert whose value is a finite number with a limit and whose rule reports its
     worsening (None otherwise: text values, such as a licence number, have no peak), from what the alert
@@ -116,9 +127,9 @@ def track(alert: Alert, policy: WorseningUpdates) -> Worst | None:
         return None
     if not policy.applies(alert.rule):
         return None
-    # the direction of the alert's first numeric verdict: a level is entered past its limit, upwards at
-    # or above it, downwards strictly below it (rules/levels.py's banded_level)
-    lower = alert.lower_is_worse if alert.lower_is_worse is not None else value < threshold
+    lower = (
+        alert.lower_is_worse if alert.lower_is_worse is not None else first_direction(alert, value, threshold)
+    )
     seen, seen_ts = value, alert.updated_ts
     if alert.peak_value is not None and (alert.peak_value < seen if lower else alert.peak_value > seen):
         seen, seen_ts = alert.peak_value, alert.peak_ts if alert.peak_ts is not None else seen_ts

@@ -14,7 +14,7 @@ from kinds.slope.limits import AnchorBand
 from kinds.slope.points import action, action_en
 from kinds.slope.thresholds import SlopeRule
 from rules.levels import LevelMemory, banded_level, threshold_of
-from rules.result import RuleResult
+from rules.result import WORSE_DETAIL, RuleResult
 from rules.wording import PRACTICE_ZH, pick, pick_en
 
 RULE = "slope.anchor"
@@ -91,7 +91,7 @@ class Anchor:
                 unit="kN",
                 message=pick(level, what, CHECK + action(level) if level else ""),
                 message_en=pick_en(level, what_en, CHECK_EN + action_en(level) if level else ""),
-                details={"metric": "anchor_kn", "side": "upper" if high else "lower"},
+                details={"metric": "anchor_kn", WORSE_DETAIL: "higher" if high else "lower"},
                 backfill=backfill,
             ),
         )

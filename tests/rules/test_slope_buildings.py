@@ -327,3 +327,26 @@ def test_the_card_gives_the_building_and_anchor_alarm_values() -> None:
     assert views[("BJZ-01", "bldg_tilt")].alarm == pytest.approx(0.0032)
     anchor = views[("BMS-01", "anchor_kn")]
     assert (anchor.low, anchor.alarm) == (400, 650) and "第19.1.6条第4款" in anchor.clause
+
+
+def test_an_anchor_first_warned_on_its_lower_line_tells_a_further_loss_as_a_worsening(tmp_path: Path) -> None:
+    """The pre-warning is reached (437.5 kN on the lower side is a warning), so the alert's first value can lie
+    exactly on its line; the load falling on to 402 kN, still a warning, is a worsening by more than a step
+    (10 % of 437.5 kN) that the uplinks hear of as an ``updated`` event, and a rise back is none."""
+    from contract.alert_event import AlertEvent
+    from contract.config.rules import WorseningUpdates
+    from gateway.alerts.manager import AlertManager
+
+    sent: list[AlertEvent] = []
+    now = [1_800_000_000.0]
+    manager = AlertManager(tmp_path / "alerts.db", PROJECT, sent.append, lambda: now[0], WorseningUpdates())
+    found = of(readings("BMS-01", "anchor_kn", [437.5, 402.0, 430.0]), "slope.anchor")
+    assert [r.level for r in found] == ["warning"] * 3
+    try:
+        for r in found:
+            now[0] += 600
+            manager.handle([r])
+            manager.tick()
+    finally:
+        manager.close()
+    assert [(e.state, e.value) for e in sent] == [("firing", 437.5), ("updated", 402.0)]
