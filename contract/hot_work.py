@@ -36,6 +36,12 @@ METHOD_ZH: dict[str, str] = {
     "other": "其他动火",
 }
 MIN_EXTINGUISHERS = 2  # GB 50720-2011 §5.2.1: 动火作业场所 … 灭火器不应少于2具
+# Gas welding's cylinders (docs/standards.md §18, §6.3.3): the oxygen and the fuel-gas cylinder at least 5 m
+# apart while working and at least 10 m from the open flame, as company manuals give them [U] (不小于: the
+# line itself complies); §6.3.3(1) itself (mandatory) is that no cylinder with a defective regulator or
+# flashback arrestor is used
+CYLINDERS_APART_M = 5.0
+CYLINDERS_TO_FLAME_M = 10.0
 ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"  # ids that name an alert point and an API path safely
 
 
@@ -107,6 +113,28 @@ class FireWatch(Model):
     )
 
 
+class GasCylinders(Model):
+    """The oxygen and fuel-gas (acetylene, propane) cylinders of gas welding or cutting, as the signer checked
+    them on the spot (§6.3.3)."""
+
+    apart_m: float = Field(
+        ge=0,
+        le=1000,
+        description=f"working distance between the oxygen and the fuel-gas cylinder, m (at least "
+        f"{CYLINDERS_APART_M:g} m [U])",
+    )
+    to_flame_m: float = Field(
+        ge=0,
+        le=1000,
+        description=f"the cylinders' distance from the open flame, m (at least {CYLINDERS_TO_FLAME_M:g} m [U])",
+    )
+    regulators_checked: bool = Field(
+        False,
+        description="each cylinder's regulator (减压器) and flashback arrestor (回火防止器) checked sound "
+        "(required: §6.3.3(1), mandatory)",
+    )
+
+
 class PermitRequest(Model):
     """What the signer records when issuing a permit: the measures confirmed on the spot."""
 
@@ -114,6 +142,11 @@ class PermitRequest(Model):
         min_length=1, max_length=100, description="the hot-work place, as the welders' `place` names it"
     )
     outdoor: bool = Field(False, description="open-air work: 五级以上风力 stops it (§6.3.1(7))")
+    windbreak: bool = Field(
+        False,
+        description="open-air work that must go on in 五级以上风力 behind a reliable windbreak (可靠的挡风措施, "
+        "§6.3.1(7)), confirmed by the signer: the wind then warns instead of alarming",
+    )
     method: Method = Field("electric_welding", description="electric/gas welding, cutting, grinding")
     level: Literal["一级", "二级", "三级"] | None = Field(
         None, description="the company's or locality's approval level where one applies [U]"
@@ -122,6 +155,10 @@ class PermitRequest(Model):
     end: AwareDatetime = Field(description="the window's end")
     operator: Operator
     fire_watch: FireWatch
+    cylinders: GasCylinders | None = Field(
+        None,
+        description="the gas cylinders of gas welding or cutting (气焊、气割), as checked (required for gas_welding)",
+    )
     extinguishers: int = Field(ge=0, le=100, description="extinguishers at the place (at least 2)")
     extinguishers_checked: bool = Field(False, description="their pressure and seals checked (required)")
     combustibles_cleared: bool = Field(

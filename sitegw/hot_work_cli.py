@@ -86,6 +86,18 @@ def issue(
     cleared: bool = typer.Option(False, "--combustibles-cleared", help="combustibles removed or covered"),
     method: str = typer.Option("electric_welding", "--method", help=", ".join(METHOD_ZH)),
     outdoor: bool = typer.Option(False, "--outdoor", help="open-air work (五级以上风力 stops it)"),
+    windbreak: bool = typer.Option(
+        False, "--windbreak", help="open-air work behind a reliable windbreak you confirmed (wind then warns)"
+    ),
+    cylinders_apart_m: float | None = typer.Option(
+        None, "--cylinders-apart-m", help="gas welding/cutting: oxygen to fuel-gas cylinder, m (at least 5)"
+    ),
+    cylinders_to_flame_m: float | None = typer.Option(
+        None, "--cylinders-to-flame-m", help="gas welding/cutting: cylinders to the flame, m (at least 10)"
+    ),
+    cylinders_checked: bool = typer.Option(
+        False, "--cylinders-checked", help="regulators and flashback arrestors checked sound"
+    ),
     level: str = typer.Option("", "--level", help="一级, 二级 or 三级 where a local scheme applies [U]"),
     note: str = typer.Option("", "--note"),
     url: str = URL,
@@ -98,6 +110,17 @@ def issue(
         last_day = date.fromisoformat(valid_until)
     except ValueError:
         fail(f"--valid-until {valid_until!r} is not a date (e.g. 2027-06-30)")
+    cylinders = None
+    if cylinders_apart_m is not None or cylinders_to_flame_m is not None or cylinders_checked:
+        if cylinders_apart_m is None or cylinders_to_flame_m is None:
+            fail(
+                "gas cylinders need both --cylinders-apart-m and --cylinders-to-flame-m (metres, as measured)"
+            )
+        cylinders = {
+            "apart_m": cylinders_apart_m,
+            "to_flame_m": cylinders_to_flame_m,
+            "regulators_checked": cylinders_checked,
+        }
     body = {
         "place": place,
         "start": _time(start, "--start"),
@@ -115,6 +138,8 @@ def issue(
         "combustibles_cleared": cleared,
         "method": method,
         "outdoor": outdoor,
+        "windbreak": windbreak,
+        "cylinders": cylinders,
         "level": level or None,
         "note": note,
     }

@@ -31,7 +31,15 @@ from pathlib import Path
 from typing import Protocol
 
 from contract.config.hot_work_permits import HotWorkPermitsConfig
-from contract.hot_work import MIN_EXTINGUISHERS, Permit, PermitRequest, hours_zh, validity_en
+from contract.hot_work import (
+    CYLINDERS_APART_M,
+    CYLINDERS_TO_FLAME_M,
+    MIN_EXTINGUISHERS,
+    Permit,
+    PermitRequest,
+    hours_zh,
+    validity_en,
+)
 from gateway.site.site_work import WorkError
 from gateway.site.weather_warnings import KEPT_FOR_RULES_S
 from gateway.sqlite_tx import connect, transaction
@@ -210,6 +218,52 @@ def _check(r: PermitRequest, tz: timezone, validity: HotWorkPermitsConfig) -> No
             f"material, before signing ({GB50720_EN} §6.3.1(1)(3))"
         )
     _check_watch_not_operator(r)
+    _check_cylinders(r)
+
+
+def _check_cylinders(r: PermitRequest) -> None:
+    """WorkError for gas welding without its cylinders checked, or cylinders (of any method that gives them)
+    too close to each other or to the flame, or with a regulator or flashback arrestor not checked sound."""
+    c = r.cylinders
+    if c is None:
+        if r.method != "gas_welding":
+            return
+        raise WorkError(
+            f"气焊须记录气瓶检查（cylinders：氧气瓶与乙炔瓶间距 apart_m、距明火 to_flame_m、减压器及回火防止器完好 "
+            f"regulators_checked）（{GB50720}第6.3.3条）；请到现场检查气瓶后填写再签发。"
+            " Gas welding needs its cylinders as checked (cylinders: apart_m, to_flame_m, regulators_checked; "
+            f"{GB50720_EN} §6.3.3): check them on the spot and give them"
+        )
+    if not c.regulators_checked:
+        raise WorkError(
+            f"未确认气瓶减压器、回火防止器完好（cylinders.regulators_checked 须为 true）：{GB50720}第6.3.3条第1款"
+            "（强制性条文）不得使用减压器、回火防止器等有缺陷的气瓶；请检查或更换后再签发。"
+            " cylinders.regulators_checked must be true: no cylinder with a defective regulator or flashback "
+            f"arrestor may be used ({GB50720_EN} §6.3.3(1), mandatory); check or replace them"
+        )
+    for got, least, what_zh, what_en, name in (
+        (
+            c.apart_m,
+            CYLINDERS_APART_M,
+            "氧气瓶与乙炔瓶（燃气瓶）工作间距",
+            "the oxygen and fuel-gas cylinders' gap",
+            "apart_m",
+        ),
+        (
+            c.to_flame_m,
+            CYLINDERS_TO_FLAME_M,
+            "气瓶与明火的距离",
+            "the cylinders' distance from the flame",
+            "to_flame_m",
+        ),
+    ):
+        if got < least:
+            raise WorkError(
+                f"{what_zh} {got:g} m，小于 {least:g} m（cylinders.{name}；{GB50720}第6.3.3条，距离取自企业规程，"
+                f"未经标准原文核实）；请移开气瓶后再签发。"
+                f" {what_en} is {got:g} m, less than {least:g} m (cylinders.{name}; {GB50720_EN} §6.3.3, the "
+                "distance as company manuals give it, unverified): move the cylinders"
+            )
 
 
 def _same_name(a: str, b: str) -> bool:

@@ -173,3 +173,27 @@ def test_sitegw_hot_work_cli(site: RunningSite) -> None:
     assert unchecked.returncode == 1 and "checked: true" in unchecked.stderr
     closed = sitegw("hot-work", "close", permit, "--checked", token=token, url=site.url)
     assert closed.returncode == 0 and "closed by wang.gong" in closed.stdout
+    # gas welding in the open behind a windbreak: its cylinders as measured on the spot, 10 m from the flame at
+    # least (9.9 refused), regulators and flashback arrestors checked
+    # (a watch of its own: W-201's cutting was in force at this window's start, until it was closed)
+    other = {"cutting": "gas_welding", "W-201": "W-202"}
+    gas = [other.get(a, a) for a in args] + ["--combustibles-cleared", "--outdoor"]
+    bare = sitegw(*gas, "--windbreak", token=token, url=site.url)
+    assert bare.returncode == 1 and "Gas welding needs its cylinders" in bare.stderr
+    measured = ["--cylinders-apart-m", "5", "--cylinders-checked", "--windbreak"]
+    near = sitegw(*gas, *measured, "--cylinders-to-flame-m", "9.9", token=token, url=site.url)
+    assert near.returncode == 1 and "cylinders.to_flame_m" in near.stderr
+    signed = sitegw(*gas, *measured, "--cylinders-to-flame-m", "10", token=token, url=site.url)
+    assert signed.returncode == 0, signed.stderr
+    [kept] = [
+        p for p in httpx.get(site.url + "api/v1/hot-work", timeout=10).json() if p["method"] == "gas_welding"
+    ]
+    assert kept["windbreak"] is True and kept["outdoor"] is True
+    assert kept["cylinders"] == {"apart_m": 5.0, "to_flame_m": 10.0, "regulators_checked": True}
+    # today's safety log says so of it
+    day = datetime.now(BEIJING).date().isoformat()
+    drafted = httpx.post(
+        f"{site.url}api/v1/safety-logs/{day}/draft", headers=site.login("super1"), timeout=30
+    )
+    [line] = [line for line in drafted.json()["content"]["hot_work"] if kept["id"] in line]
+    assert "，露天，设挡风措施；" in line and "气瓶间距 5 m、距明火 10 m，减压器及回火防止器已检查；" in line

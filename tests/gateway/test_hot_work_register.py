@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from contract.hot_work import FireWatch, Operator, Permit, PermitRequest
+from contract.hot_work import FireWatch, GasCylinders, Operator, Permit, PermitRequest
 from gateway.site.hot_work import HotWork
 from gateway.site.site_work import WorkError
 
@@ -199,3 +199,31 @@ def test_the_operator_named_as_fire_watch_is_refused_without_badges_to_tell_them
     # two people of one name, told apart by their badges, are two people
     namesake = operator.model_copy(update={"name": "李四", "person_id": "W-201"})
     assert hot_work.issue(request(operator=namesake), "王工").operator.name == "李四"
+
+
+def cylinders(**changes: Any) -> GasCylinders:
+    """Gas welding's cylinders as checked: 5 m apart, 10 m from the flame (on both lines), regulators sound."""
+    return GasCylinders(**({"apart_m": 5.0, "to_flame_m": 10.0, "regulators_checked": True} | changes))
+
+
+def test_gas_welding_is_signed_only_with_its_cylinders_checked(register: tuple[HotWork, Sink]) -> None:
+    """§18, §6.3.3: gas welding records its cylinders; the oxygen and fuel-gas cylinders at least (不小于) 5 m
+    apart and 10 m from the flame [U] (on a line is enough, a tenth short is not); a regulator or flashback
+    arrestor not checked sound refuses it (§6.3.3(1), mandatory). Electric welding needs none."""
+    hot_work, _ = register
+    with pytest.raises(WorkError, match=r"^气焊须记录气瓶检查.*第6\.3\.3条.*Gas welding needs its cylinders"):
+        hot_work.issue(request(method="gas_welding"), "王工")
+    with pytest.raises(WorkError, match=r"^未确认气瓶减压器、回火防止器完好.*第6\.3\.3条第1款（强制性条文）"):
+        hot_work.issue(request(method="gas_welding", cylinders=cylinders(regulators_checked=False)), "王工")
+    for field, short, least in (("apart_m", 4.9, 5), ("to_flame_m", 9.9, 10)):
+        with pytest.raises(WorkError, match=rf"小于 {least} m（cylinders\.{field}；.* less than {least} m"):
+            hot_work.issue(request(method="gas_welding", cylinders=cylinders(**{field: short})), "王工")
+    for n, kept in enumerate((cylinders(), cylinders(apart_m=5.1, to_flame_m=10.1)), 1):
+        issued = hot_work.issue(request(method="gas_welding", cylinders=kept, fire_watch=watch(n)), "王工")
+        assert issued.cylinders == kept
+    # cutting gives its cylinders where it uses gas, and they are checked as gas welding's
+    with pytest.raises(WorkError, match=r"cylinders\.to_flame_m"):
+        hot_work.issue(
+            request(method="cutting", cylinders=cylinders(to_flame_m=3.0), fire_watch=watch(9)), "王工"
+        )
+    assert hot_work.issue(request(fire_watch=watch(8)), "王工").cylinders is None

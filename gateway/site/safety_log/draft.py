@@ -96,11 +96,18 @@ def permit_line(p: Permit) -> str:
         if p.closed_ts is not None
         else "未记录动火后检查"
     )
+    c = p.cylinders
+    cylinders = (
+        f"气瓶间距 {c.apart_m:g} m、距明火 {c.to_flame_m:g} m，减压器及回火防止器已检查；"
+        if c is not None
+        else ""
+    )
     return (
         f"{p.title_zh}{'（' + p.level + '）' if p.level else ''} "
-        f"{p.start.astimezone(BEIJING):%m-%d %H:%M}—{p.end.astimezone(BEIJING):%m-%d %H:%M}{'，露天' if p.outdoor else ''}；"
+        f"{p.start.astimezone(BEIJING):%m-%d %H:%M}—{p.end.astimezone(BEIJING):%m-%d %H:%M}"
+        f"{'，露天' if p.outdoor else ''}{'，设挡风措施' if p.windbreak else ''}；"
         f"作业人 {o.name}（{o.certificate_kind} {o.certificate_no}，有效至 {o.valid_until.isoformat()}）；"
-        f"监火人 {p.fire_watch.name}；灭火器 {p.extinguishers} 具已检查；签发人 {p.signer} "
+        f"监火人 {p.fire_watch.name}；灭火器 {p.extinguishers} 具已检查；{cylinders}签发人 {p.signer} "
         f"{datetime.fromtimestamp(p.signed_ts, BEIJING):%m-%d %H:%M} 现场确认；{closing}"
     )
 
