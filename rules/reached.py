@@ -1,10 +1,11 @@
 """A value against a rule's lines, mildest first, with a clearing band, and the verdict in the rule's own
-words: what the temporary power's leakage and temperatures share (kinds/power/leakage.py, temp.py, rise.py).
+words: what the temporary power's leakage and temperatures (kinds/power/leakage.py, temp.py, rise.py) and the
+shield machine's drive parameters (kinds/shield/roll.py, deviation.py, thrust.py, chamber.py, volume.py) share.
 
 Whether a value on a line has crossed it is the word of the line's clause (rules/levels.py ``Strict``): by
 default 达到 (reached: on the line counts), as power's are; 超出/大于/低于 (only beyond it) where a rule's
-``Words`` say ``strict``. A line may be one a value falls below (``higher_is_worse`` False: a grout volume
-under plan)."""
+``Words`` say ``strict`` (the shield's, GB 55034-2022 §3.7.3's 超出). A line may be one a value falls below
+(``higher_is_worse`` False: a shield's grout volume under plan)."""
 
 from __future__ import annotations
 
