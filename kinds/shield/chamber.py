@@ -14,7 +14,7 @@ from kinds.shield.clauses import ADVANCE_3_7_2
 from kinds.shield.kind import Band
 from kinds.shield.words import at_ring
 from rules.reached import Reached, Words
-from rules.result import RuleResult
+from rules.result import WORSE_DETAIL, RuleResult
 from rules.wording import PRACTICE_ZH
 
 WORDS = Words(
@@ -65,5 +65,6 @@ class ShieldChamber(Reached):
             )
 
         end: list[tuple[Level, float]] = [("warning", high if upper else low)]  # the end it is nearer
-        details: dict[str, float | str | list[str]] = {"side": "upper" if upper else "lower"}
+        # worse both ways: say which, as slope.anchor does (the alert manager's worsening updates read it)
+        details: dict[str, float | str | list[str]] = {WORSE_DETAIL: "higher" if upper else "lower"}
         return self.report(device, "", level, pressure_kpa, end, what, details, ts, backfill)

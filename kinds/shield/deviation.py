@@ -10,7 +10,7 @@ from kinds.shield.clauses import PLAN, STOP_3_7_3
 from kinds.shield.kind import DEV_H, DEV_V
 from kinds.shield.words import STOP_ACTION, at_ring
 from rules.reached import Reached, Words
-from rules.result import RuleResult
+from rules.result import WORSE_DETAIL, RuleResult
 
 AXES: dict[str, tuple[str, str, str]] = {DEV_H: ("H", "水平", "horizontal"), DEV_V: ("V", "竖向", "vertical")}
 """Each deviation's point in its alerts, and its Chinese and English names."""
@@ -54,4 +54,9 @@ class ShieldDeviation(Reached):
                 f"{name}{at_en} {en} deviation {deviation_mm:+.0f} mm{beyond_en} ±{allowed_mm:g} mm",
             )
 
-        return self.report(device, point, level, deviation_mm, thresholds, what, {"axis": zh}, ts, backfill)
+        # signed, worse away from the axis either way: say which, as a band's rule does
+        details: dict[str, float | str | list[str]] = {
+            "axis": zh,
+            WORSE_DETAIL: "lower" if deviation_mm < 0 else "higher",
+        }
+        return self.report(device, point, level, deviation_mm, thresholds, what, details, ts, backfill)

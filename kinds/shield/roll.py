@@ -8,7 +8,7 @@ from contract.alert_event import Level
 from kinds.shield.clauses import PLAN, STOP_3_7_3
 from kinds.shield.words import STOP_ACTION, at_ring
 from rules.reached import Reached, Words
-from rules.result import RuleResult
+from rules.result import WORSE_DETAIL, RuleResult
 
 WORDS = Words(
     rule="shield.roll",
@@ -48,4 +48,6 @@ class ShieldRoll(Reached):
                 f"{name}{at_en} roll {roll_deg:+.2f}°{beyond_en} ±{allowed_deg:g}°",
             )
 
-        return self.report(device, "", level, roll_deg, thresholds, what, {}, ts, backfill)
+        # signed, worse away from zero either way: say which, as a band's rule does
+        details: dict[str, float | str | list[str]] = {WORSE_DETAIL: "lower" if roll_deg < 0 else "higher"}
+        return self.report(device, "", level, roll_deg, thresholds, what, details, ts, backfill)

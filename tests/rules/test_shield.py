@@ -210,6 +210,19 @@ def test_the_chamber_warning_says_which_end_and_clears_past_the_band_of_its_half
     assert fired.clause.startswith("GB 55034-2022 第3.7.2条") and "行业惯例" in fired.clause
     [low] = verdicts("shield.chamber", {"chamber_kpa": 170.0})
     assert "低于下限" in low.message and low.threshold == 180.0
+    # worse both ways: each says which, for the alert manager's worsening updates
+    assert (fired.details["worse"], low.details["worse"]) == ("higher", "lower")
+
+
+def test_roll_and_deviation_say_they_worsen_away_from_zero_either_way() -> None:
+    [right] = verdicts("shield.roll", {"roll_deg": 1.2})
+    [left] = verdicts("shield.roll", {"roll_deg": -1.2})
+    [down] = verdicts("shield.deviation", {"dev_v_mm": -60}, point="V")
+    assert (right.details["worse"], left.details["worse"], down.details["worse"]) == (
+        "higher",
+        "lower",
+        "lower",
+    )
 
 
 @pytest.mark.parametrize(
