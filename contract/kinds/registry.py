@@ -43,6 +43,7 @@ BUILTIN = (
     "kinds.tunnel.kind",
     "kinds.slope.kind",
     "kinds.fire_detector.kind",
+    "kinds.shield.kind",
 )
 ENTRY_POINTS = "sitegw.kinds"
 ENV = "SITEGW_KINDS"

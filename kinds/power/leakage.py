@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from contract.alert_event import Level
 from kinds.power.clauses import RCD, RCD_2005
-from kinds.power.reached import Reached, Words
 from kinds.power.thresholds import PowerRule
+from rules.reached import Reached, Words
 from rules.result import RuleResult
 from rules.wording import PRACTICE_ZH
 

@@ -15,9 +15,9 @@ from collections import deque
 
 from contract.alert_event import Level
 from kinds.power.clauses import JGJT46
-from kinds.power.reached import Reached, Words
 from kinds.power.thresholds import PowerRule
 from rules.levels import key_of
+from rules.reached import Reached, Words
 from rules.result import RuleResult
 from rules.wording import PRACTICE_ZH
 

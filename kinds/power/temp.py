@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from contract.alert_event import Level
 from kinds.power.clauses import JGJT46
-from kinds.power.reached import Reached, Words
 from kinds.power.thresholds import PowerRule
+from rules.reached import Reached, Words
 from rules.result import RuleResult
 from rules.wording import PRACTICE_ZH
 

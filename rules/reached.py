@@ -1,6 +1,11 @@
-"""What power.leakage, power.temp and power.temp_rise share: a value against lines its clause words 达到
-(reached: on the line counts), mildest first, with a clearing band, and the verdict in the rule's own words
-(kinds/power/leakage.py, temp.py, rise.py give them)."""
+"""A value against a rule's lines, mildest first, with a clearing band, and the verdict in the rule's own
+words: what the temporary power's leakage and temperatures (kinds/power/leakage.py, temp.py, rise.py) and the
+shield machine's drive parameters (kinds/shield/roll.py, deviation.py, thrust.py, chamber.py, volume.py) share.
+
+Whether a value on a line has crossed it is the word of the line's clause (rules/levels.py ``Strict``): by
+default 达到 (reached: on the line counts), as power's are; 超出/大于/低于 (only beyond it) where a rule's
+``Words`` say ``strict`` (the shield's, GB 55034-2022 §3.7.3's 超出). A line may be one a value falls below
+(``higher_is_worse`` False: a shield's grout volume under plan)."""
 
 from __future__ import annotations
 
@@ -8,19 +13,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from contract.alert_event import Level
-from rules.levels import LevelMemory, banded_level, banded_result
+from rules.levels import LevelMemory, Strict, banded_level, banded_result
 from rules.result import RuleResult
 from rules.wording import pick, pick_en
 
 
 @dataclass(frozen=True)
 class Words:
-    """One rule's id, clauses per level, unit and action per level (Chinese, English)."""
+    """One rule's id, clauses per level, unit and action per level (Chinese, English), and how its
+    clause words its lines."""
 
     rule: str
     clauses: dict[str, str]
     unit: str
     actions: dict[str, tuple[str, str]]
+    strict: Strict = False
+    """Which lines a value on them has not crossed (rules/levels.py ``Strict``): False, every line reached
+    (达到); True, every line only beyond it (超出, 大于, 低于)."""
+    higher_is_worse: bool = True
+    """False: a value crosses a line by falling below it."""
 
 
 What = Callable[[Level | None], tuple[str, str]]
@@ -28,7 +39,7 @@ What = Callable[[Level | None], tuple[str, str]]
 
 
 class Reached:
-    """One such rule's levels, per (box, probe)."""
+    """One such rule's levels, per (device, point)."""
 
     def __init__(self, words: Words) -> None:
         self.words = words
@@ -37,8 +48,17 @@ class Reached:
     def level(
         self, device: str, point: str, value: float, thresholds: list[tuple[Level, float]], band: float
     ) -> Level | None:
-        """The level ``value`` reaches, held down to the band below the line it had reached."""
-        return banded_level(value, thresholds, self._memory.get(device, point), band, strict=False)
+        """The level ``value`` crosses as the rule's words say, held while it is within the band of the line
+        it had crossed."""
+        w = self.words
+        return banded_level(
+            value,
+            thresholds,
+            self._memory.get(device, point),
+            band,
+            higher_is_worse=w.higher_is_worse,
+            strict=w.strict,
+        )
 
     def current(self, device: str, point: str) -> Level | None:
         """The level last reported."""
