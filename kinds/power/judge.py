@@ -1,24 +1,34 @@
-"""The temporary power's judge: each sample of a distribution box through its seven rules (leakage, the
-RCD not acting, its protection switched off, its trip, temperatures, their rise, fault arcs). A box's
-silence is device.offline, the engine's for every watched kind."""
+"""The temporary power's judge: each sample of a distribution box through its nine rules (leakage, the
+RCD not acting, its protection switched off, its trip, temperatures, their rise, fault arcs, the RCD's
+test, the lighting's safe voltage). A box's silence is device.offline, the engine's for every watched kind."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from contract.config.device import DeviceConfig
 from contract.config.site import SiteConfig
-from kinds.power import arc, rise
+from kinds.power import arc, rcd_test, rise
 from kinds.power.arc import PowerArc
 from kinds.power.bypass import BYPASS
-from kinds.power.kind import RCD_BYPASSED, RCD_CLOSED, RCD_TRIPPED, TEMPS, PowerDevice
+from kinds.power.kind import (
+    RCD_BYPASSED,
+    RCD_CLOSED,
+    RCD_TRIPPED,
+    TEMPS,
+    TEST_FAILED,
+    TEST_PASSED,
+    PowerDevice,
+)
 from kinds.power.leakage import PowerLeakage
+from kinds.power.lighting import PowerLighting
 from kinds.power.rcd import PowerRcd
+from kinds.power.rcd_test import PowerRcdTest
 from kinds.power.rise import PowerTempRise
 from kinds.power.state import PowerState
 from kinds.power.temp import PowerTemp
 from kinds.power.thresholds import PowerRule
-from kinds.power.trip import TRIP
+from kinds.power.trip import TRIP, TripCauses
 from rules.kinds.base import Judge, Shared
 from rules.probes import Probe
 from rules.result import RuleResult
@@ -28,13 +38,17 @@ ENERGISED = frozenset({RCD_CLOSED, RCD_BYPASSED})
 """The RCD states in which the circuit is live: a leakage at IΔn then means the RCD did not act."""
 SILENCE = 1.5
 """Poll intervals between two readings of a box that make a silence (one missed reading is not)."""
+UNTESTED_EVERY_S = 600.0
+"""The untested RCD's probe samples every 10 minutes: the rule reads the box's stamps, not how often it
+reports, so a day without a test is a day of samples, not 17,000."""
 
 
 class PowerJudge(Judge):
     """Every distribution box of one site."""
 
     sensor_names = {m: (f"{zh}温度", f"{en} temperature") for m, (_, zh, en) in TEMPS.items()} | {
-        "leakage_ma": ("剩余电流", "residual current")
+        "leakage_ma": ("剩余电流", "residual current"),
+        "lighting_v": ("照明回路电压", "lighting circuit voltage"),
     }
 
     def __init__(self, shared: Shared, devices: list[DeviceConfig]) -> None:
@@ -42,6 +56,7 @@ class PowerJudge(Judge):
         self._leakage, self._rcd = PowerLeakage(), PowerRcd()
         self._bypass, self._trip = PowerState(BYPASS), PowerState(TRIP)
         self._temp, self._rise, self._arc = PowerTemp(), PowerTempRise(), PowerArc()
+        self._rcd_test, self._lighting, self._causes = PowerRcdTest(), PowerLighting(), TripCauses()
         self._state: dict[str, dict[str, float]] = {d.id: {} for d in devices}
         # a probe's range is the site's (sensor_fault.ranges: §17 gives none); outside it a broken probe,
         # which clears no alert
@@ -49,20 +64,37 @@ class PowerJudge(Judge):
 
     @staticmethod
     def history_s(site: SiteConfig) -> float:
-        """The temperature rise's window and a shift's fault arcs, the longest any box is set to."""
+        """The temperature rise's window, a shift's fault arcs and the RCD's test interval, the longest any
+        box is set to."""
         cfgs = [site.rules.for_device(d.id, "power") for d in site.devices if isinstance(d, PowerDevice)]
         return max(
-            (max(rise.history_s(c), arc.history_s(c)) for c in cfgs if isinstance(c, PowerRule)), default=0.0
+            (
+                max(rise.history_s(c), arc.history_s(c), rcd_test.history_s(c))
+                for c in cfgs
+                if isinstance(c, PowerRule)
+            ),
+            default=0.0,
         )
 
     def families(self) -> Iterable[object]:
-        return (self._leakage, self._rcd, self._bypass, self._trip, self._temp, self._rise, self._arc)
+        return (
+            self._leakage,
+            self._rcd,
+            self._bypass,
+            self._trip,
+            self._temp,
+            self._rise,
+            self._arc,
+            self._rcd_test,
+            self._lighting,
+        )
 
     def memory(self, dev: DeviceConfig) -> dict[str, float]:
         return self._state[dev.id]
 
     def resume(self, now: float) -> None:
         self._ranges.resume()  # the first sound reading clears a sensor.fault left open from before the stop
+        self._rcd_test.restart(self.shared.stop, now)
 
     def sample(self, dev: DeviceConfig, changed: set[str], ts: float, backfill: bool) -> list[RuleResult]:
         # only what this sample reported is judged; a rule reading two metrics (the RCD's) takes the other's
@@ -71,6 +103,9 @@ class PowerJudge(Judge):
         n, name, spec = self._state[dev.id], self.shared.names[dev.id], dev.power
         cfg = self.shared.section(dev.id, "power", PowerRule)
         found: list[RuleResult | None] = list(self._ranges.check(dev.id, n, changed, ts, backfill))
+        gap_s = SILENCE * dev.poll_interval_s
+        # the RCD's test is an event: judged in the sample that reports it, never from the value kept
+        test = round(n["rcd_test"]) if "rcd_test" in changed else None
         rcd = spec.rcd
         if rcd is not None and "leakage_ma" in n:
             rated, rated_s = rcd
@@ -84,10 +119,18 @@ class PowerJudge(Judge):
                         dev.id, name, rated, rated_s, band, n["leakage_ma"], live, ts, backfill
                     )
                 )
+        if rcd is not None:  # every sample: the wait for a test grows with the box's stamps
+            found.append(self._rcd_test.evaluate(dev.id, name, cfg, test, ts, backfill))
         if "rcd_state" in changed:
-            found.append(self._bypass.evaluate(dev.id, name, n["rcd_state"], ts, backfill))
-            found.append(self._trip.evaluate(dev.id, name, n["rcd_state"], ts, backfill))
-        gap_s = SILENCE * dev.poll_interval_s
+            state = n["rcd_state"]
+            tested = self._causes.excused(dev.id, state, test == TEST_PASSED, gap_s, ts)
+            found.append(self._bypass.evaluate(dev.id, name, state, ts, backfill))
+            found.append(self._trip.evaluate(dev.id, name, state, ts, backfill, excused=tested))
+        if "lighting_v" in changed and (safe_v := spec.safe_lighting_v) is not None:  # else shown, not judged
+            place, band = spec.place or "", cfg.hysteresis_pct / 100
+            found.append(
+                self._lighting.evaluate(dev.id, name, place, safe_v, band, n["lighting_v"], ts, backfill)
+            )
         for metric, probe in TEMPS.items():  # in their order, not a set's: replays give the same order
             if metric not in changed:
                 continue
@@ -172,4 +215,57 @@ class PowerJudge(Judge):
                     fire_after_s=every,
                 ),
             ]
+        found += _test_and_lighting(dev, cfg, quiet, outside)
         return found
+
+
+def _test_and_lighting(
+    dev: PowerDevice,
+    cfg: PowerRule,
+    quiet: dict[str, float | str],
+    outside: Callable[[str], tuple[float, ...]],
+) -> list[Probe]:
+    """power.rcd_test's probes for a box with an RCD and power.lighting_voltage's for a box whose lighting is
+    judged, ``quiet`` the box's other readings, ``outside`` a metric's values beyond its sensor's range."""
+    every, band = dev.poll_interval_s, cfg.hysteresis_pct / 100
+    found: list[Probe] = []
+    if dev.power.rcd is not None:
+        found += [
+            # a test that did not trip the RCD: critical until a test that does
+            Probe(
+                "power.rcd_test",
+                dev.id,
+                "rcd_test",
+                context=quiet,
+                interval_s=every,
+                beyond=(float(TEST_FAILED),),
+                clear=float(TEST_PASSED),
+            ),
+            # no test at all: past the interval from the first reading (strictly: one sample more)
+            Probe(
+                "power.rcd_test",
+                dev.id,
+                "rcd_test",
+                context=quiet,
+                interval_s=UNTESTED_EVERY_S,
+                beyond=(None,),
+                clear=float(TEST_PASSED),
+                fire_after_s=cfg.rcd_test_interval_h * 3600 + UNTESTED_EVERY_S,
+            ),
+        ]
+    safe_v = dev.power.safe_lighting_v
+    if safe_v is not None:  # strictly above the safe voltage: a tenth of a volt over it is
+        found.append(
+            Probe(
+                "power.lighting_voltage",
+                dev.id,
+                "lighting_v",
+                context=quiet,
+                interval_s=every,
+                beyond=(safe_v + 0.1, 220.0),
+                hold=(safe_v * (1 - band / 2),),
+                clear=safe_v * (1 - band) * 0.9,
+                faults=outside("lighting_v"),
+            )
+        )
+    return found

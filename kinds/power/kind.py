@@ -2,7 +2,8 @@
 (配电箱/开关箱), as 智慧用电 monitors report it (standards.md §17).
 
 One device is one box: its level in the 三级配电系统 (总配电箱, 分配电箱, 开关箱), its residual-current
-device's rating and where it stands are its section of the site file. A silent box is device.offline.
+device's rating, where it stands (wet, a special working environment) and the lighting circuit it may feed
+are its section of the site file. A silent box is device.offline.
 
 This module is the declaration alone (it imports only the contract and the kind's thresholds), so the
 regulator, which reads the names, never loads the judge or the simulator named here.
@@ -10,9 +11,9 @@ regulator, which reads the names, never loads the judge or the simulator named h
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from contract.config.common import Model
 from contract.config.device import DeviceConfig
@@ -21,13 +22,19 @@ from contract.kinds.offline import TIME_LIMITS
 from kinds.power.thresholds import PowerRule
 
 BoxLevel = Literal["main", "sub", "terminal"]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 # JGJ/T 46-2024 §3.3 is in force; these values were confirmed in JGJ 46-2005 only (standards.md §17):
 # §8.2.10: a terminal box's RCD 不应大于30mA (15 mA where wet or corrosive), 不应大于0.1s
 TERMINAL_MA, WET_MA, TERMINAL_S = 30.0, 15.0, 0.1
 # §8.2.11: a main box's RCD 应大于30mA, 应大于0.1s, and the product 不应大于30mA·s
 MAIN_PRODUCT_MAS = 30.0
+# GB 55034-2022 §3.10.4: handheld lamps on safety extra-low voltage, at most 36 V (standards.md §17)
+SELV_V = 36.0
 
 RCD_CLOSED, RCD_TRIPPED, RCD_OPEN, RCD_BYPASSED = 0, 1, 2, 3
+# the monitor's test of the RCD (试跳, its ``rcd_test``): none in this reading, the RCD tripped on its test,
+# the test did not trip it
+TEST_NONE, TEST_PASSED, TEST_FAILED = 0, 1, 2
 TEMPS: dict[str, tuple[str, str, str]] = {
     "temp_l1_c": ("L1", "A相进线端子", "L1 incoming terminal"),
     "temp_l2_c": ("L2", "B相进线端子", "L2 incoming terminal"),
@@ -51,7 +58,7 @@ class PowerSpec(Model):
         False,
         title="Wet or corrosive place",
         description="潮湿或有腐蚀介质场所 (tunnels, basements with water): a terminal box's RCD is the "
-        "splash-proof 15 mA type (§8.2.10)",
+        "splash-proof 15 mA type (§8.2.10), and the lighting it feeds is judged at the safe voltage",
     )
     rcd_rated_ma: float | None = Field(
         None,
@@ -70,6 +77,28 @@ class PowerSpec(Model):
         description="s (额定漏电动作时间). Terminal box: 0.1 if left out (≤ 0.1, §8.2.10); main box: "
         "required, above 0.1 and rcd_rated_ma × rcd_time_s ≤ 30 mA·s (§8.2.11)",
     )
+    lighting: bool = Field(
+        False,
+        title="Feeds a lighting circuit",
+        description="the box feeds a lighting circuit (照明回路) whose voltage its monitor reports as "
+        "lighting_v: judged against the safe voltage where the place is wet or special (建质规〔2024〕5号 "
+        "第十条(一)), shown elsewhere",
+    )
+    special_environment: Reason | None = Field(
+        None,
+        title="Special working environment",
+        description="why the place is a 特殊作业环境 of 建质规〔2024〕5号 第十条(一), in words its alerts "
+        "quote (e.g. 隧道内，通风不畅; 地下室，有积水; 有限空间): 通风不畅、高温、有导电灰尘、相对湿度长期超过75%、"
+        "泥泞、存在积水或其他导电液体",
+    )
+    lighting_safe_v: float | None = Field(
+        None,
+        gt=0,
+        title="Lighting safe voltage",
+        description="V: the highest voltage the lighting circuit may read in its wet or special place; 36 if "
+        "left out (GB 55034-2022 §3.10.4: SELV ≤ 36 V), lower where the site sets it (24 or 12 for a very "
+        "wet or metal-enclosed place: practice, not verified in standards.md); above 36 is refused",
+    )
 
     @property
     def rcd(self) -> tuple[float, float] | None:
@@ -83,6 +112,23 @@ class PowerSpec(Model):
         if self.rcd_rated_ma is None or self.rcd_time_s is None:
             return None
         return self.rcd_rated_ma, self.rcd_time_s
+
+    @property
+    def place(self) -> str | None:
+        """Why the box's place is wet or special in the words of its alerts (None: neither): where
+        建质规〔2024〕5号 第十条(一) wants its lighting at the safe voltage."""
+        said = ["潮湿场所"] if self.wet else []
+        if self.special_environment is not None:
+            said.append(self.special_environment)
+        return "；".join(said) or None
+
+    @property
+    def safe_lighting_v(self) -> float | None:
+        """The safe voltage the box's lighting circuit is judged against (None: it feeds no lighting, or
+        not in a wet or special place, where its voltage is shown, not judged)."""
+        if not self.lighting or self.place is None:
+            return None
+        return SELV_V if self.lighting_safe_v is None else self.lighting_safe_v
 
     @model_validator(mode="after")
     def _rated(self) -> PowerSpec:
@@ -116,6 +162,33 @@ class PowerSpec(Model):
             raise ValueError("a sub box's RCD needs both rcd_rated_ma and rcd_time_s (or neither: no RCD)")
         return self
 
+    @model_validator(mode="after")
+    def _lighting_safe(self) -> PowerSpec:
+        """Refuse a safe voltage that is none (above 36 V), or one nothing would judge: power.lighting_voltage
+        judges by it, and a value it would never read must not look like protection."""
+        volts = self.lighting_safe_v
+        if volts is None:
+            return self
+        if not self.lighting:
+            raise ValueError(
+                f"lighting_safe_v {volts:g} V is the safe voltage of the box's lighting circuit: write "
+                "lighting: true if the box feeds one, or remove lighting_safe_v"
+            )
+        if self.place is None:
+            raise ValueError(
+                f"lighting_safe_v {volts:g} V is judged only in a wet or special place (建质规〔2024〕5号 "
+                "第十条(一)): write wet: true or special_environment: <why> (e.g. 隧道内，通风不畅), or "
+                "remove lighting_safe_v"
+            )
+        if volts > SELV_V:
+            raise ValueError(
+                f"{self.place}的照明回路安全电压 {volts:g} V: 建质规〔2024〕5号 第十条(一) 特殊作业环境照明应使用"
+                f"安全电压, GB 55034-2022 §3.10.4: SELV ≤ {SELV_V:g} V from a double-winding isolating "
+                f"transformer; write lighting_safe_v: {SELV_V:g} or lower (24 or 12 where very wet or "
+                "metal-enclosed) and feed the lamps from such a transformer"
+            )
+        return self
+
 
 class PowerDevice(DeviceConfig):
     """A distribution box's online electrical-safety monitor (智慧用电监测终端)."""
@@ -125,12 +198,14 @@ class PowerDevice(DeviceConfig):
     )
     power: PowerSpec = Field(
         title="Distribution box",
-        description="level, wet, rcd_rated_ma, rcd_time_s: the box and its RCD (standards.md §17)",
+        description="level, wet, rcd_rated_ma, rcd_time_s: the box and its RCD; lighting, "
+        "special_environment, lighting_safe_v: the lighting circuit it feeds (standards.md §17)",
     )
 
 
-SAMPLE = frozenset({"leakage_ma", "rcd_state", "arc_alarm", *TEMPS})
-"""A box reports these together; the RCD rule reads the leakage with the RCD's state."""
+SAMPLE = frozenset({"leakage_ma", "rcd_state", "rcd_test", "arc_alarm", "lighting_v", *TEMPS})
+"""A box reports these together; the RCD rule reads the leakage with the RCD's state, the trip rule the
+state with the RCD's test."""
 
 KIND = Kind(
     name="power",
@@ -156,7 +231,15 @@ KIND = Kind(
                 RCD_BYPASSED: "漏电保护退出",
             },
         ),
+        Metric(
+            "rcd_test",
+            "漏电保护器试跳",
+            "",
+            "RCD test",
+            states={TEST_NONE: "无试跳", TEST_PASSED: "试跳动作", TEST_FAILED: "试跳不动作"},
+        ),
         Metric("arc_alarm", "故障电弧", "", "fault arc", states={0: "正常", 1: "故障电弧报警"}),
+        Metric("lighting_v", "照明回路电压", "V", "lighting circuit voltage", summary="max"),
         Metric("door_state", "箱门", "", "box door", states={0: "关闭", 1: "打开"}),
     ),
     offline_clause=(
@@ -173,16 +256,29 @@ KIND = Kind(
         "power.temp": "配电箱温度",
         "power.temp_rise": "配电箱温升",
         "power.arc": "故障电弧",
+        "power.rcd_test": "漏电保护器试跳",
+        "power.lighting_voltage": "照明安全电压",
     },
     simulator="kinds.power.sim:PowerSim",
     card="kinds.power.card:CARD",
-    scenarios=("normal", "insulation", "rcd_fails", "trip", "overheat", "arc", "loose_terminal"),
+    scenarios=(
+        "normal",
+        "insulation",
+        "rcd_fails",
+        "trip",
+        "overheat",
+        "arc",
+        "loose_terminal",
+        "untested",
+        "rcd_test_fails",
+        "mains_lighting",
+    ),
     thresholds=(
         Thresholds(
             "power",
             PowerRule,
             "Temporary power",
-            "power.leakage, power.rcd, power.temp, power.temp_rise, power.arc",
+            "power.leakage, power.rcd, power.temp, power.temp_rise, power.arc, power.rcd_test",
         ),
     ),
 )

@@ -33,10 +33,13 @@ class PowerState:
         self.rule = rule
         self._memory = LevelMemory()
 
-    def evaluate(self, device: str, name: str, state: float, ts: float, backfill: bool) -> RuleResult | None:
-        """The verdict of one reading of the RCD's state."""
+    def evaluate(
+        self, device: str, name: str, state: float, ts: float, backfill: bool, excused: bool = False
+    ) -> RuleResult | None:
+        """The verdict of one reading of the RCD's state; ``excused``: the state is not what the rule means
+        (a trip that is the RCD's test, kinds/power/trip.py)."""
         r = self.rule
-        level: Level | None = r.level if round(state) == r.state else None
+        level: Level | None = r.level if round(state) == r.state and not excused else None
 
         def build() -> RuleResult:
             return RuleResult(

@@ -10,7 +10,7 @@ from contract.config.common import Model
 
 
 class PowerRule(Model):
-    """power.leakage, power.rcd, power.temp, power.temp_rise, power.arc."""
+    """power.leakage, power.rcd, power.temp, power.temp_rise, power.arc, power.rcd_test."""
 
     leakage_warning_fraction: float = Field(
         0.5,
@@ -49,6 +49,14 @@ class PowerRule(Model):
         le=1440,
         title="Fault-arc hold",
         description="minutes a fault-arc alert stands after the last arc alarm reported (practice)",
+    )
+    rcd_test_interval_h: float = Field(
+        24.0,
+        gt=0,
+        le=168,
+        title="RCD test interval",
+        description="hours since the box's last test trip (试跳) reported by its monitor after which "
+        "power.rcd_test warns (practice: the daily test-button check, one working day taken as 24 h)",
     )
     hysteresis_pct: float = Field(5, ge=0, lt=50, title="Clearing band", description="% of the threshold")
 

@@ -1,5 +1,5 @@
 """The distribution box's simulator: each scenario through the rules as the reference site's power-b2 (a wet
-terminal box, RCD 15 mA / 0.1 s), published over MQTT as its profile says and read by the real driver from a
+terminal box, RCD 15 mA / 0.1 s, feeding its basement's lighting at the safe voltage), published over MQTT as its profile says and read by the real driver from a
 real Mosquitto, and served over Modbus TCP by `sitegw simulate power` and read with pymodbus."""
 
 from __future__ import annotations
@@ -28,8 +28,10 @@ METRICS = {
     "temp_n_c",
     "temp_box_c",
     "rcd_state",
+    "rcd_test",
     "arc_alarm",
     "door_state",
+    "lighting_v",
 }
 
 
@@ -52,6 +54,17 @@ def test_a_normal_day_raises_nothing() -> None:
     assert judged("normal", 8 * 3600) == []
 
 
+def test_normal_days_test_the_rcd_each_morning_and_raise_nothing() -> None:
+    # two days and more, a sample a minute: each day's test trip is no power.trip, and keeps the test on time
+    assert judged("normal", 50 * 3600, every_s=60.0) == []
+
+
+def test_an_rcd_never_tested_is_overdue_once_its_interval_has_passed() -> None:
+    found = judged("untested", 86400 + 120, every_s=60.0)
+    assert {(r.rule, r.level) for r in found} == {("power.rcd_test", "warning")}
+    assert found[0].ts == T0 + 86400 + 60  # the first sample past 24 h from the first reading
+
+
 @pytest.mark.parametrize(
     ("scenario", "seconds", "raised"),
     [
@@ -60,6 +73,8 @@ def test_a_normal_day_raises_nothing() -> None:
         ("trip", 60, {("power.trip", "alarm")}),
         ("overheat", 400, {("power.temp_rise", "warning"), ("power.temp", "warning")}),
         ("arc", 120, {("power.arc", "alarm"), ("power.arc", "critical")}),
+        ("rcd_test_fails", 60, {("power.rcd_test", "critical")}),
+        ("mains_lighting", 60, {("power.lighting_voltage", "critical")}),
     ],
 )
 def test_each_scenario_raises_its_rules(scenario: str, seconds: float, raised: set[tuple[str, str]]) -> None:
