@@ -27,7 +27,7 @@ import numpy as np
 
 from training.contact_sheets import contact_sheets
 from vision.detections import Detection
-from vision.detectors.person import PersonDetector
+from vision.detectors.person import PERSON_MODEL, PersonDetector
 from vision.images import read_image
 from vision.labels import list_images, read_yolo
 
@@ -107,6 +107,31 @@ def held(torsos: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     return ix * iy / area
 
 
+def sweep(images: list[Path], data: Path, graphs: list[Path], thresholds: list[float]) -> None:
+    """Print, per half of ``images`` (even, odd), graph and threshold: torso recall and the share of boxes
+    over no labelled torso."""
+    found: dict[tuple[int, Path, float], list[int]] = {}
+    detectors = {(graph, t): PersonDetector(graph, t) for graph in graphs for t in thresholds}
+    for k, path in enumerate(images):
+        img = read_image(path)
+        torsos = read_yolo(
+            data / "sfchd" / "labels" / (path.stem + ".txt"), img.shape[1], img.shape[0], TORSO_CLASSES
+        )
+        for (graph, t), det in detectors.items():
+            boxes = np.array([d.box for d in det.detect(img)]).reshape(-1, 4)
+            share = held(torsos, boxes)
+            s = found.setdefault((k % 2, graph, t), [0, 0, 0, 0])
+            s[0] += int((share.max(1, initial=0) >= HELD).sum())
+            s[1] += len(torsos)
+            s[2] += len(boxes)
+            s[3] += int((share.max(0, initial=0) < HELD).sum()) if len(torsos) else len(boxes)
+    for (half, graph, t), (hit, torsos, boxes, lone) in found.items():
+        print(
+            f"{'even' if half == 0 else 'odd'} half  {graph.name:<24} p >= {t:.2f}: torso recall "
+            f"{hit / max(torsos, 1):.3f} ({hit}/{torsos}), {boxes} boxes, {lone / max(boxes, 1):.1%} over no torso"
+        )
+
+
 def main() -> None:
     """Command line entry."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -128,8 +153,21 @@ def main() -> None:
         "labelled torso to this folder (keep it outside the project), to audit by eye",
     )
     ap.add_argument("--sample", type=int, default=100, help="boxes in that sample")
+    ap.add_argument(
+        "--thresholds",
+        type=float,
+        nargs="+",
+        default=[],
+        help="instead: each graph's torso recall and boxes over no torso at these person probabilities, on "
+        "each half of the photos (even and odd in the order read): a threshold chosen on one half is "
+        "read on the other",
+    )
     args = ap.parse_args()
     cv2.setNumThreads(1)
+    if args.thresholds:
+        graphs = [PERSON_MODEL, *args.also]
+        sweep(list_images(args.data / "sfchd" / "images")[:: args.every], args.data, graphs, args.thresholds)
+        return
     detectors: dict[str, PersonDetector | HogPersons] = {
         "ssdlite (shipped, onnxruntime)": PersonDetector(),
         **{f"ssdlite {m.name}": PersonDetector(m) for m in args.also},

@@ -26,7 +26,6 @@ import onnx
 from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
 from onnxruntime.quantization.shape_inference import quant_pre_process
 
-from training import classifier as stage2
 from training import split
 from vision.detectors.centernet import letterbox
 from vision.detectors.helmet import HeadProposer, head_crops, to_blob
@@ -89,6 +88,8 @@ def main() -> None:
     ap.add_argument("--out-detector", type=Path, required=True)
     ap.add_argument("--out-classifier", type=Path, required=True)
     args = ap.parse_args()
+    from training import classifier as stage2  # torch: the head networks' training settings
+
     cv2.setNumThreads(1)
     images = calibration_images(args.data)
     quantize(

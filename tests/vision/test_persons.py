@@ -16,7 +16,7 @@ import pytest
 from contract.config.camera import CameraConfig, ZoneConfig
 from tests.vision.conftest import SAMPLE, load
 from training.evaluate_persons import held, read_audit, wilson
-from vision.detectors.person import PERSON_MODEL, PersonDetector
+from vision.detectors.person import PERSON_MODEL, SCORE_MIN, PersonDetector
 from vision.pipeline import CameraAnalyzer
 from vision.sources import Frame
 
@@ -31,7 +31,7 @@ def test_workers_in_real_site_photos_are_found(persons: PersonDetector) -> None:
     for path in sorted((SAMPLE / "images").iterdir()):
         img, heads = load(path.name)
         found = persons.detect(img)
-        assert all(d.label == "person" and 0.5 <= d.score <= 1 for d in found)
+        assert all(d.label == "person" and SCORE_MIN <= d.score <= 1 for d in found)
         boxes = np.array([d.box for d in found]).reshape(-1, 4)
         assert (boxes[:, [0, 2]] >= 0).all() and (boxes[:, [0, 2]] <= img.shape[1]).all()
         n_heads += len(heads)
