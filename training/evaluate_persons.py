@@ -125,10 +125,11 @@ def sweep(images: list[Path], data: Path, graphs: list[Path], thresholds: list[f
             s[1] += len(torsos)
             s[2] += len(boxes)
             s[3] += int((share.max(0, initial=0) < HELD).sum()) if len(torsos) else len(boxes)
-    for (half, graph, t), (hit, torsos, boxes, lone) in found.items():
+    for (half, graph, t), (hit, n_torsos, n_boxes, lone) in found.items():
         print(
             f"{'even' if half == 0 else 'odd'} half  {graph.name:<24} p >= {t:.2f}: torso recall "
-            f"{hit / max(torsos, 1):.3f} ({hit}/{torsos}), {boxes} boxes, {lone / max(boxes, 1):.1%} over no torso"
+            f"{hit / max(n_torsos, 1):.3f} ({hit}/{n_torsos}), {n_boxes} boxes, "
+            f"{lone / max(n_boxes, 1):.1%} over no torso"
         )
 
 
