@@ -9,14 +9,13 @@ when read), and a rate gone missing keeps a leak's level as the last rate read m
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import ClassVar
 
 from contract.config.device import DeviceConfig
 from contract.config.yamlsrc import Loc
 from kinds.shield.chamber import ShieldChamber
-from kinds.shield.deviation import AXES, ShieldDeviation
+from kinds.shield.deviation import ShieldDeviation
 from kinds.shield.grout import grout
 from kinds.shield.kind import (
     ADVANCE,
@@ -36,29 +35,16 @@ from kinds.shield.kind import (
 from kinds.shield.leak import SEALS, ShieldLeak
 from kinds.shield.muck import muck
 from kinds.shield.plan import chamber_band, check_plan, thrust_max
+from kinds.shield.probes import shield_probes
+from kinds.shield.ranges import RANGES
 from kinds.shield.roll import ShieldRoll
 from kinds.shield.section import ShieldSection
 from kinds.shield.thresholds import ShieldRule
 from kinds.shield.thrust import ShieldThrust
 from rules.kinds.base import Judge, Shared
-from rules.probes import Probe, Sample
+from rules.probes import Probe
 from rules.result import RuleResult
 from rules.sample_ranges import SampleRanges
-
-RANGES: dict[str, tuple[float, float]] = {
-    RING: (0.0, math.inf),
-    ADVANCE: (0.0, math.inf),
-    THRUST: (0.0, math.inf),
-    GROUT: (0.0, math.inf),
-    MUCK: (0.0, math.inf),
-    ROLL: (-180.0, 180.0),
-    TAIL_SEAL: (0.0, 1.0),
-    ARTICULATION: (0.0, 1.0),
-}
-"""What the machine's sensors can give: no ring, rate, thrust or volume below zero, no roll past a half turn,
-no flag but 0 to 1 (a vendor's fault code, 0xFFFF). Outside, a sensor.fault that changes no alert. The
-chamber pressure and the deviations have no range of their own (a gauge may read a little below zero, a
-deviation is any size): the site's ``rules.sensor_fault.ranges`` may give them one."""
 
 
 class ShieldJudge(Judge):
@@ -145,144 +131,6 @@ class ShieldJudge(Judge):
         return faults + [r for r in found if r is not None]
 
     def probes(self, dev: DeviceConfig) -> list[Probe]:
-        """Each rule on the machine's own plan and the site's ``shield`` values, the other readings quiet (a
-        ring outside every ring range, the machine stopped, everything well inside its line); the leak both
-        while the machine advances (critical) and stopped (alarm); each ring range's own thrust and chamber
-        band at its first ring; each special section at both its ends."""
+        """Each rule on the machine's own plan and the site's ``shield`` values (kinds/shield/probes.py)."""
         assert isinstance(dev, ShieldDevice)
-        spec = dev.shield
-        roll, dev_h, dev_v = spec.roll_max_deg, spec.deviation_h_mm, spec.deviation_v_mm
-        thrust, chamber, grout_m3, muck_m3 = (
-            spec.thrust_max_kn,
-            spec.chamber_kpa,
-            spec.grout_min_m3,
-            spec.muck_max_m3,
-        )
-        if roll is None or dev_h is None or dev_v is None or thrust is None or chamber is None:
-            return []  # a plan value left out: check-config refuses the site
-        if grout_m3 is None or muck_m3 is None:
-            return []
-        cfg = self.shared.section(dev.id, "shield", ShieldRule)
-        band, every = cfg.hysteresis_pct / 100, dev.poll_interval_s
-        ring = float(max((r.to_ring for r in spec.rings), default=0) + 1)  # under the drive's own plan
-        quiet: dict[str, float | str] = {
-            RING: ring,
-            ADVANCE: 0.0,
-            THRUST: thrust / 2,
-            CHAMBER: sum(chamber) / 2,
-            GROUT: grout_m3 * 1.2,
-            MUCK: muck_m3 * 0.8,
-            ROLL: 0.0,
-            DEV_H: 0.0,
-            DEV_V: 0.0,
-            TAIL_SEAL: 0.0,
-            ARTICULATION: 0.0,
-        }
-
-        def probe(rule: str, metric: str, point: str = "", at: Sample | None = None, **rest: object) -> Probe:
-            context = {k: v for k, v in quiet.items() if k != metric} | dict(at or {})
-            alert = (dev.id, point) if point else None
-            return Probe(rule, dev.id, metric, context=context, interval_s=every, alert=alert, **rest)  # type: ignore[arg-type]
-
-        def above(rule: str, metric: str, line: float, at: Sample | None = None) -> Probe:
-            # above a line (超出, strict): 10 % past it fires; half the band below it holds; past the band clears
-            return probe(
-                rule,
-                metric,
-                at=at,
-                beyond=(line * 1.1,),
-                hold=(line * (1 - band / 2),),
-                clear=line * (1 - band) * 0.9,
-                faults=_outside(metric),
-            )
-
-        def pressure(band_kpa: tuple[float, float], at: Sample | None = None) -> Probe:
-            # past either end fires; half the band inside an end holds; the middle clears
-            low, high = band_kpa
-            half = (high - low) / 2
-            return probe(
-                "shield.chamber",
-                CHAMBER,
-                at=at,
-                beyond=(high + half * 0.2, low - half * 0.2),
-                hold=(high - half * band / 2, low + half * band / 2),
-                clear=(low + high) / 2,
-            )
-
-        found = [
-            # either way: the allowed range is on the magnitude
-            probe(
-                "shield.roll",
-                ROLL,
-                beyond=(roll * 1.2, -roll * 1.5),
-                hold=(roll * (1 - band / 2), -roll * (1 - band / 2)),
-                clear=roll * (1 - band) * 0.5,
-                faults=_outside(ROLL),
-            ),
-            *(
-                probe(
-                    "shield.deviation",
-                    metric,
-                    AXES[metric][0],
-                    beyond=(allowed * 1.2, -allowed * 1.2),
-                    hold=(-allowed * (1 - band / 2),),
-                    clear=0.0,
-                )
-                for metric, allowed in ((DEV_H, dev_h), (DEV_V, dev_v))
-            ),
-            above("shield.thrust", THRUST, thrust),
-            pressure(chamber),
-            # below the plan (低于, strict): the line moved up by the band holds
-            probe(
-                "shield.grout",
-                GROUT,
-                beyond=(grout_m3 * 0.8, 0.0),
-                hold=(grout_m3 * (1 + band / 2),),
-                clear=grout_m3 * (1 + band) * 1.1,
-                faults=_outside(GROUT),
-            ),
-            above("shield.muck", MUCK, muck_m3),
-            # a leak while advancing (critical, Art. 13(五)) and while stopped (alarm); a fraction is a leak
-            probe(
-                "shield.leak",
-                TAIL_SEAL,
-                SEALS[TAIL_SEAL][0],
-                at={ADVANCE: cfg.advancing_mm_min + 30.0},
-                beyond=(1.0,),
-                clear=0.0,
-                faults=_outside(TAIL_SEAL),
-            ),
-            probe(
-                "shield.leak",
-                ARTICULATION,
-                SEALS[ARTICULATION][0],
-                beyond=(1.0, 0.5),
-                clear=0.0,
-                faults=_outside(ARTICULATION),
-            ),
-        ]
-        for r in spec.rings:  # the ring range's own plan, at its first ring
-            first: Sample = {RING: float(r.from_ring)}
-            if r.thrust_max_kn is not None:
-                found.append(above("shield.thrust", THRUST, r.thrust_max_kn, first))
-            if r.chamber_kpa is not None:
-                found.append(pressure(r.chamber_kpa, first))
-        found += [
-            probe(
-                "shield.section",
-                RING,
-                s.name,
-                beyond=(float(s.from_ring), float(s.to_ring)),
-                clear=float(s.to_ring + 1),
-                faults=_outside(RING),
-            )
-            for s in spec.sections
-        ]
-        return found
-
-
-def _outside(metric: str) -> tuple[float, ...]:
-    """Values ``metric``'s sensor cannot give (a sensor.fault): one below its range, and one above it where it
-    has an upper end."""
-    low, high = RANGES[metric]
-    return (low - 1.0,) if math.isinf(high) else (low - 1.0, high + 1.0)
+        return shield_probes(dev, self.shared.section(dev.id, "shield", ShieldRule))
