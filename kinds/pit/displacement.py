@@ -73,15 +73,22 @@ class Series:
 
     baseline: float | None = None
     last_valid: float | None = None
+    last_valid_ts: float | None = None
     last_ts: float | None = None  # of the last reading judged, valid or not
     after_fault: bool = False
     values: Timeline = field(default_factory=Timeline)  # valid values of the last window and an interval
     rates: Timeline = field(default_factory=Timeline)  # daily rates of the last two windows and an interval
 
-    def step(self, value: float) -> float | None:
-        """|value − last valid value|, None before the first valid reading."""
-        last = self.last_valid
-        return None if last is None else abs(value - last)
+    def step(self, value: float, ts: float, interval_s: float) -> float | None:
+        """|value − last valid value| per reading interval it spans (None before the first valid reading): the
+        step the sensor-fault check weighs. Across a silence the wall may have moved all the while (a wall
+        moving at its rate for six days has moved six days' worth), so a step is shared by the intervals since
+        that reading; taken whole, a movement no broken sensor made would be called a fault at every reading
+        after it, and no rule would judge the point again."""
+        last, since = self.last_valid, self.last_valid_ts
+        if last is None or since is None:
+            return None
+        return abs(value - last) / max(1.0, (ts - since) / interval_s)
 
 
 class PitRules:
@@ -100,10 +107,6 @@ class PitRules:
         if found is None:  # not setdefault: a Series (and its two timelines) made at every reading
             found = self._series[key] = Series()
         return found
-
-    def step_of(self, device: str, point: str, metric: str, value: float) -> float | None:
-        """|value − last valid value| of the series, None before its first valid reading."""
-        return self.series(device, point, metric).step(value)
 
     def mark_fault(self, device: str, point: str, metric: str) -> None:
         """A fault reading: the next valid one starts afresh for the jump rule."""
@@ -128,7 +131,7 @@ class PitRules:
             step = abs(value - s.last_valid)
             if crosses(step, limits.jump, strict=True):  # a step above the jump value, not at it
                 results.append(self._jump(device, name, point, limits, step, value, ts, backfill))
-        s.last_valid, s.after_fault = value, False
+        s.last_valid, s.last_valid_ts, s.after_fault = value, ts, False
         if limits.cumulative is not None:
             results.append(self._cumulative(device, name, point, limits, cfg, value, ts, backfill))
         if limits.minimum is not None:

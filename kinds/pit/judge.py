@@ -80,7 +80,7 @@ class PitJudge(Judge):
             return r, []
         series.last_ts = r.ts
         value = limits.to_table_units(raw, series.baseline) if limits else raw
-        reason = self._broken(dev.id, plan, r, raw, series.step(value), plan.stuck_s)
+        reason = self._broken(dev.id, plan, r, raw, series.step(value, r.ts, point.interval_s), plan.stuck_s)
         name = shared.names[dev.id]
         results = some(shared.fault.report(dev.id, point.code, r.metric, reason, raw, name, r.ts, backfill))
         if reason:
@@ -123,7 +123,7 @@ class PitJudge(Judge):
         baseline = plan.series.baseline if plan.series.baseline is not None else limits.baseline
         value = limits.to_table_units(raw, baseline)
         # stuck_s None: the live readings' stuck clock is not this history's
-        if self._broken(dev.id, plan, r, raw, past.step(value), None):
+        if self._broken(dev.id, plan, r, raw, past.step(value, r.ts, point.interval_s), None):
             self._past.mark_fault(dev.id, point.code, r.metric)
             return faulted(r), []
         name = self.shared.names[dev.id]

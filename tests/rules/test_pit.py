@@ -157,6 +157,27 @@ def test_step_above_ten_times_the_jump_is_a_fault_and_the_way_back_raises_nothin
     assert faults == [(0, None), (2 * H2, "warning"), (3 * H2, None)]
 
 
+def test_a_wall_that_moved_through_a_long_silence_is_judged_not_called_a_broken_sensor() -> None:
+    """ZQS-06 moves at 3 mm/d (pit.rate's rate value), goes silent for eight days while the wall goes on at that
+    rate, then reports a wall standing still. Its first reading after the silence is 24.25 mm on, more than the
+    20 mm (10 x the 2 mm jump value) that one step between two readings can be before it is a broken sensor; over
+    the 97 intervals it spans it is 0.25 mm a reading, a wall's movement. It is judged: no sensor.fault, the
+    cumulative alarm (27.25 mm against 20 mm), the jump (24 mm moved unseen, latched for a supervisor), and
+    pit.rate clears once a window of the still wall is read. Taken as one step, it was a fault at every reading
+    after it: no rule judged the point again, and the rate alarm never cleared."""
+    per = 3.0 / 12
+    engine = RuleEngine(reference_site())
+    before = series(engine, "ZQS-06", "disp_h_mm", [i * per for i in range(13)])
+    assert [r.level for r in before if r.rule == "pit.rate"][-1] == "alarm"
+    start, after = (12 + 97) * H2, (12 + 97) * per
+    results = series(engine, "ZQS-06", "disp_h_mm", [after + 0.01 * k for k in range(16)], start=start)
+    assert not [r for r in results if r.rule == "sensor.fault" and r.level]
+    assert [(r.ts, r.level) for r in results if r.rule == "pit.cumulative"][0] == (start, "alarm")
+    assert [(r.ts, r.level) for r in results if r.rule == "pit.jump"] == [(start, "critical")]
+    rate = [r for r in results if r.rule == "pit.rate"]
+    assert rate and rate[-1].level is None, levels(rate)
+
+
 def test_sentinel_value_is_out_of_range_and_marked_fault() -> None:
     engine = RuleEngine(reference_site())
     evaluation = engine.evaluate(sample("pit-1", 0, point="CX-01", incl_mm=-9999))
