@@ -172,7 +172,7 @@ def test_a_wall_that_moved_through_a_long_silence_is_judged_not_called_a_broken_
     start, after = (12 + 97) * H2, (12 + 97) * per
     results = series(engine, "ZQS-06", "disp_h_mm", [after + 0.01 * k for k in range(16)], start=start)
     assert not [r for r in results if r.rule == "sensor.fault" and r.level]
-    assert [(r.ts, r.level) for r in results if r.rule == "pit.cumulative"][0] == (start, "alarm")
+    assert next((r.ts, r.level) for r in results if r.rule == "pit.cumulative") == (start, "alarm")
     assert [(r.ts, r.level) for r in results if r.rule == "pit.jump"] == [(start, "critical")]
     rate = [r for r in results if r.rule == "pit.rate"]
     assert rate and rate[-1].level is None, levels(rate)
