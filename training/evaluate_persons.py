@@ -107,6 +107,20 @@ def held(torsos: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     return ix * iy / area
 
 
+def torsos_of(data: Path, path: Path, img: np.ndarray) -> np.ndarray:
+    """The labelled workers' torsos of sfchd photo ``path`` (``img``), in its pixels."""
+    return read_yolo(
+        data / "sfchd" / "labels" / (path.stem + ".txt"), img.shape[1], img.shape[0], TORSO_CLASSES
+    )
+
+
+def scored(torsos: np.ndarray, boxes: np.ndarray) -> tuple[int, np.ndarray]:
+    """How many ``torsos`` a person box holds (>= HELD of it), and the boxes over no labelled torso."""
+    share = held(torsos, boxes)
+    lone = boxes[share.max(0, initial=0) < HELD] if len(torsos) else boxes
+    return int((share.max(1, initial=0) >= HELD).sum()), lone
+
+
 def sweep(images: list[Path], data: Path, graphs: list[Path], thresholds: list[float]) -> None:
     """Print, per half of ``images`` (even, odd), graph and threshold: torso recall and the share of boxes
     over no labelled torso."""
@@ -114,17 +128,15 @@ def sweep(images: list[Path], data: Path, graphs: list[Path], thresholds: list[f
     detectors = {(graph, t): PersonDetector(graph, t) for graph in graphs for t in thresholds}
     for k, path in enumerate(images):
         img = read_image(path)
-        torsos = read_yolo(
-            data / "sfchd" / "labels" / (path.stem + ".txt"), img.shape[1], img.shape[0], TORSO_CLASSES
-        )
+        torsos = torsos_of(data, path, img)
         for (graph, t), det in detectors.items():
             boxes = np.array([d.box for d in det.detect(img)]).reshape(-1, 4)
-            share = held(torsos, boxes)
+            hit, alone = scored(torsos, boxes)
             s = found.setdefault((k % 2, graph, t), [0, 0, 0, 0])
-            s[0] += int((share.max(1, initial=0) >= HELD).sum())
+            s[0] += hit
             s[1] += len(torsos)
             s[2] += len(boxes)
-            s[3] += int((share.max(0, initial=0) < HELD).sum()) if len(torsos) else len(boxes)
+            s[3] += len(alone)
     for (half, graph, t), (hit, n_torsos, n_boxes, lone) in found.items():
         print(
             f"{'even' if half == 0 else 'odd'} half  {graph.name:<24} p >= {t:.2f}: torso recall "
@@ -184,21 +196,18 @@ def main() -> None:
     over_nothing: list[tuple[str, Path, np.ndarray]] = []
     for path in images:
         img = read_image(path)
-        torsos = read_yolo(
-            args.data / "sfchd" / "labels" / (path.stem + ".txt"), img.shape[1], img.shape[0], TORSO_CLASSES
-        )
+        torsos = torsos_of(args.data, path, img)
         n_torsos += len(torsos)
         for name, det in detectors.items():
             t = time.process_time()
             found_boxes = np.array([d.box for d in det.detect(img)]).reshape(-1, 4)
             cpu[name] += time.process_time() - t
-            share = held(torsos, found_boxes)
-            found[name] += int((share.max(1, initial=0) >= HELD).sum())
+            hit, alone = scored(torsos, found_boxes)
+            found[name] += hit
             boxes[name] += len(found_boxes)
-            lone = found_boxes[share.max(0, initial=0) < HELD] if len(torsos) else found_boxes
-            unlabelled[name] += len(lone)
+            unlabelled[name] += len(alone)
             if name == shipped:
-                over_nothing += [(path.stem, path, b) for b in lone]
+                over_nothing += [(path.stem, path, b) for b in alone]
     print(
         f"sfchd: {len(images)} images, {n_torsos} labelled torsos (a torso is found when a person box holds "
         f">= {HELD:.0%} of it)"
