@@ -1,9 +1,10 @@
 """<kind>.install: a crane's or hoist's 安拆 window (安装、顶升加节、拆卸; standards.md §10, §13, §19), opened
 and closed by a supervisor as the machine's ``install_active`` reading (1 erecting, 2 climbing, 3 dismantling,
 0 closed), stored and replayed like any reading. A tower crane's jacking window (``jacking_active``,
-kinds/crane/jacking_window.py) is 安拆 work too (JGJ 196-2010: 顶升、加节、降节 are installation): on a crane whose
-papers name installers it is judged as the climb stage for the ``crew``, ``supervisor`` and ``safety_officer``
-points, and the ``installer`` and ``plan`` points (the crane's judge tells :meth:`InstallRules.jacking`). Both windows open on one crane are one set of
+kinds/crane/jacking_window.py) is 安拆 work too (JGJ 196-2010: 顶升、加节、降节 are installation): it is judged as the
+climb stage for the ``crew``, ``supervisor`` and ``safety_officer`` points, and the ``installer`` and ``plan``
+points (the crane's judge tells :meth:`InstallRules.jacking`), whatever the crane's papers say: papers naming no
+installers, no safety officer, no installer company or no notice are each critical, as for an 安拆 window. Both windows open on one crane are one set of
 points, judged once; closing either leaves them judged while the other is open. While a window is open, each
 point is its own module's verdict:
 
@@ -102,7 +103,7 @@ class _Machine:
     papers: MachinePapers
     trade: Trade
     stage: int = CLOSED
-    jacking: bool = False  # a jacking window open on it (a crane whose papers name installers): the climb
+    jacking: bool = False  # a jacking window open on it: the climb
     opened: float | None = None  # when its 安拆 window opened (None: closed)
     erected_on: date | None = None  # the day its last erection or climb closed: acceptance owed from then
     work: tuple[str, str] | None = None  # the work heard of since the last tick, after erected_on
@@ -158,11 +159,13 @@ class InstallRules(WorkWatcher):
 
     def jacking(self, device: str, active: bool, ts: float) -> list[RuleResult]:
         """A crane's jacking window opened (``active``) or closed at ``ts`` (the crane's judge tells): jacking is
-        安拆 work (standards.md §10), so a crane whose papers name installers has its crew, supervisor and
-        safety officer judged as an 安拆 window's climb. An 安拆 window open on it judges them already: nothing
-        is judged again, and closing either window leaves them judged while the other is open."""
+        安拆 work (standards.md §10, §19: a jacking window may open only with certified installers, the installer's
+        safety officer, its qualification and the notice), so its crew, supervisor, safety officer, installer and
+        plan are judged as an 安拆 window's climb, papers naming nobody being no crew. An 安拆 window open on it
+        judges them already: nothing is judged again, and closing either window leaves them judged while the
+        other is open."""
         m = self._machines.get(device)
-        if m is None or not m.papers.installers or m.jacking == active:
+        if m is None or m.jacking == active:
             return []
         m.jacking = active
         self._track(m)

@@ -106,17 +106,17 @@ class MachinePapers(Model):
         title="Installers",
         description="the 安拆 crew who erected it, by their ids on the operators roster: each must hold a "
         "valid 安装拆卸工 certificate of the machine's category on installed_on (standards.md §19); empty: "
-        "not judged by machine.papers, no crew (critical) while an 安拆 window is open; a crane's jacking "
-        "window judges the crew, supervisor and safety officer only where this names installers",
+        "not judged by machine.papers, no crew (critical) while an 安拆 window or a crane's jacking window is "
+        "open",
     )
     safety_officers: list[str] = Field(
         default_factory=list,
         max_length=10,
         title="Installer's safety officers",
         description="the 安拆 contractor's full-time safety officers (专职安全生产管理人员), by the ids the access "
-        "gates read: one of them badged in while an 安拆 window, or a jacking window of a crane whose papers name "
-        "installers, is open (建设部令第166号 Art. 13; standards.md §19 (d)); empty: nobody can be shown on site, "
-        "critical while such a window is open (<kind>.install safety_officer)",
+        "gates read: one of them badged in while an 安拆 window, or a crane's jacking window, is open "
+        "(建设部令第166号 Art. 13; standards.md §19 (d)); empty: nobody can be shown on site, critical while such "
+        "a window is open (<kind>.install safety_officer)",
     )
     installed_on: date | None = Field(
         None,
@@ -127,8 +127,8 @@ class MachinePapers(Model):
         None,
         title="Installer",
         description="the 安拆 contractor, its qualification and safety production licence (建设部令第166号 第十条); "
-        "empty: not shown, critical while an 安拆 window (or a crane's jacking window, where installers are named) "
-        "is open (<kind>.install installer)",
+        "empty: not shown, critical while an 安拆 window (or a crane's jacking window) is open "
+        "(<kind>.install installer)",
     )
     install_notices: list[InstallNotice] = Field(
         default_factory=list,

@@ -365,16 +365,40 @@ def test_a_jacking_window_judges_the_crew_supervisor_and_safety_officer_as_a_cli
     assert verdicts(engine, [crane(T0 + 900, 1.5), crane(T0 + 901, 1.5)], "crane.install", "acceptance") == []
 
 
-def test_a_jacking_window_with_the_crew_in_raises_nothing_and_a_crane_naming_no_installers_is_not_judged() -> (
-    None
-):
+def test_a_jacking_window_with_the_crew_in_raises_nothing() -> None:
     engine = RuleEngine(reference_site())
     batches = [*CREW_IN, gate(T0 + 3, "AQ-11"), jacking(T0 + 60, True), jacking(T0 + 600, False)]
     found = crew_verdicts(engine, batches)
     assert all(r.level is None for p in CREW_POINTS for r in found[p])
-    # crane-2's site file has no papers: its jacking is judged by the crane.jacking_* rules only
-    other = [jacking(T0 + 700, True, "crane-2"), jacking(T0 + 800, False, "crane-2")]
-    assert [r for r in run_all(engine, other) if r.rule == "crane.install"] == []
+
+
+def test_a_jacking_window_on_a_crane_whose_papers_name_nobody_is_critical_until_it_closes() -> None:
+    """§19: a jacking window may open only with a 告知 record, the plan, every installer badged in with a valid 08
+    certificate and the installer's safety officer badged in, else critical (Art. 4(三)/(四)). A crane whose site
+    file names no installers, no safety officer, no installer company and no notice shows none of them: each is
+    critical, as for an 安拆 window. Its jacking used to be judged by the crane.jacking_* rules only, so a climb
+    by an uncertified crew raised nothing."""
+    engine = RuleEngine(reference_site())  # crane-2's site file has no papers
+    opened = run_all(engine, [*CREW_IN, jacking(T0 + 700, True, "crane-2")])
+    found = {r.point: r for r in opened if r.rule == "crane.install" and r.device == "crane-2"}
+    assert {p: found[p].level for p in (*CREW_POINTS, *PAPER_POINTS)} == {
+        "crew": "critical",
+        "supervisor": None,  # KP-04 came in
+        "safety_officer": "critical",
+        "installer": "critical",
+        "plan": "critical",
+    }
+    crew = found["crew"]
+    assert crew.message.startswith("2号塔吊顶升加节作业：站点文件未登记安拆人员（papers.installers）")
+    assert "第四条(三)" in crew.clause and "立即停止安拆作业" in crew.message
+    assert "papers.safety_officers" in found["safety_officer"].message
+    # the supervisor leaving is an alarm, as for crane-1's climb; the other points stay critical
+    left = run_all(engine, [gate(T0 + 800, "KP-04", inside=False)])
+    now = {r.point: r.level for r in left if r.rule == "crane.install" and r.device == "crane-2"}
+    assert now == {**{p: "critical" for p in ("crew", "safety_officer", "installer", "plan")}, "supervisor": "alarm"}
+    closed = run_all(engine, [jacking(T0 + 900, False, "crane-2")])
+    ended = {r.point: r.level for r in closed if r.rule == "crane.install" and r.device == "crane-2"}
+    assert ended == dict.fromkeys((*CREW_POINTS, *PAPER_POINTS))
 
 
 def run_all(engine: RuleEngine, batches: list[list[Reading]]) -> list[RuleResult]:
