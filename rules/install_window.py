@@ -25,8 +25,10 @@ point is its own module's verdict:
 - ``exclusion`` and ``exclusion_watch``: people in the machine's exclusion zone (警戒区) as a camera counts
   them, and that camera's silence (rules/install_zone.py); an 安拆 window's only;
 
-and once an erection or climb closed, ``acceptance``: the machine at work before an acceptance dated on or after
-that day is critical (建质规〔2024〕5号 第八条(一)); the papers rule judges its use registration from then.
+and once an erection or climb closed, or a crane's jacking window fitted new ties (附着, its ``ties_added`` reading:
+ties need acceptance, a climb alone does not, standards.md §13), ``acceptance``: the machine at work before an
+acceptance dated on or after that day is critical (建质规〔2024〕5号 第八条(一)); the papers rule judges its use
+registration from then.
 Presence is what the gates last said: a gate never heard from has nobody on site (a silent gate never
 clears an alert).
 
@@ -77,6 +79,9 @@ ACCEPTANCE_CLAUSE = (
     f"建质规〔2024〕5号 第八条(一) 建筑起重机械未经验收合格即投入使用，{MAJOR_ZH}；"
     "建设部令第166号 安装完毕经检验、验收合格后方可使用，验收合格之日起30日内办理使用登记"
 )
+TIES_CLAUSE = (
+    "；新增附着须重新验收，顶升加节本身无需重新验收（建设部令第166号，条号未核实；standards.md §13）"
+)
 INSTALLER_ACTION = (
     "立即停止安拆作业：由具有相应资质和有效安全生产许可证的安装单位承担，并在站点文件 papers.installer_company 中登记",
     "stop: a qualified, licensed installer only",
@@ -105,7 +110,10 @@ class _Machine:
     stage: int = CLOSED
     jacking: bool = False  # a jacking window open on it: the climb
     opened: float | None = None  # when its 安拆 window opened (None: closed)
-    erected_on: date | None = None  # the day its last erection or climb closed: acceptance owed from then
+    erected_on: date | None = (
+        None  # the day its last erection, climb or added ties: acceptance owed from then
+    )
+    ties: int = 0  # ties a jacking window fitted that day (0: the acceptance is owed for an 安拆 window)
     work: tuple[str, str] | None = None  # the work heard of since the last tick, after erected_on
     facts: dict[str, object] = field(default_factory=dict)  # each point's last inputs judged
 
@@ -144,6 +152,7 @@ class InstallRules(WorkWatcher):
             return []
         if int(stage) == CLOSED and m.stage in (1, 2):
             m.erected_on = self._day.of(ts)  # erected or climbed: accepted again before work
+            m.ties = 0
         if int(stage) == CLOSED:
             m.opened = None
         elif m.stage == CLOSED:
@@ -174,6 +183,13 @@ class InstallRules(WorkWatcher):
             return some(self.loaded(device, False, ts)) if active else []
         m.facts.clear()
         return self._crew(m, ts, "顶升")
+
+    def tied(self, device: str, ties: int, ts: float) -> None:
+        """A jacking window of ``device`` fitted ``ties`` new ties (附着) as it closed at ``ts``: the ties are
+        accepted before the crane works again (standards.md §10, §13 [U]: jacking alone needs no acceptance)."""
+        m = self._machines.get(device)
+        if m is not None:
+            m.erected_on, m.ties = self._day.of(ts), ties
 
     def _track(self, m: _Machine) -> None:
         """``m`` among the machines with a window open (a tick judges them), or not."""
@@ -258,19 +274,20 @@ class InstallRules(WorkWatcher):
             self._worked = True
 
     def _acceptance(self, m: _Machine, ts: float) -> RuleResult | None:
-        """Work after an erection or climb: an acceptance dated since, or critical."""
+        """Work after an erection, a climb or ties added: an acceptance dated since, or critical."""
         assert m.erected_on is not None and m.work is not None
         accepted = m.papers.accepted_on
         level: Level | None = None if accepted is not None and accepted >= m.erected_on else "critical"
+        done = (f"新增{m.ties}道附着", f"{m.ties} ties added") if m.ties else ("安拆作业结束", "its 安拆")
         return self._report(
             m,
             "acceptance",
             level,
             ts,
-            ACCEPTANCE_CLAUSE,
+            ACCEPTANCE_CLAUSE + (TIES_CLAUSE if m.ties else ""),
             (
-                f"{m.name}于 {m.erected_on} 安拆作业结束后未经验收（验收日期：{accepted or '未记录'}）即{m.work[0]}",
-                f"{m.name}: {m.work[1]} before acceptance after its 安拆 on {m.erected_on}",
+                f"{m.name}于 {m.erected_on} {done[0]}后未经验收（验收日期：{accepted or '未记录'}）即{m.work[0]}",
+                f"{m.name}: {m.work[1]} before acceptance after {done[1]} on {m.erected_on}",
             ),
             ("立即停止使用：经检验、验收合格并办理使用登记后方可使用", "stop: accept and register it first"),
         )

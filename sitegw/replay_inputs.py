@@ -41,7 +41,7 @@ from contract.readings import Reading
 from contract.weather import WarningSignal, default_measure
 from gateway.site.install import STAGES, Stage
 from gateway.site.site_work import WINDOWS
-from kinds.crane.kind import JIB_HEIGHT
+from kinds.crane.kind import JIB_HEIGHT, MAX_TIES, TIES_ADDED
 from sitegw.replay import ReplayInputError, noted
 
 MAX_LINES = 10_000  # a replay's warnings, windows and permits: a season of them is a few thousand
@@ -74,6 +74,7 @@ class WindowInput(BaseModel):
     height_m: float | None = Field(
         None, gt=0, le=1000, description="a jacking's jib height when it closed, m (none: unchanged)"
     )
+    ties_added: int = Field(0, ge=0, le=MAX_TIES, description="a jacking's new ties (附着) when it closed")
 
 
 class PermitInput(PermitRequest):
@@ -200,6 +201,10 @@ def _window(found: WindowInput, site: LoadedSite) -> list[Reading]:
         )
     if found.height_m is not None and (found.window != "jacking" or found.end is None):
         raise ValueError("height_m is the jib's height as a jacking window closes: give it with its end")
+    if found.ties_added and (found.window != "jacking" or found.end is None):
+        raise ValueError(
+            "ties_added are the ties a jacking window fitted as it closes: give them with its end"
+        )
     if (found.stage is None) == (found.window == "install"):
         raise ValueError(
             'an install window needs its stage ("erect", "climb" or "dismantle"), and only it has one'
@@ -213,5 +218,7 @@ def _window(found: WindowInput, site: LoadedSite) -> list[Reading]:
         end = found.end.timestamp()
         if found.height_m is not None:  # before the window's own reading, as the gateway publishes it
             readings.append(Reading(end, project, device.id, JIB_HEIGHT, found.height_m))
+        if found.ties_added:
+            readings.append(Reading(end, project, device.id, TIES_ADDED, float(found.ties_added)))
         readings.append(Reading(end, project, device.id, kind.metric, 0.0))
     return readings

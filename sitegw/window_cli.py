@@ -189,6 +189,9 @@ def end_jacking(
     height: float | None = typer.Option(
         None, "--height", help="the jib's new height above site datum, m (default: unchanged)"
     ),
+    ties_added: int = typer.Option(
+        0, "--ties-added", help="new ties (附着) fitted: the crane is accepted again before it works"
+    ),
     note: str = typer.Option("", "--note", help="what was done, e.g. 加2节标准节"),
     url: str = URL,
     token: str = TOKEN,
@@ -198,10 +201,12 @@ def end_jacking(
         "verticality_per_mille": verticality,
         "ties_checked": ties_checked,
         "height_m": height,
+        "ties_added": ties_added,
         "note": note,
     }
     p = _set(url, token, "jacking", device, "end", body)
-    typer.echo(f"height {p['height_m']:g} m, verticality {verticality:g}‰, ties checked")
+    added = f", {ties_added} ties added: accept them before the crane works" if ties_added else ""
+    typer.echo(f"height {p['height_m']:g} m, verticality {verticality:g}‰, ties checked{added}")
 
 
 @jacking_app.command("list")

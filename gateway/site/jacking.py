@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 
 from contract.config import LoadedSite
 from gateway.site.site_work import JACKING_WINDOW, SiteWork, WindowView, WorkError
-from kinds.crane.kind import JIB_HEIGHT, CraneDevice
+from kinds.crane.kind import JIB_HEIGHT, MAX_TIES, TIES_ADDED, CraneDevice
 
 log = logging.getLogger(__name__)
 HEIGHTS_FILE = "crane_heights.json"
@@ -42,6 +42,13 @@ class JackingClose(BaseModel):
     )
     height_m: float | None = Field(
         None, gt=0, le=1000, description="the jib's new height above site datum, m (default: unchanged)"
+    )
+    ties_added: int = Field(
+        0,
+        ge=0,
+        le=MAX_TIES,
+        description="new ties (附着) fitted during the climb: the crane is accepted again before it works "
+        "(crane.install acceptance; standards.md §13: added ties need acceptance, a climb alone does not)",
     )
     note: str = Field("", max_length=500, description="what was done, e.g. 加2节标准节，新增第3道附着")
 
@@ -181,9 +188,13 @@ class Jacking:
             "verticality_per_mille": check.verticality_per_mille,
             "ties_checked": True,
             "height_m": height,
+            "ties_added": check.ties_added,
             "note": check.note,
         }
-        self._work.set_window(JACKING_WINDOW.name, device, False, actor, [(JIB_HEIGHT, height)], record)
+        published = [(JIB_HEIGHT, height)] + (
+            [(TIES_ADDED, float(check.ties_added))] if check.ties_added else []
+        )
+        self._work.set_window(JACKING_WINDOW.name, device, False, actor, published, record)
         self._heights.closed(device, height)
         return self._view(device)
 

@@ -24,7 +24,7 @@ from kinds.crane.jacking_night import JackingNight
 from kinds.crane.jacking_tilt import JackingTilt
 from kinds.crane.jacking_wind import JackingWind
 from kinds.crane.jacking_window import JackingWindows
-from kinds.crane.kind import JACKING, JIB_HEIGHT, CraneDevice
+from kinds.crane.kind import JACKING, JIB_HEIGHT, TIES_ADDED, CraneDevice
 from kinds.crane.load import CraneLoad
 from kinds.crane.motion import Motion
 from kinds.crane.operator import CraneOperator
@@ -213,6 +213,8 @@ class CraneJudge(Judge):
             return Route(self._install_reading)
         if metric == JIB_HEIGHT:
             return Route(self._height_reading)
+        if metric == TIES_ADDED:
+            return Route(self._ties_reading)
         if metric == OPERATOR:  # a Modbus box reports card numbers as numbers: 1001.0 is card "1001"
             return Route(self._operator_reading)
         return None
@@ -279,6 +281,12 @@ class CraneJudge(Judge):
             crane.set_height(value)
             # the same sample seen with the new geometry: its time (how current it is) unchanged
             self._views[crane.view_at] = crane.view(self._views[crane.view_at].ts)
+        return r, []
+
+    def _ties_reading(self, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
+        """Ties fitted by the jacking window closing now: the crane owes an acceptance before it works again."""
+        if value >= 1:
+            self._install.tied(r.device, round(value), r.ts)
         return r, []
 
     def tick(self, now: float) -> list[RuleResult]:

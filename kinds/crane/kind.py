@@ -26,6 +26,10 @@ JACKING = "jacking_active"
 """1 while a jacking window is open on the crane (顶升、加节、降节, started by a supervisor), 0 after."""
 JIB_HEIGHT = "jib_height_m"
 """The jib's height above site datum as the last jacking window closed it: the crane's geometry from then."""
+TIES_ADDED = "ties_added"
+"""How many ties (附着) a jacking window fitted, recorded as it closed: an acceptance is owed before the crane works
+again (standards.md §10, §13: added ties need acceptance, jacking alone does not)."""
+MAX_TIES = 20  # ties fitted in one climb, as recorded: a tower crane has a handful in all
 
 KINEMATICS = frozenset({"load_t", "radius_m", "height_m", "slew_deg", "moment_pct", "reeving"})
 """A crane's motion: judged together, as one sample (load against the chart for its reeving at that
@@ -112,6 +116,7 @@ KIND = Kind(
         Metric(JACKING, "顶升作业", "", "jacking window", states={0: "结束", 1: "进行中"}),
         Metric(INSTALL, "安拆作业", "", "安拆 window", states=INSTALL_STAGES),
         Metric(JIB_HEIGHT, "起重臂高度", "m", "jib height", summary="last"),
+        Metric(TIES_ADDED, "新增附着", "道", "ties added", summary="last"),
     ),
     offline_clause=offline.MACHINE,
     flags=(

@@ -63,6 +63,7 @@ def test_a_supervisor_opens_a_window_and_closes_it_only_with_its_checks(site: Ru
         "verticality_per_mille": 1.5,
         "ties_checked": True,
         "height_m": 51,
+        "ties_added": 0,
         "note": "加2节标准节",
     }
     assert site.gw.monitor.engine.open_windows("jacking_active") == []
@@ -99,6 +100,8 @@ def test_sitegw_jacking_cli(site: RunningSite) -> None:
         "--ties-checked",
         "--height",
         "60",
+        "--ties-added",
+        "1",
         "--url",
         url,
         "--token",
@@ -106,6 +109,8 @@ def test_sitegw_jacking_cli(site: RunningSite) -> None:
     )
     assert ended.returncode == 0, ended.stderr
     assert "jacking ended by wang.gong" in ended.stdout and "height 60 m" in ended.stdout
+    assert "1 ties added: accept them before the crane works" in ended.stdout
+    assert cranes(site)["crane-2"]["record"]["ties_added"] == 1
     assert crane_height(site, "crane-2") == 60
 
 

@@ -43,7 +43,7 @@ def test_a_supervisor_jacks_crane_2_and_the_papers_are_listed(page: Page, tmp_pa
         page.fill("#login-pass", PASSWORD)
         page.click("#login-submit")
         expect(crane.locator(".jack-btn")).to_have_text("开始顶升")
-        answers = iter(["", "1.5", "", "39"])  # confirm start; verticality; ties (confirm); new height
+        answers = iter(["", "1.5", "", "39", "1"])  # confirm start; verticality; ties (confirm); height; ties added
         asked: list[str] = []
 
         def answer(d: Dialog) -> None:
@@ -58,11 +58,12 @@ def test_a_supervisor_jacks_crane_2_and_the_papers_are_listed(page: Page, tmp_pa
         crane.locator(".jack-btn").click()
         expect(crane.locator(".pour")).to_have_attribute("data-active", "false", timeout=5000)
         expect(crane).to_contain_text("39 m")
-        assert "垂直度" in asked[1] and "附着" in asked[2]
+        assert "垂直度" in asked[1] and "附着" in asked[2] and "新增附着" in asked[4]
         [c2] = [
             c for c in httpx.get(demo.url + "api/v1/jacking", timeout=5).json() if c["device"] == "crane-2"
         ]
         assert c2["record"]["verticality_per_mille"] == 1.5 and c2["height_m"] == 39
+        assert c2["record"]["ties_added"] == 1
     finally:
         out = demo.stop()
         broker.kill()

@@ -278,6 +278,34 @@ def test_after_an_erection_the_crane_may_not_lift_before_an_acceptance_dated_sin
         assert "第八条(一)" in found[0].clause and "办理使用登记后方可使用" in found[0].message
 
 
+@pytest.mark.parametrize(
+    ("ties", "accepted_on", "level"),
+    [(2, "2026-11-25", "critical"), (2, "2026-11-26", None), (0, "2026-11-25", None)],
+)
+def test_ties_added_by_a_jacking_window_are_accepted_before_the_crane_lifts_again(
+    tmp_path: Path, ties: int, accepted_on: str, level: str | None
+) -> None:
+    """§13: added ties need acceptance again; a climb alone does not. A jacking window closed with new ties (its
+    ties_added reading, as the gateway publishes it before the window's own) leaves the crane owing an acceptance
+    dated that day or later before it lifts: critical under 第八条(一) until then."""
+
+    def change(data: dict[str, Any]) -> None:
+        next(d for d in data["devices"] if d["id"] == "crane-1")["papers"]["accepted_on"] = accepted_on
+
+    engine = RuleEngine(site_variant(tmp_path, change))
+    closing = jacking(T0 + 3600, False)
+    if ties:
+        closing = sample("crane-1", T0 + 3600, ties_added=float(ties)) + closing
+    batches = [*CREW_IN, gate(T0 + 3, "AQ-11"), jacking(T0 + 60, True), closing]
+    found = verdicts(
+        engine, [*batches, crane(T0 + 7200, 1.5), crane(T0 + 7201, 1.5)], "crane.install", "acceptance"
+    )
+    assert [r.level for r in found][:1] == ([level] if ties else [])
+    if level:
+        assert "于 2026-11-26 新增2道附着后未经验收（验收日期：2026-11-25）即" in found[0].message
+        assert "第八条(一)" in found[0].clause and "新增附着须重新验收" in found[0].clause
+
+
 def test_after_dismantling_no_acceptance_is_owed() -> None:
     engine = RuleEngine(reference_site())
     batches = [*CREW_IN, window(T0 + 60, "crane-1", DISMANTLE), window(T0 + 3600, "crane-1", CLOSED)]
@@ -395,7 +423,10 @@ def test_a_jacking_window_on_a_crane_whose_papers_name_nobody_is_critical_until_
     # the supervisor leaving is an alarm, as for crane-1's climb; the other points stay critical
     left = run_all(engine, [gate(T0 + 800, "KP-04", inside=False)])
     now = {r.point: r.level for r in left if r.rule == "crane.install" and r.device == "crane-2"}
-    assert now == {**{p: "critical" for p in ("crew", "safety_officer", "installer", "plan")}, "supervisor": "alarm"}
+    assert now == {
+        **{p: "critical" for p in ("crew", "safety_officer", "installer", "plan")},
+        "supervisor": "alarm",
+    }
     closed = run_all(engine, [jacking(T0 + 900, False, "crane-2")])
     ended = {r.point: r.level for r in closed if r.rule == "crane.install" and r.device == "crane-2"}
     assert ended == dict.fromkeys((*CREW_POINTS, *PAPER_POINTS))
