@@ -89,7 +89,8 @@ class Heartbeat(BaseModel):
     dangerous_works: list[DangerousWork] | None = Field(
         None,
         max_length=500,
-        description="the site's 危大工程清单 as its site file keeps it; left out by a site that keeps none "
+        description="the site's 危大工程清单 as its site file keeps it, over_scale raised where the site's "
+        "devices show an item 超过一定规模 (contract/config/over_scale.py); left out by a site that keeps none "
         "(the regulator keeps the last list it was sent: each heartbeat says it whole, so a lost one "
         "is made good by the next)",
     )

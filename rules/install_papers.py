@@ -53,7 +53,8 @@ def covering_notice(notices: Sequence[InstallNotice], stage: int, today: date) -
 def plan_problems(
     notices: Sequence[InstallNotice], works: Mapping[str, DangerousWork], stage: int, today: date
 ) -> list[str]:
-    """The notice of a window at ``stage`` opened by ``today``, and its job's special plan."""
+    """The notice of a window at ``stage`` opened by ``today``, and its job's special plan; an expert review
+    missing names why the job is 超过一定规模 where the site's facts say so (contract/config/over_scale.py)."""
     notice = covering_notice(notices, stage, today)
     if notice is None:
         return [
@@ -61,4 +62,7 @@ def plan_problems(
         ]
     work = works[notice.dangerous_work]  # the site's load checks that it names an item of the list
     gaps = work.plan_gaps()
-    return [f"专项施工方案（{work.name}）未{'、'.join(gaps)}"] if gaps else []
+    if not gaps:
+        return []
+    why = "；".join(work.scale_reasons) if "专家论证" in gaps else ""
+    return [f"专项施工方案（{work.name}）未{'、'.join(gaps)}" + (f"（超过一定规模：{why}）" if why else "")]

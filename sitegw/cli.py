@@ -116,6 +116,8 @@ def print_summary(site: LoadedSite) -> None:
             f"dangerous works (危大): monitored {'; '.join(watched) or 'none'}; "
             f"not monitored {', '.join(unwatched) or 'none'}"
         )
+    for notice in _over_scale_notices(cfg):
+        console.print(f"[yellow]notice[/] {escape(notice)}")
     for siren in cfg.sirens:
         console.print(
             f"siren {siren.name}: {_where(siren.transport)}, rules {', '.join(siren.rules)}, "
@@ -142,6 +144,19 @@ def _conversions(site: LoadedSite) -> list[str]:
             if v.converted_from
         ]
     return notes
+
+
+def _over_scale_notices(cfg: SiteConfig) -> list[str]:
+    """The 危大 items the site's own facts put 超过一定规模 while their flag says not: run as over scale (the
+    load raised the flag, contract/config/over_scale.py), told so that the file says it and the review is done."""
+    return [
+        f"dangerous work {w.id} ({w.name}) 超过一定规模 by the site file's own facts: {'；'.join(w.scale_reasons)}; "
+        "its over_scale says false, so it is run as over scale and its special plan needs an expert review "
+        "(专家论证, 建质规〔2024〕5号 第四条(四)): set over_scale: true, and expert_reviewed: true once the expert "
+        "review has passed"
+        for w in cfg.dangerous_works
+        if w.flag_missing
+    ]
 
 
 def _no_balance(cfg: SiteConfig) -> list[str]:

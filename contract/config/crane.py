@@ -161,6 +161,12 @@ class CraneSpec(Model):
         return charts
 
     @property
+    def max_rated_t(self) -> float:
+        """The largest rated load of any of its charts (its 起重量, 建办质〔2018〕31号 附件2 三(二))."""
+        charts = [self.load_chart, *self.load_charts.values()]
+        return max(p.rated_t for chart in charts for p in chart)
+
+    @property
     def top_m(self) -> float:
         """Height of the crane's highest part (its top, as GB 5144-2006 §10.5 measures from)."""
         return self.jib_height_m if self.top_height_m is None else self.top_height_m

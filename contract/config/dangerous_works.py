@@ -5,13 +5,19 @@ heartbeat (contract/wire.py ``Heartbeat.dangerous_works``), one model for both s
 An item names the devices that monitor it (``devices: [formwork-1]``): the regulator sees which dangerous
 works are monitored and which are not, and classifies an item under way without its plan, expert review
 or acceptance as a major hazard (regulator/ledger/dangerous_works.py, 建质规〔2024〕5号 Art. 4(四)(五)).
+
+``over_scale`` is the flag as written, raised where the site's own devices show the item 超过一定规模 (a 300 kN
+crane's 安拆, a shield drive, a 9 m high formwork: contract/config/over_scale.py): the site's load raises it, so
+the rules, check-config and the heartbeat all read the raised value; the reasons ride along on the item (not on
+the wire, whose model this is too).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from contract.config.common import Model
 
@@ -26,7 +32,11 @@ class DangerousWork(Model):
     over_scale: bool = Field(
         False,
         title="超过一定规模",
-        description="beyond the scale that needs an expert review (建办质〔2018〕31号)",
+        description="beyond the scale that needs an expert review (建办质〔2018〕31号 附件2); raised, whatever "
+        "this says, where the devices attached to the item (its devices, or a machine whose 安拆 notice names "
+        "it) show it: a crane's 安拆 from a rated load of 300 kN (30.59 t) or a top 200 m above the site's "
+        "datum, a hoist's from 200 m erected, a formwork from height_m 8 m, any tunnel or shield drive; "
+        "check-config names each such item whose flag says false",
     )
     planned_start: date | None = Field(None, title="Planned start", description="YYYY-MM-DD")
     planned_end: date | None = Field(None, title="Planned end", description="YYYY-MM-DD")
@@ -52,6 +62,11 @@ class DangerousWork(Model):
         description="ids of the site's devices that monitor this item, e.g. [formwork-1]",
     )
 
+    # why the site's facts make it 超过一定规模 (none: its flag alone says, or nothing), and whether the flag as
+    # written said not: kept off the model's fields, so neither the site file nor the wire can set them
+    _scale_reasons: tuple[str, ...] = PrivateAttr(default=())
+    _flag_missing: bool = PrivateAttr(default=False)
+
     @model_validator(mode="after")
     def _dates_in_order(self) -> DangerousWork:
         for first, then, what in (
@@ -63,6 +78,27 @@ class DangerousWork(Model):
         if self.actual_end is not None and self.actual_start is None:
             raise ValueError(f"dangerous work {self.id}: actual_end without actual_start: give the start")
         return self
+
+    def over_scale_by(self, reasons: Sequence[str]) -> DangerousWork:
+        """This item as the site's facts make it: over_scale when they give ``reasons`` (why, in a message's
+        words), whatever its flag says, the reasons kept; itself when they give none (fail safe: the facts never
+        lower the flag)."""
+        if not reasons:
+            return self
+        raised = self.model_copy(update={"over_scale": True})
+        raised._scale_reasons = tuple(reasons)
+        raised._flag_missing = self._flag_missing or not self.over_scale
+        return raised
+
+    @property
+    def scale_reasons(self) -> tuple[str, ...]:
+        """Why the site's facts make it 超过一定规模; none when they do not (its flag may still say so)."""
+        return self._scale_reasons
+
+    @property
+    def flag_missing(self) -> bool:
+        """超过一定规模 by the site's facts while its ``over_scale``, as written, said not."""
+        return self._flag_missing
 
     def plan_gaps(self) -> list[str]:
         """What its special plan still lacks before the work may go on (建质规〔2024〕5号 第四条(四)), in the words a

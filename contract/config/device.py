@@ -62,6 +62,12 @@ class DeviceConfig(Model):
         """The hot-work place the device serves, as permits name places (a welder's; None: none)."""
         return None
 
+    def over_scale_reasons(self) -> list[str]:
+        """Why a 危大 item this device is attached to (contract/config/over_scale.py) is 超过一定规模 by the
+        device's own facts, read against 建办质〔2018〕31号 附件2 (contract/config/scale_lines.py); none when
+        they say nothing of it."""
+        return []
+
     def point_codes(self) -> frozenset[str] | None:
         """The monitoring point codes the device may report (None: single-point device, any point)."""
         return None

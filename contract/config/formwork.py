@@ -56,6 +56,7 @@ class FormworkSpec(Model):
         gt=0,
         le=200,
         title="Height",
-        description="m, support height (high formwork from 8 m, 建办质〔2018〕31号; at most 200)",
+        description="m, support height (at most 200): from 8 m the 危大 item it monitors is 超过一定规模 "
+        "(建办质〔2018〕31号 附件2 二(二)), whatever the item's over_scale says; unset: the flag alone",
     )
     points: list[FormworkPoint] = Field(min_length=1, title="Points", description="monitoring points")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Union
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from contract.config.camera import Place, VisionConfig
 from contract.config.common import Model
@@ -14,6 +14,7 @@ from contract.config.device import DeviceConfig
 from contract.config.errors import Located, raise_located
 from contract.config.gb28181 import Gb28181Config
 from contract.config.hot_work_permits import HotWorkPermitsConfig
+from contract.config.over_scale import by_facts
 from contract.config.papers import MachineDevice
 from contract.config.personnel import KeyPerson
 from contract.config.rules import RulesConfig
@@ -148,6 +149,15 @@ class SiteConfig(Model):
         description="extra folder of device profiles, relative to this file; "
         "searched before the profiles shipped with sitegw",
     )
+
+    @field_validator("dangerous_works")
+    @classmethod
+    def _over_scale_by_facts(cls, works: list[DangerousWork], info: ValidationInfo) -> list[DangerousWork]:
+        # fail safe: an item its devices show 超过一定规模 asks for its expert review whatever its flag says
+        # (contract/config/over_scale.py); the devices, declared first, are validated by now (absent: invalid,
+        # and the site is refused for them anyway)
+        devices = info.data.get("devices")
+        return by_facts(works, devices) if devices is not None else works
 
     @model_validator(mode="after")
     def _cross_refs(self) -> SiteConfig:

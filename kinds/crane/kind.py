@@ -11,6 +11,7 @@ from pydantic import Field
 from contract.config.crane import CraneSpec
 from contract.config.device import DeviceConfig
 from contract.config.papers import INSTALL, INSTALL_STAGES, MachineDevice
+from contract.config.scale_lines import lifting
 from contract.kinds import offline
 from contract.kinds.kind import Kind, Metric, Thresholds
 from kinds.crane.thresholds import (
@@ -46,6 +47,13 @@ class CraneDevice(MachineDevice):
         title="Crane",
         description="position_m, jib_m, counter_jib_m, jib_height_m, load_chart: geometry and load chart",
     )
+
+    def over_scale_reasons(self) -> list[str]:
+        """An item the crane is attached to is its 安拆 (起重机械安装和拆卸): over the line from its largest rated
+        load, or from its top's height above the site's datum, the one height the site file gives: at least its
+        搭设总高度 (standing at or above the datum) and above its 基础标高, so it is over 200 m whenever either is
+        (and, fail safe, when only the two together are)."""
+        return lifting(self.id, self.crane.max_rated_t, self.crane.top_m, "最高点高度（站点基准以上）")
 
     def check_site(self, devices: Sequence[DeviceConfig]) -> list[str]:
         """The cranes as high or higher (or in its layer) whose tower this crane's jib reaches closer than

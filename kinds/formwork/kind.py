@@ -8,6 +8,7 @@ from pydantic import Field
 
 from contract.config.device import DeviceConfig
 from contract.config.formwork import FormworkSpec
+from contract.config.scale_lines import formwork
 from contract.kinds import offline
 from contract.kinds.kind import Kind, Metric, Thresholds
 from kinds.formwork.thresholds import FormworkRule
@@ -30,6 +31,10 @@ class FormworkDevice(DeviceConfig):
     formwork: FormworkSpec = Field(
         title="Formwork", description="points with their codes and alarm values (the design's values govern)"
     )
+
+    def over_scale_reasons(self) -> list[str]:
+        """Over the line from its support height (the site file gives no span or load to read)."""
+        return formwork(self.id, self.formwork.height_m)
 
     def point_codes(self) -> frozenset[str]:
         """The formwork's monitoring point codes."""

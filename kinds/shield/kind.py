@@ -21,6 +21,7 @@ from pydantic import Field, model_validator
 
 from contract.config.common import Model
 from contract.config.device import DeviceConfig
+from contract.config.scale_lines import tunnelling
 from contract.kinds import Kind, Metric, Thresholds
 from contract.kinds.offline import TIME_LIMITS
 from kinds.shield.thresholds import ShieldRule
@@ -193,6 +194,10 @@ class ShieldDevice(DeviceConfig):
         description="the drive's plan: roll_max_deg, deviation_h_mm, deviation_v_mm, thrust_max_kn, chamber_kpa, "
         "grout_min_m3, muck_max_m3 (each required), rings, sections",
     )
+
+    def over_scale_reasons(self) -> list[str]:
+        """The tunnel a shield machine drives is built by 盾构法: always over the line (附件2 六)."""
+        return tunnelling(self.id, "盾构法")
 
 
 KIND = Kind(

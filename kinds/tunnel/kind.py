@@ -12,6 +12,7 @@ from pydantic import Field, model_validator
 
 from contract.config.common import Model
 from contract.config.device import DeviceConfig
+from contract.config.scale_lines import tunnelling
 from contract.config.uniqueness import DUPLICATE_POINT_CODE, require_unique
 from contract.kinds import Kind, Metric, Thresholds
 from contract.kinds.offline import TIME_LIMITS
@@ -109,6 +110,10 @@ class TunnelDevice(DeviceConfig):
     tunnel: TunnelSpec = Field(
         title="Tunnel", description="method, ground, works, diameter_m, points: the tunnel and its points"
     )
+
+    def over_scale_reasons(self) -> list[str]:
+        """A tunnel built by shield or mining: always over the line (附件2 六)."""
+        return tunnelling(self.id, "盾构法" if self.tunnel.method == "shield" else "矿山法")
 
     def point_codes(self) -> frozenset[str]:
         """The tunnel's monitoring point codes."""

@@ -24,6 +24,7 @@ from tests.config.test_dangerous_works_section import EXAMPLE
 from tests.regulator.support import pg_database
 from tests.regulator.test_accident_followup import people_of
 from tests.regulator.test_jurisdictions import FT, NS
+from tests.rules.sites import device, site_variant
 
 ART_4_4 = "建质规〔2024〕5号）第四条（四）"
 ART_4_5 = "建质规〔2024〕5号）第四条（五）"
@@ -128,5 +129,26 @@ async def test_an_item_under_way_without_its_papers_is_a_major_hazard(server: Re
     assert articles("starts-today") == [ART_4_5]  # under way from its first day
     assert articles("tomorrow") == [] and articles("ended") == []  # not under way
     assert seen["summary"]["major"] == 4
+    for c in people.values():
+        await c.aclose()
+
+
+async def test_an_item_its_sites_facts_put_over_scale_reaches_the_regulator_needing_its_review(
+    server: RegulatorServer, tmp_path: Path
+) -> None:
+    # 建办质〔2018〕31号 附件2 三(二): crane-1 rated 32 t (313.8 kN ≥ 300 kN); its erection under way, the item's
+    # over_scale left false and no expert review: the heartbeat carries the raised flag, and the regulator asks
+    def change(data: dict[str, Any]) -> None:
+        device(data, "crane-1")["crane"]["load_chart"][0]["rated_t"] = 32.0
+        erection = next(w for w in data["dangerous_works"] if w["id"] == "tc-1-erect")
+        erection.pop("actual_end")
+        erection["actual_start"] = today() - timedelta(days=1)
+
+    people = await people_of(server)
+    await beat(server, list(site_variant(tmp_path, change).config.dangerous_works))
+    seen = (await listed(people["ns"]))["tc-1-erect"]
+    assert seen["over_scale"] and not seen["expert_reviewed"]
+    assert [h["article"][-len(ART_4_4) :] for h in seen["major_hazards"]] == [ART_4_4]
+    assert "未经专家论证" in seen["major_hazards"][0]["message"]
     for c in people.values():
         await c.aclose()

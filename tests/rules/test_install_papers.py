@@ -121,6 +121,40 @@ def test_the_notices_plan_must_be_written_reviewed_and_over_scale_expert_reviewe
         assert f"专项施工方案（1号塔吊安装（含顶升加节、附着））{missing}" in found[0].message
 
 
+def heavy_crane(data: dict[str, Any]) -> None:
+    next(d for d in data["devices"] if d["id"] == "crane-1")["crane"]["load_chart"][0]["rated_t"] = 32.0
+
+
+def tall_hoist(data: dict[str, Any]) -> None:
+    next(d for d in data["devices"] if d["id"] == "hoist-1")["hoist"]["erected_height_m"] = 200.0
+
+
+@pytest.mark.parametrize(
+    ("machine", "work", "change", "why"),
+    [
+        ("crane-1", "tc-1-erect", heavy_crane, "crane-1 额定起重量 32 t = 313.8 kN ≥ 300 kN"),
+        ("hoist-1", "hoist-1-erect", tall_hoist, "hoist-1 安装高度 200 m ≥ 200 m"),
+    ],
+)
+def test_an_erection_its_machines_facts_put_over_scale_needs_the_expert_review_its_flag_forgot(
+    tmp_path: Path, machine: str, work: str, change: Any, why: str
+) -> None:
+    # 附件2 三(二): 起重量300kN及以上 or 搭设总高度200m及以上; the item's over_scale left false, as the reference has it
+    batches = [*CREW_IN, window(T0 + 60, machine, ERECT)]
+    rule = f"{machine.split('-')[0]}.install"
+    found = verdicts(RuleEngine(site_variant(tmp_path, change)), batches, rule, "plan")
+    assert levels(found) == ["critical"]
+    assert f"未专家论证（超过一定规模：{why}（建办质〔2018〕31号 附件2 三(二)" in found[0].message
+    assert "第四条(四)" in found[0].clause
+
+    def reviewed(data: dict[str, Any]) -> None:
+        change(data)
+        item(data, work)["expert_reviewed"] = True
+
+    found = verdicts(RuleEngine(site_variant(tmp_path, reviewed)), batches, rule, "plan")
+    assert levels(found) == [None]
+
+
 @pytest.mark.parametrize(
     ("until", "level"),
     [("2026-11-25", "critical"), ("2026-11-26", None), ("2026-11-27", None)],  # expired, its last day, before
