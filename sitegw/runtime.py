@@ -216,6 +216,7 @@ class Gateway:
             self.monitor.engine,
             site.config.rules.licence_utc_offset_h,
             validity=site.config.hot_work_permits,
+            roster=site.config.operators,
         )
         # the site's own sirens follow the alerts from the start (those still active from the last run
         # included), before the API or any other thread can act on an alert

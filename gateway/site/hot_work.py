@@ -7,7 +7,9 @@ machine, and gas cutting has no sensor at all. The rules judge it by time (rules
 at work at a place with none in force, its fire watch not badged in, its window over without the check.
 
 What issuing refuses, each naming the field and the fix: the operator's card past its last valid day
-before the window ends (消防法 Art. 21; GB 50720-2011 §6.3.1(2); §19: the issuer's date, never computed),
+before the window ends (消防法 Art. 21; GB 50720-2011 §6.3.1(2); §19: the issuer's date, never computed), or held
+by the site's operators roster as not valid or valid to an earlier day (hot_work_operator.py: the register's
+state and date over the request's),
 fewer than 2 extinguishers or not checked (§5.2.1), combustibles not cleared (§6.3.1(3)), the fire watch
 being the operator (the same badge, or the same name where the operator has no badge to tell them apart) or
 already the watch of another permit in force at some instant of the window (§6.3.1(6): 每个动火作业点均应设置1个
@@ -25,11 +27,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Protocol
 
+from contract.config.crane import Operator as RosterEntry
 from contract.config.hot_work_permits import HotWorkPermitsConfig
 from contract.hot_work import (
     CYLINDERS_APART_M,
@@ -40,6 +43,7 @@ from contract.hot_work import (
     hours_zh,
     validity_en,
 )
+from gateway.site.hot_work_operator import OperatorRegister
 from gateway.site.site_work import WorkError
 from gateway.site.weather_warnings import KEPT_FOR_RULES_S
 from gateway.sqlite_tx import connect, transaction
@@ -73,8 +77,10 @@ class HotWork:
         utc_offset_h: float,
         clock: Callable[[], float] = time.time,
         validity: HotWorkPermitsConfig | None = None,
+        roster: Sequence[RosterEntry] = (),
     ) -> None:
         self._db = connect(path, SCHEMA)
+        self._register = OperatorRegister(roster)  # the site file's operators: their cards as registered
         self._path = path
         self._unreadable: set[str] = set()  # the rows logged as unreadable
         # the site file's hot_work_permits (the company's scheme), its defaults where the site says nothing
@@ -118,6 +124,7 @@ class HotWork:
     def issue(self, request: PermitRequest, signer: str) -> Permit:
         """Record a permit signed by ``signer`` now (WorkError naming what is missing or wrong)."""
         _check(request, self._tz, self._validity)
+        self._register.check(request, request.end.astimezone(self._tz).date())
         _check_watch_free(request, self.all(), self._tz, self._validity)
         now = self._clock()
         day = datetime.fromtimestamp(now, self._tz).strftime("%Y%m%d")
