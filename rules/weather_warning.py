@@ -48,7 +48,7 @@ class WeatherWarnings:
 
     def in_force(self, now: float, signal_type: str) -> list[WarningSignal]:
         """The signals of ``signal_type`` (rainstorm ...) in force at ``now``: what a kind's rule that answers
-        a signal reads (a signal dropped while in force is ended, as :meth:`replace` keeps it)."""
+        a signal reads (one the gateway no longer hands over is ended, as for weather.warning)."""
         return [s for s in self._signals.values() if s.type == signal_type and s.in_force(now)]
 
     def tick(self, now: float, stops: WeatherStops) -> list[RuleResult]:

@@ -26,6 +26,9 @@ JACKING = "jacking_active"
 """1 while a jacking window is open on the crane (顶升、加节、降节, started by a supervisor), 0 after."""
 JIB_HEIGHT = "jib_height_m"
 """The jib's height above site datum as the last jacking window closed it: the crane's geometry from then."""
+LIMITERS = "limiters_recalibrated"
+"""1 when a supervisor records the limiters re-adjusted and tested after a jacking window (at its close or
+later), 0 when the window closed without (crane.recalibration, kinds/crane/recalibration.py)."""
 
 KINEMATICS = frozenset({"load_t", "radius_m", "height_m", "slew_deg", "moment_pct", "reeving"})
 """A crane's motion: judged together, as one sample (load against the chart for its reeving at that
@@ -112,6 +115,7 @@ KIND = Kind(
         Metric(JACKING, "顶升作业", "", "jacking window", states={0: "结束", 1: "进行中"}),
         Metric(INSTALL, "安拆作业", "", "安拆 window", states=INSTALL_STAGES),
         Metric(JIB_HEIGHT, "起重臂高度", "m", "jib height", summary="last"),
+        Metric(LIMITERS, "限位器重新调试", "", "limiters re-calibrated", states={0: "未调试", 1: "已调试"}),
     ),
     offline_clause=offline.MACHINE,
     flags=(
@@ -137,6 +141,7 @@ KIND = Kind(
         "crane.jacking_balance": "顶升未配平",
         "crane.jacking_night": "夜间顶升",
         "crane.jacking_tilt": "顶升时塔身倾斜突变",
+        "crane.recalibration": "顶升后限位器重新调试",
     },
     simulator="kinds.crane.sim:CraneSim",
     scenarios=("normal", "overload", "high_wind"),
