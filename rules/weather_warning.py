@@ -46,6 +46,11 @@ class WeatherWarnings:
                 kept[gone] = old.model_copy(update={"cleared_ts": 0.0})
         self._signals = kept
 
+    def in_force(self, now: float, signal_type: str) -> list[WarningSignal]:
+        """The signals of ``signal_type`` (rainstorm ...) in force at ``now``: what a kind's rule that answers
+        a signal reads (one the gateway no longer hands over is ended, as for weather.warning)."""
+        return [s for s in self._signals.values() if s.type == signal_type and s.in_force(now)]
+
     def tick(self, now: float, stops: WeatherStops) -> list[RuleResult]:
         """The verdicts at ``now``: each signal in force, and each that stopped being."""
         out: list[RuleResult] = []

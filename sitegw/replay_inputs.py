@@ -11,7 +11,10 @@ One JSON object a line (blank lines skipped), each naming what it is with ``"inp
 - ``{"input": "window", "window": "jacking", "device": "crane-1", "start": "...", "end": "...",
   "height_m": 62.5}``: a work window as ``sitegw jacking start``/``end`` or ``sitegw pour start``/``end``
   record it: the device's window reading (``jacking_active``, ``pour_active``) 1 at ``start`` and 0 at
-  ``end`` (none: still open at the end of the replay); a jacking window may close with the jib's new height.
+  ``end`` (none: still open at the end of the replay); a jacking window may close with the jib's new height,
+  and its ``limiters_recalibrated`` reading (crane.recalibration) is 1 at ``recalibrated_at`` (at its end, as
+  ``sitegw jacking end --limiters-recalibrated`` records it, or later, as ``sitegw jacking recalibrated``) and 0
+  at its end when that is later or not given.
 - ``{"input": "window", "window": "install", "device": "hoist-1", "stage": "erect", "start": "...", "end":
   "..."}``: a crane's or hoist's 安拆 window as ``sitegw install start --stage``/``end`` record it: its
   ``install_active`` reading, the stage's code (erect 1, climb 2, dismantle 3) at ``start`` and 0 at ``end``.
@@ -41,7 +44,7 @@ from contract.readings import Reading
 from contract.weather import WarningSignal, default_measure
 from gateway.site.install import STAGES, Stage
 from gateway.site.site_work import WINDOWS
-from kinds.crane.kind import JIB_HEIGHT, MAX_TIES, TIES_ADDED
+from kinds.crane.kind import JIB_HEIGHT, LIMITERS, MAX_TIES, TIES_ADDED
 from sitegw.replay import ReplayInputError, noted
 
 MAX_LINES = 10_000  # a replay's warnings, windows and permits: a season of them is a few thousand
@@ -75,6 +78,10 @@ class WindowInput(BaseModel):
         None, gt=0, le=1000, description="a jacking's jib height when it closed, m (none: unchanged)"
     )
     ties_added: int = Field(0, ge=0, le=MAX_TIES, description="a jacking's new ties (附着) when it closed")
+    recalibrated_at: AwareDatetime | None = Field(
+        None,
+        description="a jacking's limiters recorded re-calibrated: at its end or later (none: never)",
+    )
 
 
 class PermitInput(PermitRequest):
@@ -205,6 +212,10 @@ def _window(found: WindowInput, site: LoadedSite) -> list[Reading]:
         raise ValueError(
             "ties_added are the ties a jacking window fitted as it closes: give them with its end"
         )
+    if found.recalibrated_at is not None and (
+        found.window != "jacking" or found.end is None or found.recalibrated_at < found.end
+    ):
+        raise ValueError("recalibrated_at records a closed jacking window's limiters: at its end or later")
     if (found.stage is None) == (found.window == "install"):
         raise ValueError(
             'an install window needs its stage ("erect", "climb" or "dismantle"), and only it has one'
@@ -220,5 +231,17 @@ def _window(found: WindowInput, site: LoadedSite) -> list[Reading]:
             readings.append(Reading(end, project, device.id, JIB_HEIGHT, found.height_m))
         if found.ties_added:
             readings.append(Reading(end, project, device.id, TIES_ADDED, float(found.ties_added)))
+        if found.window == "jacking":
+            readings += _limiters(found, end, project)
         readings.append(Reading(end, project, device.id, kind.metric, 0.0))
     return readings
+
+
+def _limiters(found: WindowInput, end: float, project: str) -> list[Reading]:
+    """A jacking window's ``limiters_recalibrated`` readings as the gateway publishes them: 1 at its close when
+    recorded then, else 0 at its close and 1 when recorded later."""
+    at = None if found.recalibrated_at is None else found.recalibrated_at.timestamp()
+    out = [Reading(end, project, found.device, LIMITERS, 1.0 if at == end else 0.0)]
+    if at is not None and at > end:
+        out.append(Reading(at, project, found.device, LIMITERS, 1.0))
+    return out

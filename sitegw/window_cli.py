@@ -1,6 +1,6 @@
 """Work windows on a running gateway, over its API: ``sitegw pour`` (high-formwork pours), ``sitegw jacking``
 (a tower crane's jacking: 顶升、加节、降节) and ``sitegw install`` (a crane's or hoist's 安拆), each to list, start
-or end one.
+or end one; ``sitegw jacking recalibrated`` records a crane's limiters re-calibrated after its window.
 
 A window is started by a supervisor (an API token from ``sitegw users token NAME --role supervisor``)
 so that the rules watch the device as its work goes on; the gateway records the token's holder as
@@ -25,7 +25,7 @@ pour_app = typer.Typer(
 )
 jacking_app = typer.Typer(
     help="Tower-crane jacking windows (顶升、加节、降节) on a running gateway: list them, start one, end one "
-    "with its checks (supervisor token).",
+    "with its checks, record the limiters re-calibrated after one (supervisor token).",
     no_args_is_help=True,
 )
 install_app = typer.Typer(
@@ -192,6 +192,12 @@ def end_jacking(
     ties_added: int = typer.Option(
         0, "--ties-added", help="new ties (附着) fitted: the crane is accepted again before it works"
     ),
+    limiters: bool = typer.Option(
+        False,
+        "--limiters-recalibrated",
+        help="the hoisting-height, load and moment limiters were re-adjusted and tested for the new height "
+        "(else crane.recalibration warns until `sitegw jacking recalibrated` records it)",
+    ),
     note: str = typer.Option("", "--note", help="what was done, e.g. 加2节标准节"),
     url: str = URL,
     token: str = TOKEN,
@@ -202,11 +208,31 @@ def end_jacking(
         "ties_checked": ties_checked,
         "height_m": height,
         "ties_added": ties_added,
+        "limiters_recalibrated": limiters,
         "note": note,
     }
     p = _set(url, token, "jacking", device, "end", body)
     added = f", {ties_added} ties added: accept them before the crane works" if ties_added else ""
-    typer.echo(f"height {p['height_m']:g} m, verticality {verticality:g}‰, ties checked{added}")
+    said = "limiters re-calibrated" if limiters else "limiters NOT re-calibrated: crane.recalibration warns"
+    typer.echo(f"height {p['height_m']:g} m, verticality {verticality:g}‰, ties checked{added}, {said}")
+
+
+@jacking_app.command("recalibrated")
+def recalibrated_jacking(
+    device: str = CRANE,
+    note: str = typer.Option("", "--note", help="what was done, e.g. 起升高度限位器按新高度调整并试验合格"),
+    url: str = URL,
+    token: str = TOKEN,
+) -> None:
+    """Record the crane's limiters re-adjusted and tested after its last jacking window closed without: ends
+    crane.recalibration (supervisor)."""
+    path = f"/api/v1/jacking/{quote(device, safe='')}/recalibrated"
+    try:
+        p: dict[str, Any] = call("POST", url, path, token, {"note": note})
+    except GatewayRefused as exc:
+        fail(str(exc))
+    by = p["record"].get("limiters_recalibrated_by", "")
+    typer.echo(f"{p['device']} ({p['name']}): limiters recorded re-calibrated by {by}")
 
 
 @jacking_app.command("list")

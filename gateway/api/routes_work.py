@@ -20,7 +20,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Path
 from gateway.api.auth import ERRORS, Supervisor, viewer
 from gateway.api.models import KeyPersonView, PersonnelOnSiteView, PourStateView
 from gateway.site.install import Install, InstallClose, InstallStart, InstallView
-from gateway.site.jacking import Jacking, JackingClose, JackingView
+from gateway.site.jacking import Jacking, JackingClose, JackingView, LimitersRecord
 from gateway.site.papers import PaperRow, paper_rows
 from gateway.site.siren import SirenState
 from gateway.site.site_work import WindowView, WorkError
@@ -37,7 +37,8 @@ POUR_ERRORS: dict[int | str, dict[str, Any]] = {
 JACKING_ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "no crane of that id on this site"},
     409: {
-        "description": "a jacking window is already open (start) or none is (end), or a closing check is missing"
+        "description": "a jacking window is already open (start) or none is (end), or a closing check is "
+        "missing; a re-calibration recorded while a window is open, before any closed, or again"
     },
 }
 INSTALL_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -156,6 +157,21 @@ def _add_jacking(r: APIRouter, svc: ApiServices) -> None:
         who: Supervisor, device: str = CRANE, check: JackingClose = Body(...)
     ) -> JackingView:
         return service_call(svc.jacking, "jacking", device, lambda j: j.end(device, who.name, check))
+
+    @r.post(
+        "/jacking/{device}/recalibrated",
+        response_model=JackingView,
+        responses=JACKING_ERRORS,
+        summary="Record the crane's limiters re-adjusted and tested after a jacking window closed without: "
+        "crane.recalibration ends (supervisor)",
+    )
+    async def jacking_recalibrated(
+        who: Supervisor, device: str = CRANE, done: LimitersRecord | None = Body(None)
+    ) -> JackingView:
+        record = done or LimitersRecord()
+        return service_call(
+            svc.jacking, "jacking", device, lambda j: j.recalibrated(device, who.name, record)
+        )
 
 
 def _add_install(r: APIRouter, svc: ApiServices) -> None:

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 
 from contract.config import LoadedSite
 from gateway.site.site_work import JACKING_WINDOW, SiteWork, WindowView, WorkError
-from kinds.crane.kind import JIB_HEIGHT, MAX_TIES, TIES_ADDED, CraneDevice
+from kinds.crane.kind import JIB_HEIGHT, LIMITERS, MAX_TIES, TIES_ADDED, CraneDevice
 
 log = logging.getLogger(__name__)
 HEIGHTS_FILE = "crane_heights.json"
@@ -32,7 +32,8 @@ HEIGHTS_FILE = "crane_heights.json"
 
 class JackingClose(BaseModel):
     """What closing a jacking window records: the checks JGJ 196-2010 and 建质规〔2024〕5号 Art. 8(三) ask
-    for after a climb, and the height the crane now stands at."""
+    for after a climb, the height the crane now stands at, and whether its limiters were re-calibrated for it
+    (standards.md §10: else crane.recalibration reminds the site until it records them)."""
 
     verticality_per_mille: float | None = Field(
         None, ge=0, description="the tower's verticality measured after the climb, ‰ (required)"
@@ -50,7 +51,21 @@ class JackingClose(BaseModel):
         description="new ties (附着) fitted during the climb: the crane is accepted again before it works "
         "(crane.install acceptance; standards.md §13: added ties need acceptance, a climb alone does not)",
     )
+    limiters_recalibrated: bool = Field(
+        False,
+        description="the hoisting-height limiter (起升高度限位器), the load and moment limiters and the other "
+        "safety devices were re-adjusted and tested for the new height (false: crane.recalibration warns until "
+        "it is recorded, POST /jacking/{device}/recalibrated)",
+    )
     note: str = Field("", max_length=500, description="what was done, e.g. 加2节标准节，新增第3道附着")
+
+
+class LimitersRecord(BaseModel):
+    """The limiters re-adjusted and tested after a jacking window closed without (crane.recalibration)."""
+
+    note: str = Field(
+        "", max_length=500, description="what was done, e.g. 起升高度限位器按新高度调整并试吊合格"
+    )
 
 
 class JackingView(WindowView):
@@ -189,13 +204,38 @@ class Jacking:
             "ties_checked": True,
             "height_m": height,
             "ties_added": check.ties_added,
+            "limiters_recalibrated": check.limiters_recalibrated,
             "note": check.note,
         }
-        published = [(JIB_HEIGHT, height)] + (
-            [(TIES_ADDED, float(check.ties_added))] if check.ties_added else []
-        )
-        self._work.set_window(JACKING_WINDOW.name, device, False, actor, published, record)
+        extra = [(JIB_HEIGHT, height)] + ([(TIES_ADDED, float(check.ties_added))] if check.ties_added else [])
+        extra.append((LIMITERS, 1.0 if check.limiters_recalibrated else 0.0))
+        self._work.set_window(JACKING_WINDOW.name, device, False, actor, extra, record)
         self._heights.closed(device, height)
+        return self._view(device)
+
+    def recalibrated(self, device: str, actor: str, done: LimitersRecord) -> JackingView:
+        """Record the crane's limiters re-calibrated after its last window closed without: crane.recalibration
+        ends (WorkError while a window is open, before any closed, or when its close or a record said so)."""
+        self._work.device_of(JACKING_WINDOW.name, device)
+        view = self._view(device)
+        if view.active:
+            raise WorkError(
+                f"{device}: a jacking window is open: close it with limiters_recalibrated: true once they are done"
+            )
+        if not view.record:
+            raise WorkError(f"{device}: no jacking window has closed on it: no re-calibration is owed")
+        if view.record.get("limiters_recalibrated") is True:
+            raise WorkError(
+                f"{device}: its limiters are already recorded re-calibrated since its last jacking"
+            )
+        record: dict[str, float | str | bool] = {
+            "limiters_recalibrated": True,
+            "limiters_recalibrated_by": actor,
+            "limiters_note": done.note,
+        }
+        self._work.record(
+            JACKING_WINDOW.name, device, [(LIMITERS, 1.0)], record, stamped="limiters_recalibrated_ts"
+        )
         return self._view(device)
 
     def _view(self, device: str) -> JackingView:

@@ -202,6 +202,29 @@ class SiteWork:
         _save(self._file(window), self._changes[window])
         return next(p for p in self.windows(window) if p.device == device)
 
+    def record(
+        self,
+        window: str,
+        device: str,
+        readings: Sequence[tuple[str, float]],
+        record: Mapping[str, float | str | bool],
+        stamped: str = "",
+    ) -> WindowView:
+        """Publish ``device``'s ``readings`` (metric, value) now, and add ``record`` to what its window's last
+        change recorded (a jacking's limiters re-calibrated after the window closed), the instant under the key
+        ``stamped`` (empty: not kept); the window itself is left as it is."""
+        self.device_of(window, device)
+        now, code = self._clock(), self._site.config.project.code
+        self._publish([Reading(now, code, device, metric, value) for metric, value in readings])
+        change = self._changes[window].setdefault(device, {})
+        kept = change.get("record")
+        merged = {**(kept if isinstance(kept, dict) else {}), **record}
+        if stamped:
+            merged[stamped] = now
+        change["record"] = merged
+        _save(self._file(window), self._changes[window])
+        return next(p for p in self.windows(window) if p.device == device)
+
     def value(self, window: str, device: str) -> int:
         """The reading ``window`` last started with on ``device`` (an 安拆's stage; 1 for the others)."""
         found = self._changes[window].get(device, {}).get("value", 1.0)

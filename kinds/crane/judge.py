@@ -24,10 +24,11 @@ from kinds.crane.jacking_night import JackingNight
 from kinds.crane.jacking_tilt import JackingTilt
 from kinds.crane.jacking_wind import JackingWind
 from kinds.crane.jacking_window import JackingWindows
-from kinds.crane.kind import JACKING, JIB_HEIGHT, TIES_ADDED, CraneDevice
+from kinds.crane.kind import JACKING, JIB_HEIGHT, LIMITERS, TIES_ADDED, CraneDevice
 from kinds.crane.load import CraneLoad
 from kinds.crane.motion import Motion
 from kinds.crane.operator import CraneOperator
+from kinds.crane.recalibration import Recalibration, recalibration_probe
 from kinds.crane.standing import METRICS, STILL_GAP, Standing, noise_of
 from kinds.crane.thresholds import (
     CraneCollisionRule,
@@ -159,6 +160,7 @@ class CraneJudge(Judge):
         self._collision, self._zone = CraneCollision(), CraneZone(cfg.no_lift_zones)
         self._motion, self._balance, self._night = JackingMotion(), JackingBalanceCheck(), JackingNight()
         self._jacking_tilt = JackingTilt()
+        self._recalibration = Recalibration()  # the limiters re-calibrated after a window, or a reminder
         # each crane's tilt route: judged in full while its jacking window is open (every step counts)
         self._tilt_routes: dict[str, Route] = {}
         self._install = install_rules(shared)  # the site's 安拆 windows, the hoists' too
@@ -191,6 +193,7 @@ class CraneJudge(Judge):
             self._jacking_tilt,
             self._jacking_wind,
             self._install,
+            self._recalibration,
         )
 
     def window_open(self, device: str, metric: str) -> bool:
@@ -215,6 +218,8 @@ class CraneJudge(Judge):
             return Route(self._height_reading)
         if metric == TIES_ADDED:
             return Route(self._ties_reading)
+        if metric == LIMITERS:
+            return Route(self._limiters_reading)
         if metric == OPERATOR:  # a Modbus box reports card numbers as numbers: 1001.0 is card "1001"
             return Route(self._operator_reading)
         return None
@@ -251,11 +256,13 @@ class CraneJudge(Judge):
         """A jacking window opens (1) or closes (0): its motion is measured from where the crane is now, its
         crew, supervisor and safety officer are judged as an 安拆 window's climb (crane.install: jacking is
         安拆 work, standards.md §10, §19), and closing clears every crane.jacking_* alert of the window but a
-        wind stop an 安拆 window open still keeps (the same GB 55034 limit stops its work)."""
+        wind stop an 安拆 window open still keeps (the same GB 55034 limit stops its work), and owes the limiters'
+        re-calibration (crane.recalibration)."""
         device, name, active = r.device, self.shared.names[r.device], value >= 0.5
         if not self._jacking.set(device, active, r.ts):
             return r, []
         found = self._install.jacking(device, active, r.ts)
+        recalibration = self._recalibration.window(device, name, active, r.ts)  # owed once it closes
         route = self._tilt_routes.get(device)
         work = (f"{name}顶升作业", f"jacking on {device}") if active else None
         self.shared.weather.window(device, "jacking", work, r.ts)  # erection work against the weather stops
@@ -272,7 +279,7 @@ class CraneJudge(Judge):
         found += [ended for rule in ends if (ended := rule.end(device, name, r.ts)) is not None]
         if not self._install.active(device):  # else the 安拆 window's wind stop holds (its own close ends it)
             found += some(self._jacking_wind.end(device, name, r.ts))
-        return r, found
+        return r, found + some(recalibration)
 
     def _height_reading(self, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
         """The jib's height as the last jacking window closed it: the crane's geometry from now on."""
@@ -288,6 +295,11 @@ class CraneJudge(Judge):
         if value >= 1:
             self._install.tied(r.device, round(value), r.ts)
         return r, []
+
+    def _limiters_reading(self, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
+        """The limiters recorded re-calibrated (1) or not (0) after a jacking window (crane.recalibration)."""
+        name = self.shared.names[r.device]
+        return r, some(self._recalibration.recorded(r.device, name, value, r.ts, backfill))
 
     def tick(self, now: float) -> list[RuleResult]:
         jacking = self._jacking
@@ -305,6 +317,7 @@ class CraneJudge(Judge):
 
     def resume(self, now: float) -> None:
         self._ranges.resume()  # the first sound reading clears a sensor.fault left open from before the stop
+        self._recalibration.restart(self.shared.stop)  # a reminder firing at the stop waits for its record
 
     def clock_stepped(self, step_s: float, now: float) -> None:
         self._jacking.clock_stepped(step_s, now)
@@ -447,6 +460,7 @@ class CraneJudge(Judge):
         if dev.id not in self._wind_elsewhere:
             found += [wind_probe(shared, dev.id), jacking_wind_probe(shared, dev.id, dev)]
         found += self._jacking_probes(dev, quiet)
+        found.append(recalibration_probe(dev.id, dev.poll_interval_s))
         if dev.papers is not None and dev.papers.installers:
             # a load on the hook inside an 安拆 window opened beforehand (erecting): no lifting during 安拆
             opened = ((dev.id, "", {**quiet, INSTALL: 1.0}),)

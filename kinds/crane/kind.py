@@ -31,6 +31,9 @@ TIES_ADDED = "ties_added"
 """How many ties (附着) a jacking window fitted, recorded as it closed: an acceptance is owed before the crane works
 again (standards.md §10, §13: added ties need acceptance, jacking alone does not)."""
 MAX_TIES = 20  # ties fitted in one climb, as recorded: a tower crane has a handful in all
+LIMITERS = "limiters_recalibrated"
+"""1 when a supervisor records the limiters re-adjusted and tested after a jacking window (at its close or
+later), 0 when the window closed without (crane.recalibration, kinds/crane/recalibration.py)."""
 
 KINEMATICS = frozenset({"load_t", "radius_m", "height_m", "slew_deg", "moment_pct", "reeving"})
 """A crane's motion: judged together, as one sample (load against the chart for its reeving at that
@@ -125,6 +128,7 @@ KIND = Kind(
         Metric(INSTALL, "安拆作业", "", "安拆 window", states=INSTALL_STAGES),
         Metric(JIB_HEIGHT, "起重臂高度", "m", "jib height", summary="last"),
         Metric(TIES_ADDED, "新增附着", "道", "ties added", summary="last"),
+        Metric(LIMITERS, "限位器重新调试", "", "limiters re-calibrated", states={0: "未调试", 1: "已调试"}),
     ),
     offline_clause=offline.MACHINE,
     flags=(
@@ -150,6 +154,7 @@ KIND = Kind(
         "crane.jacking_balance": "顶升未配平",
         "crane.jacking_night": "夜间顶升",
         "crane.jacking_tilt": "顶升时塔身倾斜突变",
+        "crane.recalibration": "顶升后限位器重新调试",
     },
     simulator="kinds.crane.sim:CraneSim",
     scenarios=("normal", "overload", "high_wind"),

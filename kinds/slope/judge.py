@@ -1,7 +1,8 @@
 """The high slopes' judge: each monitoring point's readings against GB 50330-2013 §19.1 (slope.cumulative and
 slope.rate for displacements, slope.water for the groundwater, slope.rain for the rain gauge, slope.building and
 slope.building_rate for a building at the top, slope.anchor for an anchor's load), a broken sensor a
-sensor.fault and never a hazard, a reading that cannot be judged never a clearing."""
+sensor.fault and never a hazard, a reading that cannot be judged never a clearing; and at each tick
+slope.rain_signal, every slope's watch while a rainstorm warning signal is in force."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from contract.config.yamlsrc import Loc
 from contract.readings import Reading
 from kinds.slope.kind import OFFLINE_GRADE_3, SlopeDevice, SlopePoint
 from kinds.slope.limits import ITEMS_EN, ITEMS_ZH, check_points
-from kinds.slope.probes import slope_probes
+from kinds.slope.probes import rain_signal_probe, slope_probes
+from kinds.slope.rain_signal import SIGNAL, RainSignal
 from kinds.slope.ranges import OWN_RANGES
 from kinds.slope.rules import SlopeRules
 from kinds.slope.thresholds import SlopeRule
@@ -45,6 +47,8 @@ class SlopeJudge(Judge):
         self._points: dict[tuple[str, str], SlopePoint] = {
             (d.id, p.code): p for d in devices if isinstance(d, SlopeDevice) for p in d.slope.points
         }
+        self._signal = RainSignal()  # the site's rainstorm signals, judged for every slope at each tick
+        self._slopes = [(d.id, shared.names[d.id]) for d in devices]
 
     @staticmethod
     def history_s(site: SiteConfig) -> float:
@@ -72,7 +76,12 @@ class SlopeJudge(Judge):
         return check_points(index, dev.id, dev.slope) if isinstance(dev, SlopeDevice) else []
 
     def families(self) -> Iterable[object]:
-        return (*self._live.families(), *self._past.families())
+        return (*self._live.families(), *self._past.families(), self._signal)
+
+    def tick(self, now: float) -> list[RuleResult]:
+        """slope.rain_signal: every slope while a rainstorm warning signal is in force (kinds/slope/rain_signal.py)."""
+        signals = self.shared.weather.warnings.in_force(now, SIGNAL)
+        return self._signal.tick(now, signals, self._slopes)
 
     def route(self, dev: DeviceConfig, metric: str) -> Route | None:
         assert isinstance(dev, SlopeDevice)
@@ -147,6 +156,7 @@ class SlopeJudge(Judge):
         """The slope's first points' rules driven to their limits (kinds/slope/probes.py)."""
         assert isinstance(dev, SlopeDevice)
         cfg = self.shared.section(dev.id, "slope", SlopeRule)
-        return slope_probes(
+        found = slope_probes(
             dev, cfg, self.shared.faults(dev.id), self.shared.config.device(dev.id).poll_interval_s
         )
+        return [*found, rain_signal_probe(dev, self.shared.utc_offset_h)]

@@ -212,6 +212,7 @@ KIND = Kind(
         "slope.building": "坡顶建筑物变形",
         "slope.building_rate": "坡顶建筑物倾斜速率",
         "slope.anchor": "边坡锚杆（索）轴力",
+        "slope.rain_signal": "暴雨预警边坡加密监测",
     },
     simulator="kinds.slope.sim:SlopeSim",
     scenarios=("normal", "creep", "rate", "rain", "fault", "rainstorm", "building"),

@@ -4,8 +4,11 @@ through the first point of the slope that it judges."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 from contract.config.rules import SensorFaultRule
-from kinds.slope.kind import SlopeDevice, SlopePoint
+from contract.weather import WarningSignal
+from kinds.slope.kind import POINT_METRICS, SlopeDevice, SlopePoint
 from kinds.slope.limits import BuildingMetric, anchor_band, building_limits, displacement_limits
 from kinds.slope.ranges import OWN_RANGES
 from kinds.slope.thresholds import SlopeRule
@@ -69,6 +72,41 @@ def slope_probes(dev: SlopeDevice, cfg: SlopeRule, faults: SensorFaultRule, inte
             )
         )
     return found
+
+
+# a station sampling every 15 minutes in the rain; the signal outlasts the longest run of the suite's steps (25
+# steps of up to 20 silent samples: 125 h), so it ends by its own valid_to only when the suite lets it
+SIGNAL_SAMPLE_S = 900.0
+SIGNAL_FOR = timedelta(days=6)
+
+
+def rain_signal_probe(dev: SlopeDevice, utc_offset_h: float) -> Probe:
+    """slope.rain_signal: a blue rainstorm signal (the mildest that counts) in force from the morning for six
+    days, the slope's rain gauge (else its first point) reading no rain: the slope's readings, missing or
+    broken, neither raise it nor clear it; it resolves when the signal expires."""
+    morning = datetime(2026, 11, 2, 9, tzinfo=timezone(timedelta(hours=utc_offset_h)))
+    until = morning + SIGNAL_FOR
+    signal = WarningSignal(
+        id="rainstorm-blue",
+        type="rainstorm",
+        colour="blue",
+        valid_from=morning - timedelta(minutes=1),
+        valid_to=until,
+    )
+    point = next((p for p in dev.slope.points if p.kind == "rain_gauge"), dev.slope.points[0])
+    return Probe(
+        "slope.rain_signal",
+        dev.id,
+        POINT_METRICS[point.kind][0],
+        point=point.code,
+        interval_s=SIGNAL_SAMPLE_S,
+        beyond=(0.0,),
+        clear=0.0,
+        signals=(signal,),
+        start=morning.timestamp(),
+        clear_at=until.timestamp(),
+        alert=(dev.id, ""),
+    )
 
 
 def _displacement(

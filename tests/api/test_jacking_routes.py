@@ -5,6 +5,7 @@ rules' geometry."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import httpx
@@ -29,6 +30,18 @@ def post(site: RunningSite, path: str, headers: dict[str, str], body: Any = None
 def crane_height(site: RunningSite, device: str) -> float:
     judge = site.gw.monitor.engine._judges["crane"]  # the geometry the collision check reads
     return float(judge._views[judge._cranes[device].view_at].spec.jib_height_m)
+
+
+def reminder(site: RunningSite, device: str, state: str) -> bool:
+    """Whether ``device``'s crane.recalibration alert reaches ``state`` once the rules judged what was published."""
+    deadline = time.monotonic() + 10
+    params = {"rule": "crane.recalibration", "device": device}
+    while time.monotonic() < deadline:
+        found = httpx.get(site.url + "api/v1/alerts", params=params, timeout=10).json()
+        if found and found[0]["state"] == state:
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def test_a_supervisor_opens_a_window_and_closes_it_only_with_its_checks(site: RunningSite) -> None:
@@ -64,6 +77,7 @@ def test_a_supervisor_opens_a_window_and_closes_it_only_with_its_checks(site: Ru
         "ties_checked": True,
         "height_m": 51,
         "ties_added": 0,
+        "limiters_recalibrated": False,
         "note": "加2节标准节",
     }
     assert site.gw.monitor.engine.open_windows("jacking_active") == []
@@ -73,6 +87,19 @@ def test_a_supervisor_opens_a_window_and_closes_it_only_with_its_checks(site: Ru
 
     closed = post(site, "api/v1/jacking/crane-1/end", supervisor, {})
     assert closed.status_code == 409 and "not under way" in closed.json()["detail"]
+    # closed without the limiters re-calibrated (standards.md §10): a reminder until a supervisor records them
+    assert reminder(site, "crane-1", "firing")
+    assert post(site, "api/v1/jacking/crane-1/recalibrated", site.login("viewer1")).status_code == 403
+    done = post(site, "api/v1/jacking/crane-1/recalibrated", supervisor, {"note": "起升高度限位器已调整试验"})
+    assert done.status_code == 200, done.text
+    record = done.json()["record"]
+    assert record["limiters_recalibrated"] is True and record["limiters_recalibrated_by"] == "super1"
+    assert (
+        record["limiters_note"] == "起升高度限位器已调整试验" and record["height_m"] == 51
+    )  # the close's kept
+    assert reminder(site, "crane-1", "resolved")
+    again = post(site, "api/v1/jacking/crane-1/recalibrated", supervisor)
+    assert again.status_code == 409 and "already" in again.json()["detail"]
     unknown = post(site, "api/v1/jacking/hoist-1/start", supervisor)
     assert unknown.status_code == 404 and "crane-1" in unknown.json()["detail"]
 
@@ -111,7 +138,15 @@ def test_sitegw_jacking_cli(site: RunningSite) -> None:
     assert "jacking ended by wang.gong" in ended.stdout and "height 60 m" in ended.stdout
     assert "1 ties added: accept them before the crane works" in ended.stdout
     assert cranes(site)["crane-2"]["record"]["ties_added"] == 1
+    assert "limiters NOT re-calibrated" in ended.stdout
     assert crane_height(site, "crane-2") == 60
+    recorded = sitegw(
+        "jacking", "recalibrated", "crane-2", "--note", "已调试", "--url", url, "--token", token
+    )
+    assert recorded.returncode == 0, recorded.stderr
+    assert "limiters recorded re-calibrated by wang.gong" in recorded.stdout
+    twice = sitegw("jacking", "recalibrated", "crane-2", "--url", url, "--token", token)
+    assert twice.returncode == 1 and "already" in twice.stderr and "Traceback" not in twice.stderr
 
 
 def test_the_papers_list_every_machine_and_person_with_what_is_due(site: RunningSite) -> None:

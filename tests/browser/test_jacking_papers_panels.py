@@ -43,7 +43,8 @@ def test_a_supervisor_jacks_crane_2_and_the_papers_are_listed(page: Page, tmp_pa
         page.fill("#login-pass", PASSWORD)
         page.click("#login-submit")
         expect(crane.locator(".jack-btn")).to_have_text("开始顶升")
-        answers = iter(["", "1.5", "", "39", "1"])  # confirm start; verticality; ties (confirm); height; ties added
+        # confirm start; verticality; ties (confirm); height; ties added; limiters re-calibrated (confirm)
+        answers = iter(["", "1.5", "", "39", "1", ""])
         asked: list[str] = []
 
         def answer(d: Dialog) -> None:
@@ -63,7 +64,8 @@ def test_a_supervisor_jacks_crane_2_and_the_papers_are_listed(page: Page, tmp_pa
             c for c in httpx.get(demo.url + "api/v1/jacking", timeout=5).json() if c["device"] == "crane-2"
         ]
         assert c2["record"]["verticality_per_mille"] == 1.5 and c2["height_m"] == 39
-        assert c2["record"]["ties_added"] == 1
+        assert c2["record"]["ties_added"] == 1 and c2["record"]["limiters_recalibrated"] is True
+        assert "限位器" in asked[5]
     finally:
         out = demo.stop()
         broker.kill()

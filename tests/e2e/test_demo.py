@@ -258,8 +258,12 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
     assert {"leakage_ma", "rcd_state", "temp_l1_c", "temp_box_c"} <= set(readings["power-main"])
     assert readings["cam-gate"]["persons"] >= 5  # the gate camera's worker analysed frames
     # crane-1's scripted jacking falls inside any --duration (sitegw/demo.py jacking_times): its window and the
-    # height it closes with are readings of crane-1 too
-    assert set(readings["crane-1"]) == CRANE_METRICS | {"jacking_active", "jib_height_m"}
+    # height and the limiters' re-calibration it closes with are readings of crane-1 too
+    assert set(readings["crane-1"]) == CRANE_METRICS | {
+        "jacking_active",
+        "jib_height_m",
+        "limiters_recalibrated",
+    }
     # crane-2 is climbed in the same scripted 安拆 window as hoist-1 (sitegw/demo.py INSTALL_CRANE)
     assert set(readings["crane-2"]) == CRANE_METRICS | {"install_active"}
     for crane in ("crane-1", "crane-2"):

@@ -160,6 +160,8 @@ def test_bad_input_lines_are_listed_as_file_and_line_and_nothing_is_replayed(tmp
                 '{"input": "window", "window": "crane", "device": "crane-1", "start": "2026-11-21T10:00:00+08:00"}',
                 '{"input": "window", "window": "jacking", "device": "crane-1", "start": "2026-11-21T10:00:00+08:00",'
                 ' "ties_added": 1}',
+                '{"input": "window", "window": "jacking", "device": "crane-1", "start": "2026-11-21T10:00:00+08:00",'
+                ' "end": "2026-11-21T11:00:00+08:00", "recalibrated_at": "2026-11-21T10:30:00+08:00"}',
             ]
         )
         + "\n",
@@ -179,6 +181,7 @@ def test_bad_input_lines_are_listed_as_file_and_line_and_nothing_is_replayed(tmp
         (10, "height_m is the jib's height as a jacking window closes"),
         (11, "window: Input should be 'pour', 'jacking' or 'install'"),
         (12, "ties_added are the ties a jacking window fitted as it closes: give them with its end"),
+        (13, "recalibrated_at records a closed jacking window's limiters: at its end or later"),
     ]:
         assert f"in.jsonl:{line}: " in flat and text in flat, (line, text, output)
     assert "in.jsonl:1:" not in flat and "in.jsonl:2:" not in flat
@@ -195,17 +198,20 @@ def test_an_inputs_file_has_a_bound(tmp_path: Path) -> None:
 
 
 def test_a_window_is_replayed_as_the_gateway_records_it(tmp_path: Path) -> None:
-    """Its window reading 1 at the start, the jib's new height and the ties it fitted, then 0 at the end: what
-    SiteWork publishes."""
+    """Its window reading 1 at the start, the jib's new height, the ties it fitted, the limiters not recorded
+    re-calibrated then 0 at the end, and their record later: what SiteWork and Jacking publish."""
     found = read_inputs_text(
         tmp_path,
         '{"input": "window", "window": "jacking", "device": "crane-1", "start": "2026-11-21T10:00:01+08:00",'
-        ' "end": "2026-11-21T10:01:00+08:00", "height_m": 50.8, "ties_added": 1}',
+        ' "end": "2026-11-21T10:01:00+08:00", "height_m": 50.8, "ties_added": 1,'
+        ' "recalibrated_at": "2026-11-21T10:30:00+08:00"}',
     )
     assert [(r.ts - 1795226400, r.device, r.metric, r.value) for r in found.readings] == [
         (1, "crane-1", "jacking_active", 1.0),
         (60, "crane-1", "jib_height_m", 50.8),
         (60, "crane-1", "ties_added", 1.0),
+        (60, "crane-1", "limiters_recalibrated", 0.0),
+        (1800, "crane-1", "limiters_recalibrated", 1.0),
         (60, "crane-1", "jacking_active", 0.0),
     ]
     assert found.warnings == []

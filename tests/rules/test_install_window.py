@@ -424,7 +424,7 @@ def test_a_jacking_window_on_a_crane_whose_papers_name_nobody_is_critical_until_
     left = run_all(engine, [gate(T0 + 800, "KP-04", inside=False)])
     now = {r.point: r.level for r in left if r.rule == "crane.install" and r.device == "crane-2"}
     assert now == {
-        **{p: "critical" for p in ("crew", "safety_officer", "installer", "plan")},
+        **dict.fromkeys(("crew", "safety_officer", "installer", "plan"), "critical"),
         "supervisor": "alarm",
     }
     closed = run_all(engine, [jacking(T0 + 900, False, "crane-2")])

@@ -24,7 +24,7 @@ const T = {
         jacking:"塔吊顶升", no_cranes:"本工地无塔吊", jacking_on:"顶升中", jacking_off:"未顶升", start_jacking:"开始顶升", end_jacking:"结束顶升",
         jacking_login:"安全员登录后可开始或结束顶升", jib_height:"起重臂高度", proposal:"建议开启顶升窗口",
         confirm_jacking:"确认开始 {name} 的顶升？顶升期间禁止回转、变幅、起升，风速超过 9.0 m/s 须停止。",
-        ask_verticality:"{name} 顶升后塔身垂直度实测值（‰）：", ask_ties:"附着、螺栓、销轴是否已检查？", ask_height:"新的起重臂高度（m），不变请留空：", ask_ties_added:"{name} 本次新增附着道数（新增附着须重新验收后方可使用；无则留空）：",
+        ask_verticality:"{name} 顶升后塔身垂直度实测值（‰）：", ask_ties:"附着、螺栓、销轴是否已检查？", ask_height:"新的起重臂高度（m），不变请留空：", ask_ties_added:"{name} 本次新增附着道数（新增附着须重新验收后方可使用；无则留空）：", ask_limiters:"起升高度限位器、起重量和力矩限制器是否已按新高度重新调整并试验？（否：将提醒直至记录）",
         papers:"设备备案登记与人员证书", holder:"设备/人员", paper:"证件", number:"编号", until:"到期", paper_registration:"备案验收登记",
         paper_inspection:"定期检验", paper_installer_qualification:"安装单位资质", paper_installer_licence:"安装单位安全生产许可证", paper_certificate:"资格证书", st_ok:"有效", st_due:"30天内到期", st_expired:"已过期", st_missing:"缺失",
         personnel:"现场关键人员", role:"岗位", name:"姓名", presence:"在岗", certificate:"安全考核证书", on_site:"在场",
@@ -54,7 +54,7 @@ const T = {
         jacking:"Crane jacking", no_cranes:"No tower crane on this site", jacking_on:"jacking", jacking_off:"not jacking", start_jacking:"Start jacking", end_jacking:"End jacking",
         jacking_login:"A supervisor who logs in can start or end jacking", jib_height:"Jib height", proposal:"jacking window proposed",
         confirm_jacking:"Start jacking on {name}? No slewing, trolley or hoisting while it lasts; stop when the wind exceeds 9.0 m/s.",
-        ask_verticality:"{name}: tower verticality measured after the climb (‰):", ask_ties:"Ties, bolts and pins checked?", ask_height:"New jib height (m), empty if unchanged:", ask_ties_added:"{name}: new ties fitted (accepted again before use; empty if none):",
+        ask_verticality:"{name}: tower verticality measured after the climb (‰):", ask_ties:"Ties, bolts and pins checked?", ask_height:"New jib height (m), empty if unchanged:", ask_ties_added:"{name}: new ties fitted (accepted again before use; empty if none):", ask_limiters:"Height, load and moment limiters re-adjusted and tested for the new height? (no: a reminder until recorded)",
         papers:"Machines' papers and certificates", holder:"Machine/person", paper:"Paper", number:"Number", until:"Due", paper_registration:"filing, acceptance, registration",
         paper_inspection:"periodic inspection", paper_installer_qualification:"installer's qualification", paper_installer_licence:"installer's safety licence", paper_certificate:"certificate", st_ok:"valid", st_due:"due within 30 days", st_expired:"expired", st_missing:"missing",
         personnel:"Key personnel on site", role:"Role", name:"Name", presence:"On duty", certificate:"Safety certificate", on_site:"on site",
@@ -308,7 +308,8 @@ async function setWindow(list, path, device, start, body, again) {
   }
 }
 // ---- crane jacking: each crane's window, its height now, a proposal when the site file's height changed;
-// closing asks for the checks the standards require (verticality ‰, ties checked), the new height and the ties added
+// closing asks for the checks the standards require (verticality ‰, ties checked), the new height, the ties added
+// and whether the limiters were re-calibrated
 let jackingDrawn = "";
 function drawJacking() {
   const drawn = JSON.stringify([S.jacking, canSupervise(), lang]);
@@ -334,8 +335,9 @@ async function jack(device, start) {
     const ties = confirm(t("ask_ties")), h = prompt(t("ask_height"), c ? String(c.height_m) : "");
     if (h === null) return;
     const added = prompt(t("ask_ties_added").replace("{name}", name), ""); if (added === null) return;
+    const limiters = confirm(t("ask_limiters"));
     body = {verticality_per_mille: v.trim() === "" ? null : Number(v), ties_checked: ties, height_m: h.trim() ? Number(h) : null,
-            ties_added: added.trim() ? Number(added) : 0};
+            ties_added: added.trim() ? Number(added) : 0, limiters_recalibrated: limiters};
   }
   await setWindow("jacking", "jacking", device, start, body, () => jack(device, start));
 }
