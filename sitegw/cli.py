@@ -17,6 +17,7 @@ from contract.config.sinks import InfluxConfig
 from contract.config.site import SiteConfig
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport, MqttTransport
 from kinds.crane.kind import CraneDevice
+from kinds.power.electricians import door_hints
 from sitegw.cli_lazy import LazyCommands
 from sitegw.cli_options import DEMO_POUR_AFTER_S, host_port
 from sitegw.secrets_check import warn_exposed_secrets
@@ -125,7 +126,7 @@ def print_summary(site: LoadedSite) -> None:
         )
     from gateway.site.papers import missing_papers  # the rules' wording: loaded only to print a summary
 
-    for hint in missing_papers(site) + _no_balance(cfg) + cfg.hot_work_permits.hints():
+    for hint in missing_papers(site) + _no_balance(cfg) + door_hints(cfg) + cfg.hot_work_permits.hints():
         console.print(f"[yellow]hint[/] {escape(hint)}")
     for note in _conversions(site):
         console.print(f"[cyan]unit[/] {escape(note)}")

@@ -203,7 +203,8 @@ class Operator(Model):
         None,
         title="Booked trade",
         description="the special-operations trade they are booked for on this site, checked at the access "
-        f"gates against their certificate: {TRADE_HELP}; empty: not checked at the gates",
+        f"gates against their certificate: {TRADE_HELP}; empty: not checked at the gates. An electrician "
+        "(booked or certified 01) badged in is who may open a distribution box (power.door_electrician)",
     )
     licence_no: str = Field("", title="Licence", description="certificate number (certNum)")
     category: Trade | None = Field(

@@ -1,7 +1,8 @@
 """The access gates' judge: each passage tells the key-personnel rules who is on site (those rules are
-site-wide: they also hear of the cranes', hoists' and pours' work, and are ticked by the engine), and has
+site-wide: they also hear of the cranes', hoists' and pours' work, and are ticked by the engine), has
 a special-operations worker's certificate judged for the trade they are booked for
-(kinds/attendance/trade_certificate.py)."""
+(kinds/attendance/trade_certificate.py), and is told to the other kinds' rules that listen for passages
+(``Shared.on_passage``: a distribution box's door and the electricians on site, kinds/power/door.py)."""
 
 from __future__ import annotations
 
@@ -56,6 +57,8 @@ class AttendanceJudge(Judge):
         entered = value >= 0.5
         found = self.trades.passage(self.shared.names[r.device], r.point, entered, r.ts)
         verdicts = [*([] if found is None else [found]), *self._install.passage(r.point, entered, r.ts)]
+        if r.point:  # a rule of another kind that needs who is on site (a box's door: its electricians)
+            verdicts += self.shared.passage_seen(r.point, entered, r.ts, backfill)
         if r.point in self._key_people:
             return r, verdicts
         # anyone else's passage is the gate's one series: a series per person grew without bound (100,000
@@ -64,9 +67,11 @@ class AttendanceJudge(Judge):
 
     @functools.cached_property
     def _key_people(self) -> frozenset[str]:
-        """The key people's ids (the site file's roster): their passages stay a series per person, from which
-        a restarted gateway learns who is on site."""
-        return frozenset(p.id for p in self.shared.config.key_personnel)
+        """The key people's ids (the site file's roster) and those whose presence another kind's rule needs
+        (``Shared.people_kept``: the electricians a box's door is judged against): their passages stay a series
+        per person, from which a restarted gateway learns who is on site. Worked out at the first passage,
+        once every judge has said whom it needs."""
+        return frozenset(p.id for p in self.shared.config.key_personnel) | self.shared.people_kept
 
     def probes(self, dev: DeviceConfig) -> list[Probe]:
         """The project manager absent while the site's first crane lifts (a safety officer in), until the

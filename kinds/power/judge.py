@@ -1,6 +1,8 @@
 """The temporary power's judge: each sample of a distribution box through its nine rules (leakage, the
 RCD not acting, its protection switched off, its trip, temperatures, their rise, fault arcs, the RCD's
-test, the lighting's safe voltage). A box's silence is device.offline, the engine's for every watched kind."""
+test, the lighting's safe voltage), and each reading of its door, with the access gates' passages, through
+power.door_electrician (a site with gates only: kinds/power/door.py). A box's silence is device.offline, the
+engine's for every watched kind."""
 
 from __future__ import annotations
 
@@ -8,9 +10,12 @@ from collections.abc import Callable, Iterable
 
 from contract.config.device import DeviceConfig
 from contract.config.site import SiteConfig
+from contract.readings import Reading
 from kinds.power import arc, rcd_test, rise
 from kinds.power.arc import PowerArc
 from kinds.power.bypass import BYPASS
+from kinds.power.door import DoorElectrician
+from kinds.power.electricians import electricians, has_gates
 from kinds.power.kind import (
     RCD_BYPASSED,
     RCD_CLOSED,
@@ -30,8 +35,10 @@ from kinds.power.temp import PowerTemp
 from kinds.power.thresholds import PowerRule
 from kinds.power.trip import TRIP, TripCauses
 from rules.kinds.base import Judge, Shared
+from rules.personnel_sample import PRESENCE_HISTORY_S
 from rules.probes import Probe
 from rules.result import RuleResult
+from rules.routes import Route
 from rules.sample_ranges import SampleRanges
 
 ENERGISED = frozenset({RCD_CLOSED, RCD_BYPASSED})
@@ -61,20 +68,27 @@ class PowerJudge(Judge):
         # a probe's range is the site's (sensor_fault.ranges: §17 gives none); outside it a broken probe,
         # which clears no alert
         self._ranges = SampleRanges(shared, {}, self.devices, site_named=True)
+        # the doors against the electricians the gates saw come in: not judged on a site without gates
+        self._door = (
+            DoorElectrician(shared.config.operators, shared.utc_offset_h)
+            if has_gates(shared.config)
+            else None
+        )
+        if self._door is not None:
+            shared.on_passage(self._door.passage, self._door.people)
 
     @staticmethod
     def history_s(site: SiteConfig) -> float:
         """The temperature rise's window, a shift's fault arcs and the RCD's test interval, the longest any
-        box is set to."""
+        box is set to; with gates and electricians on the roster, a day of passages (who of them is in)."""
         cfgs = [site.rules.for_device(d.id, "power") for d in site.devices if isinstance(d, PowerDevice)]
-        return max(
-            (
-                max(rise.history_s(c), arc.history_s(c), rcd_test.history_s(c))
-                for c in cfgs
-                if isinstance(c, PowerRule)
-            ),
-            default=0.0,
-        )
+        presence = PRESENCE_HISTORY_S if cfgs and has_gates(site) and electricians(site.operators) else 0.0
+        windows = [
+            max(rise.history_s(c), arc.history_s(c), rcd_test.history_s(c))
+            for c in cfgs
+            if isinstance(c, PowerRule)
+        ]
+        return max([presence, *windows])
 
     def families(self) -> Iterable[object]:
         return (
@@ -87,7 +101,21 @@ class PowerJudge(Judge):
             self._arc,
             self._rcd_test,
             self._lighting,
+            *([] if self._door is None else [self._door]),
         )
+
+    def route(self, dev: DeviceConfig, metric: str) -> Route | None:
+        """The door's readings through power.door_electrician, each judged (a door kept open is no quiet
+        value: it is judged again whenever an electrician comes or goes)."""
+        return Route(self._door_read) if metric == "door_state" and self._door is not None else None
+
+    def _door_read(self, r: Reading, value: float, backfill: bool) -> tuple[Reading, list[RuleResult]]:
+        assert self._door is not None
+        found = self._door.door(r.device, self.shared.names[r.device], value, r.ts, backfill)
+        return r, [] if found is None else [found]
+
+    def tick(self, now: float) -> list[RuleResult]:
+        return [] if self._door is None else self._door.tick(now)
 
     def memory(self, dev: DeviceConfig) -> dict[str, float]:
         return self._state[dev.id]
@@ -216,6 +244,8 @@ class PowerJudge(Judge):
                 ),
             ]
         found += _test_and_lighting(dev, cfg, quiet, outside)
+        if self._door is not None:  # nobody of the roster badged in: an open door is critical until it closes
+            found.append(probe("power.door_electrician", "door_state", beyond=(1.0,), clear=0.0))
         return found
 
 

@@ -199,7 +199,10 @@ class PowerDevice(DeviceConfig):
     power: PowerSpec = Field(
         title="Distribution box",
         description="level, wet, rcd_rated_ma, rcd_time_s: the box and its RCD; lighting, "
-        "special_environment, lighting_safe_v: the lighting circuit it feeds (standards.md §17)",
+        "special_environment, lighting_safe_v: the lighting circuit it feeds (standards.md §17). Its door "
+        "(door_state) open with none of the operators' electricians (trade or category electrician, 01) "
+        "certified that day and badged in at the access gates is critical (power.door_electrician); a site "
+        "without access gates does not judge doors (check-config says so)",
     )
 
 
@@ -258,6 +261,7 @@ KIND = Kind(
         "power.arc": "故障电弧",
         "power.rcd_test": "漏电保护器试跳",
         "power.lighting_voltage": "照明安全电压",
+        "power.door_electrician": "箱门打开无持证电工",
     },
     simulator="kinds.power.sim:PowerSim",
     card="kinds.power.card:CARD",

@@ -40,6 +40,9 @@ WorkerListener = Callable[[str, str, float], None]
 """Told of a certified worker a machine reports logged in: the machine, the worker's id, the instant."""
 CameraListener = Callable[[Reading], list[RuleResult]]
 """Told of a camera's reading (vision judged its own checks; a site rule may judge more): its verdicts."""
+PassageListener = Callable[[str, bool, float, bool], list[RuleResult]]
+"""Told of a passage at the access gates: the person, whether they came in, the instant, whether it was
+backfilled; its verdicts."""
 LOADED_T: Final = 0.1  # a crane hook or hoist cage carrying more than this is at work (personnel rules)
 
 
@@ -66,6 +69,10 @@ class Shared:
         self._work_watchers: list[WorkWatcher] = []
         self._worker_listeners: list[WorkerListener] = []
         self._camera_listeners: list[CameraListener] = []
+        self._passage_listeners: list[PassageListener] = []
+        # the people whose presence a listener needs after a restart: the gates' judge keeps their passages
+        # a series per person, as the key people's, so that the warm-up finds who of them is in
+        self.people_kept: set[str] = set()
         self.weather = SiteWeather(site.config)  # the weather stops every machine's work is held to
         self.on_work(self.weather)
         self.hot_work = SiteHotWork(
@@ -136,6 +143,20 @@ class Shared:
     def camera_seen(self, readings: list[Reading]) -> list[RuleResult]:
         """A camera's readings of one frame, told to every rule that listens: their verdicts."""
         return [out for r in readings for listener in self._camera_listeners for out in listener(r)]
+
+    def on_passage(self, listener: PassageListener, people: Iterable[str] = ()) -> None:
+        """Hear of every passage at the access gates (a rule of another kind that needs who is on site: a
+        distribution box's door, kinds/power/door.py); ``people``: those whose presence it needs again after
+        a restart (their passages are then kept a series per person, which the warm-up replays)."""
+        self._passage_listeners.append(listener)
+        self.people_kept.update(people)
+
+    def passage_seen(self, person: str, entered: bool, ts: float, backfill: bool) -> list[RuleResult]:
+        """A gate saw ``person`` come in (``entered``) or leave at ``ts``, told to every rule that listens:
+        their verdicts."""
+        return [
+            out for listener in self._passage_listeners for out in listener(person, entered, ts, backfill)
+        ]
 
     def rest_seen(self, device: str, ts: float) -> None:
         """``device`` (a crane, a hoist) reported a sample at rest: the work it was at is over, whereas
