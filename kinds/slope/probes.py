@@ -5,6 +5,7 @@ through the first point of the slope that it judges."""
 from __future__ import annotations
 
 from contract.config.rules import SensorFaultRule
+from kinds.slope.crack_probes import crack_probes
 from kinds.slope.kind import SlopeDevice, SlopePoint
 from kinds.slope.limits import BuildingMetric, anchor_band, building_limits, displacement_limits
 from kinds.slope.ranges import OWN_RANGES
@@ -15,7 +16,8 @@ from rules.probes import Probe
 def slope_probes(dev: SlopeDevice, cfg: SlopeRule, faults: SensorFaultRule, interval: float) -> list[Probe]:
     """slope.cumulative and slope.rate on the first surface point, slope.water on the first water-level point
     with its alarm value, slope.rain on the first rain gauge, slope.building (settlement and tilt) and
-    slope.building_rate on the first building point, slope.anchor on the first anchor point."""
+    slope.building_rate on the first building point, slope.anchor on the first anchor point, the cracks' rules
+    on their first crack points (kinds/slope/crack_probes.py)."""
     found: list[Probe] = []
     band = cfg.hysteresis_pct / 100
     first = {
@@ -52,6 +54,7 @@ def slope_probes(dev: SlopeDevice, cfg: SlopeRule, faults: SensorFaultRule, inte
                 faults=(lo - 10.0, hi + 10.0),
             )
         )
+    found += crack_probes(dev, cfg, faults, interval)
     gauge = next((p for p in dev.slope.points if p.kind == "rain_gauge"), None)
     if gauge is not None:
         found.append(
