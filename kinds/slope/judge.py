@@ -18,6 +18,7 @@ from contract.readings import Reading
 from kinds.slope.cracks import check_cracks
 from kinds.slope.kind import OFFLINE_GRADE_3, SlopeDevice, SlopePoint
 from kinds.slope.limits import ITEMS_EN, ITEMS_ZH, check_points
+from kinds.slope.mandatory import check_mandatory
 from kinds.slope.probes import slope_probes
 from kinds.slope.ranges import OWN_RANGES
 from kinds.slope.rules import SlopeRules
@@ -71,12 +72,14 @@ class SlopeJudge(Judge):
     def check(index: int, dev: DeviceConfig) -> list[tuple[Loc, str, str]]:
         """The points' design values: a water level's, a building's and an anchor's required, a rock slope's
         displacements' too (kinds/slope/limits.py); a crack point's place and a support crack's allowable
-        (kinds/slope/cracks.py)."""
+        (kinds/slope/cracks.py); the items a 一级 slope with buildings in its sliding zone must monitor (GB 50330
+        §19.1.1, kinds/slope/mandatory.py)."""
         if not isinstance(dev, SlopeDevice):
             return []
         at: Loc = ("devices", index, "slope")
         issues = check_points(index, dev.id, dev.slope)
-        return issues + check_cracks(dev.id, dev.slope, at)
+        issues += check_cracks(dev.id, dev.slope, at)
+        return issues + check_mandatory(dev.id, dev.slope, at)
 
     def families(self) -> Iterable[object]:
         return (*self._live.families(), *self._past.families())

@@ -195,6 +195,14 @@ class SlopeSpec(Model):
         gt=0, le=HEIGHT_MAX_M, title="Height H", description=f"slope height, m (at most {HEIGHT_MAX_M:g})"
     )
     points: list[SlopePoint] = Field(min_length=1, title="Points", description="monitoring points")
+    buildings_in_sliding_zone: bool = Field(
+        False,
+        title="Important buildings in the sliding zone",
+        description="important buildings stand in the slope's sliding zone: a grade 1 slope then must monitor "
+        "its top's displacement (a surface point), its ground cracks (a crack point on the ground) and its "
+        "buildings (a building point), GB 50330 §19.1.1 (mandatory), which check-config asks for; a building "
+        "point is taken as such a building whatever this says",
+    )
 
     @model_validator(mode="after")
     def _unique_codes(self) -> SlopeSpec:

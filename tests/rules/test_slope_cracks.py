@@ -3,7 +3,9 @@ site (docs/standards.md §15): BLF-02, a crack in the support whose allowable wi
 gives none), and BLF-01, a ground crack at the top judged on its growth from its first reading. Each line at,
 below and above, as its clause words it: a support crack's width 达到 its allowable (on it, the alarm: §19.1.6
 (1)); a growing crack wider than its baseline by more than (大于) the meter's noise, 0.2 mm (practice), the
-alarm of §19.1.6 (3) (a building's) or §18.5.1 (the ground's)."""
+alarm of §19.1.6 (3) (a building's) or §18.5.1 (the ground's); and a 一级 slope with important buildings in its
+sliding zone refused by check-config unless it monitors the top's displacement, the ground cracks and the
+buildings (§19.1.1, 强制性条文)."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from kinds.slope.card import slope_points
 from kinds.slope.sim import SlopeSim
 from rules import RuleEngine, RuleResult
 from rules.wording import PRACTICE_ZH
-from tests.rules.sites import PROJECT, levels, reference_site, run, sample, site_variant
+from tests.rules.sites import PROJECT, device, levels, reference_site, run, sample, site_variant
 from tests.rules.test_slope import H, of, readings
 from tests.rules.test_slope_buildings import index_of, points_of
 
@@ -188,6 +190,78 @@ def test_a_crack_point_without_its_place_or_allowable_is_refused(
     [issue] = issues
     assert "slope slope-1: " in issue.message and f"point {code} has no {field}" in issue.message
     assert f"add {field}:" in issue.hint and issue.line
+
+
+# ---- check-config: GB 50330-2013 §19.1.1 (强制性条文) -------------------------------------------------------------
+
+
+def without(*codes: str, **slope: Any) -> Change:
+    """slope-1 without the points ``codes``, its ``slope`` section given ``slope``."""
+
+    def change(data: dict[str, Any]) -> None:
+        spec = device(data, "slope-1")["slope"]
+        spec["points"] = [p for p in spec["points"] if p["code"] not in codes]
+        spec.update(slope)
+
+    return change
+
+
+def refused(tmp_path: Path, change: Change) -> str:
+    with pytest.raises(ConfigError) as exc:
+        RuleEngine(site_variant(tmp_path, change))
+    [issue] = [i for i in exc.value.issues if "19.1.1" in i.hint]
+    assert issue.line and "slope.points" in str(issue)
+    return f"{issue.message} | {issue.hint}"
+
+
+def test_a_grade_1_slope_with_buildings_in_its_sliding_zone_must_monitor_the_mandatory_items(
+    tmp_path: Path,
+) -> None:
+    text = refused(tmp_path, without("BP-01", "BP-02", "BP-03", "BLF-01", "BJZ-01"))
+    assert "slope slope-1: a grade 1 (一级) slope with important buildings in its sliding zone" in text
+    assert "buildings_in_sliding_zone: true" in text
+    for item in ("horizontal and vertical displacement", "the ground cracks", "the buildings at the top"):
+        assert item in text
+    assert "GB 50330-2013 §19.1.1 (强制性条文, mandatory)" in text
+    assert "kind: crack, crack_in: ground" in text and "kind: surface" in text and "kind: building" in text
+
+
+@pytest.mark.parametrize(
+    ("gone", "named", "not_named"),
+    [
+        (("BLF-01",), "the ground cracks", "the buildings at the top"),
+        (("BJZ-01",), "the buildings at the top", "the ground cracks"),
+        (("BP-01", "BP-02", "BP-03"), "horizontal and vertical displacement", "the ground cracks"),
+    ],
+)
+def test_each_missing_item_is_named_alone(
+    tmp_path: Path, gone: tuple[str, ...], named: str, not_named: str
+) -> None:
+    message = refused(tmp_path, without(*gone)).split(" | ")[0]
+    assert named in message and not_named not in message
+
+
+def test_a_support_crack_is_no_ground_crack(tmp_path: Path) -> None:
+    assert "the ground cracks" in refused(tmp_path, without("BLF-01"))  # BLF-02, the support's, stays
+
+
+def test_a_building_point_is_taken_as_a_building_in_the_sliding_zone(tmp_path: Path) -> None:
+    """Fail safe: buildings_in_sliding_zone false, but a building at the top is watched: §19.1.1 applies."""
+    text = refused(tmp_path, without("BLF-01", buildings_in_sliding_zone=False))
+    assert "a building point, taken as a building in its sliding zone" in text
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        without(),  # the reference site: every item monitored
+        without("BLF-01", grade=2),  # 二级: §19.1.1 is a 一级 slope's
+        without("BLF-01", "BJZ-01", buildings_in_sliding_zone=False),  # no building in its sliding zone
+    ],
+    ids=["all-items", "grade-2", "no-buildings"],
+)
+def test_check_config_accepts_a_slope_the_clause_does_not_catch(tmp_path: Path, change: Change) -> None:
+    RuleEngine(site_variant(tmp_path, change))
 
 
 # ---- the simulator and the card ------------------------------------------------------------------------------------
