@@ -8,9 +8,11 @@ card({
   name: "slope", id: "slope-card", title: "slope_points",
   words: {
     zh: {slope_points: "高边坡监测", incl_depth_m: "最大位移深度", rain_mm: "降雨量",
-         bldg_settle_mm: "坡顶建筑物沉降", bldg_tilt: "坡顶建筑物倾斜", anchor_kn: "锚杆（索）轴力"},
+         bldg_settle_mm: "坡顶建筑物沉降", bldg_tilt: "坡顶建筑物倾斜", anchor_kn: "锚杆（索）轴力",
+         crack_mm: "裂缝宽度"},
     en: {slope_points: "High slopes", incl_depth_m: "depth of the largest", rain_mm: "rain",
-         bldg_settle_mm: "building settlement", bldg_tilt: "building tilt", anchor_kn: "anchor force"},
+         bldg_settle_mm: "building settlement", bldg_tilt: "building tilt", anchor_kn: "anchor force",
+         crack_mm: "crack width"},
   },
   html: `<div style="overflow-x:auto"><table id="slope"><thead></thead><tbody></tbody></table></div>`,
   draw(el) {
@@ -22,7 +24,7 @@ card({
       const lv = worstFor(p.device, p.code);
       return `<tr class="clickable" data-point="${esc(p.code)}" data-device="${esc(p.device)}"><td>${esc(p.code)}</td>
         <td>${lv ? `<span class="tag ${lv}">${t(lv)}</span>` : Object.keys(vals).length ? `<span class="tag ok">${t("ok")}</span>` : ""}</td>
-        ${ms.map(m => `<td data-metric="${m}">${vals[m] ? fmt(vals[m], m === "bldg_tilt" ? 5 : 2) : ""}</td>`).join("")}</tr>`;
+        ${ms.map(m => `<td data-metric="${m}">${vals[m] ? fmt(vals[m], m === "bldg_tilt" ? 5 : m === "crack_mm" ? 3 : 2) : ""}</td>`).join("")}</tr>`;
     }).join("");
     table.querySelectorAll("tbody tr").forEach(tr => tr.onclick = ev => {
       const td = ev.target.closest("td[data-metric]");
@@ -32,7 +34,7 @@ card({
     });
   },
   // a displacement's or a building's 70 % / 100 % lines, both signs; a water level's above its baseline; an
-  // anchor's at its band's ends
+  // anchor's at its band's ends; a crack's (a width: one sign)
   limits(device, point, metric) {
     const p = point && S.site.slope_points.find(q => q.device === device && q.code === point); if (!p) return null;
     const l = p.limits.find(x => x.metric === metric);
@@ -41,6 +43,10 @@ card({
       const mid = (l.alarm + l.low) / 2, warn = (l.alarm - l.low) / 2 * l.warning_fraction;
       return [[mid + warn, "70%", "var(--warn)"], [l.alarm, "100%", "var(--alarm)"],
               [mid - warn, "", "var(--warn)"], [l.low, "", "var(--alarm)"]];
+    }
+    if (metric === "crack_mm") {  // a support crack's width below its allowable; a growing crack's above its baseline
+      if (!l.growth) return [[l.alarm * l.warning_fraction, "70%", "var(--warn)"], [l.alarm, "100%", "var(--alarm)"]];
+      return l.baseline_mm == null ? [] : [[l.baseline_mm + l.alarm, "100%", "var(--alarm)"]];
     }
     if (metric === "water_level_m") {
       if (l.baseline_m == null) return [];

@@ -1,6 +1,7 @@
 """The high slope's dashboard card: every monitoring point with the alarm values its rules use (card.js draws the
 points' table and a trend's 70 % / 100 % lines: a displacement's and a building's around zero, a water level's
-around its baseline, an anchor's at its band's ends)."""
+around its baseline, an anchor's at its band's ends, a support crack's below its allowable; a growing crack's
+one line above its baseline)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from contract.kinds.card import Card, CardData
+from kinds.slope.cracks import growth, support_crack
 from kinds.slope.kind import DISPLACEMENTS, POINT_METRICS, SlopeDevice, SlopePoint
 from kinds.slope.limits import BuildingMetric, anchor_band, building_limits, displacement_limits
 from kinds.slope.thresholds import SlopeRule
@@ -24,11 +26,18 @@ class SlopeLimitView(BaseModel):
     alarm: float = Field(
         description="mm (displacement, 已大于), m of rise (water level, 达到), a building's settlement (mm) or "
         "tilt (a ratio) 已大于, or an anchor's upper end (kN, 大于)"
+        "; a support crack's allowable width (mm, 达到) or a growing crack's growth above its baseline (mm, 大于)"
     )
     low: float | None = Field(None, description="an anchor's lower end (kN, 小于)")
     rate_mm_d: float | None = Field(None, description="a displacement's daily rate value (已连续3d大于)")
     warning_fraction: float
     baseline_m: float | None = Field(None, description="a water level's baseline (none: its first reading)")
+    growth: bool = Field(
+        False, description="a ground or building crack's: its alarm is a growth above its baseline"
+    )
+    baseline_mm: float | None = Field(
+        None, description="a growing crack's baseline width (none: its first reading)"
+    )
     clause: str
 
 
@@ -62,6 +71,7 @@ def slope_points(config: SiteConfig) -> list[SlopePointView]:
                 if m in POINT_METRICS[point.kind]
             ]
             limits += _building_and_anchor(point, rule)
+            limits += _cracks(point, rule)
             if point.rise_m is not None:
                 limits.append(
                     SlopeLimitView(
@@ -98,6 +108,31 @@ def _building_and_anchor(point: SlopePoint, rule: SlopeRule) -> list[SlopeLimitV
             )
         )
     return views
+
+
+def _cracks(point: SlopePoint, rule: SlopeRule) -> list[SlopeLimitView]:
+    """A support crack's allowable width, or a ground or building crack's growth line above its baseline."""
+    if (crack := support_crack(point)) is not None:
+        return [
+            SlopeLimitView(
+                metric="crack_mm",
+                alarm=crack.allowable,
+                warning_fraction=rule.warning_fraction,
+                clause=crack.clause,
+            )
+        ]
+    if (grows := growth(point, rule)) is not None:
+        return [
+            SlopeLimitView(
+                metric="crack_mm",
+                alarm=grows.line,
+                warning_fraction=rule.warning_fraction,
+                growth=True,
+                baseline_mm=point.baseline_mm,
+                clause=grows.clause,
+            )
+        ]
+    return []
 
 
 CARD = Card(

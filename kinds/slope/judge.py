@@ -1,8 +1,9 @@
 """The high slopes' judge: each monitoring point's readings against GB 50330-2013 §19.1 (slope.cumulative and
 slope.rate for displacements, slope.water for the groundwater, slope.rain for the rain gauge, slope.building and
-slope.building_rate for a building at the top, slope.anchor for an anchor's load), a broken sensor a
-sensor.fault and never a hazard, a reading that cannot be judged never a clearing; and at each tick
-slope.rain_signal, every slope's watch while a rainstorm warning signal is in force."""
+slope.building_rate for a building at the top, slope.anchor for an anchor's load, slope.crack_width and
+slope.crack_growth for a crack meter's width), a broken sensor a sensor.fault and never a hazard, a reading
+that cannot be judged never a clearing; and at each tick slope.rain_signal, every slope's watch while a
+rainstorm warning signal is in force."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from contract.config.rules import SensorFaultRule
 from contract.config.site import SiteConfig
 from contract.config.yamlsrc import Loc
 from contract.readings import Reading
+from kinds.slope.cracks import check_cracks
 from kinds.slope.kind import OFFLINE_GRADE_3, SlopeDevice, SlopePoint
 from kinds.slope.limits import ITEMS_EN, ITEMS_ZH, check_points
+from kinds.slope.mandatory import check_mandatory
 from kinds.slope.probes import rain_signal_probe, slope_probes
 from kinds.slope.rain_signal import SIGNAL, RainSignal
 from kinds.slope.ranges import OWN_RANGES
@@ -72,8 +75,15 @@ class SlopeJudge(Judge):
     @staticmethod
     def check(index: int, dev: DeviceConfig) -> list[tuple[Loc, str, str]]:
         """The points' design values: a water level's, a building's and an anchor's required, a rock slope's
-        displacements' too (kinds/slope/limits.py)."""
-        return check_points(index, dev.id, dev.slope) if isinstance(dev, SlopeDevice) else []
+        displacements' too (kinds/slope/limits.py); a crack point's place and a support crack's allowable
+        (kinds/slope/cracks.py); the items a 一级 slope with buildings in its sliding zone must monitor (GB 50330
+        §19.1.1, kinds/slope/mandatory.py)."""
+        if not isinstance(dev, SlopeDevice):
+            return []
+        at: Loc = ("devices", index, "slope")
+        issues = check_points(index, dev.id, dev.slope)
+        issues += check_cracks(dev.id, dev.slope, at)
+        return issues + check_mandatory(dev.id, dev.slope, at)
 
     def families(self) -> Iterable[object]:
         return (*self._live.families(), *self._past.families(), self._signal)

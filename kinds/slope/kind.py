@@ -20,7 +20,9 @@ SlopeGrade = Literal[
     1, 2, 3
 ]  # 一级, 二级, 三级 (GB 50330-2013 §3.2.1); "高边坡" in 建质规〔2024〕5号: 一级、二级
 SlopeType = Literal["soil", "rock"]
-PointKind = Literal["surface", "inclinometer", "water_level", "rain_gauge", "building", "anchor"]
+PointKind = Literal["surface", "inclinometer", "water_level", "rain_gauge", "building", "anchor", "crack"]
+# where a crack point's crack is: the support's (GB 50330 §19.1.6 (1)), the ground's or a building's (3)
+CrackIn = Literal["support", "ground", "building"]
 Displacement = Literal["disp_h_mm", "disp_v_mm", "incl_mm"]
 DISPLACEMENTS: tuple[Displacement, ...] = ("disp_h_mm", "disp_v_mm", "incl_mm")
 HEIGHT_MAX_M = 300.0
@@ -34,6 +36,7 @@ POINT_METRICS: dict[str, tuple[str, ...]] = {
     "rain_gauge": ("rain_mm",),
     "building": ("bldg_settle_mm", "bldg_tilt"),
     "anchor": ("anchor_kn",),
+    "crack": ("crack_mm",),
 }
 TILT_MAX = 0.1
 """A building's tilt is a ratio (0.004, GB 50007's way): more than this is a tilt written in ‰ (4) or in %."""
@@ -76,7 +79,8 @@ class SlopePoint(Model):
         description="surface (GNSS or prism: disp_h_mm, disp_v_mm), inclinometer (incl_mm and the depth "
         "incl_depth_m of its largest displacement), water_level (water_level_m), rain_gauge (rain_mm), "
         "building (a building at the slope's top: bldg_settle_mm, bldg_tilt) or anchor (an anchor's load "
-        "cell: anchor_kn)",
+        "cell: anchor_kn)"
+        ", or crack (a crack meter: crack_mm, the crack's width; crack_in says where it is)",
     )
     interval_s: float = Field(
         3600, gt=0, le=86400, title="Reporting interval", description="seconds between readings"
@@ -134,6 +138,38 @@ class SlopePoint(Model):
         description="anchor points: kN, the design's alarm band's upper end: a load above it (大于: "
         "over-stressed) is the alarm (GB 50330 §19.1.6 (4)); required",
     )
+    # crack_in, not "on": YAML 1.1 reads an unquoted on as true, and a site file's key must be a name
+    crack_in: CrackIn | None = Field(
+        None,
+        title="Crack's place",
+        description="crack points: support (a crack in the support: its width against allowable_crack_mm), "
+        "ground (a ground crack at the top) or building (a crack in a building at the top): a ground or "
+        "building crack's growth from its baseline is judged (GB 50330 §19.1.6 (1), (3); §18.5.1); required",
+    )
+    allowable_crack_mm: float | None = Field(
+        None,
+        gt=0,
+        le=10,
+        title="Support crack's allowable width",
+        description="support crack points: mm, the design's allowable crack width of the support (GB 50330 "
+        "gives no value): a width reaching it (达到) is the alarm (GB 50330 §19.1.6 (1)); required",
+    )
+    baseline_mm: float | None = Field(
+        None,
+        ge=0,
+        le=500,
+        title="Crack's baseline width",
+        description="ground and building crack points: mm, the crack's width its growth is measured from (the "
+        "first survey's); none: the point's first reading",
+    )
+    growth_mm: float | None = Field(
+        None,
+        gt=0,
+        le=50,
+        title="Crack growth alarm value",
+        description="ground and building crack points: mm the width may grow above its baseline, its meter's "
+        "noise, before the alarm (大于); none: rules.slope's crack_growth_mm",
+    )
 
     @model_validator(mode="after")
     def _anchor_band(self) -> SlopePoint:
@@ -159,6 +195,14 @@ class SlopeSpec(Model):
         gt=0, le=HEIGHT_MAX_M, title="Height H", description=f"slope height, m (at most {HEIGHT_MAX_M:g})"
     )
     points: list[SlopePoint] = Field(min_length=1, title="Points", description="monitoring points")
+    buildings_in_sliding_zone: bool = Field(
+        False,
+        title="Important buildings in the sliding zone",
+        description="important buildings stand in the slope's sliding zone: a grade 1 slope then must monitor "
+        "its top's displacement (a surface point), its ground cracks (a crack point on the ground) and its "
+        "buildings (a building point), GB 50330 §19.1.1 (mandatory), which check-config asks for; a building "
+        "point is taken as such a building whatever this says",
+    )
 
     @model_validator(mode="after")
     def _unique_codes(self) -> SlopeSpec:
@@ -201,6 +245,8 @@ KIND = Kind(
         Metric("bldg_tilt", "坡顶建筑物倾斜", "", "tilt of a building at the top", summary="peak"),
         # one id, one meaning: the pit's anchor force (kN, its summary the minute's least: a lost prestress)
         Metric("anchor_kn", "锚杆（索）轴力", "kN", "anchor force", summary="min"),
+        # a crack's width (+, never signed: the meter spans the crack), the minute's widest
+        Metric("crack_mm", "裂缝宽度", "mm", "crack width", summary="max"),
     ),
     offline_clause=OFFLINE_HIGH,  # a 三级 slope's is OFFLINE_GRADE_3 (SlopeJudge.offline_clause)
     judge="kinds.slope.judge:SlopeJudge",
@@ -211,6 +257,8 @@ KIND = Kind(
         "slope.rain": "边坡降雨",
         "slope.building": "坡顶建筑物变形",
         "slope.building_rate": "坡顶建筑物倾斜速率",
+        "slope.crack_width": "支护结构裂缝宽度",
+        "slope.crack_growth": "坡顶建筑物及地表裂缝扩展",
         "slope.anchor": "边坡锚杆（索）轴力",
         "slope.rain_signal": "暴雨预警边坡加密监测",
     },
@@ -221,7 +269,8 @@ KIND = Kind(
             "slope",
             SlopeRule,
             "Slope",
-            "slope.cumulative, slope.rate, slope.water, slope.rain, slope.building, slope.building_rate",
+            "slope.cumulative, slope.rate, slope.water, slope.rain, slope.building, slope.building_rate"
+            ", slope.crack_width, slope.crack_growth",
         ),
     ),
     card="kinds.slope.card:CARD",

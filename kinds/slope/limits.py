@@ -34,6 +34,7 @@ ITEMS_ZH = {
     "bldg_settle_mm": "坡顶建筑物沉降",
     "bldg_tilt": "坡顶建筑物倾斜",
     "anchor_kn": "锚杆（索）轴力",
+    "crack_mm": "裂缝宽度",
 }
 ITEMS_EN = {
     "disp_h_mm": "horizontal displacement",
@@ -45,6 +46,7 @@ ITEMS_EN = {
     "bldg_settle_mm": "settlement of the building at the top",
     "bldg_tilt": "tilt of the building at the top",
     "anchor_kn": "anchor force",
+    "crack_mm": "crack width",
 }
 # the design values each kind of point must give (GB 50330 sets none of them): without one the point is not
 # judged, so check-config refuses it. The field, then the hint's words of what to write.

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from contract.config.rules import SensorFaultRule
 from contract.weather import WarningSignal
+from kinds.slope.crack_probes import crack_probes
 from kinds.slope.kind import POINT_METRICS, SlopeDevice, SlopePoint
 from kinds.slope.limits import BuildingMetric, anchor_band, building_limits, displacement_limits
 from kinds.slope.ranges import OWN_RANGES
@@ -18,7 +19,8 @@ from rules.probes import Probe
 def slope_probes(dev: SlopeDevice, cfg: SlopeRule, faults: SensorFaultRule, interval: float) -> list[Probe]:
     """slope.cumulative and slope.rate on the first surface point, slope.water on the first water-level point
     with its alarm value, slope.rain on the first rain gauge, slope.building (settlement and tilt) and
-    slope.building_rate on the first building point, slope.anchor on the first anchor point."""
+    slope.building_rate on the first building point, slope.anchor on the first anchor point, the cracks' rules
+    on their first crack points (kinds/slope/crack_probes.py)."""
     found: list[Probe] = []
     band = cfg.hysteresis_pct / 100
     first = {
@@ -55,6 +57,7 @@ def slope_probes(dev: SlopeDevice, cfg: SlopeRule, faults: SensorFaultRule, inte
                 faults=(lo - 10.0, hi + 10.0),
             )
         )
+    found += crack_probes(dev, cfg, faults, interval)
     gauge = next((p for p in dev.slope.points if p.kind == "rain_gauge"), None)
     if gauge is not None:
         found.append(

@@ -13,4 +13,7 @@ OWN_RANGES: dict[str, tuple[float, float]] = {
     "incl_depth_m": (0.0, 200.0),
     "bldg_settle_mm": (-500.0, 500.0),
     "bldg_tilt": (-0.2, 0.2),
+    # a crack's width: a wire crack meter spans a ground crack to hundreds of mm; a meter on a hairline crack
+    # reads its noise a little below zero, a millimetre below is no width
+    "crack_mm": (-1.0, 500.0),
 }

@@ -1,6 +1,6 @@
 """The slope's rules over one stream of readings (the live one, or a logger's history): which rule judges which
-metric of which point, and what each keeps of the point between readings (the order, a water level's
-baseline, an inclinometer's depth)."""
+metric of which point, and what each keeps of the point between readings (the order, a water level's or a
+crack's baseline, an inclinometer's depth)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from contract.readings import Reading
 from kinds.slope.anchor import Anchor
 from kinds.slope.building import Building
 from kinds.slope.building_rate import BuildingRate
+from kinds.slope.crack_growth import CrackGrowth
+from kinds.slope.crack_width import CrackWidth
+from kinds.slope.cracks import growth, support_crack
 from kinds.slope.cumulative import Cumulative
 from kinds.slope.kind import DISPLACEMENTS, SlopePoint, SlopeSpec
 from kinds.slope.limits import BuildingMetric, anchor_band, building_limits, displacement_limits
@@ -20,11 +23,12 @@ from rules.result import RuleResult
 
 class SlopeRules:
     """slope.cumulative, slope.rate, slope.water, slope.rain, slope.building, slope.building_rate and
-    slope.anchor, with the state of every point."""
+    slope.anchor, with the state of every point; slope.crack_width and slope.crack_growth too."""
 
     def __init__(self, baselines: dict[tuple[str, str], float] | None = None) -> None:
-        """``baselines``: the water levels' baselines, shared with another stream's rules (a logger's history
-        is measured from the baseline the live readings set, and the live ones from the history's if first)."""
+        """``baselines``: the water levels' and the cracks' baselines, shared with another stream's rules (a
+        logger's history is measured from the baseline the live readings set, and the live ones from the
+        history's if first)."""
         self.cumulative = Cumulative()
         self.rate = Rate()
         self.water = Water()
@@ -32,6 +36,8 @@ class SlopeRules:
         self.building = Building()
         self.building_rate = BuildingRate()
         self.anchor = Anchor()
+        self.crack_width = CrackWidth()
+        self.crack_growth = CrackGrowth()
         self._last_ts: dict[tuple[str, str, str], float] = {}
         self.baselines = {} if baselines is None else baselines
         self._depths: dict[tuple[str, str], float] = {}
@@ -46,6 +52,8 @@ class SlopeRules:
             self.building.alerts,
             self.building_rate.alerts,
             self.anchor,
+            self.crack_width,
+            self.crack_growth,
         )
 
     def in_order(self, device: str, r: Reading) -> bool:
@@ -97,6 +105,8 @@ class SlopeRules:
             found += self._building(point, name, cfg, r, value, backfill)
         elif metric == "anchor_kn" and (band := anchor_band(point)) is not None:  # none: check-config asks
             found.append(self.anchor.judge(device, name, code, band, cfg, value, r.ts, backfill))
+        elif metric == "crack_mm":
+            found.append(self._crack(point, name, cfg, r, value, backfill))
         return [f for f in found if f is not None]
 
     def _building(
@@ -115,3 +125,19 @@ class SlopeRules:
                 self.building_rate.judge(device, name, code, cfg, value, r.ts, point.interval_s, backfill)
             )
         return found
+
+    def _crack(
+        self, point: SlopePoint, name: str, cfg: SlopeRule, r: Reading, value: float, backfill: bool
+    ) -> RuleResult | None:
+        """A crack's width: a support crack's against its allowable, a ground or building crack's growth above
+        its baseline (the first survey's, else its first reading judged). None without its place or allowable
+        (check-config asks for them)."""
+        device, code = r.device, point.code
+        if (crack := support_crack(point)) is not None:
+            return self.crack_width.judge(device, name, code, crack, cfg, value, r.ts, backfill)
+        if (grows := growth(point, cfg)) is None:
+            return None
+        baseline = self.baselines.setdefault(
+            (device, code), point.baseline_mm if point.baseline_mm is not None else value
+        )
+        return self.crack_growth.judge(device, name, code, grows, cfg, value, baseline, r.ts, backfill)

@@ -5,7 +5,7 @@ Values follow what slope monitoring records look like: GNSS surface displacement
 a day with 0.3 mm of noise, an inclinometer's largest displacement and its depth, a groundwater level
 wandering by centimetres about its baseline, a rain gauge's rain since its last report, a building at the top
 settling a few hundredths of a mm a day with its tilt still to a millionth, and an anchor's load in the middle
-of its band within a kN. Scenarios:
+of its band within a kN; a crack meter's width breathing 0.02 mm with the day's temperature. Scenarios:
 
 - ``normal``: every point well inside the GB 50330 §19.1.6 defaults (and the design's).
 - ``creep``: the first surface point's horizontal displacement drifts 1.2 mm/d from 12 mm: slower than the
@@ -18,7 +18,10 @@ of its band within a kN. Scenarios:
 - ``building``: the first building point's tilt grows 0.00012 a day from 0.0005 (above 0.00008 a day:
   slope.building_rate's warning after the first day, its alarm on the third; below 80 % of its allowable
   for weeks), and the first anchor has lost its prestress from the first hour: its load at 90 % of its band's
-  lower end (slope.anchor alarm).
+  lower end (slope.anchor alarm); the first support crack widens 0.1 mm a day from 0.1 mm (on the reference
+  site's allowable 0.3 mm: 70 % reached after about 1.1 days, slope.crack_width's warning; the allowable
+  reached, 达到, after about 2 days: its alarm) and the first ground or building crack grows 0.3 mm a day from
+  its first reading (more than 0.2 mm above it within the first day: slope.crack_growth's alarm).
 - ``rainstorm`` (what ``sitegw demo`` plays, from its first report): a rainstorm on a slope already moving, the
   first surface point at 22 mm (above 20 mm by more than its noise: slope.cumulative alarm), the water levels
   1.6 m above their baselines (70 % of the reference site's 2 m: slope.water warning), 60 mm of rain in the
@@ -50,6 +53,15 @@ SHOWER_MM_H = 0.5  # the normal scenario's light rain, now and then
 TILT_FROM, TILT_D, TILT_NOISE = 0.0005, 0.00012, 0.000002  # building: a tilt meter's ratio, a day, its noise
 LOST_SHARE = 0.9  # building: the anchor's load, a share of its band's lower end
 ANCHOR_KN = 500.0  # an anchor point without its band (check-config refuses it): a plausible load
+SUPPORT_MM, SUPPORT_MM_D = (
+    0.1,
+    0.1,
+)  # a support crack's width, and how fast it widens in the building scenario
+GROUND_MM, GROWTH_MM_D = 2.0, 0.3  # a ground or building crack's width (no baseline given), its growth a day
+CRACK_SWING_MM, CRACK_NOISE_MM = (
+    0.02,
+    0.005,
+)  # a crack's daily breathing with the temperature, a meter's noise
 
 
 class SlopeSim:
@@ -65,6 +77,9 @@ class SlopeSim:
         self.creeper = surface[1] if len(surface) > 1 else None  # the rainstorm's slope moving for days
         self.tilter = next((p.code for p in self.points if p.kind == "building"), None)
         self.loser = next((p.code for p in self.points if p.kind == "anchor"), None)
+        cracks = [p for p in self.points if p.kind == "crack"]
+        self.widener = next((p.code for p in cracks if p.crack_in == "support"), None)
+        self.grower = next((p.code for p in cracks if p.crack_in in ("ground", "building")), None)
 
     def values(self, t: float) -> Mapping[str, float | str]:
         """Every point's values ``t`` seconds in."""
@@ -98,6 +113,8 @@ class SlopeSim:
             return self._building(p, t, rng)
         if p.kind == "anchor":
             return self._anchor(p, t, rng)
+        if p.kind == "crack":
+            return self._crack(p, t, rng)
         if p.kind == "water_level":
             base = p.baseline_m if p.baseline_m is not None else -6.0
             base += DEMO_RISE_M if self.scenario == "rainstorm" and t >= 0 else 0.0
@@ -130,3 +147,16 @@ class SlopeSim:
         if self.scenario == "building" and p.code == self.loser and t >= HOUR_S and low is not None:
             load = low * LOST_SHARE
         return {"anchor_kn": round(load + rng.gauss(0, 1.0), 1)}
+
+    def _crack(self, p: SlopePoint, t: float, rng: random.Random) -> dict[str, float]:
+        """A crack meter's width: breathing a little with the day's temperature, widening in the building
+        scenario (the first support crack, and the first ground or building crack)."""
+        days = max(t / DAY_S, 0.0)
+        moving = self.scenario == "building"
+        if p.crack_in == "support":
+            width = SUPPORT_MM + (SUPPORT_MM_D * days if moving and p.code == self.widener else 0.0)
+        else:
+            width = p.baseline_mm if p.baseline_mm is not None else GROUND_MM
+            width += GROWTH_MM_D * days if moving and p.code == self.grower else 0.0
+        width += CRACK_SWING_MM * math.sin(2 * math.pi * t / DAY_S) + rng.gauss(0, CRACK_NOISE_MM)
+        return {"crack_mm": round(max(width, 0.0), 3)}

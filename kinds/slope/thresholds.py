@@ -14,7 +14,8 @@ from contract.config.common import Model
 
 class SlopeRule(Model):
     """slope.cumulative, slope.rate, slope.water, slope.rain, slope.building, slope.building_rate (GB 50330-2013
-    §19.1.6; practice). slope.anchor has no default: its band is the design's (none in GB 50330)."""
+    §19.1.6; practice). slope.anchor has no default: its band is the design's (none in GB 50330).
+    slope.crack_width (its pre-warning's share) and slope.crack_growth (its line, practice) too."""
 
     cumulative_mm: float = Field(
         20.0,
@@ -73,4 +74,13 @@ class SlopeRule(Model):
         title="Building tilt rate",
         description="a building's tilt (a ratio) a day it 大于 on rate_days days in a row is the alarm "
         "(0.00008, §19.1.6 (2))",
+    )
+    crack_growth_mm: float = Field(
+        0.2,
+        gt=0,
+        le=50,
+        title="Crack growth",
+        description="mm a ground or building crack's width may grow above its baseline before the alarm: "
+        "more (大于) is a growing crack (§19.1.6 (3); §18.5.1); the meter's noise and a day's temperature swing "
+        "stay below it (practice, not the standard's: GB 50330 gives no value)",
     )

@@ -283,6 +283,7 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
         "bldg_settle_mm",
         "bldg_tilt",
         "anchor_kn",
+        "crack_mm",
     }
     assert summary["errors_total"] == 0, summary["devices"]
     store = summary["store"]
