@@ -82,9 +82,11 @@ def test_a_machines_erection_is_over_scale_from_a_height_of_200_m(
 ) -> None:
     section, field = height
     for height_m, over in AROUND_200_M:
-        work = judged(
-            tmp_path, work_id, lambda data, h=height_m: device(data, machine)[section].update({field: h})
-        )
+
+        def raised(data: dict[str, Any], h: float = height_m) -> None:
+            device(data, machine)[section].update({field: h})
+
+        work = judged(tmp_path, work_id, raised)
         assert work.over_scale is over, height_m
         lifting = "建办质〔2018〕31号 附件2 三(二) 起重机械安装和拆卸工程"
         said = (f"{machine} {height_is} {height_m:g} m ≥ 200 m（{lifting}）",)
