@@ -295,8 +295,11 @@ def test_a_backlog_reading_older_than_the_history_judged_is_not_judged() -> None
 
 
 def others(ts: float) -> list[Reading]:
-    return [*at(ts, "GD-02", vault_settle_mm=0.5), *at(ts, "SL-01", convergence_mm=0.5)] + [
-        r for code in ("DB-01", "DB-02") for r in at(ts, code, surface_settle_mm=0.5)
+    return [
+        *at(ts, "GD-02", vault_settle_mm=0.5),
+        *at(ts, "SL-01", convergence_mm=0.5),
+        *(r for code in ("DB-01", "DB-02") for r in at(ts, code, surface_settle_mm=0.5)),
+        *at(ts, "ZC-01", axial_kn=400.0),  # the strut on its preload
     ]
 
 
