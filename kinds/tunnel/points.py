@@ -20,7 +20,7 @@ from kinds.tunnel.item import COLOURS, MAJOR
 from kinds.tunnel.limits import Control
 from kinds.tunnel.thresholds import TunnelRule
 from rules.levels import LevelMemory, crosses
-from rules.result import RuleResult
+from rules.result import WORSE_DETAIL, RuleResult
 from rules.timeline import Timeline
 from rules.wording import pick, pick_en
 
@@ -175,6 +175,9 @@ def _result(
         message_en=pick_en(level, what_en, ACTIONS_EN.get(level or "", "")),
         details={
             "metric": item.metric,
+            # worse is away from zero: a settlement or a closing growing, a heave rising (its value negative);
+            # without it the worsening tracker reads a yellow value under its control as lower-is-worse
+            WORSE_DETAIL: "lower" if value < 0 else "higher",
             "rate_mm_d": "" if rate is None else f"{rate:.3f}",
             "rate_control_mm_d": r,
             "accelerating": "yes" if accelerating else "no",
